@@ -1,0 +1,20 @@
+"""Kernel ops of the SSM core: each a PyTorch reference, a CPU path, a Triton path, and dispatch.
+
+Import as ``ssm_ts.kernels``. Every op takes ``backend="auto" | "torch" | "triton"``; see
+:mod:`ssm_ts.kernels.dispatch`.
+"""
+
+from ssm_ts.kernels.cauchy import cauchy, cauchy_reference, cauchy_torch
+from ssm_ts.kernels.dispatch import BACKENDS, resolve_backend
+from ssm_ts.kernels.vandermonde import vandermonde, vandermonde_reference, vandermonde_torch
+
+__all__ = [
+    "BACKENDS",
+    "cauchy",
+    "cauchy_reference",
+    "cauchy_torch",
+    "resolve_backend",
+    "vandermonde",
+    "vandermonde_reference",
+    "vandermonde_torch",
+]

@@ -1,0 +1,26 @@
+"""ssm-ts: structured state space models (S4, S4D, SpaceTime, SaShiMi, S4ND) for time series and audio.
+
+The friendly front: :class:`Forecaster` (CSV forecasting), :class:`WaveformGenerator` (audio),
+:class:`SSMClassifier` (sensor classification). They are imported lazily so that
+``import ssm_ts`` stays cheap (Lightning is only loaded when one is used).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Forecaster": "ssm_ts.api.forecaster",
+    "WaveformGenerator": "ssm_ts.api.waveform",
+    "SSMClassifier": "ssm_ts.api.classifier",
+}
+
+__all__ = ["Forecaster", "SSMClassifier", "WaveformGenerator", "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ssm_ts' has no attribute {name!r}")
