@@ -1,0 +1,88 @@
+"""Self-describing model exports: ``config.json`` + ``model.safetensors`` + ``extras.json``.
+
+Loading never unpickles: weights come from safetensors, everything else from JSON. Exports are
+written to a temporary folder and renamed, so a crash never leaves a half-written export.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from ssm_ts.atomic import atomic_directory
+from ssm_ts.errors import CheckpointError, ConfigError
+
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.safetensors"
+EXTRAS_FILE = "extras.json"
+FORMAT_VERSION = 1
+
+
+def _to_json(data: dict[str, Any], what: str) -> str:
+    try:
+        return json.dumps(data, indent=2, sort_keys=True)
+    except TypeError as err:
+        raise ConfigError(
+            f"{what} must hold only JSON values (numbers, strings, lists, dicts): {err}"
+        ) from err
+
+
+def save_export(
+    directory: str | os.PathLike,
+    config: dict[str, Any],
+    state_dict: dict[str, torch.Tensor],
+    extras: dict[str, Any] | None = None,
+) -> Path:
+    """Write an export folder atomically and return its path.
+
+    Args:
+        directory: target folder (replaced whole if it exists).
+        config: JSON-serialisable settings that rebuild the model.
+        state_dict: tensors to store (moved to CPU, made contiguous, de-aliased).
+        extras: JSON-serialisable side data (scaler statistics, class labels, ...).
+    """
+    payload = {"format_version": FORMAT_VERSION, **config}
+    config_text = _to_json(payload, "the model config")
+    extras_text = _to_json(extras or {}, "the export extras")
+    tensors = {name: t.detach().to("cpu").contiguous().clone() for name, t in state_dict.items()}
+    with atomic_directory(directory) as tmp:
+        save_file(tensors, str(tmp / WEIGHTS_FILE))
+        (tmp / CONFIG_FILE).write_text(config_text)
+        (tmp / EXTRAS_FILE).write_text(extras_text)
+    return Path(directory)
+
+
+def load_export(
+    directory: str | os.PathLike,
+) -> tuple[dict[str, Any], dict[str, torch.Tensor], dict[str, Any]]:
+    """Read an export folder written by :func:`save_export`; tensors land on the CPU.
+
+    Returns:
+        ``(config, state_dict, extras)``.
+
+    Raises:
+        CheckpointError: the folder or one of its files is missing or unreadable.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise CheckpointError(f"no saved model at {directory}: expected a folder written by .save()")
+    for name in (CONFIG_FILE, WEIGHTS_FILE):
+        if not (directory / name).is_file():
+            raise CheckpointError(
+                f"{directory} is not a complete ssm-ts export: {name} is missing; save the model again"
+            )
+    try:
+        config = json.loads((directory / CONFIG_FILE).read_text())
+        extras_path = directory / EXTRAS_FILE
+        extras = json.loads(extras_path.read_text()) if extras_path.is_file() else {}
+        state_dict = load_file(str(directory / WEIGHTS_FILE), device="cpu")
+    except (json.JSONDecodeError, SafetensorError, OSError) as err:
+        raise CheckpointError(f"cannot read the export in {directory}: {err}; save the model again") from err
+    config.pop("format_version", None)
+    return config, state_dict, extras

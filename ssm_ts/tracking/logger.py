@@ -1,0 +1,125 @@
+"""MLflow logging for every fit: the logger, and helpers that log params, files, plots and models.
+
+The default store is an embedded sqlite file in the working directory (``sqlite:///mlflow.db``);
+``MLFLOW_TRACKING_URI`` (or an explicit ``tracking_uri``) points at a server instead. MLflow 3
+refuses its old file store, which is Lightning's ``MLFlowLogger`` default, so a URI is always set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from lightning.pytorch.loggers import MLFlowLogger
+
+ENV_TRACKING_URI = "MLFLOW_TRACKING_URI"
+DEFAULT_DB_NAME = "mlflow.db"
+
+
+def default_tracking_uri() -> str:
+    """``$MLFLOW_TRACKING_URI`` if set, else an sqlite store ``mlflow.db`` in the working directory."""
+    uri = os.environ.get(ENV_TRACKING_URI, "").strip()
+    if uri:
+        return uri
+    return f"sqlite:///{(Path.cwd() / DEFAULT_DB_NAME).as_posix()}"
+
+
+def make_mlflow_logger(
+    experiment_name: str,
+    tracking_uri: str | None = None,
+    run_name: str | None = None,
+    run_id: str | None = None,
+    tags: Mapping[str, str] | None = None,
+) -> MLFlowLogger:
+    """A Lightning MLflow logger on ``tracking_uri`` (default: :func:`default_tracking_uri`).
+
+    Pass ``run_id`` to continue an existing run (resume after a crash) instead of starting a new one.
+    """
+    return MLFlowLogger(
+        experiment_name=experiment_name,
+        run_name=run_name,
+        tracking_uri=tracking_uri or default_tracking_uri(),
+        run_id=run_id,
+        tags=dict(tags or {}),
+        log_model=False,
+    )
+
+
+def _flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in params.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def log_params(logger: MLFlowLogger, params: Mapping[str, Any]) -> None:
+    """Log (nested) parameters, flattened to dotted names (``model.d_state``)."""
+    logger.log_hyperparams(_flatten(params))
+
+
+def log_artifact(logger: MLFlowLogger, path: str | os.PathLike, artifact_dir: str | None = None) -> None:
+    """Upload a local file or folder to the run's artifacts."""
+    path = Path(path)
+    if path.is_dir():
+        logger.experiment.log_artifacts(logger.run_id, str(path), artifact_dir)
+    else:
+        logger.experiment.log_artifact(logger.run_id, str(path), artifact_dir)
+
+
+def log_dict_artifact(logger: MLFlowLogger, data: Mapping[str, Any], name: str) -> None:
+    """Log a dict as a JSON or YAML artifact (by ``name``'s suffix: ``config.yaml``, ``summary.json``)."""
+    logger.experiment.log_dict(logger.run_id, json.loads(json.dumps(data, default=str)), name)
+
+
+def log_figure(logger: MLFlowLogger, figure: Any, name: str) -> None:
+    """Log a matplotlib figure as an image artifact (``name`` like ``plots/forecast.png``)."""
+    logger.experiment.log_figure(logger.run_id, figure, name)
+
+
+def log_pyfunc_model(
+    logger: MLFlowLogger,
+    python_model: Any,
+    artifacts: Mapping[str, str],
+    name: str = "model",
+    register_as: str | None = None,
+) -> str:
+    """Log an ``mlflow.pyfunc.PythonModel`` into the logger's run; return its model URI.
+
+    ``artifacts`` maps names to local paths (an export folder, a checkpoint) that MLflow copies in
+    and hands to ``load_context``. ``register_as`` also registers it in the model registry.
+    """
+    import mlflow
+
+    from ssm_ts import __version__
+
+    previous_uri = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(logger._tracking_uri)
+    try:
+        # The run stays open for Lightning; MlflowClient cannot log models, so attach briefly.
+        active = mlflow.active_run()
+        if active is not None and active.info.run_id == logger.run_id:
+            info = _log_model(mlflow, python_model, artifacts, name, register_as, __version__)
+        else:
+            with mlflow.start_run(run_id=logger.run_id):
+                info = _log_model(mlflow, python_model, artifacts, name, register_as, __version__)
+    finally:
+        mlflow.set_tracking_uri(previous_uri)
+    return info.model_uri
+
+
+def _log_model(mlflow, python_model, artifacts, name, register_as, version):
+    return mlflow.pyfunc.log_model(
+        name=name,
+        python_model=python_model,
+        artifacts=dict(artifacts),
+        registered_model_name=register_as,
+        # Explicit requirements: inference would import-scan the model in a subprocess.
+        pip_requirements=[f"ssm-ts=={version}"],
+    )

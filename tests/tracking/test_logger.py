@@ -1,0 +1,93 @@
+"""MLflow glue: a real fit logs to the embedded sqlite store, and a pyfunc model loads back."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import lightning.pytorch as pl
+import matplotlib.pyplot as plt
+import mlflow
+import pandas as pd
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from ssm_ts.tracking.logger import (
+    default_tracking_uri,
+    log_dict_artifact,
+    log_figure,
+    log_params,
+    log_pyfunc_model,
+    make_mlflow_logger,
+)
+from ssm_ts.training import build_trainer
+
+
+class TinyRegressor(pl.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(3, 1)
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        loss = torch.nn.functional.mse_loss(self.linear(x), y)
+        self.log("train_loss", loss, on_epoch=True, on_step=False)
+        return loss
+
+    def validation_step(self, batch, batch_idx):
+        x, y = batch
+        self.log("val_loss", torch.nn.functional.mse_loss(self.linear(x), y))
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=0.1)
+
+
+class DoublingModel(mlflow.pyfunc.PythonModel):
+    def predict(self, context, model_input: pd.DataFrame, params=None):
+        return model_input * 2
+
+
+def _loaders():
+    x = torch.randn(64, 3)
+    y = x @ torch.tensor([[1.0], [-2.0], [0.5]])
+    data = DataLoader(TensorDataset(x, y), batch_size=16)
+    return data, data
+
+
+def test_default_uri_is_sqlite_in_cwd(monkeypatch, tmp_path):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI")
+    monkeypatch.chdir(tmp_path)
+    assert default_tracking_uri() == f"sqlite:///{(tmp_path / 'mlflow.db').as_posix()}"
+
+
+def test_fit_logs_metrics_params_artifacts_and_pyfunc(tmp_path):
+    logger = make_mlflow_logger("unit-test", run_name="tiny")
+    trainer = build_trainer(max_epochs=3, out_dir=tmp_path / "run", logger=logger)
+    train, val = _loaders()
+    trainer.fit(TinyRegressor(), train, val)
+    log_params(logger, {"model": {"width": 3}, "lr": 0.1})
+    log_dict_artifact(logger, {"model": {"width": 3}}, "config.yaml")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    log_figure(logger, fig, "plots/line.png")
+    plt.close(fig)
+    uri = log_pyfunc_model(logger, DoublingModel(), artifacts={}, register_as="tiny-doubler")
+
+    client = mlflow.MlflowClient(default_tracking_uri())
+    run = client.get_run(logger.run_id)
+    assert run.data.params["model.width"] == "3"
+    history = client.get_metric_history(logger.run_id, "val_loss")
+    assert len(history) == 3 and history[-1].value < history[0].value
+    names = {a.path for a in client.list_artifacts(logger.run_id)} | {
+        a.path for a in client.list_artifacts(logger.run_id, "plots")
+    }
+    assert {"config.yaml", "plots/line.png"} <= names
+    assert (tmp_path / "run" / "checkpoints" / "last.ckpt").is_file()
+    assert not (tmp_path / "lightning_logs").exists()
+
+    mlflow.set_tracking_uri(default_tracking_uri())
+    loaded = mlflow.pyfunc.load_model(uri)
+    out = loaded.predict(pd.DataFrame({"a": [1.0, 2.0]}))
+    assert out["a"].tolist() == [2.0, 4.0]
+    assert client.get_registered_model("tiny-doubler").name == "tiny-doubler"
