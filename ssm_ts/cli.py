@@ -1,0 +1,243 @@
+"""The ``ssm-ts`` command: ``ssm-ts {forecast,audio,classify} {fit,validate,test,predict}``.
+
+Each use is a LightningCLI over its task (LightningModule) and data module, with ssm-ts defaults:
+every run logs to MLflow (an sqlite store ``mlflow.db`` in the working directory unless
+``--tracking_uri`` or ``MLFLOW_TRACKING_URI`` says otherwise), checkpoints and outputs go under
+``--out``, Lightning stays quiet unless ``--verbose``, the resolved config is logged with the run,
+and a fit ends by logging the model as an MLflow pyfunc (optionally registered with
+``--register_as NAME``). ``predict`` turns predictions into files (CSV, PNG, WAV) in ``--out``.
+Some uses add their own commands (``ssm-ts audio generate``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ssm_ts.errors import SSMTSError
+
+VERBOSE_FLAG = "--verbose"
+
+
+@dataclass(frozen=True)
+class UseSpec:
+    """What one use of the CLI is made of; classes are named as ``"module:attribute"``."""
+
+    task: str
+    datamodule: str
+    description: str
+    example: str
+    extra_commands: dict[str, str] = field(default_factory=dict)
+    parser_hook: str | None = None
+
+
+USES: dict[str, UseSpec] = {
+    "forecast": UseSpec(
+        task="ssm_ts.tasks.forecasting:ForecastingTask",
+        datamodule="ssm_ts.pipelines.forecasting:ForecastDataModule",
+        description="fit forecasters (SpaceTime, S4D, linear baselines) on a CSV",
+        example="ssm-ts forecast fit --config configs/forecast_co2_quick.yaml",
+        parser_hook="ssm_ts.tasks.forecasting:configure_cli_parser",
+    ),
+    "audio": UseSpec(
+        task="ssm_ts.tasks.waveform:WaveformTask",
+        datamodule="ssm_ts.pipelines.audio:AudioDataModule",
+        description="train SaShiMi waveform models on a folder of audio; generate clips",
+        example="ssm-ts audio fit --config configs/audio_digits_quick.yaml",
+        extra_commands={"generate": "ssm_ts.api.generate_cli:generate_command"},
+        parser_hook="ssm_ts.tasks.waveform:configure_cli_parser",
+    ),
+    "classify": UseSpec(
+        task="ssm_ts.tasks.classification:ClassificationTask",
+        datamodule="ssm_ts.pipelines.sensor:SensorDataModule",
+        description="classify sensor recordings (UCR/UEA files, CSV, NumPy) with S4ND encoders",
+        example="ssm-ts classify fit --config configs/classify_basicmotions.yaml",
+        parser_hook="ssm_ts.tasks.classification:configure_cli_parser",
+    ),
+}
+
+
+def _load(target: str, optional: bool = False) -> Any:
+    module_name, _, attribute = target.partition(":")
+    module = importlib.import_module(module_name)
+    if optional and not hasattr(module, attribute):
+        return None
+    return getattr(module, attribute)
+
+
+def _usage() -> str:
+    lines = ["usage: ssm-ts USE COMMAND [options]", "", "uses:"]
+    for name, spec in USES.items():
+        commands = ", ".join(["fit", "validate", "test", "predict", *spec.extra_commands])
+        lines.append(f"  {name:<9} {spec.description}  ({commands})")
+    lines += [
+        "",
+        "examples:",
+        *(f"  {spec.example}" for spec in USES.values()),
+        "",
+        "ssm-ts USE --help lists a use's commands; ssm-ts USE COMMAND --help lists every option;",
+        "--print_config shows the resolved YAML; --verbose shows Lightning's own output.",
+    ]
+    return "\n".join(lines)
+
+
+def build_cli_class():
+    """The LightningCLI subclass shared by every use (built lazily: importing Lightning is slow)."""
+    from lightning.pytorch.callbacks import ModelCheckpoint
+    from lightning.pytorch.cli import LightningCLI, SaveConfigCallback
+    from lightning.pytorch.loggers import MLFlowLogger
+    from rich.console import Console
+
+    from ssm_ts.atomic import atomic_path
+    from ssm_ts.tracking.logger import log_artifact, log_params, log_pyfunc_model, make_mlflow_logger
+    from ssm_ts.training import NonFiniteLossGuard
+
+    class MLflowSaveConfig(SaveConfigCallback):
+        """Save the resolved config beside the outputs and log it (and its values) to the MLflow run."""
+
+        def save_config(self, trainer, pl_module, stage: str) -> None:
+            out_dir = Path(self.config.get("out") or ".")
+            text = self.parser.dump(self.config, skip_none=False)
+            target = out_dir / "config.yaml"
+            with atomic_path(target) as tmp:
+                tmp.write_text(text)
+            for logger in trainer.loggers:
+                if isinstance(logger, MLFlowLogger):
+                    log_artifact(logger, target)
+                    as_dict = self.config.as_dict()
+                    log_params(
+                        logger, {key: as_dict.get(key) for key in ("model", "data") if as_dict.get(key)}
+                    )
+
+    class SSMTSCLI(LightningCLI):
+        use_name = "ssm-ts"
+
+        def add_arguments_to_parser(self, parser) -> None:
+            parser.add_argument(
+                "--out", type=str, default=f"outputs/{self.use_name}", help="folder for outputs"
+            )
+            parser.add_argument(
+                "--tracking_uri", type=str | None, default=None, help="MLflow URI (default sqlite)"
+            )
+            parser.add_argument(
+                "--experiment", type=str, default=f"ssm-ts-{self.use_name}", help="MLflow experiment"
+            )
+            parser.add_argument("--run_name", type=str | None, default=None, help="MLflow run name")
+            parser.add_argument(
+                "--register_as", type=str | None, default=None, help="register the fitted model"
+            )
+            hook = USES[self.use_name].parser_hook
+            configure = _load(hook, optional=True) if hook else None
+            if configure is not None:
+                configure(parser)
+
+        def _setting(self, key: str) -> Any:
+            return self._get(self.config, key)
+
+        def instantiate_trainer(self, **kwargs: Any):
+            trainer_config = self._get(self.config_init, "trainer", default={})
+            if self.subcommand == "predict":
+                kwargs["logger"] = False  # predictions are files in --out, not an MLflow run
+            elif trainer_config.get("logger") in (None, True):
+                kwargs["logger"] = make_mlflow_logger(
+                    self._setting("experiment"),
+                    tracking_uri=self._setting("tracking_uri"),
+                    run_name=self._setting("run_name"),
+                )
+            if trainer_config.get("default_root_dir") in (None, "", "."):
+                kwargs["default_root_dir"] = self._setting("out")
+            return super().instantiate_trainer(**kwargs)
+
+        def _mlflow_logger(self):
+            return next((lg for lg in self.trainer.loggers if isinstance(lg, MLFlowLogger)), None)
+
+        def after_fit(self) -> None:
+            logger = self._mlflow_logger()
+            if logger is None or self.trainer.global_rank != 0:
+                return
+            ckpt = self.trainer.checkpoint_callback
+            best = getattr(ckpt, "best_model_path", "") or getattr(ckpt, "last_model_path", "")
+            if best:
+                log_artifact(logger, best, "checkpoints")
+            make_pyfunc = getattr(self.model, "mlflow_pyfunc", None)
+            if make_pyfunc is not None:
+                export_dir = Path(self._setting("out")) / "export"
+                python_model, artifacts = make_pyfunc(self.datamodule, export_dir)
+                uri = log_pyfunc_model(
+                    logger, python_model, artifacts, register_as=self._setting("register_as")
+                )
+                Console(stderr=True).print(f"[green]logged model[/green] {uri} (run {logger.run_id})")
+
+        def after_predict(self) -> None:
+            predictions = self.trainer.predict_loop.predictions
+            write = getattr(self.model, "write_predictions", None)
+            if write is None:
+                return
+            paths = write(predictions, self.datamodule, Path(self._setting("out")))
+            for path in paths:
+                Console(stderr=True).print(f"[green]wrote[/green] {path}")
+
+    return SSMTSCLI, MLflowSaveConfig, ModelCheckpoint, NonFiniteLossGuard
+
+
+def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
+    """Run one use's LightningCLI in-process with ``args`` (e.g. ``["fit", "--config", ...]``)."""
+    from ssm_ts.training import quiet_lightning
+
+    os.environ.setdefault("JSONARGPARSE_DEPRECATION_WARNINGS", "off")
+    warnings.filterwarnings("ignore", message="LightningCLI's args parameter")
+    spec = USES[use]
+    cli_class, save_config, model_checkpoint, nan_guard = build_cli_class()
+    if not verbose:
+        quiet_lightning()
+
+    class UseCLI(cli_class):
+        use_name = use
+
+    return UseCLI(
+        model_class=_load(spec.task),
+        datamodule_class=_load(spec.datamodule),
+        save_config_callback=save_config,
+        save_config_kwargs={"save_to_log_dir": False, "overwrite": True},
+        trainer_defaults={
+            "callbacks": [nan_guard(), model_checkpoint(save_last=True)],
+            "enable_model_summary": verbose,
+        },
+        args=args,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``ssm-ts`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    verbose = VERBOSE_FLAG in argv
+    argv = [a for a in argv if a != VERBOSE_FLAG]
+    if not argv or argv[0] in ("-h", "--help"):
+        print(_usage())
+        return 0 if argv else 2
+    use, rest = argv[0], argv[1:]
+    if use not in USES:
+        print(f"ssm-ts: unknown use {use!r}; choose one of {', '.join(USES)}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    spec = USES[use]
+    try:
+        if rest and rest[0] in spec.extra_commands:
+            return int(_load(spec.extra_commands[rest[0]])(rest[1:]) or 0)
+        if rest and rest[0] in ("-h", "--help") and spec.extra_commands:
+            print(f"ssm-ts {use}: also {', '.join(spec.extra_commands)} (ssm-ts {use} COMMAND --help)\n")
+        run_use(use, rest, verbose=verbose)
+    except SSMTSError as err:
+        if verbose:
+            raise
+        print(f"ssm-ts {use}: error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
