@@ -1,0 +1,102 @@
+"""The one SSM protocol, and generic state handling for SSMs with a dense discrete form.
+
+Every SSM in :mod:`ssm_ts.core` is a :class:`SSM`:
+
+- ``kernel(L, rate=1.0) -> (H, L)``: the convolution kernel (skip term D excluded);
+- ``default_state(*batch_shape) -> (*batch_shape, H, N)``: the zero state;
+- ``step(u (B, H), state) -> (y (B, H), new_state)``: one recurrent step;
+- ``state_response(state, L, rate)``: the output (B, H, L) that a state alone produces;
+- ``final_state(u (B, H, L), state, rate)``: the state after a whole input sequence.
+
+``rate`` multiplies the step size ``dt`` (rate = trained sample rate / new sample rate), so a model
+trained at one resolution runs at another. Discrete-time SSMs (companion, shift) only accept 1.
+
+The base class implements ``step``, ``state_response`` and ``final_state`` from
+``dense_discrete(rate) -> (dA (H, N, N), dB (H, N), C (H, N))`` with Krylov doubling; SSMs with a
+cheaper structure (diagonal) override them.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from ssm_ts.errors import ConfigError
+
+SSM_PARAM_FLAG = "_ssm_param"
+
+
+def mark_ssm_parameter(param: nn.Parameter) -> nn.Parameter:
+    """Flag a parameter (A, B, dt, ...) for the SSM optimizer group (lr <= 1e-3, no weight decay)."""
+    setattr(param, SSM_PARAM_FLAG, True)
+    return param
+
+
+def krylov(dA: Tensor, b: Tensor, L: int) -> Tensor:
+    """``[b, dA b, dA^2 b, ...]`` stacked on the last axis: (..., H, N, L), by doubling.
+
+    ``dA``: (H, N, N); ``b``: (..., H, N). log2(L) matrix products instead of L.
+    """
+    columns = b.unsqueeze(-1)
+    power = dA
+    while columns.shape[-1] < L:
+        columns = torch.cat([columns, power @ columns], dim=-1)
+        power = power @ power
+    return columns[..., :L]
+
+
+class SSM(nn.Module):
+    """Base class of every SSM; see the module docstring for the protocol."""
+
+    d_model: int
+    d_state: int
+    continuous_time: bool = True
+
+    def kernel(self, L: int, rate: float = 1.0) -> Tensor:
+        raise NotImplementedError
+
+    def dense_discrete(self, rate: float = 1.0) -> tuple[Tensor, Tensor, Tensor]:
+        raise NotImplementedError
+
+    def check_rate(self, rate: float) -> None:
+        if not self.continuous_time and rate != 1.0:
+            raise ConfigError(
+                f"{type(self).__name__} is a discrete-time SSM with no step size: rate must be 1.0, got {rate}"
+            )
+
+    def _state_dtype(self) -> torch.dtype:
+        return self.dense_discrete()[0].dtype
+
+    def default_state(self, *batch_shape: int) -> Tensor:
+        """Zero state, (*batch_shape, H, N)."""
+        dA, _, _ = self.dense_discrete()
+        return torch.zeros(*batch_shape, self.d_model, dA.shape[-1], dtype=dA.dtype, device=dA.device)
+
+    @staticmethod
+    def _read_out(C: Tensor, x: Tensor) -> Tensor:
+        y = (C * x).sum(-1)
+        return y.real if y.is_complex() else y
+
+    def step(self, u: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
+        """``x <- dA x + dB u``; ``y = C x``. ``u``: (B, H); ``state``: (B, H, N)."""
+        dA, dB, C = self.dense_discrete()
+        state = (dA @ state.unsqueeze(-1)).squeeze(-1) + dB * u.unsqueeze(-1).to(dB.dtype)
+        return self._read_out(C, state), state
+
+    def state_response(self, state: Tensor, L: int, rate: float = 1.0) -> Tensor:
+        """Zero-input output (B, H, L) of a state: ``y_t = C dA^(t+1) x``."""
+        dA, _, C = self.dense_discrete(rate)
+        first = (dA @ state.unsqueeze(-1)).squeeze(-1)
+        orbit = krylov(dA, first, L)  # (B, H, N, L)
+        y = (C.unsqueeze(-1) * orbit).sum(-2)
+        return y.real if y.is_complex() else y
+
+    def final_state(self, u: Tensor, state: Tensor | None, rate: float = 1.0) -> Tensor:
+        """State after ``u`` (B, H, L): ``dA^L x + sum_s dA^(L-1-s) dB u_s``."""
+        dA, dB, _ = self.dense_discrete(rate)
+        L = u.shape[-1]
+        columns = krylov(dA, dB, L)  # (H, N, L): dA^j dB
+        new = torch.einsum("hnl,bhl->bhn", columns, u.flip(-1).to(columns.dtype))
+        if state is not None:
+            new = new + (torch.linalg.matrix_power(dA, L) @ state.unsqueeze(-1)).squeeze(-1)
+        return new
