@@ -18,6 +18,9 @@ cheaper structure (diagonal) override them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import torch
 from torch import Tensor, nn
 
@@ -64,8 +67,21 @@ class SSM(nn.Module):
                 f"{type(self).__name__} is a discrete-time SSM with no step size: rate must be 1.0, got {rate}"
             )
 
-    def _state_dtype(self) -> torch.dtype:
-        return self.dense_discrete()[0].dtype
+    def cached(self, tag: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, memoised while gradients are off and the parameters are unchanged.
+
+        Recurrent generation calls ``step`` once per sample: re-discretising each time would
+        dominate. The key holds each parameter's storage and version counter, so an optimizer
+        step or ``load_state_dict`` invalidates it.
+        """
+        if torch.is_grad_enabled():
+            return compute()
+        key = (tag, tuple((p.data_ptr(), p._version) for p in self.parameters()))
+        cache = self.__dict__.setdefault("_discretization_cache", {})
+        if key not in cache:
+            cache.clear()
+            cache[key] = compute()
+        return cache[key]
 
     def default_state(self, *batch_shape: int) -> Tensor:
         """Zero state, (*batch_shape, H, N)."""
@@ -79,7 +95,7 @@ class SSM(nn.Module):
 
     def step(self, u: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
         """``x <- dA x + dB u``; ``y = C x``. ``u``: (B, H); ``state``: (B, H, N)."""
-        dA, dB, C = self.dense_discrete()
+        dA, dB, C = self.cached("dense", self.dense_discrete)
         state = (dA @ state.unsqueeze(-1)).squeeze(-1) + dB * u.unsqueeze(-1).to(dB.dtype)
         return self._read_out(C, state), state
 

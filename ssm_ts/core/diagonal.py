@@ -143,7 +143,7 @@ class DiagonalSSM(SSM):
 
     def step(self, u: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
         """``u`` (B, H) real, ``state`` (B, H, N/2) complex -> ``(y (B, H), new_state)``."""
-        dA, dB, C = self.discrete()
+        dA, dB, C = self.cached("diagonal", self.discrete)
         state = dA * state + dB * u.unsqueeze(-1)
         return 2 * (C * state).sum(-1).real, state
 

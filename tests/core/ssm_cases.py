@@ -5,5 +5,8 @@ from __future__ import annotations
 SSM_CASES = {
     "diagonal-zoh": ("diagonal", {"discretization": "zoh"}),
     "diagonal-bilinear": ("diagonal", {"discretization": "bilinear", "init": "lin"}),
+    "dplr": ("dplr", {}),
+    "companion": ("companion", {}),
+    "shift": ("shift", {}),
 }
-CONTINUOUS = {"diagonal-zoh", "diagonal-bilinear"}
+CONTINUOUS = {"diagonal-zoh", "diagonal-bilinear", "dplr"}

@@ -30,3 +30,13 @@ def test_ssm_parameters_get_low_lr_and_no_weight_decay():
     assert ssm_group["lr"] == 1e-3 and ssm_group["weight_decay"] == 0.0
     assert sum(len(g["params"]) for g in groups) == len(list(block.parameters()))
     torch.optim.AdamW(groups, lr=1e-2)  # accepted by a real optimizer
+
+
+@torch.no_grad()
+def test_step_cache_follows_parameter_updates():
+    ssm = build_ssm("s4d", d_model=2, d_state=4)
+    u, state = torch.ones(1, 2), ssm.default_state(1)
+    before, _ = ssm.step(u, state)
+    ssm.C.mul_(2.0)  # an in-place update, like an optimizer step
+    after, _ = ssm.step(u, state)
+    assert torch.allclose(after, 2 * before)
