@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,30 @@ def save_export(
         (tmp / CONFIG_FILE).write_text(config_text)
         (tmp / EXTRAS_FILE).write_text(extras_text)
     return Path(directory)
+
+
+def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
+    """Read a Lightning ``.ckpt`` with ``weights_only=True``: tensors and plain containers only.
+
+    A checkpoint that needs arbitrary classes to unpickle (which could run code) is refused.
+
+    Raises:
+        CheckpointError: missing, corrupt, or unsafe checkpoint.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint not found: {path}; pass the path of a .ckpt file written by a fit")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise CheckpointError(
+            f"refused to load {path}: it holds objects other than tensors and plain values, which could run "
+            f"code when unpickled ({str(err).splitlines()[0]}). Only load checkpoints you trust, re-exported by ssm-ts."
+        ) from err
+    except (RuntimeError, EOFError, OSError) as err:
+        raise CheckpointError(
+            f"cannot read checkpoint {path}: {err}; it may be truncated or not a checkpoint"
+        ) from err
 
 
 def load_export(
