@@ -1,0 +1,253 @@
+"""``ForecastDataModule``: a CSV or DataFrame -> checked series -> split -> scaler -> stride-1 windows.
+
+Batches are ``(x (batch, lookback, n_channels), y (batch, horizon, n_targets))`` in *original*
+units; the task applies the scaler stored with the model, so a checkpoint used on a new file
+scales it exactly as in training. Input channels are ``targets + past covariates + known-future
+covariates`` (the last group shifted by the horizon, see :func:`model_inputs`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import lightning.pytorch as pl
+import numpy as np
+import pandas as pd
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from ssm_ts.errors import ConfigError, DataError
+
+from .reader import TableSource
+from .scaler import ScalerState, fit_scaler
+from .series import SeriesSpec, load_like, load_series
+from .split import SplitBoundaries, check_enough_rows, split_boundaries
+from .windows import ForecastWindows, model_inputs
+
+
+def window_inputs(frame: pd.DataFrame, spec: SeriesSpec, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(inputs (T, n_channels), targets (T, n_targets))`` float arrays of a checked frame."""
+    values = frame[spec.input_columns].to_numpy(dtype="float64")
+    inputs = model_inputs(values, len(spec.future_covariates), horizon)
+    return inputs, values[:, : len(spec.targets)]
+
+
+def last_window(
+    frame: pd.DataFrame, spec: SeriesSpec, lookback: int, horizon: int
+) -> tuple[np.ndarray, pd.Timestamp]:
+    """The input window that forecasts the ``horizon`` steps after the last observed row.
+
+    ``frame`` may end with up to ``horizon`` future rows (targets empty) that carry known-future
+    covariates; they are required when the model uses such covariates.
+
+    Returns:
+        ``(x (lookback, n_channels), last observed time)``.
+    """
+    observed = frame[spec.targets].notna().all(axis=1).to_numpy()
+    n_observed = int(observed.nonzero()[0][-1]) + 1 if observed.any() else 0
+    if n_observed < lookback:
+        raise DataError(
+            f"forecasting needs the last {lookback} observed rows (the lookback); the data has {n_observed}. "
+            "Pass a longer history."
+        )
+    if spec.future_covariates and len(frame) - n_observed < horizon:
+        raise DataError(
+            f"known-future covariates {spec.future_covariates} are needed for the {horizon} forecast steps: append "
+            f"{horizon} rows after the last observation with those columns filled and the targets empty "
+            f"(found {len(frame) - n_observed})."
+        )
+    frame = frame.iloc[: n_observed + (horizon if spec.future_covariates else 0)]
+    inputs, _ = window_inputs(frame, spec, horizon)
+    return inputs[n_observed - lookback : n_observed], frame[spec.time_col].iloc[n_observed - 1]
+
+
+class ForecastDataModule(pl.LightningDataModule):
+    """Forecasting data from a CSV (``path``) or a DataFrame (:meth:`from_frame`).
+
+    Args:
+        path: CSV file, wide (time column + one column per series) or long (``unique_id, ds, y``).
+        time_col: the time column; detected when omitted.
+        target: target column(s); default every numeric column that is not a covariate.
+        past_covariates: inputs known only up to the forecast origin.
+        future_covariates: inputs also known for the forecast horizon (calendar, plans).
+        freq: pandas frequency alias; inferred when omitted.
+        fill: ``None`` (strict: gaps, NaN/inf and unsorted rows are errors), ``"ffill"`` or ``"interpolate"``.
+        lookback: input window length (rows). Linked from the task on the CLI.
+        horizon: forecast length (rows). Linked from the task on the CLI.
+        split: ``"standard"`` (70/10/20), ``"ett_h"``, ``"ett_m"`` (long-horizon protocol presets).
+        fractions: ``[train, val, test]`` fractions instead of a preset.
+        boundaries: ``[train_end, val_end(, test_end)]`` row numbers instead of a preset.
+        batch_size: training batch size; ``eval_batch_size`` for val/test (default 4x).
+        num_workers: DataLoader workers.
+    """
+
+    def __init__(
+        self,
+        path: str | None = None,
+        time_col: str | None = None,
+        target: list[str] | str | None = None,
+        past_covariates: list[str] | None = None,
+        future_covariates: list[str] | None = None,
+        freq: str | None = None,
+        fill: Literal["ffill", "interpolate"] | None = None,
+        lookback: int = 96,
+        horizon: int = 24,
+        split: Literal["standard", "ett_h", "ett_m"] = "standard",
+        fractions: list[float] | None = None,
+        boundaries: list[int] | None = None,
+        batch_size: int = 32,
+        eval_batch_size: int | None = None,
+        num_workers: int = 0,
+        id_col: str = "unique_id",
+        value_col: str = "y",
+    ):
+        super().__init__()
+        if lookback < 1 or horizon < 1:
+            raise ConfigError(f"lookback ({lookback}) and horizon ({horizon}) must be positive integers.")
+        self.path = path
+        self.time_col = time_col
+        self.target = target
+        self.past_covariates = list(past_covariates or [])
+        self.future_covariates = list(future_covariates or [])
+        self.freq = freq
+        self.fill = fill
+        self.lookback = lookback
+        self.horizon = horizon
+        self.split = split
+        self.fractions = fractions
+        self.boundaries = boundaries
+        self.batch_size = batch_size
+        self.eval_batch_size = eval_batch_size or 4 * batch_size
+        self.num_workers = num_workers
+        self.id_col = id_col
+        self.value_col = value_col
+        self._source: TableSource | None = path
+        self._frame: pd.DataFrame | None = None
+        self._spec: SeriesSpec | None = None
+        self._bounds: SplitBoundaries | None = None
+        self._scaler: ScalerState | None = None
+        self.fitted_spec: SeriesSpec | None = (
+            None  # set by a fitted model: read new data like its training data
+        )
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, **settings) -> ForecastDataModule:
+        """A data module over an in-memory DataFrame (same settings as the constructor, minus ``path``)."""
+        module = cls(**settings)
+        module._source = frame
+        return module
+
+    # ------------------------------------------------------------ the series, read once
+
+    def _load(self) -> None:
+        if self._frame is not None:
+            return
+        if self._source is None:
+            raise ConfigError("no data: set data.path (a CSV file) or build the module with from_frame(df).")
+        if self.fitted_spec is not None:
+            self._frame, self._spec = (
+                load_like(self._source, self.fitted_spec, allow_future_rows=True),
+                self.fitted_spec,
+            )
+            return
+        self._frame, self._spec = load_series(
+            self._source,
+            time_col=self.time_col,
+            target=self.target,
+            past_covariates=self.past_covariates,
+            future_covariates=self.future_covariates,
+            freq=self.freq,
+            fill=self.fill,
+            id_col=self.id_col,
+            value_col=self.value_col,
+        )
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The checked series: time column then input columns, regular, no missing values."""
+        self._load()
+        return self._frame  # type: ignore[return-value]
+
+    @property
+    def spec(self) -> SeriesSpec:
+        self._load()
+        return self._spec  # type: ignore[return-value]
+
+    @property
+    def n_channels(self) -> int:
+        return len(self.spec.input_columns)
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.spec.targets)
+
+    @property
+    def bounds(self) -> SplitBoundaries:
+        if self._bounds is None:
+            source = str(self.path) if self.path else "the DataFrame"
+            bounds = split_boundaries(len(self.frame), self.split, self.fractions, self.boundaries)
+            check_enough_rows(
+                bounds, self.lookback, self.horizon, source, need_test=bounds.test_end > bounds.val_end
+            )
+            self._bounds = bounds
+        return self._bounds
+
+    @property
+    def scaler(self) -> ScalerState:
+        """Per-column StandardScaler fitted on the training rows only."""
+        if self._scaler is None:
+            train_rows = self.frame[self.spec.input_columns].iloc[: self.bounds.train_end]
+            self._scaler = fit_scaler(train_rows.to_numpy(dtype="float64"), self.spec.input_columns)
+        return self._scaler
+
+    # ------------------------------------------------------------ Lightning hooks
+
+    def setup(self, stage: str | None = None) -> None:
+        self._load()
+        if stage in (None, "fit", "validate", "test"):
+            _ = self.bounds
+
+    def windows(self, split: str) -> ForecastWindows:
+        """Stride-1 windows whose targets lie in ``split`` (``"train"``, ``"val"``, ``"test"``)."""
+        inputs, targets = window_inputs(self.frame, self.spec, self.horizon)
+        starts = self.bounds.window_starts(split, self.lookback, self.horizon)
+        return ForecastWindows(inputs, targets, starts, self.lookback, self.horizon)
+
+    def train_dataloader(self) -> DataLoader:
+        return DataLoader(
+            self.windows("train"),
+            batch_size=self.batch_size,
+            shuffle=True,
+            num_workers=self.num_workers,
+            drop_last=len(self.windows("train")) > self.batch_size,
+        )
+
+    def val_dataloader(self) -> DataLoader:
+        return DataLoader(self.windows("val"), batch_size=self.eval_batch_size, num_workers=self.num_workers)
+
+    def test_dataloader(self) -> DataLoader:
+        if self.bounds.test_end <= self.bounds.val_end:
+            raise ConfigError(
+                "the split has no test rows; give test fractions or boundaries to evaluate on a test split."
+            )
+        return DataLoader(self.windows("test"), batch_size=self.eval_batch_size, num_workers=self.num_workers)
+
+    def predict_dataloader(self) -> DataLoader:
+        """One window: the last ``lookback`` observed rows, forecasting the next ``horizon`` steps."""
+        x, _ = last_window(self.frame, self.spec, self.lookback, self.horizon)
+        return DataLoader(TensorDataset(torch.as_tensor(x, dtype=torch.float32).unsqueeze(0)), batch_size=1)
+
+    def state_dict(self) -> dict:
+        """Saved in Lightning checkpoints: how the training data was read (JSON values only)."""
+        return {"spec": self.spec.to_dict()} if self._spec is not None else {}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """A checkpoint's spec: read this module's data with the training columns, frequency and fill."""
+        if state_dict.get("spec"):
+            self.fitted_spec = SeriesSpec.from_dict(state_dict["spec"])
+            self._frame = self._spec = self._bounds = self._scaler = None
+
+    def observed_frame(self) -> pd.DataFrame:
+        """The rows with observed targets (no trailing future-covariate rows)."""
+        observed = self.frame[self.spec.targets].notna().all(axis=1).to_numpy()
+        return self.frame.iloc[: int(observed.nonzero()[0][-1]) + 1]

@@ -1,0 +1,50 @@
+"""The forecast plot: recent history, the forecast, and its prediction interval when quantiles exist."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never needs a display
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .frames import quantile_column  # noqa: E402
+
+
+def plot_forecast(
+    history: pd.DataFrame,
+    forecast: pd.DataFrame,
+    time_col: str,
+    targets: list[str],
+    quantiles: list[float] | None = None,
+    n_history: int | None = None,
+    actual: pd.DataFrame | None = None,
+    max_panels: int = 8,
+) -> Figure:
+    """One panel per target (at most ``max_panels``): history tail, forecast, widest interval, actuals."""
+    shown = targets[:max_panels]
+    fig, axes = plt.subplots(len(shown), 1, figsize=(10, 2.6 * len(shown)), sharex=True, squeeze=False)
+    tail = history if n_history is None else history.iloc[-n_history:]
+    levels = sorted(quantiles or [])
+    for ax, target in zip(axes[:, 0], shown, strict=True):
+        ax.plot(tail[time_col], tail[target], color="0.35", lw=1.0, label="history")
+        if len(levels) >= 2:
+            low, high = levels[0], levels[-1]
+            ax.fill_between(
+                forecast[time_col],
+                forecast[quantile_column(target, low)],
+                forecast[quantile_column(target, high)],
+                color="tab:blue",
+                alpha=0.25,
+                label=f"{low:g}-{high:g} interval",
+            )
+        ax.plot(forecast[time_col], forecast[target], color="tab:blue", lw=1.4, label="forecast")
+        if actual is not None and target in actual:
+            ax.plot(actual[time_col], actual[target], color="tab:orange", lw=1.0, label="actual")
+        ax.set_ylabel(target)
+        ax.grid(alpha=0.3)
+    axes[0, 0].legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return fig

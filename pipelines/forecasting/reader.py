@@ -1,0 +1,83 @@
+"""Read a forecasting table (CSV path or DataFrame) into a plain DataFrame, and name rows in errors.
+
+Row numbers in every message are 0-based data rows; for CSV files the 1-based file line (the
+header is line 1) is given too, so a user can jump to it in an editor.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ssm_ts.errors import DataError, DataFileNotFoundError
+
+TableSource = str | os.PathLike | pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Table:
+    """A raw table and where it came from (for error messages)."""
+
+    frame: pd.DataFrame
+    name: str  # the file path, or "the DataFrame"
+    is_file: bool
+
+    def rows_text(self, positions, limit: int = 5) -> str:
+        """``rows 3, 17 (CSV lines 5, 19)`` for the first ``limit`` positions, with a count if more."""
+        positions = [int(p) for p in positions]
+        shown = positions[:limit]
+        more = f" and {len(positions) - limit} more" if len(positions) > limit else ""
+        text = f"row{'s' if len(positions) > 1 else ''} {', '.join(map(str, shown))}{more}"
+        if self.is_file:
+            text += f" (CSV line{'s' if len(shown) > 1 else ''} {', '.join(str(p + 2) for p in shown)})"
+        return text
+
+
+def read_table(source: TableSource) -> Table:
+    """Load ``source`` (a CSV path or a DataFrame) without interpreting any column yet.
+
+    Raises:
+        DataFileNotFoundError: the path does not exist.
+        DataError: the file is empty, has no data rows, or cannot be parsed as CSV.
+    """
+    if isinstance(source, pd.DataFrame):
+        frame = source.copy()
+        if isinstance(frame.index, pd.DatetimeIndex):
+            # A time index (as statsmodels and pandas users often have) becomes a column.
+            frame = frame.reset_index(names=frame.index.name or "ds")
+        else:
+            frame = frame.reset_index(drop=True)
+        table = Table(frame, "the DataFrame", is_file=False)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise DataFileNotFoundError(
+                f"CSV file not found: {path}; check the path (--data.path / fit(path))."
+            )
+        if path.stat().st_size == 0:
+            raise DataError(f"{path} is empty: expected a CSV with a header row and data rows.")
+        try:
+            frame = (
+                pd.read_csv(path, sep=None, engine="python") if _looks_non_comma(path) else pd.read_csv(path)
+            )
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
+            raise DataError(
+                f"cannot parse {path} as CSV: {err}; save it as UTF-8 comma-separated text with one header row."
+            ) from err
+        table = Table(frame, str(path), is_file=True)
+    if table.frame.columns.size == 0 or len(table.frame) == 0:
+        raise DataError(
+            f"{table.name} has no data rows: expected a header row followed by one row per time step."
+        )
+    table.frame.columns = [str(c).strip() for c in table.frame.columns]
+    return table
+
+
+def _looks_non_comma(path: Path) -> bool:
+    """True when the header line has no comma but a semicolon or tab (a European or TSV export)."""
+    with path.open("r", encoding="utf-8", errors="replace") as handle:
+        header = handle.readline()
+    return "," not in header and (";" in header or "\t" in header)

@@ -1,0 +1,415 @@
+"""Turn a raw table into a clean, regular, numeric series: the checks and the fill policy.
+
+``load_series`` accepts wide tables (a time column and one column per series) and long tables
+(``unique_id, ds, y``, as neuralforecast users have), finds the time column, picks targets and
+covariates, infers the frequency (pandas 3 aliases: ``h``, ``min``, ``D``, ``W-SUN``, ``MS``),
+and rejects what would silently corrupt a forecast: duplicate or unsorted timestamps, gaps,
+NaN/inf and non-numeric values. With ``fill="ffill"`` or ``"interpolate"`` gaps and missing
+values are filled (and unsorted rows sorted) instead.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+
+from ssm_ts.errors import DataError
+
+from .reader import Table, TableSource, read_table
+
+FillPolicy = Literal["ffill", "interpolate"]
+FILL_POLICIES = ("ffill", "interpolate")
+TIME_COLUMN_NAMES = ("ds", "date", "datetime", "timestamp", "time", "period", "month", "week")
+_FILL_HINT = 'or pass fill="ffill" / fill="interpolate" to fill them'
+
+
+@dataclass
+class SeriesSpec:
+    """What a series looks like once resolved; stored with a fitted model as JSON.
+
+    Input channel order everywhere: ``targets + past_covariates + future_covariates``.
+    """
+
+    time_col: str
+    targets: list[str]
+    freq: str
+    past_covariates: list[str] = field(default_factory=list)
+    future_covariates: list[str] = field(default_factory=list)
+    fill: str | None = None
+    long_format: bool = False
+    id_col: str = "unique_id"
+    value_col: str = "y"
+
+    @property
+    def input_columns(self) -> list[str]:
+        return [*self.targets, *self.past_covariates, *self.future_covariates]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SeriesSpec:
+        return cls(**data)
+
+
+def load_series(
+    source: TableSource,
+    *,
+    time_col: str | None = None,
+    target: str | list[str] | None = None,
+    past_covariates: list[str] | None = None,
+    future_covariates: list[str] | None = None,
+    freq: str | None = None,
+    fill: FillPolicy | None = None,
+    id_col: str = "unique_id",
+    value_col: str = "y",
+    allow_future_rows: bool = False,
+) -> tuple[pd.DataFrame, SeriesSpec]:
+    """Read and check a series; return ``(frame, spec)``.
+
+    ``frame`` has the time column (datetime64, regular at ``spec.freq``, sorted, unique) then
+    ``spec.input_columns`` as float64 with no NaN/inf. With ``allow_future_rows`` (prediction
+    input) trailing rows whose targets are all empty are kept (they carry known-future
+    covariates) and are not checked for missing targets.
+
+    Raises:
+        DataError: naming the column, the rows and the fix.
+    """
+    if fill is not None and fill not in FILL_POLICIES:
+        raise DataError(
+            f"fill={fill!r} is not a fill policy; use one of {FILL_POLICIES} or None (strict checks)."
+        )
+    table = read_table(source)
+    frame = table.frame
+    long_format = _is_long(frame, id_col, value_col, time_col)
+    if long_format:
+        time_col = time_col or "ds"
+        frame = _pivot_long(table, time_col, id_col, value_col)
+        table = Table(frame, table.name + " (pivoted from long format)", is_file=False)
+    time_col = time_col or _detect_time_column(table)
+    if time_col not in frame.columns:
+        raise DataError(
+            f"time column {time_col!r} not found in {table.name}; columns are {list(frame.columns)}. "
+            "Pass time_col= with one of them."
+        )
+    times = _parse_times(table, time_col)
+    past = list(past_covariates or [])
+    future = list(future_covariates or [])
+    targets = _resolve_targets(table, time_col, target, past + future)
+    columns = [*targets, *past, *future]
+    _require_columns(table, columns)
+    values = pd.DataFrame({name: _numeric_column(table, name) for name in columns})
+    values.insert(0, time_col, times)
+
+    values = _order_rows(table, values, time_col, fill)
+    offset = _resolve_frequency(table, values[time_col], freq)
+    values = _regularise(table, values, time_col, offset, fill)
+    n_future_rows = _trailing_future_rows(values, targets) if allow_future_rows else 0
+    observed = values.iloc[: len(values) - n_future_rows]
+    observed = _check_or_fill_values(table, observed, [*targets, *past], fill)
+    if future:
+        values = pd.concat([observed, values.iloc[len(values) - n_future_rows :]], ignore_index=True)
+        values[future] = _check_or_fill_values(table, values[[time_col, *future]], future, fill)[future]
+    else:
+        values = observed
+    spec = SeriesSpec(
+        time_col=time_col,
+        targets=targets,
+        freq=offset.freqstr,
+        past_covariates=past,
+        future_covariates=future,
+        fill=fill,
+        long_format=long_format,
+        id_col=id_col,
+        value_col=value_col,
+    )
+    return values.reset_index(drop=True), spec
+
+
+def load_like(source: TableSource, spec: SeriesSpec, allow_future_rows: bool = False) -> pd.DataFrame:
+    """Read new data for a fitted model: same columns, frequency and fill policy as ``spec``."""
+    frame, new_spec = load_series(
+        source,
+        time_col=spec.time_col,
+        target=spec.targets,
+        past_covariates=spec.past_covariates,
+        future_covariates=spec.future_covariates,
+        freq=spec.freq,
+        fill=spec.fill,  # type: ignore[arg-type]
+        id_col=spec.id_col,
+        value_col=spec.value_col,
+        allow_future_rows=allow_future_rows,
+    )
+    return frame
+
+
+# ---------------------------------------------------------------- format and columns
+
+
+def _is_long(frame: pd.DataFrame, id_col: str, value_col: str, time_col: str | None) -> bool:
+    return id_col in frame.columns and value_col in frame.columns and (time_col or "ds") in frame.columns
+
+
+def _pivot_long(table: Table, time_col: str, id_col: str, value_col: str) -> pd.DataFrame:
+    frame = table.frame
+    duplicated = frame.duplicated(subset=[id_col, time_col], keep=False)
+    if duplicated.any():
+        rows = np.flatnonzero(duplicated.to_numpy())
+        raise DataError(
+            f"{table.name}: series {frame[id_col].iloc[rows[0]]!r} has duplicate timestamps at {table.rows_text(rows)}; "
+            f"keep one row per ({id_col}, {time_col}) pair (e.g. aggregate them)."
+        )
+    wide = frame.pivot(index=time_col, columns=id_col, values=value_col)
+    wide.columns = [str(c) for c in wide.columns]
+    return wide.reset_index()
+
+
+def _detect_time_column(table: Table) -> str:
+    frame = table.frame
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            return column
+    by_name = {c.lower(): c for c in frame.columns}
+    for name in TIME_COLUMN_NAMES:
+        if name in by_name and _mostly_dates(frame[by_name[name]]):
+            return by_name[name]
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]) and _mostly_dates(frame[column]):
+            return column
+    raise DataError(
+        f"no time column found in {table.name} (columns {list(frame.columns)}): expected a column of dates such as "
+        "'date' or 'ds'. Add one, or name it with time_col=."
+    )
+
+
+def _mostly_dates(column: pd.Series) -> bool:
+    sample = column.dropna().astype(str).head(50)
+    if sample.empty:
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    return bool(parsed.notna().mean() >= 0.9)
+
+
+def _parse_times(table: Table, time_col: str) -> pd.Series:
+    raw = table.frame[time_col]
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        parsed = raw
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                parsed = pd.to_datetime(raw, errors="coerce")
+            except (ValueError, TypeError):
+                parsed = pd.to_datetime(raw.astype(str), errors="coerce", format="mixed")
+    bad = np.flatnonzero(parsed.isna().to_numpy())
+    if bad.size:
+        example = raw.iloc[bad[0]]
+        raise DataError(
+            f"{table.name}: column {time_col!r} has values that are not dates at {table.rows_text(bad)} "
+            f"(e.g. {example!r}); fix or remove those rows."
+        )
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)  # one clock: forecasts continue in local wall time
+    return parsed.reset_index(drop=True)
+
+
+def _resolve_targets(
+    table: Table, time_col: str, target: str | list[str] | None, covariates: list[str]
+) -> list[str]:
+    if target is not None:
+        targets = [target] if isinstance(target, str) else list(target)
+        if not targets:
+            raise DataError("target=[] names no column; name at least one target column or leave it out.")
+        return targets
+    excluded = {time_col, *covariates}
+    targets = [c for c in table.frame.columns if c not in excluded and _meant_numeric(table.frame[c])]
+    if not targets:
+        raise DataError(
+            f"{table.name} has no numeric column to forecast besides {time_col!r}; columns are "
+            f"{list(table.frame.columns)}. Name the target with target=."
+        )
+    return targets
+
+
+def _meant_numeric(column: pd.Series) -> bool:
+    """Numeric dtype, or text that is mostly numbers (a stray '?' should be reported, not hidden)."""
+    if pd.api.types.is_bool_dtype(column):
+        return False
+    if pd.api.types.is_numeric_dtype(column):
+        return True
+    present = column.dropna()
+    return bool(len(present)) and bool(pd.to_numeric(present, errors="coerce").notna().mean() >= 0.5)
+
+
+def _require_columns(table: Table, columns: list[str]) -> None:
+    missing = [c for c in columns if c not in table.frame.columns]
+    if missing:
+        raise DataError(
+            f"column{'s' if len(missing) > 1 else ''} {missing} not found in {table.name}; "
+            f"columns are {list(table.frame.columns)}."
+        )
+    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicated:
+        raise DataError(
+            f"columns {duplicated} are named twice (as target and covariate); name each column once."
+        )
+
+
+def _numeric_column(table: Table, name: str) -> pd.Series:
+    raw = table.frame[name].reset_index(drop=True)
+    if pd.api.types.is_bool_dtype(raw):
+        raise DataError(f"{table.name}: column {name!r} is boolean, not a number; convert it to 0/1 first.")
+    if pd.api.types.is_numeric_dtype(raw):
+        return raw.astype("float64")
+    converted = pd.to_numeric(raw, errors="coerce")
+    bad = np.flatnonzero((converted.isna() & raw.notna()).to_numpy())
+    if bad.size:
+        raise DataError(
+            f"{table.name}: column {name!r} has non-numeric values at {table.rows_text(bad)} "
+            f"(e.g. {raw.iloc[bad[0]]!r}); forecast targets and covariates must be numbers. "
+            "Fix or blank those cells (blanks can be filled with fill=), or leave the column out."
+        )
+    return converted.astype("float64")
+
+
+# ---------------------------------------------------------------- time axis
+
+
+def _order_rows(table: Table, values: pd.DataFrame, time_col: str, fill: str | None) -> pd.DataFrame:
+    times = values[time_col]
+    duplicated = times.duplicated(keep=False).to_numpy()
+    if duplicated.any():
+        rows = np.flatnonzero(duplicated)
+        raise DataError(
+            f"{table.name}: column {time_col!r} has duplicate timestamps ({times.iloc[rows[0]]}) at "
+            f"{table.rows_text(rows)}; keep one row per time step (e.g. drop_duplicates or aggregate them)."
+        )
+    backwards = np.flatnonzero((times.diff() < pd.Timedelta(0)).to_numpy())
+    if backwards.size:
+        if fill is None:
+            raise DataError(
+                f"{table.name}: column {time_col!r} is not sorted: the time goes backwards at "
+                f"{table.rows_text(backwards)}; sort the rows by time, {_FILL_HINT} (which also sorts)."
+            )
+        values = values.sort_values(time_col, kind="stable").reset_index(drop=True)
+    return values
+
+
+def infer_frequency(times: pd.Series) -> pd.DateOffset | None:
+    """The pandas offset of ``times`` (sorted, unique); tolerant of gaps. ``None`` if irregular."""
+    index = pd.DatetimeIndex(times)
+    if len(index) < 3:
+        return None
+    found = _infer(index)
+    if found is not None:
+        return found
+    # With gaps, infer on short gap-free runs and take the most common answer.
+    votes: dict[str, int] = {}
+    for start in range(0, len(index) - 4, max(1, len(index) // 200)):
+        guess = _infer(index[start : start + 5])
+        if guess is not None:
+            votes[guess.freqstr] = votes.get(guess.freqstr, 0) + 1
+    if not votes:
+        return None
+    return to_offset(max(votes, key=votes.__getitem__))
+
+
+def _infer(index: pd.DatetimeIndex) -> pd.DateOffset | None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas 3 announces an offset return type; handle both
+        found = pd.infer_freq(index)
+    if found is None:
+        return None
+    return to_offset(found)
+
+
+def _resolve_frequency(table: Table, times: pd.Series, freq: str | None) -> pd.DateOffset:
+    if freq is not None:
+        try:
+            return to_offset(freq)
+        except ValueError as err:
+            raise DataError(
+                f"freq={freq!r} is not a pandas frequency alias (e.g. 'h', '15min', 'D', 'W', 'MS')."
+            ) from err
+    offset = infer_frequency(times)
+    if offset is None:
+        raise DataError(
+            f"{table.name}: cannot infer a regular frequency from the time column ({len(times)} timestamps); "
+            "pass freq= (a pandas alias such as 'h', '15min', 'D', 'W', 'MS')."
+        )
+    return offset
+
+
+def _regularise(
+    table: Table, values: pd.DataFrame, time_col: str, offset: pd.DateOffset, fill: str | None
+) -> pd.DataFrame:
+    times = values[time_col]
+    grid = pd.date_range(times.iloc[0], times.iloc[-1], freq=offset)
+    off_grid = np.flatnonzero(~times.isin(grid).to_numpy())
+    if off_grid.size:
+        raise DataError(
+            f"{table.name}: timestamps at {table.rows_text(off_grid)} (e.g. {times.iloc[off_grid[0]]}) do not fall "
+            f"on the {offset.freqstr!r} grid starting {times.iloc[0]}; fix them or pass the right freq=."
+        )
+    if len(grid) == len(times):
+        return values
+    missing = grid.difference(pd.DatetimeIndex(times))
+    if fill is None:
+        after = np.searchsorted(times.to_numpy(), missing[:1].to_numpy())[0] - 1
+        raise DataError(
+            f"{table.name}: {len(missing)} timestamp{'s are' if len(missing) > 1 else ' is'} missing from the "
+            f"{offset.freqstr!r} series (gaps), first {missing[0]} after {table.rows_text([after])}; "
+            f"add the missing rows, {_FILL_HINT}."
+        )
+    return values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()
+
+
+def _trailing_future_rows(values: pd.DataFrame, targets: list[str]) -> int:
+    empty = values[targets].isna().all(axis=1).to_numpy()
+    count = 0
+    for is_empty in empty[::-1]:
+        if not is_empty:
+            break
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------- values
+
+
+def _check_or_fill_values(
+    table: Table, values: pd.DataFrame, columns: list[str], fill: str | None
+) -> pd.DataFrame:
+    values = values.copy()
+    block = values[columns].to_numpy(dtype="float64", copy=True)
+    infinite = np.isinf(block)
+    for j, name in enumerate(columns):
+        column = values[name]
+        if column.isna().all() or (np.isinf(block[:, j]) | np.isnan(block[:, j])).all():
+            raise DataError(
+                f"{table.name}: column {name!r} has no values at all; leave it out or provide its data."
+            )
+        bad = np.flatnonzero(~np.isfinite(block[:, j]))
+        if bad.size and fill is None:
+            kind = "inf" if infinite[bad, j].any() else "NaN (empty)"
+            raise DataError(
+                f"{table.name}: column {name!r} has {kind} values at {table.rows_text(bad)}; "
+                f"fix or remove them, {_FILL_HINT}."
+            )
+    if fill is None:
+        return values
+    block[infinite] = np.nan
+    filled = pd.DataFrame(block, columns=columns, index=values.index)
+    if fill == "ffill":
+        filled = filled.ffill().bfill()  # bfill only for leading gaps, which have no past value
+    else:
+        filled = filled.interpolate(method="linear", limit_direction="both")
+    values[columns] = filled
+    return values

@@ -1,0 +1,47 @@
+"""Stride-1 windows of lookback + horizon rows over a series, as a torch Dataset."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+
+def model_inputs(values: np.ndarray, n_future_covariates: int, horizon: int) -> np.ndarray:
+    """Align known-future covariates with the model's lookback-only input.
+
+    ``values (T, C)`` has the known-future covariates as its last columns. Those columns are
+    shifted ``horizon`` rows earlier, so an input window ending at row ``t`` carries the covariates
+    of rows ``t + 1 .. t + horizon`` in its last ``horizon`` steps: the model sees the future it
+    is allowed to know without a second input. Rows whose shifted value does not exist are NaN.
+    """
+    if n_future_covariates == 0:
+        return values
+    shifted = values.copy()
+    future = values[:, -n_future_covariates:]
+    shifted[:, -n_future_covariates:] = np.nan
+    shifted[: len(values) - horizon, -n_future_covariates:] = future[horizon:]
+    return shifted
+
+
+class ForecastWindows(Dataset):
+    """Windows ``x (lookback, n_channels)``, ``y (horizon, n_targets)`` in original units.
+
+    ``inputs (T, n_channels)`` are the model inputs (see :func:`model_inputs`), ``targets (T, n_targets)``
+    the target columns; window ``i`` starts at row ``starts[i]``.
+    """
+
+    def __init__(self, inputs: np.ndarray, targets: np.ndarray, starts: range, lookback: int, horizon: int):
+        self.inputs = torch.from_numpy(np.array(inputs, dtype=np.float32))
+        self.targets = torch.from_numpy(np.array(targets, dtype=np.float32))
+        self.starts = starts
+        self.lookback = lookback
+        self.horizon = horizon
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        start = self.starts[index]
+        end = start + self.lookback
+        return self.inputs[start:end], self.targets[end : end + self.horizon]
