@@ -15,6 +15,8 @@ Gradients follow PyTorch's convention for holomorphic maps (grad_in = grad_out *
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor
 
@@ -32,54 +34,59 @@ def _chunks(L: int, chunk: int) -> list[slice]:
     return [slice(start, min(start + chunk, L)) for start in range(0, L, chunk)]
 
 
-def _unbroadcast(grad: Tensor, shape: torch.Size) -> Tensor:
-    """Sum ``grad`` over the dimensions that were broadcast to reach it from ``shape``."""
-    while grad.dim() > len(shape):
-        grad = grad.sum(0)
-    for dim, size in enumerate(shape):
-        if size == 1 and grad.shape[dim] != 1:
-            grad = grad.sum(dim, keepdim=True)
-    return grad
-
-
 class _ChunkedCauchy(torch.autograd.Function):
+    """Canonical shapes: ``v`` (K, B, N) numerators sharing poles ``w`` (B, N) and points ``z`` (B, L).
+
+    Per chunk of L the reciprocal matrix R = 1 / (z - w) (B, c, N) is built once and every product
+    (forward and all three gradients) is a batched matmul against it.
+    """
+
     @staticmethod
     def forward(ctx, v: Tensor, z: Tensor, w: Tensor, chunk: int) -> Tensor:
         ctx.save_for_backward(v, z, w)
         ctx.chunk = chunk
-        v_, w_ = v.unsqueeze(-2), w.unsqueeze(-2)
-        parts = [(v_ / (z[..., s].unsqueeze(-1) - w_)).sum(-1) for s in _chunks(z.shape[-1], chunk)]
-        return torch.cat(parts, dim=-1)
+        rhs = v.permute(1, 2, 0)  # (B, N, K)
+        parts = [(1.0 / (z[:, s, None] - w[:, None, :])) @ rhs for s in _chunks(z.shape[-1], chunk)]
+        return torch.cat(parts, dim=1).permute(2, 0, 1)  # (K, B, L)
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
         v, z, w = ctx.saved_tensors
-        grad_out = grad_out.contiguous()
-        v_, w_ = v.unsqueeze(-2), w.unsqueeze(-2)
-        grad_v = grad_w = None
+        g = grad_out.contiguous().permute(1, 2, 0)  # (B, L, K)
+        v_conj = v.conj().permute(1, 2, 0)  # (B, N, K)
+        grad_v = torch.zeros_like(v_conj)
+        grad_w_k = torch.zeros_like(v_conj)
         grad_z_parts = []
         for s in _chunks(z.shape[-1], ctx.chunk):
-            r = 1.0 / (z[..., s].unsqueeze(-1) - w_)  # (..., c, N)
-            g = grad_out[..., s].unsqueeze(-1)  # (..., c, 1)
-            gv = (g * r.conj()).sum(-2)
-            vr2 = (v_ * r * r).conj()  # conj(d out / d w) = conj(v r^2)
-            gw = (g * vr2).sum(-2)
-            grad_v = gv if grad_v is None else grad_v + gv
-            grad_w = gw if grad_w is None else grad_w + gw
+            r = 1.0 / (z[:, s, None] - w[:, None, :])  # (B, c, N)
+            gc = g[:, s]  # (B, c, K)
+            grad_v += r.conj().transpose(-1, -2) @ gc
+            r2_conj = (r * r).conj()
+            grad_w_k += r2_conj.transpose(-1, -2) @ gc
             if ctx.needs_input_grad[1]:
-                grad_z_parts.append(-(g * vr2).sum(-1))
-        grad_z = torch.cat(grad_z_parts, dim=-1) if grad_z_parts else None
-        return (
-            _unbroadcast(grad_v, v.shape) if ctx.needs_input_grad[0] else None,
-            _unbroadcast(grad_z, z.shape) if grad_z is not None else None,
-            _unbroadcast(grad_w, w.shape) if ctx.needs_input_grad[2] else None,
-            None,
-        )
+                grad_z_parts.append(-((r2_conj @ v_conj) * gc).sum(-1))
+        grad_z = torch.cat(grad_z_parts, dim=1) if grad_z_parts else None
+        grad_w = (grad_w_k * v_conj).sum(-1)
+        return grad_v.permute(2, 0, 1), grad_z, grad_w, None
 
 
 def cauchy_torch(v: Tensor, z: Tensor, w: Tensor, chunk: int = DEFAULT_CHUNK) -> Tensor:
-    """Chunked Cauchy product with a chunked backward (see module docstring)."""
-    return _ChunkedCauchy.apply(v, z, w, chunk)
+    """Chunked GEMM Cauchy product with a chunked backward (see module docstring).
+
+    Leading dimensions of ``v`` beyond those of ``z`` and ``w`` share their denominators, so the
+    S4 kernel's four Woodbury products cost one reciprocal matrix per chunk.
+    """
+    N, L = v.shape[-1], z.shape[-1]
+    batch_zw = torch.broadcast_shapes(z.shape[:-1], w.shape[:-1])
+    full = torch.broadcast_shapes(v.shape[:-1], batch_zw)
+    batch = full[len(full) - len(batch_zw) :] if batch_zw else torch.Size()
+    extra = full[: len(full) - len(batch)]
+    v3 = v.expand(*full, N).reshape(math.prod(extra), math.prod(batch), N)
+    z2 = z.expand(*batch, L).reshape(-1, L)
+    w2 = w.expand(*batch, N).reshape(-1, N)
+    dtype = torch.promote_types(torch.promote_types(v.dtype, z.dtype), w.dtype)
+    out = _ChunkedCauchy.apply(v3.to(dtype), z2.to(dtype), w2.to(dtype), chunk)
+    return out.reshape(*full, L)
 
 
 def cauchy(v: Tensor, z: Tensor, w: Tensor, backend: str = "auto") -> Tensor:
