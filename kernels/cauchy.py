@@ -57,17 +57,19 @@ class _ChunkedCauchy(torch.autograd.Function):
         grad_v = torch.zeros_like(v_conj)
         grad_w_k = torch.zeros_like(v_conj)
         grad_z_parts = []
+        v_k = v.permute(1, 2, 0)  # (B, N, K)
         for s in _chunks(z.shape[-1], ctx.chunk):
-            r = 1.0 / (z[:, s, None] - w[:, None, :])  # (B, c, N)
-            gc = g[:, s]  # (B, c, K)
-            grad_v += r.conj().transpose(-1, -2) @ gc
-            r2_conj = (r * r).conj()
-            grad_w_k += r2_conj.transpose(-1, -2) @ gc
+            # Built already transposed (B, N, c) so the matmuls need no copies.
+            r_t = 1.0 / (z[:, None, s] - w[:, :, None])
+            gc_conj = g[:, s].conj()  # (B, c, K): conjugate the small side, never the big matrix
+            grad_v += r_t @ gc_conj
+            r2_t = r_t * r_t
+            grad_w_k += r2_t @ gc_conj
             if ctx.needs_input_grad[1]:
-                grad_z_parts.append(-((r2_conj @ v_conj) * gc).sum(-1))
+                grad_z_parts.append(-((r2_t.transpose(-1, -2) @ v_k) * gc_conj).sum(-1).conj())
         grad_z = torch.cat(grad_z_parts, dim=1) if grad_z_parts else None
-        grad_w = (grad_w_k * v_conj).sum(-1)
-        return grad_v.permute(2, 0, 1), grad_z, grad_w, None
+        grad_w = (grad_w_k.conj() * v_conj).sum(-1)
+        return grad_v.conj().permute(2, 0, 1), grad_z, grad_w, None
 
 
 def cauchy_torch(v: Tensor, z: Tensor, w: Tensor, chunk: int = DEFAULT_CHUNK) -> Tensor:
