@@ -1,0 +1,130 @@
+"""Forward+backward time and peak memory of SSMBlock with each SSM, against materialising baselines.
+
+Shape (issue 2): batch 8, H = 128, L = 4096, N = 64, on the CPU. The baseline computes the same
+block but builds the complex (H, N, L) Vandermonde matrix (S4D) or the full Cauchy matrix (S4)
+in one piece, as a straightforward implementation does. Each case runs in its own subprocess so
+its peak resident memory (minus the memory held before the timed runs) is its own.
+
+    python benchmarks/bench_core.py            # all cases, JSON to results/bench_core.json
+    python benchmarks/bench_core.py --quick    # small shapes, to check the script
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import current_rss_mib, median_time, peak_rss_mib, print_table, write_results  # noqa: E402
+
+# (ssm, variant, scope): scope "block" times SSMBlock fwd+bwd; "kernel" times kernel generation alone.
+CASES = [
+    ("diagonal", "chunked", "block"),
+    ("diagonal", "materialising", "block"),
+    ("dplr", "chunked", "block"),
+    ("dplr", "materialising", "block"),
+    ("companion", "chunked", "block"),
+    ("shift", "chunked", "block"),
+    ("diagonal", "chunked", "kernel"),
+    ("diagonal", "materialising", "kernel"),
+    ("dplr", "chunked", "kernel"),
+    ("dplr", "materialising", "kernel"),
+]
+
+
+@contextlib.contextmanager
+def materialising_kernels():
+    """Swap the chunked kernel ops for their one-piece references inside the core."""
+    import ssm_ts.core.diagonal as diagonal
+    import ssm_ts.core.dplr as dplr
+    from ssm_ts.kernels import cauchy_reference, vandermonde_reference
+
+    saved = diagonal.vandermonde, dplr.cauchy
+    diagonal.vandermonde = lambda v, x, L: vandermonde_reference(v, x, L)
+    dplr.cauchy = lambda v, z, w: cauchy_reference(v, z, w)
+    try:
+        yield
+    finally:
+        diagonal.vandermonde, dplr.cauchy = saved
+
+
+def run_case(ssm: str, variant: str, scope: str, batch: int, H: int, L: int, N: int, repeats: int) -> dict:
+    from ssm_ts.core import SSMBlock
+
+    torch.manual_seed(0)
+    block = SSMBlock(d_model=H, ssm=ssm, d_state=N)
+    x = torch.randn(batch, L, H, requires_grad=True)
+
+    def fwd_bwd():
+        block.zero_grad(set_to_none=True)
+        if scope == "kernel":
+            block.conv.ssm.kernel(L).square().mean().backward()
+        else:
+            block(x).square().mean().backward()
+
+    context = materialising_kernels() if variant == "materialising" else contextlib.nullcontext()
+    with context:
+        fwd_bwd()  # warm up allocator and caches before measuring memory
+        before = current_rss_mib()
+        seconds = median_time(fwd_bwd, repeats=repeats, warmup=0)
+    return {
+        "ssm": ssm,
+        "variant": variant,
+        "scope": scope,
+        "seconds": seconds,
+        "peak_extra_mib": peak_rss_mib() - before,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="small shapes (checks the script runs)")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--case", nargs=3, metavar=("SSM", "VARIANT", "SCOPE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    shape = dict(batch=2, H=16, L=512, N=16) if args.quick else dict(batch=8, H=128, L=4096, N=64)
+
+    if args.case:  # child process: one case, JSON on stdout
+        print(json.dumps(run_case(*args.case, **shape, repeats=args.repeats)))
+        return
+
+    rows = []
+    for ssm, variant, scope in CASES:
+        command = [sys.executable, __file__, "--case", ssm, variant, scope, "--repeats", str(args.repeats)]
+        command += ["--quick"] if args.quick else []
+        out = subprocess.run(command, capture_output=True, text=True, check=True)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(f"  measured {ssm} {variant} {scope}: {rows[-1]['seconds']:.3f} s", file=sys.stderr)
+
+    by_key = {(r["ssm"], r["variant"], r["scope"]): r for r in rows}
+    for row in rows:
+        base = by_key.get((row["ssm"], "materialising", row["scope"]))
+        if base and row["variant"] == "chunked":
+            row["speedup_vs_baseline"] = base["seconds"] / row["seconds"]
+            row["memory_ratio_vs_baseline"] = row["peak_extra_mib"] / max(base["peak_extra_mib"], 1e-9)
+    print_table(
+        rows,
+        [
+            "scope",
+            "ssm",
+            "variant",
+            "seconds",
+            "peak_extra_mib",
+            "speedup_vs_baseline",
+            "memory_ratio_vs_baseline",
+        ],
+    )
+    path = write_results("bench_core_quick" if args.quick else "bench_core", {"shape": shape, "rows": rows})
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
