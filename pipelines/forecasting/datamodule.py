@@ -235,7 +235,7 @@ class ForecastDataModule(pl.LightningDataModule):
     def predict_dataloader(self) -> DataLoader:
         """One window: the last ``lookback`` observed rows, forecasting the next ``horizon`` steps."""
         x, _ = last_window(self.frame, self.spec, self.lookback, self.horizon)
-        return DataLoader(TensorDataset(torch.as_tensor(x, dtype=torch.float32).unsqueeze(0)), batch_size=1)
+        return DataLoader(TensorDataset(torch.tensor(x, dtype=torch.float32).unsqueeze(0)), batch_size=1)
 
     def state_dict(self) -> dict:
         """Saved in Lightning checkpoints: how the training data was read (JSON values only)."""

@@ -1,0 +1,318 @@
+"""``ssm_ts.Forecaster``: CSV or DataFrame in, a fitted forecaster, forecast DataFrames and plots out.
+
+    >>> fc = Forecaster(model="spacetime", lookback=104, horizon=26, quantiles=[0.1, 0.5, 0.9])
+    >>> fc.fit("co2.csv", fill="interpolate")          # logs an MLflow run (sqlite:///mlflow.db)
+    >>> fc.predict()                                    # the 26 weeks after the data
+    >>> fc.backtest("co2.csv", n_windows=4)             # rolling-origin forecasts, no refitting
+    >>> fc.save("co2-model"); Forecaster.load("co2-model")
+
+Every fit trains a :class:`~ssm_ts.tasks.forecasting.ForecastingTask` with the shared trainer
+(early stopping on the validation split, best checkpoint restored, the test split evaluated once
+at the end) and logs params, per-epoch metrics, the resolved config, the forecast plot, the
+checkpoint and the model as an MLflow pyfunc.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.forecasting import (
+    ForecastDataModule,
+    SeriesSpec,
+    forecast_frame,
+    future_times,
+    load_like,
+    window_inputs,
+)
+from ssm_ts.pipelines.forecasting.reader import TableSource
+from ssm_ts.tasks.forecasting import ForecastingTask, load_forecast_export, save_forecast_export
+
+_NOT_FITTED = "this Forecaster is not fitted yet: call .fit(data) or Forecaster.load(folder) first."
+
+
+class Forecaster:
+    """A forecaster you fit on one series table and then query.
+
+    Args:
+        model: ``"spacetime"``, ``"s4d"``, ``"nlinear"`` or ``"dlinear"``.
+        lookback: rows of history the model reads; horizon: rows it forecasts.
+        quantiles: levels such as ``[0.1, 0.5, 0.9]`` for prediction intervals (else point forecasts).
+        max_epochs: epoch limit (early stopping on validation loss may stop sooner).
+        batch_size, lr, weight_decay, loss: training settings (``loss``: ``"mse"`` or ``"mae"``).
+        channel_independent: one shared univariate model across series, or a multivariate one.
+        model_options: model-specific settings (e.g. ``{"d_model": 64}``).
+        split / fractions / boundaries: chronological split (see ``ForecastDataModule``).
+        patience: epochs without validation improvement before stopping (``None``: never stop early).
+        max_time: wall-clock budget ``"DD:HH:MM:SS"``.
+        seed: random seed for weights and batch order.
+        experiment, tracking_uri, run_name, register_as: MLflow settings (``log_to_mlflow=False`` turns it off).
+        out_dir: checkpoints and the export logged with the run (default: a temporary folder).
+        trainer_options: further ``lightning.Trainer`` arguments (e.g. ``{"limit_train_batches": 50}``).
+    """
+
+    def __init__(
+        self,
+        model: str = "spacetime",
+        lookback: int = 96,
+        horizon: int = 24,
+        quantiles: list[float] | None = None,
+        max_epochs: int = 20,
+        *,
+        batch_size: int = 32,
+        lr: float = 1e-3,
+        weight_decay: float = 0.0,
+        loss: Literal["mse", "mae"] = "mse",
+        channel_independent: bool = True,
+        model_options: dict[str, Any] | None = None,
+        split: Literal["standard", "ett_h", "ett_m"] = "standard",
+        fractions: list[float] | None = None,
+        boundaries: list[int] | None = None,
+        patience: int | None = 5,
+        max_time: str | None = None,
+        accelerator: str = "auto",
+        seed: int = 0,
+        experiment: str = "ssm-ts-forecast",
+        tracking_uri: str | None = None,
+        run_name: str | None = None,
+        register_as: str | None = None,
+        log_to_mlflow: bool = True,
+        out_dir: str | None = None,
+        trainer_options: dict[str, Any] | None = None,
+    ):
+        if max_epochs < 1:
+            raise ConfigError(f"max_epochs must be at least 1, got {max_epochs}.")
+        self.settings = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
+        self.task_: ForecastingTask | None = None
+        self.spec_: SeriesSpec | None = None
+        self.history_: pd.DataFrame | None = None
+        self.metrics_: dict[str, float] = {}
+        self.run_id_: str | None = None
+        self.best_checkpoint_: str | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        settings = self.__dict__.get("settings", {})
+        if name in settings:
+            return settings[name]
+        raise AttributeError(f"'Forecaster' object has no attribute {name!r}")
+
+    def __repr__(self) -> str:
+        keys = ("model", "lookback", "horizon", "quantiles", "max_epochs")
+        return f"Forecaster({', '.join(f'{k}={self.settings[k]!r}' for k in keys)})"
+
+    # ------------------------------------------------------------ fit
+
+    def fit(
+        self,
+        data: TableSource,
+        time_col: str | None = None,
+        target: str | list[str] | None = None,
+        *,
+        past_covariates: list[str] | None = None,
+        future_covariates: list[str] | None = None,
+        freq: str | None = None,
+        fill: Literal["ffill", "interpolate"] | None = None,
+    ) -> Forecaster:
+        """Fit on ``data`` (a CSV path or DataFrame, wide or long) and return ``self``.
+
+        After fitting: ``metrics_`` (validation and test MSE/MAE, scaled and original units),
+        ``run_id_`` (the MLflow run), ``best_checkpoint_``.
+        """
+        import lightning.pytorch as pl
+        from lightning.pytorch.callbacks import EarlyStopping
+
+        from ssm_ts.export import load_checkpoint
+        from ssm_ts.training import build_trainer
+
+        s = self.settings
+        data_settings = dict(
+            time_col=time_col, target=target, past_covariates=past_covariates, future_covariates=future_covariates,
+            freq=freq, fill=fill, lookback=s["lookback"], horizon=s["horizon"], split=s["split"],
+            fractions=s["fractions"], boundaries=s["boundaries"], batch_size=s["batch_size"],
+        )  # fmt: skip
+        if isinstance(data, pd.DataFrame):
+            datamodule = ForecastDataModule.from_frame(data, **data_settings)
+        else:
+            datamodule = ForecastDataModule(path=str(data), **data_settings)
+        datamodule.setup("fit")  # every data problem surfaces here, before any training starts
+        pl.seed_everything(s["seed"], verbose=False)
+        task = ForecastingTask(
+            model=s["model"], lookback=s["lookback"], horizon=s["horizon"], n_channels=datamodule.n_channels,
+            n_outputs=datamodule.n_outputs, channel_independent=s["channel_independent"], quantiles=s["quantiles"],
+            loss=s["loss"], model_options=s["model_options"], lr=s["lr"], weight_decay=s["weight_decay"],
+        )  # fmt: skip
+        out_dir = Path(s["out_dir"] or tempfile.mkdtemp(prefix="ssm-ts-forecaster-"))
+        logger = self._make_logger()
+        callbacks = [EarlyStopping("val_loss", patience=s["patience"])] if s["patience"] else []
+        trainer = build_trainer(
+            max_epochs=s["max_epochs"], out_dir=out_dir, logger=logger, callbacks=callbacks,
+            accelerator=s["accelerator"], max_time=s["max_time"], **(s["trainer_options"] or {}),
+        )  # fmt: skip
+        trainer.fit(task, datamodule=datamodule)
+        best = trainer.checkpoint_callback.best_model_path or trainer.checkpoint_callback.last_model_path
+        if best:
+            task.load_state_dict(load_checkpoint(best)["state_dict"])
+        self.best_checkpoint_ = best or None
+        self.task_, self.spec_ = task.cpu().eval(), datamodule.spec
+        self.history_ = datamodule.observed_frame().reset_index(drop=True)
+        self.metrics_ = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("val_")}
+        if datamodule.bounds.test_end > datamodule.bounds.val_end:
+            # the test split is read once, at the end, with the best weights
+            (test_metrics,) = trainer.test(task, datamodule=datamodule, verbose=False)
+            self.metrics_.update({k: float(v) for k, v in test_metrics.items()})
+            self.task_ = task.cpu().eval()
+        if logger is not None:
+            self._log_fit(logger, datamodule, out_dir, best)
+        return self
+
+    def _make_logger(self):
+        if not self.settings["log_to_mlflow"]:
+            return None
+        from ssm_ts.tracking.logger import make_mlflow_logger
+
+        s = self.settings
+        return make_mlflow_logger(s["experiment"], tracking_uri=s["tracking_uri"], run_name=s["run_name"])
+
+    def _log_fit(self, logger, datamodule: ForecastDataModule, out_dir: Path, best: str) -> None:
+        from ssm_ts.tracking.logger import log_artifact, log_dict_artifact, log_params, log_pyfunc_model
+        from ssm_ts.tracking.pyfunc_forecast import write_model_code
+
+        source = datamodule.path or f"DataFrame ({len(datamodule.frame)} rows)"
+        log_params(
+            logger, {"forecaster": self._json_settings(), "data": {**self.spec_.to_dict(), "source": source}}
+        )
+        log_dict_artifact(logger, self._resolved_config(source), "config.json")
+        if best:
+            log_artifact(logger, best, "checkpoints")
+        export_dir = out_dir / "export"
+        self.save(export_dir)
+        code = write_model_code(out_dir / "pyfunc_code")
+        log_pyfunc_model(logger, code, {"forecaster": str(export_dir)},
+                         register_as=self.settings["register_as"])  # fmt: skip
+        logger.finalize("success")
+        self.run_id_ = logger.run_id
+
+    def _json_settings(self) -> dict[str, Any]:
+        return {k: v for k, v in self.settings.items() if k not in ("tracking_uri",)}
+
+    def _resolved_config(self, source: str) -> dict[str, Any]:
+        return {"forecaster": self._json_settings(), "task": dict(self._require_fitted().hparams),
+                "series": self.spec_.to_dict(), "data": source, "metrics": self.metrics_}  # fmt: skip
+
+    # ------------------------------------------------------------ use
+
+    def _require_fitted(self) -> ForecastingTask:
+        if self.task_ is None or self.spec_ is None:
+            raise ConfigError(_NOT_FITTED)
+        return self.task_
+
+    def _read(self, data: TableSource | None, allow_future_rows: bool = True) -> pd.DataFrame:
+        self._require_fitted()
+        if data is None:
+            return self.history_
+        return load_like(data, self.spec_, allow_future_rows=allow_future_rows)
+
+    def predict(self, data: TableSource | None = None) -> pd.DataFrame:
+        """Forecast the ``horizon`` steps after the last observed row of ``data`` (default: the fitted series).
+
+        ``data`` has the training columns; with known-future covariates, end it with ``horizon``
+        rows whose covariates are filled and targets empty. Returns the time column continuing
+        the frequency, one column per target and ``<target>_q<level>`` columns with quantiles.
+        """
+        task = self._require_fitted()
+        return task.forecast_after(self._read(data), self.spec_)
+
+    def backtest(
+        self, data: TableSource | None = None, n_windows: int = 5, step: int | None = None
+    ) -> pd.DataFrame:
+        """Rolling-origin forecasts over the end of ``data`` with the fitted weights (no refitting).
+
+        Window ``i`` forecasts the ``horizon`` rows starting at ``T - horizon - (n_windows - 1 - i) * step``.
+        Returns one row per (window, step): ``cutoff`` (last row the model saw), the time column, the
+        forecast columns as in :meth:`predict`, and ``<target>_actual``.
+        """
+        task = self._require_fitted()
+        spec, lookback, horizon = self.spec_, task.hparams.lookback, task.hparams.horizon
+        step = step or horizon
+        if n_windows < 1 or step < 1:
+            raise ConfigError(f"n_windows ({n_windows}) and step ({step}) must be positive.")
+        frame = self._read(data, allow_future_rows=False)
+        n_rows = len(frame)
+        origins = [n_rows - horizon - (n_windows - 1 - i) * step for i in range(n_windows)]
+        if origins[0] < lookback:
+            raise DataError(
+                f"{n_windows} backtest windows of horizon {horizon} every {step} rows need "
+                f"{lookback + horizon + (n_windows - 1) * step} rows (lookback {lookback} included); the data has "
+                f"{n_rows}. Use fewer windows, a smaller step, or more data."
+            )
+        inputs, targets = window_inputs(frame, spec, horizon)
+        x = torch.as_tensor(np.stack([inputs[o - lookback : o] for o in origins]), dtype=torch.float32)
+        with torch.no_grad():
+            prediction = task.forecast(x).numpy()
+        times = frame[spec.time_col]
+        pieces = []
+        for i, origin in enumerate(origins):
+            window = forecast_frame(prediction[i], pd.DatetimeIndex(times.iloc[origin : origin + horizon]),
+                                    spec.time_col, spec.targets, task.hparams.quantiles)  # fmt: skip
+            for j, name in enumerate(spec.targets):
+                window[f"{name}_actual"] = targets[origin : origin + horizon, j]
+            window.insert(0, "cutoff", times.iloc[origin - 1])
+            pieces.append(window)
+        return pd.concat(pieces, ignore_index=True)
+
+    def plot(
+        self,
+        forecast: pd.DataFrame | None = None,
+        data: TableSource | None = None,
+        n_history: int | None = None,
+    ):
+        """A matplotlib Figure: the history tail, the forecast and (with quantiles) its widest interval."""
+        task = self._require_fitted()
+        history = self._read(data)
+        forecast = self.predict(data) if forecast is None else forecast
+        observed = history[history[self.spec_.targets].notna().all(axis=1)]
+        if n_history is None:
+            return task.forecast_figure(observed, forecast, self.spec_)
+        from ssm_ts.pipelines.forecasting.plotting import plot_forecast
+
+        spec = self.spec_
+        return plot_forecast(
+            observed, forecast, spec.time_col, spec.targets, task.hparams.quantiles, n_history
+        )
+
+    def future_times(self) -> pd.DatetimeIndex:
+        """The timestamps :meth:`predict` forecasts for the fitted series."""
+        task = self._require_fitted()
+        return future_times(
+            self.history_[self.spec_.time_col].iloc[-1], self.spec_.freq, task.hparams.horizon
+        )
+
+    # ------------------------------------------------------------ persistence
+
+    def save(self, directory: str | os.PathLike) -> Path:
+        """Write a self-describing folder (config JSON, safetensors weights, scaler and history as JSON)."""
+        task = self._require_fitted()
+        return save_forecast_export(directory, task, self.spec_, self.history_,
+                                    settings=self._json_settings(), metrics=self.metrics_)  # fmt: skip
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike) -> Forecaster:
+        """Load a folder written by :meth:`save` on the CPU (no GPU needed, nothing unpickled)."""
+        task, spec, history, settings, metrics = load_forecast_export(directory)
+        forecaster = cls(**settings) if settings else cls(
+            model=task.hparams.model, lookback=task.hparams.lookback, horizon=task.hparams.horizon,
+            quantiles=task.hparams.quantiles)  # fmt: skip
+        forecaster.task_, forecaster.spec_, forecaster.history_, forecaster.metrics_ = (
+            task,
+            spec,
+            history,
+            metrics,
+        )
+        return forecaster

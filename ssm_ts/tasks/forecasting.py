@@ -1,0 +1,402 @@
+"""``ForecastingTask``: trains any forecaster of the registry on scaled windows and reports honest metrics.
+
+Batches arrive in original units ``x (batch, lookback, n_channels)``, ``y (batch, horizon, n_targets)``;
+the task scales them with the StandardScaler stored in its own buffers (fitted by the data module on
+the training rows, then saved in every checkpoint and export), so a checkpoint applied to a new
+file scales it exactly as in training. Metrics per split: ``{split}_mse`` / ``{split}_mae`` in
+scaled units (the long-horizon protocol's numbers), ``{split}_mse_orig`` / ``{split}_mae_orig`` in
+the data's own units, ``{split}_loss`` (the training objective without auxiliary terms) and, with
+quantiles, ``{split}_coverage`` of the outer interval.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import lightning.pytorch as pl
+import numpy as np
+import pandas as pd
+import torch
+import torchmetrics
+from torch import nn
+
+from ssm_ts.atomic import atomic_path
+from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.export import load_export, save_export
+from ssm_ts.pipelines.forecasting import (
+    ForecastDataModule,
+    ScalerState,
+    SeriesSpec,
+    forecast_frame,
+    future_times,
+    last_window,
+    point_index,
+)
+from ssm_ts.pipelines.forecasting.plotting import plot_forecast
+
+SPLITS = ("val", "test")
+EXPORT_KIND = "ssm-ts-forecaster"
+
+
+def build_model(name: str, **settings: Any) -> nn.Module:
+    """The forecaster ``name`` from the model registry (imported late: models load torch-heavy code)."""
+    from ssm_ts.models.forecasting_registry import build_forecasting_model
+
+    return build_forecasting_model(name, **settings)
+
+
+def normalise_quantiles(quantiles: list[float] | None) -> list[float] | None:
+    """Sorted, unique levels strictly between 0 and 1, or ``None`` for point forecasts."""
+    if not quantiles:
+        return None
+    levels = sorted({float(q) for q in quantiles})
+    if any(not 0.0 < q < 1.0 for q in levels):
+        raise ConfigError(f"quantiles {quantiles} must lie strictly between 0 and 1 (e.g. [0.1, 0.5, 0.9]).")
+    return levels
+
+
+class ForecastingTask(pl.LightningModule):
+    """Lightning task around one forecaster.
+
+    Args:
+        model: registry name: ``"spacetime"``, ``"s4d"``, ``"nlinear"``, ``"dlinear"``.
+        lookback: input window length; horizon: forecast length (both linked to the data on the CLI).
+        n_channels: input channels; n_outputs: target channels. Taken from the data module when omitted.
+        channel_independent: share one univariate model across channels (else mix channels).
+        quantiles: levels such as ``[0.1, 0.5, 0.9]`` for prediction intervals (pinball loss).
+        loss: ``"mse"`` / ``"mae"``; ``"quantile"`` is implied by ``quantiles``.
+        model_options: model-specific settings passed to the registry (e.g. ``d_model``, ``n_layers``).
+        lr, weight_decay: AdamW settings; SSM parameters get their own group (lr <= 1e-3, no decay).
+        lr_schedule: ``"cosine"`` over the epochs, or ``"none"``.
+    """
+
+    def __init__(
+        self,
+        model: str = "spacetime",
+        lookback: int = 96,
+        horizon: int = 24,
+        n_channels: int | None = None,
+        n_outputs: int | None = None,
+        channel_independent: bool = True,
+        quantiles: list[float] | None = None,
+        loss: Literal["mse", "mae"] = "mse",
+        model_options: dict[str, Any] | None = None,
+        lr: float = 1e-3,
+        weight_decay: float = 0.0,
+        lr_schedule: Literal["cosine", "none"] = "cosine",
+    ):
+        super().__init__()
+        quantiles = normalise_quantiles(quantiles)
+        self.save_hyperparameters()
+        self.hparams.quantiles = quantiles
+        from ssm_ts.models.losses import build_forecast_loss
+
+        self.loss_fn = build_forecast_loss("quantile" if quantiles else loss, quantiles=quantiles)
+        self.point = point_index(quantiles)
+        self.net: nn.Module | None = None
+        self.metrics = nn.ModuleDict(
+            {
+                split: nn.ModuleDict(
+                    {
+                        "mse": torchmetrics.MeanSquaredError(),
+                        "mae": torchmetrics.MeanAbsoluteError(),
+                        "mse_orig": torchmetrics.MeanSquaredError(),
+                        "mae_orig": torchmetrics.MeanAbsoluteError(),
+                        "coverage": torchmetrics.MeanMetric(),
+                    }
+                )
+                for split in SPLITS
+            }
+        )
+        if n_channels is not None and n_outputs is not None:
+            self._build(n_channels, n_outputs)
+
+    # ------------------------------------------------------------ model and scaler
+
+    def _build(self, n_channels: int, n_outputs: int) -> None:
+        hp = self.hparams
+        if not 1 <= n_outputs <= n_channels:
+            raise ConfigError(f"n_outputs ({n_outputs}) must be between 1 and n_channels ({n_channels}).")
+        self.hparams.n_channels, self.hparams.n_outputs = n_channels, n_outputs
+        self.net = build_model(
+            hp.model,
+            lookback=hp.lookback,
+            horizon=hp.horizon,
+            n_channels=n_channels,
+            n_outputs=n_outputs,
+            n_quantiles=len(hp.quantiles or [None]),
+            channel_independent=hp.channel_independent,
+            options=dict(hp.model_options or {}),
+        )
+        # The scaler travels with the weights: checkpoints and exports carry it.
+        self.register_buffer("scaler_mean", torch.zeros(n_channels, dtype=torch.float64))
+        self.register_buffer("scaler_scale", torch.ones(n_channels, dtype=torch.float64))
+        self.register_buffer("scaler_fitted", torch.zeros((), dtype=torch.bool))
+
+    def set_scaler(self, scaler: ScalerState) -> None:
+        """Store the training-rows scaler (``n_channels`` means and scales) with the model."""
+        if len(scaler.mean) != self.hparams.n_channels:
+            raise DataError(
+                f"the scaler has {len(scaler.mean)} columns {scaler.columns} but the model takes "
+                f"{self.hparams.n_channels} channels; use data with the columns the model was built for."
+            )
+        self.scaler_mean.copy_(torch.tensor(scaler.mean, dtype=torch.float64))
+        self.scaler_scale.copy_(torch.tensor(scaler.scale, dtype=torch.float64))
+        self.scaler_fitted.fill_(True)
+
+    def scaler_state(self, columns: list[str]) -> ScalerState:
+        return ScalerState(columns, self.scaler_mean.tolist(), self.scaler_scale.tolist())
+
+    def setup(self, stage: str) -> None:
+        datamodule = getattr(self.trainer, "datamodule", None)
+        if not isinstance(datamodule, ForecastDataModule):
+            if self.net is None:
+                raise ConfigError(
+                    "ForecastingTask needs n_channels and n_outputs, or a ForecastDataModule to read them from."
+                )
+            return
+        if (datamodule.lookback, datamodule.horizon) != (self.hparams.lookback, self.hparams.horizon):
+            raise ConfigError(
+                f"data lookback/horizon ({datamodule.lookback}, {datamodule.horizon}) differ from the model's "
+                f"({self.hparams.lookback}, {self.hparams.horizon}); set them once (model.lookback / model.horizon)."
+            )
+        if stage == "predict":
+            return  # the data is read after the checkpoint is restored, like the training data
+        if self.net is None:
+            self._build(datamodule.n_channels, datamodule.n_outputs)
+        elif (
+            datamodule.n_channels != self.hparams.n_channels or datamodule.n_outputs != self.hparams.n_outputs
+        ):
+            raise DataError(
+                f"the data has {datamodule.n_channels} input channels and {datamodule.n_outputs} targets "
+                f"({datamodule.spec.input_columns}); the model was built for {self.hparams.n_channels} and "
+                f"{self.hparams.n_outputs}."
+            )
+        if stage == "fit" and not bool(self.scaler_fitted):
+            self.set_scaler(datamodule.scaler)
+
+    def _require_net(self) -> nn.Module:
+        if self.net is None:
+            raise ConfigError("the forecaster is not built yet: fit it with a data module first.")
+        return self.net
+
+    # ------------------------------------------------------------ forward in scaled space
+
+    def scale_inputs(self, x: torch.Tensor) -> torch.Tensor:
+        """``(batch, lookback, n_channels)`` original -> scaled."""
+        return ((x - self.scaler_mean) / self.scaler_scale).to(x.dtype)
+
+    def scale_targets(self, y: torch.Tensor) -> torch.Tensor:
+        """``(batch, horizon, n_targets)`` original -> scaled (targets are the first channels)."""
+        n = y.shape[-1]
+        return ((y - self.scaler_mean[:n]) / self.scaler_scale[:n]).to(y.dtype)
+
+    def unscale_prediction(self, prediction: torch.Tensor) -> torch.Tensor:
+        """``(batch, horizon, n_targets, n_quantiles)`` scaled -> original units."""
+        n = prediction.shape[2]
+        mean, scale = self.scaler_mean[:n, None], self.scaler_scale[:n, None]
+        return (prediction.double() * scale + mean).to(prediction.dtype)
+
+    def forward(self, x_scaled: torch.Tensor) -> Any:
+        """Scaled ``x (batch, lookback, n_channels)`` -> the model output (``prediction``, ``aux_loss``)."""
+        return self._require_net()(x_scaled)
+
+    def forecast(self, x: torch.Tensor) -> torch.Tensor:
+        """Original-unit ``x (batch, lookback, n_channels)`` -> ``(batch, horizon, n_targets, n_quantiles)``.
+
+        Quantiles are sorted along the last axis so intervals never cross.
+        """
+        prediction = self(self.scale_inputs(x)).prediction
+        return self.unscale_prediction(prediction).sort(dim=-1).values
+
+    # ------------------------------------------------------------ Lightning steps
+
+    def training_step(self, batch, batch_idx: int) -> torch.Tensor:
+        x, y = batch
+        out = self(self.scale_inputs(x))
+        loss = self.loss_fn(out.prediction, self.scale_targets(y))
+        if out.aux_loss is not None:
+            self.log("train_forecast_loss", loss, on_step=False, on_epoch=True, batch_size=len(x))
+            loss = loss + out.aux_loss
+        self.log("train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(x))
+        return loss
+
+    def _evaluate(self, batch, split: str) -> None:
+        x, y = batch
+        prediction = self(self.scale_inputs(x)).prediction
+        y_scaled = self.scale_targets(y)
+        self.log(
+            f"{split}_loss",
+            self.loss_fn(prediction, y_scaled),
+            on_epoch=True,
+            prog_bar=split == "val",
+            batch_size=len(x),
+        )
+        metrics = self.metrics[split]
+        point = prediction[..., self.point].contiguous()
+        metrics["mse"](point, y_scaled)
+        metrics["mae"](point, y_scaled)
+        point_orig = self.unscale_prediction(prediction)[..., self.point].contiguous()
+        metrics["mse_orig"](point_orig, y)
+        metrics["mae_orig"](point_orig, y)
+        for name in ("mse", "mae", "mse_orig", "mae_orig"):
+            self.log(f"{split}_{name}", metrics[name], on_epoch=True, batch_size=len(x))
+        if self.hparams.quantiles and len(self.hparams.quantiles) >= 2:
+            ordered = prediction.sort(dim=-1).values
+            inside = (y_scaled >= ordered[..., 0]) & (y_scaled <= ordered[..., -1])
+            metrics["coverage"](inside.float())
+            self.log(f"{split}_coverage", metrics["coverage"], on_epoch=True, batch_size=len(x))
+
+    def validation_step(self, batch, batch_idx: int) -> None:
+        self._evaluate(batch, "val")
+
+    def test_step(self, batch, batch_idx: int) -> None:
+        self._evaluate(batch, "test")
+
+    def predict_step(self, batch, batch_idx: int) -> torch.Tensor:
+        return self.forecast(batch[0])
+
+    def configure_optimizers(self):
+        from ssm_ts.core import ssm_param_groups
+
+        groups = ssm_param_groups(
+            self._require_net(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay
+        )
+        optimizer = torch.optim.AdamW(groups, lr=self.hparams.lr)
+        epochs = self.trainer.max_epochs if self.trainer is not None else None
+        if self.hparams.lr_schedule == "none" or not epochs or epochs < 1:
+            return optimizer
+        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "epoch"}}
+
+    # ------------------------------------------------------------ outputs: files, plot, MLflow
+
+    def on_fit_end(self) -> None:
+        """Log the forecast plot (history tail + forecast after the last row) to an MLflow run."""
+        from lightning.pytorch.loggers import MLFlowLogger
+
+        from ssm_ts.tracking.logger import log_figure
+
+        datamodule = getattr(self.trainer, "datamodule", None)
+        loggers = [lg for lg in self.trainer.loggers if isinstance(lg, MLFlowLogger)]
+        if not loggers or not isinstance(datamodule, ForecastDataModule) or self.trainer.global_rank != 0:
+            return
+        forecast = self.forecast_after(datamodule.frame, datamodule.spec)
+        figure = self.forecast_figure(datamodule.observed_frame(), forecast, datamodule.spec)
+        for logger in loggers:
+            log_figure(logger, figure, "plots/forecast.png")
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+
+    @torch.no_grad()
+    def forecast_after(self, frame: pd.DataFrame, spec: SeriesSpec) -> pd.DataFrame:
+        """The forecast DataFrame for the ``horizon`` steps after the last observed row of ``frame``."""
+        x, last_time = last_window(frame, spec, self.hparams.lookback, self.hparams.horizon)
+        was_training = self.training
+        self.eval()
+        try:
+            prediction = self.forecast(torch.tensor(x, dtype=torch.float32, device=self.device).unsqueeze(0))
+        finally:
+            self.train(was_training)
+        times = future_times(last_time, spec.freq, self.hparams.horizon)
+        return forecast_frame(
+            prediction[0].cpu().numpy(), times, spec.time_col, spec.targets, self.hparams.quantiles
+        )
+
+    def forecast_figure(self, history: pd.DataFrame, forecast: pd.DataFrame, spec: SeriesSpec):
+        n_history = max(3 * self.hparams.horizon, self.hparams.lookback)
+        return plot_forecast(
+            history, forecast, spec.time_col, spec.targets, self.hparams.quantiles, n_history
+        )
+
+    def write_predictions(
+        self, predictions: list, datamodule: ForecastDataModule, out_dir: Path
+    ) -> list[Path]:
+        """``forecast.csv`` and ``forecast.png`` in ``out_dir`` from ``trainer.predict`` outputs (CLI ``predict``)."""
+        import matplotlib.pyplot as plt
+
+        out_dir = Path(out_dir)
+        spec = datamodule.spec
+        prediction = torch.cat(predictions)[-1].cpu().numpy()
+        _, last_time = last_window(datamodule.frame, spec, self.hparams.lookback, self.hparams.horizon)
+        times = future_times(last_time, spec.freq, self.hparams.horizon)
+        forecast = forecast_frame(prediction, times, spec.time_col, spec.targets, self.hparams.quantiles)
+        csv_path, png_path = out_dir / "forecast.csv", out_dir / "forecast.png"
+        with atomic_path(csv_path) as tmp:
+            forecast.to_csv(tmp, index=False)
+        figure = self.forecast_figure(datamodule.observed_frame(), forecast, spec)
+        with atomic_path(png_path) as tmp:
+            figure.savefig(tmp, dpi=110)
+        plt.close(figure)
+        return [csv_path, png_path]
+
+    def mlflow_pyfunc(self, datamodule: ForecastDataModule, export_dir: Path):
+        """``(python_model, artifacts)`` for MLflow: the export folder behind a DataFrame-in, forecast-out pyfunc."""
+        from ssm_ts.tracking.pyfunc_forecast import write_model_code
+
+        save_forecast_export(export_dir, self, datamodule.spec, datamodule.observed_frame())
+        return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"forecaster": str(export_dir)}
+
+
+# ---------------------------------------------------------------- the self-describing export
+
+
+def save_forecast_export(
+    directory: str | os.PathLike,
+    task: ForecastingTask,
+    spec: SeriesSpec,
+    history: pd.DataFrame,
+    settings: dict[str, Any] | None = None,
+    metrics: dict[str, float] | None = None,
+) -> Path:
+    """Write ``config.json`` (task settings + series spec), ``model.safetensors`` and ``extras.json``
+    (the scaler as JSON numbers and the last ``lookback`` observed rows, so ``predict()`` needs no data).
+    """
+    tail = history.iloc[-task.hparams.lookback :]
+    extras = {
+        "scaler": task.scaler_state(spec.input_columns).to_dict(),
+        "history": {
+            "time": [t.isoformat() for t in pd.DatetimeIndex(tail[spec.time_col])],
+            "values": {c: tail[c].astype(float).tolist() for c in spec.input_columns},
+        },
+    }
+    hparams = {k: v for k, v in dict(task.hparams).items() if not k.startswith("_")}
+    config = {"kind": EXPORT_KIND, "task": hparams, "spec": spec.to_dict(), "forecaster": settings or {}}
+    extras["metrics"] = dict(metrics or {})
+    return save_export(directory, config, task.state_dict(), extras)
+
+
+def load_forecast_export(
+    directory: str | os.PathLike,
+) -> tuple[ForecastingTask, SeriesSpec, pd.DataFrame, dict[str, Any], dict[str, float]]:
+    """Rebuild ``(task on CPU in eval mode, spec, history, forecaster settings, metrics)``
+    from :func:`save_forecast_export` output."""
+    from ssm_ts.errors import CheckpointError
+
+    config, state_dict, extras = load_export(directory)
+    if config.get("kind") != EXPORT_KIND:
+        raise CheckpointError(
+            f"{directory} holds no forecaster export (kind {config.get('kind')!r}); save a Forecaster there."
+        )
+    task = ForecastingTask(**config["task"])
+    try:
+        task.load_state_dict(state_dict)
+    except RuntimeError as err:
+        raise CheckpointError(
+            f"the weights in {directory} do not fit the saved model settings: {err}"
+        ) from err
+    task.eval()
+    spec = SeriesSpec.from_dict(config["spec"])
+    history = pd.DataFrame({spec.time_col: pd.to_datetime(extras["history"]["time"])})
+    for column, values in extras["history"]["values"].items():
+        history[column] = np.asarray(values, dtype="float64")
+    return task, spec, history, config.get("forecaster", {}), extras.get("metrics", {})
+
+
+def configure_cli_parser(parser) -> None:
+    """CLI: lookback and horizon are set once, on the model, and copied to the data module."""
+    parser.link_arguments("model.lookback", "data.lookback")
+    parser.link_arguments("model.horizon", "data.horizon")
