@@ -1,0 +1,123 @@
+"""ssm_ts.Forecaster end to end on the real weekly Mauna Loa CO2 series (with its 59 missing weeks)."""
+
+from __future__ import annotations
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+
+from ssm_ts import Forecaster
+from ssm_ts.datasets import write_co2_csv
+from ssm_ts.errors import CheckpointError, ConfigError, DataError
+from tests.forecasting_stand_in import use_real_or_stand_in
+
+LOOKBACK, HORIZON = 52, 13
+
+
+@pytest.fixture(scope="module")
+def co2_csv(tmp_path_factory):
+    return write_co2_csv(tmp_path_factory.mktemp("data") / "co2.csv")
+
+
+@pytest.fixture(scope="module")
+def fitted(co2_csv, tmp_path_factory):
+    """One quantile forecaster fitted once for the module (tiny model, few epochs)."""
+    monkeypatch = pytest.MonkeyPatch()
+    use_real_or_stand_in(monkeypatch)
+    folder = tmp_path_factory.mktemp("fit")
+    forecaster = Forecaster(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, quantiles=[0.1, 0.5, 0.9],
+                            max_epochs=4, lr=3e-3, tracking_uri=f"sqlite:///{folder / 'mlflow.db'}",
+                            out_dir=str(folder / "out"))  # fmt: skip
+    forecaster.fit(co2_csv, fill="interpolate")
+    yield forecaster
+    monkeypatch.undo()
+
+
+@pytest.fixture(autouse=True)
+def _registry(monkeypatch):
+    use_real_or_stand_in(monkeypatch)
+
+
+def test_predict_continues_the_weekly_frequency(fitted):
+    forecast = fitted.predict()
+    assert list(forecast.columns) == ["date", "co2", "co2_q0.1", "co2_q0.5", "co2_q0.9"]
+    assert forecast["date"].iloc[0] == pd.Timestamp("2002-01-05")  # the Saturday after 2001-12-29
+    assert (forecast["date"].diff().dropna() == pd.Timedelta(weeks=1)).all() and len(forecast) == HORIZON
+    assert (forecast["co2_q0.1"] <= forecast["co2"]).all() and (forecast["co2"] <= forecast["co2_q0.9"]).all()
+    assert 360 < forecast["co2"].mean() < 385  # ppm around 2002
+    assert list(fitted.future_times()) == list(forecast["date"])
+
+
+def test_fitted_model_beats_last_value_on_held_out_weeks(fitted, co2_csv):
+    assert {"val_mse", "test_mse", "test_mae_orig", "test_coverage"} <= set(fitted.metrics_)
+    backtest = fitted.backtest(co2_csv, n_windows=6, step=HORIZON)
+    assert len(backtest) == 6 * HORIZON and backtest["cutoff"].nunique() == 6
+    model_mae = (backtest["co2"] - backtest["co2_actual"]).abs().mean()
+    # last-value baseline from each window's cutoff
+    history = fitted.history_.set_index("date")["co2"]
+    naive = backtest["cutoff"].map(history)
+    naive_mae = (naive - backtest["co2_actual"]).abs().mean()
+    assert model_mae < 0.8 * naive_mae
+    # actuals are the (interpolated) data
+    assert np.allclose(backtest["co2_actual"].iloc[-HORIZON:], fitted.history_["co2"].iloc[-HORIZON:])
+
+
+def test_save_load_round_trip_gives_identical_forecasts(fitted, tmp_path, co2_csv):
+    fitted.save(tmp_path / "model")
+    assert {p.name for p in (tmp_path / "model").iterdir()} == {
+        "config.json",
+        "model.safetensors",
+        "extras.json",
+    }
+    loaded = Forecaster.load(tmp_path / "model")
+    pd.testing.assert_frame_equal(loaded.predict(), fitted.predict())
+    pd.testing.assert_frame_equal(loaded.predict(co2_csv), fitted.predict(co2_csv))
+    assert loaded.metrics_ == fitted.metrics_ and loaded.horizon == HORIZON
+    with pytest.raises(CheckpointError, match="not a complete ssm-ts export"):
+        (tmp_path / "model" / "model.safetensors").unlink()
+        Forecaster.load(tmp_path / "model")
+
+
+def test_plot_and_mlflow_run(fitted):
+    figure = fitted.plot()
+    (ax,) = figure.axes
+    assert ax.get_ylabel() == "co2" and len(ax.collections) == 1  # the 0.1-0.9 interval band
+    client = mlflow.MlflowClient(fitted.settings["tracking_uri"])
+    run = client.get_run(fitted.run_id_)
+    assert run.data.params["forecaster.lookback"] == str(LOOKBACK) and run.data.params["data.freq"] == "W-SAT"
+    assert len(client.get_metric_history(run.info.run_id, "val_mse")) == 4  # per epoch
+    assert "test_mse" in run.data.metrics
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
+    assert {"config.json", "plots", "checkpoints"} <= artifacts
+    assert client.list_artifacts(run.info.run_id, "plots")[0].path == "plots/forecast.png"
+
+
+def test_long_format_dataframe_and_predict_on_new_history(tmp_path, shared_data):
+    wide = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", usecols=["date", "OT", "HUFL"]).iloc[:1500]
+    long = wide.melt(id_vars="date", var_name="unique_id", value_name="y").rename(columns={"date": "ds"})
+    forecaster = Forecaster(model="nlinear", lookback=48, horizon=24, max_epochs=1, log_to_mlflow=False,
+                            out_dir=str(tmp_path / "out"))  # fmt: skip
+    forecaster.fit(long)
+    assert forecaster.spec_.targets == ["HUFL", "OT"] and forecaster.spec_.freq == "h"
+    recent = long[long["ds"] < "2016-07-10"]
+    forecast = forecaster.predict(recent)
+    assert forecast["ds"].iloc[0] == pd.Timestamp("2016-07-10 00:00") and list(forecast.columns) == [
+        "ds",
+        "HUFL",
+        "OT",
+    ]
+
+
+def test_errors_are_clear(co2_csv, tmp_path):
+    with pytest.raises(ConfigError, match="not fitted"):
+        Forecaster().predict()
+    forecaster = Forecaster(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, log_to_mlflow=False)
+    with pytest.raises(DataError, match=r"59 timestamps are missing.*fill="):
+        forecaster.fit(co2_csv)
+    with pytest.raises(DataError, match="train split has"):
+        Forecaster(model="nlinear", lookback=2000, horizon=HORIZON, log_to_mlflow=False).fit(
+            co2_csv, fill="ffill"
+        )
+    with pytest.raises(ConfigError, match="max_epochs"):
+        Forecaster(max_epochs=0)
