@@ -14,8 +14,9 @@ checkpoint and the model as an MLflow pyfunc.
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
+import time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,6 +36,14 @@ from ssm_ts.pipelines.forecasting import (
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.tasks.forecasting import ForecastingTask, load_forecast_export, save_forecast_export
 
+
+def _fresh_out_dir() -> Path:
+    """``outputs/forecaster/<time>-<pid>``: one folder per fit, so concurrent fits never share checkpoints."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return Path("outputs") / "forecaster" / f"{stamp}-{os.getpid()}-{next(_FIT_COUNTER)}"
+
+
+_FIT_COUNTER = itertools.count()
 _NOT_FITTED = "this Forecaster is not fitted yet: call .fit(data) or Forecaster.load(folder) first."
 
 
@@ -54,7 +63,8 @@ class Forecaster:
         max_time: wall-clock budget ``"DD:HH:MM:SS"``.
         seed: random seed for weights and batch order.
         experiment, tracking_uri, run_name, register_as: MLflow settings (``log_to_mlflow=False`` turns it off).
-        out_dir: checkpoints and the export logged with the run (default: a temporary folder).
+        out_dir: checkpoints and the export logged with the run (default: a new folder under
+            ``outputs/forecaster/`` in the working directory).
         trainer_options: further ``lightning.Trainer`` arguments (e.g. ``{"limit_train_batches": 50}``).
     """
 
@@ -148,7 +158,7 @@ class Forecaster:
             n_outputs=datamodule.n_outputs, channel_independent=s["channel_independent"], quantiles=s["quantiles"],
             loss=s["loss"], model_options=s["model_options"], lr=s["lr"], weight_decay=s["weight_decay"],
         )  # fmt: skip
-        out_dir = Path(s["out_dir"] or tempfile.mkdtemp(prefix="ssm-ts-forecaster-"))
+        out_dir = Path(s["out_dir"]) if s["out_dir"] else _fresh_out_dir()
         logger = self._make_logger()
         callbacks = [EarlyStopping("val_loss", patience=s["patience"])] if s["patience"] else []
         trainer = build_trainer(
