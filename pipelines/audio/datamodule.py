@@ -1,0 +1,198 @@
+"""``AudioDataModule``: a folder of audio -> quantised clips for waveform models.
+
+Each item is ``(codes (clip_samples,) long, length ())``: the clip's codes, padded with the code of
+silence after ``length`` real samples. Losses and NLL count only the real samples, so padding short
+recordings never flatters the likelihood.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Literal
+
+import lightning.pytorch as pl
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+from ssm_ts.errors import ConfigError, DataError
+
+from .quantize import Quantizer
+from .reader import AUDIO_EXTENSIONS, find_audio_files, read_audio
+from .split import FileSplit, SplitMethod, split_files
+
+
+def load_clips(
+    files: list[Path], sample_rate: int, on_bad_file: Literal["raise", "skip"] = "raise"
+) -> tuple[list[torch.Tensor], list[Path]]:
+    """Decode every file (mono, at ``sample_rate``); bad files raise or are skipped with one warning.
+
+    Returns ``(waveforms, kept_files)``.
+    """
+    if on_bad_file not in ("raise", "skip"):
+        raise ConfigError(f"on_bad_file must be 'raise' or 'skip', got {on_bad_file!r}")
+    waves, kept, skipped = [], [], []
+    for path in files:
+        try:
+            waves.append(read_audio(path, sample_rate).waveform)
+            kept.append(path)
+        except DataError as err:
+            if on_bad_file == "raise":
+                raise
+            skipped.append(f"{path.name} ({str(err).split(':', 1)[0]})")
+    if skipped:
+        warnings.warn(
+            f"skipped {len(skipped)} unreadable audio file(s) of {len(files)}: {', '.join(skipped[:10])}"
+            + (" ..." if len(skipped) > 10 else ""),
+            stacklevel=2,
+        )
+    return waves, kept
+
+
+class ClipDataset(Dataset):
+    """Fixed-length quantised clips from decoded waveforms.
+
+    ``crop="fixed"``: the start of each file, padded or trimmed to ``clip_samples``;
+    ``crop="random"``: a fresh random window from files longer than the clip on every access.
+    """
+
+    def __init__(
+        self,
+        waves: list[torch.Tensor],
+        clip_samples: int,
+        quantizer: Quantizer,
+        crop: Literal["fixed", "random"] = "fixed",
+    ):
+        self.waves, self.clip_samples, self.quantizer, self.crop = waves, clip_samples, quantizer, crop
+        self.silence = quantizer.silence
+
+    def __len__(self) -> int:
+        return len(self.waves)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        wave = self.waves[index]
+        start = 0
+        if self.crop == "random" and wave.numel() > self.clip_samples:
+            start = int(torch.randint(0, wave.numel() - self.clip_samples + 1, ()))
+        piece = wave[start : start + self.clip_samples]
+        codes = torch.full((self.clip_samples,), self.silence, dtype=torch.long)
+        codes[: piece.numel()] = self.quantizer.encode(piece)
+        return codes, torch.tensor(piece.numel())
+
+
+class AudioDataModule(pl.LightningDataModule):
+    """Quantised audio clips from a folder (recursive) of WAV/FLAC/OGG files.
+
+    Args:
+        root: the audio folder.
+        sample_rate: every file is resampled to this rate (Hz).
+        clip_seconds: clip length; shorter files are padded (and masked), longer ones trimmed or cropped.
+        crop: ``"fixed"`` (file start) or ``"random"`` (random windows of long files, training only).
+        split: ``"auto"`` | ``"lists"`` | ``"rule"`` | ``"fsdd"`` | ``"fractions"`` (see :func:`split_files`).
+        test_pattern, val_pattern: file-name regexes for ``split="rule"``.
+        fractions: (train, val, test) shares for ``"fractions"`` (train/val shares also for ``"rule"``).
+        quantization, bits: ``"mu-law"`` or ``"linear"`` codes of ``bits`` bits.
+        batch_size, num_workers: data loader settings.
+        on_bad_file: ``"raise"`` (error naming the file) or ``"skip"`` (skipped, counted in a warning).
+        max_files_per_split: keep only the first N files of each split (quick runs).
+        seed: seed of the fraction split.
+    """
+
+    def __init__(
+        self,
+        root: str,
+        sample_rate: int = 16000,
+        clip_seconds: float = 1.0,
+        crop: Literal["fixed", "random"] = "fixed",
+        split: SplitMethod = "auto",
+        test_pattern: str | None = None,
+        val_pattern: str | None = None,
+        fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
+        quantization: Literal["mu-law", "linear"] = "mu-law",
+        bits: int = 8,
+        batch_size: int = 16,
+        num_workers: int = 0,
+        on_bad_file: Literal["raise", "skip"] = "raise",
+        max_files_per_split: int | None = None,
+        seed: int = 0,
+        extensions: tuple[str, ...] = AUDIO_EXTENSIONS,
+    ):
+        super().__init__()
+        if sample_rate <= 0 or clip_seconds <= 0:
+            raise ConfigError(
+                f"sample_rate and clip_seconds must be positive, got {sample_rate}, {clip_seconds}"
+            )
+        if crop not in ("fixed", "random"):
+            raise ConfigError(f"crop must be 'fixed' or 'random', got {crop!r}")
+        self.save_hyperparameters()
+        self.root = Path(root)
+        self.sample_rate, self.batch_size, self.num_workers = sample_rate, batch_size, num_workers
+        self.clip_samples = int(round(clip_seconds * sample_rate))
+        self.quantizer = Quantizer(quantization, bits)
+        self.crop = crop
+        self.files: FileSplit | None = None
+        self.datasets: dict[str, ClipDataset] = {}
+
+    @property
+    def n_classes(self) -> int:
+        return self.quantizer.n_classes
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.datasets:
+            return
+        hp = self.hparams
+        files = find_audio_files(self.root, tuple(hp.extensions))
+        split = split_files(
+            files,
+            self.root,
+            hp.split,
+            test_pattern=hp.test_pattern,
+            val_pattern=hp.val_pattern,
+            fractions=tuple(hp.fractions),
+            seed=hp.seed,
+        )
+        limit = hp.max_files_per_split
+        if limit is not None:
+            split = FileSplit(split.train[:limit], split.val[:limit], split.test[:limit])
+        kept = {}
+        for name in ("train", "val", "test"):
+            waves, kept[name] = load_clips(getattr(split, name), self.sample_rate, hp.on_bad_file)
+            if not waves:
+                raise DataError(f"no readable audio left in the {name} split of {self.root}")
+            crop = self.crop if name == "train" else "fixed"
+            self.datasets[name] = ClipDataset(waves, self.clip_samples, self.quantizer, crop)
+        self.files = FileSplit(kept["train"], kept["val"], kept["test"])
+
+    def _loader(self, name: str, shuffle: bool) -> DataLoader:
+        if not self.datasets:
+            self.setup()
+        return DataLoader(
+            self.datasets[name],
+            batch_size=self.batch_size,
+            shuffle=shuffle,
+            num_workers=self.num_workers,
+            persistent_workers=self.num_workers > 0,
+        )
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader("train", shuffle=True)
+
+    def val_dataloader(self) -> DataLoader:
+        return self._loader("val", shuffle=False)
+
+    def test_dataloader(self) -> DataLoader:
+        return self._loader("test", shuffle=False)
+
+    def predict_dataloader(self) -> DataLoader:
+        return self._loader("test", shuffle=False)
+
+    def describe(self) -> dict[str, object]:
+        """Settings that a saved model needs to decode and name its output."""
+        return {
+            "sample_rate": self.sample_rate,
+            "clip_samples": self.clip_samples,
+            "quantization": self.quantizer.method,
+            "bits": self.quantizer.bits,
+            "root": os.fspath(self.root.name),
+        }

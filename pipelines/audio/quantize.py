@@ -1,0 +1,57 @@
+"""Waveform <-> integer codes: 8-bit mu-law (torchaudio) or linear quantisation.
+
+Codes are what the waveform model predicts: ``n_classes`` categories, ``0 .. n_classes - 1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+import torchaudio.functional as AF
+
+from ssm_ts.errors import ConfigError
+
+QUANTIZATIONS = ("mu-law", "linear")
+
+
+@dataclass(frozen=True)
+class Quantizer:
+    """``encode`` float audio in [-1, 1] -> long codes; ``decode`` codes -> float audio.
+
+    Args:
+        method: ``"mu-law"`` (companded, as WaveNet and SaShiMi) or ``"linear"``.
+        bits: code width; ``2 ** bits`` classes.
+    """
+
+    method: Literal["mu-law", "linear"] = "mu-law"
+    bits: int = 8
+
+    def __post_init__(self) -> None:
+        if self.method not in QUANTIZATIONS:
+            raise ConfigError(f"unknown quantization {self.method!r}; expected one of {QUANTIZATIONS}")
+        if not 1 <= self.bits <= 16:
+            raise ConfigError(f"quantization bits must be between 1 and 16, got {self.bits}")
+
+    @property
+    def n_classes(self) -> int:
+        return 2**self.bits
+
+    def encode(self, audio: torch.Tensor) -> torch.Tensor:
+        """Float (...) in [-1, 1] -> long codes (...)."""
+        audio = audio.clamp(-1.0, 1.0)
+        if self.method == "mu-law":
+            return AF.mu_law_encoding(audio, self.n_classes).long()
+        return ((audio + 1.0) / 2.0 * (self.n_classes - 1)).round().long()
+
+    def decode(self, codes: torch.Tensor) -> torch.Tensor:
+        """Long codes (...) -> float32 audio (...) in [-1, 1]."""
+        if self.method == "mu-law":
+            return AF.mu_law_decoding(codes.long(), self.n_classes).float()
+        return codes.float() / (self.n_classes - 1) * 2.0 - 1.0
+
+    @property
+    def silence(self) -> int:
+        """The code of 0.0 (used to pad clips and as the first input when generating)."""
+        return int(self.encode(torch.zeros(1))[0])

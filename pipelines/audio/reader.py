@@ -1,0 +1,76 @@
+"""Reading audio files with soundfile: WAV, FLAC and OGG at any bit depth, mixed to mono.
+
+torchaudio 2.11's ``load`` needs torchcodec and FFmpeg; soundfile (libsndfile) reads 16/24/32-bit
+integer and float files with no extra system packages, so it is the one reader here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+import torchaudio.functional as AF
+
+from ssm_ts.errors import DataError, DataFileNotFoundError
+
+AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
+
+
+@dataclass(frozen=True)
+class AudioClip:
+    """One decoded file: ``waveform`` float32 (samples,) in [-1, 1], mono, at ``sample_rate``."""
+
+    path: Path
+    waveform: torch.Tensor
+    sample_rate: int
+
+
+def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDIO_EXTENSIONS) -> list[Path]:
+    """Every audio file under ``root`` (recursive), sorted for a reproducible order.
+
+    Raises:
+        DataFileNotFoundError: ``root`` is missing or holds no file with one of ``extensions``.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise DataFileNotFoundError(f"audio folder not found: {root}; pass a folder of WAV/FLAC/OGG files")
+    wanted = {e.lower() for e in extensions}
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in wanted)
+    if not files:
+        raise DataFileNotFoundError(
+            f"no audio files ({', '.join(sorted(wanted))}) found under {root}; check the folder or the extensions"
+        )
+    return files
+
+
+def read_audio(path: str | os.PathLike, sample_rate: int | None = None) -> AudioClip:
+    """Decode ``path`` to mono float32, resampled to ``sample_rate`` when given.
+
+    Multi-channel audio is averaged to mono; integer PCM of any width is scaled to [-1, 1).
+
+    Raises:
+        DataError: the file is unreadable, corrupt, empty, or holds non-finite samples.
+    """
+    path = Path(path)
+    try:
+        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as err:
+        raise DataError(
+            f"cannot read audio file {path}: {err}. It may be corrupt or not audio; remove it or pass "
+            "on_bad_file='skip'"
+        ) from err
+    if data.shape[0] == 0:
+        raise DataError(f"audio file {path} holds no samples; remove it or pass on_bad_file='skip'")
+    if not np.isfinite(data).all():
+        raise DataError(
+            f"audio file {path} holds NaN or infinite samples; remove it or pass on_bad_file='skip'"
+        )
+    wave = torch.from_numpy(np.ascontiguousarray(data.mean(axis=1)))
+    if sample_rate is not None and rate != sample_rate:
+        wave = AF.resample(wave, int(rate), int(sample_rate))
+        rate = sample_rate
+    return AudioClip(path=path, waveform=wave.clamp(-1.0, 1.0), sample_rate=int(rate))

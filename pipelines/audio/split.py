@@ -1,0 +1,119 @@
+"""Train / validation / test splits of a file list: Speech Commands lists, a file-name rule, or fractions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import torch
+
+from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
+
+SPLIT_METHODS = ("auto", "lists", "rule", "fractions", "fsdd")
+VALIDATION_LIST = "validation_list.txt"
+TESTING_LIST = "testing_list.txt"
+# Free Spoken Digit Dataset: <digit>_<speaker>_<index>; the official test split is index 0-4.
+FSDD_TEST_PATTERN = r"^\d+_[A-Za-z]+_[0-4]\.\w+$"
+
+SplitMethod = Literal["auto", "lists", "rule", "fractions", "fsdd"]
+
+
+@dataclass(frozen=True)
+class FileSplit:
+    """Files of each split (paths, sorted)."""
+
+    train: list[Path]
+    val: list[Path]
+    test: list[Path]
+
+
+def _read_list(root: Path, name: str) -> set[str]:
+    path = root / name
+    if not path.is_file():
+        raise DataFileNotFoundError(
+            f"split list {path} not found: split='lists' needs {VALIDATION_LIST} and {TESTING_LIST} in the "
+            "data folder (Speech Commands layout); use split='fractions' otherwise"
+        )
+    return {line.strip().replace("\\", "/") for line in path.read_text().splitlines() if line.strip()}
+
+
+def _fraction_split(files: list[Path], fractions: tuple[float, ...], seed: int) -> list[list[Path]]:
+    order = torch.randperm(len(files), generator=torch.Generator().manual_seed(seed)).tolist()
+    counts, start, parts = [round(f * len(files)) for f in fractions], 0, []
+    for count in counts[:-1]:
+        parts.append(sorted(files[i] for i in order[start : start + count]))
+        start += count
+    parts.append(sorted(files[i] for i in order[start:]))
+    return parts
+
+
+def split_files(
+    files: list[Path],
+    root: Path,
+    method: SplitMethod = "auto",
+    *,
+    test_pattern: str | None = None,
+    val_pattern: str | None = None,
+    fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
+    seed: int = 0,
+) -> FileSplit:
+    """Split ``files`` (under ``root``) into train / val / test.
+
+    Methods:
+        ``"lists"``: Speech Commands ``validation_list.txt`` / ``testing_list.txt`` (paths relative to root).
+        ``"rule"``: file names matching the regex ``test_pattern`` are test (``val_pattern`` likewise, else a
+        seeded ``fractions[1] / (fractions[0] + fractions[1])`` share of the rest is validation).
+        ``"fsdd"``: the rule with the FSDD pattern (recording index 0-4 is test).
+        ``"fractions"``: a seeded random split by ``fractions`` (train, val, test).
+        ``"auto"``: ``"lists"`` when both list files exist, else ``"fractions"``.
+
+    Raises:
+        ConfigError: bad method, pattern or fractions. DataError: a split comes out empty.
+    """
+    if method not in SPLIT_METHODS:
+        raise ConfigError(f"unknown split {method!r}; expected one of {SPLIT_METHODS}")
+    if len(fractions) != 3 or any(f < 0 for f in fractions) or abs(sum(fractions) - 1.0) > 1e-6:
+        raise ConfigError(
+            f"split fractions must be three non-negative numbers summing to 1, got {list(fractions)}"
+        )
+    if method == "auto":
+        has_lists = (root / VALIDATION_LIST).is_file() and (root / TESTING_LIST).is_file()
+        method = "lists" if has_lists else "fractions"
+    if method == "fsdd":
+        method, test_pattern = "rule", FSDD_TEST_PATTERN
+    if method == "lists":
+        val_names, test_names = _read_list(root, VALIDATION_LIST), _read_list(root, TESTING_LIST)
+        rel = {f: f.relative_to(root).as_posix() for f in files}
+        val = [f for f in files if rel[f] in val_names]
+        test = [f for f in files if rel[f] in test_names]
+        train = [f for f in files if rel[f] not in val_names and rel[f] not in test_names]
+        result = FileSplit(train, val, test)
+    elif method == "rule":
+        if not test_pattern:
+            raise ConfigError("split='rule' needs test_pattern, a regex matched against file names")
+        try:
+            test_re = re.compile(test_pattern)
+            val_re = re.compile(val_pattern) if val_pattern else None
+        except re.error as err:
+            raise ConfigError(f"invalid split pattern: {err}") from err
+        test = [f for f in files if test_re.search(f.name)]
+        rest = [f for f in files if not test_re.search(f.name)]
+        if val_re is not None:
+            val = [f for f in rest if val_re.search(f.name)]
+            train = [f for f in rest if not val_re.search(f.name)]
+        else:
+            share = fractions[1] / max(fractions[0] + fractions[1], 1e-12)
+            train, val = _fraction_split(rest, (1.0 - share, share), seed)
+        result = FileSplit(train, val, test)
+    else:
+        train, val, test = _fraction_split(files, tuple(fractions), seed)
+        result = FileSplit(train, val, test)
+    for name in ("train", "val", "test"):
+        if not getattr(result, name):
+            raise DataError(
+                f"the {name} split of {root} is empty (split={method!r}, {len(files)} files); check the split "
+                "lists, pattern or fractions"
+            )
+    return result
