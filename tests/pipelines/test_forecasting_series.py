@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ssm_ts.datasets import write_co2_csv
-from ssm_ts.errors import DataError, DataFileNotFoundError
-from ssm_ts.pipelines.forecasting import infer_frequency, load_like, load_series
+from ssm_ts.errors import DataError, DataFileNotFoundError, SSMTSError
+from ssm_ts.pipelines.forecasting import ForecastDataModule, infer_frequency, load_like, load_series
 
 
 def hourly(n=48, **columns) -> pd.DataFrame:
@@ -133,3 +136,29 @@ def test_load_like_reads_new_data_with_the_fitted_spec():
     assert list(values.columns) == ["date", "a", "b"]
     with pytest.raises(DataError, match=r"\['b'\] not found"):
         load_like(new.drop(columns="b"), spec)
+
+
+_CELL = st.sampled_from(["", "nan", "inf", "-inf", "x", "1e400", "3", "-2.5", "0", "7"])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    rows=st.lists(st.tuples(st.integers(0, 30), _CELL, _CELL), min_size=1, max_size=25),
+    fill=st.sampled_from([None, "ffill", "interpolate"]),
+    freq=st.sampled_from(["h", "D", "MS", "W"]),
+    lookback=st.integers(1, 5),
+)
+def test_arbitrary_csv_rows_give_clean_windows_or_an_ssm_ts_error(
+    tmp_path_factory, rows, fill, freq, lookback
+):
+    """Duplicates, disorder, gaps, junk and inf in any mix: finite windows out, or an ssm-ts error."""
+    times = pd.date_range("2020-01-01", periods=31, freq=freq)
+    path = tmp_path_factory.mktemp("fuzz") / "series.csv"
+    path.write_text("date,a,b\n" + "\n".join(f"{times[i]},{a},{b}" for i, a, b in rows))
+    try:
+        dm = ForecastDataModule(path=str(path), fill=fill, lookback=lookback, horizon=2)
+        dm.setup("fit")
+    except SSMTSError:
+        return
+    x, y = next(iter(dm.train_dataloader()))
+    assert torch.isfinite(x).all() and torch.isfinite(y).all()
