@@ -283,8 +283,13 @@ class ForecastingTask(pl.LightningModule):
         loggers = [lg for lg in self.trainer.loggers if isinstance(lg, MLFlowLogger)]
         if not loggers or not isinstance(datamodule, ForecastDataModule) or self.trainer.global_rank != 0:
             return
-        forecast = self.forecast_after(datamodule.frame, datamodule.spec)
-        figure = self.forecast_figure(datamodule.observed_frame(), forecast, datamodule.spec)
+        frame, spec = datamodule.observed_frame(), datamodule.spec
+        if spec.future_covariates:
+            # Known-future inputs exist only up to the last row: plot a forecast of the last horizon instead.
+            frame = frame.copy()
+            frame.loc[frame.index[-self.hparams.horizon :], spec.targets] = np.nan
+        forecast = self.forecast_after(frame, spec)
+        figure = self.forecast_figure(datamodule.observed_frame(), forecast, spec)
         for logger in loggers:
             log_figure(logger, figure, "plots/forecast.png")
         import matplotlib.pyplot as plt

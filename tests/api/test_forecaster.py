@@ -121,3 +121,23 @@ def test_errors_are_clear(co2_csv, tmp_path):
         )
     with pytest.raises(ConfigError, match="max_epochs"):
         Forecaster(max_epochs=0)
+
+
+def test_known_future_covariates_are_used_at_prediction(shared_data, tmp_path):
+    data = pd.read_csv(
+        shared_data / "forecasting" / "ETTh1.csv", usecols=["date", "OT"], parse_dates=["date"]
+    )
+    data = data.iloc[:1200].assign(hour=lambda f: f["date"].dt.hour.astype(float))
+    forecaster = Forecaster(
+        model="nlinear", lookback=48, horizon=24, max_epochs=1, out_dir=str(tmp_path / "out")
+    )
+    forecaster.fit(data, target="OT", future_covariates=["hour"])
+    assert forecaster.spec_.input_columns == ["OT", "hour"]
+    with pytest.raises(DataError, match="append 24 rows"):
+        forecaster.predict()
+    future = pd.DataFrame({"date": pd.date_range(data["date"].iloc[-1], periods=25, freq="h")[1:]})
+    future["hour"] = future["date"].dt.hour.astype(float)
+    forecast = forecaster.predict(pd.concat([data, future], ignore_index=True))
+    assert list(forecast["date"]) == list(future["date"]) and forecast["OT"].notna().all()
+    backtest = forecaster.backtest(data, n_windows=2)
+    assert len(backtest) == 48
