@@ -24,3 +24,23 @@ def write_co2_csv(path: str | os.PathLike) -> Path:
     with atomic_path(target) as tmp:
         frame.to_csv(tmp, index=False)
     return target
+
+
+_WRITERS = {"co2": write_co2_csv}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ssm_ts.datasets NAME PATH``: write a bundled real data set to a CSV file."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m ssm_ts.datasets", description=main.__doc__)
+    parser.add_argument("name", choices=sorted(_WRITERS), help="data set to write")
+    parser.add_argument("path", help="CSV file to write (folders are created)")
+    args = parser.parse_args(argv)
+    written = _WRITERS[args.name](args.path)
+    print(f"wrote {written}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
