@@ -94,8 +94,17 @@ def build_cli_class():
     from rich.console import Console
 
     from ssm_ts.atomic import atomic_path
-    from ssm_ts.tracking.logger import log_artifact, log_params, log_pyfunc_model, make_mlflow_logger
-    from ssm_ts.training import NonFiniteLossGuard
+    from ssm_ts.errors import ConfigError
+    from ssm_ts.export import load_checkpoint
+    from ssm_ts.tracking.logger import (
+        RecordMLflowRun,
+        log_artifact,
+        log_params,
+        log_pyfunc_model,
+        make_mlflow_logger,
+        mlflow_run_of_checkpoint,
+    )
+    from ssm_ts.training import NonFiniteLossGuard, find_last_checkpoint
 
     class MLflowSaveConfig(SaveConfigCallback):
         """Save the resolved config beside the outputs and log it (and its values) to the MLflow run."""
@@ -139,8 +148,27 @@ def build_cli_class():
         def _setting(self, key: str) -> Any:
             return self._get(self.config, key)
 
+        def _resolve_resume(self) -> str | None:
+            """``--ckpt_path last``: the newest last.ckpt under --out; returns its MLflow run id."""
+            ckpt_path = self._get(self.config, "ckpt_path")
+            if self.subcommand != "fit" or not ckpt_path:
+                return None
+            if ckpt_path == "last":
+                found = find_last_checkpoint(self._setting("out"))
+                if found is None:
+                    raise ConfigError(
+                        f"--ckpt_path last: no last.ckpt under {self._setting('out')}; start a fit without "
+                        "--ckpt_path, or pass the checkpoint's path"
+                    )
+                ckpt_path = str(found)
+                self.config[self.subcommand]["ckpt_path"] = ckpt_path
+                self.config_init[self.subcommand]["ckpt_path"] = ckpt_path
+                Console(stderr=True).print(f"resuming from {ckpt_path}")
+            return mlflow_run_of_checkpoint(load_checkpoint(ckpt_path))
+
         def instantiate_trainer(self, **kwargs: Any):
             trainer_config = self._get(self.config_init, "trainer", default={})
+            resumed_run = self._resolve_resume()
             if self.subcommand == "predict":
                 kwargs["logger"] = False  # predictions are files in --out, not an MLflow run
             elif trainer_config.get("logger") in (None, True):
@@ -148,6 +176,7 @@ def build_cli_class():
                     self._setting("experiment"),
                     tracking_uri=self._setting("tracking_uri"),
                     run_name=self._setting("run_name"),
+                    run_id=resumed_run,  # a resumed fit continues its MLflow run
                 )
             if trainer_config.get("default_root_dir") in (None, "", "."):
                 kwargs["default_root_dir"] = self._setting("out")
@@ -182,7 +211,7 @@ def build_cli_class():
             for path in paths:
                 Console(stderr=True).print(f"[green]wrote[/green] {path}")
 
-    return SSMTSCLI, MLflowSaveConfig, ModelCheckpoint, NonFiniteLossGuard
+    return SSMTSCLI, MLflowSaveConfig, ModelCheckpoint, NonFiniteLossGuard, RecordMLflowRun
 
 
 def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
@@ -192,7 +221,7 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
     os.environ.setdefault("JSONARGPARSE_DEPRECATION_WARNINGS", "off")
     warnings.filterwarnings("ignore", message="LightningCLI's args parameter")
     spec = USES[use]
-    cli_class, save_config, model_checkpoint, nan_guard = build_cli_class()
+    cli_class, save_config, model_checkpoint, nan_guard, record_run = build_cli_class()
     if not verbose:
         quiet_lightning()
 
@@ -205,7 +234,7 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
         save_config_callback=save_config,
         save_config_kwargs={"save_to_log_dir": False, "overwrite": True},
         trainer_defaults={
-            "callbacks": [nan_guard(), model_checkpoint(save_last=True)],
+            "callbacks": [nan_guard(), model_checkpoint(save_last=True), record_run()],
             "enable_model_summary": verbose,
         },
         args=args,

@@ -56,6 +56,12 @@ class NonFiniteLossGuard(Callback):
             )
 
 
+def find_last_checkpoint(out_dir: str | os.PathLike) -> Path | None:
+    """The most recently written ``last.ckpt`` under ``out_dir`` (any run), or ``None``."""
+    candidates = list(Path(out_dir).rglob("last.ckpt")) if Path(out_dir).is_dir() else []
+    return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
+
+
 def progress_wanted() -> bool:
     """Progress bars only on an interactive terminal (not in CI logs or pytest)."""
     return sys.stderr.isatty() and not os.environ.get("CI")

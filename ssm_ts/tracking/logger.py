@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from lightning.pytorch.callbacks import Callback
 from lightning.pytorch.loggers import MLFlowLogger
 
 ENV_TRACKING_URI = "MLFLOW_TRACKING_URI"
 DEFAULT_DB_NAME = "mlflow.db"
+CHECKPOINT_RUN_KEY = "ssm_ts_mlflow_run"
 
 
 def default_tracking_uri() -> str:
@@ -46,6 +48,20 @@ def make_mlflow_logger(
         tags=dict(tags or {}),
         log_model=False,
     )
+
+
+class RecordMLflowRun(Callback):
+    """Store the MLflow run's id in every checkpoint, so a resumed fit continues the same run."""
+
+    def on_save_checkpoint(self, trainer, pl_module, checkpoint: dict[str, Any]) -> None:
+        for logger in trainer.loggers:
+            if isinstance(logger, MLFlowLogger) and logger.run_id:
+                checkpoint[CHECKPOINT_RUN_KEY] = {"run_id": logger.run_id, "experiment": logger.name}
+
+
+def mlflow_run_of_checkpoint(checkpoint: dict[str, Any]) -> str | None:
+    """The MLflow run id a checkpoint was written under (or ``None``)."""
+    return (checkpoint.get(CHECKPOINT_RUN_KEY) or {}).get("run_id")
 
 
 def _flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -74,3 +74,22 @@ def test_unknown_key_is_an_error_naming_it(fake_use, capsys):
 def test_extra_command_dispatch(fake_use, capsys):
     assert cli.main(["line", "hello", "world"]) == 0
     assert "hello world" in capsys.readouterr().out
+
+
+def test_fit_resumes_from_last_checkpoint_in_the_same_mlflow_run(fake_use, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = str(tmp_path / "out")
+    assert cli.main(["line", "fit", "--trainer.max_epochs", "2", "--out", out]) == 0
+    assert cli.main(["line", "fit", "--trainer.max_epochs", "4", "--out", out, "--ckpt_path", "last"]) == 0
+
+    client = mlflow.MlflowClient(default_tracking_uri())
+    runs = client.search_runs([client.get_experiment_by_name("ssm-ts-line").experiment_id])
+    assert len(runs) == 1  # continued, not duplicated
+    steps = [m.step for m in client.get_metric_history(runs[0].info.run_id, "val_loss")]
+    assert len(steps) == 4 and len(set(steps)) == 4
+
+
+def test_resume_without_a_checkpoint_is_a_clear_error(fake_use, tmp_path, capsys):
+    code = cli.main(["line", "fit", "--out", str(tmp_path / "empty"), "--ckpt_path", "last"])
+    assert code == 1
+    assert "no last.ckpt under" in capsys.readouterr().err
