@@ -1,0 +1,38 @@
+"""The sensor classification pipeline: readers (UCR/UEA .ts, .arff, CSV, NumPy, FSDD audio as log-mel),
+checked recordings with padding masks, a train-only per-channel scaler and ``SensorDataModule``."""
+
+from .audio import log_mel, read_fsdd
+from .datamodule import SensorDataModule, collate_recordings, encode_labels, stratified_split
+from .readers import (
+    find_archive_split,
+    read_arff,
+    read_csv_folder,
+    read_csv_long,
+    read_numpy,
+    read_series,
+    read_ts,
+)
+from .scaler import ChannelScaler, fit_channel_scaler
+from .series import SeriesSet, make_series_set, pad_batch, require_labels
+
+__all__ = [
+    "ChannelScaler",
+    "SensorDataModule",
+    "SeriesSet",
+    "collate_recordings",
+    "encode_labels",
+    "find_archive_split",
+    "fit_channel_scaler",
+    "log_mel",
+    "make_series_set",
+    "pad_batch",
+    "read_arff",
+    "read_csv_folder",
+    "read_csv_long",
+    "read_fsdd",
+    "read_numpy",
+    "read_series",
+    "read_ts",
+    "require_labels",
+    "stratified_split",
+]

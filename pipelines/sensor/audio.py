@@ -1,0 +1,84 @@
+"""Spoken-word clips as log-mel spectrograms: each clip becomes a recording of ``n_mels`` channels
+(mel bands) by ``frames`` steps, so the sensor pipeline (padding, mask, per-band normalisation)
+and the 2-D S4ND encoder (frequency x time) take it like any other series.
+
+The Free Spoken Digit Dataset names files ``<digit>_<speaker>_<index>.flac``; its official test
+split is index 0-4 of every speaker and digit (:func:`read_fsdd`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import soundfile as sf
+import torch
+
+from ssm_ts.errors import DataError, DataFileNotFoundError
+
+from .series import SeriesSet, make_series_set
+
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg")
+_FSDD_NAME = re.compile(r"^(\d)_([A-Za-z]+)_(\d+)$")
+
+
+def log_mel(
+    waveform: np.ndarray, sample_rate: int, n_mels: int = 32, n_fft: int = 256, hop_length: int = 128
+) -> np.ndarray:
+    """``waveform (samples,)`` -> log-mel spectrogram ``(n_mels, frames)`` (natural log, floor 1e-6)."""
+    import torchaudio
+
+    transform = torchaudio.transforms.MelSpectrogram(
+        sample_rate=sample_rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, f_min=20.0
+    )
+    spectrum = transform(torch.as_tensor(waveform, dtype=torch.float32))
+    return torch.log(spectrum + 1e-6).numpy().astype(np.float64)
+
+
+def read_clip(path: Path) -> tuple[np.ndarray, int]:
+    """Mono float waveform and sample rate; stereo is averaged; unreadable or empty files are named."""
+    try:
+        audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except (RuntimeError, sf.LibsndfileError) as err:
+        raise DataError(f"{path}: cannot read audio ({err}); the file may be corrupt.") from err
+    if audio.shape[0] == 0:
+        raise DataError(f"{path}: the audio file holds no samples; remove it.")
+    return audio.mean(axis=1), int(rate)
+
+
+def read_fsdd(
+    folder: str | os.PathLike,
+    split: Literal["train", "test", "all"] = "all",
+    n_mels: int = 32,
+    n_fft: int = 256,
+    hop_length: int = 128,
+) -> SeriesSet:
+    """FSDD clips in ``folder`` as log-mel recordings labelled by digit (ids are file stems).
+
+    ``split="test"`` keeps recording index 0-4 of every speaker and digit (the official split),
+    ``"train"`` the rest.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataFileNotFoundError(
+            f"FSDD folder not found: {folder}; it holds <digit>_<speaker>_<index>.flac"
+        )
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES)
+    values, labels, ids = [], [], []
+    for path in files:
+        match = _FSDD_NAME.match(path.stem)
+        if match is None:
+            raise DataError(f"{path}: not an FSDD name <digit>_<speaker>_<index>; rename or move the file.")
+        is_test = int(match.group(3)) < 5
+        if (split == "test" and not is_test) or (split == "train" and is_test):
+            continue
+        audio, rate = read_clip(path)
+        values.append(log_mel(audio, rate, n_mels, n_fft, hop_length))
+        labels.append(match.group(1))
+        ids.append(path.stem)
+    if not values:
+        raise DataError(f"{folder}: no FSDD audio files for split {split!r}.")
+    return make_series_set(values, labels, source=str(folder), ids=ids)

@@ -1,0 +1,275 @@
+"""``SensorDataModule``: labelled recordings -> train/validation (stratified, from train only) / test /
+predict loaders of padded batches with a mask.
+
+Batches are ``(x (batch, length, channels) float32 in original units, mask (batch, length) bool,
+y (batch,) int64)``; ``y`` is -1 where a recording has no label. ``length`` is the longest recording
+of the batch: shorter ones are zero-padded and masked, never truncated. The per-channel scaler is
+fitted on the training part (``self.scaler``); the task stores it with the weights and applies it,
+so a checkpoint scales new files exactly as in training. Labels are encoded with scikit-learn's
+``LabelEncoder`` fitted on the training labels (``self.classes``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import lightning.pytorch as pl
+import numpy as np
+import torch
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelEncoder
+from torch.utils.data import DataLoader, Dataset
+
+from ssm_ts.errors import ConfigError, DataError
+
+from .audio import read_fsdd
+from .readers import FORMATS, find_archive_split, read_series
+from .scaler import ChannelScaler, fit_channel_scaler
+from .series import SeriesSet, pad_batch, require_labels
+
+
+class RecordingDataset(Dataset):
+    """Items ``(values (channels, length_i) float32, label index or -1)``."""
+
+    def __init__(self, data: SeriesSet, targets: np.ndarray | None):
+        self.data, self.targets = data, targets
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, int]:
+        target = -1 if self.targets is None else int(self.targets[index])
+        return self.data.values[index], target
+
+
+def collate_recordings(
+    items: list[tuple[np.ndarray, int]],
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Pad a list of dataset items into ``(x (B, L, C), mask (B, L), y (B,))``."""
+    x, mask = pad_batch([values for values, _ in items])
+    y = torch.tensor([target for _, target in items], dtype=torch.int64)
+    return torch.from_numpy(x), torch.from_numpy(mask), y
+
+
+def encode_labels(data: SeriesSet, classes: list[str]) -> np.ndarray | None:
+    """Label indices of ``data`` in ``classes`` (training order); a clear error for an unseen label."""
+    if data.labels is None:
+        return None
+    unknown = sorted(set(data.labels) - set(classes))
+    if unknown:
+        raise DataError(
+            f"{data.source}: labels {unknown[:10]} never occur in the training data (classes {classes}); "
+            "the model can only predict classes it was trained on."
+        )
+    encoder = LabelEncoder().fit(np.asarray(classes))
+    return encoder.transform(data.labels)
+
+
+def stratified_split(data: SeriesSet, val_fraction: float, seed: int) -> tuple[SeriesSet, SeriesSet | None]:
+    """``(train, validation)`` with every class in the same proportion (scikit-learn, stratified)."""
+    if val_fraction == 0:
+        return data, None
+    labels = require_labels(data)
+    classes, counts = np.unique(labels, return_counts=True)
+    n_val = int(np.ceil(val_fraction * len(data)))
+    if counts.min() < 2 or n_val < len(classes) or len(data) - n_val < len(classes):
+        raise DataError(
+            f"{data.source}: cannot take a stratified validation split of {val_fraction:.0%} from {len(data)} "
+            f"recordings with {len(classes)} classes (smallest class {classes[counts.argmin()]!r}: "
+            f"{counts.min()} recordings); use a larger val_fraction, more data, or val_fraction=0."
+        )
+    train_idx, val_idx = train_test_split(
+        np.arange(len(data)), test_size=n_val, stratify=labels, random_state=seed
+    )
+    return data.subset(np.sort(train_idx)), data.subset(np.sort(val_idx))
+
+
+class SensorDataModule(pl.LightningDataModule):
+    """Recordings from UCR/UEA ``.ts``/``.arff``, CSV, NumPy or FSDD audio, for ``ClassificationTask``.
+
+    Args:
+        path: a data file, a UCR/UEA problem folder (``<Name>_TRAIN.ts`` + ``<Name>_TEST.ts``), a folder
+            of per-recording CSVs, or an FSDD folder (``format="fsdd"``; official index split).
+            For ``predict`` alone (``--ckpt_path``), the file to classify.
+        test_path: labelled test file (default: the folder's TEST file).
+        predict_path: file to classify in ``predict`` (default: the test data, else ``path``).
+        format: ``"auto"`` (by suffix) or one of ``ts``, ``arff``, ``csv``, ``csv_folder``, ``numpy``, ``fsdd``.
+        nan_policy: ``"error"``, ``"interpolate"`` or ``"zero"`` for missing values.
+        val_fraction: stratified share of the training recordings kept for validation (0: none).
+        batch_size: recordings per batch.
+        seed: the validation split's seed.
+        n_mels: mel bands of FSDD spectrograms.
+        num_workers: data loader workers.
+    """
+
+    def __init__(
+        self,
+        path: str | None = None,
+        test_path: str | None = None,
+        predict_path: str | None = None,
+        format: Literal["auto", "ts", "arff", "csv", "csv_folder", "numpy", "fsdd"] = "auto",
+        nan_policy: Literal["error", "interpolate", "zero"] = "error",
+        val_fraction: float = 0.2,
+        batch_size: int = 32,
+        seed: int = 0,
+        n_mels: int = 32,
+        num_workers: int = 0,
+    ):
+        super().__init__()
+        if format not in (*FORMATS, "fsdd"):
+            raise ConfigError(f"unknown format {format!r}; expected one of {(*FORMATS, 'fsdd')}")
+        if not 0 <= val_fraction < 1:
+            raise ConfigError(f"val_fraction must be in [0, 1), got {val_fraction}")
+        if batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
+        self.path, self.test_path, self.predict_path = path, test_path, predict_path
+        self.format, self.nan_policy = format, nan_policy
+        self.val_fraction, self.batch_size, self.seed = val_fraction, batch_size, seed
+        self.n_mels, self.num_workers = n_mels, num_workers
+        self.train_set: SeriesSet | None = None
+        self.val_set: SeriesSet | None = None
+        self.test_set: SeriesSet | None = None
+        self.predict_set: SeriesSet | None = None
+        self.classes: list[str] | None = None
+        self.scaler: ChannelScaler | None = None
+
+    # ------------------------------------------------------------ building from memory (Python API)
+
+    @classmethod
+    def from_series(
+        cls,
+        train: SeriesSet | None = None,
+        test: SeriesSet | None = None,
+        predict: SeriesSet | None = None,
+        val_fraction: float = 0.2,
+        batch_size: int = 32,
+        seed: int = 0,
+    ) -> SensorDataModule:
+        """A data module over recordings already in memory (used by ``SSMClassifier``)."""
+        module = cls(val_fraction=val_fraction, batch_size=batch_size, seed=seed)
+        module._given = {"train": train, "test": test, "predict": predict}
+        return module
+
+    # ------------------------------------------------------------ reading
+
+    def _read(self, path: str | Path) -> SeriesSet:
+        if self.format == "fsdd":
+            raise ConfigError("format 'fsdd' reads a folder split by index; pass the folder as data.path")
+        return read_series(path, self.format, self.nan_policy)
+
+    def _paths(self) -> tuple[Path | None, Path | None]:
+        """(train, test) paths: a UCR/UEA folder gives both."""
+        if self.path is None:
+            return None, Path(self.test_path) if self.test_path else None
+        path = Path(self.path)
+        if path.is_dir() and self.format in ("auto", "ts", "arff") and self.format != "csv_folder":
+            if any(path.glob("*_TRAIN.*")):
+                train, test = find_archive_split(path)
+                return train, Path(self.test_path) if self.test_path else test
+        return path, Path(self.test_path) if self.test_path else None
+
+    def _load_train(self) -> SeriesSet:
+        given = getattr(self, "_given", None)
+        if given is not None:
+            if given["train"] is None:
+                raise ConfigError("no training recordings were given")
+            return given["train"]
+        if self.format == "fsdd":
+            return read_fsdd(self._require_path(), "train", n_mels=self.n_mels)
+        train, _ = self._paths()
+        if train is None:
+            raise ConfigError("no training data: set data.path to a file or a UCR/UEA folder")
+        return self._read(train)
+
+    def _load_test(self) -> SeriesSet | None:
+        given = getattr(self, "_given", None)
+        if given is not None:
+            return given["test"]
+        if self.format == "fsdd":
+            return read_fsdd(self._require_path(), "test", n_mels=self.n_mels)
+        _, test = self._paths()
+        return self._read(test) if test is not None else None
+
+    def _load_predict(self) -> SeriesSet:
+        given = getattr(self, "_given", None)
+        if given is not None and given["predict"] is not None:
+            return given["predict"]
+        if self.predict_path is not None:
+            return self._read(self.predict_path)
+        test = self._load_test()
+        if test is not None:
+            return test
+        if self.path is None:
+            raise ConfigError(
+                "nothing to predict: set data.path (or data.predict_path) to a file of recordings"
+            )
+        return self._read(self.path)
+
+    def _require_path(self) -> Path:
+        if self.path is None:
+            raise ConfigError("set data.path to the FSDD folder")
+        return Path(self.path)
+
+    # ------------------------------------------------------------ Lightning hooks
+
+    def setup(self, stage: str) -> None:
+        if stage == "fit" and self.train_set is None:
+            full = self._load_train()
+            require_labels(full)
+            self.classes = [str(c) for c in LabelEncoder().fit(full.labels).classes_]
+            self.train_set, self.val_set = stratified_split(full, self.val_fraction, self.seed)
+            self.scaler = fit_channel_scaler(self.train_set)
+        elif stage == "validate" and self.val_set is None:
+            self.train_set, self.val_set = stratified_split(self._load_train(), self.val_fraction, self.seed)
+        elif stage == "test" and self.test_set is None:
+            self.test_set = self._load_test()
+            if self.test_set is None:
+                raise ConfigError("no test data: set data.test_path, or data.path to a UCR/UEA folder")
+        elif stage == "predict" and self.predict_set is None:
+            self.predict_set = self._load_predict()
+
+    def set_classes(self, classes: list[str]) -> None:
+        """Use a trained model's classes (a checkpoint) to encode labels of validation/test data."""
+        self.classes = [str(c) for c in classes]
+
+    @property
+    def n_channels(self) -> int:
+        data = self.train_set or self.test_set or self.predict_set
+        if data is None:
+            raise ConfigError("the data module is not set up yet")
+        return data.n_channels
+
+    def _loader(self, data: SeriesSet | None, shuffle: bool, what: str) -> DataLoader:
+        if data is None:
+            raise ConfigError(f"no {what} data: call setup() with the matching stage first")
+        if data.labels is not None and self.classes is None:
+            raise ConfigError("the classes are unknown: fit first, or load a trained model (checkpoint)")
+        targets = encode_labels(data, self.classes) if data.labels is not None else None
+        generator = torch.Generator().manual_seed(self.seed)
+        return DataLoader(
+            RecordingDataset(data, targets),
+            batch_size=self.batch_size,
+            shuffle=shuffle,
+            collate_fn=collate_recordings,
+            num_workers=self.num_workers,
+            generator=generator if shuffle else None,
+        )
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader(self.train_set, True, "training")
+
+    def val_dataloader(self) -> DataLoader | list:
+        if self.val_set is None:
+            return []
+        return self._loader(self.val_set, False, "validation")
+
+    def test_dataloader(self) -> DataLoader:
+        return self._loader(self.test_set, False, "test")
+
+    def predict_dataloader(self) -> DataLoader:
+        """Labels are not needed to predict (``y`` is -1); ``predict_set.labels`` stay for the output file."""
+        data = self.predict_set
+        return self._loader(
+            SeriesSet(data.values, None, data.source, data.ids) if data else None, False, "predict"
+        )

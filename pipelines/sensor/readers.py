@@ -1,0 +1,315 @@
+"""Readers of labelled multichannel recordings: UCR/UEA ``.ts``, ``.arff``, CSV (long or one file per
+recording) and NumPy files. Each returns a checked :class:`SeriesSet` (see :func:`make_series_set`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.errors import DataError, DataFileNotFoundError
+
+from .series import NanPolicy, SeriesSet, make_series_set
+
+Format = Literal["auto", "ts", "arff", "csv", "csv_folder", "numpy"]
+FORMATS = ("auto", "ts", "arff", "csv", "csv_folder", "numpy")
+_SUFFIX_FORMATS = {".ts": "ts", ".arff": "arff", ".csv": "csv", ".npy": "numpy", ".npz": "numpy"}
+
+
+def _existing(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise DataFileNotFoundError(f"data file not found: {path}; check the path (data.path)")
+    return path
+
+
+def _numbers(text: str, where: str) -> np.ndarray:
+    """Comma-separated numbers; ``?`` (and empty) are missing (NaN)."""
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        return np.array(
+            [np.nan if p in ("?", "", "NaN", "nan") else float(p) for p in parts], dtype=np.float64
+        )
+    except ValueError as err:
+        raise DataError(
+            f"{where}: a value is not a number ({err}); every sample must be numeric or '?'."
+        ) from err
+
+
+def _stack_channels(channels: list[np.ndarray]) -> np.ndarray:
+    """(channels, longest) with shorter channels padded by NaN (the ``.ts`` way of marking missing)."""
+    longest = max(len(c) for c in channels)
+    out = np.full((len(channels), longest), np.nan)
+    for i, c in enumerate(channels):
+        out[i, : len(c)] = c
+    return out
+
+
+def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesSet:
+    """Read a UCR/UEA ``.ts`` file (sktime/aeon format): equal or unequal lengths, ``?`` for missing.
+
+    Dimensions of a case are separated by ``:``, values by ``,``; with ``@classLabel true`` the last
+    field is the label. Channels of one case shorter than the others are padded with NaN, which
+    ``nan_policy`` then handles.
+    """
+    path = _existing(path)
+    has_labels, in_data, declared_labels = False, False, None
+    values, labels = [], []
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line_no, raw in enumerate(handle, start=1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            if not in_data:
+                lower = line.lower()
+                if lower.startswith("@timestamps") and lower.split()[-1] == "true":
+                    raise DataError(
+                        f"{path}: time-stamped .ts files are not supported; export values without stamps."
+                    )
+                if lower.startswith("@classlabel"):
+                    words = line.split()
+                    has_labels = len(words) > 1 and words[1].lower() == "true"
+                    declared_labels = words[2:] if has_labels else None
+                elif lower.startswith("@data"):
+                    in_data = True
+                elif not lower.startswith("@"):
+                    raise DataError(
+                        f"{path}, line {line_no}: expected a '@' header or '@data' before values."
+                    )
+                continue
+            where = f"{path}, line {line_no}"
+            fields = line.split(":")
+            if has_labels:
+                if len(fields) < 2:
+                    raise DataError(f"{where}: no ':'-separated class label at the end of the line.")
+                label = fields.pop().strip()
+                if declared_labels and label not in declared_labels:
+                    raise DataError(
+                        f"{where}: label {label!r} is not among the declared classes {declared_labels}."
+                    )
+                labels.append(label)
+            channels = [_numbers(f, where) for f in fields]
+            if values and len(channels) != values[0].shape[0]:
+                raise DataError(
+                    f"{where}: {len(channels)} dimensions but the first case has {values[0].shape[0]}; "
+                    "every case needs the same dimensions (':'-separated)."
+                )
+            values.append(_stack_channels(channels))
+    if not in_data:
+        raise DataError(f"{path}: no '@data' line; this is not a .ts file.")
+    ids = [f"case {i}" for i in range(len(values))]
+    return make_series_set(
+        values, labels if has_labels else None, nan_policy=nan_policy, source=str(path), ids=ids
+    )
+
+
+_RELATIONAL_ROW = re.compile(r"^\s*(['\"])(.*)\1\s*,\s*(.*?)\s*$")
+
+
+def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesSet:
+    """Read a Weka ``.arff`` time-series file: univariate rows ``v1,...,vL,label`` or the multivariate
+    relational form ``'c1_values\\nc2_values',label`` (UEA archive layout); ``?`` is missing."""
+    path = _existing(path)
+    attributes: list[str] = []
+    in_data = False
+    values, labels = [], []
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line_no, raw in enumerate(handle, start=1):
+            line = raw.strip()
+            if not line or line.startswith("%"):
+                continue
+            if not in_data:
+                lower = line.lower()
+                if lower.startswith("@attribute"):
+                    attributes.append(lower)
+                elif lower.startswith("@data"):
+                    in_data = True
+                continue
+            where = f"{path}, line {line_no}"
+            relational = bool(attributes) and " relational" in attributes[0]
+            if relational:
+                match = _RELATIONAL_ROW.match(line)
+                if match is None:
+                    raise DataError(f"{where}: expected 'channel values separated by \\n',label.")
+                body, label = match.group(2), match.group(3)
+                channels = [_numbers(c, where) for c in body.split("\\n")]
+                values.append(_stack_channels(channels))
+            else:
+                body, _, label = line.rpartition(",")
+                values.append(_numbers(body, where)[None, :])
+            labels.append(label.strip().strip("'\""))
+    if not in_data:
+        raise DataError(f"{path}: no '@data' line; this is not an .arff file.")
+    ids = [f"row {i}" for i in range(len(values))]
+    return make_series_set(values, labels, nan_policy=nan_policy, source=str(path), ids=ids)
+
+
+def _require_columns(frame: pd.DataFrame, columns: list[str], where: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{where}: no column(s) {missing}; the columns are {list(frame.columns)}.")
+
+
+def _numeric(frame: pd.DataFrame, columns: list[str], where: str) -> np.ndarray:
+    for c in columns:
+        converted = pd.to_numeric(frame[c], errors="coerce")
+        bad = converted.isna() & frame[c].notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"{where}: column {c!r} row {row} holds {frame[c].iloc[row]!r}, not a number.")
+    return frame[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise DataError(f"{path}: cannot read as CSV ({err}).") from err
+    if frame.empty:
+        raise DataError(f"{path}: the CSV has no rows.")
+    return frame
+
+
+def read_csv_long(
+    path: str | os.PathLike,
+    *,
+    id_col: str = "id",
+    label_col: str | None = "label",
+    time_col: str | None = "time",
+    channels: list[str] | None = None,
+    nan_policy: NanPolicy = "error",
+) -> SeriesSet:
+    """A long CSV: one row per (recording, time step) with columns ``id_col``, optional ``time_col``
+    (rows are sorted by it), the channel columns (default: every other column) and ``label_col``
+    (constant within a recording; ``None`` for unlabelled data)."""
+    path = _existing(path)
+    frame = _read_csv(path)
+    time_col = time_col if time_col in frame.columns else None
+    label_col = label_col if label_col in frame.columns else None
+    _require_columns(frame, [id_col], str(path))
+    channels = channels or [c for c in frame.columns if c not in (id_col, label_col, time_col)]
+    _require_columns(frame, channels, str(path))
+    if not channels:
+        raise DataError(f"{path}: no channel columns besides {id_col!r}, {label_col!r}, {time_col!r}.")
+    values, labels, ids = [], [], []
+    for rec_id, group in frame.groupby(id_col, sort=False):
+        if time_col is not None:
+            group = group.sort_values(time_col, kind="stable")
+        where = f"{path}, recording {rec_id!r}"
+        values.append(_numeric(group, channels, where).T)
+        ids.append(str(rec_id))
+        if label_col is not None:
+            distinct = group[label_col].dropna().unique()
+            if len(distinct) != 1:
+                raise DataError(
+                    f"{where}: column {label_col!r} holds {len(distinct)} different labels {list(distinct)[:5]}; "
+                    "a recording needs exactly one label."
+                )
+            labels.append(distinct[0])
+    return make_series_set(
+        values, labels if label_col else None, nan_policy=nan_policy, source=str(path), ids=ids
+    )
+
+
+def read_csv_folder(
+    folder: str | os.PathLike,
+    labels_file: str | os.PathLike | None = "labels.csv",
+    *,
+    file_col: str = "file",
+    label_col: str = "label",
+    time_col: str | None = "time",
+    nan_policy: NanPolicy = "error",
+) -> SeriesSet:
+    """One CSV per recording (rows = time steps, columns = channels, optional ``time_col``) in
+    ``folder``, with a labels CSV (columns ``file_col``, ``label_col``) naming each file's class."""
+    folder = _existing(folder)
+    files = sorted(p for p in folder.glob("*.csv") if labels_file is None or p.name != Path(labels_file).name)
+    if not files:
+        raise DataError(f"{folder}: no recording CSV files found.")
+    label_of = None
+    if labels_file is not None:
+        labels_path = Path(labels_file) if Path(labels_file).is_absolute() else folder / labels_file
+        table = _read_csv(_existing(labels_path))
+        _require_columns(table, [file_col, label_col], str(labels_path))
+        label_of = {Path(str(f)).name: lab for f, lab in zip(table[file_col], table[label_col], strict=True)}
+        unlabelled = [p.name for p in files if p.name not in label_of]
+        if unlabelled:
+            raise DataError(
+                f"{labels_path}: no label for {len(unlabelled)} file(s) {unlabelled[:5]}; add rows for them."
+            )
+    values = []
+    for file in files:
+        frame = _read_csv(file)
+        if time_col in frame.columns:
+            frame = frame.sort_values(time_col, kind="stable").drop(columns=[time_col])
+        values.append(_numeric(frame, list(frame.columns), str(file)).T)
+    labels = [label_of[p.name] for p in files] if label_of is not None else None
+    return make_series_set(
+        values, labels, nan_policy=nan_policy, source=str(folder), ids=[p.name for p in files]
+    )
+
+
+def read_numpy(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesSet:
+    """``.npy`` holding ``(n, channels, length)``, or ``.npz`` with ``X`` (that array, or an object array of
+    ``(channels, length_i)``) and optional ``y`` labels. Object arrays are read without unpickling."""
+    path = _existing(path)
+    try:
+        if path.suffix == ".npz":
+            with np.load(path, allow_pickle=False) as archive:
+                if "X" not in archive:
+                    raise DataError(f"{path}: no array 'X' inside; found {list(archive.keys())}.")
+                X = archive["X"]
+                y = archive["y"] if "y" in archive else None
+        else:
+            X, y = np.load(path, allow_pickle=False), None
+    except ValueError as err:
+        raise DataError(f"{path}: cannot read ({err}); store plain numeric arrays (no objects).") from err
+    return make_series_set(X, y, nan_policy=nan_policy, source=str(path))
+
+
+def detect_format(path: str | os.PathLike) -> str:
+    path = _existing(path)
+    if path.is_dir():
+        return "csv_folder"
+    found = _SUFFIX_FORMATS.get(path.suffix.lower())
+    if found is None:
+        raise DataError(
+            f"{path}: cannot tell the format from the suffix {path.suffix!r}; use one of "
+            f"{sorted(_SUFFIX_FORMATS)} or set format explicitly."
+        )
+    return found
+
+
+def read_series(
+    path: str | os.PathLike, format: Format = "auto", nan_policy: NanPolicy = "error"
+) -> SeriesSet:
+    """Read any supported file by suffix (or ``format``) with default column names."""
+    if format not in FORMATS:
+        raise DataError(f"unknown format {format!r}; expected one of {FORMATS}")
+    kind = detect_format(path) if format == "auto" else format
+    reader = {
+        "ts": read_ts,
+        "arff": read_arff,
+        "csv": read_csv_long,
+        "csv_folder": read_csv_folder,
+        "numpy": read_numpy,
+    }[kind]
+    return reader(path, nan_policy=nan_policy)
+
+
+def find_archive_split(folder: str | os.PathLike) -> tuple[Path, Path]:
+    """``(train, test)`` files of a UCR/UEA problem folder (``<Name>_TRAIN.ts`` / ``_TEST.ts``, or ``.arff``)."""
+    folder = _existing(folder)
+    for suffix in (".ts", ".arff"):
+        train = sorted(folder.glob(f"*_TRAIN{suffix}"))
+        test = sorted(folder.glob(f"*_TEST{suffix}"))
+        if train and test:
+            return train[0], test[0]
+    raise DataFileNotFoundError(
+        f"{folder}: no <Name>_TRAIN.ts/<Name>_TEST.ts (or .arff) pair; point data.path at a file or a UCR/UEA folder."
+    )

@@ -1,0 +1,197 @@
+"""``SeriesSet``: checked multichannel recordings of unequal length, with labels.
+
+Every reader returns one. Recordings are kept as a list of ``(channels, length_i)`` float arrays;
+nothing is truncated. :func:`pad_batch` pads a group of them to the longest with zeros and a
+boolean mask ``(batch, length)`` that is ``True`` on real samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from ssm_ts.errors import DataError
+
+NanPolicy = Literal["error", "zero", "interpolate"]
+NAN_POLICIES = ("error", "zero", "interpolate")
+
+
+@dataclass
+class SeriesSet:
+    """Recordings ``values[i]`` of shape ``(channels, length_i)`` and optional ``labels`` (n,).
+
+    Attributes:
+        values: one float64 array ``(channels, length_i)`` per recording.
+        labels: the class label of each recording (strings), or ``None`` for unlabelled data.
+        source: where the data came from, for error messages (a file name, ``"array"``).
+        ids: a name per recording (row number, recording id, file name).
+    """
+
+    values: list[np.ndarray]
+    labels: np.ndarray | None
+    source: str = "array"
+    ids: list[str] = field(default_factory=list)
+
+    @property
+    def n_channels(self) -> int:
+        return int(self.values[0].shape[0])
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.array([v.shape[1] for v in self.values], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def subset(self, index: Sequence[int] | np.ndarray) -> SeriesSet:
+        index = [int(i) for i in index]
+        return SeriesSet(
+            [self.values[i] for i in index],
+            None if self.labels is None else self.labels[index],
+            self.source,
+            [self.ids[i] for i in index],
+        )
+
+
+def _label_array(labels: Sequence | np.ndarray | None, n: int, source: str) -> np.ndarray | None:
+    if labels is None:
+        return None
+    labels = np.asarray(labels)
+    if labels.ndim != 1:
+        raise DataError(
+            f"{source}: labels must be one label per recording (a 1-D sequence), got shape {labels.shape}."
+        )
+    if len(labels) != n:
+        raise DataError(
+            f"{source}: {len(labels)} labels for {n} recordings; give exactly one label per recording."
+        )
+    missing = [
+        i for i, value in enumerate(labels) if value is None or (isinstance(value, float) and np.isnan(value))
+    ]
+    if missing:
+        raise DataError(
+            f"{source}: recordings {missing[:10]} have no label; label them or remove them from the data."
+        )
+    return labels.astype(str)
+
+
+def _fill_nan(series: np.ndarray, policy: str, where: str) -> np.ndarray:
+    bad = ~np.isfinite(series)
+    if not bad.any():
+        return series
+    channel, step = np.argwhere(bad)[0]
+    if policy == "error":
+        raise DataError(
+            f"{where}: {int(bad.sum())} missing or non-finite values (first at channel {channel}, time step {step}); "
+            "choose nan_policy='interpolate' (linear in time) or 'zero', or clean the data."
+        )
+    series = series.copy()
+    if policy == "zero":
+        series[bad] = 0.0
+        return series
+    steps = np.arange(series.shape[1])
+    for c in range(series.shape[0]):
+        ok = ~bad[c]
+        if not ok.any():
+            raise DataError(
+                f"{where}: channel {c} has no finite value at all, so it cannot be interpolated; "
+                "drop the recording or use nan_policy='zero'."
+            )
+        series[c] = np.interp(steps, steps[ok], series[c, ok])  # ends take the nearest value
+    return series
+
+
+def make_series_set(
+    values: np.ndarray | Sequence[np.ndarray],
+    labels: Sequence | np.ndarray | None = None,
+    *,
+    nan_policy: NanPolicy = "error",
+    source: str = "array",
+    ids: Sequence[str] | None = None,
+) -> SeriesSet:
+    """Check recordings and labels and build a :class:`SeriesSet`.
+
+    Args:
+        values: an array ``(n, channels, length)`` or a list of ``(channels, length_i)`` arrays
+            (a 1-D recording is read as one channel).
+        labels: one label per recording, or ``None``.
+        nan_policy: what to do with NaN/inf: ``"error"`` (default), ``"interpolate"`` in time, ``"zero"``.
+        source: a name for error messages.
+        ids: a name per recording (default: its position).
+
+    Raises:
+        DataError: no recordings, an empty recording, channel counts that differ, labels of the
+            wrong length or missing, non-numeric values, or NaN without a policy.
+    """
+    if nan_policy not in NAN_POLICIES:
+        raise DataError(f"unknown nan_policy {nan_policy!r}; expected one of {NAN_POLICIES}")
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        if values.ndim == 2:
+            values = values[:, None, :]
+        if values.ndim != 3:
+            raise DataError(
+                f"{source}: expected an array (n_recordings, channels, length), got shape {values.shape}."
+            )
+        items = list(values)
+    else:
+        items = list(values)
+    if not items:
+        raise DataError(f"{source}: no recordings found; the data is empty.")
+    ids = [str(i) for i in (ids if ids is not None else range(len(items)))]
+    checked: list[np.ndarray] = []
+    for i, item in enumerate(items):
+        where = f"{source}, recording {ids[i]}"
+        try:
+            array = np.asarray(item, dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise DataError(
+                f"{where}: values are not numeric ({err}); every sample must be a number."
+            ) from err
+        if array.ndim == 1:
+            array = array[None, :]
+        if array.ndim != 2:
+            raise DataError(f"{where}: expected (channels, length), got shape {array.shape}.")
+        if array.shape[1] == 0 or array.shape[0] == 0:
+            raise DataError(f"{where}: the recording is empty (shape {array.shape}); remove it or fill it.")
+        if checked and array.shape[0] != checked[0].shape[0]:
+            raise DataError(
+                f"{where}: has {array.shape[0]} channels but recording {ids[0]} has {checked[0].shape[0]}; "
+                "every recording needs the same channels."
+            )
+        checked.append(_fill_nan(array, nan_policy, where))
+    return SeriesSet(checked, _label_array(labels, len(checked), source), source, ids)
+
+
+def require_labels(data: SeriesSet, min_classes: int = 2) -> np.ndarray:
+    """The labels of ``data``; a clear error when absent or when fewer than ``min_classes`` differ."""
+    if data.labels is None:
+        raise DataError(f"{data.source}: the data has no labels; training needs one label per recording.")
+    classes = np.unique(data.labels)
+    if len(classes) < min_classes:
+        raise DataError(
+            f"{data.source}: all {len(data)} recordings have the label {classes[0]!r}; classification needs at "
+            f"least {min_classes} classes."
+        )
+    return data.labels
+
+
+def pad_batch(values: Sequence[np.ndarray], length: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Pad ``(channels, length_i)`` recordings with zeros at the end.
+
+    Returns:
+        ``(x (batch, length, channels) float32, mask (batch, length) bool)``; ``length`` defaults
+        to the longest recording and may not be shorter than it (nothing is truncated).
+    """
+    longest = max(v.shape[1] for v in values)
+    length = longest if length is None else length
+    if length < longest:
+        raise DataError(f"cannot pad to length {length}: a recording has {longest} steps (no truncation).")
+    x = np.zeros((len(values), length, values[0].shape[0]), dtype=np.float32)
+    mask = np.zeros((len(values), length), dtype=bool)
+    for i, v in enumerate(values):
+        x[i, : v.shape[1]] = v.T
+        mask[i, : v.shape[1]] = True
+    return x, mask

@@ -1,0 +1,217 @@
+"""S4ND-style classifiers (Nguyen et al. 2022, "S4ND: Modeling Images and Videos as Multidimensional
+Signals Using State Spaces"): a 1-D encoder over time and a 2-D encoder over (frequency, time).
+
+Both are resolution-agnostic: the SSM kernels are sampled from continuous-time systems, so a model
+trained at one sample rate runs at another by passing ``rate = trained rate / new rate`` (a series
+recorded twice as densely uses ``rate=0.5``): every SSM step ``dt`` is scaled by it.
+
+Padding: recordings of a batch are zero-padded at the end with a mask ``(batch, length)``. Padded
+steps are zeroed before every layer, so the (bidirectional) convolutions at real steps see exactly
+what they would see without padding, and pooling averages over real steps only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from ssm_ts.core import DiagonalSSM, SSMBlock
+from ssm_ts.errors import ConfigError
+
+
+def masked_mean(h: Tensor, mask: Tensor | None, dim: int = 1) -> Tensor:
+    """Mean of ``h`` over ``dim`` (time) where ``mask`` (batch, length) is True."""
+    if mask is None:
+        return h.mean(dim)
+    shape = [mask.shape[0]] + [1] * (h.dim() - 1)
+    shape[dim] = mask.shape[1]
+    weights = mask.to(h.dtype).reshape(shape)
+    return (h * weights).sum(dim) / weights.sum(dim).clamp(min=1.0)
+
+
+def _time_mask(x: Tensor, mask: Tensor | None) -> Tensor | None:
+    if mask is None:
+        return None
+    if mask.shape != x.shape[:2]:
+        raise ConfigError(
+            f"mask shape {tuple(mask.shape)} does not match the input's (batch, length) {tuple(x.shape[:2])}"
+        )
+    return mask.to(x.dtype)
+
+
+class SSMEncoder1d(nn.Module):
+    """Bidirectional SSM blocks over time, masked mean pooling, and a linear head.
+
+    Args:
+        n_channels: input channels C; n_classes: outputs.
+        d_model: width H; n_layers: SSM blocks; d_state: state size N.
+        ssm: SSM name (``"diagonal"`` S4D, ``"dplr"`` S4, ...); ssm_options: its options.
+        dropout: dropout in every block.
+
+    ``forward(x (batch, length, C), mask (batch, length) | None, rate) -> logits (batch, n_classes)``.
+    """
+
+    def __init__(
+        self,
+        *,
+        n_channels: int,
+        n_classes: int,
+        d_model: int = 64,
+        n_layers: int = 4,
+        d_state: int = 64,
+        ssm: str = "diagonal",
+        ssm_options: dict[str, Any] | None = None,
+        dropout: float = 0.1,
+    ):
+        super().__init__()
+        self.encoder = nn.Linear(n_channels, d_model)
+        self.blocks = nn.ModuleList(
+            SSMBlock(
+                d_model=d_model,
+                ssm=ssm,
+                d_state=d_state,
+                ssm_options=ssm_options,
+                bidirectional=True,
+                dropout=dropout,
+            )
+            for _ in range(n_layers)
+        )
+        self.norm = nn.LayerNorm(d_model)
+        self.head = nn.Linear(d_model, n_classes)
+
+    def features(self, x: Tensor, mask: Tensor | None = None, rate: float = 1.0) -> Tensor:
+        """``x (B, L, C)`` -> pooled features ``(B, H)``."""
+        m = _time_mask(x, mask)
+        h = self.encoder(x)
+        for block in self.blocks:
+            if m is not None:
+                h = h * m.unsqueeze(-1)
+            h = block(h, rate=rate)
+        return self.norm(masked_mean(h, mask, dim=1))
+
+    def forward(self, x: Tensor, mask: Tensor | None = None, rate: float = 1.0) -> Tensor:
+        return self.head(self.features(x, mask, rate))
+
+
+def bidirectional_kernel(forward_ssm: DiagonalSSM, backward_ssm: DiagonalSSM, L: int, rate: float) -> Tensor:
+    """(H, 2L) kernel for circular convolution: causal part, a zero, then the anti-causal part reversed."""
+    k = forward_ssm.kernel(L, rate)
+    k_back = backward_ssm.kernel(L, rate)
+    return torch.cat([k, torch.zeros_like(k[..., :1]), k_back[..., : L - 1].flip(-1)], dim=-1)
+
+
+class S4NDConv2d(nn.Module):
+    """A separable 2-D SSM convolution: ``K[h, i, j] = k_freq[h, i] * k_time[h, j]`` (outer product of
+    per-axis bidirectional S4D kernels), applied by 2-D FFT, plus a skip ``D``.
+
+    ``forward(x (B, H, F, T), rate=(freq_rate, time_rate)) -> (B, H, F, T)``.
+    """
+
+    def __init__(self, *, d_model: int, d_state: int = 64, ssm_options: dict[str, Any] | None = None):
+        super().__init__()
+        options = dict(ssm_options or {})
+        self.freq = nn.ModuleList(DiagonalSSM(d_model=d_model, d_state=d_state, **options) for _ in range(2))
+        self.time = nn.ModuleList(DiagonalSSM(d_model=d_model, d_state=d_state, **options) for _ in range(2))
+        self.D = nn.Parameter(torch.randn(d_model))
+
+    def kernel(self, F: int, T: int, rate: tuple[float, float] = (1.0, 1.0)) -> Tensor:
+        """(H, 2F, 2T) outer-product kernel."""
+        k_freq = bidirectional_kernel(self.freq[0], self.freq[1], F, rate[0])
+        k_time = bidirectional_kernel(self.time[0], self.time[1], T, rate[1])
+        return k_freq.unsqueeze(-1) * k_time.unsqueeze(-2)
+
+    def forward(self, x: Tensor, rate: tuple[float, float] = (1.0, 1.0)) -> Tensor:
+        F, T = x.shape[-2:]
+        size = (2 * F, 2 * T)
+        spectrum = torch.fft.rfft2(x, s=size) * torch.fft.rfft2(self.kernel(F, T, rate), s=size)
+        y = torch.fft.irfft2(spectrum, s=size)[..., :F, :T]
+        return y + self.D[:, None, None] * x
+
+
+class S4NDBlock2d(nn.Module):
+    """Residual block on ``(B, H, F, T)``: LayerNorm over H -> S4ND conv -> GELU -> GLU -> dropout -> + x."""
+
+    def __init__(
+        self,
+        *,
+        d_model: int,
+        d_state: int = 64,
+        ssm_options: dict[str, Any] | None = None,
+        dropout: float = 0.1,
+    ):
+        super().__init__()
+        self.norm = nn.LayerNorm(d_model)
+        self.conv = S4NDConv2d(d_model=d_model, d_state=d_state, ssm_options=ssm_options)
+        self.activation = nn.GELU()
+        self.output = nn.Sequential(nn.Linear(d_model, 2 * d_model), nn.GLU(dim=-1))
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: Tensor, rate: tuple[float, float] = (1.0, 1.0)) -> Tensor:
+        z = self.norm(x.movedim(1, -1)).movedim(-1, 1)
+        y = self.activation(self.conv(z, rate)).movedim(1, -1)
+        return x + self.dropout(self.output(y)).movedim(-1, 1)
+
+
+class S4NDEncoder2d(nn.Module):
+    """S4ND over an image-like input: the ``C`` channels of a ``(batch, length, C)`` batch are one axis
+    (mel bands of a spectrogram: frequency), time the other. Global pooling (masked over time), head.
+
+    ``forward(x (B, L, C), mask (B, L) | None, rate) -> logits (B, n_classes)``; ``rate`` scales time
+    steps (a float) or both axes (``(freq_rate, time_rate)``).
+    """
+
+    def __init__(
+        self,
+        *,
+        n_channels: int,
+        n_classes: int,
+        d_model: int = 32,
+        n_layers: int = 4,
+        d_state: int = 32,
+        ssm_options: dict[str, Any] | None = None,
+        dropout: float = 0.1,
+    ):
+        super().__init__()
+        self.encoder = nn.Linear(1, d_model)
+        self.blocks = nn.ModuleList(
+            S4NDBlock2d(d_model=d_model, d_state=d_state, ssm_options=ssm_options, dropout=dropout)
+            for _ in range(n_layers)
+        )
+        self.norm = nn.LayerNorm(d_model)
+        self.head = nn.Linear(d_model, n_classes)
+
+    def features(
+        self, x: Tensor, mask: Tensor | None = None, rate: float | tuple[float, float] = 1.0
+    ) -> Tensor:
+        """``x (B, L, C)`` -> pooled ``(B, H)``."""
+        rates = (1.0, float(rate)) if isinstance(rate, (int, float)) else (float(rate[0]), float(rate[1]))
+        m = _time_mask(x, mask)
+        h = self.encoder(x.transpose(1, 2).unsqueeze(-1)).movedim(-1, 1)  # (B, H, F=C, T=L)
+        for block in self.blocks:
+            if m is not None:
+                h = h * m[:, None, None, :]
+            h = block(h, rates)
+        pooled = masked_mean(h.mean(2).transpose(1, 2), mask, dim=1)  # mean over F, masked over T
+        return self.norm(pooled)
+
+    def forward(
+        self, x: Tensor, mask: Tensor | None = None, rate: float | tuple[float, float] = 1.0
+    ) -> Tensor:
+        return self.head(self.features(x, mask, rate))
+
+
+ENCODERS = {"s4d1d": SSMEncoder1d, "s4nd2d": S4NDEncoder2d}
+
+
+def build_encoder(
+    name: str, *, n_channels: int, n_classes: int, options: dict[str, Any] | None = None
+) -> nn.Module:
+    """``"s4d1d"`` (:class:`SSMEncoder1d`) or ``"s4nd2d"`` (:class:`S4NDEncoder2d`) with checked options."""
+    if name not in ENCODERS:
+        raise ConfigError(f"unknown classifier model {name!r}; expected one of {sorted(ENCODERS)}")
+    try:
+        return ENCODERS[name](n_channels=n_channels, n_classes=n_classes, **dict(options or {}))
+    except TypeError as err:
+        raise ConfigError(f"bad option for model {name!r}: {err}") from err

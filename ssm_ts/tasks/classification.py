@@ -1,0 +1,349 @@
+"""``ClassificationTask``: an S4ND encoder trained with cross-entropy on padded, masked recordings.
+
+Batches ``(x (batch, length, channels) original units, mask (batch, length), y (batch,))`` come from
+:class:`~ssm_ts.pipelines.sensor.SensorDataModule`. The per-channel scaler fitted on the training
+split lives in the task's buffers and the class names in its hyperparameters, so a checkpoint
+(or export) classifies new files by itself. Metrics per split: ``{split}_loss``, ``{split}_acc``
+and ``{split}_f1`` (macro), from torchmetrics.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import lightning.pytorch as pl
+import numpy as np
+import pandas as pd
+import torch
+import torchmetrics
+from torch import nn
+
+from ssm_ts.atomic import atomic_path
+from ssm_ts.errors import CheckpointError, ConfigError, DataError
+from ssm_ts.export import load_export, save_export
+from ssm_ts.pipelines.sensor import ChannelScaler, SensorDataModule
+
+SPLITS = ("train", "val", "test")
+EXPORT_KIND = "ssm-ts-classifier"
+
+
+class ClassificationTask(pl.LightningModule):
+    """Lightning task around one classifier encoder.
+
+    Args:
+        model: ``"s4d1d"`` (bidirectional SSM blocks over time) or ``"s4nd2d"`` (2-D S4ND over channels x time,
+            for spectrograms).
+        n_channels: input channels; classes: class names in label-index order. Both come from the data
+            module when omitted (and are stored in checkpoints).
+        model_options: encoder settings (``d_model``, ``n_layers``, ``d_state``, ``dropout``, ``ssm`` ...).
+        lr, weight_decay: AdamW; SSM parameters get their own group (lr <= 1e-3, no decay).
+        lr_schedule: ``"cosine"`` over the epochs or ``"none"``.
+        label_smoothing: cross-entropy label smoothing.
+        rate: SSM step scale at inference (trained sample rate / new sample rate).
+    """
+
+    def __init__(
+        self,
+        model: Literal["s4d1d", "s4nd2d"] = "s4d1d",
+        n_channels: int | None = None,
+        classes: list[str] | None = None,
+        model_options: dict[str, Any] | None = None,
+        lr: float = 3e-3,
+        weight_decay: float = 0.01,
+        lr_schedule: Literal["cosine", "none"] = "cosine",
+        label_smoothing: float = 0.0,
+        rate: float = 1.0,
+    ):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net: nn.Module | None = None
+        self.loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+        if n_channels is not None and classes is not None:
+            self._build(n_channels, list(classes))
+
+    # ------------------------------------------------------------ model and scaler
+
+    def _build(self, n_channels: int, classes: list[str]) -> None:
+        from ssm_ts.models.s4nd import build_encoder
+
+        if len(classes) < 2:
+            raise DataError(f"classification needs at least 2 classes, got {classes}")
+        self.hparams.n_channels, self.hparams.classes = int(n_channels), [str(c) for c in classes]
+        n_classes = len(classes)
+        self.net = build_encoder(
+            self.hparams.model, n_channels=n_channels, n_classes=n_classes, options=self.hparams.model_options
+        )
+        self.register_buffer("scaler_mean", torch.zeros(n_channels, dtype=torch.float64))
+        self.register_buffer("scaler_scale", torch.ones(n_channels, dtype=torch.float64))
+        self.register_buffer("scaler_fitted", torch.zeros((), dtype=torch.bool))
+        # multiclass metrics also for 2 classes: one code path, and macro F1 averages both classes
+        # keys carry a suffix: a ModuleDict key "train" would clash with Module.train
+        self.metrics = nn.ModuleDict(
+            {
+                f"{split}_metrics": nn.ModuleDict(
+                    {
+                        "acc": torchmetrics.Accuracy(task="multiclass", num_classes=n_classes),
+                        "f1": torchmetrics.F1Score(task="multiclass", num_classes=n_classes, average="macro"),
+                    }
+                )
+                for split in SPLITS
+            }
+        )
+        self.test_confusion = torchmetrics.ConfusionMatrix(task="multiclass", num_classes=n_classes)
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.hparams.classes or [])
+
+    def set_scaler(self, scaler: ChannelScaler) -> None:
+        """Store the training-split per-channel scaler with the weights."""
+        if len(scaler.mean) != self.hparams.n_channels:
+            raise DataError(
+                f"the scaler has {len(scaler.mean)} channels but the model takes {self.hparams.n_channels}"
+            )
+        self.scaler_mean.copy_(torch.tensor(scaler.mean, dtype=torch.float64))
+        self.scaler_scale.copy_(torch.tensor(scaler.scale, dtype=torch.float64))
+        self.scaler_fitted.fill_(True)
+
+    def setup(self, stage: str) -> None:
+        datamodule = getattr(self.trainer, "datamodule", None) if self._trainer is not None else None
+        if not isinstance(datamodule, SensorDataModule):
+            if self.net is None:
+                raise ConfigError("ClassificationTask needs n_channels and classes, or a SensorDataModule.")
+            return
+        if self.net is None:
+            if datamodule.classes is None:
+                raise ConfigError(
+                    "the classes are unknown: fit on labelled data or load a checkpoint (--ckpt_path)"
+                )
+            self._build(datamodule.n_channels, datamodule.classes)
+        if datamodule.n_channels != self.hparams.n_channels:
+            raise DataError(
+                f"the data has {datamodule.n_channels} channels; the model was trained on {self.hparams.n_channels}. "
+                "Use recordings with the channels the model was trained on."
+            )
+        if datamodule.classes is None:
+            datamodule.set_classes(self.classes)
+        elif list(datamodule.classes) != self.classes:
+            raise DataError(
+                f"the data's classes {datamodule.classes} differ from the model's {self.classes}; "
+                "fit a new model for a different label set."
+            )
+        if stage == "fit" and not bool(self.scaler_fitted):
+            self.set_scaler(datamodule.scaler)
+
+    def _require_net(self) -> nn.Module:
+        if self.net is None:
+            raise ConfigError("the classifier is not built yet: fit it with a SensorDataModule first.")
+        return self.net
+
+    # ------------------------------------------------------------ forward
+
+    def scale_inputs(self, x: torch.Tensor) -> torch.Tensor:
+        """``(batch, length, channels)`` original -> scaled (padding stays zero after masking)."""
+        return ((x - self.scaler_mean) / self.scaler_scale).to(x.dtype)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """Original-unit ``x (batch, length, channels)``, ``mask (batch, length)`` -> logits ``(batch, n_classes)``."""
+        scaled = self.scale_inputs(x)
+        if mask is not None:
+            scaled = scaled * mask.unsqueeze(-1).to(scaled.dtype)
+        return self._require_net()(scaled, mask, rate=self.hparams.rate)
+
+    def predict_proba(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        return torch.softmax(self(x, mask), dim=-1)
+
+    # ------------------------------------------------------------ Lightning steps
+
+    def _step(self, batch, split: str) -> torch.Tensor:
+        x, mask, y = batch
+        if (y < 0).any():
+            raise DataError(f"the {split} data has unlabelled recordings; {split} needs labels.")
+        logits = self(x, mask)
+        loss = self.loss_fn(logits, y)
+        n = len(y)
+        self.log(f"{split}_loss", loss, on_step=False, on_epoch=True, prog_bar=split != "train", batch_size=n)
+        for name, metric in self.metrics[f"{split}_metrics"].items():
+            metric(logits, y)
+            self.log(
+                f"{split}_{name}", metric, on_step=False, on_epoch=True, prog_bar=name == "acc", batch_size=n
+            )
+        if split == "test":
+            self.test_confusion.update(logits, y)
+        return loss
+
+    def training_step(self, batch, batch_idx: int) -> torch.Tensor:
+        return self._step(batch, "train")
+
+    def validation_step(self, batch, batch_idx: int) -> None:
+        self._step(batch, "val")
+
+    def test_step(self, batch, batch_idx: int) -> None:
+        self._step(batch, "test")
+
+    def on_test_epoch_start(self) -> None:
+        self.test_confusion.reset()
+
+    def predict_step(self, batch, batch_idx: int) -> torch.Tensor:
+        x, mask, _ = batch
+        return self.predict_proba(x, mask)
+
+    def configure_optimizers(self):
+        from ssm_ts.core import ssm_param_groups
+
+        groups = ssm_param_groups(
+            self._require_net(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay
+        )
+        optimizer = torch.optim.AdamW(groups, lr=self.hparams.lr)
+        epochs = self.trainer.max_epochs if self._trainer is not None else None
+        if self.hparams.lr_schedule == "none" or not epochs or epochs < 1:
+            return optimizer
+        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "epoch"}}
+
+    # ------------------------------------------------------------ outputs: confusion matrix, files, MLflow
+
+    def on_test_epoch_end(self) -> None:
+        """Log the test confusion matrix image to MLflow (when logging)."""
+        from lightning.pytorch.loggers import MLFlowLogger
+
+        loggers = [lg for lg in self.trainer.loggers if isinstance(lg, MLFlowLogger)]
+        if not loggers or self.trainer.global_rank != 0:
+            return
+        log_confusion_matrix(loggers, self.test_confusion.compute().cpu().numpy(), self.classes, "test")
+
+    def on_fit_end(self) -> None:
+        """Log the validation confusion matrix of the fitted model to MLflow (one image per fit)."""
+        from lightning.pytorch.loggers import MLFlowLogger
+
+        datamodule = getattr(self.trainer, "datamodule", None)
+        loggers = [lg for lg in self.trainer.loggers if isinstance(lg, MLFlowLogger)]
+        if not loggers or self.trainer.global_rank != 0 or not isinstance(datamodule, SensorDataModule):
+            return
+        data = datamodule.val_set if datamodule.val_set is not None else datamodule.train_set
+        split = "val" if datamodule.val_set is not None else "train"
+        probabilities = predict_series(self, data.values)
+        matrix = confusion_counts(
+            self.classes, [self.classes[i] for i in probabilities.argmax(1)], list(data.labels)
+        )
+        log_confusion_matrix(loggers, matrix, self.classes, split)
+
+    def write_predictions(self, predictions: list, datamodule: SensorDataModule, out_dir: Path) -> list[Path]:
+        """``predictions.csv`` (id, predicted label, one probability column per class, the true label if known)."""
+        probabilities = torch.cat(predictions).cpu().numpy()
+        data = datamodule.predict_set
+        frame = prediction_frame(probabilities, self.classes, data.ids, data.labels)
+        target = Path(out_dir) / "predictions.csv"
+        with atomic_path(target) as tmp:
+            frame.to_csv(tmp, index=False)
+        return [target]
+
+    def mlflow_pyfunc(self, datamodule: SensorDataModule, export_dir: Path):
+        """``(python_model, artifacts)``: the export folder behind a labels-and-probabilities pyfunc."""
+        from ssm_ts.tracking.pyfunc_classify import write_model_code
+
+        save_classifier_export(export_dir, self)
+        return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"classifier": str(export_dir)}
+
+
+# ---------------------------------------------------------------- helpers shared with the API
+
+
+@torch.no_grad()
+def predict_series(task: ClassificationTask, values: list[np.ndarray], batch_size: int = 64) -> np.ndarray:
+    """Class probabilities ``(n, n_classes)`` for ``(channels, length_i)`` recordings, in eval mode."""
+    from ssm_ts.pipelines.sensor import pad_batch
+
+    was_training = task.training
+    task.eval()
+    out = []
+    try:
+        for start in range(0, len(values), batch_size):
+            x, mask = pad_batch(values[start : start + batch_size])
+            x_t = torch.from_numpy(x).to(task.device)
+            mask_t = torch.from_numpy(mask).to(task.device)
+            out.append(task.predict_proba(x_t, mask_t).cpu().numpy())
+    finally:
+        task.train(was_training)
+    return np.concatenate(out).astype(np.float64)
+
+
+def prediction_frame(
+    probabilities: np.ndarray, classes: list[str], ids: list[str], labels: np.ndarray | None = None
+) -> pd.DataFrame:
+    """A DataFrame ``id, predicted, p_<class>..., [label]``."""
+    frame = pd.DataFrame({"id": list(ids), "predicted": [classes[i] for i in probabilities.argmax(1)]})
+    for j, name in enumerate(classes):
+        frame[f"p_{name}"] = probabilities[:, j]
+    if labels is not None:
+        frame["label"] = list(labels)
+    return frame
+
+
+def confusion_counts(classes: list[str], predicted: list[str], actual: list[str]) -> np.ndarray:
+    """(n_classes, n_classes) counts: rows are true classes, columns predicted ones."""
+    from sklearn.metrics import confusion_matrix
+
+    return confusion_matrix(actual, predicted, labels=classes)
+
+
+def confusion_figure(matrix: np.ndarray, classes: list[str], title: str):
+    """A matplotlib figure of a confusion matrix with counts in the cells."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    size = max(4.0, 0.5 * len(classes) + 2)
+    figure, axis = plt.subplots(figsize=(size, size))
+    axis.imshow(matrix, cmap="Blues")
+    axis.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
+    axis.set_yticks(range(len(classes)), classes)
+    axis.set_xlabel("predicted")
+    axis.set_ylabel("true")
+    axis.set_title(title)
+    for i in range(matrix.shape[0]):
+        for j in range(matrix.shape[1]):
+            axis.text(j, i, int(matrix[i, j]), ha="center", va="center", fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def log_confusion_matrix(loggers: list, matrix: np.ndarray, classes: list[str], split: str) -> None:
+    import matplotlib.pyplot as plt
+
+    from ssm_ts.tracking.logger import log_figure
+
+    accuracy = float(np.trace(matrix) / max(matrix.sum(), 1))
+    figure = confusion_figure(matrix, classes, f"{split} confusion matrix (accuracy {accuracy:.3f})")
+    for logger in loggers:
+        log_figure(logger, figure, f"plots/confusion_matrix_{split}.png")
+    plt.close(figure)
+
+
+def save_classifier_export(
+    directory: str | os.PathLike, task: ClassificationTask, extras: dict[str, Any] | None = None
+) -> Path:
+    """``config.json`` (task hyperparameters), ``model.safetensors`` (weights + scaler), ``extras.json``."""
+    hparams = {k: v for k, v in dict(task.hparams).items() if not k.startswith("_")}
+    return save_export(directory, {"kind": EXPORT_KIND, "task": hparams}, task.state_dict(), extras or {})
+
+
+def load_classifier_export(directory: str | os.PathLike) -> tuple[ClassificationTask, dict[str, Any]]:
+    """Rebuild ``(task on CPU in eval mode, extras)`` from :func:`save_classifier_export` output."""
+    config, state_dict, extras = load_export(directory)
+    if config.get("kind") != EXPORT_KIND:
+        raise CheckpointError(f"{directory} holds no classifier export (kind {config.get('kind')!r}).")
+    task = ClassificationTask(**config["task"])
+    try:
+        task.load_state_dict(state_dict)
+    except RuntimeError as err:
+        raise CheckpointError(f"the weights in {directory} do not fit the saved settings: {err}") from err
+    return task.eval(), extras
+
+
+def configure_cli_parser(parser) -> None:
+    """CLI hook: nothing to link (channels and classes are read from the data at fit time)."""
+    del parser
