@@ -1,4 +1,8 @@
-"""Real series that ship inside installed packages, written to CSV for the forecasting pipeline.
+"""Data sets for ssm-ts: real series bundled in installed packages, and the standard benchmark sets.
+
+Standard sets (ETT and the other long-horizon CSVs, UCR/UEA archive problems, spoken digits) are
+read from a data home (an argument, or ``$SSM_TS_DATA_HOME``); a missing file is downloaded from
+its public source and checked against its SHA-256 (:mod:`ssm_ts.data_fetch`).
 
 ``write_co2_csv`` needs no network: statsmodels bundles the weekly Mauna Loa atmospheric CO2
 record (Keeling et al., March 1958 - December 2001, ppm). Weeks without a measurement are left
@@ -11,6 +15,7 @@ import os
 from pathlib import Path
 
 from ssm_ts.atomic import atomic_path
+from ssm_ts.errors import DataError, DataFileNotFoundError
 
 
 def write_co2_csv(path: str | os.PathLike) -> Path:
@@ -24,6 +29,89 @@ def write_co2_csv(path: str | os.PathLike) -> Path:
     with atomic_path(target) as tmp:
         frame.to_csv(tmp, index=False)
     return target
+
+
+# --- standard data sets in the data home (see ssm_ts.data_fetch) -------------------------------
+_ETT_URL = "https://raw.githubusercontent.com/zhouhaoyi/ETDataset/main/ETT-small/{}.csv"
+_AUTOFORMER_NOTE = (
+    "it is part of the Autoformer long-horizon collection (github.com/thuml/Autoformer, 'Get Started')"
+)
+_UEA_URL = "https://www.timeseriesclassification.com/aeon-toolkit/{}.zip"
+
+FORECASTING_FILES = {
+    "ETTh1": ("f18de3ad269cef59bb07b5438d79bb3042d3be49bdeecf01c1cd6d29695ee066", _ETT_URL.format("ETTh1")),
+    "ETTm1": ("6ce1759b1a18e3328421d5d75fadcb316c449fcd7cec32820c8dafda71986c9e", _ETT_URL.format("ETTm1")),
+    "exchange_rate": ("d55e7aa2641009814a18ba3279431b13f6d413b0eab195b9ff21988d8cf94e97", None),
+    "national_illness": ("8594cecb98c6f2f9dc014eca11c4d5d1e38ad5ce6ed0592d4abe65b146fce395", None),
+}
+
+CLASSIFICATION_FILES = {
+    "ArrowHead": ("a83c470aaf611a5f5284377cce27a5fc9f6292bc3d110257b0fd4905ced5ee72",
+                  "5417dab42626d41df5e435bb22458c2df40dfad4bcd3b59559bbe72e20e84904"),
+    "BasicMotions": ("8dc43cc6306cb679c888c01e26f91772ac4441a916da43bac8b79734a538b9d6",
+                     "79213102bc6fca1a398ad98ce1185dff0208fa3d1465e687f48288946b0ff8dc"),
+    "GunPoint": ("f842401779fd9800d247d8b33121a1a4643710a19b24917dbdd9a060ca8630d5",
+                 "79332750788a6227b325b96bd0d70130c8eb707b9731f8d7dec62b7a7d36017e"),
+    "ItalyPowerDemand": ("341269cb7e6cef96846b30e774580beec79addb93848ba360145219115a74b7c",
+                         "26122451f87dd0387ef90b18bc8a86c041371b8a1c068004922b939971247144"),
+    "JapaneseVowels": ("68a430eabd919cc77f40b1f5f3bc0dcafacc1486bca9260785aeb7d262cc78cd",
+                       "b3d41d6a0ca3bcad3afb9ca7d4365382aa51341e2e58bae2a574babdda5b9462"),
+    "PickupGestureWiimoteZ": ("4d303d9990df621c066fc454d62626e3721aed008462103500b86b1ac1ca92c8",
+                              "a9109bce918e48ee0e924e9cf2fdfdc4de364a3d88ec5e8aa44399ff08b11361"),
+}  # fmt: skip
+
+AUDIO_FOLDERS = {
+    "espeak-digits": "synthesised with espeak-ng and sox by make_digits.py (in the shared data folder)",
+    "fsdd": "the Free Spoken Digit Dataset, github.com/Jakobovski/free-spoken-digit-dataset (WAV works as well as FLAC)",
+}
+
+
+def _unknown(kind: str, name: str, known) -> DataError:
+    return DataError(f"unknown {kind} data set {name!r}; available: {sorted(known)}")
+
+
+def forecasting_csv(name: str, home: str | os.PathLike | None = None, download: bool = True) -> Path:
+    """Path of a long-horizon CSV (``ETTh1``, ``ETTm1``, ``exchange_rate``, ``national_illness``) in the data home."""
+    from ssm_ts.data_fetch import RemoteFile, fetch
+
+    if name not in FORECASTING_FILES:
+        raise _unknown("forecasting", name, FORECASTING_FILES)
+    sha, url = FORECASTING_FILES[name]
+    return fetch(
+        RemoteFile(f"forecasting/{name}.csv", sha, url, source_note=_AUTOFORMER_NOTE), home, download
+    )
+
+
+def classification_files(
+    name: str, home: str | os.PathLike | None = None, download: bool = True
+) -> tuple[Path, Path]:
+    """``(TRAIN, TEST)`` ``.ts`` paths of a UCR/UEA archive problem in the data home."""
+    from ssm_ts.data_fetch import RemoteFile, fetch
+
+    if name not in CLASSIFICATION_FILES:
+        raise _unknown("classification", name, CLASSIFICATION_FILES)
+    paths = []
+    for split, sha in zip(("TRAIN", "TEST"), CLASSIFICATION_FILES[name], strict=True):
+        file_name = f"{name}_{split}.ts"
+        remote = RemoteFile(
+            f"classification/{name}/{file_name}", sha, _UEA_URL.format(name), member=file_name
+        )
+        paths.append(fetch(remote, home, download))
+    return paths[0], paths[1]
+
+
+def audio_folder(name: str, home: str | os.PathLike | None = None) -> Path:
+    """Folder of a spoken-digit audio set (``espeak-digits``, ``fsdd``) in the data home."""
+    from ssm_ts.data_fetch import data_home
+
+    if name not in AUDIO_FOLDERS:
+        raise _unknown("audio", name, AUDIO_FOLDERS)
+    folder = data_home(home) / "audio" / name
+    if not folder.is_dir() or not any(folder.iterdir()):
+        raise DataFileNotFoundError(
+            f"audio folder {folder} not found or empty: it holds {AUDIO_FOLDERS[name]}"
+        )
+    return folder
 
 
 _WRITERS = {"co2": write_co2_csv}

@@ -1,0 +1,57 @@
+"""Standard data sets from a data home: checksums verified, clear errors offline, nothing half-written."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from ssm_ts import datasets
+from ssm_ts.data_fetch import ENV_DATA_HOME, RemoteFile, data_home, fetch
+from ssm_ts.errors import DataError, DataFileNotFoundError
+
+
+def test_every_standard_file_in_the_shared_data_verifies(shared_data):
+    for name in datasets.FORECASTING_FILES:
+        assert datasets.forecasting_csv(name, home=shared_data, download=False).is_file()
+    for name in datasets.CLASSIFICATION_FILES:
+        train, test = datasets.classification_files(name, home=shared_data, download=False)
+        assert train.name == f"{name}_TRAIN.ts" and test.name == f"{name}_TEST.ts"
+    assert any(datasets.audio_folder("fsdd", home=shared_data).glob("*.flac"))
+
+
+def test_data_home_comes_from_argument_then_environment(monkeypatch, tmp_path, shared_data):
+    monkeypatch.setenv(ENV_DATA_HOME, str(shared_data))
+    assert data_home() == shared_data
+    assert data_home(tmp_path) == tmp_path
+    assert datasets.forecasting_csv("ETTh1").parent == shared_data / "forecasting"
+
+
+def test_missing_file_without_network_names_file_and_place(tmp_path):
+    remote = RemoteFile("forecasting/x.csv", "0" * 64, url="http://127.0.0.1:9/x.csv")
+    with pytest.raises(
+        DataFileNotFoundError, match=r"x.csv not found and the download from .* failed .* put it at"
+    ):
+        fetch(remote, tmp_path)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # nothing half-written
+    with pytest.raises(DataFileNotFoundError, match="download=False"):
+        datasets.forecasting_csv("ETTh1", home=tmp_path, download=False)
+    with pytest.raises(DataFileNotFoundError, match="no direct download: it is part of the Autoformer"):
+        datasets.forecasting_csv("exchange_rate", home=tmp_path)
+
+
+def test_corrupt_file_is_refused(tmp_path, shared_data):
+    copy = tmp_path / "forecasting" / "ETTh1.csv"
+    copy.parent.mkdir(parents=True)
+    shutil.copyfile(shared_data / "forecasting" / "ETTh1.csv", copy)
+    with open(copy, "a") as f:
+        f.write("2018-01-01 00:00:00,1,1,1,1,1,1,1\n")
+    with pytest.raises(DataError, match="does not match the published file"):
+        datasets.forecasting_csv("ETTh1", home=tmp_path)
+
+
+def test_unknown_names_list_the_available_sets():
+    with pytest.raises(DataError, match="available: .*BasicMotions"):
+        datasets.classification_files("BasicMotion")
+    with pytest.raises(DataFileNotFoundError, match="espeak-ng"):
+        datasets.audio_folder("espeak-digits", home="/nonexistent-data-home")
