@@ -1,0 +1,108 @@
+"""One recurrent step of a batch of diagonal (complex) SSMs, the update every diagonal SSM's
+``step`` performs during generation:
+
+    x <- dA * x + dB * u          (elementwise over the state axis N)
+    y  = 2 Re sum_n C[h, n] x[b, h, n] + D[h] u[b, h]
+
+Shapes: ``state`` complex (B, H, N); ``u`` real (B, H); ``dA``, ``dB``, ``C`` complex (H, N);
+``D`` real (H,) or None. Returns ``(y (B, H) real, new_state (B, H, N) complex)``.
+
+Paths:
+- :func:`ssm_step_reference`: the definition in complex arithmetic (float64-capable).
+- :func:`ssm_step_torch`: the same in a few real fused ops (the read-out only needs
+  Re(C x) = Cr xr - Ci xi, so the imaginary part of the product is never formed).
+- Triton (``ssm_ts.kernels.triton.ssm_step``): one kernel reads state, u and the parameters once
+  and writes y and the new state; on CUDA this is the whole step.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ssm_ts.errors import ConfigError, KernelBackendError
+from ssm_ts.kernels.dispatch import resolve_backend
+
+
+def check_ssm_step_shapes(
+    state: Tensor, u: Tensor, dA: Tensor, dB: Tensor, C: Tensor, D: Tensor | None
+) -> None:
+    """Raise :class:`ConfigError` naming the argument whose shape does not fit the others."""
+    if state.dim() != 3 or not state.is_complex():
+        raise ConfigError(
+            f"ssm_step: state must be complex (B, H, N), got {tuple(state.shape)} {state.dtype}"
+        )
+    B, H, N = state.shape
+    if tuple(u.shape) != (B, H) or u.is_complex():
+        raise ConfigError(f"ssm_step: u must be real (B, H) = {(B, H)}, got {tuple(u.shape)} {u.dtype}")
+    for name, t in (("dA", dA), ("dB", dB), ("C", C)):
+        if tuple(t.shape) != (H, N):
+            raise ConfigError(
+                f"ssm_step: {name} must be (H, N) = {(H, N)} like the state, got {tuple(t.shape)}"
+            )
+    if D is not None and tuple(D.shape) != (H,):
+        raise ConfigError(f"ssm_step: D must be (H,) = ({H},) or None, got {tuple(D.shape)}")
+
+
+def ssm_step_reference(
+    state: Tensor, u: Tensor, dA: Tensor, dB: Tensor, C: Tensor, D: Tensor | None = None
+) -> tuple[Tensor, Tensor]:
+    """Plain definition (see module docstring)."""
+    new_state = dA * state + dB * u.unsqueeze(-1)
+    y = 2 * (C * new_state).sum(-1).real
+    if D is not None:
+        y = y + D * u
+    return y, new_state
+
+
+def ssm_step_torch(
+    state: Tensor, u: Tensor, dA: Tensor, dB: Tensor, C: Tensor, D: Tensor | None = None
+) -> tuple[Tensor, Tensor]:
+    """PyTorch path: differentiable, no (B, H, N) complex product for the read-out."""
+    new_state = torch.addcmul(dB * u.unsqueeze(-1), dA, state)
+    # 2 Re(C x) = 2 (Cr xr - Ci xi): two real reductions instead of a complex product.
+    y = 2 * ((C.real * new_state.real).sum(-1) - (C.imag * new_state.imag).sum(-1))
+    if D is not None:
+        y = y + D * u
+    return y, new_state
+
+
+def ssm_step(
+    state: Tensor,
+    u: Tensor,
+    dA: Tensor,
+    dB: Tensor,
+    C: Tensor,
+    D: Tensor | None = None,
+    backend: str = "auto",
+) -> tuple[Tensor, Tensor]:
+    """x <- dA x + dB u; y = 2 Re(sum_n C x) + D u, for a batch of diagonal SSMs.
+
+    Args:
+        state: complex (B, H, N) current state.
+        u: real (B, H) input at this step.
+        dA, dB, C: complex (H, N) discretised parameters.
+        D: real (H,) skip term, or None.
+        backend: ``"auto"`` | ``"torch"`` | ``"triton"`` (see :mod:`ssm_ts.kernels.dispatch`).
+            The Triton kernel is forward-only (a generation step); when gradients are needed
+            ``"auto"`` takes the differentiable PyTorch path and ``"triton"`` raises.
+
+    Returns:
+        ``(y (B, H) real, new_state (B, H, N) complex)``.
+    """
+    check_ssm_step_shapes(state, u, dA, dB, C, D)
+    tensors = [t for t in (state, u, dA, dB, C, D) if t is not None]
+    chosen = resolve_backend(backend, *tensors)
+    needs_grad = torch.is_grad_enabled() and any(t.requires_grad for t in tensors)
+    if chosen == "triton" and needs_grad:
+        if backend == "triton":
+            raise KernelBackendError(
+                "ssm_step: the Triton kernel is forward-only (a generation step); call it under "
+                "torch.no_grad() or use backend='torch' when gradients are needed"
+            )
+        chosen = "torch"
+    if chosen == "triton":
+        from ssm_ts.kernels.triton.ssm_step import ssm_step_triton
+
+        return ssm_step_triton(state, u, dA, dB, C, D)
+    return ssm_step_torch(state, u, dA, dB, C, D)
