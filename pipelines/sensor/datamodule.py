@@ -53,17 +53,17 @@ def collate_recordings(
 
 
 def encode_labels(data: SeriesSet, classes: list[str]) -> np.ndarray | None:
-    """Label indices of ``data`` in ``classes`` (training order); a clear error for an unseen label."""
+    """Positions of ``data``'s labels in ``classes`` (the model's order); a clear error for an unseen label."""
     if data.labels is None:
         return None
-    unknown = sorted(set(data.labels) - set(classes))
+    unknown = sorted({str(label) for label in data.labels} - set(classes))
     if unknown:
         raise DataError(
             f"{data.source}: labels {unknown[:10]} never occur in the training data (classes {classes}); "
             "the model can only predict classes it was trained on."
         )
-    encoder = LabelEncoder().fit(np.asarray(classes))
-    return encoder.transform(data.labels)
+    index = {name: i for i, name in enumerate(classes)}
+    return np.array([index[label] for label in data.labels], dtype=np.int64)
 
 
 def stratified_split(data: SeriesSet, val_fraction: float, seed: int) -> tuple[SeriesSet, SeriesSet | None]:
@@ -76,7 +76,7 @@ def stratified_split(data: SeriesSet, val_fraction: float, seed: int) -> tuple[S
     if counts.min() < 2 or n_val < len(classes) or len(data) - n_val < len(classes):
         raise DataError(
             f"{data.source}: cannot take a stratified validation split of {val_fraction:.0%} from {len(data)} "
-            f"recordings with {len(classes)} classes (smallest class {classes[counts.argmin()]!r}: "
+            f"recordings with {len(classes)} classes (smallest class {str(classes[counts.argmin()])!r}: "
             f"{counts.min()} recordings); use a larger val_fraction, more data, or val_fraction=0."
         )
     train_idx, val_idx = train_test_split(
@@ -217,7 +217,8 @@ class SensorDataModule(pl.LightningDataModule):
         if stage == "fit" and self.train_set is None:
             full = self._load_train()
             require_labels(full)
-            self.classes = [str(c) for c in LabelEncoder().fit(full.labels).classes_]
+            if self.classes is None:  # a model's classes (set_classes) keep their order
+                self.classes = [str(c) for c in LabelEncoder().fit(full.labels).classes_]
             self.train_set, self.val_set = stratified_split(full, self.val_fraction, self.seed)
             self.scaler = fit_channel_scaler(self.train_set)
         elif stage == "validate" and self.val_set is None:

@@ -172,7 +172,7 @@ def require_labels(data: SeriesSet, min_classes: int = 2) -> np.ndarray:
     classes = np.unique(data.labels)
     if len(classes) < min_classes:
         raise DataError(
-            f"{data.source}: all {len(data)} recordings have the label {classes[0]!r}; classification needs at "
+            f"{data.source}: all {len(data)} recordings have the label {str(classes[0])!r}; classification needs at "
             f"least {min_classes} classes."
         )
     return data.labels

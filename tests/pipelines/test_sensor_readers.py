@@ -1,0 +1,157 @@
+"""Sensor readers on the real UCR/UEA files and on small hand-written files; every bad input names itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ssm_ts.errors import DataError, DataFileNotFoundError
+from ssm_ts.pipelines.sensor import (
+    find_archive_split,
+    make_series_set,
+    read_arff,
+    read_csv_folder,
+    read_csv_long,
+    read_numpy,
+    read_series,
+    read_ts,
+)
+
+
+def test_ts_equal_length_multivariate(shared_data):
+    data = read_ts(shared_data / "classification/BasicMotions/BasicMotions_TRAIN.ts")
+    assert len(data) == 40 and data.n_channels == 6
+    assert set(data.lengths) == {100}
+    assert sorted(set(data.labels)) == ["Badminton", "Running", "Standing", "Walking"]
+
+
+def test_ts_unequal_lengths_kept_whole(shared_data):
+    train, test = find_archive_split(shared_data / "classification/JapaneseVowels")
+    data = read_ts(train)
+    assert len(data) == 270 and data.n_channels == 12
+    assert data.lengths.min() == 7 and data.lengths.max() == 26  # nothing truncated or padded on read
+    pick = read_ts(shared_data / "classification/PickupGestureWiimoteZ/PickupGestureWiimoteZ_TRAIN.ts")
+    assert pick.lengths.min() == 29 and pick.lengths.max() == 361
+
+
+def test_arff_matches_ts(shared_data):
+    folder = shared_data / "classification/BasicMotions"
+    arff = read_arff(folder / "BasicMotions_TEST.arff")
+    ts = read_series(folder / "BasicMotions_TEST.ts")
+    assert all(np.allclose(a, b) for a, b in zip(arff.values, ts.values, strict=True))
+    assert list(arff.labels) == list(ts.labels)
+
+
+TS_MISSING = """@problemName toy
+@univariate false
+@dimensions 2
+@classLabel true a b
+@data
+1,2,?,4:5,6,7,8:a
+1,2,3:4,5,6:b
+"""
+
+
+def test_ts_missing_values_need_a_policy(tmp_path):
+    path = tmp_path / "toy.ts"
+    path.write_text(TS_MISSING)
+    with pytest.raises(DataError, match=r"toy.ts, recording case 0.*nan_policy"):
+        read_ts(path)
+    data = read_ts(path, nan_policy="interpolate")
+    np.testing.assert_allclose(data.values[0][0], [1, 2, 3, 4])
+    assert list(data.lengths) == [4, 3]
+
+
+def test_ts_errors_name_the_line(tmp_path):
+    path = tmp_path / "bad.ts"
+    path.write_text("@classLabel true a b\n@data\n1,2:3,4:a\n1,2:b\n")
+    with pytest.raises(DataError, match=r"line 4: 1 dimensions but the first case has 2"):
+        read_ts(path)
+    path.write_text("@classLabel true a b\n@data\n1,x,3:a\n")
+    with pytest.raises(DataError, match=r"line 3: a value is not a number"):
+        read_ts(path)
+    path.write_text("@classLabel true a b\n@data\n1,2,3:c\n")
+    with pytest.raises(DataError, match=r"label 'c' is not among the declared classes"):
+        read_ts(path)
+    with pytest.raises(DataFileNotFoundError, match="nowhere.ts"):
+        read_ts(tmp_path / "nowhere.ts")
+
+
+def test_csv_long_and_folder(tmp_path):
+    rows = []
+    for rec, label, n in (("r1", "walk", 5), ("r2", "run", 3)):
+        for t in reversed(range(n)):  # unsorted time: the reader sorts
+            rows.append({"id": rec, "time": t, "ax": float(t), "ay": -float(t), "label": label})
+    pd.DataFrame(rows).to_csv(tmp_path / "long.csv", index=False)
+    data = read_csv_long(tmp_path / "long.csv")
+    assert data.ids == ["r1", "r2"] and list(data.labels) == ["walk", "run"]
+    np.testing.assert_allclose(data.values[0], [[0, 1, 2, 3, 4], [0, -1, -2, -3, -4]])
+
+    folder = tmp_path / "recs"
+    folder.mkdir()
+    for i, n in enumerate((4, 6)):
+        pd.DataFrame({"time": range(n), "x": np.arange(n) * (i + 1.0)}).to_csv(
+            folder / f"rec{i}.csv", index=False
+        )
+    pd.DataFrame({"file": ["rec0.csv", "rec1.csv"], "label": ["a", "b"]}).to_csv(
+        folder / "labels.csv", index=False
+    )
+    data = read_csv_folder(folder)
+    assert list(data.lengths) == [4, 6] and list(data.labels) == ["a", "b"]
+    pd.DataFrame({"file": ["rec0.csv"], "label": ["a"]}).to_csv(folder / "labels.csv", index=False)
+    with pytest.raises(DataError, match=r"no label for 1 file\(s\) \['rec1.csv'\]"):
+        read_csv_folder(folder)
+
+
+def test_csv_long_errors(tmp_path):
+    pd.DataFrame({"id": [1, 1], "x": [1.0, 2.0], "label": ["a", "b"]}).to_csv(
+        tmp_path / "two.csv", index=False
+    )
+    with pytest.raises(DataError, match="recording 1.*2 different labels"):
+        read_csv_long(tmp_path / "two.csv")
+    pd.DataFrame({"id": [1, 2], "x": [1.0, "oops"], "label": ["a", "b"]}).to_csv(
+        tmp_path / "nan.csv", index=False
+    )
+    with pytest.raises(DataError, match=r"column 'x' row \d holds 'oops'"):
+        read_csv_long(tmp_path / "nan.csv")
+    pd.DataFrame({"rec": [1], "x": [1.0]}).to_csv(tmp_path / "noid.csv", index=False)
+    with pytest.raises(DataError, match=r"no column\(s\) \['id'\]"):
+        read_csv_long(tmp_path / "noid.csv")
+
+
+def test_numpy_files(tmp_path):
+    X = np.random.default_rng(0).normal(size=(6, 2, 9))
+    np.save(tmp_path / "x.npy", X)
+    assert read_numpy(tmp_path / "x.npy").n_channels == 2
+    np.savez(tmp_path / "xy.npz", X=X, y=np.array(["a", "b"] * 3))
+    data = read_series(tmp_path / "xy.npz")
+    assert list(data.labels) == ["a", "b"] * 3
+    np.testing.assert_allclose(data.values[3], X[3])
+
+
+@pytest.mark.parametrize(
+    ("values", "labels", "message"),
+    [
+        ([np.ones((2, 5)), np.ones((3, 5))], ["a", "b"], "recording 1: has 3 channels but recording 0 has 2"),
+        (np.ones((3, 1, 4)), ["a", "b"], "2 labels for 3 recordings"),
+        (np.ones((2, 1, 4)), ["a", None], r"recordings \[1\] have no label"),
+        ([np.ones((1, 4)), np.ones((1, 0))], ["a", "b"], "recording 1: the recording is empty"),
+        ([], None, "no recordings found"),
+        (np.ones((2, 3, 4, 5)), None, r"expected an array \(n_recordings, channels, length\)"),
+        (np.array([[[1.0, np.nan]], [[1.0, 2.0]]]), ["a", "b"], "channel 0, time step 1.*nan_policy"),
+    ],
+)
+def test_array_errors_name_the_problem(values, labels, message):
+    with pytest.raises(DataError, match=message):
+        make_series_set(values, labels)
+
+
+def test_list_of_unequal_recordings_and_nan_policies():
+    data = make_series_set(
+        [np.array([1.0, np.nan, 3.0]), np.arange(5.0)], ["a", "b"], nan_policy="interpolate"
+    )
+    np.testing.assert_allclose(data.values[0], [[1, 2, 3]])
+    assert list(data.lengths) == [3, 5]
+    zero = make_series_set([np.array([1.0, np.inf])], nan_policy="zero")
+    np.testing.assert_allclose(zero.values[0], [[1, 0]])
