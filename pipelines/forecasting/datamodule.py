@@ -17,6 +17,7 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.sampling import EpochSeededSampler
 
 from .reader import TableSource
 from .scaler import ScalerState, fit_scaler
@@ -79,6 +80,8 @@ class ForecastDataModule(pl.LightningDataModule):
         boundaries: ``[train_end, val_end(, test_end)]`` row numbers instead of a preset.
         batch_size: training batch size; ``eval_batch_size`` for val/test (default 4x).
         num_workers: DataLoader workers.
+        shuffle_seed: seed of the training order; each epoch is a permutation of (seed, epoch), so a
+            resumed fit sees exactly the batches an uninterrupted one would.
     """
 
     def __init__(
@@ -100,8 +103,10 @@ class ForecastDataModule(pl.LightningDataModule):
         num_workers: int = 0,
         id_col: str = "unique_id",
         value_col: str = "y",
+        shuffle_seed: int = 0,
     ):
         super().__init__()
+        self.shuffle_seed = shuffle_seed
         if lookback < 1 or horizon < 1:
             raise ConfigError(f"lookback ({lookback}) and horizon ({horizon}) must be positive integers.")
         self.path = path
@@ -214,12 +219,15 @@ class ForecastDataModule(pl.LightningDataModule):
         return ForecastWindows(inputs, targets, starts, self.lookback, self.horizon)
 
     def train_dataloader(self) -> DataLoader:
+        windows = self.windows("train")
         return DataLoader(
-            self.windows("train"),
+            windows,
             batch_size=self.batch_size,
-            shuffle=True,
+            sampler=EpochSeededSampler(
+                len(windows), seed=self.shuffle_seed
+            ),  # a resumed fit replays the order
             num_workers=self.num_workers,
-            drop_last=len(self.windows("train")) > self.batch_size,
+            drop_last=len(windows) > self.batch_size,
         )
 
     def val_dataloader(self) -> DataLoader:
