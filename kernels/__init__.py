@@ -5,6 +5,7 @@ Import as ``ssm_ts.kernels``. Every op takes ``backend="auto" | "torch" | "trito
 """
 
 from ssm_ts.kernels.cauchy import cauchy, cauchy_reference, cauchy_torch
+from ssm_ts.kernels.diag_scan import diag_scan, diag_scan_reference, diag_scan_torch
 from ssm_ts.kernels.dispatch import BACKENDS, resolve_backend
 from ssm_ts.kernels.ssm_step import ssm_step, ssm_step_reference, ssm_step_torch
 from ssm_ts.kernels.vandermonde import vandermonde, vandermonde_reference, vandermonde_torch
@@ -14,6 +15,9 @@ __all__ = [
     "cauchy",
     "cauchy_reference",
     "cauchy_torch",
+    "diag_scan",
+    "diag_scan_reference",
+    "diag_scan_torch",
     "resolve_backend",
     "ssm_step",
     "ssm_step_reference",

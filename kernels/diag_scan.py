@@ -1,0 +1,171 @@
+"""Diagonal linear recurrence over time with time-varying coefficients:
+
+    h_t = a_t * h_{t-1} + b_t,    t = 0 .. L-1,    h_{-1} = h0 (zeros if None)
+
+``a`` and ``b`` are (B, L, D), real or complex (a real ``a`` with a complex ``b`` is promoted);
+``h0`` is (B, D). Returns every state ``h`` (B, L, D). This is the scan of S5, LRU and Mamba-style
+selective SSMs (where ``a_t = exp(dt_t A)`` depends on the input).
+
+Paths:
+- :func:`diag_scan_reference`: a Python loop over t; the specification.
+- :func:`diag_scan_torch`: chunks of T steps; inside a chunk a log-depth (Hillis-Steele) scan of
+  the pairs (a, b) under (a1, b1) o (a2, b2) = (a1 a2, a2 b1 + b2), the chunk totals scanned the
+  same way, then one fix-up h = A_cum * carry + h_local. log2(T) + log2(L/T) elementwise passes,
+  no loop over t. Its backward is the reverse scan (below), not autograd through the passes.
+- Triton (``ssm_ts.kernels.triton.diag_scan``): one program per (batch, block of D) walks time in
+  chunks of BLOCK_T, scanning each chunk with ``tl.associative_scan`` and carrying the last state.
+
+Backward (both fast paths): with g_t = dLoss/dh_t, the adjoint
+    delta_t = g_t + conj(a_{t+1}) delta_{t+1}     (a reverse scan)
+gives grad_b = delta, grad_a = delta * conj(h_{t-1}), grad_h0 = conj(a_0) delta_0 (PyTorch's
+complex-gradient convention; conj is a no-op for real tensors).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ssm_ts.errors import ConfigError
+from ssm_ts.kernels.dispatch import resolve_backend
+
+DEFAULT_CHUNK = 64
+
+
+def check_diag_scan_shapes(a: Tensor, b: Tensor, h0: Tensor | None) -> None:
+    """Raise :class:`ConfigError` naming the argument whose shape does not fit."""
+    if b.dim() != 3:
+        raise ConfigError(f"diag_scan: b must be (B, L, D), got shape {tuple(b.shape)}")
+    if tuple(a.shape) != tuple(b.shape):
+        raise ConfigError(
+            f"diag_scan: a must have b's shape (B, L, D) = {tuple(b.shape)}, got {tuple(a.shape)}"
+        )
+    if h0 is not None and tuple(h0.shape) != (b.shape[0], b.shape[2]):
+        raise ConfigError(
+            f"diag_scan: h0 must be (B, D) = {(b.shape[0], b.shape[2])} or None, got {tuple(h0.shape)}"
+        )
+
+
+def _common_dtype(a: Tensor, b: Tensor, h0: Tensor | None) -> torch.dtype:
+    dtype = torch.promote_types(a.dtype, b.dtype)
+    return dtype if h0 is None else torch.promote_types(dtype, h0.dtype)
+
+
+def diag_scan_reference(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Tensor:
+    """Plain definition: a loop over time. ``a``, ``b``: (B, L, D); ``h0``: (B, D). Returns (B, L, D)."""
+    dtype = _common_dtype(a, b, h0)
+    h = torch.zeros(b.shape[0], b.shape[2], dtype=dtype, device=b.device) if h0 is None else h0.to(dtype)
+    states = []
+    for t in range(b.shape[1]):
+        h = a[:, t] * h + b[:, t]
+        states.append(h)
+    return torch.stack(states, dim=1)
+
+
+def _log_depth_scan(a: Tensor, b: Tensor, dim: int) -> tuple[Tensor, Tensor]:
+    """Inclusive Hillis-Steele scan of the pairs (a, b) along ``dim``: (prod a, h with zero start)."""
+    n = a.shape[dim]
+    shift = 1
+    while shift < n:
+        a_prev, b_prev = a.narrow(dim, 0, n - shift), b.narrow(dim, 0, n - shift)
+        a_tail, b_tail = a.narrow(dim, shift, n - shift), b.narrow(dim, shift, n - shift)
+        b = torch.cat([b.narrow(dim, 0, shift), torch.addcmul(b_tail, a_tail, b_prev)], dim)
+        a = torch.cat([a.narrow(dim, 0, shift), a_tail * a_prev], dim)
+        shift *= 2
+    return a, b
+
+
+def chunked_scan(a: Tensor, b: Tensor, h0: Tensor | None, chunk: int = DEFAULT_CHUNK) -> Tensor:
+    """Forward values of the chunked log-depth scan (see module docstring); no autograd graph."""
+    B, L, D = b.shape
+    T = max(1, min(chunk, L))
+    n = -(-L // T)
+    pad = n * T - L
+    if pad:  # identity elements (a = 1, b = 0) leave the carry unchanged
+        a = torch.cat([a, a.new_ones(B, pad, D)], 1)
+        b = torch.cat([b, b.new_zeros(B, pad, D)], 1)
+    a_cum, h_local = _log_depth_scan(a.reshape(B, n, T, D), b.reshape(B, n, T, D), dim=2)
+    # Carry into chunk k: the state after chunk k-1, from a scan over the chunk totals.
+    tot_a, tot_h = _log_depth_scan(a_cum[:, :, -1], h_local[:, :, -1], dim=1)  # (B, n, D)
+    if h0 is not None:
+        tot_h = tot_h + tot_a * h0.unsqueeze(1)
+        first = h0.unsqueeze(1)
+    else:
+        first = torch.zeros_like(tot_h[:, :1])
+    carry = torch.cat([first, tot_h[:, :-1]], 1)  # (B, n, D)
+    h = torch.addcmul(h_local, a_cum, carry.unsqueeze(2))
+    return h.reshape(B, n * T, D)[:, :L]
+
+
+def scan_backward(
+    a: Tensor, h: Tensor, h0: Tensor | None, grad_h: Tensor, reverse_scan
+) -> tuple[Tensor, Tensor, Tensor | None]:
+    """Gradients (a, b, h0) of the scan from the adjoint reverse scan (see module docstring).
+
+    ``reverse_scan(coeff, g)`` must return delta with delta_t = g_t + coeff_t delta_{t+1}, where
+    ``coeff_t = conj(a_{t+1})`` (0 at t = L-1) is formed here.
+    """
+    a_conj = a.conj()
+    coeff = torch.cat([a_conj[:, 1:], torch.zeros_like(a_conj[:, :1])], 1)
+    delta = reverse_scan(coeff, grad_h)
+    h_prev = torch.cat(
+        [torch.zeros_like(h[:, :1]) if h0 is None else h0.unsqueeze(1).to(h.dtype), h[:, :-1]], 1
+    )
+    grad_a = delta * h_prev.conj()
+    grad_h0 = a_conj[:, 0] * delta[:, 0] if h0 is not None else None
+    return grad_a, delta, grad_h0
+
+
+def _reverse_chunked(coeff: Tensor, g: Tensor) -> Tensor:
+    return chunked_scan(coeff.flip(1), g.flip(1), None).flip(1)
+
+
+def cast_gradient(grad: Tensor | None, like: Tensor | None) -> Tensor | None:
+    """A gradient in the dtype of its input (real inputs get the real part)."""
+    if grad is None or like is None:
+        return None
+    if grad.is_complex() and not like.is_complex():
+        grad = grad.real
+    return grad.to(like.dtype)
+
+
+class _ChunkedScan(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, a: Tensor, b: Tensor, h0: Tensor | None, chunk: int) -> Tensor:
+        dtype = _common_dtype(a, b, h0)
+        a_c, h0_c = a.to(dtype), None if h0 is None else h0.to(dtype)
+        h = chunked_scan(a_c, b.to(dtype), h0_c, chunk)
+        ctx.save_for_backward(a, b, h0, h)
+        return h
+
+    @staticmethod
+    def backward(ctx, grad_h: Tensor):
+        a, b, h0, h = ctx.saved_tensors
+        grad_a, grad_b, grad_h0 = scan_backward(a.to(h.dtype), h, h0, grad_h.contiguous(), _reverse_chunked)
+        return cast_gradient(grad_a, a), cast_gradient(grad_b, b), cast_gradient(grad_h0, h0), None
+
+
+def diag_scan_torch(a: Tensor, b: Tensor, h0: Tensor | None = None, chunk: int = DEFAULT_CHUNK) -> Tensor:
+    """Chunked log-depth PyTorch scan with a reverse-scan backward. Shapes as :func:`diag_scan`."""
+    return _ChunkedScan.apply(a, b, h0, chunk)
+
+
+def diag_scan(a: Tensor, b: Tensor, h0: Tensor | None = None, backend: str = "auto") -> Tensor:
+    """All states of h_t = a_t h_{t-1} + b_t.
+
+    Args:
+        a: (B, L, D) real or complex decay per step.
+        b: (B, L, D) real or complex input per step.
+        h0: (B, D) initial state, or None for zeros.
+        backend: ``"auto"`` | ``"torch"`` | ``"triton"`` (see :mod:`ssm_ts.kernels.dispatch`).
+
+    Returns:
+        (B, L, D) states in the promoted dtype of the inputs; differentiable in a, b and h0.
+    """
+    check_diag_scan_shapes(a, b, h0)
+    tensors = [t for t in (a, b, h0) if t is not None]
+    if resolve_backend(backend, *tensors) == "triton":
+        from ssm_ts.kernels.triton.diag_scan import diag_scan_triton
+
+        return diag_scan_triton(a, b, h0)
+    return diag_scan_torch(a, b, h0)

@@ -1,0 +1,157 @@
+"""Triton kernels for :func:`ssm_ts.kernels.diag_scan`: h_t = a_t h_{t-1} + b_t over time.
+
+One program owns one batch element and BLOCK_D channels and walks time in chunks of BLOCK_T:
+each chunk is scanned in parallel with ``tl.associative_scan`` over the pairs (a, b) under
+(a1, b1) o (a2, b2) = (a1 a2, a2 b1 + b2), then the carry (the state after the previous chunk)
+enters as h = A_cum * carry + B_cum, and the chunk's last state becomes the next carry. Real and
+complex (interleaved real/imaginary) variants; REVERSE walks time backwards, which is the
+adjoint scan of the backward pass (see :mod:`ssm_ts.kernels.diag_scan`).
+"""
+
+from __future__ import annotations
+
+import torch
+import triton
+import triton.language as tl
+from torch import Tensor
+
+from ssm_ts.kernels.diag_scan import cast_gradient, check_diag_scan_shapes, scan_backward
+from ssm_ts.kernels.triton.common import compute_dtype, interpreting, next_pow2, real_dtype
+
+
+@triton.jit
+def _combine_real(a1, b1, a2, b2):
+    return a2 * a1, a2 * b1 + b2
+
+
+@triton.jit
+def _combine_complex(ar1, ai1, br1, bi1, ar2, ai2, br2, bi2):
+    return (
+        ar2 * ar1 - ai2 * ai1,
+        ar2 * ai1 + ai2 * ar1,
+        ar2 * br1 - ai2 * bi1 + br2,
+        ar2 * bi1 + ai2 * br1 + bi2,
+    )
+
+
+@triton.jit
+def _diag_scan_kernel(
+    a_ptr,  # (B, L, D) real, or (B, L, D, 2) interleaved complex
+    b_ptr,
+    h0_ptr,  # (B, D) [x2], or dummy
+    out_ptr,  # like b
+    L,
+    D,
+    IS_COMPLEX: tl.constexpr,
+    HAS_H0: tl.constexpr,
+    REVERSE: tl.constexpr,
+    NUM_CHUNKS: tl.constexpr,
+    BLOCK_T: tl.constexpr,
+    BLOCK_D: tl.constexpr,
+):
+    pb = tl.program_id(0)
+    d = tl.program_id(1) * BLOCK_D + tl.arange(0, BLOCK_D)
+    d_mask = d < D
+    local = tl.arange(0, BLOCK_T)
+    is_last = (local == BLOCK_T - 1)[:, None]
+    W: tl.constexpr = 2 if IS_COMPLEX else 1
+    if HAS_H0:
+        carry_r = tl.load(h0_ptr + (pb * D + d) * W, mask=d_mask, other=0.0)
+        if IS_COMPLEX:
+            carry_i = tl.load(h0_ptr + (pb * D + d) * W + 1, mask=d_mask, other=0.0)
+    else:
+        carry_r = tl.zeros([BLOCK_D], dtype=out_ptr.dtype.element_ty)
+        if IS_COMPLEX:
+            carry_i = tl.zeros([BLOCK_D], dtype=out_ptr.dtype.element_ty)
+    for c in range(NUM_CHUNKS):
+        i = c * BLOCK_T + local
+        if REVERSE:
+            t = L - 1 - i
+        else:
+            t = i
+        mask = (i < L)[:, None] & d_mask[None, :]
+        off = ((pb * L + t[:, None]) * D + d[None, :]) * W
+        # Padding beyond L is the identity (a = 1, b = 0).
+        ar = tl.load(a_ptr + off, mask=mask, other=1.0)
+        br = tl.load(b_ptr + off, mask=mask, other=0.0)
+        if IS_COMPLEX:
+            ai = tl.load(a_ptr + off + 1, mask=mask, other=0.0)
+            bi = tl.load(b_ptr + off + 1, mask=mask, other=0.0)
+            Ar, Ai, Br, Bi = tl.associative_scan((ar, ai, br, bi), 0, _combine_complex)
+            hr = Ar * carry_r[None, :] - Ai * carry_i[None, :] + Br
+            hi = Ar * carry_i[None, :] + Ai * carry_r[None, :] + Bi
+            tl.store(out_ptr + off, hr, mask=mask)
+            tl.store(out_ptr + off + 1, hi, mask=mask)
+            carry_r = tl.sum(tl.where(is_last, hr, 0.0), axis=0)
+            carry_i = tl.sum(tl.where(is_last, hi, 0.0), axis=0)
+        else:
+            Ar, Br = tl.associative_scan((ar, br), 0, _combine_real)
+            hr = Ar * carry_r[None, :] + Br
+            tl.store(out_ptr + off, hr, mask=mask)
+            carry_r = tl.sum(tl.where(is_last, hr, 0.0), axis=0)
+
+
+def launch_diag_scan(a: Tensor, b: Tensor, h0: Tensor | None, reverse: bool = False) -> Tensor:
+    """Run the kernel; ``a``, ``b`` (B, L, D) and ``h0`` (B, D) already in one dtype."""
+    B, L, D = b.shape
+    is_complex = b.is_complex()
+    out = torch.empty_like(b, memory_format=torch.contiguous_format)
+    if L == 0:
+        return out
+
+    def view(t: Tensor) -> Tensor:
+        t = t.contiguous()
+        return torch.view_as_real(t) if is_complex else t
+
+    if interpreting():
+        BLOCK_T, BLOCK_D = min(next_pow2(L, 2), 16), min(next_pow2(D, 2), 16)
+    else:
+        BLOCK_T, BLOCK_D = min(next_pow2(L, 2), 64), min(next_pow2(D, 2), 32)
+    grid = (B, triton.cdiv(D, BLOCK_D))
+    _diag_scan_kernel[grid](
+        view(a),
+        view(b),
+        view(h0) if h0 is not None else view(b),
+        view(out),
+        L,
+        D,
+        IS_COMPLEX=is_complex,
+        HAS_H0=h0 is not None,
+        REVERSE=reverse,
+        NUM_CHUNKS=triton.cdiv(L, BLOCK_T),
+        BLOCK_T=BLOCK_T,
+        BLOCK_D=BLOCK_D,
+    )
+    return out
+
+
+class DiagScanTriton(torch.autograd.Function):
+    """Forward scan and reverse (adjoint) scan, both Triton kernels."""
+
+    @staticmethod
+    def forward(ctx, a: Tensor, b: Tensor, h0: Tensor | None) -> Tensor:
+        any_complex = any(t is not None and t.is_complex() for t in (a, b, h0))
+        cdtype = compute_dtype(a, b, h0)
+        dtype = cdtype if any_complex else real_dtype(cdtype)
+        a_c = a.to(dtype)
+        h0_c = None if h0 is None else h0.to(dtype)
+        h = launch_diag_scan(a_c, b.to(dtype), h0_c)
+        ctx.save_for_backward(a, b, h0, h)
+        return h
+
+    @staticmethod
+    def backward(ctx, grad_h: Tensor):
+        a, b, h0, h = ctx.saved_tensors
+
+        def reverse_scan(coeff: Tensor, g: Tensor) -> Tensor:
+            return launch_diag_scan(coeff, g, None, reverse=True)
+
+        grad_h = grad_h.contiguous().to(h.dtype)
+        grad_a, grad_b, grad_h0 = scan_backward(a.to(h.dtype), h, h0, grad_h, reverse_scan)
+        return cast_gradient(grad_a, a), cast_gradient(grad_b, b), cast_gradient(grad_h0, h0)
+
+
+def diag_scan_triton(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Tensor:
+    """Triton diag_scan (shapes as :func:`ssm_ts.kernels.diag_scan`), differentiable."""
+    check_diag_scan_shapes(a, b, h0)
+    return DiagScanTriton.apply(a, b, h0)
