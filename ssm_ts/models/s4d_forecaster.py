@@ -1,0 +1,70 @@
+"""S4D forecaster: an encoder of diagonal-SSM blocks and a horizon head, beside a linear path.
+
+``x (B, lookback, channels)`` -> instance norm -> embedding (channels -> d_model) -> SSMBlocks (S4D)
+-> time head (lookback -> horizon, shared over features) -> feature head (d_model -> targets x
+quantiles), plus a lookback-to-horizon linear map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from torch import Tensor, nn
+
+from ssm_ts.core import SSMBlock
+from ssm_ts.errors import ConfigError
+from ssm_ts.models.forecast_base import ForecastModel, check_positive
+from ssm_ts.models.linear import LookbackLinear
+
+
+@dataclass
+class S4DForecasterOptions:
+    """d_model: width; d_state: S4D state size; n_layers: SSM blocks; dropout; linear_path: add a
+    lookback-to-horizon linear map; instance_norm: "last", "mean_std" or "none"."""
+
+    d_model: int = 64
+    d_state: int = 64
+    n_layers: int = 2
+    dropout: float = 0.1
+    linear_path: bool = True
+    instance_norm: str = "last"
+
+
+class S4DForecaster(ForecastModel):
+    model_name = "s4d"
+
+    def __init__(self, *, options: S4DForecasterOptions | None = None, **layout):
+        o = options or S4DForecasterOptions()
+        check_positive(self.model_name, d_model=o.d_model, d_state=o.d_state, n_layers=o.n_layers)
+        if not 0.0 <= o.dropout < 1.0:
+            raise ConfigError(f"s4d: dropout must be in [0, 1), got {o.dropout}.")
+        super().__init__(instance_norm=o.instance_norm, **layout)
+        self.embedding = nn.Linear(self.in_channels, o.d_model)
+        self.blocks = nn.ModuleList(
+            SSMBlock(d_model=o.d_model, ssm="diagonal", d_state=o.d_state, dropout=o.dropout)
+            for _ in range(o.n_layers)
+        )
+        self.final_norm = nn.LayerNorm(o.d_model)
+        self.time_head = nn.Linear(self.lookback, self.horizon)
+        self.feature_head = nn.Linear(o.d_model, self.out_channels * self.n_quantiles)
+        self.linear = (
+            LookbackLinear(
+                lookback=self.lookback,
+                horizon=self.horizon,
+                in_channels=self.in_channels,
+                out_channels=self.out_channels,
+                n_quantiles=self.n_quantiles,
+            )
+            if o.linear_path
+            else None
+        )
+
+    def forecast(self, z: Tensor, targets: Tensor) -> tuple[Tensor, None]:
+        h = self.embedding(z)
+        for block in self.blocks:
+            h = block(h)
+        h = self.time_head(self.final_norm(h).transpose(1, 2)).transpose(1, 2)  # (B, horizon, d_model)
+        pred = self.feature_head(h).unflatten(-1, (self.out_channels, self.n_quantiles))
+        if self.linear is not None:
+            pred = pred + self.linear(z)
+        return pred, None

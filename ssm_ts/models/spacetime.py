@@ -1,0 +1,124 @@
+"""SpaceTime forecaster (Zhang et al. 2023, "Effectively Modeling Time Series with Simple Discrete
+State Spaces"), multivariate-safe and fast.
+
+``x (B, lookback, channels)`` -> instance norm -> input embedding (channels -> d_model) -> encoder
+blocks (fixed differencing / moving-average preprocessing as shift-SSM kernels, companion SSM, MLP)
+-> closed-loop companion decoder (rolls its own predicted inputs over the horizon with A + b k^T)
+-> output projection (d_model -> targets x quantiles), plus a linear lookback-to-horizon path.
+
+Training loss (returned as ``aux_loss``, already weighted; the task adds the horizon loss):
+- lookback fit: the decoder's one-step forecasts over the lookback against the observed targets;
+- next input: the decoder's predicted next input ``k x_t`` against the actual next encoder output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ssm_ts.errors import ConfigError
+from ssm_ts.models.forecast_base import ForecastModel, check_positive
+from ssm_ts.models.linear import LookbackLinear
+from ssm_ts.models.spacetime_layers import ClosedLoopCompanionDecoder, SpaceTimeBlock
+
+
+@dataclass
+class SpaceTimeOptions:
+    """SpaceTime settings.
+
+    d_model: embedding width; d_state: companion state size N; n_layers: encoder blocks;
+    mlp_expand: MLP width factor; dropout; differences / moving_averages: the fixed preprocessing
+    filters (orders, window lengths); linear_path: add a lookback-to-horizon linear map;
+    instance_norm: "last", "mean_std" or "none"; lookback_weight / next_input_weight: weights of the
+    auxiliary loss terms.
+    """
+
+    d_model: int = 64
+    d_state: int = 64
+    n_layers: int = 2
+    mlp_expand: int = 2
+    dropout: float = 0.1
+    differences: Sequence[int] = (1, 2)
+    moving_averages: Sequence[int] = (4, 16)
+    linear_path: bool = True
+    instance_norm: str = "last"
+    lookback_weight: float = 0.5
+    next_input_weight: float = 0.5
+
+
+class SpaceTime(ForecastModel):
+    model_name = "spacetime"
+
+    def __init__(self, *, options: SpaceTimeOptions | None = None, **layout):
+        o = options or SpaceTimeOptions()
+        check_positive(
+            self.model_name,
+            d_model=o.d_model,
+            d_state=o.d_state,
+            n_layers=o.n_layers,
+            mlp_expand=o.mlp_expand,
+        )
+        if not 0.0 <= o.dropout < 1.0 or o.lookback_weight < 0 or o.next_input_weight < 0:
+            raise ConfigError(
+                f"spacetime: dropout must be in [0, 1) and loss weights >= 0; got dropout={o.dropout}, "
+                f"lookback_weight={o.lookback_weight}, next_input_weight={o.next_input_weight}."
+            )
+        if any(int(d) < 1 for d in o.differences) or any(int(w) < 1 for w in o.moving_averages):
+            raise ConfigError(
+                f"spacetime: differences {list(o.differences)} and moving_averages {list(o.moving_averages)} "
+                "must be positive integers."
+            )
+        super().__init__(instance_norm=o.instance_norm, **layout)
+        self.options = o
+        self.embedding = nn.Linear(self.in_channels, o.d_model)
+        self.blocks = nn.ModuleList(
+            SpaceTimeBlock(
+                d_model=o.d_model,
+                d_state=o.d_state,
+                differences=[int(d) for d in o.differences],
+                moving_averages=[int(w) for w in o.moving_averages],
+                mlp_expand=o.mlp_expand,
+                dropout=o.dropout,
+            )
+            for _ in range(o.n_layers)
+        )
+        self.final_norm = nn.LayerNorm(o.d_model)
+        self.decoder = ClosedLoopCompanionDecoder(d_model=o.d_model, d_state=o.d_state, horizon=self.horizon)
+        self.projection = nn.Linear(o.d_model, self.out_channels * self.n_quantiles)
+        self.linear = (
+            LookbackLinear(
+                lookback=self.lookback,
+                horizon=self.horizon,
+                in_channels=self.in_channels,
+                out_channels=self.out_channels,
+                n_quantiles=self.n_quantiles,
+            )
+            if o.linear_path
+            else None
+        )
+
+    def _project(self, y: Tensor) -> Tensor:
+        """(B, T, d_model) -> (B, T, out_channels, n_quantiles)."""
+        return self.projection(y).unflatten(-1, (self.out_channels, self.n_quantiles))
+
+    def forecast(self, z: Tensor, targets: Tensor) -> tuple[Tensor, Tensor | None]:
+        u = self.embedding(z)
+        for block in self.blocks:
+            u = block(u)
+        u = self.final_norm(u)
+        horizon, lookback_out, next_input = self.decoder(u)
+        pred = self._project(horizon)
+        if self.linear is not None:
+            pred = pred + self.linear(z)
+        aux = None
+        if self.training and (self.options.lookback_weight > 0 or self.options.next_input_weight > 0):
+            # One-step forecasts made at t predict t+1 (point value: the mean over quantile slots).
+            fit = self._project(lookback_out[:, :-1]).mean(-1)
+            lookback_term = F.mse_loss(fit, targets[:, 1:])
+            # The next-input target is detached: the encoder must not shrink its output to make it easy.
+            next_term = F.mse_loss(next_input[:, :-1], u[:, 1:].detach())
+            aux = self.options.lookback_weight * lookback_term + self.options.next_input_weight * next_term
+        return pred, aux

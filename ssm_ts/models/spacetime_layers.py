@@ -1,0 +1,151 @@
+"""SpaceTime's layers (Zhang et al. 2023): fixed preprocessing kernels, the encoder block, and the
+closed-loop companion decoder that forecasts by feeding its own predicted inputs back.
+
+Shapes: sequences are ``(batch, length, d_model)``; every one of the ``d_model`` channels has its
+own single-input single-output SSM of state size N.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ssm_ts.core import CompanionSSM, FFTConv, ShiftSSM, fft_causal_conv, krylov, mark_ssm_parameter
+
+
+def preprocessing_taps(differences: Sequence[int], moving_averages: Sequence[int]) -> list[Tensor]:
+    """FIR taps (newest sample first) of the identity, each differencing order and each moving average."""
+    taps = [torch.ones(1)]
+    for order in differences:
+        kernel = torch.ones(1)
+        for _ in range(order):  # (1 - z)^order
+            kernel = F.pad(kernel, (0, 1)) - F.pad(kernel, (1, 0))
+        taps.append(kernel)
+    taps.extend(torch.full((window,), 1.0 / window) for window in moving_averages)
+    return taps
+
+
+class FixedPreprocessing(nn.Module):
+    """Applies fixed differencing / moving-average filters as shift-SSM kernels, cycling over channels.
+
+    Channel ``h`` gets filter ``h mod n_filters`` (identity, differences, moving averages): the block
+    after it sees the trend and the changes of the series side by side. ``x (B, L, H)`` -> same shape.
+    """
+
+    def __init__(self, *, d_model: int, differences: Sequence[int], moving_averages: Sequence[int]):
+        super().__init__()
+        taps = preprocessing_taps(differences, moving_averages)
+        length = max(len(t) for t in taps)
+        bank = torch.stack([F.pad(t, (0, length - len(t))) for t in taps])  # (n_filters, length)
+        self.shift = ShiftSSM(d_model=d_model, d_state=length, learn_c=False)
+        self.shift.set_taps(bank[torch.arange(d_model) % len(taps)])
+
+    def forward(self, x: Tensor) -> Tensor:
+        taps = self.shift.kernel(
+            self.shift.d_state
+        )  # (H, K); short FIR: a direct depthwise conv beats an FFT
+        u = F.pad(x.transpose(1, 2), (taps.shape[-1] - 1, 0))
+        return F.conv1d(u, taps.flip(-1).unsqueeze(1), groups=taps.shape[0]).transpose(1, 2)
+
+
+class SpaceTimeBlock(nn.Module):
+    """Pre-norm residual block: fixed preprocessing -> companion SSM convolution -> MLP.
+
+    ``x (B, L, H)`` -> ``(B, L, H)``.
+    """
+
+    def __init__(
+        self,
+        *,
+        d_model: int,
+        d_state: int,
+        differences: Sequence[int],
+        moving_averages: Sequence[int],
+        mlp_expand: int,
+        dropout: float,
+    ):
+        super().__init__()
+        self.norm_ssm = nn.LayerNorm(d_model)
+        self.preprocess = FixedPreprocessing(
+            d_model=d_model, differences=differences, moving_averages=moving_averages
+        )
+        self.ssm = FFTConv(d_model=d_model, ssm=CompanionSSM(d_model=d_model, d_state=d_state))
+        self.norm_mlp = nn.LayerNorm(d_model)
+        self.mlp = nn.Sequential(
+            nn.Linear(d_model, mlp_expand * d_model),
+            nn.GELU(),
+            nn.Dropout(dropout),
+            nn.Linear(mlp_expand * d_model, d_model),
+        )
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = x + self.dropout(self.ssm(self.preprocess(self.norm_ssm(x))))
+        return x + self.dropout(self.mlp(self.norm_mlp(x)))
+
+
+class ClosedLoopCompanionDecoder(nn.Module):
+    """Companion SSM per channel that forecasts by rolling its own next-input prediction forward.
+
+    Over the lookback (open loop, teacher forced): ``x_t = A x_(t-1) + b u_t``, outputs ``y_t = c x_t``
+    (the forecast of step t+1) and ``u^_(t+1) = k x_t`` (the predicted next input). Over the horizon the
+    input is the model's own prediction, so ``x_(t+1) = (A + b k^T) x_t`` and the forecast is
+    ``y_(L-1+m) = c (A + b k^T)^m x_(L-1)``, m = 0 .. horizon-1.
+
+    Everything is computed with kernels, never state by state: the lookback outputs are causal FFT
+    convolutions with ``c A^j b`` and ``k A^j b``; ``x_(L-1)`` contracts the Krylov columns ``A^j b``
+    with the reversed input; the horizon rows ``c M^m`` come from a Krylov doubling of ``M^T``
+    (log2(horizon) matrix products).
+    """
+
+    def __init__(self, *, d_model: int, d_state: int, horizon: int):
+        super().__init__()
+        self.horizon = horizon
+        self.ssm = CompanionSSM(d_model=d_model, d_state=d_state)
+        # k starts at 0: the horizon begins as the free response of A and learns to use its feedback.
+        self.k = mark_ssm_parameter(nn.Parameter(torch.zeros(d_model, d_state)))
+
+    def closed_loop_matrix(self) -> Tensor:
+        """``A + b k^T`` (H, N, N)."""
+        A, b, _ = self.ssm.dense_discrete()
+        return A + b.unsqueeze(-1) * self.k.unsqueeze(-2)
+
+    def forward(self, u: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """``u (B, L, H)`` -> ``(horizon (B, horizon, H), lookback_out (B, L, H), next_input (B, L, H))``.
+
+        ``lookback_out[:, t]`` and ``next_input[:, t]`` are the one-step predictions made at step t.
+        """
+        A, b, c = self.ssm.dense_discrete()
+        L = u.shape[1]
+        columns = krylov(A, b, L)  # (H, N, L): A^j b
+        kernels = torch.einsum("hnl,khn->khl", columns, torch.stack([c, self.k]))  # (2, H, L)
+        u_t = u.transpose(1, 2)  # (B, H, L)
+        lookback_out = fft_causal_conv(u_t, kernels[0]).transpose(1, 2)
+        next_input = fft_causal_conv(u_t, kernels[1]).transpose(1, 2)
+        # Channel-batched matrix products (H, B, .): much faster on CPU than the equivalent einsums.
+        state = torch.bmm(u_t.flip(-1).transpose(0, 1), columns.transpose(1, 2))  # x_(L-1): (H, B, N)
+        rows = krylov(
+            self.closed_loop_matrix().transpose(-1, -2), c, self.horizon
+        )  # (H, N, horizon): (c M^m)^T
+        horizon = torch.bmm(state, rows).permute(1, 2, 0)  # (B, horizon, H)
+        return horizon, lookback_out, next_input
+
+    def reference_rollout(self, u: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """The same three outputs computed state by state (slow; the specification for tests)."""
+        A, b, c = self.ssm.dense_discrete()
+        B, L, H = u.shape
+        state = torch.zeros(B, H, self.ssm.d_state, dtype=u.dtype, device=u.device)
+        outs, nexts = [], []
+        for t in range(L):
+            state = (A @ state.unsqueeze(-1)).squeeze(-1) + b * u[:, t].unsqueeze(-1)
+            outs.append((c * state).sum(-1))
+            nexts.append((self.k * state).sum(-1))
+        horizon = []
+        for _ in range(self.horizon):
+            horizon.append((c * state).sum(-1))
+            predicted_input = (self.k * state).sum(-1)
+            state = (A @ state.unsqueeze(-1)).squeeze(-1) + b * predicted_input.unsqueeze(-1)
+        return torch.stack(horizon, 1), torch.stack(outs, 1), torch.stack(nexts, 1)
