@@ -72,11 +72,11 @@ class _ChunkedCauchy(torch.autograd.Function):
         return grad_v.conj().permute(2, 0, 1), grad_z, grad_w, None
 
 
-def cauchy_torch(v: Tensor, z: Tensor, w: Tensor, chunk: int = DEFAULT_CHUNK) -> Tensor:
-    """Chunked GEMM Cauchy product with a chunked backward (see module docstring).
+def canonical_cauchy_inputs(v: Tensor, z: Tensor, w: Tensor) -> tuple[Tensor, Tensor, Tensor, torch.Size]:
+    """Broadcast to ``v`` (K, B, N), ``z`` (B, L), ``w`` (B, N) in one dtype, plus the output shape.
 
-    Leading dimensions of ``v`` beyond those of ``z`` and ``w`` share their denominators, so the
-    S4 kernel's four Woodbury products cost one reciprocal matrix per chunk.
+    Leading dimensions of ``v`` beyond those of ``z`` and ``w`` become K: numerators that share
+    their denominators.
     """
     N, L = v.shape[-1], z.shape[-1]
     batch_zw = torch.broadcast_shapes(z.shape[:-1], w.shape[:-1])
@@ -87,8 +87,17 @@ def cauchy_torch(v: Tensor, z: Tensor, w: Tensor, chunk: int = DEFAULT_CHUNK) ->
     z2 = z.expand(*batch, L).reshape(-1, L)
     w2 = w.expand(*batch, N).reshape(-1, N)
     dtype = torch.promote_types(torch.promote_types(v.dtype, z.dtype), w.dtype)
-    out = _ChunkedCauchy.apply(v3.to(dtype), z2.to(dtype), w2.to(dtype), chunk)
-    return out.reshape(*full, L)
+    return v3.to(dtype), z2.to(dtype), w2.to(dtype), torch.Size([*full, L])
+
+
+def cauchy_torch(v: Tensor, z: Tensor, w: Tensor, chunk: int = DEFAULT_CHUNK) -> Tensor:
+    """Chunked GEMM Cauchy product with a chunked backward (see module docstring).
+
+    Leading dimensions of ``v`` beyond those of ``z`` and ``w`` share their denominators, so the
+    S4 kernel's four Woodbury products cost one reciprocal matrix per chunk.
+    """
+    v3, z2, w2, out_shape = canonical_cauchy_inputs(v, z, w)
+    return _ChunkedCauchy.apply(v3, z2, w2, chunk).reshape(out_shape)
 
 
 def cauchy(v: Tensor, z: Tensor, w: Tensor, backend: str = "auto") -> Tensor:

@@ -1,0 +1,170 @@
+"""Triton kernels for :func:`ssm_ts.kernels.vandermonde`: K[h, l] = 2 Re sum_n v[h, n] exp(x[h, n] l).
+
+Chunked GEMM formulation, real and imaginary parts split. Write l = C k + j (j < C):
+exp(x l) = exp(x C k) exp(x j), so a program owning channel h and BLOCK_K chunk rows computes
+
+    W[k, n] = v_n exp(x_n C k)   (BLOCK_K, N)    Z[n, j] = exp(x_n j)   (N, C)
+    K[k, j] = 2 (Re W @ Re Z - Im W @ Im Z)
+
+with two ``tl.dot``s: about (BLOCK_K + C) N exponentials for BLOCK_K C outputs instead of one per
+(n, l), so the kernel is bound by writing K.
+
+Backward, for g = dLoss/dK (real (H, L)), in PyTorch's convention for complex leaves:
+    grad_v[n] = 2 sum_l g_l conj(exp(x_n l)),   grad_x[n] = 2 conj(v_n) sum_l g_l l conj(exp(x_n l)).
+With P = G @ conj(Z)^T and Q = G @ (j conj(Z))^T per chunk row, the sums are
+sum_k conj(exp(x C k)) P[k] and sum_k conj(exp(x C k)) (C k P[k] + Q[k]); each program writes its
+partial sums and PyTorch adds them (deterministic, no atomics).
+"""
+
+from __future__ import annotations
+
+import torch
+import triton
+import triton.language as tl
+from torch import Tensor
+
+from ssm_ts.kernels.triton.common import complex_view, compute_dtype, interpreting, next_pow2, real_dtype
+
+
+@triton.jit
+def _load_complex_row(ptr, h, n, N, n_mask):
+    off = (h * N + n) * 2
+    return tl.load(ptr + off, mask=n_mask, other=0.0), tl.load(ptr + off + 1, mask=n_mask, other=0.0)
+
+
+@triton.jit
+def _vandermonde_fwd_kernel(
+    v_ptr,  # (H, N, 2)
+    x_ptr,  # (H, N, 2)
+    out_ptr,  # (H, L)
+    N,
+    L,
+    BLOCK_N: tl.constexpr,
+    C: tl.constexpr,
+    BLOCK_K: tl.constexpr,
+    PRECISION: tl.constexpr,
+):
+    h = tl.program_id(0)
+    n = tl.arange(0, BLOCK_N)
+    n_mask = n < N
+    vr, vi = _load_complex_row(v_ptr, h, n, N, n_mask)  # padded modes have v = 0: no contribution
+    xr, xi = _load_complex_row(x_ptr, h, n, N, n_mask)
+    j_int = tl.arange(0, C)
+    j = j_int.to(xr.dtype)
+    z_mag = tl.exp(xr[:, None] * j[None, :])
+    zr = z_mag * tl.cos(xi[:, None] * j[None, :])  # (BLOCK_N, C)
+    zi = z_mag * tl.sin(xi[:, None] * j[None, :])
+    k = tl.program_id(1) * BLOCK_K + tl.arange(0, BLOCK_K)
+    s = (k * C).to(xr.dtype)
+    w_mag = tl.exp(s[:, None] * xr[None, :])  # (BLOCK_K, BLOCK_N)
+    cos_s = tl.cos(s[:, None] * xi[None, :])
+    sin_s = tl.sin(s[:, None] * xi[None, :])
+    wr = w_mag * (vr[None, :] * cos_s - vi[None, :] * sin_s)
+    wi = w_mag * (vr[None, :] * sin_s + vi[None, :] * cos_s)
+    out = tl.dot(wr, zr, input_precision=PRECISION) - tl.dot(wi, zi, input_precision=PRECISION)
+    pos = k[:, None] * C + j_int[None, :]
+    tl.store(out_ptr + h * L + pos, 2.0 * out, mask=pos < L)
+
+
+@triton.jit
+def _vandermonde_bwd_kernel(
+    x_ptr,  # (H, N, 2)
+    grad_ptr,  # (H, L) real
+    s0_ptr,  # (H, P, N, 2) partial sum_l g_l conj(exp(x l))
+    s1_ptr,  # (H, P, N, 2) partial sum_l g_l l conj(exp(x l))
+    N,
+    L,
+    BLOCK_N: tl.constexpr,
+    C: tl.constexpr,
+    BLOCK_K: tl.constexpr,
+    PRECISION: tl.constexpr,
+):
+    h = tl.program_id(0)
+    pk = tl.program_id(1)
+    n = tl.arange(0, BLOCK_N)
+    n_mask = n < N
+    xr, xi = _load_complex_row(x_ptr, h, n, N, n_mask)
+    j_int = tl.arange(0, C)
+    j = j_int.to(xr.dtype)
+    z_mag = tl.exp(xr[:, None] * j[None, :])
+    zr = z_mag * tl.cos(xi[:, None] * j[None, :])  # conj(Z) = zr - i zi
+    zi = z_mag * tl.sin(xi[:, None] * j[None, :])
+    k = pk * BLOCK_K + tl.arange(0, BLOCK_K)
+    pos = k[:, None] * C + j_int[None, :]
+    g = tl.load(grad_ptr + h * L + pos, mask=pos < L, other=0.0)  # (BLOCK_K, C)
+    # P = G conj(Z)^T, Q = G (j conj(Z))^T: (BLOCK_K, BLOCK_N) each, real and imaginary parts.
+    p_r = tl.dot(g, tl.trans(zr), input_precision=PRECISION)
+    p_i = -tl.dot(g, tl.trans(zi), input_precision=PRECISION)
+    q_r = tl.dot(g, tl.trans(zr * j[None, :]), input_precision=PRECISION)
+    q_i = -tl.dot(g, tl.trans(zi * j[None, :]), input_precision=PRECISION)
+    s = (k * C).to(xr.dtype)
+    w_mag = tl.exp(s[:, None] * xr[None, :])
+    er = w_mag * tl.cos(s[:, None] * xi[None, :])  # conj(exp(x s)) = er - i ei
+    ei = w_mag * tl.sin(s[:, None] * xi[None, :])
+    s0_r = tl.sum(er * p_r + ei * p_i, axis=0)
+    s0_i = tl.sum(er * p_i - ei * p_r, axis=0)
+    t_r = s[:, None] * p_r + q_r
+    t_i = s[:, None] * p_i + q_i
+    s1_r = tl.sum(er * t_r + ei * t_i, axis=0)
+    s1_i = tl.sum(er * t_i - ei * t_r, axis=0)
+    off = ((h * tl.num_programs(1) + pk) * N + n) * 2
+    tl.store(s0_ptr + off, s0_r, mask=n_mask)
+    tl.store(s0_ptr + off + 1, s0_i, mask=n_mask)
+    tl.store(s1_ptr + off, s1_r, mask=n_mask)
+    tl.store(s1_ptr + off + 1, s1_i, mask=n_mask)
+
+
+def _blocks(N: int, L: int) -> tuple[int, int, int]:
+    """(BLOCK_N, C, BLOCK_K); tl.dot needs every dimension >= 16."""
+    BLOCK_N = next_pow2(N, 16)
+    if interpreting():
+        return BLOCK_N, 16, 16
+    C = 64 if L >= 4096 else 32
+    return BLOCK_N, C, 64 if BLOCK_N <= 64 else 32
+
+
+def _precision(dtype: torch.dtype) -> str:
+    # "ieee": full fp32 (or fp64) products; tf32 would cost ~1e-3 relative error in the kernel.
+    return "ieee"
+
+
+class VandermondeTriton(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, v: Tensor, x: Tensor, L: int) -> Tensor:
+        H, N = v.shape
+        cdtype = compute_dtype(v, x)
+        v_c, x_c = v.to(cdtype).contiguous(), x.to(cdtype).contiguous()
+        out = torch.empty(H, L, dtype=real_dtype(cdtype), device=v.device)
+        BLOCK_N, C, BLOCK_K = _blocks(N, L)
+        grid = (H, triton.cdiv(triton.cdiv(L, C), BLOCK_K))
+        _vandermonde_fwd_kernel[grid](
+            torch.view_as_real(v_c), torch.view_as_real(x_c), out, N, L,
+            BLOCK_N=BLOCK_N, C=C, BLOCK_K=BLOCK_K, PRECISION=_precision(cdtype),
+        )  # fmt: skip
+        ctx.save_for_backward(v_c, x_c)
+        ctx.input_dtypes = (v.dtype, x.dtype)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out: Tensor):
+        v_c, x_c = ctx.saved_tensors
+        H, N = v_c.shape
+        L = grad_out.shape[-1]
+        grad = grad_out.contiguous().to(real_dtype(v_c.dtype))
+        BLOCK_N, C, BLOCK_K = _blocks(N, L)
+        P = triton.cdiv(triton.cdiv(L, C), BLOCK_K)
+        s0 = torch.empty(H, P, N, dtype=v_c.dtype, device=v_c.device)
+        s1 = torch.empty_like(s0)
+        _vandermonde_bwd_kernel[(H, P)](
+            complex_view(x_c, x_c.dtype), grad, torch.view_as_real(s0), torch.view_as_real(s1), N, L,
+            BLOCK_N=BLOCK_N, C=C, BLOCK_K=BLOCK_K, PRECISION=_precision(v_c.dtype),
+        )  # fmt: skip
+        grad_v = 2 * s0.sum(1)
+        grad_x = 2 * v_c.conj() * s1.sum(1)
+        v_dtype, x_dtype = ctx.input_dtypes
+        return grad_v.to(v_dtype), grad_x.to(x_dtype), None
+
+
+def vandermonde_triton(v: Tensor, x: Tensor, L: int) -> Tensor:
+    """Triton Vandermonde kernel (shapes as :func:`ssm_ts.kernels.vandermonde`), differentiable."""
+    return VandermondeTriton.apply(v, x, L)
