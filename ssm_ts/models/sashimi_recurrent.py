@@ -1,0 +1,255 @@
+"""Fast recurrent generation for :class:`~ssm_ts.models.sashimi.SaShiMi`: constant time and memory per sample.
+
+:meth:`SaShiMi.step` composes the modules' own ``step`` methods (clear, and the reference).
+:class:`SaShiMiRecurrence` is the same computation made lean for sampling: every SSM is
+discretised once (``dA``, ``dB``, and ``2 C`` in real form), every weight is captured as a plain
+tensor, and one sample costs a fixed short list of fused tensor ops per block. The pooled levels
+only step every ``factor``-th sample. Build it after training (it snapshots the weights; build a
+new one when the parameters change). Shapes: codes ``(B,)`` long in, logits ``(B, n_classes)`` out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ssm_ts.core import DiagonalSSM, SSMBlock
+from ssm_ts.errors import ConfigError
+from ssm_ts.models.sashimi import FeedForwardBlock, SaShiMi, SaShiMiLevel
+
+
+@dataclass
+class _SSMBlockParams:
+    norm_w: Tensor
+    norm_b: Tensor
+    dA: Tensor  # noqa: N815  diagonal: (H, 2, N/2) real [Re dA, Re dA]; dense: (H, N, N)
+    dA_swap: Tensor | None  # noqa: N815  diagonal: (H, 2, N/2) real [-Im dA, Im dA], applied to the state's [im, re]
+    dB: Tensor  # noqa: N815  diagonal: (H, 2, N/2) real [Re dB, Im dB]; dense: (H, N)
+    C2: Tensor  # diagonal: (H, N) real [2 Re C, -2 Im C]; dense: C (H, N)
+    D: Tensor
+    out_w: Tensor  # (H, 2H) transposed, for addmm
+    out_b: Tensor
+    diagonal: bool
+
+
+@dataclass
+class _FFParams:
+    norm_w: Tensor
+    norm_b: Tensor
+    w1: Tensor
+    b1: Tensor
+    w2: Tensor
+    b2: Tensor
+
+
+def _block_params(block: SSMBlock) -> _SSMBlockParams:
+    if not isinstance(block.norm, torch.nn.LayerNorm) or not block.prenorm:
+        raise ConfigError("fast SaShiMi generation supports pre-norm LayerNorm SSM blocks only")
+    if not isinstance(block.output, torch.nn.Sequential):
+        raise ConfigError("fast SaShiMi generation supports GLU block outputs only")
+    ssm = block.conv.ssm
+    if isinstance(ssm, DiagonalSSM):
+        # Complex arithmetic is slow on CPU (not vectorised): the state is kept as real [Re s; Im s]
+        # (B, H, 2, N/2), so x <- dA x + dB u is three real fused multiply-adds over contiguous memory.
+        dA, dB, C = ssm.discrete()
+        dA_swap = torch.stack([-dA.imag, dA.imag], dim=1)
+        dA = torch.stack([dA.real, dA.real], dim=1)
+        dB = torch.stack([dB.real, dB.imag], dim=1)
+        C2 = torch.cat([2 * C.real, -2 * C.imag], dim=-1)  # 2 Re(C s) = 2 Re C Re s - 2 Im C Im s
+        diagonal = True
+    else:
+        dA, dB, C = ssm.dense_discrete()
+        dA_swap, C2, diagonal = None, C, False
+    linear = block.output[0]
+    return _SSMBlockParams(
+        block.norm.weight,
+        block.norm.bias,
+        dA.contiguous(),
+        None if dA_swap is None else dA_swap.contiguous(),
+        dB.contiguous(),
+        C2.contiguous(),
+        block.conv.D,
+        linear.weight.t().contiguous(),
+        linear.bias,
+        diagonal,
+    )
+
+
+def _ff_params(block: FeedForwardBlock) -> _FFParams:
+    return _FFParams(
+        block.norm.weight,
+        block.norm.bias,
+        block.inner.weight.t().contiguous(),
+        block.inner.bias,
+        block.outer.weight.t().contiguous(),
+        block.outer.bias,
+    )
+
+
+class _Level:
+    """One U-Net level as flat tensors, with its state preallocated for a batch."""
+
+    def __init__(self, level: SaShiMiLevel):
+        self.H = level.d_model
+        self.blocks: list[_SSMBlockParams | _FFParams] = [
+            _block_params(layer) if isinstance(layer, SSMBlock) else _ff_params(layer)
+            for layer in level.layers
+        ]
+        self.factor = level.down.factor if level.down is not None else 0
+        if self.factor:
+            self.down_w = level.down.linear.weight.t().contiguous()
+            self.down_b = level.down.linear.bias
+            self.up_w = level.up.linear.weight.t().contiguous()
+            self.up_b = level.up.linear.bias
+            self.inner = _Level(level.inner)
+
+    def reset(self, batch: int) -> None:
+        ref = self.blocks[0].norm_w
+        self.states: list[Tensor | None] = []
+        for p in self.blocks:
+            if isinstance(p, _SSMBlockParams):
+                shape = (batch, *p.dB.shape)  # (B, H, 2, N/2) real, or (B, H, N) dense
+                self.states.append(torch.zeros(shape, dtype=p.dA.dtype, device=ref.device))
+            else:
+                self.states.append(None)
+        if self.factor:
+            self.down_buf = torch.zeros(batch, self.factor * self.H, dtype=ref.dtype, device=ref.device)
+            self.up_buf = torch.zeros(batch, self.factor, self.H, dtype=ref.dtype, device=ref.device)
+            self.inner.reset(batch)
+
+    def step(self, x: Tensor, t: int) -> Tensor:
+        """``x`` (B, H) -> (B, H) for this level's step ``t``."""
+        H = self.H
+        if self.factor:
+            phase = t % self.factor
+            h = x + self.up_buf[:, phase]
+            self.down_buf[:, phase * H : (phase + 1) * H] = x
+            if phase == self.factor - 1:
+                coarse = torch.addmm(self.down_b, self.down_buf, self.down_w)
+                inner = self.inner.step(coarse, t // self.factor)
+                self.up_buf = torch.addmm(self.up_b, inner, self.up_w).view(self.up_buf.shape)
+        else:
+            h = x
+        y = h
+        for i, p in enumerate(self.blocks):
+            z = F.layer_norm(y, (H,), p.norm_w, p.norm_b)
+            if isinstance(p, _FFParams):
+                y = y + torch.addmm(p.b2, F.gelu(torch.addmm(p.b1, z, p.w1)), p.w2)
+                continue
+            state = self.states[i]
+            if p.diagonal:
+                swapped = state.flip(-2)  # [Im s, Re s]
+                state = torch.addcmul(
+                    torch.addcmul(p.dB * z[..., None, None], p.dA, state), p.dA_swap, swapped
+                )
+                s = torch.linalg.vecdot(state.flatten(-2), p.C2)
+            else:
+                state = (p.dA @ state.unsqueeze(-1)).squeeze(-1) + p.dB * z.unsqueeze(-1)
+                s = (p.C2 * state).sum(-1)
+                s = s.real if s.is_complex() else s
+            self.states[i] = state
+            y = y + F.glu(torch.addmm(p.out_b, F.gelu(torch.addcmul(s, p.D, z)), p.out_w), dim=-1)
+        return h + y
+
+
+class SaShiMiRecurrence:
+    """A snapshot of a SaShiMi model for fast sample-by-sample inference (eval semantics, no dropout).
+
+    >>> rec = SaShiMiRecurrence(model); rec.reset(batch=4)
+    >>> logits = rec.step(codes_t)              # (4, n_classes) for each t in turn
+    """
+
+    @torch.no_grad()
+    def __init__(self, model: SaShiMi):
+        self.n_classes = model.n_classes
+        self.H = model.d_model
+        self.embedding = model.embedding.weight.detach()
+        self.top = _Level(model.body)
+        self.norm_w, self.norm_b = model.norm.weight.detach(), model.norm.bias.detach()
+        self.head_w, self.head_b = model.head.weight.t().contiguous(), model.head.bias.detach()
+        self.t = 0
+
+    def reset(self, batch: int) -> None:
+        """Zero state for ``batch`` sequences."""
+        self.top.reset(batch)
+        self.t = 0
+
+    def step(self, code: Tensor) -> Tensor:
+        """``code`` (B,) long -> logits (B, n_classes) predicting what follows."""
+        y = self.top.step(self.embedding[code], self.t)
+        self.t += 1
+        return torch.addmm(self.head_b, F.layer_norm(y, (self.H,), self.norm_w, self.norm_b), self.head_w)
+
+    @torch.inference_mode()
+    def sequence_logits(self, codes: Tensor) -> Tensor:
+        """Logits (B, L, n_classes) of feeding ``codes`` (B, L) one sample at a time (from a fresh state)."""
+        self.reset(codes.shape[0])
+        return torch.stack([self.step(codes[:, t]) for t in range(codes.shape[1])], dim=1)
+
+    @torch.inference_mode()
+    def generate(
+        self,
+        n: int,
+        length: int,
+        first_code: int,
+        temperature: float = 1.0,
+        top_p: float | None = None,
+        prompt: Tensor | None = None,
+        generator: torch.Generator | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> Tensor:
+        """Sample ``n`` code sequences of ``length`` (the prompt included): (n, length) long.
+
+        Each sequence starts from ``first_code`` (the code of silence; the model was trained with it
+        as the input before the first sample). ``prompt`` (n, P) codes are fed first and kept.
+        ``on_progress(samples_done)`` is called every 256 samples.
+        """
+        if temperature <= 0:
+            raise ConfigError(f"temperature must be > 0, got {temperature}")
+        if top_p is not None and not 0 < top_p <= 1:
+            raise ConfigError(f"top_p must be in (0, 1], got {top_p}")
+        device = self.embedding.device
+        self.reset(n)
+        out = torch.empty(n, length, dtype=torch.long, device=device)
+        n_prompt = 0
+        if prompt is not None:
+            if prompt.dim() != 2 or prompt.shape[0] != n:
+                raise ConfigError(f"prompt must be (n={n}, P) codes, got shape {tuple(prompt.shape)}")
+            n_prompt = min(prompt.shape[1], length)
+            out[:, :n_prompt] = prompt[:, :n_prompt]
+        code = torch.full((n,), first_code, dtype=torch.long, device=device)
+        # Gumbel-max sampling with noise drawn in blocks: argmax(logits / T + g) ~ softmax(logits / T).
+        block = 1024
+        noise = None
+        for t in range(length):
+            logits = self.step(code)
+            if t < n_prompt:
+                code = out[:, t]
+            else:
+                if top_p is not None and top_p < 1:
+                    code = _sample_top_p(logits / temperature, top_p, generator)
+                else:
+                    if t % block == 0 or noise is None:
+                        u = torch.rand(block, n, self.n_classes, device=device, generator=generator)
+                        noise = -torch.log(-torch.log(u.clamp_(1e-20, 1.0)))
+                    code = torch.argmax(logits / temperature + noise[t % block], dim=-1)
+                out[:, t] = code
+            if on_progress is not None and (t + 1) % 256 == 0:
+                on_progress(t + 1)
+        if on_progress is not None:
+            on_progress(length)
+        return out
+
+
+def _sample_top_p(logits: Tensor, top_p: float, generator: torch.Generator | None) -> Tensor:
+    """Nucleus sampling: draw from the smallest set of classes whose probability reaches ``top_p``."""
+    probs = torch.softmax(logits, dim=-1)
+    sorted_probs, order = probs.sort(dim=-1, descending=True)
+    keep = sorted_probs.cumsum(-1) - sorted_probs < top_p  # always keeps the most likely class
+    sorted_probs = sorted_probs * keep
+    choice = torch.multinomial(sorted_probs, 1, generator=generator)
+    return order.gather(-1, choice).squeeze(-1)
