@@ -1,0 +1,211 @@
+"""Every Triton op under the CPU interpreter against its float64 reference (values and gradients).
+
+Not collected directly (the name does not start with ``test_``): ``test_triton_interpreter.py``
+runs this module in a subprocess with ``TRITON_INTERPRET=1``, because the variable must be set
+before Triton kernels are defined and must not leak into the rest of the suite. Run by hand with
+``TRITON_INTERPRET=1 pytest tests/kernels/triton_interpreter_cases.py``.
+
+Shapes are small (a few dozen programs per case) and deliberately not multiples of the blocks.
+Outputs are pre-filled with NaN (``torch.empty`` is patched to ``torch.full(nan)`` while the
+kernels run), so any element a kernel fails to write shows up as a mismatch.
+"""
+
+from __future__ import annotations
+
+import os
+
+if os.environ.get("TRITON_INTERPRET") != "1":  # pragma: no cover - guarded run by hand
+    raise RuntimeError(
+        "run this module with TRITON_INTERPRET=1 (tests/kernels/test_triton_interpreter.py does)"
+    )
+
+import contextlib
+
+import pytest
+import torch
+
+from ssm_ts.kernels import (
+    cauchy,
+    cauchy_reference,
+    diag_scan,
+    diag_scan_reference,
+    ssm_step,
+    ssm_step_reference,
+    vandermonde,
+    vandermonde_reference,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*encountered in:RuntimeWarning")  # masked lanes in numpy
+
+C128, F64 = torch.complex128, torch.float64
+
+
+@contextlib.contextmanager
+def nan_filled_outputs():
+    """Make every torch.empty / empty_like inside the launchers return NaN-filled memory."""
+    real_empty, real_empty_like = torch.empty, torch.empty_like
+
+    def fill(t: torch.Tensor) -> torch.Tensor:
+        if t.is_floating_point() or t.is_complex():
+            t.fill_(float("nan"))
+        return t
+
+    torch.empty = lambda *a, **k: fill(real_empty(*a, **k))
+    torch.empty_like = lambda *a, **k: fill(real_empty_like(*a, **k))
+    try:
+        yield
+    finally:
+        torch.empty, torch.empty_like = real_empty, real_empty_like
+
+
+def leaf(t: torch.Tensor) -> torch.Tensor:
+    return t.detach().clone().requires_grad_(True)
+
+
+def grads_of(
+    fn, inputs: list[torch.Tensor], weights: torch.Tensor
+) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    leaves = [leaf(t) for t in inputs]
+    with nan_filled_outputs():
+        out = fn(*leaves)
+        grads = torch.autograd.grad((out * weights.to(out.dtype)).real.sum(), leaves)
+    return out.detach(), list(grads)
+
+
+def assert_close(a: torch.Tensor, b: torch.Tensor, rtol: float, name: str) -> None:
+    a, b = a.to(b.dtype), b
+    assert not torch.isnan(a).any(), f"{name}: NaN in the Triton result (an element was never written)"
+    err = (a - b).abs().max().item()
+    scale = b.abs().max().item() + 1e-30
+    assert err <= rtol * scale, f"{name}: max error {err:.3g} vs scale {scale:.3g} (rtol {rtol})"
+
+
+def stable_exponents(H: int, N: int) -> torch.Tensor:
+    return torch.complex(-torch.rand(H, N, dtype=F64) * 0.1 - 1e-3, torch.randn(H, N, dtype=F64))
+
+
+# --- vandermonde -----------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", [C128, torch.complex64])
+@pytest.mark.parametrize(("H", "N", "L"), [(2, 5, 37), (3, 17, 300), (1, 1, 1)])
+def test_vandermonde_forward_and_backward(H, N, L, dtype):
+    v, x = torch.randn(H, N, dtype=C128), stable_exponents(H, N)
+    weights = torch.randn(H, L, dtype=F64)
+    out, grads = grads_of(
+        lambda v, x: vandermonde(v, x, L, backend="triton"), [v.to(dtype), x.to(dtype)], weights
+    )
+    ref_out, ref_grads = grads_of(lambda v, x: vandermonde_reference(v, x, L), [v, x], weights)
+    rtol = 1e-10 if dtype == C128 else 2e-5
+    assert out.shape == (H, L) and not out.is_complex()
+    assert_close(out, ref_out, rtol, "K")
+    assert_close(grads[0], ref_grads[0], rtol, "grad v")
+    if L > 1:  # at L = 1 the kernel does not depend on x
+        assert_close(grads[1], ref_grads[1], rtol, "grad x")
+
+
+# --- cauchy ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("v_shape", "z_shape", "w_shape"),
+    [
+        ((6,), (9,), (6,)),
+        ((4, 6), (4, 9), (1, 6)),
+        ((2, 3, 5), (3, 37), (3, 5)),
+        ((2, 1, 20), (1, 19), (1, 20)),
+    ],
+)
+def test_cauchy_forward_and_backward(v_shape, z_shape, w_shape):
+    v, z, w = (torch.randn(s, dtype=C128) for s in (v_shape, z_shape, w_shape))
+    out_shape = torch.broadcast_shapes(v_shape[:-1], z_shape[:-1], w_shape[:-1]) + (z_shape[-1],)
+    weights = torch.randn(out_shape, dtype=C128)
+    out, grads = grads_of(lambda v, z, w: cauchy(v, z, w, backend="triton"), [v, z, w], weights)
+    ref_out, ref_grads = grads_of(cauchy_reference, [v, z, w], weights)
+    assert out.shape == out_shape
+    assert_close(out, ref_out, 1e-10, "out")
+    for name, g, r in zip(("v", "z", "w"), grads, ref_grads, strict=True):
+        assert_close(g, r, 1e-10, f"grad {name}")
+
+
+def test_cauchy_float32():
+    v, z, w = (torch.randn(s, dtype=C128) for s in ((3, 11), (3, 21), (3, 11)))
+    out = cauchy(v.to(torch.complex64), z.to(torch.complex64), w.to(torch.complex64), backend="triton")
+    assert out.dtype == torch.complex64
+    assert_close(out, cauchy_reference(v, z, w), 1e-4, "out")
+
+
+# --- ssm_step ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", [C128, torch.complex64])
+@pytest.mark.parametrize(("B", "H", "N", "with_D"), [(3, 5, 7, True), (2, 4, 100, False), (1, 1, 1, True)])
+def test_ssm_step_forward(B, H, N, with_D, dtype):
+    state = torch.randn(B, H, N, dtype=C128)
+    u = torch.randn(B, H, dtype=F64)
+    dA = torch.polar(torch.rand(H, N, dtype=F64), torch.randn(H, N, dtype=F64))
+    dB, C = torch.randn(H, N, dtype=C128), torch.randn(H, N, dtype=C128)
+    D = torch.randn(H, dtype=F64) if with_D else None
+    real = torch.float64 if dtype == C128 else torch.float32
+    cast = [
+        state.to(dtype),
+        u.to(real),
+        dA.to(dtype),
+        dB.to(dtype),
+        C.to(dtype),
+        None if D is None else D.to(real),
+    ]
+    with nan_filled_outputs():
+        y, new_state = ssm_step(*cast, backend="triton")
+    y_ref, state_ref = ssm_step_reference(state, u, dA, dB, C, D)
+    rtol = 1e-12 if dtype == C128 else 1e-5
+    assert y.dtype == real and new_state.dtype == dtype
+    assert_close(y, y_ref, rtol, "y")
+    assert_close(new_state, state_ref, rtol, "state")
+
+
+def test_ssm_step_triton_refuses_gradients():
+    from ssm_ts.errors import KernelBackendError
+
+    args = [torch.randn(2, 3, 4, dtype=C128), torch.randn(2, 3, dtype=F64)] + [
+        torch.randn(3, 4, dtype=C128)
+    ] * 3
+    args[2] = leaf(args[2])
+    with pytest.raises(KernelBackendError, match="forward-only"):
+        ssm_step(*args, backend="triton")
+    with torch.no_grad():
+        ssm_step(*args, backend="triton")
+
+
+# --- diag_scan ---------------------------------------------------------------------------------
+def scan_inputs(B: int, L: int, D: int, kind: str) -> list[torch.Tensor]:
+    if kind == "complex":
+        a = torch.polar(torch.rand(B, L, D, dtype=F64), torch.randn(B, L, D, dtype=F64))
+        b = torch.randn(B, L, D, dtype=C128)
+        h0 = torch.randn(B, D, dtype=C128)
+    else:
+        a, b, h0 = (
+            torch.rand(B, L, D, dtype=F64),
+            torch.randn(B, L, D, dtype=F64),
+            torch.randn(B, D, dtype=F64),
+        )
+        if kind == "real a, complex b":
+            b = torch.randn(B, L, D, dtype=C128)
+    return [a, b, h0]
+
+
+@pytest.mark.parametrize("kind", ["real", "complex", "real a, complex b"])
+@pytest.mark.parametrize(("B", "L", "D", "with_h0"), [(2, 37, 5, True), (1, 50, 17, False), (2, 1, 3, True)])
+def test_diag_scan_forward_and_backward(B, L, D, with_h0, kind):
+    a, b, h0 = scan_inputs(B, L, D, kind)
+    inputs = [a, b, h0] if with_h0 else [a, b]
+    weights = torch.randn(B, L, D, dtype=C128 if b.is_complex() else F64)
+    out, grads = grads_of(lambda *t: diag_scan(*t, backend="triton"), inputs, weights)
+    ref_out, ref_grads = grads_of(diag_scan_reference, inputs, weights)
+    assert out.shape == (B, L, D) and out.dtype == ref_out.dtype
+    assert_close(out, ref_out, 1e-12, "h")
+    for name, g, r in zip(("a", "b", "h0"), grads, ref_grads, strict=False):
+        assert g.dtype == r.dtype, f"grad {name} dtype"
+        assert_close(g, r, 1e-12, f"grad {name}")
+
+
+def test_diag_scan_float32_long_sequence():
+    a, b, h0 = (t.float() for t in scan_inputs(1, 200, 3, "real"))
+    a = 0.9 + 0.1 * a  # slow decay: the carry matters across many chunks
+    out = diag_scan(a, b, h0, backend="triton")
+    assert out.dtype == torch.float32
+    assert_close(out, diag_scan_reference(a.double(), b.double(), h0.double()), 1e-5, "h")
