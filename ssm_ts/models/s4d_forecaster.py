@@ -47,6 +47,10 @@ class S4DForecaster(ForecastModel):
         self.final_norm = nn.LayerNorm(o.d_model)
         self.time_head = nn.Linear(self.lookback, self.horizon)
         self.feature_head = nn.Linear(o.d_model, self.out_channels * self.n_quantiles)
+        if o.linear_path:
+            # Start as the linear path alone; the SSM encoder learns the residual.
+            nn.init.zeros_(self.feature_head.weight)
+            nn.init.zeros_(self.feature_head.bias)
         self.linear = (
             LookbackLinear(
                 lookback=self.lookback,

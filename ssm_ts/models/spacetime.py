@@ -88,6 +88,10 @@ class SpaceTime(ForecastModel):
         self.final_norm = nn.LayerNorm(o.d_model)
         self.decoder = ClosedLoopCompanionDecoder(d_model=o.d_model, d_state=o.d_state, horizon=self.horizon)
         self.projection = nn.Linear(o.d_model, self.out_channels * self.n_quantiles)
+        if o.linear_path:
+            # Start as the linear path alone (a strong forecaster on its own); the SSM learns the residual.
+            nn.init.zeros_(self.projection.weight)
+            nn.init.zeros_(self.projection.bias)
         self.linear = (
             LookbackLinear(
                 lookback=self.lookback,
