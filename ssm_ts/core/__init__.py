@@ -12,17 +12,20 @@ from ssm_ts.core.discretization import discretize_dense, discretize_diagonal
 from ssm_ts.core.dplr import DPLRSSM
 from ssm_ts.core.optim import ssm_param_groups
 from ssm_ts.core.registry import available_ssms, build_ssm, register_ssm
+from ssm_ts.core.scan_ssm import DiagonalScanSSM
 
 register_ssm("diagonal", DiagonalSSM)
 register_ssm("dplr", DPLRSSM)
 register_ssm("companion", CompanionSSM)
 register_ssm("shift", ShiftSSM)
+register_ssm("scan", DiagonalScanSSM)
 
 __all__ = [
     "SSM",
     "CompanionSSM",
     "DPLRSSM",
     "DiagonalSSM",
+    "DiagonalScanSSM",
     "FFTConv",
     "SSMBlock",
     "ShiftSSM",

@@ -73,6 +73,8 @@ class FFTConv(nn.Module):
         """
         if self.bidirectional and (state is not None or return_state):
             raise ConfigError("a bidirectional FFTConv has no recurrent state; use bidirectional=False")
+        if hasattr(self.ssm, "forward_sequence"):
+            return self._forward_sequence(x, state, return_state, rate)
         u = x.transpose(-1, -2)  # (B, H, L)
         L = u.shape[-1]
         y = fft_causal_conv(u, self.full_kernel(L, rate)) + self.D.unsqueeze(-1) * u
@@ -82,6 +84,18 @@ class FFTConv(nn.Module):
         if return_state:
             return y, self.ssm.final_state(u, state, rate)
         return y
+
+    def _forward_sequence(
+        self, x: Tensor, state: Tensor | None, return_state: bool, rate: float
+    ) -> Tensor | tuple[Tensor, Tensor]:
+        """SSMs with no fixed kernel (selective scans) run their own recurrence over ``x`` (B, L, H)."""
+        y, new_state = self.ssm.forward_sequence(x, state, rate)
+        if self.ssm_backward is not None:
+            # Anti-causal half as in full_kernel: position t sees only u[t + 1:].
+            y_back = self.ssm_backward.forward_sequence(x.flip(1), None, rate)[0].flip(1)
+            y = y + torch.cat([y_back[:, 1:], torch.zeros_like(y_back[:, :1])], dim=1)
+        y = y + self.D * x
+        return (y, new_state) if return_state else y
 
     def default_state(self, *batch_shape: int) -> Tensor:
         return self.ssm.default_state(*batch_shape)
