@@ -1,0 +1,210 @@
+"""``ssm_ts.WaveformGenerator``: a folder of audio in, a SaShiMi waveform model and generated clips out.
+
+    >>> gen = WaveformGenerator(preset="small", max_epochs=10)
+    >>> gen.fit("digits/", sample_rate=16000)          # logs an MLflow run (sqlite:///mlflow.db)
+    >>> audio = gen.generate(4, seconds=1.0)            # (4, 16000) float in [-1, 1]
+    >>> gen.save("digits-model"); WaveformGenerator.load("digits-model")
+
+Generation runs the model recurrently (constant time and memory per sample).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+
+from ssm_ts.errors import ConfigError
+from ssm_ts.pipelines.audio import AudioDataModule
+from ssm_ts.tasks.waveform import WaveformTask, load_waveform_model, save_waveform_export, write_clips
+
+_NOT_FITTED = (
+    "this WaveformGenerator is not fitted yet: call .fit(folder) or WaveformGenerator.load(folder) first."
+)
+
+
+class WaveformGenerator:
+    """Train SaShiMi on a folder of audio and sample new clips.
+
+    Args:
+        preset: ``"sc09"`` (published sizes), ``"small"`` or ``"tiny"``.
+        model_options: SaShiMi overrides (``d_model``, ``n_layers``, ``pool``, ``ssm``, ``d_state``, ...).
+        max_epochs, batch_size, lr, weight_decay, max_time: training settings (``max_time`` "DD:HH:MM:SS").
+        sample_every_n_epochs: log generated clips to MLflow every N epochs (0 = off).
+        seed: random seed for weights and batch order.
+        experiment, tracking_uri, run_name, log_to_mlflow: MLflow settings.
+        out_dir: checkpoints and exports (default: a temporary folder).
+        trainer_options: further ``lightning.Trainer`` arguments (e.g. ``{"limit_train_batches": 10}``).
+    """
+
+    def __init__(
+        self,
+        preset: Literal["sc09", "small", "tiny"] = "sc09",
+        model_options: dict[str, Any] | None = None,
+        max_epochs: int = 20,
+        *,
+        batch_size: int = 16,
+        lr: float = 4e-3,
+        weight_decay: float = 0.0,
+        max_time: str | None = None,
+        sample_every_n_epochs: int = 0,
+        accelerator: str = "auto",
+        seed: int = 0,
+        experiment: str = "ssm-ts-audio",
+        tracking_uri: str | None = None,
+        run_name: str | None = None,
+        log_to_mlflow: bool = True,
+        out_dir: str | None = None,
+        trainer_options: dict[str, Any] | None = None,
+    ):
+        if max_epochs < 1:
+            raise ConfigError(f"max_epochs must be at least 1, got {max_epochs}.")
+        self.settings = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
+        self.task_: WaveformTask | None = None
+        self.metrics_: dict[str, float] = {}
+        self.run_id_: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"WaveformGenerator(preset={self.settings['preset']!r}, max_epochs={self.settings['max_epochs']})"
+        )
+
+    @property
+    def sample_rate(self) -> int:
+        return int(self._task().hparams.sample_rate)
+
+    def _task(self) -> WaveformTask:
+        if self.task_ is None:
+            raise ConfigError(_NOT_FITTED)
+        return self.task_
+
+    def fit(
+        self,
+        folder: str,
+        *,
+        sample_rate: int = 16000,
+        clip_seconds: float = 1.0,
+        split: Literal["auto", "lists", "rule", "fractions", "fsdd"] = "auto",
+        test_pattern: str | None = None,
+        crop: Literal["fixed", "random"] = "fixed",
+        quantization: Literal["mu-law", "linear"] = "mu-law",
+        bits: int = 8,
+        on_bad_file: Literal["raise", "skip"] = "raise",
+        max_files_per_split: int | None = None,
+    ) -> WaveformGenerator:
+        """Train on the audio under ``folder`` (train split), choose the best epoch on validation
+        NLL, then evaluate the test split once. Metrics land in ``metrics_`` (``test_nll_bits``, ...).
+        """
+        import lightning.pytorch as pl
+
+        from ssm_ts.training import build_trainer
+
+        s = self.settings
+        pl.seed_everything(s["seed"], verbose=False)
+        data = AudioDataModule(
+            folder,
+            sample_rate=sample_rate,
+            clip_seconds=clip_seconds,
+            crop=crop,
+            split=split,
+            test_pattern=test_pattern,
+            quantization=quantization,
+            bits=bits,
+            batch_size=s["batch_size"],
+            on_bad_file=on_bad_file,
+            max_files_per_split=max_files_per_split,
+            seed=s["seed"],
+        )
+        options = dict(s["model_options"] or {})
+        task = WaveformTask(
+            preset=s["preset"],
+            **options,
+            sample_rate=sample_rate,
+            quantization=quantization,
+            bits=bits,
+            lr=s["lr"],
+            weight_decay=s["weight_decay"],
+            sample_every_n_epochs=s["sample_every_n_epochs"],
+        )
+        out_dir = Path(s["out_dir"] or tempfile.mkdtemp(prefix="ssm-ts-audio-"))
+        logger = None
+        if s["log_to_mlflow"]:
+            from ssm_ts.tracking.logger import log_params, make_mlflow_logger
+
+            logger = make_mlflow_logger(
+                s["experiment"], tracking_uri=s["tracking_uri"], run_name=s["run_name"]
+            )
+            log_params(logger, {"model": dict(task.hparams), "data": dict(data.hparams)})
+        trainer = build_trainer(
+            max_epochs=s["max_epochs"],
+            out_dir=out_dir,
+            logger=logger,
+            accelerator=s["accelerator"],
+            max_time=s["max_time"],
+            **dict(s["trainer_options"] or {}),
+        )
+        trainer.fit(task, datamodule=data)
+        best = trainer.checkpoint_callback.best_model_path
+        if best:
+            task = load_waveform_model(best)
+        self.task_ = task
+        results = trainer.test(task, datamodule=data, verbose=False)
+        self.metrics_ = {k: float(v) for k, v in (results[0] if results else {}).items()}
+        self.metrics_.update(
+            {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("val")}
+        )
+        if logger is not None:
+            from ssm_ts.tracking.logger import log_pyfunc_model
+
+            self.run_id_ = logger.run_id
+            code, artifacts = task.mlflow_pyfunc(data, out_dir / "export")
+            log_pyfunc_model(logger, code, artifacts)
+        return self
+
+    def generate(
+        self,
+        n: int,
+        seconds: float,
+        temperature: float = 1.0,
+        top_p: float | None = None,
+        prompt: torch.Tensor | None = None,
+        seed: int | None = None,
+    ) -> torch.Tensor:
+        """Sample ``n`` clips of ``seconds``: float audio (n, samples) in [-1, 1].
+
+        ``prompt``: audio (n, P) or (P,) in [-1, 1] at the model's sample rate, continued by the model
+        (the returned clips start with it). ``temperature`` scales the logits; ``top_p`` keeps the
+        smallest set of amplitudes whose probability reaches it (nucleus sampling).
+        """
+        task = self._task()
+        codes_prompt = None
+        if prompt is not None:
+            prompt = torch.as_tensor(prompt, dtype=torch.float32)
+            if prompt.dim() == 1:
+                prompt = prompt.expand(n, -1)
+            if prompt.dim() != 2 or prompt.shape[0] != n:
+                raise ConfigError(
+                    f"prompt must be (n={n}, samples) or (samples,) audio, got {tuple(prompt.shape)}"
+                )
+            codes_prompt = task.quantizer.encode(prompt).to(task.device)
+        return task.generate_audio(
+            n, seconds, temperature=temperature, top_p=top_p, prompt=codes_prompt, seed=seed
+        )
+
+    def write(self, clips: torch.Tensor, out_dir: str) -> list[Path]:
+        """Write clips (n, samples) as WAV files plus ``spectrograms.png`` into ``out_dir``."""
+        return write_clips(torch.as_tensor(clips), self.sample_rate, Path(out_dir))
+
+    def save(self, directory: str) -> Path:
+        """Write a self-describing export (config JSON + safetensors) to ``directory``."""
+        return save_waveform_export(self._task(), directory)
+
+    @classmethod
+    def load(cls, directory: str) -> WaveformGenerator:
+        """Load a generator from :meth:`save`'s folder or a Lightning ``.ckpt``."""
+        task = load_waveform_model(directory)
+        gen = cls(preset=task.hparams.preset)
+        gen.task_ = task
+        return gen

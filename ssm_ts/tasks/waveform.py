@@ -1,0 +1,304 @@
+"""``WaveformTask``: SaShiMi trained by teacher-forced next-sample cross-entropy on quantised audio.
+
+Batches are ``(codes (B, L) long, lengths (B,))`` from :class:`~ssm_ts.pipelines.audio.AudioDataModule`.
+The model reads ``[silence, x_0, ..., x_{L-2}]`` and predicts ``x_0 .. x_{L-1}``; only the first
+``length`` samples of each clip count (padding is masked). Metrics: ``{split}_loss`` (nats per
+sample) and ``{split}_nll_bits`` (bits per sample) on validation and test; ``val_loss`` drives
+checkpoints. The audio settings (sample rate, quantisation) are hyperparameters, so a checkpoint
+alone can generate and decode audio.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+import lightning.pytorch as pl
+import torch
+import torch.nn.functional as F
+import torchmetrics
+from lightning.pytorch.callbacks import Callback
+
+from ssm_ts.core import ssm_param_groups
+from ssm_ts.errors import CheckpointError, ConfigError
+from ssm_ts.export import load_export, save_export
+from ssm_ts.models.sashimi import SaShiMi, sashimi_config
+from ssm_ts.models.sashimi_recurrent import SaShiMiRecurrence
+from ssm_ts.pipelines.audio import Quantizer, spectrogram_figure, write_spectrogram_sheet, write_wav
+
+EXPORT_KIND = "ssm-ts-waveform"
+LN2 = math.log(2.0)
+
+
+class WaveformTask(pl.LightningModule):
+    """Lightning task around :class:`~ssm_ts.models.sashimi.SaShiMi`.
+
+    Args:
+        preset: ``"sc09"`` (published SC09 sizes), ``"small"`` or ``"tiny"``; the options below override it.
+        d_model, n_layers, pool, expand, ff_expand, ssm, d_state, dropout: SaShiMi settings
+            (``ssm``: ``"diagonal"`` (S4D, default) or ``"dplr"`` (S4)).
+        sample_rate, quantization, bits: the audio format (linked to the data module on the CLI).
+        lr, weight_decay: AdamW; SSM parameters get their own group (lr <= 1e-3, no decay).
+        lr_schedule: ``"cosine"`` over ``max_epochs`` or ``"none"``.
+        sample_every_n_epochs, n_samples, sample_seconds: the audio-sample callback (0 = off).
+    """
+
+    def __init__(
+        self,
+        preset: Literal["sc09", "small", "tiny"] = "sc09",
+        d_model: int | None = None,
+        n_layers: int | None = None,
+        pool: list[int] | None = None,
+        expand: int | None = None,
+        ff_expand: int | None = None,
+        ssm: Literal["diagonal", "dplr"] | None = None,
+        d_state: int | None = None,
+        dropout: float | None = None,
+        sample_rate: int = 16000,
+        quantization: Literal["mu-law", "linear"] = "mu-law",
+        bits: int = 8,
+        lr: float = 4e-3,
+        weight_decay: float = 0.0,
+        lr_schedule: Literal["cosine", "none"] = "cosine",
+        sample_every_n_epochs: int = 0,
+        n_samples: int = 4,
+        sample_seconds: float = 1.0,
+    ):
+        super().__init__()
+        self.save_hyperparameters()
+        self.quantizer = Quantizer(quantization, bits)
+        cfg = sashimi_config(
+            preset,
+            n_classes=self.quantizer.n_classes,
+            d_model=d_model,
+            n_layers=n_layers,
+            pool=pool,
+            expand=expand,
+            ff_expand=ff_expand,
+            ssm=ssm,
+            d_state=d_state,
+            dropout=dropout,
+        )
+        self.net = SaShiMi.from_config(cfg)
+        self.nll = torch.nn.ModuleDict(
+            {s: torchmetrics.MeanMetric() for s in ("train_nll", "val_nll", "test_nll")}
+        )
+
+    # ------------------------------------------------------------ likelihood
+
+    def shifted_inputs(self, codes: torch.Tensor) -> torch.Tensor:
+        """(B, L) targets -> (B, L) inputs ``[silence, x_0, ..., x_{L-2}]``."""
+        first = torch.full_like(codes[:, :1], self.quantizer.silence)
+        return torch.cat([first, codes[:, :-1]], dim=1)
+
+    def sample_nll(
+        self, codes: torch.Tensor, lengths: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per-sample NLL in nats (B, L) and the mask (B, L) of real (unpadded) samples."""
+        logits = self.net(self.shifted_inputs(codes))
+        nll = F.cross_entropy(logits.transpose(1, 2), codes, reduction="none")
+        L = codes.shape[1]
+        if lengths is None:
+            mask = torch.ones_like(nll, dtype=torch.bool)
+        else:
+            mask = torch.arange(L, device=codes.device) < lengths.unsqueeze(1)
+        return nll, mask
+
+    def _step(self, batch, split: str) -> torch.Tensor:
+        codes, lengths = batch
+        nll, mask = self.sample_nll(codes, lengths)
+        count = mask.sum().clamp(min=1)
+        loss = (nll * mask).sum() / count
+        self.nll[f"{split}_nll"].update(loss.detach(), weight=count)
+        on_step = split == "train"
+        self.log(f"{split}_loss", loss, on_step=on_step, on_epoch=True, prog_bar=True, batch_size=int(count))
+        return loss
+
+    def training_step(self, batch, batch_idx: int) -> torch.Tensor:
+        return self._step(batch, "train")
+
+    def validation_step(self, batch, batch_idx: int) -> None:
+        self._step(batch, "val")
+
+    def test_step(self, batch, batch_idx: int) -> None:
+        self._step(batch, "test")
+
+    def _epoch_end(self, split: str) -> None:
+        # Weighted by real samples, so the figure is exactly bits per sample over the whole split.
+        self.log(f"{split}_nll_bits", self.nll[f"{split}_nll"].compute() / LN2)
+        self.nll[f"{split}_nll"].reset()
+
+    def on_train_epoch_end(self) -> None:
+        self._epoch_end("train")
+
+    def on_validation_epoch_end(self) -> None:
+        self._epoch_end("val")
+
+    def on_test_epoch_end(self) -> None:
+        self._epoch_end("test")
+
+    def configure_optimizers(self):
+        hp = self.hparams
+        optimizer = torch.optim.AdamW(ssm_param_groups(self.net, hp.lr, hp.weight_decay))
+        if hp.lr_schedule == "none" or self.trainer is None or not self.trainer.max_epochs:
+            return optimizer
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(
+            optimizer, T_max=max(1, self.trainer.max_epochs)
+        )
+        return {"optimizer": optimizer, "lr_scheduler": scheduler}
+
+    def configure_callbacks(self) -> list[Callback]:
+        hp = self.hparams
+        if hp.sample_every_n_epochs > 0:
+            return [AudioSampleCallback(hp.sample_every_n_epochs, hp.n_samples, hp.sample_seconds)]
+        return []
+
+    # ------------------------------------------------------------ generation
+
+    @torch.no_grad()
+    def generate_codes(
+        self,
+        n: int,
+        n_samples: int,
+        temperature: float = 1.0,
+        top_p: float | None = None,
+        prompt: torch.Tensor | None = None,
+        seed: int | None = None,
+        on_progress=None,
+    ) -> torch.Tensor:
+        """Sample (n, n_samples) codes in recurrent mode (constant time and memory per sample)."""
+        was_training = self.net.training
+        self.net.eval()
+        try:
+            generator = None
+            if seed is not None:
+                generator = torch.Generator(device=self.device).manual_seed(seed)
+            rec = SaShiMiRecurrence(self.net)
+            return rec.generate(
+                n,
+                n_samples,
+                self.quantizer.silence,
+                temperature=temperature,
+                top_p=top_p,
+                prompt=prompt,
+                generator=generator,
+                on_progress=on_progress,
+            )
+        finally:
+            self.net.train(was_training)
+
+    def generate_audio(self, n: int, seconds: float, **options: Any) -> torch.Tensor:
+        """Sample ``n`` clips of ``seconds``: float audio (n, samples) in [-1, 1]."""
+        if n < 1 or seconds <= 0:
+            raise ConfigError(f"need n >= 1 and seconds > 0, got n={n}, seconds={seconds}")
+        n_samples = max(1, int(round(seconds * self.hparams.sample_rate)))
+        return self.quantizer.decode(self.generate_codes(n, n_samples, **options)).cpu()
+
+    def predict_step(self, batch, batch_idx: int) -> torch.Tensor:
+        """One generated clip per clip of the batch, as long as the batch's clips: (B, samples) audio."""
+        codes, _ = batch
+        n_samples = codes.shape[1]
+        return self.quantizer.decode(self.generate_codes(codes.shape[0], n_samples, seed=batch_idx)).cpu()
+
+    def write_predictions(self, predictions: list, datamodule, out_dir: Path) -> list[Path]:
+        """Generated clips -> ``sample_XXX.wav`` files and ``spectrograms.png`` in ``out_dir``."""
+        clips = torch.cat([torch.as_tensor(p) for p in predictions])
+        return write_clips(clips, self.hparams.sample_rate, Path(out_dir))
+
+    # ------------------------------------------------------------ export
+
+    def mlflow_pyfunc(self, datamodule, export_dir: Path):
+        from ssm_ts.tracking.pyfunc_audio import write_model_code
+
+        save_waveform_export(self, export_dir)
+        # Logged from code: MLflow stores a short script that builds the pyfunc, not a pickle of it.
+        return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"waveform_model": str(export_dir)}
+
+
+def write_clips(clips: torch.Tensor, sample_rate: int, out_dir: Path, prefix: str = "sample") -> list[Path]:
+    """Write ``clips`` (n, samples) as WAV files plus a spectrogram sheet; return the paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [write_wav(out_dir / f"{prefix}_{i:03d}.wav", clip, sample_rate) for i, clip in enumerate(clips)]
+    paths.append(write_spectrogram_sheet(out_dir / "spectrograms.png", clips[:16], sample_rate))
+    return paths
+
+
+class AudioSampleCallback(Callback):
+    """Every ``every_n_epochs`` epochs, generate ``n`` clips and log WAVs and spectrograms to MLflow."""
+
+    def __init__(self, every_n_epochs: int, n: int = 4, seconds: float = 1.0):
+        self.every_n_epochs, self.n, self.seconds = every_n_epochs, n, seconds
+
+    def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: WaveformTask) -> None:
+        epoch = trainer.current_epoch + 1
+        if trainer.sanity_checking or epoch % self.every_n_epochs or trainer.global_rank != 0:
+            return
+        from lightning.pytorch.loggers import MLFlowLogger
+
+        from ssm_ts.tracking.logger import log_artifact, log_figure
+
+        loggers = [lg for lg in trainer.loggers if isinstance(lg, MLFlowLogger)]
+        if not loggers:
+            return
+        clips = pl_module.generate_audio(self.n, self.seconds, seed=epoch)
+        rate = pl_module.hparams.sample_rate
+        with tempfile.TemporaryDirectory() as tmp:
+            for i, clip in enumerate(clips):
+                write_wav(Path(tmp) / f"epoch{epoch:03d}_sample{i}.wav", clip, rate)
+            for logger in loggers:
+                log_artifact(logger, tmp, f"samples/epoch_{epoch:03d}")
+        import matplotlib.pyplot as plt
+
+        fig = spectrogram_figure(clips, rate)
+        for logger in loggers:
+            log_figure(logger, fig, f"samples/epoch_{epoch:03d}/spectrograms.png")
+        plt.close(fig)
+
+
+# ------------------------------------------------------------ exports and checkpoints
+
+
+def save_waveform_export(task: WaveformTask, directory: str | Path) -> Path:
+    """Write a self-describing export (task hyperparameters JSON + SaShiMi safetensors)."""
+    config = {"kind": EXPORT_KIND, "task": dict(task.hparams)}
+    return save_export(directory, config, task.net.state_dict())
+
+
+def load_waveform_export(directory: str | Path) -> WaveformTask:
+    """Rebuild a :class:`WaveformTask` from :func:`save_waveform_export`'s folder (no unpickling)."""
+    config, state_dict, _ = load_export(directory)
+    if config.get("kind") != EXPORT_KIND:
+        raise CheckpointError(f"{directory} holds a {config.get('kind')!r} export, not a waveform model")
+    task = WaveformTask(**config["task"])
+    task.net.load_state_dict(state_dict)
+    return task.eval()
+
+
+def load_waveform_model(path: str | Path) -> WaveformTask:
+    """A waveform task from a Lightning ``.ckpt`` (read with ``weights_only=True``) or an export folder."""
+    from ssm_ts.export import load_checkpoint
+
+    path = Path(path)
+    if path.is_dir():
+        return load_waveform_export(path)
+    ckpt = load_checkpoint(path)
+    hparams = ckpt.get("hyper_parameters")
+    if not isinstance(hparams, dict) or "state_dict" not in ckpt:
+        raise CheckpointError(
+            f"{path} is not a checkpoint of a WaveformTask (no hyper_parameters/state_dict)"
+        )
+    try:
+        task = WaveformTask(**hparams)
+        task.load_state_dict(ckpt["state_dict"])
+    except (TypeError, RuntimeError) as err:
+        raise CheckpointError(f"{path} does not fit a WaveformTask: {err}") from err
+    return task.eval()
+
+
+def configure_cli_parser(parser) -> None:
+    """CLI links: the model's audio format follows the data module's."""
+    parser.link_arguments("data.sample_rate", "model.sample_rate", apply_on="parse")
+    parser.link_arguments("data.quantization", "model.quantization", apply_on="parse")
+    parser.link_arguments("data.bits", "model.bits", apply_on="parse")

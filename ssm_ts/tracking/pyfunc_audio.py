@@ -1,0 +1,67 @@
+"""The fitted waveform model as an MLflow pyfunc: a request table in, generated audio out.
+
+The MLflow model holds the ssm-ts export folder (config JSON + safetensors) as its artifact
+``waveform_model``; loading never unpickles weights. Input: a DataFrame with one row per request
+and columns ``seconds`` (required), ``temperature``, ``top_p``, ``seed`` (optional). Output: a
+DataFrame with one row per generated clip, ``audio`` holding a list of floats in [-1, 1] and
+``sample_rate``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import pandas as pd
+
+from ssm_ts.errors import DataError
+
+
+class WaveformPyfunc(mlflow.pyfunc.PythonModel):
+    """``mlflow.pyfunc.load_model(uri).predict(pd.DataFrame({"seconds": [0.5, 1.0]}))``."""
+
+    def load_context(self, context) -> None:
+        from ssm_ts.api.waveform import WaveformGenerator
+
+        self.generator = WaveformGenerator.load(context.artifacts["waveform_model"])
+
+    def predict(
+        self, context, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
+        frame = pd.DataFrame(model_input)
+        if "seconds" not in frame.columns:
+            raise DataError(f"the request needs a 'seconds' column; got columns {list(frame.columns)}")
+        rows = []
+        for _, row in frame.iterrows():
+            top_p = row.get("top_p")
+            seed = row.get("seed")
+            audio = self.generator.generate(
+                1,
+                float(row["seconds"]),
+                temperature=float(
+                    row.get("temperature", 1.0) if pd.notna(row.get("temperature", 1.0)) else 1.0
+                ),
+                top_p=None if top_p is None or pd.isna(top_p) else float(top_p),
+                seed=None if seed is None or pd.isna(seed) else int(seed),
+            )
+            rows.append({"audio": audio[0].tolist(), "sample_rate": self.generator.sample_rate})
+        return pd.DataFrame(rows)
+
+
+_MODEL_CODE = """# MLflow models-from-code entry point written by ssm-ts: builds the waveform pyfunc.
+import mlflow
+
+from ssm_ts.tracking.pyfunc_audio import WaveformPyfunc
+
+mlflow.models.set_model(WaveformPyfunc())
+"""
+
+
+def write_model_code(directory: str | os.PathLike) -> str:
+    """Write the models-from-code script into ``directory``; return its path for ``log_model``."""
+    path = Path(directory) / "waveform_pyfunc_model.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(_MODEL_CODE)
+    return str(path)
