@@ -289,8 +289,12 @@ def load_waveform_model(path: str | Path) -> WaveformTask:
         raise CheckpointError(
             f"{path} is not a checkpoint of a WaveformTask (no hyper_parameters/state_dict)"
         )
+    import inspect
+
+    accepted = set(inspect.signature(WaveformTask.__init__).parameters) - {"self"}
     try:
-        task = WaveformTask(**hparams)
+        # LightningCLI adds bookkeeping keys (``_instantiator``, ``_class_path``) to the hyperparameters.
+        task = WaveformTask(**{k: v for k, v in hparams.items() if k in accepted})
         task.load_state_dict(ckpt["state_dict"])
     except (TypeError, RuntimeError) as err:
         raise CheckpointError(f"{path} does not fit a WaveformTask: {err}") from err
