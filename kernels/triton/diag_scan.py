@@ -43,6 +43,7 @@ def _diag_scan_kernel(
     L,
     D,
     IS_COMPLEX: tl.constexpr,
+    W: tl.constexpr,  # floats per element: 2 when complex
     HAS_H0: tl.constexpr,
     REVERSE: tl.constexpr,
     NUM_CHUNKS: tl.constexpr,
@@ -54,7 +55,6 @@ def _diag_scan_kernel(
     d_mask = d < D
     local = tl.arange(0, BLOCK_T)
     is_last = (local == BLOCK_T - 1)[:, None]
-    W: tl.constexpr = 2 if IS_COMPLEX else 1
     if HAS_H0:
         carry_r = tl.load(h0_ptr + (pb * D + d) * W, mask=d_mask, other=0.0)
         if IS_COMPLEX:
@@ -116,6 +116,7 @@ def launch_diag_scan(a: Tensor, b: Tensor, h0: Tensor | None, reverse: bool = Fa
         L,
         D,
         IS_COMPLEX=is_complex,
+        W=2 if is_complex else 1,
         HAS_H0=h0 is not None,
         REVERSE=reverse,
         NUM_CHUNKS=triton.cdiv(L, BLOCK_T),

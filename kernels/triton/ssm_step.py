@@ -73,7 +73,8 @@ def ssm_step_triton(
     y = torch.empty(B, H, dtype=rdtype, device=state.device)
     R = B * H
     BLOCK_N = min(next_pow2(N, 2), 64)
-    BLOCK_R = max(1, min(next_pow2(R), 2048 // BLOCK_N))
+    # Small tiles: a generation step is launch/latency bound, so spread it over many programs.
+    BLOCK_R = max(1, min(next_pow2(R), 512 // BLOCK_N))
     u_flat = u.to(rdtype).contiguous()
     D_arg = D.to(rdtype).contiguous() if D is not None else u_flat
     grid = (triton.cdiv(R, BLOCK_R),)
