@@ -1,0 +1,144 @@
+"""Audio pipeline: reading every format, bad files, splits on the real sets, codes, clips."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from ssm_ts.errors import DataError, DataFileNotFoundError
+from ssm_ts.pipelines.audio import (
+    FSDD_TEST_PATTERN,
+    AudioDataModule,
+    Quantizer,
+    find_audio_files,
+    load_clips,
+    read_audio,
+    split_files,
+    write_wav,
+)
+
+
+def _tone(n: int, rate: int, freq: float = 440.0) -> np.ndarray:
+    return 0.5 * np.sin(2 * np.pi * freq * np.arange(n) / rate)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "subtype", "tol"),
+    [
+        (".wav", "PCM_16", 1e-4),
+        (".wav", "PCM_24", 1e-6),
+        (".wav", "FLOAT", 1e-7),
+        (".flac", "PCM_16", 1e-4),
+        (".ogg", "VORBIS", 0.05),
+    ],
+)
+def test_reads_bit_depths_and_formats(tmp_path, suffix, subtype, tol):
+    wave = _tone(800, 8000)
+    path = tmp_path / f"tone{suffix}"
+    sf.write(path, wave, 8000, subtype=subtype)
+    clip = read_audio(path)
+    assert clip.sample_rate == 8000 and clip.waveform.dtype == torch.float32
+    assert np.abs(clip.waveform.numpy() - wave).max() < tol
+
+
+def test_stereo_is_mixed_to_mono_and_resampled(tmp_path):
+    left, right = _tone(8000, 8000, 200.0), np.zeros(8000)
+    path = tmp_path / "stereo.wav"
+    sf.write(path, np.stack([left, right], axis=1), 8000, subtype="FLOAT")
+    clip = read_audio(path)
+    np.testing.assert_allclose(clip.waveform.numpy(), left / 2, atol=1e-6)
+    up = read_audio(path, sample_rate=16000)
+    assert up.sample_rate == 16000 and up.waveform.numel() == 16000
+    # a 200 Hz tone keeps its amplitude through resampling (away from the edges)
+    assert abs(up.waveform[2000:-2000].abs().max().item() - 0.25) < 0.01
+
+
+def test_bad_files_raise_naming_the_file_or_are_skipped_with_a_warning(tmp_path):
+    good = tmp_path / "good.wav"
+    sf.write(good, _tone(400, 8000), 8000)
+    corrupt = tmp_path / "corrupt.wav"
+    corrupt.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    empty = tmp_path / "empty.wav"
+    sf.write(empty, np.zeros(0), 8000)
+    for bad in (corrupt, empty):
+        with pytest.raises(DataError, match=bad.name):
+            read_audio(bad)
+    with pytest.raises(DataError, match="corrupt.wav"):
+        load_clips([good, corrupt], 8000)
+    with pytest.warns(UserWarning, match="skipped 2 unreadable audio file"):
+        waves, kept = load_clips([good, corrupt, empty], 8000, on_bad_file="skip")
+    assert kept == [good] and len(waves) == 1
+    (tmp_path / "nothing").mkdir()
+    with pytest.raises(DataFileNotFoundError, match="no audio files"):
+        find_audio_files(tmp_path / "nothing")
+
+
+def test_speech_commands_lists_split_espeak_digits(shared_data):
+    root = shared_data / "audio" / "espeak-digits"
+    files = find_audio_files(root)
+    split = split_files(files, root, "auto")
+    assert (len(split.train), len(split.val), len(split.test)) == (380, 50, 50)
+    speakers = {
+        name: {p.name.split("_")[0] for p in getattr(split, name)} for name in ("train", "val", "test")
+    }
+    assert not speakers["train"] & speakers["test"] and not speakers["val"] & speakers["test"]
+
+
+def test_fsdd_rule_puts_recording_index_0_to_4_in_test(shared_data):
+    root = shared_data / "audio" / "fsdd"
+    files = find_audio_files(root)
+    split = split_files(files, root, "fsdd")
+    assert len(split.test) == 300 and len(files) == 3000
+    assert all(int(p.stem.split("_")[2]) <= 4 for p in split.test)
+    assert all(int(p.stem.split("_")[2]) > 4 for p in split.train + split.val)
+    assert split_files(files, root, "rule", test_pattern=FSDD_TEST_PATTERN).test == split.test
+    fractions = split_files(files, root, "fractions", fractions=(0.7, 0.2, 0.1), seed=3)
+    assert (len(fractions.train), len(fractions.val), len(fractions.test)) == (2100, 600, 300)
+    assert not set(fractions.train) & set(fractions.test)
+
+
+def test_quantizers_round_trip():
+    audio = torch.linspace(-1, 1, 1001)
+    mu = Quantizer("mu-law", 8)
+    codes = mu.encode(audio)
+    assert codes.min() == 0 and codes.max() == 255 and mu.silence == 128
+    # mu-law is fine near zero and coarse near full scale
+    err = (mu.decode(codes) - audio).abs()
+    assert err[495:506].max() < 1e-3 and err.max() < 0.04
+    lin = Quantizer("linear", 8)
+    assert (lin.decode(lin.encode(audio)) - audio).abs().max() <= 1 / 255 + 1e-6
+
+
+def test_datamodule_pads_short_clips_and_masks_them(shared_data):
+    dm = AudioDataModule(
+        str(shared_data / "audio" / "fsdd"),
+        sample_rate=16000,
+        clip_seconds=1.0,
+        split="fsdd",
+        max_files_per_split=6,
+        batch_size=6,
+    )
+    dm.setup("fit")
+    codes, lengths = next(iter(dm.test_dataloader()))
+    assert codes.shape == (6, 16000) and codes.dtype == torch.long
+    assert (lengths < 16000).any()  # FSDD recordings are shorter than a second
+    for row, n in zip(codes, lengths, strict=True):
+        assert (row[n:] == 128).all()  # padded with the code of silence
+        assert row[:n].float().std() > 1  # real audio before that
+
+
+def test_random_crops_differ_and_fixed_clips_do_not(tmp_path):
+    write_wav(tmp_path / "long.wav", torch.rand(8000) * 2 - 1, 8000)
+    write_wav(tmp_path / "b.wav", torch.rand(8000) * 2 - 1, 8000)
+    write_wav(tmp_path / "c.wav", torch.rand(8000) * 2 - 1, 8000)
+    dm = AudioDataModule(
+        str(tmp_path), 8000, clip_seconds=0.1, crop="random", split="fractions", fractions=(0.34, 0.33, 0.33)
+    )
+    dm.setup()
+    train = dm.datasets["train"]
+    crops = torch.stack([train[0][0] for _ in range(5)])
+    assert len({tuple(c[:20].tolist()) for c in crops}) > 1
+    fixed = dm.datasets["test"]
+    assert torch.equal(fixed[0][0], fixed[0][0])
