@@ -26,3 +26,12 @@ def _seed_and_isolate(tmp_path, monkeypatch):
     torch.manual_seed(0)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     yield
+
+
+@pytest.fixture
+def single_thread():
+    """One torch thread: small ops on a busy shared CPU ran up to 60x slower with two (measured)."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

@@ -35,6 +35,7 @@ def spectrogram_figure(clips: torch.Tensor, sample_rate: int, titles: list[str] 
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.4 * rows), squeeze=False)
     n_fft = 512 if sample_rate >= 16000 else 256
+    n_fft = max(16, min(n_fft, 2 ** int(math.log2(max(clips.shape[1], 16)))))  # very short clips
     window = torch.hann_window(n_fft)
     for i, ax in enumerate(axes.flat):
         if i >= n:

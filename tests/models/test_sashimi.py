@@ -9,6 +9,8 @@ from ssm_ts.models.pooling import DownPool, UpPool
 from ssm_ts.models.sashimi import SaShiMi, sashimi_config
 from ssm_ts.models.sashimi_recurrent import SaShiMiRecurrence
 
+pytestmark = pytest.mark.usefixtures("single_thread")
+
 
 def _rel(a: torch.Tensor, b: torch.Tensor) -> float:
     return ((a - b).abs().max() / b.abs().max()).item()

@@ -19,6 +19,8 @@ from ssm_ts.pipelines.audio import (
     write_wav,
 )
 
+pytestmark = pytest.mark.usefixtures("single_thread")
+
 
 def _tone(n: int, rate: int, freq: float = 440.0) -> np.ndarray:
     return 0.5 * np.sin(2 * np.pi * freq * np.arange(n) / rate)
