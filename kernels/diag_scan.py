@@ -8,10 +8,10 @@ selective SSMs (where ``a_t = exp(dt_t A)`` depends on the input).
 
 Paths:
 - :func:`diag_scan_reference`: a Python loop over t; the specification.
-- :func:`diag_scan_torch`: chunks of T steps; inside a chunk a log-depth (Hillis-Steele) scan of
-  the pairs (a, b) under (a1, b1) o (a2, b2) = (a1 a2, a2 b1 + b2), the chunk totals scanned the
-  same way, then one fix-up h = A_cum * carry + h_local. log2(T) + log2(L/T) elementwise passes,
-  no loop over t. Its backward is the reverse scan (below), not autograd through the passes.
+- :func:`diag_scan_torch`: chunks of T ~ sqrt(L) steps: all chunks scanned at once from zero
+  (T vectorised steps, also accumulating A_cum = prod a), the L/T chunk totals scanned for the
+  carries, then one fix-up h = A_cum * carry + h_local: about 2 sqrt(L) Python steps, not L, and
+  ~3 passes over the data. Its backward is the reverse scan (below), not autograd through it.
 - Triton (``ssm_ts.kernels.triton.diag_scan``): one program per (batch, block of D) walks time in
   chunks of BLOCK_T, scanning each chunk with ``tl.associative_scan`` and carrying the last state.
 
@@ -23,13 +23,13 @@ complex-gradient convention; conj is a no-op for real tensors).
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor
 
 from ssm_ts.errors import ConfigError
 from ssm_ts.kernels.dispatch import resolve_backend
-
-DEFAULT_CHUNK = 64
 
 
 def check_diag_scan_shapes(a: Tensor, b: Tensor, h0: Tensor | None) -> None:
@@ -56,45 +56,50 @@ def diag_scan_reference(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Tenso
     dtype = _common_dtype(a, b, h0)
     h = torch.zeros(b.shape[0], b.shape[2], dtype=dtype, device=b.device) if h0 is None else h0.to(dtype)
     states = []
-    for t in range(b.shape[1]):
-        h = a[:, t] * h + b[:, t]
+    for a_t, b_t in zip(a.unbind(1), b.unbind(1), strict=True):  # unbind: one stack in backward
+        h = a_t * h + b_t
         states.append(h)
     return torch.stack(states, dim=1)
 
 
-def _log_depth_scan(a: Tensor, b: Tensor, dim: int) -> tuple[Tensor, Tensor]:
-    """Inclusive Hillis-Steele scan of the pairs (a, b) along ``dim``: (prod a, h with zero start)."""
-    n = a.shape[dim]
-    shift = 1
-    while shift < n:
-        a_prev, b_prev = a.narrow(dim, 0, n - shift), b.narrow(dim, 0, n - shift)
-        a_tail, b_tail = a.narrow(dim, shift, n - shift), b.narrow(dim, shift, n - shift)
-        b = torch.cat([b.narrow(dim, 0, shift), torch.addcmul(b_tail, a_tail, b_prev)], dim)
-        a = torch.cat([a.narrow(dim, 0, shift), a_tail * a_prev], dim)
-        shift *= 2
-    return a, b
+def _sequential_scan(a: Tensor, b: Tensor, h: Tensor | None) -> tuple[Tensor, Tensor]:
+    """Scan along dim 0 of ``a``, ``b`` (T, ...) from ``h`` (or zeros): (prod a, states), both (T, ...).
+
+    A loop over the T steps, each one vectorised over everything else.
+    """
+    a_cum, states = torch.empty_like(a), torch.empty_like(b)
+    a_cum[0], states[0] = a[0], b[0] if h is None else torch.addcmul(b[0], a[0], h)
+    for t in range(1, a.shape[0]):
+        torch.mul(a[t], a_cum[t - 1], out=a_cum[t])
+        torch.addcmul(b[t], a[t], states[t - 1], out=states[t])
+    return a_cum, states
 
 
-def chunked_scan(a: Tensor, b: Tensor, h0: Tensor | None, chunk: int = DEFAULT_CHUNK) -> Tensor:
-    """Forward values of the chunked log-depth scan (see module docstring); no autograd graph."""
+def chunked_scan(a: Tensor, b: Tensor, h0: Tensor | None, chunk: int | None = None) -> Tensor:
+    """Forward values of the chunked scan (see module docstring); no autograd graph.
+
+    Time is cut into n chunks of T ~ sqrt(L) steps: (1) every chunk is scanned from a zero state
+    at once (T steps, each vectorised over batch, chunks and channels), (2) the n chunk totals are
+    scanned to give each chunk's incoming state, (3) h = A_cum * carry + h_local in one pass.
+    About sqrt(L) + L / sqrt(L) Python steps instead of L.
+    """
     B, L, D = b.shape
-    T = max(1, min(chunk, L))
+    T = max(1, min(chunk or math.ceil(math.sqrt(L)), L))
     n = -(-L // T)
     pad = n * T - L
     if pad:  # identity elements (a = 1, b = 0) leave the carry unchanged
         a = torch.cat([a, a.new_ones(B, pad, D)], 1)
         b = torch.cat([b, b.new_zeros(B, pad, D)], 1)
-    a_cum, h_local = _log_depth_scan(a.reshape(B, n, T, D), b.reshape(B, n, T, D), dim=2)
+    # (T, B, n, D): step-major, so each of the T steps is one contiguous slice.
+    a_steps = a.reshape(B, n, T, D).permute(2, 0, 1, 3).contiguous()
+    b_steps = b.reshape(B, n, T, D).permute(2, 0, 1, 3).contiguous()
+    a_cum, h_local = _sequential_scan(a_steps, b_steps, None)
     # Carry into chunk k: the state after chunk k-1, from a scan over the chunk totals.
-    tot_a, tot_h = _log_depth_scan(a_cum[:, :, -1], h_local[:, :, -1], dim=1)  # (B, n, D)
-    if h0 is not None:
-        tot_h = tot_h + tot_a * h0.unsqueeze(1)
-        first = h0.unsqueeze(1)
-    else:
-        first = torch.zeros_like(tot_h[:, :1])
-    carry = torch.cat([first, tot_h[:, :-1]], 1)  # (B, n, D)
-    h = torch.addcmul(h_local, a_cum, carry.unsqueeze(2))
-    return h.reshape(B, n * T, D)[:, :L]
+    _, ends = _sequential_scan(a_cum[-1].transpose(0, 1), h_local[-1].transpose(0, 1), h0)  # (n, B, D)
+    first = torch.zeros_like(ends[:1]) if h0 is None else h0.unsqueeze(0)
+    carry = torch.cat([first, ends[:-1]], 0).transpose(0, 1)  # (B, n, D)
+    h = torch.addcmul(h_local, a_cum, carry)  # (T, B, n, D)
+    return h.permute(1, 2, 0, 3).reshape(B, n * T, D)[:, :L]
 
 
 def scan_backward(
@@ -145,7 +150,7 @@ class _ChunkedScan(torch.autograd.Function):
         return cast_gradient(grad_a, a), cast_gradient(grad_b, b), cast_gradient(grad_h0, h0), None
 
 
-def diag_scan_torch(a: Tensor, b: Tensor, h0: Tensor | None = None, chunk: int = DEFAULT_CHUNK) -> Tensor:
+def diag_scan_torch(a: Tensor, b: Tensor, h0: Tensor | None = None, chunk: int | None = None) -> Tensor:
     """Chunked log-depth PyTorch scan with a reverse-scan backward. Shapes as :func:`diag_scan`."""
     return _ChunkedScan.apply(a, b, h0, chunk)
 
