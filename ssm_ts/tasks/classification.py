@@ -147,10 +147,11 @@ class ClassificationTask(pl.LightningModule):
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         """Original-unit ``x (batch, length, channels)``, ``mask (batch, length)`` -> logits ``(batch, n_classes)``."""
+        net = self._require_net()
         scaled = self.scale_inputs(x)
         if mask is not None:
             scaled = scaled * mask.unsqueeze(-1).to(scaled.dtype)
-        return self._require_net()(scaled, mask, rate=self.hparams.rate)
+        return net(scaled, mask, rate=self.hparams.rate)
 
     def predict_proba(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         return torch.softmax(self(x, mask), dim=-1)
