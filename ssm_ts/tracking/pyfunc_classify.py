@@ -51,7 +51,7 @@ class ClassifierPyfunc(mlflow.pyfunc.PythonModel):
 
         self.task, _ = load_classifier_export(context.artifacts["classifier"])
 
-    def predict(self, context, model_input: Any, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    def predict(self, context, model_input, params=None):  # no type hints: MLflow would infer a wrong schema
         from ssm_ts.tasks.classification import predict_series, prediction_frame
 
         values, ids = recordings_from_input(model_input)

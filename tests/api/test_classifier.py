@@ -1,0 +1,79 @@
+"""SSMClassifier: learns real BasicMotions, works in Pipeline and GridSearchCV, pickles exactly."""
+
+from __future__ import annotations
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from ssm_ts import SSMClassifier
+from ssm_ts.errors import DataError
+from ssm_ts.pipelines.sensor import read_ts
+
+SMALL = {"d_model": 16, "n_layers": 1, "d_state": 16, "dropout": 0.0}
+
+
+@pytest.fixture(scope="module")
+def basicmotions(shared_data):
+    folder = shared_data / "classification/BasicMotions"
+    train, test = read_ts(folder / "BasicMotions_TRAIN.ts"), read_ts(folder / "BasicMotions_TEST.ts")
+    return np.stack(train.values), train.labels, np.stack(test.values), test.labels
+
+
+@pytest.fixture(scope="module")
+def fitted(basicmotions):
+    X, y, _, _ = basicmotions
+    return SSMClassifier(**SMALL, max_epochs=15, lr=1e-2).fit(X, y)
+
+
+def test_fit_predict_score(fitted, basicmotions):
+    _, _, Xt, yt = basicmotions
+    assert list(fitted.classes_) == ["Badminton", "Running", "Standing", "Walking"]
+    assert fitted.score(Xt, yt) >= 0.8  # chance 0.25
+    proba = fitted.predict_proba(Xt)
+    assert proba.shape == (40, 4) and np.allclose(proba.sum(1), 1, atol=1e-5)
+    assert set(fitted.predict(Xt)) <= set(fitted.classes_)
+
+
+def test_pickle_and_joblib_round_trip(fitted, basicmotions, tmp_path):
+    _, _, Xt, _ = basicmotions
+    expected = fitted.predict_proba(Xt)
+    assert np.array_equal(pickle.loads(pickle.dumps(fitted)).predict_proba(Xt), expected)
+    joblib.dump(fitted, tmp_path / "model.joblib")
+    assert np.array_equal(joblib.load(tmp_path / "model.joblib").predict_proba(Xt), expected)
+
+
+def test_pipeline_and_grid_search(basicmotions):
+    X, y, _, _ = basicmotions
+    pipe = Pipeline(
+        [("scale", FunctionTransformer(lambda a: a * 2.0)), ("ssm", SSMClassifier(**SMALL, max_epochs=2))]
+    )
+    search = GridSearchCV(pipe, {"ssm__lr": [1e-3, 1e-2]}, cv=2).fit(X, y)
+    assert search.best_params_["ssm__lr"] in (1e-3, 1e-2)
+    assert len(search.cv_results_["mean_test_score"]) == 2
+    assert search.predict(X[:3]).shape == (3,)
+
+
+def test_unequal_lengths_and_integer_labels():
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(1, n)) + (i % 2) * 3 for i, n in enumerate(rng.integers(5, 15, size=12))]
+    y = np.array([10, 2] * 6)
+    model = SSMClassifier(**SMALL, max_epochs=3).fit(X, y)
+    assert model.classes_.tolist() == [2, 10]
+    assert model.predict(X).dtype == y.dtype
+
+
+def test_errors_name_the_problem(fitted):
+    with pytest.raises(DataError, match="3 labels for 4 recordings"):
+        SSMClassifier(**SMALL).fit(np.ones((4, 1, 5)), ["a", "b", "a"])
+    with pytest.raises(DataError, match="have the label 'a'"):
+        SSMClassifier(**SMALL).fit(np.ones((4, 1, 5)), ["a"] * 4)
+    with pytest.raises(DataError, match="X has 2 channels but the classifier was fitted on 6"):
+        fitted.predict(np.ones((2, 2, 10)))
+    with pytest.raises(DataError, match="nan_policy"):
+        fitted.predict(np.full((1, 6, 10), np.nan))
