@@ -145,7 +145,7 @@ class Forecaster:
         data_settings = dict(
             time_col=time_col, target=target, past_covariates=past_covariates, future_covariates=future_covariates,
             freq=freq, fill=fill, lookback=s["lookback"], horizon=s["horizon"], split=s["split"],
-            fractions=s["fractions"], boundaries=s["boundaries"], batch_size=s["batch_size"],
+            fractions=s["fractions"], boundaries=s["boundaries"], batch_size=s["batch_size"], shuffle_seed=s["seed"],
         )  # fmt: skip
         if isinstance(data, pd.DataFrame):
             datamodule = ForecastDataModule.from_frame(data, **data_settings)

@@ -10,7 +10,6 @@ import pytest
 from ssm_ts import Forecaster
 from ssm_ts.datasets import write_co2_csv
 from ssm_ts.errors import CheckpointError, ConfigError, DataError
-from tests.forecasting_stand_in import use_real_or_stand_in
 
 LOOKBACK, HORIZON = 52, 13
 
@@ -23,20 +22,12 @@ def co2_csv(tmp_path_factory):
 @pytest.fixture(scope="module")
 def fitted(co2_csv, tmp_path_factory):
     """One quantile forecaster fitted once for the module (tiny model, few epochs)."""
-    monkeypatch = pytest.MonkeyPatch()
-    use_real_or_stand_in(monkeypatch)
     folder = tmp_path_factory.mktemp("fit")
     forecaster = Forecaster(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, quantiles=[0.1, 0.5, 0.9],
                             max_epochs=4, lr=3e-3, tracking_uri=f"sqlite:///{folder / 'mlflow.db'}",
                             out_dir=str(folder / "out"))  # fmt: skip
     forecaster.fit(co2_csv, fill="interpolate")
-    yield forecaster
-    monkeypatch.undo()
-
-
-@pytest.fixture(autouse=True)
-def _registry(monkeypatch):
-    use_real_or_stand_in(monkeypatch)
+    return forecaster
 
 
 def test_predict_continues_the_weekly_frequency(fitted):
@@ -141,3 +132,16 @@ def test_known_future_covariates_are_used_at_prediction(shared_data, tmp_path):
     assert list(forecast["date"]) == list(future["date"]) and forecast["OT"].notna().all()
     backtest = forecaster.backtest(data, n_windows=2)
     assert len(backtest) == 48
+
+
+def test_spacetime_forecaster_fits_predicts_and_round_trips(co2_csv, tmp_path):
+    forecaster = Forecaster(model="spacetime", lookback=LOOKBACK, horizon=HORIZON, quantiles=[0.1, 0.5, 0.9],
+                            max_epochs=1, model_options={"d_model": 8, "d_state": 8, "n_layers": 1},
+                            log_to_mlflow=False, out_dir=str(tmp_path / "out"),
+                            trainer_options={"limit_train_batches": 8, "limit_val_batches": 2})  # fmt: skip
+    forecaster.fit(co2_csv, fill="interpolate")
+    forecast = forecaster.predict()
+    assert forecast.shape == (HORIZON, 5) and np.isfinite(forecast.drop(columns="date").to_numpy()).all()
+    assert 300 < forecast["co2"].mean() < 420
+    forecaster.save(tmp_path / "st")
+    pd.testing.assert_frame_equal(Forecaster.load(tmp_path / "st").predict(), forecast)

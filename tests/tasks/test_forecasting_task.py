@@ -14,14 +14,8 @@ from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import ForecastDataModule
 from ssm_ts.tasks.forecasting import ForecastingTask
 from ssm_ts.training import build_trainer
-from tests.forecasting_stand_in import use_real_or_stand_in
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def _registry(monkeypatch):
-    use_real_or_stand_in(monkeypatch)
 
 
 def ett_module(shared_data, **overrides) -> ForecastDataModule:
@@ -106,7 +100,15 @@ def test_cli_fit_logs_to_mlflow_then_predict_writes_forecast(tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     write_co2_csv(tmp_path / "co2.csv")
     config = str(REPO / "configs" / "forecast_co2_quick.yaml")
-    fast = ["--model.model", "nlinear", "--trainer.max_epochs", "2", "--out", str(tmp_path / "out")]
+    fast = [
+        "--trainer.max_epochs",
+        "2",
+        "--trainer.limit_train_batches",
+        "4",
+        "--trainer.limit_val_batches",
+        "1",
+    ]
+    fast += ["--out", str(tmp_path / "out")]
     assert cli.main(["forecast", "fit", "--config", config, *fast]) == 0
     client = mlflow.MlflowClient(default_tracking_uri())
     (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-forecast").experiment_id])

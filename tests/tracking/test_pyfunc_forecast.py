@@ -9,11 +9,9 @@ import pandas as pd
 
 from ssm_ts import Forecaster
 from ssm_ts.tracking.logger import default_tracking_uri
-from tests.forecasting_stand_in import use_real_or_stand_in
 
 
-def test_logged_pyfunc_predicts_forecast_dataframes(shared_data, tmp_path, monkeypatch):
-    use_real_or_stand_in(monkeypatch)
+def test_logged_pyfunc_predicts_forecast_dataframes(shared_data, tmp_path):
     data = pd.read_csv(shared_data / "forecasting" / "exchange_rate.csv", usecols=["date", "0", "OT"]).iloc[
         :1200
     ]
