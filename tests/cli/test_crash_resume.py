@@ -1,0 +1,73 @@
+"""A fit killed with SIGKILL mid-epoch resumes from its last checkpoint and ends with the same
+weights as an uninterrupted run with the same seed; its MLflow run is continued, not duplicated."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import mlflow
+import torch
+
+from ssm_ts import cli
+from ssm_ts.tracking.logger import default_tracking_uri
+
+REPO = Path(__file__).resolve().parents[2]
+EPOCHS = "4"
+
+
+def fit_args(shared_data: Path, out: Path) -> list[str]:
+    return [
+        "forecast", "fit",
+        "--config", str(REPO / "configs" / "forecast_etth1.yaml"),
+        "--data.path", str(shared_data / "forecasting" / "ETTh1.csv"),
+        "--model.model", "nlinear", "--model.lookback", "96", "--model.horizon", "24",
+        "--data.boundaries", "[3000, 3300, 3600]", "--data.target", "OT",
+        "--data.batch_size", "4", "--trainer.max_epochs", EPOCHS, "--trainer.max_time", "null",
+        "--seed_everything", "7", "--out", str(out),
+    ]  # fmt: skip
+
+
+def final_weights(out: Path) -> dict[str, torch.Tensor]:
+    ckpt = next(out.rglob("last.ckpt"))
+    state = torch.load(ckpt, map_location="cpu", weights_only=True)
+    assert state["epoch"] == int(EPOCHS) - 1
+    return state["state_dict"]
+
+
+def kill_after_first_checkpoint(args: list[str], out: Path, timeout: float = 240.0) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "ssm_ts.cli", *args], cwd=out.parent)
+    deadline = time.monotonic() + timeout
+    try:
+        while not list(out.rglob("last.ckpt")):
+            assert process.poll() is None, "the fit ended before its first checkpoint"
+            assert time.monotonic() < deadline, "no checkpoint appeared in time"
+            time.sleep(0.1)
+        time.sleep(0.7)  # well into the next epoch
+        assert process.poll() is None, "the fit finished before it could be killed"
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def test_sigkill_then_resume_matches_uninterrupted_run(shared_data, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    crashed = tmp_path / "crashed"
+    kill_after_first_checkpoint(fit_args(shared_data, crashed), crashed)
+    assert cli.main([*fit_args(shared_data, crashed), "--ckpt_path", "last"]) == 0
+
+    client = mlflow.MlflowClient(default_tracking_uri())
+    runs = client.search_runs([client.get_experiment_by_name("ssm-ts-forecast").experiment_id])
+    assert len(runs) == 1 and runs[0].info.status == "FINISHED"
+    assert len(client.get_metric_history(runs[0].info.run_id, "val_mse")) >= int(EPOCHS)
+
+    whole = tmp_path / "whole"
+    assert cli.main(fit_args(shared_data, whole)) == 0
+    resumed, uninterrupted = final_weights(crashed), final_weights(whole)
+    assert resumed.keys() == uninterrupted.keys()
+    for name, value in uninterrupted.items():
+        assert torch.allclose(resumed[name], value, atol=1e-6, rtol=0), name
