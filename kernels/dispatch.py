@@ -56,7 +56,9 @@ def resolve_backend(backend: str, *tensors: torch.Tensor) -> str:
             return "triton" if on_cuda and triton_available() else "torch"
     if backend == "triton":
         if not triton_available():
-            raise KernelBackendError("backend='triton' needs the triton package (it ships with CUDA torch builds)")
+            raise KernelBackendError(
+                "backend='triton' needs the triton package (it ships with CUDA torch builds)"
+            )
         if not on_cuda and not triton_interpreting():
             raise KernelBackendError(
                 "backend='triton' needs CUDA tensors; on the CPU set TRITON_INTERPRET=1 before importing "
