@@ -193,6 +193,7 @@ def build_cli_class():
             best = getattr(ckpt, "best_model_path", "") or getattr(ckpt, "last_model_path", "")
             if best:
                 log_artifact(logger, best, "checkpoints")
+                Console(stderr=True).print(f"[green]checkpoints[/green] {Path(best).parent}")
             make_pyfunc = getattr(self.model, "mlflow_pyfunc", None)
             if make_pyfunc is not None:
                 export_dir = Path(self._setting("out")) / "export"
