@@ -49,6 +49,29 @@ class LookbackLinear(nn.Module):
         return y.transpose(2, 3)  # (B, H, out, Q)
 
 
+def head_and_linear_path(
+    model: ForecastModel, d_model: int, linear_path: bool
+) -> tuple[nn.Linear, LookbackLinear | None]:
+    """An SSM model's output head (d_model -> outputs x quantiles) and its optional linear path.
+
+    With the linear path, the head starts at zero: the model begins as the linear forecaster
+    alone (strong on its own) and the SSM learns the residual.
+    """
+    head = nn.Linear(d_model, model.out_channels * model.n_quantiles)
+    if not linear_path:
+        return head, None
+    nn.init.zeros_(head.weight)
+    nn.init.zeros_(head.bias)
+    linear = LookbackLinear(
+        lookback=model.lookback,
+        horizon=model.horizon,
+        in_channels=model.in_channels,
+        out_channels=model.out_channels,
+        n_quantiles=model.n_quantiles,
+    )
+    return head, linear
+
+
 @dataclass
 class NLinearOptions:
     """NLinear: subtract the last value, one linear layer, add it back."""

@@ -14,7 +14,7 @@ from torch import Tensor, nn
 from ssm_ts.core import SSMBlock
 from ssm_ts.errors import ConfigError
 from ssm_ts.models.forecast_base import ForecastModel, check_positive
-from ssm_ts.models.linear import LookbackLinear
+from ssm_ts.models.linear import head_and_linear_path
 
 
 @dataclass
@@ -46,22 +46,7 @@ class S4DForecaster(ForecastModel):
         )
         self.final_norm = nn.LayerNorm(o.d_model)
         self.time_head = nn.Linear(self.lookback, self.horizon)
-        self.feature_head = nn.Linear(o.d_model, self.out_channels * self.n_quantiles)
-        if o.linear_path:
-            # Start as the linear path alone; the SSM encoder learns the residual.
-            nn.init.zeros_(self.feature_head.weight)
-            nn.init.zeros_(self.feature_head.bias)
-        self.linear = (
-            LookbackLinear(
-                lookback=self.lookback,
-                horizon=self.horizon,
-                in_channels=self.in_channels,
-                out_channels=self.out_channels,
-                n_quantiles=self.n_quantiles,
-            )
-            if o.linear_path
-            else None
-        )
+        self.feature_head, self.linear = head_and_linear_path(self, o.d_model, o.linear_path)
 
     def forecast(self, z: Tensor, targets: Tensor) -> tuple[Tensor, None]:
         h = self.embedding(z)

@@ -21,7 +21,7 @@ from torch import Tensor, nn
 
 from ssm_ts.errors import ConfigError
 from ssm_ts.models.forecast_base import ForecastModel, check_positive
-from ssm_ts.models.linear import LookbackLinear
+from ssm_ts.models.linear import head_and_linear_path
 from ssm_ts.models.spacetime_layers import ClosedLoopCompanionDecoder, SpaceTimeBlock
 
 
@@ -87,22 +87,7 @@ class SpaceTime(ForecastModel):
         )
         self.final_norm = nn.LayerNorm(o.d_model)
         self.decoder = ClosedLoopCompanionDecoder(d_model=o.d_model, d_state=o.d_state, horizon=self.horizon)
-        self.projection = nn.Linear(o.d_model, self.out_channels * self.n_quantiles)
-        if o.linear_path:
-            # Start as the linear path alone (a strong forecaster on its own); the SSM learns the residual.
-            nn.init.zeros_(self.projection.weight)
-            nn.init.zeros_(self.projection.bias)
-        self.linear = (
-            LookbackLinear(
-                lookback=self.lookback,
-                horizon=self.horizon,
-                in_channels=self.in_channels,
-                out_channels=self.out_channels,
-                n_quantiles=self.n_quantiles,
-            )
-            if o.linear_path
-            else None
-        )
+        self.projection, self.linear = head_and_linear_path(self, o.d_model, o.linear_path)
 
     def _project(self, y: Tensor) -> Tensor:
         """(B, T, d_model) -> (B, T, out_channels, n_quantiles)."""
