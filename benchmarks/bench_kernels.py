@@ -99,7 +99,6 @@ def ssm_step_case(B: int, H: int, N: int, device: str) -> dict[str, Any]:
         "torch": first(ssm_step_torch),
         "reference": first(ssm_step_reference),
         "tol": 1e-4,
-        "forward_only": True,  # the Triton step serves generation
     }  # fmt: skip
 
 
@@ -182,8 +181,7 @@ def cuda_rows(cases: list[dict[str, Any]], peak_gbs: float) -> list[dict[str, An
         error = max_relative_error(case["triton"](*inputs), case["torch"](*inputs))
         if error > case["tol"]:
             raise AssertionError(f"{case['op']} {case['shape']}: Triton disagrees with PyTorch ({error:.3g})")
-        passes = ["forward"] if case.get("forward_only") else ["forward", "forward+backward"]
-        for mode in passes:
+        for mode in ("forward", "forward+backward"):
             impls = {
                 name: case[name] for name in ("triton", "torch", "reference", "assoc_scan") if name in case
             }

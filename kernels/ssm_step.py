@@ -12,7 +12,8 @@ Paths:
 - :func:`ssm_step_torch`: the differentiable PyTorch step (addcmul for the update); on the CPU it
   is as fast as the reference; the fused path that matters is the Triton kernel on CUDA.
 - Triton (``ssm_ts.kernels.triton.ssm_step``): one kernel reads state, u and the parameters once
-  and writes y and the new state; on CUDA this is the whole step.
+  and writes y and the new state; on CUDA this is the whole step. A second kernel gives the
+  gradients of every input, so the step can be trained through.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ssm_ts.errors import ConfigError, KernelBackendError
+from ssm_ts.errors import ConfigError
 from ssm_ts.kernels.dispatch import resolve_backend
 
 
@@ -85,24 +86,13 @@ def ssm_step(
         dA, dB, C: complex (H, N) discretised parameters.
         D: real (H,) skip term, or None.
         backend: ``"auto"`` | ``"torch"`` | ``"triton"`` (see :mod:`ssm_ts.kernels.dispatch`).
-            The Triton kernel is forward-only (a generation step); when gradients are needed
-            ``"auto"`` takes the differentiable PyTorch path and ``"triton"`` raises.
 
     Returns:
         ``(y (B, H) real, new_state (B, H, N) complex)``.
     """
     check_ssm_step_shapes(state, u, dA, dB, C, D)
     tensors = [t for t in (state, u, dA, dB, C, D) if t is not None]
-    chosen = resolve_backend(backend, *tensors)
-    needs_grad = torch.is_grad_enabled() and any(t.requires_grad for t in tensors)
-    if chosen == "triton" and needs_grad:
-        if backend == "triton":
-            raise KernelBackendError(
-                "ssm_step: the Triton kernel is forward-only (a generation step); call it under "
-                "torch.no_grad() or use backend='torch' when gradients are needed"
-            )
-        chosen = "torch"
-    if chosen == "triton":
+    if resolve_backend(backend, *tensors) == "triton":
         from ssm_ts.kernels.triton.ssm_step import ssm_step_triton
 
         return ssm_step_triton(state, u, dA, dB, C, D)

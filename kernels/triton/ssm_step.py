@@ -2,7 +2,16 @@
 
 One program owns BLOCK_R rows (batch x channel) and walks the state axis in blocks of BLOCK_N: it
 reads state, u, dA, dB, C (and D) once, writes the new state and accumulates the read-out
-y = 2 Re(sum_n C x) + D u. Forward only: it serves generation, where no gradient flows.
+y = 2 Re(sum_n C x) + D u.
+
+The backward kernel gives the gradients of every input, so the step can also be trained through
+(truncated back-propagation through time, or learning from a recurrent rollout). One program owns
+a (BLOCK_H, BLOCK_N) tile of the parameters and walks the batch, so the batch sums of grad dA,
+grad dB and grad C stay in registers; grad u is reduced over N per N-block and the few partial sums
+are added in PyTorch. With G = grad x' + 2 gy conj(C) (the total gradient of the new state):
+
+    grad state = G conj(dA);  grad dA = sum_b G conj(state);  grad dB = sum_b G u
+    grad C = sum_b 2 gy conj(x');  grad u = Re sum_n G conj(dB) + gy D;  grad D = sum_b gy u
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ import triton
 import triton.language as tl
 from torch import Tensor
 
-from ssm_ts.kernels.triton.common import complex_view, compute_dtype, next_pow2, real_dtype
+from ssm_ts.kernels.triton.common import complex_view, compute_dtype, interpreting, next_pow2, real_dtype
 
 
 @triton.jit
@@ -62,10 +71,77 @@ def _ssm_step_kernel(
     tl.store(y_ptr + rows, y, mask=row_mask)
 
 
-def ssm_step_triton(
+@triton.jit
+def _ssm_step_backward_kernel(
+    state_ptr,  # (B, H, N, 2) the input state
+    u_ptr,  # (B, H)
+    dA_ptr,  # (H, N, 2)
+    dB_ptr,
+    C_ptr,
+    gy_ptr,  # (B, H) gradient of y
+    gnew_ptr,  # (B, H, N, 2) gradient of the new state
+    gstate_ptr,  # (B, H, N, 2) out
+    gdA_ptr,  # (H, N, 2) out
+    gdB_ptr,
+    gC_ptr,
+    gu_part_ptr,  # (NUM_N_BLOCKS, B, H) out: grad u summed over one N block
+    H,
+    N,
+    BATCH: tl.constexpr,
+    BLOCK_H: tl.constexpr,
+    BLOCK_N: tl.constexpr,
+):
+    pid_h, pid_n = tl.program_id(0), tl.program_id(1)
+    h = pid_h * BLOCK_H + tl.arange(0, BLOCK_H)
+    n = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
+    h_mask = h < H
+    mask = h_mask[:, None] & (n < N)[None, :]
+    p_off = (h[:, None] * N + n[None, :]) * 2
+    ar = tl.load(dA_ptr + p_off, mask=mask, other=0.0)
+    ai = tl.load(dA_ptr + p_off + 1, mask=mask, other=0.0)
+    br = tl.load(dB_ptr + p_off, mask=mask, other=0.0)
+    bi = tl.load(dB_ptr + p_off + 1, mask=mask, other=0.0)
+    cr = tl.load(C_ptr + p_off, mask=mask, other=0.0)
+    ci = tl.load(C_ptr + p_off + 1, mask=mask, other=0.0)
+    ga_r = tl.zeros([BLOCK_H, BLOCK_N], dtype=ar.dtype)
+    ga_i = tl.zeros([BLOCK_H, BLOCK_N], dtype=ar.dtype)
+    gb_r = tl.zeros([BLOCK_H, BLOCK_N], dtype=ar.dtype)
+    gb_i = tl.zeros([BLOCK_H, BLOCK_N], dtype=ar.dtype)
+    gc_r = tl.zeros([BLOCK_H, BLOCK_N], dtype=ar.dtype)
+    gc_i = tl.zeros([BLOCK_H, BLOCK_N], dtype=ar.dtype)
+    for b in range(BATCH):  # constexpr bound: run-time loop bounds break the interpreter
+        rows = b * H + h
+        s_off = (rows[:, None] * N + n[None, :]) * 2
+        u = tl.load(u_ptr + rows, mask=h_mask, other=0.0)
+        gy = tl.load(gy_ptr + rows, mask=h_mask, other=0.0)
+        xr = tl.load(state_ptr + s_off, mask=mask, other=0.0)
+        xi = tl.load(state_ptr + s_off + 1, mask=mask, other=0.0)
+        g_r = tl.load(gnew_ptr + s_off, mask=mask, other=0.0) + 2.0 * gy[:, None] * cr
+        g_i = tl.load(gnew_ptr + s_off + 1, mask=mask, other=0.0) - 2.0 * gy[:, None] * ci
+        tl.store(gstate_ptr + s_off, g_r * ar + g_i * ai, mask=mask)
+        tl.store(gstate_ptr + s_off + 1, g_i * ar - g_r * ai, mask=mask)
+        new_r = ar * xr - ai * xi + br * u[:, None]
+        new_i = ar * xi + ai * xr + bi * u[:, None]
+        ga_r += g_r * xr + g_i * xi
+        ga_i += g_i * xr - g_r * xi
+        gb_r += g_r * u[:, None]
+        gb_i += g_i * u[:, None]
+        gc_r += 2.0 * gy[:, None] * new_r
+        gc_i -= 2.0 * gy[:, None] * new_i
+        gu = tl.sum(g_r * br + g_i * bi, axis=1)
+        tl.store(gu_part_ptr + pid_n * BATCH * H + rows, gu, mask=h_mask)
+    tl.store(gdA_ptr + p_off, ga_r, mask=mask)
+    tl.store(gdA_ptr + p_off + 1, ga_i, mask=mask)
+    tl.store(gdB_ptr + p_off, gb_r, mask=mask)
+    tl.store(gdB_ptr + p_off + 1, gb_i, mask=mask)
+    tl.store(gC_ptr + p_off, gc_r, mask=mask)
+    tl.store(gC_ptr + p_off + 1, gc_i, mask=mask)
+
+
+def ssm_step_triton_forward(
     state: Tensor, u: Tensor, dA: Tensor, dB: Tensor, C: Tensor, D: Tensor | None = None
 ) -> tuple[Tensor, Tensor]:
-    """Fused step (shapes as :func:`ssm_ts.kernels.ssm_step`); forward only, no autograd graph."""
+    """Fused step (shapes as :func:`ssm_ts.kernels.ssm_step`); no autograd graph."""
     B, H, N = state.shape
     cdtype = compute_dtype(state, u, dA, dB, C, D)
     rdtype = real_dtype(cdtype)
@@ -96,3 +172,81 @@ def ssm_step_triton(
         BLOCK_N=BLOCK_N,
     )
     return y, new_state
+
+
+def ssm_step_triton_backward(
+    state: Tensor, u: Tensor, dA: Tensor, dB: Tensor, C: Tensor, grad_y: Tensor, grad_new_state: Tensor
+) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+    """Gradients ``(state, u, dA, dB, C)`` of the step for ``grad_y (B, H)``, ``grad_new_state (B, H, N)``.
+
+    The skip term's gradients (grad u += gy D, grad D = sum_b gy u) are cheap and added by the caller.
+    """
+    B, H, N = state.shape
+    cdtype = compute_dtype(state, u, dA, dB, C)
+    rdtype = real_dtype(cdtype)
+    BLOCK_N = min(next_pow2(N, 2), 32 if interpreting() else 64)
+    BLOCK_H = max(1, min(next_pow2(H), 256 // BLOCK_N))
+    num_n_blocks = triton.cdiv(N, BLOCK_N)
+    grad_state = torch.empty(B, H, N, dtype=cdtype, device=state.device)
+    grad_dA, grad_dB, grad_C = (torch.empty(H, N, dtype=cdtype, device=state.device) for _ in range(3))
+    grad_u_parts = torch.empty(num_n_blocks, B, H, dtype=rdtype, device=state.device)
+    _ssm_step_backward_kernel[(triton.cdiv(H, BLOCK_H), num_n_blocks)](
+        complex_view(state, cdtype),
+        u.to(rdtype).contiguous(),
+        complex_view(dA, cdtype),
+        complex_view(dB, cdtype),
+        complex_view(C, cdtype),
+        grad_y.to(rdtype).contiguous(),
+        complex_view(grad_new_state, cdtype),
+        torch.view_as_real(grad_state),
+        torch.view_as_real(grad_dA),
+        torch.view_as_real(grad_dB),
+        torch.view_as_real(grad_C),
+        grad_u_parts,
+        H,
+        N,
+        BATCH=B,
+        BLOCK_H=BLOCK_H,
+        BLOCK_N=BLOCK_N,
+    )
+    return grad_state, grad_u_parts.sum(0), grad_dA, grad_dB, grad_C
+
+
+class SSMStepFunction(torch.autograd.Function):
+    """Autograd around the fused forward and backward kernels (D may be None)."""
+
+    @staticmethod
+    def forward(ctx, state, u, dA, dB, C, D):
+        ctx.save_for_backward(state, u, dA, dB, C, D)
+        return ssm_step_triton_forward(state, u, dA, dB, C, D)
+
+    @staticmethod
+    def backward(ctx, grad_y, grad_new_state):
+        state, u, dA, dB, C, D = ctx.saved_tensors
+        grad_state, grad_u, grad_dA, grad_dB, grad_C = ssm_step_triton_backward(
+            state, u, dA, dB, C, grad_y.contiguous(), grad_new_state.contiguous()
+        )
+        grad_D = None
+        if D is not None:
+            grad_u = grad_u + grad_y * D
+            grad_D = (grad_y * u).sum(0).to(D.dtype)
+        return (
+            grad_state.to(state.dtype),
+            grad_u.to(u.dtype),
+            grad_dA.to(dA.dtype),
+            grad_dB.to(dB.dtype),
+            grad_C.to(C.dtype),
+            grad_D,
+        )
+
+
+def ssm_step_triton(
+    state: Tensor, u: Tensor, dA: Tensor, dB: Tensor, C: Tensor, D: Tensor | None = None
+) -> tuple[Tensor, Tensor]:
+    """Fused step with autograd (shapes as :func:`ssm_ts.kernels.ssm_step`); no graph without grads."""
+    needs_grad = torch.is_grad_enabled() and any(
+        t is not None and t.requires_grad for t in (state, u, dA, dB, C, D)
+    )
+    if not needs_grad:
+        return ssm_step_triton_forward(state, u, dA, dB, C, D)
+    return SSMStepFunction.apply(state, u, dA, dB, C, D)

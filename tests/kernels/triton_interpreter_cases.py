@@ -132,43 +132,75 @@ def test_cauchy_float32():
 
 
 # --- ssm_step ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("dtype", [C128, torch.complex64])
-@pytest.mark.parametrize(("B", "H", "N", "with_D"), [(3, 5, 7, True), (2, 4, 100, False), (1, 1, 1, True)])
-def test_ssm_step_forward(B, H, N, with_D, dtype):
+def step_inputs(B: int, H: int, N: int, with_D: bool) -> list[torch.Tensor | None]:
     state = torch.randn(B, H, N, dtype=C128)
     u = torch.randn(B, H, dtype=F64)
     dA = torch.polar(torch.rand(H, N, dtype=F64), torch.randn(H, N, dtype=F64))
     dB, C = torch.randn(H, N, dtype=C128), torch.randn(H, N, dtype=C128)
     D = torch.randn(H, dtype=F64) if with_D else None
+    return [state, u, dA, dB, C, D]
+
+
+STEP_SHAPES = [(3, 5, 7, True), (2, 4, 100, False), (1, 1, 1, True), (4, 9, 33, True)]
+
+
+@pytest.mark.parametrize("dtype", [C128, torch.complex64])
+@pytest.mark.parametrize(("B", "H", "N", "with_D"), STEP_SHAPES)
+def test_ssm_step_forward(B, H, N, with_D, dtype):
+    inputs = step_inputs(B, H, N, with_D)
     real = torch.float64 if dtype == C128 else torch.float32
-    cast = [
-        state.to(dtype),
-        u.to(real),
-        dA.to(dtype),
-        dB.to(dtype),
-        C.to(dtype),
-        None if D is None else D.to(real),
-    ]
+    cast = [None if t is None else t.to(dtype if t.is_complex() else real) for t in inputs]
     with nan_filled_outputs():
         y, new_state = ssm_step(*cast, backend="triton")
-    y_ref, state_ref = ssm_step_reference(state, u, dA, dB, C, D)
+    y_ref, state_ref = ssm_step_reference(*inputs)
     rtol = 1e-12 if dtype == C128 else 1e-5
     assert y.dtype == real and new_state.dtype == dtype
     assert_close(y, y_ref, rtol, "y")
     assert_close(new_state, state_ref, rtol, "state")
 
 
-def test_ssm_step_triton_refuses_gradients():
-    from ssm_ts.errors import KernelBackendError
+@pytest.mark.parametrize(("B", "H", "N", "with_D"), STEP_SHAPES)
+def test_ssm_step_backward(B, H, N, with_D):
+    inputs = step_inputs(B, H, N, with_D)
+    present = [t for t in inputs if t is not None]
+    w_y, w_state = torch.randn(B, H, dtype=F64), torch.randn(B, H, N, dtype=C128)
 
-    args = [torch.randn(2, 3, 4, dtype=C128), torch.randn(2, 3, dtype=F64)] + [
-        torch.randn(3, 4, dtype=C128)
-    ] * 3
-    args[2] = leaf(args[2])
-    with pytest.raises(KernelBackendError, match="forward-only"):
-        ssm_step(*args, backend="triton")
-    with torch.no_grad():
-        ssm_step(*args, backend="triton")
+    def grads(backend: str) -> list[torch.Tensor]:
+        leaves = [leaf(t) for t in present]
+        args = leaves + ([] if with_D else [None])
+        with nan_filled_outputs():
+            if backend == "reference":
+                y, new_state = ssm_step_reference(*args)
+            else:
+                y, new_state = ssm_step(*args, backend="triton")
+            loss = (y * w_y).sum() + (new_state * w_state).real.sum()
+            return list(torch.autograd.grad(loss, leaves))
+
+    names = ["state", "u", "dA", "dB", "C", "D"]
+    for name, g, r in zip(names, grads("triton"), grads("reference"), strict=False):
+        assert g.dtype == r.dtype, f"grad {name} dtype"
+        assert_close(g, r, 1e-12, f"grad {name}")
+
+
+def test_ssm_step_gradient_through_a_recurrent_rollout():
+    """Ten chained steps (truncated BPTT): gradients reach the first state and every parameter."""
+    state, u, dA, dB, C, D = step_inputs(2, 3, 6, True)
+    inputs = torch.randn(10, 2, 3, dtype=F64)
+
+    def rollout(step, state, dA, dB, C, D):
+        total = 0
+        for u_t in inputs:
+            y, state = step(state, u_t, dA, dB, C, D)
+            total = total + y.pow(2).sum()
+        return total
+
+    leaves = [leaf(t) for t in (state, dA, dB, C, D)]
+    with nan_filled_outputs():
+        got = torch.autograd.grad(rollout(lambda *a: ssm_step(*a, backend="triton"), *leaves), leaves)
+    ref_leaves = [leaf(t) for t in (state, dA, dB, C, D)]
+    want = torch.autograd.grad(rollout(ssm_step_reference, *ref_leaves), ref_leaves)
+    for g, r in zip(got, want, strict=True):
+        assert_close(g, r, 1e-11, "rollout gradient")
 
 
 # --- diag_scan ---------------------------------------------------------------------------------
