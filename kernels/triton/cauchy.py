@@ -21,6 +21,7 @@ from torch import Tensor
 
 from ssm_ts.kernels.cauchy import canonical_cauchy_inputs
 from ssm_ts.kernels.triton.common import compute_dtype, interpreting, next_pow2
+from ssm_ts.kernels.triton.complex_io import load_complex, store_complex
 
 
 @triton.jit
@@ -41,23 +42,19 @@ def _cauchy_fwd_kernel(
     b = row % B
     l_idx = tl.program_id(1) * BLOCK_L + tl.arange(0, BLOCK_L)
     l_mask = l_idx < L
-    zr = tl.load(z_ptr + (b * L + l_idx) * 2, mask=l_mask, other=0.0)
-    zi = tl.load(z_ptr + (b * L + l_idx) * 2 + 1, mask=l_mask, other=0.0)
+    zr, zi = load_complex(z_ptr, b * L + l_idx, l_mask)
     acc_r = tl.zeros([BLOCK_L], dtype=zr.dtype)
     acc_i = tl.zeros([BLOCK_L], dtype=zr.dtype)
     for nb in range(NUM_N_BLOCKS):
         n = nb * BLOCK_N + tl.arange(0, BLOCK_N)
         n_mask = n < N
-        wr = tl.load(w_ptr + (b * N + n) * 2, mask=n_mask, other=0.0)
-        wi = tl.load(w_ptr + (b * N + n) * 2 + 1, mask=n_mask, other=0.0)
-        vr = tl.load(v_ptr + (row * N + n) * 2, mask=n_mask, other=0.0)
-        vi = tl.load(v_ptr + (row * N + n) * 2 + 1, mask=n_mask, other=0.0)
+        wr, wi = load_complex(w_ptr, b * N + n, n_mask)
+        vr, vi = load_complex(v_ptr, row * N + n, n_mask)
         rr, ri = _reciprocal(zr, zi, wr, wi)
         keep = l_mask[:, None] & n_mask[None, :]  # padded points/poles may divide by zero
         acc_r += tl.sum(tl.where(keep, vr[None, :] * rr - vi[None, :] * ri, 0.0), axis=1)
         acc_i += tl.sum(tl.where(keep, vr[None, :] * ri + vi[None, :] * rr, 0.0), axis=1)
-    tl.store(out_ptr + (row * L + l_idx) * 2, acc_r, mask=l_mask)
-    tl.store(out_ptr + (row * L + l_idx) * 2 + 1, acc_i, mask=l_mask)
+    store_complex(out_ptr, row * L + l_idx, acc_r, acc_i, l_mask)
 
 
 @triton.jit
@@ -68,8 +65,7 @@ def _cauchy_bwd_vw_kernel(
     b = tl.program_id(0)
     n = tl.program_id(1) * BLOCK_N + tl.arange(0, BLOCK_N)
     n_mask = n < N
-    wr = tl.load(w_ptr + (b * N + n) * 2, mask=n_mask, other=0.0)
-    wi = tl.load(w_ptr + (b * N + n) * 2 + 1, mask=n_mask, other=0.0)
+    wr, wi = load_complex(w_ptr, b * N + n, n_mask)
     gw_r = tl.zeros([BLOCK_N], dtype=wr.dtype)
     gw_i = tl.zeros([BLOCK_N], dtype=wr.dtype)
     for k in range(K):
@@ -81,10 +77,9 @@ def _cauchy_bwd_vw_kernel(
         for lb in range(NUM_L_BLOCKS):
             l_idx = lb * BLOCK_L + tl.arange(0, BLOCK_L)
             l_mask = l_idx < L
-            zr = tl.load(z_ptr + (b * L + l_idx) * 2, mask=l_mask, other=0.0)
-            zi = tl.load(z_ptr + (b * L + l_idx) * 2 + 1, mask=l_mask, other=0.0)
-            gr = tl.load(g_ptr + (row * L + l_idx) * 2, mask=l_mask, other=0.0)[:, None]
-            gi = tl.load(g_ptr + (row * L + l_idx) * 2 + 1, mask=l_mask, other=0.0)[:, None]
+            zr, zi = load_complex(z_ptr, b * L + l_idx, l_mask)
+            gr, gi = load_complex(g_ptr, row * L + l_idx, l_mask)
+            gr, gi = gr[:, None], gi[:, None]
             rr, ri = _reciprocal(zr, zi, wr, wi)
             keep = l_mask[:, None] & n_mask[None, :]
             # g * conj(r) = (gr + i gi)(rr - i ri)
@@ -94,15 +89,12 @@ def _cauchy_bwd_vw_kernel(
             r2i = 2.0 * rr * ri
             t_r += tl.sum(tl.where(keep, gr * r2r + gi * r2i, 0.0), axis=0)
             t_i += tl.sum(tl.where(keep, gi * r2r - gr * r2i, 0.0), axis=0)
-        tl.store(grad_v_ptr + (row * N + n) * 2, s_r, mask=n_mask)
-        tl.store(grad_v_ptr + (row * N + n) * 2 + 1, s_i, mask=n_mask)
-        vr = tl.load(v_ptr + (row * N + n) * 2, mask=n_mask, other=0.0)
-        vi = tl.load(v_ptr + (row * N + n) * 2 + 1, mask=n_mask, other=0.0)
+        store_complex(grad_v_ptr, row * N + n, s_r, s_i, n_mask)
+        vr, vi = load_complex(v_ptr, row * N + n, n_mask)
         # conj(v) * t
         gw_r += vr * t_r + vi * t_i
         gw_i += vr * t_i - vi * t_r
-    tl.store(grad_w_ptr + (b * N + n) * 2, gw_r, mask=n_mask)
-    tl.store(grad_w_ptr + (b * N + n) * 2 + 1, gw_i, mask=n_mask)
+    store_complex(grad_w_ptr, b * N + n, gw_r, gw_i, n_mask)
 
 
 @triton.jit
@@ -113,8 +105,7 @@ def _cauchy_bwd_z_kernel(
     b = tl.program_id(0)
     l_idx = tl.program_id(1) * BLOCK_L + tl.arange(0, BLOCK_L)
     l_mask = l_idx < L
-    zr = tl.load(z_ptr + (b * L + l_idx) * 2, mask=l_mask, other=0.0)
-    zi = tl.load(z_ptr + (b * L + l_idx) * 2 + 1, mask=l_mask, other=0.0)
+    zr, zi = load_complex(z_ptr, b * L + l_idx, l_mask)
     acc_r = tl.zeros([BLOCK_L], dtype=zr.dtype)
     acc_i = tl.zeros([BLOCK_L], dtype=zr.dtype)
     for k in range(K):
@@ -124,23 +115,20 @@ def _cauchy_bwd_z_kernel(
         for nb in range(NUM_N_BLOCKS):
             n = nb * BLOCK_N + tl.arange(0, BLOCK_N)
             n_mask = n < N
-            wr = tl.load(w_ptr + (b * N + n) * 2, mask=n_mask, other=0.0)
-            wi = tl.load(w_ptr + (b * N + n) * 2 + 1, mask=n_mask, other=0.0)
-            vr = tl.load(v_ptr + (row * N + n) * 2, mask=n_mask, other=0.0)[None, :]
-            vi = tl.load(v_ptr + (row * N + n) * 2 + 1, mask=n_mask, other=0.0)[None, :]
+            wr, wi = load_complex(w_ptr, b * N + n, n_mask)
+            vr, vi = load_complex(v_ptr, row * N + n, n_mask)
+            vr, vi = vr[None, :], vi[None, :]
             rr, ri = _reciprocal(zr, zi, wr, wi)
             r2r = rr * rr - ri * ri
             r2i = 2.0 * rr * ri
             keep = l_mask[:, None] & n_mask[None, :]
             t_r += tl.sum(tl.where(keep, vr * r2r - vi * r2i, 0.0), axis=1)
             t_i += tl.sum(tl.where(keep, vr * r2i + vi * r2r, 0.0), axis=1)
-        gr = tl.load(g_ptr + (row * L + l_idx) * 2, mask=l_mask, other=0.0)
-        gi = tl.load(g_ptr + (row * L + l_idx) * 2 + 1, mask=l_mask, other=0.0)
+        gr, gi = load_complex(g_ptr, row * L + l_idx, l_mask)
         # -= g * conj(t)
         acc_r -= gr * t_r + gi * t_i
         acc_i -= gi * t_r - gr * t_i
-    tl.store(grad_z_ptr + (b * L + l_idx) * 2, acc_r, mask=l_mask)
-    tl.store(grad_z_ptr + (b * L + l_idx) * 2 + 1, acc_i, mask=l_mask)
+    store_complex(grad_z_ptr, b * L + l_idx, acc_r, acc_i, l_mask)
 
 
 def _blocks(N: int, L: int) -> tuple[int, int]:

@@ -22,6 +22,7 @@ import triton.language as tl
 from torch import Tensor
 
 from ssm_ts.kernels.triton.common import complex_view, compute_dtype, interpreting, next_pow2, real_dtype
+from ssm_ts.kernels.triton.complex_io import load_complex, store_complex
 
 
 @triton.jit
@@ -50,20 +51,15 @@ def _ssm_step_kernel(
     for nb in range(NUM_N_BLOCKS):
         n = nb * BLOCK_N + tl.arange(0, BLOCK_N)
         mask = row_mask[:, None] & (n < N)[None, :]
-        s_off = (rows[:, None] * N + n[None, :]) * 2
-        p_off = (h[:, None] * N + n[None, :]) * 2
-        xr = tl.load(state_ptr + s_off, mask=mask, other=0.0)
-        xi = tl.load(state_ptr + s_off + 1, mask=mask, other=0.0)
-        ar = tl.load(dA_ptr + p_off, mask=mask, other=0.0)
-        ai = tl.load(dA_ptr + p_off + 1, mask=mask, other=0.0)
-        br = tl.load(dB_ptr + p_off, mask=mask, other=0.0)
-        bi = tl.load(dB_ptr + p_off + 1, mask=mask, other=0.0)
-        cr = tl.load(C_ptr + p_off, mask=mask, other=0.0)
-        ci = tl.load(C_ptr + p_off + 1, mask=mask, other=0.0)
+        s_off = rows[:, None] * N + n[None, :]
+        p_off = h[:, None] * N + n[None, :]
+        xr, xi = load_complex(state_ptr, s_off, mask)
+        ar, ai = load_complex(dA_ptr, p_off, mask)
+        br, bi = load_complex(dB_ptr, p_off, mask)
+        cr, ci = load_complex(C_ptr, p_off, mask)
         new_r = ar * xr - ai * xi + br * u[:, None]
         new_i = ar * xi + ai * xr + bi * u[:, None]
-        tl.store(out_ptr + s_off, new_r, mask=mask)
-        tl.store(out_ptr + s_off + 1, new_i, mask=mask)
+        store_complex(out_ptr, s_off, new_r, new_i, mask)
         acc += tl.sum(cr * new_r - ci * new_i, axis=1)
     y = 2.0 * acc
     if HAS_D:
@@ -96,13 +92,10 @@ def _ssm_step_backward_kernel(
     n = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
     h_mask = h < H
     mask = h_mask[:, None] & (n < N)[None, :]
-    p_off = (h[:, None] * N + n[None, :]) * 2
-    ar = tl.load(dA_ptr + p_off, mask=mask, other=0.0)
-    ai = tl.load(dA_ptr + p_off + 1, mask=mask, other=0.0)
-    br = tl.load(dB_ptr + p_off, mask=mask, other=0.0)
-    bi = tl.load(dB_ptr + p_off + 1, mask=mask, other=0.0)
-    cr = tl.load(C_ptr + p_off, mask=mask, other=0.0)
-    ci = tl.load(C_ptr + p_off + 1, mask=mask, other=0.0)
+    p_off = h[:, None] * N + n[None, :]
+    ar, ai = load_complex(dA_ptr, p_off, mask)
+    br, bi = load_complex(dB_ptr, p_off, mask)
+    cr, ci = load_complex(C_ptr, p_off, mask)
     ga_r = tl.zeros([BLOCK_H, BLOCK_N], dtype=ar.dtype)
     ga_i = tl.zeros([BLOCK_H, BLOCK_N], dtype=ar.dtype)
     gb_r = tl.zeros([BLOCK_H, BLOCK_N], dtype=ar.dtype)
@@ -111,15 +104,14 @@ def _ssm_step_backward_kernel(
     gc_i = tl.zeros([BLOCK_H, BLOCK_N], dtype=ar.dtype)
     for b in range(BATCH):  # constexpr bound: run-time loop bounds break the interpreter
         rows = b * H + h
-        s_off = (rows[:, None] * N + n[None, :]) * 2
+        s_off = rows[:, None] * N + n[None, :]
         u = tl.load(u_ptr + rows, mask=h_mask, other=0.0)
         gy = tl.load(gy_ptr + rows, mask=h_mask, other=0.0)
-        xr = tl.load(state_ptr + s_off, mask=mask, other=0.0)
-        xi = tl.load(state_ptr + s_off + 1, mask=mask, other=0.0)
-        g_r = tl.load(gnew_ptr + s_off, mask=mask, other=0.0) + 2.0 * gy[:, None] * cr
-        g_i = tl.load(gnew_ptr + s_off + 1, mask=mask, other=0.0) - 2.0 * gy[:, None] * ci
-        tl.store(gstate_ptr + s_off, g_r * ar + g_i * ai, mask=mask)
-        tl.store(gstate_ptr + s_off + 1, g_i * ar - g_r * ai, mask=mask)
+        xr, xi = load_complex(state_ptr, s_off, mask)
+        g_r, g_i = load_complex(gnew_ptr, s_off, mask)
+        g_r += 2.0 * gy[:, None] * cr
+        g_i -= 2.0 * gy[:, None] * ci
+        store_complex(gstate_ptr, s_off, g_r * ar + g_i * ai, g_i * ar - g_r * ai, mask)
         new_r = ar * xr - ai * xi + br * u[:, None]
         new_i = ar * xi + ai * xr + bi * u[:, None]
         ga_r += g_r * xr + g_i * xi
@@ -130,12 +122,9 @@ def _ssm_step_backward_kernel(
         gc_i -= 2.0 * gy[:, None] * new_i
         gu = tl.sum(g_r * br + g_i * bi, axis=1)
         tl.store(gu_part_ptr + pid_n * BATCH * H + rows, gu, mask=h_mask)
-    tl.store(gdA_ptr + p_off, ga_r, mask=mask)
-    tl.store(gdA_ptr + p_off + 1, ga_i, mask=mask)
-    tl.store(gdB_ptr + p_off, gb_r, mask=mask)
-    tl.store(gdB_ptr + p_off + 1, gb_i, mask=mask)
-    tl.store(gC_ptr + p_off, gc_r, mask=mask)
-    tl.store(gC_ptr + p_off + 1, gc_i, mask=mask)
+    store_complex(gdA_ptr, p_off, ga_r, ga_i, mask)
+    store_complex(gdB_ptr, p_off, gb_r, gb_i, mask)
+    store_complex(gC_ptr, p_off, gc_r, gc_i, mask)
 
 
 def ssm_step_triton_forward(

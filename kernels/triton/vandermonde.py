@@ -24,12 +24,7 @@ import triton.language as tl
 from torch import Tensor
 
 from ssm_ts.kernels.triton.common import complex_view, compute_dtype, interpreting, next_pow2, real_dtype
-
-
-@triton.jit
-def _load_complex_row(ptr, h, n, N, n_mask):
-    off = (h * N + n) * 2
-    return tl.load(ptr + off, mask=n_mask, other=0.0), tl.load(ptr + off + 1, mask=n_mask, other=0.0)
+from ssm_ts.kernels.triton.complex_io import load_complex, store_complex
 
 
 @triton.jit
@@ -47,8 +42,8 @@ def _vandermonde_fwd_kernel(
     h = tl.program_id(0)
     n = tl.arange(0, BLOCK_N)
     n_mask = n < N
-    vr, vi = _load_complex_row(v_ptr, h, n, N, n_mask)  # padded modes have v = 0: no contribution
-    xr, xi = _load_complex_row(x_ptr, h, n, N, n_mask)
+    vr, vi = load_complex(v_ptr, h * N + n, n_mask)  # padded modes have v = 0: no contribution
+    xr, xi = load_complex(x_ptr, h * N + n, n_mask)
     j_int = tl.arange(0, C)
     j = j_int.to(xr.dtype)
     z_mag = tl.exp(xr[:, None] * j[None, :])
@@ -83,7 +78,7 @@ def _vandermonde_bwd_kernel(
     pk = tl.program_id(1)
     n = tl.arange(0, BLOCK_N)
     n_mask = n < N
-    xr, xi = _load_complex_row(x_ptr, h, n, N, n_mask)
+    xr, xi = load_complex(x_ptr, h * N + n, n_mask)
     j_int = tl.arange(0, C)
     j = j_int.to(xr.dtype)
     z_mag = tl.exp(xr[:, None] * j[None, :])
@@ -107,11 +102,9 @@ def _vandermonde_bwd_kernel(
     t_i = s[:, None] * p_i + q_i
     s1_r = tl.sum(er * t_r + ei * t_i, axis=0)
     s1_i = tl.sum(er * t_i - ei * t_r, axis=0)
-    off = ((h * tl.num_programs(1) + pk) * N + n) * 2
-    tl.store(s0_ptr + off, s0_r, mask=n_mask)
-    tl.store(s0_ptr + off + 1, s0_i, mask=n_mask)
-    tl.store(s1_ptr + off, s1_r, mask=n_mask)
-    tl.store(s1_ptr + off + 1, s1_i, mask=n_mask)
+    index = (h * tl.num_programs(1) + pk) * N + n
+    store_complex(s0_ptr, index, s0_r, s0_i, n_mask)
+    store_complex(s1_ptr, index, s1_r, s1_i, n_mask)
 
 
 def _blocks(N: int, L: int) -> tuple[int, int, int]:
