@@ -14,10 +14,10 @@ import lightning.pytorch as pl
 import numpy as np
 import pandas as pd
 import torch
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, Sampler, TensorDataset
 
 from ssm_ts.errors import ConfigError, DataError
-from ssm_ts.pipelines.sampling import EpochSeededSampler
+from ssm_ts.pipelines.sampling import EpochSeededSampler, shard, shard_for_evaluation
 
 from .reader import TableSource
 from .scaler import ScalerState, fit_scaler
@@ -218,27 +218,61 @@ class ForecastDataModule(pl.LightningDataModule):
         starts = self.bounds.window_starts(split, self.lookback, self.horizon)
         return ForecastWindows(inputs, targets, starts, self.lookback, self.horizon)
 
+    def _processes(self) -> tuple[int, int]:
+        """``(world size, global rank)`` of the trainer running this module; ``(1, 0)`` outside DDP."""
+        trainer = getattr(self, "trainer", None)
+        if trainer is None or trainer.world_size <= 1:
+            return 1, 0
+        return trainer.world_size, trainer.global_rank
+
+    def _require_windows(self, windows: ForecastWindows, split: str, world_size: int) -> None:
+        if len(windows) < world_size:
+            raise DataError(
+                f"the {split} split has {len(windows)} windows but training runs on {world_size} processes; "
+                "use fewer devices or give that split more rows."
+            )
+
     def train_dataloader(self) -> DataLoader:
+        """Batches of ``batch_size`` windows per process, in an order fixed by ``(shuffle_seed, epoch)``.
+
+        Under DDP each process takes every ``world_size``-th window of that order, so ``n`` processes
+        with ``batch_size`` see the batches of one process with ``n * batch_size``.
+        """
         windows = self.windows("train")
+        world_size, rank = self._processes()
+        # The order depends only on (shuffle_seed, epoch): a resumed fit replays it.
+        sampler: Sampler[int] = EpochSeededSampler(len(windows), seed=self.shuffle_seed)
+        if world_size > 1:
+            self._require_windows(windows, "train", world_size)
+            sampler = shard(sampler, world_size, rank)
         return DataLoader(
             windows,
             batch_size=self.batch_size,
-            sampler=EpochSeededSampler(
-                len(windows), seed=self.shuffle_seed
-            ),  # a resumed fit replays the order
+            sampler=sampler,
             num_workers=self.num_workers,
-            drop_last=len(windows) > self.batch_size,
+            drop_last=len(sampler) > self.batch_size,
+        )
+
+    def _eval_loader(self, split: str) -> DataLoader:
+        windows = self.windows(split)
+        world_size, rank = self._processes()
+        sampler = None
+        if world_size > 1:  # every window evaluated exactly once across processes (no padded duplicates)
+            self._require_windows(windows, split, world_size)
+            sampler = shard_for_evaluation(windows, world_size, rank)
+        return DataLoader(
+            windows, batch_size=self.eval_batch_size, sampler=sampler, num_workers=self.num_workers
         )
 
     def val_dataloader(self) -> DataLoader:
-        return DataLoader(self.windows("val"), batch_size=self.eval_batch_size, num_workers=self.num_workers)
+        return self._eval_loader("val")
 
     def test_dataloader(self) -> DataLoader:
         if self.bounds.test_end <= self.bounds.val_end:
             raise ConfigError(
                 "the split has no test rows; give test fractions or boundaries to evaluate on a test split."
             )
-        return DataLoader(self.windows("test"), batch_size=self.eval_batch_size, num_workers=self.num_workers)
+        return self._eval_loader("test")
 
     def predict_dataloader(self) -> DataLoader:
         """One window: the last ``lookback`` observed rows, forecasting the next ``horizon`` steps."""
