@@ -20,13 +20,15 @@ from ssm_ts.models.linear import head_and_linear_path
 @dataclass
 class S4DForecasterOptions:
     """d_model: width; d_state: S4D state size; n_layers: SSM blocks; dropout; linear_path: add a
-    lookback-to-horizon linear map; instance_norm: "last", "mean_std" or "none"."""
+    lookback-to-horizon linear map; linear_init: "default" or "ridge" (as SpaceTime's: the
+    closed-form ridge map of the training windows, frozen); instance_norm: "last", "mean_std" or "none"."""
 
     d_model: int = 64
     d_state: int = 64
     n_layers: int = 2
     dropout: float = 0.1
     linear_path: bool = True
+    linear_init: str = "default"
     instance_norm: str = "last"
 
 
@@ -39,6 +41,7 @@ class S4DForecaster(ForecastModel):
         if not 0.0 <= o.dropout < 1.0:
             raise ConfigError(f"s4d: dropout must be in [0, 1), got {o.dropout}.")
         super().__init__(instance_norm=o.instance_norm, **layout)
+        self.options = o
         self.embedding = nn.Linear(self.in_channels, o.d_model)
         self.blocks = nn.ModuleList(
             SSMBlock(d_model=o.d_model, ssm="diagonal", d_state=o.d_state, dropout=o.dropout)
@@ -46,7 +49,7 @@ class S4DForecaster(ForecastModel):
         )
         self.final_norm = nn.LayerNorm(o.d_model)
         self.time_head = nn.Linear(self.lookback, self.horizon)
-        self.feature_head, self.linear = head_and_linear_path(self, o.d_model, o.linear_path)
+        self.feature_head, self.linear = head_and_linear_path(self, o.d_model, o.linear_path, o.linear_init)
 
     def forecast(self, z: Tensor, targets: Tensor) -> tuple[Tensor, None]:
         h = self.embedding(z)

@@ -32,6 +32,10 @@ class SpaceTimeOptions:
     d_model: embedding width; d_state: companion state size N; n_layers: encoder blocks;
     mlp_expand: MLP width factor; dropout; differences / moving_averages: the fixed preprocessing
     filters (orders, window lengths); linear_path: add a lookback-to-horizon linear map;
+    linear_init: "default" (near "repeat the last value", trained with the rest) or "ridge" (the
+    closed-form ridge map of the training windows, alpha chosen on validation, then frozen: the
+    model starts at the linear floor and the SSM learns the residual; filled by the training code,
+    see ``ssm_ts.models.linear.init_linear_path_with_ridge``);
     instance_norm: "last", "mean_std" or "none"; lookback_weight / next_input_weight: weights of the
     auxiliary loss terms.
     """
@@ -44,6 +48,7 @@ class SpaceTimeOptions:
     differences: Sequence[int] = (1, 2)
     moving_averages: Sequence[int] = (4, 16)
     linear_path: bool = True
+    linear_init: str = "default"
     instance_norm: str = "last"
     lookback_weight: float = 0.5
     next_input_weight: float = 0.5
@@ -87,7 +92,7 @@ class SpaceTime(ForecastModel):
         )
         self.final_norm = nn.LayerNorm(o.d_model)
         self.decoder = ClosedLoopCompanionDecoder(d_model=o.d_model, d_state=o.d_state, horizon=self.horizon)
-        self.projection, self.linear = head_and_linear_path(self, o.d_model, o.linear_path)
+        self.projection, self.linear = head_and_linear_path(self, o.d_model, o.linear_path, o.linear_init)
 
     def _project(self, y: Tensor) -> Tensor:
         """(B, T, d_model) -> (B, T, out_channels, n_quantiles)."""

@@ -105,7 +105,6 @@ class ForecastingTask(pl.LightningModule):
                         "mse_orig": torchmetrics.MeanSquaredError(),
                         "mae_orig": torchmetrics.MeanAbsoluteError(),
                         "coverage": torchmetrics.MeanMetric(),
-                        "loss": torchmetrics.MeanMetric(),  # summed over DDP ranks, not averaged per rank
                     }
                 )
                 for split in SPLITS
@@ -177,6 +176,27 @@ class ForecastingTask(pl.LightningModule):
             )
         if stage == "fit" and not bool(self.scaler_fitted):
             self.set_scaler(datamodule.scaler)
+        if stage == "fit":
+            self._init_linear_path(datamodule)
+
+    def _init_linear_path(self, datamodule: ForecastDataModule, chunk: int = 1024) -> None:
+        """``linear_init="ridge"``: the closed-form ridge map of the training windows (alpha chosen on
+        validation) fills the frozen linear path. A resumed fit recomputes it, then the checkpoint wins."""
+        from ssm_ts.models.linear import init_linear_path_with_ridge, wants_ridge_init
+
+        if not wants_ridge_init(self.net):
+            return
+
+        def scaled(split: str):
+            windows = datamodule.windows(split)
+            offsets = torch.arange(windows.lookback + windows.horizon)
+            for starts in torch.as_tensor(list(windows.starts), dtype=torch.long).split(chunk):
+                index = starts[:, None] + offsets
+                x = windows.inputs[index[:, : windows.lookback]].to(self.scaler_mean.device)
+                y = windows.targets[index[:, windows.lookback :]].to(self.scaler_mean.device)
+                yield self.scale_inputs(x), self.scale_targets(y)
+
+        init_linear_path_with_ridge(self.net, scaled("train"), scaled("val"))
 
     def _require_net(self) -> nn.Module:
         if self.net is None:
@@ -219,24 +239,23 @@ class ForecastingTask(pl.LightningModule):
         out = self(self.scale_inputs(x))
         loss = self.loss_fn(out.prediction, self.scale_targets(y))
         if out.aux_loss is not None:
-            self.log(
-                "train_forecast_loss", loss, on_step=False, on_epoch=True, batch_size=len(x), sync_dist=True
-            )
+            self.log("train_forecast_loss", loss, on_step=False, on_epoch=True, batch_size=len(x))
             loss = loss + out.aux_loss
-        self.log(
-            "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(x), sync_dist=True
-        )
+        self.log("train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(x))
         return loss
 
     def _evaluate(self, batch, split: str) -> None:
         x, y = batch
         prediction = self(self.scale_inputs(x)).prediction
         y_scaled = self.scale_targets(y)
+        self.log(
+            f"{split}_loss",
+            self.loss_fn(prediction, y_scaled),
+            on_epoch=True,
+            prog_bar=split == "val",
+            batch_size=len(x),
+        )
         metrics = self.metrics[split]
-        # A weighted torchmetrics mean: under DDP the epoch value is over all windows of all ranks,
-        # exactly the single-process value (a logged tensor would stay per-rank).
-        metrics["loss"](self.loss_fn(prediction, y_scaled), len(x))
-        self.log(f"{split}_loss", metrics["loss"], on_epoch=True, prog_bar=split == "val", batch_size=len(x))
         point = prediction[..., self.point].contiguous()
         metrics["mse"](point, y_scaled)
         metrics["mae"](point, y_scaled)

@@ -161,3 +161,56 @@ def test_tiny_models_learn_a_real_series(shared_data, name):
         optimizer.step()
     after = horizon_loss()
     assert after < 0.8 * before, (before, after)
+
+
+@pytest.mark.parametrize("name", ["spacetime", "s4d"])
+def test_ridge_linear_init_starts_the_model_at_the_closed_form_ridge_forecast(shared_data, name):
+    from ssm_ts.core import ssm_param_groups
+    from ssm_ts.models.linear import RIDGE_ALPHAS, init_linear_path_with_ridge
+
+    series = real_series(shared_data)
+    lookback, horizon = 48, 12
+    index = torch.arange(0, 1200 - lookback - horizon).unsqueeze(1) + torch.arange(lookback + horizon)
+    windows = series[index].unsqueeze(-1).repeat(1, 1, 2)  # two target channels, CI: one shared map
+    windows[..., 1] = windows[..., 1].flip(1) * 0.5  # a second, different series
+    train, val = windows[:700], windows[800:1000]
+    model = build(name, lookback=lookback, horizon=horizon, n_channels=2, n_outputs=2,
+                  options={**TINY[name], "linear_init": "ridge"})  # fmt: skip
+    fit = init_linear_path_with_ridge(
+        model,
+        [(w[:, :lookback], w[:, lookback:]) for w in train.split(256)],
+        [(val[:, :lookback], val[:, lookback:])],
+    )
+
+    def rows(w):  # last-value-normalised rows of both channels, the model's own design
+        last = w[:, lookback - 1 : lookback]
+        return (
+            (w - last).permute(0, 2, 1).reshape(-1, lookback + horizon).double().split([lookback, horizon], 1)
+        )
+
+    X, Y = rows(train)
+    Xv, Yv = rows(val)
+    scores = {}
+    for alpha in RIDGE_ALPHAS:
+        W = torch.linalg.solve(X.T @ X + alpha * torch.eye(lookback, dtype=X.dtype), X.T @ Y)
+        scores[alpha] = ((Xv @ W - Yv) ** 2).mean().item()
+    assert fit.alpha == min(scores, key=scores.get) and fit.val_mse == pytest.approx(
+        scores[fit.alpha], rel=1e-6
+    )
+    model.eval()
+    with torch.no_grad():
+        prediction = model(val[:, :lookback]).prediction[..., 0]  # the SSM head starts at zero
+    expected = (Xv @ fit.weight).reshape(len(val), 2, horizon).permute(0, 2, 1) + val[
+        :, lookback - 1 : lookback
+    ]
+    torch.testing.assert_close(prediction, expected.float(), atol=1e-4, rtol=1e-4)
+    # the ridge map stays fixed: it is not in the optimiser's groups
+    trained = {id(p) for group in ssm_param_groups(model, 1e-3, 0.0) for p in group["params"]}
+    assert all(id(p) not in trained for p in model.linear.parameters())
+
+
+def test_ridge_linear_init_needs_a_linear_path():
+    with pytest.raises(ConfigError, match="linear_path=True"):
+        build("spacetime", options={**TINY["spacetime"], "linear_init": "ridge", "linear_path": False})
+    with pytest.raises(ConfigError, match="linear_init"):
+        build("s4d", options={**TINY["s4d"], "linear_init": "lstsq"})
