@@ -105,6 +105,7 @@ class ForecastingTask(pl.LightningModule):
                         "mse_orig": torchmetrics.MeanSquaredError(),
                         "mae_orig": torchmetrics.MeanAbsoluteError(),
                         "coverage": torchmetrics.MeanMetric(),
+                        "loss": torchmetrics.MeanMetric(),  # summed over DDP ranks, not averaged per rank
                     }
                 )
                 for split in SPLITS
@@ -239,23 +240,24 @@ class ForecastingTask(pl.LightningModule):
         out = self(self.scale_inputs(x))
         loss = self.loss_fn(out.prediction, self.scale_targets(y))
         if out.aux_loss is not None:
-            self.log("train_forecast_loss", loss, on_step=False, on_epoch=True, batch_size=len(x))
+            self.log(
+                "train_forecast_loss", loss, on_step=False, on_epoch=True, batch_size=len(x), sync_dist=True
+            )
             loss = loss + out.aux_loss
-        self.log("train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(x))
+        self.log(
+            "train_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(x), sync_dist=True
+        )
         return loss
 
     def _evaluate(self, batch, split: str) -> None:
         x, y = batch
         prediction = self(self.scale_inputs(x)).prediction
         y_scaled = self.scale_targets(y)
-        self.log(
-            f"{split}_loss",
-            self.loss_fn(prediction, y_scaled),
-            on_epoch=True,
-            prog_bar=split == "val",
-            batch_size=len(x),
-        )
         metrics = self.metrics[split]
+        # A weighted torchmetrics mean: under DDP the epoch value is over all windows of all ranks,
+        # exactly the single-process value (a logged tensor would stay per-rank).
+        metrics["loss"](self.loss_fn(prediction, y_scaled), len(x))
+        self.log(f"{split}_loss", metrics["loss"], on_epoch=True, prog_bar=split == "val", batch_size=len(x))
         point = prediction[..., self.point].contiguous()
         metrics["mse"](point, y_scaled)
         metrics["mae"](point, y_scaled)
