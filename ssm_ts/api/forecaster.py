@@ -2,6 +2,7 @@
 
     >>> fc = Forecaster(model="spacetime", lookback=104, horizon=26, quantiles=[0.1, 0.5, 0.9])
     >>> fc.fit("co2.csv", fill="interpolate")          # logs an MLflow run (sqlite:///mlflow.db)
+    >>> fc.fit("co2.csv", fill="interpolate", resume=True)  # after a crash: continue from last.ckpt
     >>> fc.predict()                                    # the 26 weeks after the data
     >>> fc.backtest("co2.csv", n_windows=4)             # rolling-origin forecasts, no refitting
     >>> fc.save("co2-model"); Forecaster.load("co2-model")
@@ -17,6 +18,7 @@ from __future__ import annotations
 import itertools
 import os
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -64,7 +66,8 @@ class Forecaster:
         seed: random seed for weights and batch order.
         experiment, tracking_uri, run_name, register_as: MLflow settings (``log_to_mlflow=False`` turns it off).
         out_dir: checkpoints and the export logged with the run (default: a new folder under
-            ``outputs/forecaster/`` in the working directory).
+            ``outputs/forecaster/`` in the working directory). Set it to resume an interrupted fit
+            from another process (``fit(..., resume=True)``).
         trainer_options: further ``lightning.Trainer`` arguments (e.g. ``{"limit_train_batches": 50}``).
     """
 
@@ -106,6 +109,7 @@ class Forecaster:
         self.metrics_: dict[str, float] = {}
         self.run_id_: str | None = None
         self.best_checkpoint_: str | None = None
+        self.out_dir_: Path | None = None
 
     def __getattr__(self, name: str) -> Any:
         settings = self.__dict__.get("settings", {})
@@ -129,16 +133,23 @@ class Forecaster:
         future_covariates: list[str] | None = None,
         freq: str | None = None,
         fill: Literal["ffill", "interpolate"] | None = None,
+        resume: bool = False,
     ) -> Forecaster:
         """Fit on ``data`` (a CSV path or DataFrame, wide or long) and return ``self``.
 
+        ``resume=True`` continues an interrupted fit (killed, crashed) of the same settings and data:
+        training restarts from the newest ``last.ckpt`` under ``out_dir`` (or this object's previous
+        fit folder) with its optimiser, schedule, early-stopping state and epoch, and logs into the
+        same MLflow run. Without a checkpoint there it warns and fits from scratch.
+
         After fitting: ``metrics_`` (validation and test MSE/MAE, scaled and original units),
-        ``run_id_`` (the MLflow run), ``best_checkpoint_``.
+        ``run_id_`` (the MLflow run), ``best_checkpoint_``, ``out_dir_``.
         """
         import lightning.pytorch as pl
         from lightning.pytorch.callbacks import EarlyStopping
 
         from ssm_ts.export import load_checkpoint
+        from ssm_ts.tracking.logger import RecordMLflowRun
         from ssm_ts.training import build_trainer
 
         s = self.settings
@@ -158,14 +169,16 @@ class Forecaster:
             n_outputs=datamodule.n_outputs, channel_independent=s["channel_independent"], quantiles=s["quantiles"],
             loss=s["loss"], model_options=s["model_options"], lr=s["lr"], weight_decay=s["weight_decay"],
         )  # fmt: skip
-        out_dir = Path(s["out_dir"]) if s["out_dir"] else _fresh_out_dir()
-        logger = self._make_logger()
+        out_dir = self._fit_folder(resume)
+        ckpt_path, resumed_run = self._resume_point(out_dir) if resume else (None, None)
+        logger = self._make_logger(run_id=resumed_run)
         callbacks = [EarlyStopping("val_loss", patience=s["patience"])] if s["patience"] else []
+        callbacks.append(RecordMLflowRun())  # checkpoints carry the run id, so a resume continues it
         trainer = build_trainer(
             max_epochs=s["max_epochs"], out_dir=out_dir, logger=logger, callbacks=callbacks,
             accelerator=s["accelerator"], max_time=s["max_time"], **(s["trainer_options"] or {}),
         )  # fmt: skip
-        trainer.fit(task, datamodule=datamodule)
+        trainer.fit(task, datamodule=datamodule, ckpt_path=ckpt_path)
         best = trainer.checkpoint_callback.best_model_path or trainer.checkpoint_callback.last_model_path
         if best:
             task.load_state_dict(load_checkpoint(best)["state_dict"])
@@ -182,22 +195,58 @@ class Forecaster:
             self._log_fit(logger, datamodule, out_dir, best)
         return self
 
-    def _make_logger(self):
+    def _fit_folder(self, resume: bool) -> Path:
+        """``out_dir`` if set; on resume, else this object's previous fit folder; else a fresh folder."""
+        if self.settings["out_dir"]:
+            folder = Path(self.settings["out_dir"])
+        elif resume and self.out_dir_ is not None:
+            folder = self.out_dir_
+        elif resume:
+            raise ConfigError(
+                "fit(resume=True) needs the folder of the interrupted fit: create the Forecaster with "
+                "out_dir=<that folder> (each fit without out_dir writes to a new folder)."
+            )
+        else:
+            folder = _fresh_out_dir()
+        self.out_dir_ = folder
+        return folder
+
+    @staticmethod
+    def _resume_point(out_dir: Path) -> tuple[str | None, str | None]:
+        """The newest ``last.ckpt`` under ``out_dir`` and the MLflow run it was written under."""
+        from ssm_ts.export import load_checkpoint
+        from ssm_ts.tracking.logger import mlflow_run_of_checkpoint
+        from ssm_ts.training import find_last_checkpoint
+
+        found = find_last_checkpoint(out_dir)
+        if found is None:
+            warnings.warn(
+                f"fit(resume=True): no last.ckpt under {out_dir}; fitting from scratch.", stacklevel=3
+            )
+            return None, None
+        return str(found), mlflow_run_of_checkpoint(load_checkpoint(found))
+
+    def _make_logger(self, run_id: str | None = None):
         if not self.settings["log_to_mlflow"]:
             return None
         from ssm_ts.tracking.logger import make_mlflow_logger
 
         s = self.settings
-        return make_mlflow_logger(s["experiment"], tracking_uri=s["tracking_uri"], run_name=s["run_name"])
+        return make_mlflow_logger(
+            s["experiment"], tracking_uri=s["tracking_uri"], run_name=s["run_name"], run_id=run_id
+        )
 
     def _log_fit(self, logger, datamodule: ForecastDataModule, out_dir: Path, best: str) -> None:
         from ssm_ts.tracking.logger import log_artifact, log_dict_artifact, log_params, log_pyfunc_model
         from ssm_ts.tracking.pyfunc_forecast import write_model_code
 
         source = datamodule.path or f"DataFrame ({len(datamodule.frame)} rows)"
-        log_params(
-            logger, {"forecaster": self._json_settings(), "data": {**self.spec_.to_dict(), "source": source}}
-        )
+        logged = logger.experiment.get_run(logger.run_id).data.params
+        if "forecaster.model" not in logged:  # MLflow params are write-once: a resumed run keeps its own
+            log_params(
+                logger,
+                {"forecaster": self._json_settings(), "data": {**self.spec_.to_dict(), "source": source}},
+            )
         log_dict_artifact(logger, self._resolved_config(source), "config.json")
         if best:
             log_artifact(logger, best, "checkpoints")

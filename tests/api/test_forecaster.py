@@ -6,10 +6,12 @@ import mlflow
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from ssm_ts import Forecaster
 from ssm_ts.datasets import write_co2_csv
 from ssm_ts.errors import CheckpointError, ConfigError, DataError
+from ssm_ts.pipelines.forecasting import ForecastDataModule
 
 LOOKBACK, HORIZON = 52, 13
 
@@ -136,7 +138,8 @@ def test_known_future_covariates_are_used_at_prediction(shared_data, tmp_path):
 
 def test_spacetime_forecaster_fits_predicts_and_round_trips(co2_csv, tmp_path):
     forecaster = Forecaster(model="spacetime", lookback=LOOKBACK, horizon=HORIZON, quantiles=[0.1, 0.5, 0.9],
-                            max_epochs=1, model_options={"d_model": 8, "d_state": 8, "n_layers": 1},
+                            max_epochs=1, model_options={"d_model": 8, "d_state": 8, "n_layers": 1,
+                                                         "linear_init": "ridge"},
                             log_to_mlflow=False, out_dir=str(tmp_path / "out"),
                             trainer_options={"limit_train_batches": 8, "limit_val_batches": 2})  # fmt: skip
     forecaster.fit(co2_csv, fill="interpolate")
@@ -145,3 +148,53 @@ def test_spacetime_forecaster_fits_predicts_and_round_trips(co2_csv, tmp_path):
     assert 300 < forecast["co2"].mean() < 420
     forecaster.save(tmp_path / "st")
     pd.testing.assert_frame_equal(Forecaster.load(tmp_path / "st").predict(), forecast)
+    # linear_init="ridge": the linear path is the ridge map of the training windows, untouched by training
+    linear = forecaster.task_.net.linear.time.weight.detach().clone()
+    datamodule = ForecastDataModule(path=str(co2_csv), fill="interpolate", lookback=LOOKBACK, horizon=HORIZON)
+    datamodule.setup("fit")
+    forecaster.task_._init_linear_path(datamodule)
+    torch.testing.assert_close(forecaster.task_.net.linear.time.weight, linear)
+    assert linear.abs().sum() > 0.5 and not forecaster.task_.net.linear.time.weight.requires_grad
+
+
+def _crash_at_second_epoch(monkeypatch) -> None:
+    """Make the next Forecaster fit raise at the start of its second epoch (after epoch 0's checkpoint)."""
+    from lightning.pytorch.callbacks import Callback
+
+    import ssm_ts.training
+
+    class CrashAtEpochOne(Callback):
+        def on_train_epoch_start(self, trainer, pl_module) -> None:
+            if trainer.current_epoch == 1:
+                raise RuntimeError("simulated crash")
+
+    build = ssm_ts.training.build_trainer
+
+    def build_with_crash(*, callbacks=(), **kwargs):
+        return build(callbacks=[*callbacks, CrashAtEpochOne()], **kwargs)
+
+    monkeypatch.setattr(ssm_ts.training, "build_trainer", build_with_crash)
+
+
+def test_fit_resume_continues_an_interrupted_fit_and_its_mlflow_run(co2_csv, tmp_path, monkeypatch):
+    def forecaster(name: str, log_to_mlflow: bool = True) -> Forecaster:
+        return Forecaster(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, max_epochs=2, patience=None,
+                          seed=3, tracking_uri=f"sqlite:///{tmp_path / name}.db", out_dir=str(tmp_path / name),
+                          log_to_mlflow=log_to_mlflow, trainer_options={"limit_train_batches": 12})  # fmt: skip
+
+    uninterrupted = forecaster("whole", log_to_mlflow=False).fit(co2_csv, fill="interpolate")
+    with monkeypatch.context() as patch:
+        _crash_at_second_epoch(patch)
+        with pytest.raises(RuntimeError, match="simulated crash"):
+            forecaster("crashed").fit(co2_csv, fill="interpolate")
+    resumed = forecaster("crashed").fit(co2_csv, fill="interpolate", resume=True)
+
+    expected = uninterrupted.task_.state_dict()
+    for key, value in resumed.task_.state_dict().items():
+        torch.testing.assert_close(value, expected[key], atol=1e-6, rtol=0)
+    client = mlflow.MlflowClient(resumed.settings["tracking_uri"])
+    (run,) = client.search_runs([e.experiment_id for e in client.search_experiments()])
+    assert run.info.run_id == resumed.run_id_
+    assert len(client.get_metric_history(run.info.run_id, "val_mse")) == 2  # one per epoch, both epochs
+    with pytest.raises(ConfigError, match="out_dir"):
+        Forecaster(model="nlinear", log_to_mlflow=False).fit(co2_csv, fill="interpolate", resume=True)
