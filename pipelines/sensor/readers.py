@@ -28,6 +28,14 @@ def _existing(path: str | os.PathLike) -> Path:
     return path
 
 
+def _existing_file(path: str | os.PathLike) -> Path:
+    path = _existing(path)
+    if not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file"
+        raise DataError(f"{path} is {kind}, not a data file; point data.path at a file.")
+    return path
+
+
 def _numbers(text: str, where: str) -> np.ndarray:
     """Comma-separated numbers; ``?`` (and empty) are missing (NaN)."""
     parts = [p.strip() for p in text.split(",")]
@@ -57,7 +65,7 @@ def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesS
     field is the label. Channels of one case shorter than the others are padded with NaN, which
     ``nan_policy`` then handles.
     """
-    path = _existing(path)
+    path = _existing_file(path)
     has_labels, in_data, declared_labels = False, False, None
     values, labels = [], []
     with open(path, encoding="utf-8", errors="replace") as handle:
@@ -114,7 +122,7 @@ _RELATIONAL_ROW = re.compile(r"^\s*(['\"])(.*)\1\s*,\s*(.*?)\s*$")
 def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesSet:
     """Read a Weka ``.arff`` time-series file: univariate rows ``v1,...,vL,label`` or the multivariate
     relational form ``'c1_values\\nc2_values',label`` (UEA archive layout); ``?`` is missing."""
-    path = _existing(path)
+    path = _existing_file(path)
     attributes: list[str] = []
     in_data = False
     values, labels = [], []
@@ -187,7 +195,7 @@ def read_csv_long(
     """A long CSV: one row per (recording, time step) with columns ``id_col``, optional ``time_col``
     (rows are sorted by it), the channel columns (default: every other column) and ``label_col``
     (constant within a recording; ``None`` for unlabelled data)."""
-    path = _existing(path)
+    path = _existing_file(path)
     frame = _read_csv(path)
     time_col = time_col if time_col in frame.columns else None
     label_col = label_col if label_col in frame.columns else None
@@ -257,7 +265,7 @@ def read_csv_folder(
 def read_numpy(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesSet:
     """``.npy`` holding ``(n, channels, length)``, or ``.npz`` with ``X`` (that array, or an object array of
     ``(channels, length_i)``) and optional ``y`` labels. Object arrays are read without unpickling."""
-    path = _existing(path)
+    path = _existing_file(path)
     try:
         if path.suffix == ".npz":
             with np.load(path, allow_pickle=False) as archive:
