@@ -11,6 +11,7 @@ new one when the parameters change). Shapes: codes ``(B,)`` long in, logits ``(B
 from __future__ import annotations
 
 import contextlib
+import ctypes
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from torch import Tensor
 
 from ssm_ts.core import DiagonalSSM, SSMBlock
 from ssm_ts.errors import ConfigError
+from ssm_ts.models import cpu_step_kernel
 from ssm_ts.models.sashimi import FeedForwardBlock, SaShiMi, SaShiMiLevel
 
 
@@ -29,6 +31,7 @@ class _SSMBlockParams:
     norm_b: Tensor
     dA: Tensor  # noqa: N815  diagonal: (H, 2, N/2) real [Re dA, Re dA]; dense: (H, N, N)
     dA_swap: Tensor | None  # noqa: N815  diagonal: (H, 2, N/2) real [-Im dA, Im dA], applied to the state's [im, re]
+    dA_planar: Tensor | None  # noqa: N815  diagonal: (H, 2, N/2) real [Re dA, Im dA] (the fused CPU kernel)
     dB: Tensor  # noqa: N815  diagonal: (H, 2, N/2) real [Re dB, Im dB]; dense: (H, N)
     C2: Tensor  # diagonal: (H, N) real [2 Re C, -2 Im C]; dense: C (H, N)
     D: Tensor
@@ -57,6 +60,7 @@ def _block_params(block: SSMBlock) -> _SSMBlockParams:
         # Complex arithmetic is slow on CPU (not vectorised): the state is kept as real [Re s; Im s]
         # (B, H, 2, N/2), so x <- dA x + dB u is three real fused multiply-adds over contiguous memory.
         dA, dB, C = ssm.discrete()
+        dA_planar = torch.stack([dA.real, dA.imag], dim=1).contiguous()
         dA_swap = torch.stack([-dA.imag, dA.imag], dim=1)
         dA = torch.stack([dA.real, dA.real], dim=1)
         dB = torch.stack([dB.real, dB.imag], dim=1)
@@ -64,16 +68,17 @@ def _block_params(block: SSMBlock) -> _SSMBlockParams:
         diagonal = True
     else:
         dA, dB, C = ssm.dense_discrete()
-        dA_swap, C2, diagonal = None, C, False
+        dA_swap, dA_planar, C2, diagonal = None, None, C, False
     linear = block.output[0]
     return _SSMBlockParams(
         block.norm.weight,
         block.norm.bias,
         dA.contiguous(),
         None if dA_swap is None else dA_swap.contiguous(),
+        dA_planar,
         dB.contiguous(),
         C2.contiguous(),
-        block.conv.D,
+        block.conv.D.detach().contiguous(),
         linear.weight.t().contiguous(),
         linear.bias,
         diagonal,
@@ -94,22 +99,32 @@ def _ff_params(block: FeedForwardBlock) -> _FFParams:
 class _Level:
     """One U-Net level as flat tensors, with its state preallocated for a batch."""
 
-    def __init__(self, level: SaShiMiLevel):
+    def __init__(self, level: SaShiMiLevel, kernel: ctypes.CDLL | None):
         self.H = level.d_model
         self.blocks: list[_SSMBlockParams | _FFParams] = [
             _block_params(layer) if isinstance(layer, SSMBlock) else _ff_params(layer)
             for layer in level.layers
         ]
+        # Diagonal SSM blocks take the fused C step where it applies (float32 CPU), else PyTorch ops.
+        self.fused = [
+            kernel is not None
+            and isinstance(p, _SSMBlockParams)
+            and p.diagonal
+            and cpu_step_kernel.usable_for(p.dA_planar, p.dB, p.C2, p.D)
+            for p in self.blocks
+        ]
+        self.kernel = kernel
         self.factor = level.down.factor if level.down is not None else 0
         if self.factor:
             self.down_w = level.down.linear.weight.t().contiguous()
             self.down_b = level.down.linear.bias
             self.up_w = level.up.linear.weight.t().contiguous()
             self.up_b = level.up.linear.bias
-            self.inner = _Level(level.inner)
+            self.inner = _Level(level.inner, kernel)
 
     def reset(self, batch: int) -> None:
         ref = self.blocks[0].norm_w
+        self.scratch = torch.empty(batch, self.H, dtype=ref.dtype, device=ref.device)
         self.states: list[Tensor | None] = []
         for p in self.blocks:
             if isinstance(p, _SSMBlockParams):
@@ -142,6 +157,12 @@ class _Level:
                 y = y + torch.addmm(p.b2, F.gelu(torch.addmm(p.b1, z, p.w1)), p.w2)
                 continue
             state = self.states[i]
+            if self.fused[i]:
+                g = cpu_step_kernel.ssm_gelu_step(
+                    self.kernel, z, state, p.dA_planar, p.dB, p.C2, p.D, self.scratch
+                )
+                y = y + F.glu(torch.addmm(p.out_b, g, p.out_w), dim=-1)
+                continue
             if p.diagonal:
                 swapped = state.flip(-2)  # [Im s, Re s]
                 state = torch.addcmul(
@@ -187,7 +208,8 @@ class SaShiMiRecurrence:
         self.n_classes = model.n_classes
         self.H = model.d_model
         self.embedding = model.embedding.weight.detach()
-        self.top = _Level(model.body)
+        device = model.embedding.weight.device
+        self.top = _Level(model.body, cpu_step_kernel.load() if device.type == "cpu" else None)
         self.norm_w, self.norm_b = model.norm.weight.detach(), model.norm.bias.detach()
         self.head_w, self.head_b = model.head.weight.t().contiguous(), model.head.bias.detach()
         self.t = 0

@@ -60,6 +60,24 @@ def test_step_and_fast_recurrence_equal_forward(ssm):
     assert _rel(SaShiMiRecurrence(model).sequence_logits(codes), ref) < 1e-4
 
 
+def test_fused_cpu_kernel_and_pytorch_step_agree(monkeypatch):
+    from ssm_ts.models import cpu_step_kernel
+
+    if cpu_step_kernel.load() is None:
+        pytest.skip("no C compiler: the fused CPU kernel is unavailable (generation uses PyTorch ops)")
+    torch.manual_seed(2)
+    model = SaShiMi(**sashimi_config("tiny", d_model=16, n_layers=2, d_state=16).to_dict()).eval()
+    codes = torch.randint(0, 256, (3, 40))
+    fused = SaShiMiRecurrence(model)
+    assert any(any(level.fused) for level in (fused.top, fused.top.inner))
+    monkeypatch.setattr(cpu_step_kernel, "load", lambda: None)
+    plain = SaShiMiRecurrence(model)
+    assert not any(plain.top.fused)
+    torch.testing.assert_close(
+        fused.sequence_logits(codes), plain.sequence_logits(codes), rtol=1e-5, atol=1e-5
+    )
+
+
 def test_generated_sequence_log_likelihood_matches_teacher_forcing():
     torch.manual_seed(1)
     model = SaShiMi(**sashimi_config("tiny", d_model=16, n_layers=2, d_state=16).to_dict()).eval()
