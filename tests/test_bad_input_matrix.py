@@ -1,4 +1,5 @@
-"""The bad-input matrix: predictable mistakes across the three pipelines, the API and the CLI.
+"""The bad-input matrix: predictable mistakes across the three pipelines, the Python API's fit
+paths (``Forecaster``, ``SSMClassifier``, ``WaveformGenerator``) and the CLI.
 
 Each case either is handled (and the result checked) or raises the right ssm-ts error with a
 message that names the problem. No case may end in a bare pandas/torch/soundfile traceback.
@@ -6,15 +7,21 @@ message that names the problem. No case may end in a bare pandas/torch/soundfile
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import soundfile as sf
 
 from ssm_ts import cli
+from ssm_ts.api.classifier import SSMClassifier
+from ssm_ts.api.forecaster import Forecaster
+from ssm_ts.api.waveform import WaveformGenerator
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError, SSMTSError
 from ssm_ts.pipelines.audio import find_audio_files, load_clips, read_audio
 from ssm_ts.pipelines.forecasting import ForecastDataModule, load_series
@@ -77,11 +84,64 @@ def mixed_folder(d: Path) -> tuple[list, list]:
         return load_clips(find_audio_files(d), 16000, on_bad_file="skip")
 
 
-def run_cli(args: list[str]) -> int:
-    try:
-        return cli.main(args)
-    except SystemExit as stop:  # argument errors exit like any command-line tool
-        return int(stop.code)
+def run_cli(args: list[str]) -> tuple[int, str]:
+    """``(exit code, stderr)`` of the command line ``ssm-ts args``."""
+    errors = io.StringIO()
+    with contextlib.redirect_stderr(errors):
+        try:
+            code = cli.main(args)
+        except SystemExit as stop:  # argument errors exit like any command-line tool
+            code = int(stop.code)
+    return code, errors.getvalue()
+
+
+def config_file(d: Path, text: str) -> str:
+    (d / "config.yaml").write_text(text)
+    return str(d / "config.yaml")
+
+
+# --- Python API inputs ------------------------------------------------------------------------------
+
+SERIES = pd.DataFrame(
+    {
+        "date": pd.date_range("2020-01-01", periods=200, freq="h"),
+        "load": np.sin(np.arange(200) / 6.0),
+        "temp": np.cos(np.arange(200) / 9.0),
+    }
+)
+RECORDINGS, LABELS = RNG.normal(size=(8, 2, 24)), np.array(list("abababab"))
+
+
+def forecaster(**settings) -> Forecaster:
+    """A small forecaster; every case below fails while reading the data, before any training."""
+    return Forecaster("nlinear", lookback=24, horizon=6, max_epochs=1, log_to_mlflow=False, **settings)
+
+
+def classifier(**settings) -> SSMClassifier:
+    return SSMClassifier(max_epochs=1, **settings)
+
+
+def generator() -> WaveformGenerator:
+    return WaveformGenerator(preset="tiny", max_epochs=1, log_to_mlflow=False)
+
+
+def with_nan(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.loc[50, "load"] = np.nan
+    return frame
+
+
+def corrupt_folder(d: Path) -> Path:
+    for i in range(10):
+        raw_file(d, f"{i}_speaker_{i}.wav", b"RIFF" + b"\x00" * 40)
+    return d
+
+
+def fitted_nan_classifier() -> np.ndarray:
+    X = RECORDINGS.copy()
+    X[2, 1, 5] = np.nan
+    model = SSMClassifier(method="random_features", n_kernels=20, nan_policy="interpolate").fit(X, LABELS)
+    return model.predict(X)
 
 
 CASES: dict[str, Case] = {
@@ -197,16 +257,110 @@ CASES: dict[str, Case] = {
         DataError,
         "line 5.*not a number",
     ),
+    # --- Python API: Forecaster.fit ---------------------------------------------------------------------
+    "api forecaster data of the wrong type": Case(
+        lambda d: forecaster().fit([1.0, 2.0, 3.0]), ConfigError, "CSV path or a pandas DataFrame, got list"
+    ),
+    "api forecaster missing file": Case(
+        lambda d: forecaster().fit(d / "sales.csv"), DataFileNotFoundError, "not found: .*sales.csv"
+    ),
+    "api forecaster unknown target column": Case(
+        lambda d: forecaster().fit(SERIES, target="sales"), DataError, r"\['sales'\] not found.*'load'"
+    ),
+    "api forecaster unknown time column": Case(
+        lambda d: forecaster().fit(SERIES, time_col="when"), DataError, "time column 'when' not found"
+    ),
+    "api forecaster unknown covariate": Case(
+        lambda d: forecaster().fit(SERIES, target="load", past_covariates=["rain"]), DataError, "'rain'"
+    ),
+    "api forecaster series too short": Case(
+        lambda d: forecaster().fit(SERIES.iloc[:20]), DataError, "has 14 rows but one window needs 30"
+    ),
+    "api forecaster NaN target": Case(
+        lambda d: forecaster().fit(with_nan(SERIES)), DataError, "'load'.*fill="
+    ),
+    "api forecaster batch size 0": Case(
+        lambda d: forecaster(batch_size=0).fit(SERIES), ConfigError, "batch_size \\(0\\)"
+    ),
+    "api forecaster unknown model": Case(
+        lambda d: Forecaster("sarima", lookback=24, horizon=6, log_to_mlflow=False).fit(SERIES),
+        ConfigError,
+        "unknown forecasting model 'sarima'",
+    ),
+    # --- Python API: SSMClassifier.fit -------------------------------------------------------------------
+    "api classifier X and y lengths differ": Case(
+        lambda d: classifier().fit(RECORDINGS, LABELS[:5]), DataError, "5 labels for 8 recordings"
+    ),
+    "api classifier y missing": Case(lambda d: classifier().fit(RECORDINGS, None), DataError, "y is None"),
+    "api classifier one class": Case(
+        lambda d: classifier().fit(RECORDINGS, ["a"] * 8), DataError, "at least 2 classes"
+    ),
+    "api classifier text recordings": Case(
+        lambda d: classifier().fit(np.array([["1", "x"]] * 8), LABELS), DataError, "must be numbers"
+    ),
+    "api classifier continuous y": Case(
+        lambda d: classifier().fit(RECORDINGS, RNG.normal(size=8)), DataError, "y: Unknown label type"
+    ),
+    "api classifier NaN without policy": Case(
+        lambda d: classifier().fit(np.where(RECORDINGS > 2.5, np.nan, RECORDINGS), LABELS),
+        DataError,
+        "NaN or inf.*nan_policy",
+    ),
+    "api classifier ragged channels": Case(
+        lambda d: classifier().fit([np.zeros((2, 9)), np.zeros((3, 9))], ["a", "b"]),
+        DataError,
+        "has 3 channels but recording 0 has 2",
+    ),
+    "api classifier NaN interpolated on request": Case(
+        lambda d: fitted_nan_classifier(), check=lambda predicted: predicted.shape == (8,)
+    ),
+    # --- Python API: WaveformGenerator.fit ---------------------------------------------------------------
+    "api waveform missing folder": Case(
+        lambda d: generator().fit(str(d / "digits")), DataFileNotFoundError, "not found: .*digits"
+    ),
+    "api waveform folder without audio": Case(
+        lambda d: generator().fit(str(d)), DataFileNotFoundError, "no audio files"
+    ),
+    "api waveform file instead of folder": Case(
+        lambda d: generator().fit(str(wav(d, "one.wav", TONE, 16000))), DataError, "one.wav is a file"
+    ),
+    "api waveform folder of the wrong type": Case(
+        lambda d: generator().fit(16000), ConfigError, "must be a path .*got int"
+    ),
+    "api waveform only corrupt files": Case(
+        lambda d: generator().fit(str(corrupt_folder(d))), DataError, r"\d_speaker_\d.wav"
+    ),
+    "api waveform zero-length clips": Case(
+        lambda d: generator().fit(str(d), clip_seconds=0), ConfigError, "clip_seconds must be positive"
+    ),
     # --- CLI ------------------------------------------------------------------------------------------
     "cli unknown config key": Case(
-        lambda d: run_cli(["forecast", "fit", "--model.lookbak", "3"]), check=lambda code: code == 2
+        lambda d: run_cli(["forecast", "fit", "--model.lookbak", "3"]),
+        check=lambda result: result[0] == 2 and "model.lookbak" in result[1],
     ),
-    "cli unknown use": Case(lambda d: run_cli(["forcast", "fit"]), check=lambda code: code == 2),
+    "cli config file with an unknown key": Case(
+        lambda d: run_cli(["forecast", "fit", "--config", config_file(d, "model:\n  lookbak: 3\n")]),
+        check=lambda result: result[0] == 2 and "lookbak" in result[1],
+    ),
+    "cli classify config with an unknown trainer key": Case(
+        lambda d: run_cli(["classify", "fit", "--config", config_file(d, "trainer:\n  max_epoch: 3\n")]),
+        check=lambda result: result[0] == 2 and "max_epoch" in result[1],
+    ),
+    "cli unknown use": Case(
+        lambda d: run_cli(["forcast", "fit"]), check=lambda result: result[0] == 2 and "forcast" in result[1]
+    ),
 }
 
 
-def test_matrix_has_at_least_30_cases():
+def test_matrix_has_at_least_30_cases_across_pipelines_api_and_cli():
     assert len(CASES) >= 30
+    areas = {name.split()[0] for name in CASES}
+    assert {"csv", "audio", "sensor", "api", "cli"} <= areas
+    assert {name.split()[1] for name in CASES if name.startswith("api")} == {
+        "forecaster",
+        "classifier",
+        "waveform",
+    }
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -119,6 +119,10 @@ class AudioDataModule(pl.LightningDataModule):
         extensions: tuple[str, ...] = AUDIO_EXTENSIONS,
     ):
         super().__init__()
+        if not isinstance(root, (str, os.PathLike)):
+            raise ConfigError(
+                f"the audio folder must be a path (str or Path), got {type(root).__name__} {root!r}"
+            )
         if sample_rate <= 0 or clip_seconds <= 0:
             raise ConfigError(
                 f"sample_rate and clip_seconds must be positive, got {sample_rate}, {clip_seconds}"

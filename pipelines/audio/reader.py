@@ -34,8 +34,11 @@ def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDI
 
     Raises:
         DataFileNotFoundError: ``root`` is missing or holds no file with one of ``extensions``.
+        DataError: ``root`` is a file, not a folder.
     """
     root = Path(root)
+    if root.is_file():
+        raise DataError(f"{root} is a file; pass the folder that holds the WAV/FLAC/OGG files")
     if not root.is_dir():
         raise DataFileNotFoundError(f"audio folder not found: {root}; pass a folder of WAV/FLAC/OGG files")
     wanted = {e.lower() for e in extensions}

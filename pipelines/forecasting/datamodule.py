@@ -109,6 +109,10 @@ class ForecastDataModule(pl.LightningDataModule):
         self.shuffle_seed = shuffle_seed
         if lookback < 1 or horizon < 1:
             raise ConfigError(f"lookback ({lookback}) and horizon ({horizon}) must be positive integers.")
+        if batch_size < 1 or (eval_batch_size is not None and eval_batch_size < 1):
+            raise ConfigError(
+                f"batch_size ({batch_size}) and eval_batch_size ({eval_batch_size}) must be positive integers."
+            )
         self.path = path
         self.time_col = time_col
         self.target = target

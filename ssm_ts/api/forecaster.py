@@ -152,6 +152,11 @@ class Forecaster:
         from ssm_ts.tracking.logger import RecordMLflowRun
         from ssm_ts.training import build_trainer
 
+        if not isinstance(data, (pd.DataFrame, str, os.PathLike)):
+            raise ConfigError(
+                f"data must be a CSV path or a pandas DataFrame, got {type(data).__name__}; "
+                "for arrays, build a DataFrame with a time column and one column per series."
+            )
         s = self.settings
         data_settings = dict(
             time_col=time_col, target=target, past_covariates=past_covariates, future_covariates=future_covariates,
