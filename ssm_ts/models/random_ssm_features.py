@@ -1,0 +1,215 @@
+"""Random SSM convolution features: a ROCKET-style transform whose kernels are fixed, random S4D kernels.
+
+ROCKET (Dempster et al. 2020) convolves every series with thousands of random kernels and keeps two
+numbers per kernel: the proportion of positive values (PPV) and the maximum; a ridge classifier on
+those features is strong on small archives because nothing in the transform is trained. Here every
+kernel is the impulse response of a small diagonal SSM from :class:`ssm_ts.core.DiagonalSSM`
+(S4D-Lin modes ``A = -1/2 + i w``) with a random step ``dt`` (log-uniform, so memory timescales
+span 2 samples to the training length), random mode frequencies (up to Nyquist) and random complex
+``C`` (amplitudes and phases). Each kernel reads a random signed mix of a few channels, of the series
+or of its first difference, forwards or backwards in time; its threshold (bias) is a random quantile
+of its own response to a random training recording, so PPV is informative whatever the kernel's gain.
+
+Recordings of unequal length are zero-padded at the end; padded steps are left out of every feature
+(a backward kernel reads each recording reversed within its own length), so the features of a
+recording do not depend on what it was batched with.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from ssm_ts.core import DiagonalSSM, fft_causal_conv
+from ssm_ts.errors import ConfigError
+
+_S4D_LIN_DECAY = 0.5  # Re(A) of S4D-Lin: the memory timescale of a mode is 1 / (0.5 dt) steps
+
+
+@dataclass
+class RandomSSMKernels:
+    """The drawn kernels, as plain arrays (they pickle and move between machines as they are).
+
+    Attributes:
+        log_dt: ``(K,)`` log step of each kernel's SSM.
+        freq: ``(K, M)`` imaginary parts of the ``M`` modes' ``A`` (continuous time).
+        C: ``(K, M)`` complex read-out of each mode.
+        channel_weights: ``(K, channels)`` signed channel mix read by each kernel (mostly zeros).
+        difference: ``(K,)`` bool, the kernel reads the first difference of the mix.
+        backward: ``(K,)`` bool, the kernel runs backwards in time.
+        thresholds: ``(K,)`` PPV thresholds (set by :meth:`RandomSSMFeatures.fit`).
+    """
+
+    log_dt: np.ndarray
+    freq: np.ndarray
+    C: np.ndarray
+    channel_weights: np.ndarray
+    difference: np.ndarray
+    backward: np.ndarray
+    thresholds: np.ndarray
+
+
+def _ssm_kernels(kernels: RandomSSMKernels, index: slice, length: int) -> Tensor:
+    """``(k, length)`` float32 impulse responses of the kernels ``index`` from a frozen DiagonalSSM."""
+    log_dt = torch.as_tensor(kernels.log_dt[index], dtype=torch.float32)
+    freq = torch.as_tensor(kernels.freq[index], dtype=torch.float32)
+    C = torch.as_tensor(kernels.C[index], dtype=torch.complex64)
+    n_kernels, n_modes = freq.shape
+    ssm = DiagonalSSM(
+        d_model=n_kernels,
+        d_state=2 * n_modes,
+        init="lin",
+        learn_dt=False,
+        learn_A=False,
+        learn_B=False,
+    )
+    with torch.no_grad():
+        ssm.log_dt.copy_(log_dt)
+        ssm.A_real_raw.fill_(math.log(_S4D_LIN_DECAY))
+        ssm.A_imag.copy_(freq)
+        ssm.B.copy_(torch.view_as_real(torch.ones_like(C)))
+        ssm.C.copy_(torch.view_as_real(C))
+        return ssm.kernel(length)
+
+
+class RandomSSMFeatures:
+    """Fixed random S4D kernels -> ``2 K`` features per recording (PPV and max of every kernel).
+
+    Args:
+        n_kernels: number of kernels ``K``.
+        n_modes: complex modes per kernel (each with its conjugate).
+        max_channels: at most this many channels are mixed by one kernel.
+        seed: draws the kernels and the threshold quantiles.
+        chunk: kernels convolved at once (bounds memory to ``n x chunk x length`` floats).
+        max_cycles: ``None``: mode frequencies uniform up to Nyquist; else at most this many
+            oscillations within a kernel's memory timescale (smooth kernels at long timescales).
+    """
+
+    def __init__(
+        self,
+        n_kernels: int = 2000,
+        n_modes: int = 4,
+        max_channels: int = 3,
+        seed: int = 0,
+        chunk: int = 250,
+        max_cycles: float | None = 2.0,
+    ):
+        if n_kernels < 1 or n_modes < 1 or max_channels < 1 or chunk < 1:
+            raise ConfigError(
+                f"n_kernels, n_modes, max_channels and chunk must be positive, got {n_kernels}, {n_modes}, "
+                f"{max_channels}, {chunk}"
+            )
+        self.n_kernels, self.n_modes, self.max_channels = n_kernels, n_modes, max_channels
+        self.seed, self.chunk, self.max_cycles = seed, chunk, max_cycles
+        self.kernels_: RandomSSMKernels | None = None
+
+    @property
+    def n_features(self) -> int:
+        return 2 * self.n_kernels
+
+    def fit(self, values: Sequence[np.ndarray]) -> RandomSSMFeatures:
+        """Draw the kernels for training recordings ``values[i]`` ``(channels, length_i)`` and set
+        every kernel's threshold from a random training recording."""
+        rng = np.random.default_rng(self.seed)
+        n_channels = values[0].shape[0]
+        longest = max(v.shape[1] for v in values)
+        K, M = self.n_kernels, self.n_modes
+        # memory timescale 1 / (0.5 dt) log-uniform in [2, longest] steps
+        timescale = np.exp(rng.uniform(math.log(2.0), math.log(max(longest, 4)), size=K))
+        dt = 1.0 / (_S4D_LIN_DECAY * timescale)
+        if self.max_cycles is None:
+            step_freq = rng.uniform(0.0, math.pi, size=(K, M))  # radians per step, up to Nyquist
+        else:  # at most max_cycles oscillations within the memory timescale
+            step_freq = np.minimum(
+                2 * math.pi * rng.uniform(0, self.max_cycles, size=(K, M)) / timescale[:, None], math.pi
+            )
+        freq = step_freq / dt[:, None]
+        C = (rng.standard_normal((K, M)) + 1j * rng.standard_normal((K, M))) * math.sqrt(0.5)
+        weights = np.zeros((K, n_channels))
+        most = min(self.max_channels, n_channels)
+        for k in range(K):
+            used = rng.choice(n_channels, size=int(rng.integers(1, most + 1)), replace=False)
+            weights[k, used] = rng.standard_normal(len(used))
+        self.kernels_ = RandomSSMKernels(
+            log_dt=np.log(dt),
+            freq=freq,
+            C=C,
+            channel_weights=weights,
+            difference=rng.random(K) < 0.5,
+            backward=rng.random(K) < 0.5,
+            thresholds=np.zeros(K),
+        )
+        quantiles = rng.uniform(0.1, 0.9, size=K)
+        for start in range(0, K, self.chunk):
+            index = slice(start, min(K, start + self.chunk))
+            # a few random recordings per chunk; each kernel takes its threshold from one of them
+            picked = rng.choice(len(values), size=min(8, len(values)), replace=False)
+            x, lengths = _padded([values[i] for i in picked])
+            responses = self._responses(x, lengths, index).numpy()
+            for k in range(index.start, index.stop):
+                j = int(rng.integers(len(picked)))
+                self.kernels_.thresholds[k] = np.quantile(responses[j, k - start, : lengths[j]], quantiles[k])
+        return self
+
+    def transform(self, values: Sequence[np.ndarray], batch_size: int = 256) -> np.ndarray:
+        """Features ``(n, 2 K)`` float32: PPV of kernel ``k`` in column ``2k``, its max in ``2k + 1``."""
+        if self.kernels_ is None:
+            raise ConfigError("RandomSSMFeatures.transform before fit; call fit(training recordings) first.")
+        out = np.empty((len(values), self.n_features), dtype=np.float32)
+        # batches of similar length waste little padding
+        order = np.argsort([v.shape[1] for v in values], kind="stable")
+        for b in range(0, len(values), batch_size):
+            rows = order[b : b + batch_size]
+            x, lengths = _padded([values[i] for i in rows])
+            valid = torch.arange(x.shape[-1])[None, None, :] < torch.as_tensor(lengths)[:, None, None]
+            for start in range(0, self.n_kernels, self.chunk):
+                index = slice(start, min(self.n_kernels, start + self.chunk))
+                y = self._responses(x, lengths, index)
+                thresholds = torch.as_tensor(self.kernels_.thresholds[index], dtype=torch.float32)[
+                    None, :, None
+                ]
+                ppv = ((y > thresholds) & valid).sum(-1) / torch.as_tensor(lengths, dtype=torch.float32)[
+                    :, None
+                ]
+                peak = y.masked_fill(~valid, -torch.inf).amax(-1)
+                out[rows, 2 * start : 2 * index.stop : 2] = ppv.numpy()
+                out[rows, 2 * start + 1 : 2 * index.stop : 2] = peak.numpy()
+        return out
+
+    def _responses(self, x: Tensor, lengths: np.ndarray, index: slice) -> Tensor:
+        """Responses ``(n, k, length)`` of kernels ``index`` to padded recordings ``x`` ``(n, channels, length)``."""
+        kernels = self.kernels_
+        L = x.shape[-1]
+        weights = torch.as_tensor(kernels.channel_weights[index], dtype=torch.float32)
+        mixed = torch.einsum("kc,ncl->nkl", weights, x)
+        backward = torch.as_tensor(kernels.backward[index])
+        if backward.any():
+            mixed[:, backward] = _reverse_within(mixed[:, backward], lengths)
+        difference = torch.as_tensor(kernels.difference[index])
+        if difference.any():
+            part = mixed[:, difference]
+            mixed[:, difference] = torch.cat([torch.zeros_like(part[..., :1]), part.diff(dim=-1)], dim=-1)
+        return fft_causal_conv(mixed, _ssm_kernels(kernels, index, L))
+
+
+def _padded(values: Sequence[np.ndarray]) -> tuple[Tensor, np.ndarray]:
+    """Zero-pad ``(channels, length_i)`` recordings at the end: ``(n, channels, longest)`` and lengths."""
+    lengths = np.array([v.shape[1] for v in values])
+    x = np.zeros((len(values), values[0].shape[0], int(lengths.max())), dtype=np.float32)
+    for i, v in enumerate(values):
+        x[i, :, : v.shape[1]] = v
+    return torch.from_numpy(x), lengths
+
+
+def _reverse_within(x: Tensor, lengths: np.ndarray) -> Tensor:
+    """Reverse every row of ``x`` ``(n, k, length)`` in time within its own length (padding stays at the end)."""
+    L = x.shape[-1]
+    steps = torch.arange(L)[None, :]
+    n_real = torch.as_tensor(lengths)[:, None]
+    source = torch.where(steps < n_real, n_real - 1 - steps, steps)  # (n, L)
+    return torch.gather(x, -1, source[:, None, :].expand_as(x))

@@ -1,0 +1,64 @@
+"""Random SSM features: kernels are the frozen S4D impulse responses, features ignore padding and the
+company a recording is batched with, backward kernels read each recording reversed within its length,
+and the draw is reproducible from the seed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from ssm_ts.errors import ConfigError
+from ssm_ts.models.random_ssm_features import RandomSSMFeatures, _reverse_within, _ssm_kernels
+
+
+@pytest.fixture(scope="module")
+def recordings():
+    rng = np.random.default_rng(0)
+    return [rng.normal(size=(3, n)).cumsum(axis=1) for n in (20, 35, 50, 28, 41, 33)]
+
+
+@pytest.fixture(scope="module")
+def fitted(recordings):
+    return RandomSSMFeatures(n_kernels=40, n_modes=3, chunk=16, seed=1, max_cycles=4.0).fit(recordings)
+
+
+def test_kernels_are_s4d_impulse_responses(fitted):
+    kernels = fitted.kernels_
+    K = _ssm_kernels(kernels, slice(0, 5), 30).double()
+    dt = np.exp(kernels.log_dt[:5])[:, None]
+    A = -0.5 + 1j * kernels.freq[:5]  # S4D-Lin real part
+    dA = np.exp(dt * A)
+    dB = (dA - 1) / A  # zero-order hold with B = 1
+    steps = np.arange(30)
+    expected = 2 * np.real(np.einsum("kn,knl->kl", kernels.C[:5] * dB, dA[..., None] ** steps))
+    assert np.allclose(K.numpy(), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_shapes_ranges_and_padding_independence(fitted, recordings):
+    together = fitted.transform(recordings, batch_size=6)
+    assert together.shape == (6, 80) and together.dtype == np.float32
+    ppv = together[:, 0::2]
+    assert (ppv >= 0).all() and (ppv <= 1).all() and 0.05 < ppv.mean() < 0.95
+    alone = np.concatenate([fitted.transform([r]) for r in recordings])
+    assert np.allclose(together, alone, atol=1e-5)  # padding and batch mates change nothing
+
+
+def test_reverse_within_keeps_padding_at_the_end():
+    x = torch.tensor([[[1.0, 2.0, 3.0, 0.0]], [[4.0, 5.0, 6.0, 7.0]]])
+    out = _reverse_within(x, np.array([3, 4]))
+    assert out.tolist() == [[[3.0, 2.0, 1.0, 0.0]], [[7.0, 6.0, 5.0, 4.0]]]
+
+
+def test_same_seed_same_features_other_seed_others(fitted, recordings):
+    again = RandomSSMFeatures(n_kernels=40, n_modes=3, chunk=16, seed=1, max_cycles=4.0).fit(recordings)
+    assert np.array_equal(again.transform(recordings), fitted.transform(recordings))
+    other = RandomSSMFeatures(n_kernels=40, n_modes=3, chunk=16, seed=2, max_cycles=4.0).fit(recordings)
+    assert not np.allclose(other.transform(recordings), fitted.transform(recordings))
+
+
+def test_clear_errors(recordings):
+    with pytest.raises(ConfigError, match="must be positive"):
+        RandomSSMFeatures(n_kernels=0)
+    with pytest.raises(ConfigError, match="before fit"):
+        RandomSSMFeatures(n_kernels=4).transform(recordings)
