@@ -5,28 +5,36 @@
 pickles (with ``pickle`` or ``joblib``) as CPU tensors plus plain settings, so a model fitted on a
 GPU loads on a machine without one.
 
-scikit-learn estimator checks (``sklearn.utils.estimator_checks``) that do not apply, because the
-input is a set of recordings rather than a feature table:
+scikit-learn's estimator checks (``sklearn.utils.estimator_checks``) run on both methods in
+``tests/api/test_classifier_estimator_checks.py``. A 2-D ``X`` ``(n, length)`` is read as ``n``
+one-channel recordings, so the checks' feature tables are recordings of ``length`` steps. The
+checks that fail, and why (:data:`ESTIMATOR_CHECK_EXCEPTIONS` holds the same list for the test):
 
-- checks that feed sparse matrices, pandas frames of mixed dtypes, or complex numbers (time
-  series are dense real arrays; such input raises :class:`~ssm_ts.errors.DataError`);
-- checks that compare results with and without ``sample_weight`` (not supported: ``fit`` has no
-  ``sample_weight``);
-- ``check_classifiers_train`` / ``check_classifiers_classes`` style accuracy thresholds on tiny
-  random tables with the default few epochs (a sequence model is not a tabular learner);
-- ``check_methods_subset_invariance`` / ``check_methods_sample_order_invariance`` hold only to float
-  tolerance (batches are padded to their longest recording, which changes FFT sizes).
+- ``check_n_features_in``, ``check_n_features_in_after_fitting``: ``n_features_in_`` counts
+  *channels*, not time steps, and is checked in ``predict``; the number of time steps is free
+  (recordings of unequal length, other sample rates), so it is not a fitted constant.
+- ``check_classifiers_train``: it requires an error when ``predict`` gets a different number of
+  columns, which for recordings is a different length and allowed. With the encoder's one-epoch
+  test settings it also misses the check's accuracy threshold on its tiny random table.
+- ``check_dtype_object``: a non-number in an object array raises :class:`~ssm_ts.errors.DataError`
+  (a ``ValueError`` naming the recording), where the check wants a ``TypeError``.
+- ``check_methods_subset_invariance`` (encoder only): equal only to float32 round-off (~1e-7),
+  because batches of different sizes go through different matrix-multiply blockings (it passes or
+  fails by chance at the check's 1e-7 tolerance).
 """
 
 from __future__ import annotations
 
 import tempfile
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ssm_ts.errors import ConfigError, DataError
@@ -38,10 +46,28 @@ def as_recordings(X: Any, nan_policy: str = "error"):
 
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
         X = X.to_numpy()
+    elif hasattr(X, "__array__") and not isinstance(X, (np.ndarray, Sequence)):
+        X = np.asarray(X)
     if isinstance(X, np.ndarray) and X.dtype.kind in "OUS" and X.dtype != object:
         raise DataError(f"X holds {X.dtype} values; recordings must be numbers.")
     if isinstance(X, np.ndarray) and np.iscomplexobj(X):
-        raise DataError("X holds complex numbers; recordings must be real.")
+        raise DataError("Complex data not supported: X holds complex numbers; recordings must be real.")
+    if isinstance(X, np.ndarray) and X.dtype != object and X.ndim == 1:
+        raise DataError(
+            f"X has shape {X.shape}: Reshape your data, X[None, :] for one recording or X[:, None] "
+            "for recordings of one step (an array (n, channels, length) or (n, length) is expected)."
+        )
+    if nan_policy == "error" and isinstance(X, np.ndarray) and X.dtype != object and not np.isfinite(X).all():
+        first = tuple(int(i) for i in np.argwhere(~np.isfinite(X))[0])
+        raise DataError(
+            f"X holds {int((~np.isfinite(X)).sum())} NaN or inf values (first at index {first}); choose "
+            "nan_policy='interpolate' (linear in time) or 'zero', or clean the data."
+        )
+    if isinstance(X, np.ndarray) and X.dtype != object and X.ndim >= 2 and X.shape[-1] == 0:
+        raise DataError(
+            f"X has 0 feature(s) (shape={X.shape}) while a minimum of 1 is required: every recording needs "
+            "at least one time step."
+        )
     if not isinstance(X, (np.ndarray, Sequence)):
         raise DataError(
             f"X must be an array (n, channels, length) or a list of (channels, length) arrays, got {type(X)}"
@@ -49,8 +75,38 @@ def as_recordings(X: Any, nan_policy: str = "error"):
     return make_series_set(X, nan_policy=nan_policy, source="X")
 
 
+METHODS = ("encoder", "random_features")
+
+_CHANNELS_NOT_LENGTH = "n_features_in_ counts channels; the number of time steps may differ at predict"
+ESTIMATOR_CHECK_EXCEPTIONS: dict[str, dict[str, str]] = {
+    "random_features": {
+        "check_n_features_in": _CHANNELS_NOT_LENGTH,
+        "check_n_features_in_after_fitting": _CHANNELS_NOT_LENGTH,
+        "check_classifiers_train": _CHANNELS_NOT_LENGTH,
+        "check_dtype_object": "a non-number raises DataError (a ValueError naming the recording), not TypeError",
+    },
+}
+ESTIMATOR_CHECK_EXCEPTIONS["encoder"] = {
+    **ESTIMATOR_CHECK_EXCEPTIONS["random_features"],
+    "check_classifiers_train": _CHANNELS_NOT_LENGTH + "; and one test epoch misses the accuracy threshold",
+    "check_methods_subset_invariance": "equal to float32 round-off only (batch-size dependent matmul blocking)",
+}
+
+
 class SSMClassifier(ClassifierMixin, BaseEstimator):
     """S4ND sequence classifier with the scikit-learn interface.
+
+    Two methods share the input checks, the channel scaler and the interface:
+
+    - ``"encoder"`` (default): a trained S4ND encoder (:mod:`ssm_ts.models.s4nd`); the model to
+      use with thousands of recordings, on a GPU, or to export as a Lightning checkpoint.
+    - ``"random_features"``: ROCKET-style: ``n_kernels`` fixed random S4D kernels
+      (:class:`~ssm_ts.models.random_ssm_features.RandomSSMFeatures`), two features each (PPV and
+      max), standardised, then a ridge classifier whose penalty is chosen by efficient leave-one-out
+      (``RidgeClassifierCV``). Nothing in the SSMs is trained, so it does not overfit tiny training
+      sets (tens of recordings) and fits in seconds on a CPU; ``predict_proba`` is a softmax of the
+      ridge decision values (ridge has no calibrated probabilities). The encoder settings
+      (``model`` to ``accelerator``) are ignored by it, except ``nan_policy`` and ``random_state``.
 
     Args:
         model: ``"s4d1d"`` (bidirectional S4D blocks over time) or ``"s4nd2d"`` (2-D S4ND, channels x time).
@@ -62,9 +118,12 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         nan_policy: ``"error"``, ``"interpolate"`` or ``"zero"`` for missing values.
         random_state: seed for initialisation, split and shuffling.
         accelerator: Lightning accelerator (``"cpu"``, ``"gpu"``, ``"auto"``).
+        method: ``"encoder"`` or ``"random_features"`` (see above).
+        n_kernels: random kernels of ``"random_features"`` (``2 n_kernels`` features).
 
-    Attributes (after ``fit``): ``classes_`` (sorted labels), ``n_features_in_`` (channels),
-    ``task_`` (the fitted :class:`~ssm_ts.tasks.classification.ClassificationTask`).
+    Attributes (after ``fit``): ``classes_`` (sorted labels), ``n_features_in_`` (channels), and
+    ``task_`` (the fitted :class:`~ssm_ts.tasks.classification.ClassificationTask`) for the
+    encoder, or ``features_``, ``scaler_`` and ``ridge_`` for random features.
     """
 
     def __init__(
@@ -82,6 +141,8 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         nan_policy: str = "error",
         random_state: int = 0,
         accelerator: str = "cpu",
+        method: str = "encoder",
+        n_kernels: int = 4000,
     ):
         self.model = model
         self.d_model = d_model
@@ -96,6 +157,8 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         self.nan_policy = nan_policy
         self.random_state = random_state
         self.accelerator = accelerator
+        self.method = method
+        self.n_kernels = n_kernels
 
     def _task_settings(self, n_channels: int, classes: list[str]) -> dict[str, Any]:
         return {
@@ -120,12 +183,31 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         from ssm_ts.tasks.classification import ClassificationTask
         from ssm_ts.training import build_trainer
 
-        if self.max_epochs < 1:
+        if self.method not in METHODS:
+            raise ConfigError(f"unknown method {self.method!r}; expected one of {METHODS}")
+        if self.method == "encoder" and self.max_epochs < 1:
             raise ConfigError(f"max_epochs must be at least 1, got {self.max_epochs}")
+        if y is None:
+            raise DataError(
+                "SSMClassifier requires y to be passed, but the target y is None; give one label per recording."
+            )
         data = as_recordings(X, self.nan_policy)
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected; pass labels as (n,).",
+                DataConversionWarning,
+                stacklevel=2,
+            )
             y = y.ravel()
+        try:
+            check_classification_targets(y)  # rejects continuous targets with sklearn's message
+        except ValueError as err:
+            raise DataError(f"y: {err}. Give one class label per recording (text or integers).") from err
+        if len(data) < 2:
+            raise DataError(
+                f"X has n_samples={len(data)}; training needs at least two recordings of two classes."
+            )
         data = make_series_set(data.values, y, nan_policy=self.nan_policy, source="X/y")
         require_labels(data)
         self.classes_ = np.unique(y)
@@ -134,6 +216,10 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             raise DataError(f"labels {list(self.classes_)} are not distinct as text; use distinct labels.")
         data.labels = np.array([str(label) for label in y])
         self.n_features_in_ = data.n_channels
+        for fitted in ("task_", "features_", "scaler_", "ridge_"):  # a refit replaces the other method
+            self.__dict__.pop(fitted, None)
+        if self.method == "random_features":
+            return self._fit_random_features(data, np.unique(y, return_inverse=True)[1])
 
         pl.seed_everything(self.random_state, verbose=False)
         datamodule = SensorDataModule.from_series(
@@ -159,21 +245,63 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         self.task_ = task.cpu().eval()
         return self
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities ``(n, n_classes)`` in the order of ``classes_``."""
-        from ssm_ts.tasks.classification import predict_series
+    def _fit_random_features(self, data, targets: np.ndarray) -> SSMClassifier:
+        """Random S4D features -> standardised -> ridge; ``targets`` (n,) index ``classes_``."""
+        from sklearn.linear_model import RidgeClassifierCV
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
 
-        check_is_fitted(self, "task_")
+        from ssm_ts.models.random_ssm_features import RandomSSMFeatures
+        from ssm_ts.pipelines.sensor import fit_channel_scaler
+
+        self.scaler_ = fit_channel_scaler(data)
+        values = [self.scaler_.transform(v) for v in data.values]
+        self.features_ = RandomSSMFeatures(n_kernels=self.n_kernels, seed=self.random_state).fit(values)
+        self.ridge_ = make_pipeline(StandardScaler(), RidgeClassifierCV(alphas=np.logspace(-3, 3, 10)))
+        self.ridge_.fit(self.features_.transform(values), targets)
+        return self
+
+    def _checked(self, X: Any):
+        check_is_fitted(self, "n_features_in_")
         data = as_recordings(X, self.nan_policy)
         if data.n_channels != self.n_features_in_:
             raise DataError(
                 f"X has {data.n_channels} channels but the classifier was fitted on {self.n_features_in_}."
             )
+        return data
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Class scores ``(n, n_classes)`` (logits of the encoder, ridge decision values of random
+        features); for two classes ``(n,)``, positive for ``classes_[1]``."""
+        data = self._checked(X)
+        if hasattr(self, "ridge_"):
+            return self.ridge_.decision_function(
+                self.features_.transform([self.scaler_.transform(v) for v in data.values])
+            )
+        logits = np.log(np.clip(self._encoder_proba(data), 1e-12, None))
+        return logits[:, 1] - logits[:, 0] if len(self.classes_) == 2 else logits
+
+    def _encoder_proba(self, data) -> np.ndarray:
+        from ssm_ts.tasks.classification import predict_series
+
+        check_is_fitted(self, "task_")
         return predict_series(self.task_, data.values)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities ``(n, n_classes)`` in the order of ``classes_``."""
+        if not hasattr(self, "ridge_"):
+            return self._encoder_proba(self._checked(X))
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            scores = np.stack([-scores, scores], axis=1) / 2
+        scores = scores - scores.max(axis=1, keepdims=True)
+        proba = np.exp(scores)
+        return proba / proba.sum(axis=1, keepdims=True)
 
     def predict(self, X: Any) -> np.ndarray:
         """Labels ``(n,)`` (of the same kind as the ``y`` given to ``fit``)."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        best = self.predict_proba(X).argmax(axis=1)
+        return self.classes_[best]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -12,7 +12,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from ssm_ts import SSMClassifier
-from ssm_ts.errors import DataError
+from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.sensor import read_ts
 
 SMALL = {"d_model": 16, "n_layers": 1, "d_state": 16, "dropout": 0.0}
@@ -77,3 +77,57 @@ def test_errors_name_the_problem(fitted):
         fitted.predict(np.ones((2, 2, 10)))
     with pytest.raises(DataError, match="nan_policy"):
         fitted.predict(np.full((1, 6, 10), np.nan))
+
+
+# ------------------------------------------------------------------ method="random_features"
+
+
+@pytest.fixture(scope="module")
+def fitted_random_features(basicmotions):
+    X, y, _, _ = basicmotions
+    return SSMClassifier(method="random_features", n_kernels=500).fit(X, y)
+
+
+def test_random_features_learn_basicmotions(fitted_random_features, basicmotions):
+    _, _, Xt, yt = basicmotions
+    assert fitted_random_features.score(Xt, yt) >= 0.9  # chance 0.25; nothing in the SSMs is trained
+    proba = fitted_random_features.predict_proba(Xt)
+    assert proba.shape == (40, 4) and np.allclose(proba.sum(1), 1)
+    scores = fitted_random_features.decision_function(Xt)
+    assert np.array_equal(scores.argmax(1), proba.argmax(1))
+    assert not hasattr(fitted_random_features, "task_")
+
+
+def test_random_features_pickle_and_joblib(fitted_random_features, basicmotions, tmp_path):
+    _, _, Xt, _ = basicmotions
+    expected = fitted_random_features.predict_proba(Xt)
+    assert np.array_equal(pickle.loads(pickle.dumps(fitted_random_features)).predict_proba(Xt), expected)
+    joblib.dump(fitted_random_features, tmp_path / "model.joblib")
+    assert np.array_equal(joblib.load(tmp_path / "model.joblib").predict_proba(Xt), expected)
+
+
+def test_random_features_binary_integer_labels_and_unequal_lengths():
+    rng = np.random.default_rng(0)
+    X = [
+        np.sin(np.arange(n) * (0.3 if i % 2 else 1.2))[None] + 0.1 * rng.normal(size=(1, n))
+        for i, n in enumerate(rng.integers(20, 40, size=16))
+    ]
+    y = np.array([10, 2] * 8)
+    model = SSMClassifier(method="random_features", n_kernels=100).fit(X, y)
+    assert model.classes_.tolist() == [2, 10]
+    assert np.array_equal(model.predict(X), y)
+    assert np.array_equal(model.decision_function(X) > 0, y == 10)  # positive means classes_[1]
+
+
+def test_random_features_in_grid_search_over_methods(basicmotions):
+    X, y, _, _ = basicmotions
+    search = GridSearchCV(
+        SSMClassifier(n_kernels=100), {"method": ["random_features"], "n_kernels": [50, 100]}, cv=2
+    )
+    search.fit(X, y)
+    assert search.best_params_["n_kernels"] in (50, 100) and search.best_score_ > 0.5
+
+
+def test_unknown_method_is_clear():
+    with pytest.raises(ConfigError, match="unknown method 'rocket'"):
+        SSMClassifier(method="rocket").fit(np.ones((4, 1, 5)), ["a", "b", "a", "b"])
