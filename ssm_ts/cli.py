@@ -148,6 +148,15 @@ def build_cli_class():
         def _setting(self, key: str) -> Any:
             return self._get(self.config, key)
 
+        def _parse_ckpt_path(self) -> None:
+            """Read a ``--ckpt_path`` file through :func:`load_checkpoint` first, so an unsafe (crafted
+            pickle) or corrupt checkpoint is a clear CheckpointError, not a traceback from torch."""
+            subcommand = self.config.get("subcommand")
+            ckpt_path = self.config[subcommand].get("ckpt_path") if subcommand else None
+            if ckpt_path and Path(ckpt_path).is_file():
+                load_checkpoint(ckpt_path)
+            super()._parse_ckpt_path()
+
         def _resolve_resume(self) -> str | None:
             """``--ckpt_path last``: the newest last.ckpt under --out; returns its MLflow run id."""
             ckpt_path = self._get(self.config, "ckpt_path")
