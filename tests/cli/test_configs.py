@@ -1,0 +1,89 @@
+"""Every YAML in configs/ parses through its use's CLI, and every quick config trains a few steps.
+
+The use of a config is its file-name prefix (``forecast_``, ``audio_``, ``classify_``); quick configs
+end in ``_quick.yaml``. Runs are in-process, in a temporary working directory, on the real data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mlflow
+import pytest
+import yaml
+
+from ssm_ts import cli
+from ssm_ts.datasets import write_co2_csv
+from ssm_ts.tracking.logger import default_tracking_uri
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIGS = sorted((REPO / "configs").glob("*.yaml"))
+QUICK_CONFIGS = [path for path in CONFIGS if path.stem.endswith("_quick")]
+FEW_STEPS = [
+    "--trainer.max_epochs",
+    "1",
+    "--trainer.limit_train_batches",
+    "2",
+    "--trainer.limit_val_batches",
+    "1",
+]
+
+
+def use_of(config: Path) -> str:
+    use = config.stem.split("_", 1)[0]
+    assert use in cli.USES, f"{config.name}: name it <use>_<job>.yaml with a use in {sorted(cli.USES)}"
+    return use
+
+
+def real_data_arguments(use: str, shared_data: Path, workdir: Path) -> list[str]:
+    """Point a config at the real data (configs name paths relative to where the user runs them)."""
+    if use == "forecast":
+        write_co2_csv(workdir / "co2.csv")  # the quick config reads co2.csv from the working directory
+        return []
+    if use == "audio":
+        return ["--data.root", str(shared_data / "audio" / "espeak-digits")]
+    return ["--data.path", str(shared_data / "classification" / "BasicMotions")]
+
+
+def flatten(tree: dict, prefix: str = "") -> dict[str, object]:
+    flat: dict[str, object] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict) and value and key != "model_options":
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def test_every_use_has_a_quick_and_a_full_config():
+    uses = {use_of(path) for path in CONFIGS}
+    assert uses == set(cli.USES)
+    assert {use_of(path) for path in QUICK_CONFIGS} == set(cli.USES)
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda path: path.stem)
+def test_config_parses_and_print_config_shows_its_values(config, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([use_of(config), "fit", "--config", str(config), "--print_config"])
+    assert exit_info.value.code in (0, None)
+    resolved = flatten(yaml.safe_load(capsys.readouterr().out))
+    written = flatten(yaml.safe_load(config.read_text()))
+    assert {key: resolved.get(key, "<missing>") for key in written} == written
+
+
+@pytest.mark.parametrize("config", QUICK_CONFIGS, ids=lambda path: path.stem)
+def test_quick_config_trains_a_few_steps_and_logs_the_run(
+    config, shared_data, tmp_path, monkeypatch, single_thread
+):
+    monkeypatch.chdir(tmp_path)
+    use, out = use_of(config), tmp_path / "out"
+    args = [use, "fit", "--config", str(config), *real_data_arguments(use, shared_data, tmp_path)]
+    assert cli.main([*args, *FEW_STEPS, "--out", str(out)]) == 0
+
+    assert (out / "config.yaml").is_file() and next(out.rglob("last.ckpt"), None) is not None
+    assert not (tmp_path / "lightning_logs").exists()
+    client = mlflow.MlflowClient(default_tracking_uri())
+    (run,) = client.search_runs([client.get_experiment_by_name(f"ssm-ts-{use}").experiment_id])
+    assert run.info.status == "FINISHED"
+    assert any(key.startswith("val_") for key in run.data.metrics)
+    assert {"config.yaml", "checkpoints"} <= {a.path for a in client.list_artifacts(run.info.run_id)}
