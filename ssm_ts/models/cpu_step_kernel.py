@@ -1,9 +1,13 @@
 """A fused CPU kernel for the per-sample diagonal-SSM step of fast generation (C, loaded with ctypes).
 
-One call does what took six tensor ops (and six passes over the state) in PyTorch:
+One call of :func:`ssm_block_step` does what took seven tensor ops (six passes over the state):
 
+    z[b]      = layer_norm(y[b]) * norm_w + norm_b          (over the H channels)
     s[b, h]  <- dA[h] * s[b, h] + dB[h] * z[b, h]         (complex, elementwise over the modes)
     out[b, h] = gelu(2 Re sum_m C[h, m] s[b, h, m] + D[h] z[b, h])
+
+and :func:`glu_residual` adds the block's gated output to the residual stream in place,
+``y += a * sigmoid(g)`` for ``[a, g]`` = the output linear's (B, 2H).
 
 The state is real and planar, ``(B, H, 2, M)`` = [Re s; Im s] per channel, so the inner loops run
 over contiguous floats and vectorise. The source is compiled once per machine with the system C
@@ -31,13 +35,23 @@ SOURCE = r"""
 #include <math.h>
 #include <stddef.h>
 
-/* z (B, H); state (B, H, 2, M) planar [re; im]; dA, dB, C2 (H, 2, M); D (H); out (B, H). */
-void ssm_gelu_step(int B, int H, int M, const float *restrict z, float *restrict state,
-                   const float *restrict dA, const float *restrict dB, const float *restrict C2,
-                   const float *restrict D, float *restrict out) {
+/* y (B, H); norm_w, norm_b (H); state (B, H, 2, M) planar [re; im]; dA, dB, C2 (H, 2, M);
+   D (H); z (B, H) scratch; out (B, H). */
+void ssm_block_step(int B, int H, int M, const float *restrict y, const float *restrict norm_w,
+                    const float *restrict norm_b, float eps, float *restrict state,
+                    const float *restrict dA, const float *restrict dB, const float *restrict C2,
+                    const float *restrict D, float *restrict z, float *restrict out) {
     for (int b = 0; b < B; b++) {
+        const float *yb = y + (size_t)b * H;
+        float *zb = z + (size_t)b * H;
+        float mean = 0.0f, var = 0.0f;
+        for (int h = 0; h < H; h++) mean += yb[h];
+        mean /= (float)H;
+        for (int h = 0; h < H; h++) var += (yb[h] - mean) * (yb[h] - mean);
+        const float rstd = 1.0f / sqrtf(var / (float)H + eps);
+        for (int h = 0; h < H; h++) zb[h] = (yb[h] - mean) * rstd * norm_w[h] + norm_b[h];
         for (int h = 0; h < H; h++) {
-            const float u = z[(size_t)b * H + h];
+            const float u = zb[h];
             float *restrict re = state + ((size_t)b * H + h) * 2 * M;
             float *restrict im = re + M;
             const float *ar = dA + (size_t)h * 2 * M, *ai = ar + M;
@@ -52,9 +66,18 @@ void ssm_gelu_step(int B, int H, int M, const float *restrict z, float *restrict
                 im[m] = ni;
                 acc += cr[m] * nr + ci[m] * ni;
             }
-            const float y = acc + D[h] * u;
-            out[(size_t)b * H + h] = 0.5f * y * (1.0f + erff(y * 0.70710678118654752f));
+            const float v = acc + D[h] * u;
+            out[(size_t)b * H + h] = 0.5f * v * (1.0f + erff(v * 0.70710678118654752f));
         }
+    }
+}
+
+/* y (B, H) += ag[:, :H] * sigmoid(ag[:, H:]), ag (B, 2H). */
+void glu_residual(int B, int H, float *restrict y, const float *restrict ag) {
+    for (int b = 0; b < B; b++) {
+        const float *a = ag + (size_t)b * 2 * H, *g = a + H;
+        float *yb = y + (size_t)b * H;
+        for (int h = 0; h < H; h++) yb[h] += a[h] / (1.0f + expf(-g[h]));
     }
 }
 """
@@ -103,25 +126,46 @@ def load() -> ctypes.CDLL | None:
         library = ctypes.CDLL(str(target))
     except OSError:
         return None
-    fn = library.ssm_gelu_step
-    fn.argtypes = [ctypes.c_int] * 3 + [ctypes.c_void_p] * 7
-    fn.restype = None
+    pointer, count = ctypes.c_void_p, ctypes.c_int
+    library.ssm_block_step.argtypes = [count] * 3 + [pointer] * 3 + [ctypes.c_float] + [pointer] * 7
+    library.ssm_block_step.restype = None
+    library.glu_residual.argtypes = [count, count, pointer, pointer]
+    library.glu_residual.restype = None
     return library
 
 
-def ssm_gelu_step(
-    library: ctypes.CDLL, z: Tensor, state: Tensor, dA: Tensor, dB: Tensor, C2: Tensor, D: Tensor, out: Tensor
+def ssm_block_step(
+    library: ctypes.CDLL,
+    y: Tensor,
+    norm_w: Tensor,
+    norm_b: Tensor,
+    eps: float,
+    state: Tensor,
+    dA: Tensor,
+    dB: Tensor,
+    C2: Tensor,
+    D: Tensor,
+    z: Tensor,
+    out: Tensor,
 ) -> Tensor:
-    """Update ``state`` (B, H, 2, M) in place and write ``out`` (B, H); see the module docstring.
+    """Layer norm of ``y`` (B, H) into ``z``, ``state`` (B, H, 2, M) updated in place, ``out`` (B, H) written.
 
-    All float32 CPU contiguous: ``z`` (B, H), ``dA``/``dB``/``C2`` (H, 2, M), ``D`` (H,). Returns ``out``.
+    All float32 CPU contiguous: ``norm_w``/``norm_b``/``D`` (H,), ``dA``/``dB``/``C2`` (H, 2, M),
+    ``z`` and ``out`` (B, H) scratch. Returns ``out`` (see the module docstring).
     """
     B, H, _, M = state.shape
-    library.ssm_gelu_step(
-        B, H, M, z.data_ptr(), state.data_ptr(), dA.data_ptr(), dB.data_ptr(), C2.data_ptr(),
-        D.data_ptr(), out.data_ptr(),
+    library.ssm_block_step(
+        B, H, M, y.data_ptr(), norm_w.data_ptr(), norm_b.data_ptr(), eps, state.data_ptr(),
+        dA.data_ptr(), dB.data_ptr(), C2.data_ptr(), D.data_ptr(), z.data_ptr(), out.data_ptr(),
     )  # fmt: skip
     return out
+
+
+def glu_residual(library: ctypes.CDLL, y: Tensor, ag: Tensor) -> Tensor:
+    """``y`` (B, H) += ``ag[:, :H] * sigmoid(ag[:, H:])`` in place; ``ag`` (B, 2H). Returns ``y``."""
+    B, H = y.shape
+    library.glu_residual(B, H, y.data_ptr(), ag.data_ptr())
+    return y
 
 
 def usable_for(*tensors: Tensor) -> bool:

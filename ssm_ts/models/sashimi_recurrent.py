@@ -29,6 +29,7 @@ from ssm_ts.models.sashimi import FeedForwardBlock, SaShiMi, SaShiMiLevel
 class _SSMBlockParams:
     norm_w: Tensor
     norm_b: Tensor
+    norm_eps: float
     dA: Tensor  # noqa: N815  diagonal: (H, 2, N/2) real [Re dA, Re dA]; dense: (H, N, N)
     dA_swap: Tensor | None  # noqa: N815  diagonal: (H, 2, N/2) real [-Im dA, Im dA], applied to the state's [im, re]
     dA_planar: Tensor | None  # noqa: N815  diagonal: (H, 2, N/2) real [Re dA, Im dA] (the fused CPU kernel)
@@ -71,8 +72,9 @@ def _block_params(block: SSMBlock) -> _SSMBlockParams:
         dA_swap, dA_planar, C2, diagonal = None, None, C, False
     linear = block.output[0]
     return _SSMBlockParams(
-        block.norm.weight,
-        block.norm.bias,
+        block.norm.weight.detach(),
+        block.norm.bias.detach(),
+        block.norm.eps,
         dA.contiguous(),
         None if dA_swap is None else dA_swap.contiguous(),
         dA_planar,
@@ -110,7 +112,7 @@ class _Level:
             kernel is not None
             and isinstance(p, _SSMBlockParams)
             and p.diagonal
-            and cpu_step_kernel.usable_for(p.dA_planar, p.dB, p.C2, p.D)
+            and cpu_step_kernel.usable_for(p.norm_w, p.norm_b, p.dA_planar, p.dB, p.C2, p.D)
             for p in self.blocks
         ]
         self.kernel = kernel
@@ -124,7 +126,9 @@ class _Level:
 
     def reset(self, batch: int) -> None:
         ref = self.blocks[0].norm_w
-        self.scratch = torch.empty(batch, self.H, dtype=ref.dtype, device=ref.device)
+        self.z_buf, self.g_buf = (
+            torch.empty(batch, self.H, dtype=ref.dtype, device=ref.device) for _ in "zg"
+        )
         self.states: list[Tensor | None] = []
         for p in self.blocks:
             if isinstance(p, _SSMBlockParams):
@@ -150,19 +154,21 @@ class _Level:
                 self.up_buf = torch.addmm(self.up_b, inner, self.up_w).view(self.up_buf.shape)
         else:
             h = x
-        y = h
+        y = h.clone()  # the residual stream, owned: the fused kernels add to it in place
         for i, p in enumerate(self.blocks):
+            if self.fused[i]:
+                k = self.kernel
+                g = cpu_step_kernel.ssm_block_step(
+                    k, y, p.norm_w, p.norm_b, p.norm_eps, self.states[i], p.dA_planar, p.dB, p.C2, p.D,
+                    self.z_buf, self.g_buf,
+                )  # fmt: skip
+                cpu_step_kernel.glu_residual(k, y, torch.addmm(p.out_b, g, p.out_w))
+                continue
             z = F.layer_norm(y, (H,), p.norm_w, p.norm_b)
             if isinstance(p, _FFParams):
                 y = y + torch.addmm(p.b2, F.gelu(torch.addmm(p.b1, z, p.w1)), p.w2)
                 continue
             state = self.states[i]
-            if self.fused[i]:
-                g = cpu_step_kernel.ssm_gelu_step(
-                    self.kernel, z, state, p.dA_planar, p.dB, p.C2, p.D, self.scratch
-                )
-                y = y + F.glu(torch.addmm(p.out_b, g, p.out_w), dim=-1)
-                continue
             if p.diagonal:
                 swapped = state.flip(-2)  # [Im s, Re s]
                 state = torch.addcmul(
@@ -179,17 +185,18 @@ class _Level:
 
 
 @contextlib.contextmanager
-def cpu_single_thread(device: torch.device) -> Iterator[None]:
-    """Run tiny per-sample CPU ops on one thread.
+def cpu_threads(device: torch.device, threads: int | None = 1) -> Iterator[None]:
+    """Run the per-sample CPU ops on ``threads`` threads (``None``: leave torch's setting).
 
-    Each step is a few hundred ops on (B, H) tensors: intra-op threading cannot speed them up, and
-    on a busy machine waking worker threads for every op made generation ~40x slower (measured).
+    Each step is about a hundred small ops on (B, H) tensors: intra-op threading barely helps them,
+    and on a busy machine waking worker threads for every op made generation ~40x slower (measured),
+    so generation defaults to one thread.
     """
-    if device.type != "cpu":
+    if device.type != "cpu" or threads is None:
         yield
         return
     previous = torch.get_num_threads()
-    torch.set_num_threads(1)
+    torch.set_num_threads(threads)
     try:
         yield
     finally:
@@ -204,7 +211,7 @@ class SaShiMiRecurrence:
     """
 
     @torch.no_grad()
-    def __init__(self, model: SaShiMi):
+    def __init__(self, model: SaShiMi, threads: int | None = 1):
         self.n_classes = model.n_classes
         self.H = model.d_model
         self.embedding = model.embedding.weight.detach()
@@ -213,6 +220,7 @@ class SaShiMiRecurrence:
         self.norm_w, self.norm_b = model.norm.weight.detach(), model.norm.bias.detach()
         self.head_w, self.head_b = model.head.weight.t().contiguous(), model.head.bias.detach()
         self.t = 0
+        self.threads = threads  # CPU threads while generating (see cpu_threads)
 
     def reset(self, batch: int) -> None:
         """Zero state for ``batch`` sequences."""
@@ -229,7 +237,7 @@ class SaShiMiRecurrence:
     def sequence_logits(self, codes: Tensor) -> Tensor:
         """Logits (B, L, n_classes) of feeding ``codes`` (B, L) one sample at a time (from a fresh state)."""
         self.reset(codes.shape[0])
-        with cpu_single_thread(codes.device):
+        with cpu_threads(codes.device, self.threads):
             return torch.stack([self.step(codes[:, t]) for t in range(codes.shape[1])], dim=1)
 
     @torch.inference_mode()
@@ -255,7 +263,7 @@ class SaShiMiRecurrence:
         if top_p is not None and not 0 < top_p <= 1:
             raise ConfigError(f"top_p must be in (0, 1], got {top_p}")
         device = self.embedding.device
-        with cpu_single_thread(device):
+        with cpu_threads(device, self.threads):
             return self._generate(n, length, first_code, temperature, top_p, prompt, generator, on_progress)
 
     def _generate(self, n, length, first_code, temperature, top_p, prompt, generator, on_progress) -> Tensor:
