@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ssm_ts.errors import SSMTSError
-from ssm_ts.pipelines.sensor import read_series, read_ts
+from ssm_ts.pipelines.sensor import read_arff, read_series, read_ts
 from ssm_ts.pipelines.sensor.series import SeriesSet
 
 PROPERTY_SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
@@ -202,3 +202,33 @@ def test_unmodified_real_excerpts_read(tmp_path, real_excerpts):
         declared = next(line.split()[2:] for line in header if line.lower().startswith("@classlabel"))
         check_well_formed(series, "interpolate", declared)
         assert len(series) == len(body)
+
+
+# ---------------------------------------------------------------- the .arff sibling (UEA relational layout)
+
+
+@PROPERTY_SETTINGS
+@given(
+    edits=st.lists(
+        st.tuples(EDITS, st.integers(0, 10_000), st.sampled_from(["'", ",", "?", "\\n", "@", "x", "%"])),
+        min_size=1,
+        max_size=4,
+    ),
+    nan_policy=NAN_POLICIES,
+)
+def test_mutated_real_arff_reads_or_raises_ssm_ts_error(tmp_path_factory, shared_data, edits, nan_policy):
+    lines = (
+        (shared_data / "classification" / "BasicMotions" / "BasicMotions_TRAIN.arff").read_text().splitlines()
+    )
+    start = next(i for i, line in enumerate(lines) if line.lower().startswith("@data")) + 1
+    lines = lines[: start + 3]
+    for edit, where, char in edits:
+        lines = mutate(lines, edit, where, char) or ["@data"]
+    path = tmp_path_factory.mktemp("arff") / "mutated.arff"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        series = read_arff(path, nan_policy=nan_policy)
+    except SSMTSError as err:
+        assert path.name in str(err), f"the message does not name the file: {err}"
+        return
+    check_well_formed(series, nan_policy)
