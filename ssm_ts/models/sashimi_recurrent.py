@@ -229,9 +229,13 @@ class SaShiMiRecurrence:
 
     def step(self, code: Tensor) -> Tensor:
         """``code`` (B,) long -> logits (B, n_classes) predicting what follows."""
+        return torch.addmm(self.head_b, self._features(code), self.head_w)
+
+    def _features(self, code: Tensor) -> Tensor:
+        """``code`` (B,) long -> the normalised final features (B, H) that the head reads."""
         y = self.top.step(self.embedding[code], self.t)
         self.t += 1
-        return torch.addmm(self.head_b, F.layer_norm(y, (self.H,), self.norm_w, self.norm_b), self.head_w)
+        return F.layer_norm(y, (self.H,), self.norm_w, self.norm_b)
 
     @torch.inference_mode()
     def sequence_logits(self, codes: Tensor) -> Tensor:
@@ -280,18 +284,23 @@ class SaShiMiRecurrence:
         # Gumbel-max sampling with noise drawn in blocks: argmax(logits / T + g) ~ softmax(logits / T).
         block = 1024
         noise = None
+        # argmax(logits / T + g) = argmax(logits + T g): the scaled noise plus the head's bias is the
+        # bias of the head's addmm, so a sample costs one addmm and one argmax beyond the network.
         for t in range(length):
-            logits = self.step(code)
+            features = self._features(code)
             if t < n_prompt:
-                code = out[:, t]
+                code = out[:, t]  # the prompt's next code is known: no head, no sampling
             else:
                 if top_p is not None and top_p < 1:
+                    logits = torch.addmm(self.head_b, features, self.head_w)
                     code = _sample_top_p(logits / temperature, top_p, generator)
                 else:
                     if t % block == 0 or noise is None:
                         u = torch.rand(block, n, self.n_classes, device=device, generator=generator)
-                        noise = -torch.log(-torch.log(u.clamp_(1e-20, 1.0)))
-                    code = torch.argmax(logits / temperature + noise[t % block], dim=-1)
+                        noise = (
+                            -torch.log(-torch.log(u.clamp_(1e-20, 1.0))).mul_(temperature).add_(self.head_b)
+                        )
+                    code = torch.argmax(torch.addmm(noise[t % block], features, self.head_w), dim=-1)
                 out[:, t] = code
             if on_progress is not None and (t + 1) % 256 == 0:
                 on_progress(t + 1)
