@@ -165,7 +165,15 @@ class ClassificationTask(pl.LightningModule):
         logits = self(x, mask)
         loss = self.loss_fn(logits, y)
         n = len(y)
-        self.log(f"{split}_loss", loss, on_step=False, on_epoch=True, prog_bar=split != "train", batch_size=n)
+        self.log(
+            f"{split}_loss",
+            loss,
+            on_step=False,
+            on_epoch=True,
+            prog_bar=split != "train",
+            batch_size=n,
+            sync_dist=True,
+        )  # sync_dist: under DDP every rank monitors the same value (checkpoints, early stopping)
         for name, metric in self.metrics[f"{split}_metrics"].items():
             metric(logits, y)
             self.log(

@@ -113,7 +113,15 @@ class WaveformTask(pl.LightningModule):
         loss = (nll * mask).sum() / count
         self.nll[f"{split}_nll"].update(loss.detach(), weight=count)
         on_step = split == "train"
-        self.log(f"{split}_loss", loss, on_step=on_step, on_epoch=True, prog_bar=True, batch_size=int(count))
+        self.log(
+            f"{split}_loss",
+            loss,
+            on_step=on_step,
+            on_epoch=True,
+            prog_bar=True,
+            batch_size=int(count),
+            sync_dist=not on_step,  # under DDP every rank monitors the same val/test loss; no per-step sync
+        )
         return loss
 
     def training_step(self, batch, batch_idx: int) -> torch.Tensor:
