@@ -161,8 +161,11 @@ def train(name: str, data: SplitTensors, args, options: dict) -> dict:
     loss_fn = build_forecast_loss("mse")
     generator = torch.Generator().manual_seed(args.seed)
     train_starts = data.starts["train"].cpu()
-    val_mse, _ = evaluate(model, data, "val")  # step 0: the initialisation may already be the best
-    best = (val_mse, copy.deepcopy(model.state_dict()), 0)
+    # With --ema, validation (and the kept weights) use an exponential moving average of the weights:
+    # the SSM residual's validation error jumps from step to step, its average much less.
+    averaged = copy.deepcopy(model) if args.ema else model
+    val_mse, _ = evaluate(averaged, data, "val")  # step 0: the initialisation may already be the best
+    best = (val_mse, copy.deepcopy(averaged.state_dict()), 0)
     evaluations, bad, steps = [{"step": 0, "val_mse": val_mse, "seconds": time.perf_counter() - start}], 0, 0
     budget = args.budget_min * 60
     stop = False
@@ -179,15 +182,20 @@ def train(name: str, data: SplitTensors, args, options: dict) -> dict:
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
+            if args.ema:
+                with torch.no_grad():
+                    torch._foreach_lerp_(
+                        list(averaged.parameters()), list(model.parameters()), 1.0 - args.ema
+                    )
             steps += 1
             over_budget = time.perf_counter() - start > budget
             if steps % args.eval_every == 0 or over_budget:
-                val_mse, _ = evaluate(model, data, "val")
+                val_mse, _ = evaluate(averaged, data, "val")
                 evaluations.append(
                     {"step": steps, "val_mse": val_mse, "seconds": time.perf_counter() - start}
                 )
                 if val_mse < best[0]:
-                    best, bad = (val_mse, copy.deepcopy(model.state_dict()), steps), 0
+                    best, bad = (val_mse, copy.deepcopy(averaged.state_dict()), steps), 0
                 else:
                     bad += 1
                 if bad >= args.patience or over_budget or steps >= args.max_steps:
@@ -240,7 +248,10 @@ def main() -> None:
         "--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared/data/forecasting"
     )
     parser.add_argument(
-        "--cases", nargs="+", default=DEFAULT_CASES, help="DATASET:MODE:HORIZON, e.g. ETTh1:M:96"
+        "--cases",
+        nargs="*",
+        default=DEFAULT_CASES,
+        help="DATASET:MODE:HORIZON, e.g. ETTh1:M:96 (empty: timing only)",
     )
     parser.add_argument("--breadth", action="store_true", help="also run " + " ".join(BREADTH_CASES))
     parser.add_argument("--models", nargs="+", default=["spacetime", "nlinear"])
@@ -259,6 +270,9 @@ def main() -> None:
         "--patience", type=int, default=5, help="validations without improvement before stopping"
     )
     parser.add_argument("--max-steps", type=int, default=100_000)
+    parser.add_argument(
+        "--ema", type=float, default=0.0, help="validate an EMA of the weights with this decay (0: off)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--step-repeats", type=int, default=7, help="repeats of the step timing (0 skips it)")
     parser.add_argument("--threads", type=int, default=None)
