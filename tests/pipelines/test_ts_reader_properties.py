@@ -94,21 +94,37 @@ VALUE = st.one_of(
 )
 
 
+CLEAN_VALUE = st.one_of(
+    st.floats(-1e6, 1e6, allow_nan=False, width=32).map(repr), st.integers(-1000, 1000).map(str), st.just("?")
+)
+
+
 @st.composite
 def ts_files(draw) -> tuple[str, list[str] | None]:
-    """A ``.ts`` text whose cases may be ragged, mislabelled, or hold missing and garbage values."""
+    """A ``.ts`` text. Half are clean (well-formed values, declared labels, some ``?``), the others
+    may be ragged, mislabelled, or hold garbage numbers, so both outcomes are exercised."""
+    clean = draw(st.booleans())
     labelled = draw(st.booleans())
-    declared = draw(st.lists(st.sampled_from(["1", "2", "a", "b", "x y"]), max_size=3, unique=True))
+    declared = draw(
+        st.lists(st.sampled_from(["1", "2", "a", "b", "x y"]), min_size=int(clean), max_size=3, unique=True)
+    )
     header = ["@problemName generated", "@missing true"]
     header.append(f"@classLabel true {' '.join(declared)}" if labelled else "@classLabel false")
     header.append("@data")
     n_dims = draw(st.integers(1, 3))
     cases = []
-    for _ in range(draw(st.integers(0, 5))):
-        dims = n_dims + draw(st.sampled_from([0, 0, 0, -1, 1]))  # sometimes ragged
-        fields = [",".join(draw(st.lists(VALUE, min_size=0, max_size=6))) for _ in range(max(dims, 0))]
+    for _ in range(draw(st.integers(int(clean), 5))):
+        dims = n_dims + (0 if clean else draw(st.sampled_from([0, 0, 0, -1, 1])))  # sometimes ragged
+        values = CLEAN_VALUE if clean else VALUE
+        fields = [
+            ",".join(draw(st.lists(values, min_size=int(clean), max_size=6))) for _ in range(max(dims, 0))
+        ]
         if labelled:
-            fields.append(draw(st.sampled_from([*declared, "zz", ""]) if declared else st.text(max_size=3)))
+            if clean:  # "x y" declares two classes, "x" and "y": not a label a clean file uses
+                labels = [label for label in declared if " " not in label] or ["1"]
+            else:
+                labels = [*declared, "zz", ""]
+            fields.append(draw(st.sampled_from(labels) if declared else st.text(max_size=3)))
         cases.append(":".join(fields))
     return "\n".join(header + cases) + "\n", (declared if labelled else None)
 
