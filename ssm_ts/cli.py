@@ -12,6 +12,7 @@ Some uses add their own commands (``ssm-ts audio generate``).
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import sys
 import warnings
@@ -22,6 +23,20 @@ from typing import Any
 from ssm_ts.errors import SSMTSError
 
 VERBOSE_FLAG = "--verbose"
+
+# Loggers whose chatter the default hides and --verbose shows, with the level kept when quiet: Lightning's
+# banners and tips, MLflow's store set-up lines and signature hints, "Experiment ... not found. Creating it."
+QUIET_LEVELS = {
+    "lightning": logging.WARNING,
+    "lightning.pytorch": logging.WARNING,
+    "lightning.fabric": logging.WARNING,
+    "lightning.pytorch.loggers.mlflow": logging.ERROR,
+    "mlflow": logging.ERROR,
+}
+QUIET_WARNINGS = (r"No seed found, seed set to",)  # LightningCLI picks a seed; config.yaml records it
+# Run artifacts copied beside the outputs in --out after fit/validate/test: figures (forecast with intervals,
+# confusion matrices) and generated audio with its spectrogram sheets.
+MIRRORED_ARTIFACTS = ("plots", "samples")
 
 
 @dataclass(frozen=True)
@@ -194,7 +209,25 @@ def build_cli_class():
         def _mlflow_logger(self):
             return next((lg for lg in self.trainer.loggers if isinstance(lg, MLFlowLogger)), None)
 
+        def _mirror_run_artifacts(self) -> None:
+            """Copy the run's figures and samples (MIRRORED_ARTIFACTS) into --out, beside the other outputs."""
+            logger = self._mlflow_logger()
+            if logger is None or self.trainer.global_rank != 0:
+                return
+            out = Path(self._setting("out"))
+            for folder in MIRRORED_ARTIFACTS:
+                if logger.experiment.list_artifacts(logger.run_id, folder):
+                    logger.experiment.download_artifacts(logger.run_id, folder, str(out))
+                    Console(stderr=True).print(f"[green]{folder}[/green] {out / folder}")
+
+        def after_validate(self) -> None:
+            self._mirror_run_artifacts()
+
+        def after_test(self) -> None:
+            self._mirror_run_artifacts()
+
         def after_fit(self) -> None:
+            self._mirror_run_artifacts()
             logger = self._mlflow_logger()
             if logger is None or self.trainer.global_rank != 0:
                 return
@@ -224,16 +257,31 @@ def build_cli_class():
     return SSMTSCLI, MLflowSaveConfig, ModelCheckpoint, NonFiniteLossGuard, RecordMLflowRun
 
 
-def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
-    """Run one use's LightningCLI in-process with ``args`` (e.g. ``["fit", "--config", ...]``)."""
+def set_verbosity(verbose: bool) -> None:
+    """Quiet by default (no Lightning tips, MLflow set-up lines or download bars); ``verbose`` shows them all."""
+    import mlflow  # noqa: F401  (importing MLflow configures its logger; set levels after that)
+
     from ssm_ts.training import quiet_lightning
 
+    if verbose:
+        for name in QUIET_LEVELS:
+            logging.getLogger(name).setLevel(logging.INFO)
+        return
+    quiet_lightning()
+    for name, level in QUIET_LEVELS.items():
+        logging.getLogger(name).setLevel(level)
+    for message in QUIET_WARNINGS:
+        warnings.filterwarnings("ignore", message=message)
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+
+
+def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
+    """Run one use's LightningCLI in-process with ``args`` (e.g. ``["fit", "--config", ...]``)."""
     os.environ.setdefault("JSONARGPARSE_DEPRECATION_WARNINGS", "off")
     warnings.filterwarnings("ignore", message="LightningCLI's args parameter")
     spec = USES[use]
+    set_verbosity(verbose)
     cli_class, save_config, model_checkpoint, nan_guard, record_run = build_cli_class()
-    if not verbose:
-        quiet_lightning()
 
     class UseCLI(cli_class):
         use_name = use
@@ -243,6 +291,8 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
         datamodule_class=_load(spec.datamodule),
         save_config_callback=save_config,
         save_config_kwargs={"save_to_log_dir": False, "overwrite": True},
+        # name the command in usage lines and errors ("ssm-ts forecast fit"), not Python's argv[0]
+        parser_kwargs={"prog": f"ssm-ts {use}", "description": f"ssm-ts {use}: {spec.description}"},
         trainer_defaults={
             "callbacks": [nan_guard(), model_checkpoint(save_last=True), record_run()],
             "enable_model_summary": verbose,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import mlflow
 import pandas as pd
 import pytest
@@ -93,3 +95,57 @@ def test_resume_without_a_checkpoint_is_a_clear_error(fake_use, tmp_path, capsys
     code = cli.main(["line", "fit", "--out", str(tmp_path / "empty"), "--ckpt_path", "last"])
     assert code == 1
     assert "no last.ckpt under" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("use", sorted(cli.USES))
+def test_help_at_every_level_lists_what_exists(use, capsys):
+    commands = ["fit", "validate", "test", "predict", *cli.USES[use].extra_commands]
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([use, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert f"usage: ssm-ts {use}" in out and all(command in out for command in commands)
+
+    with pytest.raises(SystemExit):
+        cli.main([use, "fit", "--help"])
+    out = capsys.readouterr().out
+    options = ["--model.", "--data.", "--trainer.max_epochs", "--out", "--tracking_uri", "--register_as"]
+    assert f"usage: ssm-ts {use} [options] fit" in out
+    assert all(option in out for option in [*options, "--print_config", "--ckpt_path"])
+
+
+def test_unknown_key_on_the_command_line_or_in_a_config_lists_the_valid_ones(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["forecast", "fit", "--model.lookbak", "96"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--model.lookbak" in err and "--model.lookback" in err and "--data.path" in err
+    assert "ssm-ts forecast fit --help" in err
+
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("model:\n  lookbak: 96\n")
+    with pytest.raises(SystemExit):
+        cli.main(["forecast", "fit", "--config", str(typo)])
+    err = capsys.readouterr().err
+    assert "does not accept option 'model.lookbak'" in err and "--model.lookback" in err
+
+
+CHATTER = ("GPU available", "TPU available", "Tip:", "LOCAL_RANK", "Creating initial MLflow database",
+           "not found. Creating it", "Downloading artifacts", "seed set to")  # fmt: skip
+
+
+def test_quiet_by_default_verbose_on_request(fake_use, tmp_path, monkeypatch, capfd, caplog):
+    monkeypatch.chdir(tmp_path)
+    caplog.set_level(logging.INFO)
+    assert cli.main(["line", "fit", "--trainer.max_epochs", "1", "--out", "quiet"]) == 0
+    captured = capfd.readouterr()
+    said = captured.out + captured.err + caplog.text  # printed, and logged through any logger
+    assert not [phrase for phrase in CHATTER if phrase in said]
+    assert "checkpoints" in captured.err and "logged model" in captured.err  # ssm-ts's own summary stays
+    assert not (tmp_path / "lightning_logs").exists()
+
+    caplog.clear()
+    assert cli.main(["line", "fit", "--trainer.max_epochs", "1", "--out", "loud", "--verbose"]) == 0
+    captured = capfd.readouterr()
+    assert "GPU available" in captured.out + captured.err + caplog.text  # Lightning's own report is back
+    assert not (tmp_path / "lightning_logs").exists()

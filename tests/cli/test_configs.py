@@ -29,6 +29,18 @@ FEW_STEPS = [
 ]
 
 
+# The figure each use logs during a fit, which the CLI also copies into --out (the quick audio run is one
+# epoch, so it is asked for short samples after that epoch).
+FIT_FIGURE = {
+    "forecast": ("plots/forecast.png", []),
+    "classify": ("plots/confusion_matrix_val.png", []),
+    "audio": (
+        "samples/epoch_001/spectrograms.png",
+        ["--model.sample_every_n_epochs", "1", "--model.sample_seconds", "0.01"],
+    ),
+}
+
+
 def use_of(config: Path) -> str:
     use = config.stem.split("_", 1)[0]
     assert use in cli.USES, f"{config.name}: name it <use>_<job>.yaml with a use in {sorted(cli.USES)}"
@@ -77,8 +89,9 @@ def test_quick_config_trains_a_few_steps_and_logs_the_run(
 ):
     monkeypatch.chdir(tmp_path)
     use, out = use_of(config), tmp_path / "out"
+    figure, figure_args = FIT_FIGURE[use]
     args = [use, "fit", "--config", str(config), *real_data_arguments(use, shared_data, tmp_path)]
-    assert cli.main([*args, *FEW_STEPS, "--out", str(out)]) == 0
+    assert cli.main([*args, *FEW_STEPS, *figure_args, "--out", str(out)]) == 0
 
     assert (out / "config.yaml").is_file() and next(out.rglob("last.ckpt"), None) is not None
     assert not (tmp_path / "lightning_logs").exists()
@@ -87,3 +100,5 @@ def test_quick_config_trains_a_few_steps_and_logs_the_run(
     assert run.info.status == "FINISHED"
     assert any(key.startswith("val_") for key in run.data.metrics)
     assert {"config.yaml", "checkpoints"} <= {a.path for a in client.list_artifacts(run.info.run_id)}
+    logged = Path(client.download_artifacts(run.info.run_id, figure, str(tmp_path / "logged")))
+    assert (out / figure).read_bytes() == logged.read_bytes()  # the logged figure, also beside the outputs
