@@ -73,3 +73,19 @@ def test_resume_from_a_crafted_checkpoint_is_refused_and_not_executed(tmp_path, 
     )
     assert code != 0 and "refused to load" in capsys.readouterr().err
     assert not marker.exists()
+
+
+def test_loading_a_crafted_audio_checkpoint_is_refused_and_not_executed(tmp_path, capsys):
+    """``WaveformGenerator.load`` and ``ssm-ts audio generate --ckpt_path`` take a .ckpt too."""
+    from ssm_ts import cli
+    from ssm_ts.api.waveform import WaveformGenerator
+
+    marker = tmp_path / "pwned"
+    ckpt = crafted_last_checkpoint(tmp_path / "out", marker)
+    with pytest.raises(CheckpointError, match="refused to load"):
+        WaveformGenerator.load(str(ckpt))
+    code = cli.main(
+        ["audio", "generate", "--ckpt_path", str(ckpt), "--num", "1", "--out", str(tmp_path / "s")]
+    )
+    assert code != 0 and "refused to load" in capsys.readouterr().err
+    assert not marker.exists() and not (tmp_path / "s").exists()
