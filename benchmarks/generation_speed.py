@@ -2,6 +2,8 @@
 
     python benchmarks/generation_speed.py [--samples 4096] [--repeats 3] [--threads 1 2] [--device cpu|cuda]
 
+Rates are medians over ``--repeats`` runs, by the wall clock and by process CPU time (the figure
+that does not depend on other jobs sharing the machine; equal to wall time on an idle core).
 Targets on CPU: batch 1 >= 1,000 samples/s (the public s4 recurrent mode: ~42 samples/s on this
 machine), batch 32 >= 16,000 samples/s in total. Weights are random (speed does not depend on
 them). Also reported: the composed module ``step`` path (the reference) at batch 1, and the
@@ -10,12 +12,13 @@ convolution-mode forward throughput for comparison. Writes results/generation_sp
 The arithmetic printed first: FLOPs per generated sample (every level, the pooled ones stepping
 every 4th / 16th sample; matmuls counted exactly, the diagonal state update as 14 FLOPs per complex
 mode), and the GEMM ceiling: the sustained rate of the model's own small matmuls at each batch,
-timed alone with torch on this machine, i.e. the samples/s that the matmuls alone would allow.
+timed alone with torch on this machine (process CPU time), i.e. the samples/s that the matmuls alone would allow.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -56,8 +59,24 @@ def step_workload(model: SaShiMi) -> tuple[list[tuple[int, int, float]], float]:
     return matmuls, state_flops
 
 
+def wall_and_cpu_time(fn, repeats: int) -> tuple[float, float]:
+    """Medians of wall seconds and process CPU seconds of ``fn()`` over ``repeats`` runs (after one warm-up).
+
+    On a shared machine the CPU time is the load-independent figure: with one thread it equals
+    the wall time the same run would take on an idle core.
+    """
+    fn()
+    wall, cpu = [], []
+    for _ in range(repeats):
+        w, c = time.perf_counter(), time.process_time()
+        fn()
+        wall.append(time.perf_counter() - w)
+        cpu.append(time.process_time() - c)
+    return statistics.median(wall), statistics.median(cpu)
+
+
 def _addmm_seconds(batch: int, d_in: int, d_out: int, repeats: int, n: int = 200) -> float:
-    """Median seconds of one ``addmm`` (batch, d_in) @ (d_in, d_out) + bias, timed over ``n`` back-to-back calls."""
+    """Median CPU seconds of one ``addmm`` (batch, d_in) @ (d_in, d_out) + bias, timed over ``n`` back-to-back calls."""
     a, w, b = torch.randn(batch, d_in), torch.randn(d_in, d_out), torch.randn(d_out)
     out = torch.empty(batch, d_out)
 
@@ -65,7 +84,7 @@ def _addmm_seconds(batch: int, d_in: int, d_out: int, repeats: int, n: int = 200
         for _ in range(n):
             torch.addmm(b, a, w, out=out)
 
-    return median_time(calls, repeats=repeats) / n
+    return wall_and_cpu_time(calls, repeats)[1] / n  # CPU time: one thread, robust to other jobs
 
 
 def gemm_ceiling(matmuls: list[tuple[int, int, float]], batch: int, repeats: int) -> tuple[float, float]:
@@ -110,7 +129,9 @@ def main() -> None:
                 arithmetic[f"gemm_gflops_batch{batch}_threads{threads}"] = rate
                 arithmetic[f"gemm_ceiling_samples_per_s_batch{batch}_threads{threads}"] = ceiling
             rec.threads = threads
-            seconds = median_time(lambda b=batch: rec.generate(b, args.samples, 128), repeats=args.repeats)
+            seconds, cpu_seconds = wall_and_cpu_time(
+                lambda b=batch: rec.generate(b, args.samples, 128), args.repeats
+            )
             rows.append(
                 {
                     "path": "fast recurrence",
@@ -118,6 +139,7 @@ def main() -> None:
                     "threads": threads or "",
                     "repeats": args.repeats,
                     "samples_per_s": batch * args.samples / seconds,
+                    "samples_per_cpu_s": batch * args.samples / cpu_seconds,
                     "ms_per_step": 1000 * seconds / args.samples,
                     "gemm_gflops": rate if threads else "",
                     "gemm_only_samples_per_s": ceiling if threads else "",
@@ -152,7 +174,7 @@ def main() -> None:
     rows.append(
         {"path": "forward (conv mode, 1 s)", "batch": 1, "samples_per_s": 16000 / conv, "ms_per_step": ""}
     )
-    columns = ["path", "batch", "threads", "repeats", "samples_per_s", "ms_per_step"]
+    columns = ["path", "batch", "threads", "repeats", "samples_per_s", "samples_per_cpu_s", "ms_per_step"]
     print_table(rows, [*columns, "gemm_gflops", "gemm_only_samples_per_s"])
     path = write_results(
         "generation_speed",
