@@ -5,7 +5,8 @@
 
 The budget is process CPU time (``time.process_time``: what the training actually received on a
 shared machine; one thread by default), with a wall-clock cap; both are reported. The learning rate
-follows the budget: linear warm-up over the first 2 %, then cosine decay to 5 % at its end.
+follows the budget (whichever of the two ends first): linear warm-up over the first 2 %, then
+cosine decay to 5 % at its end.
 Training reads random crops of ``--train_crop_seconds`` (more, shorter updates per CPU minute);
 validation and test always score the whole one-second clips. ``--eval_split val`` scores the chosen
 checkpoint on validation instead of test (for choosing settings without reading the test split).
@@ -73,22 +74,27 @@ def ngram_floors(train, test, n_classes: int, silence: int, alpha: float = 0.5) 
 
 
 class CPUBudget(Callback):
-    """Stop after ``minutes`` of process CPU time; the lr warms up, then decays (cosine) over that budget."""
+    """Stop after ``minutes`` of process CPU time or ``wall_minutes``, whichever ends first; the lr warms
+    up, then decays (cosine) over that budget."""
 
-    def __init__(self, minutes: float, warmup: float = 0.02, final: float = 0.05):
-        self.budget = 60.0 * minutes
+    def __init__(self, minutes: float, wall_minutes: float, warmup: float = 0.02, final: float = 0.05):
+        self.budget, self.wall_budget = 60.0 * minutes, 60.0 * wall_minutes
         self.warmup, self.final = warmup, final
-        self.start = time.process_time()
+        self.start, self.wall_start = time.process_time(), time.perf_counter()
         self.base: list[float] | None = None
 
     def used(self) -> float:
         return time.process_time() - self.start
 
+    def fraction(self) -> float:
+        wall = (time.perf_counter() - self.wall_start) / self.wall_budget
+        return min(1.0, max(self.used() / self.budget, wall))
+
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
         optimizer = trainer.optimizers[0]
         if self.base is None:
             self.base = [g["lr"] for g in optimizer.param_groups]
-        frac = min(1.0, self.used() / self.budget)
+        frac = self.fraction()
         if frac < self.warmup:
             scale = (frac + 1e-3) / self.warmup
         else:
@@ -98,7 +104,7 @@ class CPUBudget(Callback):
             group["lr"] = lr * scale
 
     def on_train_batch_end(self, trainer, *args) -> None:
-        if self.used() >= self.budget:
+        if self.fraction() >= 1.0:
             trainer.should_stop = True
 
 
@@ -121,13 +127,12 @@ def run(name: str, args) -> dict:
     load_s = time.perf_counter() - start
     sizes = {k: getattr(args, k) for k in ("d_model", "n_layers", "d_state")}
     task = WaveformTask(preset=args.preset, lr=args.lr, lr_schedule="none", **sizes)
-    budget = CPUBudget(args.minutes)
+    budget = CPUBudget(args.minutes, args.max_wall_minutes)
     wall = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:
         trainer = build_trainer(
             max_epochs=10_000,
             out_dir=out,
-            max_time=f"00:00:{int(args.max_wall_minutes):02d}:00",
             callbacks=[budget],
             gradient_clip_val=1.0,
             limit_val_batches=args.val_batches,
