@@ -141,6 +141,27 @@ class _Level:
             self.up_buf = torch.zeros(batch, self.factor, self.H, dtype=ref.dtype, device=ref.device)
             self.inner.reset(batch)
 
+    def zero_(self) -> None:
+        """Zero every state and buffer in place (the tensors stay the same objects)."""
+        for state in self.states:
+            if state is not None:
+                state.zero_()
+        if self.factor:
+            self.down_buf.zero_()
+            self.up_buf.zero_()
+            self.inner.zero_()
+
+    def persistent(self) -> list[Tensor]:
+        """Every tensor the step reads and writes across samples (this level and the inner ones)."""
+        tensors = [s for s in self.states if s is not None]
+        if self.factor:
+            tensors += [self.down_buf, self.up_buf, *self.inner.persistent()]
+        return tensors
+
+    def period(self) -> int:
+        """Samples after which the pattern of pooled-level steps repeats (the product of the factors)."""
+        return self.factor * self.inner.period() if self.factor else 1
+
     def step(self, x: Tensor, t: int) -> Tensor:
         """``x`` (B, H) -> (B, H) for this level's step ``t``."""
         H = self.H
@@ -151,7 +172,7 @@ class _Level:
             if phase == self.factor - 1:
                 coarse = torch.addmm(self.down_b, self.down_buf, self.down_w)
                 inner = self.inner.step(coarse, t // self.factor)
-                self.up_buf = torch.addmm(self.up_b, inner, self.up_w).view(self.up_buf.shape)
+                self.up_buf.copy_(torch.addmm(self.up_b, inner, self.up_w).view(self.up_buf.shape))
         else:
             h = x
         y = h.clone()  # the residual stream, owned: the fused kernels add to it in place
@@ -179,7 +200,7 @@ class _Level:
                 state = (p.dA @ state.unsqueeze(-1)).squeeze(-1) + p.dB * z.unsqueeze(-1)
                 s = (p.C2 * state).sum(-1)
                 s = s.real if s.is_complex() else s
-            self.states[i] = state
+            self.states[i].copy_(state)  # in place: persistent tensors, as CUDA graph replay needs
             y = y + F.glu(torch.addmm(p.out_b, F.gelu(torch.addcmul(s, p.D, z)), p.out_w), dim=-1)
         return h + y
 
@@ -221,6 +242,7 @@ class SaShiMiRecurrence:
         self.head_w, self.head_b = model.head.weight.t().contiguous(), model.head.bias.detach()
         self.t = 0
         self.threads = threads  # CPU threads while generating (see cpu_threads)
+        self.cuda_graphs = True  # on CUDA, generate replays captured graphs of the step
 
     def reset(self, batch: int) -> None:
         """Zero state for ``batch`` sequences."""
@@ -233,8 +255,13 @@ class SaShiMiRecurrence:
 
     def _features(self, code: Tensor) -> Tensor:
         """``code`` (B,) long -> the normalised final features (B, H) that the head reads."""
-        y = self.top.step(self.embedding[code], self.t)
+        features = self._features_at(code, self.t)
         self.t += 1
+        return features
+
+    def _features_at(self, code: Tensor, t: int) -> Tensor:
+        """The network step for sample ``t`` (only ``t mod period`` matters); updates the state in place."""
+        y = self.top.step(self.embedding[code], t)
         return F.layer_norm(y, (self.H,), self.norm_w, self.norm_b)
 
     @torch.inference_mode()
@@ -281,13 +308,16 @@ class SaShiMiRecurrence:
             n_prompt = min(prompt.shape[1], length)
             out[:, :n_prompt] = prompt[:, :n_prompt]
         code = torch.full((n,), first_code, dtype=torch.long, device=device)
+        features_of = self._features
+        if device.type == "cuda" and self.cuda_graphs:
+            features_of = CUDAGraphStep(self, n)
         # Gumbel-max sampling with noise drawn in blocks: argmax(logits / T + g) ~ softmax(logits / T).
         block = 1024
         noise = None
         # argmax(logits / T + g) = argmax(logits + T g): the scaled noise plus the head's bias is the
         # bias of the head's addmm, so a sample costs one addmm and one argmax beyond the network.
         for t in range(length):
-            features = self._features(code)
+            features = features_of(code)
             if t < n_prompt:
                 code = out[:, t]  # the prompt's next code is known: no head, no sampling
             else:
@@ -307,6 +337,50 @@ class SaShiMiRecurrence:
         if on_progress is not None:
             on_progress(length)
         return out
+
+
+class CUDAGraphStep:
+    """The per-sample network step of a :class:`SaShiMiRecurrence` captured as CUDA graphs and replayed.
+
+    On a GPU a step is a few hundred tiny kernels, so launching them costs more than running them;
+    a replayed graph launches them all at once. Which pooled levels step depends on ``t mod period``
+    (the product of the pooling factors), so one graph is captured per phase; the graphs share one
+    memory pool and read and write the recurrence's persistent state in place. Sampling stays
+    outside the graphs. Call it like ``features = step(code)``: ``code`` (B,) long -> (B, H).
+    CUDA only; the capture resets the recurrence's state to zeros (as after ``reset``).
+    """
+
+    def __init__(self, rec: SaShiMiRecurrence, batch: int):
+        device = rec.embedding.device
+        if device.type != "cuda":
+            raise ConfigError(f"CUDA graphs need a CUDA model, this one is on {device}")
+        self.code = torch.zeros(batch, dtype=torch.long, device=device)
+        period = rec.top.period()
+        side = torch.cuda.Stream(device)
+        side.wait_stream(torch.cuda.current_stream(device))
+        with torch.cuda.stream(side):  # warm-up outside capture (allocator, kernel selection)
+            for t in range(period):
+                rec._features_at(self.code, t)
+        torch.cuda.current_stream(device).wait_stream(side)
+        self.graphs: list[torch.cuda.CUDAGraph] = []
+        self.outputs: list[Tensor] = []
+        pool = None
+        for t in range(period):
+            graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(graph, pool=pool):
+                self.outputs.append(rec._features_at(self.code, t))
+            pool = graph.pool()
+            self.graphs.append(graph)
+        rec.top.zero_()  # the warm-up advanced the state
+        rec.t = 0
+        self.t = 0
+
+    def __call__(self, code: Tensor) -> Tensor:
+        self.code.copy_(code)
+        phase = self.t % len(self.graphs)
+        self.graphs[phase].replay()
+        self.t += 1
+        return self.outputs[phase]
 
 
 def _sample_top_p(logits: Tensor, top_p: float, generator: torch.Generator | None) -> Tensor:

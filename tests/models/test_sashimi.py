@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from ssm_ts.errors import ConfigError
 from ssm_ts.models.pooling import DownPool, UpPool
 from ssm_ts.models.sashimi import SaShiMi, sashimi_config
 from ssm_ts.models.sashimi_recurrent import SaShiMiRecurrence
@@ -120,3 +121,41 @@ def test_default_is_the_published_sc09_configuration():
     model = SaShiMi.from_config(cfg)
     assert model.body.inner.inner.d_model == 256
     assert 4e6 < sum(p.numel() for p in model.parameters()) < 6e6
+
+
+def test_step_keeps_its_state_tensors_in_place_as_cuda_graphs_need(monkeypatch):
+    """CUDA graph replay reads and writes fixed addresses: the PyTorch step (the CUDA path) must update
+    every persistent tensor in place, over a whole pooling period, and zero_() must equal a fresh reset."""
+    from ssm_ts.models import cpu_step_kernel
+    from ssm_ts.models.sashimi_recurrent import CUDAGraphStep
+
+    monkeypatch.setattr(cpu_step_kernel, "load", lambda: None)  # the path CUDA runs
+    torch.manual_seed(3)
+    model = SaShiMi(**sashimi_config("tiny", pool=[2, 3]).to_dict()).eval()
+    rec = SaShiMiRecurrence(model)
+    rec.reset(2)
+    assert rec.top.period() == 6
+    tensors = rec.top.persistent()
+    pointers = [t.data_ptr() for t in tensors]
+    codes = torch.randint(0, 256, (2, 13))
+    with torch.inference_mode():
+        first = torch.stack([rec.step(codes[:, t]) for t in range(13)], 1)
+        assert [t.data_ptr() for t in rec.top.persistent()] == pointers
+        assert any(t.abs().sum() > 0 for t in tensors)
+        rec.top.zero_()
+        rec.t = 0
+        again = torch.stack([rec.step(codes[:, t]) for t in range(13)], 1)
+    torch.testing.assert_close(again, first)
+    with pytest.raises(ConfigError, match="CUDA"):
+        CUDAGraphStep(rec, 2)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA graphs need a GPU")
+def test_cuda_graph_generation_equals_eager_generation():
+    torch.manual_seed(4)
+    model = SaShiMi(**sashimi_config("tiny", pool=[2, 2]).to_dict()).cuda().eval()
+    rec = SaShiMiRecurrence(model)
+    graphed = rec.generate(3, 50, 128, generator=torch.Generator("cuda").manual_seed(0))
+    rec.cuda_graphs = False
+    eager = rec.generate(3, 50, 128, generator=torch.Generator("cuda").manual_seed(0))
+    assert torch.equal(graphed, eager)
