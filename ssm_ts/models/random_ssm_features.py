@@ -28,6 +28,7 @@ from torch import Tensor
 from ssm_ts.core import DiagonalSSM, fft_causal_conv
 from ssm_ts.errors import ConfigError
 
+POOLINGS = ("ppv", "max", "mpv", "mipv")
 _S4D_LIN_DECAY = 0.5  # Re(A) of S4D-Lin: the memory timescale of a mode is 1 / (0.5 dt) steps
 
 
@@ -88,6 +89,9 @@ class RandomSSMFeatures:
         chunk: kernels convolved at once (bounds memory to ``n x chunk x length`` floats).
         max_cycles: ``None``: mode frequencies uniform up to Nyquist; else at most this many
             oscillations within a kernel's memory timescale (smooth kernels at long timescales).
+        pooling: features per kernel, from ``POOLINGS``: ``"ppv"`` (share of steps above the
+            threshold), ``"max"``, ``"mpv"`` (mean excess over the threshold where above it) and
+            ``"mipv"`` (mean relative time of the steps above it), the last two from MultiRocket.
     """
 
     def __init__(
@@ -98,6 +102,7 @@ class RandomSSMFeatures:
         seed: int = 0,
         chunk: int = 250,
         max_cycles: float | None = 2.0,
+        pooling: tuple[str, ...] = ("ppv", "max"),
     ):
         if n_kernels < 1 or n_modes < 1 or max_channels < 1 or chunk < 1:
             raise ConfigError(
@@ -105,12 +110,15 @@ class RandomSSMFeatures:
                 f"{max_channels}, {chunk}"
             )
         self.n_kernels, self.n_modes, self.max_channels = n_kernels, n_modes, max_channels
-        self.seed, self.chunk, self.max_cycles = seed, chunk, max_cycles
+        unknown = set(pooling) - set(POOLINGS)
+        if unknown or not pooling:
+            raise ConfigError(f"pooling must be a non-empty subset of {POOLINGS}, got {pooling}")
+        self.seed, self.chunk, self.max_cycles, self.pooling = seed, chunk, max_cycles, tuple(pooling)
         self.kernels_: RandomSSMKernels | None = None
 
     @property
     def n_features(self) -> int:
-        return 2 * self.n_kernels
+        return len(self.pooling) * self.n_kernels
 
     def fit(self, values: Sequence[np.ndarray]) -> RandomSSMFeatures:
         """Draw the kernels for training recordings ``values[i]`` ``(channels, length_i)`` and set
@@ -157,10 +165,11 @@ class RandomSSMFeatures:
         return self
 
     def transform(self, values: Sequence[np.ndarray], batch_size: int = 256) -> np.ndarray:
-        """Features ``(n, 2 K)`` float32: PPV of kernel ``k`` in column ``2k``, its max in ``2k + 1``."""
+        """Features ``(n, P K)`` float32: pooling ``p`` of kernel ``k`` in column ``P k + p``."""
         if self.kernels_ is None:
             raise ConfigError("RandomSSMFeatures.transform before fit; call fit(training recordings) first.")
         out = np.empty((len(values), self.n_features), dtype=np.float32)
+        P = len(self.pooling)
         # batches of similar length waste little padding
         order = np.argsort([v.shape[1] for v in values], kind="stable")
         for b in range(0, len(values), batch_size):
@@ -173,12 +182,9 @@ class RandomSSMFeatures:
                 thresholds = torch.as_tensor(self.kernels_.thresholds[index], dtype=torch.float32)[
                     None, :, None
                 ]
-                ppv = ((y > thresholds) & valid).sum(-1) / torch.as_tensor(lengths, dtype=torch.float32)[
-                    :, None
-                ]
-                peak = y.masked_fill(~valid, -torch.inf).amax(-1)
-                out[rows, 2 * start : 2 * index.stop : 2] = ppv.numpy()
-                out[rows, 2 * start + 1 : 2 * index.stop : 2] = peak.numpy()
+                pooled = pool_responses(y, thresholds, valid, torch.as_tensor(lengths), self.pooling)
+                for p, values_p in enumerate(pooled):
+                    out[rows, P * start + p : P * index.stop : P] = values_p.numpy()
         return out
 
     def _responses(self, x: Tensor, lengths: np.ndarray, index: slice) -> Tensor:
@@ -195,6 +201,24 @@ class RandomSSMFeatures:
             part = mixed[:, difference]
             mixed[:, difference] = torch.cat([torch.zeros_like(part[..., :1]), part.diff(dim=-1)], dim=-1)
         return fft_causal_conv(mixed, _ssm_kernels(kernels, index, L))
+
+
+def pool_responses(
+    y: Tensor, thresholds: Tensor, valid: Tensor, lengths: Tensor, pooling: tuple[str, ...]
+) -> list[Tensor]:
+    """Pool responses ``y`` ``(n, k, length)`` over real steps (``valid``) into ``(n, k)`` per pooling."""
+    above = (y > thresholds) & valid
+    n_above = above.sum(-1)
+    steps = lengths.to(y.dtype)[:, None]
+    pooled = {
+        "ppv": lambda: n_above / steps,
+        "max": lambda: y.masked_fill(~valid, -torch.inf).amax(-1),
+        "mpv": lambda: ((y - thresholds) * above).sum(-1) / n_above.clamp(min=1),
+        "mipv": lambda: (
+            (above * torch.arange(y.shape[-1], dtype=y.dtype)).sum(-1) / n_above.clamp(min=1) / steps
+        ),
+    }
+    return [pooled[name]() for name in pooling]
 
 
 def _padded(values: Sequence[np.ndarray]) -> tuple[Tensor, np.ndarray]:

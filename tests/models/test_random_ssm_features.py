@@ -9,7 +9,13 @@ import pytest
 import torch
 
 from ssm_ts.errors import ConfigError
-from ssm_ts.models.random_ssm_features import RandomSSMFeatures, _reverse_within, _ssm_kernels
+from ssm_ts.models.random_ssm_features import (
+    POOLINGS,
+    RandomSSMFeatures,
+    _reverse_within,
+    _ssm_kernels,
+    pool_responses,
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +68,18 @@ def test_clear_errors(recordings):
         RandomSSMFeatures(n_kernels=0)
     with pytest.raises(ConfigError, match="before fit"):
         RandomSSMFeatures(n_kernels=4).transform(recordings)
+
+
+def test_pool_responses_by_hand():
+    y = torch.tensor([[[0.0, 2.0, -1.0, 3.0, 9.0]]])  # one recording, one kernel; the last step is padding
+    valid = torch.tensor([[[True, True, True, True, False]]])
+    ppv, peak, mpv, mipv = pool_responses(y, torch.tensor(1.0), valid, torch.tensor([4]), POOLINGS)
+    assert ppv.item() == 0.5 and peak.item() == 3.0  # steps 1 and 3 are above 1; padding ignored
+    assert mpv.item() == 1.5 and mipv.item() == (1 + 3) / 2 / 4
+
+
+def test_pooling_choice_sets_the_feature_count(recordings):
+    features = RandomSSMFeatures(n_kernels=10, pooling=POOLINGS, chunk=4).fit(recordings)
+    assert features.n_features == 40 and features.transform(recordings).shape == (6, 40)
+    with pytest.raises(ConfigError, match="pooling"):
+        RandomSSMFeatures(pooling=("ppv", "median"))
