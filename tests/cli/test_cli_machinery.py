@@ -113,6 +113,12 @@ def test_help_at_every_level_lists_what_exists(use, capsys):
     assert f"usage: ssm-ts {use} [options] fit" in out
     assert all(option in out for option in [*options, "--print_config", "--ckpt_path"])
 
+    for command in cli.USES[use].extra_commands:  # e.g. ssm-ts audio generate
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main([use, command, "--help"])
+        assert exit_info.value.code == 0
+        assert f"usage: ssm-ts {use} {command}" in capsys.readouterr().out
+
 
 def test_unknown_key_on_the_command_line_or_in_a_config_lists_the_valid_ones(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
