@@ -45,6 +45,7 @@ class _SSMBlockParams:
 class _FFParams:
     norm_w: Tensor
     norm_b: Tensor
+    norm_eps: float
     w1: Tensor
     b1: Tensor
     w2: Tensor
@@ -89,13 +90,20 @@ def _block_params(block: SSMBlock) -> _SSMBlockParams:
 
 def _ff_params(block: FeedForwardBlock) -> _FFParams:
     return _FFParams(
-        block.norm.weight,
-        block.norm.bias,
+        block.norm.weight.detach(),
+        block.norm.bias.detach(),
+        block.norm.eps,
         block.inner.weight.t().contiguous(),
         block.inner.bias,
         block.outer.weight.t().contiguous(),
         block.outer.bias,
     )
+
+
+def _fusable(p: _SSMBlockParams | _FFParams) -> bool:
+    if isinstance(p, _FFParams):
+        return cpu_step_kernel.usable_for(p.norm_w, p.norm_b, p.w1, p.b1, p.w2, p.b2)
+    return p.diagonal and cpu_step_kernel.usable_for(p.norm_w, p.norm_b, p.dA_planar, p.dB, p.C2, p.D)
 
 
 class _Level:
@@ -107,14 +115,9 @@ class _Level:
             _block_params(layer) if isinstance(layer, SSMBlock) else _ff_params(layer)
             for layer in level.layers
         ]
-        # Diagonal SSM blocks take the fused C step where it applies (float32 CPU), else PyTorch ops.
-        self.fused = [
-            kernel is not None
-            and isinstance(p, _SSMBlockParams)
-            and p.diagonal
-            and cpu_step_kernel.usable_for(p.norm_w, p.norm_b, p.dA_planar, p.dB, p.C2, p.D)
-            for p in self.blocks
-        ]
+        # Diagonal SSM blocks and feed-forward blocks take the fused C ops where they apply (float32
+        # CPU), else PyTorch ops.
+        self.fused = [kernel is not None and _fusable(p) for p in self.blocks]
         self.kernel = kernel
         self.factor = level.down.factor if level.down is not None else 0
         if self.factor:
@@ -177,13 +180,18 @@ class _Level:
             h = x
         y = h.clone()  # the residual stream, owned: the fused kernels add to it in place
         for i, p in enumerate(self.blocks):
-            if self.fused[i]:
+            if self.fused[i] and isinstance(p, _SSMBlockParams):
                 k = self.kernel
                 g = cpu_step_kernel.ssm_block_step(
                     k, y, p.norm_w, p.norm_b, p.norm_eps, self.states[i], p.dA_planar, p.dB, p.C2, p.D,
                     self.z_buf, self.g_buf,
                 )  # fmt: skip
                 cpu_step_kernel.glu_residual(k, y, torch.addmm(p.out_b, g, p.out_w))
+                continue
+            if self.fused[i]:  # a feed-forward block
+                k = self.kernel
+                z = cpu_step_kernel.layer_norm(k, y, p.norm_w, p.norm_b, p.norm_eps, self.z_buf)
+                y.add_(torch.addmm(p.b2, cpu_step_kernel.gelu_(k, torch.addmm(p.b1, z, p.w1)), p.w2))
                 continue
             z = F.layer_norm(y, (H,), p.norm_w, p.norm_b)
             if isinstance(p, _FFParams):
