@@ -12,7 +12,6 @@ Some uses add their own commands (``ssm-ts audio generate``).
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import sys
 import warnings
@@ -21,19 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from ssm_ts.errors import SSMTSError
+from ssm_ts.training import set_verbosity
 
 VERBOSE_FLAG = "--verbose"
 
-# Loggers whose chatter the default hides and --verbose shows, with the level kept when quiet: Lightning's
-# banners and tips, MLflow's store set-up lines and signature hints, "Experiment ... not found. Creating it."
-QUIET_LEVELS = {
-    "lightning": logging.WARNING,
-    "lightning.pytorch": logging.WARNING,
-    "lightning.fabric": logging.WARNING,
-    "lightning.pytorch.loggers.mlflow": logging.ERROR,
-    "mlflow": logging.ERROR,
-}
-QUIET_WARNINGS = (r"No seed found, seed set to",)  # LightningCLI picks a seed; config.yaml records it
 # Run artifacts copied beside the outputs in --out after fit/validate/test: figures (forecast with intervals,
 # confusion matrices) and generated audio with its spectrogram sheets.
 MIRRORED_ARTIFACTS = ("plots", "samples")
@@ -257,30 +247,15 @@ def build_cli_class():
     return SSMTSCLI, MLflowSaveConfig, ModelCheckpoint, NonFiniteLossGuard, RecordMLflowRun
 
 
-def set_verbosity(verbose: bool) -> None:
-    """Quiet by default (no Lightning tips, MLflow set-up lines or download bars); ``verbose`` shows them all."""
-    import mlflow  # noqa: F401  (importing MLflow configures its logger; set levels after that)
-
-    from ssm_ts.training import quiet_lightning
-
-    if verbose:
-        for name in QUIET_LEVELS:
-            logging.getLogger(name).setLevel(logging.INFO)
-        return
-    quiet_lightning()
-    for name, level in QUIET_LEVELS.items():
-        logging.getLogger(name).setLevel(level)
-    for message in QUIET_WARNINGS:
-        warnings.filterwarnings("ignore", message=message)
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-
-
 def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
     """Run one use's LightningCLI in-process with ``args`` (e.g. ``["fit", "--config", ...]``)."""
     os.environ.setdefault("JSONARGPARSE_DEPRECATION_WARNINGS", "off")
     warnings.filterwarnings("ignore", message="LightningCLI's args parameter")
     spec = USES[use]
     set_verbosity(verbose)
+    # LightningCLI picks a seed when none is given; config.yaml records it, so the notice is noise.
+    if not verbose:
+        warnings.filterwarnings("ignore", message=r"No seed found, seed set to")
     cli_class, save_config, model_checkpoint, nan_guard, record_run = build_cli_class()
 
     class UseCLI(cli_class):

@@ -22,12 +22,39 @@ from lightning.pytorch.callbacks import Callback, ModelCheckpoint, RichProgressB
 
 from ssm_ts.errors import TrainingError
 
-_NOISY_LOGGERS = ("lightning.pytorch", "lightning.fabric", "lightning")
+# Loggers whose chatter the default hides and verbose output shows, with the level kept when quiet:
+# Lightning's banners and tips, MLflow's store set-up lines and signature hints, "Experiment ... not
+# found. Creating it."
+QUIET_LEVELS = {
+    "lightning": logging.WARNING,
+    "lightning.pytorch": logging.WARNING,
+    "lightning.fabric": logging.WARNING,
+    "lightning.pytorch.loggers.mlflow": logging.ERROR,
+    "mlflow": logging.ERROR,
+}
+
+
+def set_verbosity(verbose: bool) -> None:
+    """Quiet (the default of every fit, API or CLI) or verbose Lightning and MLflow output.
+
+    Quiet hides Lightning's tips, MLflow's store set-up lines and its artifact download bars;
+    ``verbose`` shows them all again, in the same process too.
+    """
+    import mlflow  # noqa: F401  (importing MLflow configures its logger; set levels after that)
+
+    if verbose:
+        for name in QUIET_LEVELS:
+            logging.getLogger(name).setLevel(logging.INFO)
+        return
+    quiet_lightning()
+    for name, level in QUIET_LEVELS.items():
+        logging.getLogger(name).setLevel(level)
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
 
 def quiet_lightning() -> None:
     """Silence Lightning's informational chatter (device banners, tips, data-loader hints)."""
-    for name in _NOISY_LOGGERS:
+    for name in ("lightning.pytorch", "lightning.fabric", "lightning"):
         logging.getLogger(name).setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message=".*does not have many workers.*")
     warnings.filterwarnings("ignore", message=".*The number of training batches.*")
@@ -95,7 +122,7 @@ def build_trainer(
         trainer_options: any further ``lightning.Trainer`` argument (checked by Lightning).
     """
     if quiet:
-        quiet_lightning()
+        set_verbosity(False)
     out_dir = Path(out_dir)
     checkpoint = ModelCheckpoint(
         dirpath=out_dir / "checkpoints",

@@ -51,7 +51,13 @@ class ClassifierPyfunc(mlflow.pyfunc.PythonModel):
 
         self.task, _ = load_classifier_export(context.artifacts["classifier"])
 
-    def predict(self, context, model_input, params=None):  # no type hints: MLflow would infer a wrong schema
+    # No type hints on predict: inputs are arrays, ragged lists or long DataFrames, and any hint makes
+    # MLflow infer and enforce a schema. MLflow then warns "Add type hints" once per process through a
+    # filter of its own that no warnings filter can override; this flag (the one MLflow's own ChatModel
+    # uses) tells it that skipping type-hint validation is deliberate.
+    _skip_type_hint_validation = True
+
+    def predict(self, context, model_input, params=None):
         from ssm_ts.tasks.classification import predict_series, prediction_frame
 
         values, ids = recordings_from_input(model_input)
