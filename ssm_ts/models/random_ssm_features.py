@@ -30,6 +30,7 @@ from ssm_ts.errors import ConfigError
 
 POOLINGS = ("ppv", "max", "mpv", "mipv")
 _S4D_LIN_DECAY = 0.5  # Re(A) of S4D-Lin: the memory timescale of a mode is 1 / (0.5 dt) steps
+_RESPONSE_BUDGET = 2**24  # floats in one (batch, chunk, length) response block (64 MiB)
 
 
 @dataclass
@@ -170,8 +171,10 @@ class RandomSSMFeatures:
             raise ConfigError("RandomSSMFeatures.transform before fit; call fit(training recordings) first.")
         out = np.empty((len(values), self.n_features), dtype=np.float32)
         P = len(self.pooling)
-        # batches of similar length waste little padding
-        order = np.argsort([v.shape[1] for v in values], kind="stable")
+        # batches of similar length waste little padding; long recordings come in smaller batches
+        lengths_all = [v.shape[1] for v in values]
+        order = np.argsort(lengths_all, kind="stable")
+        batch_size = max(1, min(batch_size, _RESPONSE_BUDGET // (self.chunk * max(lengths_all))))
         for b in range(0, len(values), batch_size):
             rows = order[b : b + batch_size]
             x, lengths = _padded([values[i] for i in rows])
