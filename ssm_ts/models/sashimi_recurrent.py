@@ -4,8 +4,13 @@
 :class:`SaShiMiRecurrence` is the same computation made lean for sampling: every SSM is
 discretised once (``dA``, ``dB``, and ``2 C`` in real form), every weight is captured as a plain
 tensor, and one sample costs a fixed short list of fused tensor ops per block. The pooled levels
-only step every ``factor``-th sample. Build it after training (it snapshots the weights; build a
-new one when the parameters change). Shapes: codes ``(B,)`` long in, logits ``(B, n_classes)`` out.
+only step every ``factor``-th sample. On the CPU (float32) the diagonal SSM blocks and the
+feed-forward blocks run through small C kernels (:mod:`ssm_ts.models.cpu_step_kernel`: layer norm,
+state update, read-out and GELU in one pass), leaving the matmuls to torch; elsewhere, or without a
+C compiler, the same step runs as PyTorch ops. On CUDA, :meth:`SaShiMiRecurrence.generate` replays
+CUDA graphs of the step (:class:`CUDAGraphStep`). Build it after training (it snapshots the
+weights; build a new one when the parameters change). Shapes: codes ``(B,)`` long in, logits
+``(B, n_classes)`` out.
 """
 
 from __future__ import annotations
