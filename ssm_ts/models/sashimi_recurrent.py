@@ -5,7 +5,7 @@
 discretised once (``dA``, ``dB``, and ``2 C`` in real form), every weight is captured as a plain
 tensor, and one sample costs a fixed short list of fused tensor ops per block. The pooled levels
 only step every ``factor``-th sample. On the CPU (float32) the diagonal SSM blocks and the
-feed-forward blocks run through small C kernels (:mod:`ssm_ts.models.cpu_step_kernel`: layer norm,
+feed-forward blocks run through small C kernels (:mod:`ssm_ts.kernels.cpu_fused_step`: layer norm,
 state update, read-out and GELU in one pass), leaving the matmuls to torch; elsewhere, or without a
 C compiler, the same step runs as PyTorch ops. On CUDA, :meth:`SaShiMiRecurrence.generate` replays
 CUDA graphs of the step (:class:`CUDAGraphStep`). Build it after training (it snapshots the
@@ -26,7 +26,7 @@ from torch import Tensor
 
 from ssm_ts.core import DiagonalSSM, SSMBlock
 from ssm_ts.errors import ConfigError
-from ssm_ts.models import cpu_step_kernel
+from ssm_ts.kernels import cpu_fused_step as cpu_step_kernel
 from ssm_ts.models.sashimi import FeedForwardBlock, SaShiMi, SaShiMiLevel
 
 

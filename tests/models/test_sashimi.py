@@ -62,7 +62,7 @@ def test_step_and_fast_recurrence_equal_forward(ssm):
 
 
 def test_fused_cpu_kernel_and_pytorch_step_agree(monkeypatch):
-    from ssm_ts.models import cpu_step_kernel
+    from ssm_ts.kernels import cpu_fused_step as cpu_step_kernel
 
     if cpu_step_kernel.load() is None:
         pytest.skip("no C compiler: the fused CPU kernel is unavailable (generation uses PyTorch ops)")
@@ -126,7 +126,7 @@ def test_default_is_the_published_sc09_configuration():
 def test_step_keeps_its_state_tensors_in_place_as_cuda_graphs_need(monkeypatch):
     """CUDA graph replay reads and writes fixed addresses: the PyTorch step (the CUDA path) must update
     every persistent tensor in place, over a whole pooling period, and zero_() must equal a fresh reset."""
-    from ssm_ts.models import cpu_step_kernel
+    from ssm_ts.kernels import cpu_fused_step as cpu_step_kernel
     from ssm_ts.models.sashimi_recurrent import CUDAGraphStep
 
     monkeypatch.setattr(cpu_step_kernel, "load", lambda: None)  # the path CUDA runs

@@ -14,6 +14,10 @@ over contiguous floats and vectorise. The source is compiled once per machine wi
 compiler (``cc -O3 -march=native -ffast-math``, about a second) into ``~/.cache/ssm-ts/kernels`` (or
 ``$SSM_TS_KERNEL_CACHE``); without a compiler :func:`load` returns ``None`` and callers keep the
 PyTorch path. ``SSM_TS_NO_CPU_KERNEL=1`` disables it. Float32, contiguous tensors only.
+
+The references are plain PyTorch (``torch.nn.functional.layer_norm``, ``gelu``, the complex update);
+``tests/kernels/test_cpu_fused_step.py`` checks each function against them, and that loading the
+library leaves the process's floating-point mode (subnormals) untouched.
 """
 
 from __future__ import annotations
@@ -111,7 +115,11 @@ void glu_residual(int B, int H, float *restrict y, const float *restrict ag) {
 """
 
 # -ffast-math: reassociated reductions and glibc's vector expf (no NaN/inf semantics are relied on).
-FLAGS = ["-O3", "-march=native", "-ffast-math", "-shared", "-fPIC"]
+# It is given to the compile step only: linking with it adds crtfastmath.o, whose constructor turns on
+# flush-to-zero / denormals-are-zero for the whole process the moment the library loads, changing
+# every other float computation in it (torch, numpy) — observed here breaking subnormal arithmetic.
+COMPILE_FLAGS = ["-O3", "-march=native", "-ffast-math", "-fPIC", "-c"]
+LINK_FLAGS = ["-shared"]
 
 
 def _cache_dir() -> Path:
@@ -137,16 +145,20 @@ def load() -> ctypes.CDLL | None:
     compiler = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
     if compiler is None:
         return None
-    key = hashlib.sha256((SOURCE + " ".join(FLAGS) + _cpu_signature()).encode()).hexdigest()[:16]
+    flags = " ".join(COMPILE_FLAGS + LINK_FLAGS)
+    key = hashlib.sha256((SOURCE + flags + _cpu_signature()).encode()).hexdigest()[:16]
     target = _cache_dir() / f"ssm_step_{key}.so"
     if not target.exists():
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-                src, lib = Path(tmp) / "ssm_step.c", Path(tmp) / "ssm_step.so"
+                src, obj, lib = (Path(tmp) / name for name in ("ssm_step.c", "ssm_step.o", "ssm_step.so"))
                 src.write_text(SOURCE)
-                subprocess.run([compiler, *FLAGS, str(src), "-o", str(lib), "-lm"], check=True,
-                               capture_output=True, timeout=120)  # fmt: skip
+                for command in (
+                    [compiler, *COMPILE_FLAGS, str(src), "-o", str(obj)],
+                    [compiler, *LINK_FLAGS, str(obj), "-o", str(lib), "-lm"],
+                ):
+                    subprocess.run(command, check=True, capture_output=True, timeout=120)
                 os.replace(lib, target)  # atomic: concurrent builders never see a partial file
         except (OSError, subprocess.SubprocessError):
             return None
