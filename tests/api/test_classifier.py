@@ -40,11 +40,13 @@ def test_fit_predict_score(fitted, basicmotions):
     assert set(fitted.predict(Xt)) <= set(fitted.classes_)
 
 
-def test_pickle_and_joblib_round_trip(fitted, basicmotions, tmp_path):
+@pytest.mark.parametrize("model_fixture", ["fitted", "fitted_random_features"])
+def test_pickle_and_joblib_round_trip(model_fixture, basicmotions, tmp_path, request):
+    model = request.getfixturevalue(model_fixture)
     _, _, Xt, _ = basicmotions
-    expected = fitted.predict_proba(Xt)
-    assert np.array_equal(pickle.loads(pickle.dumps(fitted)).predict_proba(Xt), expected)
-    joblib.dump(fitted, tmp_path / "model.joblib")
+    expected = model.predict_proba(Xt)
+    assert np.array_equal(pickle.loads(pickle.dumps(model)).predict_proba(Xt), expected)
+    joblib.dump(model, tmp_path / "model.joblib")
     assert np.array_equal(joblib.load(tmp_path / "model.joblib").predict_proba(Xt), expected)
 
 
@@ -96,14 +98,6 @@ def test_random_features_learn_basicmotions(fitted_random_features, basicmotions
     scores = fitted_random_features.decision_function(Xt)
     assert np.array_equal(scores.argmax(1), proba.argmax(1))
     assert not hasattr(fitted_random_features, "task_")
-
-
-def test_random_features_pickle_and_joblib(fitted_random_features, basicmotions, tmp_path):
-    _, _, Xt, _ = basicmotions
-    expected = fitted_random_features.predict_proba(Xt)
-    assert np.array_equal(pickle.loads(pickle.dumps(fitted_random_features)).predict_proba(Xt), expected)
-    joblib.dump(fitted_random_features, tmp_path / "model.joblib")
-    assert np.array_equal(joblib.load(tmp_path / "model.joblib").predict_proba(Xt), expected)
 
 
 def test_random_features_binary_integer_labels_and_unequal_lengths():
