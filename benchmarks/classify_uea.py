@@ -160,8 +160,8 @@ def select_random_features(name: str, path: Path, repeats: int) -> list[dict]:
     return rows
 
 
-def run_encoder(name: str, path: Path, seed: int, quick: bool) -> dict:
-    settings = {**DEFAULT, **SETTINGS.get(name, {})}
+def run_encoder(name: str, path: Path, seed: int, quick: bool, epochs: int | None = None) -> dict:
+    settings = {**DEFAULT, **SETTINGS.get(name, {}), **({"epochs": epochs} if epochs else {})}
     epochs = max(2, settings["epochs"] // 10) if quick else settings["epochs"]
     torch.manual_seed(seed)
     datamodule = SensorDataModule(
@@ -213,6 +213,9 @@ def main() -> None:
     parser.add_argument("--select", action="store_true", help="CV within TRAIN over SELECTION_GRID; no TEST")
     parser.add_argument("--repeats", type=int, default=2, help="CV repeats for --select")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--epochs", type=int, default=None, help="encoder: epochs instead of the per-dataset setting"
+    )
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -233,7 +236,10 @@ def main() -> None:
         print(f"wrote {out}")
         return
 
-    runners = {"random_features": run_random_features, "encoder": run_encoder}
+    runners = {
+        "random_features": run_random_features,
+        "encoder": lambda *a: run_encoder(*a, epochs=args.epochs),
+    }
     rows = []
     for name, path in datasets(args.data, args.only):
         for method in args.methods:
