@@ -51,6 +51,15 @@ class Quantizer:
             return AF.mu_law_decoding(codes.long(), self.n_classes).float()
         return codes.float() / (self.n_classes - 1) * 2.0 - 1.0
 
+    def bin_edges(self) -> torch.Tensor:
+        """The ``n_classes - 1`` float64 audio values where the code steps up: code ``c`` covers
+        ``[edges[c - 1], edges[c])`` (the outer codes run on to -1 and 1)."""
+        mu = self.n_classes - 1
+        steps = (torch.arange(mu, dtype=torch.float64) + 0.5) / mu * 2.0 - 1.0  # codes are rounded
+        if self.method == "linear":
+            return steps
+        return torch.sign(steps) * torch.expm1(steps.abs() * torch.log1p(torch.tensor(float(mu)))) / mu
+
     @property
     def silence(self) -> int:
         """The code of 0.0 (used to pad clips and as the first input when generating)."""

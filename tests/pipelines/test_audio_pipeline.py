@@ -113,6 +113,16 @@ def test_quantizers_round_trip():
     assert (lin.decode(lin.encode(audio)) - audio).abs().max() <= 1 / 255 + 1e-6
 
 
+@pytest.mark.parametrize("method", ["mu-law", "linear"])
+def test_bin_edges_are_where_the_code_steps(method):
+    quantizer = Quantizer(method, 8)
+    edges = quantizer.bin_edges()
+    assert edges.shape == (255,) and (edges.diff() > 0).all()
+    below = quantizer.encode((edges - 1e-6).float())
+    above = quantizer.encode((edges + 1e-6).float())
+    assert torch.equal(below, torch.arange(255)) and torch.equal(above, torch.arange(1, 256))
+
+
 def test_datamodule_pads_short_clips_and_masks_them(shared_data):
     dm = AudioDataModule(
         str(shared_data / "audio" / "fsdd"),
