@@ -107,6 +107,8 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
       sets (tens of recordings) and fits in seconds on a CPU; ``predict_proba`` is a softmax of the
       ridge decision values (ridge has no calibrated probabilities). The encoder settings
       (``model`` to ``accelerator``) are ignored by it, except ``nan_policy`` and ``random_state``.
+      The CLI counterpart is ``model: random_features`` in ``ssm-ts classify`` (same fit, same
+      predictions for the same seed and training recordings).
 
     Args:
         model: ``"s4d1d"`` (bidirectional S4D blocks over time) or ``"s4nd2d"`` (2-D S4ND, channels x time).
@@ -247,18 +249,14 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
     def _fit_random_features(self, data, targets: np.ndarray) -> SSMClassifier:
         """Random S4D features -> standardised -> ridge; ``targets`` (n,) index ``classes_``."""
-        from sklearn.linear_model import RidgeClassifierCV
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
-
+        from ssm_ts.models.random_feature_classifier import fit_features_ridge
         from ssm_ts.models.random_ssm_features import RandomSSMFeatures
         from ssm_ts.pipelines.sensor import fit_channel_scaler
 
         self.scaler_ = fit_channel_scaler(data)
         values = [self.scaler_.transform(v) for v in data.values]
-        self.features_ = RandomSSMFeatures(n_kernels=self.n_kernels, seed=self.random_state).fit(values)
-        self.ridge_ = make_pipeline(StandardScaler(), RidgeClassifierCV(alphas=np.logspace(-3, 3, 10)))
-        self.ridge_.fit(self.features_.transform(values), targets)
+        self.features_ = RandomSSMFeatures(n_kernels=self.n_kernels, seed=self.random_state)
+        self.ridge_ = fit_features_ridge(self.features_, values, targets)
         return self
 
     def _checked(self, X: Any):
@@ -291,9 +289,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         """Class probabilities ``(n, n_classes)`` in the order of ``classes_``."""
         if not hasattr(self, "ridge_"):
             return self._encoder_proba(self._checked(X))
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            scores = np.stack([-scores, scores], axis=1) / 2
+        from ssm_ts.models.random_feature_classifier import ridge_class_scores
+
+        scores = ridge_class_scores(self.decision_function(X))
         scores = scores - scores.max(axis=1, keepdims=True)
         proba = np.exp(scores)
         return proba / proba.sum(axis=1, keepdims=True)

@@ -59,10 +59,10 @@ class RandomSSMKernels:
 
 
 def _ssm_kernels(kernels: RandomSSMKernels, index: slice, length: int) -> Tensor:
-    """``(k, length)`` float32 impulse responses of the kernels ``index`` from a frozen DiagonalSSM."""
-    log_dt = torch.as_tensor(kernels.log_dt[index], dtype=torch.float32)
-    freq = torch.as_tensor(kernels.freq[index], dtype=torch.float32)
-    C = torch.as_tensor(kernels.C[index], dtype=torch.complex64)
+    """``(k, length)`` float32 impulse responses (on the CPU) of the kernels ``index`` from a frozen DiagonalSSM."""
+    log_dt = torch.as_tensor(kernels.log_dt[index], dtype=torch.float32, device="cpu")
+    freq = torch.as_tensor(kernels.freq[index], dtype=torch.float32, device="cpu")
+    C = torch.as_tensor(kernels.C[index], dtype=torch.complex64, device="cpu")
     n_kernels, n_modes = freq.shape
     ssm = DiagonalSSM(
         d_model=n_kernels,
@@ -169,10 +169,8 @@ class RandomSSMFeatures:
 
     def transform(self, values: Sequence[np.ndarray], batch_size: int = 256) -> np.ndarray:
         """Features ``(n, P K)`` float32: pooling ``p`` of kernel ``k`` in column ``P k + p``."""
-        if self.kernels_ is None:
-            raise ConfigError("RandomSSMFeatures.transform before fit; call fit(training recordings) first.")
+        self._require_kernels()
         out = np.empty((len(values), self.n_features), dtype=np.float32)
-        P = len(self.pooling)
         # batches of similar length waste little padding; long recordings come in smaller batches
         lengths_all = [v.shape[1] for v in values]
         order = np.argsort(lengths_all, kind="stable")
@@ -180,32 +178,45 @@ class RandomSSMFeatures:
         for b in range(0, len(values), batch_size):
             rows = order[b : b + batch_size]
             x, lengths = _padded([values[i] for i in rows])
-            valid = torch.arange(x.shape[-1])[None, None, :] < torch.as_tensor(lengths)[:, None, None]
-            for start in range(0, self.n_kernels, self.chunk):
-                index = slice(start, min(self.n_kernels, start + self.chunk))
-                y = self._responses(x, lengths, index)
-                thresholds = torch.as_tensor(self.kernels_.thresholds[index], dtype=torch.float32)[
-                    None, :, None
-                ]
-                pooled = pool_responses(y, thresholds, valid, torch.as_tensor(lengths), self.pooling)
-                for p, values_p in enumerate(pooled):
-                    out[rows, P * start + p : P * index.stop : P] = values_p.numpy()
+            out[rows] = self.transform_padded(x, lengths).numpy()
         return out
 
-    def _responses(self, x: Tensor, lengths: np.ndarray, index: slice) -> Tensor:
+    def transform_padded(self, x: Tensor, lengths: np.ndarray | Tensor) -> Tensor:
+        """Features ``(n, P K)`` float32 of zero-padded recordings ``x`` ``(n, channels, length)``
+        whose real lengths are ``lengths`` ``(n,)``, on ``x``'s device (kernels may be tensors there)."""
+        kernels = self._require_kernels()
+        lengths = torch.as_tensor(lengths, device=x.device)
+        valid = torch.arange(x.shape[-1], device=x.device)[None, None, :] < lengths[:, None, None]
+        out = torch.empty((x.shape[0], self.n_features), dtype=torch.float32, device=x.device)
+        P = len(self.pooling)
+        for start in range(0, self.n_kernels, self.chunk):
+            index = slice(start, min(self.n_kernels, start + self.chunk))
+            y = self._responses(x, lengths, index)
+            thresholds = torch.as_tensor(kernels.thresholds[index], dtype=torch.float32, device=x.device)
+            pooled = pool_responses(y, thresholds[None, :, None], valid, lengths, self.pooling)
+            for p, values_p in enumerate(pooled):
+                out[:, P * start + p : P * index.stop : P] = values_p
+        return out
+
+    def _require_kernels(self) -> RandomSSMKernels:
+        if self.kernels_ is None:
+            raise ConfigError("RandomSSMFeatures.transform before fit; call fit(training recordings) first.")
+        return self.kernels_
+
+    def _responses(self, x: Tensor, lengths: np.ndarray | Tensor, index: slice) -> Tensor:
         """Responses ``(n, k, length)`` of kernels ``index`` to padded recordings ``x`` ``(n, channels, length)``."""
         kernels = self.kernels_
         L = x.shape[-1]
-        weights = torch.as_tensor(kernels.channel_weights[index], dtype=torch.float32)
+        weights = torch.as_tensor(kernels.channel_weights[index], dtype=torch.float32, device=x.device)
         mixed = torch.einsum("kc,ncl->nkl", weights, x)
-        backward = torch.as_tensor(kernels.backward[index])
+        backward = torch.as_tensor(kernels.backward[index], device=x.device)
         if backward.any():
             mixed[:, backward] = _reverse_within(mixed[:, backward], lengths)
-        difference = torch.as_tensor(kernels.difference[index])
+        difference = torch.as_tensor(kernels.difference[index], device=x.device)
         if difference.any():
             part = mixed[:, difference]
             mixed[:, difference] = torch.cat([torch.zeros_like(part[..., :1]), part.diff(dim=-1)], dim=-1)
-        return fft_causal_conv(mixed, _ssm_kernels(kernels, index, L))
+        return fft_causal_conv(mixed, _ssm_kernels(kernels, index, L).to(x.device))
 
 
 def pool_responses(
@@ -220,7 +231,9 @@ def pool_responses(
         "max": lambda: y.masked_fill(~valid, -torch.inf).amax(-1),
         "mpv": lambda: ((y - thresholds) * above).sum(-1) / n_above.clamp(min=1),
         "mipv": lambda: (
-            (above * torch.arange(y.shape[-1], dtype=y.dtype)).sum(-1) / n_above.clamp(min=1) / steps
+            (above * torch.arange(y.shape[-1], dtype=y.dtype, device=y.device)).sum(-1)
+            / n_above.clamp(min=1)
+            / steps
         ),
     }
     return [pooled[name]() for name in pooling]
@@ -235,10 +248,10 @@ def _padded(values: Sequence[np.ndarray]) -> tuple[Tensor, np.ndarray]:
     return torch.from_numpy(x), lengths
 
 
-def _reverse_within(x: Tensor, lengths: np.ndarray) -> Tensor:
+def _reverse_within(x: Tensor, lengths: np.ndarray | Tensor) -> Tensor:
     """Reverse every row of ``x`` ``(n, k, length)`` in time within its own length (padding stays at the end)."""
     L = x.shape[-1]
-    steps = torch.arange(L)[None, :]
-    n_real = torch.as_tensor(lengths)[:, None]
+    steps = torch.arange(L, device=x.device)[None, :]
+    n_real = torch.as_tensor(lengths, device=x.device)[:, None]
     source = torch.where(steps < n_real, n_real - 1 - steps, steps)  # (n, L)
     return torch.gather(x, -1, source[:, None, :].expand_as(x))

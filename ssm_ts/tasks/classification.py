@@ -5,11 +5,17 @@ Batches ``(x (batch, length, channels) original units, mask (batch, length), y (
 split lives in the task's buffers and the class names in its hyperparameters, so a checkpoint
 (or export) classifies new files by itself. Metrics per split: ``{split}_loss``, ``{split}_acc``
 and ``{split}_f1`` (macro), from torchmetrics.
+
+``model: random_features`` is fitted in closed form instead (:mod:`ssm_ts.models.random_feature_classifier`:
+fixed random S4D kernels -> PPV/max features -> standardised -> ridge): at the start of the fit it
+reads the whole training split once, then the trainer runs one epoch without gradient steps whose
+validation logs the metrics (``val_loss`` is the cross-entropy of the softmaxed ridge scores).
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,18 +29,21 @@ from torch import nn
 from ssm_ts.atomic import atomic_path
 from ssm_ts.errors import CheckpointError, ConfigError, DataError
 from ssm_ts.export import load_export, save_export
-from ssm_ts.pipelines.sensor import ChannelScaler, SensorDataModule
+from ssm_ts.pipelines.sensor import ChannelScaler, SensorDataModule, encode_labels
 
 SPLITS = ("train", "val", "test")
 EXPORT_KIND = "ssm-ts-classifier"
+CLOSED_FORM_MODELS = ("random_features",)
 
 
 class ClassificationTask(pl.LightningModule):
     """Lightning task around one classifier encoder.
 
     Args:
-        model: ``"s4d1d"`` (bidirectional SSM blocks over time) or ``"s4nd2d"`` (2-D S4ND over channels x time,
-            for spectrograms).
+        model: ``"s4d1d"`` (bidirectional SSM blocks over time), ``"s4nd2d"`` (2-D S4ND over channels x time,
+            for spectrograms) or ``"random_features"`` (random S4D kernel features + ridge, fitted in closed
+            form; ``model_options``: ``n_kernels``, ``seed``, ``n_modes``, ``max_channels``, ``max_cycles``,
+            ``pooling``, ``chunk``; lr, weight_decay and lr_schedule do not apply).
         n_channels: input channels; classes: class names in label-index order. Both come from the data
             module when omitted (and are stored in checkpoints).
         model_options: encoder settings (``d_model``, ``n_layers``, ``d_state``, ``dropout``, ``ssm`` ...).
@@ -46,7 +55,7 @@ class ClassificationTask(pl.LightningModule):
 
     def __init__(
         self,
-        model: Literal["s4d1d", "s4nd2d"] = "s4d1d",
+        model: Literal["s4d1d", "s4nd2d", "random_features"] = "s4d1d",
         n_channels: int | None = None,
         classes: list[str] | None = None,
         model_options: dict[str, Any] | None = None,
@@ -60,21 +69,30 @@ class ClassificationTask(pl.LightningModule):
         self.save_hyperparameters()
         self.net: nn.Module | None = None
         self.loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+        # closed-form models take no gradient steps: Lightning then needs no optimizer
+        self.automatic_optimization = model not in CLOSED_FORM_MODELS
         if n_channels is not None and classes is not None:
             self._build(n_channels, list(classes))
 
     # ------------------------------------------------------------ model and scaler
 
     def _build(self, n_channels: int, classes: list[str]) -> None:
+        from ssm_ts.models.random_feature_classifier import build_random_feature_classifier
         from ssm_ts.models.s4nd import build_encoder
 
         if len(classes) < 2:
             raise DataError(f"classification needs at least 2 classes, got {classes}")
         self.hparams.n_channels, self.hparams.classes = int(n_channels), [str(c) for c in classes]
         n_classes = len(classes)
-        self.net = build_encoder(
-            self.hparams.model, n_channels=n_channels, n_classes=n_classes, options=self.hparams.model_options
-        )
+        options = self.hparams.model_options
+        if self.closed_form:
+            self.net = build_random_feature_classifier(
+                n_channels=n_channels, n_classes=n_classes, options=options
+            )
+        else:
+            self.net = build_encoder(
+                self.hparams.model, n_channels=n_channels, n_classes=n_classes, options=options
+            )
         self.register_buffer("scaler_mean", torch.zeros(n_channels, dtype=torch.float64))
         self.register_buffer("scaler_scale", torch.ones(n_channels, dtype=torch.float64))
         self.register_buffer("scaler_fitted", torch.zeros((), dtype=torch.bool))
@@ -92,6 +110,11 @@ class ClassificationTask(pl.LightningModule):
             }
         )
         self.test_confusion = torchmetrics.ConfusionMatrix(task="multiclass", num_classes=n_classes)
+
+    @property
+    def closed_form(self) -> bool:
+        """The model is fitted in closed form at the start of the fit (no gradient steps)."""
+        return self.hparams.model in CLOSED_FORM_MODELS
 
     @property
     def classes(self) -> list[str]:
@@ -183,8 +206,30 @@ class ClassificationTask(pl.LightningModule):
             self.test_confusion.update(logits, y)
         return loss
 
-    def training_step(self, batch, batch_idx: int) -> torch.Tensor:
+    def training_step(self, batch, batch_idx: int) -> torch.Tensor | None:
+        if self.closed_form:  # fitted in on_fit_start; the epoch only logs the training metrics
+            with torch.no_grad():
+                self._step(batch, "train")
+            return None
         return self._step(batch, "train")
+
+    def on_fit_start(self) -> None:
+        """Fit a closed-form model on the whole training split (unless a resumed checkpoint holds it)."""
+        if not self.closed_form or bool(self._require_net().fitted):
+            return
+        datamodule = getattr(self.trainer, "datamodule", None)
+        if not isinstance(datamodule, SensorDataModule) or datamodule.train_set is None:
+            raise ConfigError(
+                f"model {self.hparams.model!r} is fitted in closed form on the training split of a "
+                "SensorDataModule; fit it with one (trainer.fit(task, datamodule=SensorDataModule(...)))."
+            )
+        scaler = ChannelScaler(self.scaler_mean.tolist(), self.scaler_scale.tolist())
+        values = [scaler.transform(v) for v in datamodule.train_set.values]
+        self.net.fit(values, encode_labels(datamodule.train_set, self.classes))
+
+    def on_train_epoch_end(self) -> None:
+        if self.closed_form:  # nothing changes after the first epoch: stop whatever max_epochs says
+            self.trainer.should_stop = True
 
     def validation_step(self, batch, batch_idx: int) -> None:
         self._step(batch, "val")
@@ -201,6 +246,10 @@ class ClassificationTask(pl.LightningModule):
 
     def configure_optimizers(self):
         from ssm_ts.core import ssm_param_groups
+
+        if self.closed_form:  # no trainable parameters; Lightning's notice about that is expected
+            warnings.filterwarnings("ignore", message=r".*configure_optimizers` returned `None`")
+            return None
 
         groups = ssm_param_groups(
             self._require_net(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay

@@ -1,6 +1,7 @@
 """Random SSM features: kernels are the frozen S4D impulse responses, features ignore padding and the
 company a recording is batched with, backward kernels read each recording reversed within its length,
-and the draw is reproducible from the seed."""
+and the draw is reproducible from the seed. As a torch module with a ridge head (the closed-form
+``random_features`` classifier) it scores like the scikit-learn ridge it is fitted with."""
 
 from __future__ import annotations
 
@@ -8,10 +9,17 @@ import numpy as np
 import pytest
 import torch
 
-from ssm_ts.errors import ConfigError
+from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.models.random_feature_classifier import (
+    RandomFeatureClassifier,
+    build_random_feature_classifier,
+    fit_features_ridge,
+    ridge_class_scores,
+)
 from ssm_ts.models.random_ssm_features import (
     POOLINGS,
     RandomSSMFeatures,
+    _padded,
     _reverse_within,
     _ssm_kernels,
     pool_responses,
@@ -83,3 +91,44 @@ def test_pooling_choice_sets_the_feature_count(recordings):
     assert features.n_features == 40 and features.transform(recordings).shape == (6, 40)
     with pytest.raises(ConfigError, match="pooling"):
         RandomSSMFeatures(pooling=("ppv", "median"))
+
+
+# ------------------------------------------------------------------ RandomFeatureClassifier (torch module)
+
+
+def _scaled_batch(values):
+    """``(batch, length, channels)`` zero-padded and its mask, as ClassificationTask hands them to its net."""
+    x, lengths = _padded(values)
+    mask = torch.arange(x.shape[-1])[None, :] < torch.as_tensor(lengths)[:, None]
+    return x.transpose(1, 2), mask
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_classifier_module_scores_are_the_sklearn_ridge_scores(recordings, n_classes):
+    targets = np.arange(len(recordings)) % n_classes
+    options = {"n_kernels": 30, "n_modes": 2, "chunk": 8, "seed": 4}
+    net = RandomFeatureClassifier(n_channels=3, n_classes=n_classes, **options).fit(recordings, targets)
+    assert not any(p.requires_grad for p in net.parameters())
+    features = RandomSSMFeatures(**options)
+    ridge = fit_features_ridge(features, recordings, targets)  # the one fit both front ends use
+    expected = ridge_class_scores(ridge.decision_function(features.transform(recordings)))
+    scores = net(*_scaled_batch(recordings)).numpy()
+    np.testing.assert_allclose(scores, expected, rtol=1e-4, atol=1e-4)
+    assert np.array_equal(scores.argmax(1), ridge.predict(features.transform(recordings)))
+
+    again = RandomFeatureClassifier(n_channels=3, n_classes=n_classes, **options)
+    again.load_state_dict(net.state_dict())  # buffers and the frozen head hold the whole model
+    assert torch.equal(again(*_scaled_batch(recordings)), net(*_scaled_batch(recordings)))
+
+
+def test_classifier_module_errors_name_the_fix(recordings):
+    with pytest.raises(ConfigError, match="bad option for model 'random_features'.*n_kernels"):
+        build_random_feature_classifier(n_channels=3, n_classes=2, options={"kernels": 10})
+    net = RandomFeatureClassifier(n_channels=3, n_classes=3, n_kernels=8)
+    with pytest.raises(ConfigError, match="not fitted"):
+        net(*_scaled_batch(recordings))
+    with pytest.raises(DataError, match=r"no recordings of class indices \[2\]"):
+        net.fit(recordings, np.arange(len(recordings)) % 2)
+    net.fit(recordings, np.arange(len(recordings)) % 3)
+    with pytest.raises(ConfigError, match="rate=2.0 is not supported"):
+        net(*_scaled_batch(recordings), rate=2.0)

@@ -1,0 +1,149 @@
+"""Random SSM features + ridge as a torch module: the closed-form classifier behind ``model: random_features``.
+
+One implementation of "features -> standardise -> ridge" serves both front ends:
+:func:`fit_features_ridge` fits :class:`~ssm_ts.models.random_ssm_features.RandomSSMFeatures`, a
+``StandardScaler`` and a ``RidgeClassifierCV`` (``SSMClassifier(method="random_features")`` keeps the
+scikit-learn objects it returns), and :class:`RandomFeatureClassifier` copies the same fit into
+buffers (kernels, thresholds, feature mean and scale) and a frozen ``nn.Linear`` (ridge coefficients
+and intercept), so a Lightning checkpoint or a safetensors export holds the whole model without any
+pickled scikit-learn object. Its outputs are ridge scores; their softmax is the probability
+``SSMClassifier.predict_proba`` gives (:func:`ridge_class_scores`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.models.random_ssm_features import RandomSSMFeatures, RandomSSMKernels
+
+RIDGE_ALPHAS = np.logspace(-3, 3, 10)
+DEFAULT_KERNELS = 4000
+_KERNEL_BUFFERS = ("log_dt", "freq", "C", "channel_weights", "difference", "backward", "thresholds")
+
+
+def fit_features_ridge(features: RandomSSMFeatures, values: Sequence[np.ndarray], targets: np.ndarray):
+    """Fit ``features`` on scaled recordings ``values`` ``(channels, length_i)``, then a scikit-learn
+    pipeline ``StandardScaler -> RidgeClassifierCV`` (penalty by leave-one-out over
+    :data:`RIDGE_ALPHAS`) on their features and ``targets`` (n,); returns the fitted pipeline."""
+    from sklearn.linear_model import RidgeClassifierCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    features.fit(values)
+    ridge = make_pipeline(StandardScaler(), RidgeClassifierCV(alphas=RIDGE_ALPHAS))
+    return ridge.fit(features.transform(values), targets)
+
+
+def ridge_class_scores(decision: np.ndarray) -> np.ndarray:
+    """Ridge decision values -> one score per class: two classes give ``(n,)`` values ``d``, positive
+    for class 1, which become ``[-d/2, d/2]``; more classes pass through. Linear in ``decision``, so it
+    also maps the ridge coefficients and intercept, and the softmax of the result is the probability."""
+    decision = np.asarray(decision)
+    return np.stack([-decision, decision], axis=-1) / 2 if decision.ndim == 1 else decision
+
+
+class RandomFeatureClassifier(nn.Module):
+    """Fixed random S4D kernels -> PPV/max features -> standardised -> ridge scores ``(batch, n_classes)``.
+
+    Fitted in closed form by :meth:`fit` (not by gradient steps: it has no trainable parameters).
+
+    Args:
+        n_channels, n_classes: input channels and classes.
+        feature_options: :class:`~ssm_ts.models.random_ssm_features.RandomSSMFeatures` settings
+            (``n_kernels``, default :data:`DEFAULT_KERNELS` as in ``SSMClassifier``; ``n_modes``,
+            ``max_channels``, ``seed``, ``chunk``, ``max_cycles``, ``pooling``).
+    """
+
+    def __init__(self, n_channels: int, n_classes: int, **feature_options: Any):
+        super().__init__()
+        self.features = RandomSSMFeatures(**{"n_kernels": DEFAULT_KERNELS, **feature_options})
+        K, M, n_features = self.features.n_kernels, self.features.n_modes, self.features.n_features
+        f64 = torch.float64
+        shapes = {
+            "log_dt": ((K,), f64),
+            "freq": ((K, M), f64),
+            "C": ((K, M, 2), f64),  # complex read-out as (real, imaginary)
+            "channel_weights": ((K, n_channels), f64),
+            "difference": ((K,), torch.bool),
+            "backward": ((K,), torch.bool),
+            "thresholds": ((K,), f64),
+        }
+        for name, (shape, dtype) in shapes.items():
+            self.register_buffer(f"kernel_{name}", torch.zeros(shape, dtype=dtype))
+        self.register_buffer("feature_mean", torch.zeros(n_features, dtype=f64))
+        self.register_buffer("feature_scale", torch.ones(n_features, dtype=f64))
+        self.register_buffer("fitted", torch.zeros((), dtype=torch.bool))
+        self.head = nn.Linear(n_features, n_classes, dtype=f64).requires_grad_(False)
+        self.n_classes = n_classes
+
+    def fit(self, values: Sequence[np.ndarray], targets: np.ndarray) -> RandomFeatureClassifier:
+        """Fit on scaled training recordings ``values`` ``(channels, length_i)`` and class indices ``targets``."""
+        targets = np.asarray(targets)
+        missing = sorted(set(range(self.n_classes)) - {int(t) for t in targets})
+        if missing:
+            raise DataError(
+                f"the training data has no recordings of class indices {missing}; the ridge classifier needs "
+                "every class in the training split (use more data or a smaller val_fraction)."
+            )
+        ridge = fit_features_ridge(self.features, values, targets)
+        scaler, linear = ridge[0], ridge[-1]
+        kernels = self.features.kernels_
+        arrays = {name: getattr(kernels, name) for name in _KERNEL_BUFFERS}
+        arrays["C"] = np.stack([kernels.C.real, kernels.C.imag], axis=-1)
+        with torch.no_grad():
+            for name, array in arrays.items():
+                buffer = getattr(self, f"kernel_{name}")
+                buffer.copy_(torch.as_tensor(np.asarray(array), dtype=buffer.dtype))
+            self.feature_mean.copy_(torch.as_tensor(scaler.mean_, dtype=torch.float64))
+            self.feature_scale.copy_(torch.as_tensor(scaler.scale_, dtype=torch.float64))
+            coef, intercept = np.atleast_2d(linear.coef_), np.atleast_1d(linear.intercept_)
+            if coef.shape[0] == 1:  # two classes: one decision value per recording
+                coef, intercept = ridge_class_scores(coef[0]).T, ridge_class_scores(intercept)[0]
+            self.head.weight.copy_(torch.as_tensor(coef).reshape(self.head.weight.shape))
+            self.head.bias.copy_(torch.as_tensor(intercept).reshape(self.head.bias.shape))
+            self.fitted.fill_(True)
+        return self
+
+    def kernels(self) -> RandomSSMKernels:
+        """The kernels held in the buffers (tensors on the module's device)."""
+        tensors: dict[str, Any] = {name: getattr(self, f"kernel_{name}") for name in _KERNEL_BUFFERS}
+        tensors["C"] = torch.view_as_complex(tensors["C"].contiguous())
+        return RandomSSMKernels(**tensors)
+
+    def forward(self, x: Tensor, mask: Tensor | None = None, rate: float = 1.0) -> Tensor:
+        """Scaled ``x (batch, length, channels)`` (zero at padding), ``mask (batch, length)`` -> ridge scores."""
+        if rate != 1.0:
+            raise ConfigError(
+                f"random_features has fixed kernels for the training sample rate; rate={rate} is not supported. "
+                "Resample the recordings to the training rate and use rate 1.0."
+            )
+        if not bool(self.fitted):
+            raise ConfigError(
+                "the random-features classifier is not fitted: fit it (ssm-ts classify fit) or load a checkpoint."
+            )
+        if mask is None:
+            lengths = torch.full((x.shape[0],), x.shape[1], device=x.device)
+        else:
+            lengths = mask.sum(dim=1)
+        self.features.kernels_ = self.kernels()
+        features = self.features.transform_padded(x.float().transpose(1, 2), lengths).double()
+        return self.head((features - self.feature_mean) / self.feature_scale)
+
+
+def build_random_feature_classifier(
+    *, n_channels: int, n_classes: int, options: dict[str, Any] | None = None
+) -> RandomFeatureClassifier:
+    """:class:`RandomFeatureClassifier` with checked options (a clear ConfigError for an unknown one)."""
+    try:
+        return RandomFeatureClassifier(n_channels=n_channels, n_classes=n_classes, **dict(options or {}))
+    except TypeError as err:
+        raise ConfigError(
+            f"bad option for model 'random_features': {err}; the options are n_kernels, n_modes, "
+            "max_channels, seed, chunk, max_cycles and pooling."
+        ) from err
