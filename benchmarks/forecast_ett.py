@@ -13,7 +13,9 @@ step 0), keeps the best validation weights, and reads the test split once. A mod
 closed-form ridge fit on the training windows (alpha on validation), frozen, and its SSM learns the
 residual. Validation and the kept weights use an exponential moving average of the weights
 (``--ema``). Training time (wall and this process's CPU seconds: the machine may be shared) includes
-that fit. A second section times one SpaceTime training step at batch 50, lookback 336, horizon 720,
+that fit. ``--ensemble K`` trains K members (seeds ``seed .. seed + K - 1``, each with a K-th of the
+budget, each stopped on its own validation error) and scores the mean of their forecasts. A second
+section times one SpaceTime training step at batch 50, lookback 336, horizon 720,
 univariate (median of several, wall and CPU seconds).
 
     python benchmarks/forecast_ett.py --data-dir ../shared/data/forecasting --cases ETTh1:M:96 ETTh1:S:720 \
@@ -128,12 +130,15 @@ def ridge_floor(data: SplitTensors, chunk: int = 2048) -> dict:
 
 @torch.no_grad()
 def evaluate(model, data: SplitTensors, split: str, batch: int = 256) -> tuple[float, float]:
-    model.eval()
+    """MSE and MAE over every window of ``split``; ``model`` may be a list (its mean forecast is scored)."""
+    members = model if isinstance(model, list) else [model]
+    for member in members:
+        member.eval()
     se = ae = 0.0
     count = 0
     for chunk in data.starts[split].split(batch):
         x, y = data.batch(chunk)
-        pred = model(x).prediction[..., 0]
+        pred = torch.stack([member(x).prediction[..., 0] for member in members]).mean(0)
         se += ((pred - y) ** 2).sum().item()
         ae += (pred - y).abs().sum().item()
         count += y.numel()
@@ -141,7 +146,34 @@ def evaluate(model, data: SplitTensors, split: str, batch: int = 256) -> tuple[f
 
 
 def train(name: str, data: SplitTensors, args, options: dict) -> dict:
-    torch.manual_seed(args.seed)
+    """Train ``args.ensemble`` members (seeds ``seed, seed + 1, ...``), each with an equal share of the
+    budget, and score the mean of their forecasts (one member: the plain model)."""
+    start, cpu_start = time.perf_counter(), time.process_time()
+    share = args.budget_min * 60 / args.ensemble
+    members, results = [], []
+    for member in range(args.ensemble):
+        model, result = train_member(name, data, args, options, args.seed + member, share)
+        members.append(model)
+        results.append(result)
+    if args.ensemble == 1:
+        return results[0]
+    val_mse, _ = evaluate(members, data, "val")
+    test_mse, test_mae = evaluate(members, data, "test")  # read once, with every member's best weights
+    return {
+        "val_mse": val_mse,
+        "train_seconds": time.perf_counter() - start,
+        "cpu_seconds": time.process_time() - cpu_start,
+        "test_mse": test_mse,
+        "test_mae": test_mae,
+        "options": options,
+        "ensemble": args.ensemble,
+        "members": results,
+    }
+
+
+def train_member(name: str, data: SplitTensors, args, options: dict, seed: int, budget: float):
+    """One model trained with early stopping on validation within ``budget`` seconds: (model, result)."""
+    torch.manual_seed(seed)
     model = build_forecasting_model(
         name,
         lookback=data.lookback,
@@ -161,7 +193,7 @@ def train(name: str, data: SplitTensors, args, options: dict) -> dict:
         )
     optimizer = torch.optim.AdamW(ssm_param_groups(model, args.lr, args.weight_decay, ssm_lr=args.lr))
     loss_fn = build_forecast_loss("mse")
-    generator = torch.Generator().manual_seed(args.seed)
+    generator = torch.Generator().manual_seed(seed)
     train_starts = data.starts["train"].cpu()
     # With --ema, validation (and the kept weights) use an exponential moving average of the weights:
     # the SSM residual's validation error jumps from step to step, its average much less.
@@ -169,7 +201,6 @@ def train(name: str, data: SplitTensors, args, options: dict) -> dict:
     val_mse, _ = evaluate(averaged, data, "val")  # step 0: the initialisation may already be the best
     best = (val_mse, copy.deepcopy(averaged.state_dict()), 0)
     evaluations, bad, steps = [{"step": 0, "val_mse": val_mse, "seconds": time.perf_counter() - start}], 0, 0
-    budget = args.budget_min * 60
     stop = False
     while not stop:
         order = train_starts[torch.randperm(len(train_starts), generator=generator)]
@@ -205,8 +236,9 @@ def train(name: str, data: SplitTensors, args, options: dict) -> dict:
                     break
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     model.load_state_dict(best[1])
-    test_mse, test_mae = evaluate(model, data, "test")  # read once, with the best validation weights
-    return {
+    test_mse, test_mae = evaluate(model, data, "test")  # with the best validation weights
+    return model, {
+        "seed": seed,
         "val_mse": best[0],
         "best_step": best[2],
         "steps": steps,
@@ -287,6 +319,9 @@ def main() -> None:
         "--ema", type=float, default=0.99, help="validate an EMA of the weights with this decay (0: off)"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--ensemble", type=int, default=1, help="members per model (seeds seed..), mean forecast scored"
+    )
     parser.add_argument("--step-repeats", type=int, default=7, help="repeats of the step timing (0 skips it)")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--device", default="cpu", help="torch device for training and evaluation")
