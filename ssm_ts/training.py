@@ -1,8 +1,9 @@
 """One place that builds Lightning trainers the way every ssm-ts fit wants them.
 
 Quiet by default (no tips, no model summary, no stray ``lightning_logs``), checkpoints that
-survive a crash (``last.ckpt`` every epoch plus the best on the validation metric), and a guard
-that stops on a NaN/inf loss with a clear message while keeping the last good checkpoint.
+survive a crash (``last.ckpt`` every epoch plus the best on the validation metric), a guard
+that stops on a NaN/inf loss with a clear message while keeping the last good checkpoint, and
+an optional exponential moving average of the weights (:class:`EMAWeights`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from typing import Any
 
 import lightning.pytorch as pl
 import torch
-from lightning.pytorch.callbacks import Callback, ModelCheckpoint, RichProgressBar
+from lightning.pytorch.callbacks import Callback, EMAWeightAveraging, ModelCheckpoint, RichProgressBar
+from lightning.pytorch.trainer.states import TrainerFn
 
-from ssm_ts.errors import TrainingError
+from ssm_ts.errors import ConfigError, TrainingError
 
 # Loggers whose chatter the default hides and verbose output shows, with the level kept when quiet:
 # Lightning's banners and tips, MLflow's store set-up lines and signature hints, "Experiment ... not
@@ -81,6 +83,73 @@ class NonFiniteLossGuard(Callback):
                 f"The last good checkpoint is in {ckpt_dir}. Lower the learning rate, check the data for "
                 "extreme values, or enable gradient clipping (trainer gradient_clip_val)."
             )
+
+
+def check_ema_decay(decay: Any, name: str = "decay") -> float:
+    """``decay`` as a float strictly between 0 and 1, else a :class:`ConfigError` naming ``name``."""
+    if isinstance(decay, bool) or not isinstance(decay, (int, float)) or not 0.0 < float(decay) < 1.0:
+        raise ConfigError(
+            f"{name} must be a number strictly between 0 and 1, got {decay!r}; use e.g. 0.99 (an average "
+            f"over roughly the last 100 optimizer steps), or leave it unset for no weight averaging."
+        )
+    return float(decay)
+
+
+class EMAWeights(EMAWeightAveraging):
+    """An exponential moving average of the weights, updated after every optimizer step:
+    ``average = decay * average + (1 - decay) * weights`` (the first step copies the weights).
+
+    Lightning's :class:`~lightning.pytorch.callbacks.EMAWeightAveraging`: validation (so the
+    validation metrics, early stopping and the best checkpoint), every checkpoint's ``state_dict``
+    and the model at the end of the fit are the averaged weights; checkpoints also carry the raw
+    weights and the average's state, so a resumed fit continues both exactly.
+
+    One change: Lightning copies the module in the callback's ``setup``, which runs before the
+    LightningModule's own ``setup``. Tasks that build their network there, from the data (every
+    CLI fit: ``ForecastingTask`` without ``n_channels``), would be averaged without their network,
+    and the tensor-by-tensor swap before validation would pair the wrong tensors. Here the copy is
+    made after every ``setup``: when a resumed fit restores the callback's state (which Lightning
+    does before ``on_fit_start``), else at ``on_fit_start``.
+
+    Two more: the update is ``torch.lerp`` (as ``benchmarks/forecast_ett.py --ema``), so frozen
+    weights (``linear_init="ridge"``) and constant buffers (the scaler) stay exactly as they are
+    (Lightning's ``decay * a + (1 - decay) * w`` drifts them by rounding); flags and counters
+    (bool, integer buffers) take the current value instead of a truncated average.
+
+    Args:
+        decay: weight of the old average per step, strictly between 0 and 1 (e.g. 0.99). The other
+            settings are Lightning's defaults: update after every step from the first, average the
+            buffers too, keep the average on the model's device.
+    """
+
+    def __init__(self, decay: float = 0.99):
+        self.decay = check_ema_decay(decay)
+        super().__init__(decay=self.decay)
+        self._kwargs["avg_fn"] = self._update
+
+    def _update(self, average: torch.Tensor, current: torch.Tensor, n_averaged: torch.Tensor) -> torch.Tensor:
+        if not (average.is_floating_point() or average.is_complex()):
+            return current
+        return torch.lerp(average, current, 1.0 - self.decay)
+
+    def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
+        if stage == "fit":
+            self._average_model = None  # a new fit starts a new average, made once the module is built
+
+    def _make_average(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        if self._average_model is None:
+            super().setup(trainer, pl_module, "fit")
+
+    def on_load_checkpoint(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, checkpoint: dict[str, Any]
+    ) -> None:
+        if trainer.state.fn != TrainerFn.FITTING:
+            return  # validate/test/predict: the checkpoint's state_dict already holds the averaged weights
+        self._make_average(trainer, pl_module)
+        super().on_load_checkpoint(trainer, pl_module, checkpoint)
+
+    def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._make_average(trainer, pl_module)
 
 
 def find_last_checkpoint(out_dir: str | os.PathLike) -> Path | None:

@@ -1,4 +1,5 @@
-"""The shared trainer: a NaN loss stops with a clear error and keeps the last good checkpoint."""
+"""The shared trainer: a NaN loss stops with a clear error and keeps the last good checkpoint; the
+EMA of the weights works for modules that build their network in ``setup``."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from ssm_ts.errors import TrainingError
-from ssm_ts.training import build_trainer
+from ssm_ts.errors import ConfigError, TrainingError
+from ssm_ts.training import EMAWeights, build_trainer
 
 
 class GoesNaNAtEpoch(pl.LightningModule):
@@ -40,3 +41,34 @@ def test_nan_loss_raises_training_error_and_keeps_last_good_checkpoint(tmp_path)
     last = torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)
     assert last["epoch"] == 1
     assert all(torch.isfinite(t).all() for t in last["state_dict"].values())
+
+
+class BuildsLinearInSetup(GoesNaNAtEpoch):
+    """Builds its layer in ``setup``, from the data, as every CLI ``ForecastingTask`` does."""
+
+    def __init__(self):
+        super().__init__(bad_epoch=-1)
+        self.linear = None
+
+    def setup(self, stage: str) -> None:
+        if self.linear is None:
+            self.linear = torch.nn.Linear(2, 1)
+
+
+def test_ema_weights_average_a_network_built_in_setup_and_checkpoint_both(tmp_path):
+    """Lightning's own EMAWeightAveraging copies the module before ``setup`` and would checkpoint no weights."""
+    data = DataLoader(TensorDataset(torch.randn(32, 2), torch.randn(32, 1)), batch_size=8)
+    module = BuildsLinearInSetup()
+    build_trainer(max_epochs=2, out_dir=tmp_path, callbacks=[EMAWeights(decay=0.5)]).fit(module, data, data)
+    last = torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)
+    assert last["state_dict"].keys() == last["current_model_state"].keys() == {"linear.weight", "linear.bias"}
+    assert last["averaging_state"]["n_averaged"] == 8  # every optimizer step
+    for name, averaged in last["state_dict"].items():  # the fitted module ends with the average
+        assert torch.equal(module.state_dict()[name], averaged)
+        assert not torch.equal(last["current_model_state"][name], averaged)
+
+
+@pytest.mark.parametrize("decay", [0.0, 1.0, None])
+def test_ema_weights_refuse_a_decay_outside_0_1(decay):
+    with pytest.raises(ConfigError, match="decay must be a number strictly between 0 and 1"):
+        EMAWeights(decay=decay)

@@ -37,6 +37,7 @@ from ssm_ts.pipelines.forecasting import (
 )
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.tasks.forecasting import ForecastingTask, load_forecast_export, save_forecast_export
+from ssm_ts.training import check_ema_decay
 
 
 def _fresh_out_dir() -> Path:
@@ -62,6 +63,9 @@ class Forecaster:
         model_options: model-specific settings (e.g. ``{"d_model": 64}``).
         split / fractions / boundaries: chronological split (see ``ForecastDataModule``).
         patience: epochs without validation improvement before stopping (``None``: never stop early).
+        ema_decay: keep an exponential moving average of the weights with this decay per optimizer
+            step (e.g. ``0.99``; ``None``: off). Validation, early stopping, the best checkpoint and
+            the fitted model then use the averaged weights (:class:`ssm_ts.training.EMAWeights`).
         max_time: wall-clock budget ``"DD:HH:MM:SS"``.
         seed: random seed for weights and batch order.
         experiment, tracking_uri, run_name, register_as: MLflow settings (``log_to_mlflow=False`` turns it off).
@@ -89,6 +93,7 @@ class Forecaster:
         fractions: list[float] | None = None,
         boundaries: list[int] | None = None,
         patience: int | None = 5,
+        ema_decay: float | None = None,
         max_time: str | None = None,
         accelerator: str = "auto",
         seed: int = 0,
@@ -102,6 +107,8 @@ class Forecaster:
     ):
         if max_epochs < 1:
             raise ConfigError(f"max_epochs must be at least 1, got {max_epochs}.")
+        if ema_decay is not None:
+            ema_decay = check_ema_decay(ema_decay, "ema_decay")
         self.settings = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
         self.task_: ForecastingTask | None = None
         self.spec_: SeriesSpec | None = None
@@ -150,7 +157,7 @@ class Forecaster:
 
         from ssm_ts.export import load_checkpoint
         from ssm_ts.tracking.logger import RecordMLflowRun
-        from ssm_ts.training import build_trainer
+        from ssm_ts.training import EMAWeights, build_trainer
 
         if not isinstance(data, (pd.DataFrame, str, os.PathLike)):
             raise ConfigError(
@@ -179,6 +186,8 @@ class Forecaster:
         logger = self._make_logger(run_id=resumed_run)
         callbacks = [EarlyStopping("val_loss", patience=s["patience"])] if s["patience"] else []
         callbacks.append(RecordMLflowRun())  # checkpoints carry the run id, so a resume continues it
+        if s["ema_decay"] is not None:  # validation, checkpoints and the final weights use the average
+            callbacks.append(EMAWeights(decay=s["ema_decay"]))
         trainer = build_trainer(
             max_epochs=s["max_epochs"], out_dir=out_dir, logger=logger, callbacks=callbacks,
             accelerator=s["accelerator"], max_time=s["max_time"], **(s["trainer_options"] or {}),

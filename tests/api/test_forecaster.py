@@ -157,30 +157,41 @@ def test_spacetime_forecaster_fits_predicts_and_round_trips(co2_csv, tmp_path):
     assert linear.abs().sum() > 0.5 and not forecaster.task_.net.linear.time.weight.requires_grad
 
 
+def _add_callbacks(monkeypatch, *extra) -> None:
+    """Give the next Forecaster fits' trainers the callbacks ``extra`` too."""
+    import ssm_ts.training
+
+    build = ssm_ts.training.build_trainer
+
+    def build_with_extra(*, callbacks=(), **kwargs):
+        return build(callbacks=[*callbacks, *extra], **kwargs)
+
+    monkeypatch.setattr(ssm_ts.training, "build_trainer", build_with_extra)
+
+
 def _crash_at_second_epoch(monkeypatch) -> None:
     """Make the next Forecaster fit raise at the start of its second epoch (after epoch 0's checkpoint)."""
     from lightning.pytorch.callbacks import Callback
-
-    import ssm_ts.training
 
     class CrashAtEpochOne(Callback):
         def on_train_epoch_start(self, trainer, pl_module) -> None:
             if trainer.current_epoch == 1:
                 raise RuntimeError("simulated crash")
 
-    build = ssm_ts.training.build_trainer
-
-    def build_with_crash(*, callbacks=(), **kwargs):
-        return build(callbacks=[*callbacks, CrashAtEpochOne()], **kwargs)
-
-    monkeypatch.setattr(ssm_ts.training, "build_trainer", build_with_crash)
+    _add_callbacks(monkeypatch, CrashAtEpochOne())
 
 
-def test_fit_resume_continues_an_interrupted_fit_and_its_mlflow_run(co2_csv, tmp_path, monkeypatch):
+@pytest.mark.parametrize("ema_decay", [None, 0.9], ids=["raw", "ema"])
+def test_fit_resume_continues_an_interrupted_fit_and_its_mlflow_run(
+    co2_csv, tmp_path, monkeypatch, ema_decay
+):
+    """With ``ema_decay`` the averaged weights are restored from last.ckpt too (else they would differ)."""
+
     def forecaster(name: str, log_to_mlflow: bool = True) -> Forecaster:
         return Forecaster(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, max_epochs=2, patience=None,
                           seed=3, tracking_uri=f"sqlite:///{tmp_path / name}.db", out_dir=str(tmp_path / name),
-                          log_to_mlflow=log_to_mlflow, trainer_options={"limit_train_batches": 12})  # fmt: skip
+                          log_to_mlflow=log_to_mlflow, ema_decay=ema_decay,
+                          trainer_options={"limit_train_batches": 12})  # fmt: skip
 
     uninterrupted = forecaster("whole", log_to_mlflow=False).fit(co2_csv, fill="interpolate")
     with monkeypatch.context() as patch:
@@ -198,3 +209,43 @@ def test_fit_resume_continues_an_interrupted_fit_and_its_mlflow_run(co2_csv, tmp
     assert len(client.get_metric_history(run.info.run_id, "val_mse")) == 2  # one per epoch, both epochs
     with pytest.raises(ConfigError, match="out_dir"):
         Forecaster(model="nlinear", log_to_mlflow=False).fit(co2_csv, fill="interpolate", resume=True)
+
+
+def test_ema_decay_fits_the_hand_computed_average_of_the_optimizer_steps(co2_csv, tmp_path, monkeypatch):
+    from lightning.pytorch.callbacks import Callback
+
+    class RecordWeights(Callback):
+        def __init__(self):
+            self.steps: list[dict[str, torch.Tensor]] = []
+
+        def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+            self.steps.append({k: p.detach().clone() for k, p in pl_module.named_parameters()})
+
+    recorder, decay = RecordWeights(), 0.8
+    _add_callbacks(monkeypatch, recorder)
+    forecaster = Forecaster(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, max_epochs=1, lr=3e-3,
+                            ema_decay=decay, log_to_mlflow=False, out_dir=str(tmp_path / "out"),
+                            trainer_options={"limit_train_batches": 8, "limit_val_batches": 2})  # fmt: skip
+    forecaster.fit(co2_csv, fill="interpolate")
+    assert len(recorder.steps) == 8
+    average = recorder.steps[0]  # the first step copies the weights, every later one averages
+    for weights in recorder.steps[1:]:
+        average = {k: torch.lerp(average[k], w, 1 - decay) for k, w in weights.items()}
+    fitted = dict(forecaster.task_.named_parameters())
+    for name, value in average.items():
+        torch.testing.assert_close(fitted[name], value, atol=1e-7, rtol=0)
+        assert not torch.allclose(fitted[name], recorder.steps[-1][name], atol=1e-4, rtol=0), name
+    # constant buffers (the scaler and its flag) come through the averaging unchanged
+    datamodule = ForecastDataModule(path=str(co2_csv), fill="interpolate", lookback=LOOKBACK, horizon=HORIZON)
+    datamodule.setup("fit")
+    assert forecaster.task_.scaler_mean.tolist() == datamodule.scaler.mean and forecaster.task_.scaler_fitted
+    forecaster.save(tmp_path / "export")
+    loaded = Forecaster.load(tmp_path / "export")
+    assert loaded.ema_decay == decay
+    pd.testing.assert_frame_equal(loaded.predict(), forecaster.predict())
+
+
+@pytest.mark.parametrize("decay", [0, 1, 1.5, -0.1, True, "0.99"])
+def test_invalid_ema_decay_is_a_config_error(decay):
+    with pytest.raises(ConfigError, match=r"ema_decay must be a number strictly between 0 and 1"):
+        Forecaster(ema_decay=decay)
