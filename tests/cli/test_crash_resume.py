@@ -1,5 +1,6 @@
 """A fit killed with SIGKILL mid-epoch resumes from its last checkpoint and ends with the same
-weights as an uninterrupted run with the same seed; its MLflow run is continued, not duplicated."""
+weights as an uninterrupted run with the same seed (the raw and the EMA-averaged weights: the config
+keeps an EMA); its MLflow run is continued, not duplicated."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ def final_weights(out: Path) -> dict[str, torch.Tensor]:
     ckpt = next(out.rglob("last.ckpt"))
     state = torch.load(ckpt, map_location="cpu", weights_only=True)
     assert state["epoch"] == int(EPOCHS) - 1
-    return state["state_dict"]
+    # the config keeps an EMA of the weights: state_dict is the average, current_model_state the raw weights
+    return {**state["state_dict"], **{f"raw.{k}": v for k, v in state["current_model_state"].items()}}
 
 
 def kill_after_first_checkpoint(args: list[str], out: Path, timeout: float = 240.0) -> None:
