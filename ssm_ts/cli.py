@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ssm_ts.errors import SSMTSError
+from ssm_ts.errors import ConfigError, SSMTSError
 from ssm_ts.training import set_verbosity
 
 VERBOSE_FLAG = "--verbose"
@@ -194,7 +194,9 @@ def build_cli_class():
                 )
             if trainer_config.get("default_root_dir") in (None, "", "."):
                 kwargs["default_root_dir"] = self._setting("out")
-            return super().instantiate_trainer(**kwargs)
+            trainer = super().instantiate_trainer(**kwargs)
+            check_weight_averaging(trainer.callbacks)
+            return trainer
 
         def _mlflow_logger(self):
             return next((lg for lg in self.trainer.loggers if isinstance(lg, MLFlowLogger)), None)
@@ -245,6 +247,22 @@ def build_cli_class():
                 Console(stderr=True).print(f"[green]wrote[/green] {path}")
 
     return SSMTSCLI, MLflowSaveConfig, ModelCheckpoint, NonFiniteLossGuard, RecordMLflowRun
+
+
+def check_weight_averaging(callbacks: list) -> None:
+    """Refuse Lightning's own weight-averaging callbacks: they copy the model in their ``setup``, before
+    an ssm-ts task builds its network from the data, so every checkpoint would hold no weights."""
+    from lightning.pytorch.callbacks import WeightAveraging
+
+    from ssm_ts.training import EMAWeights
+
+    for callback in callbacks:
+        if isinstance(callback, WeightAveraging) and not isinstance(callback, EMAWeights):
+            raise ConfigError(
+                f"trainer.callbacks: {type(callback).__name__} averages the model before ssm-ts builds its "
+                "network from the data, so its checkpoints would hold no weights. Use "
+                "{class_path: ssm_ts.training.EMAWeights, init_args: {decay: 0.99}} instead."
+            )
 
 
 def run_use(use: str, args: list[str], verbose: bool = False) -> Any:

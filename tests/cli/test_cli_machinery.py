@@ -97,6 +97,16 @@ def test_resume_without_a_checkpoint_is_a_clear_error(fake_use, tmp_path, capsys
     assert "no last.ckpt under" in capsys.readouterr().err
 
 
+def test_lightnings_own_weight_averaging_is_refused_with_the_replacement(
+    fake_use, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    args = ["line", "fit", "--out", str(tmp_path / "out")]
+    args += ["--trainer.callbacks+=lightning.pytorch.callbacks.EMAWeightAveraging"]
+    assert cli.main(args) == 1
+    assert "ssm_ts.training.EMAWeights" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("use", sorted(cli.USES))
 def test_help_at_every_level_lists_what_exists(use, capsys):
     commands = ["fit", "validate", "test", "predict", *cli.USES[use].extra_commands]
