@@ -60,6 +60,16 @@ MODEL_OPTIONS = {
     "nlinear": {},
     "dlinear": {},
 }
+# Per-case overrides chosen on validation MSE only (mean of seeds 0, 1, 2; 20 min each): SpaceTime's linear
+# path from the closed-form ridge fit, frozen ("ridge"), or trained with the rest from "repeat the last
+# value" ("default"). Validation prefers "default" in all four ETTh1 cases (M by well under 1 %).
+_TRAINED_LINEAR_PATH = {"spacetime": {"linear_init": "default"}}
+CASE_OPTIONS = {
+    "ETTh1:M:96": _TRAINED_LINEAR_PATH,  # val 0.6676 vs 0.6697 with ridge
+    "ETTh1:M:720": _TRAINED_LINEAR_PATH,  # val 1.4252 vs 1.4272
+    "ETTh1:S:96": _TRAINED_LINEAR_PATH,  # val 0.0890 vs 0.0892
+    "ETTh1:S:720": _TRAINED_LINEAR_PATH,  # val 0.1536 vs 0.1585
+}
 
 
 # ---------------------------------------------------------------------------------------- data
@@ -345,7 +355,11 @@ def main() -> None:
         entry = {"ridge": ridge_floor(data), "target_mse": REFERENCE.get(case)}
         rows.append((case, "ridge", entry["ridge"], entry["ridge"]))
         for name in args.models:
-            options = dict(MODEL_OPTIONS.get(name, {}), **(args.options or {}).get(name, {}))
+            options = {
+                **MODEL_OPTIONS.get(name, {}),
+                **CASE_OPTIONS.get(case, {}).get(name, {}),
+                **(args.options or {}).get(name, {}),
+            }
             entry[name] = train(name, data, args, options)
             rows.append((case, name, entry[name], entry["ridge"]))
             print(
