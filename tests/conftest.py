@@ -16,7 +16,9 @@ SHARED_DATA = Path(os.environ.get("SSM_TS_TEST_DATA", REPO_ROOT.parent / "shared
 def shared_data() -> Path:
     """The real data sets beside the project (../shared/data). Missing data fails, never skips."""
     if not SHARED_DATA.is_dir():
-        pytest.fail(f"test data not found at {SHARED_DATA}: clone the project next to shared/ (../shared/data)")
+        pytest.fail(
+            f"test data not found at {SHARED_DATA}: clone the project next to shared/ (../shared/data)"
+        )
     return SHARED_DATA
 
 
