@@ -79,26 +79,17 @@ def ngram_floors(train, test, n_classes: int, silence: int, alpha: float = 0.5) 
     }
 
 
-def noise_floor_bits(
-    waves: list[torch.Tensor], edges: torch.Tensor, noise_rms: float, clip_samples: int
-) -> float:
+def noise_floor_bits(waves: list[torch.Tensor], quantizer, noise_rms: float, clip_samples: int) -> float:
     """Mean code entropy (bits per sample) that independent Gaussian noise of ``noise_rms`` alone leaves.
 
-    An oracle that knows each clip's clean waveform ``s`` still has to predict ``code(s + noise)``; its
-    NLL is the entropy of the noise's spread over the code bins (``edges``: ``Quantizer.bin_edges``)
-    around ``s``. The clean waveform is not on disk, so the observed one stands in for it (near silence
-    this spreads the bins a little less than the true zero would: the estimate errs low).
+    An oracle that knows each clip's clean waveform still has to predict the code of it plus the
+    noise (``Quantizer.noise_entropy_bits``). The clean waveform is not on disk, so the observed one
+    stands in for it (near silence this spreads the bins a little less than the true zero would: the
+    estimate errs low).
     """
-    from torch.distributions import Normal
-
-    cut = torch.cat([torch.tensor([-torch.inf]), edges, torch.tensor([torch.inf])])
-    total, count = 0.0, 0
-    for wave in waves:
-        s = wave[:clip_samples].double()
-        p = torch.diff(Normal(0.0, noise_rms).cdf(cut[None, :] - s[:, None]), dim=1)
-        total += float(-(p * torch.log2(p.clamp(min=1e-300))).sum())
-        count += s.numel()
-    return total / count
+    pieces = [wave[:clip_samples] for wave in waves]
+    bits = [quantizer.noise_entropy_bits(piece, noise_rms) for piece in pieces]
+    return sum(b * p.numel() for b, p in zip(bits, pieces, strict=True)) / sum(p.numel() for p in pieces)
 
 
 class CPUBudget(Callback):
@@ -150,9 +141,7 @@ def run(name: str, args) -> dict:
     if NOISE_DBFS.get(name) is not None:
         noise_rms = 10 ** (NOISE_DBFS[name] / 20)
         test = dm.datasets["test"]
-        floors["noise_floor_bits"] = noise_floor_bits(
-            test.waves, dm.quantizer.bin_edges(), noise_rms, test.clip_samples
-        )
+        floors["noise_floor_bits"] = noise_floor_bits(test.waves, dm.quantizer, noise_rms, test.clip_samples)
     if args.train_crop_seconds:
         # Random windows of the training clips (val/test keep whole clips): more updates per CPU minute.
         train = dm.datasets["train"]

@@ -60,6 +60,17 @@ class Quantizer:
             return steps
         return torch.sign(steps) * torch.expm1(steps.abs() * torch.log1p(torch.tensor(float(mu)))) / mu
 
+    def noise_entropy_bits(self, clean: torch.Tensor, noise_rms: float) -> float:
+        """Mean entropy (bits per sample) of the codes of ``clean (...) + N(0, noise_rms^2)``: what
+        independent Gaussian noise alone costs a model that knows the clean audio exactly."""
+        from torch.distributions import Normal
+
+        inf = torch.tensor([torch.inf], dtype=torch.float64)
+        cut = torch.cat([-inf, self.bin_edges(), inf])
+        s = clean.reshape(-1, 1).double()
+        p = torch.diff(Normal(0.0, noise_rms).cdf(cut[None, :] - s), dim=1)
+        return float(-(p * torch.log2(p.clamp(min=1e-300))).sum() / s.shape[0])
+
     @property
     def silence(self) -> int:
         """The code of 0.0 (used to pad clips and as the first input when generating)."""

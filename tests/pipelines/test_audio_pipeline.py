@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -121,6 +123,19 @@ def test_bin_edges_are_where_the_code_steps(method):
     below = quantizer.encode((edges - 1e-6).float())
     above = quantizer.encode((edges + 1e-6).float())
     assert torch.equal(below, torch.arange(255)) and torch.equal(above, torch.arange(1, 256))
+
+
+def test_noise_entropy_matches_the_gaussian_formula_and_vanishes_without_noise():
+    linear = Quantizer("linear", 8)
+    step, sigma = 2 / 255, 0.05  # noise over many equal bins: h = log2(sigma / step) + log2(2 pi e) / 2
+    expected = math.log2(sigma / step) + 0.5 * math.log2(2 * math.pi * math.e)
+    assert abs(linear.noise_entropy_bits(torch.zeros(3), sigma) - expected) < 0.01
+    centres = linear.decode(torch.tensor([10, 128, 200]))
+    assert linear.noise_entropy_bits(centres, 1e-5) < 1e-3  # far inside a bin: the code is certain
+    mu = Quantizer("mu-law", 8)  # finer bins near zero: the same noise costs more bits at silence
+    assert (
+        mu.noise_entropy_bits(torch.zeros(1), 0.002) > mu.noise_entropy_bits(torch.full((1,), 0.5), 0.002) + 3
+    )
 
 
 def test_datamodule_pads_short_clips_and_masks_them(shared_data):
