@@ -84,11 +84,33 @@ def test_channel_independent_models_treat_each_series_alike(name):
         assert torch.allclose(both[:, :, c], single(x[..., c : c + 1]).prediction[:, :, 0], atol=1e-5)
 
 
+def randomised(model: torch.nn.Module) -> torch.nn.Module:
+    """``model`` in eval mode with random noise on every weight: at initialisation some paths are zero and
+    the linear path repeats the last value, which is shift-equivariant with or without normalisation."""
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.add_(0.3 * torch.randn_like(parameter))
+    return model.eval()
+
+
 @pytest.mark.parametrize("name", ["nlinear", "spacetime", "s4d"])
 def test_last_value_normalisation_makes_forecasts_shift_equivariant(name):
-    model = build(name, n_channels=2, n_outputs=2).eval()
+    model = randomised(build(name, n_channels=2, n_outputs=2))
     x = torch.randn(3, 24, 2)
     assert torch.allclose(model(x + 5.0).prediction, model(x).prediction + 5.0, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["nlinear", "spacetime", "s4d"])
+def test_mean_std_normalisation_makes_forecasts_affine_equivariant(name):
+    # RevIN without the affine part: scaling and shifting a window's series scales and shifts its forecast
+    model = randomised(
+        build(name, n_channels=2, n_outputs=2, options={**TINY[name], "instance_norm": "mean_std"})
+    )
+    x = torch.randn(3, 24, 2)
+    scale, shift = torch.tensor([3.0, 0.5]), torch.tensor([5.0, -2.0])
+    expected = model(x).prediction * scale[:, None] + shift[:, None]
+    assert torch.allclose(model(x * scale + shift).prediction, expected, atol=1e-4)
 
 
 def test_unknown_option_lists_valid_ones():
