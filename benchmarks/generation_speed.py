@@ -59,6 +59,12 @@ def step_workload(model: SaShiMi) -> tuple[list[tuple[int, int, float]], float]:
     return matmuls, state_flops
 
 
+def synchronize() -> None:
+    """Wait for queued GPU work, so that wall times cover it (CUDA launches return at once)."""
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
 def wall_and_cpu_time(fn, repeats: int) -> tuple[float, float]:
     """Medians of wall seconds and process CPU seconds of ``fn()`` over ``repeats`` runs (after one warm-up).
 
@@ -68,8 +74,10 @@ def wall_and_cpu_time(fn, repeats: int) -> tuple[float, float]:
     fn()
     wall, cpu = [], []
     for _ in range(repeats):
+        synchronize()
         w, c = time.perf_counter(), time.process_time()
         fn()
+        synchronize()
         wall.append(time.perf_counter() - w)
         cpu.append(time.process_time() - c)
     return statistics.median(wall), statistics.median(cpu)
@@ -121,6 +129,11 @@ def main() -> None:
         f"in the diagonal state updates; 16,000 samples/s need {16000 * (gemm_flops + state_flops) / 1e9:.1f} GFLOP/s"
     )
     rows = []
+    # On CUDA the fast recurrence replays captured CUDA graphs of the step; the same without graphs
+    # (every op launched one by one) is timed beside it.
+    paths = [("fast recurrence", True)]
+    if device.type == "cuda":
+        paths = [("fast recurrence, CUDA graphs", True), ("fast recurrence, no graphs", False)]
     for threads in args.threads if device.type == "cpu" else [None]:
         for batch in args.batches:
             if threads is not None:
@@ -129,22 +142,25 @@ def main() -> None:
                 arithmetic[f"gemm_gflops_batch{batch}_threads{threads}"] = rate
                 arithmetic[f"gemm_ceiling_samples_per_s_batch{batch}_threads{threads}"] = ceiling
             rec.threads = threads
-            seconds, cpu_seconds = wall_and_cpu_time(
-                lambda b=batch: rec.generate(b, args.samples, 128), args.repeats
-            )
-            rows.append(
-                {
-                    "path": "fast recurrence",
-                    "batch": batch,
-                    "threads": threads or "",
-                    "repeats": args.repeats,
-                    "samples_per_s": batch * args.samples / seconds,
-                    "samples_per_cpu_s": batch * args.samples / cpu_seconds,
-                    "ms_per_step": 1000 * seconds / args.samples,
-                    "gemm_gflops": rate if threads else "",
-                    "gemm_only_samples_per_s": ceiling if threads else "",
-                }
-            )
+            for path, graphs in paths:
+                rec.cuda_graphs = graphs
+                seconds, cpu_seconds = wall_and_cpu_time(
+                    lambda b=batch: rec.generate(b, args.samples, 128), args.repeats
+                )
+                rows.append(
+                    {
+                        "path": path,
+                        "batch": batch,
+                        "threads": threads or "",
+                        "repeats": args.repeats,
+                        "samples_per_s": batch * args.samples / seconds,
+                        "samples_per_cpu_s": batch * args.samples / cpu_seconds,
+                        "ms_per_step": 1000 * seconds / args.samples,
+                        "gemm_gflops": rate if threads else "",
+                        "gemm_only_samples_per_s": ceiling if threads else "",
+                    }
+                )
+    rec.cuda_graphs = True
     torch.set_num_threads(args.threads[0] if device.type == "cpu" else torch.get_num_threads())
     # The reference: composed module steps (SSMBlock.step etc.), batch 1, fewer samples.
     n_ref = min(512, args.samples)
@@ -156,6 +172,7 @@ def main() -> None:
             for _ in range(n_ref):
                 logits, state = model.step(code, state)
                 code = logits.argmax(-1)
+            synchronize()
 
         seconds = median_time(reference, repeats=1)
     rows.append(
@@ -168,8 +185,11 @@ def main() -> None:
     )
     with torch.inference_mode():
         codes = torch.randint(0, 256, (1, 16000), device=device)
+        model(codes)  # warm-up (FFT plans, kernel compilation on CUDA)
+        synchronize()
         start = time.perf_counter()
         model(codes)
+        synchronize()
         conv = time.perf_counter() - start
     rows.append(
         {"path": "forward (conv mode, 1 s)", "batch": 1, "samples_per_s": 16000 / conv, "ms_per_step": ""}

@@ -1,9 +1,12 @@
-"""Every Triton op under the CPU interpreter against its float64 reference (values and gradients).
+"""Every Triton op against its float64 reference (values and gradients), on the CPU under the
+interpreter or compiled on CUDA.
 
-Not collected directly (the name does not start with ``test_``): ``test_triton_interpreter.py``
-runs this module in a subprocess with ``TRITON_INTERPRET=1``, because the variable must be set
-before Triton kernels are defined and must not leak into the rest of the suite. Run by hand with
-``TRITON_INTERPRET=1 pytest tests/kernels/triton_interpreter_cases.py``.
+Not collected directly (the name does not start with ``test_``): ``test_triton_kernels.py`` runs
+this module in a subprocess, once with ``TRITON_INTERPRET=1`` (CPU tensors, always) and once
+without it when a GPU is present (every tensor made on CUDA, the kernels compiled). A subprocess,
+because the variable must be set before Triton kernels are defined and the default device must not
+leak into the rest of the suite. By hand: ``TRITON_INTERPRET=1 pytest tests/kernels/triton_cases.py``
+(CPU) or ``pytest tests/kernels/triton_cases.py`` on a machine with a GPU.
 
 Shapes are small (a few dozen programs per case) and deliberately not multiples of the blocks.
 Outputs are pre-filled with NaN (``torch.empty`` is patched to ``torch.full(nan)`` while the
@@ -12,14 +15,8 @@ kernels run), so any element a kernel fails to write shows up as a mismatch.
 
 from __future__ import annotations
 
-import os
-
-if os.environ.get("TRITON_INTERPRET") != "1":  # pragma: no cover - guarded run by hand
-    raise RuntimeError(
-        "run this module with TRITON_INTERPRET=1 (tests/kernels/test_triton_interpreter.py does)"
-    )
-
 import contextlib
+import os
 
 import pytest
 import torch
@@ -34,6 +31,15 @@ from ssm_ts.kernels import (
     vandermonde,
     vandermonde_reference,
 )
+
+INTERPRETED = os.environ.get("TRITON_INTERPRET") == "1"
+if not INTERPRETED and not torch.cuda.is_available():  # pragma: no cover - guarded run by hand
+    raise RuntimeError(
+        "run this module with TRITON_INTERPRET=1 on the CPU, or on a machine with a GPU "
+        "(tests/kernels/test_triton_kernels.py does both)"
+    )
+# Compiled kernels need CUDA tensors: every tensor below is made on the GPU unless interpreting.
+torch.set_default_device("cpu" if INTERPRETED else "cuda")
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*encountered in:RuntimeWarning")  # masked lanes in numpy
 
