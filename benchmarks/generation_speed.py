@@ -110,6 +110,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--samples", type=int, default=4096, help="samples generated per timed run")
+    parser.add_argument(
+        "--eager-samples", type=int, default=512, help="CUDA: samples per run without CUDA graphs (slow)"
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 32])
     parser.add_argument("--device", default="cpu")
@@ -144,8 +147,9 @@ def main() -> None:
             rec.threads = threads
             for path, graphs in paths:
                 rec.cuda_graphs = graphs
+                samples = args.samples if graphs else min(args.samples, args.eager_samples)
                 seconds, cpu_seconds = wall_and_cpu_time(
-                    lambda b=batch: rec.generate(b, args.samples, 128), args.repeats
+                    lambda b=batch, n=samples: rec.generate(b, n, 128), args.repeats
                 )
                 rows.append(
                     {
@@ -153,13 +157,14 @@ def main() -> None:
                         "batch": batch,
                         "threads": threads or "",
                         "repeats": args.repeats,
-                        "samples_per_s": batch * args.samples / seconds,
-                        "samples_per_cpu_s": batch * args.samples / cpu_seconds,
-                        "ms_per_step": 1000 * seconds / args.samples,
+                        "samples_per_s": batch * samples / seconds,
+                        "samples_per_cpu_s": batch * samples / cpu_seconds,
+                        "ms_per_step": 1000 * seconds / samples,
                         "gemm_gflops": rate if threads else "",
                         "gemm_only_samples_per_s": ceiling if threads else "",
                     }
                 )
+                print(rows[-1], flush=True)
     rec.cuda_graphs = True
     torch.set_num_threads(args.threads[0] if device.type == "cpu" else torch.get_num_threads())
     # The reference: composed module steps (SSMBlock.step etc.), batch 1, fewer samples.

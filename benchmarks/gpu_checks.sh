@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The GPU checks in one run, for a machine with a GPU (CI has none): the CUDA tests (compiled Triton
 # kernels against their references, every layer and model on CUDA against the CPU, CUDA-graph
-# generation), then the kernel benchmark and the generation-speed benchmark on CUDA.
-# Each step has its own time limit and a failed step does not stop the later ones; logs and result
-# JSONs go to $OUT (default results/gpu). Exits non-zero if any step failed.
+# generation), the generation-speed benchmark, the kernels' launch-setting sweep and the kernel
+# benchmark on CUDA. Each step has its own time limit and a failed step does not stop the later
+# ones; logs and result JSONs go to $OUT (default results/gpu). Exits non-zero if a step failed.
 #
-#   bash benchmarks/gpu_checks.sh
+#   bash benchmarks/gpu_checks.sh                                  # every step
+#   STEPS="cuda_tests tune_kernels" bash benchmarks/gpu_checks.sh  # some of them
 #
 # Works from an installed checkout or from a bare copy of the tree on an image that already has
 # torch and triton (the package is then made importable in place; mlflow etc. are not needed).
@@ -31,16 +32,20 @@ step() {  # step NAME SECONDS COMMAND...: run with a limit, log to $OUT/NAME.log
   local start=$SECONDS
   timeout "$limit" "$@" >"$OUT/$name.log" 2>&1
   local rc=$?
-  tail -n 40 "$OUT/$name.log"
+  tail -n 15 "$OUT/$name.log"
   echo "=== $name: exit $rc after $((SECONDS - start))s"
   [ "$rc" -eq 0 ] || failed=1
 }
 
 "$PY" -c "import torch, triton; print('torch', torch.__version__, 'triton', triton.__version__, torch.cuda.get_device_name())"
-step cuda_tests "${CUDA_TESTS_LIMIT:-180}" "$PY" -m pytest -q -o addopts= -p no:cacheprovider -x \
+STEPS="${STEPS:-cuda_tests generation_speed tune_kernels bench_kernels}"
+wanted() { [[ " $STEPS " == *" $1 "* ]]; }
+
+wanted cuda_tests && step cuda_tests "${CUDA_TESTS_LIMIT:-180}" "$PY" -m pytest -q -o addopts= -p no:cacheprovider \
   tests/kernels/test_triton_kernels.py::test_every_compiled_triton_op_matches_its_reference_on_cuda \
   tests/gpu tests/models/test_sashimi.py::test_cuda_graph_generation_equals_eager_generation
-step generation_speed "${GENERATION_LIMIT:-90}" "$PY" benchmarks/generation_speed.py --device cuda
-step bench_kernels "${BENCH_LIMIT:-270}" "$PY" benchmarks/bench_kernels.py --device cuda ${BENCH_ARGS:-}
+wanted generation_speed && step generation_speed "${GENERATION_LIMIT:-90}" "$PY" benchmarks/generation_speed.py --device cuda
+wanted tune_kernels && step tune_kernels "${TUNE_LIMIT:-240}" "$PY" benchmarks/tune_kernels.py ${TUNE_ARGS:-}
+wanted bench_kernels && step bench_kernels "${BENCH_LIMIT:-270}" "$PY" benchmarks/bench_kernels.py --device cuda ${BENCH_ARGS:-}
 cp results/*.json "$OUT/" 2>/dev/null
 exit "$failed"

@@ -91,6 +91,11 @@ def _diag_scan_kernel(
             carry_r = tl.sum(tl.where(is_last, hr, 0.0), axis=0)
 
 
+# Launch settings that replace the defaults in launch_diag_scan, by key: "BLOCK_T", "BLOCK_D",
+# "num_warps". benchmarks/tune_kernels.py sets them to time the alternatives on a GPU.
+TUNING: dict[str, int] = {}
+
+
 def launch_diag_scan(a: Tensor, b: Tensor, h0: Tensor | None, reverse: bool = False) -> Tensor:
     """Run the kernel; ``a``, ``b`` (B, L, D) and ``h0`` (B, D) already in one dtype."""
     B, L, D = b.shape
@@ -104,9 +109,11 @@ def launch_diag_scan(a: Tensor, b: Tensor, h0: Tensor | None, reverse: bool = Fa
         return torch.view_as_real(t) if is_complex else t
 
     if interpreting():
-        BLOCK_T, BLOCK_D = min(next_pow2(L, 2), 16), min(next_pow2(D, 2), 16)
+        BLOCK_T, BLOCK_D, num_warps = min(next_pow2(L, 2), 16), min(next_pow2(D, 2), 16), 4
     else:
-        BLOCK_T, BLOCK_D = min(next_pow2(L, 2), 64), min(next_pow2(D, 2), 32)
+        BLOCK_T = min(next_pow2(L, 2), TUNING.get("BLOCK_T", 64))
+        BLOCK_D = min(next_pow2(D, 2), TUNING.get("BLOCK_D", 32))
+        num_warps = TUNING.get("num_warps", 4)
     grid = (B, triton.cdiv(D, BLOCK_D))
     _diag_scan_kernel[grid](
         view(a),
@@ -122,6 +129,7 @@ def launch_diag_scan(a: Tensor, b: Tensor, h0: Tensor | None, reverse: bool = Fa
         NUM_CHUNKS=triton.cdiv(L, BLOCK_T),
         BLOCK_T=BLOCK_T,
         BLOCK_D=BLOCK_D,
+        num_warps=num_warps,
     )
     return out
 

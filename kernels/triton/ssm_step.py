@@ -127,6 +127,11 @@ def _ssm_step_backward_kernel(
     store_complex(gC_ptr, p_off, gc_r, gc_i, mask)
 
 
+# Launch settings that replace the forward defaults, by key: "BLOCK_R", "num_warps".
+# benchmarks/tune_kernels.py sets them to time the alternatives on a GPU.
+TUNING: dict[str, int] = {}
+
+
 def ssm_step_triton_forward(
     state: Tensor, u: Tensor, dA: Tensor, dB: Tensor, C: Tensor, D: Tensor | None = None
 ) -> tuple[Tensor, Tensor]:
@@ -139,7 +144,7 @@ def ssm_step_triton_forward(
     R = B * H
     BLOCK_N = min(next_pow2(N, 2), 64)
     # Small tiles: a generation step is launch/latency bound, so spread it over many programs.
-    BLOCK_R = max(1, min(next_pow2(R), 512 // BLOCK_N))
+    BLOCK_R = max(1, min(next_pow2(R), TUNING.get("BLOCK_R", 512 // BLOCK_N)))
     u_flat = u.to(rdtype).contiguous()
     D_arg = D.to(rdtype).contiguous() if D is not None else u_flat
     grid = (triton.cdiv(R, BLOCK_R),)
@@ -159,6 +164,7 @@ def ssm_step_triton_forward(
         NUM_N_BLOCKS=triton.cdiv(N, BLOCK_N),
         BLOCK_R=BLOCK_R,
         BLOCK_N=BLOCK_N,
+        num_warps=TUNING.get("num_warps", 4),
     )
     return y, new_state
 

@@ -107,18 +107,31 @@ def _vandermonde_bwd_kernel(
     store_complex(s1_ptr, index, s1_r, s1_i, n_mask)
 
 
-def _blocks(N: int, L: int) -> tuple[int, int, int]:
-    """(BLOCK_N, C, BLOCK_K); tl.dot needs every dimension >= 16."""
+# Launch settings that replace the defaults below, by key: "C", "BLOCK_K", "num_warps" (forward),
+# "bwd_C", "bwd_BLOCK_K", "bwd_num_warps" (backward), "precision" and "bwd_precision" (float32 products).
+# benchmarks/tune_kernels.py sets them to time the alternatives on a GPU.
+TUNING: dict[str, int | str] = {}
+
+
+def _blocks(N: int, L: int, backward: bool = False) -> tuple[int, int, int, int]:
+    """(BLOCK_N, C, BLOCK_K, num_warps); tl.dot needs every dimension >= 16."""
     BLOCK_N = next_pow2(N, 16)
     if interpreting():
-        return BLOCK_N, 16, 16
-    C = 64 if L >= 4096 else 32
-    return BLOCK_N, C, 64 if BLOCK_N <= 64 else 32
+        return BLOCK_N, 16, 16, 4
+    prefix = "bwd_" if backward else ""
+    C = TUNING.get(prefix + "C", 64 if L >= 4096 else 32)
+    BLOCK_K = TUNING.get(prefix + "BLOCK_K", 64 if BLOCK_N <= 64 else 32)
+    return BLOCK_N, int(C), int(BLOCK_K), int(TUNING.get(prefix + "num_warps", 4))
 
 
-def _precision(dtype: torch.dtype) -> str:
-    # "ieee": full fp32 (or fp64) products; tf32 would cost ~1e-3 relative error in the kernel.
-    return "ieee"
+def _precision(dtype: torch.dtype, backward: bool = False) -> str:
+    """How ``tl.dot`` multiplies: "ieee" is full fp32 (or fp64) on the CUDA cores; "tf32x3" splits each
+    fp32 operand into tf32 parts for the tensor cores, at about fp32 accuracy (plain tf32 would cost
+    ~1e-3 relative error)."""
+    if dtype == torch.complex128 or interpreting():
+        return "ieee"
+    forward = TUNING.get("precision", "ieee")
+    return str(TUNING.get("bwd_precision", forward) if backward else forward)
 
 
 class VandermondeTriton(torch.autograd.Function):
@@ -128,11 +141,11 @@ class VandermondeTriton(torch.autograd.Function):
         cdtype = compute_dtype(v, x)
         v_c, x_c = v.to(cdtype).contiguous(), x.to(cdtype).contiguous()
         out = torch.empty(H, L, dtype=real_dtype(cdtype), device=v.device)
-        BLOCK_N, C, BLOCK_K = _blocks(N, L)
+        BLOCK_N, C, BLOCK_K, num_warps = _blocks(N, L)
         grid = (H, triton.cdiv(triton.cdiv(L, C), BLOCK_K))
         _vandermonde_fwd_kernel[grid](
             torch.view_as_real(v_c), torch.view_as_real(x_c), out, N, L,
-            BLOCK_N=BLOCK_N, C=C, BLOCK_K=BLOCK_K, PRECISION=_precision(cdtype),
+            BLOCK_N=BLOCK_N, C=C, BLOCK_K=BLOCK_K, PRECISION=_precision(cdtype), num_warps=num_warps,
         )  # fmt: skip
         ctx.save_for_backward(v_c, x_c)
         ctx.input_dtypes = (v.dtype, x.dtype)
@@ -144,13 +157,13 @@ class VandermondeTriton(torch.autograd.Function):
         H, N = v_c.shape
         L = grad_out.shape[-1]
         grad = grad_out.contiguous().to(real_dtype(v_c.dtype))
-        BLOCK_N, C, BLOCK_K = _blocks(N, L)
+        BLOCK_N, C, BLOCK_K, num_warps = _blocks(N, L, backward=True)
         P = triton.cdiv(triton.cdiv(L, C), BLOCK_K)
         s0 = torch.empty(H, P, N, dtype=v_c.dtype, device=v_c.device)
         s1 = torch.empty_like(s0)
         _vandermonde_bwd_kernel[(H, P)](
             complex_view(x_c, x_c.dtype), grad, torch.view_as_real(s0), torch.view_as_real(s1), N, L,
-            BLOCK_N=BLOCK_N, C=C, BLOCK_K=BLOCK_K, PRECISION=_precision(v_c.dtype),
+            BLOCK_N=BLOCK_N, C=C, BLOCK_K=BLOCK_K, PRECISION=_precision(v_c.dtype, backward=True), num_warps=num_warps,
         )  # fmt: skip
         grad_v = 2 * s0.sum(1)
         grad_x = 2 * v_c.conj() * s1.sum(1)
