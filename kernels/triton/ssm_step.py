@@ -143,8 +143,10 @@ def ssm_step_triton_forward(
     y = torch.empty(B, H, dtype=rdtype, device=state.device)
     R = B * H
     BLOCK_N = min(next_pow2(N, 2), 64)
-    # Small tiles: a generation step is launch/latency bound, so spread it over many programs.
-    BLOCK_R = max(1, min(next_pow2(R), TUNING.get("BLOCK_R", 512 // BLOCK_N)))
+    # Small tiles, one warp each: a generation step is latency bound, so spread it over many
+    # programs. On an H200 (H=1024, N=32, in a CUDA graph) 4 rows per warp took 2.1 / 3.6 / 13.6 us
+    # at batch 1 / 8 / 64, against 3.3 / 8.0 / 46 us for 16 rows per 4 warps.
+    BLOCK_R = max(1, min(next_pow2(R), TUNING.get("BLOCK_R", 4)))
     u_flat = u.to(rdtype).contiguous()
     D_arg = D.to(rdtype).contiguous() if D is not None else u_flat
     grid = (triton.cdiv(R, BLOCK_R),)
@@ -164,7 +166,7 @@ def ssm_step_triton_forward(
         NUM_N_BLOCKS=triton.cdiv(N, BLOCK_N),
         BLOCK_R=BLOCK_R,
         BLOCK_N=BLOCK_N,
-        num_warps=TUNING.get("num_warps", 4),
+        num_warps=TUNING.get("num_warps", 1),
     )
     return y, new_state
 

@@ -107,31 +107,46 @@ def _vandermonde_bwd_kernel(
     store_complex(s1_ptr, index, s1_r, s1_i, n_mask)
 
 
-# Launch settings that replace the defaults below, by key: "C", "BLOCK_K", "num_warps" (forward),
-# "bwd_C", "bwd_BLOCK_K", "bwd_num_warps" (backward), "precision" and "bwd_precision" (float32 products).
-# benchmarks/tune_kernels.py sets them to time the alternatives on a GPU.
+# Launch settings that replace the defaults below, by key: "C", "BLOCK_K", "num_warps", "precision"
+# (forward) and the same with a "bwd_" prefix (backward). benchmarks/tune_kernels.py sets them to
+# time the alternatives on a GPU.
 TUNING: dict[str, int | str] = {}
 
+# float32 defaults for L >= 4096, from the sweep on an H200 (H=1024, N=32, L=16384):
+# forward 221 -> 140 us, forward+backward 4.9 -> 0.84 ms (the PyTorch path: 315 us, 1.1 ms), same
+# accuracy. "tf32x3" runs tl.dot on the tensor cores with each fp32 operand split into tf32 parts,
+# at about fp32 accuracy (plain tf32 would cost ~1e-3 relative error).
+_LONG_FLOAT32 = {"C": 64, "BLOCK_K": 32, "num_warps": 8, "precision": "tf32x3"}
+_LONG_FLOAT32_BACKWARD = {"C": 64, "BLOCK_K": 16, "num_warps": 4, "precision": "tf32x3"}
 
-def _blocks(N: int, L: int, backward: bool = False) -> tuple[int, int, int, int]:
-    """(BLOCK_N, C, BLOCK_K, num_warps); tl.dot needs every dimension >= 16."""
+
+def _settings(N: int, L: int, dtype: torch.dtype, backward: bool = False) -> tuple[int, int, int, int, str]:
+    """(BLOCK_N, C, BLOCK_K, num_warps, precision) for a launch; tl.dot needs every dimension >= 16.
+
+    Shorter kernels and float64 keep full-precision products on the CUDA cores ("ieee"); they were
+    not part of the sweep.
+    """
     BLOCK_N = next_pow2(N, 16)
     if interpreting():
-        return BLOCK_N, 16, 16, 4
-    prefix = "bwd_" if backward else ""
-    C = TUNING.get(prefix + "C", 64 if L >= 4096 else 32)
-    BLOCK_K = TUNING.get(prefix + "BLOCK_K", 64 if BLOCK_N <= 64 else 32)
-    return BLOCK_N, int(C), int(BLOCK_K), int(TUNING.get(prefix + "num_warps", 4))
-
-
-def _precision(dtype: torch.dtype, backward: bool = False) -> str:
-    """How ``tl.dot`` multiplies: "ieee" is full fp32 (or fp64) on the CUDA cores; "tf32x3" splits each
-    fp32 operand into tf32 parts for the tensor cores, at about fp32 accuracy (plain tf32 would cost
-    ~1e-3 relative error)."""
-    if dtype == torch.complex128 or interpreting():
-        return "ieee"
-    forward = TUNING.get("precision", "ieee")
-    return str(TUNING.get("bwd_precision", forward) if backward else forward)
+        return BLOCK_N, 16, 16, 4, "ieee"
+    settings = {"C": 64 if L >= 4096 else 32, "BLOCK_K": 64 if BLOCK_N <= 64 else 32, "num_warps": 4}
+    settings["precision"] = "ieee"
+    if dtype == torch.complex64 and L >= 4096:
+        settings = dict(_LONG_FLOAT32_BACKWARD if backward else _LONG_FLOAT32)
+        if L >= 16384 and not backward:
+            settings["C"] = 128
+    for key, value in TUNING.items():
+        if key.startswith("bwd_") == backward:
+            settings[key.removeprefix("bwd_")] = value
+    if dtype == torch.complex128:
+        settings["precision"] = "ieee"  # tf32 products exist for float32 only
+    return (
+        BLOCK_N,
+        int(settings["C"]),
+        int(settings["BLOCK_K"]),
+        int(settings["num_warps"]),
+        str(settings["precision"]),
+    )
 
 
 class VandermondeTriton(torch.autograd.Function):
@@ -141,11 +156,11 @@ class VandermondeTriton(torch.autograd.Function):
         cdtype = compute_dtype(v, x)
         v_c, x_c = v.to(cdtype).contiguous(), x.to(cdtype).contiguous()
         out = torch.empty(H, L, dtype=real_dtype(cdtype), device=v.device)
-        BLOCK_N, C, BLOCK_K, num_warps = _blocks(N, L)
+        BLOCK_N, C, BLOCK_K, num_warps, precision = _settings(N, L, cdtype)
         grid = (H, triton.cdiv(triton.cdiv(L, C), BLOCK_K))
         _vandermonde_fwd_kernel[grid](
             torch.view_as_real(v_c), torch.view_as_real(x_c), out, N, L,
-            BLOCK_N=BLOCK_N, C=C, BLOCK_K=BLOCK_K, PRECISION=_precision(cdtype), num_warps=num_warps,
+            BLOCK_N=BLOCK_N, C=C, BLOCK_K=BLOCK_K, PRECISION=precision, num_warps=num_warps,
         )  # fmt: skip
         ctx.save_for_backward(v_c, x_c)
         ctx.input_dtypes = (v.dtype, x.dtype)
@@ -157,13 +172,13 @@ class VandermondeTriton(torch.autograd.Function):
         H, N = v_c.shape
         L = grad_out.shape[-1]
         grad = grad_out.contiguous().to(real_dtype(v_c.dtype))
-        BLOCK_N, C, BLOCK_K, num_warps = _blocks(N, L, backward=True)
+        BLOCK_N, C, BLOCK_K, num_warps, precision = _settings(N, L, v_c.dtype, backward=True)
         P = triton.cdiv(triton.cdiv(L, C), BLOCK_K)
         s0 = torch.empty(H, P, N, dtype=v_c.dtype, device=v_c.device)
         s1 = torch.empty_like(s0)
         _vandermonde_bwd_kernel[(H, P)](
             complex_view(x_c, x_c.dtype), grad, torch.view_as_real(s0), torch.view_as_real(s1), N, L,
-            BLOCK_N=BLOCK_N, C=C, BLOCK_K=BLOCK_K, PRECISION=_precision(v_c.dtype, backward=True), num_warps=num_warps,
+            BLOCK_N=BLOCK_N, C=C, BLOCK_K=BLOCK_K, PRECISION=precision, num_warps=num_warps,
         )  # fmt: skip
         grad_v = 2 * s0.sum(1)
         grad_x = 2 * v_c.conj() * s1.sum(1)
