@@ -18,6 +18,13 @@ export PYTHONUNBUFFERED=1
 PY="${PYTHON:-python3}"
 failed=0
 
+if ! "$PY" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
+  echo "error: $PY sees no CUDA device (or cannot import torch; choose the interpreter with" \
+    "PYTHON=.venv/bin/python). These checks need a GPU; on the CPU run the test suite" \
+    "(python -m pytest -q), which tests the Triton kernels under TRITON_INTERPRET=1." >&2
+  exit 2
+fi
+
 # kernels/ and pipelines/ are mapped into ssm_ts by pyproject.toml; without an install, link them.
 if ! "$PY" -c "import ssm_ts.kernels" 2>/dev/null; then
   ln -sfn ../kernels ssm_ts/kernels

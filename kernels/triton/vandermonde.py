@@ -129,8 +129,12 @@ def _settings(N: int, L: int, dtype: torch.dtype, backward: bool = False) -> tup
     BLOCK_N = next_pow2(N, 16)
     if interpreting():
         return BLOCK_N, 16, 16, 4, "ieee"
-    settings = {"C": 64 if L >= 4096 else 32, "BLOCK_K": 64 if BLOCK_N <= 64 else 32, "num_warps": 4}
-    settings["precision"] = "ieee"
+    settings = {
+        "C": 64 if L >= 4096 else 32,
+        "BLOCK_K": 64 if BLOCK_N <= 64 else 32,
+        "num_warps": 4,
+        "precision": "ieee",
+    }
     if dtype == torch.complex64 and L >= 4096:
         settings = dict(_LONG_FLOAT32_BACKWARD if backward else _LONG_FLOAT32)
         if L >= 16384 and not backward:
