@@ -14,7 +14,10 @@ closed-form ridge fit on the training windows (alpha on validation), frozen, and
 residual. Validation and the kept weights use an exponential moving average of the weights
 (``--ema``). Training time (wall and this process's CPU seconds: the machine may be shared) includes
 that fit. ``--ensemble K`` trains K members (seeds ``seed .. seed + K - 1``, each with a K-th of the
-budget, each stopped on its own validation error) and scores the mean of their forecasts. A second
+budget, each stopped on its own validation error) and scores the mean of their forecasts.
+``--blend-floor`` also scores each model stacked with the floor, ``w * model + (1 - w) * floor``, with
+``w`` in [0, 1] the least-squares weight on the validation windows (a one-weight stacking ensemble, as
+darts' ``RegressionEnsembleModel`` fits on a held-out part; test read once). A second
 section times one SpaceTime training step at batch 50, lookback 336, horizon 720,
 univariate (median of several, wall and CPU seconds).
 
@@ -32,6 +35,7 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -41,7 +45,7 @@ from _common import median_time, write_results  # noqa: E402
 
 from ssm_ts.core import ssm_param_groups  # noqa: E402
 from ssm_ts.models.forecasting_registry import build_forecasting_model  # noqa: E402
-from ssm_ts.models.linear import fit_ridge_map, init_linear_path_with_ridge, wants_ridge_init  # noqa: E402
+from ssm_ts.models.linear import RidgeFit, fit_ridge_map, init_linear_path_with_ridge, wants_ridge_init  # noqa: E402
 from ssm_ts.models.losses import build_forecast_loss  # noqa: E402
 from ssm_ts.pipelines.forecasting import ForecastDataModule  # noqa: E402
 
@@ -125,44 +129,86 @@ def last_value_rows(data: SplitTensors, starts: torch.Tensor) -> tuple[torch.Ten
     return X, Y
 
 
-def ridge_floor(data: SplitTensors, chunk: int = 2048) -> dict:
+def ridge_floor(data: SplitTensors, chunk: int = 2048) -> tuple[RidgeFit, dict]:
     """Closed-form ridge from the last-value-normalised lookback to the horizon, shared across channels,
-    fitted on the training windows, alpha chosen on validation, test read once."""
+    fitted on the training windows, alpha chosen on validation, test read once: (fit, result)."""
 
     def rows(split: str):
         return (last_value_rows(data, starts) for starts in data.starts[split].split(chunk))
 
     fit = fit_ridge_map(rows("train"), rows("val"))
-    se = ae = count = 0.0
-    for X, Y in rows("test"):
-        err = X @ fit.weight - Y
-        se, ae, count = se + (err**2).sum().item(), ae + err.abs().sum().item(), count + err.numel()
-    return {"alpha": fit.alpha, "val_mse": fit.val_mse, "test_mse": se / count, "test_mae": ae / count}
+    test_mse, test_mae = evaluate(lambda x: ridge_forecast(fit, data, x), data, "test")
+    return fit, {"alpha": fit.alpha, "val_mse": fit.val_mse, "test_mse": test_mse, "test_mae": test_mae}
+
+
+def ridge_forecast(fit: RidgeFit, data: SplitTensors, x: torch.Tensor) -> torch.Tensor:
+    """The floor's forecast ``(B, horizon, targets)`` for scaled lookbacks ``x (B, lookback, channels)``."""
+    x = x[..., : data.n_outputs].double()
+    last = x[:, -1:]
+    rows = (x - last).permute(0, 2, 1).reshape(-1, data.lookback)
+    pred = (rows @ fit.weight).reshape(x.shape[0], data.n_outputs, data.horizon).permute(0, 2, 1)
+    return (pred + last).float()
 
 
 # ---------------------------------------------------------------------------------------- training
 
 
-@torch.no_grad()
-def evaluate(model, data: SplitTensors, split: str, batch: int = 256) -> tuple[float, float]:
-    """MSE and MAE over every window of ``split``; ``model`` may be a list (its mean forecast is scored)."""
+def forecaster(model) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``x -> (B, horizon, targets)`` for a model or a list of models (their mean forecast)."""
     members = model if isinstance(model, list) else [model]
     for member in members:
         member.eval()
-    se = ae = 0.0
-    count = 0
+    return lambda x: torch.stack([member(x).prediction[..., 0] for member in members]).mean(0)
+
+
+@torch.no_grad()
+def split_forecasts(
+    predict, data: SplitTensors, split: str, batch: int = 256
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Forecasts and truths ``(windows, horizon, targets)`` over every window of ``split``."""
+    preds, truths = [], []
     for chunk in data.starts[split].split(batch):
         x, y = data.batch(chunk)
-        pred = torch.stack([member(x).prediction[..., 0] for member in members]).mean(0)
-        se += ((pred - y) ** 2).sum().item()
-        ae += (pred - y).abs().sum().item()
-        count += y.numel()
-    return se / count, ae / count
+        preds.append(predict(x))
+        truths.append(y)
+    return torch.cat(preds), torch.cat(truths)
 
 
-def train(name: str, data: SplitTensors, args, options: dict) -> dict:
+def evaluate(model, data: SplitTensors, split: str) -> tuple[float, float]:
+    """MSE and MAE over every window of ``split``; ``model`` is a model, a list of models (their mean
+    forecast is scored) or a function ``x -> forecast``."""
+    predict = model if callable(model) and not isinstance(model, torch.nn.Module) else forecaster(model)
+    pred, y = split_forecasts(predict, data, split)
+    return ((pred - y) ** 2).mean().item(), (pred - y).abs().mean().item()
+
+
+def blend_with_floor(model, fit: RidgeFit, data: SplitTensors) -> dict:
+    """Stack a trained model with the ridge floor: ``w * model + (1 - w) * floor``, ``w`` in [0, 1] the
+    least-squares weight on the validation windows (closed form), then the test split read once."""
+    predict = forecaster(model)
+
+    def both(split: str):
+        learned, y = split_forecasts(predict, data, split)
+        floor, _ = split_forecasts(lambda x: ridge_forecast(fit, data, x), data, split)
+        return learned.double(), floor.double(), y.double()
+
+    learned, floor, y = both("val")
+    gap = learned - floor
+    weight = float(((gap * (y - floor)).sum() / (gap**2).sum().clamp_min(1e-12)).clamp(0.0, 1.0))
+    val_mse = ((floor + weight * gap - y) ** 2).mean().item()
+    learned, floor, y = both("test")
+    err = floor + weight * (learned - floor) - y
+    return {
+        "weight": weight,
+        "val_mse": val_mse,
+        "test_mse": (err**2).mean().item(),
+        "test_mae": err.abs().mean().item(),
+    }
+
+
+def train(name: str, data: SplitTensors, args, options: dict) -> tuple[list, dict]:
     """Train ``args.ensemble`` members (seeds ``seed, seed + 1, ...``), each with an equal share of the
-    budget, and score the mean of their forecasts (one member: the plain model)."""
+    budget, and score the mean of their forecasts (one member: the plain model): (members, result)."""
     start, cpu_start = time.perf_counter(), time.process_time()
     share = args.budget_min * 60 / args.ensemble
     members, results = [], []
@@ -171,10 +217,10 @@ def train(name: str, data: SplitTensors, args, options: dict) -> dict:
         members.append(model)
         results.append(result)
     if args.ensemble == 1:
-        return results[0]
+        return members, results[0]
     val_mse, _ = evaluate(members, data, "val")
     test_mse, test_mae = evaluate(members, data, "test")  # read once, with every member's best weights
-    return {
+    return members, {
         "val_mse": val_mse,
         "train_seconds": time.perf_counter() - start,
         "cpu_seconds": time.process_time() - cpu_start,
@@ -337,6 +383,11 @@ def main() -> None:
     parser.add_argument(
         "--ensemble", type=int, default=1, help="members per model (seeds seed..), mean forecast scored"
     )
+    parser.add_argument(
+        "--blend-floor",
+        action="store_true",
+        help="also score each model stacked with the ridge floor (weight fitted on validation)",
+    )
     parser.add_argument("--step-repeats", type=int, default=7, help="repeats of the step timing (0 skips it)")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--device", default="cpu", help="torch device for training and evaluation")
@@ -357,7 +408,8 @@ def main() -> None:
     for case in cases:
         dataset, mode, horizon = case.split(":")
         data = SplitTensors(args.data_dir, dataset, mode, args.lookback, int(horizon), args.device)
-        entry = {"ridge": ridge_floor(data), "target_mse": REFERENCE.get(case)}
+        fit, floor = ridge_floor(data)
+        entry = {"ridge": floor, "target_mse": REFERENCE.get(case)}
         rows.append((case, "ridge", entry["ridge"], entry["ridge"]))
         for name in args.models:
             options = {
@@ -365,13 +417,22 @@ def main() -> None:
                 **CASE_OPTIONS.get(case, {}).get(name, {}),
                 **(args.options or {}).get(name, {}),
             }
-            entry[name] = train(name, data, args, options)
+            members, entry[name] = train(name, data, args, options)
             rows.append((case, name, entry[name], entry["ridge"]))
             print(
                 f"{case:22s} {name:10s} test MSE {entry[name]['test_mse']:.4f} MAE {entry[name]['test_mae']:.4f} "
                 f"({entry[name]['train_seconds']:.0f} s; ridge {entry['ridge']['test_mse']:.4f})",
                 flush=True,
             )
+            if args.blend_floor:
+                stacked = f"{name}+ridge"
+                entry[stacked] = blend_with_floor(members, fit, data)
+                rows.append((case, stacked, entry[stacked], entry["ridge"]))
+                print(
+                    f"{case:22s} {stacked:10s} test MSE {entry[stacked]['test_mse']:.4f} "
+                    f"(weight {entry[stacked]['weight']:.3f} on validation)",
+                    flush=True,
+                )
         results["cases"][case] = entry
         write_results(args.out, results)
     header = ("case", "model", "val MSE", "test MSE", "test MAE", "train s", "CPU s", "ridge test")
