@@ -156,12 +156,22 @@ class WaveformGenerator:
             {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("val")}
         )
         if logger is not None:
-            from ssm_ts.tracking.logger import log_pyfunc_model
-
-            self.run_id_ = logger.run_id
-            code, artifacts = task.mlflow_pyfunc(data, out_dir / "export")
-            log_pyfunc_model(logger, code, artifacts)
+            self._log_fit(logger, task, data, out_dir, best)
         return self
+
+    def _log_fit(self, logger, task: WaveformTask, data: AudioDataModule, out_dir: Path, best: str) -> None:
+        """The resolved config, the best checkpoint and the pyfunc model, as a forecaster's run has."""
+        from ssm_ts.tracking.logger import log_artifact, log_dict_artifact, log_pyfunc_model
+
+        settings = {k: v for k, v in self.settings.items() if k != "tracking_uri"}
+        config = {"generator": settings, "model": dict(task.hparams), "data": dict(data.hparams),
+                  "metrics": self.metrics_}  # fmt: skip
+        log_dict_artifact(logger, config, "config.json")
+        if best:
+            log_artifact(logger, best, "checkpoints")
+        code, artifacts = task.mlflow_pyfunc(data, out_dir / "export")
+        log_pyfunc_model(logger, code, artifacts)
+        self.run_id_ = logger.run_id
 
     def generate(
         self,

@@ -57,6 +57,13 @@ def test_fit_generate_save_load_cli_and_pyfunc(shared_data, tmp_path):
 
     run = mlflow.get_run(gen.run_id_)
     assert "val_nll_bits" in run.data.metrics
+    client = mlflow.MlflowClient()
+    assert {"config.json", "checkpoints"} <= {a.path for a in client.list_artifacts(gen.run_id_)}
+    config = mlflow.artifacts.load_dict(f"runs:/{gen.run_id_}/config.json")
+    assert (
+        config["model"]["preset"] == "tiny"
+        and config["metrics"]["test_nll_bits"] == gen.metrics_["test_nll_bits"]
+    )
     model = mlflow.pyfunc.load_model(f"runs:/{gen.run_id_}/model")
     result = model.predict(pd.DataFrame({"seconds": [0.01, 0.005], "seed": [1, 2]}))
     assert [len(a) for a in result["audio"]] == [160, 80] and (result["sample_rate"] == 16000).all()
