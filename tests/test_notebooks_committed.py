@@ -1,0 +1,41 @@
+"""The notebooks are committed executed: every code cell ran, in order, without an error, and no
+output names a path on the machine that ran them (pytest re-executes them separately, via nbmake)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+# An absolute local path in an output: a POSIX home, temporary or work folder, or a Windows drive.
+MACHINE_PATH = re.compile(r"(?<![\w.:/])/(home|tmp|work|root|Users|var/folders)/|\b[A-Z]:\\\\")
+
+
+def output_text(output: dict) -> str:
+    if output["output_type"] == "stream":
+        return "".join(output["text"])
+    data = output.get("data", {})
+    return "".join("".join(v) if isinstance(v, list) else str(v)
+                   for k, v in data.items() if not k.startswith("image/"))  # fmt: skip
+
+
+def test_there_is_one_notebook_per_use():
+    assert {p.stem for p in NOTEBOOKS} == {"forecasting", "audio_generation", "sensor_classification"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_committed_executed_without_machine_paths(path: Path):
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    counts = [c["execution_count"] for c in cells]
+    assert None not in counts, (
+        f"{path.name}: cells {[i for i, n in enumerate(counts) if n is None]} were not run"
+    )
+    assert counts == sorted(counts), f"{path.name}: cells were run out of order ({counts})"
+    for index, cell in enumerate(cells):
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error", f"{path.name}, code cell {index}: {output.get('ename')}"
+            found = MACHINE_PATH.search(output_text(output))
+            assert found is None, f"{path.name}, code cell {index} prints a machine path: {found.group(0)!r}"
