@@ -56,7 +56,9 @@ class Forecaster:
     Args:
         model: ``"spacetime"``, ``"s4d"``, ``"nlinear"`` or ``"dlinear"``.
         lookback: rows of history the model reads; horizon: rows it forecasts.
-        quantiles: levels such as ``[0.1, 0.5, 0.9]`` for prediction intervals (else point forecasts).
+        quantiles: levels such as ``[0.1, 0.5, 0.9]`` for prediction intervals (else point forecasts),
+            trained with the pinball loss. 0.5 is always added: the point forecast ``<target>`` (and
+            the val/test MSE/MAE) is the median, so ``[0.05, 0.95]`` also gives an ``<target>_q0.5`` column.
         max_epochs: epoch limit (early stopping on validation loss may stop sooner).
         batch_size, lr, weight_decay, loss: training settings (``loss``: ``"mse"`` or ``"mae"``).
         channel_independent: one shared univariate model across series, or a multivariate one.

@@ -48,13 +48,17 @@ def build_model(name: str, **settings: Any) -> nn.Module:
 
 
 def normalise_quantiles(quantiles: list[float] | None) -> list[float] | None:
-    """Sorted, unique levels strictly between 0 and 1, or ``None`` for point forecasts."""
+    """Sorted, unique levels strictly between 0 and 1 that always include 0.5, or ``None`` for point forecasts.
+
+    The point forecast (and the point metrics) of a quantile model is its median, so 0.5 is added
+    when missing: ``[0.05, 0.95]`` becomes ``[0.05, 0.5, 0.95]``.
+    """
     if not quantiles:
         return None
-    levels = sorted({float(q) for q in quantiles})
+    levels = {float(q) for q in quantiles}
     if any(not 0.0 < q < 1.0 for q in levels):
         raise ConfigError(f"quantiles {quantiles} must lie strictly between 0 and 1 (e.g. [0.1, 0.5, 0.9]).")
-    return levels
+    return sorted(levels | {0.5})
 
 
 class ForecastingTask(pl.LightningModule):
@@ -65,7 +69,8 @@ class ForecastingTask(pl.LightningModule):
         lookback: input window length; horizon: forecast length (both linked to the data on the CLI).
         n_channels: input channels; n_outputs: target channels. Taken from the data module when omitted.
         channel_independent: share one univariate model across channels (else mix channels).
-        quantiles: levels such as ``[0.1, 0.5, 0.9]`` for prediction intervals (pinball loss).
+        quantiles: levels such as ``[0.1, 0.5, 0.9]`` for prediction intervals (pinball loss); 0.5 is
+            always added, since the point forecast is the median.
         loss: ``"mse"`` / ``"mae"``; ``"quantile"`` is implied by ``quantiles``.
         model_options: model-specific settings passed to the registry (e.g. ``d_model``, ``n_layers``).
         lr, weight_decay: AdamW settings; SSM parameters get their own group (lr <= 1e-3, no decay).

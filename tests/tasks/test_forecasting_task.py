@@ -123,3 +123,17 @@ def test_cli_fit_logs_to_mlflow_then_predict_writes_forecast(tmp_path, monkeypat
     assert len(forecast) == 26 and (forecast["date"].diff().dropna() == pd.Timedelta(days=7)).all()
     assert forecast["date"].iloc[0] == pd.Timestamp("2002-01-05")  # the week after the last row (2001-12-29)
     assert (tmp_path / "pred" / "forecast.png").is_file()
+
+
+@pytest.mark.parametrize(
+    ("given", "levels"),
+    [([0.05, 0.95], [0.05, 0.5, 0.95]), ([0.9, 0.1, 0.5], [0.1, 0.5, 0.9]), ([0.4, 0.6], [0.4, 0.5, 0.6])],
+)
+def test_quantiles_always_include_the_median_the_point_forecast_reports(given, levels):
+    task = ForecastingTask(model="nlinear", lookback=8, horizon=2, n_channels=1, n_outputs=1, quantiles=given)
+    assert task.hparams.quantiles == levels
+    assert levels[task.point] == 0.5  # point metrics and the <target> column score the median
+    x = torch.randn(3, 8, 1)
+    with torch.no_grad():
+        prediction = task.forecast(x)
+    assert prediction.shape == (3, 2, 1, len(levels))
