@@ -6,8 +6,9 @@ trained at one sample rate runs at another by passing ``rate = trained rate / ne
 recorded twice as densely uses ``rate=0.5``): every SSM step ``dt`` is scaled by it.
 
 Padding: recordings of a batch are zero-padded at the end with a mask ``(batch, length)``. Padded
-steps are zeroed before every layer, so the (bidirectional) convolutions at real steps see exactly
-what they would see without padding, and pooling averages over real steps only.
+steps are zeroed right before every SSM convolution (after the block's norm, which would map a zero
+step to its bias), so the (bidirectional) convolutions at real steps see exactly what they would see
+without padding, and pooling averages over real steps only.
 """
 
 from __future__ import annotations
@@ -29,6 +30,19 @@ def masked_mean(h: Tensor, mask: Tensor | None, dim: int = 1) -> Tensor:
     shape[dim] = mask.shape[1]
     weights = mask.to(h.dtype).reshape(shape)
     return (h * weights).sum(dim) / weights.sum(dim).clamp(min=1.0)
+
+
+def masked_block(block: SSMBlock, h: Tensor, mask: Tensor | None, rate: float = 1.0) -> Tensor:
+    """``block(h, rate=rate)`` for ``h (B, L, H)`` with padded steps (``mask (B, L)`` 0) zeroed right
+    before the convolution: the block's pre-norm maps a zero step to its bias, which the anti-causal
+    half of a bidirectional SSM would carry into the real steps. Other steps are unchanged (the
+    norm, activation and output are pointwise in time)."""
+    if mask is None:
+        return block(h, rate=rate)
+    z = block.norm(h) if block.prenorm else h
+    y = block.conv(z * mask.unsqueeze(-1), rate=rate)
+    out = h + block._mix(y)
+    return block.norm(out) if not block.prenorm else out
 
 
 def _time_mask(x: Tensor, mask: Tensor | None) -> Tensor | None:
@@ -86,9 +100,7 @@ class SSMEncoder1d(nn.Module):
         m = _time_mask(x, mask)
         h = self.encoder(x)
         for block in self.blocks:
-            if m is not None:
-                h = h * m.unsqueeze(-1)
-            h = block(h, rate=rate)
+            h = masked_block(block, h, m, rate)
         return self.norm(masked_mean(h, mask, dim=1))
 
     def forward(self, x: Tensor, mask: Tensor | None = None, rate: float = 1.0) -> Tensor:
@@ -148,8 +160,14 @@ class S4NDBlock2d(nn.Module):
         self.output = nn.Sequential(nn.Linear(d_model, 2 * d_model), nn.GLU(dim=-1))
         self.dropout = nn.Dropout(dropout)
 
-    def forward(self, x: Tensor, rate: tuple[float, float] = (1.0, 1.0)) -> Tensor:
+    def forward(
+        self, x: Tensor, rate: tuple[float, float] = (1.0, 1.0), mask: Tensor | None = None
+    ) -> Tensor:
+        """``x (B, H, F, T)`` -> same; ``mask (B, T)`` zeroes padded time steps after the norm (which
+        would map them to its bias) so the convolution at real steps never reads them."""
         z = self.norm(x.movedim(1, -1)).movedim(-1, 1)
+        if mask is not None:
+            z = z * mask[:, None, None, :]
         y = self.activation(self.conv(z, rate)).movedim(1, -1)
         return x + self.dropout(self.output(y)).movedim(-1, 1)
 
@@ -190,9 +208,7 @@ class S4NDEncoder2d(nn.Module):
         m = _time_mask(x, mask)
         h = self.encoder(x.transpose(1, 2).unsqueeze(-1)).movedim(-1, 1)  # (B, H, F=C, T=L)
         for block in self.blocks:
-            if m is not None:
-                h = h * m[:, None, None, :]
-            h = block(h, rates)
+            h = block(h, rates, mask=m)
         pooled = masked_mean(h.mean(2).transpose(1, 2), mask, dim=1)  # mean over F, masked over T
         return self.norm(pooled)
 

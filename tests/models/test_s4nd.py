@@ -31,6 +31,27 @@ def test_padding_does_not_change_outputs(make):
     torch.testing.assert_close(model(padded, padded_mask), logits, atol=1e-5, rtol=1e-5)
 
 
+@pytest.mark.parametrize("make", [small_1d, small_2d])
+def test_padded_batch_matches_one_at_a_time_with_layernorm_biases(make):
+    # Trained LayerNorms have non-zero biases, which map zeroed padded steps to beta; the backward SSM
+    # half must still never read them, so a recording's logits cannot depend on its batch.
+    torch.manual_seed(0)
+    model = make().double()
+    for module in model.modules():
+        if isinstance(module, torch.nn.LayerNorm):
+            torch.nn.init.normal_(module.bias)
+            torch.nn.init.normal_(module.weight, 1.0, 0.3)
+    channels = model.encoder.in_features if isinstance(model, SSMEncoder1d) else 8
+    lengths = [7, 29, 15]
+    recordings = [torch.randn(n, channels, dtype=torch.float64) for n in lengths]
+    batch = torch.zeros(len(lengths), max(lengths), channels, dtype=torch.float64)
+    mask = torch.zeros(len(lengths), max(lengths), dtype=torch.bool)
+    for i, r in enumerate(recordings):
+        batch[i, : len(r)], mask[i, : len(r)] = r, True
+    alone = torch.cat([model(r[None], torch.ones(1, len(r), dtype=torch.bool)) for r in recordings])
+    torch.testing.assert_close(model(batch, mask), alone, atol=1e-6, rtol=0)
+
+
 def test_separable_kernel_matches_direct_2d_convolution():
     torch.manual_seed(1)
     conv = S4NDConv2d(d_model=2, d_state=4).double()
