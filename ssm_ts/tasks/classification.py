@@ -171,6 +171,13 @@ class ClassificationTask(pl.LightningModule):
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         """Original-unit ``x (batch, length, channels)``, ``mask (batch, length)`` -> logits ``(batch, n_classes)``."""
         net = self._require_net()
+        if x.dim() != 3 or x.shape[-1] != self.hparams.n_channels:
+            # checked here: the per-channel scaler would broadcast 1 channel over all of them silently
+            found = x.shape[-1] if x.dim() == 3 else f"shape {tuple(x.shape)}"
+            raise DataError(
+                f"X has {found} channels but the classifier was fitted on {self.hparams.n_channels}; "
+                "give recordings (channels, length) with the training channels, in the training order."
+            )
         scaled = self.scale_inputs(x)
         if mask is not None:
             scaled = scaled * mask.unsqueeze(-1).to(scaled.dtype)

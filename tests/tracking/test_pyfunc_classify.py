@@ -5,7 +5,9 @@ from __future__ import annotations
 import mlflow
 import numpy as np
 import pandas as pd
+import pytest
 
+from ssm_ts.errors import DataError
 from ssm_ts.tasks.classification import ClassificationTask, predict_series
 from ssm_ts.tracking.logger import log_pyfunc_model, make_mlflow_logger
 
@@ -36,3 +38,21 @@ def test_pyfunc_predicts_labels_and_probabilities(tmp_path):
     np.testing.assert_allclose(
         by_frame[["p_low", "p_high"]].to_numpy(), out[["p_low", "p_high"]].to_numpy()[:2], atol=1e-6
     )
+
+
+def test_pyfunc_rejects_a_wrong_channel_count(tmp_path):
+    # one channel would otherwise be broadcast over both by the per-channel scaler, silently
+    task = ClassificationTask(
+        n_channels=2, classes=["low", "high"], model_options={"d_model": 8, "n_layers": 1, "d_state": 8}
+    ).eval()
+    logger = make_mlflow_logger("pyfunc-classify", tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    python_model, artifacts = task.mlflow_pyfunc(None, tmp_path / "export")
+    uri = log_pyfunc_model(logger, python_model, artifacts)
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    loaded = mlflow.pyfunc.load_model(uri)
+    X = np.random.default_rng(0).normal(size=(2, 3, 7))
+    for channels in (1, 3):
+        with pytest.raises(DataError, match=f"X has {channels} channels but the classifier was fitted on 2"):
+            loaded.predict(X[:, :channels])
+    with pytest.raises(DataError, match="X has 1 channels"):
+        predict_series(task, list(X[:, :1]))
