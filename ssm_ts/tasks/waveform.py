@@ -268,10 +268,19 @@ class AudioSampleCallback(Callback):
 # ------------------------------------------------------------ exports and checkpoints
 
 
+def _task_arguments(hparams: dict[str, Any]) -> dict[str, Any]:
+    """The hyperparameters :class:`WaveformTask` accepts: LightningCLI adds bookkeeping keys
+    (``_instantiator``, ``_class_path``) that are no constructor arguments."""
+    import inspect
+
+    accepted = set(inspect.signature(WaveformTask.__init__).parameters) - {"self"}
+    return {k: v for k, v in hparams.items() if k in accepted}
+
+
 def save_waveform_export(task: WaveformTask, directory: str | Path) -> Path:
     """Write a self-describing export (task hyperparameters JSON + SaShiMi safetensors)."""
-    config = {"kind": EXPORT_KIND, "task": dict(task.hparams)}
-    return save_export(directory, config, task.net.state_dict())
+    hparams = {k: v for k, v in dict(task.hparams).items() if not k.startswith("_")}
+    return save_export(directory, {"kind": EXPORT_KIND, "task": hparams}, task.net.state_dict())
 
 
 def load_waveform_export(directory: str | Path) -> WaveformTask:
@@ -279,8 +288,11 @@ def load_waveform_export(directory: str | Path) -> WaveformTask:
     config, state_dict, _ = load_export(directory)
     if config.get("kind") != EXPORT_KIND:
         raise CheckpointError(f"{directory} holds a {config.get('kind')!r} export, not a waveform model")
-    task = WaveformTask(**config["task"])
-    task.net.load_state_dict(state_dict)
+    try:  # exports written before the save filter may hold ``_instantiator``: filter on load as well
+        task = WaveformTask(**_task_arguments(config["task"]))
+        task.net.load_state_dict(state_dict)
+    except (TypeError, RuntimeError) as err:
+        raise CheckpointError(f"{directory} does not fit a WaveformTask: {err}") from err
     return task.eval()
 
 
@@ -297,12 +309,8 @@ def load_waveform_model(path: str | Path) -> WaveformTask:
         raise CheckpointError(
             f"{path} is not a checkpoint of a WaveformTask (no hyper_parameters/state_dict)"
         )
-    import inspect
-
-    accepted = set(inspect.signature(WaveformTask.__init__).parameters) - {"self"}
     try:
-        # LightningCLI adds bookkeeping keys (``_instantiator``, ``_class_path``) to the hyperparameters.
-        task = WaveformTask(**{k: v for k, v in hparams.items() if k in accepted})
+        task = WaveformTask(**_task_arguments(hparams))
         task.load_state_dict(ckpt["state_dict"])
     except (TypeError, RuntimeError) as err:
         raise CheckpointError(f"{path} does not fit a WaveformTask: {err}") from err

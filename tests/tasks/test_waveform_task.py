@@ -71,3 +71,22 @@ def test_fit_logs_nll_bits_and_samples_and_checkpoint_rebuilds(shared_data, tmp_
     test_restored = trainer.test(restored, datamodule=dm, verbose=False)[0]["test_nll_bits"]
     assert abs(test_fresh - test_restored) < 1e-5
     assert restored.hparams.sample_rate == 16000 and restored.quantizer.method == "mu-law"
+
+
+def test_exports_drop_and_tolerate_lightning_cli_keys(tmp_path):
+    # LightningCLI adds ``_instantiator`` to the hyperparameters; it is no WaveformTask argument
+    import json
+
+    from ssm_ts.export import save_export
+    from ssm_ts.tasks.waveform import EXPORT_KIND, load_waveform_export, save_waveform_export
+
+    task = WaveformTask(preset="tiny").eval()
+    task.hparams["_instantiator"] = "lightning.pytorch.cli.instantiate_module"
+    save_waveform_export(task, tmp_path / "new")
+    assert not [k for k in json.loads((tmp_path / "new" / "config.json").read_text())["task"] if k[0] == "_"]
+    older = {"kind": EXPORT_KIND, "task": dict(task.hparams)}  # as written before the filter
+    save_export(tmp_path / "old", older, task.net.state_dict())
+    for folder in ("new", "old"):
+        loaded = load_waveform_export(tmp_path / folder)
+        for name, value in loaded.net.state_dict().items():
+            torch.testing.assert_close(value, task.net.state_dict()[name])
