@@ -151,8 +151,9 @@ class Forecaster:
         fit folder) with its optimiser, schedule, early-stopping state and epoch, and logs into the
         same MLflow run. Without a checkpoint there it warns and fits from scratch.
 
-        After fitting: ``metrics_`` (validation and test MSE/MAE, scaled and original units),
-        ``run_id_`` (the MLflow run), ``best_checkpoint_``, ``out_dir_``.
+        After fitting: ``metrics_`` (validation and test loss and MSE/MAE, scaled and original units,
+        of the returned model: the best checkpoint, not the last epoch), ``run_id_`` (the MLflow
+        run), ``best_checkpoint_``, ``out_dir_``.
         """
         import lightning.pytorch as pl
         from lightning.pytorch.callbacks import EarlyStopping
@@ -199,17 +200,34 @@ class Forecaster:
         if best:
             task.load_state_dict(load_checkpoint(best)["state_dict"])
         self.best_checkpoint_ = best or None
-        self.task_, self.spec_ = task.cpu().eval(), datamodule.spec
+        self.spec_ = datamodule.spec
         self.history_ = datamodule.observed_frame().reset_index(drop=True)
-        self.metrics_ = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("val_")}
+        # The last epoch's callback_metrics describe other weights than the restored best ones.
+        self.metrics_ = self._validate(task.eval(), datamodule, out_dir)
         if datamodule.bounds.test_end > datamodule.bounds.val_end:
             # the test split is read once, at the end, with the best weights
             (test_metrics,) = trainer.test(task, datamodule=datamodule, verbose=False)
             self.metrics_.update({k: float(v) for k, v in test_metrics.items()})
-            self.task_ = task.cpu().eval()
+        self.task_ = task.cpu().eval()
         if logger is not None:
             self._log_fit(logger, datamodule, out_dir, best)
         return self
+
+    def _validate(
+        self, task: ForecastingTask, datamodule: ForecastDataModule, out_dir: Path
+    ) -> dict[str, float]:
+        """The ``val_*`` metrics of ``task`` as it is returned (the best checkpoint's weights).
+
+        A separate trainer without the logger or the fit's callbacks: the MLflow history keeps one
+        value per epoch, and the EMA callback would swap its last average in for the restored weights.
+        """
+        from ssm_ts.training import build_trainer
+
+        s = self.settings
+        options = {k: v for k, v in (s["trainer_options"] or {}).items() if k != "callbacks"}
+        evaluator = build_trainer(max_epochs=1, out_dir=out_dir, accelerator=s["accelerator"], **options)
+        results = evaluator.validate(task, datamodule=datamodule, verbose=False)
+        return {k: float(v) for k, v in (results[0] if results else {}).items() if k.startswith("val_")}
 
     def _fit_folder(self, resume: bool) -> Path:
         """``out_dir`` if set; on resume, else this object's previous fit folder; else a fresh folder."""

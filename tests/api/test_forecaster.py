@@ -249,3 +249,36 @@ def test_ema_decay_fits_the_hand_computed_average_of_the_optimizer_steps(co2_csv
 def test_invalid_ema_decay_is_a_config_error(decay):
     with pytest.raises(ConfigError, match=r"ema_decay must be a number strictly between 0 and 1"):
         Forecaster(ema_decay=decay)
+
+
+def test_metrics_describe_the_returned_best_checkpoint_not_the_last_epoch(co2_csv, tmp_path, monkeypatch):
+    import lightning.pytorch as pl
+    from lightning.pytorch.callbacks import Callback
+
+    from ssm_ts.export import load_checkpoint
+
+    class RuinLastEpoch(Callback):
+        """Scramble the weights during the last epoch: its validation loss is the worst, not the best."""
+
+        def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+            if trainer.current_epoch == trainer.max_epochs - 1:
+                with torch.no_grad():
+                    for parameter in pl_module.parameters():
+                        parameter.add_(torch.randn_like(parameter))
+
+    _add_callbacks(monkeypatch, RuinLastEpoch())
+    forecaster = Forecaster(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, max_epochs=2, patience=None,
+                            log_to_mlflow=False, out_dir=str(tmp_path / "out"),
+                            trainer_options={"limit_train_batches": 4})  # fmt: skip
+    forecaster.fit(co2_csv, fill="interpolate")
+    assert "epoch=0" in forecaster.best_checkpoint_  # the ruined last epoch is not returned
+    checkpoint = load_checkpoint(forecaster.best_checkpoint_)
+    (best_score,) = [
+        v["best_model_score"] for k, v in checkpoint["callbacks"].items() if "ModelCheckpoint" in k
+    ]
+    assert forecaster.metrics_["val_loss"] == pytest.approx(float(best_score), rel=1e-5)
+    datamodule = ForecastDataModule(path=str(co2_csv), fill="interpolate", lookback=LOOKBACK, horizon=HORIZON)
+    trainer = pl.Trainer(logger=False, enable_progress_bar=False, enable_model_summary=False)
+    (fresh,) = trainer.validate(forecaster.task_, datamodule=datamodule, verbose=False)
+    for name in ("val_loss", "val_mse", "val_mae_orig"):
+        assert forecaster.metrics_[name] == pytest.approx(fresh[name], rel=1e-5), name
