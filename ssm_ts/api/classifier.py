@@ -77,6 +77,22 @@ def as_recordings(X: Any, nan_policy: str = "error"):
 
 METHODS = ("encoder", "random_features")
 
+
+def fit_seed(random_state: Any) -> int:
+    """An int seed from ``random_state``: an int is used as it is (the CLI's ``seed`` gives the same
+    fit); ``None`` or a ``RandomState`` draws one, as scikit-learn estimators do."""
+    from sklearn.utils import check_random_state
+
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        return int(random_state)
+    try:
+        return int(check_random_state(random_state).randint(2**31))
+    except ValueError as err:
+        raise ConfigError(
+            f"random_state must be an int, None or a numpy.random.RandomState, got {random_state!r}"
+        ) from err
+
+
 _CHANNELS_NOT_LENGTH = "n_features_in_ counts channels; the number of time steps may differ at predict"
 ESTIMATOR_CHECK_EXCEPTIONS: dict[str, dict[str, str]] = {
     "random_features": {
@@ -118,7 +134,8 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         val_fraction: stratified share of ``X`` held out to pick the best epoch (0: train on all,
             keep the last epoch).
         nan_policy: ``"error"``, ``"interpolate"`` or ``"zero"`` for missing values.
-        random_state: seed for initialisation, split and shuffling.
+        random_state: seed for initialisation, split and shuffling: an int, ``None`` (fresh
+            randomness) or a ``numpy.random.RandomState`` (draws the seed), as in scikit-learn.
         accelerator: Lightning accelerator (``"cpu"``, ``"gpu"``, ``"auto"``).
         method: ``"encoder"`` or ``"random_features"`` (see above).
         n_kernels: random kernels of ``"random_features"`` (``2 n_kernels`` features).
@@ -141,7 +158,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         batch_size: int = 16,
         val_fraction: float = 0.0,
         nan_policy: str = "error",
-        random_state: int = 0,
+        random_state: int | np.random.RandomState | None = 0,
         accelerator: str = "cpu",
         method: str = "encoder",
         n_kernels: int = 4000,
@@ -220,12 +237,13 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = data.n_channels
         for fitted in ("task_", "features_", "scaler_", "ridge_"):  # a refit replaces the other method
             self.__dict__.pop(fitted, None)
+        seed = fit_seed(self.random_state)
         if self.method == "random_features":
-            return self._fit_random_features(data, np.unique(y, return_inverse=True)[1])
+            return self._fit_random_features(data, np.unique(y, return_inverse=True)[1], seed)
 
-        pl.seed_everything(self.random_state, verbose=False)
+        pl.seed_everything(seed, verbose=False)
         datamodule = SensorDataModule.from_series(
-            train=data, val_fraction=self.val_fraction, batch_size=self.batch_size, seed=self.random_state
+            train=data, val_fraction=self.val_fraction, batch_size=self.batch_size, seed=seed
         )
         datamodule.set_classes(class_names)
         task = ClassificationTask(**self._task_settings(data.n_channels, class_names))
@@ -247,7 +265,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         self.task_ = task.cpu().eval()
         return self
 
-    def _fit_random_features(self, data, targets: np.ndarray) -> SSMClassifier:
+    def _fit_random_features(self, data, targets: np.ndarray, seed: int) -> SSMClassifier:
         """Random S4D features -> standardised -> ridge; ``targets`` (n,) index ``classes_``."""
         from ssm_ts.models.random_feature_classifier import fit_features_ridge
         from ssm_ts.models.random_ssm_features import RandomSSMFeatures
@@ -255,7 +273,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
         self.scaler_ = fit_channel_scaler(data)
         values = [self.scaler_.transform(v) for v in data.values]
-        self.features_ = RandomSSMFeatures(n_kernels=self.n_kernels, seed=self.random_state)
+        self.features_ = RandomSSMFeatures(n_kernels=self.n_kernels, seed=seed)
         self.ridge_ = fit_features_ridge(self.features_, values, targets)
         return self
 

@@ -125,3 +125,21 @@ def test_random_features_in_grid_search_over_methods(basicmotions):
 def test_unknown_method_is_clear():
     with pytest.raises(ConfigError, match="unknown method 'rocket'"):
         SSMClassifier(method="rocket").fit(np.ones((4, 1, 5)), ["a", "b", "a", "b"])
+
+
+@pytest.mark.parametrize("method", ["encoder", "random_features"])
+def test_random_state_accepts_none_int_and_random_state(method):
+    # scikit-learn's conventions: None is fresh randomness, a RandomState draws the seed
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((12, 2, 20)), np.array(["a", "b"] * 6)
+    settings = {"method": method, "max_epochs": 1, "d_model": 4, "n_layers": 1, "d_state": 4, "n_kernels": 20}
+    for random_state in (None, np.random.RandomState(0), np.int64(3)):
+        proba = SSMClassifier(random_state=random_state, **settings).fit(X, y).predict_proba(X)
+        assert proba.shape == (12, 2)
+    same = [
+        SSMClassifier(random_state=np.random.RandomState(5), **settings).fit(X, y).predict_proba(X)
+        for _ in range(2)
+    ]
+    np.testing.assert_allclose(same[0], same[1])
+    with pytest.raises(ConfigError, match="random_state must be an int, None or a numpy.random.RandomState"):
+        SSMClassifier(random_state="seed", **settings).fit(X, y)
