@@ -38,15 +38,22 @@ def log_mel(
     return torch.log(spectrum + 1e-6).numpy().astype(np.float64)
 
 
-def read_clip(path: Path) -> tuple[np.ndarray, int]:
-    """Mono float waveform and sample rate; stereo is averaged; unreadable or empty files are named."""
+def read_clip(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, int]:
+    """Mono float waveform ``(samples,)`` and its rate; stereo is averaged; unreadable or empty files
+    are named. With ``sample_rate`` the clip is resampled to it (and that rate returned)."""
     try:
         audio, rate = sf.read(str(path), dtype="float32", always_2d=True)
     except (RuntimeError, sf.LibsndfileError) as err:
         raise DataError(f"{path}: cannot read audio ({err}); the file may be corrupt.") from err
     if audio.shape[0] == 0:
         raise DataError(f"{path}: the audio file holds no samples; remove it.")
-    return audio.mean(axis=1), int(rate)
+    mono, rate = audio.mean(axis=1), int(rate)
+    if sample_rate is not None and rate != sample_rate:
+        import torchaudio.functional as AF
+
+        mono = AF.resample(torch.from_numpy(np.ascontiguousarray(mono)), rate, sample_rate).numpy()
+        rate = int(sample_rate)
+    return mono, rate
 
 
 def read_fsdd(
@@ -55,11 +62,14 @@ def read_fsdd(
     n_mels: int = 32,
     n_fft: int = 256,
     hop_length: int = 128,
+    sample_rate: int = 8000,
 ) -> SeriesSet:
-    """FSDD clips in ``folder`` as log-mel recordings labelled by digit (ids are file stems).
+    """FSDD clips in ``folder`` as log-mel recordings ``(n_mels, frames)`` labelled by digit (ids are
+    file stems).
 
     ``split="test"`` keeps recording index 0-4 of every speaker and digit (the official split),
-    ``"train"`` the rest.
+    ``"train"`` the rest. Every clip is resampled to ``sample_rate`` (FSDD's 8 kHz) first: a frame
+    and a mel band then cover the same time and frequencies in every recording.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -75,7 +85,7 @@ def read_fsdd(
         is_test = int(match.group(3)) < 5
         if (split == "test" and not is_test) or (split == "train" and is_test):
             continue
-        audio, rate = read_clip(path)
+        audio, rate = read_clip(path, sample_rate)
         values.append(log_mel(audio, rate, n_mels, n_fft, hop_length))
         labels.append(match.group(1))
         ids.append(path.stem)

@@ -155,3 +155,24 @@ def test_list_of_unequal_recordings_and_nan_policies():
     assert list(data.lengths) == [3, 5]
     zero = make_series_set([np.array([1.0, np.inf])], nan_policy="zero")
     np.testing.assert_allclose(zero.values[0], [[1, 0]])
+
+
+def test_fsdd_clips_are_resampled_to_the_dataset_rate(shared_data, tmp_path):
+    # a 16 kHz copy of an 8 kHz clip: same frames and mel bands (0-4 kHz) once resampled
+    import shutil
+
+    import soundfile as sf
+    import torch
+    import torchaudio.functional as AF
+
+    from ssm_ts.pipelines.sensor import read_fsdd
+
+    source = shared_data / "audio" / "fsdd" / "3_george_7.flac"
+    shutil.copy(source, tmp_path / "3_george_7.flac")
+    wave, rate = sf.read(source, dtype="float32")
+    assert rate == 8000
+    sf.write(tmp_path / "3_george_8.wav", AF.resample(torch.from_numpy(wave), rate, 16000).numpy(), 16000)
+    original, denser = read_fsdd(tmp_path).values
+    assert denser.shape == original.shape
+    loud = original > np.log(1e-3)  # compare where there is sound (silence is at the log floor)
+    assert np.abs(denser - original)[loud].mean() < 0.2
