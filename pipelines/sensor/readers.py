@@ -173,14 +173,24 @@ def _numeric(frame: pd.DataFrame, columns: list[str], where: str) -> np.ndarray:
     return frame[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, text_columns: tuple[str | None, ...] = ()) -> pd.DataFrame:
+    """The CSV as a DataFrame; ``text_columns`` (ids, labels) are read as strings, so an empty cell
+    cannot turn ``1, 2`` into floats ``1.0, 2.0``."""
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, dtype={c: str for c in text_columns if c is not None})
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
         raise DataError(f"{path}: cannot read as CSV ({err}).") from err
     if frame.empty:
         raise DataError(f"{path}: the CSV has no rows.")
     return frame
+
+
+def _missing_cells(frame: pd.DataFrame, column: str, where: str, fix: str) -> None:
+    """A :class:`DataError` naming the file lines (header = line 1) where ``column`` is empty."""
+    empty = np.flatnonzero(frame[column].isna().to_numpy())
+    if len(empty):
+        lines = [int(frame.index[i]) + 2 for i in empty[:10]]
+        raise DataError(f"{where}: column {column!r} is empty on {len(empty)} row(s), line(s) {lines}; {fix}")
 
 
 def read_csv_long(
@@ -194,12 +204,21 @@ def read_csv_long(
 ) -> SeriesSet:
     """A long CSV: one row per (recording, time step) with columns ``id_col``, optional ``time_col``
     (rows are sorted by it), the channel columns (default: every other column) and ``label_col``
-    (constant within a recording; ``None`` for unlabelled data)."""
+    (constant within a recording; ``None`` for unlabelled data). Ids and labels are read as text;
+    an empty id or label cell is an error naming its line."""
     path = _existing_file(path)
-    frame = _read_csv(path)
+    frame = _read_csv(path, (id_col, label_col))
     time_col = time_col if time_col in frame.columns else None
     label_col = label_col if label_col in frame.columns else None
     _require_columns(frame, [id_col], str(path))
+    _missing_cells(frame, id_col, str(path), "every row needs the id of its recording.")
+    if label_col is not None:
+        _missing_cells(
+            frame,
+            label_col,
+            str(path),
+            f"every row needs its recording's label (or drop column {label_col!r}).",
+        )
     channels = channels or [c for c in frame.columns if c not in (id_col, label_col, time_col)]
     _require_columns(frame, channels, str(path))
     if not channels:
@@ -212,7 +231,7 @@ def read_csv_long(
         values.append(_numeric(group, channels, where).T)
         ids.append(str(rec_id))
         if label_col is not None:
-            distinct = group[label_col].dropna().unique()
+            distinct = group[label_col].unique()
             if len(distinct) != 1:
                 raise DataError(
                     f"{where}: column {label_col!r} holds {len(distinct)} different labels {list(distinct)[:5]}; "
@@ -242,7 +261,7 @@ def read_csv_folder(
     label_of = None
     if labels_file is not None:
         labels_path = Path(labels_file) if Path(labels_file).is_absolute() else folder / labels_file
-        table = _read_csv(_existing(labels_path))
+        table = _read_csv(_existing(labels_path), (file_col, label_col))
         _require_columns(table, [file_col, label_col], str(labels_path))
         label_of = {Path(str(f)).name: lab for f, lab in zip(table[file_col], table[label_col], strict=True)}
         unlabelled = [p.name for p in files if p.name not in label_of]

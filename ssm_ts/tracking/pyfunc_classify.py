@@ -31,6 +31,12 @@ def recordings_from_input(model_input: Any) -> tuple[list[np.ndarray], list[str]
                 f"the input DataFrame needs an 'id' column naming each recording (long format); "
                 f"found {list(model_input.columns)}"
             )
+        empty = np.flatnonzero(model_input["id"].isna().to_numpy())
+        if len(empty):  # groupby would drop these rows silently
+            raise DataError(
+                f"the input DataFrame's 'id' column is empty on {len(empty)} row(s), positions "
+                f"{empty[:10].tolist()}; every row needs the id of its recording."
+            )
         frame = model_input.sort_values(["id", "time"]) if "time" in model_input.columns else model_input
         channels = [c for c in frame.columns if c not in ("id", "time", "label")]
         values, ids = [], []

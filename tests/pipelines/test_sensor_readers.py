@@ -108,7 +108,7 @@ def test_csv_long_errors(tmp_path):
     pd.DataFrame({"id": [1, 1], "x": [1.0, 2.0], "label": ["a", "b"]}).to_csv(
         tmp_path / "two.csv", index=False
     )
-    with pytest.raises(DataError, match="recording 1.*2 different labels"):
+    with pytest.raises(DataError, match="recording '1'.*2 different labels"):
         read_csv_long(tmp_path / "two.csv")
     pd.DataFrame({"id": [1, 2], "x": [1.0, "oops"], "label": ["a", "b"]}).to_csv(
         tmp_path / "nan.csv", index=False
@@ -118,6 +118,19 @@ def test_csv_long_errors(tmp_path):
     pd.DataFrame({"rec": [1], "x": [1.0]}).to_csv(tmp_path / "noid.csv", index=False)
     with pytest.raises(DataError, match=r"no column\(s\) \['id'\]"):
         read_csv_long(tmp_path / "noid.csv")
+
+
+def test_csv_long_reads_ids_and_labels_as_text_and_names_empty_cells(tmp_path):
+    # pandas would drop a row with an empty id in the groupby and make the other ids floats ('1.0')
+    (tmp_path / "ids.csv").write_text("id,time,x,label\n1,0,1,a\n,1,2,a\n1,2,3,a\n2,0,5,b\n")
+    with pytest.raises(DataError, match=r"ids.csv: column 'id' is empty on 1 row\(s\), line\(s\) \[3\]"):
+        read_csv_long(tmp_path / "ids.csv")
+    (tmp_path / "lab.csv").write_text("id,time,x,label\n1,0,1,1\n1,1,3,\n2,0,5,2\n2,1,6,2\n")
+    with pytest.raises(DataError, match=r"column 'label' is empty on 1 row\(s\), line\(s\) \[3\]"):
+        read_csv_long(tmp_path / "lab.csv")
+    (tmp_path / "ok.csv").write_text("id,time,x,label\n01,0,1,1\n01,1,3,1\n2,0,5,2\n")
+    data = read_csv_long(tmp_path / "ok.csv")
+    assert data.ids == ["01", "2"] and list(data.labels) == ["1", "2"]
 
 
 def test_numpy_files(tmp_path):

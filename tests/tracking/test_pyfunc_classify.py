@@ -56,3 +56,11 @@ def test_pyfunc_rejects_a_wrong_channel_count(tmp_path):
             loaded.predict(X[:, :channels])
     with pytest.raises(DataError, match="X has 1 channels"):
         predict_series(task, list(X[:, :1]))
+
+
+def test_pyfunc_input_with_an_empty_id_is_an_error():
+    from ssm_ts.tracking.pyfunc_classify import recordings_from_input
+
+    frame = pd.DataFrame({"id": ["a", None, "a"], "time": [0, 1, 2], "x": [1.0, 2.0, 3.0]})
+    with pytest.raises(DataError, match=r"'id' column is empty on 1 row\(s\), positions \[1\]"):
+        recordings_from_input(frame)
