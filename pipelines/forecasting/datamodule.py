@@ -1,8 +1,9 @@
 """``ForecastDataModule``: a CSV or DataFrame -> checked series -> split -> scaler -> stride-1 windows.
 
 Batches are ``(x (batch, lookback, n_channels), y (batch, horizon, n_targets))`` in *original*
-units; the task applies the scaler stored with the model, so a checkpoint used on a new file
-scales it exactly as in training. Input channels are ``targets + past covariates + known-future
+units, float64 (float32 would lose small variations on a large level); the task applies the
+scaler stored with the model, in float64, so a checkpoint used on a new file scales it exactly
+as in training. Input channels are ``targets + past covariates + known-future
 covariates`` (the last group shifted by the horizon, see :func:`model_inputs`).
 """
 
@@ -281,7 +282,7 @@ class ForecastDataModule(pl.LightningDataModule):
     def predict_dataloader(self) -> DataLoader:
         """One window: the last ``lookback`` observed rows, forecasting the next ``horizon`` steps."""
         x, _ = last_window(self.frame, self.spec, self.lookback, self.horizon)
-        return DataLoader(TensorDataset(torch.tensor(x, dtype=torch.float32).unsqueeze(0)), batch_size=1)
+        return DataLoader(TensorDataset(torch.tensor(x, dtype=torch.float64).unsqueeze(0)), batch_size=1)
 
     def state_dict(self) -> dict:
         """Saved in Lightning checkpoints: how the training data was read (JSON values only)."""

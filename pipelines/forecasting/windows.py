@@ -25,15 +25,18 @@ def model_inputs(values: np.ndarray, n_future_covariates: int, horizon: int) -> 
 
 
 class ForecastWindows(Dataset):
-    """Windows ``x (lookback, n_channels)``, ``y (horizon, n_targets)`` in original units.
+    """Windows ``x (lookback, n_channels)``, ``y (horizon, n_targets)`` in original units, float64.
+
+    Float64 because the raw values are scaled by the task: float32 would round a level of 1e8 to
+    the nearest 8 before the scaler subtracts it.
 
     ``inputs (T, n_channels)`` are the model inputs (see :func:`model_inputs`), ``targets (T, n_targets)``
     the target columns; window ``i`` starts at row ``starts[i]``.
     """
 
     def __init__(self, inputs: np.ndarray, targets: np.ndarray, starts: range, lookback: int, horizon: int):
-        self.inputs = torch.from_numpy(np.array(inputs, dtype=np.float32))
-        self.targets = torch.from_numpy(np.array(targets, dtype=np.float32))
+        self.inputs = torch.from_numpy(np.array(inputs, dtype=np.float64))
+        self.targets = torch.from_numpy(np.array(targets, dtype=np.float64))
         self.starts = starts
         self.lookback = lookback
         self.horizon = horizon

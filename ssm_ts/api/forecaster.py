@@ -346,7 +346,7 @@ class Forecaster:
                 f"{n_rows}. Use fewer windows, a smaller step, or more data."
             )
         inputs, targets = window_inputs(frame, spec, horizon)
-        x = torch.as_tensor(np.stack([inputs[o - lookback : o] for o in origins]), dtype=torch.float32)
+        x = torch.as_tensor(np.stack([inputs[o - lookback : o] for o in origins]), dtype=torch.float64)
         with torch.no_grad():
             prediction = task.forecast(x).numpy()
         times = frame[spec.time_col]

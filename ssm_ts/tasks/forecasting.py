@@ -1,12 +1,15 @@
 """``ForecastingTask``: trains any forecaster of the registry on scaled windows and reports honest metrics.
 
-Batches arrive in original units ``x (batch, lookback, n_channels)``, ``y (batch, horizon, n_targets)``;
-the task scales them with the StandardScaler stored in its own buffers (fitted by the data module on
-the training rows, then saved in every checkpoint and export), so a checkpoint applied to a new
-file scales it exactly as in training. Metrics per split: ``{split}_mse`` / ``{split}_mae`` in
-scaled units (the long-horizon protocol's numbers), ``{split}_mse_orig`` / ``{split}_mae_orig`` in
-the data's own units, ``{split}_loss`` (the training objective without auxiliary terms) and, with
-quantiles, ``{split}_coverage`` of the outer interval.
+Batches arrive in original units (float64) ``x (batch, lookback, n_channels)``, ``y (batch, horizon,
+n_targets)``; the task scales them with the StandardScaler stored in its own buffers (fitted by the
+data module on the training rows, then saved in every checkpoint and export), so a checkpoint
+applied to a new file scales it exactly as in training. Scaling and its inverse run in float64;
+only the scaled values take the model's dtype, and forecasts come back in float64.
+
+Metrics per split: ``{split}_mse`` / ``{split}_mae`` in scaled units (the long-horizon protocol's
+numbers), ``{split}_mse_orig`` / ``{split}_mae_orig`` in the data's own units, ``{split}_loss`` (the
+training objective without auxiliary terms) and, with quantiles, ``{split}_coverage`` of the outer
+interval.
 """
 
 from __future__ import annotations
@@ -211,27 +214,31 @@ class ForecastingTask(pl.LightningModule):
 
     # ------------------------------------------------------------ forward in scaled space
 
+    # Scaling runs in float64 and only the scaled values take the model's dtype: a series at 1e8
+    # varying by 5 keeps its signal (float32 holds 1e8 only to the nearest 8).
+
     def scale_inputs(self, x: torch.Tensor) -> torch.Tensor:
-        """``(batch, lookback, n_channels)`` original -> scaled."""
-        return ((x - self.scaler_mean) / self.scaler_scale).to(x.dtype)
+        """``(batch, lookback, n_channels)`` original (float64) -> scaled, in the model's dtype."""
+        return ((x.double() - self.scaler_mean) / self.scaler_scale).to(self.dtype)
 
     def scale_targets(self, y: torch.Tensor) -> torch.Tensor:
-        """``(batch, horizon, n_targets)`` original -> scaled (targets are the first channels)."""
+        """``(batch, horizon, n_targets)`` original -> scaled (targets are the first channels), model dtype."""
         n = y.shape[-1]
-        return ((y - self.scaler_mean[:n]) / self.scaler_scale[:n]).to(y.dtype)
+        return ((y.double() - self.scaler_mean[:n]) / self.scaler_scale[:n]).to(self.dtype)
 
     def unscale_prediction(self, prediction: torch.Tensor) -> torch.Tensor:
-        """``(batch, horizon, n_targets, n_quantiles)`` scaled -> original units."""
+        """``(batch, horizon, n_targets, n_quantiles)`` scaled -> original units, float64."""
         n = prediction.shape[2]
         mean, scale = self.scaler_mean[:n, None], self.scaler_scale[:n, None]
-        return (prediction.double() * scale + mean).to(prediction.dtype)
+        return prediction.double() * scale + mean
 
     def forward(self, x_scaled: torch.Tensor) -> Any:
         """Scaled ``x (batch, lookback, n_channels)`` -> the model output (``prediction``, ``aux_loss``)."""
         return self._require_net()(x_scaled)
 
     def forecast(self, x: torch.Tensor) -> torch.Tensor:
-        """Original-unit ``x (batch, lookback, n_channels)`` -> ``(batch, horizon, n_targets, n_quantiles)``.
+        """Original-unit ``x (batch, lookback, n_channels)`` -> ``(batch, horizon, n_targets, n_quantiles)``
+        in original units, float64.
 
         Quantiles are sorted along the last axis so intervals never cross.
         """
@@ -331,7 +338,7 @@ class ForecastingTask(pl.LightningModule):
         was_training = self.training
         self.eval()
         try:
-            prediction = self.forecast(torch.tensor(x, dtype=torch.float32, device=self.device).unsqueeze(0))
+            prediction = self.forecast(torch.tensor(x, dtype=torch.float64, device=self.device).unsqueeze(0))
         finally:
             self.train(was_training)
         times = future_times(last_time, spec.freq, self.hparams.horizon)

@@ -282,3 +282,19 @@ def test_metrics_describe_the_returned_best_checkpoint_not_the_last_epoch(co2_cs
     (fresh,) = trainer.validate(forecaster.task_, datamodule=datamodule, verbose=False)
     for name in ("val_loss", "val_mse", "val_mae_orig"):
         assert forecaster.metrics_[name] == pytest.approx(fresh[name], rel=1e-5), name
+
+
+def test_a_small_signal_on_a_large_level_survives_scaling(tmp_path):
+    """1e8 + 5 sin: float32 holds 1e8 only to the nearest 8, so raw values are scaled in float64."""
+    t = np.arange(800)
+    data = pd.DataFrame({"ds": pd.date_range("2020-01-01", periods=800, freq="h"),
+                         "y": 1e8 + 5 * np.sin(2 * np.pi * t / 24)})  # fmt: skip
+    forecaster = Forecaster(model="nlinear", lookback=48, horizon=12, max_epochs=3, lr=1e-2, log_to_mlflow=False,
+                            out_dir=str(tmp_path / "out"))  # fmt: skip
+    forecast = forecaster.fit(data).predict()
+    truth = 1e8 + 5 * np.sin(2 * np.pi * np.arange(800, 812) / 24)
+    assert forecast["y"].dtype == np.float64 and forecast["y"].std() > 2  # the sine, not a flat 1e8
+    assert np.abs(forecast["y"] - truth).mean() < 1.0
+    backtest = forecaster.backtest(data, n_windows=2)
+    assert backtest["y"].dtype == np.float64 and np.abs(backtest["y"] - backtest["y_actual"]).mean() < 1.0
+    assert forecaster.metrics_["val_mae_orig"] < 1.0
