@@ -214,8 +214,20 @@ class ForecastDataModule(pl.LightningDataModule):
 
     def setup(self, stage: str | None = None) -> None:
         self._load()
+        self._check_future_covariates_fit()
         if stage in (None, "fit", "validate", "test"):
             _ = self.bounds
+
+    def _check_future_covariates_fit(self) -> None:
+        """Known-future covariates ride in the last ``horizon`` rows of the lookback window (see
+        :func:`model_inputs`): a shorter window would silently drop the first forecast steps' values."""
+        if self.spec.future_covariates and self.horizon > self.lookback:
+            raise ConfigError(
+                f"known-future covariates {self.spec.future_covariates} need lookback >= horizon: they are fed "
+                f"in the last horizon rows of the input window, and lookback {self.lookback} < horizon "
+                f"{self.horizon} would drop the first {self.horizon - self.lookback} forecast steps' values. "
+                f"Set lookback to at least {self.horizon}, or pass those columns as past_covariates."
+            )
 
     def windows(self, split: str) -> ForecastWindows:
         """Stride-1 windows whose targets lie in ``split`` (``"train"``, ``"val"``, ``"test"``)."""

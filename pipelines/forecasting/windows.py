@@ -14,6 +14,7 @@ def model_inputs(values: np.ndarray, n_future_covariates: int, horizon: int) -> 
     shifted ``horizon`` rows earlier, so an input window ending at row ``t`` carries the covariates
     of rows ``t + 1 .. t + horizon`` in its last ``horizon`` steps: the model sees the future it
     is allowed to know without a second input. Rows whose shifted value does not exist are NaN.
+    The window must therefore be at least ``horizon`` long (``ForecastDataModule.setup`` checks it).
     """
     if n_future_covariates == 0:
         return values

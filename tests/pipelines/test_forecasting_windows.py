@@ -105,3 +105,22 @@ def test_future_covariates_are_shifted_into_the_lookback():
     assert x[-1, 0] == n - 1 and x[-1, 1] == 10 * (n - 1 + horizon)
     with pytest.raises(DataError, match="append 5 rows"):
         last_window(values.iloc[:n], spec, 8, horizon)
+
+
+def test_future_covariates_with_horizon_beyond_lookback_are_a_config_error():
+    """The shifted covariates fill the window's last ``horizon`` rows: a shorter window cannot hold them."""
+    frame = pd.DataFrame(
+        {"ds": pd.date_range("2020-01-01", periods=200, freq="h"), "y": np.sin(np.arange(200.0)),
+         "hour": np.arange(200.0) % 24}
+    )  # fmt: skip
+    module = ForecastDataModule.from_frame(
+        frame, target="y", future_covariates=["hour"], lookback=4, horizon=8
+    )
+    with pytest.raises(ConfigError, match=r"lookback 4 < horizon 8.*lookback to at least 8.*past_covariates"):
+        module.setup("fit")
+    ForecastDataModule.from_frame(frame, target="y", future_covariates=["hour"], lookback=8, horizon=8).setup(
+        "fit"
+    )
+    ForecastDataModule.from_frame(frame, target="y", past_covariates=["hour"], lookback=4, horizon=8).setup(
+        "fit"
+    )
