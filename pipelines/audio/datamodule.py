@@ -129,6 +129,15 @@ class AudioDataModule(pl.LightningDataModule):
             )
         if crop not in ("fixed", "random"):
             raise ConfigError(f"crop must be 'fixed' or 'random', got {crop!r}")
+        if int(round(clip_seconds * sample_rate)) < 1:
+            raise ConfigError(
+                f"clip_seconds={clip_seconds} is under one sample at {sample_rate} Hz; "
+                f"use at least {1 / sample_rate:.3g} s (clips of many samples to learn anything)."
+            )
+        if batch_size < 1 or num_workers < 0:
+            raise ConfigError(
+                f"batch_size must be at least 1 and num_workers at least 0, got {batch_size}, {num_workers}"
+            )
         self.save_hyperparameters()
         self.root = Path(root)
         self.sample_rate, self.batch_size, self.num_workers = sample_rate, batch_size, num_workers

@@ -23,13 +23,15 @@ def write_wav(path: str | os.PathLike, audio: torch.Tensor | np.ndarray, sample_
 
 
 def spectrogram_figure(clips: torch.Tensor, sample_rate: int, titles: list[str] | None = None):
-    """A matplotlib figure with one log-power spectrogram per clip; ``clips`` (n, samples)."""
+    """A matplotlib figure with one log-power spectrogram per clip; ``clips`` (n, samples) or one
+    clip (samples,). Clips too short for the STFT (its centring pad must be shorter than the clip)
+    get an empty panel that says so."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    clips = torch.as_tensor(clips).detach().cpu().float()
+    clips = torch.atleast_2d(torch.as_tensor(clips).detach().cpu().float())
     n = clips.shape[0]
     cols = min(4, n)
     rows = math.ceil(n / cols)
@@ -39,6 +41,13 @@ def spectrogram_figure(clips: torch.Tensor, sample_rate: int, titles: list[str] 
     window = torch.hann_window(n_fft)
     for i, ax in enumerate(axes.flat):
         if i >= n:
+            ax.axis("off")
+            continue
+        if clips.shape[1] <= n_fft // 2:
+            ax.text(
+                0.5, 0.5, f"{clips.shape[1]} samples:\ntoo short for a spectrogram", ha="center", va="center"
+            )
+            ax.set_title(titles[i] if titles else f"clip {i}", fontsize=8)
             ax.axis("off")
             continue
         spec = torch.stft(clips[i], n_fft, hop_length=n_fft // 4, window=window, return_complex=True).abs()

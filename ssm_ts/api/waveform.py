@@ -16,13 +16,32 @@ from typing import Any, Literal
 
 import torch
 
-from ssm_ts.errors import ConfigError
+from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.audio import AudioDataModule
 from ssm_ts.tasks.waveform import WaveformTask, load_waveform_model, save_waveform_export, write_clips
 
 _NOT_FITTED = (
     "this WaveformGenerator is not fitted yet: call .fit(folder) or WaveformGenerator.load(folder) first."
 )
+
+
+def check_prompt(prompt: torch.Tensor) -> None:
+    """A prompt ``(n, samples)`` must be finite audio in [-1, 1] (a NaN has no mu-law code)."""
+    if prompt.shape[-1] == 0:
+        raise DataError("the prompt holds no samples; give at least one or pass prompt=None.")
+    bad = ~torch.isfinite(prompt)
+    if bad.any():
+        first = tuple(int(i) for i in bad.nonzero()[0])
+        raise DataError(
+            f"the prompt holds {int(bad.sum())} NaN or inf value(s) (first at index {first}); "
+            "give finite audio in [-1, 1]."
+        )
+    peak = float(prompt.abs().max())
+    if peak > 1.0:
+        raise DataError(
+            f"the prompt's peak amplitude is {peak:.4g}; audio must lie in [-1, 1]: divide it by its "
+            "peak (or clip it) first."
+        )
 
 
 class WaveformGenerator:
@@ -198,6 +217,7 @@ class WaveformGenerator:
                 raise ConfigError(
                     f"prompt must be (n={n}, samples) or (samples,) audio, got {tuple(prompt.shape)}"
                 )
+            check_prompt(prompt)
             codes_prompt = task.quantizer.encode(prompt).to(task.device)
         return task.generate_audio(
             n, seconds, temperature=temperature, top_p=top_p, prompt=codes_prompt, seed=seed

@@ -226,7 +226,13 @@ class WaveformTask(pl.LightningModule):
 
 
 def write_clips(clips: torch.Tensor, sample_rate: int, out_dir: Path, prefix: str = "sample") -> list[Path]:
-    """Write ``clips`` (n, samples) as WAV files plus a spectrogram sheet; return the paths."""
+    """Write ``clips`` (n, samples), or one clip (samples,), as WAV files plus a spectrogram sheet;
+    return the paths."""
+    clips = torch.as_tensor(clips)
+    if clips.dim() == 1:
+        clips = clips.unsqueeze(0)
+    if clips.dim() != 2 or clips.numel() == 0:
+        raise ConfigError(f"clips must be audio (n, samples) or (samples,), got shape {tuple(clips.shape)}")
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [write_wav(out_dir / f"{prefix}_{i:03d}.wav", clip, sample_rate) for i, clip in enumerate(clips)]
     paths.append(write_spectrogram_sheet(out_dir / "spectrograms.png", clips[:16], sample_rate))

@@ -67,3 +67,34 @@ def test_fit_generate_save_load_cli_and_pyfunc(shared_data, tmp_path):
     model = mlflow.pyfunc.load_model(f"runs:/{gen.run_id_}/model")
     result = model.predict(pd.DataFrame({"seconds": [0.01, 0.005], "seed": [1, 2]}))
     assert [len(a) for a in result["audio"]] == [160, 80] and (result["sample_rate"] == 16000).all()
+
+
+def _untrained(tmp_path) -> WaveformGenerator:
+    """A tiny generator from an export of an untrained task (no fit needed for the input checks)."""
+    from ssm_ts.tasks.waveform import WaveformTask, save_waveform_export
+
+    save_waveform_export(WaveformTask(preset="tiny", sample_rate=8000), tmp_path / "export")
+    return WaveformGenerator.load(str(tmp_path / "export"))
+
+
+def test_bad_prompts_are_clear_data_errors(tmp_path):
+    from ssm_ts.errors import DataError
+
+    gen = _untrained(tmp_path)
+    with pytest.raises(DataError, match=r"prompt holds 1 NaN or inf value\(s\) \(first at index \(0, 3\)\)"):
+        gen.generate(1, 0.002, prompt=torch.tensor([0.0, 0.1, 0.2, float("nan")]))
+    with pytest.raises(DataError, match="peak amplitude is 2; audio must lie in \\[-1, 1\\]"):
+        gen.generate(1, 0.002, prompt=torch.tensor([0.0, 2.0]))
+    assert gen.generate(1, 0.002, prompt=torch.tensor([0.0, 0.5, -0.5]), seed=0).shape == (1, 16)
+
+
+def test_write_takes_one_clip_and_clips_too_short_for_a_spectrogram(tmp_path):
+    gen = _untrained(tmp_path)
+    paths = gen.write(torch.zeros(100), str(tmp_path / "one"))  # (samples,): one clip
+    assert [p.name for p in paths] == ["sample_000.wav", "spectrograms.png"]
+    assert sf.info(paths[0]).frames == 100
+    tiny = gen.generate(2, 0.0005, seed=0)  # 4 samples: shorter than the STFT's centring pad
+    paths = gen.write(tiny, str(tmp_path / "tiny"))
+    assert len(paths) == 3 and paths[-1].stat().st_size > 0
+    with pytest.raises(ConfigError, match=r"clips must be audio \(n, samples\)"):
+        gen.write(torch.zeros(1, 2, 3), str(tmp_path / "bad"))

@@ -169,3 +169,14 @@ def test_random_crops_differ_and_fixed_clips_do_not(tmp_path):
     assert len({tuple(c[:20].tolist()) for c in crops}) > 1
     fixed = dm.datasets["test"]
     assert torch.equal(fixed[0][0], fixed[0][0])
+
+
+def test_datamodule_rejects_empty_clips_and_batches(tmp_path):
+    from ssm_ts.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="clip_seconds=1e-06 is under one sample at 8000 Hz"):
+        AudioDataModule(str(tmp_path), sample_rate=8000, clip_seconds=1e-6)
+    with pytest.raises(ConfigError, match="batch_size must be at least 1 .* got 0, 0"):
+        AudioDataModule(str(tmp_path), batch_size=0)
+    with pytest.raises(ConfigError, match="num_workers at least 0, got 16, -1"):
+        AudioDataModule(str(tmp_path), num_workers=-1)
