@@ -318,7 +318,8 @@ class ClassificationTask(pl.LightningModule):
 
 @torch.no_grad()
 def predict_series(task: ClassificationTask, values: list[np.ndarray], batch_size: int = 64) -> np.ndarray:
-    """Class probabilities ``(n, n_classes)`` for ``(channels, length_i)`` recordings, in eval mode."""
+    """Class probabilities ``(n, n_classes)`` (float64, rows sum to 1) for ``(channels, length_i)``
+    recordings, in eval mode."""
     from ssm_ts.pipelines.sensor import pad_batch
 
     was_training = task.training
@@ -332,7 +333,10 @@ def predict_series(task: ClassificationTask, values: list[np.ndarray], batch_siz
             out.append(task.predict_proba(x_t, mask_t).cpu().numpy())
     finally:
         task.train(was_training)
-    return np.concatenate(out).astype(np.float64)
+    # renormalised in float64: a float32 softmax sums to 1 only within ~1e-7, and scikit-learn's
+    # log_loss warns at ~1.5e-8
+    probabilities = np.concatenate(out).astype(np.float64)
+    return probabilities / probabilities.sum(axis=1, keepdims=True)
 
 
 def prediction_frame(

@@ -93,3 +93,17 @@ def test_unlabelled_validation_is_an_error(tmp_path):
     task = ClassificationTask(model_options=OPTIONS)
     with pytest.raises(DataError, match="val data has unlabelled recordings"):
         build_trainer(max_epochs=1, out_dir=tmp_path, progress=False).fit(task, dm)
+
+
+def test_predicted_probabilities_sum_to_one_in_float64():
+    # scikit-learn's log_loss warns unless rows sum to 1 within ~1.5e-8; a float32 softmax gives ~1e-7
+    import numpy as np
+
+    from ssm_ts.tasks.classification import predict_series
+
+    torch.manual_seed(0)
+    task = ClassificationTask(n_channels=2, classes=[str(i) for i in range(7)], model_options=OPTIONS)
+    values = list(np.random.default_rng(0).normal(size=(200, 2, 12)) * 5)
+    probabilities = predict_series(task, values)
+    assert probabilities.dtype == np.float64
+    assert np.abs(probabilities.sum(1) - 1).max() < 1e-12
