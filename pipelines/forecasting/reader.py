@@ -44,13 +44,7 @@ def read_table(source: TableSource) -> Table:
         DataError: the file is empty, has no data rows, or cannot be parsed as CSV.
     """
     if isinstance(source, pd.DataFrame):
-        frame = source.copy()
-        if isinstance(frame.index, pd.DatetimeIndex):
-            # A time index (as statsmodels and pandas users often have) becomes a column.
-            frame = frame.reset_index(names=frame.index.name or "ds")
-        else:
-            frame = frame.reset_index(drop=True)
-        table = Table(frame, "the DataFrame", is_file=False)
+        table = Table(_index_to_columns(source.copy()), "the DataFrame", is_file=False)
     else:
         path = Path(source)
         if not path.is_file():
@@ -74,6 +68,34 @@ def read_table(source: TableSource) -> Table:
         )
     table.frame.columns = [str(c).strip() for c in table.frame.columns]
     return table
+
+
+def _index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Move a meaningful index into columns: a time index (DatetimeIndex, or a PeriodIndex as
+    timestamps) becomes the time column, a ``(unique_id, ds)`` MultiIndex becomes its columns.
+    A plain row-number index is dropped.
+
+    Raises:
+        DataError: the index would collide with a column of the same name.
+    """
+    index = frame.index
+    if isinstance(index, pd.MultiIndex):
+        names = [name if name is not None else f"level_{i}" for i, name in enumerate(index.names)]
+    elif isinstance(index, pd.DatetimeIndex | pd.PeriodIndex):
+        names = [index.name or "ds"]
+    else:
+        return frame.reset_index(drop=True)
+    clashing = [name for name in names if name in frame.columns]
+    if clashing:
+        raise DataError(
+            f"the DataFrame's index ({type(index).__name__} named {names}) would become column(s) {clashing}, "
+            "but columns of that name already exist; drop the index (df.reset_index(drop=True)) or give "
+            "it another name (e.g. df.rename_axis('time'))."
+        )
+    if isinstance(index, pd.PeriodIndex):
+        # Periods (statsmodels' and pandas' monthly/quarterly type) are dated at their start.
+        frame.index = index.to_timestamp()
+    return frame.reset_index(names=names)
 
 
 def _looks_non_comma(path: Path) -> bool:

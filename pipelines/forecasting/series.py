@@ -10,6 +10,7 @@ values are filled (and unsorted rows sorted) instead.
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -25,7 +26,32 @@ from .reader import Table, TableSource, read_table
 FillPolicy = Literal["ffill", "interpolate"]
 FILL_POLICIES = ("ffill", "interpolate")
 TIME_COLUMN_NAMES = ("ds", "date", "datetime", "timestamp", "time", "period", "month", "week")
-_FILL_HINT = 'or pass fill="ffill" / fill="interpolate" to fill them'
+UNNAMED_INDEX = re.compile(r"Unnamed: \d+")  # what pandas names an index written by df.to_csv(path)
+
+
+@dataclass(frozen=True)
+class _Hints:
+    """The fix to suggest: at fit the caller can pass ``fill=``/``freq=``; a fitted model's
+    ``predict``/``backtest`` cannot (they reuse the policy and frequency chosen at fit)."""
+
+    fill: str
+    freq: str
+
+    @classmethod
+    def for_fit(cls) -> _Hints:
+        return cls(
+            fill='or pass fill="ffill" / fill="interpolate" to fill them',
+            freq="pass freq= (a pandas alias such as 'h', '15min', 'D', 'W', 'MS')",
+        )
+
+    @classmethod
+    def for_fitted(cls, freq: str) -> _Hints:
+        return cls(
+            fill="or fill them in the DataFrame (predict and backtest apply the fill policy chosen at fit, "
+            'here none; fit with fill="ffill" / fill="interpolate" to fill them automatically)',
+            freq=f"pass rows on the {freq!r} grid the model was fitted at "
+            f"(e.g. df.resample({freq!r}, on=<time column>).mean())",
+        )
 
 
 @dataclass
@@ -69,13 +95,22 @@ def load_series(
     id_col: str = "unique_id",
     value_col: str = "y",
     allow_future_rows: bool = False,
+    fitted: bool = False,
 ) -> tuple[pd.DataFrame, SeriesSpec]:
     """Read and check a series; return ``(frame, spec)``.
 
-    ``frame`` has the time column (datetime64, regular at ``spec.freq``, sorted, unique) then
-    ``spec.input_columns`` as float64 with no NaN/inf. With ``allow_future_rows`` (prediction
-    input) trailing rows whose targets are all empty are kept (they carry known-future
-    covariates) and are not checked for missing targets.
+    ``frame`` has the time column (datetime64, regular at ``spec.freq``, sorted, unique; a
+    timezone-aware input keeps its timezone, and offsets that differ, as across a daylight-saving
+    change, are read as UTC) then ``spec.input_columns`` as float64 with no NaN/inf.
+
+    Trailing rows whose targets are *all* empty have one meaning everywhere: they are future rows
+    (unknown targets, possibly known-future covariates), never history, so the fill policy never
+    invents their targets. With ``allow_future_rows`` (prediction input) they are kept, their targets
+    left NaN; otherwise (training, backtest) they are dropped with a warning. Empty targets inside
+    the series are gaps: an error, or filled by ``fill``.
+
+    ``fitted`` words the hints for a fitted model's caller (``predict``/``backtest`` take no
+    ``fill=``/``freq=``).
 
     Raises:
         DataError: naming the column, the rows and the fix.
@@ -84,12 +119,13 @@ def load_series(
         raise DataError(
             f"fill={fill!r} is not a fill policy; use one of {FILL_POLICIES} or None (strict checks)."
         )
+    hints = _Hints.for_fitted(freq or "?") if fitted else _Hints.for_fit()
     table = read_table(source)
     frame = table.frame
     long_format = _is_long(frame, id_col, value_col, time_col)
     if long_format:
         time_col = time_col or "ds"
-        frame = _pivot_long(table, time_col, id_col, value_col)
+        frame = _pivot_long(table, time_col, id_col, value_col, fill)
         table = Table(frame, table.name + " (pivoted from long format)", is_file=False)
     time_col = time_col or _detect_time_column(table)
     if time_col not in frame.columns:
@@ -106,15 +142,23 @@ def load_series(
     values = pd.DataFrame({name: _numeric_column(table, name) for name in columns})
     values.insert(0, time_col, times)
 
-    values = _order_rows(table, values, time_col, fill)
-    offset = _resolve_frequency(table, values[time_col], freq)
-    values = _regularise(table, values, time_col, offset, fill)
-    n_future_rows = _trailing_future_rows(values, targets) if allow_future_rows else 0
+    values = _order_rows(table, values, time_col, fill, hints)
+    offset = _resolve_frequency(table, values[time_col], freq, hints)
+    values = _regularise(table, values, time_col, offset, fill, hints)
+    n_future_rows = _trailing_future_rows(values, targets)
+    if n_future_rows == len(values):
+        n_future_rows = 0  # nothing observed: the checks below name the empty columns
+    if n_future_rows and not allow_future_rows:
+        _warn_dropped_future_rows(table, values, time_col, targets, n_future_rows)
+        values = values.iloc[: len(values) - n_future_rows]
+        n_future_rows = 0
     observed = values.iloc[: len(values) - n_future_rows]
-    observed = _check_or_fill_values(table, observed, [*targets, *past], fill)
+    observed = _check_or_fill_values(table, observed, [*targets, *past], fill, hints)
     if future:
         values = pd.concat([observed, values.iloc[len(values) - n_future_rows :]], ignore_index=True)
-        values[future] = _check_or_fill_values(table, values[[time_col, *future]], future, fill)[future]
+        values[future] = _check_or_fill_values(table, values[[time_col, *future]], future, fill, hints)[
+            future
+        ]
     else:
         values = observed
     spec = SeriesSpec(
@@ -132,7 +176,10 @@ def load_series(
 
 
 def load_like(source: TableSource, spec: SeriesSpec, allow_future_rows: bool = False) -> pd.DataFrame:
-    """Read new data for a fitted model: same columns, frequency and fill policy as ``spec``."""
+    """Read new data for a fitted model: same columns, frequency and fill policy as ``spec``.
+
+    Errors suggest fixes a fitted model's caller can apply (the data, or refitting), not ``fill=``.
+    """
     frame, new_spec = load_series(
         source,
         time_col=spec.time_col,
@@ -144,6 +191,7 @@ def load_like(source: TableSource, spec: SeriesSpec, allow_future_rows: bool = F
         id_col=spec.id_col,
         value_col=spec.value_col,
         allow_future_rows=allow_future_rows,
+        fitted=True,
     )
     return frame
 
@@ -155,7 +203,12 @@ def _is_long(frame: pd.DataFrame, id_col: str, value_col: str, time_col: str | N
     return id_col in frame.columns and value_col in frame.columns and (time_col or "ds") in frame.columns
 
 
-def _pivot_long(table: Table, time_col: str, id_col: str, value_col: str) -> pd.DataFrame:
+def _pivot_long(table: Table, time_col: str, id_col: str, value_col: str, fill: str | None) -> pd.DataFrame:
+    """``unique_id, ds, y`` rows -> one column per series on the union of their timestamps.
+
+    Series that start or end at different times would be padded with NaN: an error naming them
+    (strict), or a warning that the fill policy invents those leading/trailing values.
+    """
     frame = table.frame
     duplicated = frame.duplicated(subset=[id_col, time_col], keep=False)
     if duplicated.any():
@@ -164,9 +217,44 @@ def _pivot_long(table: Table, time_col: str, id_col: str, value_col: str) -> pd.
             f"{table.name}: series {frame[id_col].iloc[rows[0]]!r} has duplicate timestamps at {table.rows_text(rows)}; "
             f"keep one row per ({id_col}, {time_col}) pair (e.g. aggregate them)."
         )
-    wide = frame.pivot(index=time_col, columns=id_col, values=value_col)
+    # Parse before pivoting so spans and the row order are by time, not by the text of the dates.
+    long = pd.DataFrame(
+        {
+            time_col: _parse_times(table, time_col),
+            id_col: frame[id_col].to_numpy(),
+            value_col: frame[value_col].to_numpy(),
+        }
+    )
+    _check_spans(table, long, time_col, id_col, fill)
+    wide = long.pivot(index=time_col, columns=id_col, values=value_col)
     wide.columns = [str(c) for c in wide.columns]
     return wide.reset_index()
+
+
+def _check_spans(table: Table, long: pd.DataFrame, time_col: str, id_col: str, fill: str | None) -> None:
+    spans = long.groupby(id_col, sort=True)[time_col].agg(["min", "max"])
+    start, end = spans["min"].min(), spans["max"].max()
+    ragged = spans[(spans["min"] != start) | (spans["max"] != end)]
+    if ragged.empty:
+        return
+    listed = "; ".join(f"{name!r} {row['min']} to {row['max']}" for name, row in ragged.head(5).iterrows())
+    more = f" and {len(ragged) - 5} more" if len(ragged) > 5 else ""
+    text = (
+        f"{table.name}: series span different times (all series together: {start} to {end}); "
+        f"{len(ragged)} series cover less: {listed}{more}"
+    )
+    if fill is None:
+        raise DataError(
+            f"{text}. Trim every series to a common span (e.g. keep {time_col} between the latest start and "
+            'the earliest end), or pass fill="ffill" / fill="interpolate" knowing that it invents their '
+            "missing leading/trailing values."
+        )
+    warnings.warn(
+        f"{text}; fill={fill!r} invents their leading/trailing values. Trim the series to a common span "
+        "to train on observed values only.",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 def _detect_time_column(table: Table) -> str:
@@ -198,16 +286,16 @@ def _mostly_dates(column: pd.Series) -> bool:
 
 
 def _parse_times(table: Table, time_col: str) -> pd.Series:
+    """The time column as datetime64 (tz-aware inputs keep their timezone; mixed UTC offsets -> UTC)."""
     raw = table.frame[time_col]
-    if pd.api.types.is_datetime64_any_dtype(raw):
+    if isinstance(raw.dtype, pd.PeriodDtype):
+        parsed = raw.dt.to_timestamp()  # a period is dated at its start
+    elif pd.api.types.is_datetime64_any_dtype(raw):
         parsed = raw
+    elif pd.api.types.is_integer_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        raise _integer_times_error(table, time_col, raw)
     else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                parsed = pd.to_datetime(raw, errors="coerce")
-            except (ValueError, TypeError):
-                parsed = pd.to_datetime(raw.astype(str), errors="coerce", format="mixed")
+        parsed = _parse_text_times(raw)
     bad = np.flatnonzero(parsed.isna().to_numpy())
     if bad.size:
         example = raw.iloc[bad[0]]
@@ -215,9 +303,33 @@ def _parse_times(table: Table, time_col: str) -> pd.Series:
             f"{table.name}: column {time_col!r} has values that are not dates at {table.rows_text(bad)} "
             f"(e.g. {example!r}); fix or remove those rows."
         )
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)  # one clock: forecasts continue in local wall time
+    # A timezone is kept, not dropped to wall-clock time: across a daylight-saving change wall-clock
+    # hours repeat or vanish, which would read as duplicates and gaps. Forecasts continue in this zone.
     return parsed.reset_index(drop=True)
+
+
+def _parse_text_times(raw: pd.Series) -> pd.Series:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for kwargs in ({}, {"format": "mixed"}, {"format": "mixed", "utc": True}):
+            try:
+                values = raw if not kwargs else raw.astype(str).where(raw.notna())
+                return pd.to_datetime(values, errors="coerce", **kwargs)
+            except (ValueError, TypeError):
+                continue  # e.g. offsets that change at a daylight-saving switch: read them as UTC
+    return pd.to_datetime(raw.astype(str), errors="coerce", format="mixed", utc=True)
+
+
+def _integer_times_error(table: Table, time_col: str, raw: pd.Series) -> DataError:
+    # pandas would read integers as nanoseconds since 1970 and date every forecast in 1970.
+    first, last = raw.min(), raw.max()
+    return DataError(
+        f"{table.name}: time column {time_col!r} holds integers ({first}..{last}), not dates; integer time "
+        "steps are not supported (they would be read as nanoseconds since 1970). Convert the column to dates "
+        f'first: years with df[{time_col!r}] = pd.to_datetime(df[{time_col!r}], format="%Y"), '
+        f'step numbers with df[{time_col!r}] = pd.date_range("2000-01-01", periods=len(df), freq="D") '
+        "(any start and frequency that fit the data)."
+    )
 
 
 def _resolve_targets(
@@ -229,6 +341,16 @@ def _resolve_targets(
             raise DataError("target=[] names no column; name at least one target column or leave it out.")
         return targets
     excluded = {time_col, *covariates}
+    index_columns = [c for c in table.frame.columns if c not in excluded and _is_row_numbers(table.frame, c)]
+    if index_columns:
+        warnings.warn(
+            f"{table.name}: column(s) {index_columns} hold the row numbers 0..{len(table.frame) - 1} (the index "
+            "pandas writes with df.to_csv(path)); they are not used as targets. Name the targets with target= "
+            "to override, or write the CSV with df.to_csv(path, index=False).",
+            UserWarning,
+            stacklevel=4,
+        )
+    excluded.update(index_columns)
     targets = [c for c in table.frame.columns if c not in excluded and _meant_numeric(table.frame[c])]
     if not targets:
         raise DataError(
@@ -236,6 +358,14 @@ def _resolve_targets(
             f"{list(table.frame.columns)}. Name the target with target=."
         )
     return targets
+
+
+def _is_row_numbers(frame: pd.DataFrame, column: str) -> bool:
+    """An ``Unnamed: N`` column holding exactly 0..n-1: a saved index, not data."""
+    values = frame[column]
+    if not UNNAMED_INDEX.fullmatch(column) or not pd.api.types.is_integer_dtype(values):
+        return False
+    return bool(np.array_equal(values.to_numpy(), np.arange(len(values))))
 
 
 def _meant_numeric(column: pd.Series) -> bool:
@@ -282,7 +412,9 @@ def _numeric_column(table: Table, name: str) -> pd.Series:
 # ---------------------------------------------------------------- time axis
 
 
-def _order_rows(table: Table, values: pd.DataFrame, time_col: str, fill: str | None) -> pd.DataFrame:
+def _order_rows(
+    table: Table, values: pd.DataFrame, time_col: str, fill: str | None, hints: _Hints
+) -> pd.DataFrame:
     times = values[time_col]
     duplicated = times.duplicated(keep=False).to_numpy()
     if duplicated.any():
@@ -296,7 +428,7 @@ def _order_rows(table: Table, values: pd.DataFrame, time_col: str, fill: str | N
         if fill is None:
             raise DataError(
                 f"{table.name}: column {time_col!r} is not sorted: the time goes backwards at "
-                f"{table.rows_text(backwards)}; sort the rows by time, {_FILL_HINT} (which also sorts)."
+                f"{table.rows_text(backwards)}; sort the rows by time, {hints.fill} (which also sorts)."
             )
         values = values.sort_values(time_col, kind="stable").reset_index(drop=True)
     return values
@@ -330,7 +462,7 @@ def _infer(index: pd.DatetimeIndex) -> pd.DateOffset | None:
     return to_offset(found)
 
 
-def _resolve_frequency(table: Table, times: pd.Series, freq: str | None) -> pd.DateOffset:
+def _resolve_frequency(table: Table, times: pd.Series, freq: str | None, hints: _Hints) -> pd.DateOffset:
     if freq is not None:
         try:
             return to_offset(freq)
@@ -342,13 +474,13 @@ def _resolve_frequency(table: Table, times: pd.Series, freq: str | None) -> pd.D
     if offset is None:
         raise DataError(
             f"{table.name}: cannot infer a regular frequency from the time column ({len(times)} timestamps); "
-            "pass freq= (a pandas alias such as 'h', '15min', 'D', 'W', 'MS')."
+            f"{hints.freq}."
         )
     return offset
 
 
 def _regularise(
-    table: Table, values: pd.DataFrame, time_col: str, offset: pd.DateOffset, fill: str | None
+    table: Table, values: pd.DataFrame, time_col: str, offset: pd.DateOffset, fill: str | None, hints: _Hints
 ) -> pd.DataFrame:
     times = values[time_col]
     grid = pd.date_range(times.iloc[0], times.iloc[-1], freq=offset)
@@ -356,7 +488,7 @@ def _regularise(
     if off_grid.size:
         raise DataError(
             f"{table.name}: timestamps at {table.rows_text(off_grid)} (e.g. {times.iloc[off_grid[0]]}) do not fall "
-            f"on the {offset.freqstr!r} grid starting {times.iloc[0]}; fix them or pass the right freq=."
+            f"on the {offset.freqstr!r} grid starting {times.iloc[0]}; fix them, or {hints.freq}."
         )
     if len(grid) == len(times):
         return values
@@ -366,7 +498,7 @@ def _regularise(
         raise DataError(
             f"{table.name}: {len(missing)} timestamp{'s are' if len(missing) > 1 else ' is'} missing from the "
             f"{offset.freqstr!r} series (gaps), first {missing[0]} after {table.rows_text([after])}; "
-            f"add the missing rows, {_FILL_HINT}."
+            f"add the missing rows, {hints.fill}."
         )
     return values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()
 
@@ -381,11 +513,24 @@ def _trailing_future_rows(values: pd.DataFrame, targets: list[str]) -> int:
     return count
 
 
+def _warn_dropped_future_rows(
+    table: Table, values: pd.DataFrame, time_col: str, targets: list[str], count: int
+) -> None:
+    times = values[time_col]
+    warnings.warn(
+        f"{table.name}: the last {count} row{'s' if count > 1 else ''} ({times.iloc[-count]} to {times.iloc[-1]}) "
+        f"have no value in any target {targets}: they are treated as future rows, not history, and left out "
+        "(no fill policy invents them). predict(df) forecasts the steps after the last observed row.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
 # ---------------------------------------------------------------- values
 
 
 def _check_or_fill_values(
-    table: Table, values: pd.DataFrame, columns: list[str], fill: str | None
+    table: Table, values: pd.DataFrame, columns: list[str], fill: str | None, hints: _Hints
 ) -> pd.DataFrame:
     values = values.copy()
     block = values[columns].to_numpy(dtype="float64", copy=True)
@@ -401,7 +546,7 @@ def _check_or_fill_values(
             kind = "inf" if infinite[bad, j].any() else "NaN (empty)"
             raise DataError(
                 f"{table.name}: column {name!r} has {kind} values at {table.rows_text(bad)}; "
-                f"fix or remove them, {_FILL_HINT}."
+                f"fix or remove them, {hints.fill}."
             )
     if fill is None:
         return values

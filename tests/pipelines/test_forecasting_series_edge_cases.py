@@ -1,0 +1,200 @@
+"""Edge cases of the forecasting reader found by an audit: time types, timezones, trailing empty
+targets, ragged long tables, saved indexes, and hints worded for the caller who sees them."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ssm_ts.errors import DataError
+from ssm_ts.pipelines.forecasting import future_times, last_window, load_like, load_series
+
+
+def hourly(n=48, start="2021-01-01", tz=None, **columns) -> pd.DataFrame:
+    frame = pd.DataFrame({"date": pd.date_range(start, periods=n, freq="h", tz=tz)})
+    rng = np.random.default_rng(0)
+    for name in columns or {"a": None}:
+        frame[name] = rng.normal(size=n)
+    return frame
+
+
+# ---------------------------------------------------------------- 1. integer time columns
+
+
+@pytest.mark.parametrize("steps", [np.arange(1940, 2020), np.arange(80)])
+def test_integer_time_column_is_a_clear_error_not_nanoseconds(steps):
+    frame = pd.DataFrame({"year": steps, "gdp": np.arange(80.0)})
+    with pytest.raises(
+        DataError, match=r"'year' holds integers.*not dates.*pd.to_datetime\(df\['year'\], format=\"%Y\"\)"
+    ):
+        load_series(frame, time_col="year")
+    # The suggested conversion works.
+    converted = (
+        frame.assign(year=pd.to_datetime(frame["year"].astype(str), format="%Y")) if steps[0] else None
+    )
+    if converted is not None:
+        values, spec = load_series(converted, time_col="year")
+        assert spec.freq == "YS-JAN" and values["year"].iloc[-1] == pd.Timestamp("2019-01-01")
+
+
+# ---------------------------------------------------------------- 2. timezones across DST
+
+
+@pytest.mark.parametrize(
+    "start", ["2016-10-25", "2016-03-22"]
+)  # autumn (hour repeats), spring (hour skipped)
+def test_tz_aware_series_crossing_dst_is_regular_and_forecasts_keep_the_zone(start):
+    frame = hourly(300, start=start, tz="Europe/Berlin")
+    values, spec = load_series(frame)
+    assert spec.freq == "h" and len(values) == 300
+    assert str(values["date"].dt.tz) == "Europe/Berlin"
+    after = future_times(values["date"].iloc[-1], spec.freq, 3)
+    assert str(after.tz) == "Europe/Berlin"
+    assert (after - values["date"].iloc[-1]).tolist() == [pd.Timedelta(hours=h) for h in (1, 2, 3)]
+
+
+def test_csv_with_offsets_changing_at_dst_is_read_as_utc(tmp_path):
+    path = tmp_path / "berlin.csv"
+    hourly(300, start="2016-10-25", tz="Europe/Berlin").to_csv(path, index=False)  # +02:00 then +01:00
+    values, spec = load_series(path)
+    assert spec.freq == "h" and len(values) == 300 and str(values["date"].dt.tz) == "UTC"
+
+
+# ---------------------------------------------------------------- 3./4. trailing empty targets
+
+
+def test_trailing_empty_targets_are_future_rows_at_fit_and_predict():
+    frame = hourly(60)
+    frame.loc[57:, "a"] = np.nan
+    with pytest.warns(UserWarning, match=r"last 3 rows.*future rows.*left out"):
+        fitted, spec = load_series(frame, fill="ffill")
+    assert len(fitted) == 57  # never filled into history
+    assert np.allclose(fitted["a"], frame["a"].iloc[:57])
+    predicted = load_like(frame, spec, allow_future_rows=True)
+    assert predicted["a"].iloc[57:].isna().all()
+    # Both paths forecast from the same window and origin.
+    x_fit, origin_fit = last_window(fitted, spec, lookback=8, horizon=2)
+    x_new, origin_new = last_window(predicted, spec, lookback=8, horizon=2)
+    assert origin_fit == origin_new == frame["date"].iloc[56] and np.array_equal(x_fit, x_new)
+
+
+def test_fit_on_a_frame_ending_in_future_covariate_rows_drops_them_without_inventing_targets():
+    frame = hourly(60, a=None, hour=None)
+    frame.loc[54:, "a"] = np.nan  # 6 future rows: covariate known, target unknown
+    for fill in (None, "ffill", "interpolate"):
+        with pytest.warns(UserWarning, match=r"last 6 rows"):
+            values, spec = load_series(frame, future_covariates=["hour"], fill=fill)
+        assert len(values) == 54 and np.allclose(values["a"], frame["a"].iloc[:54])
+    assert len(load_like(frame, spec, allow_future_rows=True)) == 60
+
+
+def test_a_gap_inside_the_targets_is_still_an_error():
+    frame = hourly(60)
+    frame.loc[30, "a"] = np.nan
+    with pytest.raises(DataError, match=r"column 'a' has NaN.*row 30"):
+        load_series(frame)
+
+
+# ---------------------------------------------------------------- 5. ragged long tables
+
+
+def ragged_long() -> pd.DataFrame:
+    wide = hourly(40, a=None, b=None)
+    return pd.concat(
+        [
+            pd.DataFrame({"unique_id": "A", "ds": wide["date"], "y": wide["a"]}),
+            pd.DataFrame({"unique_id": "C", "ds": wide["date"].iloc[5:-10], "y": wide["b"].iloc[5:-10]}),
+        ]
+    )
+
+
+def test_long_series_with_different_spans_are_named_in_the_error():
+    with pytest.raises(
+        DataError, match=r"1 series cover less: 'C' 2021-01-01 05:00:00 to 2021-01-02 05:00:00.*Trim.*fill="
+    ):
+        load_series(ragged_long())
+
+
+def test_long_series_with_different_spans_warn_that_fill_invents_values():
+    with pytest.warns(UserWarning, match=r"'C' 2021-01-01 05:00:00.*fill='ffill' invents"):
+        values, _ = load_series(ragged_long(), fill="ffill")
+    assert len(values) == 40
+
+
+def test_long_dates_are_ordered_by_time_not_text():
+    long = pd.DataFrame(
+        {"unique_id": "a", "ds": ["9/1/2021", "10/1/2021", "11/1/2021"], "y": [1.0, 2.0, 3.0]}
+    )
+    values, spec = load_series(long, freq="MS")
+    assert values["a"].tolist() == [1.0, 2.0, 3.0] and spec.freq == "MS"
+
+
+# ---------------------------------------------------------------- 6. pandas index types
+
+
+def test_period_index_and_period_column_become_timestamps():
+    periods = pd.period_range("2000-01", periods=40, freq="M")
+    rng = np.random.default_rng(0)
+    for frame in (
+        pd.DataFrame({"v": rng.normal(size=40)}, index=periods),
+        pd.DataFrame({"month": periods, "v": rng.normal(size=40)}),
+    ):
+        values, spec = load_series(frame)
+        assert spec.freq == "MS" and values.iloc[0, 0] == pd.Timestamp("2000-01-01")
+
+
+def test_unique_id_ds_multiindex_is_read_as_long_format():
+    wide = hourly(30, a=None, b=None)
+    long = wide.melt(id_vars="date", var_name="unique_id", value_name="y").rename(columns={"date": "ds"})
+    values, spec = load_series(long.set_index(["unique_id", "ds"]))
+    assert spec.long_format and spec.targets == ["a", "b"] and np.allclose(values["b"], wide["b"])
+
+
+def test_time_index_clashing_with_a_column_is_a_clear_error():
+    frame = hourly(30).set_index("date").rename_axis("ds").assign(ds=1.0)
+    with pytest.raises(DataError, match=r"index.*would become column.*'ds'.*already exist.*reset_index"):
+        load_series(frame)
+
+
+# ---------------------------------------------------------------- 7. a saved index column
+
+
+def test_saved_index_column_is_not_a_default_target(tmp_path):
+    path = tmp_path / "with_index.csv"
+    hourly(30, a=None, b=None).to_csv(path)  # pandas' default writes the index as "Unnamed: 0"
+    with pytest.warns(UserWarning, match=r"\['Unnamed: 0'\] hold the row numbers"):
+        _, spec = load_series(path)
+    assert spec.targets == ["a", "b"]
+    _, spec = load_series(path, target=["Unnamed: 0", "a"])  # named explicitly: the user's choice
+    assert spec.targets == ["Unnamed: 0", "a"]
+
+
+def test_unnamed_column_with_data_stays_a_target():
+    frame = hourly(30).assign(**{"Unnamed: 3": np.arange(30) * 2})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, spec = load_series(frame)
+    assert spec.targets == ["a", "Unnamed: 3"]
+
+
+# ---------------------------------------------------------------- 8. hints for a fitted model's caller
+
+
+def test_errors_for_a_fitted_model_do_not_suggest_arguments_predict_lacks():
+    _, spec = load_series(hourly(60))
+    gappy = hourly(60)
+    gappy.loc[20, "a"] = np.nan
+    with pytest.raises(DataError, match=r"fill them in the DataFrame.*fit with fill=") as err:
+        load_like(gappy, spec)
+    assert "pass fill=" not in str(err.value)
+    quarter_hours = pd.DataFrame({"date": pd.date_range("2021-01-01", periods=60, freq="15min"), "a": 1.0})
+    with pytest.raises(
+        DataError, match=r"pass rows on the 'h' grid the model was fitted at.*resample"
+    ) as err:
+        load_like(quarter_hours, spec)
+    assert "freq=" not in str(err.value)
+    with pytest.raises(DataError, match=r'pass fill="ffill"'):  # at fit the argument exists
+        load_series(gappy)
