@@ -47,6 +47,13 @@ def _fresh_out_dir() -> Path:
 
 
 _FIT_COUNTER = itertools.count()
+
+
+def _is_int(value: Any) -> bool:
+    """A whole number (Python or NumPy integer), not a bool or a float."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 _NOT_FITTED = "this Forecaster is not fitted yet: call .fit(data) or Forecaster.load(folder) first."
 
 
@@ -60,11 +67,14 @@ class Forecaster:
             trained with the pinball loss. 0.5 is always added: the point forecast ``<target>`` (and
             the val/test MSE/MAE) is the median, so ``[0.05, 0.95]`` also gives an ``<target>_q0.5`` column.
         max_epochs: epoch limit (early stopping on validation loss may stop sooner).
-        batch_size, lr, weight_decay, loss: training settings (``loss``: ``"mse"`` or ``"mae"``).
+        batch_size, lr, weight_decay, loss: training settings (``loss``: ``"mse"`` or ``"mae"``; with
+            ``quantiles`` the pinball loss is used instead, and ``loss="mae"`` warns that it is ignored).
         channel_independent: one shared univariate model across series, or a multivariate one.
         model_options: model-specific settings (e.g. ``{"d_model": 64}``).
         split / fractions / boundaries: chronological split (see ``ForecastDataModule``).
-        patience: epochs without validation improvement before stopping (``None``: never stop early).
+        patience: epochs without validation improvement tolerated before stopping; ``0`` stops at the
+            first epoch that does not improve (as ``1``: Lightning counts that epoch), ``None``
+            never stops early.
         ema_decay: keep an exponential moving average of the weights with this decay per optimizer
             step (e.g. ``0.99``; ``None``: off). Validation, early stopping, the best checkpoint and
             the fitted model then use the averaged weights (:class:`ssm_ts.training.EMAWeights`).
@@ -109,6 +119,10 @@ class Forecaster:
     ):
         if max_epochs < 1:
             raise ConfigError(f"max_epochs must be at least 1, got {max_epochs}.")
+        if patience is not None and (not _is_int(patience) or patience < 0):
+            raise ConfigError(
+                f"patience must be a whole number of epochs >= 0, got {patience!r}; use None to never stop early."
+            )
         if ema_decay is not None:
             ema_decay = check_ema_decay(ema_decay, "ema_decay")
         self.settings = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
@@ -187,7 +201,7 @@ class Forecaster:
         out_dir = self._fit_folder(resume)
         ckpt_path, resumed_run = self._resume_point(out_dir) if resume else (None, None)
         logger = self._make_logger(run_id=resumed_run)
-        callbacks = [EarlyStopping("val_loss", patience=s["patience"])] if s["patience"] else []
+        callbacks = [EarlyStopping("val_loss", patience=s["patience"])] if s["patience"] is not None else []
         callbacks.append(RecordMLflowRun())  # checkpoints carry the run id, so a resume continues it
         if s["ema_decay"] is not None:  # validation, checkpoints and the final weights use the average
             callbacks.append(EMAWeights(decay=s["ema_decay"]))
@@ -333,17 +347,25 @@ class Forecaster:
         """
         task = self._require_fitted()
         spec, lookback, horizon = self.spec_, task.hparams.lookback, task.hparams.horizon
-        step = step or horizon
-        if n_windows < 1 or step < 1:
-            raise ConfigError(f"n_windows ({n_windows}) and step ({step}) must be positive.")
+        step = horizon if step is None else step
+        for name, value in (("n_windows", n_windows), ("step", step)):
+            if not _is_int(value) or value < 1:
+                raise ConfigError(f"{name} must be a positive whole number of rows, got {value!r}.")
         frame = self._read(data, allow_future_rows=False)
         n_rows = len(frame)
         origins = [n_rows - horizon - (n_windows - 1 - i) * step for i in range(n_windows)]
         if origins[0] < lookback:
+            needed = lookback + horizon + (n_windows - 1) * step
+            if data is None:  # a loaded export keeps only the last lookback rows, not the series
+                raise DataError(
+                    f"backtest() without data uses the history held by this Forecaster: {n_rows} rows, but "
+                    f"{n_windows} windows need {needed}. A saved and loaded model keeps only the last {lookback} "
+                    "rows (its lookback): pass the series, backtest(data)."
+                )
             raise DataError(
-                f"{n_windows} backtest windows of horizon {horizon} every {step} rows need "
-                f"{lookback + horizon + (n_windows - 1) * step} rows (lookback {lookback} included); the data has "
-                f"{n_rows}. Use fewer windows, a smaller step, or more data."
+                f"{n_windows} backtest windows of horizon {horizon} every {step} rows need {needed} rows "
+                f"(lookback {lookback} included); the data has {n_rows}. Use fewer windows, a smaller step, "
+                "or more data."
             )
         inputs, targets = window_inputs(frame, spec, horizon)
         x = torch.as_tensor(np.stack([inputs[o - lookback : o] for o in origins]), dtype=torch.float64)

@@ -15,6 +15,7 @@ interval.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -74,7 +75,8 @@ class ForecastingTask(pl.LightningModule):
         channel_independent: share one univariate model across channels (else mix channels).
         quantiles: levels such as ``[0.1, 0.5, 0.9]`` for prediction intervals (pinball loss); 0.5 is
             always added, since the point forecast is the median.
-        loss: ``"mse"`` / ``"mae"``; ``"quantile"`` is implied by ``quantiles``.
+        loss: ``"mse"`` / ``"mae"``; with ``quantiles`` the quantile (pinball) loss replaces it (a
+            warning says so when ``loss="mae"`` was asked for).
         model_options: model-specific settings passed to the registry (e.g. ``d_model``, ``n_layers``).
         lr, weight_decay: AdamW settings; SSM parameters get their own group (lr <= 1e-3, no decay).
         lr_schedule: ``"cosine"`` over the epochs, or ``"none"``.
@@ -97,6 +99,13 @@ class ForecastingTask(pl.LightningModule):
     ):
         super().__init__()
         quantiles = normalise_quantiles(quantiles)
+        if quantiles and loss != "mse":  # "mse" is the default: only an explicit other choice is lost
+            warnings.warn(
+                f"loss={loss!r} is ignored: with quantiles the model trains with the quantile (pinball) loss. "
+                "Leave loss unset, or drop quantiles to train on it.",
+                UserWarning,
+                stacklevel=2,
+            )
         self.save_hyperparameters()
         self.hparams.quantiles = quantiles
         from ssm_ts.models.losses import build_forecast_loss

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from lightning.pytorch.callbacks import Callback
 
 from ssm_ts import Forecaster
 from ssm_ts.datasets import write_co2_csv
@@ -253,20 +254,10 @@ def test_invalid_ema_decay_is_a_config_error(decay):
 
 def test_metrics_describe_the_returned_best_checkpoint_not_the_last_epoch(co2_csv, tmp_path, monkeypatch):
     import lightning.pytorch as pl
-    from lightning.pytorch.callbacks import Callback
 
     from ssm_ts.export import load_checkpoint
 
-    class RuinLastEpoch(Callback):
-        """Scramble the weights during the last epoch: its validation loss is the worst, not the best."""
-
-        def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
-            if trainer.current_epoch == trainer.max_epochs - 1:
-                with torch.no_grad():
-                    for parameter in pl_module.parameters():
-                        parameter.add_(torch.randn_like(parameter))
-
-    _add_callbacks(monkeypatch, RuinLastEpoch())
+    _add_callbacks(monkeypatch, RuinEpoch(ruin=1))  # the last epoch is the worst
     forecaster = Forecaster(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, max_epochs=2, patience=None,
                             log_to_mlflow=False, out_dir=str(tmp_path / "out"),
                             trainer_options={"limit_train_batches": 4})  # fmt: skip
@@ -298,3 +289,49 @@ def test_a_small_signal_on_a_large_level_survives_scaling(tmp_path):
     backtest = forecaster.backtest(data, n_windows=2)
     assert backtest["y"].dtype == np.float64 and np.abs(backtest["y"] - backtest["y_actual"]).mean() < 1.0
     assert forecaster.metrics_["val_mae_orig"] < 1.0
+
+
+def test_backtest_arguments_and_a_loaded_model_without_data_are_clear(fitted, tmp_path, co2_csv):
+    for bad in ({"step": 2.5}, {"step": 0}, {"n_windows": 0}, {"n_windows": True}, {"n_windows": 2.0}):
+        with pytest.raises(ConfigError, match="must be a positive whole number"):
+            fitted.backtest(co2_csv, **bad)
+    fitted.save(tmp_path / "model")
+    loaded = Forecaster.load(tmp_path / "model")
+    with pytest.raises(DataError, match=rf"keeps only the last {LOOKBACK} rows.*backtest\(data\)"):
+        loaded.backtest()
+    assert len(loaded.backtest(co2_csv, n_windows=2)) == 2 * HORIZON
+
+
+class RuinEpoch(Callback):
+    """Records the epochs run and scrambles the weights during epoch ``ruin``: its val_loss is the worst."""
+
+    def __init__(self, ruin: int):
+        self.ruin = ruin
+        self.epochs: list[int] = []
+
+    def on_train_epoch_start(self, trainer, pl_module) -> None:
+        self.epochs.append(trainer.current_epoch)
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        if trainer.current_epoch == self.ruin:
+            with torch.no_grad():
+                for parameter in pl_module.parameters():
+                    parameter.add_(torch.randn_like(parameter))
+
+
+@pytest.mark.parametrize(("patience", "epochs"), [(0, [0, 1]), (None, [0, 1, 2])])
+def test_patience_zero_stops_at_the_first_worse_epoch_and_none_never_stops(
+    co2_csv, tmp_path, monkeypatch, patience, epochs
+):
+    recorder = RuinEpoch(ruin=1)
+    _add_callbacks(monkeypatch, recorder)
+    Forecaster(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, max_epochs=3, patience=patience,
+               log_to_mlflow=False, out_dir=str(tmp_path / "out"),
+               trainer_options={"limit_train_batches": 4}).fit(co2_csv, fill="interpolate")  # fmt: skip
+    assert recorder.epochs == epochs
+
+
+@pytest.mark.parametrize("patience", [-1, 1.5, True])
+def test_invalid_patience_is_a_config_error(patience):
+    with pytest.raises(ConfigError, match="patience must be a whole number"):
+        Forecaster(patience=patience)

@@ -137,3 +137,9 @@ def test_quantiles_always_include_the_median_the_point_forecast_reports(given, l
     with torch.no_grad():
         prediction = task.forecast(x)
     assert prediction.shape == (3, 2, 1, len(levels))
+
+
+def test_quantiles_with_loss_mae_warn_that_the_loss_is_ignored():
+    with pytest.warns(UserWarning, match=r"loss='mae' is ignored.*pinball"):
+        task = ForecastingTask(model="nlinear", lookback=8, horizon=2, quantiles=[0.1, 0.9], loss="mae")
+    assert task.loss_fn.__class__.__name__ != "L1Loss"
