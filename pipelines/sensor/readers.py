@@ -117,14 +117,34 @@ def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesS
 
 
 _RELATIONAL_ROW = re.compile(r"^\s*(['\"])(.*)\1\s*,\s*(.*?)\s*$")
+_RELATIONAL_UNLABELLED = re.compile(r"^\s*(['\"])(.*)\1\s*$")
+
+
+_ATTRIBUTE = re.compile(r"^@attribute\s+('[^']*'|\"[^\"]*\"|\S+)\s+(.*)$", re.IGNORECASE)
+
+
+def _class_attribute(attributes: list[str], path: Path) -> int | None:
+    """Index of the nominal (``{a,b,...}``) attribute among the top-level ``attributes`` (types,
+    lower case): the class label's field; ``None`` when there is none (unlabelled data)."""
+    nominal = [i for i, kind in enumerate(attributes) if kind.startswith("{")]
+    if len(nominal) > 1:
+        raise DataError(
+            f"{path}: {len(nominal)} nominal attributes (fields {nominal}); expected one class attribute."
+        )
+    return nominal[0] if nominal else None
 
 
 def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesSet:
     """Read a Weka ``.arff`` time-series file: univariate rows ``v1,...,vL,label`` or the multivariate
-    relational form ``'c1_values\\nc2_values',label`` (UEA archive layout); ``?`` is missing."""
+    relational form ``'c1_values\\nc2_values',label`` (UEA archive layout); ``?`` is missing.
+
+    The label is the field of the nominal (``{a,b,...}``) attribute; a file that declares none is
+    unlabelled (every field is a time step, labels ``None``)."""
     path = _existing_file(path)
-    attributes: list[str] = []
+    attributes: list[str] = []  # types of the top-level attributes, lower case
+    relational_open = False
     in_data = False
+    label_index: int | None = None
     values, labels = [], []
     with open(path, encoding="utf-8", errors="replace") as handle:
         for line_no, raw in enumerate(handle, start=1):
@@ -133,28 +153,44 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
                 continue
             if not in_data:
                 lower = line.lower()
-                if lower.startswith("@attribute"):
-                    attributes.append(lower)
+                match = _ATTRIBUTE.match(line)
+                if match is not None and not relational_open:
+                    attributes.append(match.group(2).strip().lower())
+                    relational_open = attributes[-1].startswith("relational")
+                elif lower.startswith("@end"):
+                    relational_open = False
                 elif lower.startswith("@data"):
                     in_data = True
+                    # no declarations at all: the last field, as the UCR files put their class
+                    label_index = _class_attribute(attributes, path) if attributes else -1
                 continue
             where = f"{path}, line {line_no}"
-            relational = bool(attributes) and " relational" in attributes[0]
+            relational = bool(attributes) and attributes[0].startswith("relational")
             if relational:
-                match = _RELATIONAL_ROW.match(line)
+                match = (_RELATIONAL_ROW if label_index is not None else _RELATIONAL_UNLABELLED).match(line)
                 if match is None:
-                    raise DataError(f"{where}: expected 'channel values separated by \\n',label.")
-                body, label = match.group(2), match.group(3)
+                    expected = ",label" if label_index is not None else " (no label: none is declared)"
+                    raise DataError(f"{where}: expected 'channel values separated by \\n'{expected}.")
+                body = match.group(2)
+                label = match.group(3) if label_index is not None else None
                 channels = [_numbers(c, where) for c in body.split("\\n")]
                 values.append(_stack_channels(channels))
             else:
-                body, _, label = line.rpartition(",")
-                values.append(_numbers(body, where)[None, :])
-            labels.append(label.strip().strip("'\""))
+                fields = line.split(",")
+                if label_index is not None and label_index >= len(fields):
+                    raise DataError(
+                        f"{where}: {len(fields)} fields, but the class attribute is field {label_index + 1}."
+                    )
+                label = fields.pop(label_index) if label_index is not None else None
+                values.append(_numbers(",".join(fields), where)[None, :])
+            if label is not None:
+                labels.append(label.strip().strip("'\""))
     if not in_data:
         raise DataError(f"{path}: no '@data' line; this is not an .arff file.")
     ids = [f"row {i}" for i in range(len(values))]
-    return make_series_set(values, labels, nan_policy=nan_policy, source=str(path), ids=ids)
+    return make_series_set(
+        values, labels if label_index is not None else None, nan_policy=nan_policy, source=str(path), ids=ids
+    )
 
 
 def _require_columns(frame: pd.DataFrame, columns: list[str], where: str) -> None:

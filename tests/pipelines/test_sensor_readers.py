@@ -189,3 +189,17 @@ def test_fsdd_clips_are_resampled_to_the_dataset_rate(shared_data, tmp_path):
     assert denser.shape == original.shape
     loud = original > np.log(1e-3)  # compare where there is sound (silence is at the log floor)
     assert np.abs(denser - original)[loud].mean() < 0.2
+
+
+def test_arff_label_is_the_declared_class_attribute(tmp_path):
+    header = "@relation x\n@attribute t1 numeric\n@attribute t2 numeric\n@attribute t3 numeric\n"
+    (tmp_path / "unlabelled.arff").write_text(header + "@data\n1,2,3\n4,5,6\n")
+    data = read_arff(tmp_path / "unlabelled.arff")  # no nominal attribute: every field is a time step
+    assert data.labels is None and [v.tolist() for v in data.values] == [[[1, 2, 3]], [[4, 5, 6]]]
+    first = "@relation x\n@attribute class {a,b}\n@attribute t1 numeric\n@attribute t2 numeric\n"
+    (tmp_path / "first.arff").write_text(first + "@data\na,1,2\nb,3,4\n")
+    data = read_arff(tmp_path / "first.arff")
+    assert list(data.labels) == ["a", "b"] and [v.tolist() for v in data.values] == [[[1, 2]], [[3, 4]]]
+    (tmp_path / "short.arff").write_text(header + "@attribute target {a,b}\n@data\n1,2,3,a\n1,2\n")
+    with pytest.raises(DataError, match=r"short.arff, line 8: 2 fields, but the class attribute is field 4"):
+        read_arff(tmp_path / "short.arff")
