@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ssm_ts.errors import ConfigError, SSMTSError
-from ssm_ts.training import set_verbosity
+from ssm_ts.training import best_checkpoint_callback, set_verbosity
 
 VERBOSE_FLAG = "--verbose"
 
@@ -93,13 +93,12 @@ def _usage() -> str:
 
 def build_cli_class():
     """The LightningCLI subclass shared by every use (built lazily: importing Lightning is slow)."""
-    from lightning.pytorch.callbacks import ModelCheckpoint
     from lightning.pytorch.cli import LightningCLI, SaveConfigCallback
     from lightning.pytorch.loggers import MLFlowLogger
     from rich.console import Console
 
     from ssm_ts.atomic import atomic_path
-    from ssm_ts.errors import ConfigError
+    from ssm_ts.errors import CheckpointError, ConfigError
     from ssm_ts.export import load_checkpoint
     from ssm_ts.tracking.logger import (
         RecordMLflowRun,
@@ -109,7 +108,7 @@ def build_cli_class():
         make_mlflow_logger,
         mlflow_run_of_checkpoint,
     )
-    from ssm_ts.training import NonFiniteLossGuard, find_last_checkpoint
+    from ssm_ts.training import BEST_CHECKPOINT_PREFIX, NonFiniteLossGuard, find_last_checkpoint
 
     class MLflowSaveConfig(SaveConfigCallback):
         """Save the resolved config beside the outputs and log it (and its values) to the MLflow run."""
@@ -154,13 +153,38 @@ def build_cli_class():
             return self._get(self.config, key)
 
         def _parse_ckpt_path(self) -> None:
-            """Read a ``--ckpt_path`` file through :func:`load_checkpoint` first, so an unsafe (crafted
-            pickle) or corrupt checkpoint is a clear CheckpointError, not a traceback from torch."""
+            """Check ``--ckpt_path`` before Lightning reads it: ``best`` / ``last`` (not when fitting)
+            name the newest such checkpoint under ``--out``; a file is read through
+            :func:`load_checkpoint`, so an unsafe (crafted pickle) or corrupt checkpoint is a clear
+            CheckpointError, not a traceback from torch; a missing file, a folder or a predict
+            without a checkpoint get an error that says what to pass."""
             subcommand = self.config.get("subcommand")
             ckpt_path = self.config[subcommand].get("ckpt_path") if subcommand else None
-            if ckpt_path and Path(ckpt_path).is_file():
+            if subcommand and subcommand != "fit":
+                ckpt_path = self._resolve_named_checkpoint(subcommand, ckpt_path)
+            if ckpt_path and ckpt_path != "last":  # fit resolves "last" itself (_resolve_resume)
                 load_checkpoint(ckpt_path)
             super()._parse_ckpt_path()
+
+        def _resolve_named_checkpoint(self, subcommand: str, ckpt_path: str | None) -> str | None:
+            if ckpt_path is None and subcommand == "predict":
+                raise ConfigError(
+                    f"ssm-ts {self.use_name} predict needs a trained model: pass --ckpt_path with a "
+                    "checkpoint written by fit (a .ckpt file, or 'best' / 'last' for the newest under --out)"
+                )
+            if ckpt_path not in ("best", "last"):
+                return ckpt_path
+            out = self.config[subcommand].get("out")
+            pattern = f"{BEST_CHECKPOINT_PREFIX}*.ckpt" if ckpt_path == "best" else "last.ckpt"
+            found = find_last_checkpoint(out, pattern)
+            if found is None:
+                raise CheckpointError(
+                    f"--ckpt_path {ckpt_path}: no {pattern} under --out {out}; pass the --out of the fit, "
+                    "or the checkpoint's path"
+                )
+            Console(stderr=True).print(f"using {found}")
+            self.config[subcommand]["ckpt_path"] = str(found)
+            return str(found)
 
         def _resolve_resume(self) -> str | None:
             """``--ckpt_path last``: the newest last.ckpt under --out; returns its MLflow run id."""
@@ -228,6 +252,8 @@ def build_cli_class():
             if best:
                 log_artifact(logger, best, "checkpoints")
                 Console(stderr=True).print(f"[green]checkpoints[/green] {Path(best).parent}")
+                # the logged model is the best validation epoch's, as the checkpoint is, not the last one
+                self.model.load_state_dict(load_checkpoint(best)["state_dict"])
             make_pyfunc = getattr(self.model, "mlflow_pyfunc", None)
             if make_pyfunc is not None:
                 export_dir = Path(self._setting("out")) / "export"
@@ -246,7 +272,7 @@ def build_cli_class():
             for path in paths:
                 Console(stderr=True).print(f"[green]wrote[/green] {path}")
 
-    return SSMTSCLI, MLflowSaveConfig, ModelCheckpoint, NonFiniteLossGuard, RecordMLflowRun
+    return SSMTSCLI, MLflowSaveConfig, NonFiniteLossGuard, RecordMLflowRun
 
 
 def check_weight_averaging(callbacks: list) -> None:
@@ -274,7 +300,7 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
     # LightningCLI picks a seed when none is given; config.yaml records it, so the notice is noise.
     if not verbose:
         warnings.filterwarnings("ignore", message=r"No seed found, seed set to")
-    cli_class, save_config, model_checkpoint, nan_guard, record_run = build_cli_class()
+    cli_class, save_config, nan_guard, record_run = build_cli_class()
 
     class UseCLI(cli_class):
         use_name = use
@@ -287,7 +313,8 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
         # name the command in usage lines and errors ("ssm-ts forecast fit"), not Python's argv[0]
         parser_kwargs={"prog": f"ssm-ts {use}", "description": f"ssm-ts {use}: {spec.description}"},
         trainer_defaults={
-            "callbacks": [nan_guard(), model_checkpoint(save_last=True), record_run()],
+            # keeps best-epoch=N.ckpt (lowest val_loss; only last.ckpt without validation) and last.ckpt
+            "callbacks": [nan_guard(), best_checkpoint_callback("val_loss"), record_run()],
             "enable_model_summary": verbose,
         },
         args=args,

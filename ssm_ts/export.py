@@ -68,6 +68,17 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         CheckpointError: missing, corrupt, or unsafe checkpoint.
     """
     path = Path(path)
+    if path.is_dir():
+        hint = (
+            "it is an export (config.json + model.safetensors), which Python loads (Forecaster.load, "
+            "WaveformGenerator.load, or mlflow.pyfunc.load_model on the run's model); the CLI needs"
+            if (path / CONFIG_FILE).is_file()
+            else "pass"
+        )
+        raise CheckpointError(
+            f"{path} is a folder, not a checkpoint; {hint} the .ckpt file a fit wrote under "
+            "<its --out>/.../checkpoints/ (best-epoch=N.ckpt or last.ckpt)"
+        )
     if not path.is_file():
         raise CheckpointError(f"checkpoint not found: {path}; pass the path of a .ckpt file written by a fit")
     try:

@@ -152,10 +152,30 @@ class EMAWeights(EMAWeightAveraging):
         self._make_average(trainer, pl_module)
 
 
-def find_last_checkpoint(out_dir: str | os.PathLike) -> Path | None:
-    """The most recently written ``last.ckpt`` under ``out_dir`` (any run), or ``None``."""
-    candidates = list(Path(out_dir).rglob("last.ckpt")) if Path(out_dir).is_dir() else []
+BEST_CHECKPOINT_PREFIX = "best-"  # ``best-epoch=N.ckpt``: the lowest validation loss of a fit
+
+
+def find_last_checkpoint(out_dir: str | os.PathLike, pattern: str = "last.ckpt") -> Path | None:
+    """The most recently written checkpoint named like ``pattern`` under ``out_dir`` (any run): by
+    default ``last.ckpt``; ``best-*.ckpt`` finds the newest best checkpoint. ``None`` when there is none."""
+    candidates = list(Path(out_dir).rglob(pattern)) if Path(out_dir).is_dir() else []
     return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
+
+
+def best_checkpoint_callback(
+    monitor: str = "val_loss", out_dir: str | os.PathLike | None = None
+) -> ModelCheckpoint:
+    """Keep the checkpoint with the lowest ``monitor`` (``best-epoch=N.ckpt``) and the last one (``last.ckpt``).
+
+    Without validation the monitored value never appears and only ``last.ckpt`` is written."""
+    return ModelCheckpoint(
+        dirpath=None if out_dir is None else Path(out_dir) / "checkpoints",
+        filename=BEST_CHECKPOINT_PREFIX + "{epoch}",
+        monitor=monitor,
+        mode="min",
+        save_top_k=1,
+        save_last=True,
+    )
 
 
 def progress_wanted() -> bool:
@@ -188,32 +208,36 @@ def build_trainer(
         quiet: hide Lightning's informational output.
         max_time: wall-clock budget, ``"DD:HH:MM:SS"``.
         progress: Rich progress bar; default only on an interactive terminal.
-        trainer_options: any further ``lightning.Trainer`` argument (checked by Lightning).
+        trainer_options: any further ``lightning.Trainer`` argument (checked by Lightning); they win
+            over ssm-ts's defaults (``enable_progress_bar``, ``enable_model_summary``, ...), and
+            ``callbacks`` are added to ssm-ts's own. ``default_root_dir`` is refused: ``out_dir``
+            chooses it.
     """
     if quiet:
         set_verbosity(False)
-    out_dir = Path(out_dir)
-    checkpoint = ModelCheckpoint(
-        dirpath=out_dir / "checkpoints",
-        filename="best-{epoch}",
-        monitor=monitor,
-        mode="min",
-        save_top_k=1,
-        save_last=True,
-    )
-    show_progress = progress_wanted() if progress is None else progress
-    all_callbacks = [checkpoint, NonFiniteLossGuard(), *callbacks]
+    options = dict(trainer_options)
+    for key, instead in _SET_BY_SSM_TS.items():
+        if key in options:
+            raise ConfigError(f"trainer option {key!r} is set by ssm-ts; {instead}.")
+    extra = options.pop("callbacks", None) or []
+    extra = [extra] if isinstance(extra, Callback) else list(extra)
+    # the caller's own trainer options win over ssm-ts's defaults
+    show_progress = options.pop("enable_progress_bar", progress_wanted() if progress is None else progress)
+    all_callbacks = [best_checkpoint_callback(monitor, out_dir), NonFiniteLossGuard(), *callbacks, *extra]
     if show_progress:
         all_callbacks.append(RichProgressBar())
-    return pl.Trainer(
-        max_epochs=max_epochs,
-        max_time=max_time,
-        default_root_dir=str(out_dir),
-        logger=logger if logger is not None else False,
-        callbacks=all_callbacks,
-        accelerator=accelerator,
-        devices=devices,
-        enable_model_summary=not quiet,
-        enable_progress_bar=show_progress,
-        **trainer_options,
-    )
+    settings = {
+        "max_epochs": max_epochs,
+        "max_time": max_time,
+        "default_root_dir": str(out_dir),
+        "logger": logger if logger is not None else False,
+        "accelerator": accelerator,
+        "devices": devices,
+        "enable_model_summary": not quiet,
+        "enable_progress_bar": bool(show_progress),
+    }
+    return pl.Trainer(**{**settings, **options, "callbacks": all_callbacks})
+
+
+# Trainer arguments ssm-ts owns, and what to use instead.
+_SET_BY_SSM_TS = {"default_root_dir": "choose the folder with out_dir"}

@@ -72,3 +72,22 @@ def test_ema_weights_average_a_network_built_in_setup_and_checkpoint_both(tmp_pa
 def test_ema_weights_refuse_a_decay_outside_0_1(decay):
     with pytest.raises(ConfigError, match="decay must be a number strictly between 0 and 1"):
         EMAWeights(decay=decay)
+
+
+def test_trainer_options_win_over_defaults_and_add_callbacks(tmp_path):
+    class Marker(pl.Callback):
+        pass
+
+    trainer = build_trainer(
+        max_epochs=1, out_dir=tmp_path, progress=True, enable_progress_bar=False,
+        enable_model_summary=True, callbacks=[Marker()],
+    )  # fmt: skip
+    assert trainer.progress_bar_callback is None
+    assert trainer.checkpoint_callback.monitor == "val_loss"
+    assert any(isinstance(c, Marker) for c in trainer.callbacks)
+    assert not any(type(c).__name__ == "RichProgressBar" for c in trainer.callbacks)
+
+
+def test_a_trainer_option_that_ssm_ts_sets_is_refused_with_the_setting_to_use(tmp_path):
+    with pytest.raises(ConfigError, match="'default_root_dir' is set by ssm-ts.*out_dir"):
+        build_trainer(max_epochs=1, out_dir=tmp_path, default_root_dir="elsewhere")

@@ -7,6 +7,7 @@ import logging
 import mlflow
 import pandas as pd
 import pytest
+import torch
 
 from ssm_ts import cli
 from ssm_ts.tracking.logger import default_tracking_uri
@@ -165,3 +166,41 @@ def test_quiet_by_default_verbose_on_request(fake_use, tmp_path, monkeypatch, ca
     captured = capfd.readouterr()
     assert "GPU available" in captured.out + captured.err + caplog.text  # Lightning's own report is back
     assert not (tmp_path / "lightning_logs").exists()
+
+
+def test_fit_keeps_the_best_validation_checkpoint_and_predict_resolves_it(
+    fake_use, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    assert cli.main(["line", "fit", "--trainer.max_epochs", "4", "--model.lr", "0.2", "--out", str(out)]) == 0
+    (best,) = out.rglob("best-epoch=*.ckpt")
+    state = torch.load(best, map_location="cpu", weights_only=True)
+    (checkpointing,) = [v for k, v in state["callbacks"].items() if k.startswith("ModelCheckpoint")]
+    client = mlflow.MlflowClient(default_tracking_uri())
+    (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-line").experiment_id])
+    val_losses = [m.value for m in client.get_metric_history(run.info.run_id, "val_loss")]
+    assert checkpointing["monitor"] == "val_loss"
+    assert float(checkpointing["best_model_score"]) == pytest.approx(min(val_losses), rel=1e-6)
+
+    assert cli.main(["line", "predict", "--ckpt_path", "best", "--out", str(out)]) == 0
+    assert f"using {best}" in capsys.readouterr().err.replace("\n", "")
+    assert len(pd.read_csv(out / "predictions.csv")) == 64
+
+
+@pytest.mark.parametrize(
+    ("ckpt_args", "message"),
+    [
+        ([], "predict needs a trained model: pass --ckpt_path"),
+        (["--ckpt_path", "missing.ckpt"], "checkpoint not found: missing.ckpt"),
+        (["--ckpt_path", "."], "is a folder, not a checkpoint"),
+        (["--ckpt_path", "best"], "no best-*.ckpt under --out"),
+    ],
+)
+def test_predict_without_a_usable_checkpoint_says_what_to_pass(
+    fake_use, tmp_path, monkeypatch, capsys, ckpt_args, message
+):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["line", "predict", *ckpt_args, "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
