@@ -143,6 +143,26 @@ def test_numpy_files(tmp_path):
     np.testing.assert_allclose(data.values[3], X[3])
 
 
+def test_numpy_unequal_lengths_are_nan_padded_with_lengths(tmp_path):
+    # object arrays would need unpickling: unequal lengths are NaN-padded with a 'lengths' array
+    X = np.full((2, 2, 5), np.nan)
+    X[0, :, :3], X[1] = 1.0, 2.0
+    np.savez(tmp_path / "padded.npz", X=X, y=np.array(["a", "b"]), lengths=np.array([3, 5]))
+    data = read_numpy(tmp_path / "padded.npz")
+    assert [v.shape for v in data.values] == [(2, 3), (2, 5)] and list(data.labels) == ["a", "b"]
+    np.savez(tmp_path / "long.npz", X=X, lengths=np.array([3, 6]))
+    with pytest.raises(DataError, match=r"lengths\[1\] = 6 is outside 1..5"):
+        read_numpy(tmp_path / "long.npz")
+    ragged = np.empty(2, dtype=object)
+    ragged[0], ragged[1] = np.ones((2, 3)), np.ones((2, 5))
+    np.savez(tmp_path / "ragged.npz", X=ragged)
+    with pytest.raises(DataError, match="Object arrays are not loaded .* with their lengths"):
+        read_numpy(tmp_path / "ragged.npz")
+    np.savez(tmp_path / "key.npz", data=X)
+    with pytest.raises(DataError, match=r"no array 'X' inside \(found \['data'\]\); save the recordings"):
+        read_numpy(tmp_path / "key.npz")
+
+
 @pytest.mark.parametrize(
     ("values", "labels", "message"),
     [
