@@ -173,10 +173,21 @@ class SSMBlock(nn.Module):
         return self.dropout(self.output(self.activation(y)))
 
     def forward(
-        self, x: Tensor, state: Tensor | None = None, return_state: bool = False, rate: float = 1.0
+        self,
+        x: Tensor,
+        state: Tensor | None = None,
+        return_state: bool = False,
+        rate: float = 1.0,
+        mask: Tensor | None = None,
     ) -> Tensor | tuple[Tensor, Tensor]:
-        """``x`` (B, L, H) -> (B, L, H) (and the final state with ``return_state``)."""
+        """``x`` (B, L, H) -> (B, L, H) (and the final state with ``return_state``).
+
+        ``mask`` (B, L), 0 at padded steps, zeroes them right before the convolution: the pre-norm
+        would map a zero step to its bias, which an anti-causal (bidirectional) kernel carries into
+        the real steps. Real steps then see exactly what they would see without padding."""
         z = self.norm(x) if self.prenorm else x
+        if mask is not None:
+            z = z * mask.unsqueeze(-1).to(z.dtype)
         conv_out = self.conv(z, state=state, return_state=return_state, rate=rate)
         y, new_state = conv_out if return_state else (conv_out, None)
         out = x + self._mix(y)

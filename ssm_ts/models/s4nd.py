@@ -32,19 +32,6 @@ def masked_mean(h: Tensor, mask: Tensor | None, dim: int = 1) -> Tensor:
     return (h * weights).sum(dim) / weights.sum(dim).clamp(min=1.0)
 
 
-def masked_block(block: SSMBlock, h: Tensor, mask: Tensor | None, rate: float = 1.0) -> Tensor:
-    """``block(h, rate=rate)`` for ``h (B, L, H)`` with padded steps (``mask (B, L)`` 0) zeroed right
-    before the convolution: the block's pre-norm maps a zero step to its bias, which the anti-causal
-    half of a bidirectional SSM would carry into the real steps. Other steps are unchanged (the
-    norm, activation and output are pointwise in time)."""
-    if mask is None:
-        return block(h, rate=rate)
-    z = block.norm(h) if block.prenorm else h
-    y = block.conv(z * mask.unsqueeze(-1), rate=rate)
-    out = h + block._mix(y)
-    return block.norm(out) if not block.prenorm else out
-
-
 def _time_mask(x: Tensor, mask: Tensor | None) -> Tensor | None:
     if mask is None:
         return None
@@ -100,7 +87,7 @@ class SSMEncoder1d(nn.Module):
         m = _time_mask(x, mask)
         h = self.encoder(x)
         for block in self.blocks:
-            h = masked_block(block, h, m, rate)
+            h = block(h, rate=rate, mask=m)
         return self.norm(masked_mean(h, mask, dim=1))
 
     def forward(self, x: Tensor, mask: Tensor | None = None, rate: float = 1.0) -> Tensor:
