@@ -13,6 +13,17 @@ def future_times(last_time: pd.Timestamp, freq: str, horizon: int) -> pd.Datetim
     return pd.date_range(pd.Timestamp(last_time) + offset, periods=horizon, freq=offset)
 
 
+def restore_times(texts: list[str], tz: str | None) -> pd.DatetimeIndex:
+    """ISO timestamps saved with ``Timestamp.isoformat()`` back in the series' zone ``tz``.
+
+    Saved tz-aware times carry UTC offsets that change at a daylight-saving switch, which pandas
+    refuses to parse as one zone; reading them as UTC and converting restores the named zone.
+    """
+    if tz is None:
+        return pd.DatetimeIndex(pd.to_datetime(texts))
+    return pd.DatetimeIndex(pd.to_datetime(texts, utc=True)).tz_convert(tz)
+
+
 def quantile_column(target: str, level: float) -> str:
     """``OT_q0.1``: the column of one predicted quantile level."""
     return f"{target}_q{level:g}"

@@ -70,6 +70,7 @@ class SeriesSpec:
     long_format: bool = False
     id_col: str = "unique_id"
     value_col: str = "y"
+    tz: str | None = None  # the time column's zone (None: naive); restores saved ISO times in it
 
     @property
     def input_columns(self) -> list[str]:
@@ -171,6 +172,7 @@ def load_series(
         long_format=long_format,
         id_col=id_col,
         value_col=value_col,
+        tz=_zone_name(values[time_col]),
     )
     return values.reset_index(drop=True), spec
 
@@ -306,6 +308,11 @@ def _parse_times(table: Table, time_col: str) -> pd.Series:
     # A timezone is kept, not dropped to wall-clock time: across a daylight-saving change wall-clock
     # hours repeat or vanish, which would read as duplicates and gaps. Forecasts continue in this zone.
     return parsed.reset_index(drop=True)
+
+
+def _zone_name(times: pd.Series) -> str | None:
+    zone = times.dt.tz
+    return None if zone is None else str(zone)
 
 
 def _parse_text_times(raw: pd.Series) -> pd.Series:

@@ -11,6 +11,7 @@ import pytest
 
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.forecasting import future_times, last_window, load_like, load_series
+from ssm_ts.pipelines.forecasting.frames import restore_times
 
 
 def hourly(n=48, start="2021-01-01", tz=None, **columns) -> pd.DataFrame:
@@ -198,3 +199,12 @@ def test_errors_for_a_fitted_model_do_not_suggest_arguments_predict_lacks():
     assert "freq=" not in str(err.value)
     with pytest.raises(DataError, match=r'pass fill="ffill"'):  # at fit the argument exists
         load_series(gappy)
+
+
+def test_spec_records_the_zone_and_saved_times_come_back_in_it():
+    values, spec = load_series(hourly(40, start="2016-10-29", tz="Europe/Berlin"))
+    assert spec.tz == "Europe/Berlin" and load_series(hourly(10))[1].tz is None
+    texts = [t.isoformat() for t in values["date"]]  # +02:00 then +01:00: the export's format
+    restored = restore_times(texts, spec.tz)
+    assert str(restored.tz) == "Europe/Berlin" and restored.equals(pd.DatetimeIndex(values["date"]))
+    assert restore_times(["2021-01-01T00:00:00"], None)[0] == pd.Timestamp("2021-01-01")
