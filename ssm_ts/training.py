@@ -239,5 +239,21 @@ def build_trainer(
     return pl.Trainer(**{**settings, **options, "callbacks": all_callbacks})
 
 
+def user_trainer_options(
+    options: dict[str, Any] | None, callbacks: Sequence[Callback] = ()
+) -> dict[str, Any]:
+    """A front end's ``trainer_options`` as :func:`build_trainer` keyword arguments: the user's
+    ``callbacks`` join the front end's own; ``logger`` is refused (the MLflow settings choose it)."""
+    options = dict(options or {})
+    if "logger" in options:
+        raise ConfigError(
+            "trainer option 'logger' is set by ssm-ts; choose MLflow logging with log_to_mlflow, "
+            "tracking_uri and experiment."
+        )
+    extra = options.pop("callbacks", None) or []
+    options["callbacks"] = [*callbacks, *([extra] if isinstance(extra, Callback) else extra)]
+    return options
+
+
 # Trainer arguments ssm-ts owns, and what to use instead.
 _SET_BY_SSM_TS = {"default_root_dir": "choose the folder with out_dir"}

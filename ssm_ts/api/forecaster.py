@@ -174,7 +174,7 @@ class Forecaster:
 
         from ssm_ts.export import load_checkpoint
         from ssm_ts.tracking.logger import RecordMLflowRun
-        from ssm_ts.training import EMAWeights, build_trainer
+        from ssm_ts.training import EMAWeights, build_trainer, user_trainer_options
 
         if not isinstance(data, (pd.DataFrame, str, os.PathLike)):
             raise ConfigError(
@@ -206,8 +206,8 @@ class Forecaster:
         if s["ema_decay"] is not None:  # validation, checkpoints and the final weights use the average
             callbacks.append(EMAWeights(decay=s["ema_decay"]))
         trainer = build_trainer(
-            max_epochs=s["max_epochs"], out_dir=out_dir, logger=logger, callbacks=callbacks,
-            accelerator=s["accelerator"], max_time=s["max_time"], **(s["trainer_options"] or {}),
+            max_epochs=s["max_epochs"], out_dir=out_dir, logger=logger, accelerator=s["accelerator"],
+            max_time=s["max_time"], **user_trainer_options(s["trainer_options"], callbacks),
         )  # fmt: skip
         trainer.fit(task, datamodule=datamodule, ckpt_path=ckpt_path)
         best = trainer.checkpoint_callback.best_model_path or trainer.checkpoint_callback.last_model_path

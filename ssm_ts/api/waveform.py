@@ -118,7 +118,7 @@ class WaveformGenerator:
         """
         import lightning.pytorch as pl
 
-        from ssm_ts.training import build_trainer
+        from ssm_ts.training import build_trainer, user_trainer_options
 
         s = self.settings
         pl.seed_everything(s["seed"], verbose=False)
@@ -162,7 +162,7 @@ class WaveformGenerator:
             logger=logger,
             accelerator=s["accelerator"],
             max_time=s["max_time"],
-            **dict(s["trainer_options"] or {}),
+            **user_trainer_options(s["trainer_options"]),
         )
         trainer.fit(task, datamodule=data)
         best = trainer.checkpoint_callback.best_model_path

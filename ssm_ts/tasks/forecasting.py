@@ -38,6 +38,7 @@ from ssm_ts.pipelines.forecasting import (
     last_window,
     point_index,
 )
+from ssm_ts.pipelines.forecasting.frames import restore_times
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 
 SPLITS = ("val", "test")
@@ -439,7 +440,7 @@ def load_forecast_export(
         ) from err
     task.eval()
     spec = SeriesSpec.from_dict(config["spec"])
-    history = pd.DataFrame({spec.time_col: pd.to_datetime(extras["history"]["time"])})
+    history = pd.DataFrame({spec.time_col: restore_times(extras["history"]["time"], spec.tz)})
     for column, values in extras["history"]["values"].items():
         history[column] = np.asarray(values, dtype="float64")
     return task, spec, history, config.get("forecaster", {}), extras.get("metrics", {})

@@ -335,3 +335,35 @@ def test_patience_zero_stops_at_the_first_worse_epoch_and_none_never_stops(
 def test_invalid_patience_is_a_config_error(patience):
     with pytest.raises(ConfigError, match="patience must be a whole number"):
         Forecaster(patience=patience)
+
+
+def test_trainer_options_add_callbacks_and_refuse_a_logger(tmp_path):
+    class CountEpochs(Callback):
+        epochs = 0
+
+        def on_train_epoch_end(self, trainer, pl_module):
+            CountEpochs.epochs += 1
+
+    hours = pd.date_range("2020-01-01", periods=300, freq="h")
+    frame = pd.DataFrame({"time": hours, "y": np.sin(np.arange(300) / 5.0)})
+    settings = dict(
+        model="nlinear", lookback=24, horizon=6, max_epochs=2, log_to_mlflow=False, out_dir=str(tmp_path)
+    )
+    Forecaster(**settings, trainer_options={"callbacks": [CountEpochs()], "enable_progress_bar": False}).fit(
+        frame
+    )
+    assert CountEpochs.epochs == 2
+    with pytest.raises(ConfigError, match="'logger' is set by ssm-ts"):
+        Forecaster(**settings, trainer_options={"logger": False}).fit(frame)
+
+
+def test_a_series_in_a_zone_with_daylight_saving_saves_and_loads(tmp_path):
+    hours = pd.date_range("2016-10-20", periods=400, freq="h", tz="Europe/Berlin")  # crosses 30 October
+    frame = pd.DataFrame({"time": hours, "y": np.sin(np.arange(400) / 5.0)})
+    forecaster = Forecaster(model="nlinear", lookback=240, horizon=6, max_epochs=1, log_to_mlflow=False,
+                            out_dir=str(tmp_path / "out")).fit(frame)  # fmt: skip
+    forecaster.save(tmp_path / "model")
+    loaded = Forecaster.load(tmp_path / "model")  # its saved history crosses the switch
+    expected, got = forecaster.predict(), loaded.predict()
+    pd.testing.assert_frame_equal(got, expected)
+    assert str(got["time"].dt.tz) == "Europe/Berlin"
