@@ -12,7 +12,9 @@ from ssm_ts.tasks.classification import ClassificationTask, predict_series
 from ssm_ts.tracking.logger import log_pyfunc_model, make_mlflow_logger
 
 
-def test_pyfunc_predicts_labels_and_probabilities(tmp_path):
+@pytest.fixture()
+def logged(tmp_path):
+    """A two-channel, two-class task and its pyfunc, logged to an sqlite store and loaded back."""
     task = ClassificationTask(
         n_channels=2, classes=["low", "high"], model_options={"d_model": 8, "n_layers": 1, "d_state": 8}
     ).eval()
@@ -20,7 +22,11 @@ def test_pyfunc_predicts_labels_and_probabilities(tmp_path):
     python_model, artifacts = task.mlflow_pyfunc(None, tmp_path / "export")
     uri = log_pyfunc_model(logger, python_model, artifacts)
     mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
-    loaded = mlflow.pyfunc.load_model(uri)
+    return task, mlflow.pyfunc.load_model(uri)
+
+
+def test_pyfunc_predicts_labels_and_probabilities(logged):
+    task, loaded = logged
     X = np.random.default_rng(0).normal(size=(3, 2, 7))
     out = loaded.predict(X)
     assert list(out.columns) == ["id", "predicted", "p_low", "p_high"]
@@ -40,16 +46,9 @@ def test_pyfunc_predicts_labels_and_probabilities(tmp_path):
     )
 
 
-def test_pyfunc_rejects_a_wrong_channel_count(tmp_path):
+def test_pyfunc_rejects_a_wrong_channel_count(logged):
     # one channel would otherwise be broadcast over both by the per-channel scaler, silently
-    task = ClassificationTask(
-        n_channels=2, classes=["low", "high"], model_options={"d_model": 8, "n_layers": 1, "d_state": 8}
-    ).eval()
-    logger = make_mlflow_logger("pyfunc-classify", tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
-    python_model, artifacts = task.mlflow_pyfunc(None, tmp_path / "export")
-    uri = log_pyfunc_model(logger, python_model, artifacts)
-    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
-    loaded = mlflow.pyfunc.load_model(uri)
+    task, loaded = logged
     X = np.random.default_rng(0).normal(size=(2, 3, 7))
     for channels in (1, 3):
         with pytest.raises(DataError, match=f"X has {channels} channels but the classifier was fitted on 2"):
