@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -49,70 +50,185 @@ def _numbers(text: str, where: str) -> np.ndarray:
         ) from err
 
 
-def _stack_channels(channels: list[np.ndarray]) -> np.ndarray:
-    """(channels, longest) with shorter channels padded by NaN (the ``.ts`` way of marking missing)."""
-    longest = max(len(c) for c in channels)
-    out = np.full((len(channels), longest), np.nan)
-    for i, c in enumerate(channels):
-        out[i, : len(c)] = c
-    return out
+def _case_array(channels: list[np.ndarray], where: str, case: str) -> np.ndarray:
+    """``(channels, length)`` of one case whose channels all have the same length.
+
+    A short channel is not padded: that would turn a ragged case into "missing values", which
+    ``nan_policy='interpolate'`` then silently extends."""
+    lengths = [len(c) for c in channels]
+    if len(set(lengths)) > 1:
+        raise DataError(
+            f"{where}: channels of different lengths in {case} (lengths {lengths}); every channel of "
+            "a case needs the same number of values: pad the short ones with '?' (missing) or trim the long ones."
+        )
+    return np.stack(channels)
+
+
+@dataclass
+class _TsHeader:
+    """What a ``.ts`` header declares (``None``: not declared)."""
+
+    labels: bool = False
+    declared_labels: list[str] | None = None
+    target: bool = False
+    dimensions: int | None = None
+    univariate: bool | None = None
+    equal_length: bool | None = None
+    series_length: int | None = None
+
+
+def _ts_flag(words: list[str], where: str) -> bool:
+    value = words[1].lower() if len(words) > 1 else ""
+    if value not in ("true", "false"):
+        raise DataError(f"{where}: {words[0]} needs 'true' or 'false', found {' '.join(words[1:])!r}.")
+    return value == "true"
+
+
+def _ts_count(words: list[str], where: str) -> int:
+    value = words[1] if len(words) > 1 else ""
+    if not re.fullmatch(r"[0-9]+", value) or int(value) < 1:
+        raise DataError(f"{where}: {words[0]} needs a positive whole number, found {' '.join(words[1:])!r}.")
+    return int(value)
+
+
+def _read_ts_header(header: _TsHeader, line: str, where: str) -> None:
+    """Record one ``@`` header line in ``header`` (unknown keys such as ``@problemName`` are skipped)."""
+    words = line.split()
+    key = words[0].lower()
+    if key == "@timestamps" and words[-1].lower() == "true":
+        raise DataError(f"{where}: time-stamped .ts files are not supported; export values without stamps.")
+    if key == "@classlabel":
+        header.labels = len(words) > 1 and words[1].lower() == "true"
+        header.declared_labels = words[2:] if header.labels else None
+    elif key == "@targetlabel":
+        header.target = _ts_flag(words, where)
+    elif key == "@dimensions":
+        header.dimensions = _ts_count(words, where)
+    elif key == "@univariate":
+        header.univariate = _ts_flag(words, where)
+    elif key == "@equallength":
+        header.equal_length = _ts_flag(words, where)
+    elif key == "@serieslength":
+        header.series_length = _ts_count(words, where)
+
+
+def _check_ts_dimensions(header: _TsHeader, found: int, first: int | None, where: str, case: int) -> None:
+    """A case's dimension count against the header and the first case (``None`` for the first)."""
+    if header.dimensions is not None and found != header.dimensions:
+        raise DataError(
+            f"{where}: case {case} has {found} dimensions but the header declares @dimensions "
+            f"{header.dimensions}; fix the case or the header (dimensions are ':'-separated)."
+        )
+    if header.univariate and found != 1:
+        raise DataError(
+            f"{where}: case {case} has {found} dimensions but the header declares @univariate true; "
+            "set '@univariate false' or fix the case."
+        )
+    if first is not None and found != first:
+        raise DataError(
+            f"{where}: {found} dimensions but the first case has {first}; "
+            "every case needs the same dimensions (':'-separated)."
+        )
+
+
+def _check_ts_lengths(header: _TsHeader, values: list[np.ndarray], lines: list[int], path: Path) -> None:
+    """Case lengths against ``@equalLength true`` and ``@seriesLength``."""
+    if header.equal_length is False or not values:
+        return
+    lengths = [v.shape[1] for v in values]
+    if header.series_length is not None:
+        expected, what = header.series_length, f"the header declares @seriesLength {header.series_length}"
+        fix = "drop @seriesLength and set '@equalLength false'"
+    elif header.equal_length:
+        expected, what = lengths[0], f"case 0 has {lengths[0]} and the header declares @equalLength true"
+        fix = "set '@equalLength false'"
+    else:
+        return
+    bad = [k for k, n in enumerate(lengths) if n != expected]
+    if bad:
+        k = bad[0]
+        raise DataError(
+            f"{path}, line {lines[k]} (case {k}): {lengths[k]} time steps but {what} "
+            f"({len(bad)} case(s) differ); {fix} in the header, or fix the cases."
+        )
+
+
+def _ts_target(text: str, where: str) -> float:
+    try:
+        return float(text)
+    except ValueError as err:
+        raise DataError(
+            f"{where}: the target {text!r} is not a number (the header says @targetLabel true)."
+        ) from err
+
+
+def _regression_error(path: Path, targets: list[float]) -> DataError:
+    return DataError(
+        f"{path}: a regression file (@targetLabel true): the last field of each of its {len(targets)} cases is "
+        f"a numeric target (first {targets[:3]}), not a class label, so a classifier cannot use it. Use a "
+        "classification file ('@classLabel true <classes>'), or drop the target field and set "
+        "'@targetLabel false' to read the series unlabelled."
+    )
 
 
 def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesSet:
     """Read a UCR/UEA ``.ts`` file (sktime/aeon format): equal or unequal lengths, ``?`` for missing.
 
     Dimensions of a case are separated by ``:``, values by ``,``; with ``@classLabel true`` the last
-    field is the label. Channels of one case shorter than the others are padded with NaN, which
-    ``nan_policy`` then handles.
+    field is the label. The header is checked: ``@dimensions``, ``@univariate``, ``@equalLength``
+    and ``@seriesLength`` against every case. Every channel of a case must have the same length.
+    A regression file (``@targetLabel true``) has numeric targets, not classes: a :class:`DataError`.
     """
     path = _existing_file(path)
-    has_labels, in_data, declared_labels = False, False, None
-    values, labels = [], []
+    header, in_data = _TsHeader(), False
+    values, labels, targets, lines = [], [], [], []
     with open(path, encoding="utf-8", errors="replace") as handle:
         for line_no, raw in enumerate(handle, start=1):
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue
             if not in_data:
-                lower = line.lower()
-                if lower.startswith("@timestamps") and lower.split()[-1] == "true":
-                    raise DataError(
-                        f"{path}: time-stamped .ts files are not supported; export values without stamps."
-                    )
-                if lower.startswith("@classlabel"):
-                    words = line.split()
-                    has_labels = len(words) > 1 and words[1].lower() == "true"
-                    declared_labels = words[2:] if has_labels else None
-                elif lower.startswith("@data"):
+                if line.lower().startswith("@data"):
                     in_data = True
-                elif not lower.startswith("@"):
+                elif line.startswith("@"):
+                    _read_ts_header(header, line, f"{path}, line {line_no}")
+                else:
                     raise DataError(
                         f"{path}, line {line_no}: expected a '@' header or '@data' before values."
                     )
                 continue
             where = f"{path}, line {line_no}"
-            fields = line.split(":")
-            if has_labels:
-                if len(fields) < 2:
-                    raise DataError(f"{where}: no ':'-separated class label at the end of the line.")
-                label = fields.pop().strip()
-                if declared_labels and label not in declared_labels:
-                    raise DataError(
-                        f"{where}: label {label!r} is not among the declared classes {declared_labels}."
-                    )
-                labels.append(label)
-            channels = [_numbers(f, where) for f in fields]
-            if values and len(channels) != values[0].shape[0]:
+            if header.labels and header.target:
                 raise DataError(
-                    f"{where}: {len(channels)} dimensions but the first case has {values[0].shape[0]}; "
-                    "every case needs the same dimensions (':'-separated)."
+                    f"{path}: the header declares both @classLabel true and @targetLabel true; keep one."
                 )
-            values.append(_stack_channels(channels))
+            fields = line.split(":")
+            if header.labels or header.target:
+                if len(fields) < 2:
+                    kind = "class label" if header.labels else "numeric target"
+                    raise DataError(f"{where}: no ':'-separated {kind} at the end of the line.")
+                label = fields.pop().strip()
+                if header.target:
+                    targets.append(_ts_target(label, where))
+                elif header.declared_labels and label not in header.declared_labels:
+                    raise DataError(
+                        f"{where}: label {label!r} is not among the declared classes {header.declared_labels}."
+                    )
+                else:
+                    labels.append(label)
+            channels = [_numbers(f, where) for f in fields]
+            first = values[0].shape[0] if values else None
+            _check_ts_dimensions(header, len(channels), first, where, len(values))
+            values.append(_case_array(channels, where, f"case {len(values)}"))
+            lines.append(line_no)
     if not in_data:
         raise DataError(f"{path}: no '@data' line; this is not a .ts file.")
+    if header.target:
+        raise _regression_error(path, targets)
+    _check_ts_lengths(header, values, lines, path)
     ids = [f"case {i}" for i in range(len(values))]
     return make_series_set(
-        values, labels if has_labels else None, nan_policy=nan_policy, source=str(path), ids=ids
+        values, labels if header.labels else None, nan_policy=nan_policy, source=str(path), ids=ids
     )
 
 
@@ -174,7 +290,7 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
                 body = match.group(2)
                 label = match.group(3) if label_index is not None else None
                 channels = [_numbers(c, where) for c in body.split("\\n")]
-                values.append(_stack_channels(channels))
+                values.append(_case_array(channels, where, f"row {len(values)}"))
             else:
                 fields = line.split(",")
                 if label_index is not None and label_index >= len(fields):

@@ -223,3 +223,66 @@ def test_arff_label_is_the_declared_class_attribute(tmp_path):
     (tmp_path / "short.arff").write_text(header + "@attribute target {a,b}\n@data\n1,2,3,a\n1,2\n")
     with pytest.raises(DataError, match=r"short.arff, line 8: 2 fields, but the class attribute is field 4"):
         read_arff(tmp_path / "short.arff")
+
+
+def write_ts(tmp_path, text: str, name: str = "header.ts"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_ts_header_dimensions_are_checked(tmp_path):
+    path = write_ts(tmp_path, "@dimensions 3\n@classLabel true a b\n@data\n1,2,3:4,5,6:a\n")
+    with pytest.raises(
+        DataError, match=r"header.ts, line 4: case 0 has 2 dimensions but the header declares @dimensions 3"
+    ):
+        read_ts(path)
+    path = write_ts(tmp_path, "@univariate true\n@data\n1,2:3,4\n")
+    with pytest.raises(
+        DataError, match=r"line 3: case 0 has 2 dimensions but the header declares @univariate true"
+    ):
+        read_ts(path)
+    path = write_ts(tmp_path, "@dimensions three\n@data\n1,2\n")
+    with pytest.raises(DataError, match=r"line 1: @dimensions needs a positive whole number, found 'three'"):
+        read_ts(path)
+
+
+def test_ts_header_equal_length_is_checked(tmp_path):
+    path = write_ts(tmp_path, "@equalLength true\n@classLabel true a b\n@data\n1,2,3:4,5,6:a\n1,2:4,5:b\n")
+    with pytest.raises(
+        DataError, match=r"header.ts, line 5 \(case 1\): 2 time steps but case 0 has 3 .*@equalLength true"
+    ):
+        read_ts(path, nan_policy="interpolate")
+    path = write_ts(tmp_path, "@seriesLength 2\n@equalLength true\n@data\n1,2,3\n1,2,3\n")
+    with pytest.raises(
+        DataError, match=r"line 4 \(case 0\): 3 time steps but the header declares @seriesLength 2"
+    ):
+        read_ts(path)
+    path = write_ts(tmp_path, "@equalLength false\n@data\n1,2,3\n1,2\n")
+    assert list(read_ts(path).lengths) == [3, 2]
+
+
+def test_ts_regression_file_is_named_as_such(tmp_path):
+    path = write_ts(tmp_path, "@targetLabel true\n@data\n1,2,3:1.5\n1,2,4:2.5\n")
+    with pytest.raises(DataError, match=r"header.ts: a regression file \(@targetLabel true\).*\[1.5, 2.5\]"):
+        read_ts(path, nan_policy="interpolate")
+    path = write_ts(tmp_path, "@targetLabel true\n@data\n1,2,3:high\n")
+    with pytest.raises(DataError, match=r"line 3: the target 'high' is not a number"):
+        read_ts(path)
+    path = write_ts(tmp_path, "@targetLabel false\n@data\n1,2,3\n")
+    assert read_ts(path).labels is None and read_ts(path).n_channels == 1
+
+
+def test_ts_channels_of_different_lengths_are_not_missing_values(tmp_path):
+    path = write_ts(tmp_path, "@classLabel true a b\n@data\n1,2,3:4,5,6:a\n1,2,3:4,5:b\n")
+    for policy in ("error", "interpolate", "zero"):  # interpolate used to extend the short channel
+        with pytest.raises(
+            DataError, match=r"line 4: channels of different lengths in case 1 \(lengths \[3, 2\]\)"
+        ):
+            read_ts(path, nan_policy=policy)
+    arff = tmp_path / "ragged.arff"
+    arff.write_text(
+        "@attribute series relational\n@attribute c1 numeric\n@end series\n@attribute class {a,b}\n@data\n'1,2,3\\n4,5',a\n"
+    )
+    with pytest.raises(DataError, match=r"ragged.arff, line 6: channels of different lengths in row 0"):
+        read_arff(arff, nan_policy="interpolate")

@@ -115,10 +115,13 @@ def ts_files(draw) -> tuple[str, list[str] | None]:
     cases = []
     for _ in range(draw(st.integers(int(clean), 5))):
         dims = n_dims + (0 if clean else draw(st.sampled_from([0, 0, 0, -1, 1])))  # sometimes ragged
-        values = CLEAN_VALUE if clean else VALUE
-        fields = [
-            ",".join(draw(st.lists(values, min_size=int(clean), max_size=6))) for _ in range(max(dims, 0))
-        ]
+        if clean:  # every channel of a clean case has the same length (ragged cases are an error)
+            length = draw(st.integers(1, 6))
+            fields = [
+                ",".join(draw(st.lists(CLEAN_VALUE, min_size=length, max_size=length))) for _ in range(dims)
+            ]
+        else:
+            fields = [",".join(draw(st.lists(VALUE, max_size=6))) for _ in range(max(dims, 0))]
         if labelled:
             if clean:  # "x y" declares two classes, "x" and "y": not a label a clean file uses
                 labels = [label for label in declared if " " not in label] or ["1"]
