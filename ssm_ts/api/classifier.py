@@ -25,6 +25,7 @@ checks that fail, and why (:data:`ESTIMATOR_CHECK_EXCEPTIONS` holds the same lis
 
 from __future__ import annotations
 
+import os
 import tempfile
 import warnings
 from collections.abc import Sequence
@@ -39,11 +40,41 @@ from sklearn.utils.validation import check_is_fitted
 
 from ssm_ts.errors import ConfigError, DataError
 
+_READ_FIRST = (
+    "read the file first, e.g. data = ssm_ts.pipelines.sensor.read_series(path) (or read_ts, read_arff, "
+    "read_csv_long, read_numpy), then pass data.values (and data.labels as y)"
+)
+
+
+def _is_nested_frame(X: Any) -> bool:
+    """An sktime/aeon ``nested_univ`` DataFrame: a column per channel, each cell a whole series."""
+    if not (hasattr(X, "columns") and hasattr(X, "iloc")) or 0 in X.shape:
+        return False
+    cell = X.iloc[0, 0]
+    return hasattr(cell, "__len__") and not isinstance(cell, (str, bytes))
+
+
+def _check_input_kind(X: Any) -> None:
+    """Inputs that are not recordings at all get a message naming them: a file path (iterated
+    character by character it was 'values are not numeric ... 'B'') or a nested DataFrame."""
+    if isinstance(X, (str, bytes, os.PathLike)):
+        raise DataError(f"X is a file path ({X!r}), not recordings; {_READ_FIRST}.")
+    if isinstance(X, Sequence) and len(X) and all(isinstance(x, (str, bytes, os.PathLike)) for x in X):
+        raise DataError(f"X holds text or file paths ({X[0]!r}, ...), not recordings; {_READ_FIRST}.")
+    if _is_nested_frame(X):
+        raise DataError(
+            f"X is a nested DataFrame (sktime/aeon 'nested_univ': {X.shape[1]} column(s), each cell a "
+            f"whole series ({type(X.iloc[0, 0]).__name__})); convert it to recordings with "
+            "X = [np.stack([np.asarray(cell, dtype=float) for cell in row]) for row in X.to_numpy()] "
+            "(a list of (channels, length) arrays; np.stack that list for (n, channels, length))."
+        )
+
 
 def as_recordings(X: Any, nan_policy: str = "error"):
     """A checked :class:`SeriesSet` from ``(n, channels, length)``, ``(n, length)`` or a list."""
     from ssm_ts.pipelines.sensor import make_series_set
 
+    _check_input_kind(X)
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
         X = X.to_numpy()
     elif hasattr(X, "__array__") and not isinstance(X, (np.ndarray, Sequence)):

@@ -143,3 +143,27 @@ def test_random_state_accepts_none_int_and_random_state(method):
     np.testing.assert_allclose(same[0], same[1])
     with pytest.raises(ConfigError, match="random_state must be an int, None or a numpy.random.RandomState"):
         SSMClassifier(random_state="seed", **settings).fit(X, y)
+
+
+def test_a_path_or_a_nested_dataframe_names_itself_and_the_fix(tmp_path):
+    """They were 'values are not numeric (... 'B')': a path is iterated character by character."""
+    import pandas as pd
+
+    X = np.random.default_rng(0).standard_normal((6, 2, 12))
+    y = np.array(["a", "b"] * 3)
+    model = SSMClassifier(method="random_features", n_kernels=20)
+    for path in ("BasicMotions_TRAIN.ts", tmp_path / "train.ts", ["a.ts", "b.ts"]):
+        with pytest.raises(DataError, match=r"(file path|file paths).*read_series\(path\)"):
+            model.fit(path, y)
+    nested = pd.DataFrame({f"dim_{c}": [pd.Series(X[i, c]) for i in range(6)] for c in range(2)})
+    with pytest.raises(
+        DataError, match=r"nested DataFrame \(sktime/aeon 'nested_univ': 2 column\(s\).*np.stack"
+    ):
+        model.fit(nested, y)
+    converted = [np.stack([np.asarray(cell, dtype=float) for cell in row]) for row in nested.to_numpy()]
+    np.testing.assert_array_equal(np.stack(converted), X)  # the fix the message gives works
+    fitted = model.fit(converted, y)
+    with pytest.raises(DataError, match="nested DataFrame"):
+        fitted.predict(nested)
+    with pytest.raises(DataError, match="file path"):
+        fitted.predict("BasicMotions_TEST.ts")
