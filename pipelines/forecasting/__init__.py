@@ -4,7 +4,15 @@ from .datamodule import ForecastDataModule, last_window, window_inputs
 from .frames import forecast_frame, future_times, point_index, quantile_column
 from .reader import Table, read_table
 from .scaler import ScalerState, fit_scaler
-from .series import SeriesSpec, infer_frequency, load_like, load_series
+from .series import (
+    SeriesNotes,
+    SeriesSpec,
+    filled_targets,
+    infer_frequency,
+    load_like,
+    load_series,
+    series_notes,
+)
 from .split import SPLIT_PRESETS, SplitBoundaries, check_enough_rows, split_boundaries
 from .windows import ForecastWindows, model_inputs
 
@@ -13,10 +21,12 @@ __all__ = [
     "ForecastDataModule",
     "ForecastWindows",
     "ScalerState",
+    "SeriesNotes",
     "SeriesSpec",
     "SplitBoundaries",
     "Table",
     "check_enough_rows",
+    "filled_targets",
     "fit_scaler",
     "forecast_frame",
     "future_times",
@@ -28,6 +38,7 @@ __all__ = [
     "point_index",
     "quantile_column",
     "read_table",
+    "series_notes",
     "split_boundaries",
     "window_inputs",
 ]

@@ -1,4 +1,4 @@
-"""Forecast DataFrames: timestamps that continue the series' frequency, one column per target."""
+"""Forecast DataFrames: times (dates or integer steps) that continue the series' frequency, one column per target."""
 
 from __future__ import annotations
 
@@ -7,21 +7,42 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 
-def future_times(last_time: pd.Timestamp, freq: str, horizon: int) -> pd.DatetimeIndex:
-    """The ``horizon`` timestamps after ``last_time`` on the ``freq`` grid."""
+def future_times(last_time, freq: str | int, horizon: int) -> pd.Index:
+    """The ``horizon`` times after ``last_time`` on the ``freq`` grid.
+
+    ``freq`` is a pandas alias (a ``DatetimeIndex`` comes back) or, for a series indexed by integer
+    steps, the integer step (an int64 ``Index``: 2020, 2021 after 2019).
+    """
+    if is_integer_step(freq):
+        return pd.Index(int(last_time) + int(freq) * np.arange(1, horizon + 1), dtype="int64")
     offset = to_offset(freq)
     return pd.date_range(pd.Timestamp(last_time) + offset, periods=horizon, freq=offset)
 
 
-def restore_times(texts: list[str], tz: str | None) -> pd.DatetimeIndex:
-    """ISO timestamps saved with ``Timestamp.isoformat()`` back in the series' zone ``tz``.
+def is_integer_step(freq: object) -> bool:
+    """True when ``freq`` is the integer step of a series indexed by integers (not a pandas alias)."""
+    return isinstance(freq, int | np.integer) and not isinstance(freq, bool)
+
+
+def times_to_json(times: pd.Series | pd.Index) -> list:
+    """Times as JSON values: ISO strings (``Timestamp.isoformat()``), integer steps as ints."""
+    if pd.api.types.is_integer_dtype(times):
+        return [int(t) for t in times]
+    return [t.isoformat() for t in pd.DatetimeIndex(times)]
+
+
+def restore_times(saved: list, tz: str | None) -> pd.Index:
+    """Times written by :func:`times_to_json` back: integer steps as int64, ISO timestamps in the
+    series' zone ``tz``.
 
     Saved tz-aware times carry UTC offsets that change at a daylight-saving switch, which pandas
     refuses to parse as one zone; reading them as UTC and converting restores the named zone.
     """
+    if saved and all(is_integer_step(t) for t in saved):
+        return pd.Index(saved, dtype="int64")
     if tz is None:
-        return pd.DatetimeIndex(pd.to_datetime(texts))
-    return pd.DatetimeIndex(pd.to_datetime(texts, utc=True)).tz_convert(tz)
+        return pd.DatetimeIndex(pd.to_datetime(saved))
+    return pd.DatetimeIndex(pd.to_datetime(saved, utc=True)).tz_convert(tz)
 
 
 def quantile_column(target: str, level: float) -> str:
@@ -31,7 +52,7 @@ def quantile_column(target: str, level: float) -> str:
 
 def forecast_frame(
     prediction: np.ndarray,
-    times: pd.DatetimeIndex,
+    times: pd.Index,
     time_col: str,
     targets: list[str],
     quantiles: list[float] | None,

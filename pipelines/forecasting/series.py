@@ -54,6 +54,48 @@ class _Hints:
         )
 
 
+NOTES_KEY = "ssm_ts.series_notes"  # key of the SeriesNotes in a loaded frame's ``attrs``
+
+
+@dataclass(frozen=True, eq=False)
+class SeriesNotes:
+    """What ``load_series`` did that a frame's values cannot show; kept in ``frame.attrs[NOTES_KEY]``.
+
+    ``filled`` maps each target to the times whose value the fill policy invented (keyed by time,
+    not row position, so any slice of the frame still finds its own cells). ``future`` holds the
+    trailing rows with all targets empty that were dropped (time column + input columns, targets
+    NaN; only rows whose known-future covariates are complete), or ``None``.
+
+    Immutable and compared by identity: pandas deep-copies ``attrs`` on every operation and
+    ``pd.concat`` compares them, which an array or a DataFrame inside would break.
+    """
+
+    filled: dict[str, tuple[Any, ...]]
+    future: pd.DataFrame | None = None
+
+    def __deepcopy__(self, memo: dict) -> SeriesNotes:
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    __hash__ = object.__hash__
+
+
+def series_notes(frame: pd.DataFrame) -> SeriesNotes:
+    """The notes ``load_series`` left on ``frame`` (or a slice of it); empty notes for any other frame."""
+    notes = frame.attrs.get(NOTES_KEY)
+    return notes if isinstance(notes, SeriesNotes) else SeriesNotes(filled={})
+
+
+def filled_targets(frame: pd.DataFrame, spec: SeriesSpec) -> np.ndarray:
+    """``(n_rows, n_targets)`` bool: True where the fill policy invented that target value."""
+    filled = series_notes(frame).filled
+    times = frame[spec.time_col]
+    columns = [times.isin(filled.get(name, ())).to_numpy() for name in spec.targets]
+    return np.stack(columns, axis=1) if columns else np.zeros((len(frame), 0), dtype=bool)
+
+
 @dataclass
 class SeriesSpec:
     """What a series looks like once resolved; stored with a fitted model as JSON.
@@ -149,11 +191,14 @@ def load_series(
     n_future_rows = _trailing_future_rows(values, targets)
     if n_future_rows == len(values):
         n_future_rows = 0  # nothing observed: the checks below name the empty columns
+    dropped = None
     if n_future_rows and not allow_future_rows:
-        _warn_dropped_future_rows(table, values, time_col, targets, n_future_rows)
+        _warn_dropped_future_rows(table, values, time_col, targets, future, n_future_rows)
+        dropped = values.iloc[len(values) - n_future_rows :]
         values = values.iloc[: len(values) - n_future_rows]
         n_future_rows = 0
     observed = values.iloc[: len(values) - n_future_rows]
+    filled = _missing_times(observed, time_col, targets)  # before the fill policy hides them
     observed = _check_or_fill_values(table, observed, [*targets, *past], fill, hints)
     if future:
         values = pd.concat([observed, values.iloc[len(values) - n_future_rows :]], ignore_index=True)
@@ -174,13 +219,17 @@ def load_series(
         value_col=value_col,
         tz=_zone_name(values[time_col]),
     )
-    return values.reset_index(drop=True), spec
+    values = values.reset_index(drop=True)
+    future_rows = _usable_future_rows(values, dropped, spec, fill) if dropped is not None else None
+    values.attrs[NOTES_KEY] = SeriesNotes(filled=filled, future=future_rows)
+    return values, spec
 
 
 def load_like(source: TableSource, spec: SeriesSpec, allow_future_rows: bool = False) -> pd.DataFrame:
     """Read new data for a fitted model: same columns, frequency and fill policy as ``spec``.
 
     Errors suggest fixes a fitted model's caller can apply (the data, or refitting), not ``fill=``.
+    The frame carries the same :class:`SeriesNotes` as :func:`load_series` gives.
     """
     frame, new_spec = load_series(
         source,
@@ -521,16 +570,57 @@ def _trailing_future_rows(values: pd.DataFrame, targets: list[str]) -> int:
 
 
 def _warn_dropped_future_rows(
-    table: Table, values: pd.DataFrame, time_col: str, targets: list[str], count: int
+    table: Table, values: pd.DataFrame, time_col: str, targets: list[str], future: list[str], count: int
 ) -> None:
     times = values[time_col]
+    use = (
+        f"predict() without data takes the known-future covariates {future} from them"
+        if future
+        else "predict(df) forecasts the steps after the last observed row"
+    )
     warnings.warn(
         f"{table.name}: the last {count} row{'s' if count > 1 else ''} ({times.iloc[-count]} to {times.iloc[-1]}) "
-        f"have no value in any target {targets}: they are treated as future rows, not history, and left out "
-        "(no fill policy invents them). predict(df) forecasts the steps after the last observed row.",
+        f"have no value in any target {targets}: they are treated as future rows, not history, and left out of "
+        f"training (no fill policy invents them); {use}.",
         UserWarning,
         stacklevel=3,
     )
+
+
+def _missing_times(values: pd.DataFrame, time_col: str, targets: list[str]) -> dict[str, tuple[Any, ...]]:
+    """Per target, the times of its NaN/inf cells: what a fill policy is about to invent."""
+    missing = {}
+    for name in targets:
+        bad = ~np.isfinite(values[name].to_numpy(dtype="float64"))
+        if bad.any():
+            missing[name] = tuple(values[time_col].to_numpy()[bad])
+    return missing
+
+
+def _usable_future_rows(
+    observed: pd.DataFrame, dropped: pd.DataFrame, spec: SeriesSpec, fill: str | None
+) -> pd.DataFrame | None:
+    """The dropped future rows that can feed ``predict()``: their known-future covariates filled
+    like the prediction path fills them, cut at the first row still missing one (never an error:
+    these rows were not asked for). ``None`` without known-future covariates or usable rows."""
+    future = spec.future_covariates
+    if not future:
+        return None
+    rows = dropped[[spec.time_col, *spec.input_columns]].reset_index(drop=True)
+    if fill is not None:
+        joined = pd.concat(
+            [observed[[spec.time_col, *future]], rows[[spec.time_col, *future]]], ignore_index=True
+        )
+        block = joined[future].replace([np.inf, -np.inf], np.nan)
+        block = (
+            block.ffill()
+            if fill == "ffill"
+            else block.interpolate(method="linear", limit_direction="forward")
+        )
+        rows[future] = block.iloc[len(observed) :].to_numpy()
+    complete = np.isfinite(rows[future].to_numpy(dtype="float64")).all(axis=1)
+    n_usable = len(complete) if complete.all() else int(np.argmin(complete))
+    return rows.iloc[:n_usable].reset_index(drop=True) if n_usable else None
 
 
 # ---------------------------------------------------------------- values

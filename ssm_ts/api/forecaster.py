@@ -30,9 +30,11 @@ from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import (
     ForecastDataModule,
     SeriesSpec,
+    filled_targets,
     forecast_frame,
     future_times,
     load_like,
+    series_notes,
     window_inputs,
 )
 from ssm_ts.pipelines.forecasting.reader import TableSource
@@ -129,6 +131,7 @@ class Forecaster:
         self.task_: ForecastingTask | None = None
         self.spec_: SeriesSpec | None = None
         self.history_: pd.DataFrame | None = None
+        self.future_: pd.DataFrame | None = None
         self.metrics_: dict[str, float] = {}
         self.run_id_: str | None = None
         self.best_checkpoint_: str | None = None
@@ -215,7 +218,11 @@ class Forecaster:
             task.load_state_dict(load_checkpoint(best)["state_dict"])
         self.best_checkpoint_ = best or None
         self.spec_ = datamodule.spec
+        # Carries the SeriesNotes (which targets were filled) for backtest() without data.
         self.history_ = datamodule.observed_frame().reset_index(drop=True)
+        # Trailing rows with known-future covariates but no targets: left out of training, kept
+        # so that predict() without data has the covariates of the steps it forecasts.
+        self.future_ = series_notes(datamodule.frame).future
         # The last epoch's callback_metrics describe other weights than the restored best ones.
         self.metrics_ = self._validate(task.eval(), datamodule, out_dir)
         if datamodule.bounds.test_end > datamodule.bounds.val_end:
@@ -322,15 +329,18 @@ class Forecaster:
 
     def _read(self, data: TableSource | None, allow_future_rows: bool = True) -> pd.DataFrame:
         self._require_fitted()
-        if data is None:
-            return self.history_
-        return load_like(data, self.spec_, allow_future_rows=allow_future_rows)
+        if data is not None:
+            return load_like(data, self.spec_, allow_future_rows=allow_future_rows)
+        if allow_future_rows and self.future_ is not None:
+            return pd.concat([self.history_, self.future_], ignore_index=True)
+        return self.history_
 
     def predict(self, data: TableSource | None = None) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the last observed row of ``data`` (default: the fitted series).
 
         ``data`` has the training columns; with known-future covariates, end it with ``horizon``
-        rows whose covariates are filled and targets empty. Returns the time column continuing
+        rows whose covariates are filled and targets empty (without ``data``, such rows at the end of
+        the fitted data are used). Returns the time column continuing
         the frequency, one column per target and ``<target>_q<level>`` columns with quantiles.
         """
         task = self._require_fitted()
@@ -343,7 +353,8 @@ class Forecaster:
 
         Window ``i`` forecasts the ``horizon`` rows starting at ``T - horizon - (n_windows - 1 - i) * step``.
         Returns one row per (window, step): ``cutoff`` (last row the model saw), the time column, the
-        forecast columns as in :meth:`predict`, and ``<target>_actual``.
+        forecast columns as in :meth:`predict`, and ``<target>_actual``: the data, NaN where the
+        fill policy invented the value (the forecast there is still given).
         """
         task = self._require_fitted()
         spec, lookback, horizon = self.spec_, task.hparams.lookback, task.hparams.horizon
@@ -368,13 +379,14 @@ class Forecaster:
                 "or more data."
             )
         inputs, targets = window_inputs(frame, spec, horizon)
+        targets = np.where(filled_targets(frame, spec), np.nan, targets)  # actuals are data, not fills
         x = torch.as_tensor(np.stack([inputs[o - lookback : o] for o in origins]), dtype=torch.float64)
         with torch.no_grad():
             prediction = task.forecast(x).numpy()
         times = frame[spec.time_col]
         pieces = []
         for i, origin in enumerate(origins):
-            window = forecast_frame(prediction[i], pd.DatetimeIndex(times.iloc[origin : origin + horizon]),
+            window = forecast_frame(prediction[i], pd.Index(times.iloc[origin : origin + horizon]),
                                     spec.time_col, spec.targets, task.hparams.quantiles)  # fmt: skip
             for j, name in enumerate(spec.targets):
                 window[f"{name}_actual"] = targets[origin : origin + horizon, j]
@@ -402,8 +414,8 @@ class Forecaster:
             observed, forecast, spec.time_col, spec.targets, task.hparams.quantiles, n_history
         )
 
-    def future_times(self) -> pd.DatetimeIndex:
-        """The timestamps :meth:`predict` forecasts for the fitted series."""
+    def future_times(self) -> pd.Index:
+        """The times :meth:`predict` forecasts for the fitted series (dates, or integer steps)."""
         task = self._require_fitted()
         return future_times(
             self.history_[self.spec_.time_col].iloc[-1], self.spec_.freq, task.hparams.horizon
@@ -414,8 +426,8 @@ class Forecaster:
     def save(self, directory: str | os.PathLike) -> Path:
         """Write a self-describing folder (config JSON, safetensors weights, scaler and history as JSON)."""
         task = self._require_fitted()
-        return save_forecast_export(directory, task, self.spec_, self.history_,
-                                    settings=self._json_settings(), metrics=self.metrics_)  # fmt: skip
+        return save_forecast_export(directory, task, self.spec_, self.history_, settings=self._json_settings(),
+                                    metrics=self.metrics_, future=self.future_)  # fmt: skip
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> Forecaster:
@@ -424,10 +436,10 @@ class Forecaster:
         forecaster = cls(**settings) if settings else cls(
             model=task.hparams.model, lookback=task.hparams.lookback, horizon=task.hparams.horizon,
             quantiles=task.hparams.quantiles)  # fmt: skip
-        forecaster.task_, forecaster.spec_, forecaster.history_, forecaster.metrics_ = (
-            task,
-            spec,
-            history,
-            metrics,
+        observed = int(history[spec.targets].notna().all(axis=1).to_numpy().nonzero()[0][-1]) + 1
+        forecaster.task_, forecaster.spec_, forecaster.metrics_ = task, spec, metrics
+        forecaster.history_ = history.iloc[:observed].reset_index(drop=True)
+        forecaster.future_ = (
+            history.iloc[observed:].reset_index(drop=True) if observed < len(history) else None
         )
         return forecaster

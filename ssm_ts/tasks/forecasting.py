@@ -38,7 +38,7 @@ from ssm_ts.pipelines.forecasting import (
     last_window,
     point_index,
 )
-from ssm_ts.pipelines.forecasting.frames import restore_times
+from ssm_ts.pipelines.forecasting.frames import restore_times, times_to_json
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 
 SPLITS = ("val", "test")
@@ -401,29 +401,49 @@ def save_forecast_export(
     history: pd.DataFrame,
     settings: dict[str, Any] | None = None,
     metrics: dict[str, float] | None = None,
+    future: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``config.json`` (task settings + series spec), ``model.safetensors`` and ``extras.json``
-    (the scaler as JSON numbers and the last ``lookback`` observed rows, so ``predict()`` needs no data).
+    (the scaler as JSON numbers and the last ``lookback`` observed rows, so ``predict()`` needs no data;
+    ``future``: rows after them with known-future covariates, saved as those columns only).
+
+    Times are saved as ISO strings, integer time steps as integers.
     """
     tail = history.iloc[-task.hparams.lookback :]
     extras = {
         "scaler": task.scaler_state(spec.input_columns).to_dict(),
-        "history": {
-            "time": [t.isoformat() for t in pd.DatetimeIndex(tail[spec.time_col])],
-            "values": {c: tail[c].astype(float).tolist() for c in spec.input_columns},
-        },
+        "history": _rows_to_json(tail, spec.time_col, spec.input_columns),
     }
+    if future is not None and len(future):
+        extras["future"] = _rows_to_json(future, spec.time_col, spec.future_covariates)
     hparams = {k: v for k, v in dict(task.hparams).items() if not k.startswith("_")}
     config = {"kind": EXPORT_KIND, "task": hparams, "spec": spec.to_dict(), "forecaster": settings or {}}
     extras["metrics"] = dict(metrics or {})
     return save_export(directory, config, task.state_dict(), extras)
 
 
+def _rows_to_json(frame: pd.DataFrame, time_col: str, columns: list[str]) -> dict[str, Any]:
+    return {
+        "time": times_to_json(frame[time_col]),
+        "values": {c: frame[c].astype(float).tolist() for c in columns},
+    }
+
+
+def _rows_from_json(saved: dict[str, Any], spec: SeriesSpec) -> pd.DataFrame:
+    """Rows saved by :func:`_rows_to_json`; input columns it did not save are NaN."""
+    frame = pd.DataFrame({spec.time_col: restore_times(saved["time"], spec.tz)})
+    for column in spec.input_columns:
+        values = saved["values"].get(column)
+        frame[column] = np.nan if values is None else np.asarray(values, dtype="float64")
+    return frame
+
+
 def load_forecast_export(
     directory: str | os.PathLike,
 ) -> tuple[ForecastingTask, SeriesSpec, pd.DataFrame, dict[str, Any], dict[str, float]]:
     """Rebuild ``(task on CPU in eval mode, spec, history, forecaster settings, metrics)``
-    from :func:`save_forecast_export` output."""
+    from :func:`save_forecast_export` output. Saved future rows, if any, follow the observed
+    history with NaN targets (as :func:`last_window` expects them)."""
     from ssm_ts.errors import CheckpointError
 
     config, state_dict, extras = load_export(directory)
@@ -440,9 +460,9 @@ def load_forecast_export(
         ) from err
     task.eval()
     spec = SeriesSpec.from_dict(config["spec"])
-    history = pd.DataFrame({spec.time_col: restore_times(extras["history"]["time"], spec.tz)})
-    for column, values in extras["history"]["values"].items():
-        history[column] = np.asarray(values, dtype="float64")
+    history = _rows_from_json(extras["history"], spec)
+    if extras.get("future"):
+        history = pd.concat([history, _rows_from_json(extras["future"], spec)], ignore_index=True)
     return task, spec, history, config.get("forecaster", {}), extras.get("metrics", {})
 
 

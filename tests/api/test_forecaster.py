@@ -367,3 +367,44 @@ def test_a_series_in_a_zone_with_daylight_saving_saves_and_loads(tmp_path):
     expected, got = forecaster.predict(), loaded.predict()
     pd.testing.assert_frame_equal(got, expected)
     assert str(got["time"].dt.tz) == "Europe/Berlin"
+
+
+def _hourly_sine(n: int, **columns) -> pd.DataFrame:
+    dates = pd.date_range("2021-01-01", periods=n, freq="h")
+    return pd.DataFrame({"date": dates, "y": 10 + np.sin(2 * np.pi * np.arange(n) / 24), **columns})
+
+
+def test_backtest_actuals_are_nan_where_the_fill_policy_invented_them(tmp_path):
+    data = _hourly_sine(400)
+    forecaster = Forecaster(model="nlinear", lookback=24, horizon=6, max_epochs=1, log_to_mlflow=False,
+                            out_dir=str(tmp_path / "out"))  # fmt: skip
+    holes = data.copy()
+    holes.loc[[396, 397], "y"] = np.nan  # two missing observations inside the last window
+    forecaster.fit(holes.drop(index=[390]), fill="interpolate")  # and one missing timestamp
+    for backtest in (
+        forecaster.backtest(holes.drop(index=[390]), n_windows=2),
+        forecaster.backtest(n_windows=2),
+    ):
+        assert len(backtest) == 12 and backtest["y"].notna().all()  # forecasts everywhere
+        missing = backtest["date"].isin(data["date"].iloc[[390, 396, 397]]).to_numpy()
+        assert missing.sum() == 3 and backtest["y_actual"][missing].isna().all()
+        assert np.allclose(
+            backtest["y_actual"][~missing], data.set_index("date").loc[backtest["date"][~missing], "y"]
+        )
+
+
+def test_predict_without_data_uses_the_future_covariate_rows_left_out_of_training(tmp_path):
+    data = _hourly_sine(406)
+    data["hour"] = data["date"].dt.hour.astype(float)
+    data.loc[400:, "y"] = np.nan  # 6 future rows: covariate known, target not
+    forecaster = Forecaster(model="nlinear", lookback=24, horizon=6, max_epochs=1, log_to_mlflow=False,
+                            out_dir=str(tmp_path / "out"))  # fmt: skip
+    with pytest.warns(UserWarning, match="left out of training"):
+        forecaster.fit(data, target="y", future_covariates=["hour"])
+    assert len(forecaster.history_) == 400
+    forecast = forecaster.predict()
+    assert list(forecast["date"]) == list(data["date"].iloc[400:]) and forecast["y"].notna().all()
+    pd.testing.assert_frame_equal(forecast, forecaster.predict(data))
+    assert list(forecaster.future_times()) == list(forecast["date"])
+    forecaster.save(tmp_path / "model")  # the rows travel with the saved model
+    pd.testing.assert_frame_equal(Forecaster.load(tmp_path / "model").predict(), forecast)

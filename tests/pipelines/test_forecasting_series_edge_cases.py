@@ -208,3 +208,37 @@ def test_spec_records_the_zone_and_saved_times_come_back_in_it():
     restored = restore_times(texts, spec.tz)
     assert str(restored.tz) == "Europe/Berlin" and restored.equals(pd.DatetimeIndex(values["date"]))
     assert restore_times(["2021-01-01T00:00:00"], None)[0] == pd.Timestamp("2021-01-01")
+
+
+# ---------------------------------------------------------------- filled cells and dropped future rows
+
+
+def test_filled_target_cells_are_recorded_by_time_and_survive_slices_and_concat():
+    from ssm_ts.pipelines.forecasting import filled_targets, series_notes
+
+    frame = hourly(30, b=None, c=None)
+    frame.loc[[5, 6], "b"] = np.nan
+    frame = frame.drop(index=[20])  # a missing timestamp: a whole filled row
+    values, spec = load_series(frame, fill="interpolate")
+    mask = filled_targets(values, spec)
+    assert mask.shape == (30, 2)
+    assert np.flatnonzero(mask[:, 0]).tolist() == [5, 6, 20] and np.flatnonzero(mask[:, 1]).tolist() == [20]
+    tail = values.iloc[10:].reset_index(drop=True)  # keyed by time, not position
+    assert np.flatnonzero(filled_targets(tail, spec)[:, 1]).tolist() == [10]
+    pd.concat([values, values.iloc[:3]], ignore_index=True)  # attrs are compared: must not raise
+    strict, _ = load_series(hourly(30, b=None, c=None))
+    assert not filled_targets(strict, spec).any() and series_notes(strict).future is None
+
+
+def test_dropped_future_rows_keep_their_known_future_covariates():
+    from ssm_ts.pipelines.forecasting import series_notes
+
+    frame = hourly(40, a=None, hour=None)
+    frame.loc[36:, "a"] = np.nan  # 4 future rows: covariate known, target not
+    frame.loc[39, "hour"] = np.nan  # the last one lacks its covariate: not usable
+    with pytest.warns(UserWarning, match=r"last 4 rows.*predict\(\) without data takes the known-future"):
+        values, spec = load_series(frame, target="a", future_covariates=["hour"])
+    future = series_notes(values).future
+    assert len(values) == 36 and list(future.columns) == ["date", "a", "hour"]
+    assert list(future["date"]) == list(frame["date"].iloc[36:39]) and future["a"].isna().all()
+    assert np.allclose(future["hour"], frame["hour"].iloc[36:39])
