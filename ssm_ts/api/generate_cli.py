@@ -8,8 +8,12 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ssm_ts.errors import ConfigError
+
+if TYPE_CHECKING:
+    import torch
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,21 +35,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def resolve_device(name: str) -> torch.device:
+    """The ``--device`` as a torch device, checked before the model loads (torch's own errors were
+    'Found no NVIDIA driver' deep in ``.to`` or a list of every device type it knows)."""
+    import torch
+
+    try:
+        device = torch.device(name)
+    except RuntimeError as err:
+        raise ConfigError(f"--device {name!r} is not a torch device; use cpu, cuda or cuda:N.") from err
+    if device.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise ConfigError(
+                f"--device {name}: no CUDA GPU is visible here (torch.cuda.is_available() is False); "
+                "use --device cpu, or run on a machine with a GPU and a CUDA build of torch."
+            )
+        if device.index is not None and device.index >= count:
+            raise ConfigError(f"--device {name}: only {count} CUDA GPU(s) here (cuda:0..cuda:{count - 1}).")
+    elif device.type == "mps" and not torch.backends.mps.is_available():
+        raise ConfigError(f"--device {name}: Apple's MPS back-end is not available here; use --device cpu.")
+    return device
+
+
 def generate_command(argv: list[str]) -> int:
     """Parse ``argv``, generate, write ``sample_XXX.wav`` + ``spectrograms.png``; return the exit code."""
     import torch
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from ssm_ts.tasks.waveform import load_waveform_model, write_clips
+    from ssm_ts.tasks.waveform import check_out_dir, load_waveform_model, write_clips
 
     args = build_parser().parse_args(argv)
     if args.num < 1 or args.seconds <= 0 or args.batch_size < 1:
         raise ConfigError(
             f"need --num >= 1, --seconds > 0 and --batch_size >= 1; got {args.num}, {args.seconds}, {args.batch_size}"
         )
+    device = resolve_device(args.device)
+    check_out_dir(Path(args.out), "--out")  # before generating, which can take minutes
     console = Console(stderr=True)
-    task = load_waveform_model(args.ckpt_path).to(args.device)
+    task = load_waveform_model(args.ckpt_path).to(device)
     rate = int(task.hparams.sample_rate)
     n_samples = max(1, int(round(args.seconds * rate)))
     clips = []

@@ -225,6 +225,20 @@ class WaveformTask(pl.LightningModule):
         return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"waveform_model": str(export_dir)}
 
 
+def check_out_dir(out_dir: Path, option: str = "out_dir") -> None:
+    """``out_dir`` must be a folder or creatable as one: a file there (or in its path) was a raw
+    ``FileExistsError`` from ``mkdir``, after the clips had been generated."""
+    for path in (out_dir, *out_dir.parents):
+        if path.exists():
+            if not path.is_dir():
+                what = "is a file" if path == out_dir else f"is inside {path}, which is a file"
+                raise ConfigError(
+                    f"{option} {out_dir} {what}, not a folder; give {option} a folder path "
+                    "(it is created if missing)."
+                )
+            return
+
+
 def write_clips(clips: torch.Tensor, sample_rate: int, out_dir: Path, prefix: str = "sample") -> list[Path]:
     """Write ``clips`` (n, samples), or one clip (samples,), as WAV files plus a spectrogram sheet;
     return the paths."""
@@ -233,6 +247,7 @@ def write_clips(clips: torch.Tensor, sample_rate: int, out_dir: Path, prefix: st
         clips = clips.unsqueeze(0)
     if clips.dim() != 2 or clips.numel() == 0:
         raise ConfigError(f"clips must be audio (n, samples) or (samples,), got shape {tuple(clips.shape)}")
+    check_out_dir(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [write_wav(out_dir / f"{prefix}_{i:03d}.wav", clip, sample_rate) for i, clip in enumerate(clips)]
     paths.append(write_spectrogram_sheet(out_dir / "spectrograms.png", clips[:16], sample_rate))

@@ -98,3 +98,37 @@ def test_write_takes_one_clip_and_clips_too_short_for_a_spectrogram(tmp_path):
     assert len(paths) == 3 and paths[-1].stat().st_size > 0
     with pytest.raises(ConfigError, match=r"clips must be audio \(n, samples\)"):
         gen.write(torch.zeros(1, 2, 3), str(tmp_path / "bad"))
+
+
+def test_generate_cli_checks_device_and_out_before_generating(tmp_path, monkeypatch):
+    """A missing GPU was torch's 'Found no NVIDIA driver', --out on a file a FileExistsError after
+    generating; both are ConfigErrors naming the option and the fix, raised before the model loads."""
+    _untrained(tmp_path)
+    base = ["--ckpt_path", str(tmp_path / "export"), "--num", "1", "--seconds", "0.001"]
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ConfigError, match=r"--device cuda: no CUDA GPU is visible.*use --device cpu"):
+        generate_command([*base, "--device", "cuda", "--out", str(tmp_path / "a")])
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    with pytest.raises(ConfigError, match=r"--device cuda:3: only 1 CUDA GPU\(s\) here"):
+        generate_command([*base, "--device", "cuda:3", "--out", str(tmp_path / "a")])
+    with pytest.raises(ConfigError, match=r"--device 'gpu' is not a torch device; use cpu, cuda"):
+        generate_command([*base, "--device", "gpu", "--out", str(tmp_path / "a")])
+    taken = tmp_path / "taken.wav"
+    taken.write_bytes(b"")
+    with pytest.raises(ConfigError, match=r"--out .*taken.wav is a file, not a folder; give --out a folder"):
+        generate_command([*base, "--out", str(taken)])
+    with pytest.raises(ConfigError, match=r"--out .*sub is inside .*taken.wav, which is a file"):
+        generate_command([*base, "--out", str(taken / "sub")])
+    gen = WaveformGenerator.load(str(tmp_path / "export"))
+    with pytest.raises(ConfigError, match=r"out_dir .*taken.wav is a file, not a folder"):
+        gen.write(torch.zeros(1, 100), str(taken))
+
+
+def test_fit_with_a_clip_under_one_sample_names_clip_seconds(tmp_path):
+    with pytest.raises(
+        ConfigError, match=r"clip_seconds=1e-06 is under one sample at 16000 Hz; use at least"
+    ):
+        WaveformGenerator(preset="tiny", max_epochs=1, log_to_mlflow=False).fit(
+            str(tmp_path), clip_seconds=1e-6
+        )
