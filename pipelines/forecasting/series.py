@@ -2,7 +2,8 @@
 
 ``load_series`` accepts wide tables (a time column and one column per series) and long tables
 (``unique_id, ds, y``, as neuralforecast users have), finds the time column, picks targets and
-covariates, infers the frequency (pandas 3 aliases: ``h``, ``min``, ``D``, ``W-SUN``, ``MS``),
+covariates, infers the frequency (pandas 3 aliases: ``h``, ``min``, ``D``, ``W-SUN``, ``MS``; for an
+integer time column, as neuralforecast allows, the integer step between rows),
 and rejects what would silently corrupt a forecast: duplicate or unsorted timestamps, gaps,
 NaN/inf and non-numeric values. With ``fill="ffill"`` or ``"interpolate"`` gaps and missing
 values are filled (and unsorted rows sorted) instead.
@@ -21,11 +22,13 @@ from pandas.tseries.frequencies import to_offset
 
 from ssm_ts.errors import DataError
 
+from .frames import is_integer_step
 from .reader import Table, TableSource, read_table
 
 FillPolicy = Literal["ffill", "interpolate"]
 FILL_POLICIES = ("ffill", "interpolate")
 TIME_COLUMN_NAMES = ("ds", "date", "datetime", "timestamp", "time", "period", "month", "week")
+STEP_COLUMN_NAMES = (*TIME_COLUMN_NAMES, "year", "step")  # integer columns taken as time steps by name
 UNNAMED_INDEX = re.compile(r"Unnamed: \d+")  # what pandas names an index written by df.to_csv(path)
 
 
@@ -45,10 +48,15 @@ class _Hints:
         )
 
     @classmethod
-    def for_fitted(cls, freq: str) -> _Hints:
+    def for_fitted(cls, freq: str | int) -> _Hints:
+        fill = (
+            "or fill them in the DataFrame (predict and backtest apply the fill policy chosen at fit, "
+            'here none; fit with fill="ffill" / fill="interpolate" to fill them automatically)'
+        )
+        if is_integer_step(freq):
+            return cls(fill=fill, freq=f"pass integer times at the step of {freq} the model was fitted at")
         return cls(
-            fill="or fill them in the DataFrame (predict and backtest apply the fill policy chosen at fit, "
-            'here none; fit with fill="ffill" / fill="interpolate" to fill them automatically)',
+            fill=fill,
             freq=f"pass rows on the {freq!r} grid the model was fitted at "
             f"(e.g. df.resample({freq!r}, on=<time column>).mean())",
         )
@@ -105,7 +113,7 @@ class SeriesSpec:
 
     time_col: str
     targets: list[str]
-    freq: str
+    freq: str | int  # a pandas alias, or the step of an integer time column (older specs: always str)
     past_covariates: list[str] = field(default_factory=list)
     future_covariates: list[str] = field(default_factory=list)
     fill: str | None = None
@@ -113,6 +121,11 @@ class SeriesSpec:
     id_col: str = "unique_id"
     value_col: str = "y"
     tz: str | None = None  # the time column's zone (None: naive); restores saved ISO times in it
+
+    @property
+    def integer_times(self) -> bool:
+        """True when the time column holds integer steps (years, step numbers) instead of dates."""
+        return is_integer_step(self.freq)
 
     @property
     def input_columns(self) -> list[str]:
@@ -133,7 +146,7 @@ def load_series(
     target: str | list[str] | None = None,
     past_covariates: list[str] | None = None,
     future_covariates: list[str] | None = None,
-    freq: str | None = None,
+    freq: str | int | None = None,
     fill: FillPolicy | None = None,
     id_col: str = "unique_id",
     value_col: str = "y",
@@ -144,7 +157,8 @@ def load_series(
 
     ``frame`` has the time column (datetime64, regular at ``spec.freq``, sorted, unique; a
     timezone-aware input keeps its timezone, and offsets that differ, as across a daylight-saving
-    change, are read as UTC) then ``spec.input_columns`` as float64 with no NaN/inf.
+    change, are read as UTC; an integer column stays int64, regular at the integer step
+    ``spec.freq``, e.g. years 1940, 1941, ...) then ``spec.input_columns`` as float64 with no NaN/inf.
 
     Trailing rows whose targets are *all* empty have one meaning everywhere: they are future rows
     (unknown targets, possibly known-future covariates), never history, so the fill policy never
@@ -186,8 +200,8 @@ def load_series(
     values.insert(0, time_col, times)
 
     values = _order_rows(table, values, time_col, fill, hints)
-    offset = _resolve_frequency(table, values[time_col], freq, hints)
-    values = _regularise(table, values, time_col, offset, fill, hints)
+    step = _resolve_frequency(table, values[time_col], freq, hints)
+    values = _regularise(table, values, time_col, step, fill, hints)
     n_future_rows = _trailing_future_rows(values, targets)
     if n_future_rows == len(values):
         n_future_rows = 0  # nothing observed: the checks below name the empty columns
@@ -210,7 +224,7 @@ def load_series(
     spec = SeriesSpec(
         time_col=time_col,
         targets=targets,
-        freq=offset.freqstr,
+        freq=step if is_integer_step(step) else step.freqstr,
         past_covariates=past,
         future_covariates=future,
         fill=fill,
@@ -315,15 +329,22 @@ def _detect_time_column(table: Table) -> str:
             return column
     by_name = {c.lower(): c for c in frame.columns}
     for name in TIME_COLUMN_NAMES:
-        if name in by_name and _mostly_dates(frame[by_name[name]]):
+        if name in by_name and (_is_integer(frame[by_name[name]]) or _mostly_dates(frame[by_name[name]])):
+            return by_name[name]
+    for name in STEP_COLUMN_NAMES:
+        if name in by_name and _is_integer(frame[by_name[name]]):
             return by_name[name]
     for column in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[column]) and _mostly_dates(frame[column]):
             return column
     raise DataError(
         f"no time column found in {table.name} (columns {list(frame.columns)}): expected a column of dates such as "
-        "'date' or 'ds'. Add one, or name it with time_col=."
+        "'date' or 'ds' (or of integer steps such as 'year' or 'step'). Add one, or name it with time_col=."
     )
+
+
+def _is_integer(column: pd.Series) -> bool:
+    return pd.api.types.is_integer_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
 
 def _mostly_dates(column: pd.Series) -> bool:
@@ -337,29 +358,34 @@ def _mostly_dates(column: pd.Series) -> bool:
 
 
 def _parse_times(table: Table, time_col: str) -> pd.Series:
-    """The time column as datetime64 (tz-aware inputs keep their timezone; mixed UTC offsets -> UTC)."""
+    """The time column as datetime64 (tz-aware inputs keep their timezone; mixed UTC offsets -> UTC),
+    or as int64 steps when it holds integers (never read as nanoseconds since 1970)."""
     raw = table.frame[time_col]
     if isinstance(raw.dtype, pd.PeriodDtype):
         parsed = raw.dt.to_timestamp()  # a period is dated at its start
     elif pd.api.types.is_datetime64_any_dtype(raw):
         parsed = raw
-    elif pd.api.types.is_integer_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-        raise _integer_times_error(table, time_col, raw)
+    elif _is_integer(raw):
+        parsed = raw  # steps (years, step numbers): kept as integers, checked below like dates
     else:
         parsed = _parse_text_times(raw)
     bad = np.flatnonzero(parsed.isna().to_numpy())
     if bad.size:
         example = raw.iloc[bad[0]]
         raise DataError(
-            f"{table.name}: column {time_col!r} has values that are not dates at {table.rows_text(bad)} "
-            f"(e.g. {example!r}); fix or remove those rows."
+            f"{table.name}: column {time_col!r} has values that are not {'integer steps' if _is_integer(raw) else 'dates'} "
+            f"at {table.rows_text(bad)} (e.g. {example!r}); fix or remove those rows."
         )
+    if _is_integer(raw):
+        return parsed.astype("int64").reset_index(drop=True)
     # A timezone is kept, not dropped to wall-clock time: across a daylight-saving change wall-clock
     # hours repeat or vanish, which would read as duplicates and gaps. Forecasts continue in this zone.
     return parsed.reset_index(drop=True)
 
 
 def _zone_name(times: pd.Series) -> str | None:
+    if not pd.api.types.is_datetime64_any_dtype(times):
+        return None  # integer steps
     zone = times.dt.tz
     return None if zone is None else str(zone)
 
@@ -374,18 +400,6 @@ def _parse_text_times(raw: pd.Series) -> pd.Series:
             except (ValueError, TypeError):
                 continue  # e.g. offsets that change at a daylight-saving switch: read them as UTC
     return pd.to_datetime(raw.astype(str), errors="coerce", format="mixed", utc=True)
-
-
-def _integer_times_error(table: Table, time_col: str, raw: pd.Series) -> DataError:
-    # pandas would read integers as nanoseconds since 1970 and date every forecast in 1970.
-    first, last = raw.min(), raw.max()
-    return DataError(
-        f"{table.name}: time column {time_col!r} holds integers ({first}..{last}), not dates; integer time "
-        "steps are not supported (they would be read as nanoseconds since 1970). Convert the column to dates "
-        f'first: years with df[{time_col!r}] = pd.to_datetime(df[{time_col!r}], format="%Y"), '
-        f'step numbers with df[{time_col!r}] = pd.date_range("2000-01-01", periods=len(df), freq="D") '
-        "(any start and frequency that fit the data)."
-    )
 
 
 def _resolve_targets(
@@ -479,7 +493,8 @@ def _order_rows(
             f"{table.name}: column {time_col!r} has duplicate timestamps ({times.iloc[rows[0]]}) at "
             f"{table.rows_text(rows)}; keep one row per time step (e.g. drop_duplicates or aggregate them)."
         )
-    backwards = np.flatnonzero((times.diff() < pd.Timedelta(0)).to_numpy())
+    zero = 0 if _is_integer(times) else pd.Timedelta(0)
+    backwards = np.flatnonzero((times.diff() < zero).to_numpy())
     if backwards.size:
         if fill is None:
             raise DataError(
@@ -518,7 +533,12 @@ def _infer(index: pd.DatetimeIndex) -> pd.DateOffset | None:
     return to_offset(found)
 
 
-def _resolve_frequency(table: Table, times: pd.Series, freq: str | None, hints: _Hints) -> pd.DateOffset:
+def _resolve_frequency(
+    table: Table, times: pd.Series, freq: str | int | None, hints: _Hints
+) -> pd.DateOffset | int:
+    """The pandas offset of a date column, or the integer step of an integer one."""
+    if _is_integer(times) or is_integer_step(freq):
+        return _resolve_step(table, times, freq, hints)
     if freq is not None:
         try:
             return to_offset(freq)
@@ -535,25 +555,71 @@ def _resolve_frequency(table: Table, times: pd.Series, freq: str | None, hints: 
     return offset
 
 
+def _resolve_step(table: Table, times: pd.Series, freq: str | int | None, hints: _Hints) -> int:
+    """The step of an integer time column: ``freq`` if given, else the most common difference
+    between consecutive steps (gaps are then reported, or filled, like missing dates)."""
+    if not _is_integer(times):
+        raise DataError(
+            f"{table.name}: freq={freq!r} is an integer step, but the time column holds dates "
+            f"(e.g. {times.iloc[0]}); {hints.freq}."
+        )
+    if freq is not None:
+        if isinstance(freq, str):
+            raise DataError(
+                f"{table.name}: the time column holds integer steps (e.g. {times.iloc[0]}), but freq={freq!r} is a "
+                "date frequency; pass dates in the time column, or an integer freq (the step between rows, e.g. 1)."
+            )
+        if not is_integer_step(freq) or int(freq) < 1:
+            raise DataError(
+                f"{table.name}: the time column holds integer steps (e.g. {times.iloc[0]}), so freq must be "
+                f"the positive integer step between rows (e.g. freq=1), not {freq!r}."
+            )
+        return int(freq)
+    steps = np.diff(times.to_numpy())
+    if steps.size == 0:
+        raise DataError(
+            f"{table.name}: cannot infer the step of the integer time column from one row; pass freq= "
+            "(the integer step between rows, e.g. 1) and more rows."
+        )
+    values, counts = np.unique(steps, return_counts=True)
+    return int(values[np.argmax(counts)])  # ties: the smallest step
+
+
+def _grid(first: Any, last: Any, step: pd.DateOffset | int) -> pd.Index:
+    """Every time from ``first`` to ``last`` on the grid: dates at an offset, or integers at a step."""
+    if is_integer_step(step):
+        return pd.Index(np.arange(first, last + 1, step), dtype="int64")
+    return pd.date_range(first, last, freq=step)
+
+
+def _step_text(step: pd.DateOffset | int) -> str:
+    return f"step-{step}" if is_integer_step(step) else repr(step.freqstr)
+
+
 def _regularise(
-    table: Table, values: pd.DataFrame, time_col: str, offset: pd.DateOffset, fill: str | None, hints: _Hints
+    table: Table,
+    values: pd.DataFrame,
+    time_col: str,
+    step: pd.DateOffset | int,
+    fill: str | None,
+    hints: _Hints,
 ) -> pd.DataFrame:
     times = values[time_col]
-    grid = pd.date_range(times.iloc[0], times.iloc[-1], freq=offset)
+    grid = _grid(times.iloc[0], times.iloc[-1], step)
     off_grid = np.flatnonzero(~times.isin(grid).to_numpy())
     if off_grid.size:
         raise DataError(
             f"{table.name}: timestamps at {table.rows_text(off_grid)} (e.g. {times.iloc[off_grid[0]]}) do not fall "
-            f"on the {offset.freqstr!r} grid starting {times.iloc[0]}; fix them, or {hints.freq}."
+            f"on the {_step_text(step)} grid starting {times.iloc[0]}; fix them, or {hints.freq}."
         )
     if len(grid) == len(times):
         return values
-    missing = grid.difference(pd.DatetimeIndex(times))
+    missing = grid.difference(pd.Index(times))
     if fill is None:
         after = np.searchsorted(times.to_numpy(), missing[:1].to_numpy())[0] - 1
         raise DataError(
             f"{table.name}: {len(missing)} timestamp{'s are' if len(missing) > 1 else ' is'} missing from the "
-            f"{offset.freqstr!r} series (gaps), first {missing[0]} after {table.rows_text([after])}; "
+            f"{_step_text(step)} series (gaps), first {missing[0]} after {table.rows_text([after])}; "
             f"add the missing rows, {hints.fill}."
         )
     return values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()

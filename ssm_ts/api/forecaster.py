@@ -157,11 +157,14 @@ class Forecaster:
         *,
         past_covariates: list[str] | None = None,
         future_covariates: list[str] | None = None,
-        freq: str | None = None,
+        freq: str | int | None = None,
         fill: Literal["ffill", "interpolate"] | None = None,
         resume: bool = False,
     ) -> Forecaster:
         """Fit on ``data`` (a CSV path or DataFrame, wide or long) and return ``self``.
+
+        The time column holds dates (``freq``: a pandas alias, inferred when omitted) or integer
+        steps such as years (``freq``: the integer step, inferred); forecasts continue it.
 
         ``resume=True`` continues an interrupted fit (killed, crashed) of the same settings and data:
         training restarts from the newest ``last.ckpt`` under ``out_dir`` (or this object's previous

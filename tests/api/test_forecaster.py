@@ -408,3 +408,29 @@ def test_predict_without_data_uses_the_future_covariate_rows_left_out_of_trainin
     assert list(forecaster.future_times()) == list(forecast["date"])
     forecaster.save(tmp_path / "model")  # the rows travel with the saved model
     pd.testing.assert_frame_equal(Forecaster.load(tmp_path / "model").predict(), forecast)
+
+
+def test_an_integer_year_series_fits_predicts_backtests_plots_logs_and_round_trips(tmp_path):
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame({"year": np.arange(1900, 2020), "gdp": np.cumsum(rng.normal(size=120)) + 50})
+    forecaster = Forecaster(model="nlinear", lookback=8, horizon=2, max_epochs=1, out_dir=str(tmp_path / "out"),
+                            tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")  # fmt: skip
+    forecaster.fit(data)
+    assert forecaster.spec_.freq == 1 and forecaster.spec_.time_col == "year"
+    forecast = forecaster.predict()
+    assert forecast["year"].tolist() == [2020, 2021] and forecast["year"].dtype == np.int64
+    assert forecaster.future_times().tolist() == [2020, 2021]
+    assert forecaster.predict(data.iloc[:100])["year"].tolist() == [2000, 2001]
+    backtest = forecaster.backtest(n_windows=3)
+    assert backtest["year"].tolist() == [2014, 2015, 2016, 2017, 2018, 2019]
+    assert backtest["cutoff"].tolist() == [2013, 2013, 2015, 2015, 2017, 2017]
+    assert np.allclose(backtest["gdp_actual"], data["gdp"].iloc[-6:])
+    assert forecaster.plot().axes[0].get_ylabel() == "gdp"
+    forecaster.save(tmp_path / "model")
+    loaded = Forecaster.load(tmp_path / "model")
+    assert loaded.spec_ == forecaster.spec_ and loaded.history_["year"].dtype == np.int64
+    pd.testing.assert_frame_equal(loaded.predict(), forecast)
+    pd.testing.assert_frame_equal(loaded.backtest(data, n_windows=3), backtest)
+    mlflow.set_tracking_uri(forecaster.settings["tracking_uri"])
+    logged = mlflow.pyfunc.load_model(f"runs:/{forecaster.run_id_}/model")
+    pd.testing.assert_frame_equal(logged.predict(data.iloc[:100]), forecaster.predict(data.iloc[:100]))

@@ -25,20 +25,42 @@ def hourly(n=48, start="2021-01-01", tz=None, **columns) -> pd.DataFrame:
 # ---------------------------------------------------------------- 1. integer time columns
 
 
-@pytest.mark.parametrize("steps", [np.arange(1940, 2020), np.arange(80)])
-def test_integer_time_column_is_a_clear_error_not_nanoseconds(steps):
+@pytest.mark.parametrize(("steps", "step"), [(np.arange(1940, 2020), 1), (np.arange(0, 400, 5), 5)])
+def test_integer_time_column_is_a_sequence_of_steps_not_nanoseconds(steps, step, tmp_path):
     frame = pd.DataFrame({"year": steps, "gdp": np.arange(80.0)})
+    path = tmp_path / "steps.csv"
+    frame.to_csv(path, index=False)
+    for source in (frame, path):  # detected by name, from a DataFrame or a CSV
+        values, spec = load_series(source)
+        assert spec.time_col == "year" and spec.freq == step and spec.integer_times and spec.tz is None
+        assert values["year"].dtype == np.int64 and values["year"].tolist() == steps.tolist()
+    after = future_times(values["year"].iloc[-1], spec.freq, 2)
+    assert after.dtype == np.int64 and after.tolist() == [steps[-1] + step, steps[-1] + 2 * step]
+    assert restore_times([int(t) for t in steps[:3]], None).tolist() == steps[:3].tolist()
+
+
+def test_integer_time_column_keeps_the_gap_duplicate_and_order_checks():
+    frame = pd.DataFrame({"year": np.arange(2000, 2030), "gdp": np.arange(30.0)})
     with pytest.raises(
-        DataError, match=r"'year' holds integers.*not dates.*pd.to_datetime\(df\['year'\], format=\"%Y\"\)"
+        DataError, match=r"2 timestamps are missing from the step-1 series.*first 2010 after row 9"
     ):
-        load_series(frame, time_col="year")
-    # The suggested conversion works.
-    converted = (
-        frame.assign(year=pd.to_datetime(frame["year"].astype(str), format="%Y")) if steps[0] else None
-    )
-    if converted is not None:
-        values, spec = load_series(converted, time_col="year")
-        assert spec.freq == "YS-JAN" and values["year"].iloc[-1] == pd.Timestamp("2019-01-01")
+        load_series(frame.drop(index=[10, 11]), time_col="year")
+    filled, spec = load_series(frame.drop(index=[10, 11]), time_col="year", fill="interpolate")
+    assert filled["year"].tolist() == list(range(2000, 2030)) and np.allclose(filled["gdp"], np.arange(30.0))
+    with pytest.raises(DataError, match=r"duplicate timestamps \(2001\) at rows 1, 2"):
+        load_series(frame.replace({"year": {2002: 2001}}), time_col="year")
+    with pytest.raises(DataError, match=r"not sorted.*row 5"):
+        load_series(frame.iloc[[0, 1, 2, 3, 5, 4, *range(6, 30)]], time_col="year")
+    with pytest.raises(
+        DataError, match=r"row 1 .*\(e.g. 2003\) do not fall on the step-2 grid starting 2000"
+    ):
+        load_series(frame.iloc[[0, 3, 4, 6, 8]].assign(year=[2000, 2003, 2004, 2006, 2008]), time_col="year")
+    with pytest.raises(DataError, match=r"holds integer steps.*freq='D' is a date frequency"):
+        load_series(frame, time_col="year", freq="D")
+    with pytest.raises(DataError, match=r"freq=1 is an integer step, but the time column holds dates"):
+        load_series(hourly(30), freq=1)
+    with pytest.raises(DataError, match=r"integer times at the step of 1 the model was fitted at"):
+        load_like(hourly(30).rename(columns={"date": "year", "a": "gdp"}), spec)
 
 
 # ---------------------------------------------------------------- 2. timezones across DST
