@@ -182,14 +182,15 @@ def pad_batch(values: Sequence[np.ndarray], length: int | None = None) -> tuple[
     """Pad ``(channels, length_i)`` recordings with zeros at the end.
 
     Returns:
-        ``(x (batch, length, channels) float32, mask (batch, length) bool)``; ``length`` defaults
-        to the longest recording and may not be shorter than it (nothing is truncated).
+        ``(x (batch, length, channels) float64, mask (batch, length) bool)``; ``length`` defaults
+        to the longest recording and may not be shorter than it (nothing is truncated). ``x`` stays
+        in float64: the task scales it in float64 and only then casts to the model's dtype.
     """
     longest = max(v.shape[1] for v in values)
     length = longest if length is None else length
     if length < longest:
         raise DataError(f"cannot pad to length {length}: a recording has {longest} steps (no truncation).")
-    x = np.zeros((len(values), length, values[0].shape[0]), dtype=np.float32)
+    x = np.zeros((len(values), length, values[0].shape[0]), dtype=np.float64)
     mask = np.zeros((len(values), length), dtype=bool)
     for i, v in enumerate(values):
         x[i, : v.shape[1]] = v.T

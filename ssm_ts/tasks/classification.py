@@ -1,6 +1,6 @@
 """``ClassificationTask``: an S4ND encoder trained with cross-entropy on padded, masked recordings.
 
-Batches ``(x (batch, length, channels) original units, mask (batch, length), y (batch,))`` come from
+Batches ``(x (batch, length, channels) original units (float64), mask (batch, length), y (batch,))`` come from
 :class:`~ssm_ts.pipelines.sensor.SensorDataModule`. The per-channel scaler fitted on the training
 split lives in the task's buffers and the class names in its hyperparameters, so a checkpoint
 (or export) classifies new files by itself. Metrics per split: ``{split}_loss``, ``{split}_acc``
@@ -165,8 +165,12 @@ class ClassificationTask(pl.LightningModule):
     # ------------------------------------------------------------ forward
 
     def scale_inputs(self, x: torch.Tensor) -> torch.Tensor:
-        """``(batch, length, channels)`` original -> scaled (padding stays zero after masking)."""
-        return ((x - self.scaler_mean) / self.scaler_scale).to(x.dtype)
+        """``(batch, length, channels)`` original (float64) -> scaled, in the model's dtype (padding
+        stays zero after masking)."""
+        # scaled in float64 and only then cast, as SSMClassifier(method="random_features") does:
+        # rounding raw values to float32 first flipped threshold (PPV) features, and probabilities
+        # of the CLI and the API differed by up to 0.004 for the same kernels
+        return ((x.double() - self.scaler_mean) / self.scaler_scale).to(self.dtype)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         """Original-unit ``x (batch, length, channels)``, ``mask (batch, length)`` -> logits ``(batch, n_classes)``."""

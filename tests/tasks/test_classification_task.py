@@ -4,6 +4,7 @@ predictions become a CSV; a confusion matrix is logged to MLflow."""
 from __future__ import annotations
 
 import mlflow
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -107,3 +108,44 @@ def test_predicted_probabilities_sum_to_one_in_float64():
     probabilities = predict_series(task, values)
     assert probabilities.dtype == np.float64
     assert np.abs(probabilities.sum(1) - 1).max() < 1e-12
+
+
+def test_inputs_are_scaled_in_float64_before_the_model_dtype():
+    """A channel at 1e8 varying by 5: float32 holds 1e8 only to the nearest 8, so casting the raw
+    batch before the scaler lost the signal."""
+    from ssm_ts.pipelines.sensor import ChannelScaler, pad_batch
+
+    wave = 1e8 + 5 * np.sin(np.arange(40) / 3)
+    x, mask = pad_batch([wave[None, :], wave[None, :30]])
+    assert x.dtype == np.float64
+    task = ClassificationTask(model_options=OPTIONS)
+    task._build(1, ["a", "b"])
+    task.set_scaler(ChannelScaler([1e8], [5 / np.sqrt(2)]))
+    scaled = task.scale_inputs(torch.from_numpy(x))
+    assert scaled.dtype == torch.float32
+    expected = (wave - 1e8) / (5 / np.sqrt(2))
+    np.testing.assert_allclose(scaled[0, :, 0].numpy(), expected, rtol=0, atol=1e-6)
+
+
+def test_random_features_task_predicts_as_the_classifier(shared_data, tmp_path):
+    """The CLI's route (SensorDataModule -> ClassificationTask -> predict_series) and
+    SSMClassifier(method="random_features") share kernels, scaler and ridge; with raw values cast to
+    float32 before scaling their probabilities differed by up to 0.004 (threshold features flipped)."""
+    from ssm_ts import SSMClassifier
+    from ssm_ts.pipelines.sensor import read_ts
+    from ssm_ts.tasks.classification import predict_series
+
+    folder = shared_data / "classification/BasicMotions"
+    train, test = read_ts(folder / "BasicMotions_TRAIN.ts"), read_ts(folder / "BasicMotions_TEST.ts")
+    dm = SensorDataModule.from_series(train=train, val_fraction=0, batch_size=16, seed=0)
+    task = ClassificationTask(model="random_features", model_options={"n_kernels": 300, "seed": 0})
+    trainer = build_trainer(
+        max_epochs=1, out_dir=tmp_path, progress=False, monitor="train_loss", limit_val_batches=0
+    )
+    trainer.fit(task, dm)
+    api = SSMClassifier(method="random_features", n_kernels=300, random_state=0).fit(
+        train.values, train.labels
+    )
+    np.testing.assert_allclose(
+        predict_series(task, test.values), api.predict_proba(test.values), rtol=0, atol=1e-6
+    )
