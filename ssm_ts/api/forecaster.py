@@ -296,7 +296,7 @@ class Forecaster:
 
     def _log_fit(self, logger, datamodule: ForecastDataModule, out_dir: Path, best: str) -> None:
         from ssm_ts.tracking.logger import log_artifact, log_dict_artifact, log_params, log_pyfunc_model
-        from ssm_ts.tracking.pyfunc_forecast import write_model_code
+        from ssm_ts.tracking.pyfunc_forecast import forecast_signature, input_example, write_model_code
 
         source = datamodule.path or f"DataFrame ({len(datamodule.frame)} rows)"
         logged = logger.experiment.get_run(logger.run_id).data.params
@@ -311,8 +311,11 @@ class Forecaster:
         export_dir = out_dir / "export"
         self.save(export_dir)
         code = write_model_code(out_dir / "pyfunc_code")
-        log_pyfunc_model(logger, code, {"forecaster": str(export_dir)},
-                         register_as=self.settings["register_as"])  # fmt: skip
+        hp = self.task_.hparams
+        example = input_example(self.history_, self.spec_, hp.lookback, hp.horizon)
+        signature = forecast_signature(example, self.predict(example))
+        log_pyfunc_model(logger, code, {"forecaster": str(export_dir)}, register_as=self.settings["register_as"],
+                         input_example=example, signature=signature)  # fmt: skip
         logger.finalize("success")
         self.run_id_ = logger.run_id
 

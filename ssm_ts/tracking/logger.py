@@ -105,11 +105,16 @@ def log_pyfunc_model(
     artifacts: Mapping[str, str],
     name: str = "model",
     register_as: str | None = None,
+    input_example: Any = None,
+    signature: Any = None,
 ) -> str:
     """Log an ``mlflow.pyfunc.PythonModel`` into the logger's run; return its model URI.
 
     ``artifacts`` maps names to local paths (an export folder, a checkpoint) that MLflow copies in
     and hands to ``load_context``. ``register_as`` also registers it in the model registry.
+    ``input_example`` (e.g. a DataFrame of what ``predict`` takes) is stored with the model, and
+    MLflow infers the model's signature from it (running ``predict`` on it once) unless
+    ``signature`` (an ``mlflow.models.ModelSignature``) is given.
     """
     import mlflow
 
@@ -121,21 +126,29 @@ def log_pyfunc_model(
         # The run stays open for Lightning; MlflowClient cannot log models, so attach briefly.
         active = mlflow.active_run()
         if active is not None and active.info.run_id == logger.run_id:
-            info = _log_model(mlflow, python_model, artifacts, name, register_as, __version__)
+            info = _log_model(
+                mlflow, python_model, artifacts, name, register_as, __version__, input_example, signature
+            )
         else:
             with mlflow.start_run(run_id=logger.run_id):
-                info = _log_model(mlflow, python_model, artifacts, name, register_as, __version__)
+                info = _log_model(
+                    mlflow, python_model, artifacts, name, register_as, __version__, input_example, signature
+                )
     finally:
         mlflow.set_tracking_uri(previous_uri)
     return info.model_uri
 
 
-def _log_model(mlflow, python_model, artifacts, name, register_as, version):
+def _log_model(
+    mlflow, python_model, artifacts, name, register_as, version, input_example=None, signature=None
+):
     return mlflow.pyfunc.log_model(
         name=name,
         python_model=python_model,
         artifacts=dict(artifacts),
         registered_model_name=register_as,
+        input_example=input_example,
+        signature=signature,
         # Explicit requirements: inference would import-scan the model in a subprocess.
         pip_requirements=[f"ssm-ts=={version}"],
     )

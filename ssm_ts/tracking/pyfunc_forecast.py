@@ -5,7 +5,10 @@ artifact ``forecaster``; loading never unpickles weights. Input: the series in t
 format (time column + the target/covariate columns; long format works too), at least ``lookback``
 rows; an empty DataFrame forecasts from the history stored with the model. Output: the time
 column continuing the series' frequency, one column per target, ``<target>_q<level>`` columns for
-quantile models.
+quantile models. The logged model carries an input example (the last ``lookback`` rows) and a
+signature naming the input columns, all optional and untyped, so an empty DataFrame, text dates
+and integer values still pass MLflow's checks. MLflow drops input columns the signature does not
+name (with a warning).
 
 The model is logged *from code* (:func:`write_model_code`): MLflow stores a three-line script
 that builds :class:`ForecastPyfunc`, not a cloudpickle of it, so loading runs no pickled code.
@@ -35,6 +38,39 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
         if model_input is None or len(model_input) == 0:
             return self.forecaster.predict()
         return self.forecaster.predict(pd.DataFrame(model_input))
+
+
+def input_example(history: pd.DataFrame, spec, lookback: int, horizon: int) -> pd.DataFrame:
+    """What ``predict`` takes, from the fitted ``history`` (wide, observed rows): its last ``lookback``
+    rows in the training format (``id, time, value`` rows if it was long). With known-future
+    covariates ``horizon`` more rows end it with their targets blanked, the future rows predict needs.
+    """
+    rows = lookback + (horizon if spec.future_covariates else 0)
+    example = history.iloc[-rows:].reset_index(drop=True)
+    example.attrs = {}
+    if spec.future_covariates:
+        example.loc[example.index[-horizon:], spec.targets] = float("nan")
+    if spec.long_format:
+        return example.melt(
+            id_vars=spec.time_col, value_vars=spec.targets, var_name=spec.id_col, value_name=spec.value_col
+        )[[spec.id_col, spec.time_col, spec.value_col]]
+    return example
+
+
+def forecast_signature(example: pd.DataFrame, forecast: pd.DataFrame):
+    """The signature of ``example -> forecast``: the output's columns and types as inferred; the
+    input columns by name only, each optional and of any type.
+
+    Optional: an empty DataFrame (forecast from the stored history) must pass MLflow's check. Any
+    type: MLflow refuses to convert text dates to datetime or int values to double, which
+    ``predict`` reads fine.
+    """
+    from mlflow.models import infer_signature
+    from mlflow.types.schema import AnyType, ColSpec, Schema
+
+    signature = infer_signature(example, forecast)
+    signature.inputs = Schema([ColSpec(AnyType(), str(name), required=False) for name in example.columns])
+    return signature
 
 
 _MODEL_CODE = """# MLflow models-from-code entry point written by ssm-ts: builds the forecaster pyfunc.

@@ -22,6 +22,13 @@ def test_logged_pyfunc_predicts_forecast_dataframes(shared_data, tmp_path):
     for uri in (f"runs:/{forecaster.run_id_}/model", "models:/fx-forecaster/1"):
         model = mlflow.pyfunc.load_model(uri)
         pd.testing.assert_frame_equal(model.predict(data.iloc[:900]), forecaster.predict(data.iloc[:900]))
+    # the signature and input example describe the training format; every input is optional, any type
+    inputs = model.metadata.get_input_schema().inputs
+    assert [c.name for c in inputs] == ["date", "0", "OT"] and not any(c.required for c in inputs)
+    assert [c.name for c in model.metadata.get_output_schema().inputs] == ["date", "0", "OT"]
+    example = model.input_example
+    assert len(example) == 30 and list(example.columns) == ["date", "0", "OT"]
+    pd.testing.assert_frame_equal(model.predict(example), forecaster.predict(example))
     stored = model.predict(pd.DataFrame())  # an empty frame forecasts after the training data
     pd.testing.assert_frame_equal(stored, forecaster.predict())
     assert stored["date"].iloc[0] == pd.Timestamp(data["date"].iloc[-1]) + pd.Timedelta(days=1)
@@ -30,3 +37,30 @@ def test_logged_pyfunc_predicts_forecast_dataframes(shared_data, tmp_path):
         f"runs:/{forecaster.run_id_}/model", dst_path=str(tmp_path / "dl")
     )
     assert not list(Path(local).rglob("*.pkl"))
+
+
+def test_logged_example_of_a_long_model_with_future_covariates_is_a_valid_input(shared_data, tmp_path):
+    wide = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", usecols=["date", "OT", "HUFL"]).iloc[:600]
+    long = wide.melt(id_vars="date", var_name="unique_id", value_name="y").rename(columns={"date": "ds"})
+    forecaster = Forecaster(
+        model="nlinear", lookback=24, horizon=6, max_epochs=1, out_dir=str(tmp_path / "out")
+    )
+    forecaster.fit(long)
+    mlflow.set_tracking_uri(default_tracking_uri())
+    model = mlflow.pyfunc.load_model(f"runs:/{forecaster.run_id_}/model")
+    assert list(model.input_example.columns) == ["unique_id", "ds", "y"] and len(model.input_example) == 48
+    recent = long[long["ds"] < wide["date"].iloc[500]]
+    pd.testing.assert_frame_equal(model.predict(recent), forecaster.predict(recent))
+
+    hourly = wide.assign(date=pd.to_datetime(wide["date"]))
+    hourly["hour"] = hourly["date"].dt.hour.astype(float)
+    forecaster = Forecaster(
+        model="nlinear", lookback=24, horizon=6, max_epochs=1, out_dir=str(tmp_path / "out2")
+    )
+    forecaster.fit(hourly, target="OT", future_covariates=["hour"])
+    model = mlflow.pyfunc.load_model(f"runs:/{forecaster.run_id_}/model")
+    example = model.input_example  # 24 observed rows, then 6 with the covariate and no target
+    assert (
+        len(example) == 30 and example["OT"].iloc[-6:].isna().all() and example["OT"].iloc[:24].notna().all()
+    )
+    pd.testing.assert_frame_equal(model.predict(example), forecaster.predict(example))
