@@ -17,6 +17,7 @@ that builds :class:`ForecastPyfunc`, not a cloudpickle of it, so loading runs no
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,11 @@ def forecast_signature(example: pd.DataFrame, forecast: pd.DataFrame):
     from mlflow.models import infer_signature
     from mlflow.types.schema import AnyType, ColSpec, Schema
 
-    signature = infer_signature(example, forecast)
+    with warnings.catch_warnings():
+        # its hint about integer columns and missing values: the inputs are untyped, and integer
+        # outputs (time steps) are never missing
+        warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer column")
+        signature = infer_signature(example, forecast)
     signature.inputs = Schema([ColSpec(AnyType(), str(name), required=False) for name in example.columns])
     return signature
 
