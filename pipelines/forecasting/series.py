@@ -186,9 +186,13 @@ def load_series(
         table = Table(frame, table.name + " (pivoted from long format)", is_file=False)
     time_col = time_col or _detect_time_column(table)
     if time_col not in frame.columns:
+        fix = (
+            f"Name the time column {time_col!r}, as in the data the model was fitted on"
+            if fitted
+            else "Pass time_col= with one of them"
+        )
         raise DataError(
-            f"time column {time_col!r} not found in {table.name}; columns are {list(frame.columns)}. "
-            "Pass time_col= with one of them."
+            f"time column {time_col!r} not found in {table.name}; columns are {list(frame.columns)}. {fix}."
         )
     times = _parse_times(table, time_col)
     past = list(past_covariates or [])

@@ -5,10 +5,8 @@ artifact ``forecaster``; loading never unpickles weights. Input: the series in t
 format (time column + the target/covariate columns; long format works too), at least ``lookback``
 rows; an empty DataFrame forecasts from the history stored with the model. Output: the time
 column continuing the series' frequency, one column per target, ``<target>_q<level>`` columns for
-quantile models. The logged model carries an input example (the last ``lookback`` rows) and a
-signature naming the input columns, all optional and untyped, so an empty DataFrame, text dates
-and integer values still pass MLflow's checks. MLflow drops input columns the signature does not
-name (with a warning).
+quantile models. The logged model carries an input example (the last ``lookback`` rows) and an
+output signature; the input is checked by ``predict`` itself (see :func:`forecast_signature`).
 
 The model is logged *from code* (:func:`write_model_code`): MLflow stores a three-line script
 that builds :class:`ForecastPyfunc`, not a cloudpickle of it, so loading runs no pickled code.
@@ -59,22 +57,20 @@ def input_example(history: pd.DataFrame, spec, lookback: int, horizon: int) -> p
 
 
 def forecast_signature(example: pd.DataFrame, forecast: pd.DataFrame):
-    """The signature of ``example -> forecast``: the output's columns and types as inferred; the
-    input columns by name only, each optional and of any type.
-
-    Optional: an empty DataFrame (forecast from the stored history) must pass MLflow's check. Any
-    type: MLflow refuses to convert text dates to datetime or int values to double, which
-    ``predict`` reads fine.
+    """The signature of ``example -> forecast``: the output's columns and types as inferred, and no
+    input schema. MLflow enforces an input schema by dropping the columns it does not name, so a
+    DataFrame whose columns all differ would arrive empty and be forecast silently from the stored
+    history; without one, ``predict`` sees the columns as given and names the missing ones. (The
+    input example logged beside it shows the expected input.)
     """
     from mlflow.models import infer_signature
-    from mlflow.types.schema import AnyType, ColSpec, Schema
 
     with warnings.catch_warnings():
         # its hint about integer columns and missing values: the inputs are untyped, and integer
         # outputs (time steps) are never missing
         warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer column")
         signature = infer_signature(example, forecast)
-    signature.inputs = Schema([ColSpec(AnyType(), str(name), required=False) for name in example.columns])
+    signature.inputs = None
     return signature
 
 

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import mlflow
 import pandas as pd
+import pytest
 
 from ssm_ts import Forecaster
+from ssm_ts.errors import DataError
 from ssm_ts.tracking.logger import default_tracking_uri
 
 
@@ -22,10 +24,13 @@ def test_logged_pyfunc_predicts_forecast_dataframes(shared_data, tmp_path):
     for uri in (f"runs:/{forecaster.run_id_}/model", "models:/fx-forecaster/1"):
         model = mlflow.pyfunc.load_model(uri)
         pd.testing.assert_frame_equal(model.predict(data.iloc[:900]), forecaster.predict(data.iloc[:900]))
-    # the signature and input example describe the training format; every input is optional, any type
-    inputs = model.metadata.get_input_schema().inputs
-    assert [c.name for c in inputs] == ["date", "0", "OT"] and not any(c.required for c in inputs)
+    # the signature describes the output; no input schema, which MLflow would enforce by dropping
+    # unnamed columns (a frame with other names would then be forecast silently from the history)
+    assert model.metadata.get_input_schema() is None
     assert [c.name for c in model.metadata.get_output_schema().inputs] == ["date", "0", "OT"]
+    renamed = data.iloc[:900].rename(columns={"date": "when", "0": "a", "OT": "b"})
+    with pytest.raises(DataError, match="time column 'date' not found.*Name the time column 'date'"):
+        model.predict(renamed)
     example = model.input_example
     assert len(example) == 30 and list(example.columns) == ["date", "0", "OT"]
     pd.testing.assert_frame_equal(model.predict(example), forecaster.predict(example))
