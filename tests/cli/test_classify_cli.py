@@ -58,7 +58,7 @@ def test_classify_fit_then_predict_writes_predictions_csv(shared_data, tmp_path,
     assert list(frame.columns) == ["id", "predicted", *(f"p_{c}" for c in CLASSES), "label"]
     assert len(frame) == 40 and frame["id"].is_unique
     probabilities = frame[[f"p_{c}" for c in CLASSES]].to_numpy()
-    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-12)  # renormalised in float64
     assert (frame["predicted"] == np.array(CLASSES)[probabilities.argmax(axis=1)]).all()
     assert sorted(frame["label"].unique()) == CLASSES  # the TEST file's own labels, 10 of each
     assert (frame["predicted"] == frame["label"]).mean() >= 0.5  # chance is 0.25
@@ -178,4 +178,4 @@ def test_random_features_cli_matches_ssm_classifier(shared_data, basicmotions_te
     expected = api.predict_proba(np.stack(basicmotions_test.values))
     got = predict_series(task, basicmotions_test.values)
     assert np.array_equal(got.argmax(1), expected.argmax(1))
-    np.testing.assert_allclose(got, expected, atol=1e-5)
+    np.testing.assert_allclose(got, expected, atol=1e-6)  # both scale in float64 before the float32 model
