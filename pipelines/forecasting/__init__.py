@@ -1,7 +1,14 @@
 """The forecasting pipeline: reader, checks and fill policy, split presets, scaler, windows, data module."""
 
 from .datamodule import ForecastDataModule, last_window, window_inputs
-from .frames import forecast_frame, future_times, point_index, quantile_column
+from .frames import (
+    forecast_frame,
+    future_times,
+    point_index,
+    quantile_column,
+    to_long_forecast,
+    to_wide_forecast,
+)
 from .reader import Table, read_table
 from .scaler import ScalerState, fit_scaler
 from .series import (
@@ -38,6 +45,8 @@ __all__ = [
     "point_index",
     "quantile_column",
     "read_table",
+    "to_long_forecast",
+    "to_wide_forecast",
     "series_notes",
     "split_boundaries",
     "window_inputs",

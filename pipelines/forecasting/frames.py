@@ -70,6 +70,32 @@ def forecast_frame(
     return frame
 
 
+def to_long_forecast(frame: pd.DataFrame, spec) -> pd.DataFrame:
+    """A wide forecast (``time_col``, one column per series, ``<series>_q<level>``) as the long table
+    a long input came in (neuralforecast's layout): ``id_col, time_col, value_col`` and
+    ``<value_col>_q<level>``, one row per series and time, series in ``spec.targets`` order."""
+    parts = []
+    for target in spec.targets:
+        part = pd.DataFrame({spec.id_col: target, spec.time_col: frame[spec.time_col].to_numpy()})
+        part[spec.value_col] = frame[target].to_numpy()
+        for column in frame.columns:
+            if column.startswith(f"{target}_q"):
+                part[spec.value_col + column[len(target) :]] = frame[column].to_numpy()
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def to_wide_forecast(frame: pd.DataFrame, spec) -> pd.DataFrame:
+    """The inverse of :func:`to_long_forecast` (a wide forecast is returned as it is)."""
+    if spec.id_col not in frame.columns:
+        return frame
+    values = [c for c in frame.columns if c not in (spec.id_col, spec.time_col)]
+    wide = frame.pivot(index=spec.time_col, columns=spec.id_col, values=values)
+    wide.columns = [target + column[len(spec.value_col) :] for column, target in wide.columns]
+    ordered = [c for t in spec.targets for c in wide.columns if c == t or c.startswith(f"{t}_q")]
+    return wide[ordered].reset_index()
+
+
 def point_index(quantiles: list[float] | None) -> int:
     """Index of the point forecast along the quantile axis: the median, or the only output."""
     if not quantiles:

@@ -35,6 +35,8 @@ from ssm_ts.pipelines.forecasting import (
     future_times,
     load_like,
     series_notes,
+    to_long_forecast,
+    to_wide_forecast,
     window_inputs,
 )
 from ssm_ts.pipelines.forecasting.reader import TableSource
@@ -341,16 +343,22 @@ class Forecaster:
             return pd.concat([self.history_, self.future_], ignore_index=True)
         return self.history_
 
-    def predict(self, data: TableSource | None = None) -> pd.DataFrame:
+    def predict(self, data: TableSource | None = None, *, long: bool | None = None) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the last observed row of ``data`` (default: the fitted series).
 
         ``data`` has the training columns; with known-future covariates, end it with ``horizon``
         rows whose covariates are filled and targets empty (without ``data``, such rows at the end of
         the fitted data are used). Returns the time column continuing
-        the frequency, one column per target and ``<target>_q<level>`` columns with quantiles.
+        the frequency, one column per target and ``<target>_q<level>`` columns with quantiles; for a
+        model fitted on a long table (``long=None``: as it was fitted; ``True``/``False`` to choose),
+        the same in long layout: ``unique_id, ds, y`` and ``y_q<level>``, one row per series and time.
         """
         task = self._require_fitted()
-        return task.forecast_after(self._read(data), self.spec_)
+        forecast = task.forecast_after(self._read(data), self.spec_)
+        return to_long_forecast(forecast, self.spec_) if self._long(long) else forecast
+
+    def _long(self, long: bool | None) -> bool:
+        return self.spec_.long_format if long is None else bool(long)
 
     def backtest(
         self, data: TableSource | None = None, n_windows: int = 5, step: int | None = None
@@ -409,7 +417,9 @@ class Forecaster:
         """A matplotlib Figure: the history tail, the forecast and (with quantiles) its widest interval."""
         task = self._require_fitted()
         history = self._read(data)
-        forecast = self.predict(data) if forecast is None else forecast
+        forecast = (
+            self.predict(data, long=False) if forecast is None else to_wide_forecast(forecast, self.spec_)
+        )
         observed = history[history[self.spec_.targets].notna().all(axis=1)]
         if n_history is None:
             return task.forecast_figure(observed, forecast, self.spec_)

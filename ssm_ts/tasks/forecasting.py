@@ -37,6 +37,7 @@ from ssm_ts.pipelines.forecasting import (
     future_times,
     last_window,
     point_index,
+    to_long_forecast,
 )
 from ssm_ts.pipelines.forecasting.frames import restore_times, times_to_json
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
@@ -375,8 +376,8 @@ class ForecastingTask(pl.LightningModule):
         times = future_times(last_time, spec.freq, self.hparams.horizon)
         forecast = forecast_frame(prediction, times, spec.time_col, spec.targets, self.hparams.quantiles)
         csv_path, png_path = out_dir / "forecast.csv", out_dir / "forecast.png"
-        with atomic_path(csv_path) as tmp:
-            forecast.to_csv(tmp, index=False)
+        with atomic_path(csv_path) as tmp:  # in the layout the series came in (long or wide)
+            (to_long_forecast(forecast, spec) if spec.long_format else forecast).to_csv(tmp, index=False)
         figure = self.forecast_figure(datamodule.observed_frame(), forecast, spec)
         with atomic_path(png_path) as tmp:
             figure.savefig(tmp, dpi=110)

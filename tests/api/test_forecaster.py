@@ -95,12 +95,30 @@ def test_long_format_dataframe_and_predict_on_new_history(tmp_path, shared_data)
     forecaster.fit(long)
     assert forecaster.spec_.targets == ["HUFL", "OT"] and forecaster.spec_.freq == "h"
     recent = long[long["ds"] < "2016-07-10"]
+    wide_forecast = forecaster.predict(recent, long=False)
+    assert wide_forecast["ds"].iloc[0] == pd.Timestamp("2016-07-10 00:00")
+    assert list(wide_forecast.columns) == ["ds", "HUFL", "OT"]
+    # fitted on a long table, it answers in one (neuralforecast's layout): a row per series and time
     forecast = forecaster.predict(recent)
-    assert forecast["ds"].iloc[0] == pd.Timestamp("2016-07-10 00:00") and list(forecast.columns) == [
-        "ds",
-        "HUFL",
-        "OT",
-    ]
+    assert list(forecast.columns) == ["unique_id", "ds", "y"] and len(forecast) == 2 * 24
+    for series in ("HUFL", "OT"):
+        rows = forecast[forecast["unique_id"] == series]
+        assert rows["ds"].tolist() == wide_forecast["ds"].tolist()
+        np.testing.assert_array_equal(rows["y"].to_numpy(), wide_forecast[series].to_numpy())
+    assert forecaster.plot(forecast, data=recent) is not None  # plot takes either layout
+
+
+def test_long_and_wide_quantile_forecasts_convert_both_ways():
+    from ssm_ts.pipelines.forecasting import SeriesSpec, to_long_forecast, to_wide_forecast
+
+    spec = SeriesSpec(time_col="ds", targets=["b", "a"], freq="D", long_format=True)
+    times = pd.date_range("2024-01-01", periods=3, freq="D")
+    wide = pd.DataFrame({"ds": times, "b": [1.0, 2, 3], "b_q0.1": [0.5, 1, 2], "b_q0.5": [1.0, 2, 3],
+                         "a": [4.0, 5, 6], "a_q0.1": [3.0, 4, 5], "a_q0.5": [4.0, 5, 6]})  # fmt: skip
+    long = to_long_forecast(wide, spec)
+    assert list(long.columns) == ["unique_id", "ds", "y", "y_q0.1", "y_q0.5"]
+    assert long["unique_id"].tolist() == ["b"] * 3 + ["a"] * 3
+    pd.testing.assert_frame_equal(to_wide_forecast(long, spec), wide, check_names=False)
 
 
 def test_errors_are_clear(co2_csv, tmp_path):
