@@ -72,7 +72,7 @@ class ForecastDataModule(pl.LightningDataModule):
         target: target column(s); default every numeric column that is not a covariate.
         past_covariates: inputs known only up to the forecast origin.
         future_covariates: inputs also known for the forecast horizon (calendar, plans).
-        freq: pandas frequency alias; inferred when omitted.
+        freq: pandas frequency alias, or the step of an integer time column; inferred when omitted.
         fill: ``None`` (strict: gaps, NaN/inf and unsorted rows are errors), ``"ffill"`` or ``"interpolate"``.
         lookback: input window length (rows). Linked from the task on the CLI.
         horizon: forecast length (rows). Linked from the task on the CLI.
@@ -92,7 +92,7 @@ class ForecastDataModule(pl.LightningDataModule):
         target: list[str] | str | None = None,
         past_covariates: list[str] | None = None,
         future_covariates: list[str] | None = None,
-        freq: str | None = None,
+        freq: int | str | None = None,
         fill: Literal["ffill", "interpolate"] | None = None,
         lookback: int = 96,
         horizon: int = 24,

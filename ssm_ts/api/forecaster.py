@@ -15,6 +15,7 @@ checkpoint and the model as an MLflow pyfunc.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import os
 import time
@@ -59,6 +60,15 @@ def _is_int(value: Any) -> bool:
 
 
 _NOT_FITTED = "this Forecaster is not fitted yet: call .fit(data) or Forecaster.load(folder) first."
+
+
+def settings_of_task(task: ForecastingTask) -> dict[str, Any]:
+    """``Forecaster`` settings read back from a task's hyperparameters, for an export written without
+    them (by the CLI): the model, its options, windows, quantiles, loss and optimiser settings."""
+    keys = ("model", "lookback", "horizon", "quantiles", "loss", "model_options", "lr", "weight_decay",
+            "channel_independent")  # fmt: skip
+    accepted = inspect.signature(Forecaster.__init__).parameters
+    return {k: task.hparams[k] for k in keys if k in task.hparams and k in accepted}
 
 
 class Forecaster:
@@ -449,9 +459,7 @@ class Forecaster:
     def load(cls, directory: str | os.PathLike) -> Forecaster:
         """Load a folder written by :meth:`save` on the CPU (no GPU needed, nothing unpickled)."""
         task, spec, history, settings, metrics = load_forecast_export(directory)
-        forecaster = cls(**settings) if settings else cls(
-            model=task.hparams.model, lookback=task.hparams.lookback, horizon=task.hparams.horizon,
-            quantiles=task.hparams.quantiles)  # fmt: skip
+        forecaster = cls(**settings) if settings else cls(**settings_of_task(task))
         observed = int(history[spec.targets].notna().all(axis=1).to_numpy().nonzero()[0][-1]) + 1
         forecaster.task_, forecaster.spec_, forecaster.metrics_ = task, spec, metrics
         forecaster.history_ = history.iloc[:observed].reset_index(drop=True)

@@ -1,0 +1,25 @@
+"""What ``ssm-ts forecast fit`` leaves behind loads as a Forecaster with the settings it was fitted
+with, and an integer-step series takes its step from ``--data.freq``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts import Forecaster, cli
+
+
+def test_cli_export_reloads_with_its_settings_and_integer_steps(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    years = np.arange(1800, 2100, 2)  # a step of 2
+    pd.DataFrame({"year": years, "y": np.sin(years / 7.0)}).to_csv(tmp_path / "years.csv", index=False)
+    out = tmp_path / "out"
+    args = ["forecast", "fit", "--data.path", "years.csv", "--data.freq", "2", "--model.model", "nlinear",
+            "--model.lookback", "24", "--model.horizon", "5", "--model.model_options", "{instance_norm: mean_std}",
+            "--trainer.max_epochs", "1", "--out", str(out)]  # fmt: skip
+    assert cli.main(args) == 0
+    loaded = Forecaster.load(out / "export")
+    assert loaded.settings["model"] == "nlinear" and loaded.settings["lookback"] == 24
+    assert loaded.settings["model_options"] == {"instance_norm": "mean_std"}
+    assert loaded.spec_.freq == 2
+    assert loaded.predict()["year"].tolist() == [2100, 2102, 2104, 2106, 2108]
