@@ -348,7 +348,16 @@ def _detect_time_column(table: Table) -> str:
 
 
 def _is_integer(column: pd.Series) -> bool:
-    return pd.api.types.is_integer_dtype(column) and not pd.api.types.is_bool_dtype(column)
+    """Integer steps: an integer column, or floats that are all whole numbers (pandas stores integer
+    years as floats once a cell is empty; the empty cells are then reported as bad times)."""
+    if pd.api.types.is_bool_dtype(column):
+        return False
+    if pd.api.types.is_integer_dtype(column):
+        return True
+    if not pd.api.types.is_float_dtype(column):
+        return False
+    values = column.dropna().to_numpy(dtype="float64")
+    return values.size > 0 and bool(np.isfinite(values).all() and (values == np.round(values)).all())
 
 
 def _mostly_dates(column: pd.Series) -> bool:

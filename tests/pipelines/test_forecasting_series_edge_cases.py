@@ -264,3 +264,13 @@ def test_dropped_future_rows_keep_their_known_future_covariates():
     assert len(values) == 36 and list(future.columns) == ["date", "a", "hour"]
     assert list(future["date"]) == list(frame["date"].iloc[36:39]) and future["a"].isna().all()
     assert np.allclose(future["hour"], frame["hour"].iloc[36:39])
+
+
+def test_whole_number_float_years_are_integer_steps_and_an_empty_year_is_named():
+    years = np.arange(1950, 2000).astype("float64")  # as pandas stores integers next to an empty cell
+    frame = pd.DataFrame({"year": years, "y": np.sin(years)})
+    values, spec = load_series(frame)
+    assert spec.freq == 1 and values["year"].dtype == "int64" and values["year"].iloc[-1] == 1999
+    frame.loc[10, "year"] = np.nan
+    with pytest.raises(DataError, match=r"'year' has values that are not integer steps.*row"):
+        load_series(frame)
