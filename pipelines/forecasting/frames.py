@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
@@ -71,18 +73,26 @@ def forecast_frame(
 
 
 def to_long_forecast(frame: pd.DataFrame, spec) -> pd.DataFrame:
-    """A wide forecast (``time_col``, one column per series, ``<series>_q<level>``) as the long table
-    a long input came in (neuralforecast's layout): ``id_col, time_col, value_col`` and
-    ``<value_col>_q<level>``, one row per series and time, series in ``spec.targets`` order."""
+    """A wide forecast (``time_col``, one column per series, ``<series>_q<level>``, and in a backtest
+    ``<series>_actual``) as the long table a long input came in (neuralforecast's layout):
+    ``id_col, time_col, value_col``, ``<value_col>_q<level>`` and ``<value_col>_actual``, one row per
+    series and time, series in ``spec.targets`` order. Other columns (a backtest's ``cutoff``) lead."""
+    own = {target: re.compile(rf"{re.escape(target)}(_q[0-9.e+-]+|_actual)") for target in spec.targets}
+    taken = {c for c in frame.columns for t in spec.targets if c == t or own[t].fullmatch(str(c))}
+    shared = [c for c in frame.columns if c not in taken and c != spec.time_col]
     parts = []
     for target in spec.targets:
-        part = pd.DataFrame({spec.id_col: target, spec.time_col: frame[spec.time_col].to_numpy()})
+        part = frame[shared].reset_index(drop=True)
+        part[spec.id_col] = target
+        part[spec.time_col] = frame[spec.time_col].to_numpy()
         part[spec.value_col] = frame[target].to_numpy()
         for column in frame.columns:
-            if column.startswith(f"{target}_q"):
-                part[spec.value_col + column[len(target) :]] = frame[column].to_numpy()
+            match = own[target].fullmatch(str(column))
+            if match:
+                part[spec.value_col + match.group(1)] = frame[column].to_numpy()
         parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+    long = pd.concat(parts, ignore_index=True)
+    return long[[*shared, spec.id_col, *[c for c in long.columns if c not in (*shared, spec.id_col)]]]
 
 
 def to_wide_forecast(frame: pd.DataFrame, spec) -> pd.DataFrame:

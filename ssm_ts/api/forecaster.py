@@ -371,14 +371,20 @@ class Forecaster:
         return self.spec_.long_format if long is None else bool(long)
 
     def backtest(
-        self, data: TableSource | None = None, n_windows: int = 5, step: int | None = None
+        self,
+        data: TableSource | None = None,
+        n_windows: int = 5,
+        step: int | None = None,
+        *,
+        long: bool | None = None,
     ) -> pd.DataFrame:
         """Rolling-origin forecasts over the end of ``data`` with the fitted weights (no refitting).
 
         Window ``i`` forecasts the ``horizon`` rows starting at ``T - horizon - (n_windows - 1 - i) * step``.
         Returns one row per (window, step): ``cutoff`` (last row the model saw), the time column, the
         forecast columns as in :meth:`predict`, and ``<target>_actual``: the data, NaN where the
-        fill policy invented the value (the forecast there is still given).
+        fill policy invented the value (the forecast there is still given). ``long`` as in
+        :meth:`predict` (long tables get ``cutoff, unique_id, ds, y, ..., y_actual``).
         """
         task = self._require_fitted()
         spec, lookback, horizon = self.spec_, task.hparams.lookback, task.hparams.horizon
@@ -416,7 +422,8 @@ class Forecaster:
                 window[f"{name}_actual"] = targets[origin : origin + horizon, j]
             window.insert(0, "cutoff", times.iloc[origin - 1])
             pieces.append(window)
-        return pd.concat(pieces, ignore_index=True)
+        result = pd.concat(pieces, ignore_index=True)
+        return to_long_forecast(result, spec) if self._long(long) else result
 
     def plot(
         self,

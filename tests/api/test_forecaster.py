@@ -106,6 +106,14 @@ def test_long_format_dataframe_and_predict_on_new_history(tmp_path, shared_data)
         assert rows["ds"].tolist() == wide_forecast["ds"].tolist()
         np.testing.assert_array_equal(rows["y"].to_numpy(), wide_forecast[series].to_numpy())
     assert forecaster.plot(forecast, data=recent) is not None  # plot takes either layout
+    wide_backtest = forecaster.backtest(recent, n_windows=2, long=False)
+    backtest = forecaster.backtest(recent, n_windows=2)
+    assert (
+        list(backtest.columns) == ["cutoff", "unique_id", "ds", "y", "y_actual"] and len(backtest) == 2 * 48
+    )
+    ot = backtest[backtest["unique_id"] == "OT"]
+    np.testing.assert_array_equal(ot["y_actual"].to_numpy(), wide_backtest["OT_actual"].to_numpy())
+    assert ot["cutoff"].tolist() == wide_backtest["cutoff"].tolist()
 
 
 def test_long_and_wide_quantile_forecasts_convert_both_ways():
@@ -452,3 +460,15 @@ def test_an_integer_year_series_fits_predicts_backtests_plots_logs_and_round_tri
     mlflow.set_tracking_uri(forecaster.settings["tracking_uri"])
     logged = mlflow.pyfunc.load_model(f"runs:/{forecaster.run_id_}/model")
     pd.testing.assert_frame_equal(logged.predict(data.iloc[:100]), forecaster.predict(data.iloc[:100]))
+
+
+def test_long_layout_keeps_series_whose_names_extend_each_other_apart():
+    from ssm_ts.pipelines.forecasting import SeriesSpec, to_long_forecast
+
+    spec = SeriesSpec(time_col="ds", targets=["a", "a_q"], freq="D", long_format=True)
+    wide = pd.DataFrame(
+        {"ds": [1, 2], "a": [1.0, 2], "a_q0.5": [1.0, 2], "a_q": [7.0, 8], "a_q_q0.5": [7.0, 8]}
+    )
+    long = to_long_forecast(wide, spec)
+    assert long[long["unique_id"] == "a_q"]["y_q0.5"].tolist() == [7.0, 8.0]
+    assert long[long["unique_id"] == "a"]["y_q0.5"].tolist() == [1.0, 2.0]
