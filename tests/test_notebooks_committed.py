@@ -28,6 +28,8 @@ def test_there_is_one_notebook_per_use():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_committed_executed_without_machine_paths(path: Path):
+    # outputs belong in the repository only as small figures: a stored notebook stays under 512 KiB
+    assert path.stat().st_size < 512 * 1024, f"{path.name} is {path.stat().st_size // 1024} KiB with outputs"
     cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
     counts = [c["execution_count"] for c in cells]
     assert None not in counts, (
