@@ -108,7 +108,7 @@ def build_cli_class():
         make_mlflow_logger,
         mlflow_run_of_checkpoint,
     )
-    from ssm_ts.training import BEST_CHECKPOINT_PREFIX, NonFiniteLossGuard, find_last_checkpoint
+    from ssm_ts.training import BEST_CHECKPOINT_PREFIX, NonFiniteLossGuard, find_newest_checkpoint
 
     class MLflowSaveConfig(SaveConfigCallback):
         """Save the resolved config beside the outputs and log it (and its values) to the MLflow run."""
@@ -176,7 +176,7 @@ def build_cli_class():
                 return ckpt_path
             out = self.config[subcommand].get("out")
             pattern = f"{BEST_CHECKPOINT_PREFIX}*.ckpt" if ckpt_path == "best" else "last.ckpt"
-            found = find_last_checkpoint(out, pattern)
+            found = find_newest_checkpoint(out, pattern)
             if found is None:
                 raise CheckpointError(
                     f"--ckpt_path {ckpt_path}: no {pattern} under --out {out}; pass the --out of the fit, "
@@ -192,7 +192,7 @@ def build_cli_class():
             if self.subcommand != "fit" or not ckpt_path:
                 return None
             if ckpt_path == "last":
-                found = find_last_checkpoint(self._setting("out"))
+                found = find_newest_checkpoint(self._setting("out"))
                 if found is None:
                     raise ConfigError(
                         f"--ckpt_path last: no last.ckpt under {self._setting('out')}; start a fit without "

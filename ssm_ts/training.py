@@ -155,7 +155,7 @@ class EMAWeights(EMAWeightAveraging):
 BEST_CHECKPOINT_PREFIX = "best-"  # ``best-epoch=N.ckpt``: the lowest validation loss of a fit
 
 
-def find_last_checkpoint(out_dir: str | os.PathLike, pattern: str = "last.ckpt") -> Path | None:
+def find_newest_checkpoint(out_dir: str | os.PathLike, pattern: str = "last.ckpt") -> Path | None:
     """The most recently written checkpoint named like ``pattern`` under ``out_dir`` (any run): by
     default ``last.ckpt``; ``best-*.ckpt`` finds the newest best checkpoint. ``None`` when there is none."""
     candidates = list(Path(out_dir).rglob(pattern)) if Path(out_dir).is_dir() else []
@@ -209,9 +209,9 @@ def build_trainer(
         max_time: wall-clock budget, ``"DD:HH:MM:SS"``.
         progress: Rich progress bar; default only on an interactive terminal.
         trainer_options: any further ``lightning.Trainer`` argument (checked by Lightning); they win
-            over ssm-ts's defaults (``enable_progress_bar``, ``enable_model_summary``, ...), and
-            ``callbacks`` are added to ssm-ts's own. ``default_root_dir`` is refused: ``out_dir``
-            chooses it.
+            over ssm-ts's defaults (``enable_progress_bar``, ``enable_model_summary``, ...).
+            ``default_root_dir`` is refused: ``out_dir`` chooses it. (A front end's own
+            ``trainer_options`` go through :func:`user_trainer_options` first.)
     """
     if quiet:
         set_verbosity(False)
@@ -219,11 +219,9 @@ def build_trainer(
     for key, instead in _SET_BY_SSM_TS.items():
         if key in options:
             raise ConfigError(f"trainer option {key!r} is set by ssm-ts; {instead}.")
-    extra = options.pop("callbacks", None) or []
-    extra = [extra] if isinstance(extra, Callback) else list(extra)
     # the caller's own trainer options win over ssm-ts's defaults
     show_progress = options.pop("enable_progress_bar", progress_wanted() if progress is None else progress)
-    all_callbacks = [best_checkpoint_callback(monitor, out_dir), NonFiniteLossGuard(), *callbacks, *extra]
+    all_callbacks = [best_checkpoint_callback(monitor, out_dir), NonFiniteLossGuard(), *callbacks]
     if show_progress:
         all_callbacks.append(RichProgressBar())
     settings = {

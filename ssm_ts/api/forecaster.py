@@ -286,9 +286,9 @@ class Forecaster:
         """The newest ``last.ckpt`` under ``out_dir`` and the MLflow run it was written under."""
         from ssm_ts.export import load_checkpoint
         from ssm_ts.tracking.logger import mlflow_run_of_checkpoint
-        from ssm_ts.training import find_last_checkpoint
+        from ssm_ts.training import find_newest_checkpoint
 
-        found = find_last_checkpoint(out_dir)
+        found = find_newest_checkpoint(out_dir)
         if found is None:
             warnings.warn(
                 f"fit(resume=True): no last.ckpt under {out_dir}; fitting from scratch.", stacklevel=3
