@@ -466,7 +466,8 @@ class Forecaster:
     def load(cls, directory: str | os.PathLike) -> Forecaster:
         """Load a folder written by :meth:`save` on the CPU (no GPU needed, nothing unpickled)."""
         task, spec, history, settings, metrics = load_forecast_export(directory)
-        forecaster = cls(**settings) if settings else cls(**settings_of_task(task))
+        # a CLI export holds only the data and trainer settings; the rest come from the model's own
+        forecaster = cls(**{**settings_of_task(task), **settings})
         observed = int(history[spec.targets].notna().all(axis=1).to_numpy().nonzero()[0][-1]) + 1
         forecaster.task_, forecaster.spec_, forecaster.metrics_ = task, spec, metrics
         forecaster.history_ = history.iloc[:observed].reset_index(drop=True)

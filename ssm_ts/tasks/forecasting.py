@@ -384,11 +384,21 @@ class ForecastingTask(pl.LightningModule):
         plt.close(figure)
         return [csv_path, png_path]
 
+    def _fit_settings(self, datamodule: ForecastDataModule) -> dict[str, Any]:
+        """The data and trainer settings of this fit that the task's hyperparameters lack, so an export
+        written by the CLI refits (``Forecaster.load(...).fit(...)``) with the split and budget it had."""
+        settings = {key: getattr(datamodule, key) for key in ("split", "fractions", "boundaries", "batch_size")}
+        trainer = self._trainer
+        if trainer is not None and trainer.max_epochs is not None and trainer.max_epochs > 0:
+            settings["max_epochs"] = trainer.max_epochs
+        return settings
+
     def mlflow_pyfunc(self, datamodule: ForecastDataModule, export_dir: Path):
         """``(python_model, artifacts)`` for MLflow: the export folder behind a DataFrame-in, forecast-out pyfunc."""
         from ssm_ts.tracking.pyfunc_forecast import write_model_code
 
-        save_forecast_export(export_dir, self, datamodule.spec, datamodule.observed_frame())
+        save_forecast_export(export_dir, self, datamodule.spec, datamodule.observed_frame(),
+                             settings=self._fit_settings(datamodule))  # fmt: skip
         return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"forecaster": str(export_dir)}
 
 

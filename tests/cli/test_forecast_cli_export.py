@@ -16,10 +16,14 @@ def test_cli_export_reloads_with_its_settings_and_integer_steps(tmp_path, monkey
     out = tmp_path / "out"
     args = ["forecast", "fit", "--data.path", "years.csv", "--data.freq", "2", "--model.model", "nlinear",
             "--model.lookback", "24", "--model.horizon", "5", "--model.model_options", "{instance_norm: mean_std}",
+            "--data.fractions", "[0.6, 0.2, 0.2]", "--data.batch_size", "16",
             "--trainer.max_epochs", "1", "--out", str(out)]  # fmt: skip
     assert cli.main(args) == 0
     loaded = Forecaster.load(out / "export")
     assert loaded.settings["model"] == "nlinear" and loaded.settings["lookback"] == 24
     assert loaded.settings["model_options"] == {"instance_norm": "mean_std"}
+    # the data split, batch size and epoch budget come back too, so a refit repeats this fit
+    assert loaded.settings["fractions"] == [0.6, 0.2, 0.2] and loaded.settings["batch_size"] == 16
+    assert loaded.settings["max_epochs"] == 1
     assert loaded.spec_.freq == 2
     assert loaded.predict()["year"].tolist() == [2100, 2102, 2104, 2106, 2108]
