@@ -18,6 +18,8 @@ cheaper structure (diagonal) override them.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +35,27 @@ def mark_ssm_parameter(param: nn.Parameter) -> nn.Parameter:
     """Flag a parameter (A, B, dt, ...) for the SSM optimizer group (lr <= 1e-3, no weight decay)."""
     setattr(param, SSM_PARAM_FLAG, True)
     return param
+
+
+def is_real_number(value: object) -> bool:
+    """A Python or NumPy real number (not a bool, a string or a tensor)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_size(owner: str, name: str, value: object, *, even: bool = False) -> None:
+    """Raise :class:`ConfigError` unless ``value`` is a positive int (an even one with ``even``)."""
+    ok = is_real_number(value) and isinstance(value, numbers.Integral) and value >= (2 if even else 1)
+    if not ok or (even and value % 2):
+        allowed = "an even integer >= 2" if even else "an integer >= 1"
+        raise ConfigError(f"{owner}: {name} must be {allowed}, got {value!r}")
+
+
+def check_dt_range(owner: str, dt_min: object, dt_max: object) -> None:
+    """Raise :class:`ConfigError` unless ``0 < dt_min <= dt_max`` are finite numbers."""
+    if not all(is_real_number(v) and math.isfinite(v) for v in (dt_min, dt_max)) or not 0 < dt_min <= dt_max:
+        raise ConfigError(
+            f"{owner}: need finite numbers 0 < dt_min <= dt_max, got dt_min={dt_min!r}, dt_max={dt_max!r}"
+        )
 
 
 def krylov(dA: Tensor, b: Tensor, L: int) -> Tensor:

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, mark_ssm_parameter
+from ssm_ts.core.base import SSM, check_size, mark_ssm_parameter
 
 STABILITY_MARGIN = 0.999
 
@@ -61,9 +61,13 @@ class CompanionSSM(SSM):
 
     def __init__(self, *, d_model: int, d_state: int = 64, learn_a: bool = True):
         super().__init__()
+        check_size("CompanionSSM", "d_model", d_model)
+        check_size("CompanionSSM", "d_state", d_state)
         self.d_model, self.d_state = d_model, d_state
         H, N = d_model, d_state
-        self.a_raw = mark_ssm_parameter(nn.Parameter(torch.randn(H, N) / N, requires_grad=learn_a))
+        # A frozen last column is zero (a pure shift), not a frozen random one.
+        a = torch.randn(H, N) / N if learn_a else torch.zeros(H, N)
+        self.a_raw = mark_ssm_parameter(nn.Parameter(a, requires_grad=learn_a))
         self.b = mark_ssm_parameter(nn.Parameter(torch.randn(H, N) / N**0.5))
         self.c = nn.Parameter(torch.randn(H, N) / N**0.5)
 
@@ -113,6 +117,8 @@ class ShiftSSM(SSM):
 
     def __init__(self, *, d_model: int, d_state: int = 64, learn_c: bool = True):
         super().__init__()
+        check_size("ShiftSSM", "d_model", d_model)
+        check_size("ShiftSSM", "d_state", d_state)
         self.d_model, self.d_state = d_model, d_state
         self.c = nn.Parameter(torch.randn(d_model, d_state) / d_state**0.5, requires_grad=learn_c)
 

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, mark_ssm_parameter
+from ssm_ts.core.base import SSM, check_dt_range, check_size, mark_ssm_parameter
 from ssm_ts.core.discretization import METHODS, discretize_diagonal
 from ssm_ts.core.hippo import nplr_legs
 from ssm_ts.errors import ConfigError
@@ -69,14 +69,13 @@ class DiagonalSSM(SSM):
         learn_B: bool = True,
     ):
         super().__init__()
-        if d_state < 2 or d_state % 2:
-            raise ConfigError(f"DiagonalSSM d_state must be an even number >= 2, got {d_state}")
+        check_size("DiagonalSSM", "d_model", d_model)
+        check_size("DiagonalSSM", "d_state", d_state, even=True)  # N/2 modes and their conjugates
         if real_transform not in REAL_TRANSFORMS:
             raise ConfigError(f"unknown real_transform {real_transform!r}; expected one of {REAL_TRANSFORMS}")
         if discretization not in METHODS:
             raise ConfigError(f"unknown discretization {discretization!r}; expected one of {METHODS}")
-        if not 0 < dt_min <= dt_max:
-            raise ConfigError(f"need 0 < dt_min <= dt_max, got dt_min={dt_min}, dt_max={dt_max}")
+        check_dt_range("DiagonalSSM", dt_min, dt_max)
         self.d_model, self.d_state = d_model, d_state
         self.real_transform, self.discretization = real_transform, discretization
         H, N2 = d_model, d_state // 2

@@ -20,10 +20,9 @@ import math
 import torch
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, mark_ssm_parameter
+from ssm_ts.core.base import SSM, check_dt_range, check_size, mark_ssm_parameter
 from ssm_ts.core.discretization import discretize_dense
 from ssm_ts.core.hippo import nplr_legs
-from ssm_ts.errors import ConfigError
 from ssm_ts.kernels import cauchy
 
 
@@ -54,10 +53,9 @@ class DPLRSSM(SSM):
         learn_B: bool = True,
     ):
         super().__init__()
-        if d_state < 2 or d_state % 2:
-            raise ConfigError(f"DPLRSSM d_state must be an even number >= 2, got {d_state}")
-        if not 0 < dt_min <= dt_max:
-            raise ConfigError(f"need 0 < dt_min <= dt_max, got dt_min={dt_min}, dt_max={dt_max}")
+        check_size("DPLRSSM", "d_model", d_model)
+        check_size("DPLRSSM", "d_state", d_state, even=True)  # N/2 modes and their conjugates
+        check_dt_range("DPLRSSM", dt_min, dt_max)
         self.d_model, self.d_state = d_model, d_state
         H, N2 = d_model, d_state // 2
         nplr = nplr_legs(d_state)

@@ -30,10 +30,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, mark_ssm_parameter
+from ssm_ts.core.base import SSM, check_dt_range, check_size, mark_ssm_parameter
 from ssm_ts.core.diagonal import diagonal_init
 from ssm_ts.errors import ConfigError
-from ssm_ts.kernels import diag_scan
+from ssm_ts.kernels import BACKENDS, diag_scan
 
 VARIANTS = ("s5", "lru", "selective")
 
@@ -68,18 +68,20 @@ class DiagonalScanSSM(SSM):
         super().__init__()
         if variant not in VARIANTS:
             raise ConfigError(f"unknown DiagonalScanSSM variant {variant!r}; expected one of {VARIANTS}")
-        if d_state < 1 or d_model < 1:
-            raise ConfigError(
-                f"DiagonalScanSSM needs d_model >= 1 and d_state >= 1, got {d_model}, {d_state}"
-            )
-        if not 0 < dt_min <= dt_max:
-            raise ConfigError(f"need 0 < dt_min <= dt_max, got dt_min={dt_min}, dt_max={dt_max}")
+        check_size("DiagonalScanSSM", "d_model", d_model)
+        check_size("DiagonalScanSSM", "d_state", d_state)
+        if dt_rank is not None:
+            check_size("DiagonalScanSSM", "dt_rank", dt_rank)  # 0 would silently mean the default
+        if backend not in BACKENDS:
+            raise ConfigError(f"DiagonalScanSSM: unknown backend {backend!r}; expected one of {BACKENDS}")
+        check_dt_range("DiagonalScanSSM", dt_min, dt_max)
         if not 0 <= r_min < r_max < 1:
             raise ConfigError(
                 f"need 0 <= r_min < r_max < 1 for the LRU ring, got r_min={r_min}, r_max={r_max}"
             )
         self.d_model, self.d_state, self.variant, self.backend = d_model, d_state, variant, backend
         self.continuous_time = variant != "lru"
+        self.supports_low_precision = variant == "selective"  # real arithmetic only: bfloat16 works
         H, P = d_model, d_state
 
         def log_uniform(*shape: int) -> Tensor:

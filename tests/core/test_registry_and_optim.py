@@ -16,6 +16,43 @@ def test_unknown_ssm_and_unknown_option_are_config_errors():
         build_ssm("s4d", d_model=2, dt_mn=0.1)
 
 
+@pytest.mark.parametrize("name", ["s4d", "s4", "companion", "shift", "scan"])
+@pytest.mark.parametrize(
+    ("argument", "value"), [("d_model", 0), ("d_model", 2.5), ("d_state", "8"), ("d_state", True)]
+)
+def test_sizes_must_be_positive_integers(name, argument, value):
+    sizes = {"d_model": 2, "d_state": 4, argument: value}
+    with pytest.raises(ConfigError, match=f"{argument} must be an (even )?integer >= [12], got {value!r}"):
+        build_ssm(name, **sizes)
+
+
+@pytest.mark.parametrize("name", ["s4d", "s4"])
+def test_conjugate_pair_ssms_need_an_even_state(name):
+    with pytest.raises(ConfigError, match="d_state must be an even integer >= 2, got 7"):
+        build_ssm(name, d_model=2, d_state=7)
+
+
+@pytest.mark.parametrize("name", ["s4d", "s4", "scan"])
+@pytest.mark.parametrize(
+    ("dt_min", "dt_max"), [(0.1, 0.01), (0.0, 0.1), (1e-3, float("inf")), ("0.001", 0.1)]
+)
+def test_dt_range_must_be_finite_and_ordered(name, dt_min, dt_max):
+    with pytest.raises(ConfigError, match=r"0 < dt_min <= dt_max, got dt_min="):
+        build_ssm(name, d_model=2, d_state=4, dt_min=dt_min, dt_max=dt_max)
+
+
+def test_scan_options_are_checked_when_built():
+    with pytest.raises(ConfigError, match="dt_rank must be an integer >= 1, got 0"):
+        build_ssm("scan", d_model=2, variant="selective", dt_rank=0)  # 0 used to mean the default
+    with pytest.raises(ConfigError, match="unknown backend 'cuda'"):
+        build_ssm("scan", d_model=2, backend="cuda")
+
+
+def test_companion_with_a_frozen_last_column_is_a_shift():
+    ssm = build_ssm("companion", d_model=2, d_state=4, learn_a=False)
+    assert not ssm.a_raw.requires_grad and torch.equal(ssm.last_column(), torch.zeros(2, 4))
+
+
 def test_block_argument_errors_name_the_choices():
     with pytest.raises(ConfigError, match="unknown norm 'group'"):
         SSMBlock(d_model=4, norm="group")
