@@ -85,10 +85,23 @@ class SSM(nn.Module):
         raise NotImplementedError
 
     def check_rate(self, rate: float) -> None:
-        if not self.continuous_time and rate != 1.0:
+        """Raise :class:`ConfigError` unless ``rate`` is a finite number > 0 (exactly 1.0 in discrete time)."""
+        name = type(self).__name__
+        if not self.continuous_time:
+            if not is_real_number(rate) or rate != 1.0:
+                raise ConfigError(
+                    f"{name} is a discrete-time SSM with no step size: rate must be 1.0, got {rate!r}"
+                )
+            return
+        # rate <= 0 would give dt <= 0: an all-zero or exponentially growing kernel, silently.
+        if not (is_real_number(rate) and math.isfinite(rate) and rate > 0):
             raise ConfigError(
-                f"{type(self).__name__} is a discrete-time SSM with no step size: rate must be 1.0, got {rate}"
+                f"{name}: rate must be a finite number > 0 (trained sample rate / new sample rate), got {rate!r}"
             )
+
+    def state_shape(self) -> tuple[int, ...]:
+        """Shape of one sequence's state, without batch dimensions: (H, N) unless overridden."""
+        return (self.d_model, self.d_state)
 
     def cached(self, tag: str, compute: Callable[[], Any]) -> Any:
         """``compute()``, memoised while gradients are off and the parameters are unchanged.

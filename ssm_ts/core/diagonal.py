@@ -134,11 +134,13 @@ class DiagonalSSM(SSM):
         _, dB, C = self.discrete(rate)
         return vandermonde(C * dB, self._log_dA(rate), L)
 
+    def state_shape(self) -> tuple[int, ...]:
+        return (self.d_model, self.d_state // 2)
+
     def default_state(self, *batch_shape: int) -> Tensor:
-        """Complex zeros (*batch_shape, H, N/2)."""
-        return torch.zeros(
-            *batch_shape, self.d_model, self.d_state // 2, dtype=torch.complex64, device=self.C.device
-        )
+        """Complex zeros (*batch_shape, H, N/2), complex128 when the parameters are float64."""
+        dtype = torch.view_as_complex(self.C).dtype
+        return torch.zeros(*batch_shape, *self.state_shape(), dtype=dtype, device=self.C.device)
 
     def step(self, u: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
         """``u`` (B, H) real, ``state`` (B, H, N/2) complex -> ``(y (B, H), new_state)``."""

@@ -101,7 +101,10 @@ class DPLRSSM(SSM):
         C_tilde = C - (C.unsqueeze(-2) @ dA_L).squeeze(-2)  # C (I - dA^L)
         dt = self.dt(rate).unsqueeze(-1)
         n_freq = L // 2 + 1  # the kernel is real: half the spectrum suffices
-        omega = torch.exp(-2j * math.pi * torch.arange(n_freq, device=dt.device) / L).to(C.dtype)
+        # Frequencies in the parameters' precision: an integer arange times a Python complex is
+        # complex64, which limited float64 kernels to ~1e-7.
+        frequencies = torch.arange(n_freq, device=dt.device, dtype=dt.dtype)
+        omega = torch.exp(-2j * math.pi * frequencies / L).to(C.dtype)
         g = 2 * (1 - omega) / (1 + omega)  # (F,)
         # Rows: (C~, P*) on the left, (B, P) on the right: the four Cauchy products at once.
         left = torch.stack([C_tilde, P.conj()], dim=0)  # (2, H, N)

@@ -148,11 +148,18 @@ class DiagonalScanSSM(SSM):
             "run it with forward_sequence (FFTConv and SSMBlock do this automatically)"
         )
 
+    def state_shape(self) -> tuple[int, ...]:
+        return (self.d_model, self.d_state) if self.variant == "selective" else (self.d_state,)
+
     def default_state(self, *batch_shape: int) -> Tensor:
-        """S5/LRU: complex zeros (*batch_shape, P); selective: real zeros (*batch_shape, H, N)."""
+        """S5/LRU: complex zeros (*batch_shape, P); selective: real zeros (*batch_shape, H, N).
+
+        In the parameters' precision (complex128 / float64 after ``.double()``)."""
         if self.variant == "selective":
-            return torch.zeros(*batch_shape, self.d_model, self.d_state, device=self.A_log.device)
-        return torch.zeros(*batch_shape, self.d_state, dtype=torch.complex64, device=self.B.device)
+            dtype, device = self.A_log.dtype, self.A_log.device
+        else:
+            dtype, device = torch.view_as_complex(self.B).dtype, self.B.device
+        return torch.zeros(*batch_shape, *self.state_shape(), dtype=dtype, device=device)
 
     def forward_sequence(
         self, u: Tensor, state: Tensor | None = None, rate: float = 1.0
