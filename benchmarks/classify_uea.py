@@ -10,12 +10,15 @@ plus FSDD spoken digits (log-mel spectrograms, official index split), for two me
   cross-validation within TRAIN, never on TEST.
 
 TEST is read once per run, at the end. Reported: mean (and per-seed) test accuracy and macro F1, and
-the training wall time (median over seeds), beside the published ROCKET accuracy. CPU timings on a
-shared machine are noisy: the spread is reported.
+the training wall time (median over seeds), beside the published ROCKET accuracy and, when
+``results/rocket_reference.json`` exists (written by ``benchmarks/rocket_reference.py``), aeon's
+ROCKET / MiniRocket / MultiRocket measured on the same split and seeds (``<method>_measured_mean``).
+CPU timings on a shared machine are noisy: the spread is reported.
 
     python benchmarks/classify_uea.py --data ../shared/data [--methods encoder random_features]
         [--seeds 0 1 2] [--only BasicMotions] [--quick]
     python benchmarks/classify_uea.py --select [--only ArrowHead]   # CV within TRAIN, no TEST
+    python benchmarks/classify_uea.py --show results/classify_uea.json  # reprint a table, no training
 
 Writes ``results/classify_uea.json`` (``results/classify_uea_select.json`` with ``--select``) and
 prints a table.
@@ -60,6 +63,8 @@ REFERENCE = {
     "PickupGestureWiimoteZ": ("none", None),
     "FSDD": ("target", 0.95),
 }
+# Measured on the same split and seeds by benchmarks/rocket_reference.py (aeon, its own environment).
+MEASURED_REFERENCE = REPO / "results" / "rocket_reference.json"
 
 # Per-dataset settings chosen on validation accuracy only (never on TEST).
 DEFAULT = {
@@ -193,6 +198,44 @@ def run_encoder(name: str, path: Path, seed: int, quick: bool, epochs: int | Non
     }
 
 
+def read_measured_reference(path: Path) -> dict[str, dict[str, float]]:
+    """``{dataset: {"<method>_measured_mean": acc, "<method>_measured_std": std}}`` from the JSON of
+    ``benchmarks/rocket_reference.py``; empty when the file is missing. Failed methods are left out."""
+    if not path.is_file():
+        return {}
+    measured: dict[str, dict[str, float]] = {}
+    for name, entry in json.loads(path.read_text()).get("results", {}).items():
+        for method, result in entry.get("methods", {}).items():
+            if "test_acc_mean" in result:
+                fields = measured.setdefault(name, {})
+                fields[f"{method}_measured_mean"] = result["test_acc_mean"]
+                fields[f"{method}_measured_std"] = result["test_acc_std"]
+    return measured
+
+
+def add_measured_reference(rows: list[dict], measured: dict[str, dict[str, float]]) -> list[dict]:
+    """Rows with the measured reference fields of their dataset (``rocket_measured_mean`` None if absent)."""
+    return [{**row, "rocket_measured_mean": None, **measured.get(row["dataset"], {})} for row in rows]
+
+
+def print_table(rows: list[dict]) -> None:
+    """Our accuracy beside the published reference and aeon's ROCKET measured on the same seeds."""
+    print(f"\n{'dataset':<22} {'method':<16} {'acc':>13} {'ref':>6} {'ok':>4} {'ROCKET':>13} {'train s':>8}")
+    for row in rows:
+        ref = "-" if row["reference_acc"] is None else f"{row['reference_acc']:.3f}"
+        ok = "-" if row["meets_reference"] is None else ("yes" if row["meets_reference"] else "no")
+        acc = f"{row['test_acc_mean']:.3f}+-{row['test_acc_std']:.3f}"
+        measured = row.get("rocket_measured_mean")
+        rocket = "-" if measured is None else f"{measured:.3f}+-{row['rocket_measured_std']:.3f}"
+        print(
+            f"{row['dataset']:<22} {row['method']:<16} {acc:>13} {ref:>6} {ok:>4} {rocket:>13} "
+            f"{row['train_seconds_median']:>8.1f}"
+        )
+    print(
+        "ref: published (data README); ROCKET: aeon RocketClassifier measured, same split, mean+-std over seeds"
+    )
+
+
 def datasets(data: Path, only: list[str] | None) -> list[tuple[str, Path]]:
     found = [(p.name, p) for p in sorted((data / "classification").iterdir()) if p.is_dir()]
     found.append(("FSDD", data / "audio" / "fsdd"))
@@ -217,8 +260,22 @@ def main() -> None:
         "--epochs", type=int, default=None, help="encoder: epochs instead of the per-dataset setting"
     )
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--rocket-reference",
+        type=Path,
+        default=MEASURED_REFERENCE,
+        help="JSON of benchmarks/rocket_reference.py, shown beside ours when it exists",
+    )
+    parser.add_argument(
+        "--show", type=Path, default=None, help="reprint the table of a results JSON; no runs"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    measured = read_measured_reference(args.rocket_reference)
+
+    if args.show:
+        print_table(add_measured_reference(json.loads(args.show.read_text())["results"], measured))
+        return
 
     if args.select:
         rows = [
@@ -244,11 +301,13 @@ def main() -> None:
     for name, path in datasets(args.data, args.only):
         for method in args.methods:
             runs = [runners[method](name, path, seed, args.quick) for seed in args.seeds]
-            rows.append(summarise(name, method, runs))
+            rows.extend(add_measured_reference([summarise(name, method, runs)], measured))
             row = rows[-1]
+            rocket = row["rocket_measured_mean"]
             print(
                 f"{name:<22} {method:<16} acc {row['test_acc_mean']:.3f} +- {row['test_acc_std']:.3f}  "
-                f"({row['reference']} {row['reference_acc'] if row['reference_acc'] is not None else '-'})  "
+                f"({row['reference']} {row['reference_acc'] if row['reference_acc'] is not None else '-'}; "
+                f"measured ROCKET {'-' if rocket is None else f'{rocket:.3f}'})  "
                 f"train {row['train_seconds_median']:.1f}s [{row['train_seconds_min']:.1f}-{row['train_seconds_max']:.1f}]",
                 flush=True,
             )
@@ -259,19 +318,13 @@ def main() -> None:
         "device": "cpu" if not torch.cuda.is_available() else torch.cuda.get_device_name(),
         "torch_threads": torch.get_num_threads(),
         "note": "CPU shared with other jobs: training times are noisy (min-max over seeds given)",
+        "measured_reference": str(args.rocket_reference.name) if measured else None,
         "results": rows,
     }
     out = args.out or REPO / "results" / "classify_uea.json"
     with atomic_path(out) as tmp:
         tmp.write_text(json.dumps(payload, indent=2))
-    print(f"\n{'dataset':<22} {'method':<16} {'acc':>13} {'ref':>6} {'ok':>4} {'train s':>8}")
-    for row in rows:
-        ref = "-" if row["reference_acc"] is None else f"{row['reference_acc']:.3f}"
-        ok = "-" if row["meets_reference"] is None else ("yes" if row["meets_reference"] else "no")
-        acc = f"{row['test_acc_mean']:.3f}+-{row['test_acc_std']:.3f}"
-        print(
-            f"{row['dataset']:<22} {row['method']:<16} {acc:>13} {ref:>6} {ok:>4} {row['train_seconds_median']:>8.1f}"
-        )
+    print_table(rows)
     print(f"wrote {out}")
 
 
