@@ -46,14 +46,15 @@ def check_diag_scan_shapes(a: Tensor, b: Tensor, h0: Tensor | None) -> None:
         )
 
 
-def _common_dtype(a: Tensor, b: Tensor, h0: Tensor | None) -> torch.dtype:
+def promoted_dtype(a: Tensor, b: Tensor, h0: Tensor | None) -> torch.dtype:
+    """The dtype of the scan's states: ``a``, ``b`` and ``h0`` promoted together."""
     dtype = torch.promote_types(a.dtype, b.dtype)
     return dtype if h0 is None else torch.promote_types(dtype, h0.dtype)
 
 
 def diag_scan_reference(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Tensor:
     """Plain definition: a loop over time. ``a``, ``b``: (B, L, D); ``h0``: (B, D). Returns (B, L, D)."""
-    dtype = _common_dtype(a, b, h0)
+    dtype = promoted_dtype(a, b, h0)
     h = torch.zeros(b.shape[0], b.shape[2], dtype=dtype, device=b.device) if h0 is None else h0.to(dtype)
     states = []
     for a_t, b_t in zip(a.unbind(1), b.unbind(1), strict=True):  # unbind: one stack in backward
@@ -84,6 +85,8 @@ def chunked_scan(a: Tensor, b: Tensor, h0: Tensor | None, chunk: int | None = No
     About sqrt(L) + L / sqrt(L) Python steps instead of L.
     """
     B, L, D = b.shape
+    if L == 0:  # no steps: no states (the chunk-total scan below needs at least one chunk)
+        return b.new_zeros(B, 0, D)
     T = max(1, min(chunk or math.ceil(math.sqrt(L)), L))
     n = -(-L // T)
     pad = n * T - L
@@ -137,7 +140,7 @@ def cast_gradient(grad: Tensor | None, like: Tensor | None) -> Tensor | None:
 class _ChunkedScan(torch.autograd.Function):
     @staticmethod
     def forward(ctx, a: Tensor, b: Tensor, h0: Tensor | None, chunk: int) -> Tensor:
-        dtype = _common_dtype(a, b, h0)
+        dtype = promoted_dtype(a, b, h0)
         a_c, h0_c = a.to(dtype), None if h0 is None else h0.to(dtype)
         h = chunked_scan(a_c, b.to(dtype), h0_c, chunk)
         ctx.save_for_backward(a, b, h0, h)

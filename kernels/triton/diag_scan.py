@@ -15,7 +15,7 @@ import triton
 import triton.language as tl
 from torch import Tensor
 
-from ssm_ts.kernels.diag_scan import cast_gradient, check_diag_scan_shapes, scan_backward
+from ssm_ts.kernels.diag_scan import cast_gradient, check_diag_scan_shapes, promoted_dtype, scan_backward
 from ssm_ts.kernels.triton.common import compute_dtype, interpreting, next_pow2, real_dtype
 
 
@@ -147,7 +147,8 @@ class DiagScanTriton(torch.autograd.Function):
         h0_c = None if h0 is None else h0.to(dtype)
         h = launch_diag_scan(a_c, b.to(dtype), h0_c)
         ctx.save_for_backward(a, b, h0, h)
-        return h
+        # Half precision is computed in float32 but returned in the inputs' dtype, as the PyTorch path does.
+        return h.to(promoted_dtype(a, b, h0))
 
     @staticmethod
     def backward(ctx, grad_h: Tensor):

@@ -42,6 +42,12 @@ def test_values_and_gradients_match_reference(B, L, D, chunk, complex_a, complex
         assert g.dtype == t.dtype and torch.allclose(g, r, atol=1e-12)
 
 
+@pytest.mark.parametrize(("B", "L", "D"), [(2, 0, 3), (0, 5, 3), (2, 5, 0)])
+def test_empty_inputs_give_empty_states(B, L, D):
+    a, b, h0 = scan_inputs(B, L, D, True, True)
+    assert diag_scan(a, b, h0).shape == (B, L, D)  # L = 0 raised an IndexError
+
+
 def test_gradcheck_complex():
     a, b, h0 = scan_inputs(1, 11, 2, True, True)
     args = [t.requires_grad_(True) for t in (a, b, h0)]

@@ -267,6 +267,17 @@ def test_diag_scan_float32_long_sequence():
     assert_close(out, diag_scan_reference(a.double(), b.double(), h0.double()), 1e-5, "h")
 
 
+def test_diag_scan_half_precision_comes_back_in_the_input_dtype():
+    """Computed in float32, returned as bfloat16 like the PyTorch path: a selective SSM in bfloat16
+    multiplied float32 states by bfloat16 read-outs ('expected scalar type Float')."""
+    a, b, h0 = (leaf(t.bfloat16()) for t in scan_inputs(2, 9, 3, "real"))
+    out = diag_scan(a, b, h0, backend="triton")
+    assert out.dtype == torch.bfloat16
+    assert_close(out.double(), diag_scan_reference(a.double(), b.double(), h0.double()), 1e-2, "h")
+    out.float().sum().backward()
+    assert a.grad.dtype == b.grad.dtype == h0.grad.dtype == torch.bfloat16
+
+
 # --- the scan SSM layer on the Triton scan -----------------------------------------------------
 @pytest.mark.parametrize("variant", ["s5", "selective"])
 def test_diagonal_scan_ssm_on_triton_matches_the_torch_path(variant):
