@@ -16,6 +16,8 @@ from typing import Any
 from lightning.pytorch.callbacks import Callback
 from lightning.pytorch.loggers import MLFlowLogger
 
+from ssm_ts.tracking.preflight import check_tracking_uri
+
 ENV_TRACKING_URI = "MLFLOW_TRACKING_URI"
 DEFAULT_DB_NAME = "mlflow.db"
 CHECKPOINT_RUN_KEY = "ssm_ts_mlflow_run"
@@ -39,11 +41,15 @@ def make_mlflow_logger(
     """A Lightning MLflow logger on ``tracking_uri`` (default: :func:`default_tracking_uri`).
 
     Pass ``run_id`` to continue an existing run (resume after a crash) instead of starting a new one.
+    An unreachable server or an unwritable sqlite file is a :class:`~ssm_ts.errors.ConfigError`
+    here, before any training (see :mod:`ssm_ts.tracking.preflight`).
     """
+    tracking_uri = tracking_uri or default_tracking_uri()
+    check_tracking_uri(tracking_uri)
     return MLFlowLogger(
         experiment_name=experiment_name,
         run_name=run_name,
-        tracking_uri=tracking_uri or default_tracking_uri(),
+        tracking_uri=tracking_uri,
         run_id=run_id,
         tags=dict(tags or {}),
         log_model=False,

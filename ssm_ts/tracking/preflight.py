@@ -1,0 +1,77 @@
+"""Check an MLflow tracking URI before a fit starts, so a bad one is one clear error in seconds.
+
+Without the check, MLflow retries an unreachable server for about four minutes and an sqlite file
+it cannot open for about a hundred seconds, then raises a connection or SQLAlchemy traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ssm_ts.errors import ConfigError
+
+CONNECT_TIMEOUT_S = 5.0
+SQLITE_MAGIC = b"SQLite format 3\x00"
+FIX = (
+    "pass another tracking_uri (CLI: --tracking_uri; or set MLFLOW_TRACKING_URI), e.g. "
+    "sqlite:///mlflow.db in a writable folder, or turn logging off (CLI: --trainer.logger false; API: log_to_mlflow=False)"
+)
+
+
+def check_tracking_uri(uri: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """Raise :class:`ConfigError` naming ``uri`` and the fix when MLflow could not log to it:
+    an http(s) server that does not accept connections within ``timeout`` seconds, or an sqlite
+    file that cannot be created or written, or is not an SQLite database. Other schemes pass."""
+    scheme = urlsplit(uri).scheme.lower()
+    if scheme in ("http", "https"):
+        _check_server(uri, scheme, timeout)
+    elif scheme == "sqlite":
+        _check_sqlite(uri)
+
+
+def _check_server(uri: str, scheme: str, timeout: float) -> None:
+    parts = urlsplit(uri)
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError as err:
+        raise ConfigError(f"MLflow tracking URI {uri!r} has an invalid port ({err}); {FIX}.") from None
+    if not parts.hostname:
+        raise ConfigError(f"MLflow tracking URI {uri!r} names no host; {FIX}.")
+    try:
+        # Only the connection: any answer means a server is there, and MLflow reports its own errors.
+        with socket.create_connection((parts.hostname, port), timeout=timeout):
+            pass
+    except OSError as err:
+        raise ConfigError(
+            f"the MLflow tracking server {uri} is unreachable ({err.strerror or err}); start it "
+            f"(mlflow server --host {parts.hostname} --port {port}) or check the address, or {FIX}."
+        ) from None
+
+
+def _check_sqlite(uri: str) -> None:
+    path_text = uri.split("://", 1)[1][1:] if "://" in uri else ""  # sqlite:///rel or sqlite:////abs
+    if not path_text or path_text.startswith(":memory:"):
+        return
+    path = Path(path_text.split("?", 1)[0])
+    if path.is_dir():
+        raise ConfigError(f"the MLflow store {uri} is a folder, not a database file; {FIX}.")
+    if path.exists():
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+        if head and head != SQLITE_MAGIC:
+            raise ConfigError(f"the MLflow store {uri}: {path} is not an SQLite database; {FIX}.")
+        if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            raise ConfigError(f"the MLflow store {uri} is read-only here ({path}); {FIX}.")
+        return
+    # MLflow creates missing folders: the nearest existing one must be writable.
+    folder = path.parent.absolute()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"the MLflow store {uri} cannot be created: {folder} is not a writable folder (the "
+            f"default store is mlflow.db in the working directory); {FIX}."
+        )
