@@ -77,6 +77,7 @@ class SSM(nn.Module):
     d_model: int
     d_state: int
     continuous_time: bool = True
+    supports_low_precision: bool = False  # float16/bfloat16 parameters (complex kernels need float32+)
 
     def kernel(self, L: int, rate: float = 1.0) -> Tensor:
         raise NotImplementedError

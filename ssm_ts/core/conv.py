@@ -7,7 +7,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM
+from ssm_ts.core.base import SSM, check_size
 from ssm_ts.core.registry import build_ssm
 from ssm_ts.errors import ConfigError
 
@@ -18,15 +18,84 @@ def fft_causal_conv(u: Tensor, k: Tensor) -> Tensor:
     ``K`` is ``L`` (causal) or ``2L`` (bidirectional kernels laid out for circular convolution).
     """
     L = u.shape[-1]
+    if u.numel() == 0:  # an empty batch: the FFT libraries reject zero-sized transforms
+        return torch.zeros(u.shape, dtype=torch.promote_types(u.dtype, k.dtype), device=u.device)
     n = max(2 * L, k.shape[-1])
     y = torch.fft.irfft(torch.fft.rfft(u, n=n) * torch.fft.rfft(k, n=n), n=n)
     return y[..., :L]
 
 
+LOW_PRECISION = (torch.float16, torch.bfloat16)
+
+
 def _make_ssm(ssm: str | SSM, d_model: int, d_state: int, ssm_options: dict[str, Any] | None) -> SSM:
-    if isinstance(ssm, nn.Module):
-        return ssm
-    return build_ssm(ssm, d_model=d_model, d_state=d_state, **(ssm_options or {}))
+    if not isinstance(ssm, nn.Module):
+        return build_ssm(ssm, d_model=d_model, d_state=d_state, **(ssm_options or {}))
+    if ssm_options:
+        raise ConfigError(
+            f"ssm_options {sorted(ssm_options)} are for building an SSM by name; ssm is already a "
+            f"{type(ssm).__name__} module, so pass its options to its constructor instead"
+        )
+    if getattr(ssm, "d_model", d_model) != d_model:
+        raise ConfigError(
+            f"the {type(ssm).__name__} module has d_model={ssm.d_model}, but d_model={d_model} was given"
+        )
+    return ssm
+
+
+def check_sequence(x: Tensor, d_model: int, owner: str) -> None:
+    """Raise :class:`ConfigError` unless ``x`` is (batch, length, channels) with ``channels == d_model``."""
+    if x.dim() == 3 and x.shape[-1] == d_model:
+        return
+    hint = ""
+    if x.dim() == 3 and x.shape[1] == d_model:
+        hint = "; it looks like (batch, channels, length): pass x.transpose(1, 2)"
+    elif x.dim() == 2:
+        hint = "; for one sequence pass x.unsqueeze(0), for one time step of a batch use step()"
+    raise ConfigError(
+        f"{owner}: x must be (batch, length, channels={d_model}), got shape {tuple(x.shape)}{hint}"
+    )
+
+
+def check_state(ssm: SSM, state: Tensor, batch: int) -> None:
+    """Raise :class:`ConfigError` unless ``state`` is (batch, *ssm.state_shape())."""
+    expected = (batch, *ssm.state_shape())
+    if tuple(state.shape) != expected:
+        raise ConfigError(
+            f"state must be {expected} for a batch of {batch}, as default_state({batch}) makes it; "
+            f"got {tuple(state.shape)}"
+        )
+
+
+def check_step(ssm: SSM, x: Tensor, state: Tensor) -> None:
+    """Raise :class:`ConfigError` unless ``x`` is (batch, H) and ``state`` (batch, *ssm.state_shape())."""
+    if x.dim() != 2 or x.shape[-1] != ssm.d_model:
+        raise ConfigError(
+            f"step: x must be one time step (batch, channels={ssm.d_model}), got shape {tuple(x.shape)}"
+        )
+    check_state(ssm, state, x.shape[0])
+
+
+def check_precision(ssm: SSM, x: Tensor) -> None:
+    """Raise :class:`ConfigError` for half-precision inputs or SSMs outside ``torch.autocast``.
+
+    The SSM kernels use complex numbers and FFTs, which have no bfloat16 (and lose too much in
+    float16); under autocast the kernels run in float32, which works."""
+    param = next(ssm.parameters(), None)
+    if param is None or torch.is_autocast_enabled(x.device.type):
+        return
+    fix = (
+        "keep the model in float32 and use torch.autocast(device_type, dtype=torch.bfloat16) "
+        "(Lightning: precision='bf16-mixed')"
+    )
+    if param.dtype in LOW_PRECISION and not getattr(ssm, "supports_low_precision", False):
+        raise ConfigError(
+            f"{type(ssm).__name__} parameters are {param.dtype}, which its kernels cannot use; {fix}"
+        )
+    if x.dtype in LOW_PRECISION and param.dtype not in LOW_PRECISION:
+        raise ConfigError(
+            f"x is {x.dtype} but the {type(ssm).__name__} parameters are {param.dtype}; {fix}, or pass x.float()"
+        )
 
 
 class FFTConv(nn.Module):
@@ -50,6 +119,12 @@ class FFTConv(nn.Module):
         bidirectional: bool = False,
     ):
         super().__init__()
+        check_size("FFTConv", "d_model", d_model)
+        if bidirectional and isinstance(ssm, nn.Module):
+            # The same module in both directions would tie the causal and anti-causal kernels.
+            raise ConfigError(
+                "bidirectional=True needs two SSMs: pass the SSM's name (and ssm_options), not a module"
+            )
         self.d_model, self.bidirectional = d_model, bidirectional
         self.ssm = _make_ssm(ssm, d_model, d_state, ssm_options)
         self.ssm_backward = _make_ssm(ssm, d_model, d_state, ssm_options) if bidirectional else None
@@ -73,6 +148,12 @@ class FFTConv(nn.Module):
         """
         if self.bidirectional and (state is not None or return_state):
             raise ConfigError("a bidirectional FFTConv has no recurrent state; use bidirectional=False")
+        check_sequence(x, self.d_model, "FFTConv")
+        check_precision(self.ssm, x)
+        if state is not None:
+            check_state(self.ssm, state, x.shape[0])
+        if x.shape[1] == 0:  # nothing to convolve: the state passes through unchanged
+            return (x, self.default_state(x.shape[0]) if state is None else state) if return_state else x
         if hasattr(self.ssm, "forward_sequence"):
             return self._forward_sequence(x, state, return_state, rate)
         u = x.transpose(-1, -2)  # (B, H, L)
@@ -104,6 +185,10 @@ class FFTConv(nn.Module):
         """``x`` (B, H) -> ``(y (B, H), new_state)``."""
         if self.bidirectional:
             raise ConfigError("a bidirectional FFTConv cannot run step by step; use bidirectional=False")
+        check_step(self.ssm, x, state)
+        return self._step(x, state)
+
+    def _step(self, x: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
         y, state = self.ssm.step(x, state)
         return y + self.D * x, state
 
@@ -185,6 +270,7 @@ class SSMBlock(nn.Module):
         ``mask`` (B, L), 0 at padded steps, zeroes them right before the convolution: the pre-norm
         would map a zero step to its bias, which an anti-causal (bidirectional) kernel carries into
         the real steps. Real steps then see exactly what they would see without padding."""
+        check_sequence(x, self.d_model, "SSMBlock")
         z = self.norm(x) if self.prenorm else x
         if mask is not None:
             z = z * mask.unsqueeze(-1).to(z.dtype)
@@ -200,8 +286,16 @@ class SSMBlock(nn.Module):
 
     def step(self, x: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
         """``x`` (B, H) -> ``(y (B, H), new_state)``; agrees with :meth:`forward` in eval mode."""
+        if self.training and isinstance(self.norm, nn.BatchNorm1d):
+            raise ConfigError(
+                "SSMBlock.step with norm='batch' in training mode would normalise each step by its own "
+                "batch statistics and overwrite the running ones; call .eval() before stepping"
+            )
+        check_step(self.conv.ssm, x, state)
+        if self.conv.bidirectional:
+            raise ConfigError("a bidirectional SSMBlock cannot run step by step; use bidirectional=False")
         z = self.norm(x) if self.prenorm else x
-        y, state = self.conv.step(z, state)
+        y, state = self.conv._step(z, state)
         out = x + self._mix(y)
         if not self.prenorm:
             out = self.norm(out)

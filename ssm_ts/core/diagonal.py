@@ -114,6 +114,7 @@ class DiagonalSSM(SSM):
 
     def dt(self, rate: float = 1.0) -> Tensor:
         """Step sizes (H,)."""
+        self.check_rate(rate)
         return torch.exp(self.log_dt) * rate
 
     def discrete(self, rate: float = 1.0) -> tuple[Tensor, Tensor, Tensor]:

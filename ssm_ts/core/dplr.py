@@ -77,6 +77,8 @@ class DPLRSSM(SSM):
 
     # --- parameters -------------------------------------------------------------------------
     def dt(self, rate: float = 1.0) -> Tensor:
+        """Step sizes (H,)."""
+        self.check_rate(rate)
         return torch.exp(self.log_dt) * rate
 
     def modes(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:

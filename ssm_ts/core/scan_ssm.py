@@ -135,6 +135,7 @@ class DiagonalScanSSM(SSM):
     def selective_terms(self, u: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor, Tensor]:
         """From ``u`` (..., H): decay ``exp(dt A)`` (..., H, N), input ``dt B u`` (..., H, N), ``C`` (..., N)."""
         dt_low, B_t, C_t = self.x_proj(u).split([self.dt_rank, self.d_state, self.d_state], dim=-1)
+        self.check_rate(rate)
         dt = F.softplus(self.dt_proj(dt_low) + self.dt_bias) * rate  # (..., H)
         A = -torch.exp(self.A_log)  # (H, N)
         decay = torch.exp(dt.unsqueeze(-1) * A)
@@ -169,7 +170,8 @@ class DiagonalScanSSM(SSM):
         if self.variant == "selective":
             decay, drive, C_t = self.selective_terms(u, rate)  # (B, L, H, N) x2, (B, L, N)
             h0 = None if state is None else state.reshape(Bsz, H * self.d_state)
-            h = diag_scan(decay.reshape(Bsz, L, -1), drive.reshape(Bsz, L, -1), h0, backend=self.backend)
+            D = H * self.d_state  # explicit: reshape(..., -1) is ambiguous for an empty batch
+            h = diag_scan(decay.reshape(Bsz, L, D), drive.reshape(Bsz, L, D), h0, backend=self.backend)
             h = h.reshape(Bsz, L, H, self.d_state)
             y = torch.einsum("blhn,bln->blh", h, C_t)
             return y, h[:, -1]

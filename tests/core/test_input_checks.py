@@ -1,0 +1,110 @@
+"""Misuse a researcher would try: wrong shapes, states, rates and precisions get a ConfigError naming
+the argument; empty batches and empty sequences work."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from ssm_ts.core import FFTConv, SSMBlock, build_ssm
+from ssm_ts.errors import ConfigError
+from tests.core.ssm_cases import CONTINUOUS, SSM_CASES
+
+H = 4
+SCAN_CASES = {"scan-s5": ("scan", {"variant": "s5"}), "scan-selective": ("scan", {"variant": "selective"})}
+ALL_CASES = {**SSM_CASES, **SCAN_CASES}
+
+
+def make_block(case: str, **kwargs) -> SSMBlock:
+    name, options = ALL_CASES[case]
+    return SSMBlock(d_model=H, ssm=name, d_state=8, ssm_options=options, **kwargs).eval()
+
+
+@pytest.mark.parametrize("case", ALL_CASES)
+def test_wrong_input_shapes_name_the_layout(case):
+    block = make_block(case)
+    with pytest.raises(ConfigError, match=r"looks like \(batch, channels, length\)"):
+        block(torch.randn(2, H, 9))
+    with pytest.raises(ConfigError, match=r"channels=4\), got shape \(2, 9, 5\)"):
+        block(torch.randn(2, 9, 5))
+    with pytest.raises(ConfigError, match=r"for one sequence pass x.unsqueeze\(0\)"):
+        block(torch.randn(9, H))  # a 2-D input used to be convolved along the batch axis
+
+
+@pytest.mark.parametrize("case", ALL_CASES)
+def test_step_checks_input_and_state_shapes(case):
+    block = make_block(case)
+    state = block.default_state(2)
+    with pytest.raises(ConfigError, match="state must be"):
+        block.step(torch.randn(2, H), torch.zeros(2, 3))
+    with pytest.raises(ConfigError, match="state must be"):
+        block(torch.randn(2, 5, H), state=state[:1])
+    with pytest.raises(ConfigError, match="x must be one time step"):
+        block.step(torch.randn(H), state)
+
+
+@pytest.mark.parametrize("case", ALL_CASES)
+@torch.no_grad()
+def test_empty_batch_and_empty_sequence(case):
+    block = make_block(case)
+    y, state = block(torch.randn(0, 9, H), state=block.default_state(0), return_state=True)
+    assert y.shape == (0, 9, H) and state.shape[0] == 0
+    x = torch.randn(2, 0, H)
+    start = block.default_state(2) + 1  # a non-zero state passes through an empty chunk unchanged
+    y, state = block(x, state=start, return_state=True)
+    assert y.shape == (2, 0, H) and torch.equal(state, start)
+
+
+@pytest.mark.parametrize("case", sorted(CONTINUOUS) + ["scan-s5", "scan-selective"])
+@pytest.mark.parametrize("rate", [0, -0.5, float("nan"), float("inf"), "2", True])
+def test_rate_must_be_a_positive_number(case, rate):
+    block = make_block(case)
+    with pytest.raises(ConfigError, match="rate must be a finite number > 0"):
+        block(torch.randn(1, 5, H), rate=rate)
+
+
+def test_discrete_time_rate_error_shows_the_value():
+    with pytest.raises(ConfigError, match="rate must be 1.0, got '1'"):
+        make_block("companion")(torch.randn(1, 5, H), rate="1")
+
+
+@pytest.mark.parametrize("case", ["diagonal-zoh", "dplr", "companion", "shift", "scan-s5"])
+def test_half_precision_outside_autocast_is_explained(case):
+    block = make_block(case)
+    with pytest.raises(ConfigError, match="bfloat16 but the .* parameters are torch.float32.*autocast"):
+        block(torch.randn(1, 5, H, dtype=torch.bfloat16))
+    with pytest.raises(ConfigError, match="parameters are torch.bfloat16, which its kernels cannot use"):
+        block.bfloat16()(torch.randn(1, 5, H, dtype=torch.bfloat16))
+
+
+def test_selective_scan_runs_in_bfloat16():
+    block = make_block("scan-selective").bfloat16()
+    assert block(torch.randn(1, 5, H, dtype=torch.bfloat16)).dtype == torch.bfloat16
+
+
+@pytest.mark.parametrize("case", ["diagonal-zoh", "dplr", "companion"])
+def test_autocast_bfloat16_after_a_linear_layer_runs_forward_and_backward(case):
+    name, options = ALL_CASES[case]
+    block = SSMBlock(d_model=H, ssm=name, d_state=8, ssm_options=options, norm="none")
+    model = torch.nn.Sequential(torch.nn.Linear(3, H), block)  # the block gets a bfloat16 input
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        y = model(torch.randn(2, 9, 3))
+    y.float().sum().backward()
+    assert all(torch.isfinite(p.grad).all() for p in model.parameters() if p.grad is not None)
+
+
+def test_step_in_training_mode_with_batch_norm_is_refused():
+    block = make_block("diagonal-zoh", norm="batch").train()
+    with pytest.raises(ConfigError, match=r"norm='batch' in training mode.*\.eval\(\)"):
+        block.step(torch.randn(2, H), block.default_state(2))
+    block.eval().step(torch.randn(2, H), block.default_state(2))
+
+
+def test_ssm_module_arguments_are_not_silently_ignored():
+    ssm = build_ssm("s4d", d_model=H, d_state=8)
+    with pytest.raises(ConfigError, match=r"ssm_options \['init'\] are for building an SSM by name"):
+        FFTConv(d_model=H, ssm=ssm, ssm_options={"init": "lin"})
+    with pytest.raises(ConfigError, match="module has d_model=4, but d_model=6 was given"):
+        SSMBlock(d_model=6, ssm=ssm)
+    with pytest.raises(ConfigError, match="bidirectional=True needs two SSMs"):
+        FFTConv(d_model=H, ssm=ssm, bidirectional=True)  # the same module both ways would tie them
