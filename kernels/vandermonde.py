@@ -17,11 +17,23 @@ Paths:
 from __future__ import annotations
 
 import math
+import numbers
 
 import torch
 from torch import Tensor
 
+from ssm_ts.errors import ConfigError
 from ssm_ts.kernels.dispatch import resolve_backend
+
+
+def check_vandermonde_inputs(v: Tensor, x: Tensor, L: int) -> None:
+    """Raise :class:`ConfigError` naming the argument that does not fit: ``v``, ``x`` (H, N), ``L`` >= 0."""
+    if v.dim() != 2 or tuple(x.shape) != tuple(v.shape):
+        raise ConfigError(
+            f"vandermonde: v and x must both be (H, N), got v {tuple(v.shape)} and x {tuple(x.shape)}"
+        )
+    if isinstance(L, bool) or not isinstance(L, numbers.Integral) or L < 0:
+        raise ConfigError(f"vandermonde: L must be an integer >= 0, got {L!r}")
 
 
 def vandermonde_reference(v: Tensor, x: Tensor, L: int) -> Tensor:
@@ -59,6 +71,7 @@ def vandermonde(v: Tensor, x: Tensor, L: int, backend: str = "auto") -> Tensor:
     Returns:
         real (H, L) kernel; differentiable with respect to ``v`` and ``x``.
     """
+    check_vandermonde_inputs(v, x, L)
     if resolve_backend(backend, v, x) == "triton":
         from ssm_ts.kernels.triton.vandermonde import vandermonde_triton
 

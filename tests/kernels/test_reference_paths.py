@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ssm_ts.errors import KernelBackendError
+from ssm_ts.errors import ConfigError, KernelBackendError
 from ssm_ts.kernels import (
     cauchy,
     cauchy_reference,
@@ -30,6 +30,14 @@ def test_vandermonde_values_match_reference(H, N, L, chunk):
     torch.manual_seed(L)
     v, x = torch.randn(H, N, dtype=C128), stable_exponents(H, N)
     assert torch.allclose(vandermonde_torch(v, x, L, chunk=chunk), vandermonde_reference(v, x, L), atol=1e-10)
+
+
+def test_vandermonde_shape_mistakes_name_the_argument():
+    v, x = torch.randn(3, 4, dtype=C128), stable_exponents(3, 4)
+    with pytest.raises(ConfigError, match=r"v and x must both be \(H, N\), got v \(3, 4\) and x \(3, 3\)"):
+        vandermonde(v, x[:, :3], 8)  # was a broadcasting error deep inside the chunked product
+    with pytest.raises(ConfigError, match="L must be an integer >= 0, got 8.0"):
+        vandermonde(v, x, 8.0)
 
 
 def test_vandermonde_gradients_match_reference():
