@@ -108,6 +108,7 @@ def build_cli_class():
         make_mlflow_logger,
         mlflow_run_of_checkpoint,
     )
+    from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
     from ssm_ts.training import BEST_CHECKPOINT_PREFIX, NonFiniteLossGuard, find_newest_checkpoint
 
     class MLflowSaveConfig(SaveConfigCallback):
@@ -242,13 +243,23 @@ def build_cli_class():
         def after_test(self) -> None:
             self._mirror_run_artifacts()
 
+        def fit(self, **kwargs: Any) -> None:
+            fit_interruptibly(self.trainer.fit, self.trainer.loggers, **kwargs)
+
         def after_fit(self) -> None:
-            self._mirror_run_artifacts()
             logger = self._mlflow_logger()
             if logger is None or self.trainer.global_rank != 0:
                 return
             ckpt = self.trainer.checkpoint_callback
             best = getattr(ckpt, "best_model_path", "") or getattr(ckpt, "last_model_path", "")
+            # Lightning has already marked the run FINISHED: a failure below must not leave it so
+            again = "rerun the same command with --ckpt_path last to log the results into the same run"
+            with run_failed_on_error(logger, best, again):
+                self._log_fitted_model(logger, best)
+
+        def _log_fitted_model(self, logger, best: str) -> None:
+            """Mirror the plots, log the best checkpoint and the model (with its weights) as a pyfunc."""
+            self._mirror_run_artifacts()
             if best:
                 log_artifact(logger, best, "checkpoints")
                 Console(stderr=True).print(f"[green]checkpoints[/green] {Path(best).parent}")
@@ -345,6 +356,13 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"ssm-ts {use}: error: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(
+            f"ssm-ts {use}: interrupted; checkpoints written so far are kept under --out, and a fit "
+            "continues in the same MLflow run when rerun with --ckpt_path last",
+            file=sys.stderr,
+        )
+        return 130  # the shell's code for an end by Ctrl-C
     return 0
 
 

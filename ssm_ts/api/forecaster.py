@@ -190,8 +190,8 @@ class Forecaster:
         import lightning.pytorch as pl
         from lightning.pytorch.callbacks import EarlyStopping
 
-        from ssm_ts.export import load_checkpoint
         from ssm_ts.tracking.logger import RecordMLflowRun
+        from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
         from ssm_ts.training import EMAWeights, build_trainer, user_trainer_options
 
         if not isinstance(data, (pd.DataFrame, str, os.PathLike)):
@@ -227,8 +227,20 @@ class Forecaster:
             max_epochs=s["max_epochs"], out_dir=out_dir, logger=logger, accelerator=s["accelerator"],
             max_time=s["max_time"], **user_trainer_options(s["trainer_options"], callbacks),
         )  # fmt: skip
-        trainer.fit(task, datamodule=datamodule, ckpt_path=ckpt_path)
+        fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=datamodule, ckpt_path=ckpt_path)
         best = trainer.checkpoint_callback.best_model_path or trainer.checkpoint_callback.last_model_path
+        # Lightning has already marked the run FINISHED: a failure from here on must not leave it so
+        again = (f"call fit(..., resume=True) on a Forecaster with out_dir={str(out_dir)!r} to log the "
+                 "results into the same run")  # fmt: skip
+        with run_failed_on_error(logger, best, again):
+            self._after_training(trainer, task, datamodule, out_dir, best, logger)
+        return self
+
+    def _after_training(self, trainer, task: ForecastingTask, datamodule: ForecastDataModule,
+                        out_dir: Path, best: str, logger) -> None:  # fmt: skip
+        """Restore the best weights, evaluate them, keep what predict needs, log the run's results."""
+        from ssm_ts.export import load_checkpoint
+
         if best:
             task.load_state_dict(load_checkpoint(best)["state_dict"])
         self.best_checkpoint_ = best or None
@@ -247,7 +259,6 @@ class Forecaster:
         self.task_ = task.cpu().eval()
         if logger is not None:
             self._log_fit(logger, datamodule, out_dir, best)
-        return self
 
     def _validate(
         self, task: ForecastingTask, datamodule: ForecastDataModule, out_dir: Path

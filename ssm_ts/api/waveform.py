@@ -118,6 +118,7 @@ class WaveformGenerator:
         """
         import lightning.pytorch as pl
 
+        from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
         from ssm_ts.training import build_trainer, user_trainer_options
 
         s = self.settings
@@ -164,8 +165,17 @@ class WaveformGenerator:
             max_time=s["max_time"],
             **user_trainer_options(s["trainer_options"]),
         )
-        trainer.fit(task, datamodule=data)
+        fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=data)
         best = trainer.checkpoint_callback.best_model_path
+        # Lightning has already marked the run FINISHED: a failure from here on must not leave it so
+        again = "WaveformGenerator.load(<the checkpoint>) gives the trained model"
+        with run_failed_on_error(logger, best, again):
+            self._after_training(trainer, task, data, out_dir, best, logger)
+        return self
+
+    def _after_training(self, trainer, task: WaveformTask, data: AudioDataModule, out_dir: Path,
+                        best: str, logger) -> None:  # fmt: skip
+        """Restore the best weights, evaluate them on the test split, log the run's results."""
         if best:
             task = load_waveform_model(best)
         self.task_ = task
@@ -176,7 +186,6 @@ class WaveformGenerator:
         )
         if logger is not None:
             self._log_fit(logger, task, data, out_dir, best)
-        return self
 
     def _log_fit(self, logger, task: WaveformTask, data: AudioDataModule, out_dir: Path, best: str) -> None:
         """The resolved config, the best checkpoint and the pyfunc model, as a forecaster's run has."""

@@ -67,3 +67,14 @@ class LineTask(pl.LightningModule):
         export_dir.mkdir(parents=True, exist_ok=True)
         (export_dir / "slope.txt").write_text(str(self.linear.weight.item()))
         return ConstantModel(), {"slope": str(export_dir / "slope.txt")}
+
+
+class InterruptAtEpoch(pl.Callback):
+    """Press Ctrl-C (raise KeyboardInterrupt) when epoch ``epoch`` starts."""
+
+    def __init__(self, epoch: int = 1):
+        self.epoch = epoch
+
+    def on_train_epoch_start(self, trainer, pl_module):
+        if trainer.current_epoch == self.epoch:
+            raise KeyboardInterrupt
