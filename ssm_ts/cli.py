@@ -102,6 +102,7 @@ def build_cli_class():
     from ssm_ts.export import load_checkpoint
     from ssm_ts.tracking.logger import (
         RecordMLflowRun,
+        check_resumed_run,
         log_artifact,
         log_params,
         log_pyfunc_model,
@@ -123,10 +124,7 @@ def build_cli_class():
             for logger in trainer.loggers:
                 if isinstance(logger, MLFlowLogger):
                     log_artifact(logger, target)
-                    as_dict = self.config.as_dict()
-                    log_params(
-                        logger, {key: as_dict.get(key) for key in ("model", "data") if as_dict.get(key)}
-                    )
+                    log_params(logger, logged_config_params(self.config.as_dict()))
 
     class SSMTSCLI(LightningCLI):
         use_name = "ssm-ts"
@@ -217,6 +215,9 @@ def build_cli_class():
                     run_name=self._setting("run_name"),
                     run_id=resumed_run,  # a resumed fit continues its MLflow run
                 )
+                if resumed_run:
+                    as_dict = self.config[self.subcommand].as_dict()
+                    check_resumed_run(kwargs["logger"], resumed_run, logged_config_params(as_dict))
             if trainer_config.get("default_root_dir") in (None, "", "."):
                 kwargs["default_root_dir"] = self._setting("out")
             trainer = super().instantiate_trainer(**kwargs)
@@ -284,6 +285,11 @@ def build_cli_class():
                 Console(stderr=True).print(f"[green]wrote[/green] {path}")
 
     return SSMTSCLI, MLflowSaveConfig, NonFiniteLossGuard, RecordMLflowRun
+
+
+def logged_config_params(config: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a resolved config (as a dict) logged as the run's parameters: model and data."""
+    return {key: config.get(key) for key in ("model", "data") if config.get(key)}
 
 
 def check_weight_averaging(callbacks: list) -> None:

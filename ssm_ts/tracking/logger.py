@@ -16,6 +16,7 @@ from typing import Any
 from lightning.pytorch.callbacks import Callback
 from lightning.pytorch.loggers import MLFlowLogger
 
+from ssm_ts.errors import ConfigError
 from ssm_ts.tracking.preflight import check_tracking_uri
 
 ENV_TRACKING_URI = "MLFLOW_TRACKING_URI"
@@ -84,6 +85,30 @@ def _flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 def log_params(logger: MLFlowLogger, params: Mapping[str, Any]) -> None:
     """Log (nested) parameters, flattened to dotted names (``model.d_state``)."""
     logger.log_hyperparams(_flatten(params))
+
+
+def check_resumed_run(logger: MLFlowLogger, run_id: str, params: Mapping[str, Any]) -> None:
+    """Before a resumed fit logs into run ``run_id`` (``logger``'s): a :class:`ConfigError` when the store does not
+    hold the run, or when ``params`` (nested, as :func:`log_params` takes them) differ from the values
+    the run logged; MLflow keeps one value per parameter and refused them mid-fit with a traceback."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        logged = logger.experiment.get_run(run_id).data.params  # .experiment looks the run up
+    except MlflowException as err:
+        raise ConfigError(
+            f"the checkpoint continues MLflow run {run_id}, which {logger._tracking_uri} does not "
+            f"hold ({err.error_code}); pass the tracking URI the fit logged to, or start a new fit."
+        ) from None
+    # as MLFlowLogger.log_hyperparams stores them: text, at most 250 characters
+    changed = {k: (logged[k], str(v)[:250]) for k, v in _flatten(params).items()}
+    changed = {k: pair for k, pair in changed.items() if k in logged and pair[0] != pair[1]}
+    if changed:
+        listed = "; ".join(f"{k}: {old} in the run, {new} now" for k, (old, new) in changed.items())
+        raise ConfigError(
+            f"resuming continues MLflow run {run_id}, but its parameters differ ({listed}); "
+            "MLflow keeps one value per parameter. Resume with the run's values, or start a new fit."
+        )
 
 
 def log_artifact(logger: MLFlowLogger, path: str | os.PathLike, artifact_dir: str | None = None) -> None:

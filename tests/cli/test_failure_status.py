@@ -30,7 +30,9 @@ def _only_run():
     return run, artifacts, [m.step for m in client.get_metric_history(run.info.run_id, "val_loss")]
 
 
-def test_a_failed_model_upload_marks_the_run_failed_and_resume_logs_it(line_use, tmp_path, monkeypatch, capsys):
+def test_a_failed_model_upload_marks_the_run_failed_and_resume_logs_it(
+    line_use, tmp_path, monkeypatch, capsys
+):
     upload = MlflowClient.log_artifact
 
     def disk_full_for_checkpoints(self, run_id, local_path, artifact_path=None):
@@ -66,3 +68,19 @@ def test_ctrl_c_mid_fit_kills_the_run_keeps_ctrl_c_and_resumes(line_use, tmp_pat
     assert cli.main([*args, "--ckpt_path", "last"]) == 0
     run, _, steps = _only_run()
     assert run.info.status == "FINISHED" and len(steps) == 3
+
+
+def test_a_resume_that_changes_a_logged_parameter_or_the_store_is_refused_up_front(
+    line_use, tmp_path, capsys
+):
+    args = ["line", "fit", "--trainer.max_epochs", "1", "--out", str(tmp_path / "out")]
+    assert cli.main(args) == 0
+    resume = [*args[:3], "2", *args[4:], "--ckpt_path", "last"]
+    assert cli.main([*resume, "--model.lr", "0.05"]) == 1  # was MLflow's traceback mid-fit
+    assert "model.lr: 0.1 in the run, 0.05 now" in capsys.readouterr().err
+    run, _, steps = _only_run()
+    assert run.info.status == "FINISHED" and len(steps) == 1  # untouched
+
+    other_store = f"sqlite:///{tmp_path / 'other.db'}"
+    assert cli.main([*resume, "--tracking_uri", other_store]) == 1
+    assert f"{other_store} does not hold" in capsys.readouterr().err
