@@ -47,7 +47,7 @@ def _check_server(uri: str, scheme: str, timeout: float) -> None:
     except OSError as err:
         raise ConfigError(
             f"the MLflow tracking server {uri} is unreachable ({err.strerror or err}); start it "
-            f"(mlflow server --host {parts.hostname} --port {port}) or check the address, or {FIX}."
+            f"(on this machine: mlflow server --host 127.0.0.1 --port {port}) or check the address, or {FIX}."
         ) from None
 
 
