@@ -170,6 +170,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         accelerator: Lightning accelerator (``"cpu"``, ``"gpu"``, ``"auto"``).
         method: ``"encoder"`` or ``"random_features"`` (see above).
         n_kernels: random kernels of ``"random_features"`` (``2 n_kernels`` features).
+        shift_fraction: share of those kernels that are shift SSMs (ROCKET's dilated FIR filters)
+            instead of S4D kernels; a hyperparameter to choose by cross-validation within the
+            training data (``GridSearchCV``): on the UCR/UEA benchmark sets it helps some and hurts others.
 
     Attributes (after ``fit``): ``classes_`` (sorted labels), ``n_features_in_`` (channels), and
     ``task_`` (the fitted :class:`~ssm_ts.tasks.classification.ClassificationTask`) for the
@@ -193,6 +196,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         accelerator: str = "cpu",
         method: str = "encoder",
         n_kernels: int = 4000,
+        shift_fraction: float = 0.0,
     ):
         self.model = model
         self.d_model = d_model
@@ -209,6 +213,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         self.accelerator = accelerator
         self.method = method
         self.n_kernels = n_kernels
+        self.shift_fraction = shift_fraction
 
     def _task_settings(self, n_channels: int, classes: list[str]) -> dict[str, Any]:
         return {
@@ -304,7 +309,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
         self.scaler_ = fit_channel_scaler(data)
         values = [self.scaler_.transform(v) for v in data.values]
-        self.features_ = RandomSSMFeatures(n_kernels=self.n_kernels, seed=seed)
+        self.features_ = RandomSSMFeatures(n_kernels=self.n_kernels, seed=seed, shift_fraction=self.shift_fraction)
         self.ridge_ = fit_features_ridge(self.features_, values, targets)
         return self
 

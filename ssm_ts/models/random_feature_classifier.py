@@ -20,11 +20,15 @@ import torch
 from torch import Tensor, nn
 
 from ssm_ts.errors import ConfigError, DataError
-from ssm_ts.models.random_ssm_features import RandomSSMFeatures, RandomSSMKernels
+from ssm_ts.models.random_ssm_features import SHIFT_TAPS, RandomSSMFeatures, RandomSSMKernels
 
 RIDGE_ALPHAS = np.logspace(-3, 3, 10)
 DEFAULT_KERNELS = 4000
-_KERNEL_BUFFERS = ("log_dt", "freq", "C", "channel_weights", "difference", "backward", "thresholds")
+_KERNEL_BUFFERS = (
+    "log_dt", "freq", "C", "channel_weights", "difference", "backward", "thresholds", "shift", "taps", "dilation",
+    "start",
+)  # fmt: skip
+_SHIFT_BUFFERS = ("shift", "taps", "dilation", "start")  # absent from checkpoints written before shift kernels
 
 
 def fit_features_ridge(features: RandomSSMFeatures, values: Sequence[np.ndarray], targets: np.ndarray):
@@ -73,6 +77,10 @@ class RandomFeatureClassifier(nn.Module):
             "difference": ((K,), torch.bool),
             "backward": ((K,), torch.bool),
             "thresholds": ((K,), f64),
+            "shift": ((K,), torch.bool),
+            "taps": ((K, max(SHIFT_TAPS)), f64),
+            "dilation": ((K,), torch.int64),
+            "start": ((K,), torch.int64),
         }
         for name, (shape, dtype) in shapes.items():
             self.register_buffer(f"kernel_{name}", torch.zeros(shape, dtype=dtype))
@@ -81,6 +89,7 @@ class RandomFeatureClassifier(nn.Module):
         self.register_buffer("fitted", torch.zeros((), dtype=torch.bool))
         self.head = nn.Linear(n_features, n_classes, dtype=f64).requires_grad_(False)
         self.n_classes = n_classes
+        self.register_load_state_dict_pre_hook(_s4d_only_when_no_shift_kernels)
 
     def fit(self, values: Sequence[np.ndarray], targets: np.ndarray) -> RandomFeatureClassifier:
         """Fit on scaled training recordings ``values`` ``(channels, length_i)`` and class indices ``targets``."""
@@ -134,6 +143,15 @@ class RandomFeatureClassifier(nn.Module):
         self.features.kernels_ = self.kernels()
         features = self.features.transform_padded(x.float().transpose(1, 2), lengths).double()
         return self.head((features - self.feature_mean) / self.feature_scale)
+
+
+def _s4d_only_when_no_shift_kernels(module, state_dict, prefix, *args) -> None:
+    """A checkpoint written before shift kernels existed holds S4D kernels only: load it with no shift
+    kernels (the buffers' zero defaults) instead of failing on the missing keys."""
+    for name in _SHIFT_BUFFERS:
+        key = f"{prefix}kernel_{name}"
+        if key not in state_dict and f"{prefix}kernel_log_dt" in state_dict:
+            state_dict[key] = torch.zeros_like(getattr(module, f"kernel_{name}"))
 
 
 def build_random_feature_classifier(

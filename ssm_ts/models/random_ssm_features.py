@@ -27,10 +27,11 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ssm_ts.core import DiagonalSSM, fft_causal_conv
+from ssm_ts.core import DiagonalSSM, ShiftSSM, fft_causal_conv
 from ssm_ts.errors import ConfigError
 
 POOLINGS = ("ppv", "max", "mpv", "mipv")
+SHIFT_TAPS = (7, 9, 11)  # taps of a shift-SSM kernel, as ROCKET's kernel lengths
 _S4D_LIN_DECAY = 0.5  # Re(A) of S4D-Lin: the memory timescale of a mode is 1 / (0.5 dt) steps
 _RESPONSE_BUDGET = 2**24  # floats in one (batch, chunk, length) response block (64 MiB)
 
@@ -47,6 +48,11 @@ class RandomSSMKernels:
         difference: ``(K,)`` bool, the kernel reads the first difference of the mix.
         backward: ``(K,)`` bool, the kernel runs backwards in time.
         thresholds: ``(K,)`` PPV thresholds (set by :meth:`RandomSSMFeatures.fit`).
+        shift: ``(K,)`` bool, the kernel is a shift SSM (a dilated FIR filter) instead of an S4D one.
+        taps: ``(K, max(SHIFT_TAPS))`` a shift kernel's taps (zero beyond its length).
+        dilation: ``(K,)`` steps between a shift kernel's taps.
+        start: ``(K,)`` first response step pooled (``span - 1`` for a shift kernel pooled only where it
+            lies inside the recording, else 0).
     """
 
     log_dt: np.ndarray
@@ -56,9 +62,39 @@ class RandomSSMKernels:
     difference: np.ndarray
     backward: np.ndarray
     thresholds: np.ndarray
+    shift: np.ndarray | None = None
+    taps: np.ndarray | None = None
+    dilation: np.ndarray | None = None
+    start: np.ndarray | None = None
 
 
 def _ssm_kernels(kernels: RandomSSMKernels, index: slice, length: int) -> Tensor:
+    """``(k, length)`` float32 impulse responses (on the CPU) of the kernels ``index``: S4D kernels from a
+    frozen DiagonalSSM, shift kernels from a frozen ShiftSSM."""
+    responses = _s4d_kernels(kernels, index, length)
+    if kernels.shift is not None:
+        shift = torch.as_tensor(kernels.shift[index], device="cpu")
+        if shift.any():
+            taps = torch.as_tensor(kernels.taps[index], dtype=torch.float32, device="cpu")[shift]
+            dilation = torch.as_tensor(kernels.dilation[index], device="cpu")[shift]
+            responses[shift] = _shift_kernels(taps, dilation, length)
+    return responses
+
+
+def _shift_kernels(taps: Tensor, dilation: Tensor, length: int) -> Tensor:
+    """``(k, length)`` impulse responses of shift SSMs whose FIR filters put ``taps`` ``(k, T)`` every
+    ``dilation`` ``(k,)`` steps (ROCKET's dilated kernels, written as SSMs)."""
+    n_kernels, n_taps = taps.shape
+    positions = torch.arange(n_taps)[None, :] * dilation[:, None]  # (k, T)
+    span = int(positions.max()) + 1
+    filters = torch.zeros(n_kernels, span).scatter_(1, positions, taps)
+    ssm = ShiftSSM(d_model=n_kernels, d_state=span, learn_c=False)
+    ssm.set_taps(filters)
+    with torch.no_grad():
+        return ssm.kernel(length)
+
+
+def _s4d_kernels(kernels: RandomSSMKernels, index: slice, length: int) -> Tensor:
     """``(k, length)`` float32 impulse responses (on the CPU) of the kernels ``index`` from a frozen DiagonalSSM."""
     log_dt = torch.as_tensor(kernels.log_dt[index], dtype=torch.float32, device="cpu")
     freq = torch.as_tensor(kernels.freq[index], dtype=torch.float32, device="cpu")
@@ -106,6 +142,7 @@ class RandomSSMFeatures:
         chunk: int = 250,
         max_cycles: float | None = 2.0,
         pooling: tuple[str, ...] = ("ppv", "max"),
+        shift_fraction: float = 0.0,
     ):
         if n_kernels < 1 or n_modes < 1 or max_channels < 1 or chunk < 1:
             raise ConfigError(
@@ -116,7 +153,10 @@ class RandomSSMFeatures:
         unknown = set(pooling) - set(POOLINGS)
         if unknown or not pooling:
             raise ConfigError(f"pooling must be a non-empty subset of {POOLINGS}, got {pooling}")
+        if not 0.0 <= shift_fraction <= 1.0:
+            raise ConfigError(f"shift_fraction must be in [0, 1], got {shift_fraction}")
         self.seed, self.chunk, self.max_cycles, self.pooling = seed, chunk, max_cycles, tuple(pooling)
+        self.shift_fraction = shift_fraction
         self.kernels_: RandomSSMKernels | None = None
 
     @property
@@ -146,14 +186,22 @@ class RandomSSMFeatures:
         for k in range(K):
             used = rng.choice(n_channels, size=int(rng.integers(1, most + 1)), replace=False)
             weights[k, used] = rng.standard_normal(len(used))
+        shift = self._draw_shift_kernels(longest)
+        is_shift = shift["shift"]
+        # a shift kernel reads its channels as they are (sign only), forwards, with ROCKET's bias
+        weights[is_shift] = np.sign(weights[is_shift])
         self.kernels_ = RandomSSMKernels(
             log_dt=np.log(dt),
             freq=freq,
             C=C,
             channel_weights=weights,
-            difference=rng.random(K) < 0.5,
-            backward=rng.random(K) < 0.5,
+            difference=(rng.random(K) < 0.5) & ~is_shift,
+            backward=(rng.random(K) < 0.5) & ~is_shift,
             thresholds=np.zeros(K),
+            shift=is_shift,
+            taps=shift["taps"],
+            dilation=shift["dilation"],
+            start=shift["start"],
         )
         quantiles = rng.uniform(0.1, 0.9, size=K)
         for start in range(0, K, self.chunk):
@@ -165,7 +213,33 @@ class RandomSSMFeatures:
             for k in range(index.start, index.stop):
                 j = int(rng.integers(len(picked)))
                 self.kernels_.thresholds[k] = np.quantile(responses[j, k - start, : lengths[j]], quantiles[k])
+        self.kernels_.thresholds[is_shift] = shift["bias"]
         return self
+
+    def _draw_shift_kernels(self, longest: int) -> dict[str, np.ndarray]:
+        """The last ``shift_fraction`` of the kernels become dilated FIR filters (shift SSMs), drawn as
+        ROCKET draws its kernels: 7, 9 or 11 zero-mean normal taps, dilation ``2^U(0, log2((L-1)/(T-1)))``,
+        threshold (bias) ``U(-1, 1)``, and half of them pooled only where the filter lies inside the
+        recording (ROCKET's kernels without padding). Their own generators leave the S4D kernels' draws
+        as they are, so ``shift_fraction=0`` gives the S4D-only features exactly."""
+        K = self.n_kernels
+        n_shift = int(round(self.shift_fraction * K))
+        shift = np.zeros(K, dtype=bool)
+        shift[K - n_shift :] = True
+        taps = np.zeros((K, max(SHIFT_TAPS)))
+        dilation = np.ones(K, dtype=np.int64)
+        n_taps = np.ones(K, dtype=np.int64)
+        rng = np.random.default_rng([self.seed, 1])
+        for k in np.flatnonzero(shift):
+            n_taps[k] = int(rng.choice(SHIFT_TAPS))
+            weights = rng.standard_normal(n_taps[k])
+            taps[k, : n_taps[k]] = weights - weights.mean()
+            widest = math.log2(max(longest - 1, 1) / (n_taps[k] - 1))
+            dilation[k] = int(2 ** rng.uniform(0, max(widest, 0.0)))
+        inside_only = shift & (np.random.default_rng([self.seed, 2]).random(K) < 0.5)
+        start = np.where(inside_only, (n_taps - 1) * dilation, 0)
+        bias = np.random.default_rng([self.seed, 3]).uniform(-1, 1, size=n_shift)
+        return {"shift": shift, "taps": taps, "dilation": dilation, "start": start, "bias": bias}
 
     def transform(self, values: Sequence[np.ndarray], batch_size: int = 256) -> np.ndarray:
         """Features ``(n, P K)`` float32: pooling ``p`` of kernel ``k`` in column ``P k + p``."""
@@ -193,7 +267,12 @@ class RandomSSMFeatures:
             index = slice(start, min(self.n_kernels, start + self.chunk))
             y = self._responses(x, lengths, index)
             thresholds = torch.as_tensor(kernels.thresholds[index], dtype=torch.float32, device=x.device)
-            pooled = pool_responses(y, thresholds[None, :, None], valid, lengths, self.pooling)
+            valid_k = valid
+            if kernels.start is not None:  # a kernel's first pooled step (at least one step is pooled)
+                first = torch.as_tensor(kernels.start[index], device=x.device)[None, :, None]
+                first = torch.minimum(first, lengths[:, None, None] - 1)
+                valid_k = valid & (torch.arange(x.shape[-1], device=x.device)[None, None, :] >= first)
+            pooled = pool_responses(y, thresholds[None, :, None], valid_k, lengths, self.pooling)
             for p, values_p in enumerate(pooled):
                 out[:, P * start + p : P * index.stop : P] = values_p
         return out
@@ -225,7 +304,7 @@ def pool_responses(
     """Pool responses ``y`` ``(n, k, length)`` over real steps (``valid``) into ``(n, k)`` per pooling."""
     above = (y > thresholds) & valid
     n_above = above.sum(-1)
-    steps = lengths.to(y.dtype)[:, None]
+    steps = valid.sum(-1).clamp(min=1).to(y.dtype)
     pooled = {
         "ppv": lambda: n_above / steps,
         "max": lambda: y.masked_fill(~valid, -torch.inf).amax(-1),

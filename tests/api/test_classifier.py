@@ -61,6 +61,18 @@ def test_pipeline_and_grid_search(basicmotions):
     assert search.predict(X[:3]).shape == (3,)
 
 
+def test_shift_fraction_is_a_hyperparameter_grid_search_chooses(basicmotions):
+    X, y, Xt, yt = basicmotions
+    model = SSMClassifier(method="random_features", n_kernels=200)
+    search = GridSearchCV(model, {"shift_fraction": [0.0, 0.5, 1.0]}, cv=2).fit(X, y)
+    assert len(search.cv_results_["mean_test_score"]) == 3
+    assert search.best_estimator_.features_.shift_fraction == search.best_params_["shift_fraction"]
+    shifted = SSMClassifier(method="random_features", n_kernels=200, shift_fraction=1.0).fit(X, y)
+    assert shifted.features_.kernels_.shift.all() and shifted.score(Xt, yt) > 0.9
+    with pytest.raises(ConfigError, match="shift_fraction must be in"):
+        SSMClassifier(method="random_features", shift_fraction=2.0).fit(X, y)
+
+
 def test_unequal_lengths_and_integer_labels():
     rng = np.random.default_rng(0)
     X = [rng.normal(size=(1, n)) + (i % 2) * 3 for i, n in enumerate(rng.integers(5, 15, size=12))]

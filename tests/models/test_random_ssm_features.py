@@ -18,6 +18,7 @@ from ssm_ts.models.random_feature_classifier import (
 )
 from ssm_ts.models.random_ssm_features import (
     POOLINGS,
+    SHIFT_TAPS,
     RandomSSMFeatures,
     _padded,
     _reverse_within,
@@ -93,6 +94,56 @@ def test_pooling_choice_sets_the_feature_count(recordings):
         RandomSSMFeatures(pooling=("ppv", "median"))
 
 
+# ------------------------------------------------------------------ shift-SSM (dilated FIR) kernels
+
+
+@pytest.fixture(scope="module")
+def mixed(recordings):
+    return RandomSSMFeatures(n_kernels=40, n_modes=3, chunk=16, seed=1, max_cycles=4.0, shift_fraction=0.5).fit(
+        recordings
+    )
+
+
+def test_shift_kernels_are_dilated_fir_filters_read_forwards(mixed):
+    kernels = mixed.kernels_
+    assert kernels.shift.tolist() == [False] * 20 + [True] * 20  # the last shift_fraction of the kernels
+    responses = _ssm_kernels(kernels, slice(0, 40), 60).numpy()
+    for k in range(20, 40):
+        n_taps = int(np.count_nonzero(kernels.taps[k]))
+        assert n_taps in SHIFT_TAPS and abs(kernels.taps[k].sum()) < 1e-9  # zero-mean taps, as ROCKET's
+        expected = np.zeros(60)
+        positions = np.arange(n_taps) * kernels.dilation[k]
+        expected[positions[positions < 60]] = kernels.taps[k, :n_taps][positions < 60]
+        np.testing.assert_allclose(responses[k], expected, atol=1e-6)
+        assert -1 <= kernels.thresholds[k] <= 1 and kernels.start[k] in (0, (n_taps - 1) * kernels.dilation[k])
+    assert not (kernels.difference[20:] | kernels.backward[20:]).any()
+    assert (kernels.start[:20] == 0).all() and (kernels.start[20:] > 0).any()
+
+
+def test_shift_kernel_features_by_hand_and_independent_of_padding(mixed, recordings):
+    kernels, features = mixed.kernels_, mixed.transform(recordings, batch_size=6)
+    alone = np.concatenate([mixed.transform([r]) for r in recordings])
+    np.testing.assert_allclose(features, alone, atol=1e-5)
+    inside_only = [k for k in range(20, 40) if 0 < kernels.start[k] < 19]
+    assert inside_only
+    for k in inside_only:
+        for i, recording in enumerate(recordings):
+            mix = kernels.channel_weights[k] @ recording  # signs only
+            filt = np.zeros(kernels.start[k] + 1)
+            n_taps = int(np.count_nonzero(kernels.taps[k]))
+            filt[np.arange(n_taps) * kernels.dilation[k]] = kernels.taps[k, :n_taps]
+            response = np.convolve(mix, filt)[: len(mix)][kernels.start[k] :]  # filter wholly inside
+            ppv, peak = features[i, 2 * k], features[i, 2 * k + 1]
+            assert ppv == pytest.approx(np.mean(response > kernels.thresholds[k]), abs=1e-6)
+            assert peak == pytest.approx(response.max(), rel=1e-4, abs=1e-4)
+
+
+def test_shift_kernels_leave_the_s4d_kernels_as_they_were(fitted, mixed, recordings):
+    assert np.array_equal(mixed.transform(recordings)[:, :40], fitted.transform(recordings)[:, :40])
+    with pytest.raises(ConfigError, match="shift_fraction"):
+        RandomSSMFeatures(shift_fraction=1.5)
+
+
 # ------------------------------------------------------------------ RandomFeatureClassifier (torch module)
 
 
@@ -103,10 +154,10 @@ def _scaled_batch(values):
     return x.transpose(1, 2), mask
 
 
-@pytest.mark.parametrize("n_classes", [2, 3])
-def test_classifier_module_scores_are_the_sklearn_ridge_scores(recordings, n_classes):
+@pytest.mark.parametrize("n_classes, shift_fraction", [(2, 0.0), (3, 0.0), (3, 0.5)])
+def test_classifier_module_scores_are_the_sklearn_ridge_scores(recordings, n_classes, shift_fraction):
     targets = np.arange(len(recordings)) % n_classes
-    options = {"n_kernels": 30, "n_modes": 2, "chunk": 8, "seed": 4}
+    options = {"n_kernels": 30, "n_modes": 2, "chunk": 8, "seed": 4, "shift_fraction": shift_fraction}
     net = RandomFeatureClassifier(n_channels=3, n_classes=n_classes, **options).fit(recordings, targets)
     assert not any(p.requires_grad for p in net.parameters())
     features = RandomSSMFeatures(**options)
@@ -132,3 +183,16 @@ def test_classifier_module_errors_name_the_fix(recordings):
     net.fit(recordings, np.arange(len(recordings)) % 3)
     with pytest.raises(ConfigError, match="rate=2.0 is not supported"):
         net(*_scaled_batch(recordings), rate=2.0)
+
+
+def test_classifier_checkpoint_from_before_shift_kernels_loads_as_s4d_only(recordings):
+    targets = np.arange(len(recordings)) % 2
+    net = RandomFeatureClassifier(n_channels=3, n_classes=2, n_kernels=12, chunk=4, shift_fraction=0.0)
+    net.fit(recordings, targets)
+    old_state = {k: v for k, v in net.state_dict().items() if k.split("kernel_")[-1] not in SHIFT_STATE}
+    again = RandomFeatureClassifier(n_channels=3, n_classes=2, n_kernels=12, chunk=4)
+    again.load_state_dict(old_state)
+    assert torch.equal(again(*_scaled_batch(recordings)), net(*_scaled_batch(recordings)))
+
+
+SHIFT_STATE = ("shift", "taps", "dilation", "start")
