@@ -61,7 +61,7 @@ class RandomFeatureClassifier(nn.Module):
         n_channels, n_classes: input channels and classes.
         feature_options: :class:`~ssm_ts.models.random_ssm_features.RandomSSMFeatures` settings
             (``n_kernels``, default :data:`DEFAULT_KERNELS` as in ``SSMClassifier``; ``n_modes``,
-            ``max_channels``, ``seed``, ``chunk``, ``max_cycles``, ``pooling``).
+            ``max_channels``, ``seed``, ``chunk``, ``max_cycles``, ``pooling``, ``shift_fraction``).
     """
 
     def __init__(self, n_channels: int, n_classes: int, **feature_options: Any):

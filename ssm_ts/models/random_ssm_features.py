@@ -12,6 +12,13 @@ and phases). Each kernel reads a random signed mix of a few channels, of the ser
 or of its first difference, forwards or backwards in time; its threshold (bias) is a random quantile
 of its own response to a random training recording, so PPV is informative whatever the kernel's gain.
 
+``shift_fraction`` turns that share of the kernels into shift SSMs (:class:`ssm_ts.core.ShiftSSM`,
+SpaceTime's FIR filters written as SSMs) drawn as ROCKET draws its kernels: short dilated filters of
+zero-mean normal taps read forwards from the channels as they are, with a bias ``U(-1, 1)``, half of
+them pooled only where the filter lies wholly inside the recording. Which share is best depends on
+the problem (cross-validation within TRAIN: all shift kernels on GunPoint, half on ItalyPowerDemand,
+none on ArrowHead), so it is a hyperparameter to choose by cross-validation.
+
 Recordings of unequal length are zero-padded at the end; padded steps are left out of every feature
 (a backward kernel reads each recording reversed within its own length), so the features of a
 recording do not depend on what it was batched with.
