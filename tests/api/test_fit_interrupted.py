@@ -10,12 +10,12 @@ import mlflow
 import numpy as np
 import pandas as pd
 import pytest
-from mlflow.tracking import MlflowClient
 
 from ssm_ts import Forecaster
 from ssm_ts.errors import TrainingError
 from ssm_ts.tracking.logger import default_tracking_uri
 from tests.cli.fake_use import InterruptAtEpoch
+from tests.failures import make_checkpoint_uploads_fail
 
 
 @pytest.fixture()
@@ -51,14 +51,7 @@ def test_ctrl_c_raises_keyboard_interrupt_kills_the_run_and_resume_continues_it(
 
 
 def test_a_failure_after_training_marks_the_run_failed_and_names_the_resume(frame, tmp_path, monkeypatch):
-    upload = MlflowClient.log_artifact
-
-    def disk_full_for_checkpoints(self, run_id, local_path, artifact_path=None):
-        if str(local_path).endswith(".ckpt"):
-            raise OSError(28, "No space left on device")
-        return upload(self, run_id, local_path, artifact_path)
-
-    monkeypatch.setattr(MlflowClient, "log_artifact", disk_full_for_checkpoints)
+    make_checkpoint_uploads_fail(monkeypatch)
     with pytest.raises(TrainingError, match=r"No space left on device.*fit\(\.\.\., resume=True\)"):
         Forecaster(**_settings(tmp_path)).fit(frame)
     _, (run,) = _runs()

@@ -13,6 +13,7 @@ from mlflow.tracking import MlflowClient
 
 from ssm_ts import cli
 from ssm_ts.tracking.logger import default_tracking_uri
+from tests.failures import make_checkpoint_uploads_fail
 
 
 @pytest.fixture()
@@ -33,14 +34,7 @@ def _only_run():
 def test_a_failed_model_upload_marks_the_run_failed_and_resume_logs_it(
     line_use, tmp_path, monkeypatch, capsys
 ):
-    upload = MlflowClient.log_artifact
-
-    def disk_full_for_checkpoints(self, run_id, local_path, artifact_path=None):
-        if str(local_path).endswith(".ckpt"):
-            raise OSError(28, "No space left on device")
-        return upload(self, run_id, local_path, artifact_path)
-
-    monkeypatch.setattr(MlflowClient, "log_artifact", disk_full_for_checkpoints)
+    upload = make_checkpoint_uploads_fail(monkeypatch)
     args = ["line", "fit", "--trainer.max_epochs", "2", "--out", str(tmp_path / "out")]
     assert cli.main(args) == 1
     err = capsys.readouterr().err
