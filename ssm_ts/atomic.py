@@ -6,9 +6,11 @@ An interrupted run therefore never leaves a half-written file (or folder) that l
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,19 +38,44 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def atomic_directory(target: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary folder beside ``target``; on success it replaces ``target`` whole."""
+    """Yield a temporary folder beside ``target``; on success it replaces ``target`` whole.
+
+    Writers that publish to the same ``target`` at the same time may each succeed: the last one to
+    finish wins, and ``target`` always holds one writer's complete folder (between two renames it
+    may briefly be missing). The previous folder is moved aside under a unique name, never a fixed
+    one, so two writers cannot trip over each other's.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    moved_aside: list[Path] = []
     try:
         yield tmp_dir
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-            os.replace(tmp_dir, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp_dir, target)
+        _replace_directory(tmp_dir, target, moved_aside)
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
+        for old in moved_aside:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+_REPLACE_ATTEMPTS = 100  # each retry means another writer published in between; it cannot go on long
+
+
+def _replace_directory(source: Path, target: Path, moved_aside: list[Path]) -> None:
+    """Rename ``source`` onto ``target``, first moving a ``target`` folder aside (a folder cannot be
+    renamed onto a non-empty one); retried when another writer puts its own there in between."""
+    for _ in range(_REPLACE_ATTEMPTS):
+        if target.exists():
+            old = target.with_name(f".{target.name}.{uuid.uuid4().hex}.old")  # unique: no writer shares it
+            moved_aside.append(old)
+            try:
+                os.replace(target, old)
+            except FileNotFoundError:
+                pass  # another writer moved it aside first
+        try:
+            os.replace(source, target)
+            return
+        except OSError as err:
+            if err.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+    raise OSError(errno.EBUSY, f"{target} kept being replaced by other writers; giving up", str(target))
