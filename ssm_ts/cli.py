@@ -105,26 +105,31 @@ def build_cli_class():
         check_resumed_run,
         log_artifact,
         log_params,
-        log_pyfunc_model,
         make_mlflow_logger,
         mlflow_run_of_checkpoint,
     )
+    from ssm_ts.tracking.run_folder import log_model_and_publish, publish_copy, run_folder
     from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
     from ssm_ts.training import BEST_CHECKPOINT_PREFIX, NonFiniteLossGuard, find_newest_checkpoint
 
     class MLflowSaveConfig(SaveConfigCallback):
-        """Save the resolved config beside the outputs and log it (and its values) to the MLflow run."""
+        """Save the resolved config beside the outputs and log it (and its values) to the MLflow run.
+
+        The run logs its own copy, in its run folder: a fit running at the same time with the same
+        --out may replace ``<out>/config.yaml`` (the last one written wins)."""
 
         def save_config(self, trainer, pl_module, stage: str) -> None:
             out_dir = Path(self.config.get("out") or ".")
             text = self.parser.dump(self.config, skip_none=False)
-            target = out_dir / "config.yaml"
-            with atomic_path(target) as tmp:
-                tmp.write_text(text)
             for logger in trainer.loggers:
                 if isinstance(logger, MLFlowLogger):
-                    log_artifact(logger, target)
+                    own = run_folder(out_dir, logger) / "config.yaml"
+                    with atomic_path(own) as tmp:
+                        tmp.write_text(text)
+                    log_artifact(logger, own)
                     log_params(logger, logged_config_params(self.config.as_dict()))
+            with atomic_path(out_dir / "config.yaml") as tmp:
+                tmp.write_text(text)
 
     class SSMTSCLI(LightningCLI):
         use_name = "ssm-ts"
@@ -233,9 +238,14 @@ def build_cli_class():
             if logger is None or self.trainer.global_rank != 0:
                 return
             out = Path(self._setting("out"))
+            own = run_folder(out, logger)
             for folder in MIRRORED_ARTIFACTS:
                 if logger.experiment.list_artifacts(logger.run_id, folder):
-                    logger.experiment.download_artifacts(logger.run_id, folder, str(out))
+                    logger.experiment.download_artifacts(logger.run_id, folder, str(own))
+                    # file by file, so a test's plots join the fit's; with fits at the same
+                    # time, each file is the last writer's
+                    for path in sorted(p for p in (own / folder).rglob("*") if p.is_file()):
+                        publish_copy(path, out / path.relative_to(own))
                     Console(stderr=True).print(f"[green]{folder}[/green] {out / folder}")
 
         def after_validate(self) -> None:
@@ -268,10 +278,11 @@ def build_cli_class():
                 self.model.load_state_dict(load_checkpoint(best)["state_dict"])
             make_pyfunc = getattr(self.model, "mlflow_pyfunc", None)
             if make_pyfunc is not None:
-                export_dir = Path(self._setting("out")) / "export"
-                python_model, artifacts = make_pyfunc(self.datamodule, export_dir)
-                uri = log_pyfunc_model(
-                    logger, python_model, artifacts, register_as=self._setting("register_as")
+                uri = log_model_and_publish(
+                    logger,
+                    self._setting("out"),
+                    lambda export_dir: make_pyfunc(self.datamodule, export_dir),
+                    register_as=self._setting("register_as"),
                 )
                 Console(stderr=True).print(f"[green]logged model[/green] {uri} (run {logger.run_id})")
 

@@ -16,9 +16,7 @@ checkpoint and the model as an MLflow pyfunc.
 from __future__ import annotations
 
 import inspect
-import itertools
 import os
-import time
 import warnings
 from pathlib import Path
 from typing import Any, Literal
@@ -46,12 +44,10 @@ from ssm_ts.training import check_ema_decay
 
 
 def _fresh_out_dir() -> Path:
-    """``outputs/forecaster/<time>-<pid>``: one folder per fit, so concurrent fits never share checkpoints."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    return Path("outputs") / "forecaster" / f"{stamp}-{os.getpid()}-{next(_FIT_COUNTER)}"
+    """``outputs/forecaster/<time>-<pid>-<n>``: a new output folder for a fit without ``out_dir``."""
+    from ssm_ts.tracking.run_folder import unique_name
 
-
-_FIT_COUNTER = itertools.count()
+    return Path("outputs") / "forecaster" / unique_name()
 
 
 def _is_int(value: Any) -> bool:
@@ -96,7 +92,11 @@ class Forecaster:
         seed: random seed for weights and batch order.
         experiment, tracking_uri, run_name, register_as: MLflow settings (``log_to_mlflow=False`` turns it off).
         out_dir: checkpoints and the export logged with the run (default: a new folder under
-            ``outputs/forecaster/`` in the working directory). Set it to resume an interrupted fit
+            ``outputs/forecaster/`` in the working directory). Each fit writes into its own folder
+            there, ``<experiment id>/<run id>/`` (``fits/<time>-<pid>-<n>/`` without MLflow), and
+            logs from it; then its export is copied to ``out_dir/export``. Fits may share
+            ``out_dir``, also at the same time: each run logs its own files, and ``out_dir/export``
+            holds the export of the fit that finished last. Set it to resume an interrupted fit
             from another process (``fit(..., resume=True)``).
         trainer_options: further ``lightning.Trainer`` arguments (e.g. ``{"limit_train_batches": 50}``).
     """
@@ -191,6 +191,7 @@ class Forecaster:
         from lightning.pytorch.callbacks import EarlyStopping
 
         from ssm_ts.tracking.logger import RecordMLflowRun
+        from ssm_ts.tracking.run_folder import run_folder
         from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
         from ssm_ts.training import EMAWeights, build_trainer, user_trainer_options
 
@@ -219,12 +220,14 @@ class Forecaster:
         out_dir = self._fit_folder(resume)
         ckpt_path, resumed_run = self._resume_point(out_dir) if resume else (None, None)
         logger = self._make_logger(run_id=resumed_run)
+        # this fit's own folder: a fit at the same time with the same out_dir never touches its files
+        own_dir = run_folder(out_dir, logger)
         callbacks = [EarlyStopping("val_loss", patience=s["patience"])] if s["patience"] is not None else []
         callbacks.append(RecordMLflowRun())  # checkpoints carry the run id, so a resume continues it
         if s["ema_decay"] is not None:  # validation, checkpoints and the final weights use the average
             callbacks.append(EMAWeights(decay=s["ema_decay"]))
         trainer = build_trainer(
-            max_epochs=s["max_epochs"], out_dir=out_dir, logger=logger, accelerator=s["accelerator"],
+            max_epochs=s["max_epochs"], out_dir=own_dir, logger=logger, accelerator=s["accelerator"],
             max_time=s["max_time"], **user_trainer_options(s["trainer_options"], callbacks),
         )  # fmt: skip
         fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=datamodule, ckpt_path=ckpt_path)
@@ -233,11 +236,11 @@ class Forecaster:
         again = (f"call fit(..., resume=True) on a Forecaster with out_dir={str(out_dir)!r} to log the "
                  "results into the same run")  # fmt: skip
         with run_failed_on_error(logger, best, again):
-            self._after_training(trainer, task, datamodule, out_dir, best, logger)
+            self._after_training(trainer, task, datamodule, out_dir, own_dir, best, logger)
         return self
 
     def _after_training(self, trainer, task: ForecastingTask, datamodule: ForecastDataModule,
-                        out_dir: Path, best: str, logger) -> None:  # fmt: skip
+                        out_dir: Path, own_dir: Path, best: str, logger) -> None:  # fmt: skip
         """Restore the best weights, evaluate them, keep what predict needs, log the run's results."""
         from ssm_ts.export import load_checkpoint
 
@@ -251,7 +254,7 @@ class Forecaster:
         # so that predict() without data has the covariates of the steps it forecasts.
         self.future_ = series_notes(datamodule.frame).future
         # The last epoch's callback_metrics describe other weights than the restored best ones.
-        self.metrics_ = self._validate(task.eval(), datamodule, out_dir)
+        self.metrics_ = self._validate(task.eval(), datamodule, own_dir)
         if datamodule.bounds.test_end > datamodule.bounds.val_end:
             # the test split is read once, at the end, with the best weights
             (test_metrics,) = trainer.test(task, datamodule=datamodule, verbose=False)
@@ -318,8 +321,9 @@ class Forecaster:
         )
 
     def _log_fit(self, logger, datamodule: ForecastDataModule, out_dir: Path, best: str) -> None:
-        from ssm_ts.tracking.logger import log_artifact, log_dict_artifact, log_params, log_pyfunc_model
+        from ssm_ts.tracking.logger import log_artifact, log_dict_artifact, log_params
         from ssm_ts.tracking.pyfunc_forecast import forecast_signature, input_example, write_model_code
+        from ssm_ts.tracking.run_folder import log_model_and_publish
 
         source = datamodule.path or f"DataFrame ({len(datamodule.frame)} rows)"
         logged = logger.experiment.get_run(logger.run_id).data.params
@@ -331,14 +335,16 @@ class Forecaster:
         log_dict_artifact(logger, self._resolved_config(source), "config.json")
         if best:
             log_artifact(logger, best, "checkpoints")
-        export_dir = out_dir / "export"
-        self.save(export_dir)
-        code = write_model_code(out_dir / "pyfunc_code")
         hp = self.task_.hparams
         example = input_example(self.history_, self.spec_, hp.lookback, hp.horizon)
         signature = forecast_signature(example, self.predict(example))
-        log_pyfunc_model(logger, code, {"forecaster": str(export_dir)}, register_as=self.settings["register_as"],
-                         input_example=example, signature=signature)  # fmt: skip
+
+        def write_model(export_dir: Path) -> tuple[str, dict[str, str]]:
+            self.save(export_dir)
+            return write_model_code(export_dir.parent / "pyfunc_code"), {"forecaster": str(export_dir)}
+
+        log_model_and_publish(logger, out_dir, write_model, register_as=self.settings["register_as"],
+                              input_example=example, signature=signature)  # fmt: skip
         logger.finalize("success")
         self.run_id_ = logger.run_id
 

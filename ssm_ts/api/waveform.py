@@ -54,7 +54,9 @@ class WaveformGenerator:
         sample_every_n_epochs: log generated clips to MLflow every N epochs (0 = off).
         seed: random seed for weights and batch order.
         experiment, tracking_uri, run_name, log_to_mlflow: MLflow settings.
-        out_dir: checkpoints and exports (default: a temporary folder).
+        out_dir: checkpoints and exports (default: a temporary folder). Each fit writes into its own
+            folder there, ``<experiment id>/<run id>/``, and logs from it; then its export is copied
+            to ``out_dir/export`` (with fits at the same time, the one that finished last).
         trainer_options: further ``lightning.Trainer`` arguments (e.g. ``{"limit_train_batches": 10}``).
     """
 
@@ -118,6 +120,7 @@ class WaveformGenerator:
         """
         import lightning.pytorch as pl
 
+        from ssm_ts.tracking.run_folder import run_folder
         from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
         from ssm_ts.training import build_trainer, user_trainer_options
 
@@ -157,9 +160,11 @@ class WaveformGenerator:
                 s["experiment"], tracking_uri=s["tracking_uri"], run_name=s["run_name"]
             )
             log_params(logger, {"model": dict(task.hparams), "data": dict(data.hparams)})
+        # this fit's own folder: a fit at the same time with the same out_dir never touches its files
+        own_dir = run_folder(out_dir, logger)
         trainer = build_trainer(
             max_epochs=s["max_epochs"],
-            out_dir=out_dir,
+            out_dir=own_dir,
             logger=logger,
             accelerator=s["accelerator"],
             max_time=s["max_time"],
@@ -189,7 +194,8 @@ class WaveformGenerator:
 
     def _log_fit(self, logger, task: WaveformTask, data: AudioDataModule, out_dir: Path, best: str) -> None:
         """The resolved config, the best checkpoint and the pyfunc model, as a forecaster's run has."""
-        from ssm_ts.tracking.logger import log_artifact, log_dict_artifact, log_pyfunc_model
+        from ssm_ts.tracking.logger import log_artifact, log_dict_artifact
+        from ssm_ts.tracking.run_folder import log_model_and_publish
 
         settings = {k: v for k, v in self.settings.items() if k != "tracking_uri"}
         config = {"generator": settings, "model": dict(task.hparams), "data": dict(data.hparams),
@@ -197,8 +203,7 @@ class WaveformGenerator:
         log_dict_artifact(logger, config, "config.json")
         if best:
             log_artifact(logger, best, "checkpoints")
-        code, artifacts = task.mlflow_pyfunc(data, out_dir / "export")
-        log_pyfunc_model(logger, code, artifacts)
+        log_model_and_publish(logger, out_dir, lambda export_dir: task.mlflow_pyfunc(data, export_dir))
         self.run_id_ = logger.run_id
 
     def generate(

@@ -67,6 +67,10 @@ def test_fit_generate_save_load_cli_and_pyfunc(shared_data, tmp_path):
     model = mlflow.pyfunc.load_model(f"runs:/{gen.run_id_}/model")
     result = model.predict(pd.DataFrame({"seconds": [0.01, 0.005], "seed": [1, 2]}))
     assert [len(a) for a in result["audio"]] == [160, 80] and (result["sample_rate"] == 16000).all()
+    # the fit's checkpoints and export are in its own run folder; the export is published to out_dir/export
+    own = tmp_path / "run" / run.info.experiment_id / gen.run_id_
+    assert list((own / "checkpoints").glob("best-*.ckpt")) and (own / "export" / "model.safetensors").is_file()
+    torch.testing.assert_close(WaveformGenerator.load(str(tmp_path / "run" / "export")).generate(3, 0.02, seed=0), audio)
 
 
 def _untrained(tmp_path) -> WaveformGenerator:
