@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import inspect
 import os
-import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +24,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ssm_ts.api.resumable import ResumableFit
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import (
     ForecastDataModule,
@@ -41,13 +41,6 @@ from ssm_ts.pipelines.forecasting import (
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.tasks.forecasting import ForecastingTask, load_forecast_export, save_forecast_export
 from ssm_ts.training import check_ema_decay
-
-
-def _fresh_out_dir() -> Path:
-    """``outputs/forecaster/<time>-<pid>-<n>``: a new output folder for a fit without ``out_dir``."""
-    from ssm_ts.tracking.run_folder import unique_name
-
-    return Path("outputs") / "forecaster" / unique_name()
 
 
 def _is_int(value: Any) -> bool:
@@ -67,7 +60,7 @@ def settings_of_task(task: ForecastingTask) -> dict[str, Any]:
     return {k: task.hparams[k] for k in keys if k in task.hparams and k in accepted}
 
 
-class Forecaster:
+class Forecaster(ResumableFit):
     """A forecaster you fit on one series table and then query.
 
     Args:
@@ -148,6 +141,12 @@ class Forecaster:
         self.run_id_: str | None = None
         self.best_checkpoint_: str | None = None
         self.out_dir_: Path | None = None
+
+    def _fresh_out_dir(self) -> Path:
+        """``outputs/forecaster/<time>-<pid>-<n>``: a new output folder for a fit without ``out_dir``."""
+        from ssm_ts.tracking.run_folder import unique_name
+
+        return Path("outputs") / "forecaster" / unique_name()
 
     def __getattr__(self, name: str) -> Any:
         settings = self.__dict__.get("settings", {})
@@ -233,9 +232,7 @@ class Forecaster:
         fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=datamodule, ckpt_path=ckpt_path)
         best = trainer.checkpoint_callback.best_model_path or trainer.checkpoint_callback.last_model_path
         # Lightning has already marked the run FINISHED: a failure from here on must not leave it so
-        again = (f"call fit(..., resume=True) on a Forecaster with out_dir={str(out_dir)!r} to log the "
-                 "results into the same run")  # fmt: skip
-        with run_failed_on_error(logger, best, again):
+        with run_failed_on_error(logger, best, self._resume_hint(out_dir)):
             self._after_training(trainer, task, datamodule, out_dir, own_dir, best, logger)
         return self
 
@@ -278,47 +275,6 @@ class Forecaster:
         evaluator = build_trainer(max_epochs=1, out_dir=out_dir, accelerator=s["accelerator"], **options)
         results = evaluator.validate(task, datamodule=datamodule, verbose=False)
         return {k: float(v) for k, v in (results[0] if results else {}).items() if k.startswith("val_")}
-
-    def _fit_folder(self, resume: bool) -> Path:
-        """``out_dir`` if set; on resume, else this object's previous fit folder; else a fresh folder."""
-        if self.settings["out_dir"]:
-            folder = Path(self.settings["out_dir"])
-        elif resume and self.out_dir_ is not None:
-            folder = self.out_dir_
-        elif resume:
-            raise ConfigError(
-                "fit(resume=True) needs the folder of the interrupted fit: create the Forecaster with "
-                "out_dir=<that folder> (each fit without out_dir writes to a new folder)."
-            )
-        else:
-            folder = _fresh_out_dir()
-        self.out_dir_ = folder
-        return folder
-
-    @staticmethod
-    def _resume_point(out_dir: Path) -> tuple[str | None, str | None]:
-        """The newest ``last.ckpt`` under ``out_dir`` and the MLflow run it was written under."""
-        from ssm_ts.export import load_checkpoint
-        from ssm_ts.tracking.logger import mlflow_run_of_checkpoint
-        from ssm_ts.training import find_newest_checkpoint
-
-        found = find_newest_checkpoint(out_dir)
-        if found is None:
-            warnings.warn(
-                f"fit(resume=True): no last.ckpt under {out_dir}; fitting from scratch.", stacklevel=3
-            )
-            return None, None
-        return str(found), mlflow_run_of_checkpoint(load_checkpoint(found))
-
-    def _make_logger(self, run_id: str | None = None):
-        if not self.settings["log_to_mlflow"]:
-            return None
-        from ssm_ts.tracking.logger import make_mlflow_logger
-
-        s = self.settings
-        return make_mlflow_logger(
-            s["experiment"], tracking_uri=s["tracking_uri"], run_name=s["run_name"], run_id=run_id
-        )
 
     def _log_fit(self, logger, datamodule: ForecastDataModule, out_dir: Path, best: str) -> None:
         from ssm_ts.tracking.logger import log_artifact, log_dict_artifact, log_params

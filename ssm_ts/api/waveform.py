@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import torch
 
+from ssm_ts.api.resumable import ResumableFit
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.audio import AudioDataModule
 from ssm_ts.tasks.waveform import WaveformTask, load_waveform_model, save_waveform_export, write_clips
@@ -44,7 +45,7 @@ def check_prompt(prompt: torch.Tensor) -> None:
         )
 
 
-class WaveformGenerator:
+class WaveformGenerator(ResumableFit):
     """Train SaShiMi on a folder of audio and sample new clips.
 
     Args:
@@ -53,10 +54,13 @@ class WaveformGenerator:
         max_epochs, batch_size, lr, weight_decay, max_time: training settings (``max_time`` "DD:HH:MM:SS").
         sample_every_n_epochs: log generated clips to MLflow every N epochs (0 = off).
         seed: random seed for weights and batch order.
-        experiment, tracking_uri, run_name, log_to_mlflow: MLflow settings.
-        out_dir: checkpoints and exports (default: a temporary folder). Each fit writes into its own
-            folder there, ``<experiment id>/<run id>/``, and logs from it; then its export is copied
-            to ``out_dir/export`` (with fits at the same time, the one that finished last).
+        experiment, tracking_uri, run_name, log_to_mlflow: MLflow settings; register_as also registers
+            the logged model under that name in the model registry.
+        out_dir: checkpoints and exports (default: a new temporary folder per fit). Each fit writes
+            into its own folder there, ``<experiment id>/<run id>/``, and logs from it; then its
+            export is copied to ``out_dir/export`` (with fits at the same time, the one that
+            finished last). Set it to resume an interrupted fit from another process
+            (``fit(..., resume=True)``).
         trainer_options: further ``lightning.Trainer`` arguments (e.g. ``{"limit_train_batches": 10}``).
     """
 
@@ -76,6 +80,7 @@ class WaveformGenerator:
         experiment: str = "ssm-ts-audio",
         tracking_uri: str | None = None,
         run_name: str | None = None,
+        register_as: str | None = None,
         log_to_mlflow: bool = True,
         out_dir: str | None = None,
         trainer_options: dict[str, Any] | None = None,
@@ -86,6 +91,10 @@ class WaveformGenerator:
         self.task_: WaveformTask | None = None
         self.metrics_: dict[str, float] = {}
         self.run_id_: str | None = None
+        self.out_dir_: Path | None = None
+
+    def _fresh_out_dir(self) -> Path:
+        return Path(tempfile.mkdtemp(prefix="ssm-ts-audio-"))
 
     def __repr__(self) -> str:
         return (
@@ -114,12 +123,19 @@ class WaveformGenerator:
         bits: int = 8,
         on_bad_file: Literal["raise", "skip"] = "raise",
         max_files_per_split: int | None = None,
+        resume: bool = False,
     ) -> WaveformGenerator:
         """Train on the audio under ``folder`` (train split), choose the best epoch on validation
         NLL, then evaluate the test split once. Metrics land in ``metrics_`` (``test_nll_bits``, ...).
+
+        ``resume=True`` continues an interrupted fit (killed, crashed) of the same settings and data:
+        training restarts from the newest ``last.ckpt`` under ``out_dir`` (or this object's previous
+        fit folder) with its optimiser, schedule and epoch, and logs into the same MLflow run.
+        Without a checkpoint there it warns and fits from scratch.
         """
         import lightning.pytorch as pl
 
+        from ssm_ts.tracking.logger import RecordMLflowRun, check_resumed_run, log_params
         from ssm_ts.tracking.run_folder import run_folder
         from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
         from ssm_ts.training import build_trainer, user_trainer_options
@@ -151,15 +167,14 @@ class WaveformGenerator:
             weight_decay=s["weight_decay"],
             sample_every_n_epochs=s["sample_every_n_epochs"],
         )
-        out_dir = Path(s["out_dir"] or tempfile.mkdtemp(prefix="ssm-ts-audio-"))
-        logger = None
-        if s["log_to_mlflow"]:
-            from ssm_ts.tracking.logger import log_params, make_mlflow_logger
-
-            logger = make_mlflow_logger(
-                s["experiment"], tracking_uri=s["tracking_uri"], run_name=s["run_name"]
-            )
-            log_params(logger, {"model": dict(task.hparams), "data": dict(data.hparams)})
+        out_dir = self._fit_folder(resume)
+        ckpt_path, resumed_run = self._resume_point(out_dir) if resume else (None, None)
+        logger = self._make_logger(run_id=resumed_run)
+        if logger is not None:
+            params = {"model": dict(task.hparams), "data": dict(data.hparams)}
+            if resumed_run:  # MLflow keeps one value per parameter: changed ones are a clear error
+                check_resumed_run(logger, resumed_run, params)
+            log_params(logger, params)
         # this fit's own folder: a fit at the same time with the same out_dir never touches its files
         own_dir = run_folder(out_dir, logger)
         trainer = build_trainer(
@@ -168,13 +183,13 @@ class WaveformGenerator:
             logger=logger,
             accelerator=s["accelerator"],
             max_time=s["max_time"],
-            **user_trainer_options(s["trainer_options"]),
+            # checkpoints carry the run id, so a resume continues it
+            **user_trainer_options(s["trainer_options"], [RecordMLflowRun()]),
         )
-        fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=data)
+        fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=data, ckpt_path=ckpt_path)
         best = trainer.checkpoint_callback.best_model_path
         # Lightning has already marked the run FINISHED: a failure from here on must not leave it so
-        again = "WaveformGenerator.load(<the checkpoint>) gives the trained model"
-        with run_failed_on_error(logger, best, again):
+        with run_failed_on_error(logger, best, self._resume_hint(out_dir)):
             self._after_training(trainer, task, data, out_dir, best, logger)
         return self
 
@@ -203,7 +218,8 @@ class WaveformGenerator:
         log_dict_artifact(logger, config, "config.json")
         if best:
             log_artifact(logger, best, "checkpoints")
-        log_model_and_publish(logger, out_dir, lambda export_dir: task.mlflow_pyfunc(data, export_dir))
+        log_model_and_publish(logger, out_dir, lambda export_dir: task.mlflow_pyfunc(data, export_dir),
+                              register_as=self.settings["register_as"])  # fmt: skip
         self.run_id_ = logger.run_id
 
     def generate(

@@ -136,3 +136,27 @@ def test_fit_with_a_clip_under_one_sample_names_clip_seconds(tmp_path):
         WaveformGenerator(preset="tiny", max_epochs=1, log_to_mlflow=False).fit(
             str(tmp_path), clip_seconds=1e-6
         )
+
+
+def test_resume_continues_an_interrupted_fit_in_its_run_and_register_as_registers_it(shared_data, tmp_path):
+    from tests.cli.fake_use import InterruptAtEpoch
+
+    folder, data = str(shared_data / "audio" / "espeak-digits"), dict(clip_seconds=0.05, max_files_per_split=8)
+    settings = dict(preset="tiny", max_epochs=2, batch_size=8, out_dir=str(tmp_path / "run"))
+    with pytest.raises(ConfigError, match=r"needs the folder of the interrupted fit: create the WaveformGenerator"):
+        WaveformGenerator(preset="tiny", log_to_mlflow=False).fit(folder, **data, resume=True)
+    interrupted = WaveformGenerator(**settings, trainer_options={"callbacks": [InterruptAtEpoch(1)]})
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.fit(folder, **data)
+    client = mlflow.MlflowClient()
+    (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-audio").experiment_id])
+    assert run.info.status == "KILLED"
+    with pytest.raises(ConfigError, match=r"parameters differ \(model.lr: 0.004 in the run, 0.001 now\)"):
+        WaveformGenerator(**settings, lr=1e-3).fit(folder, **data, resume=True)
+
+    resumed = WaveformGenerator(**settings, register_as="digits").fit(folder, **data, resume=True)
+    (run,) = client.search_runs([run.info.experiment_id])
+    assert resumed.run_id_ == run.info.run_id and run.info.status == "FINISHED"
+    assert len(client.get_metric_history(run.info.run_id, "val_nll_bits")) == 2  # epoch 0, then epoch 1
+    model = mlflow.pyfunc.load_model("models:/digits/1")
+    assert len(model.predict(pd.DataFrame({"seconds": [0.005]}))["audio"][0]) == 80

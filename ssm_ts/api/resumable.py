@@ -1,0 +1,75 @@
+"""What the Python front ends share to fit into an output folder and resume there.
+
+``fit(..., resume=True)`` continues an interrupted fit (killed, crashed) from the newest
+``last.ckpt`` under ``out_dir`` (or the object's previous fit folder), in the same MLflow run: the
+checkpoints carry the run's id (:class:`~ssm_ts.tracking.logger.RecordMLflowRun`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+from ssm_ts.errors import ConfigError
+
+
+class ResumableFit:
+    """Mixin for a front end with ``self.settings`` holding ``out_dir``, ``log_to_mlflow``,
+    ``experiment``, ``tracking_uri`` and ``run_name``; it sets ``self.out_dir_``."""
+
+    settings: dict[str, Any]
+    out_dir_: Path | None = None
+
+    def _fresh_out_dir(self) -> Path:
+        """The output folder of a fit without ``out_dir``: a new one per fit."""
+        raise NotImplementedError
+
+    def _fit_folder(self, resume: bool) -> Path:
+        """``out_dir`` if set; on resume, else this object's previous fit folder; else a fresh folder."""
+        if self.settings["out_dir"]:
+            folder = Path(self.settings["out_dir"])
+        elif resume and self.out_dir_ is not None:
+            folder = self.out_dir_
+        elif resume:
+            raise ConfigError(
+                f"fit(resume=True) needs the folder of the interrupted fit: create the {type(self).__name__} "
+                "with out_dir=<that folder> (each fit without out_dir writes to a new folder)."
+            )
+        else:
+            folder = self._fresh_out_dir()
+        self.out_dir_ = folder
+        return folder
+
+    @staticmethod
+    def _resume_point(out_dir: Path) -> tuple[str | None, str | None]:
+        """The newest ``last.ckpt`` under ``out_dir`` and the MLflow run it was written under."""
+        from ssm_ts.export import load_checkpoint
+        from ssm_ts.tracking.logger import mlflow_run_of_checkpoint
+        from ssm_ts.training import find_newest_checkpoint
+
+        found = find_newest_checkpoint(out_dir)
+        if found is None:
+            warnings.warn(
+                f"fit(resume=True): no last.ckpt under {out_dir}; fitting from scratch.", stacklevel=3
+            )
+            return None, None
+        return str(found), mlflow_run_of_checkpoint(load_checkpoint(found))
+
+    def _make_logger(self, run_id: str | None = None):
+        """The fit's MLflow logger (``None`` with ``log_to_mlflow=False``); ``run_id`` continues that run."""
+        if not self.settings["log_to_mlflow"]:
+            return None
+        from ssm_ts.tracking.logger import make_mlflow_logger
+
+        s = self.settings
+        return make_mlflow_logger(
+            s["experiment"], tracking_uri=s["tracking_uri"], run_name=s["run_name"], run_id=run_id
+        )
+
+    def _resume_hint(self, out_dir: Path) -> str:
+        """What to do after a failure once training has finished: resume into the same run."""
+        return (
+            f"call fit(..., resume=True) on a {type(self).__name__} with out_dir={str(out_dir)!r} to log "
+            "the results into the same run"
+        )
