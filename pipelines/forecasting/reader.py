@@ -14,6 +14,8 @@ import pandas as pd
 
 from ssm_ts.errors import DataError, DataFileNotFoundError
 
+from ..csv_files import read_csv_file
+
 TableSource = str | os.PathLike | pd.DataFrame
 
 
@@ -46,28 +48,24 @@ def read_table(source: TableSource) -> Table:
     if isinstance(source, pd.DataFrame):
         table = Table(_index_to_columns(source.copy()), "the DataFrame", is_file=False)
     else:
-        path = Path(source)
-        if not path.is_file():
-            raise DataFileNotFoundError(
-                f"CSV file not found: {path}; check the path (--data.path / fit(path))."
-            )
-        if path.stat().st_size == 0:
-            raise DataError(f"{path} is empty: expected a CSV with a header row and data rows.")
-        try:
-            frame = (
-                pd.read_csv(path, sep=None, engine="python") if _looks_non_comma(path) else pd.read_csv(path)
-            )
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
-            raise DataError(
-                f"cannot parse {path} as CSV: {err}; save it as UTF-8 comma-separated text with one header row."
-            ) from err
-        table = Table(frame, str(path), is_file=True)
+        path = _existing_file(source)
+        table = Table(read_csv_file(path), str(path), is_file=True)
     if table.frame.columns.size == 0 or len(table.frame) == 0:
         raise DataError(
             f"{table.name} has no data rows: expected a header row followed by one row per time step."
         )
-    table.frame.columns = [str(c).strip() for c in table.frame.columns]
+    table.frame.columns = [str(c).strip() for c in table.frame.columns]  # DataFrame input too
     return table
+
+
+def _existing_file(source: str | os.PathLike) -> Path:
+    """``source`` as a path (``~`` expanded, as pandas does) to an existing file."""
+    path = Path(source).expanduser()
+    if path.is_dir():
+        raise DataError(f"{path} is a folder, not a CSV file; point --data.path / fit(path) at the CSV file.")
+    if not path.is_file():
+        raise DataFileNotFoundError(f"CSV file not found: {path}; check the path (--data.path / fit(path)).")
+    return path
 
 
 def _index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -96,10 +94,3 @@ def _index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
         # Periods (statsmodels' and pandas' monthly/quarterly type) are dated at their start.
         frame.index = index.to_timestamp()
     return frame.reset_index(names=names)
-
-
-def _looks_non_comma(path: Path) -> bool:
-    """True when the header line has no comma but a semicolon or tab (a European or TSV export)."""
-    with path.open("r", encoding="utf-8", errors="replace") as handle:
-        header = handle.readline()
-    return "," not in header and (";" in header or "\t" in header)

@@ -22,6 +22,8 @@ from pandas.tseries.frequencies import to_offset
 
 from ssm_ts.errors import DataError
 
+from ..csv_files import number_hint
+from .dates import excel_serial_hint, infer_frequency, parse_text_times
 from .frames import is_integer_step
 from .reader import Table, TableSource, read_table
 
@@ -182,7 +184,7 @@ def load_series(
     long_format = _is_long(frame, id_col, value_col, time_col)
     if long_format:
         time_col = time_col or "ds"
-        frame = _pivot_long(table, time_col, id_col, value_col, fill)
+        frame = _pivot_long(table, time_col, id_col, value_col, fill, freq)
         table = Table(frame, table.name + " (pivoted from long format)", is_file=False)
     time_col = time_col or _detect_time_column(table)
     if time_col not in frame.columns:
@@ -194,7 +196,7 @@ def load_series(
         raise DataError(
             f"time column {time_col!r} not found in {table.name}; columns are {list(frame.columns)}. {fix}."
         )
-    times = _parse_times(table, time_col)
+    times = _parse_times(table, time_col, freq)
     past = list(past_covariates or [])
     future = list(future_covariates or [])
     targets = _resolve_targets(table, time_col, target, past + future)
@@ -272,7 +274,9 @@ def _is_long(frame: pd.DataFrame, id_col: str, value_col: str, time_col: str | N
     return id_col in frame.columns and value_col in frame.columns and (time_col or "ds") in frame.columns
 
 
-def _pivot_long(table: Table, time_col: str, id_col: str, value_col: str, fill: str | None) -> pd.DataFrame:
+def _pivot_long(
+    table: Table, time_col: str, id_col: str, value_col: str, fill: str | None, freq: str | int | None
+) -> pd.DataFrame:
     """``unique_id, ds, y`` rows -> one column per series on the union of their timestamps.
 
     Series that start or end at different times would be padded with NaN: an error naming them
@@ -289,7 +293,7 @@ def _pivot_long(table: Table, time_col: str, id_col: str, value_col: str, fill: 
     # Parse before pivoting so spans and the row order are by time, not by the text of the dates.
     long = pd.DataFrame(
         {
-            time_col: _parse_times(table, time_col),
+            time_col: _parse_times(table, time_col, freq),
             id_col: frame[id_col].to_numpy(),
             value_col: frame[value_col].to_numpy(),
         }
@@ -344,7 +348,14 @@ def _detect_time_column(table: Table) -> str:
     raise DataError(
         f"no time column found in {table.name} (columns {list(frame.columns)}): expected a column of dates such as "
         "'date' or 'ds' (or of integer steps such as 'year' or 'step'). Add one, or name it with time_col=."
+        + _excel_serial_notes(frame)
     )
+
+
+def _excel_serial_notes(frame: pd.DataFrame) -> str:
+    """`` Note: ...`` for each date-named column that holds Excel serial dates; '' if none does."""
+    hints = [excel_serial_hint(frame[c], c) for c in frame.columns if c.lower() in TIME_COLUMN_NAMES]
+    return "".join(f" Note: {hint}" for hint in hints if hint)
 
 
 def _is_integer(column: pd.Series) -> bool:
@@ -370,7 +381,7 @@ def _mostly_dates(column: pd.Series) -> bool:
     return bool(parsed.notna().mean() >= 0.9)
 
 
-def _parse_times(table: Table, time_col: str) -> pd.Series:
+def _parse_times(table: Table, time_col: str, freq: str | int | None = None) -> pd.Series:
     """The time column as datetime64 (tz-aware inputs keep their timezone; mixed UTC offsets -> UTC),
     or as int64 steps when it holds integers (never read as nanoseconds since 1970)."""
     raw = table.frame[time_col]
@@ -380,14 +391,16 @@ def _parse_times(table: Table, time_col: str) -> pd.Series:
         parsed = raw
     elif _is_integer(raw):
         parsed = raw  # steps (years, step numbers): kept as integers, checked below like dates
+        _warn_excel_serials(table, time_col)
     else:
-        parsed = _parse_text_times(raw)
+        parsed = parse_text_times(raw, f"{table.name}: column {time_col!r}", freq)
     bad = np.flatnonzero(parsed.isna().to_numpy())
     if bad.size:
         example = raw.iloc[bad[0]]
         raise DataError(
             f"{table.name}: column {time_col!r} has values that are not {'integer steps' if _is_integer(raw) else 'dates'} "
-            f"at {table.rows_text(bad)} (e.g. {example!r}); fix or remove those rows."
+            f"at {table.rows_text(bad)} (e.g. {example!r}); "
+            f"{excel_serial_hint(raw, time_col) or 'fix or remove those rows.'}"
         )
     if _is_integer(raw):
         return parsed.astype("int64").reset_index(drop=True)
@@ -396,23 +409,19 @@ def _parse_times(table: Table, time_col: str) -> pd.Series:
     return parsed.reset_index(drop=True)
 
 
+def _warn_excel_serials(table: Table, time_col: str) -> None:
+    """Integers under a date-like name in the range of Excel serial dates are read as steps (they may
+    be), but the user is told how to read them as dates, since the forecast would continue as integers."""
+    hint = excel_serial_hint(table.frame[time_col], time_col) if time_col.lower() in TIME_COLUMN_NAMES else ""
+    if hint:
+        warnings.warn(f"{table.name}: read as integer time steps, but {hint}", UserWarning, stacklevel=4)
+
+
 def _zone_name(times: pd.Series) -> str | None:
     if not pd.api.types.is_datetime64_any_dtype(times):
         return None  # integer steps
     zone = times.dt.tz
     return None if zone is None else str(zone)
-
-
-def _parse_text_times(raw: pd.Series) -> pd.Series:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for kwargs in ({}, {"format": "mixed"}, {"format": "mixed", "utc": True}):
-            try:
-                values = raw if not kwargs else raw.astype(str).where(raw.notna())
-                return pd.to_datetime(values, errors="coerce", **kwargs)
-            except (ValueError, TypeError):
-                continue  # e.g. offsets that change at a daylight-saving switch: read them as UTC
-    return pd.to_datetime(raw.astype(str), errors="coerce", format="mixed", utc=True)
 
 
 def _resolve_targets(
@@ -457,7 +466,8 @@ def _meant_numeric(column: pd.Series) -> bool:
         return False
     if pd.api.types.is_numeric_dtype(column):
         return True
-    present = column.dropna()
+    # Decimal commas count as numbers here, so such a column is reported with the fix, not skipped.
+    present = column.dropna().astype(str).str.replace(",", ".", regex=False)
     return bool(len(present)) and bool(pd.to_numeric(present, errors="coerce").notna().mean() >= 0.5)
 
 
@@ -486,7 +496,7 @@ def _numeric_column(table: Table, name: str) -> pd.Series:
     if bad.size:
         raise DataError(
             f"{table.name}: column {name!r} has non-numeric values at {table.rows_text(bad)} "
-            f"(e.g. {raw.iloc[bad[0]]!r}); forecast targets and covariates must be numbers. "
+            f"(e.g. {raw.iloc[bad[0]]!r}){number_hint(raw.iloc[bad[0]])}; forecast targets and covariates must be numbers. "
             "Fix or blank those cells (blanks can be filled with fill=), or leave the column out."
         )
     return converted.astype("float64")
@@ -516,34 +526,6 @@ def _order_rows(
             )
         values = values.sort_values(time_col, kind="stable").reset_index(drop=True)
     return values
-
-
-def infer_frequency(times: pd.Series) -> pd.DateOffset | None:
-    """The pandas offset of ``times`` (sorted, unique); tolerant of gaps. ``None`` if irregular."""
-    index = pd.DatetimeIndex(times)
-    if len(index) < 3:
-        return None
-    found = _infer(index)
-    if found is not None:
-        return found
-    # With gaps, infer on short gap-free runs and take the most common answer.
-    votes: dict[str, int] = {}
-    for start in range(0, len(index) - 4, max(1, len(index) // 200)):
-        guess = _infer(index[start : start + 5])
-        if guess is not None:
-            votes[guess.freqstr] = votes.get(guess.freqstr, 0) + 1
-    if not votes:
-        return None
-    return to_offset(max(votes, key=votes.__getitem__))
-
-
-def _infer(index: pd.DatetimeIndex) -> pd.DateOffset | None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pandas 3 announces an offset return type; handle both
-        found = pd.infer_freq(index)
-    if found is None:
-        return None
-    return to_offset(found)
 
 
 def _resolve_frequency(

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ssm_ts.errors import DataError, DataFileNotFoundError
 
+from ..csv_files import number_hint, read_csv_file
 from .series import NanPolicy, SeriesSet, make_series_set
 
 Format = Literal["auto", "ts", "arff", "csv", "csv_folder", "numpy"]
@@ -23,7 +24,7 @@ _SUFFIX_FORMATS = {".ts": "ts", ".arff": "arff", ".csv": "csv", ".npy": "numpy",
 
 
 def _existing(path: str | os.PathLike) -> Path:
-    path = Path(path)
+    path = Path(path).expanduser()  # "~/data.csv", as pandas reads it
     if not path.exists():
         raise DataFileNotFoundError(f"data file not found: {path}; check the path (data.path)")
     return path
@@ -321,17 +322,18 @@ def _numeric(frame: pd.DataFrame, columns: list[str], where: str) -> np.ndarray:
         bad = converted.isna() & frame[c].notna()
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"{where}: column {c!r} row {row} holds {frame[c].iloc[row]!r}, not a number.")
+            value = frame[c].iloc[row]
+            raise DataError(
+                f"{where}: column {c!r} row {row} holds {value!r}, not a number{number_hint(value)}."
+            )
     return frame[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
 
 
 def _read_csv(path: Path, text_columns: tuple[str | None, ...] = ()) -> pd.DataFrame:
-    """The CSV as a DataFrame; ``text_columns`` (ids, labels) are read as strings, so an empty cell
-    cannot turn ``1, 2`` into floats ``1.0, 2.0``."""
-    try:
-        frame = pd.read_csv(path, dtype={c: str for c in text_columns if c is not None})
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise DataError(f"{path}: cannot read as CSV ({err}).") from err
+    """The CSV as a DataFrame (as users export it: see :mod:`ssm_ts.pipelines.csv_files`);
+    ``text_columns`` (ids, labels) are read as strings, so an empty cell cannot turn ``1, 2`` into
+    floats ``1.0, 2.0``."""
+    frame = read_csv_file(path, dtype={c: str for c in text_columns if c is not None})
     if frame.empty:
         raise DataError(f"{path}: the CSV has no rows.")
     return frame

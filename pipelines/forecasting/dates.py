@@ -1,0 +1,162 @@
+"""Text dates to timestamps: formats pandas infers, mixed formats, and day-first dates (``31/01/2020``).
+
+pandas reads ``01/02/2020`` month first (the US order) and, once it has inferred a format from
+the first row, turns every row in another format into NaT. European exports write day first, and
+some exporters drop the time at midnight (``2020-01-01`` then ``2020-01-01 01:00:00``). Dates written
+as numbers (``d/m/y`` or ``m/d/y``, with ``/``, ``.`` or ``-``) are therefore read in the order the
+values prove (a first number above 12 is a day); when every value fits both orders, the order that
+gives a regular series wins, and when both do, the caller gets an error rather than a guess.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+
+from ssm_ts.errors import DataError
+
+# day/month/year or month/day/year, then anything (a time); the year has 4 or 2 digits
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.\-])(.*)$")
+ISO_FIX = "write the dates as YYYY-MM-DD (ISO 8601)"
+
+
+def infer_frequency(times: pd.Series) -> pd.DateOffset | None:
+    """The pandas offset of ``times`` (sorted, unique); tolerant of gaps. ``None`` if irregular."""
+    index = pd.DatetimeIndex(times)
+    if len(index) < 3:
+        return None
+    found = _infer(index)
+    if found is not None:
+        return found
+    # With gaps, infer on short gap-free runs and take the most common answer.
+    votes: dict[str, int] = {}
+    for start in range(0, len(index) - 4, max(1, len(index) // 200)):
+        guess = _infer(index[start : start + 5])
+        if guess is not None:
+            votes[guess.freqstr] = votes.get(guess.freqstr, 0) + 1
+    if not votes:
+        return None
+    return to_offset(max(votes, key=votes.__getitem__))
+
+
+def _infer(index: pd.DatetimeIndex) -> pd.DateOffset | None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas 3 announces an offset return type; handle both
+        found = pd.infer_freq(index)
+    if found is None:
+        return None
+    return to_offset(found)
+
+
+def parse_text_times(raw: pd.Series, where: str, freq: str | int | None = None) -> pd.Series:
+    """``raw`` (text, or objects such as Timestamps) as datetime64; unparseable cells NaT.
+
+    ``where`` (``"<file>: column 'date'"``) names the column in errors; a ``freq`` the caller gave
+    decides between a day-first and a month-first reading that are both regular.
+
+    Raises:
+        DataError: numeric dates mix both orders, or fit both equally well.
+    """
+    text = raw.astype(str).where(raw.notna())
+    parts = text.str.extract(_NUMERIC_DATE)
+    if parts[0].isna().all():
+        return _to_datetime(raw)
+    first, second = parts[0].astype(float), parts[2].astype(float)
+    day_first, month_first = bool((first > 12).any()), bool((second > 12).any())
+    if day_first and month_first:
+        raise DataError(
+            f"{where} mixes day-first dates (e.g. {text[first > 12].iloc[0]!r}) and month-first dates "
+            f"(e.g. {text[second > 12].iloc[0]!r}); {ISO_FIX}."
+        )
+    orders = ["dmy"] if day_first else ["mdy"] if month_first else ["dmy", "mdy"]
+    readings = {order: _to_datetime(_as_iso(text, parts, order)) for order in orders}
+    differ = parts[0].notna() & (first != second)
+    example = text[differ].iloc[0] if differ.any() else text.dropna().iloc[0]
+    return _choose_reading(readings, example, text, where, freq)
+
+
+def _as_iso(text: pd.Series, parts: pd.DataFrame, order: str) -> pd.Series:
+    """Numeric dates rewritten as ``YYYY-MM-DD<rest>`` in ``order``; other cells as they are."""
+    matched = parts[0].notna()
+    day, month = (parts[0], parts[2]) if order == "dmy" else (parts[2], parts[0])
+    year = parts[3].where(parts[3].str.len() == 4, _century(parts[3]))
+    iso = year + "-" + month.str.zfill(2) + "-" + day.str.zfill(2) + parts[4]
+    return iso.where(matched, text)
+
+
+def _century(year: pd.Series) -> pd.Series:
+    """Two-digit years as ``strptime``'s ``%y`` reads them: 69-99 -> 19xx, 00-68 -> 20xx."""
+    numbers = pd.to_numeric(year, errors="coerce")
+    return ((numbers < 69) * 100 + 1900 + numbers).astype("Int64").astype(str)
+
+
+def _choose_reading(
+    readings: dict[str, pd.Series], example: str, text: pd.Series, where: str, freq: str | int | None
+) -> pd.Series:
+    """The one reading (day-first or month-first) that parses every cell and is regular (at
+    ``freq`` when given)."""
+    values = list(readings.values())
+    if len(values) == 1 or values[0].equals(values[1]):
+        return values[0]
+    complete = [r for r in values if not (r.isna() & text.notna()).any()]
+    if len(complete) == 1:
+        return complete[0]
+    wanted = to_offset(freq) if isinstance(freq, str) else None
+    steps = [_frequency(r) for r in complete]
+    regular = [
+        r for r, step in zip(complete, steps, strict=True) if step is not None and wanted in (None, step)
+    ]
+    if len(regular) == 1:
+        return regular[0]
+    raise DataError(
+        f"{where}: dates such as {example!r} read either day first or month first, and both readings "
+        f"are valid; {ISO_FIX}, or parse them yourself (e.g. df[col] = pd.to_datetime(df[col], "
+        "format='%d/%m/%Y')) and pass the DataFrame."
+    )
+
+
+def _frequency(times: pd.Series) -> pd.DateOffset | None:
+    """The frequency of the distinct times in order (a long table repeats them per series), without
+    gaps: the gap-tolerant :func:`infer_frequency` finds a step in almost any misread."""
+    distinct = pd.DatetimeIndex(times.drop_duplicates().sort_values())
+    return _infer(distinct) if len(distinct) >= 3 else None
+
+
+def _to_datetime(values: pd.Series) -> pd.Series:
+    """pandas' format inference (fast); per-cell formats if that leaves cells NaT; UTC if the
+    offsets differ (e.g. across a daylight-saving switch)."""
+    present = values.notna()
+    best = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for kwargs in ({}, {"format": "mixed"}, {"format": "mixed", "utc": True}):
+            try:
+                source = values if not kwargs else values.astype(str).where(present)
+                parsed = pd.to_datetime(source, errors="coerce", **kwargs)
+            except (ValueError, TypeError):
+                continue
+            if not (parsed.isna() & present).any():
+                return parsed
+            if best is None or parsed.isna().sum() < best.isna().sum():
+                best = parsed
+    if best is not None:
+        return best
+    return pd.to_datetime(values.astype(str), errors="coerce", format="mixed", utc=True)
+
+
+def excel_serial_hint(column: pd.Series, name: str) -> str:
+    """The fix for numbers that look like Excel serial dates (days since 1899-12-30, here years
+    1954-2119), as a sentence; ``''`` for any other column."""
+    if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+        return ""
+    present = column.dropna()
+    if present.empty or not present.between(20_000, 80_000).all():
+        return ""
+    return (
+        f"column {name!r} holds numbers such as {present.iloc[0]:g} that look like Excel serial dates (days "
+        f"since 1899-12-30): format the column as dates in Excel before exporting, or convert it, "
+        f"df[{name!r}] = pd.to_datetime(df[{name!r}], unit='D', origin='1899-12-30'), and pass the DataFrame."
+    )
