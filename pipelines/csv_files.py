@@ -5,7 +5,8 @@ One reader for every CSV the pipelines take (forecasting tables, sensor recordin
 
 - compression, recognised by content: gzip, bz2, xz, or a zip archive holding one file;
 - encodings: UTF-8 with or without a byte-order mark (Excel's "CSV UTF-8"), else Windows-1252
-  (Excel's plain "CSV"); UTF-16 and binary files are refused with the fix;
+  (Excel's plain "CSV"), UTF-16 with a byte-order mark (Excel's "Unicode Text", tab-separated);
+  binary files are refused with the fix;
 - the separator: ``,`` unless the header line has no comma but a ``;`` or a tab (European and
   tab-separated exports); in such a file decimal commas (``1,5``) are read as numbers;
 - thousands separators in quoted numbers (``"1,234.5"``; ``"1.234,5"`` with decimal commas),
@@ -131,12 +132,14 @@ def _other_format(path: Path, what: str, reader: str) -> DataError:
 
 def _decode(path: Path, data: bytes) -> str:
     """UTF-8 (a byte-order mark is dropped), else Windows-1252, Excel's legacy "CSV" encoding."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError(
-            f"{path} is UTF-16 text (as Excel's 'Unicode Text' export); save it as UTF-8 ('CSV UTF-8' in "
-            "Excel), or read it with pd.read_csv(path, encoding='utf-16', sep=None, engine='python') and "
-            "pass the DataFrame."
-        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark (Excel "Unicode Text")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise DataError(
+                f"{path} starts like UTF-16 text but does not decode as UTF-16 (offset {err.start}); "
+                "save it as UTF-8 comma-separated text with one header row."
+            ) from err
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

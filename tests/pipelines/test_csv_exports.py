@@ -45,6 +45,8 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
         ("bom_semicolon_decimal_comma", {"sep": ";", "decimal": ","}, "utf-8-sig"),  # Excel "CSV UTF-8"
         ("tab_decimal_comma", {"sep": "\t", "decimal": ","}, "utf-8"),
         ("windows_1252", {}, "cp1252"),  # Excel's plain "CSV" on Windows
+        ("utf16_tab", {"sep": "\t"}, "utf-16"),  # Excel's "Unicode Text"
+        ("utf16_comma", {}, "utf-16"),
     ],
 )
 def test_european_and_legacy_exports_read_like_the_plain_file(
@@ -163,11 +165,6 @@ def test_decimal_commas_in_a_comma_separated_file_get_the_fix(tmp_path):
         ("book.xlsx", b"PK\x03\x04", r"book.xlsx is an Excel workbook, not a CSV.*pd.read_excel\(path\)"),
         ("table.parquet", b"PAR1", r"table.parquet is a Parquet file.*pd.read_parquet\(path\).*DataFrame"),
         ("renamed.csv", b"PAR1\x00\x01PAR1", r"renamed.csv is a Parquet file"),
-        (
-            "utf16.csv",
-            "date,a\n2020-01-01,1\n".encode("utf-16"),
-            r"utf16.csv is UTF-16 text.*save it as UTF-8",
-        ),
     ],
 )
 def test_files_that_are_not_csv_say_how_to_load_them(tmp_path, name, content, message):
