@@ -162,13 +162,29 @@ def find_newest_checkpoint(out_dir: str | os.PathLike, pattern: str = "last.ckpt
     return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
 
 
+class BestAndLastCheckpoint(ModelCheckpoint):
+    """``ModelCheckpoint`` that also saves a fit that takes no optimizer step: a closed-form model
+    (``random_features``) is fitted in ``on_fit_start``, and Lightning skips saving while the global
+    step equals the last saved one, which starts at 0, so such a fit had no ``best-*.ckpt``."""
+
+    def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        super().on_fit_start(trainer, pl_module)
+        if trainer.global_step == 0:
+            self._last_global_step_saved = -1  # Lightning's own counter; -1: nothing saved yet
+
+    @property
+    def state_key(self) -> str:
+        """``ModelCheckpoint``'s key, so checkpoints written with either class resume with the other."""
+        return super().state_key.replace(type(self).__qualname__, ModelCheckpoint.__qualname__, 1)
+
+
 def best_checkpoint_callback(
     monitor: str = "val_loss", out_dir: str | os.PathLike | None = None
 ) -> ModelCheckpoint:
     """Keep the checkpoint with the lowest ``monitor`` (``best-epoch=N.ckpt``) and the last one (``last.ckpt``).
 
     Without validation the monitored value never appears and only ``last.ckpt`` is written."""
-    return ModelCheckpoint(
+    return BestAndLastCheckpoint(
         dirpath=None if out_dir is None else Path(out_dir) / "checkpoints",
         filename=BEST_CHECKPOINT_PREFIX + "{epoch}",
         monitor=monitor,

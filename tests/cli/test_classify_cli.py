@@ -119,6 +119,13 @@ def test_random_features_fit_then_predict_is_exact_on_basicmotions(
     assert list(frame.columns) == ["id", "predicted", *(f"p_{c}" for c in CLASSES), "label"]
     assert len(frame) == 40 and (frame["predicted"] == frame["label"]).all()  # random features: 1.000
 
+    # a closed-form fit takes no optimizer step and still keeps a best checkpoint: --ckpt_path best works
+    fit_out = ckpt.parents[3]
+    assert cli.main(["classify", "predict", "--ckpt_path", "best", "--out", str(fit_out), "--data.path",
+                     str(test_file)]) == 0  # fmt: skip
+    assert next(fit_out.rglob("best-epoch=0.ckpt")).is_file()
+    assert pd.read_csv(fit_out / "predictions.csv").equals(frame)
+
     # the checkpoint alone rebuilds the fitted model, equal to the one the fit exported
     task = task_from_checkpoint(ckpt)
     assert not any(p.requires_grad for p in task.parameters())
