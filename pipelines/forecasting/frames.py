@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,12 +65,14 @@ def forecast_frame(
     Columns: ``time_col``, then per target the point forecast ``<target>`` (the median when
     quantiles are set) and ``<target>_q<level>`` for each quantile level.
     """
-    frame = pd.DataFrame({time_col: times})
+    point = point_index(quantiles)
+    # One DataFrame from all columns at once: inserting them one by one is quadratic in the series.
+    columns: dict[str, Any] = {time_col: times}
     for j, target in enumerate(targets):
-        frame[target] = prediction[:, j, point_index(quantiles)]
+        columns[target] = prediction[:, j, point]
         for k, level in enumerate(quantiles or []):
-            frame[quantile_column(target, level)] = prediction[:, j, k]
-    return frame
+            columns[quantile_column(target, level)] = prediction[:, j, k]
+    return pd.DataFrame(columns)
 
 
 def to_long_forecast(frame: pd.DataFrame, spec) -> pd.DataFrame:
@@ -77,22 +80,46 @@ def to_long_forecast(frame: pd.DataFrame, spec) -> pd.DataFrame:
     ``<series>_actual``) as the long table a long input came in (neuralforecast's layout):
     ``id_col, time_col, value_col``, ``<value_col>_q<level>`` and ``<value_col>_actual``, one row per
     series and time, series in ``spec.targets`` order. Other columns (a backtest's ``cutoff``) lead."""
-    own = {target: re.compile(rf"{re.escape(target)}(_q[0-9.e+-]+|_actual)") for target in spec.targets}
-    taken = {c for c in frame.columns for t in spec.targets if c == t or own[t].fullmatch(str(c))}
+    targets = list(spec.targets)
+    owned = _owned_columns(frame.columns, targets)
+    taken = set(targets) | {column for column, _, _ in owned}
     shared = [c for c in frame.columns if c not in taken and c != spec.time_col]
-    parts = []
-    for target in spec.targets:
-        part = frame[shared].reset_index(drop=True)
-        part[spec.id_col] = target
-        part[spec.time_col] = frame[spec.time_col].to_numpy()
-        part[spec.value_col] = frame[target].to_numpy()
-        for column in frame.columns:
-            match = own[target].fullmatch(str(column))
-            if match:
-                part[spec.value_col + match.group(1)] = frame[column].to_numpy()
-        parts.append(part)
-    long = pd.concat(parts, ignore_index=True)
+    n_rows = len(frame)
+    long = frame[shared].iloc[np.tile(np.arange(n_rows), len(targets))].reset_index(drop=True)
+    long[spec.id_col] = np.repeat(np.asarray(targets, dtype=object), n_rows)
+    long[spec.time_col] = np.tile(frame[spec.time_col].to_numpy(), len(targets))
+    long[spec.value_col] = _stack_by_target(frame, {t: t for t in targets if t in frame.columns}, targets)
+    for suffix in dict.fromkeys(suffix for _, _, suffix in owned):  # in order of first appearance
+        sources = {target: column for column, target, s in owned if s == suffix}
+        long[spec.value_col + suffix] = _stack_by_target(frame, sources, targets)
     return long[[*shared, spec.id_col, *[c for c in long.columns if c not in (*shared, spec.id_col)]]]
+
+
+_OWN_SUFFIX = re.compile(r"(_q[0-9.e+-]+|_actual)$")  # a quantile or a backtest's actuals
+
+
+def _owned_columns(columns: pd.Index, targets: list[str]) -> list[tuple[str, str, str]]:
+    """``(column, target, suffix)`` for each ``<target>_q<level>`` / ``<target>_actual`` column,
+    in column order. The suffix never contains ``_``, so each column splits in one way only."""
+    names = set(targets)
+    owned = []
+    for column in columns:
+        match = _OWN_SUFFIX.search(str(column))
+        if match and str(column)[: match.start()] in names:
+            owned.append((column, str(column)[: match.start()], match.group(1)))
+    return owned
+
+
+def _stack_by_target(frame: pd.DataFrame, sources: dict[str, str], targets: list[str]) -> np.ndarray:
+    """``(n_targets * n_rows,)``: column ``sources[target]`` for each target in turn, NaN for a
+    target without one (as ``pd.concat`` pads it)."""
+    if len(sources) == len(targets):
+        return frame[[sources[t] for t in targets]].to_numpy().T.ravel()
+    block = np.full((len(targets), len(frame)), np.nan)
+    for i, target in enumerate(targets):
+        if target in sources:
+            block[i] = frame[sources[target]].to_numpy(dtype="float64")
+    return block.ravel()
 
 
 def to_wide_forecast(frame: pd.DataFrame, spec) -> pd.DataFrame:

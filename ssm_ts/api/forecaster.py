@@ -387,12 +387,14 @@ class Forecaster(ResumableFit):
         with torch.no_grad():
             prediction = task.forecast(x).numpy()
         times = frame[spec.time_col]
+        actual_columns = [f"{name}_actual" for name in spec.targets]
         pieces = []
         for i, origin in enumerate(origins):
             window = forecast_frame(prediction[i], pd.Index(times.iloc[origin : origin + horizon]),
                                     spec.time_col, spec.targets, task.hparams.quantiles)  # fmt: skip
-            for j, name in enumerate(spec.targets):
-                window[f"{name}_actual"] = targets[origin : origin + horizon, j]
+            # all actuals in one block: a column per series inserted one by one is quadratic
+            actual = pd.DataFrame(targets[origin : origin + horizon], columns=actual_columns)
+            window = pd.concat([window, actual], axis=1)
             window.insert(0, "cutoff", times.iloc[origin - 1])
             pieces.append(window)
         result = pd.concat(pieces, ignore_index=True)

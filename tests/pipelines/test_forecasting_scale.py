@@ -1,0 +1,74 @@
+"""Forecasting at many series: results pinned against the per-series implementations they replaced,
+and guards that the work stays vectorised (no timing: counts of calls and shared memory)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ssm_ts.pipelines.forecasting import (
+    SeriesSpec,
+    forecast_frame,
+    point_index,
+    quantile_column,
+    to_long_forecast,
+)
+
+
+def reference_forecast_frame(prediction, times, time_col, targets, quantiles):
+    """The column-by-column implementation ``forecast_frame`` replaced."""
+    frame = pd.DataFrame({time_col: times})
+    for j, target in enumerate(targets):
+        frame[target] = prediction[:, j, point_index(quantiles)]
+        for k, level in enumerate(quantiles or []):
+            frame[quantile_column(target, level)] = prediction[:, j, k]
+    return frame
+
+
+def reference_to_long_forecast(frame, spec):
+    """The per-series implementation ``to_long_forecast`` replaced."""
+    own = {target: re.compile(rf"{re.escape(target)}(_q[0-9.e+-]+|_actual)") for target in spec.targets}
+    taken = {c for c in frame.columns for t in spec.targets if c == t or own[t].fullmatch(str(c))}
+    shared = [c for c in frame.columns if c not in taken and c != spec.time_col]
+    parts = []
+    for target in spec.targets:
+        part = frame[shared].reset_index(drop=True)
+        part[spec.id_col] = target
+        part[spec.time_col] = frame[spec.time_col].to_numpy()
+        part[spec.value_col] = frame[target].to_numpy()
+        for column in frame.columns:
+            match = own[target].fullmatch(str(column))
+            if match:
+                part[spec.value_col + match.group(1)] = frame[column].to_numpy()
+        parts.append(part)
+    long = pd.concat(parts, ignore_index=True)
+    return long[[*shared, spec.id_col, *[c for c in long.columns if c not in (*shared, spec.id_col)]]]
+
+
+TARGETS = ["b", "a", "a_q", "s10", "x_actual"]  # names that extend each other or look like suffixes
+
+
+@pytest.mark.parametrize("quantiles", [None, [0.1, 0.5, 0.9]])
+def test_forecast_frame_and_long_layout_equal_the_per_series_versions(quantiles):
+    rng = np.random.default_rng(0)
+    times = pd.date_range("2024-01-01", periods=4, freq="h")
+    prediction = rng.normal(size=(4, len(TARGETS), len(quantiles or [None])))
+    wide = forecast_frame(prediction, times, "ds", TARGETS, quantiles)
+    pd.testing.assert_frame_equal(wide, reference_forecast_frame(prediction, times, "ds", TARGETS, quantiles))
+    spec = SeriesSpec(time_col="ds", targets=TARGETS, freq="h", long_format=True)
+    pd.testing.assert_frame_equal(to_long_forecast(wide, spec), reference_to_long_forecast(wide, spec))
+    # a backtest's layout: a leading cutoff and <target>_actual columns
+    backtest = wide.assign(**{f"{t}_actual": rng.normal(size=4) for t in TARGETS})
+    backtest.insert(0, "cutoff", times[0])
+    pd.testing.assert_frame_equal(
+        to_long_forecast(backtest, spec), reference_to_long_forecast(backtest, spec)
+    )
+
+
+def test_long_layout_pads_a_series_without_a_quantile_column_as_concat_did():
+    spec = SeriesSpec(time_col="ds", targets=["a", "b"], freq="D", long_format=True)
+    wide = pd.DataFrame({"ds": [1, 2], "a": [1.0, 2], "b": [3.0, 4], "b_q0.5": [3.0, 4]})
+    pd.testing.assert_frame_equal(to_long_forecast(wide, spec), reference_to_long_forecast(wide, spec))
