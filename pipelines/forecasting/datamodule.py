@@ -24,7 +24,7 @@ from .reader import TableSource
 from .scaler import ScalerState, fit_scaler
 from .series import SeriesSpec, load_like, load_series
 from .split import SplitBoundaries, check_enough_rows, split_boundaries
-from .windows import ForecastWindows, model_inputs
+from .windows import ForecastWindows, model_inputs, row_major
 
 
 def window_inputs(frame: pd.DataFrame, spec: SeriesSpec, horizon: int) -> tuple[np.ndarray, np.ndarray]:
@@ -136,6 +136,7 @@ class ForecastDataModule(pl.LightningDataModule):
         self._spec: SeriesSpec | None = None
         self._bounds: SplitBoundaries | None = None
         self._scaler: ScalerState | None = None
+        self._arrays: tuple[np.ndarray, np.ndarray] | None = None
         self.fitted_spec: SeriesSpec | None = (
             None  # set by a fitted model: read new data like its training data
         )
@@ -231,9 +232,17 @@ class ForecastDataModule(pl.LightningDataModule):
 
     def windows(self, split: str) -> ForecastWindows:
         """Stride-1 windows whose targets lie in ``split`` (``"train"``, ``"val"``, ``"test"``)."""
-        inputs, targets = window_inputs(self.frame, self.spec, self.horizon)
+        inputs, targets = self._window_arrays()
         starts = self.bounds.window_starts(split, self.lookback, self.horizon)
         return ForecastWindows(inputs, targets, starts, self.lookback, self.horizon)
+
+    def _window_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(inputs (T, n_channels), targets (T, n_targets))``, row-major, built once and shared by
+        every split's windows (each split used to hold its own copy of the whole series)."""
+        if self._arrays is None:
+            inputs, targets = window_inputs(self.frame, self.spec, self.horizon)
+            self._arrays = row_major(inputs), row_major(targets)
+        return self._arrays
 
     def _processes(self) -> tuple[int, int]:
         """``(world size, global rank)`` of the trainer running this module; ``(1, 0)`` outside DDP."""
@@ -304,7 +313,7 @@ class ForecastDataModule(pl.LightningDataModule):
         """A checkpoint's spec: read this module's data with the training columns, frequency and fill."""
         if state_dict.get("spec"):
             self.fitted_spec = SeriesSpec.from_dict(state_dict["spec"])
-            self._frame = self._spec = self._bounds = self._scaler = None
+            self._frame = self._spec = self._bounds = self._scaler = self._arrays = None
 
     def observed_frame(self) -> pd.DataFrame:
         """The rows with observed targets (no trailing future-covariate rows)."""

@@ -36,8 +36,8 @@ class ForecastWindows(Dataset):
     """
 
     def __init__(self, inputs: np.ndarray, targets: np.ndarray, starts: range, lookback: int, horizon: int):
-        self.inputs = torch.from_numpy(np.array(inputs, dtype=np.float64))
-        self.targets = torch.from_numpy(np.array(targets, dtype=np.float64))
+        self.inputs = torch.from_numpy(row_major(inputs))
+        self.targets = torch.from_numpy(row_major(targets))
         self.starts = starts
         self.lookback = lookback
         self.horizon = horizon
@@ -49,3 +49,12 @@ class ForecastWindows(Dataset):
         start = self.starts[index]
         end = start + self.lookback
         return self.inputs[start:end], self.targets[end : end + self.horizon]
+
+
+def row_major(values: np.ndarray) -> np.ndarray:
+    """``values`` as a writable row-major float64 array, copied only when it is not one already.
+
+    Row-major so that each window is one contiguous slice (a DataFrame's values come column-major);
+    without a copy so that the splits of one series can share its arrays.
+    """
+    return np.require(values, dtype=np.float64, requirements=["C_CONTIGUOUS", "WRITEABLE"])

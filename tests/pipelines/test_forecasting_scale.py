@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from ssm_ts.pipelines.forecasting import (
+    ForecastDataModule,
     SeriesSpec,
     forecast_frame,
     point_index,
@@ -72,3 +73,21 @@ def test_long_layout_pads_a_series_without_a_quantile_column_as_concat_did():
     spec = SeriesSpec(time_col="ds", targets=["a", "b"], freq="D", long_format=True)
     wide = pd.DataFrame({"ds": [1, 2], "a": [1.0, 2], "b": [3.0, 4], "b_q0.5": [3.0, 4]})
     pd.testing.assert_frame_equal(to_long_forecast(wide, spec), reference_to_long_forecast(wide, spec))
+
+
+def test_the_splits_share_one_row_major_copy_of_the_series():
+    """Windows are slices of one (T, n_channels) array, not a copy per split (nor per window)."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(300, 50)), columns=[f"s{i}" for i in range(50)])
+    frame.insert(0, "ds", pd.date_range("2024-01-01", periods=300, freq="h"))
+    module = ForecastDataModule.from_frame(frame, lookback=24, horizon=6)
+    module.setup("fit")
+    splits = [module.windows(split) for split in ("train", "val", "test")]
+    assert (
+        len({w.inputs.data_ptr() for w in splits}) == 1 and len({w.targets.data_ptr() for w in splits}) == 1
+    )
+    assert splits[0].inputs.is_contiguous() and splits[0].inputs.shape == (300, 50)
+    x, y = splits[1][0]
+    start = splits[1].starts[0]
+    np.testing.assert_array_equal(x.numpy(), frame.iloc[start : start + 24, 1:].to_numpy())
+    np.testing.assert_array_equal(y.numpy(), frame.iloc[start + 24 : start + 30, 1:].to_numpy())
