@@ -196,3 +196,32 @@ def test_classifier_checkpoint_from_before_shift_kernels_loads_as_s4d_only(recor
 
 
 SHIFT_STATE = ("shift", "taps", "dilation", "start")
+
+
+def _pool_with_int64_counts(y, thresholds, valid, pooling):
+    """pool_responses as it was before its counts became int32 (bool sums, int64): the reference."""
+    above = (y > thresholds) & valid
+    n_above, steps = above.sum(-1), valid.sum(-1).clamp(min=1).to(y.dtype)
+    pooled = {
+        "ppv": n_above / steps,
+        "max": y.masked_fill(~valid, -torch.inf).amax(-1),
+        "mpv": ((y - thresholds) * above).sum(-1) / n_above.clamp(min=1),
+        "mipv": (above * torch.arange(y.shape[-1], dtype=y.dtype)).sum(-1) / n_above.clamp(min=1) / steps,
+    }
+    return [pooled[name] for name in pooling]
+
+
+def test_pooled_features_are_bit_identical_to_int64_counting():
+    generator = torch.Generator().manual_seed(0)
+    y = torch.randn(7, 5, 300, generator=generator)
+    thresholds = torch.randn(1, 5, 1, generator=generator)
+    lengths = torch.tensor([300, 1, 17, 299, 150, 64, 2])
+    first = torch.tensor([0, 3, 0, 40, 0])[None, :, None].minimum(lengths[:, None, None] - 1)
+    steps = torch.arange(300)[None, None, :]
+    valid = (steps < lengths[:, None, None]) & (steps >= first)
+    for got, want in zip(
+        pool_responses(y, thresholds, valid, lengths, POOLINGS),
+        _pool_with_int64_counts(y, thresholds, valid, POOLINGS),
+        strict=True,
+    ):
+        assert got.dtype == want.dtype and torch.equal(got, want)
