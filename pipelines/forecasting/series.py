@@ -299,9 +299,29 @@ def _pivot_long(
         }
     )
     _check_spans(table, long, time_col, id_col, fill)
-    wide = long.pivot(index=time_col, columns=id_col, values=value_col)
-    wide.columns = [str(c) for c in wide.columns]
-    return wide.reset_index()
+    return _pivot(long, time_col, id_col, value_col)
+
+
+def _pivot(long: pd.DataFrame, time_col: str, id_col: str, value_col: str) -> pd.DataFrame:
+    """``long.pivot(index=time_col, columns=id_col, values=value_col).reset_index()`` with the
+    series' names as text: the time column, then one column per series, both sorted.
+
+    Numeric values are scattered into one ``(n_times, n_series)`` float64 array (pandas' unstack
+    takes about a second per million rows); integers become floats, as the checks make them anyway.
+    Other values (text to report, booleans to refuse) keep pandas' pivot and their dtype.
+    """
+    values = long[value_col]
+    rows, times = pd.factorize(long[time_col], sort=True)
+    columns, names = pd.factorize(long[id_col], sort=True)
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values) or (columns < 0).any():
+        wide = long.pivot(index=time_col, columns=id_col, values=value_col)
+        wide.columns = [str(c) for c in wide.columns]
+        return wide.reset_index()
+    block = np.full((len(times), len(names)), np.nan)
+    block[rows, columns] = values.to_numpy(dtype="float64", na_value=np.nan)
+    wide = pd.DataFrame(block, columns=[str(c) for c in names])
+    wide.insert(0, time_col, times)
+    return wide
 
 
 def _check_spans(table: Table, long: pd.DataFrame, time_col: str, id_col: str, fill: str | None) -> None:
@@ -485,12 +505,14 @@ def _require_columns(table: Table, columns: list[str]) -> None:
         )
 
 
-def _numeric_column(table: Table, name: str) -> pd.Series:
-    raw = table.frame[name].reset_index(drop=True)
+def _numeric_column(table: Table, name: str) -> np.ndarray:
+    """``(n_rows,)`` float64 values of column ``name`` (NaN where empty)."""
+    # an array, not a Series: a Series per column costs an index copy each (a second at 1,000 series)
+    raw = table.frame[name]
     if pd.api.types.is_bool_dtype(raw):
         raise DataError(f"{table.name}: column {name!r} is boolean, not a number; convert it to 0/1 first.")
     if pd.api.types.is_numeric_dtype(raw):
-        return raw.astype("float64")
+        return raw.to_numpy(dtype="float64", na_value=np.nan)
     converted = pd.to_numeric(raw, errors="coerce")
     bad = np.flatnonzero((converted.isna() & raw.notna()).to_numpy())
     if bad.size:
@@ -499,7 +521,7 @@ def _numeric_column(table: Table, name: str) -> pd.Series:
             f"(e.g. {raw.iloc[bad[0]]!r}){number_hint(raw.iloc[bad[0]])}; forecast targets and covariates must be numbers. "
             "Fix or blank those cells (blanks can be filled with fill=), or leave the column out."
         )
-    return converted.astype("float64")
+    return converted.to_numpy(dtype="float64", na_value=np.nan)
 
 
 # ---------------------------------------------------------------- time axis
@@ -693,14 +715,15 @@ def _check_or_fill_values(
     values = values.copy()
     block = values[columns].to_numpy(dtype="float64", copy=True)
     infinite = np.isinf(block)
-    for j, name in enumerate(columns):
-        column = values[name]
-        if column.isna().all() or (np.isinf(block[:, j]) | np.isnan(block[:, j])).all():
+    missing = ~np.isfinite(block)
+    for j in np.flatnonzero(missing.any(axis=0)):  # only the columns with a problem, in order
+        name = columns[j]
+        if missing[:, j].all():
             raise DataError(
                 f"{table.name}: column {name!r} has no values at all; leave it out or provide its data."
             )
-        bad = np.flatnonzero(~np.isfinite(block[:, j]))
-        if bad.size and fill is None:
+        bad = np.flatnonzero(missing[:, j])
+        if fill is None:
             kind = "inf" if infinite[bad, j].any() else "NaN (empty)"
             raise DataError(
                 f"{table.name}: column {name!r} has {kind} values at {table.rows_text(bad)}; "

@@ -91,3 +91,45 @@ def test_the_splits_share_one_row_major_copy_of_the_series():
     start = splits[1].starts[0]
     np.testing.assert_array_equal(x.numpy(), frame.iloc[start : start + 24, 1:].to_numpy())
     np.testing.assert_array_equal(y.numpy(), frame.iloc[start + 24 : start + 30, 1:].to_numpy())
+
+
+def long_frame(times, n_series: int = 4, values=None) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    names = [f"id{i}" for i in range(n_series)][::-1]  # not in sorted order
+    y = rng.normal(size=len(times) * n_series) if values is None else values
+    return pd.DataFrame({"unique_id": np.repeat(names, len(times)), "ds": np.tile(times, n_series), "y": y})
+
+
+@pytest.mark.parametrize(
+    "times",
+    [
+        pd.date_range("2024-01-01", periods=6, freq="h"),
+        pd.date_range("2024-03-30", periods=6, freq="D", tz="Europe/Berlin"),
+        np.arange(1990, 2002, 2),
+    ],
+    ids=["hourly", "tz-aware", "integer-steps"],
+)
+def test_pivot_equals_pandas_pivot(times):
+    from ssm_ts.pipelines.forecasting.series import _pivot
+
+    long = long_frame(times).sample(frac=1.0, random_state=0)  # rows in any order
+    long = long.drop(index=long.index[:3])  # ragged: some (series, time) cells missing
+    expected = long.pivot(index="ds", columns="unique_id", values="y")
+    expected.columns = [str(c) for c in expected.columns]
+    pd.testing.assert_frame_equal(_pivot(long, "ds", "unique_id", "y"), expected.reset_index())
+    integers = long.assign(y=np.arange(len(long)), unique_id=long["unique_id"].str[2:].astype(int))
+    expected = integers.pivot(index="ds", columns="unique_id", values="y").astype("float64")
+    expected.columns = [str(c) for c in expected.columns]
+    pd.testing.assert_frame_equal(_pivot(integers, "ds", "unique_id", "y"), expected.reset_index())
+
+
+def test_a_long_table_loads_as_the_same_table_pivoted_by_hand():
+    from ssm_ts.pipelines.forecasting import load_series
+
+    long = long_frame(pd.date_range("2024-01-01", periods=50, freq="h"), n_series=30)
+    wide = long.pivot(index="ds", columns="unique_id", values="y").reset_index()
+    wide.columns.name = None
+    from_long, long_spec = load_series(long)
+    from_wide, wide_spec = load_series(wide)
+    pd.testing.assert_frame_equal(from_long, from_wide)
+    assert long_spec.targets == wide_spec.targets and long_spec.long_format
