@@ -129,7 +129,12 @@ def to_wide_forecast(frame: pd.DataFrame, spec) -> pd.DataFrame:
     values = [c for c in frame.columns if c not in (spec.id_col, spec.time_col)]
     wide = frame.pivot(index=spec.time_col, columns=spec.id_col, values=values)
     wide.columns = [target + column[len(spec.value_col) :] for column, target in wide.columns]
-    ordered = [c for t in spec.targets for c in wide.columns if c == t or c.startswith(f"{t}_q")]
+    quantiles: dict[str, list[str]] = {}  # per series, its quantile columns in column order
+    for column, target, suffix in _owned_columns(wide.columns, list(spec.targets)):
+        if suffix.startswith("_q"):
+            quantiles.setdefault(target, []).append(column)
+    present = set(wide.columns)
+    ordered = [c for t in spec.targets for c in ([t] if t in present else []) + quantiles.get(t, [])]
     return wide[ordered].reset_index()
 
 

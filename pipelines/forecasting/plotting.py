@@ -23,9 +23,18 @@ def plot_forecast(
     actual: pd.DataFrame | None = None,
     max_panels: int = 8,
 ) -> Figure:
-    """One panel per target (at most ``max_panels``): history tail, forecast, widest interval, actuals."""
+    """One panel per target: history tail, forecast, widest interval, actuals.
+
+    At most ``max_panels`` panels (the first targets); with more targets the figure's title says
+    how many are shown, so 1,000 series give a readable figure of 8, not 1,000 panels.
+    """
     shown = targets[:max_panels]
     fig, axes = plt.subplots(len(shown), 1, figsize=(10, 2.6 * len(shown)), sharex=True, squeeze=False)
+    if len(shown) < len(targets):
+        fig.suptitle(
+            f"the first {len(shown)} of {len(targets)} series (Forecaster.plot(series=[...]) picks others)",
+            fontsize=9,
+        )
     tail = history if n_history is None else history.iloc[-n_history:]
     levels = sorted(quantiles or [])
     for ax, target in zip(axes[:, 0], shown, strict=True):

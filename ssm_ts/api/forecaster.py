@@ -405,22 +405,34 @@ class Forecaster(ResumableFit):
         forecast: pd.DataFrame | None = None,
         data: TableSource | None = None,
         n_history: int | None = None,
+        series: str | list[str] | None = None,
     ):
-        """A matplotlib Figure: the history tail, the forecast and (with quantiles) its widest interval."""
+        """A matplotlib Figure: the history tail, the forecast and (with quantiles) its widest interval.
+
+        One panel per series in ``series`` (names of targets, or of series in a long table); by
+        default the first 8, and the figure's title then says how many of how many it shows.
+        """
         task = self._require_fitted()
+        shown = self._plotted_series(series)
         history = self._read(data)
         forecast = (
             self.predict(data, long=False) if forecast is None else to_wide_forecast(forecast, self.spec_)
         )
         observed = history[history[self.spec_.targets].notna().all(axis=1)]
-        if n_history is None:
-            return task.forecast_figure(observed, forecast, self.spec_)
-        from ssm_ts.pipelines.forecasting.plotting import plot_forecast
+        return task.forecast_figure(observed, forecast, self.spec_, shown, n_history)
 
-        spec = self.spec_
-        return plot_forecast(
-            observed, forecast, spec.time_col, spec.targets, task.hparams.quantiles, n_history
-        )
+    def _plotted_series(self, series: str | list[str] | None) -> list[str] | None:
+        if series is None:
+            return None
+        names = [series] if isinstance(series, str) else list(series)
+        unknown = [name for name in names if name not in set(self.spec_.targets)]
+        if unknown or not names:
+            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            raise ConfigError(
+                f"series={series!r}: {unknown[:5] or 'no name'}{more} not among the fitted series "
+                f"(e.g. {self.spec_.targets[:5]}); name series the model forecasts."
+            )
+        return names
 
     def future_times(self) -> pd.Index:
         """The times :meth:`predict` forecasts for the fitted series (dates, or integer steps)."""

@@ -357,11 +357,20 @@ class ForecastingTask(pl.LightningModule):
             prediction[0].cpu().numpy(), times, spec.time_col, spec.targets, self.hparams.quantiles
         )
 
-    def forecast_figure(self, history: pd.DataFrame, forecast: pd.DataFrame, spec: SeriesSpec):
-        n_history = max(3 * self.hparams.horizon, self.hparams.lookback)
-        return plot_forecast(
-            history, forecast, spec.time_col, spec.targets, self.hparams.quantiles, n_history
-        )
+    def forecast_figure(
+        self,
+        history: pd.DataFrame,
+        forecast: pd.DataFrame,
+        spec: SeriesSpec,
+        targets: list[str] | None = None,
+        n_history: int | None = None,
+    ):
+        """The forecast plot of ``targets`` (default: the first few of ``spec.targets``) with the last
+        ``n_history`` rows of ``history`` (default: ``max(3 * horizon, lookback)``)."""
+        n_history = max(3 * self.hparams.horizon, self.hparams.lookback) if n_history is None else n_history
+        shown = spec.targets if targets is None else targets
+        return plot_forecast(history, forecast, spec.time_col, shown, self.hparams.quantiles, n_history,
+                             max_panels=8 if targets is None else len(targets))  # fmt: skip
 
     def write_predictions(
         self, predictions: list, datamodule: ForecastDataModule, out_dir: Path
@@ -387,7 +396,9 @@ class ForecastingTask(pl.LightningModule):
     def _fit_settings(self, datamodule: ForecastDataModule) -> dict[str, Any]:
         """The data and trainer settings of this fit that the task's hyperparameters lack, so an export
         written by the CLI refits (``Forecaster.load(...).fit(...)``) with the split and budget it had."""
-        settings = {key: getattr(datamodule, key) for key in ("split", "fractions", "boundaries", "batch_size")}
+        settings = {
+            key: getattr(datamodule, key) for key in ("split", "fractions", "boundaries", "batch_size")
+        }
         trainer = self._trainer
         if trainer is not None and trainer.max_epochs is not None and trainer.max_epochs > 0:
             settings["max_epochs"] = trainer.max_epochs

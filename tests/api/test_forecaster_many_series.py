@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from ssm_ts import Forecaster
+from ssm_ts.errors import ConfigError
 
 N_SERIES, N_STEPS, LOOKBACK, HORIZON = 40, 240, 24, 6
 
@@ -78,3 +79,24 @@ def test_predict_and_backtest_insert_no_column_per_series(fitted, monkeypatch):
     fitted.predict()
     fitted.backtest(n_windows=3)
     assert calls["n"] < N_SERIES, f"{calls['n']} column inserts for {N_SERIES} series"
+
+
+def test_plot_shows_a_few_series_and_says_so_or_the_ones_asked_for(fitted):
+    import matplotlib.pyplot as plt
+
+    figure = fitted.plot()
+    assert len(figure.axes) == 8 and "first 8 of 40 series" in figure._suptitle.get_text()
+    plt.close(figure)
+    figure = fitted.plot(fitted.predict(), series=["s7", "s3"])  # a long forecast, two series
+    assert [ax.get_ylabel() for ax in figure.axes] == ["s7", "s3"] and figure._suptitle is None
+    plt.close(figure)
+    with pytest.raises(ConfigError, match=r"\['nope'\] not among the fitted series"):
+        fitted.plot(series=["s1", "nope"])
+
+
+def test_wide_and_long_forecasts_of_many_series_convert_both_ways(fitted):
+    from ssm_ts.pipelines.forecasting import to_long_forecast, to_wide_forecast
+
+    wide = fitted.predict(long=False)
+    assert len(wide.columns) == 1 + 4 * N_SERIES  # point forecast and 3 quantiles (0.5 added) per series
+    pd.testing.assert_frame_equal(to_wide_forecast(to_long_forecast(wide, fitted.spec_), fitted.spec_), wide)
