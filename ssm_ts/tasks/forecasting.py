@@ -453,10 +453,14 @@ def _rows_to_json(frame: pd.DataFrame, time_col: str, columns: list[str]) -> dic
 
 def _rows_from_json(saved: dict[str, Any], spec: SeriesSpec) -> pd.DataFrame:
     """Rows saved by :func:`_rows_to_json`; input columns it did not save are NaN."""
-    frame = pd.DataFrame({spec.time_col: restore_times(saved["time"], spec.tz)})
-    for column in spec.input_columns:
-        values = saved["values"].get(column)
-        frame[column] = np.nan if values is None else np.asarray(values, dtype="float64")
+    times = restore_times(saved["time"], spec.tz)
+    block = np.full((len(times), len(spec.input_columns)), np.nan)
+    for j, column in enumerate(spec.input_columns):
+        if column in saved["values"]:
+            block[:, j] = np.asarray(saved["values"][column], dtype="float64")
+    # one block, not a column inserted per series (quadratic with many series)
+    frame = pd.DataFrame(block, columns=spec.input_columns)
+    frame.insert(0, spec.time_col, times)
     return frame
 
 

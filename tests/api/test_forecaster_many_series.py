@@ -61,7 +61,7 @@ def test_a_saved_model_forecasts_as_the_fitted_one(fitted, tmp_path):
     pd.testing.assert_frame_equal(loaded.history_, fitted.history_.iloc[-LOOKBACK:].reset_index(drop=True))
 
 
-def test_predict_and_backtest_insert_no_column_per_series(fitted, monkeypatch):
+def test_predict_backtest_and_load_insert_no_column_per_series(fitted, monkeypatch, tmp_path):
     """Inserting one column per series into a DataFrame is quadratic in the series (the column index
     is rebuilt each time); the forecast frames are built in one piece instead."""
     calls = {"n": 0}
@@ -78,6 +78,7 @@ def test_predict_and_backtest_insert_no_column_per_series(fitted, monkeypatch):
     monkeypatch.setattr(pd.DataFrame, "insert", counted(insert))
     fitted.predict()
     fitted.backtest(n_windows=3)
+    Forecaster.load(fitted.save(tmp_path / "model"))
     assert calls["n"] < N_SERIES, f"{calls['n']} column inserts for {N_SERIES} series"
 
 
