@@ -1,8 +1,8 @@
 """The audio pipeline: soundfile reader, splits, mu-law/linear codes, clips and the data module."""
 
-from .datamodule import AudioDataModule, ClipDataset, load_clips
+from .datamodule import AudioDataModule, AudioFiles, ClipDataset, index_audio, load_clips
 from .quantize import QUANTIZATIONS, Quantizer
-from .reader import AUDIO_EXTENSIONS, AudioClip, find_audio_files, read_audio
+from .reader import AUDIO_EXTENSIONS, AudioClip, audio_info, find_audio_files, read_audio, read_audio_window
 from .split import FSDD_TEST_PATTERN, SPLIT_METHODS, FileSplit, split_files
 from .writing import spectrogram_figure, write_spectrogram_sheet, write_wav
 
@@ -13,12 +13,16 @@ __all__ = [
     "SPLIT_METHODS",
     "AudioClip",
     "AudioDataModule",
+    "AudioFiles",
     "ClipDataset",
     "FileSplit",
     "Quantizer",
+    "audio_info",
     "find_audio_files",
+    "index_audio",
     "load_clips",
     "read_audio",
+    "read_audio_window",
     "spectrogram_figure",
     "split_files",
     "write_spectrogram_sheet",

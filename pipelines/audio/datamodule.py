@@ -7,10 +7,12 @@ recordings never flatters the likelihood.
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import lightning.pytorch as pl
 import torch
@@ -19,23 +21,22 @@ from torch.utils.data import DataLoader, Dataset
 from ssm_ts.errors import ConfigError, DataError
 
 from .quantize import Quantizer
-from .reader import AUDIO_EXTENSIONS, find_audio_files, read_audio
+from .reader import AUDIO_EXTENSIONS, audio_info, find_audio_files, read_audio, read_audio_window
 from .split import FileSplit, SplitMethod, split_files
 
+T = TypeVar("T")
 
-def load_clips(
-    files: list[Path], sample_rate: int, on_bad_file: Literal["raise", "skip"] = "raise"
-) -> tuple[list[torch.Tensor], list[Path]]:
-    """Decode every file (mono, at ``sample_rate``); bad files raise or are skipped with one warning.
 
-    Returns ``(waveforms, kept_files)``.
-    """
+def _keep_readable(
+    files: list[Path], read: Callable[[Path], T], on_bad_file: Literal["raise", "skip"]
+) -> tuple[list[T], list[Path]]:
+    """``read`` every file; a DataError raises or skips the file (one warning names them)."""
     if on_bad_file not in ("raise", "skip"):
         raise ConfigError(f"on_bad_file must be 'raise' or 'skip', got {on_bad_file!r}")
-    waves, kept, skipped = [], [], []
+    results, kept, skipped = [], [], []
     for path in files:
         try:
-            waves.append(read_audio(path, sample_rate).waveform)
+            results.append(read(path))
             kept.append(path)
         except DataError as err:
             if on_bad_file == "raise":
@@ -45,13 +46,61 @@ def load_clips(
         warnings.warn(
             f"skipped {len(skipped)} unreadable audio file(s) of {len(files)}: {', '.join(skipped[:10])}"
             + (" ..." if len(skipped) > 10 else ""),
-            stacklevel=2,
+            stacklevel=3,
         )
-    return waves, kept
+    return results, kept
+
+
+def load_clips(
+    files: list[Path], sample_rate: int, on_bad_file: Literal["raise", "skip"] = "raise"
+) -> tuple[list[torch.Tensor], list[Path]]:
+    """Decode every file (mono, at ``sample_rate``); bad files raise or are skipped with one warning.
+
+    Returns ``(waveforms, kept_files)``.
+    """
+    return _keep_readable(files, lambda path: read_audio(path, sample_rate).waveform, on_bad_file)
+
+
+class AudioFiles(Sequence):
+    """Audio files decoded on access, not held in memory: ``files[i]`` has ``frames[i]`` samples at
+    ``rates[i]`` Hz (from its header); item ``i`` is its waveform at ``sample_rate``, as
+    :func:`read_audio` decodes it. A file at ``sample_rate`` decodes only the window asked for."""
+
+    def __init__(self, files: list[Path], frames: list[int], rates: list[int], sample_rate: int):
+        self.files, self.frames, self.rates, self.sample_rate = files, frames, rates, sample_rate
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, index: int) -> torch.Tensor:
+        return read_audio(self.files[index], self.sample_rate).waveform
+
+    def numel(self, index: int) -> int:
+        """Samples of file ``index`` at ``sample_rate`` (``torchaudio.functional.resample``'s length)."""
+        rate, frames = self.rates[index], self.frames[index]
+        if rate == self.sample_rate:
+            return frames
+        gcd = math.gcd(rate, self.sample_rate)
+        return int(torch.ceil(torch.as_tensor(self.sample_rate // gcd * frames / (rate // gcd))))
+
+    def window(self, index: int, start: int, n: int) -> torch.Tensor:
+        """Samples ``start:start + n`` of item ``index`` (fewer at its end)."""
+        if self.rates[index] == self.sample_rate:
+            return read_audio_window(self.files[index], start, start + n)
+        return self[index][start : start + n]  # resampling needs the whole file (filter edges)
+
+
+def index_audio(
+    files: list[Path], sample_rate: int, on_bad_file: Literal["raise", "skip"] = "raise"
+) -> tuple[AudioFiles, list[Path]]:
+    """Headers only (``soundfile.info``): unreadable and empty files raise or are skipped as in
+    :func:`load_clips`; a file with NaN samples raises when it is read. Returns ``(audio, kept_files)``."""
+    infos, kept = _keep_readable(files, audio_info, on_bad_file)
+    return AudioFiles(kept, [f for f, _ in infos], [r for _, r in infos], sample_rate), kept
 
 
 class ClipDataset(Dataset):
-    """Fixed-length quantised clips from decoded waveforms.
+    """Fixed-length quantised clips from waveforms (tensors, or :class:`AudioFiles` decoded on access).
 
     ``crop="fixed"``: the start of each file, padded or trimmed to ``clip_samples``;
     ``crop="random"``: a fresh random window from files longer than the clip on every access.
@@ -59,7 +108,7 @@ class ClipDataset(Dataset):
 
     def __init__(
         self,
-        waves: list[torch.Tensor],
+        waves: Sequence[torch.Tensor] | AudioFiles,
         clip_samples: int,
         quantizer: Quantizer,
         crop: Literal["fixed", "random"] = "fixed",
@@ -70,12 +119,20 @@ class ClipDataset(Dataset):
     def __len__(self) -> int:
         return len(self.waves)
 
+    def _numel(self, index: int) -> int:
+        return self.waves.numel(index) if isinstance(self.waves, AudioFiles) else self.waves[index].numel()
+
+    def _window(self, index: int, start: int) -> torch.Tensor:
+        if isinstance(self.waves, AudioFiles):
+            return self.waves.window(index, start, self.clip_samples)
+        return self.waves[index][start : start + self.clip_samples]
+
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
-        wave = self.waves[index]
+        n_samples = self._numel(index)
         start = 0
-        if self.crop == "random" and wave.numel() > self.clip_samples:
-            start = int(torch.randint(0, wave.numel() - self.clip_samples + 1, ()))
-        piece = wave[start : start + self.clip_samples]
+        if self.crop == "random" and n_samples > self.clip_samples:
+            start = int(torch.randint(0, n_samples - self.clip_samples + 1, ()))
+        piece = self._window(index, start)
         codes = torch.full((self.clip_samples,), self.silence, dtype=torch.long)
         codes[: piece.numel()] = self.quantizer.encode(piece)
         return codes, torch.tensor(piece.numel())
@@ -170,7 +227,8 @@ class AudioDataModule(pl.LightningDataModule):
             split = FileSplit(split.train[:limit], split.val[:limit], split.test[:limit])
         kept = {}
         for name in ("train", "val", "test"):
-            waves, kept[name] = load_clips(getattr(split, name), self.sample_rate, hp.on_bad_file)
+            # headers only: audio is decoded per item, so neither startup time nor memory grows with it
+            waves, kept[name] = index_audio(getattr(split, name), self.sample_rate, hp.on_bad_file)
             if not waves:
                 raise DataError(f"no readable audio left in the {name} split of {self.root}")
             crop = self.crop if name == "train" else "fixed"

@@ -59,21 +59,59 @@ def read_audio(path: str | os.PathLike, sample_rate: int | None = None) -> Audio
         DataError: the file is unreadable, corrupt, empty, or holds non-finite samples.
     """
     path = Path(path)
+    data, rate = _decode(path)
+    wave = _mono(path, data)
+    if sample_rate is not None and rate != sample_rate:
+        wave = AF.resample(wave, int(rate), int(sample_rate))
+        rate = sample_rate
+    return AudioClip(path=path, waveform=wave.clamp(-1.0, 1.0), sample_rate=int(rate))
+
+
+def read_audio_window(path: str | os.PathLike, start: int, stop: int) -> torch.Tensor:
+    """Samples ``start:stop`` of ``path`` at its own rate, mono float32 ``(stop - start,)`` (fewer at
+    the end): equal to ``read_audio(path).waveform[start:stop]``, decoding only that window."""
+    path = Path(path)
+    data, _ = _decode(path, start, stop)
+    return _mono(path, data).clamp(-1.0, 1.0)
+
+
+def audio_info(path: str | os.PathLike) -> tuple[int, int]:
+    """``(frames, sample_rate)`` of ``path`` from its header alone (nothing is decoded).
+
+    Raises:
+        DataError: the file is unreadable, not audio, or holds no samples.
+    """
+    path = Path(path)
     try:
-        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+        info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as err:
-        raise DataError(
-            f"cannot read audio file {path}: {err}. It may be corrupt or not audio; remove it or pass "
-            "on_bad_file='skip'"
-        ) from err
+        raise _unreadable(path, err) from err
+    if info.frames <= 0:
+        raise DataError(f"audio file {path} holds no samples; remove it or pass on_bad_file='skip'")
+    return int(info.frames), int(info.samplerate)
+
+
+def _unreadable(path: Path, err: Exception) -> DataError:
+    return DataError(
+        f"cannot read audio file {path}: {err}. It may be corrupt or not audio; remove it or pass "
+        "on_bad_file='skip'"
+    )
+
+
+def _decode(path: Path, start: int = 0, stop: int | None = None) -> tuple[np.ndarray, int]:
+    """``(samples (frames, channels) float32, rate)`` of frames ``start:stop``."""
+    try:
+        return sf.read(str(path), start=start, stop=stop, dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as err:
+        raise _unreadable(path, err) from err
+
+
+def _mono(path: Path, data: np.ndarray) -> torch.Tensor:
+    """Checked decoded samples ``(frames, channels)`` -> their channel mean ``(frames,)``."""
     if data.shape[0] == 0:
         raise DataError(f"audio file {path} holds no samples; remove it or pass on_bad_file='skip'")
     if not np.isfinite(data).all():
         raise DataError(
             f"audio file {path} holds NaN or infinite samples; remove it or pass on_bad_file='skip'"
         )
-    wave = torch.from_numpy(np.ascontiguousarray(data.mean(axis=1)))
-    if sample_rate is not None and rate != sample_rate:
-        wave = AF.resample(wave, int(rate), int(sample_rate))
-        rate = sample_rate
-    return AudioClip(path=path, waveform=wave.clamp(-1.0, 1.0), sample_rate=int(rate))
+    return torch.from_numpy(np.ascontiguousarray(data.mean(axis=1)))

@@ -13,8 +13,10 @@ from ssm_ts.errors import DataError, DataFileNotFoundError
 from ssm_ts.pipelines.audio import (
     FSDD_TEST_PATTERN,
     AudioDataModule,
+    ClipDataset,
     Quantizer,
     find_audio_files,
+    index_audio,
     load_clips,
     read_audio,
     split_files,
@@ -180,3 +182,64 @@ def test_datamodule_rejects_empty_clips_and_batches(tmp_path):
         AudioDataModule(str(tmp_path), batch_size=0)
     with pytest.raises(ConfigError, match="num_workers at least 0, got 16, -1"):
         AudioDataModule(str(tmp_path), num_workers=-1)
+
+
+def _lazy_folder(root):
+    """Files the lazy reader treats differently: at the clip rate (mono 16-bit, stereo float, longer and
+    shorter than the clip) and resampled (8 kHz, 44.1 kHz: an uneven ratio)."""
+    rng = np.random.default_rng(0)
+    sf.write(root / "a_mono.wav", rng.uniform(-0.5, 0.5, 40000), 16000, subtype="PCM_16")
+    sf.write(
+        root / "b_stereo.wav", rng.uniform(-1.2, 1.2, (30000, 2)).astype(np.float32), 16000, subtype="FLOAT"
+    )
+    sf.write(root / "c_short.wav", rng.uniform(-0.5, 0.5, 3000), 16000)
+    sf.write(root / "d_8k.flac", rng.uniform(-0.5, 0.5, 13001), 8000)
+    sf.write(root / "e_44k.wav", rng.uniform(-0.5, 0.5, 44101), 44100)
+    return find_audio_files(root)
+
+
+@pytest.mark.parametrize("crop", ["fixed", "random"])
+def test_clips_decoded_on_access_equal_the_clips_of_decoded_files(tmp_path, crop):
+    files = _lazy_folder(tmp_path)
+    quantizer = Quantizer("mu-law", 8)
+    decoded = ClipDataset(load_clips(files, 16000)[0], 8000, quantizer, crop)
+    lazy_files, kept = index_audio(files, 16000)
+    lazy = ClipDataset(lazy_files, 8000, quantizer, crop)
+    assert kept == files
+    for i in range(len(files)):
+        assert lazy_files.numel(i) == decoded.waves[i].numel()
+        assert torch.equal(lazy_files[i], decoded.waves[i])
+        for _ in range(3):
+            torch.manual_seed(i)
+            want = decoded[i]
+            torch.manual_seed(i)
+            got = lazy[i]
+            assert torch.equal(got[0], want[0]) and torch.equal(got[1], want[1])
+
+
+def test_datamodule_setup_reads_headers_only(tmp_path, monkeypatch):
+    _lazy_folder(tmp_path)
+    calls = {"read": 0, "info": 0}
+    read, info = sf.read, sf.info
+
+    def counting(name, fn):
+        def wrapped(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+
+        return wrapped
+
+    monkeypatch.setattr(sf, "read", counting("read", read))
+    monkeypatch.setattr(sf, "info", counting("info", info))
+    dm = AudioDataModule(str(tmp_path), 16000, clip_seconds=0.5, split="fractions", fractions=(0.4, 0.2, 0.4))
+    dm.setup()
+    assert calls == {"read": 0, "info": 5}  # no file decoded at startup, one header each
+    next(iter(dm.train_dataloader()))
+    assert calls["read"] == len(dm.datasets["train"])  # a file is decoded when its clip is asked for
+
+
+def test_nan_audio_raises_naming_the_file_when_read(tmp_path):
+    sf.write(tmp_path / "nan.wav", np.array([0.1, np.nan, 0.2], dtype=np.float32), 16000, subtype="FLOAT")
+    audio, _ = index_audio([tmp_path / "nan.wav"], 16000)
+    with pytest.raises(DataError, match="nan.wav holds NaN"):
+        ClipDataset(audio, 4, Quantizer("mu-law", 8))[0]
