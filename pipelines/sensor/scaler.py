@@ -31,8 +31,11 @@ def fit_channel_scaler(data: SeriesSet) -> ChannelScaler:
 
     A constant channel gets scale 1 (it is only centred), so nothing divides by zero.
     """
-    stacked = np.concatenate(data.values, axis=1)  # (channels, total steps)
-    mean = stacked.mean(axis=1)
-    scale = stacked.std(axis=1)
+    # one channel at a time: a copy of one channel's steps, not of the whole data set (the same
+    # pairwise sums as a (channels, total steps) array reduced along its rows, so the same values)
+    mean, scale = np.empty(data.n_channels), np.empty(data.n_channels)
+    for c in range(data.n_channels):
+        steps = np.concatenate([v[c] for v in data.values])  # (total steps,)
+        mean[c], scale[c] = steps.mean(), steps.std()
     scale = np.where(scale < _MIN_SCALE, 1.0, scale)
     return ChannelScaler(mean.tolist(), scale.tolist())

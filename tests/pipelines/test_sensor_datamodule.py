@@ -65,3 +65,18 @@ def test_unseen_test_label_is_named(shared_data):
     dm.setup("test")
     with pytest.raises(DataError, match=r"labels \['zzz'\] never occur in the training data"):
         dm.test_dataloader()
+
+
+def test_channel_scaler_values_equal_the_stacked_data_statistics_and_tracemalloc_bounds_its_copy():
+    import tracemalloc
+
+    rng = np.random.default_rng(3)
+    values = [rng.normal(5.0, 3.0, size=(6, int(n))) for n in rng.integers(1, 400, 300)]
+    data = make_series_set(values)
+    stacked = np.concatenate(values, axis=1)  # the statistics as they were computed before
+    tracemalloc.start()
+    scaler = fit_channel_scaler(data)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert scaler.mean == stacked.mean(axis=1).tolist() and scaler.scale == stacked.std(axis=1).tolist()
+    assert peak < stacked.nbytes / 2  # one channel at a time (1/6 of the data and a temporary), not all
