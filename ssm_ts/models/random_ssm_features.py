@@ -220,6 +220,8 @@ class RandomSSMFeatures:
             for k in range(index.start, index.stop):
                 j = int(rng.integers(len(picked)))
                 self.kernels_.thresholds[k] = np.quantile(responses[j, k - start, : lengths[j]], quantiles[k])
+        # shift kernels went through the quantile loop too (its draws are per kernel, so skipping them
+        # would change every S4D threshold after them); their bias replaces those quantiles here
         self.kernels_.thresholds[is_shift] = shift["bias"]
         return self
 
