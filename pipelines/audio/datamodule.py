@@ -21,7 +21,14 @@ from torch.utils.data import DataLoader, Dataset
 from ssm_ts.errors import ConfigError, DataError
 
 from .quantize import Quantizer
-from .reader import AUDIO_EXTENSIONS, audio_info, find_audio_files, read_audio, read_audio_window
+from .reader import (
+    AUDIO_EXTENSIONS,
+    BadAudioFileError,
+    audio_info,
+    find_audio_files,
+    read_audio,
+    read_audio_window,
+)
 from .split import FileSplit, SplitMethod, split_files
 
 T = TypeVar("T")
@@ -41,7 +48,7 @@ def _keep_readable(
         except DataError as err:
             if on_bad_file == "raise":
                 raise
-            skipped.append(f"{path.name} ({str(err).split(':', 1)[0]})")
+            skipped.append(f"{path.name} ({getattr(err, 'problem', err)})")
     if skipped:
         warnings.warn(
             f"skipped {len(skipped)} unreadable audio file(s) of {len(files)}: {', '.join(skipped[:10])}"
@@ -104,6 +111,9 @@ class ClipDataset(Dataset):
 
     ``crop="fixed"``: the start of each file, padded or trimmed to ``clip_samples``;
     ``crop="random"``: a fresh random window from files longer than the clip on every access.
+    ``on_bad_file="skip"``: a file that fails only when decoded (NaN samples, damaged frames: the
+    header index cannot see those) gives an all-padding item of length 0, which every loss masks
+    out, and one warning naming it; ``"raise"`` raises its DataError.
     """
 
     def __init__(
@@ -112,9 +122,14 @@ class ClipDataset(Dataset):
         clip_samples: int,
         quantizer: Quantizer,
         crop: Literal["fixed", "random"] = "fixed",
+        on_bad_file: Literal["raise", "skip"] = "raise",
     ):
+        if on_bad_file not in ("raise", "skip"):
+            raise ConfigError(f"on_bad_file must be 'raise' or 'skip', got {on_bad_file!r}")
         self.waves, self.clip_samples, self.quantizer, self.crop = waves, clip_samples, quantizer, crop
+        self.on_bad_file = on_bad_file
         self.silence = quantizer.silence
+        self.skipped: set[int] = set()  # items found bad when decoded (per process: loader workers each)
 
     def __len__(self) -> int:
         return len(self.waves)
@@ -128,12 +143,22 @@ class ClipDataset(Dataset):
         return self.waves[index][start : start + self.clip_samples]
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        codes = torch.full((self.clip_samples,), self.silence, dtype=torch.long)
+        if index in self.skipped:
+            return codes, torch.tensor(0)
         n_samples = self._numel(index)
         start = 0
         if self.crop == "random" and n_samples > self.clip_samples:
             start = int(torch.randint(0, n_samples - self.clip_samples + 1, ()))
-        piece = self._window(index, start)
-        codes = torch.full((self.clip_samples,), self.silence, dtype=torch.long)
+        try:
+            piece = self._window(index, start)
+        except DataError as err:
+            if self.on_bad_file == "raise":
+                raise
+            self.skipped.add(index)
+            what = f"{err.path} {err.problem}" if isinstance(err, BadAudioFileError) else str(err)
+            warnings.warn(f"skipped audio file {what} (on_bad_file='skip'): an empty clip", stacklevel=2)
+            return codes, torch.tensor(0)
         codes[: piece.numel()] = self.quantizer.encode(piece)
         return codes, torch.tensor(piece.numel())
 
@@ -232,7 +257,7 @@ class AudioDataModule(pl.LightningDataModule):
             if not waves:
                 raise DataError(f"no readable audio left in the {name} split of {self.root}")
             crop = self.crop if name == "train" else "fixed"
-            self.datasets[name] = ClipDataset(waves, self.clip_samples, self.quantizer, crop)
+            self.datasets[name] = ClipDataset(waves, self.clip_samples, self.quantizer, crop, hp.on_bad_file)
         self.files = FileSplit(kept["train"], kept["val"], kept["test"])
 
     def _loader(self, name: str, shuffle: bool) -> DataLoader:

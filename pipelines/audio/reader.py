@@ -18,6 +18,15 @@ import torchaudio.functional as AF
 from ssm_ts.errors import DataError, DataFileNotFoundError
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
+SKIP_HINT = "remove it, or skip bad files with on_bad_file='skip' (CLI: --data.on_bad_file skip)"
+
+
+class BadAudioFileError(DataError):
+    """One audio file cannot be used: ``path`` and ``problem`` (the message adds the fix)."""
+
+    def __init__(self, path: Path, problem: str):
+        self.path, self.problem = Path(path), problem
+        super().__init__(f"audio file {path} {problem}; {SKIP_HINT}")
 
 
 @dataclass(frozen=True)
@@ -87,15 +96,13 @@ def audio_info(path: str | os.PathLike) -> tuple[int, int]:
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as err:
         raise _unreadable(path, err) from err
     if info.frames <= 0:
-        raise DataError(f"audio file {path} holds no samples; remove it or pass on_bad_file='skip'")
+        raise BadAudioFileError(path, "holds no samples")
     return int(info.frames), int(info.samplerate)
 
 
-def _unreadable(path: Path, err: Exception) -> DataError:
-    return DataError(
-        f"cannot read audio file {path}: {err}. It may be corrupt or not audio; remove it or pass "
-        "on_bad_file='skip'"
-    )
+def _unreadable(path: Path, err: Exception) -> BadAudioFileError:
+    reason = str(err).replace(f"'{path}'", "it").rstrip(". ")  # libsndfile repeats the path
+    return BadAudioFileError(path, f"cannot be read ({reason}): it may be corrupt or not audio")
 
 
 def _decode(path: Path, start: int = 0, stop: int | None = None) -> tuple[np.ndarray, int]:
@@ -109,9 +116,7 @@ def _decode(path: Path, start: int = 0, stop: int | None = None) -> tuple[np.nda
 def _mono(path: Path, data: np.ndarray) -> torch.Tensor:
     """Checked decoded samples ``(frames, channels)`` -> their channel mean ``(frames,)``."""
     if data.shape[0] == 0:
-        raise DataError(f"audio file {path} holds no samples; remove it or pass on_bad_file='skip'")
+        raise BadAudioFileError(path, "holds no samples")
     if not np.isfinite(data).all():
-        raise DataError(
-            f"audio file {path} holds NaN or infinite samples; remove it or pass on_bad_file='skip'"
-        )
+        raise BadAudioFileError(path, "holds NaN or infinite samples")
     return torch.from_numpy(np.ascontiguousarray(data.mean(axis=1)))

@@ -243,3 +243,51 @@ def test_nan_audio_raises_naming_the_file_when_read(tmp_path):
     audio, _ = index_audio([tmp_path / "nan.wav"], 16000)
     with pytest.raises(DataError, match="nan.wav holds NaN"):
         ClipDataset(audio, 4, Quantizer("mu-law", 8))[0]
+
+
+def _corrupt_flac(path, rate: int = 16000) -> None:
+    """A FLAC whose header reads but whose frames do not decode (damaged in the middle)."""
+    sf.write(path, _tone(rate // 2, rate), rate)
+    data = bytearray(path.read_bytes())
+    mid = len(data) // 2
+    data[mid : mid + 400] = bytes(range(256)) + bytes(144)
+    path.write_bytes(bytes(data))
+
+
+def test_files_bad_only_when_decoded_are_skipped_on_access_with_on_bad_file_skip(tmp_path):
+    # A NaN float WAV or a FLAC with damaged frames passes the header index: with on_bad_file="skip"
+    # the fit used to stop mid-epoch anyway, telling the user to pass on_bad_file='skip'.
+    sf.write(
+        tmp_path / "nan.wav", np.array([0.1, np.nan, 0.2] * 100, dtype=np.float32), 16000, subtype="FLOAT"
+    )
+    _corrupt_flac(tmp_path / "damaged.flac")
+    sf.write(tmp_path / "good.wav", _tone(400, 16000), 16000)
+    files = [tmp_path / "nan.wav", tmp_path / "damaged.flac", tmp_path / "good.wav"]
+    audio, kept = index_audio(files, 16000, on_bad_file="skip")
+    assert kept == files  # the headers are fine
+    clips = ClipDataset(audio, 256, Quantizer("mu-law", 8), on_bad_file="skip")
+    with pytest.warns(UserWarning, match=r"skipped audio file .*nan\.wav.*NaN"):
+        codes, length = clips[0]
+    assert int(length) == 0 and (codes == clips.silence).all()  # masked out of every loss
+    with pytest.warns(UserWarning, match=r"damaged\.flac"):
+        assert int(clips[1][1]) == 0
+    assert int(clips[2][1]) == 256
+    with pytest.raises(DataError, match="damaged.flac"):  # the default still raises, naming the file
+        ClipDataset(audio, 256, Quantizer("mu-law", 8))[1]
+
+
+def test_fit_with_on_bad_file_skip_survives_files_bad_only_when_decoded(tmp_path):
+    root = tmp_path / "audio"
+    root.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(6):
+        sf.write(root / f"clip{i}.wav", rng.uniform(-0.3, 0.3, 800), 16000)
+    sf.write(root / "clip_nan.wav", np.full(800, np.nan, dtype=np.float32), 16000, subtype="FLOAT")
+    dm = AudioDataModule(str(root), 16000, clip_seconds=0.05, split="fractions", fractions=(1 / 3, 1 / 3, 1 / 3),
+                         batch_size=8, on_bad_file="skip")  # fmt: skip
+    dm.setup()
+    with pytest.warns(UserWarning, match="clip_nan.wav"):
+        lengths = torch.cat(
+            [batch[1] for name in ("train", "val", "test") for batch in dm._loader(name, False)]
+        )
+    assert sorted(lengths.tolist()) == [0] + [800] * 6
