@@ -39,13 +39,28 @@ def _read_list(root: Path, name: str) -> set[str]:
     return {line.strip().replace("\\", "/") for line in path.read_text().splitlines() if line.strip()}
 
 
+def _fraction_counts(n: int, fractions: tuple[float, ...]) -> list[int]:
+    """Files per part: ``round(f * n)``, the last part the rest, and at least one in every part with
+    a share above zero while ``n`` allows (0.1 of five files rounds to none)."""
+    counts = [round(f * n) for f in fractions[:-1]]
+    counts.append(n - sum(counts))
+    wanted = [i for i, f in enumerate(fractions) if f > 0]
+    for i in wanted:
+        while counts[i] < 1:
+            donor = max(range(len(counts)), key=lambda j: counts[j])
+            if counts[donor] <= 1:
+                return counts  # fewer files than parts: the caller reports the empty part
+            counts[donor] -= 1
+            counts[i] += 1
+    return counts
+
+
 def _fraction_split(files: list[Path], fractions: tuple[float, ...], seed: int) -> list[list[Path]]:
     order = torch.randperm(len(files), generator=torch.Generator().manual_seed(seed)).tolist()
-    counts, start, parts = [round(f * len(files)) for f in fractions], 0, []
-    for count in counts[:-1]:
+    start, parts = 0, []
+    for count in _fraction_counts(len(files), fractions):
         parts.append(sorted(files[i] for i in order[start : start + count]))
         start += count
-    parts.append(sorted(files[i] for i in order[start:]))
     return parts
 
 
@@ -81,6 +96,12 @@ def split_files(
     if method == "auto":
         has_lists = (root / VALIDATION_LIST).is_file() and (root / TESTING_LIST).is_file()
         method = "lists" if has_lists else "fractions"
+    if method == "fractions" and len(files) < 3:
+        raise DataError(
+            f"{root} holds {len(files)} audio file(s); training needs at least 3, one each for the train, "
+            "validation and test splits. Add recordings, or cut a long one into pieces (e.g. 'sox long.wav "
+            "piece.wav trim 0 10 : newfile : restart' writes 10-second files piece001.wav, ...)"
+        )
     if method == "fsdd":
         method, test_pattern = "rule", FSDD_TEST_PATTERN
     if method == "lists":

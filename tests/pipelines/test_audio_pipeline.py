@@ -291,3 +291,24 @@ def test_fit_with_on_bad_file_skip_survives_files_bad_only_when_decoded(tmp_path
             [batch[1] for name in ("train", "val", "test") for batch in dm._loader(name, False)]
         )
     assert sorted(lengths.tolist()) == [0] + [800] * 6
+
+
+@pytest.mark.parametrize("n_files", [3, 4, 5, 9])
+def test_a_small_folder_gives_every_split_a_file(tmp_path, n_files):
+    # 0.8/0.1/0.1 of 3..9 files rounds validation (and test) to 0 files: a folder of five recordings
+    # failed with "the val split is empty".
+    files = [tmp_path / f"rec{i}.wav" for i in range(n_files)]
+    split = split_files(files, tmp_path, "fractions")
+    sizes = (len(split.train), len(split.val), len(split.test))
+    assert min(sizes) >= 1 and sum(sizes) == n_files
+    assert sorted(split.train + split.val + split.test) == sorted(files)
+    assert split_files(files, tmp_path, "auto") == split  # "auto" without lists is the fraction split
+    many = split_files([tmp_path / f"r{i:03d}.wav" for i in range(100)], tmp_path, "fractions")
+    assert (len(many.train), len(many.val), len(many.test)) == (80, 10, 10)  # unchanged when they fit
+
+
+@pytest.mark.parametrize("n_files", [1, 2])
+def test_a_folder_of_one_or_two_files_says_how_many_are_needed(tmp_path, n_files):
+    files = [tmp_path / f"rec{i}.wav" for i in range(n_files)]
+    with pytest.raises(DataError, match=rf"holds {n_files} audio file\(s\).*at least 3.*cut"):
+        split_files(files, tmp_path, "auto")
