@@ -15,6 +15,10 @@ One reader for every CSV the pipelines take (forecasting tables, sensor recordin
 - a trailing separator on every line (``a,b,``): the empty, unnamed last column is dropped;
 - Excel workbooks, Parquet and Feather files, and metadata or comment lines above the header,
   are errors that say how to load the file instead.
+
+What it cannot work out (lines above the header, a ``|`` separator, ``-999`` markers, a date
+format) the caller gives as ``read_options`` (see :mod:`.csv_options`): those options win, and
+detection still runs for whatever they leave out.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ import pandas as pd
 
 from ssm_ts.errors import DataError
 
+from .csv_options import ReadOptions, check_read_options, read_csv_keywords
+
 # Suffixes of formats pandas reads with another function: (what it is, how to read it).
 OTHER_FORMATS = {
     ".xlsx": ("an Excel workbook", "pd.read_excel(path)"),
@@ -45,44 +51,63 @@ _PARQUET_MAGIC = b"PAR1"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
 _DECOMPRESS = {b"\x1f\x8b": gzip.decompress, b"BZh": bz2.decompress, b"\xfd7zXZ\x00": lzma.decompress}
 _DECIMAL_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+")  # "1,5", "1.234,5"
-# A number with strict thousands groups or none, per decimal mark: "1,234.5" / "1.234,5".
-_GROUPED = {
-    ".": re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?"),
-    ",": re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d*)?"),
-}
 _UNNAMED = re.compile(r"Unnamed: \d+")
+# Separators that are not detected but whose file is named with the read_options fix.
+_OTHER_SEPARATORS = ("|", "^", "~")
 
 
-def read_csv_file(path: Path, dtype: dict[str, type] | None = None) -> pd.DataFrame:
+def read_csv_file(
+    path: Path, dtype: dict[str, type] | None = None, read_options: ReadOptions | None = None
+) -> pd.DataFrame:
     """The CSV at ``path`` (an existing file) as a DataFrame, names stripped; see the module doc.
 
     ``dtype`` is passed to ``pandas.read_csv`` (e.g. ids read as text); those columns are never
-    converted from grouped-number text.
+    converted from grouped-number text. ``read_options`` are ``pandas.read_csv`` settings (see
+    :func:`~.csv_options.check_read_options`); those given replace detection, the rest is detected.
+    The date options among them are not applied here: the caller parses dates.
 
     Raises:
+        ConfigError: a read option is unknown, owned by the pipeline, or of the wrong type.
         DataError: naming the file, what was found and the fix.
     """
-    text = _decode(path, _raw_bytes(path))
+    options = check_read_options(read_options)
+    text = _decode(path, _raw_bytes(path), options.get("encoding"), options.get("encoding_errors"))
     if not text.strip():
         raise DataError(f"{path} is empty: expected a CSV with a header row and data rows.")
-    sep = _separator(text)
-    frame = _parse(path, text, sep, ".", dtype)
-    decimal = "," if sep != "," and _has_decimal_commas(frame) else "."
-    if decimal == ",":
-        frame = _parse(path, text, sep, ",", dtype)
+    reading = read_csv_keywords(options)
+    sep = options.get("sep") or _separator(_header_line(text, options))
+    frame = _parse(path, text, sep, options.get("decimal", "."), dtype, reading)
+    decimal = options.get("decimal")
+    if decimal is None:
+        decimal = "," if sep != "," and _has_decimal_commas(frame) else "."
+        if decimal == ",":
+            frame = _parse(path, text, sep, ",", dtype, reading)
+    if "sep" not in options and frame.shape[1] == 1:
+        _check_other_separator(path, text, options)
     frame.columns = [str(c).replace("\ufeff", "").strip() for c in frame.columns]
     frame = _drop_empty_unnamed(frame)
-    return _grouped_numbers(frame, decimal, set(dtype or ()))
+    return _grouped_numbers(frame, decimal, options.get("thousands"), set(dtype or ()))
 
 
 def number_hint(value: object) -> str:
-    """A hint for a cell that should be a number but is not: decimal commas get the fix, others ''."""
-    if isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value.strip()):
+    """A hint for a cell that should be a number but is not: a decimal comma gets the
+    ``decimal`` option, other text the ``na_values`` option (it may mark a missing value)."""
+    if not isinstance(value, str):
+        return ""
+    if _DECIMAL_COMMA.fullmatch(value.strip()):
         return (
-            f" ({value!r} has a decimal comma: save the file with decimal points, or with ';' as the "
-            "separator, where decimal commas are read as numbers)"
+            f" ({value!r} has a decimal comma: pass read_options={{'decimal': ','}} (CLI: --data.read_options "
+            "'{decimal: \",\"}'), or save the file with decimal points)"
         )
-    return ""
+    return (
+        f" (if {value!r} marks a missing value, pass read_options={{'na_values': [{value!r}]}} (CLI: "
+        f"--data.read_options '{{na_values: [{_yaml(value)}]}}') to read it as missing)"
+    )
+
+
+def _yaml(value: str) -> str:
+    """``value`` quoted for a YAML flow list on the command line."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 # ---------------------------------------------------------------- bytes and text
@@ -130,8 +155,11 @@ def _other_format(path: Path, what: str, reader: str) -> DataError:
     )
 
 
-def _decode(path: Path, data: bytes) -> str:
-    """UTF-8 (a byte-order mark is dropped), else Windows-1252, Excel's legacy "CSV" encoding."""
+def _decode(path: Path, data: bytes, encoding: str | None = None, errors: str | None = None) -> str:
+    """UTF-8 (a byte-order mark is dropped), else Windows-1252, Excel's legacy "CSV" encoding;
+    ``encoding`` (and ``errors``, as ``bytes.decode`` takes them) when the user gives one."""
+    if encoding is not None or errors is not None:
+        return _decode_as(path, data, encoding or "utf-8-sig", errors or "strict")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark (Excel "Unicode Text")
         try:
             return data.decode("utf-16")
@@ -158,9 +186,31 @@ def _decode(path: Path, data: bytes) -> str:
     return text
 
 
-def _separator(text: str) -> str:
+def _decode_as(path: Path, data: bytes, encoding: str, errors: str) -> str:
+    try:
+        text = data.decode(encoding, errors)
+    except UnicodeDecodeError as err:
+        raise DataError(
+            f"cannot decode {path} as {encoding} (read_options encoding): byte {data[err.start]:#04x} at offset "
+            f"{err.start} is not {encoding}; give the file's encoding (e.g. 'cp1252', 'latin-1', 'utf-16'), or "
+            "leave encoding out to detect UTF-8 / Windows-1252 / UTF-16."
+        ) from err
+    return text.removeprefix("\ufeff")
+
+
+def _header_line(text: str, options: dict) -> str:
+    """The line the header is on: after ``skiprows``, blank lines, comment lines and ``header``."""
+    lines = text.splitlines()
+    skip = options.get("skiprows", 0)
+    lines = lines[skip:] if isinstance(skip, int) else [x for i, x in enumerate(lines) if i not in set(skip)]
+    comment = options.get("comment")
+    lines = [x for x in lines if x.strip() and not (comment and x.lstrip().startswith(comment))]
+    row = options.get("header") or 0
+    return lines[row] if row < len(lines) else ""
+
+
+def _separator(header: str) -> str:
     """``,``, unless the header line has none but a ``;`` or a tab."""
-    header = text.lstrip("\r\n").split("\n", 1)[0]
     if "," in header:
         return ","
     if ";" in header:
@@ -171,40 +221,62 @@ def _separator(text: str) -> str:
 # ---------------------------------------------------------------- parsing
 
 
-def _parse(path: Path, text: str, sep: str, decimal: str, dtype: dict[str, type] | None) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, dtype=dtype)
-    except pd.errors.ParserError as err:
-        raise _parse_error(path, text, sep, err) from err
-    except pd.errors.EmptyDataError as err:
-        raise DataError(f"{path} is empty: expected a CSV with a header row and data rows.") from err
+def _parse(
+    path: Path, text: str, sep: str, decimal: str, dtype: dict[str, type] | None, options: dict
+) -> pd.DataFrame:
+    """``text`` read by ``pandas.read_csv`` with the user's ``options`` (checked; ``sep`` and
+    ``decimal``, given or detected, are the arguments)."""
+    keywords = {**options, "sep": sep, "decimal": decimal, "dtype": dtype}
+    if options.get("skipfooter") or (len(sep) > 1 and sep != r"\s+"):
+        keywords["engine"] = "python"  # the C parser cannot; pandas would switch with a warning
+    frame = _read(path, text, keywords, options)
     if isinstance(frame.index, pd.RangeIndex):
         return frame
     # pandas takes the first column as the index when rows have one more field than the header:
     # with an empty last field (a trailing separator) the columns are right once that is ignored.
     if frame.iloc[:, -1].isna().all():
-        return pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, dtype=dtype, index_col=False)
+        return _read(path, text, {**keywords, "index_col": False}, options)
     extra = frame.index.nlevels
-    raise _preamble_error(path, text, sep) or DataError(
+    raise _preamble_error(path, text, sep, options) or DataError(
         f"{path}: the data rows have {extra} more field{'s' if extra > 1 else ''} than the header names "
         f"({frame.shape[1]} names); name every column in the header row, or remove the extra fields."
     )
 
 
-def _parse_error(path: Path, text: str, sep: str, err: Exception) -> DataError:
+def _read(path: Path, text: str, keywords: dict, options: dict) -> pd.DataFrame:
+    """``pandas.read_csv`` of ``text``; its errors as DataErrors naming the file and the options."""
+    try:
+        return pd.read_csv(io.StringIO(text), **keywords)
+    except pd.errors.ParserError as err:
+        raise _parse_error(path, text, keywords["sep"], err, options) from err
+    except pd.errors.EmptyDataError as err:
+        raise DataError(f"{path} is empty: expected a CSV with a header row and data rows.") from err
+    except (ValueError, TypeError, IndexError) as err:  # pandas refusing a combination of options
+        raise DataError(
+            f"cannot read {path} with read_options {options} ({str(err).strip()}); change or drop those options."
+        ) from err
+
+
+def _parse_error(path: Path, text: str, sep: str, err: Exception, options: dict) -> DataError:
     """Metadata lines above the header get their own fix; other ragged rows pandas' description."""
     detail = str(err).strip().replace("C error: ", "")
-    return _preamble_error(path, text, sep) or DataError(
-        f"cannot parse {path} as CSV ({detail}); every line needs as many fields as the header "
-        f"(separator {sep!r}): fix those lines, or save the file as UTF-8 comma-separated text."
+    given = f" (read_options {options})" if options else ""
+    return _preamble_error(path, text, sep, options) or DataError(
+        f"cannot parse {path} as CSV{given} ({detail}); every line needs as many fields as the header "
+        f"(separator {sep!r}): fix those lines, or pass the separator (read_options={{'sep': '|'}}), a "
+        "comment character ({'comment': '#'}) or lines to skip ({'skiprows': 3}) that read the file."
     )
 
 
-def _preamble_error(path: Path, text: str, sep: str) -> DataError | None:
+def _preamble_error(path: Path, text: str, sep: str, options: dict) -> DataError | None:
     """The error for comment or metadata lines above the header, naming the ``skiprows`` that reads
     the file; ``None`` when there are none. Such lines start with ``#`` or have under half the
-    fields of the table below (a header one name short is a different mistake)."""
-    lines = text.splitlines()[:50]
+    fields of the table below (a header one name short is a different mistake). Lines the user
+    already skips (a ``skiprows`` count) are counted in the ``skiprows`` named."""
+    skipped = options.get("skiprows", 0)
+    if not isinstance(skipped, int) or sep not in (",", ";", "\t", "|", "^", "~", ":"):
+        return None  # a list of lines or a regular-expression separator: no count to suggest
+    lines = text.splitlines()[skipped : skipped + 50]
     counts = [len(row) for row in csv.reader(lines, delimiter=sep)]  # a blank line: 0 fields
     filled = [n for n in counts if n][1:]
     width = max(set(filled), key=filled.count) if filled else 0
@@ -212,11 +284,35 @@ def _preamble_error(path: Path, text: str, sep: str) -> DataError | None:
     above = [(line, n) for line, n in zip(lines[:header], counts, strict=False) if n]
     if not above or not all(line.lstrip().startswith("#") or 2 * n < width for line, n in above):
         return None
+    total = skipped + header
+    first = f"the {header} line(s) after the {skipped} skipped" if skipped else f"the first {header} line(s)"
     return DataError(
-        f"{path}: the first {header} line(s) (e.g. {above[0][0][:60]!r}) have fewer fields than the "
-        f"{width} columns of the table below: comment or metadata lines above the header. Delete "
-        f"them, or read the file with pd.read_csv(path, skiprows={header}) and pass the DataFrame."
+        f"{path}: {first} (e.g. {above[0][0][:60]!r}) have fewer fields than the {width} columns of "
+        f"the table below: comment or metadata lines above the header. Pass read_options="
+        f"{{'skiprows': {total}}} (CLI: --data.read_options '{{skiprows: {total}}}') to skip them, or delete them."
     )
+
+
+def _check_other_separator(path: Path, text: str, options: dict) -> None:
+    """A file read as one column whose lines split alike on another separator (``|``, ``^``,
+    ``~``) is an error naming the ``sep`` option (and the ``skiprows`` for lines above the
+    header), not a one-column table."""
+    skipped = options.get("skiprows", 0)
+    lines = text.splitlines()[skipped : skipped + 50] if isinstance(skipped, int) else []
+    for candidate in _OTHER_SEPARATORS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=candidate)]
+        filled = [n for n in counts if n > 1]
+        width = max(set(filled), key=filled.count) if filled else 0
+        if width < 2 or filled.count(width) < 2:
+            continue
+        header = counts.index(width)  # skiprows counts blank lines, as here
+        fix = {"sep": candidate} if not header else {"sep": candidate, "skiprows": skipped + header}
+        cli = ", ".join(f'{k}: "{v}"' if isinstance(v, str) else f"{k}: {v}" for k, v in fix.items())
+        raise DataError(
+            f"{path}: read as one column: its lines hold no ',', ';' or tab, but from line {skipped + header + 1} "
+            f"({lines[header][:60]!r}) on, {width} fields separated by {candidate!r}. Pass read_options={fix} "
+            f"(CLI: --data.read_options '{{{cli}}}') to read it."
+        )
 
 
 def _has_decimal_commas(frame: pd.DataFrame) -> bool:
@@ -234,9 +330,19 @@ def _drop_empty_unnamed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=empty)
 
 
-def _grouped_numbers(frame: pd.DataFrame, decimal: str, keep: set[str]) -> pd.DataFrame:
-    """Text columns whose every cell is a number with thousands groups (``"1,234.5"``) -> float."""
-    pattern, group = _GROUPED[decimal], "," if decimal == "." else "."
+def _grouped_pattern(decimal: str, group: str) -> re.Pattern:
+    """A number with strict groups of three digits or none: ``1,234.5`` (``.``, ``,``), ``1.234,5``."""
+    d, g = re.escape(decimal), re.escape(group)
+    return re.compile(rf"[+-]?(?:\d{{1,3}}(?:{g}\d{{3}})+|\d+)(?:{d}\d*)?")
+
+
+def _grouped_numbers(
+    frame: pd.DataFrame, decimal: str, thousands: str | None, keep: set[str]
+) -> pd.DataFrame:
+    """Text columns whose every cell is a number with thousands groups (``"1,234.5"``) -> float.
+    The group mark is ``thousands`` when given, else the one the decimal mark leaves."""
+    group = thousands or ("," if decimal == "." else ".")
+    pattern = _grouped_pattern(decimal, group)
     for name in frame.columns:
         column = frame[name]
         if name in keep or not _is_text(column):

@@ -9,7 +9,7 @@ covariates`` (the last group shifted by the horizon, see :func:`model_inputs`).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import lightning.pytorch as pl
 import numpy as np
@@ -18,6 +18,7 @@ import torch
 from torch.utils.data import DataLoader, Sampler, TensorDataset
 
 from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.csv_options import check_read_options
 from ssm_ts.pipelines.sampling import EpochSeededSampler, shard, shard_for_evaluation
 
 from .reader import TableSource
@@ -83,6 +84,12 @@ class ForecastDataModule(pl.LightningDataModule):
         num_workers: DataLoader workers.
         shuffle_seed: seed of the training order; each epoch is a permutation of (seed, epoch), so a
             resumed fit sees exactly the batches an uninterrupted one would.
+        read_options: ``pandas.read_csv`` settings for a CSV the reader cannot work out by itself,
+            e.g. ``{"sep": "|", "skiprows": 3, "na_values": ["-999"], "date_format": "%d.%m.%Y %H:%M"}``
+            (CLI: ``--data.read_options '{sep: "|", skiprows: 3}'``); see
+            :mod:`ssm_ts.pipelines.csv_options` for the keys. Given options win, the rest is detected.
+            A fitted model (checkpoint or export) reads new CSVs with the options it was fitted with
+            unless this is set.
     """
 
     def __init__(
@@ -105,8 +112,11 @@ class ForecastDataModule(pl.LightningDataModule):
         id_col: str = "unique_id",
         value_col: str = "y",
         shuffle_seed: int = 0,
+        read_options: dict[str, Any] | None = None,
     ):
         super().__init__()
+        # checked now, so a bad key fails before any reading or training starts
+        self.read_options = check_read_options(read_options) if read_options is not None else None
         self.shuffle_seed = shuffle_seed
         if lookback < 1 or horizon < 1:
             raise ConfigError(f"lookback ({lookback}) and horizon ({horizon}) must be positive integers.")
@@ -156,10 +166,8 @@ class ForecastDataModule(pl.LightningDataModule):
         if self._source is None:
             raise ConfigError("no data: set data.path (a CSV file) or build the module with from_frame(df).")
         if self.fitted_spec is not None:
-            self._frame, self._spec = (
-                load_like(self._source, self.fitted_spec, allow_future_rows=True),
-                self.fitted_spec,
-            )
+            frame = load_like(self._source, self.fitted_spec, True, read_options=self.read_options)
+            self._frame, self._spec = frame, self.fitted_spec
             return
         self._frame, self._spec = load_series(
             self._source,
@@ -171,6 +179,7 @@ class ForecastDataModule(pl.LightningDataModule):
             fill=self.fill,
             id_col=self.id_col,
             value_col=self.value_col,
+            read_options=self.read_options,
         )
 
     @property

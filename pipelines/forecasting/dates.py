@@ -21,6 +21,11 @@ from ssm_ts.errors import DataError
 # day/month/year or month/day/year, then anything (a time); the year has 4 or 2 digits
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.\-])(.*)$")
 ISO_FIX = "write the dates as YYYY-MM-DD (ISO 8601)"
+ORDER_FIX = (
+    "for a CSV pass the order, read_options={'dayfirst': True} (or False; CLI: --data.read_options "
+    "'{dayfirst: true}'), or the format, {'date_format': '%d/%m/%Y'}; for a DataFrame parse the column, "
+    "df[col] = pd.to_datetime(df[col], format='%d/%m/%Y')"
+)
 
 
 def infer_frequency(times: pd.Series) -> pd.DateOffset | None:
@@ -51,25 +56,40 @@ def _infer(index: pd.DatetimeIndex) -> pd.DateOffset | None:
     return to_offset(found)
 
 
-def parse_text_times(raw: pd.Series, where: str, freq: str | int | None = None) -> pd.Series:
+def parse_text_times(
+    raw: pd.Series,
+    where: str,
+    freq: str | int | None = None,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+) -> pd.Series:
     """``raw`` (text, or objects such as Timestamps) as datetime64; unparseable cells NaT.
 
     ``where`` (``"<file>: column 'date'"``) names the column in errors; a ``freq`` the caller gave
-    decides between a day-first and a month-first reading that are both regular.
+    decides between a day-first and a month-first reading that are both regular. ``date_format``
+    (strftime codes) reads every cell with that format, cells that do not match NaT;
+    ``dayfirst`` reads numeric dates in that order instead of the order the values prove.
 
     Raises:
         DataError: numeric dates mix both orders, or fit both equally well.
     """
+    if date_format is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pd.to_datetime(raw, format=date_format, errors="coerce")
     text = raw.astype(str).where(raw.notna())
     parts = text.str.extract(_NUMERIC_DATE)
     if parts[0].isna().all():
         return _to_datetime(raw)
+    if dayfirst is not None:  # the user's order; cells that contradict it are NaT, named by the caller
+        return _to_datetime(_as_iso(text, parts, "dmy" if dayfirst else "mdy"))
     first, second = parts[0].astype(float), parts[2].astype(float)
     day_first, month_first = bool((first > 12).any()), bool((second > 12).any())
     if day_first and month_first:
         raise DataError(
             f"{where} mixes day-first dates (e.g. {text[first > 12].iloc[0]!r}) and month-first dates "
-            f"(e.g. {text[second > 12].iloc[0]!r}); {ISO_FIX}."
+            f"(e.g. {text[second > 12].iloc[0]!r}); {ISO_FIX}; or, if one order is right, {ORDER_FIX} "
+            "(rows that do not fit it are then named)."
         )
     orders = ["dmy"] if day_first else ["mdy"] if month_first else ["dmy", "mdy"]
     readings = {order: _to_datetime(_as_iso(text, parts, order)) for order in orders}
@@ -113,8 +133,7 @@ def _choose_reading(
         return regular[0]
     raise DataError(
         f"{where}: dates such as {example!r} read either day first or month first, and both readings "
-        f"are valid; {ISO_FIX}, or parse them yourself (e.g. df[col] = pd.to_datetime(df[col], "
-        "format='%d/%m/%Y')) and pass the DataFrame."
+        f"are valid; {ORDER_FIX}; or {ISO_FIX}."
     )
 
 

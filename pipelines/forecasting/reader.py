@@ -7,14 +7,16 @@ header is line 1) is given too, so a user can jump to it in an editor.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from ssm_ts.errors import DataError, DataFileNotFoundError
+from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 
 from ..csv_files import read_csv_file
+from ..csv_options import ReadOptions, check_read_options, date_options
 
 TableSource = str | os.PathLike | pd.DataFrame
 
@@ -26,6 +28,7 @@ class Table:
     frame: pd.DataFrame
     name: str  # the file path, or "the DataFrame"
     is_file: bool
+    dates: dict[str, Any] = field(default_factory=dict)  # dayfirst / date_format from read_options
 
     def rows_text(self, positions, limit: int = 5) -> str:
         """``rows 3, 17 (CSV lines 5, 19)`` for the first ``limit`` positions, with a count if more."""
@@ -38,18 +41,28 @@ class Table:
         return text
 
 
-def read_table(source: TableSource) -> Table:
+def read_table(source: TableSource, read_options: ReadOptions | None = None) -> Table:
     """Load ``source`` (a CSV path or a DataFrame) without interpreting any column yet.
 
+    ``read_options`` (``pandas.read_csv`` settings, see :mod:`ssm_ts.pipelines.csv_options`) read
+    a CSV file; its date options are kept on the table for the time column's parsing.
+
     Raises:
+        ConfigError: read options with a DataFrame, or options that are not valid.
         DataFileNotFoundError: the path does not exist.
         DataError: the file is empty, has no data rows, or cannot be parsed as CSV.
     """
+    options = check_read_options(read_options)
     if isinstance(source, pd.DataFrame):
+        if options:
+            raise ConfigError(
+                f"read_options {options} apply to CSV files, but the data is a DataFrame; set them in "
+                "pd.read_csv(path, ...) where the DataFrame is read, or pass the CSV's path."
+            )
         table = Table(_index_to_columns(source.copy()), "the DataFrame", is_file=False)
     else:
         path = _existing_file(source)
-        table = Table(read_csv_file(path), str(path), is_file=True)
+        table = Table(read_csv_file(path, read_options=options), str(path), True, date_options(options))
     if table.frame.columns.size == 0 or len(table.frame) == 0:
         raise DataError(
             f"{table.name} has no data rows: expected a header row followed by one row per time step."

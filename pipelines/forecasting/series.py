@@ -11,6 +11,7 @@ values are filled (and unsorted rows sorted) instead.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -23,6 +24,7 @@ from pandas.tseries.frequencies import to_offset
 from ssm_ts.errors import DataError
 
 from ..csv_files import number_hint
+from ..csv_options import ReadOptions, check_read_options
 from .dates import excel_serial_hint, infer_frequency, parse_text_times
 from .frames import is_integer_step
 from .reader import Table, TableSource, read_table
@@ -123,6 +125,8 @@ class SeriesSpec:
     id_col: str = "unique_id"
     value_col: str = "y"
     tz: str | None = None  # the time column's zone (None: naive); restores saved ISO times in it
+    # pandas.read_csv settings the CSV was read with; new CSVs for the fitted model are read alike
+    read_options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def integer_times(self) -> bool:
@@ -154,6 +158,7 @@ def load_series(
     value_col: str = "y",
     allow_future_rows: bool = False,
     fitted: bool = False,
+    read_options: ReadOptions | None = None,
 ) -> tuple[pd.DataFrame, SeriesSpec]:
     """Read and check a series; return ``(frame, spec)``.
 
@@ -169,9 +174,12 @@ def load_series(
     the series are gaps: an error, or filled by ``fill``.
 
     ``fitted`` words the hints for a fitted model's caller (``predict``/``backtest`` take no
-    ``fill=``/``freq=``).
+    ``fill=``/``freq=``). ``read_options`` read a CSV ``source`` (``pandas.read_csv`` settings such
+    as ``{"sep": "|", "skiprows": 3, "na_values": ["-999"], "date_format": "%d.%m.%Y %H:%M"}``,
+    see :mod:`ssm_ts.pipelines.csv_options`); ``spec.read_options`` records them.
 
     Raises:
+        ConfigError: read options that are not valid, or given with a DataFrame.
         DataError: naming the column, the rows and the fix.
     """
     if fill is not None and fill not in FILL_POLICIES:
@@ -179,13 +187,16 @@ def load_series(
             f"fill={fill!r} is not a fill policy; use one of {FILL_POLICIES} or None (strict checks)."
         )
     hints = _Hints.for_fitted(freq or "?") if fitted else _Hints.for_fit()
-    table = read_table(source)
+    options = check_read_options(read_options)
+    table = read_table(source, options)
     frame = table.frame
     long_format = _is_long(frame, id_col, value_col, time_col)
     if long_format:
         time_col = time_col or "ds"
         frame = _pivot_long(table, time_col, id_col, value_col, fill, freq)
-        table = Table(frame, table.name + " (pivoted from long format)", is_file=False)
+        table = dataclasses.replace(
+            table, frame=frame, name=table.name + " (pivoted from long format)", is_file=False
+        )
     time_col = time_col or _detect_time_column(table)
     if time_col not in frame.columns:
         fix = (
@@ -238,6 +249,7 @@ def load_series(
         id_col=id_col,
         value_col=value_col,
         tz=_zone_name(values[time_col]),
+        read_options=options,
     )
     values = values.reset_index(drop=True)
     future_rows = _usable_future_rows(values, dropped, spec, fill) if dropped is not None else None
@@ -245,12 +257,21 @@ def load_series(
     return values, spec
 
 
-def load_like(source: TableSource, spec: SeriesSpec, allow_future_rows: bool = False) -> pd.DataFrame:
+def load_like(
+    source: TableSource,
+    spec: SeriesSpec,
+    allow_future_rows: bool = False,
+    read_options: ReadOptions | None = None,
+) -> pd.DataFrame:
     """Read new data for a fitted model: same columns, frequency and fill policy as ``spec``.
 
+    A CSV is read with ``read_options`` when given (they replace the fitted ones; ``{}`` reads by
+    detection alone), else with ``spec.read_options``, the options the training CSV was read with.
     Errors suggest fixes a fitted model's caller can apply (the data, or refitting), not ``fill=``.
     The frame carries the same :class:`SeriesNotes` as :func:`load_series` gives.
     """
+    if read_options is None and not isinstance(source, pd.DataFrame):
+        read_options = spec.read_options
     frame, new_spec = load_series(
         source,
         time_col=spec.time_col,
@@ -263,6 +284,7 @@ def load_like(source: TableSource, spec: SeriesSpec, allow_future_rows: bool = F
         value_col=spec.value_col,
         allow_future_rows=allow_future_rows,
         fitted=True,
+        read_options=read_options,
     )
     return frame
 
@@ -357,13 +379,15 @@ def _detect_time_column(table: Table) -> str:
             return column
     by_name = {c.lower(): c for c in frame.columns}
     for name in TIME_COLUMN_NAMES:
-        if name in by_name and (_is_integer(frame[by_name[name]]) or _mostly_dates(frame[by_name[name]])):
+        if name in by_name and (
+            _is_integer(frame[by_name[name]]) or _mostly_dates(frame[by_name[name]], table.dates)
+        ):
             return by_name[name]
     for name in STEP_COLUMN_NAMES:
         if name in by_name and _is_integer(frame[by_name[name]]):
             return by_name[name]
     for column in frame.columns:
-        if not pd.api.types.is_numeric_dtype(frame[column]) and _mostly_dates(frame[column]):
+        if not pd.api.types.is_numeric_dtype(frame[column]) and _mostly_dates(frame[column], table.dates):
             return column
     raise DataError(
         f"no time column found in {table.name} (columns {list(frame.columns)}): expected a column of dates such as "
@@ -391,13 +415,19 @@ def _is_integer(column: pd.Series) -> bool:
     return values.size > 0 and bool(np.isfinite(values).all() and (values == np.round(values)).all())
 
 
-def _mostly_dates(column: pd.Series) -> bool:
+def _mostly_dates(column: pd.Series, dates: dict[str, Any]) -> bool:
+    """At least 90% of the first 50 values parse as dates (with the user's ``date_format``/``dayfirst``)."""
     sample = column.dropna().astype(str).head(50)
     if sample.empty:
         return False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+        parsed = pd.to_datetime(
+            sample,
+            errors="coerce",
+            format=dates.get("date_format", "mixed"),
+            dayfirst=dates.get("dayfirst", False),
+        )
     return bool(parsed.notna().mean() >= 0.9)
 
 
@@ -413,13 +443,13 @@ def _parse_times(table: Table, time_col: str, freq: str | int | None = None) -> 
         parsed = raw  # steps (years, step numbers): kept as integers, checked below like dates
         _warn_excel_serials(table, time_col)
     else:
-        parsed = parse_text_times(raw, f"{table.name}: column {time_col!r}", freq)
+        parsed = parse_text_times(raw, f"{table.name}: column {time_col!r}", freq, **table.dates)
     bad = np.flatnonzero(parsed.isna().to_numpy())
     if bad.size:
         example = raw.iloc[bad[0]]
         raise DataError(
             f"{table.name}: column {time_col!r} has values that are not {'integer steps' if _is_integer(raw) else 'dates'} "
-            f"at {table.rows_text(bad)} (e.g. {example!r}); "
+            f"at {table.rows_text(bad)} (e.g. {example!r}){_date_options_note(table)}; "
             f"{excel_serial_hint(raw, time_col) or 'fix or remove those rows.'}"
         )
     if _is_integer(raw):
@@ -427,6 +457,15 @@ def _parse_times(table: Table, time_col: str, freq: str | int | None = None) -> 
     # A timezone is kept, not dropped to wall-clock time: across a daylight-saving change wall-clock
     # hours repeat or vanish, which would read as duplicates and gaps. Forecasts continue in this zone.
     return parsed.reset_index(drop=True)
+
+
+def _date_options_note(table: Table) -> str:
+    """`` read with read_options date_format '%d.%m.%Y'``: the option that made those cells NaT."""
+    if "date_format" in table.dates:
+        return f" that match read_options date_format {table.dates['date_format']!r}"
+    if "dayfirst" in table.dates:
+        return f" read {'day' if table.dates['dayfirst'] else 'month'} first (read_options dayfirst)"
+    return ""
 
 
 def _warn_excel_serials(table: Table, time_col: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import json
 import zipfile
 from pathlib import Path
 
@@ -12,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ssm_ts.errors import DataError
-from ssm_ts.pipelines.forecasting import load_series
+from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.forecasting import SeriesSpec, load_like, load_series
 from ssm_ts.pipelines.sensor import read_csv_long
 
 
@@ -182,13 +183,17 @@ def test_excel_workbook_renamed_csv_is_recognised(tmp_path):
 
 
 @pytest.mark.parametrize("preamble", ["# exported by Logger v2\n# units: kW\n", "Station: A\n\n"])
-def test_lines_above_the_header_are_named_with_skiprows(ett, tmp_path, preamble):
+def test_lines_above_the_header_are_named_with_skiprows(ett, expected, tmp_path, preamble):
     path = write(tmp_path / "meta.csv", preamble + ett.to_csv(index=False))
     skip = preamble.count("\n")  # physical lines, blank ones too, as pd.read_csv(skiprows=) counts
     with pytest.raises(
-        DataError, match=rf"meta.csv: the first {skip} line.*above the header.*skiprows={skip}"
+        DataError,
+        match=rf"meta.csv: the first {skip} line.*above the header. Pass read_options=\{{'skiprows': {skip}\}} "
+        rf"\(CLI: --data.read_options '\{{skiprows: {skip}\}}'\)",
     ):
         load_series(path)
+    # the option the error names reads the file
+    pd.testing.assert_frame_equal(load_series(path, read_options={"skiprows": skip})[0], expected)
 
 
 def test_rows_with_more_fields_than_the_header_are_an_error_not_a_shift(tmp_path):
@@ -216,3 +221,164 @@ def test_sensor_long_csv_reads_european_export(tmp_path):
 def write_bytes(path: Path, content: bytes) -> Path:
     path.write_bytes(content)
     return path
+
+
+# ---------------------------------------------------------------- read_options: what detection cannot know
+
+LOGGER_OPTIONS = {"sep": "|", "skiprows": 3, "na_values": ["-999"], "date_format": "%d.%m.%Y %H:%M"}
+
+
+def logger_export(frame: pd.DataFrame, missing: list[tuple[int, str]]) -> str:
+    """``frame`` as a data logger writes it: 3 metadata lines, ``|``-separated, ``-999`` for a
+    missing value, dates as ``31.12.2016 23:00``."""
+    frame = frame.copy()
+    frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%d.%m.%Y %H:%M")
+    for row, column in missing:
+        frame.loc[row, column] = -999
+    return "Logger: TX-7 | site Lyon\nExported: 2024-01-05\nUnits: kW\n" + frame.to_csv(index=False, sep="|")
+
+
+def test_logger_export_reads_with_read_options(ett, expected, tmp_path):
+    missing = [(10, "OT"), (11, "OT"), (30, "HUFL")]
+    path = write(tmp_path / "logger.csv", logger_export(ett, missing))
+    with pytest.raises(
+        DataError,
+        match=r"logger.csv: read as one column.*from line 4 \('date\|HUFL.*read_options=\{'sep': '\|', 'skiprows': 3\}",
+    ):
+        load_series(path)
+    values, spec = load_series(path, read_options=LOGGER_OPTIONS, fill="interpolate")
+    assert spec.freq == "h" and spec.read_options == LOGGER_OPTIONS
+    pd.testing.assert_series_equal(values["date"], expected["date"])  # 13.07 read as 13 July
+    kept = ~values.index.isin([10, 11, 30])
+    np.testing.assert_array_equal(values[kept].iloc[:, 1:], expected[kept].iloc[:, 1:])
+    # the -999 cells were read as missing and interpolated from their neighbours
+    np.testing.assert_allclose(
+        values.loc[10, "OT"], expected.loc[9, "OT"] + (expected.loc[12, "OT"] - expected.loc[9, "OT"]) / 3
+    )
+    assert (values.iloc[:, 1:] > -999).all().all()
+
+
+@pytest.mark.parametrize(
+    ("text", "options"),
+    [  # each: the plain ETTh1 rows written one way, and the option that reads them
+        (lambda e: e.to_csv(index=False).replace("\n", "\n# checked\n", 5), {"comment": "#"}),
+        (
+            lambda e: e.assign(OT=[f"{v * 1000:,.1f}".replace(",", " ") for v in e["OT"]]).to_csv(
+                index=False
+            ),
+            {"thousands": " "},
+        ),
+        (
+            lambda e: e.assign(OT=[f"{v * 1000:,.1f}".replace(",", "'") for v in e["OT"]]).to_csv(
+                index=False
+            ),
+            {"thousands": "'"},
+        ),
+        (lambda e: e.to_csv(index=False, sep=" "), {"sep": r"\s+"}),
+        (
+            lambda e: e.to_csv(index=False, header=False),
+            {"names": ["date", "HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"]},
+        ),
+        (lambda e: e.to_csv(index=False) + "total,,,,,,,\nexported by X,,,,,,,\n", {"skipfooter": 2}),
+    ],
+    ids=["comment", "thousands_space", "thousands_apostrophe", "whitespace", "no_header", "footer"],
+)
+def test_each_read_option_reads_what_detection_cannot(ett, expected, tmp_path, text, options):
+    path = write(tmp_path / "export.csv", text(ett))
+    values, _ = load_series(path, read_options=options)
+    scale = np.where(values.columns[1:] == "OT", 1000, 1) if "thousands" in options else 1
+    np.testing.assert_allclose(values.iloc[:, 1:].to_numpy(), expected.iloc[:, 1:].to_numpy() * scale)
+    pd.testing.assert_series_equal(values["date"], expected["date"])
+
+
+def test_encoding_option_reads_a_legacy_non_latin_export(ett, tmp_path):
+    frame = ett[["date", "OT"]].rename(columns={"OT": "Температура"})
+    path = write(tmp_path / "ru.csv", frame.to_csv(index=False), "cp1251")
+    assert load_series(path)[1].targets != ["Температура"]  # detection reads it as Windows-1252
+    assert load_series(path, read_options={"encoding": "cp1251"})[1].targets == ["Температура"]
+    with pytest.raises(DataError, match=r"cannot decode .*ru.csv as utf-8 \(read_options encoding\).*offset"):
+        load_series(path, read_options={"encoding": "utf-8"})
+
+
+def test_dayfirst_option_settles_dates_that_fit_both_orders(tmp_path):
+    frame = pd.DataFrame(
+        {"date": pd.date_range("2020-01-01", periods=10).strftime("%d/%m/%Y"), "y": range(10)}
+    )
+    path = write(tmp_path / "ambig.csv", frame.to_csv(index=False))
+    with pytest.raises(
+        DataError, match=r"read_options=\{'dayfirst': True\} \(or False; CLI: --data.read_options"
+    ):
+        load_series(path)
+    values, spec = load_series(path, read_options={"dayfirst": True})
+    assert spec.freq == "D" and values["date"].iloc[1] == pd.Timestamp("2020-01-02")
+    # month first, 13/01/2020 is no date: the rows are named, and the option that read them so
+    late = write(tmp_path / "late.csv", "date,y\n12/01/2020,1\n13/01/2020,2\n14/01/2020,3\n")
+    with pytest.raises(
+        DataError,
+        match=r"not dates at rows 1, 2 \(CSV lines 3, 4\).*read month first \(read_options dayfirst\)",
+    ):
+        load_series(late, read_options={"dayfirst": False})
+
+
+def test_date_format_option_names_rows_that_do_not_match(ett, tmp_path):
+    dates = pd.to_datetime(ett["date"]).dt.strftime("%d.%m.%Y %H:%M").tolist()
+    dates[7] = "2016-07-01 07:00"
+    path = write(tmp_path / "fmt.csv", ett.assign(date=dates).to_csv(index=False))
+    with pytest.raises(
+        DataError,
+        match=r"not dates at row 7 \(CSV line 9\) \(e.g. '2016-07-01 07:00'\) "
+        r"that match read_options date_format '%d.%m.%Y %H:%M'",
+    ):
+        load_series(path, read_options={"date_format": "%d.%m.%Y %H:%M"})
+
+
+def test_missing_value_markers_are_named_with_na_values(ett, expected, tmp_path):
+    text = ett.assign(OT=ett["OT"].astype(object).where(ett.index != 5, "n/d")).to_csv(index=False)
+    path = write(tmp_path / "nd.csv", text)
+    with pytest.raises(
+        DataError, match=r"'OT' has non-numeric values at row 5.*read_options=\{'na_values': \['n/d'\]\}"
+    ):
+        load_series(path)
+    values, _ = load_series(path, read_options={"na_values": ["n/d"]}, fill="ffill")
+    assert values.loc[5, "OT"] == expected.loc[4, "OT"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"usecols": ["OT"]}, r"'usecols' is set by the pipeline.*target=.*Valid keys: \['comment', "),
+        ({"parse_dates": ["date"]}, r"'parse_dates' is set by the pipeline.*dayfirst / date_format"),
+        ({"index_col": 0}, r"'index_col' is set by the pipeline.*time_col="),
+        ({"skip_rows": 3}, r"'skip_rows' is not a pandas.read_csv option. Did you mean 'skiprows'\?"),
+        ({"separator": "|"}, r"'separator' is not a pandas.read_csv option. Did you mean 'sep'\?"),
+        ({"decimal": ",,"}, r"read_options\['decimal'\] must be one character"),
+        ({"skiprows": "3"}, r"read_options\['skiprows'\] must be a count"),
+        ({"dayfirst": "yes"}, r"read_options\['dayfirst'\] must be true or false"),
+        ({"encoding": "klingon"}, r"'klingon' is not known to Python"),
+        ({"decimal": ",", "thousands": ","}, r"thousands and decimal are both ','"),
+        ("sep=|", r"read_options must be a mapping of pandas.read_csv options, got str"),
+    ],
+)
+def test_bad_read_options_are_named_before_reading(ett, tmp_path, options, message):
+    path = write(tmp_path / "plain.csv", ett.to_csv(index=False))
+    with pytest.raises(ConfigError, match=message):
+        load_series(path, read_options=options)
+
+
+def test_read_options_with_a_dataframe_are_an_error(ett):
+    with pytest.raises(
+        ConfigError, match=r"read_options \{'sep': '\|'\} apply to CSV files, but the data is a DataFrame"
+    ):
+        load_series(ett, read_options={"sep": "|"})
+
+
+def test_a_fitted_spec_reads_new_files_with_its_options(ett, expected, tmp_path):
+    path = write(tmp_path / "logger.csv", logger_export(ett, []))
+    _, spec = load_series(path, read_options=LOGGER_OPTIONS)
+    saved = SeriesSpec.from_dict(json.loads(json.dumps(spec.to_dict())))  # as an export stores it
+    later = write(tmp_path / "later.csv", logger_export(ett, [(3, "OT")]))
+    with pytest.raises(DataError, match=r"'OT' has NaN"):  # the -999 marker was read as missing
+        load_like(later, saved)
+    pd.testing.assert_frame_equal(load_like(path, saved), expected, check_like=True)
+    with pytest.raises(DataError, match=r"read as one column"):  # {}: detection alone
+        load_like(path, saved, read_options={})
