@@ -171,11 +171,18 @@ class Forecaster(ResumableFit):
         freq: str | int | None = None,
         fill: Literal["ffill", "interpolate"] | None = None,
         resume: bool = False,
+        read_options: dict[str, Any] | None = None,
     ) -> Forecaster:
         """Fit on ``data`` (a CSV path or DataFrame, wide or long) and return ``self``.
 
         The time column holds dates (``freq``: a pandas alias, inferred when omitted) or integer
         steps such as years (``freq``: the integer step, inferred); forecasts continue it.
+
+        ``read_options``: ``pandas.read_csv`` settings for a CSV the reader cannot work out by
+        itself, e.g. ``{"sep": "|", "skiprows": 3, "na_values": ["-999"], "dayfirst": True}`` or
+        ``{"date_format": "%d.%m.%Y %H:%M"}`` (keys: :mod:`ssm_ts.pipelines.csv_options`). Given
+        options win, the rest is detected. They are saved with the model: ``predict(path)`` and
+        ``backtest(path)``, also after :meth:`load`, read new CSVs the same way.
 
         ``resume=True`` continues an interrupted fit (killed, crashed) of the same settings and data:
         training restarts from the newest ``last.ckpt`` under ``out_dir`` (or this object's previous
@@ -204,6 +211,7 @@ class Forecaster(ResumableFit):
             time_col=time_col, target=target, past_covariates=past_covariates, future_covariates=future_covariates,
             freq=freq, fill=fill, lookback=s["lookback"], horizon=s["horizon"], split=s["split"],
             fractions=s["fractions"], boundaries=s["boundaries"], batch_size=s["batch_size"], shuffle_seed=s["seed"],
+            read_options=read_options,
         )  # fmt: skip
         if isinstance(data, pd.DataFrame):
             datamodule = ForecastDataModule.from_frame(data, **data_settings)
@@ -318,15 +326,31 @@ class Forecaster(ResumableFit):
             raise ConfigError(_NOT_FITTED)
         return self.task_
 
-    def _read(self, data: TableSource | None, allow_future_rows: bool = True) -> pd.DataFrame:
+    def _read(
+        self,
+        data: TableSource | None,
+        allow_future_rows: bool = True,
+        read_options: dict[str, Any] | None = None,
+    ) -> pd.DataFrame:
         self._require_fitted()
         if data is not None:
-            return load_like(data, self.spec_, allow_future_rows=allow_future_rows)
+            return load_like(data, self.spec_, allow_future_rows, read_options=read_options)
+        if read_options is not None:
+            raise ConfigError(
+                f"read_options {read_options} read a CSV given as data, but none is given; pass the CSV "
+                "(e.g. predict('new.csv', read_options=...)), or leave read_options out."
+            )
         if allow_future_rows and self.future_ is not None:
             return pd.concat([self.history_, self.future_], ignore_index=True)
         return self.history_
 
-    def predict(self, data: TableSource | None = None, *, long: bool | None = None) -> pd.DataFrame:
+    def predict(
+        self,
+        data: TableSource | None = None,
+        *,
+        long: bool | None = None,
+        read_options: dict[str, Any] | None = None,
+    ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the last observed row of ``data`` (default: the fitted series).
 
         ``data`` has the training columns; with known-future covariates, end it with ``horizon``
@@ -335,9 +359,12 @@ class Forecaster(ResumableFit):
         the frequency, one column per target and ``<target>_q<level>`` columns with quantiles; for a
         model fitted on a long table (``long=None``: as it was fitted; ``True``/``False`` to choose),
         the same in long layout: ``unique_id, ds, y`` and ``y_q<level>``, one row per series and time.
+
+        A CSV ``data`` is read with the ``read_options`` of the fit (saved with the model), or with
+        ``read_options`` when given (they replace those; ``{}``: detection alone).
         """
         task = self._require_fitted()
-        forecast = task.forecast_after(self._read(data), self.spec_)
+        forecast = task.forecast_after(self._read(data, read_options=read_options), self.spec_)
         return to_long_forecast(forecast, self.spec_) if self._long(long) else forecast
 
     def _long(self, long: bool | None) -> bool:
@@ -350,6 +377,7 @@ class Forecaster(ResumableFit):
         step: int | None = None,
         *,
         long: bool | None = None,
+        read_options: dict[str, Any] | None = None,
     ) -> pd.DataFrame:
         """Rolling-origin forecasts over the end of ``data`` with the fitted weights (no refitting).
 
@@ -357,7 +385,8 @@ class Forecaster(ResumableFit):
         Returns one row per (window, step): ``cutoff`` (last row the model saw), the time column, the
         forecast columns as in :meth:`predict`, and ``<target>_actual``: the data, NaN where the
         fill policy invented the value (the forecast there is still given). ``long`` as in
-        :meth:`predict` (long tables get ``cutoff, unique_id, ds, y, ..., y_actual``).
+        :meth:`predict` (long tables get ``cutoff, unique_id, ds, y, ..., y_actual``); ``read_options``
+        as in :meth:`predict`.
         """
         task = self._require_fitted()
         spec, lookback, horizon = self.spec_, task.hparams.lookback, task.hparams.horizon
@@ -365,7 +394,7 @@ class Forecaster(ResumableFit):
         for name, value in (("n_windows", n_windows), ("step", step)):
             if not _is_int(value) or value < 1:
                 raise ConfigError(f"{name} must be a positive whole number of rows, got {value!r}.")
-        frame = self._read(data, allow_future_rows=False)
+        frame = self._read(data, allow_future_rows=False, read_options=read_options)
         n_rows = len(frame)
         origins = [n_rows - horizon - (n_windows - 1 - i) * step for i in range(n_windows)]
         if origins[0] < lookback:
@@ -406,17 +435,21 @@ class Forecaster(ResumableFit):
         data: TableSource | None = None,
         n_history: int | None = None,
         series: str | list[str] | None = None,
+        read_options: dict[str, Any] | None = None,
     ):
         """A matplotlib Figure: the history tail, the forecast and (with quantiles) its widest interval.
 
         One panel per series in ``series`` (names of targets, or of series in a long table); by
         default the first 8, and the figure's title then says how many of how many it shows.
+        ``read_options`` read a CSV ``data`` as in :meth:`predict`.
         """
         task = self._require_fitted()
         shown = self._plotted_series(series)
-        history = self._read(data)
+        history = self._read(data, read_options=read_options)
         forecast = (
-            self.predict(data, long=False) if forecast is None else to_wide_forecast(forecast, self.spec_)
+            task.forecast_after(history, self.spec_)
+            if forecast is None
+            else to_wide_forecast(forecast, self.spec_)
         )
         observed = history[history[self.spec_.targets].notna().all(axis=1)]
         return task.forecast_figure(observed, forecast, self.spec_, shown, n_history)
