@@ -31,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--top_p", type=float, default=None, help="nucleus sampling threshold in (0, 1]")
     parser.add_argument("--batch_size", type=int, default=16, help="clips generated at once (default 16)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--prompt",
+        default=None,
+        help="an audio file every clip continues (any rate and channels: mixed to mono, resampled)",
+    )
     parser.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
     return parser
 
@@ -64,19 +69,22 @@ def generate_command(argv: list[str]) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from ssm_ts.tasks.waveform import check_out_dir, load_waveform_model, write_clips
+    from ssm_ts.api.waveform import prompt_audio
+    from ssm_ts.tasks.waveform import check_generation, check_out_dir, load_waveform_model, write_clips
 
     args = build_parser().parse_args(argv)
-    if args.num < 1 or args.seconds <= 0 or args.batch_size < 1:
-        raise ConfigError(
-            f"need --num >= 1, --seconds > 0 and --batch_size >= 1; got {args.num}, {args.seconds}, {args.batch_size}"
-        )
+    if args.num < 1 or args.batch_size < 1:
+        raise ConfigError(f"need --num >= 1 and --batch_size >= 1; got {args.num}, {args.batch_size}")
     device = resolve_device(args.device)
     check_out_dir(Path(args.out), "--out")  # before generating, which can take minutes
     console = Console(stderr=True)
     task = load_waveform_model(args.ckpt_path).to(device)
     rate = int(task.hparams.sample_rate)
-    n_samples = max(1, int(round(args.seconds * rate)))
+    # the same checks and messages as WaveformGenerator.generate (nan/inf seconds, temperature, top_p)
+    n_samples = check_generation(args.num, args.seconds, rate, args.temperature, args.top_p, args.seed)[1]
+    prompt = None
+    if args.prompt is not None:
+        prompt = task.quantizer.encode(prompt_audio(args.prompt, 1, rate)).to(device)
     clips = []
     start = time.perf_counter()
     with Progress(
@@ -96,6 +104,7 @@ def generate_command(argv: list[str]) -> int:
                 n_samples,
                 temperature=args.temperature,
                 top_p=args.top_p,
+                prompt=None if prompt is None else prompt.expand(n, -1),
                 seed=args.seed + first,
                 on_progress=lambda t, done=done, n=n: progress.update(bar, completed=done + t * n),
             )

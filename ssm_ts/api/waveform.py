@@ -10,16 +10,27 @@ Generation runs the model recurrently (constant time and memory per sample).
 
 from __future__ import annotations
 
+import numbers
+import os
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import torch
+import torchaudio.functional as AF
 
 from ssm_ts.api.resumable import ResumableFit
-from ssm_ts.errors import ConfigError, DataError
-from ssm_ts.pipelines.audio import AudioDataModule
-from ssm_ts.tasks.waveform import WaveformTask, load_waveform_model, save_waveform_export, write_clips
+from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
+from ssm_ts.pipelines.audio import AudioDataModule, read_audio
+from ssm_ts.pipelines.audio.reader import BadAudioFileError
+from ssm_ts.tasks.waveform import (
+    WaveformTask,
+    check_generation,
+    load_waveform_model,
+    save_waveform_export,
+    write_clips,
+)
 
 _NOT_FITTED = (
     "this WaveformGenerator is not fitted yet: call .fit(folder) or WaveformGenerator.load(folder) first."
@@ -43,6 +54,45 @@ def check_prompt(prompt: torch.Tensor) -> None:
             f"the prompt's peak amplitude is {peak:.4g}; audio must lie in [-1, 1]: divide it by its "
             "peak (or clip it) first."
         )
+
+
+def prompt_audio(
+    prompt: torch.Tensor | np.ndarray | str | os.PathLike,
+    n: int,
+    sample_rate: int,
+    prompt_rate: int | None = None,
+) -> torch.Tensor:
+    """A prompt as checked float audio ``(n, P)`` at ``sample_rate``: a file (mixed to mono,
+    resampled) or an array ``(n, P)`` / ``(P,)`` at ``prompt_rate`` (default ``sample_rate``)."""
+    if isinstance(prompt, (str, os.PathLike)):
+        if prompt_rate is not None:
+            raise ConfigError("prompt_rate is for prompt arrays; a prompt file's own rate is read from it")
+        path = Path(prompt)
+        if not path.is_file():
+            raise DataFileNotFoundError(f"prompt file {path} not found; give an audio file (WAV, FLAC, OGG)")
+        try:
+            audio = read_audio(path, sample_rate).waveform
+        except BadAudioFileError as err:
+            raise DataError(f"prompt file {path} {err.problem}; give a WAV, FLAC or OGG file") from err
+    else:
+        audio = torch.as_tensor(np.asarray(prompt), dtype=torch.float32)
+        if audio.dim() == 2 and audio.shape[0] != n and audio.shape[1] <= 8 < audio.shape[0]:
+            raise ConfigError(
+                f"the prompt has shape {tuple(audio.shape)}, (samples, channels) as soundfile reads it: "
+                "mix it to mono with prompt.mean(axis=1) (and give its rate as prompt_rate=), or pass "
+                "the file's path as prompt="
+            )
+        if prompt_rate is not None and (not isinstance(prompt_rate, numbers.Integral) or prompt_rate < 1):
+            raise ConfigError(f"prompt_rate must be a whole number of Hz >= 1, got {prompt_rate!r}")
+        if prompt_rate is not None and prompt_rate != sample_rate:
+            check_prompt(audio)  # resampling spreads a NaN over the whole prompt: name it first
+            audio = AF.resample(audio, int(prompt_rate), sample_rate)
+    if audio.dim() == 1:
+        audio = audio.expand(n, -1)
+    if audio.dim() != 2 or audio.shape[0] != n:
+        raise ConfigError(f"prompt must be (n={n}, samples) or (samples,) audio, got {tuple(audio.shape)}")
+    check_prompt(audio)
+    return audio
 
 
 class WaveformGenerator(ResumableFit):
@@ -228,27 +278,24 @@ class WaveformGenerator(ResumableFit):
         seconds: float,
         temperature: float = 1.0,
         top_p: float | None = None,
-        prompt: torch.Tensor | None = None,
+        prompt: torch.Tensor | np.ndarray | str | os.PathLike | None = None,
         seed: int | None = None,
+        prompt_rate: int | None = None,
     ) -> torch.Tensor:
-        """Sample ``n`` clips of ``seconds``: float audio (n, samples) in [-1, 1].
+        """Sample ``n`` clips of ``seconds``: float audio (n, samples) in [-1, 1] at :attr:`sample_rate`.
 
-        ``prompt``: audio (n, P) or (P,) in [-1, 1] at the model's sample rate, continued by the model
-        (the returned clips start with it). ``temperature`` scales the logits; ``top_p`` keeps the
-        smallest set of amplitudes whose probability reaches it (nucleus sampling).
+        ``prompt``: audio the model continues (the returned clips start with it, cut to ``seconds``):
+        an audio file's path (any rate and channels: mixed to mono, resampled), or an array (n, P) or
+        (P,) in [-1, 1] at the model's rate, or at ``prompt_rate`` Hz (resampled). ``temperature``
+        scales the logits; ``top_p`` keeps the smallest set of amplitudes whose probability reaches
+        it (nucleus sampling). The same ``seed`` and ``n`` give the same clips.
         """
         task = self._task()
+        n = check_generation(n, seconds, self.sample_rate, temperature, top_p, seed)[0]
         codes_prompt = None
         if prompt is not None:
-            prompt = torch.as_tensor(prompt, dtype=torch.float32)
-            if prompt.dim() == 1:
-                prompt = prompt.expand(n, -1)
-            if prompt.dim() != 2 or prompt.shape[0] != n:
-                raise ConfigError(
-                    f"prompt must be (n={n}, samples) or (samples,) audio, got {tuple(prompt.shape)}"
-                )
-            check_prompt(prompt)
-            codes_prompt = task.quantizer.encode(prompt).to(task.device)
+            audio = prompt_audio(prompt, n, self.sample_rate, prompt_rate)
+            codes_prompt = task.quantizer.encode(audio).to(task.device)
         return task.generate_audio(
             n, seconds, temperature=temperature, top_p=top_p, prompt=codes_prompt, seed=seed
         )

@@ -11,6 +11,7 @@ alone can generate and decode audio.
 from __future__ import annotations
 
 import math
+import numbers
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
@@ -197,12 +198,21 @@ class WaveformTask(pl.LightningModule):
         finally:
             self.net.train(was_training)
 
-    def generate_audio(self, n: int, seconds: float, **options: Any) -> torch.Tensor:
+    def generate_audio(
+        self,
+        n: int,
+        seconds: float,
+        temperature: float = 1.0,
+        top_p: float | None = None,
+        seed: int | None = None,
+        **options: Any,
+    ) -> torch.Tensor:
         """Sample ``n`` clips of ``seconds``: float audio (n, samples) in [-1, 1]."""
-        if n < 1 or seconds <= 0:
-            raise ConfigError(f"need n >= 1 and seconds > 0, got n={n}, seconds={seconds}")
-        n_samples = max(1, int(round(seconds * self.hparams.sample_rate)))
-        return self.quantizer.decode(self.generate_codes(n, n_samples, **options)).cpu()
+        n, n_samples, temperature, top_p, seed = check_generation(
+            n, seconds, int(self.hparams.sample_rate), temperature, top_p, seed
+        )
+        codes = self.generate_codes(n, n_samples, temperature=temperature, top_p=top_p, seed=seed, **options)
+        return self.quantizer.decode(codes).cpu()
 
     def predict_step(self, batch, batch_idx: int) -> torch.Tensor:
         """One generated clip per clip of the batch, as long as the batch's clips: (B, samples) audio."""
@@ -223,6 +233,43 @@ class WaveformTask(pl.LightningModule):
         save_waveform_export(self, export_dir)
         # Logged from code: MLflow stores a short script that builds the pyfunc, not a pickle of it.
         return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"waveform_model": str(export_dir)}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_generation(
+    n: Any, seconds: Any, sample_rate: int, temperature: Any = 1.0, top_p: Any = None, seed: Any = None
+) -> tuple[int, int, float, float | None, int | None]:
+    """Checked generation settings as ``(n, n_samples, temperature, top_p, seed)`` in plain Python
+    types (numpy scalars pass). A wrong type or value is a ConfigError naming the setting: torch's
+    own errors were TypeErrors deep in the sampler, and a NaN or inf temperature sampled garbage."""
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
+        raise ConfigError(f"n must be a whole number of clips >= 1, got {n!r}")
+    if not _is_number(seconds) or not math.isfinite(seconds) or seconds <= 0:
+        raise ConfigError(f"seconds must be a finite number > 0, got {seconds!r}")
+    n_samples = int(round(float(seconds) * sample_rate))
+    if n_samples < 1:
+        raise ConfigError(
+            f"seconds={seconds:g} is under one sample at {sample_rate} Hz; use at least {1 / sample_rate:.3g}"
+        )
+    if not _is_number(temperature) or not math.isfinite(temperature) or temperature <= 0:
+        raise ConfigError(
+            f"temperature must be a finite number > 0, got {temperature!r} (1 samples the model as "
+            "trained; lower is more conservative)"
+        )
+    if top_p is not None and (not _is_number(top_p) or not 0 < top_p <= 1):  # NaN fails 0 < top_p
+        raise ConfigError(f"top_p must be a number in (0, 1] or None, got {top_p!r}")
+    if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool)):
+        raise ConfigError(f"seed must be a whole number or None, got {seed!r}")
+    return (
+        int(n),
+        n_samples,
+        float(temperature),
+        None if top_p is None else float(top_p),
+        None if seed is None else int(seed),
+    )
 
 
 def check_out_dir(out_dir: Path, option: str = "out_dir") -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import mlflow
 import pandas as pd
 
-from ssm_ts.errors import DataError
+from ssm_ts.errors import ConfigError, DataError
 
 
 class WaveformPyfunc(mlflow.pyfunc.PythonModel):
@@ -34,20 +34,35 @@ class WaveformPyfunc(mlflow.pyfunc.PythonModel):
         if "seconds" not in frame.columns:
             raise DataError(f"the request needs a 'seconds' column; got columns {list(frame.columns)}")
         rows = []
-        for _, row in frame.iterrows():
-            top_p = row.get("top_p")
-            seed = row.get("seed")
-            audio = self.generator.generate(
-                1,
-                float(row["seconds"]),
-                temperature=float(
-                    row.get("temperature", 1.0) if pd.notna(row.get("temperature", 1.0)) else 1.0
-                ),
-                top_p=None if top_p is None or pd.isna(top_p) else float(top_p),
-                seed=None if seed is None or pd.isna(seed) else int(seed),
-            )
+        for i, (_, row) in enumerate(frame.iterrows()):
+            seconds = _number(row, i, "seconds", required=True)
+            temperature = _number(row, i, "temperature")
+            options = {
+                "temperature": 1.0 if temperature is None else temperature,
+                "top_p": _number(row, i, "top_p"),
+                "seed": _number(row, i, "seed"),
+            }
+            if options["seed"] is not None and float(options["seed"]).is_integer():
+                options["seed"] = int(options["seed"])  # a seed column with gaps arrives as floats
+            try:
+                audio = self.generator.generate(1, seconds, **options)
+            except ConfigError as err:
+                raise ConfigError(f"request row {i}: {err}") from err
             rows.append({"audio": audio[0].tolist(), "sample_rate": self.generator.sample_rate})
         return pd.DataFrame(rows)
+
+
+def _number(row: pd.Series, i: int, column: str, required: bool = False) -> float | None:
+    """Row ``i``'s ``column`` as a float; empty (missing, NaN, None) is ``None`` unless required."""
+    value = row.get(column)
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        if required:
+            raise DataError(f"request row {i}, column {column!r} is empty; give a number")
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError) as err:
+        raise DataError(f"request row {i}, column {column!r}: {value!r} is not a number") from err
 
 
 _MODEL_CODE = """# MLflow models-from-code entry point written by ssm-ts: builds the waveform pyfunc.
