@@ -12,7 +12,7 @@ so a checkpoint scales new files exactly as in training. Labels are encoded with
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import lightning.pytorch as pl
 import numpy as np
@@ -22,6 +22,7 @@ from sklearn.preprocessing import LabelEncoder
 from torch.utils.data import DataLoader, Dataset
 
 from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.csv_options import check_read_options
 
 from .audio import read_fsdd
 from .readers import FORMATS, find_archive_split, read_series
@@ -101,6 +102,9 @@ class SensorDataModule(pl.LightningDataModule):
         seed: the validation split's seed.
         n_mels: mel bands of FSDD spectrograms.
         num_workers: data loader workers.
+        read_options: ``pandas.read_csv`` settings for CSV recordings the reader cannot work out by
+            itself, e.g. ``{"sep": "|", "skiprows": 2, "na_values": ["-999"]}`` (CLI:
+            ``--data.read_options '{sep: "|", skiprows: 2}'``); keys: :mod:`ssm_ts.pipelines.csv_options`.
     """
 
     def __init__(
@@ -115,8 +119,10 @@ class SensorDataModule(pl.LightningDataModule):
         seed: int = 0,
         n_mels: int = 32,
         num_workers: int = 0,
+        read_options: dict[str, Any] | None = None,
     ):
         super().__init__()
+        self.read_options = check_read_options(read_options)  # a bad key fails before any reading
         if format not in (*FORMATS, "fsdd"):
             raise ConfigError(f"unknown format {format!r}; expected one of {(*FORMATS, 'fsdd')}")
         if not 0 <= val_fraction < 1:
@@ -156,7 +162,7 @@ class SensorDataModule(pl.LightningDataModule):
     def _read(self, path: str | Path) -> SeriesSet:
         if self.format == "fsdd":
             raise ConfigError("format 'fsdd' reads a folder split by index; pass the folder as data.path")
-        return read_series(path, self.format, self.nan_policy)
+        return read_series(path, self.format, self.nan_policy, self.read_options)
 
     def _paths(self) -> tuple[Path | None, Path | None]:
         """(train, test) paths: a UCR/UEA folder gives both."""

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ssm_ts.errors import DataError, DataFileNotFoundError
+from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 
 from ..csv_files import number_hint, read_csv_file
+from ..csv_options import ReadOptions, check_read_options, date_options
 from .series import NanPolicy, SeriesSet, make_series_set
 
 Format = Literal["auto", "ts", "arff", "csv", "csv_folder", "numpy"]
@@ -329,14 +331,40 @@ def _numeric(frame: pd.DataFrame, columns: list[str], where: str) -> np.ndarray:
     return frame[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
 
 
-def _read_csv(path: Path, text_columns: tuple[str | None, ...] = ()) -> pd.DataFrame:
-    """The CSV as a DataFrame (as users export it: see :mod:`ssm_ts.pipelines.csv_files`);
-    ``text_columns`` (ids, labels) are read as strings, so an empty cell cannot turn ``1, 2`` into
-    floats ``1.0, 2.0``."""
-    frame = read_csv_file(path, dtype={c: str for c in text_columns if c is not None})
+def _read_csv(
+    path: Path, text_columns: tuple[str | None, ...] = (), read_options: ReadOptions | None = None
+) -> pd.DataFrame:
+    """The CSV as a DataFrame (as users export it: see :mod:`ssm_ts.pipelines.csv_files`, with the
+    user's ``read_options``); ``text_columns`` (ids, labels) are read as strings, so an empty cell
+    cannot turn ``1, 2`` into floats ``1.0, 2.0``."""
+    dtype = {c: str for c in text_columns if c is not None}
+    frame = read_csv_file(path, dtype=dtype, read_options=read_options)
     if frame.empty:
         raise DataError(f"{path}: the CSV has no rows.")
     return frame
+
+
+def _sorted_by_time(frame: pd.DataFrame, time_col: str, dates: dict[str, Any], where: str) -> pd.DataFrame:
+    """``frame`` in time order: by the values as they are, or, with ``dayfirst``/``date_format``
+    from the read options, by the dates they spell (text such as ``13.07.2016`` sorts wrong)."""
+    if not dates:
+        return frame.sort_values(time_col, kind="stable")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas warns when dayfirst meets a format
+        times = pd.to_datetime(
+            frame[time_col],
+            format=dates.get("date_format"),
+            dayfirst=dates.get("dayfirst", False),
+            errors="coerce",
+        )
+    bad = np.flatnonzero((times.isna() & frame[time_col].notna()).to_numpy())
+    if len(bad):
+        value, line = frame[time_col].iloc[bad[0]], int(frame.index[bad[0]]) + 2
+        raise DataError(
+            f"{where}: column {time_col!r} holds {value!r} (line {line}, {len(bad)} such row(s)), which does not "
+            f"read as a date with read_options {dates}; fix those cells or the option."
+        )
+    return frame.iloc[np.argsort(times.to_numpy(), kind="stable")]
 
 
 def _missing_cells(frame: pd.DataFrame, column: str, where: str, fix: str) -> None:
@@ -355,13 +383,19 @@ def read_csv_long(
     time_col: str | None = "time",
     channels: list[str] | None = None,
     nan_policy: NanPolicy = "error",
+    read_options: ReadOptions | None = None,
 ) -> SeriesSet:
     """A long CSV: one row per (recording, time step) with columns ``id_col``, optional ``time_col``
     (rows are sorted by it), the channel columns (default: every other column) and ``label_col``
     (constant within a recording; ``None`` for unlabelled data). Ids and labels are read as text;
-    an empty id or label cell is an error naming its line."""
+    an empty id or label cell is an error naming its line.
+
+    ``read_options``: ``pandas.read_csv`` settings for a file the reader cannot work out by itself
+    (``{"sep": "|", "skiprows": 2, "na_values": ["-999"]}``; keys: :mod:`ssm_ts.pipelines.csv_options`);
+    ``dayfirst``/``date_format`` order the rows by the dates of ``time_col``."""
+    options = check_read_options(read_options)
     path = _existing_file(path)
-    frame = _read_csv(path, (id_col, label_col))
+    frame = _read_csv(path, (id_col, label_col), options)
     time_col = time_col if time_col in frame.columns else None
     label_col = label_col if label_col in frame.columns else None
     _require_columns(frame, [id_col], str(path))
@@ -379,9 +413,9 @@ def read_csv_long(
         raise DataError(f"{path}: no channel columns besides {id_col!r}, {label_col!r}, {time_col!r}.")
     values, labels, ids = [], [], []
     for rec_id, group in frame.groupby(id_col, sort=False):
-        if time_col is not None:
-            group = group.sort_values(time_col, kind="stable")
         where = f"{path}, recording {rec_id!r}"
+        if time_col is not None:
+            group = _sorted_by_time(group, time_col, date_options(options), where)
         values.append(_numeric(group, channels, where).T)
         ids.append(str(rec_id))
         if label_col is not None:
@@ -405,9 +439,12 @@ def read_csv_folder(
     label_col: str = "label",
     time_col: str | None = "time",
     nan_policy: NanPolicy = "error",
+    read_options: ReadOptions | None = None,
 ) -> SeriesSet:
     """One CSV per recording (rows = time steps, columns = channels, optional ``time_col``) in
-    ``folder``, with a labels CSV (columns ``file_col``, ``label_col``) naming each file's class."""
+    ``folder``, with a labels CSV (columns ``file_col``, ``label_col``) naming each file's class.
+    ``read_options`` (as in :func:`read_csv_long`) read every CSV there, the labels file too."""
+    options = check_read_options(read_options)
     folder = _existing(folder)
     files = sorted(p for p in folder.glob("*.csv") if labels_file is None or p.name != Path(labels_file).name)
     if not files:
@@ -415,7 +452,7 @@ def read_csv_folder(
     label_of = None
     if labels_file is not None:
         labels_path = Path(labels_file) if Path(labels_file).is_absolute() else folder / labels_file
-        table = _read_csv(_existing(labels_path), (file_col, label_col))
+        table = _read_csv(_existing(labels_path), (file_col, label_col), options)
         _require_columns(table, [file_col, label_col], str(labels_path))
         label_of = {Path(str(f)).name: lab for f, lab in zip(table[file_col], table[label_col], strict=True)}
         unlabelled = [p.name for p in files if p.name not in label_of]
@@ -425,9 +462,11 @@ def read_csv_folder(
             )
     values = []
     for file in files:
-        frame = _read_csv(file)
+        frame = _read_csv(file, read_options=options)
         if time_col in frame.columns:
-            frame = frame.sort_values(time_col, kind="stable").drop(columns=[time_col])
+            frame = _sorted_by_time(frame, time_col, date_options(options), str(file)).drop(
+                columns=[time_col]
+            )
         values.append(_numeric(frame, list(frame.columns), str(file)).T)
     labels = [label_of[p.name] for p in files] if label_of is not None else None
     return make_series_set(
@@ -503,12 +542,21 @@ def detect_format(path: str | os.PathLike) -> str:
 
 
 def read_series(
-    path: str | os.PathLike, format: Format = "auto", nan_policy: NanPolicy = "error"
+    path: str | os.PathLike,
+    format: Format = "auto",
+    nan_policy: NanPolicy = "error",
+    read_options: ReadOptions | None = None,
 ) -> SeriesSet:
-    """Read any supported file by suffix (or ``format``) with default column names."""
+    """Read any supported file by suffix (or ``format``) with default column names; ``read_options``
+    read a CSV (``csv``, ``csv_folder``; see :func:`read_csv_long`)."""
     if format not in FORMATS:
         raise DataError(f"unknown format {format!r}; expected one of {FORMATS}")
     kind = detect_format(path) if format == "auto" else format
+    if read_options and kind not in ("csv", "csv_folder"):
+        raise ConfigError(
+            f"read_options {dict(read_options)} read CSV files, but {path} is read as {kind!r}; leave "
+            "read_options out, or set format to 'csv' / 'csv_folder' for a CSV."
+        )
     reader = {
         "ts": read_ts,
         "arff": read_arff,
@@ -516,7 +564,8 @@ def read_series(
         "csv_folder": read_csv_folder,
         "numpy": read_numpy,
     }[kind]
-    return reader(path, nan_policy=nan_policy)
+    csv_options = {"read_options": read_options} if kind in ("csv", "csv_folder") else {}
+    return reader(path, nan_policy=nan_policy, **csv_options)
 
 
 def find_archive_split(folder: str | os.PathLike) -> tuple[Path, Path]:

@@ -15,7 +15,7 @@ import pytest
 
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import SeriesSpec, load_like, load_series
-from ssm_ts.pipelines.sensor import read_csv_long
+from ssm_ts.pipelines.sensor import SensorDataModule, read_csv_folder, read_csv_long, read_series, read_ts
 
 
 @pytest.fixture(scope="module")
@@ -382,3 +382,73 @@ def test_a_fitted_spec_reads_new_files_with_its_options(ett, expected, tmp_path)
     pd.testing.assert_frame_equal(load_like(path, saved), expected, check_like=True)
     with pytest.raises(DataError, match=r"read as one column"):  # {}: detection alone
         load_like(path, saved, read_options={})
+
+
+# ---------------------------------------------------------------- read_options for sensor CSVs
+
+SENSOR_OPTIONS = {"sep": "|", "skiprows": 2, "na_values": ["-999"], "date_format": "%d.%m.%Y %H:%M:%S"}
+
+
+@pytest.fixture(scope="module")
+def motions(shared_data):
+    """Six BasicMotions recordings (6 channels x 100 steps), as the real .ts file holds them."""
+    data = read_ts(shared_data / "classification" / "BasicMotions" / "BasicMotions_TRAIN.ts")
+    return data.subset(np.array([0, 1, 10, 11, 20, 30]))
+
+
+def sensor_logger_rows(values: np.ndarray, rec_id: str, label: str) -> pd.DataFrame:
+    """One recording as a logger's long rows: day-first times across a new year (text order is not
+    time order), the first sample of channel 0 written as -999."""
+    times = pd.date_range("2019-12-31 23:59:00", periods=values.shape[1], freq="s")
+    frame = pd.DataFrame(values.T, columns=[f"c{j}" for j in range(values.shape[0])])
+    frame.loc[0, "c0"] = -999
+    frame.insert(0, "time", times.strftime("%d.%m.%Y %H:%M:%S"))
+    frame.insert(0, "id", rec_id)
+    frame["label"] = label
+    return frame.sample(frac=1.0, random_state=0)  # rows in any order: the time column orders them
+
+
+def test_sensor_long_csv_reads_a_logger_export_with_read_options(motions, tmp_path):
+    rows = [
+        sensor_logger_rows(v, f"r{i}", lab)
+        for i, (v, lab) in enumerate(zip(motions.values, motions.labels, strict=True))
+    ]
+    text = "Device: IMU-3\nRate: 10 Hz\n" + pd.concat(rows).to_csv(index=False, sep="|")
+    path = write(tmp_path / "imu.csv", text)
+    with pytest.raises(DataError, match=r"read_options=\{'sep': '\|', 'skiprows': 2\}"):
+        read_csv_long(path)
+    data = read_csv_long(path, read_options=SENSOR_OPTIONS, nan_policy="interpolate")
+    assert list(data.labels) == list(motions.labels)
+    for got, want in zip(data.values, motions.values, strict=True):
+        np.testing.assert_allclose(got[:, 1:], want[:, 1:])  # in time order, not text order
+        np.testing.assert_allclose(got[1:, 0], want[1:, 0])
+        assert got[0, 0] == got[0, 1]  # -999 read as missing, filled from the next sample
+    with pytest.raises(
+        DataError, match=r"'time' holds '31/12/2019.*does not read as a date with read_options"
+    ):
+        read_csv_long(write(tmp_path / "other.csv", text.replace("31.12.2019", "31/12/2019")),
+                      read_options=SENSOR_OPTIONS, nan_policy="interpolate")  # fmt: skip
+
+
+def test_sensor_csv_folder_and_data_module_take_read_options(motions, tmp_path):
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    for i, (values, label) in enumerate(zip(motions.values, motions.labels, strict=True)):
+        frame = sensor_logger_rows(values, f"r{i}", label).drop(columns=["id", "label"])
+        write(folder / f"r{i}.csv", "Device: IMU-3\nRate: 10 Hz\n" + frame.to_csv(index=False, sep="|"))
+    labels = pd.DataFrame(
+        {"file": [f"r{i}.csv" for i in range(len(motions.values))], "label": motions.labels}
+    )
+    write(folder / "labels.csv", "Device: IMU-3\nRate: 10 Hz\n" + labels.to_csv(index=False, sep="|"))
+    data = read_csv_folder(folder, read_options=SENSOR_OPTIONS, nan_policy="interpolate")
+    np.testing.assert_allclose(data.values[2][:, 1:], motions.values[2][:, 1:])
+    module = SensorDataModule(path=str(folder), format="csv_folder", nan_policy="interpolate",
+                              read_options=SENSOR_OPTIONS, val_fraction=0.0, batch_size=2)  # fmt: skip
+    module.setup("fit")
+    assert len(module.train_set.values) == 6 and module.n_channels == 6
+    with pytest.raises(ConfigError, match=r"'chunksize' is set by the pipeline"):
+        SensorDataModule(path=str(folder), read_options={"chunksize": 10})
+    ts_file = folder.parent / "motions.ts"
+    ts_file.write_text("@dimensions 1\n@data\n1,2,3\n")
+    with pytest.raises(ConfigError, match=r"read CSV files, but .*motions.ts is read as 'ts'"):
+        read_series(ts_file, read_options={"sep": "|"})
