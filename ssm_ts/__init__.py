@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place it is set: pyproject.toml reads it ([tool.setuptools.dynamic])
 
 _LAZY = {
     "Forecaster": "ssm_ts.api.forecaster",

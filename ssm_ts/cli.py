@@ -6,7 +6,8 @@ every run logs to MLflow (an sqlite store ``mlflow.db`` in the working directory
 ``--out``, Lightning stays quiet unless ``--verbose``, the resolved config is logged with the run,
 and a fit ends by logging the model as an MLflow pyfunc (optionally registered with
 ``--register_as NAME``). ``predict`` turns predictions into files (CSV, PNG, WAV) in ``--out``.
-Some uses add their own commands (``ssm-ts audio generate``).
+Some uses add their own commands (``ssm-ts audio generate``). ``--config`` takes a file or the name
+of a config shipped with ssm-ts (``ssm-ts configs list``), so the CLI works from any folder.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ssm_ts.errors import ConfigError, SSMTSError
-from ssm_ts.training import best_checkpoint_callback, set_verbosity
+
+# ssm_ts.training (and so Lightning, several seconds) is imported only when a use runs: `ssm-ts --help`,
+# `--version` and `ssm-ts configs` answer at once.
 
 VERBOSE_FLAG = "--verbose"
 
@@ -46,14 +49,14 @@ USES: dict[str, UseSpec] = {
         task="ssm_ts.tasks.forecasting:ForecastingTask",
         datamodule="ssm_ts.pipelines.forecasting:ForecastDataModule",
         description="fit forecasters (SpaceTime, S4D, linear baselines) on a CSV",
-        example="ssm-ts forecast fit --config configs/forecast_co2_quick.yaml",
+        example="ssm-ts forecast fit --config forecast_co2_quick",
         parser_hook="ssm_ts.tasks.forecasting:configure_cli_parser",
     ),
     "audio": UseSpec(
         task="ssm_ts.tasks.waveform:WaveformTask",
         datamodule="ssm_ts.pipelines.audio:AudioDataModule",
         description="train SaShiMi waveform models on a folder of audio; generate clips",
-        example="ssm-ts audio fit --config configs/audio_digits_quick.yaml",
+        example="ssm-ts audio fit --config audio_digits_quick --data.root path/to/wavs",
         extra_commands={"generate": "ssm_ts.api.generate_cli:generate_command"},
         parser_hook="ssm_ts.tasks.waveform:configure_cli_parser",
     ),
@@ -61,7 +64,7 @@ USES: dict[str, UseSpec] = {
         task="ssm_ts.tasks.classification:ClassificationTask",
         datamodule="ssm_ts.pipelines.sensor:SensorDataModule",
         description="classify sensor recordings (UCR/UEA files, CSV, NumPy) with S4ND encoders",
-        example="ssm-ts classify fit --config configs/classify_basicmotions.yaml",
+        example="ssm-ts classify fit --config classify_basicmotions_quick --data.path path/to/BasicMotions",
         parser_hook="ssm_ts.tasks.classification:configure_cli_parser",
     ),
 }
@@ -80,6 +83,7 @@ def _usage() -> str:
     for name, spec in USES.items():
         commands = ", ".join(["fit", "validate", "test", "predict", *spec.extra_commands])
         lines.append(f"  {name:<9} {spec.description}  ({commands})")
+    lines.append(f"  {'configs':<9} the YAML configs shipped with ssm-ts  (list, show, copy)")
     lines += [
         "",
         "examples:",
@@ -87,6 +91,8 @@ def _usage() -> str:
         "",
         "ssm-ts USE --help lists a use's commands; ssm-ts USE COMMAND --help lists every option;",
         "--print_config shows the resolved YAML; --verbose shows Lightning's own output.",
+        "--config takes a YAML file or a shipped config's name: ssm-ts configs list (show NAME, copy NAME).",
+        "ssm-ts --version prints the installed version.",
     ]
     return "\n".join(lines)
 
@@ -321,6 +327,15 @@ def check_weight_averaging(callbacks: list) -> None:
 
 def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
     """Run one use's LightningCLI in-process with ``args`` (e.g. ``["fit", "--config", ...]``)."""
+    from ssm_ts.packaged_configs import resolve_config_args
+    from ssm_ts.training import best_checkpoint_callback, set_verbosity
+
+    args, shipped = resolve_config_args(list(args), use)
+    for path in shipped:
+        print(
+            f"config: {path} (shipped with ssm-ts; ssm-ts configs copy {path.stem} to edit it)",
+            file=sys.stderr,
+        )
     os.environ.setdefault("JSONARGPARSE_DEPRECATION_WARNINGS", "off")
     warnings.filterwarnings("ignore", message="LightningCLI's args parameter")
     spec = USES[use]
@@ -349,14 +364,40 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
     )
 
 
+def version_line() -> str:
+    """``ssm-ts X.Y.Z (Python A.B.C, <package folder>)``: the installed distribution's version and the
+    folder it is imported from, which tells an editable install from a wheel."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    import ssm_ts
+
+    try:
+        installed = version("ssm-ts")
+    except PackageNotFoundError:  # a source checkout used without an install
+        installed = ssm_ts.__version__
+    return f"ssm-ts {installed} (Python {platform.python_version()}, {Path(ssm_ts.__file__).parent})"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``ssm-ts`` console script."""
+    """Entry point of the ``ssm-ts`` console script (and of ``python -m ssm_ts``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     verbose = VERBOSE_FLAG in argv
     argv = [a for a in argv if a != VERBOSE_FLAG]
     if not argv or argv[0] in ("-h", "--help"):
         print(_usage())
         return 0 if argv else 2
+    if argv[0] in ("-V", "--version"):
+        print(version_line())
+        return 0
+    if argv[0] == "configs":
+        from ssm_ts.packaged_configs import configs_command
+
+        try:
+            return configs_command(argv[1:])
+        except SSMTSError as err:
+            print(f"ssm-ts configs: error: {err}", file=sys.stderr)
+            return 1
     use, rest = argv[0], argv[1:]
     if use not in USES:
         print(f"ssm-ts: unknown use {use!r}; choose one of {', '.join(USES)}\n\n{_usage()}", file=sys.stderr)
