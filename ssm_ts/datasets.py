@@ -102,14 +102,15 @@ def classification_files(
 
 def audio_folder(name: str, home: str | os.PathLike | None = None) -> Path:
     """Folder of a spoken-digit audio set (``espeak-digits``, ``fsdd``) in the data home."""
-    from ssm_ts.data_fetch import data_home
+    from ssm_ts.data_fetch import ENV_DATA_HOME, data_home
 
     if name not in AUDIO_FOLDERS:
         raise _unknown("audio", name, AUDIO_FOLDERS)
     folder = data_home(home) / "audio" / name
     if not folder.is_dir() or not any(folder.iterdir()):
         raise DataFileNotFoundError(
-            f"audio folder {folder} not found or empty: it holds {AUDIO_FOLDERS[name]}"
+            f"audio folder {folder} not found or empty: it holds {AUDIO_FOLDERS[name]}; put the files there, "
+            f"or pass home= / set {ENV_DATA_HOME} to a folder that has audio/{name}"
         )
     return folder
 

@@ -55,3 +55,25 @@ def test_unknown_names_list_the_available_sets():
         datasets.classification_files("BasicMotion")
     with pytest.raises(DataFileNotFoundError, match="espeak-ng"):
         datasets.audio_folder("espeak-digits", home="/nonexistent-data-home")
+
+
+def test_outside_the_repository_every_helper_says_where_to_put_the_data(tmp_path, monkeypatch):
+    """A wheel user, offline, in a folder without ../shared/data: each helper names the file or folder,
+    the data home it looked in and the SSM_TS_DATA_HOME setting, not a traceback from deep inside."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(ENV_DATA_HOME, str(tmp_path / "home"))
+    monkeypatch.setattr("ssm_ts.data_fetch._download", _offline)
+    attempts = [
+        lambda: datasets.forecasting_csv("ETTh1"),
+        lambda: datasets.forecasting_csv("national_illness"),
+        lambda: datasets.classification_files("GunPoint"),
+        lambda: datasets.audio_folder("fsdd"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(DataFileNotFoundError) as err:
+            attempt()
+        assert str(tmp_path / "home") in str(err.value) and ENV_DATA_HOME in str(err.value), str(err.value)
+
+
+def _offline(url):
+    raise OSError("Name or service not known")
