@@ -2,7 +2,16 @@
 
 from .datamodule import AudioDataModule, AudioFiles, ClipDataset, index_audio, load_clips
 from .quantize import QUANTIZATIONS, Quantizer
-from .reader import AUDIO_EXTENSIONS, AudioClip, audio_info, find_audio_files, read_audio, read_audio_window
+from .reader import (
+    AUDIO_EXTENSIONS,
+    AudioClip,
+    AudioHeader,
+    audio_header,
+    audio_info,
+    find_audio_files,
+    read_audio,
+    read_audio_window,
+)
 from .split import FSDD_TEST_PATTERN, SPLIT_METHODS, FileSplit, split_files
 from .writing import spectrogram_figure, write_spectrogram_sheet, write_wav
 
@@ -14,9 +23,11 @@ __all__ = [
     "AudioClip",
     "AudioDataModule",
     "AudioFiles",
+    "AudioHeader",
     "ClipDataset",
     "FileSplit",
     "Quantizer",
+    "audio_header",
     "audio_info",
     "find_audio_files",
     "index_audio",

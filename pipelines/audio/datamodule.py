@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -23,8 +24,9 @@ from ssm_ts.errors import ConfigError, DataError
 from .quantize import Quantizer
 from .reader import (
     AUDIO_EXTENSIONS,
+    AudioHeader,
     BadAudioFileError,
-    audio_info,
+    audio_header,
     find_audio_files,
     read_audio,
     read_audio_window,
@@ -73,8 +75,16 @@ class AudioFiles(Sequence):
     ``rates[i]`` Hz (from its header); item ``i`` is its waveform at ``sample_rate``, as
     :func:`read_audio` decodes it. A file at ``sample_rate`` decodes only the window asked for."""
 
-    def __init__(self, files: list[Path], frames: list[int], rates: list[int], sample_rate: int):
+    def __init__(
+        self,
+        files: list[Path],
+        frames: list[int],
+        rates: list[int],
+        sample_rate: int,
+        headers: list[AudioHeader] | None = None,
+    ):
         self.files, self.frames, self.rates, self.sample_rate = files, frames, rates, sample_rate
+        self.headers = headers  # channels and format of each file, for the source summary
 
     def __len__(self) -> int:
         return len(self.files)
@@ -102,8 +112,9 @@ def index_audio(
 ) -> tuple[AudioFiles, list[Path]]:
     """Headers only (``soundfile.info``): unreadable and empty files raise or are skipped as in
     :func:`load_clips`; a file with NaN samples raises when it is read. Returns ``(audio, kept_files)``."""
-    infos, kept = _keep_readable(files, audio_info, on_bad_file)
-    return AudioFiles(kept, [f for f, _ in infos], [r for _, r in infos], sample_rate), kept
+    headers, kept = _keep_readable(files, audio_header, on_bad_file)
+    frames, rates = [h.frames for h in headers], [h.sample_rate for h in headers]
+    return AudioFiles(kept, frames, rates, sample_rate, headers), kept
 
 
 class ClipDataset(Dataset):
@@ -227,6 +238,7 @@ class AudioDataModule(pl.LightningDataModule):
         self.quantizer = Quantizer(quantization, bits)
         self.crop = crop
         self.files: FileSplit | None = None
+        self.skipped: list[Path] = []  # files left out by on_bad_file="skip" at setup
         self.datasets: dict[str, ClipDataset] = {}
 
     @property
@@ -254,6 +266,7 @@ class AudioDataModule(pl.LightningDataModule):
         for name in ("train", "val", "test"):
             # headers only: audio is decoded per item, so neither startup time nor memory grows with it
             waves, kept[name] = index_audio(getattr(split, name), self.sample_rate, hp.on_bad_file)
+            self.skipped += sorted(set(getattr(split, name)) - set(kept[name]))
             if not waves:
                 raise DataError(f"no readable audio left in the {name} split of {self.root}")
             crop = self.crop if name == "train" else "fixed"
@@ -282,6 +295,42 @@ class AudioDataModule(pl.LightningDataModule):
 
     def predict_dataloader(self) -> DataLoader:
         return self._loader("test", shuffle=False)
+
+    def source_summary(self) -> dict[str, int | str]:
+        """What the files were and what reading them did (after :meth:`setup`): counts of source
+        rates, channels and formats, how many were resampled to ``sample_rate`` or mixed to mono,
+        and the files skipped as unreadable. Logged to MLflow as ``data.*`` tags by the task."""
+        if not self.datasets:
+            self.setup()
+        headers = [h for d in self.datasets.values() for h in (d.waves.headers or [])]
+
+        def counts(values) -> str:
+            return ", ".join(f"{k}: {n}" for k, n in sorted(Counter(values).items()))
+
+        channel_names = {1: "mono", 2: "stereo"}
+        return {
+            "audio_files": len(headers),
+            "source_rates": counts(f"{h.sample_rate} Hz" for h in headers),
+            "source_channels": counts(
+                channel_names.get(h.channels, f"{h.channels} channels") for h in headers
+            ),
+            "source_formats": counts(h.format for h in headers),
+            f"resampled_to_{self.sample_rate}_hz": sum(h.sample_rate != self.sample_rate for h in headers),
+            "mixed_to_mono": sum(h.channels > 1 for h in headers),
+            "skipped_files": ", ".join(p.name for p in self.skipped) or "none",
+        }
+
+    def describe_sources(self) -> str:
+        """:meth:`source_summary` as one line for the console."""
+        s = self.source_summary()
+        skipped = (
+            "" if s["skipped_files"] == "none" else f"; {len(self.skipped)} skipped ({s['skipped_files']})"
+        )
+        return (
+            f"{s['audio_files']} audio files under {self.root} ({s['source_rates']}; {s['source_channels']}): "
+            f"{s[f'resampled_to_{self.sample_rate}_hz']} resampled to {self.sample_rate} Hz, "
+            f"{s['mixed_to_mono']} mixed to mono{skipped}"
+        )
 
     def describe(self) -> dict[str, object]:
         """Settings that a saved model needs to decode and name its output."""

@@ -7,6 +7,7 @@ integer and float files with no extra system packages, so it is the one reader h
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,8 +85,19 @@ def read_audio_window(path: str | os.PathLike, start: int, stop: int) -> torch.T
     return _mono(path, data).clamp(-1.0, 1.0)
 
 
-def audio_info(path: str | os.PathLike) -> tuple[int, int]:
-    """``(frames, sample_rate)`` of ``path`` from its header alone (nothing is decoded).
+@dataclass(frozen=True)
+class AudioHeader:
+    """What a file's header says: ``frames`` per channel, ``sample_rate`` (Hz), ``channels``, and
+    ``format`` such as ``"WAV PCM_24"`` or ``"FLAC PCM_16"``."""
+
+    frames: int
+    sample_rate: int
+    channels: int
+    format: str
+
+
+def audio_header(path: str | os.PathLike) -> AudioHeader:
+    """The header of ``path`` (nothing is decoded).
 
     Raises:
         DataError: the file is unreadable, not audio, or holds no samples.
@@ -97,7 +109,15 @@ def audio_info(path: str | os.PathLike) -> tuple[int, int]:
         raise _unreadable(path, err) from err
     if info.frames <= 0:
         raise BadAudioFileError(path, "holds no samples")
-    return int(info.frames), int(info.samplerate)
+    return AudioHeader(
+        int(info.frames), int(info.samplerate), int(info.channels), f"{info.format} {info.subtype}"
+    )
+
+
+def audio_info(path: str | os.PathLike) -> tuple[int, int]:
+    """``(frames, sample_rate)`` of ``path`` from its header alone (see :func:`audio_header`)."""
+    header = audio_header(path)
+    return header.frames, header.sample_rate
 
 
 def _unreadable(path: Path, err: Exception) -> BadAudioFileError:
@@ -119,4 +139,21 @@ def _mono(path: Path, data: np.ndarray) -> torch.Tensor:
         raise BadAudioFileError(path, "holds no samples")
     if not np.isfinite(data).all():
         raise BadAudioFileError(path, "holds NaN or infinite samples")
+    _warn_if_beyond_full_scale(path, data)
     return torch.from_numpy(np.ascontiguousarray(data.mean(axis=1)))
+
+
+_WARNED_LOUD: set[Path] = set()  # each file once per process, not on every clip read from it
+
+
+def _warn_if_beyond_full_scale(path: Path, data: np.ndarray) -> None:
+    """Float files can hold samples beyond [-1, 1] (integer PCM cannot); they are clipped, which
+    turns speech into a square wave, so say so once per file."""
+    peak = float(np.abs(data).max())
+    if peak > 1.0 and path not in _WARNED_LOUD:
+        _WARNED_LOUD.add(path)
+        warnings.warn(
+            f"audio file {path} peaks at {peak:.3g}, beyond full scale: its samples are clipped to [-1, 1]. "
+            "If that is a gain error, divide it by its peak (normalise it) and save it again",
+            stacklevel=3,
+        )

@@ -148,6 +148,24 @@ class WaveformTask(pl.LightningModule):
     def on_test_epoch_end(self) -> None:
         self._epoch_end("test")
 
+    def on_fit_start(self) -> None:
+        """Say what reading the folder did (rates, channels, formats, resampled, mixed, skipped) on the
+        console and as ``data.*`` tags of the MLflow run (tags, unlike params, may change on resume)."""
+        summary = getattr(self.trainer.datamodule, "source_summary", None)
+        if summary is None or self.trainer.global_rank != 0:
+            return
+        from lightning.pytorch.loggers import MLFlowLogger
+        from rich.console import Console
+
+        Console(stderr=True, highlight=False).print(
+            f"[green]audio[/green] {self.trainer.datamodule.describe_sources()}"
+        )
+        tags = {f"data.{key}": str(value) for key, value in summary().items()}
+        for logger in self.trainer.loggers:
+            if isinstance(logger, MLFlowLogger):
+                for key, value in tags.items():
+                    logger.experiment.set_tag(logger.run_id, key, value)
+
     def configure_optimizers(self):
         hp = self.hparams
         optimizer = torch.optim.AdamW(ssm_param_groups(self.net, hp.lr, hp.weight_decay))

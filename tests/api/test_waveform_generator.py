@@ -69,8 +69,12 @@ def test_fit_generate_save_load_cli_and_pyfunc(shared_data, tmp_path):
     assert [len(a) for a in result["audio"]] == [160, 80] and (result["sample_rate"] == 16000).all()
     # the fit's checkpoints and export are in its own run folder; the export is published to out_dir/export
     own = tmp_path / "run" / run.info.experiment_id / gen.run_id_
-    assert list((own / "checkpoints").glob("best-*.ckpt")) and (own / "export" / "model.safetensors").is_file()
-    torch.testing.assert_close(WaveformGenerator.load(str(tmp_path / "run" / "export")).generate(3, 0.02, seed=0), audio)
+    assert (
+        list((own / "checkpoints").glob("best-*.ckpt")) and (own / "export" / "model.safetensors").is_file()
+    )
+    torch.testing.assert_close(
+        WaveformGenerator.load(str(tmp_path / "run" / "export")).generate(3, 0.02, seed=0), audio
+    )
 
 
 def _untrained(tmp_path) -> WaveformGenerator:
@@ -141,9 +145,14 @@ def test_fit_with_a_clip_under_one_sample_names_clip_seconds(tmp_path):
 def test_resume_continues_an_interrupted_fit_in_its_run_and_register_as_registers_it(shared_data, tmp_path):
     from tests.cli.fake_use import InterruptAtEpoch
 
-    folder, data = str(shared_data / "audio" / "espeak-digits"), dict(clip_seconds=0.05, max_files_per_split=8)
+    folder, data = (
+        str(shared_data / "audio" / "espeak-digits"),
+        dict(clip_seconds=0.05, max_files_per_split=8),
+    )
     settings = dict(preset="tiny", max_epochs=2, batch_size=8, out_dir=str(tmp_path / "run"))
-    with pytest.raises(ConfigError, match=r"needs the folder of the interrupted fit: create the WaveformGenerator"):
+    with pytest.raises(
+        ConfigError, match=r"needs the folder of the interrupted fit: create the WaveformGenerator"
+    ):
         WaveformGenerator(preset="tiny", log_to_mlflow=False).fit(folder, **data, resume=True)
     interrupted = WaveformGenerator(**settings, trainer_options={"callbacks": [InterruptAtEpoch(1)]})
     with pytest.raises(KeyboardInterrupt):
@@ -160,3 +169,25 @@ def test_resume_continues_an_interrupted_fit_in_its_run_and_register_as_register
     assert len(client.get_metric_history(run.info.run_id, "val_nll_bits")) == 2  # epoch 0, then epoch 1
     model = mlflow.pyfunc.load_model("models:/digits/1")
     assert len(model.predict(pd.DataFrame({"seconds": [0.005]}))["audio"][0]) == 80
+
+
+def test_fit_on_a_mixed_format_folder_logs_what_reading_it_did(tmp_path):
+    # 44.1/48 kHz stereo FLAC and 24-bit/float WAVs were resampled and mixed down with no record of it
+    from tests.pipelines.test_audio_pipeline import _mixed_format_folder
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    _mixed_format_folder(folder)
+    gen = WaveformGenerator(preset="tiny", max_epochs=1, batch_size=4, out_dir=str(tmp_path / "run"),
+                            trainer_options={"enable_progress_bar": False})  # fmt: skip
+    with pytest.warns(UserWarning, match="broken.wav"):
+        gen.fit(str(folder), clip_seconds=0.02, on_bad_file="skip")
+    tags = mlflow.get_run(gen.run_id_).data.tags
+    assert tags["data.source_rates"] == "16000 Hz: 2, 22050 Hz: 1, 44100 Hz: 1, 48000 Hz: 2"
+    assert tags["data.source_channels"] == "mono: 4, stereo: 2"
+    assert tags["data.resampled_to_16000_hz"] == "4" and tags["data.mixed_to_mono"] == "2"
+    assert tags["data.skipped_files"] == "broken.wav"
+    clip = gen.generate(1, 0.01, seed=0)
+    paths = gen.write(clip, str(tmp_path / "out"))
+    info = sf.info(paths[0])
+    assert (info.samplerate, info.channels, info.frames, info.subtype) == (16000, 1, 160, "PCM_16")

@@ -312,3 +312,57 @@ def test_a_folder_of_one_or_two_files_says_how_many_are_needed(tmp_path, n_files
     files = [tmp_path / f"rec{i}.wav" for i in range(n_files)]
     with pytest.raises(DataError, match=rf"holds {n_files} audio file\(s\).*at least 3.*cut"):
         split_files(files, tmp_path, "auto")
+
+
+def _mixed_format_folder(root):
+    """Rates, channels, formats and depths as a user's folder holds them, plus two non-audio files."""
+    rng = np.random.default_rng(1)
+    (root / "sub" / "deeper").mkdir(parents=True)
+    sf.write(root / "a.wav", rng.uniform(-0.5, 0.5, 1600), 16000)
+    sf.write(root / "b.WAV", rng.uniform(-0.5, 0.5, (4410, 2)), 44100, subtype="PCM_24")
+    sf.write(root / "sub" / "c.flac", rng.uniform(-0.5, 0.5, (4800, 2)), 48000)
+    sf.write(root / "sub" / "deeper" / "d.wav", rng.uniform(-0.5, 0.5, 4800).astype(np.float32), 48000,
+             subtype="FLOAT")  # fmt: skip
+    sf.write(root / "sub" / "e.FLAC", rng.uniform(-0.5, 0.5, 800), 16000)
+    sf.write(root / "f.wav", rng.uniform(-0.5, 0.5, 2205), 22050)
+    (root / "broken.wav").write_bytes(b"RIFF" + bytes(40))
+    (root / "notes.txt").write_text("take 2 was better")
+    (root / ".DS_Store").write_bytes(bytes(64))
+
+
+def test_source_summary_says_what_was_resampled_mixed_and_skipped(tmp_path):
+    # a 44.1/48 kHz stereo folder trained at 16 kHz mono without a word anywhere on what happened
+    _mixed_format_folder(tmp_path)
+    dm = AudioDataModule(str(tmp_path), 16000, clip_seconds=0.05, split="fractions", on_bad_file="skip",
+                         fractions=(0.5, 0.25, 0.25))  # fmt: skip
+    with pytest.warns(UserWarning, match="broken.wav"):
+        dm.setup()
+    summary = dm.source_summary()
+    assert summary == {
+        "audio_files": 6,
+        "source_rates": "16000 Hz: 2, 22050 Hz: 1, 44100 Hz: 1, 48000 Hz: 2",
+        "source_channels": "mono: 4, stereo: 2",
+        "source_formats": "FLAC PCM_16: 2, WAV FLOAT: 1, WAV PCM_16: 2, WAV PCM_24: 1",
+        "resampled_to_16000_hz": 4,
+        "mixed_to_mono": 2,
+        "skipped_files": "broken.wav",
+    }
+    line = dm.describe_sources()
+    assert "6 audio files" in line and "4 resampled to 16000 Hz" in line and "2 mixed to mono" in line
+    assert "1 skipped (broken.wav)" in line
+
+
+def test_a_float_wav_beyond_full_scale_warns_naming_it_once(tmp_path):
+    # a float WAV peaking at 10 (a gain bug in the user's export) was silently clipped to a square wave
+    path = tmp_path / "loud.wav"
+    sf.write(path, (20 * _tone(800, 8000)).astype(np.float32), 8000, subtype="FLOAT")
+    with pytest.warns(
+        UserWarning, match=r"loud\.wav peaks at 10.*clipped to \[-1, 1\].*divide it by its peak"
+    ):
+        clip = read_audio(path)
+    assert float(clip.waveform.abs().max()) == 1.0
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_audio(path)  # once per file, not once per training step
