@@ -88,8 +88,9 @@ class ForecastDataModule(pl.LightningDataModule):
             e.g. ``{"sep": "|", "skiprows": 3, "na_values": ["-999"], "date_format": "%d.%m.%Y %H:%M"}``
             (CLI: ``--data.read_options '{sep: "|", skiprows: 3}'``); see
             :mod:`ssm_ts.pipelines.csv_options` for the keys. Given options win, the rest is detected.
-            A fitted model (checkpoint or export) reads new CSVs with the options it was fitted with
-            unless this is set.
+            They are saved in the series spec of checkpoints and exports: ``Forecaster.load(export)``
+            reads new CSVs with them. ``ssm-ts forecast predict --ckpt_path`` reads the CSV before the
+            checkpoint is restored, so give them again there (``--config`` with the fit's config.yaml does).
     """
 
     def __init__(
