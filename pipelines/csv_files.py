@@ -202,7 +202,8 @@ def _header_line(text: str, options: dict) -> str:
     """The line the header is on: after ``skiprows``, blank lines, comment lines and ``header``."""
     lines = text.splitlines()
     skip = options.get("skiprows", 0)
-    lines = lines[skip:] if isinstance(skip, int) else [x for i, x in enumerate(lines) if i not in set(skip)]
+    skipped = set() if isinstance(skip, int) else set(skip)
+    lines = lines[skip:] if isinstance(skip, int) else [x for i, x in enumerate(lines) if i not in skipped]
     comment = options.get("comment")
     lines = [x for x in lines if x.strip() and not (comment and x.lstrip().startswith(comment))]
     row = options.get("header") or 0
