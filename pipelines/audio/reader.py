@@ -121,6 +121,8 @@ def audio_info(path: str | os.PathLike) -> tuple[int, int]:
 
 
 def _unreadable(path: Path, err: Exception) -> BadAudioFileError:
+    if not path.exists():  # libsndfile says "System error"
+        return BadAudioFileError(path, "is missing (moved or deleted since the folder was listed?)")
     reason = str(err).replace(f"'{path}'", "it").rstrip(". ")  # libsndfile repeats the path
     return BadAudioFileError(path, f"cannot be read ({reason}): it may be corrupt or not audio")
 

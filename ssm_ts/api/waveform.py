@@ -21,7 +21,7 @@ import torch
 import torchaudio.functional as AF
 
 from ssm_ts.api.resumable import ResumableFit
-from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
+from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError, SSMTSError
 from ssm_ts.pipelines.audio import AudioDataModule, read_audio
 from ssm_ts.pipelines.audio.reader import BadAudioFileError
 from ssm_ts.tasks.waveform import (
@@ -93,6 +93,22 @@ def prompt_audio(
         raise ConfigError(f"prompt must be (n={n}, samples) or (samples,) audio, got {tuple(audio.shape)}")
     check_prompt(audio)
     return audio
+
+
+def _with_resume_hint(err: SSMTSError, own_dir: Path, out_dir: Path) -> SSMTSError:
+    """``err`` with how to continue when the stopped fit left a ``last.ckpt`` (same type when it
+    can be rebuilt from a message, else a DataError)."""
+    last = next(iter(Path(own_dir).rglob("last.ckpt")), None)
+    if last is None:
+        return err
+    message = (
+        f"{err}. Training stopped; its last checkpoint is kept ({last}): fix this, then call fit(..., "
+        f"resume=True) on a WaveformGenerator with out_dir={str(out_dir)!r} to continue in the same run"
+    )
+    try:
+        return type(err)(message)
+    except TypeError:
+        return DataError(message)
 
 
 class WaveformGenerator(ResumableFit):
@@ -236,7 +252,10 @@ class WaveformGenerator(ResumableFit):
             # checkpoints carry the run id, so a resume continues it
             **user_trainer_options(s["trainer_options"], [RecordMLflowRun()]),
         )
-        fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=data, ckpt_path=ckpt_path)
+        try:
+            fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=data, ckpt_path=ckpt_path)
+        except SSMTSError as err:  # audio is read as it trains: a bad file can stop a fit at any epoch
+            raise _with_resume_hint(err, own_dir, out_dir) from err
         best = trainer.checkpoint_callback.best_model_path
         # Lightning has already marked the run FINISHED: a failure from here on must not leave it so
         with run_failed_on_error(logger, best, self._resume_hint(out_dir)):

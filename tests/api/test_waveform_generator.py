@@ -10,7 +10,7 @@ import torch
 
 from ssm_ts import WaveformGenerator
 from ssm_ts.api.generate_cli import generate_command
-from ssm_ts.errors import ConfigError
+from ssm_ts.errors import ConfigError, DataError
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -191,3 +191,39 @@ def test_fit_on_a_mixed_format_folder_logs_what_reading_it_did(tmp_path):
     paths = gen.write(clip, str(tmp_path / "out"))
     info = sf.info(paths[0])
     assert (info.samplerate, info.channels, info.frames, info.subtype) == (16000, 1, 160, "PCM_16")
+
+
+def test_files_gone_mid_fit_fail_naming_them_and_the_fit_resumes_from_its_checkpoint(shared_data, tmp_path):
+    # Audio is decoded when read, so a file moved or deleted during a fit fails the next epoch: the
+    # error said "System error ... may be corrupt" and nothing about the checkpoint that was kept.
+    import shutil
+
+    import lightning.pytorch as pl
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for path in sorted((shared_data / "audio" / "espeak-digits" / "two").glob("*.wav"))[:8]:
+        shutil.copy(path, folder / path.name)
+    kept = tmp_path / "kept"
+    shutil.copytree(folder, kept)
+
+    class MoveFilesAway(pl.Callback):
+        def on_train_epoch_end(self, trainer, pl_module):
+            for path in folder.glob("*.wav"):
+                path.unlink()
+
+    settings = dict(preset="tiny", max_epochs=2, batch_size=4, out_dir=str(tmp_path / "run"))
+    gen = WaveformGenerator(
+        **settings, trainer_options={"callbacks": [MoveFilesAway()], "enable_progress_bar": False}
+    )
+    with pytest.raises(
+        DataError, match=r"audio file .*\.wav is missing.*last checkpoint is kept.*resume=True"
+    ):
+        gen.fit(str(folder), clip_seconds=0.02)
+    client = mlflow.MlflowClient()
+    (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-audio").experiment_id])
+    assert run.info.status == "FAILED" and list((tmp_path / "run").rglob("last.ckpt"))
+    shutil.copytree(kept, folder, dirs_exist_ok=True)
+    resumed = WaveformGenerator(**settings, trainer_options={"enable_progress_bar": False})
+    resumed.fit(str(folder), clip_seconds=0.02, resume=True)
+    assert resumed.run_id_ == run.info.run_id and client.get_run(run.info.run_id).info.status == "FINISHED"
