@@ -28,7 +28,8 @@ _KERNEL_BUFFERS = (
     "log_dt", "freq", "C", "channel_weights", "difference", "backward", "thresholds", "shift", "taps", "dilation",
     "start",
 )  # fmt: skip
-_SHIFT_BUFFERS = ("shift", "taps", "dilation", "start")  # absent from checkpoints written before shift kernels
+# absent from checkpoints written before shift kernels
+_SHIFT_BUFFERS = ("shift", "taps", "dilation", "start")
 
 
 def fit_features_ridge(features: RandomSSMFeatures, values: Sequence[np.ndarray], targets: np.ndarray):
@@ -61,7 +62,8 @@ class RandomFeatureClassifier(nn.Module):
         n_channels, n_classes: input channels and classes.
         feature_options: :class:`~ssm_ts.models.random_ssm_features.RandomSSMFeatures` settings
             (``n_kernels``, default :data:`DEFAULT_KERNELS` as in ``SSMClassifier``; ``n_modes``,
-            ``max_channels``, ``seed``, ``chunk``, ``max_cycles``, ``pooling``, ``shift_fraction``).
+            ``max_channels``, ``seed``, ``chunk``, ``max_cycles``, ``pooling``, ``shift_fraction``,
+            ``memory_budget_mb``: peak working memory of the features' blocks in fit and forward).
     """
 
     def __init__(self, n_channels: int, n_classes: int, **feature_options: Any):
@@ -163,5 +165,5 @@ def build_random_feature_classifier(
     except TypeError as err:
         raise ConfigError(
             f"bad option for model 'random_features': {err}; the options are n_kernels, n_modes, "
-            "max_channels, seed, chunk, max_cycles and pooling."
+            "max_channels, seed, chunk, max_cycles, pooling, shift_fraction and memory_budget_mb."
         ) from err

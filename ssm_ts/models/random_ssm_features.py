@@ -22,25 +22,45 @@ none on ArrowHead), so it is a hyperparameter to choose by cross-validation.
 Recordings of unequal length are zero-padded at the end; padded steps are left out of every feature
 (a backward kernel reads each recording reversed within its own length), so the features of a
 recording do not depend on what it was batched with.
+
+Memory: responses are computed in blocks of (recordings x kernels) sized so that a block's peak
+working memory (the channel mixes, their FFTs padded to twice the length, the responses, the pooling
+masks) stays within ``memory_budget_mb``; only the inputs and the ``(n, features)`` output come on
+top. The block sizes do not change the features (bit-identical for any budget) as long as one
+recording's responses to a whole ``chunk`` of kernels fit in the budget (up to about 5,800 steps at
+the defaults); past that the chunk's kernels are split too, which moves features by float32 rounding.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from ssm_ts.core import DiagonalSSM, ShiftSSM, fft_causal_conv
+from ssm_ts.core import DiagonalSSM, ShiftSSM
 from ssm_ts.errors import ConfigError
 
 POOLINGS = ("ppv", "max", "mpv", "mipv")
 SHIFT_TAPS = (7, 9, 11)  # taps of a shift-SSM kernel, as ROCKET's kernel lengths
 _S4D_LIN_DECAY = 0.5  # Re(A) of S4D-Lin: the memory timescale of a mode is 1 / (0.5 dt) steps
-_RESPONSE_BUDGET = 2**24  # floats in one (batch, chunk, length) response block (64 MiB)
+DEFAULT_MEMORY_BUDGET_MB = 64.0
+# Working bytes per (recording, kernel, padded step) of a response block, FFTs being over twice the
+# length: the reused buffers, zero-padded signal then float32 responses (8) and spectrum (8), plus at
+# most 10 at once beside them: the channel mix (4) before it is copied in, or the pooling temporaries
+# (masks 1 + 1, excess over the threshold and its product 4 + 4).
+# tests/models/test_random_features_memory.py measures every allocation against these figures.
+_ROW_BYTES_PER_STEP = 26
+# per (kernel, padded step): its spectrum, 20 while it is made (impulse response 4, zero-padded 8,
+# spectrum 8), 8 held while its blocks run
+_SPECTRUM_BYTES_PER_STEP = 20
+# recordings padded to a common length in transform(): at most this many floats over (recordings x
+# chunk x longest). Fixed (not the memory budget) because the padded length, hence the FFT size, moves
+# features by float32 rounding: the budget must not change them.
+_PAD_GROUP_FLOATS = 2**24
 
 
 @dataclass
@@ -132,12 +152,18 @@ class RandomSSMFeatures:
         n_modes: complex modes per kernel (each with its conjugate).
         max_channels: at most this many channels are mixed by one kernel.
         seed: draws the kernels and the threshold quantiles.
-        chunk: kernels convolved at once (bounds memory to ``n x chunk x length`` floats).
+        chunk: kernels drawn and made together (one draw of threshold recordings per chunk), and at
+            most this many convolved at once; part of the draw, so it changes the features.
         max_cycles: ``None``: mode frequencies uniform up to Nyquist; else at most this many
             oscillations within a kernel's memory timescale (smooth kernels at long timescales).
         pooling: features per kernel, from ``POOLINGS``: ``"ppv"`` (share of steps above the
             threshold), ``"max"``, ``"mpv"`` (mean excess over the threshold where above it) and
             ``"mipv"`` (mean relative time of the steps above it), the last two from MultiRocket.
+        shift_fraction: share of the kernels that are shift SSMs (dilated FIR filters, see above).
+        memory_budget_mb: peak working memory (MiB) of one block of responses in ``fit`` and
+            ``transform``, on the CPU or the GPU, beyond the recordings and the feature matrix. Any
+            budget gives the same features; smaller ones give smaller blocks (at least one recording
+            x one kernel). Default 64.
     """
 
     def __init__(
@@ -150,6 +176,7 @@ class RandomSSMFeatures:
         max_cycles: float | None = 2.0,
         pooling: tuple[str, ...] = ("ppv", "max"),
         shift_fraction: float = 0.0,
+        memory_budget_mb: float = DEFAULT_MEMORY_BUDGET_MB,
     ):
         if n_kernels < 1 or n_modes < 1 or max_channels < 1 or chunk < 1:
             raise ConfigError(
@@ -164,7 +191,18 @@ class RandomSSMFeatures:
             raise ConfigError(f"shift_fraction must be in [0, 1], got {shift_fraction}")
         self.seed, self.chunk, self.max_cycles, self.pooling = seed, chunk, max_cycles, tuple(pooling)
         self.shift_fraction = shift_fraction
+        if isinstance(memory_budget_mb, bool) or not (
+            isinstance(memory_budget_mb, (int, float)) and 0 < memory_budget_mb < math.inf
+        ):
+            raise ConfigError(
+                f"memory_budget_mb must be a positive number of MiB (e.g. 64), got {memory_budget_mb!r}"
+            )
+        self.memory_budget_mb = float(memory_budget_mb)
         self.kernels_: RandomSSMKernels | None = None
+
+    def __setstate__(self, state: dict) -> None:
+        # features pickled before the memory budget existed get the default
+        self.__dict__.update({"memory_budget_mb": DEFAULT_MEMORY_BUDGET_MB, **state})
 
     @property
     def n_features(self) -> int:
@@ -215,15 +253,29 @@ class RandomSSMFeatures:
             index = slice(start, min(K, start + self.chunk))
             # a few random recordings per chunk; each kernel takes its threshold from one of them
             picked = rng.choice(len(values), size=min(8, len(values)), replace=False)
+            source = np.array([int(rng.integers(len(picked))) for _ in range(index.start, index.stop)])
             x, lengths = _padded([values[i] for i in picked])
-            responses = self._responses(x, lengths, index).numpy()
-            for k in range(index.start, index.stop):
-                j = int(rng.integers(len(picked)))
-                self.kernels_.thresholds[k] = np.quantile(responses[j, k - start, : lengths[j]], quantiles[k])
+            self._set_thresholds(x, lengths, index, source, quantiles[index])
         # shift kernels went through the quantile loop too (its draws are per kernel, so skipping them
         # would change every S4D threshold after them); their bias replaces those quantiles here
         self.kernels_.thresholds[is_shift] = shift["bias"]
         return self
+
+    def _set_thresholds(
+        self, x: Tensor, lengths: np.ndarray, index: slice, source: np.ndarray, quantiles: np.ndarray
+    ) -> None:
+        """Threshold of kernel ``index.start + i``: quantile ``quantiles[i]`` of its response to recording
+        ``source[i]`` of the padded ``x`` ``(n, channels, length)`` (real lengths ``lengths``)."""
+        thresholds = self.kernels_.thresholds
+
+        def take_quantiles(rows: slice, kernels: slice, y: Tensor) -> None:
+            for k in range(kernels.start, kernels.stop):
+                j = source[k - index.start]
+                if rows.start <= j < rows.stop:
+                    response = y[j - rows.start, k - kernels.start, : lengths[j]].numpy()
+                    thresholds[k] = np.quantile(response, quantiles[k - index.start])
+
+        self._for_each_block(x, lengths, index, take_quantiles)
 
     def _draw_shift_kernels(self, longest: int) -> dict[str, np.ndarray]:
         """The last ``shift_fraction`` of the kernels become dilated FIR filters (shift SSMs), drawn as
@@ -251,13 +303,17 @@ class RandomSSMFeatures:
         return {"shift": shift, "taps": taps, "dilation": dilation, "start": start, "bias": bias}
 
     def transform(self, values: Sequence[np.ndarray], batch_size: int = 256) -> np.ndarray:
-        """Features ``(n, P K)`` float32: pooling ``p`` of kernel ``k`` in column ``P k + p``."""
+        """Features ``(n, P K)`` float32 of recordings ``values[i]`` ``(channels, length_i)``: pooling
+        ``p`` of kernel ``k`` in column ``P k + p``."""
         self._require_kernels()
         out = np.empty((len(values), self.n_features), dtype=np.float32)
-        # batches of similar length waste little padding; long recordings come in smaller batches
+        if not len(values):
+            return out
+        # recordings of similar length are padded together (little wasted padding); transform_padded
+        # splits each group into blocks within the memory budget
         lengths_all = [v.shape[1] for v in values]
         order = np.argsort(lengths_all, kind="stable")
-        batch_size = max(1, min(batch_size, _RESPONSE_BUDGET // (self.chunk * max(lengths_all))))
+        batch_size = max(1, min(batch_size, _PAD_GROUP_FLOATS // (self.chunk * max(lengths_all))))
         for b in range(0, len(values), batch_size):
             rows = order[b : b + batch_size]
             x, lengths = _padded([values[i] for i in rows])
@@ -269,42 +325,125 @@ class RandomSSMFeatures:
         whose real lengths are ``lengths`` ``(n,)``, on ``x``'s device (kernels may be tensors there)."""
         kernels = self._require_kernels()
         lengths = torch.as_tensor(lengths, device=x.device)
-        valid = torch.arange(x.shape[-1], device=x.device)[None, None, :] < lengths[:, None, None]
+        steps = torch.arange(x.shape[-1], device=x.device)[None, None, :]
         out = torch.empty((x.shape[0], self.n_features), dtype=torch.float32, device=x.device)
         P = len(self.pooling)
-        for start in range(0, self.n_kernels, self.chunk):
-            index = slice(start, min(self.n_kernels, start + self.chunk))
-            y = self._responses(x, lengths, index)
-            thresholds = torch.as_tensor(kernels.thresholds[index], dtype=torch.float32, device=x.device)
-            valid_k = valid
+
+        def pool(rows: slice, index: slice, y: Tensor) -> None:
+            """Pool the responses ``y`` ``(rows, kernels, length)`` into their columns of ``out``."""
+            n_real = lengths[rows, None, None]
+            valid = steps < n_real
             if kernels.start is not None:  # a kernel's first pooled step (at least one step is pooled)
                 first = torch.as_tensor(kernels.start[index], device=x.device)[None, :, None]
-                first = torch.minimum(first, lengths[:, None, None] - 1)
-                valid_k = valid & (torch.arange(x.shape[-1], device=x.device)[None, None, :] >= first)
-            pooled = pool_responses(y, thresholds[None, :, None], valid_k, lengths, self.pooling)
+                valid = valid & (steps >= torch.minimum(first, n_real - 1))
+            thresholds = torch.as_tensor(kernels.thresholds[index], dtype=torch.float32, device=x.device)
+            pooled = pool_responses(y, thresholds[None, :, None], valid, lengths[rows], self.pooling)
             for p, values_p in enumerate(pooled):
-                out[:, P * start + p : P * index.stop : P] = values_p
+                out[rows, P * index.start + p : P * index.stop : P] = values_p
+
+        chunk_sizes = {min(self.chunk, self.n_kernels), self.n_kernels % self.chunk or self.chunk}
+        workspace = self._workspace(x.shape[0], sorted(chunk_sizes), x.shape[-1], x.device)
+        for start in range(0, self.n_kernels, self.chunk):
+            index = slice(start, min(self.n_kernels, start + self.chunk))
+            self._for_each_block(x, lengths, index, pool, workspace)
         return out
+
+    def block_shape(self, n_recordings: int, n_kernels: int, length: int) -> tuple[int, int]:
+        """``(recordings, kernels)`` per response block of ``n_kernels`` kernels (one chunk) to
+        ``n_recordings`` recordings padded to ``length`` steps, so that a block's peak working memory
+        stays within ``memory_budget_mb``: the whole chunk and as many recordings as fit (at least one),
+        else (very long recordings) as many kernels as fit with one recording (at least one)."""
+        budget = self.memory_budget_mb * 2**20
+        spectrum, row = _SPECTRUM_BYTES_PER_STEP * length, _ROW_BYTES_PER_STEP * length
+        # splitting a chunk's kernels moves the responses by float32 rounding (the spectra's products
+        # are vectorised over kernels x frequencies), splitting its recordings does not
+        kernels = max(1, min(n_kernels, int(budget // (spectrum + row))))
+        rows = int((budget - kernels * spectrum) // (kernels * row))
+        return max(1, min(n_recordings, rows)), kernels
+
+    def _for_each_block(
+        self,
+        x: Tensor,
+        lengths: np.ndarray | Tensor,
+        index: slice,
+        use: Callable[[slice, slice, Tensor], None],
+        workspace: tuple[Tensor, Tensor] | None = None,
+    ) -> None:
+        """Call ``use(rows, kernels, y)`` on the responses ``y`` ``(rows, kernels, length)`` of the kernels
+        ``index`` to padded recordings ``x`` ``(n, channels, length)``, one block (within the memory
+        budget) at a time, in the buffers ``workspace`` (from :meth:`_workspace`; made if not given):
+        ``y`` is overwritten by the next block."""
+        n, L = x.shape[0], x.shape[-1]
+        n_rows, n_kernels = self.block_shape(n, index.stop - index.start, L)
+        workspace = workspace or self._workspace(n, [index.stop - index.start], L, x.device)
+        for start in range(index.start, index.stop, n_kernels):
+            kernels = slice(start, min(index.stop, start + n_kernels))
+            kernel_f = None  # the last block's spectra go before these are made
+            kernel_f = torch.fft.rfft(_ssm_kernels(self.kernels_, kernels, L).to(x.device), n=2 * L)
+            for r in range(0, n, n_rows):
+                rows = slice(r, min(n, r + n_rows))
+                use(rows, kernels, self._responses(x[rows], lengths[rows], kernels, kernel_f, workspace))
+
+    def _workspace(
+        self, n: int, chunk_sizes: Sequence[int], length: int, device: torch.device
+    ) -> tuple[Tensor, Tensor]:
+        """Flat buffers for the largest block of chunks of ``chunk_sizes`` kernels to ``n`` recordings
+        padded to ``length``: the zero-padded signal, then the responses (float32, ``2 length`` per
+        row), and its spectrum (complex64, ``length + 1`` per row). Every block reuses them: buffers
+        made and freed per block leave the C heap fragmented, and the process then holds about three
+        blocks' worth."""
+        size = max(math.prod(self.block_shape(n, k, length)) for k in chunk_sizes)
+        return (
+            torch.empty(size * 2 * length, dtype=torch.float32, device=device),
+            torch.empty(size * (length + 1), dtype=torch.complex64, device=device),
+        )
 
     def _require_kernels(self) -> RandomSSMKernels:
         if self.kernels_ is None:
             raise ConfigError("RandomSSMFeatures.transform before fit; call fit(training recordings) first.")
         return self.kernels_
 
-    def _responses(self, x: Tensor, lengths: np.ndarray | Tensor, index: slice) -> Tensor:
-        """Responses ``(n, k, length)`` of kernels ``index`` to padded recordings ``x`` ``(n, channels, length)``."""
+    def _responses(
+        self,
+        x: Tensor,
+        lengths: np.ndarray | Tensor,
+        index: slice,
+        kernel_f: Tensor,
+        workspace: tuple[Tensor, Tensor],
+    ) -> Tensor:
+        """Responses ``(n, k, length)`` of kernels ``index`` (spectra ``kernel_f`` ``(k, length + 1)``,
+        the rfft of their impulse responses over ``2 length`` steps) to padded recordings ``x``
+        ``(n, channels, length)``: a causal FFT convolution computed in ``workspace`` (the responses
+        are a view of it)."""
         kernels = self.kernels_
         L = x.shape[-1]
         weights = torch.as_tensor(kernels.channel_weights[index], dtype=torch.float32, device=x.device)
         mixed = torch.einsum("kc,ncl->nkl", weights, x)
+        if mixed.numel() == 0:  # the FFT libraries reject zero-sized transforms
+            return mixed
+        n, k = mixed.shape[:2]
+        signal = workspace[0][: n * k * 2 * L].view(n, k, 2 * L)
+        # the spectrum's buffer is free until the FFT: scratch for the reversed and differenced mixes
+        scratch = workspace[1].view(torch.float32)[: 2 * n * k * L].view(2, n, k, L)
         backward = torch.as_tensor(kernels.backward[index], device=x.device)
         if backward.any():
-            mixed[:, backward] = _reverse_within(mixed[:, backward], lengths)
+            chosen = backward.nonzero()[:, 0]
+            part = torch.index_select(mixed, 1, chosen, out=scratch[0, :, : len(chosen)])
+            mixed.index_copy_(1, chosen, _reverse_within(part, lengths, out=scratch[1, :, : len(chosen)]))
         difference = torch.as_tensor(kernels.difference[index], device=x.device)
         if difference.any():
-            part = mixed[:, difference]
-            mixed[:, difference] = torch.cat([torch.zeros_like(part[..., :1]), part.diff(dim=-1)], dim=-1)
-        return fft_causal_conv(mixed, _ssm_kernels(kernels, index, L).to(x.device))
+            chosen = difference.nonzero()[:, 0]
+            part = torch.index_select(mixed, 1, chosen, out=scratch[0, :, : len(chosen)])
+            steps = scratch[1, :, : len(chosen)]
+            steps[..., 0] = 0
+            torch.sub(part[..., 1:], part[..., :-1], out=steps[..., 1:])  # part.diff(dim=-1)
+            mixed.index_copy_(1, chosen, steps)
+        # rfft(mixed, n=2L) zero-pads to 2L steps; here the padding is done in the reused buffer
+        signal[..., L:].zero_()
+        signal[..., :L].copy_(mixed)
+        del mixed
+        spectrum = torch.fft.rfft(signal, out=workspace[1][: n * k * (L + 1)].view(n, k, L + 1))
+        return torch.fft.irfft(spectrum.mul_(kernel_f), n=2 * L, out=signal)[..., :L]
 
 
 def pool_responses(
@@ -337,10 +476,11 @@ def _padded(values: Sequence[np.ndarray]) -> tuple[Tensor, np.ndarray]:
     return torch.from_numpy(x), lengths
 
 
-def _reverse_within(x: Tensor, lengths: np.ndarray | Tensor) -> Tensor:
-    """Reverse every row of ``x`` ``(n, k, length)`` in time within its own length (padding stays at the end)."""
+def _reverse_within(x: Tensor, lengths: np.ndarray | Tensor, out: Tensor | None = None) -> Tensor:
+    """Reverse every row of ``x`` ``(n, k, length)`` in time within its own length (padding stays at the
+    end), into ``out`` if given."""
     L = x.shape[-1]
     steps = torch.arange(L, device=x.device)[None, :]
     n_real = torch.as_tensor(lengths, device=x.device)[:, None]
     source = torch.where(steps < n_real, n_real - 1 - steps, steps)  # (n, L)
-    return torch.gather(x, -1, source[:, None, :].expand_as(x))
+    return torch.gather(x, -1, source[:, None, :].expand_as(x), out=out)
