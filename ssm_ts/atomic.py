@@ -9,7 +9,6 @@ import contextlib
 import errno
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,11 +23,10 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=f".partial{target.suffix}", dir=target.parent
-    )
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.partial{target.suffix}")
+    # Created as open() creates files (0666 less the umask), not mkstemp's private 0600: outputs on a
+    # shared machine must be as readable as any other file the user writes.
+    os.close(os.open(tmp_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     try:
         yield tmp_path
         os.replace(tmp_path, target)
@@ -47,7 +45,8 @@ def atomic_directory(target: str | os.PathLike) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    tmp_dir = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
+    tmp_dir.mkdir(mode=0o777)  # 0777 less the umask, as mkdir makes folders (mkdtemp's are 0700)
     moved_aside: list[Path] = []
     try:
         yield tmp_dir

@@ -8,7 +8,9 @@ output's name must then hold nothing or the previous complete version; the debri
 
 from __future__ import annotations
 
+import os
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -111,3 +113,21 @@ def test_writers_leave_complete_files_when_not_interrupted(tmp_path):
     paths = write_clips(0.1 * torch.randn(2, 800), 8000, tmp_path)
     assert [sf.info(p).frames for p in paths if p.suffix == ".wav"] == [800, 800]
     assert np.isfinite(sf.read(paths[0])[0]).all() and leftovers(tmp_path) == []
+
+
+def test_outputs_are_created_with_the_umask_not_private(tmp_path):
+    """Files and folders written atomically get the permissions ``open``/``mkdir`` would give them
+    (0666 / 0777 less the umask): mkstemp/mkdtemp made them 0600 / 0700, unreadable to the group on
+    a shared machine whatever the user's umask."""
+    from ssm_ts.atomic import atomic_directory, atomic_path
+
+    previous = os.umask(0o022)
+    try:
+        with atomic_path(tmp_path / "forecast.csv") as tmp:
+            tmp.write_text("a,b\n")
+        with atomic_directory(tmp_path / "export") as folder:
+            (folder / "config.json").write_text("{}")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "forecast.csv").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "export").stat().st_mode) == 0o755
