@@ -2,8 +2,9 @@
 
 One implementation of "features -> standardise -> ridge" serves both front ends:
 :func:`fit_features_ridge` fits :class:`~ssm_ts.models.random_ssm_features.RandomSSMFeatures`, a
-``StandardScaler`` and a ``RidgeClassifierCV`` (``SSMClassifier(method="random_features")`` keeps the
-scikit-learn objects it returns), and :class:`RandomFeatureClassifier` copies the same fit into
+``StandardScaler`` and a ridge classifier (scikit-learn's ``RidgeClassifierCV`` in less memory,
+:class:`~ssm_ts.models.ridge_loo.RidgeClassifierLOO`; ``SSMClassifier(method="random_features")``
+keeps the pipeline it returns), and :class:`RandomFeatureClassifier` copies the same fit into
 buffers (kernels, thresholds, feature mean and scale) and a frozen ``nn.Linear`` (ridge coefficients
 and intercept), so a Lightning checkpoint or a safetensors export holds the whole model without any
 pickled scikit-learn object. Its outputs are ridge scores; their softmax is the probability
@@ -34,14 +35,17 @@ _SHIFT_BUFFERS = ("shift", "taps", "dilation", "start")
 
 def fit_features_ridge(features: RandomSSMFeatures, values: Sequence[np.ndarray], targets: np.ndarray):
     """Fit ``features`` on scaled recordings ``values`` ``(channels, length_i)``, then a scikit-learn
-    pipeline ``StandardScaler -> RidgeClassifierCV`` (penalty by leave-one-out over
-    :data:`RIDGE_ALPHAS`) on their features and ``targets`` (n,); returns the fitted pipeline."""
-    from sklearn.linear_model import RidgeClassifierCV
+    pipeline ``StandardScaler -> RidgeClassifierLOO`` (scikit-learn's ``RidgeClassifierCV``, penalty by
+    leave-one-out over :data:`RIDGE_ALPHAS`, fitted in blocks: :mod:`ssm_ts.models.ridge_loo`) on their
+    features and ``targets`` (n,); returns the fitted pipeline. Its scaler standardises the features
+    it is given in place (they are the transform's own output)."""
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    from ssm_ts.models.ridge_loo import RidgeClassifierLOO
+
     features.fit(values)
-    ridge = make_pipeline(StandardScaler(), RidgeClassifierCV(alphas=RIDGE_ALPHAS))
+    ridge = make_pipeline(StandardScaler(copy=False), RidgeClassifierLOO(alphas=RIDGE_ALPHAS))
     return ridge.fit(features.transform(values), targets)
 
 
