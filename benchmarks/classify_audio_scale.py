@@ -13,8 +13,9 @@ Every case runs in its own Python process, so its peak RSS (``ru_maxrss``) is it
   and ``audio_batches`` (20 training batches drawn from it).
 
     python benchmarks/classify_audio_scale.py [--data ../shared/data] [--quick] [--only rf_fit]
+        [--sizes "5k unequal x 3"]
 
-Writes ``results/classify_audio_scale.json`` and prints a table.
+Writes ``results/classify_audio_scale.json`` (``--name`` to write another) and prints a table.
 """
 
 from __future__ import annotations
@@ -159,8 +160,15 @@ def child(case: str, size: str, data_dir: Path, audio_root: Path) -> None:
     print(json.dumps({"rss_before_mib": _RSS_BEFORE[0], **result, "peak_rss_mib": peak_rss_mib()}))
 
 
-def plan(quick: bool, only: list[str] | None) -> list[tuple[str, str]]:
+def plan(quick: bool, only: list[str] | None, sizes: list[str] | None = None) -> list[tuple[str, str]]:
     sets = QUICK_SETS if quick else SETS
+    if sizes:
+        unknown = set(sizes) - set(SETS) - set(QUICK_SETS)
+        if unknown:
+            raise SystemExit(
+                f"unknown --sizes {sorted(unknown)}; the sets are {sorted({**SETS, **QUICK_SETS})}"
+            )
+        sets = {name: shape for name, shape in {**SETS, **QUICK_SETS}.items() if name in sizes}
     cases = [("read_ts", "archive"), ("read_csv_long", "2000 x 3 x 100")]
     cases += [(case, size) for size in sets for case in SET_CASES]
     folders = list(AUDIO_FOLDERS)[:1] if quick else list(AUDIO_FOLDERS)
@@ -175,12 +183,14 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--quick", action="store_true", help="small sets only")
     parser.add_argument("--only", nargs="*", help="run only these cases")
+    parser.add_argument("--sizes", nargs="*", help="run only these synthetic sets (names as in the table)")
+    parser.add_argument("--name", default="classify_audio_scale", help="write results/<name>.json")
     parser.add_argument("--child", nargs=3, metavar=("CASE", "SIZE", "AUDIO_ROOT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(*args.child[:2], args.data, Path(args.child[2]))
     rows, columns = [], ["case", "size", "seconds", "rss_before_mib", "peak_rss_mib", "error"]
-    cases = plan(args.quick, args.only)
+    cases = plan(args.quick, args.only, args.sizes)
     with tempfile.TemporaryDirectory() as audio_root:
         for folder in {size for case, size in cases if case.startswith("audio")}:
             (Path(audio_root) / folder.replace(" ", "_")).mkdir()
@@ -195,7 +205,7 @@ def main() -> None:
             print_table(rows[-1:], columns)
     print()
     print_table(rows, columns)
-    print(write_results("classify_audio_scale", {"rows": rows}))
+    print(write_results(args.name, {"rows": rows}))
 
 
 if __name__ == "__main__":
