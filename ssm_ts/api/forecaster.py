@@ -94,6 +94,8 @@ class Forecaster(ResumableFit):
         trainer_options: further ``lightning.Trainer`` arguments (e.g. ``{"limit_train_batches": 50}``).
     """
 
+    default_out_folder = "forecaster"
+
     def __init__(
         self,
         model: str = "spacetime",
@@ -141,12 +143,6 @@ class Forecaster(ResumableFit):
         self.run_id_: str | None = None
         self.best_checkpoint_: str | None = None
         self.out_dir_: Path | None = None
-
-    def _fresh_out_dir(self) -> Path:
-        """``outputs/forecaster/<time>-<pid>-<n>``: a new output folder for a fit without ``out_dir``."""
-        from ssm_ts.tracking.run_folder import unique_name
-
-        return Path("outputs") / "forecaster" / unique_name()
 
     def __getattr__(self, name: str) -> Any:
         settings = self.__dict__.get("settings", {})

@@ -20,10 +20,14 @@ class ResumableFit:
 
     settings: dict[str, Any]
     out_dir_: Path | None = None
+    default_out_folder: str  # fits without out_dir write to outputs/<default_out_folder>/<new name>
 
     def _fresh_out_dir(self) -> Path:
-        """The output folder of a fit without ``out_dir``: a new one per fit."""
-        raise NotImplementedError
+        """``outputs/<default_out_folder>/<time>-<pid>-<n>``: a new folder for a fit without ``out_dir``,
+        in the working directory (not a temporary folder: its checkpoints must outlive the process)."""
+        from ssm_ts.tracking.run_folder import unique_name
+
+        return Path.cwd() / "outputs" / self.default_out_folder / unique_name()
 
     def _fit_folder(self, resume: bool) -> Path:
         """``out_dir`` if set; on resume, else this object's previous fit folder; else a fresh folder."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numbers
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -122,13 +121,15 @@ class WaveformGenerator(ResumableFit):
         seed: random seed for weights and batch order.
         experiment, tracking_uri, run_name, log_to_mlflow: MLflow settings; register_as also registers
             the logged model under that name in the model registry.
-        out_dir: checkpoints and exports (default: a new temporary folder per fit). Each fit writes
-            into its own folder there, ``<experiment id>/<run id>/``, and logs from it; then its
-            export is copied to ``out_dir/export`` (with fits at the same time, the one that
-            finished last). Set it to resume an interrupted fit from another process
-            (``fit(..., resume=True)``).
+        out_dir: checkpoints and exports (default: a new folder per fit,
+            ``outputs/waveform/<time>-<pid>-<n>``). Each fit writes into its own folder there,
+            ``<experiment id>/<run id>/``, and logs from it; then its export is copied to
+            ``out_dir/export`` (with fits at the same time, the one that finished last). Set it to
+            resume an interrupted fit from another process (``fit(..., resume=True)``).
         trainer_options: further ``lightning.Trainer`` arguments (e.g. ``{"limit_train_batches": 10}``).
     """
+
+    default_out_folder = "waveform"
 
     def __init__(
         self,
@@ -158,9 +159,6 @@ class WaveformGenerator(ResumableFit):
         self.metrics_: dict[str, float] = {}
         self.run_id_: str | None = None
         self.out_dir_: Path | None = None
-
-    def _fresh_out_dir(self) -> Path:
-        return Path(tempfile.mkdtemp(prefix="ssm-ts-audio-"))
 
     def __repr__(self) -> str:
         return (
