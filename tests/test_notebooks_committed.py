@@ -41,3 +41,15 @@ def test_notebook_is_committed_executed_without_machine_paths(path: Path):
             assert output["output_type"] != "error", f"{path.name}, code cell {index}: {output.get('ename')}"
             found = MACHINE_PATH.search(output_text(output))
             assert found is None, f"{path.name}, code cell {index} prints a machine path: {found.group(0)!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_valid_nbformat_with_cell_ids(path: Path):
+    """nbformat 4.5 requires an ``id`` on every cell: a missing one is a warning now (Jupyter adds
+    ids on the fly) and an error in future nbformat versions."""
+    import nbformat
+
+    cells = json.loads(path.read_text())["cells"]  # raw: nbformat.reads adds missing ids silently
+    missing = [index for index, cell in enumerate(cells) if "id" not in cell]
+    assert not missing, f"{path.name}: cells {missing} have no id (nbformat.validator.normalize adds them)"
+    nbformat.validate(nbformat.reads(path.read_text(), as_version=nbformat.NO_CONVERT))
