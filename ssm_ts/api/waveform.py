@@ -182,6 +182,8 @@ class WaveformGenerator(ResumableFit):
         clip_seconds: float = 1.0,
         split: Literal["auto", "lists", "rule", "fractions", "fsdd"] = "auto",
         test_pattern: str | None = None,
+        val_pattern: str | None = None,
+        fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
         crop: Literal["fixed", "random"] = "fixed",
         quantization: Literal["mu-law", "linear"] = "mu-law",
         bits: int = 8,
@@ -191,6 +193,11 @@ class WaveformGenerator(ResumableFit):
     ) -> WaveformGenerator:
         """Train on the audio under ``folder`` (train split), choose the best epoch on validation
         NLL, then evaluate the test split once. Metrics land in ``metrics_`` (``test_nll_bits``, ...).
+
+        The files are split into train / validation / test by ``split`` (as
+        :class:`~ssm_ts.pipelines.audio.AudioDataModule`): ``"lists"`` (Speech Commands list files),
+        ``"rule"`` (file names matching the regexes ``test_pattern`` / ``val_pattern``), ``"fractions"``
+        (a seeded random split by ``fractions``), ``"fsdd"`` or ``"auto"``.
 
         ``resume=True`` continues an interrupted fit (killed, crashed) of the same settings and data:
         training restarts from the newest ``last.ckpt`` under ``out_dir`` (or this object's previous
@@ -213,6 +220,8 @@ class WaveformGenerator(ResumableFit):
             crop=crop,
             split=split,
             test_pattern=test_pattern,
+            val_pattern=val_pattern,
+            fractions=fractions,
             quantization=quantization,
             bits=bits,
             batch_size=s["batch_size"],

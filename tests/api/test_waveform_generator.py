@@ -227,3 +227,18 @@ def test_files_gone_mid_fit_fail_naming_them_and_the_fit_resumes_from_its_checkp
     resumed = WaveformGenerator(**settings, trainer_options={"enable_progress_bar": False})
     resumed.fit(str(folder), clip_seconds=0.02, resume=True)
     assert resumed.run_id_ == run.info.run_id and client.get_run(run.info.run_id).info.status == "FINISHED"
+
+
+def test_fit_passes_the_split_fractions_and_patterns_to_the_data(shared_data, tmp_path):
+    # fit took split and test_pattern but not fractions or val_pattern, which the data module has
+    folder = str(shared_data / "audio" / "espeak-digits")
+    gen = WaveformGenerator(preset="tiny", max_epochs=1, batch_size=4, log_to_mlflow=False,
+                            out_dir=str(tmp_path / "run"),
+                            trainer_options={"enable_progress_bar": False, "limit_train_batches": 1,
+                                             "limit_val_batches": 1, "limit_test_batches": 1})  # fmt: skip
+    gen.fit(folder, clip_seconds=0.01, split="fractions", fractions=(0.5, 0.25, 0.25))
+    (checkpoint,) = (tmp_path / "run").rglob("last.ckpt")
+    saved = torch.load(checkpoint, map_location="cpu", weights_only=False)["datamodule_hyper_parameters"]
+    assert tuple(saved["fractions"]) == (0.5, 0.25, 0.25) and saved["split"] == "fractions"
+    with pytest.raises(DataError, match="the val split .* is empty"):  # val_pattern reached the split
+        gen.fit(folder, clip_seconds=0.01, split="rule", test_pattern="_1", val_pattern="no-such-name")
