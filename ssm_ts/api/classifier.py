@@ -150,9 +150,10 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
     - ``"random_features"``: ROCKET-style: ``n_kernels`` fixed random S4D kernels
       (:class:`~ssm_ts.models.random_ssm_features.RandomSSMFeatures`), two features each (PPV and
       max), standardised, then a ridge classifier whose penalty is chosen by efficient leave-one-out
-      (``RidgeClassifierCV``). Nothing in the SSMs is trained, so it does not overfit tiny training
-      sets (tens of recordings) and fits in seconds on a CPU; ``predict_proba`` is a softmax of the
-      ridge decision values (ridge has no calibrated probabilities). The encoder settings
+      (as ``RidgeClassifierCV``, computed in blocks: :mod:`ssm_ts.models.ridge_loo`). Nothing in the
+      SSMs is trained, so it does not overfit tiny training sets (tens of recordings) and fits in
+      seconds on a CPU; ``predict_proba`` is a softmax of the ridge decision values (ridge has no
+      calibrated probabilities). The encoder settings
       (``model`` to ``accelerator``) are ignored by it, except ``nan_policy`` and ``random_state``.
       The CLI counterpart is ``model: random_features`` in ``ssm-ts classify`` (same fit, same
       predictions for the same seed and training recordings).
@@ -173,6 +174,8 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         shift_fraction: share of those kernels that are shift SSMs (ROCKET's dilated FIR filters)
             instead of S4D kernels; a hyperparameter to choose by cross-validation within the
             training data (``GridSearchCV``): on the UCR/UEA benchmark sets it helps some and hurts others.
+        memory_budget_mb: peak working memory (MiB) of the random-feature transform's blocks; any
+            value gives the same features (it sets how many recordings and kernels go per block).
 
     Attributes (after ``fit``): ``classes_`` (sorted labels), ``n_features_in_`` (channels), and
     ``task_`` (the fitted :class:`~ssm_ts.tasks.classification.ClassificationTask`) for the
@@ -197,6 +200,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         method: str = "encoder",
         n_kernels: int = 4000,
         shift_fraction: float = 0.0,
+        memory_budget_mb: float = 64.0,
     ):
         self.model = model
         self.d_model = d_model
@@ -214,6 +218,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         self.method = method
         self.n_kernels = n_kernels
         self.shift_fraction = shift_fraction
+        self.memory_budget_mb = memory_budget_mb
 
     def _task_settings(self, n_channels: int, classes: list[str]) -> dict[str, Any]:
         return {
@@ -309,7 +314,12 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
         self.scaler_ = fit_channel_scaler(data)
         values = [self.scaler_.transform(v) for v in data.values]
-        self.features_ = RandomSSMFeatures(n_kernels=self.n_kernels, seed=seed, shift_fraction=self.shift_fraction)
+        self.features_ = RandomSSMFeatures(
+            n_kernels=self.n_kernels,
+            seed=seed,
+            shift_fraction=self.shift_fraction,
+            memory_budget_mb=self.memory_budget_mb,
+        )
         self.ridge_ = fit_features_ridge(self.features_, values, targets)
         return self
 
@@ -377,6 +387,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         export = state.pop("_task_export", None)
+        state.setdefault("memory_budget_mb", 64.0)  # pickled before the option existed
         self.__dict__.update(state)
         if export is not None:
             from ssm_ts.tasks.classification import ClassificationTask

@@ -43,7 +43,8 @@ class ClassificationTask(pl.LightningModule):
         model: ``"s4d1d"`` (bidirectional SSM blocks over time), ``"s4nd2d"`` (2-D S4ND over channels x time,
             for spectrograms) or ``"random_features"`` (random S4D kernel features + ridge, fitted in closed
             form; ``model_options``: ``n_kernels``, ``seed``, ``n_modes``, ``max_channels``, ``max_cycles``,
-            ``pooling``, ``chunk``; lr, weight_decay and lr_schedule do not apply).
+            ``pooling``, ``chunk``, ``shift_fraction``, ``memory_budget_mb``; lr, weight_decay and lr_schedule
+            do not apply).
         n_channels: input channels; classes: class names in label-index order. Both come from the data
             module when omitted (and are stored in checkpoints).
         model_options: encoder settings (``d_model``, ``n_layers``, ``d_state``, ``dropout``, ``ssm`` ...).

@@ -179,3 +179,21 @@ def test_a_path_or_a_nested_dataframe_names_itself_and_the_fix(tmp_path):
         fitted.predict(nested)
     with pytest.raises(DataError, match="file path"):
         fitted.predict("BasicMotions_TEST.ts")
+
+
+def test_memory_budget_reaches_the_features_and_never_changes_predictions(fitted_random_features, basicmotions):
+    X, y, Xt, _ = basicmotions
+    frugal = SSMClassifier(method="random_features", n_kernels=500, memory_budget_mb=0.5).fit(X, y)
+    assert frugal.features_.memory_budget_mb == 0.5
+    # a budget this small splits a chunk's kernels: the FFT products round differently (float32)
+    np.testing.assert_allclose(frugal.predict_proba(Xt), fitted_random_features.predict_proba(Xt), rtol=1e-4)
+    np.testing.assert_array_equal(frugal.predict(Xt), fitted_random_features.predict(Xt))
+    with pytest.raises(ConfigError, match="memory_budget_mb"):
+        SSMClassifier(method="random_features", memory_budget_mb=0).fit(X, y)
+    # an estimator pickled before the option existed still loads, clones and predicts
+    state = fitted_random_features.__getstate__()
+    state.pop("memory_budget_mb")
+    old = SSMClassifier.__new__(SSMClassifier)
+    old.__setstate__(state)
+    assert old.get_params()["memory_budget_mb"] == 64.0
+    np.testing.assert_array_equal(old.predict(Xt), fitted_random_features.predict(Xt))
