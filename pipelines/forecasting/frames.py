@@ -1,4 +1,5 @@
-"""Forecast DataFrames: times (dates or integer steps) that continue the series' frequency, one column per target."""
+"""Forecast DataFrames: times (dates, Periods or integer steps) that continue the series' frequency,
+one column per target."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ def future_times(last_time, freq: str | int, horizon: int) -> pd.Index:
     """The ``horizon`` times after ``last_time`` on the ``freq`` grid.
 
     ``freq`` is a pandas alias (a ``DatetimeIndex`` comes back) or, for a series indexed by integer
-    steps, the integer step (an int64 ``Index``: 2020, 2021 after 2019).
+    steps, the integer step (an int64 ``Index``: 2020, 2021 after 2019). After a ``pd.Period`` the
+    next Periods at its own frequency come back (a ``PeriodIndex``: 2015Q2, 2015Q3 after 2015Q1).
     """
+    if isinstance(last_time, pd.Period):
+        return pd.period_range(last_time + 1, periods=horizon, freq=last_time.freq)
     if is_integer_step(freq):
         return pd.Index(int(last_time) + int(freq) * np.arange(1, horizon + 1), dtype="int64")
     offset = to_offset(freq)
@@ -28,9 +32,12 @@ def is_integer_step(freq: object) -> bool:
 
 
 def times_to_json(times: pd.Series | pd.Index) -> list:
-    """Times as JSON values: ISO strings (``Timestamp.isoformat()``), integer steps as ints."""
+    """Times as JSON values: ISO strings (``Timestamp.isoformat()``), integer steps as ints, Periods
+    as the ISO time they start (the spec keeps their frequency)."""
     if pd.api.types.is_integer_dtype(times):
         return [int(t) for t in times]
+    if isinstance(times.dtype, pd.PeriodDtype):
+        return [t.isoformat() for t in pd.PeriodIndex(times).to_timestamp()]
     return [t.isoformat() for t in pd.DatetimeIndex(times)]
 
 

@@ -36,6 +36,8 @@ def plot_forecast(
             fontsize=9,
         )
     tail = history if n_history is None else history.iloc[-n_history:]
+    tail, forecast = _dated(tail, time_col), _dated(forecast, time_col)
+    actual = None if actual is None else _dated(actual, time_col)
     levels = sorted(quantiles or [])
     for ax, target in zip(axes[:, 0], shown, strict=True):
         ax.plot(tail[time_col], tail[target], color="0.35", lw=1.0, label="history")
@@ -57,3 +59,11 @@ def plot_forecast(
     axes[0, 0].legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def _dated(frame: pd.DataFrame, time_col: str) -> pd.DataFrame:
+    """``frame`` with Periods in ``time_col`` drawn at their start on a date axis (matplotlib has
+    no Period axis; pandas' own Period plotting needs the times as the index)."""
+    if not isinstance(frame[time_col].dtype, pd.PeriodDtype):
+        return frame
+    return frame.assign(**{time_col: frame[time_col].dt.to_timestamp()})

@@ -82,9 +82,9 @@ def _existing_file(source: str | os.PathLike) -> Path:
 
 
 def _index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Move a meaningful index into columns: a time index (DatetimeIndex, or a PeriodIndex as
-    timestamps) becomes the time column, a ``(unique_id, ds)`` MultiIndex becomes its columns.
-    A plain row-number index is dropped.
+    """Move a meaningful index into columns: a time index (DatetimeIndex or PeriodIndex, as darts
+    and statsmodels users hold series) becomes the time column, named as the index or ``ds``; a
+    ``(unique_id, ds)`` MultiIndex becomes its columns. A plain row-number index is dropped.
 
     Raises:
         DataError: the index would collide with a column of the same name.
@@ -103,7 +103,4 @@ def _index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
             "but columns of that name already exist; drop the index (df.reset_index(drop=True)) or give "
             "it another name (e.g. df.rename_axis('time'))."
         )
-    if isinstance(index, pd.PeriodIndex):
-        # Periods (statsmodels' and pandas' monthly/quarterly type) are dated at their start.
-        frame.index = index.to_timestamp()
     return frame.reset_index(names=names)

@@ -3,7 +3,8 @@
 ``load_series`` accepts wide tables (a time column and one column per series) and long tables
 (``unique_id, ds, y``, as neuralforecast users have), finds the time column, picks targets and
 covariates, infers the frequency (pandas 3 aliases: ``h``, ``min``, ``D``, ``W-SUN``, ``MS``; for an
-integer time column, as neuralforecast allows, the integer step between rows),
+integer time column, as neuralforecast allows, the integer step between rows; a pandas Period
+column keeps its Periods and its own frequency, see :mod:`.periods`),
 and rejects what would silently corrupt a forecast: duplicate or unsorted timestamps, gaps,
 NaN/inf and non-numeric values. With ``fill="ffill"`` or ``"interpolate"`` gaps and missing
 values are filled (and unsorted rows sorted) instead.
@@ -27,6 +28,16 @@ from ..csv_files import number_hint
 from ..csv_options import ReadOptions, check_read_options
 from .dates import excel_serial_hint, infer_frequency, parse_text_times
 from .frames import is_integer_step
+from .periods import (
+    check_period_freq,
+    dates_to_periods,
+    is_period,
+    period_alias,
+    period_ordinals,
+    period_text_freq,
+    same_period_freq,
+    text_to_periods,
+)
 from .reader import Table, TableSource, read_table
 
 FillPolicy = Literal["ffill", "interpolate"]
@@ -52,13 +63,17 @@ class _Hints:
         )
 
     @classmethod
-    def for_fitted(cls, freq: str | int) -> _Hints:
+    def for_fitted(cls, freq: str | int, periods: bool = False) -> _Hints:
         fill = (
             "or fill them in the DataFrame (predict and backtest apply the fill policy chosen at fit, "
             'here none; fit with fill="ffill" / fill="interpolate" to fill them automatically)'
         )
         if is_integer_step(freq):
             return cls(fill=fill, freq=f"pass integer times at the step of {freq} the model was fitted at")
+        if periods:
+            return cls(
+                fill=fill, freq=f"pass one row per {freq!r} period, the Periods the model was fitted on"
+            )
         return cls(
             fill=fill,
             freq=f"pass rows on the {freq!r} grid the model was fitted at "
@@ -125,6 +140,9 @@ class SeriesSpec:
     id_col: str = "unique_id"
     value_col: str = "y"
     tz: str | None = None  # the time column's zone (None: naive); restores saved ISO times in it
+    # the time column holds pandas Periods at ``freq`` (a Period alias: 'M', 'Q-DEC', 'W-SUN'), and
+    # forecasts continue as Periods; saved times are their start timestamps
+    periods: bool = False
     # pandas.read_csv settings the CSV was read with; new CSVs for the fitted model are read alike
     read_options: dict[str, Any] = field(default_factory=dict)
 
@@ -159,13 +177,16 @@ def load_series(
     allow_future_rows: bool = False,
     fitted: bool = False,
     read_options: ReadOptions | None = None,
+    periods: bool | None = None,
 ) -> tuple[pd.DataFrame, SeriesSpec]:
     """Read and check a series; return ``(frame, spec)``.
 
     ``frame`` has the time column (datetime64, regular at ``spec.freq``, sorted, unique; a
     timezone-aware input keeps its timezone, and offsets that differ, as across a daylight-saving
     change, are read as UTC; an integer column stays int64, regular at the integer step
-    ``spec.freq``, e.g. years 1940, 1941, ...) then ``spec.input_columns`` as float64 with no NaN/inf.
+    ``spec.freq``, e.g. years 1940, 1941, ...; a Period column, or text pandas writes for Periods
+    such as ``2015Q1``, is ``period[<freq>]`` at its own frequency, ``spec.periods`` True) then
+    ``spec.input_columns`` as float64 with no NaN/inf.
 
     Trailing rows whose targets are *all* empty have one meaning everywhere: they are future rows
     (unknown targets, possibly known-future covariates), never history, so the fill policy never
@@ -176,7 +197,9 @@ def load_series(
     ``fitted`` words the hints for a fitted model's caller (``predict``/``backtest`` take no
     ``fill=``/``freq=``). ``read_options`` read a CSV ``source`` (``pandas.read_csv`` settings such
     as ``{"sep": "|", "skiprows": 3, "na_values": ["-999"], "date_format": "%d.%m.%Y %H:%M"}``,
-    see :mod:`ssm_ts.pipelines.csv_options`); ``spec.read_options`` records them.
+    see :mod:`ssm_ts.pipelines.csv_options`); ``spec.read_options`` records them. ``periods``
+    (a fitted spec's): ``True`` reads the time column as Periods at ``freq`` (from Periods, their
+    text, or dates), ``False`` as timestamps (Periods at their start); ``None`` decides by the column.
 
     Raises:
         ConfigError: read options that are not valid, or given with a DataFrame.
@@ -186,14 +209,14 @@ def load_series(
         raise DataError(
             f"fill={fill!r} is not a fill policy; use one of {FILL_POLICIES} or None (strict checks)."
         )
-    hints = _Hints.for_fitted(freq or "?") if fitted else _Hints.for_fit()
+    hints = _Hints.for_fitted(freq or "?", bool(periods)) if fitted else _Hints.for_fit()
     options = check_read_options(read_options)
     table = read_table(source, options)
     frame = table.frame
     long_format = _is_long(frame, id_col, value_col, time_col)
     if long_format:
         time_col = time_col or "ds"
-        frame = _pivot_long(table, time_col, id_col, value_col, fill, freq)
+        frame = _pivot_long(table, time_col, id_col, value_col, fill, freq, periods)
         table = dataclasses.replace(
             table, frame=frame, name=table.name + " (pivoted from long format)", is_file=False
         )
@@ -207,7 +230,7 @@ def load_series(
         raise DataError(
             f"time column {time_col!r} not found in {table.name}; columns are {list(frame.columns)}. {fix}."
         )
-    times = _parse_times(table, time_col, freq)
+    times = _parse_times(table, time_col, freq, periods)
     past = list(past_covariates or [])
     future = list(future_covariates or [])
     targets = _resolve_targets(table, time_col, target, past + future)
@@ -238,10 +261,11 @@ def load_series(
         ]
     else:
         values = observed
+    in_periods = is_period(values[time_col])
     spec = SeriesSpec(
         time_col=time_col,
         targets=targets,
-        freq=step if is_integer_step(step) else step.freqstr,
+        freq=step if is_integer_step(step) else period_alias(step) if in_periods else step.freqstr,
         past_covariates=past,
         future_covariates=future,
         fill=fill,
@@ -250,6 +274,7 @@ def load_series(
         value_col=value_col,
         tz=_zone_name(values[time_col]),
         read_options=options,
+        periods=in_periods,
     )
     values = values.reset_index(drop=True)
     future_rows = _usable_future_rows(values, dropped, spec, fill) if dropped is not None else None
@@ -285,6 +310,7 @@ def load_like(
         allow_future_rows=allow_future_rows,
         fitted=True,
         read_options=read_options,
+        periods=spec.periods,
     )
     return frame
 
@@ -297,7 +323,13 @@ def _is_long(frame: pd.DataFrame, id_col: str, value_col: str, time_col: str | N
 
 
 def _pivot_long(
-    table: Table, time_col: str, id_col: str, value_col: str, fill: str | None, freq: str | int | None
+    table: Table,
+    time_col: str,
+    id_col: str,
+    value_col: str,
+    fill: str | None,
+    freq: str | int | None,
+    periods: bool | None,
 ) -> pd.DataFrame:
     """``unique_id, ds, y`` rows -> one column per series on the union of their timestamps.
 
@@ -315,7 +347,7 @@ def _pivot_long(
     # Parse before pivoting so spans and the row order are by time, not by the text of the dates.
     long = pd.DataFrame(
         {
-            time_col: _parse_times(table, time_col, freq),
+            time_col: _parse_times(table, time_col, freq, periods),
             id_col: frame[id_col].to_numpy(),
             value_col: frame[value_col].to_numpy(),
         }
@@ -375,7 +407,7 @@ def _check_spans(table: Table, long: pd.DataFrame, time_col: str, id_col: str, f
 def _detect_time_column(table: Table) -> str:
     frame = table.frame
     for column in frame.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+        if pd.api.types.is_datetime64_any_dtype(frame[column]) or is_period(frame[column]):
             return column
     by_name = {c.lower(): c for c in frame.columns}
     for name in TIME_COLUMN_NAMES:
@@ -420,30 +452,42 @@ def _mostly_dates(column: pd.Series, dates: dict[str, Any]) -> bool:
     sample = column.dropna().astype(str).head(50)
     if sample.empty:
         return False
+    if period_text_freq(sample) is not None:  # 2015Q1, 2015-01, 2015-01-05/2015-01-11
+        return True
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(
-            sample,
-            errors="coerce",
-            format=dates.get("date_format", "mixed"),
-            dayfirst=dates.get("dayfirst", False),
-        )
+        try:
+            parsed = pd.to_datetime(
+                sample,
+                errors="coerce",
+                format=dates.get("date_format", "mixed"),
+                dayfirst=dates.get("dayfirst", False),
+            )
+        except (ValueError, TypeError):  # e.g. "mixed timezones" from text that only looks like dates
+            return False
     return bool(parsed.notna().mean() >= 0.9)
 
 
-def _parse_times(table: Table, time_col: str, freq: str | int | None = None) -> pd.Series:
+def _parse_times(
+    table: Table, time_col: str, freq: str | int | None = None, periods: bool | None = None
+) -> pd.Series:
     """The time column as datetime64 (tz-aware inputs keep their timezone; mixed UTC offsets -> UTC),
-    or as int64 steps when it holds integers (never read as nanoseconds since 1970)."""
+    as int64 steps when it holds integers (never read as nanoseconds since 1970), or as Periods
+    (see :func:`_period_reading`)."""
     raw = table.frame[time_col]
-    if isinstance(raw.dtype, pd.PeriodDtype):
-        parsed = raw.dt.to_timestamp()  # a period is dated at its start
+    where = f"{table.name}: column {time_col!r}"
+    reading = _period_reading(table, raw, time_col, freq, periods)
+    if reading is not None:
+        return _parse_periods(table, raw, time_col, reading)
+    if is_period(raw):
+        parsed = raw.dt.to_timestamp()  # a model fitted on timestamps: a period is dated at its start
     elif pd.api.types.is_datetime64_any_dtype(raw):
         parsed = raw
     elif _is_integer(raw):
         parsed = raw  # steps (years, step numbers): kept as integers, checked below like dates
         _warn_excel_serials(table, time_col)
     else:
-        parsed = parse_text_times(raw, f"{table.name}: column {time_col!r}", freq, **table.dates)
+        parsed = parse_text_times(raw, where, freq, **table.dates)
     bad = np.flatnonzero(parsed.isna().to_numpy())
     if bad.size:
         example = raw.iloc[bad[0]]
@@ -456,6 +500,64 @@ def _parse_times(table: Table, time_col: str, freq: str | int | None = None) -> 
         return parsed.astype("int64").reset_index(drop=True)
     # A timezone is kept, not dropped to wall-clock time: across a daylight-saving change wall-clock
     # hours repeat or vanish, which would read as duplicates and gaps. Forecasts continue in this zone.
+    return parsed.reset_index(drop=True)
+
+
+def _period_reading(
+    table: Table, raw: pd.Series, time_col: str, freq: str | int | None, periods: bool | None
+) -> str | None:
+    """The Period alias to read the time column at, or ``None`` to read it as dates or steps.
+
+    A fitted spec decides (``periods``, with its ``freq``); otherwise a Period column is read at its
+    own frequency, and text as pandas writes Periods (``2015Q1``, ``2015-01``) at the frequency it
+    shows, or at ``freq`` when that is a Period alias (``freq='Q-NOV'``: fiscal quarters); a
+    timestamp alias such as ``freq='MS'`` reads the text as dates, as before.
+
+    Raises:
+        DataError: ``freq`` contradicts the frequency of a Period column.
+    """
+    if periods is not None:
+        return str(freq) if periods else None
+    if is_period(raw):
+        if freq is not None and not same_period_freq(freq, raw.dtype):
+            raise DataError(
+                f"{table.name}: column {time_col!r} holds Periods at frequency {period_alias(raw.dtype.freq)!r}, "
+                f"but freq={freq!r}; leave freq out (a Period column's own frequency is used), or convert the "
+                f"column first (df[{time_col!r}].dt.asfreq(...) or resample the values)."
+            )
+        return period_alias(raw.dtype.freq)
+    shown = period_text_freq(raw)
+    if shown is None or freq is None:
+        return shown
+    try:
+        return period_alias(freq) if isinstance(freq, str) else None
+    except ValueError:  # a timestamp alias ('MS', 'QS'): read as dates
+        return None
+
+
+def _parse_periods(table: Table, raw: pd.Series, time_col: str, freq: str) -> pd.Series:
+    """The time column as Periods at ``freq``: Periods (at that frequency), their text, or dates.
+
+    Raises:
+        DataError: Periods at another frequency, or cells that are no Period (rows named).
+    """
+    where = f"{table.name}: column {time_col!r}"
+    if is_period(raw):
+        check_period_freq(raw, freq, where)
+        parsed = raw
+    elif pd.api.types.is_datetime64_any_dtype(raw):
+        parsed = dates_to_periods(raw, freq)
+    elif _is_integer(raw) or period_text_freq(raw) is not None:
+        parsed = text_to_periods(raw, freq)
+    else:  # dates as text (days, hours): read with the user's date options, then as Periods
+        parsed = dates_to_periods(parse_text_times(raw, where, None, **table.dates), freq)
+    bad = np.flatnonzero(parsed.isna().to_numpy())
+    if bad.size:
+        raise DataError(
+            f"{where} has values that are not {freq!r} Periods at {table.rows_text(bad)} "
+            f"(e.g. {raw.iloc[bad[0]]!r}); write them as pandas does (e.g. {str(pd.Period('2015-01-05', freq))!r}) "
+            "or fix or remove those rows."
+        )
     return parsed.reset_index(drop=True)
 
 
@@ -577,8 +679,11 @@ def _order_rows(
             f"{table.name}: column {time_col!r} has duplicate timestamps ({times.iloc[rows[0]]}) at "
             f"{table.rows_text(rows)}; keep one row per time step (e.g. drop_duplicates or aggregate them)."
         )
-    zero = 0 if _is_integer(times) else pd.Timedelta(0)
-    backwards = np.flatnonzero((times.diff() < zero).to_numpy())
+    if is_period(times):  # Periods differ by offsets, not numbers: compare their grid positions
+        backwards = np.flatnonzero(np.diff(period_ordinals(times)) < 0) + 1
+    else:
+        zero = 0 if _is_integer(times) else pd.Timedelta(0)
+        backwards = np.flatnonzero((times.diff() < zero).to_numpy())
     if backwards.size:
         if fill is None:
             raise DataError(
@@ -592,7 +697,10 @@ def _order_rows(
 def _resolve_frequency(
     table: Table, times: pd.Series, freq: str | int | None, hints: _Hints
 ) -> pd.DateOffset | int:
-    """The pandas offset of a date column, or the integer step of an integer one."""
+    """The pandas offset of a date column, or the integer step of an integer one. A Period column's
+    own frequency is the one (checked against ``freq`` as it was read)."""
+    if is_period(times):
+        return times.dtype.freq
     if _is_integer(times) or is_integer_step(freq):
         return _resolve_step(table, times, freq, hints)
     if freq is not None:
@@ -642,14 +750,19 @@ def _resolve_step(table: Table, times: pd.Series, freq: str | int | None, hints:
 
 
 def _grid(first: Any, last: Any, step: pd.DateOffset | int) -> pd.Index:
-    """Every time from ``first`` to ``last`` on the grid: dates at an offset, or integers at a step."""
+    """Every time from ``first`` to ``last`` on the grid: dates at an offset, Periods at theirs, or
+    integers at a step."""
     if is_integer_step(step):
         return pd.Index(np.arange(first, last + 1, step), dtype="int64")
+    if isinstance(first, pd.Period):
+        return pd.period_range(first, last, freq=first.freq)
     return pd.date_range(first, last, freq=step)
 
 
-def _step_text(step: pd.DateOffset | int) -> str:
-    return f"step-{step}" if is_integer_step(step) else repr(step.freqstr)
+def _step_text(step: pd.DateOffset | int, times: pd.Series) -> str:
+    if is_integer_step(step):
+        return f"step-{step}"
+    return f"{period_alias(step)!r} Period" if is_period(times) else repr(step.freqstr)
 
 
 def _regularise(
@@ -666,16 +779,16 @@ def _regularise(
     if off_grid.size:
         raise DataError(
             f"{table.name}: timestamps at {table.rows_text(off_grid)} (e.g. {times.iloc[off_grid[0]]}) do not fall "
-            f"on the {_step_text(step)} grid starting {times.iloc[0]}; fix them, or {hints.freq}."
+            f"on the {_step_text(step, times)} grid starting {times.iloc[0]}; fix them, or {hints.freq}."
         )
     if len(grid) == len(times):
         return values
     missing = grid.difference(pd.Index(times))
     if fill is None:
-        after = np.searchsorted(times.to_numpy(), missing[:1].to_numpy())[0] - 1
+        after = pd.Index(times).searchsorted(missing[0]) - 1
         raise DataError(
             f"{table.name}: {len(missing)} timestamp{'s are' if len(missing) > 1 else ' is'} missing from the "
-            f"{_step_text(step)} series (gaps), first {missing[0]} after {table.rows_text([after])}; "
+            f"{_step_text(step, times)} series (gaps), first {missing[0]} after {table.rows_text([after])}; "
             f"add the missing rows, {hints.fill}."
         )
     return values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()

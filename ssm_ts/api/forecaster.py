@@ -486,6 +486,8 @@ class Forecaster(ResumableFit):
         forecaster = cls(**{**settings_of_task(task), **settings})
         observed = int(history[spec.targets].notna().all(axis=1).to_numpy().nonzero()[0][-1]) + 1
         forecaster.task_, forecaster.spec_, forecaster.metrics_ = task, spec, metrics
+        if spec.periods:  # saved as the times the Periods start
+            history[spec.time_col] = history[spec.time_col].dt.to_period(spec.freq)
         forecaster.history_ = history.iloc[:observed].reset_index(drop=True)
         forecaster.future_ = (
             history.iloc[observed:].reset_index(drop=True) if observed < len(history) else None

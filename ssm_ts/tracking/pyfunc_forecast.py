@@ -5,8 +5,11 @@ artifact ``forecaster``; loading never unpickles weights. Input: the series in t
 format (time column + the target/covariate columns; long format works too), at least ``lookback``
 rows; an empty DataFrame forecasts from the history stored with the model. Output: the time
 column continuing the series' frequency, one column per target, ``<target>_q<level>`` columns for
-quantile models. The logged model carries an input example (the last ``lookback`` rows) and an
-output signature; the input is checked by ``predict`` itself (see :func:`forecast_signature`).
+quantile models. A model fitted on pandas Periods answers a DataFrame whose time column holds
+Periods with Periods (same frequency); any other input (text such as ``2015Q1``, as JSON carries
+them to a served model, or an empty frame) gets the Periods as that text, which JSON can hold. The
+logged model carries an input example (the last ``lookback`` rows) and an output signature; the
+input is checked by ``predict`` itself (see :func:`forecast_signature`).
 
 The model is logged *from code* (:func:`write_model_code`): MLflow stores a three-line script
 that builds :class:`ForecastPyfunc`, not a cloudpickle of it, so loading runs no pickled code.
@@ -35,18 +38,35 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
         self, context, model_input: pd.DataFrame, params: dict[str, Any] | None = None
     ) -> pd.DataFrame:
         if model_input is None or len(model_input) == 0:
-            return self.forecaster.predict()
-        return self.forecaster.predict(pd.DataFrame(model_input))
+            return _periods_as_text(self.forecaster.predict(), self.forecaster.spec_)
+        model_input = pd.DataFrame(model_input)
+        forecast = self.forecaster.predict(model_input)
+        time_col = self.forecaster.spec_.time_col
+        if time_col in model_input.columns and isinstance(model_input[time_col].dtype, pd.PeriodDtype):
+            return forecast  # a Python caller's Periods: Periods back
+        return _periods_as_text(forecast, self.forecaster.spec_)
+
+
+def _periods_as_text(frame: pd.DataFrame, spec) -> pd.DataFrame:
+    """``frame`` with Period times as the text pandas writes for them (``2015Q1``): JSON cannot hold
+    a Period, so a served model would fail on them after forecasting."""
+    if isinstance(frame[spec.time_col].dtype, pd.PeriodDtype):
+        return frame.assign(**{spec.time_col: frame[spec.time_col].astype(str)})
+    return frame
 
 
 def input_example(history: pd.DataFrame, spec, lookback: int, horizon: int) -> pd.DataFrame:
     """What ``predict`` takes, from the fitted ``history`` (wide, observed rows): its last ``lookback``
     rows in the training format (``id, time, value`` rows if it was long). With known-future
     covariates ``horizon`` more rows end it with their targets blanked, the future rows predict needs.
+    Periods are written as text (``2015Q1``, ``2015-01-05/2015-01-11``), which MLflow can store.
     """
     rows = lookback + (horizon if spec.future_covariates else 0)
     example = history.iloc[-rows:].reset_index(drop=True)
     example.attrs = {}
+    if spec.periods:
+        # Periods as the text pandas writes (2015Q1): what JSON carries them as, and what predict reads
+        example[spec.time_col] = example[spec.time_col].astype(str)
     if spec.future_covariates:
         example.loc[example.index[-horizon:], spec.targets] = float("nan")
     if spec.long_format:
@@ -61,10 +81,14 @@ def forecast_signature(example: pd.DataFrame, forecast: pd.DataFrame):
     input schema. MLflow enforces an input schema by dropping the columns it does not name, so a
     DataFrame whose columns all differ would arrive empty and be forecast silently from the stored
     history; without one, ``predict`` sees the columns as given and names the missing ones. (The
-    input example logged beside it shows the expected input.)
+    input example logged beside it shows the expected input.) Period times are described as the
+    text a served model returns for them (MLflow has no Period type).
     """
     from mlflow.models import infer_signature
 
+    forecast = forecast.astype(
+        {c: str for c in forecast.columns if isinstance(forecast[c].dtype, pd.PeriodDtype)}
+    )
     with warnings.catch_warnings():
         # its hint about integer columns and missing values: the inputs are untyped, and integer
         # outputs (time steps) are never missing

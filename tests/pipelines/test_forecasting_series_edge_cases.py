@@ -158,15 +158,86 @@ def test_long_dates_are_ordered_by_time_not_text():
 # ---------------------------------------------------------------- 6. pandas index types
 
 
-def test_period_index_and_period_column_become_timestamps():
-    periods = pd.period_range("2000-01", periods=40, freq="M")
-    rng = np.random.default_rng(0)
-    for frame in (
-        pd.DataFrame({"v": rng.normal(size=40)}, index=periods),
-        pd.DataFrame({"month": periods, "v": rng.normal(size=40)}),
-    ):
+@pytest.fixture(scope="module")
+def monthly_ot(shared_data) -> pd.DataFrame:
+    """ETTh1's oil temperature as monthly means, timed by Periods: 24 months from 2016-07."""
+    hourly = pd.read_csv(
+        shared_data / "forecasting" / "ETTh1.csv", usecols=["date", "OT"], parse_dates=["date"]
+    )
+    months = hourly.resample("MS", on="date")["OT"].mean()
+    return pd.DataFrame({"month": months.index.to_period("M"), "OT": months.to_numpy()})
+
+
+def test_period_index_and_period_column_keep_their_periods(monthly_ot):
+    for frame in (monthly_ot, monthly_ot.set_index("month"), monthly_ot.set_index("month").rename_axis(None)):
         values, spec = load_series(frame)
-        assert spec.freq == "MS" and values.iloc[0, 0] == pd.Timestamp("2000-01-01")
+        time_col = "ds" if frame.index.name is None and "month" not in frame else "month"
+        assert spec.periods and spec.freq == "M" and spec.time_col == time_col
+        assert values[time_col].dtype == pd.PeriodDtype("M")
+        assert values[time_col].iloc[0] == pd.Period("2016-07", "M") and np.allclose(
+            values["OT"], monthly_ot["OT"]
+        )
+        after = future_times(values[time_col].iloc[-1], spec.freq, 3)
+        assert list(after) == list(pd.period_range("2018-07", periods=3, freq="M"))
+
+
+def test_a_period_columns_own_frequency_is_used_not_the_inferred_one(monthly_ot):
+    """Every other month is a monthly series with gaps (inferred from the dates it would read as a
+    regular two-month series): strict it is an error, filled it is monthly."""
+    alternate = monthly_ot.iloc[::2].reset_index(drop=True)
+    with pytest.raises(
+        DataError, match=r"11 timestamps are missing from the 'M' Period series.*first 2016-08"
+    ):
+        load_series(alternate)
+    values, spec = load_series(alternate, fill="interpolate")
+    assert spec.freq == "M" and len(values) == 23 and values["month"].dtype == pd.PeriodDtype("M")
+    for freq, periods in (("W-SUN", "W"), ("Q-NOV", "Q-NOV"), ("Y-DEC", "Y")):
+        frame = monthly_ot.assign(month=pd.period_range("2000-01-02", periods=24, freq=freq))
+        assert load_series(frame.iloc[[0, 1, 3, 4, 5]], fill="ffill", freq=periods)[1].freq == freq
+    with pytest.raises(DataError, match=r"holds Periods at frequency 'M', but freq='Q'; leave freq out"):
+        load_series(monthly_ot, freq="Q")
+
+
+def test_unsorted_periods_are_named_or_sorted(monthly_ot):
+    shuffled = monthly_ot.iloc[[0, 1, 3, 2, *range(4, 24)]].reset_index(drop=True)
+    with pytest.raises(DataError, match=r"not sorted: the time goes backwards at row 3\b"):
+        load_series(shuffled)
+    values, _ = load_series(shuffled, fill="ffill")
+    assert values["month"].equals(monthly_ot["month"]) and values["OT"].equals(monthly_ot["OT"])
+
+
+@pytest.mark.parametrize(
+    ("freq", "first"), [("Q-DEC", "2016Q3"), ("M", "2016-07"), ("W-SUN", "2016-07-04/2016-07-10")]
+)
+def test_csv_text_written_from_periods_is_read_as_periods(monthly_ot, freq, first, tmp_path):
+    path = tmp_path / "periods.csv"
+    monthly_ot.assign(month=pd.period_range(first, periods=24, freq=freq)).to_csv(path, index=False)
+    assert path.read_text().splitlines()[1].startswith(first + ",")
+    values, spec = load_series(path)  # found as the time column by its text, not its name
+    assert spec.periods and spec.freq == freq and values["month"].iloc[0] == pd.Period(first, freq)
+
+
+def test_month_text_with_a_timestamp_freq_is_read_as_dates(tmp_path):
+    path = tmp_path / "months.csv"
+    pd.DataFrame({"month": [f"2020-{m:02d}" for m in range(1, 13)], "y": np.arange(12.0)}).to_csv(
+        path, index=False
+    )
+    values, spec = load_series(path, freq="MS")
+    assert not spec.periods and spec.freq == "MS" and values["month"].iloc[1] == pd.Timestamp("2020-02-01")
+
+
+def test_a_fitted_period_spec_reads_text_dates_and_names_bad_rows(monthly_ot, tmp_path):
+    _, spec = load_series(monthly_ot)
+    path = tmp_path / "new.csv"
+    text = monthly_ot.astype({"month": str})
+    text.assign(month=text["month"] + "-01").to_csv(path, index=False)  # 2016-07-01: month starts as dates
+    assert load_like(path, spec)["month"].equals(monthly_ot["month"])
+    text.loc[5, "month"] = "next month"
+    text.to_csv(path, index=False)
+    with pytest.raises(
+        DataError, match=r"column 'month' has values that are not 'M' Periods at row 5 \(CSV line 7\)"
+    ):
+        load_like(path, spec)
 
 
 def test_unique_id_ds_multiindex_is_read_as_long_format():
