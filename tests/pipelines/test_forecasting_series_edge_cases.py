@@ -181,6 +181,17 @@ def test_period_index_and_period_column_keep_their_periods(monthly_ot):
         assert list(after) == list(pd.period_range("2018-07", periods=3, freq="M"))
 
 
+def test_datetime_index_is_the_time_column_and_stays_timestamps():
+    """darts' ``pd_dataframe()`` and statsmodels hold the times as the index: no time_col needed."""
+    for frame, time_col in (
+        (hourly(30).set_index("date"), "date"),
+        (hourly(30).set_index("date").rename_axis(None), "ds"),
+    ):
+        values, spec = load_series(frame)
+        assert spec.time_col == time_col and not spec.periods and spec.freq == "h"
+        assert values[time_col].equals(hourly(30)["date"].rename(time_col))
+
+
 def test_a_period_columns_own_frequency_is_used_not_the_inferred_one(monthly_ot):
     """Every other month is a monthly series with gaps (inferred from the dates it would read as a
     regular two-month series): strict it is an error, filled it is monthly."""
