@@ -2,7 +2,9 @@
 
 Standard sets (ETT and the other long-horizon CSVs, UCR/UEA archive problems, spoken digits) are
 read from a data home (an argument, or ``$SSM_TS_DATA_HOME``); a missing file is downloaded from
-its public source and checked against its SHA-256 (:mod:`ssm_ts.data_fetch`).
+its public source and checked against its SHA-256 (:mod:`ssm_ts.data_fetch`). The data modules (so
+the CLI and the shipped configs) take a standard set's name where they take a path:
+``--data.path BasicMotions``, ``--data.root espeak-digits`` (:func:`resolve_data_path`).
 
 ``write_co2_csv`` needs no network: statsmodels bundles the weekly Mauna Loa atmospheric CO2
 record (Keeling et al., March 1958 - December 2001, ppm). Weeks without a measurement are left
@@ -12,7 +14,9 @@ out of the file (real gaps in the time column), which the pipeline handles with 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from ssm_ts.atomic import atomic_path
 from ssm_ts.errors import DataError, DataFileNotFoundError
@@ -61,8 +65,10 @@ CLASSIFICATION_FILES = {
 }  # fmt: skip
 
 AUDIO_FOLDERS = {
-    "espeak-digits": "synthesised with espeak-ng and sox by make_digits.py (in the shared data folder)",
-    "fsdd": "the Free Spoken Digit Dataset, github.com/Jakobovski/free-spoken-digit-dataset (WAV works as well as FLAC)",
+    "espeak-digits": "480 spoken-digit clips synthesised with espeak-ng and sox by make_digits.py, which comes with "
+    "the project's shared data folder (there is no download)",
+    "fsdd": "the Free Spoken Digit Dataset's recordings, github.com/Jakobovski/free-spoken-digit-dataset "
+    "(its recordings/ folder; WAV works as well as FLAC)",
 }
 
 
@@ -110,9 +116,89 @@ def audio_folder(name: str, home: str | os.PathLike | None = None) -> Path:
     if not folder.is_dir() or not any(folder.iterdir()):
         raise DataFileNotFoundError(
             f"audio folder {folder} not found or empty: it holds {AUDIO_FOLDERS[name]}; put the files there, "
-            f"or pass home= / set {ENV_DATA_HOME} to a folder that has audio/{name}"
+            f"or set {ENV_DATA_HOME} (or pass home=) to a folder that has audio/{name}"
         )
     return folder
+
+
+# --- a data module's path / root: a file or folder, or a standard data set's name ---------------
+# A bare name (no folder, no suffix, e.g. ``ETTh1``, ``BasicMotions``, ``fsdd``) that is not an existing
+# file or folder names a standard data set in the data home; an existing file or folder always wins.
+DataUse = Literal["forecast", "classify", "audio"]
+
+
+def _classification_folder(name: str, home: str | os.PathLike | None, download: bool) -> Path:
+    train, _ = classification_files(name, home, download)
+    return train.parent  # the problem's folder: SensorDataModule reads <name>_TRAIN / _TEST from it
+
+
+def _standard_sets(use: DataUse) -> dict[str, Callable[[str, str | os.PathLike | None, bool], Path]]:
+    """The standard data sets a use's data module can name, each with how to find it in the data home."""
+
+    def folder(name: str, home: str | os.PathLike | None, download: bool) -> Path:
+        return audio_folder(name, home)  # audio folders have no download
+
+    if use == "forecast":
+        return dict.fromkeys(FORECASTING_FILES, forecasting_csv)
+    if use == "classify":  # UCR/UEA problems, and FSDD as spectrograms (format: fsdd)
+        return {**dict.fromkeys(CLASSIFICATION_FILES, _classification_folder), "fsdd": folder}
+    if use == "audio":
+        return dict.fromkeys(AUDIO_FOLDERS, folder)
+    raise ValueError(f"unknown use {use!r}; expected forecast, classify or audio")
+
+
+def standard_data_sets(use: DataUse) -> list[str]:
+    """Names a data module of ``use`` resolves through the data home (see :func:`resolve_data_path`)."""
+    return sorted(_standard_sets(use), key=str.lower)
+
+
+def _is_bare_name(value: str) -> bool:
+    path = Path(value)
+    return path.name == value and not path.suffix and value not in ("", ".", "..")
+
+
+def resolve_data_path(
+    value: str | os.PathLike | None,
+    use: DataUse,
+    setting: str = "data.path",
+    home: str | os.PathLike | None = None,
+    download: bool = True,
+) -> str | None:
+    """What a data module reads for its ``path`` / ``root`` ``value``.
+
+    An existing file or folder, or anything with a folder or a suffix (``some/file.csv``), is returned
+    as given (a missing one is the reader's error, as before). A bare name that is no file or folder
+    here (``ETTh1``, ``BasicMotions``, ``fsdd``, ``espeak-digits``; case-insensitive) is the standard
+    data set of that name in the data home (``home``, else ``$SSM_TS_DATA_HOME``), downloaded and
+    verified when missing where it has a public source.
+
+    Raises:
+        DataError: a bare name that is neither a file nor a known data set (the message lists them).
+        DataFileNotFoundError: a known data set that is missing and cannot be downloaded.
+    """
+    if value is None:
+        return None
+    text = os.fspath(value)
+    if Path(text).expanduser().exists() or not _is_bare_name(text):
+        return text
+    from ssm_ts.data_fetch import ENV_DATA_HOME, data_home
+
+    sets = _standard_sets(use)
+    name = next((known for known in sets if known.lower() == text.lower()), None)
+    if name is None:
+        raise DataError(
+            f"{setting} {text}: no such file or folder in {Path.cwd()}, and not a standard data set; "
+            f"standard data sets (read from the data home {data_home(home)}, set by ${ENV_DATA_HOME}): "
+            f"{', '.join(standard_data_sets(use))}. Pass a file or folder with its path, e.g. "
+            f"{setting} ./{text} or {setting} path/to/{text}"
+        )
+    try:
+        return str(sets[name](name, home, download))
+    except DataFileNotFoundError as err:
+        raise DataFileNotFoundError(
+            f"{setting} {text} names the standard data set {name}, which is not in the data home: {err}. "
+            f"Or pass your own data's path: {setting} path/to/data"
+        ) from err
 
 
 _WRITERS = {"co2": write_co2_csv}

@@ -77,3 +77,29 @@ def test_outside_the_repository_every_helper_says_where_to_put_the_data(tmp_path
 
 def _offline(url):
     raise OSError("Name or service not known")
+
+
+def test_a_bare_name_resolves_through_the_data_home_but_never_shadows_a_file(
+    tmp_path, monkeypatch, shared_data
+):
+    """``--data.path ETTh1`` is the data home's ETTh1.csv; a file or folder of that name here wins, and a
+    path with a folder or a suffix is passed on as given (its reader reports a missing one, as before)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(ENV_DATA_HOME, str(shared_data))
+    monkeypatch.setattr("ssm_ts.data_fetch._download", _offline)
+    expected = shared_data / "forecasting" / "ETTh1.csv"
+    assert datasets.resolve_data_path("ETTh1", "forecast") == str(expected)
+    assert datasets.resolve_data_path("etth1", "forecast") == str(expected)  # case does not matter
+    basic = datasets.resolve_data_path("BasicMotions", "classify")
+    assert basic == str(shared_data / "classification" / "BasicMotions")
+    assert datasets.resolve_data_path("espeak-digits", "audio") == str(
+        shared_data / "audio" / "espeak-digits"
+    )
+    for given in ("ETTh1.csv", "data/ETTh1", "missing/file.csv", None):
+        assert datasets.resolve_data_path(given, "forecast") == given
+    (tmp_path / "ETTh1").write_text("date,x\n")
+    assert datasets.resolve_data_path("ETTh1", "forecast") == "ETTh1"
+    with pytest.raises(
+        DataError, match=r"data.root GunPoint: .*not a standard data set.*espeak-digits, fsdd"
+    ):
+        datasets.resolve_data_path("GunPoint", "audio", setting="data.root")  # a set of another use

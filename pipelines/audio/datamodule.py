@@ -19,6 +19,7 @@ import lightning.pytorch as pl
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from ssm_ts.datasets import resolve_data_path
 from ssm_ts.errors import ConfigError, DataError
 
 from .quantize import Quantizer
@@ -178,7 +179,8 @@ class AudioDataModule(pl.LightningDataModule):
     """Quantised audio clips from a folder (recursive) of WAV/FLAC/OGG files.
 
     Args:
-        root: the audio folder.
+        root: the audio folder, or a standard set's name (``espeak-digits``, ``fsdd``) in the data home
+            (:func:`ssm_ts.datasets.resolve_data_path`).
         sample_rate: every file is resampled to this rate (Hz).
         clip_seconds: clip length; shorter files are padded (and masked), longer ones trimmed or cropped.
         crop: ``"fixed"`` (file start) or ``"random"`` (random windows of long files, training only).
@@ -232,7 +234,8 @@ class AudioDataModule(pl.LightningDataModule):
                 f"batch_size must be at least 1 and num_workers at least 0, got {batch_size}, {num_workers}"
             )
         self.save_hyperparameters()
-        self.root = Path(root)
+        # a folder, or a standard set's name (espeak-digits, fsdd) in the data home; hparams keep it as given
+        self.root = Path(resolve_data_path(root, "audio", setting="data.root"))
         self.sample_rate, self.batch_size, self.num_workers = sample_rate, batch_size, num_workers
         self.clip_samples = int(round(clip_seconds * sample_rate))
         self.quantizer = Quantizer(quantization, bits)

@@ -9,6 +9,7 @@ covariates`` (the last group shifted by the horizon, see :func:`model_inputs`).
 
 from __future__ import annotations
 
+import os
 from typing import Any, Literal
 
 import lightning.pytorch as pl
@@ -17,6 +18,7 @@ import pandas as pd
 import torch
 from torch.utils.data import DataLoader, Sampler, TensorDataset
 
+from ssm_ts.datasets import resolve_data_path
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.csv_options import check_read_options
 from ssm_ts.pipelines.sampling import EpochSeededSampler, shard, shard_for_evaluation
@@ -68,7 +70,9 @@ class ForecastDataModule(pl.LightningDataModule):
     """Forecasting data from a CSV (``path``) or a DataFrame (:meth:`from_frame`).
 
     Args:
-        path: CSV file, wide (time column + one column per series) or long (``unique_id, ds, y``).
+        path: CSV file, wide (time column + one column per series) or long (``unique_id, ds, y``), or
+            the name of a standard data set (``ETTh1``, ``ETTm1``, ``exchange_rate``,
+            ``national_illness``) read from the data home (:func:`ssm_ts.datasets.resolve_data_path`).
         time_col: the time column; detected when omitted.
         target: target column(s); default every numeric column that is not a covariate.
         past_covariates: inputs known only up to the forecast origin.
@@ -89,8 +93,8 @@ class ForecastDataModule(pl.LightningDataModule):
             (CLI: ``--data.read_options '{sep: "|", skiprows: 3}'``); see
             :mod:`ssm_ts.pipelines.csv_options` for the keys. Given options win, the rest is detected.
             They are saved in the series spec of checkpoints and exports: ``Forecaster.load(export)``
-            reads new CSVs with them. ``ssm-ts forecast predict --ckpt_path`` reads the CSV before the
-            checkpoint is restored, so give them again there (``--config`` with the fit's config.yaml does).
+            reads new CSVs with them, and so does ``ssm-ts forecast predict --ckpt_path`` (the checkpoint
+            keeps this module's settings); given options replace them.
     """
 
     def __init__(
@@ -117,7 +121,12 @@ class ForecastDataModule(pl.LightningDataModule):
     ):
         super().__init__()
         # checked now, so a bad key fails before any reading or training starts
-        self.read_options = check_read_options(read_options) if read_options is not None else None
+        read_options = check_read_options(read_options) if read_options is not None else None
+        path = os.fspath(path) if isinstance(path, os.PathLike) else path  # checkpoints hold plain values
+        # Saved in checkpoints (a data set's name stays a name), so `ssm-ts forecast predict --ckpt_path`
+        # restores them; not logged to MLflow: the CLI logs the data settings itself.
+        self.save_hyperparameters(logger=False)
+        self.read_options = read_options
         self.shuffle_seed = shuffle_seed
         if lookback < 1 or horizon < 1:
             raise ConfigError(f"lookback ({lookback}) and horizon ({horizon}) must be positive integers.")
@@ -125,7 +134,7 @@ class ForecastDataModule(pl.LightningDataModule):
             raise ConfigError(
                 f"batch_size ({batch_size}) and eval_batch_size ({eval_batch_size}) must be positive integers."
             )
-        self.path = path
+        self.path = resolve_data_path(path, "forecast")  # a CSV, or a standard data set's name (ETTh1)
         self.time_col = time_col
         self.target = target
         self.past_covariates = list(past_covariates or [])
@@ -142,7 +151,7 @@ class ForecastDataModule(pl.LightningDataModule):
         self.num_workers = num_workers
         self.id_col = id_col
         self.value_col = value_col
-        self._source: TableSource | None = path
+        self._source: TableSource | None = self.path
         self._frame: pd.DataFrame | None = None
         self._spec: SeriesSpec | None = None
         self._bounds: SplitBoundaries | None = None

@@ -11,6 +11,7 @@ so a checkpoint scales new files exactly as in training. Labels are encoded with
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from torch.utils.data import DataLoader, Dataset
 
+from ssm_ts.datasets import resolve_data_path
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.csv_options import check_read_options
 
@@ -91,7 +93,9 @@ class SensorDataModule(pl.LightningDataModule):
 
     Args:
         path: a data file, a UCR/UEA problem folder (``<Name>_TRAIN.ts`` + ``<Name>_TEST.ts``), a folder
-            of per-recording CSVs, or an FSDD folder (``format="fsdd"``; official index split).
+            of per-recording CSVs, or an FSDD folder (``format="fsdd"``; official index split); or the
+            name of a standard data set read from the data home (``BasicMotions``, ``GunPoint``, ...;
+            ``fsdd``), see :func:`ssm_ts.datasets.resolve_data_path`.
             For ``predict`` alone (``--ckpt_path``), the file to classify.
         test_path: labelled test file (default: the folder's TEST file).
         predict_path: file to classify in ``predict`` (default: the test data, else ``path``).
@@ -122,14 +126,24 @@ class SensorDataModule(pl.LightningDataModule):
         read_options: dict[str, Any] | None = None,
     ):
         super().__init__()
-        self.read_options = check_read_options(read_options)  # a bad key fails before any reading
+        read_options = check_read_options(read_options)  # a bad key fails before any reading
+        # checkpoints hold plain values: paths as text
+        path, test_path, predict_path = (
+            os.fspath(p) if isinstance(p, os.PathLike) else p for p in (path, test_path, predict_path)
+        )
+        # Saved in checkpoints (a data set's name stays a name), so `ssm-ts classify predict --ckpt_path`
+        # restores them; not logged to MLflow: the CLI logs the data settings itself.
+        self.save_hyperparameters(logger=False)
+        self.read_options = read_options
         if format not in (*FORMATS, "fsdd"):
             raise ConfigError(f"unknown format {format!r}; expected one of {(*FORMATS, 'fsdd')}")
         if not 0 <= val_fraction < 1:
             raise ConfigError(f"val_fraction must be in [0, 1), got {val_fraction}")
         if batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
-        self.path, self.test_path, self.predict_path = path, test_path, predict_path
+        # a file or folder, or a standard data set's name (BasicMotions, fsdd) read from the data home
+        self.path = resolve_data_path(path, "classify")
+        self.test_path, self.predict_path = test_path, predict_path
         self.format, self.nan_policy = format, nan_policy
         self.val_fraction, self.batch_size, self.seed = val_fraction, batch_size, seed
         self.n_mels, self.num_workers = n_mels, num_workers

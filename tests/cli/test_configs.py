@@ -2,7 +2,8 @@
 
 The use of a config is its file-name prefix (``forecast_``, ``audio_``, ``classify_``); quick configs
 end in ``_quick.yaml``; closed-form configs (fitted in seconds) run in full with them. Runs are
-in-process, in a temporary working directory, on the real data.
+in-process, in a temporary working directory, on the real data: the standard data sets the configs name,
+read from the data home.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 from ssm_ts import cli
+from ssm_ts.data_fetch import ENV_DATA_HOME
 from ssm_ts.datasets import write_co2_csv
 from ssm_ts.tracking.logger import default_tracking_uri
 
@@ -50,14 +52,17 @@ def use_of(config: Path) -> str:
     return use
 
 
-def real_data_arguments(use: str, shared_data: Path, workdir: Path) -> list[str]:
-    """Point a config at the real data (configs name paths relative to where the user runs them)."""
+def use_real_data(use: str, shared_data: Path, workdir: Path, monkeypatch) -> None:
+    """Give a config its real data as a user would: the configs name standard data sets, read from the
+    data home ($SSM_TS_DATA_HOME, here the shared data; nothing is downloaded)."""
+    monkeypatch.setenv(ENV_DATA_HOME, str(shared_data))
+    monkeypatch.setattr("ssm_ts.data_fetch._download", _no_download)
     if use == "forecast":
         write_co2_csv(workdir / "co2.csv")  # the quick config reads co2.csv from the working directory
-        return []
-    if use == "audio":
-        return ["--data.root", str(shared_data / "audio" / "espeak-digits")]
-    return ["--data.path", str(shared_data / "classification" / "BasicMotions")]
+
+
+def _no_download(url):
+    raise AssertionError(f"the test tried to download {url}")
 
 
 def flatten(tree: dict, prefix: str = "") -> dict[str, object]:
@@ -93,7 +98,8 @@ def test_quick_config_trains_a_few_steps_and_logs_the_run(
     monkeypatch.chdir(tmp_path)
     use, out = use_of(config), tmp_path / "out"
     figure, figure_args = FIT_FIGURE[use]
-    args = [use, "fit", "--config", str(config), *real_data_arguments(use, shared_data, tmp_path)]
+    use_real_data(use, shared_data, tmp_path, monkeypatch)
+    args = [use, "fit", "--config", str(config)]
     assert cli.main([*args, *FEW_STEPS, *figure_args, "--out", str(out)]) == 0
 
     assert (out / "config.yaml").is_file() and next(out.rglob("last.ckpt"), None) is not None
