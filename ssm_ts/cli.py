@@ -162,6 +162,10 @@ def build_cli_class():
         def _setting(self, key: str) -> Any:
             return self._get(self.config, key)
 
+        def parse_arguments(self, parser, args) -> None:
+            self._given_args = args  # parsed again when a checkpoint's data settings become defaults
+            super().parse_arguments(parser, args)
+
         def _parse_ckpt_path(self) -> None:
             """Check ``--ckpt_path`` before Lightning reads it: ``best`` / ``last`` (not when fitting)
             name the newest such checkpoint under ``--out``; a file is read through
@@ -173,8 +177,25 @@ def build_cli_class():
             if subcommand and subcommand != "fit":
                 ckpt_path = self._resolve_named_checkpoint(subcommand, ckpt_path)
             if ckpt_path and ckpt_path != "last":  # fit resolves "last" itself (_resolve_resume)
-                load_checkpoint(ckpt_path)
+                checkpoint = load_checkpoint(ckpt_path)
+                if subcommand != "fit":
+                    self._restore_data_settings(subcommand, ckpt_path, checkpoint)
             super()._parse_ckpt_path()
+
+        def _restore_data_settings(self, subcommand: str, ckpt_path: str, checkpoint: dict) -> None:
+            """The fit's data settings (the data module's saved hyperparameters: path, time_col,
+            read_options, format, ...) become the defaults of validate/test/predict, as Lightning does
+            for the model's; a --config file or a --data.* option still overrides each one."""
+            saved = checkpoint.get("datamodule_hyper_parameters") or {}
+            parser = self._subcommand_parsers[subcommand]
+            linked = {"lookback", "horizon"}  # set from the model (configure_cli_parser's links)
+            defaults = {f"data.{key}": value for key, value in saved.items() if key not in linked}
+            defaults = {key: value for key, value in defaults.items() if _has_option(parser, key)}
+            if not defaults:
+                return
+            parser.set_defaults(defaults)
+            self.parse_arguments(self.parser, self._given_args)
+            self.config[subcommand]["ckpt_path"] = ckpt_path  # as resolved ('best' / 'last' named a file)
 
         def _resolve_named_checkpoint(self, subcommand: str, ckpt_path: str | None) -> str | None:
             if ckpt_path is None and subcommand == "predict":
@@ -302,6 +323,16 @@ def build_cli_class():
                 Console(stderr=True).print(f"[green]wrote[/green] {path}")
 
     return SSMTSCLI, MLflowSaveConfig, NonFiniteLossGuard, RecordMLflowRun
+
+
+def _has_option(parser, key: str) -> bool:
+    """Whether ``parser`` has the option ``key`` (``data.path``): a checkpoint from another version of
+    a data module may hold settings this one lacks."""
+    try:
+        parser.get_default(key)
+    except KeyError:
+        return False
+    return True
 
 
 def logged_config_params(config: dict[str, Any]) -> dict[str, Any]:

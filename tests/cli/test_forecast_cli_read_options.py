@@ -47,3 +47,21 @@ def test_forecast_cli_takes_read_options_and_keeps_them(shared_data, tmp_path, m
     assert cli.main(predict) == 0, capsys.readouterr().err
     written = pd.read_csv(out / "forecast.csv", parse_dates=["date"])
     pd.testing.assert_frame_equal(written, forecast, check_dtype=False, atol=1e-5)
+
+    # without --config, the checkpoint's data settings (read_options, time_col, ...) are restored
+    (out / "forecast.csv").unlink()
+    alone = ["forecast", "predict", "--ckpt_path", "best", "--data.path", str(later), "--out", str(out)]
+    assert cli.main(alone) == 0, capsys.readouterr().err
+    written = pd.read_csv(out / "forecast.csv", parse_dates=["date"])
+    pd.testing.assert_frame_equal(written, forecast, check_dtype=False, atol=1e-5)
+    assert "date_format: '%d.%m.%Y %H:%M'" in (out / "config.yaml").read_text()  # predict's own config
+
+    # ... unless the command line says otherwise: the same rows as a plain comma CSV with ISO dates
+    plain = tmp_path / "plain.csv"
+    rows = pd.read_csv(later, sep="|", skiprows=3, na_values=["-999"])
+    rows.assign(date=pd.to_datetime(rows["date"], format="%d.%m.%Y %H:%M")).to_csv(plain, index=False)
+    on_plain = [*alone[:5], str(plain), *alone[6:]]
+    assert cli.main(on_plain) == 1  # the fit's options ('|', 3 lines skipped) do not read it
+    assert cli.main([*on_plain, "--data.read_options", "{}"]) == 0, capsys.readouterr().err  # detection
+    written = pd.read_csv(out / "forecast.csv", parse_dates=["date"])
+    pd.testing.assert_frame_equal(written, forecast, check_dtype=False, atol=1e-5)
