@@ -64,7 +64,7 @@ USES: dict[str, UseSpec] = {
         task="ssm_ts.tasks.classification:ClassificationTask",
         datamodule="ssm_ts.pipelines.sensor:SensorDataModule",
         description="classify sensor recordings (UCR/UEA files, CSV, NumPy) with S4ND encoders",
-        example="ssm-ts classify fit --config classify_basicmotions_quick --data.path path/to/BasicMotions",
+        example="ssm-ts classify fit --config classify_basicmotions_quick   # BasicMotions from the data home",
         parser_hook="ssm_ts.tasks.classification:configure_cli_parser",
     ),
 }
@@ -92,6 +92,9 @@ def _usage() -> str:
         "ssm-ts USE --help lists a use's commands; ssm-ts USE COMMAND --help lists every option;",
         "--print_config shows the resolved YAML; --verbose shows Lightning's own output.",
         "--config takes a YAML file or a shipped config's name: ssm-ts configs list (show NAME, copy NAME).",
+        "--data.path / --data.root take a file or folder, or a standard data set's name (ETTh1, BasicMotions,",
+        "fsdd, espeak-digits ...) read from the data home, $SSM_TS_DATA_HOME (default ~/.cache/ssm-ts/data).",
+        "predict/test --ckpt_path reuse the fit's data settings saved in the checkpoint; --data.* overrides them.",
         "ssm-ts --version prints the installed version.",
     ]
     return "\n".join(lines)
