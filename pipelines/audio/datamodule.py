@@ -179,7 +179,7 @@ class AudioDataModule(pl.LightningDataModule):
     """Quantised audio clips from a folder (recursive) of WAV/FLAC/OGG files.
 
     Args:
-        root: the audio folder, or a standard set's name (``espeak-digits``, ``fsdd``) in the data home
+        root: the audio folder (required), or a standard set's name (``espeak-digits``, ``fsdd``) in the data home
             (:func:`ssm_ts.datasets.resolve_data_path`).
         sample_rate: every file is resampled to this rate (Hz).
         clip_seconds: clip length; shorter files are padded (and masked), longer ones trimmed or cropped.
@@ -196,7 +196,7 @@ class AudioDataModule(pl.LightningDataModule):
 
     def __init__(
         self,
-        root: str,
+        root: str | None = None,
         sample_rate: int = 16000,
         clip_seconds: float = 1.0,
         crop: Literal["fixed", "random"] = "fixed",
@@ -214,6 +214,12 @@ class AudioDataModule(pl.LightningDataModule):
         extensions: tuple[str, ...] = AUDIO_EXTENSIONS,
     ):
         super().__init__()
+        # root has a default only so that `ssm-ts audio test --ckpt_path` can take it from the checkpoint
+        if root is None:
+            raise ConfigError(
+                "no audio folder: set data.root to a folder of audio files, or to a standard set's name "
+                "(espeak-digits, fsdd) read from the data home ($SSM_TS_DATA_HOME)"
+            )
         if not isinstance(root, (str, os.PathLike)):
             raise ConfigError(
                 f"the audio folder must be a path (str or Path), got {type(root).__name__} {root!r}"

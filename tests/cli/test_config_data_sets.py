@@ -99,3 +99,25 @@ def test_data_set_missing_from_the_data_home_says_where_to_put_it(tmp_path, monk
     assert "data.root espeak-digits names the standard data set espeak-digits" in err, err
     assert str(tmp_path / "home" / "audio" / "espeak-digits") in err and ENV_DATA_HOME in err, err
     assert "pass your own data's path: data.root path/to/data" in err, err
+
+
+def test_audio_test_with_only_a_checkpoint_takes_the_folder_from_it(data_home_only, capsys, single_thread):
+    """data.root is required to fit, but `audio test --ckpt_path` finds it (espeak-digits) in the checkpoint."""
+    few = [
+        "--trainer.max_epochs",
+        "1",
+        "--trainer.limit_train_batches",
+        "1",
+        "--trainer.limit_val_batches",
+        "1",
+    ]
+    fit = ["audio", "fit", "--config", "audio_digits_quick", "--model.sample_every_n_epochs", "0", *few]
+    assert cli.main([*fit, "--out", "out"]) == 0
+    test = ["audio", "test", "--ckpt_path", "best", "--trainer.limit_test_batches", "1", "--out", "out"]
+    assert cli.main(test) == 0, capsys.readouterr().err
+    assert (
+        yaml.safe_load((data_home_only / "out" / "config.yaml").read_text())["data"]["root"]
+        == "espeak-digits"
+    )
+    assert cli.main(["audio", "fit", "--out", "out"]) == 1
+    assert "no audio folder: set data.root" in capsys.readouterr().err
