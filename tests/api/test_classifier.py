@@ -181,7 +181,9 @@ def test_a_path_or_a_nested_dataframe_names_itself_and_the_fix(tmp_path):
         fitted.predict("BasicMotions_TEST.ts")
 
 
-def test_memory_budget_reaches_the_features_and_never_changes_predictions(fitted_random_features, basicmotions):
+def test_memory_budget_reaches_the_features_and_never_changes_predictions(
+    fitted_random_features, basicmotions
+):
     X, y, Xt, _ = basicmotions
     frugal = SSMClassifier(method="random_features", n_kernels=500, memory_budget_mb=0.5).fit(X, y)
     assert frugal.features_.memory_budget_mb == 0.5
@@ -197,3 +199,29 @@ def test_memory_budget_reaches_the_features_and_never_changes_predictions(fitted
     old.__setstate__(state)
     assert old.get_params()["memory_budget_mb"] == 64.0
     np.testing.assert_array_equal(old.predict(Xt), fitted_random_features.predict(Xt))
+
+
+def test_long_recordings_are_predicted_in_batches_that_fit_in_memory(monkeypatch):
+    """predict ran 64 recordings per batch whatever their length: 64 recordings of 100,000 steps needed
+    about 15 GiB (the default encoder) and the process was killed. Batches now hold a bounded number
+    of activations, recordings go in order of length, and the rows come back in the order given."""
+    from ssm_ts.tasks import classification
+
+    rng = np.random.default_rng(0)
+    lengths = [3000, 40, 2500, 60, 3000, 50, 1000]
+    X = [rng.normal(size=(2, n)) for n in lengths]
+    model = SSMClassifier(**SMALL, max_epochs=1).fit([x[:, :40] for x in X], ["a", "b"] * 3 + ["a"])
+    batches = []
+    predict_proba = model.task_.predict_proba
+
+    def recorded(x, mask):
+        batches.append(tuple(x.shape[:2]))
+        return predict_proba(x, mask)
+
+    monkeypatch.setattr(classification, "PREDICT_BATCH_VALUES", 16 * 6000, raising=False)  # 6,000 steps
+    monkeypatch.setattr(model.task_, "predict_proba", recorded)
+    together = model.predict_proba(X)
+    assert batches and max(rows * length for rows, length in batches) <= 6000, batches
+    assert sum(rows for rows, _ in batches) == len(X)
+    alone = np.concatenate([model.predict_proba([x]) for x in X])
+    np.testing.assert_allclose(together, alone, atol=1e-5)  # same rows, in the order given
