@@ -1,8 +1,8 @@
 """ssm-ts: structured state space models (S4, S4D, SpaceTime, SaShiMi, S4ND) for time series and audio.
 
 The friendly front: :class:`Forecaster` (CSV forecasting), :class:`WaveformGenerator` (audio),
-:class:`SSMClassifier` (sensor classification). They are imported lazily so that
-``import ssm_ts`` stays cheap (Lightning is only loaded when one is used).
+:class:`SSMClassifier` (sensor classification), and :func:`evaluate` (scores backtests). They
+are imported lazily so that ``import ssm_ts`` stays cheap (Lightning is only loaded when one is used).
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ _LAZY = {
     "Forecaster": "ssm_ts.api.forecaster",
     "WaveformGenerator": "ssm_ts.api.waveform",
     "SSMClassifier": "ssm_ts.api.classifier",
+    "evaluate": "ssm_ts.evaluation",
 }
 
-__all__ = ["Forecaster", "SSMClassifier", "WaveformGenerator", "__version__"]
+__all__ = ["Forecaster", "SSMClassifier", "WaveformGenerator", "__version__", "evaluate"]
 
 
 def __getattr__(name: str):

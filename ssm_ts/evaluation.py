@@ -1,0 +1,533 @@
+"""Score forecasts against actuals: ``ssm_ts.evaluate(fc.backtest(data), train=data)``.
+
+One call turns a :meth:`Forecaster.backtest` frame (wide: ``cutoff, <time>, <target>,
+<target>_q<level>..., <target>_actual``; long: ``cutoff, unique_id, <time>, y, y_q<level>...,
+y_actual``), or a :meth:`Forecaster.predict` frame plus ``actuals=``, into a tidy table: one row
+per series (and per cutoff and/or horizon step with ``by``), one column per metric, and "all" rows
+that average the series (as ``utilsforecast.evaluation.evaluate(..., agg_fn="mean")`` does).
+
+Metrics (``metrics=`` names; default: every one the inputs allow):
+
+* point forecast ``<target>`` (the median with quantiles): ``mae``, ``mse``, ``rmse``,
+  ``mape`` and ``smape`` (in percent, as darts reports them);
+* scaled by the in-sample seasonal-naive error of ``train`` (needs ``train``): ``mase`` (MAE over
+  the mean ``|y_t - y_{t-m}|``) and ``rmsse`` (root of MSE over the mean ``(y_t - y_{t-m})^2``,
+  the M5 definition), ``m = season_length``;
+* with quantile columns: ``pinball`` (``pinball_q<level>`` per level and ``pinball``, their mean:
+  a discrete CRPS approximation like utilsforecast's ``mqloss``); and for each central interval
+  ``q<a>``-``q<1-a>`` of nominal level ``L = 100 (1 - 2a)`` percent: ``coverage`` (``coverage_L``,
+  the fraction of actuals inside, bounds included), ``width`` (``width_L``, mean upper - lower),
+  ``mis`` (``mis_L``, mean interval score of Gneiting & Raftery 2007: width plus ``2/alpha`` times
+  the distance of an actual outside) and ``msis`` (``msis_L``, that scaled like ``mase``, M4's MSIS).
+
+Actuals that are NaN (a backtest marks the values the fill policy invented as NaN) are left out of
+every metric and counted in ``n_missing``; ``n`` counts the scored points.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.errors import ConfigError, DataError
+
+POINT_METRICS = ("mae", "mse", "rmse", "mape", "smape")
+SCALED_METRICS = ("mase", "rmsse")
+QUANTILE_METRICS = ("pinball", "coverage", "width", "mis", "msis")
+METRICS = (*POINT_METRICS, *SCALED_METRICS, *QUANTILE_METRICS)
+_NEEDS_TRAIN = {"mase", "rmsse", "msis"}
+_NEEDS_INTERVAL = {"coverage", "width", "mis", "msis"}
+GROUPINGS = ("series", "cutoff", "horizon")
+ALL_SERIES = "all"
+
+_QUANTILE = re.compile(r"_q([0-9.e+-]+)$")
+_ACTUAL = "_actual"
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where things are in a forecast frame: the series and, per series, its columns."""
+
+    time_col: str
+    long: bool  # rows per (series, time) with an id column, else one column per series
+    series: list[str]
+    point: dict[str, str]  # series -> point forecast column (long: the one value column)
+    actual: dict[str, str | None]  # series -> actual column (None: joined from actuals=)
+    quantiles: dict[float, dict[str, str]]  # level -> series -> column
+    has_cutoff: bool
+
+
+def evaluate(
+    frame: pd.DataFrame,
+    metrics: Sequence[str] | None = None,
+    *,
+    train: str | os.PathLike | pd.DataFrame | None = None,
+    season_length: int = 1,
+    actuals: str | os.PathLike | pd.DataFrame | None = None,
+    by: str | Sequence[str] = ("series",),
+    aggregate: bool = True,
+    id_col: str = "unique_id",
+    time_col: str | None = None,
+) -> pd.DataFrame:
+    """Score a backtest (or a forecast with ``actuals``): one row per group, one column per metric.
+
+    Args:
+        frame: a :meth:`Forecaster.backtest` frame, wide or long, or a :meth:`Forecaster.predict`
+            frame (then pass ``actuals``). Columns follow the forecasters' naming: ``<target>``,
+            ``<target>_q<level>``, ``<target>_actual`` (long: ``y``, ``y_q<level>``, ``y_actual``).
+        metrics: names from :data:`METRICS`; default all that apply (the scaled ones need ``train``,
+            the quantile ones quantile columns, the interval ones a pair ``q<a>`` and ``q<1-a>``).
+        train: the series' history (a CSV path or a DataFrame, wide or long as the model was fitted
+            on, with the time column): the scale of ``mase``, ``rmsse`` and ``msis`` is the mean
+            seasonal-naive error of each series over its rows before the first forecast time, so
+            the table the backtest ran on can be passed as it is. NaN values there are skipped.
+        season_length: ``m`` of the seasonal-naive scale (e.g. 24 for hourly data with a daily cycle).
+        actuals: the observed values for a ``predict`` frame (CSV path or DataFrame, same layout as
+            ``train``), matched on time (and series).
+        by: ``"series"``, ``"cutoff"`` (a backtest's windows), ``"horizon"`` (step 1..H within a
+            window), or several; scores are computed per series within each group either way.
+        aggregate: add rows whose series is ``"all"``: the mean of the series' scores (counts summed)
+            within each cutoff / horizon group. Without ``"series"`` in ``by`` only they are returned.
+        id_col: the series column of a long frame. time_col: the time column (default: inferred, the
+            first column that is not ``cutoff`` or ``id_col``, as the forecasters write it).
+
+    Returns:
+        A DataFrame with the ``by`` columns, ``n`` (points scored), ``n_missing`` (NaN actuals left
+        out), ``n_zero_actual`` with ``mape`` (actuals of 0, left out of MAPE only), then the metrics.
+
+    Zeros: ``mape`` = ``100 mean |y - f| / |y|`` over the points whose actual is not 0 (NaN when
+    none is left); ``smape`` = ``100 mean 2 |y - f| / (|y| + |f|)`` in [0, 200], a point where both
+    are 0 counting as 0 (utilsforecast's ``smape`` is this divided by 200). A training series with
+    a zero seasonal-naive scale (constant) gives an infinite scaled score.
+
+    Raises:
+        ConfigError: an unknown metric or ``by`` name, a metric the inputs cannot give (``mase``
+            without ``train``, ``coverage`` without a pair of quantiles), ``actuals`` with a frame
+            that already holds actual columns.
+        DataError: not a forecast frame, no actual columns, a NaN forecast, a series or time column
+            missing from ``train``/``actuals``, a training series too short for ``season_length``.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(
+            f"evaluate() scores a forecast DataFrame, got {type(frame).__name__}; pass "
+            "Forecaster.backtest(data) (or Forecaster.predict(...) with actuals=...)."
+        )
+    if (
+        not isinstance(season_length, (int, np.integer))
+        or isinstance(season_length, bool)
+        or season_length < 1
+    ):
+        raise ConfigError(f"season_length must be a whole number >= 1, got {season_length!r}.")
+    layout = _layout(frame, id_col, time_col, with_actuals=actuals is not None)
+    groups = _groupings(by, layout)
+    chosen = _chosen_metrics(metrics, layout, has_train=train is not None)
+    points = _points(frame, layout, id_col)
+    if actuals is not None:
+        points["actual"] = _join_actuals(points, actuals, layout, id_col)
+    if _NEEDS_TRAIN & set(chosen):
+        scales = _seasonal_scales(train, layout, id_col, season_length, points["time"])
+        points = points.join(scales, on="series")
+    scored = _point_losses(points, layout, chosen)
+    return _summarise(scored, points, groups, aggregate, chosen)
+
+
+# ---------------------------------------------------------------- reading the frame
+
+
+def _layout(frame: pd.DataFrame, id_col: str, time_col: str | None, with_actuals: bool) -> _Layout:
+    columns = [str(c) for c in frame.columns]
+    has_cutoff = "cutoff" in columns
+    long = id_col in columns
+    if time_col is None:
+        rest = [c for c in columns if c not in ("cutoff", id_col)]
+        time_col = rest[0] if rest else None
+        if time_col is None or pd.api.types.is_float_dtype(frame[time_col]):
+            raise DataError(
+                f"the frame's columns {columns[:8]} have no time column where a forecast has it (first, "
+                f"after cutoff/{id_col}); pass time_col=..., or score a Forecaster.backtest() frame."
+            )
+    elif time_col not in columns:
+        raise DataError(f"time_col={time_col!r} is not a column of the frame (columns: {columns[:8]}).")
+    actual_of = {
+        c[: -len(_ACTUAL)]: c for c in columns if c.endswith(_ACTUAL) and c[: -len(_ACTUAL)] in columns
+    }
+    if actual_of and with_actuals:
+        raise ConfigError(
+            f"the frame already holds actual columns ({list(actual_of.values())[:3]}) and actuals= was "
+            "given too; leave actuals out to score those, or drop the *_actual columns."
+        )
+    quantile_of: dict[str, dict[float, str]] = {}
+    for column in columns:
+        match = _QUANTILE.search(column)
+        if match and column[: match.start()] in columns:
+            try:
+                level = float(match.group(1))
+            except ValueError:
+                continue
+            quantile_of.setdefault(column[: match.start()], {})[level] = column
+    if actual_of:
+        targets = list(actual_of)
+    elif with_actuals:  # a predict frame: every value column that is not a quantile of another
+        owned = {c for levels in quantile_of.values() for c in levels.values()}
+        targets = [c for c in columns if c not in ("cutoff", id_col, time_col) and c not in owned]
+    else:
+        raise DataError(
+            f"the frame has no actual columns (<target>_actual; its columns: {columns[:8]}"
+            f"{' ...' if len(columns) > 8 else ''}): score a Forecaster.backtest(data) frame, or a "
+            "predict() frame with actuals=<the observed table>."
+        )
+    targets = [t for t in targets if pd.api.types.is_numeric_dtype(frame[t])]
+    if not targets:
+        raise DataError(
+            f"the frame has no numeric forecast column (columns: {columns[:8]}); nothing to score."
+        )
+    if long:
+        if len(targets) != 1:
+            raise DataError(
+                f"a long frame (with {id_col!r}) has one value column, found {targets}; pass id_col=... "
+                "if the series column has another name, or score one value column at a time."
+            )
+        value = targets[0]
+        series = [str(s) for s in pd.unique(frame[id_col])]
+        point = dict.fromkeys(series, value)
+        actual = dict.fromkeys(series, actual_of.get(value))
+        levels = quantile_of.get(value, {})
+        quantiles = {q: dict.fromkeys(series, c) for q, c in sorted(levels.items())}
+    else:
+        series = targets
+        point = {s: s for s in series}
+        actual = {s: actual_of.get(s) for s in series}
+        common = set.intersection(*(set(quantile_of.get(s, {})) for s in series))
+        quantiles = {q: {s: quantile_of[s][q] for s in series} for q in sorted(common)}
+    return _Layout(time_col, long, series, point, actual, quantiles, has_cutoff)
+
+
+def _points(frame: pd.DataFrame, layout: _Layout, id_col: str) -> pd.DataFrame:
+    """One row per (series, forecast time[, cutoff]): ``series, [cutoff], horizon, time, actual,
+    forecast, q<level>...`` in the frame's series order."""
+    # long: every row is one point already; wide: one block of rows per series column
+    blocks = (
+        [(frame[id_col].astype(str).to_numpy(), None)] if layout.long else [(s, s) for s in layout.series]
+    )
+    pieces = []
+    for series, s in blocks:
+        s = s or layout.series[0]  # long: one value column, the same for every series
+        piece = {"series": series, "time": frame[layout.time_col].array}
+        if layout.has_cutoff:
+            piece["cutoff"] = frame["cutoff"].array
+        column = layout.actual[s]
+        piece["actual"] = frame[column].to_numpy(dtype="float64") if column else np.nan
+        piece["forecast"] = frame[layout.point[s]].to_numpy(dtype="float64")
+        for level, by_series in layout.quantiles.items():
+            piece[f"q{level:g}"] = frame[by_series[s]].to_numpy(dtype="float64")
+        pieces.append(pd.DataFrame(piece, index=frame.index))
+    points = pd.concat(pieces)
+    forecast_columns = ["forecast", *(c for c in points.columns if _QUANTILE_KEY.match(c))]
+    bad = points[forecast_columns].isna().any(axis=1).to_numpy()
+    if bad.any():
+        first = points[bad].iloc[0]
+        raise DataError(
+            f"series {first['series']!r} has NaN forecasts at {int(bad.sum())} points (first: frame row "
+            f"{points.index[bad][0]}, time {first['time']}); a forecast must be a number to be scored: "
+            "check the model (a diverged fit) or drop those rows."
+        )
+    # horizon step 1..H: position in time within each window (the one forecast without cutoffs)
+    window = ["series", "cutoff"] if layout.has_cutoff else ["series"]
+    points = points.reset_index(drop=True)
+    in_time_order = points.sort_values([*window, "time"], kind="stable")
+    points["horizon"] = in_time_order.groupby(window, sort=False).cumcount() + 1  # aligns on the index
+    return points
+
+
+_QUANTILE_KEY = re.compile(r"^q[0-9.e+-]+$")
+
+
+def _groupings(by: str | Sequence[str], layout: _Layout) -> list[str]:
+    keys = [by] if isinstance(by, str) else list(by)
+    unknown = [k for k in keys if k not in GROUPINGS]
+    if unknown:
+        raise ConfigError(f"by={by!r}: {unknown} unknown; choose from {list(GROUPINGS)}.")
+    if "cutoff" in keys and not layout.has_cutoff:
+        raise ConfigError(
+            "by='cutoff' needs a backtest frame (with a cutoff column); this one has none: drop 'cutoff'."
+        )
+    return [k for k in GROUPINGS if k in keys]  # a fixed column order
+
+
+def _intervals(layout: _Layout) -> list[tuple[float, float, str]]:
+    """``(lower level, upper level, nominal percent label)`` for each central interval."""
+    levels = list(layout.quantiles)
+    pairs = []
+    for lower in levels:
+        upper = next((u for u in levels if lower < 0.5 and abs(lower + u - 1) < 1e-9), None)
+        if upper is not None:
+            pairs.append((lower, upper, f"{round(100 * (upper - lower), 6):g}"))
+    return pairs
+
+
+def _chosen_metrics(metrics: Sequence[str] | None, layout: _Layout, has_train: bool) -> list[str]:
+    if metrics is None:
+        chosen = [*POINT_METRICS, *(SCALED_METRICS if has_train else ())]
+        if layout.quantiles:
+            chosen.append("pinball")
+            if _intervals(layout):
+                chosen += ["coverage", "width", "mis", *(["msis"] if has_train else [])]
+        return chosen
+    chosen = [metrics] if isinstance(metrics, str) else list(metrics)
+    unknown = [m for m in chosen if m not in METRICS]
+    if unknown:
+        raise ConfigError(f"unknown metric(s) {unknown}; valid names: {', '.join(METRICS)}.")
+    needs_train = [m for m in chosen if m in _NEEDS_TRAIN]
+    if needs_train and not has_train:
+        raise ConfigError(
+            f"{needs_train} scale errors by each series' in-sample seasonal-naive error: pass train=<the "
+            "table the model was fitted or backtested on> (and season_length=...), or leave them out."
+        )
+    quantile = [m for m in chosen if m in QUANTILE_METRICS]
+    if quantile and not layout.quantiles:
+        raise ConfigError(
+            f"{quantile} need quantile columns (<target>_q<level>), and this frame has none: fit the "
+            "Forecaster with quantiles=[0.1, 0.5, 0.9], or leave them out."
+        )
+    interval = [m for m in chosen if m in _NEEDS_INTERVAL]
+    if interval and not _intervals(layout):
+        raise ConfigError(
+            f"{interval} need a central interval (quantiles a and 1-a, e.g. 0.1 and 0.9); the frame has "
+            f"levels {list(layout.quantiles)}. Fit with such a pair, or leave them out."
+        )
+    return list(dict.fromkeys(chosen))
+
+
+# ---------------------------------------------------------------- train and actuals tables
+
+
+def _series_table(source, what: str, layout: _Layout, id_col: str, times: pd.Series) -> pd.DataFrame:
+    """``source`` (wide or long, CSV path or DataFrame) as a time-indexed, sorted frame with one
+    column per series of ``layout``, the time column parsed like the forecasts' ``times``."""
+    from ssm_ts.pipelines.forecasting.reader import read_table
+
+    table = read_table(source)
+    raw = table.frame
+    time_col = layout.time_col
+    if time_col not in raw.columns:
+        raise DataError(
+            f"{what} ({table.name}) has no column {time_col!r}, the forecasts' time column (its columns: "
+            f"{[str(c) for c in raw.columns[:8]]}); pass the table the model was fitted on."
+        )
+    value_col = layout.point[layout.series[0]] if layout.long else None
+    if layout.long and id_col in raw.columns and value_col in raw.columns:
+        duplicated = raw.duplicated([id_col, time_col], keep=False).to_numpy()
+        if duplicated.any():
+            raise DataError(
+                f"{what} ({table.name}) has several rows per ({id_col}, {time_col}) at "
+                f"{table.rows_text(np.flatnonzero(duplicated))}; keep one row per series and time."
+            )
+        raw = raw.assign(**{id_col: raw[id_col].astype(str)})
+        wide = raw.pivot(index=time_col, columns=id_col, values=value_col)
+    else:
+        duplicated = raw.duplicated(time_col, keep=False).to_numpy()
+        if duplicated.any():
+            raise DataError(
+                f"{what} ({table.name}) repeats times in {time_col!r} at "
+                f"{table.rows_text(np.flatnonzero(duplicated))}; keep one row per time."
+            )
+        wide = raw.set_index(time_col)
+    wide.columns = [str(c) for c in wide.columns]
+    missing = [s for s in layout.series if s not in wide.columns]
+    if missing:
+        where = f"{id_col!r} values" if layout.long else "columns"
+        raise DataError(
+            f"{what} ({table.name}) lacks series {missing[:5]}{' ...' if len(missing) > 5 else ''} that the "
+            f"forecasts hold (as {where}); pass the table with every forecast series."
+        )
+    wide.index = _like_times(wide.index, times, what, table.name)
+    values = wide[layout.series]
+    non_numeric = [s for s in layout.series if not pd.api.types.is_numeric_dtype(values[s])]
+    if non_numeric:
+        raise DataError(
+            f"{what} ({table.name}): series {non_numeric[:5]} are not numeric; clean those values "
+            "(or read the CSV so that they parse as numbers)."
+        )
+    return values.astype("float64").sort_index()
+
+
+def _like_times(index: pd.Index, times: pd.Series, what: str, name: str) -> pd.Index:
+    """``index`` parsed as the forecasts' ``times`` are (dates, Periods or integer steps)."""
+    from ssm_ts.pipelines.forecasting.periods import dates_to_periods, period_alias, text_to_periods
+
+    try:
+        if isinstance(times.dtype, pd.PeriodDtype):
+            if isinstance(index.dtype, pd.PeriodDtype):
+                return index
+            freq = period_alias(times.dtype.freq)
+            raw = pd.Series(index)
+            periods = (
+                dates_to_periods(raw, freq)
+                if pd.api.types.is_datetime64_any_dtype(raw)
+                else text_to_periods(raw, freq)
+            )
+            unread = periods.isna() & raw.notna()
+            if unread.any():
+                raise ValueError(f"{raw[unread].iloc[0]!r} is no Period at {freq}")
+            return pd.PeriodIndex(periods)
+        if pd.api.types.is_datetime64_any_dtype(times):
+            parsed = pd.DatetimeIndex(pd.to_datetime(index))
+            tz = getattr(times.dtype, "tz", None)
+            if tz is not None and parsed.tz is None:
+                parsed = parsed.tz_localize(tz)
+            elif tz is not None:
+                parsed = parsed.tz_convert(tz)
+            return parsed
+        return pd.Index(index, dtype=times.dtype)
+    except (ValueError, TypeError) as error:
+        raise DataError(
+            f"{what} ({name}): its times ({list(index[:3])} ...) do not read as the forecasts' times "
+            f"({times.dtype}, e.g. {times.iloc[0]}): {error}"
+        ) from None
+
+
+def _seasonal_scales(train, layout: _Layout, id_col: str, m: int, times: pd.Series) -> pd.DataFrame:
+    """Per series: ``scale_ae`` = mean ``|y_t - y_{t-m}|`` and ``scale_se`` = mean ``(y_t - y_{t-m})^2``
+    over the rows of ``train`` before the first of ``times`` (consecutive rows are consecutive steps)."""
+    if train is None:
+        raise ConfigError("scaled metrics need train=...")  # _chosen_metrics names the fix first
+    first_forecast = times.min()
+    values = _series_table(train, "train", layout, id_col, times)
+    history = values[values.index < first_forecast]
+    diffs = history - history.shift(m)  # NaN where either value is missing: skipped below
+    counts = diffs.notna().sum()
+    short = counts[counts == 0]
+    if len(short):
+        raise DataError(
+            f"train has no pair of values {m} rows apart (season_length={m}) before the first forecast "
+            f"time {first_forecast} for series {list(short.index[:5])} (its rows there: {len(history)}); "
+            "pass the history before the forecasts, or a smaller season_length."
+        )
+    return pd.DataFrame({"scale_ae": diffs.abs().mean(), "scale_se": (diffs**2).mean()})
+
+
+def _join_actuals(points: pd.DataFrame, actuals, layout: _Layout, id_col: str) -> np.ndarray:
+    observed = _series_table(actuals, "actuals", layout, id_col, points["time"])
+    stacked = observed.stack(future_stack=True).rename("actual")  # (time, series) -> value
+    keys = pd.MultiIndex.from_arrays([points["time"], points["series"]])
+    values = stacked.reindex(keys).to_numpy()
+    if np.isnan(values).all():
+        raise DataError(
+            f"actuals cover {observed.index.min()} .. {observed.index.max()} but hold no value at the "
+            f"forecast times {points['time'].min()} .. {points['time'].max()}; pass the observed values "
+            "of the forecast period."
+        )
+    return values
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def _point_losses(points: pd.DataFrame, layout: _Layout, chosen: list[str]) -> pd.DataFrame:
+    """Per point, the quantity each chosen metric averages (:func:`_summarise` leaves out the points
+    whose actual is NaN)."""
+    y, f = points["actual"].to_numpy(), points["forecast"].to_numpy()
+    error = y - f
+    losses: dict[str, np.ndarray] = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if "mae" in chosen:
+            losses["mae"] = np.abs(error)
+        if {"mse", "rmse"} & set(chosen):
+            losses["mse"] = error**2
+        if "mape" in chosen:  # a zero actual has no percentage error: left out (and counted)
+            losses["mape"] = np.where(y == 0, np.nan, 100 * np.abs(error) / np.abs(y))
+        if "smape" in chosen:  # both zero: a perfect forecast, 0
+            denominator = np.abs(y) + np.abs(f)
+            losses["smape"] = np.where(denominator == 0, 0.0, 200 * np.abs(error) / denominator)
+        if "mase" in chosen:
+            losses["mase"] = np.abs(error) / points["scale_ae"].to_numpy()
+        if "rmsse" in chosen:
+            losses["msse"] = error**2 / points["scale_se"].to_numpy()
+        if "pinball" in chosen:
+            for level in layout.quantiles:
+                e = y - points[f"q{level:g}"].to_numpy()
+                losses[f"pinball_q{level:g}"] = np.maximum(level * e, (level - 1) * e)
+        for lower, upper, label in _intervals(layout) if _NEEDS_INTERVAL & set(chosen) else []:
+            lo, hi = points[f"q{lower:g}"].to_numpy(), points[f"q{upper:g}"].to_numpy()
+            alpha = 1 - (upper - lower)
+            if "coverage" in chosen:
+                losses[f"coverage_{label}"] = ((lo <= y) & (y <= hi)).astype("float64")
+            if "width" in chosen:
+                losses[f"width_{label}"] = hi - lo
+            if {"mis", "msis"} & set(chosen):
+                score = (hi - lo) + 2 / alpha * (np.maximum(lo - y, 0) + np.maximum(y - hi, 0))
+                if "mis" in chosen:
+                    losses[f"mis_{label}"] = score
+                if "msis" in chosen:
+                    losses[f"msis_{label}"] = score / points["scale_ae"].to_numpy()
+    return pd.DataFrame(losses, index=points.index)
+
+
+def _summarise(
+    losses: pd.DataFrame, points: pd.DataFrame, groups: list[str], aggregate: bool, chosen: list[str]
+) -> pd.DataFrame:
+    keys = ["series", *(g for g in groups if g != "series")]
+    observed = points["actual"].notna()
+    counts = pd.DataFrame({"n": observed.astype("int64"), "n_missing": (~observed).astype("int64")})
+    if "mape" in chosen:
+        counts["n_zero_actual"] = (points["actual"] == 0).astype("int64")
+    key_frame = points[keys].copy()
+    key_frame["series"] = pd.Categorical(
+        key_frame["series"], categories=list(dict.fromkeys(points["series"]))
+    )
+    # a NaN actual is a value the fill policy invented (or none at all): no metric may score it
+    grouped = pd.concat([key_frame, counts, losses.where(observed, np.nan)], axis=1).groupby(
+        keys, sort=True, observed=True
+    )
+    per_series = grouped[list(counts.columns)].sum().join(grouped[list(losses.columns)].mean())
+    if "rmse" in chosen:
+        per_series["rmse"] = np.sqrt(per_series["mse"])
+    if "rmsse" in chosen:
+        per_series["rmsse"] = np.sqrt(per_series.pop("msse"))
+    pinball = [c for c in per_series.columns if c.startswith("pinball_q")]
+    if pinball:
+        per_series["pinball"] = per_series[pinball].mean(axis=1)
+    per_series = per_series.reset_index()
+    per_series["series"] = per_series["series"].astype(object)
+    metric_columns = _metric_order(per_series.columns, chosen)
+    result = per_series[[*keys, *counts.columns, *metric_columns]]
+    pieces = [result] if "series" in groups else []
+    if aggregate or "series" not in groups:
+        pieces.append(_all_series(result, keys, list(counts.columns), metric_columns))
+    out = pd.concat(pieces, ignore_index=True)
+    if "series" not in groups:
+        out = out.drop(columns="series")
+    return out
+
+
+def _all_series(result: pd.DataFrame, keys: list[str], counts: list[str], metrics: list[str]) -> pd.DataFrame:
+    """The mean of the series' scores (counts summed) within each other group."""
+    others = [k for k in keys if k != "series"]
+    if others:
+        grouped = result.groupby(others, sort=True)
+        summary = grouped[counts].sum().join(grouped[metrics].mean()).reset_index()
+    else:
+        summary = pd.DataFrame([{**result[counts].sum(), **result[metrics].mean()}])
+    labels = set(result["series"])
+    summary["series"] = ALL_SERIES if ALL_SERIES not in labels else f"{ALL_SERIES} series"
+    for column in counts:
+        summary[column] = summary[column].astype("int64")
+    return summary[[*keys, *counts, *metrics]]
+
+
+def _metric_order(columns, chosen: list[str]) -> list[str]:
+    """The output columns of the chosen metrics, in ``chosen`` order (per-level ones by level)."""
+    ordered = []
+    for metric in chosen:
+        if metric in ("mae", "mse", "rmse", "mape", "smape", "mase", "rmsse"):
+            ordered.append(metric)
+        elif metric == "pinball":
+            ordered += [c for c in columns if c.startswith("pinball_q")] + ["pinball"]
+        else:
+            ordered += [c for c in columns if c.startswith(f"{metric}_")]
+    return ordered
