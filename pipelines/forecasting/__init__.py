@@ -1,8 +1,9 @@
 """The forecasting pipeline: reader, checks and fill policy, split presets, scaler, windows, data module."""
 
-from .datamodule import ForecastDataModule, last_window, window_inputs
+from .datamodule import ForecastDataModule, last_window, last_windows, window_inputs
 from .frames import (
     forecast_frame,
+    forecast_frame_by_series,
     future_times,
     point_index,
     quantile_column,
@@ -20,6 +21,7 @@ from .series import (
     load_series,
     series_notes,
 )
+from .spans import Spans, series_spans
 from .split import SPLIT_PRESETS, SplitBoundaries, check_enough_rows, split_boundaries
 from .windows import ForecastWindows, model_inputs
 
@@ -30,15 +32,18 @@ __all__ = [
     "ScalerState",
     "SeriesNotes",
     "SeriesSpec",
+    "Spans",
     "SplitBoundaries",
     "Table",
     "check_enough_rows",
     "filled_targets",
     "fit_scaler",
     "forecast_frame",
+    "forecast_frame_by_series",
     "future_times",
     "infer_frequency",
     "last_window",
+    "last_windows",
     "load_like",
     "load_series",
     "model_inputs",
@@ -48,6 +53,7 @@ __all__ = [
     "to_long_forecast",
     "to_wide_forecast",
     "series_notes",
+    "series_spans",
     "split_boundaries",
     "window_inputs",
 ]

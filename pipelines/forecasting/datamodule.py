@@ -26,6 +26,7 @@ from ssm_ts.pipelines.sampling import EpochSeededSampler, shard, shard_for_evalu
 from .reader import TableSource
 from .scaler import ScalerState, fit_scaler
 from .series import SeriesSpec, load_like, load_series
+from .spans import Spans, n_observed_rows, series_spans
 from .split import SplitBoundaries, check_enough_rows, split_boundaries
 from .windows import ForecastWindows, model_inputs, row_major
 
@@ -43,13 +44,13 @@ def last_window(
     """The input window that forecasts the ``horizon`` steps after the last observed row.
 
     ``frame`` may end with up to ``horizon`` future rows (targets empty) that carry known-future
-    covariates; they are required when the model uses such covariates.
+    covariates; they are required when the model uses such covariates. For series that end at
+    different rows (a ragged panel) see :func:`last_windows`.
 
     Returns:
         ``(x (lookback, n_channels), last observed time)``.
     """
-    observed = frame[spec.targets].notna().all(axis=1).to_numpy()
-    n_observed = int(observed.nonzero()[0][-1]) + 1 if observed.any() else 0
+    n_observed = n_observed_rows(frame, spec.targets)
     if n_observed < lookback:
         raise DataError(
             f"forecasting needs the last {lookback} observed rows (the lookback); the data has {n_observed}. "
@@ -64,6 +65,39 @@ def last_window(
     frame = frame.iloc[: n_observed + (horizon if spec.future_covariates else 0)]
     inputs, _ = window_inputs(frame, spec, horizon)
     return inputs[n_observed - lookback : n_observed], frame[spec.time_col].iloc[n_observed - 1]
+
+
+def last_windows(
+    frame: pd.DataFrame, spec: SeriesSpec, lookback: int, horizon: int
+) -> tuple[np.ndarray, pd.Series]:
+    """Each series' own last ``lookback`` observed rows, side by side: what a channel-independent
+    model forecasts every series of a ragged panel from, after its own last observed time.
+
+    Column ``j`` of ``x`` holds series ``j``'s rows ``[last_j - lookback + 1, last_j]``; a panel whose
+    series all end at the same row gets exactly :func:`last_window`'s window.
+
+    Returns:
+        ``(x (lookback, n_channels), last observed time of each target (n_targets,))``.
+
+    Raises:
+        DataError: a series has fewer than ``lookback`` observed rows (named, with the fix).
+    """
+    spans = series_spans(frame, spec.targets)
+    times = frame[spec.time_col]
+    if not spans.ragged or spec.input_columns != spec.targets:
+        x, last_time = last_window(frame, spec, lookback, horizon)
+        return x, pd.Series([last_time] * len(spec.targets), dtype=times.dtype)
+    short = spans.lengths < lookback
+    if short.any():
+        raise DataError(
+            f"forecasting needs the last {lookback} observed rows (the lookback) of every series; "
+            f"{int(short.sum())} series have fewer: {spans.listed(short, times)}. Pass a longer history "
+            "of them, or leave them out of the data."
+        )
+    rows = spans.last[None, :] + np.arange(1 - lookback, 1)[:, None]  # (lookback, n_targets)
+    values = frame[spec.targets].to_numpy(dtype="float64")
+    x = np.take_along_axis(values, rows, axis=0)
+    return x, times.iloc[spans.last].reset_index(drop=True)
 
 
 class ForecastDataModule(pl.LightningDataModule):
@@ -157,6 +191,7 @@ class ForecastDataModule(pl.LightningDataModule):
         self._bounds: SplitBoundaries | None = None
         self._scaler: ScalerState | None = None
         self._arrays: tuple[np.ndarray, np.ndarray] | None = None
+        self._spans: Spans | None = None
         self.fitted_spec: SeriesSpec | None = (
             None  # set by a fitted model: read new data like its training data
         )
@@ -212,6 +247,18 @@ class ForecastDataModule(pl.LightningDataModule):
         return len(self.spec.targets)
 
     @property
+    def spans(self) -> Spans:
+        """Each series' first and last observed row (a long table's series may differ: see :mod:`.spans`)."""
+        if self._spans is None:
+            self._spans = series_spans(self.frame, self.spec.targets)
+        return self._spans
+
+    @property
+    def ragged(self) -> bool:
+        """True when the series start or end at different rows."""
+        return self.spans.ragged
+
+    @property
     def bounds(self) -> SplitBoundaries:
         if self._bounds is None:
             source = str(self.path) if self.path else "the DataFrame"
@@ -219,12 +266,39 @@ class ForecastDataModule(pl.LightningDataModule):
             check_enough_rows(
                 bounds, self.lookback, self.horizon, source, need_test=bounds.test_end > bounds.val_end
             )
+            if self.ragged:
+                self._check_ragged_windows(bounds, source)
             self._bounds = bounds
         return self._bounds
 
+    def _check_ragged_windows(self, bounds: SplitBoundaries, source: str) -> None:
+        """Every series needs a training window inside its span (its scaler is fitted on its own
+        training rows); the validation (and test) split needs a window of some series."""
+        spans, length = self.spans, self.lookback + self.horizon
+        train = np.asarray(bounds.window_starts("train", self.lookback, self.horizon))
+        none = ~spans.valid(train, length).any(axis=0)
+        if none.any():
+            times = self.frame[self.spec.time_col]
+            raise DataError(
+                f"{source}: {int(none.sum())} of {len(spans.names)} series have no training window (lookback "
+                f"{self.lookback} + horizon {self.horizon} rows inside both the series' span and the training "
+                f"split, which ends before {times.iloc[bounds.train_end]} for all series): "
+                f"{spans.listed(none, times)}. Leave those series out, or use a shorter lookback or horizon "
+                "or a larger training split."
+            )
+        for split in ("val", "test") if bounds.test_end > bounds.val_end else ("val",):
+            starts = np.asarray(bounds.window_starts(split, self.lookback, self.horizon))
+            if not spans.valid(starts, length).any():
+                raise DataError(
+                    f"{source}: no series spans a whole {split} window (lookback {self.lookback} + horizon "
+                    f"{self.horizon} rows whose targets lie in the {split} split); use a shorter lookback or "
+                    "horizon, or other split fractions."
+                )
+
     @property
     def scaler(self) -> ScalerState:
-        """Per-column StandardScaler fitted on the training rows only."""
+        """Per-column StandardScaler fitted on the training rows only (each series on its own
+        observed ones: scikit-learn leaves out the NaN outside a series' span)."""
         if self._scaler is None:
             train_rows = self.frame[self.spec.input_columns].iloc[: self.bounds.train_end]
             self._scaler = fit_scaler(train_rows.to_numpy(dtype="float64"), self.spec.input_columns)
@@ -253,7 +327,11 @@ class ForecastDataModule(pl.LightningDataModule):
         """Stride-1 windows whose targets lie in ``split`` (``"train"``, ``"val"``, ``"test"``)."""
         inputs, targets = self._window_arrays()
         starts = self.bounds.window_starts(split, self.lookback, self.horizon)
-        return ForecastWindows(inputs, targets, starts, self.lookback, self.horizon)
+        if not self.ragged:
+            return ForecastWindows(inputs, targets, starts, self.lookback, self.horizon)
+        # a ragged panel: the windows of each series inside its own span only
+        valid = self.spans.valid(np.asarray(starts), self.lookback + self.horizon)
+        return ForecastWindows(inputs, targets, starts, self.lookback, self.horizon, valid=valid)
 
     def _window_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """``(inputs (T, n_channels), targets (T, n_targets))``, row-major, built once and shared by
@@ -321,7 +399,7 @@ class ForecastDataModule(pl.LightningDataModule):
 
     def predict_dataloader(self) -> DataLoader:
         """One window: the last ``lookback`` observed rows, forecasting the next ``horizon`` steps."""
-        x, _ = last_window(self.frame, self.spec, self.lookback, self.horizon)
+        x, _ = last_windows(self.frame, self.spec, self.lookback, self.horizon)
         return DataLoader(TensorDataset(torch.tensor(x, dtype=torch.float64).unsqueeze(0)), batch_size=1)
 
     def state_dict(self) -> dict:
@@ -332,9 +410,8 @@ class ForecastDataModule(pl.LightningDataModule):
         """A checkpoint's spec: read this module's data with the training columns, frequency and fill."""
         if state_dict.get("spec"):
             self.fitted_spec = SeriesSpec.from_dict(state_dict["spec"])
-            self._frame = self._spec = self._bounds = self._scaler = self._arrays = None
+            self._frame = self._spec = self._bounds = self._scaler = self._arrays = self._spans = None
 
     def observed_frame(self) -> pd.DataFrame:
-        """The rows with observed targets (no trailing future-covariate rows)."""
-        observed = self.frame[self.spec.targets].notna().all(axis=1).to_numpy()
-        return self.frame.iloc[: int(observed.nonzero()[0][-1]) + 1]
+        """The rows up to the last observed target value (no trailing future-covariate rows)."""
+        return self.frame.iloc[: n_observed_rows(self.frame, self.spec.targets)]

@@ -82,11 +82,47 @@ def forecast_frame(
     return pd.DataFrame(columns)
 
 
-def to_long_forecast(frame: pd.DataFrame, spec) -> pd.DataFrame:
+def forecast_frame_by_series(
+    prediction: np.ndarray,
+    last_times: pd.Series,
+    freq: str | int,
+    horizon: int,
+    time_col: str,
+    targets: list[str],
+    quantiles: list[float] | None,
+) -> pd.DataFrame:
+    """:func:`forecast_frame` for series that end at different times (a ragged panel): series ``j``
+    forecasts the ``horizon`` steps after ``last_times[j]``. The rows are the union of those times;
+    a series has NaN at the times it has no forecast for. Series that all end together give exactly
+    :func:`forecast_frame` of their common future times.
+
+    ``prediction (horizon, n_targets, n_quantiles)``, ``last_times (n_targets,)``.
+    """
+    ends = pd.Index(last_times)
+    if ends.nunique() <= 1:
+        times = future_times(ends[0], freq, horizon)
+        return forecast_frame(prediction, times, time_col, targets, quantiles)
+    per_series = [future_times(end, freq, horizon) for end in ends]
+    times = per_series[0].append(per_series[1:]).unique().sort_values()
+    rows = np.stack([times.get_indexer(own) for own in per_series], axis=1)  # (horizon, n_targets)
+    block = np.full((len(times), *prediction.shape[1:]), np.nan)
+    block[rows, np.arange(len(targets))[None, :]] = prediction
+    return forecast_frame(block, times, time_col, targets, quantiles)
+
+
+def to_long_forecast(frame: pd.DataFrame, spec, forecast_rows_only: bool = False) -> pd.DataFrame:
     """A wide forecast (``time_col``, one column per series, ``<series>_q<level>``, and in a backtest
     ``<series>_actual``) as the long table a long input came in (neuralforecast's layout):
     ``id_col, time_col, value_col``, ``<value_col>_q<level>`` and ``<value_col>_actual``, one row per
-    series and time, series in ``spec.targets`` order. Other columns (a backtest's ``cutoff``) lead."""
+    series and time, series in ``spec.targets`` order. Other columns (a backtest's ``cutoff``) lead.
+
+    ``forecast_rows_only``: leave out the rows of a series without a forecast (NaN point forecast),
+    the times of other series in the forecast of a ragged panel (:func:`forecast_frame_by_series`).
+    """
+    if forecast_rows_only:
+        long = to_long_forecast(frame, spec)
+        present = long[spec.value_col].notna().to_numpy()
+        return long if present.all() else long[present].reset_index(drop=True)
     targets = list(spec.targets)
     owned = _owned_columns(frame.columns, targets)
     taken = set(targets) | {column for column, _, _ in owned}
@@ -133,8 +169,10 @@ def to_wide_forecast(frame: pd.DataFrame, spec) -> pd.DataFrame:
     """The inverse of :func:`to_long_forecast` (a wide forecast is returned as it is)."""
     if spec.id_col not in frame.columns:
         return frame
-    values = [c for c in frame.columns if c not in (spec.id_col, spec.time_col)]
-    wide = frame.pivot(index=spec.time_col, columns=spec.id_col, values=values)
+    # a backtest's rows are (cutoff, time) pairs; each series of a ragged panel has its own cutoffs
+    index = [c for c in ("cutoff",) if c in frame.columns] + [spec.time_col]
+    values = [c for c in frame.columns if c not in (spec.id_col, *index)]
+    wide = frame.pivot(index=index, columns=spec.id_col, values=values)
     wide.columns = [target + column[len(spec.value_col) :] for column, target in wide.columns]
     quantiles: dict[str, list[str]] = {}  # per series, its quantile columns in column order
     for column, target, suffix in _owned_columns(wide.columns, list(spec.targets)):
@@ -142,6 +180,7 @@ def to_wide_forecast(frame: pd.DataFrame, spec) -> pd.DataFrame:
             quantiles.setdefault(target, []).append(column)
     present = set(wide.columns)
     ordered = [c for t in spec.targets for c in ([t] if t in present else []) + quantiles.get(t, [])]
+    ordered += [f"{t}_actual" for t in spec.targets if f"{t}_actual" in present]  # a backtest's, last
     return wide[ordered].reset_index()
 
 

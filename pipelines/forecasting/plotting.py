@@ -35,23 +35,26 @@ def plot_forecast(
             f"the first {len(shown)} of {len(targets)} series (Forecaster.plot(series=[...]) picks others)",
             fontsize=9,
         )
-    tail = history if n_history is None else history.iloc[-n_history:]
-    tail, forecast = _dated(tail, time_col), _dated(forecast, time_col)
+    history, forecast = _dated(history, time_col), _dated(forecast, time_col)
     actual = None if actual is None else _dated(actual, time_col)
     levels = sorted(quantiles or [])
     for ax, target in zip(axes[:, 0], shown, strict=True):
+        # each series' own span: in a ragged panel series start and end at different times
+        tail = _own_rows(history, target)
+        tail = tail if n_history is None else tail.iloc[-n_history:]
+        ahead = _own_rows(forecast, target)
         ax.plot(tail[time_col], tail[target], color="0.35", lw=1.0, label="history")
         if len(levels) >= 2:
             low, high = levels[0], levels[-1]
             ax.fill_between(
-                forecast[time_col],
-                forecast[quantile_column(target, low)],
-                forecast[quantile_column(target, high)],
+                ahead[time_col],
+                ahead[quantile_column(target, low)],
+                ahead[quantile_column(target, high)],
                 color="tab:blue",
                 alpha=0.25,
                 label=f"{low:g}-{high:g} interval",
             )
-        ax.plot(forecast[time_col], forecast[target], color="tab:blue", lw=1.4, label="forecast")
+        ax.plot(ahead[time_col], ahead[target], color="tab:blue", lw=1.4, label="forecast")
         if actual is not None and target in actual:
             ax.plot(actual[time_col], actual[target], color="tab:orange", lw=1.0, label="actual")
         ax.set_ylabel(target)
@@ -59,6 +62,12 @@ def plot_forecast(
     axes[0, 0].legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def _own_rows(frame: pd.DataFrame, target: str) -> pd.DataFrame:
+    """The rows of ``frame`` in which ``target`` has a value (all rows when it has one in each)."""
+    present = frame[target].notna().to_numpy()
+    return frame if present.all() else frame[present]
 
 
 def _dated(frame: pd.DataFrame, time_col: str) -> pd.DataFrame:

@@ -241,7 +241,7 @@ def load_series(
 
     values = _order_rows(table, values, time_col, fill, hints)
     step = _resolve_frequency(table, values[time_col], freq, hints)
-    values = _regularise(table, values, time_col, step, fill, hints)
+    values = _regularise(table, values, time_col, step, fill, hints, long_format)
     n_future_rows = _trailing_future_rows(values, targets)
     if n_future_rows == len(values):
         n_future_rows = 0  # nothing observed: the checks below name the empty columns
@@ -252,8 +252,10 @@ def load_series(
         values = values.iloc[: len(values) - n_future_rows]
         n_future_rows = 0
     observed = values.iloc[: len(values) - n_future_rows]
-    filled = _missing_times(observed, time_col, targets)  # before the fill policy hides them
-    observed = _check_or_fill_values(table, observed, [*targets, *past], fill, hints)
+    # A long table's series may start and end at different times: empty ends lie outside a series'
+    # span (see .spans), neither checked nor filled; inside it, empty cells are gaps as ever.
+    filled = _missing_times(observed, time_col, targets, long_format)  # before the fill hides them
+    observed = _check_or_fill_values(table, observed, [*targets, *past], fill, hints, long_format)
     if future:
         values = pd.concat([observed, values.iloc[len(values) - n_future_rows :]], ignore_index=True)
         values[future] = _check_or_fill_values(table, values[[time_col, *future]], future, fill, hints)[
@@ -333,8 +335,8 @@ def _pivot_long(
 ) -> pd.DataFrame:
     """``unique_id, ds, y`` rows -> one column per series on the union of their timestamps.
 
-    Series that start or end at different times would be padded with NaN: an error naming them
-    (strict), or a warning that the fill policy invents those leading/trailing values.
+    Series that start or end at different times are NaN before their first and after their last
+    row: outside their span (see :mod:`.spans`), which no check or fill policy touches.
     """
     frame = table.frame
     duplicated = frame.duplicated(subset=[id_col, time_col], keep=False)
@@ -352,7 +354,6 @@ def _pivot_long(
             value_col: frame[value_col].to_numpy(),
         }
     )
-    _check_spans(table, long, time_col, id_col, fill)
     return _pivot(long, time_col, id_col, value_col)
 
 
@@ -376,32 +377,6 @@ def _pivot(long: pd.DataFrame, time_col: str, id_col: str, value_col: str) -> pd
     wide = pd.DataFrame(block, columns=[str(c) for c in names])
     wide.insert(0, time_col, times)
     return wide
-
-
-def _check_spans(table: Table, long: pd.DataFrame, time_col: str, id_col: str, fill: str | None) -> None:
-    spans = long.groupby(id_col, sort=True)[time_col].agg(["min", "max"])
-    start, end = spans["min"].min(), spans["max"].max()
-    ragged = spans[(spans["min"] != start) | (spans["max"] != end)]
-    if ragged.empty:
-        return
-    listed = "; ".join(f"{name!r} {row['min']} to {row['max']}" for name, row in ragged.head(5).iterrows())
-    more = f" and {len(ragged) - 5} more" if len(ragged) > 5 else ""
-    text = (
-        f"{table.name}: series span different times (all series together: {start} to {end}); "
-        f"{len(ragged)} series cover less: {listed}{more}"
-    )
-    if fill is None:
-        raise DataError(
-            f"{text}. Trim every series to a common span (e.g. keep {time_col} between the latest start and "
-            'the earliest end), or pass fill="ffill" / fill="interpolate" knowing that it invents their '
-            "missing leading/trailing values."
-        )
-    warnings.warn(
-        f"{text}; fill={fill!r} invents their leading/trailing values. Trim the series to a common span "
-        "to train on observed values only.",
-        UserWarning,
-        stacklevel=4,
-    )
 
 
 def _detect_time_column(table: Table) -> str:
@@ -772,7 +747,11 @@ def _regularise(
     step: pd.DateOffset | int,
     fill: str | None,
     hints: _Hints,
+    inside_spans: bool = False,
 ) -> pd.DataFrame:
+    """``values`` on every time of the grid from its first to its last time; missing times are gaps
+    (an error, or rows for ``fill``). With ``inside_spans`` (a long table's series) a time outside
+    every series' span, e.g. between one series' end and another's start, is no gap: its row is empty."""
     times = values[time_col]
     grid = _grid(times.iloc[0], times.iloc[-1], step)
     off_grid = np.flatnonzero(~times.isin(grid).to_numpy())
@@ -784,7 +763,9 @@ def _regularise(
     if len(grid) == len(times):
         return values
     missing = grid.difference(pd.Index(times))
-    if fill is None:
+    if inside_spans:
+        missing = _inside_some_span(values, time_col, missing)
+    if fill is None and len(missing):
         after = pd.Index(times).searchsorted(missing[0]) - 1
         raise DataError(
             f"{table.name}: {len(missing)} timestamp{'s are' if len(missing) > 1 else ' is'} missing from the "
@@ -792,6 +773,17 @@ def _regularise(
             f"add the missing rows, {hints.fill}."
         )
     return values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()
+
+
+def _inside_some_span(values: pd.DataFrame, time_col: str, missing: pd.Index) -> pd.Index:
+    """The ``missing`` times that lie between the first and last observed time of some column."""
+    times = values[time_col]
+    inside = np.zeros(len(missing), dtype=bool)
+    for name in values.columns.drop(time_col):
+        present = np.flatnonzero(values[name].notna().to_numpy())
+        if present.size:
+            inside |= np.asarray((missing > times.iloc[present[0]]) & (missing < times.iloc[present[-1]]))
+    return missing[inside]
 
 
 def _trailing_future_rows(values: pd.DataFrame, targets: list[str]) -> int:
@@ -822,11 +814,16 @@ def _warn_dropped_future_rows(
     )
 
 
-def _missing_times(values: pd.DataFrame, time_col: str, targets: list[str]) -> dict[str, tuple[Any, ...]]:
-    """Per target, the times of its NaN/inf cells: what a fill policy is about to invent."""
+def _missing_times(
+    values: pd.DataFrame, time_col: str, targets: list[str], inside_spans: bool = False
+) -> dict[str, tuple[Any, ...]]:
+    """Per target, the times of its NaN/inf cells: what a fill policy is about to invent (with
+    ``inside_spans``, only the cells between the series' first and last values)."""
     missing = {}
     for name in targets:
         bad = ~np.isfinite(values[name].to_numpy(dtype="float64"))
+        if inside_spans:
+            bad &= _inside_span(values[name].to_numpy(dtype="float64"))
         if bad.any():
             missing[name] = tuple(values[time_col].to_numpy()[bad])
     return missing
@@ -861,13 +858,34 @@ def _usable_future_rows(
 # ---------------------------------------------------------------- values
 
 
+def _inside_span(column: np.ndarray) -> np.ndarray:
+    """``(n_rows,)`` bool: rows from the first to the last finite value of ``column`` (inf counts as a
+    value here: it is a bad cell to report, not an empty end)."""
+    present = ~np.isnan(column)
+    if not present.any():
+        return np.ones(len(column), dtype=bool)  # no value at all: reported as such
+    rows = np.arange(len(column))
+    return (rows >= present.argmax()) & (rows <= len(column) - 1 - present[::-1].argmax())
+
+
 def _check_or_fill_values(
-    table: Table, values: pd.DataFrame, columns: list[str], fill: str | None, hints: _Hints
+    table: Table,
+    values: pd.DataFrame,
+    columns: list[str],
+    fill: str | None,
+    hints: _Hints,
+    inside_spans: bool = False,
 ) -> pd.DataFrame:
+    """Report (strict) or fill the NaN/inf cells of ``columns``. With ``inside_spans`` (the series of
+    a long table) only cells inside each column's span count; its empty ends stay NaN."""
     values = values.copy()
     block = values[columns].to_numpy(dtype="float64", copy=True)
     infinite = np.isinf(block)
     missing = ~np.isfinite(block)
+    inside = np.ones_like(missing)
+    if inside_spans:
+        inside = np.stack([_inside_span(block[:, j]) for j in range(block.shape[1])], axis=1)
+        missing &= inside
     for j in np.flatnonzero(missing.any(axis=0)):  # only the columns with a problem, in order
         name = columns[j]
         if missing[:, j].all():
@@ -889,5 +907,7 @@ def _check_or_fill_values(
         filled = filled.ffill().bfill()  # bfill only for leading gaps, which have no past value
     else:
         filled = filled.interpolate(method="linear", limit_direction="both")
+    if inside_spans:  # gaps inside the spans only: the empty ends stay outside them
+        filled = filled.where(inside)
     values[columns] = filled
     return values

@@ -33,11 +33,29 @@ class ForecastWindows(Dataset):
 
     ``inputs (T, n_channels)`` are the model inputs (see :func:`model_inputs`), ``targets (T, n_targets)``
     the target columns; window ``i`` starts at row ``starts[i]``.
+
+    A ragged panel (series that start and end at different rows, see :mod:`.spans`) passes
+    ``valid (len(starts), n_targets)``: whether the window lies inside series ``j``'s span. Only
+    starts valid for some series are kept, and ``y`` is NaN for the series it is not valid for
+    (the task leaves those out of the loss and the metrics; ``x`` may hold NaN there too).
     """
 
-    def __init__(self, inputs: np.ndarray, targets: np.ndarray, starts: range, lookback: int, horizon: int):
+    def __init__(
+        self,
+        inputs: np.ndarray,
+        targets: np.ndarray,
+        starts: range,
+        lookback: int,
+        horizon: int,
+        valid: np.ndarray | None = None,
+    ):
         self.inputs = torch.from_numpy(row_major(inputs))
         self.targets = torch.from_numpy(row_major(targets))
+        self.valid: torch.Tensor | None = None
+        if valid is not None:
+            used = valid.any(axis=1)
+            starts = np.asarray(starts)[used]  # type: ignore[assignment]
+            self.valid = torch.from_numpy(np.ascontiguousarray(valid[used]))
         self.starts = starts
         self.lookback = lookback
         self.horizon = horizon
@@ -45,10 +63,18 @@ class ForecastWindows(Dataset):
     def __len__(self) -> int:
         return len(self.starts)
 
+    @property
+    def n_series_windows(self) -> int:
+        """(window, series) pairs trained or scored on: ``len(self) * n_targets`` unless ragged."""
+        return int(self.valid.sum()) if self.valid is not None else len(self) * self.targets.shape[1]
+
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
-        start = self.starts[index]
+        start = int(self.starts[index])
         end = start + self.lookback
-        return self.inputs[start:end], self.targets[end : end + self.horizon]
+        y = self.targets[end : end + self.horizon]
+        if self.valid is not None:
+            y = y.masked_fill(~self.valid[index], float("nan"))
+        return self.inputs[start:end], y
 
 
 def row_major(values: np.ndarray) -> np.ndarray:

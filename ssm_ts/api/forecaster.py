@@ -29,16 +29,21 @@ from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import (
     ForecastDataModule,
     SeriesSpec,
+    Spans,
     filled_targets,
     forecast_frame,
     future_times,
     load_like,
+    point_index,
+    quantile_column,
     series_notes,
+    series_spans,
     to_long_forecast,
     to_wide_forecast,
     window_inputs,
 )
 from ssm_ts.pipelines.forecasting.reader import TableSource
+from ssm_ts.pipelines.forecasting.spans import n_observed_rows, require_channel_independent
 from ssm_ts.tasks.forecasting import ForecastingTask, load_forecast_export, save_forecast_export
 from ssm_ts.training import check_ema_decay
 
@@ -356,12 +361,19 @@ class Forecaster(ResumableFit):
         model fitted on a long table (``long=None``: as it was fitted; ``True``/``False`` to choose),
         the same in long layout: ``unique_id, ds, y`` and ``y_q<level>``, one row per series and time.
 
+        Series of a long table that end at different times (a ragged panel) each forecast the
+        ``horizon`` steps after their own last observed time: in long layout each series has its
+        own ``ds``; in wide layout the rows are the union of those times, NaN where a series has no
+        forecast.
+
         A CSV ``data`` is read with the ``read_options`` of the fit (saved with the model), or with
         ``read_options`` when given (they replace those; ``{}``: detection alone).
         """
         task = self._require_fitted()
         forecast = task.forecast_after(self._read(data, read_options=read_options), self.spec_)
-        return to_long_forecast(forecast, self.spec_) if self._long(long) else forecast
+        return (
+            to_long_forecast(forecast, self.spec_, forecast_rows_only=True) if self._long(long) else forecast
+        )
 
     def _long(self, long: bool | None) -> bool:
         return self.spec_.long_format if long is None else bool(long)
@@ -383,6 +395,10 @@ class Forecaster(ResumableFit):
         fill policy invented the value (the forecast there is still given). ``long`` as in
         :meth:`predict` (long tables get ``cutoff, unique_id, ds, y, ..., y_actual``); ``read_options``
         as in :meth:`predict`.
+
+        In a ragged panel (series of a long table that start and end at different times) each
+        series' windows end at its own last observed row, so ``cutoff`` is per series; the wide
+        layout then has a row per ``(cutoff, time)`` pair, NaN for the series without that window.
         """
         task = self._require_fitted()
         spec, lookback, horizon = self.spec_, task.hparams.lookback, task.hparams.horizon
@@ -391,6 +407,10 @@ class Forecaster(ResumableFit):
             if not _is_int(value) or value < 1:
                 raise ConfigError(f"{name} must be a positive whole number of rows, got {value!r}.")
         frame = self._read(data, allow_future_rows=False, read_options=read_options)
+        spans = series_spans(frame, spec.targets)
+        if spans.ragged:
+            result = self._backtest_ragged(frame, spans, n_windows, step)
+            return result if self._long(long) else to_wide_forecast(result, spec)
         n_rows = len(frame)
         origins = [n_rows - horizon - (n_windows - 1 - i) * step for i in range(n_windows)]
         if origins[0] < lookback:
@@ -425,6 +445,49 @@ class Forecaster(ResumableFit):
         result = pd.concat(pieces, ignore_index=True)
         return to_long_forecast(result, spec) if self._long(long) else result
 
+    def _backtest_ragged(self, frame: pd.DataFrame, spans: Spans, n_windows: int, step: int) -> pd.DataFrame:
+        """Backtest windows per series of a ragged panel, in long layout (rows: series, window, step)."""
+        task, spec = self._require_fitted(), self.spec_
+        lookback, horizon, quantiles = task.hparams.lookback, task.hparams.horizon, task.hparams.quantiles
+        times = frame[spec.time_col]
+        require_channel_independent(spans, times, bool(task.hparams.channel_independent))
+        needed = lookback + horizon + (n_windows - 1) * step
+        short = spans.lengths < needed
+        if short.any():
+            raise DataError(
+                f"{n_windows} backtest windows of horizon {horizon} every {step} rows need {needed} rows of each "
+                f"series (lookback {lookback} included); {int(short.sum())} series have fewer: "
+                f"{spans.listed(short, times)}. Use fewer windows or a smaller step, or leave those series out."
+            )
+        # origin[i, j]: the first forecast row of window i of series j, counted back from its own end
+        origins = spans.last[None, :] + 1 - horizon - (n_windows - 1 - np.arange(n_windows))[:, None] * step
+        values = frame[spec.targets].to_numpy(dtype="float64")
+        actual = np.where(filled_targets(frame, spec), np.nan, values)  # actuals are data, not fills
+        series = np.arange(len(spec.targets))
+        x = values[origins[:, None, :] + np.arange(-lookback, 0)[None, :, None], series]  # (n, L, C)
+        with torch.no_grad():
+            prediction = task.forecast(torch.as_tensor(x, dtype=torch.float64)).numpy()  # (n, H, C, Q)
+        rows = origins[:, None, :] + np.arange(horizon)[None, :, None]  # (n, H, C)
+
+        def by_series(block: np.ndarray) -> np.ndarray:  # (n, H, C) -> series, window, step order
+            return block.transpose(2, 0, 1).ravel()
+
+        rows_long = by_series(rows)
+        columns: dict[str, Any] = {
+            "cutoff": times.to_numpy()[by_series(np.broadcast_to(origins[:, None, :] - 1, rows.shape))],
+            spec.id_col: np.repeat(np.asarray(spec.targets, dtype=object), n_windows * horizon),
+            spec.time_col: times.to_numpy()[rows_long],
+            spec.value_col: by_series(prediction[..., point_index(quantiles)]),
+        }
+        for k, level in enumerate(quantiles or []):
+            columns[quantile_column(spec.value_col, level)] = by_series(prediction[..., k])
+        columns[f"{spec.value_col}_actual"] = actual[rows_long, np.repeat(series, n_windows * horizon)]
+        result = pd.DataFrame(columns)
+        if spec.periods:  # to_numpy gives Period objects: keep the column's Period dtype
+            for column in ("cutoff", spec.time_col):
+                result[column] = result[column].astype(times.dtype)
+        return result
+
     def plot(
         self,
         forecast: pd.DataFrame | None = None,
@@ -447,7 +510,7 @@ class Forecaster(ResumableFit):
             if forecast is None
             else to_wide_forecast(forecast, self.spec_)
         )
-        observed = history[history[self.spec_.targets].notna().all(axis=1)]
+        observed = history.iloc[: n_observed_rows(history, self.spec_.targets)]
         return task.forecast_figure(observed, forecast, self.spec_, shown, n_history)
 
     def _plotted_series(self, series: str | list[str] | None) -> list[str] | None:
@@ -464,10 +527,18 @@ class Forecaster(ResumableFit):
         return names
 
     def future_times(self) -> pd.Index:
-        """The times :meth:`predict` forecasts for the fitted series (dates, or integer steps)."""
+        """The times :meth:`predict` forecasts for the fitted series (dates, or integer steps); for
+        series that end at different times, the union of their future times."""
         task = self._require_fitted()
-        return future_times(
-            self.history_[self.spec_.time_col].iloc[-1], self.spec_.freq, task.hparams.horizon
+        ends = series_spans(self.history_, self.spec_.targets).last
+        times = self.history_[self.spec_.time_col]
+        per_series = [
+            future_times(times.iloc[end], self.spec_.freq, task.hparams.horizon) for end in np.unique(ends)
+        ]
+        return (
+            per_series[0]
+            if len(per_series) == 1
+            else per_series[0].append(per_series[1:]).unique().sort_values()
         )
 
     # ------------------------------------------------------------ persistence
@@ -484,7 +555,7 @@ class Forecaster(ResumableFit):
         task, spec, history, settings, metrics = load_forecast_export(directory)
         # a CLI export holds only the data and trainer settings; the rest come from the model's own
         forecaster = cls(**{**settings_of_task(task), **settings})
-        observed = int(history[spec.targets].notna().all(axis=1).to_numpy().nonzero()[0][-1]) + 1
+        observed = n_observed_rows(history, spec.targets)
         forecaster.task_, forecaster.spec_, forecaster.metrics_ = task, spec, metrics
         if spec.periods:  # saved as the times the Periods start
             history[spec.time_col] = history[spec.time_col].dt.to_period(spec.freq)

@@ -33,14 +33,14 @@ from ssm_ts.pipelines.forecasting import (
     ForecastDataModule,
     ScalerState,
     SeriesSpec,
-    forecast_frame,
-    future_times,
-    last_window,
+    forecast_frame_by_series,
+    last_windows,
     point_index,
     to_long_forecast,
 )
 from ssm_ts.pipelines.forecasting.frames import restore_times, times_to_json
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
+from ssm_ts.pipelines.forecasting.spans import require_channel_independent, series_spans
 
 SPLITS = ("val", "test")
 EXPORT_KIND = "ssm-ts-forecaster"
@@ -194,6 +194,10 @@ class ForecastingTask(pl.LightningModule):
                 f"({datamodule.spec.input_columns}); the model was built for {self.hparams.n_channels} and "
                 f"{self.hparams.n_outputs}."
             )
+        if stage in ("fit", "validate", "test"):
+            spans = datamodule.spans
+            require_channel_independent(spans, datamodule.frame[datamodule.spec.time_col],
+                                        bool(self.hparams.channel_independent))  # fmt: skip
         if stage == "fit" and not bool(self.scaler_fitted):
             self.set_scaler(datamodule.scaler)
         if stage == "fit":
@@ -206,6 +210,12 @@ class ForecastingTask(pl.LightningModule):
 
         if not wants_ridge_init(self.net):
             return
+        if datamodule.ragged:
+            raise ConfigError(
+                'linear_init="ridge" fits one map to joint windows of all series, which a ragged panel '
+                "(series of different spans) lacks; leave linear_init at its default, or trim every series "
+                "to a common span."
+            )
 
         def scaled(split: str):
             windows = datamodule.windows(split)
@@ -229,8 +239,15 @@ class ForecastingTask(pl.LightningModule):
     # varying by 5 keeps its signal (float32 holds 1e8 only to the nearest 8).
 
     def scale_inputs(self, x: torch.Tensor) -> torch.Tensor:
-        """``(batch, lookback, n_channels)`` original (float64) -> scaled, in the model's dtype."""
-        return ((x.double() - self.scaler_mean) / self.scaler_scale).to(self.dtype)
+        """``(batch, lookback, n_channels)`` original (float64) -> scaled, in the model's dtype.
+
+        NaN (a ragged panel's window reaching outside a series' span, whose target is left out of the
+        loss) becomes 0, so it cannot reach the series the window is valid for through the gradients.
+        """
+        scaled = (x.double() - self.scaler_mean) / self.scaler_scale
+        if scaled.isnan().any():
+            scaled = scaled.nan_to_num(nan=0.0)
+        return scaled.to(self.dtype)
 
     def scale_targets(self, y: torch.Tensor) -> torch.Tensor:
         """``(batch, horizon, n_targets)`` original -> scaled (targets are the first channels), model dtype."""
@@ -258,10 +275,22 @@ class ForecastingTask(pl.LightningModule):
 
     # ------------------------------------------------------------ Lightning steps
 
+    def _loss(self, prediction: torch.Tensor, y_scaled: torch.Tensor) -> torch.Tensor:
+        """The loss over the observed targets: a ragged panel's ``y`` is NaN for the series a window is
+        not valid for; those count for nothing (the mean is over the valid values only)."""
+        missing = y_scaled.isnan()
+        if not missing.any():
+            return self.loss_fn(prediction, y_scaled)
+        y_filled = y_scaled.masked_fill(missing, 0.0)
+        # a prediction equal to its target adds 0 to every elementwise loss (MSE, MAE, pinball)
+        prediction = torch.where(missing.unsqueeze(-1), y_filled.unsqueeze(-1), prediction)
+        n_valid = (~missing).sum().clamp(min=1)
+        return self.loss_fn(prediction, y_filled) * (missing.numel() / n_valid)
+
     def training_step(self, batch, batch_idx: int) -> torch.Tensor:
         x, y = batch
         out = self(self.scale_inputs(x))
-        loss = self.loss_fn(out.prediction, self.scale_targets(y))
+        loss = self._loss(out.prediction, self.scale_targets(y))
         if out.aux_loss is not None:
             self.log(
                 "train_forecast_loss", loss, on_step=False, on_epoch=True, batch_size=len(x), sync_dist=True
@@ -277,20 +306,33 @@ class ForecastingTask(pl.LightningModule):
         prediction = self(self.scale_inputs(x)).prediction
         y_scaled = self.scale_targets(y)
         metrics = self.metrics[split]
+        observed = ~y.isnan()  # a ragged panel: only the series each window is valid for are scored
+        ragged = not bool(observed.all())
         # A weighted torchmetrics mean: under DDP the epoch value is over all windows of all ranks,
-        # exactly the single-process value (a logged tensor would stay per-rank).
-        metrics["loss"](self.loss_fn(prediction, y_scaled), len(x))
+        # exactly the single-process value (a logged tensor would stay per-rank). Ragged windows
+        # weigh by their share of valid series, so the epoch loss is the mean over valid values.
+        weight = observed.sum().item() / (y.shape[1] * y.shape[2]) if ragged else len(x)
+        metrics["loss"](self._loss(prediction, y_scaled), weight)
         self.log(f"{split}_loss", metrics["loss"], on_epoch=True, prog_bar=split == "val", batch_size=len(x))
         point = prediction[..., self.point].contiguous()
+        point_orig = self.unscale_prediction(prediction)[..., self.point].contiguous()
+        if ragged:
+            point, y_scaled, point_orig, y = (
+                point[observed],
+                y_scaled[observed],
+                point_orig[observed],
+                y[observed],
+            )
         metrics["mse"](point, y_scaled)
         metrics["mae"](point, y_scaled)
-        point_orig = self.unscale_prediction(prediction)[..., self.point].contiguous()
         metrics["mse_orig"](point_orig, y)
         metrics["mae_orig"](point_orig, y)
         for name in ("mse", "mae", "mse_orig", "mae_orig"):
             self.log(f"{split}_{name}", metrics[name], on_epoch=True, batch_size=len(x))
         if self.hparams.quantiles and len(self.hparams.quantiles) >= 2:
             ordered = prediction.sort(dim=-1).values
+            if ragged:
+                ordered = ordered[observed]
             inside = (y_scaled >= ordered[..., 0]) & (y_scaled <= ordered[..., -1])
             metrics["coverage"](inside.float())
             self.log(f"{split}_coverage", metrics["coverage"], on_epoch=True, batch_size=len(x))
@@ -342,20 +384,32 @@ class ForecastingTask(pl.LightningModule):
 
         plt.close(figure)
 
+    def last_windows(self, frame: pd.DataFrame, spec: SeriesSpec) -> tuple[np.ndarray, pd.Series]:
+        """``(x (lookback, n_channels), each series' last observed time)``: the window of every series
+        ending at its own last observed row (see :func:`last_windows`); a multivariate model needs
+        them all to end together."""
+        require_channel_independent(series_spans(frame, spec.targets), frame[spec.time_col],
+                                    bool(self.hparams.channel_independent))  # fmt: skip
+        return last_windows(frame, spec, self.hparams.lookback, self.hparams.horizon)
+
+    def forecast_table(self, prediction: np.ndarray, last_times: pd.Series, spec: SeriesSpec) -> pd.DataFrame:
+        """``prediction (horizon, n_targets, n_quantiles)`` for the steps after each series' last time
+        as a wide forecast (see :func:`forecast_frame_by_series`)."""
+        return forecast_frame_by_series(prediction, last_times, spec.freq, self.hparams.horizon,
+                                        spec.time_col, spec.targets, self.hparams.quantiles)  # fmt: skip
+
     @torch.no_grad()
     def forecast_after(self, frame: pd.DataFrame, spec: SeriesSpec) -> pd.DataFrame:
-        """The forecast DataFrame for the ``horizon`` steps after the last observed row of ``frame``."""
-        x, last_time = last_window(frame, spec, self.hparams.lookback, self.hparams.horizon)
+        """The forecast DataFrame for the ``horizon`` steps after the last observed row of ``frame``
+        (of each series: in a ragged panel, rows a series has no forecast for are NaN)."""
+        x, last_times = self.last_windows(frame, spec)
         was_training = self.training
         self.eval()
         try:
             prediction = self.forecast(torch.tensor(x, dtype=torch.float64, device=self.device).unsqueeze(0))
         finally:
             self.train(was_training)
-        times = future_times(last_time, spec.freq, self.hparams.horizon)
-        return forecast_frame(
-            prediction[0].cpu().numpy(), times, spec.time_col, spec.targets, self.hparams.quantiles
-        )
+        return self.forecast_table(prediction[0].cpu().numpy(), last_times, spec)
 
     def forecast_figure(
         self,
@@ -381,12 +435,13 @@ class ForecastingTask(pl.LightningModule):
         out_dir = Path(out_dir)
         spec = datamodule.spec
         prediction = torch.cat(predictions)[-1].cpu().numpy()
-        _, last_time = last_window(datamodule.frame, spec, self.hparams.lookback, self.hparams.horizon)
-        times = future_times(last_time, spec.freq, self.hparams.horizon)
-        forecast = forecast_frame(prediction, times, spec.time_col, spec.targets, self.hparams.quantiles)
+        _, last_times = self.last_windows(datamodule.frame, spec)
+        forecast = self.forecast_table(prediction, last_times, spec)
         csv_path, png_path = out_dir / "forecast.csv", out_dir / "forecast.png"
         with atomic_path(csv_path) as tmp:  # in the layout the series came in (long or wide)
-            (to_long_forecast(forecast, spec) if spec.long_format else forecast).to_csv(tmp, index=False)
+            (
+                to_long_forecast(forecast, spec, forecast_rows_only=True) if spec.long_format else forecast
+            ).to_csv(tmp, index=False)
         figure = self.forecast_figure(datamodule.observed_frame(), forecast, spec)
         with atomic_path(png_path) as tmp:
             figure.savefig(tmp, dpi=110)
@@ -431,7 +486,9 @@ def save_forecast_export(
 
     Times are saved as ISO strings, integer time steps as integers.
     """
-    tail = history.iloc[-task.hparams.lookback :]
+    # each series' own last lookback observed rows (series of a ragged panel end at different rows)
+    ends = series_spans(history, spec.targets).last
+    tail = history.iloc[max(0, int(ends.min()) + 1 - task.hparams.lookback) :]
     extras = {
         "scaler": task.scaler_state(spec.input_columns).to_dict(),
         "history": _rows_to_json(tail, spec.time_col, spec.input_columns),

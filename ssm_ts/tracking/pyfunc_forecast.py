@@ -57,12 +57,18 @@ def _periods_as_text(frame: pd.DataFrame, spec) -> pd.DataFrame:
 
 def input_example(history: pd.DataFrame, spec, lookback: int, horizon: int) -> pd.DataFrame:
     """What ``predict`` takes, from the fitted ``history`` (wide, observed rows): its last ``lookback``
-    rows in the training format (``id, time, value`` rows if it was long). With known-future
+    rows in the training format (``id, time, value`` rows if it was long; of a ragged panel, each
+    series' own last ``lookback`` rows). With known-future
     covariates ``horizon`` more rows end it with their targets blanked, the future rows predict needs.
     Periods are written as text (``2015Q1``, ``2015-01-05/2015-01-11``), which MLflow can store.
     """
+    from ssm_ts.pipelines.forecasting.spans import series_spans
+
     rows = lookback + (horizon if spec.future_covariates else 0)
-    example = history.iloc[-rows:].reset_index(drop=True)
+    # each series' own last lookback rows: the series of a ragged panel end at different rows
+    start = min(len(history) - rows, int(series_spans(history, spec.targets).last.min()) + 1 - lookback)
+    example = history.iloc[max(0, start) :]
+    example = example.reset_index(drop=True)
     example.attrs = {}
     if spec.periods:
         # Periods as the text pandas writes (2015Q1): what JSON carries them as, and what predict reads
@@ -70,9 +76,14 @@ def input_example(history: pd.DataFrame, spec, lookback: int, horizon: int) -> p
     if spec.future_covariates:
         example.loc[example.index[-horizon:], spec.targets] = float("nan")
     if spec.long_format:
-        return example.melt(
+        long = example.melt(
             id_vars=spec.time_col, value_vars=spec.targets, var_name=spec.id_col, value_name=spec.value_col
         )[[spec.id_col, spec.time_col, spec.value_col]]
+        present = long[spec.value_col].notna().to_numpy()
+        if present.all():
+            return long
+        # a ragged panel: each series' own last rows, none outside its span
+        return long[present].groupby(spec.id_col, sort=False).tail(rows).reset_index(drop=True)
     return example
 
 

@@ -134,17 +134,22 @@ def ragged_long() -> pd.DataFrame:
     )
 
 
-def test_long_series_with_different_spans_are_named_in_the_error():
-    with pytest.raises(
-        DataError, match=r"1 series cover less: 'C' 2021-01-01 05:00:00 to 2021-01-02 05:00:00.*Trim.*fill="
-    ):
-        load_series(ragged_long())
+def test_long_series_with_different_spans_keep_their_empty_ends_outside_the_span():
+    values, spec = load_series(ragged_long())
+    assert len(values) == 40 and spec.long_format
+    assert values["C"].iloc[:5].isna().all() and values["C"].iloc[-10:].isna().all()
+    assert values["C"].iloc[5:30].notna().all() and values["A"].notna().all()
 
 
-def test_long_series_with_different_spans_warn_that_fill_invents_values():
-    with pytest.warns(UserWarning, match=r"'C' 2021-01-01 05:00:00.*fill='ffill' invents"):
-        values, _ = load_series(ragged_long(), fill="ffill")
-    assert len(values) == 40
+def test_fill_fills_gaps_inside_a_span_but_never_its_empty_ends():
+    long = ragged_long()
+    gap = (long["unique_id"] == "C") & (long["ds"] == pd.Timestamp("2021-01-01 12:00"))
+    with pytest.raises(DataError, match=r"column 'C' has NaN \(empty\) values at row 12;.*fill="):
+        load_series(long[~gap])
+    values, _ = load_series(long[~gap], fill="interpolate")
+    assert values["C"].iloc[5:30].notna().all() and values["C"].iloc[:5].isna().all()
+    assert values["C"].iloc[-10:].isna().all()
+    assert values["C"].iloc[12] == pytest.approx((values["C"].iloc[11] + values["C"].iloc[13]) / 2)
 
 
 def test_long_dates_are_ordered_by_time_not_text():

@@ -1,0 +1,287 @@
+"""A ragged panel: series of a long table that start and end at different times (real ETTh1 columns).
+
+Each series trains on windows inside its own span, is scaled by its own training rows, and
+forecasts (and backtests) after its own last observed time; a multivariate model and series too
+short for a window are errors that name the series and the fix.
+"""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from ssm_ts import Forecaster
+from ssm_ts.errors import DataError
+from ssm_ts.pipelines.forecasting import ForecastDataModule
+
+LOOKBACK, HORIZON, N_ROWS = 48, 12, 1200
+# rows [first, end) of ETTh1 each series keeps: OT whole, the others start later and/or end earlier
+SPANS = {"OT": (0, 1200), "HUFL": (100, 1150), "LUFL": (300, 1200), "MUFL": (0, 1100)}
+
+
+@pytest.fixture(scope="module")
+def ett(shared_data) -> pd.DataFrame:
+    return pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", parse_dates=["date"]).iloc[:N_ROWS]
+
+
+def ragged_table(ett: pd.DataFrame, spans: dict[str, tuple[int, int]] = SPANS) -> pd.DataFrame:
+    """``unique_id, ds, y`` with series ``name`` holding ETTh1 rows ``spans[name]``."""
+    pieces = [
+        pd.DataFrame({"unique_id": name, "ds": ett["date"].iloc[a:b], "y": ett[name].iloc[a:b]})
+        for name, (a, b) in spans.items()
+    ]
+    return pd.concat(pieces, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def fitted(ett, tmp_path_factory):
+    torch.set_num_threads(1)
+    forecaster = Forecaster(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, quantiles=[0.1, 0.9],
+                            max_epochs=1, log_to_mlflow=False, out_dir=str(tmp_path_factory.mktemp("out")),
+                            trainer_options={"enable_progress_bar": False, "enable_model_summary": False})  # fmt: skip
+    return forecaster.fit(ragged_table(ett))
+
+
+def test_windows_lie_inside_each_span_and_match_a_hand_count(ett):
+    module = ForecastDataModule.from_frame(ragged_table(ett), lookback=LOOKBACK, horizon=HORIZON)
+    module.setup("fit")
+    assert module.ragged and module.spec.targets == ["HUFL", "LUFL", "MUFL", "OT"]
+    # standard split of the 1,200 shared rows: train [0, 840), val [840, 960), test [960, 1200).
+    # A window of 60 rows starting at s counts for a series if [s, s + 60) lies inside its span:
+    # train s in 0..780: HUFL s 100..780 (681), LUFL 300..780 (481), MUFL and OT 781 each;
+    # val s in 792..900: 109 for each series; test s in 912..1140: HUFL s <= 1090 (179), LUFL 229,
+    # MUFL s <= 1040 (129), OT 229.
+    hand = {"train": 681 + 481 + 781 + 781, "val": 4 * 109, "test": 179 + 229 + 129 + 229}
+    for split, expected in hand.items():
+        windows = module.windows(split)
+        assert windows.n_series_windows == expected, split
+        for index in range(len(windows)):
+            x, y = windows[index]
+            start = int(windows.starts[index])
+            for j, name in enumerate(module.spec.targets):
+                first, end = SPANS[name]
+                inside = first <= start and start + LOOKBACK + HORIZON <= end
+                assert bool(windows.valid[index, j]) == inside
+                if inside:  # the series' own data, no cell outside its span
+                    rows = slice(start, start + LOOKBACK + HORIZON)
+                    np.testing.assert_array_equal(torch.cat([x[:, j], y[:, j]]).numpy(), ett[name].iloc[rows])
+                else:
+                    assert y[:, j].isnan().all()
+
+
+def test_each_series_is_scaled_by_its_own_training_rows(ett):
+    module = ForecastDataModule.from_frame(ragged_table(ett), lookback=LOOKBACK, horizon=HORIZON)
+    module.setup("fit")
+    scaler = module.scaler
+    for j, name in enumerate(module.spec.targets):
+        first, end = SPANS[name]
+        own = ett[name].iloc[first : min(end, module.bounds.train_end)].to_numpy()
+        assert scaler.mean[j] == pytest.approx(own.mean(), rel=1e-12)
+        assert scaler.scale[j] == pytest.approx(own.std(), rel=1e-12)
+
+
+def test_each_series_forecasts_after_its_own_last_time_from_its_own_window(fitted, ett):
+    forecast = fitted.predict()
+    task = fitted.task_
+    x = np.stack([ett[name].iloc[SPANS[name][1] - LOOKBACK : SPANS[name][1]].to_numpy()
+                  for name in fitted.spec_.targets], axis=1)  # fmt: skip
+    with torch.no_grad():
+        expected = task.forecast(torch.tensor(x, dtype=torch.float64)[None]).numpy()[0]  # (H, C, Q)
+    for j, name in enumerate(fitted.spec_.targets):
+        own = forecast[forecast["unique_id"] == name]
+        last = ett["date"].iloc[SPANS[name][1] - 1]
+        assert own["ds"].tolist() == list(pd.date_range(last, periods=HORIZON + 1, freq="h")[1:])
+        np.testing.assert_array_equal(own["y"].to_numpy(), expected[:, j, 1])
+        np.testing.assert_array_equal(own["y_q0.9"].to_numpy(), expected[:, j, 2])
+    # wide: the union of the future times, NaN where a series has no forecast
+    wide = fitted.predict(long=False)
+    assert len(wide) == 3 * HORIZON  # OT and LUFL end together; HUFL and MUFL on their own
+    assert wide["MUFL"].notna().sum() == HORIZON and wide["OT"].notna().sum() == HORIZON
+    # channel independence: another series' history does not change a series' forecast
+    shorter = ragged_table(ett, {**SPANS, "OT": (0, 1000)})
+    again = fitted.predict(shorter)
+    np.testing.assert_array_equal(
+        again[again["unique_id"] == "MUFL"]["y"], forecast[forecast["unique_id"] == "MUFL"]["y"]
+    )
+
+
+def test_backtest_cutoffs_are_per_series_and_windows_equal_predict_up_to_them(fitted, ett):
+    data = ragged_table(ett)
+    backtest = fitted.backtest(data, n_windows=3, step=HORIZON)
+    assert list(backtest.columns) == [
+        "cutoff",
+        "unique_id",
+        "ds",
+        "y",
+        "y_q0.1",
+        "y_q0.5",
+        "y_q0.9",
+        "y_actual",
+    ]
+    for name, (_, end) in SPANS.items():
+        own = backtest[backtest["unique_id"] == name]
+        cutoffs = sorted(own["cutoff"].unique())
+        assert cutoffs == [ett["date"].iloc[end - 1 - HORIZON * (3 - i)] for i in range(3)]
+        np.testing.assert_array_equal(own["y_actual"], ett[name].iloc[end - 3 * HORIZON : end])
+        for cutoff in cutoffs:  # the series cut at the cutoff, the others whole
+            forecast = fitted.predict(data[(data["unique_id"] != name) | (data["ds"] <= cutoff)])
+            forecast = forecast[forecast["unique_id"] == name]
+            window = own[own["cutoff"] == cutoff]
+            assert window["ds"].tolist() == forecast["ds"].tolist()
+            np.testing.assert_array_equal(window["y"].to_numpy(), forecast["y"].to_numpy())
+    wide = fitted.backtest(data, n_windows=3, step=HORIZON, long=False)
+    assert wide["MUFL_actual"].notna().sum() == 3 * HORIZON and "cutoff" in wide.columns
+
+
+def test_a_saved_model_and_its_pyfunc_forecast_as_the_fitted_one(fitted, tmp_path):
+    from ssm_ts.tracking.pyfunc_forecast import ForecastPyfunc, input_example
+
+    expected = fitted.predict()
+    loaded = Forecaster.load(fitted.save(tmp_path / "model"))
+    pd.testing.assert_frame_equal(loaded.predict(), expected)
+    pyfunc = ForecastPyfunc()
+    pyfunc.load_context(types.SimpleNamespace(artifacts={"forecaster": str(tmp_path / "model")}))
+    pd.testing.assert_frame_equal(pyfunc.predict(None, pd.DataFrame()), expected)
+    example = input_example(fitted.history_, fitted.spec_, LOOKBACK, HORIZON)
+    assert example.groupby("unique_id").size().tolist() == [LOOKBACK] * 4  # each series' own last rows
+    assert example["y"].notna().all()
+    pd.testing.assert_frame_equal(pyfunc.predict(None, example), expected)
+
+
+def test_plot_draws_each_series_over_its_own_span(fitted):
+    import matplotlib.pyplot as plt
+
+    figure = fitted.plot(n_history=10_000)
+    for ax in figure.axes:
+        history, forecast = ax.get_lines()[:2]
+        first, end = SPANS[ax.get_ylabel()]
+        assert len(history.get_xdata()) == end - first and len(forecast.get_xdata()) == HORIZON
+    plt.close(figure)
+
+
+def test_ragged_panel_errors_name_the_series_and_the_fix(fitted, ett, tmp_path):
+    options = dict(
+        lookback=LOOKBACK, horizon=HORIZON, max_epochs=1, log_to_mlflow=False, out_dir=str(tmp_path)
+    )
+    with pytest.raises(DataError, match=r"'HUFL' \(1050 rows.*channel_independent=True"):
+        Forecaster(model="nlinear", channel_independent=False, **options).fit(ragged_table(ett))
+    late = {**SPANS, "LUFL": (800, 1200)}  # 40 training rows: no training window of 60
+    with pytest.raises(DataError, match=r"1 of 4 series have no training window.*'LUFL' \(400 rows"):
+        Forecaster(model="nlinear", **options).fit(ragged_table(ett, late))
+    short = ragged_table(ett, {**SPANS, "MUFL": (1070, 1100)})
+    with pytest.raises(DataError, match=r"lookback\) of every series; 1 series have fewer: 'MUFL' \(30 rows"):
+        fitted.predict(short)
+    with pytest.raises(DataError, match=r"need 348 rows of each series.*'MUFL' \(30 rows.*fewer windows"):
+        fitted.backtest(short, n_windows=25)
+
+
+def test_masked_loss_is_the_loss_of_the_valid_values_only(fitted):
+    task = fitted.task_
+    prediction = torch.randn(4, HORIZON, 4, 3)
+    y = torch.randn(4, HORIZON, 4)
+    y_ragged = y.clone()
+    y_ragged[:2, :, 1] = float("nan")
+    valid = ~y_ragged.isnan()
+    expected = task.loss_fn(prediction[valid].reshape(1, -1, 1, 3), y[valid].reshape(1, -1, 1))
+    assert task._loss(prediction, y_ragged).item() == pytest.approx(expected.item(), rel=1e-6)
+    assert task._loss(prediction, y).item() == task.loss_fn(prediction, y).item()
+
+
+# ---------------------------------------------------------------- rectangular panels: as before
+
+PINNED_COMMIT = "69bc5bca0a111f5a95247ccf35948afaeec8f122"  # the last commit before ragged panels
+_RUN_RECTANGULAR = r"""
+import importlib.util, json, pickle, sys
+from pathlib import Path
+
+root, data, out = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+packages = {"ssm_ts": root / "ssm_ts", "ssm_ts.kernels": root / "kernels", "ssm_ts.pipelines": root / "pipelines"}
+
+
+class Finder:  # the code under ``root``, whatever the installed package points at
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name in packages:
+            return importlib.util.spec_from_file_location(
+                name, packages[name] / "__init__.py", submodule_search_locations=[str(packages[name])])
+        return None
+
+
+sys.meta_path.insert(0, Finder)
+import pandas as pd, torch
+torch.set_num_threads(1)
+from ssm_ts import Forecaster
+from ssm_ts.pipelines.forecasting import ForecastDataModule
+from ssm_ts.tracking.pyfunc_forecast import input_example
+
+ett = pd.read_csv(data, parse_dates=["date"]).iloc[:600]
+long = pd.concat([pd.DataFrame({"unique_id": n, "ds": ett["date"], "y": ett[n]}) for n in ("OT", "HUFL", "LUFL")])
+wide = ett[["date", "OT", "HUFL", "MUFL"]]
+results = {}
+for name, table, fit in (("long", long, {}), ("wide", wide, {"target": "OT", "past_covariates": ["HUFL", "MUFL"]})):
+    module = ForecastDataModule.from_frame(table, lookback=24, horizon=6, **fit)
+    module.setup("fit")
+    x, y = next(iter(module.train_dataloader()))
+    fc = Forecaster(model="nlinear", lookback=24, horizon=6, quantiles=[0.1, 0.9], max_epochs=1, log_to_mlflow=False,
+                    out_dir=str(Path(out).parent / name), trainer_options={"enable_progress_bar": False})
+    fc.fit(table, **fit)
+    fc.save(Path(out).parent / f"{name}-export")
+    results[name] = {
+        "batch": (x.numpy(), y.numpy()), "scaler": module.scaler.to_dict(), "metrics": fc.metrics_,
+        "n_windows": [len(module.windows(s)) for s in ("train", "val", "test")],
+        "predict": fc.predict(), "predict_wide": fc.predict(long=False), "future_times": fc.future_times(),
+        "backtest": fc.backtest(table, n_windows=3), "backtest_wide": fc.backtest(table, n_windows=3, long=False),
+        "history": fc.history_, "example": input_example(fc.history_, fc.spec_, 24, 6),
+        "extras": json.loads((Path(out).parent / f"{name}-export" / "extras.json").read_text()),
+        "loaded": Forecaster.load(Path(out).parent / f"{name}-export").predict(),
+    }
+Path(out).write_bytes(pickle.dumps(results))
+"""
+
+
+def _rectangular_results(root, data, out):
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    out.parent.mkdir(parents=True)
+    script = out.parent / "run.py"
+    script.write_text(_RUN_RECTANGULAR)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, str(script), str(root), str(data), str(out)],
+                          capture_output=True, text=True, env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return pickle.loads(out.read_bytes())
+
+
+def test_rectangular_panels_give_bit_identical_results_to_before(shared_data, tmp_path):
+    """Long and wide (with covariates) rectangular panels: batches, scaler, metrics, forecasts,
+    backtests, exports and the pyfunc example as the code before ragged panels gave them."""
+    import subprocess
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    old = tmp_path / "old"
+    old.mkdir()
+    archive = subprocess.run(["git", "-C", str(repo), "archive", PINNED_COMMIT, "ssm_ts", "pipelines", "kernels"],
+                             capture_output=True)  # fmt: skip
+    if archive.returncode:
+        pytest.skip(f"commit {PINNED_COMMIT[:7]} not in this checkout's history")
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+    data = shared_data / "forecasting" / "ETTh1.csv"
+    before = _rectangular_results(old, data, tmp_path / "before" / "out.pkl")
+    after = _rectangular_results(repo, data, tmp_path / "after" / "out.pkl")
+    for name in ("long", "wide"):
+        was, now = before[name], after[name]
+        for key in ("predict", "predict_wide", "backtest", "backtest_wide", "history", "example", "loaded"):
+            pd.testing.assert_frame_equal(now[key], was[key], check_exact=True, obj=f"{name} {key}")
+        for a, b in zip(now["batch"], was["batch"], strict=True):
+            np.testing.assert_array_equal(a, b)
+        pd.testing.assert_index_equal(now["future_times"], was["future_times"], exact=True)
+        for key in ("scaler", "metrics", "n_windows", "extras"):
+            assert now[key] == was[key], f"{name} {key}"
