@@ -158,6 +158,10 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
       The CLI counterpart is ``model: random_features`` in ``ssm-ts classify`` (same fit, same
       predictions for the same seed and training recordings).
 
+    Recordings sampled at another rate than the training ones: ``predict(X, rate=r)`` (also
+    ``predict_proba``, ``decision_function``) with ``r`` = training rate / their rate scales the
+    encoder's SSM steps (random features take ``rate=1`` only).
+
     Args:
         model: ``"s4d1d"`` (bidirectional S4D blocks over time) or ``"s4nd2d"`` (2-D S4ND, channels x time).
         d_model, n_layers, d_state, dropout: encoder size.
@@ -332,37 +336,66 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             )
         return data
 
-    def decision_function(self, X: Any) -> np.ndarray:
+    def decision_function(self, X: Any, rate: float = 1.0) -> np.ndarray:
         """Class scores ``(n, n_classes)`` (logits of the encoder, ridge decision values of random
-        features); for two classes ``(n,)``, positive for ``classes_[1]``."""
+        features); for two classes ``(n,)``, positive for ``classes_[1]``. ``rate``: as in :meth:`predict`."""
         data = self._checked(X)
+        rate = self._checked_rate(rate)
         if hasattr(self, "ridge_"):
             return self.ridge_.decision_function(
                 self.features_.transform([self.scaler_.transform(v) for v in data.values])
             )
-        logits = np.log(np.clip(self._encoder_proba(data), 1e-12, None))
+        logits = np.log(np.clip(self._encoder_proba(data, rate), 1e-12, None))
         return logits[:, 1] - logits[:, 0] if len(self.classes_) == 2 else logits
 
-    def _encoder_proba(self, data) -> np.ndarray:
+    def _checked_rate(self, rate: Any) -> float:
+        """``rate`` as a float: a positive number, and 1 for random features (fixed kernels)."""
+        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
+            raise ConfigError(
+                f"rate must be a positive number (training sample rate / new rate), got {rate!r}"
+            )
+        if not 0 < float(rate) < np.inf:
+            raise ConfigError(
+                f"rate must be a positive number (training sample rate / new rate), got {rate!r}"
+            )
+        if float(rate) != 1.0 and hasattr(self, "ridge_"):
+            raise ConfigError(
+                f"rate={rate}: method='random_features' has fixed kernels and thresholds for the training "
+                "sample rate; resample the recordings to it (e.g. scipy.signal.resample_poly) and use rate 1, "
+                "or fit method='encoder', whose SSMs take another rate."
+            )
+        return float(rate)
+
+    def _encoder_proba(self, data, rate: float = 1.0) -> np.ndarray:
         from ssm_ts.tasks.classification import predict_series
 
         check_is_fitted(self, "task_")
-        return predict_series(self.task_, data.values)
+        saved = self.task_.hparams.rate
+        self.task_.hparams.rate = rate  # the SSMs' step scale for this call only
+        try:
+            return predict_series(self.task_, data.values)
+        finally:
+            self.task_.hparams.rate = saved
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities ``(n, n_classes)`` in the order of ``classes_``."""
+    def predict_proba(self, X: Any, rate: float = 1.0) -> np.ndarray:
+        """Class probabilities ``(n, n_classes)`` in the order of ``classes_``. ``rate``: as in :meth:`predict`."""
         if not hasattr(self, "ridge_"):
-            return self._encoder_proba(self._checked(X))
+            return self._encoder_proba(self._checked(X), self._checked_rate(rate))
         from ssm_ts.models.random_feature_classifier import ridge_class_scores
 
-        scores = ridge_class_scores(self.decision_function(X))
+        scores = ridge_class_scores(self.decision_function(X, rate))
         scores = scores - scores.max(axis=1, keepdims=True)
         proba = np.exp(scores)
         return proba / proba.sum(axis=1, keepdims=True)
 
-    def predict(self, X: Any) -> np.ndarray:
-        """Labels ``(n,)`` (of the same kind as the ``y`` given to ``fit``)."""
-        best = self.predict_proba(X).argmax(axis=1)
+    def predict(self, X: Any, rate: float = 1.0) -> np.ndarray:
+        """Labels ``(n,)`` (of the same kind as the ``y`` given to ``fit``).
+
+        ``rate``: training sample rate / the rate of ``X``, for recordings sampled at another rate than
+        the training ones (0.5 for twice the rate, 2 for half): the encoder's SSMs scale their step
+        by it, so a model fitted at 50 Hz classifies 100 Hz recordings. Random features take 1 only.
+        In a ``Pipeline``, ``pipe.predict(X, rate=0.5)`` passes it on."""
+        best = self.predict_proba(X, rate).argmax(axis=1)
         return self.classes_[best]
 
     def __sklearn_tags__(self):

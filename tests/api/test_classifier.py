@@ -225,3 +225,26 @@ def test_long_recordings_are_predicted_in_batches_that_fit_in_memory(monkeypatch
     assert sum(rows for rows, _ in batches) == len(X)
     alone = np.concatenate([model.predict_proba([x]) for x in X])
     np.testing.assert_allclose(together, alone, atol=1e-5)  # same rows, in the order given
+
+
+def test_recordings_at_another_sample_rate_take_rate(shared_data):
+    """The encoder's SSMs are resolution-agnostic, but predict had no way to say so: GunPoint at twice
+    its rate went from 0.74 to chance (0.49). predict(X, rate=0.5) scales the SSM steps and gives the
+    original recordings' labels; random features, whose kernels are fixed, refuse another rate."""
+    folder = shared_data / "classification/GunPoint"
+    train, test = read_ts(folder / "GunPoint_TRAIN.ts"), read_ts(folder / "GunPoint_TEST.ts")
+    X, Xt = np.stack(train.values), np.stack(test.values)
+    model = SSMClassifier(d_model=32, n_layers=2, d_state=32, max_epochs=20).fit(X, train.labels)
+    steps = np.arange(Xt.shape[-1])
+    twice = np.stack([[np.interp(np.arange(0, steps[-1] + 0.5, 0.5), steps, x[0])] for x in Xt])
+    original = model.predict(Xt)
+    assert (model.predict(twice, rate=0.5) == original).mean() >= 0.95
+    assert (model.predict(twice) == original).mean() < 0.8  # what rate corrects
+    assert (model.predict(Xt[..., ::2], rate=2) == original).mean() >= 0.9  # half the rate
+    assert model.task_.hparams.rate == 1.0  # for that call only
+    with pytest.raises(ConfigError, match="rate must be a positive number"):
+        model.predict(Xt, rate=0)
+    rf = SSMClassifier(method="random_features", n_kernels=50).fit(X, train.labels)
+    assert rf.predict(Xt, rate=1.0).shape == (len(Xt),)
+    with pytest.raises(ConfigError, match="fixed kernels"):
+        rf.predict_proba(twice, rate=0.5)
