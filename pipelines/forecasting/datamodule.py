@@ -104,7 +104,8 @@ class ForecastDataModule(pl.LightningDataModule):
     """Forecasting data from a CSV (``path``) or a DataFrame (:meth:`from_frame`).
 
     Args:
-        path: CSV file, wide (time column + one column per series) or long (``unique_id, ds, y``), or
+        path: CSV file, wide (time column + one column per series) or long (``unique_id, ds, y``;
+            its series may start and end at different times, see :mod:`.spans`), or
             the name of a standard data set (``ETTh1``, ``ETTm1``, ``exchange_rate``,
             ``national_illness``) read from the data home (:func:`ssm_ts.datasets.resolve_data_path`).
         time_col: the time column; detected when omitted.

@@ -8,6 +8,11 @@ column keeps its Periods and its own frequency, see :mod:`.periods`),
 and rejects what would silently corrupt a forecast: duplicate or unsorted timestamps, gaps,
 NaN/inf and non-numeric values. With ``fill="ffill"`` or ``"interpolate"`` gaps and missing
 values are filled (and unsorted rows sorted) instead.
+
+The series of a long table may start and end at different times (a ragged panel, see
+:mod:`.spans`): each is NaN outside its own span, and only the cells inside it are checked or
+filled. A wide table is one rectangular panel: an empty cell is a missing value wherever it is
+(the error for a column empty only at its ends says how to pass it as a long table).
 """
 
 from __future__ import annotations
@@ -255,7 +260,7 @@ def load_series(
     # A long table's series may start and end at different times: empty ends lie outside a series'
     # span (see .spans), neither checked nor filled; inside it, empty cells are gaps as ever.
     filled = _missing_times(observed, time_col, targets, long_format)  # before the fill hides them
-    observed = _check_or_fill_values(table, observed, [*targets, *past], fill, hints, long_format)
+    observed = _check_or_fill_values(table, observed, [*targets, *past], fill, hints, long_format, targets)
     if future:
         values = pd.concat([observed, values.iloc[len(values) - n_future_rows :]], ignore_index=True)
         values[future] = _check_or_fill_values(table, values[[time_col, *future]], future, fill, hints)[
@@ -875,9 +880,11 @@ def _check_or_fill_values(
     fill: str | None,
     hints: _Hints,
     inside_spans: bool = False,
+    targets: list[str] | None = None,
 ) -> pd.DataFrame:
     """Report (strict) or fill the NaN/inf cells of ``columns``. With ``inside_spans`` (the series of
-    a long table) only cells inside each column's span count; its empty ends stay NaN."""
+    a long table) only cells inside each column's span count; its empty ends stay NaN. A wide table's
+    ``targets`` empty only at their start or end are told how to pass series of different spans."""
     values = values.copy()
     block = values[columns].to_numpy(dtype="float64", copy=True)
     infinite = np.isinf(block)
@@ -895,9 +902,21 @@ def _check_or_fill_values(
         bad = np.flatnonzero(missing[:, j])
         if fill is None:
             kind = "inf" if infinite[bad, j].any() else "NaN (empty)"
+            within = _inside_span(np.where(missing[:, j], np.nan, 0.0))
+            ends_only = not within[bad].any() and not infinite[bad, j].any()
+            time_col = values.columns[0]
+            spans = (
+                " If the series starts later or ends earlier than the others, pass the table in long "
+                f"format, whose series each keep their own span: df.melt(id_vars={time_col!r}, "
+                "var_name='unique_id', value_name='y').dropna(subset=['y'])"
+                + ("" if time_col == "ds" else f" with time_col={time_col!r}")
+                + "."
+                if ends_only and name in (targets or []) and not inside_spans
+                else ""
+            )
             raise DataError(
                 f"{table.name}: column {name!r} has {kind} values at {table.rows_text(bad)}; "
-                f"fix or remove them, {hints.fill}."
+                f"fix or remove them, {hints.fill}.{spans}"
             )
     if fill is None:
         return values

@@ -219,6 +219,8 @@ class Forecaster(ResumableFit):
         else:
             datamodule = ForecastDataModule(path=str(data), **data_settings)
         datamodule.setup("fit")  # every data problem surfaces here, before any training starts
+        require_channel_independent(datamodule.spans, datamodule.frame[datamodule.spec.time_col],
+                                    s["channel_independent"])  # fmt: skip
         pl.seed_everything(s["seed"], verbose=False)
         task = ForecastingTask(
             model=s["model"], lookback=s["lookback"], horizon=s["horizon"], n_channels=datamodule.n_channels,

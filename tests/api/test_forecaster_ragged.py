@@ -285,3 +285,18 @@ def test_rectangular_panels_give_bit_identical_results_to_before(shared_data, tm
         pd.testing.assert_index_equal(now["future_times"], was["future_times"], exact=True)
         for key in ("scaler", "metrics", "n_windows", "extras"):
             assert now[key] == was[key], f"{name} {key}"
+
+
+def test_cli_predict_writes_each_series_forecast_after_its_own_end(fitted, ett, tmp_path):
+    """``ssm-ts forecast predict``: the data module's window and ``forecast.csv`` per series."""
+    module = ForecastDataModule.from_frame(ragged_table(ett), lookback=LOOKBACK, horizon=HORIZON)
+    module.fitted_spec = fitted.spec_
+    (batch,) = list(module.predict_dataloader())
+    with torch.no_grad():
+        prediction = fitted.task_.predict_step(batch, 0)
+    csv_path, _ = fitted.task_.write_predictions([prediction], module, tmp_path)
+    written = pd.read_csv(csv_path, parse_dates=["ds"])
+    expected = fitted.predict()
+    assert written["unique_id"].tolist() == expected["unique_id"].tolist()
+    assert written["ds"].tolist() == expected["ds"].tolist()
+    np.testing.assert_allclose(written["y"], expected["y"], rtol=1e-12)

@@ -361,3 +361,34 @@ def test_whole_number_float_years_are_integer_steps_and_an_empty_year_is_named()
     frame.loc[10, "year"] = np.nan
     with pytest.raises(DataError, match=r"'year' has values that are not integer steps.*row"):
         load_series(frame)
+
+
+def test_a_wide_column_empty_only_at_its_start_is_told_to_use_a_long_table():
+    """Wide tables stay rectangular (an empty cell is a missing value); the error says how to pass
+    series of different spans, and that long table loads."""
+    wide = hourly(50, a=None, b=None)
+    wide.loc[:4, "b"] = np.nan
+    with pytest.raises(
+        DataError, match=r"rows 0, 1, 2, 3, 4;.*long format.*df\.melt\(id_vars='date'.*time_col='date'"
+    ):
+        load_series(wide)
+    long = wide.melt(id_vars="date", var_name="unique_id", value_name="y").dropna(subset=["y"])
+    values, spec = load_series(long, time_col="date")
+    assert spec.long_format and values["b"].isna().sum() == 5 and values["a"].notna().all()
+    wide.loc[10, "a"] = np.nan  # a gap inside the span: no such hint
+    with pytest.raises(DataError, match=r"column 'a' has NaN \(empty\) values at row 10; [^.]*fill them\.$"):
+        load_series(wide)
+
+
+def test_a_time_between_one_series_end_and_another_start_is_no_gap():
+    wide = hourly(40, a=None, b=None)
+    long = pd.concat(
+        [
+            pd.DataFrame({"unique_id": "A", "ds": wide["date"].iloc[:20], "y": wide["a"].iloc[:20]}),
+            pd.DataFrame({"unique_id": "B", "ds": wide["date"].iloc[25:], "y": wide["b"].iloc[25:]}),
+        ]
+    )
+    values, _ = load_series(long)
+    assert len(values) == 40 and values.iloc[20:25][["A", "B"]].isna().all().all()
+    with pytest.raises(DataError, match=r"1 timestamp is missing.*first 2021-01-01 10:00:00"):
+        load_series(long.drop(index=10))  # inside A's span: a gap
