@@ -48,8 +48,9 @@ def _numbers(text: str, where: str) -> np.ndarray:
             [np.nan if p in ("?", "", "NaN", "nan") else float(p) for p in parts], dtype=np.float64
         )
     except ValueError as err:
+        stamped = " They look time-stamped '(time,value)': declare '@timeStamps true'." if "(" in text else ""
         raise DataError(
-            f"{where}: a value is not a number ({err}); every sample must be numeric or '?'."
+            f"{where}: a value is not a number ({err}); every sample must be numeric or '?'.{stamped}"
         ) from err
 
 
@@ -73,6 +74,7 @@ class _TsHeader:
 
     labels: bool = False
     declared_labels: list[str] | None = None
+    timestamps: bool = False
     target: bool = False
     dimensions: int | None = None
     univariate: bool | None = None
@@ -94,15 +96,111 @@ def _ts_count(words: list[str], where: str) -> int:
     return int(value)
 
 
+_HEADER_TOKEN = re.compile(r'"[^"]*"|\'[^\']*\'|\S+')
+_STAMPED_VALUE = re.compile(r"\(([^(),]*),([^()]*)\)")
+
+
+def _unquoted(text: str) -> str:
+    """``text`` without one pair of surrounding quotes (``"walking fast"`` -> ``walking fast``)."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1]
+    return text
+
+
+def _split_case(line: str, stamped: bool) -> list[str]:
+    """A case's ``:``-separated fields; in a time-stamped file only the colons outside ``( )`` (a
+    stamp such as ``2007-01-01 00:01:00`` has its own)."""
+    if not stamped:
+        return line.split(":")
+    fields, depth, start = [], 0, 0
+    for i, char in enumerate(line):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == ":" and depth == 0:
+            fields.append(line[start:i])
+            start = i + 1
+    fields.append(line[start:])
+    return fields
+
+
+def _stamped_values(text: str, where: str) -> tuple[list[str], np.ndarray]:
+    """One dimension ``(t1,v1),(t2,v2),...`` -> its stamps (text) and values (``?`` is missing)."""
+    pairs = _STAMPED_VALUE.findall(text)
+    if not pairs or _STAMPED_VALUE.sub("", text).replace(",", "").strip():
+        raise DataError(
+            f"{where}: expected time-stamped values '(time,value),(time,value),...' "
+            f"(the header declares @timeStamps true), found {text.strip()[:60]!r}."
+        )
+    return [t.strip() for t, _ in pairs], _numbers(",".join(v for _, v in pairs), where)
+
+
+def _stamp_numbers(stamps: list[str], where: str) -> np.ndarray:
+    """Stamps as float64: numbers as they are, dates and times in seconds."""
+    try:
+        return np.array([float(t) for t in stamps])
+    except ValueError:
+        pass
+    times = pd.to_datetime(pd.Series(stamps), errors="coerce", format="mixed")
+    if times.isna().any():
+        bad = stamps[int(np.flatnonzero(times.isna().to_numpy())[0])]
+        raise DataError(f"{where}: the time stamp {bad!r} is neither a number nor a date and time.")
+    return times.to_numpy().astype("datetime64[ns]").astype(np.int64) / 1e9
+
+
+def _stamped_cases(
+    cases: list[list[tuple[list[str], np.ndarray]]], lines: list[int], path: Path
+) -> list[np.ndarray]:
+    """Time-stamped cases -> ``(channels, length)`` arrays on one regular time grid: the file's
+    smallest step between stamps; a stamp with no value (a gap, or a time only another channel of the
+    case has) is missing (NaN, for ``nan_policy``). Stamps off that grid are an error."""
+    stamped = []
+    for case, (channels, line) in enumerate(zip(cases, lines, strict=True)):
+        where = f"{path}, line {line} (case {case})"
+        times = [_stamp_numbers(stamps, where) for stamps, _ in channels]
+        for t in times:
+            if len(np.unique(t)) != len(t):
+                raise DataError(
+                    f"{where}: a time stamp occurs twice in one dimension; keep one value per time."
+                )
+        stamped.append((times, [values for _, values in channels], where))
+    steps = [np.diff(np.sort(t)) for times, _, _ in stamped for t in times]
+    positive = np.concatenate(steps) if steps else np.array([])
+    step = float(positive[positive > 0].min()) if (positive > 0).any() else 1.0
+    out = []
+    for times, values, where in stamped:
+        start = min(float(t.min()) for t in times)
+        positions = [(t - start) / step for t in times]
+        off = [p for p in positions if np.abs(p - np.round(p)).max() > 1e-6]
+        if off:
+            raise DataError(
+                f"{where}: time stamps off the regular step {step:g} (the smallest in the file); resample "
+                "the recordings to a regular step first."
+            )
+        length = int(max(np.round(p).max() for p in positions)) + 1
+        n_values = max(len(v) for v in values)
+        if length > 100 * n_values + 1000:
+            raise DataError(
+                f"{where}: {n_values} values spread over {length} steps of {step:g}: the stamps leave more "
+                "gaps than values; check them (or resample the recordings to their own step)."
+            )
+        case = np.full((len(values), length), np.nan)
+        for c, (p, v) in enumerate(zip(positions, values, strict=True)):
+            case[c, np.round(p).astype(np.int64)] = v
+        out.append(case)
+    return out
+
+
 def _read_ts_header(header: _TsHeader, line: str, where: str) -> None:
     """Record one ``@`` header line in ``header`` (unknown keys such as ``@problemName`` are skipped)."""
     words = line.split()
     key = words[0].lower()
-    if key == "@timestamps" and words[-1].lower() == "true":
-        raise DataError(f"{where}: time-stamped .ts files are not supported; export values without stamps.")
-    if key == "@classlabel":
+    if key == "@timestamps":
+        header.timestamps = _ts_flag(words, where)
+    elif key == "@classlabel":
         header.labels = len(words) > 1 and words[1].lower() == "true"
-        header.declared_labels = words[2:] if header.labels else None
+        # a class with spaces is quoted: @classLabel true "walking fast" running
+        tokens = [_unquoted(t) for t in _HEADER_TOKEN.findall(line)[2:]]
+        header.declared_labels = tokens if header.labels else None
     elif key == "@targetlabel":
         header.target = _ts_flag(words, where)
     elif key == "@dimensions":
@@ -178,13 +276,17 @@ def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesS
     """Read a UCR/UEA ``.ts`` file (sktime/aeon format): equal or unequal lengths, ``?`` for missing.
 
     Dimensions of a case are separated by ``:``, values by ``,``; with ``@classLabel true`` the last
-    field is the label. The header is checked: ``@dimensions``, ``@univariate``, ``@equalLength``
+    field is the label (a class with spaces is quoted in the header: ``"walking fast"``). With
+    ``@timeStamps true`` values are ``(time,value)`` pairs (times numbers or dates, as sktime writes
+    them) put on one regular grid, the file's smallest step: a gap in the stamps is missing values.
+    The header is checked: ``@dimensions``, ``@univariate``, ``@equalLength``
     and ``@seriesLength`` against every case. Every channel of a case must have the same length.
     A regression file (``@targetLabel true``) has numeric targets, not classes: a :class:`DataError`.
     """
     path = _existing_file(path)
     header, in_data = _TsHeader(), False
     values, labels, targets, lines = [], [], [], []
+    stamped: list[list[tuple[list[str], np.ndarray]]] = []  # time-stamped cases, put on a grid at the end
     with open(path, encoding="utf-8", errors="replace") as handle:
         for line_no, raw in enumerate(handle, start=1):
             line = raw.strip()
@@ -205,29 +307,39 @@ def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesS
                 raise DataError(
                     f"{path}: the header declares both @classLabel true and @targetLabel true; keep one."
                 )
-            fields = line.split(":")
+            fields = _split_case(line, header.timestamps)
             if header.labels or header.target:
                 if len(fields) < 2:
                     kind = "class label" if header.labels else "numeric target"
                     raise DataError(f"{where}: no ':'-separated {kind} at the end of the line.")
-                label = fields.pop().strip()
+                label = _unquoted(fields.pop())
                 if header.target:
                     targets.append(_ts_target(label, where))
                 elif header.declared_labels and label not in header.declared_labels:
+                    quote = (
+                        f' A class with spaces is quoted in the header: @classLabel true "{label}" ...'
+                        if " " in label
+                        else ""
+                    )
                     raise DataError(
                         f"{where}: label {label!r} is not among the declared classes {header.declared_labels}."
+                        + quote
                     )
                 else:
                     labels.append(label)
-            channels = [_numbers(f, where) for f in fields]
-            first = values[0].shape[0] if values else None
-            _check_ts_dimensions(header, len(channels), first, where, len(values))
-            values.append(_case_array(channels, where, f"case {len(values)}"))
+            first = len(stamped[0]) if stamped else (values[0].shape[0] if values else None)
+            _check_ts_dimensions(header, len(fields), first, where, len(lines))
+            if header.timestamps:
+                stamped.append([_stamped_values(f, where) for f in fields])
+            else:
+                values.append(_case_array([_numbers(f, where) for f in fields], where, f"case {len(values)}"))
             lines.append(line_no)
     if not in_data:
         raise DataError(f"{path}: no '@data' line; this is not a .ts file.")
     if header.target:
         raise _regression_error(path, targets)
+    if header.timestamps:
+        values = _stamped_cases(stamped, lines, path)
     _check_ts_lengths(header, values, lines, path)
     ids = [f"case {i}" for i in range(len(values))]
     return make_series_set(

@@ -286,3 +286,48 @@ def test_ts_channels_of_different_lengths_are_not_missing_values(tmp_path):
     )
     with pytest.raises(DataError, match=r"ragged.arff, line 6: channels of different lengths in row 0"):
         read_arff(arff, nan_policy="interpolate")
+
+
+def test_ts_class_labels_with_spaces_are_quoted_in_the_header(tmp_path):
+    """'@classLabel true "walking fast" running' was split at the space, so every 'walking fast' case
+    was 'not among the declared classes ['"walking', 'fast"', 'running']'."""
+    header = '@classLabel true "walking fast" running\n@data\n'
+    path = write_ts(tmp_path, header + "1,2,3:walking fast\n2,3,4: running\n1,2,3:'walking fast'\n")
+    data = read_ts(path)
+    assert list(data.labels) == ["walking fast", "running", "walking fast"]
+    path = write_ts(tmp_path, "@classLabel true walking fast running\n@data\n1,2,3:walking fast\n")
+    with pytest.raises(DataError, match=r"line 3: label 'walking fast' is not among.*quoted in the header"):
+        read_ts(path)
+
+
+def test_ts_time_stamps_are_read_onto_a_regular_grid(tmp_path):
+    """sktime writes '@timeStamps true' files with '(time,value)' pairs; they were refused. Stamps are
+    numbers or dates (whose ':' is not a field separator); a gap is missing, as '?' is."""
+    header = "@timeStamps true\n@univariate false\n@dimensions 2\n@classLabel true a b\n@data\n"
+    path = write_ts(
+        tmp_path,
+        header
+        + "(2007-01-01 00:00:00,1.0),(2007-01-01 00:01:00,2.0),(2007-01-01 00:02:00,3.0)"
+        + ":(2007-01-01 00:00:00,4),(2007-01-01 00:01:00,?),(2007-01-01 00:02:00,6):a\n"
+        + "(2007-01-01 00:05:00,7),(2007-01-01 00:07:00,9):(2007-01-01 00:05:00,1),(2007-01-01 00:06:00,2):b\n",
+        "stamped.ts",
+    )
+    with pytest.raises(DataError, match=r"stamped.ts, recording case 0: 1 missing"):
+        read_ts(path)
+    data = read_ts(path, nan_policy="interpolate")
+    assert list(data.labels) == ["a", "b"]
+    np.testing.assert_allclose(data.values[0], [[1, 2, 3], [4, 5, 6]])
+    np.testing.assert_allclose(data.values[1], [[7, 8, 9], [1, 2, 2]])  # 00:06 and 00:07 were gaps
+    path = write_ts(
+        tmp_path, "@timeStamps true\n@classLabel true a b\n@data\n(0,1),(2,3),(4,5):a\n(1,2),(3,4):b\n"
+    )
+    assert [v.tolist() for v in read_ts(path).values] == [[[1, 3, 5]], [[2, 4]]]  # the step is 2
+    path = write_ts(tmp_path, "@timeStamps true\n@classLabel true a b\n@data\n(0,1),(2,3):a\n(0,2),(3,4):b\n")
+    with pytest.raises(DataError, match=r"line 5 \(case 1\): time stamps off the regular step 2"):
+        read_ts(path)
+    path = write_ts(tmp_path, "@timeStamps true\n@classLabel true a b\n@data\n1,2,3:a\n")
+    with pytest.raises(DataError, match=r"line 4: expected time-stamped values '\(time,value\)"):
+        read_ts(path)
+    path = write_ts(tmp_path, "@classLabel true a b\n@data\n(0,1),(1,2):a\n")
+    with pytest.raises(DataError, match=r"declare '@timeStamps true'"):
+        read_ts(path)
