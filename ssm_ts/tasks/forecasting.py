@@ -113,6 +113,7 @@ class ForecastingTask(pl.LightningModule):
         from ssm_ts.models.losses import build_forecast_loss
 
         self.loss_fn = build_forecast_loss("quantile" if quantiles else loss, quantiles=quantiles)
+        self.ragged = False  # set from the data module: windows of a ragged panel hold NaN outside spans
         self.point = point_index(quantiles)
         self.net: nn.Module | None = None
         self.metrics = nn.ModuleDict(
@@ -198,6 +199,9 @@ class ForecastingTask(pl.LightningModule):
             spans = datamodule.spans
             require_channel_independent(spans, datamodule.frame[datamodule.spec.time_col],
                                         bool(self.hparams.channel_independent))  # fmt: skip
+            # a ragged panel's windows carry NaN outside the spans: mask them (a flag, not a check
+            # per batch, which would synchronise a GPU at every step)
+            self.ragged = spans.ragged
         if stage == "fit" and not bool(self.scaler_fitted):
             self.set_scaler(datamodule.scaler)
         if stage == "fit":
@@ -241,11 +245,12 @@ class ForecastingTask(pl.LightningModule):
     def scale_inputs(self, x: torch.Tensor) -> torch.Tensor:
         """``(batch, lookback, n_channels)`` original (float64) -> scaled, in the model's dtype.
 
-        NaN (a ragged panel's window reaching outside a series' span, whose target is left out of the
-        loss) becomes 0, so it cannot reach the series the window is valid for through the gradients.
+        With a ragged panel's data (``self.ragged``), NaN (a window reaching outside a series' span,
+        whose target is left out of the loss) becomes 0, so it cannot reach the loss through the
+        gradients.
         """
         scaled = (x.double() - self.scaler_mean) / self.scaler_scale
-        if scaled.isnan().any():
+        if self.ragged:
             scaled = scaled.nan_to_num(nan=0.0)
         return scaled.to(self.dtype)
 
@@ -278,9 +283,9 @@ class ForecastingTask(pl.LightningModule):
     def _loss(self, prediction: torch.Tensor, y_scaled: torch.Tensor) -> torch.Tensor:
         """The loss over the observed targets: a ragged panel's ``y`` is NaN for the series a window is
         not valid for; those count for nothing (the mean is over the valid values only)."""
-        missing = y_scaled.isnan()
-        if not missing.any():
+        if not self.ragged:
             return self.loss_fn(prediction, y_scaled)
+        missing = y_scaled.isnan()
         y_filled = y_scaled.masked_fill(missing, 0.0)
         # a prediction equal to its target adds 0 to every elementwise loss (MSE, MAE, pinball)
         prediction = torch.where(missing.unsqueeze(-1), y_filled.unsqueeze(-1), prediction)
@@ -306,8 +311,8 @@ class ForecastingTask(pl.LightningModule):
         prediction = self(self.scale_inputs(x)).prediction
         y_scaled = self.scale_targets(y)
         metrics = self.metrics[split]
-        observed = ~y.isnan()  # a ragged panel: only the series each window is valid for are scored
-        ragged = not bool(observed.all())
+        ragged = self.ragged  # a ragged panel: only the series each window is valid for are scored
+        observed = ~y.isnan() if ragged else None
         # A weighted torchmetrics mean: under DDP the epoch value is over all windows of all ranks,
         # exactly the single-process value (a logged tensor would stay per-rank). Ragged windows
         # weigh by their share of valid series, so the epoch loss is the mean over valid values.
