@@ -144,9 +144,12 @@ class ClassificationTask(pl.LightningModule):
                 )
             self._build(datamodule.n_channels, datamodule.classes)
         if datamodule.n_channels != self.hparams.n_channels:
+            data = datamodule.train_set or datamodule.test_set or datamodule.predict_set
             raise DataError(
-                f"the data has {datamodule.n_channels} channels; the model was trained on {self.hparams.n_channels}. "
-                "Use recordings with the channels the model was trained on."
+                f"{data.source}: {datamodule.n_channels} channels, but the model was trained on "
+                f"{self.hparams.n_channels}. Give recordings with the training channels (--data.path). With "
+                "--ckpt_path, leave out --config and --data.path to use the data the model was fitted on (a "
+                "config's data.path wins over the checkpoint's)."
             )
         if datamodule.classes is None:
             datamodule.set_classes(self.classes)

@@ -186,3 +186,30 @@ def test_random_features_cli_matches_ssm_classifier(shared_data, basicmotions_te
     got = predict_series(task, basicmotions_test.values)
     assert np.array_equal(got.argmax(1), expected.argmax(1))
     np.testing.assert_allclose(got, expected, atol=1e-6)  # both scale in float64 before the float32 model
+
+
+def test_test_with_the_config_but_another_fit_data_set_names_both_and_the_fix(
+    shared_data, tmp_path, monkeypatch, capsys
+):
+    """'fit --config X --data.path JapaneseVowels' then 'test --config X --ckpt_path best' reads the
+    config's BasicMotions (a config overrides the checkpoint's data), and said only 'the data has 6
+    channels; the model was trained on 12'. The error names the file and the way to test on the fit's data."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SSM_TS_DATA_HOME", str(shared_data))
+    config = ["--config", "classify_basicmotions_random_features", "--out", "out"]
+    fit = [
+        "classify",
+        "fit",
+        *config,
+        "--data.path",
+        "JapaneseVowels",
+        "--model.model_options",
+        "{n_kernels: 20}",
+    ]
+    assert cli.main(fit) == 0
+    capsys.readouterr()
+    assert cli.main(["classify", "test", *config, "--ckpt_path", "best"]) != 0
+    err = capsys.readouterr().err
+    assert "BasicMotions" in err and "6 channels, but the model was trained on 12" in err, err
+    assert "leave out --config and --data.path" in err
+    assert cli.main(["classify", "test", "--out", "out", "--ckpt_path", "best"]) == 0  # the fix it gives
