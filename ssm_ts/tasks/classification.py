@@ -408,9 +408,12 @@ def confusion_figure(matrix: np.ndarray, classes: list[str], title: str):
     axis.set_xlabel("predicted")
     axis.set_ylabel("true")
     axis.set_title(title)
+    # white on the dark cells, as scikit-learn's ConfusionMatrixDisplay: black on them was unreadable
+    dark = matrix.max() / 2 if matrix.size and matrix.max() > 0 else np.inf
     for i in range(matrix.shape[0]):
         for j in range(matrix.shape[1]):
-            axis.text(j, i, int(matrix[i, j]), ha="center", va="center", fontsize=8)
+            color = "white" if matrix[i, j] > dark else "black"
+            axis.text(j, i, int(matrix[i, j]), ha="center", va="center", fontsize=8, color=color)
     figure.tight_layout()
     return figure
 

@@ -213,3 +213,16 @@ def test_test_with_the_config_but_another_fit_data_set_names_both_and_the_fix(
     assert "BasicMotions" in err and "6 channels, but the model was trained on 12" in err, err
     assert "leave out --config and --data.path" in err
     assert cli.main(["classify", "test", "--out", "out", "--ckpt_path", "best"]) == 0  # the fix it gives
+
+
+def test_confusion_matrix_counts_are_readable_on_dark_cells():
+    """The counts were black on every cell, so the large ones (dark blue) could not be read."""
+    import matplotlib.pyplot as plt
+
+    from ssm_ts.tasks.classification import confusion_figure
+
+    figure = confusion_figure(np.array([[33, 36, 0], [6, 47, 0], [2, 51, 0]]), ["0", "1", "2"], "test")
+    colors = {text.get_text(): text.get_color() for text in figure.axes[0].texts}
+    plt.close(figure)
+    assert colors["51"] == colors["47"] == colors["36"] == "white"
+    assert colors["6"] == colors["0"] == colors["2"] == "black"
