@@ -827,7 +827,7 @@ def _missing_times(
     missing = {}
     for name in targets:
         bad = ~np.isfinite(values[name].to_numpy(dtype="float64"))
-        if inside_spans:
+        if inside_spans and bad.any():
             bad &= _inside_span(values[name].to_numpy(dtype="float64"))
         if bad.any():
             missing[name] = tuple(values[time_col].to_numpy()[bad])
@@ -891,7 +891,8 @@ def _check_or_fill_values(
     missing = ~np.isfinite(block)
     inside = np.ones_like(missing)
     if inside_spans:
-        inside = np.stack([_inside_span(block[:, j]) for j in range(block.shape[1])], axis=1)
+        for j in np.flatnonzero(missing.any(axis=0)):  # only the columns with an empty cell
+            inside[:, j] = _inside_span(block[:, j])
         missing &= inside
     for j in np.flatnonzero(missing.any(axis=0)):  # only the columns with a problem, in order
         name = columns[j]
