@@ -228,6 +228,11 @@ def _points(frame: pd.DataFrame, layout: _Layout, id_col: str) -> pd.DataFrame:
         pieces.append(pd.DataFrame(piece, index=frame.index))
     points = pd.concat(pieces)
     forecast_columns = ["forecast", *(c for c in points.columns if _QUANTILE_KEY.match(c))]
+    if not layout.long:
+        # a wide frame of a ragged panel has a row per time of any series: where a series has neither
+        # a forecast nor an actual, the row is another series' window, not a point of this one
+        absent = points[forecast_columns].isna().all(axis=1) & points["actual"].isna()
+        points = points[~absent.to_numpy()]
     bad = points[forecast_columns].isna().any(axis=1).to_numpy()
     if bad.any():
         first = points[bad].iloc[0]

@@ -251,3 +251,18 @@ def test_mase_scale_reads_train_times_as_the_forecasts_are(times, train_times):
     row = evaluate(frame, ["mase"], train=train, season_length=2, aggregate=False).iloc[0]
     scale = np.mean([abs(values[t] - values[t - 2]) for t in range(2, 16)])
     assert row["mase"] == pytest.approx(1.5 / scale)
+
+
+def test_a_ragged_panels_wide_backtest_scores_each_series_on_its_own_windows():
+    # the wide layout of a ragged panel has a row per (cutoff, time) of any series; a series has
+    # neither forecast nor actual in the rows of another series' windows: those are not its points
+    times = pd.date_range("2020-01-01", periods=4, freq="D")
+    frame = pd.DataFrame({
+        "cutoff": [times[0], times[0], times[2], times[2]], "date": times,
+        "a": [1.0, 2.0, np.nan, np.nan], "b": [np.nan, np.nan, 5.0, 7.0],
+        "a_actual": [2.0, 2.0, np.nan, np.nan], "b_actual": [np.nan, np.nan, 4.0, np.nan],
+    })  # fmt: skip
+    scores = evaluate(frame, ["mae"], aggregate=False).set_index("series")
+    assert scores.loc["a", "mae"] == pytest.approx(0.5) and scores.loc["a", "n"] == 2
+    # b's second point is a forecast without an actual (a filled value): scored as missing, not dropped
+    assert scores.loc["b", "mae"] == pytest.approx(1.0) and scores.loc["b", "n_missing"] == 1
