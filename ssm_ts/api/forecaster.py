@@ -44,7 +44,12 @@ from ssm_ts.pipelines.forecasting import (
 )
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows, require_channel_independent
-from ssm_ts.tasks.forecasting import ForecastingTask, load_forecast_export, save_forecast_export
+from ssm_ts.tasks.forecasting import (
+    ForecastingTask,
+    check_steps,
+    load_forecast_export,
+    save_forecast_export,
+)
 from ssm_ts.training import check_ema_decay
 
 
@@ -304,7 +309,7 @@ class Forecaster(ResumableFit):
             log_artifact(logger, best, "checkpoints")
         hp = self.task_.hparams
         example = input_example(self.history_, self.spec_, hp.lookback, hp.horizon)
-        signature = forecast_signature(example, self.predict(example))
+        signature = forecast_signature(example, self.predict(example), horizon=hp.horizon)
 
         def write_model(export_dir: Path) -> tuple[str, dict[str, str]]:
             self.save(export_dir)
@@ -353,8 +358,20 @@ class Forecaster(ResumableFit):
         *,
         long: bool | None = None,
         read_options: dict[str, Any] | None = None,
+        n: int | None = None,
     ) -> pd.DataFrame:
-        """Forecast the ``horizon`` steps after the last observed row of ``data`` (default: the fitted series).
+        """Forecast the ``horizon`` steps (or ``n``) after the last observed row of ``data`` (default: the
+        fitted series).
+
+        ``n`` (darts' ``predict(n)``): ``None`` forecasts the ``horizon``; ``n <= horizon`` its first ``n``
+        steps (quantile columns too); ``n > horizon`` rolls the model forward: it forecasts ``horizon``
+        steps, appends the point forecast (the median with quantiles) to the inputs as if observed,
+        forecasts again, and so on until ``n`` steps; each series of a ragged panel rolls from its own
+        end. The quantiles of a rolled block are conditional on the earlier blocks' medians, so beyond
+        the first ``horizon`` they understate the uncertainty (they are not intervals of the whole
+        path). A rollout needs every model input to be forecast or known: past covariates are refused,
+        and known-future covariates need ``ceil(n / horizon) * horizon`` rows after the last
+        observation (every block reads the covariates of all its ``horizon`` steps).
 
         ``data`` has the training columns; with known-future covariates, end it with ``horizon``
         rows whose covariates are filled and targets empty (without ``data``, such rows at the end of
@@ -372,7 +389,13 @@ class Forecaster(ResumableFit):
         ``read_options`` when given (they replace those; ``{}``: detection alone).
         """
         task = self._require_fitted()
-        forecast = task.forecast_after(self._read(data, read_options=read_options), self.spec_)
+        if _is_int(data):  # darts' predict(n): here the first argument is the data
+            raise ConfigError(
+                f"predict({data}): the first argument is the data (a CSV path or DataFrame); for {data} "
+                f"forecast steps write predict(n={data}) (or predict(data, n={data}))."
+            )
+        n = check_steps(n, task.hparams.horizon)  # before reading the data: a bad n fails at once
+        forecast = task.forecast_after(self._read(data, read_options=read_options), self.spec_, n=n)
         return (
             to_long_forecast(forecast, self.spec_, forecast_rows_only=True) if self._long(long) else forecast
         )

@@ -34,13 +34,14 @@ from ssm_ts.pipelines.forecasting import (
     ScalerState,
     SeriesSpec,
     forecast_frame_by_series,
+    future_times,
     last_windows,
     point_index,
     to_long_forecast,
 )
 from ssm_ts.pipelines.forecasting.frames import restore_times, times_to_json
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
-from ssm_ts.pipelines.forecasting.spans import require_channel_independent, series_spans
+from ssm_ts.pipelines.forecasting.spans import n_observed_rows, require_channel_independent, series_spans
 
 SPLITS = ("val", "test")
 EXPORT_KIND = "ssm-ts-forecaster"
@@ -397,24 +398,52 @@ class ForecastingTask(pl.LightningModule):
                                     bool(self.hparams.channel_independent))  # fmt: skip
         return last_windows(frame, spec, self.hparams.lookback, self.hparams.horizon)
 
-    def forecast_table(self, prediction: np.ndarray, last_times: pd.Series, spec: SeriesSpec) -> pd.DataFrame:
-        """``prediction (horizon, n_targets, n_quantiles)`` for the steps after each series' last time
-        as a wide forecast (see :func:`forecast_frame_by_series`)."""
-        return forecast_frame_by_series(prediction, last_times, spec.freq, self.hparams.horizon,
+    def forecast_table(
+        self, prediction: np.ndarray, last_times: pd.Series, spec: SeriesSpec, n: int | None = None
+    ) -> pd.DataFrame:
+        """``prediction (n, n_targets, n_quantiles)`` for the ``n`` steps (default: the horizon) after
+        each series' last time as a wide forecast (see :func:`forecast_frame_by_series`)."""
+        n = self.hparams.horizon if n is None else n
+        return forecast_frame_by_series(prediction, last_times, spec.freq, n,
                                         spec.time_col, spec.targets, self.hparams.quantiles)  # fmt: skip
 
-    @torch.no_grad()
-    def forecast_after(self, frame: pd.DataFrame, spec: SeriesSpec) -> pd.DataFrame:
-        """The forecast DataFrame for the ``horizon`` steps after the last observed row of ``frame``
-        (of each series: in a ragged panel, rows a series has no forecast for are NaN)."""
-        x, last_times = self.last_windows(frame, spec)
+    def _forecast_window(self, x: np.ndarray) -> np.ndarray:
+        """One window ``x (lookback, n_channels)`` -> ``(horizon, n_targets, n_quantiles)``, in eval mode."""
         was_training = self.training
         self.eval()
         try:
             prediction = self.forecast(torch.tensor(x, dtype=torch.float64, device=self.device).unsqueeze(0))
         finally:
             self.train(was_training)
-        return self.forecast_table(prediction[0].cpu().numpy(), last_times, spec)
+        return prediction[0].cpu().numpy()
+
+    @torch.no_grad()
+    def forecast_after(self, frame: pd.DataFrame, spec: SeriesSpec, n: int | None = None) -> pd.DataFrame:
+        """The forecast DataFrame for the ``n`` steps (default: the ``horizon``) after the last observed
+        row of ``frame`` (of each series: in a ragged panel, rows a series has no forecast for are NaN).
+
+        ``n <= horizon``: the first ``n`` steps of the horizon forecast. ``n > horizon``: an
+        autoregressive rollout in blocks of ``horizon`` steps: each block is forecast from inputs that
+        end with the previous blocks' point forecasts (the median with quantiles) as if observed, each
+        series from its own end, and the first ``n`` steps are kept. A block's quantiles are
+        conditional on those medians: beyond the first horizon they understate the uncertainty (the
+        errors of the earlier blocks are not propagated). See :func:`check_rollable` for the inputs
+        a rollout needs.
+        """
+        horizon = self.hparams.horizon
+        n = check_steps(n, horizon)
+        blocks = -(-n // horizon)  # ceil: the last block may be cut
+        if blocks > 1:
+            check_rollable(frame, spec, n, horizon)
+        x, last_times = self.last_windows(frame, spec)
+        predictions = [self._forecast_window(x)]
+        work, ends = frame, last_times
+        for _ in range(blocks - 1):
+            work = with_forecast(work, predictions[-1][..., self.point], ends, spec, horizon)
+            x, ends = self.last_windows(work, spec)
+            predictions.append(self._forecast_window(x))
+        prediction = np.concatenate(predictions, axis=0)[:n]  # (n, n_targets, n_quantiles)
+        return self.forecast_table(prediction, last_times, spec, n)
 
     def forecast_figure(
         self,
@@ -471,6 +500,68 @@ class ForecastingTask(pl.LightningModule):
         save_forecast_export(export_dir, self, datamodule.spec, datamodule.observed_frame(),
                              settings=self._fit_settings(datamodule))  # fmt: skip
         return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"forecaster": str(export_dir)}
+
+
+# ---------------------------------------------------------------- forecasts of any length (n steps)
+
+
+def check_steps(n: Any, horizon: int) -> int:
+    """``n`` forecast steps as an int (``None``: the ``horizon``); a clear error for anything but a
+    positive whole number."""
+    if n is None:
+        return horizon
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+        raise ConfigError(
+            f"n must be a positive whole number of forecast steps, got {n!r}; leave it out for the "
+            f"model's horizon ({horizon}), or e.g. n={horizon // 2 or 1} or n={2 * horizon}."
+        )
+    return int(n)
+
+
+def check_rollable(frame: pd.DataFrame, spec: SeriesSpec, n: int, horizon: int) -> None:
+    """A rollout of ``n > horizon`` steps feeds the model its own forecasts of the targets. Past-only
+    covariates have no forecast, so they cannot be rolled; known-future covariates must be given for
+    every step of every block the model reads (``ceil(n / horizon) * horizon`` rows after the last
+    observation)."""
+    if spec.past_covariates:
+        raise ConfigError(
+            f"n={n} steps is more than the horizon ({horizon}), which needs a rollout that feeds the forecasts "
+            f"back as inputs; the past covariates {spec.past_covariates} have no future values to feed. Ask for "
+            f"n <= {horizon}, or refit with a horizon of at least {n}, or declare those columns as "
+            "future_covariates if their future is known (then give their future rows), or fit without them."
+        )
+    if spec.future_covariates:
+        needed = -(-n // horizon) * horizon
+        found = len(frame) - n_observed_rows(frame, spec.targets)
+        if found < needed:
+            rounded = f" ({n} rounded up to whole blocks of the horizon {horizon})" if needed != n else ""
+            raise DataError(
+                f"known-future covariates {spec.future_covariates} are needed for all {needed} steps the rollout "
+                f"reads{rounded}: append {needed} rows after the last observation with those columns filled "
+                f"and the targets empty (found {found}), or ask for n <= {(found // horizon) * horizon or horizon}."
+            )
+
+
+def with_forecast(
+    frame: pd.DataFrame, point: np.ndarray, last_times: pd.Series, spec: SeriesSpec, horizon: int
+) -> pd.DataFrame:
+    """``frame`` with ``point (horizon, n_targets)`` written as the observed targets of the ``horizon``
+    steps after each series' last time ``last_times (n_targets,)``: what a user would get by appending
+    the forecast rows to the data. Rows for times the frame lacks are added (other columns NaN)."""
+    per_series = [future_times(end, spec.freq, horizon) for end in pd.Index(last_times)]
+    times = frame[spec.time_col]
+    new_times = per_series[0].append(per_series[1:]).unique()
+    missing = new_times[~new_times.isin(times)]
+    work = frame.copy()
+    if len(missing):
+        extra = pd.DataFrame({spec.time_col: missing})
+        work = pd.concat([work, extra], ignore_index=True).sort_values(spec.time_col, kind="stable")
+        work = work.reset_index(drop=True)
+        work.attrs = frame.attrs
+    index = pd.Index(work[spec.time_col])
+    for j, (target, own) in enumerate(zip(spec.targets, per_series, strict=True)):
+        work.iloc[index.get_indexer(own), work.columns.get_loc(target)] = point[:, j]
+    return work
 
 
 # ---------------------------------------------------------------- the self-describing export

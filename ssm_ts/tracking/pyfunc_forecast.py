@@ -5,11 +5,13 @@ artifact ``forecaster``; loading never unpickles weights. Input: the series in t
 format (time column + the target/covariate columns; long format works too), at least ``lookback``
 rows; an empty DataFrame forecasts from the history stored with the model. Output: the time
 column continuing the series' frequency, one column per target, ``<target>_q<level>`` columns for
-quantile models. A model fitted on pandas Periods answers a DataFrame whose time column holds
-Periods with Periods (same frequency); any other input (text such as ``2015Q1``, as JSON carries
-them to a served model, or an empty frame) gets the Periods as that text, which JSON can hold. The
-logged model carries an input example (the last ``lookback`` rows) and an output signature; the
-input is checked by ``predict`` itself (see :func:`forecast_signature`).
+quantile models; ``params={"n": steps}`` (declared in the signature, default the horizon) asks for
+another number of steps (see ``Forecaster.predict(n=...)``). A model fitted on pandas Periods
+answers a DataFrame whose time column holds Periods with Periods (same frequency); any other
+input (text such as ``2015Q1``, as JSON carries them to a served model, or an empty frame) gets
+the Periods as that text, which JSON can hold. The logged model carries an input example (the
+last ``lookback`` rows) and an output signature; the input is checked by ``predict`` itself (see
+:func:`forecast_signature`).
 
 The model is logged *from code* (:func:`write_model_code`): MLflow stores a three-line script
 that builds :class:`ForecastPyfunc`, not a cloudpickle of it, so loading runs no pickled code.
@@ -37,14 +39,25 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
     def predict(
         self, context, model_input: pd.DataFrame, params: dict[str, Any] | None = None
     ) -> pd.DataFrame:
+        """``params={"n": steps}``: forecast ``n`` steps instead of the horizon (see ``Forecaster.predict``)."""
+        n = _steps(params)
         if model_input is None or len(model_input) == 0:
-            return _periods_as_text(self.forecaster.predict(), self.forecaster.spec_)
+            return _periods_as_text(self.forecaster.predict(n=n), self.forecaster.spec_)
         model_input = pd.DataFrame(model_input)
-        forecast = self.forecaster.predict(model_input)
+        forecast = self.forecaster.predict(model_input, n=n)
         time_col = self.forecaster.spec_.time_col
         if time_col in model_input.columns and isinstance(model_input[time_col].dtype, pd.PeriodDtype):
             return forecast  # a Python caller's Periods: Periods back
         return _periods_as_text(forecast, self.forecaster.spec_)
+
+
+def _steps(params: dict[str, Any] | None) -> int | None:
+    """The ``n`` of ``params`` (``None``: the horizon). A whole float (``12.0``, as some JSON clients
+    send numbers) counts as that integer; anything else is left to ``Forecaster.predict`` to refuse."""
+    n = (params or {}).get("n")
+    if isinstance(n, float) and n.is_integer():
+        return int(n)
+    return n
 
 
 def _periods_as_text(frame: pd.DataFrame, spec) -> pd.DataFrame:
@@ -87,13 +100,16 @@ def input_example(history: pd.DataFrame, spec, lookback: int, horizon: int) -> p
     return example
 
 
-def forecast_signature(example: pd.DataFrame, forecast: pd.DataFrame):
+def forecast_signature(example: pd.DataFrame, forecast: pd.DataFrame, horizon: int | None = None):
     """The signature of ``example -> forecast``: the output's columns and types as inferred, and no
     input schema. MLflow enforces an input schema by dropping the columns it does not name, so a
     DataFrame whose columns all differ would arrive empty and be forecast silently from the stored
     history; without one, ``predict`` sees the columns as given and names the missing ones. (The
     input example logged beside it shows the expected input.) Period times are described as the
     text a served model returns for them (MLflow has no Period type).
+
+    ``horizon``: declare the optional parameter ``n`` (forecast steps, default the horizon), so a served
+    model can be asked ``{"dataframe_split": ..., "params": {"n": 48}}``.
     """
     from mlflow.models import infer_signature
 
@@ -104,7 +120,9 @@ def forecast_signature(example: pd.DataFrame, forecast: pd.DataFrame):
         # its hint about integer columns and missing values: the inputs are untyped, and integer
         # outputs (time steps) are never missing
         warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer column")
-        signature = infer_signature(example, forecast)
+        signature = infer_signature(
+            example, forecast, params=None if horizon is None else {"n": int(horizon)}
+        )
     signature.inputs = None
     return signature
 
