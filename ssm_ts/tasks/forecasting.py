@@ -548,19 +548,25 @@ def with_forecast(
     """``frame`` with ``point (horizon, n_targets)`` written as the observed targets of the ``horizon``
     steps after each series' last time ``last_times (n_targets,)``: what a user would get by appending
     the forecast rows to the data. Rows for times the frame lacks are added (other columns NaN)."""
-    per_series = [future_times(end, spec.freq, horizon) for end in pd.Index(last_times)]
-    times = frame[spec.time_col]
-    new_times = per_series[0].append(per_series[1:]).unique()
-    missing = new_times[~new_times.isin(times)]
-    work = frame.copy()
+    ends = pd.Index(last_times)
+    unique_ends, series_end = ends.unique(), ends.unique().get_indexer(ends)  # one time grid per end
+    per_end = [future_times(end, spec.freq, horizon) for end in unique_ends]
+    new_times = per_end[0].append(per_end[1:]).unique()
+    missing = new_times[~new_times.isin(frame[spec.time_col])]
+    work = frame.reset_index(drop=True)
     if len(missing):
-        extra = pd.DataFrame({spec.time_col: missing})
-        work = pd.concat([work, extra], ignore_index=True).sort_values(spec.time_col, kind="stable")
-        work = work.reset_index(drop=True)
-        work.attrs = frame.attrs
+        work = pd.concat([work, pd.DataFrame({spec.time_col: missing})], ignore_index=True)
+        work = work.sort_values(spec.time_col, kind="stable").reset_index(drop=True)
     index = pd.Index(work[spec.time_col])
-    for j, (target, own) in enumerate(zip(spec.targets, per_series, strict=True)):
-        work.iloc[index.get_indexer(own), work.columns.get_loc(target)] = point[:, j]
+    rows = np.stack([index.get_indexer(own) for own in per_end], axis=1)[
+        :, series_end
+    ]  # (horizon, n_targets)
+    values = work[spec.targets].to_numpy(dtype="float64", copy=True)
+    values[rows, np.arange(len(spec.targets))[None, :]] = point
+    # all targets in one block: a column set per series is quadratic with many series
+    targets = pd.DataFrame(values, columns=spec.targets, index=work.index)
+    work = pd.concat([work.drop(columns=spec.targets), targets], axis=1)[list(frame.columns)]
+    work.attrs = frame.attrs
     return work
 
 
