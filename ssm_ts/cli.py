@@ -31,6 +31,10 @@ VERBOSE_FLAG = "--verbose"
 # confusion matrices) and generated audio with its spectrogram sheets.
 MIRRORED_ARTIFACTS = ("plots", "samples")
 
+# Model settings a fit fills in from its data (left unset in a config): a resumed fit gets them again
+# from the restored data, and restoring them as settings would log other values into its MLflow run.
+FILLED_FROM_DATA = frozenset({"model.n_channels", "model.classes", "model.n_outputs"})
+
 
 @dataclass(frozen=True)
 class UseSpec:
@@ -95,6 +99,7 @@ def _usage() -> str:
         "--data.path / --data.root take a file or folder, or a standard data set's name (ETTh1, BasicMotions,",
         "fsdd, espeak-digits ...) read from the data home, $SSM_TS_DATA_HOME (default ~/.cache/ssm-ts/data).",
         "predict/test --ckpt_path reuse the fit's data settings saved in the checkpoint; --data.* overrides them.",
+        "fit --ckpt_path last --out DIR resumes with the checkpoint's model and data settings (no --config needed).",
         "ssm-ts --version prints the installed version.",
     ]
     return "\n".join(lines)
@@ -177,13 +182,74 @@ def build_cli_class():
             without a checkpoint get an error that says what to pass."""
             subcommand = self.config.get("subcommand")
             ckpt_path = self.config[subcommand].get("ckpt_path") if subcommand else None
-            if subcommand and subcommand != "fit":
+            if subcommand == "fit" and ckpt_path == "last":
+                ckpt_path = self._resolve_last_for_fit()
+            elif subcommand and subcommand != "fit":
                 ckpt_path = self._resolve_named_checkpoint(subcommand, ckpt_path)
-            if ckpt_path and ckpt_path != "last":  # fit resolves "last" itself (_resolve_resume)
+            if ckpt_path:
                 checkpoint = load_checkpoint(ckpt_path)
-                if subcommand != "fit":
-                    self._restore_data_settings(subcommand, ckpt_path, checkpoint)
+                if subcommand == "fit":
+                    # the model's settings too: Lightning's own restore (below) would also set the ones
+                    # the fit filled in from its data, which its MLflow run logged unset
+                    self._restore_fit_settings(ckpt_path, checkpoint)
+                    return
+                self._restore_data_settings(subcommand, ckpt_path, checkpoint)
             super()._parse_ckpt_path()
+
+        def _resolve_last_for_fit(self) -> str:
+            """``fit --ckpt_path last``: the newest last.ckpt under --out (a clear error when none)."""
+            out = self.config["fit"].get("out")
+            found = find_newest_checkpoint(out)
+            if found is None:
+                raise ConfigError(
+                    f"--ckpt_path last: no last.ckpt under {out}; start a fit without "
+                    "--ckpt_path, or pass the checkpoint's path"
+                )
+            Console(stderr=True).print(f"resuming from {found}")
+            self.config["fit"]["ckpt_path"] = str(found)
+            return str(found)
+
+        def _restore_fit_settings(self, ckpt_path: str, checkpoint: dict) -> None:
+            """A resumed fit continues the checkpoint's model on the checkpoint's data: its saved model
+            and data settings become the defaults, so ``fit --ckpt_path last --out X`` alone resumes
+            as it was started. An option given (in --config or on the command line) with another value
+            than the checkpoint's is refused, naming each one: resuming onto another data set or
+            another model size would silently train something else. Trainer settings (max_epochs,
+            max_time, ...) are free to change."""
+            saved = {
+                **{f"model.{k}": v for k, v in (checkpoint.get("hyper_parameters") or {}).items()},
+                **{f"data.{k}": v for k, v in (checkpoint.get("datamodule_hyper_parameters") or {}).items()},
+            }
+            parser = self._subcommand_parsers["fit"]
+            saved = {
+                key: value
+                for key, value in saved.items()
+                if key not in FILLED_FROM_DATA
+                and not key.rsplit(".", 1)[1].startswith("_")
+                and _settable(parser, key)
+            }
+            # only the ones that differ from the defaults: a default given again keeps the form the
+            # fit logged it in (a tuple default is logged "(0.8, 0.1, 0.1)", a parsed one as a list)
+            restored = {
+                key: value
+                for key, value in saved.items()
+                if _comparable(value) != _comparable(parser.get_default(key))
+            }
+            if restored:
+                parser.set_defaults(restored)
+                self.parse_arguments(self.parser, self._given_args)
+                self.config["fit"]["ckpt_path"] = ckpt_path  # as resolved ('last' named a file)
+            changed = resume_conflicts(saved, self.config["fit"])
+            if changed:
+                listed = "; ".join(
+                    f"--{key}: {old!r} in the checkpoint, {new!r} now" for key, (old, new) in changed.items()
+                )
+                raise ConfigError(
+                    f"--ckpt_path {ckpt_path} resumes a fit, but these settings differ from the ones it was "
+                    f"trained with: {listed}. Resuming continues the checkpoint's model on its own data: drop "
+                    "these options (without --config the checkpoint's settings are used), or fit from scratch "
+                    "into a new --out."
+                )
 
         def _restore_data_settings(self, subcommand: str, ckpt_path: str, checkpoint: dict) -> None:
             """The fit's data settings (the data module's saved hyperparameters: path, time_col,
@@ -221,21 +287,11 @@ def build_cli_class():
             return str(found)
 
         def _resolve_resume(self) -> str | None:
-            """``--ckpt_path last``: the newest last.ckpt under --out; returns its MLflow run id."""
+            """The MLflow run id of a fit's ``--ckpt_path`` (``None`` when it has none, or not fitting)."""
             ckpt_path = self._get(self.config, "ckpt_path")
             if self.subcommand != "fit" or not ckpt_path:
                 return None
-            if ckpt_path == "last":
-                found = find_newest_checkpoint(self._setting("out"))
-                if found is None:
-                    raise ConfigError(
-                        f"--ckpt_path last: no last.ckpt under {self._setting('out')}; start a fit without "
-                        "--ckpt_path, or pass the checkpoint's path"
-                    )
-                ckpt_path = str(found)
-                self.config[self.subcommand]["ckpt_path"] = ckpt_path
-                self.config_init[self.subcommand]["ckpt_path"] = ckpt_path
-                Console(stderr=True).print(f"resuming from {ckpt_path}")
+            # "last" was resolved to a file before the classes were built (_parse_ckpt_path)
             return mlflow_run_of_checkpoint(load_checkpoint(ckpt_path))
 
         def instantiate_trainer(self, **kwargs: Any):
@@ -336,6 +392,40 @@ def _has_option(parser, key: str) -> bool:
     except KeyError:
         return False
     return True
+
+
+def _settable(parser, key: str) -> bool:
+    """Whether a checkpoint's setting ``key`` can become a default: an option of ``parser``, and not the
+    target of a link (the audio model's sample_rate follows data.sample_rate; it is set through that)."""
+    if not _has_option(parser, key):
+        return False
+    try:
+        parser.set_defaults({key: parser.get_default(key)})
+    except (KeyError, ValueError):
+        return False
+    return True
+
+
+def _comparable(value: Any) -> Any:
+    """``value`` with tuples as lists and mappings as dicts, as a config and a checkpoint may hold it."""
+    if hasattr(value, "as_dict"):  # a jsonargparse Namespace (a dict-typed option given in parts)
+        value = value.as_dict()
+    if isinstance(value, dict):
+        return {str(k): _comparable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_comparable(v) for v in value]
+    return value
+
+
+def resume_conflicts(saved: dict[str, Any], config: Any) -> dict[str, tuple[Any, Any]]:
+    """The settings (``model.lr``, ``data.path``) of ``saved`` (a checkpoint's) whose value in ``config``
+    (the parsed fit config) differs: ``{key: (checkpoint's value, config's value)}``."""
+    changed = {}
+    for key, old in saved.items():
+        new = config.get(key)
+        if _comparable(new) != _comparable(old):
+            changed[key] = (old, new)
+    return changed
 
 
 def logged_config_params(config: dict[str, Any]) -> dict[str, Any]:

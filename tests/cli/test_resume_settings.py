@@ -1,0 +1,107 @@
+"""``ssm-ts USE fit --ckpt_path last --out DIR`` resumes with the checkpoint's model and data settings:
+without --config it continues on the same data (as many batches per epoch, the same MLflow run);
+an option that differs from the checkpoint's (another data set, another model size) is refused with
+the option named and the fix, and the checkpoint is left as it was. Trainer settings may change.
+
+The data sets are named, read from the data home ($SSM_TS_DATA_HOME = the shared test data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mlflow
+import pytest
+import torch
+
+from ssm_ts import cli
+from ssm_ts.data_fetch import ENV_DATA_HOME
+from ssm_ts.tracking.logger import default_tracking_uri
+
+FORECAST = [
+    "forecast", "fit", "--data.path", "ETTh1", "--data.target", "OT",
+    "--data.boundaries", "[600, 800, 1000]", "--data.batch_size", "64",
+    "--model.model", "nlinear", "--model.lookback", "48", "--model.horizon", "12",
+]  # fmt: skip
+CLASSIFY = [
+    "classify", "fit", "--config", "classify_basicmotions_quick",
+    "--model.model_options", "{d_model: 8, n_layers: 1, d_state: 8}", "--data.batch_size", "16",
+]  # fmt: skip
+AUDIO = [
+    "audio", "fit", "--config", "audio_digits_quick", "--model.sample_every_n_epochs", "0",
+    "--data.max_files_per_split", "8", "--data.clip_seconds", "0.125", "--data.batch_size", "8",
+]  # fmt: skip
+# the experiment each use logs to
+EXPERIMENT = {"forecast": "ssm-ts-forecast", "classify": "ssm-ts-classify", "audio": "ssm-ts-audio"}
+
+
+@pytest.fixture
+def data_home(shared_data, tmp_path, monkeypatch, single_thread):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(ENV_DATA_HOME, str(shared_data))
+    return tmp_path
+
+
+def _last(out: Path) -> dict:
+    return torch.load(next(out.rglob("last.ckpt")), map_location="cpu", weights_only=False)
+
+
+def _runs(use: str) -> list:
+    client = mlflow.MlflowClient(default_tracking_uri())
+    return client.search_runs([client.get_experiment_by_name(EXPERIMENT[use]).experiment_id])
+
+
+@pytest.mark.parametrize("args", [FORECAST, CLASSIFY, AUDIO], ids=lambda a: a[0])
+def test_resume_without_config_continues_on_the_same_data_in_the_same_run(args, data_home, capsys):
+    use, out = args[0], data_home / "out"
+    assert cli.main([*args, "--trainer.max_epochs", "1", "--seed_everything", "0", "--out", "out"]) == 0
+    first = _last(out)
+    steps_per_epoch = first["global_step"]
+    assert first["epoch"] == 0 and steps_per_epoch > 0
+
+    resume = [use, "fit", "--ckpt_path", "last", "--trainer.max_epochs", "2", "--out", "out"]
+    assert cli.main(resume) == 0, capsys.readouterr().err
+    resumed = _last(out)
+    assert resumed["global_step"] == 2 * steps_per_epoch  # the same batches per epoch: the same data
+    assert resumed["datamodule_hyper_parameters"] == first["datamodule_hyper_parameters"]
+    assert resumed["hyper_parameters"] == first["hyper_parameters"]
+    runs = _runs(use)
+    assert len(runs) == 1 and runs[0].info.status == "FINISHED"  # continued, not a second run
+
+
+@pytest.mark.parametrize(
+    ("args", "changed", "named"),
+    [
+        (FORECAST, ["--data.path", "ETTm1"], "--data.path: 'ETTh1' in the checkpoint, 'ETTm1' now"),
+        (FORECAST, ["--model.horizon", "24"], "--model.horizon: 12 in the checkpoint, 24 now"),
+        (
+            CLASSIFY,
+            ["--model.model_options", "{d_model: 16, n_layers: 1, d_state: 8}"],
+            "--model.model_options",
+        ),
+    ],
+    ids=["forecast-data-path", "forecast-horizon", "classify-model-size"],
+)
+def test_resume_with_a_changed_setting_is_refused_naming_it_and_the_fix(
+    args, changed, named, data_home, capsys
+):
+    use, out = args[0], data_home / "out"
+    assert cli.main([*args, "--trainer.max_epochs", "1", "--seed_everything", "0", "--out", "out"]) == 0
+    ckpt = next(out.rglob("last.ckpt"))
+    before = ckpt.read_bytes()
+    capsys.readouterr()
+
+    resume = [use, "fit", "--ckpt_path", "last", "--trainer.max_epochs", "2", "--out", "out", *changed]
+    assert cli.main(resume) == 1
+    err = capsys.readouterr().err
+    assert named in err, err
+    assert "fit from scratch into a new --out" in err and "Traceback" not in err
+    assert ckpt.read_bytes() == before  # nothing trained, nothing lost
+    assert len(_runs(use)) == 1
+
+
+def test_resume_with_the_whole_config_again_still_works(data_home, capsys):
+    """The documented way (the same command plus --ckpt_path last) is unchanged."""
+    fit = [*CLASSIFY, "--seed_everything", "0", "--out", "out"]
+    assert cli.main([*fit, "--trainer.max_epochs", "1"]) == 0
+    assert cli.main([*fit, "--trainer.max_epochs", "2", "--ckpt_path", "last"]) == 0, capsys.readouterr().err
+    assert len(_runs("classify")) == 1
