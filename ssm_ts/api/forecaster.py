@@ -341,6 +341,10 @@ class Forecaster(ResumableFit):
         read_options: dict[str, Any] | None = None,
     ) -> pd.DataFrame:
         self._require_fitted()
+        if isinstance(data, (str, os.PathLike)):  # a CSV, or a standard data set's name, as fit takes
+            from ssm_ts.datasets import resolve_data_path
+
+            data = resolve_data_path(data, "forecast", setting="data")
         if data is not None:
             return load_like(data, self.spec_, allow_future_rows, read_options=read_options)
         if read_options is not None:
