@@ -7,11 +7,16 @@ of the batch: shorter ones are zero-padded and masked, never truncated. The per-
 fitted on the training part (``self.scaler``); the task stores it with the weights and applies it,
 so a checkpoint scales new files exactly as in training. Labels are encoded with scikit-learn's
 ``LabelEncoder`` fitted on the training labels (``self.classes``).
+
+With ``max_batch_steps`` the train/validation/test batches group recordings of similar length and hold
+at most that many ``recordings x padded length`` steps (:mod:`.batching`), for very long recordings;
+without it batches are ``batch_size`` recordings in the seeded shuffled (or given) order.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,13 +25,14 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, RandomSampler, SequentialSampler
 
 from ssm_ts.datasets import resolve_data_path
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.csv_options import check_read_options
 
 from .audio import read_fsdd
+from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
 from .readers import FORMATS, find_archive_split, read_series
 from .scaler import ChannelScaler, fit_channel_scaler
 from .series import SeriesSet, pad_batch, require_labels
@@ -109,6 +115,11 @@ class SensorDataModule(pl.LightningDataModule):
         read_options: ``pandas.read_csv`` settings for CSV recordings the reader cannot work out by
             itself, e.g. ``{"sep": "|", "skiprows": 2, "na_values": ["-999"]}`` (CLI:
             ``--data.read_options '{sep: "|", skiprows: 2}'``); keys: :mod:`ssm_ts.pipelines.csv_options`.
+        max_batch_steps: for long recordings: batches of recordings of similar length with at most
+            this many ``recordings x padded length`` steps (and at most ``batch_size`` recordings);
+            e.g. 400000 keeps 4 recordings of 100,000 steps, or ``batch_size`` of 1,000. The default
+            encoder takes about 8 KiB per such step to train. ``None``: ``batch_size`` recordings
+            per batch, in shuffled order.
     """
 
     def __init__(
@@ -124,6 +135,7 @@ class SensorDataModule(pl.LightningDataModule):
         n_mels: int = 32,
         num_workers: int = 0,
         read_options: dict[str, Any] | None = None,
+        max_batch_steps: int | None = None,
     ):
         super().__init__()
         read_options = check_read_options(read_options)  # a bad key fails before any reading
@@ -141,12 +153,17 @@ class SensorDataModule(pl.LightningDataModule):
             raise ConfigError(f"val_fraction must be in [0, 1), got {val_fraction}")
         if batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
+        if max_batch_steps is not None and max_batch_steps < 1:
+            raise ConfigError(
+                f"max_batch_steps must be a positive number of recording-steps per batch, got {max_batch_steps}"
+            )
         # a file or folder, or a standard data set's name (BasicMotions, fsdd) read from the data home
         self.path = resolve_data_path(path, "classify")
         self.test_path, self.predict_path = test_path, predict_path
         self.format, self.nan_policy = format, nan_policy
         self.val_fraction, self.batch_size, self.seed = val_fraction, batch_size, seed
         self.n_mels, self.num_workers = n_mels, num_workers
+        self.max_batch_steps = max_batch_steps
         self.train_set: SeriesSet | None = None
         self.val_set: SeriesSet | None = None
         self.test_set: SeriesSet | None = None
@@ -165,9 +182,12 @@ class SensorDataModule(pl.LightningDataModule):
         val_fraction: float = 0.2,
         batch_size: int = 32,
         seed: int = 0,
+        max_batch_steps: int | None = None,
     ) -> SensorDataModule:
         """A data module over recordings already in memory (used by ``SSMClassifier``)."""
-        module = cls(val_fraction=val_fraction, batch_size=batch_size, seed=seed)
+        module = cls(
+            val_fraction=val_fraction, batch_size=batch_size, seed=seed, max_batch_steps=max_batch_steps
+        )
         module._given = {"train": train, "test": test, "predict": predict}
         return module
 
@@ -268,6 +288,24 @@ class SensorDataModule(pl.LightningDataModule):
             raise ConfigError("the classes are unknown: fit first, or load a trained model (checkpoint)")
         targets = encode_labels(data, self.classes) if data.labels is not None else None
         generator = torch.Generator().manual_seed(self.seed)
+        if self.max_batch_steps is not None and what != "predict":  # predict bounds its own batches
+            sampler = (
+                RandomSampler(data.values, generator=generator) if shuffle else SequentialSampler(data.values)
+            )
+            batches = LengthBucketBatchSampler(
+                sampler,
+                self.batch_size,
+                lengths=data.lengths,
+                max_batch_steps=self.max_batch_steps,
+                generator=generator,
+                shuffle_batches=shuffle,
+            )
+            return DataLoader(
+                RecordingDataset(data, targets),
+                batch_sampler=batches,
+                collate_fn=collate_recordings,
+                num_workers=self.num_workers,
+            )
         return DataLoader(
             RecordingDataset(data, targets),
             batch_size=self.batch_size,
@@ -278,7 +316,24 @@ class SensorDataModule(pl.LightningDataModule):
         )
 
     def train_dataloader(self) -> DataLoader:
+        if self.max_batch_steps is None and self.train_set is not None:
+            self._warn_large_batches(self.train_set)
         return self._loader(self.train_set, True, "training")
+
+    def _warn_large_batches(self, data: SeriesSet) -> None:
+        """Warn before training when a batch of the longest recordings holds over LARGE_BATCH_STEPS steps."""
+        longest = np.sort(data.lengths)[::-1][: self.batch_size]
+        steps = int(len(longest) * longest[0])
+        if steps > LARGE_BATCH_STEPS:
+            warnings.warn(
+                f"{data.source}: a training batch of {len(longest)} recordings padded to {int(longest[0]):,} "
+                f"steps holds {steps:,} recording-steps; training the default encoder takes about 8 KiB each "
+                f"(~{steps * 8 / 2**20:.0f} GiB). Set max_batch_steps (data.max_batch_steps; "
+                f"e.g. {LARGE_BATCH_STEPS}) to batch recordings of similar length within "
+                "that many steps, lower batch_size, or crop the recordings.",
+                UserWarning,
+                stacklevel=2,
+            )
 
     def val_dataloader(self) -> DataLoader | list:
         if self.val_set is None:

@@ -180,6 +180,10 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             training data (``GridSearchCV``): on the UCR/UEA benchmark sets it helps some and hurts others.
         memory_budget_mb: peak working memory (MiB) of the random-feature transform's blocks; any
             value gives the same features (it sets how many recordings and kernels go per block).
+        max_batch_steps: for very long recordings (encoder): training batches of recordings of similar
+            length with at most this many ``recordings x padded length`` steps (and at most
+            ``batch_size`` recordings); e.g. 400000 for 4 recordings of 100,000 steps. Training takes
+            about 8 KiB per such step with the default encoder. ``None``: ``batch_size`` recordings.
 
     Attributes (after ``fit``): ``classes_`` (sorted labels), ``n_features_in_`` (channels), and
     ``task_`` (the fitted :class:`~ssm_ts.tasks.classification.ClassificationTask`) for the
@@ -205,6 +209,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         n_kernels: int = 4000,
         shift_fraction: float = 0.0,
         memory_budget_mb: float = 64.0,
+        max_batch_steps: int | None = None,
     ):
         self.model = model
         self.d_model = d_model
@@ -223,6 +228,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         self.n_kernels = n_kernels
         self.shift_fraction = shift_fraction
         self.memory_budget_mb = memory_budget_mb
+        self.max_batch_steps = max_batch_steps
 
     def _task_settings(self, n_channels: int, classes: list[str]) -> dict[str, Any]:
         return {
@@ -288,7 +294,11 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
         pl.seed_everything(seed, verbose=False)
         datamodule = SensorDataModule.from_series(
-            train=data, val_fraction=self.val_fraction, batch_size=self.batch_size, seed=seed
+            train=data,
+            val_fraction=self.val_fraction,
+            batch_size=self.batch_size,
+            seed=seed,
+            max_batch_steps=self.max_batch_steps,
         )
         datamodule.set_classes(class_names)
         task = ClassificationTask(**self._task_settings(data.n_channels, class_names))
@@ -421,6 +431,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
     def __setstate__(self, state: dict[str, Any]) -> None:
         export = state.pop("_task_export", None)
         state.setdefault("memory_budget_mb", 64.0)  # pickled before the option existed
+        state.setdefault("max_batch_steps", None)
         self.__dict__.update(state)
         if export is not None:
             from ssm_ts.tasks.classification import ClassificationTask

@@ -248,3 +248,26 @@ def test_recordings_at_another_sample_rate_take_rate(shared_data):
     assert rf.predict(Xt, rate=1.0).shape == (len(Xt),)
     with pytest.raises(ConfigError, match="fixed kernels"):
         rf.predict_proba(twice, rate=0.5)
+
+
+def test_long_recordings_train_in_batches_within_max_batch_steps(monkeypatch):
+    """Training took batch_size (16) recordings whatever their length: 16 of 100,000 steps needed
+    ~13 GiB. With max_batch_steps the training batches hold at most that many padded recording-steps
+    (peak RSS, measured outside the test: see the data module's notes)."""
+    from ssm_ts.pipelines.sensor import datamodule
+
+    shapes = []
+    collate = datamodule.collate_recordings
+
+    def recorded(items):
+        batch = collate(items)
+        shapes.append(tuple(batch[0].shape))
+        return batch
+
+    monkeypatch.setattr(datamodule, "collate_recordings", recorded)
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(2, n)).astype(np.float32) for n in (100_000, 100_000, 99_000, 100_000, 300, 200)]
+    model = SSMClassifier(**SMALL, max_epochs=1, max_batch_steps=200_000)
+    model.fit(X, ["a", "b", "a", "b", "a", "b"])
+    assert sorted(shapes) == [(2, 300, 2), (2, 100_000, 2), (2, 100_000, 2)], shapes
+    assert model.predict(X[4:]).shape == (2,)
