@@ -111,20 +111,35 @@ class ForecastModel(nn.Module):
         self.out_channels = 1 if channel_independent else n_outputs
         self.norm = InstanceNorm(instance_norm)
 
-    def forecast(self, z: Tensor, targets: Tensor) -> tuple[Tensor, Tensor | None]:
+    def forecast(
+        self, z: Tensor, targets: Tensor, valid: Tensor | None = None
+    ) -> tuple[Tensor, Tensor | None]:
         """Normalised ``z (B', lookback, in_channels)`` -> ``(pred (B', horizon, out_channels, n_quantiles), aux)``.
 
         ``targets`` (B', lookback, out_channels) are the normalised target channels of the lookback (for
-        auxiliary fitting terms); ``aux`` is a weighted scalar loss or ``None``.
+        auxiliary fitting terms); ``aux`` is a weighted scalar loss or ``None``. ``valid`` (B', out_channels)
+        bool, or ``None`` for all: the target series each row is valid for; auxiliary terms average over
+        those only (the predictions do not depend on it).
         """
         raise NotImplementedError
 
-    def forward(self, x: Tensor) -> ForecastOutput:
-        """``x (batch, lookback, n_channels)`` scaled -> ForecastOutput with (batch, horizon, n_outputs, n_quantiles)."""
+    def forward(self, x: Tensor, valid: Tensor | None = None) -> ForecastOutput:
+        """``x (batch, lookback, n_channels)`` scaled -> ForecastOutput with (batch, horizon, n_outputs, n_quantiles).
+
+        ``valid`` (batch, n_outputs) bool: which target series each window is valid for (a ragged panel's
+        windows reach outside some series' spans, whose inputs the task fed as zeros); auxiliary loss
+        terms count the valid (window, series) pairs only. ``None`` (the default): all are valid, and the
+        outputs are exactly those of a model called without it.
+        """
         if x.dim() != 3 or x.shape[1] != self.lookback or x.shape[2] != self.n_channels:
             raise ConfigError(
                 f"{self.model_name} expects x of shape (batch, lookback={self.lookback}, n_channels={self.n_channels}), "
                 f"got {tuple(x.shape)}."
+            )
+        if valid is not None and tuple(valid.shape) != (x.shape[0], self.n_outputs):
+            raise ConfigError(
+                f"{self.model_name}: valid must be a (batch, n_outputs) = ({x.shape[0]}, {self.n_outputs}) mask "
+                f"of the target series each window is valid for, got shape {tuple(valid.shape)}."
             )
         B, C = x.shape[0], self.n_outputs
         shift, scale = self.norm.statistics(x[..., :C])
@@ -135,10 +150,18 @@ class ForecastModel(nn.Module):
             series = targets.permute(0, 2, 1).reshape(B * C, self.lookback, 1)
             covs = covariates.repeat_interleave(C, dim=0)
             z = torch.cat([series, covs], dim=-1)
-            pred, aux = self.forecast(z, series)
+            # valid folds like the targets: row b*C + c is series c of window b
+            pred, aux = self.forecast(z, series, **self._valid_arg(valid, B * C))
             pred = pred.reshape(B, C, self.horizon, self.n_quantiles).permute(0, 2, 1, 3)
         else:
             z = torch.cat([targets, covariates], dim=-1)
-            pred, aux = self.forecast(z, targets)
+            pred, aux = self.forecast(z, targets, **self._valid_arg(valid, B))
         pred = pred * scale.unsqueeze(-1) + shift.unsqueeze(-1)
         return ForecastOutput(prediction=pred, aux_loss=aux)
+
+    def _valid_arg(self, valid: Tensor | None, rows: int) -> dict[str, Tensor]:
+        """``{"valid": (rows, out_channels) bool}`` for :meth:`forecast`, or ``{}`` without a mask (so
+        the call, and its outputs, stay those of a model called without one)."""
+        if valid is None:
+            return {}
+        return {"valid": valid.to(torch.bool).reshape(rows, self.out_channels)}

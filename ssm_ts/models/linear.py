@@ -227,7 +227,7 @@ class NLinear(ForecastModel):
             n_quantiles=self.n_quantiles,
         )
 
-    def forecast(self, z: Tensor, targets: Tensor) -> tuple[Tensor, None]:
+    def forecast(self, z: Tensor, targets: Tensor, valid: Tensor | None = None) -> tuple[Tensor, None]:
         return self.linear(z), None
 
 
@@ -264,6 +264,6 @@ class DLinear(ForecastModel):
         self.trend = LookbackLinear(**shape)
         self.seasonal = LookbackLinear(**shape)
 
-    def forecast(self, z: Tensor, targets: Tensor) -> tuple[Tensor, None]:
+    def forecast(self, z: Tensor, targets: Tensor, valid: Tensor | None = None) -> tuple[Tensor, None]:
         trend = moving_average_trend(z, self.window)
         return self.trend(trend) + self.seasonal(z - trend), None

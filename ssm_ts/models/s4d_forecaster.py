@@ -51,7 +51,8 @@ class S4DForecaster(ForecastModel):
         self.time_head = nn.Linear(self.lookback, self.horizon)
         self.feature_head, self.linear = head_and_linear_path(self, o.d_model, o.linear_path, o.linear_init)
 
-    def forecast(self, z: Tensor, targets: Tensor) -> tuple[Tensor, None]:
+    def forecast(self, z: Tensor, targets: Tensor, valid: Tensor | None = None) -> tuple[Tensor, None]:
+        # no auxiliary terms: nothing averages over series, so ``valid`` changes nothing
         h = self.embedding(z)
         for block in self.blocks:
             h = block(h)

@@ -6,7 +6,8 @@ blocks (fixed differencing / moving-average preprocessing as shift-SSM kernels, 
 -> closed-loop companion decoder (rolls its own predicted inputs over the horizon with A + b k^T)
 -> output projection (d_model -> targets x quantiles), plus a linear lookback-to-horizon path.
 
-Training loss (returned as ``aux_loss``, already weighted; the task adds the horizon loss):
+Training loss (returned as ``aux_loss``, already weighted; the task adds the horizon loss), averaged over
+the valid (window, series) pairs when ``forward`` gets a ``valid`` mask (a ragged panel):
 - lookback fit: the decoder's one-step forecasts over the lookback against the observed targets;
 - next input: the decoder's predicted next input ``k x_t`` against the actual next encoder output.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -98,7 +100,9 @@ class SpaceTime(ForecastModel):
         """(B, T, d_model) -> (B, T, out_channels, n_quantiles)."""
         return self.projection(y).unflatten(-1, (self.out_channels, self.n_quantiles))
 
-    def forecast(self, z: Tensor, targets: Tensor) -> tuple[Tensor, Tensor | None]:
+    def forecast(
+        self, z: Tensor, targets: Tensor, valid: Tensor | None = None
+    ) -> tuple[Tensor, Tensor | None]:
         u = self.embedding(z)
         for block in self.blocks:
             u = block(u)
@@ -111,8 +115,27 @@ class SpaceTime(ForecastModel):
         if self.training and (self.options.lookback_weight > 0 or self.options.next_input_weight > 0):
             # One-step forecasts made at t predict t+1 (point value: the mean over quantile slots).
             fit = self._project(lookback_out[:, :-1]).mean(-1)
-            lookback_term = F.mse_loss(fit, targets[:, 1:])
             # The next-input target is detached: the encoder must not shrink its output to make it easy.
-            next_term = F.mse_loss(next_input[:, :-1], u[:, 1:].detach())
+            next_target = u[:, 1:].detach()
+            if valid is None:
+                lookback_term = F.mse_loss(fit, targets[:, 1:])
+                next_term = F.mse_loss(next_input[:, :-1], next_target)
+            else:
+                # A row's encoder output serves all its targets: it counts if any of them is valid.
+                lookback_term = masked_mse(fit, targets[:, 1:], valid.unsqueeze(1))
+                next_term = masked_mse(next_input[:, :-1], next_target, valid.any(-1)[:, None, None])
             aux = self.options.lookback_weight * lookback_term + self.options.next_input_weight * next_term
         return pred, aux
+
+
+def masked_mse(prediction: Tensor, target: Tensor, valid: Tensor) -> Tensor:
+    """Mean squared error over the elements where ``valid`` (broadcast to ``prediction``'s shape) holds.
+
+    The mean of the valid elements only, so a batch with invalid rows gives the loss of its valid rows
+    run alone; 0 when none is valid. ``torch.where`` rather than a product: an invalid row's values,
+    whatever they are, reach neither the loss nor the gradients. No boolean indexing, which would
+    synchronise a GPU at every step.
+    """
+    valid = valid.expand_as(prediction)
+    squared = torch.where(valid, (prediction - target).square(), 0.0)
+    return squared.sum() / valid.sum().clamp(min=1)

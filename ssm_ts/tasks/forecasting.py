@@ -266,9 +266,13 @@ class ForecastingTask(pl.LightningModule):
         mean, scale = self.scaler_mean[:n, None], self.scaler_scale[:n, None]
         return prediction.double() * scale + mean
 
-    def forward(self, x_scaled: torch.Tensor) -> Any:
-        """Scaled ``x (batch, lookback, n_channels)`` -> the model output (``prediction``, ``aux_loss``)."""
-        return self._require_net()(x_scaled)
+    def forward(self, x_scaled: torch.Tensor, valid: torch.Tensor | None = None) -> Any:
+        """Scaled ``x (batch, lookback, n_channels)`` -> the model output (``prediction``, ``aux_loss``).
+
+        ``valid`` (batch, n_targets) bool: the series each window is valid for (a ragged panel); the
+        model's auxiliary loss counts only those. ``None``: all.
+        """
+        return self._require_net()(x_scaled, valid=valid)
 
     def forecast(self, x: torch.Tensor) -> torch.Tensor:
         """Original-unit ``x (batch, lookback, n_channels)`` -> ``(batch, horizon, n_targets, n_quantiles)``
@@ -295,7 +299,10 @@ class ForecastingTask(pl.LightningModule):
 
     def training_step(self, batch, batch_idx: int) -> torch.Tensor:
         x, y = batch
-        out = self(self.scale_inputs(x))
+        # a ragged panel: the series each window is valid for (y is NaN for the others); the model's
+        # auxiliary loss terms count only those, not the zero-filled inputs of the others
+        valid = ~y.isnan().any(dim=1) if self.ragged else None
+        out = self(self.scale_inputs(x), valid=valid)
         loss = self._loss(out.prediction, self.scale_targets(y))
         if out.aux_loss is not None:
             self.log(

@@ -3,8 +3,10 @@ filters; the auxiliary loss terms."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 
+from ssm_ts.errors import ConfigError
 from ssm_ts.models.forecasting_registry import build_forecasting_model
 from ssm_ts.models.spacetime_layers import ClosedLoopCompanionDecoder, FixedPreprocessing
 
@@ -71,3 +73,70 @@ def test_aux_loss_is_the_weighted_sum_of_its_terms():
     assert fit > 0 and nxt >= 0
     assert torch.allclose(both, 0.5 * fit + 2.0 * nxt, rtol=1e-5)
     assert aux(0.0, 0.0) is None
+
+
+def _spacetime(n_channels: int, n_outputs: int, **options):
+    torch.manual_seed(0)
+    settings = {"d_model": 8, "d_state": 8, "n_layers": 1, "dropout": 0.0, **options}
+    return build_forecasting_model(
+        "spacetime", lookback=32, horizon=8, n_channels=n_channels, n_outputs=n_outputs, options=settings
+    ).double()
+
+
+@pytest.mark.parametrize("n_covariates", [0, 2])
+@pytest.mark.parametrize("instance_norm", ["last", "mean_std"])
+def test_aux_loss_with_invalid_series_equals_the_aux_loss_of_the_valid_series_alone(
+    n_covariates, instance_norm
+):
+    """A ragged panel's batch: the series a window is not valid for are fed as zeros; the auxiliary
+    terms count only the valid (window, series) pairs, as if those were run alone as a smaller batch."""
+    n_targets, batch = 3, 5
+    torch.manual_seed(1)
+    x = torch.randn(batch, 32, n_targets + n_covariates, dtype=torch.float64)
+    valid = torch.tensor([[1, 0, 1], [0, 0, 1], [1, 1, 1], [0, 0, 0], [0, 1, 0]], dtype=torch.bool)
+    x[..., :n_targets] = x[..., :n_targets].masked_fill(~valid[:, None, :], 0.0)  # as the task feeds them
+    panel = _spacetime(n_targets + n_covariates, n_targets, instance_norm=instance_norm)
+    alone = _spacetime(1 + n_covariates, 1, instance_norm=instance_norm)  # one series and its covariates
+    alone.load_state_dict(panel.state_dict())  # channel independent: the same network
+    rows = [torch.cat([x[b, :, [c]], x[b, :, n_targets:]], dim=-1) for b, c in valid.nonzero().tolist()]
+    expected = alone(torch.stack(rows)).aux_loss
+    masked = panel(x, valid=valid)
+    assert masked.aux_loss.item() == pytest.approx(expected.item(), rel=1e-9, abs=1e-12)
+    # the zero-filled series dilute the unmasked terms: the mask changes the loss
+    assert panel(x).aux_loss.item() != pytest.approx(expected.item(), rel=1e-3)
+    # predictions do not depend on the mask, and nothing is NaN or inf (std of a zero series is 0)
+    assert torch.equal(masked.prediction, panel(x).prediction)
+    masked.aux_loss.backward()
+    assert torch.isfinite(masked.prediction).all()
+    assert all(torch.isfinite(p.grad).all() for p in panel.parameters() if p.grad is not None)
+
+
+def test_aux_loss_of_a_batch_with_no_valid_series_is_zero_not_nan():
+    model = _spacetime(2, 2, instance_norm="mean_std")
+    out = model(torch.zeros(3, 32, 2, dtype=torch.float64), valid=torch.zeros(3, 2, dtype=torch.bool))
+    assert out.aux_loss.item() == 0.0 and torch.isfinite(out.prediction).all()
+
+
+def test_mixed_channel_model_masks_the_aux_terms_per_target_and_window():
+    """channel_independent=False: a window counts in the next-input term if any target is valid."""
+    torch.manual_seed(2)
+    model = build_forecasting_model(
+        "spacetime", lookback=32, horizon=8, n_channels=2, n_outputs=2, channel_independent=False,
+        options={"d_model": 8, "d_state": 8, "n_layers": 1, "dropout": 0.0},
+    ).double()  # fmt: skip
+    x = torch.randn(4, 32, 2, dtype=torch.float64)
+    all_valid = torch.ones(4, 2, dtype=torch.bool)
+    assert model(x, valid=all_valid).aux_loss.item() == pytest.approx(model(x).aux_loss.item(), rel=1e-12)
+    first_two = torch.tensor([[1, 1], [1, 1], [0, 0], [0, 0]], dtype=torch.bool)
+    assert model(x, valid=first_two).aux_loss.item() == pytest.approx(model(x[:2]).aux_loss.item(), rel=1e-12)
+    with pytest.raises(ConfigError, match=r"valid must be a \(batch, n_outputs\) = \(4, 2\)"):
+        model(x, valid=torch.ones(4, 3, dtype=torch.bool))
+
+
+@pytest.mark.parametrize("name", ["s4d", "nlinear", "dlinear"])
+def test_models_without_aux_terms_take_the_mask_and_ignore_it(name):
+    model = build_forecasting_model(name, lookback=32, horizon=8, n_channels=3, n_outputs=3).eval()
+    x = torch.randn(2, 32, 3)
+    valid = torch.tensor([[1, 0, 1], [0, 1, 1]], dtype=torch.bool)
+    out = model(x, valid=valid)
+    assert out.aux_loss is None and torch.equal(out.prediction, model(x).prediction)
