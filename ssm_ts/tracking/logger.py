@@ -101,8 +101,9 @@ def check_resumed_run(logger: MLFlowLogger, run_id: str, params: Mapping[str, An
             f"hold ({err.error_code}); pass the tracking URI the fit logged to, or start a new fit."
         ) from None
     # as MLFlowLogger.log_hyperparams stores them: text, at most 250 characters
-    changed = {k: (logged[k], str(v)[:250]) for k, v in _flatten(params).items()}
-    changed = {k: pair for k, pair in changed.items() if k in logged and pair[0] != pair[1]}
+    # a parameter the run never logged (new since, or an unset value) cannot conflict with it
+    now = {k: str(v)[:250] for k, v in _flatten(params).items() if k in logged}
+    changed = {k: (logged[k], value) for k, value in now.items() if logged[k] != value}
     if changed:
         listed = "; ".join(f"{k}: {old} in the run, {new} now" for k, (old, new) in changed.items())
         raise ConfigError(

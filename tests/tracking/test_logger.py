@@ -91,3 +91,18 @@ def test_fit_logs_metrics_params_artifacts_and_pyfunc(tmp_path):
     out = loaded.predict(pd.DataFrame({"a": [1.0, 2.0]}))
     assert out["a"].tolist() == [2.0, 4.0]
     assert client.get_registered_model("tiny-doubler").name == "tiny-doubler"
+
+
+def test_a_resume_check_ignores_parameters_the_run_never_logged(monkeypatch, tmp_path):
+    # it read logged[k] before asking whether k was logged: a new or unset parameter was a KeyError
+    import pytest
+
+    from ssm_ts.errors import ConfigError
+    from ssm_ts.tracking.logger import check_resumed_run
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    logger = make_mlflow_logger("resume-check")
+    log_params(logger, {"model": {"lookback": 96}})
+    check_resumed_run(logger, logger.run_id, {"model": {"lookback": 96, "added_later": 1}})
+    with pytest.raises(ConfigError, match="model.lookback: 96 in the run, 48 now"):
+        check_resumed_run(logger, logger.run_id, {"model": {"lookback": 48, "added_later": 1}})
