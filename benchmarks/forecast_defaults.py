@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import statistics
 import sys
 import tempfile
@@ -57,7 +58,7 @@ import pandas as pd
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import print_table, write_results  # noqa: E402
+from _common import RESULTS_DIR, print_table, write_results  # noqa: E402
 
 from ssm_ts import Forecaster, evaluate  # noqa: E402
 from ssm_ts.datasets import write_co2_csv  # noqa: E402
@@ -291,6 +292,9 @@ def table_rows(results: dict[str, Any], split: str) -> list[dict[str, Any]]:
                     "MAE/snaive": s["mae"] / seasonal,
                     "cov80": s.get("coverage_80", ""),
                     "fit s": model.get("fit_seconds", ""),
+                    "max ep": entry.get("run_settings", {}).get("max_epochs_used", "")
+                    if "runs" in model
+                    else "",
                 }
             )
     return rows
@@ -319,6 +323,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--quick", action="store_true", help="ILI only, seed 0, one epoch (a smoke run)")
     parser.add_argument("--out", default="forecast_defaults")
+    parser.add_argument(
+        "--append", action="store_true", help="keep the other series already in the results file"
+    )
     args = parser.parse_args()
     if args.quick:
         args.only, args.seeds, args.max_epochs = args.only or ["ILI"], [0], 1
@@ -331,13 +338,36 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="forecast_defaults-") as scratch:
         for name in args.only or list(CASES):
             print(f"{name} ...", flush=True)
-            results[name] = run_case(CASES[name], args, Path(scratch))
-            write_results(args.out, {"settings": settings, "series": results})
-    columns = ["series", "model", "MAE", "±", "RMSE", "MASE", "MASE±", "MAE/snaive", "cov80", "fit s"]
+            results[name] = {"run_settings": settings, **run_case(CASES[name], args, Path(scratch))}
+            results = save(args, settings, results)
+    columns = [
+        "series",
+        "model",
+        "MAE",
+        "±",
+        "RMSE",
+        "MASE",
+        "MASE±",
+        "MAE/snaive",
+        "cov80",
+        "fit s",
+        "max ep",
+    ]
     for split, title in (("val", "VALIDATION windows"), ("test", "TEST windows")):
         print(f"\n{title} (mean over seeds {args.seeds}; ± = standard deviation)")
         print_table(table_rows(results, split), columns)
-    print(f"wrote {write_results(args.out, {'settings': settings, 'series': results})}")
+    print(f"wrote {RESULTS_DIR / args.out}.json")
+
+
+def save(args: argparse.Namespace, settings: dict[str, Any], results: dict[str, Any]) -> dict[str, Any]:
+    """Write the results; with ``--append``, the series of the file that this run did not redo are
+    kept (read again at each write, so runs of different series may share the file)."""
+    merged = dict(results)
+    path = RESULTS_DIR / f"{args.out}.json"
+    if args.append and path.exists():
+        merged = {**json.loads(path.read_text()).get("series", {}), **results}
+    write_results(args.out, {"settings": settings, "series": merged})
+    return merged
 
 
 if __name__ == "__main__":
