@@ -194,7 +194,7 @@ def test_masked_loss_is_the_loss_of_the_valid_values_only(fitted):
 # ---------------------------------------------------------------- rectangular panels: as before
 
 PINNED_COMMIT = "69bc5bca0a111f5a95247ccf35948afaeec8f122"  # the last commit before ragged panels
-_RUN_RECTANGULAR = r"""
+_PRELUDE = r"""
 import importlib.util, json, pickle, sys
 from pathlib import Path
 
@@ -214,6 +214,10 @@ class Finder:  # the code under ``root``, whatever the installed package points 
 sys.meta_path.insert(0, Finder)
 import pandas as pd, torch
 torch.set_num_threads(1)
+"""
+_RUN_RECTANGULAR = (
+    _PRELUDE
+    + r"""
 from ssm_ts import Forecaster
 from ssm_ts.pipelines.forecasting import ForecastDataModule
 from ssm_ts.tracking.pyfunc_forecast import input_example
@@ -241,9 +245,10 @@ for name, table, fit in (("long", long, {}), ("wide", wide, {"target": "OT", "pa
     }
 Path(out).write_bytes(pickle.dumps(results))
 """
+)
 
 
-def _rectangular_results(root, data, out):
+def _rectangular_results(root, data, out, code: str = _RUN_RECTANGULAR):
     import os
     import pickle
     import subprocess
@@ -251,7 +256,7 @@ def _rectangular_results(root, data, out):
 
     out.parent.mkdir(parents=True)
     script = out.parent / "run.py"
-    script.write_text(_RUN_RECTANGULAR)
+    script.write_text(code)
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     done = subprocess.run([sys.executable, str(script), str(root), str(data), str(out)],
                           capture_output=True, text=True, env=env)  # fmt: skip
@@ -259,20 +264,26 @@ def _rectangular_results(root, data, out):
     return pickle.loads(out.read_bytes())
 
 
-def test_rectangular_panels_give_bit_identical_results_to_before(shared_data, tmp_path):
-    """Long and wide (with covariates) rectangular panels: batches, scaler, metrics, forecasts,
-    backtests, exports and the pyfunc example as the code before ragged panels gave them."""
+def _code_at(commit: str, into):
+    """The ``ssm_ts``, ``pipelines`` and ``kernels`` folders of ``commit`` extracted under ``into``."""
     import subprocess
     from pathlib import Path
 
     repo = Path(__file__).resolve().parents[2]
-    old = tmp_path / "old"
-    old.mkdir()
-    archive = subprocess.run(["git", "-C", str(repo), "archive", PINNED_COMMIT, "ssm_ts", "pipelines", "kernels"],
+    into.mkdir()
+    archive = subprocess.run(["git", "-C", str(repo), "archive", commit, "ssm_ts", "pipelines", "kernels"],
                              capture_output=True)  # fmt: skip
     if archive.returncode:
-        pytest.skip(f"commit {PINNED_COMMIT[:7]} not in this checkout's history")
-    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+        pytest.skip(f"commit {commit[:7]} not in this checkout's history")
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return repo
+
+
+def test_rectangular_panels_give_bit_identical_results_to_before(shared_data, tmp_path):
+    """Long and wide (with covariates) rectangular panels: batches, scaler, metrics, forecasts,
+    backtests, exports and the pyfunc example as the code before ragged panels gave them."""
+    old = tmp_path / "old"
+    repo = _code_at(PINNED_COMMIT, old)
     data = shared_data / "forecasting" / "ETTh1.csv"
     before = _rectangular_results(old, data, tmp_path / "before" / "out.pkl")
     after = _rectangular_results(repo, data, tmp_path / "after" / "out.pkl")
@@ -300,3 +311,89 @@ def test_cli_predict_writes_each_series_forecast_after_its_own_end(fitted, ett, 
     assert written["unique_id"].tolist() == expected["unique_id"].tolist()
     assert written["ds"].tolist() == expected["ds"].tolist()
     np.testing.assert_allclose(written["y"], expected["y"], rtol=1e-12)
+
+
+# ---------------------------------------------------------------- SpaceTime's auxiliary loss
+
+PINNED_BEFORE_MASKED_AUX = (
+    "371cc9a847aa719e4f3d18c76b8e40f98f89f891"  # the last commit before the aux terms took a validity mask
+)
+_RUN_SPACETIME = (
+    _PRELUDE
+    + r"""
+from ssm_ts import Forecaster
+from ssm_ts.models.forecasting_registry import build_forecasting_model
+
+ett = pd.read_csv(data, parse_dates=["date"]).iloc[:500]
+long = pd.concat([pd.DataFrame({"unique_id": n, "ds": ett["date"], "y": ett[n]}) for n in ("OT", "HUFL", "LUFL")])
+options = {"d_model": 8, "d_state": 8, "n_layers": 1, "instance_norm": "mean_std"}
+fc = Forecaster(model="spacetime", lookback=24, horizon=6, max_epochs=1, batch_size=64, model_options=options,
+                log_to_mlflow=False, out_dir=str(Path(out).parent / "fit"), trainer_options={"enable_progress_bar": False})
+fc.fit(long)
+torch.manual_seed(0)
+model = build_forecasting_model("spacetime", lookback=24, horizon=6, n_channels=3, n_outputs=2, options=options)
+out_ = model(torch.randn(5, 24, 3))
+out_.aux_loss.backward()
+results = {"metrics": fc.metrics_, "predict": fc.predict(),
+           "weights": {k: v.numpy() for k, v in fc.task_.state_dict().items()},
+           "aux": out_.aux_loss.item(), "prediction": out_.prediction.detach().numpy(),
+           "grads": {k: p.grad.numpy() for k, p in model.named_parameters() if p.grad is not None}}
+Path(out).write_bytes(pickle.dumps(results))
+"""
+)
+
+
+def test_spacetime_on_a_rectangular_panel_is_bit_identical_to_before_the_mask(shared_data, tmp_path):
+    """Without a mask (a rectangular panel) SpaceTime's aux loss, gradients, a 1-epoch fit's weights,
+    metrics and forecasts are exactly those of the code before the validity mask."""
+    old = tmp_path / "old"
+    repo = _code_at(PINNED_BEFORE_MASKED_AUX, old)
+    data = shared_data / "forecasting" / "ETTh1.csv"
+    before = _rectangular_results(old, data, tmp_path / "before" / "out.pkl", _RUN_SPACETIME)
+    after = _rectangular_results(repo, data, tmp_path / "after" / "out.pkl", _RUN_SPACETIME)
+    assert after["aux"] == before["aux"] and after["metrics"] == before["metrics"]
+    pd.testing.assert_frame_equal(after["predict"], before["predict"], check_exact=True)
+    np.testing.assert_array_equal(after["prediction"], before["prediction"])
+    for key in ("weights", "grads"):
+        assert after[key].keys() == before[key].keys()
+        for name, value in after[key].items():
+            np.testing.assert_array_equal(value, before[key][name], err_msg=f"{key} {name}")
+
+
+def test_spacetime_fit_on_a_ragged_panel_counts_only_valid_series_in_its_aux_loss(ett, tmp_path, monkeypatch):
+    """A 1-epoch SpaceTime fit (instance_norm="mean_std": the zero-filled series have std 0) on real
+    ETTh1 series of different spans: each training step hands the model the mask of the series its
+    windows are valid for (all training (window, series) pairs once per epoch), the aux loss is
+    finite, and so are the validation metrics."""
+    from ssm_ts.models.forecast_base import ForecastModel
+
+    spans = {"OT": (0, 1200), "HUFL": (100, 1150), "LUFL": (300, 1200)}
+    table = ragged_table(ett, spans)
+    seen = []
+    original = ForecastModel.forward
+
+    def spy(self, x, valid=None):
+        out = original(self, x) if valid is None else original(self, x, valid=valid)
+        if self.training:
+            seen.append((valid, out.aux_loss.detach()))
+        return out
+
+    monkeypatch.setattr(ForecastModel, "forward", spy)
+    torch.set_num_threads(1)
+    forecaster = Forecaster(model="spacetime", lookback=LOOKBACK, horizon=HORIZON, max_epochs=1, batch_size=71,
+                            model_options={"d_model": 16, "d_state": 16, "n_layers": 1, "instance_norm": "mean_std"},
+                            log_to_mlflow=False, out_dir=str(tmp_path), patience=None,
+                            trainer_options={"enable_progress_bar": False, "enable_model_summary": False})  # fmt: skip
+    forecaster.fit(table)
+    module = ForecastDataModule.from_frame(table, lookback=LOOKBACK, horizon=HORIZON)
+    module.setup("fit")
+    assert seen and all(valid is not None for valid, _ in seen)
+    masks = torch.cat([valid for valid, _ in seen])
+    assert not masks.all()  # windows before HUFL / LUFL start are in the batches
+    # HUFL 100..780 (681), LUFL 300..780 (481), OT 0..780 (781) training windows of 60 rows; batches
+    # of 71 split the 781 windows evenly, so the epoch drops no last batch
+    assert int(masks.sum()) == module.windows("train").n_series_windows == 681 + 481 + 781
+    assert all(torch.isfinite(aux) for _, aux in seen)
+    for key in ("val_loss", "val_mse", "test_loss"):
+        assert np.isfinite(forecaster.metrics_[key]), key
+    assert np.isfinite(forecaster.predict()["y"]).all()
