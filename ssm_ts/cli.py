@@ -262,9 +262,17 @@ def build_cli_class():
             defaults = {key: value for key, value in defaults.items() if _has_option(parser, key)}
             if not defaults:
                 return
+            before = {key: parser.get_default(key) for key in defaults}
             parser.set_defaults(defaults)
             self.parse_arguments(self.parser, self._given_args)
             self.config[subcommand]["ckpt_path"] = ckpt_path  # as resolved ('best' / 'last' named a file)
+            # the restored settings in effect (not overridden), for an error reading the data to name
+            config = self.config[subcommand]
+            RESTORED_DATA_SETTINGS.update({
+                key: value for key, value in defaults.items()
+                if _comparable(value) != _comparable(before[key])
+                and _comparable(config.get(key)) == _comparable(value)
+            })  # fmt: skip
 
         def _resolve_named_checkpoint(self, subcommand: str, ckpt_path: str | None) -> str | None:
             if ckpt_path is None and subcommand == "predict":
@@ -382,6 +390,25 @@ def build_cli_class():
                 Console(stderr=True).print(f"[green]wrote[/green] {path}")
 
     return SSMTSCLI, MLflowSaveConfig, NonFiniteLossGuard, RecordMLflowRun
+
+
+# data settings of validate/test/predict taken from the checkpoint (reset by each main call)
+RESTORED_DATA_SETTINGS: dict[str, Any] = {}
+
+
+def _restored_settings_hint(err: SSMTSError) -> str:
+    """For an error reading the data: which of its settings came from the checkpoint, and how to
+    override them (they may not fit another file given by --config or --data.path)."""
+    from ssm_ts.errors import DataError
+
+    if not isinstance(err, DataError) or not RESTORED_DATA_SETTINGS:
+        return ""
+    listed = ", ".join(f"{key}={value!r}" for key, value in RESTORED_DATA_SETTINGS.items())
+    first = next(iter(RESTORED_DATA_SETTINGS))
+    return (
+        f"\n(these data settings were the fit's, restored from the checkpoint: {listed}; for other data "
+        f"override them, e.g. --{first} with the value for this file ('{{}}' for read_options: detection))"
+    )
 
 
 def _has_option(parser, key: str) -> bool:
@@ -527,6 +554,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ssm-ts: unknown use {use!r}; choose one of {', '.join(USES)}\n\n{_usage()}", file=sys.stderr)
         return 2
     spec = USES[use]
+    RESTORED_DATA_SETTINGS.clear()
     try:
         if rest and rest[0] in spec.extra_commands:
             return int(_load(spec.extra_commands[rest[0]])(rest[1:]) or 0)
@@ -536,7 +564,7 @@ def main(argv: list[str] | None = None) -> int:
     except SSMTSError as err:
         if verbose:
             raise
-        print(f"ssm-ts {use}: error: {err}", file=sys.stderr)
+        print(f"ssm-ts {use}: error: {err}{_restored_settings_hint(err)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(

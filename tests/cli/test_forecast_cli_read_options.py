@@ -61,7 +61,10 @@ def test_forecast_cli_takes_read_options_and_keeps_them(shared_data, tmp_path, m
     rows = pd.read_csv(later, sep="|", skiprows=3, na_values=["-999"])
     rows.assign(date=pd.to_datetime(rows["date"], format="%d.%m.%Y %H:%M")).to_csv(plain, index=False)
     on_plain = [*alone[:5], str(plain), *alone[6:]]
+    capsys.readouterr()
     assert cli.main(on_plain) == 1  # the fit's options ('|', 3 lines skipped) do not read it
+    error = capsys.readouterr().err  # ... and the error says they came from the checkpoint
+    assert "restored from the checkpoint" in error and "data.read_options={'sep': '|'" in error
     assert cli.main([*on_plain, "--data.read_options", "{}"]) == 0, capsys.readouterr().err  # detection
     written = pd.read_csv(out / "forecast.csv", parse_dates=["date"])
     pd.testing.assert_frame_equal(written, forecast, check_dtype=False, atol=1e-5)
