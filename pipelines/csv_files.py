@@ -89,6 +89,34 @@ def read_csv_file(
     return _grouped_numbers(frame, decimal, options.get("thousands"), set(dtype or ()))
 
 
+def csv_data_line_numbers(path: Path, read_options: ReadOptions | None, n_rows: int) -> list[int] | None:
+    """The 1-based line of the file each of the ``n_rows`` data rows was read from, as ``read_csv_file``
+    reads them (after ``skiprows``, blank and comment lines, and the header); ``None`` where that cannot
+    be told line by line (a ``skiprows`` function, a header below row 0, or quoted fields that span
+    lines). For error messages: it reads the file again."""
+    options = check_read_options(read_options)
+    skip, header = options.get("skiprows", 0), options.get("header", 0)
+    if callable(skip) or header not in (0, None):
+        return None
+    text = _decode(path, _raw_bytes(path), options.get("encoding"), options.get("encoding_errors"))
+    skipped = set(range(skip)) if isinstance(skip, int) else set(skip)
+    comment, skip_blank = options.get("comment"), options.get("skip_blank_lines", True)
+    numbers, header_seen = [], header is None
+    for index, line in enumerate(text.splitlines()):
+        if index in skipped or (skip_blank and not line.strip()):
+            continue
+        if comment and line.lstrip().startswith(comment):
+            continue
+        if not header_seen:
+            header_seen = True
+            continue
+        numbers.append(index + 1)
+    limited = "nrows" in options or options.get("skipfooter")
+    if len(numbers) < n_rows or (len(numbers) != n_rows and not limited):
+        return None  # a quoted field across lines: lines and rows do not pair up
+    return numbers[:n_rows]
+
+
 def number_hint(value: object) -> str:
     """A hint for a cell that should be a number but is not: a decimal comma gets the
     ``decimal`` option, other text the ``na_values`` option (it may mark a missing value)."""

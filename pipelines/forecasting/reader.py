@@ -15,7 +15,7 @@ import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 
-from ..csv_files import read_csv_file
+from ..csv_files import csv_data_line_numbers, read_csv_file
 from ..csv_options import ReadOptions, check_read_options, date_options
 
 TableSource = str | os.PathLike | pd.DataFrame
@@ -29,6 +29,7 @@ class Table:
     name: str  # the file path, or "the DataFrame"
     is_file: bool
     dates: dict[str, Any] = field(default_factory=dict)  # dayfirst / date_format from read_options
+    read_options: dict[str, Any] = field(default_factory=dict)  # how the file was read (its lines, in errors)
 
     def rows_text(self, positions, limit: int = 5) -> str:
         """``rows 3, 17 (CSV lines 5, 19)`` for the first ``limit`` positions, with a count if more."""
@@ -37,7 +38,9 @@ class Table:
         more = f" and {len(positions) - limit} more" if len(positions) > limit else ""
         text = f"row{'s' if len(positions) > 1 else ''} {', '.join(map(str, shown))}{more}"
         if self.is_file:
-            text += f" (CSV line{'s' if len(shown) > 1 else ''} {', '.join(str(p + 2) for p in shown)})"
+            lines = csv_data_line_numbers(Path(self.name), self.read_options, len(self.frame))
+            if lines is not None:  # skipped, blank and comment lines shift the rows' lines
+                text += f" (CSV line{'s' if len(shown) > 1 else ''} {', '.join(str(lines[p]) for p in shown)})"
         return text
 
 
@@ -62,7 +65,7 @@ def read_table(source: TableSource, read_options: ReadOptions | None = None) -> 
         table = Table(_index_to_columns(source.copy()), "the DataFrame", is_file=False)
     else:
         path = _existing_file(source)
-        table = Table(read_csv_file(path, read_options=options), str(path), True, date_options(options))
+        table = Table(read_csv_file(path, read_options=options), str(path), True, date_options(options), options)
     if table.frame.columns.size == 0 or len(table.frame) == 0:
         raise DataError(
             f"{table.name} has no data rows: expected a header row followed by one row per time step."

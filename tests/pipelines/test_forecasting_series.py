@@ -111,6 +111,12 @@ def test_csv_errors_give_file_lines(tmp_path):
         load_series(path)
     with pytest.raises(DataFileNotFoundError, match="not found"):
         load_series(tmp_path / "missing.csv")
+    # lines the reader skips (read_options' skiprows, comment lines, blank lines) move the rows' lines
+    lines = frame.to_csv(index=False).splitlines()
+    text = ["Logger: TX-7", "Units: kW", lines[0], *lines[1:4], "", "# pause", *lines[4:]]
+    (tmp_path / "logger.csv").write_text("\n".join(text) + "\n")
+    with pytest.raises(DataError, match=r"row 6 \(CSV line 12\)"):
+        load_series(tmp_path / "logger.csv", read_options={"skiprows": 2, "comment": "#"})
     (tmp_path / "empty.csv").write_text("")
     with pytest.raises(DataError, match="empty"):
         load_series(tmp_path / "empty.csv")
