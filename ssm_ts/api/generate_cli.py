@@ -84,7 +84,7 @@ def generate_command(argv: list[str]) -> int:
     n_samples = check_generation(args.num, args.seconds, rate, args.temperature, args.top_p, args.seed)[1]
     prompt = None
     if args.prompt is not None:
-        prompt = task.quantizer.encode(prompt_audio(args.prompt, 1, rate)).to(device)
+        prompt = task.quantizer.encode(prompt_audio(args.prompt, 1, rate, n_samples=n_samples)).to(device)
     clips = []
     start = time.perf_counter()
     with Progress(

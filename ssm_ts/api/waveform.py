@@ -60,9 +60,12 @@ def prompt_audio(
     n: int,
     sample_rate: int,
     prompt_rate: int | None = None,
+    n_samples: int | None = None,
 ) -> torch.Tensor:
     """A prompt as checked float audio ``(n, P)`` at ``sample_rate``: a file (mixed to mono,
-    resampled) or an array ``(n, P)`` / ``(P,)`` at ``prompt_rate`` (default ``sample_rate``)."""
+    resampled) or an array ``(n, P)`` / ``(P,)`` at ``prompt_rate`` (default ``sample_rate``).
+    With ``n_samples`` (the clips' length), a prompt as long as the clips is an error: the clips
+    start with the prompt, so nothing would be generated."""
     if isinstance(prompt, (str, os.PathLike)):
         if prompt_rate is not None:
             raise ConfigError("prompt_rate is for prompt arrays; a prompt file's own rate is read from it")
@@ -91,6 +94,12 @@ def prompt_audio(
     if audio.dim() != 2 or audio.shape[0] != n:
         raise ConfigError(f"prompt must be (n={n}, samples) or (samples,) audio, got {tuple(audio.shape)}")
     check_prompt(audio)
+    if n_samples is not None and audio.shape[1] >= n_samples:
+        raise ConfigError(
+            f"the prompt is {audio.shape[1] / sample_rate:.3g} s ({audio.shape[1]} samples at {sample_rate} Hz) "
+            f"and the clips {n_samples / sample_rate:.3g} s: each clip starts with the prompt, so nothing would "
+            f"be generated. Ask for more seconds than the prompt (seconds counts the prompt), or a shorter prompt."
+        )
     return audio
 
 
@@ -317,10 +326,10 @@ class WaveformGenerator(ResumableFit):
         it (nucleus sampling). The same ``seed`` and ``n`` give the same clips.
         """
         task = self._task()
-        n = check_generation(n, seconds, self.sample_rate, temperature, top_p, seed)[0]
+        n, n_samples = check_generation(n, seconds, self.sample_rate, temperature, top_p, seed)[:2]
         codes_prompt = None
         if prompt is not None:
-            audio = prompt_audio(prompt, n, self.sample_rate, prompt_rate)
+            audio = prompt_audio(prompt, n, self.sample_rate, prompt_rate, n_samples=n_samples)
             codes_prompt = task.quantizer.encode(audio).to(task.device)
         return task.generate_audio(
             n, seconds, temperature=temperature, top_p=top_p, prompt=codes_prompt, seed=seed

@@ -87,9 +87,14 @@ def test_generate_cli_takes_a_prompt_file_and_checks_settings(gen, tmp_path):
     path = tmp_path / "prompt.flac"
     sf.write(path, 0.3 * np.sin(np.arange(4800) / 10.0), 48000)
     base = ["--ckpt_path", str(tmp_path / "export"), "--out", str(tmp_path / "out")]
-    assert generate_command([*base, "--num", "2", "--seconds", "0.05", "--prompt", str(path)]) == 0
+    assert generate_command([*base, "--num", "2", "--seconds", "0.15", "--prompt", str(path)]) == 0
     data, rate = sf.read(tmp_path / "out" / "sample_001.wav")
-    assert rate == 8000 and data.shape == (400,) and np.isfinite(data).all()
+    assert rate == 8000 and data.shape == (1200,) and np.isfinite(data).all()
+    # a prompt (0.1 s) at least as long as the clips would come back as it was, nothing generated
+    with pytest.raises(ConfigError, match=r"the prompt is 0.1 s .* and the clips 0.05 s: .*nothing would be generated"):
+        generate_command([*base, "--num", "2", "--seconds", "0.05", "--prompt", str(path)])
+    with pytest.raises(ConfigError, match="nothing would be generated"):
+        gen.generate(2, 0.1, prompt=str(path))
     for flag, value, message in [
         ("--seconds", "nan", "seconds must be a finite number > 0"),
         ("--temperature", "inf", "temperature must be a finite number > 0"),
