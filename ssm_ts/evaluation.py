@@ -85,7 +85,8 @@ def evaluate(
         train: the series' history (a CSV path or a DataFrame, wide or long as the model was fitted
             on, with the time column): the scale of ``mase``, ``rmsse`` and ``msis`` is the mean
             seasonal-naive error of each series over its rows before the first forecast time, so
-            the table the backtest ran on can be passed as it is. NaN values there are skipped.
+            the table the backtest ran on can be passed as it is. NaN values there are skipped, and
+            missing steps (gaps) are put back first, so pairs are ``m`` steps apart in time.
         season_length: ``m`` of the seasonal-naive scale (e.g. 24 for hourly data with a daily cycle).
         actuals: the observed values for a ``predict`` frame (CSV path or DataFrame, same layout as
             ``train``), matched on time (and series).
@@ -403,7 +404,7 @@ def _seasonal_scales(train, layout: _Layout, id_col: str, m: int, times: pd.Seri
         raise ConfigError("scaled metrics need train=...")  # _chosen_metrics names the fix first
     first_forecast = times.min()
     values = _series_table(train, "train", layout, id_col, times)
-    history = values[values.index < first_forecast]
+    history = _on_regular_grid(values[values.index < first_forecast])
     diffs = history - history.shift(m)  # NaN where either value is missing: skipped below
     counts = diffs.notna().sum()
     short = counts[counts == 0]
@@ -414,6 +415,32 @@ def _seasonal_scales(train, layout: _Layout, id_col: str, m: int, times: pd.Seri
             "pass the history before the forecasts, or a smaller season_length."
         )
     return pd.DataFrame({"scale_ae": diffs.abs().mean(), "scale_se": (diffs**2).mean()})
+
+
+def _on_regular_grid(history: pd.DataFrame) -> pd.DataFrame:
+    """``history`` with a row (NaN) at every missing step of its frequency, so that ``shift(m)`` is
+    ``m`` steps back, not ``m`` rows back across a gap (a CSV with missing weeks, as the CO2 record)."""
+    index = history.index
+    if len(index) < 3:
+        return history
+    if isinstance(index, pd.PeriodIndex):
+        grid = pd.period_range(index[0], index[-1], freq=index.freq)
+    elif isinstance(index, pd.DatetimeIndex):
+        from ssm_ts.pipelines.forecasting.dates import infer_frequency
+
+        step = infer_frequency(pd.Series(index))
+        if step is None:
+            return history  # irregular times: rows are all there is
+        grid = pd.date_range(index[0], index[-1], freq=step)
+    elif pd.api.types.is_integer_dtype(index):
+        gaps = np.diff(index.to_numpy())
+        step = int(np.gcd.reduce(gaps)) if len(gaps) else 1
+        grid = pd.RangeIndex(int(index[0]), int(index[-1]) + 1, max(step, 1))
+    else:
+        return history
+    if not index.isin(grid).all():  # times off the grid (an offset that does not fit): leave them
+        return history
+    return history.reindex(grid)
 
 
 def _join_actuals(points: pd.DataFrame, actuals, layout: _Layout, id_col: str) -> np.ndarray:
