@@ -233,23 +233,32 @@ def test_evaluate_is_exported_lazily():
     assert ssm_ts.evaluate is evaluate and "evaluate" in ssm_ts.__all__
 
 
+def _days(tz=None) -> pd.DatetimeIndex:
+    return pd.date_range("2020-01-04", periods=20, freq="W-SAT" if tz is None else "D", tz=tz)
+
+
 @pytest.mark.parametrize(
     "times, train_times",
     [
         (pd.Index(range(2000, 2020)), list(range(2000, 2020))),  # integer steps (years)
         (pd.period_range("2000Q1", periods=20, freq="Q"), [f"{2000 + i // 4}Q{i % 4 + 1}" for i in range(20)]),
-        (pd.date_range("2020-01-01", periods=20, freq="D", tz="Europe/Berlin"),
-         [t.isoformat() for t in pd.date_range("2020-01-01", periods=20, freq="D", tz="Europe/Berlin")]),
+        (pd.period_range("2000-01", periods=20, freq="M"), [f"{2000 + i // 12}-{i % 12 + 1:02d}" for i in range(20)]),
+        (_days("Europe/Berlin"), [t.isoformat() for t in _days("Europe/Berlin")]),
+        (_days(), [t.date().isoformat() for t in _days()]),
     ],
-    ids=["years", "quarters-from-csv-text", "zoned-dates-from-csv-text"],
+    ids=["years", "quarters-from-csv-text", "months-from-csv-text", "zoned-dates-from-csv-text", "weeks"],
 )  # fmt: skip
-def test_mase_scale_reads_train_times_as_the_forecasts_are(times, train_times):
+@pytest.mark.parametrize("missing", [(), (5, 9, 10)], ids=["complete", "with-gaps"])
+def test_mase_scale_reads_train_times_as_the_forecasts_are(times, train_times, missing):
+    # y_t - y_{t-m} pairs values m steps apart in time: across a gap in train (the CO2 record's
+    # missing weeks) they were m rows apart
     values = np.array([3.0, 5, 4, 8, 7, 9, 12, 10, 11, 15, 14, 13, 17, 19, 18, 21, 20, 24, 23, 26])
     frame = pd.DataFrame({"cutoff": times[15], "t": times[16:], "sales": values[16:] + 1.5,
                           "sales_actual": values[16:]})  # fmt: skip
-    train = pd.DataFrame({"t": train_times, "sales": values})  # the whole series: rows from 16 on are cut
+    kept = [i for i in range(20) if i not in missing]  # the whole series: rows from 16 on are cut
+    train = pd.DataFrame({"t": [train_times[i] for i in kept], "sales": values[kept]})
     row = evaluate(frame, ["mase"], train=train, season_length=2, aggregate=False).iloc[0]
-    scale = np.mean([abs(values[t] - values[t - 2]) for t in range(2, 16)])
+    scale = np.mean([abs(values[t] - values[t - 2]) for t in range(2, 16) if t in kept and t - 2 in kept])
     assert row["mase"] == pytest.approx(1.5 / scale)
 
 
@@ -266,26 +275,3 @@ def test_a_ragged_panels_wide_backtest_scores_each_series_on_its_own_windows():
     assert scores.loc["a", "mae"] == pytest.approx(0.5) and scores.loc["a", "n"] == 2
     # b's second point is a forecast without an actual (a filled value): scored as missing, not dropped
     assert scores.loc["b", "mae"] == pytest.approx(1.0) and scores.loc["b", "n_missing"] == 1
-
-
-@pytest.mark.parametrize(
-    "times, train_times",
-    [
-        (pd.Index(range(2000, 2020)), list(range(2000, 2020))),
-        (pd.period_range("2000-01", periods=20, freq="M"), [f"{2000 + i // 12}-{i % 12 + 1:02d}" for i in range(20)]),
-        (pd.date_range("2020-01-04", periods=20, freq="W-SAT"),
-         [t.date().isoformat() for t in pd.date_range("2020-01-04", periods=20, freq="W-SAT")]),
-    ],
-    ids=["years", "months-from-csv-text", "weeks"],
-)  # fmt: skip
-def test_mase_scale_pairs_values_a_season_apart_in_time_across_gaps_in_train(times, train_times):
-    # a train table with missing steps (the CO2 record's missing weeks): y_t - y_{t-m} must be m
-    # steps apart, not m rows apart across the gap
-    values = np.array([3.0, 5, 4, 8, 7, 9, 12, 10, 11, 15, 14, 13, 17, 19, 18, 21, 20, 24, 23, 26])
-    frame = pd.DataFrame({"cutoff": times[15], "t": times[16:], "sales": values[16:] + 1.5,
-                          "sales_actual": values[16:]})  # fmt: skip
-    kept = [i for i in range(20) if i not in (5, 9, 10)]
-    train = pd.DataFrame({"t": [train_times[i] for i in kept], "sales": values[kept]})
-    row = evaluate(frame, ["mase"], train=train, season_length=2, aggregate=False).iloc[0]
-    pairs = [abs(values[t] - values[t - 2]) for t in range(2, 16) if t in kept and t - 2 in kept]
-    assert row["mase"] == pytest.approx(1.5 / np.mean(pairs))
