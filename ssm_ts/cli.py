@@ -385,7 +385,10 @@ def build_cli_class():
             write = getattr(self.model, "write_predictions", None)
             if write is None:
                 return
-            paths = write(predictions, self.datamodule, Path(self._setting("out")))
+            options = {}
+            if self._get(self.config, "n", default=None) is not None:  # forecast: --n steps
+                options["n"] = self._setting("n")
+            paths = write(predictions, self.datamodule, Path(self._setting("out")), **options)
             for path in paths:
                 Console(stderr=True).print(f"[green]wrote[/green] {path}")
 

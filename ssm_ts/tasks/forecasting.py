@@ -468,16 +468,20 @@ class ForecastingTask(pl.LightningModule):
                              max_panels=8 if targets is None else len(targets))  # fmt: skip
 
     def write_predictions(
-        self, predictions: list, datamodule: ForecastDataModule, out_dir: Path
+        self, predictions: list, datamodule: ForecastDataModule, out_dir: Path, n: int | None = None
     ) -> list[Path]:
-        """``forecast.csv`` and ``forecast.png`` in ``out_dir`` from ``trainer.predict`` outputs (CLI ``predict``)."""
+        """``forecast.csv`` and ``forecast.png`` in ``out_dir`` from ``trainer.predict`` outputs (CLI
+        ``predict``); with ``n`` (``--n``), the forecast of ``n`` steps as :meth:`forecast_after` makes it."""
         import matplotlib.pyplot as plt
 
         out_dir = Path(out_dir)
         spec = datamodule.spec
-        prediction = torch.cat(predictions)[-1].cpu().numpy()
-        _, last_times = self.last_windows(datamodule.frame, spec)
-        forecast = self.forecast_table(prediction, last_times, spec)
+        if n is None:
+            prediction = torch.cat(predictions)[-1].cpu().numpy()
+            _, last_times = self.last_windows(datamodule.frame, spec)
+            forecast = self.forecast_table(prediction, last_times, spec)
+        else:
+            forecast = self.forecast_after(datamodule.frame, spec, n=n)
         csv_path, png_path = out_dir / "forecast.csv", out_dir / "forecast.png"
         with atomic_path(csv_path) as tmp:  # in the layout the series came in (long or wide)
             (
@@ -659,6 +663,12 @@ def load_forecast_export(
 
 
 def configure_cli_parser(parser) -> None:
-    """CLI: lookback and horizon are set once, on the model, and copied to the data module."""
+    """CLI: lookback and horizon are set once, on the model, and copied to the data module; ``--n``
+    sets the length of ``predict``'s forecast."""
     parser.link_arguments("model.lookback", "data.lookback")
     parser.link_arguments("model.horizon", "data.horizon")
+    parser.add_argument(
+        "--n", type=int | None, default=None,
+        help="predict: forecast n steps (default: the horizon; beyond it the model rolls forward on its "
+        "own forecasts, as Forecaster.predict(n=...))",
+    )  # fmt: skip

@@ -27,3 +27,22 @@ def test_cli_export_reloads_with_its_settings_and_integer_steps(tmp_path, monkey
     assert loaded.settings["max_epochs"] == 1
     assert loaded.spec_.freq == 2
     assert loaded.predict()["year"].tolist() == [2100, 2102, 2104, 2106, 2108]
+
+
+def test_forecast_predict_takes_n_steps_as_the_api_does(tmp_path, monkeypatch):
+    # the CLI forecast the horizon only; --n gives a slice below it and a rollout beyond it
+    monkeypatch.chdir(tmp_path)
+    years = np.arange(1800, 2100, 2)
+    pd.DataFrame({"year": years, "y": np.sin(years / 7.0)}).to_csv(tmp_path / "years.csv", index=False)
+    out = tmp_path / "out"
+    fit = ["forecast", "fit", "--data.path", "years.csv", "--data.freq", "2", "--model.model", "nlinear",
+           "--model.lookback", "24", "--model.horizon", "5", "--data.batch_size", "16",
+           "--trainer.max_epochs", "1", "--out", str(out)]  # fmt: skip
+    assert cli.main(fit) == 0
+    loaded = Forecaster.load(out / "export")
+    for n in (3, 12):
+        assert cli.main(["forecast", "predict", "--ckpt_path", "best", "--out", str(out), "--n", str(n)]) == 0
+        written = pd.read_csv(out / "forecast.csv")
+        pd.testing.assert_frame_equal(written, loaded.predict(n=n), check_dtype=False, atol=1e-6)
+    assert written["year"].tolist() == list(range(2100, 2124, 2))
+    assert cli.main(["forecast", "predict", "--ckpt_path", "best", "--out", str(out), "--n", "0"]) == 1
