@@ -420,24 +420,23 @@ def _seasonal_scales(train, layout: _Layout, id_col: str, m: int, times: pd.Seri
 def _on_regular_grid(history: pd.DataFrame) -> pd.DataFrame:
     """``history`` with a row (NaN) at every missing step of its frequency, so that ``shift(m)`` is
     ``m`` steps back, not ``m`` rows back across a gap (a CSV with missing weeks, as the CO2 record)."""
+    from ssm_ts.pipelines.forecasting.dates import infer_frequency
+    from ssm_ts.pipelines.forecasting.series import time_grid
+
     index = history.index
     if len(index) < 3:
         return history
     if isinstance(index, pd.PeriodIndex):
-        grid = pd.period_range(index[0], index[-1], freq=index.freq)
+        step = index.freq
     elif isinstance(index, pd.DatetimeIndex):
-        from ssm_ts.pipelines.forecasting.dates import infer_frequency
-
         step = infer_frequency(pd.Series(index))
-        if step is None:
-            return history  # irregular times: rows are all there is
-        grid = pd.date_range(index[0], index[-1], freq=step)
     elif pd.api.types.is_integer_dtype(index):
-        gaps = np.diff(index.to_numpy())
-        step = int(np.gcd.reduce(gaps)) if len(gaps) else 1
-        grid = pd.RangeIndex(int(index[0]), int(index[-1]) + 1, max(step, 1))
+        step = max(int(np.gcd.reduce(np.diff(index.to_numpy()))), 1)  # gaps are multiples of the step
     else:
-        return history
+        step = None
+    if step is None:
+        return history  # irregular times: rows are all there is
+    grid = time_grid(index[0], index[-1], step)
     if not index.isin(grid).all():  # times off the grid (an offset that does not fit): leave them
         return history
     return history.reindex(grid)

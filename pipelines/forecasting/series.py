@@ -729,7 +729,7 @@ def _resolve_step(table: Table, times: pd.Series, freq: str | int | None, hints:
     return int(values[np.argmax(counts)])  # ties: the smallest step
 
 
-def _grid(first: Any, last: Any, step: pd.DateOffset | int) -> pd.Index:
+def time_grid(first: Any, last: Any, step: pd.DateOffset | int) -> pd.Index:
     """Every time from ``first`` to ``last`` on the grid: dates at an offset, Periods at theirs, or
     integers at a step."""
     if is_integer_step(step):
@@ -758,7 +758,7 @@ def _regularise(
     (an error, or rows for ``fill``). With ``inside_spans`` (a long table's series) a time outside
     every series' span, e.g. between one series' end and another's start, is no gap: its row is empty."""
     times = values[time_col]
-    grid = _grid(times.iloc[0], times.iloc[-1], step)
+    grid = time_grid(times.iloc[0], times.iloc[-1], step)
     off_grid = np.flatnonzero(~times.isin(grid).to_numpy())
     if off_grid.size:
         raise DataError(
