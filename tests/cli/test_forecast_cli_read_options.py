@@ -6,20 +6,12 @@ command, naming it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from ssm_ts import Forecaster, cli
+from tests.api.test_forecaster_csv_exports import logger_csv
 
 OPTIONS = '{sep: "|", skiprows: 3, na_values: ["-999"], date_format: "%d.%m.%Y %H:%M"}'
-
-
-def logger_csv(path: Path, frame: pd.DataFrame) -> Path:
-    frame = frame.assign(date=pd.to_datetime(frame["date"]).dt.strftime("%d.%m.%Y %H:%M"))
-    frame.loc[[20, 21], "OT"] = -999
-    path.write_text("Logger: TX-7\nExported: 2024-01-05\nUnits: kW\n" + frame.to_csv(index=False, sep="|"))
-    return path
 
 
 def test_forecast_cli_takes_read_options_and_keeps_them(shared_data, tmp_path, monkeypatch, capsys):
