@@ -120,6 +120,8 @@ class _RowMoments:
         self.y_squared, self.count = 0.0, 0
 
     def add(self, X: Tensor, Y: Tensor) -> None:
+        if not len(X):  # a chunk of a ragged panel may hold no valid row
+            return
         X, Y = X.double(), Y.double()
         gram, cross = X.T @ X, X.T @ Y
         self.gram = gram if self.gram is None else self.gram + gram
@@ -164,14 +166,24 @@ def fit_ridge_map(
     return best
 
 
-def ridge_rows(model: ForecastModel, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+def ridge_rows(
+    model: ForecastModel, x: Tensor, y: Tensor, valid: Tensor | None = None
+) -> tuple[Tensor, Tensor]:
     """Scaled windows ``x (B, lookback, n_channels)``, ``y (B, horizon, n_outputs)`` -> the rows the
     model's linear time map sees: ``(B * n_outputs, lookback)`` and ``(B * n_outputs, horizon)``,
-    normalised by the model's own instance norm (targets only)."""
+    normalised by the model's own instance norm (targets only).
+
+    ``valid (B, n_outputs)`` bool (a ragged panel): keep only the rows of the (window, series) pairs
+    that lie inside the series' span, ``(n_valid, lookback)`` and ``(n_valid, horizon)``; the time map
+    is shared by all series, so it is fitted on every series' own windows and nothing else.
+    """
     C = model.n_outputs
     shift, scale = model.norm.statistics(x[..., :C])
     X = ((x[..., :C] - shift) / scale).permute(0, 2, 1).reshape(-1, x.shape[1])
     Y = ((y - shift) / scale).permute(0, 2, 1).reshape(-1, y.shape[1])
+    if valid is not None:
+        keep = valid.to(torch.bool).reshape(-1)  # row b * n_outputs + c is series c of window b
+        X, Y = X[keep], Y[keep]
     return X, Y
 
 
@@ -182,14 +194,16 @@ def wants_ridge_init(model: nn.Module) -> bool:
 
 def init_linear_path_with_ridge(
     model: ForecastModel,
-    train_windows: Iterable[tuple[Tensor, Tensor]],
-    val_windows: Iterable[tuple[Tensor, Tensor]] = (),
+    train_windows: Iterable[tuple[Tensor, ...]],
+    val_windows: Iterable[tuple[Tensor, ...]] = (),
     alphas: Sequence[float] = RIDGE_ALPHAS,
 ) -> RidgeFit:
     """Fill ``model.linear`` with the ridge map fitted on ``train_windows`` (alpha chosen on ``val_windows``).
 
-    The windows are scaled batches ``(x (B, lookback, n_channels), y (B, horizon, n_outputs))``; pass
-    training windows only (never test windows) to keep evaluation honest.
+    The windows are scaled batches ``(x (B, lookback, n_channels), y (B, horizon, n_outputs))``, or
+    ``(x, y, valid (B, n_outputs) bool)`` for a ragged panel: only the valid (window, series) pairs
+    count, in the fit and in the choice of alpha (see :func:`ridge_rows`). Pass training windows only
+    (never test windows) to keep evaluation honest.
     """
     linear = getattr(model, "linear", None)
     if not isinstance(linear, LookbackLinear):
@@ -198,8 +212,8 @@ def init_linear_path_with_ridge(
         )
     with torch.no_grad():
         fit = fit_ridge_map(
-            (ridge_rows(model, x, y) for x, y in train_windows),
-            (ridge_rows(model, x, y) for x, y in val_windows),
+            (ridge_rows(model, *window) for window in train_windows),
+            (ridge_rows(model, *window) for window in val_windows),
             alphas,
         )
     linear.set_time_map(fit.weight)

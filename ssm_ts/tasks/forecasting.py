@@ -210,26 +210,29 @@ class ForecastingTask(pl.LightningModule):
 
     def _init_linear_path(self, datamodule: ForecastDataModule, chunk: int = 1024) -> None:
         """``linear_init="ridge"``: the closed-form ridge map of the training windows (alpha chosen on
-        validation) fills the frozen linear path. A resumed fit recomputes it, then the checkpoint wins."""
+        validation) fills the frozen linear path. A resumed fit recomputes it, then the checkpoint wins.
+
+        A ragged panel (channel-independent: setup refuses a multivariate model) fits the shared map
+        on the valid (window, series) pairs only, each series' own windows inside its span, and
+        chooses alpha on the valid validation pairs."""
         from ssm_ts.models.linear import init_linear_path_with_ridge, wants_ridge_init
 
         if not wants_ridge_init(self.net):
             return
-        if datamodule.ragged:
-            raise ConfigError(
-                'linear_init="ridge" fits one map to joint windows of all series, which a ragged panel '
-                "(series of different spans) lacks; leave linear_init at its default, or trim every series "
-                "to a common span."
-            )
+        device = self.scaler_mean.device
 
         def scaled(split: str):
             windows = datamodule.windows(split)
             offsets = torch.arange(windows.lookback + windows.horizon)
-            for starts in torch.as_tensor(list(windows.starts), dtype=torch.long).split(chunk):
-                index = starts[:, None] + offsets
-                x = windows.inputs[index[:, : windows.lookback]].to(self.scaler_mean.device)
-                y = windows.targets[index[:, windows.lookback :]].to(self.scaler_mean.device)
-                yield self.scale_inputs(x), self.scale_targets(y)
+            starts = torch.as_tensor(np.asarray(windows.starts), dtype=torch.long)
+            for positions in torch.arange(len(windows)).split(chunk):
+                index = starts[positions, None] + offsets
+                x = self.scale_inputs(windows.inputs[index[:, : windows.lookback]].to(device))
+                y = self.scale_targets(windows.targets[index[:, windows.lookback :]].to(device))
+                if windows.valid is None:
+                    yield x, y
+                else:  # outside a span x is 0 and y NaN: those rows are left out of the fit
+                    yield x, y, windows.valid[positions].to(device)
 
         init_linear_path_with_ridge(self.net, scaled("train"), scaled("val"))
 
