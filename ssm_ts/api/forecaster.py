@@ -24,7 +24,19 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ssm_ts.api.conformal import (
+    ConformalScores,
+    check_levels,
+    check_steps_calibrated,
+    compute_scores,
+    default_method,
+    interval_columns,
+    intervals,
+    load_scores,
+    save_scores,
+)
 from ssm_ts.api.resumable import ResumableFit
+from ssm_ts.atomic import atomic_directory
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import (
     ForecastDataModule,
@@ -57,6 +69,9 @@ def _is_int(value: Any) -> bool:
     """A whole number (Python or NumPy integer), not a bool or a float."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
+
+# calibration windows kept after fit: enough for 99% intervals, bounded scores file and forward pass
+MAX_CALIBRATION_WINDOWS = 1000
 
 _NOT_FITTED = "this Forecaster is not fitted yet: call .fit(data) or Forecaster.load(folder) first."
 
@@ -153,6 +168,7 @@ class Forecaster(ResumableFit):
         self.run_id_: str | None = None
         self.best_checkpoint_: str | None = None
         self.out_dir_: Path | None = None
+        self.conformal_: ConformalScores | None = None
 
     def __getattr__(self, name: str) -> Any:
         settings = self.__dict__.get("settings", {})
@@ -273,6 +289,8 @@ class Forecaster(ResumableFit):
             (test_metrics,) = trainer.test(task, datamodule=datamodule, verbose=False)
             self.metrics_.update({k: float(v) for k, v in test_metrics.items()})
         self.task_ = task.cpu().eval()
+        # split-conformal scores on the validation windows (never the test split), saved with the model
+        self.conformal_ = self._validation_scores(datamodule)
         if logger is not None:
             self._log_fit(logger, datamodule, out_dir, best)
 
@@ -363,9 +381,21 @@ class Forecaster(ResumableFit):
         long: bool | None = None,
         read_options: dict[str, Any] | None = None,
         n: int | None = None,
+        level: float | list[float] | None = None,
+        interval_method: Literal["residual", "cqr"] | None = None,
     ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps (or ``n``) after the last observed row of ``data`` (default: the
         fitted series).
+
+        ``level`` (neuralforecast's ``predict(level=[80, 95])``): split-conformal prediction intervals
+        of these coverages in percent, as ``<target>_lo-<level>`` and ``<target>_hi-<level>`` columns
+        (``y_lo-80``, ``y_hi-80`` in long layout), calibrated on the windows of the validation split
+        at the end of ``fit`` (or on :meth:`calibrate`'s data) per horizon step and series.
+        ``interval_method``: ``"cqr"`` (the default with ``quantiles``) widens or narrows the learned
+        quantile band nearest the level by its calibrated error; ``"residual"`` (the default without)
+        puts the calibrated absolute error around the point forecast. See :mod:`ssm_ts.api.conformal`.
+        Intervals cover the calibrated horizon only (``n <= horizon``), and a level needs enough windows
+        (80%: 4, 95%: 19, 99%: 99); either is refused with the fix otherwise.
 
         ``n`` (darts' ``predict(n)``): ``None`` forecasts the ``horizon``; ``n <= horizon`` its first ``n``
         steps (quantile columns too); ``n > horizon`` rolls the model forward: it forecasts ``horizon``
@@ -399,10 +429,106 @@ class Forecaster(ResumableFit):
                 f"forecast steps write predict(n={data}) (or predict(data, n={data}))."
             )
         n = check_steps(n, task.hparams.horizon)  # before reading the data: a bad n fails at once
+        levels = None
+        if level is not None:
+            levels = self._interval_request(level, interval_method)
+            check_steps_calibrated(self.conformal_, n)
         forecast = task.forecast_after(self._read(data, read_options=read_options), self.spec_, n=n)
-        return (
-            to_long_forecast(forecast, self.spec_, forecast_rows_only=True) if self._long(long) else forecast
+        long = self._long(long)
+        out = to_long_forecast(forecast, self.spec_, forecast_rows_only=True) if long else forecast
+        if levels is None:
+            return out
+        # each series' own forecast rows (a ragged panel's wide rows are the union of their times)
+        prediction = self._prediction_of(forecast)  # (rows, n_targets, n_quantiles)
+        present = ~np.isnan(prediction[..., point_index(task.hparams.quantiles)])
+        steps = np.cumsum(present, axis=0) - 1  # the horizon step of each present row, per series
+        compact = np.full_like(prediction, np.nan)
+        columns = np.broadcast_to(np.arange(prediction.shape[1]), present.shape)
+        compact[steps[present], columns[present]] = prediction[present]
+        bounds = self._intervals(compact[: int(present.sum(axis=0).max())], levels, interval_method)
+        if long:  # rows: series, then its own steps
+            flat = {
+                k: tuple(b.T[present.T] for b in pair) for k, pair in _gather(bounds, steps, present).items()
+            }
+            return _with_long_intervals(out, self.spec_, flat)
+        return _with_wide_intervals(out, self.spec_, _gather(bounds, steps, present))
+
+    def calibrate(
+        self,
+        data: TableSource,
+        *,
+        n_windows: int,
+        step: int = 1,
+        read_options: dict[str, Any] | None = None,
+    ) -> Forecaster:
+        """Recalibrate the conformal intervals of ``predict(level=...)`` on the last ``n_windows``
+        windows of ``data``, every ``step`` rows (as :meth:`backtest` places them), and return ``self``.
+
+        ``fit`` calibrates on the validation split by itself; use this for a loaded model, or to
+        calibrate on newer rows. The windows must be rows the model was not trained on (in-sample
+        errors are too small and give intervals that cover too little). The scores replace the
+        previous ones and are saved by :meth:`save`.
+        """
+        task = self._require_fitted()
+        if not _is_int(n_windows) or n_windows < 1:
+            raise ConfigError(f"n_windows must be a positive whole number of windows, got {n_windows!r}.")
+        _, _, prediction, actual = self._backtest(data, n_windows, step, read_options)
+        source = f"the last {n_windows} windows (every {step} rows) of the data given to calibrate()"
+        self.conformal_ = compute_scores(prediction, actual, task.hparams.quantiles, source)
+        return self
+
+    def _validation_scores(self, datamodule: ForecastDataModule) -> ConformalScores:
+        """Scores of the fitted model on the validation windows (at most ``MAX_CALIBRATION_WINDOWS``,
+        evenly spaced), actuals that the fill policy invented left out."""
+        task, spec = self._require_fitted(), datamodule.spec
+        windows = datamodule.windows("val")
+        chosen = np.unique(
+            np.linspace(0, len(windows) - 1, min(len(windows), MAX_CALIBRATION_WINDOWS)).round()
         )
+        filled = filled_targets(datamodule.frame, spec)
+        xs, ys = [], []
+        for i in chosen.astype(int):
+            x, y = windows[i]
+            first = int(windows.starts[i]) + windows.lookback
+            xs.append(x)
+            ys.append(np.where(filled[first : first + windows.horizon], np.nan, y.numpy()))
+        predictions = []
+        with torch.no_grad():
+            for batch in torch.stack(xs).split(256):
+                predictions.append(task.forecast(batch).numpy())
+        source = f"the validation split ({len(chosen)} of its {len(windows)} windows)"
+        return compute_scores(np.concatenate(predictions), np.stack(ys), task.hparams.quantiles, source)
+
+    def _interval_request(self, level: Any, interval_method: str | None) -> list[float]:
+        """Checked levels; the model must be calibrated and the method possible."""
+        levels = check_levels(level)
+        if self.conformal_ is None:
+            raise ConfigError(
+                "level= needs conformal calibration scores and this model has none (an export saved before "
+                "calibration existed, or by the CLI): call .calibrate(data, n_windows=...) on held-out rows, "
+                "or refit (fit calibrates on the validation split)."
+            )
+        default_method(self.conformal_, interval_method)
+        return levels
+
+    def _intervals(
+        self, prediction: np.ndarray, levels: list[float], interval_method: str | None
+    ) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+        """``{level: (lower, upper)}`` of ``prediction (..., steps, n_targets, n_quantiles)``."""
+        task = self._require_fitted()
+        return intervals(prediction, self.conformal_, levels, task.hparams.quantiles, self.spec_.targets,
+                         interval_method)  # fmt: skip
+
+    def _prediction_of(self, forecast: pd.DataFrame) -> np.ndarray:
+        """``(rows, n_targets, n_quantiles)`` read back from a wide forecast frame."""
+        quantiles = self._require_fitted().hparams.quantiles
+        blocks = [
+            forecast[[quantile_column(t, q) for q in quantiles] if quantiles else [t]].to_numpy(
+                dtype="float64"
+            )
+            for t in self.spec_.targets
+        ]
+        return np.stack(blocks, axis=1)
 
     def _long(self, long: bool | None) -> bool:
         return self.spec_.long_format if long is None else bool(long)
@@ -415,6 +541,8 @@ class Forecaster(ResumableFit):
         *,
         long: bool | None = None,
         read_options: dict[str, Any] | None = None,
+        level: float | list[float] | None = None,
+        interval_method: Literal["residual", "cqr"] | None = None,
     ) -> pd.DataFrame:
         """Rolling-origin forecasts over the end of ``data`` with the fitted weights (no refitting).
 
@@ -422,13 +550,37 @@ class Forecaster(ResumableFit):
         Returns one row per (window, step): ``cutoff`` (last row the model saw), the time column, the
         forecast columns as in :meth:`predict`, and ``<target>_actual``: the data, NaN where the
         fill policy invented the value (the forecast there is still given). ``long`` as in
-        :meth:`predict` (long tables get ``cutoff, unique_id, ds, y, ..., y_actual``); ``read_options``
-        as in :meth:`predict`.
+        :meth:`predict` (long tables get ``cutoff, unique_id, ds, y, ..., y_actual``); ``read_options``,
+        ``level`` and ``interval_method`` as in :meth:`predict` (the conformal ``<target>_lo-<level>``
+        and ``_hi-<level>`` columns follow the actuals).
 
         In a ragged panel (series of a long table that start and end at different times) each
         series' windows end at its own last observed row, so ``cutoff`` is per series; the wide
         layout then has a row per ``(cutoff, time)`` pair, NaN for the series without that window.
         """
+        self._require_fitted()
+        levels = None if level is None else self._interval_request(level, interval_method)
+        result, ragged, prediction, _ = self._backtest(data, n_windows, step, read_options)
+        spec, long = self.spec_, self._long(long)
+        if levels is None:
+            if ragged:
+                return result if long else to_wide_forecast(result, spec)
+            return to_long_forecast(result, spec) if long else result
+        bounds = self._intervals(prediction, levels, interval_method)  # each (n_windows, horizon, n_targets)
+        if not ragged and not long:  # wide rows: window, step
+            return _with_wide_intervals(result, spec, _flat(bounds, (0, 1, 2)))
+        # long rows: series, window, step
+        result = _with_long_intervals(
+            result if ragged else to_long_forecast(result, spec), spec, _flat(bounds, (2, 0, 1))
+        )
+        return result if long else _long_to_wide_with_intervals(result, spec)
+
+    def _backtest(
+        self, data: TableSource | None, n_windows: int, step: int | None, read_options: dict[str, Any] | None
+    ) -> tuple[pd.DataFrame, bool, np.ndarray, np.ndarray]:
+        """``(frame, ragged, prediction (n_windows, horizon, n_targets, n_quantiles), actual (n_windows,
+        horizon, n_targets))``: the frame is wide (window, step rows), or long for a ragged panel; the
+        actuals are NaN where the fill policy invented the value or a series has no such window."""
         task = self._require_fitted()
         spec, lookback, horizon = self.spec_, task.hparams.lookback, task.hparams.horizon
         step = horizon if step is None else step
@@ -438,8 +590,7 @@ class Forecaster(ResumableFit):
         frame = self._read(data, allow_future_rows=False, read_options=read_options)
         spans = series_spans(frame, spec.targets)
         if spans.ragged:
-            result = self._backtest_ragged(frame, spans, n_windows, step)
-            return result if self._long(long) else to_wide_forecast(result, spec)
+            return (*self._backtest_ragged(frame, spans, n_windows, step),)  # type: ignore[return-value]
         n_rows = len(frame)
         origins = [n_rows - horizon - (n_windows - 1 - i) * step for i in range(n_windows)]
         if origins[0] < lookback:
@@ -471,11 +622,14 @@ class Forecaster(ResumableFit):
             window = pd.concat([window, actual], axis=1)
             window.insert(0, "cutoff", times.iloc[origin - 1])
             pieces.append(window)
-        result = pd.concat(pieces, ignore_index=True)
-        return to_long_forecast(result, spec) if self._long(long) else result
+        actuals = np.stack([targets[o : o + horizon] for o in origins])
+        return pd.concat(pieces, ignore_index=True), False, prediction, actuals
 
-    def _backtest_ragged(self, frame: pd.DataFrame, spans: Spans, n_windows: int, step: int) -> pd.DataFrame:
-        """Backtest windows per series of a ragged panel, in long layout (rows: series, window, step)."""
+    def _backtest_ragged(
+        self, frame: pd.DataFrame, spans: Spans, n_windows: int, step: int
+    ) -> tuple[pd.DataFrame, bool, np.ndarray, np.ndarray]:
+        """Backtest windows per series of a ragged panel, in long layout (rows: series, window, step),
+        with ``True`` (ragged) and the arrays of :meth:`_backtest`."""
         task, spec = self._require_fitted(), self.spec_
         lookback, horizon, quantiles = task.hparams.lookback, task.hparams.horizon, task.hparams.quantiles
         times = frame[spec.time_col]
@@ -515,7 +669,7 @@ class Forecaster(ResumableFit):
         if spec.periods:  # to_numpy gives Period objects: keep the column's Period dtype
             for column in ("cutoff", spec.time_col):
                 result[column] = result[column].astype(times.dtype)
-        return result
+        return result, True, prediction, actual[rows, series]
 
     def plot(
         self,
@@ -575,8 +729,13 @@ class Forecaster(ResumableFit):
     def save(self, directory: str | os.PathLike) -> Path:
         """Write a self-describing folder (config JSON, safetensors weights, scaler and history as JSON)."""
         task = self._require_fitted()
-        return save_forecast_export(directory, task, self.spec_, self.history_, settings=self._json_settings(),
-                                    metrics=self.metrics_, future=self.future_)  # fmt: skip
+        # one atomic folder: the export and its conformal scores appear together or not at all
+        with atomic_directory(directory) as tmp:
+            save_forecast_export(tmp, task, self.spec_, self.history_, settings=self._json_settings(),
+                                 metrics=self.metrics_, future=self.future_)  # fmt: skip
+            if self.conformal_ is not None:
+                save_scores(tmp, self.conformal_, self.spec_.targets)
+        return Path(directory)
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> Forecaster:
@@ -586,6 +745,7 @@ class Forecaster(ResumableFit):
         forecaster = cls(**{**settings_of_task(task), **settings})
         observed = n_observed_rows(history, spec.targets)
         forecaster.task_, forecaster.spec_, forecaster.metrics_ = task, spec, metrics
+        forecaster.conformal_ = load_scores(directory, task.hparams.horizon, spec.targets)
         if spec.periods:  # saved as the times the Periods start
             history[spec.time_col] = history[spec.time_col].dt.to_period(spec.freq)
         forecaster.history_ = history.iloc[:observed].reset_index(drop=True)
@@ -593,3 +753,65 @@ class Forecaster(ResumableFit):
             history.iloc[observed:].reset_index(drop=True) if observed < len(history) else None
         )
         return forecaster
+
+
+# ------------------------------------------------------------ interval columns
+
+Bounds = dict[float, tuple[np.ndarray, np.ndarray]]
+
+
+def _flat(bounds: Bounds, order: tuple[int, int, int]) -> Bounds:
+    """``(n_windows, horizon, n_targets)`` bounds flattened in ``order`` (``(2, 0, 1)``: series, window,
+    step as long rows; ``(0, 1, 2)``: window, step rows with a column per series)."""
+    if order == (0, 1, 2):
+        return {k: tuple(b.reshape(-1, b.shape[-1]) for b in pair) for k, pair in bounds.items()}  # type: ignore[misc]
+    return {k: tuple(b.transpose(order).ravel() for b in pair) for k, pair in bounds.items()}  # type: ignore[misc]
+
+
+def _gather(bounds: Bounds, steps: np.ndarray, present: np.ndarray) -> Bounds:
+    """Bounds of each series' own steps ``(steps, n_targets)`` put on the forecast rows ``(rows, n_targets)``
+    (``steps``: the step of each row per series; NaN where a series has no forecast)."""
+    columns = np.broadcast_to(np.arange(present.shape[1]), present.shape)
+
+    def on_rows(block: np.ndarray) -> np.ndarray:
+        out = np.full(present.shape, np.nan)
+        out[present] = block[steps[present], columns[present]]
+        return out
+
+    return {k: (on_rows(lo), on_rows(hi)) for k, (lo, hi) in bounds.items()}
+
+
+def _with_wide_intervals(frame: pd.DataFrame, spec: SeriesSpec, bounds: Bounds) -> pd.DataFrame:
+    """``frame`` with ``<target>_lo-<level>``/``_hi-<level>`` columns from ``(rows, n_targets)`` bounds."""
+    columns: dict[str, np.ndarray] = {}
+    for j, target in enumerate(spec.targets):
+        for level, (lower, upper) in bounds.items():
+            lo, hi = interval_columns(target, level)
+            columns[lo], columns[hi] = lower[:, j], upper[:, j]
+    return pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
+
+
+def _with_long_intervals(frame: pd.DataFrame, spec: SeriesSpec, bounds: Bounds) -> pd.DataFrame:
+    """``frame`` (long) with ``<value_col>_lo-<level>``/``_hi-<level>`` columns from flat bounds."""
+    columns: dict[str, np.ndarray] = {}
+    for level, (lower, upper) in bounds.items():
+        lo, hi = interval_columns(spec.value_col, level)
+        columns[lo], columns[hi] = lower, upper
+    return pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
+
+
+def _long_to_wide_with_intervals(frame: pd.DataFrame, spec: SeriesSpec) -> pd.DataFrame:
+    """:func:`to_wide_forecast` of a long backtest frame that has interval columns too (which it
+    does not know): those are pivoted on the same ``(cutoff, time)`` rows and appended."""
+    extra = [c for c in frame.columns if "_lo-" in c or "_hi-" in c]
+    wide = to_wide_forecast(frame.drop(columns=extra), spec)
+    index = [c for c in ("cutoff", spec.time_col) if c in frame.columns]
+    pivoted = frame.pivot(index=index, columns=spec.id_col, values=extra)
+    pivoted.columns = [target + column[len(spec.value_col) :] for column, target in pivoted.columns]
+    ordered = [
+        c
+        for t in spec.targets
+        for c in pivoted.columns
+        if c.startswith(f"{t}_") and c[len(t) + 1 :][:3] in ("lo-", "hi-")
+    ]
+    return wide.merge(pivoted[ordered].reset_index(), on=index, how="left")
