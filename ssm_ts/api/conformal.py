@@ -76,18 +76,22 @@ def interval_columns(target: str, level: float) -> tuple[str, str]:
 
 
 def check_levels(level: Any) -> list[float]:
-    """``level`` (a number or a list of numbers, percent strictly between 0 and 100) as sorted,
-    distinct floats; a clear error for anything else."""
+    """``level`` (a number or a list of numbers, percent in ``[1, 100)``) as sorted, distinct floats; a
+    clear error for anything else (a fraction such as ``0.9`` is refused with the percent it means)."""
     levels = list(level) if isinstance(level, (list, tuple, np.ndarray)) else [level]
     if not levels:
         raise ConfigError("level=[] asks for no interval; give levels in percent, e.g. level=[80, 95].")
     checked = []
     for value in levels:
         ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-        if not ok or not 0 < float(value) < 100:
-            hint = " (a fraction? levels are percent: 0.9 -> 90)" if ok and 0 < float(value) < 1 else ""
+        if ok and 0 < float(value) < 1:  # darts and sklearn users write coverages as fractions
             raise ConfigError(
-                f"level={level!r}: {value!r} is not a coverage in percent strictly between 0 and 100{hint}; "
+                f"level={level!r}: {value!r} looks like a fraction, and levels are coverages in percent: "
+                f"write {100 * float(value):g} for a {100 * float(value):g}% interval (levels below 1% are refused)."
+            )
+        if not ok or not 0 < float(value) < 100:
+            raise ConfigError(
+                f"level={level!r}: {value!r} is not a coverage in percent strictly between 0 and 100; "
                 "give e.g. level=[80, 95] for 80% and 95% intervals."
             )
         checked.append(float(value))

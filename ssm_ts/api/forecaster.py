@@ -327,7 +327,8 @@ class Forecaster(ResumableFit):
             log_artifact(logger, best, "checkpoints")
         hp = self.task_.hparams
         example = input_example(self.history_, self.spec_, hp.lookback, hp.horizon)
-        signature = forecast_signature(example, self.predict(example), horizon=hp.horizon)
+        signature = forecast_signature(example, self.predict(example), horizon=hp.horizon,
+                                       intervals=self.conformal_ is not None)  # fmt: skip
 
         def write_model(export_dir: Path) -> tuple[str, dict[str, str]]:
             self.save(export_dir)

@@ -6,7 +6,10 @@ format (time column + the target/covariate columns; long format works too), at l
 rows; an empty DataFrame forecasts from the history stored with the model. Output: the time
 column continuing the series' frequency, one column per target, ``<target>_q<level>`` columns for
 quantile models; ``params={"n": steps}`` (declared in the signature, default the horizon) asks for
-another number of steps (see ``Forecaster.predict(n=...)``). A model fitted on pandas Periods
+another number of steps (see ``Forecaster.predict(n=...)``); ``params={"level": [80, 95]}`` (declared
+for a model calibrated at fit, default ``[]``: none) adds the conformal intervals
+``<target>_lo-80``/``_hi-80`` of ``Forecaster.predict(level=...)``, and ``"interval_method"``
+(``"residual"`` or ``"cqr"``, default ``""``: the model's default) chooses how. A model fitted on pandas Periods
 answers a DataFrame whose time column holds Periods with Periods (same frequency); any other
 input (text such as ``2015Q1``, as JSON carries them to a served model, or an empty frame) gets
 the Periods as that text, which JSON can hold. The logged model carries an input example (the
@@ -39,12 +42,13 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
     def predict(
         self, context, model_input: pd.DataFrame, params: dict[str, Any] | None = None
     ) -> pd.DataFrame:
-        """``params={"n": steps}``: forecast ``n`` steps instead of the horizon (see ``Forecaster.predict``)."""
-        n = _steps(params)
+        """``params={"n": steps, "level": [80, 95], "interval_method": "cqr"}``: forecast ``n`` steps
+        instead of the horizon, with conformal intervals of those levels (see ``Forecaster.predict``)."""
+        options = {"n": _steps(params), **_interval_params(params)}
         if model_input is None or len(model_input) == 0:
-            return _periods_as_text(self.forecaster.predict(n=n), self.forecaster.spec_)
+            return _periods_as_text(self.forecaster.predict(**options), self.forecaster.spec_)
         model_input = pd.DataFrame(model_input)
-        forecast = self.forecaster.predict(model_input, n=n)
+        forecast = self.forecaster.predict(model_input, **options)
         time_col = self.forecaster.spec_.time_col
         if time_col in model_input.columns and isinstance(model_input[time_col].dtype, pd.PeriodDtype):
             return forecast  # a Python caller's Periods: Periods back
@@ -58,6 +62,16 @@ def _steps(params: dict[str, Any] | None) -> int | None:
     if isinstance(n, float) and n.is_integer():
         return int(n)
     return n
+
+
+def _interval_params(params: dict[str, Any] | None) -> dict[str, Any]:
+    """``level`` and ``interval_method`` of ``params`` for ``Forecaster.predict``; the declared defaults
+    (``[]`` and ``""``, MLflow has no null default) mean none. A whole float level counts as given."""
+    params = params or {}
+    level, method = params.get("level"), params.get("interval_method")
+    if isinstance(level, (list, tuple)) and len(level) == 0:
+        level = None
+    return {"level": level, "interval_method": method or None}
 
 
 def _periods_as_text(frame: pd.DataFrame, spec) -> pd.DataFrame:
@@ -100,7 +114,9 @@ def input_example(history: pd.DataFrame, spec, lookback: int, horizon: int) -> p
     return example
 
 
-def forecast_signature(example: pd.DataFrame, forecast: pd.DataFrame, horizon: int | None = None):
+def forecast_signature(
+    example: pd.DataFrame, forecast: pd.DataFrame, horizon: int | None = None, intervals: bool = False
+):
     """The signature of ``example -> forecast``: the output's columns and types as inferred, and no
     input schema. MLflow enforces an input schema by dropping the columns it does not name, so a
     DataFrame whose columns all differ would arrive empty and be forecast silently from the stored
@@ -109,9 +125,12 @@ def forecast_signature(example: pd.DataFrame, forecast: pd.DataFrame, horizon: i
     text a served model returns for them (MLflow has no Period type).
 
     ``horizon``: declare the optional parameter ``n`` (forecast steps, default the horizon), so a served
-    model can be asked ``{"dataframe_split": ..., "params": {"n": 48}}``.
+    model can be asked ``{"dataframe_split": ..., "params": {"n": 48}}``. ``intervals``: declare
+    ``level`` (a list of percents, default ``[]``) and ``interval_method`` (default ``""``) too, for a
+    model with conformal calibration: ``"params": {"level": [80, 95]}``.
     """
     from mlflow.models import infer_signature
+    from mlflow.types.schema import ParamSchema, ParamSpec
 
     forecast = forecast.astype(
         {c: str for c in forecast.columns if isinstance(forecast[c].dtype, pd.PeriodDtype)}
@@ -124,6 +143,10 @@ def forecast_signature(example: pd.DataFrame, forecast: pd.DataFrame, horizon: i
             example, forecast, params=None if horizon is None else {"n": int(horizon)}
         )
     signature.inputs = None
+    if intervals and signature.params is not None:
+        # declared by hand: infer_signature cannot type an empty list, and a null default is not allowed
+        extra = [ParamSpec("level", "double", [], shape=(-1,)), ParamSpec("interval_method", "string", "")]
+        signature.params = ParamSchema([*signature.params.params, *extra])
     return signature
 
 

@@ -63,6 +63,7 @@ def test_save_load_round_trip_gives_identical_forecasts(fitted, tmp_path, co2_cs
         "config.json",
         "model.safetensors",
         "extras.json",
+        "conformal.safetensors",  # the conformal calibration scores of predict(level=...)
     }
     loaded = Forecaster.load(tmp_path / "model")
     pd.testing.assert_frame_equal(loaded.predict(), fitted.predict())

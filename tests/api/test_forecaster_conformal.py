@@ -1,0 +1,194 @@
+"""Conformal prediction intervals: ``Forecaster.predict(level=[80, 95])`` on real ETTh1 rows.
+
+``fit`` scores the fitted model on the validation windows; the interval of level L at each horizon
+step and series is the ``ceil((n + 1) L / 100)``-th smallest of the ``n`` scores, so on those very
+windows it covers at least L, and on the later test rows it covers about L, where the learned
+quantile band of an undertrained model covers far less.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from ssm_ts import Forecaster
+from ssm_ts.api.conformal import SCORES_FILE, calibrated_offset, check_levels
+from ssm_ts.errors import ConfigError, DataError
+
+LOOKBACK, HORIZON = 48, 12
+TRAIN_END, VAL_END, TEST_END = 2500, 3200, 4000
+QUIET = {"enable_progress_bar": False, "enable_model_summary": False}
+SERIES = ["OT", "HUFL"]
+
+
+@pytest.fixture(scope="module")
+def ett(shared_data) -> pd.DataFrame:
+    frame = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", parse_dates=["date"])
+    return frame.iloc[:TEST_END][["date", *SERIES]]
+
+
+def make(tmp_path_factory, **settings) -> Forecaster:
+    torch.set_num_threads(1)
+    options = dict(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, max_epochs=2, log_to_mlflow=False,
+                   boundaries=[TRAIN_END, VAL_END, TEST_END], out_dir=str(tmp_path_factory.mktemp("out")),
+                   trainer_options=QUIET)  # fmt: skip
+    return Forecaster(**{**options, **settings})
+
+
+@pytest.fixture(scope="module")
+def quantile_model(ett, tmp_path_factory) -> Forecaster:
+    return make(tmp_path_factory, quantiles=[0.1, 0.9]).fit(ett)
+
+
+@pytest.fixture(scope="module")
+def point_model(ett, tmp_path_factory) -> Forecaster:
+    return make(tmp_path_factory).fit(ett)
+
+
+def covered(frame: pd.DataFrame, target: str, level: int) -> pd.Series:
+    actual = frame[f"{target}_actual"]
+    return (actual >= frame[f"{target}_lo-{level}"]) & (actual <= frame[f"{target}_hi-{level}"])
+
+
+def test_the_corrected_quantile_is_the_ceil_n_plus_1_level_th_smallest_score():
+    scores = np.random.default_rng(0).permutation(np.arange(1.0, 20.0))[:, None, None]  # n = 19
+    for level, rank in ((80, 16), (90, 18), (95, 19)):  # ceil(20 * L / 100)
+        assert math.ceil(20 * level / 100) == rank
+        assert calibrated_offset(scores, level, "test", ["OT"], 1)[0, 0] == rank
+    with pytest.raises(DataError, match=r"level 96% needs at least 24 calibration windows.*'OT' has 19"):
+        calibrated_offset(scores, 96, "test", ["OT"], 1)
+
+
+def test_intervals_nest_grow_with_level_and_slice_with_n(quantile_model):
+    forecast = quantile_model.predict(level=[95, 80])
+    for target in SERIES:
+        assert list(forecast.columns).index(f"{target}_lo-80") > list(forecast.columns).index(
+            f"{target}_q0.9"
+        )
+        lo80, hi80, lo95, hi95 = (
+            forecast[f"{target}_{side}-{lv}"] for lv in (80, 95) for side in ("lo", "hi")
+        )
+        assert (lo95 <= lo80).all() and (lo80 <= forecast[target]).all() and (forecast[target] <= hi80).all()
+        assert (hi80 <= hi95).all() and ((hi95 - lo95) > (hi80 - lo80)).all()
+    plain = quantile_model.predict()
+    pd.testing.assert_frame_equal(forecast[plain.columns], plain)  # the model's own columns unchanged
+    pd.testing.assert_frame_equal(quantile_model.predict(level=[80, 95], n=5), forecast.iloc[:5])
+    with pytest.raises(ConfigError, match=r"12 calibrated horizon steps, and n=13.*n <= 12"):
+        quantile_model.predict(level=[80], n=HORIZON + 1)
+
+
+def test_calibration_windows_are_covered_at_least_nominally_and_test_rows_near_it(quantile_model, ett):
+    scores = quantile_model.conformal_
+    assert scores.n_windows == VAL_END - TRAIN_END - HORIZON + 1 and "validation split" in scores.source
+    # the validation windows themselves, as the fit scored them: at least L at every step and series
+    val = quantile_model.backtest(ett.iloc[:VAL_END], n_windows=scores.n_windows, step=1, level=[80, 95])
+    val["step"] = np.tile(np.arange(HORIZON), scores.n_windows)
+    for target in SERIES:
+        for level in (80, 95):
+            assert covered(val, target, level).groupby(val["step"]).mean().min() >= level / 100
+    # later rows (the test split): near nominal, where the learned 10-90% band covers far less
+    test = ett.iloc[VAL_END - LOOKBACK :]
+    n_test = TEST_END - VAL_END - HORIZON + 1
+    for method in ("cqr", "residual"):
+        frame = quantile_model.backtest(
+            test, n_windows=n_test, step=1, level=[80, 95], interval_method=method
+        )
+        for level in (80, 95):
+            coverage = np.mean([covered(frame, t, level).mean() for t in SERIES])
+            assert abs(coverage - level / 100) < 0.1, (method, level, coverage)
+    learned = np.mean([((frame[f"{t}_actual"] >= frame[f"{t}_q0.1"]) & (frame[f"{t}_actual"] <= frame[f"{t}_q0.9"]))
+                       .mean() for t in SERIES])  # fmt: skip
+    assert learned < 0.6  # two epochs learn a far too narrow band: what calibration is for
+
+
+def test_save_and_load_give_identical_intervals(quantile_model, ett, tmp_path):
+    folder = quantile_model.save(tmp_path / "model")
+    assert (folder / SCORES_FILE).is_file()
+    loaded = Forecaster.load(folder)
+    pd.testing.assert_frame_equal(loaded.predict(level=[80, 95]), quantile_model.predict(level=[80, 95]))
+    recent = ett.iloc[:3600]
+    pd.testing.assert_frame_equal(
+        loaded.predict(recent, level=[90], interval_method="residual"),
+        quantile_model.predict(recent, level=[90], interval_method="residual"),
+    )
+    (folder / SCORES_FILE).unlink()  # an export written before calibration existed
+    with pytest.raises(ConfigError, match=r"no.*calibration.*calibrate\(data, n_windows=...\)"):
+        Forecaster.load(folder).predict(level=[80])
+    assert len(Forecaster.load(folder).predict()) == HORIZON
+
+
+@pytest.mark.parametrize("level", [0, 100, 150, -5, "x", True, [], [80, None], 0.9])
+def test_bad_levels_are_clear_errors(quantile_model, level):
+    with pytest.raises(ConfigError, match=r"level=.*percent"):
+        quantile_model.predict(level=level)
+    with pytest.raises(ConfigError, match=r"level="):
+        check_levels(level)
+
+
+def test_point_model_uses_residuals_and_refuses_cqr(point_model):
+    forecast = point_model.predict(level=[80])
+    half = forecast["OT_hi-80"] - forecast["OT"]
+    np.testing.assert_allclose(forecast["OT"] - forecast["OT_lo-80"], half)  # symmetric around the point
+    assert point_model.conformal_.cqr is None
+    with pytest.raises(ConfigError, match=r"interval_method='cqr'.*no.*quantiles=\[0.1, 0.9\]"):
+        point_model.predict(level=[80], interval_method="cqr")
+    with pytest.raises(ConfigError, match=r"interval_method='bands' is not one of"):
+        point_model.predict(level=[80], interval_method="bands")
+
+
+def test_too_few_calibration_windows_name_the_level_the_count_and_the_fix(point_model, ett, tmp_path):
+    model = Forecaster.load(point_model.save(tmp_path / "model"))  # a loaded model, calibrated anew
+    model.calibrate(ett.iloc[VAL_END - LOOKBACK :], n_windows=5)
+    assert model.predict(level=[80]).notna().all().all()  # 80% needs 4 windows
+    with pytest.raises(
+        DataError, match=r"level 95% needs at least 19 calibration windows.*has 5.*n_windows="
+    ):
+        model.predict(level=[80, 95])
+    model.calibrate(ett.iloc[VAL_END - LOOKBACK :], n_windows=19)
+    assert "calibrate()" in model.conformal_.source and model.predict(level=[95]).notna().all().all()
+
+
+def test_long_panel_gives_the_same_intervals_per_series(ett, tmp_path_factory):
+    long = ett.melt(id_vars="date", var_name="unique_id", value_name="y").rename(columns={"date": "ds"})
+    model = make(tmp_path_factory, quantiles=[0.1, 0.9]).fit(long)
+    forecast = model.predict(level=[80, 95])
+    assert {"unique_id", "ds", "y", "y_q0.1", "y_lo-80", "y_hi-95"} <= set(forecast.columns)
+    wide = model.predict(level=[80, 95], long=False)
+    for target in SERIES:
+        rows = forecast[forecast["unique_id"] == target]
+        np.testing.assert_array_equal(rows["y_lo-80"].to_numpy(), wide[f"{target}_lo-80"].to_numpy())
+        np.testing.assert_array_equal(rows["y_hi-95"].to_numpy(), wide[f"{target}_hi-95"].to_numpy())
+    backtest = model.backtest(long[long["ds"] < ett["date"].iloc[3600]], n_windows=3, level=[80])
+    assert backtest["y_lo-80"].le(backtest["y"]).all() and backtest["y_hi-80"].ge(backtest["y"]).all()
+    wide_backtest = model.backtest(
+        long[long["ds"] < ett["date"].iloc[3600]], n_windows=3, level=[80], long=False
+    )
+    np.testing.assert_array_equal(
+        backtest.loc[backtest["unique_id"] == "HUFL", "y_hi-80"].to_numpy(),
+        wide_backtest["HUFL_hi-80"].to_numpy(),
+    )
+
+
+def test_ragged_panel_series_get_intervals_of_their_own_steps(ett, tmp_path_factory):
+    long = ett.melt(id_vars="date", var_name="unique_id", value_name="y").rename(columns={"date": "ds"})
+    short = long[
+        ~((long["unique_id"] == "HUFL") & (long["ds"] > ett["date"].iloc[TEST_END - 4]))
+    ]  # ends 3 rows early
+    model = make(tmp_path_factory).fit(short)
+    forecast = model.predict(level=[80])
+    even = model.predict(level=[80], long=False)
+    for target in SERIES:
+        rows = forecast[forecast["unique_id"] == target]
+        assert len(rows) == HORIZON
+        half = (rows["y_hi-80"] - rows["y"]).to_numpy()
+        column = model.spec_.targets.index(target)
+        offsets = calibrated_offset(model.conformal_.residual, 80, "", SERIES, HORIZON)[:, column]
+        np.testing.assert_allclose(half, offsets)  # step k of each series, though their times differ
+        present = even[target].notna()
+        np.testing.assert_allclose(
+            even.loc[present, f"{target}_hi-80"].to_numpy(), rows["y_hi-80"].to_numpy()
+        )
