@@ -28,7 +28,7 @@ from .scaler import ScalerState, fit_scaler
 from .series import SeriesSpec, load_like, load_series
 from .spans import Spans, n_observed_rows, series_spans
 from .split import SplitBoundaries, check_enough_rows, split_boundaries
-from .windows import ForecastWindows, model_inputs, row_major
+from .windows import ForecastWindows, model_inputs, row_major, valid_rows
 
 
 def window_inputs(frame: pd.DataFrame, spec: SeriesSpec, horizon: int) -> tuple[np.ndarray, np.ndarray]:
@@ -402,6 +402,16 @@ class ForecastDataModule(pl.LightningDataModule):
         """One window: the last ``lookback`` observed rows, forecasting the next ``horizon`` steps."""
         x, _ = last_windows(self.frame, self.spec, self.lookback, self.horizon)
         return DataLoader(TensorDataset(torch.tensor(x, dtype=torch.float64).unsqueeze(0)), batch_size=1)
+
+    def on_before_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
+        """A ragged panel's ``(x, y)`` batches gain ``rows``, the (window, series) pairs they are valid
+        for (:func:`valid_rows`): a channel-independent model computes those only. Found here, on the
+        CPU before the batch reaches the device: indices from a mask on a GPU would synchronise it at
+        every step."""
+        if isinstance(batch, (list, tuple)) and len(batch) == 2 and self.ragged:
+            x, y = batch
+            return [x, y, valid_rows(y)]
+        return batch
 
     def state_dict(self) -> dict:
         """Saved in Lightning checkpoints: how the training data was read (JSON values only)."""

@@ -84,3 +84,10 @@ def row_major(values: np.ndarray) -> np.ndarray:
     without a copy so that the splits of one series can share its arrays.
     """
     return np.require(values, dtype=np.float64, requirements=["C_CONTIGUOUS", "WRITEABLE"])
+
+
+def valid_rows(y: torch.Tensor) -> torch.Tensor:
+    """``y (batch, horizon, n_targets)`` of a ragged panel (NaN for the series a window is not valid
+    for) -> ``(n_valid,)`` long: the rows ``b * n_targets + c`` of the valid (window ``b``, series
+    ``c``) pairs, in a channel-independent model's folded order (its ``forward(..., rows=)``)."""
+    return (~y.isnan().any(dim=1)).reshape(-1).nonzero().squeeze(1)

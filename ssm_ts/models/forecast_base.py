@@ -123,13 +123,17 @@ class ForecastModel(nn.Module):
         """
         raise NotImplementedError
 
-    def forward(self, x: Tensor, valid: Tensor | None = None) -> ForecastOutput:
+    def forward(self, x: Tensor, valid: Tensor | None = None, rows: Tensor | None = None) -> ForecastOutput:
         """``x (batch, lookback, n_channels)`` scaled -> ForecastOutput with (batch, horizon, n_outputs, n_quantiles).
 
         ``valid`` (batch, n_outputs) bool: which target series each window is valid for (a ragged panel's
         windows reach outside some series' spans, whose inputs the task fed as zeros); auxiliary loss
         terms count the valid (window, series) pairs only. ``None`` (the default): all are valid, and the
         outputs are exactly those of a model called without it.
+
+        ``rows`` (n,) long, channel-independent only: the (window, series) rows to compute, ``b *
+        n_outputs + c`` for series ``c`` of window ``b`` (a ragged panel's valid pairs); the network
+        runs on those alone and the predictions of the other pairs are NaN. ``None``: all rows.
         """
         if x.dim() != 3 or x.shape[1] != self.lookback or x.shape[2] != self.n_channels:
             raise ConfigError(
@@ -141,6 +145,11 @@ class ForecastModel(nn.Module):
                 f"{self.model_name}: valid must be a (batch, n_outputs) = ({x.shape[0]}, {self.n_outputs}) mask "
                 f"of the target series each window is valid for, got shape {tuple(valid.shape)}."
             )
+        if rows is not None and not self.channel_independent:
+            raise ConfigError(
+                f"{self.model_name}: rows selects (window, series) rows of a channel-independent model; a "
+                "multivariate one (channel_independent=False) reads whole windows: pass rows=None."
+            )
         B, C = x.shape[0], self.n_outputs
         shift, scale = self.norm.statistics(x[..., :C])
         targets = (x[..., :C] - shift) / scale
@@ -148,10 +157,16 @@ class ForecastModel(nn.Module):
         if self.channel_independent:
             # (B, L, C) -> (B*C, L, 1) with the covariates repeated beside each target series.
             series = targets.permute(0, 2, 1).reshape(B * C, self.lookback, 1)
-            covs = covariates.repeat_interleave(C, dim=0)
-            z = torch.cat([series, covs], dim=-1)
             # valid folds like the targets: row b*C + c is series c of window b
-            pred, aux = self.forecast(z, series, **self._valid_arg(valid, B * C))
+            if rows is None:
+                covs = covariates.repeat_interleave(C, dim=0)
+                z = torch.cat([series, covs], dim=-1)
+                pred, aux = self.forecast(z, series, **self._valid_arg(valid, B * C))
+            else:  # indices, not a boolean mask: no GPU synchronisation
+                folded = self._valid_arg(valid, B * C)
+                kept, aux = self.forecast(torch.cat([series[rows], covariates[rows // C]], dim=-1), series[rows],
+                                          **{k: v[rows] for k, v in folded.items()})  # fmt: skip
+                pred = kept.new_full((B * C, *kept.shape[1:]), float("nan")).index_copy(0, rows, kept)
             pred = pred.reshape(B, C, self.horizon, self.n_quantiles).permute(0, 2, 1, 3)
         else:
             z = torch.cat([targets, covariates], dim=-1)

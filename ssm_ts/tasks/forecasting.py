@@ -42,6 +42,7 @@ from ssm_ts.pipelines.forecasting import (
 from ssm_ts.pipelines.forecasting.frames import restore_times, times_to_json
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows, require_channel_independent, series_spans
+from ssm_ts.pipelines.forecasting.windows import valid_rows
 
 SPLITS = ("val", "test")
 EXPORT_KIND = "ssm-ts-forecaster"
@@ -269,13 +270,19 @@ class ForecastingTask(pl.LightningModule):
         mean, scale = self.scaler_mean[:n, None], self.scaler_scale[:n, None]
         return prediction.double() * scale + mean
 
-    def forward(self, x_scaled: torch.Tensor, valid: torch.Tensor | None = None) -> Any:
+    def forward(
+        self, x_scaled: torch.Tensor, valid: torch.Tensor | None = None, rows: torch.Tensor | None = None
+    ) -> Any:
         """Scaled ``x (batch, lookback, n_channels)`` -> the model output (``prediction``, ``aux_loss``).
 
         ``valid`` (batch, n_targets) bool: the series each window is valid for (a ragged panel); the
-        model's auxiliary loss counts only those. ``None``: all.
+        model's auxiliary loss counts only those. ``None``: all. ``rows`` (n,) long: the (window,
+        series) rows the channel-independent model computes (a ragged panel's valid pairs, see
+        :func:`~ssm_ts.pipelines.forecasting.windows.valid_rows`); the predictions of the others are
+        NaN. ``None``: all.
         """
-        return self._require_net()(x_scaled, valid=valid)
+        net = self._require_net()
+        return net(x_scaled, valid=valid) if rows is None else net(x_scaled, valid=valid, rows=rows)
 
     def forecast(self, x: torch.Tensor) -> torch.Tensor:
         """Original-unit ``x (batch, lookback, n_channels)`` -> ``(batch, horizon, n_targets, n_quantiles)``
@@ -300,12 +307,22 @@ class ForecastingTask(pl.LightningModule):
         n_valid = (~missing).sum().clamp(min=1)
         return self.loss_fn(prediction, y_filled) * (missing.numel() / n_valid)
 
+    def _unpack(self, batch: Any) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """``(x, y, rows)``: a channel-independent model computes only ``rows`` of a ragged panel
+        (``None``: all rows). The data module adds them to a ragged panel's batches on the CPU
+        (:meth:`ForecastDataModule.on_before_batch_transfer`); a batch without them gets them here."""
+        x, y = batch[0], batch[1]
+        if not (self.ragged and self.hparams.channel_independent):
+            return x, y, None
+        return x, y, batch[2] if len(batch) == 3 else valid_rows(y)
+
     def training_step(self, batch, batch_idx: int) -> torch.Tensor:
-        x, y = batch
+        x, y, rows = self._unpack(batch)
         # a ragged panel: the series each window is valid for (y is NaN for the others); the model's
-        # auxiliary loss terms count only those, not the zero-filled inputs of the others
+        # auxiliary loss terms count only those, and a channel-independent model computes only those
+        # rows (the others would be zero-filled inputs whose loss is masked anyway)
         valid = ~y.isnan().any(dim=1) if self.ragged else None
-        out = self(self.scale_inputs(x), valid=valid)
+        out = self(self.scale_inputs(x), valid=valid, rows=rows)
         loss = self._loss(out.prediction, self.scale_targets(y))
         if out.aux_loss is not None:
             self.log(
@@ -318,8 +335,8 @@ class ForecastingTask(pl.LightningModule):
         return loss
 
     def _evaluate(self, batch, split: str) -> None:
-        x, y = batch
-        prediction = self(self.scale_inputs(x)).prediction
+        x, y, rows = self._unpack(batch)
+        prediction = self(self.scale_inputs(x), rows=rows).prediction  # NaN outside rows: never scored
         y_scaled = self.scale_targets(y)
         metrics = self.metrics[split]
         ragged = self.ragged  # a ragged panel: only the series each window is valid for are scored

@@ -372,8 +372,8 @@ def test_spacetime_fit_on_a_ragged_panel_counts_only_valid_series_in_its_aux_los
     seen = []
     original = ForecastModel.forward
 
-    def spy(self, x, valid=None):
-        out = original(self, x) if valid is None else original(self, x, valid=valid)
+    def spy(self, x, valid=None, rows=None):
+        out = original(self, x, valid=valid, rows=rows)
         if self.training:
             seen.append((valid, out.aux_loss.detach()))
         return out
