@@ -122,6 +122,12 @@ def build_cli_class():
         make_mlflow_logger,
         mlflow_run_of_checkpoint,
     )
+    from ssm_ts.tracking.resume_settings import (
+        DATA_FILE_SETTINGS,
+        FINGERPRINT_KEY,
+        RUNTIME_SETTINGS,
+        sort_resume_changes,
+    )
     from ssm_ts.tracking.run_folder import log_model_and_publish, publish_copy, run_folder
     from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
     from ssm_ts.training import BEST_CHECKPOINT_PREFIX, NonFiniteLossGuard, find_newest_checkpoint
@@ -215,7 +221,9 @@ def build_cli_class():
             as it was started. An option given (in --config or on the command line) with another value
             than the checkpoint's is refused, naming each one: resuming onto another data set or
             another model size would silently train something else. Trainer settings (max_epochs,
-            max_time, ...) are free to change."""
+            max_time, ...) are free to change, and so are the runtime settings of RUNTIME_SETTINGS
+            (data.num_workers, ...) and a data path whose file has the content the fit started on
+            (:mod:`ssm_ts.tracking.resume_settings`)."""
             saved = {
                 **{f"model.{k}": v for k, v in (checkpoint.get("hyper_parameters") or {}).items()},
                 **{f"data.{k}": v for k, v in (checkpoint.get("datamodule_hyper_parameters") or {}).items()},
@@ -240,15 +248,28 @@ def build_cli_class():
                 self.parse_arguments(self.parser, self._given_args)
                 self.config["fit"]["ckpt_path"] = ckpt_path  # as resolved ('last' named a file)
             changed = resume_conflicts(saved, self.config["fit"])
-            if changed:
+            fingerprints = checkpoint.get(FINGERPRINT_KEY) or {}
+            current = {key: self.config["fit"].get(key) for key in DATA_FILE_SETTINGS if key in saved}
+            accepted, refused = sort_resume_changes(changed, fingerprints, self.use_name, current)
+            if refused:
+                runtime = ", ".join(f"--{key}" for key in RUNTIME_SETTINGS if _has_option(parser, key))
                 listed = "; ".join(
-                    f"--{key}: {old!r} in the checkpoint, {new!r} now" for key, (old, new) in changed.items()
+                    f"--{key}: {old!r} in the checkpoint, {new!r} now" + (f" ({reason})" if reason else "")
+                    for key, (old, new, reason) in refused.items()
                 )
                 raise ConfigError(
                     f"--ckpt_path {ckpt_path} resumes a fit, but these settings differ from the ones it was "
                     f"trained with: {listed}. Resuming continues the checkpoint's model on its own data: drop "
                     "these options (without --config the checkpoint's settings are used), or fit from scratch "
-                    "into a new --out."
+                    f"into a new --out. Settings that only change how it runs may differ ({runtime}), and "
+                    "a data path may, to the same data moved elsewhere."
+                )
+            if accepted:
+                listed = ", ".join(f"--{key} {old!r} -> {new!r}" for key, (old, new) in accepted.items())
+                Console(stderr=True).print(
+                    f"resuming with changed settings (the same training): {listed}",
+                    markup=False,
+                    highlight=False,
                 )
 
         def _restore_data_settings(self, subcommand: str, ckpt_path: str, checkpoint: dict) -> None:
@@ -316,7 +337,9 @@ def build_cli_class():
                 )
                 if resumed_run:
                     as_dict = self.config[self.subcommand].as_dict()
-                    check_resumed_run(kwargs["logger"], resumed_run, logged_config_params(as_dict))
+                    # data files were checked against the checkpoint's fingerprints (_restore_fit_settings)
+                    accepted = {*RUNTIME_SETTINGS, *DATA_FILE_SETTINGS}
+                    check_resumed_run(kwargs["logger"], resumed_run, logged_config_params(as_dict), accepted)
             if trainer_config.get("default_root_dir") in (None, "", "."):
                 kwargs["default_root_dir"] = self._setting("out")
             trainer = super().instantiate_trainer(**kwargs)

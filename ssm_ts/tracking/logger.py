@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+import re
+from argparse import Namespace
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
+from lightning.fabric.utilities.logger import _convert_params, _flatten_dict
 from lightning.pytorch.callbacks import Callback
 from lightning.pytorch.loggers import MLFlowLogger
+from lightning.pytorch.utilities import rank_zero_only
 
 from ssm_ts.errors import ConfigError
 from ssm_ts.tracking.preflight import check_tracking_uri
+from ssm_ts.tracking.resume_settings import FINGERPRINT_KEY, RUNTIME_SETTINGS, datamodule_fingerprints
 
 ENV_TRACKING_URI = "MLFLOW_TRACKING_URI"
 DEFAULT_DB_NAME = "mlflow.db"
@@ -41,13 +46,14 @@ def make_mlflow_logger(
 ) -> MLFlowLogger:
     """A Lightning MLflow logger on ``tracking_uri`` (default: :func:`default_tracking_uri`).
 
-    Pass ``run_id`` to continue an existing run (resume after a crash) instead of starting a new one.
+    Pass ``run_id`` to continue an existing run (resume after a crash) instead of starting a new one;
+    :func:`check_resumed_run` then says which changed settings it logs as tags instead of params.
     An unreachable server or an unwritable sqlite file is a :class:`~ssm_ts.errors.ConfigError`
     here, before any training (see :mod:`ssm_ts.tracking.preflight`).
     """
     tracking_uri = tracking_uri or default_tracking_uri()
     check_tracking_uri(tracking_uri)
-    return MLFlowLogger(
+    return SSMTSMLFlowLogger(
         experiment_name=experiment_name,
         run_name=run_name,
         tracking_uri=tracking_uri,
@@ -57,13 +63,43 @@ def make_mlflow_logger(
     )
 
 
+class SSMTSMLFlowLogger(MLFlowLogger):
+    """Lightning's MLflow logger, except that a setting changed on resume (one that
+    :func:`check_resumed_run` accepted, such as ``data.num_workers``) is not logged as a parameter:
+    MLflow keeps one value per parameter and would fail the fit. Its new value is a tag
+    ``resumed.<n>.<setting>``. Lightning logs a task's settings without their ``model.`` prefix, so
+    those names are left out too."""
+
+    changed_on_resume: frozenset[str] = frozenset()  # settings as the CLI names them: data.num_workers
+
+    @rank_zero_only
+    def log_hyperparams(self, params: dict[str, Any] | Namespace) -> None:
+        if self.changed_on_resume:
+            leaves = {key.split(".", 1)[-1] for key in self.changed_on_resume}
+            params = _flatten_dict(_convert_params(params))
+            params = {k: v for k, v in params.items() if k not in self.changed_on_resume and k not in leaves}
+        super().log_hyperparams(params)
+
+
 class RecordMLflowRun(Callback):
-    """Store the MLflow run's id in every checkpoint, so a resumed fit continues the same run."""
+    """Store in every checkpoint what a resumed fit checks: the MLflow run's id, so it continues the
+    same run, and a content fingerprint of the data files (:mod:`ssm_ts.tracking.resume_settings`),
+    so a moved data file can be told from another one."""
+
+    def __init__(self) -> None:
+        self.fingerprints: dict[str, dict[str, str | None]] = {}
+
+    def on_fit_start(self, trainer, pl_module) -> None:
+        # once per fit, of the files as they were read (a data set's name as its file in the data home)
+        if trainer.is_global_zero and trainer.datamodule is not None:
+            self.fingerprints = datamodule_fingerprints(trainer.datamodule)
 
     def on_save_checkpoint(self, trainer, pl_module, checkpoint: dict[str, Any]) -> None:
         for logger in trainer.loggers:
             if isinstance(logger, MLFlowLogger) and logger.run_id:
                 checkpoint[CHECKPOINT_RUN_KEY] = {"run_id": logger.run_id, "experiment": logger.name}
+        if self.fingerprints:
+            checkpoint[FINGERPRINT_KEY] = self.fingerprints
 
 
 def mlflow_run_of_checkpoint(checkpoint: dict[str, Any]) -> str | None:
@@ -87,29 +123,52 @@ def log_params(logger: MLFlowLogger, params: Mapping[str, Any]) -> None:
     logger.log_hyperparams(_flatten(params))
 
 
-def check_resumed_run(logger: MLFlowLogger, run_id: str, params: Mapping[str, Any]) -> None:
-    """Before a resumed fit logs into run ``run_id`` (``logger``'s): a :class:`ConfigError` when the store does not
-    hold the run, or when ``params`` (nested, as :func:`log_params` takes them) differ from the values
-    the run logged; MLflow keeps one value per parameter and refused them mid-fit with a traceback."""
+def check_resumed_run(
+    logger: MLFlowLogger, run_id: str, params: Mapping[str, Any], accepted: Collection[str] = ()
+) -> dict[str, tuple[str, str]]:
+    """Before a resumed fit logs into run ``run_id`` (``logger``'s): a :class:`ConfigError` when the
+    store does not hold the run, or when ``params`` (nested, as :func:`log_params` takes them) differ
+    from the values the run logged; MLflow keeps one value per parameter and refused them mid-fit
+    with a traceback. Settings named in ``accepted`` (dotted: ``data.num_workers``) may differ: each
+    new value is logged as a tag ``resumed.<n>.<setting>`` (``n`` counts the run's resumes with
+    changes) and the logger leaves the parameter as the run logged it. Returns the accepted changes,
+    ``{setting: (run's value, new value)}``."""
     from mlflow.exceptions import MlflowException
 
     try:
-        logged = logger.experiment.get_run(run_id).data.params  # .experiment looks the run up
+        run = logger.experiment.get_run(run_id)  # .experiment looks the run up
     except MlflowException as err:
         raise ConfigError(
             f"the checkpoint continues MLflow run {run_id}, which {logger._tracking_uri} does not "
             f"hold ({err.error_code}); pass the tracking URI the fit logged to, or start a new fit."
         ) from None
+    logged = run.data.params
     # as MLFlowLogger.log_hyperparams stores them: text, at most 250 characters
     # a parameter the run never logged (new since, or an unset value) cannot conflict with it
     now = {k: str(v)[:250] for k, v in _flatten(params).items() if k in logged}
     changed = {k: (logged[k], value) for k, value in now.items() if logged[k] != value}
-    if changed:
-        listed = "; ".join(f"{k}: {old} in the run, {new} now" for k, (old, new) in changed.items())
+    refused = {k: values for k, values in changed.items() if k not in accepted}
+    if refused:
+        listed = "; ".join(f"{k}: {old} in the run, {new} now" for k, (old, new) in refused.items())
         raise ConfigError(
             f"resuming continues MLflow run {run_id}, but its parameters differ ({listed}); "
-            "MLflow keeps one value per parameter. Resume with the run's values, or start a new fit."
+            "MLflow keeps one value per parameter. Resume with the run's values, or start a new fit "
+            f"(settings that only change how it runs may differ: {', '.join(RUNTIME_SETTINGS)})."
         )
+    kept = {k: values for k, values in changed.items() if k in accepted}
+    if kept:
+        prefix = f"resumed.{_resume_count(run.data.tags) + 1}"
+        for key, (_, new) in kept.items():
+            logger.experiment.set_tag(run_id, f"{prefix}.{key}", new)
+        if isinstance(logger, SSMTSMLFlowLogger):
+            logger.changed_on_resume = frozenset(kept)
+    return kept
+
+
+def _resume_count(tags: Mapping[str, str]) -> int:
+    """How many resumes with changed settings a run's tags record (``resumed.<n>.<setting>``)."""
+    counts = [int(key.split(".")[1]) for key in tags if re.fullmatch(r"resumed\.\d+\..+", key)]
+    return max(counts, default=0)
 
 
 def log_artifact(logger: MLFlowLogger, path: str | os.PathLike, artifact_dir: str | None = None) -> None:

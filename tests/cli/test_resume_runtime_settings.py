@@ -1,0 +1,194 @@
+"""``ssm-ts USE fit --ckpt_path last --out DIR`` with changed settings that do not change what is
+trained: runtime settings (``--data.num_workers``, the audio samples' settings) and a data file that
+moved with the same content are accepted; the fit continues its MLflow run, whose parameters keep
+the first values (MLflow keeps one value per parameter) and whose ``resumed.<n>.<setting>`` tags hold
+the new ones. Another file at the new path, a file changed in place, or a model change next to a
+runtime one are still refused before anything trains.
+
+The data sets are named, read from the data home ($SSM_TS_DATA_HOME = the shared test data), or copied
+into the test's folder where they move."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import mlflow
+import pytest
+import torch
+
+from ssm_ts import cli
+from ssm_ts.data_fetch import ENV_DATA_HOME
+from ssm_ts.tracking.logger import default_tracking_uri
+from ssm_ts.tracking.resume_settings import FINGERPRINT_KEY
+
+FORECAST = [
+    "forecast", "fit", "--data.target", "OT", "--data.boundaries", "[600, 800, 1000]",
+    "--data.batch_size", "64", "--model.model", "nlinear", "--model.lookback", "48", "--model.horizon", "12",
+]  # fmt: skip
+CLASSIFY = [
+    "classify", "fit", "--config", "classify_basicmotions_quick",
+    "--model.model_options", "{d_model: 8, n_layers: 1, d_state: 8}", "--data.batch_size", "16",
+]  # fmt: skip
+AUDIO = [
+    "audio", "fit", "--config", "audio_digits_quick", "--model.sample_every_n_epochs", "0",
+    "--data.max_files_per_split", "8", "--data.clip_seconds", "0.125", "--data.batch_size", "8",
+]  # fmt: skip
+EXPERIMENT = {"forecast": "ssm-ts-forecast", "classify": "ssm-ts-classify", "audio": "ssm-ts-audio"}
+FIRST = ["--trainer.max_epochs", "1", "--seed_everything", "0", "--out", "out"]
+
+
+@pytest.fixture
+def data_home(shared_data, tmp_path, monkeypatch, single_thread):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(ENV_DATA_HOME, str(shared_data))
+    return tmp_path
+
+
+def _last(out: Path) -> dict:
+    return torch.load(next(out.rglob("last.ckpt")), map_location="cpu", weights_only=False)
+
+
+def _runs(use: str) -> list:
+    client = mlflow.MlflowClient(default_tracking_uri())
+    return client.search_runs([client.get_experiment_by_name(EXPERIMENT[use]).experiment_id])
+
+
+def _resume(use: str, *changed: str) -> list[str]:
+    return [use, "fit", "--ckpt_path", "last", "--trainer.max_epochs", "2", "--out", "out", *changed]
+
+
+@pytest.mark.parametrize(
+    ("args", "changed", "tags"),
+    [
+        ([*FORECAST, "--data.path", "ETTh1"], ["--data.num_workers", "1"], {"data.num_workers": "1"}),
+        (CLASSIFY, ["--data.num_workers", "1"], {"data.num_workers": "1"}),
+        # Lightning logs the audio task's and data module's settings again, unprefixed (num_workers)
+        (AUDIO, ["--data.num_workers", "1", "--model.n_samples", "3"],
+         {"data.num_workers": "1", "model.n_samples": "3"}),
+    ],
+    ids=["forecast", "classify", "audio"],
+)  # fmt: skip
+def test_resume_with_changed_runtime_settings_continues_the_run_and_records_them(
+    args, changed, tags, data_home, capsys
+):
+    # refused with "MLflow keeps one value per parameter" / "differ from the ones it was trained with"
+    use, out = args[0], data_home / "out"
+    assert cli.main([*args, *FIRST]) == 0
+    steps_per_epoch = _last(out)["global_step"]
+    capsys.readouterr()
+
+    code = cli.main(_resume(use, *changed))
+    err = " ".join(capsys.readouterr().err.split())  # the console wraps long lines
+    assert code == 0, err
+    assert "resuming with changed settings (the same training):" in err and "--data.num_workers 0 -> 1" in err
+    resumed = _last(out)
+    assert resumed["global_step"] == 2 * steps_per_epoch
+    assert resumed["datamodule_hyper_parameters"]["num_workers"] == 1  # a further resume keeps it
+    (run,) = _runs(use)
+    assert run.info.status == "FINISHED"
+    assert run.data.params["data.num_workers"] == "0"  # the run's parameter keeps its first value
+    assert {k[len("resumed.1.") :]: v for k, v in run.data.tags.items() if k.startswith("resumed.")} == tags
+
+
+def test_a_runtime_change_does_not_let_a_model_change_through(data_home, capsys):
+    out = data_home / "out"
+    assert cli.main([*FORECAST, "--data.path", "ETTh1", *FIRST]) == 0
+    before = next(out.rglob("last.ckpt")).read_bytes()
+    capsys.readouterr()
+    assert cli.main(_resume("forecast", "--data.num_workers", "1", "--model.lookback", "24")) == 1
+    err = capsys.readouterr().err
+    assert (
+        "these settings differ from the ones it was trained with: --model.lookback: 48 in the checkpoint, 24 now."
+        in err
+    )
+    assert "--data.num_workers: 0" not in err and "Traceback" not in err
+    assert "may differ (--data.num_workers, --data.eval_batch_size)" in err  # what may change instead
+    assert next(out.rglob("last.ckpt")).read_bytes() == before
+    (run,) = _runs("forecast")
+    assert not [k for k in run.data.tags if k.startswith("resumed.")]
+
+
+def _forecast_copy(shared_data: Path, folder: Path) -> Path:
+    folder.mkdir()
+    return Path(shutil.copy(shared_data / "forecasting" / "ETTh1.csv", folder / "ETTh1.csv"))
+
+
+def _classify_copy(shared_data: Path, folder: Path) -> Path:
+    return Path(shutil.copytree(shared_data / "classification" / "BasicMotions", folder / "BasicMotions"))
+
+
+COPIES = {"forecast": (FORECAST, _forecast_copy), "classify": (CLASSIFY, _classify_copy)}
+
+
+@pytest.mark.parametrize("use", ["forecast", "classify"])  # a CSV file; a UCR folder (TRAIN + TEST files)
+def test_a_moved_data_file_with_the_same_content_resumes(use, shared_data, data_home, capsys):
+    args, copy = COPIES[use]
+    data = copy(shared_data, data_home / "first")
+    assert cli.main([*args, "--data.path", str(data), *FIRST]) == 0
+    steps_per_epoch = _last(data_home / "out")["global_step"]
+    moved = data_home / "moved" / data.name
+    moved.parent.mkdir()
+    data.rename(moved)
+    capsys.readouterr()
+
+    assert cli.main(_resume(use, "--data.path", str(moved))) == 0, capsys.readouterr().err
+    resumed = _last(data_home / "out")
+    assert resumed["global_step"] == 2 * steps_per_epoch
+    assert resumed["datamodule_hyper_parameters"]["path"] == str(moved)  # the next resume reads it there
+    assert resumed[FINGERPRINT_KEY]["data.path"]["path"] == str(moved.resolve())
+    (run,) = _runs(use)
+    assert run.info.status == "FINISHED"
+    assert run.data.params["data.path"] == str(data)
+    assert run.data.tags["resumed.1.data.path"] == str(moved)
+
+
+def _changed_copy(shared_data: Path, path: Path) -> None:
+    """ETTh1 with one target value changed."""
+    lines = (shared_data / "forecasting" / "ETTh1.csv").read_text().splitlines(keepends=True)
+    fields = lines[5].rstrip("\n").split(",")
+    lines[5] = ",".join([*fields[:-1], str(float(fields[-1]) + 1.0)]) + "\n"
+    path.write_text("".join(lines))
+
+
+@pytest.mark.parametrize("where", ["moved", "in-place"])
+def test_another_data_file_is_refused_naming_both_paths(where, shared_data, data_home, capsys):
+    data = _forecast_copy(shared_data, data_home / "first")
+    assert cli.main([*FORECAST, "--data.path", str(data), *FIRST]) == 0
+    ckpt = next((data_home / "out").rglob("last.ckpt"))
+    before = ckpt.read_bytes()
+    other = data if where == "in-place" else data_home / "other.csv"
+    _changed_copy(shared_data, other)
+    capsys.readouterr()
+
+    changed = [] if where == "in-place" else ["--data.path", str(other)]
+    assert cli.main(_resume("forecast", *changed)) == 1
+    err = " ".join(capsys.readouterr().err.split())  # the console may wrap long paths
+    if where == "in-place":
+        assert f"{data.resolve()} was changed since the fit read it" in err
+    else:
+        assert f"--data.path: '{data}' in the checkpoint, '{other}' now" in err
+        assert (
+            f"{other.resolve()} differs in content from {data.resolve()}, which the fit was trained on" in err
+        )
+    assert "Traceback" not in err
+    assert ckpt.read_bytes() == before
+    (run,) = _runs("forecast")
+    assert not [k for k in run.data.tags if k.startswith("resumed.")]
+
+
+def test_a_checkpoint_without_a_fingerprint_refuses_a_moved_file(shared_data, data_home, capsys):
+    """Checkpoints written before fingerprints cannot tell a moved file from another one."""
+    data = _forecast_copy(shared_data, data_home / "first")
+    assert cli.main([*FORECAST, "--data.path", str(data), *FIRST]) == 0
+    ckpt = next((data_home / "out").rglob("last.ckpt"))
+    old = torch.load(ckpt, map_location="cpu", weights_only=False)
+    del old[FINGERPRINT_KEY]
+    torch.save(old, ckpt)
+    moved = data_home / "moved.csv"
+    data.rename(moved)
+    capsys.readouterr()
+
+    assert cli.main(_resume("forecast", "--data.path", str(moved))) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "the checkpoint holds no fingerprint of its data" in err and f"'{moved}' now" in err
