@@ -2,16 +2,22 @@
 
 ``fit(..., resume=True)`` continues an interrupted fit (killed, crashed) from the newest
 ``last.ckpt`` under ``out_dir`` (or the object's previous fit folder), in the same MLflow run: the
-checkpoints carry the run's id (:class:`~ssm_ts.tracking.logger.RecordMLflowRun`).
+checkpoints carry the run's id (:class:`~ssm_ts.tracking.logger.RecordMLflowRun`). Its data may have
+moved (the same content under another path); runtime settings may change
+(:mod:`ssm_ts.tracking.resume_settings`).
 """
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ssm_ts.errors import ConfigError
+
+if TYPE_CHECKING:
+    from ssm_ts.datasets import DataUse
 
 
 class ResumableFit:
@@ -59,6 +65,41 @@ class ResumableFit:
             )
             return None, None
         return str(found), mlflow_run_of_checkpoint(load_checkpoint(found))
+
+    @staticmethod
+    def _check_resumed_data(ckpt_path: str, datamodule: Any, use: DataUse) -> None:
+        """Refuse (a :class:`ConfigError` naming both paths) to resume ``ckpt_path`` on a data file or
+        folder other than the one it was trained on: a new path must hold the same content (the
+        checkpoint's fingerprint), and the same path must not have changed since. Checkpoints
+        without a fingerprint accept only the same path."""
+        from ssm_ts.export import load_checkpoint
+        from ssm_ts.tracking.resume_settings import DATA_FILE_SETTINGS, FINGERPRINT_KEY, sort_resume_changes
+
+        checkpoint = load_checkpoint(ckpt_path)
+        saved = checkpoint.get("datamodule_hyper_parameters") or {}
+        hparams = getattr(datamodule, "hparams", None) or {}
+
+        def text(value: Any) -> Any:  # a checkpoint holds paths as text
+            return os.fspath(value) if isinstance(value, os.PathLike) else value
+
+        names = [key.split(".", 1)[1] for key in sorted(DATA_FILE_SETTINGS)]  # path, root, test_path
+        given = {
+            name: (text(saved[name]), text(hparams[name]))
+            for name in names
+            if name in saved and name in hparams
+        }
+        now = {f"data.{name}": new for name, (_, new) in given.items()}
+        changed = {f"data.{name}": (old, new) for name, (old, new) in given.items() if old != new}
+        _, refused = sort_resume_changes(changed, checkpoint.get(FINGERPRINT_KEY) or {}, use, now)
+        if refused:
+            listed = "; ".join(
+                f"{key}: {old!r} in the checkpoint, {new!r} now ({reason})"
+                for key, (old, new, reason) in refused.items()
+            )
+            raise ConfigError(
+                f"fit(resume=True) continues {ckpt_path}, which was trained on other data: {listed}. Pass the "
+                "data the fit started on (it may have moved), or fit from scratch with another out_dir."
+            )
 
     def _make_logger(self, run_id: str | None = None):
         """The fit's MLflow logger (``None`` with ``log_to_mlflow=False``); ``run_id`` continues that run."""

@@ -216,6 +216,7 @@ class WaveformGenerator(ResumableFit):
         import lightning.pytorch as pl
 
         from ssm_ts.tracking.logger import RecordMLflowRun, check_resumed_run, log_params
+        from ssm_ts.tracking.resume_settings import DATA_FILE_SETTINGS, RUNTIME_SETTINGS
         from ssm_ts.tracking.run_folder import run_folder
         from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
         from ssm_ts.training import build_trainer, user_trainer_options
@@ -251,11 +252,14 @@ class WaveformGenerator(ResumableFit):
         )
         out_dir = self._fit_folder(resume)
         ckpt_path, resumed_run = self._resume_point(out_dir) if resume else (None, None)
+        if ckpt_path:  # the audio folder may have moved, but must hold what the fit trained on
+            self._check_resumed_data(ckpt_path, data, "audio")
         logger = self._make_logger(run_id=resumed_run)
         if logger is not None:
             params = {"model": dict(task.hparams), "data": dict(data.hparams)}
             if resumed_run:  # MLflow keeps one value per parameter: changed ones are a clear error
-                check_resumed_run(logger, resumed_run, params)
+                # except runtime settings and a moved folder (checked above), logged as resumed.<n>.* tags
+                check_resumed_run(logger, resumed_run, params, {*RUNTIME_SETTINGS, *DATA_FILE_SETTINGS})
             log_params(logger, params)
         # this fit's own folder: a fit at the same time with the same out_dir never touches its files
         own_dir = run_folder(out_dir, logger)
