@@ -145,15 +145,21 @@ def check_resumed_run(
     logged = run.data.params
     # as MLFlowLogger.log_hyperparams stores them: text, at most 250 characters
     # a parameter the run never logged (new since, or an unset value) cannot conflict with it
-    now = {k: str(v)[:250] for k, v in _flatten(params).items() if k in logged}
+    flat = _flatten(params)
+    now = {k: str(v)[:250] for k, v in flat.items() if k in logged}
     changed = {k: (logged[k], value) for k, value in now.items() if logged[k] != value}
     refused = {k: values for k, values in changed.items() if k not in accepted}
     if refused:
         listed = "; ".join(f"{k}: {old} in the run, {new} now" for k, (old, new) in refused.items())
+        runtime = [k for k in RUNTIME_SETTINGS if k in accepted and k in flat]  # this fit's
         raise ConfigError(
             f"resuming continues MLflow run {run_id}, but its parameters differ ({listed}); "
-            "MLflow keeps one value per parameter. Resume with the run's values, or start a new fit "
-            f"(settings that only change how it runs may differ: {', '.join(RUNTIME_SETTINGS)})."
+            "MLflow keeps one value per parameter. Resume with the run's values, or start a new fit"
+            + (
+                f" (settings that only change how it runs may differ: {', '.join(runtime)})."
+                if runtime
+                else "."
+            )
         )
     kept = {k: values for k, values in changed.items() if k in accepted}
     if kept:
