@@ -1,10 +1,11 @@
 """Score forecasts against actuals: ``ssm_ts.evaluate(fc.backtest(data), train=data)``.
 
 One call turns a :meth:`Forecaster.backtest` frame (wide: ``cutoff, <time>, <target>,
-<target>_q<level>..., <target>_actual``; long: ``cutoff, unique_id, <time>, y, y_q<level>...,
-y_actual``), or a :meth:`Forecaster.predict` frame plus ``actuals=``, into a tidy table: one row
-per series (and per cutoff and/or horizon step with ``by``), one column per metric, and "all" rows
-that average the series (as ``utilsforecast.evaluation.evaluate(..., agg_fn="mean")`` does).
+<target>_q<level>..., <target>_actual``, and ``<target>_lo-<L>``/``_hi-<L>`` with ``level=``;
+long: ``cutoff, unique_id, <time>, y, y_q<level>..., y_actual``, ``y_lo-<L>``/``y_hi-<L>``), or a
+:meth:`Forecaster.predict` frame plus ``actuals=``, into a tidy table: one row per series (and
+per cutoff and/or horizon step with ``by``), one column per metric, and "all" rows that average
+the series (as ``utilsforecast.evaluation.evaluate(..., agg_fn="mean")`` does).
 
 Metrics (``metrics=`` names; default: every one the inputs allow):
 
@@ -18,7 +19,11 @@ Metrics (``metrics=`` names; default: every one the inputs allow):
   ``q<a>``-``q<1-a>`` of nominal level ``L = 100 (1 - 2a)`` percent: ``coverage`` (``coverage_L``,
   the fraction of actuals inside, bounds included), ``width`` (``width_L``, mean upper - lower),
   ``mis`` (``mis_L``, mean interval score of Gneiting & Raftery 2007: width plus ``2/alpha`` times
-  the distance of an actual outside) and ``msis`` (``msis_L``, that scaled like ``mase``, M4's MSIS).
+  the distance of an actual outside) and ``msis`` (``msis_L``, that scaled like ``mase``, M4's MSIS);
+* with the conformal interval columns of ``predict``/``backtest(level=[80, 95])``
+  (``<target>_lo-80``/``_hi-80``): the same four at that level, named as utilsforecast names them,
+  ``coverage_level80``, ``width_level80``, ``mis_level80`` and ``msis_level80`` (alpha ``1 - L/100``),
+  beside the ``coverage_80`` etc. of a learned ``q0.1``-``q0.9`` band when the frame has both.
 
 Actuals that are NaN (a backtest marks the values the fill policy invented as NaN) are left out of
 every metric and counted in ``n_missing``; ``n`` counts the scored points.
@@ -46,6 +51,7 @@ GROUPINGS = ("series", "cutoff", "horizon")
 ALL_SERIES = "all"
 
 _QUANTILE = re.compile(r"_q([0-9.e+-]+)$")
+_LEVEL = re.compile(r"_(lo|hi)-([0-9.e+]+)$")  # predict/backtest(level=...): <target>_lo-80, _hi-80
 _ACTUAL = "_actual"
 
 
@@ -59,6 +65,7 @@ class _Layout:
     point: dict[str, str]  # series -> point forecast column (long: the one value column)
     actual: dict[str, str | None]  # series -> actual column (None: joined from actuals=)
     quantiles: dict[float, dict[str, str]]  # level -> series -> column
+    levels: dict[str, dict[str, tuple[str, str]]]  # conformal level ("80") -> series -> (lo, hi) columns
     has_cutoff: bool
 
 
@@ -79,9 +86,11 @@ def evaluate(
     Args:
         frame: a :meth:`Forecaster.backtest` frame, wide or long, or a :meth:`Forecaster.predict`
             frame (then pass ``actuals``). Columns follow the forecasters' naming: ``<target>``,
-            ``<target>_q<level>``, ``<target>_actual`` (long: ``y``, ``y_q<level>``, ``y_actual``).
+            ``<target>_q<level>``, ``<target>_actual``, ``<target>_lo-<L>``/``_hi-<L>`` (long: ``y``,
+            ``y_q<level>``, ``y_actual``, ``y_lo-<L>``/``y_hi-<L>``).
         metrics: names from :data:`METRICS`; default all that apply (the scaled ones need ``train``,
-            the quantile ones quantile columns, the interval ones a pair ``q<a>`` and ``q<1-a>``).
+            ``pinball`` quantile columns, the interval ones a pair ``q<a>`` and ``q<1-a>`` or the
+            ``_lo-<L>``/``_hi-<L>`` columns of ``level=``).
         train: the series' history (a CSV path or a DataFrame, wide or long as the model was fitted
             on, with the time column): the scale of ``mase``, ``rmsse`` and ``msis`` is the mean
             seasonal-naive error of each series over its rows before the first forecast time, so
@@ -108,7 +117,7 @@ def evaluate(
 
     Raises:
         ConfigError: an unknown metric or ``by`` name, a metric the inputs cannot give (``mase``
-            without ``train``, ``coverage`` without a pair of quantiles), ``actuals`` with a frame
+            without ``train``, ``coverage`` without a pair of quantiles or interval columns), ``actuals`` with a frame
             that already holds actual columns.
         DataError: not a forecast frame, no actual columns, a NaN forecast, a series or time column
             missing from ``train``/``actuals``, a training series too short for ``season_length``.
@@ -171,10 +180,12 @@ def _layout(frame: pd.DataFrame, id_col: str, time_col: str | None, with_actuals
             except ValueError:
                 continue
             quantile_of.setdefault(column[: match.start()], {})[level] = column
+    level_of = _level_columns(columns)
     if actual_of:
         targets = list(actual_of)
     elif with_actuals:  # a predict frame: every value column that is not a quantile of another
         owned = {c for levels in quantile_of.values() for c in levels.values()}
+        owned |= {c for levels in level_of.values() for pair in levels.values() for c in pair}
         targets = [c for c in columns if c not in ("cutoff", id_col, time_col) and c not in owned]
     else:
         raise DataError(
@@ -199,13 +210,37 @@ def _layout(frame: pd.DataFrame, id_col: str, time_col: str | None, with_actuals
         actual = dict.fromkeys(series, actual_of.get(value))
         levels = quantile_of.get(value, {})
         quantiles = {q: dict.fromkeys(series, c) for q, c in sorted(levels.items())}
+        intervals = {label: dict.fromkeys(series, pair) for label, pair in level_of.get(value, {}).items()}
     else:
         series = targets
         point = {s: s for s in series}
         actual = {s: actual_of.get(s) for s in series}
         common = set.intersection(*(set(quantile_of.get(s, {})) for s in series))
         quantiles = {q: {s: quantile_of[s][q] for s in series} for q in sorted(common)}
-    return _Layout(time_col, long, series, point, actual, quantiles, has_cutoff)
+        shared = set.intersection(*(set(level_of.get(s, {})) for s in series))
+        intervals = {label: {s: level_of[s][label] for s in series} for label in shared}
+    intervals = dict(sorted(intervals.items(), key=lambda item: float(item[0])))
+    return _Layout(time_col, long, series, point, actual, quantiles, intervals, has_cutoff)
+
+
+def _level_columns(columns: list[str]) -> dict[str, dict[str, tuple[str, str]]]:
+    """``{base column: {level: (lo column, hi column)}}`` of the ``<base>_lo-<L>``/``<base>_hi-<L>`` pairs
+    whose base is a column too (a lone bound is no interval and is not scored)."""
+    present = set(columns)
+    found: dict[str, dict[str, tuple[str, str]]] = {}
+    for column in columns:
+        match = _LEVEL.search(column)
+        base = column[: match.start()] if match else None
+        if match is None or match.group(1) != "lo" or base not in present:
+            continue
+        try:
+            label = f"{float(match.group(2)):g}"
+        except ValueError:
+            continue
+        upper = f"{base}_hi-{match.group(2)}"
+        if upper in present:
+            found.setdefault(base, {})[label] = (column, upper)
+    return found
 
 
 def _points(frame: pd.DataFrame, layout: _Layout, id_col: str) -> pd.DataFrame:
@@ -226,6 +261,10 @@ def _points(frame: pd.DataFrame, layout: _Layout, id_col: str) -> pd.DataFrame:
         piece["forecast"] = frame[layout.point[s]].to_numpy(dtype="float64")
         for level, by_series in layout.quantiles.items():
             piece[f"q{level:g}"] = frame[by_series[s]].to_numpy(dtype="float64")
+        for label, by_series_pair in layout.levels.items():
+            lo, hi = by_series_pair[s]
+            piece[f"lo-{label}"] = frame[lo].to_numpy(dtype="float64")
+            piece[f"hi-{label}"] = frame[hi].to_numpy(dtype="float64")
         pieces.append(pd.DataFrame(piece, index=frame.index))
     points = pd.concat(pieces)
     forecast_columns = ["forecast", *(c for c in points.columns if _QUANTILE_KEY.match(c))]
@@ -250,7 +289,7 @@ def _points(frame: pd.DataFrame, layout: _Layout, id_col: str) -> pd.DataFrame:
     return points
 
 
-_QUANTILE_KEY = re.compile(r"^q[0-9.e+-]+$")
+_QUANTILE_KEY = re.compile(r"^(q|lo-|hi-)[0-9.e+-]+$")  # quantile and interval-bound columns of _points
 
 
 def _groupings(by: str | Sequence[str], layout: _Layout) -> list[str]:
@@ -265,14 +304,19 @@ def _groupings(by: str | Sequence[str], layout: _Layout) -> list[str]:
     return [k for k in GROUPINGS if k in keys]  # a fixed column order
 
 
-def _intervals(layout: _Layout) -> list[tuple[float, float, str]]:
-    """``(lower level, upper level, nominal percent label)`` for each central interval."""
+def _intervals(layout: _Layout) -> list[tuple[str, str, str, float]]:
+    """``(lower key, upper key, metric suffix, alpha)`` of each interval in the points of :func:`_points`:
+    the central quantile pairs ``q<a>``-``q<1-a>`` (suffix ``"80"``), then the conformal levels
+    ``lo-<L>``/``hi-<L>`` (suffix ``"level80"``, utilsforecast's name)."""
     levels = list(layout.quantiles)
     pairs = []
     for lower in levels:
         upper = next((u for u in levels if lower < 0.5 and abs(lower + u - 1) < 1e-9), None)
         if upper is not None:
-            pairs.append((lower, upper, f"{round(100 * (upper - lower), 6):g}"))
+            label = f"{round(100 * (upper - lower), 6):g}"
+            pairs.append((f"q{lower:g}", f"q{upper:g}", label, 1 - (upper - lower)))
+    for label in layout.levels:
+        pairs.append((f"lo-{label}", f"hi-{label}", f"level{label}", 1 - float(label) / 100))
     return pairs
 
 
@@ -281,8 +325,8 @@ def _chosen_metrics(metrics: Sequence[str] | None, layout: _Layout, has_train: b
         chosen = [*POINT_METRICS, *(SCALED_METRICS if has_train else ())]
         if layout.quantiles:
             chosen.append("pinball")
-            if _intervals(layout):
-                chosen += ["coverage", "width", "mis", *(["msis"] if has_train else [])]
+        if _intervals(layout):
+            chosen += ["coverage", "width", "mis", *(["msis"] if has_train else [])]
         return chosen
     chosen = [metrics] if isinstance(metrics, str) else list(metrics)
     unknown = [m for m in chosen if m not in METRICS]
@@ -294,17 +338,23 @@ def _chosen_metrics(metrics: Sequence[str] | None, layout: _Layout, has_train: b
             f"{needs_train} scale errors by each series' in-sample seasonal-naive error: pass train=<the "
             "table the model was fitted or backtested on> (and season_length=...), or leave them out."
         )
-    quantile = [m for m in chosen if m in QUANTILE_METRICS]
-    if quantile and not layout.quantiles:
+    if "pinball" in chosen and not layout.quantiles:
         raise ConfigError(
-            f"{quantile} need quantile columns (<target>_q<level>), and this frame has none: fit the "
-            "Forecaster with quantiles=[0.1, 0.5, 0.9], or leave them out."
+            "['pinball'] need quantile columns (<target>_q<level>), and this frame has none: fit the "
+            "Forecaster with quantiles=[0.1, 0.5, 0.9], or leave it out."
         )
     interval = [m for m in chosen if m in _NEEDS_INTERVAL]
     if interval and not _intervals(layout):
+        if not layout.quantiles:
+            raise ConfigError(
+                f"{interval} need quantile columns (<target>_q<level>) or interval columns "
+                "(<target>_lo-<L>/_hi-<L>), and this frame has neither: fit the Forecaster with "
+                "quantiles=[0.1, 0.5, 0.9], or backtest/predict with level=[80, 95], or leave them out."
+            )
         raise ConfigError(
-            f"{interval} need a central interval (quantiles a and 1-a, e.g. 0.1 and 0.9); the frame has "
-            f"levels {list(layout.quantiles)}. Fit with such a pair, or leave them out."
+            f"{interval} need a central interval (quantiles a and 1-a, e.g. 0.1 and 0.9, or the "
+            f"<target>_lo-<L>/_hi-<L> columns of level=[80, 95]); the frame has quantile levels "
+            f"{list(layout.quantiles)}. Fit with such a pair, backtest/predict with level=..., or leave them out."
         )
     return list(dict.fromkeys(chosen))
 
@@ -483,9 +533,8 @@ def _point_losses(points: pd.DataFrame, layout: _Layout, chosen: list[str]) -> p
             for level in layout.quantiles:
                 e = y - points[f"q{level:g}"].to_numpy()
                 losses[f"pinball_q{level:g}"] = np.maximum(level * e, (level - 1) * e)
-        for lower, upper, label in _intervals(layout) if _NEEDS_INTERVAL & set(chosen) else []:
-            lo, hi = points[f"q{lower:g}"].to_numpy(), points[f"q{upper:g}"].to_numpy()
-            alpha = 1 - (upper - lower)
+        for lower, upper, label, alpha in _intervals(layout) if _NEEDS_INTERVAL & set(chosen) else []:
+            lo, hi = points[lower].to_numpy(), points[upper].to_numpy()
             if "coverage" in chosen:
                 losses[f"coverage_{label}"] = ((lo <= y) & (y <= hi)).astype("float64")
             if "width" in chosen:

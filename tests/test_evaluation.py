@@ -275,3 +275,104 @@ def test_a_ragged_panels_wide_backtest_scores_each_series_on_its_own_windows():
     assert scores.loc["a", "mae"] == pytest.approx(0.5) and scores.loc["a", "n"] == 2
     # b's second point is a forecast without an actual (a filled value): scored as missing, not dropped
     assert scores.loc["b", "mae"] == pytest.approx(1.0) and scores.loc["b", "n_missing"] == 1
+
+
+LEVELS = (80, 95)
+
+
+def _by_hand_level(frame: pd.DataFrame, series: str, level: int, actual: pd.Series | None = None) -> dict:
+    """coverage, width, interval score of the ``<series>_lo-L``/``_hi-L`` columns, one point at a time."""
+    y = (frame[f"{series}_actual"] if actual is None else actual).to_numpy()
+    lo, hi = frame[f"{series}_lo-{level}"].to_numpy(), frame[f"{series}_hi-{level}"].to_numpy()
+    keep = ~np.isnan(y)
+    y, lo, hi = y[keep], lo[keep], hi[keep]
+    return {
+        f"coverage_level{level}": float(np.mean((lo <= y) & (y <= hi))),
+        f"width_level{level}": float(np.mean(hi - lo)),
+        f"mis_level{level}": _interval_score(y, lo, hi, alpha=1 - level / 100),
+    }
+
+
+@pytest.fixture(scope="module")
+def level_backtest(fitted, data) -> pd.DataFrame:
+    return fitted.backtest(data, n_windows=WINDOWS, level=list(LEVELS))
+
+
+def test_conformal_intervals_of_a_backtest_are_scored_at_their_level(level_backtest, data, backtest):
+    assert "OT_lo-95" in level_backtest.columns
+    scores = evaluate(level_backtest, train=data, season_length=SEASON).set_index("series")
+    assert list(scores.index) == [*SERIES, "all"]  # the interval columns are no series of their own
+    for series in SERIES:
+        scale = _seasonal_scale(data[series].to_numpy()[: len(data) - WINDOWS * HORIZON], SEASON)
+        for level in LEVELS:
+            for metric, value in _by_hand_level(level_backtest, series, level).items():
+                assert scores.loc[series, metric] == pytest.approx(value, rel=1e-9), (series, metric)
+            mis = scores.loc[series, f"mis_level{level}"]
+            assert scores.loc[series, f"msis_level{level}"] == pytest.approx(mis / scale, rel=1e-9)
+    # the learned q0.1-q0.9 band keeps its own columns, unchanged by the conformal ones
+    plain = evaluate(backtest, train=data, season_length=SEASON).set_index("series")
+    pd.testing.assert_frame_equal(scores[plain.columns], plain)
+    # a long backtest with levels scores as the wide one
+    long_train = data.melt(id_vars="date", var_name="unique_id", value_name="y")
+    long_frame = _long_with_levels(level_backtest)
+    long_scores = evaluate(long_frame, train=long_train, season_length=SEASON).set_index("series")
+    pd.testing.assert_frame_equal(long_scores, scores)
+
+
+def _long_with_levels(wide: pd.DataFrame) -> pd.DataFrame:
+    """The long layout of a wide backtest frame with levels, built by hand (what backtest(long=True) gives)."""
+    pieces = []
+    for series in SERIES:
+        columns = {
+            c: "y" + c[len(series) :] for c in wide.columns if c == series or c.startswith(f"{series}_")
+        }
+        piece = wide[["cutoff", "date", *columns]].rename(columns=columns)
+        pieces.append(piece.assign(unique_id=series))
+    long = pd.concat(pieces, ignore_index=True)
+    return long[["cutoff", "unique_id", "date", *[c for c in long.columns if c.startswith("y")]]]
+
+
+def test_a_long_backtest_with_levels_from_the_forecaster_scores_as_the_wide_one(fitted, data, level_backtest):
+    long_backtest = fitted.backtest(data, n_windows=WINDOWS, long=True, level=list(LEVELS))
+    assert {"y_lo-80", "y_hi-95", "y_actual"} <= set(long_backtest.columns)
+    long_train = data.melt(id_vars="date", var_name="unique_id", value_name="y")
+    long_scores = evaluate(long_backtest, train=long_train, season_length=SEASON).set_index("series")
+    wide_scores = evaluate(level_backtest, train=data, season_length=SEASON).set_index("series")
+    pd.testing.assert_frame_equal(long_scores, wide_scores)
+    assert 0 < long_scores.loc["all", "coverage_level95"] <= 1
+
+
+def test_a_predict_frame_with_levels_scores_against_actuals(fitted, data):
+    forecast = fitted.predict(data.iloc[:-HORIZON], level=list(LEVELS))
+    scores = evaluate(forecast, actuals=data).set_index("series")
+    assert list(scores.index) == [*SERIES, "all"]
+    truth = data.iloc[-HORIZON:].reset_index(drop=True)
+    for series in SERIES:
+        assert scores.loc[series, "mae"] == pytest.approx(
+            mean_absolute_error(truth[series], forecast[series])
+        )
+        for level in LEVELS:
+            for metric, value in _by_hand_level(forecast, series, level, truth[series]).items():
+                assert scores.loc[series, metric] == pytest.approx(value, rel=1e-9), (series, metric)
+    long_forecast = fitted.predict(data.iloc[:-HORIZON], level=list(LEVELS), long=True)
+    assert "y_lo-80" in long_forecast.columns
+    long_actuals = data.melt(id_vars="date", var_name="unique_id", value_name="y")
+    long_scores = evaluate(long_forecast, actuals=long_actuals, time_col="date").set_index("series")
+    pd.testing.assert_frame_equal(long_scores, scores)
+
+
+def test_levels_alone_give_the_interval_metrics_and_pinball_still_needs_quantiles(level_backtest):
+    point_only = level_backtest[[c for c in level_backtest.columns if "_q" not in c]]
+    scores = evaluate(point_only, ["coverage", "width", "mis"]).set_index("series")
+    assert [c for c in scores.columns if c.startswith("coverage")] == ["coverage_level80", "coverage_level95"]
+    assert scores.loc["OT", "coverage_level80"] == pytest.approx(
+        _by_hand_level(level_backtest, "OT", 80)["coverage_level80"]
+    )
+    default = evaluate(point_only)
+    assert "coverage_level95" in default.columns and "pinball" not in default.columns
+    with pytest.raises(ConfigError, match=r"\['pinball'\] need quantile columns"):
+        evaluate(point_only, ["pinball"])
+    broken = level_backtest.copy()
+    broken.loc[3, "HUFL_hi-95"] = np.nan
+    with pytest.raises(DataError, match=r"series 'HUFL' has NaN forecasts at 1 points \(first: frame row 3"):
+        evaluate(broken)
