@@ -17,8 +17,19 @@ scores (the finite-sample correction of split conformal prediction); a level tha
 exchangeable, so the guarantee is approximate; coverage on the calibration windows themselves is
 at least ``L`` by construction.
 
+Storage: scores are kept as float32, each rounded up to the next float32 (an interval is never
+narrower than the float64 scores give), and ``fit`` keeps at most ``calibration_budget`` of them
+(windows x horizon steps x series x score kinds; :data:`DEFAULT_SCORE_BUDGET`, 4 bytes each, so
+about 17 MB). Validation windows beyond the budget (and beyond :data:`MAX_CALIBRATION_WINDOWS`) are
+left out evenly spaced, but never fewer than :data:`MIN_CALIBRATION_WINDOWS` (19, what a 95% interval
+needs) are kept. Fewer windows keep the guarantee (coverage at least ``L`` on exchangeable data;
+a level needs ``n >= L / (100 - L)`` windows: 99% needs 99), and make the coverage of one
+calibration vary more around it: with ``n`` windows it is at most ``L + 100 / (n + 1)`` percent on
+average, and spreads about ``100 sqrt(L (100 - L)) / (100 sqrt(n + 2))`` points from one calibration
+set to another (95%: 1.5 points at 200 windows, 0.7 at 1000).
+
 Scores are saved beside an export as ``conformal.safetensors`` (tensors, JSON metadata): loading
-unpickles nothing and needs no GPU.
+unpickles nothing and needs no GPU. Files of the first format (float64 scores) load as they are.
 """
 
 from __future__ import annotations
@@ -40,7 +51,14 @@ from ssm_ts.errors import CheckpointError, ConfigError, DataError
 
 SCORES_FILE = "conformal.safetensors"
 METHODS = ("residual", "cqr")
-_FORMAT = "1"
+_FORMAT = "2"  # 1: float64 scores; 2: float32, rounded up
+_READABLE_FORMATS = ("1", "2")
+# calibration windows kept by fit: enough for 99% intervals, a bounded forward pass
+MAX_CALIBRATION_WINDOWS = 1000
+# the least windows fit keeps whatever the budget: a 95% interval needs 19
+MIN_CALIBRATION_WINDOWS = 19
+# score values fit stores at most (windows x horizon x series x score kinds), 4 bytes each: ~17 MB
+DEFAULT_SCORE_BUDGET = 2**22
 
 
 @dataclass(frozen=True)
@@ -49,7 +67,8 @@ class ConformalScores:
     or a series of a ragged panel outside its span).
 
     Attributes:
-        residual: ``(n_windows, horizon, n_targets)`` ``|y - point|``.
+        residual: ``(n_windows, horizon, n_targets)`` ``|y - point|`` (float32, rounded up; float64 when
+            loaded from a file of the first format).
         cqr: ``(n_bands, n_windows, horizon, n_targets)`` ``max(lo - y, y - hi)`` per learned band,
             or ``None`` for a point model.
         bands: the ``(lo, hi)`` quantile levels of each band, outermost first.
@@ -108,12 +127,44 @@ def learned_bands(quantiles: Sequence[float] | None) -> tuple[tuple[float, float
     return tuple(zip(low, high, strict=False))
 
 
+def check_budget(budget: Any) -> int:
+    """``budget`` (``Forecaster(calibration_budget=...)``) as an int, or a clear error."""
+    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
+        raise ConfigError(
+            f"calibration_budget must be a whole number of scores >= 1, got {budget!r}; the default "
+            f"{DEFAULT_SCORE_BUDGET} keeps at most that many calibration scores (4 bytes each) with the model."
+        )
+    return int(budget)
+
+
+def score_kinds(quantiles: Sequence[float] | None) -> int:
+    """Score arrays a model stores: the residual, and one CQR array per learned band."""
+    return 1 + len(learned_bands(quantiles))
+
+
+def windows_to_keep(available: int, per_window: int, budget: int) -> int:
+    """How many of ``available`` calibration windows ``fit`` scores and keeps: as many as ``budget``
+    score values hold at ``per_window`` values each (horizon x series x score kinds), at most
+    :data:`MAX_CALIBRATION_WINDOWS`, at least :data:`MIN_CALIBRATION_WINDOWS` (or all there are)."""
+    fitting = max(budget // max(per_window, 1), MIN_CALIBRATION_WINDOWS)
+    return int(min(available, MAX_CALIBRATION_WINDOWS, fitting))
+
+
+def _float32_up(values: np.ndarray) -> np.ndarray:
+    """``values`` as float32, each rounded up to the next float32 where the cast rounded it down: a
+    stored score is never below its float64 value, so an interval is never narrower (NaN kept)."""
+    stored = values.astype(np.float32)
+    below = stored.astype(np.float64) < values
+    stored[below] = np.nextafter(stored[below], np.float32(np.inf))
+    return stored
+
+
 def compute_scores(
     prediction: np.ndarray, actual: np.ndarray, quantiles: Sequence[float] | None, source: str
 ) -> ConformalScores:
     """Scores of ``prediction (n_windows, horizon, n_targets, n_quantiles)`` (original units, the
     quantile axis sorted as the model's ``quantiles``) against ``actual (n_windows, horizon, n_targets)``
-    (NaN: not scored)."""
+    (NaN: not scored), as float32 rounded up."""
     levels = sorted(quantiles or [])
     point = int(np.argmin([abs(q - 0.5) for q in levels])) if levels else 0
     residual = np.abs(actual - prediction[..., point])
@@ -128,7 +179,7 @@ def compute_scores(
                 for lo, hi in bands
             ]
         )
-    return ConformalScores(residual, cqr, bands, source)
+    return ConformalScores(_float32_up(residual), None if cqr is None else _float32_up(cqr), bands, source)
 
 
 def default_method(scores: ConformalScores, method: str | None) -> str:
@@ -173,7 +224,8 @@ def calibrated_offset(
             f"level {level:g}% needs at least {needed} calibration windows per horizon step and series, but "
             f"series {targets[series]!r} has {n} at step {step + 1} in {source}. Ask for a level of at most "
             f"{most:g}, or calibrate on more windows: Forecaster.calibrate(data, n_windows={max(needed, 2 * n)}) "
-            "on held-out rows, or a longer validation split."
+            "on held-out rows, a longer validation split, or a larger Forecaster(calibration_budget=...) "
+            "when fit kept fewer windows than the split has."
         )
     ordered = np.sort(block, axis=0)  # NaN sort last: rank k of each column is among its scores
     index = np.maximum(ranks - 1, 0)[None]
@@ -236,11 +288,12 @@ def check_steps_calibrated(scores: ConformalScores, n: int) -> None:
 
 def save_scores(directory: str | os.PathLike, scores: ConformalScores, targets: Sequence[str]) -> Path:
     """Write ``conformal.safetensors`` into ``directory`` (an export being written)."""
-    tensors = {"residual": torch.from_numpy(np.ascontiguousarray(scores.residual, dtype=np.float64))}
+    # as computed: float32 (rounded up), or float64 as loaded from a first-format file
+    tensors = {"residual": torch.from_numpy(np.ascontiguousarray(scores.residual))}
     if scores.cqr is not None:
-        tensors["cqr"] = torch.from_numpy(np.ascontiguousarray(scores.cqr, dtype=np.float64))
+        tensors["cqr"] = torch.from_numpy(np.ascontiguousarray(scores.cqr))
     metadata = {
-        "format": _FORMAT,
+        "format": _FORMAT if scores.residual.dtype == np.float32 else "1",
         "bands": json.dumps([list(band) for band in scores.bands]),
         "source": scores.source,
         "targets": json.dumps(list(targets)),
@@ -270,6 +323,11 @@ def load_scores(directory: str | os.PathLike, horizon: int, targets: Sequence[st
         raise CheckpointError(
             f"cannot read the conformal calibration {path}: {err}; save the model again"
         ) from err
+    if metadata.get("format") not in _READABLE_FORMATS:
+        raise CheckpointError(
+            f"the conformal calibration {path} has format {metadata.get('format')}, and this ssm-ts reads "
+            f"{list(_READABLE_FORMATS)}: it was written by a newer ssm-ts; upgrade, or calibrate and save again."
+        )
     if residual.ndim != 3 or residual.shape[1] != horizon or saved_targets != list(targets):
         raise CheckpointError(
             f"the conformal calibration {path} is for {residual.shape[1:]} (horizon, series) {saved_targets[:5]}, "

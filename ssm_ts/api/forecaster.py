@@ -25,7 +25,10 @@ import pandas as pd
 import torch
 
 from ssm_ts.api.conformal import (
+    DEFAULT_SCORE_BUDGET,
+    MAX_CALIBRATION_WINDOWS,
     ConformalScores,
+    check_budget,
     check_levels,
     check_steps_calibrated,
     compute_scores,
@@ -34,6 +37,8 @@ from ssm_ts.api.conformal import (
     intervals,
     load_scores,
     save_scores,
+    score_kinds,
+    windows_to_keep,
 )
 from ssm_ts.api.resumable import ResumableFit
 from ssm_ts.atomic import atomic_directory
@@ -69,9 +74,6 @@ def _is_int(value: Any) -> bool:
     """A whole number (Python or NumPy integer), not a bool or a float."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
-
-# calibration windows kept after fit: enough for 99% intervals, bounded scores file and forward pass
-MAX_CALIBRATION_WINDOWS = 1000
 
 _NOT_FITTED = "this Forecaster is not fitted yet: call .fit(data) or Forecaster.load(folder) first."
 
@@ -117,6 +119,11 @@ class Forecaster(ResumableFit):
             holds the export of the fit that finished last. Set it to resume an interrupted fit
             from another process (``fit(..., resume=True)``).
         trainer_options: further ``lightning.Trainer`` arguments (e.g. ``{"limit_train_batches": 50}``).
+        calibration_budget: the most conformal calibration scores ``fit`` keeps with the model
+            (windows x horizon steps x series x score kinds, 4 bytes each; default ``2**22``, about
+            17 MB): beyond it, fewer validation windows are scored (evenly spaced), never fewer
+            than 19 (a 95% interval). Fewer windows keep the coverage guarantee but let one
+            calibration's coverage vary more, and 99% intervals need 99 (see :mod:`ssm_ts.api.conformal`).
     """
 
     default_out_folder = "forecaster"
@@ -150,6 +157,7 @@ class Forecaster(ResumableFit):
         log_to_mlflow: bool = True,
         out_dir: str | None = None,
         trainer_options: dict[str, Any] | None = None,
+        calibration_budget: int = DEFAULT_SCORE_BUDGET,
     ):
         if max_epochs < 1:
             raise ConfigError(f"max_epochs must be at least 1, got {max_epochs}.")
@@ -159,6 +167,7 @@ class Forecaster(ResumableFit):
             )
         if ema_decay is not None:
             ema_decay = check_ema_decay(ema_decay, "ema_decay")
+        calibration_budget = check_budget(calibration_budget)
         self.settings = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
         self.task_: ForecastingTask | None = None
         self.spec_: SeriesSpec | None = None
@@ -468,7 +477,8 @@ class Forecaster(ResumableFit):
         ``fit`` calibrates on the validation split by itself; use this for a loaded model, or to
         calibrate on newer rows. The windows must be rows the model was not trained on (in-sample
         errors are too small and give intervals that cover too little). The scores replace the
-        previous ones and are saved by :meth:`save`.
+        previous ones and are saved by :meth:`save`: all ``n_windows`` of them (``calibration_budget``
+        bounds ``fit``'s only), ``n_windows x horizon x series x score kinds x 4`` bytes.
         """
         task = self._require_fitted()
         if not _is_int(n_windows) or n_windows < 1:
@@ -479,13 +489,15 @@ class Forecaster(ResumableFit):
         return self
 
     def _validation_scores(self, datamodule: ForecastDataModule) -> ConformalScores:
-        """Scores of the fitted model on the validation windows (at most ``MAX_CALIBRATION_WINDOWS``,
-        evenly spaced), actuals that the fill policy invented left out."""
+        """Scores of the fitted model on the validation windows (as many as ``calibration_budget`` holds,
+        evenly spaced: :func:`~ssm_ts.api.conformal.windows_to_keep`), actuals that the fill policy
+        invented left out."""
         task, spec = self._require_fitted(), datamodule.spec
         windows = datamodule.windows("val")
-        chosen = np.unique(
-            np.linspace(0, len(windows) - 1, min(len(windows), MAX_CALIBRATION_WINDOWS)).round()
-        )
+        per_window = task.hparams.horizon * len(spec.targets) * score_kinds(task.hparams.quantiles)
+        budget = self.settings["calibration_budget"]
+        kept = windows_to_keep(len(windows), per_window, budget)
+        chosen = np.unique(np.linspace(0, len(windows) - 1, kept).round())
         filled = filled_targets(datamodule.frame, spec)
         xs, ys = [], []
         for i in chosen.astype(int):
@@ -497,7 +509,9 @@ class Forecaster(ResumableFit):
         with torch.no_grad():
             for batch in torch.stack(xs).split(256):
                 predictions.append(task.forecast(batch).numpy())
-        source = f"the validation split ({len(chosen)} of its {len(windows)} windows)"
+        capped = len(chosen) < min(len(windows), MAX_CALIBRATION_WINDOWS)  # by the budget, not the 1000
+        source = f"the validation split ({len(chosen)} of its {len(windows)} windows"
+        source += f", as many as calibration_budget={budget} holds)" if capped else ")"
         return compute_scores(np.concatenate(predictions), np.stack(ys), task.hparams.quantiles, source)
 
     def _interval_request(self, level: Any, interval_method: str | None) -> list[float]:

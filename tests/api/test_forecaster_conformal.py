@@ -17,7 +17,7 @@ import torch
 
 from ssm_ts import Forecaster
 from ssm_ts.api.conformal import SCORES_FILE, calibrated_offset, check_levels
-from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.errors import CheckpointError, ConfigError, DataError
 
 LOOKBACK, HORIZON = 48, 12
 TRAIN_END, VAL_END, TEST_END = 2500, 3200, 4000
@@ -192,3 +192,64 @@ def test_ragged_panel_series_get_intervals_of_their_own_steps(ett, tmp_path_fact
         np.testing.assert_allclose(
             even.loc[present, f"{target}_hi-80"].to_numpy(), rows["y_hi-80"].to_numpy()
         )
+
+
+def test_the_calibration_budget_bounds_the_stored_scores_and_keeps_95_percent(
+    ett, tmp_path_factory, tmp_path
+):
+    available = VAL_END - TRAIN_END - HORIZON + 1  # 689 validation windows
+    per_window = HORIZON * len(SERIES) * 2  # residual and one CQR band, per window
+    budget = 200 * per_window
+    model = make(tmp_path_factory, quantiles=[0.1, 0.9], calibration_budget=budget).fit(ett)
+    scores = model.conformal_
+    assert scores.n_windows == 200 < available and "calibration_budget" in scores.source
+    assert scores.residual.dtype == np.float32 and scores.cqr.dtype == np.float32
+    folder = model.save(tmp_path / "model")
+    assert (folder / SCORES_FILE).stat().st_size <= 4 * budget + 2_000  # 4 bytes a score, a JSON header
+    loaded = Forecaster.load(folder)
+    assert loaded.calibration_budget == budget
+    pd.testing.assert_frame_equal(loaded.predict(level=[80, 95]), model.predict(level=[80, 95]))
+    # the evenly spaced 200 still cover at least nominally on themselves, as all 689 would
+    forecast = model.backtest(ett.iloc[:VAL_END], n_windows=available, step=1, level=[95])
+    kept = np.isin(np.repeat(np.arange(available), HORIZON), np.linspace(0, available - 1, 200).round())
+    for target in SERIES:
+        assert covered(forecast[kept], target, 95).mean() >= 0.95
+    # a budget below 19 windows keeps 19 (a 95% interval) and names the setting for 99%
+    tiny = make(tmp_path_factory, calibration_budget=1).fit(ett)
+    assert tiny.conformal_.n_windows == 19 and tiny.predict(level=[95]).notna().all().all()
+    with pytest.raises(
+        DataError, match=r"level 99% needs at least 99 calibration windows.*calibration_budget"
+    ):
+        tiny.predict(level=[99])
+    with pytest.raises(ConfigError, match=r"calibration_budget must be a whole number of scores >= 1"):
+        make(tmp_path_factory, calibration_budget=0)
+
+
+def test_scores_are_stored_as_float32_rounded_up_so_intervals_never_shrink():
+    from ssm_ts.api.conformal import compute_scores
+
+    actual = np.array([[[0.1 + 1e-9]], [[1 / 3]], [[np.nan]]])  # (windows, horizon, series)
+    prediction = np.zeros((3, 1, 1, 1))
+    scores = compute_scores(prediction, actual, None, "test")
+    assert scores.residual.dtype == np.float32
+    kept = scores.residual[:2].astype(np.float64)
+    assert (kept >= np.abs(actual[:2])).all() and (kept - np.abs(actual[:2]) < 1e-7).all()
+    assert np.isnan(scores.residual[2]).all()
+
+
+def test_an_export_with_float64_scores_of_the_first_format_still_loads(quantile_model, tmp_path):
+    from safetensors.torch import save_file
+
+    folder = quantile_model.save(tmp_path / "model")
+    scores = quantile_model.conformal_
+    old = {"residual": torch.from_numpy(scores.residual.astype(np.float64)),
+           "cqr": torch.from_numpy(scores.cqr.astype(np.float64))}  # fmt: skip
+    metadata = {"format": "1", "bands": "[[0.1, 0.9]]", "source": scores.source, "targets": '["OT", "HUFL"]'}
+    save_file(old, str(folder / SCORES_FILE), metadata=metadata)
+    loaded = Forecaster.load(folder)
+    assert loaded.conformal_.residual.dtype == np.float64
+    pd.testing.assert_frame_equal(loaded.predict(level=[80, 95]), quantile_model.predict(level=[80, 95]))
+    metadata["format"] = "7"
+    save_file(old, str(folder / SCORES_FILE), metadata=metadata)
+    with pytest.raises(CheckpointError, match=r"format 7.*newer ssm-ts"):
+        Forecaster.load(folder)
