@@ -75,6 +75,10 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
+# windows per forward pass of the end-of-fit calibration: on a CPU, 32-128 ran a 1000-window pass of
+# ETTh1 (7 series, horizon 96) in 0.29 s, 256 in 0.45 s and 1000 in 1.1 s (larger batches leave the cache)
+CALIBRATION_BATCH = 128
+
 _NOT_FITTED = "this Forecaster is not fitted yet: call .fit(data) or Forecaster.load(folder) first."
 
 
@@ -507,7 +511,7 @@ class Forecaster(ResumableFit):
             ys.append(np.where(filled[first : first + windows.horizon], np.nan, y.numpy()))
         predictions = []
         with torch.no_grad():
-            for batch in torch.stack(xs).split(256):
+            for batch in torch.stack(xs).split(CALIBRATION_BATCH):
                 predictions.append(task.forecast(batch).numpy())
         capped = len(chosen) < min(len(windows), MAX_CALIBRATION_WINDOWS)  # by the budget, not the 1000
         source = f"the validation split ({len(chosen)} of its {len(windows)} windows"

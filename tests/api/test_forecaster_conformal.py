@@ -253,3 +253,29 @@ def test_an_export_with_float64_scores_of_the_first_format_still_loads(quantile_
     save_file(old, str(folder / SCORES_FILE), metadata=metadata)
     with pytest.raises(CheckpointError, match=r"format 7.*newer ssm-ts"):
         Forecaster.load(folder)
+
+
+def test_the_calibration_pass_runs_in_batches_of_at_most_128_windows(ett, tmp_path_factory, monkeypatch):
+    # on a CPU a 1000-window pass ran in 0.29 s in batches of 128 and 0.45 s in batches of 256
+    from ssm_ts.tasks.forecasting import ForecastingTask
+
+    sizes: list[int] = []
+    inside: list[bool] = []
+    scores, forecast = Forecaster._validation_scores, ForecastingTask.forecast
+
+    def counted_scores(self, datamodule):
+        inside.append(True)
+        try:
+            return scores(self, datamodule)
+        finally:
+            inside.pop()
+
+    def counted_forecast(self, x):
+        if inside:
+            sizes.append(len(x))
+        return forecast(self, x)
+
+    monkeypatch.setattr(Forecaster, "_validation_scores", counted_scores)
+    monkeypatch.setattr(ForecastingTask, "forecast", counted_forecast)
+    model = make(tmp_path_factory).fit(ett)
+    assert sum(sizes) == model.conformal_.n_windows == 689 and max(sizes) == 128
