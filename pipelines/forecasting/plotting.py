@@ -1,4 +1,5 @@
-"""The forecast plot: recent history, the forecast, and its prediction interval when quantiles exist."""
+"""The forecast plot: recent history, the forecast, and its prediction interval: the widest learned
+quantile band, or the conformal intervals of ``level=`` (``<target>_lo-<L>``/``_hi-<L>`` columns)."""
 
 from __future__ import annotations
 
@@ -22,11 +23,16 @@ def plot_forecast(
     n_history: int | None = None,
     actual: pd.DataFrame | None = None,
     max_panels: int = 8,
+    levels: list[float] | None = None,
 ) -> Figure:
     """One panel per target: history tail, forecast, widest interval, actuals.
 
     At most ``max_panels`` panels (the first targets); with more targets the figure's title says
     how many are shown, so 1,000 series give a readable figure of 8, not 1,000 panels.
+
+    ``levels``: draw the conformal interval of each level (percent) from ``forecast``'s
+    ``<target>_lo-<L>``/``<target>_hi-<L>`` columns, labelled ``"80% conformal interval"``, instead
+    of the learned quantile band (the caller checks that the columns exist).
     """
     shown = targets[:max_panels]
     fig, axes = plt.subplots(len(shown), 1, figsize=(10, 2.6 * len(shown)), sharex=True, squeeze=False)
@@ -37,15 +43,18 @@ def plot_forecast(
         )
     history, forecast = _dated(history, time_col), _dated(forecast, time_col)
     actual = None if actual is None else _dated(actual, time_col)
-    levels = sorted(quantiles or [])
+    learned = sorted(quantiles or [])
+    intervals = sorted(levels or [], reverse=True)  # widest first: the narrower drawn over it
     for ax, target in zip(axes[:, 0], shown, strict=True):
         # each series' own span: in a ragged panel series start and end at different times
         tail = _own_rows(history, target)
         tail = tail if n_history is None else tail.iloc[-n_history:]
         ahead = _own_rows(forecast, target)
         ax.plot(tail[time_col], tail[target], color="0.35", lw=1.0, label="history")
-        if len(levels) >= 2:
-            low, high = levels[0], levels[-1]
+        if intervals:
+            _conformal_bands(ax, ahead, time_col, target, intervals)
+        elif len(learned) >= 2:
+            low, high = learned[0], learned[-1]
             ax.fill_between(
                 ahead[time_col],
                 ahead[quantile_column(target, low)],
@@ -62,6 +71,21 @@ def plot_forecast(
     axes[0, 0].legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def _conformal_bands(ax, ahead: pd.DataFrame, time_col: str, target: str, levels: list[float]) -> None:
+    """The interval of each level (widest first), lighter the wider; the columns are named as
+    ``ssm_ts.api.conformal.interval_columns`` names them (``OT_lo-80``, ``OT_hi-80``)."""
+    for i, level in enumerate(levels):
+        ax.fill_between(
+            ahead[time_col],
+            ahead[f"{target}_lo-{level:g}"],
+            ahead[f"{target}_hi-{level:g}"],
+            color="tab:blue",
+            alpha=0.15 + 0.15 * i / max(len(levels) - 1, 1),
+            lw=0,
+            label=f"{level:g}% conformal interval",
+        )
 
 
 def _own_rows(frame: pd.DataFrame, target: str) -> pd.DataFrame:

@@ -59,6 +59,7 @@ from ssm_ts.pipelines.forecasting import (
     to_wide_forecast,
     window_inputs,
 )
+from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows, require_channel_independent
 from ssm_ts.tasks.forecasting import (
@@ -697,23 +698,57 @@ class Forecaster(ResumableFit):
         n_history: int | None = None,
         series: str | list[str] | None = None,
         read_options: dict[str, Any] | None = None,
+        level: float | list[float] | None = None,
+        interval_method: Literal["residual", "cqr"] | None = None,
     ):
         """A matplotlib Figure: the history tail, the forecast and (with quantiles) its widest interval.
 
         One panel per series in ``series`` (names of targets, or of series in a long table); by
         default the first 8, and the figure's title then says how many of how many it shows.
         ``read_options`` read a CSV ``data`` as in :meth:`predict`.
+
+        ``level`` (e.g. ``80`` or ``[80, 95]``): draw the conformal interval of each level instead of
+        the learned band, the ``<target>_lo-<L>``/``_hi-<L>`` columns of ``predict(level=...)``
+        (``interval_method`` as there); a ``forecast`` given must hold those columns.
         """
         task = self._require_fitted()
         shown = self._plotted_series(series)
+        levels = None if level is None else check_levels(level)
         history = self._read(data, read_options=read_options)
-        forecast = (
-            task.forecast_after(history, self.spec_)
-            if forecast is None
-            else to_wide_forecast(forecast, self.spec_)
-        )
+        if forecast is None and levels is not None:
+            forecast = self.predict(data, long=False, read_options=read_options, level=levels,
+                                    interval_method=interval_method)  # fmt: skip
+        elif forecast is None:
+            forecast = task.forecast_after(history, self.spec_)
+        else:
+            forecast = self._wide_with_intervals(forecast, levels)
         observed = history.iloc[: n_observed_rows(history, self.spec_.targets)]
-        return task.forecast_figure(observed, forecast, self.spec_, shown, n_history)
+        hp = task.hparams
+        n_history = max(3 * hp.horizon, hp.lookback) if n_history is None else n_history
+        return plot_forecast(observed, forecast, self.spec_.time_col, shown or self.spec_.targets,
+                             hp.quantiles, n_history, max_panels=8 if shown is None else len(shown),
+                             levels=levels)  # fmt: skip
+
+    def _wide_with_intervals(self, forecast: pd.DataFrame, levels: list[float] | None) -> pd.DataFrame:
+        """A forecast frame given to :meth:`plot` in wide layout, its interval columns of ``levels``
+        kept (a clear error when it lacks them)."""
+        spec = self.spec_
+        long = spec.id_col in forecast.columns
+        if levels is None:
+            return to_wide_forecast(forecast, spec)
+        names = [spec.value_col] if long else list(spec.targets)
+        missing = [
+            c for name in names for lv in levels for c in interval_columns(name, lv) if c not in forecast
+        ]
+        if missing:
+            lo, hi = interval_columns(names[0], levels[0])
+            raise ConfigError(
+                f"level={level_text(levels)} draws the columns {lo}/{hi} (per level and series) of the forecast, "
+                f"and it lacks {missing[:4]}{' ...' if len(missing) > 4 else ''}: pass the frame of "
+                f"predict(..., level={level_text(levels)}), "
+                "or leave forecast out to forecast here."
+            )
+        return _long_to_wide_with_intervals(forecast, spec) if long else forecast
 
     def _plotted_series(self, series: str | list[str] | None) -> list[str] | None:
         if series is None:
@@ -817,6 +852,12 @@ def _with_long_intervals(frame: pd.DataFrame, spec: SeriesSpec, bounds: Bounds) 
         lo, hi = interval_columns(spec.value_col, level)
         columns[lo], columns[hi] = lower, upper
     return pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
+
+
+def level_text(levels: list[float]) -> str:
+    """``80`` for one level, ``[80, 95]`` for several: as a user writes ``level=``."""
+    texts = [f"{v:g}" for v in levels]
+    return texts[0] if len(texts) == 1 else f"[{', '.join(texts)}]"
 
 
 def _long_to_wide_with_intervals(frame: pd.DataFrame, spec: SeriesSpec) -> pd.DataFrame:

@@ -279,3 +279,53 @@ def test_the_calibration_pass_runs_in_batches_of_at_most_128_windows(ett, tmp_pa
     monkeypatch.setattr(ForecastingTask, "forecast", counted_forecast)
     model = make(tmp_path_factory).fit(ett)
     assert sum(sizes) == model.conformal_.n_windows == 689 and max(sizes) == 128
+
+
+def _band(ax, label: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(x, lower, upper)`` of the band labelled ``label`` in ``ax``: its polygon's lowest and highest
+    y at each x (fill_between runs along the lower edge and back along the upper one)."""
+    (band,) = [c for c in ax.collections if c.get_label() == label]
+    vertices = band.get_paths()[0].vertices
+    xs = np.unique(vertices[:, 0])
+    lower = np.array([vertices[vertices[:, 0] == x, 1].min() for x in xs])
+    upper = np.array([vertices[vertices[:, 0] == x, 1].max() for x in xs])
+    return xs, lower, upper
+
+
+def test_plot_draws_the_conformal_band_of_each_level_as_predict_gives_it(
+    quantile_model, ett, tmp_path_factory
+):
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    forecast = quantile_model.predict(level=[80, 95])
+    figure = quantile_model.plot(level=[80, 95])
+    try:
+        for ax, target in zip(figure.axes, SERIES, strict=True):
+            labels = [c.get_label() for c in ax.collections]
+            assert labels == ["95% conformal interval", "80% conformal interval"]  # no learned band
+            for level in (80, 95):
+                xs, lower, upper = _band(ax, f"{level}% conformal interval")
+                np.testing.assert_allclose(xs, mdates.date2num(forecast["date"]))
+                np.testing.assert_allclose(lower, forecast[f"{target}_lo-{level}"])
+                np.testing.assert_allclose(upper, forecast[f"{target}_hi-{level}"])
+    finally:
+        plt.close(figure)
+    # a forecast frame passed in (long, with levels) draws its own columns; one without them is refused
+    long = ett.melt(id_vars="date", var_name="unique_id", value_name="y").rename(columns={"date": "ds"})
+    model = make(tmp_path_factory).fit(long)
+    given = model.predict(long[long["ds"] < ett["date"].iloc[3600]], level=[90])
+    figure = model.plot(given, series="HUFL", level=90)
+    try:
+        _, lower, upper = _band(figure.axes[0], "90% conformal interval")
+        rows = given[given["unique_id"] == "HUFL"]
+        np.testing.assert_allclose(lower, rows["y_lo-90"])
+        np.testing.assert_allclose(upper, rows["y_hi-90"])
+    finally:
+        plt.close(figure)
+    with pytest.raises(
+        ConfigError, match=r"level=80 draws the columns y_lo-80/y_hi-80.*predict\(\.\.\., level=80\)"
+    ):
+        model.plot(given, level=80)
+    with pytest.raises(ConfigError, match=r"level=.*percent"):
+        model.plot(level=0.8)
