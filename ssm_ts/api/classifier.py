@@ -160,7 +160,8 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
     Recordings sampled at another rate than the training ones: ``predict(X, rate=r)`` (also
     ``predict_proba``, ``decision_function``) with ``r`` = training rate / their rate scales the
-    encoder's SSM steps (random features take ``rate=1`` only).
+    SSM steps: the encoder's, or the random S4D kernels' (whose shift kernels space their taps
+    ``dilation / r`` steps apart, see :mod:`~ssm_ts.models.random_ssm_features`).
 
     Args:
         model: ``"s4d1d"`` (bidirectional S4D blocks over time) or ``"s4nd2d"`` (2-D S4ND, channels x time).
@@ -353,28 +354,16 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         rate = self._checked_rate(rate)
         if hasattr(self, "ridge_"):
             return self.ridge_.decision_function(
-                self.features_.transform([self.scaler_.transform(v) for v in data.values])
+                self.features_.transform([self.scaler_.transform(v) for v in data.values], rate=rate)
             )
         logits = np.log(np.clip(self._encoder_proba(data, rate), 1e-12, None))
         return logits[:, 1] - logits[:, 0] if len(self.classes_) == 2 else logits
 
     def _checked_rate(self, rate: Any) -> float:
-        """``rate`` as a float: a positive number, and 1 for random features (fixed kernels)."""
-        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
-            raise ConfigError(
-                f"rate must be a positive number (training sample rate / new rate), got {rate!r}"
-            )
-        if not 0 < float(rate) < np.inf:
-            raise ConfigError(
-                f"rate must be a positive number (training sample rate / new rate), got {rate!r}"
-            )
-        if float(rate) != 1.0 and hasattr(self, "ridge_"):
-            raise ConfigError(
-                f"rate={rate}: method='random_features' has fixed kernels and thresholds for the training "
-                "sample rate; resample the recordings to it (e.g. scipy.signal.resample_poly) and use rate 1, "
-                "or fit method='encoder', whose SSMs take another rate."
-            )
-        return float(rate)
+        """``rate`` as a positive float (training sample rate / new rate), or a ConfigError."""
+        from ssm_ts.models.random_ssm_features import check_rate
+
+        return check_rate(rate)
 
     def _encoder_proba(self, data, rate: float = 1.0) -> np.ndarray:
         from ssm_ts.tasks.classification import predict_series
@@ -402,8 +391,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         """Labels ``(n,)`` (of the same kind as the ``y`` given to ``fit``).
 
         ``rate``: training sample rate / the rate of ``X``, for recordings sampled at another rate than
-        the training ones (0.5 for twice the rate, 2 for half): the encoder's SSMs scale their step
-        by it, so a model fitted at 50 Hz classifies 100 Hz recordings. Random features take 1 only.
+        the training ones (0.5 for twice the rate, 2 for half): the SSMs scale their step by it (the
+        encoder's, or the random-feature kernels'), so a model fitted at 50 Hz classifies 100 Hz
+        recordings.
         In a ``Pipeline``, ``pipe.predict(X, rate=0.5)`` passes it on."""
         best = self.predict_proba(X, rate).argmax(axis=1)
         return self.classes_[best]

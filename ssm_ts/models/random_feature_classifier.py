@@ -132,12 +132,9 @@ class RandomFeatureClassifier(nn.Module):
         return RandomSSMKernels(**tensors)
 
     def forward(self, x: Tensor, mask: Tensor | None = None, rate: float = 1.0) -> Tensor:
-        """Scaled ``x (batch, length, channels)`` (zero at padding), ``mask (batch, length)`` -> ridge scores."""
-        if rate != 1.0:
-            raise ConfigError(
-                f"random_features has fixed kernels for the training sample rate; rate={rate} is not supported. "
-                "Resample the recordings to the training rate and use rate 1.0."
-            )
+        """Scaled ``x (batch, length, channels)`` (zero at padding), ``mask (batch, length)`` -> ridge scores
+        ``(batch, n_classes)``. ``rate``: training sample rate / the rate of ``x`` (0.5 for twice the
+        rate): the kernels scale their steps (see :mod:`~ssm_ts.models.random_ssm_features`)."""
         if not bool(self.fitted):
             raise ConfigError(
                 "the random-features classifier is not fitted: fit it (ssm-ts classify fit) or load a checkpoint."
@@ -147,7 +144,7 @@ class RandomFeatureClassifier(nn.Module):
         else:
             lengths = mask.sum(dim=1)
         self.features.kernels_ = self.kernels()
-        features = self.features.transform_padded(x.float().transpose(1, 2), lengths).double()
+        features = self.features.transform_padded(x.float().transpose(1, 2), lengths, rate).double()
         return self.head((features - self.feature_mean) / self.feature_scale)
 
 

@@ -23,6 +23,22 @@ Recordings of unequal length are zero-padded at the end; padded steps are left o
 (a backward kernel reads each recording reversed within its own length), so the features of a
 recording do not depend on what it was batched with.
 
+Another sample rate: ``transform(values, rate=r)`` with ``r`` = training sample rate / the rate of
+``values`` (0.5 for recordings at twice the rate) gives the features the kernels would give the same
+continuous-time signals at the training rate. An S4D kernel scales its step by ``r`` (its zero-order
+hold input matrix scales with the step, so the response keeps its continuous-time magnitude and the
+fixed thresholds still apply; PPV is a share of steps, so it carries over). A mode at the training
+Nyquist frequency (where the draw caps frequencies; about one kernel in ten holds one) alternates
+in sign from one training step to the next, so the training rate saw only part of its response; at
+another rate it keeps that part only (:func:`_seen_at_training_rate`). A first difference is
+divided by ``r`` (a slope per training step). A shift kernel's taps, ``d`` training steps apart, go
+``d / r`` steps apart; a tap that falls between two samples (more than :data:`WHOLE_STEP_TOLERANCE`
+from a whole step, e.g. dilation 1 at half the rate) reads the recording linearly interpolated there,
+which is the filter applied to the recording linearly interpolated to the training rate. A shift
+kernel pooled only inside the recording starts where its scaled filter lies wholly inside it. Fine
+detail that a lower rate does not hold cannot come back: expect features close to, not equal to,
+those of the recordings at the training rate. ``rate=1`` computes exactly what it always did.
+
 Memory: responses are computed in blocks of (recordings x kernels) sized so that a block's peak
 working memory (the channel mixes, their FFTs padded to twice the length, the responses, the pooling
 masks) stays within ``memory_budget_mb``; only the inputs and the ``(n, features)`` output come on
@@ -46,7 +62,10 @@ from ssm_ts.errors import ConfigError
 
 POOLINGS = ("ppv", "max", "mpv", "mipv")
 SHIFT_TAPS = (7, 9, 11)  # taps of a shift-SSM kernel, as ROCKET's kernel lengths
+# a shift kernel's tap this close (in steps) to a whole step at another rate is read at that step
+WHOLE_STEP_TOLERANCE = 1e-6
 _S4D_LIN_DECAY = 0.5  # Re(A) of S4D-Lin: the memory timescale of a mode is 1 / (0.5 dt) steps
+_NYQUIST_TOLERANCE = 1e-6  # a mode within this share of pi radians per training step is at Nyquist
 DEFAULT_MEMORY_BUDGET_MB = 64.0
 # Working bytes per (recording, kernel, padded step) of a response block, FFTs being over twice the
 # length: the reused buffers, zero-padded signal then float32 responses (8) and spectrum (8), plus at
@@ -95,37 +114,102 @@ class RandomSSMKernels:
     start: np.ndarray | None = None
 
 
-def _ssm_kernels(kernels: RandomSSMKernels, index: slice, length: int) -> Tensor:
+def check_rate(rate: float) -> float:
+    """``rate`` (training sample rate / the recordings' rate) as a float, or a ConfigError."""
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
+        raise ConfigError(f"rate must be a positive number (training sample rate / new rate), got {rate!r}")
+    if not 0 < float(rate) < math.inf:
+        raise ConfigError(f"rate must be a positive number (training sample rate / new rate), got {rate!r}")
+    return float(rate)
+
+
+def _ssm_kernels(kernels: RandomSSMKernels, index: slice, length: int, rate: float = 1.0) -> Tensor:
     """``(k, length)`` float32 impulse responses (on the CPU) of the kernels ``index``: S4D kernels from a
-    frozen DiagonalSSM, shift kernels from a frozen ShiftSSM."""
-    responses = _s4d_kernels(kernels, index, length)
+    frozen DiagonalSSM, shift kernels from a frozen ShiftSSM; at ``rate`` (training sample rate / the
+    recordings' rate) as the module docstring says."""
+    responses = _s4d_kernels(kernels, index, length, rate)
     if kernels.shift is not None:
         shift = torch.as_tensor(kernels.shift[index], device="cpu")
         if shift.any():
             taps = torch.as_tensor(kernels.taps[index], dtype=torch.float32, device="cpu")[shift]
             dilation = torch.as_tensor(kernels.dilation[index], device="cpu")[shift]
-            responses[shift] = _shift_kernels(taps, dilation, length)
+            responses[shift] = _shift_kernels(taps, dilation, length, rate)
     return responses
 
 
-def _shift_kernels(taps: Tensor, dilation: Tensor, length: int) -> Tensor:
+def _shift_kernels(taps: Tensor, dilation: Tensor, length: int, rate: float = 1.0) -> Tensor:
     """``(k, length)`` impulse responses of shift SSMs whose FIR filters put ``taps`` ``(k, T)`` every
-    ``dilation`` ``(k,)`` steps (ROCKET's dilated kernels, written as SSMs)."""
+    ``dilation`` ``(k,)`` training steps (ROCKET's dilated kernels, written as SSMs), at ``rate``:
+    every ``dilation / rate`` steps, a tap between two steps split between them (linear interpolation)."""
     n_kernels, n_taps = taps.shape
-    positions = torch.arange(n_taps)[None, :] * dilation[:, None]  # (k, T)
-    span = int(positions.max()) + 1
-    filters = torch.zeros(n_kernels, span).scatter_(1, positions, taps)
-    ssm = ShiftSSM(d_model=n_kernels, d_state=span, learn_c=False)
+    if rate == 1.0:
+        positions = torch.arange(n_taps)[None, :] * dilation[:, None]  # (k, T)
+        span = int(positions.max()) + 1
+        filters = torch.zeros(n_kernels, span).scatter_(1, positions, taps)
+    else:
+        filters = _scaled_shift_filters(taps, dilation, length, rate)
+    ssm = ShiftSSM(d_model=n_kernels, d_state=filters.shape[1], learn_c=False)
     ssm.set_taps(filters)
     with torch.no_grad():
         return ssm.kernel(length)
 
 
-def _s4d_kernels(kernels: RandomSSMKernels, index: slice, length: int) -> Tensor:
-    """``(k, length)`` float32 impulse responses (on the CPU) of the kernels ``index`` from a frozen DiagonalSSM."""
+def _scaled_shift_filters(taps: Tensor, dilation: Tensor, length: int, rate: float) -> Tensor:
+    """``(k, span)`` FIR filters (at most ``length`` steps: later taps never reach a response) putting
+    ``taps`` ``(k, T)`` at ``j dilation / rate`` steps; a position more than
+    :data:`WHOLE_STEP_TOLERANCE` from a whole step shares its tap between the steps either side."""
+    n_kernels, n_taps = taps.shape
+    position = torch.arange(n_taps, dtype=torch.float64)[None, :] * dilation[:, None].double() / rate
+    whole = position.round()
+    position = torch.where((position - whole).abs() <= WHOLE_STEP_TOLERANCE, whole, position)
+    below = position.floor()
+    above_share = (position - below).float()
+    span = min(int(below.max()) + 2, length)
+    filters = torch.zeros(n_kernels, span + 1)  # column span collects the taps beyond the filter
+    below = below.long().clamp(max=span)
+    filters.scatter_add_(1, below, taps * (1 - above_share))
+    filters.scatter_add_(1, (below + 1).clamp(max=span), taps * above_share)
+    return filters[:, :span]
+
+
+def inside_start(start: np.ndarray | Tensor, rate: float) -> np.ndarray | Tensor:
+    """First pooled step at ``rate`` of kernels whose first pooled step at the training rate is
+    ``start`` (``(n_taps - 1) dilation`` for a shift kernel pooled only inside the recording, else 0):
+    the first step where the scaled filter lies wholly inside the recording."""
+    if rate == 1.0:
+        return start
+    if isinstance(start, Tensor):
+        return torch.ceil(start.double() / rate - WHOLE_STEP_TOLERANCE).long()
+    return np.ceil(np.asarray(start, dtype=np.float64) / rate - WHOLE_STEP_TOLERANCE).astype(np.int64)
+
+
+def _seen_at_training_rate(
+    log_dt: np.ndarray | Tensor, freq: np.ndarray | Tensor, C: np.ndarray | Tensor
+) -> Tensor:
+    """``(k, M)`` complex64 read-outs ``C`` of S4D-Lin modes (steps ``exp(log_dt)`` ``(k,)``, frequencies
+    ``freq`` ``(k, M)``), less what the training rate cannot see: a mode at the training Nyquist
+    frequency (where the draw caps frequencies) alternates in sign from step to step, so the training
+    steps see only the real part of ``C dB`` (the sine part of its response is zero at every one of
+    them) while other rates would see the rest too. Those modes keep ``Re(C dB) / dB``: the same kernel
+    at the training rate, nothing hidden at another (ArrowHead at twice the rate, S4D kernels only:
+    0.53 of the original-rate labels kept with the hidden part, 0.99 without)."""
+    log_dt, freq, C = (torch.as_tensor(a, device="cpu") for a in (log_dt, freq, C))  # arrays or buffers
+    dt = torch.exp(log_dt.double())[:, None]
+    A = torch.complex(torch.full_like(freq.double(), -_S4D_LIN_DECAY), freq.double())
+    dB = torch.expm1(dt * A) / A  # zero-order hold, B = 1
+    nyquist = (freq.double() * dt).abs() >= math.pi * (1 - _NYQUIST_TOLERANCE)
+    seen = torch.where(nyquist, (C.to(torch.complex128) * dB).real / dB, C.to(torch.complex128))
+    return seen.to(torch.complex64)
+
+
+def _s4d_kernels(kernels: RandomSSMKernels, index: slice, length: int, rate: float = 1.0) -> Tensor:
+    """``(k, length)`` float32 impulse responses (on the CPU) of the kernels ``index`` from a frozen
+    DiagonalSSM, its step scaled by ``rate``."""
     log_dt = torch.as_tensor(kernels.log_dt[index], dtype=torch.float32, device="cpu")
     freq = torch.as_tensor(kernels.freq[index], dtype=torch.float32, device="cpu")
     C = torch.as_tensor(kernels.C[index], dtype=torch.complex64, device="cpu")
+    if rate != 1.0:
+        C = _seen_at_training_rate(kernels.log_dt[index], kernels.freq[index], kernels.C[index])
     n_kernels, n_modes = freq.shape
     ssm = DiagonalSSM(
         d_model=n_kernels,
@@ -141,7 +225,9 @@ def _s4d_kernels(kernels: RandomSSMKernels, index: slice, length: int) -> Tensor
         ssm.A_imag.copy_(freq)
         ssm.B.copy_(torch.view_as_real(torch.ones_like(C)))
         ssm.C.copy_(torch.view_as_real(C))
-        return ssm.kernel(length)
+        # zero-order hold: the input matrix scales with the step, so the response to the same
+        # continuous-time signal at another rate keeps its magnitude
+        return ssm.kernel(length, rate=rate)
 
 
 class RandomSSMFeatures:
@@ -302,10 +388,12 @@ class RandomSSMFeatures:
         bias = np.random.default_rng([self.seed, 3]).uniform(-1, 1, size=n_shift)
         return {"shift": shift, "taps": taps, "dilation": dilation, "start": start, "bias": bias}
 
-    def transform(self, values: Sequence[np.ndarray], batch_size: int = 256) -> np.ndarray:
+    def transform(self, values: Sequence[np.ndarray], batch_size: int = 256, rate: float = 1.0) -> np.ndarray:
         """Features ``(n, P K)`` float32 of recordings ``values[i]`` ``(channels, length_i)``: pooling
-        ``p`` of kernel ``k`` in column ``P k + p``."""
+        ``p`` of kernel ``k`` in column ``P k + p``. ``rate``: training sample rate / the recordings'
+        rate (0.5 for twice the rate; see the module docstring)."""
         self._require_kernels()
+        rate = check_rate(rate)
         out = np.empty((len(values), self.n_features), dtype=np.float32)
         if not len(values):
             return out
@@ -317,24 +405,27 @@ class RandomSSMFeatures:
         for b in range(0, len(values), batch_size):
             rows = order[b : b + batch_size]
             x, lengths = _padded([values[i] for i in rows])
-            out[rows] = self.transform_padded(x, lengths).numpy()
+            out[rows] = self.transform_padded(x, lengths, rate).numpy()
         return out
 
-    def transform_padded(self, x: Tensor, lengths: np.ndarray | Tensor) -> Tensor:
+    def transform_padded(self, x: Tensor, lengths: np.ndarray | Tensor, rate: float = 1.0) -> Tensor:
         """Features ``(n, P K)`` float32 of zero-padded recordings ``x`` ``(n, channels, length)``
-        whose real lengths are ``lengths`` ``(n,)``, on ``x``'s device (kernels may be tensors there)."""
+        whose real lengths are ``lengths`` ``(n,)``, on ``x``'s device (kernels may be tensors there),
+        sampled at training sample rate / ``rate``."""
         kernels = self._require_kernels()
+        rate = check_rate(rate)
         lengths = torch.as_tensor(lengths, device=x.device)
         steps = torch.arange(x.shape[-1], device=x.device)[None, None, :]
         out = torch.empty((x.shape[0], self.n_features), dtype=torch.float32, device=x.device)
         P = len(self.pooling)
+        starts = None if kernels.start is None else inside_start(kernels.start, rate)
 
         def pool(rows: slice, index: slice, y: Tensor) -> None:
             """Pool the responses ``y`` ``(rows, kernels, length)`` into their columns of ``out``."""
             n_real = lengths[rows, None, None]
             valid = steps < n_real
-            if kernels.start is not None:  # a kernel's first pooled step (at least one step is pooled)
-                first = torch.as_tensor(kernels.start[index], device=x.device)[None, :, None]
+            if starts is not None:  # a kernel's first pooled step (at least one step is pooled)
+                first = torch.as_tensor(starts[index], device=x.device)[None, :, None]
                 valid = valid & (steps >= torch.minimum(first, n_real - 1))
             thresholds = torch.as_tensor(kernels.thresholds[index], dtype=torch.float32, device=x.device)
             pooled = pool_responses(y, thresholds[None, :, None], valid, lengths[rows], self.pooling)
@@ -345,7 +436,7 @@ class RandomSSMFeatures:
         workspace = self._workspace(x.shape[0], sorted(chunk_sizes), x.shape[-1], x.device)
         for start in range(0, self.n_kernels, self.chunk):
             index = slice(start, min(self.n_kernels, start + self.chunk))
-            self._for_each_block(x, lengths, index, pool, workspace)
+            self._for_each_block(x, lengths, index, pool, workspace, rate)
         return out
 
     def block_shape(self, n_recordings: int, n_kernels: int, length: int) -> tuple[int, int]:
@@ -368,21 +459,23 @@ class RandomSSMFeatures:
         index: slice,
         use: Callable[[slice, slice, Tensor], None],
         workspace: tuple[Tensor, Tensor] | None = None,
+        rate: float = 1.0,
     ) -> None:
         """Call ``use(rows, kernels, y)`` on the responses ``y`` ``(rows, kernels, length)`` of the kernels
         ``index`` to padded recordings ``x`` ``(n, channels, length)``, one block (within the memory
         budget) at a time, in the buffers ``workspace`` (from :meth:`_workspace`; made if not given):
-        ``y`` is overwritten by the next block."""
+        ``y`` is overwritten by the next block. ``rate``: training sample rate / the rate of ``x``."""
         n, L = x.shape[0], x.shape[-1]
         n_rows, n_kernels = self.block_shape(n, index.stop - index.start, L)
         workspace = workspace or self._workspace(n, [index.stop - index.start], L, x.device)
         for start in range(index.start, index.stop, n_kernels):
             kernels = slice(start, min(index.stop, start + n_kernels))
             kernel_f = None  # the last block's spectra go before these are made
-            kernel_f = torch.fft.rfft(_ssm_kernels(self.kernels_, kernels, L).to(x.device), n=2 * L)
+            kernel_f = torch.fft.rfft(_ssm_kernels(self.kernels_, kernels, L, rate).to(x.device), n=2 * L)
             for r in range(0, n, n_rows):
                 rows = slice(r, min(n, r + n_rows))
-                use(rows, kernels, self._responses(x[rows], lengths[rows], kernels, kernel_f, workspace))
+                y = self._responses(x[rows], lengths[rows], kernels, kernel_f, workspace, rate)
+                use(rows, kernels, y)
 
     def _workspace(
         self, n: int, chunk_sizes: Sequence[int], length: int, device: torch.device
@@ -410,11 +503,12 @@ class RandomSSMFeatures:
         index: slice,
         kernel_f: Tensor,
         workspace: tuple[Tensor, Tensor],
+        rate: float = 1.0,
     ) -> Tensor:
         """Responses ``(n, k, length)`` of kernels ``index`` (spectra ``kernel_f`` ``(k, length + 1)``,
         the rfft of their impulse responses over ``2 length`` steps) to padded recordings ``x``
-        ``(n, channels, length)``: a causal FFT convolution computed in ``workspace`` (the responses
-        are a view of it)."""
+        ``(n, channels, length)`` sampled at training sample rate / ``rate``: a causal FFT convolution
+        computed in ``workspace`` (the responses are a view of it)."""
         kernels = self.kernels_
         L = x.shape[-1]
         weights = torch.as_tensor(kernels.channel_weights[index], dtype=torch.float32, device=x.device)
@@ -437,6 +531,8 @@ class RandomSSMFeatures:
             steps = scratch[1, :, : len(chosen)]
             steps[..., 0] = 0
             torch.sub(part[..., 1:], part[..., :-1], out=steps[..., 1:])  # part.diff(dim=-1)
+            if rate != 1.0:  # a slope per training step, whatever the rate
+                steps.div_(rate)
             mixed.index_copy_(1, chosen, steps)
         # rfft(mixed, n=2L) zero-pads to 2L steps; here the padding is done in the reused buffer
         signal[..., L:].zero_()

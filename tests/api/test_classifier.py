@@ -230,7 +230,7 @@ def test_long_recordings_are_predicted_in_batches_that_fit_in_memory(monkeypatch
 def test_recordings_at_another_sample_rate_take_rate(shared_data):
     """The encoder's SSMs are resolution-agnostic, but predict had no way to say so: GunPoint at twice
     its rate went from 0.74 to chance (0.49). predict(X, rate=0.5) scales the SSM steps and gives the
-    original recordings' labels; random features, whose kernels are fixed, refuse another rate."""
+    original recordings' labels (random features: tests/api/test_classifier_rate_random_features.py)."""
     folder = shared_data / "classification/GunPoint"
     train, test = read_ts(folder / "GunPoint_TRAIN.ts"), read_ts(folder / "GunPoint_TEST.ts")
     X, Xt = np.stack(train.values), np.stack(test.values)
@@ -244,10 +244,6 @@ def test_recordings_at_another_sample_rate_take_rate(shared_data):
     assert model.task_.hparams.rate == 1.0  # for that call only
     with pytest.raises(ConfigError, match="rate must be a positive number"):
         model.predict(Xt, rate=0)
-    rf = SSMClassifier(method="random_features", n_kernels=50).fit(X, train.labels)
-    assert rf.predict(Xt, rate=1.0).shape == (len(Xt),)
-    with pytest.raises(ConfigError, match="fixed kernels"):
-        rf.predict_proba(twice, rate=0.5)
 
 
 def test_long_recordings_train_in_batches_within_max_batch_steps(monkeypatch):
