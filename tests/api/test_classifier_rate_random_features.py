@@ -70,3 +70,30 @@ def test_s4d_random_features_at_twice_the_rate_keep_the_labels_on_arrowhead(shar
     assert (at_twice == original).mean() >= 0.95
     assert (model.predict(twice) == original).mean() < 0.6
     assert (at_twice == yt).mean() >= (original == yt).mean() - 0.03
+
+
+def test_the_cli_route_takes_the_rate_as_the_classifier_does(shared_data, tmp_path):
+    """``model: random_features`` of ssm-ts classify (ClassificationTask, its checkpoints and exports)
+    hands its ``rate`` hyperparameter to the module, which refused anything but 1; with rate 0.5 it
+    now gives SSMClassifier's probabilities for BasicMotions (6 channels) at twice its rate."""
+    from ssm_ts.pipelines.sensor import SensorDataModule
+    from ssm_ts.tasks.classification import ClassificationTask, predict_series
+    from ssm_ts.training import build_trainer
+
+    folder = shared_data / "classification/BasicMotions"
+    train, test = read_ts(folder / "BasicMotions_TRAIN.ts"), read_ts(folder / "BasicMotions_TEST.ts")
+    dm = SensorDataModule.from_series(train=train, val_fraction=0, batch_size=16, seed=0)
+    options = {"n_kernels": 300, "seed": 0, "shift_fraction": 0.5}
+    task = ClassificationTask(model="random_features", model_options=options)
+    trainer = build_trainer(
+        max_epochs=1, out_dir=tmp_path, progress=False, monitor="train_loss", limit_val_batches=0
+    )
+    trainer.fit(task, dm)
+    api = SSMClassifier(method="random_features", n_kernels=300, shift_fraction=0.5, random_state=0)
+    api.fit(train.values, train.labels)
+    twice = [_resampled(v, 2, 1) for v in test.values]
+    task.hparams.rate = 0.5
+    np.testing.assert_allclose(
+        predict_series(task, twice), api.predict_proba(twice, rate=0.5), rtol=0, atol=1e-6
+    )
+    assert (api.predict(twice, rate=0.5) == api.predict(test.values)).mean() >= 0.95
