@@ -408,9 +408,10 @@ def build_cli_class():
             write = getattr(self.model, "write_predictions", None)
             if write is None:
                 return
-            options = {}
-            if self._get(self.config, "n", default=None) is not None:  # forecast: --n steps
-                options["n"] = self._setting("n")
+            options = {}  # forecast: --n steps, --level intervals (--interval_method)
+            for key in ("n", "level", "interval_method"):
+                if self._get(self.config, key, default=None) is not None:
+                    options[key] = self._setting(key)
             paths = write(predictions, self.datamodule, Path(self._setting("out")), **options)
             for path in paths:
                 Console(stderr=True).print(f"[green]wrote[/green] {path}")

@@ -519,6 +519,17 @@ class Forecaster(ResumableFit):
         source += f", as many as calibration_budget={budget} holds)" if capped else ")"
         return compute_scores(np.concatenate(predictions), np.stack(ys), task.hparams.quantiles, source)
 
+    @classmethod
+    def _calibrated_on(cls, task: ForecastingTask, datamodule: ForecastDataModule) -> Forecaster:
+        """A Forecaster around ``task`` (trained by the CLI, whose checkpoints hold no conformal scores)
+        and the data ``datamodule`` read, calibrated on that data's validation split as ``fit`` does."""
+        forecaster = cls(**{**settings_of_task(task), "log_to_mlflow": False})
+        forecaster.task_, forecaster.spec_ = task.cpu().eval(), datamodule.spec
+        forecaster.history_ = datamodule.observed_frame().reset_index(drop=True)
+        forecaster.future_ = series_notes(datamodule.frame).future
+        forecaster.conformal_ = forecaster._validation_scores(datamodule)
+        return forecaster
+
     def _interval_request(self, level: Any, interval_method: str | None) -> list[float]:
         """Checked levels; the model must be calibrated and the method possible."""
         levels = check_levels(level)
@@ -807,6 +818,46 @@ class Forecaster(ResumableFit):
             history.iloc[observed:].reset_index(drop=True) if observed < len(history) else None
         )
         return forecaster
+
+
+# ------------------------------------------------------------ the CLI's forecast files with intervals
+
+
+def write_forecast_with_intervals(
+    task: ForecastingTask,
+    datamodule: ForecastDataModule,
+    out_dir: str | os.PathLike,
+    level: float | list[float],
+    interval_method: Literal["residual", "cqr"] | None = None,
+    n: int | None = None,
+) -> list[Path]:
+    """``forecast.csv`` and ``forecast.png`` of ``ssm-ts forecast predict --level 80`` (or ``[80, 95]``):
+    the forecast with ``<target>_lo-<L>``/``_hi-<L>`` columns (long: ``y_lo-<L>``) and its conformal
+    bands, as :meth:`Forecaster.predict` and :meth:`Forecaster.plot` give them.
+
+    A CLI fit stores no calibration scores, so they are computed here as ``fit`` computes them: the
+    model scored on the validation split of the data ``datamodule`` read (the fit's data, restored
+    from the checkpoint, unless ``--data.path`` names another file: then its validation rows must be
+    rows the model was not trained on).
+    """
+    import matplotlib.pyplot as plt
+
+    from ssm_ts.atomic import atomic_path
+
+    check_levels(level)  # a bad level fails before the calibration pass
+    forecaster = Forecaster._calibrated_on(task, datamodule)
+    forecast = forecaster.predict(n=n, level=level, interval_method=interval_method)
+    out_dir = Path(out_dir)
+    csv_path, png_path = out_dir / "forecast.csv", out_dir / "forecast.png"
+    figure = forecaster.plot(forecast, level=level)
+    try:
+        with atomic_path(csv_path) as tmp:
+            forecast.to_csv(tmp, index=False)
+        with atomic_path(png_path) as tmp:
+            figure.savefig(tmp, dpi=110)
+    finally:
+        plt.close(figure)
+    return [csv_path, png_path]
 
 
 # ------------------------------------------------------------ interval columns

@@ -488,11 +488,23 @@ class ForecastingTask(pl.LightningModule):
                              max_panels=8 if targets is None else len(targets))  # fmt: skip
 
     def write_predictions(
-        self, predictions: list, datamodule: ForecastDataModule, out_dir: Path, n: int | None = None
+        self,
+        predictions: list,
+        datamodule: ForecastDataModule,
+        out_dir: Path,
+        n: int | None = None,
+        level: float | list[float] | None = None,
+        interval_method: str | None = None,
     ) -> list[Path]:
         """``forecast.csv`` and ``forecast.png`` in ``out_dir`` from ``trainer.predict`` outputs (CLI
-        ``predict``); with ``n`` (``--n``), the forecast of ``n`` steps as :meth:`forecast_after` makes it."""
+        ``predict``); with ``n`` (``--n``), the forecast of ``n`` steps as :meth:`forecast_after` makes it;
+        with ``level`` (``--level``), conformal intervals too (see ``write_forecast_with_intervals``)."""
         import matplotlib.pyplot as plt
+
+        if level is not None:
+            from ssm_ts.api.forecaster import write_forecast_with_intervals
+
+            return write_forecast_with_intervals(self, datamodule, out_dir, level, interval_method, n)
 
         out_dir = Path(out_dir)
         spec = datamodule.spec
@@ -691,4 +703,14 @@ def configure_cli_parser(parser) -> None:
         "--n", type=int | None, default=None,
         help="predict: forecast n steps (default: the horizon; beyond it the model rolls forward on its "
         "own forecasts, as Forecaster.predict(n=...))",
+    )  # fmt: skip
+    parser.add_argument(
+        "--level", type=float | list[float] | None, default=None,
+        help="predict: conformal intervals of these coverages in percent (80 or [80, 95]) as <target>_lo-80/"
+        "_hi-80 columns and bands in forecast.png, calibrated on the data's validation split (as "
+        "Forecaster.predict(level=...))",
+    )  # fmt: skip
+    parser.add_argument(
+        "--interval_method", type=Literal["residual", "cqr"] | None, default=None,
+        help="predict --level: cqr (the default with quantiles) or residual",
     )  # fmt: skip
