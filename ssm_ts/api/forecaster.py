@@ -536,8 +536,8 @@ class Forecaster(ResumableFit):
         if self.conformal_ is None:
             raise ConfigError(
                 "level= needs conformal calibration scores and this model has none (an export saved before "
-                "calibration existed, or by the CLI): call .calibrate(data, n_windows=...) on held-out rows, "
-                "or refit (fit calibrates on the validation split)."
+                "calibration existed, or by the CLI, whose predict --level calibrates by itself): call "
+                ".calibrate(data, n_windows=...) on held-out rows, or refit (fit calibrates on the validation split)."
             )
         default_method(self.conformal_, interval_method)
         return levels
