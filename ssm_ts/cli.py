@@ -35,6 +35,11 @@ MIRRORED_ARTIFACTS = ("plots", "samples")
 # from the restored data, and restoring them as settings would log other values into its MLflow run.
 FILLED_FROM_DATA = frozenset({"model.n_channels", "model.classes", "model.n_outputs"})
 
+# Model settings that apply at inference (classify's model.rate: training sample rate / the recordings'
+# rate): on validate/test/predict with --ckpt_path, a value given (--config or command line) wins over
+# the checkpoint's, which Lightning would otherwise restore over it silently.
+INFERENCE_SETTINGS = frozenset({"model.rate"})
+
 
 @dataclass(frozen=True)
 class UseSpec:
@@ -200,7 +205,23 @@ def build_cli_class():
                     self._restore_fit_settings(ckpt_path, checkpoint)
                     return
                 self._restore_data_settings(subcommand, ckpt_path, checkpoint)
+            given = self._given_inference_settings(subcommand) if ckpt_path else {}
             super()._parse_ckpt_path()
+            for key, value in given.items():
+                self.config[subcommand][key] = value
+
+        def _given_inference_settings(self, subcommand: str) -> dict[str, Any]:
+            """The INFERENCE_SETTINGS given for validate/test/predict (another value than the default),
+            to keep over the checkpoint's hyperparameters."""
+            if subcommand == "fit":
+                return {}
+            parser, config = self._subcommand_parsers[subcommand], self.config[subcommand]
+            return {
+                key: config.get(key)
+                for key in INFERENCE_SETTINGS
+                if _has_option(parser, key)
+                and _comparable(config.get(key)) != _comparable(parser.get_default(key))
+            }
 
         def _resolve_last_for_fit(self) -> str:
             """``fit --ckpt_path last``: the newest last.ckpt under --out (a clear error when none)."""
@@ -395,11 +416,14 @@ def build_cli_class():
                 self.model.load_state_dict(load_checkpoint(best)["state_dict"])
             make_pyfunc = getattr(self.model, "mlflow_pyfunc", None)
             if make_pyfunc is not None:
+                # a task's signature declares the params its pyfunc takes (classify: rate)
+                make_signature = getattr(self.model, "mlflow_signature", None)
                 uri = log_model_and_publish(
                     logger,
                     self._setting("out"),
                     lambda export_dir: make_pyfunc(self.datamodule, export_dir),
                     register_as=self._setting("register_as"),
+                    signature=make_signature() if make_signature is not None else None,
                 )
                 Console(stderr=True).print(f"[green]logged model[/green] {uri} (run {logger.run_id})")
 
