@@ -51,7 +51,10 @@ class ClassificationTask(pl.LightningModule):
         lr, weight_decay: AdamW; SSM parameters get their own group (lr <= 1e-3, no decay).
         lr_schedule: ``"cosine"`` over the epochs or ``"none"``.
         label_smoothing: cross-entropy label smoothing.
-        rate: SSM step scale at inference (trained sample rate / new sample rate).
+        rate: the recordings' sample rate relative to training, for validate/test/predict of recordings
+            sampled at another rate: training sample rate / their rate (0.5 for twice the rate); the SSMs
+            scale their steps by it. A fit takes 1 only (it learns at its data's own rate). CLI:
+            ``ssm-ts classify predict --ckpt_path best --data.path X --model.rate 0.5``.
     """
 
     def __init__(
@@ -66,7 +69,10 @@ class ClassificationTask(pl.LightningModule):
         label_smoothing: float = 0.0,
         rate: float = 1.0,
     ):
+        from ssm_ts.models.random_ssm_features import check_rate
+
         super().__init__()
+        rate = check_rate(rate)  # 0, negative, inf or text: a clear error before anything is built
         self.save_hyperparameters()
         self.net: nn.Module | None = None
         self.loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
@@ -132,6 +138,14 @@ class ClassificationTask(pl.LightningModule):
         self.scaler_fitted.fill_(True)
 
     def setup(self, stage: str) -> None:
+        if stage == "fit" and self.hparams.rate != 1.0:
+            # a random-features ridge is fitted at rate 1 and would be validated at this rate, and an
+            # encoder would learn at a step its data does not have
+            raise ConfigError(
+                f"model.rate={self.hparams.rate:g} is for recordings sampled at another rate than the training "
+                "ones, at validate/test/predict (ssm-ts classify predict --ckpt_path best --data.path X "
+                f"--model.rate {self.hparams.rate:g}); a fit learns at its data's own rate: leave model.rate out (1)."
+            )
         datamodule = getattr(self.trainer, "datamodule", None) if self._trainer is not None else None
         if not isinstance(datamodule, SensorDataModule):
             if self.net is None:
@@ -320,6 +334,12 @@ class ClassificationTask(pl.LightningModule):
         save_classifier_export(export_dir, self)
         return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"classifier": str(export_dir)}
 
+    def mlflow_signature(self):
+        """The logged pyfunc's signature: its output columns and the param ``rate`` (default 1)."""
+        from ssm_ts.tracking.pyfunc_classify import classifier_signature
+
+        return classifier_signature(self.classes)
+
 
 # ---------------------------------------------------------------- helpers shared with the API
 
@@ -345,13 +365,20 @@ def predict_batch_rows(task: ClassificationTask, length: int, batch_size: int = 
 
 
 @torch.no_grad()
-def predict_series(task: ClassificationTask, values: list[np.ndarray], batch_size: int = 64) -> np.ndarray:
+def predict_series(
+    task: ClassificationTask, values: list[np.ndarray], batch_size: int = 64, rate: Any = None
+) -> np.ndarray:
     """Class probabilities ``(n, n_classes)`` (float64, rows sum to 1) for ``(channels, length_i)``
     recordings, in eval mode. Recordings go in order of length, at most ``batch_size`` at a time and
     fewer when they are long (:func:`predict_batch_rows`); rows come back in the order given (a
-    recording's probabilities do not depend on its batch: padding is masked)."""
+    recording's probabilities do not depend on its batch: padding is masked). ``rate``: training
+    sample rate / the recordings' rate for this call (``None``: the task's ``hparams.rate``)."""
+    from ssm_ts.models.random_ssm_features import check_rate
     from ssm_ts.pipelines.sensor import pad_batch
 
+    saved_rate = task.hparams.rate
+    if rate is not None:
+        task.hparams.rate = check_rate(rate)
     was_training = task.training
     task.eval()
     order = np.argsort([v.shape[1] for v in values], kind="stable")
@@ -369,6 +396,7 @@ def predict_series(task: ClassificationTask, values: list[np.ndarray], batch_siz
             start += len(rows)
     finally:
         task.train(was_training)
+        task.hparams.rate = saved_rate
     # renormalised in float64: a float32 softmax sums to 1 only within ~1e-7, and scikit-learn's
     # log_loss warns at ~1.5e-8
     return out / out.sum(axis=1, keepdims=True)

@@ -7,6 +7,12 @@ The MLflow model holds the ssm-ts export folder (config JSON + safetensors) as i
 Input: a long DataFrame (columns ``id``, optional ``time``, one column per channel, in the
 training channel order), a NumPy array ``(n, channels, length)``, or a list of
 ``(channels, length_i)`` arrays. Output: a DataFrame ``id, predicted, p_<class>...``.
+
+``params={"rate": r}`` (declared in the signature, default 1) classifies recordings sampled at another
+rate than the training ones: ``r`` = training sample rate / their rate (0.5 for twice the rate), as
+``SSMClassifier.predict(X, rate=r)`` takes it; a served model takes ``{"inputs": ..., "params":
+{"rate": 0.5}}``. A model logged before the signature declared ``rate`` ignores it (MLflow drops
+undeclared params with a warning): log it again.
 """
 
 from __future__ import annotations
@@ -64,11 +70,29 @@ class ClassifierPyfunc(mlflow.pyfunc.PythonModel):
     _skip_type_hint_validation = True
 
     def predict(self, context, model_input, params=None):
+        """``params={"rate": r}``: recordings at another sample rate (training rate / theirs)."""
         from ssm_ts.tasks.classification import predict_series, prediction_frame
 
+        rate = (params or {}).get("rate", 1.0)
         values, ids = recordings_from_input(model_input)
-        probabilities = predict_series(self.task, values)
+        probabilities = predict_series(self.task, values, rate=rate)  # a bad rate: check_rate's error
         return prediction_frame(probabilities, self.task.classes, ids)
+
+
+def classifier_signature(classes: list[str]):
+    """The signature of the classifier pyfunc: no input schema (arrays, ragged lists and long
+    DataFrames all go in; MLflow would drop the columns a schema does not name), the output columns
+    ``id, predicted, p_<class>...``, and the optional param ``rate`` (a double, default 1.0)."""
+    from mlflow.models import ModelSignature
+    from mlflow.types.schema import ColSpec, ParamSchema, ParamSpec, Schema
+
+    outputs = Schema(
+        [ColSpec("string", "id"), ColSpec("string", "predicted")]
+        + [ColSpec("double", f"p_{name}") for name in classes]
+    )
+    return ModelSignature(
+        inputs=None, outputs=outputs, params=ParamSchema([ParamSpec("rate", "double", 1.0)])
+    )
 
 
 _MODEL_CODE = """# MLflow models-from-code entry point written by ssm-ts: builds the classifier pyfunc.
