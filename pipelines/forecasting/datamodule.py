@@ -204,6 +204,12 @@ class ForecastDataModule(pl.LightningDataModule):
         module._source = frame
         return module
 
+    @property
+    def source_frame(self) -> pd.DataFrame | None:
+        """The DataFrame given to :meth:`from_frame` as it was given (``None`` for a CSV): a resumed
+        fit checks it holds what the checkpoint was trained on (:mod:`ssm_ts.tracking.resume_settings`)."""
+        return self._source if isinstance(self._source, pd.DataFrame) else None
+
     # ------------------------------------------------------------ the series, read once
 
     def _load(self) -> None:

@@ -40,7 +40,7 @@ from ssm_ts.api.conformal import (
     score_kinds,
     windows_to_keep,
 )
-from ssm_ts.api.resumable import ResumableFit
+from ssm_ts.api.resumable import ResumableEarlyStopping, ResumableFit
 from ssm_ts.atomic import atomic_directory
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import (
@@ -132,6 +132,7 @@ class Forecaster(ResumableFit):
     """
 
     default_out_folder = "forecaster"
+    resume_aliases = {"shuffle_seed": "seed"}  # the data module's name for the seed's training order
 
     def __init__(
         self,
@@ -223,16 +224,21 @@ class Forecaster(ResumableFit):
         ``resume=True`` continues an interrupted fit (killed, crashed) of the same settings and data:
         training restarts from the newest ``last.ckpt`` under ``out_dir`` (or this object's previous
         fit folder) with its optimiser, schedule, early-stopping state and epoch, and logs into the
-        same MLflow run. Without a checkpoint there it warns and fits from scratch.
+        same MLflow run. Without a checkpoint there it warns and fits from scratch. The CSV may have
+        moved (the same content: the checkpoint keeps its sha256; a DataFrame must have the same
+        content too), and settings that only change how it runs may differ (``max_epochs``,
+        ``max_time``, ``patience``, ``accelerator``, ``trainer_options``, ...: see
+        :data:`ssm_ts.tracking.resume_settings.FREE_FIT_SETTINGS`; in the MLflow run a changed one
+        becomes a tag ``resumed.<n>.forecaster.<setting>``). Other data, or another ``lr``, ``target``,
+        ``batch_size``, ... is a :class:`ConfigError` before any training.
 
         After fitting: ``metrics_`` (validation and test loss and MSE/MAE, scaled and original units,
         of the returned model: the best checkpoint, not the last epoch), ``run_id_`` (the MLflow
         run), ``best_checkpoint_``, ``out_dir_``.
         """
         import lightning.pytorch as pl
-        from lightning.pytorch.callbacks import EarlyStopping
 
-        from ssm_ts.tracking.logger import RecordMLflowRun
+        from ssm_ts.tracking.logger import RecordMLflowRun, check_resumed_run
         from ssm_ts.tracking.run_folder import run_folder
         from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
         from ssm_ts.training import EMAWeights, build_trainer, user_trainer_options
@@ -264,11 +270,19 @@ class Forecaster(ResumableFit):
         )  # fmt: skip
         out_dir = self._fit_folder(resume)
         ckpt_path, resumed_run = self._resume_point(out_dir) if resume else (None, None)
+        if ckpt_path:  # the data it trained on (perhaps moved) and its training settings, before training
+            self._check_resume(ckpt_path, task, datamodule, "forecast")
         logger = self._make_logger(run_id=resumed_run)
+        if resumed_run and logger is not None:  # MLflow keeps one value per parameter
+            # changed free settings and a moved CSV (checked above) become resumed.<n>.* tags
+            check_resumed_run(logger, resumed_run, *self._run_params(task, datamodule))
         # this fit's own folder: a fit at the same time with the same out_dir never touches its files
         own_dir = run_folder(out_dir, logger)
-        callbacks = [EarlyStopping("val_loss", patience=s["patience"])] if s["patience"] is not None else []
-        callbacks.append(RecordMLflowRun())  # checkpoints carry the run id, so a resume continues it
+        callbacks = (
+            [ResumableEarlyStopping("val_loss", patience=s["patience"])] if s["patience"] is not None else []
+        )
+        # checkpoints carry the run id, so a resume continues it, and what it checks (data, settings)
+        callbacks.append(RecordMLflowRun(settings=self._checked_settings()))
         if s["ema_decay"] is not None:  # validation, checkpoints and the final weights use the average
             callbacks.append(EMAWeights(decay=s["ema_decay"]))
         trainer = build_trainer(
@@ -281,6 +295,21 @@ class Forecaster(ResumableFit):
         with run_failed_on_error(logger, best, self._resume_hint(out_dir)):
             self._after_training(trainer, task, datamodule, out_dir, own_dir, best, logger)
         return self
+
+    def _run_params(
+        self, task: ForecastingTask, datamodule: ForecastDataModule
+    ) -> tuple[dict[str, Any], set[str]]:
+        """The MLflow params a fit logs (the task's, as Lightning logs them, and this object's, as
+        :meth:`_log_fit` does) and those a resume may change (free settings, a moved CSV)."""
+        from ssm_ts.tracking.resume_settings import FREE_FIT_SETTINGS
+
+        params = {**dict(task.hparams), "forecaster": self._json_settings(),
+                  "data": {"source": self._data_source(datamodule)}}  # fmt: skip
+        return params, {*(f"forecaster.{k}" for k in FREE_FIT_SETTINGS), "data.source"}
+
+    @staticmethod
+    def _data_source(datamodule: ForecastDataModule) -> str:
+        return datamodule.path or f"DataFrame ({len(datamodule.frame)} rows)"
 
     def _after_training(self, trainer, task: ForecastingTask, datamodule: ForecastDataModule,
                         out_dir: Path, own_dir: Path, best: str, logger) -> None:  # fmt: skip
@@ -329,7 +358,7 @@ class Forecaster(ResumableFit):
         from ssm_ts.tracking.pyfunc_forecast import forecast_signature, input_example, write_model_code
         from ssm_ts.tracking.run_folder import log_model_and_publish
 
-        source = datamodule.path or f"DataFrame ({len(datamodule.frame)} rows)"
+        source = self._data_source(datamodule)
         logged = logger.experiment.get_run(logger.run_id).data.params
         if "forecaster.model" not in logged:  # MLflow params are write-once: a resumed run keeps its own
             log_params(

@@ -14,6 +14,8 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lightning.pytorch.callbacks import EarlyStopping
+
 from ssm_ts.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -66,40 +68,119 @@ class ResumableFit:
             return None, None
         return str(found), mlflow_run_of_checkpoint(load_checkpoint(found))
 
+    # names a front end's users know a data module or task setting by (Forecaster: seed, not shuffle_seed)
+    resume_aliases: dict[str, str] = {}
+
+    def _check_resume(self, ckpt_path: str, task: Any, datamodule: Any, use: DataUse) -> None:
+        """Before any training: refuse (a :class:`ConfigError`) to resume ``ckpt_path`` on other data
+        (:meth:`_check_resumed_data`) or with settings that change what is trained
+        (:meth:`_check_resumed_settings`)."""
+        from ssm_ts.export import load_checkpoint
+
+        checkpoint = load_checkpoint(ckpt_path)
+        self._check_resumed_data(ckpt_path, datamodule, use, checkpoint)
+        self._check_resumed_settings(ckpt_path, task, datamodule, checkpoint)
+
     @staticmethod
-    def _check_resumed_data(ckpt_path: str, datamodule: Any, use: DataUse) -> None:
+    def _check_resumed_data(
+        ckpt_path: str, datamodule: Any, use: DataUse, checkpoint: dict[str, Any] | None = None
+    ) -> None:
         """Refuse (a :class:`ConfigError` naming both paths) to resume ``ckpt_path`` on a data file or
         folder other than the one it was trained on: a new path must hold the same content (the
         checkpoint's fingerprint), and the same path must not have changed since. Checkpoints
-        without a fingerprint accept only the same path."""
+        without a fingerprint accept only the same path. Data given as a DataFrame (the data
+        module's ``source_frame``) must have the content of the one trained on (shape and columns
+        named when they differ); a file is refused for a DataFrame and the other way round."""
         from ssm_ts.export import load_checkpoint
         from ssm_ts.tracking.resume_settings import DATA_FILE_SETTINGS, FINGERPRINT_KEY, sort_resume_changes
 
-        checkpoint = load_checkpoint(ckpt_path)
+        checkpoint = checkpoint if checkpoint is not None else load_checkpoint(ckpt_path)
         saved = checkpoint.get("datamodule_hyper_parameters") or {}
         hparams = getattr(datamodule, "hparams", None) or {}
+        fingerprints = checkpoint.get(FINGERPRINT_KEY) or {}
 
         def text(value: Any) -> Any:  # a checkpoint holds paths as text
             return os.fspath(value) if isinstance(value, os.PathLike) else value
 
-        names = [key.split(".", 1)[1] for key in sorted(DATA_FILE_SETTINGS)]  # path, root, test_path
-        given = {
-            name: (text(saved[name]), text(hparams[name]))
-            for name in names
-            if name in saved and name in hparams
-        }
-        now = {f"data.{name}": new for name, (_, new) in given.items()}
-        changed = {f"data.{name}": (old, new) for name, (old, new) in given.items() if old != new}
-        _, refused = sort_resume_changes(changed, checkpoint.get(FINGERPRINT_KEY) or {}, use, now)
-        if refused:
+        frame = getattr(datamodule, "source_frame", None)
+        listed = _frame_refusal(saved, fingerprints, frame, text(hparams.get("path")))
+        if listed is None:  # a file or folder then and now
+            names = [key.split(".", 1)[1] for key in sorted(DATA_FILE_SETTINGS)]  # path, root, test_path
+            given = {
+                name: (text(saved[name]), text(hparams[name]))
+                for name in names
+                if name in saved and name in hparams
+            }
+            now = {f"data.{name}": new for name, (_, new) in given.items()}
+            changed = {f"data.{name}": (old, new) for name, (old, new) in given.items() if old != new}
+            _, refused = sort_resume_changes(changed, fingerprints, use, now)
             listed = "; ".join(
                 f"{key}: {old!r} in the checkpoint, {new!r} now ({reason})"
                 for key, (old, new, reason) in refused.items()
             )
+        if listed:
             raise ConfigError(
                 f"fit(resume=True) continues {ckpt_path}, which was trained on other data: {listed}. Pass the "
                 "data the fit started on (it may have moved), or fit from scratch with another out_dir."
             )
+
+    def _check_resumed_settings(
+        self, ckpt_path: str, task: Any, datamodule: Any, checkpoint: dict[str, Any]
+    ) -> None:
+        """Refuse (a :class:`ConfigError` naming each setting, its value then and now) to resume
+        ``ckpt_path`` with settings that change what is trained: this object's settings but those
+        of :data:`~ssm_ts.tracking.resume_settings.FREE_FIT_SETTINGS` (as the checkpoint keeps them,
+        :class:`~ssm_ts.tracking.logger.RecordMLflowRun`), the data module's settings but its data
+        paths (:meth:`_check_resumed_data`) and runtime ones, and the task's hyperparameters. With
+        or without MLflow: the checkpoint's optimiser and data would silently win over new values."""
+        from ssm_ts.tracking.resume_settings import (
+            DATA_FILE_SETTINGS,
+            FREE_FIT_SETTINGS,
+            RUNTIME_SETTINGS,
+            SETTINGS_KEY,
+            plain_settings,
+        )
+
+        skipped = {
+            key.split(".", 1)[1]
+            for key in {*DATA_FILE_SETTINGS, *RUNTIME_SETTINGS}
+            if key.startswith("data.")
+        }
+        pairs = [  # (checkpoint's, now), the front end's own settings first: their names are the user's
+            (checkpoint.get(SETTINGS_KEY) or {}, self._checked_settings()),
+            (
+                {
+                    k: v
+                    for k, v in (checkpoint.get("datamodule_hyper_parameters") or {}).items()
+                    if k not in skipped
+                },
+                dict(getattr(datamodule, "hparams", None) or {}),
+            ),
+            (checkpoint.get("hyper_parameters") or {}, dict(getattr(task, "hparams", None) or {})),
+        ]
+        changed: dict[str, tuple[Any, Any]] = {}
+        for saved, now in pairs:
+            saved, now = plain_settings(saved), plain_settings(now)
+            for key in saved.keys() & now.keys():
+                name = self.resume_aliases.get(key, key)
+                if name not in changed and name not in FREE_FIT_SETTINGS and saved[key] != now[key]:
+                    changed[name] = (saved[key], now[key])
+        if changed:
+            listed = "; ".join(
+                f"{name}: {old!r} in the checkpoint, {new!r} now" for name, (old, new) in changed.items()
+            )
+            free = ", ".join(k for k in FREE_FIT_SETTINGS if k in self.settings)
+            raise ConfigError(
+                f"fit(resume=True) continues {ckpt_path}, which was trained with other settings: {listed}. "
+                "Resuming continues the checkpoint's training: pass the values it was started with, or fit from "
+                f"scratch with another out_dir. Settings that only change how it runs may differ ({free})."
+            )
+
+    def _checked_settings(self) -> dict[str, Any]:
+        """This object's settings that a resumed fit must keep (all but the free ones), as plain values."""
+        from ssm_ts.tracking.resume_settings import FREE_FIT_SETTINGS, plain_settings
+
+        return plain_settings({k: v for k, v in self.settings.items() if k not in FREE_FIT_SETTINGS})
 
     def _make_logger(self, run_id: str | None = None):
         """The fit's MLflow logger (``None`` with ``log_to_mlflow=False``); ``run_id`` continues that run."""
@@ -118,3 +199,47 @@ class ResumableFit:
             f"call fit(..., resume=True) on a {type(self).__name__} with out_dir={str(out_dir)!r} to log "
             "the results into the same run"
         )
+
+
+def _frame_refusal(saved: dict[str, Any], fingerprints: dict[str, Any], frame: Any, path: Any) -> str | None:
+    """Why a resume is refused on a DataFrame, or on a file after a DataFrame (``""``: the same frame);
+    ``None`` when no DataFrame is involved then or now (the paths are compared instead)."""
+    from ssm_ts.tracking.resume_settings import FRAME_SETTING, describe_frame, frame_change_reason
+
+    stored = fingerprints.get(FRAME_SETTING)
+    if stored is None and frame is None:
+        return None
+    if stored is not None and frame is not None:
+        reason = frame_change_reason(stored, frame)
+        return f"data: {describe_frame(stored)} in the checkpoint, another now ({reason})" if reason else ""
+    if stored is not None:
+        return (
+            f"data: {describe_frame(stored)} in the checkpoint, {path!r} now (the fit was trained on "
+            "a DataFrame: pass that DataFrame again)"
+        )
+    if saved.get("path") is not None:
+        return (
+            f"data.path: {saved['path']!r} in the checkpoint, a DataFrame now (the fit read that file: pass "
+            "its path)"
+        )
+    return (
+        "data: a DataFrame in the checkpoint and now (the checkpoint holds no fingerprint of its DataFrame, "
+        "written before ssm-ts kept one, so another DataFrame cannot be told from the same one)"
+    )
+
+
+class ResumableEarlyStopping(EarlyStopping):
+    """Lightning's :class:`~lightning.pytorch.callbacks.EarlyStopping`, except that a resumed fit
+    stops with the ``patience`` it is given: Lightning restores the checkpoint's patience with the
+    count of epochs without improvement, so a resume given more patience (a free setting) would
+    stop as before. The count and the best score so far are restored."""
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        patience = self.patience
+        super().load_state_dict(state_dict)
+        self.patience = patience
+
+    @property
+    def state_key(self) -> str:
+        """``EarlyStopping``'s key, so checkpoints written with either class resume with the other."""
+        return super().state_key.replace(type(self).__qualname__, EarlyStopping.__qualname__, 1)

@@ -22,7 +22,12 @@ from lightning.pytorch.utilities import rank_zero_only
 
 from ssm_ts.errors import ConfigError
 from ssm_ts.tracking.preflight import check_tracking_uri
-from ssm_ts.tracking.resume_settings import FINGERPRINT_KEY, RUNTIME_SETTINGS, datamodule_fingerprints
+from ssm_ts.tracking.resume_settings import (
+    FINGERPRINT_KEY,
+    RUNTIME_SETTINGS,
+    SETTINGS_KEY,
+    datamodule_fingerprints,
+)
 
 ENV_TRACKING_URI = "MLFLOW_TRACKING_URI"
 DEFAULT_DB_NAME = "mlflow.db"
@@ -83,11 +88,13 @@ class SSMTSMLFlowLogger(MLFlowLogger):
 
 class RecordMLflowRun(Callback):
     """Store in every checkpoint what a resumed fit checks: the MLflow run's id, so it continues the
-    same run, and a content fingerprint of the data files (:mod:`ssm_ts.tracking.resume_settings`),
-    so a moved data file can be told from another one."""
+    same run, a content fingerprint of the data files or DataFrame (:mod:`ssm_ts.tracking.resume_settings`),
+    so a moved data file can be told from another one, and a Python front end's ``settings`` (plain
+    values), so a resume can refuse changed ones with or without MLflow."""
 
-    def __init__(self) -> None:
-        self.fingerprints: dict[str, dict[str, str | None]] = {}
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        self.fingerprints: dict[str, dict[str, Any]] = {}
+        self.settings = settings
 
     def on_fit_start(self, trainer, pl_module) -> None:
         # once per fit, of the files as they were read (a data set's name as its file in the data home)
@@ -100,6 +107,8 @@ class RecordMLflowRun(Callback):
                 checkpoint[CHECKPOINT_RUN_KEY] = {"run_id": logger.run_id, "experiment": logger.name}
         if self.fingerprints:
             checkpoint[FINGERPRINT_KEY] = self.fingerprints
+        if self.settings is not None:
+            checkpoint[SETTINGS_KEY] = self.settings
 
 
 def mlflow_run_of_checkpoint(checkpoint: dict[str, Any]) -> str | None:
@@ -129,7 +138,8 @@ def check_resumed_run(
     """Before a resumed fit logs into run ``run_id`` (``logger``'s): a :class:`ConfigError` when the
     store does not hold the run, or when ``params`` (nested, as :func:`log_params` takes them) differ
     from the values the run logged; MLflow keeps one value per parameter and refused them mid-fit
-    with a traceback. Settings named in ``accepted`` (dotted: ``data.num_workers``) may differ: each
+    with a traceback. Settings named in ``accepted`` (dotted: ``data.num_workers``; a name also
+    accepts the parameters under it: ``forecaster.trainer_options``) may differ: each
     new value is logged as a tag ``resumed.<n>.<setting>`` (``n`` counts the run's resumes with
     changes) and the logger leaves the parameter as the run logged it. Returns the accepted changes,
     ``{setting: (run's value, new value)}``."""
@@ -148,7 +158,8 @@ def check_resumed_run(
     flat = _flatten(params)
     now = {k: str(v)[:250] for k, v in flat.items() if k in logged}
     changed = {k: (logged[k], value) for k, value in now.items() if logged[k] != value}
-    refused = {k: values for k, values in changed.items() if k not in accepted}
+    free = {k for k in changed if any(k == a or k.startswith(f"{a}.") for a in accepted)}
+    refused = {k: values for k, values in changed.items() if k not in free}
     if refused:
         listed = "; ".join(f"{k}: {old} in the run, {new} now" for k, (old, new) in refused.items())
         runtime = [k for k in RUNTIME_SETTINGS if k in accepted and k in flat]  # this fit's
@@ -161,7 +172,7 @@ def check_resumed_run(
                 else "."
             )
         )
-    kept = {k: values for k, values in changed.items() if k in accepted}
+    kept = {k: values for k, values in changed.items() if k in free}
     if kept:
         prefix = f"resumed.{_resume_count(run.data.tags) + 1}"
         for key, (_, new) in kept.items():

@@ -13,11 +13,18 @@ every checkpoint holds a content fingerprint (sha256) of the data it was trained
 (:data:`FINGERPRINT_KEY`, written by :class:`~ssm_ts.tracking.logger.RecordMLflowRun`), and a new
 path with the same content is accepted. Checkpoints written before fingerprints (or of data over
 :data:`FINGERPRINT_MAX_BYTES`) cannot tell a moved file from another one: a new path is refused.
+Data given in memory (a pandas DataFrame: ``Forecaster.fit(frame)``) has no path: its fingerprint
+(:func:`frame_fingerprint`, under :data:`FRAME_SETTING`) is of its content, and a resume on another
+frame is refused.
+
+The Python front ends (``Forecaster``) also keep their own settings in each checkpoint
+(:data:`SETTINGS_KEY`): those of :data:`FREE_FIT_SETTINGS` may change on resume, the others not.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -47,6 +54,28 @@ RUNTIME_SETTINGS: dict[str, str] = {
 DATA_FILE_SETTINGS: frozenset[str] = frozenset({"data.path", "data.root", "data.test_path"})
 
 FINGERPRINT_KEY = "ssm_ts_data_fingerprints"  # in a checkpoint: {"data.path": {"path": ..., "sha256": ...}}
+# The fingerprint of data given as a DataFrame: {"path": None, "sha256": ..., "shape": [rows, columns],
+# "columns": [...], "dtypes": [...]} (shape and columns say what differs in a refusal)
+FRAME_SETTING = "data.frame"
+
+# A Python front end's settings (Forecaster(...) arguments) as a checkpoint keeps them, except the free ones.
+SETTINGS_KEY = "ssm_ts_fit_settings"
+# Front-end settings a resumed fit may change; each with why it does not change what is trained. The
+# others (model, lookback, lr, batch_size, seed, ema_decay, ...) are refused on resume.
+FREE_FIT_SETTINGS: dict[str, str] = {
+    "max_epochs": "when to stop: a resume may train longer (the trainer's max_epochs on the CLI)",
+    "max_time": "a wall-clock budget, of this process only",
+    "patience": "when to stop early; the early-stopping count so far is kept",
+    "accelerator": "where the same computation runs",
+    "trainer_options": "further trainer settings, free as the trainer's are on the CLI",
+    "calibration_budget": "how many conformal scores are kept after training",
+    "experiment": "a resume logs into the checkpoint's MLflow run, wherever that is",
+    "tracking_uri": "where the MLflow store is (a moved store still holds the run)",
+    "run_name": "the run keeps the name it was started with",
+    "register_as": "where the fitted model is registered, after training",
+    "log_to_mlflow": "whether this part of the fit is logged",
+    "out_dir": "where the checkpoints are (the folder may have moved)",
+}
 # Hashing reads every byte (about 1.3 GB/s measured on one core): bigger data keeps no fingerprint.
 FINGERPRINT_MAX_BYTES = 4 * 2**30
 
@@ -83,11 +112,66 @@ def data_fingerprint(path: str | os.PathLike) -> str | None:
     return digest.hexdigest()
 
 
-def datamodule_fingerprints(datamodule: Any) -> dict[str, dict[str, str | None]]:
+def frame_fingerprint(frame: Any) -> dict[str, Any]:
+    """The fingerprint of a pandas DataFrame's content: the sha256 of its column names, dtypes, index
+    and values (:func:`pandas.util.hash_pandas_object`, row by row), with its shape, columns and
+    dtypes to say what differs. The same for a copy; another value, row, label or dtype changes it."""
+    import numpy as np
+    import pandas as pd
+
+    try:
+        rows = pd.util.hash_pandas_object(frame, index=True).to_numpy()
+    except TypeError:  # cells pandas cannot hash (lists, dicts): hashed as their text
+        rows = pd.util.hash_pandas_object(frame.astype(str), index=True).to_numpy()
+    columns = [str(c) for c in frame.columns]
+    dtypes = [str(t) for t in frame.dtypes]
+    digest = hashlib.sha256(json.dumps([columns, dtypes]).encode())
+    digest.update(np.ascontiguousarray(rows, dtype="<u8").tobytes())
+    return {"path": None, "sha256": digest.hexdigest(), "shape": list(frame.shape), "columns": columns,
+            "dtypes": dtypes}  # fmt: skip
+
+
+def describe_frame(stored: Mapping[str, Any]) -> str:
+    """``a DataFrame of 17420 rows x 8 columns`` for a :func:`frame_fingerprint`."""
+    rows, columns = stored.get("shape") or ("?", "?")
+    return f"a DataFrame of {rows} rows x {columns} columns"
+
+
+def frame_change_reason(stored: Mapping[str, Any], frame: Any) -> str | None:
+    """Why ``frame`` is not the DataFrame a fingerprint ``stored`` was taken of (``None``: the same
+    content): the shape, the columns, the dtypes, or else the values or index."""
+    now = frame_fingerprint(frame)
+    if now["sha256"] == stored.get("sha256"):
+        return None
+    if now["shape"] != stored.get("shape"):
+        return f"{describe_frame(now)}, not {describe_frame(stored)} as the fit was trained on"
+    if now["columns"] != stored.get("columns"):
+        old, new = stored.get("columns") or [], now["columns"]
+        missing, added = [c for c in old if c not in new], [c for c in new if c not in old]
+        detail = (f"missing {_few(missing)}, new {_few(added)}" if missing or added
+                  else f"in the order {_few(new)}, not {_few(old)}")  # fmt: skip
+        return f"its columns differ from the ones the fit was trained on ({detail})"
+    if now["dtypes"] != stored.get("dtypes"):
+        pairs = zip(now["columns"], stored["dtypes"], now["dtypes"], strict=True)  # same columns here
+        changed = [f"{c}: {a} then, {b} now" for c, a, b in pairs if a != b]
+        return f"its column types differ from the ones the fit was trained on ({'; '.join(changed)})"
+    return "the same shape and columns, but its values (or index) differ from the ones the fit was trained on"
+
+
+def _few(names: list[str], shown: int = 8) -> str:
+    """A list of column names for a message, the first ``shown`` of a long one."""
+    return str(names) if len(names) <= shown else f"{names[:shown]} and {len(names) - shown} more"
+
+
+def datamodule_fingerprints(datamodule: Any) -> dict[str, dict[str, Any]]:
     """``{"data.path": {"path": resolved path, "sha256": ...}}`` for each data file setting the data
-    module was given (a data set's name as the file it was read from); none for data given in memory."""
+    module was given (a data set's name as the file it was read from), and for a DataFrame given in
+    memory (a data module's ``source_frame``) ``{"data.frame": frame_fingerprint(frame)}``."""
     hparams = getattr(datamodule, "hparams", None) or {}
     found = {}
+    frame = getattr(datamodule, "source_frame", None)
+    if frame is not None:
+        found[FRAME_SETTING] = frame_fingerprint(frame)
     for key in sorted(DATA_FILE_SETTINGS):
         name = key.split(".", 1)[1]
         if hparams.get(name) is None:
@@ -163,3 +247,13 @@ def _moved_data_reason(key: str, new: Any, stored: Mapping[str, Any] | None, use
             f"{path} was changed since the fit read it: its content differs from the checkpoint's fingerprint"
         )
     return f"{path} differs in content from {stored['path']}, which the fit was trained on"
+
+
+def plain_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """``settings`` as plain values (JSON's: NumPy numbers as Python numbers, tuples as lists), which
+    a checkpoint loaded safely can hold and which compare equal however they were given."""
+
+    def plain(value: Any) -> Any:
+        return value.item() if hasattr(value, "item") else str(value)
+
+    return json.loads(json.dumps(dict(settings), default=plain))
