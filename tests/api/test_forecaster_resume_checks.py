@@ -11,13 +11,14 @@ import shutil
 import mlflow
 import pandas as pd
 import pytest
+import torch
 from lightning.pytorch.callbacks import Callback, EarlyStopping
 
 from ssm_ts import Forecaster
 from ssm_ts.api.resumable import ResumableEarlyStopping
 from ssm_ts.errors import ConfigError
 from ssm_ts.export import load_checkpoint
-from ssm_ts.tracking.resume_settings import frame_change_reason, frame_fingerprint
+from ssm_ts.tracking.resume_settings import FINGERPRINT_KEY, frame_change_reason, frame_fingerprint
 from ssm_ts.training import find_newest_checkpoint
 
 pytestmark = pytest.mark.usefixtures("single_thread")
@@ -210,3 +211,17 @@ def test_frame_fingerprint_is_of_the_content(shared_data):
         assert reason in frame_change_reason(stored, other)
     lists = pd.DataFrame({"a": [[1, 2], [3]]})  # cells pandas cannot hash are hashed as text
     assert frame_fingerprint(lists) != frame_fingerprint(pd.DataFrame({"a": [[1, 2], [4]]}))
+
+
+def test_a_dataframe_resume_of_a_checkpoint_without_its_fingerprint_is_refused(shared_data, tmp_path):
+    """Checkpoints written before DataFrames had a fingerprint cannot tell another frame from the same."""
+    frame = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv")
+    _forecaster(tmp_path, log_to_mlflow=False).fit(frame, target="OT")
+    for path in (tmp_path / "run").rglob("*.ckpt"):
+        checkpoint = load_checkpoint(path)
+        checkpoint.pop(FINGERPRINT_KEY, None)
+        torch.save(checkpoint, path)
+    with pytest.raises(
+        ConfigError, match=r"holds no fingerprint of its DataFrame, written before ssm-ts kept one"
+    ):
+        _forecaster(tmp_path, log_to_mlflow=False, max_epochs=2).fit(frame, target="OT", resume=True)
