@@ -1,5 +1,6 @@
 """The sensor classification pipeline: readers (UCR/UEA .ts, .arff, CSV, NumPy, FSDD audio as log-mel),
-checked recordings with padding masks, a train-only per-channel scaler and ``SensorDataModule``."""
+checked recordings with padding masks (and their sampling step, from the files' times), a train-only
+per-channel scaler and ``SensorDataModule``."""
 
 from .audio import log_mel, read_fsdd
 from .datamodule import SensorDataModule, collate_recordings, encode_labels, stratified_split
@@ -12,13 +13,16 @@ from .readers import (
     read_series,
     read_ts,
 )
+from .sampling_step import SamplingStepWarning, check_sampling_step
 from .scaler import ChannelScaler, fit_channel_scaler
 from .series import SeriesSet, make_series_set, pad_batch, require_labels
 
 __all__ = [
     "ChannelScaler",
+    "SamplingStepWarning",
     "SensorDataModule",
     "SeriesSet",
+    "check_sampling_step",
     "collate_recordings",
     "encode_labels",
     "find_archive_split",

@@ -34,6 +34,7 @@ from ssm_ts.pipelines.csv_options import check_read_options
 from .audio import read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
 from .readers import FORMATS, find_archive_split, read_series
+from .sampling_step import Step, check_sampling_step, step_from_state, step_state
 from .scaler import ChannelScaler, fit_channel_scaler
 from .series import SeriesSet, pad_batch, require_labels
 
@@ -170,6 +171,8 @@ class SensorDataModule(pl.LightningDataModule):
         self.predict_set: SeriesSet | None = None
         self.classes: list[str] | None = None
         self.scaler: ChannelScaler | None = None
+        # the training recordings' sampling step: read at fit, saved in checkpoints (state_dict)
+        self.fit_sampling_step: Step = None
 
     # ------------------------------------------------------------ building from memory (Python API)
 
@@ -257,6 +260,7 @@ class SensorDataModule(pl.LightningDataModule):
         if stage == "fit" and self.train_set is None:
             full = self._load_train()
             require_labels(full)
+            self.fit_sampling_step = full.sampling_step
             if self.classes is None:  # a model's classes (set_classes) keep their order
                 self.classes = [str(c) for c in LabelEncoder().fit(full.labels).classes_]
             self.train_set, self.val_set = stratified_split(full, self.val_fraction, self.seed)
@@ -269,6 +273,30 @@ class SensorDataModule(pl.LightningDataModule):
                 raise ConfigError("no test data: set data.test_path, or data.path to a UCR/UEA folder")
         elif stage == "predict" and self.predict_set is None:
             self.predict_set = self._load_predict()
+
+    # ------------------------------------------------------------ the sampling step, kept in checkpoints
+
+    def state_dict(self) -> dict[str, Any]:
+        """Saved in Lightning checkpoints: the training recordings' sampling step (plain values)."""
+        return {"fit_sampling_step": step_state(self.fit_sampling_step)}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Lightning calls it with a checkpoint's :meth:`state_dict` (predict/test ``--ckpt_path``)."""
+        self.fit_sampling_step = step_from_state(state_dict.get("fit_sampling_step"))
+
+    def check_sampling_step(self, stage: str, rate: float) -> str | None:
+        """Warn when the ``"test"`` or ``"predict"`` recordings are sampled at another step than the
+        training ones and ``rate`` (the task's) does not make up for it; the message, or ``None``."""
+        data = {"test": self.test_set, "predict": self.predict_set}.get(stage)
+        if data is None:
+            return None
+        return check_sampling_step(
+            self.fit_sampling_step,
+            data.sampling_step,
+            rate,
+            source=data.source,
+            fix=f"--model.rate {{rate}} (ssm-ts classify {stage}; ClassificationTask(rate={{rate}}) in Python)",
+        )
 
     def set_classes(self, classes: list[str]) -> None:
         """Use a trained model's classes (a checkpoint) to encode labels of validation/test data."""

@@ -18,6 +18,7 @@ from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 
 from ..csv_files import number_hint, read_csv_file
 from ..csv_options import ReadOptions, check_read_options, date_options
+from .sampling_step import Step, file_step, parse_times, recording_step
 from .series import NanPolicy, SeriesSet, make_series_set
 
 Format = Literal["auto", "ts", "arff", "csv", "csv_folder", "numpy"]
@@ -134,29 +135,34 @@ def _stamped_values(text: str, where: str) -> tuple[list[str], np.ndarray]:
     return [t.strip() for t, _ in pairs], _numbers(",".join(v for _, v in pairs), where)
 
 
-def _stamp_numbers(stamps: list[str], where: str) -> np.ndarray:
-    """Stamps as float64: numbers as they are, dates and times in seconds."""
+def _stamp_numbers(stamps: list[str], where: str) -> tuple[np.ndarray, bool]:
+    """``(stamps as float64, whether they are dates)``: numbers as they are, dates and times in seconds."""
     try:
-        return np.array([float(t) for t in stamps])
+        return np.array([float(t) for t in stamps]), False
     except ValueError:
         pass
     times = pd.to_datetime(pd.Series(stamps), errors="coerce", format="mixed")
     if times.isna().any():
         bad = stamps[int(np.flatnonzero(times.isna().to_numpy())[0])]
         raise DataError(f"{where}: the time stamp {bad!r} is neither a number nor a date and time.")
-    return times.to_numpy().astype("datetime64[ns]").astype(np.int64) / 1e9
+    return times.to_numpy().astype("datetime64[ns]").astype(np.int64) / 1e9, True
 
 
 def _stamped_cases(
     cases: list[list[tuple[list[str], np.ndarray]]], lines: list[int], path: Path
-) -> list[np.ndarray]:
+) -> tuple[list[np.ndarray], Step]:
     """Time-stamped cases -> ``(channels, length)`` arrays on one regular time grid: the file's
     smallest step between stamps; a stamp with no value (a gap, or a time only another channel of the
-    case has) is missing (NaN, for ``nan_policy``). Stamps off that grid are an error."""
-    stamped = []
+    case has) is missing (NaN, for ``nan_policy``). Stamps off that grid are an error. Also returns
+    that step (a ``Timedelta`` for dates; ``None`` when no case has two times)."""
+    stamped, dated = [], False
     for case, (channels, line) in enumerate(zip(cases, lines, strict=True)):
         where = f"{path}, line {line} (case {case})"
-        times = [_stamp_numbers(stamps, where) for stamps, _ in channels]
+        times = []
+        for stamps, _ in channels:
+            numbers, is_date = _stamp_numbers(stamps, where)
+            times.append(numbers)
+            dated = dated or is_date
         for t in times:
             if len(np.unique(t)) != len(t):
                 raise DataError(
@@ -166,6 +172,9 @@ def _stamped_cases(
     steps = [np.diff(np.sort(t)) for times, _, _ in stamped for t in times]
     positive = np.concatenate(steps) if steps else np.array([])
     step = float(positive[positive > 0].min()) if (positive > 0).any() else 1.0
+    grid_step: Step = None
+    if (positive > 0).any():
+        grid_step = pd.Timedelta(seconds=step) if dated else step
     out = []
     for times, values, where in stamped:
         start = min(float(t.min()) for t in times)
@@ -187,7 +196,7 @@ def _stamped_cases(
         for c, (p, v) in enumerate(zip(positions, values, strict=True)):
             case[c, np.round(p).astype(np.int64)] = v
         out.append(case)
-    return out
+    return out, grid_step
 
 
 def _read_ts_header(header: _TsHeader, line: str, where: str) -> None:
@@ -338,12 +347,18 @@ def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesS
         raise DataError(f"{path}: no '@data' line; this is not a .ts file.")
     if header.target:
         raise _regression_error(path, targets)
+    step: Step = None
     if header.timestamps:
-        values = _stamped_cases(stamped, lines, path)
+        values, step = _stamped_cases(stamped, lines, path)
     _check_ts_lengths(header, values, lines, path)
     ids = [f"case {i}" for i in range(len(values))]
     return make_series_set(
-        values, labels if header.labels else None, nan_policy=nan_policy, source=str(path), ids=ids
+        values,
+        labels if header.labels else None,
+        nan_policy=nan_policy,
+        source=str(path),
+        ids=ids,
+        sampling_step=step,
     )
 
 
@@ -523,11 +538,15 @@ def read_csv_long(
     _require_columns(frame, channels, str(path))
     if not channels:
         raise DataError(f"{path}: no channel columns besides {id_col!r}, {label_col!r}, {time_col!r}.")
-    values, labels, ids = [], [], []
-    for rec_id, group in frame.groupby(id_col, sort=False):
+    values, labels, ids, steps = [], [], [], []
+    # the times read once for the whole file (numbers or dates), for each recording's sampling step
+    times = parse_times(frame[time_col], date_options(options)) if time_col is not None else None
+    grouped = frame.groupby(id_col, sort=False)
+    for rec_id, group in grouped:
         where = f"{path}, recording {rec_id!r}"
         if time_col is not None:
             group = _sorted_by_time(group, time_col, date_options(options), where)
+        steps.append(None if times is None else recording_step(times[grouped.indices[rec_id]]))
         values.append(_numeric(group, channels, where).T)
         ids.append(str(rec_id))
         if label_col is not None:
@@ -539,7 +558,12 @@ def read_csv_long(
                 )
             labels.append(distinct[0])
     return make_series_set(
-        values, labels if label_col else None, nan_policy=nan_policy, source=str(path), ids=ids
+        values,
+        labels if label_col else None,
+        nan_policy=nan_policy,
+        source=str(path),
+        ids=ids,
+        sampling_step=file_step(steps, ids, str(path)),
     )
 
 
@@ -572,17 +596,27 @@ def read_csv_folder(
             raise DataError(
                 f"{labels_path}: no label for {len(unlabelled)} file(s) {unlabelled[:5]}; add rows for them."
             )
-    values = []
+    values, steps = [], []
     for file in files:
         frame = _read_csv(file, read_options=options)
-        if time_col in frame.columns:
+        has_time = time_col in frame.columns
+        steps.append(
+            recording_step(parse_times(frame[time_col], date_options(options))) if has_time else None
+        )
+        if has_time:
             frame = _sorted_by_time(frame, time_col, date_options(options), str(file)).drop(
                 columns=[time_col]
             )
         values.append(_numeric(frame, list(frame.columns), str(file)).T)
     labels = [label_of[p.name] for p in files] if label_of is not None else None
+    ids = [p.name for p in files]
     return make_series_set(
-        values, labels, nan_policy=nan_policy, source=str(folder), ids=[p.name for p in files]
+        values,
+        labels,
+        nan_policy=nan_policy,
+        source=str(folder),
+        ids=ids,
+        sampling_step=file_step(steps, ids, str(folder)),
     )
 
 

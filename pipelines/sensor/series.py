@@ -15,6 +15,8 @@ import numpy as np
 
 from ssm_ts.errors import DataError
 
+from .sampling_step import Step
+
 NanPolicy = Literal["error", "zero", "interpolate"]
 NAN_POLICIES = ("error", "zero", "interpolate")
 
@@ -28,12 +30,16 @@ class SeriesSet:
         labels: the class label of each recording (strings), or ``None`` for unlabelled data.
         source: where the data came from, for error messages (a file name, ``"array"``).
         ids: a name per recording (row number, recording id, file name).
+        sampling_step: the time between samples, as the reader found it in the time stamps (the
+            median step; see :mod:`.sampling_step`): a float in the time column's units, a
+            ``pandas.Timedelta`` for dates, ``None`` when the data has no times.
     """
 
     values: list[np.ndarray]
     labels: np.ndarray | None
     source: str = "array"
     ids: list[str] = field(default_factory=list)
+    sampling_step: Step = None
 
     @property
     def n_channels(self) -> int:
@@ -53,6 +59,7 @@ class SeriesSet:
             None if self.labels is None else self.labels[index],
             self.source,
             [self.ids[i] for i in index],
+            self.sampling_step,
         )
 
 
@@ -111,6 +118,7 @@ def make_series_set(
     nan_policy: NanPolicy = "error",
     source: str = "array",
     ids: Sequence[str] | None = None,
+    sampling_step: Step = None,
 ) -> SeriesSet:
     """Check recordings and labels and build a :class:`SeriesSet`.
 
@@ -121,6 +129,7 @@ def make_series_set(
         nan_policy: what to do with NaN/inf: ``"error"`` (default), ``"interpolate"`` in time, ``"zero"``.
         source: a name for error messages.
         ids: a name per recording (default: its position).
+        sampling_step: the time between samples (see :class:`SeriesSet`), kept as given.
 
     Raises:
         DataError: no recordings, an empty recording, channel counts that differ, labels of the
@@ -162,7 +171,7 @@ def make_series_set(
                 "every recording needs the same channels."
             )
         checked.append(_fill_nan(array, nan_policy, where))
-    return SeriesSet(checked, _label_array(labels, len(checked), source), source, ids)
+    return SeriesSet(checked, _label_array(labels, len(checked), source), source, ids, sampling_step)
 
 
 def require_labels(data: SeriesSet, min_classes: int = 2) -> np.ndarray:
