@@ -12,8 +12,10 @@ per horizon step and series, a nonconformity score:
   (``Q > 0``) or narrowed (``Q < 0``) to the calibrated coverage.
 
 ``Q`` is, per horizon step and series, the ``ceil((n + 1) L / 100)``-th smallest of the ``n``
-scores (the finite-sample correction of split conformal prediction); a level that needs more than
-``n`` windows is refused with the count it needs. The windows of one series overlap and are not
+scores (the finite-sample correction of split conformal prediction). A series with fewer windows
+than a level needs (a series of a ragged panel that ends before the validation split has none) gets
+NaN bounds for that level and a warning naming it, while the other series keep theirs; a level no
+series has enough windows for is refused with the count it needs. The windows of one series overlap and are not
 exchangeable, so the guarantee is approximate; coverage on the calibration windows themselves is
 at least ``L`` by construction.
 
@@ -38,7 +40,7 @@ import json
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,12 +75,15 @@ class ConformalScores:
             or ``None`` for a point model.
         bands: the ``(lo, hi)`` quantile levels of each band, outermost first.
         source: what the windows were (for messages), e.g. ``"the validation split (850 windows)"``.
+        notes: per series without any scored window, why (e.g. ``"it ends at 2016-08-03 07:00:00,
+            before the validation split (from 2016-08-05 00:00:00)"``), for the warning that names it.
     """
 
     residual: np.ndarray
     cqr: np.ndarray | None
     bands: tuple[tuple[float, float], ...]
     source: str
+    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def n_windows(self) -> int:
@@ -160,11 +165,15 @@ def _float32_up(values: np.ndarray) -> np.ndarray:
 
 
 def compute_scores(
-    prediction: np.ndarray, actual: np.ndarray, quantiles: Sequence[float] | None, source: str
+    prediction: np.ndarray,
+    actual: np.ndarray,
+    quantiles: Sequence[float] | None,
+    source: str,
+    notes: dict[str, str] | None = None,
 ) -> ConformalScores:
     """Scores of ``prediction (n_windows, horizon, n_targets, n_quantiles)`` (original units, the
     quantile axis sorted as the model's ``quantiles``) against ``actual (n_windows, horizon, n_targets)``
-    (NaN: not scored), as float32 rounded up."""
+    (NaN: not scored), as float32 rounded up; ``notes``: why a series has no scored window."""
     levels = sorted(quantiles or [])
     point = int(np.argmin([abs(q - 0.5) for q in levels])) if levels else 0
     residual = np.abs(actual - prediction[..., point])
@@ -179,7 +188,8 @@ def compute_scores(
                 for lo, hi in bands
             ]
         )
-    return ConformalScores(_float32_up(residual), None if cqr is None else _float32_up(cqr), bands, source)
+    cqr = None if cqr is None else _float32_up(cqr)
+    return ConformalScores(_float32_up(residual), cqr, bands, source, dict(notes or {}))
 
 
 def default_method(scores: ConformalScores, method: str | None) -> str:
@@ -201,35 +211,120 @@ def band_for(scores: ConformalScores, level: float) -> int:
     return int(np.argmin([abs(100 * (hi - lo) - level) for lo, hi in scores.bands]))
 
 
-def calibrated_offset(
-    scores: np.ndarray, level: float, source: str, targets: Sequence[str], steps: int
-) -> np.ndarray:
-    """``(steps, n_targets)`` the ``ceil((n + 1) level / 100)``-th smallest score of the first
-    ``steps`` horizon steps, ``n`` the windows scored at that step and series.
+def needed_windows(level: float) -> int:
+    """The least ``n`` with ``ceil((n + 1) level / 100) <= n``: windows a level needs (80%: 4, 95%: 19)."""
+    return math.ceil(level / (100 - level) - 1e-9)
 
-    Raises:
-        DataError: some step and series has too few windows for ``level`` (named, with the fix).
-    """
+
+def highest_level(n: int) -> float:
+    """The highest level ``n`` windows give (``100 n / (n + 1)``, rounded down to 0.1): 4 -> 80, 12 -> 92.3."""
+    return math.floor(1000 * n / (n + 1) + 1e-9) / 10
+
+
+def calibrated_offset(scores: np.ndarray, level: float, steps: int) -> np.ndarray:
+    """``(steps, n_targets)`` the ``ceil((n + 1) level / 100)``-th smallest score of the first
+    ``steps`` horizon steps, ``n`` the windows scored at that step and series; NaN where ``n`` is
+    too small for ``level`` (see :func:`shortfalls`)."""
     block = scores[:, :steps]
     counts = np.sum(~np.isnan(block), axis=0)  # (steps, n_targets)
     # the rank the corrected quantile needs; the epsilon keeps 5 * 0.8 from rounding up to 5
     ranks = np.ceil((counts + 1) * level / 100 - 1e-9).astype(int)
-    short = ranks > counts
-    if short.any():
-        step, series = np.unravel_index(np.argmin(np.where(short, counts, np.iinfo(int).max)), counts.shape)
-        n = int(counts[step, series])
-        needed = math.ceil(level / (100 - level) - 1e-9)  # the least n with ceil((n+1)L/100) <= n
-        most = math.floor(100 * n / (n + 1) * 1e6) / 1e6 if n else 0
+    ordered = np.sort(block, axis=0)  # NaN sort last: rank k of each column is among its scores
+    index = np.clip(ranks - 1, 0, max(len(block) - 1, 0))[None]
+    offset = np.take_along_axis(ordered, index, axis=0)[0].astype(np.float64)
+    offset[ranks > counts] = np.nan
+    return offset
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A series with too few calibration windows for a level at some of the asked steps (its
+    interval is NaN there): ``windows`` is its fewest windows at any of those steps."""
+
+    series: str
+    level: float
+    windows: int
+
+
+def method_scores(scores: ConformalScores, level: float, method: str) -> np.ndarray:
+    """``(n_windows, horizon, n_targets)``: the score array ``method`` uses for ``level``."""
+    return scores.residual if method == "residual" else scores.cqr[band_for(scores, level)]
+
+
+def shortfalls(
+    scores: ConformalScores,
+    levels: Sequence[float],
+    targets: Sequence[str],
+    steps: int,
+    method: str | None = None,
+) -> list[Shortfall]:
+    """The (series, level) pairs of the first ``steps`` horizon steps without enough windows."""
+    method = default_method(scores, method)
+    found = []
+    for level in sorted(levels):
+        counts = np.sum(~np.isnan(method_scores(scores, level, method)[:, :steps]), axis=0).min(axis=0)
+        found += [
+            Shortfall(targets[j], level, int(n)) for j, n in enumerate(counts) if n < needed_windows(level)
+        ]
+    return found
+
+
+def check_some_interval(
+    short: Sequence[Shortfall], levels: Sequence[float], scores: ConformalScores, targets: Sequence[str]
+) -> None:
+    """Refuse a level no series has enough windows for (the calibration itself is too small).
+
+    Raises:
+        DataError: the level, the most windows any series has, and the fix.
+    """
+    for level in sorted(levels):
+        counts = {s.series: s.windows for s in short if s.level == level}
+        if len(counts) < len(targets):
+            continue
+        needed = needed_windows(level)
+        best = max(counts, key=counts.get)
+        n = counts[best]
+        lower = f"Ask for a level of at most {highest_level(n):g}, or calibrate" if n else "Calibrate"
         raise DataError(
-            f"level {level:g}% needs at least {needed} calibration windows per horizon step and series, but "
-            f"series {targets[series]!r} has {n} at step {step + 1} in {source}. Ask for a level of at most "
-            f"{most:g}, or calibrate on more windows: Forecaster.calibrate(data, n_windows={max(needed, 2 * n)}) "
-            "on held-out rows, a longer validation split, or a larger Forecaster(calibration_budget=...) "
+            f"level {level:g}% needs at least {needed} calibration windows per horizon step and series, and no "
+            f"series has that many in {scores.source}: the most is {n} ({best!r}). {lower} on more windows "
+            f"the model was not trained on: Forecaster.calibrate(data, n_windows={max(needed, 2 * n)}) on rows "
+            "after the training split, a longer validation split, or a larger Forecaster(calibration_budget=...) "
             "when fit kept fewer windows than the split has."
         )
-    ordered = np.sort(block, axis=0)  # NaN sort last: rank k of each column is among its scores
-    index = np.maximum(ranks - 1, 0)[None]
-    return np.take_along_axis(ordered, index, axis=0)[0]
+
+
+def shortfall_message(short: Sequence[Shortfall], scores: ConformalScores) -> str:
+    """One warning for every series left without an interval: the series, why, and the levels it has."""
+    parts, too_few = [], False
+    for name in dict.fromkeys(s.series for s in short):
+        mine = [s for s in short if s.series == name]
+        levels = ", ".join(f"{s.level:g}%" for s in mine)
+        n = min(s.windows for s in mine)
+        if n == 0:
+            why = scores.notes.get(name, "none of its windows there has an observed actual")
+            parts.append(
+                f"{name!r} has no held-out calibration window ({why}), so no {levels} interval: its errors on "
+                "the rows it was trained on are too small to calibrate with"
+            )
+        else:
+            too_few = True
+            parts.append(
+                f"{name!r} has {n} calibration windows, too few for {levels} "
+                f"({needed_windows(max(s.level for s in mine))} needed); {n} give levels up to {highest_level(n):g}%"
+            )
+    advice = (
+        " For a series with too few windows, ask for a level it has, or calibrate on more windows the model was "
+        "not trained on (Forecaster.calibrate(data, n_windows=...) on rows after the training split)."
+        if too_few
+        else ""
+    )
+    return (
+        f"conformal intervals left NaN (calibrated on {scores.source}): "
+        + "; ".join(parts)
+        + ". The other series have theirs."
+        + advice
+    )
 
 
 def intervals(
@@ -241,7 +336,9 @@ def intervals(
     method: str | None = None,
 ) -> dict[float, tuple[np.ndarray, np.ndarray]]:
     """``{level: (lower, upper)}`` for ``prediction (..., steps, n_targets, n_quantiles)``, each
-    ``(..., steps, n_targets)``; ``steps <= scores.horizon``.
+    ``(..., steps, n_targets)``; ``steps <= scores.horizon``. NaN for the series and steps with too
+    few windows for a level (:func:`shortfalls` names them); a level no series has enough windows for
+    is a :class:`DataError` (:func:`check_some_interval`).
 
     Intervals nest: each level's is widened to hold the smaller levels' (with one band and the
     residual scores they nest already; CQR with a band per level may not, and widening keeps coverage).
@@ -249,26 +346,26 @@ def intervals(
     method = default_method(scores, method)
     steps = prediction.shape[-3]
     levels = sorted(levels)
+    check_some_interval(shortfalls(scores, levels, targets, steps, method), levels, scores, targets)
     sorted_q = sorted(quantiles or [])
     point = int(np.argmin([abs(q - 0.5) for q in sorted_q])) if sorted_q else 0
     result: dict[float, tuple[np.ndarray, np.ndarray]] = {}
     for level in levels:
+        offset = calibrated_offset(method_scores(scores, level, method), level, steps)
         if method == "residual":
-            offset = calibrated_offset(scores.residual, level, scores.source, targets, steps)
             lower, upper = prediction[..., point] - offset, prediction[..., point] + offset
         else:
-            k = band_for(scores, level)
-            lo, hi = scores.bands[k]
-            offset = calibrated_offset(scores.cqr[k], level, scores.source, targets, steps)
+            lo, hi = scores.bands[band_for(scores, level)]
             lower = prediction[..., sorted_q.index(lo)] - offset
             upper = prediction[..., sorted_q.index(hi)] + offset
             # a negative offset larger than half the band would cross it: meet in the middle
             middle = (lower + upper) / 2
             crossed = lower > upper
             lower, upper = np.where(crossed, middle, lower), np.where(crossed, middle, upper)
-        if result:
+        if result:  # widened to the inner level's; a NaN bound (too few windows) stays NaN
             inner_lower, inner_upper = result[max(result)]
-            lower, upper = np.fmin(lower, inner_lower), np.fmax(upper, inner_upper)
+            lower = np.where(np.isnan(lower), np.nan, np.fmin(lower, inner_lower))
+            upper = np.where(np.isnan(upper), np.nan, np.fmax(upper, inner_upper))
         result[level] = (lower, upper)
     return result
 
@@ -297,6 +394,7 @@ def save_scores(directory: str | os.PathLike, scores: ConformalScores, targets: 
         "bands": json.dumps([list(band) for band in scores.bands]),
         "source": scores.source,
         "targets": json.dumps(list(targets)),
+        "notes": json.dumps(scores.notes),  # readers of format 2 without notes ignore it
     }
     path = Path(directory) / SCORES_FILE
     save_file(tensors, str(path), metadata=metadata)
@@ -319,6 +417,7 @@ def load_scores(directory: str | os.PathLike, horizon: int, targets: Sequence[st
         bands = tuple(tuple(float(q) for q in band) for band in json.loads(metadata["bands"]))
         saved_targets = json.loads(metadata["targets"])
         residual = tensors["residual"]
+        notes = json.loads(metadata.get("notes", "{}"))
     except (SafetensorError, OSError, KeyError, json.JSONDecodeError) as err:
         raise CheckpointError(
             f"cannot read the conformal calibration {path}: {err}; save the model again"
@@ -333,4 +432,5 @@ def load_scores(directory: str | os.PathLike, horizon: int, targets: Sequence[st
             f"the conformal calibration {path} is for {residual.shape[1:]} (horizon, series) {saved_targets[:5]}, "
             f"not this model's horizon {horizon} and series {list(targets)[:5]}; calibrate and save the model again."
         )
-    return ConformalScores(residual, tensors.get("cqr"), bands, metadata.get("source", str(path)))  # type: ignore[arg-type]
+    source = metadata.get("source", str(path))
+    return ConformalScores(residual, tensors.get("cqr"), bands, source, notes)  # type: ignore[arg-type]

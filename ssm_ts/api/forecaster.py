@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,6 +39,8 @@ from ssm_ts.api.conformal import (
     load_scores,
     save_scores,
     score_kinds,
+    shortfall_message,
+    shortfalls,
     windows_to_keep,
 )
 from ssm_ts.api.resumable import ResumableEarlyStopping, ResumableFit
@@ -546,7 +549,9 @@ class Forecaster(ResumableFit):
         capped = len(chosen) < min(len(windows), MAX_CALIBRATION_WINDOWS)  # by the budget, not the 1000
         source = f"the validation split ({len(chosen)} of its {len(windows)} windows"
         source += f", as many as calibration_budget={budget} holds)" if capped else ")"
-        return compute_scores(np.concatenate(predictions), np.stack(ys), task.hparams.quantiles, source)
+        actual = np.stack(ys)
+        notes = _unscored_notes(datamodule, ~np.isnan(actual).all(axis=(0, 1)))
+        return compute_scores(np.concatenate(predictions), actual, task.hparams.quantiles, source, notes)
 
     @classmethod
     def _calibrated_on(cls, task: ForecastingTask, datamodule: ForecastDataModule) -> Forecaster:
@@ -574,10 +579,15 @@ class Forecaster(ResumableFit):
     def _intervals(
         self, prediction: np.ndarray, levels: list[float], interval_method: str | None
     ) -> dict[float, tuple[np.ndarray, np.ndarray]]:
-        """``{level: (lower, upper)}`` of ``prediction (..., steps, n_targets, n_quantiles)``."""
+        """``{level: (lower, upper)}`` of ``prediction (..., steps, n_targets, n_quantiles)``; one warning
+        names the series left NaN for a level (too few calibration windows), the others keep theirs."""
         task = self._require_fitted()
-        return intervals(prediction, self.conformal_, levels, task.hparams.quantiles, self.spec_.targets,
-                         interval_method)  # fmt: skip
+        bounds = intervals(prediction, self.conformal_, levels, task.hparams.quantiles, self.spec_.targets,
+                           interval_method)  # fmt: skip
+        short = shortfalls(self.conformal_, levels, self.spec_.targets, prediction.shape[-3], interval_method)
+        if short:
+            warnings.warn(shortfall_message(short, self.conformal_), UserWarning, stacklevel=3)
+        return bounds
 
     def _prediction_of(self, forecast: pd.DataFrame) -> np.ndarray:
         """``(rows, n_targets, n_quantiles)`` read back from a wide forecast frame."""
@@ -847,6 +857,32 @@ class Forecaster(ResumableFit):
             history.iloc[observed:].reset_index(drop=True) if observed < len(history) else None
         )
         return forecaster
+
+
+def _unscored_notes(datamodule: ForecastDataModule, scored: np.ndarray) -> dict[str, str]:
+    """Why each series without a scored validation window (``scored[j]`` False) has none: a series of
+    a ragged panel that ends before the validation split, starts too late for it, or whose window
+    rows there are all filled."""
+    spans, bounds = datamodule.spans, datamodule.bounds
+    times = datamodule.frame[datamodule.spec.time_col]
+    start, end = times.iloc[bounds.train_end], times.iloc[bounds.val_end - 1]
+    notes = {}
+    for j in np.flatnonzero(~scored):
+        first, last = int(spans.first[j]), int(spans.last[j])
+        if last < bounds.train_end:
+            why = f"it ends at {times.iloc[last]}, before the validation split (from {start})"
+        elif first > bounds.val_end - datamodule.lookback - datamodule.horizon:
+            why = (
+                f"it starts at {times.iloc[first]}, too late for a window of the validation split (to {end})"
+            )
+        else:
+            why = (
+                f"no window of lookback {datamodule.lookback} + horizon {datamodule.horizon} rows inside its span "
+                f"({times.iloc[first]} to {times.iloc[last]}) has observed targets in the validation split "
+                f"({start} to {end})"
+            )
+        notes[datamodule.spec.targets[j]] = why
+    return notes
 
 
 # ------------------------------------------------------------ the CLI's forecast files with intervals

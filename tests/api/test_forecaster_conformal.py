@@ -16,7 +16,16 @@ import pytest
 import torch
 
 from ssm_ts import Forecaster
-from ssm_ts.api.conformal import SCORES_FILE, calibrated_offset, check_levels
+from ssm_ts.api.conformal import (
+    SCORES_FILE,
+    ConformalScores,
+    Shortfall,
+    calibrated_offset,
+    check_levels,
+    intervals,
+    shortfall_message,
+    shortfalls,
+)
 from ssm_ts.errors import CheckpointError, ConfigError, DataError
 
 LOOKBACK, HORIZON = 48, 12
@@ -58,9 +67,28 @@ def test_the_corrected_quantile_is_the_ceil_n_plus_1_level_th_smallest_score():
     scores = np.random.default_rng(0).permutation(np.arange(1.0, 20.0))[:, None, None]  # n = 19
     for level, rank in ((80, 16), (90, 18), (95, 19)):  # ceil(20 * L / 100)
         assert math.ceil(20 * level / 100) == rank
-        assert calibrated_offset(scores, level, "test", ["OT"], 1)[0, 0] == rank
-    with pytest.raises(DataError, match=r"level 96% needs at least 24 calibration windows.*'OT' has 19"):
-        calibrated_offset(scores, 96, "test", ["OT"], 1)
+        assert calibrated_offset(scores, level, 1)[0, 0] == rank
+    assert np.isnan(calibrated_offset(scores, 96, 1)[0, 0])  # 96% needs 24 windows
+    with pytest.raises(
+        DataError, match=r"level 96% needs at least 24 calibration windows.*the most is 19 \('OT'\)"
+    ):
+        intervals(np.zeros((1, 1, 1)), ConformalScores(scores, None, (), "test"), [96], None, ["OT"])
+
+
+def test_a_series_with_too_few_windows_gets_nan_and_is_named_while_the_others_keep_theirs():
+    # series A scored on 19 windows, B on 5 (a ragged panel's series that ends inside the split)
+    residual = np.tile(np.arange(1.0, 20.0)[:, None, None], (1, 2, 2))
+    residual[5:, :, 1] = np.nan
+    scores = ConformalScores(residual, None, (), "the validation split (19 of its 19 windows)")
+    bounds = intervals(np.zeros((2, 2, 1)), scores, [80, 95], None, ["A", "B"])
+    assert (bounds[95][1][:, 0] == 19).all() and (bounds[80][1][:, 0] == 16).all()
+    assert (bounds[80][1][:, 1] == 5).all()  # 5 windows give 80% (the 5th smallest of 5)
+    assert np.isnan(bounds[95][0][:, 1]).all() and np.isnan(bounds[95][1][:, 1]).all()  # not the 80% bounds
+    short = shortfalls(scores, [80, 95], ["A", "B"], 2)
+    assert short == [Shortfall("B", 95, 5)]
+    message = shortfall_message(short, scores)
+    assert "'B' has 5 calibration windows, too few for 95% (19 needed); 5 give levels up to 83.3%" in message
+    assert "at most 0" not in message and "'A'" not in message
 
 
 def test_intervals_nest_grow_with_level_and_slice_with_n(quantile_model):
@@ -145,7 +173,7 @@ def test_too_few_calibration_windows_name_the_level_the_count_and_the_fix(point_
     model.calibrate(ett.iloc[VAL_END - LOOKBACK :], n_windows=5)
     assert model.predict(level=[80]).notna().all().all()  # 80% needs 4 windows
     with pytest.raises(
-        DataError, match=r"level 95% needs at least 19 calibration windows.*has 5.*n_windows="
+        DataError, match=r"level 95% needs at least 19 calibration windows.*the most is 5.*n_windows="
     ):
         model.predict(level=[80, 95])
     model.calibrate(ett.iloc[VAL_END - LOOKBACK :], n_windows=19)
@@ -186,7 +214,7 @@ def test_ragged_panel_series_get_intervals_of_their_own_steps(ett, tmp_path_fact
         assert len(rows) == HORIZON
         half = (rows["y_hi-80"] - rows["y"]).to_numpy()
         column = model.spec_.targets.index(target)
-        offsets = calibrated_offset(model.conformal_.residual, 80, "", SERIES, HORIZON)[:, column]
+        offsets = calibrated_offset(model.conformal_.residual, 80, HORIZON)[:, column]
         np.testing.assert_allclose(half, offsets)  # step k of each series, though their times differ
         present = even[target].notna()
         np.testing.assert_allclose(
@@ -329,3 +357,45 @@ def test_plot_draws_the_conformal_band_of_each_level_as_predict_gives_it(
         model.plot(given, level=80)
     with pytest.raises(ConfigError, match=r"level=.*percent"):
         model.plot(level=0.8)
+
+
+def test_a_ragged_series_that_ends_in_the_training_split_gets_nan_intervals_and_one_warning(
+    shared_data, tmp_path_factory, tmp_path
+):
+    # ETTh1 as a long table: MUFL ends at row 800, inside the training split (rows < 840 of 1,200);
+    # fit accepts it (the other series have validation windows), and it has no held-out window
+    ett = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", parse_dates=["date"]).iloc[:1200]
+    spans = {"OT": (0, 1200), "HUFL": (100, 1150), "MUFL": (0, 800)}
+    long = pd.concat(
+        [
+            pd.DataFrame({"unique_id": n, "ds": ett["date"].iloc[a:b], "y": ett[n].iloc[a:b]})
+            for n, (a, b) in spans.items()
+        ],
+        ignore_index=True,
+    )
+    model = make(tmp_path_factory, boundaries=None, max_epochs=1).fit(long)
+    assert model.conformal_.notes == {
+        "MUFL": f"it ends at {ett['date'].iloc[799]}, before the validation split (from {ett['date'].iloc[840]})"
+    }
+    loaded = Forecaster.load(model.save(tmp_path / "model"))
+    assert loaded.conformal_.notes == model.conformal_.notes
+    for forecaster in (model, loaded):
+        for call in (
+            lambda f=forecaster: f.predict(level=80),
+            lambda f=forecaster: f.backtest(long, n_windows=2, level=80),
+        ):
+            with pytest.warns(UserWarning, match=r"conformal intervals left NaN") as caught:
+                frame = call()
+            messages = [str(w.message) for w in caught if "conformal" in str(w.message)]
+            assert len(messages) == 1
+            assert (
+                f"'MUFL' has no held-out calibration window ({model.conformal_.notes['MUFL']})" in messages[0]
+            )
+            assert "at most 0" not in messages[0] and "n_windows=" not in messages[0]
+            mine = frame["unique_id"] == "MUFL"
+            assert (
+                frame.loc[mine, ["y_lo-80", "y_hi-80"]].isna().all().all()
+                and frame.loc[mine, "y"].notna().all()
+            )
+            others = frame.loc[~mine]
+            assert others["y_lo-80"].notna().all() and (others["y_lo-80"] < others["y_hi-80"]).all()
