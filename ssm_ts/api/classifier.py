@@ -42,7 +42,8 @@ from ssm_ts.errors import ConfigError, DataError
 
 _READ_FIRST = (
     "read the file first, e.g. data = ssm_ts.pipelines.sensor.read_series(path) (or read_ts, read_arff, "
-    "read_csv_long, read_numpy), then pass data.values (and data.labels as y)"
+    "read_csv_long, read_numpy), then pass data itself (fit(data) takes its labels as y and keeps its "
+    "sampling step) or data.values (and data.labels as y)"
 )
 
 
@@ -71,9 +72,14 @@ def _check_input_kind(X: Any) -> None:
 
 
 def as_recordings(X: Any, nan_policy: str = "error"):
-    """A checked :class:`SeriesSet` from ``(n, channels, length)``, ``(n, length)`` or a list."""
-    from ssm_ts.pipelines.sensor import make_series_set
+    """A checked :class:`SeriesSet` from ``(n, channels, length)``, ``(n, length)``, a list, or a
+    ``SeriesSet`` a reader returned (its source, ids and sampling step are kept)."""
+    from ssm_ts.pipelines.sensor import SeriesSet, make_series_set
 
+    if isinstance(X, SeriesSet):
+        return make_series_set(
+            X.values, nan_policy=nan_policy, source=X.source, ids=X.ids, sampling_step=X.sampling_step
+        )
     _check_input_kind(X)
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
         X = X.to_numpy()
@@ -163,6 +169,12 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
     SSM steps: the encoder's, or the random S4D kernels' (whose shift kernels space their taps
     ``dilation / r`` steps apart, see :mod:`~ssm_ts.models.random_ssm_features`).
 
+    ``X`` may be the :class:`~ssm_ts.pipelines.sensor.SeriesSet` a reader returns (``fit(data)``
+    takes ``data.labels`` as ``y``). Read from files with times (a CSV time column, ``.ts``
+    ``@timeStamps``) it carries their sampling step: ``fit`` keeps it as ``sampling_step_``, and
+    ``predict`` of recordings sampled at another step warns (:class:`~ssm_ts.pipelines.sensor.
+    SamplingStepWarning`) naming both steps and the rate to pass, unless ``rate`` matches them.
+
     Args:
         model: ``"s4d1d"`` (bidirectional S4D blocks over time) or ``"s4nd2d"`` (2-D S4ND, channels x time).
         d_model, n_layers, d_state, dropout: encoder size.
@@ -186,9 +198,10 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             ``batch_size`` recordings); e.g. 400000 for 4 recordings of 100,000 steps. Training takes
             about 8 KiB per such step with the default encoder. ``None``: ``batch_size`` recordings.
 
-    Attributes (after ``fit``): ``classes_`` (sorted labels), ``n_features_in_`` (channels), and
-    ``task_`` (the fitted :class:`~ssm_ts.tasks.classification.ClassificationTask`) for the
-    encoder, or ``features_``, ``scaler_`` and ``ridge_`` for random features.
+    Attributes (after ``fit``): ``classes_`` (sorted labels), ``n_features_in_`` (channels),
+    ``sampling_step_`` (the training recordings' step, ``None`` without times), and ``task_``
+    (the fitted :class:`~ssm_ts.tasks.classification.ClassificationTask`) for the encoder,
+    or ``features_``, ``scaler_`` and ``ridge_`` for random features.
     """
 
     def __init__(
@@ -246,11 +259,12 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             "weight_decay": self.weight_decay,
         }
 
-    def fit(self, X: Any, y: Any) -> SSMClassifier:
-        """Train on recordings ``X`` with labels ``y`` (n,)."""
+    def fit(self, X: Any, y: Any = None) -> SSMClassifier:
+        """Train on recordings ``X`` with labels ``y`` (n,); ``X`` a ``SeriesSet`` brings its own labels
+        (when ``y`` is not given) and sampling step."""
         import lightning.pytorch as pl
 
-        from ssm_ts.pipelines.sensor import SensorDataModule, make_series_set, require_labels
+        from ssm_ts.pipelines.sensor import SensorDataModule, SeriesSet, make_series_set, require_labels
         from ssm_ts.tasks.classification import ClassificationTask
         from ssm_ts.training import build_trainer
 
@@ -258,6 +272,10 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             raise ConfigError(f"unknown method {self.method!r}; expected one of {METHODS}")
         if self.method == "encoder" and self.max_epochs < 1:
             raise ConfigError(f"max_epochs must be at least 1, got {self.max_epochs}")
+        if y is None and isinstance(X, SeriesSet):
+            y = X.labels
+            if y is None:
+                raise DataError(f"{X.source}: the recordings have no labels; pass them as fit(X, y).")
         if y is None:
             raise DataError(
                 "SSMClassifier requires y to be passed, but the target y is None; give one label per recording."
@@ -279,7 +297,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             raise DataError(
                 f"X has n_samples={len(data)}; training needs at least two recordings of two classes."
             )
-        data = make_series_set(data.values, y, nan_policy=self.nan_policy, source="X/y")
+        data = make_series_set(
+            data.values, y, nan_policy=self.nan_policy, source="X/y", sampling_step=data.sampling_step
+        )
         require_labels(data)
         self.classes_ = np.unique(y)
         class_names = [str(c) for c in self.classes_]
@@ -287,6 +307,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             raise DataError(f"labels {list(self.classes_)} are not distinct as text; use distinct labels.")
         data.labels = np.array([str(label) for label in y])
         self.n_features_in_ = data.n_channels
+        self.sampling_step_ = data.sampling_step  # predict compares its recordings' step with it
         for fitted in ("task_", "features_", "scaler_", "ridge_"):  # a refit replaces the other method
             self.__dict__.pop(fitted, None)
         seed = fit_seed(self.random_state)
@@ -352,12 +373,26 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         features); for two classes ``(n,)``, positive for ``classes_[1]``. ``rate``: as in :meth:`predict`."""
         data = self._checked(X)
         rate = self._checked_rate(rate)
+        self._check_sampling_step(data, rate)
         if hasattr(self, "ridge_"):
             return self.ridge_.decision_function(
                 self.features_.transform([self.scaler_.transform(v) for v in data.values], rate=rate)
             )
         logits = np.log(np.clip(self._encoder_proba(data, rate), 1e-12, None))
         return logits[:, 1] - logits[:, 0] if len(self.classes_) == 2 else logits
+
+    def _check_sampling_step(self, data, rate: float) -> None:
+        """Warn when ``data`` (a ``SeriesSet`` with times) is sampled at another step than the training
+        recordings and ``rate`` does not make up for it."""
+        from ssm_ts.pipelines.sensor import check_sampling_step
+
+        check_sampling_step(
+            getattr(self, "sampling_step_", None),  # None: fitted on arrays, or pickled before the step
+            data.sampling_step,
+            rate,
+            source=data.source,
+            fix="predict(X, rate={rate})",
+        )
 
     def _checked_rate(self, rate: Any) -> float:
         """``rate`` as a positive float (training sample rate / new rate), or a ConfigError."""
@@ -379,7 +414,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any, rate: float = 1.0) -> np.ndarray:
         """Class probabilities ``(n, n_classes)`` in the order of ``classes_``. ``rate``: as in :meth:`predict`."""
         if not hasattr(self, "ridge_"):
-            return self._encoder_proba(self._checked(X), self._checked_rate(rate))
+            data, rate = self._checked(X), self._checked_rate(rate)
+            self._check_sampling_step(data, rate)
+            return self._encoder_proba(data, rate)
         from ssm_ts.models.random_feature_classifier import ridge_class_scores
 
         scores = ridge_class_scores(self.decision_function(X, rate))
