@@ -269,6 +269,19 @@ class ClassificationTask(pl.LightningModule):
     def on_test_epoch_start(self) -> None:
         self.test_confusion.reset()
 
+    def on_test_start(self) -> None:
+        self._check_sampling_step("test")
+
+    def on_predict_start(self) -> None:
+        self._check_sampling_step("predict")
+
+    def _check_sampling_step(self, stage: str) -> None:
+        """Warn when the data module's test/predict recordings are sampled at another step than the
+        training ones (from the fit, or the checkpoint) and ``rate`` does not make up for it."""
+        datamodule = getattr(self.trainer, "datamodule", None)
+        if isinstance(datamodule, SensorDataModule):
+            datamodule.check_sampling_step(stage, self.hparams.rate)
+
     def predict_step(self, batch, batch_idx: int) -> torch.Tensor:
         x, mask, _ = batch
         return self.predict_proba(x, mask)
