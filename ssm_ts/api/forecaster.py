@@ -358,7 +358,7 @@ class Forecaster(ResumableFit):
 
     def _log_fit(self, logger, datamodule: ForecastDataModule, out_dir: Path, best: str) -> None:
         from ssm_ts.tracking.logger import log_artifact, log_dict_artifact, log_params
-        from ssm_ts.tracking.pyfunc_forecast import forecast_signature, input_example, write_model_code
+        from ssm_ts.tracking.pyfunc_forecast import write_model_code
         from ssm_ts.tracking.run_folder import log_model_and_publish
 
         source = self._data_source(datamodule)
@@ -371,10 +371,7 @@ class Forecaster(ResumableFit):
         log_dict_artifact(logger, self._resolved_config(source), "config.json")
         if best:
             log_artifact(logger, best, "checkpoints")
-        hp = self.task_.hparams
-        example = input_example(self.history_, self.spec_, hp.lookback, hp.horizon)
-        signature = forecast_signature(example, self.predict(example), horizon=hp.horizon,
-                                       intervals=self.conformal_ is not None)  # fmt: skip
+        example, signature = self.mlflow_example_and_signature()
 
         def write_model(export_dir: Path) -> tuple[str, dict[str, str]]:
             self.save(export_dir)
@@ -384,6 +381,18 @@ class Forecaster(ResumableFit):
                               input_example=example, signature=signature)  # fmt: skip
         logger.finalize("success")
         self.run_id_ = logger.run_id
+
+    def mlflow_example_and_signature(self):
+        """``(input example, signature)`` of this model's MLflow pyfunc: the last ``lookback`` rows, and
+        the forecast's columns with the params it takes (``n``; ``level`` and ``interval_method`` when
+        calibrated). The CLI's logged model declares the same (``ForecastingTask.mlflow_signature``)."""
+        from ssm_ts.tracking.pyfunc_forecast import forecast_signature, input_example
+
+        hp = self._require_fitted().hparams
+        example = input_example(self.history_, self.spec_, hp.lookback, hp.horizon)
+        signature = forecast_signature(example, self.predict(example), horizon=hp.horizon,
+                                       intervals=self.conformal_ is not None)  # fmt: skip
+        return example, signature
 
     def _json_settings(self) -> dict[str, Any]:
         return {k: v for k, v in self.settings.items() if k not in ("tracking_uri",)}
@@ -554,13 +563,23 @@ class Forecaster(ResumableFit):
         return compute_scores(np.concatenate(predictions), actual, task.hparams.quantiles, source, notes)
 
     @classmethod
-    def _calibrated_on(cls, task: ForecastingTask, datamodule: ForecastDataModule) -> Forecaster:
-        """A Forecaster around ``task`` (trained by the CLI, whose checkpoints hold no conformal scores)
-        and the data ``datamodule`` read, calibrated on that data's validation split as ``fit`` does."""
+    def around(
+        cls, task: ForecastingTask, datamodule: ForecastDataModule, conformal: ConformalScores | None = None
+    ) -> Forecaster:
+        """A Forecaster around ``task`` (trained by the CLI) and the data ``datamodule`` read, with the
+        calibration scores ``conformal`` (``None``: none); the task moves to the CPU."""
         forecaster = cls(**{**settings_of_task(task), "log_to_mlflow": False})
         forecaster.task_, forecaster.spec_ = task.cpu().eval(), datamodule.spec
         forecaster.history_ = datamodule.observed_frame().reset_index(drop=True)
         forecaster.future_ = series_notes(datamodule.frame).future
+        forecaster.conformal_ = conformal
+        return forecaster
+
+    @classmethod
+    def _calibrated_on(cls, task: ForecastingTask, datamodule: ForecastDataModule) -> Forecaster:
+        """:meth:`around` ``task``, calibrated on the validation split of ``datamodule`` as ``fit`` does
+        (for a checkpoint without stored scores)."""
+        forecaster = cls.around(task, datamodule)
         forecaster.conformal_ = forecaster._validation_scores(datamodule)
         return forecaster
 

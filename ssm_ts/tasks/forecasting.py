@@ -544,6 +544,16 @@ class ForecastingTask(pl.LightningModule):
                              settings=self._fit_settings(datamodule))  # fmt: skip
         return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"forecaster": str(export_dir)}
 
+    def mlflow_signature(self):
+        """The signature of the pyfunc :meth:`mlflow_pyfunc` logs, as ``Forecaster`` logs it: the forecast's
+        columns and the params ``n`` (and ``level``, ``interval_method`` when calibrated), which MLflow
+        drops from a request when the signature does not declare them. Needs the fit's data module."""
+        from ssm_ts.api.forecaster import Forecaster
+
+        datamodule = self.trainer.datamodule
+        _, signature = Forecaster.around(self, datamodule).mlflow_example_and_signature()
+        return signature
+
 
 # ---------------------------------------------------------------- forecasts of any length (n steps)
 

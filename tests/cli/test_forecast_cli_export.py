@@ -46,3 +46,30 @@ def test_forecast_predict_takes_n_steps_as_the_api_does(tmp_path, monkeypatch):
         pd.testing.assert_frame_equal(written, loaded.predict(n=n), check_dtype=False, atol=1e-6)
     assert written["year"].tolist() == list(range(2100, 2124, 2))
     assert cli.main(["forecast", "predict", "--ckpt_path", "best", "--out", str(out), "--n", "0"]) == 1
+
+
+def test_the_model_a_cli_fit_logs_takes_params_n(shared_data, tmp_path, monkeypatch):
+    """``ssm-ts forecast fit`` logs its pyfunc with a signature that declares ``n`` (MLflow drops params a
+    signature does not declare, so ``params={"n": 2}`` forecast the whole horizon)."""
+    import mlflow
+
+    monkeypatch.chdir(tmp_path)
+    frame = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", usecols=["date", "HUFL", "OT"]).iloc[:1200]
+    frame.to_csv(tmp_path / "ett.csv", index=False)
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    args = ["forecast", "fit", "--data.path", "ett.csv", "--model.model", "nlinear", "--model.lookback", "48",
+            "--model.horizon", "12", "--trainer.max_epochs", "1", "--out", str(tmp_path / "out"),
+            "--tracking_uri", uri]  # fmt: skip
+    assert cli.main(args) == 0
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    try:
+        (run_id,) = mlflow.search_runs(search_all_experiments=True)["run_id"]
+        loaded = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
+    finally:
+        mlflow.set_tracking_uri(previous)
+    params = {p.name: p.default for p in loaded.metadata.get_params_schema().params}
+    assert params["n"] == 12
+    two = loaded.predict(pd.DataFrame(), params={"n": 2})
+    assert len(two) == 2 and two[["HUFL", "OT"]].notna().all().all()
+    assert len(loaded.predict(pd.DataFrame())) == 12
