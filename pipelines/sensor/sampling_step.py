@@ -163,8 +163,8 @@ def check_sampling_step(trained: Step, step: Step, rate: float, *, source: str, 
     if abs(rate - 1) <= RELATIVE_TOLERANCE:
         message = (
             f"{source}: {steps}. Without a rate the model reads them as if sampled at the training rate and "
-            f"its labels are unreliable: pass {pass_rate} (rate = training sample rate / theirs = their step / "
-            f"the training step = {describe_step(step)} / {describe_step(trained)}). If their times are in "
+            f"its labels are unreliable: pass {pass_rate}, the rate being their step / the training step = "
+            f"{describe_step(step)} / {describe_step(trained)} (training sample rate / theirs). If their times are in "
             "other units than the training file's (milliseconds against seconds), the rate is 1 and this "
             "warning does not apply."
         )

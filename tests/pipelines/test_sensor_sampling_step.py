@@ -178,7 +178,7 @@ def test_check_sampling_step_names_both_steps_and_the_rate():
         check_sampling_step(0.02, 0.01, 1.0, source="new.csv", fix=fix)
     message = str(record[0].message)
     assert message.startswith("new.csv: sampled every 0.01, the training recordings every 0.02")
-    assert "pass --model.rate 0.5 " in message
+    assert "pass --model.rate 0.5, the rate being their step / the training step = 0.01 / 0.02" in message
     with pytest.warns(
         SamplingStepWarning, match=r"rate 0.25 was given, .* makes the rate 2 .*--model.rate 2,"
     ):
