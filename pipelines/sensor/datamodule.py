@@ -11,6 +11,10 @@ so a checkpoint scales new files exactly as in training. Labels are encoded with
 With ``max_batch_steps`` the train/validation/test batches group recordings of similar length and hold
 at most that many ``recordings x padded length`` steps (:mod:`.batching`), for very long recordings;
 without it batches are ``batch_size`` recordings in the seeded shuffled (or given) order.
+
+The training recordings' sampling step (from their times: a CSV time column, ``.ts`` ``@timeStamps``)
+is kept as ``fit_sampling_step`` and saved in checkpoints (:meth:`SensorDataModule.state_dict`); test
+and predict recordings sampled at another step warn unless the task's ``rate`` makes up for it.
 """
 
 from __future__ import annotations

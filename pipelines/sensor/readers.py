@@ -287,7 +287,8 @@ def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesS
     Dimensions of a case are separated by ``:``, values by ``,``; with ``@classLabel true`` the last
     field is the label (a class with spaces is quoted in the header: ``"walking fast"``). With
     ``@timeStamps true`` values are ``(time,value)`` pairs (times numbers or dates, as sktime writes
-    them) put on one regular grid, the file's smallest step: a gap in the stamps is missing values.
+    them) put on one regular grid, the file's smallest step (``sampling_step``; a ``Timedelta`` for
+    dates): a gap in the stamps is missing values.
     The header is checked: ``@dimensions``, ``@univariate``, ``@equalLength``
     and ``@seriesLength`` against every case. Every channel of a case must have the same length.
     A regression file (``@targetLabel true``) has numeric targets, not classes: a :class:`DataError`.
@@ -519,7 +520,11 @@ def read_csv_long(
 
     ``read_options``: ``pandas.read_csv`` settings for a file the reader cannot work out by itself
     (``{"sep": "|", "skiprows": 2, "na_values": ["-999"]}``; keys: :mod:`ssm_ts.pipelines.csv_options`);
-    ``dayfirst``/``date_format`` order the rows by the dates of ``time_col``."""
+    ``dayfirst``/``date_format`` order the rows by the dates of ``time_col``.
+
+    The times give ``sampling_step``: the median step between a recording's times (numbers in their
+    units, dates as a ``Timedelta``), the file's being the median over recordings; recordings at another
+    step are named in a :class:`~.sampling_step.SamplingStepWarning` (see :func:`~.sampling_step.file_step`)."""
     options = check_read_options(read_options)
     path = _existing_file(path)
     frame = _read_csv(path, (id_col, label_col), options)
@@ -579,7 +584,8 @@ def read_csv_folder(
 ) -> SeriesSet:
     """One CSV per recording (rows = time steps, columns = channels, optional ``time_col``) in
     ``folder``, with a labels CSV (columns ``file_col``, ``label_col``) naming each file's class.
-    ``read_options`` (as in :func:`read_csv_long`) read every CSV there, the labels file too."""
+    ``read_options`` (as in :func:`read_csv_long`) read every CSV there, the labels file too; the
+    ``time_col`` of the files gives ``sampling_step`` as there."""
     options = check_read_options(read_options)
     folder = _existing(folder)
     files = sorted(p for p in folder.glob("*.csv") if labels_file is None or p.name != Path(labels_file).name)
