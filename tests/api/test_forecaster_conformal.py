@@ -291,10 +291,10 @@ def test_the_calibration_pass_runs_in_batches_of_at_most_128_windows(ett, tmp_pa
     inside: list[bool] = []
     scores, forecast = Forecaster._validation_scores, ForecastingTask.forecast
 
-    def counted_scores(self, datamodule):
+    def counted_scores(self, datamodule, *device):
         inside.append(True)
         try:
-            return scores(self, datamodule)
+            return scores(self, datamodule, *device)
         finally:
             inside.pop()
 
@@ -399,3 +399,42 @@ def test_a_ragged_series_that_ends_in_the_training_split_gets_nan_intervals_and_
             )
             others = frame.loc[~mine]
             assert others["y_lo-80"].notna().all() and (others["y_lo-80"] < others["y_hi-80"]).all()
+
+
+def test_the_calibration_pass_runs_on_the_trainers_device_and_gives_the_same_scores_on_a_cpu(
+    ett, tmp_path_factory, monkeypatch
+):
+    # a GPU fit calibrated on the CPU after moving the task there (22 s of a 50 s ETTh1 fit);
+    # tests/gpu checks the pass on CUDA
+    from lightning.pytorch import Trainer
+
+    from ssm_ts.api.forecaster import validation_scores
+    from ssm_ts.pipelines.forecasting import ForecastDataModule
+
+    devices: list = []
+    fit_device: list = []
+    scores, test = Forecaster._validation_scores, Trainer.test
+
+    def spied_scores(self, datamodule, device=None):
+        devices.append(device)
+        return scores(self, datamodule, device)
+
+    def spied_test(trainer, *args, **kwargs):
+        fit_device.append(trainer.strategy.root_device)
+        return test(trainer, *args, **kwargs)
+
+    monkeypatch.setattr(Forecaster, "_validation_scores", spied_scores)
+    monkeypatch.setattr(Trainer, "test", spied_test)
+    model = make(tmp_path_factory, quantiles=[0.1, 0.9]).fit(ett)
+    assert devices == fit_device == [torch.device("cpu")]
+    assert model.task_.device == torch.device("cpu")
+    # the same scores as a pass over all windows at once, and as calibrate() on those windows
+    module = ForecastDataModule.from_frame(ett, lookback=LOOKBACK, horizon=HORIZON,
+                                           boundaries=[TRAIN_END, VAL_END, TEST_END])  # fmt: skip
+    module.setup("fit")
+    again = validation_scores(model.task_, module, device="cpu")
+    np.testing.assert_array_equal(again.residual, model.conformal_.residual)
+    np.testing.assert_array_equal(again.cqr, model.conformal_.cqr)
+    n = VAL_END - TRAIN_END - HORIZON + 1
+    by_backtest = model.calibrate(ett.iloc[:VAL_END], n_windows=n, step=1).conformal_
+    np.testing.assert_allclose(by_backtest.residual, again.residual, rtol=1e-6, atol=1e-6)
