@@ -396,15 +396,26 @@ def build_cli_class():
             fit_interruptibly(self.trainer.fit, self.trainer.loggers, **kwargs)
 
         def after_fit(self) -> None:
-            logger = self._mlflow_logger()
-            if logger is None or self.trainer.global_rank != 0:
+            if self.trainer.global_rank != 0:
                 return
+            logger = self._mlflow_logger()
             ckpt = self.trainer.checkpoint_callback
             best = getattr(ckpt, "best_model_path", "") or getattr(ckpt, "last_model_path", "")
+            if logger is None:
+                self._calibrate(best)
+                return
             # Lightning has already marked the run FINISHED: a failure below must not leave it so
             again = "rerun the same command with --ckpt_path last to log the results into the same run"
             with run_failed_on_error(logger, best, again):
+                self._calibrate(best)
                 self._log_fitted_model(logger, best)
+
+        def _calibrate(self, best: str) -> None:
+            """A task that calibrates (forecast: conformal scores, as Forecaster.fit) does so on the best
+            checkpoint's weights, on the fit's device, and keeps the scores in that checkpoint."""
+            calibrate = getattr(self.model, "calibrate_checkpoint", None)
+            if calibrate is not None and best:
+                calibrate(best, self.datamodule, self.trainer.strategy.root_device)
 
         def _log_fitted_model(self, logger, best: str) -> None:
             """Mirror the plots, log the best checkpoint and the model (with its weights) as a pyfunc."""

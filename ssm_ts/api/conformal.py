@@ -434,3 +434,48 @@ def load_scores(directory: str | os.PathLike, horizon: int, targets: Sequence[st
         )
     source = metadata.get("source", str(path))
     return ConformalScores(residual, tensors.get("cqr"), bands, source, notes)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------ in a CLI checkpoint
+
+CHECKPOINT_KEY = "ssm_ts_conformal"
+
+
+def scores_to_checkpoint(scores: ConformalScores, targets: Sequence[str]) -> dict[str, Any]:
+    """``scores`` as a checkpoint entry: tensors and plain values only (``weights_only`` loading)."""
+    return {
+        "format": _FORMAT if scores.residual.dtype == np.float32 else "1",
+        "residual": torch.from_numpy(np.ascontiguousarray(scores.residual)),
+        "cqr": None if scores.cqr is None else torch.from_numpy(np.ascontiguousarray(scores.cqr)),
+        "bands": [list(band) for band in scores.bands],
+        "source": scores.source,
+        "targets": list(targets),
+        "notes": dict(scores.notes),
+    }
+
+
+def scores_from_checkpoint(entry: dict[str, Any]) -> tuple[ConformalScores, list[str]]:
+    """``(scores, their targets)`` of a :func:`scores_to_checkpoint` entry.
+
+    Raises:
+        CheckpointError: an entry of a newer format, or one that is not an entry of scores.
+    """
+    if entry.get("format") not in _READABLE_FORMATS:
+        raise CheckpointError(
+            f"the checkpoint's conformal calibration has format {entry.get('format')}, and this ssm-ts reads "
+            f"{list(_READABLE_FORMATS)}: it was written by a newer ssm-ts; upgrade, or fit again."
+        )
+    try:
+        cqr = entry["cqr"]
+        scores = ConformalScores(
+            entry["residual"].numpy(),
+            None if cqr is None else cqr.numpy(),
+            tuple(tuple(float(q) for q in band) for band in entry["bands"]),
+            str(entry["source"]),
+            dict(entry.get("notes") or {}),
+        )
+        return scores, list(entry["targets"])
+    except (KeyError, AttributeError, TypeError) as err:
+        raise CheckpointError(
+            f"the checkpoint's conformal calibration is unreadable ({err}); fit again."
+        ) from err

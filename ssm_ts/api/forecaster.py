@@ -941,17 +941,22 @@ def write_forecast_with_intervals(
     the forecast with ``<target>_lo-<L>``/``_hi-<L>`` columns (long: ``y_lo-<L>``) and its conformal
     bands, as :meth:`Forecaster.predict` and :meth:`Forecaster.plot` give them.
 
-    A CLI fit stores no calibration scores, so they are computed here as ``fit`` computes them: the
-    model scored on the validation split of the data ``datamodule`` read (the fit's data, restored
-    from the checkpoint, unless ``--data.path`` names another file: then its validation rows must be
-    rows the model was not trained on).
+    A CLI fit stores its calibration scores in its best checkpoint (``--ckpt_path best``), and those are
+    used. For a checkpoint without them (``last.ckpt``, or one written before ssm-ts stored them) they
+    are computed here as ``fit`` computes them: the model scored on the validation split of the data
+    ``datamodule`` read (the fit's data, restored from the checkpoint, unless ``--data.path`` names
+    another file: then its validation rows must be rows the model was not trained on).
     """
     import matplotlib.pyplot as plt
 
     from ssm_ts.atomic import atomic_path
 
     check_levels(level)  # a bad level fails before the calibration pass
-    forecaster = Forecaster._calibrated_on(task, datamodule)
+    stored = task.conformal_for(datamodule.spec)  # a CLI fit keeps them in its best checkpoint
+    if stored is not None:
+        forecaster = Forecaster.around(task, datamodule, stored)
+    else:  # a checkpoint of an older ssm-ts, or not the best one (last.ckpt): calibrate here
+        forecaster = Forecaster._calibrated_on(task, datamodule)
     forecast = forecaster.predict(n=n, level=level, interval_method=interval_method)
     out_dir = Path(out_dir)
     csv_path, png_path = out_dir / "forecast.csv", out_dir / "forecast.png"

@@ -116,6 +116,8 @@ class ForecastingTask(pl.LightningModule):
 
         self.loss_fn = build_forecast_loss("quantile" if quantiles else loss, quantiles=quantiles)
         self.ragged = False  # set from the data module: windows of a ragged panel hold NaN outside spans
+        # a CLI fit's conformal calibration (scores and their series), kept in its best checkpoint
+        self.conformal: tuple[Any, list[str]] | None = None
         self.point = point_index(quantiles)
         self.net: nn.Module | None = None
         self.metrics = nn.ModuleDict(
@@ -392,6 +394,50 @@ class ForecastingTask(pl.LightningModule):
         schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "epoch"}}
 
+    # ------------------------------------------------------------ conformal calibration (CLI)
+
+    def on_fit_start(self) -> None:
+        self.conformal = None  # a resumed checkpoint's scores belong to its weights, not this fit's
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Keep the conformal scores a CLI fit stored in its best checkpoint (``predict --level``)."""
+        from ssm_ts.api.conformal import CHECKPOINT_KEY, scores_from_checkpoint
+
+        entry = checkpoint.get(CHECKPOINT_KEY)
+        self.conformal = None if entry is None else scores_from_checkpoint(entry)
+
+    def calibrate_checkpoint(
+        self, ckpt_path: str, datamodule: ForecastDataModule, device: torch.device
+    ) -> None:
+        """After a CLI fit: load the best checkpoint's weights, score them on the validation windows of
+        ``datamodule`` on ``device`` (as ``Forecaster.fit`` does), and store the scores in that checkpoint,
+        so ``predict --ckpt_path best --level 80`` and the logged model give intervals without another pass."""
+        from ssm_ts.api.conformal import CHECKPOINT_KEY, scores_to_checkpoint
+        from ssm_ts.api.forecaster import validation_scores
+        from ssm_ts.export import load_checkpoint
+
+        checkpoint = load_checkpoint(ckpt_path)
+        self.load_state_dict(checkpoint["state_dict"])
+        was_training = self.training
+        self.eval()
+        try:
+            scores = validation_scores(self, datamodule, device=device)
+        finally:
+            self.train(was_training)
+        targets = list(datamodule.spec.targets)
+        checkpoint[CHECKPOINT_KEY] = scores_to_checkpoint(scores, targets)
+        with atomic_path(ckpt_path) as tmp:  # the checkpoint is whole, with or without the scores
+            torch.save(checkpoint, tmp)
+        self.conformal = (scores, targets)
+
+    def conformal_for(self, spec: SeriesSpec):
+        """The stored scores if they fit this model's horizon and ``spec``'s series, else ``None``."""
+        if self.conformal is None:
+            return None
+        scores, targets = self.conformal
+        fits = targets == list(spec.targets) and scores.horizon == self.hparams.horizon
+        return scores if fits else None
+
     # ------------------------------------------------------------ outputs: files, plot, MLflow
 
     def on_fit_end(self) -> None:
@@ -538,10 +584,16 @@ class ForecastingTask(pl.LightningModule):
 
     def mlflow_pyfunc(self, datamodule: ForecastDataModule, export_dir: Path):
         """``(python_model, artifacts)`` for MLflow: the export folder behind a DataFrame-in, forecast-out pyfunc."""
+        from ssm_ts.api.conformal import save_scores
+        from ssm_ts.atomic import atomic_directory
         from ssm_ts.tracking.pyfunc_forecast import write_model_code
 
-        save_forecast_export(export_dir, self, datamodule.spec, datamodule.observed_frame(),
-                             settings=self._fit_settings(datamodule))  # fmt: skip
+        scores = self.conformal_for(datamodule.spec)
+        with atomic_directory(export_dir) as tmp:  # the export and its conformal scores together
+            save_forecast_export(tmp, self, datamodule.spec, datamodule.observed_frame(),
+                                 settings=self._fit_settings(datamodule))  # fmt: skip
+            if scores is not None:
+                save_scores(tmp, scores, datamodule.spec.targets)
         return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"forecaster": str(export_dir)}
 
     def mlflow_signature(self):
@@ -551,7 +603,8 @@ class ForecastingTask(pl.LightningModule):
         from ssm_ts.api.forecaster import Forecaster
 
         datamodule = self.trainer.datamodule
-        _, signature = Forecaster.around(self, datamodule).mlflow_example_and_signature()
+        forecaster = Forecaster.around(self, datamodule, self.conformal_for(datamodule.spec))
+        _, signature = forecaster.mlflow_example_and_signature()
         return signature
 
 

@@ -49,8 +49,9 @@ def test_forecast_predict_takes_n_steps_as_the_api_does(tmp_path, monkeypatch):
 
 
 def test_the_model_a_cli_fit_logs_takes_params_n(shared_data, tmp_path, monkeypatch):
-    """``ssm-ts forecast fit`` logs its pyfunc with a signature that declares ``n`` (MLflow drops params a
-    signature does not declare, so ``params={"n": 2}`` forecast the whole horizon)."""
+    """``ssm-ts forecast fit`` logs its pyfunc with a signature that declares ``n`` and ``level`` (MLflow
+    drops params a signature does not declare, so ``params={"n": 2}`` forecast the whole horizon), and
+    with the conformal scores of its validation windows, so ``level`` gives intervals."""
     import mlflow
 
     monkeypatch.chdir(tmp_path)
@@ -69,7 +70,15 @@ def test_the_model_a_cli_fit_logs_takes_params_n(shared_data, tmp_path, monkeypa
     finally:
         mlflow.set_tracking_uri(previous)
     params = {p.name: p.default for p in loaded.metadata.get_params_schema().params}
-    assert params["n"] == 12
+    assert params == {"n": 12, "level": [], "interval_method": ""}
     two = loaded.predict(pd.DataFrame(), params={"n": 2})
     assert len(two) == 2 and two[["HUFL", "OT"]].notna().all().all()
     assert len(loaded.predict(pd.DataFrame())) == 12
+    # the fit calibrated on its validation split and stored the scores with the model, as Forecaster.fit does
+    intervals = loaded.predict(pd.DataFrame(), params={"level": [80, 95]})
+    api = Forecaster.load(tmp_path / "out" / "export")
+    pd.testing.assert_frame_equal(intervals, api.predict(level=[80, 95]))
+    for target in ("HUFL", "OT"):
+        assert (intervals[f"{target}_lo-95"] <= intervals[f"{target}_lo-80"]).all()
+        assert (intervals[f"{target}_lo-80"] < intervals[target]).all()
+        assert (intervals[target] < intervals[f"{target}_hi-80"]).all()

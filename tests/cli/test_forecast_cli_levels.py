@@ -1,11 +1,14 @@
-"""``ssm-ts forecast predict --level``: conformal intervals in forecast.csv and forecast.png, calibrated
-on the validation split of the data the checkpoint's settings restore (a CLI fit stores no scores),
-equal to the API's calibration on the same windows."""
+"""``ssm-ts forecast predict --level``: conformal intervals in forecast.csv and forecast.png from the
+scores the CLI fit stored in its best checkpoint (and its export), equal to the API's calibration on
+the same validation windows; a checkpoint without them is calibrated on the validation split of the
+data its settings restore."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from ssm_ts import Forecaster, cli
 
@@ -34,8 +37,12 @@ def test_predict_level_writes_the_intervals_the_api_gives_on_the_same_windows(fi
     written = pd.read_csv(out / "forecast.csv", parse_dates=["date"])
     assert {"OT_lo-80", "OT_hi-80", "HUFL_lo-95", "HUFL_hi-95"} <= set(written.columns)
     model = Forecaster.load(out / "export")
-    assert model.conformal_ is None  # the CLI's export holds no scores: predict --level calibrates
+    # the fit stored the scores of its validation windows in the export, as Forecaster.fit does
+    assert model.conformal_ is not None and model.conformal_.n_windows == VAL_END - TRAIN_END - HORIZON + 1
+    stored = model.conformal_
     model.calibrate(frame.iloc[:VAL_END], n_windows=VAL_END - TRAIN_END - HORIZON + 1, step=1)
+    np.testing.assert_allclose(stored.residual, model.conformal_.residual, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(stored.cqr, model.conformal_.cqr, rtol=1e-6, atol=1e-6)
     expected = model.predict(level=[80, 95])
     pd.testing.assert_frame_equal(written, expected, check_dtype=False, atol=1e-6)
     assert (out / "forecast.png").stat().st_size > 0
@@ -53,3 +60,32 @@ def test_predict_level_refuses_a_fraction_and_steps_beyond_the_horizon(fitted_ou
     assert "0.8 looks like a fraction" in capsys.readouterr().err
     assert cli.main([*predict, "--level", "80", "--n", str(HORIZON + 1)]) == 1
     assert "n <= 12 with level=" in capsys.readouterr().err
+
+
+def test_predict_level_uses_the_scores_in_the_best_checkpoint_and_calibrates_one_without(
+    fitted_out, monkeypatch
+):
+    from ssm_ts.api.conformal import CHECKPOINT_KEY
+    from ssm_ts.export import load_checkpoint
+
+    _, out = fitted_out
+    (best,) = out.rglob("best*.ckpt")
+    assert CHECKPOINT_KEY in load_checkpoint(best)
+    passes: list[bool] = []
+    calibrated_on = Forecaster._calibrated_on.__func__
+    monkeypatch.setattr(
+        Forecaster,
+        "_calibrated_on",
+        classmethod(lambda cls, *a: passes.append(True) or calibrated_on(cls, *a)),
+    )
+    predict = ["forecast", "predict", "--out", str(out), "--level", "80"]
+    assert cli.main([*predict, "--ckpt_path", "best"]) == 0
+    with_scores = pd.read_csv(out / "forecast.csv")
+    assert passes == []  # the stored scores, no calibration pass
+    checkpoint = load_checkpoint(best)
+    del checkpoint[CHECKPOINT_KEY]  # as a checkpoint of an older ssm-ts
+    old = out / "old.ckpt"
+    torch.save(checkpoint, old)
+    assert cli.main([*predict, "--ckpt_path", str(old)]) == 0
+    assert passes == [True]  # calibrated again, on the same validation windows
+    pd.testing.assert_frame_equal(pd.read_csv(out / "forecast.csv"), with_scores, atol=1e-6)
