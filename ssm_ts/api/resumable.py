@@ -70,6 +70,16 @@ class ResumableFit:
 
     # names a front end's users know a data module or task setting by (Forecaster: seed, not shuffle_seed)
     resume_aliases: dict[str, str] = {}
+    # the front end's settings that it passes on as a task or data module setting of RUNTIME_SETTINGS
+    # (WaveformGenerator's sample_every_n_epochs): free on resume as those are
+    runtime_settings: frozenset[str] = frozenset()
+
+    def _free_settings(self) -> list[str]:
+        """This object's settings a resumed fit may change: those of
+        :data:`~ssm_ts.tracking.resume_settings.FREE_FIT_SETTINGS`, and :attr:`runtime_settings`."""
+        from ssm_ts.tracking.resume_settings import FREE_FIT_SETTINGS
+
+        return [*FREE_FIT_SETTINGS, *sorted(self.runtime_settings)]
 
     def _check_resume(self, ckpt_path: str, task: Any, datamodule: Any, use: DataUse) -> None:
         """Before any training: refuse (a :class:`ConfigError`) to resume ``ckpt_path`` on other data
@@ -128,24 +138,25 @@ class ResumableFit:
         self, ckpt_path: str, task: Any, datamodule: Any, checkpoint: dict[str, Any]
     ) -> None:
         """Refuse (a :class:`ConfigError` naming each setting, its value then and now) to resume
-        ``ckpt_path`` with settings that change what is trained: this object's settings but those
-        of :data:`~ssm_ts.tracking.resume_settings.FREE_FIT_SETTINGS` (as the checkpoint keeps them,
+        ``ckpt_path`` with settings that change what is trained: this object's settings but the free
+        ones (:meth:`_free_settings`; as the checkpoint keeps them,
         :class:`~ssm_ts.tracking.logger.RecordMLflowRun`), the data module's settings but its data
-        paths (:meth:`_check_resumed_data`) and runtime ones, and the task's hyperparameters. With
-        or without MLflow: the checkpoint's optimiser and data would silently win over new values."""
+        paths (:meth:`_check_resumed_data`) and runtime ones, and the task's hyperparameters but
+        runtime ones. With or without MLflow: the checkpoint's optimiser and data would silently win
+        over new values."""
         from ssm_ts.tracking.resume_settings import (
             DATA_FILE_SETTINGS,
-            FREE_FIT_SETTINGS,
             RUNTIME_SETTINGS,
             SETTINGS_KEY,
             plain_settings,
         )
 
-        skipped = {
-            key.split(".", 1)[1]
-            for key in {*DATA_FILE_SETTINGS, *RUNTIME_SETTINGS}
-            if key.startswith("data.")
-        }
+        def leaves(keys: set[str], prefix: str) -> set[str]:  # data.num_workers -> num_workers
+            return {key.split(".", 1)[1] for key in keys if key.startswith(prefix)}
+
+        skipped = leaves({*DATA_FILE_SETTINGS, *RUNTIME_SETTINGS}, "data.")
+        runtime_model = leaves(set(RUNTIME_SETTINGS), "model.")  # audio's listening samples
+        free = set(self._free_settings())
         pairs = [  # (checkpoint's, now), the front end's own settings first: their names are the user's
             (checkpoint.get(SETTINGS_KEY) or {}, self._checked_settings()),
             (
@@ -156,31 +167,39 @@ class ResumableFit:
                 },
                 dict(getattr(datamodule, "hparams", None) or {}),
             ),
-            (checkpoint.get("hyper_parameters") or {}, dict(getattr(task, "hparams", None) or {})),
+            (
+                {
+                    k: v
+                    for k, v in (checkpoint.get("hyper_parameters") or {}).items()
+                    if k not in runtime_model
+                },
+                dict(getattr(task, "hparams", None) or {}),
+            ),
         ]
         changed: dict[str, tuple[Any, Any]] = {}
         for saved, now in pairs:
             saved, now = plain_settings(saved), plain_settings(now)
             for key in saved.keys() & now.keys():
                 name = self.resume_aliases.get(key, key)
-                if name not in changed and name not in FREE_FIT_SETTINGS and saved[key] != now[key]:
+                if name not in changed and name not in free and saved[key] != now[key]:
                     changed[name] = (saved[key], now[key])
         if changed:
             listed = "; ".join(
                 f"{name}: {old!r} in the checkpoint, {new!r} now" for name, (old, new) in changed.items()
             )
-            free = ", ".join(k for k in FREE_FIT_SETTINGS if k in self.settings)
+            listed_free = ", ".join(k for k in self._free_settings() if k in self.settings)
             raise ConfigError(
                 f"fit(resume=True) continues {ckpt_path}, which was trained with other settings: {listed}. "
                 "Resuming continues the checkpoint's training: pass the values it was started with, or fit from "
-                f"scratch with another out_dir. Settings that only change how it runs may differ ({free})."
+                f"scratch with another out_dir. Settings that only change how it runs may differ ({listed_free})."
             )
 
     def _checked_settings(self) -> dict[str, Any]:
         """This object's settings that a resumed fit must keep (all but the free ones), as plain values."""
-        from ssm_ts.tracking.resume_settings import FREE_FIT_SETTINGS, plain_settings
+        from ssm_ts.tracking.resume_settings import plain_settings
 
-        return plain_settings({k: v for k, v in self.settings.items() if k not in FREE_FIT_SETTINGS})
+        free = set(self._free_settings())
+        return plain_settings({k: v for k, v in self.settings.items() if k not in free})
 
     def _make_logger(self, run_id: str | None = None):
         """The fit's MLflow logger (``None`` with ``log_to_mlflow=False``); ``run_id`` continues that run."""

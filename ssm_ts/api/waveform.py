@@ -139,6 +139,7 @@ class WaveformGenerator(ResumableFit):
     """
 
     default_out_folder = "waveform"
+    runtime_settings = frozenset({"sample_every_n_epochs"})  # the task's listening samples, never trained on
 
     def __init__(
         self,
@@ -211,7 +212,13 @@ class WaveformGenerator(ResumableFit):
         ``resume=True`` continues an interrupted fit (killed, crashed) of the same settings and data:
         training restarts from the newest ``last.ckpt`` under ``out_dir`` (or this object's previous
         fit folder) with its optimiser, schedule and epoch, and logs into the same MLflow run.
-        Without a checkpoint there it warns and fits from scratch.
+        Without a checkpoint there it warns and fits from scratch. The folder may have moved (the
+        same files: the checkpoint keeps their sha256), and settings that only change how it runs
+        may differ (``max_epochs``, ``max_time``, ``sample_every_n_epochs``, ``accelerator``,
+        ``trainer_options``, ...: see :data:`ssm_ts.tracking.resume_settings.FREE_FIT_SETTINGS`; in
+        the MLflow run a changed one becomes a tag ``resumed.<n>.generator.<setting>``). Other audio,
+        or another ``lr``, ``model_options``, ``batch_size``, ``clip_seconds``, ... is a
+        :class:`ConfigError` before any training, with or without MLflow.
         """
         import lightning.pytorch as pl
 
@@ -252,14 +259,23 @@ class WaveformGenerator(ResumableFit):
         )
         out_dir = self._fit_folder(resume)
         ckpt_path, resumed_run = self._resume_point(out_dir) if resume else (None, None)
-        if ckpt_path:  # the audio folder may have moved, but must hold what the fit trained on
-            self._check_resumed_data(ckpt_path, data, "audio")
+        if ckpt_path:  # the audio it trained on (perhaps moved) and its training settings, before training
+            self._check_resume(ckpt_path, task, data, "audio")
         logger = self._make_logger(run_id=resumed_run)
         if logger is not None:
-            params = {"model": dict(task.hparams), "data": dict(data.hparams)}
+            params = {
+                "model": dict(task.hparams),
+                "data": dict(data.hparams),
+                "generator": self._json_settings(),
+            }
             if resumed_run:  # MLflow keeps one value per parameter: changed ones are a clear error
-                # except runtime settings and a moved folder (checked above), logged as resumed.<n>.* tags
-                check_resumed_run(logger, resumed_run, params, {*RUNTIME_SETTINGS, *DATA_FILE_SETTINGS})
+                # but free and runtime settings and a moved folder (checked above): resumed.<n>.* tags
+                free = {
+                    *RUNTIME_SETTINGS,
+                    *DATA_FILE_SETTINGS,
+                    *(f"generator.{k}" for k in self._free_settings()),
+                }
+                check_resumed_run(logger, resumed_run, params, free)
             log_params(logger, params)
         # this fit's own folder: a fit at the same time with the same out_dir never touches its files
         own_dir = run_folder(out_dir, logger)
@@ -269,8 +285,10 @@ class WaveformGenerator(ResumableFit):
             logger=logger,
             accelerator=s["accelerator"],
             max_time=s["max_time"],
-            # checkpoints carry the run id, so a resume continues it
-            **user_trainer_options(s["trainer_options"], [RecordMLflowRun()]),
+            # checkpoints carry the run id, so a resume continues it, and what it checks (data, settings)
+            **user_trainer_options(
+                s["trainer_options"], [RecordMLflowRun(settings=self._checked_settings())]
+            ),
         )
         try:
             fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=data, ckpt_path=ckpt_path)
@@ -301,8 +319,7 @@ class WaveformGenerator(ResumableFit):
         from ssm_ts.tracking.logger import log_artifact, log_dict_artifact
         from ssm_ts.tracking.run_folder import log_model_and_publish
 
-        settings = {k: v for k, v in self.settings.items() if k != "tracking_uri"}
-        config = {"generator": settings, "model": dict(task.hparams), "data": dict(data.hparams),
+        config = {"generator": self._json_settings(), "model": dict(task.hparams), "data": dict(data.hparams),
                   "metrics": self.metrics_}  # fmt: skip
         log_dict_artifact(logger, config, "config.json")
         if best:
@@ -310,6 +327,10 @@ class WaveformGenerator(ResumableFit):
         log_model_and_publish(logger, out_dir, lambda export_dir: task.mlflow_pyfunc(data, export_dir),
                               register_as=self.settings["register_as"])  # fmt: skip
         self.run_id_ = logger.run_id
+
+    def _json_settings(self) -> dict[str, Any]:
+        """The settings a run logs (``generator.*`` params, config.json): all but the tracking URI."""
+        return {k: v for k, v in self.settings.items() if k != "tracking_uri"}
 
     def generate(
         self,

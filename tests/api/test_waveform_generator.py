@@ -160,7 +160,9 @@ def test_resume_continues_an_interrupted_fit_in_its_run_and_register_as_register
     client = mlflow.MlflowClient()
     (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-audio").experiment_id])
     assert run.info.status == "KILLED"
-    with pytest.raises(ConfigError, match=r"parameters differ \(model.lr: 0.004 in the run, 0.001 now\)"):
+    with pytest.raises(
+        ConfigError, match=r"trained with other settings: lr: 0.004 in the checkpoint, 0.001 now"
+    ):
         WaveformGenerator(**settings, lr=1e-3).fit(folder, **data, resume=True)
 
     resumed = WaveformGenerator(**settings, register_as="digits").fit(folder, **data, resume=True)
