@@ -72,18 +72,29 @@ class SSMTSMLFlowLogger(MLFlowLogger):
     """Lightning's MLflow logger, except that a setting changed on resume (one that
     :func:`check_resumed_run` accepted, such as ``data.num_workers``) is not logged as a parameter:
     MLflow keeps one value per parameter and would fail the fit. Its new value is a tag
-    ``resumed.<n>.<setting>``. Lightning logs a task's settings without their ``model.`` prefix, so
-    those names are left out too."""
+    ``resumed.<n>.<setting>``. Lightning logs the settings of the task and of the data module without
+    their ``model.``/``data.`` prefix, so a changed ``data.num_workers`` also leaves out ``num_workers``;
+    a setting of another group (``forecaster.patience``) leaves out its own full name only."""
 
     changed_on_resume: frozenset[str] = frozenset()  # settings as the CLI names them: data.num_workers
 
     @rank_zero_only
     def log_hyperparams(self, params: dict[str, Any] | Namespace) -> None:
         if self.changed_on_resume:
-            leaves = {key.split(".", 1)[-1] for key in self.changed_on_resume}
-            params = _flatten_dict(_convert_params(params))
-            params = {k: v for k, v in params.items() if k not in self.changed_on_resume and k not in leaves}
+            left_out = set(self.changed_on_resume)
+            # the names Lightning logs for the same setting of the task or the data module
+            left_out |= {
+                key.split(".", 1)[1]
+                for key in self.changed_on_resume
+                if key.split(".", 1)[0] in _LIGHTNING_MODULES
+            }
+            params = _flatten_dict(_convert_params(params))  # nested names joined by "/", as logged
+            params = {k: v for k, v in params.items() if k.replace("/", ".") not in left_out}
         super().log_hyperparams(params)
+
+
+# the CLI's groups whose settings Lightning logs unprefixed (the LightningModule's and the data module's)
+_LIGHTNING_MODULES = ("model", "data")
 
 
 class RecordMLflowRun(Callback):

@@ -66,3 +66,30 @@ def test_accepted_changes_are_numbered_tags_and_never_logged_as_params(tmp_path,
         check_resumed_run(
             logger, run_id, {"data": {"num_workers": 4, "batch_size": 16}}, {"data.num_workers"}
         )
+
+
+def test_an_accepted_change_leaves_out_its_own_names_only(tmp_path, monkeypatch):
+    # a changed data.path left out every parameter named path, and forecaster.patience one named patience
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    logger = make_mlflow_logger("resume-names")
+    logger.changed_on_resume = frozenset({"data.path", "forecaster.patience", "model.model_options.d_model"})
+    logger.log_hyperparams(
+        {
+            "path": "a.csv",
+            "patience": 3,
+            "model_options": {"d_model": 8, "n_layers": 2},
+            "trainer": {"path": "x"},
+            "data": {"path": "a.csv"},
+            "forecaster": {"patience": 5, "path": "y"},
+        }  # fmt: skip
+    )
+    params = logger.experiment.get_run(logger.run_id).data.params
+    # the full names and, of the task's and data module's settings, the names Lightning logs unprefixed
+    # (nested names as MLFlowLogger joins them, with "/")
+    assert not {"data/path", "path", "forecaster/patience", "model_options/d_model"} & set(params)
+    assert params == {
+        "patience": "3",
+        "model_options/n_layers": "2",
+        "trainer/path": "x",
+        "forecaster/path": "y",
+    }
