@@ -341,10 +341,14 @@ class ClassificationTask(pl.LightningModule):
         return [target]
 
     def mlflow_pyfunc(self, datamodule: SensorDataModule, export_dir: Path):
-        """``(python_model, artifacts)``: the export folder behind a labels-and-probabilities pyfunc."""
+        """``(python_model, artifacts)``: the export folder behind a labels-and-probabilities pyfunc.
+        Its extras keep the training recordings' sampling step (``fit_sampling_step``, ``None``
+        without times or data module): the pyfunc warns for inputs sampled at another step."""
+        from ssm_ts.pipelines.sensor.sampling_step import step_state
         from ssm_ts.tracking.pyfunc_classify import write_model_code
 
-        save_classifier_export(export_dir, self)
+        step = getattr(datamodule, "fit_sampling_step", None)
+        save_classifier_export(export_dir, self, {"fit_sampling_step": step_state(step)})
         return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"classifier": str(export_dir)}
 
     def mlflow_signature(self):

@@ -13,55 +13,73 @@ rate than the training ones: ``r`` = training sample rate / their rate (0.5 for 
 ``SSMClassifier.predict(X, rate=r)`` takes it; a served model takes ``{"inputs": ..., "params":
 {"rate": 0.5}}``. A model logged before the signature declared ``rate`` ignores it (MLflow drops
 undeclared params with a warning): log it again.
+
+A long DataFrame's ``time`` column (numbers or dates) orders each recording's rows and gives their
+sampling step, as the sensor readers find it: when the export keeps the training step (a fit on
+data with times) and the step differs without the matching ``rate``, predict warns
+(:class:`~ssm_ts.pipelines.sensor.SamplingStepWarning`, naming both steps and the rate to pass) and
+answers all the same. Arrays carry no times and are not checked.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mlflow
 import numpy as np
 import pandas as pd
 
+if TYPE_CHECKING:
+    from ssm_ts.pipelines.sensor import SeriesSet
 
-def recordings_from_input(model_input: Any) -> tuple[list[np.ndarray], list[str]]:
-    """``(recordings (channels, length_i), ids)`` from a long DataFrame, an array or a list of arrays."""
+
+def recordings_from_input(model_input: Any) -> SeriesSet:
+    """The recordings (``.values`` ``(channels, length_i)``, ``.ids``) of a long DataFrame, an array
+    or a list of arrays, named ``"pyfunc input"``. A DataFrame's ``time`` column gives their
+    ``sampling_step`` as a long CSV's does (``None`` without one, or for arrays)."""
     from ssm_ts.errors import DataError
     from ssm_ts.pipelines.sensor import make_series_set
+    from ssm_ts.pipelines.sensor.sampling_step import file_step, parse_times, recording_step
 
-    if isinstance(model_input, pd.DataFrame):
-        if "id" not in model_input.columns:
-            raise DataError(
-                f"the input DataFrame needs an 'id' column naming each recording (long format); "
-                f"found {list(model_input.columns)}"
-            )
-        empty = np.flatnonzero(model_input["id"].isna().to_numpy())
-        if len(empty):  # groupby would drop these rows silently
-            raise DataError(
-                f"the input DataFrame's 'id' column is empty on {len(empty)} row(s), positions "
-                f"{empty[:10].tolist()}; every row needs the id of its recording."
-            )
-        frame = model_input.sort_values(["id", "time"]) if "time" in model_input.columns else model_input
-        channels = [c for c in frame.columns if c not in ("id", "time", "label")]
-        values, ids = [], []
-        for rec_id, group in frame.groupby("id", sort=False):
-            values.append(group[channels].to_numpy(dtype=np.float64).T)
-            ids.append(str(rec_id))
-        data = make_series_set(values, source="pyfunc input", ids=ids)
-    else:
-        data = make_series_set(model_input, source="pyfunc input")
-    return data.values, data.ids
+    source = "pyfunc input"
+    if not isinstance(model_input, pd.DataFrame):
+        return make_series_set(model_input, source=source)
+    if "id" not in model_input.columns:
+        raise DataError(
+            f"the input DataFrame needs an 'id' column naming each recording (long format); "
+            f"found {list(model_input.columns)}"
+        )
+    empty = np.flatnonzero(model_input["id"].isna().to_numpy())
+    if len(empty):  # groupby would drop these rows silently
+        raise DataError(
+            f"the input DataFrame's 'id' column is empty on {len(empty)} row(s), positions "
+            f"{empty[:10].tolist()}; every row needs the id of its recording."
+        )
+    timed = "time" in model_input.columns
+    frame = model_input.sort_values(["id", "time"]) if timed else model_input
+    channels = [c for c in frame.columns if c not in ("id", "time", "label")]
+    times = parse_times(frame["time"]) if timed else None  # None: neither numbers nor dates
+    grouped = frame.groupby("id", sort=False)
+    values, ids, steps = [], [], []
+    for rec_id, group in grouped:
+        values.append(group[channels].to_numpy(dtype=np.float64).T)
+        ids.append(str(rec_id))
+        steps.append(None if times is None else recording_step(times[grouped.indices[rec_id]]))
+    return make_series_set(values, source=source, ids=ids, sampling_step=file_step(steps, ids, source))
 
 
 class ClassifierPyfunc(mlflow.pyfunc.PythonModel):
     """``mlflow.pyfunc.load_model(uri).predict(recordings) -> DataFrame(id, predicted, p_<class>...)``."""
 
     def load_context(self, context) -> None:
+        from ssm_ts.pipelines.sensor.sampling_step import step_from_state
         from ssm_ts.tasks.classification import load_classifier_export
 
-        self.task, _ = load_classifier_export(context.artifacts["classifier"])
+        self.task, extras = load_classifier_export(context.artifacts["classifier"])
+        # the training recordings' step (None: fitted without times, or exported before it was kept)
+        self.fit_sampling_step = step_from_state(extras.get("fit_sampling_step"))
 
     # No type hints on predict: inputs are arrays, ragged lists or long DataFrames, and any hint makes
     # MLflow infer and enforce a schema. MLflow then warns "Add type hints" once per process through a
@@ -70,13 +88,23 @@ class ClassifierPyfunc(mlflow.pyfunc.PythonModel):
     _skip_type_hint_validation = True
 
     def predict(self, context, model_input, params=None):
-        """``params={"rate": r}``: recordings at another sample rate (training rate / theirs)."""
+        """``params={"rate": r}``: recordings at another sample rate (training rate / theirs). A
+        long DataFrame whose times show another step than the training one warns unless ``r`` matches."""
+        from ssm_ts.models.random_ssm_features import check_rate
+        from ssm_ts.pipelines.sensor import check_sampling_step
         from ssm_ts.tasks.classification import predict_series, prediction_frame
 
-        rate = (params or {}).get("rate", 1.0)
-        values, ids = recordings_from_input(model_input)
-        probabilities = predict_series(self.task, values, rate=rate)  # a bad rate: check_rate's error
-        return prediction_frame(probabilities, self.task.classes, ids)
+        rate = check_rate((params or {}).get("rate", 1.0))  # a bad rate: its error, before any warning
+        data = recordings_from_input(model_input)
+        check_sampling_step(
+            getattr(self, "fit_sampling_step", None),
+            data.sampling_step,
+            rate,
+            source=data.source,
+            fix='params={{"rate": {rate}}}',
+        )
+        probabilities = predict_series(self.task, data.values, rate=rate)
+        return prediction_frame(probabilities, self.task.classes, data.ids)
 
 
 def classifier_signature(classes: list[str]):
