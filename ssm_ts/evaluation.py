@@ -26,13 +26,18 @@ Metrics (``metrics=`` names; default: every one the inputs allow):
   beside the ``coverage_80`` etc. of a learned ``q0.1``-``q0.9`` band when the frame has both.
 
 Actuals that are NaN (a backtest marks the values the fill policy invented as NaN) are left out of
-every metric and counted in ``n_missing``; ``n`` counts the scored points.
+every metric and counted in ``n_missing``; ``n`` counts the scored points. Conformal bounds that are
+NaN where the point forecast is a number (a series of a ragged panel with too few held-out
+calibration windows for the level) leave those points out of that level's interval metrics only,
+counted in ``n_no_interval`` and named in a warning: a series without any gets NaN there, and the
+"all" row averages the series that have them.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -108,7 +113,9 @@ def evaluate(
 
     Returns:
         A DataFrame with the ``by`` columns, ``n`` (points scored), ``n_missing`` (NaN actuals left
-        out), ``n_zero_actual`` with ``mape`` (actuals of 0, left out of MAPE only), then the metrics.
+        out), ``n_zero_actual`` with ``mape`` (actuals of 0, left out of MAPE only), ``n_no_interval``
+        with the conformal levels' interval metrics (scored points with a NaN bound at some level, left
+        out of that level's), then the metrics.
 
     Zeros: ``mape`` = ``100 mean |y - f| / |y|`` over the points whose actual is not 0 (NaN when
     none is left); ``smape`` = ``100 mean 2 |y - f| / (|y| + |f|)`` in [0, 200], a point where both
@@ -142,6 +149,8 @@ def evaluate(
     if _NEEDS_TRAIN & set(chosen):
         scales = _seasonal_scales(train, layout, id_col, season_length, points["time"])
         points = points.join(scales, on="series")
+    if layout.levels and _NEEDS_INTERVAL & set(chosen):
+        points["no_interval"] = _interval_gaps(points, layout)
     scored = _point_losses(points, layout, chosen)
     return _summarise(scored, points, groups, aggregate, chosen)
 
@@ -273,7 +282,10 @@ def _points(frame: pd.DataFrame, layout: _Layout, id_col: str) -> pd.DataFrame:
         # a forecast nor an actual, the row is another series' window, not a point of this one
         absent = points[forecast_columns].isna().all(axis=1) & points["actual"].isna()
         points = points[~absent.to_numpy()]
-    bad = points[forecast_columns].isna().any(axis=1).to_numpy()
+    # a conformal bound may be NaN where the point forecast is not (a series of a ragged panel with too
+    # few held-out calibration windows): only its interval metrics leave it out (_interval_gaps)
+    model_columns = [c for c in forecast_columns if not c.startswith(("lo-", "hi-"))]
+    bad = points[model_columns].isna().any(axis=1).to_numpy()
     if bad.any():
         first = points[bad].iloc[0]
         raise DataError(
@@ -287,6 +299,30 @@ def _points(frame: pd.DataFrame, layout: _Layout, id_col: str) -> pd.DataFrame:
     in_time_order = points.sort_values([*window, "time"], kind="stable")
     points["horizon"] = in_time_order.groupby(window, sort=False).cumcount() + 1  # aligns on the index
     return points
+
+
+def _interval_gaps(points: pd.DataFrame, layout: _Layout) -> np.ndarray:
+    """Per point, whether a conformal level's bound is NaN (``n_no_interval`` counts the scored ones);
+    one warning names each series and level with such scored points."""
+    scored = points["actual"].notna().to_numpy()
+    gaps = np.zeros(len(points), dtype=bool)
+    found = []
+    for label in layout.levels:
+        missing = (points[f"lo-{label}"].isna() | points[f"hi-{label}"].isna()).to_numpy()
+        gaps |= missing
+        counts = points.loc[missing & scored, "series"].value_counts(sort=False)
+        found += [f"{series!r} at level {label} ({n} point{'s' * (n > 1)})" for series, n in counts.items()]
+    if found:
+        warnings.warn(
+            f"evaluate: no conformal interval (NaN _lo-/_hi- bounds) for series {', '.join(found)}: "
+            "predict/backtest(level=...) leave them NaN for a series with too few held-out calibration "
+            "windows for the level (their warning says why). That level's coverage/width/mis/msis of such "
+            "a series are NaN (or over its points with bounds), the points are counted in n_no_interval, "
+            "and the 'all' row averages the series that have them; its point metrics are scored as usual.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return gaps
 
 
 _QUANTILE_KEY = re.compile(r"^(q|lo-|hi-)[0-9.e+-]+$")  # quantile and interval-bound columns of _points
@@ -535,8 +571,9 @@ def _point_losses(points: pd.DataFrame, layout: _Layout, chosen: list[str]) -> p
                 losses[f"pinball_q{level:g}"] = np.maximum(level * e, (level - 1) * e)
         for lower, upper, label, alpha in _intervals(layout) if _NEEDS_INTERVAL & set(chosen) else []:
             lo, hi = points[lower].to_numpy(), points[upper].to_numpy()
-            if "coverage" in chosen:
-                losses[f"coverage_{label}"] = ((lo <= y) & (y <= hi)).astype("float64")
+            if "coverage" in chosen:  # no interval (a NaN bound): no coverage either, not 0
+                inside = ((lo <= y) & (y <= hi)).astype("float64")
+                losses[f"coverage_{label}"] = np.where(np.isnan(lo) | np.isnan(hi), np.nan, inside)
             if "width" in chosen:
                 losses[f"width_{label}"] = hi - lo
             if {"mis", "msis"} & set(chosen):
@@ -556,6 +593,8 @@ def _summarise(
     counts = pd.DataFrame({"n": observed.astype("int64"), "n_missing": (~observed).astype("int64")})
     if "mape" in chosen:
         counts["n_zero_actual"] = (points["actual"] == 0).astype("int64")
+    if "no_interval" in points:  # scored points without a conformal interval at some level
+        counts["n_no_interval"] = (observed & points["no_interval"]).astype("int64")
     key_frame = points[keys].copy()
     key_frame["series"] = pd.Categorical(
         key_frame["series"], categories=list(dict.fromkeys(points["series"]))

@@ -372,7 +372,21 @@ def test_levels_alone_give_the_interval_metrics_and_pinball_still_needs_quantile
     assert "coverage_level95" in default.columns and "pinball" not in default.columns
     with pytest.raises(ConfigError, match=r"\['pinball'\] need quantile columns"):
         evaluate(point_only, ["pinball"])
+    # a NaN bound (a series short of calibration windows) leaves that point out of its level's interval
+    # metrics only, counted and named; a NaN point forecast is still refused
+    gap = level_backtest.copy()
+    gap.loc[3, "HUFL_hi-95"] = np.nan
+    with pytest.warns(UserWarning, match=r"no conformal interval .* 'HUFL' at level 95 \(1 point\)"):
+        scores = evaluate(gap).set_index("series")
+    assert scores.loc["HUFL", "n_no_interval"] == 1 and scores.loc["OT", "n_no_interval"] == 0
+    kept = gap.drop(index=3)
+    assert scores.loc["HUFL", "coverage_level95"] == pytest.approx(
+        _by_hand_level(kept, "HUFL", 95)["coverage_level95"]
+    )
+    assert scores.loc["HUFL", "coverage_level80"] == pytest.approx(
+        _by_hand_level(level_backtest, "HUFL", 80)["coverage_level80"]
+    )
     broken = level_backtest.copy()
-    broken.loc[3, "HUFL_hi-95"] = np.nan
+    broken.loc[3, "HUFL"] = np.nan
     with pytest.raises(DataError, match=r"series 'HUFL' has NaN forecasts at 1 points \(first: frame row 3"):
         evaluate(broken)
