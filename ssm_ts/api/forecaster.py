@@ -570,9 +570,11 @@ class Forecaster(ResumableFit):
         levels = check_levels(level)
         if self.conformal_ is None:
             raise ConfigError(
-                "level= needs conformal calibration scores and this model has none (an export saved before "
-                "calibration existed, or by the CLI, whose predict --level calibrates by itself): call "
-                ".calibrate(data, n_windows=...) on held-out rows, or refit (fit calibrates on the validation split)."
+                "level= needs conformal calibration scores and this model has none: its export holds no "
+                "conformal.safetensors (written by an older ssm-ts; Forecaster.fit and ssm-ts forecast fit keep "
+                "them now). Call .calibrate(data, n_windows=...) on rows it was not trained on (.save() then "
+                "keeps the scores), or refit; ssm-ts forecast predict --ckpt_path CKPT --level 80 calibrates a "
+                "checkpoint without them on its validation split."
             )
         default_method(self.conformal_, interval_method)
         return levels

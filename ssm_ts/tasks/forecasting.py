@@ -770,8 +770,10 @@ def configure_cli_parser(parser) -> None:
     parser.add_argument(
         "--level", type=float | list[float] | None, default=None,
         help="predict: conformal intervals of these coverages in percent (80 or [80, 95]) as <target>_lo-80/"
-        "_hi-80 columns and bands in forecast.png, calibrated on the data's validation split (as "
-        "Forecaster.predict(level=...))",
+        "_hi-80 columns and bands in forecast.png (as Forecaster.predict(level=...)), from the conformal "
+        "scores the fit kept in its best checkpoint (--ckpt_path best); a checkpoint without them "
+        "(last.ckpt, or one written by an older ssm-ts) is calibrated here on the validation split of "
+        "the data",
     )  # fmt: skip
     parser.add_argument(
         "--interval_method", type=Literal["residual", "cqr"] | None, default=None,

@@ -143,9 +143,14 @@ def test_save_and_load_give_identical_intervals(quantile_model, ett, tmp_path):
         loaded.predict(recent, level=[90], interval_method="residual"),
         quantile_model.predict(recent, level=[90], interval_method="residual"),
     )
-    (folder / SCORES_FILE).unlink()  # an export written before calibration existed
-    with pytest.raises(ConfigError, match=r"no.*calibration.*calibrate\(data, n_windows=...\)"):
+    (folder / SCORES_FILE).unlink()  # an export written before ssm-ts kept the scores
+    no_scores = r"calibration scores and this model has none.*calibrate\(data, n_windows=...\)"
+    with pytest.raises(ConfigError, match=no_scores) as caught:
         Forecaster.load(folder).predict(level=[80])
+    message = str(caught.value)
+    assert "export holds no conformal.safetensors" in message and "older ssm-ts" in message
+    assert "Forecaster.fit and ssm-ts forecast fit keep them" in message  # a CLI export has them too now
+    assert "whose predict --level calibrates by itself" not in message
     assert len(Forecaster.load(folder).predict()) == HORIZON
 
 
