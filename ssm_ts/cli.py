@@ -135,7 +135,12 @@ def build_cli_class():
     )
     from ssm_ts.tracking.run_folder import log_model_and_publish, publish_copy, run_folder
     from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
-    from ssm_ts.training import BEST_CHECKPOINT_PREFIX, NonFiniteLossGuard, find_newest_checkpoint
+    from ssm_ts.training import (
+        BEST_CHECKPOINT_PREFIX,
+        NonFiniteLossGuard,
+        find_newest_checkpoint,
+        keep_given_patience,
+    )
 
     class MLflowSaveConfig(SaveConfigCallback):
         """Save the resolved config beside the outputs and log it (and its values) to the MLflow run.
@@ -365,6 +370,7 @@ def build_cli_class():
                 kwargs["default_root_dir"] = self._setting("out")
             trainer = super().instantiate_trainer(**kwargs)
             check_weight_averaging(trainer.callbacks)
+            keep_given_patience(trainer.callbacks)  # a resume stops with the patience given now
             return trainer
 
         def _mlflow_logger(self):

@@ -152,6 +152,23 @@ class EMAWeights(EMAWeightAveraging):
         self._make_average(trainer, pl_module)
 
 
+def keep_given_patience(callbacks: Sequence[Callback]) -> None:
+    """Make each of Lightning's own ``EarlyStopping`` callbacks (from a config's or the command line's
+    ``trainer.callbacks``) keep the ``patience`` it was given when a fit resumes, as the Python API's
+    :class:`~ssm_ts.api.resumable.ResumableEarlyStopping` does: Lightning restores the checkpoint's
+    patience with its count of epochs without improvement, so ``fit --ckpt_path last`` given more
+    patience silently stopped with the old one. The instance becomes that subclass, which overrides
+    ``load_state_dict`` only and keeps the checkpoint key, so checkpoints of either class resume.
+    Subclasses of ``EarlyStopping`` (a user's own) are left as they are."""
+    from lightning.pytorch.callbacks import EarlyStopping
+
+    from ssm_ts.api.resumable import ResumableEarlyStopping
+
+    for callback in callbacks:
+        if type(callback) is EarlyStopping:
+            callback.__class__ = ResumableEarlyStopping  # adds no state: only how a resume restores it
+
+
 BEST_CHECKPOINT_PREFIX = "best-"  # ``best-epoch=N.ckpt``: the lowest validation loss of a fit
 
 
