@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import torch
+
+if TYPE_CHECKING:
+    from ssm_ts.pipelines.sensor import SeriesSet
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SSM_TS_TEST_DATA", REPO_ROOT.parent / "shared" / "data"))
@@ -37,3 +41,13 @@ def single_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope="module")
+def gunpoint_ucr(shared_data) -> tuple[SeriesSet, SeriesSet]:
+    """GunPoint (UCR) ``(TRAIN, TEST)`` as ``read_ts`` reads them: 50 and 150 univariate recordings of
+    150 steps, labels "1" and "2". Read once a module (a test may change what it is given)."""
+    from ssm_ts.pipelines.sensor import read_ts  # here: the sensor pipeline takes seconds to import
+
+    folder = shared_data / "classification" / "GunPoint"
+    return read_ts(folder / "GunPoint_TRAIN.ts"), read_ts(folder / "GunPoint_TEST.ts")

@@ -17,17 +17,15 @@ import pytest
 
 from ssm_ts import SSMClassifier
 from ssm_ts.errors import DataError
-from ssm_ts.pipelines.sensor import SamplingStepWarning, read_csv_long, read_series, read_ts
+from ssm_ts.pipelines.sensor import SamplingStepWarning, read_csv_long, read_series
+from tests.cli.test_classify_sampling_step import TWICE
 from tests.pipelines.test_sensor_sampling_step import twice_the_rate, write_long_csv
-
-TWICE = r"sampled every 0\.01, the training recordings every 0\.02 \(in the units of their time columns\)"
 
 
 @pytest.fixture(scope="module")
-def gunpoint_csv(shared_data, tmp_path_factory):
+def gunpoint_csv(gunpoint_ucr, tmp_path_factory):
     """``(train at 0.02, TEST at 0.02, TEST at twice the rate (0.01))``, each read back from a long CSV."""
-    folder = shared_data / "classification" / "GunPoint"
-    train, test = read_ts(folder / "GunPoint_TRAIN.ts"), read_ts(folder / "GunPoint_TEST.ts")
+    train, test = gunpoint_ucr
     workdir = tmp_path_factory.mktemp("gunpoint_step")
     return (
         read_series(write_long_csv(workdir / "train.csv", train, 0.02)),

@@ -87,6 +87,17 @@ def fit_random_features(folder: Path, workdir: Path, *extra: str) -> tuple[Path,
     return next((workdir / "out").rglob("last.ckpt")), uri, run.info.run_id
 
 
+def load_logged_model(uri: str, run_id: str) -> mlflow.pyfunc.PyFuncModel:
+    """The pyfunc model run ``run_id`` logged in the store at ``uri``, loaded as a user would
+    (``runs:/<run_id>/model``); the global tracking URI is put back after."""
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    try:
+        return mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
+    finally:
+        mlflow.set_tracking_uri(previous)
+
+
 def task_from_checkpoint(path: Path) -> ClassificationTask:
     checkpoint = load_checkpoint(path)  # weights_only: no pickled scikit-learn object in there
     settings = {k: v for k, v in checkpoint["hyper_parameters"].items() if not k.startswith("_")}
@@ -144,12 +155,7 @@ def test_random_features_fit_then_predict_is_exact_on_basicmotions(
 
 def test_random_features_pyfunc_round_trip(random_features_fit, basicmotions_test):
     ckpt, uri, run_id = random_features_fit
-    previous = mlflow.get_tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    try:
-        loaded = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
-    finally:
-        mlflow.set_tracking_uri(previous)
+    loaded = load_logged_model(uri, run_id)
     X = np.stack(basicmotions_test.values)
     out = loaded.predict(X)
     assert list(out.columns) == ["id", "predicted", *(f"p_{c}" for c in CLASSES)]

@@ -21,7 +21,12 @@ from ssm_ts import cli
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.sensor import read_ts
 from ssm_ts.tasks.classification import predict_series
-from tests.cli.test_classify_cli import RANDOM_FEATURES_CONFIG, fit_random_features, task_from_checkpoint
+from tests.cli.test_classify_cli import (
+    RANDOM_FEATURES_CONFIG,
+    fit_random_features,
+    load_logged_model,
+    task_from_checkpoint,
+)
 
 GUNPOINT_OPTIONS = "{n_kernels: 2000, seed: 0, shift_fraction: 0.5}"
 PROBABILITIES = ["p_1", "p_2"]
@@ -113,12 +118,7 @@ def test_pyfunc_takes_params_rate(gunpoint, tmp_path, monkeypatch):
     with ``params={"rate": 0.5}`` as the CLI does; without it, as before."""
     monkeypatch.chdir(tmp_path)
     ckpt, uri, run_id, test_file, twice = gunpoint
-    previous = mlflow.get_tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    try:
-        loaded = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
-    finally:
-        mlflow.set_tracking_uri(previous)
+    loaded = load_logged_model(uri, run_id)
     (param,) = loaded.metadata.get_params_schema().params
     assert (param.name, param.dtype.name, param.default) == ("rate", "double", 1.0)
 

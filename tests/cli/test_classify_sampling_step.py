@@ -10,6 +10,7 @@ rate the labels kept were 0.71 of those at 50 Hz."""
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,19 +18,26 @@ import pytest
 
 from ssm_ts import cli
 from ssm_ts.export import load_checkpoint
-from ssm_ts.pipelines.sensor import SamplingStepWarning, read_ts
+from ssm_ts.pipelines.sensor import SamplingStepWarning, SeriesSet
 from tests.cli.test_classify_cli import fit_random_features
 from tests.pipelines.test_sensor_sampling_step import twice_the_rate, write_long_csv, write_stamped_ts
 
 GUNPOINT_OPTIONS = "{n_kernels: 1000, seed: 0, shift_fraction: 0.5}"
+# what the warning says of recordings every 0.01 met by a fit on recordings every 0.02 (every route)
 TWICE = r"sampled every 0\.01, the training recordings every 0\.02 \(in the units of their time columns\)"
 
 
+def fit_at_50hz(train: SeriesSet, workdir: Path) -> tuple[Path, str, str]:
+    """``classify fit`` (random features, ``GUNPOINT_OPTIONS``) on ``train`` written as a long CSV
+    with times every 0.02 (50 Hz) in ``workdir``: ``(last.ckpt, tracking URI, run id)``."""
+    train_csv = write_long_csv(workdir / "train.csv", train, 0.02)
+    return fit_random_features(train_csv, workdir, "--model.model_options", GUNPOINT_OPTIONS)
+
+
 @pytest.fixture(scope="module")
-def gunpoint(shared_data, tmp_path_factory):
+def gunpoint(gunpoint_ucr, tmp_path_factory):
     """``(last.ckpt of a fit on the 50 Hz CSV, {name: predict file})``."""
-    folder = shared_data / "classification" / "GunPoint"
-    train, test = read_ts(folder / "GunPoint_TRAIN.ts"), read_ts(folder / "GunPoint_TEST.ts")
+    train, test = gunpoint_ucr
     workdir = tmp_path_factory.mktemp("gunpoint_step_cli")
     twice = twice_the_rate(test)
     files = {
@@ -43,8 +51,7 @@ def gunpoint(shared_data, tmp_path_factory):
         "twice_npz": workdir / "twice.npz",
     }
     np.savez(files["twice_npz"], X=np.stack(twice), y=test.labels)
-    train_csv = write_long_csv(workdir / "train.csv", train, 0.02)
-    ckpt, _, _ = fit_random_features(train_csv, workdir, "--model.model_options", GUNPOINT_OPTIONS)
+    ckpt, _, _ = fit_at_50hz(train, workdir)
     return ckpt, files
 
 

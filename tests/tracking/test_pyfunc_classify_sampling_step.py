@@ -14,34 +14,23 @@ from __future__ import annotations
 import json
 import warnings
 
-import mlflow
 import numpy as np
 import pytest
 
-from ssm_ts.pipelines.sensor import SamplingStepWarning, read_ts
-from tests.cli.test_classify_cli import fit_random_features
-from tests.pipelines.test_sensor_sampling_step import long_frame, twice_the_rate, write_long_csv
-
-GUNPOINT_OPTIONS = "{n_kernels: 1000, seed: 0, shift_fraction: 0.5}"
-TWICE = r"sampled every 0\.01, the training recordings every 0\.02 \(in the units of their time columns\)"
+from ssm_ts.pipelines.sensor import SamplingStepWarning
+from tests.cli.test_classify_cli import load_logged_model
+from tests.cli.test_classify_sampling_step import TWICE, fit_at_50hz
+from tests.pipelines.test_sensor_sampling_step import long_frame, twice_the_rate
 
 
 @pytest.fixture(scope="module")
-def gunpoint(shared_data, tmp_path_factory):
+def gunpoint(gunpoint_ucr, tmp_path_factory):
     """``(the pyfunc a fit on the 50 Hz long CSV logged, its export folder, TEST, TEST at twice the rate)``."""
-    folder = shared_data / "classification" / "GunPoint"
-    train, test = read_ts(folder / "GunPoint_TRAIN.ts"), read_ts(folder / "GunPoint_TEST.ts")
+    train, test = gunpoint_ucr
     workdir = tmp_path_factory.mktemp("gunpoint_step_pyfunc")
-    train_csv = write_long_csv(workdir / "train.csv", train, 0.02)
-    _, uri, run_id = fit_random_features(train_csv, workdir, "--model.model_options", GUNPOINT_OPTIONS)
-    previous = mlflow.get_tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    try:
-        loaded = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
-    finally:
-        mlflow.set_tracking_uri(previous)
+    _, uri, run_id = fit_at_50hz(train, workdir)
     export = next((workdir / "out").rglob("export"))
-    return loaded, export, test, twice_the_rate(test)
+    return load_logged_model(uri, run_id), export, test, twice_the_rate(test)
 
 
 def _quiet(predict, *args, **kwargs):
