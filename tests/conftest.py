@@ -10,6 +10,8 @@ import pytest
 import torch
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ssm_ts.pipelines.sensor import SeriesSet
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -51,3 +53,12 @@ def gunpoint_ucr(shared_data) -> tuple[SeriesSet, SeriesSet]:
 
     folder = shared_data / "classification" / "GunPoint"
     return read_ts(folder / "GunPoint_TRAIN.ts"), read_ts(folder / "GunPoint_TEST.ts")
+
+
+@pytest.fixture(scope="module")
+def ett(shared_data) -> pd.DataFrame:
+    """The first 1,200 hourly rows of ETTh1 (``date`` parsed, 7 series), read once a module. A module
+    that needs another slice or file defines its own ``ett``, which takes precedence."""
+    import pandas as pd
+
+    return pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", parse_dates=["date"]).iloc[:1200]

@@ -18,14 +18,10 @@ from ssm_ts import Forecaster
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.forecasting import ForecastDataModule
 
-LOOKBACK, HORIZON, N_ROWS = 48, 12, 1200
-# rows [first, end) of ETTh1 each series keeps: OT whole, the others start later and/or end earlier
+LOOKBACK, HORIZON = 48, 12
+# rows [first, end) of ``ett`` (the first 1,200 rows of ETTh1, tests/conftest.py) each series keeps:
+# OT whole, the others start later and/or end earlier
 SPANS = {"OT": (0, 1200), "HUFL": (100, 1150), "LUFL": (300, 1200), "MUFL": (0, 1100)}
-
-
-@pytest.fixture(scope="module")
-def ett(shared_data) -> pd.DataFrame:
-    return pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", parse_dates=["date"]).iloc[:N_ROWS]
 
 
 def ragged_table(ett: pd.DataFrame, spans: dict[str, tuple[int, int]] = SPANS) -> pd.DataFrame:

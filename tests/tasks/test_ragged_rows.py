@@ -10,7 +10,6 @@ valid pairs, in a unit step and through a whole Lightning fit.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 
@@ -21,22 +20,11 @@ from ssm_ts.models.forecasting_registry import build_forecasting_model
 from ssm_ts.models.spacetime import SpaceTime
 from ssm_ts.pipelines.forecasting import ForecastDataModule
 from ssm_ts.tasks.forecasting import ForecastingTask
+from tests.api.test_forecaster_ragged import HORIZON, LOOKBACK, ragged_table
+from tests.api.test_forecaster_ragged import SPANS as RAGGED_SPANS
 
-LOOKBACK, HORIZON, N_ROWS = 48, 12, 1200
-SPANS = {"OT": (0, 1200), "HUFL": (100, 1150), "LUFL": (300, 1200), "MUFL": (0, 930)}
-
-
-@pytest.fixture(scope="module")
-def ett(shared_data) -> pd.DataFrame:
-    return pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", parse_dates=["date"]).iloc[:N_ROWS]
-
-
-def ragged_table(ett: pd.DataFrame, spans: dict[str, tuple[int, int]] = SPANS) -> pd.DataFrame:
-    pieces = [
-        pd.DataFrame({"unique_id": name, "ds": ett["date"].iloc[a:b], "y": ett[name].iloc[a:b]})
-        for name, (a, b) in spans.items()
-    ]
-    return pd.concat(pieces, ignore_index=True)
+# the panel of tests/api/test_forecaster_ragged.py with MUFL ending inside the validation split (row 930)
+SPANS = {**RAGGED_SPANS, "MUFL": (0, 930)}
 
 
 def count_rows(monkeypatch, cls: type[ForecastModel]) -> list[tuple[bool, int]]:
@@ -65,7 +53,7 @@ def test_loss_and_gradients_equal_the_masked_full_batch_and_fewer_rows_are_compu
 ):
     torch.set_num_threads(1)
     module = ForecastDataModule.from_frame(
-        ragged_table(ett), lookback=LOOKBACK, horizon=HORIZON, batch_size=128
+        ragged_table(ett, SPANS), lookback=LOOKBACK, horizon=HORIZON, batch_size=128
     )
     module.setup("fit")
     torch.manual_seed(0)
