@@ -13,49 +13,22 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import mlflow
 import pytest
 import torch
 
 from ssm_ts import cli
-from ssm_ts.data_fetch import ENV_DATA_HOME
-from ssm_ts.tracking.logger import default_tracking_uri
 from ssm_ts.tracking.resume_settings import FINGERPRINT_KEY
+from tests.cli.test_resume_settings import (
+    AUDIO,
+    CLASSIFY,
+    FIRST,
+    FORECAST_SETTINGS,
+    experiment_runs,
+    last_checkpoint,
+    resume_args,
+)
 
-FORECAST = [
-    "forecast", "fit", "--data.target", "OT", "--data.boundaries", "[600, 800, 1000]",
-    "--data.batch_size", "64", "--model.model", "nlinear", "--model.lookback", "48", "--model.horizon", "12",
-]  # fmt: skip
-CLASSIFY = [
-    "classify", "fit", "--config", "classify_basicmotions_quick",
-    "--model.model_options", "{d_model: 8, n_layers: 1, d_state: 8}", "--data.batch_size", "16",
-]  # fmt: skip
-AUDIO = [
-    "audio", "fit", "--config", "audio_digits_quick", "--model.sample_every_n_epochs", "0",
-    "--data.max_files_per_split", "8", "--data.clip_seconds", "0.125", "--data.batch_size", "8",
-]  # fmt: skip
-EXPERIMENT = {"forecast": "ssm-ts-forecast", "classify": "ssm-ts-classify", "audio": "ssm-ts-audio"}
-FIRST = ["--trainer.max_epochs", "1", "--seed_everything", "0", "--out", "out"]
-
-
-@pytest.fixture
-def data_home(shared_data, tmp_path, monkeypatch, single_thread):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(ENV_DATA_HOME, str(shared_data))
-    return tmp_path
-
-
-def _last(out: Path) -> dict:
-    return torch.load(next(out.rglob("last.ckpt")), map_location="cpu", weights_only=False)
-
-
-def _runs(use: str) -> list:
-    client = mlflow.MlflowClient(default_tracking_uri())
-    return client.search_runs([client.get_experiment_by_name(EXPERIMENT[use]).experiment_id])
-
-
-def _resume(use: str, *changed: str) -> list[str]:
-    return [use, "fit", "--ckpt_path", "last", "--trainer.max_epochs", "2", "--out", "out", *changed]
+FORECAST = ["forecast", "fit", *FORECAST_SETTINGS]  # each test gives --data.path
 
 
 @pytest.mark.parametrize(
@@ -75,17 +48,17 @@ def test_resume_with_changed_runtime_settings_continues_the_run_and_records_them
     # refused with "MLflow keeps one value per parameter" / "differ from the ones it was trained with"
     use, out = args[0], data_home / "out"
     assert cli.main([*args, *FIRST]) == 0
-    steps_per_epoch = _last(out)["global_step"]
+    steps_per_epoch = last_checkpoint(out)["global_step"]
     capsys.readouterr()
 
-    code = cli.main(_resume(use, *changed))
+    code = cli.main(resume_args(use, *changed))
     err = " ".join(capsys.readouterr().err.split())  # the console wraps long lines
     assert code == 0, err
     assert "resuming with changed settings (the same training):" in err and "--data.num_workers 0 -> 1" in err
-    resumed = _last(out)
+    resumed = last_checkpoint(out)
     assert resumed["global_step"] == 2 * steps_per_epoch
     assert resumed["datamodule_hyper_parameters"]["num_workers"] == 1  # a further resume keeps it
-    (run,) = _runs(use)
+    (run,) = experiment_runs(use)
     assert run.info.status == "FINISHED"
     assert run.data.params["data.num_workers"] == "0"  # the run's parameter keeps its first value
     assert {k[len("resumed.1.") :]: v for k, v in run.data.tags.items() if k.startswith("resumed.")} == tags
@@ -96,7 +69,7 @@ def test_a_runtime_change_does_not_let_a_model_change_through(data_home, capsys)
     assert cli.main([*FORECAST, "--data.path", "ETTh1", *FIRST]) == 0
     before = next(out.rglob("last.ckpt")).read_bytes()
     capsys.readouterr()
-    assert cli.main(_resume("forecast", "--data.num_workers", "1", "--model.lookback", "24")) == 1
+    assert cli.main(resume_args("forecast", "--data.num_workers", "1", "--model.lookback", "24")) == 1
     err = capsys.readouterr().err
     assert (
         "these settings differ from the ones it was trained with: --model.lookback: 48 in the checkpoint, 24 now."
@@ -105,7 +78,7 @@ def test_a_runtime_change_does_not_let_a_model_change_through(data_home, capsys)
     assert "--data.num_workers: 0" not in err and "Traceback" not in err
     assert "may differ (--data.num_workers, --data.eval_batch_size)" in err  # what may change instead
     assert next(out.rglob("last.ckpt")).read_bytes() == before
-    (run,) = _runs("forecast")
+    (run,) = experiment_runs("forecast")
     assert not [k for k in run.data.tags if k.startswith("resumed.")]
 
 
@@ -126,18 +99,18 @@ def test_a_moved_data_file_with_the_same_content_resumes(use, shared_data, data_
     args, copy = COPIES[use]
     data = copy(shared_data, data_home / "first")
     assert cli.main([*args, "--data.path", str(data), *FIRST]) == 0
-    steps_per_epoch = _last(data_home / "out")["global_step"]
+    steps_per_epoch = last_checkpoint(data_home / "out")["global_step"]
     moved = data_home / "moved" / data.name
     moved.parent.mkdir()
     data.rename(moved)
     capsys.readouterr()
 
-    assert cli.main(_resume(use, "--data.path", str(moved))) == 0, capsys.readouterr().err
-    resumed = _last(data_home / "out")
+    assert cli.main(resume_args(use, "--data.path", str(moved))) == 0, capsys.readouterr().err
+    resumed = last_checkpoint(data_home / "out")
     assert resumed["global_step"] == 2 * steps_per_epoch
     assert resumed["datamodule_hyper_parameters"]["path"] == str(moved)  # the next resume reads it there
     assert resumed[FINGERPRINT_KEY]["data.path"]["path"] == str(moved.resolve())
-    (run,) = _runs(use)
+    (run,) = experiment_runs(use)
     assert run.info.status == "FINISHED"
     assert run.data.params["data.path"] == str(data)
     assert run.data.tags["resumed.1.data.path"] == str(moved)
@@ -162,7 +135,7 @@ def test_another_data_file_is_refused_naming_both_paths(where, shared_data, data
     capsys.readouterr()
 
     changed = [] if where == "in-place" else ["--data.path", str(other)]
-    assert cli.main(_resume("forecast", *changed)) == 1
+    assert cli.main(resume_args("forecast", *changed)) == 1
     err = " ".join(capsys.readouterr().err.split())  # the console may wrap long paths
     if where == "in-place":
         assert f"{data.resolve()} was changed since the fit read it" in err
@@ -173,7 +146,7 @@ def test_another_data_file_is_refused_naming_both_paths(where, shared_data, data
         )
     assert "Traceback" not in err
     assert ckpt.read_bytes() == before
-    (run,) = _runs("forecast")
+    (run,) = experiment_runs("forecast")
     assert not [k for k in run.data.tags if k.startswith("resumed.")]
 
 
@@ -189,6 +162,6 @@ def test_a_checkpoint_without_a_fingerprint_refuses_a_moved_file(shared_data, da
     data.rename(moved)
     capsys.readouterr()
 
-    assert cli.main(_resume("forecast", "--data.path", str(moved))) == 1
+    assert cli.main(resume_args("forecast", "--data.path", str(moved))) == 1
     err = " ".join(capsys.readouterr().err.split())
     assert "the checkpoint holds no fingerprint of its data" in err and f"'{moved}' now" in err

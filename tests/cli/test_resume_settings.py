@@ -14,14 +14,14 @@ import pytest
 import torch
 
 from ssm_ts import cli
-from ssm_ts.data_fetch import ENV_DATA_HOME
 from ssm_ts.tracking.logger import default_tracking_uri
 
-FORECAST = [
-    "forecast", "fit", "--data.path", "ETTh1", "--data.target", "OT",
-    "--data.boundaries", "[600, 800, 1000]", "--data.batch_size", "64",
+# a small forecast fit, its data set given apart (tests/cli/test_resume_runtime_settings.py moves it)
+FORECAST_SETTINGS = [
+    "--data.target", "OT", "--data.boundaries", "[600, 800, 1000]", "--data.batch_size", "64",
     "--model.model", "nlinear", "--model.lookback", "48", "--model.horizon", "12",
 ]  # fmt: skip
+FORECAST = ["forecast", "fit", "--data.path", "ETTh1", *FORECAST_SETTINGS]
 CLASSIFY = [
     "classify", "fit", "--config", "classify_basicmotions_quick",
     "--model.model_options", "{d_model: 8, n_layers: 1, d_state: 8}", "--data.batch_size", "16",
@@ -32,20 +32,22 @@ AUDIO = [
 ]  # fmt: skip
 # the experiment each use logs to
 EXPERIMENT = {"forecast": "ssm-ts-forecast", "classify": "ssm-ts-classify", "audio": "ssm-ts-audio"}
+# the first fit: one epoch into ./out (the data_home fixture's folder, tests/cli/conftest.py)
+FIRST = ["--trainer.max_epochs", "1", "--seed_everything", "0", "--out", "out"]
 
 
-@pytest.fixture
-def data_home(shared_data, tmp_path, monkeypatch, single_thread):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(ENV_DATA_HOME, str(shared_data))
-    return tmp_path
+def resume_args(use: str, *changed: str) -> list[str]:
+    """``ssm-ts USE fit`` resuming the first fit for a second epoch, with the ``changed`` options."""
+    return [use, "fit", "--ckpt_path", "last", "--trainer.max_epochs", "2", "--out", "out", *changed]
 
 
-def _last(out: Path) -> dict:
+def last_checkpoint(out: Path) -> dict:
+    """The ``last.ckpt`` below ``out``, loaded whole (its data module's and fingerprints' entries too)."""
     return torch.load(next(out.rglob("last.ckpt")), map_location="cpu", weights_only=False)
 
 
-def _runs(use: str) -> list:
+def experiment_runs(use: str) -> list:
+    """The MLflow runs of ``use``'s experiment in the test's store."""
     client = mlflow.MlflowClient(default_tracking_uri())
     return client.search_runs([client.get_experiment_by_name(EXPERIMENT[use]).experiment_id])
 
@@ -53,18 +55,17 @@ def _runs(use: str) -> list:
 @pytest.mark.parametrize("args", [FORECAST, CLASSIFY, AUDIO], ids=lambda a: a[0])
 def test_resume_without_config_continues_on_the_same_data_in_the_same_run(args, data_home, capsys):
     use, out = args[0], data_home / "out"
-    assert cli.main([*args, "--trainer.max_epochs", "1", "--seed_everything", "0", "--out", "out"]) == 0
-    first = _last(out)
+    assert cli.main([*args, *FIRST]) == 0
+    first = last_checkpoint(out)
     steps_per_epoch = first["global_step"]
     assert first["epoch"] == 0 and steps_per_epoch > 0
 
-    resume = [use, "fit", "--ckpt_path", "last", "--trainer.max_epochs", "2", "--out", "out"]
-    assert cli.main(resume) == 0, capsys.readouterr().err
-    resumed = _last(out)
+    assert cli.main(resume_args(use)) == 0, capsys.readouterr().err
+    resumed = last_checkpoint(out)
     assert resumed["global_step"] == 2 * steps_per_epoch  # the same batches per epoch: the same data
     assert resumed["datamodule_hyper_parameters"] == first["datamodule_hyper_parameters"]
     assert resumed["hyper_parameters"] == first["hyper_parameters"]
-    runs = _runs(use)
+    runs = experiment_runs(use)
     assert len(runs) == 1 and runs[0].info.status == "FINISHED"  # continued, not a second run
 
 
@@ -85,18 +86,17 @@ def test_resume_with_a_changed_setting_is_refused_naming_it_and_the_fix(
     args, changed, named, data_home, capsys
 ):
     use, out = args[0], data_home / "out"
-    assert cli.main([*args, "--trainer.max_epochs", "1", "--seed_everything", "0", "--out", "out"]) == 0
+    assert cli.main([*args, *FIRST]) == 0
     ckpt = next(out.rglob("last.ckpt"))
     before = ckpt.read_bytes()
     capsys.readouterr()
 
-    resume = [use, "fit", "--ckpt_path", "last", "--trainer.max_epochs", "2", "--out", "out", *changed]
-    assert cli.main(resume) == 1
+    assert cli.main(resume_args(use, *changed)) == 1
     err = capsys.readouterr().err
     assert named in err, err
     assert "fit from scratch into a new --out" in err and "Traceback" not in err
     assert ckpt.read_bytes() == before  # nothing trained, nothing lost
-    assert len(_runs(use)) == 1
+    assert len(experiment_runs(use)) == 1
 
 
 def test_resume_with_the_whole_config_again_still_works(data_home, capsys):
@@ -104,4 +104,4 @@ def test_resume_with_the_whole_config_again_still_works(data_home, capsys):
     fit = [*CLASSIFY, "--seed_everything", "0", "--out", "out"]
     assert cli.main([*fit, "--trainer.max_epochs", "1"]) == 0
     assert cli.main([*fit, "--trainer.max_epochs", "2", "--ckpt_path", "last"]) == 0, capsys.readouterr().err
-    assert len(_runs("classify")) == 1
+    assert len(experiment_runs("classify")) == 1
