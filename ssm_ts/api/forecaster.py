@@ -16,6 +16,7 @@ checkpoint and the model as an MLflow pyfunc.
 from __future__ import annotations
 
 import inspect
+import itertools
 import os
 import warnings
 from pathlib import Path
@@ -77,6 +78,36 @@ from ssm_ts.training import check_ema_decay
 def _is_int(value: Any) -> bool:
     """A whole number (Python or NumPy integer), not a bool or a float."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _refit_every(refit: Any) -> int:
+    """``backtest(refit=...)`` as the number of windows between refits: ``0`` (never), ``1`` (``True``) or ``k``."""
+    if isinstance(refit, (bool, np.bool_)):
+        return int(bool(refit))
+    if _is_int(refit) and refit >= 1:
+        return int(refit)
+    raise ConfigError(
+        f"refit={refit!r}: use False (forecast every window with the fitted model), True (refit before every "
+        "window) or a positive whole number k (refit before every k-th window)."
+    )
+
+
+class _CheckedData(ForecastDataModule):
+    """A data module over rows already read and checked with the fitted ``spec`` (a backtest's rows
+    before a refit's cutoff). Read again, a ragged panel's ended series would look like gaps and the
+    fill policy's notes (which values it invented) would be lost."""
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, spec: SeriesSpec, **settings: Any) -> _CheckedData:
+        """The module over ``frame`` read with ``spec`` (``settings``: the constructor's, minus ``path``)."""
+        # not constructor arguments: Lightning would save the frame as a hyperparameter
+        module = cls(**settings)
+        module._checked = frame, spec
+        return module
+
+    def _load(self) -> None:
+        if self._frame is None:
+            self._frame, self._spec = self._checked
 
 
 # windows per forward pass of the end-of-fit calibration: on a CPU, 32-128 ran a 1000-window pass of
@@ -239,13 +270,6 @@ class Forecaster(ResumableFit):
         of the returned model: the best checkpoint, not the last epoch), ``run_id_`` (the MLflow
         run), ``best_checkpoint_``, ``out_dir_``.
         """
-        import lightning.pytorch as pl
-
-        from ssm_ts.tracking.logger import RecordMLflowRun, check_resumed_run
-        from ssm_ts.tracking.run_folder import run_folder
-        from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
-        from ssm_ts.training import EMAWeights, build_trainer, user_trainer_options
-
         if not isinstance(data, (pd.DataFrame, str, os.PathLike)):
             raise ConfigError(
                 f"data must be a CSV path or a pandas DataFrame, got {type(data).__name__}; "
@@ -265,6 +289,20 @@ class Forecaster(ResumableFit):
         datamodule.setup("fit")  # every data problem surfaces here, before any training starts
         require_channel_independent(datamodule.spans, datamodule.frame[datamodule.spec.time_col],
                                     s["channel_independent"])  # fmt: skip
+        return self._train(datamodule, resume)
+
+    def _train(self, datamodule: ForecastDataModule, resume: bool = False) -> Forecaster:
+        """Train a fresh task on ``datamodule`` (set up, its data checked) with this object's settings,
+        keep it as the fitted model and log the run: :meth:`fit` after reading the data, and each refit
+        of :meth:`backtest`."""
+        import lightning.pytorch as pl
+
+        from ssm_ts.tracking.logger import RecordMLflowRun, check_resumed_run
+        from ssm_ts.tracking.run_folder import run_folder
+        from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
+        from ssm_ts.training import EMAWeights, build_trainer, user_trainer_options
+
+        s = self.settings
         pl.seed_everything(s["seed"], verbose=False)
         task = ForecastingTask(
             model=s["model"], lookback=s["lookback"], horizon=s["horizon"], n_channels=datamodule.n_channels,
@@ -531,7 +569,7 @@ class Forecaster(ResumableFit):
         task = self._require_fitted()
         if not _is_int(n_windows) or n_windows < 1:
             raise ConfigError(f"n_windows must be a positive whole number of windows, got {n_windows!r}.")
-        _, _, prediction, actual = self._backtest(data, n_windows, step, read_options)
+        _, _, prediction, actual, _ = self._backtest(data, n_windows, step, read_options)
         source = f"the last {n_windows} windows (every {step} rows) of the data given to calibrate()"
         self.conformal_ = compute_scores(prediction, actual, task.hparams.quantiles, source)
         return self
@@ -580,16 +618,23 @@ class Forecaster(ResumableFit):
         return levels
 
     def _intervals(
-        self, prediction: np.ndarray, levels: list[float], interval_method: str | None
+        self,
+        prediction: np.ndarray,
+        levels: list[float],
+        interval_method: str | None,
+        scores: ConformalScores | None = None,
     ) -> dict[float, tuple[np.ndarray, np.ndarray]]:
-        """``{level: (lower, upper)}`` of ``prediction (..., steps, n_targets, n_quantiles)``; one warning
-        names the series left NaN for a level (too few calibration windows), the others keep theirs."""
+        """``{level: (lower, upper)}`` of ``prediction (..., steps, n_targets, n_quantiles)`` from ``scores``
+        (default: this model's); one warning names the series left NaN for a level (too few calibration
+        windows), the others keep theirs."""
         task = self._require_fitted()
-        bounds = intervals(prediction, self.conformal_, levels, task.hparams.quantiles, self.spec_.targets,
+        scores = self.conformal_ if scores is None else scores
+        default_method(scores, interval_method)
+        bounds = intervals(prediction, scores, levels, task.hparams.quantiles, self.spec_.targets,
                            interval_method)  # fmt: skip
-        short = shortfalls(self.conformal_, levels, self.spec_.targets, prediction.shape[-3], interval_method)
+        short = shortfalls(scores, levels, self.spec_.targets, prediction.shape[-3], interval_method)
         if short:
-            warnings.warn(shortfall_message(short, self.conformal_), UserWarning, stacklevel=3)
+            warnings.warn(shortfall_message(short, scores), UserWarning, stacklevel=3)
         return bounds
 
     def _prediction_of(self, forecast: pd.DataFrame) -> np.ndarray:
@@ -616,8 +661,10 @@ class Forecaster(ResumableFit):
         read_options: dict[str, Any] | None = None,
         level: float | list[float] | None = None,
         interval_method: Literal["residual", "cqr"] | None = None,
+        refit: bool | int = False,
     ) -> pd.DataFrame:
-        """Rolling-origin forecasts over the end of ``data`` with the fitted weights (no refitting).
+        """Rolling-origin forecasts over the end of ``data``, with the fitted weights or (``refit``) with
+        models refitted as the cutoff moves.
 
         Window ``i`` forecasts the ``horizon`` rows starting at ``T - horizon - (n_windows - 1 - i) * step``.
         Returns one row per (window, step): ``cutoff`` (last row the model saw), the time column, the
@@ -627,19 +674,44 @@ class Forecaster(ResumableFit):
         ``level`` and ``interval_method`` as in :meth:`predict` (the conformal ``<target>_lo-<level>``
         and ``_hi-<level>`` columns follow the actuals).
 
+        ``refit`` (neuralforecast's ``cross_validation(refit=...)``, darts' ``retrain``): ``False`` (the
+        default) forecasts every window with this fitted model; ``True`` fits a fresh model before every
+        window, an integer ``k`` before windows 1, k + 1, 2k + 1, ... (each forecasts the windows until
+        the next refit). A refit has this Forecaster's settings (model, seed, epochs, early stopping,
+        ...) and sees only the rows before its first window's first forecast time: they are split into
+        training and validation rows in the ratio of this Forecaster's split (``"standard"``: 7:1 as its
+        70% / 10%; ``"ett_h"``/``"ett_m"``, whose fixed rows cannot apply to a shorter prefix: 3:1 as
+        their 60% / 20%; ``fractions`` or ``boundaries``: their train:validation ratio), with no test
+        split (the backtest windows are its test). Its scaler is fitted on its training rows only, and
+        ``level=`` intervals are calibrated on its own validation rows. Refits are not logged to MLflow;
+        their checkpoints go to a temporary folder that is removed, and this Forecaster (its model,
+        scores and ``out_dir``) is left as it was. A refit needs ``lookback + horizon`` training rows
+        and ``horizon`` validation rows before the first window (a clear error otherwise).
+
         In a ragged panel (series of a long table that start and end at different times) each
         series' windows end at its own last observed row, so ``cutoff`` is per series; the wide
-        layout then has a row per ``(cutoff, time)`` pair, NaN for the series without that window.
+        layout then has a row per ``(cutoff, time)`` pair, NaN for the series without that window. A
+        refit there sees each series up to its own cutoff.
         """
         self._require_fitted()
-        levels = None if level is None else self._interval_request(level, interval_method)
-        result, ragged, prediction, _ = self._backtest(data, n_windows, step, read_options)
+        every = _refit_every(refit)
+        levels = None
+        if level is not None:  # refits are calibrated on their own validation rows, not on this model's
+            levels = check_levels(level) if every else self._interval_request(level, interval_method)
+        result, ragged, prediction, _, calibrations = self._backtest(
+            data, n_windows, step, read_options, every
+        )
         spec, long = self.spec_, self._long(long)
         if levels is None:
             if ragged:
                 return result if long else to_wide_forecast(result, spec)
             return to_long_forecast(result, spec) if long else result
-        bounds = self._intervals(prediction, levels, interval_method)  # each (n_windows, horizon, n_targets)
+        # each (n_windows, horizon, n_targets): a refit's windows with its own scores
+        parts = [
+            self._intervals(prediction[group], levels, interval_method, scores)
+            for group, scores in calibrations
+        ]
+        bounds = {lv: tuple(np.concatenate([part[lv][k] for part in parts]) for k in (0, 1)) for lv in levels}
         if not ragged and not long:  # wide rows: window, step
             return _with_wide_intervals(result, spec, _flat(bounds, (0, 1, 2)))
         # long rows: series, window, step
@@ -649,11 +721,19 @@ class Forecaster(ResumableFit):
         return result if long else _long_to_wide_with_intervals(result, spec)
 
     def _backtest(
-        self, data: TableSource | None, n_windows: int, step: int | None, read_options: dict[str, Any] | None
-    ) -> tuple[pd.DataFrame, bool, np.ndarray, np.ndarray]:
+        self,
+        data: TableSource | None,
+        n_windows: int,
+        step: int | None,
+        read_options: dict[str, Any] | None,
+        refit_every: int = 0,
+    ) -> tuple[pd.DataFrame, bool, np.ndarray, np.ndarray, list[tuple[slice, ConformalScores | None]]]:
         """``(frame, ragged, prediction (n_windows, horizon, n_targets, n_quantiles), actual (n_windows,
-        horizon, n_targets))``: the frame is wide (window, step rows), or long for a ragged panel; the
-        actuals are NaN where the fill policy invented the value or a series has no such window."""
+        horizon, n_targets), calibrations)``: the frame is wide (window, step rows), or long for a ragged
+        panel; the actuals are NaN where the fill policy invented the value or a series has no such
+        window. ``refit_every``: ``0`` forecasts with the fitted model, ``k`` refits before every k-th
+        window (:meth:`_window_forecasts`); ``calibrations``: ``(windows, conformal scores)`` of the
+        model that forecast them."""
         task = self._require_fitted()
         spec, lookback, horizon = self.spec_, task.hparams.lookback, task.hparams.horizon
         step = horizon if step is None else step
@@ -663,7 +743,7 @@ class Forecaster(ResumableFit):
         frame = self._read(data, allow_future_rows=False, read_options=read_options)
         spans = series_spans(frame, spec.targets)
         if spans.ragged:
-            return (*self._backtest_ragged(frame, spans, n_windows, step),)  # type: ignore[return-value]
+            return self._backtest_ragged(frame, spans, n_windows, step, refit_every)
         n_rows = len(frame)
         origins = [n_rows - horizon - (n_windows - 1 - i) * step for i in range(n_windows)]
         if origins[0] < lookback:
@@ -681,9 +761,9 @@ class Forecaster(ResumableFit):
             )
         inputs, targets = window_inputs(frame, spec, horizon)
         targets = np.where(filled_targets(frame, spec), np.nan, targets)  # actuals are data, not fills
-        x = torch.as_tensor(np.stack([inputs[o - lookback : o] for o in origins]), dtype=torch.float64)
-        with torch.no_grad():
-            prediction = task.forecast(x).numpy()
+        x = np.stack([inputs[o - lookback : o] for o in origins])
+        firsts = np.repeat(np.asarray(origins)[:, None], len(spec.targets), axis=1)
+        prediction, calibrations = self._window_forecasts(x, frame, firsts, refit_every)
         times = frame[spec.time_col]
         actual_columns = [f"{name}_actual" for name in spec.targets]
         pieces = []
@@ -696,11 +776,11 @@ class Forecaster(ResumableFit):
             window.insert(0, "cutoff", times.iloc[origin - 1])
             pieces.append(window)
         actuals = np.stack([targets[o : o + horizon] for o in origins])
-        return pd.concat(pieces, ignore_index=True), False, prediction, actuals
+        return pd.concat(pieces, ignore_index=True), False, prediction, actuals, calibrations
 
     def _backtest_ragged(
-        self, frame: pd.DataFrame, spans: Spans, n_windows: int, step: int
-    ) -> tuple[pd.DataFrame, bool, np.ndarray, np.ndarray]:
+        self, frame: pd.DataFrame, spans: Spans, n_windows: int, step: int, refit_every: int = 0
+    ) -> tuple[pd.DataFrame, bool, np.ndarray, np.ndarray, list[tuple[slice, ConformalScores | None]]]:
         """Backtest windows per series of a ragged panel, in long layout (rows: series, window, step),
         with ``True`` (ragged) and the arrays of :meth:`_backtest`."""
         task, spec = self._require_fitted(), self.spec_
@@ -721,8 +801,7 @@ class Forecaster(ResumableFit):
         actual = np.where(filled_targets(frame, spec), np.nan, values)  # actuals are data, not fills
         series = np.arange(len(spec.targets))
         x = values[origins[:, None, :] + np.arange(-lookback, 0)[None, :, None], series]  # (n, L, C)
-        with torch.no_grad():
-            prediction = task.forecast(torch.as_tensor(x, dtype=torch.float64)).numpy()  # (n, H, C, Q)
+        prediction, calibrations = self._window_forecasts(x, frame, origins, refit_every)  # (n, H, C, Q)
         rows = origins[:, None, :] + np.arange(horizon)[None, :, None]  # (n, H, C)
 
         def by_series(block: np.ndarray) -> np.ndarray:  # (n, H, C) -> series, window, step order
@@ -742,7 +821,93 @@ class Forecaster(ResumableFit):
         if spec.periods:  # to_numpy gives Period objects: keep the column's Period dtype
             for column in ("cutoff", spec.time_col):
                 result[column] = result[column].astype(times.dtype)
-        return result, True, prediction, actual[rows, series]
+        return result, True, prediction, actual[rows, series], calibrations
+
+    def _window_forecasts(
+        self, x: np.ndarray, frame: pd.DataFrame, firsts: np.ndarray, refit_every: int
+    ) -> tuple[np.ndarray, list[tuple[slice, ConformalScores | None]]]:
+        """Forecasts ``(n_windows, horizon, n_targets, n_quantiles)`` of the backtest inputs ``x
+        (n_windows, lookback, n_channels)``, and ``(windows, conformal scores)`` of the model that made them.
+
+        ``refit_every`` ``0``: the fitted model forecasts every window. ``k``: a model is refitted before
+        windows ``0, k, 2k, ...`` on the rows of ``frame`` (the checked backtest data) before each series'
+        first forecast row ``firsts[i, j]`` (``(n_windows, n_targets)``) and forecasts the next ``k`` windows.
+        """
+        if not refit_every:
+            with torch.no_grad():
+                prediction = self._require_fitted().forecast(torch.as_tensor(x, dtype=torch.float64))
+            return prediction.numpy(), [(slice(0, len(x)), self.conformal_)]
+        starts = range(0, len(x), refit_every)
+        self._check_refit_rows(frame, firsts[0])  # the shortest prefix: before any training
+        predictions, calibrations = [], []
+        for start in starts:
+            group = slice(start, min(start + refit_every, len(x)))
+            refitted = self._refitted(frame, firsts[start])
+            with torch.no_grad():
+                predictions.append(
+                    refitted.task_.forecast(torch.as_tensor(x[group], dtype=torch.float64)).numpy()
+                )
+            calibrations.append((group, refitted.conformal_))
+        return np.concatenate(predictions), calibrations
+
+    def _refit_train_rows(self, n_rows: int) -> int:
+        """The training rows of a refit on ``n_rows`` rows (the rest validate it, no test split): this
+        Forecaster's train:validation ratio, as a preset's fixed rows cannot apply to a shorter prefix."""
+        s = self.settings
+        if s["fractions"] is not None:
+            train, val = s["fractions"][0], s["fractions"][1]
+        elif s["boundaries"] is not None:
+            train, val = s["boundaries"][0], s["boundaries"][1] - s["boundaries"][0]
+        elif s["split"] in ("ett_h", "ett_m"):
+            train, val = 0.6, 0.2  # rows [0, 8640) and [8640, 11520) of 14400
+        else:  # "standard": 70% train, 20% test, the 10% between them validation
+            train, val = 0.7, 0.1
+        return int(train / (train + val) * n_rows)
+
+    def _check_refit_rows(self, frame: pd.DataFrame, firsts: np.ndarray) -> None:
+        """A clear error when the rows before the first refit's window (its series' first forecast rows
+        ``firsts``) hold no training window of lookback + horizon rows or no validation window of
+        horizon rows in the rows after them (:meth:`_refit_train_rows`)."""
+        hp = self._require_fitted().hparams
+        rows = int(firsts.max())
+
+        def enough(n: int) -> bool:
+            train = self._refit_train_rows(n)
+            return train >= hp.lookback + hp.horizon and n - train >= hp.horizon
+
+        if enough(rows):
+            return
+        needed = next(n for n in itertools.count(rows + 1) if enough(n))
+        first_time = frame[self.spec_.time_col].iloc[rows]
+        raise DataError(
+            f"backtest(refit=...): window 1 (first forecast at {first_time}) has {rows} rows before it, and a refit "
+            f"needs {needed}: a training window of lookback {hp.lookback} + horizon {hp.horizon} rows in its "
+            f"training rows ({self._refit_train_rows(needed)} of {needed}, the train:validation ratio of this "
+            f"Forecaster's split) and a validation window of horizon {hp.horizon} rows after them. Use fewer "
+            "windows or a smaller step, a shorter lookback or horizon, more data, or refit=False."
+        )
+
+    def _refitted(self, frame: pd.DataFrame, firsts: np.ndarray) -> Forecaster:
+        """A fresh model with this Forecaster's settings fitted on the rows of ``frame`` before each series'
+        first forecast row ``firsts (n_targets,)`` (a ragged panel's series each end at their own),
+        unlogged, its checkpoints in a temporary folder: ``self`` and its ``out_dir`` are not touched."""
+        import tempfile
+
+        spec, s = self.spec_, self.settings
+        prefix = frame.iloc[: int(firsts.max())].copy()  # .copy() keeps the SeriesNotes (filled values)
+        for name, first in zip(spec.targets, firsts, strict=True):
+            prefix.loc[prefix.index >= first, name] = np.nan  # after its own cutoff: outside its span
+        module = _CheckedData.of(
+            prefix, spec, lookback=s["lookback"], horizon=s["horizon"],
+            boundaries=[self._refit_train_rows(len(prefix)), len(prefix)],
+            batch_size=s["batch_size"], shuffle_seed=s["seed"],
+        )  # fmt: skip
+        module.setup("fit")
+        with tempfile.TemporaryDirectory(prefix="ssm-ts-refit-") as folder:
+            settings = {**s, "log_to_mlflow": False, "register_as": None, "out_dir": folder}
+            refitted = Forecaster(**settings)._train(module)
+        refitted.out_dir_ = refitted.best_checkpoint_ = None  # removed with the folder
+        return refitted
 
     def plot(
         self,
