@@ -155,7 +155,8 @@ def check_sampling_step(trained: Step, step: Step, rate: float, *, source: str, 
     expected = _ratio(step, trained)
     if expected is None or abs(rate / expected - 1) <= RELATIVE_TOLERANCE:
         return None
-    units = "" if isinstance(step, pd.Timedelta) else " (in the units of their time columns)"
+    numeric = not isinstance(step, pd.Timedelta)  # dates carry their unit; a number's is unknown
+    units = " (in the units of their time columns)" if numeric else ""
     steps = (
         f"sampled every {describe_step(step)}, the training recordings every {describe_step(trained)}{units}"
     )
@@ -164,15 +165,18 @@ def check_sampling_step(trained: Step, step: Step, rate: float, *, source: str, 
         message = (
             f"{source}: {steps}. Without a rate the model reads them as if sampled at the training rate and "
             f"its labels are unreliable: pass {pass_rate}, the rate being their step / the training step = "
-            f"{describe_step(step)} / {describe_step(trained)} (training sample rate / theirs). If their times are in "
-            "other units than the training file's (milliseconds against seconds), the rate is 1 and this "
-            "warning does not apply."
+            f"{describe_step(step)} / {describe_step(trained)} (training sample rate / theirs)."
         )
+        if numeric:
+            message += (
+                " If their times are in other units than the training file's (milliseconds against "
+                "seconds), the rate is 1 and this warning does not apply."
+            )
     else:
         message = (
             f"{source}: rate {rate:g} was given, but the recordings are {steps}, which makes the rate "
-            f"{expected:.6g} ({describe_step(step)} / {describe_step(trained)}): pass {pass_rate}, or check "
-            "the units of the time columns."
+            f"{expected:.6g} ({describe_step(step)} / {describe_step(trained)}): pass {pass_rate}"
+            + (", or check the units of the time columns." if numeric else ".")
         )
     warnings.warn(message, SamplingStepWarning, stacklevel=3)
     return message

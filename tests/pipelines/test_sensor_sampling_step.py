@@ -195,3 +195,22 @@ def test_check_sampling_step_names_both_steps_and_the_rate():
         assert check_sampling_step(None, 0.01, 1.0, source="x", fix=fix) is None  # no training times
         assert check_sampling_step(0.02, None, 1.0, source="x", fix=fix) is None  # no times here
         assert check_sampling_step(0.02, second, 1.0, source="x", fix=fix) is None  # units unknown
+
+
+def test_only_numeric_steps_are_told_about_other_time_units():
+    """Dates carry their unit: the 'milliseconds against seconds' sentence (and 'check the units')
+    is for numeric time columns only; it was shown for dates too."""
+    fix = "--model.rate {rate}"
+    minute, second = pd.Timedelta(minutes=1), pd.Timedelta(seconds=1)
+    with pytest.warns(SamplingStepWarning) as record:
+        check_sampling_step(minute, second, 1.0, source="d.csv", fix=fix)
+        check_sampling_step(minute, second, 0.5, source="d.csv", fix=fix)
+        check_sampling_step(0.02, 0.01, 1.0, source="n.csv", fix=fix)
+        check_sampling_step(0.02, 0.01, 0.25, source="n.csv", fix=fix)
+    dates_default, dates_given, numbers_default, numbers_given = (str(r.message) for r in record)
+    for message in (dates_default, dates_given):
+        assert "units" not in message and "milliseconds" not in message
+    assert "If their times are in other units than the training file's (milliseconds against seconds)" in (
+        numbers_default
+    )
+    assert "or check the units of the time columns" in numbers_given
