@@ -96,13 +96,14 @@ def evaluate(
         metrics: names from :data:`METRICS`; default all that apply (the scaled ones need ``train``,
             ``pinball`` quantile columns, the interval ones a pair ``q<a>`` and ``q<1-a>`` or the
             ``_lo-<L>``/``_hi-<L>`` columns of ``level=``).
-        train: the series' history (a CSV path or a DataFrame, wide or long as the model was fitted
-            on, with the time column): the scale of ``mase``, ``rmsse`` and ``msis`` is the mean
-            seasonal-naive error of each series over its rows before the first forecast time, so
-            the table the backtest ran on can be passed as it is. NaN values there are skipped, and
+        train: the series' history (a CSV path or a DataFrame with the time column), wide or long
+            whatever the frame's layout (a table with ``id_col`` is long, its value column the one
+            besides the series and time, or ``y``): the scale of ``mase``, ``rmsse`` and ``msis`` is
+            the mean seasonal-naive error of each series over its rows before the first forecast
+            time, so the table the backtest ran on can be passed as it is. NaN values there are skipped, and
             missing steps (gaps) are put back first, so pairs are ``m`` steps apart in time.
         season_length: ``m`` of the seasonal-naive scale (e.g. 24 for hourly data with a daily cycle).
-        actuals: the observed values for a ``predict`` frame (CSV path or DataFrame, same layout as
+        actuals: the observed values for a ``predict`` frame (CSV path or DataFrame, wide or long as
             ``train``), matched on time (and series).
         by: ``"series"``, ``"cutoff"`` (a backtest's windows), ``"horizon"`` (step 1..H within a
             window), or several; scores are computed per series within each group either way.
@@ -401,7 +402,9 @@ def _chosen_metrics(metrics: Sequence[str] | None, layout: _Layout, has_train: b
 def _series_table(source, what: str, layout: _Layout, id_col: str, times: pd.Series) -> pd.DataFrame:
     """``source`` (wide or long, CSV path or DataFrame) as a time-indexed, sorted frame with one
     column per series of ``layout``, the time column parsed like the forecasts' ``times``."""
+    from ssm_ts.pipelines.forecasting.frames import to_wide_forecast
     from ssm_ts.pipelines.forecasting.reader import read_table
+    from ssm_ts.pipelines.forecasting.series import SeriesSpec
 
     table = read_table(source)
     raw = table.frame
@@ -411,8 +414,8 @@ def _series_table(source, what: str, layout: _Layout, id_col: str, times: pd.Ser
             f"{what} ({table.name}) has no column {time_col!r}, the forecasts' time column (its columns: "
             f"{[str(c) for c in raw.columns[:8]]}); pass the table the model was fitted on."
         )
-    value_col = layout.point[layout.series[0]] if layout.long else None
-    if layout.long and id_col in raw.columns and value_col in raw.columns:
+    value_col = _long_value_column(raw, what, table.name, layout, id_col)
+    if value_col is not None:  # a long table, whatever the forecasts' layout
         duplicated = raw.duplicated([id_col, time_col], keep=False).to_numpy()
         if duplicated.any():
             raise DataError(
@@ -420,13 +423,16 @@ def _series_table(source, what: str, layout: _Layout, id_col: str, times: pd.Ser
                 f"{table.rows_text(np.flatnonzero(duplicated))}; keep one row per series and time."
             )
         raw = raw.assign(**{id_col: raw[id_col].astype(str)})
-        wide = raw.pivot(index=time_col, columns=id_col, values=value_col)
+        spec = SeriesSpec(time_col, list(layout.series), freq="", id_col=id_col, value_col=value_col)
+        wide = to_wide_forecast(raw[[id_col, time_col, value_col]], spec).set_index(time_col)
     else:
         duplicated = raw.duplicated(time_col, keep=False).to_numpy()
         if duplicated.any():
             raise DataError(
                 f"{what} ({table.name}) repeats times in {time_col!r} at "
-                f"{table.rows_text(np.flatnonzero(duplicated))}; keep one row per time."
+                f"{table.rows_text(np.flatnonzero(duplicated))}; keep one row per time (a wide table: one "
+                f"column per series), or, for a long table (one row per series and time), name its series "
+                f"column {id_col!r} or pass id_col=<its name>."
             )
         wide = raw.set_index(time_col)
     wide.columns = [str(c) for c in wide.columns]
@@ -446,6 +452,24 @@ def _series_table(source, what: str, layout: _Layout, id_col: str, times: pd.Ser
             "(or read the CSV so that they parse as numbers)."
         )
     return values.astype("float64").sort_index()
+
+
+def _long_value_column(raw: pd.DataFrame, what: str, name: str, layout: _Layout, id_col: str) -> str | None:
+    """The value column of ``raw`` when it is a long table (it has ``id_col``), else ``None`` (wide):
+    its one column besides the series and time, or the one the forecasts name (``y`` by default)."""
+    if id_col not in raw.columns:
+        return None
+    values = [str(c) for c in raw.columns if c not in (id_col, layout.time_col)]
+    if len(values) == 1:
+        return values[0]
+    named = layout.point[layout.series[0]] if layout.long else "y"
+    if named in values:
+        return named
+    raise DataError(
+        f"{what} ({name}) is a long table (it has the series column {id_col!r}) with several value columns "
+        f"{values[:5]} and none named {named!r}: keep one value column (e.g. {what}[[{id_col!r}, "
+        f"{layout.time_col!r}, <values>]]), or pass {what} in wide layout (one column per series)."
+    )
 
 
 def _like_times(index: pd.Index, times: pd.Series, what: str, name: str) -> pd.Index:
