@@ -4,7 +4,8 @@
     >>> fc.fit("co2.csv", fill="interpolate")          # logs an MLflow run (sqlite:///mlflow.db)
     >>> fc.fit("co2.csv", fill="interpolate", resume=True)  # after a crash: continue from last.ckpt
     >>> fc.predict()                                    # the 26 weeks after the data
-    >>> fc.backtest("co2.csv", n_windows=4)             # rolling-origin forecasts, no refitting
+    >>> fc.backtest("co2.csv", n_windows=4)             # rolling-origin forecasts with the fitted model
+    >>> fc.backtest("co2.csv", n_windows=4, refit=True)  # a fresh model fitted before each window
     >>> fc.save("co2-model"); Forecaster.load("co2-model")
 
 Every fit trains a :class:`~ssm_ts.tasks.forecasting.ForecastingTask` with the shared trainer
