@@ -433,14 +433,18 @@ def build_cli_class():
                 self.model.load_state_dict(load_checkpoint(best)["state_dict"])
             make_pyfunc = getattr(self.model, "mlflow_pyfunc", None)
             if make_pyfunc is not None:
-                # a task's signature declares the params its pyfunc takes (classify: rate)
-                make_signature = getattr(self.model, "mlflow_signature", None)
+                # a task's signature declares the params its pyfunc takes (classify: rate); its input
+                # example is one the pyfunc takes (MLflow warns on every model logged with a signature
+                # and no example)
+                describe = getattr(self.model, "mlflow_example_and_signature", None)
+                example, signature = describe(self.datamodule) if describe is not None else (None, None)
                 uri = log_model_and_publish(
                     logger,
                     self._setting("out"),
                     lambda export_dir: make_pyfunc(self.datamodule, export_dir),
                     register_as=self._setting("register_as"),
-                    signature=make_signature() if make_signature is not None else None,
+                    input_example=example,
+                    signature=signature,
                 )
                 Console(stderr=True).print(f"[green]logged model[/green] {uri} (run {logger.run_id})")
 

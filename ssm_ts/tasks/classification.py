@@ -351,11 +351,18 @@ class ClassificationTask(pl.LightningModule):
         save_classifier_export(export_dir, self, {"fit_sampling_step": step_state(step)})
         return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"classifier": str(export_dir)}
 
-    def mlflow_signature(self):
-        """The logged pyfunc's signature: its output columns and the param ``rate`` (default 1)."""
-        from ssm_ts.tracking.pyfunc_classify import classifier_signature
+    def mlflow_example_and_signature(self, datamodule: SensorDataModule):
+        """``(input example, signature)`` of the pyfunc :meth:`mlflow_pyfunc` logs: the fit's first
+        training recording as an array ``(1, channels, steps)`` (its first steps when long, see
+        :func:`~ssm_ts.tracking.pyfunc_classify.classifier_input_example`), and the output columns
+        with the param ``rate`` (default 1). Without an example MLflow warns on every logged model."""
+        from ssm_ts.tracking.pyfunc_classify import classifier_input_example, classifier_signature
 
-        return classifier_signature(self.classes)
+        if datamodule.train_set is None:
+            raise ConfigError(
+                "the MLflow input example needs the fit's data: call datamodule.setup('fit') first"
+            )
+        return classifier_input_example(datamodule.train_set.values[0]), classifier_signature(self.classes)
 
 
 # ---------------------------------------------------------------- helpers shared with the API

@@ -596,16 +596,15 @@ class ForecastingTask(pl.LightningModule):
                 save_scores(tmp, scores, datamodule.spec.targets)
         return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"forecaster": str(export_dir)}
 
-    def mlflow_signature(self):
-        """The signature of the pyfunc :meth:`mlflow_pyfunc` logs, as ``Forecaster`` logs it: the forecast's
-        columns and the params ``n`` (and ``level``, ``interval_method`` when calibrated), which MLflow
-        drops from a request when the signature does not declare them. Needs the fit's data module."""
+    def mlflow_example_and_signature(self, datamodule: ForecastDataModule):
+        """``(input example, signature)`` of the pyfunc :meth:`mlflow_pyfunc` logs, as ``Forecaster`` logs
+        them: the last ``lookback`` rows of the fit's data, and the forecast's columns with the params
+        ``n`` (and ``level``, ``interval_method`` when calibrated), which MLflow drops from a request
+        when the signature does not declare them. Without an example MLflow warns on every logged model."""
         from ssm_ts.api.forecaster import Forecaster
 
-        datamodule = self.trainer.datamodule
         forecaster = Forecaster.around(self, datamodule, self.conformal_for(datamodule.spec))
-        _, signature = forecaster.mlflow_example_and_signature()
-        return signature
+        return forecaster.mlflow_example_and_signature()
 
 
 # ---------------------------------------------------------------- forecasts of any length (n steps)

@@ -123,6 +123,21 @@ def classifier_signature(classes: list[str]):
     )
 
 
+# The logged model's input example holds at most this many values (channels x steps): MLflow stores it
+# as JSON text beside the model, so a long recording (16,000 steps a second of audio) is cut short.
+EXAMPLE_VALUES = 4096
+
+
+def classifier_input_example(recording: np.ndarray) -> np.ndarray:
+    """The logged pyfunc's input example: an array ``(1, channels, steps)`` holding the first steps of
+    ``recording`` ``(channels, length)``, at most :data:`EXAMPLE_VALUES` values (at least one step).
+    The pyfunc takes recordings of any length (padding is masked; random features with shift kernels
+    and the 2-D S4ND encoder too), so a cut recording is still one it predicts on."""
+    channels, length = recording.shape
+    steps = max(1, min(length, EXAMPLE_VALUES // channels))
+    return np.ascontiguousarray(recording[None, :, :steps], dtype=np.float64)
+
+
 _MODEL_CODE = """# MLflow models-from-code entry point written by ssm-ts: builds the classifier pyfunc.
 import mlflow
 
