@@ -27,6 +27,7 @@ from ssm_ts.tracking.resume_settings import (
     RUNTIME_SETTINGS,
     SETTINGS_KEY,
     datamodule_fingerprints,
+    same_logged_value,
 )
 
 ENV_TRACKING_URI = "MLFLOW_TRACKING_URI"
@@ -89,7 +90,15 @@ class SSMTSMLFlowLogger(MLFlowLogger):
                 if key.split(".", 1)[0] in _LIGHTNING_MODULES
             }
             params = _flatten_dict(_convert_params(params))  # nested names joined by "/", as logged
-            params = {k: v for k, v in params.items() if k.replace("/", ".") not in left_out}
+            params = {
+                k: v
+                for k, v in params.items()
+                if not any(  # the setting, and its nested keys (a dict then, None now, or another one)
+                    name == out or name.startswith(f"{out}.")
+                    for name in [k.replace("/", ".")]
+                    for out in left_out
+                )
+            }
         super().log_hyperparams(params)
 
 
@@ -144,16 +153,25 @@ def log_params(logger: MLFlowLogger, params: Mapping[str, Any]) -> None:
 
 
 def check_resumed_run(
-    logger: MLFlowLogger, run_id: str, params: Mapping[str, Any], accepted: Collection[str] = ()
+    logger: MLFlowLogger,
+    run_id: str,
+    params: Mapping[str, Any],
+    accepted: Collection[str] = (),
+    free_hint: Collection[str] | None = None,
 ) -> dict[str, tuple[str, str]]:
     """Before a resumed fit logs into run ``run_id`` (``logger``'s): a :class:`ConfigError` when the
     store does not hold the run, or when ``params`` (nested, as :func:`log_params` takes them) differ
     from the values the run logged; MLflow keeps one value per parameter and refused them mid-fit
-    with a traceback. Settings named in ``accepted`` (dotted: ``data.num_workers``; a name also
-    accepts the parameters under it: ``forecaster.trainer_options``) may differ: each
-    new value is logged as a tag ``resumed.<n>.<setting>`` (``n`` counts the run's resumes with
-    changes) and the logger leaves the parameter as the run logged it. Returns the accepted changes,
-    ``{setting: (run's value, new value)}``."""
+    with a traceback. Values are compared, not their text (:func:`~ssm_ts.tracking.resume_settings.same_logged_value`:
+    a list logged as a tuple, ``0`` logged as ``0.0`` is no change), and a setting whose nested
+    values appear or go (``None`` then, a dict now) differs as a whole. Settings named in
+    ``accepted`` (dotted: ``data.num_workers``; a name also accepts the parameters under it:
+    ``forecaster.trainer_options``) may differ: each new value is logged as a tag
+    ``resumed.<n>.<setting>`` (``n`` counts the run's resumes with changes; a nested setting whose
+    keys changed is tagged under its own name, with its whole new value) and the logger leaves the
+    parameter as the run logged it, as it does a value given in another form. A refusal lists
+    ``free_hint`` as the settings that may differ (default: the runtime settings of ``params``, as
+    the CLI names them). Returns the accepted changes, ``{setting: (run's value, new value)}``."""
     from mlflow.exceptions import MlflowException
 
     try:
@@ -163,23 +181,23 @@ def check_resumed_run(
             f"the checkpoint continues MLflow run {run_id}, which {logger._tracking_uri} does not "
             f"hold ({err.error_code}); pass the tracking URI the fit logged to, or start a new fit."
         ) from None
-    logged = run.data.params
-    # as MLFlowLogger.log_hyperparams stores them: text, at most 250 characters
-    # a parameter the run never logged (new since, or an unset value) cannot conflict with it
+    # as MLFlowLogger.log_hyperparams stores them: text, at most 250 characters; nested names as
+    # Lightning joins them ("model_options/d_model") compared in dotted form
+    logged = {k.replace("/", "."): v for k, v in run.data.params.items()}
     flat = _flatten(params)
-    now = {k: str(v)[:250] for k, v in flat.items() if k in logged}
-    changed = {k: (logged[k], value) for k, value in now.items() if logged[k] != value}
+    changed, reformatted = _run_param_changes(logged, params, flat, accepted)
     free = {k for k in changed if any(k == a or k.startswith(f"{a}.") for a in accepted)}
     refused = {k: values for k, values in changed.items() if k not in free}
     if refused:
         listed = "; ".join(f"{k}: {old} in the run, {new} now" for k, (old, new) in refused.items())
-        runtime = [k for k in RUNTIME_SETTINGS if k in accepted and k in flat]  # this fit's
+        if free_hint is None:
+            free_hint = [k for k in RUNTIME_SETTINGS if k in accepted and k in flat]  # this fit's
         raise ConfigError(
             f"resuming continues MLflow run {run_id}, but its parameters differ ({listed}); "
             "MLflow keeps one value per parameter. Resume with the run's values, or start a new fit"
             + (
-                f" (settings that only change how it runs may differ: {', '.join(runtime)})."
-                if runtime
+                f" (settings that only change how it runs may differ: {', '.join(free_hint)})."
+                if free_hint
                 else "."
             )
         )
@@ -188,9 +206,82 @@ def check_resumed_run(
         prefix = f"resumed.{_resume_count(run.data.tags) + 1}"
         for key, (_, new) in kept.items():
             logger.experiment.set_tag(run_id, f"{prefix}.{key}", new)
-        if isinstance(logger, SSMTSMLFlowLogger):
-            logger.changed_on_resume = frozenset(kept)
+    if isinstance(logger, SSMTSMLFlowLogger):  # a value in another form is left as the run logged it
+        logger.changed_on_resume = frozenset({*kept, *reformatted})
     return kept
+
+
+def _run_param_changes(
+    logged: Mapping[str, str], params: Mapping[str, Any], flat: Mapping[str, Any], accepted: Collection[str]
+) -> tuple[dict[str, tuple[str, str]], set[str]]:
+    """``({name: (logged text, new text)}, names given in another form only)`` of a resume's ``params``
+    (``flat``: flattened) against the run's ``logged`` ones. A name the run never logged is no
+    change (new since, or an unset value), unless the run logged the setting above it as one value
+    (``None``), or, for a name in ``accepted``, other keys under it (its nested keys changed)."""
+    changed: dict[str, tuple[str, str]] = {}
+    reformatted: set[str] = set()
+
+    def text(value: Any) -> str:
+        return str(value)[:250]
+
+    def compare(name: str, old: str, new: Any) -> None:
+        if old == text(new):
+            return
+        if same_logged_value(old, new):
+            reformatted.add(name)
+        else:
+            changed[name] = (old, text(new))
+
+    def keys(names: Collection[str], name: str) -> set[str]:  # name's own, and its nested ones
+        return {k for k in names if k == name or k.startswith(f"{name}.")}
+
+    whole: set[str] = set()  # settings compared as a whole: their nested keys differ from the run's
+    for name in accepted:
+        logged_keys, now_keys = keys(logged, name), keys(flat, name)
+        if not now_keys and _nested(params, name, None) == {}:  # an empty dict has no flattened key
+            now_keys = {name}
+        if logged_keys and now_keys and logged_keys != now_keys:
+            whole.add(name)
+            compare(name, text(_nested_text(logged, name)), _nested(params, name))
+    for key, value in flat.items():
+        if any(key == w or key.startswith(f"{w}.") for w in whole):
+            continue
+        if key in logged:
+            compare(key, logged[key], value)
+            continue
+        parent = next((p for p in _parents(key) if p in logged), None)
+        if parent is not None and parent not in changed:  # None then, nested values now
+            changed[parent] = (logged[parent], text(_nested(params, parent)))
+    for key in logged:  # nested values then, one value now (None)
+        parent = next((p for p in _parents(key) if p in flat and p not in whole), None)
+        if parent is not None and parent not in changed:
+            changed[parent] = (text(_nested_text(logged, parent)), text(flat[parent]))
+    return changed, reformatted
+
+
+def _parents(name: str) -> list[str]:
+    """``a.b.c`` -> ``["a", "a.b"]``."""
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def _nested(params: Mapping[str, Any], name: str, missing: Any = ...) -> Any:
+    """The value of a dotted ``name`` in nested ``params`` (``missing`` when it has none, if given)."""
+    value: Any = params
+    for part in name.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            if missing is ...:
+                raise KeyError(name)
+            return missing
+        value = value[part]
+    return value
+
+
+def _nested_text(logged: Mapping[str, str], name: str) -> Any:
+    """The run's logged value of ``name``: its text, or a dict of its nested keys' texts."""
+    if name in logged:
+        return logged[name]
+    return {k[len(name) + 1 :]: v for k, v in logged.items() if k.startswith(f"{name}.")}
 
 
 def _resume_count(tags: Mapping[str, str]) -> int:

@@ -23,6 +23,7 @@ The Python front ends (``Forecaster``) also keep their own settings in each chec
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -249,11 +250,43 @@ def _moved_data_reason(key: str, new: Any, stored: Mapping[str, Any] | None, use
     return f"{path} differs in content from {stored['path']}, which the fit was trained on"
 
 
+def plain_value(value: Any) -> Any:
+    """``value`` as plain values (JSON's: NumPy numbers as Python numbers, tuples as lists, anything
+    else JSON cannot hold as its text), which a checkpoint loaded safely can hold."""
+
+    def plain(item: Any) -> Any:
+        return item.item() if hasattr(item, "item") else str(item)
+
+    return json.loads(json.dumps(value, default=plain))
+
+
 def plain_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """``settings`` as plain values (JSON's: NumPy numbers as Python numbers, tuples as lists), which
-    a checkpoint loaded safely can hold and which compare equal however they were given."""
+    """``settings`` as plain values (:func:`plain_value`), which compare equal however they were given
+    (:func:`same_setting`)."""
+    return plain_value(dict(settings))
 
-    def plain(value: Any) -> Any:
-        return value.item() if hasattr(value, "item") else str(value)
 
-    return json.loads(json.dumps(dict(settings), default=plain))
+def same_setting(old: Any, new: Any) -> bool:
+    """Whether two plain values (:func:`plain_value`) are the same setting given in another form: a
+    list and a tuple of the same items, ``0`` and ``0.0``; ``True`` is not ``1``."""
+    if isinstance(old, bool) or isinstance(new, bool):
+        return type(old) is type(new) and old == new
+    if isinstance(old, (list, tuple)) and isinstance(new, (list, tuple)):
+        return len(old) == len(new) and all(same_setting(a, b) for a, b in zip(old, new, strict=True))
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        return old.keys() == new.keys() and all(same_setting(old[k], new[k]) for k in old)
+    return old == new
+
+
+def same_logged_value(logged: str, new: Any) -> bool:
+    """Whether MLflow's text ``logged`` of a parameter (``str(value)[:250]``, as
+    ``MLFlowLogger.log_hyperparams`` writes it) is of the same setting as ``new``: the same text, or
+    the same value read back (:func:`ast.literal_eval`; text that is no Python literal stays text),
+    so ``(0.1, 0.5)`` logged is ``[0.1, 0.5]`` now and ``0.0`` is ``0``."""
+    if logged == str(new)[:250]:
+        return True
+    try:
+        old = ast.literal_eval(logged)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        old = logged
+    return same_setting(plain_value(old), plain_value(new))
