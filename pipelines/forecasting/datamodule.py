@@ -100,8 +100,14 @@ def last_windows(
     return x, times.iloc[spans.last].reset_index(drop=True)
 
 
+# the constructor's settings that say how to read a table (from_checked's frame is read already)
+_READ_SETTINGS = {"path", "time_col", "target", "past_covariates", "future_covariates", "freq", "fill",
+                  "id_col", "value_col", "read_options"}  # fmt: skip
+
+
 class ForecastDataModule(pl.LightningDataModule):
-    """Forecasting data from a CSV (``path``) or a DataFrame (:meth:`from_frame`).
+    """Forecasting data from a CSV (``path``), a DataFrame (:meth:`from_frame`) or rows already read
+    and checked (:meth:`from_checked`).
 
     Args:
         path: CSV file, wide (time column + one column per series) or long (``unique_id, ds, y``;
@@ -193,6 +199,7 @@ class ForecastDataModule(pl.LightningDataModule):
         self._scaler: ScalerState | None = None
         self._arrays: tuple[np.ndarray, np.ndarray] | None = None
         self._spans: Spans | None = None
+        self._checked: tuple[pd.DataFrame, SeriesSpec] | None = None  # from_checked's frame and spec
         self.fitted_spec: SeriesSpec | None = (
             None  # set by a fitted model: read new data like its training data
         )
@@ -202,6 +209,36 @@ class ForecastDataModule(pl.LightningDataModule):
         """A data module over an in-memory DataFrame (same settings as the constructor, minus ``path``)."""
         module = cls(**settings)
         module._source = frame
+        return module
+
+    @classmethod
+    def from_checked(cls, frame: pd.DataFrame, spec: SeriesSpec, **settings: Any) -> ForecastDataModule:
+        """A data module over ``frame``, rows already read and checked with ``spec`` (the ``frame`` of
+        another module, or a slice of it, such as a backtest's rows before a refit's cutoff).
+
+        ``frame`` is used as it is, never read again: its fill notes (which values the fill policy
+        invented, :func:`~.series.filled_targets`) are kept, and so are a ragged panel's spans, NaN
+        before a series' first and after its last observed row (read again as a wide table, those
+        would be gaps). ``frame``: the time column, then ``spec.input_columns``; ``settings``: the
+        constructor's windows, split and loader settings (``lookback``, ``horizon``, ``boundaries``,
+        ``batch_size``, ...), not those that say how to read a table: ``spec`` says that.
+        """
+        reading = sorted(set(settings) & _READ_SETTINGS)
+        if reading:
+            raise ConfigError(
+                f"from_checked: {reading} say how to read a table, and the frame is read already: its spec "
+                "says how. Leave them out, or build the module from the raw table with from_frame(df, ...)."
+            )
+        missing = [c for c in (spec.time_col, *spec.input_columns) if c not in frame.columns]
+        if missing:
+            raise ConfigError(
+                f"from_checked: the frame lacks the columns {missing} of its spec (time column "
+                f"{spec.time_col!r}, inputs {spec.input_columns}); pass the frame read with that spec "
+                "(a module's .frame), or build the module from the raw table with from_frame(df, ...)."
+            )
+        module = cls(**settings)
+        # kept beside the constructor's arguments: Lightning would save a frame given there as a hyperparameter
+        module._checked = frame, spec
         return module
 
     @property
@@ -214,6 +251,9 @@ class ForecastDataModule(pl.LightningDataModule):
 
     def _load(self) -> None:
         if self._frame is not None:
+            return
+        if self._checked is not None:  # from_checked: read and checked already, used as it is
+            self._frame, self._spec = self._checked
             return
         if self._source is None:
             raise ConfigError("no data: set data.path (a CSV file) or build the module with from_frame(df).")

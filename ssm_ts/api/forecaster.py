@@ -93,24 +93,6 @@ def _refit_every(refit: Any) -> int:
     )
 
 
-class _CheckedData(ForecastDataModule):
-    """A data module over rows already read and checked with the fitted ``spec`` (a backtest's rows
-    before a refit's cutoff). Read again, a ragged panel's ended series would look like gaps and the
-    fill policy's notes (which values it invented) would be lost."""
-
-    @classmethod
-    def of(cls, frame: pd.DataFrame, spec: SeriesSpec, **settings: Any) -> _CheckedData:
-        """The module over ``frame`` read with ``spec`` (``settings``: the constructor's, minus ``path``)."""
-        # not constructor arguments: Lightning would save the frame as a hyperparameter
-        module = cls(**settings)
-        module._checked = frame, spec
-        return module
-
-    def _load(self) -> None:
-        if self._frame is None:
-            self._frame, self._spec = self._checked
-
-
 # windows per forward pass of the end-of-fit calibration: on a CPU, 32-128 ran a 1000-window pass of
 # ETTh1 (7 series, horizon 96) in 0.29 s, 256 in 0.45 s and 1000 in 1.1 s (larger batches leave the cache)
 CALIBRATION_BATCH = 128
@@ -898,7 +880,8 @@ class Forecaster(ResumableFit):
         prefix = frame.iloc[: int(firsts.max())].copy()  # .copy() keeps the SeriesNotes (filled values)
         for name, first in zip(spec.targets, firsts, strict=True):
             prefix.loc[prefix.index >= first, name] = np.nan  # after its own cutoff: outside its span
-        module = _CheckedData.of(
+        # read and checked already: read again, its ended series would look like gaps, its fill notes lost
+        module = ForecastDataModule.from_checked(
             prefix, spec, lookback=s["lookback"], horizon=s["horizon"],
             boundaries=[self._refit_train_rows(len(prefix)), len(prefix)],
             batch_size=s["batch_size"], shuffle_seed=s["seed"],
