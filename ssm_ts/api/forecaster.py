@@ -16,6 +16,7 @@ checkpoint and the model as an MLflow pyfunc.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import itertools
 import os
@@ -690,10 +691,9 @@ class Forecaster(ResumableFit):
                 return result if long else to_wide_forecast(result, spec)
             return to_long_forecast(result, spec) if long else result
         # each (n_windows, horizon, n_targets): a refit's windows with its own scores
-        parts = [
-            self._intervals(prediction[group], levels, interval_method, scores)
-            for group, scores in calibrations
-        ]
+        parts = []  # a loop, not a comprehension: its own frame would take the warnings' stacklevel
+        for group, scores in calibrations:
+            parts.append(self._intervals(prediction[group], levels, interval_method, scores))
         bounds = {lv: tuple(np.concatenate([part[lv][k] for part in parts]) for k in (0, 1)) for lv in levels}
         if not ragged and not long:  # wide rows: window, step
             return _with_wide_intervals(result, spec, _flat(bounds, (0, 1, 2)))
@@ -830,7 +830,13 @@ class Forecaster(ResumableFit):
                 predictions.append(
                     refitted.task_.forecast(torch.as_tensor(x[group], dtype=torch.float64)).numpy()
                 )
-            calibrations.append((group, refitted.conformal_))
+            scores = refitted.conformal_
+            if scores is not None:  # its warnings say which refit's validation rows
+                source = scores.source.replace("the validation split", "the validation rows", 1)
+                scores = dataclasses.replace(
+                    scores, source=f"{source} of the refit before window {start + 1}"
+                )
+            calibrations.append((group, scores))
         return np.concatenate(predictions), calibrations
 
     def _refit_train_rows(self, n_rows: int) -> int:
@@ -859,6 +865,7 @@ class Forecaster(ResumableFit):
             return train >= hp.lookback + hp.horizon and n - train >= hp.horizon
 
         if enough(rows):
+            self._check_refit_series(frame, firsts)
             return
         needed = next(n for n in itertools.count(rows + 1) if enough(n))
         first_time = frame[self.spec_.time_col].iloc[rows]
@@ -868,6 +875,39 @@ class Forecaster(ResumableFit):
             f"training rows ({self._refit_train_rows(needed)} of {needed}, the train:validation ratio of this "
             f"Forecaster's split) and a validation window of horizon {hp.horizon} rows after them. Use fewer "
             "windows or a smaller step, a shorter lookback or horizon, more data, or refit=False."
+        )
+
+    def _check_refit_series(self, frame: pd.DataFrame, firsts: np.ndarray) -> None:
+        """A clear error when a series of a ragged panel has no training window in the first refit: its
+        rows from its first observed one to its own cutoff (``firsts[j] - 1``) or to the end of the
+        refit's training rows, whichever comes first. Later refits have more of both."""
+        hp, spec = self._require_fitted().hparams, self.spec_
+        spans = series_spans(frame, spec.targets)
+        if not spans.ragged:
+            return
+        rows = int(firsts.max())
+        train = self._refit_train_rows(rows)
+        ends = np.minimum(firsts, train)  # each series' training rows: [first, end)
+        none = ends - spans.first < hp.lookback + hp.horizon
+        if not none.any():
+            return
+        times = frame[spec.time_col]
+
+        def listed(j: int) -> str:
+            first, end = int(spans.first[j]), int(ends[j])
+            if end <= first:
+                return f"{spec.targets[j]!r} (none: it starts at {times.iloc[first]})"
+            return f"{spec.targets[j]!r} ({end - first} rows, {times.iloc[first]} to {times.iloc[end - 1]})"
+
+        named = [listed(j) for j in np.flatnonzero(none)]
+        more = f" and {len(named) - 5} more" if len(named) > 5 else ""
+        raise DataError(
+            f"backtest(refit=...): the refit before window 1 trains on the first {train} of {rows} rows (the "
+            "train:validation ratio of this Forecaster's split), each series up to its own cutoff, and "
+            f"{int(none.sum())} of {len(spec.targets)} series have no training window of lookback {hp.lookback} "
+            f"+ horizon {hp.horizon} rows there: {', '.join(named[:5])}{more}. Use fewer windows or a smaller "
+            "step (later refits have more rows), a shorter lookback or horizon, leave those series out, or "
+            "refit=False."
         )
 
     def _refitted(self, frame: pd.DataFrame, firsts: np.ndarray) -> Forecaster:
