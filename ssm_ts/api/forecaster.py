@@ -675,7 +675,9 @@ class Forecaster(ResumableFit):
         In a ragged panel (series of a long table that start and end at different times) each
         series' windows end at its own last observed row, so ``cutoff`` is per series; the wide
         layout then has a row per ``(cutoff, time)`` pair, NaN for the series without that window. A
-        refit there sees each series up to its own cutoff.
+        refit there sees each series up to its own cutoff, and each series needs a training window in
+        the first refit's training rows (a clear error names those without one); a series that ends
+        before a refit's validation rows has no calibration windows there: NaN ``level=`` bounds, a warning.
         """
         self._require_fitted()
         every = _refit_every(refit)
