@@ -409,7 +409,7 @@ class Forecaster(ResumableFit):
     def mlflow_example_and_signature(self):
         """``(input example, signature)`` of this model's MLflow pyfunc: the last ``lookback`` rows, and
         the forecast's columns with the params it takes (``n``; ``level`` and ``interval_method`` when
-        calibrated). The CLI's logged model declares the same (``ForecastingTask.mlflow_signature``)."""
+        calibrated). The CLI's logged model declares the same (``ForecastingTask.mlflow_example_and_signature``)."""
         from ssm_ts.tracking.pyfunc_forecast import forecast_signature, input_example
 
         hp = self._require_fitted().hparams
