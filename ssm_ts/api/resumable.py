@@ -146,9 +146,12 @@ class ResumableFit:
         over new values."""
         from ssm_ts.tracking.resume_settings import (
             DATA_FILE_SETTINGS,
+            RESOLVED_KEY,
             RUNTIME_SETTINGS,
             SETTINGS_KEY,
             plain_settings,
+            resolved_data_settings,
+            same_setting,
         )
 
         def leaves(keys: set[str], prefix: str) -> set[str]:  # data.num_workers -> num_workers
@@ -157,8 +160,11 @@ class ResumableFit:
         skipped = leaves({*DATA_FILE_SETTINGS, *RUNTIME_SETTINGS}, "data.")
         runtime_model = leaves(set(RUNTIME_SETTINGS), "model.")  # audio's listening samples
         free = set(self._free_settings())
-        pairs = [  # (checkpoint's, now), the front end's own settings first: their names are the user's
-            (checkpoint.get(SETTINGS_KEY) or {}, self._checked_settings()),
+        # what the data module's inferred settings resolved to, then and now (older checkpoints: none)
+        resolved_then = checkpoint.get(RESOLVED_KEY) or {}
+        resolved_now = resolved_data_settings(datamodule) if resolved_then else {}
+        pairs = [  # (checkpoint's, now, resolved then, resolved now), the front end's own settings first
+            (checkpoint.get(SETTINGS_KEY) or {}, self._checked_settings(), {}, {}),
             (
                 {
                     k: v
@@ -166,6 +172,8 @@ class ResumableFit:
                     if k not in skipped
                 },
                 dict(getattr(datamodule, "hparams", None) or {}),
+                resolved_then,
+                resolved_now,
             ),
             (
                 {
@@ -174,25 +182,39 @@ class ResumableFit:
                     if k not in runtime_model
                 },
                 dict(getattr(task, "hparams", None) or {}),
+                {},
+                {},
             ),
         ]
-        changed: dict[str, tuple[Any, Any]] = {}
-        for saved, now in pairs:
+        changed: dict[str, tuple[str, str]] = {}  # name: (the checkpoint's, now), as the message says them
+        for saved, now, then_resolved, now_resolved in pairs:
             saved, now = plain_settings(saved), plain_settings(now)
             for key in saved.keys() & now.keys():
                 name = self.resume_aliases.get(key, key)
-                if name not in changed and name not in free and saved[key] != now[key]:
-                    changed[name] = (saved[key], now[key])
+                if name in changed or name in free or same_setting(saved[key], now[key]):
+                    continue
+                # a value the fit inferred, spelled out now (or the other way round): the same training
+                if key in then_resolved and key in now_resolved:
+                    if same_setting(then_resolved[key], now_resolved[key]):
+                        continue
+                changed[name] = (
+                    _said(saved[key], then_resolved.get(key)),
+                    _said(now[key], now_resolved.get(key)),
+                )
         if changed:
             listed = "; ".join(
-                f"{name}: {old!r} in the checkpoint, {new!r} now" for name, (old, new) in changed.items()
+                f"{name}: {old} in the checkpoint, {new} now" for name, (old, new) in changed.items()
             )
-            listed_free = ", ".join(k for k in self._free_settings() if k in self.settings)
             raise ConfigError(
                 f"fit(resume=True) continues {ckpt_path}, which was trained with other settings: {listed}. "
                 "Resuming continues the checkpoint's training: pass the values it was started with, or fit from "
-                f"scratch with another out_dir. Settings that only change how it runs may differ ({listed_free})."
+                f"scratch with another out_dir. Settings that only change how it runs may differ "
+                f"({', '.join(self._listed_free_settings())})."
             )
+
+    def _listed_free_settings(self) -> list[str]:
+        """The free settings (:meth:`_free_settings`) this front end has, by the names its users know."""
+        return [k for k in self._free_settings() if k in self.settings]
 
     def _checked_settings(self) -> dict[str, Any]:
         """This object's settings that a resumed fit must keep (all but the free ones), as plain values."""
@@ -218,6 +240,13 @@ class ResumableFit:
             f"call fit(..., resume=True) on a {type(self).__name__} with out_dir={str(out_dir)!r} to log "
             "the results into the same run"
         )
+
+
+def _said(value: Any, resolved: Any = None) -> str:
+    """A setting's value for a message; a ``None`` that reading the data resolved says to what."""
+    if value is None and resolved is not None:
+        return f"None (resolved to {resolved!r})"
+    return repr(value)
 
 
 def _frame_refusal(saved: dict[str, Any], fingerprints: dict[str, Any], frame: Any, path: Any) -> str | None:

@@ -275,7 +275,7 @@ class WaveformGenerator(ResumableFit):
                     *DATA_FILE_SETTINGS,
                     *(f"generator.{k}" for k in self._free_settings()),
                 }
-                check_resumed_run(logger, resumed_run, params, free)
+                check_resumed_run(logger, resumed_run, params, free, free_hint=self._listed_free_settings())
             log_params(logger, params)
         # this fit's own folder: a fit at the same time with the same out_dir never touches its files
         own_dir = run_folder(out_dir, logger)

@@ -24,9 +24,11 @@ from ssm_ts.errors import ConfigError
 from ssm_ts.tracking.preflight import check_tracking_uri
 from ssm_ts.tracking.resume_settings import (
     FINGERPRINT_KEY,
+    RESOLVED_KEY,
     RUNTIME_SETTINGS,
     SETTINGS_KEY,
     datamodule_fingerprints,
+    resolved_data_settings,
     same_logged_value,
 )
 
@@ -109,17 +111,21 @@ _LIGHTNING_MODULES = ("model", "data")
 class RecordMLflowRun(Callback):
     """Store in every checkpoint what a resumed fit checks: the MLflow run's id, so it continues the
     same run, a content fingerprint of the data files or DataFrame (:mod:`ssm_ts.tracking.resume_settings`),
-    so a moved data file can be told from another one, and a Python front end's ``settings`` (plain
-    values), so a resume can refuse changed ones with or without MLflow."""
+    so a moved data file can be told from another one, a Python front end's ``settings`` (plain
+    values), so a resume can refuse changed ones with or without MLflow, and what the data module's
+    inferred settings resolved to (:data:`~ssm_ts.tracking.resume_settings.RESOLVED_KEY`), so a resume
+    that spells one out is no change."""
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         self.fingerprints: dict[str, dict[str, Any]] = {}
+        self.resolved: dict[str, Any] = {}
         self.settings = settings
 
     def on_fit_start(self, trainer, pl_module) -> None:
         # once per fit, of the files as they were read (a data set's name as its file in the data home)
         if trainer.is_global_zero and trainer.datamodule is not None:
             self.fingerprints = datamodule_fingerprints(trainer.datamodule)
+            self.resolved = resolved_data_settings(trainer.datamodule)  # set up by now
 
     def on_save_checkpoint(self, trainer, pl_module, checkpoint: dict[str, Any]) -> None:
         for logger in trainer.loggers:
@@ -127,6 +133,8 @@ class RecordMLflowRun(Callback):
                 checkpoint[CHECKPOINT_RUN_KEY] = {"run_id": logger.run_id, "experiment": logger.name}
         if self.fingerprints:
             checkpoint[FINGERPRINT_KEY] = self.fingerprints
+        if self.resolved:
+            checkpoint[RESOLVED_KEY] = self.resolved
         if self.settings is not None:
             checkpoint[SETTINGS_KEY] = self.settings
 

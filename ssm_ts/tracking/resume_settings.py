@@ -77,6 +77,18 @@ FREE_FIT_SETTINGS: dict[str, str] = {
     "log_to_mlflow": "whether this part of the fit is logged",
     "out_dir": "where the checkpoints are (the folder may have moved)",
 }
+# What reading the data resolved the data module's settings to (``{"time_col": "date", "target":
+# ["OT"], ...}``, from its ``spec`` after setup): a resume that spells out a value the fit inferred
+# (time_col None then, "date" now) trains the same. Written by RecordMLflowRun; older checkpoints lack it.
+RESOLVED_KEY = "ssm_ts_resolved_data_settings"
+# the data module's settings that reading may infer when None, and the ``spec`` field each resolves to
+RESOLVED_DATA_SETTINGS: dict[str, str] = {
+    "time_col": "time_col",
+    "target": "targets",
+    "past_covariates": "past_covariates",
+    "future_covariates": "future_covariates",
+    "freq": "freq",
+}
 # Hashing reads every byte (about 1.3 GB/s measured on one core): bigger data keeps no fingerprint.
 FINGERPRINT_MAX_BYTES = 4 * 2**30
 
@@ -182,6 +194,18 @@ def datamodule_fingerprints(datamodule: Any) -> dict[str, dict[str, Any]]:
             resolved = Path(value).expanduser().resolve()
             found[key] = {"path": str(resolved), "sha256": data_fingerprint(resolved)}
     return found
+
+
+def resolved_data_settings(datamodule: Any) -> dict[str, Any]:
+    """What the data module's settings of :data:`RESOLVED_DATA_SETTINGS` resolved to, as plain values,
+    from its ``spec`` (read when set up: a forecasting data module's series spec); ``{}`` for a data
+    module without one."""
+    spec = getattr(datamodule, "spec", None)
+    if spec is None:
+        return {}
+    return plain_settings(
+        {name: getattr(spec, field) for name, field in RESOLVED_DATA_SETTINGS.items() if hasattr(spec, field)}
+    )
 
 
 def _resolve(key: str, value: Any, use: DataUse) -> Path | None:
