@@ -150,3 +150,13 @@ def test_a_generators_mlflow_refusal_lists_its_own_free_settings(shared_data, tm
     hint = str(err.value).split("may differ: ", 1)[1]
     assert hint.startswith("max_epochs, max_time, ") and "sample_every_n_epochs" in hint
     assert "data.num_workers" not in hint and "model.n_samples" not in hint
+
+
+def test_trainer_options_given_on_resume_leave_a_tag(illness, tmp_path):
+    """None then, a dict now: the dict's keys were never logged, so nothing was compared or tagged."""
+    _forecaster(tmp_path, trainer_options=None).fit(illness, target="OT")
+    _forecaster(tmp_path, max_epochs=2).fit(illness, target="OT", resume=True)
+    run = _only_run("ssm-ts-forecast")
+    assert run.data.tags["resumed.1.forecaster.trainer_options"] == str(FAST)
+    assert run.data.params["forecaster.trainer_options"] == "None"
+    assert not any(k.startswith("forecaster.trainer_options.") for k in run.data.params)
