@@ -281,7 +281,7 @@ class Forecaster(ResumableFit):
         of :meth:`backtest`."""
         import lightning.pytorch as pl
 
-        from ssm_ts.tracking.logger import RecordMLflowRun, check_resumed_run
+        from ssm_ts.tracking.logger import RecordMLflowRun, check_resumed_run, log_params
         from ssm_ts.tracking.run_folder import run_folder
         from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
         from ssm_ts.training import EMAWeights, build_trainer, user_trainer_options
@@ -300,7 +300,16 @@ class Forecaster(ResumableFit):
         logger = self._make_logger(run_id=resumed_run)
         if resumed_run and logger is not None:  # MLflow keeps one value per parameter
             # changed free settings and a moved CSV (checked above) become resumed.<n>.* tags
-            check_resumed_run(logger, resumed_run, *self._run_params(task, datamodule))
+            check_resumed_run(
+                logger,
+                resumed_run,
+                *self._run_params(task, datamodule),
+                free_hint=self._listed_free_settings(),
+            )
+        if logger is not None:
+            # before training, so that a run that crashes holds the settings a resume compares and tags
+            # (the logger leaves out a resume's accepted changes; an unchanged value is logged again)
+            log_params(logger, {"forecaster": self._json_settings(), "data": self._data_params(datamodule)})
         # this fit's own folder: a fit at the same time with the same out_dir never touches its files
         own_dir = run_folder(out_dir, logger)
         callbacks = (
@@ -335,6 +344,10 @@ class Forecaster(ResumableFit):
     @staticmethod
     def _data_source(datamodule: ForecastDataModule) -> str:
         return datamodule.path or f"DataFrame ({len(datamodule.frame)} rows)"
+
+    def _data_params(self, datamodule: ForecastDataModule) -> dict[str, Any]:
+        """The run's ``data.*`` params: the series spec the data resolved to, and where it was read."""
+        return {**datamodule.spec.to_dict(), "source": self._data_source(datamodule)}
 
     def _after_training(self, trainer, task: ForecastingTask, datamodule: ForecastDataModule,
                         out_dir: Path, own_dir: Path, best: str, logger) -> None:  # fmt: skip
@@ -381,17 +394,11 @@ class Forecaster(ResumableFit):
         return {k: float(v) for k, v in (results[0] if results else {}).items() if k.startswith("val_")}
 
     def _log_fit(self, logger, datamodule: ForecastDataModule, out_dir: Path, best: str) -> None:
-        from ssm_ts.tracking.logger import log_artifact, log_dict_artifact, log_params
+        from ssm_ts.tracking.logger import log_artifact, log_dict_artifact
         from ssm_ts.tracking.pyfunc_forecast import write_model_code
         from ssm_ts.tracking.run_folder import log_model_and_publish
 
         source = self._data_source(datamodule)
-        logged = logger.experiment.get_run(logger.run_id).data.params
-        if "forecaster.model" not in logged:  # MLflow params are write-once: a resumed run keeps its own
-            log_params(
-                logger,
-                {"forecaster": self._json_settings(), "data": {**self.spec_.to_dict(), "source": source}},
-            )
         log_dict_artifact(logger, self._resolved_config(source), "config.json")
         if best:
             log_artifact(logger, best, "checkpoints")
