@@ -1,7 +1,8 @@
 """ssm-ts: structured state space models (S4, S4D, SpaceTime, SaShiMi, S4ND) for time series and audio.
 
 The friendly front: :class:`Forecaster` (CSV forecasting), :class:`WaveformGenerator` (audio),
-:class:`SSMClassifier` (sensor classification), and :func:`evaluate` (scores backtests). They
+:class:`SSMClassifier` (sensor classification), :func:`evaluate` (scores backtests) and
+:func:`tune_forecaster` (a hyperparameter search for a Forecaster). They
 are imported lazily so that ``import ssm_ts`` stays cheap (Lightning is only loaded when one is used).
 """
 
@@ -16,9 +17,10 @@ _LAZY = {
     "WaveformGenerator": "ssm_ts.api.waveform",
     "SSMClassifier": "ssm_ts.api.classifier",
     "evaluate": "ssm_ts.evaluation",
+    "tune_forecaster": "ssm_ts.api.tuning",
 }
 
-__all__ = ["Forecaster", "SSMClassifier", "WaveformGenerator", "__version__", "evaluate"]
+__all__ = ["Forecaster", "SSMClassifier", "WaveformGenerator", "__version__", "evaluate", "tune_forecaster"]
 
 
 def __getattr__(name: str):

@@ -1,0 +1,604 @@
+"""``ssm_ts.tune_forecaster``: a hyperparameter search over :class:`~ssm_ts.Forecaster` settings with Optuna.
+
+    >>> result = tune_forecaster(
+    ...     "ETTh1.csv", {"lr": (1e-4, 1e-2), "model_options.d_model": [32, 64]},
+    ...     n_trials=20, target="OT", model="spacetime", lookback=96, horizon=24, max_epochs=5,
+    ... )
+    >>> result.best_params, result.trials        # the chosen settings, one row per trial
+    >>> result.best.predict()                     # the best trial's fitted Forecaster
+
+Each trial is a Forecaster fit with the fixed settings and the trial's sampled ones, scored by its
+validation loss (the best checkpoint's ``val_loss``). Trials never read the test split: their data
+module has none, so their fits cannot evaluate it. Only the chosen model is scored on the test split,
+once, after the search (``result.best.metrics_["test_*"]``), as a plain ``fit`` would be.
+
+With ``log_to_mlflow`` (the default) the search is one MLflow parent run (the space, then the best
+params, ``best_val_loss`` and the tag ``best_trial_run_id``) and each trial a nested child run: the
+fit's usual run (params, per-epoch metrics, model) tagged ``mlflow.parentRunId``, ``optuna.trial``,
+``optuna.state`` and with its ``best_val_loss``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import inspect
+import json
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+from lightning.pytorch.callbacks import Callback
+
+from ssm_ts.api.forecaster import Forecaster
+from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.forecasting import ForecastDataModule
+from ssm_ts.pipelines.forecasting.reader import TableSource
+
+if TYPE_CHECKING:
+    import optuna
+
+# ranges of these settings are sampled on a log scale: their useful values span decades
+LOG_SCALE_NAMES = frozenset({"lr", "learning_rate", "weight_decay"})
+# Forecaster settings that choose where results go, not the model: never searched
+NOT_SEARCHABLE = frozenset(
+    {"experiment", "tracking_uri", "run_name", "register_as", "log_to_mlflow", "out_dir"}
+)
+DEFAULT_TPE_TRIALS = 20
+_PRIMITIVE = (type(None), bool, int, float, str)
+
+
+@dataclasses.dataclass
+class TuningResult:
+    """What :func:`tune_forecaster` found.
+
+    Attributes:
+        best: the best trial's fitted :class:`Forecaster` (``predict``, ``save``, ``run_id_`` as after
+            ``fit``), its ``metrics_`` with the test split's, scored once after the search.
+        best_params: the chosen values, by the space's names (``"model_options.d_model"``).
+        best_val_loss: the best trial's validation loss.
+        trials: one row per trial: ``trial``, ``state`` (``COMPLETE``, ``PRUNED``, ``FAIL``),
+            ``val_loss``, ``duration_s``, ``run_id`` (its MLflow run), then a column per searched name.
+        study: the :class:`optuna.Study` (its sampler, trials, plots).
+        run_id: the MLflow parent run of the search (``None`` with ``log_to_mlflow=False``).
+    """
+
+    best: Forecaster
+    best_params: dict[str, Any]
+    best_val_loss: float
+    trials: pd.DataFrame
+    study: optuna.Study
+    run_id: str | None
+
+
+# ------------------------------------------------------------------ the search space
+
+
+@dataclasses.dataclass(frozen=True)
+class _Param:
+    """One searched name: ``choices`` (categorical) or a ``low``..``high`` range."""
+
+    name: str
+    choices: tuple[Any, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    step: float | None = None
+    integer: bool = False
+
+    def suggest(self, trial: optuna.Trial) -> Any:
+        """The trial's value of this setting."""
+        if self.choices is not None:
+            return self.value(trial.suggest_categorical(self.name, self._stored_choices()))
+        if self.integer:
+            return trial.suggest_int(
+                self.name, int(self.low), int(self.high), log=self.log, step=int(self.step or 1)
+            )
+        return trial.suggest_float(self.name, self.low, self.high, log=self.log, step=self.step)
+
+    def _stored_choices(self) -> tuple[Any, ...]:
+        if all(isinstance(c, _PRIMITIVE) for c in self.choices):
+            return self.choices
+        return tuple(range(len(self.choices)))
+
+    def value(self, stored: Any) -> Any:
+        """The setting's value from what Optuna stored (an index for non-primitive choices)."""
+        if self.choices is not None and self._stored_choices() is not self.choices:
+            return self.choices[stored]
+        return stored
+
+
+def _settings_names() -> list[str]:
+    return [n for n in inspect.signature(Forecaster.__init__).parameters if n != "self"]
+
+
+def _did_you_mean(name: str, valid: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, valid, n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def _model_options(model: str) -> list[str]:
+    from ssm_ts.models.forecasting_registry import forecasting_options
+
+    return [f.name for f in dataclasses.fields(forecasting_options(model))]
+
+
+def _check_name(name: str, models: Sequence[str]) -> None:
+    """A searched name is a Forecaster setting, ``model_options.<option of every searched model>`` or
+    ``trainer_options.<lightning.Trainer argument>``; else a :class:`ConfigError` with the close match."""
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"search space names are Forecaster setting names (text), got {name!r}.")
+    head, _, leaf = name.partition(".")
+    settings = [n for n in _settings_names() if n not in NOT_SEARCHABLE]
+    if head in NOT_SEARCHABLE:
+        raise ConfigError(
+            f"search space name {name!r}: {head} chooses where results go, not the model; "
+            f"give it as a fixed setting (tune_forecaster(..., {head}=...)) instead."
+        )
+    if head not in settings:
+        raise ConfigError(
+            f"search space name {name!r} is not a Forecaster setting; {_did_you_mean(head, settings)}"
+            f"valid: {', '.join(settings)}; model options as 'model_options.<name>' (e.g. "
+            "'model_options.d_model'), trainer arguments as 'trainer_options.<name>'."
+        )
+    if not leaf:
+        return
+    if head == "model_options":
+        for model in models:
+            options = _model_options(model)
+            if leaf not in options:
+                raise ConfigError(
+                    f"search space name {name!r}: model {model!r} has no option {leaf!r}; "
+                    f"{_did_you_mean(leaf, options)}its options: {', '.join(options)}."
+                )
+    elif head == "trainer_options":
+        import lightning.pytorch as pl
+
+        accepted = [n for n in inspect.signature(pl.Trainer.__init__).parameters if n != "self"]
+        if leaf not in accepted:
+            raise ConfigError(
+                f"search space name {name!r}: lightning.Trainer takes no argument {leaf!r}; "
+                f"{_did_you_mean(leaf, accepted)}see lightning.Trainer's arguments."
+            )
+    else:
+        raise ConfigError(
+            f"search space name {name!r}: only model_options and trainer_options take nested names "
+            f"('<setting>.<key>'); search {head!r} itself, e.g. {{{head!r}: [...]}}."
+        )
+
+
+def _parse_entry(name: str, entry: Any) -> _Param:
+    """A list of choices, a ``(low, high)`` tuple, a ``{"low", "high", "log", "step"}`` or
+    ``{"choices": [...]}`` dict, or an Optuna distribution, as a :class:`_Param`."""
+    from optuna.distributions import (
+        BaseDistribution,
+        CategoricalDistribution,
+        FloatDistribution,
+        IntDistribution,
+    )
+
+    if isinstance(entry, BaseDistribution):
+        if isinstance(entry, CategoricalDistribution):
+            return _parse_entry(name, list(entry.choices))
+        if isinstance(entry, (FloatDistribution, IntDistribution)):
+            spec = {"low": entry.low, "high": entry.high, "log": entry.log, "step": entry.step}
+            return _parse_entry(name, spec)
+        raise ConfigError(
+            f"search space {name!r}: {type(entry).__name__} is not supported; use a list or a range."
+        )
+    if isinstance(entry, list):
+        entry = {"choices": entry}
+    elif isinstance(entry, tuple):
+        if len(entry) != 2:
+            raise ConfigError(
+                f"search space {name!r}: a tuple is a (low, high) range, got {len(entry)} values {entry!r}; "
+                "give choices as a list, e.g. [16, 32, 64]."
+            )
+        entry = {"low": entry[0], "high": entry[1]}
+    if not isinstance(entry, Mapping):
+        raise ConfigError(
+            f"search space {name!r}: got {entry!r}; give a list of choices ([16, 32, 64]), a (low, high) range "
+            "((1e-4, 1e-2)) or a dict {'low': ..., 'high': ..., 'log': True, 'step': ...}."
+        )
+    unknown = set(entry) - {"choices", "low", "high", "log", "step"}
+    if unknown or ("choices" in entry) == ("low" in entry or "high" in entry):
+        raise ConfigError(
+            f"search space {name!r}: {dict(entry)!r} must have either 'choices' or 'low' and 'high' "
+            "(with optional 'log' and 'step')."
+        )
+    if "choices" in entry:
+        choices = entry["choices"]
+        if not isinstance(choices, (list, tuple)) or not choices:
+            raise ConfigError(
+                f"search space {name!r}: the list of choices is empty; give at least one value."
+            )
+        return _Param(name, choices=tuple(choices))
+    low, high = entry.get("low"), entry.get("high")
+    for bound in (low, high):
+        if isinstance(bound, bool) or not isinstance(bound, (int, float)) or not math.isfinite(bound):
+            raise ConfigError(
+                f"search space {name!r}: range bounds must be finite numbers, got ({low!r}, {high!r})."
+            )
+    if low >= high:
+        raise ConfigError(
+            f"search space {name!r}: the range's low {low!r} must be below its high {high!r}; "
+            f"write ({min(low, high)!r}, {max(low, high)!r}), or a list [{low!r}] for one fixed value."
+        )
+    log = bool(entry.get("log", name.rpartition(".")[2] in LOG_SCALE_NAMES))
+    if log and low <= 0:
+        raise ConfigError(
+            f"search space {name!r}: a log-scale range needs low > 0, got {low!r}; give a positive low "
+            "or {'low': ..., 'high': ..., 'log': False}."
+        )
+    step = entry.get("step")
+    integer = isinstance(low, int) and isinstance(high, int) and (step is None or isinstance(step, int))
+    if log and step is not None:
+        raise ConfigError(f"search space {name!r}: a range cannot have both log=True and a step; choose one.")
+    return _Param(name, low=low, high=high, log=log, step=step, integer=integer)
+
+
+def parse_space(space: Mapping[str, Any], model: str) -> list[_Param]:
+    """The checked search space: names checked against Forecaster's settings and the options of
+    ``model`` (or of every model the space searches), entries parsed."""
+    if not isinstance(space, Mapping) or not space:
+        raise ConfigError(
+            "the search space is empty: give a dict of settings to search, e.g. "
+            "{'lr': (1e-4, 1e-2), 'model_options.d_model': [32, 64]}."
+        )
+    params = [_parse_entry(name, entry) for name, entry in space.items()]
+    models_param = next((p for p in params if p.name == "model"), None)
+    models = list(models_param.choices) if models_param and models_param.choices else [model]
+    for name in space:
+        _check_name(name, models)
+    return params
+
+
+def _trial_settings(fixed: dict[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Forecaster settings: ``fixed`` with the trial's ``values``, nested names merged into their dict."""
+    settings = dict(fixed)
+    for name, value in values.items():
+        head, _, leaf = name.partition(".")
+        if leaf:
+            settings[head] = {**(settings.get(head) or {}), leaf: value}
+        else:
+            settings[head] = value
+    return settings
+
+
+# ------------------------------------------------------------------ trials
+
+
+class _ReportValidationLoss(Callback):
+    """Reports each epoch's ``val_loss`` to the Optuna trial; stops the fit when the pruner says so
+    (the fit then finishes normally with its best checkpoint, and the trial is marked pruned)."""
+
+    def __init__(self, trial: optuna.Trial):
+        self.trial = trial
+        self.pruned = False
+        self.epoch: int | None = None  # the epoch the trial was pruned after
+
+    def on_validation_end(self, trainer, pl_module) -> None:
+        if trainer.sanity_checking or "val_loss" not in trainer.callback_metrics:
+            return
+        self.trial.report(float(trainer.callback_metrics["val_loss"]), step=trainer.current_epoch)
+        last_epoch = trainer.max_epochs is not None and trainer.current_epoch + 1 >= trainer.max_epochs
+        if not last_epoch and self.trial.should_prune():  # a trial at its last epoch is complete
+            self.epoch = trainer.current_epoch
+            self.pruned = True
+            trainer.should_stop = True
+
+
+class _TrialForecaster(Forecaster):
+    """A Forecaster fit as one trial: its data module has no test split (selection never reads the test
+    rows), its MLflow run is a child of the search's run, and the reporting callback stays out of the
+    settings it logs and saves."""
+
+    def __init__(self, *, parent_run_id: str | None, user_trainer_options: dict | None, **settings: Any):
+        super().__init__(**settings)
+        self._parent_run_id = parent_run_id
+        self._user_trainer_options = user_trainer_options
+
+    def _train(self, datamodule: ForecastDataModule, resume: bool = False) -> Forecaster:
+        bounds = datamodule.bounds
+        # training and validation rows as they are; the test rows are left out of the split
+        datamodule._bounds = dataclasses.replace(bounds, test_end=bounds.val_end)
+        return super()._train(datamodule, resume)
+
+    def _make_logger(self, run_id: str | None = None):
+        if not self.settings["log_to_mlflow"]:
+            return None
+        from ssm_ts.tracking.logger import make_mlflow_logger
+
+        s = self.settings
+        return make_mlflow_logger(s["experiment"], tracking_uri=s["tracking_uri"], run_name=s["run_name"],
+                                  tags={"mlflow.parentRunId": self._parent_run_id})  # fmt: skip
+
+    def _json_settings(self) -> dict[str, Any]:
+        return {**super()._json_settings(), "trainer_options": self._user_trainer_options}
+
+
+def _as_forecaster(trial_fit: _TrialForecaster, settings: dict[str, Any]) -> Forecaster:
+    """A plain :class:`Forecaster` with ``settings`` holding ``trial_fit``'s fitted state."""
+    forecaster = Forecaster(**settings)
+    state = {k: v for k, v in vars(trial_fit).items() if k not in ("settings", "_parent_run_id",
+                                                                   "_user_trainer_options")}  # fmt: skip
+    vars(forecaster).update(state)
+    return forecaster
+
+
+def _check_fixed(fixed: dict[str, Any], space: Mapping[str, Any]) -> None:
+    names = _settings_names()
+    for key in fixed:
+        if key not in names:
+            raise ConfigError(
+                f"tune_forecaster got an unknown setting {key!r}; {_did_you_mean(key, names)}"
+                f"Forecaster settings: {', '.join(names)}; fit's data arguments: time_col, target, "
+                "past_covariates, future_covariates, freq, fill, read_options."
+            )
+    both = [name for name in space if name in fixed]
+    if both:
+        raise ConfigError(
+            f"{', '.join(map(repr, both))} is both a fixed setting and searched; drop it from one of them."
+        )
+
+
+def _make_sampler(
+    sampler: Any, params: list[_Param], seed: int
+) -> tuple[optuna.samplers.BaseSampler, int | None]:
+    """The Optuna sampler and, for a grid, its number of combinations."""
+    import optuna
+
+    if isinstance(sampler, optuna.samplers.BaseSampler):
+        return sampler, None
+    if sampler == "tpe":
+        return optuna.samplers.TPESampler(seed=seed), None
+    if sampler == "random":
+        return optuna.samplers.RandomSampler(seed=seed), None
+    if sampler == "grid":
+        ranges = [p.name for p in params if p.choices is None]
+        if ranges:
+            raise ConfigError(
+                f"sampler='grid' needs a list of choices for every name; {', '.join(ranges)} "
+                "is a range: list its values (e.g. [1e-4, 1e-3, 1e-2]) or use sampler='tpe'."
+            )
+        grid = {p.name: list(p._stored_choices()) for p in params}
+        return optuna.samplers.GridSampler(grid, seed=seed), math.prod(len(v) for v in grid.values())
+    raise ConfigError(f"sampler={sampler!r}: use 'tpe' (the default), 'random', 'grid' or an optuna sampler.")
+
+
+def tune_forecaster(
+    data: TableSource,
+    space: Mapping[str, Any],
+    *,
+    n_trials: int | None = None,
+    timeout: float | None = None,
+    sampler: Literal["tpe", "random", "grid"] | Any = "tpe",
+    prune: bool | optuna.pruners.BasePruner = True,
+    time_col: str | None = None,
+    target: str | list[str] | None = None,
+    past_covariates: list[str] | None = None,
+    future_covariates: list[str] | None = None,
+    freq: str | int | None = None,
+    fill: Literal["ffill", "interpolate"] | None = None,
+    read_options: dict[str, Any] | None = None,
+    **settings: Any,
+) -> TuningResult:
+    """Search Forecaster settings on ``data``, choosing by validation loss; return the best fitted model.
+
+    Args:
+        data: a CSV path or DataFrame, read with the fit arguments ``time_col``, ``target``, ``fill``, ...
+            (as :meth:`Forecaster.fit`).
+        space: setting name -> what to search. A **list** is categorical choices (``[32, 64]``); a
+            **tuple** ``(low, high)`` is a range (integers if both bounds are, ``lr``/``weight_decay``
+            on a log scale); a dict ``{"low": ..., "high": ..., "log": ..., "step": ...}`` or
+            ``{"choices": [...]}``, or an Optuna distribution, says it exactly. Names are Forecaster
+            settings (``lr``, ``lookback``, ``model``, ...), ``model_options.<option>`` or
+            ``trainer_options.<Trainer argument>``.
+        n_trials: trials to run (default: 20, or every combination with ``sampler="grid"``).
+        timeout: seconds after which no new trial starts (the running one finishes).
+        sampler: ``"tpe"`` (Optuna's TPE, the default), ``"random"``, ``"grid"`` (every entry a list) or
+            an ``optuna.samplers`` instance. Seeded with the ``seed`` setting.
+        prune: stop unpromising trials early (Optuna's median pruner on each epoch's ``val_loss``,
+            after 3 complete trials; or an ``optuna.pruners`` instance). A trial is never pruned at its
+            last epoch; a pruned one stops, is kept in ``trials`` (state ``PRUNED``) and is never chosen.
+        **settings: the fixed Forecaster settings (``model``, ``horizon``, ``max_epochs``, ...).
+
+    Trials never read the test split; the chosen model's test metrics are computed once, at the end.
+    Trial ``n`` writes its checkpoints to ``out_dir/trial-<n>`` when ``out_dir`` is set.
+    """
+    import optuna
+
+    if n_trials is not None and (isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1):
+        raise ConfigError(f"n_trials must be a whole number >= 1, got {n_trials!r}.")
+    if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise ConfigError(f"timeout must be a positive number of seconds, got {timeout!r}.")
+    _check_fixed(settings, space if isinstance(space, Mapping) else {})
+    defaults = {k: p.default for k, p in inspect.signature(Forecaster.__init__).parameters.items()
+                if p.default is not inspect.Parameter.empty}  # fmt: skip
+    fixed = {**defaults, **settings}
+    params = parse_space(space, fixed["model"])
+    optuna_sampler, grid_size = _make_sampler(sampler, params, fixed["seed"])
+    n_trials = n_trials or grid_size or DEFAULT_TPE_TRIALS
+    # a bad fixed setting is refused here, before any fit
+    Forecaster(**_trial_settings(fixed, {p.name: _first(p) for p in params}))
+    fit_args = dict(time_col=time_col, target=target, past_covariates=past_covariates,
+                    future_covariates=future_covariates, freq=freq, fill=fill, read_options=read_options)  # fmt: skip
+
+    parent = _ParentRun.start(fixed, space, n_trials, sampler) if fixed["log_to_mlflow"] else None
+    if isinstance(prune, optuna.pruners.BasePruner):
+        pruner = prune
+    else:
+        pruner = optuna.pruners.MedianPruner(n_startup_trials=3) if prune else optuna.pruners.NopPruner()
+    with _QuietOptuna():
+        study = optuna.create_study(direction="minimize", sampler=optuna_sampler, pruner=pruner)
+    fits: dict[int, tuple[_TrialForecaster, dict[str, Any]]] = {}
+
+    def objective(trial: optuna.Trial) -> float:
+        values = {p.name: p.suggest(trial) for p in params}
+        trial_settings = _trial_settings(fixed, values)
+        reporter = _ReportValidationLoss(trial)
+        user_options = trial_settings["trainer_options"]
+        callbacks = (user_options or {}).get("callbacks") or []
+        callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks)
+        run_settings = {
+            **trial_settings,
+            "trainer_options": {**(user_options or {}), "callbacks": [*callbacks, reporter]},
+            "out_dir": str(Path(fixed["out_dir"]) / f"trial-{trial.number}") if fixed["out_dir"] else None,
+        }
+        trial.set_user_attr("values", {k: _plain(v) for k, v in values.items()})
+        fit = _TrialForecaster(parent_run_id=parent and parent.run_id, user_trainer_options=user_options,
+                               **run_settings)  # fmt: skip
+        try:
+            fit.fit(data, **fit_args)
+        except (ConfigError, DataError) as error:
+            raise type(error)(f"trial {trial.number} with {values}: {error}") from error
+        loss = float(fit.metrics_["val_loss"])
+        trial.set_user_attr("run_id", fit.run_id_)
+        fits[trial.number] = (fit, trial_settings)
+        state = "PRUNED" if reporter.pruned else "COMPLETE"
+        if parent is not None:
+            parent.record_trial(fit.run_id_, trial.number, state, loss)
+        if reporter.pruned:
+            raise optuna.TrialPruned(f"val_loss {loss:.4g} after epoch {reporter.epoch}")
+        return loss
+
+    try:
+        with _QuietOptuna():
+            study.optimize(objective, n_trials=n_trials, timeout=timeout)
+        if not any(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials):
+            raise ConfigError(
+                f"no trial completed in {len(study.trials)} (timeout {timeout} s): give a longer timeout, "
+                "or prune=False."
+            )
+        best_trial = study.best_trial
+        fit, best_settings = fits[best_trial.number]
+        best = _as_forecaster(fit, best_settings)
+        best.metrics_.update(_test_metrics(best, data, fit_args))
+        best_params = dict(best_trial.user_attrs["values"])
+        trials = _trials_frame(study, params)
+        if parent is not None:
+            parent.finish(best_params, best_trial.value, best, trials)
+    except BaseException:
+        if parent is not None:
+            parent.fail()
+        raise
+    return TuningResult(best, best_params, float(best_trial.value), trials, study, parent and parent.run_id)
+
+
+def _first(param: _Param) -> Any:
+    return param.choices[0] if param.choices is not None else param.low
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON keeps it (tuples as lists), for the trials frame and MLflow."""
+    return json.loads(json.dumps(value, default=str))
+
+
+class _QuietOptuna:
+    """Optuna logs a line per trial at INFO; the trials frame and MLflow hold the same."""
+
+    def __enter__(self):
+        import optuna
+
+        self.level = optuna.logging.get_verbosity()
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+    def __exit__(self, *exc):
+        import optuna
+
+        optuna.logging.set_verbosity(self.level)
+
+
+def _test_metrics(best: Forecaster, data: TableSource, fit_args: dict[str, Any]) -> dict[str, float]:
+    """The chosen model's ``test_*`` metrics, on the same split a plain fit would test (none when the
+    split has no test rows)."""
+    from ssm_ts.training import build_trainer
+
+    s = best.settings
+    data_settings = dict(**fit_args, lookback=s["lookback"], horizon=s["horizon"], split=s["split"],
+                         fractions=s["fractions"], boundaries=s["boundaries"], batch_size=s["batch_size"],
+                         shuffle_seed=s["seed"])  # fmt: skip
+    if isinstance(data, pd.DataFrame):
+        datamodule = ForecastDataModule.from_frame(data, **data_settings)
+    else:
+        datamodule = ForecastDataModule(path=str(data), **data_settings)
+    datamodule.setup("test")
+    if datamodule.bounds.test_end <= datamodule.bounds.val_end:
+        return {}
+    options = {k: v for k, v in (s["trainer_options"] or {}).items() if k != "callbacks"}
+    trainer = build_trainer(max_epochs=1, out_dir=best.out_dir_, accelerator=s["accelerator"], **options)
+    (metrics,) = trainer.test(best.task_, datamodule=datamodule, verbose=False)
+    best.task_.cpu().eval()
+    metrics = {k: float(v) for k, v in metrics.items()}
+    if best.run_id_ is not None:
+        from ssm_ts.tracking.logger import make_mlflow_logger
+
+        logger = make_mlflow_logger(s["experiment"], tracking_uri=s["tracking_uri"], run_id=best.run_id_)
+        for key, value in metrics.items():
+            logger.experiment.log_metric(best.run_id_, key, value)
+    return metrics
+
+
+def _trials_frame(study: optuna.Study, params: list[_Param]) -> pd.DataFrame:
+    rows = []
+    for t in study.trials:
+        values = t.user_attrs.get("values") or {
+            p.name: p.value(v) for p, v in zip(params, t.params.values(), strict=False)
+        }
+        duration = t.duration.total_seconds() if t.duration is not None else float("nan")
+        val_loss = t.value if t.value is not None else (t.intermediate_values or {}).get(t.last_step)
+        rows.append({"trial": t.number, "state": t.state.name, "val_loss": val_loss, "duration_s": duration,
+                     "run_id": t.user_attrs.get("run_id"), **values})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+@dataclasses.dataclass
+class _ParentRun:
+    """The MLflow run of the whole search; trials are its nested children."""
+
+    client: Any
+    run_id: str
+
+    @classmethod
+    def start(
+        cls, fixed: dict[str, Any], space: Mapping[str, Any], n_trials: int, sampler: Any
+    ) -> _ParentRun:
+        from ssm_ts.tracking.logger import make_mlflow_logger
+
+        run_name = f"{fixed['run_name']}-tune" if fixed["run_name"] else None
+        logger = make_mlflow_logger(fixed["experiment"], tracking_uri=fixed["tracking_uri"], run_name=run_name,
+                                    tags={"ssm_ts.kind": "tune"})  # fmt: skip
+        client, run_id = logger.experiment, logger.run_id
+        params = {f"space.{k}": repr(v)[:500] for k, v in space.items()}
+        params.update({"tune.n_trials": n_trials, "tune.sampler": str(sampler), "tune.model": fixed["model"]})
+        for key, value in params.items():
+            client.log_param(run_id, key, value)
+        return cls(client, run_id)
+
+    def record_trial(self, run_id: str | None, number: int, state: str, loss: float) -> None:
+        if run_id is None:
+            return
+        self.client.set_tag(run_id, "optuna.trial", str(number))
+        self.client.set_tag(run_id, "optuna.state", state)
+        self.client.log_metric(run_id, "best_val_loss", loss)
+
+    def finish(
+        self, best_params: dict[str, Any], loss: float, best: Forecaster, trials: pd.DataFrame
+    ) -> None:
+        for key, value in best_params.items():
+            self.client.log_param(self.run_id, f"best.{key}", json.dumps(value))
+        self.client.log_metric(self.run_id, "best_val_loss", loss)
+        for key, value in best.metrics_.items():
+            if key.startswith("test_"):
+                self.client.log_metric(self.run_id, f"best_{key}", value)
+        self.client.set_tag(self.run_id, "best_trial_run_id", str(best.run_id_))
+        self.client.log_text(self.run_id, trials.to_csv(index=False), "trials.csv")
+        self.client.set_terminated(self.run_id, "FINISHED")
+
+    def fail(self) -> None:
+        self.client.set_terminated(self.run_id, "FAILED")
+
+
+__all__ = ["TuningResult", "parse_space", "tune_forecaster"]

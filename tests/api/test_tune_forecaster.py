@@ -1,0 +1,167 @@
+"""``ssm_ts.tune_forecaster`` on ETTh1's OT: chosen by validation loss, never by the test split."""
+
+from __future__ import annotations
+
+import itertools
+
+import mlflow
+import pytest
+
+from ssm_ts.api.forecaster import Forecaster
+from ssm_ts.api.tuning import parse_space, tune_forecaster
+from ssm_ts.errors import ConfigError
+from ssm_ts.pipelines.forecasting import ForecastDataModule
+
+SMALL = dict(target="OT", time_col="date", model="nlinear", lookback=48, horizon=12, max_epochs=1,
+             trainer_options={"limit_train_batches": 5})  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def search(ett, tmp_path_factory):
+    """A 3-trial TPE search logged to MLflow, with the splits whose windows were read, in order."""
+    import torch
+
+    folder = tmp_path_factory.mktemp("tune")
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    splits: list[str] = []
+    windows = ForecastDataModule.windows
+
+    def spy(self, split):
+        splits.append(split)
+        return windows(self, split)
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ForecastDataModule, "windows", spy)
+        result = tune_forecaster(
+            ett, {"lr": (1e-4, 1e-1), "model_options.instance_norm": ["last", "none"]}, n_trials=3,
+            tracking_uri=uri, out_dir=str(folder / "out"), **SMALL,
+        )  # fmt: skip
+    torch.set_num_threads(threads)
+    return result, splits, uri
+
+
+def test_best_trial_has_the_lowest_validation_loss(search):
+    result, _, _ = search
+    trials = result.trials
+    assert list(trials["state"]) == ["COMPLETE"] * 3
+    assert len(set(trials["lr"])) == 3  # three different settings were tried
+    best_row = trials.loc[trials["val_loss"].idxmin()]
+    assert result.best_val_loss == pytest.approx(best_row["val_loss"])
+    assert result.best.metrics_["val_loss"] == pytest.approx(best_row["val_loss"])
+    assert result.best_params == {"lr": best_row["lr"], "model_options.instance_norm": best_row[
+        "model_options.instance_norm"]}  # fmt: skip
+    assert (trials["duration_s"] > 0).all()
+
+
+def test_returned_model_has_the_best_params_and_works(search, tmp_path):
+    result, _, _ = search
+    best = result.best
+    assert type(best) is Forecaster
+    assert best.settings["lr"] == result.best_params["lr"]
+    assert best.settings["model_options"] == {
+        "instance_norm": result.best_params["model_options.instance_norm"]
+    }
+    assert best.settings["trainer_options"] == {"limit_train_batches": 5}  # no trial callback left in
+    assert best.task_.hparams.lr == result.best_params["lr"]
+    forecast = best.predict()
+    assert len(forecast) == 12 and forecast["OT"].notna().all()
+    best.save(tmp_path / "model")
+    loaded = Forecaster.load(tmp_path / "model")
+    assert loaded.predict()["OT"].tolist() == pytest.approx(forecast["OT"].tolist())
+
+
+def test_trials_never_read_the_test_split(search):
+    result, splits, _ = search
+    # every trial validated (fit, best-checkpoint metrics, calibration); the test windows were read
+    # once, last: the chosen model's score after the search
+    assert splits.count("val") >= 3 and splits.count("test") == 1 and splits[-1] == "test"
+    assert not any(c.startswith("test") for c in result.trials.columns)
+    assert "test_loss" in result.best.metrics_
+
+
+def test_trials_are_nested_mlflow_runs_under_the_search(search):
+    result, _, uri = search
+    client = mlflow.MlflowClient(uri)
+    experiment = client.get_experiment_by_name("ssm-ts-forecast")
+    runs = {r.info.run_id: r for r in client.search_runs([experiment.experiment_id])}
+    parent = runs[result.run_id]
+    children = [r for r in runs.values() if r.data.tags.get("mlflow.parentRunId") == result.run_id]
+    assert len(runs) == 4 and len(children) == 3
+    assert {r.info.run_id for r in children} == set(result.trials["run_id"])
+    assert parent.info.status == "FINISHED"
+    assert parent.data.tags["best_trial_run_id"] == result.best.run_id_
+    assert parent.data.params["best.lr"] == repr(result.best_params["lr"])
+    assert parent.data.metrics["best_val_loss"] == pytest.approx(result.best_val_loss)
+    for child in children:
+        row = result.trials.set_index("run_id").loc[child.info.run_id]
+        assert float(child.data.params["forecaster.lr"]) == pytest.approx(row["lr"])
+        assert child.data.metrics["best_val_loss"] == pytest.approx(row["val_loss"])
+        assert child.data.tags["optuna.state"] == "COMPLETE"
+    assert "test_loss" in runs[result.best.run_id_].data.metrics  # scored once, after the search
+
+
+def test_grid_search_covers_every_combination(ett, single_thread):
+    space = {"lr": [1e-3, 1e-2], "model_options.instance_norm": ["last", "none"]}
+    result = tune_forecaster(ett, space, sampler="grid", log_to_mlflow=False, **SMALL)
+    tried = set(zip(result.trials["lr"], result.trials["model_options.instance_norm"], strict=True))
+    assert tried == set(itertools.product(*space.values()))
+    assert len(result.trials) == 4
+
+
+@pytest.mark.parametrize(
+    ("space", "settings", "message"),
+    [
+        ({"lrr": (1e-4, 1e-2)}, {}, "not a Forecaster setting; did you mean 'lr'"),
+        ({"model_options.d_modle": [32, 64]}, {"model": "spacetime"}, "did you mean 'd_model'"),
+        ({"model_options.d_model": [32]}, {"model": "nlinear"}, "model 'nlinear' has no option 'd_model'"),
+        ({"model": ["nlinear", "spacetime"], "model_options.d_model": [32]}, {}, "'nlinear' has no option"),
+        ({"trainer_options.gradient_clip": [0.5]}, {}, "did you mean 'gradient_clip_val'"),
+        ({}, {}, "the search space is empty"),
+        ({"lr": []}, {}, "the list of choices is empty"),
+        ({"lr": (1e-2, 1e-4)}, {}, "low 0.01 must be below its high 0.0001"),
+        ({"lr": (0.0, 1e-2)}, {}, "a log-scale range needs low > 0"),
+        ({"lr": (1e-4, 1e-2)}, {"sampler": "grid"}, "sampler='grid' needs a list of choices"),
+        ({"lr": [1e-3]}, {"n_trials": 0}, "n_trials must be a whole number >= 1"),
+        ({"lr": [1e-3]}, {"lr": 1e-3}, "'lr' is both a fixed setting and searched"),
+        ({"lr": [1e-3]}, {"hoirzon": 12}, "unknown setting 'hoirzon'; did you mean 'horizon'"),
+        ({"out_dir": ["a", "b"]}, {}, "give it as a fixed setting"),
+    ],
+)
+def test_bad_spaces_are_refused_before_reading_data(space, settings, message):
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        tune_forecaster("no-such-file.csv", space, **settings)
+
+
+def test_ranges_infer_integers_and_log_scale():
+    lr, lookback, dropout = parse_space(
+        {"lr": (1e-4, 1e-2), "lookback": (24, 96), "model_options.dropout": (0.0, 0.3)}, "spacetime"
+    )
+    assert lr.log and not lr.integer
+    assert lookback.integer and not lookback.log
+    assert not dropout.log and not dropout.integer
+
+
+class _PruneAfterFirstTrial:
+    """A pruner that stops every trial but the first after its first epoch."""
+
+    def __new__(cls):
+        import optuna
+
+        class Pruner(optuna.pruners.BasePruner):
+            def prune(self, study, trial) -> bool:
+                return trial.number > 0
+
+        return Pruner()
+
+
+def test_pruned_trials_stop_early_and_are_never_chosen(ett, single_thread):
+    settings = {**SMALL, "max_epochs": 3, "patience": None}
+    result = tune_forecaster(ett, {"lr": [1e-1, 1e-3, 3e-3]}, sampler="grid", prune=_PruneAfterFirstTrial(),
+                             log_to_mlflow=False, **settings)  # fmt: skip
+    trials = result.trials.set_index("trial")
+    assert list(trials["state"]) == ["COMPLETE", "PRUNED", "PRUNED"]
+    assert result.best_params == {"lr": trials.loc[0, "lr"]}
+    assert result.study.trials[1].last_step == 0  # stopped after its first epoch of 3
+    assert result.study.trials[0].last_step == 2
