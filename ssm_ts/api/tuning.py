@@ -33,7 +33,7 @@ import pandas as pd
 from lightning.pytorch.callbacks import Callback
 
 from ssm_ts.api.forecaster import Forecaster
-from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.errors import ConfigError, SSMTSError
 from ssm_ts.pipelines.forecasting import ForecastDataModule
 from ssm_ts.pipelines.forecasting.reader import TableSource
 
@@ -452,8 +452,8 @@ def tune_forecaster(
                                **run_settings)  # fmt: skip
         try:
             fit.fit(data, **fit_args)
-        except (ConfigError, DataError) as error:
-            raise type(error)(f"trial {trial.number} with {values}: {error}") from error
+        except SSMTSError as error:  # the same kind of error, saying which trial met it
+            raise type(error)(f"the search stopped at trial {trial.number} ({values}): {error}") from error
         loss = float(fit.metrics_["val_loss"])
         trial.set_user_attr("run_id", fit.run_id_)
         fits[trial.number] = (fit, trial_settings)

@@ -9,7 +9,7 @@ import pytest
 
 from ssm_ts.api.forecaster import Forecaster
 from ssm_ts.api.tuning import parse_space, tune_forecaster
-from ssm_ts.errors import ConfigError
+from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import ForecastDataModule
 
 SMALL = dict(target="OT", time_col="date", model="nlinear", lookback=48, horizon=12, max_epochs=1,
@@ -165,3 +165,12 @@ def test_pruned_trials_stop_early_and_are_never_chosen(ett, single_thread):
     assert result.best_params == {"lr": trials.loc[0, "lr"]}
     assert result.study.trials[1].last_step == 0  # stopped after its first epoch of 3
     assert result.study.trials[0].last_step == 2
+
+
+def test_a_data_problem_names_the_trial_and_fails_the_search_run(ett, tmp_path):
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    with pytest.raises(DataError, match=r"the search stopped at trial 0 \(\{'lr': 0\.001\}\): .*'OTT'"):
+        tune_forecaster(ett, {"lr": [1e-3]}, tracking_uri=uri, **{**SMALL, "target": "OTT"})
+    client = mlflow.MlflowClient(uri)
+    (parent,) = client.search_runs([client.get_experiment_by_name("ssm-ts-forecast").experiment_id])
+    assert parent.data.tags["ssm_ts.kind"] == "tune" and parent.info.status == "FAILED"
