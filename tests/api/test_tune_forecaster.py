@@ -102,9 +102,9 @@ def test_trials_are_nested_mlflow_runs_under_the_search(search):
     assert "test_loss" in runs[result.best.run_id_].data.metrics  # scored once, after the search
 
 
-def test_grid_search_covers_every_combination(ett, single_thread):
+def test_grid_search_covers_every_combination(ett, single_thread, tmp_path):
     space = {"lr": [1e-3, 1e-2], "model_options.instance_norm": ["last", "none"]}
-    result = tune_forecaster(ett, space, sampler="grid", log_to_mlflow=False, **SMALL)
+    result = tune_forecaster(ett, space, sampler="grid", log_to_mlflow=False, out_dir=str(tmp_path), **SMALL)
     tried = set(zip(result.trials["lr"], result.trials["model_options.instance_norm"], strict=True))
     assert tried == set(itertools.product(*space.values()))
     assert len(result.trials) == 4
@@ -156,8 +156,8 @@ class _PruneAfterFirstTrial:
         return Pruner()
 
 
-def test_pruned_trials_stop_early_and_are_never_chosen(ett, single_thread):
-    settings = {**SMALL, "max_epochs": 3, "patience": None}
+def test_pruned_trials_stop_early_and_are_never_chosen(ett, single_thread, tmp_path):
+    settings = {**SMALL, "max_epochs": 3, "patience": None, "out_dir": str(tmp_path)}
     result = tune_forecaster(ett, {"lr": [1e-1, 1e-3, 3e-3]}, sampler="grid", prune=_PruneAfterFirstTrial(),
                              log_to_mlflow=False, **settings)  # fmt: skip
     trials = result.trials.set_index("trial")
@@ -170,7 +170,9 @@ def test_pruned_trials_stop_early_and_are_never_chosen(ett, single_thread):
 def test_a_data_problem_names_the_trial_and_fails_the_search_run(ett, tmp_path):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     with pytest.raises(DataError, match=r"the search stopped at trial 0 \(\{'lr': 0\.001\}\): .*'OTT'"):
-        tune_forecaster(ett, {"lr": [1e-3]}, tracking_uri=uri, **{**SMALL, "target": "OTT"})
+        tune_forecaster(
+            ett, {"lr": [1e-3]}, tracking_uri=uri, out_dir=str(tmp_path), **{**SMALL, "target": "OTT"}
+        )
     client = mlflow.MlflowClient(uri)
     (parent,) = client.search_runs([client.get_experiment_by_name("ssm-ts-forecast").experiment_id])
     assert parent.data.tags["ssm_ts.kind"] == "tune" and parent.info.status == "FAILED"
