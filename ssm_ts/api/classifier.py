@@ -39,6 +39,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.tracking.resume_settings import builtin_value
 
 _READ_FIRST = (
     "read the file first, e.g. data = ssm_ts.pipelines.sensor.read_series(path) (or read_ts, read_arff, "
@@ -245,19 +246,22 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         self.max_batch_steps = max_batch_steps
 
     def _task_settings(self, n_channels: int, classes: list[str]) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "n_channels": n_channels,
-            "classes": classes,
-            "model_options": {
-                "d_model": self.d_model,
-                "n_layers": self.n_layers,
-                "d_state": self.d_state,
-                "dropout": self.dropout,
-            },
-            "lr": self.lr,
-            "weight_decay": self.weight_decay,
-        }
+        # NumPy numbers as plain values: the task's checkpoints keep them and must load safely
+        return builtin_value(
+            {
+                "model": self.model,
+                "n_channels": n_channels,
+                "classes": classes,
+                "model_options": {
+                    "d_model": self.d_model,
+                    "n_layers": self.n_layers,
+                    "d_state": self.d_state,
+                    "dropout": self.dropout,
+                },
+                "lr": self.lr,
+                "weight_decay": self.weight_decay,
+            }
+        )
 
     def fit(self, X: Any, y: Any = None) -> SSMClassifier:
         """Train on recordings ``X`` with labels ``y`` (n,); ``X`` a ``SeriesSet`` brings its own labels
@@ -317,16 +321,20 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         pl.seed_everything(seed, verbose=False)
         datamodule = SensorDataModule.from_series(
             train=data,
-            val_fraction=self.val_fraction,
-            batch_size=self.batch_size,
-            seed=seed,
-            max_batch_steps=self.max_batch_steps,
+            **builtin_value(  # as the task's settings: the checkpoints keep them
+                dict(
+                    val_fraction=self.val_fraction,
+                    batch_size=self.batch_size,
+                    seed=seed,
+                    max_batch_steps=self.max_batch_steps,
+                )
+            ),
         )
         datamodule.set_classes(class_names)
         task = ClassificationTask(**self._task_settings(data.n_channels, class_names))
         with tempfile.TemporaryDirectory(prefix="ssm-ts-classifier-") as out_dir:
             trainer = build_trainer(
-                max_epochs=self.max_epochs,
+                max_epochs=builtin_value(self.max_epochs),
                 out_dir=out_dir,
                 monitor="val_loss" if self.val_fraction > 0 else "train_loss",
                 accelerator=self.accelerator,

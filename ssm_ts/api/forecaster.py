@@ -74,6 +74,7 @@ from ssm_ts.tasks.forecasting import (
     load_forecast_export,
     save_forecast_export,
 )
+from ssm_ts.tracking.resume_settings import builtin_value
 from ssm_ts.training import check_ema_decay
 
 
@@ -192,7 +193,8 @@ class Forecaster(ResumableFit):
         if ema_decay is not None:
             ema_decay = check_ema_decay(ema_decay, "ema_decay")
         calibration_budget = check_budget(calibration_budget)
-        self.settings = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
+        # NumPy numbers and arrays, and paths, as plain values: checkpoints keep them and must load safely
+        self.settings = builtin_value({k: v for k, v in locals().items() if k not in ("self", "__class__")})
         self.task_: ForecastingTask | None = None
         self.spec_: SeriesSpec | None = None
         self.history_: pd.DataFrame | None = None
@@ -260,12 +262,12 @@ class Forecaster(ResumableFit):
                 "for arrays, build a DataFrame with a time column and one column per series."
             )
         s = self.settings
-        data_settings = dict(
+        data_settings = builtin_value(dict(
             time_col=time_col, target=target, past_covariates=past_covariates, future_covariates=future_covariates,
             freq=freq, fill=fill, lookback=s["lookback"], horizon=s["horizon"], split=s["split"],
             fractions=s["fractions"], boundaries=s["boundaries"], batch_size=s["batch_size"], shuffle_seed=s["seed"],
             read_options=read_options,
-        )  # fmt: skip
+        ))  # fmt: skip
         if isinstance(data, pd.DataFrame):
             datamodule = ForecastDataModule.from_frame(data, **data_settings)
         else:

@@ -30,6 +30,7 @@ from ssm_ts.tasks.waveform import (
     save_waveform_export,
     write_clips,
 )
+from ssm_ts.tracking.resume_settings import builtin_value
 
 _NOT_FITTED = (
     "this WaveformGenerator is not fitted yet: call .fit(folder) or WaveformGenerator.load(folder) first."
@@ -164,7 +165,8 @@ class WaveformGenerator(ResumableFit):
     ):
         if max_epochs < 1:
             raise ConfigError(f"max_epochs must be at least 1, got {max_epochs}.")
-        self.settings = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
+        # NumPy numbers and paths as plain values: checkpoints keep them and must load safely
+        self.settings = builtin_value({k: v for k, v in locals().items() if k not in ("self", "__class__")})
         self.task_: WaveformTask | None = None
         self.metrics_: dict[str, float] = {}
         self.run_id_: str | None = None
@@ -229,6 +231,10 @@ class WaveformGenerator(ResumableFit):
         from ssm_ts.training import build_trainer, user_trainer_options
 
         s = self.settings
+        # NumPy numbers and paths as plain values: checkpoints keep them and must load safely
+        folder, sample_rate, clip_seconds, fractions, bits, max_files_per_split = builtin_value(
+            (folder, sample_rate, clip_seconds, fractions, bits, max_files_per_split)
+        )
         pl.seed_everything(s["seed"], verbose=False)
         data = AudioDataModule(
             folder,

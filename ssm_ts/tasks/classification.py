@@ -30,6 +30,7 @@ from ssm_ts.atomic import atomic_path
 from ssm_ts.errors import CheckpointError, ConfigError, DataError
 from ssm_ts.export import load_export, save_export
 from ssm_ts.pipelines.sensor import ChannelScaler, SensorDataModule, encode_labels
+from ssm_ts.tracking.resume_settings import builtin_hparams
 
 SPLITS = ("train", "val", "test")
 EXPORT_KIND = "ssm-ts-classifier"
@@ -74,6 +75,7 @@ class ClassificationTask(pl.LightningModule):
         super().__init__()
         rate = check_rate(rate)  # 0, negative, inf or text: a clear error before anything is built
         self.save_hyperparameters()
+        builtin_hparams(self)  # NumPy or Path settings would make its checkpoints unloadable
         self.net: nn.Module | None = None
         self.loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
         # closed-form models take no gradient steps: Lightning then needs no optimizer

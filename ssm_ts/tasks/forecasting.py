@@ -43,6 +43,7 @@ from ssm_ts.pipelines.forecasting.frames import restore_times, times_to_json
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows, require_channel_independent, series_spans
 from ssm_ts.pipelines.forecasting.windows import valid_rows
+from ssm_ts.tracking.resume_settings import builtin_hparams, builtin_value
 
 SPLITS = ("val", "test")
 EXPORT_KIND = "ssm-ts-forecaster"
@@ -102,7 +103,7 @@ class ForecastingTask(pl.LightningModule):
         lr_schedule: Literal["cosine", "none"] = "cosine",
     ):
         super().__init__()
-        quantiles = normalise_quantiles(quantiles)
+        quantiles = normalise_quantiles(builtin_value(quantiles))  # a NumPy array too
         if quantiles and loss != "mse":  # "mse" is the default: only an explicit other choice is lost
             warnings.warn(
                 f"loss={loss!r} is ignored: with quantiles the model trains with the quantile (pinball) loss. "
@@ -112,6 +113,7 @@ class ForecastingTask(pl.LightningModule):
             )
         self.save_hyperparameters()
         self.hparams.quantiles = quantiles
+        builtin_hparams(self)  # NumPy or Path settings would make its checkpoints unloadable
         from ssm_ts.models.losses import build_forecast_loss
 
         self.loss_fn = build_forecast_loss("quantile" if quantiles else loss, quantiles=quantiles)

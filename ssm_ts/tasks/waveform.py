@@ -28,6 +28,7 @@ from ssm_ts.export import load_export, save_export
 from ssm_ts.models.sashimi import SaShiMi, sashimi_config
 from ssm_ts.models.sashimi_recurrent import SaShiMiRecurrence
 from ssm_ts.pipelines.audio import Quantizer, spectrogram_figure, write_spectrogram_sheet, write_wav
+from ssm_ts.tracking.resume_settings import builtin_hparams
 
 EXPORT_KIND = "ssm-ts-waveform"
 LN2 = math.log(2.0)
@@ -69,6 +70,7 @@ class WaveformTask(pl.LightningModule):
     ):
         super().__init__()
         self.save_hyperparameters()
+        builtin_hparams(self)  # NumPy or Path settings would make its checkpoints unloadable
         self.quantizer = Quantizer(quantization, bits)
         cfg = sashimi_config(
             preset,

@@ -284,6 +284,36 @@ def plain_value(value: Any) -> Any:
     return json.loads(json.dumps(value, default=plain))
 
 
+def builtin_value(value: Any) -> Any:
+    """``value`` with NumPy scalars as Python numbers and bools (``np.float64(1e-3)`` -> ``0.001``),
+    NumPy arrays as lists and paths as text, inside dicts, lists and tuples too (their kind kept);
+    anything else as it is. A checkpoint loaded safely (``weights_only``) holds only such values,
+    and a setting's checks (``isinstance(n, int)``, ``if quantiles:``) take them."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, Mapping):
+        return {k: builtin_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):  # not a named tuple
+        return type(value)(builtin_value(v) for v in value)
+    return value
+
+
+def builtin_hparams(module: Any) -> None:
+    """Make a Lightning module's saved hyperparameters :func:`builtin_value`: its checkpoints keep
+    them (``hyper_parameters``), and a NumPy setting (``lr=np.float64(1e-3)``) made them unloadable
+    ("holds objects other than tensors and plain values"). Call after ``save_hyperparameters()``."""
+    for hparams in (module.hparams, getattr(module, "_hparams_initial", None)):
+        if hparams is not None:
+            for key in list(hparams):
+                hparams[key] = builtin_value(hparams[key])
+
+
 def plain_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     """``settings`` as plain values (:func:`plain_value`), which compare equal however they were given
     (:func:`same_setting`)."""
