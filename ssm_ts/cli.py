@@ -130,7 +130,12 @@ def build_cli_class():
     from ssm_ts.tracking.resume_settings import (
         DATA_FILE_SETTINGS,
         FINGERPRINT_KEY,
+        RESOLVED_KEY,
         RUNTIME_SETTINGS,
+        plain_value,
+        resolved_data_settings,
+        said_setting,
+        same_training_setting,
         sort_resume_changes,
     )
     from ssm_ts.tracking.run_folder import log_model_and_publish, publish_copy, run_folder
@@ -163,6 +168,9 @@ def build_cli_class():
 
     class SSMTSCLI(LightningCLI):
         use_name = "ssm-ts"
+        # a resumed fit's data settings compared once the data is read (_check_resolved_on_resume)
+        _resolved_then: dict[str, Any] = {}
+        _resolved_pending: dict[str, tuple[Any, Any]] = {}
 
         def add_arguments_to_parser(self, parser) -> None:
             parser.add_argument(
@@ -274,6 +282,15 @@ def build_cli_class():
                 self.parse_arguments(self.parser, self._given_args)
                 self.config["fit"]["ckpt_path"] = ckpt_path  # as resolved ('last' named a file)
             changed = resume_conflicts(saved, self.config["fit"])
+            # the data settings that reading resolves (time_col, target, ...; newer checkpoints keep what
+            # they resolved to) are compared as resolved once the data is read (_check_resolved_on_resume):
+            # a value the fit inferred may be spelled out
+            self._resolved_then = checkpoint.get(RESOLVED_KEY) or {}
+            self._resolved_pending = {
+                key: changed.pop(key)
+                for key in list(changed)
+                if key.startswith("data.") and key.split(".", 1)[1] in self._resolved_then
+            }
             fingerprints = checkpoint.get(FINGERPRINT_KEY) or {}
             current = {key: self.config["fit"].get(key) for key in DATA_FILE_SETTINGS if key in saved}
             accepted, refused = sort_resume_changes(changed, fingerprints, self.use_name, current)
@@ -349,9 +366,44 @@ def build_cli_class():
             # "last" was resolved to a file before the classes were built (_parse_ckpt_path)
             return mlflow_run_of_checkpoint(load_checkpoint(ckpt_path))
 
+        def _check_resolved_on_resume(self) -> set[str]:
+            """A resumed fit's data settings that differ from the checkpoint's as given
+            (:meth:`_restore_fit_settings`) but that the data resolves as the fit did (a value it
+            inferred, spelled out: ``--data.time_col date`` after ``None``): the same training. Any
+            other is a ConfigError naming it, with what a ``None`` resolved to, before any training."""
+            if self.subcommand != "fit" or not self._resolved_pending:
+                return set()
+            self.datamodule.setup("fit")  # reads the data (the fit reuses what was read)
+            then, now = self._resolved_then, resolved_data_settings(self.datamodule)
+            same, refused = set(), {}
+            for key, (old, new) in self._resolved_pending.items():
+                name = key.split(".", 1)[1]
+                if same_training_setting(name, plain_value(old), plain_value(new), then, now):
+                    same.add(key)
+                else:
+                    refused[key] = (said_setting(old, then.get(name)), said_setting(new, now.get(name)))
+            if refused:
+                listed = "; ".join(
+                    f"--{key}: {old} in the checkpoint, {new} now" for key, (old, new) in refused.items()
+                )
+                raise ConfigError(
+                    f"--ckpt_path {self._setting('ckpt_path')} resumes a fit, but these settings differ from the "
+                    f"ones it was trained with: {listed}. Resuming continues the checkpoint's model on its own "
+                    "data: drop these options (without --config the checkpoint's settings are used), pass the "
+                    "values they resolved to, or fit from scratch into a new --out."
+                )
+            listed = ", ".join(f"--{key} {self._resolved_pending[key][1]!r}" for key in sorted(same))
+            Console(stderr=True).print(
+                f"resuming with the values the fit inferred, spelled out (the same training): {listed}",
+                markup=False,
+                highlight=False,
+            )
+            return same
+
         def instantiate_trainer(self, **kwargs: Any):
             trainer_config = self._get(self.config_init, "trainer", default={})
             resumed_run = self._resolve_resume()
+            same = self._check_resolved_on_resume()  # before the run is touched
             if self.subcommand == "predict":
                 kwargs["logger"] = False  # predictions are files in --out, not an MLflow run
             elif trainer_config.get("logger") in (None, True):
@@ -365,7 +417,9 @@ def build_cli_class():
                     as_dict = self.config[self.subcommand].as_dict()
                     # data files were checked against the checkpoint's fingerprints (_restore_fit_settings)
                     accepted = {*RUNTIME_SETTINGS, *DATA_FILE_SETTINGS}
-                    check_resumed_run(kwargs["logger"], resumed_run, logged_config_params(as_dict), accepted)
+                    check_resumed_run(
+                        kwargs["logger"], resumed_run, logged_config_params(as_dict), accepted, same=same
+                    )
             if trainer_config.get("default_root_dir") in (None, "", "."):
                 kwargs["default_root_dir"] = self._setting("out")
             trainer = super().instantiate_trainer(**kwargs)

@@ -151,7 +151,8 @@ class ResumableFit:
             SETTINGS_KEY,
             plain_settings,
             resolved_data_settings,
-            same_setting,
+            said_setting,
+            same_training_setting,
         )
 
         def leaves(keys: set[str], prefix: str) -> set[str]:  # data.num_workers -> num_workers
@@ -191,15 +192,14 @@ class ResumableFit:
             saved, now = plain_settings(saved), plain_settings(now)
             for key in saved.keys() & now.keys():
                 name = self.resume_aliases.get(key, key)
-                if name in changed or name in free or same_setting(saved[key], now[key]):
+                if name in changed or name in free:
                     continue
-                # a value the fit inferred, spelled out now (or the other way round): the same training
-                if key in then_resolved and key in now_resolved:
-                    if same_setting(then_resolved[key], now_resolved[key]):
-                        continue
+                # also a value the fit inferred, spelled out now (or the other way round)
+                if same_training_setting(key, saved[key], now[key], then_resolved, now_resolved):
+                    continue
                 changed[name] = (
-                    _said(saved[key], then_resolved.get(key)),
-                    _said(now[key], now_resolved.get(key)),
+                    said_setting(saved[key], then_resolved.get(key)),
+                    said_setting(now[key], now_resolved.get(key)),
                 )
         if changed:
             listed = "; ".join(
@@ -240,13 +240,6 @@ class ResumableFit:
             f"call fit(..., resume=True) on a {type(self).__name__} with out_dir={str(out_dir)!r} to log "
             "the results into the same run"
         )
-
-
-def _said(value: Any, resolved: Any = None) -> str:
-    """A setting's value for a message; a ``None`` that reading the data resolved says to what."""
-    if value is None and resolved is not None:
-        return f"None (resolved to {resolved!r})"
-    return repr(value)
 
 
 def _frame_refusal(saved: dict[str, Any], fingerprints: dict[str, Any], frame: Any, path: Any) -> str | None:

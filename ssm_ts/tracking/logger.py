@@ -166,6 +166,7 @@ def check_resumed_run(
     params: Mapping[str, Any],
     accepted: Collection[str] = (),
     free_hint: Collection[str] | None = None,
+    same: Collection[str] = (),
 ) -> dict[str, tuple[str, str]]:
     """Before a resumed fit logs into run ``run_id`` (``logger``'s): a :class:`ConfigError` when the
     store does not hold the run, or when ``params`` (nested, as :func:`log_params` takes them) differ
@@ -179,7 +180,9 @@ def check_resumed_run(
     keys changed is tagged under its own name, with its whole new value) and the logger leaves the
     parameter as the run logged it, as it does a value given in another form. A refusal lists
     ``free_hint`` as the settings that may differ (default: the runtime settings of ``params``, as
-    the CLI names them). Returns the accepted changes, ``{setting: (run's value, new value)}``."""
+    the CLI names them). Settings in ``same`` (dotted) were found to train the same in another form
+    (a value the fit inferred, spelled out: ``data.time_col`` None then, ``"date"`` now): no change,
+    neither tagged nor logged again. Returns the accepted changes, ``{setting: (run's value, new value)}``."""
     from mlflow.exceptions import MlflowException
 
     try:
@@ -194,6 +197,9 @@ def check_resumed_run(
     logged = {k.replace("/", "."): v for k, v in run.data.params.items()}
     flat = _flatten(params)
     changed, reformatted = _run_param_changes(logged, params, flat, accepted)
+    for key in [k for k in changed if k in same]:  # the same training, in another form
+        reformatted.add(key)
+        del changed[key]
     free = {k for k in changed if any(k == a or k.startswith(f"{a}.") for a in accepted)}
     refused = {k: values for k, values in changed.items() if k not in free}
     if refused:

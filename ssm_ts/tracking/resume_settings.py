@@ -332,6 +332,28 @@ def same_setting(old: Any, new: Any) -> bool:
     return old == new
 
 
+def same_training_setting(
+    key: str, old: Any, new: Any, resolved_then: Mapping[str, Any], resolved_now: Mapping[str, Any]
+) -> bool:
+    """Whether a data module or front-end setting ``key`` at ``old`` (the checkpoint's) and ``new``
+    (plain values) trains the same: the same value (:func:`same_setting`), or a setting of
+    :data:`RESOLVED_DATA_SETTINGS` that reading the data resolved the same then and now (``resolved_then``:
+    the checkpoint's :data:`RESOLVED_KEY`; ``resolved_now``: :func:`resolved_data_settings`), as a
+    value the fit inferred and a resume spells out (``time_col`` None then, ``"date"`` now)."""
+    if same_setting(old, new):
+        return True
+    return (
+        key in resolved_then and key in resolved_now and same_setting(resolved_then[key], resolved_now[key])
+    )
+
+
+def said_setting(value: Any, resolved: Any = None) -> str:
+    """A setting's value for a message; a ``None`` that reading the data resolved says to what."""
+    if value is None and resolved is not None:
+        return f"None (resolved to {resolved!r})"
+    return repr(value)
+
+
 def same_logged_value(logged: str, new: Any) -> bool:
     """Whether MLflow's text ``logged`` of a parameter (``str(value)[:250]``, as
     ``MLFlowLogger.log_hyperparams`` writes it) is of the same setting as ``new``: the same text, or
