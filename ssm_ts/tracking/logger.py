@@ -21,7 +21,7 @@ from lightning.pytorch.loggers import MLFlowLogger
 from lightning.pytorch.utilities import rank_zero_only
 
 from ssm_ts.errors import ConfigError
-from ssm_ts.tracking.preflight import check_tracking_uri
+from ssm_ts.tracking.preflight import check_tracking_uri, sqlite_path
 from ssm_ts.tracking.resume_settings import (
     FINGERPRINT_KEY,
     RESOLVED_KEY,
@@ -45,6 +45,20 @@ def default_tracking_uri() -> str:
     return f"sqlite:///{(Path.cwd() / DEFAULT_DB_NAME).as_posix()}"
 
 
+def sqlite_artifact_location(tracking_uri: str, experiment_name: str) -> str | None:
+    """Where a new experiment ``experiment_name`` of an sqlite store keeps its artifacts: a file URI
+    ``<the database's folder>/mlruns/<experiment name>`` (characters other than letters, digits,
+    ``.``, ``_`` and ``-`` as ``_``). MLflow's own default is ``./mlruns`` of whatever folder the
+    process runs in when it creates the experiment, wherever the database is. ``None`` for a server
+    or an in-memory store, which choose for themselves."""
+    db_path = sqlite_path(tracking_uri)
+    if db_path is None:
+        return None
+    # names map to folders one way; two names with the same folder still keep their runs apart (run ids)
+    folder = re.sub(r"[^A-Za-z0-9._-]", "_", experiment_name).strip(".") or "experiment"
+    return (db_path.absolute().parent / "mlruns" / folder).as_uri()
+
+
 def make_mlflow_logger(
     experiment_name: str,
     tracking_uri: str | None = None,
@@ -58,6 +72,11 @@ def make_mlflow_logger(
     :func:`check_resumed_run` then says which changed settings it logs as tags instead of params.
     An unreachable server or an unwritable sqlite file is a :class:`~ssm_ts.errors.ConfigError`
     here, before any training (see :mod:`ssm_ts.tracking.preflight`).
+
+    With an sqlite store, an experiment this creates keeps its artifacts beside the database file
+    (:func:`sqlite_artifact_location`: ``<db folder>/mlruns/<experiment>``), not in the working
+    directory. An experiment that already exists keeps the location it was created with (MLflow
+    fixes it then); a server's experiments are where the server puts them.
     """
     tracking_uri = tracking_uri or default_tracking_uri()
     check_tracking_uri(tracking_uri)
@@ -65,6 +84,7 @@ def make_mlflow_logger(
         experiment_name=experiment_name,
         run_name=run_name,
         tracking_uri=tracking_uri,
+        artifact_location=sqlite_artifact_location(tracking_uri, experiment_name),  # used on creation only
         run_id=run_id,
         tags=dict(tags or {}),
         log_model=False,

@@ -51,11 +51,22 @@ def _check_server(uri: str, scheme: str, timeout: float) -> None:
         ) from None
 
 
-def _check_sqlite(uri: str) -> None:
+def sqlite_path(uri: str) -> Path | None:
+    """The database file of an sqlite tracking URI, as written (``sqlite:///mlflow.db`` is relative
+    to the working directory, ``sqlite:////abs/mlflow.db`` absolute); ``None`` for another scheme or
+    an in-memory database."""
+    if urlsplit(uri).scheme.lower() != "sqlite":
+        return None
     path_text = uri.split("://", 1)[1][1:] if "://" in uri else ""  # sqlite:///rel or sqlite:////abs
     if not path_text or path_text.startswith(":memory:"):
+        return None
+    return Path(path_text.split("?", 1)[0])
+
+
+def _check_sqlite(uri: str) -> None:
+    path = sqlite_path(uri)
+    if path is None:
         return
-    path = Path(path_text.split("?", 1)[0])
     if path.is_dir():
         raise ConfigError(f"the MLflow store {uri} is a folder, not a database file; {FIX}.")
     if path.exists():
