@@ -59,6 +59,7 @@ USES: dict[str, UseSpec] = {
         datamodule="ssm_ts.pipelines.forecasting:ForecastDataModule",
         description="fit forecasters (SpaceTime, S4D, linear baselines) on a CSV",
         example="ssm-ts forecast fit --config forecast_co2_quick",
+        extra_commands={"tune": "ssm_ts.api.tune_cli:tune_command"},
         parser_hook="ssm_ts.tasks.forecasting:configure_cli_parser",
     ),
     "audio": UseSpec(

@@ -84,7 +84,9 @@ def test_every_use_has_a_quick_and_a_full_config():
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda path: path.stem)
 def test_config_parses_and_print_config_shows_its_values(config, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        cli.main([use_of(config), "fit", "--config", str(config), "--print_config"])
+        # a search config (<use>_<job>_tune.yaml) is for 'ssm-ts forecast tune', not fit
+        command = "tune" if config.stem.endswith("_tune") else "fit"
+        cli.main([use_of(config), command, "--config", str(config), "--print_config"])
     assert exit_info.value.code in (0, None)
     resolved = flatten(yaml.safe_load(capsys.readouterr().out))
     written = flatten(yaml.safe_load(config.read_text()))

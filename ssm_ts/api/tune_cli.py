@@ -1,0 +1,250 @@
+"""``ssm-ts forecast tune``: :func:`ssm_ts.tune_forecaster` (an Optuna search chosen on validation) from a YAML.
+
+    ssm-ts forecast tune --config forecast_co2_tune
+    ssm-ts forecast tune --config forecast_co2_tune --n_trials 10 --data.path my.csv --data.target y
+
+The config holds ``data`` (the CSV or a standard data set's name, and how to read it: the arguments
+of :meth:`Forecaster.fit`), ``model`` (the fixed :class:`~ssm_ts.Forecaster` settings), ``space``
+(setting name -> a list of choices, or a ``{low, high}`` range with optional ``log`` and ``step``),
+``n_trials`` / ``timeout`` / ``sampler`` / ``prune``, and ``out`` / ``experiment`` / ``tracking_uri``.
+It prints the trials and the best settings and writes into ``--out``: ``trials.csv``, ``export/`` (the
+best model, as :meth:`Forecaster.save`; ``Forecaster.load`` reads it), ``forecast.csv`` and
+``forecast.png`` (the best model's forecast after the data), and each trial's checkpoints in
+``trial-<n>/``. MLflow gets the search's parent run with a nested run per trial.
+
+Only jsonargparse is imported to parse the arguments, so ``--help`` answers without loading Lightning.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from ssm_ts.errors import ConfigError
+
+if TYPE_CHECKING:
+    from jsonargparse import ArgumentParser
+
+    from ssm_ts.api.tuning import TuningResult
+
+PROG = "ssm-ts forecast tune"
+# the arguments of Forecaster.fit that say how to read the data (data.<name> in the config)
+FIT_DATA_ARGS = ("time_col", "target", "past_covariates", "future_covariates", "freq", "fill", "read_options")
+# Forecaster settings the command sets itself, from its own options; a model.<name> would fight them
+OWN_OPTIONS = {
+    "experiment": "--experiment",
+    "tracking_uri": "--tracking_uri",
+    "run_name": "--run_name",
+    "out_dir": "--out",
+    "log_to_mlflow": "--tracking_uri (every search is logged)",
+    "register_as": "ssm-ts forecast fit --register_as or mlflow.register_model on the best trial's run",
+}
+# settings whose values are dicts: the space may name their keys nested (model_options: {d_model: [...]})
+NESTED_SETTINGS = ("model_options", "trainer_options")
+_RANGE_KEYS = frozenset({"choices", "low", "high", "log", "step"})
+
+
+def build_parser() -> ArgumentParser:
+    """The command's jsonargparse parser (a ``--config`` YAML, overridden by ``--key value`` options)."""
+    from jsonargparse import ActionConfigFile, ArgumentParser
+
+    parser = ArgumentParser(
+        prog=PROG,
+        description=(
+            "Search Forecaster settings with Optuna, choosing by validation loss (ssm_ts.tune_forecaster); "
+            "write trials.csv, the best model's export/, forecast.csv and forecast.png into --out."
+        ),
+        default_meta=False,
+    )
+    parser.add_argument("--config", action=ActionConfigFile, help="a YAML file or a shipped config's name")
+    parser.add_argument(
+        "--data.path", type=str | None, default=None,
+        help="the CSV, or a standard data set's name (ETTh1) read from the data home",
+    )  # fmt: skip
+    parser.add_argument(
+        "--data.time_col", type=str | None, default=None, help="time column (default: inferred)"
+    )
+    parser.add_argument("--data.target", type=str | list[str] | None, default=None,
+                        help="column(s) to forecast (default: every numeric column)")  # fmt: skip
+    parser.add_argument("--data.past_covariates", type=list[str] | None, default=None)
+    parser.add_argument("--data.future_covariates", type=list[str] | None, default=None)
+    parser.add_argument(
+        "--data.freq", type=int | str | None, default=None, help="pandas alias or integer step"
+    )
+    parser.add_argument("--data.fill", type=Literal["ffill", "interpolate"] | None, default=None,
+                        help="fill missing rows (default: a missing row is an error naming it)")  # fmt: skip
+    parser.add_argument("--data.read_options", type=dict[str, Any] | None, default=None,
+                        help="pandas.read_csv settings, e.g. {sep: ';', dayfirst: true}")  # fmt: skip
+    parser.add_argument(
+        "--model", type=dict[str, Any], default={},
+        help="fixed Forecaster settings (model, lookback, horizon, quantiles, max_epochs, batch_size, lr, "
+        "model_options, trainer_options, seed, ...: see help(ssm_ts.Forecaster)); --model.lookback 48",
+    )  # fmt: skip
+    parser.add_argument(
+        "--space", type=dict[str, Any], default={},
+        help="setting name -> a list of choices ([16, 32]) or a range ({low: 1e-4, high: 1e-2}, optional "
+        "log, step); names: Forecaster settings, model_options.<option>, trainer_options.<argument>",
+    )  # fmt: skip
+    parser.add_argument("--n_trials", type=int | None, default=None,
+                        help="trials to run (default 20; a grid: every combination)")  # fmt: skip
+    parser.add_argument("--timeout", type=float | None, default=None,
+                        help="seconds after which no new trial starts")  # fmt: skip
+    parser.add_argument("--sampler", type=Literal["tpe", "random", "grid"], default="tpe")
+    parser.add_argument(
+        "--prune", type=bool, default=True, help="stop unpromising trials early (median pruner)"
+    )
+    parser.add_argument("--out", type=str, default="outputs/forecast_tune", help="folder for the outputs")
+    parser.add_argument("--experiment", type=str, default="ssm-ts-forecast", help="MLflow experiment")
+    parser.add_argument("--tracking_uri", type=str | None, default=None, help="MLflow URI (default sqlite)")
+    parser.add_argument("--run_name", type=str | None, default=None, help="MLflow run name of the trials")
+    return parser
+
+
+def flat_space(space: Mapping[str, Any]) -> dict[str, Any]:
+    """``space`` with ``model_options``/``trainer_options`` given as nested mappings
+    (``{model_options: {d_model: [16, 32]}}``, as YAML or ``--space.model_options.d_model`` give them)
+    spelled as tune_forecaster's names (``model_options.d_model``)."""
+    flat: dict[str, Any] = {}
+    for name, entry in space.items():
+        nested = isinstance(entry, Mapping) and not (set(entry) & _RANGE_KEYS)
+        if name in NESTED_SETTINGS and nested:
+            flat.update({f"{name}.{key}": value for key, value in entry.items()})
+        else:
+            flat[name] = entry
+    return flat
+
+
+def search_arguments(config: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """``(data, space, keyword arguments)`` of :func:`tune_forecaster` from the parsed ``config``."""
+    data = config.data.path
+    if not data:
+        raise ConfigError(
+            "data.path is not set: give the CSV or a standard data set's name, in the config "
+            "(data: {path: my.csv}) or as --data.path my.csv"
+        )
+    model = dict(config.model or {})
+    for name, option in OWN_OPTIONS.items():
+        if name in model:
+            raise ConfigError(f"model.{name}: the search sets it itself; use {option} instead.")
+    space = flat_space(config.space or {})
+    if not space:
+        raise ConfigError(
+            "the search space is empty: give space in the config, e.g. space: {lr: {low: 1e-4, high: 1e-2}, "
+            "model_options.d_model: [16, 32]}, or --space '{lookback: [52, 104]}'"
+        )
+    kwargs = {key: getattr(config.data, key) for key in FIT_DATA_ARGS}
+    kwargs.update(
+        n_trials=config.n_trials, timeout=config.timeout, sampler=config.sampler, prune=config.prune,
+        experiment=config.experiment, tracking_uri=config.tracking_uri, run_name=config.run_name,
+        out_dir=config.out, **model,
+    )  # fmt: skip
+    return data, space, kwargs
+
+
+def check_out(out: Path) -> None:
+    """``--out`` must be a folder or creatable as one, checked before any trial (not after the search)."""
+    for path in (out, *out.parents):
+        if path.exists():
+            if not path.is_dir():
+                what = "is a file" if path == out else f"is inside {path}, which is a file"
+                raise ConfigError(f"--out {out} {what}, not a folder; give --out a folder path.")
+            return
+
+
+def write_outputs(result: TuningResult, out: Path) -> list[Path]:
+    """``trials.csv``, ``export/`` (the best model), ``forecast.csv`` and ``forecast.png`` in ``out``."""
+    import matplotlib.pyplot as plt
+
+    from ssm_ts.atomic import atomic_path
+
+    out.mkdir(parents=True, exist_ok=True)
+    trials_path, csv_path, png_path = out / "trials.csv", out / "forecast.csv", out / "forecast.png"
+    with atomic_path(trials_path) as tmp:
+        result.trials.to_csv(tmp, index=False)
+    export = result.best.save(out / "export")
+    forecast = result.best.predict()
+    with atomic_path(csv_path) as tmp:
+        forecast.to_csv(tmp, index=False)
+    figure = result.best.plot()
+    with atomic_path(png_path) as tmp:
+        figure.savefig(tmp, dpi=110)
+    plt.close(figure)
+    return [trials_path, export, csv_path, png_path]
+
+
+def print_summary(result: TuningResult) -> None:
+    """The trials as a table, then the best settings and scores (on stdout)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(result.trials)} trials (lowest val_loss chosen)")
+    for column in result.trials.columns:
+        table.add_column(str(column), justify="right" if column != "state" else "left")
+    best_run = result.best.run_id_
+    for row in result.trials.itertuples(index=False):
+        cells = [_cell(value, column) for value, column in zip(row, result.trials.columns, strict=True)]
+        chosen = row.run_id == best_run and row.state == "COMPLETE"
+        table.add_row(*cells, style="bold green" if chosen else None)
+    console = Console(width=max(120, Console().width))
+    console.print(table)
+    console.print(f"best val_loss {result.best_val_loss:.6g}", highlight=False)
+    for name, value in result.best_params.items():
+        console.print(f"best {name}: {value!r}", highlight=False)
+    tests = {k: v for k, v in result.best.metrics_.items() if k.startswith("test_")}
+    if tests:
+        console.print("test split (scored once, after the search): " + ", ".join(
+            f"{k} {v:.6g}" for k, v in sorted(tests.items())), highlight=False)  # fmt: skip
+
+
+def _cell(value: Any, column: str = "") -> str:
+    if column == "run_id" and isinstance(value, str):
+        return value[:8]  # as git shortens ids: the full ones are in trials.csv
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
+
+
+def tune_command(argv: list[str]) -> int:
+    """Parse ``argv`` (after ``ssm-ts forecast tune``), run the search, write and print its results."""
+    from ssm_ts.packaged_configs import resolve_config_args
+
+    os.environ.setdefault("JSONARGPARSE_DEPRECATION_WARNINGS", "off")
+    argv, shipped = resolve_config_args(list(argv), "forecast")
+    for path in shipped:
+        print(
+            f"config: {path} (shipped with ssm-ts; ssm-ts configs copy {path.stem} to edit it)",
+            file=sys.stderr,
+        )
+    config = build_parser().parse_args(argv)
+    data, space, kwargs = search_arguments(config)
+    out = Path(config.out)
+    check_out(out)
+
+    from rich.console import Console
+
+    from ssm_ts.api.tuning import tune_forecaster
+    from ssm_ts.training import set_verbosity
+
+    set_verbosity(False)
+    console = Console(stderr=True)
+    try:
+        result = tune_forecaster(data, space, **kwargs)
+    except KeyboardInterrupt:
+        console.print(
+            f"{PROG}: interrupted; the finished trials' checkpoints are kept under {out}/trial-<n> and their "
+            f"runs in MLflow (experiment {config.experiment!r}, the search's run marked FAILED); a rerun "
+            "starts a new search",
+            highlight=False,
+        )
+        return 130  # the shell's code for an end by Ctrl-C
+    print_summary(result)
+    for path in write_outputs(result, out):
+        console.print(f"[green]wrote[/green] {path}")
+    if result.run_id is not None:
+        console.print(
+            f"[green]MLflow[/green] search run {result.run_id}, best trial run {result.best.run_id_}"
+        )
+    return 0
