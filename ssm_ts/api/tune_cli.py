@@ -233,11 +233,11 @@ def tune_command(argv: list[str]) -> int:
     try:
         result = tune_forecaster(data, space, **kwargs)
     except KeyboardInterrupt:
-        console.print(
+        print(
             f"{PROG}: interrupted; the finished trials' checkpoints are kept under {out}/trial-<n> and their "
             f"runs in MLflow (experiment {config.experiment!r}, the search's run marked FAILED); a rerun "
             "starts a new search",
-            highlight=False,
+            file=sys.stderr,
         )
         return 130  # the shell's code for an end by Ctrl-C
     print_summary(result)
