@@ -64,7 +64,8 @@ def test_unknown_config_names_the_value_and_lists_the_shipped_ones(tmp_path, mon
         ConfigError, match=r"--config forecast_co2_quik: no such file, and not the name"
     ) as err:
         packaged_configs.resolve_config_args(["--config", "forecast_co2_quik"], "forecast")
-    assert "forecast_co2_quick, forecast_etth1" in str(err.value) and "ssm-ts configs copy" in str(err.value)
+    assert "forecast_co2_quick, forecast_co2_tune, forecast_etth1" in str(err.value)
+    assert "ssm-ts configs copy" in str(err.value)
     with pytest.raises(ConfigError, match=r"--config my/own.yaml: no such file \(paths are relative to"):
         packaged_configs.resolve_config_args(["--config", "my/own.yaml"], "forecast")
     with pytest.raises(ConfigError, match="classify_basicmotions_quick is a config for 'ssm-ts classify'"):
