@@ -603,12 +603,33 @@ def check_weight_averaging(callbacks: list) -> None:
             )
 
 
+def refuse_search_configs(args: list[str], use: str) -> None:
+    """A search config (one with a top-level ``space``, such as ``forecast_co2_tune``) given to
+    fit/validate/test/predict: a :class:`ConfigError` naming the command it is for, instead of
+    jsonargparse's "does not accept option 'space.lr.low'"."""
+    import yaml
+
+    values = [b for a, b in zip(args, args[1:]) if a == "--config"]
+    values += [a.split("=", 1)[1] for a in args if a.startswith("--config=")]
+    for value in values:
+        try:
+            content = yaml.safe_load(Path(value).read_text())
+        except (OSError, yaml.YAMLError):
+            continue  # LightningCLI reports files it cannot read, and YAML given inline
+        if isinstance(content, dict) and "space" in content:
+            raise ConfigError(
+                f"--config {value} is a hyperparameter search config (it has a 'space'): run it with "
+                f"ssm-ts {use} tune --config {value}; fit takes a config without 'space'."
+            )
+
+
 def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
     """Run one use's LightningCLI in-process with ``args`` (e.g. ``["fit", "--config", ...]``)."""
     from ssm_ts.packaged_configs import resolve_config_args
     from ssm_ts.training import best_checkpoint_callback, set_verbosity
 
     args, shipped = resolve_config_args(list(args), use)
+    refuse_search_configs(args, use)
     for path in shipped:
         print(
             f"config: {path} (shipped with ssm-ts; ssm-ts configs copy {path.stem} to edit it)",

@@ -138,3 +138,11 @@ def test_help_lists_the_options_and_forecast_help_names_tune(capsys, tmp_path):
         "assert not loaded, loaded"
     )
     subprocess.run([sys.executable, "-c", probe], check=True, cwd=tmp_path, capture_output=True)
+
+
+def test_fit_with_a_search_config_names_the_tune_command(co2, capsys):
+    # jsonargparse said "Subcommand 'fit' does not accept option 'space.lr.low'"
+    assert cli.main(["forecast", "fit", "--config", "forecast_co2_tune"]) == 1
+    err = error_line(capsys.readouterr().err)
+    assert "is a hyperparameter search config" in err
+    assert "ssm-ts forecast tune --config" in err
