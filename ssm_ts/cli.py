@@ -609,7 +609,7 @@ def refuse_search_configs(args: list[str], use: str) -> None:
     jsonargparse's "does not accept option 'space.lr.low'"."""
     import yaml
 
-    values = [b for a, b in zip(args, args[1:]) if a == "--config"]
+    values = [b for a, b in zip(args, args[1:], strict=False) if a == "--config"]
     values += [a.split("=", 1)[1] for a in args if a.startswith("--config=")]
     for value in values:
         try:
