@@ -22,7 +22,7 @@ import itertools
 import os
 import warnings
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -48,7 +48,7 @@ from ssm_ts.api.conformal import (
 )
 from ssm_ts.api.resumable import ResumableEarlyStopping, ResumableFit
 from ssm_ts.atomic import atomic_directory
-from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.errors import ConfigError, DataError, SSMTSError
 from ssm_ts.pipelines.forecasting import (
     ForecastDataModule,
     SeriesSpec,
@@ -76,6 +76,9 @@ from ssm_ts.tasks.forecasting import (
 )
 from ssm_ts.tracking.resume_settings import builtin_value
 from ssm_ts.training import check_ema_decay
+
+if TYPE_CHECKING:  # Lightning loads only when a fit starts
+    from lightning.pytorch.callbacks import Callback
 
 
 def _is_int(value: Any) -> bool:
@@ -204,6 +207,7 @@ class Forecaster(ResumableFit):
         self.best_checkpoint_: str | None = None
         self.out_dir_: Path | None = None
         self.conformal_: ConformalScores | None = None
+        self.callbacks_: list[Callback] = []
 
     def __getattr__(self, name: str) -> Any:
         settings = self.__dict__.get("settings", {})
@@ -283,10 +287,10 @@ class Forecaster(ResumableFit):
         of :meth:`backtest`."""
         import lightning.pytorch as pl
 
-        from ssm_ts.tracking.logger import RecordMLflowRun, check_resumed_run, log_params
+        from ssm_ts.tracking.logger import check_resumed_run, log_params
         from ssm_ts.tracking.run_folder import run_folder
-        from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
-        from ssm_ts.training import EMAWeights, build_trainer, user_trainer_options
+        from ssm_ts.tracking.run_status import end_run, fit_interruptibly, run_failed_on_error
+        from ssm_ts.training import build_trainer, user_trainer_options
 
         s = self.settings
         pl.seed_everything(s["seed"], verbose=False)
@@ -308,29 +312,87 @@ class Forecaster(ResumableFit):
                 *self._run_params(task, datamodule),
                 free_hint=self._listed_free_settings(),
             )
-        if logger is not None:
-            # before training, so that a run that crashes holds the settings a resume compares and tags
-            # (the logger leaves out a resume's accepted changes; an unchanged value is logged again)
-            log_params(logger, {"forecaster": self._json_settings(), "data": self._data_params(datamodule)})
-        # this fit's own folder: a fit at the same time with the same out_dir never touches its files
-        own_dir = run_folder(out_dir, logger)
-        callbacks = (
-            [ResumableEarlyStopping("val_loss", patience=s["patience"])] if s["patience"] is not None else []
-        )
-        # checkpoints carry the run id, so a resume continues it, and what it checks (data, settings)
-        callbacks.append(RecordMLflowRun(settings=self._checked_settings()))
-        if s["ema_decay"] is not None:  # validation, checkpoints and the final weights use the average
-            callbacks.append(EMAWeights(decay=s["ema_decay"]))
-        trainer = build_trainer(
-            max_epochs=s["max_epochs"], out_dir=own_dir, logger=logger, accelerator=s["accelerator"],
-            max_time=s["max_time"], **user_trainer_options(s["trainer_options"], callbacks),
-        )  # fmt: skip
+        try:  # the run exists from here: an error before training must not leave it RUNNING
+            if logger is not None:
+                # before training, so that a run that crashes holds the settings a resume compares and tags
+                # (the logger leaves out a resume's accepted changes; an unchanged value is logged again)
+                log_params(
+                    logger, {"forecaster": self._json_settings(), "data": self._data_params(datamodule)}
+                )
+            # this fit's own folder: a fit at the same time with the same out_dir never touches its files
+            own_dir = run_folder(out_dir, logger)
+            user_callbacks = self._user_callbacks()
+            options = {**(s["trainer_options"] or {}), "callbacks": user_callbacks}
+            trainer = self._build_trainer(
+                build_trainer, own_dir, logger, user_trainer_options(options, self._fit_callbacks())
+            )
+        except BaseException as error:
+            end_run(logger, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
+            raise
+        self.callbacks_ = user_callbacks
         fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=datamodule, ckpt_path=ckpt_path)
         best = trainer.checkpoint_callback.best_model_path or trainer.checkpoint_callback.last_model_path
         # Lightning has already marked the run FINISHED: a failure from here on must not leave it so
         with run_failed_on_error(logger, best, self._resume_hint(out_dir)):
             self._after_training(trainer, task, datamodule, out_dir, own_dir, best, logger)
         return self
+
+    def _fit_callbacks(self) -> list[Callback]:
+        """ssm-ts's own callbacks of one fit: early stopping, the run record its checkpoints carry, EMA."""
+        from ssm_ts.tracking.logger import RecordMLflowRun
+        from ssm_ts.training import EMAWeights
+
+        s = self.settings
+        callbacks: list[Callback] = (
+            [ResumableEarlyStopping("val_loss", patience=s["patience"])] if s["patience"] is not None else []
+        )
+        # checkpoints carry the run id, so a resume continues it, and what it checks (data, settings)
+        callbacks.append(RecordMLflowRun(settings=self._checked_settings()))
+        if s["ema_decay"] is not None:  # validation, checkpoints and the final weights use the average
+            callbacks.append(EMAWeights(decay=s["ema_decay"]))
+        return callbacks
+
+    def _user_callbacks(self) -> list[Callback]:
+        """Fresh deep copies of the callbacks in ``trainer_options``, for one fit. Callbacks keep state
+        (``EarlyStopping``'s best score and wait count): the same objects in a second fit, a backtest
+        refit or a tuning trial stopped it against the first fit's score."""
+        import copy
+
+        from lightning.pytorch.callbacks import Callback
+
+        given = (self.settings["trainer_options"] or {}).get("callbacks") or []
+        given = [given] if isinstance(given, Callback) else list(given)
+        copies = []
+        for callback in given:
+            try:
+                copies.append(copy.deepcopy(callback))
+            except Exception as error:  # noqa: BLE001 (any object may refuse to be copied)
+                raise ConfigError(
+                    f"trainer_options callback {callback!r} cannot be copied ({type(error).__name__}: {error}); "
+                    "every fit trains with a fresh copy of the callbacks given, so that their state does not "
+                    "carry over from one fit (or refit, or tuning trial) to the next. Make it copyable "
+                    "(copy.deepcopy), e.g. by opening files or connections in its setup() hook."
+                ) from error
+        return copies
+
+    def _build_trainer(self, build_trainer, out_dir: Path, logger, options: dict[str, Any]):
+        """The fit's ``lightning.Trainer``; one Lightning refuses to build is a :class:`ConfigError`
+        naming this Forecaster's trainer settings."""
+        s = self.settings
+        try:
+            return build_trainer(
+                max_epochs=s["max_epochs"], out_dir=out_dir, logger=logger, accelerator=s["accelerator"],
+                max_time=s["max_time"], **options,
+            )  # fmt: skip
+        except SSMTSError:
+            raise
+        except Exception as error:  # noqa: BLE001 (Lightning raises ValueError, TypeError, its own)
+            shown = {k: v for k, v in (s["trainer_options"] or {}).items() if k != "callbacks"}
+            raise ConfigError(
+                f"lightning.Trainer refused this Forecaster's settings (accelerator={s['accelerator']!r}, "
+                f"max_time={s['max_time']!r}, trainer_options={shown}): {type(error).__name__}: {error} "
+                "Fix or remove the setting it names."
+            ) from error
 
     def _run_params(
         self, task: ForecastingTask, datamodule: ForecastDataModule
