@@ -33,7 +33,7 @@ import pandas as pd
 from lightning.pytorch.callbacks import Callback
 
 from ssm_ts.api.forecaster import Forecaster
-from ssm_ts.errors import ConfigError, SSMTSError
+from ssm_ts.errors import ConfigError, SSMTSError, TrainingError
 from ssm_ts.pipelines.forecasting import ForecastDataModule
 from ssm_ts.pipelines.forecasting.reader import TableSource
 
@@ -60,7 +60,8 @@ class TuningResult:
         best_params: the chosen values, by the space's names (``"model_options.d_model"``).
         best_val_loss: the best trial's validation loss.
         trials: one row per trial: ``trial``, ``state`` (``COMPLETE``, ``PRUNED``, ``FAIL``),
-            ``val_loss``, ``duration_s``, ``run_id`` (its MLflow run), then a column per searched name.
+            ``val_loss``, ``duration_s``, ``run_id`` (its MLflow run), then a column per searched name;
+            when a trial failed (its training loss became NaN or inf), ``error`` says why.
         study: the :class:`optuna.Study` (its sampler, trials, plots).
         run_id: the MLflow parent run of the search (``None`` with ``log_to_mlflow=False``).
     """
@@ -292,13 +293,17 @@ class _ReportValidationLoss(Callback):
 
 class _TrialForecaster(Forecaster):
     """A Forecaster fit as one trial: its data module has no test split (selection never reads the test
-    rows), its MLflow run is a child of the search's run, and the reporting callback stays out of the
-    settings it logs and saves."""
+    rows), its MLflow run is a child of the search's run, and the reporting callback joins its fit's
+    callbacks (never copied, never in the settings it logs and saves; the user's are copied per fit)."""
 
-    def __init__(self, *, parent_run_id: str | None, user_trainer_options: dict | None, **settings: Any):
+    def __init__(self, *, parent_run_id: str | None, reporter: _ReportValidationLoss, **settings: Any):
         super().__init__(**settings)
         self._parent_run_id = parent_run_id
-        self._user_trainer_options = user_trainer_options
+        self._reporter = reporter
+        self._trial_run_id: str | None = None  # its MLflow run, also when the fit fails
+
+    def _fit_callbacks(self) -> list[Callback]:
+        return [*super()._fit_callbacks(), self._reporter]
 
     def _train(self, datamodule: ForecastDataModule, resume: bool = False) -> Forecaster:
         bounds = datamodule.bounds
@@ -312,18 +317,17 @@ class _TrialForecaster(Forecaster):
         from ssm_ts.tracking.logger import make_mlflow_logger
 
         s = self.settings
-        return make_mlflow_logger(s["experiment"], tracking_uri=s["tracking_uri"], run_name=s["run_name"],
-                                  tags={"mlflow.parentRunId": self._parent_run_id})  # fmt: skip
-
-    def _json_settings(self) -> dict[str, Any]:
-        return {**super()._json_settings(), "trainer_options": self._user_trainer_options}
+        logger = make_mlflow_logger(s["experiment"], tracking_uri=s["tracking_uri"], run_name=s["run_name"],
+                                    tags={"mlflow.parentRunId": self._parent_run_id})  # fmt: skip
+        self._trial_run_id = logger.run_id
+        return logger
 
 
 def _as_forecaster(trial_fit: _TrialForecaster, settings: dict[str, Any]) -> Forecaster:
     """A plain :class:`Forecaster` with ``settings`` holding ``trial_fit``'s fitted state."""
     forecaster = Forecaster(**settings)
-    state = {k: v for k, v in vars(trial_fit).items() if k not in ("settings", "_parent_run_id",
-                                                                   "_user_trainer_options")}  # fmt: skip
+    state = {k: v for k, v in vars(trial_fit).items() if k not in ("settings", "_parent_run_id", "_reporter",
+                                                                   "_trial_run_id")}  # fmt: skip
     vars(forecaster).update(state)
     return forecaster
 
@@ -406,6 +410,9 @@ def tune_forecaster(
         **settings: the fixed Forecaster settings (``model``, ``horizon``, ``max_epochs``, ...).
 
     Trials never read the test split; the chosen model's test metrics are computed once, at the end.
+    A trial whose training loss becomes NaN or inf (a diverging ``lr``) fails (state ``FAIL``, its
+    MLflow run FAILED, the reason in ``trials["error"]``) and the search goes on; a data or setting
+    error stops it, naming the trial. If every trial fails, a :class:`TrainingError` lists why.
     Trial ``n`` writes its checkpoints to ``out_dir/trial-<n>`` when ``out_dir`` is set.
     """
     import optuna
@@ -439,20 +446,23 @@ def tune_forecaster(
         values = {p.name: p.suggest(trial) for p in params}
         trial_settings = _trial_settings(fixed, values)
         reporter = _ReportValidationLoss(trial)
-        user_options = trial_settings["trainer_options"]
-        callbacks = (user_options or {}).get("callbacks") or []
-        callbacks = [callbacks] if isinstance(callbacks, Callback) else list(callbacks)
         run_settings = {
             **trial_settings,
-            "trainer_options": {**(user_options or {}), "callbacks": [*callbacks, reporter]},
             "out_dir": str(Path(fixed["out_dir"]) / f"trial-{trial.number}") if fixed["out_dir"] else None,
         }
         trial.set_user_attr("values", {k: _plain(v) for k, v in values.items()})
-        fit = _TrialForecaster(parent_run_id=parent and parent.run_id, user_trainer_options=user_options,
-                               **run_settings)  # fmt: skip
+        # the user's trainer_options callbacks are copied by each fit: no state from an earlier trial
+        fit = _TrialForecaster(parent_run_id=parent and parent.run_id, reporter=reporter, **run_settings)
         try:
             fit.fit(data, **fit_args)
-        except SSMTSError as error:  # the same kind of error, saying which trial met it
+        # these settings diverged (the loss became NaN or inf): a FAIL trial, and the search goes on
+        except TrainingError as error:
+            trial.set_user_attr("error", str(error))
+            trial.set_user_attr("run_id", fit._trial_run_id)
+            if parent is not None:  # Lightning marked the child run FAILED
+                parent.record_trial(fit._trial_run_id, trial.number, "FAIL", None)
+            raise
+        except SSMTSError as error:  # the user's data or settings: the same kind of error, naming the trial
             raise type(error)(f"the search stopped at trial {trial.number} ({values}): {error}") from error
         loss = float(fit.metrics_["val_loss"])
         trial.set_user_attr("run_id", fit.run_id_)
@@ -466,8 +476,9 @@ def tune_forecaster(
 
     try:
         with _QuietOptuna():
-            study.optimize(objective, n_trials=n_trials, timeout=timeout)
+            study.optimize(objective, n_trials=n_trials, timeout=timeout, catch=(TrainingError,))
         if not any(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials):
+            _raise_if_all_failed(study)
             raise ConfigError(
                 f"no trial completed in {len(study.trials)} (timeout {timeout} s): give a longer timeout, "
                 "or prune=False."
@@ -485,6 +496,26 @@ def tune_forecaster(
             parent.fail()
         raise
     return TuningResult(best, best_params, float(best_trial.value), trials, study, parent and parent.run_id)
+
+
+def _raise_if_all_failed(study: optuna.Study) -> None:
+    """A :class:`TrainingError` naming each trial's settings and why it failed, when no trial completed
+    and some failed (their training loss became NaN or inf)."""
+    import optuna
+
+    failed = [t for t in study.trials if t.state == optuna.trial.TrialState.FAIL]
+    if not failed:
+        return
+    reasons = "; ".join(
+        f"trial {t.number} {t.user_attrs.get('values', t.params)}: {t.user_attrs.get('error', 'failed').rstrip('.')}"
+        for t in failed[:5]
+    )
+    more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
+    raise TrainingError(
+        f"every trial of the search failed, none completed ({len(failed)} of {len(study.trials)} failed{more}): "
+        f"{reasons}. Search a range where training stays finite (e.g. a lower lr), or set "
+        "trainer_options={'gradient_clip_val': 1.0}."
+    )
 
 
 def _first(param: _Param) -> Any:
@@ -551,6 +582,8 @@ def _trials_frame(study: optuna.Study, params: list[_Param]) -> pd.DataFrame:
         val_loss = t.value if t.value is not None else (t.intermediate_values or {}).get(t.last_step)
         rows.append({"trial": t.number, "state": t.state.name, "val_loss": val_loss, "duration_s": duration,
                      "run_id": t.user_attrs.get("run_id"), **values})  # fmt: skip
+        if any("error" in s.user_attrs for s in study.trials):  # why a trial failed, when one did
+            rows[-1]["error"] = t.user_attrs.get("error")
     return pd.DataFrame(rows)
 
 
@@ -577,12 +610,14 @@ class _ParentRun:
             client.log_param(run_id, key, value)
         return cls(client, run_id)
 
-    def record_trial(self, run_id: str | None, number: int, state: str, loss: float) -> None:
+    def record_trial(self, run_id: str | None, number: int, state: str, loss: float | None) -> None:
+        """Tag a trial's child run; ``loss`` ``None``: a failed trial, which has none."""
         if run_id is None:
             return
         self.client.set_tag(run_id, "optuna.trial", str(number))
         self.client.set_tag(run_id, "optuna.state", state)
-        self.client.log_metric(run_id, "best_val_loss", loss)
+        if loss is not None:
+            self.client.log_metric(run_id, "best_val_loss", loss)
 
     def finish(
         self, best_params: dict[str, Any], loss: float, best: Forecaster, trials: pd.DataFrame

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import math
+import re
 
 import mlflow
+import pandas as pd
 import pytest
+from lightning.pytorch.callbacks import Callback, EarlyStopping
 
 from ssm_ts.api.forecaster import Forecaster
 from ssm_ts.api.tuning import parse_space, tune_forecaster
-from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.errors import ConfigError, DataError, TrainingError
 from ssm_ts.pipelines.forecasting import ForecastDataModule
 
 SMALL = dict(target="OT", time_col="date", model="nlinear", lookback=48, horizon=12, max_epochs=1,
@@ -176,3 +180,63 @@ def test_a_data_problem_names_the_trial_and_fails_the_search_run(ett, tmp_path):
     client = mlflow.MlflowClient(uri)
     (parent,) = client.search_runs([client.get_experiment_by_name("ssm-ts-forecast").experiment_id])
     assert parent.data.tags["ssm_ts.kind"] == "tune" and parent.info.status == "FAILED"
+
+
+ILI = dict(target="OT", time_col="date", model="spacetime", lookback=36, horizon=24, max_epochs=1,
+           trainer_options={"limit_train_batches": 5})  # fmt: skip  # lr 1e4: NaN at its 4th batch
+
+
+def test_a_diverging_trial_fails_and_the_search_goes_on(shared_data, single_thread, tmp_path):
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    result = tune_forecaster(shared_data / "forecasting" / "national_illness.csv", {"lr": [1e4, 1e-3]},
+                             sampler="grid", tracking_uri=uri, out_dir=str(tmp_path), **ILI)  # fmt: skip
+    trials = result.trials.set_index("lr")
+    assert trials.loc[1e4, "state"] == "FAIL" and "training loss became nan" in trials.loc[1e4, "error"]
+    assert trials.loc[1e-3, "state"] == "COMPLETE" and pd.isna(trials.loc[1e-3, "error"])
+    assert result.best_params == {"lr": 1e-3}
+    client = mlflow.MlflowClient(uri)
+    failed = client.get_run(trials.loc[1e4, "run_id"])
+    assert failed.info.status == "FAILED" and failed.data.tags["optuna.state"] == "FAIL"
+    assert failed.data.tags["mlflow.parentRunId"] == result.run_id
+    assert client.get_run(result.run_id).info.status == "FINISHED"
+
+
+def test_a_search_whose_every_trial_fails_says_why(shared_data, single_thread, tmp_path):
+    with pytest.raises(TrainingError, match=r"every trial of the search failed.*2 of 2 failed") as caught:
+        tune_forecaster(shared_data / "forecasting" / "national_illness.csv", {"lr": [1e4, 1e5]},
+                        sampler="grid", log_to_mlflow=False, out_dir=str(tmp_path), **ILI)  # fmt: skip
+    for lr in ("10000.0", "100000.0"):  # each trial's settings and its reason, in the grid's order
+        assert re.search(rf"trial \d \{{'lr': {lr}\}}: training loss became nan", str(caught.value))
+    assert "a lower lr" in str(caught.value)
+
+
+class _Epochs(Callback):
+    """Records, at each fit's start, the epochs this object already saw and EarlyStopping's best score."""
+
+    def __init__(self, seen: list[dict]):
+        self.seen, self.epochs = seen, []
+
+    def __deepcopy__(self, memo: dict) -> _Epochs:  # copies report to the test's list
+        copied = _Epochs(self.seen)
+        copied.epochs = list(self.epochs)
+        return copied
+
+    def on_fit_start(self, trainer, pl_module) -> None:
+        stoppers = [c for c in trainer.callbacks if type(c) is EarlyStopping]
+        self.seen.append({"epochs": list(self.epochs), "best": [float(c.best_score) for c in stoppers]})
+
+    def on_train_epoch_end(self, trainer, pl_module) -> None:
+        self.epochs.append(trainer.current_epoch)
+
+
+def test_each_trial_starts_with_fresh_user_callbacks(ett, single_thread, tmp_path):
+    seen: list[dict] = []
+    callbacks = [EarlyStopping("val_loss", patience=1), _Epochs(seen)]
+    settings = {**SMALL, "max_epochs": 2, "patience": None,
+                "trainer_options": {"limit_train_batches": 5, "callbacks": callbacks}}  # fmt: skip
+    result = tune_forecaster(ett, {"lr": [1e-3, 1e-3]}, sampler="grid", prune=False, log_to_mlflow=False,
+                             out_dir=str(tmp_path), **settings)  # fmt: skip
+    assert len(result.trials) == 2
+    # the fit after the search (the test split) uses none; both trials started fresh, as the user gave them
+    assert seen == [{"epochs": [], "best": [math.inf]}] * 2
+    assert callbacks[1].epochs == [] and callbacks[0].best_score == math.inf
