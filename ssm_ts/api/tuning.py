@@ -24,6 +24,7 @@ import dataclasses
 import difflib
 import inspect
 import json
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -527,18 +528,29 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+def _without_training_traceback(record: logging.LogRecord) -> bool:
+    """Optuna's warning for a failed trial, without the traceback when it failed by a
+    :class:`TrainingError` (a NaN loss): its one line says the trial, its settings and why."""
+    if record.exc_info and isinstance(record.exc_info[1], TrainingError):
+        record.exc_info = None
+    return True
+
+
 class _QuietOptuna:
-    """Optuna logs a line per trial at INFO; the trials frame and MLflow hold the same."""
+    """Optuna logs a line per trial at INFO; the trials frame and MLflow hold the same. A trial that
+    failed by a TrainingError is one warning line, not a traceback through Lightning."""
 
     def __enter__(self):
         import optuna
 
         self.level = optuna.logging.get_verbosity()
         optuna.logging.set_verbosity(optuna.logging.WARNING)
+        logging.getLogger("optuna.study._optimize").addFilter(_without_training_traceback)
 
     def __exit__(self, *exc):
         import optuna
 
+        logging.getLogger("optuna.study._optimize").removeFilter(_without_training_traceback)
         optuna.logging.set_verbosity(self.level)
 
 

@@ -186,7 +186,7 @@ ILI = dict(target="OT", time_col="date", model="spacetime", lookback=36, horizon
            trainer_options={"limit_train_batches": 5})  # fmt: skip  # lr 1e4: NaN at its 4th batch
 
 
-def test_a_diverging_trial_fails_and_the_search_goes_on(shared_data, single_thread, tmp_path):
+def test_a_diverging_trial_fails_and_the_search_goes_on(shared_data, single_thread, tmp_path, capfd):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     result = tune_forecaster(shared_data / "forecasting" / "national_illness.csv", {"lr": [1e4, 1e-3]},
                              sampler="grid", tracking_uri=uri, out_dir=str(tmp_path), **ILI)  # fmt: skip
@@ -199,6 +199,8 @@ def test_a_diverging_trial_fails_and_the_search_goes_on(shared_data, single_thre
     assert failed.info.status == "FAILED" and failed.data.tags["optuna.state"] == "FAIL"
     assert failed.data.tags["mlflow.parentRunId"] == result.run_id
     assert client.get_run(result.run_id).info.status == "FINISHED"
+    err = capfd.readouterr().err  # Optuna's one warning line per failed trial, no traceback through Lightning
+    assert "Trial" in err and "training loss became nan" in err and "Traceback" not in err
 
 
 def test_a_search_whose_every_trial_fails_says_why(shared_data, single_thread, tmp_path):
