@@ -29,27 +29,18 @@ def ett(shared_data) -> pd.DataFrame:
     return frame.iloc[:1500][["date", "OT"]]
 
 
-@pytest.fixture(scope="module")
-def fitted(ett, tmp_path_factory) -> Forecaster:
+def fit_small(data: pd.DataFrame, tmp_path_factory) -> Forecaster:
+    """The small NLinear (quantiles 0.1/0.9, one epoch) the refit tests backtest, fitted on ``data``."""
     torch.set_num_threads(1)
     return Forecaster(
         model="nlinear", lookback=LOOKBACK, horizon=HORIZON, quantiles=[0.1, 0.9], max_epochs=1,
         log_to_mlflow=False, out_dir=str(tmp_path_factory.mktemp("out")), trainer_options=QUIET,
-    ).fit(ett)  # fmt: skip
+    ).fit(data)  # fmt: skip
 
 
-@pytest.fixture
-def fits(monkeypatch) -> list[tuple[Forecaster, object]]:
-    """Every ``(forecaster, data module)`` trained while the test runs (the refits)."""
-    seen: list[tuple[Forecaster, object]] = []
-    train = Forecaster._train
-
-    def spy(self, datamodule, resume=False):
-        seen.append((train(self, datamodule, resume), datamodule))
-        return seen[-1][0]
-
-    monkeypatch.setattr(Forecaster, "_train", spy)
-    return seen
+@pytest.fixture(scope="module")
+def fitted(ett, tmp_path_factory) -> Forecaster:
+    return fit_small(ett, tmp_path_factory)
 
 
 def first_rows(ett: pd.DataFrame, n_windows: int = N_WINDOWS, step: int = HORIZON) -> list[int]:

@@ -8,16 +8,15 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from ssm_ts import Forecaster, evaluate
 from ssm_ts.errors import DataError
 from tests.api.test_forecaster_ragged import SPANS, ragged_table
+from tests.api.test_forecaster_refit import HORIZON, LOOKBACK, QUIET, fit_small
 
-LOOKBACK, HORIZON, N_WINDOWS = 48, 12, 3
+N_WINDOWS = 3
 # MUFL ends at row 930 of 1,200: before the others' windows, and before each refit's validation rows
 RAGGED = {**SPANS, "MUFL": (0, 930)}
-QUIET = {"enable_progress_bar": False, "enable_model_summary": False}
 
 
 @pytest.fixture(scope="module")
@@ -27,25 +26,7 @@ def data(ett) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def fitted(data, tmp_path_factory) -> Forecaster:
-    torch.set_num_threads(1)
-    return Forecaster(
-        model="nlinear", lookback=LOOKBACK, horizon=HORIZON, quantiles=[0.1, 0.9], max_epochs=1,
-        log_to_mlflow=False, out_dir=str(tmp_path_factory.mktemp("out")), trainer_options=QUIET,
-    ).fit(data)  # fmt: skip
-
-
-@pytest.fixture
-def fits(monkeypatch) -> list[tuple[Forecaster, object]]:
-    """Every ``(forecaster, data module)`` trained while the test runs (the refits)."""
-    seen: list[tuple[Forecaster, object]] = []
-    train = Forecaster._train
-
-    def spy(self, datamodule, resume=False):
-        seen.append((train(self, datamodule, resume), datamodule))
-        return seen[-1][0]
-
-    monkeypatch.setattr(Forecaster, "_train", spy)
-    return seen
+    return fit_small(data, tmp_path_factory)
 
 
 def test_each_refit_sees_each_series_up_to_its_own_cutoff_only(fitted, data, ett, fits):
