@@ -18,7 +18,10 @@ from ssm_ts.data_fetch import ENV_DATA_HOME
 
 REPO = Path(__file__).resolve().parents[2]
 # configs that name a file the user writes, not a standard data set: why
-FILE_CONFIGS = {"forecast_co2_quick": "co2.csv, written by `python -m ssm_ts.datasets co2 co2.csv`"}
+FILE_CONFIGS = {
+    "forecast_co2_quick": "co2.csv, written by `python -m ssm_ts.datasets co2 co2.csv`",
+    "forecast_co2_tune": "the same co2.csv, searched by `ssm-ts forecast tune`",
+}
 DATA_CONFIGS = sorted(p for p in (REPO / "configs").glob("*.yaml") if p.stem not in FILE_CONFIGS)
 SETTING = {"forecast": "path", "classify": "path", "audio": "root"}
 
