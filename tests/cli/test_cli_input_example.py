@@ -19,6 +19,7 @@ from ssm_ts.pipelines.sensor import read_ts
 from ssm_ts.tasks.classification import load_classifier_export, predict_series
 from ssm_ts.tracking.pyfunc_classify import EXAMPLE_VALUES, classifier_input_example
 from tests.cli.test_classify_cli import fit_random_features, load_logged_model
+from tests.cli.test_forecast_cli_export import ett_fit_args, only_run_id
 
 NO_EXAMPLE = "An input example was not provided"
 
@@ -77,29 +78,19 @@ def test_classify_fit_logs_a_training_recording_as_input_example(shared_data, tm
 
 def test_forecast_fit_logs_the_last_lookback_rows_as_input_example(shared_data, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    frame = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", usecols=["date", "HUFL", "OT"]).iloc[:600]
-    frame.to_csv(tmp_path / "ett.csv", index=False)
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    args = ["forecast", "fit", "--data.path", "ett.csv", "--model.model", "nlinear", "--model.lookback", "48",
-            "--model.horizon", "12", "--trainer.max_epochs", "1", "--out", str(tmp_path / "out"),
-            "--tracking_uri", uri]  # fmt: skip
+    uri, args = ett_fit_args(shared_data, tmp_path, rows=600)
+    frame = pd.read_csv(tmp_path / "ett.csv")
     with mlflow_messages() as messages:
         assert cli.main(args) == 0
     assert not [m for m in messages if NO_EXAMPLE in m]
-    client = mlflow.MlflowClient(uri)
-    (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-forecast").experiment_id])
-    metadata, example = logged_model(uri, run.info.run_id)
+    run_id = only_run_id(uri)
+    metadata, example = logged_model(uri, run_id)
     assert list(example.columns) == ["date", "HUFL", "OT"] and len(example) == 48
     last = pd.to_datetime(frame["date"].iloc[-48:]).reset_index(drop=True)
     pd.testing.assert_series_equal(pd.to_datetime(example["date"]), last, check_names=False)
     # the signature still declares the params (n, level, interval_method) beside the example
     assert {p.name for p in metadata.get_params_schema().params} == {"n", "level", "interval_method"}
-    previous = mlflow.get_tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    try:
-        loaded = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
-    finally:
-        mlflow.set_tracking_uri(previous)
+    loaded = load_logged_model(uri, run_id)
     forecast = loaded.predict(example)
     api = Forecaster.load(tmp_path / "out" / "export")
     pd.testing.assert_frame_equal(forecast, api.predict(example))

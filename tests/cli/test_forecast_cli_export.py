@@ -3,10 +3,35 @@ with, and an integer-step series takes its step from ``--data.freq``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from ssm_ts import Forecaster, cli
+from tests.cli.test_classify_cli import load_logged_model
+
+
+def ett_fit_args(shared_data: Path, tmp_path: Path, rows: int) -> tuple[str, list[str]]:
+    """Write ETTh1's first ``rows`` rows (date, HUFL, OT) to ``tmp_path/ett.csv``; return an sqlite
+    tracking URI in ``tmp_path`` and the ``ssm-ts forecast fit`` arguments of a one-epoch NLinear
+    (lookback 48, horizon 12) on that file, logging there. Run from ``tmp_path``."""
+    frame = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", usecols=["date", "HUFL", "OT"]).iloc[:rows]
+    frame.to_csv(tmp_path / "ett.csv", index=False)
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    args = ["forecast", "fit", "--data.path", "ett.csv", "--model.model", "nlinear", "--model.lookback", "48",
+            "--model.horizon", "12", "--trainer.max_epochs", "1", "--out", str(tmp_path / "out"),
+            "--tracking_uri", uri]  # fmt: skip
+    return uri, args
+
+
+def only_run_id(uri: str) -> str:
+    """The id of the one run the store at ``uri`` holds."""
+    import mlflow
+
+    client = mlflow.MlflowClient(uri)
+    (run,) = client.search_runs([e.experiment_id for e in client.search_experiments()])
+    return run.info.run_id
 
 
 def test_cli_export_reloads_with_its_settings_and_integer_steps(tmp_path, monkeypatch):
@@ -52,23 +77,10 @@ def test_the_model_a_cli_fit_logs_takes_params_n(shared_data, tmp_path, monkeypa
     """``ssm-ts forecast fit`` logs its pyfunc with a signature that declares ``n`` and ``level`` (MLflow
     drops params a signature does not declare, so ``params={"n": 2}`` forecast the whole horizon), and
     with the conformal scores of its validation windows, so ``level`` gives intervals."""
-    import mlflow
-
     monkeypatch.chdir(tmp_path)
-    frame = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", usecols=["date", "HUFL", "OT"]).iloc[:1200]
-    frame.to_csv(tmp_path / "ett.csv", index=False)
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    args = ["forecast", "fit", "--data.path", "ett.csv", "--model.model", "nlinear", "--model.lookback", "48",
-            "--model.horizon", "12", "--trainer.max_epochs", "1", "--out", str(tmp_path / "out"),
-            "--tracking_uri", uri]  # fmt: skip
+    uri, args = ett_fit_args(shared_data, tmp_path, rows=1200)
     assert cli.main(args) == 0
-    previous = mlflow.get_tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    try:
-        (run_id,) = mlflow.search_runs(search_all_experiments=True)["run_id"]
-        loaded = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
-    finally:
-        mlflow.set_tracking_uri(previous)
+    loaded = load_logged_model(uri, only_run_id(uri))
     params = {p.name: p.default for p in loaded.metadata.get_params_schema().params}
     assert params == {"n": 12, "level": [], "interval_method": ""}
     two = loaded.predict(pd.DataFrame(), params={"n": 2})
