@@ -15,6 +15,7 @@ from .scaler import ScalerState, fit_scaler
 from .series import (
     SeriesNotes,
     SeriesSpec,
+    filled_cells,
     filled_targets,
     infer_frequency,
     load_like,
@@ -36,6 +37,7 @@ __all__ = [
     "SplitBoundaries",
     "Table",
     "check_enough_rows",
+    "filled_cells",
     "filled_targets",
     "fit_scaler",
     "forecast_frame",

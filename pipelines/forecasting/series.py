@@ -93,8 +93,10 @@ NOTES_KEY = "ssm_ts.series_notes"  # key of the SeriesNotes in a loaded frame's 
 class SeriesNotes:
     """What ``load_series`` did that a frame's values cannot show; kept in ``frame.attrs[NOTES_KEY]``.
 
-    ``filled`` maps each target to the times whose value the fill policy invented (keyed by time,
-    not row position, so any slice of the frame still finds its own cells). ``future`` holds the
+    ``filled`` maps each input column (targets and covariates) to the times whose value the fill
+    policy invented (keyed by time, not row position, so any slice of the frame still finds its own
+    cells): actuals there are not data, and :mod:`.fills` keeps forecasts from reading fills drawn
+    from later rows. ``future`` holds the
     trailing rows with all targets empty that were dropped (time column + input columns, targets
     NaN; only rows whose known-future covariates are complete), or ``None``.
 
@@ -120,12 +122,28 @@ def series_notes(frame: pd.DataFrame) -> SeriesNotes:
     return notes if isinstance(notes, SeriesNotes) else SeriesNotes(filled={})
 
 
-def filled_targets(frame: pd.DataFrame, spec: SeriesSpec) -> np.ndarray:
-    """``(n_rows, n_targets)`` bool: True where the fill policy invented that target value."""
+def filled_cells(frame: pd.DataFrame, spec: SeriesSpec, columns: list[str] | None = None) -> np.ndarray:
+    """``(n_rows, len(columns))`` bool: True where the fill policy invented that value; ``columns``
+    default to ``spec.input_columns`` (targets, past covariates, known-future covariates)."""
     filled = series_notes(frame).filled
     times = frame[spec.time_col]
-    columns = [times.isin(filled.get(name, ())).to_numpy() for name in spec.targets]
-    return np.stack(columns, axis=1) if columns else np.zeros((len(frame), 0), dtype=bool)
+    names = spec.input_columns if columns is None else columns
+    masks = [times.isin(filled.get(name, ())).to_numpy() for name in names]
+    return np.stack(masks, axis=1) if masks else np.zeros((len(frame), 0), dtype=bool)
+
+
+def filled_targets(frame: pd.DataFrame, spec: SeriesSpec) -> np.ndarray:
+    """``(n_rows, n_targets)`` bool: True where the fill policy invented that target value."""
+    return filled_cells(frame, spec, spec.targets)
+
+
+def fill_values(block: pd.DataFrame, fill: str) -> pd.DataFrame:
+    """``block (rows, columns)`` with its NaN cells filled by the policy ``fill``: ``"ffill"`` (a
+    leading gap, which has no past value, back-filled) or ``"interpolate"`` (linear; before the first
+    and after the last value the nearest value is carried)."""
+    if fill == "ffill":
+        return block.ffill().bfill()
+    return block.interpolate(method="linear", limit_direction="both")
 
 
 @dataclass
@@ -259,10 +277,12 @@ def load_series(
     observed = values.iloc[: len(values) - n_future_rows]
     # A long table's series may start and end at different times: empty ends lie outside a series'
     # span (see .spans), neither checked nor filled; inside it, empty cells are gaps as ever.
-    filled = _missing_times(observed, time_col, targets, long_format)  # before the fill hides them
+    # which cells the fill invents, noted before the fill hides them
+    filled = _missing_times(observed, time_col, [*targets, *past], long_format)
     observed = _check_or_fill_values(table, observed, [*targets, *past], fill, hints, long_format, targets)
     if future:
         values = pd.concat([observed, values.iloc[len(values) - n_future_rows :]], ignore_index=True)
+        filled.update(_missing_times(values, time_col, future))  # over the future rows too: known there
         values[future] = _check_or_fill_values(table, values[[time_col, *future]], future, fill, hints)[
             future
         ]
@@ -820,12 +840,12 @@ def _warn_dropped_future_rows(
 
 
 def _missing_times(
-    values: pd.DataFrame, time_col: str, targets: list[str], inside_spans: bool = False
+    values: pd.DataFrame, time_col: str, columns: list[str], inside_spans: bool = False
 ) -> dict[str, tuple[Any, ...]]:
-    """Per target, the times of its NaN/inf cells: what a fill policy is about to invent (with
+    """Per column, the times of its NaN/inf cells: what a fill policy is about to invent (with
     ``inside_spans``, only the cells between the series' first and last values)."""
     missing = {}
-    for name in targets:
+    for name in columns:
         bad = ~np.isfinite(values[name].to_numpy(dtype="float64"))
         if inside_spans and bad.any():
             bad &= _inside_span(values[name].to_numpy(dtype="float64"))
@@ -922,11 +942,7 @@ def _check_or_fill_values(
     if fill is None:
         return values
     block[infinite] = np.nan
-    filled = pd.DataFrame(block, columns=columns, index=values.index)
-    if fill == "ffill":
-        filled = filled.ffill().bfill()  # bfill only for leading gaps, which have no past value
-    else:
-        filled = filled.interpolate(method="linear", limit_direction="both")
+    filled = fill_values(pd.DataFrame(block, columns=columns, index=values.index), fill)
     if inside_spans:  # gaps inside the spans only: the empty ends stay outside them
         filled = filled.where(inside)
     values[columns] = filled

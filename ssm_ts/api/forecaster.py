@@ -65,6 +65,7 @@ from ssm_ts.pipelines.forecasting import (
     to_wide_forecast,
     window_inputs,
 )
+from ssm_ts.pipelines.forecasting.fills import carry_trailing_fills, refill_before
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows, require_channel_independent
@@ -816,11 +817,10 @@ class Forecaster(ResumableFit):
                 "or more data."
             )
         inputs, targets = window_inputs(frame, spec, horizon)
-        filled = filled_targets(frame, spec)
-        targets = np.where(filled, np.nan, targets)  # actuals are data, not fills
+        targets = np.where(filled_targets(frame, spec), np.nan, targets)  # actuals are data, not fills
         x = np.stack([inputs[o - lookback : o] for o in origins])
         firsts = np.repeat(np.asarray(origins)[:, None], len(spec.targets), axis=1)
-        _carry_trailing_fills(x, inputs, filled, firsts)
+        carry_trailing_fills(x, frame, spec, firsts, horizon)  # nothing filled from the window or later
         prediction, calibrations = self._window_forecasts(x, frame, firsts, refit_every)
         times = frame[spec.time_col]
         actual_columns = [f"{name}_actual" for name in spec.targets]
@@ -856,11 +856,10 @@ class Forecaster(ResumableFit):
         # origin[i, j]: the first forecast row of window i of series j, counted back from its own end
         origins = spans.last[None, :] + 1 - horizon - (n_windows - 1 - np.arange(n_windows))[:, None] * step
         values = frame[spec.targets].to_numpy(dtype="float64")
-        filled = filled_targets(frame, spec)
-        actual = np.where(filled, np.nan, values)  # actuals are data, not fills
+        actual = np.where(filled_targets(frame, spec), np.nan, values)  # actuals are data, not fills
         series = np.arange(len(spec.targets))
         x = values[origins[:, None, :] + np.arange(-lookback, 0)[None, :, None], series]  # (n, L, C)
-        _carry_trailing_fills(x, values, filled, origins)
+        carry_trailing_fills(x, frame, spec, origins, horizon)  # nothing filled from the window
         prediction, calibrations = self._window_forecasts(x, frame, origins, refit_every)  # (n, H, C, Q)
         rows = origins[:, None, :] + np.arange(horizon)[None, :, None]  # (n, H, C)
 
@@ -997,7 +996,8 @@ class Forecaster(ResumableFit):
         prefix = frame.iloc[: int(firsts.max())].copy()  # .copy() keeps the SeriesNotes (filled values)
         for name, first in zip(spec.targets, firsts, strict=True):
             prefix.loc[prefix.index >= first, name] = np.nan  # after its own cutoff: outside its span
-        _refill_before_cutoffs(prefix, spec, firsts)
+        # the table was filled whole: a gap before the cutoff was drawn toward the rows after it
+        prefix = refill_before(prefix, spec, firsts)
         # read and checked already: read again, its ended series would look like gaps, its fill notes lost
         module = ForecastDataModule.from_checked(
             prefix, spec, lookback=s["lookback"], horizon=s["horizon"],
@@ -1129,53 +1129,6 @@ class Forecaster(ResumableFit):
         return forecaster
 
 
-def _carry_trailing_fills(x: np.ndarray, values: np.ndarray, filled: np.ndarray, origins: np.ndarray) -> None:
-    """Backtest inputs ``x (n_windows, lookback, n_channels)`` whose last rows the fill policy invented
-    get, in place, the last observed value before them, as a forecast from that cutoff would.
-
-    ``values (rows, >= n_targets)``: the filled table (targets first), ``filled (rows, n_targets)``: its
-    fill notes, ``origins (n_windows, n_targets)``: each window's first forecast row per series. The
-    table was filled whole: ``fill="interpolate"`` drew a gap that ends a window's inputs toward the
-    window's own first actual. A gap inside the inputs keeps its values (both ends are before the
-    cutoff); with ``"ffill"`` nothing changes.
-    """
-    lookback = x.shape[1]
-    columns = np.arange(filled.shape[1])
-    for i, j in zip(*np.nonzero(filled[origins - 1, columns]), strict=True):
-        origin = int(origins[i, j])
-        observed = np.flatnonzero(~filled[:origin, j])
-        if not len(observed):  # filled from the start: nothing observed to carry
-            continue
-        last = int(observed[-1])
-        x[i, max(last + 1, origin - lookback) - (origin - lookback) :, j] = values[last, j]
-
-
-def _refill_before_cutoffs(prefix: pd.DataFrame, spec: SeriesSpec, firsts: np.ndarray) -> None:
-    """Refill, in place, the target cells of a refit's rows ``prefix`` that the fill policy invented,
-    from each series' rows before its own cutoff ``firsts[j]`` only.
-
-    The table was filled whole, so ``fill="interpolate"`` drew a gap just before a backtest window
-    toward the window's first actual: the refit would train on values of the rows it forecasts. Here
-    they are interpolated inside the refit's rows and carried forward at their end (``"ffill"``, which
-    reads only the past, gives the same values again). The fill notes say which cells were filled.
-    """
-    filled = filled_targets(prefix, spec)  # (rows, n_targets)
-    for j in np.flatnonzero(filled.any(axis=0)):
-        end = int(firsts[j])
-        rows = np.flatnonzero(filled[:end, j])
-        if not len(rows):
-            continue
-        column = prefix[spec.targets[j]].to_numpy(dtype="float64", copy=True)[:end]
-        column[rows] = np.nan
-        own = pd.Series(column)
-        refilled = (
-            own.ffill().bfill()  # bfill: a leading gap has no past value, as the reader fills it
-            if spec.fill == "ffill"
-            else own.interpolate(method="linear", limit_direction="both")
-        )
-        prefix.iloc[rows, prefix.columns.get_loc(spec.targets[j])] = refilled.to_numpy()[rows]
-
-
 def validation_scores(
     task: ForecastingTask,
     datamodule: ForecastDataModule,
@@ -1184,27 +1137,33 @@ def validation_scores(
 ) -> ConformalScores:
     """Conformal scores of ``task`` on the validation windows of ``datamodule`` (as many as ``budget``
     holds, evenly spaced: :func:`~ssm_ts.api.conformal.windows_to_keep`), actuals that the fill policy
-    invented left out. The windows are forecast :data:`CALIBRATION_BATCH` at a time on ``device`` (the
-    fit's, e.g. ``cuda:0``; ``None``: where the task is), and the task is put back where it was."""
+    invented left out, and inputs that end in filled rows carried from the last observed value (as a
+    backtest window's: :func:`~ssm_ts.pipelines.forecasting.fills.carry_trailing_fills`). The windows
+    are forecast :data:`CALIBRATION_BATCH` at a time on ``device`` (the fit's, e.g. ``cuda:0``;
+    ``None``: where the task is), and the task is put back where it was."""
     spec = datamodule.spec
     windows = datamodule.windows("val")
     per_window = task.hparams.horizon * len(spec.targets) * score_kinds(task.hparams.quantiles)
     kept = windows_to_keep(len(windows), per_window, budget)
     chosen = np.unique(np.linspace(0, len(windows) - 1, kept).round())
     filled = filled_targets(datamodule.frame, spec)
-    xs, ys = [], []
+    xs, ys, firsts = [], [], []
     for i in chosen.astype(int):
         x, y = windows[i]
         first = int(windows.starts[i]) + windows.lookback
-        xs.append(x)
+        xs.append(x.numpy())
         ys.append(np.where(filled[first : first + windows.horizon], np.nan, y.numpy()))
+        firsts.append(first)
+    inputs = np.stack(xs)  # (n_windows, lookback, n_channels), a copy: the module's arrays stay as they are
+    origins = np.repeat(np.asarray(firsts)[:, None], len(spec.targets), axis=1)
+    carry_trailing_fills(inputs, datamodule.frame, spec, origins, windows.horizon)
     home = task.device
     device = home if device is None else torch.device(device)
     predictions = []
     try:
         task.to(device)
         with torch.no_grad():
-            for batch in torch.stack(xs).split(CALIBRATION_BATCH):
+            for batch in torch.from_numpy(inputs).split(CALIBRATION_BATCH):
                 predictions.append(task.forecast(batch.to(device)).cpu().numpy())
     finally:
         task.to(home)
