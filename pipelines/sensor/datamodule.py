@@ -2,11 +2,12 @@
 predict loaders of padded batches with a mask.
 
 Batches are ``(x (batch, length, channels) float32 in original units, mask (batch, length) bool,
-y (batch,) int64)``; ``y`` is -1 where a recording has no label. ``length`` is the longest recording
-of the batch: shorter ones are zero-padded and masked, never truncated. The per-channel scaler is
-fitted on the training part (``self.scaler``); the task stores it with the weights and applies it,
-so a checkpoint scales new files exactly as in training. Labels are encoded with scikit-learn's
-``LabelEncoder`` fitted on the training labels (``self.classes``).
+y (batch,) int64)``; ``y`` is -1 where a recording has no label. Recordings with training weights
+(``SeriesSet.weights``: ``SSMClassifier.fit(X, y, sample_weight)``) add ``w (batch,) float64``.
+``length`` is the longest recording of the batch: shorter ones are zero-padded and masked, never
+truncated. The per-channel scaler is fitted on the training part (``self.scaler``); the task stores
+it with the weights and applies it, so a checkpoint scales new files exactly as in training. Labels
+are encoded with scikit-learn's ``LabelEncoder`` fitted on the training labels (``self.classes``).
 
 With ``max_batch_steps`` the train/validation/test batches group recordings of similar length and hold
 at most that many ``recordings x padded length`` steps (:mod:`.batching`), for very long recordings;
@@ -44,7 +45,8 @@ from .series import SeriesSet, pad_batch, require_labels
 
 
 class RecordingDataset(Dataset):
-    """Items ``(values (channels, length_i) float32, label index or -1)``."""
+    """Items ``(values (channels, length_i) float32, label index or -1)``, and the recording's weight
+    when ``data.weights`` holds them."""
 
     def __init__(self, data: SeriesSet, targets: np.ndarray | None):
         self.data, self.targets = data, targets
@@ -52,17 +54,21 @@ class RecordingDataset(Dataset):
     def __len__(self) -> int:
         return len(self.data)
 
-    def __getitem__(self, index: int) -> tuple[np.ndarray, int]:
+    def __getitem__(self, index: int) -> tuple:
         target = -1 if self.targets is None else int(self.targets[index])
+        if self.data.weights is not None:
+            return self.data.values[index], target, float(self.data.weights[index])
         return self.data.values[index], target
 
 
-def collate_recordings(
-    items: list[tuple[np.ndarray, int]],
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Pad a list of dataset items into ``(x (B, L, C), mask (B, L), y (B,))``."""
-    x, mask = pad_batch([values for values, _ in items])
-    y = torch.tensor([target for _, target in items], dtype=torch.int64)
+def collate_recordings(items: list[tuple]) -> tuple[torch.Tensor, ...]:
+    """Pad a list of dataset items into ``(x (B, L, C), mask (B, L), y (B,))``, plus ``w (B,)``
+    float64 when the items carry weights."""
+    x, mask = pad_batch([item[0] for item in items])
+    y = torch.tensor([item[1] for item in items], dtype=torch.int64)
+    if len(items[0]) > 2:
+        weights = torch.tensor([item[2] for item in items], dtype=torch.float64)
+        return torch.from_numpy(x), torch.from_numpy(mask), y, weights
     return torch.from_numpy(x), torch.from_numpy(mask), y
 
 

@@ -33,6 +33,8 @@ class SeriesSet:
         sampling_step: the time between samples, as the reader found it in the time stamps (the
             median step; see :mod:`.sampling_step`): a float in the time column's units, a
             ``pandas.Timedelta`` for dates, ``None`` when the data has no times.
+        weights: a training weight per recording ``(n,)`` (``SSMClassifier.fit``'s ``sample_weight``),
+            or ``None`` (all 1); :mod:`.weights` checks them.
     """
 
     values: list[np.ndarray]
@@ -40,6 +42,7 @@ class SeriesSet:
     source: str = "array"
     ids: list[str] = field(default_factory=list)
     sampling_step: Step = None
+    weights: np.ndarray | None = None
 
     @property
     def n_channels(self) -> int:
@@ -60,6 +63,7 @@ class SeriesSet:
             self.source,
             [self.ids[i] for i in index],
             self.sampling_step,
+            None if self.weights is None else self.weights[index],
         )
 
 

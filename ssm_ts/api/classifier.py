@@ -21,6 +21,11 @@ checks that fail, and why (:data:`ESTIMATOR_CHECK_EXCEPTIONS` holds the same lis
 - ``check_methods_subset_invariance`` (encoder only): equal only to float32 round-off (~1e-7),
   because batches of different sizes go through different matrix-multiply blockings (it passes or
   fails by chance at the check's 1e-7 tolerance).
+- ``check_sample_weight_equivalence_on_dense_data``: an integer weight is not the same fit as that
+  many copies of the recording. Random features draw each kernel's threshold from randomly chosen
+  training recordings (copies change which) and scale the weights to mean 1 (copies add to the
+  count); the encoder's batches and epochs hold other recordings. The ridge fit itself is weighted
+  exactly as scikit-learn's (tested against ``RidgeClassifierCV``).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from __future__ import annotations
 import os
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -138,12 +143,19 @@ ESTIMATOR_CHECK_EXCEPTIONS: dict[str, dict[str, str]] = {
         "check_n_features_in_after_fitting": _CHANNELS_NOT_LENGTH,
         "check_classifiers_train": _CHANNELS_NOT_LENGTH,
         "check_dtype_object": "a non-number raises DataError (a ValueError naming the recording), not TypeError",
+        "check_sample_weight_equivalence_on_dense_data": (
+            "kernel thresholds come from randomly drawn training recordings, which copies change; "
+            "weights are relative (scaled to mean 1)"
+        ),
     },
 }
 ESTIMATOR_CHECK_EXCEPTIONS["encoder"] = {
     **ESTIMATOR_CHECK_EXCEPTIONS["random_features"],
     "check_classifiers_train": _CHANNELS_NOT_LENGTH + "; and one test epoch misses the accuracy threshold",
     "check_methods_subset_invariance": "equal to float32 round-off only (batch-size dependent matmul blocking)",
+    "check_sample_weight_equivalence_on_dense_data": (
+        "stochastic training: copies of a recording change the batches and the steps per epoch"
+    ),
 }
 
 
@@ -198,6 +210,19 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             length with at most this many ``recordings x padded length`` steps (and at most
             ``batch_size`` recordings); e.g. 400000 for 4 recordings of 100,000 steps. Training takes
             about 8 KiB per such step with the default encoder. ``None``: ``batch_size`` recordings.
+        class_weight: for imbalanced classes (rare falls among walking): ``None`` (all 1),
+            ``"balanced"`` (``n / (n_classes * count of the class)``, counts weighted by
+            ``sample_weight``; on balanced data all 1) or ``{label: weight}`` (a class left out weighs
+            1; a label that is not in ``y`` is an error), as in scikit-learn. A recording's weight is
+            its class's weight times its ``sample_weight`` (``fit``). The encoder minimises the
+            weighted mean cross-entropy ``sum(w_i loss_i) / sum(w_i)``, and its validation loss
+            (``val_fraction``), which picks the best epoch, is weighted the same way, so the model
+            chosen is the best one for the weighted objective. Random features weigh each recording in
+            the feature standardisation, the ridge fit and the leave-one-out error that chooses the
+            ridge penalty. For ``"balanced"`` the encoder counts the classes of its training split
+            (the recordings left after ``val_fraction``). Score such a model with balanced accuracy
+            or macro F1 (``sklearn.metrics.balanced_accuracy_score``): accuracy rewards predicting
+            the common class.
 
     Attributes (after ``fit``): ``classes_`` (sorted labels), ``n_features_in_`` (channels),
     ``sampling_step_`` (the training recordings' step, ``None`` without times), and ``task_``
@@ -225,6 +250,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         shift_fraction: float = 0.0,
         memory_budget_mb: float = 64.0,
         max_batch_steps: int | None = None,
+        class_weight: str | dict | None = None,
     ):
         self.model = model
         self.d_model = d_model
@@ -244,6 +270,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         self.shift_fraction = shift_fraction
         self.memory_budget_mb = memory_budget_mb
         self.max_batch_steps = max_batch_steps
+        self.class_weight = class_weight
 
     def _task_settings(self, n_channels: int, classes: list[str]) -> dict[str, Any]:
         # NumPy numbers as plain values: the task's checkpoints keep them and must load safely
@@ -260,15 +287,24 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
                 },
                 "lr": self.lr,
                 "weight_decay": self.weight_decay,
+                # labels as text, as the task's classes (checked against y in fit)
+                "class_weight": (
+                    {str(k): float(v) for k, v in self.class_weight.items()}
+                    if isinstance(self.class_weight, Mapping)
+                    else self.class_weight
+                ),
             }
         )
 
-    def fit(self, X: Any, y: Any = None) -> SSMClassifier:
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> SSMClassifier:
         """Train on recordings ``X`` with labels ``y`` (n,); ``X`` a ``SeriesSet`` brings its own labels
-        (when ``y`` is not given) and sampling step."""
+        (when ``y`` is not given) and sampling step. ``sample_weight`` ``(n,)``: a weight >= 0 per
+        recording (``None``: all 1), multiplied by its class's ``class_weight``; weights are relative
+        (2 on every recording fits what ``None`` fits)."""
         import lightning.pytorch as pl
 
         from ssm_ts.pipelines.sensor import SensorDataModule, SeriesSet, make_series_set, require_labels
+        from ssm_ts.pipelines.sensor.weights import check_sample_weight, recording_weights
         from ssm_ts.tasks.classification import ClassificationTask
         from ssm_ts.training import build_trainer
 
@@ -305,18 +341,24 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             data.values, y, nan_policy=self.nan_policy, source="X/y", sampling_step=data.sampling_step
         )
         require_labels(data)
-        self.classes_ = np.unique(y)
-        class_names = [str(c) for c in self.classes_]
+        classes = np.unique(y)
+        class_names = [str(c) for c in classes]
         if len(set(class_names)) != len(class_names):
-            raise DataError(f"labels {list(self.classes_)} are not distinct as text; use distinct labels.")
+            raise DataError(f"labels {list(classes)} are not distinct as text; use distinct labels.")
         data.labels = np.array([str(label) for label in y])
+        data.weights = check_sample_weight(sample_weight, len(data))
+        # the checks (a class_weight label not in y, a class weighing 0) before anything is fitted
+        weights = recording_weights(self.class_weight, class_names, data.labels, data.weights)
+        self.classes_ = classes
         self.n_features_in_ = data.n_channels
         self.sampling_step_ = data.sampling_step  # predict compares its recordings' step with it
         for fitted in ("task_", "features_", "scaler_", "ridge_"):  # a refit replaces the other method
             self.__dict__.pop(fitted, None)
         seed = fit_seed(self.random_state)
         if self.method == "random_features":
-            return self._fit_random_features(data, np.unique(y, return_inverse=True)[1], seed)
+            weighted = self.class_weight is not None or data.weights is not None
+            targets = np.unique(y, return_inverse=True)[1]
+            return self._fit_random_features(data, targets, seed, weights if weighted else None)
 
         pl.seed_everything(seed, verbose=False)
         datamodule = SensorDataModule.from_series(
@@ -350,8 +392,11 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         self.task_ = task.cpu().eval()
         return self
 
-    def _fit_random_features(self, data, targets: np.ndarray, seed: int) -> SSMClassifier:
-        """Random S4D features -> standardised -> ridge; ``targets`` (n,) index ``classes_``."""
+    def _fit_random_features(
+        self, data, targets: np.ndarray, seed: int, weights: np.ndarray | None = None
+    ) -> SSMClassifier:
+        """Random S4D features -> standardised -> ridge; ``targets`` (n,) index ``classes_``; ``weights``
+        (n,): each recording's class weight x sample weight (``None``: unweighted)."""
         from ssm_ts.models.random_feature_classifier import fit_features_ridge
         from ssm_ts.models.random_ssm_features import RandomSSMFeatures
         from ssm_ts.pipelines.sensor import fit_channel_scaler
@@ -364,7 +409,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             shift_fraction=self.shift_fraction,
             memory_budget_mb=self.memory_budget_mb,
         )
-        self.ridge_ = fit_features_ridge(self.features_, values, targets)
+        self.ridge_ = fit_features_ridge(self.features_, values, targets, weights)
         return self
 
     def _checked(self, X: Any):
@@ -467,6 +512,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         export = state.pop("_task_export", None)
         state.setdefault("memory_budget_mb", 64.0)  # pickled before the option existed
         state.setdefault("max_batch_steps", None)
+        state.setdefault("class_weight", None)
         self.__dict__.update(state)
         if export is not None:
             from ssm_ts.tasks.classification import ClassificationTask

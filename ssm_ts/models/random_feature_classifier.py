@@ -33,12 +33,24 @@ _KERNEL_BUFFERS = (
 _SHIFT_BUFFERS = ("shift", "taps", "dilation", "start")
 
 
-def fit_features_ridge(features: RandomSSMFeatures, values: Sequence[np.ndarray], targets: np.ndarray):
+def fit_features_ridge(
+    features: RandomSSMFeatures,
+    values: Sequence[np.ndarray],
+    targets: np.ndarray,
+    sample_weight: np.ndarray | None = None,
+):
     """Fit ``features`` on scaled recordings ``values`` ``(channels, length_i)``, then a scikit-learn
     pipeline ``StandardScaler -> RidgeClassifierLOO`` (scikit-learn's ``RidgeClassifierCV``, penalty by
     leave-one-out over :data:`RIDGE_ALPHAS`, fitted in blocks: :mod:`ssm_ts.models.ridge_loo`) on their
     features and ``targets`` (n,); returns the fitted pipeline. Its scaler standardises the features
-    it is given in place (they are the transform's own output)."""
+    it is given in place (they are the transform's own output).
+
+    ``sample_weight`` ``(n,)`` (checked, >= 0; class weights already multiplied in) weighs each
+    recording in the feature standardisation, the ridge fit and the leave-one-out errors that choose
+    its penalty. The weights are relative: they are scaled to mean 1 first, so that, as in the
+    encoder's weighted mean loss, 2 on every recording fits what no weights fit (scikit-learn's
+    ridge would read it as half the penalty). The random kernels are not fitted to the labels and
+    take no weights."""
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
@@ -46,7 +58,16 @@ def fit_features_ridge(features: RandomSSMFeatures, values: Sequence[np.ndarray]
 
     features.fit(values)
     ridge = make_pipeline(StandardScaler(copy=False), RidgeClassifierLOO(alphas=RIDGE_ALPHAS))
-    return ridge.fit(features.transform(values), targets)
+    if sample_weight is None:
+        return ridge.fit(features.transform(values), targets)
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    sample_weight = sample_weight * (len(sample_weight) / sample_weight.sum())
+    return ridge.fit(
+        features.transform(values),
+        targets,
+        standardscaler__sample_weight=sample_weight,
+        ridgeclassifierloo__sample_weight=sample_weight,
+    )
 
 
 def ridge_class_scores(decision: np.ndarray) -> np.ndarray:
@@ -97,8 +118,11 @@ class RandomFeatureClassifier(nn.Module):
         self.n_classes = n_classes
         self.register_load_state_dict_pre_hook(_s4d_only_when_no_shift_kernels)
 
-    def fit(self, values: Sequence[np.ndarray], targets: np.ndarray) -> RandomFeatureClassifier:
-        """Fit on scaled training recordings ``values`` ``(channels, length_i)`` and class indices ``targets``."""
+    def fit(
+        self, values: Sequence[np.ndarray], targets: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> RandomFeatureClassifier:
+        """Fit on scaled training recordings ``values`` ``(channels, length_i)`` and class indices
+        ``targets`` ``(n,)``, each recording weighted by ``sample_weight`` ``(n,)`` (see :func:`fit_features_ridge`)."""
         targets = np.asarray(targets)
         missing = sorted(set(range(self.n_classes)) - {int(t) for t in targets})
         if missing:
@@ -106,7 +130,7 @@ class RandomFeatureClassifier(nn.Module):
                 f"the training data has no recordings of class indices {missing}; the ridge classifier needs "
                 "every class in the training split (use more data or a smaller val_fraction)."
             )
-        ridge = fit_features_ridge(self.features, values, targets)
+        ridge = fit_features_ridge(self.features, values, targets, sample_weight)
         scaler, linear = ridge[0], ridge[-1]
         kernels = self.features.kernels_
         arrays = {name: getattr(kernels, name) for name in _KERNEL_BUFFERS}

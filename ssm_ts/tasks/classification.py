@@ -3,8 +3,19 @@
 Batches ``(x (batch, length, channels) original units (float64), mask (batch, length), y (batch,))`` come from
 :class:`~ssm_ts.pipelines.sensor.SensorDataModule`. The per-channel scaler fitted on the training
 split lives in the task's buffers and the class names in its hyperparameters, so a checkpoint
-(or export) classifies new files by itself. Metrics per split: ``{split}_loss``, ``{split}_acc``
-and ``{split}_f1`` (macro), from torchmetrics.
+(or export) classifies new files by itself. Metrics per split: ``{split}_loss``, ``{split}_acc``,
+``{split}_balanced_acc`` (the mean of the per-class recalls, scikit-learn's
+``balanced_accuracy_score``) and ``{split}_f1`` (macro F1), from torchmetrics: on imbalanced data
+accuracy rewards predicting the common class, the last two do not.
+
+Imbalanced classes: ``class_weight`` (``None``, ``"balanced"`` or ``{label: weight}``, scikit-learn's
+semantics) weighs each recording's cross-entropy by its class's weight, computed from the training
+split's labels at the start of the fit and kept in the checkpoint (buffer ``class_weights``), so a
+resumed fit trains on the same objective. Recordings given with weights (``SeriesSet.weights``:
+``SSMClassifier.fit(X, y, sample_weight)``) are weighted by them too. The loss of a batch (and of an
+epoch, ``{split}_loss``) is the weighted mean ``sum(w_i loss_i) / sum(w_i)``, as scikit-learn's
+weighted losses, so ``"balanced"`` on balanced data changes nothing; the validation loss, which
+picks the best checkpoint and stops early, is weighted the same way.
 
 ``model: random_features`` is fitted in closed form instead (:mod:`ssm_ts.models.random_feature_classifier`:
 fixed random S4D kernels -> PPV/max features -> standardised -> ridge): at the start of the fit it
@@ -30,6 +41,7 @@ from ssm_ts.atomic import atomic_path
 from ssm_ts.errors import CheckpointError, ConfigError, DataError
 from ssm_ts.export import load_export, save_export
 from ssm_ts.pipelines.sensor import ChannelScaler, SensorDataModule, encode_labels
+from ssm_ts.pipelines.sensor.weights import ClassWeight, check_class_weight, class_weights, recording_weights
 from ssm_ts.tracking.resume_settings import builtin_hparams
 
 SPLITS = ("train", "val", "test")
@@ -56,6 +68,10 @@ class ClassificationTask(pl.LightningModule):
             sampled at another rate: training sample rate / their rate (0.5 for twice the rate); the SSMs
             scale their steps by it. A fit takes 1 only (it learns at its data's own rate). CLI:
             ``ssm-ts classify predict --ckpt_path best --data.path X --model.rate 0.5``.
+        class_weight: ``None``, ``"balanced"`` (``n / (n_classes * count)`` from the training split's
+            labels) or ``{label: weight}`` (a class left out weighs 1): each recording's loss is
+            weighted by its class's weight, in training and validation (see the module docstring).
+            CLI: ``--model.class_weight balanced`` or ``--model.class_weight '{Fall: 10}'``.
     """
 
     def __init__(
@@ -69,15 +85,22 @@ class ClassificationTask(pl.LightningModule):
         lr_schedule: Literal["cosine", "none"] = "cosine",
         label_smoothing: float = 0.0,
         rate: float = 1.0,
+        class_weight: ClassWeight = None,
     ):
         from ssm_ts.models.random_ssm_features import check_rate
 
         super().__init__()
         rate = check_rate(rate)  # 0, negative, inf or text: a clear error before anything is built
+        if class_weight is not None and class_weight != "balanced" and not isinstance(class_weight, dict):
+            raise ConfigError(
+                f"class_weight must be None, 'balanced' or a {{label: weight}} dict, got {class_weight!r}"
+            )
         self.save_hyperparameters()
         builtin_hparams(self)  # NumPy or Path settings would make its checkpoints unloadable
         self.net: nn.Module | None = None
-        self.loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+        # per recording: the batch's loss is the weighted mean (_step)
+        self.loss_fn = nn.CrossEntropyLoss(reduction="none", label_smoothing=label_smoothing)
+        self.register_load_state_dict_pre_hook(_unit_class_weights_when_absent)
         # closed-form models take no gradient steps: Lightning then needs no optimizer
         self.automatic_optimization = model not in CLOSED_FORM_MODELS
         if n_channels is not None and classes is not None:
@@ -93,6 +116,7 @@ class ClassificationTask(pl.LightningModule):
             raise DataError(f"classification needs at least 2 classes, got {classes}")
         self.hparams.n_channels, self.hparams.classes = int(n_channels), [str(c) for c in classes]
         n_classes = len(classes)
+        check_class_weight(self.hparams.class_weight, self.hparams.classes)
         options = self.hparams.model_options
         if self.closed_form:
             self.net = build_random_feature_classifier(
@@ -105,6 +129,8 @@ class ClassificationTask(pl.LightningModule):
         self.register_buffer("scaler_mean", torch.zeros(n_channels, dtype=torch.float64))
         self.register_buffer("scaler_scale", torch.ones(n_channels, dtype=torch.float64))
         self.register_buffer("scaler_fitted", torch.zeros((), dtype=torch.bool))
+        # set from the training labels in setup("fit"); kept in checkpoints so a resume weighs the same
+        self.register_buffer("class_weights", torch.ones(n_classes, dtype=torch.float64))
         # multiclass metrics also for 2 classes: one code path, and macro F1 averages both classes
         # keys carry a suffix: a ModuleDict key "train" would clash with Module.train
         self.metrics = nn.ModuleDict(
@@ -112,6 +138,10 @@ class ClassificationTask(pl.LightningModule):
                 f"{split}_metrics": nn.ModuleDict(
                     {
                         "acc": torchmetrics.Accuracy(task="multiclass", num_classes=n_classes),
+                        # macro recall: scikit-learn's balanced_accuracy_score
+                        "balanced_acc": torchmetrics.Accuracy(
+                            task="multiclass", num_classes=n_classes, average="macro"
+                        ),
                         "f1": torchmetrics.F1Score(task="multiclass", num_classes=n_classes, average="macro"),
                     }
                 )
@@ -119,6 +149,8 @@ class ClassificationTask(pl.LightningModule):
             }
         )
         self.test_confusion = torchmetrics.ConfusionMatrix(task="multiclass", num_classes=n_classes)
+        # the epoch's weighted mean loss sum(w_i loss_i) / sum(w_i); torchmetrics syncs it across ranks
+        self.loss_means = nn.ModuleDict({f"{split}_loss": torchmetrics.MeanMetric() for split in SPLITS})
 
     @property
     def closed_form(self) -> bool:
@@ -176,6 +208,22 @@ class ClassificationTask(pl.LightningModule):
             )
         if stage == "fit" and not bool(self.scaler_fitted):
             self.set_scaler(datamodule.scaler)
+        if stage == "fit" and datamodule.train_set is not None:
+            self.set_class_weights(datamodule.train_set)
+
+    def set_class_weights(self, train) -> None:
+        """The class weights ``(n_classes,)`` of ``class_weight`` for the training split ``train`` (a
+        ``SeriesSet``: its labels, and its recordings' weights if any); clear errors for a label of
+        ``class_weight`` not in the training data or a class whose recordings all weigh 0."""
+        labels = train.labels
+        recording_weights(self.hparams.class_weight, self.classes, labels, train.weights)  # the checks
+        weights = class_weights(self.hparams.class_weight, self.classes, labels, train.weights)
+        self.class_weights.copy_(torch.as_tensor(weights, dtype=torch.float64))
+
+    def recording_weights(self, y: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+        """Each recording's loss weight ``(batch,)``: its class's weight times its own ``weights``."""
+        w = self.class_weights.to(self.dtype)[y]
+        return w if weights is None else w * weights.to(w.dtype)
 
     def _require_net(self) -> nn.Module:
         if self.net is None:
@@ -213,21 +261,19 @@ class ClassificationTask(pl.LightningModule):
     # ------------------------------------------------------------ Lightning steps
 
     def _step(self, batch, split: str) -> torch.Tensor:
-        x, mask, y = batch
+        x, mask, y = batch[:3]
         if (y < 0).any():
             raise DataError(f"the {split} data has unlabelled recordings; {split} needs labels.")
         logits = self(x, mask)
-        loss = self.loss_fn(logits, y)
+        losses = self.loss_fn(logits, y)  # (batch,)
+        weights = self.recording_weights(y, batch[3] if len(batch) > 3 else None).to(losses.dtype)
+        # the weighted mean, as scikit-learn's: all weights 1 (or "balanced" on balanced data) is the mean
+        loss = (weights * losses).sum() / weights.sum().clamp_min(torch.finfo(losses.dtype).tiny)
         n = len(y)
-        self.log(
-            f"{split}_loss",
-            loss,
-            on_step=False,
-            on_epoch=True,
-            prog_bar=split != "train",
-            batch_size=n,
-            sync_dist=True,
-        )  # sync_dist: under DDP every rank monitors the same value (checkpoints, early stopping)
+        mean = self.loss_means[f"{split}_loss"]
+        mean.update(losses.detach(), weights)
+        # a torchmetrics mean: under DDP every rank monitors the same value (checkpoints, early stopping)
+        self.log(f"{split}_loss", mean, on_step=False, on_epoch=True, prog_bar=split != "train", batch_size=n)
         for name, metric in self.metrics[f"{split}_metrics"].items():
             metric(logits, y)
             self.log(
@@ -255,8 +301,14 @@ class ClassificationTask(pl.LightningModule):
                 "SensorDataModule; fit it with one (trainer.fit(task, datamodule=SensorDataModule(...)))."
             )
         scaler = ChannelScaler(self.scaler_mean.tolist(), self.scaler_scale.tolist())
-        values = [scaler.transform(v) for v in datamodule.train_set.values]
-        self.net.fit(values, encode_labels(datamodule.train_set, self.classes))
+        train = datamodule.train_set
+        values = [scaler.transform(v) for v in train.values]
+        targets = encode_labels(train, self.classes)
+        weights = None
+        if self.hparams.class_weight is not None or train.weights is not None:
+            weights = self.class_weights.cpu().numpy()[targets]
+            weights = weights if train.weights is None else weights * train.weights
+        self.net.fit(values, targets, sample_weight=weights)
 
     def on_train_epoch_end(self) -> None:
         if self.closed_form:  # nothing changes after the first epoch: stop whatever max_epochs says
@@ -285,7 +337,7 @@ class ClassificationTask(pl.LightningModule):
             datamodule.check_sampling_step(stage, self.hparams.rate)
 
     def predict_step(self, batch, batch_idx: int) -> torch.Tensor:
-        x, mask, _ = batch
+        x, mask = batch[0], batch[1]
         return self.predict_proba(x, mask)
 
     def configure_optimizers(self):
@@ -365,6 +417,13 @@ class ClassificationTask(pl.LightningModule):
                 "the MLflow input example needs the fit's data: call datamodule.setup('fit') first"
             )
         return classifier_input_example(datamodule.train_set.values[0]), classifier_signature(self.classes)
+
+
+def _unit_class_weights_when_absent(module, state_dict, prefix, *args) -> None:
+    """Checkpoints and exports written before class weights hold none: load them with weights 1."""
+    key = f"{prefix}class_weights"
+    if key not in state_dict and f"{prefix}scaler_mean" in state_dict and hasattr(module, "class_weights"):
+        state_dict[key] = torch.ones_like(module.class_weights)
 
 
 # ---------------------------------------------------------------- helpers shared with the API

@@ -1,0 +1,117 @@
+"""Recording weights for imbalanced classes: scikit-learn's ``class_weight`` and ``sample_weight``.
+
+``class_weight`` is ``None`` (every class 1), ``"balanced"`` (``n / (n_classes * count of the
+class)``, the counts weighted by ``sample_weight`` as ``LogisticRegression`` counts them) or
+``{label: weight}`` (a class left out weighs 1). A recording's weight is its class's weight times
+its ``sample_weight``. The weights come from :func:`sklearn.utils.class_weight.compute_class_weight`
+and :func:`sklearn.utils.validation._check_sample_weight`; here they get the checks and messages a
+user can act on (a label in ``class_weight`` that is not in the training labels, a negative or NaN
+weight, a class whose recordings all weigh 0).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from ssm_ts.errors import ConfigError, DataError
+
+# CLI type of ClassificationTask's class_weight (labels are text there)
+ClassWeight = Literal["balanced"] | dict[str, float] | None
+
+
+def check_class_weight(class_weight: Any, classes: Sequence[str]) -> None:
+    """A clear error for a ``class_weight`` that is not ``None``, ``"balanced"`` or ``{label: weight}``
+    with labels among ``classes`` (the training labels, as text) and finite weights >= 0."""
+    if class_weight is None or class_weight == "balanced":
+        return
+    if not isinstance(class_weight, Mapping):
+        raise ConfigError(
+            f"class_weight must be None, 'balanced' or a {{label: weight}} dict, got {class_weight!r}"
+        )
+    unknown = [key for key in class_weight if str(key) not in set(classes)]
+    if unknown:
+        raise DataError(
+            f"class_weight names the class(es) {unknown} that are not in the training labels {list(classes)}; "
+            "give weights for labels of y (a class left out weighs 1)."
+        )
+    for key, value in class_weight.items():
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float, np.number))
+            or not (0 <= float(value) < math.inf)
+        ):
+            raise ConfigError(f"class_weight[{key!r}] must be a finite number >= 0, got {value!r}")
+
+
+def check_sample_weight(sample_weight: Any, n: int) -> np.ndarray | None:
+    """``sample_weight`` as a float64 array ``(n,)`` (``None`` stays ``None``), checked with
+    scikit-learn's ``_check_sample_weight``: one finite weight >= 0 per recording, not all 0."""
+    from sklearn.utils.validation import _check_sample_weight
+
+    if sample_weight is None:
+        return None
+    try:
+        return _check_sample_weight(sample_weight, np.empty(n), dtype=np.float64, ensure_non_negative=True)
+    except ValueError as err:
+        raise DataError(
+            f"sample_weight: {err} Give one finite weight >= 0 per recording ({n} recordings), "
+            "not all of them zero."
+        ) from err
+
+
+def class_weights(
+    class_weight: Any, classes: Sequence[str], labels: np.ndarray, sample_weight: np.ndarray | None = None
+) -> np.ndarray:
+    """The weight ``(n_classes,)`` of each of ``classes`` (in that order) for training ``labels``
+    ``(n,)`` (text, all among ``classes``), from ``compute_class_weight``."""
+    from sklearn.utils.class_weight import compute_class_weight
+
+    classes = [str(c) for c in classes]
+    check_class_weight(class_weight, classes)
+    index = {name: i for i, name in enumerate(classes)}
+    targets = np.array([index[str(label)] for label in labels], dtype=np.int64)
+    if isinstance(class_weight, Mapping):  # by class index: sklearn would read a label "1" as 1
+        class_weight = {index[str(key)]: float(value) for key, value in class_weight.items()}
+    elif class_weight == "balanced":
+        absent = [classes[i] for i in range(len(classes)) if not (targets == i).any()]
+        if absent:
+            raise DataError(
+                f"class_weight='balanced' needs recordings of every class in the training data; "
+                f"{absent} have none. Use more data, a smaller val_fraction, or a {{label: weight}} dict."
+            )
+    return compute_class_weight(
+        class_weight, classes=np.arange(len(classes)), y=targets, sample_weight=sample_weight
+    ).astype(np.float64)
+
+
+def recording_weights(
+    class_weight: Any, classes: Sequence[str], labels: np.ndarray, sample_weight: np.ndarray | None = None
+) -> np.ndarray:
+    """Each recording's weight ``(n,)``: its class's weight times its ``sample_weight``. A class whose
+    recordings all weigh 0 cannot be learnt: a :class:`DataError` naming it."""
+    index = {str(name): i for i, name in enumerate(classes)}
+    targets = np.array([index[str(label)] for label in labels], dtype=np.int64)
+    ones = np.ones(len(targets))
+    # checked before the class weights: "balanced" divides by a class's weighted count
+    _check_no_class_dropped(
+        classes, targets, ones if sample_weight is None else sample_weight, "sample_weight"
+    )
+    weights = class_weights(class_weight, classes, labels, sample_weight)[targets]
+    _check_no_class_dropped(classes, targets, weights, "class_weight")
+    return weights * (ones if sample_weight is None else sample_weight)
+
+
+def _check_no_class_dropped(
+    classes: Sequence[str], targets: np.ndarray, weights: np.ndarray, by: str
+) -> None:
+    totals = np.bincount(targets, weights=weights, minlength=len(classes))
+    dropped = [str(classes[i]) for i in np.flatnonzero(totals <= 0) if (targets == i).any()]
+    if dropped:
+        raise DataError(
+            f"the class(es) {dropped} weigh 0 in total ({by}): the classifier cannot learn them. Give their "
+            "recordings positive weights, or drop them from X and y."
+        )
