@@ -12,6 +12,12 @@ best model, as :meth:`Forecaster.save`; ``Forecaster.load`` reads it), ``forecas
 ``forecast.png`` (the best model's forecast after the data), and each trial's checkpoints in
 ``trial-<n>/``. MLflow gets the search's parent run with a nested run per trial.
 
+The Optuna study is kept in ``--storage`` (default: the sqlite file ``<out>/optuna.db``), under
+``--study_name``: the same command run again after Ctrl-C, a crash or a killed machine continues the
+search; its finished trials count toward ``--n_trials`` (a finished search runs no more trials until
+``--n_trials`` grows). Another space or fixed model setting in the same study is refused: give a new
+``--study_name`` or ``--out``.
+
 Only jsonargparse is imported to parse the arguments, so ``--help`` answers without loading Lightning.
 """
 
@@ -45,6 +51,7 @@ OWN_OPTIONS = {
 # settings whose values are dicts: the space may name their keys nested (model_options: {d_model: [...]})
 NESTED_SETTINGS = ("model_options", "trainer_options")
 _RANGE_KEYS = frozenset({"choices", "low", "high", "log", "step"})
+STUDY_FILE = "optuna.db"  # the default storage, in --out
 
 
 def build_parser() -> ArgumentParser:
@@ -97,6 +104,13 @@ def build_parser() -> ArgumentParser:
         "--prune", type=bool, default=True, help="stop unpromising trials early (median pruner)"
     )
     parser.add_argument("--out", type=str, default="outputs/forecast_tune", help="folder for the outputs")
+    parser.add_argument(
+        "--storage", type=str | None, default=None,
+        help="Optuna storage URL of the study (default: sqlite:///<out>/optuna.db); the same command run "
+        "again continues the search, its finished trials counting toward --n_trials",
+    )  # fmt: skip
+    parser.add_argument("--study_name", type=str | None, default=None,
+                        help="the study's name in the storage (default forecast-tune)")  # fmt: skip
     parser.add_argument("--experiment", type=str, default="ssm-ts-forecast", help="MLflow experiment")
     parser.add_argument("--tracking_uri", type=str | None, default=None, help="MLflow URI (default sqlite)")
     parser.add_argument("--run_name", type=str | None, default=None, help="MLflow run name of the trials")
@@ -139,9 +153,17 @@ def search_arguments(config: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
     kwargs.update(
         n_trials=config.n_trials, timeout=config.timeout, sampler=config.sampler, prune=config.prune,
         experiment=config.experiment, tracking_uri=config.tracking_uri, run_name=config.run_name,
-        out_dir=config.out, **model,
+        out_dir=config.out, storage=study_storage(config), study_name=config.study_name, **model,
     )  # fmt: skip
     return data, space, kwargs
+
+
+def study_storage(config: Any) -> str:
+    """The study's storage: ``--storage``, else the sqlite file ``<out>/optuna.db``, so the same command
+    run again continues the search."""
+    from ssm_ts.api.tune_study import storage_url
+
+    return storage_url(config.storage or Path(config.out) / STUDY_FILE)
 
 
 def check_out(out: Path) -> None:
@@ -225,21 +247,30 @@ def tune_command(argv: list[str]) -> int:
 
     from rich.console import Console
 
+    from ssm_ts.api.tune_study import DEFAULT_STUDY_NAME, shown
     from ssm_ts.api.tuning import tune_forecaster
     from ssm_ts.training import set_verbosity
 
     set_verbosity(False)
     console = Console(stderr=True)
+    study = f"study {kwargs['study_name'] or DEFAULT_STUDY_NAME!r} in {shown(kwargs['storage'])}"
     try:
         result = tune_forecaster(data, space, **kwargs)
     except KeyboardInterrupt:
         print(
-            f"{PROG}: interrupted; the finished trials' checkpoints are kept under {out}/trial-<n> and their "
-            f"runs in MLflow (experiment {config.experiment!r}, the search's run marked FAILED); a rerun "
-            "starts a new search",
+            f"{PROG}: interrupted; the finished trials are in {out / 'trials.csv'} and the {study} (the "
+            "interrupted trial is marked FAIL, its MLflow run and the search's KILLED). Run the same command "
+            "again to continue the search: the interrupted trial runs again first, and finished trials count "
+            "toward --n_trials.",
             file=sys.stderr,
         )
         return 130  # the shell's code for an end by Ctrl-C
+    if result.earlier_trials:
+        console.print(
+            f"continued the {study}: {result.earlier_trials} trials from earlier runs",
+            highlight=False,
+            soft_wrap=True,  # the storage's URL whole, on one line
+        )
     print_summary(result)
     for path in write_outputs(result, out):
         console.print(f"[green]wrote[/green] {path}")

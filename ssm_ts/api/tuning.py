@@ -16,6 +16,10 @@ With ``log_to_mlflow`` (the default) the search is one MLflow parent run (the sp
 params, ``best_val_loss`` and the tag ``best_trial_run_id``) and each trial a nested child run: the
 fit's usual run (params, per-epoch metrics, model) tagged ``mlflow.parentRunId``, ``optuna.trial``,
 ``optuna.state`` and with its ``best_val_loss``.
+
+With ``storage`` (``"sqlite:///optuna.db"``) the study outlives the process: a search stopped by
+Ctrl-C, a crash or a killed machine continues when run again with the same storage and study name
+(:mod:`ssm_ts.api.tune_study`), its finished trials kept and counted toward ``n_trials``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import inspect
 import json
 import logging
 import math
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -47,6 +52,9 @@ LOG_SCALE_NAMES = frozenset({"lr", "learning_rate", "weight_decay"})
 NOT_SEARCHABLE = frozenset(
     {"experiment", "tracking_uri", "run_name", "register_as", "log_to_mlflow", "out_dir"}
 )
+# fixed settings a continued search may change: where results go, where the same computation runs,
+# how many conformal scores are kept; the others change what a trial's val_loss means
+FREE_ON_RESUME = NOT_SEARCHABLE | {"accelerator", "calibration_budget"}
 DEFAULT_TPE_TRIALS = 20
 _PRIMITIVE = (type(None), bool, int, float, str)
 
@@ -65,6 +73,7 @@ class TuningResult:
             when a trial failed (its training loss became NaN or inf), ``error`` says why.
         study: the :class:`optuna.Study` (its sampler, trials, plots).
         run_id: the MLflow parent run of the search (``None`` with ``log_to_mlflow=False``).
+        earlier_trials: the trials the study held before this call (a continued search), 0 for a new one.
     """
 
     best: Forecaster
@@ -73,6 +82,7 @@ class TuningResult:
     trials: pd.DataFrame
     study: optuna.Study
     run_id: str | None
+    earlier_trials: int = 0
 
 
 # ------------------------------------------------------------------ the search space
@@ -110,6 +120,11 @@ class _Param:
         if self.choices is not None and self._stored_choices() is not self.choices:
             return self.choices[stored]
         return stored
+
+    def record(self) -> dict[str, Any]:
+        """What this name searches, as plain JSON values: kept with a stored study, so that a continued
+        search can check it searches the same."""
+        return _plain(dataclasses.asdict(self))
 
 
 def _settings_names() -> list[str]:
@@ -321,6 +336,8 @@ class _TrialForecaster(Forecaster):
         logger = make_mlflow_logger(s["experiment"], tracking_uri=s["tracking_uri"], run_name=s["run_name"],
                                     tags={"mlflow.parentRunId": self._parent_run_id})  # fmt: skip
         self._trial_run_id = logger.run_id
+        # stored now: a continued search marks the run KILLED when this process dies during the fit
+        self._reporter.trial.set_user_attr("run_id", logger.run_id)
         return logger
 
 
@@ -381,6 +398,8 @@ def tune_forecaster(
     timeout: float | None = None,
     sampler: Literal["tpe", "random", "grid"] | Any = "tpe",
     prune: bool | optuna.pruners.BasePruner = True,
+    storage: str | os.PathLike | optuna.storages.BaseStorage | None = None,
+    study_name: str | None = None,
     time_col: str | None = None,
     target: str | list[str] | None = None,
     past_covariates: list[str] | None = None,
@@ -401,27 +420,55 @@ def tune_forecaster(
             ``{"choices": [...]}``, or an Optuna distribution, says it exactly. Names are Forecaster
             settings (``lr``, ``lookback``, ``model``, ...), ``model_options.<option>`` or
             ``trainer_options.<Trainer argument>``.
-        n_trials: trials to run (default: 20, or every combination with ``sampler="grid"``).
-        timeout: seconds after which no new trial starts (the running one finishes).
+        n_trials: trials the study holds when the search ends (default: 20, or every combination with
+            ``sampler="grid"``). A continued study's finished trials count toward it, as with Optuna's
+            ``MaxTrialsCallback``: running the same search again finishes it, and a finished one runs
+            no further trial (give a larger ``n_trials`` to run more). Interrupted trials do not count.
+        timeout: seconds after which no new trial starts (the running one finishes), for this call.
         sampler: ``"tpe"`` (Optuna's TPE, the default), ``"random"``, ``"grid"`` (every entry a list) or
-            an ``optuna.samplers`` instance. Seeded with the ``seed`` setting.
+            an ``optuna.samplers`` instance. Seeded with the ``seed`` setting (a continued study: the
+            seed plus its number of trials, so it does not draw the first run's settings again).
         prune: stop unpromising trials early (Optuna's median pruner on each epoch's ``val_loss``,
             after 3 complete trials; or an ``optuna.pruners`` instance). A trial is never pruned at its
             last epoch; a pruned one stops, is kept in ``trials`` (state ``PRUNED``) and is never chosen.
+        storage: where the study is kept: ``None`` (memory: lost with the process), an Optuna database
+            URL (``"sqlite:///optuna.db"``; a plain path is an sqlite file) or an ``optuna.storages``
+            object. With a storage, running the search again continues it (see below).
+        study_name: the study's name in ``storage`` (default ``"forecast-tune"``).
         **settings: the fixed Forecaster settings (``model``, ``horizon``, ``max_epochs``, ...).
 
     Trials never read the test split; the chosen model's test metrics are computed once, at the end.
     A trial whose training loss becomes NaN or inf (a diverging ``lr``) fails (state ``FAIL``, its
-    MLflow run FAILED, the reason in ``trials["error"]``) and the search goes on; a data or setting
-    error stops it, naming the trial. If every trial fails, a :class:`TrainingError` lists why.
-    Trial ``n`` writes its checkpoints to ``out_dir/trial-<n>`` when ``out_dir`` is set.
+    MLflow run FAILED, the reason in ``trials["error"]``) and the search goes on. The data is read once
+    before the search: a problem there is refused before any study or run is stored; a setting that
+    does not suit it (a lookback longer than the data) stops the search, naming the trial. If every
+    trial fails, a :class:`TrainingError` lists why.
+    Trial ``n`` writes its checkpoints to ``out_dir/trial-<n>`` when ``out_dir`` is set, and
+    ``out_dir/trials.csv`` is rewritten after every trial.
+
+    Ctrl-C (``KeyboardInterrupt``) is raised again, as ``optuna.Study.optimize`` does, after the trial
+    it stopped is marked FAIL (``error``: interrupted), its MLflow run and the search's run KILLED, and
+    ``trials.csv`` (``out_dir``, and the search's MLflow run) written with the finished trials.
+
+    Continuing (the same ``storage`` and ``study_name``): the finished trials are kept; trials a killed
+    process left RUNNING are marked FAIL; interrupted trials run again first, with their settings; the
+    search's MLflow run continues (a new one if the store no longer has it); the best trial of an earlier
+    run is loaded from its export (``trial-<n>/export``). The space, and the fixed settings that change
+    what ``val_loss`` means (all but where results go, ``accelerator`` and ``calibration_budget``), must be
+    those the study started with: other ones are a :class:`ConfigError` naming each difference (start
+    another search under a new ``study_name``). The data is not compared. One process runs a study at a
+    time.
     """
     import optuna
+
+    from ssm_ts.api import tune_study
 
     if n_trials is not None and (isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1):
         raise ConfigError(f"n_trials must be a whole number >= 1, got {n_trials!r}.")
     if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
         raise ConfigError(f"timeout must be a positive number of seconds, got {timeout!r}.")
+    if study_name is not None and (not isinstance(study_name, str) or not study_name.strip()):
+        raise ConfigError(f"study_name must be a non-empty name, got {study_name!r}.")
     _check_fixed(settings, space if isinstance(space, Mapping) else {})
     defaults = {k: p.default for k, p in inspect.signature(Forecaster.__init__).parameters.items()
                 if p.default is not inspect.Parameter.empty}  # fmt: skip
@@ -434,16 +481,31 @@ def tune_forecaster(
     fit_args = dict(time_col=time_col, target=target, past_covariates=past_covariates,
                     future_covariates=future_covariates, freq=freq, fill=fill, read_options=read_options)  # fmt: skip
 
-    parent = _ParentRun.start(fixed, space, n_trials, sampler) if fixed["log_to_mlflow"] else None
+    _read_data(data, fit_args)  # a data problem is refused before the study is stored or any run starts
     if isinstance(prune, optuna.pruners.BasePruner):
         pruner = prune
     else:
         pruner = optuna.pruners.MedianPruner(n_startup_trials=3) if prune else optuna.pruners.NopPruner()
     with _QuietOptuna():
-        study = optuna.create_study(direction="minimize", sampler=optuna_sampler, pruner=pruner)
+        study = tune_study.open_study(storage, study_name, optuna_sampler, pruner,
+                                      [p.record() for p in params], _search_record(fixed, fit_args))  # fmt: skip
+    earlier = len(study.trials)
+    left_running = tune_study.fail_left_running(study) if earlier else []
+    if earlier:
+        tune_study.queue_interrupted(study)
+        if not isinstance(sampler, optuna.samplers.BaseSampler):
+            # seeded as the first run's, it would draw that run's first settings again
+            study.sampler, _ = _make_sampler(sampler, params, fixed["seed"] + earlier)
+    done = tune_study.counted(study)
+    remaining = max(0, n_trials - done) if grid_size is None else max(0, min(n_trials, grid_size) - done)
+    parent = _ParentRun.open(fixed, space, n_trials, sampler, study) if fixed["log_to_mlflow"] else None
+    if parent is not None:
+        for trial in left_running:
+            parent.end_child(trial.user_attrs.get("run_id"), trial.number)
+    trials_csv = Path(fixed["out_dir"]) / "trials.csv" if fixed["out_dir"] else None
     fits: dict[int, tuple[_TrialForecaster, dict[str, Any]]] = {}
 
-    def objective(trial: optuna.Trial) -> float:
+    def run_trial(trial: optuna.Trial) -> float:
         values = {p.name: p.suggest(trial) for p in params}
         trial_settings = _trial_settings(fixed, values)
         reporter = _ReportValidationLoss(trial)
@@ -469,15 +531,39 @@ def tune_forecaster(
         trial.set_user_attr("run_id", fit.run_id_)
         fits[trial.number] = (fit, trial_settings)
         state = "PRUNED" if reporter.pruned else "COMPLETE"
+        if study_kept and not reporter.pruned:  # a continued search may choose it: its model outlives us
+            trial.set_user_attr("export", str(_kept_export(fit)))
         if parent is not None:
             parent.record_trial(fit.run_id_, trial.number, state, loss)
         if reporter.pruned:
             raise optuna.TrialPruned(f"val_loss {loss:.4g} after epoch {reporter.epoch}")
         return loss
 
+    def objective(trial: optuna.Trial) -> float:
+        try:
+            return run_trial(trial)
+        except KeyboardInterrupt:  # Optuna marks the trial FAIL and raises it again
+            trial.set_user_attr("error", tune_study.INTERRUPTED_BY_CTRL_C)
+            trial.set_user_attr(tune_study.INTERRUPTED_KEY, True)
+            if parent is not None:
+                parent.end_child(trial.user_attrs.get("run_id"), trial.number)
+            raise
+
+    def write_trials(study: optuna.Study, _trial: Any = None) -> pd.DataFrame:
+        trials = _trials_frame(study, params)
+        if trials_csv is not None and len(trials):  # a search stopped before any trial leaves no file
+            from ssm_ts.atomic import atomic_path
+
+            with atomic_path(trials_csv) as tmp:
+                trials.to_csv(tmp, index=False)
+        return trials
+
+    study_kept = storage is not None
     try:
-        with _QuietOptuna():
-            study.optimize(objective, n_trials=n_trials, timeout=timeout, catch=(TrainingError,))
+        if remaining:
+            with _QuietOptuna():
+                study.optimize(objective, n_trials=remaining, timeout=timeout, catch=(TrainingError,),
+                               callbacks=[write_trials])  # fmt: skip
         if not any(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials):
             _raise_if_all_failed(study)
             raise ConfigError(
@@ -485,18 +571,82 @@ def tune_forecaster(
                 "or prune=False."
             )
         best_trial = study.best_trial
-        fit, best_settings = fits[best_trial.number]
-        best = _as_forecaster(fit, best_settings)
+        best_settings = _trial_settings(fixed, {p.name: p.value(best_trial.params[p.name]) for p in params})
+        if best_trial.number in fits:
+            best = _as_forecaster(fits[best_trial.number][0], best_settings)
+        else:  # chosen from an earlier run of a continued search
+            best = _load_trial_model(best_trial, best_settings)
         best.metrics_.update(_test_metrics(best, data, fit_args))
         best_params = dict(best_trial.user_attrs["values"])
-        trials = _trials_frame(study, params)
+        trials = write_trials(study)
         if parent is not None:
             parent.finish(best_params, best_trial.value, best, trials)
-    except BaseException:
+    except BaseException as error:
+        # the finished trials are kept (trials.csv, the search's run) whatever stopped the search
+        status = "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED"
+        try:
+            trials = write_trials(study)
+        except Exception:  # noqa: BLE001 (the error that stopped the search is the one to report)
+            trials = None
         if parent is not None:
-            parent.fail()
+            parent.end(trials, status)
         raise
-    return TuningResult(best, best_params, float(best_trial.value), trials, study, parent and parent.run_id)
+    return TuningResult(
+        best, best_params, float(best_trial.value), trials, study, parent and parent.run_id, earlier
+    )
+
+
+def _read_data(data: TableSource, fit_args: dict[str, Any]) -> None:
+    """Read ``data`` as the trials will (a missing file, a missing column or a gap is its error here)."""
+    if isinstance(data, pd.DataFrame):
+        ForecastDataModule.from_frame(data, **fit_args).frame  # noqa: B018 (reading is the check)
+    elif isinstance(data, (str, os.PathLike)):
+        ForecastDataModule(path=os.fspath(data), **fit_args).frame  # noqa: B018
+    # anything else: the first trial's fit names what data may be
+
+
+def _search_record(fixed: dict[str, Any], fit_args: dict[str, Any]) -> dict[str, Any]:
+    """The fixed settings a continued search must share with the study's first run (plain JSON values):
+    all but where results go, where the computation runs and the calibration budget; the data's
+    reading arguments as ``data.<name>``; callbacks by their class."""
+    record = {k: v for k, v in fixed.items() if k not in FREE_ON_RESUME}
+    options = dict(record.get("trainer_options") or {})
+    if "callbacks" in options:  # objects: their class says what they do
+        given = options["callbacks"]
+        given = given if isinstance(given, (list, tuple)) else [given]
+        options["callbacks"] = [type(c).__qualname__ for c in given]
+    record["trainer_options"] = options or None
+    record.update({f"data.{k}": v for k, v in fit_args.items()})
+    return _plain(record)
+
+
+def _kept_export(fit: Forecaster) -> Path:
+    """The trial's export (its fit folder's ``export``; written here when the fit logged none): what a
+    continued search loads when it chooses this trial."""
+    export = Path(fit.out_dir_) / "export"
+    if not export.is_dir():
+        fit.save(export)
+    return export.absolute()
+
+
+def _load_trial_model(trial: optuna.trial.FrozenTrial, settings: dict[str, Any]) -> Forecaster:
+    """A :class:`Forecaster` with ``settings`` and the fitted model of ``trial``, an earlier run's trial,
+    loaded from its export."""
+    export = trial.user_attrs.get("export")
+    if not export or not Path(export).is_dir():
+        where = f"at {export}, which is gone" if export else "(that run kept no model: no storage then)"
+        raise TrainingError(
+            f"the best trial, {trial.number} ({trial.user_attrs.get('values')}, val_loss {trial.value:.6g}), was "
+            f"fitted by an earlier run of this search and its model is not there {where}. Restore the folder, "
+            "or fit Forecaster(**settings) with those settings, or start a new search (a new study_name)."
+        )
+    loaded = Forecaster.load(export)
+    best = Forecaster(**settings)
+    for name in ("task_", "spec_", "history_", "future_", "conformal_", "metrics_"):
+        setattr(best, name, getattr(loaded, name))
+    best.run_id_ = trial.user_attrs.get("run_id")
+    best.out_dir_ = Path(export).parent
+    return best
 
 
 def _raise_if_all_failed(study: optuna.Study) -> None:
@@ -530,8 +680,8 @@ def _plain(value: Any) -> Any:
 
 def _without_training_traceback(record: logging.LogRecord) -> bool:
     """Optuna's warning for a failed trial, without the traceback when it failed by a
-    :class:`TrainingError` (a NaN loss): its one line says the trial, its settings and why."""
-    if record.exc_info and isinstance(record.exc_info[1], TrainingError):
+    :class:`TrainingError` (a NaN loss) or Ctrl-C: its one line says the trial, its settings and why."""
+    if record.exc_info and isinstance(record.exc_info[1], (TrainingError, KeyboardInterrupt)):
         record.exc_info = None
     return True
 
@@ -587,6 +737,8 @@ def _test_metrics(best: Forecaster, data: TableSource, fit_args: dict[str, Any])
 def _trials_frame(study: optuna.Study, params: list[_Param]) -> pd.DataFrame:
     rows = []
     for t in study.trials:
+        if not t.state.is_finished():  # queued to run again (an interrupted trial's settings)
+            continue
         values = t.user_attrs.get("values") or {
             p.name: p.value(v) for p, v in zip(params, t.params.values(), strict=False)
         }
@@ -601,26 +753,69 @@ def _trials_frame(study: optuna.Study, params: list[_Param]) -> pd.DataFrame:
 
 @dataclasses.dataclass
 class _ParentRun:
-    """The MLflow run of the whole search; trials are its nested children."""
+    """The MLflow run of the whole search; trials are its nested children. A continued search continues
+    it (its id is kept with the study), as a resumed fit continues its run."""
 
     client: Any
     run_id: str
+    resumes: int = 0  # how many times a continued search reopened it
 
     @classmethod
-    def start(
-        cls, fixed: dict[str, Any], space: Mapping[str, Any], n_trials: int, sampler: Any
+    def open(
+        cls, fixed: dict[str, Any], space: Mapping[str, Any], n_trials: int, sampler: Any, study: optuna.Study
     ) -> _ParentRun:
+        """The study's run when the tracking store still has it (RUNNING again), else a new one."""
+        from ssm_ts.api.tune_study import RUN_KEY
+
+        parent = cls._reopen(fixed, study.user_attrs.get(RUN_KEY)) or cls._start(fixed)
+        study.set_user_attr(RUN_KEY, parent.run_id)
+        params = {f"space.{k}": repr(v)[:500] for k, v in space.items()}
+        params.update({"tune.n_trials": n_trials, "tune.sampler": str(sampler), "tune.model": fixed["model"]})
+        parent.log_params(params)
+        parent.client.set_tag(parent.run_id, "optuna.study_name", study.study_name)
+        return parent
+
+    @classmethod
+    def _start(cls, fixed: dict[str, Any]) -> _ParentRun:
         from ssm_ts.tracking.logger import make_mlflow_logger
 
         run_name = f"{fixed['run_name']}-tune" if fixed["run_name"] else None
         logger = make_mlflow_logger(fixed["experiment"], tracking_uri=fixed["tracking_uri"], run_name=run_name,
                                     tags={"ssm_ts.kind": "tune"})  # fmt: skip
-        client, run_id = logger.experiment, logger.run_id
-        params = {f"space.{k}": repr(v)[:500] for k, v in space.items()}
-        params.update({"tune.n_trials": n_trials, "tune.sampler": str(sampler), "tune.model": fixed["model"]})
+        return cls(logger.experiment, logger.run_id)
+
+    @classmethod
+    def _reopen(cls, fixed: dict[str, Any], run_id: str | None) -> _ParentRun | None:
+        if not run_id:
+            return None
+        import mlflow
+
+        from ssm_ts.tracking.logger import default_tracking_uri
+        from ssm_ts.tracking.preflight import check_tracking_uri
+
+        uri = fixed["tracking_uri"] or default_tracking_uri()
+        check_tracking_uri(uri)
+        client = mlflow.MlflowClient(uri)
+        try:
+            run = client.get_run(run_id)
+        except mlflow.exceptions.MlflowException:  # another store, or deleted for good: a new run
+            return None
+        if run.info.lifecycle_stage != "active":
+            return None
+        resumes = int(run.data.tags.get("tune.resumes", 0)) + 1
+        client.update_run(run_id, status="RUNNING")
+        client.set_tag(run_id, "tune.resumes", str(resumes))
+        return cls(client, run_id, resumes)
+
+    def log_params(self, params: Mapping[str, Any]) -> None:
+        """Log ``params``; on a reopened run, one it holds with another value (MLflow keeps one value
+        per parameter) becomes a tag ``resumed.<n>.<name>``, as a resumed fit's changed settings do."""
+        logged = self.client.get_run(self.run_id).data.params if self.resumes else {}
         for key, value in params.items():
-            client.log_param(run_id, key, value)
-        return cls(client, run_id)
+            if key not in logged:
+                self.client.log_param(self.run_id, key, value)
+            elif logged[key] != str(value):
+                self.client.set_tag(self.run_id, f"resumed.{self.resumes}.{key}", str(value))
 
     def record_trial(self, run_id: str | None, number: int, state: str, loss: float | None) -> None:
         """Tag a trial's child run; ``loss`` ``None``: a failed trial, which has none."""
@@ -631,11 +826,22 @@ class _ParentRun:
         if loss is not None:
             self.client.log_metric(run_id, "best_val_loss", loss)
 
+    def end_child(self, run_id: str | None, number: int) -> None:
+        """An interrupted trial's child run: tagged FAIL, and KILLED if it is still RUNNING (best effort:
+        this runs while the search stops)."""
+        if run_id is None:
+            return
+        try:
+            self.record_trial(run_id, number, "FAIL", None)
+            if self.client.get_run(run_id).info.status == "RUNNING":
+                self.client.set_terminated(run_id, "KILLED")
+        except Exception:  # noqa: BLE001 (the store may be what failed)
+            logging.getLogger(__name__).warning("could not mark MLflow run %s KILLED", run_id)
+
     def finish(
         self, best_params: dict[str, Any], loss: float, best: Forecaster, trials: pd.DataFrame
     ) -> None:
-        for key, value in best_params.items():
-            self.client.log_param(self.run_id, f"best.{key}", json.dumps(value))
+        self.log_params({f"best.{key}": json.dumps(value) for key, value in best_params.items()})
         self.client.log_metric(self.run_id, "best_val_loss", loss)
         for key, value in best.metrics_.items():
             if key.startswith("test_"):
@@ -644,8 +850,17 @@ class _ParentRun:
         self.client.log_text(self.run_id, trials.to_csv(index=False), "trials.csv")
         self.client.set_terminated(self.run_id, "FINISHED")
 
-    def fail(self) -> None:
-        self.client.set_terminated(self.run_id, "FAILED")
+    def end(self, trials: pd.DataFrame | None, status: str) -> None:
+        """The search stopped (``status`` KILLED by Ctrl-C, or FAILED): its trials so far as ``trials.csv``,
+        then the status; best effort, the error that stopped the search is the one to report."""
+        try:
+            if trials is not None and len(trials):
+                self.client.log_text(self.run_id, trials.to_csv(index=False), "trials.csv")
+            self.client.set_terminated(self.run_id, status)
+        except Exception:  # noqa: BLE001 (the store may be what failed)
+            logging.getLogger(__name__).warning(
+                "could not mark the search's MLflow run %s %s", self.run_id, status
+            )
 
 
 __all__ = ["TuningResult", "parse_space", "tune_forecaster"]

@@ -171,12 +171,20 @@ def test_pruned_trials_stop_early_and_are_never_chosen(ett, single_thread, tmp_p
     assert result.study.trials[0].last_step == 2
 
 
-def test_a_data_problem_names_the_trial_and_fails_the_search_run(ett, tmp_path):
+def test_a_data_problem_is_refused_before_the_search_starts(ett, tmp_path):
+    uri, storage = f"sqlite:///{tmp_path / 'mlflow.db'}", tmp_path / "study" / "optuna.db"
+    with pytest.raises(DataError, match=r"'OTT'"):
+        tune_forecaster(ett, {"lr": [1e-3]}, tracking_uri=uri, storage=storage, out_dir=str(tmp_path / "out"),
+                        **{**SMALL, "target": "OTT"})  # fmt: skip
+    assert not storage.exists() and not (tmp_path / "out").exists()  # no study stored, no trial folder
+    assert mlflow.MlflowClient(uri).get_experiment_by_name("ssm-ts-forecast") is None  # no run
+
+
+def test_a_setting_problem_names_the_trial_and_fails_the_search_run(ett, tmp_path):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    with pytest.raises(DataError, match=r"the search stopped at trial 0 \(\{'lr': 0\.001\}\): .*'OTT'"):
-        tune_forecaster(
-            ett, {"lr": [1e-3]}, tracking_uri=uri, out_dir=str(tmp_path), **{**SMALL, "target": "OTT"}
-        )
+    with pytest.raises(DataError, match=r"the search stopped at trial 0 \(\{'lookback': 2000\}\): "):
+        tune_forecaster(ett, {"lookback": [2000]}, tracking_uri=uri, out_dir=str(tmp_path),
+                        **{k: v for k, v in SMALL.items() if k != "lookback"})  # fmt: skip
     client = mlflow.MlflowClient(uri)
     (parent,) = client.search_runs([client.get_experiment_by_name("ssm-ts-forecast").experiment_id])
     assert parent.data.tags["ssm_ts.kind"] == "tune" and parent.info.status == "FAILED"

@@ -103,14 +103,43 @@ def test_out_that_is_a_file_is_refused_before_the_search(co2, capsys):
     assert "--out taken is a file, not a folder" in capsys.readouterr().err
 
 
-def test_ctrl_c_says_what_is_kept(co2, monkeypatch, capsys):
+def test_ctrl_c_says_what_is_kept_and_how_to_continue(co2, monkeypatch, capsys):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(tuning, "tune_forecaster", interrupted)
     assert cli.main(["forecast", "tune", "--config", "forecast_co2_tune", "--out", "out"]) == 130
     err = capsys.readouterr().err
-    assert "ssm-ts forecast tune: interrupted; the finished trials' checkpoints are kept under out" in err
+    assert (
+        "ssm-ts forecast tune: interrupted; the finished trials are in out/trials.csv and the study " in err
+    )
+    assert f"'forecast-tune' in sqlite:///{(co2 / 'out' / 'optuna.db').as_posix()}" in err
+    assert "Run the same command again to continue the search" in err
+
+
+def test_the_same_command_again_continues_the_search_in_out(co2, monkeypatch, capsys):
+    found = []
+
+    def spy(*args, **kwargs):
+        found.append(tune_forecaster(*args, **kwargs))
+        return found[-1]
+
+    tune_forecaster = tuning.tune_forecaster
+    monkeypatch.setattr(tuning, "tune_forecaster", spy)
+    uri = f"sqlite:///{co2 / 'mlflow.db'}"
+    args = ["forecast", "tune", "--config", "forecast_co2_tune", *TINY, "--out", "out", "--tracking_uri", uri]
+    assert cli.main([*args, "--n_trials", "1"]) == 0
+    assert (co2 / "out" / "optuna.db").is_file()  # the study, kept in --out by default
+    capsys.readouterr()
+    assert cli.main([*args, "--n_trials", "2"]) == 0  # one more trial: 2 in all
+    first, second = found
+    assert second.earlier_trials == 1 and second.run_id == first.run_id
+    assert pd.read_csv(co2 / "out" / "trials.csv")["trial"].tolist() == [0, 1]
+    assert "continued the study 'forecast-tune' in sqlite:///" in capsys.readouterr().err
+    # another space in the same --out is refused, naming the difference and the fix
+    assert cli.main([*args, "--space.lookback", "[52]"]) == 1
+    err = error_line(capsys.readouterr().err)
+    assert "lookback: choices [52, 104] then, choices [52] now" in err and "--study_name" in err
 
 
 def test_nested_space_names_flatten_to_tune_forecasters_names():

@@ -1,0 +1,226 @@
+"""The Optuna study of a :func:`~ssm_ts.tune_forecaster` search, kept in a storage so that a search
+stopped by Ctrl-C, a crash or a killed machine continues where it stopped.
+
+A study in a storage (Optuna's RDB storage; ``sqlite:///optuna.db``) keeps every finished trial.
+Opening it again (the same ``storage`` and ``study_name``) continues it, as
+``optuna.create_study(storage=..., study_name=..., load_if_exists=True)`` does, after three checks
+and repairs done here:
+
+- the search must be the same: its space and the fixed settings that change what a trial's
+  ``val_loss`` means (model, horizon, max_epochs, ...) are stored with the study, and another one is
+  a :class:`~ssm_ts.errors.ConfigError` naming what differs and the fix (a new ``study_name``);
+- a trial left RUNNING by a process that ended without finishing it (killed) is marked FAIL, as
+  Optuna's ``fail_stale_trials`` does;
+- an interrupted trial (Ctrl-C, or left RUNNING) is queued again with its settings, as Optuna's
+  ``RetryFailedTrialCallback`` does, so the continued search runs it first.
+
+One process runs a study at a time: a second search opening a study that another still runs would
+mark that one's running trial FAIL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ssm_ts.errors import ConfigError
+
+if TYPE_CHECKING:
+    import optuna
+
+DEFAULT_STUDY_NAME = "forecast-tune"
+SPACE_KEY = "ssm_ts.space"  # study user attribute: the searched names and what each searches
+SETTINGS_KEY = "ssm_ts.settings"  # study user attribute: the fixed settings that make trials comparable
+RUN_KEY = "ssm_ts.mlflow_run_id"  # study user attribute: the search's MLflow parent run
+INTERRUPTED_KEY = "interrupted"  # trial user attribute: stopped before it finished, queued again
+RETRY_KEY = "retry_of"  # trial user attribute: the number of the interrupted trial it runs again
+INTERRUPTED_BY_CTRL_C = "interrupted (Ctrl-C); queued to run again when the search continues"
+LEFT_RUNNING = "interrupted: its process ended while it ran (killed, crashed); queued to run again when the search continues"
+FIX = (
+    "continue it with the same settings, or give a new study_name (CLI: --study_name) to start another search"
+)
+
+
+def storage_url(storage: str | Any) -> str | Any:
+    """``storage`` as Optuna takes it: a database URL as given; a plain path (``"optuna.db"``) as the
+    sqlite URL of that file; an ``optuna.storages`` object as it is."""
+    if isinstance(storage, Path) or (isinstance(storage, str) and "://" not in storage):
+        if not str(storage).strip():
+            raise ConfigError("storage is empty: give a database URL (sqlite:///optuna.db) or None.")
+        return f"sqlite:///{Path(storage).expanduser().absolute().as_posix()}"
+    return storage
+
+
+def shown(storage: Any) -> str:
+    """The storage as a user reads it: a URL without its password, or the object's class."""
+    if not isinstance(storage, str):
+        return type(storage).__name__
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(storage).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 (not a URL sqlalchemy reads: shown as given)
+        return storage
+
+
+def open_study(
+    storage: Any,
+    study_name: str | None,
+    sampler: optuna.samplers.BaseSampler,
+    pruner: optuna.pruners.BasePruner,
+    space: list[dict[str, Any]],
+    settings: dict[str, Any],
+) -> optuna.Study:
+    """The study ``study_name`` in ``storage`` (created, or continued after :func:`check_same_search`),
+    or a new in-memory study when ``storage`` is ``None``. ``space`` and ``settings`` (plain JSON
+    values) are stored with a new study."""
+    import optuna
+
+    if storage is None:
+        return optuna.create_study(
+            direction="minimize", sampler=sampler, pruner=pruner, study_name=study_name
+        )
+    storage = storage_url(storage)
+    name = study_name or DEFAULT_STUDY_NAME
+    where = f"study {name!r} in {shown(storage)}"
+    if isinstance(storage, str):
+        storage = _rdb_storage(storage)
+    study = optuna.create_study(
+        storage=storage, study_name=name, load_if_exists=True, direction="minimize", sampler=sampler,
+        pruner=pruner,
+    )  # fmt: skip
+    if SPACE_KEY in study.user_attrs:
+        check_same_search(study, space, settings, where)
+    elif study.trials:
+        raise ConfigError(
+            f"{where} holds {len(study.trials)} trials of another search (not made by tune_forecaster); "
+            "give a new study_name (CLI: --study_name) or another storage."
+        )
+    else:
+        _check_direction(study, where)
+        study.set_user_attr(SPACE_KEY, space)
+        study.set_user_attr(SETTINGS_KEY, settings)
+    return study
+
+
+def _rdb_storage(url: str) -> optuna.storages.BaseStorage:
+    """Optuna's RDB storage at ``url``; an sqlite file's folder is created. One it cannot open is a
+    :class:`ConfigError` naming the URL."""
+    import optuna
+
+    from ssm_ts.tracking.preflight import sqlite_path
+
+    db_path = sqlite_path(url)
+    if db_path is not None and str(db_path) not in ("", ":memory:"):
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return optuna.storages.RDBStorage(url)
+    except Exception as error:  # noqa: BLE001 (sqlalchemy's errors, by driver)
+        raise ConfigError(
+            f"storage {shown(url)}: Optuna cannot open it ({type(error).__name__}: {error}); give a database URL "
+            "such as sqlite:///optuna.db in a writable folder (CLI: --storage), or storage=None to keep the "
+            "study in memory."
+        ) from None
+
+
+def _check_direction(study: optuna.Study, where: str) -> None:
+    import optuna
+
+    directions = study.directions
+    if directions != [optuna.study.StudyDirection.MINIMIZE]:
+        names = ", ".join(d.name.lower() for d in directions)
+        raise ConfigError(
+            f"{where} was created to {names}; a search minimises the validation loss. Give a new study_name "
+            "(CLI: --study_name) or another storage."
+        )
+
+
+def check_same_search(
+    study: optuna.Study, space: list[dict[str, Any]], settings: dict[str, Any], where: str
+) -> None:
+    """A :class:`ConfigError` naming each searched name and fixed setting that differs from those the
+    study was started with: its trials' ``val_loss`` would not compare with the new ones."""
+    _check_direction(study, where)
+    old_space = {p["name"]: p for p in study.user_attrs[SPACE_KEY]}
+    new_space = {p["name"]: p for p in space}
+    changes = [
+        f"{name}: {_space_text(old_space.get(name))} then, {_space_text(new_space.get(name))} now"
+        for name in sorted(set(old_space) | set(new_space), key=list({**old_space, **new_space}).index)
+        if old_space.get(name) != new_space.get(name)
+    ]
+    if changes:
+        raise ConfigError(f"{where} searched another space: {'; '.join(changes)}. {_fix(FIX)}")
+    old_settings = study.user_attrs.get(SETTINGS_KEY, {})
+    changed = [
+        f"{key}: {json.dumps(old_settings.get(key))} then, {json.dumps(settings.get(key))} now"
+        for key in sorted(set(old_settings) | set(settings))
+        if old_settings.get(key) != settings.get(key)
+    ]
+    if changed:
+        raise ConfigError(
+            f"{where} was run with other fixed settings ({'; '.join(changed)}): its trials' val_loss would not "
+            f"compare with new ones. {_fix(FIX)}"
+        )
+
+
+def _fix(text: str) -> str:
+    return text[0].upper() + text[1:] + "."
+
+
+def _space_text(entry: Mapping[str, Any] | None) -> str:
+    if entry is None:
+        return "not searched"
+    if entry.get("choices") is not None:
+        return f"choices {json.dumps(entry['choices'])}"
+    text = f"range {entry['low']}..{entry['high']}"
+    return (
+        text
+        + (" (log)" if entry.get("log") else "")
+        + (f" step {entry['step']}" if entry.get("step") else "")
+    )
+
+
+def fail_left_running(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    """Mark FAIL the trials a process that ended without finishing them left RUNNING (one process runs
+    a study at a time: none of them runs now); return them, as they were."""
+    import optuna
+
+    # the study's own storage object (Optuna caches trials in it), as optuna.storages.fail_stale_trials
+    # uses it: Optuna has no public call to fail a trial another process left RUNNING
+    storage = study._storage
+    study_id = storage.get_study_id_from_name(study.study_name)
+    left = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
+    for trial in left:
+        trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)
+        storage.set_trial_user_attr(trial_id, "error", LEFT_RUNNING)
+        storage.set_trial_user_attr(trial_id, INTERRUPTED_KEY, True)
+        storage.set_trial_state_values(trial_id, optuna.trial.TrialState.FAIL)
+    return left
+
+
+def queue_interrupted(study: optuna.Study) -> list[int]:
+    """Queue each interrupted trial that is not queued or run again yet, with its settings (and, for a
+    grid, its grid point), so the continued search runs it first; return their numbers."""
+    import optuna
+
+    retried = {t.user_attrs.get(RETRY_KEY) for t in study.trials}
+    queued = []
+    for trial in study.trials:
+        if not trial.user_attrs.get(INTERRUPTED_KEY) or trial.number in retried:
+            continue
+        study.add_trial(
+            optuna.trial.create_trial(
+                state=optuna.trial.TrialState.WAITING, params=trial.params, distributions=trial.distributions,
+                user_attrs={RETRY_KEY: trial.number}, system_attrs=dict(trial.system_attrs),
+            )
+        )  # fmt: skip
+        queued.append(trial.number)
+    return queued
+
+
+def counted(study: optuna.Study) -> int:
+    """The trials that count toward ``n_trials``: finished ones (complete, pruned, or failed by their
+    settings), not interrupted ones, whose settings are queued to run again."""
+    return sum(1 for t in study.trials if t.state.is_finished() and not t.user_attrs.get(INTERRUPTED_KEY))
