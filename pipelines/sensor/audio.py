@@ -4,6 +4,11 @@ and the 2-D S4ND encoder (frequency x time) take it like any other series.
 
 The Free Spoken Digit Dataset names files ``<digit>_<speaker>_<index>.flac``; its official test
 split is index 0-4 of every speaker and digit (:func:`read_fsdd`).
+
+A clip must hold more than ``n_fft // 2`` samples (128 at the default ``n_fft=256``, 16 ms at
+8 kHz): the spectrogram's centred frames reflect the clip at its ends. Shorter clips are an error
+naming each file, not zero-padded: FSDD's shortest real clip has 1,148 samples, so a 16 ms one is a
+cut or broken take, and padding it would train on a near-silent recording under a digit's label.
 """
 
 from __future__ import annotations
@@ -28,14 +33,48 @@ _FSDD_NAME = re.compile(r"^(\d)_([A-Za-z]+)_(\d+)$")
 def log_mel(
     waveform: np.ndarray, sample_rate: int, n_mels: int = 32, n_fft: int = 256, hop_length: int = 128
 ) -> np.ndarray:
-    """``waveform (samples,)`` -> log-mel spectrogram ``(n_mels, frames)`` (natural log, floor 1e-6)."""
+    """``waveform (samples,)`` -> log-mel spectrogram ``(n_mels, frames)`` (natural log, floor 1e-6),
+    ``frames = 1 + samples // hop_length``.
+
+    Raises:
+        DataError: the waveform holds ``n_fft // 2`` samples or fewer (see :func:`min_clip_samples`).
+    """
     import torchaudio
 
+    if len(waveform) < min_clip_samples(n_fft):  # torch's reflect padding would fail with a raw error
+        raise DataError(
+            f"a clip of {len(waveform)} samples is too short for a log-mel spectrogram: n_fft={n_fft} "
+            f"needs more than {n_fft // 2} samples; drop the clip or pass a smaller n_fft "
+            f"(below {2 * len(waveform)})."
+        )
     transform = torchaudio.transforms.MelSpectrogram(
         sample_rate=sample_rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, f_min=20.0
     )
     spectrum = transform(torch.as_tensor(waveform, dtype=torch.float32))
     return torch.log(spectrum + 1e-6).numpy().astype(np.float64)
+
+
+def min_clip_samples(n_fft: int) -> int:
+    """The fewest samples :func:`log_mel` takes: ``n_fft // 2 + 1`` (its centred frames reflect the
+    clip at both ends, which needs more samples than the ``n_fft // 2`` reflected)."""
+    return n_fft // 2 + 1
+
+
+def _short_clips_error(
+    folder: Path, short: list[tuple[Path, int]], n_fft: int, sample_rate: int
+) -> DataError:
+    """The error naming every clip too short for :func:`log_mel`, its length and the minimum."""
+    listed = ", ".join(
+        f"{path.name} ({length} samples, {1000 * length / sample_rate:.1f} ms)" for path, length in short[:10]
+    )
+    more = f" and {len(short) - 10} more" if len(short) > 10 else ""
+    return DataError(
+        f"{folder}: {len(short)} clip(s) too short for a log-mel spectrogram (lengths at {sample_rate} Hz): "
+        f"{listed}{more}. n_fft={n_fft} needs more than {n_fft // 2} samples "
+        f"({1000 * (n_fft // 2) / sample_rate:.0f} ms); a spoken digit lasts far longer (FSDD's shortest "
+        f"clip has 1,148 samples), so these are likely cut or broken takes: remove them from the folder, "
+        f"or (Python API) pass read_fsdd(..., n_fft=...) below twice the shortest clip's length."
+    )
 
 
 def read_clip(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, int]:
@@ -70,6 +109,10 @@ def read_fsdd(
     ``split="test"`` keeps recording index 0-4 of every speaker and digit (the official split),
     ``"train"`` the rest. Every clip is resampled to ``sample_rate`` (FSDD's 8 kHz) first: a frame
     and a mel band then cover the same time and frequencies in every recording.
+
+    Raises:
+        DataError: a file is not named as FSDD names them, cannot be read, or (all of them, in one
+            message) a clip holds ``n_fft // 2`` samples or fewer once resampled (see the module doc).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -78,6 +121,7 @@ def read_fsdd(
         )
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES)
     values, labels, ids = [], [], []
+    short: list[tuple[Path, int]] = []  # every too-short clip, named together in one error
     for path in files:
         match = _FSDD_NAME.match(path.stem)
         if match is None:
@@ -86,9 +130,14 @@ def read_fsdd(
         if (split == "test" and not is_test) or (split == "train" and is_test):
             continue
         audio, rate = read_clip(path, sample_rate)
+        if len(audio) < min_clip_samples(n_fft):
+            short.append((path, len(audio)))
+            continue
         values.append(log_mel(audio, rate, n_mels, n_fft, hop_length))
         labels.append(match.group(1))
         ids.append(path.stem)
+    if short:
+        raise _short_clips_error(folder, short, n_fft, sample_rate)
     if not values:
         raise DataError(f"{folder}: no FSDD audio files for split {split!r}.")
     return make_series_set(values, labels, source=str(folder), ids=ids)
