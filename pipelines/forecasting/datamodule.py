@@ -9,6 +9,7 @@ covariates`` (the last group shifted by the horizon, see :func:`model_inputs`).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any, Literal
 
@@ -204,6 +205,16 @@ class ForecastDataModule(pl.LightningDataModule):
             None  # set by a fitted model: read new data like its training data
         )
 
+    _test_left_out = False  # leave_out_test() was called
+
+    def leave_out_test(self) -> ForecastDataModule:
+        """Leave the test rows out of the split (the test split ends where validation does) and return
+        this module: a model chosen on validation, such as a hyperparameter search's trial, never reads
+        them. The training and validation rows stay as they are."""
+        self._test_left_out = True
+        self._bounds = None  # computed again, without them
+        return self
+
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, **settings) -> ForecastDataModule:
         """A data module over an in-memory DataFrame (same settings as the constructor, minus ``path``)."""
@@ -310,6 +321,8 @@ class ForecastDataModule(pl.LightningDataModule):
         if self._bounds is None:
             source = str(self.path) if self.path else "the DataFrame"
             bounds = split_boundaries(len(self.frame), self.split, self.fractions, self.boundaries)
+            if self._test_left_out:
+                bounds = dataclasses.replace(bounds, test_end=bounds.val_end)
             check_enough_rows(
                 bounds, self.lookback, self.horizon, source, need_test=bounds.test_end > bounds.val_end
             )

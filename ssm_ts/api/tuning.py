@@ -322,10 +322,7 @@ class _TrialForecaster(Forecaster):
         return [*super()._fit_callbacks(), self._reporter]
 
     def _train(self, datamodule: ForecastDataModule, resume: bool = False) -> Forecaster:
-        bounds = datamodule.bounds
-        # training and validation rows as they are; the test rows are left out of the split
-        datamodule._bounds = dataclasses.replace(bounds, test_end=bounds.val_end)
-        return super()._train(datamodule, resume)
+        return super()._train(datamodule.leave_out_test(), resume)
 
     def _make_logger(self, run_id: str | None = None):
         if not self.settings["log_to_mlflow"]:
