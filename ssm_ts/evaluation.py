@@ -38,8 +38,9 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -85,6 +86,7 @@ def evaluate(
     aggregate: bool = True,
     id_col: str = "unique_id",
     time_col: str | None = None,
+    read_options: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Score a backtest (or a forecast with ``actuals``): one row per group, one column per metric.
 
@@ -99,9 +101,13 @@ def evaluate(
         train: the series' history (a CSV path or a DataFrame with the time column), wide or long
             whatever the frame's layout (a table with ``id_col`` is long, its value column the one
             besides the series and time, or ``y``): the scale of ``mase``, ``rmsse`` and ``msis`` is
-            the mean seasonal-naive error of each series over its rows before the first forecast
-            time, so the table the backtest ran on can be passed as it is. NaN values there are skipped, and
-            missing steps (gaps) are put back first, so pairs are ``m`` steps apart in time.
+            the mean seasonal-naive error of each series over its rows before that series' own first
+            forecast time (in a ragged panel each series has its own), so the table the backtest ran on
+            can be passed as it is. NaN values there are skipped, and missing steps (gaps) are put back
+            first, so pairs are ``m`` steps apart in time. A CSV (and a text time column) is read as
+            ``Forecaster.fit`` reads it: separator and decimal comma detected, day-first dates
+            (``31/01/2020``) read day first, UTC offsets that change (daylight saving) read as UTC; the
+            times are then put in the forecasts' time zone.
         season_length: ``m`` of the seasonal-naive scale (e.g. 24 for hourly data with a daily cycle).
         actuals: the observed values for a ``predict`` frame (CSV path or DataFrame, wide or long as
             ``train``), matched on time (and series).
@@ -111,6 +117,9 @@ def evaluate(
             within each cutoff / horizon group. Without ``"series"`` in ``by`` only they are returned.
         id_col: the series column of a long frame. time_col: the time column (default: inferred, the
             first column that is not ``cutoff`` or ``id_col``, as the forecasters write it).
+        read_options: ``pandas.read_csv`` settings for a ``train``/``actuals`` CSV the reader cannot
+            work out by itself, as ``Forecaster.fit(read_options=...)`` takes them (e.g.
+            ``{"dayfirst": True}`` or ``{"date_format": "%d.%m.%Y"}``); pass those of the fit.
 
     Returns:
         A DataFrame with the ``by`` columns, ``n`` (points scored), ``n_missing`` (NaN actuals left
@@ -126,7 +135,7 @@ def evaluate(
     Raises:
         ConfigError: an unknown metric or ``by`` name, a metric the inputs cannot give (``mase``
             without ``train``, ``coverage`` without a pair of quantiles or interval columns), ``actuals`` with a frame
-            that already holds actual columns.
+            that already holds actual columns, ``read_options`` without a CSV to read.
         DataError: not a forecast frame, no actual columns, a NaN forecast, a series or time column
             missing from ``train``/``actuals``, a training series too short for ``season_length``.
     """
@@ -141,14 +150,19 @@ def evaluate(
         or season_length < 1
     ):
         raise ConfigError(f"season_length must be a whole number >= 1, got {season_length!r}.")
+    if read_options is not None and all(s is None or isinstance(s, pd.DataFrame) for s in (train, actuals)):
+        raise ConfigError(
+            f"read_options {dict(read_options)} read a train=/actuals= CSV file, but none is given; pass "
+            "the CSV's path, or leave read_options out (a DataFrame is read already)."
+        )
     layout = _layout(frame, id_col, time_col, with_actuals=actuals is not None)
     groups = _groupings(by, layout)
     chosen = _chosen_metrics(metrics, layout, has_train=train is not None)
     points = _points(frame, layout, id_col)
     if actuals is not None:
-        points["actual"] = _join_actuals(points, actuals, layout, id_col)
+        points["actual"] = _join_actuals(points, actuals, layout, id_col, read_options)
     if _NEEDS_TRAIN & set(chosen):
-        scales = _seasonal_scales(train, layout, id_col, season_length, points["time"])
+        scales = _seasonal_scales(train, layout, id_col, season_length, points, read_options)
         points = points.join(scales, on="series")
     if layout.levels and _NEEDS_INTERVAL & set(chosen):
         points["no_interval"] = _interval_gaps(points, layout)
@@ -399,14 +413,17 @@ def _chosen_metrics(metrics: Sequence[str] | None, layout: _Layout, has_train: b
 # ---------------------------------------------------------------- train and actuals tables
 
 
-def _series_table(source, what: str, layout: _Layout, id_col: str, times: pd.Series) -> pd.DataFrame:
+def _series_table(
+    source, what: str, layout: _Layout, id_col: str, times: pd.Series, read_options: Mapping[str, Any] | None
+) -> pd.DataFrame:
     """``source`` (wide or long, CSV path or DataFrame) as a time-indexed, sorted frame with one
     column per series of ``layout``, the time column parsed like the forecasts' ``times``."""
     from ssm_ts.pipelines.forecasting.frames import to_wide_forecast
     from ssm_ts.pipelines.forecasting.reader import read_table
     from ssm_ts.pipelines.forecasting.series import SeriesSpec
 
-    table = read_table(source)
+    # the forecasting reader, as fit reads a CSV (separator, decimal comma); options are for files only
+    table = read_table(source, None if isinstance(source, pd.DataFrame) else read_options)
     raw = table.frame
     time_col = layout.time_col
     if time_col not in raw.columns:
@@ -414,6 +431,8 @@ def _series_table(source, what: str, layout: _Layout, id_col: str, times: pd.Ser
             f"{what} ({table.name}) has no column {time_col!r}, the forecasts' time column (its columns: "
             f"{[str(c) for c in raw.columns[:8]]}); pass the table the model was fitted on."
         )
+    # parsed before the duplicate checks: "2020-01-01" and "01/01/2020" are one time
+    raw = raw.assign(**{time_col: _like_times(table, time_col, times, what)})
     value_col = _long_value_column(raw, what, table.name, layout, id_col)
     if value_col is not None:  # a long table, whatever the forecasts' layout
         duplicated = raw.duplicated([id_col, time_col], keep=False).to_numpy()
@@ -435,6 +454,7 @@ def _series_table(source, what: str, layout: _Layout, id_col: str, times: pd.Ser
                 f"column {id_col!r} or pass id_col=<its name>."
             )
         wide = raw.set_index(time_col)
+    wide.index = pd.Index(wide.index, name=time_col)  # a Series of Periods/dates as an index of them
     wide.columns = [str(c) for c in wide.columns]
     missing = [s for s in layout.series if s not in wide.columns]
     if missing:
@@ -443,7 +463,6 @@ def _series_table(source, what: str, layout: _Layout, id_col: str, times: pd.Ser
             f"{what} ({table.name}) lacks series {missing[:5]}{' ...' if len(missing) > 5 else ''} that the "
             f"forecasts hold (as {where}); pass the table with every forecast series."
         )
-    wide.index = _like_times(wide.index, times, what, table.name)
     values = wide[layout.series]
     non_numeric = [s for s in layout.series if not pd.api.types.is_numeric_dtype(values[s])]
     if non_numeric:
@@ -472,57 +491,104 @@ def _long_value_column(raw: pd.DataFrame, what: str, name: str, layout: _Layout,
     )
 
 
-def _like_times(index: pd.Index, times: pd.Series, what: str, name: str) -> pd.Index:
-    """``index`` parsed as the forecasts' ``times`` are (dates, Periods or integer steps)."""
-    from ssm_ts.pipelines.forecasting.periods import dates_to_periods, period_alias, text_to_periods
+def _like_times(table, time_col: str, times: pd.Series, what: str) -> pd.Series:
+    """The time column of ``table`` read as the forecasts' ``times`` are (dates in their zone, Periods
+    at their frequency or integer steps), text dates read as ``Forecaster.fit`` reads them.
 
+    Raises:
+        DataError: cells that do not read so (rows named), or zoned times against zone-less forecasts.
+    """
+    from ssm_ts.pipelines.forecasting.dates import infer_frequency, parse_text_times
+    from ssm_ts.pipelines.forecasting.periods import (
+        dates_to_periods,
+        is_period,
+        period_alias,
+        period_text_freq,
+        text_to_periods,
+    )
+
+    raw = table.frame[time_col]
+    where = f"{what} ({table.name}): column {time_col!r}"
+    is_dates = pd.api.types.is_datetime64_any_dtype
     try:
         if isinstance(times.dtype, pd.PeriodDtype):
-            if isinstance(index.dtype, pd.PeriodDtype):
-                return index
             freq = period_alias(times.dtype.freq)
-            raw = pd.Series(index)
-            periods = (
-                dates_to_periods(raw, freq)
-                if pd.api.types.is_datetime64_any_dtype(raw)
-                else text_to_periods(raw, freq)
-            )
-            unread = periods.isna() & raw.notna()
-            if unread.any():
-                raise ValueError(f"{raw[unread].iloc[0]!r} is no Period at {freq}")
-            return pd.PeriodIndex(periods)
-        if pd.api.types.is_datetime64_any_dtype(times):
-            parsed = pd.DatetimeIndex(pd.to_datetime(index))
-            tz = getattr(times.dtype, "tz", None)
-            if tz is not None and parsed.tz is None:
-                parsed = parsed.tz_localize(tz)
-            elif tz is not None:
-                parsed = parsed.tz_convert(tz)
-            return parsed
-        return pd.Index(index, dtype=times.dtype)
+            if is_period(raw):
+                parsed = raw
+            elif is_dates(raw):
+                parsed = dates_to_periods(raw, freq)
+            elif pd.api.types.is_integer_dtype(raw) or period_text_freq(raw) is not None:
+                parsed = text_to_periods(raw, freq)
+            else:  # days or hours as text: read as fit reads dates, then as Periods
+                parsed = dates_to_periods(parse_text_times(raw, where, None, **table.dates), freq)
+        elif is_dates(times):
+            if is_dates(raw):
+                parsed = raw
+            elif is_period(raw):
+                parsed = raw.dt.to_timestamp()
+            else:  # the forecasts' step settles a day-first/month-first reading that is otherwise a tie
+                step = infer_frequency(pd.Series(times.drop_duplicates().sort_values()))
+                parsed = parse_text_times(
+                    raw, where, step.freqstr if step is not None else None, **table.dates
+                )
+            parsed = _in_zone(parsed, getattr(times.dtype, "tz", None), where)
+        else:
+            parsed = raw.astype(times.dtype)
+    except DataError:  # the reader's own (day-first and month-first dates mixed, ...): it names the fix
+        raise
     except (ValueError, TypeError) as error:
         raise DataError(
-            f"{what} ({name}): its times ({list(index[:3])} ...) do not read as the forecasts' times "
+            f"{where}: its times ({raw.head(3).tolist()} ...) do not read as the forecasts' times "
             f"({times.dtype}, e.g. {times.iloc[0]}): {error}"
         ) from None
+    unread = np.flatnonzero((parsed.isna() & raw.notna()).to_numpy())
+    if unread.size:
+        raise DataError(
+            f"{where} has values that do not read as the forecasts' times ({times.dtype}, e.g. "
+            f"{times.iloc[0]}) at {table.rows_text(unread)} (e.g. {raw.iloc[unread[0]]!r}); fix those rows, "
+            "or pass read_options (e.g. {'date_format': '%d.%m.%Y'}) as the model was fitted with."
+        )
+    return parsed
 
 
-def _seasonal_scales(train, layout: _Layout, id_col: str, m: int, times: pd.Series) -> pd.DataFrame:
+def _in_zone(parsed: pd.Series, tz, where: str) -> pd.Series:
+    """Dates in the forecasts' zone ``tz``: zone-less ones localised there, zoned ones (a CSV's UTC
+    offsets, read as UTC when they change at a daylight-saving switch) converted."""
+    zone = getattr(parsed.dt, "tz", None)
+    if tz is None:
+        if zone is not None:
+            raise DataError(
+                f"{where} has times with a UTC offset (e.g. {parsed.dropna().iloc[0]}), the forecasts' times "
+                "have none; pass the table the model was fitted on (or drop the offsets: "
+                "df[col] = df[col].dt.tz_localize(None))."
+            )
+        return parsed
+    return parsed.dt.tz_localize(tz) if zone is None else parsed.dt.tz_convert(tz)
+
+
+def _seasonal_scales(
+    train, layout: _Layout, id_col: str, m: int, points: pd.DataFrame, read_options: Mapping[str, Any] | None
+) -> pd.DataFrame:
     """Per series: ``scale_ae`` = mean ``|y_t - y_{t-m}|`` and ``scale_se`` = mean ``(y_t - y_{t-m})^2``
-    over the rows of ``train`` before the first of ``times`` (consecutive rows are consecutive steps)."""
+    over the rows of ``train`` before that series' own first forecast time in ``points`` (a ragged
+    panel's series start and end apart; steps missing from ``train`` are put back as NaN first)."""
     if train is None:
         raise ConfigError("scaled metrics need train=...")  # _chosen_metrics names the fix first
-    first_forecast = times.min()
-    values = _series_table(train, "train", layout, id_col, times)
-    history = _on_regular_grid(values[values.index < first_forecast])
+    first_forecast = points.groupby("series", sort=False)["time"].min()
+    values = _series_table(train, "train", layout, id_col, points["time"], read_options)
+    history = _on_regular_grid(values[values.index < first_forecast.max()])[list(first_forecast.index)]
+    # each series' history ends where its own forecasts begin
+    history = history.apply(lambda column: column.where(history.index < first_forecast[column.name]))
     diffs = history - history.shift(m)  # NaN where either value is missing: skipped below
     counts = diffs.notna().sum()
-    short = counts[counts == 0]
-    if len(short):
+    short = list(counts.index[counts == 0])
+    if short:
+        rows = history[short].notna().sum()
+        found = "; ".join(f"{s!r}: {rows[s]} values before {first_forecast[s]}" for s in short[:5])
         raise DataError(
-            f"train has no pair of values {m} rows apart (season_length={m}) before the first forecast "
-            f"time {first_forecast} for series {list(short.index[:5])} (its rows there: {len(history)}); "
-            "pass the history before the forecasts, or a smaller season_length."
+            f"train has no pair of values {m} steps apart (season_length={m}) before the series' first "
+            f"forecast time for series {short[:5]}{' ...' if len(short) > 5 else ''} ({found}); pass the "
+            "history before the forecasts, or a smaller season_length."
         )
     return pd.DataFrame({"scale_ae": diffs.abs().mean(), "scale_se": (diffs**2).mean()})
 
@@ -552,8 +618,10 @@ def _on_regular_grid(history: pd.DataFrame) -> pd.DataFrame:
     return history.reindex(grid)
 
 
-def _join_actuals(points: pd.DataFrame, actuals, layout: _Layout, id_col: str) -> np.ndarray:
-    observed = _series_table(actuals, "actuals", layout, id_col, points["time"])
+def _join_actuals(
+    points: pd.DataFrame, actuals, layout: _Layout, id_col: str, read_options: Mapping[str, Any] | None
+) -> np.ndarray:
+    observed = _series_table(actuals, "actuals", layout, id_col, points["time"], read_options)
     stacked = observed.stack(future_stack=True).rename("actual")  # (time, series) -> value
     keys = pd.MultiIndex.from_arrays([points["time"], points["series"]])
     values = stacked.reindex(keys).to_numpy()

@@ -215,7 +215,7 @@ def test_bad_inputs_are_named_with_their_fix(fitted, backtest, data):
         evaluate(backtest, ["mase"], train=data.drop(columns="OT"))
     with pytest.raises(DataError, match=r"train \(the DataFrame\) has no column 'date'"):
         evaluate(backtest, ["mase"], train=data.rename(columns={"date": "time"}))
-    with pytest.raises(DataError, match=r"no pair of values 5000 rows apart \(season_length=5000\)"):
+    with pytest.raises(DataError, match=r"no pair of values 5000 steps apart \(season_length=5000\)"):
         evaluate(backtest, ["mase"], train=data, season_length=5000)
     with pytest.raises(ConfigError, match="by='cutoff' needs a backtest frame"):
         evaluate(fitted.predict(data.iloc[:-HORIZON]), actuals=data, by="cutoff")
