@@ -750,6 +750,14 @@ class Forecaster(ResumableFit):
         refit there sees each series up to its own cutoff, and each series needs a training window in
         the first refit's training rows (a clear error names those without one); a series that ends
         before a refit's validation rows has no calibration windows there: NaN ``level=`` bounds, a warning.
+
+        With ``fill="interpolate"`` the data is filled whole, so a gap just before a window was drawn
+        toward the window's own values; no window or refit reads them (see
+        :mod:`ssm_ts.pipelines.forecasting.fills`): a window's target and past-covariate inputs that end
+        in filled rows carry the last observed value (as ``predict`` on the rows before it would), its
+        known-future covariates are read up to its last forecast row (never later), and a refit refills
+        every column from its own rows (an error if a column has no observed value there). Calibration
+        windows (``fit``'s, :meth:`calibrate`'s) are read the same way. ``fill="ffill"`` reads only the past.
         """
         self._require_fitted()
         every = _refit_every(refit)
