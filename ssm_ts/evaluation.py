@@ -432,7 +432,9 @@ def _series_table(
             f"{[str(c) for c in raw.columns[:8]]}); pass the table the model was fitted on."
         )
     # parsed before the duplicate checks: "2020-01-01" and "01/01/2020" are one time
-    raw = raw.assign(**{time_col: _like_times(table, time_col, times, what)})
+    parsed = _like_times(table, time_col, times, what)
+    _warn_if_times_go_back(table, time_col, parsed, id_col, what)
+    raw = raw.assign(**{time_col: parsed})
     value_col = _long_value_column(raw, what, table.name, layout, id_col)
     if value_col is not None:  # a long table, whatever the forecasts' layout
         duplicated = raw.duplicated([id_col, time_col], keep=False).to_numpy()
@@ -549,6 +551,30 @@ def _like_times(table, time_col: str, times: pd.Series, what: str) -> pd.Series:
             "or pass read_options (e.g. {'date_format': '%d.%m.%Y'}) as the model was fitted with."
         )
     return parsed
+
+
+def _warn_if_times_go_back(table, time_col: str, parsed: pd.Series, id_col: str, what: str) -> None:
+    """Warn when a CSV's text dates, as read, go back in time within a series: a format the detector
+    reads two ways (``00:00 09/10/2016``: month first, ``00:00 13/10/2016``: day first) gives a wrong
+    scale without an error; ``fit`` refuses such a file, so the fix is the ``read_options`` of the fit."""
+    text = table.frame[time_col]
+    if (
+        not table.is_file
+        or not pd.api.types.is_datetime64_any_dtype(parsed)
+        or pd.api.types.is_datetime64_any_dtype(text)
+    ):
+        return
+    series = table.frame[id_col] if id_col in table.frame.columns else pd.Series(0, index=parsed.index)
+    back = np.flatnonzero((parsed.groupby(series.to_numpy(), sort=False).diff() < pd.Timedelta(0)).to_numpy())
+    if back.size:
+        warnings.warn(
+            f"{what} ({table.name}): column {time_col!r} goes back in time at {table.rows_text(back)} "
+            f"({text.iloc[back[0]]!r} read as {parsed.iloc[back[0]]}): its dates may be misread (fit refuses "
+            "such a file). Pass read_options=... as the model was fitted with (e.g. {'date_format': "
+            "'%H:%M %d/%m/%Y'}), or sort the file by time.",
+            UserWarning,
+            stacklevel=5,  # evaluate's caller: evaluate > _seasonal_scales/_join_actuals > _series_table
+        )
 
 
 def _in_zone(parsed: pd.Series, tz, where: str) -> pd.Series:

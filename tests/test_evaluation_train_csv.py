@@ -101,6 +101,12 @@ def test_a_csv_fitted_with_read_options_is_read_with_them(ett, tmp_path):
         ett, backtest["date"], backtest["OT"].to_numpy(), backtest["OT_actual"].to_numpy()
     )
     assert row["mase"] == pytest.approx(expected, rel=1e-9)
+    # without them the detector reads 09/10 month first and 13/10 day first: named, not scored silently
+    with pytest.warns(
+        UserWarning, match=r"column 'date' goes back in time at rows 96, 552, 840 \(CSV lines 98, 554, 842\)"
+    ) as said:
+        evaluate(backtest, train=path, season_length=SEASON)
+    assert said[0].filename == __file__ and "read_options" in str(said[0].message)
     with pytest.raises(
         ConfigError, match=r"read_options .* read a train=/actuals= CSV file, but none is given"
     ):
