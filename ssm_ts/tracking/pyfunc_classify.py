@@ -6,7 +6,9 @@ The MLflow model holds the ssm-ts export folder (config JSON + safetensors) as i
 
 Input: a long DataFrame (columns ``id``, optional ``time``, one column per channel, in the
 training channel order), a NumPy array ``(n, channels, length)``, or a list of
-``(channels, length_i)`` arrays. Output: a DataFrame ``id, predicted, p_<class>...``.
+``(channels, length_i)`` arrays. Output: a DataFrame ``id, predicted, p_<class>...``, one row per
+recording in input order (a DataFrame's: the order its ids first appear; ``time`` orders only the rows
+within a recording); ``id`` names each row's recording (an array's: ``0, 1, ...``).
 
 ``params={"rate": r}`` (declared in the signature, default 1) classifies recordings sampled at another
 rate than the training ones: ``r`` = training sample rate / their rate (0.5 for twice the rate), as
@@ -38,7 +40,15 @@ if TYPE_CHECKING:
 def recordings_from_input(model_input: Any) -> SeriesSet:
     """The recordings (``.values`` ``(channels, length_i)``, ``.ids``) of a long DataFrame, an array
     or a list of arrays, named ``"pyfunc input"``. A DataFrame's ``time`` column gives their
-    ``sampling_step`` as a long CSV's does (``None`` without one, or for arrays)."""
+    ``sampling_step`` as a long CSV's does (``None`` without one, or for arrays).
+
+    A DataFrame's recordings come in the order their ids first appear (with or without ``time``,
+    which orders only the rows within a recording), so output row ``i`` is the ``i``-th id of the
+    input. Every column besides ``id``, ``time`` and ``label`` is a channel, in column order.
+
+    Raises:
+        DataError: no ``id`` column, an empty id, or a channel column holding text that is not a number.
+    """
     from ssm_ts.errors import DataError
     from ssm_ts.pipelines.sensor import make_series_set
     from ssm_ts.pipelines.sensor.sampling_step import file_step, parse_times, recording_step
@@ -51,23 +61,51 @@ def recordings_from_input(model_input: Any) -> SeriesSet:
             f"the input DataFrame needs an 'id' column naming each recording (long format); "
             f"found {list(model_input.columns)}"
         )
-    empty = np.flatnonzero(model_input["id"].isna().to_numpy())
+    frame = model_input.reset_index(drop=True)  # index = row position, for the messages and the order
+    empty = np.flatnonzero(frame["id"].isna().to_numpy())
     if len(empty):  # groupby would drop these rows silently
         raise DataError(
             f"the input DataFrame's 'id' column is empty on {len(empty)} row(s), positions "
             f"{empty[:10].tolist()}; every row needs the id of its recording."
         )
-    timed = "time" in model_input.columns
-    frame = model_input.sort_values(["id", "time"]) if timed else model_input
+    timed = "time" in frame.columns
     channels = [c for c in frame.columns if c not in ("id", "time", "label")]
+    numbers = _channel_numbers(frame, channels)
     times = parse_times(frame["time"]) if timed else None  # None: neither numbers nor dates
+    # sort=False: groups in the order their ids first appear, as the rows of the output
     grouped = frame.groupby("id", sort=False)
     values, ids, steps = [], [], []
     for rec_id, group in grouped:
-        values.append(group[channels].to_numpy(dtype=np.float64).T)
+        rows = grouped.indices[rec_id]
+        if timed:  # the recording's rows in time order (stable: equal times keep input order)
+            key = pd.Series(times[rows]) if times is not None else group["time"]
+            rows = rows[np.argsort(key.rank(method="first", na_option="bottom").to_numpy(), kind="stable")]
+        values.append(numbers[rows].T)
         ids.append(str(rec_id))
-        steps.append(None if times is None else recording_step(times[grouped.indices[rec_id]]))
+        steps.append(None if times is None else recording_step(times[rows]))
     return make_series_set(values, source=source, ids=ids, sampling_step=file_step(steps, ids, source))
+
+
+def _channel_numbers(frame: pd.DataFrame, channels: list[str]) -> np.ndarray:
+    """``frame[channels]`` as float64 ``(rows, channels)``; a cell that is not a number (a text column
+    such as ``subject``, or a stray ``'oops'``) is a :class:`DataError` naming its column, value and row."""
+    from ssm_ts.errors import DataError
+
+    columns = []
+    for name in channels:
+        column = frame[name]
+        converted = pd.to_numeric(column, errors="coerce")
+        bad = np.flatnonzero((converted.isna() & column.notna()).to_numpy())
+        if len(bad):
+            raise DataError(
+                f"pyfunc input: column {name!r} holds {column.iloc[bad[0]]!r} (row {bad[0]}, {len(bad)} such "
+                f"row(s)), not a number. Every column besides 'id', 'time' and 'label' is taken as a channel, "
+                f"in order ({channels}): drop the columns that are not channels "
+                f"(frame.drop(columns=[{name!r}])), or pass only the id, time and channel columns "
+                f"(frame[['id', 'time', <channels in training order>]])."
+            )
+        columns.append(converted.to_numpy(dtype=np.float64, na_value=np.nan))
+    return np.stack(columns, axis=1) if columns else np.empty((len(frame), 0))
 
 
 class ClassifierPyfunc(mlflow.pyfunc.PythonModel):

@@ -69,8 +69,11 @@ def test_arrays_and_frames_without_times_predict_as_before(gunpoint):
     frame = long_frame(test, 0.01, values=twice).drop(columns="label")
     with pytest.warns(SamplingStepWarning):
         timed = loaded.predict(frame)
+    # rows sorted by id as text (rec0, rec1, rec10, ...) and time: recordings come back in that order
     untimed = _quiet(loaded.predict, frame.sort_values(["id", "time"]).drop(columns="time"))
     probabilities = ["p_1", "p_2"]
-    np.testing.assert_allclose(untimed[probabilities], timed[probabilities], atol=1e-9)
-    order = [int(i.removeprefix("rec")) for i in timed["id"]]  # rec0, rec1, rec10, ...: sorted as text
-    np.testing.assert_allclose(by_array[probabilities].to_numpy()[order], timed[probabilities], atol=1e-9)
+    assert timed["id"].tolist() == [f"rec{i}" for i in range(len(twice))]  # the input's order of ids
+    np.testing.assert_allclose(
+        untimed.set_index("id").loc[timed["id"], probabilities], timed[probabilities], atol=1e-9
+    )
+    np.testing.assert_allclose(by_array[probabilities], timed[probabilities], atol=1e-9)
