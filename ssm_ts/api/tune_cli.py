@@ -224,6 +224,8 @@ def print_summary(result: TuningResult) -> None:
 def _cell(value: Any, column: str = "") -> str:
     if column == "run_id" and isinstance(value, str):
         return value[:8]  # as git shortens ids: the full ones are in trials.csv
+    if column in ("run_id", "error") and not isinstance(value, str):
+        return ""  # none: a trial stopped before its run started, or one without an error
     if isinstance(value, float):
         return f"{value:.4g}"
     return "" if value is None else str(value)

@@ -36,8 +36,8 @@ SETTINGS_KEY = "ssm_ts.settings"  # study user attribute: the fixed settings tha
 RUN_KEY = "ssm_ts.mlflow_run_id"  # study user attribute: the search's MLflow parent run
 INTERRUPTED_KEY = "interrupted"  # trial user attribute: stopped before it finished, queued again
 RETRY_KEY = "retry_of"  # trial user attribute: the number of the interrupted trial it runs again
-INTERRUPTED_BY_CTRL_C = "interrupted (Ctrl-C); queued to run again when the search continues"
-LEFT_RUNNING = "interrupted: its process ended while it ran (killed, crashed); queued to run again when the search continues"
+INTERRUPTED_BY_CTRL_C = "interrupted (Ctrl-C)"  # its settings run again when the search continues
+LEFT_RUNNING = "interrupted (its process ended while it ran: killed, crashed)"
 FIX = (
     "continue it with the same settings, or give a new study_name (CLI: --study_name) to start another search"
 )
