@@ -529,7 +529,9 @@ def tune_forecaster(
         fits[trial.number] = (fit, trial_settings)
         state = "PRUNED" if reporter.pruned else "COMPLETE"
         if study_kept and not reporter.pruned:  # a continued search may choose it: its model outlives us
-            trial.set_user_attr("export", str(_kept_export(fit)))
+            export = _kept_export(fit)
+            if export is not None:
+                trial.set_user_attr("export", str(export))
         if parent is not None:
             parent.record_trial(fit.run_id_, trial.number, state, loss)
         if reporter.pruned:
@@ -617,12 +619,18 @@ def _search_record(fixed: dict[str, Any], fit_args: dict[str, Any]) -> dict[str,
     return _plain(record)
 
 
-def _kept_export(fit: Forecaster) -> Path:
+def _kept_export(fit: Forecaster) -> Path | None:
     """The trial's export (its fit folder's ``export``; written here when the fit logged none): what a
-    continued search loads when it chooses this trial."""
+    continued search loads when it chooses this trial. ``None`` when the model cannot be saved (callback
+    objects in ``trainer_options`` are not JSON): the search goes on, and a continued one that chooses
+    this trial says its model is missing."""
     export = Path(fit.out_dir_) / "export"
     if not export.is_dir():
-        fit.save(export)
+        try:
+            fit.save(export)
+        except ConfigError as error:
+            logging.getLogger(__name__).warning("trial model not kept for a continued search: %s", error)
+            return None
     return export.absolute()
 
 

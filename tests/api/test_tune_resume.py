@@ -145,3 +145,15 @@ def test_a_trial_left_running_by_a_killed_process_fails_and_runs_again(ett, sing
     assert trials.loc[2, "lr"] == trials.loc[1, "lr"]  # run again first, with its settings
     assert client.get_run(run.info.run_id).info.status == "KILLED"
     assert result.run_id == first.run_id
+
+
+def test_a_trial_whose_model_cannot_be_saved_still_counts(ett, single_thread, tmp_path):
+    # callback objects in trainer_options make Forecaster.save refuse the settings (not JSON): the search
+    # goes on without keeping the model for a continued search
+    from lightning.pytorch.callbacks import Timer
+
+    settings = {**SMALL, "trainer_options": {"limit_train_batches": 5, "callbacks": [Timer()]}}
+    result = tune_forecaster(ett, {"lr": [1e-3, 3e-3]}, sampler="grid", storage=tmp_path / "optuna.db",
+                             log_to_mlflow=False, **settings)  # fmt: skip
+    assert result.trials["state"].tolist() == ["COMPLETE", "COMPLETE"]
+    assert not any("export" in t.user_attrs for t in result.study.trials)
