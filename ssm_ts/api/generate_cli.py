@@ -29,8 +29,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", default="samples", help="output folder (default samples/)")
     parser.add_argument("--temperature", type=float, default=1.0, help="logit temperature (default 1)")
     parser.add_argument("--top_p", type=float, default=None, help="nucleus sampling threshold in (0, 1]")
-    parser.add_argument("--batch_size", type=int, default=16, help="clips generated at once (default 16)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--batch_size",
+        type=int,
+        default=16,
+        help="clips generated at once (default 16); a speed and memory setting: the clips do not change",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="random seed (default 0): clip i depends on the seed and i alone"
+    )
     parser.add_argument(
         "--prompt",
         default=None,
@@ -70,7 +77,12 @@ def generate_command(argv: list[str]) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from ssm_ts.api.waveform import prompt_audio
-    from ssm_ts.tasks.waveform import check_generation, check_out_dir, load_waveform_model, write_clips
+    from ssm_ts.tasks.waveform import (
+        check_generation,
+        check_out_dir,
+        load_waveform_model,
+        write_clips,
+    )
 
     args = build_parser().parse_args(argv)
     if args.num < 1 or args.batch_size < 1:
@@ -105,7 +117,8 @@ def generate_command(argv: list[str]) -> int:
                 temperature=args.temperature,
                 top_p=args.top_p,
                 prompt=None if prompt is None else prompt.expand(n, -1),
-                seed=args.seed + first,
+                seed=args.seed,
+                first_clip=first,  # clip i is clip i of the seed, whatever --batch_size
                 on_progress=lambda t, done=done, n=n: progress.update(bar, completed=done + t * n),
             )
             clips.append(task.quantizer.decode(codes).cpu())

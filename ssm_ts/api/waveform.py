@@ -347,6 +347,7 @@ class WaveformGenerator(ResumableFit):
         prompt: torch.Tensor | np.ndarray | str | os.PathLike | None = None,
         seed: int | None = None,
         prompt_rate: int | None = None,
+        first_clip: int = 0,
     ) -> torch.Tensor:
         """Sample ``n`` clips of ``seconds``: float audio (n, samples) in [-1, 1] at :attr:`sample_rate`.
 
@@ -354,16 +355,29 @@ class WaveformGenerator(ResumableFit):
         an audio file's path (any rate and channels: mixed to mono, resampled), or an array (n, P) or
         (P,) in [-1, 1] at the model's rate, or at ``prompt_rate`` Hz (resampled). ``temperature``
         scales the logits; ``top_p`` keeps the smallest set of amplitudes whose probability reaches
-        it (nucleus sampling). The same ``seed`` and ``n`` give the same clips.
+        it (nucleus sampling). With a ``seed``, clip ``i`` depends on the seed and ``i`` alone (and
+        its prompt): ``generate(2, s, seed=7)`` is the first two clips of ``generate(16, s, seed=7)``,
+        and ``ssm-ts audio generate --seed 7`` writes the same clips at any ``--batch_size`` (on a GPU,
+        equal up to float rounding). ``first_clip`` numbers the clips from there:
+        ``generate(2, s, seed=7, first_clip=3)`` is clips 3 and 4 of seed 7 (the CLI's
+        ``sample_003.wav`` and ``sample_004.wav``). ``seed=None`` draws from torch's global generator.
         """
         task = self._task()
         n, n_samples = check_generation(n, seconds, self.sample_rate, temperature, top_p, seed)[:2]
+        if not isinstance(first_clip, numbers.Integral) or isinstance(first_clip, bool) or first_clip < 0:
+            raise ConfigError(f"first_clip must be a whole number >= 0 (a clip index), got {first_clip!r}")
         codes_prompt = None
         if prompt is not None:
             audio = prompt_audio(prompt, n, self.sample_rate, prompt_rate, n_samples=n_samples)
             codes_prompt = task.quantizer.encode(audio).to(task.device)
         return task.generate_audio(
-            n, seconds, temperature=temperature, top_p=top_p, prompt=codes_prompt, seed=seed
+            n,
+            seconds,
+            temperature=temperature,
+            top_p=top_p,
+            prompt=codes_prompt,
+            seed=seed,
+            first_clip=int(first_clip),
         )
 
     def write(self, clips: torch.Tensor, out_dir: str) -> list[Path]:

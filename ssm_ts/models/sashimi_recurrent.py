@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -28,6 +28,9 @@ from ssm_ts.core import DiagonalSSM, SSMBlock
 from ssm_ts.errors import ConfigError
 from ssm_ts.kernels import cpu_fused_step as cpu_step_kernel
 from ssm_ts.models.sashimi import FeedForwardBlock, SaShiMi, SaShiMiLevel
+
+# CPU batches of fewer rows are padded to this many when each sequence has its own generator
+MIN_ROWS = 4
 
 
 @dataclass
@@ -293,13 +296,16 @@ class SaShiMiRecurrence:
         temperature: float = 1.0,
         top_p: float | None = None,
         prompt: Tensor | None = None,
-        generator: torch.Generator | None = None,
+        generator: torch.Generator | Sequence[torch.Generator] | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> Tensor:
         """Sample ``n`` code sequences of ``length`` (the prompt included): (n, length) long.
 
         Each sequence starts from ``first_code`` (the code of silence; the model was trained with it
         as the input before the first sample). ``prompt`` (n, P) codes are fed first and kept.
+        ``generator``: one for the whole batch, or ``n`` of them, one per sequence: then sequence
+        ``i`` draws its randomness from ``generator[i]`` alone, so it comes out the same in any batch
+        (on the CPU, batches under :data:`MIN_ROWS` are padded so the matmuls round as in any other).
         ``on_progress(samples_done)`` is called every 256 samples.
         """
         if temperature <= 0:
@@ -312,37 +318,64 @@ class SaShiMiRecurrence:
 
     def _generate(self, n, length, first_code, temperature, top_p, prompt, generator, on_progress) -> Tensor:
         device = self.embedding.device
+        if prompt is not None and (prompt.dim() != 2 or prompt.shape[0] != n):
+            raise ConfigError(f"prompt must be (n={n}, P) codes, got shape {tuple(prompt.shape)}")
+        per_sequence = generator is not None and not isinstance(generator, torch.Generator)
+        if per_sequence and len(generator) != n:
+            raise ConfigError(f"generator must be one torch.Generator or n={n} of them, got {len(generator)}")
+        rows = n
+        if per_sequence and device.type == "cpu" and n < MIN_ROWS:
+            # MKL multiplies 1-3 rows with other kernels than 4 or more, which round differently in
+            # the last bit; a near-tie in sampling then picks another code and the clip diverges.
+            # Padding rows (sampled, then dropped) make a sequence the same in any batch.
+            rows = MIN_ROWS
+            generator = [*generator, *(torch.Generator(device).manual_seed(0) for _ in range(rows - n))]
+            if prompt is not None:
+                prompt = torch.cat([prompt, prompt[:1].expand(rows - n, -1)])
+        return self._generate_rows(
+            rows, length, first_code, temperature, top_p, prompt, generator, on_progress
+        )[:n]
+
+    def _generate_rows(
+        self, n, length, first_code, temperature, top_p, prompt, generator, on_progress
+    ) -> Tensor:
+        device = self.embedding.device
         self.reset(n)
         out = torch.empty(n, length, dtype=torch.long, device=device)
         n_prompt = 0
         if prompt is not None:
-            if prompt.dim() != 2 or prompt.shape[0] != n:
-                raise ConfigError(f"prompt must be (n={n}, P) codes, got shape {tuple(prompt.shape)}")
             n_prompt = min(prompt.shape[1], length)
             out[:, :n_prompt] = prompt[:, :n_prompt]
         code = torch.full((n,), first_code, dtype=torch.long, device=device)
         features_of = self._features
         if device.type == "cuda" and self.cuda_graphs:
             features_of = CUDAGraphStep(self, n)
-        # Gumbel-max sampling with noise drawn in blocks: argmax(logits / T + g) ~ softmax(logits / T).
+        nucleus = top_p is not None and top_p < 1
+        # Uniform draws in blocks of steps, (block, n, n_classes) for Gumbel-max or (block, n) for
+        # nucleus sampling; with one generator per sequence, row i's come from generator i alone.
         block = 1024
         noise = None
-        # argmax(logits / T + g) = argmax(logits + T g): the scaled noise plus the head's bias is the
-        # bias of the head's addmm, so a sample costs one addmm and one argmax beyond the network.
+        # Gumbel-max: argmax(logits / T + g) ~ softmax(logits / T), and argmax(logits / T + g) =
+        # argmax(logits + T g): the scaled noise plus the head's bias is the bias of the head's
+        # addmm, so a sample costs one addmm and one argmax beyond the network.
         for t in range(length):
             features = features_of(code)
             if t < n_prompt:
                 code = out[:, t]  # the prompt's next code is known: no head, no sampling
             else:
-                if top_p is not None and top_p < 1:
-                    logits = torch.addmm(self.head_b, features, self.head_w)
-                    code = _sample_top_p(logits / temperature, top_p, generator)
-                else:
-                    if t % block == 0 or noise is None:
-                        u = torch.rand(block, n, self.n_classes, device=device, generator=generator)
+                if t % block == 0 or noise is None:
+                    shape = () if nucleus else (self.n_classes,)
+                    noise = _uniform(block, n, shape, generator, device)
+                    if not nucleus:
                         noise = (
-                            -torch.log(-torch.log(u.clamp_(1e-20, 1.0))).mul_(temperature).add_(self.head_b)
+                            -torch.log(-torch.log(noise.clamp_(1e-20, 1.0)))
+                            .mul_(temperature)
+                            .add_(self.head_b)
                         )
+                if nucleus:
+                    logits = torch.addmm(self.head_b, features, self.head_w)
+                    code = _sample_top_p(logits / temperature, top_p, noise[t % block])
+                else:
                     code = torch.argmax(torch.addmm(noise[t % block], features, self.head_w), dim=-1)
                 out[:, t] = code
             if on_progress is not None and (t + 1) % 256 == 0:
@@ -350,6 +383,20 @@ class SaShiMiRecurrence:
         if on_progress is not None:
             on_progress(length)
         return out
+
+
+def _uniform(
+    block: int,
+    n: int,
+    shape: tuple[int, ...],
+    generator: torch.Generator | Sequence[torch.Generator] | None,
+    device: torch.device,
+) -> Tensor:
+    """Uniform [0, 1) draws ``(block, n, *shape)``: from one generator (or torch's global one), or
+    row ``i`` from ``generator[i]`` alone (a sequence's draws then do not depend on its batch)."""
+    if generator is None or isinstance(generator, torch.Generator):
+        return torch.rand(block, n, *shape, device=device, generator=generator)
+    return torch.stack([torch.rand(block, *shape, device=device, generator=g) for g in generator], dim=1)
 
 
 class CUDAGraphStep:
@@ -396,11 +443,17 @@ class CUDAGraphStep:
         return self.outputs[phase]
 
 
-def _sample_top_p(logits: Tensor, top_p: float, generator: torch.Generator | None) -> Tensor:
-    """Nucleus sampling: draw from the smallest set of classes whose probability reaches ``top_p``."""
+def _sample_top_p(logits: Tensor, top_p: float, u: Tensor) -> Tensor:
+    """Nucleus sampling: draw from the smallest set of classes whose probability reaches ``top_p``.
+
+    ``logits`` (B, C); ``u`` (B,) uniform [0, 1) draws, one per row (inverse-CDF sampling, so a row's
+    code depends on its own draw only, not on the batch as ``torch.multinomial``'s stream would).
+    """
     probs = torch.softmax(logits, dim=-1)
-    sorted_probs, order = probs.sort(dim=-1, descending=True)
-    keep = sorted_probs.cumsum(-1) - sorted_probs < top_p  # always keeps the most likely class
-    sorted_probs = sorted_probs * keep
-    choice = torch.multinomial(sorted_probs, 1, generator=generator)
-    return order.gather(-1, choice).squeeze(-1)
+    sorted_probs, order = probs.sort(dim=-1, descending=True, stable=True)
+    cumulative = sorted_probs.cumsum(-1)
+    kept = (cumulative - sorted_probs < top_p).sum(-1, keepdim=True)  # always keeps the most likely class
+    mass = cumulative.gather(-1, kept - 1)
+    # the first class whose cumulative probability exceeds u * (the kept mass); never past the kept set
+    choice = torch.searchsorted(cumulative, u.unsqueeze(-1) * mass, right=True)
+    return order.gather(-1, torch.minimum(choice, kept - 1)).squeeze(-1)

@@ -13,10 +13,12 @@ from __future__ import annotations
 import math
 import numbers
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
 import lightning.pytorch as pl
+import numpy as np
 import torch
 import torch.nn.functional as F
 import torchmetrics
@@ -196,14 +198,20 @@ class WaveformTask(pl.LightningModule):
         prompt: torch.Tensor | None = None,
         seed: int | None = None,
         on_progress=None,
+        first_clip: int = 0,
     ) -> torch.Tensor:
-        """Sample (n, n_samples) codes in recurrent mode (constant time and memory per sample)."""
+        """Sample (n, n_samples) codes in recurrent mode (constant time and memory per sample).
+
+        With a ``seed``, row ``j`` is clip ``first_clip + j`` of that seed: its randomness comes from
+        :func:`clip_generators` alone, so a clip is the same whatever the batch it is generated in
+        (``ssm-ts audio generate --batch_size``) and however many clips are asked for.
+        """
         was_training = self.net.training
         self.net.eval()
         try:
-            generator = None
+            generators = None
             if seed is not None:
-                generator = torch.Generator(device=self.device).manual_seed(seed)
+                generators = clip_generators(seed, range(first_clip, first_clip + n), self.device)
             rec = SaShiMiRecurrence(self.net)
             return rec.generate(
                 n,
@@ -212,7 +220,7 @@ class WaveformTask(pl.LightningModule):
                 temperature=temperature,
                 top_p=top_p,
                 prompt=prompt,
-                generator=generator,
+                generator=generators,
                 on_progress=on_progress,
             )
         finally:
@@ -238,7 +246,11 @@ class WaveformTask(pl.LightningModule):
         """One generated clip per clip of the batch, as long as the batch's clips: (B, samples) audio."""
         codes, _ = batch
         n_samples = codes.shape[1]
-        return self.quantizer.decode(self.generate_codes(codes.shape[0], n_samples, seed=batch_idx)).cpu()
+        # clip k of seed 0, k counted over the whole prediction (batches before this one are full)
+        datamodule = getattr(self._trainer, "datamodule", None)
+        first = batch_idx * int(getattr(datamodule, "batch_size", codes.shape[0]))
+        codes = self.generate_codes(codes.shape[0], n_samples, seed=0, first_clip=first)
+        return self.quantizer.decode(codes).cpu()
 
     def write_predictions(self, predictions: list, datamodule, out_dir: Path) -> list[Path]:
         """Generated clips -> ``sample_XXX.wav`` files and ``spectrograms.png`` in ``out_dir``."""
@@ -290,6 +302,24 @@ def check_generation(
         None if top_p is None else float(top_p),
         None if seed is None else int(seed),
     )
+
+
+def clip_generators(
+    seed: int, clips: Iterable[int], device: torch.device | str = "cpu"
+) -> list[torch.Generator]:
+    """One torch generator per clip index in ``clips``, seeded from ``(seed, clip)`` alone.
+
+    NumPy's ``SeedSequence`` mixes the pair (as ``SeedSequence(seed).spawn`` does), so the streams of
+    neighbouring seeds and clips are independent, unlike ``manual_seed(seed + clip)``, where seed 7's
+    clip 1 would be seed 8's clip 0. Negative seeds are taken modulo 2**64, as ``torch.manual_seed`` does.
+    """
+    entropy = seed if seed >= 0 else seed % 2**64
+    return [
+        torch.Generator(device=device).manual_seed(
+            int(np.random.SeedSequence(entropy, spawn_key=(clip,)).generate_state(1, np.uint64)[0])
+        )
+        for clip in clips
+    ]
 
 
 def check_out_dir(out_dir: Path, option: str = "out_dir") -> None:

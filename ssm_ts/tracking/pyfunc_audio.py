@@ -2,9 +2,10 @@
 
 The MLflow model holds the ssm-ts export folder (config JSON + safetensors) as its artifact
 ``waveform_model``; loading never unpickles weights. Input: a DataFrame with one row per request
-and columns ``seconds`` (required), ``temperature``, ``top_p``, ``seed`` (optional). Output: a
+and columns ``seconds`` (required), ``temperature``, ``top_p``, ``seed``, ``clip`` (optional). Output: a
 DataFrame with one row per generated clip, ``audio`` holding a list of floats in [-1, 1] and
-``sample_rate``.
+``sample_rate``. A row with ``seed`` s and ``clip`` i (default 0) generates clip i of seed s, the clip
+``WaveformGenerator.generate(n, ..., seed=s)[i]`` and ``ssm-ts audio generate --seed s`` give.
 """
 
 from __future__ import annotations
@@ -44,6 +45,17 @@ class WaveformPyfunc(mlflow.pyfunc.PythonModel):
             }
             if options["seed"] is not None and float(options["seed"]).is_integer():
                 options["seed"] = int(options["seed"])  # a seed column with gaps arrives as floats
+            clip = _number(row, i, "clip")
+            if clip is not None:
+                if options["seed"] is None:
+                    raise DataError(
+                        f"request row {i}: 'clip' picks a clip of a seed; give the row a 'seed' too"
+                    )
+                if not clip.is_integer() or clip < 0:
+                    raise DataError(
+                        f"request row {i}, column 'clip': {clip:g} is not a clip index (0, 1, 2, ...)"
+                    )
+                options["first_clip"] = int(clip)
             try:
                 audio = self.generator.generate(1, seconds, **options)
             except ConfigError as err:
