@@ -4,9 +4,12 @@ recording) and NumPy files. Each returns a checked :class:`SeriesSet` (see :func
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import warnings
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -16,7 +19,7 @@ import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 
-from ..csv_files import number_hint, read_csv_file
+from ..csv_files import csv_data_line_numbers, number_hint, read_csv_file
 from ..csv_options import ReadOptions, check_read_options, date_options
 from .sampling_step import Step, file_step, parse_times, recording_step
 from .series import NanPolicy, SeriesSet, make_series_set
@@ -446,15 +449,35 @@ def _require_columns(frame: pd.DataFrame, columns: list[str], where: str) -> Non
         raise DataError(f"{where}: no column(s) {missing}; the columns are {list(frame.columns)}.")
 
 
-def _numeric(frame: pd.DataFrame, columns: list[str], where: str) -> np.ndarray:
+RowNamer = Callable[[list[int]], str]
+
+
+def _row_namer(path: Path, options: ReadOptions, n_rows: int, listed: bool = False) -> RowNamer:
+    """A function naming data rows (positions in the frame read from ``path``) by their file line:
+    ``line 27`` (``listed``: ``line(s) [2, 3]``; skipped, blank and comment lines counted, header =
+    line 1 by default), or ``data row 25`` (0-based) where lines and rows do not pair up (a quoted
+    field across lines). It reads the file again: call it for error messages only."""
+
+    def name(positions: list[int]) -> str:
+        lines = csv_data_line_numbers(path, options, n_rows)
+        word, numbers = ("data row", positions) if lines is None else ("line", [lines[p] for p in positions])
+        return f"{word}(s) {numbers}" if listed else f"{word} {numbers[0]}"
+
+    return name
+
+
+def _numeric(frame: pd.DataFrame, columns: list[str], where: str, name_rows: RowNamer) -> np.ndarray:
+    """``frame[columns]`` as float64; a cell that is not a number is named by its file line
+    (``frame``'s index holds each row's position in the file's frame, whatever the sorting)."""
     for c in columns:
         converted = pd.to_numeric(frame[c], errors="coerce")
-        bad = converted.isna() & frame[c].notna()
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            value = frame[c].iloc[row]
+        bad = np.flatnonzero((converted.isna() & frame[c].notna()).to_numpy())
+        if len(bad):
+            value = frame[c].iloc[bad[0]]
+            more = f" ({len(bad)} such cells)" if len(bad) > 1 else ""
             raise DataError(
-                f"{where}: column {c!r} row {row} holds {value!r}, not a number{number_hint(value)}."
+                f"{where}: column {c!r} holds {value!r} on {name_rows([int(frame.index[bad[0]])])}{more}, "
+                f"not a number{number_hint(value)}."
             )
     return frame[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
 
@@ -495,12 +518,56 @@ def _sorted_by_time(frame: pd.DataFrame, time_col: str, dates: dict[str, Any], w
     return frame.iloc[np.argsort(times.to_numpy(), kind="stable")]
 
 
-def _missing_cells(frame: pd.DataFrame, column: str, where: str, fix: str) -> None:
-    """A :class:`DataError` naming the file lines (header = line 1) where ``column`` is empty."""
+def _default_na_markers(path: Path, options: ReadOptions, column: str, rows: np.ndarray) -> dict[str, int]:
+    """The text of ``column`` at data ``rows`` read as missing only by pandas' default markers (``NA``,
+    ``None``, ``null``, ``N/A``, ...) and how often each occurs, first seen first; ``{}`` when the
+    user turned those markers off, or the file cannot be read again row for row. Reads the file again:
+    for error messages only."""
+    if options.get("keep_default_na", True) is False:
+        return {}
+    try:
+        raw = read_csv_file(path, dtype={column: str}, read_options={**options, "keep_default_na": False})
+    except DataError:
+        return {}
+    if column not in raw.columns or len(raw) <= int(rows.max()):
+        return {}
+    cells = raw[column].iloc[rows]
+    return dict(Counter(str(v) for v in cells if isinstance(v, str) and v.strip()))
+
+
+def _keep_text_options(options: ReadOptions) -> dict[str, Any]:
+    """The read options that keep ``NA``/``None`` text: pandas' default markers off, an empty cell
+    (and the user's own ``na_values``) still missing."""
+    own = options.get("na_values")
+    own = [own] if isinstance(own, str) else list(own) if isinstance(own, list | tuple) else []
+    return {"keep_default_na": False, "na_values": ["", *own]}
+
+
+def _missing_cells(frame: pd.DataFrame, column: str, path: Path, options: ReadOptions, fix: str) -> None:
+    """A :class:`DataError` naming the file lines where ``column`` (ids, labels) is empty; where the
+    cells hold text pandas reads as missing by default (``NA``, ``None``), it names that text and the
+    read options that keep it."""
     empty = np.flatnonzero(frame[column].isna().to_numpy())
-    if len(empty):
-        lines = [int(frame.index[i]) + 2 for i in empty[:10]]
-        raise DataError(f"{where}: column {column!r} is empty on {len(empty)} row(s), line(s) {lines}; {fix}")
+    if not len(empty):
+        return
+    name_rows = _row_namer(path, options, len(frame), listed=True)
+    markers = _default_na_markers(path, options, column, empty)
+    if not markers:
+        raise DataError(
+            f"{path}: column {column!r} is empty on {len(empty)} row(s), "
+            f"{name_rows([int(i) for i in empty[:10]])}; {fix}"
+        )
+    held = " and ".join(f"{text!r} on {count} row(s)" for text, count in markers.items())
+    keep = _keep_text_options(options)
+    really_empty = len(empty) - sum(markers.values())
+    also = f" It is also empty on {really_empty} row(s); {fix}" if really_empty else ""
+    raise DataError(
+        f"{path}: column {column!r} holds {held}, {name_rows([int(i) for i in empty[:10]])}, which pandas "
+        f"reads as missing by default. If {'these are values' if len(markers) > 1 else 'it is a value'} "
+        f"of {column!r}, not gaps, add read_options={keep!r} (CLI: --data.read_options "
+        f"'{{keep_default_na: false, na_values: {json.dumps(keep['na_values'])}}}'): only empty cells (and "
+        f"your own na_values) are then missing.{also}"
+    )
 
 
 def read_csv_long(
@@ -516,7 +583,9 @@ def read_csv_long(
     """A long CSV: one row per (recording, time step) with columns ``id_col``, optional ``time_col``
     (rows are sorted by it), the channel columns (default: every other column) and ``label_col``
     (constant within a recording; ``None`` for unlabelled data). Ids and labels are read as text;
-    an empty id or label cell is an error naming its line.
+    an empty id or label cell is an error naming its line, and a label such as ``NA`` or ``None``
+    (which pandas reads as missing by default) is named with the read options that keep it:
+    ``{"keep_default_na": False, "na_values": [""]}``. A cell that is not a number is named by its line.
 
     ``read_options``: ``pandas.read_csv`` settings for a file the reader cannot work out by itself
     (``{"sep": "|", "skiprows": 2, "na_values": ["-999"]}``; keys: :mod:`ssm_ts.pipelines.csv_options`);
@@ -531,12 +600,13 @@ def read_csv_long(
     time_col = time_col if time_col in frame.columns else None
     label_col = label_col if label_col in frame.columns else None
     _require_columns(frame, [id_col], str(path))
-    _missing_cells(frame, id_col, str(path), "every row needs the id of its recording.")
+    _missing_cells(frame, id_col, path, options, "every row needs the id of its recording.")
     if label_col is not None:
         _missing_cells(
             frame,
             label_col,
-            str(path),
+            path,
+            options,
             f"every row needs its recording's label (or drop column {label_col!r}).",
         )
     channels = channels or [c for c in frame.columns if c not in (id_col, label_col, time_col)]
@@ -547,12 +617,13 @@ def read_csv_long(
     # the times read once for the whole file (numbers or dates), for each recording's sampling step
     times = parse_times(frame[time_col], date_options(options)) if time_col is not None else None
     grouped = frame.groupby(id_col, sort=False)
+    name_rows = _row_namer(path, options, len(frame))
     for rec_id, group in grouped:
         where = f"{path}, recording {rec_id!r}"
         if time_col is not None:
             group = _sorted_by_time(group, time_col, date_options(options), where)
         steps.append(None if times is None else recording_step(times[grouped.indices[rec_id]]))
-        values.append(_numeric(group, channels, where).T)
+        values.append(_numeric(group, channels, where, name_rows).T)
         ids.append(str(rec_id))
         if label_col is not None:
             distinct = group[label_col].unique()
@@ -596,6 +667,11 @@ def read_csv_folder(
         labels_path = Path(labels_file) if Path(labels_file).is_absolute() else folder / labels_file
         table = _read_csv(_existing(labels_path), (file_col, label_col), options)
         _require_columns(table, [file_col, label_col], str(labels_path))
+        # an empty (or 'NA') label would otherwise become the class 'nan'
+        _missing_cells(
+            table, file_col, labels_path, options, "every row needs the name of a recording's CSV."
+        )
+        _missing_cells(table, label_col, labels_path, options, "every file needs its label.")
         label_of = {Path(str(f)).name: lab for f, lab in zip(table[file_col], table[label_col], strict=True)}
         unlabelled = [p.name for p in files if p.name not in label_of]
         if unlabelled:
@@ -613,7 +689,8 @@ def read_csv_folder(
             frame = _sorted_by_time(frame, time_col, date_options(options), str(file)).drop(
                 columns=[time_col]
             )
-        values.append(_numeric(frame, list(frame.columns), str(file)).T)
+        name_rows = _row_namer(file, options, len(frame))
+        values.append(_numeric(frame, list(frame.columns), str(file), name_rows).T)
     labels = [label_of[p.name] for p in files] if label_of is not None else None
     ids = [p.name for p in files]
     return make_series_set(

@@ -113,7 +113,7 @@ def test_csv_long_errors(tmp_path):
     pd.DataFrame({"id": [1, 2], "x": [1.0, "oops"], "label": ["a", "b"]}).to_csv(
         tmp_path / "nan.csv", index=False
     )
-    with pytest.raises(DataError, match=r"column 'x' row \d holds 'oops'"):
+    with pytest.raises(DataError, match=r"column 'x' holds 'oops' on line 3, not a number"):
         read_csv_long(tmp_path / "nan.csv")
     pd.DataFrame({"rec": [1], "x": [1.0]}).to_csv(tmp_path / "noid.csv", index=False)
     with pytest.raises(DataError, match=r"no column\(s\) \['id'\]"):
