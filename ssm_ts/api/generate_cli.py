@@ -26,7 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--num", type=int, default=16, help="number of clips (default 16)")
     parser.add_argument("--seconds", type=float, default=1.0, help="clip length in seconds (default 1)")
-    parser.add_argument("--out", default="samples", help="output folder (default samples/)")
+    parser.add_argument(
+        "--out",
+        default="samples",
+        help="output folder (default samples/); the sample_NNN.wav files of an earlier run there are replaced",
+    )
     parser.add_argument("--temperature", type=float, default=1.0, help="logit temperature (default 1)")
     parser.add_argument("--top_p", type=float, default=None, help="nucleus sampling threshold in (0, 1]")
     parser.add_argument(
@@ -80,6 +84,7 @@ def generate_command(argv: list[str]) -> int:
     from ssm_ts.tasks.waveform import (
         check_generation,
         check_out_dir,
+        clip_files,
         load_waveform_model,
         write_clips,
     )
@@ -123,7 +128,10 @@ def generate_command(argv: list[str]) -> int:
             )
             clips.append(task.quantizer.decode(codes).cpu())
     elapsed = time.perf_counter() - start
+    earlier = clip_files(Path(args.out))  # write_clips replaces them: say so
     paths = write_clips(torch.cat(clips), rate, Path(args.out))
+    if earlier:
+        console.print(f"[yellow]replaced[/yellow] the {len(earlier)} clip(s) of an earlier run in {args.out}")
     console.print(
         f"[green]wrote[/green] {args.num} clips of {args.seconds:g} s and {paths[-1].name} to {args.out} "
         f"({args.num * n_samples / elapsed:,.0f} samples/s)"

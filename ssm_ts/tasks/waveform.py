@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -336,9 +337,23 @@ def check_out_dir(out_dir: Path, option: str = "out_dir") -> None:
             return
 
 
+def clip_files(out_dir: Path, prefix: str = "sample") -> list[Path]:
+    """The clips :func:`write_clips` wrote into ``out_dir`` (``<prefix>_000.wav``, ...), sorted; only
+    files of exactly that name pattern, never a user's other files."""
+    if not out_dir.is_dir():
+        return []
+    pattern = re.compile(rf"{re.escape(prefix)}_\d{{3,}}\.wav")
+    return sorted(p for p in out_dir.iterdir() if pattern.fullmatch(p.name) and not p.is_dir())
+
+
 def write_clips(clips: torch.Tensor, sample_rate: int, out_dir: Path, prefix: str = "sample") -> list[Path]:
-    """Write ``clips`` (n, samples), or one clip (samples,), as WAV files plus a spectrogram sheet;
-    return the paths."""
+    """Write ``clips`` (n, samples), or one clip (samples,), as WAV files ``<prefix>_000.wav``, ...
+    plus a spectrogram sheet; return the paths.
+
+    Clips of an earlier write into ``out_dir`` are replaced: its ``<prefix>_NNN.wav`` files are
+    removed first (a second run with fewer clips left the first run's extra ones beside the new
+    ones), then each file is written atomically. Other files in ``out_dir`` are left alone.
+    """
     clips = torch.as_tensor(clips)
     if clips.dim() == 1:
         clips = clips.unsqueeze(0)
@@ -346,6 +361,10 @@ def write_clips(clips: torch.Tensor, sample_rate: int, out_dir: Path, prefix: st
         raise ConfigError(f"clips must be audio (n, samples) or (samples,), got shape {tuple(clips.shape)}")
     check_out_dir(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # all of them, not only those beyond n: a run stopped while writing leaves a prefix of the new
+    # clips, never new clips mixed with old ones
+    for old in clip_files(out_dir, prefix):
+        old.unlink(missing_ok=True)
     paths = [write_wav(out_dir / f"{prefix}_{i:03d}.wav", clip, sample_rate) for i, clip in enumerate(clips)]
     paths.append(write_spectrogram_sheet(out_dir / "spectrograms.png", clips[:16], sample_rate))
     return paths

@@ -1,5 +1,6 @@
 """Generated clips on a model fitted on real speech (espeak-digits): clip i of a seed is the same in
-the API, the CLI at any --batch_size and the logged MLflow model."""
+the API, the CLI at any --batch_size and the logged MLflow model; a second ``audio generate`` into
+the same --out replaces the first run's clips instead of leaving them beside the new ones."""
 
 from __future__ import annotations
 
@@ -113,6 +114,35 @@ def test_logged_model_rows_give_the_seeds_clips(fitted, monkeypatch):
     ]:
         with pytest.raises(DataError, match=message):
             model.predict(frame)
+
+
+def test_a_second_run_into_the_same_out_replaces_the_first_runs_clips(fitted, tmp_path):
+    """--num 3 then --num 1 into one folder left sample_001/002.wav of the first run beside the new
+    sample_000.wav; a user's own files there are kept."""
+    _, export = fitted
+    out = tmp_path / "samples"
+    out.mkdir()
+    keep = [out / "notes.txt", out / "sample_take2.wav", out / "my_sample_001.wav", out / "sample_01.wav"]
+    for path in keep:
+        path.write_text("mine")
+    _cli_clips(export, out, "--num", "3", "--seconds", "0.01")
+    assert _cli_clips(export, out, "--num", "1", "--seconds", "0.02").shape == (1, 320)
+    assert sorted(p.name for p in out.glob("sample_*.wav")) == [
+        "sample_000.wav",
+        "sample_01.wav",
+        "sample_take2.wav",
+    ]
+    assert all(path.read_text() == "mine" for path in keep)
+    assert not list(out.glob(".*partial*"))
+
+
+def test_write_replaces_earlier_clips(fitted, tmp_path):
+    gen, _ = fitted
+    out = tmp_path / "clips"
+    gen.write(gen.generate(12, 0.005, seed=0), str(out))
+    paths = gen.write(gen.generate(2, 0.005, seed=0), str(out))
+    assert sorted(p.name for p in out.iterdir()) == ["sample_000.wav", "sample_001.wav", "spectrograms.png"]
+    assert [p.name for p in paths] == ["sample_000.wav", "sample_001.wav", "spectrograms.png"]
 
 
 def test_small_cpu_batches_are_padded_so_rows_round_as_in_large_ones(fitted, monkeypatch):
