@@ -24,6 +24,7 @@ from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.csv_options import check_read_options
 from ssm_ts.pipelines.sampling import EpochSeededSampler, shard, shard_for_evaluation
 
+from .fills import trailing_carries
 from .reader import TableSource
 from .scaler import ScalerState, fit_scaler
 from .series import SeriesSpec, load_like, load_series
@@ -384,14 +385,24 @@ class ForecastDataModule(pl.LightningDataModule):
             )
 
     def windows(self, split: str) -> ForecastWindows:
-        """Stride-1 windows whose targets lie in ``split`` (``"train"``, ``"val"``, ``"test"``)."""
+        """Stride-1 windows whose targets lie in ``split`` (``"train"``, ``"val"``, ``"test"``).
+
+        With ``fill="interpolate"`` a window never reads a value filled from its own forecast rows or
+        later ones (:mod:`.fills`): filled rows that end what it may read hold the last observed value.
+        """
         inputs, targets = self._window_arrays()
         starts = self.bounds.window_starts(split, self.lookback, self.horizon)
+        # the windows share one filled table: those whose inputs end in rows filled from their own
+        # forecast rows (fill="interpolate") read the last observed value there, as a backtest does
+        origins = np.repeat(np.asarray(starts)[:, None] + self.lookback, self.n_outputs, axis=1)
+        carries = trailing_carries(self.frame, self.spec, origins, self.horizon, self.lookback)
         if not self.ragged:
-            return ForecastWindows(inputs, targets, starts, self.lookback, self.horizon)
+            return ForecastWindows(inputs, targets, starts, self.lookback, self.horizon, carries=carries)
         # a ragged panel: the windows of each series inside its own span only
         valid = self.spans.valid(np.asarray(starts), self.lookback + self.horizon)
-        return ForecastWindows(inputs, targets, starts, self.lookback, self.horizon, valid=valid)
+        return ForecastWindows(
+            inputs, targets, starts, self.lookback, self.horizon, valid=valid, carries=carries
+        )
 
     def _window_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """``(inputs (T, n_channels), targets (T, n_targets))``, row-major, built once and shared by

@@ -1,4 +1,5 @@
-"""No look-ahead through filled cells: what a backtest window, a calibration window and a refit read.
+"""No look-ahead through filled cells: what a window (training, validation, test, backtest,
+calibration) and a refit read.
 
 :func:`~.series.load_series` fills the whole table at once (``fill=``) and notes every cell it
 invented (:class:`~.series.SeriesNotes`, each input column). A filled cell drawn from later rows holds
@@ -12,15 +13,19 @@ first forecast row is ``origin`` may read:
   still interpolated toward the window's own values, as the whole-table fill did; never toward later rows.
 
 Filled cells at the end of what a window may read are carried forward from the last observed value
-(:func:`carry_trailing_fills`): what ``predict`` on the rows up to that cutoff sees, since the fill
-carries the last value at the end of a table. A refit, which may read nothing after its cutoff,
-refills its rows from themselves (:func:`refill_before`): what a fit on those rows alone gives.
+(:func:`carry_trailing_fills`; the data module's windows, which share one filled table, get the same
+:func:`trailing_carries` applied as each is read): what ``predict`` on the rows up to that cutoff
+sees, since the fill carries the last value at the end of a table. A refit, which may read nothing
+after its cutoff, refills its rows from themselves (:func:`refill_before`): what a fit on those rows
+alone gives.
 
 ``fill="ffill"`` reads only the past (a leading gap aside, back-filled from the first value): both
 steps give its values again, bit for bit.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -45,6 +50,60 @@ def readable_ends(origins: np.ndarray, spec: SeriesSpec, horizon: int) -> np.nda
     return np.concatenate([origins, past, future], axis=1)
 
 
+@dataclass(frozen=True)
+class Carries:
+    """Where windows' inputs carry a value over the filled rows that end what they may read: channel
+    ``channel[k]`` of window ``window[k]`` holds ``value[k]`` from input row ``offset[k]`` to its last.
+    All ``(n_carries,)``, sorted by window; only carries that change a value are listed."""
+
+    window: np.ndarray  # int
+    channel: np.ndarray  # int
+    offset: np.ndarray  # int, 0 .. lookback - 1
+    value: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return len(self.window)
+
+    def apply(self, x: np.ndarray) -> None:
+        """Write them, in place, into ``x (n_windows, lookback, n_channels)``."""
+        for i, c, offset, value in zip(self.window, self.channel, self.offset, self.value, strict=True):
+            x[i, offset:, c] = value
+
+
+def trailing_carries(
+    frame: pd.DataFrame, spec: SeriesSpec, origins: np.ndarray, horizon: int, lookback: int
+) -> Carries:
+    """The carries of :func:`carry_trailing_fills` for windows of ``lookback`` rows whose first forecast
+    rows are ``origins (n_windows, n_targets)``, without the windows: cheap for every window of a split
+    (only those whose readable rows end in a filled row have any), and none for ``fill="ffill"`` or a
+    table without fills (their trailing fills hold the last observed value already).
+    """
+    filled = filled_cells(frame, spec)  # (rows, n_channels)
+    none = Carries(*(np.zeros(0, dtype=int),) * 3, np.zeros(0))
+    if not filled.any():
+        return none
+    ends = readable_ends(origins, spec, horizon)  # (n_windows, n_channels)
+    channels = np.arange(filled.shape[1])
+    window, channel = np.nonzero(filled[ends - 1, channels])  # the window's last readable row is filled
+    if not len(window):
+        return none
+    rows = np.arange(len(filled))[:, None]
+    last_observed = np.maximum.accumulate(np.where(filled, -1, rows), axis=0)  # per row: -1 if none yet
+    end = ends[window, channel]
+    last = last_observed[end - 1, channel]
+    known = last >= 0  # a column filled from its first row on has no value to carry and keeps its fill
+    window, channel, end, last = window[known], channel[known], end[known], last[known]
+    first = np.maximum(last + 1, end - lookback)  # the first carried row of the column
+    values = frame[spec.input_columns].to_numpy(dtype="float64")
+    value = values[last, channel]
+    # rows last + 1 .. end - 1 are all filled: a carry changes nothing where each holds its last observed value
+    differs = filled & (values != values[np.maximum(last_observed, 0), channels])  # (rows, n_channels)
+    differing = np.concatenate([np.zeros((1, len(channels)), dtype=int), np.cumsum(differs, axis=0)])
+    changes = differing[end, channel] > differing[first, channel]
+    start = end - lookback
+    return Carries(window[changes], channel[changes], (first - start)[changes], value[changes])
+
+
 def carry_trailing_fills(
     x: np.ndarray, frame: pd.DataFrame, spec: SeriesSpec, origins: np.ndarray, horizon: int
 ) -> None:
@@ -57,25 +116,7 @@ def carry_trailing_fills(
     them inside that range keep their fill (both ends are readable); a column filled from its first
     row on has no observed value to carry and keeps its fill too.
     """
-    filled = filled_cells(frame, spec)  # (rows, n_channels)
-    if not filled.any():
-        return
-    ends = readable_ends(origins, spec, horizon)
-    channels = np.arange(filled.shape[1])
-    trailing = filled[ends - 1, channels]  # (n_windows, n_channels): the window's last readable row filled
-    if not trailing.any():
-        return
-    rows = np.arange(len(filled))[:, None]
-    last_observed = np.maximum.accumulate(np.where(filled, -1, rows), axis=0)  # per row: -1 if none yet
-    values = frame[spec.input_columns].to_numpy(dtype="float64")
-    lookback = x.shape[1]
-    for i, c in zip(*np.nonzero(trailing), strict=True):
-        end = int(ends[i, c])
-        last = int(last_observed[end - 1, c])
-        if last < 0:
-            continue
-        start = end - lookback
-        x[i, max(last + 1, start) - start :, c] = values[last, c]
+    trailing_carries(frame, spec, origins, horizon, x.shape[1]).apply(x)
 
 
 def refill_before(frame: pd.DataFrame, spec: SeriesSpec, firsts: np.ndarray) -> pd.DataFrame:

@@ -6,6 +6,8 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from .fills import Carries
+
 
 def model_inputs(values: np.ndarray, n_future_covariates: int, horizon: int) -> np.ndarray:
     """Align known-future covariates with the model's lookback-only input.
@@ -38,6 +40,10 @@ class ForecastWindows(Dataset):
     ``valid (len(starts), n_targets)``: whether the window lies inside series ``j``'s span. Only
     starts valid for some series are kept, and ``y`` is NaN for the series it is not valid for
     (the task leaves those out of the loss and the metrics; ``x`` may hold NaN there too).
+
+    ``carries`` (windows numbered as ``starts``, see :func:`~.fills.trailing_carries`): the windows whose
+    inputs end in rows the fill drew from their own forecast rows, and the last observed value each
+    carries instead. The windows share ``inputs``, so only those are copied and patched as they are read.
     """
 
     def __init__(
@@ -48,17 +54,32 @@ class ForecastWindows(Dataset):
         lookback: int,
         horizon: int,
         valid: np.ndarray | None = None,
+        carries: Carries | None = None,
     ):
         self.inputs = torch.from_numpy(row_major(inputs))
         self.targets = torch.from_numpy(row_major(targets))
         self.valid: torch.Tensor | None = None
+        n_given = len(starts)
+        numbers = np.arange(n_given)  # each kept window's number in the given starts
         if valid is not None:
             used = valid.any(axis=1)
             starts = np.asarray(starts)[used]  # type: ignore[assignment]
+            numbers = numbers[used]
             self.valid = torch.from_numpy(np.ascontiguousarray(valid[used]))
         self.starts = starts
         self.lookback = lookback
         self.horizon = horizon
+        # window index -> [(channel, first carried input row, value)]: a dict lookup per read, tiny
+        self._carries: dict[int, list[tuple[int, int, float]]] = {}
+        if carries is not None and len(carries):
+            index = np.full(n_given, -1)  # a given window's index here; -1: not kept
+            index[numbers] = np.arange(len(numbers))
+            for window, channel, offset, value in zip(
+                index[carries.window].tolist(), carries.channel.tolist(), carries.offset.tolist(),
+                carries.value.tolist(), strict=True,
+            ):  # fmt: skip
+                if window >= 0:  # a ragged panel's window valid for no series is not kept
+                    self._carries.setdefault(window, []).append((channel, offset, value))
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -74,7 +95,31 @@ class ForecastWindows(Dataset):
         y = self.targets[end : end + self.horizon]
         if self.valid is not None:
             y = y.masked_fill(~self.valid[index], float("nan"))
-        return self.inputs[start:end], y
+        x = self.inputs[start:end]
+        carries = self._carries.get(index)
+        if carries is not None:
+            x = x.clone()  # the shared inputs stay as the fill left them
+            for channel, offset, value in carries:
+                x[offset:, channel] = value
+        return x, y
+
+    @property
+    def carried(self) -> int:
+        """How many windows carry a last observed value over a trailing fill (0 unless ``fill="interpolate"``)."""
+        return len(self._carries)
+
+    def inputs_of(self, positions: torch.Tensor) -> torch.Tensor:
+        """``x (len(positions), lookback, n_channels)`` of the windows ``positions`` at once (carries
+        applied), ``positions (B,)`` long: ``torch.stack([self[p][0] for p in positions])``, gathered at once."""
+        starts = torch.as_tensor(np.asarray(self.starts), dtype=torch.long)[positions]
+        x = self.inputs[starts[:, None] + torch.arange(self.lookback)]
+        carried = np.zeros(len(self), dtype=bool)
+        carried[list(self._carries)] = True
+        picked = positions.numpy()
+        for b in np.flatnonzero(carried[picked]).tolist():  # only the carried windows: few
+            for channel, offset, value in self._carries[int(picked[b])]:
+                x[b, offset:, channel] = value
+        return x
 
 
 def row_major(values: np.ndarray) -> np.ndarray:

@@ -232,7 +232,7 @@ class ForecastingTask(pl.LightningModule):
             starts = torch.as_tensor(np.asarray(windows.starts), dtype=torch.long)
             for positions in torch.arange(len(windows)).split(chunk):
                 index = starts[positions, None] + offsets
-                x = self.scale_inputs(windows.inputs[index[:, : windows.lookback]].to(device))
+                x = self.scale_inputs(windows.inputs_of(positions).to(device))  # carried fills applied
                 y = self.scale_targets(windows.targets[index[:, windows.lookback :]].to(device))
                 if windows.valid is None:
                     yield x, y
