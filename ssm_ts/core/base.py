@@ -29,6 +29,7 @@ from torch import Tensor, nn
 from ssm_ts.errors import ConfigError
 
 SSM_PARAM_FLAG = "_ssm_param"
+_CACHE = "_discretization_cache"  # instance attribute holding step()'s memoised discretisation
 
 
 def mark_ssm_parameter(param: nn.Parameter) -> nn.Parameter:
@@ -104,6 +105,13 @@ class SSM(nn.Module):
         """Shape of one sequence's state, without batch dimensions: (H, N) unless overridden."""
         return (self.d_model, self.d_state)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The step cache holds views of the parameters (view_as_complex(C)), which torch.save
+        # refuses ("view the same data as different types"); a copy recomputes it anyway.
+        state = super().__getstate__()
+        state.pop(_CACHE, None)
+        return state
+
     def cached(self, tag: str, compute: Callable[[], Any]) -> Any:
         """``compute()``, memoised while gradients are off and the parameters are unchanged.
 
@@ -114,7 +122,7 @@ class SSM(nn.Module):
         if torch.is_grad_enabled():
             return compute()
         key = (tag, tuple((p.data_ptr(), p._version) for p in self.parameters()))
-        cache = self.__dict__.setdefault("_discretization_cache", {})
+        cache = self.__dict__.setdefault(_CACHE, {})
         if key not in cache:
             cache.clear()
             cache[key] = compute()

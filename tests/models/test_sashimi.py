@@ -159,3 +159,14 @@ def test_cuda_graph_generation_equals_eager_generation():
     rec.cuda_graphs = False
     eager = rec.generate(3, 50, 128, generator=torch.Generator("cuda").manual_seed(0))
     assert torch.equal(graphed, eager)
+
+
+def test_a_model_that_has_stepped_can_be_saved_whole(tmp_path):
+    model = SaShiMi(**sashimi_config("tiny").to_dict()).eval()
+    code = torch.tensor([3, 7])
+    with torch.no_grad():
+        want, _ = model.step(code, model.default_state(2))  # caches each SSM's discretisation
+        torch.save(model, tmp_path / "model.pt")
+        loaded = torch.load(tmp_path / "model.pt", weights_only=False)
+        got, _ = loaded.step(code, loaded.default_state(2))
+    torch.testing.assert_close(got, want)
