@@ -192,18 +192,58 @@ def compute_scores(
     return ConformalScores(_float32_up(residual), cqr, bands, source, dict(notes or {}))
 
 
-def default_method(scores: ConformalScores, method: str | None) -> str:
-    """``method`` checked, or the default: ``"cqr"`` with learned bands, else ``"residual"``."""
-    if method is None:
-        return "cqr" if scores.bands else "residual"
-    if method not in METHODS:
-        raise ConfigError(f"interval_method={method!r} is not one of {list(METHODS)}.")
-    if method == "cqr" and not scores.bands:
+def check_method_name(method: Any) -> str | None:
+    """``method`` (``interval_method=``) if it is ``None`` or one of :data:`METHODS`, else a clear error."""
+    if method is None or (isinstance(method, str) and method in METHODS):
+        return method
+    raise ConfigError(
+        f"interval_method={method!r} is not one of {list(METHODS)}: 'residual' puts the calibrated error "
+        "around the point forecast, 'cqr' widens the model's learned quantile band (a model fitted with "
+        "quantiles); leave it out for the default ('cqr' with quantiles, else 'residual')."
+    )
+
+
+def check_method(method: Any, bands: Sequence[tuple[float, float]]) -> str:
+    """``method`` checked for a model with learned ``bands`` (:func:`learned_bands` of its quantiles),
+    or the default: ``"cqr"`` with learned bands, else ``"residual"``."""
+    if check_method_name(method) is None:
+        return "cqr" if bands else "residual"
+    if method == "cqr" and not bands:
         raise ConfigError(
             "interval_method='cqr' widens learned quantile bands, and this model has none (fitted without "
             "quantiles, or with only 0.5); use interval_method='residual', or refit with e.g. quantiles=[0.1, 0.9]."
         )
     return method
+
+
+def default_method(scores: ConformalScores, method: str | None) -> str:
+    """``method`` checked against the bands of ``scores``, or the default (:func:`check_method`)."""
+    return check_method(method, scores.bands)
+
+
+def check_interval_request(
+    level: Any,
+    method: Any,
+    bands: Sequence[tuple[float, float]] | None,
+    how: str = "level=[80, 95]",
+) -> list[float] | None:
+    """``level`` as checked levels (``None`` when not given) with ``interval_method`` checked against the
+    model's learned ``bands`` (``None``: not known yet, the name alone is checked): an unknown method,
+    ``"cqr"`` without bands, and a method given without a level (it would choose nothing: no interval is
+    made) are clear errors. ``how``: how the caller passes a level, for the message (the CLI's
+    ``--level "[80, 95]"``)."""
+    if bands is None:
+        check_method_name(method)
+    else:
+        check_method(method, bands)
+    if level is None:
+        if method is not None:
+            raise ConfigError(
+                f"interval_method={method!r} chooses how conformal intervals are made, and no level is "
+                f"given, so none would be: pass the coverages too, e.g. {how}, or leave interval_method out."
+            )
+        return None
+    return check_levels(level)
 
 
 def band_for(scores: ConformalScores, level: float) -> int:

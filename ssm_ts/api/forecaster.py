@@ -33,13 +33,17 @@ from ssm_ts.api.conformal import (
     MAX_CALIBRATION_WINDOWS,
     ConformalScores,
     check_budget,
+    check_interval_request,
     check_levels,
     check_steps_calibrated,
     compute_scores,
     default_method,
+    highest_level,
     interval_columns,
     intervals,
+    learned_bands,
     load_scores,
+    needed_windows,
     save_scores,
     score_kinds,
     shortfall_message,
@@ -51,6 +55,7 @@ from ssm_ts.atomic import atomic_directory
 from ssm_ts.errors import ConfigError, DataError, SSMTSError
 from ssm_ts.pipelines.forecasting import (
     ForecastDataModule,
+    ForecastWindows,
     SeriesSpec,
     Spans,
     filled_targets,
@@ -547,7 +552,9 @@ class Forecaster(ResumableFit):
         quantile band nearest the level by its calibrated error; ``"residual"`` (the default without)
         puts the calibrated absolute error around the point forecast. See :mod:`ssm_ts.api.conformal`.
         Intervals cover the calibrated horizon only (``n <= horizon``), and a level needs enough windows
-        (80%: 4, 95%: 19, 99%: 99); either is refused with the fix otherwise.
+        (80%: 4, 95%: 19, 99%: 99); either is refused with the fix otherwise. ``interval_method``
+        without ``level`` makes no interval and is refused (as is an unknown one), so is ``"cqr"`` for a
+        model without quantile bands.
 
         ``n`` (darts' ``predict(n)``): ``None`` forecasts the ``horizon``; ``n <= horizon`` its first ``n``
         steps (quantile columns too); ``n > horizon`` rolls the model forward: it forecasts ``horizon``
@@ -581,9 +588,9 @@ class Forecaster(ResumableFit):
                 f"forecast steps write predict(n={data}) (or predict(data, n={data}))."
             )
         n = check_steps(n, task.hparams.horizon)  # before reading the data: a bad n fails at once
-        levels = None
-        if level is not None:
-            levels = self._interval_request(level, interval_method)
+        levels = check_interval_request(level, interval_method, self._bands())
+        if levels is not None:
+            self._interval_request(levels, interval_method)
             check_steps_calibrated(self.conformal_, n)
         forecast = task.forecast_after(self._read(data, read_options=read_options), self.spec_, n=n)
         long = self._long(long)
@@ -658,6 +665,10 @@ class Forecaster(ResumableFit):
         forecaster = cls.around(task, datamodule)
         forecaster.conformal_ = forecaster._validation_scores(datamodule)
         return forecaster
+
+    def _bands(self) -> tuple[tuple[float, float], ...]:
+        """The fitted model's learned quantile bands (what ``interval_method="cqr"`` widens)."""
+        return learned_bands(self._require_fitted().hparams.quantiles)
 
     def _interval_request(self, level: Any, interval_method: str | None) -> list[float]:
         """Checked levels; the model must be calibrated and the method possible."""
@@ -742,7 +753,12 @@ class Forecaster(ResumableFit):
         ``level=`` intervals are calibrated on its own validation rows. Refits are not logged to MLflow;
         their checkpoints go to a temporary folder that is removed, and this Forecaster (its model,
         scores and ``out_dir``) is left as it was. A refit needs ``lookback + horizon`` training rows
-        and ``horizon`` validation rows before the first window (a clear error otherwise).
+        and ``horizon`` validation rows before the first window (a clear error otherwise). With
+        ``level=``, what the refits could only refuse after training is checked before the first one:
+        ``interval_method`` against the quantile bands they will have, and the highest level against
+        the calibration windows of the first refit (the fewest of any refit: ``calibration_budget``
+        applies, each series of a ragged panel cut at its own cutoff); a level no series has enough
+        windows for is an error naming them, a series short of them gets NaN bounds and a warning.
 
         In a ragged panel (series of a long table that start and end at different times) each
         series' windows end at its own last observed row, so ``cutoff`` is per series; the wide
@@ -761,11 +777,12 @@ class Forecaster(ResumableFit):
         """
         self._require_fitted()
         every = _refit_every(refit)
-        levels = None
-        if level is not None:  # refits are calibrated on their own validation rows, not on this model's
-            levels = check_levels(level) if every else self._interval_request(level, interval_method)
+        # a refit has this model's quantiles, so its bands: a method it cannot use fails before any refit
+        levels = check_interval_request(level, interval_method, self._bands())
+        if levels is not None and not every:  # refits are calibrated on their own validation rows
+            self._interval_request(levels, interval_method)
         result, ragged, prediction, _, calibrations = self._backtest(
-            data, n_windows, step, read_options, every
+            data, n_windows, step, read_options, every, levels
         )
         spec, long = self.spec_, self._long(long)
         if levels is None:
@@ -792,13 +809,14 @@ class Forecaster(ResumableFit):
         step: int | None,
         read_options: dict[str, Any] | None,
         refit_every: int = 0,
+        levels: list[float] | None = None,
     ) -> tuple[pd.DataFrame, bool, np.ndarray, np.ndarray, list[tuple[slice, ConformalScores | None]]]:
         """``(frame, ragged, prediction (n_windows, horizon, n_targets, n_quantiles), actual (n_windows,
         horizon, n_targets), calibrations)``: the frame is wide (window, step rows), or long for a ragged
         panel; the actuals are NaN where the fill policy invented the value or a series has no such
         window. ``refit_every``: ``0`` forecasts with the fitted model, ``k`` refits before every k-th
-        window (:meth:`_window_forecasts`); ``calibrations``: ``(windows, conformal scores)`` of the
-        model that forecast them."""
+        window (:meth:`_window_forecasts`, which checks that the refits can calibrate ``levels``);
+        ``calibrations``: ``(windows, conformal scores)`` of the model that forecast them."""
         task = self._require_fitted()
         spec, lookback, horizon = self.spec_, task.hparams.lookback, task.hparams.horizon
         step = horizon if step is None else step
@@ -808,7 +826,7 @@ class Forecaster(ResumableFit):
         frame = self._read(data, allow_future_rows=False, read_options=read_options)
         spans = series_spans(frame, spec.targets)
         if spans.ragged:
-            return self._backtest_ragged(frame, spans, n_windows, step, refit_every)
+            return self._backtest_ragged(frame, spans, n_windows, step, refit_every, levels)
         n_rows = len(frame)
         origins = [n_rows - horizon - (n_windows - 1 - i) * step for i in range(n_windows)]
         if origins[0] < lookback:
@@ -829,7 +847,7 @@ class Forecaster(ResumableFit):
         x = np.stack([inputs[o - lookback : o] for o in origins])
         firsts = np.repeat(np.asarray(origins)[:, None], len(spec.targets), axis=1)
         carry_trailing_fills(x, frame, spec, firsts, horizon)  # nothing filled from the window or later
-        prediction, calibrations = self._window_forecasts(x, frame, firsts, refit_every)
+        prediction, calibrations = self._window_forecasts(x, frame, firsts, refit_every, levels)
         times = frame[spec.time_col]
         actual_columns = [f"{name}_actual" for name in spec.targets]
         pieces = []
@@ -845,7 +863,13 @@ class Forecaster(ResumableFit):
         return pd.concat(pieces, ignore_index=True), False, prediction, actuals, calibrations
 
     def _backtest_ragged(
-        self, frame: pd.DataFrame, spans: Spans, n_windows: int, step: int, refit_every: int = 0
+        self,
+        frame: pd.DataFrame,
+        spans: Spans,
+        n_windows: int,
+        step: int,
+        refit_every: int = 0,
+        levels: list[float] | None = None,
     ) -> tuple[pd.DataFrame, bool, np.ndarray, np.ndarray, list[tuple[slice, ConformalScores | None]]]:
         """Backtest windows per series of a ragged panel, in long layout (rows: series, window, step),
         with ``True`` (ragged) and the arrays of :meth:`_backtest`."""
@@ -868,7 +892,8 @@ class Forecaster(ResumableFit):
         series = np.arange(len(spec.targets))
         x = values[origins[:, None, :] + np.arange(-lookback, 0)[None, :, None], series]  # (n, L, C)
         carry_trailing_fills(x, frame, spec, origins, horizon)  # nothing filled from the window
-        prediction, calibrations = self._window_forecasts(x, frame, origins, refit_every)  # (n, H, C, Q)
+        # (n, H, C, Q)
+        prediction, calibrations = self._window_forecasts(x, frame, origins, refit_every, levels)
         rows = origins[:, None, :] + np.arange(horizon)[None, :, None]  # (n, H, C)
 
         def by_series(block: np.ndarray) -> np.ndarray:  # (n, H, C) -> series, window, step order
@@ -891,7 +916,12 @@ class Forecaster(ResumableFit):
         return result, True, prediction, actual[rows, series], calibrations
 
     def _window_forecasts(
-        self, x: np.ndarray, frame: pd.DataFrame, firsts: np.ndarray, refit_every: int
+        self,
+        x: np.ndarray,
+        frame: pd.DataFrame,
+        firsts: np.ndarray,
+        refit_every: int,
+        levels: list[float] | None = None,
     ) -> tuple[np.ndarray, list[tuple[slice, ConformalScores | None]]]:
         """Forecasts ``(n_windows, horizon, n_targets, n_quantiles)`` of the backtest inputs ``x
         (n_windows, lookback, n_channels)``, and ``(windows, conformal scores)`` of the model that made them.
@@ -899,6 +929,7 @@ class Forecaster(ResumableFit):
         ``refit_every`` ``0``: the fitted model forecasts every window. ``k``: a model is refitted before
         windows ``0, k, 2k, ...`` on the rows of ``frame`` (the checked backtest data) before each series'
         first forecast row ``firsts[i, j]`` (``(n_windows, n_targets)``) and forecasts the next ``k`` windows.
+        Before the first refit trains, its rows and (with ``levels``) its calibration windows are checked.
         """
         if not refit_every:
             with torch.no_grad():
@@ -906,10 +937,15 @@ class Forecaster(ResumableFit):
             return prediction.numpy(), [(slice(0, len(x)), self.conformal_)]
         starts = range(0, len(x), refit_every)
         self._check_refit_rows(frame, firsts[0])  # the shortest prefix: before any training
+        first_module = self._refit_module(frame, firsts[0])
+        if levels is not None:
+            self._check_refit_calibration(first_module, levels, frame, firsts[0])
         predictions, calibrations = [], []
         for start in starts:
             group = slice(start, min(start + refit_every, len(x)))
-            refitted = self._refitted(frame, firsts[start])
+            module = first_module if start == 0 else self._refit_module(frame, firsts[start])
+            first_module = None  # each refit's module is freed with its model
+            refitted = self._refitted(module)
             with torch.no_grad():
                 predictions.append(
                     refitted.task_.forecast(torch.as_tensor(x[group], dtype=torch.float64)).numpy()
@@ -994,12 +1030,63 @@ class Forecaster(ResumableFit):
             "refit=False."
         )
 
-    def _refitted(self, frame: pd.DataFrame, firsts: np.ndarray) -> Forecaster:
-        """A fresh model with this Forecaster's settings fitted on the rows of ``frame`` before each series'
-        first forecast row ``firsts (n_targets,)`` (a ragged panel's series each end at their own),
-        unlogged, its checkpoints in a temporary folder: ``self`` and its ``out_dir`` are not touched."""
-        import tempfile
+    def _check_refit_calibration(
+        self, module: ForecastDataModule, levels: list[float], frame: pd.DataFrame, firsts: np.ndarray
+    ) -> None:
+        """A clear error, before any refit trains, when the first refit (``module``, the shortest
+        prefix) will have too few calibration windows for the highest of ``levels`` in every series:
+        its validation windows as :func:`validation_scores` will score them (this Forecaster's
+        ``calibration_budget``; a ragged panel's series each cut at their own cutoff ``firsts[j] - 1``;
+        filled actuals left out). Later refits see more rows. A series short of windows while others
+        have enough gets NaN bounds and a warning after the refits, as without refit.
+        """
+        hp, spec, s = self._require_fitted().hparams, self.spec_, self.settings
+        windows, chosen, actual = calibration_windows(module, hp.quantiles, s["calibration_budget"])
+        counts = np.sum(~np.isnan(actual), axis=0).min(axis=0)  # (n_targets,): fewest at any step
+        level = max(levels)
+        needed = needed_windows(level)
+        if counts.size and counts.max() >= needed:
+            return
+        best = int(np.argmax(counts)) if counts.size else 0
+        n = int(counts[best]) if counts.size else 0
+        rows, train = len(module.frame), module.bounds.train_end
+        first_time = frame[spec.time_col].iloc[int(firsts.max())]
+        fixes = [f"a level of at most {highest_level(n):g}" if n else None]
+        if len(chosen) < min(len(windows), MAX_CALIBRATION_WINDOWS):  # the budget kept fewer than there are
+            kept = f"it keeps {len(chosen)} of {len(windows)}"
+            fixes.append(f"a larger Forecaster(calibration_budget=...) ({kept})")
+        more_rows = self._refit_rows_for(needed, rows) if not module.ragged else None
+        fixes.append(
+            "fewer windows or a smaller step (window 1 later, its refit on more rows)"
+            + (f": window 1 needs {more_rows} rows before it" if more_rows else "")
+        )
+        fixes.append("more data, or refit=False (the fitted model's own calibration)")
+        raise DataError(
+            f"backtest(refit=...): level {level:g}% needs at least {needed} calibration windows per horizon step "
+            f"and series, and the refit before window 1 (first forecast at {first_time}) would have at most {n}"
+            f"{f' ({spec.targets[best]!r})' if n else ''}: its calibration windows are the windows of its "
+            f"validation rows, the last {rows - train} of the {rows} rows before window 1 (the train:validation "
+            "ratio of this Forecaster's split, each series up to its own cutoff). No refit was trained. "
+            f"Ask for {'; '.join(f for f in fixes if f)}."
+        )
 
+    def _refit_rows_for(self, n_windows: int, rows: int) -> int | None:
+        """The fewest rows (more than ``rows``) whose refit split has ``n_windows`` validation windows
+        (each series observed throughout), ``None`` when the budget or the cap of 1000 keeps fewer."""
+        hp, s = self._require_fitted().hparams, self.settings
+        per_window = hp.horizon * len(self.spec_.targets) * score_kinds(hp.quantiles)
+        if windows_to_keep(n_windows, per_window, s["calibration_budget"]) < n_windows:
+            return None
+        for n in itertools.count(rows + 1):
+            train = self._refit_train_rows(n)
+            if n - hp.horizon + 1 - max(train, hp.lookback) >= n_windows:
+                return n
+        return None  # unreachable: the validation rows grow with n
+
+    def _refit_module(self, frame: pd.DataFrame, firsts: np.ndarray) -> ForecastDataModule:
+        """The data of a refit, set up: the rows of ``frame`` before each series' first forecast row
+        ``firsts (n_targets,)`` (a ragged panel's series each end at their own), split into training and
+        validation rows (:meth:`_refit_train_rows`), no test rows."""
         spec, s = self.spec_, self.settings
         prefix = frame.iloc[: int(firsts.max())].copy()  # .copy() keeps the SeriesNotes (filled values)
         for name, first in zip(spec.targets, firsts, strict=True):
@@ -1013,6 +1100,14 @@ class Forecaster(ResumableFit):
             batch_size=s["batch_size"], shuffle_seed=s["seed"],
         )  # fmt: skip
         module.setup("fit")
+        return module
+
+    def _refitted(self, module: ForecastDataModule) -> Forecaster:
+        """A fresh model with this Forecaster's settings fitted on ``module`` (:meth:`_refit_module`),
+        unlogged, its checkpoints in a temporary folder: ``self`` and its ``out_dir`` are not touched."""
+        import tempfile
+
+        s = self.settings
         with tempfile.TemporaryDirectory(prefix="ssm-ts-refit-") as folder:
             settings = {**s, "log_to_mlflow": False, "register_as": None, "out_dir": folder}
             refitted = Forecaster(**settings)._train(module)
@@ -1041,7 +1136,7 @@ class Forecaster(ResumableFit):
         """
         task = self._require_fitted()
         shown = self._plotted_series(series)
-        levels = None if level is None else check_levels(level)
+        levels = check_interval_request(level, interval_method, self._bands())
         history = self._read(data, read_options=read_options)
         if forecast is None and levels is not None:
             forecast = self.predict(data, long=False, read_options=read_options, level=levels,
@@ -1150,19 +1245,10 @@ def validation_scores(
     are forecast :data:`CALIBRATION_BATCH` at a time on ``device`` (the fit's, e.g. ``cuda:0``;
     ``None``: where the task is), and the task is put back where it was."""
     spec = datamodule.spec
-    windows = datamodule.windows("val")
-    per_window = task.hparams.horizon * len(spec.targets) * score_kinds(task.hparams.quantiles)
-    kept = windows_to_keep(len(windows), per_window, budget)
-    chosen = np.unique(np.linspace(0, len(windows) - 1, kept).round())
-    filled = filled_targets(datamodule.frame, spec)
-    xs, ys, firsts = [], [], []
-    for i in chosen.astype(int):
-        x, y = windows[i]
-        first = int(windows.starts[i]) + windows.lookback
-        xs.append(x.numpy())
-        ys.append(np.where(filled[first : first + windows.horizon], np.nan, y.numpy()))
-        firsts.append(first)
-    inputs = np.stack(xs)  # (n_windows, lookback, n_channels), a copy: the module's arrays stay as they are
+    windows, chosen, actual = calibration_windows(datamodule, task.hparams.quantiles, budget)
+    firsts = [int(windows.starts[i]) + windows.lookback for i in chosen]
+    # (n_windows, lookback, n_channels), a copy: the module's arrays stay as they are
+    inputs = np.stack([windows[i][0].numpy() for i in chosen])
     origins = np.repeat(np.asarray(firsts)[:, None], len(spec.targets), axis=1)
     carry_trailing_fills(inputs, datamodule.frame, spec, origins, windows.horizon)
     home = task.device
@@ -1178,9 +1264,28 @@ def validation_scores(
     capped = len(chosen) < min(len(windows), MAX_CALIBRATION_WINDOWS)  # by the budget, not the 1000
     source = f"the validation split ({len(chosen)} of its {len(windows)} windows"
     source += f", as many as calibration_budget={budget} holds)" if capped else ")"
-    actual = np.stack(ys)
     notes = _unscored_notes(datamodule, ~np.isnan(actual).all(axis=(0, 1)))
     return compute_scores(np.concatenate(predictions), actual, task.hparams.quantiles, source, notes)
+
+
+def calibration_windows(
+    datamodule: ForecastDataModule, quantiles: list[float] | None, budget: int = DEFAULT_SCORE_BUDGET
+) -> tuple[ForecastWindows, np.ndarray, np.ndarray]:
+    """``(windows, chosen, actual)``: the validation windows of ``datamodule`` (set up), the indices of
+    those :func:`validation_scores` scores for a model with ``quantiles`` (as many as ``budget`` holds,
+    evenly spaced), and their actuals ``(len(chosen), horizon, n_targets)``, NaN where the fill policy
+    invented the value or a series of a ragged panel has no such window (those are not scored)."""
+    windows = datamodule.windows("val")
+    per_window = datamodule.horizon * len(datamodule.spec.targets) * score_kinds(quantiles)
+    kept = windows_to_keep(len(windows), per_window, budget)
+    chosen = np.unique(np.linspace(0, len(windows) - 1, kept).round()).astype(int)
+    filled = filled_targets(datamodule.frame, datamodule.spec)
+    ys = []
+    for i in chosen:
+        first = int(windows.starts[i]) + windows.lookback
+        ys.append(np.where(filled[first : first + windows.horizon], np.nan, windows[i][1].numpy()))
+    actual = np.stack(ys) if ys else np.zeros((0, windows.horizon, len(datamodule.spec.targets)))
+    return windows, chosen, actual
 
 
 def _unscored_notes(datamodule: ForecastDataModule, scored: np.ndarray) -> dict[str, str]:

@@ -9,7 +9,8 @@ quantile models; ``params={"n": steps}`` (declared in the signature, default the
 another number of steps (see ``Forecaster.predict(n=...)``); ``params={"level": [80, 95]}`` (declared
 for a model calibrated at fit, default ``[]``: none) adds the conformal intervals
 ``<target>_lo-80``/``_hi-80`` of ``Forecaster.predict(level=...)``, and ``"interval_method"``
-(``"residual"`` or ``"cqr"``, default ``""``: the model's default) chooses how. A model fitted on pandas Periods
+(``"residual"`` or ``"cqr"``, default ``""``: the model's default) chooses how (given without a level,
+or unknown, it is refused as ``predict`` refuses it). A model fitted on pandas Periods
 answers a DataFrame whose time column holds Periods with Periods (same frequency); any other
 input (text such as ``2015Q1``, as JSON carries them to a served model, or an empty frame) gets
 the Periods as that text, which JSON can hold. The logged model carries an input example (the
