@@ -33,7 +33,7 @@ MIRRORED_ARTIFACTS = ("plots", "samples")
 
 # Model settings a fit fills in from its data (left unset in a config): a resumed fit gets them again
 # from the restored data, and restoring them as settings would log other values into its MLflow run.
-FILLED_FROM_DATA = frozenset({"model.n_channels", "model.classes", "model.n_outputs"})
+FILLED_FROM_DATA = frozenset({"model.n_channels", "model.classes", "model.channel_names", "model.n_outputs"})
 
 # Model settings that apply at inference (classify's model.rate: training sample rate / the recordings'
 # rate): on validate/test/predict with --ckpt_path, a value given (--config or command line) wins over
@@ -194,6 +194,18 @@ def build_cli_class():
 
         def _setting(self, key: str) -> Any:
             return self._get(self.config, key)
+
+        def before_instantiate_classes(self) -> None:
+            """``forecast predict --interval_method`` without ``--level`` would make no interval: refused
+            before the model and data are built (its value Literal-checked by the parser already)."""
+            if self.subcommand != "predict":
+                return
+            options = self.config.get("predict") or {}
+            if options.get("interval_method") is not None:
+                from ssm_ts.api.conformal import check_interval_request
+
+                check_interval_request(options.get("level"), options.get("interval_method"), None,
+                                       how='--level "[80, 95]"')  # fmt: skip
 
         def parse_arguments(self, parser, args) -> None:
             self._given_args = args  # parsed again when a checkpoint's data settings become defaults

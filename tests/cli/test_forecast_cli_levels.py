@@ -89,3 +89,25 @@ def test_predict_level_uses_the_scores_in_the_best_checkpoint_and_calibrates_one
     assert cli.main([*predict, "--ckpt_path", str(old)]) == 0
     assert passes == [True]  # calibrated again, on the same validation windows
     pd.testing.assert_frame_equal(pd.read_csv(out / "forecast.csv"), with_scores, atol=1e-6)
+
+
+def test_predict_interval_method_without_level_is_refused_before_predicting(fitted_out, capsys, monkeypatch):
+    from ssm_ts.tasks.forecasting import ForecastingTask
+
+    _, out = fitted_out
+    written: list[bool] = []
+    write = ForecastingTask.write_predictions
+    monkeypatch.setattr(
+        ForecastingTask, "write_predictions", lambda *a, **k: written.append(True) or write(*a, **k)
+    )
+    predict = ["forecast", "predict", "--ckpt_path", "best", "--out", str(out)]
+    assert cli.main([*predict, "--interval_method", "cqr"]) == 1
+    err = capsys.readouterr().err
+    assert "interval_method='cqr' chooses how conformal intervals are made, and no level is given" in err
+    assert '--level "[80, 95]"' in err
+    with pytest.raises(SystemExit):  # an unknown method: the parser names the choices
+        cli.main([*predict, "--interval_method", "bogus"])
+    assert "Expected a typing.Literal['residual', 'cqr']" in capsys.readouterr().err
+    assert not written  # refused before any forecast was written
+    assert cli.main([*predict, "--interval_method", "cqr", "--level", "80"]) == 0
+    assert "OT_lo-80" in pd.read_csv(out / "forecast.csv").columns
