@@ -396,7 +396,10 @@ def _uniform(
     row ``i`` from ``generator[i]`` alone (a sequence's draws then do not depend on its batch)."""
     if generator is None or isinstance(generator, torch.Generator):
         return torch.rand(block, n, *shape, device=device, generator=generator)
-    return torch.stack([torch.rand(block, *shape, device=device, generator=g) for g in generator], dim=1)
+    draws = torch.empty(n, block, *shape, device=device)
+    for row, g in zip(draws, generator, strict=True):
+        torch.rand(block, *shape, device=device, generator=g, out=row)
+    return draws.transpose(0, 1)  # a view: no copy of the block
 
 
 class CUDAGraphStep:
