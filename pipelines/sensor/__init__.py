@@ -15,13 +15,14 @@ from .readers import (
 )
 from .sampling_step import SamplingStepWarning, check_sampling_step
 from .scaler import ChannelScaler, fit_channel_scaler
-from .series import SeriesSet, make_series_set, pad_batch, require_labels
+from .series import SeriesSet, channel_order, make_series_set, match_channels, pad_batch, require_labels
 
 __all__ = [
     "ChannelScaler",
     "SamplingStepWarning",
     "SensorDataModule",
     "SeriesSet",
+    "channel_order",
     "check_sampling_step",
     "collate_recordings",
     "encode_labels",
@@ -29,6 +30,7 @@ __all__ = [
     "fit_channel_scaler",
     "log_mel",
     "make_series_set",
+    "match_channels",
     "pad_batch",
     "read_arff",
     "read_csv_folder",

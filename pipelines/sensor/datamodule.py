@@ -41,7 +41,7 @@ from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
 from .readers import FORMATS, find_archive_split, read_series
 from .sampling_step import Step, check_sampling_step, step_from_state, step_state
 from .scaler import ChannelScaler, fit_channel_scaler
-from .series import SeriesSet, pad_batch, require_labels
+from .series import SeriesSet, match_channels, pad_batch, require_labels
 
 
 class RecordingDataset(Dataset):
@@ -318,6 +318,33 @@ class SensorDataModule(pl.LightningDataModule):
         if data is None:
             raise ConfigError("the data module is not set up yet")
         return data.n_channels
+
+    @property
+    def channel_names(self) -> list[str] | None:
+        """The channel names of the loaded recordings (a CSV's columns), ``None`` when unnamed."""
+        data = self.train_set or self.test_set or self.predict_set
+        if data is None:
+            raise ConfigError("the data module is not set up yet")
+        return data.channel_names
+
+    def match_channels(self, names: list[str] | None) -> None:
+        """Put the channels of every loaded split in the order of ``names`` (a model's training
+        channels) where both are named, so a file whose columns come in another order is read as the
+        model was fitted; unnamed data or ``names=None`` keep their order (matched by position).
+
+        Raises:
+            DataError: a split lacks one of ``names`` or has a channel not among them (named both ways).
+        """
+        fix = "--data.path (or data.predict_path / data.test_path) needs a file with those columns"
+        reordered = False
+        for split in ("train_set", "val_set", "test_set", "predict_set"):
+            data = getattr(self, split)
+            if data is not None:
+                matched = match_channels(data, names, fix)
+                reordered = reordered or (split == "train_set" and matched is not data)
+                setattr(self, split, matched)
+        if reordered and self.scaler is not None:  # the scaler's channels follow the new order
+            self.scaler = fit_channel_scaler(self.train_set)
 
     def _loader(self, data: SeriesSet | None, shuffle: bool, what: str) -> DataLoader:
         if data is None:

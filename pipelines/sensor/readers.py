@@ -582,7 +582,8 @@ def read_csv_long(
 ) -> SeriesSet:
     """A long CSV: one row per (recording, time step) with columns ``id_col``, optional ``time_col``
     (rows are sorted by it), the channel columns (default: every other column) and ``label_col``
-    (constant within a recording; ``None`` for unlabelled data). Ids and labels are read as text;
+    (constant within a recording; ``None`` for unlabelled data). The channel columns' names are kept
+    as ``channel_names`` (a model fitted on them matches other files' columns by name). Ids and labels are read as text;
     an empty id or label cell is an error naming its line, and a label such as ``NA`` or ``None``
     (which pandas reads as missing by default) is named with the read options that keep it:
     ``{"keep_default_na": False, "na_values": [""]}``. A cell that is not a number is named by its line.
@@ -640,6 +641,7 @@ def read_csv_long(
         source=str(path),
         ids=ids,
         sampling_step=file_step(steps, ids, str(path)),
+        channel_names=channels,
     )
 
 
@@ -656,7 +658,8 @@ def read_csv_folder(
     """One CSV per recording (rows = time steps, columns = channels, optional ``time_col``) in
     ``folder``, with a labels CSV (columns ``file_col``, ``label_col``) naming each file's class.
     ``read_options`` (as in :func:`read_csv_long`) read every CSV there, the labels file too; the
-    ``time_col`` of the files gives ``sampling_step`` as there."""
+    ``time_col`` of the files gives ``sampling_step`` as there. The first file's columns name the
+    channels (``channel_names``); the other files need the same columns, in any order (read by name)."""
     options = check_read_options(read_options)
     folder = _existing(folder)
     files = sorted(p for p in folder.glob("*.csv") if labels_file is None or p.name != Path(labels_file).name)
@@ -679,6 +682,7 @@ def read_csv_folder(
                 f"{labels_path}: no label for {len(unlabelled)} file(s) {unlabelled[:5]}; add rows for them."
             )
     values, steps = [], []
+    names: list[str] | None = None  # the first file's channel columns: every file is read in their order
     for file in files:
         frame = _read_csv(file, read_options=options)
         has_time = time_col in frame.columns
@@ -689,8 +693,17 @@ def read_csv_folder(
             frame = _sorted_by_time(frame, time_col, date_options(options), str(file)).drop(
                 columns=[time_col]
             )
+        columns = [str(c) for c in frame.columns]
+        if names is None:
+            names = columns
+        elif sorted(columns) != sorted(names):
+            raise DataError(
+                f"{file}: channel columns {columns}, but {files[0].name} has {names}; every recording "
+                "needs the same channel columns (in any order)."
+            )
         name_rows = _row_namer(file, options, len(frame))
-        values.append(_numeric(frame, list(frame.columns), str(file), name_rows).T)
+        # by name: a file with its columns in another order is read in the first file's order
+        values.append(_numeric(frame.set_axis(columns, axis=1), names, str(file), name_rows).T)
     labels = [label_of[p.name] for p in files] if label_of is not None else None
     ids = [p.name for p in files]
     return make_series_set(
@@ -700,6 +713,7 @@ def read_csv_folder(
         source=str(folder),
         ids=ids,
         sampling_step=file_step(steps, ids, str(folder)),
+        channel_names=names,
     )
 
 

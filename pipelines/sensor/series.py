@@ -35,6 +35,9 @@ class SeriesSet:
             ``pandas.Timedelta`` for dates, ``None`` when the data has no times.
         weights: a training weight per recording ``(n,)`` (``SSMClassifier.fit``'s ``sample_weight``),
             or ``None`` (all 1); :mod:`.weights` checks them.
+        channel_names: the name of each channel (row of ``values[i]``), as the file names them (a CSV's
+            columns), or ``None`` when the data does not name them (arrays, ``.ts``): a model fitted on
+            named channels matches new recordings' channels by name (:func:`match_channels`).
     """
 
     values: list[np.ndarray]
@@ -43,6 +46,7 @@ class SeriesSet:
     ids: list[str] = field(default_factory=list)
     sampling_step: Step = None
     weights: np.ndarray | None = None
+    channel_names: list[str] | None = None
 
     @property
     def n_channels(self) -> int:
@@ -64,6 +68,7 @@ class SeriesSet:
             [self.ids[i] for i in index],
             self.sampling_step,
             None if self.weights is None else self.weights[index],
+            self.channel_names,
         )
 
 
@@ -123,6 +128,7 @@ def make_series_set(
     source: str = "array",
     ids: Sequence[str] | None = None,
     sampling_step: Step = None,
+    channel_names: Sequence[str] | None = None,
 ) -> SeriesSet:
     """Check recordings and labels and build a :class:`SeriesSet`.
 
@@ -134,10 +140,12 @@ def make_series_set(
         source: a name for error messages.
         ids: a name per recording (default: its position).
         sampling_step: the time between samples (see :class:`SeriesSet`), kept as given.
+        channel_names: a distinct name per channel, or ``None`` (unnamed: matched by position).
 
     Raises:
         DataError: no recordings, an empty recording, channel counts that differ, labels of the
-            wrong length or missing, non-numeric values, or NaN without a policy.
+            wrong length or missing, non-numeric values, NaN without a policy, or channel names
+            that are repeated or do not count the channels.
     """
     if nan_policy not in NAN_POLICIES:
         raise DataError(f"unknown nan_policy {nan_policy!r}; expected one of {NAN_POLICIES}")
@@ -175,7 +183,68 @@ def make_series_set(
                 "every recording needs the same channels."
             )
         checked.append(_fill_nan(array, nan_policy, where))
-    return SeriesSet(checked, _label_array(labels, len(checked), source), source, ids, sampling_step)
+    names = _channel_names(channel_names, checked[0].shape[0], source)
+    return SeriesSet(
+        checked, _label_array(labels, len(checked), source), source, ids, sampling_step, None, names
+    )
+
+
+def _channel_names(names: Sequence[str] | None, n_channels: int, source: str) -> list[str] | None:
+    if names is None:
+        return None
+    names = [str(name) for name in names]
+    if len(names) != n_channels:
+        raise DataError(f"{source}: {len(names)} channel names {names[:10]} for {n_channels} channels.")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise DataError(
+            f"{source}: channel name(s) {repeated} occur more than once; give each channel its own name."
+        )
+    return names
+
+
+def channel_order(given: Sequence[str], expected: Sequence[str], source: str, fix: str = "") -> list[int]:
+    """Positions in ``given`` (the channel names of some data) of each of ``expected`` (a model's
+    training channel names), in that order.
+
+    Raises:
+        DataError: a channel of ``expected`` is missing from ``given``, or ``given`` has one that is
+            not in ``expected``; the message names them and the expected names (``fix`` appended).
+    """
+    given, expected = [str(name) for name in given], [str(name) for name in expected]
+    missing = [name for name in expected if name not in given]
+    extra = [name for name in given if name not in expected]
+    if missing or extra:
+        found = []
+        if missing:
+            found.append(f"no channel(s) {missing}")
+        if extra:
+            found.append(f"channel(s) {extra} the model was not fitted on")
+        raise DataError(
+            f"{source}: {' and '.join(found)}; the model was fitted on the channels {expected} (found "
+            f"{given}). Give recordings with exactly those channels (their order does not matter)"
+            + (f"; {fix}" if fix else "")
+            + "."
+        )
+    return [given.index(name) for name in expected]
+
+
+def match_channels(data: SeriesSet, expected: Sequence[str] | None, fix: str = "") -> SeriesSet:
+    """``data`` with its channels in the order of ``expected`` (a model's training channel names).
+
+    Both named: the channels are reordered by name (``gyro, acc`` given to a model fitted on ``acc,
+    gyro`` is read as ``acc, gyro``). Either unnamed (arrays, ``.ts`` files, a model fitted without
+    names): ``data`` as it is, matched by position.
+
+    Raises:
+        DataError: as :func:`channel_order`: a channel missing, or one the model was not fitted on.
+    """
+    if expected is None or data.channel_names is None or list(data.channel_names) == list(expected):
+        return data
+    order = channel_order(data.channel_names, expected, data.source, fix)
+    values = [v[order] for v in data.values]
+    names = [str(name) for name in expected]
+    return SeriesSet(values, data.labels, data.source, data.ids, data.sampling_step, data.weights, names)
 
 
 def require_labels(data: SeriesSet, min_classes: int = 2) -> np.ndarray:

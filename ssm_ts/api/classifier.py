@@ -1,7 +1,11 @@
 """``SSMClassifier``: a scikit-learn estimator over S4ND encoders for multichannel recordings.
 
-``X`` is an array ``(n, channels, length)``, a 2-D array ``(n, length)`` (one channel), or a list of
-``(channels, length_i)`` arrays of unequal length. It works in ``Pipeline`` and ``GridSearchCV``,
+``X`` is an array ``(n, channels, length)``, a 2-D array ``(n, length)`` (one channel), a list of
+``(channels, length_i)`` arrays of unequal length, the ``SeriesSet`` a reader returns, or an
+sktime/aeon ``nested_univ`` DataFrame (a column per channel, each cell a whole series). The last two
+name their channels (a CSV's columns, the frame's columns): fitted on them, the classifier keeps the
+names as ``feature_names_in_`` and matches the channels of new recordings by name, as scikit-learn
+matches a DataFrame's columns (unnamed inputs are matched by position). It works in ``Pipeline`` and ``GridSearchCV``,
 pickles (with ``pickle`` or ``joblib``) as CPU tensors plus plain settings, so a model fitted on a
 GPU loads on a machine without one.
 
@@ -63,30 +67,54 @@ def _is_nested_frame(X: Any) -> bool:
 
 def _check_input_kind(X: Any) -> None:
     """Inputs that are not recordings at all get a message naming them: a file path (iterated
-    character by character it was 'values are not numeric ... 'B'') or a nested DataFrame."""
+    character by character it was 'values are not numeric ... 'B'')."""
     if isinstance(X, (str, bytes, os.PathLike)):
         raise DataError(f"X is a file path ({X!r}), not recordings; {_READ_FIRST}.")
     if isinstance(X, Sequence) and len(X) and all(isinstance(x, (str, bytes, os.PathLike)) for x in X):
         raise DataError(f"X holds text or file paths ({X[0]!r}, ...), not recordings; {_READ_FIRST}.")
-    if _is_nested_frame(X):
-        raise DataError(
-            f"X is a nested DataFrame (sktime/aeon 'nested_univ': {X.shape[1]} column(s), each cell a "
-            f"whole series ({type(X.iloc[0, 0]).__name__})); convert it to recordings with "
-            "X = [np.stack([np.asarray(cell, dtype=float) for cell in row]) for row in X.to_numpy()] "
-            "(a list of (channels, length) arrays; np.stack that list for (n, channels, length))."
-        )
+
+
+def _nested_frame_recordings(X: Any) -> tuple[list[np.ndarray], list[str]]:
+    """The ``(channels, length_i)`` recordings of a ``nested_univ`` DataFrame (row ``i``, a column per
+    channel, each cell a series) and its column names as the channel names."""
+    values = []
+    for i, row in enumerate(X.to_numpy()):
+        try:
+            cells = [np.asarray(cell, dtype=np.float64) for cell in row]
+        except (TypeError, ValueError) as err:
+            raise DataError(
+                f"X (nested DataFrame), row {i}: a cell is not a series of numbers ({err})."
+            ) from err
+        lengths = [len(cell) if cell.ndim == 1 else -1 for cell in cells]
+        if len(set(lengths)) != 1 or lengths[0] < 0:
+            raise DataError(
+                f"X (nested DataFrame), row {i}: the cells of columns {list(X.columns)} hold series of lengths "
+                f"{lengths}; every channel of a recording needs the same number of steps."
+            )
+        values.append(np.stack(cells))
+    return values, [str(c) for c in X.columns]
 
 
 def as_recordings(X: Any, nan_policy: str = "error"):
-    """A checked :class:`SeriesSet` from ``(n, channels, length)``, ``(n, length)``, a list, or a
-    ``SeriesSet`` a reader returned (its source, ids and sampling step are kept)."""
+    """A checked :class:`SeriesSet` from ``(n, channels, length)``, ``(n, length)``, a list, a
+    ``SeriesSet`` a reader returned (its source, ids, sampling step and channel names are kept), or a
+    ``nested_univ`` DataFrame (its columns name the channels)."""
     from ssm_ts.pipelines.sensor import SeriesSet, make_series_set
 
     if isinstance(X, SeriesSet):
         return make_series_set(
-            X.values, nan_policy=nan_policy, source=X.source, ids=X.ids, sampling_step=X.sampling_step
+            X.values,
+            nan_policy=nan_policy,
+            source=X.source,
+            ids=X.ids,
+            sampling_step=X.sampling_step,
+            channel_names=X.channel_names,
         )
     _check_input_kind(X)
+    if _is_nested_frame(X):
+        values, names = _nested_frame_recordings(X)
+        ids = [str(i) for i in X.index]
+        return make_series_set(values, nan_policy=nan_policy, source="X", ids=ids, channel_names=names)
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
         X = X.to_numpy()
     elif hasattr(X, "__array__") and not isinstance(X, (np.ndarray, Sequence)):
@@ -224,7 +252,16 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             or macro F1 (``sklearn.metrics.balanced_accuracy_score``): accuracy rewards predicting
             the common class.
 
+    Channels by name: fitted on named channels (a ``SeriesSet`` from a CSV reader, a nested DataFrame),
+    the classifier keeps them as ``feature_names_in_``; recordings given with names are reordered to
+    them (a CSV whose columns come as ``gyro, acc`` is read as the ``acc, gyro`` it was fitted on), and
+    a missing or unknown channel is a :class:`~ssm_ts.errors.DataError` naming both. Recordings without
+    names (arrays) are taken in the fitted order, with scikit-learn's warning "X does not have valid
+    feature names"; named recordings given to a classifier fitted without names warn the other way
+    (scikit-learn's "X has feature names") and are taken by position.
+
     Attributes (after ``fit``): ``classes_`` (sorted labels), ``n_features_in_`` (channels),
+    ``feature_names_in_`` (the channel names, an object array; only when fitted on named channels),
     ``sampling_step_`` (the training recordings' step, ``None`` without times), and ``task_``
     (the fitted :class:`~ssm_ts.tasks.classification.ClassificationTask`) for the encoder,
     or ``features_``, ``scaler_`` and ``ridge_`` for random features.
@@ -272,7 +309,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         self.max_batch_steps = max_batch_steps
         self.class_weight = class_weight
 
-    def _task_settings(self, n_channels: int, classes: list[str]) -> dict[str, Any]:
+    def _task_settings(
+        self, n_channels: int, classes: list[str], channel_names: list[str] | None = None
+    ) -> dict[str, Any]:
         # NumPy numbers as plain values: the task's checkpoints keep them and must load safely
         return builtin_value(
             {
@@ -293,6 +332,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
                     if isinstance(self.class_weight, Mapping)
                     else self.class_weight
                 ),
+                "channel_names": channel_names,
             }
         )
 
@@ -338,7 +378,12 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
                 f"X has n_samples={len(data)}; training needs at least two recordings of two classes."
             )
         data = make_series_set(
-            data.values, y, nan_policy=self.nan_policy, source="X/y", sampling_step=data.sampling_step
+            data.values,
+            y,
+            nan_policy=self.nan_policy,
+            source="X/y",
+            sampling_step=data.sampling_step,
+            channel_names=data.channel_names,
         )
         require_labels(data)
         classes = np.unique(y)
@@ -352,8 +397,12 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = classes
         self.n_features_in_ = data.n_channels
         self.sampling_step_ = data.sampling_step  # predict compares its recordings' step with it
-        for fitted in ("task_", "features_", "scaler_", "ridge_"):  # a refit replaces the other method
+        # a refit replaces the other method, and names of a fit on named channels (scikit-learn
+        # defines feature_names_in_ only when fitted with names)
+        for fitted in ("task_", "features_", "scaler_", "ridge_", "feature_names_in_"):
             self.__dict__.pop(fitted, None)
+        if data.channel_names is not None:
+            self.feature_names_in_ = np.asarray(data.channel_names, dtype=object)
         seed = fit_seed(self.random_state)
         if self.method == "random_features":
             weighted = self.class_weight is not None or data.weights is not None
@@ -373,7 +422,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             ),
         )
         datamodule.set_classes(class_names)
-        task = ClassificationTask(**self._task_settings(data.n_channels, class_names))
+        task = ClassificationTask(**self._task_settings(data.n_channels, class_names, data.channel_names))
         with tempfile.TemporaryDirectory(prefix="ssm-ts-classifier-") as out_dir:
             trainer = build_trainer(
                 max_epochs=builtin_value(self.max_epochs),
@@ -414,12 +463,37 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
     def _checked(self, X: Any):
         check_is_fitted(self, "n_features_in_")
-        data = as_recordings(X, self.nan_policy)
+        data = self._matched_channels(as_recordings(X, self.nan_policy))
         if data.n_channels != self.n_features_in_:
             raise DataError(
                 f"X has {data.n_channels} channels but the classifier was fitted on {self.n_features_in_}."
             )
         return data
+
+    def _matched_channels(self, data):
+        """``data``'s channels in the fitted order: by name when both name them; by position otherwise,
+        with scikit-learn's warning when only one of them has names."""
+        from ssm_ts.pipelines.sensor import match_channels
+
+        fitted = getattr(self, "feature_names_in_", None)  # None: unnamed fit, or pickled before names
+        name = type(self).__name__
+        if fitted is not None and data.channel_names is None:
+            warnings.warn(
+                f"X does not have valid feature names, but {name} was fitted with feature names; its "
+                f"channels are taken in the fitted order {list(fitted)}.",
+                UserWarning,
+                stacklevel=4,
+            )
+        elif fitted is None and data.channel_names is not None:
+            warnings.warn(
+                f"X has feature names, but {name} was fitted without feature names; its channels "
+                f"{data.channel_names} are taken by position.",
+                UserWarning,
+                stacklevel=4,
+            )
+        if fitted is None:
+            return data
+        return match_channels(data, list(fitted), "pass recordings with the fitted channels")
 
     def decision_function(self, X: Any, rate: float = 1.0) -> np.ndarray:
         """Class scores ``(n, n_classes)`` (logits of the encoder, ridge decision values of random

@@ -72,6 +72,11 @@ class ClassificationTask(pl.LightningModule):
             labels) or ``{label: weight}`` (a class left out weighs 1): each recording's loss is
             weighted by its class's weight, in training and validation (see the module docstring).
             CLI: ``--model.class_weight balanced`` or ``--model.class_weight '{Fall: 10}'``.
+        channel_names: the training channels' names (a CSV's columns), in the model's input order; from
+            the data module's training recordings when omitted (``None`` for unnamed data: arrays,
+            ``.ts``). Stored in checkpoints and exports: test/predict data with named channels is
+            reordered by name, and a missing or unknown channel is a :class:`DataError`; unnamed
+            data, or a model without names (fitted before they were kept), is matched by position.
     """
 
     def __init__(
@@ -86,6 +91,7 @@ class ClassificationTask(pl.LightningModule):
         label_smoothing: float = 0.0,
         rate: float = 1.0,
         class_weight: ClassWeight = None,
+        channel_names: list[str] | None = None,
     ):
         from ssm_ts.models.random_ssm_features import check_rate
 
@@ -104,17 +110,18 @@ class ClassificationTask(pl.LightningModule):
         # closed-form models take no gradient steps: Lightning then needs no optimizer
         self.automatic_optimization = model not in CLOSED_FORM_MODELS
         if n_channels is not None and classes is not None:
-            self._build(n_channels, list(classes))
+            self._build(n_channels, list(classes), channel_names)
 
     # ------------------------------------------------------------ model and scaler
 
-    def _build(self, n_channels: int, classes: list[str]) -> None:
+    def _build(self, n_channels: int, classes: list[str], channel_names: list[str] | None = None) -> None:
         from ssm_ts.models.random_feature_classifier import build_random_feature_classifier
         from ssm_ts.models.s4nd import build_encoder
 
         if len(classes) < 2:
             raise DataError(f"classification needs at least 2 classes, got {classes}")
         self.hparams.n_channels, self.hparams.classes = int(n_channels), [str(c) for c in classes]
+        self._set_channel_names(channel_names)
         n_classes = len(classes)
         check_class_weight(self.hparams.class_weight, self.hparams.classes)
         options = self.hparams.model_options
@@ -151,6 +158,17 @@ class ClassificationTask(pl.LightningModule):
         self.test_confusion = torchmetrics.ConfusionMatrix(task="multiclass", num_classes=n_classes)
         # the epoch's weighted mean loss sum(w_i loss_i) / sum(w_i); torchmetrics syncs it across ranks
         self.loss_means = nn.ModuleDict({f"{split}_loss": torchmetrics.MeanMetric() for split in SPLITS})
+
+    def _set_channel_names(self, names: list[str] | None) -> None:
+        """Keep ``names`` (one distinct name per input channel, or ``None``) as ``hparams.channel_names``."""
+        if names is not None:
+            names = [str(name) for name in names]
+            if len(names) != self.hparams.n_channels or len(set(names)) != len(names):
+                raise ConfigError(
+                    f"channel_names {names} must name each of the model's {self.hparams.n_channels} channels "
+                    "once; leave it out to take the names from the training data."
+                )
+        self.hparams.channel_names = names
 
     @property
     def closed_form(self) -> bool:
@@ -190,7 +208,13 @@ class ClassificationTask(pl.LightningModule):
                 raise ConfigError(
                     "the classes are unknown: fit on labelled data or load a checkpoint (--ckpt_path)"
                 )
-            self._build(datamodule.n_channels, datamodule.classes)
+            self._build(datamodule.n_channels, datamodule.classes, datamodule.channel_names)
+        elif stage == "fit" and self.hparams.get("channel_names") is None:
+            names = datamodule.channel_names  # a model built from n_channels and classes alone
+            if names is not None and len(names) == self.hparams.n_channels:
+                self._set_channel_names(names)
+        # by name where both the model and the files name their channels (a CSV's columns in another order)
+        datamodule.match_channels(self.hparams.get("channel_names"))
         if datamodule.n_channels != self.hparams.n_channels:
             data = datamodule.train_set or datamodule.test_set or datamodule.predict_set
             raise DataError(
@@ -248,7 +272,8 @@ class ClassificationTask(pl.LightningModule):
             found = x.shape[-1] if x.dim() == 3 else f"shape {tuple(x.shape)}"
             raise DataError(
                 f"X has {found} channels but the classifier was fitted on {self.hparams.n_channels}; "
-                "give recordings (channels, length) with the training channels, in the training order."
+                "give recordings (channels, length) with the training channels, in the training order"
+                + (f" {self.hparams.channel_names}." if self.hparams.get("channel_names") else ".")
             )
         scaled = self.scale_inputs(x)
         if mask is not None:
@@ -397,26 +422,35 @@ class ClassificationTask(pl.LightningModule):
     def mlflow_pyfunc(self, datamodule: SensorDataModule, export_dir: Path):
         """``(python_model, artifacts)``: the export folder behind a labels-and-probabilities pyfunc.
         Its extras keep the training recordings' sampling step (``fit_sampling_step``, ``None``
-        without times or data module): the pyfunc warns for inputs sampled at another step."""
+        without times or data module): the pyfunc warns for inputs sampled at another step; and the
+        fit's ``nan_policy`` (``data.nan_policy``): the pyfunc fills missing values as the fit did.
+        The config keeps the channel names (``channel_names``): a long DataFrame's columns are
+        matched by name."""
         from ssm_ts.pipelines.sensor.sampling_step import step_state
         from ssm_ts.tracking.pyfunc_classify import write_model_code
 
         step = getattr(datamodule, "fit_sampling_step", None)
-        save_classifier_export(export_dir, self, {"fit_sampling_step": step_state(step)})
+        extras = {
+            "fit_sampling_step": step_state(step),
+            "nan_policy": getattr(datamodule, "nan_policy", None) or "error",
+        }
+        save_classifier_export(export_dir, self, extras)
         return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"classifier": str(export_dir)}
 
     def mlflow_example_and_signature(self, datamodule: SensorDataModule):
         """``(input example, signature)`` of the pyfunc :meth:`mlflow_pyfunc` logs: the fit's first
         training recording as an array ``(1, channels, steps)`` (its first steps when long, see
         :func:`~ssm_ts.tracking.pyfunc_classify.classifier_input_example`), and the output columns
-        with the param ``rate`` (default 1). Without an example MLflow warns on every logged model."""
+        with the params ``rate`` (default 1) and ``nan_policy`` (default the fit's ``data.nan_policy``).
+        Without an example MLflow warns on every logged model."""
         from ssm_ts.tracking.pyfunc_classify import classifier_input_example, classifier_signature
 
         if datamodule.train_set is None:
             raise ConfigError(
                 "the MLflow input example needs the fit's data: call datamodule.setup('fit') first"
             )
-        return classifier_input_example(datamodule.train_set.values[0]), classifier_signature(self.classes)
+        signature = classifier_signature(self.classes, getattr(datamodule, "nan_policy", None) or "error")
+        return classifier_input_example(datamodule.train_set.values[0]), signature
 
 
 def _unit_class_weights_when_absent(module, state_dict, prefix, *args) -> None:

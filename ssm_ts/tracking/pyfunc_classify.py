@@ -4,17 +4,25 @@ The MLflow model holds the ssm-ts export folder (config JSON + safetensors) as i
 ``classifier``; loading never unpickles weights, and the model is logged *from code*
 (:func:`write_model_code`), so no pickled Python object is stored either.
 
-Input: a long DataFrame (columns ``id``, optional ``time``, one column per channel, in the
-training channel order), a NumPy array ``(n, channels, length)``, or a list of
-``(channels, length_i)`` arrays. Output: a DataFrame ``id, predicted, p_<class>...``, one row per
-recording in input order (a DataFrame's: the order its ids first appear; ``time`` orders only the rows
-within a recording); ``id`` names each row's recording (an array's: ``0, 1, ...``).
+Input: a long DataFrame (columns ``id``, optional ``time``, one column per channel), a NumPy array
+``(n, channels, length)``, or a list of ``(channels, length_i)`` arrays. A model fitted on named
+channels (a CSV's columns; the export's ``channel_names``) takes a DataFrame's channel columns by
+name, in any order (a missing or unknown one is a :class:`~ssm_ts.errors.DataError` naming them and the
+expected names); arrays, and DataFrames given to a model fitted without names, go by position.
+
+Output: a DataFrame ``id, predicted, p_<class>...``, one row per recording in input order (a
+DataFrame's: the order its ids first appear; ``time`` orders only the rows within a recording);
+``id`` names each row's recording (an array's: ``0, 1, ...``).
 
 ``params={"rate": r}`` (declared in the signature, default 1) classifies recordings sampled at another
 rate than the training ones: ``r`` = training sample rate / their rate (0.5 for twice the rate), as
 ``SSMClassifier.predict(X, rate=r)`` takes it; a served model takes ``{"inputs": ..., "params":
 {"rate": 0.5}}``. A model logged before the signature declared ``rate`` ignores it (MLflow drops
 undeclared params with a warning): log it again.
+
+Missing values (NaN) are handled as the fit's ``data.nan_policy`` (kept in the export extras;
+``"error"`` for models exported before it was kept); ``params={"nan_policy": "interpolate"}`` (or
+``"zero"``, ``"error"``; declared in the signature) chooses another for one call.
 
 A long DataFrame's ``time`` column (numbers or dates) orders each recording's rows and gives their
 sampling step, as the sensor readers find it: when the export keeps the training step (a fit on
@@ -37,25 +45,30 @@ if TYPE_CHECKING:
     from ssm_ts.pipelines.sensor import SeriesSet
 
 
-def recordings_from_input(model_input: Any) -> SeriesSet:
+def recordings_from_input(
+    model_input: Any, nan_policy: str = "error", channel_names: list[str] | None = None
+) -> SeriesSet:
     """The recordings (``.values`` ``(channels, length_i)``, ``.ids``) of a long DataFrame, an array
     or a list of arrays, named ``"pyfunc input"``. A DataFrame's ``time`` column gives their
     ``sampling_step`` as a long CSV's does (``None`` without one, or for arrays).
 
     A DataFrame's recordings come in the order their ids first appear (with or without ``time``,
     which orders only the rows within a recording), so output row ``i`` is the ``i``-th id of the
-    input. Every column besides ``id``, ``time`` and ``label`` is a channel, in column order.
+    input. Every column besides ``id``, ``time`` and ``label`` is a channel: put in the order of
+    ``channel_names`` (the model's, when it was fitted on named channels), else in column order.
+    ``nan_policy`` (``"error"``, ``"interpolate"``, ``"zero"``) handles missing values as a fit does.
 
     Raises:
-        DataError: no ``id`` column, an empty id, or a channel column holding text that is not a number.
+        DataError: no ``id`` column, an empty id, a channel column holding text that is not a number,
+            a channel of ``channel_names`` missing or one not among them, or NaN under ``"error"``.
     """
     from ssm_ts.errors import DataError
-    from ssm_ts.pipelines.sensor import make_series_set
+    from ssm_ts.pipelines.sensor import channel_order, make_series_set
     from ssm_ts.pipelines.sensor.sampling_step import file_step, parse_times, recording_step
 
     source = "pyfunc input"
     if not isinstance(model_input, pd.DataFrame):
-        return make_series_set(model_input, source=source)
+        return make_series_set(model_input, nan_policy=nan_policy, source=source)
     if "id" not in model_input.columns:
         raise DataError(
             f"the input DataFrame needs an 'id' column naming each recording (long format); "
@@ -70,6 +83,9 @@ def recordings_from_input(model_input: Any) -> SeriesSet:
         )
     timed = "time" in frame.columns
     channels = [c for c in frame.columns if c not in ("id", "time", "label")]
+    if channel_names is not None:  # by name, before any column is read as numbers
+        fix = "pass the id, time and channel columns (frame[['id', 'time', *channels]])"
+        channels = [channels[i] for i in channel_order(channels, channel_names, source, fix)]
     numbers = _channel_numbers(frame, channels)
     times = parse_times(frame["time"]) if timed else None  # None: neither numbers nor dates
     # sort=False: groups in the order their ids first appear, as the rows of the output
@@ -83,7 +99,8 @@ def recordings_from_input(model_input: Any) -> SeriesSet:
         values.append(numbers[rows].T)
         ids.append(str(rec_id))
         steps.append(None if times is None else recording_step(times[rows]))
-    return make_series_set(values, source=source, ids=ids, sampling_step=file_step(steps, ids, source))
+    step = file_step(steps, ids, source)
+    return make_series_set(values, nan_policy=nan_policy, source=source, ids=ids, sampling_step=step)
 
 
 def _channel_numbers(frame: pd.DataFrame, channels: list[str]) -> np.ndarray:
@@ -118,6 +135,7 @@ class ClassifierPyfunc(mlflow.pyfunc.PythonModel):
         self.task, extras = load_classifier_export(context.artifacts["classifier"])
         # the training recordings' step (None: fitted without times, or exported before it was kept)
         self.fit_sampling_step = step_from_state(extras.get("fit_sampling_step"))
+        self.nan_policy = extras.get("nan_policy", "error")  # the fit's; "error" in older exports
 
     # No type hints on predict: inputs are arrays, ragged lists or long DataFrames, and any hint makes
     # MLflow infer and enforce a schema. MLflow then warns "Add type hints" once per process through a
@@ -127,13 +145,19 @@ class ClassifierPyfunc(mlflow.pyfunc.PythonModel):
 
     def predict(self, context, model_input, params=None):
         """``params={"rate": r}``: recordings at another sample rate (training rate / theirs). A
-        long DataFrame whose times show another step than the training one warns unless ``r`` matches."""
+        long DataFrame whose times show another step than the training one warns unless ``r`` matches.
+        ``params={"nan_policy": p}``: missing values handled by ``p`` instead of the fit's policy."""
         from ssm_ts.models.random_ssm_features import check_rate
         from ssm_ts.pipelines.sensor import check_sampling_step
         from ssm_ts.tasks.classification import predict_series, prediction_frame
 
-        rate = check_rate((params or {}).get("rate", 1.0))  # a bad rate: its error, before any warning
-        data = recordings_from_input(model_input)
+        params = params or {}
+        rate = check_rate(params.get("rate", 1.0))  # a bad rate: its error, before any warning
+        nan_policy = _checked_nan_policy(params.get("nan_policy") or getattr(self, "nan_policy", "error"))
+        names = self.task.hparams.get("channel_names")  # None: fitted without names, or exported before
+        data = recordings_from_input(
+            model_input, nan_policy, names if isinstance(model_input, pd.DataFrame) else None
+        )
         check_sampling_step(
             getattr(self, "fit_sampling_step", None),
             data.sampling_step,
@@ -145,10 +169,20 @@ class ClassifierPyfunc(mlflow.pyfunc.PythonModel):
         return prediction_frame(probabilities, self.task.classes, data.ids)
 
 
-def classifier_signature(classes: list[str]):
+def _checked_nan_policy(policy: Any) -> str:
+    from ssm_ts.errors import ConfigError
+    from ssm_ts.pipelines.sensor.series import NAN_POLICIES
+
+    if policy not in NAN_POLICIES:
+        raise ConfigError(f'params={{"nan_policy": {policy!r}}}: expected one of {list(NAN_POLICIES)}.')
+    return str(policy)
+
+
+def classifier_signature(classes: list[str], nan_policy: str = "error"):
     """The signature of the classifier pyfunc: no input schema (arrays, ragged lists and long
     DataFrames all go in; MLflow would drop the columns a schema does not name), the output columns
-    ``id, predicted, p_<class>...``, and the optional param ``rate`` (a double, default 1.0)."""
+    ``id, predicted, p_<class>...``, and the optional params ``rate`` (a double, default 1.0) and
+    ``nan_policy`` (a string, default the fit's ``nan_policy``)."""
     from mlflow.models import ModelSignature
     from mlflow.types.schema import ColSpec, ParamSchema, ParamSpec, Schema
 
@@ -157,7 +191,9 @@ def classifier_signature(classes: list[str]):
         + [ColSpec("double", f"p_{name}") for name in classes]
     )
     return ModelSignature(
-        inputs=None, outputs=outputs, params=ParamSchema([ParamSpec("rate", "double", 1.0)])
+        inputs=None,
+        outputs=outputs,
+        params=ParamSchema([ParamSpec("rate", "double", 1.0), ParamSpec("nan_policy", "string", nan_policy)]),
     )
 
 

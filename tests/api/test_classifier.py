@@ -157,8 +157,10 @@ def test_random_state_accepts_none_int_and_random_state(method):
         SSMClassifier(random_state="seed", **settings).fit(X, y)
 
 
-def test_a_path_or_a_nested_dataframe_names_itself_and_the_fix(tmp_path):
-    """They were 'values are not numeric (... 'B')': a path is iterated character by character."""
+def test_a_path_names_itself_and_the_fix_and_a_nested_dataframe_is_read_by_column(tmp_path):
+    """A path was 'values are not numeric (... 'B')': it is iterated character by character. An
+    sktime/aeon nested DataFrame (a column per channel, each cell a series) is read as recordings whose
+    channels its columns name."""
     import pandas as pd
 
     X = np.random.default_rng(0).standard_normal((6, 2, 12))
@@ -168,15 +170,15 @@ def test_a_path_or_a_nested_dataframe_names_itself_and_the_fix(tmp_path):
         with pytest.raises(DataError, match=r"(file path|file paths).*read_series\(path\)"):
             model.fit(path, y)
     nested = pd.DataFrame({f"dim_{c}": [pd.Series(X[i, c]) for i in range(6)] for c in range(2)})
-    with pytest.raises(
-        DataError, match=r"nested DataFrame \(sktime/aeon 'nested_univ': 2 column\(s\).*np.stack"
-    ):
-        model.fit(nested, y)
-    converted = [np.stack([np.asarray(cell, dtype=float) for cell in row]) for row in nested.to_numpy()]
-    np.testing.assert_array_equal(np.stack(converted), X)  # the fix the message gives works
-    fitted = model.fit(converted, y)
-    with pytest.raises(DataError, match="nested DataFrame"):
-        fitted.predict(nested)
+    fitted = model.fit(nested, y)
+    assert fitted.feature_names_in_.tolist() == ["dim_0", "dim_1"]
+    np.testing.assert_allclose(fitted.predict_proba(nested), fitted.predict_proba(nested[["dim_1", "dim_0"]]))
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        np.testing.assert_allclose(fitted.predict_proba(X), fitted.predict_proba(nested))
+    ragged = nested.copy()
+    ragged.iloc[2, 1] = pd.Series(X[2, 1, :5])
+    with pytest.raises(DataError, match=r"row 2: .*lengths \[12, 5\]"):
+        fitted.predict(ragged)
     with pytest.raises(DataError, match="file path"):
         fitted.predict("BasicMotions_TEST.ts")
 

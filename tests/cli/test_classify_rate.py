@@ -119,8 +119,9 @@ def test_pyfunc_takes_params_rate(gunpoint, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     ckpt, uri, run_id, test_file, twice = gunpoint
     loaded = load_logged_model(uri, run_id)
-    (param,) = loaded.metadata.get_params_schema().params
+    param, policy = loaded.metadata.get_params_schema().params  # and the fit's nan_policy
     assert (param.name, param.dtype.name, param.default) == ("rate", "double", 1.0)
+    assert (policy.name, policy.dtype.name, policy.default) == ("nan_policy", "string", "error")
 
     X = np.load(twice)["X"]
     original = loaded.predict(np.stack(read_ts(test_file).values))
