@@ -59,6 +59,19 @@ def check_dt_range(owner: str, dt_min: object, dt_max: object) -> None:
         )
 
 
+def _same_values(snapshot: list[Tensor], params: list[Tensor]) -> bool:
+    """Whether ``params`` still hold exactly the values (and dtypes, shapes, devices) of ``snapshot``.
+
+    Kept lean (one ``torch.equal`` per parameter, a few microseconds each on CPU; on CUDA each
+    waits for the device): ``step`` runs this once per sample."""
+    if len(snapshot) != len(params):
+        return False
+    try:
+        return all(s.dtype is p.dtype and torch.equal(s, p) for s, p in zip(snapshot, params, strict=True))
+    except RuntimeError:  # moved to another device
+        return False
+
+
 def krylov(dA: Tensor, b: Tensor, L: int) -> Tensor:
     """``[b, dA b, dA^2 b, ...]`` stacked on the last axis: (..., H, N, L), by doubling.
 
@@ -113,20 +126,29 @@ class SSM(nn.Module):
         return state
 
     def cached(self, tag: str, compute: Callable[[], Any]) -> Any:
-        """``compute()``, memoised while gradients are off and the parameters are unchanged.
+        """``compute()``, memoised while gradients are off and the parameters hold the same values.
 
         Recurrent generation calls ``step`` once per sample: re-discretising each time would
-        dominate. The key holds each parameter's storage and version counter, so an optimizer
-        step or ``load_state_dict`` invalidates it.
+        dominate. Validity is decided by the parameters' contents, compared with a snapshot taken
+        when the value was computed: version counters miss writes through ``.data`` (EMA weight
+        swaps: Lightning's weight averaging, torch_ema's ``copy_to``), which would leave ``step``
+        on the old weights.
         """
         if torch.is_grad_enabled():
             return compute()
-        key = (tag, tuple((p.data_ptr(), p._version) for p in self.parameters()))
-        cache = self.__dict__.setdefault(_CACHE, {})
-        if key not in cache:
-            cache.clear()
-            cache[key] = compute()
-        return cache[key]
+        # The module's own parameters directly when it has no submodules: self.parameters() costs
+        # as much as the whole check.
+        params = (
+            [p for p in self._parameters.values() if p is not None]
+            if not self._modules
+            else list(self.parameters())
+        )
+        entry = self.__dict__.get(_CACHE)
+        if entry is not None and entry[0] == tag and _same_values(entry[1], params):
+            return entry[2]
+        value = compute()
+        self.__dict__[_CACHE] = (tag, [p.detach().clone() for p in params], value)
+        return value
 
     def default_state(self, *batch_shape: int) -> Tensor:
         """Zero state, (*batch_shape, H, N)."""
