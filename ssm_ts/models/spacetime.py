@@ -10,6 +10,8 @@ Training loss (returned as ``aux_loss``, already weighted; the task adds the hor
 the valid (window, series) pairs when ``forward`` gets a ``valid`` mask (a ragged panel):
 - lookback fit: the decoder's one-step forecasts over the lookback against the observed targets;
 - next input: the decoder's predicted next input ``k x_t`` against the actual next encoder output.
+Both compare step t with step t+1 of the lookback, so a lookback of 1 has neither (``aux_loss`` is None);
+the horizon forecast is unaffected.
 """
 
 from __future__ import annotations
@@ -112,7 +114,13 @@ class SpaceTime(ForecastModel):
         if self.linear is not None:
             pred = pred + self.linear(z)
         aux = None
-        if self.training and (self.options.lookback_weight > 0 or self.options.next_input_weight > 0):
+        # The terms pair lookback steps t and t+1: none exist at lookback 1 (an MSE over nothing is NaN).
+        has_pairs = z.shape[1] > 1
+        if (
+            self.training
+            and has_pairs
+            and (self.options.lookback_weight > 0 or self.options.next_input_weight > 0)
+        ):
             # One-step forecasts made at t predict t+1 (point value: the mean over quantile slots).
             fit = self._project(lookback_out[:, :-1]).mean(-1)
             # The next-input target is detached: the encoder must not shrink its output to make it easy.

@@ -140,3 +140,26 @@ def test_models_without_aux_terms_take_the_mask_and_ignore_it(name):
     valid = torch.tensor([[1, 0, 1], [0, 1, 1]], dtype=torch.bool)
     out = model(x, valid=valid)
     assert out.aux_loss is None and torch.equal(out.prediction, model(x).prediction)
+
+
+@pytest.mark.parametrize("with_mask", [False, True])
+def test_lookback_of_one_trains_on_the_horizon_loss_alone(with_mask):
+    """The auxiliary terms pair lookback steps t and t+1: at lookback 1 there are none (they were a NaN
+    MSE over an empty slice, which stopped every fit with a misleading 'lower the learning rate')."""
+    torch.manual_seed(0)
+    model = build_forecasting_model(
+        "spacetime",
+        lookback=1,
+        horizon=4,
+        n_channels=2,
+        n_outputs=2,
+        options={"d_model": 8, "d_state": 8, "n_layers": 1},
+    ).train()
+    x, y = torch.randn(16, 1, 2), torch.randn(16, 4, 2)
+    out = model(x, valid=torch.ones(16, 2, dtype=torch.bool)) if with_mask else model(x)
+    assert out.aux_loss is None
+    loss = (out.prediction.squeeze(-1) - y).square().mean()
+    loss.backward()
+    assert torch.isfinite(loss)
+    assert all(torch.isfinite(p.grad).all() for p in model.parameters() if p.grad is not None)
+    assert model.projection.weight.grad.abs().sum() > 0  # the SSM path's head learns
