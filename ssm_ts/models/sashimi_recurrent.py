@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ssm_ts.core import DiagonalSSM, SSMBlock
+from ssm_ts.core import SSM, DiagonalSSM, SSMBlock
 from ssm_ts.errors import ConfigError
 from ssm_ts.kernels import cpu_fused_step as cpu_step_kernel
 from ssm_ts.models.sashimi import FeedForwardBlock, SaShiMi, SaShiMiLevel
@@ -60,7 +60,18 @@ class _FFParams:
     b2: Tensor
 
 
-def _block_params(block: SSMBlock) -> _SSMBlockParams:
+def _has_dense_form(block: SSMBlock) -> bool:
+    """Whether the block's SSM has a fixed per-channel discrete form (diagonal or dense ``dA``) to snapshot.
+
+    The scan SSMs (S5/LRU: one state shared by all channels; selective: input-dependent) have not:
+    their blocks step through ``SSMBlock.step`` instead."""
+    ssm = block.conv.ssm
+    return isinstance(ssm, DiagonalSSM) or type(ssm).dense_discrete is not SSM.dense_discrete
+
+
+def _block_params(block: SSMBlock) -> _SSMBlockParams | SSMBlock:
+    if not _has_dense_form(block):
+        return block
     if not isinstance(block.norm, torch.nn.LayerNorm) or not block.prenorm:
         raise ConfigError("fast SaShiMi generation supports pre-norm LayerNorm SSM blocks only")
     if not isinstance(block.output, torch.nn.Sequential):
@@ -119,13 +130,14 @@ class _Level:
 
     def __init__(self, level: SaShiMiLevel, kernel: ctypes.CDLL | None):
         self.H = level.d_model
-        self.blocks: list[_SSMBlockParams | _FFParams] = [
+        self.ref = next(level.parameters()).detach()  # the dtype and device of the buffers
+        self.blocks: list[_SSMBlockParams | _FFParams | SSMBlock] = [
             _block_params(layer) if isinstance(layer, SSMBlock) else _ff_params(layer)
             for layer in level.layers
         ]
         # Diagonal SSM blocks and feed-forward blocks take the fused C ops where they apply (float32
         # CPU), else PyTorch ops.
-        self.fused = [kernel is not None and _fusable(p) for p in self.blocks]
+        self.fused = [kernel is not None and not isinstance(p, SSMBlock) and _fusable(p) for p in self.blocks]
         self.kernel = kernel
         self.factor = level.down.factor if level.down is not None else 0
         if self.factor:
@@ -136,13 +148,15 @@ class _Level:
             self.inner = _Level(level.inner, kernel)
 
     def reset(self, batch: int) -> None:
-        ref = self.blocks[0].norm_w
+        ref = self.ref
         self.z_buf, self.g_buf = (
             torch.empty(batch, self.H, dtype=ref.dtype, device=ref.device) for _ in "zg"
         )
         self.states: list[Tensor | None] = []
         for p in self.blocks:
-            if isinstance(p, _SSMBlockParams):
+            if isinstance(p, SSMBlock):
+                self.states.append(p.default_state(batch))
+            elif isinstance(p, _SSMBlockParams):
                 shape = (batch, *p.dB.shape)  # (B, H, 2, N/2) real, or (B, H, N) dense
                 self.states.append(torch.zeros(shape, dtype=p.dA.dtype, device=ref.device))
             else:
@@ -168,6 +182,12 @@ class _Level:
         if self.factor:
             tensors += [self.down_buf, self.up_buf, *self.inner.persistent()]
         return tensors
+
+    def capturable(self) -> bool:
+        """Whether every block is a snapshot (a block stepped as a module validates its SSM's cached
+        discretisation each step, which a CUDA graph capture does not allow)."""
+        inner = self.inner.capturable() if self.factor else True
+        return inner and not any(isinstance(p, SSMBlock) for p in self.blocks)
 
     def period(self) -> int:
         """Samples after which the pattern of pooled-level steps repeats (the product of the factors)."""
@@ -200,6 +220,10 @@ class _Level:
                 k = self.kernel
                 z = cpu_step_kernel.layer_norm(k, y, p.norm_w, p.norm_b, p.norm_eps, self.z_buf)
                 y.add_(torch.addmm(p.b2, cpu_step_kernel.gelu_(k, torch.addmm(p.b1, z, p.w1)), p.w2))
+                continue
+            if isinstance(p, SSMBlock):  # no dense form to snapshot: the module's own step
+                y, state = p.step(y, self.states[i])
+                self.states[i].copy_(state)
                 continue
             z = F.layer_norm(y, (H,), p.norm_w, p.norm_b)
             if isinstance(p, _FFParams):
@@ -348,7 +372,7 @@ class SaShiMiRecurrence:
             out[:, :n_prompt] = prompt[:, :n_prompt]
         code = torch.full((n,), first_code, dtype=torch.long, device=device)
         features_of = self._features
-        if device.type == "cuda" and self.cuda_graphs:
+        if device.type == "cuda" and self.cuda_graphs and self.top.capturable():
             features_of = CUDAGraphStep(self, n)
         nucleus = top_p is not None and top_p < 1
         # Uniform draws in blocks of steps, (block, n, n_classes) for Gumbel-max or (block, n) for
