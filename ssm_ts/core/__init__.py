@@ -4,7 +4,7 @@ Every SSM follows one protocol (see :mod:`ssm_ts.core.base`): ``kernel(L, rate)`
 ``default_state(*batch)``, ``step(u, state)``.
 """
 
-from ssm_ts.core.base import SSM, krylov, mark_ssm_parameter
+from ssm_ts.core.base import SSM, krylov
 from ssm_ts.core.companion import CompanionSSM, ShiftSSM
 from ssm_ts.core.conv import FFTConv, SSMBlock, fft_causal_conv
 from ssm_ts.core.diagonal import DiagonalSSM
@@ -35,7 +35,6 @@ __all__ = [
     "discretize_diagonal",
     "fft_causal_conv",
     "krylov",
-    "mark_ssm_parameter",
     "register_ssm",
     "ssm_param_groups",
 ]

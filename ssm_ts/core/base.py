@@ -8,6 +8,8 @@ Every SSM in :mod:`ssm_ts.core` is a :class:`SSM`:
 - ``state_response(state, L, rate)``: the output (B, H, L) that a state alone produces;
 - ``final_state(u (B, H, L), state, rate)``: the state after a whole input sequence.
 
+and names its A, B, dt parameters in ``ssm_parameter_names`` for the SSM optimizer group.
+
 ``rate`` multiplies the step size ``dt`` (rate = trained sample rate / new sample rate), so a model
 trained at one resolution runs at another. Discrete-time SSMs (companion, shift) only accept 1.
 
@@ -21,21 +23,14 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
 
 from ssm_ts.errors import ConfigError
 
-SSM_PARAM_FLAG = "_ssm_param"
 _CACHE = "_discretization_cache"  # instance attribute holding step()'s memoised discretisation
-
-
-def mark_ssm_parameter(param: nn.Parameter) -> nn.Parameter:
-    """Flag a parameter (A, B, dt, ...) for the SSM optimizer group (lr <= 1e-3, no weight decay)."""
-    setattr(param, SSM_PARAM_FLAG, True)
-    return param
 
 
 def is_real_number(value: object) -> bool:
@@ -92,6 +87,10 @@ class SSM(nn.Module):
     d_state: int
     continuous_time: bool = True
     supports_low_precision: bool = False  # float16/bfloat16 parameters (complex kernels need float32+)
+    # Names of the parameters (A, B, dt, ...) that go in the SSM optimizer group (lr <= 1e-3, no weight
+    # decay; see ssm_ts.core.optim); names a variant lacks are skipped. Found by name, not by a flag on
+    # the Parameter object, which copies, assign-loads and meta-device builds do not keep.
+    ssm_parameter_names: ClassVar[tuple[str, ...]] = ()
 
     def kernel(self, L: int, rate: float = 1.0) -> Tensor:
         raise NotImplementedError

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_size, mark_ssm_parameter
+from ssm_ts.core.base import SSM, check_size
 
 STABILITY_MARGIN = 0.999
 
@@ -58,6 +58,7 @@ class CompanionSSM(SSM):
     """
 
     continuous_time = False
+    ssm_parameter_names = ("a_raw", "b")
 
     def __init__(self, *, d_model: int, d_state: int = 64, learn_a: bool = True):
         super().__init__()
@@ -67,8 +68,8 @@ class CompanionSSM(SSM):
         H, N = d_model, d_state
         # A frozen last column is zero (a pure shift), not a frozen random one.
         a = torch.randn(H, N) / N if learn_a else torch.zeros(H, N)
-        self.a_raw = mark_ssm_parameter(nn.Parameter(a, requires_grad=learn_a))
-        self.b = mark_ssm_parameter(nn.Parameter(torch.randn(H, N) / N**0.5))
+        self.a_raw = nn.Parameter(a, requires_grad=learn_a)
+        self.b = nn.Parameter(torch.randn(H, N) / N**0.5)
         self.c = nn.Parameter(torch.randn(H, N) / N**0.5)
 
     def last_column(self) -> Tensor:

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_dt_range, check_size, mark_ssm_parameter
+from ssm_ts.core.base import SSM, check_dt_range, check_size
 from ssm_ts.core.discretization import METHODS, discretize_diagonal
 from ssm_ts.core.hippo import nplr_legs
 from ssm_ts.errors import ConfigError
@@ -54,6 +54,8 @@ class DiagonalSSM(SSM):
         learn_dt, learn_A, learn_B: freeze parts of the SSM.
     """
 
+    ssm_parameter_names = ("log_dt", "A_real_raw", "A_imag", "B")
+
     def __init__(
         self,
         *,
@@ -91,15 +93,14 @@ class DiagonalSSM(SSM):
             A_real_raw = decay
         C = torch.randn(H, N2, dtype=torch.complex128) * math.sqrt(0.5)
 
-        def param(value: Tensor, learn: bool, ssm: bool = True) -> nn.Parameter:
-            p = nn.Parameter(value.float().contiguous(), requires_grad=learn)
-            return mark_ssm_parameter(p) if ssm else p
+        def param(value: Tensor, learn: bool) -> nn.Parameter:
+            return nn.Parameter(value.float().contiguous(), requires_grad=learn)
 
         self.log_dt = param(log_dt, learn_dt)
         self.A_real_raw = param(A_real_raw.expand(H, N2).clone(), learn_A)
         self.A_imag = param(A.imag.expand(H, N2).clone(), learn_A)
         self.B = param(torch.view_as_real(B.expand(H, N2).clone()), learn_B)
-        self.C = param(torch.view_as_real(C), True, ssm=False)
+        self.C = param(torch.view_as_real(C), True)
 
     # --- parameters -----------------------------------------------------------------------
     def continuous_A(self) -> Tensor:

@@ -20,7 +20,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_dt_range, check_size, mark_ssm_parameter
+from ssm_ts.core.base import SSM, check_dt_range, check_size
 from ssm_ts.core.discretization import discretize_dense
 from ssm_ts.core.hippo import nplr_legs
 from ssm_ts.kernels import cauchy
@@ -40,6 +40,8 @@ class DPLRSSM(SSM):
         dt_min, dt_max: step size initialised log-uniformly in this range.
         learn_dt, learn_A, learn_B: freeze parts of the SSM.
     """
+
+    ssm_parameter_names = ("log_dt", "log_neg_real", "Lambda_imag", "P", "B")
 
     def __init__(
         self,
@@ -64,16 +66,15 @@ class DPLRSSM(SSM):
         log_dt = torch.rand(H, dtype=torch.float64) * (math.log(dt_max) - math.log(dt_min)) + math.log(dt_min)
         C = torch.randn(H, N2, dtype=torch.complex128) * math.sqrt(0.5)
 
-        def param(value: Tensor, learn: bool, ssm: bool = True) -> nn.Parameter:
-            p = nn.Parameter(value.float().contiguous(), requires_grad=learn)
-            return mark_ssm_parameter(p) if ssm else p
+        def param(value: Tensor, learn: bool) -> nn.Parameter:
+            return nn.Parameter(value.float().contiguous(), requires_grad=learn)
 
         self.log_dt = param(log_dt, learn_dt)
         self.log_neg_real = param(torch.log(-Lambda.real).expand(H, N2).clone(), learn_A)
         self.Lambda_imag = param(Lambda.imag.expand(H, N2).clone(), learn_A)
         self.P = param(torch.view_as_real(P.expand(H, N2).clone()), learn_A)
         self.B = param(torch.view_as_real(B.expand(H, N2).clone()), learn_B)
-        self.C = param(torch.view_as_real(C), True, ssm=False)
+        self.C = param(torch.view_as_real(C), True)
 
     # --- parameters -------------------------------------------------------------------------
     def dt(self, rate: float = 1.0) -> Tensor:

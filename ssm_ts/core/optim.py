@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from torch import nn
 
-from ssm_ts.core.base import SSM_PARAM_FLAG
-
 MAX_SSM_LR = 1e-3
 
 
@@ -14,12 +12,21 @@ def ssm_param_groups(
 ) -> list[dict]:
     """Three groups: SSM parameters (lr <= 1e-3, no weight decay), other matrices (``weight_decay``),
     and biases / norm scales (no weight decay). Empty groups are dropped.
+
+    SSM parameters are those named in a submodule's ``ssm_parameter_names`` (every
+    :class:`~ssm_ts.core.SSM` declares its own; other modules may too).
     """
+    ssm_ids = set()
+    for sub in module.modules():
+        for name in getattr(sub, "ssm_parameter_names", ()):
+            param = sub._parameters.get(name)
+            if param is not None:
+                ssm_ids.add(id(param))
     ssm, decayed, plain = [], [], []
     for param in module.parameters():
         if not param.requires_grad:
             continue
-        if getattr(param, SSM_PARAM_FLAG, False):
+        if id(param) in ssm_ids:
             ssm.append(param)
         elif param.dim() >= 2:
             decayed.append(param)

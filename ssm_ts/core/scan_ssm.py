@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_dt_range, check_size, mark_ssm_parameter
+from ssm_ts.core.base import SSM, check_dt_range, check_size
 from ssm_ts.core.diagonal import diagonal_init
 from ssm_ts.errors import ConfigError
 from ssm_ts.kernels import BACKENDS, diag_scan
@@ -50,6 +50,11 @@ class DiagonalScanSSM(SSM):
         dt_rank: rank of the selective step projection (default ceil(H / 16)).
         backend: kernel back-end for the scan (``"auto"`` | ``"torch"`` | ``"triton"``).
     """
+
+    # each variant has some of these (selective: A_log, dt_bias; s5: Lambda, log_dt, B; lru: nu, theta, B)
+    ssm_parameter_names = (
+        "A_log", "dt_bias", "Lambda_log_neg_real", "Lambda_imag", "log_dt", "nu_log", "theta_log", "B",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -90,9 +95,9 @@ class DiagonalScanSSM(SSM):
         if variant == "selective":
             rank = dt_rank or math.ceil(H / 16)
             # S4D-real init A_n = -(n + 1); dt bias so that softplus(bias) is log-uniform in range.
-            self.A_log = mark_ssm_parameter(nn.Parameter(torch.log(torch.arange(1, P + 1.0)).repeat(H, 1)))
+            self.A_log = nn.Parameter(torch.log(torch.arange(1, P + 1.0)).repeat(H, 1))
             dt = torch.exp(log_uniform(H))
-            self.dt_bias = mark_ssm_parameter(nn.Parameter(dt + torch.log(-torch.expm1(-dt))))
+            self.dt_bias = nn.Parameter(dt + torch.log(-torch.expm1(-dt)))
             self.x_proj = nn.Linear(H, rank + 2 * P, bias=False)  # -> (dt low rank, B_t, C_t)
             self.dt_proj = nn.Linear(rank, H, bias=False)
             nn.init.uniform_(self.dt_proj.weight, -(rank**-0.5), rank**-0.5)
@@ -101,16 +106,16 @@ class DiagonalScanSSM(SSM):
 
         if variant == "s5":
             Lambda, _ = diagonal_init("legs", P)
-            self.Lambda_log_neg_real = mark_ssm_parameter(nn.Parameter(torch.log(-Lambda.real).float()))
-            self.Lambda_imag = mark_ssm_parameter(nn.Parameter(Lambda.imag.float()))
-            self.log_dt = mark_ssm_parameter(nn.Parameter(log_uniform(P)))
+            self.Lambda_log_neg_real = nn.Parameter(torch.log(-Lambda.real).float())
+            self.Lambda_imag = nn.Parameter(Lambda.imag.float())
+            self.log_dt = nn.Parameter(log_uniform(P))
         else:
             radius = torch.sqrt(torch.rand(P) * (r_max**2 - r_min**2) + r_min**2)
-            self.nu_log = mark_ssm_parameter(nn.Parameter(torch.log(-torch.log(radius))))
-            self.theta_log = mark_ssm_parameter(nn.Parameter(torch.log(torch.rand(P) * max_phase + 1e-4)))
+            self.nu_log = nn.Parameter(torch.log(-torch.log(radius)))
+            self.theta_log = nn.Parameter(torch.log(torch.rand(P) * max_phase + 1e-4))
         B = torch.randn(P, H, dtype=torch.complex64) / math.sqrt(H)
         C = torch.randn(H, P, dtype=torch.complex64) / math.sqrt(P)
-        self.B = mark_ssm_parameter(nn.Parameter(torch.view_as_real(B)))
+        self.B = nn.Parameter(torch.view_as_real(B))
         self.C = nn.Parameter(torch.view_as_real(C))
 
     # --- time-invariant variants (S5, LRU) -------------------------------------------------

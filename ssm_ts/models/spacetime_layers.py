@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssm_ts.core import CompanionSSM, FFTConv, ShiftSSM, fft_causal_conv, krylov, mark_ssm_parameter
+from ssm_ts.core import CompanionSSM, FFTConv, ShiftSSM, fft_causal_conv, krylov
 
 
 def preprocessing_taps(differences: Sequence[int], moving_averages: Sequence[int]) -> list[Tensor]:
@@ -101,12 +101,14 @@ class ClosedLoopCompanionDecoder(nn.Module):
     (log2(horizon) matrix products).
     """
 
+    ssm_parameter_names = ("k",)  # the feedback of the closed loop: in the SSM optimizer group
+
     def __init__(self, *, d_model: int, d_state: int, horizon: int):
         super().__init__()
         self.horizon = horizon
         self.ssm = CompanionSSM(d_model=d_model, d_state=d_state)
         # k starts at 0: the horizon begins as the free response of A and learns to use its feedback.
-        self.k = mark_ssm_parameter(nn.Parameter(torch.zeros(d_model, d_state)))
+        self.k = nn.Parameter(torch.zeros(d_model, d_state))
 
     def closed_loop_matrix(self) -> Tensor:
         """``A + b k^T`` (H, N, N)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import torch
 
@@ -77,3 +79,54 @@ def test_step_cache_follows_parameter_updates():
     ssm.C.mul_(2.0)  # an in-place update, like an optimizer step
     after, _ = ssm.step(u, state)
     assert torch.allclose(after, 2 * before)
+
+
+def _ssm_group_names(module: torch.nn.Module) -> set[str]:
+    groups = ssm_param_groups(module, lr=4e-3, weight_decay=0.1)
+    ssm = [g for g in groups if g["weight_decay"] == 0.0 and g["lr"] == 1e-3]
+    assert len(ssm) == 1
+    return {n for n, p in module.named_parameters() if any(p is q for q in ssm[0]["params"])}
+
+
+SSM_GROUPS = {
+    "s4d": ({}, {"log_dt", "A_real_raw", "A_imag", "B"}),
+    "s4": ({}, {"log_dt", "log_neg_real", "Lambda_imag", "P", "B"}),
+    "companion": ({}, {"a_raw", "b"}),
+    "scan": ({"variant": "s5"}, {"Lambda_log_neg_real", "Lambda_imag", "log_dt", "B"}),
+    "scan-lru": ({"variant": "lru"}, {"nu_log", "theta_log", "B"}),
+    "scan-selective": ({"variant": "selective"}, {"A_log", "dt_bias"}),
+}
+
+
+@pytest.mark.parametrize("case", SSM_GROUPS)
+@pytest.mark.parametrize("remake", ["none", "deepcopy", "load_state_dict(assign=True)", "meta device"])
+def test_the_ssm_group_survives_copies_and_reloads(case, remake):
+    """The group is found by module type and parameter name: copies, assign-loads and meta-device
+    builds make new Parameter objects, which lost a flag set on the old ones (A, B and dt then got
+    the full learning rate and weight decay)."""
+    options, names = SSM_GROUPS[case]
+    name = case.split("-")[0]
+    block = SSMBlock(d_model=4, ssm=name, d_state=4, ssm_options=options)
+    if remake == "deepcopy":
+        block = copy.deepcopy(block)
+    elif remake == "load_state_dict(assign=True)":
+        other = SSMBlock(d_model=4, ssm=name, d_state=4, ssm_options=options)
+        other.load_state_dict(block.state_dict(), assign=True)
+        block = other
+    elif remake == "meta device":
+        with torch.device("meta"):
+            meta = SSMBlock(d_model=4, ssm=name, d_state=4, ssm_options=options)
+        meta.load_state_dict(block.state_dict(), assign=True)
+        block = meta
+    assert _ssm_group_names(block) == {f"conv.ssm.{n}" for n in names}
+
+
+def test_spacetime_decoder_feedback_is_in_the_ssm_group():
+    from ssm_ts.models.forecasting_registry import build_forecasting_model
+
+    model = copy.deepcopy(
+        build_forecasting_model("spacetime", lookback=8, horizon=4, n_channels=1, n_outputs=1)
+    )
+    names = _ssm_group_names(model)
+    assert {"decoder.k", "decoder.ssm.a_raw", "decoder.ssm.b"} <= names
+    assert not any(n.endswith((".c", "C")) for n in names)
