@@ -54,6 +54,18 @@ def check_dt_range(owner: str, dt_min: object, dt_max: object) -> None:
         )
 
 
+_COMPLEX_OF = {
+    torch.float16: torch.complex32,
+    torch.float32: torch.complex64,
+    torch.float64: torch.complex128,
+}
+
+
+def complex_dtype(real: torch.dtype) -> torch.dtype:
+    """The complex dtype of the same precision as ``real`` (complex64 for float32)."""
+    return _COMPLEX_OF.get(real, real)
+
+
 def _same_values(snapshot: list[Tensor], params: list[Tensor]) -> bool:
     """Whether ``params`` still hold exactly the values (and dtypes, shapes, devices) of ``snapshot``.
 
@@ -148,6 +160,12 @@ class SSM(nn.Module):
         value = compute()
         self.__dict__[_CACHE] = (tag, [p.detach().clone() for p in params], value)
         return value
+
+    def state_dtype(self) -> torch.dtype:
+        """The dtype of :meth:`default_state`, which ``forward`` and ``step`` take.
+
+        Input checks call it every step: subclasses override it with a cheap rule."""
+        return self.default_state(0).dtype
 
     def default_state(self, *batch_shape: int) -> Tensor:
         """Zero state, (*batch_shape, H, N)."""

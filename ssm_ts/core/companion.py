@@ -77,6 +77,9 @@ class CompanionSSM(SSM):
         norm = self.a_raw.abs().sum(-1, keepdim=True)
         return self.a_raw / torch.clamp(norm / STABILITY_MARGIN, min=1.0)
 
+    def state_dtype(self) -> torch.dtype:
+        return self.a_raw.dtype
+
     def dense_discrete(self, rate: float = 1.0) -> tuple[Tensor, Tensor, Tensor]:
         self.check_rate(rate)
         a = self.last_column()
@@ -127,6 +130,9 @@ class ShiftSSM(SSM):
     def set_taps(self, taps: Tensor) -> None:
         """Set the filter ``taps`` (H, N) or (N,) (e.g. differencing or moving-average weights)."""
         self.c.copy_(taps.expand_as(self.c))
+
+    def state_dtype(self) -> torch.dtype:
+        return self.c.dtype
 
     def dense_discrete(self, rate: float = 1.0) -> tuple[Tensor, Tensor, Tensor]:
         self.check_rate(rate)

@@ -58,13 +58,25 @@ def check_sequence(x: Tensor, d_model: int, owner: str) -> None:
 
 
 def check_state(ssm: SSM, state: Tensor, batch: int) -> None:
-    """Raise :class:`ConfigError` unless ``state`` is (batch, *ssm.state_shape())."""
+    """Raise :class:`ConfigError` unless ``state`` is (batch, *ssm.state_shape()) of ``ssm.state_dtype()``.
+
+    Under ``torch.autocast`` a state in the autocast dtype passes too: forward returns such states."""
     expected = (batch, *ssm.state_shape())
     if tuple(state.shape) != expected:
         raise ConfigError(
             f"state must be {expected} for a batch of {batch}, as default_state({batch}) makes it; "
             f"got {tuple(state.shape)}"
         )
+    dtype = ssm.state_dtype()
+    if state.dtype == dtype:
+        return
+    device = state.device.type
+    if torch.is_autocast_enabled(device) and state.dtype == torch.get_autocast_dtype(device):
+        return
+    raise ConfigError(
+        f"state must be {dtype}, as default_state({batch}) makes it for these {type(ssm).__name__} "
+        f"parameters; got {state.dtype}: pass state.to({dtype}) (or default_state({batch}) to start afresh)"
+    )
 
 
 def check_step(ssm: SSM, x: Tensor, state: Tensor) -> None:

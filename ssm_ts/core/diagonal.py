@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_dt_range, check_size
+from ssm_ts.core.base import SSM, check_dt_range, check_size, complex_dtype
 from ssm_ts.core.discretization import METHODS, discretize_diagonal
 from ssm_ts.core.hippo import nplr_legs
 from ssm_ts.errors import ConfigError
@@ -141,8 +141,10 @@ class DiagonalSSM(SSM):
 
     def default_state(self, *batch_shape: int) -> Tensor:
         """Complex zeros (*batch_shape, H, N/2), complex128 when the parameters are float64."""
-        dtype = torch.view_as_complex(self.C).dtype
-        return torch.zeros(*batch_shape, *self.state_shape(), dtype=dtype, device=self.C.device)
+        return torch.zeros(*batch_shape, *self.state_shape(), dtype=self.state_dtype(), device=self.C.device)
+
+    def state_dtype(self) -> torch.dtype:
+        return complex_dtype(self.C.dtype)
 
     def step(self, u: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
         """``u`` (B, H) real, ``state`` (B, H, N/2) complex -> ``(y (B, H), new_state)``."""

@@ -20,7 +20,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_dt_range, check_size
+from ssm_ts.core.base import SSM, check_dt_range, check_size, complex_dtype
 from ssm_ts.core.discretization import discretize_dense
 from ssm_ts.core.hippo import nplr_legs
 from ssm_ts.kernels import cauchy
@@ -87,6 +87,9 @@ class DPLRSSM(SSM):
         Lambda = torch.complex(-torch.exp(self.log_neg_real), self.Lambda_imag)
         parts = (Lambda, *(torch.view_as_complex(t) for t in (self.P, self.B, self.C)))
         return tuple(_with_conjugates(x) for x in parts)
+
+    def state_dtype(self) -> torch.dtype:
+        return complex_dtype(self.log_dt.dtype)  # dense_discrete's dA: complex in the parameters' precision
 
     def dense_discrete(self, rate: float = 1.0) -> tuple[Tensor, Tensor, Tensor]:
         """Bilinear ``(dA (H, N, N), dB (H, N), C (H, N))`` of ``A = diag(Lambda) - P P^*``."""

@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_dt_range, check_size
+from ssm_ts.core.base import SSM, check_dt_range, check_size, complex_dtype
 from ssm_ts.core.diagonal import diagonal_init
 from ssm_ts.errors import ConfigError
 from ssm_ts.kernels import BACKENDS, diag_scan
@@ -161,11 +161,11 @@ class DiagonalScanSSM(SSM):
         """S5/LRU: complex zeros (*batch_shape, P); selective: real zeros (*batch_shape, H, N).
 
         In the parameters' precision (complex128 / float64 after ``.double()``)."""
-        if self.variant == "selective":
-            dtype, device = self.A_log.dtype, self.A_log.device
-        else:
-            dtype, device = torch.view_as_complex(self.B).dtype, self.B.device
-        return torch.zeros(*batch_shape, *self.state_shape(), dtype=dtype, device=device)
+        device = (self.A_log if self.variant == "selective" else self.B).device
+        return torch.zeros(*batch_shape, *self.state_shape(), dtype=self.state_dtype(), device=device)
+
+    def state_dtype(self) -> torch.dtype:
+        return self.A_log.dtype if self.variant == "selective" else complex_dtype(self.B.dtype)
 
     def forward_sequence(
         self, u: Tensor, state: Tensor | None = None, rate: float = 1.0

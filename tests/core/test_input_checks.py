@@ -43,6 +43,42 @@ def test_step_checks_input_and_state_shapes(case):
         block.step(torch.randn(H), state)
 
 
+WIDER = {torch.float32: torch.float64, torch.complex64: torch.complex128}
+
+
+@pytest.mark.parametrize("case", ALL_CASES)
+@torch.no_grad()
+def test_a_state_of_another_dtype_is_a_config_error_naming_both(case):
+    block = make_block(case)
+    state = block.default_state(2)
+    wrong = [state.to(WIDER[state.dtype])]
+    if state.is_complex():
+        wrong.append(torch.zeros(state.shape))  # a real state: step rejected it, forward took it
+    for bad in wrong:
+        pattern = rf"state must be {state.dtype}.*got {bad.dtype}"
+        with pytest.raises(ConfigError, match=pattern):
+            block(torch.randn(2, 5, H), state=bad)
+        with pytest.raises(ConfigError, match=pattern):
+            block.step(torch.randn(2, H), bad)
+
+
+@pytest.mark.parametrize("case", ALL_CASES)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_state_dtype_is_the_dtype_of_default_state(case, dtype):
+    ssm = make_block(case).to(dtype).conv.ssm
+    assert ssm.state_dtype() == ssm.default_state(1).dtype
+
+
+@pytest.mark.parametrize("case", ALL_CASES)
+@torch.no_grad()
+def test_a_state_returned_under_autocast_continues_under_autocast(case):
+    block = make_block(case)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        _, state = block(torch.randn(2, 5, H), return_state=True)
+        block(torch.randn(2, 5, H), state=state)
+        block.step(torch.randn(2, H), state)
+
+
 @pytest.mark.parametrize("case", ALL_CASES)
 @torch.no_grad()
 def test_empty_batch_and_empty_sequence(case):
