@@ -34,7 +34,7 @@ class LookbackLinear(nn.Module):
         self, *, lookback: int, horizon: int, in_channels: int, out_channels: int, n_quantiles: int = 1
     ):
         super().__init__()
-        self.horizon, self.n_quantiles = horizon, n_quantiles
+        self.horizon, self.n_quantiles, self.in_channels = horizon, n_quantiles, in_channels
         self.time = nn.Linear(lookback, horizon * n_quantiles)
         # Start as "repeat the last value" plus small noise: a good first guess after last-value norm.
         nn.init.normal_(self.time.weight, std=0.01 / lookback**0.5)
@@ -61,7 +61,8 @@ class LookbackLinear(nn.Module):
     def forward(self, z: Tensor) -> Tensor:
         B = z.shape[0]
         y = self.time(z.transpose(1, 2))  # (B, in, H*Q)
-        y = y.view(B, -1, self.horizon, self.n_quantiles).permute(0, 2, 3, 1)  # (B, H, Q, in)
+        # explicit channel count: view(B, -1, ...) cannot infer it from zero elements (an empty batch)
+        y = y.view(B, self.in_channels, self.horizon, self.n_quantiles).permute(0, 2, 3, 1)  # (B, H, Q, in)
         if self.mix is not None:
             y = self.mix(y)
         return y.transpose(2, 3)  # (B, H, out, Q)

@@ -72,6 +72,22 @@ def test_shapes_gradients_and_aux_loss(name, mode):
     assert model(x).aux_loss is None  # auxiliary terms are a training-time loss only
 
 
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", MODELS)
+@torch.no_grad()
+def test_an_empty_batch_or_no_rows_gives_an_empty_forecast(name, mode):
+    """Zero windows (an empty batch, or ``rows=[]``): the linear path's reshape could not infer the
+    channel count from zero elements."""
+    n_channels, n_outputs, n_quantiles, ci = MODES[mode]
+    model = build(name, n_channels=n_channels, n_outputs=n_outputs, n_quantiles=n_quantiles, ci=ci).eval()
+    empty = (0, 6, n_outputs, n_quantiles)
+    assert model(torch.randn(0, 24, n_channels)).prediction.shape == empty
+    if ci:  # rows selects (window, series) pairs; the others are NaN
+        no_rows = torch.zeros(0, dtype=torch.long)
+        pred = model(torch.randn(4, 24, n_channels), rows=no_rows).prediction
+        assert pred.shape == (4, *empty[1:]) and pred.isnan().all()
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_channel_independent_models_treat_each_series_alike(name):
     """Channel independence: forecasting [a, b] equals forecasting a and b separately."""
