@@ -58,7 +58,7 @@ import torch
 from torch import Tensor
 
 from ssm_ts.core import DiagonalSSM, ShiftSSM
-from ssm_ts.errors import ConfigError
+from ssm_ts.errors import ConfigError, DataError
 
 POOLINGS = ("ppv", "max", "mpv", "mipv")
 SHIFT_TAPS = (7, 9, 11)  # taps of a shift-SSM kernel, as ROCKET's kernel lengths
@@ -121,6 +121,25 @@ def check_rate(rate: float) -> float:
     if not 0 < float(rate) < math.inf:
         raise ConfigError(f"rate must be a positive number (training sample rate / new rate), got {rate!r}")
     return float(rate)
+
+
+def check_recordings(values: Sequence[np.ndarray], n_channels: int | None = None) -> None:
+    """Raise :class:`DataError` naming the first recording that is not ``(channels, length >= 1)``
+    with ``n_channels`` channels (by default, those of recording 0)."""
+    source = "the features were fitted on"
+    for i, v in enumerate(values):
+        shape = tuple(np.shape(v))
+        if len(shape) != 2:
+            raise DataError(f"recording {i} must be (channels, length), got shape {shape}")
+        if n_channels is None:
+            n_channels, source = shape[0], "recording 0 has"
+        if shape[0] != n_channels:
+            raise DataError(
+                f"recording {i} has {shape[0]} channels, but {source} {n_channels}: "
+                "every recording needs the same channels, in the same order"
+            )
+        if shape[1] == 0:
+            raise DataError(f"recording {i} is empty (length 0): drop it or give it at least one sample")
 
 
 def _ssm_kernels(kernels: RandomSSMKernels, index: slice, length: int, rate: float = 1.0) -> Tensor:
@@ -297,6 +316,9 @@ class RandomSSMFeatures:
     def fit(self, values: Sequence[np.ndarray]) -> RandomSSMFeatures:
         """Draw the kernels for training recordings ``values[i]`` ``(channels, length_i)`` and set
         every kernel's threshold from a random training recording."""
+        if not len(values):
+            raise DataError("RandomSSMFeatures.fit needs at least one training recording, got none")
+        check_recordings(values)
         rng = np.random.default_rng(self.seed)
         n_channels = values[0].shape[0]
         longest = max(v.shape[1] for v in values)
@@ -392,8 +414,9 @@ class RandomSSMFeatures:
         """Features ``(n, P K)`` float32 of recordings ``values[i]`` ``(channels, length_i)``: pooling
         ``p`` of kernel ``k`` in column ``P k + p``. ``rate``: training sample rate / the recordings'
         rate (0.5 for twice the rate; see the module docstring)."""
-        self._require_kernels()
+        kernels = self._require_kernels()
         rate = check_rate(rate)
+        check_recordings(values, kernels.channel_weights.shape[1])
         out = np.empty((len(values), self.n_features), dtype=np.float32)
         if not len(values):
             return out

@@ -79,6 +79,23 @@ def test_clear_errors(recordings):
         RandomSSMFeatures(n_kernels=4).transform(recordings)
 
 
+def test_recordings_that_do_not_fit_name_the_recording_and_the_fix(fitted, recordings):
+    """Another channel count was a raw einsum error, an empty recording a ZeroDivisionError."""
+    other = [recordings[0], np.zeros((2, 30))]
+    with pytest.raises(DataError, match=r"recording 1 has 2 channels, but the features were fitted on 3"):
+        fitted.transform(other)
+    with pytest.raises(DataError, match=r"recording 1 is empty \(length 0\)"):
+        fitted.transform([recordings[0], np.zeros((3, 0))])
+    with pytest.raises(DataError, match=r"recording 0 must be \(channels, length\), got shape \(30,\)"):
+        fitted.transform([np.zeros(30)])
+    with pytest.raises(DataError, match=r"recording 1 has 2 channels, but recording 0 has 3"):
+        RandomSSMFeatures(n_kernels=4).fit(other)
+    with pytest.raises(DataError, match=r"recording 0 is empty"):
+        RandomSSMFeatures(n_kernels=4).fit([np.zeros((3, 0))])
+    with pytest.raises(DataError, match=r"at least one training recording"):
+        RandomSSMFeatures(n_kernels=4).fit([])
+
+
 def test_pool_responses_by_hand():
     y = torch.tensor([[[0.0, 2.0, -1.0, 3.0, 9.0]]])  # one recording, one kernel; the last step is padding
     valid = torch.tensor([[[True, True, True, True, False]]])
