@@ -344,6 +344,13 @@ class SaShiMiRecurrence:
         device = self.embedding.device
         if prompt is not None and (prompt.dim() != 2 or prompt.shape[0] != n):
             raise ConfigError(f"prompt must be (n={n}, P) codes, got shape {tuple(prompt.shape)}")
+        codes = f"codes are 0 .. {self.n_classes - 1} (n_classes={self.n_classes})"
+        if not 0 <= first_code < self.n_classes:
+            raise ConfigError(f"first_code must be a code of the model: {codes}, got {first_code}")
+        if prompt is not None and prompt.numel():
+            low, high = int(prompt.min()), int(prompt.max())
+            if low < 0 or high >= self.n_classes:
+                raise ConfigError(f"prompt holds codes outside the model's: {codes}, got {low} .. {high}")
         per_sequence = generator is not None and not isinstance(generator, torch.Generator)
         if per_sequence and len(generator) != n:
             raise ConfigError(f"generator must be one torch.Generator or n={n} of them, got {len(generator)}")

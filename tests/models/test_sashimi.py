@@ -189,3 +189,15 @@ def test_a_scan_ssm_model_generates():
     assert not rec.top.capturable()  # CUDA generation replays no graphs for it
     codes = rec.generate(2, 40, first_code=128, generator=torch.Generator().manual_seed(0))
     assert codes.shape == (2, 40) and ((codes >= 0) & (codes < 256)).all()
+
+
+def test_codes_outside_the_model_are_config_errors():
+    """They were an IndexError from the embedding lookup."""
+    model = SaShiMi(**sashimi_config("tiny", n_classes=16).to_dict()).eval()
+    rec = SaShiMiRecurrence(model)
+    with pytest.raises(ConfigError, match=r"first_code .* codes are 0 \.\. 15 \(n_classes=16\), got 99"):
+        rec.generate(1, 3, 99)
+    with pytest.raises(ConfigError, match=r"prompt holds codes outside .* got 1 \.\. 99"):
+        rec.generate(1, 3, 8, prompt=torch.tensor([[1, 99]]))
+    with pytest.raises(ConfigError, match=r"got -1 \.\. 2"):
+        rec.generate(1, 3, 8, prompt=torch.tensor([[-1, 2]]))
