@@ -51,6 +51,12 @@ from ssm_ts.api.conformal import (
     windows_to_keep,
 )
 from ssm_ts.api.resumable import ResumableEarlyStopping, ResumableFit
+from ssm_ts.api.trainer_objects import (
+    check_trainer_options,
+    fit_trainer_options,
+    json_trainer_options,
+    logger_callbacks,
+)
 from ssm_ts.atomic import atomic_directory
 from ssm_ts.errors import ConfigError, DataError, SSMTSError
 from ssm_ts.pipelines.forecasting import (
@@ -152,6 +158,12 @@ class Forecaster(ResumableFit):
             holds the export of the fit that finished last. Set it to resume an interrupted fit
             from another process (``fit(..., resume=True)``).
         trainer_options: further ``lightning.Trainer`` arguments (e.g. ``{"limit_train_batches": 50}``).
+            Its ``callbacks`` are copied for every fit (no state carries over between fits), and may
+            also be given in LightningCLI's form, ``{"class_path": "lightning.pytorch.callbacks.EarlyStopping",
+            "init_args": {"monitor": "val_loss", "patience": 2}}``, built fresh for every fit. The saved
+            model and the MLflow run record objects in that form (:mod:`ssm_ts.api.trainer_objects`),
+            so that a loaded model refits with them; one whose settings cannot be read back is recorded
+            by its class only, and a fit of the loaded model runs without it (with a warning).
         calibration_budget: the most conformal calibration scores ``fit`` keeps with the model
             (windows x horizon steps x series x score kinds, 4 bytes each; default ``2**22``, about
             17 MB): beyond it, fewer validation windows are scored (evenly spaced), never fewer
@@ -160,6 +172,7 @@ class Forecaster(ResumableFit):
     """
 
     default_out_folder = "forecaster"
+    _refit = False  # a backtest's refit (unlogged)
     resume_aliases = {"shuffle_seed": "seed"}  # the data module's name for the seed's training order
 
     def __init__(
@@ -202,6 +215,7 @@ class Forecaster(ResumableFit):
         if ema_decay is not None:
             ema_decay = check_ema_decay(ema_decay, "ema_decay")
         calibration_budget = check_budget(calibration_budget)
+        check_trainer_options(trainer_options)
         # NumPy numbers and arrays, and paths, as plain values: checkpoints keep them and must load safely
         self.settings = builtin_value({k: v for k, v in locals().items() if k not in ("self", "__class__")})
         self.task_: ForecastingTask | None = None
@@ -327,8 +341,11 @@ class Forecaster(ResumableFit):
                 )
             # this fit's own folder: a fit at the same time with the same out_dir never touches its files
             own_dir = run_folder(out_dir, logger)
-            user_callbacks = self._user_callbacks()
-            options = {**(s["trainer_options"] or {}), "callbacks": user_callbacks}
+            # fresh callbacks (copies, or built from their descriptions), before any training
+            options = fit_trainer_options(s["trainer_options"], "Forecaster")
+            user_callbacks = options["callbacks"] = self._logged_callbacks(
+                options.get("callbacks", []), logger
+            )
             trainer = self._build_trainer(
                 build_trainer, own_dir, logger, user_trainer_options(options, self._fit_callbacks())
             )
@@ -358,28 +375,19 @@ class Forecaster(ResumableFit):
             callbacks.append(EMAWeights(decay=s["ema_decay"]))
         return callbacks
 
-    def _user_callbacks(self) -> list[Callback]:
-        """Fresh deep copies of the callbacks in ``trainer_options``, for one fit. Callbacks keep state
-        (``EarlyStopping``'s best score and wait count): the same objects in a second fit, a backtest
-        refit or a tuning trial stopped it against the first fit's score."""
-        import copy
-
-        from lightning.pytorch.callbacks import Callback
-
-        given = (self.settings["trainer_options"] or {}).get("callbacks") or []
-        given = [given] if isinstance(given, Callback) else list(given)
-        copies = []
-        for callback in given:
-            try:
-                copies.append(copy.deepcopy(callback))
-            except Exception as error:  # noqa: BLE001 (any object may refuse to be copied)
-                raise ConfigError(
-                    f"trainer_options callback {callback!r} cannot be copied ({type(error).__name__}: {error}); "
-                    "every fit trains with a fresh copy of the callbacks given, so that their state does not "
-                    "carry over from one fit (or refit, or tuning trial) to the next. Make it copyable "
-                    "(copy.deepcopy), e.g. by opening files or connections in its setup() hook."
-                ) from error
-        return copies
+    def _logged_callbacks(self, callbacks: list[Callback], logger) -> list[Callback]:
+        """``callbacks``, refused (a :class:`ConfigError`) in a fit without MLflow when one of them only
+        logs to the run (``LearningRateMonitor``); a backtest's refits, never logged, leave those out."""
+        unlogged = logger_callbacks(callbacks) if logger is None else []
+        if unlogged and self._refit:
+            return [c for c in callbacks if c not in unlogged]
+        if unlogged:
+            names = ", ".join(type(c).__name__ for c in unlogged)
+            raise ConfigError(
+                f"trainer_options callbacks {names} log to the fit's MLflow run, and this Forecaster has "
+                "log_to_mlflow=False: set log_to_mlflow=True, or leave them out."
+            )
+        return callbacks
 
     def _build_trainer(self, build_trainer, out_dir: Path, logger, options: dict[str, Any]):
         """The fit's ``lightning.Trainer``; one Lightning refuses to build is a :class:`ConfigError`
@@ -458,7 +466,8 @@ class Forecaster(ResumableFit):
         from ssm_ts.training import build_trainer
 
         s = self.settings
-        options = {k: v for k, v in (s["trainer_options"] or {}).items() if k != "callbacks"}
+        kept = {k: v for k, v in (s["trainer_options"] or {}).items() if k != "callbacks"}
+        options = fit_trainer_options(kept, "Forecaster")
         evaluator = build_trainer(max_epochs=1, out_dir=out_dir, accelerator=s["accelerator"], **options)
         results = evaluator.validate(task, datamodule=datamodule, verbose=False)
         return {k: float(v) for k, v in (results[0] if results else {}).items() if k.startswith("val_")}
@@ -496,7 +505,24 @@ class Forecaster(ResumableFit):
         return example, signature
 
     def _json_settings(self) -> dict[str, Any]:
-        return {k: v for k, v in self.settings.items() if k not in ("tracking_uri",)}
+        """The settings a run logs (``forecaster.*`` params, config.json) and :meth:`save` keeps, as JSON
+        values: all but the tracking URI, objects in ``trainer_options`` described (callbacks as
+        ``class_path``/``init_args``). A :class:`ConfigError` naming a setting JSON cannot hold: with
+        MLflow, :meth:`fit` asks for them before training, so it never fails after training on them."""
+        import json
+
+        settings = {k: v for k, v in self.settings.items() if k not in ("tracking_uri",)}
+        settings["trainer_options"] = json_trainer_options(settings["trainer_options"])
+        for key, value in settings.items():
+            try:
+                json.dumps(value)
+            except (TypeError, ValueError) as error:
+                raise ConfigError(
+                    f"Forecaster setting {key}={value!r} cannot be saved with the model ({error}): the saved "
+                    "config and the MLflow run hold only JSON values (numbers, text, lists, dicts). Give it "
+                    "as such values."
+                ) from error
+        return settings
 
     def _resolved_config(self, source: str) -> dict[str, Any]:
         return {"forecaster": self._json_settings(), "task": dict(self._require_fitted().hparams),
@@ -1110,7 +1136,9 @@ class Forecaster(ResumableFit):
         s = self.settings
         with tempfile.TemporaryDirectory(prefix="ssm-ts-refit-") as folder:
             settings = {**s, "log_to_mlflow": False, "register_as": None, "out_dir": folder}
-            refitted = Forecaster(**settings)._train(module)
+            refitted = Forecaster(**settings)
+            refitted._refit = True  # unlogged: callbacks that only log (LearningRateMonitor) are left out
+            refitted = refitted._train(module)
         refitted.out_dir_ = refitted.best_checkpoint_ = None  # removed with the folder
         return refitted
 

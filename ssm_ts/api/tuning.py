@@ -474,7 +474,9 @@ def tune_forecaster(
     optuna_sampler, grid_size = _make_sampler(sampler, params, fixed["seed"])
     n_trials = n_trials or grid_size or DEFAULT_TPE_TRIALS
     # a bad fixed setting is refused here, before any fit
-    Forecaster(**_trial_settings(fixed, {p.name: _first(p) for p in params}))
+    probe = Forecaster(**_trial_settings(fixed, {p.name: _first(p) for p in params}))
+    if storage is not None or fixed["log_to_mlflow"]:  # each trial's model is saved: after training
+        probe._json_settings()  # a setting it cannot hold is refused here, not after a trial trained
     fit_args = dict(time_col=time_col, target=target, past_covariates=past_covariates,
                     future_covariates=future_covariates, freq=freq, fill=fill, read_options=read_options)  # fmt: skip
 
@@ -529,9 +531,7 @@ def tune_forecaster(
         fits[trial.number] = (fit, trial_settings)
         state = "PRUNED" if reporter.pruned else "COMPLETE"
         if study_kept and not reporter.pruned:  # a continued search may choose it: its model outlives us
-            export = _kept_export(fit)
-            if export is not None:
-                trial.set_user_attr("export", str(export))
+            trial.set_user_attr("export", str(_kept_export(fit)))
         if parent is not None:
             parent.record_trial(fit.run_id_, trial.number, state, loss)
         if reporter.pruned:
@@ -613,24 +613,23 @@ def _search_record(fixed: dict[str, Any], fit_args: dict[str, Any]) -> dict[str,
     if "callbacks" in options:  # objects: their class says what they do
         given = options["callbacks"]
         given = given if isinstance(given, (list, tuple)) else [given]
-        options["callbacks"] = [type(c).__qualname__ for c in given]
+        # (a callback given described, as LightningCLI takes it: the class its class_path names)
+        options["callbacks"] = [
+            c["class_path"].rsplit(".", 1)[-1] if isinstance(c, Mapping) else type(c).__qualname__
+            for c in given
+        ]
     record["trainer_options"] = options or None
     record.update({f"data.{k}": v for k, v in fit_args.items()})
     return _plain(record)
 
 
-def _kept_export(fit: Forecaster) -> Path | None:
+def _kept_export(fit: Forecaster) -> Path:
     """The trial's export (its fit folder's ``export``; written here when the fit logged none): what a
-    continued search loads when it chooses this trial. ``None`` when the model cannot be saved (callback
-    objects in ``trainer_options`` are not JSON): the search goes on, and a continued one that chooses
-    this trial says its model is missing."""
+    continued search loads when it chooses this trial (callbacks in ``trainer_options`` are saved
+    described, :mod:`ssm_ts.api.trainer_objects`)."""
     export = Path(fit.out_dir_) / "export"
     if not export.is_dir():
-        try:
-            fit.save(export)
-        except ConfigError as error:
-            logging.getLogger(__name__).warning("trial model not kept for a continued search: %s", error)
-            return None
+        fit.save(export)
     return export.absolute()
 
 

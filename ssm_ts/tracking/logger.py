@@ -165,11 +165,16 @@ def mlflow_run_of_checkpoint(checkpoint: dict[str, Any]) -> str | None:
 
 
 def _flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested params as dotted names, as Lightning's ``MLFlowLogger`` flattens them (with ``/``): a list
+    of dicts (``trainer_options.callbacks`` as ``class_path``/``init_args``) by index, ``callbacks.0.class_path``."""
     flat: dict[str, Any] = {}
     for key, value in params.items():
         name = f"{prefix}{key}"
         if isinstance(value, Mapping):
             flat.update(_flatten(value, f"{name}."))
+        elif isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value):
+            for i, item in enumerate(value):
+                flat.update(_flatten(item, f"{name}.{i}."))
         else:
             flat[name] = value
     return flat

@@ -3,6 +3,9 @@ killed process, and running it again continues it (finished trials kept and coun
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import mlflow
 import optuna
 import pandas as pd
@@ -147,13 +150,35 @@ def test_a_trial_left_running_by_a_killed_process_fails_and_runs_again(ett, sing
     assert result.run_id == first.run_id
 
 
-def test_a_trial_whose_model_cannot_be_saved_still_counts(ett, single_thread, tmp_path):
-    # callback objects in trainer_options make Forecaster.save refuse the settings (not JSON): the search
-    # goes on without keeping the model for a continued search
-    from lightning.pytorch.callbacks import Timer
+def test_a_stored_search_with_callback_objects_keeps_and_reloads_its_trials_models(
+    ett, single_thread, tmp_path
+):
+    # callback objects in trainer_options made each trial's save refuse the settings (not JSON): with
+    # MLflow the search stopped after trial 0 trained; without, no model was kept for a continued search
+    from lightning.pytorch.callbacks import EarlyStopping, Timer
 
-    settings = {**SMALL, "trainer_options": {"limit_train_batches": 5, "callbacks": [Timer()]}}
-    result = tune_forecaster(ett, {"lr": [1e-3, 3e-3]}, sampler="grid", storage=tmp_path / "optuna.db",
-                             log_to_mlflow=False, **settings)  # fmt: skip
-    assert result.trials["state"].tolist() == ["COMPLETE", "COMPLETE"]
-    assert not any("export" in t.user_attrs for t in result.study.trials)
+    uri, storage = f"sqlite:///{tmp_path / 'mlflow.db'}", f"sqlite:///{tmp_path / 'optuna.db'}"
+    callbacks = [EarlyStopping("val_loss", patience=2), Timer(duration="00:01:00:00")]
+    settings = {
+        **SMALL,
+        "patience": None,
+        "trainer_options": {"limit_train_batches": 5, "callbacks": callbacks},
+    }
+    kwargs = dict(storage=storage, tracking_uri=uri, out_dir=str(tmp_path / "out"), **settings)
+    first = tune_forecaster(ett, {"lr": [1e-3, 3e-3]}, sampler="grid", **kwargs)
+    assert first.trials["state"].tolist() == ["COMPLETE", "COMPLETE"]
+    assert all(runs_by_id(uri)[t.user_attrs["run_id"]].info.status == "FINISHED" for t in first.study.trials)
+    exports = [t.user_attrs["export"] for t in first.study.trials]
+    saved = json.loads((Path(exports[0]) / "config.json").read_text())["forecaster"]["trainer_options"]
+    assert saved["callbacks"] == [
+        {
+            "class_path": "lightning.pytorch.callbacks.EarlyStopping",
+            "init_args": {"monitor": "val_loss", "patience": 2},
+        },
+        {"class_path": "lightning.pytorch.callbacks.Timer", "init_args": {"duration": {"seconds": 3600}}},
+    ]
+
+    # finished: the best trial's model is loaded from its export, as it was fitted
+    again = tune_forecaster(ett, {"lr": [1e-3, 3e-3]}, sampler="grid", **kwargs)
+    assert again.earlier_trials == 2 and again.best_params == first.best_params
+    assert again.best.predict()["OT"].tolist() == pytest.approx(first.best.predict()["OT"].tolist())
