@@ -20,6 +20,7 @@ import torch
 import torchaudio.functional as AF
 
 from ssm_ts.api.resumable import ResumableFit
+from ssm_ts.api.trainer_objects import check_trainer_options, fit_trainer_options, json_trainer_options
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError, SSMTSError
 from ssm_ts.pipelines.audio import AudioDataModule, read_audio
 from ssm_ts.pipelines.audio.reader import BadAudioFileError
@@ -137,6 +138,9 @@ class WaveformGenerator(ResumableFit):
             ``out_dir/export`` (with fits at the same time, the one that finished last). Set it to
             resume an interrupted fit from another process (``fit(..., resume=True)``).
         trainer_options: further ``lightning.Trainer`` arguments (e.g. ``{"limit_train_batches": 10}``).
+            Its ``callbacks`` are copied for every fit, and may be given in LightningCLI's form
+            (``{"class_path": ..., "init_args": {...}}``), as :class:`~ssm_ts.Forecaster` takes them;
+            the MLflow run records them in that form (:mod:`ssm_ts.api.trainer_objects`).
     """
 
     default_out_folder = "waveform"
@@ -165,6 +169,7 @@ class WaveformGenerator(ResumableFit):
     ):
         if max_epochs < 1:
             raise ConfigError(f"max_epochs must be at least 1, got {max_epochs}.")
+        check_trainer_options(trainer_options)
         # NumPy numbers and paths as plain values: checkpoints keep them and must load safely
         self.settings = builtin_value({k: v for k, v in locals().items() if k not in ("self", "__class__")})
         self.task_: WaveformTask | None = None
@@ -263,6 +268,9 @@ class WaveformGenerator(ResumableFit):
             weight_decay=s["weight_decay"],
             sample_every_n_epochs=s["sample_every_n_epochs"],
         )
+        # fresh callbacks for this fit (copies, or built from their descriptions), before any run starts:
+        # the same objects in a second fit would carry their state (EarlyStopping's best score) over
+        options = fit_trainer_options(s["trainer_options"], "WaveformGenerator")
         out_dir = self._fit_folder(resume)
         ckpt_path, resumed_run = self._resume_point(out_dir) if resume else (None, None)
         if ckpt_path:  # the audio it trained on (perhaps moved) and its training settings, before training
@@ -292,9 +300,7 @@ class WaveformGenerator(ResumableFit):
             accelerator=s["accelerator"],
             max_time=s["max_time"],
             # checkpoints carry the run id, so a resume continues it, and what it checks (data, settings)
-            **user_trainer_options(
-                s["trainer_options"], [RecordMLflowRun(settings=self._checked_settings())]
-            ),
+            **user_trainer_options(options, [RecordMLflowRun(settings=self._checked_settings())]),
         )
         try:
             fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=data, ckpt_path=ckpt_path)
@@ -335,8 +341,12 @@ class WaveformGenerator(ResumableFit):
         self.run_id_ = logger.run_id
 
     def _json_settings(self) -> dict[str, Any]:
-        """The settings a run logs (``generator.*`` params, config.json): all but the tracking URI."""
-        return {k: v for k, v in self.settings.items() if k != "tracking_uri"}
+        """The settings a run logs (``generator.*`` params, config.json): all but the tracking URI, objects
+        in ``trainer_options`` described (callbacks as ``class_path``/``init_args``, the same text in
+        every process, so a resume with the same callbacks changes no setting)."""
+        settings = {k: v for k, v in self.settings.items() if k != "tracking_uri"}
+        settings["trainer_options"] = json_trainer_options(settings["trainer_options"])
+        return settings
 
     def generate(
         self,
