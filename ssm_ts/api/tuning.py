@@ -711,6 +711,7 @@ class _QuietOptuna:
 def _test_metrics(best: Forecaster, data: TableSource, fit_args: dict[str, Any]) -> dict[str, float]:
     """The chosen model's ``test_*`` metrics, on the same split a plain fit would test (none when the
     split has no test rows)."""
+    from ssm_ts.api.trainer_objects import fit_trainer_options
     from ssm_ts.training import build_trainer
 
     s = best.settings
@@ -724,7 +725,9 @@ def _test_metrics(best: Forecaster, data: TableSource, fit_args: dict[str, Any])
     datamodule.setup("test")
     if datamodule.bounds.test_end <= datamodule.bounds.val_end:
         return {}
-    options = {k: v for k, v in (s["trainer_options"] or {}).items() if k != "callbacks"}
+    # a profiler or plugin given described (class_path/init_args) built, as for the fits
+    kept = {k: v for k, v in (s["trainer_options"] or {}).items() if k != "callbacks"}
+    options = fit_trainer_options(kept, "Forecaster")
     trainer = build_trainer(max_epochs=1, out_dir=best.out_dir_, accelerator=s["accelerator"], **options)
     (metrics,) = trainer.test(best.task_, datamodule=datamodule, verbose=False)
     best.task_.cpu().eval()

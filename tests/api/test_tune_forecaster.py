@@ -266,3 +266,19 @@ def test_each_trial_starts_with_fresh_user_callbacks(ett, single_thread, tmp_pat
     # the fit after the search (the test split) uses none; both trials started fresh, as the user gave them
     assert seen == [{"epochs": [], "best": [math.inf]}] * 2
     assert callbacks[1].epochs == [] and callbacks[0].best_score == math.inf
+
+
+def test_trainer_objects_given_described_serve_every_trial_and_the_test_fit(ett, single_thread, tmp_path):
+    # LightningCLI's form, as a saved model records them: the trials and the chosen model's test pass build
+    # them (the test pass gave Lightning the dict, after the search had trained)
+    options = {
+        "limit_train_batches": 5,
+        "profiler": {"class_path": "lightning.pytorch.profilers.PassThroughProfiler"},
+        "callbacks": [
+            {"class_path": "lightning.pytorch.callbacks.EarlyStopping", "init_args": {"monitor": "val_loss"}}
+        ],
+    }
+    settings = {**SMALL, "patience": None, "trainer_options": options}
+    result = tune_forecaster(ett, {"lr": [1e-3]}, sampler="grid", log_to_mlflow=False, out_dir=str(tmp_path),
+                             **settings)  # fmt: skip
+    assert result.trials["state"].tolist() == ["COMPLETE"] and "test_loss" in result.best.metrics_
