@@ -146,6 +146,7 @@ def build_cli_class():
         NonFiniteLossGuard,
         find_newest_checkpoint,
         keep_given_patience,
+        trainer_refusals,
     )
 
     class MLflowSaveConfig(SaveConfigCallback):
@@ -435,7 +436,10 @@ def build_cli_class():
                     )
             if trainer_config.get("default_root_dir") in (None, "", "."):
                 kwargs["default_root_dir"] = self._setting("out")
-            trainer = super().instantiate_trainer(**kwargs)
+            # Lightning's refusal (--trainer.accelerator gpu without a GPU) as a ConfigError naming the option;
+            # no MLflow run exists yet (the logger starts it when first used), so none is left RUNNING
+            with trainer_refusals({**trainer_config, **kwargs}, cli_trainer_setting):
+                trainer = super().instantiate_trainer(**kwargs)
             check_weight_averaging(trainer.callbacks)
             keep_given_patience(trainer.callbacks)  # a resume stops with the patience given now
             return trainer
@@ -597,6 +601,11 @@ def resume_conflicts(saved: dict[str, Any], config: Any) -> dict[str, tuple[Any,
 def logged_config_params(config: dict[str, Any]) -> dict[str, Any]:
     """The parts of a resolved config (as a dict) logged as the run's parameters: model and data."""
     return {key: config.get(key) for key in ("model", "data") if config.get(key)}
+
+
+def cli_trainer_setting(key: str, value: Any) -> str:
+    """A Trainer setting as the command line takes it: ``--trainer.accelerator gpu``."""
+    return f"--trainer.{key} {value}"
 
 
 def check_weight_averaging(callbacks: list) -> None:
