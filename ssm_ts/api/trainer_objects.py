@@ -1,4 +1,4 @@
-"""Objects in a front end's ``trainer_options`` (callbacks, a profiler, a strategy) as JSON, and back.
+"""Objects in a front end's ``trainer_options`` (callbacks, a profiler, plugins) as JSON, and back.
 
 A saved model's config, its MLflow params and its ``config.json`` artifact hold only JSON values, so
 each object is recorded in LightningCLI's form, ``{"class_path": "lightning.pytorch.callbacks.EarlyStopping",
@@ -13,7 +13,9 @@ Each fit builds fresh objects (:func:`fit_trainer_options`): callbacks given as 
 copies, so that no state (EarlyStopping's best score) carries over between fits, and descriptions
 are built by jsonargparse, which checks them against the constructor's signature as LightningCLI
 does (a misspelt argument is an error naming it, before training). Descriptions may be given
-directly too. A ``not_saved`` one is left out of the fit with a warning.
+directly too. A ``not_saved`` one is left out of the fit with a warning. Loading a saved model imports
+nothing it names: only a fit (a refit of the loaded model) builds the descriptions, as LightningCLI
+builds a config's, and only classes of the kind the Trainer takes there (a Callback subclass).
 """
 
 from __future__ import annotations
