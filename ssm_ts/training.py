@@ -96,6 +96,25 @@ def check_ema_decay(decay: Any, name: str = "decay") -> float:
     return float(decay)
 
 
+# The largest learning rate torch can train with in float32: AdamW, every ssm-ts task's optimizer, takes
+# a first step of lr / (1 - beta1) = 10 x lr, and a step beyond float32's largest number is refused deep in
+# the optimizer ("value cannot be converted to type float without overflow").
+MAX_LEARNING_RATE = float(torch.finfo(torch.float32).max) * (1 - 0.9)
+
+
+def check_learning_rate(lr: Any, name: str = "lr") -> None:
+    """A :class:`ConfigError` naming ``name`` unless ``lr`` is a number above 0 and at most
+    :data:`MAX_LEARNING_RATE` (a NaN, a negative or an overflowing rate fails only once training starts)."""
+    import numbers
+
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0.0 < float(lr) <= MAX_LEARNING_RATE:
+        raise ConfigError(
+            f"{name} must be a number above 0 and at most {MAX_LEARNING_RATE:.3g} (AdamW's first step, "
+            f"10 x {name}, must fit in float32), got {lr!r}; learning rates are usually between 1e-4 and "
+            "1e-1 (default 1e-3)."
+        )
+
+
 class EMAWeights(EMAWeightAveraging):
     """An exponential moving average of the weights, updated after every optimizer step:
     ``average = decay * average + (1 - decay) * weights`` (the first step copies the weights).

@@ -87,7 +87,7 @@ from ssm_ts.tasks.forecasting import (
     save_forecast_export,
 )
 from ssm_ts.tracking.resume_settings import builtin_value
-from ssm_ts.training import check_ema_decay
+from ssm_ts.training import check_ema_decay, check_learning_rate
 
 if TYPE_CHECKING:  # Lightning loads only when a fit starts
     from lightning.pytorch.callbacks import Callback
@@ -212,6 +212,7 @@ class Forecaster(ResumableFit):
             raise ConfigError(
                 f"patience must be a whole number of epochs >= 0, got {patience!r}; use None to never stop early."
             )
+        check_learning_rate(lr)
         if ema_decay is not None:
             ema_decay = check_ema_decay(ema_decay, "ema_decay")
         calibration_budget = check_budget(calibration_budget)

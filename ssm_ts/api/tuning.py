@@ -70,7 +70,8 @@ class TuningResult:
         best_val_loss: the best trial's validation loss.
         trials: one row per trial: ``trial``, ``state`` (``COMPLETE``, ``PRUNED``, ``FAIL``),
             ``val_loss``, ``duration_s``, ``run_id`` (its MLflow run), then a column per searched name;
-            when a trial failed (its training loss became NaN or inf), ``error`` says why.
+            when a trial failed (its training loss became NaN or inf, or torch could not train with its
+            settings: a value overflowing float32, out of memory), ``error`` says why.
         study: the :class:`optuna.Study` (its sampler, trials, plots).
         run_id: the MLflow parent run of the search (``None`` with ``log_to_mlflow=False``).
         earlier_trials: the trials the study held before this call (a continued search), 0 for a new one.
@@ -363,6 +364,21 @@ def _check_fixed(fixed: dict[str, Any], space: Mapping[str, Any]) -> None:
         )
 
 
+def _check_searched_values(fixed: dict[str, Any], params: list[_Param]) -> None:
+    """A :class:`ConfigError` naming the searched value (each choice, each end of a range; the other names
+    at their first value) that Forecaster's own checks refuse (``lr`` 1e38), before any trial: it would
+    stop the search at the trial that drew it."""
+    first = {p.name: _first(p) for p in params}
+    for param in params:
+        for value in param.choices if param.choices is not None else (param.low, param.high):
+            try:
+                Forecaster(**_trial_settings(fixed, {**first, param.name: value}))
+            except ConfigError as error:
+                raise ConfigError(
+                    f"search space {param.name!r}: the value {value!r} is refused: {error}"
+                ) from error
+
+
 def _make_sampler(
     sampler: Any, params: list[_Param], seed: int
 ) -> tuple[optuna.samplers.BaseSampler, int | None]:
@@ -435,8 +451,11 @@ def tune_forecaster(
         **settings: the fixed Forecaster settings (``model``, ``horizon``, ``max_epochs``, ...).
 
     Trials never read the test split; the chosen model's test metrics are computed once, at the end.
-    A trial whose training loss becomes NaN or inf (a diverging ``lr``) fails (state ``FAIL``, its
-    MLflow run FAILED, the reason in ``trials["error"]``) and the search goes on. The data is read once
+    A trial whose training loss becomes NaN or inf (a diverging ``lr``), or that torch cannot train (a
+    value too large for float32, such as ``trainer_options.gradient_clip_val`` 1e39; out of memory), fails
+    (state ``FAIL``, its MLflow run FAILED, the reason in ``trials["error"]``) and the search goes on; any
+    other error from a trial's fit stops the search. A searched value Forecaster refuses (``lr`` above
+    3.4e37) is a :class:`ConfigError` before any trial. The data is read once
     before the search: a problem there is refused before any study or run is stored; a setting that
     does not suit it (a lookback longer than the data) stops the search, naming the trial. If every
     trial fails, a :class:`TrainingError` lists why.
@@ -473,8 +492,9 @@ def tune_forecaster(
     params = parse_space(space, fixed["model"])
     optuna_sampler, grid_size = _make_sampler(sampler, params, fixed["seed"])
     n_trials = n_trials or grid_size or DEFAULT_TPE_TRIALS
-    # a bad fixed setting is refused here, before any fit
+    # a bad fixed setting is refused here, before any fit; so is a searched value Forecaster refuses
     probe = Forecaster(**_trial_settings(fixed, {p.name: _first(p) for p in params}))
+    _check_searched_values(fixed, params)
     if storage is not None or fixed["log_to_mlflow"]:  # each trial's model is saved: after training
         probe._json_settings()  # a setting it cannot hold is refused here, not after a trial trained
     fit_args = dict(time_col=time_col, target=target, past_covariates=past_covariates,
@@ -519,13 +539,16 @@ def tune_forecaster(
             fit.fit(data, **fit_args)
         # these settings diverged (the loss became NaN or inf): a FAIL trial, and the search goes on
         except TrainingError as error:
-            trial.set_user_attr("error", str(error))
-            trial.set_user_attr("run_id", fit._trial_run_id)
-            if parent is not None:  # Lightning marked the child run FAILED
-                parent.record_trial(fit._trial_run_id, trial.number, "FAIL", None)
+            fail_trial(trial, fit, error)
             raise
         except SSMTSError as error:  # the user's data or settings: the same kind of error, naming the trial
             raise type(error)(f"the search stopped at trial {trial.number} ({values}): {error}") from error
+        except RuntimeError as error:
+            failure = _torch_trial_failure(error)
+            if failure is None:  # another error (a bug) would fail every trial: it stops the search
+                raise
+            fail_trial(trial, fit, failure)  # torch could not compute with these settings: as a NaN loss
+            raise failure from error
         loss = float(fit.metrics_["val_loss"])
         trial.set_user_attr("run_id", fit.run_id_)
         fits[trial.number] = (fit, trial_settings)
@@ -537,6 +560,13 @@ def tune_forecaster(
         if reporter.pruned:
             raise optuna.TrialPruned(f"val_loss {loss:.4g} after epoch {reporter.epoch}")
         return loss
+
+    def fail_trial(trial: optuna.Trial, fit: _TrialForecaster, error: TrainingError) -> None:
+        """Record why ``trial`` fails (Optuna marks it FAIL when ``error`` is raised from it)."""
+        trial.set_user_attr("error", str(error))
+        trial.set_user_attr("run_id", fit._trial_run_id)
+        if parent is not None:  # Lightning marked the child run FAILED
+            parent.record_trial(fit._trial_run_id, trial.number, "FAIL", None)
 
     def objective(trial: optuna.Trial) -> float:
         try:
@@ -671,6 +701,28 @@ def _raise_if_all_failed(study: optuna.Study) -> None:
         f"{reasons}. Search a range where training stays finite (e.g. a lower lr), or set "
         "trainer_options={'gradient_clip_val': 1.0}."
     )
+
+
+def _torch_trial_failure(error: RuntimeError) -> TrainingError | None:
+    """A :class:`TrainingError` saying why torch could not train with a trial's settings, when ``error``
+    is one a value of those settings alone causes: a number too large for float32
+    (``trainer_options.gradient_clip_val`` 1e39: "value cannot be converted to type float without
+    overflow"), or memory a larger model or batch needs. ``None`` for any other error (a bug, a
+    shape that does not fit), which would fail every trial and so stops the search."""
+    import torch
+
+    message = f"{type(error).__name__}: {error}".strip()
+    if isinstance(error, torch.OutOfMemoryError) or "can't allocate memory" in str(error):
+        return TrainingError(
+            f"torch ran out of memory training with these settings ({message}); search smaller models "
+            "(model_options) or batch_size."
+        )
+    if "overflow" in str(error):
+        return TrainingError(
+            f"torch could not train with these settings ({message}): a value among them is too large "
+            "for float32; search a range of smaller values."
+        )
+    return None
 
 
 def _first(param: _Param) -> Any:
