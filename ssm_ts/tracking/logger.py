@@ -255,8 +255,12 @@ def _run_param_changes(
 ) -> tuple[dict[str, tuple[str, str]], set[str]]:
     """``({name: (logged text, new text)}, names given in another form only)`` of a resume's ``params``
     (``flat``: flattened) against the run's ``logged`` ones. A name the run never logged is no
-    change (new since, or an unset value), unless the run logged the setting above it as one value
-    (``None``), or, for a name in ``accepted``, other keys under it (its nested keys changed)."""
+    change (a setting new since the run's version, or an unset value), unless the run logged the
+    setting above it as one value only (``None``, ``"balanced"``: one value then, nested values
+    now), or, for a name in ``accepted``, other keys under it (its nested keys changed). A name the
+    run logged both as one value and with nested keys is two params that share it (the CLI's
+    ``model.*`` section and Lightning's ``model``, the task's model name): its section gaining a key
+    is no change."""
     changed: dict[str, tuple[str, str]] = {}
     reformatted: set[str] = set()
 
@@ -288,14 +292,22 @@ def _run_param_changes(
         if key in logged:
             compare(key, logged[key], value)
             continue
-        parent = next((p for p in _parents(key) if p in logged), None)
-        if parent is not None and parent not in changed:  # None then, nested values now
+        # one value then (None, "balanced"), nested values now; a parent the run also logged nested
+        # keys of was a section (the CLI's model.*; its "model" param is the task's model name),
+        # and this key is a setting new since the run's version: no change
+        parent = next((p for p in _parents(key) if p in logged and not _has_nested(logged, p)), None)
+        if parent is not None and parent not in changed:
             changed[parent] = (logged[parent], text(_nested(params, parent)))
-    for key in logged:  # nested values then, one value now (None)
-        parent = next((p for p in _parents(key) if p in flat and p not in whole), None)
+    for key in logged:  # nested values then, one value now (None); not a section that also has a value
+        parent = next((p for p in _parents(key) if p in flat and p not in whole and p not in logged), None)
         if parent is not None and parent not in changed:
             changed[parent] = (text(_nested_text(logged, parent)), text(flat[parent]))
     return changed, reformatted
+
+
+def _has_nested(names: Collection[str], name: str) -> bool:
+    """Whether ``names`` hold a key nested under ``name`` (``model.lr`` under ``model``)."""
+    return any(k.startswith(f"{name}.") for k in names)
 
 
 def _parents(name: str) -> list[str]:
