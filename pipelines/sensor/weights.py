@@ -23,15 +23,32 @@ from ssm_ts.errors import ConfigError, DataError
 ClassWeight = Literal["balanced"] | dict[str, float] | None
 
 
+def check_class_weight_form(class_weight: Any, classes: Sequence[str] | None = None) -> None:
+    """A :class:`ConfigError` naming the accepted forms for a ``class_weight`` that is not ``None``,
+    ``"balanced"`` or a ``{label: weight}`` mapping. The type is checked before any comparison: an
+    array compared with ``"balanced"`` is an array, whose truth value NumPy refuses. A list or array
+    of weights gets the dict it may mean, by the position of ``classes`` (if known and as many)."""
+    if class_weight is None or isinstance(class_weight, Mapping):
+        return
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        return
+    hint = ""
+    if isinstance(class_weight, (list, tuple, np.ndarray)):
+        hint = "; a list or array has no labels: give each class's weight by its label"
+        weights = np.asarray(class_weight, dtype=object).ravel().tolist()
+        if classes is not None and len(weights) == len(classes):
+            hint += f", e.g. {dict(zip((str(c) for c in classes), weights, strict=True))!r}"
+    raise ConfigError(
+        f"class_weight must be None, 'balanced' or a {{label: weight}} dict, got {class_weight!r}{hint}"
+    )
+
+
 def check_class_weight(class_weight: Any, classes: Sequence[str]) -> None:
     """A clear error for a ``class_weight`` that is not ``None``, ``"balanced"`` or ``{label: weight}``
     with labels among ``classes`` (the training labels, as text) and finite weights >= 0."""
-    if class_weight is None or class_weight == "balanced":
-        return
+    check_class_weight_form(class_weight, classes)
     if not isinstance(class_weight, Mapping):
-        raise ConfigError(
-            f"class_weight must be None, 'balanced' or a {{label: weight}} dict, got {class_weight!r}"
-        )
+        return
     unknown = [key for key in class_weight if str(key) not in set(classes)]
     if unknown:
         raise DataError(

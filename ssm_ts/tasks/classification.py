@@ -41,7 +41,13 @@ from ssm_ts.atomic import atomic_path
 from ssm_ts.errors import CheckpointError, ConfigError, DataError
 from ssm_ts.export import load_export, save_export
 from ssm_ts.pipelines.sensor import ChannelScaler, SensorDataModule, encode_labels
-from ssm_ts.pipelines.sensor.weights import ClassWeight, check_class_weight, class_weights, recording_weights
+from ssm_ts.pipelines.sensor.weights import (
+    ClassWeight,
+    check_class_weight,
+    check_class_weight_form,
+    class_weights,
+    recording_weights,
+)
 from ssm_ts.tracking.resume_settings import builtin_hparams
 
 SPLITS = ("train", "val", "test")
@@ -97,10 +103,7 @@ class ClassificationTask(pl.LightningModule):
 
         super().__init__()
         rate = check_rate(rate)  # 0, negative, inf or text: a clear error before anything is built
-        if class_weight is not None and class_weight != "balanced" and not isinstance(class_weight, dict):
-            raise ConfigError(
-                f"class_weight must be None, 'balanced' or a {{label: weight}} dict, got {class_weight!r}"
-            )
+        check_class_weight_form(class_weight, classes)  # before save_hyperparameters keeps it
         self.save_hyperparameters()
         builtin_hparams(self)  # NumPy or Path settings would make its checkpoints unloadable
         self.net: nn.Module | None = None
