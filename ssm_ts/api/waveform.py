@@ -232,7 +232,7 @@ class WaveformGenerator(ResumableFit):
         from ssm_ts.tracking.logger import RecordMLflowRun, check_resumed_run, log_params
         from ssm_ts.tracking.resume_settings import DATA_FILE_SETTINGS, RUNTIME_SETTINGS
         from ssm_ts.tracking.run_folder import run_folder
-        from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
+        from ssm_ts.tracking.run_status import end_run, fit_interruptibly, run_failed_on_error
         from ssm_ts.training import build_trainer, user_trainer_options
 
         s = self.settings
@@ -293,15 +293,19 @@ class WaveformGenerator(ResumableFit):
             log_params(logger, params)
         # this fit's own folder: a fit at the same time with the same out_dir never touches its files
         own_dir = run_folder(out_dir, logger)
-        trainer = build_trainer(
-            max_epochs=s["max_epochs"],
-            out_dir=own_dir,
-            logger=logger,
-            accelerator=s["accelerator"],
-            max_time=s["max_time"],
-            # checkpoints carry the run id, so a resume continues it, and what it checks (data, settings)
-            **user_trainer_options(options, [RecordMLflowRun(settings=self._checked_settings())]),
-        )
+        try:  # the run exists: a trainer Lightning refuses (accelerator="gpu" without one) must not leave it RUNNING
+            trainer = build_trainer(
+                max_epochs=s["max_epochs"],
+                out_dir=own_dir,
+                logger=logger,
+                accelerator=s["accelerator"],
+                max_time=s["max_time"],
+                # checkpoints carry the run id, so a resume continues it, and what it checks (data, settings)
+                **user_trainer_options(options, [RecordMLflowRun(settings=self._checked_settings())]),
+            )
+        except BaseException as error:
+            end_run(logger, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
+            raise
         try:
             fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=data, ckpt_path=ckpt_path)
         except SSMTSError as err:  # audio is read as it trains: a bad file can stop a fit at any epoch

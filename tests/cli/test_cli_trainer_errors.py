@@ -113,3 +113,19 @@ def test_the_python_api_trainer_names_the_setting_as_python_spells_it(tmp_path):
     with pytest.raises(ConfigError, match="accelerator='gpu'") as caught:
         build_trainer(max_epochs=1, out_dir=tmp_path, accelerator="gpu")
     assert "Use accelerator='cpu' or accelerator='auto'" in str(caught.value)
+
+
+@NO_GPU
+def test_a_waveform_fit_on_a_gpu_fails_its_run(shared_data, single_thread, tmp_path):
+    """The audio Python API started its MLflow run before building the trainer, and left it RUNNING."""
+    from ssm_ts import WaveformGenerator
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    generator = WaveformGenerator(
+        accelerator="gpu", max_epochs=1, tracking_uri=uri, out_dir=str(tmp_path / "out")
+    )
+    with pytest.raises(ConfigError, match="lightning.Trainer refused accelerator='gpu'"):
+        generator.fit(shared_data / "audio" / "espeak-digits")
+    client = mlflow.MlflowClient(uri)
+    (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-audio").experiment_id])
+    assert run.info.status == "FAILED"
