@@ -1,8 +1,18 @@
-"""Helpers shared by the Triton launchers: real views of complex tensors and block sizes.
+"""Helpers shared by the Triton launchers: real views of complex tensors, block sizes, and the
+guard on 32-bit offsets.
 
 Triton has no complex dtype, so a complex (..., N) tensor is passed as its interleaved real view
 (..., N, 2): the real part of element i sits at 2 i, the imaginary part at 2 i + 1. Kernels keep
 the precision they are given (float32 or float64); half precision is computed in float32.
+
+Offsets. Program ids and ``tl.arange`` are int32 in Triton, and so is every product of them, so an
+offset past 2^31 - 1 floats (8 GB of float32, reached by e.g. a (16, 16384, 8192) scan input)
+wraps and reads or writes the wrong memory without any error. Every kernel therefore forms the
+start of its row (a batch element, a channel, a time chunk) in int64 (``pid.to(tl.int64) * ...``,
+as mamba's and FlashAttention's Triton kernels do) and adds only offsets *within* that row in
+int32, which keeps the per-element index math in 32-bit registers. The within-row offsets are
+bounded by one row's size; :func:`check_int32_offsets` refuses the (rare) shapes where even that
+bound passes 2^31 - 1, before anything is launched.
 """
 
 from __future__ import annotations
@@ -10,7 +20,28 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from ssm_ts.errors import KernelBackendError
 from ssm_ts.kernels.dispatch import triton_interpreting
+
+INT32_MAX = 2**31 - 1
+TORCH_FIX = "run it with backend='torch' (or SSM_TS_BACKEND=torch)"
+
+
+def check_int32_offsets(op: str, offsets: dict[str, int], fix: str = TORCH_FIX) -> None:
+    """Raise :class:`KernelBackendError` if an offset a kernel keeps in int32 can pass 2^31 - 1.
+
+    Args:
+        op: the op's name, for the message.
+        offsets: a description of each int32 offset -> its largest value (in floats, including
+            the masked lanes of the last block) for the launch at hand.
+        fix: what the caller can do instead.
+    """
+    for what, largest in offsets.items():
+        if largest > INT32_MAX:
+            raise KernelBackendError(
+                f"{op}: these shapes are too large for the Triton kernel, which indexes {what} with "
+                f"32-bit offsets: the largest is {largest:,}, over 2^31 - 1 = {INT32_MAX:,}; {fix}"
+            )
 
 
 def compute_dtype(*tensors: Tensor | None) -> torch.dtype:

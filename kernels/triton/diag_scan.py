@@ -6,6 +6,12 @@ each chunk is scanned in parallel with ``tl.associative_scan`` over the pairs (a
 enters as h = A_cum * carry + B_cum, and the chunk's last state becomes the next carry. Real and
 complex (interleaved real/imaginary) variants; REVERSE walks time backwards, which is the
 adjoint scan of the backward pass (see :mod:`ssm_ts.kernels.diag_scan`).
+
+Offsets (see :mod:`ssm_ts.kernels.triton.common`): the start of each batch element and of each
+chunk, (pb L + t0) D W, is int64, because B L D W passes 2^31 floats at sizes that fit on one GPU
+(B=16, L=16384, D=8192: 2^31 real elements, 8.6 GB in float32). Offsets within a chunk,
+(step D + d) W < (BLOCK_T D + BLOCK_D) W, stay int32 and are computed once per program; they limit
+D to about 8 million complex channels, and :func:`check_diag_scan_offsets` refuses more.
 """
 
 from __future__ import annotations
@@ -16,7 +22,15 @@ import triton.language as tl
 from torch import Tensor
 
 from ssm_ts.kernels.diag_scan import cast_gradient, check_diag_scan_shapes, promoted_dtype, scan_backward
-from ssm_ts.kernels.triton.common import compute_dtype, interpreting, next_pow2, real_dtype
+from ssm_ts.kernels.triton.common import (
+    INT32_MAX,
+    TORCH_FIX,
+    check_int32_offsets,
+    compute_dtype,
+    interpreting,
+    next_pow2,
+    real_dtype,
+)
 
 
 @triton.jit
@@ -50,15 +64,24 @@ def _diag_scan_kernel(
     BLOCK_T: tl.constexpr,
     BLOCK_D: tl.constexpr,
 ):
-    pb = tl.program_id(0)
+    # 64-bit: the first time step of this batch element (pb * L) and of each chunk, times the D * W
+    # floats of a step: B * L * D * W passes 2^31 at realistic sizes. 32-bit: offsets within a
+    # chunk, below (BLOCK_T * D + BLOCK_D) * W (check_diag_scan_offsets refuses more), computed once.
+    pb = tl.program_id(0).to(tl.int64)
     d = tl.program_id(1) * BLOCK_D + tl.arange(0, BLOCK_D)
     d_mask = d < D
     local = tl.arange(0, BLOCK_T)
     is_last = (local == BLOCK_T - 1)[:, None]
+    step = D * W  # floats from one time step to the next
+    if REVERSE:
+        inner = -local[:, None] * step + d[None, :] * W
+    else:
+        inner = local[:, None] * step + d[None, :] * W
     if HAS_H0:
-        carry_r = tl.load(h0_ptr + (pb * D + d) * W, mask=d_mask, other=0.0)
+        h0_row = h0_ptr + pb * step
+        carry_r = tl.load(h0_row + d * W, mask=d_mask, other=0.0)
         if IS_COMPLEX:
-            carry_i = tl.load(h0_ptr + (pb * D + d) * W + 1, mask=d_mask, other=0.0)
+            carry_i = tl.load(h0_row + d * W + 1, mask=d_mask, other=0.0)
     else:
         carry_r = tl.zeros([BLOCK_D], dtype=out_ptr.dtype.element_ty)
         if IS_COMPLEX:
@@ -66,28 +89,28 @@ def _diag_scan_kernel(
     for c in range(NUM_CHUNKS):
         i = c * BLOCK_T + local
         if REVERSE:
-            t = L - 1 - i
+            t0 = pb * L + (L - 1 - c * BLOCK_T)  # the chunk walks down from its first step
         else:
-            t = i
+            t0 = pb * L + c * BLOCK_T
+        chunk = t0 * step  # int64
         mask = (i < L)[:, None] & d_mask[None, :]
-        off = ((pb * L + t[:, None]) * D + d[None, :]) * W
         # Padding beyond L is the identity (a = 1, b = 0).
-        ar = tl.load(a_ptr + off, mask=mask, other=1.0)
-        br = tl.load(b_ptr + off, mask=mask, other=0.0)
+        ar = tl.load(a_ptr + chunk + inner, mask=mask, other=1.0)
+        br = tl.load(b_ptr + chunk + inner, mask=mask, other=0.0)
         if IS_COMPLEX:
-            ai = tl.load(a_ptr + off + 1, mask=mask, other=0.0)
-            bi = tl.load(b_ptr + off + 1, mask=mask, other=0.0)
+            ai = tl.load(a_ptr + chunk + inner + 1, mask=mask, other=0.0)
+            bi = tl.load(b_ptr + chunk + inner + 1, mask=mask, other=0.0)
             Ar, Ai, Br, Bi = tl.associative_scan((ar, ai, br, bi), 0, _combine_complex)
             hr = Ar * carry_r[None, :] - Ai * carry_i[None, :] + Br
             hi = Ar * carry_i[None, :] + Ai * carry_r[None, :] + Bi
-            tl.store(out_ptr + off, hr, mask=mask)
-            tl.store(out_ptr + off + 1, hi, mask=mask)
+            tl.store(out_ptr + chunk + inner, hr, mask=mask)
+            tl.store(out_ptr + chunk + inner + 1, hi, mask=mask)
             carry_r = tl.sum(tl.where(is_last, hr, 0.0), axis=0)
             carry_i = tl.sum(tl.where(is_last, hi, 0.0), axis=0)
         else:
             Ar, Br = tl.associative_scan((ar, br), 0, _combine_real)
             hr = Ar * carry_r[None, :] + Br
-            tl.store(out_ptr + off, hr, mask=mask)
+            tl.store(out_ptr + chunk + inner, hr, mask=mask)
             carry_r = tl.sum(tl.where(is_last, hr, 0.0), axis=0)
 
 
@@ -96,10 +119,38 @@ def _diag_scan_kernel(
 TUNING: dict[str, int] = {}
 
 
+def launch_settings(L: int, D: int) -> tuple[int, int, int]:
+    """(BLOCK_T, BLOCK_D, num_warps) for a scan of L steps over D channels."""
+    if interpreting():
+        return min(next_pow2(L, 2), 16), min(next_pow2(D, 2), 16), 4
+    # 128 steps per chunk: 160 -> 131 us at B=8, L=4096, D=1024 on an H200 (64% of peak bandwidth)
+    BLOCK_T = min(next_pow2(L, 2), TUNING.get("BLOCK_T", 128))
+    BLOCK_D = min(next_pow2(D, 2), TUNING.get("BLOCK_D", 32))
+    return BLOCK_T, BLOCK_D, TUNING.get("num_warps", 4)
+
+
+def check_diag_scan_offsets(L: int, D: int, is_complex: bool) -> None:
+    """Refuse a scan whose offsets within one chunk of BLOCK_T steps pass 2^31 - 1 (see the kernel).
+
+    Offsets across batch elements and chunks are 64-bit, so only the channel count D limits the
+    kernel: about 8 million complex channels at 128 steps per chunk.
+    """
+    BLOCK_T, BLOCK_D, _ = launch_settings(L, D)
+    W = 2 if is_complex else 1
+    largest = (BLOCK_T * D + BLOCK_D) * W
+    most_channels = (INT32_MAX // W - BLOCK_D) // BLOCK_T
+    check_int32_offsets(
+        "diag_scan",
+        {f"positions within one chunk of {BLOCK_T} steps x {D:,} channels": largest},
+        f"split the channels (the last axis) into calls of at most {most_channels:,} each, or {TORCH_FIX}",
+    )
+
+
 def launch_diag_scan(a: Tensor, b: Tensor, h0: Tensor | None, reverse: bool = False) -> Tensor:
     """Run the kernel; ``a``, ``b`` (B, L, D) and ``h0`` (B, D) already in one dtype."""
     B, L, D = b.shape
     is_complex = b.is_complex()
+    check_diag_scan_offsets(L, D, is_complex)
     out = torch.empty_like(b, memory_format=torch.contiguous_format)
     if L == 0:
         return out
@@ -108,13 +159,7 @@ def launch_diag_scan(a: Tensor, b: Tensor, h0: Tensor | None, reverse: bool = Fa
         t = t.contiguous()
         return torch.view_as_real(t) if is_complex else t
 
-    if interpreting():
-        BLOCK_T, BLOCK_D, num_warps = min(next_pow2(L, 2), 16), min(next_pow2(D, 2), 16), 4
-    else:
-        # 128 steps per chunk: 160 -> 131 us at B=8, L=4096, D=1024 on an H200 (64% of peak bandwidth)
-        BLOCK_T = min(next_pow2(L, 2), TUNING.get("BLOCK_T", 128))
-        BLOCK_D = min(next_pow2(D, 2), TUNING.get("BLOCK_D", 32))
-        num_warps = TUNING.get("num_warps", 4)
+    BLOCK_T, BLOCK_D, num_warps = launch_settings(L, D)
     grid = (B, triton.cdiv(D, BLOCK_D))
     _diag_scan_kernel[grid](
         view(a),

@@ -16,11 +16,15 @@ kernels run), so any element a kernel fails to write shows up as a mismatch.
 from __future__ import annotations
 
 import contextlib
+import math
+import mmap
 import os
+import sys
 
 import pytest
 import torch
 
+from ssm_ts.errors import KernelBackendError
 from ssm_ts.kernels import (
     cauchy,
     cauchy_reference,
@@ -299,3 +303,77 @@ def test_diagonal_scan_ssm_on_triton_matches_the_torch_path(variant):
     assert_close(outputs["triton"][1], outputs["torch"][1], 1e-10, "final state")
     for g, r in zip(grads["triton"], grads["torch"], strict=True):
         assert_close(g, r, 1e-9, "parameter gradient")
+
+
+# --- offsets past 2^31 - 1 (int64 indexing) ----------------------------------------------------
+# A tensor of more than 2^31 floats, on an anonymous mapping that reserves no memory: only the
+# pages a test writes or a kernel touches are ever allocated, so a 16 GB input costs a few pages.
+# The kernels are launched directly with a truncated grid or chunk count, so they touch a few rows
+# at the far end (offsets past 2^31 - 1, which wrapped to negative in int32) and nothing else.
+MAP_NORESERVE = getattr(mmap, "MAP_NORESERVE", 0x4000)  # Linux's value; Python < 3.13 lacks the name
+HUGE = INTERPRETED and sys.platform == "linux"  # needs host memory the interpreter reads directly
+
+
+def sparse_tensor(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """An uninitialised CPU tensor of ``shape`` whose untouched pages cost no memory."""
+    numel = math.prod(shape)
+    itemsize = torch.empty(0, dtype=dtype).element_size()
+    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | MAP_NORESERVE
+    buffer = mmap.mmap(-1, numel * itemsize, flags=flags)
+    return torch.frombuffer(buffer, dtype=dtype, count=numel).view(shape)
+
+
+def test_sparse_tensors_really_are_past_int32():
+    t = sparse_tensor(3, 2**30)
+    t[2, -1] = 5.0
+    assert t.numel() > 2**31 and t[2, -1].item() == 5.0 and t[0, 0].item() == 0.0
+
+
+if HUGE:
+
+    @pytest.mark.parametrize("reverse", [False, True])
+    @pytest.mark.parametrize("is_complex", [False, True])
+    def test_diag_scan_kernel_indexes_past_int32(reverse, is_complex):
+        """Two batch elements of L steps with (L - 1) D W >= 2^31: batch 1 starts past 2^31 - 1
+        floats (the forward chunk tests the batch base) and the reverse scan's first chunk, the last
+        steps of batch 0, sits there too (the chunk base)."""
+        from ssm_ts.kernels.triton.diag_scan import _diag_scan_kernel
+
+        B, D, T, W = 2, 3, 16, 2 if is_complex else 1
+        L = 2**31 // (D * W) + 5
+        assert (L - 1) * D * W > 2**31
+        steps = slice(L - T, L) if reverse else slice(0, T)
+        dtype = torch.complex64 if is_complex else torch.float32
+        a, b, out = (sparse_tensor(B, L, D, W) for _ in range(3))
+        a_rows, b_rows, h0 = scan_inputs(B, T, D, "complex" if is_complex else "real")
+        for big, rows in ((a, a_rows), (b, b_rows)):
+            big[:, steps] = torch.view_as_real(rows.to(dtype)) if is_complex else rows.float().unsqueeze(-1)
+        h0_flat = torch.view_as_real(h0.to(dtype)) if is_complex else h0.float()
+        _diag_scan_kernel[(B, 1)](
+            a, b, h0_flat.contiguous(), out, L, D,
+            IS_COMPLEX=is_complex, W=W, HAS_H0=True, REVERSE=reverse, NUM_CHUNKS=1, BLOCK_T=T, BLOCK_D=4,
+        )  # fmt: skip
+        got = out[:, steps]
+        got = torch.view_as_complex(got) if is_complex else got.squeeze(-1)
+        if reverse:
+            want = diag_scan_reference(a_rows.flip(1), b_rows.flip(1), h0).flip(1)
+        else:
+            want = diag_scan_reference(a_rows, b_rows, h0)
+        assert_close(got, want, 1e-5, "h past 2^31 floats")
+
+
+def test_diag_scan_refuses_more_channels_than_its_32_bit_chunk_offsets_hold():
+    """The only int32 offsets left are within one chunk: D up to INT32_MAX / (BLOCK_T W) channels.
+    Expanded (stride-0) inputs: the refusal comes before anything of that size is allocated."""
+    from ssm_ts.kernels.triton.diag_scan import check_diag_scan_offsets, launch_settings
+
+    L = 64
+    BLOCK_T, BLOCK_D, _ = launch_settings(L, 2**20)
+    most = (2**31 - 1 - BLOCK_D * 2) // (BLOCK_T * 2)
+    check_diag_scan_offsets(L, most, is_complex=True)  # the largest D that fits
+    with pytest.raises(KernelBackendError, match=r"diag_scan: .*32-bit offsets.*split the channels"):
+        check_diag_scan_offsets(L, most + 1, is_complex=True)
+    check_diag_scan_offsets(L, 2 * most, is_complex=False)  # half the floats per element
+    b = torch.zeros(1, 1, 1, dtype=torch.complex64).expand(1, L, most + 1)
+    with pytest.raises(KernelBackendError, match="backend='torch'"):
+        diag_scan(b, b, backend="triton")
