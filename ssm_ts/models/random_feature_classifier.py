@@ -163,6 +163,7 @@ class RandomFeatureClassifier(nn.Module):
             raise ConfigError(
                 "the random-features classifier is not fitted: fit it (ssm-ts classify fit) or load a checkpoint."
             )
+        self._check_input(x)
         if mask is None:
             lengths = torch.full((x.shape[0],), x.shape[1], device=x.device)
         else:
@@ -170,6 +171,27 @@ class RandomFeatureClassifier(nn.Module):
         self.features.kernels_ = self.kernels()
         features = self.features.transform_padded(x.float().transpose(1, 2), lengths, rate).double()
         return self.head((features - self.feature_mean) / self.feature_scale)
+
+    def _check_input(self, x: Tensor) -> None:
+        """A :class:`DataError` unless ``x`` is ``(batch, length, channels)`` with the fitted channels: a
+        wrong count would fail deep in the feature transform with a raw einsum error."""
+        expected = self.kernel_channel_weights.shape[1]
+        shape = tuple(x.shape)
+        if len(shape) != 3:
+            raise DataError(
+                f"the classifier takes x of shape (batch, length, channels), got shape {shape}; for one "
+                "recording of (length, channels) add the batch axis: x[None]"
+            )
+        if shape[-1] != expected:
+            hint = (
+                "; x looks like (batch, channels, length): transpose it with x.transpose(1, 2)"
+                if shape[1] == expected
+                else ""
+            )
+            raise DataError(
+                f"x of shape {shape} (batch, length, channels) has {shape[-1]} channels, but the classifier "
+                f"was fitted on {expected} channels: give the same {expected} channels, in the same order{hint}"
+            )
 
 
 def _s4d_only_when_no_shift_kernels(module, state_dict, prefix, *args) -> None:

@@ -142,6 +142,22 @@ def check_recordings(values: Sequence[np.ndarray], n_channels: int | None = None
             raise DataError(f"recording {i} is empty (length 0): drop it or give it at least one sample")
 
 
+def check_padded(x: Tensor, n_channels: int) -> None:
+    """Raise :class:`DataError` unless ``x`` is ``(n, channels, length)`` with the ``n_channels`` the
+    kernels were fitted on (a wrong count would fail deep in the convolution with an einsum error)."""
+    shape = tuple(x.shape)
+    if len(shape) != 3:
+        raise DataError(
+            f"the recordings tensor must be (n, channels, length), got shape {shape}; "
+            "stack the recordings into one zero-padded 3-D tensor"
+        )
+    if shape[1] != n_channels:
+        raise DataError(
+            f"the recordings tensor {shape} (n, channels, length) has {shape[1]} channels, but the features "
+            f"were fitted on {n_channels}: give the same {n_channels} channels, in the same order"
+        )
+
+
 def _ssm_kernels(kernels: RandomSSMKernels, index: slice, length: int, rate: float = 1.0) -> Tensor:
     """``(k, length)`` float32 impulse responses (on the CPU) of the kernels ``index``: S4D kernels from a
     frozen DiagonalSSM, shift kernels from a frozen ShiftSSM; at ``rate`` (training sample rate / the
@@ -437,6 +453,7 @@ class RandomSSMFeatures:
         sampled at training sample rate / ``rate``."""
         kernels = self._require_kernels()
         rate = check_rate(rate)
+        check_padded(x, kernels.channel_weights.shape[1])
         lengths = torch.as_tensor(lengths, device=x.device)
         steps = torch.arange(x.shape[-1], device=x.device)[None, None, :]
         out = torch.empty((x.shape[0], self.n_features), dtype=torch.float32, device=x.device)
