@@ -10,6 +10,12 @@ real and imaginary parts; 1 / d = conj(d) / |d|^2.
     grad_z[b, l] = -sum_k g[k, b, l] conj(sum_n v r^2),  with r = 1 / (z_l - w_n);
   one kernel per (b, block of N) loops over k and L for grad_v and grad_w, one per (b, block of L)
   loops over k and N for grad_z. Loop counts are constexpr (the interpreter needs them fixed).
+
+Offsets (see :mod:`ssm_ts.kernels.triton.common`): the start of each row of ``v``, ``z``, ``w``,
+``g`` and the outputs (``row N``, ``b L``, ``row L`` complex elements, row = k B + b) is int64,
+because K B L passes 2^30 complex elements (2^31 floats) at sizes that fit on one GPU (K=4 Woodbury
+terms, B=1024 channels, L=2^19 frequencies). Positions within a row (l, n) stay int32: below
+2 (L + BLOCK_L) and 2 (N + BLOCK_N) floats, which :func:`check_cauchy_offsets` checks.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import triton.language as tl
 from torch import Tensor
 
 from ssm_ts.kernels.cauchy import canonical_cauchy_inputs
-from ssm_ts.kernels.triton.common import compute_dtype, interpreting, next_pow2
+from ssm_ts.kernels.triton.common import check_int32_offsets, compute_dtype, interpreting, next_pow2
 from ssm_ts.kernels.triton.complex_io import load_complex, store_complex
 
 
@@ -38,23 +44,24 @@ def _cauchy_fwd_kernel(
     v_ptr, z_ptr, w_ptr, out_ptr, B, N, L,
     NUM_N_BLOCKS: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_L: tl.constexpr,
 ):  # fmt: skip
-    row = tl.program_id(0)  # k * B + b
+    row = tl.program_id(0).to(tl.int64)  # k * B + b; row starts in int64, positions in int32
     b = row % B
     l_idx = tl.program_id(1) * BLOCK_L + tl.arange(0, BLOCK_L)
     l_mask = l_idx < L
-    zr, zi = load_complex(z_ptr, b * L + l_idx, l_mask)
+    zr, zi = load_complex(z_ptr + b * L * 2, l_idx, l_mask)
+    w_row, v_row = w_ptr + b * N * 2, v_ptr + row * N * 2
     acc_r = tl.zeros([BLOCK_L], dtype=zr.dtype)
     acc_i = tl.zeros([BLOCK_L], dtype=zr.dtype)
     for nb in range(NUM_N_BLOCKS):
         n = nb * BLOCK_N + tl.arange(0, BLOCK_N)
         n_mask = n < N
-        wr, wi = load_complex(w_ptr, b * N + n, n_mask)
-        vr, vi = load_complex(v_ptr, row * N + n, n_mask)
+        wr, wi = load_complex(w_row, n, n_mask)
+        vr, vi = load_complex(v_row, n, n_mask)
         rr, ri = _reciprocal(zr, zi, wr, wi)
         keep = l_mask[:, None] & n_mask[None, :]  # padded points/poles may divide by zero
         acc_r += tl.sum(tl.where(keep, vr[None, :] * rr - vi[None, :] * ri, 0.0), axis=1)
         acc_i += tl.sum(tl.where(keep, vr[None, :] * ri + vi[None, :] * rr, 0.0), axis=1)
-    store_complex(out_ptr, row * L + l_idx, acc_r, acc_i, l_mask)
+    store_complex(out_ptr + row * L * 2, l_idx, acc_r, acc_i, l_mask)
 
 
 @triton.jit
@@ -62,14 +69,16 @@ def _cauchy_bwd_vw_kernel(
     v_ptr, z_ptr, w_ptr, g_ptr, grad_v_ptr, grad_w_ptr, B, N, L,
     K: tl.constexpr, NUM_L_BLOCKS: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_L: tl.constexpr,
 ):  # fmt: skip
-    b = tl.program_id(0)
+    b = tl.program_id(0).to(tl.int64)  # row starts in int64, positions in int32
     n = tl.program_id(1) * BLOCK_N + tl.arange(0, BLOCK_N)
     n_mask = n < N
-    wr, wi = load_complex(w_ptr, b * N + n, n_mask)
+    z_row = z_ptr + b * L * 2
+    wr, wi = load_complex(w_ptr + b * N * 2, n, n_mask)
     gw_r = tl.zeros([BLOCK_N], dtype=wr.dtype)
     gw_i = tl.zeros([BLOCK_N], dtype=wr.dtype)
     for k in range(K):
         row = k * B + b
+        g_row = g_ptr + row * L * 2
         s_r = tl.zeros([BLOCK_N], dtype=wr.dtype)  # sum_l g conj(r)
         s_i = tl.zeros([BLOCK_N], dtype=wr.dtype)
         t_r = tl.zeros([BLOCK_N], dtype=wr.dtype)  # sum_l g conj(r^2)
@@ -77,8 +86,8 @@ def _cauchy_bwd_vw_kernel(
         for lb in range(NUM_L_BLOCKS):
             l_idx = lb * BLOCK_L + tl.arange(0, BLOCK_L)
             l_mask = l_idx < L
-            zr, zi = load_complex(z_ptr, b * L + l_idx, l_mask)
-            gr, gi = load_complex(g_ptr, row * L + l_idx, l_mask)
+            zr, zi = load_complex(z_row, l_idx, l_mask)
+            gr, gi = load_complex(g_row, l_idx, l_mask)
             gr, gi = gr[:, None], gi[:, None]
             rr, ri = _reciprocal(zr, zi, wr, wi)
             keep = l_mask[:, None] & n_mask[None, :]
@@ -89,12 +98,12 @@ def _cauchy_bwd_vw_kernel(
             r2i = 2.0 * rr * ri
             t_r += tl.sum(tl.where(keep, gr * r2r + gi * r2i, 0.0), axis=0)
             t_i += tl.sum(tl.where(keep, gi * r2r - gr * r2i, 0.0), axis=0)
-        store_complex(grad_v_ptr, row * N + n, s_r, s_i, n_mask)
-        vr, vi = load_complex(v_ptr, row * N + n, n_mask)
+        store_complex(grad_v_ptr + row * N * 2, n, s_r, s_i, n_mask)
+        vr, vi = load_complex(v_ptr + row * N * 2, n, n_mask)
         # conj(v) * t
         gw_r += vr * t_r + vi * t_i
         gw_i += vr * t_i - vi * t_r
-    store_complex(grad_w_ptr, b * N + n, gw_r, gw_i, n_mask)
+    store_complex(grad_w_ptr + b * N * 2, n, gw_r, gw_i, n_mask)
 
 
 @triton.jit
@@ -102,21 +111,23 @@ def _cauchy_bwd_z_kernel(
     v_ptr, z_ptr, w_ptr, g_ptr, grad_z_ptr, B, N, L,
     K: tl.constexpr, NUM_N_BLOCKS: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_L: tl.constexpr,
 ):  # fmt: skip
-    b = tl.program_id(0)
+    b = tl.program_id(0).to(tl.int64)  # row starts in int64, positions in int32
     l_idx = tl.program_id(1) * BLOCK_L + tl.arange(0, BLOCK_L)
     l_mask = l_idx < L
-    zr, zi = load_complex(z_ptr, b * L + l_idx, l_mask)
+    zr, zi = load_complex(z_ptr + b * L * 2, l_idx, l_mask)
+    w_row = w_ptr + b * N * 2
     acc_r = tl.zeros([BLOCK_L], dtype=zr.dtype)
     acc_i = tl.zeros([BLOCK_L], dtype=zr.dtype)
     for k in range(K):
         row = k * B + b
+        v_row = v_ptr + row * N * 2
         t_r = tl.zeros([BLOCK_L], dtype=zr.dtype)  # sum_n v r^2
         t_i = tl.zeros([BLOCK_L], dtype=zr.dtype)
         for nb in range(NUM_N_BLOCKS):
             n = nb * BLOCK_N + tl.arange(0, BLOCK_N)
             n_mask = n < N
-            wr, wi = load_complex(w_ptr, b * N + n, n_mask)
-            vr, vi = load_complex(v_ptr, row * N + n, n_mask)
+            wr, wi = load_complex(w_row, n, n_mask)
+            vr, vi = load_complex(v_row, n, n_mask)
             vr, vi = vr[None, :], vi[None, :]
             rr, ri = _reciprocal(zr, zi, wr, wi)
             r2r = rr * rr - ri * ri
@@ -124,17 +135,32 @@ def _cauchy_bwd_z_kernel(
             keep = l_mask[:, None] & n_mask[None, :]
             t_r += tl.sum(tl.where(keep, vr * r2r - vi * r2i, 0.0), axis=1)
             t_i += tl.sum(tl.where(keep, vr * r2i + vi * r2r, 0.0), axis=1)
-        gr, gi = load_complex(g_ptr, row * L + l_idx, l_mask)
+        gr, gi = load_complex(g_ptr + row * L * 2, l_idx, l_mask)
         # -= g * conj(t)
         acc_r -= gr * t_r + gi * t_i
         acc_i -= gi * t_r - gr * t_i
-    store_complex(grad_z_ptr, b * L + l_idx, acc_r, acc_i, l_mask)
+    store_complex(grad_z_ptr + b * L * 2, l_idx, acc_r, acc_i, l_mask)
 
 
 def _blocks(N: int, L: int) -> tuple[int, int]:
     if interpreting():
         return min(next_pow2(N, 2), 16), min(next_pow2(L, 2), 16)
     return min(next_pow2(N, 16), 64), min(next_pow2(L, 16), 128)
+
+
+def check_cauchy_offsets(N: int, L: int) -> None:
+    """Refuse N poles or L points whose positions within one row pass 2^31 - 1 floats (see above).
+
+    Rows start at 64-bit offsets, so only a single row of about 2^30 complex numbers is too long.
+    """
+    BLOCK_N, BLOCK_L = _blocks(N, L)
+    check_int32_offsets(
+        "cauchy",
+        {
+            f"positions within one row of {L:,} points": 2 * (L + BLOCK_L),
+            f"positions within one row of {N:,} poles": 2 * (N + BLOCK_N),
+        },
+    )
 
 
 class CauchyTriton(torch.autograd.Function):
@@ -179,6 +205,7 @@ class CauchyTriton(torch.autograd.Function):
 
 def cauchy_triton(v: Tensor, z: Tensor, w: Tensor) -> Tensor:
     """Triton Cauchy product (shapes as :func:`ssm_ts.kernels.cauchy`), differentiable."""
+    check_cauchy_offsets(v.shape[-1], z.shape[-1])
     v3, z2, w2, out_shape = canonical_cauchy_inputs(v, z, w)
     dtype = compute_dtype(v3, z2, w2)
     out = CauchyTriton.apply(v3.to(dtype).contiguous(), z2.to(dtype).contiguous(), w2.to(dtype).contiguous())

@@ -377,3 +377,56 @@ def test_diag_scan_refuses_more_channels_than_its_32_bit_chunk_offsets_hold():
     b = torch.zeros(1, 1, 1, dtype=torch.complex64).expand(1, L, most + 1)
     with pytest.raises(KernelBackendError, match="backend='torch'"):
         diag_scan(b, b, backend="triton")
+
+
+if HUGE:
+
+    def test_cauchy_kernels_index_past_int32():
+        """B = 3 rows of L ~ 2^30 points: rows 1 and 2 of z, g, the output and grad z start past
+        2^31 - 1 floats. Launched over the first BLOCK_L points of each row only (the backward's
+        sums over L then stop there too), against the reference on those points."""
+        from ssm_ts.kernels.triton.cauchy import (
+            _cauchy_bwd_vw_kernel,
+            _cauchy_bwd_z_kernel,
+            _cauchy_fwd_kernel,
+        )
+
+        K, B, N, L, BLOCK_N, BLOCK_L = 1, 3, 5, 2**30 - 1024, 8, 16
+        C64 = torch.complex64
+        v, w = torch.randn(K, B, N, dtype=C128), 0.5 * torch.randn(B, N, dtype=C128)
+        z_head = torch.polar(2 * torch.ones(B, BLOCK_L, dtype=F64), torch.randn(B, BLOCK_L, dtype=F64))
+        g_head = torch.randn(K, B, BLOCK_L, dtype=C128)
+        z, out, g, grad_z = (
+            sparse_tensor(B, L, 2),
+            sparse_tensor(K, B, L, 2),
+            sparse_tensor(K, B, L, 2),
+            sparse_tensor(B, L, 2),
+        )
+        z[:, :BLOCK_L] = torch.view_as_real(z_head.to(C64))
+        g[:, :, :BLOCK_L] = torch.view_as_real(g_head.to(C64))
+        grad_v, grad_w = torch.empty(K, B, N, 2), torch.empty(B, N, 2)
+        small = {"v": torch.view_as_real(v.to(C64)), "w": torch.view_as_real(w.to(C64))}
+        blocks = {"BLOCK_N": BLOCK_N, "BLOCK_L": BLOCK_L}
+        _cauchy_fwd_kernel[(K * B, 1)](small["v"], z, small["w"], out, B, N, L, NUM_N_BLOCKS=1, **blocks)
+        args = (small["v"], z, small["w"], g)
+        _cauchy_bwd_vw_kernel[(B, 1)](*args, grad_v, grad_w, B, N, L, K=K, NUM_L_BLOCKS=1, **blocks)
+        _cauchy_bwd_z_kernel[(B, 1)](*args, grad_z, B, N, L, K=K, NUM_N_BLOCKS=1, **blocks)
+
+        leaves = [leaf(t) for t in (v, z_head, w)]
+        want = cauchy_reference(*leaves)
+        want_grads = torch.autograd.grad(want, leaves, grad_outputs=g_head)
+        assert_close(torch.view_as_complex(out[:, :, :BLOCK_L]), want, 1e-4, "out past 2^31 floats")
+        got_grads = [torch.view_as_complex(t) for t in (grad_v, grad_z[:, :BLOCK_L], grad_w)]
+        for name, got, ref in zip("vzw", got_grads, want_grads, strict=True):
+            assert_close(got, ref, 1e-4, f"grad {name} past 2^31 floats")
+
+
+def test_cauchy_refuses_a_row_longer_than_its_32_bit_offsets_hold():
+    from ssm_ts.kernels.triton.cauchy import _blocks, check_cauchy_offsets
+
+    _, BLOCK_L = _blocks(64, 2**29)
+    check_cauchy_offsets(64, (2**31 - 1) // 2 - BLOCK_L)  # the longest row that fits
+    with pytest.raises(KernelBackendError, match=r"cauchy: .*points.*backend='torch'"):
+        check_cauchy_offsets(64, (2**31 - 1) // 2 - BLOCK_L + 1)
+    with pytest.raises(KernelBackendError, match=r"cauchy: .*poles"):
+        check_cauchy_offsets(2**30, 64)
