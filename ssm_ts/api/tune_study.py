@@ -9,6 +9,11 @@ and repairs done here:
 - the search must be the same: its space and the fixed settings that change what a trial's
   ``val_loss`` means (model, horizon, max_epochs, ...) are stored with the study, and another one is
   a :class:`~ssm_ts.errors.ConfigError` naming what differs and the fix (a new ``study_name``);
+- so must the data: a content fingerprint of the CSV or DataFrame searched (sha256, as a resumed
+  fit's checkpoint keeps, :mod:`ssm_ts.tracking.resume_settings`) is stored with the study, and other
+  data is a :class:`~ssm_ts.errors.ConfigError` naming the data then and now: the study's trials, and
+  the model chosen from them, were trained and scored on the data it searched (the same file moved is
+  the same data);
 - a trial left RUNNING by a process that ended without finishing it (killed) is marked FAIL, as
   Optuna's ``fail_stale_trials`` does;
 - an interrupted trial (Ctrl-C, or left RUNNING) is queued again with its settings, as Optuna's
@@ -34,6 +39,9 @@ DEFAULT_STUDY_NAME = "forecast-tune"
 SPACE_KEY = "ssm_ts.space"  # study user attribute: the searched names and what each searches
 SETTINGS_KEY = "ssm_ts.settings"  # study user attribute: the fixed settings that make trials comparable
 RUN_KEY = "ssm_ts.mlflow_run_id"  # study user attribute: the search's MLflow parent run
+# study user attribute: the searched data's fingerprint, {"data.path": {"path", "sha256"}} for a file
+# or {"data.frame": {"sha256", "shape", "columns", "dtypes"}} for a DataFrame (datamodule_fingerprints)
+DATA_KEY = "ssm_ts.data"
 INTERRUPTED_KEY = "interrupted"  # trial user attribute: stopped before it finished, queued again
 RETRY_KEY = "retry_of"  # trial user attribute: the number of the interrupted trial it runs again
 INTERRUPTED_BY_CTRL_C = "interrupted (Ctrl-C)"  # its settings run again when the search continues
@@ -72,10 +80,13 @@ def open_study(
     pruner: optuna.pruners.BasePruner,
     space: list[dict[str, Any]],
     settings: dict[str, Any],
+    data: Mapping[str, Any] | None = None,
 ) -> optuna.Study:
-    """The study ``study_name`` in ``storage`` (created, or continued after :func:`check_same_search`),
-    or a new in-memory study when ``storage`` is ``None``. ``space`` and ``settings`` (plain JSON
-    values) are stored with a new study."""
+    """The study ``study_name`` in ``storage`` (created, or continued after :func:`check_same_search`
+    and :func:`check_same_data`), or a new in-memory study when ``storage`` is ``None``. ``space``,
+    ``settings`` (plain JSON values) and ``data`` (the searched data's fingerprint, see
+    :data:`DATA_KEY`; ``{}`` or ``None``: none known) are stored with a new study; a study made before
+    ssm-ts kept the data's fingerprint gets this one."""
     import optuna
 
     if storage is None:
@@ -93,6 +104,9 @@ def open_study(
     )  # fmt: skip
     if SPACE_KEY in study.user_attrs:
         check_same_search(study, space, settings, where)
+        check_same_data(study, data or {}, where)
+        if data and DATA_KEY not in study.user_attrs:  # made before the fingerprint was kept
+            study.set_user_attr(DATA_KEY, dict(data))
     elif study.trials:
         raise ConfigError(
             f"{where} holds {len(study.trials)} trials of another search (not made by tune_forecaster); "
@@ -102,6 +116,8 @@ def open_study(
         _check_direction(study, where)
         study.set_user_attr(SPACE_KEY, space)
         study.set_user_attr(SETTINGS_KEY, settings)
+        if data:
+            study.set_user_attr(DATA_KEY, dict(data))
     return study
 
 
@@ -163,6 +179,44 @@ def check_same_search(
             f"{where} was run with other fixed settings ({'; '.join(changed)}): its trials' val_loss would not "
             f"compare with new ones. {_fix(FIX)}"
         )
+
+
+def check_same_data(study: optuna.Study, data: Mapping[str, Any], where: str) -> None:
+    """A :class:`ConfigError` naming the data then and now when ``data`` (a fingerprint, see
+    :data:`DATA_KEY`) is not the data the study searched: its trials' ``val_loss``, and the model a
+    continued search would choose from them, are of that data. The same content elsewhere (a moved
+    file) is the same data; without a fingerprint on either side (a study made before ssm-ts kept one,
+    data over the size it hashes) there is nothing to compare, or only the path."""
+    then = study.user_attrs.get(DATA_KEY) or {}
+    if not then or not data:
+        return
+    (old,), (new,) = then.values(), data.values()  # one file, or one DataFrame
+    old_path, new_path = old.get("path"), new.get("path")
+    if old.get("sha256") and new.get("sha256"):
+        if old["sha256"] == new["sha256"]:
+            return
+    elif old_path is not None and old_path == new_path:
+        return  # a file too large to hash: the same one, as far as can be told
+    if old_path is not None and new_path is not None:
+        reason = "the file changed since" if old_path == new_path else "other content"
+    elif old_path is None and new_path is None:
+        reason = "the same shape, other values" if old.get("shape") == new.get("shape") else "another shape"
+    else:
+        reason = "a file then, a DataFrame now" if new_path is None else "a DataFrame then, a file now"
+    raise ConfigError(
+        f"{where} searched other data: {_data_text(old)} then, {_data_text(new)} now ({reason}). Its trials "
+        "were trained and scored on that data, and a continued search would choose its model from them. "
+        "To search this data, start another search: CLI: a new --out (the study is kept in <out>/optuna.db; "
+        "with --storage, also a new --study_name); Python: a new study_name= with its own out_dir (trial "
+        "folders are named by number). To continue that search, pass the data it searched."
+    )
+
+
+def _data_text(fingerprint: Mapping[str, Any]) -> str:
+    """A data fingerprint as a message says it: the file's path, or the DataFrame's shape."""
+    from ssm_ts.tracking.resume_settings import describe_frame
+
+    return describe_frame(fingerprint) if fingerprint.get("path") is None else str(fingerprint["path"])
 
 
 def _fix(text: str) -> str:

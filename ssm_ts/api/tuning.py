@@ -472,8 +472,9 @@ def tune_forecaster(
     run is loaded from its export (``trial-<n>/export``). The space, and the fixed settings that change
     what ``val_loss`` means (all but where results go, ``accelerator`` and ``calibration_budget``), must be
     those the study started with: other ones are a :class:`ConfigError` naming each difference (start
-    another search under a new ``study_name``). The data is not compared. One process runs a study at a
-    time.
+    another search under a new ``study_name``). So must the data (by content: the same CSV moved is the
+    same data); other data is a :class:`ConfigError` naming it then and now, as continuing would choose
+    the model from trials trained on the earlier data. One process runs a study at a time.
     """
     import optuna
 
@@ -500,14 +501,17 @@ def tune_forecaster(
     fit_args = dict(time_col=time_col, target=target, past_covariates=past_covariates,
                     future_covariates=future_covariates, freq=freq, fill=fill, read_options=read_options)  # fmt: skip
 
-    _read_data(data, fit_args)  # a data problem is refused before the study is stored or any run starts
+    # a data problem is refused before the study is stored or any run starts; a continued study
+    # compares its data's fingerprint (trials of other data would be chosen from)
+    searched = _data_fingerprint(_read_data(data, fit_args))
     if isinstance(prune, optuna.pruners.BasePruner):
         pruner = prune
     else:
         pruner = optuna.pruners.MedianPruner(n_startup_trials=3) if prune else optuna.pruners.NopPruner()
     with _QuietOptuna():
         study = tune_study.open_study(storage, study_name, optuna_sampler, pruner,
-                                      [p.record() for p in params], _search_record(fixed, fit_args))  # fmt: skip
+                                      [p.record() for p in params], _search_record(fixed, fit_args),
+                                      searched)  # fmt: skip
     earlier = len(study.trials)
     left_running = tune_study.fail_left_running(study) if earlier else []
     if earlier:
@@ -625,13 +629,26 @@ def tune_forecaster(
     )
 
 
-def _read_data(data: TableSource, fit_args: dict[str, Any]) -> None:
-    """Read ``data`` as the trials will (a missing file, a missing column or a gap is its error here)."""
+def _read_data(data: TableSource, fit_args: dict[str, Any]) -> ForecastDataModule | None:
+    """Read ``data`` as the trials will (a missing file, a missing column or a gap is its error here);
+    return the data module that read it (``None`` for anything but a path or a DataFrame: the first
+    trial's fit names what data may be)."""
     if isinstance(data, pd.DataFrame):
-        ForecastDataModule.from_frame(data, **fit_args).frame  # noqa: B018 (reading is the check)
+        module = ForecastDataModule.from_frame(data, **fit_args)
     elif isinstance(data, (str, os.PathLike)):
-        ForecastDataModule(path=os.fspath(data), **fit_args).frame  # noqa: B018
-    # anything else: the first trial's fit names what data may be
+        module = ForecastDataModule(path=os.fspath(data), **fit_args)  # a data set's name: its file
+    else:
+        return None
+    module.frame  # noqa: B018 (reading is the check)
+    return module
+
+
+def _data_fingerprint(module: ForecastDataModule | None) -> dict[str, Any]:
+    """The searched data's content fingerprint, as a resumed fit's checkpoint keeps it:
+    ``{"data.path": {"path", "sha256"}}`` or ``{"data.frame": {...}}`` (``{}``: none)."""
+    from ssm_ts.tracking.resume_settings import datamodule_fingerprints
+
+    return _plain(datamodule_fingerprints(module)) if module is not None else {}
 
 
 def _search_record(fixed: dict[str, Any], fit_args: dict[str, Any]) -> dict[str, Any]:
