@@ -14,6 +14,11 @@ Backward, for g = dLoss/dK (real (H, L)), in PyTorch's convention for complex le
 With P = G @ conj(Z)^T and Q = G @ (j conj(Z))^T per chunk row, the sums are
 sum_k conj(exp(x C k)) P[k] and sum_k conj(exp(x C k)) (C k P[k] + Q[k]); each program writes its
 partial sums and PyTorch adds them (deterministic, no atomics).
+
+Offsets (see :mod:`ssm_ts.kernels.triton.common`): the start of each channel's row, h L in the
+(H, L) kernel and its gradient (H L passes 2^31 at H=1024, L=2^21), h N in the parameters and
+(h P + pk) N in the partial sums, is int64. Positions within a row, l = C k + j < L + BLOCK_K C,
+stay int32; :func:`check_vandermonde_offsets` refuses an L where they would not fit.
 """
 
 from __future__ import annotations
@@ -23,7 +28,14 @@ import triton
 import triton.language as tl
 from torch import Tensor
 
-from ssm_ts.kernels.triton.common import complex_view, compute_dtype, interpreting, next_pow2, real_dtype
+from ssm_ts.kernels.triton.common import (
+    check_int32_offsets,
+    complex_view,
+    compute_dtype,
+    interpreting,
+    next_pow2,
+    real_dtype,
+)
 from ssm_ts.kernels.triton.complex_io import load_complex, store_complex
 
 
@@ -39,11 +51,11 @@ def _vandermonde_fwd_kernel(
     BLOCK_K: tl.constexpr,
     PRECISION: tl.constexpr,
 ):
-    h = tl.program_id(0)
+    h = tl.program_id(0).to(tl.int64)  # row starts in int64, positions within a row in int32
     n = tl.arange(0, BLOCK_N)
     n_mask = n < N
-    vr, vi = load_complex(v_ptr, h * N + n, n_mask)  # padded modes have v = 0: no contribution
-    xr, xi = load_complex(x_ptr, h * N + n, n_mask)
+    vr, vi = load_complex(v_ptr + h * N * 2, n, n_mask)  # padded modes have v = 0: no contribution
+    xr, xi = load_complex(x_ptr + h * N * 2, n, n_mask)
     j_int = tl.arange(0, C)
     j = j_int.to(xr.dtype)
     z_mag = tl.exp(xr[:, None] * j[None, :])
@@ -58,7 +70,7 @@ def _vandermonde_fwd_kernel(
     wi = w_mag * (vr[None, :] * sin_s + vi[None, :] * cos_s)
     out = tl.dot(wr, zr, input_precision=PRECISION) - tl.dot(wi, zi, input_precision=PRECISION)
     pos = k[:, None] * C + j_int[None, :]
-    tl.store(out_ptr + h * L + pos, 2.0 * out, mask=pos < L)
+    tl.store(out_ptr + h * L + pos, 2.0 * out, mask=pos < L)  # (out_ptr + h L): int64, + pos: int32
 
 
 @triton.jit
@@ -74,11 +86,11 @@ def _vandermonde_bwd_kernel(
     BLOCK_K: tl.constexpr,
     PRECISION: tl.constexpr,
 ):
-    h = tl.program_id(0)
+    h = tl.program_id(0).to(tl.int64)  # row starts in int64, positions within a row in int32
     pk = tl.program_id(1)
     n = tl.arange(0, BLOCK_N)
     n_mask = n < N
-    xr, xi = load_complex(x_ptr, h * N + n, n_mask)
+    xr, xi = load_complex(x_ptr + h * N * 2, n, n_mask)
     j_int = tl.arange(0, C)
     j = j_int.to(xr.dtype)
     z_mag = tl.exp(xr[:, None] * j[None, :])
@@ -102,9 +114,9 @@ def _vandermonde_bwd_kernel(
     t_i = s[:, None] * p_i + q_i
     s1_r = tl.sum(er * t_r + ei * t_i, axis=0)
     s1_i = tl.sum(er * t_i - ei * t_r, axis=0)
-    index = (h * tl.num_programs(1) + pk) * N + n
-    store_complex(s0_ptr, index, s0_r, s0_i, n_mask)
-    store_complex(s1_ptr, index, s1_r, s1_i, n_mask)
+    part = (h * tl.num_programs(1) + pk) * N * 2  # int64
+    store_complex(s0_ptr + part, n, s0_r, s0_i, n_mask)
+    store_complex(s1_ptr + part, n, s1_r, s1_i, n_mask)
 
 
 # Launch settings that replace the defaults below, by key: "C", "BLOCK_K", "num_warps", "precision"
@@ -153,6 +165,21 @@ def _settings(N: int, L: int, dtype: torch.dtype, backward: bool = False) -> tup
     )
 
 
+def check_vandermonde_offsets(N: int, L: int, dtype: torch.dtype) -> None:
+    """Refuse an L whose positions within one channel's row pass 2^31 - 1 (see the module docstring).
+
+    Rows start at 64-bit offsets, so only a single row of about 2^31 positions is too long.
+    """
+    settings = [_settings(N, L, dtype, backward) for backward in (False, True)]
+    largest = {
+        f"positions within one row of {L:,} kernel values": max(
+            L + BLOCK_K * C for _, C, BLOCK_K, *_ in settings
+        ),
+        f"positions within one row of {N:,} modes": 2 * settings[0][0],
+    }
+    check_int32_offsets("vandermonde", largest)
+
+
 class VandermondeTriton(torch.autograd.Function):
     @staticmethod
     def forward(ctx, v: Tensor, x: Tensor, L: int) -> Tensor:
@@ -192,4 +219,5 @@ class VandermondeTriton(torch.autograd.Function):
 
 def vandermonde_triton(v: Tensor, x: Tensor, L: int) -> Tensor:
     """Triton Vandermonde kernel (shapes as :func:`ssm_ts.kernels.vandermonde`), differentiable."""
+    check_vandermonde_offsets(v.shape[-1], L, compute_dtype(v, x))
     return VandermondeTriton.apply(v, x, L)

@@ -430,3 +430,42 @@ def test_cauchy_refuses_a_row_longer_than_its_32_bit_offsets_hold():
         check_cauchy_offsets(64, (2**31 - 1) // 2 - BLOCK_L + 1)
     with pytest.raises(KernelBackendError, match=r"cauchy: .*poles"):
         check_cauchy_offsets(2**30, 64)
+
+
+if HUGE:
+
+    def test_vandermonde_kernels_index_past_int32():
+        """H = 3 rows of L ~ 2^30: row 2 of the kernel and of its gradient starts past 2^31 - 1
+        floats. Launched over the first BLOCK_K C positions of each row (the backward's partial sums
+        then cover just those), against the reference on those positions."""
+        from ssm_ts.kernels.triton.vandermonde import _vandermonde_bwd_kernel, _vandermonde_fwd_kernel
+
+        H, N, L, C, BLOCK_K = 3, 5, 2**30 + 5, 16, 16
+        head = C * BLOCK_K
+        v, x = torch.randn(H, N, dtype=C128), stable_exponents(H, N)
+        g_head = torch.randn(H, head, dtype=F64)
+        out, grad = sparse_tensor(H, L), sparse_tensor(H, L)
+        grad[:, :head] = g_head.float()
+        v_c, x_c = (torch.view_as_real(t.to(torch.complex64)) for t in (v, x))
+        s0, s1 = torch.empty(H, 1, N, 2), torch.empty(H, 1, N, 2)
+        blocks = {"BLOCK_N": 16, "C": C, "BLOCK_K": BLOCK_K, "PRECISION": "ieee"}
+        _vandermonde_fwd_kernel[(H, 1)](v_c, x_c, out, N, L, **blocks)
+        _vandermonde_bwd_kernel[(H, 1)](x_c, grad, s0, s1, N, L, **blocks)
+
+        leaves = [leaf(v), leaf(x)]
+        want = vandermonde_reference(*leaves, head)
+        want_v, want_x = torch.autograd.grad(want, leaves, grad_outputs=g_head)
+        assert_close(out[:, :head], want, 1e-4, "K past 2^31 floats")
+        s0, s1 = (torch.view_as_complex(t).sum(1) for t in (s0, s1))
+        assert_close(2 * s0, want_v, 1e-4, "grad v past 2^31 floats")
+        assert_close(2 * v.conj() * s1, want_x, 1e-4, "grad x past 2^31 floats")
+
+
+def test_vandermonde_refuses_a_row_longer_than_its_32_bit_offsets_hold():
+    from ssm_ts.kernels.triton.vandermonde import _settings, check_vandermonde_offsets
+
+    L = 2**31 - 2**20
+    pad = max(BLOCK_K * C for _, C, BLOCK_K, *_ in (_settings(32, L, C128, b) for b in (False, True)))
+    check_vandermonde_offsets(32, 2**31 - 1 - pad, C128)  # the longest row that fits
+    with pytest.raises(KernelBackendError, match=r"vandermonde: .*kernel values.*backend='torch'"):
+        check_vandermonde_offsets(32, 2**31 - pad, C128)
