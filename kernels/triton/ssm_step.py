@@ -12,6 +12,12 @@ are added in PyTorch. With G = grad x' + 2 gy conj(C) (the total gradient of the
 
     grad state = G conj(dA);  grad dA = sum_b G conj(state);  grad dB = sum_b G u
     grad C = sum_b 2 gy conj(x');  grad u = Re sum_n G conj(dB) + gy D;  grad D = sum_b gy u
+
+Offsets (see :mod:`ssm_ts.kernels.triton.common`): the state and its gradients, (B, H, N) complex,
+pass 2^31 floats at B H N = 2^30 (e.g. 4096 parallel generations of H=4096, N=64), so the start of
+each program's block of rows is int64 and only positions within the block, below
+2 (BLOCK_R N + BLOCK_N), are int32. The (H, N) parameters and the (B, H) inputs keep int32 offsets:
+they would need 8 GB parameter tensors to overflow, and :func:`check_ssm_step_offsets` refuses that.
 """
 
 from __future__ import annotations
@@ -21,7 +27,14 @@ import triton
 import triton.language as tl
 from torch import Tensor
 
-from ssm_ts.kernels.triton.common import complex_view, compute_dtype, interpreting, next_pow2, real_dtype
+from ssm_ts.kernels.triton.common import (
+    check_int32_offsets,
+    complex_view,
+    compute_dtype,
+    interpreting,
+    next_pow2,
+    real_dtype,
+)
 from ssm_ts.kernels.triton.complex_io import load_complex, store_complex
 
 
@@ -43,23 +56,28 @@ def _ssm_step_kernel(
     BLOCK_R: tl.constexpr,
     BLOCK_N: tl.constexpr,
 ):
-    rows = tl.program_id(0) * BLOCK_R + tl.arange(0, BLOCK_R)
+    first = tl.program_id(0) * BLOCK_R
+    local = tl.arange(0, BLOCK_R)
+    rows = first + local
     row_mask = rows < R
     h = rows % H
+    # The block's first state row in int64; positions within the block (s_off) in int32.
+    block = first.to(tl.int64) * N * 2
+    state_block, out_block = state_ptr + block, out_ptr + block
     u = tl.load(u_ptr + rows, mask=row_mask, other=0.0)
     acc = tl.zeros([BLOCK_R], dtype=u.dtype)
     for nb in range(NUM_N_BLOCKS):
         n = nb * BLOCK_N + tl.arange(0, BLOCK_N)
         mask = row_mask[:, None] & (n < N)[None, :]
-        s_off = rows[:, None] * N + n[None, :]
+        s_off = local[:, None] * N + n[None, :]
         p_off = h[:, None] * N + n[None, :]
-        xr, xi = load_complex(state_ptr, s_off, mask)
+        xr, xi = load_complex(state_block, s_off, mask)
         ar, ai = load_complex(dA_ptr, p_off, mask)
         br, bi = load_complex(dB_ptr, p_off, mask)
         cr, ci = load_complex(C_ptr, p_off, mask)
         new_r = ar * xr - ai * xi + br * u[:, None]
         new_i = ar * xi + ai * xr + bi * u[:, None]
-        store_complex(out_ptr, s_off, new_r, new_i, mask)
+        store_complex(out_block, s_off, new_r, new_i, mask)
         acc += tl.sum(cr * new_r - ci * new_i, axis=1)
     y = 2.0 * acc
     if HAS_D:
@@ -88,11 +106,14 @@ def _ssm_step_backward_kernel(
     BLOCK_N: tl.constexpr,
 ):
     pid_h, pid_n = tl.program_id(0), tl.program_id(1)
-    h = pid_h * BLOCK_H + tl.arange(0, BLOCK_H)
+    local = tl.arange(0, BLOCK_H)
+    h = pid_h * BLOCK_H + local
     n = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
     h_mask = h < H
     mask = h_mask[:, None] & (n < N)[None, :]
     p_off = h[:, None] * N + n[None, :]
+    s_off = local[:, None] * N + n[None, :]  # within a block of BLOCK_H state rows: int32
+    gu_part = gu_part_ptr + pid_n.to(tl.int64) * BATCH * H
     ar, ai = load_complex(dA_ptr, p_off, mask)
     br, bi = load_complex(dB_ptr, p_off, mask)
     cr, ci = load_complex(C_ptr, p_off, mask)
@@ -104,14 +125,14 @@ def _ssm_step_backward_kernel(
     gc_i = tl.zeros([BLOCK_H, BLOCK_N], dtype=ar.dtype)
     for b in range(BATCH):  # constexpr bound: run-time loop bounds break the interpreter
         rows = b * H + h
-        s_off = rows[:, None] * N + n[None, :]
+        block = (b * H + pid_h * BLOCK_H).to(tl.int64) * N * 2  # the block's first state row: int64
         u = tl.load(u_ptr + rows, mask=h_mask, other=0.0)
         gy = tl.load(gy_ptr + rows, mask=h_mask, other=0.0)
-        xr, xi = load_complex(state_ptr, s_off, mask)
-        g_r, g_i = load_complex(gnew_ptr, s_off, mask)
+        xr, xi = load_complex(state_ptr + block, s_off, mask)
+        g_r, g_i = load_complex(gnew_ptr + block, s_off, mask)
         g_r += 2.0 * gy[:, None] * cr
         g_i -= 2.0 * gy[:, None] * ci
-        store_complex(gstate_ptr, s_off, g_r * ar + g_i * ai, g_i * ar - g_r * ai, mask)
+        store_complex(gstate_ptr + block, s_off, g_r * ar + g_i * ai, g_i * ar - g_r * ai, mask)
         new_r = ar * xr - ai * xi + br * u[:, None]
         new_i = ar * xi + ai * xr + bi * u[:, None]
         ga_r += g_r * xr + g_i * xi
@@ -121,7 +142,7 @@ def _ssm_step_backward_kernel(
         gc_r += 2.0 * gy[:, None] * new_r
         gc_i -= 2.0 * gy[:, None] * new_i
         gu = tl.sum(g_r * br + g_i * bi, axis=1)
-        tl.store(gu_part_ptr + pid_n * BATCH * H + rows, gu, mask=h_mask)
+        tl.store(gu_part + rows, gu, mask=h_mask)
     store_complex(gdA_ptr, p_off, ga_r, ga_i, mask)
     store_complex(gdB_ptr, p_off, gb_r, gb_i, mask)
     store_complex(gC_ptr, p_off, gc_r, gc_i, mask)
@@ -130,6 +151,39 @@ def _ssm_step_backward_kernel(
 # Launch settings that replace the forward defaults, by key: "BLOCK_R", "num_warps".
 # benchmarks/tune_kernels.py sets them to time the alternatives on a GPU.
 TUNING: dict[str, int] = {}
+
+
+def forward_blocks(R: int, N: int) -> tuple[int, int]:
+    """(BLOCK_R, BLOCK_N) of the forward kernel for R = B H rows of N modes."""
+    # Small tiles, one warp each: a generation step is latency bound, so spread it over many
+    # programs. On an H200 (H=1024, N=32, in a CUDA graph) 4 rows per warp took 2.1 / 3.6 / 13.6 us
+    # at batch 1 / 8 / 64, against 3.3 / 8.0 / 46 us for 16 rows per 4 warps.
+    return max(1, min(next_pow2(R), TUNING.get("BLOCK_R", 4))), min(next_pow2(N, 2), 64)
+
+
+def backward_blocks(H: int, N: int) -> tuple[int, int]:
+    """(BLOCK_H, BLOCK_N) of the backward kernel."""
+    BLOCK_N = min(next_pow2(N, 2), 32 if interpreting() else 64)
+    return max(1, min(next_pow2(H), 256 // BLOCK_N)), BLOCK_N
+
+
+def check_ssm_step_offsets(B: int, H: int, N: int) -> None:
+    """Refuse shapes whose int32 offsets (see the module docstring) pass 2^31 - 1.
+
+    Only the parameters' positions can come near: H N past 2^30 complex numbers (8 GB each).
+    """
+    BLOCK_R, BLOCK_N = forward_blocks(B * H, N)
+    BLOCK_H, BLOCK_N_BWD = backward_blocks(H, N)
+    block = max(BLOCK_R, BLOCK_H)
+    pad = max(BLOCK_N, BLOCK_N_BWD)
+    check_int32_offsets(
+        "ssm_step",
+        {
+            f"positions in the (H, N) = ({H:,}, {N:,}) parameters": 2 * ((H + BLOCK_H) * N + pad),
+            f"positions within a block of {block} state rows": 2 * (block * N + pad),
+            f"the (B, H) = ({B:,}, {H:,}) inputs": B * H + block,
+        },
+    )
 
 
 def ssm_step_triton_forward(
@@ -142,11 +196,7 @@ def ssm_step_triton_forward(
     new_state = torch.empty(B, H, N, dtype=cdtype, device=state.device)
     y = torch.empty(B, H, dtype=rdtype, device=state.device)
     R = B * H
-    BLOCK_N = min(next_pow2(N, 2), 64)
-    # Small tiles, one warp each: a generation step is latency bound, so spread it over many
-    # programs. On an H200 (H=1024, N=32, in a CUDA graph) 4 rows per warp took 2.1 / 3.6 / 13.6 us
-    # at batch 1 / 8 / 64, against 3.3 / 8.0 / 46 us for 16 rows per 4 warps.
-    BLOCK_R = max(1, min(next_pow2(R), TUNING.get("BLOCK_R", 4)))
+    BLOCK_R, BLOCK_N = forward_blocks(R, N)
     u_flat = u.to(rdtype).contiguous()
     D_arg = D.to(rdtype).contiguous() if D is not None else u_flat
     grid = (triton.cdiv(R, BLOCK_R),)
@@ -181,8 +231,7 @@ def ssm_step_triton_backward(
     B, H, N = state.shape
     cdtype = compute_dtype(state, u, dA, dB, C)
     rdtype = real_dtype(cdtype)
-    BLOCK_N = min(next_pow2(N, 2), 32 if interpreting() else 64)
-    BLOCK_H = max(1, min(next_pow2(H), 256 // BLOCK_N))
+    BLOCK_H, BLOCK_N = backward_blocks(H, N)
     num_n_blocks = triton.cdiv(N, BLOCK_N)
     grad_state = torch.empty(B, H, N, dtype=cdtype, device=state.device)
     grad_dA, grad_dB, grad_C = (torch.empty(H, N, dtype=cdtype, device=state.device) for _ in range(3))
@@ -241,6 +290,7 @@ def ssm_step_triton(
     state: Tensor, u: Tensor, dA: Tensor, dB: Tensor, C: Tensor, D: Tensor | None = None
 ) -> tuple[Tensor, Tensor]:
     """Fused step with autograd (shapes as :func:`ssm_ts.kernels.ssm_step`); no graph without grads."""
+    check_ssm_step_offsets(*state.shape)
     needs_grad = torch.is_grad_enabled() and any(
         t is not None and t.requires_grad for t in (state, u, dA, dB, C, D)
     )

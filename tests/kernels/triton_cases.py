@@ -23,6 +23,7 @@ import sys
 
 import pytest
 import torch
+import triton
 
 from ssm_ts.errors import KernelBackendError
 from ssm_ts.kernels import (
@@ -469,3 +470,57 @@ def test_vandermonde_refuses_a_row_longer_than_its_32_bit_offsets_hold():
     check_vandermonde_offsets(32, 2**31 - 1 - pad, C128)  # the longest row that fits
     with pytest.raises(KernelBackendError, match=r"vandermonde: .*kernel values.*backend='torch'"):
         check_vandermonde_offsets(32, 2**31 - pad, C128)
+
+
+if HUGE:
+
+    def test_ssm_step_kernels_index_past_int32():
+        """B = 257 rows of N = 2^22 modes: the last rows of the state, the new state and their
+        gradients start past 2^31 - 1 floats. Launched over the first BLOCK_N modes only (the
+        read-out and grad u then sum over just those), against the reference on those modes."""
+        from ssm_ts.kernels.triton.ssm_step import _ssm_step_backward_kernel, _ssm_step_kernel
+
+        B, H, N, BLOCK_N = 257, 1, 2**22, 16
+        assert B * H * N * 2 > 2**31
+        state_head, u, dA_head, dB_head, C_head, _ = step_inputs(B, H, BLOCK_N, False)
+        gy, gnew_head = torch.randn(B, H, dtype=F64), torch.randn(B, H, BLOCK_N, dtype=C128)
+        state, new_state, gnew, gstate = (sparse_tensor(B, H, N, 2) for _ in range(4))
+        params = [sparse_tensor(H, N, 2) for _ in range(6)]  # dA, dB, C, then their gradients
+        for big, head in (
+            (state, state_head),
+            (gnew, gnew_head),
+            *zip(params, (dA_head, dB_head, C_head), strict=False),
+        ):
+            big[..., :BLOCK_N, :] = torch.view_as_real(head.to(torch.complex64))
+        u32, gy32, y = u.float().flatten(), gy.float().flatten(), torch.empty(B * H)
+        gu_parts = torch.empty(1, B, H)
+        _ssm_step_kernel[(triton.cdiv(B * H, 4),)](
+            state, u32, *params[:3], u32, y, new_state, B * H, H, N,
+            HAS_D=False, NUM_N_BLOCKS=1, BLOCK_R=4, BLOCK_N=BLOCK_N,
+        )  # fmt: skip
+        _ssm_step_backward_kernel[(H, 1)](
+            state, u32, *params[:3], gy32, gnew, gstate, *params[3:], gu_parts, H, N,
+            BATCH=B, BLOCK_H=1, BLOCK_N=BLOCK_N,
+        )  # fmt: skip
+
+        leaves = [leaf(t) for t in (state_head, u, dA_head, dB_head, C_head)]
+        y_ref, state_ref = ssm_step_reference(*leaves)
+        grads_ref = torch.autograd.grad((y_ref, state_ref), leaves, grad_outputs=(gy, gnew_head))
+        as_complex = [torch.view_as_complex(t[..., :BLOCK_N, :]) for t in (new_state, gstate, *params[3:])]
+        assert_close(y.view(B, H), y_ref, 1e-4, "y past 2^31 floats")
+        assert_close(as_complex[0], state_ref, 1e-4, "new state past 2^31 floats")
+        got = [as_complex[1], gu_parts[0], *as_complex[2:]]
+        for name, g, r in zip(["state", "u", "dA", "dB", "C"], got, grads_ref, strict=True):
+            assert_close(g, r, 1e-4, f"grad {name} past 2^31 floats")
+
+
+def test_ssm_step_refuses_parameters_past_its_32_bit_offsets():
+    from ssm_ts.kernels.triton.ssm_step import check_ssm_step_offsets
+
+    check_ssm_step_offsets(4096, 4096, 64)  # a 16 GB state: its rows start at 64-bit offsets
+    with pytest.raises(KernelBackendError, match=r"ssm_step: .*\(H, N\) = \(2,097,152, 512\) parameters"):
+        check_ssm_step_offsets(1, 2**21, 512)
+    state = torch.zeros(1, 1, 1, dtype=torch.complex64).expand(1, 2**21, 512)
+    params = torch.zeros(1, 1, dtype=torch.complex64).expand(2**21, 512)
+    with pytest.raises(KernelBackendError, match="backend='torch'"):
+        ssm_step(state, torch.zeros(1, 2**21), params, params, params, backend="triton")
