@@ -1,8 +1,10 @@
 """Split-conformal prediction intervals for ``Forecaster``: calibration scores, levels, intervals.
 
 A fitted forecaster is run over calibration windows it was not trained on (the validation split
-after ``fit``, or the last windows of a table given to ``Forecaster.calibrate``). Each window gives,
-per horizon step and series, a nonconformity score:
+after ``fit``, or the last windows of a table given to ``Forecaster.calibrate``, which leaves out the
+windows that forecast rows up to the model's last training row, :attr:`ConformalScores.train_end`:
+their in-sample errors would make the intervals too narrow). Each window gives, per horizon step and
+series, a nonconformity score:
 
 * ``"residual"`` (conformal on the point forecast, neuralforecast's ``conformal_error``):
   ``|y - point|``; the interval of level ``L`` is ``point -/+ Q``.
@@ -77,6 +79,9 @@ class ConformalScores:
         source: what the windows were (for messages), e.g. ``"the validation split (850 windows)"``.
         notes: per series without any scored window, why (e.g. ``"it ends at 2016-08-03 07:00:00,
             before the validation split (from 2016-08-05 00:00:00)"``), for the warning that names it.
+        train_end: the time of the model's last training row as JSON (an ISO string, or an integer
+            step): calibration windows that forecast it or earlier rows are in-sample. ``None``: not
+            known (scores written by an older ssm-ts), nothing is checked.
     """
 
     residual: np.ndarray
@@ -84,6 +89,7 @@ class ConformalScores:
     bands: tuple[tuple[float, float], ...]
     source: str
     notes: dict[str, str] = field(default_factory=dict)
+    train_end: str | int | None = None
 
     @property
     def n_windows(self) -> int:
@@ -170,10 +176,12 @@ def compute_scores(
     quantiles: Sequence[float] | None,
     source: str,
     notes: dict[str, str] | None = None,
+    train_end: str | int | None = None,
 ) -> ConformalScores:
     """Scores of ``prediction (n_windows, horizon, n_targets, n_quantiles)`` (original units, the
     quantile axis sorted as the model's ``quantiles``) against ``actual (n_windows, horizon, n_targets)``
-    (NaN: not scored), as float32 rounded up; ``notes``: why a series has no scored window."""
+    (NaN: not scored), as float32 rounded up; ``notes``: why a series has no scored window;
+    ``train_end``: the model's last training time (:class:`ConformalScores`)."""
     levels = sorted(quantiles or [])
     point = int(np.argmin([abs(q - 0.5) for q in levels])) if levels else 0
     residual = np.abs(actual - prediction[..., point])
@@ -189,7 +197,7 @@ def compute_scores(
             ]
         )
     cqr = None if cqr is None else _float32_up(cqr)
-    return ConformalScores(_float32_up(residual), cqr, bands, source, dict(notes or {}))
+    return ConformalScores(_float32_up(residual), cqr, bands, source, dict(notes or {}), train_end)
 
 
 def check_method_name(method: Any) -> str | None:
@@ -435,6 +443,7 @@ def save_scores(directory: str | os.PathLike, scores: ConformalScores, targets: 
         "source": scores.source,
         "targets": json.dumps(list(targets)),
         "notes": json.dumps(scores.notes),  # readers of format 2 without notes ignore it
+        "train_end": json.dumps(scores.train_end),  # likewise
     }
     path = Path(directory) / SCORES_FILE
     save_file(tensors, str(path), metadata=metadata)
@@ -458,6 +467,7 @@ def load_scores(directory: str | os.PathLike, horizon: int, targets: Sequence[st
         saved_targets = json.loads(metadata["targets"])
         residual = tensors["residual"]
         notes = json.loads(metadata.get("notes", "{}"))
+        train_end = json.loads(metadata.get("train_end", "null"))  # null: written before it was kept
     except (SafetensorError, OSError, KeyError, json.JSONDecodeError) as err:
         raise CheckpointError(
             f"cannot read the conformal calibration {path}: {err}; save the model again"
@@ -473,7 +483,7 @@ def load_scores(directory: str | os.PathLike, horizon: int, targets: Sequence[st
             f"not this model's horizon {horizon} and series {list(targets)[:5]}; calibrate and save the model again."
         )
     source = metadata.get("source", str(path))
-    return ConformalScores(residual, tensors.get("cqr"), bands, source, notes)  # type: ignore[arg-type]
+    return ConformalScores(residual, tensors.get("cqr"), bands, source, notes, train_end)  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------ in a CLI checkpoint
@@ -491,6 +501,7 @@ def scores_to_checkpoint(scores: ConformalScores, targets: Sequence[str]) -> dic
         "source": scores.source,
         "targets": list(targets),
         "notes": dict(scores.notes),
+        "train_end": scores.train_end,  # a str, int or None: weights_only loading takes them
     }
 
 
@@ -513,6 +524,7 @@ def scores_from_checkpoint(entry: dict[str, Any]) -> tuple[ConformalScores, list
             tuple(tuple(float(q) for q in band) for band in entry["bands"]),
             str(entry["source"]),
             dict(entry.get("notes") or {}),
+            entry.get("train_end"),
         )
         return scores, list(entry["targets"])
     except (KeyError, AttributeError, TypeError) as err:
