@@ -295,6 +295,14 @@ def build_cli_class():
                 parser.set_defaults(restored)
                 self.parse_arguments(self.parser, self._given_args)
                 self.config["fit"]["ckpt_path"] = ckpt_path  # as resolved ('last' named a file)
+            # a setting new since the checkpoint's version (model.class_weight) trained at its default:
+            # given another value, it is refused as a changed one would be
+            given = self.config["fit"].as_dict()
+            for group in ("model", "data"):
+                for name in given.get(group) or {}:
+                    key = f"{group}.{name}"
+                    if key not in saved and key not in FILLED_FROM_DATA and _settable(parser, key):
+                        saved[key] = parser.get_default(key)
             changed = resume_conflicts(saved, self.config["fit"])
             # the data settings that reading resolves (time_col, target, ...; newer checkpoints keep what
             # they resolved to) are compared as resolved once the data is read (_check_resolved_on_resume):

@@ -2,7 +2,8 @@
 ``channel_names`` existed, into its MLflow run, which never logged them: it was refused ("its
 parameters differ (model: s4d1d in the run, {'model': 's4d1d', ... now)"), the run's ``model``
 param (Lightning's: the task's model name) taken for the config's ``model.*`` section, as if it had
-gone from one value to nested ones. The old state is made from a fit of this version: the new
+gone from one value to nested ones. A new setting given another value than its default (the value
+the checkpoint trained with) is refused, as a changed setting is. The old state is made from a fit of this version: the new
 settings' params deleted from the run's store and their values from the checkpoint."""
 
 from __future__ import annotations
@@ -52,6 +53,17 @@ def test_a_checkpoint_from_before_class_weight_resumes_into_its_run(data_home, c
     assert params["model"] == "s4d1d" and params["model.lr"] == "0.005"  # the two "model"s
     assert "model.class_weight" not in params
     capsys.readouterr()
+
+    # it trained without class weights (the default): another class_weight is refused, as a changed
+    # setting is, before the run or the checkpoint is touched (it was taken, and the run logged it)
+    ckpt = next((data_home / "out").rglob("last.ckpt"))
+    before = ckpt.read_bytes()
+    assert cli.main([*RESUME, "--model.class_weight", "balanced"]) == 1
+    err = capsys.readouterr().err
+    assert "--model.class_weight: None in the checkpoint, 'balanced' now" in err, err
+    assert ckpt.read_bytes() == before
+    run = mlflow.MlflowClient(default_tracking_uri()).get_run(run_id)
+    assert run.data.params == params and run.info.status == "FINISHED"
 
     assert cli.main(RESUME) == 0, capsys.readouterr().err
     resumed = torch.load(next((data_home / "out").rglob("last.ckpt")), map_location="cpu", weights_only=False)
