@@ -497,14 +497,20 @@ class Forecaster(ResumableFit):
     def mlflow_example_and_signature(self):
         """``(input example, signature)`` of this model's MLflow pyfunc: the last ``lookback`` rows, and
         the forecast's columns with the params it takes (``n``; ``level`` and ``interval_method`` when
-        calibrated). The CLI's logged model declares the same (``ForecastingTask.mlflow_example_and_signature``)."""
-        from ssm_ts.tracking.pyfunc_forecast import forecast_signature, input_example
+        calibrated). The CLI's logged model declares the same (``ForecastingTask.mlflow_example_and_signature``).
+
+        A calibrated model's example is ``(rows, {"level": [80]})``: its serving example shows ``level`` as
+        the list MLflow's signature requires (MLflow refuses a scalar ``{"level": 80}`` before the model
+        runs, and no MLflow param can be a scalar or a list; see :mod:`ssm_ts.tracking.pyfunc_forecast`)."""
+        from ssm_ts.tracking.pyfunc_forecast import EXAMPLE_PARAMS, forecast_signature, input_example
 
         hp = self._require_fitted().hparams
         example = input_example(self.history_, self.spec_, hp.lookback, hp.horizon)
         signature = forecast_signature(example, self.predict(example), horizon=hp.horizon,
                                        intervals=self.conformal_ is not None)  # fmt: skip
-        return example, signature
+        if self.conformal_ is None:
+            return example, signature
+        return (example, dict(EXAMPLE_PARAMS)), signature
 
     def _json_settings(self) -> dict[str, Any]:
         """The settings a run logs (``forecaster.*`` params, config.json) and :meth:`save` keeps, as JSON

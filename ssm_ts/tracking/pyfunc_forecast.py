@@ -10,7 +10,12 @@ another number of steps (see ``Forecaster.predict(n=...)``); ``params={"level": 
 for a model calibrated at fit, default ``[]``: none) adds the conformal intervals
 ``<target>_lo-80``/``_hi-80`` of ``Forecaster.predict(level=...)``, and ``"interval_method"``
 (``"residual"`` or ``"cqr"``, default ``""``: the model's default) chooses how (given without a level,
-or unknown, it is refused as ``predict`` refuses it). A model fitted on pandas Periods
+or unknown, it is refused as ``predict`` refuses it). ``level`` is a list even for one level,
+``{"level": [80]}``: MLflow checks params against the signature before the model runs, and a
+``ParamSpec`` is either a scalar (``shape=None``) or a 1-D list (``shape=(-1,)``), never both, so
+``{"level": 80}`` is refused by MLflow ("Value must be a 1D array with shape (-1,) for param 'level'").
+The logged model's serving example (``serving_input_example.json``) shows the list form
+(:data:`EXAMPLE_PARAMS`). A model fitted on pandas Periods
 answers a DataFrame whose time column holds Periods with Periods (same frequency); any other
 input (text such as ``2015Q1``, as JSON carries them to a served model, or an empty frame) gets
 the Periods as that text, which JSON can hold. The logged model carries an input example (the
@@ -30,6 +35,9 @@ from typing import Any
 
 import mlflow
 import pandas as pd
+
+# the params of a calibrated model's input example: MLflow's serving example then shows `level` as a list
+EXAMPLE_PARAMS = {"level": [80.0]}
 
 
 class ForecastPyfunc(mlflow.pyfunc.PythonModel):
