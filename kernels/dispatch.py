@@ -7,6 +7,10 @@ An explicit ``backend=`` argument always wins over the environment.
 
 Triton on CPU tensors only works under the interpreter (``TRITON_INTERPRET=1``, set before
 ``ssm_ts.kernels`` is imported); asking for it otherwise raises :class:`KernelBackendError`.
+
+Each Triton op also refuses, with :class:`KernelBackendError` and before allocating anything,
+shapes whose within-row offsets would pass 2^31 - 1 (the kernels index row starts in int64 and
+positions within a row in int32; see :mod:`ssm_ts.kernels.triton.common`).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ the precision they are given (float32 or float64); half precision is computed in
 Offsets. Program ids and ``tl.arange`` are int32 in Triton, and so is every product of them, so an
 offset past 2^31 - 1 floats (8 GB of float32, reached by e.g. a (16, 16384, 8192) scan input)
 wraps and reads or writes the wrong memory without any error. Every kernel therefore forms the
-start of its row (a batch element, a channel, a time chunk) in int64 (``pid.to(tl.int64) * ...``,
+start of its row (a time step, a channel, a block of state rows) in int64 (``pid.to(tl.int64) * ...``,
 as mamba's and FlashAttention's Triton kernels do) and adds only offsets *within* that row in
 int32, which keeps the per-element index math in 32-bit registers. The within-row offsets are
 bounded by one row's size; :func:`check_int32_offsets` refuses the (rare) shapes where even that

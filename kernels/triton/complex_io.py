@@ -2,6 +2,9 @@
 
 A complex tensor reaches a kernel as its real view (..., 2): element ``i`` has its real part at
 ``2 i`` and its imaginary part at ``2 i + 1`` (see :mod:`ssm_ts.kernels.triton.common`).
+
+Callers pass ``ptr`` already advanced to the start of a row in int64 and ``index`` as int32
+positions within that row, so ``index * 2`` stays small (see the offsets note in ``common``).
 """
 
 from __future__ import annotations

@@ -7,11 +7,10 @@ enters as h = A_cum * carry + B_cum, and the chunk's last state becomes the next
 complex (interleaved real/imaginary) variants; REVERSE walks time backwards, which is the
 adjoint scan of the backward pass (see :mod:`ssm_ts.kernels.diag_scan`).
 
-Offsets (see :mod:`ssm_ts.kernels.triton.common`): the start of each batch element and of each
-chunk, (pb L + t0) D W, is int64, because B L D W passes 2^31 floats at sizes that fit on one GPU
-(B=16, L=16384, D=8192: 2^31 real elements, 8.6 GB in float32). Offsets within a chunk,
-(step D + d) W < (BLOCK_T D + BLOCK_D) W, stay int32 and are computed once per program; they limit
-D to about 8 million complex channels, and :func:`check_diag_scan_offsets` refuses more.
+Offsets (see :mod:`ssm_ts.kernels.triton.common`): the start of each time step, (pb L + t) D W, is
+int64 (one (BLOCK_T,) vector per chunk), because B L D W passes 2^31 floats at sizes that fit on
+one GPU (B=16, L=16384, D=8192: 2^31 real elements, 8.6 GB in float32). The channel offsets within
+a step, d W < (D + BLOCK_D) W, stay int32; :func:`check_diag_scan_offsets` refuses a larger D.
 """
 
 from __future__ import annotations
@@ -64,19 +63,17 @@ def _diag_scan_kernel(
     BLOCK_T: tl.constexpr,
     BLOCK_D: tl.constexpr,
 ):
-    # 64-bit: the first time step of this batch element (pb * L) and of each chunk, times the D * W
-    # floats of a step: B * L * D * W passes 2^31 at realistic sizes. 32-bit: offsets within a
-    # chunk, below (BLOCK_T * D + BLOCK_D) * W (check_diag_scan_offsets refuses more), computed once.
+    # 64-bit: where each time step starts, (pb * L + t) * D * W, a (BLOCK_T,) vector per chunk:
+    # B * L * D * W passes 2^31 at realistic sizes. 32-bit: the channel offsets d * W within a step
+    # (check_diag_scan_offsets refuses D * W past 2^31). Rows in int64 and columns in int32 also
+    # compiled to fewer registers than the all-int32 2-D offsets did (ptxas, sm_90: no spills).
     pb = tl.program_id(0).to(tl.int64)
     d = tl.program_id(1) * BLOCK_D + tl.arange(0, BLOCK_D)
     d_mask = d < D
     local = tl.arange(0, BLOCK_T)
     is_last = (local == BLOCK_T - 1)[:, None]
     step = D * W  # floats from one time step to the next
-    if REVERSE:
-        inner = -local[:, None] * step + d[None, :] * W
-    else:
-        inner = local[:, None] * step + d[None, :] * W
+    col = (d * W)[None, :]
     if HAS_H0:
         h0_row = h0_ptr + pb * step
         carry_r = tl.load(h0_row + d * W, mask=d_mask, other=0.0)
@@ -89,28 +86,28 @@ def _diag_scan_kernel(
     for c in range(NUM_CHUNKS):
         i = c * BLOCK_T + local
         if REVERSE:
-            t0 = pb * L + (L - 1 - c * BLOCK_T)  # the chunk walks down from its first step
+            t = L - 1 - i
         else:
-            t0 = pb * L + c * BLOCK_T
-        chunk = t0 * step  # int64
+            t = i
+        row = ((pb * L + t) * step)[:, None]  # int64
         mask = (i < L)[:, None] & d_mask[None, :]
         # Padding beyond L is the identity (a = 1, b = 0).
-        ar = tl.load(a_ptr + chunk + inner, mask=mask, other=1.0)
-        br = tl.load(b_ptr + chunk + inner, mask=mask, other=0.0)
+        ar = tl.load(a_ptr + row + col, mask=mask, other=1.0)
+        br = tl.load(b_ptr + row + col, mask=mask, other=0.0)
         if IS_COMPLEX:
-            ai = tl.load(a_ptr + chunk + inner + 1, mask=mask, other=0.0)
-            bi = tl.load(b_ptr + chunk + inner + 1, mask=mask, other=0.0)
+            ai = tl.load(a_ptr + row + col + 1, mask=mask, other=0.0)
+            bi = tl.load(b_ptr + row + col + 1, mask=mask, other=0.0)
             Ar, Ai, Br, Bi = tl.associative_scan((ar, ai, br, bi), 0, _combine_complex)
             hr = Ar * carry_r[None, :] - Ai * carry_i[None, :] + Br
             hi = Ar * carry_i[None, :] + Ai * carry_r[None, :] + Bi
-            tl.store(out_ptr + chunk + inner, hr, mask=mask)
-            tl.store(out_ptr + chunk + inner + 1, hi, mask=mask)
+            tl.store(out_ptr + row + col, hr, mask=mask)
+            tl.store(out_ptr + row + col + 1, hi, mask=mask)
             carry_r = tl.sum(tl.where(is_last, hr, 0.0), axis=0)
             carry_i = tl.sum(tl.where(is_last, hi, 0.0), axis=0)
         else:
             Ar, Br = tl.associative_scan((ar, br), 0, _combine_real)
             hr = Ar * carry_r[None, :] + Br
-            tl.store(out_ptr + chunk + inner, hr, mask=mask)
+            tl.store(out_ptr + row + col, hr, mask=mask)
             carry_r = tl.sum(tl.where(is_last, hr, 0.0), axis=0)
 
 
@@ -130,19 +127,18 @@ def launch_settings(L: int, D: int) -> tuple[int, int, int]:
 
 
 def check_diag_scan_offsets(L: int, D: int, is_complex: bool) -> None:
-    """Refuse a scan whose offsets within one chunk of BLOCK_T steps pass 2^31 - 1 (see the kernel).
+    """Refuse a scan whose channel offsets within one time step pass 2^31 - 1 (see the kernel).
 
-    Offsets across batch elements and chunks are 64-bit, so only the channel count D limits the
-    kernel: about 8 million complex channels at 128 steps per chunk.
+    Offsets across batch elements and time steps are 64-bit, so only a single time step of more
+    than 2^31 floats (D of about a billion channels) is refused.
     """
-    BLOCK_T, BLOCK_D, _ = launch_settings(L, D)
+    _, BLOCK_D, _ = launch_settings(L, D)
     W = 2 if is_complex else 1
-    largest = (BLOCK_T * D + BLOCK_D) * W
-    most_channels = (INT32_MAX // W - BLOCK_D) // BLOCK_T
     check_int32_offsets(
         "diag_scan",
-        {f"positions within one chunk of {BLOCK_T} steps x {D:,} channels": largest},
-        f"split the channels (the last axis) into calls of at most {most_channels:,} each, or {TORCH_FIX}",
+        {f"positions within one time step of {D:,} channels": (D + BLOCK_D) * W},
+        f"split the channels (the last axis) into calls of at most {INT32_MAX // W - BLOCK_D:,} each, "
+        f"or {TORCH_FIX}",
     )
 
 
