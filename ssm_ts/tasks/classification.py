@@ -49,6 +49,7 @@ from ssm_ts.pipelines.sensor.weights import (
     recording_weights,
 )
 from ssm_ts.tracking.resume_settings import builtin_hparams
+from ssm_ts.training import check_learning_rate
 
 SPLITS = ("train", "val", "test")
 EXPORT_KIND = "ssm-ts-classifier"
@@ -103,6 +104,8 @@ class ClassificationTask(pl.LightningModule):
 
         super().__init__()
         rate = check_rate(rate)  # 0, negative, inf or text: a clear error before anything is built
+        # here, not at the first optimizer step (torch's overflow traceback mid-fit, the run FAILED)
+        check_learning_rate(lr, "lr (CLI: --model.lr)")
         check_class_weight_form(class_weight, classes)  # before save_hyperparameters keeps it
         self.save_hyperparameters()
         builtin_hparams(self)  # NumPy or Path settings would make its checkpoints unloadable

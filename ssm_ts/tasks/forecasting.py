@@ -44,6 +44,7 @@ from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows, require_channel_independent, series_spans
 from ssm_ts.pipelines.forecasting.windows import valid_rows
 from ssm_ts.tracking.resume_settings import builtin_hparams, builtin_value
+from ssm_ts.training import check_learning_rate
 
 SPLITS = ("val", "test")
 EXPORT_KIND = "ssm-ts-forecaster"
@@ -103,6 +104,8 @@ class ForecastingTask(pl.LightningModule):
         lr_schedule: Literal["cosine", "none"] = "cosine",
     ):
         super().__init__()
+        # here, not at the first optimizer step (torch's overflow traceback mid-fit, the run FAILED)
+        check_learning_rate(lr, "lr (CLI: --model.lr)")
         quantiles = normalise_quantiles(builtin_value(quantiles))  # a NumPy array too
         if quantiles and loss != "mse":  # "mse" is the default: only an explicit other choice is lost
             warnings.warn(

@@ -32,6 +32,7 @@ from ssm_ts.models.sashimi import SaShiMi, sashimi_config
 from ssm_ts.models.sashimi_recurrent import SaShiMiRecurrence
 from ssm_ts.pipelines.audio import Quantizer, spectrogram_figure, write_spectrogram_sheet, write_wav
 from ssm_ts.tracking.resume_settings import builtin_hparams
+from ssm_ts.training import check_learning_rate
 
 EXPORT_KIND = "ssm-ts-waveform"
 LN2 = math.log(2.0)
@@ -72,6 +73,8 @@ class WaveformTask(pl.LightningModule):
         sample_seconds: float = 1.0,
     ):
         super().__init__()
+        # here, not at the first optimizer step (torch's overflow traceback mid-fit, the run FAILED)
+        check_learning_rate(lr, "lr (CLI: --model.lr)")
         self.save_hyperparameters()
         builtin_hparams(self)  # NumPy or Path settings would make its checkpoints unloadable
         self.quantizer = Quantizer(quantization, bits)
