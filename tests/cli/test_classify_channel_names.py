@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import mlflow
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,6 +23,7 @@ from ssm_ts.errors import DataError
 from ssm_ts.export import load_checkpoint
 from ssm_ts.pipelines.sensor import read_ts
 from ssm_ts.tasks.classification import load_classifier_export, predict_series
+from tests.cli_runs import load_logged_model, only_run_id
 
 CHANNELS = ["acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z"]
 SHUFFLED = CHANNELS[::-1]  # by position: 0.50 of the TEST labels right (measured), 1.00 in order
@@ -71,19 +71,7 @@ def named_fit(basicmotions, tmp_path_factory):
         fit = ["fit", "--model.model", "random_features", "--model.model_options", "{n_kernels: 200}"]
         fit += ["--data.path", "train.csv", "--data.val_fraction", "0", "--trainer.max_epochs", "1"]
         assert classify(*fit, "--out", "out", "--tracking_uri", uri) == 0
-    client = mlflow.MlflowClient(uri)
-    (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-classify").experiment_id])
-    return work, next((work / "out").rglob("last.ckpt")), uri, run.info.run_id
-
-
-def load_logged_model(uri: str, run_id: str) -> mlflow.pyfunc.PyFuncModel:
-    """The pyfunc model of run ``run_id`` in the store at ``uri``; the global tracking URI is put back."""
-    previous = mlflow.get_tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    try:
-        return mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
-    finally:
-        mlflow.set_tracking_uri(previous)
+    return work, next((work / "out").rglob("last.ckpt")), uri, only_run_id(uri, "ssm-ts-classify")
 
 
 def predictions(work: Path, ckpt: Path, data: str, out: str) -> pd.DataFrame:

@@ -6,12 +6,12 @@ changed model setting, naming it."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.utils.class_weight import compute_class_weight
 
 from ssm_ts import cli
 from ssm_ts.pipelines.sensor import read_ts, stratified_split
+from tests.cli_runs import classify_predict
 
 # a tiny encoder on GunPoint (TRAIN: 24 of class "1", 26 of "2"), one epoch into ./out
 FIT = [
@@ -41,18 +41,7 @@ def test_balanced_weights_from_the_training_split_kept_on_resume_and_a_change_re
 
     # predict from the checkpoint (weights play no part in predictions, only in the objective)
     ckpt = next((data_home / "out").rglob("last.ckpt"))
-    predict = [
-        "classify",
-        "predict",
-        "--ckpt_path",
-        str(ckpt),
-        "--data.path",
-        "GunPoint",
-        "--out",
-        "predicted",
-    ]
-    assert cli.main(predict) == 0
-    assert len(pd.read_csv(data_home / "predicted" / "predictions.csv")) == 150
+    assert len(classify_predict(ckpt, "GunPoint", "predicted")) == 150  # into ./predicted
 
     # a resume without the option keeps the setting and its weights
     assert cli.main(RESUME) == 0, capsys.readouterr().err

@@ -20,6 +20,7 @@ from ssm_ts import SSMClassifier, cli
 from ssm_ts.export import load_checkpoint
 from ssm_ts.pipelines.sensor import read_ts
 from ssm_ts.tasks.classification import ClassificationTask, load_classifier_export, predict_series
+from tests.cli_runs import classify_predict, load_logged_model, only_run_id
 
 REPO = Path(__file__).resolve().parents[2]
 CLASSES = ["Badminton", "Running", "Standing", "Walking"]
@@ -43,18 +44,7 @@ def test_classify_fit_then_predict_writes_predictions_csv(shared_data, tmp_path,
     assert cli.main(fit) == 0
     ckpt = next(out.rglob("last.ckpt"))
 
-    predicted_dir = tmp_path / "predicted"
-    predict = [
-        "classify",
-        "predict",
-        "--ckpt_path",
-        str(ckpt),
-        "--data.path",
-        str(folder / "BasicMotions_TEST.ts"),
-    ]
-    assert cli.main([*predict, "--out", str(predicted_dir)]) == 0
-
-    frame = pd.read_csv(predicted_dir / "predictions.csv")
+    frame = classify_predict(ckpt, folder / "BasicMotions_TEST.ts", tmp_path / "predicted")
     assert list(frame.columns) == ["id", "predicted", *(f"p_{c}" for c in CLASSES), "label"]
     assert len(frame) == 40 and frame["id"].is_unique
     probabilities = frame[[f"p_{c}" for c in CLASSES]].to_numpy()
@@ -82,20 +72,7 @@ def fit_random_features(folder: Path, workdir: Path, *extra: str) -> tuple[Path,
             assert cli.main([*args, *extra, "--out", str(workdir / "out"), "--tracking_uri", uri]) == 0
     finally:
         torch.set_num_threads(threads)
-    client = mlflow.MlflowClient(uri)
-    (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-classify").experiment_id])
-    return next((workdir / "out").rglob("last.ckpt")), uri, run.info.run_id
-
-
-def load_logged_model(uri: str, run_id: str) -> mlflow.pyfunc.PyFuncModel:
-    """The pyfunc model run ``run_id`` logged in the store at ``uri``, loaded as a user would
-    (``runs:/<run_id>/model``); the global tracking URI is put back after."""
-    previous = mlflow.get_tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    try:
-        return mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
-    finally:
-        mlflow.set_tracking_uri(previous)
+    return next((workdir / "out").rglob("last.ckpt")), uri, only_run_id(uri, "ssm-ts-classify")
 
 
 def task_from_checkpoint(path: Path) -> ClassificationTask:
@@ -123,10 +100,7 @@ def test_random_features_fit_then_predict_is_exact_on_basicmotions(
     monkeypatch.chdir(tmp_path)
     ckpt, uri, run_id = random_features_fit
     test_file = shared_data / "classification" / "BasicMotions" / "BasicMotions_TEST.ts"
-    predict = ["classify", "predict", "--ckpt_path", str(ckpt), "--data.path", str(test_file)]
-    assert cli.main([*predict, "--out", str(tmp_path / "predicted")]) == 0
-
-    frame = pd.read_csv(tmp_path / "predicted" / "predictions.csv")
+    frame = classify_predict(ckpt, test_file, tmp_path / "predicted")
     assert list(frame.columns) == ["id", "predicted", *(f"p_{c}" for c in CLASSES), "label"]
     assert len(frame) == 40 and (frame["predicted"] == frame["label"]).all()  # random features: 1.000
 

@@ -9,7 +9,6 @@ the fit's) picks another for one call.
 
 from __future__ import annotations
 
-import mlflow
 import numpy as np
 import pytest
 
@@ -17,19 +16,10 @@ from ssm_ts import cli
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.sensor import make_series_set, read_ts
 from ssm_ts.tasks.classification import load_classifier_export, predict_series
+from tests.cli_runs import load_logged_model, only_run_id
 
 CLASSES = ["Badminton", "Running", "Standing", "Walking"]
 PROBABILITIES = [f"p_{c}" for c in CLASSES]
-
-
-def load_logged_model(uri: str, run_id: str) -> mlflow.pyfunc.PyFuncModel:
-    """The pyfunc model of run ``run_id`` in the store at ``uri``; the global tracking URI is put back."""
-    previous = mlflow.get_tracking_uri()
-    mlflow.set_tracking_uri(uri)
-    try:
-        return mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
-    finally:
-        mlflow.set_tracking_uri(previous)
 
 
 def test_the_logged_model_fills_missing_values_as_the_fit_did(
@@ -45,9 +35,7 @@ def test_the_logged_model_fills_missing_values_as_the_fit_did(
     fit = ["fit", "--model.model", "random_features", "--model.model_options", "{n_kernels: 100}"]
     fit += ["--data.path", "nan.npz", "--data.nan_policy", "interpolate", "--data.val_fraction", "0"]
     assert cli.main(["classify", *fit, "--out", "out", "--tracking_uri", uri]) == 0
-    client = mlflow.MlflowClient(uri)
-    (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-classify").experiment_id])
-    model = load_logged_model(uri, run.info.run_id)
+    model = load_logged_model(uri, only_run_id(uri, "ssm-ts-classify"))
     out = model.predict(X)  # raised "choose nan_policy='interpolate'", an option it could not take
     assert model.metadata.get_params_schema().to_dict()[1] == {
         "name": "nan_policy", "type": "string", "default": "interpolate", "shape": None,

@@ -1,0 +1,36 @@
+"""Read back what an ``ssm-ts`` command wrote and logged: its predictions CSV, its MLflow run and model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+
+from ssm_ts import cli
+
+
+def classify_predict(ckpt: Path | str, data: Path | str, out: Path | str) -> pd.DataFrame:
+    """``ssm-ts classify predict`` of checkpoint ``ckpt`` on ``data`` into ``out`` (relative paths from the
+    working directory), asserted to succeed: the ``out/predictions.csv`` it wrote, one row a recording."""
+    args = ["classify", "predict", "--ckpt_path", str(ckpt), "--data.path", str(data), "--out", str(out)]
+    assert cli.main(args) == 0
+    return pd.read_csv(Path(out) / "predictions.csv")
+
+
+def only_run_id(uri: str, experiment: str) -> str:
+    """The id of the one run of ``experiment`` (e.g. ``"ssm-ts-classify"``) in the store at ``uri``."""
+    client = mlflow.MlflowClient(uri)
+    (run,) = client.search_runs([client.get_experiment_by_name(experiment).experiment_id])
+    return run.info.run_id
+
+
+def load_logged_model(uri: str, run_id: str) -> mlflow.pyfunc.PyFuncModel:
+    """The pyfunc model run ``run_id`` logged in the store at ``uri``, loaded as a user would
+    (``runs:/<run_id>/model``); the global tracking URI is put back after."""
+    previous = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    try:
+        return mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
+    finally:
+        mlflow.set_tracking_uri(previous)
