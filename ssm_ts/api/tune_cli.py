@@ -9,14 +9,20 @@ of :meth:`Forecaster.fit`), ``model`` (the fixed :class:`~ssm_ts.Forecaster` set
 ``n_trials`` / ``timeout`` / ``sampler`` / ``prune``, and ``out`` / ``experiment`` / ``tracking_uri``.
 It prints the trials and the best settings and writes into ``--out``: ``trials.csv``, ``export/`` (the
 best model, as :meth:`Forecaster.save`; ``Forecaster.load`` reads it), ``forecast.csv`` and
-``forecast.png`` (the best model's forecast after the data), and each trial's checkpoints in
-``trial-<n>/``. MLflow gets the search's parent run with a nested run per trial.
+``forecast.png`` (the best model's forecast after the data), and each trial's checkpoints and model in
+``trial-<n>/``. A search given ``--study_name NAME`` writes these into ``<out>/NAME/`` instead, so
+studies sharing ``--out`` (and its ``optuna.db``) keep their own. MLflow gets the search's parent run
+with a nested run per trial.
 
 The Optuna study is kept in ``--storage`` (default: the sqlite file ``<out>/optuna.db``), under
 ``--study_name``: the same command run again after Ctrl-C, a crash or a killed machine continues the
 search; its finished trials count toward ``--n_trials`` (a finished search runs no more trials until
-``--n_trials`` grows). Another space or fixed model setting in the same study is refused: give a new
-``--study_name`` or ``--out``.
+``--n_trials`` grows). The continued study must search the same: another space or fixed model setting
+is refused naming each difference, and so is other data (the study keeps a sha256 fingerprint of the
+CSV it searched; the same file moved continues): give a new ``--study_name`` or ``--out``. An earlier
+run's best trial is loaded from its ``trial-<n>/export`` only after its ``tune_trial.json`` and saved
+settings show it is that trial's model; an ``--out`` whose trial folders hold another stored study's
+models (``--storage`` elsewhere, the same study name) is refused before any trial.
 
 Only jsonargparse is imported to parse the arguments, so ``--help`` answers without loading Lightning.
 """
@@ -110,7 +116,8 @@ def build_parser() -> ArgumentParser:
         "again continues the search, its finished trials counting toward --n_trials",
     )  # fmt: skip
     parser.add_argument("--study_name", type=str | None, default=None,
-                        help="the study's name in the storage (default forecast-tune)")  # fmt: skip
+                        help="the study's name in the storage (default forecast-tune); another name writes "
+                        "its outputs and trials into <out>/<study_name>/")  # fmt: skip
     parser.add_argument("--experiment", type=str, default="ssm-ts-forecast", help="MLflow experiment")
     parser.add_argument("--tracking_uri", type=str | None, default=None, help="MLflow URI (default sqlite)")
     parser.add_argument("--run_name", type=str | None, default=None, help="MLflow run name of the trials")
@@ -244,8 +251,10 @@ def tune_command(argv: list[str]) -> int:
         )
     config = build_parser().parse_args(argv)
     data, space, kwargs = search_arguments(config)
-    out = Path(config.out)
-    check_out(out)
+    check_out(Path(config.out))
+    from ssm_ts.api.tune_study import study_folder
+
+    out = study_folder(config.out, config.study_name)  # <out>, or <out>/<study_name> for a named study
 
     from rich.console import Console
 

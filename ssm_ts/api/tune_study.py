@@ -21,16 +21,27 @@ and repairs done here:
 
 One process runs a study at a time: a second search opening a study that another still runs would
 mark that one's running trial FAIL.
+
+Studies may share an ``out_dir`` (CLI: ``--out``): each keeps its files in its own folder
+(:func:`study_folder`): ``out_dir`` itself for the default study name, ``out_dir/<study_name>/`` for
+another, trial ``n``'s checkpoints and model in ``trial-<n>/`` there. A kept trial's export holds
+:data:`TRIAL_FILE`, which study (its name and :data:`UID_KEY`) and trial fitted it with which values; a
+continued search checks it before loading an earlier run's best trial (:func:`check_trial_export`),
+and refuses to write into a folder holding another stored study's trial models
+(:func:`check_folder_is_free`). A study made before this record keeps its ``out_dir/trial-<n>``
+folders (the exports its trials recorded); its new trials go to its study folder.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ssm_ts.errors import ConfigError
+from ssm_ts.errors import ConfigError, TrainingError
 
 if TYPE_CHECKING:
     import optuna
@@ -42,6 +53,12 @@ RUN_KEY = "ssm_ts.mlflow_run_id"  # study user attribute: the search's MLflow pa
 # study user attribute: the searched data's fingerprint, {"data.path": {"path", "sha256"}} for a file
 # or {"data.frame": {"sha256", "shape", "columns", "dtypes"}} for a DataFrame (datamodule_fingerprints)
 DATA_KEY = "ssm_ts.data"
+# study user attribute: a random id, set when the study is first opened by a search that keeps it; tells
+# a study from another of the same name (another storage, or one deleted and made again)
+UID_KEY = "ssm_ts.study_uid"
+# in a kept trial's export: {"study", "study_uid", "storage", "trial", "values"}, whose model it is
+TRIAL_FILE = "tune_trial.json"
+RECORDED_KEY = "export_recorded"  # trial user attribute: its export holds TRIAL_FILE (else: made before)
 INTERRUPTED_KEY = "interrupted"  # trial user attribute: stopped before it finished, queued again
 RETRY_KEY = "retry_of"  # trial user attribute: the number of the interrupted trial it runs again
 INTERRUPTED_BY_CTRL_C = "interrupted (Ctrl-C)"  # its settings run again when the search continues
@@ -206,9 +223,9 @@ def check_same_data(study: optuna.Study, data: Mapping[str, Any], where: str) ->
     raise ConfigError(
         f"{where} searched other data: {_data_text(old)} then, {_data_text(new)} now ({reason}). Its trials "
         "were trained and scored on that data, and a continued search would choose its model from them. "
-        "To search this data, start another search: CLI: a new --out (the study is kept in <out>/optuna.db; "
-        "with --storage, also a new --study_name); Python: a new study_name= with its own out_dir (trial "
-        "folders are named by number). To continue that search, pass the data it searched."
+        "To search this data, start another search: CLI: a new --study_name (its outputs go to "
+        "<out>/<study_name>/) or a new --out; Python: a new study_name= (its trials go to "
+        "<out_dir>/<study_name>/). To continue that search, pass the data it searched."
     )
 
 
@@ -278,3 +295,115 @@ def counted(study: optuna.Study) -> int:
     """The trials that count toward ``n_trials``: finished ones (complete, pruned, or failed by their
     settings), not interrupted ones, whose settings are queued to run again."""
     return sum(1 for t in study.trials if t.state.is_finished() and not t.user_attrs.get(INTERRUPTED_KEY))
+
+
+# ------------------------------------------------------------------ where a study's trials are kept
+
+
+def study_folder(out_dir: str | Path | None, study_name: str | None) -> Path | None:
+    """The folder of the study ``study_name``'s files in ``out_dir`` (``None``: none set): ``out_dir``
+    itself for the default study (``None`` or :data:`DEFAULT_STUDY_NAME`), ``out_dir/<study_name>``
+    for another (characters a folder name cannot hold as ``_``), so that studies sharing ``out_dir``
+    never write over each other's trial models."""
+    if out_dir is None:
+        return None
+    if study_name is None or study_name == DEFAULT_STUDY_NAME:
+        return Path(out_dir)
+    return Path(out_dir) / (re.sub(r"[^\w.-]+", "_", study_name).strip("._") or "study")
+
+
+def study_uid(study: optuna.Study) -> str:
+    """The study's random id (:data:`UID_KEY`), set now for a new study or one made before ssm-ts kept it."""
+    uid = study.user_attrs.get(UID_KEY)
+    if not uid:
+        uid = uuid.uuid4().hex
+        study.set_user_attr(UID_KEY, uid)
+    return uid
+
+
+def write_trial_record(
+    export: Path, study: optuna.Study, trial: optuna.Trial, values: Mapping[str, Any], storage: Any
+) -> None:
+    """Write :data:`TRIAL_FILE` into ``export``, trial ``trial``'s model: whose it is, checked when a
+    continued search loads it; the trial notes that its export holds one (:data:`RECORDED_KEY`)."""
+    record = {"study": study.study_name, "study_uid": study_uid(study), "storage": _kept_in(storage),
+              "trial": trial.number, "values": dict(values)}  # fmt: skip
+    (Path(export) / TRIAL_FILE).write_text(json.dumps(record, indent=1, default=str))
+    trial.set_user_attr(RECORDED_KEY, True)
+
+
+def read_trial_record(export: Path) -> dict[str, Any] | None:
+    """The :data:`TRIAL_FILE` of ``export`` (``None``: it has none, or one JSON cannot read)."""
+    try:
+        record = json.loads((Path(export) / TRIAL_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def check_trial_export(export: Path, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+    """A :class:`TrainingError` when ``export`` is not the model ``trial`` of ``study`` fitted: its
+    :data:`TRIAL_FILE` names another study or trial, or other values, or it has none though the trial
+    wrote one (a search of an earlier ssm-ts wrote over it). An export from before the record (the
+    trial noted none) passes here; its saved settings are compared by the caller."""
+    record = read_trial_record(export)
+    if record is None:
+        if trial.user_attrs.get(RECORDED_KEY):
+            raise not_its_model(export, trial, f"it holds no {TRIAL_FILE}, which the trial wrote there")
+        return
+    ours = {"study": study.study_name, "trial": trial.number, "values": trial.user_attrs.get("values")}
+    theirs = {key: record.get(key) for key in ours}
+    uid = study.user_attrs.get(UID_KEY)
+    if theirs != ours or (uid and record.get("study_uid") and record["study_uid"] != uid):
+        same_name = theirs["study"] == ours["study"]
+        other = "another study of that name" if same_name and theirs == ours else f"study {theirs['study']!r}"
+        raise not_its_model(
+            export, trial, f"its {TRIAL_FILE} says {other} (in {record.get('storage')}), trial "
+            f"{theirs['trial']} ({theirs['values']}) fitted it",
+        )  # fmt: skip
+
+
+def not_its_model(export: Path, trial: optuna.trial.FrozenTrial, why: str) -> TrainingError:
+    """The error for an earlier run's best trial whose export holds another model (``why``)."""
+    return TrainingError(
+        f"the best trial, {trial.number} ({trial.user_attrs.get('values')}, val_loss {trial.value:.6g}), was "
+        f"fitted by an earlier run of this search, but the model at {export} is not its model: {why}. Another "
+        "search wrote into the same folder (earlier ssm-ts versions named trial folders by number only, "
+        "whatever the study). It is not loaded: fit Forecaster(**settings) with the trial's settings, or "
+        "start a new search (a new study_name)."
+    )
+
+
+def check_folder_is_free(folder: Path | None, study: optuna.Study, storage: Any) -> None:
+    """A :class:`ConfigError` when ``folder`` (the study's, :func:`study_folder`) holds trial models of
+    another stored study (their :data:`TRIAL_FILE` names another study id) in the ``trial-<n>`` folders
+    this search's new trials would write over: that study, continued, would find another model in
+    their place. (The folders of the study's own trial numbers are never written again; a model there
+    is checked when it is loaded.)"""
+    if folder is None or not folder.is_dir():
+        return
+    uid = study.user_attrs.get(UID_KEY)
+    others: dict[tuple[str, str], list[str]] = {}
+    for path in sorted(folder.glob(f"trial-*/export/{TRIAL_FILE}")):
+        number = path.parent.parent.name.removeprefix("trial-")
+        if not number.isdigit() or int(number) < len(study.trials):
+            continue
+        record = read_trial_record(path.parent)
+        if record and record.get("study_uid") and record["study_uid"] != uid:
+            key = (str(record.get("study")), str(record.get("storage")))
+            others.setdefault(key, []).append(path.parent.parent.name)
+    if not others:
+        return
+    (name, where), trials = next(iter(others.items()))
+    raise ConfigError(
+        f"{folder} holds the trial models of another stored study, {name!r} in {where} ({', '.join(trials[:5])}"
+        f"{', ...' if len(trials) > 5 else ''}); study {study.study_name!r} in {_kept_in(storage)} would write "
+        "its trials over them, and that study, continued, would load them as its own. Give this search its "
+        "own study_name (CLI: --study_name; its files then go to <out>/<study_name>/) or another out_dir "
+        "(CLI: --out). If that study is gone for good, delete those trial folders."
+    )
+
+
+def _kept_in(storage: Any) -> str:
+    """Where a study is kept, as a message says it: its storage's URL (or class), or memory."""
+    return "memory" if storage is None else shown(storage_url(storage))

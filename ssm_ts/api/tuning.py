@@ -459,8 +459,12 @@ def tune_forecaster(
     before the search: a problem there is refused before any study or run is stored; a setting that
     does not suit it (a lookback longer than the data) stops the search, naming the trial. If every
     trial fails, a :class:`TrainingError` lists why.
-    Trial ``n`` writes its checkpoints to ``out_dir/trial-<n>`` when ``out_dir`` is set, and
-    ``out_dir/trials.csv`` is rewritten after every trial.
+    With ``out_dir`` set, the study's files go to its own folder there: ``out_dir`` for the default
+    study name, ``out_dir/<study_name>/`` for another, so studies may share ``out_dir``. Trial ``n``
+    writes its checkpoints (and, in a stored study, its model: ``export/``, with ``tune_trial.json``
+    saying which study and trial fitted it with which values) to ``trial-<n>/`` there, and
+    ``trials.csv`` there is rewritten after every trial. A folder holding another stored study's trial
+    models (another storage's study of the same name) is a :class:`ConfigError` before any trial.
 
     Ctrl-C (``KeyboardInterrupt``) is raised again, as ``optuna.Study.optimize`` does, after the trial
     it stopped is marked FAIL (``error``: interrupted), its MLflow run and the search's run KILLED, and
@@ -469,12 +473,16 @@ def tune_forecaster(
     Continuing (the same ``storage`` and ``study_name``): the finished trials are kept; trials a killed
     process left RUNNING are marked FAIL; interrupted trials run again first, with their settings; the
     search's MLflow run continues (a new one if the store no longer has it); the best trial of an earlier
-    run is loaded from its export (``trial-<n>/export``). The space, and the fixed settings that change
-    what ``val_loss`` means (all but where results go, ``accelerator`` and ``calibration_budget``), must be
-    those the study started with: other ones are a :class:`ConfigError` naming each difference (start
-    another search under a new ``study_name``). So must the data (by content: the same CSV moved is the
-    same data); other data is a :class:`ConfigError` naming it then and now, as continuing would choose
-    the model from trials trained on the earlier data. One process runs a study at a time.
+    run is loaded from its export (``trial-<n>/export``; a study made before per-study folders, from the
+    ``out_dir/trial-<n>`` it wrote) once checked to be that trial's model: its ``tune_trial.json`` names
+    this study and trial, and its saved settings are the trial's; another model there (another search
+    wrote over it) is a :class:`TrainingError` saying whose it is, never loaded. The space, and the
+    fixed settings that change what ``val_loss`` means (all but where results go, ``accelerator`` and
+    ``calibration_budget``), must be those the study started with: other ones are a
+    :class:`ConfigError` naming each difference (start another search under a new ``study_name``). So
+    must the data (by content: the same CSV moved is the same data); other data is a
+    :class:`ConfigError` naming it then and now, as continuing would choose the model from trials
+    trained on the earlier data. One process runs a study at a time.
     """
     import optuna
 
@@ -512,6 +520,13 @@ def tune_forecaster(
         study = tune_study.open_study(storage, study_name, optuna_sampler, pruner,
                                       [p.record() for p in params], _search_record(fixed, fit_args),
                                       searched)  # fmt: skip
+    study_kept = storage is not None
+    # this study's own folder in out_dir: studies sharing it never write over each other's trial models;
+    # one holding another stored study's is refused here, before any trial or run
+    folder = tune_study.study_folder(fixed["out_dir"], study_name)
+    if study_kept:
+        tune_study.study_uid(study)
+    tune_study.check_folder_is_free(folder, study, storage)
     earlier = len(study.trials)
     left_running = tune_study.fail_left_running(study) if earlier else []
     if earlier:
@@ -525,7 +540,7 @@ def tune_forecaster(
     if parent is not None:
         for trial in left_running:
             parent.end_child(trial.user_attrs.get("run_id"), trial.number)
-    trials_csv = Path(fixed["out_dir"]) / "trials.csv" if fixed["out_dir"] else None
+    trials_csv = folder / "trials.csv" if folder is not None else None
     fits: dict[int, tuple[_TrialForecaster, dict[str, Any]]] = {}
 
     def run_trial(trial: optuna.Trial) -> float:
@@ -534,7 +549,7 @@ def tune_forecaster(
         reporter = _ReportValidationLoss(trial)
         run_settings = {
             **trial_settings,
-            "out_dir": str(Path(fixed["out_dir"]) / f"trial-{trial.number}") if fixed["out_dir"] else None,
+            "out_dir": str(folder / f"trial-{trial.number}") if folder is not None else None,
         }
         trial.set_user_attr("values", {k: _plain(v) for k, v in values.items()})
         # the user's trainer_options callbacks are copied by each fit: no state from an earlier trial
@@ -558,7 +573,9 @@ def tune_forecaster(
         fits[trial.number] = (fit, trial_settings)
         state = "PRUNED" if reporter.pruned else "COMPLETE"
         if study_kept and not reporter.pruned:  # a continued search may choose it: its model outlives us
-            trial.set_user_attr("export", str(_kept_export(fit)))
+            export = _kept_export(fit)
+            tune_study.write_trial_record(export, study, trial, trial.user_attrs["values"], storage)
+            trial.set_user_attr("export", str(export))
         if parent is not None:
             parent.record_trial(fit.run_id_, trial.number, state, loss)
         if reporter.pruned:
@@ -591,7 +608,6 @@ def tune_forecaster(
                 trials.to_csv(tmp, index=False)
         return trials
 
-    study_kept = storage is not None
     try:
         if remaining:
             with _QuietOptuna():
@@ -608,7 +624,7 @@ def tune_forecaster(
         if best_trial.number in fits:
             best = _as_forecaster(fits[best_trial.number][0], best_settings)
         else:  # chosen from an earlier run of a continued search
-            best = _load_trial_model(best_trial, best_settings)
+            best = _load_trial_model(study, best_trial, best_settings)
         best.metrics_.update(_test_metrics(best, data, fit_args))
         best_params = dict(best_trial.user_attrs["values"])
         trials = write_trials(study)
@@ -671,18 +687,24 @@ def _search_record(fixed: dict[str, Any], fit_args: dict[str, Any]) -> dict[str,
 
 
 def _kept_export(fit: Forecaster) -> Path:
-    """The trial's export (its fit folder's ``export``; written here when the fit logged none): what a
-    continued search loads when it chooses this trial (callbacks in ``trainer_options`` are saved
-    described, :mod:`ssm_ts.api.trainer_objects`)."""
+    """The trial's export (its fit folder's ``export``: the fit published it there when it logged one,
+    else it is saved here, over any other model a search before left there): what a continued search
+    loads when it chooses this trial (callbacks in ``trainer_options`` are saved described,
+    :mod:`ssm_ts.api.trainer_objects`)."""
     export = Path(fit.out_dir_) / "export"
-    if not export.is_dir():
+    if fit.run_id_ is None or not export.is_dir():
         fit.save(export)
     return export.absolute()
 
 
-def _load_trial_model(trial: optuna.trial.FrozenTrial, settings: dict[str, Any]) -> Forecaster:
+def _load_trial_model(
+    study: optuna.Study, trial: optuna.trial.FrozenTrial, settings: dict[str, Any]
+) -> Forecaster:
     """A :class:`Forecaster` with ``settings`` and the fitted model of ``trial``, an earlier run's trial,
-    loaded from its export."""
+    loaded from its export once that is checked to be the trial's: its record names this study and trial
+    (:func:`~ssm_ts.api.tune_study.check_trial_export`), and its saved settings are ``settings``."""
+    from ssm_ts.api import tune_study
+
     export = trial.user_attrs.get("export")
     if not export or not Path(export).is_dir():
         where = f"at {export}, which is gone" if export else "(that run kept no model: no storage then)"
@@ -691,13 +713,29 @@ def _load_trial_model(trial: optuna.trial.FrozenTrial, settings: dict[str, Any])
             f"fitted by an earlier run of this search and its model is not there {where}. Restore the folder, "
             "or fit Forecaster(**settings) with those settings, or start a new search (a new study_name)."
         )
+    tune_study.check_trial_export(Path(export), study, trial)
     loaded = Forecaster.load(export)
     best = Forecaster(**settings)
+    differ = _settings_differ(best.settings, loaded.settings)
+    if differ:  # an export from before the record, another search's (or one with a record edited)
+        raise tune_study.not_its_model(Path(export), trial, f"it was saved with {differ}")
     for name in ("task_", "spec_", "history_", "future_", "conformal_", "metrics_"):
         setattr(best, name, getattr(loaded, name))
     best.run_id_ = trial.user_attrs.get("run_id")
     best.out_dir_ = Path(export).parent
     return best
+
+
+def _settings_differ(wanted: Mapping[str, Any], saved: Mapping[str, Any]) -> str:
+    """The settings that change a model (all but where results go, ``accelerator``, the calibration
+    budget and ``trainer_options``, saved described) on which ``saved`` differs from ``wanted``, as
+    ``"lr 0.03, not 0.001"`` (``""``: none)."""
+    keys = [k for k in wanted if k not in FREE_ON_RESUME and k != "trainer_options"]
+    return "; ".join(
+        f"{key} {json.dumps(_plain(saved.get(key)))}, not {json.dumps(_plain(wanted[key]))}"
+        for key in keys
+        if _plain(saved.get(key)) != _plain(wanted[key])
+    )
 
 
 def _raise_if_all_failed(study: optuna.Study) -> None:
