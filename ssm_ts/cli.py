@@ -22,6 +22,9 @@ from typing import Any
 
 from ssm_ts.errors import ConfigError, SSMTSError
 
+# model settings a fit fills in from its data: a resume restores them from the data, never as settings
+from ssm_ts.tracking.resume_settings import FILLED_FROM_DATA
+
 # ssm_ts.training (and so Lightning, several seconds) is imported only when a use runs: `ssm-ts --help`,
 # `--version` and `ssm-ts configs` answer at once.
 
@@ -30,10 +33,6 @@ VERBOSE_FLAG = "--verbose"
 # Run artifacts copied beside the outputs in --out after fit/validate/test: figures (forecast with intervals,
 # confusion matrices) and generated audio with its spectrogram sheets.
 MIRRORED_ARTIFACTS = ("plots", "samples")
-
-# Model settings a fit fills in from its data (left unset in a config): a resumed fit gets them again
-# from the restored data, and restoring them as settings would log other values into its MLflow run.
-FILLED_FROM_DATA = frozenset({"model.n_channels", "model.classes", "model.channel_names", "model.n_outputs"})
 
 # Model settings that apply at inference (classify's model.rate: training sample rate / the recordings'
 # rate): on validate/test/predict with --ckpt_path, a value given (--config or command line) wins over

@@ -143,16 +143,22 @@ class ResumableFit:
         :class:`~ssm_ts.tracking.logger.RecordMLflowRun`), the data module's settings but its data
         paths (:meth:`_check_resumed_data`) and runtime ones, and the task's hyperparameters but
         runtime ones. With or without MLflow: the checkpoint's optimiser and data would silently win
-        over new values."""
+        over new values. A setting the checkpoint lacks (new since the version that made it) trained
+        with its default (:func:`~ssm_ts.tracking.resume_settings.settings_new_since`): another value
+        is refused too, the message saying so."""
         from ssm_ts.tracking.resume_settings import (
             DATA_FILE_SETTINGS,
+            FILLED_FROM_DATA,
             RESOLVED_KEY,
             RUNTIME_SETTINGS,
             SETTINGS_KEY,
+            init_defaults,
             plain_settings,
             resolved_data_settings,
+            said_new_setting,
             said_setting,
             same_training_setting,
+            settings_new_since,
         )
 
         def leaves(keys: set[str], prefix: str) -> set[str]:  # data.num_workers -> num_workers
@@ -160,51 +166,63 @@ class ResumableFit:
 
         skipped = leaves({*DATA_FILE_SETTINGS, *RUNTIME_SETTINGS}, "data.")
         runtime_model = leaves(set(RUNTIME_SETTINGS), "model.")  # audio's listening samples
+        # a checkpoint older than one of these trained with what its data gave, not with the default
+        filled = leaves(set(FILLED_FROM_DATA), "model.")
+        task_defaults = {k: v for k, v in init_defaults(type(task)).items() if k not in filled}
         free = set(self._free_settings())
         # what the data module's inferred settings resolved to, then and now (older checkpoints: none)
         resolved_then = checkpoint.get(RESOLVED_KEY) or {}
         resolved_now = resolved_data_settings(datamodule) if resolved_then else {}
-        pairs = [  # (checkpoint's, now, resolved then, resolved now), the front end's own settings first
-            (checkpoint.get(SETTINGS_KEY) or {}, self._checked_settings(), {}, {}),
+        sections = [  # (checkpoint's, now, left out, defaults, resolved then, resolved now), own first
             (
-                {
-                    k: v
-                    for k, v in (checkpoint.get("datamodule_hyper_parameters") or {}).items()
-                    if k not in skipped
-                },
-                dict(getattr(datamodule, "hparams", None) or {}),
+                checkpoint.get(SETTINGS_KEY),
+                self._checked_settings(),
+                set(),
+                init_defaults(type(self)),
+                {},
+                {},
+            ),
+            (
+                checkpoint.get("datamodule_hyper_parameters"),
+                getattr(datamodule, "hparams", None),
+                skipped,
+                init_defaults(type(datamodule)),
                 resolved_then,
                 resolved_now,
             ),
             (
-                {
-                    k: v
-                    for k, v in (checkpoint.get("hyper_parameters") or {}).items()
-                    if k not in runtime_model
-                },
-                dict(getattr(task, "hparams", None) or {}),
+                checkpoint.get("hyper_parameters"),
+                getattr(task, "hparams", None),
+                runtime_model,
+                task_defaults,
                 {},
                 {},
             ),
         ]
-        changed: dict[str, tuple[str, str]] = {}  # name: (the checkpoint's, now), as the message says them
-        for saved, now, then_resolved, now_resolved in pairs:
-            saved, now = plain_settings(saved), plain_settings(now)
-            for key in saved.keys() & now.keys():
+        changed: dict[str, str] = {}  # name: the checkpoint's value and the one now, as the message says them
+        for section, (saved, now, left_out, defaults, then_resolved, now_resolved) in enumerate(sections):
+            saved = plain_settings({k: v for k, v in (saved or {}).items() if k not in left_out})
+            now = plain_settings({k: v for k, v in (now or {}).items() if k not in left_out})
+            # a setting new since the checkpoint's version trained with its default
+            new = settings_new_since(saved, now, defaults)
+            for key in now:
                 name = self.resume_aliases.get(key, key)
-                if name in changed or name in free:
+                if name in changed or name in free or (key not in saved and key not in new):
                     continue
+                if key in new and section > 0 and name in self.settings:
+                    continue  # a front-end setting new here too: compared with the front end's default
+                then = saved[key] if key in saved else new[key]
                 # also a value the fit inferred, spelled out now (or the other way round)
-                if same_training_setting(key, saved[key], now[key], then_resolved, now_resolved):
+                if same_training_setting(key, then, now[key], then_resolved, now_resolved):
                     continue
                 changed[name] = (
-                    said_setting(saved[key], then_resolved.get(key)),
-                    said_setting(now[key], now_resolved.get(key)),
+                    said_new_setting(then, now[key])
+                    if key in new
+                    else f"{said_setting(then, then_resolved.get(key))} in the checkpoint, "
+                    f"{said_setting(now[key], now_resolved.get(key))} now"
                 )
         if changed:
-            listed = "; ".join(
-                f"{name}: {old} in the checkpoint, {new} now" for name, (old, new) in changed.items()
-            )
+            listed = "; ".join(f"{name}: {said}" for name, said in changed.items())
             raise ConfigError(
                 f"fit(resume=True) continues {ckpt_path}, which was trained with other settings: {listed}. "
                 "Resuming continues the checkpoint's training: pass the values it was started with, or fit from "

@@ -19,6 +19,9 @@ frame is refused.
 
 The Python front ends (``Forecaster``) also keep their own settings in each checkpoint
 (:data:`SETTINGS_KEY`): those of :data:`FREE_FIT_SETTINGS` may change on resume, the others not.
+
+A setting new since the version that made a checkpoint is not in it: the checkpoint trained with its
+default (:func:`settings_new_since`), and another value is refused as a changed setting is.
 """
 
 from __future__ import annotations
@@ -89,6 +92,13 @@ RESOLVED_DATA_SETTINGS: dict[str, str] = {
     "future_covariates": "future_covariates",
     "freq": "freq",
 }
+# Task settings a fit fills in from its data (sizes, class and channel names; as the CLI names them). A
+# resumed CLI fit gets them again from the restored data (restored as settings, they would log other values
+# into its MLflow run); a checkpoint made before one of them existed trained with what its data gave, not
+# with the setting's default.
+FILLED_FROM_DATA: frozenset[str] = frozenset(
+    {"model.n_channels", "model.classes", "model.channel_names", "model.n_outputs"}
+)
 # Hashing reads every byte (about 1.3 GB/s measured on one core): bigger data keeps no fingerprint.
 FINGERPRINT_MAX_BYTES = 4 * 2**30
 
@@ -344,6 +354,40 @@ def same_training_setting(
         return True
     return (
         key in resolved_then and key in resolved_now and same_setting(resolved_then[key], resolved_now[key])
+    )
+
+
+def init_defaults(cls: type) -> dict[str, Any]:
+    """The defaults of ``cls(...)``'s parameters as plain values (:func:`plain_settings`),
+    ``{"lr": 0.001, "ema_decay": None, ...}``; parameters without a default are left out."""
+    import inspect
+
+    return plain_settings(
+        {
+            name: param.default
+            for name, param in inspect.signature(cls).parameters.items()
+            if param.default is not inspect.Parameter.empty
+        }
+    )
+
+
+def settings_new_since(
+    saved: Mapping[str, Any], now: Mapping[str, Any], defaults: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The settings of ``now`` that a checkpoint's ``saved`` lacks (made by a version before they
+    existed), each with the default it trained with: ``{"ema_decay": None}``. Left out: settings
+    without a default, and all of them when ``saved`` is empty (a checkpoint that kept none of a
+    section's settings says nothing of which are new)."""
+    if not saved:
+        return {}
+    return {key: defaults[key] for key in now if key not in saved and key in defaults}
+
+
+def said_new_setting(default: Any, value: Any) -> str:
+    """What a resume refusal says of a setting new since the checkpoint, given ``value`` now."""
+    return (
+        f"not in the checkpoint (made before this setting existed; it trained with the default "
+        f"{default!r}), {value!r} now"
     )
 
 
