@@ -20,7 +20,13 @@ from typing import Any
 
 import lightning.pytorch as pl
 import torch
-from lightning.pytorch.callbacks import Callback, EMAWeightAveraging, ModelCheckpoint, RichProgressBar
+from lightning.pytorch.callbacks import (
+    Callback,
+    EMAWeightAveraging,
+    ModelCheckpoint,
+    ProgressBar,
+    RichProgressBar,
+)
 from lightning.pytorch.trainer.states import TrainerFn
 
 from ssm_ts.errors import ConfigError, SSMTSError, TrainingError
@@ -260,7 +266,9 @@ def build_trainer(
         monitor: validation metric for the best checkpoint (minimised).
         quiet: hide Lightning's informational output.
         max_time: wall-clock budget, ``"DD:HH:MM:SS"``.
-        progress: Rich progress bar; default only on an interactive terminal.
+        progress: Rich progress bar; default only on an interactive terminal. A progress bar among
+            ``callbacks`` (``TQDMProgressBar()``) is the fit's bar instead, shown unless
+            ``enable_progress_bar=False`` is given with it.
         trainer_options: any further ``lightning.Trainer`` argument (checked by Lightning); they win
             over ssm-ts's defaults (``enable_progress_bar``, ``enable_model_summary``, ...).
             ``default_root_dir`` is refused: ``out_dir`` chooses it. (A front end's own
@@ -273,9 +281,12 @@ def build_trainer(
         if key in options:
             raise ConfigError(f"trainer option {key!r} is set by ssm-ts; {instead}.")
     # the caller's own trainer options win over ssm-ts's defaults
-    show_progress = options.pop("enable_progress_bar", progress_wanted() if progress is None else progress)
+    # a bar among the callbacks is the one wanted: Lightning takes one bar, and refuses it when disabled
+    given_bar = any(isinstance(c, ProgressBar) for c in callbacks)
+    wanted = True if given_bar else progress_wanted() if progress is None else progress
+    show_progress = options.pop("enable_progress_bar", wanted)
     all_callbacks = [best_checkpoint_callback(monitor, out_dir), NonFiniteLossGuard(), *callbacks]
-    if show_progress:
+    if show_progress and not given_bar:
         all_callbacks.append(RichProgressBar())
     settings = {
         "max_epochs": max_epochs,

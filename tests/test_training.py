@@ -88,6 +88,19 @@ def test_trainer_options_win_over_defaults_and_add_callbacks(tmp_path):
     assert not any(type(c).__name__ == "RichProgressBar" for c in trainer.callbacks)
 
 
+@pytest.mark.parametrize(
+    "options", [{}, {"progress": True}, {"progress": False}, {"enable_progress_bar": True}]
+)
+def test_a_progress_bar_among_the_callbacks_is_the_trainers_only_bar(tmp_path, options):
+    # off a terminal ssm-ts disabled bars (Lightning refused the user's), on one it added a second
+    from lightning.pytorch.callbacks import TQDMProgressBar
+
+    bar = TQDMProgressBar(refresh_rate=5)
+    trainer = build_trainer(max_epochs=1, out_dir=tmp_path, callbacks=[bar], **options)
+    assert trainer.progress_bar_callback is bar
+    assert [c for c in trainer.callbacks if isinstance(c, pl.callbacks.ProgressBar)] == [bar]
+
+
 def test_a_trainer_option_that_ssm_ts_sets_is_refused_with_the_setting_to_use(tmp_path):
     with pytest.raises(ConfigError, match="'default_root_dir' is set by ssm-ts.*out_dir"):
         build_trainer(max_epochs=1, out_dir=tmp_path, default_root_dir="elsewhere")
