@@ -291,6 +291,16 @@ def _fresh(value: Any, key: str, owner: str) -> Any:
                 stacklevel=4,
             )
             return None
+        missing = _unimportable(value[CLASS_PATH])
+        if missing:  # e.g. a class of the script that fitted a loaded model (``__main__.Mine``)
+            warnings.warn(
+                f"trainer_options[{key!r}]: {value[CLASS_PATH]} cannot be imported in this process "
+                f"({missing}), so this fit runs without it; to keep it, define the class in an importable "
+                f"module (not the script run as __main__) and import it, or set the object again in "
+                f"{owner.lower()}.settings['trainer_options'] before fitting.",
+                stacklevel=4,
+            )
+            return None
         return build(value, key)
     if key != "callbacks":
         return value
@@ -303,6 +313,22 @@ def _fresh(value: Any, key: str, owner: str) -> Any:
             "carry over from one fit (or refit, or tuning trial) to the next. Make it copyable "
             "(copy.deepcopy), e.g. by opening files or connections in its setup() hook."
         ) from error
+
+
+def _unimportable(class_path: str) -> str | None:
+    """Why ``class_path`` names no class this process can import, when its module cannot be imported or
+    is ``__main__`` (another process's script) without it; else ``None``: a misspelt class of a module
+    that imports stays :func:`build`'s error."""
+    import importlib
+
+    module, _, name = class_path.rpartition(".")
+    try:
+        found = importlib.import_module(module)
+    except ImportError as error:
+        return f"{type(error).__name__}: {error}"
+    if module == "__main__" and not hasattr(found, name):
+        return f"this process's __main__ has no {name}"
+    return None
 
 
 def logger_callbacks(callbacks: list[Any]) -> list[Any]:
