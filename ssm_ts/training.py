@@ -15,6 +15,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import lightning.pytorch as pl
 import torch
 from lightning.pytorch.callbacks import (
     Callback,
+    EarlyStopping,
     EMAWeightAveraging,
     ModelCheckpoint,
     ProgressBar,
@@ -237,6 +239,31 @@ def best_checkpoint_callback(
     )
 
 
+@cache
+def _own_state_key_class(cls: type[ModelCheckpoint]) -> type[ModelCheckpoint]:
+    """``cls`` with a ``state_key`` of its own: Lightning keys a ``ModelCheckpoint``'s state in a checkpoint
+    by its monitor, mode and saving frequency only (not its folder), and refuses two with one key."""
+
+    def state_key(self) -> str:
+        return f"{cls.state_key.fget(self)}[trainer_options]"  # type: ignore[attr-defined]
+
+    namespace = {
+        "state_key": property(state_key),
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+    }
+    return type(cls.__name__, (cls,), namespace)
+
+
+def _beside(callback: Callback, best: ModelCheckpoint) -> Callback:
+    """``callback``, given a state key of its own when it is a ``ModelCheckpoint`` keyed as ssm-ts's ``best``
+    (the same monitor and mode): both then keep and resume their own state (files, best score). ssm-ts's
+    keeps Lightning's key, so a checkpoint written without the user's one resumes either way."""
+    if isinstance(callback, ModelCheckpoint) and callback.state_key == best.state_key:
+        callback.__class__ = _own_state_key_class(type(callback))  # a fit's own copy: adds no state
+    return callback
+
+
 def progress_wanted() -> bool:
     """Progress bars only on an interactive terminal (not in CI logs or pytest)."""
     return sys.stderr.isatty() and not os.environ.get("CI")
@@ -285,7 +312,8 @@ def build_trainer(
     given_bar = any(isinstance(c, ProgressBar) for c in callbacks)
     wanted = True if given_bar else progress_wanted() if progress is None else progress
     show_progress = options.pop("enable_progress_bar", wanted)
-    all_callbacks = [best_checkpoint_callback(monitor, out_dir), NonFiniteLossGuard(), *callbacks]
+    best = best_checkpoint_callback(monitor, out_dir)
+    all_callbacks = [best, NonFiniteLossGuard(), *(_beside(c, best) for c in callbacks)]
     if show_progress and not given_bar:
         all_callbacks.append(RichProgressBar())
     settings = {
@@ -372,7 +400,8 @@ def user_trainer_options(
     options: dict[str, Any] | None, callbacks: Sequence[Callback] = ()
 ) -> dict[str, Any]:
     """A front end's ``trainer_options`` as :func:`build_trainer` keyword arguments: the user's
-    ``callbacks`` join the front end's own; ``logger`` is refused (the MLflow settings choose it)."""
+    ``callbacks`` join the front end's own, and an ``EarlyStopping`` of theirs replaces the front end's
+    (Lightning refuses two on one metric); ``logger`` is refused (the MLflow settings choose it)."""
     options = dict(options or {})
     if "logger" in options:
         raise ConfigError(
@@ -380,7 +409,10 @@ def user_trainer_options(
             "tracking_uri and experiment."
         )
     extra = options.pop("callbacks", None) or []
-    options["callbacks"] = [*callbacks, *([extra] if isinstance(extra, Callback) else extra)]
+    extra = [extra] if isinstance(extra, Callback) else list(extra)
+    if any(isinstance(c, EarlyStopping) for c in extra):  # the user's stopping rule (its patience) wins
+        callbacks = [c for c in callbacks if not isinstance(c, EarlyStopping)]
+    options["callbacks"] = [*callbacks, *extra]
     return options
 
 

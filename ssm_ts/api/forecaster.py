@@ -144,7 +144,8 @@ class Forecaster(ResumableFit):
         split / fractions / boundaries: chronological split (see ``ForecastDataModule``).
         patience: epochs without validation improvement tolerated before stopping; ``0`` stops at the
             first epoch that does not improve (as ``1``: Lightning counts that epoch), ``None``
-            never stops early.
+            never stops early. An ``EarlyStopping`` in ``trainer_options["callbacks"]`` replaces this
+            one: its monitor and patience win.
         ema_decay: keep an exponential moving average of the weights with this decay per optimizer
             step (e.g. ``0.99``; ``None``: off). Validation, early stopping, the best checkpoint and
             the fitted model then use the averaged weights (:class:`ssm_ts.training.EMAWeights`).
@@ -164,7 +165,11 @@ class Forecaster(ResumableFit):
             "init_args": {"monitor": "val_loss", "patience": 2}}``, built fresh for every fit. The saved
             model and the MLflow run record objects in that form (:mod:`ssm_ts.api.trainer_objects`),
             so that a loaded model refits with them; one whose settings cannot be read back is recorded
-            by its class only, and a fit of the loaded model runs without it (with a warning).
+            by its class only, and a fit of the loaded model runs without it (with a warning), as does a
+            refit in another process of one whose class it cannot import (a class defined in the script
+            that fitted, ``__main__.Mine``). A progress bar callback is the fit's bar; a
+            ``ModelCheckpoint`` on ``val_loss`` keeps its own files and state beside the best checkpoint
+            the fitted model comes from.
         calibration_budget: the most conformal calibration scores ``fit`` keeps with the model
             (windows x horizon steps x series x score kinds, 4 bytes each; default ``2**22``, about
             17 MB): beyond it, fewer validation windows are scored (evenly spaced), never fewer
