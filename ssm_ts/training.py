@@ -412,8 +412,36 @@ def user_trainer_options(
     extra = [extra] if isinstance(extra, Callback) else list(extra)
     if any(isinstance(c, EarlyStopping) for c in extra):  # the user's stopping rule (its patience) wins
         callbacks = [c for c in callbacks if not isinstance(c, EarlyStopping)]
+    plain_stoppers = [c for c in extra if type(c) is EarlyStopping]
+    if plain_stoppers:  # a resume keeps their given patience, as ssm-ts's own stopper's
+        callbacks = [*callbacks, KeepGivenPatience(plain_stoppers)]
     options["callbacks"] = [*callbacks, *extra]
     return options
+
+
+class KeepGivenPatience(Callback):
+    """Makes a resumed fit's plain Lightning ``EarlyStopping`` callbacks (a user's, in a front end's
+    ``trainer_options``) keep the ``patience`` they were given, as
+    :class:`~ssm_ts.api.resumable.ResumableEarlyStopping` and the CLI's (:func:`keep_given_patience`)
+    do: Lightning's ``EarlyStopping.load_state_dict`` restores the checkpoint's patience with its count
+    of epochs without improvement and best score, so a resume given more patience stopped with the old
+    one. Before the callbacks' states are restored, the loaded checkpoint's (in memory, not the file)
+    patience of each stopper becomes the given one; the count and the best score are restored as
+    saved. The stoppers stay the class the user gave (unlike :func:`keep_given_patience`), so what a
+    fit reports (``callbacks_``) and its other callbacks see is what the user passed. Holds no state."""
+
+    def __init__(self, stoppers: Sequence[EarlyStopping]) -> None:
+        self.stoppers = list(stoppers)
+
+    def on_load_checkpoint(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, checkpoint: dict[str, Any]
+    ) -> None:
+        # Lightning calls every callback's on_load_checkpoint before any callback's load_state_dict
+        states = checkpoint.get("callbacks") or {}
+        for stopper in self.stoppers:
+            for key in (stopper.state_key, stopper._legacy_state_key):
+                if isinstance(states.get(key), dict) and "patience" in states[key]:
+                    states[key] = {**states[key], "patience": stopper.patience}
 
 
 # Trainer arguments ssm-ts owns, and what to use instead.
