@@ -8,6 +8,14 @@ import mlflow
 import pandas as pd
 
 from ssm_ts import cli
+from ssm_ts.tracking.logger import default_tracking_uri
+
+# each use's quick packaged config, for ``ssm-ts USE fit --config ...`` in every use
+QUICK_CONFIGS = {
+    "forecast": "forecast_etth1",
+    "audio": "audio_digits_quick",
+    "classify": "classify_basicmotions_quick",
+}
 
 
 def classify_predict(ckpt: Path | str, data: Path | str, out: Path | str) -> pd.DataFrame:
@@ -16,6 +24,13 @@ def classify_predict(ckpt: Path | str, data: Path | str, out: Path | str) -> pd.
     args = ["classify", "predict", "--ckpt_path", str(ckpt), "--data.path", str(data), "--out", str(out)]
     assert cli.main(args) == 0
     return pd.read_csv(Path(out) / "predictions.csv")
+
+
+def run_statuses() -> list[str]:
+    """The status of every run in the working folder's MLflow store (none when it was never made)."""
+    client = mlflow.MlflowClient(default_tracking_uri())
+    experiments = [e.experiment_id for e in client.search_experiments()]
+    return [r.info.status for r in client.search_runs(experiments)] if experiments else []
 
 
 def only_run_id(uri: str, experiment: str) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+
 import pytest
 
 from ssm_ts import Forecaster
@@ -19,3 +22,17 @@ def fits(monkeypatch) -> list[tuple[Forecaster, object]]:
 
     monkeypatch.setattr(Forecaster, "_train", spy)
     return seen
+
+
+@pytest.fixture
+def optuna_records() -> Iterator[list[logging.LogRecord]]:
+    """The log records Optuna's own handler receives while the test runs (its logger does not propagate,
+    so caplog misses them): a failed trial's warning, to check it is one line without a traceback."""
+    import optuna  # noqa: F401 (its "optuna" logger is set up on import)
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logging.getLogger("optuna").addHandler(handler)
+    yield records
+    logging.getLogger("optuna").removeHandler(handler)

@@ -20,15 +20,10 @@ from ssm_ts import Forecaster, WaveformGenerator
 from ssm_ts.errors import ConfigError
 from ssm_ts.tracking.resume_settings import SETTINGS_KEY
 from ssm_ts.training import find_newest_checkpoint
+from tests.api.test_resume_same_values import FAST
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
-FAST = {
-    "limit_train_batches": 2,
-    "limit_val_batches": 1,
-    "limit_test_batches": 1,
-    "enable_progress_bar": False,
-}
 NEW = "made before this setting existed; it trained with the default"
 
 

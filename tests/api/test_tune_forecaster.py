@@ -190,21 +190,6 @@ def test_a_setting_problem_names_the_trial_and_fails_the_search_run(ett, tmp_pat
     assert parent.data.tags["ssm_ts.kind"] == "tune" and parent.info.status == "FAILED"
 
 
-@pytest.fixture
-def optuna_records():
-    """The log records Optuna's own handler receives while the test runs."""
-    import logging
-
-    import optuna  # noqa: F401 (its "optuna" logger is set up on import)
-
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logging.getLogger("optuna").addHandler(handler)
-    yield records
-    logging.getLogger("optuna").removeHandler(handler)
-
-
 ILI = dict(target="OT", time_col="date", model="spacetime", lookback=36, horizon=24, max_epochs=1,
            trainer_options={"limit_train_batches": 5})  # fmt: skip  # lr 1e4: NaN at its 4th batch
 

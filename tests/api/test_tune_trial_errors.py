@@ -22,21 +22,6 @@ SMALL = dict(target="OT", time_col="date", model="nlinear", lookback=48, horizon
 CLIP = {"limit_train_batches": 5, "gradient_clip_algorithm": "value"}
 
 
-@pytest.fixture()
-def optuna_records():
-    """The log records Optuna's own handler receives while the test runs (its logger does not propagate)."""
-    import logging
-
-    import optuna  # noqa: F401 (its "optuna" logger is set up on import)
-
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logging.getLogger("optuna").addHandler(handler)
-    yield records
-    logging.getLogger("optuna").removeHandler(handler)
-
-
 def test_a_trial_torch_cannot_compute_fails_and_the_search_goes_on(
     ett, single_thread, tmp_path, optuna_records
 ):

@@ -7,7 +7,6 @@ without overflow`` after a 40-line traceback from the first optimizer step (a ne
 
 from __future__ import annotations
 
-import mlflow
 import pytest
 
 from ssm_ts import cli
@@ -15,33 +14,20 @@ from ssm_ts.errors import ConfigError
 from ssm_ts.tasks.classification import ClassificationTask
 from ssm_ts.tasks.forecasting import ForecastingTask
 from ssm_ts.tasks.waveform import WaveformTask
-from ssm_ts.tracking.logger import default_tracking_uri
-
-CONFIGS = {
-    "forecast": "forecast_etth1",
-    "audio": "audio_digits_quick",
-    "classify": "classify_basicmotions_quick",
-}
-
-
-def _statuses() -> list[str]:
-    """The status of every run in the working folder's MLflow store (none when it was never made)."""
-    client = mlflow.MlflowClient(default_tracking_uri())
-    experiments = [e.experiment_id for e in client.search_experiments()]
-    return [r.info.status for r in client.search_runs(experiments)] if experiments else []
+from tests.cli_runs import QUICK_CONFIGS, run_statuses
 
 
 @pytest.mark.parametrize("lr", ["1e38", "-0.001"])
-@pytest.mark.parametrize("use", sorted(CONFIGS))
+@pytest.mark.parametrize("use", sorted(QUICK_CONFIGS))
 def test_a_learning_rate_torch_cannot_train_with_is_one_error_line(use, lr, data_home, capsys):
-    args = [use, "fit", "--config", CONFIGS[use], "--out", "out", "--trainer.max_epochs", "1"]
+    args = [use, "fit", "--config", QUICK_CONFIGS[use], "--out", "out", "--trainer.max_epochs", "1"]
     assert cli.main([*args, "--model.lr", lr]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err, err
     (line,) = [line for line in err.splitlines() if line.startswith(f"ssm-ts {use}: error:")]
     assert "--model.lr" in line and f"got {float(lr)!r}" in line, line
     assert "must be a number above 0 and at most 3.4e+37" in line, line
-    assert "RUNNING" not in _statuses()
+    assert "RUNNING" not in run_statuses()
     assert not list((data_home / "out").rglob("*.ckpt"))  # refused before any training
 
 

@@ -12,23 +12,10 @@ import torch
 
 from ssm_ts import cli
 from ssm_ts.errors import ConfigError
-from ssm_ts.tracking.logger import default_tracking_uri
 from ssm_ts.training import build_trainer
+from tests.cli_runs import QUICK_CONFIGS, run_statuses
 
 NO_GPU = pytest.mark.skipif(torch.cuda.is_available(), reason="a machine with a GPU builds this trainer")
-
-CONFIGS = {
-    "forecast": "forecast_etth1",
-    "audio": "audio_digits_quick",
-    "classify": "classify_basicmotions_quick",
-}
-
-
-def _statuses() -> list[str]:
-    """The status of every run in the working folder's MLflow store (none when it was never made)."""
-    client = mlflow.MlflowClient(default_tracking_uri())
-    experiments = [e.experiment_id for e in client.search_experiments()]
-    return [r.info.status for r in client.search_runs(experiments)] if experiments else []
 
 
 def _error_line(capsys, use: str) -> str:
@@ -39,14 +26,14 @@ def _error_line(capsys, use: str) -> str:
 
 
 @NO_GPU
-@pytest.mark.parametrize("use", sorted(CONFIGS))
+@pytest.mark.parametrize("use", sorted(QUICK_CONFIGS))
 def test_a_gpu_accelerator_without_a_gpu_is_one_error_line(use, data_home, capsys):
-    args = [use, "fit", "--config", CONFIGS[use], "--out", "out", "--trainer.accelerator", "gpu"]
+    args = [use, "fit", "--config", QUICK_CONFIGS[use], "--out", "out", "--trainer.accelerator", "gpu"]
     assert cli.main(args) == 1
     line = _error_line(capsys, use)
     assert "--trainer.accelerator gpu" in line and "No supported gpu backend found" in line
     assert "--trainer.accelerator cpu or --trainer.accelerator auto" in line
-    assert "RUNNING" not in _statuses()
+    assert "RUNNING" not in run_statuses()
 
 
 @pytest.mark.parametrize(
@@ -71,7 +58,7 @@ def test_devices_precision_and_strategy_refusals_name_the_option(data_home, caps
     assert cli.main(args) == 1
     line = _error_line(capsys, "forecast")
     assert named in line and f"Use {fix}" in line
-    assert "RUNNING" not in _statuses()
+    assert "RUNNING" not in run_statuses()
 
 
 def test_another_refused_trainer_option_is_one_error_line(data_home, capsys):
@@ -88,7 +75,7 @@ def test_an_unknown_precision_is_refused_by_the_parser_naming_it(data_home, caps
     assert ended.value.code == 2
     err = capsys.readouterr().err
     assert 'Parser key "trainer.precision"' in err and "bf16-mixed" in err and "Traceback" not in err
-    assert _statuses() == []
+    assert run_statuses() == []
 
 
 @NO_GPU
@@ -100,11 +87,11 @@ def test_a_resume_on_a_gpu_leaves_the_run_as_it_was(monkeypatch, tmp_path, capsy
     monkeypatch.chdir(tmp_path)
     args = ["line", "fit", "--trainer.max_epochs", "1", "--out", "out"]
     assert cli.main(args) == 0
-    assert _statuses() == ["FINISHED"]
+    assert run_statuses() == ["FINISHED"]
     resume = ["line", "fit", "--trainer.max_epochs", "2", "--out", "out", "--ckpt_path", "last"]
     assert cli.main([*resume, "--trainer.accelerator", "gpu"]) == 1
     assert "--trainer.accelerator gpu" in _error_line(capsys, "line")
-    assert _statuses() == ["FINISHED"]
+    assert run_statuses() == ["FINISHED"]
 
 
 @NO_GPU

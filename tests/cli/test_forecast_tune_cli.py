@@ -30,17 +30,29 @@ def co2(data_home):
     return data_home
 
 
-def test_tune_writes_the_best_models_outputs_and_prints_the_studys_best(co2, monkeypatch, capsys):
-    found = []
+@pytest.fixture
+def tune_results(monkeypatch) -> list[tuning.TuningResult]:
+    """Every result of ``tune_forecaster`` the CLI runs while the test runs (the real search, spied on)."""
+    found: list[tuning.TuningResult] = []
+    tune_forecaster = tuning.tune_forecaster
 
     def spy(*args, **kwargs):
         found.append(tune_forecaster(*args, **kwargs))
         return found[-1]
 
-    tune_forecaster = tuning.tune_forecaster
     monkeypatch.setattr(tuning, "tune_forecaster", spy)
-    uri = f"sqlite:///{co2 / 'mlflow.db'}"
-    args = ["forecast", "tune", "--config", "forecast_co2_tune", *TINY, "--out", "out", "--tracking_uri", uri]
+    return found
+
+
+def tiny_tune_args(folder) -> list[str]:
+    """``ssm-ts forecast tune`` of the shipped CO2 config made tiny, into ``out``, logged to MLflow in
+    ``folder``; a test adds ``--n_trials`` or a space to it."""
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    return ["forecast", "tune", "--config", "forecast_co2_tune", *TINY, "--out", "out", "--tracking_uri", uri]
+
+
+def test_tune_writes_the_best_models_outputs_and_prints_the_studys_best(co2, tune_results, capsys):
+    found, args = tune_results, tiny_tune_args(co2)
     assert cli.main(args) == 0
     (result,) = found
     out, printed = co2 / "out", capsys.readouterr().out
@@ -117,17 +129,8 @@ def test_ctrl_c_says_what_is_kept_and_how_to_continue(co2, monkeypatch, capsys):
     assert "Run the same command again to continue the search" in err
 
 
-def test_the_same_command_again_continues_the_search_in_out(co2, monkeypatch, capsys):
-    found = []
-
-    def spy(*args, **kwargs):
-        found.append(tune_forecaster(*args, **kwargs))
-        return found[-1]
-
-    tune_forecaster = tuning.tune_forecaster
-    monkeypatch.setattr(tuning, "tune_forecaster", spy)
-    uri = f"sqlite:///{co2 / 'mlflow.db'}"
-    args = ["forecast", "tune", "--config", "forecast_co2_tune", *TINY, "--out", "out", "--tracking_uri", uri]
+def test_the_same_command_again_continues_the_search_in_out(co2, tune_results, capsys):
+    found, args = tune_results, tiny_tune_args(co2)
     assert cli.main([*args, "--n_trials", "1"]) == 0
     assert (co2 / "out" / "optuna.db").is_file()  # the study, kept in --out by default
     capsys.readouterr()
