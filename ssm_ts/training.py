@@ -110,17 +110,46 @@ def check_ema_decay(decay: Any, name: str = "decay") -> float:
 MAX_LEARNING_RATE = float(torch.finfo(torch.float32).max) * (1 - 0.9)
 
 
-def check_learning_rate(lr: Any, name: str = "lr") -> None:
+def check_learning_rate(
+    lr: Any,
+    name: str = "lr",
+    *,
+    cli_option: str | None = None,
+    default_from: Callable[..., Any] | None = None,
+) -> None:
     """A :class:`ConfigError` naming ``name`` unless ``lr`` is a number above 0 and at most
-    :data:`MAX_LEARNING_RATE` (a NaN, a negative or an overflowing rate fails only once training starts)."""
+    :data:`MAX_LEARNING_RATE` (a NaN, a negative or an overflowing rate fails only once training starts).
+
+    Args:
+        lr: the learning rate given.
+        name: the setting's name, as the caller's signature spells it (``"lr"``).
+        cli_option: the command line's option for it (``"--model.lr"``), named beside ``name``.
+        default_from: the caller (a class or function) whose ``name`` parameter's default the message
+            quotes (``type(self)``), so it is the default that caller really has.
+    """
     import numbers
 
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0.0 < float(lr) <= MAX_LEARNING_RATE:
+        setting = f"{name} (CLI: {cli_option})" if cli_option else name
+        default = _parameter_default(default_from, name) if default_from is not None else None
         raise ConfigError(
-            f"{name} must be a number above 0 and at most {MAX_LEARNING_RATE:.3g} (AdamW's first step, "
+            f"{setting} must be a number above 0 and at most {MAX_LEARNING_RATE:.3g} (AdamW's first step, "
             f"10 x {name}, must fit in float32), got {lr!r}; learning rates are usually between 1e-4 and "
-            "1e-1 (default 1e-3)."
+            f"1e-1{f' (default {default:g})' if default is not None else ''}."
         )
+
+
+def _parameter_default(func: Callable[..., Any], name: str) -> float | None:
+    """The default of ``func``'s parameter ``name`` when it is a number, else ``None``."""
+    import inspect
+    import numbers
+
+    try:
+        parameter = inspect.signature(func).parameters.get(name)
+    except (TypeError, ValueError):  # no signature to read (a builtin)
+        return None
+    default = parameter.default if parameter is not None else None
+    return float(default) if isinstance(default, numbers.Real) and not isinstance(default, bool) else None
 
 
 class EMAWeights(EMAWeightAveraging):

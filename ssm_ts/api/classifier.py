@@ -346,12 +346,14 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         from ssm_ts.pipelines.sensor import SensorDataModule, SeriesSet, make_series_set, require_labels
         from ssm_ts.pipelines.sensor.weights import check_sample_weight, recording_weights
         from ssm_ts.tasks.classification import ClassificationTask
-        from ssm_ts.training import build_trainer
+        from ssm_ts.training import build_trainer, check_learning_rate
 
         if self.method not in METHODS:
             raise ConfigError(f"unknown method {self.method!r}; expected one of {METHODS}")
         if self.method == "encoder" and self.max_epochs < 1:
             raise ConfigError(f"max_epochs must be at least 1, got {self.max_epochs}")
+        if self.method == "encoder":  # named as this estimator's setting, not the task's CLI option
+            check_learning_rate(self.lr, default_from=type(self))
         if y is None and isinstance(X, SeriesSet):
             y = X.labels
             if y is None:

@@ -218,7 +218,7 @@ class Forecaster(ResumableFit):
             raise ConfigError(
                 f"patience must be a whole number of epochs >= 0, got {patience!r}; use None to never stop early."
             )
-        check_learning_rate(lr)
+        check_learning_rate(lr, default_from=type(self))
         if ema_decay is not None:
             ema_decay = check_ema_decay(ema_decay, "ema_decay")
         calibration_budget = check_budget(calibration_budget)

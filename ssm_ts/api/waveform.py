@@ -32,6 +32,7 @@ from ssm_ts.tasks.waveform import (
     write_clips,
 )
 from ssm_ts.tracking.resume_settings import builtin_value
+from ssm_ts.training import check_learning_rate
 
 _NOT_FITTED = (
     "this WaveformGenerator is not fitted yet: call .fit(folder) or WaveformGenerator.load(folder) first."
@@ -169,6 +170,7 @@ class WaveformGenerator(ResumableFit):
     ):
         if max_epochs < 1:
             raise ConfigError(f"max_epochs must be at least 1, got {max_epochs}.")
+        check_learning_rate(lr, default_from=type(self))  # as Forecaster: before fit reads any audio
         check_trainer_options(trainer_options)
         # NumPy numbers and paths as plain values: checkpoints keep them and must load safely
         self.settings = builtin_value({k: v for k, v in locals().items() if k not in ("self", "__class__")})

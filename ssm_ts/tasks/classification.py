@@ -105,7 +105,7 @@ class ClassificationTask(pl.LightningModule):
         super().__init__()
         rate = check_rate(rate)  # 0, negative, inf or text: a clear error before anything is built
         # here, not at the first optimizer step (torch's overflow traceback mid-fit, the run FAILED)
-        check_learning_rate(lr, "lr (CLI: --model.lr)")
+        check_learning_rate(lr, cli_option="--model.lr", default_from=type(self))
         check_class_weight_form(class_weight, classes)  # before save_hyperparameters keeps it
         self.save_hyperparameters()
         builtin_hparams(self)  # NumPy or Path settings would make its checkpoints unloadable

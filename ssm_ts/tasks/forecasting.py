@@ -105,7 +105,7 @@ class ForecastingTask(pl.LightningModule):
     ):
         super().__init__()
         # here, not at the first optimizer step (torch's overflow traceback mid-fit, the run FAILED)
-        check_learning_rate(lr, "lr (CLI: --model.lr)")
+        check_learning_rate(lr, cli_option="--model.lr", default_from=type(self))
         quantiles = normalise_quantiles(builtin_value(quantiles))  # a NumPy array too
         if quantiles and loss != "mse":  # "mse" is the default: only an explicit other choice is lost
             warnings.warn(

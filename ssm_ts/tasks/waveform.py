@@ -74,7 +74,7 @@ class WaveformTask(pl.LightningModule):
     ):
         super().__init__()
         # here, not at the first optimizer step (torch's overflow traceback mid-fit, the run FAILED)
-        check_learning_rate(lr, "lr (CLI: --model.lr)")
+        check_learning_rate(lr, cli_option="--model.lr", default_from=type(self))
         self.save_hyperparameters()
         builtin_hparams(self)  # NumPy or Path settings would make its checkpoints unloadable
         self.quantizer = Quantizer(quantization, bits)
