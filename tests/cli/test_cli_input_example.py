@@ -64,7 +64,10 @@ def test_classify_fit_logs_a_training_recording_as_input_example(shared_data, tm
         _, uri, run_id = fit_random_features(folder, tmp_path / "fit")
     assert not [m for m in messages if NO_EXAMPLE in m]
     metadata, example = logged_model(uri, run_id)
-    assert [p.name for p in metadata.get_params_schema().params] == ["rate", "nan_policy"]  # the signature is kept
+    assert [p.name for p in metadata.get_params_schema().params] == [
+        "rate",
+        "nan_policy",
+    ]  # the signature is kept
     # the first training recording (BasicMotions: 6 channels x 100 steps, well within the budget)
     train = read_ts(folder / "BasicMotions_TRAIN.ts")
     assert example.shape == (1, 6, 100)

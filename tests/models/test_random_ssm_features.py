@@ -116,9 +116,9 @@ def test_pooling_choice_sets_the_feature_count(recordings):
 
 @pytest.fixture(scope="module")
 def mixed(recordings):
-    return RandomSSMFeatures(n_kernels=40, n_modes=3, chunk=16, seed=1, max_cycles=4.0, shift_fraction=0.5).fit(
-        recordings
-    )
+    return RandomSSMFeatures(
+        n_kernels=40, n_modes=3, chunk=16, seed=1, max_cycles=4.0, shift_fraction=0.5
+    ).fit(recordings)
 
 
 def test_shift_kernels_are_dilated_fir_filters_read_forwards(mixed):
@@ -132,7 +132,10 @@ def test_shift_kernels_are_dilated_fir_filters_read_forwards(mixed):
         positions = np.arange(n_taps) * kernels.dilation[k]
         expected[positions[positions < 60]] = kernels.taps[k, :n_taps][positions < 60]
         np.testing.assert_allclose(responses[k], expected, atol=1e-6)
-        assert -1 <= kernels.thresholds[k] <= 1 and kernels.start[k] in (0, (n_taps - 1) * kernels.dilation[k])
+        assert -1 <= kernels.thresholds[k] <= 1 and kernels.start[k] in (
+            0,
+            (n_taps - 1) * kernels.dilation[k],
+        )
     assert not (kernels.difference[20:] | kernels.backward[20:]).any()
     assert (kernels.start[:20] == 0).all() and (kernels.start[20:] > 0).any()
 
