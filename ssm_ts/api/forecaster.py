@@ -58,7 +58,7 @@ from ssm_ts.api.trainer_objects import (
     logger_callbacks,
 )
 from ssm_ts.atomic import atomic_directory
-from ssm_ts.errors import ConfigError, DataError, SSMTSError
+from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import (
     ForecastDataModule,
     ForecastWindows,
@@ -397,23 +397,13 @@ class Forecaster(ResumableFit):
         return callbacks
 
     def _build_trainer(self, build_trainer, out_dir: Path, logger, options: dict[str, Any]):
-        """The fit's ``lightning.Trainer``; one Lightning refuses to build is a :class:`ConfigError`
-        naming this Forecaster's trainer settings."""
+        """The fit's ``lightning.Trainer`` (``build_trainer`` turns a setting Lightning refuses into a
+        :class:`ConfigError` naming it)."""
         s = self.settings
-        try:
-            return build_trainer(
-                max_epochs=s["max_epochs"], out_dir=out_dir, logger=logger, accelerator=s["accelerator"],
-                max_time=s["max_time"], **options,
-            )  # fmt: skip
-        except SSMTSError:
-            raise
-        except Exception as error:  # noqa: BLE001 (Lightning raises ValueError, TypeError, its own)
-            shown = {k: v for k, v in (s["trainer_options"] or {}).items() if k != "callbacks"}
-            raise ConfigError(
-                f"lightning.Trainer refused this Forecaster's settings (accelerator={s['accelerator']!r}, "
-                f"max_time={s['max_time']!r}, trainer_options={shown}): {type(error).__name__}: {error} "
-                "Fix or remove the setting it names."
-            ) from error
+        return build_trainer(
+            max_epochs=s["max_epochs"], out_dir=out_dir, logger=logger, accelerator=s["accelerator"],
+            max_time=s["max_time"], **options,
+        )  # fmt: skip
 
     def _run_params(
         self, task: ForecastingTask, datamodule: ForecastDataModule
@@ -1341,17 +1331,14 @@ def validation_scores(
 ) -> ConformalScores:
     """Conformal scores of ``task`` on the validation windows of ``datamodule`` (as many as ``budget``
     holds, evenly spaced: :func:`~ssm_ts.api.conformal.windows_to_keep`), actuals that the fill policy
-    invented left out, and inputs that end in filled rows carried from the last observed value (as a
-    backtest window's: :func:`~ssm_ts.pipelines.forecasting.fills.carry_trailing_fills`). The windows
+    invented left out; inputs that end in filled rows come carried from the last observed value by the
+    data module's windows (the rule of :func:`~ssm_ts.pipelines.forecasting.fills.carry_trailing_fills`). The windows
     are forecast :data:`CALIBRATION_BATCH` at a time on ``device`` (the fit's, e.g. ``cuda:0``;
     ``None``: where the task is), and the task is put back where it was."""
     spec = datamodule.spec
     windows, chosen, actual = calibration_windows(datamodule, task.hparams.quantiles, budget)
-    firsts = [int(windows.starts[i]) + windows.lookback for i in chosen]
     # (n_windows, lookback, n_channels), a copy: the module's arrays stay as they are
-    inputs = np.stack([windows[i][0].numpy() for i in chosen])
-    origins = np.repeat(np.asarray(firsts)[:, None], len(spec.targets), axis=1)
-    carry_trailing_fills(inputs, datamodule.frame, spec, origins, windows.horizon)
+    inputs = np.stack([windows[i][0].numpy() for i in chosen])  # carried already by the windows
     home = task.device
     device = home if device is None else torch.device(device)
     predictions = []
