@@ -4,6 +4,7 @@ per-channel scaler and ``SensorDataModule``."""
 
 from .audio import log_mel, read_fsdd
 from .datamodule import SensorDataModule, collate_recordings, encode_labels, stratified_split
+from .layout import LayoutWarning, transposed_hint, warn_if_transposed
 from .readers import (
     find_archive_split,
     read_arff,
@@ -19,6 +20,7 @@ from .series import SeriesSet, channel_order, make_series_set, match_channels, p
 
 __all__ = [
     "ChannelScaler",
+    "LayoutWarning",
     "SamplingStepWarning",
     "SensorDataModule",
     "SeriesSet",
@@ -41,4 +43,6 @@ __all__ = [
     "read_ts",
     "require_labels",
     "stratified_split",
+    "transposed_hint",
+    "warn_if_transposed",
 ]

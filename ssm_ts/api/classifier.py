@@ -343,7 +343,13 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         (2 on every recording fits what ``None`` fits)."""
         import lightning.pytorch as pl
 
-        from ssm_ts.pipelines.sensor import SensorDataModule, SeriesSet, make_series_set, require_labels
+        from ssm_ts.pipelines.sensor import (
+            SensorDataModule,
+            SeriesSet,
+            make_series_set,
+            require_labels,
+            warn_if_transposed,
+        )
         from ssm_ts.pipelines.sensor.weights import check_sample_weight, recording_weights
         from ssm_ts.tasks.classification import ClassificationTask
         from ssm_ts.training import build_trainer, check_learning_rate
@@ -388,6 +394,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             channel_names=data.channel_names,
         )
         require_labels(data)
+        warn_if_transposed(data.values, "X", stacklevel=2)  # (n, length, channels) trains silently otherwise
         classes = np.unique(y)
         class_names = [str(c) for c in classes]
         if len(set(class_names)) != len(class_names):
@@ -467,8 +474,11 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "n_features_in_")
         data = self._matched_channels(as_recordings(X, self.nan_policy))
         if data.n_channels != self.n_features_in_:
+            from ssm_ts.pipelines.sensor import transposed_hint
+
             raise DataError(
                 f"X has {data.n_channels} channels but the classifier was fitted on {self.n_features_in_}."
+                + transposed_hint(data.lengths, self.n_features_in_)
             )
         return data
 

@@ -40,7 +40,13 @@ from torch import nn
 from ssm_ts.atomic import atomic_path
 from ssm_ts.errors import CheckpointError, ConfigError, DataError
 from ssm_ts.export import load_export, save_export
-from ssm_ts.pipelines.sensor import ChannelScaler, SensorDataModule, encode_labels
+from ssm_ts.pipelines.sensor import (
+    ChannelScaler,
+    SensorDataModule,
+    encode_labels,
+    transposed_hint,
+    warn_if_transposed,
+)
 from ssm_ts.pipelines.sensor.weights import (
     ClassWeight,
     check_class_weight,
@@ -228,6 +234,7 @@ class ClassificationTask(pl.LightningModule):
                 f"{self.hparams.n_channels}. Give recordings with the training channels (--data.path). With "
                 "--ckpt_path, leave out --config and --data.path to use the data the model was fitted on (a "
                 "config's data.path wins over the checkpoint's)."
+                + transposed_hint(data.lengths, self.hparams.n_channels)
             )
         if datamodule.classes is None:
             datamodule.set_classes(self.classes)
@@ -240,6 +247,8 @@ class ClassificationTask(pl.LightningModule):
             self.set_scaler(datamodule.scaler)
         if stage == "fit" and datamodule.train_set is not None:
             self.set_class_weights(datamodule.train_set)
+            # (n, length, channels) files train silently on "channels" of a few steps otherwise
+            warn_if_transposed(datamodule.train_set.values, datamodule.train_set.source, stacklevel=2)
 
     def set_class_weights(self, train) -> None:
         """The class weights ``(n_classes,)`` of ``class_weight`` for the training split ``train`` (a
@@ -276,10 +285,14 @@ class ClassificationTask(pl.LightningModule):
         if x.dim() != 3 or x.shape[-1] != self.hparams.n_channels:
             # checked here: the per-channel scaler would broadcast 1 channel over all of them silently
             found = x.shape[-1] if x.dim() == 3 else f"shape {tuple(x.shape)}"
+            lengths = []  # each recording's steps, for the transposed-layout hint
+            if x.dim() == 3:
+                lengths = [x.shape[1]] * len(x) if mask is None else mask.sum(dim=1).tolist()
             raise DataError(
                 f"X has {found} channels but the classifier was fitted on {self.hparams.n_channels}; "
                 "give recordings (channels, length) with the training channels, in the training order"
                 + (f" {self.hparams.channel_names}." if self.hparams.get("channel_names") else ".")
+                + transposed_hint(lengths, self.hparams.n_channels)
             )
         scaled = self.scale_inputs(x)
         if mask is not None:

@@ -1,0 +1,56 @@
+"""Catching recordings given as ``(n, length, channels)`` where ``(n, channels, length)`` is meant.
+
+ssm-ts reads an array ``(n, channels, length)``, aeon's ``(n_cases, n_channels, n_timepoints)``
+layout. An array saved the other way round (as Keras, tslearn and most loggers keep it) has the same
+number of dimensions, so nothing fails on its own: a fit on GunPoint ``(50, 150, 1)`` trains on 150
+channels of one step each and predicts without complaint. These helpers name the slip: a warning
+when every training recording has fewer steps than channels, and a hint in the channel-count error
+of predict when the recordings' length is the number of channels the model was fitted on.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class LayoutWarning(UserWarning):
+    """Training recordings that look transposed: every one has fewer time steps than channels.
+    Recordings that really are so (many channels, few steps) may ignore it:
+    ``warnings.filterwarnings("ignore", category=LayoutWarning)``."""
+
+
+_LAYOUT = "recordings are read as (n, channels, length), aeon's (n_cases, n_channels, n_timepoints)"
+
+
+def warn_if_transposed(values: Sequence[np.ndarray], source: str, stacklevel: int = 2) -> None:
+    """Warn (:class:`LayoutWarning`) when every recording ``(channels, length_i)`` of ``values`` has
+    fewer steps than channels: most likely an array ``(n, length, channels)``."""
+    if not len(values):
+        return
+    channels = int(values[0].shape[0])
+    longest = max(int(v.shape[1]) for v in values)
+    if longest >= channels:
+        return
+    warnings.warn(
+        f"{source}: every recording has more channels ({channels}) than time steps (at most {longest}); "
+        f"{_LAYOUT}. If yours are (n, length, channels), pass X.transpose(0, 2, 1) (a list: [x.T for x in "
+        "X]); if they really have more channels than steps, ignore this LayoutWarning.",
+        LayoutWarning,
+        stacklevel=stacklevel + 1,
+    )
+
+
+def transposed_hint(lengths: Sequence[int] | np.ndarray, expected_channels: int) -> str:
+    """A sentence for a channel-count error: when every recording's length (``lengths``, steps) is the
+    number of channels the model was fitted on, the recordings are most likely ``(n, length,
+    channels)``; otherwise ``""``."""
+    lengths = np.asarray(lengths)
+    if len(lengths) == 0 or not (lengths == expected_channels).all():
+        return ""
+    return (
+        f" Every recording has {expected_channels} time steps, the model's channel count: they look "
+        f"transposed ({_LAYOUT}); pass X.transpose(0, 2, 1) (a list: [x.T for x in X])."
+    )
