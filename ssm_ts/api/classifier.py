@@ -26,10 +26,14 @@ checks that fail, and why (:data:`ESTIMATOR_CHECK_EXCEPTIONS` holds the same lis
   because batches of different sizes go through different matrix-multiply blockings (it passes or
   fails by chance at the check's 1e-7 tolerance).
 - ``check_sample_weight_equivalence_on_dense_data``: an integer weight is not the same fit as that
-  many copies of the recording. Random features draw each kernel's threshold from randomly chosen
-  training recordings (copies change which) and scale the weights to mean 1 (copies add to the
-  count); the encoder's batches and epochs hold other recordings. The ridge fit itself is weighted
-  exactly as scikit-learn's (tested against ``RidgeClassifierCV``).
+  many copies of the recording. Random features: weight 0 is exactly leaving the recording out, and
+  a threshold comes from a recording with probability proportional to its weight (tested), but the
+  recordings are drawn by position (the check shuffles the weighted set: another draw), the weights
+  are scaled to mean 1 (copies add to the count), the channel scaler counts each recording of
+  weight > 0 once, and copies leave their twins in the leave-one-out errors that choose the ridge
+  penalty (on the check's data: 1000 weighted, 0.46 repeated). The encoder's batches and epochs
+  hold other recordings. The ridge fit itself is weighted exactly as scikit-learn's (tested
+  against ``RidgeClassifierCV``).
 """
 
 from __future__ import annotations
@@ -146,6 +150,21 @@ def as_recordings(X: Any, nan_policy: str = "error"):
     return make_series_set(X, nan_policy=nan_policy, source="X")
 
 
+def _check_one_label_kind(y: np.ndarray) -> None:
+    """Labels that cannot be sorted together (numbers and text in one object ``y``, as a spreadsheet
+    column gives them) are a DataError naming the kinds, not numpy's TypeError from ``np.unique``."""
+    if y.dtype != object:
+        return
+    kinds = sorted({"str" if isinstance(v, str) else type(v).__name__ for v in y.ravel()})
+    try:
+        np.unique(y)
+    except TypeError as err:
+        raise DataError(
+            f"y mixes labels of different kinds ({', '.join(kinds)}), which cannot be ordered as classes; "
+            "give labels of one kind: y.astype(str) (1 and '1' become one class) or numbers throughout."
+        ) from err
+
+
 METHODS = ("encoder", "random_features")
 
 
@@ -172,8 +191,9 @@ ESTIMATOR_CHECK_EXCEPTIONS: dict[str, dict[str, str]] = {
         "check_classifiers_train": _CHANNELS_NOT_LENGTH,
         "check_dtype_object": "a non-number raises DataError (a ValueError naming the recording), not TypeError",
         "check_sample_weight_equivalence_on_dense_data": (
-            "kernel thresholds come from randomly drawn training recordings, which copies change; "
-            "weights are relative (scaled to mean 1)"
+            "weight 0 is leaving the recording out, but threshold recordings are drawn by position (the "
+            "check shuffles), weights are relative (scaled to mean 1) and copies leave their twins in the "
+            "leave-one-out choice of the ridge penalty"
         ),
     },
 }
@@ -377,6 +397,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
                 stacklevel=2,
             )
             y = y.ravel()
+        _check_one_label_kind(y)
         try:
             check_classification_targets(y)  # rejects continuous targets with sklearn's message
         except ValueError as err:
@@ -459,7 +480,10 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         from ssm_ts.models.random_ssm_features import RandomSSMFeatures
         from ssm_ts.pipelines.sensor import fit_channel_scaler
 
-        self.scaler_ = fit_channel_scaler(data)
+        # a recording of weight 0 is as if left out: it does not shape the channel scaling either
+        self.scaler_ = fit_channel_scaler(
+            data if weights is None else data.subset(np.flatnonzero(weights > 0))
+        )
         values = [self.scaler_.transform(v) for v in data.values]
         self.features_ = RandomSSMFeatures(
             n_kernels=self.n_kernels,
