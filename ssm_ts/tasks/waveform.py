@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import re
 import tempfile
 from collections.abc import Iterable
@@ -299,6 +300,7 @@ def check_generation(
         raise ConfigError(f"top_p must be a number in (0, 1] or None, got {top_p!r}")
     if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool)):
         raise ConfigError(f"seed must be a whole number or None, got {seed!r}")
+    _check_fits_in_memory(int(n), n_samples, seconds)
     return (
         int(n),
         n_samples,
@@ -306,6 +308,25 @@ def check_generation(
         None if top_p is None else float(top_p),
         None if seed is None else int(seed),
     )
+
+
+# bytes per generated sample: its int64 code and its float32 audio sample
+BYTES_PER_SAMPLE = 8 + 4
+
+
+def _check_fits_in_memory(n: int, n_samples: int, seconds: float) -> None:
+    """Refuse clips whose codes and audio alone exceed this machine's memory (a served request of
+    ``seconds=1e9`` reached ``torch.empty`` and failed there with the allocator's byte count)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): let torch decide
+        return
+    need = n * n_samples * BYTES_PER_SAMPLE
+    if need > total:
+        raise ConfigError(
+            f"{n} clip(s) of {seconds:g} s need {need / 2**30:,.0f} GiB for their samples alone, more than "
+            f"this machine's {total / 2**30:,.0f} GiB of memory; ask for fewer seconds or clips."
+        )
 
 
 def clip_generators(
@@ -327,8 +348,10 @@ def clip_generators(
 
 
 def check_out_dir(out_dir: Path, option: str = "out_dir") -> None:
-    """``out_dir`` must be a folder or creatable as one: a file there (or in its path) was a raw
-    ``FileExistsError`` from ``mkdir``, after the clips had been generated."""
+    """``out_dir`` must be a folder or creatable as one, and writable: a file there (or in its path)
+    was a raw ``FileExistsError`` from ``mkdir``, a read-only place a ``PermissionError``, both after
+    the clips had been generated. The check creates nothing: it makes and removes a temporary folder
+    in the nearest existing folder of the path."""
     for path in (out_dir, *out_dir.parents):
         if path.exists():
             if not path.is_dir():
@@ -337,6 +360,13 @@ def check_out_dir(out_dir: Path, option: str = "out_dir") -> None:
                     f"{option} {out_dir} {what}, not a folder; give {option} a folder path "
                     "(it is created if missing)."
                 )
+            try:
+                tempfile.TemporaryDirectory(dir=path, prefix=".ssm-ts-write-check-").cleanup()
+            except OSError as err:
+                raise ConfigError(
+                    f"{option} {out_dir} cannot be written: {path} takes no new files ({err.strerror}); "
+                    f"give {option} a folder you can write to."
+                ) from err
             return
 
 

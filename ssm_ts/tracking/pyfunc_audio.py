@@ -19,6 +19,8 @@ import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError
 
+REQUEST_COLUMNS = ("seconds", "temperature", "top_p", "seed", "clip")
+
 
 class WaveformPyfunc(mlflow.pyfunc.PythonModel):
     """``mlflow.pyfunc.load_model(uri).predict(pd.DataFrame({"seconds": [0.5, 1.0]}))``."""
@@ -34,6 +36,12 @@ class WaveformPyfunc(mlflow.pyfunc.PythonModel):
         frame = pd.DataFrame(model_input)
         if "seconds" not in frame.columns:
             raise DataError(f"the request needs a 'seconds' column; got columns {list(frame.columns)}")
+        unknown = [c for c in frame.columns if c not in REQUEST_COLUMNS]
+        if unknown:  # a misspelt 'temprature' was ignored: the clip sampled at the default, silently
+            raise DataError(
+                f"unknown request column(s) {unknown}; a request row takes "
+                f"{', '.join(repr(c) for c in REQUEST_COLUMNS)} (only 'seconds' is required)"
+            )
         rows = []
         for i, (_, row) in enumerate(frame.iterrows()):
             seconds = _number(row, i, "seconds", required=True)
@@ -61,7 +69,7 @@ class WaveformPyfunc(mlflow.pyfunc.PythonModel):
             except ConfigError as err:
                 raise ConfigError(f"request row {i}: {err}") from err
             rows.append({"audio": audio[0].tolist(), "sample_rate": self.generator.sample_rate})
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=["audio", "sample_rate"])  # the columns also for no rows
 
 
 def _number(row: pd.Series, i: int, column: str, required: bool = False) -> float | None:
