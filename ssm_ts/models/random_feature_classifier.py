@@ -21,7 +21,12 @@ import torch
 from torch import Tensor, nn
 
 from ssm_ts.errors import ConfigError, DataError
-from ssm_ts.models.random_ssm_features import SHIFT_TAPS, RandomSSMFeatures, RandomSSMKernels
+from ssm_ts.models.random_ssm_features import (
+    SHIFT_TAPS,
+    RandomSSMFeatures,
+    RandomSSMKernels,
+    threshold_sources,
+)
 
 RIDGE_ALPHAS = np.logspace(-3, 3, 10)
 DEFAULT_KERNELS = 4000
@@ -45,22 +50,37 @@ def fit_features_ridge(
     features and ``targets`` (n,); returns the fitted pipeline. Its scaler standardises the features
     it is given in place (they are the transform's own output).
 
-    ``sample_weight`` ``(n,)`` (checked, >= 0; class weights already multiplied in) weighs each
+    ``sample_weight`` ``(n,)`` (>= 0, not all 0; class weights already multiplied in) weighs each
     recording in the feature standardisation, the ridge fit and the leave-one-out errors that choose
-    its penalty. The weights are relative: they are scaled to mean 1 first, so that, as in the
-    encoder's weighted mean loss, 2 on every recording fits what no weights fit (scikit-learn's
-    ridge would read it as half the penalty). The random kernels are not fitted to the labels and
-    take no weights."""
+    its penalty, and in the draw of the recordings that set the kernels' thresholds
+    (:meth:`RandomSSMFeatures.fit`). A recording of weight 0 is left out, as scikit-learn means it:
+    the fit is exactly the fit without it. The weights are relative: they are scaled to mean 1 over
+    the recordings left, so that, as in the encoder's weighted mean loss, 2 on every recording fits
+    what no weights fit (scikit-learn's ridge would read it as half the penalty); equal weights fit
+    exactly the unweighted model."""
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     from ssm_ts.models.ridge_loo import RidgeClassifierLOO
 
-    features.fit(values)
     ridge = make_pipeline(StandardScaler(copy=False), RidgeClassifierLOO(alphas=RIDGE_ALPHAS))
+    targets = np.asarray(targets)
+    if sample_weight is not None:
+        kept, pick_p = threshold_sources(sample_weight, len(values))
+        lost = sorted(set(np.unique(targets).tolist()) - set(np.unique(targets[kept]).tolist()))
+        if lost:
+            raise DataError(
+                f"the class indices {lost} weigh 0 in total (sample_weight / class_weight): the ridge "
+                "classifier needs every class; give their recordings positive weights, or drop them."
+            )
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)[kept]
+        values, targets = [values[i] for i in kept], targets[kept]
+        if pick_p is None:  # equal weights: exactly the unweighted fit of the recordings left
+            sample_weight = None
     if sample_weight is None:
+        features.fit(values)
         return ridge.fit(features.transform(values), targets)
-    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    features.fit(values, sample_weight)
     sample_weight = sample_weight * (len(sample_weight) / sample_weight.sum())
     return ridge.fit(
         features.transform(values),

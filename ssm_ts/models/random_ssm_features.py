@@ -11,6 +11,8 @@ frequencies up to Nyquist clearly on ArrowHead, 0.92 vs 0.84) and random complex
 and phases). Each kernel reads a random signed mix of a few channels, of the series
 or of its first difference, forwards or backwards in time; its threshold (bias) is a random quantile
 of its own response to a random training recording, so PPV is informative whatever the kernel's gain.
+With ``fit(values, sample_weight)`` those recordings are drawn in proportion to their weights and a
+recording of weight 0 shapes no kernel (it is as if left out).
 
 ``shift_fraction`` turns that share of the kernels into shift SSMs (:class:`ssm_ts.core.ShiftSSM`,
 SpaceTime's FIR filters written as SSMs) drawn as ROCKET draws its kernels: short dilated filters of
@@ -329,15 +331,24 @@ class RandomSSMFeatures:
     def n_features(self) -> int:
         return len(self.pooling) * self.n_kernels
 
-    def fit(self, values: Sequence[np.ndarray]) -> RandomSSMFeatures:
+    def fit(self, values: Sequence[np.ndarray], sample_weight: np.ndarray | None = None) -> RandomSSMFeatures:
         """Draw the kernels for training recordings ``values[i]`` ``(channels, length_i)`` and set
-        every kernel's threshold from a random training recording."""
+        every kernel's threshold from a random training recording.
+
+        ``sample_weight`` ``(n,)`` (>= 0, not all 0; ``None``: all equal) weighs the recordings where
+        they shape the kernels: the longest one of weight > 0 sets the range of timescales and
+        dilations, and each kernel's threshold comes from recording ``i`` with probability
+        ``w_i / sum(w)`` (as if recording ``i`` were repeated in proportion to ``w_i``; each threshold
+        is a quantile of one recording's own response, so no quantile is weighted). A recording of
+        weight 0 shapes nothing, and equal weights draw exactly as ``None`` does: weights 0 on some
+        recordings and equal on the rest fit exactly what the rest alone fit."""
         if not len(values):
             raise DataError("RandomSSMFeatures.fit needs at least one training recording, got none")
         check_recordings(values)
+        kept, pick_p = threshold_sources(sample_weight, len(values))
         rng = np.random.default_rng(self.seed)
         n_channels = values[0].shape[0]
-        longest = max(v.shape[1] for v in values)
+        longest = max(values[i].shape[1] for i in kept)
         K, M = self.n_kernels, self.n_modes
         # memory timescale 1 / (0.5 dt) log-uniform in [2, longest] steps
         timescale = np.exp(rng.uniform(math.log(2.0), math.log(max(longest, 4)), size=K))
@@ -376,8 +387,14 @@ class RandomSSMFeatures:
         for start in range(0, K, self.chunk):
             index = slice(start, min(K, start + self.chunk))
             # a few random recordings per chunk; each kernel takes its threshold from one of them
-            picked = rng.choice(len(values), size=min(8, len(values)), replace=False)
+            if pick_p is None:
+                picked = kept[rng.choice(len(kept), size=min(8, len(kept)), replace=False)]
+            else:  # 8 draws with replacement: a threshold comes from recording i with probability p_i
+                picked = kept[rng.choice(len(kept), size=8, p=pick_p)]
             source = np.array([int(rng.integers(len(picked))) for _ in range(index.start, index.stop)])
+            if pick_p is not None:  # a recording drawn twice is convolved once
+                picked, slot = np.unique(picked, return_inverse=True)
+                source = slot[source]
             x, lengths = _padded([values[i] for i in picked])
             self._set_thresholds(x, lengths, index, source, quantiles[index])
         # shift kernels went through the quantile loop too (its draws are per kernel, so skipping them
@@ -601,6 +618,31 @@ def pool_responses(
         ),
     }
     return [pooled[name]() for name in pooling]
+
+
+def threshold_sources(sample_weight: np.ndarray | None, n: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """The recordings that may shape the kernels (indices ``(m,)``: those of weight > 0) and the
+    probability ``(m,)`` of drawing each as a threshold source (``None``: uniform, as unweighted, when
+    their weights are equal; numpy draws differently given any ``p``)."""
+    if sample_weight is None:
+        return np.arange(n), None
+    from sklearn.utils.validation import _check_sample_weight
+
+    try:
+        weights = _check_sample_weight(sample_weight, np.empty(n), dtype=np.float64, ensure_non_negative=True)
+    except ValueError as err:
+        raise DataError(
+            f"sample_weight: {err} Give one finite weight >= 0 per recording ({n} recordings), not all 0."
+        ) from err
+    kept = np.flatnonzero(weights > 0)
+    if not len(kept):
+        raise DataError(
+            f"sample_weight: all {n} weights are 0; give at least one recording a positive weight."
+        )
+    kept_weights = weights[kept]
+    if np.all(kept_weights == kept_weights[0]):
+        return kept, None
+    return kept, kept_weights / kept_weights.sum()
 
 
 def _padded(values: Sequence[np.ndarray]) -> tuple[Tensor, np.ndarray]:
