@@ -28,6 +28,41 @@ ORDER_FIX = (
 )
 
 
+# pandas 2 aliases that pandas 3 removed -> their pandas 3 spelling (a number before, an anchor after kept)
+_PANDAS_2_ALIASES = {"H": "h", "BH": "bh", "CBH": "cbh", "T": "min", "S": "s", "L": "ms", "U": "us", "N": "ns",
+                     "M": "ME", "BM": "BME", "CBM": "CBME", "SM": "SME", "Q": "QE", "BQ": "BQE", "A": "YE",
+                     "Y": "YE", "BA": "BYE", "BY": "BYE", "AS": "YS", "BAS": "BYS"}  # fmt: skip
+_ALIAS = re.compile(r"^(\d*)([A-Za-z]+)(-[A-Za-z]+)?$")
+FREQ_EXAMPLES = "e.g. 'h', '15min', 'D', 'W', 'MS', 'ME'"
+
+
+def date_offset(freq: str) -> pd.DateOffset:
+    """The pandas offset of the alias ``freq`` (``'h'``, ``'15min'``, ``'W-SUN'``, ``'MS'``).
+
+    Raises:
+        DataError: ``freq`` is no alias; one pandas 3 removed (``'H'``, ``'M'``, ``'T'``, ``'Q-NOV'``...)
+            is named with its pandas 3 spelling.
+    """
+    try:
+        return to_offset(freq)
+    except (ValueError, TypeError) as err:
+        match = _ALIAS.match(str(freq))
+        renamed = _PANDAS_2_ALIASES.get(match.group(2)) if match else None
+        if renamed is not None:
+            meant = f"{match.group(1)}{renamed}{match.group(3) or ''}"
+            try:
+                to_offset(meant)
+            except ValueError:
+                renamed = None
+        if renamed is not None:
+            raise DataError(
+                f"freq={freq!r} is a pandas 2 alias that pandas 3 removed; write freq={meant!r} (pandas 3's "
+                f"spelling of the same frequency; month, quarter and year ends are 'ME', 'QE', 'YE', their "
+                "starts 'MS', 'QS', 'YS')."
+            ) from None
+        raise DataError(f"freq={freq!r} is not a pandas frequency alias ({FREQ_EXAMPLES}).") from err
+
+
 def infer_frequency(times: pd.Series) -> pd.DateOffset | None:
     """The pandas offset of ``times`` (sorted, unique); tolerant of gaps. ``None`` if irregular."""
     index = pd.DatetimeIndex(times)
@@ -124,7 +159,7 @@ def _choose_reading(
     complete = [r for r in values if not (r.isna() & text.notna()).any()]
     if len(complete) == 1:
         return complete[0]
-    wanted = to_offset(freq) if isinstance(freq, str) else None
+    wanted = date_offset(freq) if isinstance(freq, str) else None
     steps = [_frequency(r) for r in complete]
     regular = [
         r for r, step in zip(complete, steps, strict=True) if step is not None and wanted in (None, step)
@@ -158,12 +193,30 @@ def _to_datetime(values: pd.Series) -> pd.Series:
             except (ValueError, TypeError):
                 continue
             if not (parsed.isna() & present).any():
-                return parsed
+                return _local_dates(source, parsed) if kwargs.get("utc") else parsed
             if best is None or parsed.isna().sum() < best.isna().sum():
                 best = parsed
     if best is not None:
         return best
     return pd.to_datetime(values.astype(str), errors="coerce", format="mixed", utc=True)
+
+
+_UTC_OFFSET = re.compile(r"\s*(?:Z|[+-]\d{2}:?\d{2})$")  # the offset ending an ISO time
+
+
+def _local_dates(text: pd.Series, utc: pd.Series) -> pd.Series:
+    """``utc`` (``text`` whose UTC offsets differ, read as UTC), or the wall-clock times ``text`` holds
+    when they are all at one time of day and the UTC times are not: local days (weeks, months) written
+    with their offsets, which change at a daylight-saving switch. As UTC their midnights fall at 22:00
+    or 23:00 and lie on no daily grid; hours keep the UTC reading (their wall clock repeats an hour)."""
+    present = utc.dropna()
+    if (present - present.dt.normalize()).nunique() <= 1:
+        return utc
+    wall = pd.to_datetime(text.str.replace(_UTC_OFFSET, "", regex=True), errors="coerce", format="mixed")
+    shown = wall.dropna()
+    if (wall.isna() & text.notna()).any() or (shown - shown.dt.normalize()).nunique() != 1:
+        return utc
+    return wall
 
 
 def excel_serial_hint(column: pd.Series, name: str) -> str:

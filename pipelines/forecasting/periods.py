@@ -35,7 +35,8 @@ def period_alias(freq: str | pd.DateOffset) -> str:
     Raises:
         ValueError: ``freq`` is no Period frequency (e.g. ``'MS'``, a month start).
     """
-    return pd.PeriodDtype(freq).freq.freqstr if isinstance(freq, str) else _alias_of_offset(freq)
+    # pandas 3 names a Period dtype's offset by its timestamp alias ('ME' for 'M'): ask a Period
+    return _alias_of_offset(pd.PeriodDtype(freq).freq if isinstance(freq, str) else freq)
 
 
 def _alias_of_offset(offset: pd.DateOffset) -> str:

@@ -25,13 +25,12 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pandas.tseries.frequencies import to_offset
 
 from ssm_ts.errors import DataError
 
 from ..csv_files import number_hint
 from ..csv_options import ReadOptions, check_read_options
-from .dates import excel_serial_hint, infer_frequency, parse_text_times
+from .dates import date_offset, excel_serial_hint, infer_frequency, parse_text_times
 from .frames import is_integer_step
 from .periods import (
     check_period_freq,
@@ -464,8 +463,15 @@ def _mostly_dates(column: pd.Series, dates: dict[str, Any]) -> bool:
                 dayfirst=dates.get("dayfirst", False),
             )
         except (ValueError, TypeError):  # e.g. "mixed timezones" from text that only looks like dates
-            return False
-    return bool(parsed.notna().mean() >= 0.9)
+            parsed = None
+        if parsed is None and dates.get("date_format") is None:
+            try:  # UTC offsets that change at a daylight-saving switch: pandas 3 reads them with utc=True only
+                parsed = pd.to_datetime(
+                    sample, errors="coerce", format="mixed", dayfirst=dates.get("dayfirst", False), utc=True
+                )
+            except (ValueError, TypeError):
+                return False
+    return parsed is not None and bool(parsed.notna().mean() >= 0.9)
 
 
 def _parse_times(
@@ -704,12 +710,7 @@ def _resolve_frequency(
     if _is_integer(times) or is_integer_step(freq):
         return _resolve_step(table, times, freq, hints)
     if freq is not None:
-        try:
-            return to_offset(freq)
-        except ValueError as err:
-            raise DataError(
-                f"freq={freq!r} is not a pandas frequency alias (e.g. 'h', '15min', 'D', 'W', 'MS')."
-            ) from err
+        return date_offset(freq)
     offset = infer_frequency(times)
     if offset is None:
         raise DataError(
