@@ -23,6 +23,7 @@ import lightning.pytorch as pl
 import torch
 from lightning.pytorch.callbacks import (
     Callback,
+    Checkpoint,
     EarlyStopping,
     EMAWeightAveraging,
     ModelCheckpoint,
@@ -86,7 +87,9 @@ class NonFiniteLossGuard(Callback):
     ):
         loss = outputs.get("loss") if isinstance(outputs, dict) else outputs
         if isinstance(loss, torch.Tensor) and not math.isfinite(loss.detach().float().item()):
-            ckpt_dir = next((cb.dirpath for cb in trainer.checkpoint_callbacks if cb.dirpath), None)
+            ckpt_dir = next(
+                (d for cb in trainer.checkpoint_callbacks if (d := getattr(cb, "dirpath", None))), None
+            )
             raise TrainingError(
                 f"training loss became {loss.item()} at epoch {trainer.current_epoch}, batch {batch_idx}; stopped. "
                 f"The last good checkpoint is in {ckpt_dir}. Lower the learning rate, check the data for "
@@ -237,14 +240,55 @@ def find_newest_checkpoint(out_dir: str | os.PathLike, pattern: str = "last.ckpt
 
 
 class BestAndLastCheckpoint(ModelCheckpoint):
-    """``ModelCheckpoint`` that also saves a fit that takes no optimizer step: a closed-form model
+    """``ModelCheckpoint`` keeping the best checkpoint (``best-epoch=N.ckpt``) and ``last.ckpt``, whose
+    ``last.ckpt`` is written by :class:`LastCheckpointWriter` after every other checkpoint callback.
+
+    Two changes to Lightning's. ``last.ckpt`` is written at every epoch's checkpoint (each validation,
+    or each epoch's end without one) and after the fit's other checkpoint callbacks have taken the
+    epoch in: Lightning 2.6 writes it only when the top-k checkpoint is saved at the same step, so after
+    an epoch without a better ``monitor`` it still held the best epoch (a resume repeated the epochs
+    since, a crash lost them), and it writes it inside this callback's own turn, so a user's
+    ``ModelCheckpoint`` after it was saved in ``last.ckpt`` one epoch behind (its best score and path
+    before that epoch). And a fit that takes no optimizer step is saved too: a closed-form model
     (``random_features``) is fitted in ``on_fit_start``, and Lightning skips saving while the global
     step equals the last saved one, which starts at 0, so such a fit had no ``best-*.ckpt``."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._last_due = False  # a checkpoint point was reached: LastCheckpointWriter writes last.ckpt
+
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         super().on_fit_start(trainer, pl_module)
+        self._last_due = False
         if trainer.global_step == 0:
             self._last_global_step_saved = -1  # Lightning's own counter; -1: nothing saved yet
+
+    def _checkpoint_point(self, trainer: pl.Trainer, epoch_end: bool) -> bool:
+        """Whether Lightning's hook (``on_train_epoch_end`` when ``epoch_end``, else ``on_validation_end``)
+        saves this callback's checkpoints now, as Lightning decides it before saving."""
+        return not self._should_skip_saving_checkpoint(trainer) and (
+            self._should_save_on_train_epoch_end(trainer) == epoch_end
+        )
+
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        due = self._checkpoint_point(trainer, epoch_end=True)
+        super().on_train_epoch_end(trainer, pl_module)
+        self._last_due = self._last_due or (due and bool(self.save_last))
+
+    def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        due = self._checkpoint_point(trainer, epoch_end=False)
+        super().on_validation_end(trainer, pl_module)
+        self._last_due = self._last_due or (due and bool(self.save_last))
+
+    def _save_last_checkpoint(self, trainer: pl.Trainer, monitor_candidates: dict[str, torch.Tensor]) -> None:
+        # Lightning calls this in this callback's turn, before the checkpoint callbacks after it
+        self._last_due = self._last_due or bool(self.save_last)
+
+    def save_due_last(self, trainer: pl.Trainer) -> None:
+        """Write ``last.ckpt`` when a checkpoint point was reached since it was last written."""
+        if self._last_due:
+            self._last_due = False
+            super()._save_last_checkpoint(trainer, self._monitor_candidates(trainer))
 
     @property
     def state_key(self) -> str:
@@ -252,10 +296,35 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         return super().state_key.replace(type(self).__qualname__, ModelCheckpoint.__qualname__, 1)
 
 
+class LastCheckpointWriter(Checkpoint):
+    """Writes the fit's :class:`BestAndLastCheckpoint`'s due ``last.ckpt``, in the same hook, once every
+    checkpoint callback before it has run: Lightning runs the checkpoint callbacks (``Checkpoint``
+    subclasses) after all others, in the order given, so placed after the user's callbacks this one
+    runs last. Holds no state."""
+
+    def _write(self, trainer: pl.Trainer) -> None:
+        for callback in trainer.checkpoint_callbacks:
+            if isinstance(callback, BestAndLastCheckpoint):
+                callback.save_due_last(trainer)
+
+    def on_train_batch_end(self, trainer: pl.Trainer, *args: Any) -> None:
+        self._write(trainer)
+
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._write(trainer)
+
+    def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._write(trainer)
+
+    def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._write(trainer)
+
+
 def best_checkpoint_callback(
     monitor: str = "val_loss", out_dir: str | os.PathLike | None = None
 ) -> ModelCheckpoint:
-    """Keep the checkpoint with the lowest ``monitor`` (``best-epoch=N.ckpt``) and the last one (``last.ckpt``).
+    """Keep the checkpoint with the lowest ``monitor`` (``best-epoch=N.ckpt``) and the last one (``last.ckpt``,
+    written by a :class:`LastCheckpointWriter` that the fit's callbacks must hold after the user's).
 
     Without validation the monitored value never appears and only ``last.ckpt`` is written."""
     return BestAndLastCheckpoint(
@@ -266,6 +335,12 @@ def best_checkpoint_callback(
         save_top_k=1,
         save_last=True,
     )
+
+
+def ssm_ts_best_checkpoint(trainer: pl.Trainer) -> BestAndLastCheckpoint | None:
+    """The fit's own best checkpoint callback: ``trainer.checkpoint_callback`` is the first checkpoint
+    callback, which in a LightningCLI fit is a user's ``ModelCheckpoint`` (its callbacks come first)."""
+    return next((c for c in trainer.checkpoint_callbacks if isinstance(c, BestAndLastCheckpoint)), None)
 
 
 @cache
@@ -342,7 +417,13 @@ def build_trainer(
     wanted = True if given_bar else progress_wanted() if progress is None else progress
     show_progress = options.pop("enable_progress_bar", wanted)
     best = best_checkpoint_callback(monitor, out_dir)
-    all_callbacks = [best, NonFiniteLossGuard(), *(_beside(c, best) for c in callbacks)]
+    # the writer of last.ckpt after the user's callbacks: their checkpoints' state in it is the epoch's
+    all_callbacks = [
+        best,
+        NonFiniteLossGuard(),
+        *(_beside(c, best) for c in callbacks),
+        LastCheckpointWriter(),
+    ]
     if show_progress and not given_bar:
         all_callbacks.append(RichProgressBar())
     settings = {
