@@ -443,10 +443,40 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
     )
 
 
-def _require_columns(frame: pd.DataFrame, columns: list[str], where: str) -> None:
+def _some_columns(columns: Any, shown: int = 12) -> str:
+    """The column names for a message, the first few of a wide table only (a row of 150 time steps)."""
+    names = [str(c) for c in columns]
+    if len(names) <= shown:
+        return str(names)
+    return f"{names[:shown]} ... ({len(names)} columns)"
+
+
+def _require_columns(frame: pd.DataFrame, columns: list[str], where: str, hint: str = "") -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise DataError(f"{where}: no column(s) {missing}; the columns are {list(frame.columns)}.")
+        raise DataError(
+            f"{where}: no column(s) {missing}; the columns are {_some_columns(frame.columns)}.{hint}"
+        )
+
+
+def _wide_table_hint(frame: pd.DataFrame, label_col: str | None, time_col: str | None) -> str:
+    """For a CSV without an id column that looks like one recording per row (no time column, several
+    value columns): how to read it as recordings instead. ``""`` otherwise."""
+    values = [c for c in frame.columns if c != label_col]
+    if time_col is not None or len(values) < 3:
+        return ""
+    if label_col is not None:
+        read, y, X = "pd.read_csv(path)", f"frame[{label_col!r}]", f"frame.drop(columns=[{label_col!r}])"
+    else:  # no header: the labels are usually the first column
+        read, y, X = "pd.read_csv(path, header=None)", "frame[0]", "frame.drop(columns=[0])"
+    return (
+        " It looks like one recording per row (a label column, then one column per time step, as the UCR "
+        "archive's CSV/TSV files and DataFrame(X).to_csv() hold them), but CSVs are read long: one row per "
+        "recording and time step, with columns id, time (optional), one per channel "
+        f"and label. Read it with pandas: frame = {read}; X = {X}.to_numpy(float)[:, None, :] (n, 1 channel, "
+        f"length); y = {y}.to_numpy(str); then SSMClassifier().fit(X, y), or np.savez('data.npz', X=X, y=y) "
+        "for ssm-ts classify --data.path data.npz."
+    )
 
 
 RowNamer = Callable[[list[int]], str]
@@ -600,7 +630,7 @@ def read_csv_long(
     frame = _read_csv(path, (id_col, label_col), options)
     time_col = time_col if time_col in frame.columns else None
     label_col = label_col if label_col in frame.columns else None
-    _require_columns(frame, [id_col], str(path))
+    _require_columns(frame, [id_col], str(path), _wide_table_hint(frame, label_col, time_col))
     _missing_cells(frame, id_col, path, options, "every row needs the id of its recording.")
     if label_col is not None:
         _missing_cells(
@@ -777,9 +807,17 @@ def detect_format(path: str | os.PathLike) -> str:
         return "csv_folder"
     found = _SUFFIX_FORMATS.get(path.suffix.lower())
     if found is None:
+        ucr = (
+            " The UCR archive's .tsv files hold one recording per row, the label first, without a header: "
+            "frame = pd.read_csv(path, sep='\\t', header=None); X = frame.drop(columns=[0]).to_numpy(float)"
+            "[:, None, :]; y = frame[0].to_numpy(str); then SSMClassifier().fit(X, y), or "
+            "np.savez('data.npz', X=X, y=y) for ssm-ts classify --data.path data.npz."
+            if path.suffix.lower() == ".tsv"
+            else ""
+        )
         raise DataError(
             f"{path}: cannot tell the format from the suffix {path.suffix!r}; use one of "
-            f"{sorted(_SUFFIX_FORMATS)} or set format explicitly."
+            f"{sorted(_SUFFIX_FORMATS)} or set format explicitly.{ucr}"
         )
     return found
 
