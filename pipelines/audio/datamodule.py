@@ -25,6 +25,7 @@ from ssm_ts.errors import ConfigError, DataError
 from .quantize import Quantizer
 from .reader import (
     AUDIO_EXTENSIONS,
+    SKIP_HINT,
     AudioHeader,
     BadAudioFileError,
     audio_header,
@@ -40,18 +41,28 @@ T = TypeVar("T")
 def _keep_readable(
     files: list[Path], read: Callable[[Path], T], on_bad_file: Literal["raise", "skip"]
 ) -> tuple[list[T], list[Path]]:
-    """``read`` every file; a DataError raises or skips the file (one warning names them)."""
+    """``read`` every file; files that raise a DataError raise together (one error naming each, so
+    a folder with five bad files is not five runs) or are skipped (one warning names them)."""
     if on_bad_file not in ("raise", "skip"):
         raise ConfigError(f"on_bad_file must be 'raise' or 'skip', got {on_bad_file!r}")
-    results, kept, skipped = [], [], []
+    results, kept, skipped, errors = [], [], [], []
     for path in files:
         try:
             results.append(read(path))
             kept.append(path)
         except DataError as err:
-            if on_bad_file == "raise":
-                raise
+            errors.append(err)
             skipped.append(f"{path.name} ({getattr(err, 'problem', err)})")
+    if errors and on_bad_file == "raise":
+        if len(errors) == 1:
+            raise errors[0]
+        named = [f"{e.path} {e.problem}" if isinstance(e, BadAudioFileError) else str(e) for e in errors]
+        raise DataError(
+            f"{len(errors)} of {len(files)} audio files cannot be used:\n  "
+            + "\n  ".join(named[:20])
+            + (f"\n  ... and {len(named) - 20} more" if len(named) > 20 else "")
+            + f"\n{SKIP_HINT.replace('remove it', 'remove them')}"
+        ) from errors[0]
     if skipped:
         warnings.warn(
             f"skipped {len(skipped)} unreadable audio file(s) of {len(files)}: {', '.join(skipped[:10])}"
@@ -69,6 +80,17 @@ def load_clips(
     Returns ``(waveforms, kept_files)``.
     """
     return _keep_readable(files, lambda path: read_audio(path, sample_rate).waveform, on_bad_file)
+
+
+def normalise_extensions(extensions: str | Sequence[str]) -> tuple[str, ...]:
+    """``".mp3"``, ``"mp3"``, ``["WAV", ".flac"]`` -> lower-case suffixes with their dot:
+    ``(".mp3",)``, ``(".wav", ".flac")`` (a bare string was split into its letters)."""
+    if isinstance(extensions, (str, os.PathLike)):
+        extensions = [os.fspath(extensions)]
+    cleaned = tuple(e.lower() if e.startswith(".") else f".{e.lower()}" for e in map(str, extensions) if e)
+    if not cleaned:
+        raise ConfigError(f"extensions must name at least one file ending such as '.wav', got {extensions!r}")
+    return cleaned
 
 
 class AudioFiles(Sequence):
@@ -239,6 +261,7 @@ class AudioDataModule(pl.LightningDataModule):
             raise ConfigError(
                 f"batch_size must be at least 1 and num_workers at least 0, got {batch_size}, {num_workers}"
             )
+        extensions = normalise_extensions(extensions)
         self.save_hyperparameters()
         # a folder, or a standard set's name (espeak-digits, fsdd) in the data home; hparams keep it as given
         self.root = Path(resolve_data_path(root, "audio", setting="data.root"))
@@ -271,10 +294,18 @@ class AudioDataModule(pl.LightningDataModule):
         limit = hp.max_files_per_split
         if limit is not None:
             split = FileSplit(split.train[:limit], split.val[:limit], split.test[:limit])
+        # headers only: audio is decoded per item, so neither startup time nor memory grows with it.
+        # Every split at once, so that one error (or warning) names every bad file of the folder.
+        every = [*split.train, *split.val, *split.test]
+        headers, readable = _keep_readable(every, audio_header, hp.on_bad_file)
+        header_of = dict(zip(readable, headers, strict=True))
         kept = {}
         for name in ("train", "val", "test"):
-            # headers only: audio is decoded per item, so neither startup time nor memory grows with it
-            waves, kept[name] = index_audio(getattr(split, name), self.sample_rate, hp.on_bad_file)
+            kept[name] = [f for f in getattr(split, name) if f in header_of]
+            found = [header_of[f] for f in kept[name]]
+            waves = AudioFiles(
+                kept[name], [h.frames for h in found], [h.sample_rate for h in found], self.sample_rate, found
+            )
             self.skipped += sorted(set(getattr(split, name)) - set(kept[name]))
             if not waves:
                 raise DataError(f"no readable audio left in the {name} split of {self.root}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,10 +41,13 @@ class AudioClip:
 
 
 def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDIO_EXTENSIONS) -> list[Path]:
-    """Every audio file under ``root`` (recursive), sorted for a reproducible order.
+    """Every audio file under ``root`` (recursive), sorted for a reproducible order. Hidden files and
+    folders below ``root`` (names starting with ``.``) are left out: macOS writes ``._take1.wav``
+    metadata beside ``take1.wav`` on shared drives, and those are no audio.
 
     Raises:
-        DataFileNotFoundError: ``root`` is missing or holds no file with one of ``extensions``.
+        DataFileNotFoundError: ``root`` is missing or holds no file with one of ``extensions`` (the
+            message counts what it holds, and says how to read other formats soundfile reads).
         DataError: ``root`` is a file, not a folder.
     """
     root = Path(root)
@@ -52,12 +56,36 @@ def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDI
     if not root.is_dir():
         raise DataFileNotFoundError(f"audio folder not found: {root}; pass a folder of WAV/FLAC/OGG files")
     wanted = {e.lower() for e in extensions}
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in wanted)
+    visible = [
+        p for p in root.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    ]  # fmt: skip
+    files = sorted(p for p in visible if p.suffix.lower() in wanted)
     if not files:
         raise DataFileNotFoundError(
-            f"no audio files ({', '.join(sorted(wanted))}) found under {root}; check the folder or the extensions"
+            f"no audio files ({', '.join(sorted(wanted))}) found under {root}" + _what_it_holds(visible)
         )
     return files
+
+
+def _what_it_holds(files: list[Path]) -> str:
+    """The end of the no-audio error: the folder's files by extension, and how to read those that
+    soundfile reads (MP3, AIFF, ...)."""
+    if not files:
+        return ": it holds no files; check the folder"
+    counts = Counter(p.suffix.lower() or "(no extension)" for p in files)
+    held = ", ".join(f"{n} {suffix}" for suffix, n in counts.most_common(5))
+    more = ", ..." if len(counts) > 5 else ""
+    formats = {name.lower() for name in sf.available_formats()}  # MP3 since libsndfile 1.1
+    readable = {f".{name}" for name in formats} | ({".aif"} if "aiff" in formats else set())
+    other = [suffix for suffix in counts if suffix in readable]
+    if not other:
+        return f": it holds {held}{more} file(s); check the folder or the extensions"
+    listed = ", ".join(other)
+    return (
+        f": it holds {held}{more} file(s). {listed} files are read with extensions={tuple(other)!r} "
+        f"(CLI: --data.extensions '[{listed}]')"
+    )
 
 
 def read_audio(path: str | os.PathLike, sample_rate: int | None = None) -> AudioClip:
@@ -123,6 +151,8 @@ def audio_info(path: str | os.PathLike) -> tuple[int, int]:
 def _unreadable(path: Path, err: Exception) -> BadAudioFileError:
     if not path.exists():  # libsndfile says "System error"
         return BadAudioFileError(path, "is missing (moved or deleted since the folder was listed?)")
+    if path.is_file() and path.stat().st_size == 0:  # libsndfile says "Format not recognised"
+        return BadAudioFileError(path, "is empty (0 bytes): an interrupted copy or download?")
     reason = str(err).replace(f"'{path}'", "it").rstrip(". ")  # libsndfile repeats the path
     return BadAudioFileError(path, f"cannot be read ({reason}): it may be corrupt or not audio")
 

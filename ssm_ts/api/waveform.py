@@ -22,7 +22,7 @@ import torchaudio.functional as AF
 from ssm_ts.api.resumable import ResumableFit
 from ssm_ts.api.trainer_objects import check_trainer_options, fit_trainer_options, json_trainer_options
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError, SSMTSError
-from ssm_ts.pipelines.audio import AudioDataModule, read_audio
+from ssm_ts.pipelines.audio import AUDIO_EXTENSIONS, AudioDataModule, read_audio
 from ssm_ts.pipelines.audio.reader import BadAudioFileError
 from ssm_ts.tasks.waveform import (
     WaveformTask,
@@ -208,6 +208,7 @@ class WaveformGenerator(ResumableFit):
         bits: int = 8,
         on_bad_file: Literal["raise", "skip"] = "raise",
         max_files_per_split: int | None = None,
+        extensions: str | tuple[str, ...] = AUDIO_EXTENSIONS,
         resume: bool = False,
     ) -> WaveformGenerator:
         """Train on the audio under ``folder`` (train split), choose the best epoch on validation
@@ -216,7 +217,9 @@ class WaveformGenerator(ResumableFit):
         The files are split into train / validation / test by ``split`` (as
         :class:`~ssm_ts.pipelines.audio.AudioDataModule`): ``"lists"`` (Speech Commands list files),
         ``"rule"`` (file names matching the regexes ``test_pattern`` / ``val_pattern``), ``"fractions"``
-        (a seeded random split by ``fractions``), ``"fsdd"`` or ``"auto"``.
+        (a seeded random split by ``fractions``), ``"fsdd"`` or ``"auto"``. ``extensions``: the file
+        endings read as audio (any case), WAV, FLAC and OGG by default; other formats libsndfile
+        reads work too, e.g. ``extensions=(".mp3",)``.
 
         ``resume=True`` continues an interrupted fit (killed, crashed) of the same settings and data:
         training restarts from the newest ``last.ckpt`` under ``out_dir`` (or this object's previous
@@ -258,6 +261,7 @@ class WaveformGenerator(ResumableFit):
             on_bad_file=on_bad_file,
             max_files_per_split=max_files_per_split,
             seed=s["seed"],
+            extensions=extensions,
         )
         options = dict(s["model_options"] or {})
         task = WaveformTask(
