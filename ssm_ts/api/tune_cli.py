@@ -17,12 +17,14 @@ with a nested run per trial.
 The Optuna study is kept in ``--storage`` (default: the sqlite file ``<out>/optuna.db``), under
 ``--study_name``: the same command run again after Ctrl-C, a crash or a killed machine continues the
 search; its finished trials count toward ``--n_trials`` (a finished search runs no more trials until
-``--n_trials`` grows). The continued study must search the same: another space or fixed model setting
-is refused naming each difference, and so is other data (the study keeps a sha256 fingerprint of the
-CSV it searched; the same file moved continues): give a new ``--study_name`` or ``--out``. An earlier
-run's best trial is loaded from its ``trial-<n>/export`` only after its ``tune_trial.json`` and saved
-settings show it is that trial's model; an ``--out`` whose trial folders hold another stored study's
-models (``--storage`` elsewhere, the same study name) is refused before any trial.
+``--n_trials`` grows), and the interrupted trial runs again first, resuming its ``trial-<n>/``
+``last.ckpt`` (``trials.csv``: ``resumed_from_trial``, ``resumed_at_epoch``). The continued study must
+search the same: another space or fixed model setting is refused naming each difference, and so is
+other data (the study keeps a sha256 fingerprint of the CSV it searched; the same file moved
+continues): give a new ``--study_name`` or ``--out``. An earlier run's best trial is loaded from its
+``trial-<n>/export`` only after its ``tune_trial.json`` and saved settings show it is that trial's
+model; an ``--out`` whose trial folders hold another stored study's models (``--storage`` elsewhere,
+the same study name) is refused before any trial.
 
 Only jsonargparse is imported to parse the arguments, so ``--help`` answers without loading Lightning.
 """
@@ -228,11 +230,19 @@ def print_summary(result: TuningResult) -> None:
             f"{k} {v:.6g}" for k, v in sorted(tests.items())), highlight=False)  # fmt: skip
 
 
+def _pandas_na() -> Any:
+    import pandas as pd  # loaded by then: the search returned a DataFrame
+
+    return pd.NA
+
+
 def _cell(value: Any, column: str = "") -> str:
     if column == "run_id" and isinstance(value, str):
         return value[:8]  # as git shortens ids: the full ones are in trials.csv
     if column in ("run_id", "error") and not isinstance(value, str):
         return ""  # none: a trial stopped before its run started, or one without an error
+    if column.startswith("resumed_") and value is _pandas_na():
+        return ""  # a trial that resumed no interrupted trial's checkpoint
     if isinstance(value, float):
         return f"{value:.4g}"
     return "" if value is None else str(value)

@@ -17,7 +17,9 @@ and repairs done here:
 - a trial left RUNNING by a process that ended without finishing it (killed) is marked FAIL, as
   Optuna's ``fail_stale_trials`` does;
 - an interrupted trial (Ctrl-C, or left RUNNING) is queued again with its settings, as Optuna's
-  ``RetryFailedTrialCallback`` does, so the continued search runs it first.
+  ``RetryFailedTrialCallback`` does, so the continued search runs it first; that rerun resumes the
+  ``last.ckpt`` in the interrupted trial's folder (:func:`~ssm_ts.api.tuning.tune_forecaster`), so the
+  epochs it trained are not trained again.
 
 One process runs a study at a time: a second search opening a study that another still runs would
 mark that one's running trial FAIL.

@@ -31,6 +31,7 @@ import json
 import logging
 import math
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -56,6 +57,8 @@ NOT_SEARCHABLE = frozenset(
 # how many conformal scores are kept; the others change what a trial's val_loss means
 FREE_ON_RESUME = NOT_SEARCHABLE | {"accelerator", "calibration_budget"}
 DEFAULT_TPE_TRIALS = 20
+# trial user attribute: {"trial", "checkpoint", "epoch"}: it resumed that interrupted trial's checkpoint
+RESUMED_KEY = "resumed"
 _PRIMITIVE = (type(None), bool, int, float, str)
 
 
@@ -71,7 +74,8 @@ class TuningResult:
         trials: one row per trial: ``trial``, ``state`` (``COMPLETE``, ``PRUNED``, ``FAIL``),
             ``val_loss``, ``duration_s``, ``run_id`` (its MLflow run), then a column per searched name;
             when a trial failed (its training loss became NaN or inf, or torch could not train with its
-            settings: a value overflowing float32, out of memory), ``error`` says why.
+            settings: a value overflowing float32, out of memory), ``error`` says why; when a rerun of an
+            interrupted trial continued its checkpoint, ``resumed_from_trial`` and ``resumed_at_epoch``.
         study: the :class:`optuna.Study` (its sampler, trials, plots).
         run_id: the MLflow parent run of the search (``None`` with ``log_to_mlflow=False``).
         earlier_trials: the trials the study held before this call (a continued search), 0 for a new one.
@@ -290,12 +294,23 @@ def _trial_settings(fixed: dict[str, Any], values: Mapping[str, Any]) -> dict[st
 
 class _ReportValidationLoss(Callback):
     """Reports each epoch's ``val_loss`` to the Optuna trial; stops the fit when the pruner says so
-    (the fit then finishes normally with its best checkpoint, and the trial is marked pruned)."""
+    (the fit then finishes normally with its best checkpoint, and the trial is marked pruned).
 
-    def __init__(self, trial: optuna.Trial):
+    A trial resuming an interrupted one's checkpoint reports that one's values for the epochs it
+    does not train again (``earlier``, by epoch), so the pruner compares whole curves."""
+
+    def __init__(self, trial: optuna.Trial, earlier: Mapping[int, float] | None = None):
         self.trial = trial
+        self.earlier = dict(earlier or {})
         self.pruned = False
         self.epoch: int | None = None  # the epoch the trial was pruned after
+        self.start_epoch: int | None = None  # the epoch its training started at (> 0: resumed)
+
+    def on_train_start(self, trainer, pl_module) -> None:
+        self.start_epoch = trainer.current_epoch
+        for step, value in sorted(self.earlier.items()):
+            if step < trainer.current_epoch:
+                self.trial.report(value, step=step)
 
     def on_validation_end(self, trainer, pl_module) -> None:
         if trainer.sanity_checking or "val_loss" not in trainer.callback_metrics:
@@ -306,6 +321,15 @@ class _ReportValidationLoss(Callback):
             self.epoch = trainer.current_epoch
             self.pruned = True
             trainer.should_stop = True
+
+
+class _UnusableCheckpointError(Exception):
+    """The interrupted trial's ``last.ckpt`` cannot be resumed (``reason``): corrupt, or written with
+    other settings or data; raised before any training, so the trial is fitted from scratch instead."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = path, reason
 
 
 class _TrialForecaster(Forecaster):
@@ -325,18 +349,95 @@ class _TrialForecaster(Forecaster):
     def _train(self, datamodule: ForecastDataModule, resume: bool = False) -> Forecaster:
         return super()._train(datamodule.leave_out_test(), resume)
 
+    def _fit_folder(self, resume: bool) -> Path:
+        folder = super()._fit_folder(resume)
+        # stored now: a rerun of this trial, should it be interrupted, resumes its last.ckpt there
+        self._reporter.trial.set_user_attr("out_dir", str(Path(folder).absolute()))
+        return folder
+
+    def _resume_point(self, out_dir: Path) -> tuple[str | None, str | None]:
+        """The interrupted trial's ``last.ckpt`` and its MLflow run (``None`` when this store does not
+        hold it: the resumed trial logs a new child run); a checkpoint that cannot be read is
+        :class:`_UnusableCheckpointError`."""
+        from ssm_ts.errors import CheckpointError
+
+        try:
+            ckpt_path, run_id = super()._resume_point(out_dir)
+        except CheckpointError as error:
+            raise _UnusableCheckpointError(str(find_newest_checkpoint(out_dir)), str(error)) from error
+        if run_id is not None and self.settings["log_to_mlflow"] and not _run_exists(self.settings, run_id):
+            run_id = None
+        return ckpt_path, run_id
+
+    def _check_resume(self, ckpt_path: str, task: Any, datamodule: Any, use: Any) -> None:
+        try:
+            super()._check_resume(ckpt_path, task, datamodule, use)
+        except SSMTSError as error:  # other settings or data, a checkpoint torch cannot read
+            raise _UnusableCheckpointError(ckpt_path, str(error)) from error
+
     def _make_logger(self, run_id: str | None = None):
         if not self.settings["log_to_mlflow"]:
             return None
         from ssm_ts.tracking.logger import make_mlflow_logger
 
         s = self.settings
+        tags = {"mlflow.parentRunId": self._parent_run_id}
         logger = make_mlflow_logger(s["experiment"], tracking_uri=s["tracking_uri"], run_name=s["run_name"],
-                                    tags={"mlflow.parentRunId": self._parent_run_id})  # fmt: skip
+                                    run_id=run_id, tags=tags)  # fmt: skip
+        if run_id is not None:  # the interrupted trial's run, continued: now this search run's child
+            logger.experiment.set_tag(run_id, "mlflow.parentRunId", str(self._parent_run_id))
         self._trial_run_id = logger.run_id
         # stored now: a continued search marks the run KILLED when this process dies during the fit
         self._reporter.trial.set_user_attr("run_id", logger.run_id)
         return logger
+
+
+def _run_exists(settings: Mapping[str, Any], run_id: str) -> bool:
+    """Whether the MLflow store of ``settings`` holds the active run ``run_id``."""
+    import mlflow
+
+    from ssm_ts.tracking.logger import default_tracking_uri
+
+    client = mlflow.MlflowClient(settings["tracking_uri"] or default_tracking_uri())
+    try:
+        return client.get_run(run_id).info.lifecycle_stage == "active"
+    except mlflow.exceptions.MlflowException:
+        return False
+
+
+def find_newest_checkpoint(folder: str | os.PathLike) -> Path | None:
+    """The newest ``last.ckpt`` under ``folder`` (``None``: none, or no folder)."""
+    from ssm_ts.training import find_newest_checkpoint as newest
+
+    return newest(folder)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Interrupted:
+    """An interrupted trial whose rerun may resume it: its ``number``, the ``folder`` it trained in,
+    the ``checkpoint`` there and its reported ``values`` (``val_loss`` by epoch)."""
+
+    number: int
+    folder: Path
+    checkpoint: Path
+    values: dict[int, float]
+
+
+def _interrupted_checkpoint(study: optuna.Study, trial: optuna.Trial) -> _Interrupted | None:
+    """The interrupted trial ``trial`` reruns (a continued search queued it with its settings) when its
+    folder holds a ``last.ckpt``; ``None`` for any other trial, or one interrupted before its first
+    checkpoint (or in an earlier ssm-ts, which kept no trial folder)."""
+    from ssm_ts.api import tune_study
+
+    number = trial.user_attrs.get(tune_study.RETRY_KEY)
+    if number is None:
+        return None
+    interrupted = study.trials[number]  # (numbers are indices of study.trials)
+    folder = interrupted.user_attrs.get("out_dir")
+    checkpoint = find_newest_checkpoint(folder) if folder else None
+    if checkpoint is None:
+        return None
+    return _Interrupted(number, Path(folder), checkpoint, dict(interrupted.intermediate_values))
 
 
 def _as_forecaster(trial_fit: _TrialForecaster, settings: dict[str, Any]) -> Forecaster:
@@ -471,7 +572,11 @@ def tune_forecaster(
     ``trials.csv`` (``out_dir``, and the search's MLflow run) written with the finished trials.
 
     Continuing (the same ``storage`` and ``study_name``): the finished trials are kept; trials a killed
-    process left RUNNING are marked FAIL; interrupted trials run again first, with their settings; the
+    process left RUNNING are marked FAIL; interrupted trials run again first, with their settings,
+    resuming the ``last.ckpt`` in the interrupted trial's folder (its epochs are not trained again; its
+    MLflow run continues; the trial's user attribute ``resumed`` and the run's tags
+    ``tune.resumed_from_trial``/``tune.resumed_at_epoch`` say so), or from scratch when there is none
+    (a warning naming the file when it cannot be resumed: corrupt, other settings or data); the
     search's MLflow run continues (a new one if the store no longer has it); the best trial of an earlier
     run is loaded from its export (``trial-<n>/export``; a study made before per-study folders, from the
     ``out_dir/trial-<n>`` it wrote) once checked to be that trial's model: its ``tune_trial.json`` names
@@ -546,16 +651,28 @@ def tune_forecaster(
     def run_trial(trial: optuna.Trial) -> float:
         values = {p.name: p.suggest(trial) for p in params}
         trial_settings = _trial_settings(fixed, values)
-        reporter = _ReportValidationLoss(trial)
-        run_settings = {
-            **trial_settings,
-            "out_dir": str(folder / f"trial-{trial.number}") if folder is not None else None,
-        }
         trial.set_user_attr("values", {k: _plain(v) for k, v in values.items()})
-        # the user's trainer_options callbacks are copied by each fit: no state from an earlier trial
-        fit = _TrialForecaster(parent_run_id=parent and parent.run_id, reporter=reporter, **run_settings)
+        own_dir = str(folder / f"trial-{trial.number}") if folder is not None else None
+        # a rerun of an interrupted trial continues its last.ckpt, in its folder (its best checkpoint so far
+        # stays the one to beat); the user's trainer_options callbacks are copied by each fit
+        earlier = _interrupted_checkpoint(study, trial)
+        fit = None
         try:
-            fit.fit(data, **fit_args)
+            if earlier is not None:
+                fit, reporter = new_fit(trial, trial_settings, str(earlier.folder), earlier.values)
+                try:
+                    fit.fit(data, resume=True, **fit_args)
+                except _UnusableCheckpointError as unusable:
+                    warnings.warn(
+                        f"trial {trial.number} reruns interrupted trial {earlier.number}, whose checkpoint "
+                        f"{unusable.path} cannot be resumed ({unusable.reason}); fitting the trial from scratch"
+                        f"{f' in {own_dir}' if own_dir else ''}.",
+                        stacklevel=2,
+                    )
+                    earlier = None
+            if earlier is None:
+                fit, reporter = new_fit(trial, trial_settings, own_dir)
+                fit.fit(data, **fit_args)
         # these settings diverged (the loss became NaN or inf): a FAIL trial, and the search goes on
         except TrainingError as error:
             fail_trial(trial, fit, error)
@@ -570,6 +687,8 @@ def tune_forecaster(
             raise failure from error
         loss = float(fit.metrics_["val_loss"])
         trial.set_user_attr("run_id", fit.run_id_)
+        if earlier is not None:
+            record_resume(trial, fit, earlier, reporter.start_epoch)
         fits[trial.number] = (fit, trial_settings)
         state = "PRUNED" if reporter.pruned else "COMPLETE"
         if study_kept and not reporter.pruned:  # a continued search may choose it: its model outlives us
@@ -582,12 +701,32 @@ def tune_forecaster(
             raise optuna.TrialPruned(f"val_loss {loss:.4g} after epoch {reporter.epoch}")
         return loss
 
-    def fail_trial(trial: optuna.Trial, fit: _TrialForecaster, error: TrainingError) -> None:
+    def new_fit(
+        trial: optuna.Trial, trial_settings: dict[str, Any], out_dir: str | None,
+        earlier_values: Mapping[int, float] | None = None,
+    ) -> tuple[_TrialForecaster, _ReportValidationLoss]:  # fmt: skip
+        reporter = _ReportValidationLoss(trial, earlier_values)
+        fit = _TrialForecaster(parent_run_id=parent and parent.run_id, reporter=reporter,
+                               **{**trial_settings, "out_dir": out_dir})  # fmt: skip
+        return fit, reporter
+
+    def record_resume(
+        trial: optuna.Trial, fit: _TrialForecaster, earlier: _Interrupted, start_epoch: int | None
+    ) -> None:
+        """Say in the trial (and its MLflow run) that it continued ``earlier``'s checkpoint at ``start_epoch``."""
+        trial.set_user_attr(RESUMED_KEY, {"trial": earlier.number, "checkpoint": str(earlier.checkpoint),
+                                          "epoch": start_epoch})  # fmt: skip
+        if parent is not None and fit.run_id_ is not None:
+            parent.client.set_tag(fit.run_id_, "tune.resumed_from_trial", str(earlier.number))
+            parent.client.set_tag(fit.run_id_, "tune.resumed_at_epoch", str(start_epoch))
+
+    def fail_trial(trial: optuna.Trial, fit: _TrialForecaster | None, error: TrainingError) -> None:
         """Record why ``trial`` fails (Optuna marks it FAIL when ``error`` is raised from it)."""
         trial.set_user_attr("error", str(error))
-        trial.set_user_attr("run_id", fit._trial_run_id)
+        run_id = fit._trial_run_id if fit is not None else None
+        trial.set_user_attr("run_id", run_id)
         if parent is not None:  # Lightning marked the child run FAILED
-            parent.record_trial(fit._trial_run_id, trial.number, "FAIL", None)
+            parent.record_trial(run_id, trial.number, "FAIL", None)
 
     def objective(trial: optuna.Trial) -> float:
         try:
@@ -862,7 +1001,15 @@ def _trials_frame(study: optuna.Study, params: list[_Param]) -> pd.DataFrame:
                      "run_id": t.user_attrs.get("run_id"), **values})  # fmt: skip
         if any("error" in s.user_attrs for s in study.trials):  # why a trial failed, when one did
             rows[-1]["error"] = t.user_attrs.get("error")
-    return pd.DataFrame(rows)
+        if any(RESUMED_KEY in s.user_attrs for s in study.trials):  # a rerun that continued a checkpoint
+            resumed = t.user_attrs.get(RESUMED_KEY) or {}
+            rows[-1]["resumed_from_trial"] = resumed.get("trial")
+            rows[-1]["resumed_at_epoch"] = resumed.get("epoch")
+    frame = pd.DataFrame(rows)
+    for column in ("resumed_from_trial", "resumed_at_epoch"):  # whole numbers, blank for other trials
+        if column in frame:
+            frame[column] = frame[column].astype("Int64")
+    return frame
 
 
 @dataclasses.dataclass

@@ -1,0 +1,172 @@
+"""A continued search reruns an interrupted trial from its ``last.ckpt`` (ETTh1's OT): the epochs it
+trained are not trained again, its MLflow run continues, and its model is the one an uninterrupted
+trial fits; a checkpoint it cannot resume is named in a warning and the trial is fitted from scratch."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import mlflow
+import pytest
+import torch
+
+from ssm_ts import Forecaster
+from ssm_ts.api.tuning import _TrialForecaster, tune_forecaster
+from tests.cli.fake_use import InterruptAtEpoch
+
+SETTINGS = dict(target="OT", time_col="date", model="nlinear", lookback=48, horizon=12, max_epochs=3,
+                patience=None, trainer_options={"limit_train_batches": 5})  # fmt: skip
+SPACE = {"lr": [1e-3, 3e-3]}
+INTERRUPTED_AT = 2  # Ctrl-C as trial 1's third epoch starts: epochs 0 and 1 are in its last.ckpt
+
+
+def _search(ett, tmp_path: Path, name: str):
+    folder = tmp_path / name
+    kwargs = dict(sampler="grid", storage=f"sqlite:///{folder / 'optuna.db'}", out_dir=str(folder / "out"),
+                  tracking_uri=f"sqlite:///{folder / 'mlflow.db'}", **SETTINGS)  # fmt: skip
+    return lambda: tune_forecaster(ett, SPACE, **kwargs)
+
+
+def _ctrl_c_in_trial_1(monkeypatch) -> None:
+    own = _TrialForecaster._fit_callbacks
+
+    def with_ctrl_c(self):
+        extra = [InterruptAtEpoch(INTERRUPTED_AT)] if self._reporter.trial.number == 1 else []
+        return [*own(self), *extra]
+
+    monkeypatch.setattr(_TrialForecaster, "_fit_callbacks", with_ctrl_c)
+
+
+def _epochs_trained(monkeypatch) -> list[int]:
+    """The epochs every trial's fit trains, in order (a spy on the trials' validation reports)."""
+    from ssm_ts.api.tuning import _ReportValidationLoss
+
+    seen: list[int] = []
+    report = _ReportValidationLoss.on_validation_end
+
+    def spy(self, trainer, pl_module):
+        if not trainer.sanity_checking:
+            seen.append(trainer.current_epoch)
+        return report(self, trainer, pl_module)
+
+    monkeypatch.setattr(_ReportValidationLoss, "on_validation_end", spy)
+    return seen
+
+
+def test_a_trial_interrupted_mid_fit_resumes_its_checkpoint_and_fits_the_uninterrupted_model(
+    ett, single_thread, tmp_path, monkeypatch
+):
+    search = _search(ett, tmp_path, "interrupted")
+    with monkeypatch.context() as patch:
+        _ctrl_c_in_trial_1(patch)
+        with pytest.raises(KeyboardInterrupt):
+            search()
+    out = tmp_path / "interrupted" / "out"
+    (checkpoint,) = (out / "trial-1").rglob("last.ckpt")
+    assert torch.load(checkpoint, weights_only=True)["epoch"] == INTERRUPTED_AT - 1
+
+    epochs = _epochs_trained(monkeypatch)
+    result = search()  # continued: trial 2 reruns trial 1
+    assert epochs == [INTERRUPTED_AT]  # only the epoch the interrupted trial had not trained
+    rerun = result.study.trials[2]
+    assert rerun.user_attrs["retry_of"] == 1 and rerun.params == result.study.trials[1].params
+    assert rerun.user_attrs["resumed"] == {"trial": 1, "checkpoint": str(checkpoint), "epoch": INTERRUPTED_AT}
+    # the pruner sees the whole curve: the interrupted trial's epochs, then the resumed one's
+    assert sorted(rerun.intermediate_values) == [0, 1, 2]
+    assert rerun.intermediate_values[0] == result.study.trials[1].intermediate_values[0]
+    trials = result.trials.set_index("trial")
+    assert trials["state"].tolist() == ["COMPLETE", "FAIL", "COMPLETE"]
+    assert trials.loc[2, "resumed_from_trial"] == 1 and trials.loc[2, "resumed_at_epoch"] == INTERRUPTED_AT
+    lines = (out / "trials.csv").read_text().splitlines()  # whole numbers, blank for the other trials
+    assert lines[0].endswith(",resumed_from_trial,resumed_at_epoch")
+    assert lines[1].endswith(",,") and lines[3].endswith(f",1,{INTERRUPTED_AT}")
+
+    # one MLflow run for the trial, continued: KILLED, then FINISHED with all three epochs
+    client = mlflow.MlflowClient(f"sqlite:///{tmp_path / 'interrupted' / 'mlflow.db'}")
+    assert rerun.user_attrs["run_id"] == result.study.trials[1].user_attrs["run_id"]
+    run = client.get_run(rerun.user_attrs["run_id"])
+    assert run.info.status == "FINISHED"
+    assert run.data.tags["optuna.trial"] == "2" and run.data.tags["optuna.state"] == "COMPLETE"
+    assert run.data.tags["tune.resumed_from_trial"] == "1" and run.data.tags["tune.resumed_at_epoch"] == "2"
+    assert run.data.tags["mlflow.parentRunId"] == result.run_id
+    assert len(client.get_metric_history(run.info.run_id, "val_loss")) == 3  # one per epoch
+
+    # the same search, never interrupted: its trial 1 fits the same model with the same val_loss
+    epochs.clear()
+    whole = _search(ett, tmp_path, "whole")()
+    assert epochs == [0, 1, 2, 0, 1, 2]
+    assert rerun.value == pytest.approx(whole.study.trials[1].value, abs=1e-7)
+    resumed = Forecaster.load(rerun.user_attrs["export"]).task_.state_dict()
+    expected = Forecaster.load(whole.study.trials[1].user_attrs["export"]).task_.state_dict()
+    assert resumed.keys() == expected.keys()
+    for key, value in resumed.items():
+        torch.testing.assert_close(value, expected[key], atol=1e-6, rtol=0)
+
+
+def test_a_checkpoint_that_cannot_be_resumed_is_named_and_the_trial_fits_from_scratch(
+    ett, single_thread, tmp_path, monkeypatch
+):
+    search = _search(ett, tmp_path, "corrupt")
+    with monkeypatch.context() as patch:
+        _ctrl_c_in_trial_1(patch)
+        with pytest.raises(KeyboardInterrupt):
+            search()
+    (checkpoint,) = (tmp_path / "corrupt" / "out" / "trial-1").rglob("last.ckpt")
+    checkpoint.write_bytes(checkpoint.read_bytes()[:100])  # a disk that filled up while it was written
+
+    epochs = _epochs_trained(monkeypatch)
+    with pytest.warns(UserWarning, match=rf"checkpoint {checkpoint} cannot be resumed .*from scratch"):
+        result = search()
+    assert epochs == [0, 1, 2]
+    rerun = result.study.trials[2]
+    assert "resumed" not in rerun.user_attrs and rerun.state.name == "COMPLETE"
+    assert Path(rerun.user_attrs["out_dir"]) == (tmp_path / "corrupt" / "out" / "trial-2").absolute()
+    assert rerun.user_attrs["run_id"] != result.study.trials[1].user_attrs["run_id"]
+
+
+KILL_IN_TRIAL_1 = """
+import os, signal, sys
+import torch
+from lightning.pytorch.callbacks import Callback
+from ssm_ts.api.tuning import _TrialForecaster, tune_forecaster
+
+torch.set_num_threads(1)
+
+
+class Kill(Callback):  # the machine goes down as trial 1's third epoch starts
+    def on_train_epoch_start(self, trainer, pl_module):
+        if trainer.current_epoch == {epoch}:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+own = _TrialForecaster._fit_callbacks
+_TrialForecaster._fit_callbacks = lambda self: [*own(self), *([Kill()] if self._reporter.trial.number == 1 else [])]
+tune_forecaster({csv!r}, {space!r}, **{kwargs!r})
+"""
+
+
+def test_a_trial_of_a_killed_process_resumes_its_checkpoint(ett, single_thread, tmp_path, monkeypatch):
+    csv = tmp_path / "etth1.csv"
+    ett.to_csv(csv, index=False)
+    kwargs = dict(sampler="grid", storage=f"sqlite:///{tmp_path / 'optuna.db'}", out_dir=str(tmp_path / "out"),
+                  tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}", **SETTINGS)  # fmt: skip
+    script = KILL_IN_TRIAL_1.format(epoch=INTERRUPTED_AT, csv=str(csv), space=SPACE, kwargs=kwargs)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    killed = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+
+    epochs = _epochs_trained(monkeypatch)
+    result = tune_forecaster(str(csv), SPACE, **kwargs)
+    assert epochs == [INTERRUPTED_AT]
+    trials = result.trials.set_index("trial")
+    assert trials["state"].tolist() == ["COMPLETE", "FAIL", "COMPLETE"]
+    assert trials.loc[1, "error"].startswith("interrupted (its process ended while it ran")
+    assert trials.loc[2, "resumed_from_trial"] == 1 and trials.loc[2, "resumed_at_epoch"] == INTERRUPTED_AT
+    run = mlflow.MlflowClient(kwargs["tracking_uri"]).get_run(trials.loc[2, "run_id"])
+    assert trials.loc[2, "run_id"] == trials.loc[1, "run_id"] and run.info.status == "FINISHED"
