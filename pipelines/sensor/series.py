@@ -94,7 +94,13 @@ def _label_array(labels: Sequence | np.ndarray | None, n: int, source: str) -> n
     return labels.astype(str)
 
 
-def _fill_nan(series: np.ndarray, policy: str, where: str) -> np.ndarray:
+NAN_FIX = (
+    "choose nan_policy='interpolate' (linear in time) or 'zero' (ssm-ts classify: --data.nan_policy "
+    "interpolate), or clean the data"
+)
+
+
+def _fill_nan(series: np.ndarray, policy: str, where: str, fix: str = NAN_FIX) -> np.ndarray:
     bad = ~np.isfinite(series)
     if not bad.any():
         return series
@@ -102,7 +108,7 @@ def _fill_nan(series: np.ndarray, policy: str, where: str) -> np.ndarray:
     if policy == "error":
         raise DataError(
             f"{where}: {int(bad.sum())} missing or non-finite values (first at channel {channel}, time step {step}); "
-            "choose nan_policy='interpolate' (linear in time) or 'zero', or clean the data."
+            f"{fix}."
         )
     series = series.copy()
     if policy == "zero":
@@ -129,6 +135,7 @@ def make_series_set(
     ids: Sequence[str] | None = None,
     sampling_step: Step = None,
     channel_names: Sequence[str] | None = None,
+    nan_fix: str = NAN_FIX,
 ) -> SeriesSet:
     """Check recordings and labels and build a :class:`SeriesSet`.
 
@@ -141,6 +148,8 @@ def make_series_set(
         ids: a name per recording (default: its position).
         sampling_step: the time between samples (see :class:`SeriesSet`), kept as given.
         channel_names: a distinct name per channel, or ``None`` (unnamed: matched by position).
+        nan_fix: what the error for NaN under ``"error"`` tells the caller to do (a route that takes
+            the policy another way, such as the MLflow model's ``params``, names its own).
 
     Raises:
         DataError: no recordings, an empty recording, channel counts that differ, labels of the
@@ -182,7 +191,7 @@ def make_series_set(
                 f"{where}: has {array.shape[0]} channels but recording {ids[0]} has {checked[0].shape[0]}; "
                 "every recording needs the same channels."
             )
-        checked.append(_fill_nan(array, nan_policy, where))
+        checked.append(_fill_nan(array, nan_policy, where, nan_fix))
     names = _channel_names(channel_names, checked[0].shape[0], source)
     return SeriesSet(
         checked, _label_array(labels, len(checked), source), source, ids, sampling_step, None, names

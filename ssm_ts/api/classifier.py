@@ -61,14 +61,6 @@ _READ_FIRST = (
 )
 
 
-def _is_nested_frame(X: Any) -> bool:
-    """An sktime/aeon ``nested_univ`` DataFrame: a column per channel, each cell a whole series."""
-    if not (hasattr(X, "columns") and hasattr(X, "iloc")) or 0 in X.shape:
-        return False
-    cell = X.iloc[0, 0]
-    return hasattr(cell, "__len__") and not isinstance(cell, (str, bytes))
-
-
 def _check_input_kind(X: Any) -> None:
     """Inputs that are not recordings at all get a message naming them: a file path (iterated
     character by character it was 'values are not numeric ... 'B'')."""
@@ -78,32 +70,12 @@ def _check_input_kind(X: Any) -> None:
         raise DataError(f"X holds text or file paths ({X[0]!r}, ...), not recordings; {_READ_FIRST}.")
 
 
-def _nested_frame_recordings(X: Any) -> tuple[list[np.ndarray], list[str]]:
-    """The ``(channels, length_i)`` recordings of a ``nested_univ`` DataFrame (row ``i``, a column per
-    channel, each cell a series) and its column names as the channel names."""
-    values = []
-    for i, row in enumerate(X.to_numpy()):
-        try:
-            cells = [np.asarray(cell, dtype=np.float64) for cell in row]
-        except (TypeError, ValueError) as err:
-            raise DataError(
-                f"X (nested DataFrame), row {i}: a cell is not a series of numbers ({err})."
-            ) from err
-        lengths = [len(cell) if cell.ndim == 1 else -1 for cell in cells]
-        if len(set(lengths)) != 1 or lengths[0] < 0:
-            raise DataError(
-                f"X (nested DataFrame), row {i}: the cells of columns {list(X.columns)} hold series of lengths "
-                f"{lengths}; every channel of a recording needs the same number of steps."
-            )
-        values.append(np.stack(cells))
-    return values, [str(c) for c in X.columns]
-
-
 def as_recordings(X: Any, nan_policy: str = "error"):
     """A checked :class:`SeriesSet` from ``(n, channels, length)``, ``(n, length)``, a list, a
     ``SeriesSet`` a reader returned (its source, ids, sampling step and channel names are kept), or a
     ``nested_univ`` DataFrame (its columns name the channels)."""
     from ssm_ts.pipelines.sensor import SeriesSet, make_series_set
+    from ssm_ts.pipelines.sensor.nested import is_nested_frame, nested_frame_recordings
 
     if isinstance(X, SeriesSet):
         return make_series_set(
@@ -115,8 +87,8 @@ def as_recordings(X: Any, nan_policy: str = "error"):
             channel_names=X.channel_names,
         )
     _check_input_kind(X)
-    if _is_nested_frame(X):
-        values, names = _nested_frame_recordings(X)
+    if is_nested_frame(X):
+        values, names = nested_frame_recordings(X)
         ids = [str(i) for i in X.index]
         return make_series_set(values, nan_policy=nan_policy, source="X", ids=ids, channel_names=names)
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):

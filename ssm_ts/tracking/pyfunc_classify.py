@@ -4,8 +4,9 @@ The MLflow model holds the ssm-ts export folder (config JSON + safetensors) as i
 ``classifier``; loading never unpickles weights, and the model is logged *from code*
 (:func:`write_model_code`), so no pickled Python object is stored either.
 
-Input: a long DataFrame (columns ``id``, optional ``time``, one column per channel), a NumPy array
-``(n, channels, length)``, or a list of ``(channels, length_i)`` arrays. A model fitted on named
+Input: a long DataFrame (columns ``id``, optional ``time``, one column per channel), an sktime/aeon
+``nested_univ`` DataFrame (a column per channel, each cell a whole series; its index gives the ids),
+a NumPy array ``(n, channels, length)``, or a list of ``(channels, length_i)`` arrays. A model fitted on named
 channels (a CSV's columns; the export's ``channel_names``) takes a DataFrame's channel columns by
 name, in any order (a missing or unknown one is a :class:`~ssm_ts.errors.DataError` naming them and the
 expected names); arrays, and DataFrames given to a model fitted without names, go by position.
@@ -48,8 +49,8 @@ if TYPE_CHECKING:
 def recordings_from_input(
     model_input: Any, nan_policy: str = "error", channel_names: list[str] | None = None
 ) -> SeriesSet:
-    """The recordings (``.values`` ``(channels, length_i)``, ``.ids``) of a long DataFrame, an array
-    or a list of arrays, named ``"pyfunc input"``. A DataFrame's ``time`` column gives their
+    """The recordings (``.values`` ``(channels, length_i)``, ``.ids``) of a long DataFrame, a
+    ``nested_univ`` DataFrame, an array or a list of arrays, named ``"pyfunc input"``. A DataFrame's ``time`` column gives their
     ``sampling_step`` as a long CSV's does (``None`` without one, or for arrays).
 
     A DataFrame's recordings come in the order their ids first appear (with or without ``time``,
@@ -64,11 +65,23 @@ def recordings_from_input(
     """
     from ssm_ts.errors import DataError
     from ssm_ts.pipelines.sensor import channel_order, make_series_set
+    from ssm_ts.pipelines.sensor.nested import is_nested_frame, nested_frame_recordings
     from ssm_ts.pipelines.sensor.sampling_step import file_step, parse_times, recording_step
 
     source = "pyfunc input"
+    nan_fix = (
+        'pass params={"nan_policy": "interpolate"} (linear in time) or {"nan_policy": "zero"} to predict, '
+        "or clean the data"
+    )
     if not isinstance(model_input, pd.DataFrame):
-        return make_series_set(model_input, nan_policy=nan_policy, source=source)
+        return make_series_set(model_input, nan_policy=nan_policy, source=source, nan_fix=nan_fix)
+    if is_nested_frame(model_input):  # sktime/aeon nested_univ: a column per channel, a series per cell
+        values, names = nested_frame_recordings(model_input, source)
+        ids = [str(i) for i in model_input.index]
+        if channel_names is not None:  # by name, as a long frame's columns
+            fix = "pass a column per training channel"
+            values = [v[channel_order(names, channel_names, source, fix)] for v in values]
+        return make_series_set(values, nan_policy=nan_policy, source=source, ids=ids, nan_fix=nan_fix)
     if "id" not in model_input.columns:
         raise DataError(
             f"the input DataFrame needs an 'id' column naming each recording (long format); "
@@ -100,7 +113,9 @@ def recordings_from_input(
         ids.append(str(rec_id))
         steps.append(None if times is None else recording_step(times[rows]))
     step = file_step(steps, ids, source)
-    return make_series_set(values, nan_policy=nan_policy, source=source, ids=ids, sampling_step=step)
+    return make_series_set(
+        values, nan_policy=nan_policy, source=source, ids=ids, sampling_step=step, nan_fix=nan_fix
+    )
 
 
 def _channel_numbers(frame: pd.DataFrame, channels: list[str]) -> np.ndarray:

@@ -1,0 +1,49 @@
+"""The classifier's logged MLflow model takes what ``SSMClassifier`` takes: an sktime/aeon
+``nested_univ`` DataFrame (a column per channel, each cell a whole series) predicts as the same
+recordings as an array, where it was refused as "needs an 'id' column"; and missing values under the
+fit's ``nan_policy="error"`` name the fix the model takes, ``params={"nan_policy": ...}``, not a
+constructor argument it has no way to set.
+
+A ``classify fit`` with the random-features config on BasicMotions (UEA) logs the model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ssm_ts.errors import DataError
+from ssm_ts.pipelines.sensor import read_ts
+from tests.cli.test_classify_cli import fit_random_features, load_logged_model
+
+
+@pytest.fixture(scope="module")
+def basicmotions(shared_data, tmp_path_factory):
+    """``(the logged pyfunc, the first 8 TEST recordings (8, 6, 100))``."""
+    folder = shared_data / "classification" / "BasicMotions"
+    _, uri, run_id = fit_random_features(folder, tmp_path_factory.mktemp("pyfunc_inputs"))
+    test = read_ts(folder / "BasicMotions_TEST.ts")
+    return load_logged_model(uri, run_id), np.stack(test.values[:8])
+
+
+def test_a_nested_dataframe_predicts_as_the_array(basicmotions):
+    model, X = basicmotions
+    nested = pd.DataFrame(
+        {f"dim_{c}": [pd.Series(x[c]) for x in X] for c in range(X.shape[1])},
+        index=[f"r{i}" for i in range(8)],
+    )
+    out, reference = model.predict(nested), model.predict(X)
+    assert out["id"].tolist() == [f"r{i}" for i in range(8)]  # the frame's index names the recordings
+    probabilities = [c for c in out.columns if c.startswith("p_")]
+    np.testing.assert_allclose(out[probabilities].to_numpy(), reference[probabilities].to_numpy(), atol=1e-12)
+    assert out["predicted"].tolist() == reference["predicted"].tolist()
+
+
+def test_missing_values_name_the_params_fix(basicmotions):
+    model, X = basicmotions
+    X = X.copy()
+    X[2, 4, 10] = np.nan
+    with pytest.raises(DataError, match="channel 4, time step 10") as err:
+        model.predict(X)
+    assert 'params={"nan_policy": "interpolate"}' in str(err.value)
+    assert "nan_policy='interpolate'" not in str(err.value)  # a constructor argument the model cannot take
