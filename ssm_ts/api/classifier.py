@@ -127,6 +127,14 @@ def _check_one_label_kind(y: np.ndarray) -> None:
     column gives them) are a DataError naming the kinds, not numpy's TypeError from ``np.unique``."""
     if y.dtype != object:
         return
+    import pandas as pd
+
+    missing = [i for i, v in enumerate(y.ravel()) if np.ndim(v) == 0 and pd.isna(v)]
+    if missing:  # None or pd.NA among text labels: missing, not another kind of label
+        raise DataError(
+            f"y: recordings {missing[:10]} have no label ({y.ravel()[missing[0]]!r}); label them or remove "
+            "them from X and y."
+        )
     kinds = sorted({"str" if isinstance(v, str) else type(v).__name__ for v in y.ravel()})
     try:
         np.unique(y)

@@ -1,9 +1,11 @@
 """Labels of mixed kinds (numbers and text in one ``y``, as an object column read from a spreadsheet)
-get a DataError naming the kinds and the fix, not numpy's TypeError from sorting them."""
+get a DataError naming the kinds and the fix, not numpy's TypeError from sorting them; a
+missing label (None, pd.NA, NaN) among text labels is named as missing, by recording."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from ssm_ts import SSMClassifier
@@ -19,6 +21,15 @@ def test_numbers_and_text_in_one_y_name_the_mix(gunpoint_ucr):
     with pytest.raises(DataError, match=r"y mixes labels of different kinds \(int, str\)") as err:
         SSMClassifier(method="random_features", n_kernels=100).fit(train.values, y)
     assert "y.astype(str)" in str(err.value)
+
+
+@pytest.mark.parametrize("missing", [None, pd.NA, np.nan])
+def test_a_missing_label_among_text_is_named_as_missing(gunpoint_ucr, missing):
+    train, _ = gunpoint_ucr
+    y = train.labels.astype(object)
+    y[[3, 17]] = missing
+    with pytest.raises(DataError, match=r"y: recordings \[3, 17\] have no label"):
+        SSMClassifier(method="random_features", n_kernels=100).fit(train.values, y)
 
 
 def test_labels_of_one_kind_keep_their_type(gunpoint_ucr):
