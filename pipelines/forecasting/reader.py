@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
@@ -30,6 +31,23 @@ class Table:
     is_file: bool
     dates: dict[str, Any] = field(default_factory=dict)  # dayfirst / date_format from read_options
     read_options: dict[str, Any] = field(default_factory=dict)  # how the file was read (its lines, in errors)
+    # a long table pivoted to one column per series: where its cells came from (None: a wide table)
+    origin: LongOrigin | None = None
+
+    def column_text(self, name: str) -> str:
+        """``column 'x'``, or for a pivoted long table ``series 'x' (unique_id 'x', values in 'y')``: what
+        the user's table calls the column ``name`` of :attr:`frame`."""
+        if self.origin is None:
+            return f"column {name!r}"
+        return f"series {name!r} ({self.origin.id_col} {name!r}, values in {self.origin.value_col!r})"
+
+    def cells_text(self, name: str, positions, times: pd.Series, limit: int = 5) -> str:
+        """Where the cells ``positions`` of column ``name`` are, in a frame of this table's columns
+        timed ``times`` (this table's rows, or a regular grid of them): :meth:`rows_text`, or for a
+        pivoted long table those times and the long table's rows (a time without a row said so)."""
+        if self.origin is None:
+            return self.rows_text(positions, limit)
+        return self.origin.cells_text(name, times.iloc[list(positions)], limit)
 
     def rows_text(self, positions, limit: int = 5) -> str:
         """``rows 3, 17 (CSV lines 5, 19)`` for the first ``limit`` positions, with a count if more."""
@@ -40,8 +58,41 @@ class Table:
         if self.is_file:
             lines = csv_data_line_numbers(Path(self.name), self.read_options, len(self.frame))
             if lines is not None:  # skipped, blank and comment lines shift the rows' lines
-                text += f" (CSV line{'s' if len(shown) > 1 else ''} {', '.join(str(lines[p]) for p in shown)})"
+                text += (
+                    f" (CSV line{'s' if len(shown) > 1 else ''} {', '.join(str(lines[p]) for p in shown)})"
+                )
         return text
+
+
+@dataclass(frozen=True)
+class LongOrigin:
+    """The long table (``unique_id, ds, y``) a wide one was pivoted from, for errors that name a cell
+    where the user can find it: the series and time, and the long table's row (and CSV line)."""
+
+    table: Table
+    times: pd.Series  # (n_rows,) the long table's times, parsed
+    ids: pd.Series  # (n_rows,) its series names, as text
+    id_col: str
+    value_col: str
+
+    def _row(self, time: Any, name: str) -> int | None:
+        """The long table's row of series ``name`` at ``time``; ``None`` if it has none. A scan, only
+        for an error's few cells: an index of every cell would cost each long table a build."""
+        rows = np.flatnonzero(((self.ids == name) & (self.times == time)).to_numpy())
+        return int(rows[0]) if rows.size else None
+
+    def cells_text(self, name: str, times: pd.Series, limit: int = 5) -> str:
+        """``times 2016-07-05 04:00:00, ... (rows 360, 361 (CSV lines 362, 363); no row at 2016-07-05
+        06:00:00)`` for series ``name`` at the first ``limit`` of ``times``."""
+        shown = list(times)[:limit]
+        more = f" and {len(times) - limit} more" if len(times) > limit else ""
+        found = [self._row(t, name) for t in shown]
+        rows = [r for r in found if r is not None]
+        absent = [str(t) for t, r in zip(shown, found, strict=True) if r is None]
+        places = ([self.table.rows_text(rows, limit)] if rows else []) + (
+            [f"no row for {name!r} at {', '.join(absent)}"] if absent else []
+        )
+        return f"time{'s' if len(times) > 1 else ''} {', '.join(map(str, shown))}{more} ({'; '.join(places)})"
 
 
 def read_table(source: TableSource, read_options: ReadOptions | None = None) -> Table:
@@ -65,7 +116,9 @@ def read_table(source: TableSource, read_options: ReadOptions | None = None) -> 
         table = Table(_index_to_columns(source.copy()), "the DataFrame", is_file=False)
     else:
         path = _existing_file(source)
-        table = Table(read_csv_file(path, read_options=options), str(path), True, date_options(options), options)
+        table = Table(
+            read_csv_file(path, read_options=options), str(path), True, date_options(options), options
+        )
     if table.frame.columns.size == 0 or len(table.frame) == 0:
         raise DataError(
             f"{table.name} has no data rows: expected a header row followed by one row per time step."

@@ -42,7 +42,7 @@ from .periods import (
     same_period_freq,
     text_to_periods,
 )
-from .reader import Table, TableSource, read_table
+from .reader import LongOrigin, Table, TableSource, read_table
 
 FillPolicy = Literal["ffill", "interpolate"]
 FILL_POLICIES = ("ffill", "interpolate")
@@ -238,9 +238,10 @@ def load_series(
     long_format = _is_long(frame, id_col, value_col, time_col)
     if long_format:
         time_col = time_col or "ds"
-        frame = _pivot_long(table, time_col, id_col, value_col, fill, freq, periods)
+        frame, rows = _pivot_long(table, time_col, id_col, value_col, fill, freq, periods)
+        origin = LongOrigin(table, *rows, id_col, value_col)
         table = dataclasses.replace(
-            table, frame=frame, name=table.name + " (pivoted from long format)", is_file=False
+            table, frame=frame, name=table.name + " (pivoted from long format)", is_file=False, origin=origin
         )
     time_col = time_col or _detect_time_column(table)
     if time_col not in frame.columns:
@@ -356,8 +357,9 @@ def _pivot_long(
     fill: str | None,
     freq: str | int | None,
     periods: bool | None,
-) -> pd.DataFrame:
-    """``unique_id, ds, y`` rows -> one column per series on the union of their timestamps.
+) -> tuple[pd.DataFrame, tuple[pd.Series, pd.Series]]:
+    """``unique_id, ds, y`` rows -> one column per series on the union of their timestamps, and the
+    long table's ``(times, series names)`` per row (for errors, :class:`~.reader.LongOrigin`).
 
     Series that start or end at different times are NaN before their first and after their last
     row: outside their span (see :mod:`.spans`), which no check or fill policy touches.
@@ -378,7 +380,7 @@ def _pivot_long(
             value_col: frame[value_col].to_numpy(),
         }
     )
-    return _pivot(long, time_col, id_col, value_col)
+    return _pivot(long, time_col, id_col, value_col), (long[time_col], long[id_col].astype(str))
 
 
 def _pivot(long: pd.DataFrame, time_col: str, id_col: str, value_col: str) -> pd.DataFrame:
@@ -664,7 +666,8 @@ def _numeric_column(table: Table, name: str) -> np.ndarray:
     bad = np.flatnonzero((converted.isna() & raw.notna()).to_numpy())
     if bad.size:
         raise DataError(
-            f"{table.name}: column {name!r} has non-numeric values at {table.rows_text(bad)} "
+            f"{table.name}: {table.column_text(name)} has non-numeric values at "
+            f"{table.cells_text(name, bad, table.frame.iloc[:, 0])} "
             f"(e.g. {raw.iloc[bad[0]]!r}){number_hint(raw.iloc[bad[0]])}; forecast targets and covariates must be numbers. "
             "Fix or blank those cells (blanks can be filled with fill=), or leave the column out."
         )
@@ -783,7 +786,11 @@ def _regularise(
     off_grid = np.flatnonzero(~times.isin(grid).to_numpy())
     if off_grid.size:
         raise DataError(
-            f"{table.name}: timestamps at {table.rows_text(off_grid)} (e.g. {times.iloc[off_grid[0]]}) do not fall "
+            f"{table.name}: timestamps"
+            + (
+                "" if table.origin else f" at {table.rows_text(off_grid)}"
+            )  # a long table: times, not its rows
+            + f" (e.g. {times.iloc[off_grid[0]]}) do not fall "
             f"on the {_step_text(step, times)} grid starting {times.iloc[0]}; fix them, or {hints.freq}."
         )
     if len(grid) == len(times):
@@ -795,7 +802,9 @@ def _regularise(
         after = pd.Index(times).searchsorted(missing[0]) - 1
         raise DataError(
             f"{table.name}: {len(missing)} timestamp{'s are' if len(missing) > 1 else ' is'} missing from the "
-            f"{_step_text(step, times)} series (gaps), first {missing[0]} after {table.rows_text([after])}; "
+            f"{_step_text(step, times)} series (gaps), first {missing[0]}"
+            + ("" if table.origin else f" after {table.rows_text([after])}")  # a long table: no row of it
+            + "; "
             f"add the missing rows, {hints.fill}."
         )
     return values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()
@@ -919,7 +928,7 @@ def _check_or_fill_values(
         name = columns[j]
         if missing[:, j].all():
             raise DataError(
-                f"{table.name}: column {name!r} has no values at all; leave it out or provide its data."
+                f"{table.name}: {table.column_text(name)} has no values at all; leave it out or provide its data."
             )
         bad = np.flatnonzero(missing[:, j])
         if fill is None:
@@ -937,7 +946,8 @@ def _check_or_fill_values(
                 else ""
             )
             raise DataError(
-                f"{table.name}: column {name!r} has {kind} values at {table.rows_text(bad)}; "
+                f"{table.name}: {table.column_text(name)} has {kind} values at "
+                f"{table.cells_text(name, bad, values[time_col])}; "
                 f"fix or remove them, {hints.fill}.{spans}"
             )
     if fill is None:

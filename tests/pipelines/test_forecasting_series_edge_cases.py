@@ -144,7 +144,10 @@ def test_long_series_with_different_spans_keep_their_empty_ends_outside_the_span
 def test_fill_fills_gaps_inside_a_span_but_never_its_empty_ends():
     long = ragged_long()
     gap = (long["unique_id"] == "C") & (long["ds"] == pd.Timestamp("2021-01-01 12:00"))
-    with pytest.raises(DataError, match=r"column 'C' has NaN \(empty\) values at row 12;.*fill="):
+    # the series, its time and that it has no row there: row 12 is one of the pivoted table, not the user's
+    with pytest.raises(
+        DataError, match=r"series 'C' .* values at time 2021-01-01 12:00:00 \(no row for 'C' at .*fill="
+    ):
         load_series(long[~gap])
     values, _ = load_series(long[~gap], fill="interpolate")
     assert values["C"].iloc[5:30].notna().all() and values["C"].iloc[:5].isna().all()
