@@ -328,13 +328,25 @@ class WaveformGenerator(ResumableFit):
         if best:
             task = load_waveform_model(best)
         self.task_ = task
+        # the validation score of the weights returned (trainer.test clears the fit's callback_metrics,
+        # and the last epoch's describe other weights than the restored best ones), then the test score
+        self.metrics_ = self._validate(task, data, out_dir)
         results = trainer.test(task, datamodule=data, verbose=False)
-        self.metrics_ = {k: float(v) for k, v in (results[0] if results else {}).items()}
-        self.metrics_.update(
-            {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("val")}
-        )
+        self.metrics_.update({k: float(v) for k, v in (results[0] if results else {}).items()})
         if logger is not None:
             self._log_fit(logger, task, data, out_dir, best)
+
+    def _validate(self, task: WaveformTask, data: AudioDataModule, out_dir: Path) -> dict[str, float]:
+        """The ``val_*`` metrics of ``task`` as :class:`~ssm_ts.Forecaster` reports them: a separate
+        trainer without the logger or the fit's callbacks (the MLflow history keeps one value per epoch)."""
+        from ssm_ts.training import build_trainer
+
+        s = self.settings
+        kept = {k: v for k, v in (s["trainer_options"] or {}).items() if k != "callbacks"}
+        options = fit_trainer_options(kept, "WaveformGenerator")
+        evaluator = build_trainer(max_epochs=1, out_dir=out_dir, accelerator=s["accelerator"], **options)
+        results = evaluator.validate(task, datamodule=data, verbose=False)
+        return {k: float(v) for k, v in (results[0] if results else {}).items() if k.startswith("val_")}
 
     def _log_fit(self, logger, task: WaveformTask, data: AudioDataModule, out_dir: Path, best: str) -> None:
         """The resolved config, the best checkpoint and the pyfunc model, as a forecaster's run has."""

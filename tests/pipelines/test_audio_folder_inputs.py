@@ -94,3 +94,15 @@ def test_a_folder_of_mp3s_says_how_to_read_them(tmp_path):
     )
     gen.fit(str(tmp_path), clip_seconds=0.05, extensions="MP3")  # one ending, any case, dot or not
     assert np.isfinite(gen.metrics_["test_nll_bits"])
+
+
+def test_fit_reports_the_best_epochs_validation_score_beside_the_test_score(tmp_path):
+    # before: metrics_ held test_loss and test_nll_bits only: trainer.test had cleared the
+    # validation metrics that fit meant to copy
+    _speech_like(tmp_path, [f"take{i}.wav" for i in range(4)])
+    gen = WaveformGenerator(
+        "tiny", max_epochs=1, batch_size=2, log_to_mlflow=False, out_dir=str(tmp_path / "out")
+    )
+    gen.fit(str(tmp_path), sample_rate=8000, clip_seconds=0.05, fractions=(0.5, 0.25, 0.25))
+    assert {"val_loss", "val_nll_bits", "test_loss", "test_nll_bits"} <= set(gen.metrics_)
+    assert all(np.isfinite(v) for v in gen.metrics_.values())
