@@ -16,10 +16,29 @@ from typing import Any
 
 import mlflow
 import pandas as pd
+from mlflow.exceptions import MlflowException
+from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 
 from ssm_ts.errors import ConfigError, DataError
 
 REQUEST_COLUMNS = ("seconds", "temperature", "top_p", "seed", "clip")
+
+
+class _RequestError(MlflowException):
+    """A request the model cannot answer. MLflow's scoring server answers any other exception with
+    "Encountered an unexpected error while evaluating the model" (the reason only in a stack trace);
+    an MlflowException with INVALID_PARAMETER_VALUE becomes a 400 answer carrying this message."""
+
+    def __init__(self, message: str):
+        super().__init__(message, error_code=INVALID_PARAMETER_VALUE)
+
+
+class RequestDataError(_RequestError, DataError):
+    """A bad request value (a DataError in-process, HTTP 400 when served)."""
+
+
+class RequestSettingError(_RequestError, ConfigError):
+    """A generation setting out of range (a ConfigError in-process, HTTP 400 when served)."""
 
 
 class WaveformPyfunc(mlflow.pyfunc.PythonModel):
@@ -33,6 +52,16 @@ class WaveformPyfunc(mlflow.pyfunc.PythonModel):
     def predict(
         self, context, model_input: pd.DataFrame, params: dict[str, Any] | None = None
     ) -> pd.DataFrame:
+        try:
+            return self._generate(model_input)
+        except (ConfigError, DataError) as err:
+            if isinstance(err, MlflowException):
+                raise
+            raise (RequestSettingError if isinstance(err, ConfigError) else RequestDataError)(
+                str(err)
+            ) from err
+
+    def _generate(self, model_input: pd.DataFrame) -> pd.DataFrame:
         frame = pd.DataFrame(model_input)
         if "seconds" not in frame.columns:
             raise DataError(f"the request needs a 'seconds' column; got columns {list(frame.columns)}")

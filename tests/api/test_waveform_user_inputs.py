@@ -96,3 +96,41 @@ def test_an_empty_request_gives_an_empty_table_with_the_output_columns(served):
     # before: a frame without columns, so out["audio"] was a KeyError for the caller
     out = served.predict(None, pd.DataFrame({"seconds": []}))
     assert len(out) == 0 and list(out.columns) == ["audio", "sample_rate"]
+
+
+def test_a_served_model_answers_a_bad_request_with_the_reason(export, tmp_path):
+    # before: the scoring server answered every bad request with "Encountered an unexpected error
+    # while evaluating the model", the reason only at the end of a Python stack trace
+    import json
+
+    import mlflow
+    from mlflow.pyfunc import scoring_server
+
+    from ssm_ts.tracking.pyfunc_audio import write_model_code
+
+    mlflow.pyfunc.save_model(
+        tmp_path / "model",
+        python_model=write_model_code(tmp_path / "code"),
+        artifacts={"waveform_model": str(export)},
+    )
+    model = mlflow.pyfunc.load_model(str(tmp_path / "model"))
+
+    def serve(records):
+        data = json.dumps({"dataframe_records": records})
+        return scoring_server.invocations(data, "application/json", model, None)
+
+    answer = serve([{"seconds": 0.01, "seed": 1}])
+    assert answer.status == 200 and len(json.loads(answer.response)["predictions"][0]["audio"]) == 80
+    for records, reason in [
+        ([{"seconds": 0.01, "temprature": 1}], r"unknown request column\(s\) \['temprature'\]"),
+        ([{"seconds": -1}], r"request row 0: seconds must be a finite number > 0, got -1"),
+        ([{"seconds": 0.01, "clip": 2}], r"request row 0: 'clip' picks a clip of a seed"),
+    ]:
+        with pytest.raises(mlflow.exceptions.MlflowException, match=reason) as caught:
+            serve(records)
+        assert caught.value.get_http_status_code() == 400
+    # in-process callers still get ssm-ts's own error types
+    with pytest.raises(DataError, match="unknown request column"):
+        model.predict(pd.DataFrame({"seconds": [0.01], "temprature": [1]}))
+    with pytest.raises(ConfigError, match="seconds must be a finite number"):
+        model.predict(pd.DataFrame({"seconds": [-1.0]}))
