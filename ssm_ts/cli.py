@@ -145,6 +145,7 @@ def build_cli_class():
         NonFiniteLossGuard,
         find_newest_checkpoint,
         keep_given_patience,
+        ssm_ts_best_checkpoint,
         trainer_refusals,
     )
 
@@ -483,7 +484,7 @@ def build_cli_class():
             if self.trainer.global_rank != 0:
                 return
             logger = self._mlflow_logger()
-            ckpt = self.trainer.checkpoint_callback
+            ckpt = ssm_ts_best_checkpoint(self.trainer)  # not a --trainer.callbacks ModelCheckpoint
             best = getattr(ckpt, "best_model_path", "") or getattr(ckpt, "last_model_path", "")
             if logger is None:
                 self._calibrate(best)
@@ -654,7 +655,7 @@ def refuse_search_configs(args: list[str], use: str) -> None:
 def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
     """Run one use's LightningCLI in-process with ``args`` (e.g. ``["fit", "--config", ...]``)."""
     from ssm_ts.packaged_configs import resolve_config_args
-    from ssm_ts.training import best_checkpoint_callback, set_verbosity
+    from ssm_ts.training import LastCheckpointWriter, best_checkpoint_callback, set_verbosity
 
     args, shipped = resolve_config_args(list(args), use)
     refuse_search_configs(args, use)
@@ -683,8 +684,14 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
         # name the command in usage lines and errors ("ssm-ts forecast fit"), not Python's argv[0]
         parser_kwargs={"prog": f"ssm-ts {use}", "description": f"ssm-ts {use}: {spec.description}"},
         trainer_defaults={
-            # keeps best-epoch=N.ckpt (lowest val_loss; only last.ckpt without validation) and last.ckpt
-            "callbacks": [nan_guard(), best_checkpoint_callback("val_loss"), record_run()],
+            # keeps best-epoch=N.ckpt (lowest val_loss; only last.ckpt without validation) and last.ckpt,
+            # written after the user's --trainer.callbacks (LightningCLI puts those first)
+            "callbacks": [
+                nan_guard(),
+                best_checkpoint_callback("val_loss"),
+                LastCheckpointWriter(),
+                record_run(),
+            ],
             "enable_model_summary": verbose,
         },
         args=args,

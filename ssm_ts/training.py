@@ -212,21 +212,18 @@ class EMAWeights(EMAWeightAveraging):
         self._make_average(trainer, pl_module)
 
 
-def keep_given_patience(callbacks: Sequence[Callback]) -> None:
-    """Make each of Lightning's own ``EarlyStopping`` callbacks (from a config's or the command line's
-    ``trainer.callbacks``) keep the ``patience`` it was given when a fit resumes, as the Python API's
-    :class:`~ssm_ts.api.resumable.ResumableEarlyStopping` does: Lightning restores the checkpoint's
-    patience with its count of epochs without improvement, so ``fit --ckpt_path last`` given more
-    patience silently stopped with the old one. The instance becomes that subclass, which overrides
-    ``load_state_dict`` only and keeps the checkpoint key, so checkpoints of either class resume.
-    Subclasses of ``EarlyStopping`` (a user's own) are left as they are."""
-    from lightning.pytorch.callbacks import EarlyStopping
-
-    from ssm_ts.api.resumable import ResumableEarlyStopping
-
-    for callback in callbacks:
-        if type(callback) is EarlyStopping:
-            callback.__class__ = ResumableEarlyStopping  # adds no state: only how a resume restores it
+def keep_given_patience(callbacks: list[Callback]) -> None:
+    """Make each ``EarlyStopping`` of ``callbacks`` (a LightningCLI trainer's list, from a config's or the
+    command line's ``trainer.callbacks``: Lightning's class or a user's subclass) keep the ``patience``
+    it was given when a fit resumes, as the Python API's front ends do: Lightning restores the
+    checkpoint's patience with its count of epochs without improvement, so ``fit --ckpt_path last``
+    given more patience silently stopped with the old one. Adds a :class:`KeepGivenPatience` to
+    ``callbacks`` (in place, before the checkpoint callbacks, where Lightning keeps the others); the
+    stoppers stay the class given, with their own stopping rule."""
+    stoppers = [c for c in callbacks if isinstance(c, EarlyStopping)]
+    if stoppers:
+        at = next((i for i, c in enumerate(callbacks) if isinstance(c, Checkpoint)), len(callbacks))
+        callbacks.insert(at, KeepGivenPatience(stoppers))
 
 
 BEST_CHECKPOINT_PREFIX = "best-"  # ``best-epoch=N.ckpt``: the lowest validation loss of a fit
@@ -256,10 +253,12 @@ class BestAndLastCheckpoint(ModelCheckpoint):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._last_due = False  # a checkpoint point was reached: LastCheckpointWriter writes last.ckpt
+        self._writer = False  # whether the fit has a LastCheckpointWriter (else last.ckpt is written here)
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         super().on_fit_start(trainer, pl_module)
         self._last_due = False
+        self._writer = any(isinstance(c, LastCheckpointWriter) for c in trainer.callbacks)
         if trainer.global_step == 0:
             self._last_global_step_saved = -1  # Lightning's own counter; -1: nothing saved yet
 
@@ -273,16 +272,21 @@ class BestAndLastCheckpoint(ModelCheckpoint):
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         due = self._checkpoint_point(trainer, epoch_end=True)
         super().on_train_epoch_end(trainer, pl_module)
-        self._last_due = self._last_due or (due and bool(self.save_last))
+        self._mark_due(trainer, due)
 
     def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         due = self._checkpoint_point(trainer, epoch_end=False)
         super().on_validation_end(trainer, pl_module)
-        self._last_due = self._last_due or (due and bool(self.save_last))
+        self._mark_due(trainer, due)
 
     def _save_last_checkpoint(self, trainer: pl.Trainer, monitor_candidates: dict[str, torch.Tensor]) -> None:
         # Lightning calls this in this callback's turn, before the checkpoint callbacks after it
-        self._last_due = self._last_due or bool(self.save_last)
+        self._mark_due(trainer, True)
+
+    def _mark_due(self, trainer: pl.Trainer, due: bool) -> None:
+        self._last_due = self._last_due or (due and bool(self.save_last))
+        if not self._writer:  # a trainer built without one: written now, as Lightning did before 2.6
+            self.save_due_last(trainer)
 
     def save_due_last(self, trainer: pl.Trainer) -> None:
         """Write ``last.ckpt`` when a checkpoint point was reached since it was last written."""
@@ -522,23 +526,23 @@ def user_trainer_options(
     extra = [extra] if isinstance(extra, Callback) else list(extra)
     if any(isinstance(c, EarlyStopping) for c in extra):  # the user's stopping rule (its patience) wins
         callbacks = [c for c in callbacks if not isinstance(c, EarlyStopping)]
-    plain_stoppers = [c for c in extra if type(c) is EarlyStopping]
-    if plain_stoppers:  # a resume keeps their given patience, as ssm-ts's own stopper's
-        callbacks = [*callbacks, KeepGivenPatience(plain_stoppers)]
+    stoppers = [c for c in extra if isinstance(c, EarlyStopping)]
+    if stoppers:  # a resume keeps their given patience, as ssm-ts's own stopper's
+        callbacks = [*callbacks, KeepGivenPatience(stoppers)]
     options["callbacks"] = [*callbacks, *extra]
     return options
 
 
 class KeepGivenPatience(Callback):
-    """Makes a resumed fit's plain Lightning ``EarlyStopping`` callbacks (a user's, in a front end's
-    ``trainer_options``) keep the ``patience`` they were given, as
-    :class:`~ssm_ts.api.resumable.ResumableEarlyStopping` and the CLI's (:func:`keep_given_patience`)
-    do: Lightning's ``EarlyStopping.load_state_dict`` restores the checkpoint's patience with its count
-    of epochs without improvement and best score, so a resume given more patience stopped with the old
-    one. Before the callbacks' states are restored, the loaded checkpoint's (in memory, not the file)
-    patience of each stopper becomes the given one; the count and the best score are restored as
-    saved. The stoppers stay the class the user gave (unlike :func:`keep_given_patience`), so what a
-    fit reports (``callbacks_``) and its other callbacks see is what the user passed. Holds no state."""
+    """Makes a resumed fit's ``EarlyStopping`` callbacks (a user's, Lightning's class or a subclass, in a
+    front end's ``trainer_options`` or the CLI's ``trainer.callbacks``) keep the ``patience`` they were
+    given, as :class:`~ssm_ts.api.resumable.ResumableEarlyStopping` does: Lightning's
+    ``EarlyStopping.load_state_dict`` restores the checkpoint's patience with its count of epochs without
+    improvement and best score, so a resume given more patience stopped with the old one. Before the
+    callbacks' states are restored, the loaded checkpoint's (in memory, not the file) patience of each
+    stopper becomes the given one; the count and the best score are restored as saved. The stoppers stay
+    the class the user gave, so what a fit reports (``callbacks_``) and its other callbacks see is what
+    the user passed, and a subclass keeps its own stopping rule. Holds no state."""
 
     def __init__(self, stoppers: Sequence[EarlyStopping]) -> None:
         self.stoppers = list(stoppers)

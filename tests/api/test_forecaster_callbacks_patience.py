@@ -69,3 +69,29 @@ def test_a_resume_keeps_the_patience_given_to_the_users_early_stopping(ett, tmp_
     assert stopper["wait_count"] == saved["wait_count"]
     (used,) = [c for c in resumed.callbacks_ if isinstance(c, EarlyStopping)]
     assert type(used) is EarlyStopping and used.patience == 4
+
+
+class CountingEarlyStopping(EarlyStopping):
+    """A user's subclass with a stopping rule of its own (Lightning's, counting its checks)."""
+
+    checks = 0
+
+    def _evaluate_stopping_criteria(self, current: torch.Tensor) -> tuple[bool, str | None]:
+        CountingEarlyStopping.checks += 1
+        return super()._evaluate_stopping_criteria(current)
+
+
+def test_a_resume_keeps_the_patience_given_to_the_users_early_stopping_subclass(ett, tmp_path):
+    CountingEarlyStopping.checks = 0
+
+    def subclassed(patience: int, max_epochs: int) -> Forecaster:
+        fc = forecaster(tmp_path, patience, max_epochs)
+        options = fc.settings["trainer_options"]
+        options["callbacks"] = [CountingEarlyStopping("val_loss", patience=patience), Seen()]
+        return fc
+
+    subclassed(1, 1).fit(ett, target="OT", time_col="date")
+    subclassed(4, 3).fit(ett, target="OT", time_col="date", resume=True)
+    ((kind, stopper),) = Seen.fits[1]
+    assert kind is CountingEarlyStopping and stopper["patience"] == 4  # it was 1, the checkpoint's
+    assert CountingEarlyStopping.checks == 3  # its own rule ran in every epoch of both fits
