@@ -73,6 +73,8 @@ def prompt_audio(
         if prompt_rate is not None:
             raise ConfigError("prompt_rate is for prompt arrays; a prompt file's own rate is read from it")
         path = Path(prompt)
+        if path.is_dir():
+            raise DataError(f"prompt {path} is a folder; give one audio file (WAV, FLAC, OGG) as the prompt")
         if not path.is_file():
             raise DataFileNotFoundError(f"prompt file {path} not found; give an audio file (WAV, FLAC, OGG)")
         try:
@@ -80,7 +82,15 @@ def prompt_audio(
         except BadAudioFileError as err:
             raise DataError(f"prompt file {path} {err.problem}; give a WAV, FLAC or OGG file") from err
     else:
-        audio = torch.as_tensor(np.asarray(prompt), dtype=torch.float32)
+        array = np.asarray(prompt)
+        # PCM as soundfile reads it with dtype="int16" (or int32, uint8): its full scale is 2**15, not 1
+        if array.dtype.kind in "iu" and array.dtype.itemsize <= 4:
+            full_scale = 2 ** (np.iinfo(array.dtype).bits - 1)
+            raise DataError(
+                f"the prompt holds {array.dtype} samples: scale integer PCM to [-1, 1] with prompt / "
+                f"{full_scale}{' - 1' if array.dtype.kind == 'u' else ''}, or pass the file's path as prompt="
+            )
+        audio = torch.as_tensor(array, dtype=torch.float32)
         if audio.dim() == 2 and audio.shape[0] != n and audio.shape[1] <= 8 < audio.shape[0]:
             raise ConfigError(
                 f"the prompt has shape {tuple(audio.shape)}, (samples, channels) as soundfile reads it: "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -134,3 +135,16 @@ def test_a_served_model_answers_a_bad_request_with_the_reason(export, tmp_path):
         model.predict(pd.DataFrame({"seconds": [0.01], "temprature": [1]}))
     with pytest.raises(ConfigError, match="seconds must be a finite number"):
         model.predict(pd.DataFrame({"seconds": [-1.0]}))
+
+
+def test_prompts_a_user_passes_by_mistake_name_the_fix(export, tmp_path):
+    gen = WaveformGenerator.load(str(export))
+    # before: "prompt file ... not found" for a folder that exists
+    with pytest.raises(DataError, match=r"prompt .* is a folder; give one audio file"):
+        gen.generate(1, 0.05, prompt=str(tmp_path))
+    # before: "the prompt's peak amplitude is 9788 ... divide it by its peak", which changes its loudness
+    pcm = (0.3 * np.sin(np.arange(200) / 5.0) * 32767).astype(np.int16)
+    with pytest.raises(DataError, match=r"int16 samples: scale integer PCM to \[-1, 1\] with prompt / 32768"):
+        gen.generate(1, 0.05, prompt=pcm)
+    audio = gen.generate(1, 0.05, prompt=pcm / 32768, seed=0)  # the fix works
+    assert audio.shape == (1, 400) and torch.isfinite(audio).all()
