@@ -497,6 +497,11 @@ def _parse_times(
     else:
         parsed = parse_text_times(raw, where, freq, **table.dates)
     bad = np.flatnonzero(parsed.isna().to_numpy())
+    if bad.size and table.frame.iloc[bad].isna().all(axis=None):
+        raise DataError(
+            f"{table.name}: {table.rows_text(bad)} {'are' if bad.size > 1 else 'is'} blank (every cell empty, as the "
+            "',,,' lines a spreadsheet export can leave at the end): delete them."
+        )
     if bad.size:
         example = raw.iloc[bad[0]]
         raise DataError(
@@ -687,6 +692,7 @@ def _order_rows(
         raise DataError(
             f"{table.name}: column {time_col!r} has duplicate timestamps ({times.iloc[rows[0]]}) at "
             f"{table.rows_text(rows)}; keep one row per time step (e.g. drop_duplicates or aggregate them)."
+            + _clock_change_note(times.iloc[rows].drop_duplicates(), time_col, "repeats")
         )
     if is_period(times):  # Periods differ by offsets, not numbers: compare their grid positions
         backwards = np.flatnonzero(np.diff(period_ordinals(times)) < 0) + 1
@@ -806,8 +812,26 @@ def _regularise(
             + ("" if table.origin else f" after {table.rows_text([after])}")  # a long table: no row of it
             + "; "
             f"add the missing rows, {hints.fill}."
+            + (_clock_change_note(pd.Series(missing), time_col, "skips") if not is_integer_step(step) else "")
         )
     return values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()
+
+
+def _clock_change_note(times: pd.Series, time_col: str, change: str) -> str:
+    """A sentence for duplicated (``change="repeats"``) or missing (``"skips"``) zone-less ``times``
+    that look like a daylight-saving switch of local clock times: all within one early morning
+    (00:00 to 03:59) and no more than an hour of them. ``""`` otherwise."""
+    if not pd.api.types.is_datetime64_any_dtype(times) or getattr(times.dt, "tz", None) is not None:
+        return ""
+    span = times.max() - times.min()
+    if not (times.dt.hour < 4).all() or span >= pd.Timedelta(hours=1) or times.dt.normalize().nunique() != 1:
+        return ""
+    option = ", ambiguous='infer'" if change == "repeats" else ""  # the repeated hour: first, then second
+    return (
+        f" If these are local clock times, the clock {change} an hour where daylight saving time "
+        f"{'ends' if change == 'repeats' else 'starts'}: write the times in UTC or with their UTC offsets, e.g. "
+        f"df[{time_col!r}] = df[{time_col!r}].dt.tz_localize('Europe/Berlin'{option}) with your zone."
+    )
 
 
 def _inside_some_span(values: pd.DataFrame, time_col: str, missing: pd.Index) -> pd.Index:

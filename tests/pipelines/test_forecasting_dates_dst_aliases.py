@@ -4,6 +4,8 @@ pandas 3 removed (``'H'``, ``'M'``, ``'T'``...), on real ETTh1 and CO2 values.""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -80,3 +82,26 @@ def test_month_text_with_the_period_alias_m_is_still_monthly(shared_data):
                           "ili": co2["OT"].to_numpy()})  # fmt: skip
     values, spec = load_series(frame, freq="M")
     assert spec.periods and spec.freq == "M" and len(values) == 30
+
+
+@pytest.mark.parametrize(
+    ("start", "found", "told"),
+    [("2016-10-29", "duplicate timestamps (2016-10-30 02:00:00)", "repeats an hour where daylight saving time ends"),
+     ("2016-03-26", "1 timestamp is missing", "skips an hour where daylight saving time starts")],
+)  # fmt: skip
+def test_local_clock_times_across_a_dst_switch_are_told_what_happened(ot, start, found, told, tmp_path):
+    """A zone-less export of local hours repeats 02:00 in autumn and skips it in spring: the error
+    says so and how to localise them, beside the duplicate/gap it found."""
+    local = pd.date_range(start, periods=72, freq="h", tz="Europe/Berlin").tz_localize(None)
+    path = tmp_path / "local.csv"
+    pd.DataFrame({"date": local, "OT": ot[:72]}).to_csv(path, index=False)
+    with pytest.raises(DataError, match=rf"{re.escape(found)}.*{told}.*tz_localize\('Europe/Berlin'"):
+        load_series(path)
+
+
+def test_a_duplicate_in_the_afternoon_gets_no_clock_change_note(ot):
+    times = pd.date_range("2016-10-29", periods=48, freq="h").tolist()
+    times[15] = times[14]
+    with pytest.raises(DataError, match=r"duplicate timestamps") as error:
+        load_series(pd.DataFrame({"date": times, "OT": ot[:48]}))
+    assert "daylight saving" not in str(error.value)

@@ -92,3 +92,15 @@ def test_a_wide_table_keeps_its_column_and_row_wording(long):
     wide.loc[wide.index[5], "OT"] = np.nan
     with pytest.raises(DataError, match=r"column 'OT' has NaN \(empty\) values at row 5;"):
         load_series(wide.reset_index(drop=True), time_col="ds")
+
+
+def test_blank_lines_a_spreadsheet_left_at_the_end_are_named_as_blank(shared_data, tmp_path):
+    """',,' lines were reported as times that are not dates '(e.g. nan)'."""
+    ett = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv").iloc[:200][["date", "OT", "HUFL"]]
+    path = tmp_path / "export.csv"
+    path.write_text(ett.to_csv(index=False) + ",,\n,,\n")
+    with pytest.raises(DataError, match=r"rows 200, 201 \(CSV lines 202, 203\) are blank .*: delete them"):
+        load_series(path)
+    ett.loc[150, "date"] = None  # a row with values but no time is no blank row: named as before
+    with pytest.raises(DataError, match=r"column 'date' has values that are not dates at row 150"):
+        load_series(ett)
