@@ -10,6 +10,7 @@ import math
 
 import mlflow
 import pytest
+import torch
 from lightning.pytorch.callbacks import Callback, EarlyStopping
 
 from ssm_ts import WaveformGenerator
@@ -64,3 +65,42 @@ def test_a_resume_with_the_same_callbacks_changes_no_setting(shared_data, tmp_pa
     assert resumed.run_id_ == first.run_id_
     tags = {k for k in mlflow.get_run(first.run_id_).data.tags if k.startswith("resumed.")}
     assert tags == {"resumed.1.generator.max_epochs"}
+
+
+class SeenStoppers(Callback):
+    """Records, when training starts (after a resume restored the callbacks' states), each EarlyStopping
+    of the fit: its class and a copy of its attributes then."""
+
+    fits: list[list[tuple[type, dict]]] = []
+
+    def on_train_start(self, trainer, pl_module) -> None:
+        SeenStoppers.fits.append(
+            [(type(c), dict(vars(c))) for c in trainer.callbacks if isinstance(c, EarlyStopping)]
+        )
+
+
+def test_a_resume_stops_with_the_patience_given_to_the_users_early_stopping(shared_data, tmp_path):
+    # WaveformGenerator has no stopper of its own: the user's is the fit's, and a resume given more
+    # patience stopped with the checkpoint's (Lightning's load_state_dict put it back). min_delta is so
+    # large that no epoch after the first counts as an improvement: with patience p a fit stops after
+    # 1 + p epochs, whatever the audio.
+    folder = str(shared_data / "audio" / "espeak-digits")
+    SeenStoppers.fits = []
+
+    def generator(patience: int, max_epochs: int) -> WaveformGenerator:
+        stopper = EarlyStopping("val_nll_bits", patience=patience, min_delta=1.0e9)
+        options = {"callbacks": [stopper, SeenStoppers()], "enable_progress_bar": False}
+        return WaveformGenerator(preset="tiny", max_epochs=max_epochs, batch_size=8, out_dir=str(tmp_path / "run"),
+                                 trainer_options=options)  # fmt: skip
+
+    first = generator(patience=1, max_epochs=1).fit(folder, **DATA)
+    resumed = generator(patience=3, max_epochs=10).fit(folder, **DATA, resume=True)
+    assert resumed.run_id_ == first.run_id_
+    ((kind, stopper),) = SeenStoppers.fits[1]
+    assert kind is EarlyStopping and stopper["patience"] == 3  # the class given; the checkpoint's was 1
+    assert math.isfinite(float(stopper["best_score"])) and stopper["wait_count"] == 0  # epoch 0's state
+    last = torch.load(next((tmp_path / "run").rglob("last.ckpt")), map_location="cpu", weights_only=False)
+    (state,) = [v for k, v in last["callbacks"].items() if k.startswith("EarlyStopping")]
+    # three epochs without improvement after epoch 0; with the checkpoint's patience it stopped at epoch 1
+    assert (last["epoch"], state["patience"], state["wait_count"]) == (3, 3, 3)
+    assert mlflow.get_run(first.run_id_).data.tags.get("resumed.1.generator.trainer_options") is not None
