@@ -479,6 +479,14 @@ def load_waveform_model(path: str | Path) -> WaveformTask:
         raise CheckpointError(
             f"{path} is not a checkpoint of a WaveformTask (no hyper_parameters/state_dict)"
         )
+    if not {"sample_rate", "quantization"} <= hparams.keys():  # another use's model (a forecaster's)
+        names = [k for k in hparams if not k.startswith("_")]
+        raise CheckpointError(
+            f"{path} is not an audio model's checkpoint: its settings are {', '.join(names[:8])}"
+            f"{', ...' if len(names) > 8 else ''} (no sample_rate or quantization). Pass a checkpoint "
+            "written by 'ssm-ts audio fit' (<out>/<experiment id>/<run id>/checkpoints/last.ckpt) or a "
+            "WaveformGenerator.save folder"
+        )
     try:
         task = WaveformTask(**_task_arguments(hparams))
         task.load_state_dict(ckpt["state_dict"])
