@@ -927,6 +927,18 @@ def _inside_span(column: np.ndarray) -> np.ndarray:
     return (rows >= present.argmax()) & (rows <= len(column) - 1 - present[::-1].argmax())
 
 
+def _leave_out(name: str, targets: list[str], long_format: bool) -> str:
+    """`` (name the other targets: target=[...])`` for an empty target of a wide table, where a
+    default target list picks every numeric column; ``""`` otherwise (a covariate is named by the caller,
+    a long table's series is left out by its rows)."""
+    others = [t for t in targets if t != name]
+    return (
+        f" (name the other targets: target={others})"
+        if name in targets and others and not long_format
+        else ""
+    )
+
+
 def _check_or_fill_values(
     table: Table,
     values: pd.DataFrame,
@@ -952,7 +964,8 @@ def _check_or_fill_values(
         name = columns[j]
         if missing[:, j].all():
             raise DataError(
-                f"{table.name}: {table.column_text(name)} has no values at all; leave it out or provide its data."
+                f"{table.name}: {table.column_text(name)} has no values at all; leave it out"
+                f"{_leave_out(name, targets or [], inside_spans)} or provide its data."
             )
         bad = np.flatnonzero(missing[:, j])
         if fill is None:

@@ -104,3 +104,17 @@ def test_blank_lines_a_spreadsheet_left_at_the_end_are_named_as_blank(shared_dat
     ett.loc[150, "date"] = None  # a row with values but no time is no blank row: named as before
     with pytest.raises(DataError, match=r"column 'date' has values that are not dates at row 150"):
         load_series(ett)
+
+
+def test_an_empty_column_picked_as_a_default_target_names_the_target_list_without_it(shared_data, tmp_path):
+    """Every numeric column is a target by default: 'leave it out' said not how (a CSV has no argument
+    for a column to skip); the error names target= with the others."""
+    ett = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv").iloc[:200][["date", "OT", "HUFL", "HULL"]]
+    ett["HUFL"] = np.nan
+    path = tmp_path / "empty_column.csv"
+    ett.to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"column 'HUFL' has no values at all; leave it out \(name the other "
+                                        r"targets: target=\['OT', 'HULL'\]\) or provide its data"):  # fmt: skip
+        load_series(path, fill="interpolate")
+    with pytest.raises(DataError, match=r"column 'HUFL' has no values at all; leave it out or provide"):
+        load_series(path, target="OT", past_covariates=["HUFL"])
