@@ -281,8 +281,8 @@ def tune_command(argv: list[str]) -> int:
         print(
             f"{PROG}: interrupted; the finished trials are in {out / 'trials.csv'} and the {study} (the "
             "interrupted trial is marked FAIL, its MLflow run and the search's KILLED). Run the same command "
-            "again to continue the search: the interrupted trial runs again first, and finished trials count "
-            "toward --n_trials.",
+            "again to continue the search: the interrupted trial runs again first, from its last checkpoint, and "
+            "finished trials count toward --n_trials.",
             file=sys.stderr,
         )
         return 130  # the shell's code for an end by Ctrl-C

@@ -307,6 +307,13 @@ class _ReportValidationLoss(Callback):
         self.start_epoch: int | None = None  # the epoch its training started at (> 0: resumed)
 
     def on_train_start(self, trainer, pl_module) -> None:
+        self._started(trainer)
+
+    def on_fit_end(self, trainer, pl_module) -> None:
+        if self.start_epoch is None:  # resumed with every epoch trained (it stopped after training)
+            self._started(trainer)
+
+    def _started(self, trainer) -> None:
         self.start_epoch = trainer.current_epoch
         for step, value in sorted(self.earlier.items()):
             if step < trainer.current_epoch:
@@ -323,6 +330,17 @@ class _ReportValidationLoss(Callback):
             trainer.should_stop = True
 
 
+class _TrialSettingsError(TrainingError):
+    """A trial failed by its settings (its training loss became NaN or inf, torch could not compute with
+    them): the trial is FAIL, counted, and the search goes on. Any other error stops the search."""
+
+
+def _after_training(error: TrainingError) -> bool:
+    """Whether ``error`` is a fit's failure after training (a full disk, a tracking server that failed:
+    :func:`~ssm_ts.tracking.run_status.run_failed_on_error` raises it from the cause), not its settings'."""
+    return error.__cause__ is not None and not isinstance(error.__cause__, SSMTSError)
+
+
 class _UnusableCheckpointError(Exception):
     """The interrupted trial's ``last.ckpt`` cannot be resumed (``reason``): corrupt, or written with
     other settings or data; raised before any training, so the trial is fitted from scratch instead."""
@@ -337,11 +355,30 @@ class _TrialForecaster(Forecaster):
     rows), its MLflow run is a child of the search's run, and the reporting callback joins its fit's
     callbacks (never copied, never in the settings it logs and saves; the user's are copied per fit)."""
 
-    def __init__(self, *, parent_run_id: str | None, reporter: _ReportValidationLoss, **settings: Any):
+    def __init__(
+        self,
+        *,
+        parent_run_id: str | None,
+        reporter: _ReportValidationLoss,
+        kept: bool = False,
+        **settings: Any,
+    ):
         super().__init__(**settings)
         self._parent_run_id = parent_run_id
         self._reporter = reporter
+        self._kept = kept  # the study is stored: a continued search reruns a trial stopped by an error
         self._trial_run_id: str | None = None  # its MLflow run, also when the fit fails
+
+    def _resume_hint(self, out_dir: Path) -> str:
+        """What to do after a failure once the trial has trained: continue the search, not this fit."""
+        if self._kept:
+            return (
+                f"run the same search again (the same storage and study_name): trial {self._reporter.trial.number} "
+                f"runs again first, resuming its checkpoint in {out_dir}"
+            )
+        return (
+            "run the search again (with a storage, a search stopped by an error continues where it stopped)"
+        )
 
     def _fit_callbacks(self) -> list[Callback]:
         return [*super()._fit_callbacks(), self._reporter]
@@ -444,7 +481,7 @@ def _as_forecaster(trial_fit: _TrialForecaster, settings: dict[str, Any]) -> For
     """A plain :class:`Forecaster` with ``settings`` holding ``trial_fit``'s fitted state."""
     forecaster = Forecaster(**settings)
     state = {k: v for k, v in vars(trial_fit).items() if k not in ("settings", "_parent_run_id", "_reporter",
-                                                                   "_trial_run_id")}  # fmt: skip
+                                                                   "_trial_run_id", "_kept")}  # fmt: skip
     vars(forecaster).update(state)
     return forecaster
 
@@ -555,11 +592,13 @@ def tune_forecaster(
     A trial whose training loss becomes NaN or inf (a diverging ``lr``), or that torch cannot train (a
     value too large for float32, such as ``trainer_options.gradient_clip_val`` 1e39; out of memory), fails
     (state ``FAIL``, its MLflow run FAILED, the reason in ``trials["error"]``) and the search goes on; any
-    other error from a trial's fit stops the search. A searched value Forecaster refuses (``lr`` above
-    3.4e37) is a :class:`ConfigError` before any trial. The data is read once
-    before the search: a problem there is refused before any study or run is stored; a setting that
-    does not suit it (a lookback longer than the data) stops the search, naming the trial. If every
-    trial fails, a :class:`TrainingError` lists why.
+    other error from a trial's fit stops the search (the reason in ``trials["error"]``). A searched value
+    Forecaster refuses (``lr`` above 3.4e37) is a :class:`ConfigError` before any trial. The data is read
+    once before the search: a problem there is refused before any study or run is stored; a setting that
+    does not suit it (a lookback longer than the data) stops the search, naming the trial, which counts as
+    finished. An error that is not the trial's settings' (a full disk or a tracking server failing, during
+    or after training; a bug) leaves the trial interrupted, as Ctrl-C does: a continued search runs it
+    again first, from its checkpoint. If every trial fails, a :class:`TrainingError` lists why.
     With ``out_dir`` set, the study's files go to its own folder there: ``out_dir`` for the default
     study name, ``out_dir/<study_name>/`` for another, so studies may share ``out_dir``. Trial ``n``
     writes its checkpoints (and, in a stored study, its model: ``export/``, with ``tune_trial.json``
@@ -673,10 +712,12 @@ def tune_forecaster(
             if earlier is None:
                 fit, reporter = new_fit(trial, trial_settings, own_dir)
                 fit.fit(data, **fit_args)
-        # these settings diverged (the loss became NaN or inf): a FAIL trial, and the search goes on
         except TrainingError as error:
+            if _after_training(error):  # a full disk, a tracking server: every trial would fail so
+                raise
+            # these settings diverged (the loss became NaN or inf): a FAIL trial, and the search goes on
             fail_trial(trial, fit, error)
-            raise
+            raise _TrialSettingsError(str(error)) from error
         except SSMTSError as error:  # the user's data or settings: the same kind of error, naming the trial
             raise type(error)(f"the search stopped at trial {trial.number} ({values}): {error}") from error
         except RuntimeError as error:
@@ -706,7 +747,7 @@ def tune_forecaster(
         earlier_values: Mapping[int, float] | None = None,
     ) -> tuple[_TrialForecaster, _ReportValidationLoss]:  # fmt: skip
         reporter = _ReportValidationLoss(trial, earlier_values)
-        fit = _TrialForecaster(parent_run_id=parent and parent.run_id, reporter=reporter,
+        fit = _TrialForecaster(parent_run_id=parent and parent.run_id, reporter=reporter, kept=study_kept,
                                **{**trial_settings, "out_dir": out_dir})  # fmt: skip
         return fit, reporter
 
@@ -733,10 +774,27 @@ def tune_forecaster(
             return run_trial(trial)
         except KeyboardInterrupt:  # Optuna marks the trial FAIL and raises it again
             trial.set_user_attr("error", tune_study.INTERRUPTED_BY_CTRL_C)
-            trial.set_user_attr(tune_study.INTERRUPTED_KEY, True)
-            if parent is not None:
-                parent.end_child(trial.user_attrs.get("run_id"), trial.number)
+            stopped(trial)
             raise
+        except (_TrialSettingsError, optuna.TrialPruned):  # its settings: recorded, and the search goes on
+            raise
+        except SSMTSError as error:
+            trial.set_user_attr("error", str(error))
+            # a failure after training (a full disk) runs again; one of its settings or the data would repeat
+            if isinstance(error, TrainingError) and _after_training(error):
+                stopped(trial)
+            raise
+        except Exception as error:  # a full disk, the tracking server, a bug: not these settings' fault
+            trial.set_user_attr("error", f"stopped the search ({type(error).__name__}: {error})")
+            stopped(trial)
+            raise
+
+    def stopped(trial: optuna.Trial) -> None:
+        """``trial`` stopped before it finished, by no fault of its settings: a continued search reruns it
+        (from its checkpoint) and it does not count toward n_trials; its MLflow run says FAIL."""
+        trial.set_user_attr(tune_study.INTERRUPTED_KEY, True)
+        if parent is not None:
+            parent.end_child(trial.user_attrs.get("run_id"), trial.number)
 
     def write_trials(study: optuna.Study, _trial: Any = None) -> pd.DataFrame:
         trials = _trials_frame(study, params)
@@ -750,7 +808,7 @@ def tune_forecaster(
     try:
         if remaining:
             with _QuietOptuna():
-                study.optimize(objective, n_trials=remaining, timeout=timeout, catch=(TrainingError,),
+                study.optimize(objective, n_trials=remaining, timeout=timeout, catch=(_TrialSettingsError,),
                                callbacks=[write_trials])  # fmt: skip
         if not any(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials):
             _raise_if_all_failed(study)
@@ -897,7 +955,7 @@ def _raise_if_all_failed(study: optuna.Study) -> None:
     )
 
 
-def _torch_trial_failure(error: RuntimeError) -> TrainingError | None:
+def _torch_trial_failure(error: RuntimeError) -> _TrialSettingsError | None:
     """A :class:`TrainingError` saying why torch could not train with a trial's settings, when ``error``
     is one a value of those settings alone causes: a number too large for float32
     (``trainer_options.gradient_clip_val`` 1e39: "value cannot be converted to type float without
@@ -907,12 +965,12 @@ def _torch_trial_failure(error: RuntimeError) -> TrainingError | None:
 
     message = f"{type(error).__name__}: {error}".strip()
     if isinstance(error, torch.OutOfMemoryError) or "can't allocate memory" in str(error):
-        return TrainingError(
+        return _TrialSettingsError(
             f"torch ran out of memory training with these settings ({message}); search smaller models "
             "(model_options) or batch_size."
         )
     if "overflow" in str(error):
-        return TrainingError(
+        return _TrialSettingsError(
             f"torch could not train with these settings ({message}): a value among them is too large "
             "for float32; search a range of smaller values."
         )
