@@ -312,6 +312,22 @@ class AudioDataModule(pl.LightningDataModule):
             crop = self.crop if name == "train" else "fixed"
             self.datasets[name] = ClipDataset(waves, self.clip_samples, self.quantizer, crop, hp.on_bad_file)
         self.files = FileSplit(kept["train"], kept["val"], kept["test"])
+        if self.crop == "fixed":
+            self._warn_if_fixed_crops_leave_audio_out(self.datasets["train"].waves)
+
+    def _warn_if_fixed_crops_leave_audio_out(self, waves: AudioFiles) -> None:
+        """Fixed clips of long recordings train on each file's start alone: say how little that is."""
+        lengths = [waves.numel(i) for i in range(len(waves))]
+        covered = sum(min(n, self.clip_samples) for n in lengths)
+        if covered >= 0.5 * sum(lengths):
+            return
+        clip_seconds = self.clip_samples / self.sample_rate
+        warnings.warn(
+            f"crop='fixed' trains on the first {clip_seconds:g} s of each file: {covered / sum(lengths):.0%} of "
+            f"the training audio (files up to {max(lengths) / self.sample_rate:.3g} s). crop='random' (CLI: "
+            "--data.crop random) trains on random windows of the whole files, a new one each epoch",
+            stacklevel=3,
+        )
 
     def _loader(self, name: str, shuffle: bool) -> DataLoader:
         if not self.datasets:

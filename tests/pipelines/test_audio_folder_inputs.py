@@ -106,3 +106,21 @@ def test_fit_reports_the_best_epochs_validation_score_beside_the_test_score(tmp_
     gen.fit(str(tmp_path), sample_rate=8000, clip_seconds=0.05, fractions=(0.5, 0.25, 0.25))
     assert {"val_loss", "val_nll_bits", "test_loss", "test_nll_bits"} <= set(gen.metrics_)
     assert all(np.isfinite(v) for v in gen.metrics_.values())
+
+
+def test_fixed_crops_of_long_recordings_warn_how_much_audio_they_leave_out(tmp_path):
+    # before: clip_seconds=0.05 of 1-second files trained on each file's first 5 % without a word
+    _speech_like(tmp_path, [f"take{i}.wav" for i in range(4)], rate=800)  # 800 samples: 1 s at 800 Hz
+    options = dict(sample_rate=800, clip_seconds=0.05, split="fractions", fractions=(0.5, 0.25, 0.25))
+    with pytest.warns(
+        UserWarning,
+        match=r"crop='fixed' trains on the first 0\.05 s of each file: 5% of the training audio \(files up to "
+        r"1 s\)\. crop='random' \(CLI: --data\.crop random\) trains on random windows",
+    ):
+        AudioDataModule(str(tmp_path), **options).setup()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        AudioDataModule(str(tmp_path), crop="random", **options).setup()
+        AudioDataModule(str(tmp_path), **{**options, "clip_seconds": 1.0}).setup()  # the whole files
