@@ -100,16 +100,39 @@ NAN_FIX = (
 )
 
 
+def padding_steps(series: np.ndarray) -> int:
+    """How many steps ``series`` ``(channels, length)`` ends with that are NaN in every channel, when
+    those are its only NaN (padding of unequal lengths to a common one, as tslearn's
+    ``to_time_series_dataset`` and a pivot of a long table leave it); 0 otherwise."""
+    missing = np.isnan(series)
+    if not missing.any():
+        return 0
+    empty_steps = missing.all(axis=0)
+    n = len(empty_steps) - int(np.flatnonzero(~empty_steps)[-1]) - 1 if not empty_steps.all() else 0
+    return n if n and int(missing.sum()) == n * series.shape[0] else 0
+
+
+PADDING_FIX = (
+    "pass the recordings as a list of their real lengths, [x[:, ~np.isnan(x).all(axis=0)] for x in X] "
+    "(recordings of unequal length need no padding: ssm-ts pads and masks them itself; in a .npz, save "
+    "each recording's length as 'lengths' beside X)"
+)
+
+
 def _fill_nan(series: np.ndarray, policy: str, where: str, fix: str = NAN_FIX) -> np.ndarray:
     bad = ~np.isfinite(series)
     if not bad.any():
         return series
     channel, step = np.argwhere(bad)[0]
     if policy == "error":
-        raise DataError(
-            f"{where}: {int(bad.sum())} missing or non-finite values (first at channel {channel}, time step {step}); "
-            f"{fix}."
-        )
+        found = f"{where}: {int(bad.sum())} missing or non-finite values (first at channel {channel}, time step {step})"
+        padding = padding_steps(series)
+        if padding:  # filling would extend the last value over the padding and train on it
+            raise DataError(
+                f"{found}: its last {padding} steps are NaN in every channel. If that is padding to a common "
+                f"length, {PADDING_FIX}; if they are missing values, {fix}."
+            )
+        raise DataError(f"{found}; {fix}.")
     series = series.copy()
     if policy == "zero":
         series[bad] = 0.0

@@ -104,7 +104,13 @@ def as_recordings(X: Any, nan_policy: str = "error"):
             f"X has shape {X.shape}: Reshape your data, X[None, :] for one recording or X[:, None] "
             "for recordings of one step (an array (n, channels, length) or (n, length) is expected)."
         )
-    if nan_policy == "error" and isinstance(X, np.ndarray) and X.dtype != object and not np.isfinite(X).all():
+    if (
+        nan_policy == "error"
+        and isinstance(X, np.ndarray)
+        and X.dtype != object
+        and not np.isfinite(X).all()
+        and not _nan_padded(X)  # named per recording, with the list fix, by make_series_set
+    ):
         first = tuple(int(i) for i in np.argwhere(~np.isfinite(X))[0])
         raise DataError(
             f"X holds {int((~np.isfinite(X)).sum())} NaN or inf values (first at index {first}); choose "
@@ -143,6 +149,13 @@ def _check_one_label_kind(y: np.ndarray) -> None:
             f"y mixes labels of different kinds ({', '.join(kinds)}), which cannot be ordered as classes; "
             "give labels of one kind: y.astype(str) (1 and '1' become one class) or numbers throughout."
         ) from err
+
+
+def _nan_padded(X: np.ndarray) -> bool:
+    """A 3-D array whose only NaN are recordings' trailing steps, NaN in every channel (padding)."""
+    from ssm_ts.pipelines.sensor.series import padding_steps
+
+    return X.ndim == 3 and not np.isinf(X).any() and any(padding_steps(x) for x in X)
 
 
 METHODS = ("encoder", "random_features")
