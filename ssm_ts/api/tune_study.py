@@ -188,16 +188,36 @@ def check_same_search(
     if changes:
         raise ConfigError(f"{where} searched another space: {'; '.join(changes)}. {_fix(FIX)}")
     old_settings = study.user_attrs.get(SETTINGS_KEY, {})
+    # a Forecaster setting new since the ssm-ts that stored the study trained its trials with its default
+    new_since = _settings_new_since(old_settings, settings)
     changed = [
-        f"{key}: {json.dumps(old_settings.get(key))} then, {json.dumps(settings.get(key))} now"
+        _new_setting_text(key, new_since[key], settings[key])
+        if key in new_since
+        else f"{key}: {json.dumps(old_settings.get(key))} then, {json.dumps(settings.get(key))} now"
         for key in sorted(set(old_settings) | set(settings))
-        if old_settings.get(key) != settings.get(key)
+        if {**new_since, **old_settings}.get(key) != settings.get(key)
     ]
     if changed:
         raise ConfigError(
             f"{where} was run with other fixed settings ({'; '.join(changed)}): its trials' val_loss would not "
             f"compare with new ones. {_fix(FIX)}"
         )
+
+
+def _settings_new_since(old: Mapping[str, Any], now: Mapping[str, Any]) -> dict[str, Any]:
+    """The Forecaster settings of ``now`` that the study's record ``old`` lacks (stored by an ssm-ts
+    before they existed), each with its default, which the study's trials trained with."""
+    from ssm_ts.api.forecaster import Forecaster
+    from ssm_ts.tracking.resume_settings import init_defaults, settings_new_since
+
+    return settings_new_since(old, now, init_defaults(Forecaster))
+
+
+def _new_setting_text(key: str, default: Any, value: Any) -> str:
+    return (
+        f"{key}: not in the study (made before this setting existed; its trials trained with the default "
+        f"{json.dumps(default)}), {json.dumps(value)} now"
+    )
 
 
 def check_same_data(study: optuna.Study, data: Mapping[str, Any], where: str) -> None:
