@@ -357,6 +357,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         import lightning.pytorch as pl
 
         from ssm_ts.pipelines.sensor import (
+            LayoutWarning,
             SensorDataModule,
             SeriesSet,
             make_series_set,
@@ -455,7 +456,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
                 progress=False,
                 limit_val_batches=1.0 if self.val_fraction > 0 else 0,
             )
-            trainer.fit(task, datamodule)
+            with warnings.catch_warnings():  # fit warned already, at the user's call
+                warnings.simplefilter("ignore", LayoutWarning)
+                trainer.fit(task, datamodule)
             best = trainer.checkpoint_callback.best_model_path if self.val_fraction > 0 else ""
             if best:
                 from ssm_ts.export import load_checkpoint

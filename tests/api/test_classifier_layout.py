@@ -34,6 +34,18 @@ def test_fit_on_a_transposed_array_warns_naming_the_fix(gunpoint_ucr):
     assert caught[0].filename == __file__  # points at the user's fit call
 
 
+def test_the_encoder_warns_once(gunpoint_ucr):
+    train, _ = gunpoint_ucr
+    X = np.stack(train.values[:12]).transpose(0, 2, 1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        SSMClassifier(max_epochs=1, d_model=4, n_layers=1, d_state=4, random_state=0).fit(
+            X, train.labels[:12]
+        )
+    layout = [w for w in caught if issubclass(w.category, LayoutWarning)]
+    assert len(layout) == 1 and layout[0].filename == __file__  # not again from inside Lightning's fit
+
+
 def test_predict_on_a_transposed_array_names_the_transpose(basic_motions):
     X, y, X_test = basic_motions
     model = _random_features().fit(X, y)
