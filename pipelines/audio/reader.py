@@ -41,9 +41,9 @@ class AudioClip:
 
 
 def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDIO_EXTENSIONS) -> list[Path]:
-    """Every audio file under ``root`` (recursive), sorted for a reproducible order. Hidden files and
-    folders below ``root`` (names starting with ``.``) are left out: macOS writes ``._take1.wav``
-    metadata beside ``take1.wav`` on shared drives, and those are no audio.
+    """Every audio file under ``root`` (recursive, into linked folders too), sorted for a reproducible
+    order. Hidden files and folders below ``root`` (names starting with ``.``) are left out: macOS
+    writes ``._take1.wav`` metadata beside ``take1.wav`` on shared drives, and those are no audio.
 
     Raises:
         DataFileNotFoundError: ``root`` is missing or holds no file with one of ``extensions`` (the
@@ -56,16 +56,32 @@ def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDI
     if not root.is_dir():
         raise DataFileNotFoundError(f"audio folder not found: {root}; pass a folder of WAV/FLAC/OGG files")
     wanted = {e.lower() for e in extensions}
-    visible = [
-        p for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    ]  # fmt: skip
+    visible = _visible_files(root)
     files = sorted(p for p in visible if p.suffix.lower() in wanted)
     if not files:
         raise DataFileNotFoundError(
             f"no audio files ({', '.join(sorted(wanted))}) found under {root}" + _what_it_holds(visible)
         )
     return files
+
+
+def _visible_files(root: Path) -> list[Path]:
+    """Files under ``root`` but hidden ones, following linked folders (``Path.rglob`` before Python
+    3.13 leaves their files out) and entering each real folder once (a link back up is no loop)."""
+    found, seen = [], set()
+    for folder, subfolders, names in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            subfolders[:] = []
+            continue
+        seen.add(real)
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        found += [
+            Path(folder) / n
+            for n in names
+            if not n.startswith(".") and os.path.isfile(os.path.join(folder, n))
+        ]
+    return found
 
 
 def _what_it_holds(files: list[Path]) -> str:

@@ -124,3 +124,16 @@ def test_fixed_crops_of_long_recordings_warn_how_much_audio_they_leave_out(tmp_p
         warnings.simplefilter("error")
         AudioDataModule(str(tmp_path), crop="random", **options).setup()
         AudioDataModule(str(tmp_path), **{**options, "clip_seconds": 1.0}).setup()  # the whole files
+
+
+def test_linked_folders_are_read_and_a_link_loop_is_read_once(tmp_path):
+    # before: Path.rglob left out every file of a linked sub-folder (data/more -> /elsewhere/takes)
+    root, elsewhere = tmp_path / "data", tmp_path / "elsewhere"
+    root.mkdir()
+    elsewhere.mkdir()
+    _speech_like(root, ["a.wav"])
+    _speech_like(elsewhere, ["b.wav", "c.wav"])
+    (root / "more").symlink_to(elsewhere, target_is_directory=True)
+    (elsewhere / "loop").symlink_to(root, target_is_directory=True)  # a folder linking back up
+    files = find_audio_files(root)
+    assert [p.relative_to(root).as_posix() for p in files] == ["a.wav", "more/b.wav", "more/c.wav"]
