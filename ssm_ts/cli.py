@@ -144,6 +144,7 @@ def build_cli_class():
         BEST_CHECKPOINT_PREFIX,
         NonFiniteLossGuard,
         find_newest_checkpoint,
+        keep_beside_best,
         keep_given_patience,
         ssm_ts_best_checkpoint,
         trainer_refusals,
@@ -444,6 +445,8 @@ def build_cli_class():
                     )
             if trainer_config.get("default_root_dir") in (None, "", "."):
                 kwargs["default_root_dir"] = self._setting("out")
+            # a user's ModelCheckpoint on val_loss keeps its own state beside ssm-ts's best checkpoint
+            keep_beside_best(trainer_config.get("callbacks"), self.trainer_defaults.get("callbacks", []))
             # Lightning's refusal (--trainer.accelerator gpu without a GPU) as a ConfigError naming the option;
             # no MLflow run exists yet (the logger starts it when first used), so none is left RUNNING
             with trainer_refusals({**trainer_config, **kwargs}, cli_trainer_setting):

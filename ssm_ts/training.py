@@ -350,15 +350,21 @@ def ssm_ts_best_checkpoint(trainer: pl.Trainer) -> BestAndLastCheckpoint | None:
 @cache
 def _own_state_key_class(cls: type[ModelCheckpoint]) -> type[ModelCheckpoint]:
     """``cls`` with a ``state_key`` of its own: Lightning keys a ``ModelCheckpoint``'s state in a checkpoint
-    by its monitor, mode and saving frequency only (not its folder), and refuses two with one key."""
+    by its monitor, mode and saving frequency only (not its folder), and refuses two with one key.
+
+    The class is named as ``cls`` but is local to this function (its ``__qualname__``): jsonargparse finds
+    a callback class given by name (LightningCLI's ``--trainer.callbacks+=ModelCheckpoint``) among every
+    subclass of ``Callback`` alive, and refused the name as ambiguous once a fit had made this one."""
 
     def state_key(self) -> str:
-        return f"{cls.state_key.fget(self)}[trainer_options]"  # type: ignore[attr-defined]
+        # Lightning's key starts with the class's __qualname__: the one of ``cls``, as checkpoints hold it
+        key = cls.state_key.fget(self).replace(type(self).__qualname__, cls.__qualname__, 1)  # type: ignore[attr-defined]
+        return f"{key}[trainer_options]"
 
     namespace = {
         "state_key": property(state_key),
         "__module__": cls.__module__,
-        "__qualname__": cls.__qualname__,
+        "__qualname__": f"{_own_state_key_class.__name__}.<locals>.{cls.__qualname__}",
     }
     return type(cls.__name__, (cls,), namespace)
 
@@ -370,6 +376,18 @@ def _beside(callback: Callback, best: ModelCheckpoint) -> Callback:
     if isinstance(callback, ModelCheckpoint) and callback.state_key == best.state_key:
         callback.__class__ = _own_state_key_class(type(callback))  # a fit's own copy: adds no state
     return callback
+
+
+def keep_beside_best(callbacks: Any, defaults: Sequence[Callback]) -> None:
+    """A LightningCLI fit's ``callbacks`` (its ``trainer.callbacks``: one, a list or ``None``), each
+    ``ModelCheckpoint`` keyed as the :class:`BestAndLastCheckpoint` of ``defaults`` (its
+    ``trainer_defaults`` callbacks) given a state key of its own (:func:`_beside`), as the Python API's:
+    ``--trainer.callbacks+=ModelCheckpoint --trainer.callbacks.monitor=val_loss`` was refused by
+    Lightning ("more than one stateful callback of type BestAndLastCheckpoint")."""
+    best = next((c for c in defaults if isinstance(c, BestAndLastCheckpoint)), None)
+    given = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
+    for callback in given if best is not None else []:
+        _beside(callback, best)
 
 
 def progress_wanted() -> bool:

@@ -43,7 +43,7 @@ def seen(fit: int, kind: type | str) -> list[dict]:
     return [
         state
         for c, state in Seen.fits[fit]
-        if (type(c).__qualname__ == kind if isinstance(kind, str) else isinstance(c, kind))
+        if (type(c).__name__ == kind if isinstance(kind, str) else isinstance(c, kind))
     ]
 
 
@@ -85,7 +85,7 @@ def test_a_checkpoint_on_val_loss_trains_beside_the_best_checkpoint_and_resumes(
 
     first = forecaster(tmp_path, callbacks()).fit(ett, target="OT", time_col="date")
     assert "best-epoch=0" in first.best_checkpoint_  # ssm-ts's own best checkpoint: the fitted model
-    (user_first,) = [c for c, _ in Seen.fits[0] if type(c).__qualname__ == "ModelCheckpoint"]
+    (user_first,) = [c for c, _ in Seen.fits[0] if type(c).__name__ == "ModelCheckpoint"]
     assert user_first.best_model_path.startswith(str(mine)) and len(list(mine.glob("*.ckpt"))) == 1
 
     resumed = forecaster(tmp_path, callbacks(), max_epochs=2).fit(

@@ -61,3 +61,25 @@ def test_a_users_checkpoint_keeps_its_files_and_the_fit_logs_ssm_ts_best(work, c
     assert last["epoch"] == 2  # it was 0: Lightning 2.6 wrote last.ckpt only with a better val_loss
     (mine,) = [v for k, v in last["callbacks"].items() if str(v.get("dirpath", "")).endswith("mine")]
     assert sorted(Path(p).name for p in mine["best_k_models"]) == [f"mine-epoch={e}.ckpt" for e in range(3)]
+
+
+def test_a_users_checkpoint_on_val_loss_trains_beside_the_best_one_and_resumes(work, capsys):
+    # the same metric and mode as ssm-ts's best checkpoint: Lightning refused two callbacks with one state
+    # key ("more than one stateful callback of type BestAndLastCheckpoint")
+    mine = [*MINE[:3], "--trainer.callbacks.monitor=val_loss", "--trainer.callbacks.save_top_k=2"]
+    assert cli.main([*FORECAST, *mine, "--trainer.max_epochs", "2"]) == 0, capsys.readouterr().err
+    last_path = next((work / "out").rglob("last.ckpt"))
+    states = torch.load(last_path, map_location="cpu", weights_only=False)["callbacks"]
+    first = {Path(v["dirpath"]).resolve(): v for k, v in states.items() if k.startswith("ModelCheckpoint")}
+    assert set(first) == {work / "mine", last_path.parent.resolve()}  # each its own state
+    assert len(first[work / "mine"]["best_k_models"]) == 2
+
+    resume = ["forecast", "fit", "--ckpt_path", "last", "--out", "out", "--trainer.max_epochs", "3"]
+    assert cli.main([*resume, *mine]) == 0, capsys.readouterr().err
+    states = torch.load(last_path, map_location="cpu", weights_only=False)["callbacks"]
+    (resumed,) = [
+        v for v in states.values() if v.get("dirpath") and Path(v["dirpath"]).resolve() == work / "mine"
+    ]
+    # the top two of three epochs, on the files kept: its state came back from the first fit
+    assert sorted(resumed["best_k_models"]) == sorted(str(p) for p in (work / "mine").glob("*.ckpt"))
+    assert len(resumed["best_k_models"]) == 2
