@@ -63,6 +63,8 @@ class WaveformPyfunc(mlflow.pyfunc.PythonModel):
 
     def _generate(self, model_input: pd.DataFrame) -> pd.DataFrame:
         frame = pd.DataFrame(model_input)
+        if frame.empty and "seconds" not in frame.columns:  # a served {"dataframe_records": []}
+            return pd.DataFrame(columns=["audio", "sample_rate"])
         if "seconds" not in frame.columns:
             raise DataError(f"the request needs a 'seconds' column; got columns {list(frame.columns)}")
         unknown = [c for c in frame.columns if c not in REQUEST_COLUMNS]

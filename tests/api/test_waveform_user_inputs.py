@@ -95,8 +95,9 @@ def test_a_request_column_the_model_does_not_know_is_an_error_naming_it(served):
 
 def test_an_empty_request_gives_an_empty_table_with_the_output_columns(served):
     # before: a frame without columns, so out["audio"] was a KeyError for the caller
-    out = served.predict(None, pd.DataFrame({"seconds": []}))
-    assert len(out) == 0 and list(out.columns) == ["audio", "sample_rate"]
+    for request in (pd.DataFrame({"seconds": []}), pd.DataFrame([])):  # the second: {"dataframe_records": []}
+        out = served.predict(None, request)
+        assert len(out) == 0 and list(out.columns) == ["audio", "sample_rate"]
 
 
 def test_a_served_model_answers_a_bad_request_with_the_reason(export, tmp_path):
