@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -208,12 +209,35 @@ class S4NDEncoder2d(nn.Module):
 ENCODERS = {"s4d1d": SSMEncoder1d, "s4nd2d": S4NDEncoder2d}
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _check_sizes(name: str, options: dict[str, Any]) -> None:
+    """The encoder's sizes and dropout, checked before torch sees them: a dropout of 1.5 was torch's
+    bare "dropout probability" error, a ``d_model`` of 2.5 a dump of ``torch.empty``'s signatures, a
+    negative ``n_layers`` an encoder without blocks."""
+    where = f"model {name!r} option"
+    for key, least in (("d_model", 1), ("d_state", 1), ("n_layers", 0)):
+        if key in options and not (_is_int(options[key]) and options[key] >= least):
+            raise ConfigError(f"{where} {key} must be an integer >= {least}, got {options[key]!r}.")
+    dropout = options.get("dropout", 0.0)
+    if not (
+        isinstance(dropout, (int, float, np.floating)) and not isinstance(dropout, bool) and 0 <= dropout < 1
+    ):
+        raise ConfigError(
+            f"{where} dropout must be a number in [0, 1), got {dropout!r} (the share of activations "
+            "zeroed in training; 0.1 is the default)."
+        )
+
+
 def build_encoder(
     name: str, *, n_channels: int, n_classes: int, options: dict[str, Any] | None = None
 ) -> nn.Module:
     """``"s4d1d"`` (:class:`SSMEncoder1d`) or ``"s4nd2d"`` (:class:`S4NDEncoder2d`) with checked options."""
     if name not in ENCODERS:
         raise ConfigError(f"unknown classifier model {name!r}; expected one of {sorted(ENCODERS)}")
+    _check_sizes(name, dict(options or {}))
     try:
         return ENCODERS[name](n_channels=n_channels, n_classes=n_classes, **dict(options or {}))
     except TypeError as err:
