@@ -10,7 +10,8 @@ describe (an argument that is no JSON value or is not kept as an attribute, a ca
 a list of the caller's) is recorded as ``{"class_path": ..., "not_saved": why}``.
 
 Each fit builds fresh objects (:func:`fit_trainer_options`): callbacks given as objects are deep
-copies, so that no state (EarlyStopping's best score) carries over between fits, and descriptions
+copies, so that no state (EarlyStopping's best score) carries over between fits, as are other objects
+(a profiler's measurements) when they can be copied, and descriptions
 are built by jsonargparse, which checks them against the constructor's signature as LightningCLI
 does (a misspelt argument is an error naming it, before training). Descriptions may be given
 directly too. A ``not_saved`` one is left out of the fit with a warning. Loading a saved model imports
@@ -265,16 +266,17 @@ def build(description: Mapping[str, Any], key: str = "callbacks") -> Any:
 
 
 def fit_trainer_options(options: Mapping[str, Any] | None, owner: str) -> dict[str, Any]:
-    """Trainer options for one fit, with fresh objects: callbacks given as objects deep-copied, and
-    descriptions built (:func:`build`); a ``not_saved`` description left out with a warning. A
-    :class:`ConfigError` (before training) for a callback that cannot be copied or a description
-    that cannot be built. ``owner``: the front end, for messages (``"Forecaster"``)."""
+    """Trainer options for one fit, with fresh objects: callbacks given as objects deep-copied (other
+    objects, a profiler or plugins, too when they can be copied), and descriptions built
+    (:func:`build`); a ``not_saved`` description left out with a warning. A :class:`ConfigError`
+    (before training) for a callback that cannot be copied or a description that cannot be built.
+    ``owner``: the front end, for messages (``"Forecaster"``)."""
     options = dict(options or {})
     for key, value in list(options.items()):
         if key == "callbacks" or isinstance(value, (list, tuple)):
             items = _given_callbacks(options) if key == "callbacks" else value
             options[key] = [v for v in (_fresh(v, key, owner) for v in items) if v is not None]
-        elif is_description(value):
+        elif is_description(value) or _is_object(value):
             options[key] = _fresh(value, key, owner)
             if options[key] is None:
                 del options[key]
@@ -303,7 +305,12 @@ def _fresh(value: Any, key: str, owner: str) -> Any:
             return None
         return build(value, key)
     if key != "callbacks":
-        return value
+        if not _is_object(value):
+            return value
+        try:  # a profiler shared by two fits reported both fits' measurements in the second one's
+            return copy.deepcopy(value)
+        except Exception:  # noqa: BLE001 (an object that cannot be copied is shared, as Lightning would)
+            return value
     try:
         return copy.deepcopy(value)
     except Exception as error:  # noqa: BLE001 (any object may refuse to be copied)

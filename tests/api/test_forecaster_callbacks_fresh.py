@@ -8,6 +8,7 @@ import math
 
 import pytest
 from lightning.pytorch.callbacks import Callback, EarlyStopping
+from lightning.pytorch.profilers import SimpleProfiler
 
 from ssm_ts import Forecaster
 from ssm_ts.errors import ConfigError
@@ -70,3 +71,35 @@ def test_an_uncopyable_callback_is_a_clear_error(ett, tmp_path):
     fc = forecaster(tmp_path, [], [_Uncopyable()])
     with pytest.raises(ConfigError, match=r"callback .*_Uncopyable.* cannot be copied .*cannot pickle"):
         fc.fit(ett, target="OT", time_col="date")
+
+
+class Profiled(Callback):
+    """Records each fit's profiler (the trainer's), to read what it measured after the fit."""
+
+    def __init__(self, fits: list):
+        self.fits = fits
+
+    def __deepcopy__(self, memo: dict) -> Profiled:  # the copy keeps reporting to the test's list
+        return Profiled(self.fits)
+
+    def on_fit_end(self, trainer, pl_module) -> None:
+        self.fits.append(trainer.profiler)
+
+
+def test_each_fit_profiles_itself_only(ett, tmp_path, single_thread):
+    # a profiler object given in trainer_options was shared by every fit: the second fit's report (and
+    # every backtest refit's) added up the steps of all the fits before it
+    fits: list = []
+    given = SimpleProfiler(dirpath=tmp_path / "profile", filename="fit")
+    fc = Forecaster(
+        model="nlinear", lookback=48, horizon=12, max_epochs=1, log_to_mlflow=False, out_dir=str(tmp_path),
+        trainer_options={"limit_train_batches": 3, "profiler": given, "callbacks": [Profiled(fits)]},
+    )  # fmt: skip
+    fc.fit(ett, target="OT", time_col="date")
+    fc.fit(ett, target="OT", time_col="date")
+    steps = [
+        [len(v) for k, v in profiler.recorded_durations.items() if k.endswith("training_step")]
+        for profiler in fits
+    ]
+    assert steps == [[3], [3]]  # it was [[6], [6]]: one shared profiler, both fits' steps
+    assert fits[0] is not fits[1] and given not in fits and not given.recorded_durations
