@@ -66,6 +66,11 @@ class WithFunction(Callback):
         self.score = score
 
 
+class Doubling(Callback):
+    def __init__(self, factor: float = 1.0):
+        self.factor = 2 * factor  # kept transformed: read back, it builds another object
+
+
 def test_a_callback_that_cannot_be_described_is_recorded_by_class_with_why():
     class Local(Callback):
         pass
@@ -76,7 +81,19 @@ def test_a_callback_that_cannot_be_described_is_recorded_by_class_with_why():
     }
     assert "argument 'score' is builtin_function_or_method" in describe(WithFunction(max))["not_saved"]
     assert "defined inside a function" in describe(Local())["not_saved"]
-    assert "differs in start_time" in describe(SimpleProfiler(), "profiler")["not_saved"]
+    assert "differs in factor" in describe(Doubling(3.0))["not_saved"]
+
+
+def test_what_objects_built_alike_differ_in_is_no_setting():
+    # SimpleProfiler keeps its creation time: it was "not_saved" (differs in start_time), so a saved
+    # model's refit ran without the profiler the fit had
+    described = describe(SimpleProfiler(filename="perf", extended=False), "profiler")
+    assert described == {
+        "class_path": "lightning.pytorch.profilers.SimpleProfiler",
+        "init_args": {"filename": "perf", "extended": False},
+    }
+    built = build(described, "profiler")
+    assert type(built) is SimpleProfiler and (built.filename, built.extended) == ("perf", False)
 
 
 def test_trainer_options_as_json_describe_callbacks_profilers_and_plugins():
