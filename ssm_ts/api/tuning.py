@@ -462,19 +462,21 @@ class _Interrupted:
 
 def _interrupted_checkpoint(study: optuna.Study, trial: optuna.Trial) -> _Interrupted | None:
     """The interrupted trial ``trial`` reruns (a continued search queued it with its settings) when its
-    folder holds a ``last.ckpt``; ``None`` for any other trial, or one interrupted before its first
-    checkpoint (or in an earlier ssm-ts, which kept no trial folder)."""
+    folder holds a ``last.ckpt`` (a rerun stopped before its first checkpoint: the trial it reran, and so
+    on); ``None`` for any other trial, or one interrupted before its first checkpoint (or in an earlier
+    ssm-ts, which kept no trial folder)."""
     from ssm_ts.api import tune_study
 
     number = trial.user_attrs.get(tune_study.RETRY_KEY)
-    if number is None:
-        return None
-    interrupted = study.trials[number]  # (numbers are indices of study.trials)
-    folder = interrupted.user_attrs.get("out_dir")
-    checkpoint = find_newest_checkpoint(folder) if folder else None
-    if checkpoint is None:
-        return None
-    return _Interrupted(number, Path(folder), checkpoint, dict(interrupted.intermediate_values))
+    while number is not None:
+        interrupted = study.trials[number]  # (numbers are indices of study.trials)
+        folder = interrupted.user_attrs.get("out_dir")
+        checkpoint = find_newest_checkpoint(folder) if folder else None
+        if checkpoint is not None:
+            return _Interrupted(number, Path(folder), checkpoint, dict(interrupted.intermediate_values))
+        # a rerun stopped before its first checkpoint (its fit from scratch failed at once): the one it reran
+        number = interrupted.user_attrs.get(tune_study.RETRY_KEY)
+    return None
 
 
 def _as_forecaster(trial_fit: _TrialForecaster, settings: dict[str, Any]) -> Forecaster:
@@ -700,7 +702,7 @@ def tune_forecaster(
             if earlier is not None:
                 fit, reporter = new_fit(trial, trial_settings, str(earlier.folder), earlier.values)
                 try:
-                    fit.fit(data, resume=True, **fit_args)
+                    resume(fit, reporter, earlier)
                 except _UnusableCheckpointError as unusable:
                     warnings.warn(
                         f"trial {trial.number} reruns interrupted trial {earlier.number}, whose checkpoint "
@@ -741,6 +743,22 @@ def tune_forecaster(
         if reporter.pruned:
             raise optuna.TrialPruned(f"val_loss {loss:.4g} after epoch {reporter.epoch}")
         return loss
+
+    def resume(fit: _TrialForecaster, reporter: _ReportValidationLoss, earlier: _Interrupted) -> None:
+        """Fit ``fit`` from ``earlier``'s checkpoint; :class:`_UnusableCheckpointError` when it cannot be: refused
+        before training (corrupt, other settings), or failing before its first epoch (Lightning could not
+        restore it: weights of another layout; rerun, it would stop every continued search; an error of
+        another cause comes again in the fit from scratch)."""
+        try:
+            fit.fit(data, resume=True, **fit_args)
+        except (_UnusableCheckpointError, SSMTSError):  # an ssm-ts check names its own cause
+            raise
+        except Exception as error:
+            if reporter.start_epoch is not None:  # it trained: not the checkpoint's fault
+                raise
+            raise _UnusableCheckpointError(
+                str(earlier.checkpoint), f"{type(error).__name__}: {error}"
+            ) from error
 
     def new_fit(
         trial: optuna.Trial, trial_settings: dict[str, Any], out_dir: str | None,

@@ -170,3 +170,28 @@ def test_a_trial_of_a_killed_process_resumes_its_checkpoint(ett, single_thread, 
     assert trials.loc[2, "resumed_from_trial"] == 1 and trials.loc[2, "resumed_at_epoch"] == INTERRUPTED_AT
     run = mlflow.MlflowClient(kwargs["tracking_uri"]).get_run(trials.loc[2, "run_id"])
     assert trials.loc[2, "run_id"] == trials.loc[1, "run_id"] and run.info.status == "FINISHED"
+
+
+def test_a_checkpoint_lightning_cannot_restore_is_named_and_the_trial_fits_from_scratch(
+    ett, single_thread, tmp_path, monkeypatch
+):
+    # a checkpoint whose weights no longer fit the model (an upgrade renamed a parameter): it loads, its
+    # settings match, and Lightning's restore fails; each continued search stopped on it again
+    search = _search(ett, tmp_path, "renamed")
+    with monkeypatch.context() as patch:
+        _ctrl_c_in_trial_1(patch)
+        with pytest.raises(KeyboardInterrupt):
+            search()
+    (checkpoint,) = (tmp_path / "renamed" / "out" / "trial-1").rglob("last.ckpt")
+    saved = torch.load(checkpoint, weights_only=True)
+    saved["state_dict"] = {f"old_{key}": value for key, value in saved["state_dict"].items()}
+    torch.save(saved, checkpoint)
+
+    epochs = _epochs_trained(monkeypatch)
+    with pytest.warns(
+        UserWarning, match=rf"checkpoint {checkpoint} cannot be resumed \(RuntimeError: .*state_dict"
+    ):
+        result = search()
+    assert epochs == [0, 1, 2]
+    assert result.trials["state"].tolist() == ["COMPLETE", "FAIL", "COMPLETE"]
+    assert "resumed" not in result.study.trials[2].user_attrs
