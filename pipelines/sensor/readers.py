@@ -300,7 +300,7 @@ def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesS
     header, in_data = _TsHeader(), False
     values, labels, targets, lines = [], [], [], []
     stamped: list[list[tuple[list[str], np.ndarray]]] = []  # time-stamped cases, put on a grid at the end
-    with open(path, encoding="utf-8", errors="replace") as handle:
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:  # -sig: drop a byte-order mark
         for line_no, raw in enumerate(handle, start=1):
             line = raw.strip()
             if not line or line.startswith("#"):
@@ -396,7 +396,7 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
     in_data = False
     label_index: int | None = None
     values, labels = [], []
-    with open(path, encoding="utf-8", errors="replace") as handle:
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:  # -sig: drop a byte-order mark
         for line_no, raw in enumerate(handle, start=1):
             line = raw.strip()
             if not line or line.startswith("%"):
