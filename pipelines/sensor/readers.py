@@ -459,12 +459,16 @@ def _require_columns(frame: pd.DataFrame, columns: list[str], where: str, hint: 
         )
 
 
-def _wide_table_hint(frame: pd.DataFrame, label_col: str | None, time_col: str | None) -> str:
-    """For a CSV without an id column that looks like one recording per row (no time column, several
-    value columns): how to read it as recordings instead. ``""`` otherwise."""
+def _missing_id_hint(frame: pd.DataFrame, id_col: str, label_col: str | None, time_col: str | None) -> str:
+    """For a CSV without the id column: how to read it. One that looks like one recording per row (no
+    time column, several value columns) as recordings; else a long CSV whose recording column has
+    another name: rename it."""
     values = [c for c in frame.columns if c != label_col]
     if time_col is not None or len(values) < 3:
-        return ""
+        return (
+            f" A long CSV names each row's recording in a column {id_col!r}: rename yours to {id_col!r} (in "
+            "Python, read_csv_long(path, id_col='<its name>') reads it as it is)."
+        )
     if label_col is not None:
         read, y, X = "pd.read_csv(path)", f"frame[{label_col!r}]", f"frame.drop(columns=[{label_col!r}])"
     else:  # no header: the labels are usually the first column
@@ -630,7 +634,7 @@ def read_csv_long(
     frame = _read_csv(path, (id_col, label_col), options)
     time_col = time_col if time_col in frame.columns else None
     label_col = label_col if label_col in frame.columns else None
-    _require_columns(frame, [id_col], str(path), _wide_table_hint(frame, label_col, time_col))
+    _require_columns(frame, [id_col], str(path), _missing_id_hint(frame, id_col, label_col, time_col))
     _missing_cells(frame, id_col, path, options, "every row needs the id of its recording.")
     if label_col is not None:
         _missing_cells(

@@ -37,9 +37,10 @@ def test_a_ucr_tsv_names_the_fix(gunpoint_ucr, tmp_path):
     assert "sep='\\t', header=None" in str(err.value) and "np.savez" in str(err.value)
 
 
-def test_a_long_csv_without_an_id_column_lists_its_few_columns(gunpoint_ucr, tmp_path):
+def test_a_long_csv_without_an_id_column_names_the_rename(gunpoint_ucr, tmp_path):
     path = tmp_path / "long_no_id.csv"
     pd.DataFrame({"time": range(5), "x": np.arange(5.0), "label": "a"}).to_csv(path, index=False)
     with pytest.raises(DataError, match=r"no column\(s\) \['id'\].*\['time', 'x', 'label'\]") as err:
         read_series(path)
     assert "one recording per row" not in str(err.value)
+    assert "rename yours to 'id'" in str(err.value) and "read_csv_long(path, id_col=" in str(err.value)
