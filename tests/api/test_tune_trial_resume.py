@@ -195,3 +195,27 @@ def test_a_checkpoint_lightning_cannot_restore_is_named_and_the_trial_fits_from_
     assert epochs == [0, 1, 2]
     assert result.trials["state"].tolist() == ["COMPLETE", "FAIL", "COMPLETE"]
     assert "resumed" not in result.study.trials[2].user_attrs
+
+
+def test_a_checkpoint_of_other_settings_is_named_and_the_trial_fits_from_scratch(
+    ett, single_thread, tmp_path, monkeypatch
+):
+    from ssm_ts.tracking.resume_settings import SETTINGS_KEY
+
+    search = _search(ett, tmp_path, "other")
+    with monkeypatch.context() as patch:
+        _ctrl_c_in_trial_1(patch)
+        with pytest.raises(KeyboardInterrupt):
+            search()
+    (checkpoint,) = (tmp_path / "other" / "out" / "trial-1").rglob("last.ckpt")
+    saved = torch.load(checkpoint, weights_only=True)
+    saved[SETTINGS_KEY]["lr"] = 0.5  # trained with another lr than the trial's (its folder reused by hand)
+    torch.save(saved, checkpoint)
+
+    epochs = _epochs_trained(monkeypatch)
+    with pytest.warns(
+        UserWarning, match=rf"checkpoint {checkpoint} cannot be resumed \(.*lr: 0\.5 in the checkpoint"
+    ):
+        result = search()
+    assert epochs == [0, 1, 2]
+    assert "resumed" not in result.study.trials[2].user_attrs
