@@ -312,7 +312,7 @@ class AudioDataModule(pl.LightningDataModule):
             crop = self.crop if name == "train" else "fixed"
             self.datasets[name] = ClipDataset(waves, self.clip_samples, self.quantizer, crop, hp.on_bad_file)
         self.files = FileSplit(kept["train"], kept["val"], kept["test"])
-        if self.crop == "fixed":
+        if self.crop == "fixed" and stage in (None, "fit"):  # test and predict train nothing
             self._warn_if_fixed_crops_leave_audio_out(self.datasets["train"].waves)
 
     def _warn_if_fixed_crops_leave_audio_out(self, waves: AudioFiles) -> None:
