@@ -27,7 +27,7 @@ from ssm_ts.pipelines.sampling import EpochSeededSampler, shard, shard_for_evalu
 from .fills import trailing_carries
 from .reader import TableSource
 from .scaler import ScalerState, fit_scaler
-from .series import SeriesSpec, load_like, load_series
+from .series import SeriesSpec, filled_targets, load_like, load_series
 from .spans import Spans, n_observed_rows, series_spans
 from .split import SplitBoundaries, check_enough_rows, split_boundaries
 from .windows import ForecastWindows, model_inputs, row_major, valid_rows
@@ -101,6 +101,10 @@ def last_windows(
     x = np.take_along_axis(values, rows, axis=0)
     return x, times.iloc[spans.last].reset_index(drop=True)
 
+
+# The splits whose windows leave the targets the fill invented out (NaN in ``y``): what the task
+# scores and early stopping reads, and what training fits (neuralforecast's ``available_mask``).
+UNSCORED_FILLS_SPLITS = ("train", "val", "test")
 
 # the constructor's settings that say how to read a table (from_checked's frame is read already)
 _READ_SETTINGS = {"path", "time_col", "target", "past_covariates", "future_covariates", "freq", "fill",
@@ -200,6 +204,7 @@ class ForecastDataModule(pl.LightningDataModule):
         self._bounds: SplitBoundaries | None = None
         self._scaler: ScalerState | None = None
         self._arrays: tuple[np.ndarray, np.ndarray] | None = None
+        self._observed: tuple[np.ndarray | None] | None = None  # (observed targets or None,), once computed
         self._spans: Spans | None = None
         self._checked: tuple[pd.DataFrame, SeriesSpec] | None = None  # from_checked's frame and spec
         self.fitted_spec: SeriesSpec | None = (
@@ -318,6 +323,16 @@ class ForecastDataModule(pl.LightningDataModule):
         return self.spans.ragged
 
     @property
+    def observed_targets(self) -> np.ndarray | None:
+        """``(T, n_targets)`` bool: the target values the data holds (``False``: invented by ``fill``,
+        :func:`~.series.filled_targets`); ``None`` when the fill invented none. Windows of the splits
+        in :data:`UNSCORED_FILLS_SPLITS` have NaN targets where it is ``False``."""
+        if self._observed is None:
+            filled = filled_targets(self.frame, self.spec)
+            self._observed = (None if not filled.any() else ~filled,)
+        return self._observed[0]
+
+    @property
     def bounds(self) -> SplitBoundaries:
         if self._bounds is None:
             source = str(self.path) if self.path else "the DataFrame"
@@ -329,6 +344,7 @@ class ForecastDataModule(pl.LightningDataModule):
             )
             if self.ragged:
                 self._check_ragged_windows(bounds, source)
+            self._check_observed_targets(bounds, source)
             self._bounds = bounds
         return self._bounds
 
@@ -354,6 +370,29 @@ class ForecastDataModule(pl.LightningDataModule):
                     f"{source}: no series spans a whole {split} window (lookback {self.lookback} + horizon "
                     f"{self.horizon} rows whose targets lie in the {split} split); use a shorter lookback or "
                     "horizon, or other split fractions."
+                )
+
+    def _check_observed_targets(self, bounds: SplitBoundaries, source: str) -> None:
+        """A split whose windows leave filled targets out needs some value the data holds: scores over
+        nothing but invented values would be NaN (and early stopping would read NaN)."""
+        observed = self.observed_targets
+        if observed is None:
+            return
+        splits = {"train": (0, bounds.train_end), "val": (bounds.train_end, bounds.val_end),
+                  "test": (bounds.val_end, bounds.test_end)}  # fmt: skip
+        times = self.frame[self.spec.time_col]
+        for split in UNSCORED_FILLS_SPLITS:
+            start, end = splits[split]
+            if split == "train":
+                start = self.lookback  # the first target row of a training window
+            if end <= start or (split == "test" and bounds.test_end <= bounds.val_end):
+                continue
+            if not observed[start:end].any():
+                raise DataError(
+                    f"{source}: every target value of the {split} split ({times.iloc[start]} to "
+                    f"{times.iloc[end - 1]}, rows {start}-{end - 1}) was filled by fill={self.spec.fill!r}, none "
+                    f"observed, so its loss and metrics would score invented values only. Give that split "
+                    "observed rows (other split fractions or boundaries), or data with fewer gaps there."
                 )
 
     @property
@@ -389,6 +428,8 @@ class ForecastDataModule(pl.LightningDataModule):
 
         With ``fill="interpolate"`` a window never reads a value filled from its own forecast rows or
         later ones (:mod:`.fills`): filled rows that end what it may read hold the last observed value.
+        Targets the fill invented are NaN in ``y`` (:attr:`observed_targets`): the task neither trains
+        on nor scores them.
         """
         inputs, targets = self._window_arrays()
         starts = self.bounds.window_starts(split, self.lookback, self.horizon)
@@ -396,13 +437,12 @@ class ForecastDataModule(pl.LightningDataModule):
         # forecast rows (fill="interpolate") read the last observed value there, as a backtest does
         origins = np.repeat(np.asarray(starts)[:, None] + self.lookback, self.n_outputs, axis=1)
         carries = trailing_carries(self.frame, self.spec, origins, self.horizon, self.lookback)
-        if not self.ragged:
-            return ForecastWindows(inputs, targets, starts, self.lookback, self.horizon, carries=carries)
+        # targets the fill invented are NaN in y: never scored (the inputs keep their fill)
+        observed = self.observed_targets if split in UNSCORED_FILLS_SPLITS else None
         # a ragged panel: the windows of each series inside its own span only
-        valid = self.spans.valid(np.asarray(starts), self.lookback + self.horizon)
-        return ForecastWindows(
-            inputs, targets, starts, self.lookback, self.horizon, valid=valid, carries=carries
-        )
+        valid = self.spans.valid(np.asarray(starts), self.lookback + self.horizon) if self.ragged else None
+        return ForecastWindows(inputs, targets, starts, self.lookback, self.horizon, valid=valid,
+                               carries=carries, observed=observed)  # fmt: skip
 
     def _window_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """``(inputs (T, n_channels), targets (T, n_targets))``, row-major, built once and shared by
@@ -492,6 +532,7 @@ class ForecastDataModule(pl.LightningDataModule):
         if state_dict.get("spec"):
             self.fitted_spec = SeriesSpec.from_dict(state_dict["spec"])
             self._frame = self._spec = self._bounds = self._scaler = self._arrays = self._spans = None
+            self._observed = None
 
     def observed_frame(self) -> pd.DataFrame:
         """The rows up to the last observed target value (no trailing future-covariate rows)."""

@@ -44,6 +44,12 @@ class ForecastWindows(Dataset):
     ``carries`` (windows numbered as ``starts``, see :func:`~.fills.trailing_carries`): the windows whose
     inputs end in rows the fill drew from their own forecast rows, and the last observed value each
     carries instead. The windows share ``inputs``, so only those are copied and patched as they are read.
+
+    ``observed (T, n_targets)`` bool, the rows of ``targets``: whether the data holds the value
+    (``False``: the fill policy invented it, see :func:`~.series.filled_targets`). ``y`` is NaN where
+    it is ``False``, like neuralforecast's ``available_mask``: the task leaves those points out of the
+    loss and the metrics, so a score is over values the data holds. The inputs ``x`` keep their fill
+    (the model reads filled inputs, as ``predict`` does). ``None``: every value is scored.
     """
 
     def __init__(
@@ -55,10 +61,17 @@ class ForecastWindows(Dataset):
         horizon: int,
         valid: np.ndarray | None = None,
         carries: Carries | None = None,
+        observed: np.ndarray | None = None,
     ):
         self.inputs = torch.from_numpy(row_major(inputs))
         self.targets = torch.from_numpy(row_major(targets))
         self.valid: torch.Tensor | None = None
+        if observed is not None and observed.shape != targets.shape:
+            raise ValueError(f"observed {observed.shape} must have the shape of targets {targets.shape}")
+        # shared with the other splits' windows (no copy of a C-contiguous bool array)
+        self.observed = (
+            None if observed is None else torch.from_numpy(np.ascontiguousarray(observed, dtype=bool))
+        )
         n_given = len(starts)
         numbers = np.arange(n_given)  # each kept window's number in the given starts
         if valid is not None:
@@ -95,6 +108,8 @@ class ForecastWindows(Dataset):
         y = self.targets[end : end + self.horizon]
         if self.valid is not None:
             y = y.masked_fill(~self.valid[index], float("nan"))
+        if self.observed is not None:  # values the fill invented are not scored
+            y = y.masked_fill(~self.observed[end : end + self.horizon], float("nan"))
         x = self.inputs[start:end]
         carries = self._carries.get(index)
         if carries is not None:
@@ -131,8 +146,17 @@ def row_major(values: np.ndarray) -> np.ndarray:
     return np.require(values, dtype=np.float64, requirements=["C_CONTIGUOUS", "WRITEABLE"])
 
 
+def valid_pairs(y: torch.Tensor) -> torch.Tensor:
+    """``y (batch, horizon, n_targets)`` -> ``(batch, n_targets)`` bool: the (window, series) pairs
+    with some target to score. A ragged panel's window is NaN over the whole horizon of a series it is
+    not valid for; a valid one may be NaN at single points too (values the fill invented), and
+    still counts: its other points are scored."""
+    return ~y.isnan().all(dim=1)
+
+
 def valid_rows(y: torch.Tensor) -> torch.Tensor:
     """``y (batch, horizon, n_targets)`` of a ragged panel (NaN for the series a window is not valid
     for) -> ``(n_valid,)`` long: the rows ``b * n_targets + c`` of the valid (window ``b``, series
-    ``c``) pairs, in a channel-independent model's folded order (its ``forward(..., rows=)``)."""
-    return (~y.isnan().any(dim=1)).reshape(-1).nonzero().squeeze(1)
+    ``c``) pairs (:func:`valid_pairs`), in a channel-independent model's folded order (its
+    ``forward(..., rows=)``)."""
+    return valid_pairs(y).reshape(-1).nonzero().squeeze(1)

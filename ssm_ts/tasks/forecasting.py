@@ -9,7 +9,9 @@ only the scaled values take the model's dtype, and forecasts come back in float6
 Metrics per split: ``{split}_mse`` / ``{split}_mae`` in scaled units (the long-horizon protocol's
 numbers), ``{split}_mse_orig`` / ``{split}_mae_orig`` in the data's own units, ``{split}_loss`` (the
 training objective without auxiliary terms) and, with quantiles, ``{split}_coverage`` of the outer
-interval.
+interval. Losses and metrics are means over the target values the data holds: values ``fill=`` invented
+and a ragged panel's rows outside a series' span are NaN in the windows' targets and count for nothing
+(the inputs keep their fill).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from ssm_ts.pipelines.forecasting import (
 from ssm_ts.pipelines.forecasting.frames import restore_times, times_to_json
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows, require_channel_independent, series_spans
-from ssm_ts.pipelines.forecasting.windows import valid_rows
+from ssm_ts.pipelines.forecasting.windows import valid_pairs, valid_rows
 from ssm_ts.tracking.resume_settings import builtin_hparams, builtin_value
 from ssm_ts.training import check_learning_rate
 
@@ -121,6 +123,8 @@ class ForecastingTask(pl.LightningModule):
 
         self.loss_fn = build_forecast_loss("quantile" if quantiles else loss, quantiles=quantiles)
         self.ragged = False  # set from the data module: windows of a ragged panel hold NaN outside spans
+        # set from the data module: window targets are NaN where the fill invented them
+        self.fills_unscored = False
         # a CLI fit's conformal calibration (scores and their series), kept in its best checkpoint
         self.conformal: tuple[Any, list[str]] | None = None
         self.point = point_index(quantiles)
@@ -208,9 +212,11 @@ class ForecastingTask(pl.LightningModule):
             spans = datamodule.spans
             require_channel_independent(spans, datamodule.frame[datamodule.spec.time_col],
                                         bool(self.hparams.channel_independent))  # fmt: skip
-            # a ragged panel's windows carry NaN outside the spans: mask them (a flag, not a check
-            # per batch, which would synchronise a GPU at every step)
+            # a ragged panel's windows carry NaN outside the spans, and windows of filled data NaN
+            # targets where the fill invented them: mask them (flags, not a check per batch, which
+            # would synchronise a GPU at every step; data without either runs the unmasked code)
             self.ragged = spans.ragged
+            self.fills_unscored = datamodule.observed_targets is not None
         if stage == "fit" and not bool(self.scaler_fitted):
             self.set_scaler(datamodule.scaler)
         if stage == "fit":
@@ -243,6 +249,12 @@ class ForecastingTask(pl.LightningModule):
                     yield x, y, windows.valid[positions].to(device)
 
         init_linear_path_with_ridge(self.net, scaled("train"), scaled("val"))
+
+    @property
+    def masked(self) -> bool:
+        """Whether window targets may be NaN (a ragged panel's outside its spans, or values the fill
+        invented): those are left out of the loss and the metrics."""
+        return self.ragged or self.fills_unscored
 
     def _require_net(self) -> nn.Module:
         if self.net is None:
@@ -303,9 +315,10 @@ class ForecastingTask(pl.LightningModule):
     # ------------------------------------------------------------ Lightning steps
 
     def _loss(self, prediction: torch.Tensor, y_scaled: torch.Tensor) -> torch.Tensor:
-        """The loss over the observed targets: a ragged panel's ``y`` is NaN for the series a window is
-        not valid for; those count for nothing (the mean is over the valid values only)."""
-        if not self.ragged:
+        """The loss over the observed targets: ``y`` is NaN where there is none (a ragged panel's series
+        a window is not valid for, values the fill invented); those count for nothing (the mean is over
+        the observed values only, and over the quantile levels)."""
+        if not self.masked:
             return self.loss_fn(prediction, y_scaled)
         missing = y_scaled.isnan()
         y_filled = y_scaled.masked_fill(missing, 0.0)
@@ -328,7 +341,7 @@ class ForecastingTask(pl.LightningModule):
         # a ragged panel: the series each window is valid for (y is NaN for the others); the model's
         # auxiliary loss terms count only those, and a channel-independent model computes only those
         # rows (the others would be zero-filled inputs whose loss is masked anyway)
-        valid = ~y.isnan().any(dim=1) if self.ragged else None
+        valid = valid_pairs(y) if self.ragged else None
         out = self(self.scale_inputs(x), valid=valid, rows=rows)
         loss = self._loss(out.prediction, self.scale_targets(y))
         if out.aux_loss is not None:
@@ -346,17 +359,20 @@ class ForecastingTask(pl.LightningModule):
         prediction = self(self.scale_inputs(x), rows=rows).prediction  # NaN outside rows: never scored
         y_scaled = self.scale_targets(y)
         metrics = self.metrics[split]
-        ragged = self.ragged  # a ragged panel: only the series each window is valid for are scored
-        observed = ~y.isnan() if ragged else None
+        # only observed targets are scored: a ragged panel's series each window is valid for, and
+        # values the data holds (not those the fill invented)
+        masked = self.masked
+        observed = ~y.isnan() if masked else None
         # A weighted torchmetrics mean: under DDP the epoch value is over all windows of all ranks,
-        # exactly the single-process value (a logged tensor would stay per-rank). Ragged windows
-        # weigh by their share of valid series, so the epoch loss is the mean over valid values.
-        weight = observed.sum().item() / (y.shape[1] * y.shape[2]) if ragged else len(x)
+        # exactly the single-process value (a logged tensor would stay per-rank). With missing
+        # targets a batch weighs by its observed values (each batch's loss is their mean), so the
+        # epoch loss is the mean over all observed values, however they fall into batches.
+        weight = observed.sum().item() / (y.shape[1] * y.shape[2]) if masked else len(x)
         metrics["loss"](self._loss(prediction, y_scaled), weight)
         self.log(f"{split}_loss", metrics["loss"], on_epoch=True, prog_bar=split == "val", batch_size=len(x))
         point = prediction[..., self.point].contiguous()
         point_orig = self.unscale_prediction(prediction)[..., self.point].contiguous()
-        if ragged:
+        if masked:  # the torchmetrics sums and counts: epoch means over the observed values exactly
             point, y_scaled, point_orig, y = (
                 point[observed],
                 y_scaled[observed],
@@ -371,7 +387,7 @@ class ForecastingTask(pl.LightningModule):
             self.log(f"{split}_{name}", metrics[name], on_epoch=True, batch_size=len(x))
         if self.hparams.quantiles and len(self.hparams.quantiles) >= 2:
             ordered = prediction.sort(dim=-1).values
-            if ragged:
+            if masked:
                 ordered = ordered[observed]
             inside = (y_scaled >= ordered[..., 0]) & (y_scaled <= ordered[..., -1])
             metrics["coverage"](inside.float())
