@@ -1,13 +1,14 @@
 """``SSMClassifier``: a scikit-learn estimator over S4ND encoders for multichannel recordings.
 
 ``X`` is an array ``(n, channels, length)``, a 2-D array ``(n, length)`` (one channel), a list of
-``(channels, length_i)`` arrays of unequal length, the ``SeriesSet`` a reader returns, or an
-sktime/aeon ``nested_univ`` DataFrame (a column per channel, each cell a whole series). The last two
-name their channels (a CSV's columns, the frame's columns): fitted on them, the classifier keeps the
-names as ``feature_names_in_`` and matches the channels of new recordings by name, as scikit-learn
-matches a DataFrame's columns (unnamed inputs are matched by position). It works in ``Pipeline`` and ``GridSearchCV``,
-pickles (with ``pickle`` or ``joblib``) as CPU tensors plus plain settings, so a model fitted on a
-GPU loads on a machine without one.
+``(channels, length_i)`` arrays of unequal length, the ``SeriesSet`` a reader returns, an
+sktime/aeon ``nested_univ`` DataFrame (a column per channel, each cell a whole series) or an
+sktime ``pd-multiindex`` DataFrame (rows indexed by (recording, time point), a column per channel).
+The last three name their channels (a CSV's columns, the frame's columns): fitted on them, the
+classifier keeps the names as ``feature_names_in_`` and matches the channels of new recordings by
+name, as scikit-learn matches a DataFrame's columns (unnamed inputs are matched by position). It
+works in ``Pipeline`` and ``GridSearchCV``, pickles (with ``pickle`` or ``joblib``) as CPU tensors
+plus plain settings, so a model fitted on a GPU loads on a machine without one.
 
 scikit-learn's estimator checks (``sklearn.utils.estimator_checks``) run on both methods in
 ``tests/api/test_classifier_estimator_checks.py``. A 2-D ``X`` ``(n, length)`` is read as ``n``
@@ -73,9 +74,14 @@ def _check_input_kind(X: Any) -> None:
 def as_recordings(X: Any, nan_policy: str = "error"):
     """A checked :class:`SeriesSet` from ``(n, channels, length)``, ``(n, length)``, a list, a
     ``SeriesSet`` a reader returned (its source, ids, sampling step and channel names are kept), or a
-    ``nested_univ`` DataFrame (its columns name the channels)."""
+    ``nested_univ`` or ``pd-multiindex`` DataFrame (its columns name the channels)."""
     from ssm_ts.pipelines.sensor import SeriesSet, make_series_set
-    from ssm_ts.pipelines.sensor.nested import is_nested_frame, nested_frame_recordings
+    from ssm_ts.pipelines.sensor.nested import (
+        is_multiindex_frame,
+        is_nested_frame,
+        multiindex_frame_recordings,
+        nested_frame_recordings,
+    )
 
     if isinstance(X, SeriesSet):
         return make_series_set(
@@ -87,6 +93,9 @@ def as_recordings(X: Any, nan_policy: str = "error"):
             channel_names=X.channel_names,
         )
     _check_input_kind(X)
+    if is_multiindex_frame(X):  # sktime's pd-multiindex: rows (recording, time point), a column per channel
+        values, names, ids = multiindex_frame_recordings(X)
+        return make_series_set(values, nan_policy=nan_policy, source="X", ids=ids, channel_names=names)
     if is_nested_frame(X):
         values, names = nested_frame_recordings(X)
         ids = [str(i) for i in X.index]

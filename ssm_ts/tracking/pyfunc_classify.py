@@ -6,7 +6,8 @@ The MLflow model holds the ssm-ts export folder (config JSON + safetensors) as i
 
 Input: a long DataFrame (columns ``id``, optional ``time``, one column per channel), an sktime/aeon
 ``nested_univ`` DataFrame (a column per channel, each cell a whole series; its index gives the ids),
-a NumPy array ``(n, channels, length)``, or a list of ``(channels, length_i)`` arrays. A model fitted on named
+an sktime ``pd-multiindex`` DataFrame (rows indexed by (recording id, time point), a column per
+channel), a NumPy array ``(n, channels, length)``, or a list of ``(channels, length_i)`` arrays. A model fitted on named
 channels (a CSV's columns; the export's ``channel_names``) takes a DataFrame's channel columns by
 name, in any order (a missing or unknown one is a :class:`~ssm_ts.errors.DataError` naming them and the
 expected names); arrays, and DataFrames given to a model fitted without names, go by position.
@@ -50,8 +51,9 @@ def recordings_from_input(
     model_input: Any, nan_policy: str = "error", channel_names: list[str] | None = None
 ) -> SeriesSet:
     """The recordings (``.values`` ``(channels, length_i)``, ``.ids``) of a long DataFrame, a
-    ``nested_univ`` DataFrame, an array or a list of arrays, named ``"pyfunc input"``. A DataFrame's ``time`` column gives their
-    ``sampling_step`` as a long CSV's does (``None`` without one, or for arrays).
+    ``nested_univ`` or ``pd-multiindex`` DataFrame, an array or a list of arrays, named ``"pyfunc
+    input"``. A long DataFrame's ``time`` column gives their ``sampling_step`` as a long CSV's does
+    (``None`` without one, or for the other inputs).
 
     A DataFrame's recordings come in the order their ids first appear (with or without ``time``,
     which orders only the rows within a recording), so output row ``i`` is the ``i``-th id of the
@@ -65,7 +67,12 @@ def recordings_from_input(
     """
     from ssm_ts.errors import DataError
     from ssm_ts.pipelines.sensor import channel_order, make_series_set
-    from ssm_ts.pipelines.sensor.nested import is_nested_frame, nested_frame_recordings
+    from ssm_ts.pipelines.sensor.nested import (
+        is_multiindex_frame,
+        is_nested_frame,
+        multiindex_frame_recordings,
+        nested_frame_recordings,
+    )
     from ssm_ts.pipelines.sensor.sampling_step import file_step, parse_times, recording_step
 
     source = "pyfunc input"
@@ -75,9 +82,13 @@ def recordings_from_input(
     )
     if not isinstance(model_input, pd.DataFrame):
         return make_series_set(model_input, nan_policy=nan_policy, source=source, nan_fix=nan_fix)
-    if is_nested_frame(model_input):  # sktime/aeon nested_univ: a column per channel, a series per cell
-        values, names = nested_frame_recordings(model_input, source)
-        ids = [str(i) for i in model_input.index]
+    multiindex = is_multiindex_frame(model_input)  # sktime pd-multiindex: (recording, time point) rows
+    if multiindex or is_nested_frame(model_input):  # sktime/aeon nested_univ: a series per cell
+        if multiindex:
+            values, names, ids = multiindex_frame_recordings(model_input, source)
+        else:
+            values, names = nested_frame_recordings(model_input, source)
+            ids = [str(i) for i in model_input.index]
         if channel_names is not None:  # by name, as a long frame's columns
             fix = "pass a column per training channel"
             values = [v[channel_order(names, channel_names, source, fix)] for v in values]

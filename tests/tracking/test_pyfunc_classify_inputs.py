@@ -1,6 +1,7 @@
 """The classifier's logged MLflow model takes what ``SSMClassifier`` takes: an sktime/aeon
-``nested_univ`` DataFrame (a column per channel, each cell a whole series) predicts as the same
-recordings as an array, where it was refused as "needs an 'id' column"; and missing values under the
+``nested_univ`` DataFrame (a column per channel, each cell a whole series) or ``pd-multiindex``
+DataFrame (rows indexed by recording and time point) predicts as the same recordings as an array,
+where it was refused as "needs an 'id' column"; and missing values under the
 fit's ``nan_policy="error"`` name the fix the model takes, ``params={"nan_policy": ...}``, not a
 constructor argument it has no way to set.
 
@@ -37,6 +38,16 @@ def test_a_nested_dataframe_predicts_as_the_array(basicmotions):
     probabilities = [c for c in out.columns if c.startswith("p_")]
     np.testing.assert_allclose(out[probabilities].to_numpy(), reference[probabilities].to_numpy(), atol=1e-12)
     assert out["predicted"].tolist() == reference["predicted"].tolist()
+
+
+def test_a_multiindex_dataframe_predicts_as_the_array(basicmotions):
+    model, X = basicmotions
+    parts = [pd.DataFrame(x.T, columns=[f"dim_{c}" for c in range(X.shape[1])]) for x in X]
+    frame = pd.concat(parts, keys=[f"r{i}" for i in range(8)], names=["instances", "timepoints"])
+    out, reference = model.predict(frame), model.predict(X)
+    assert out["id"].tolist() == [f"r{i}" for i in range(8)]
+    probabilities = [c for c in out.columns if c.startswith("p_")]
+    np.testing.assert_allclose(out[probabilities].to_numpy(), reference[probabilities].to_numpy(), atol=1e-12)
 
 
 def test_missing_values_name_the_params_fix(basicmotions):
