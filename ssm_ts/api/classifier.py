@@ -71,10 +71,19 @@ def _check_input_kind(X: Any) -> None:
         raise DataError(f"X holds text or file paths ({X[0]!r}, ...), not recordings; {_READ_FIRST}.")
 
 
-def as_recordings(X: Any, nan_policy: str = "error"):
+_FIT_NAN_FIX = "choose nan_policy='interpolate' (linear in time) or 'zero', or clean the data"
+# nan_policy is read at every call: a fitted model takes another one without a refit
+_PREDICT_NAN_FIX = (
+    "set nan_policy on the fitted model, model.set_params(nan_policy='interpolate') (linear in time) or "
+    "'zero' (no refit needed), or clean the data"
+)
+
+
+def as_recordings(X: Any, nan_policy: str = "error", nan_fix: str = _FIT_NAN_FIX):
     """A checked :class:`SeriesSet` from ``(n, channels, length)``, ``(n, length)``, a list, a
     ``SeriesSet`` a reader returned (its source, ids, sampling step and channel names are kept), or a
-    ``nested_univ`` or ``pd-multiindex`` DataFrame (its columns name the channels)."""
+    ``nested_univ`` or ``pd-multiindex`` DataFrame (its columns name the channels). ``nan_fix``: what
+    the error for NaN under ``nan_policy="error"`` tells the caller to do."""
     from ssm_ts.pipelines.sensor import SeriesSet, make_series_set
     from ssm_ts.pipelines.sensor.nested import (
         is_multiindex_frame,
@@ -87,6 +96,7 @@ def as_recordings(X: Any, nan_policy: str = "error"):
         return make_series_set(
             X.values,
             nan_policy=nan_policy,
+            nan_fix=nan_fix,
             source=X.source,
             ids=X.ids,
             sampling_step=X.sampling_step,
@@ -95,11 +105,15 @@ def as_recordings(X: Any, nan_policy: str = "error"):
     _check_input_kind(X)
     if is_multiindex_frame(X):  # sktime's pd-multiindex: rows (recording, time point), a column per channel
         values, names, ids = multiindex_frame_recordings(X)
-        return make_series_set(values, nan_policy=nan_policy, source="X", ids=ids, channel_names=names)
+        return make_series_set(
+            values, nan_policy=nan_policy, source="X", ids=ids, channel_names=names, nan_fix=nan_fix
+        )
     if is_nested_frame(X):
         values, names = nested_frame_recordings(X)
         ids = [str(i) for i in X.index]
-        return make_series_set(values, nan_policy=nan_policy, source="X", ids=ids, channel_names=names)
+        return make_series_set(
+            values, nan_policy=nan_policy, source="X", ids=ids, channel_names=names, nan_fix=nan_fix
+        )
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
         X = X.to_numpy()
     elif hasattr(X, "__array__") and not isinstance(X, (np.ndarray, Sequence)):
@@ -122,8 +136,7 @@ def as_recordings(X: Any, nan_policy: str = "error"):
     ):
         first = tuple(int(i) for i in np.argwhere(~np.isfinite(X))[0])
         raise DataError(
-            f"X holds {int((~np.isfinite(X)).sum())} NaN or inf values (first at index {first}); choose "
-            "nan_policy='interpolate' (linear in time) or 'zero', or clean the data."
+            f"X holds {int((~np.isfinite(X)).sum())} NaN or inf values (first at index {first}); {nan_fix}."
         )
     if isinstance(X, np.ndarray) and X.dtype != object and X.ndim >= 2 and X.shape[-1] == 0:
         raise DataError(
@@ -134,7 +147,7 @@ def as_recordings(X: Any, nan_policy: str = "error"):
         raise DataError(
             f"X must be an array (n, channels, length) or a list of (channels, length) arrays, got {type(X)}"
         )
-    return make_series_set(X, nan_policy=nan_policy, source="X")
+    return make_series_set(X, nan_policy=nan_policy, source="X", nan_fix=nan_fix)
 
 
 def _check_one_label_kind(y: np.ndarray) -> None:
@@ -501,7 +514,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
     def _checked(self, X: Any):
         check_is_fitted(self, "n_features_in_")
-        data = self._matched_channels(as_recordings(X, self.nan_policy))
+        data = self._matched_channels(as_recordings(X, self.nan_policy, _PREDICT_NAN_FIX))
         if data.n_channels != self.n_features_in_:
             from ssm_ts.pipelines.sensor import transposed_hint
 
