@@ -579,8 +579,9 @@ def tune_forecaster(
             no further trial (give a larger ``n_trials`` to run more). Interrupted trials do not count.
         timeout: seconds after which no new trial starts (the running one finishes), for this call.
         sampler: ``"tpe"`` (Optuna's TPE, the default), ``"random"``, ``"grid"`` (every entry a list) or
-            an ``optuna.samplers`` instance. Seeded with the ``seed`` setting (a continued study: the
-            seed plus its number of trials, so it does not draw the first run's settings again).
+            an ``optuna.samplers`` instance. Seeded with the ``seed`` setting (a continued study: for
+            ``"tpe"`` and ``"random"``, the seed plus its number of trials, so it does not draw the
+            first run's settings again; a grid keeps its order and runs the points not run yet).
         prune: stop unpromising trials early (Optuna's median pruner on each epoch's ``val_loss``,
             after 3 complete trials; or an ``optuna.pruners`` instance). A trial is never pruned at its
             last epoch; a pruned one stops, is kept in ``trials`` (state ``PRUNED``) and is never chosen.
@@ -677,8 +678,9 @@ def tune_forecaster(
     left_running = tune_study.fail_left_running(study) if earlier else []
     if earlier:
         tune_study.queue_interrupted(study)
-        if not isinstance(sampler, optuna.samplers.BaseSampler):
-            # seeded as the first run's, it would draw that run's first settings again
+        # seeded as the first run's, TPE or random would draw that run's first settings again; not the grid:
+        # its trials name their point by an index into its order, which its seed shuffles
+        if sampler in ("tpe", "random"):
             study.sampler, _ = _make_sampler(sampler, params, fixed["seed"] + earlier)
     done = tune_study.counted(study)
     remaining = max(0, n_trials - done) if grid_size is None else max(0, min(n_trials, grid_size) - done)
