@@ -228,7 +228,9 @@ class ForecastingTask(pl.LightningModule):
 
         A ragged panel (channel-independent: setup refuses a multivariate model) fits the shared map
         on the valid (window, series) pairs only, each series' own windows inside its span, and
-        chooses alpha on the valid validation pairs."""
+        chooses alpha on the valid validation pairs. A (window, series) pair whose forecast rows hold a
+        value the fill invented is left out too (the ridge's moments are per pair: a partly observed
+        horizon cannot be kept in part)."""
         from ssm_ts.models.linear import init_linear_path_with_ridge, wants_ridge_init
 
         if not wants_ridge_init(self.net):
@@ -243,10 +245,14 @@ class ForecastingTask(pl.LightningModule):
                 index = starts[positions, None] + offsets
                 x = self.scale_inputs(windows.inputs_of(positions).to(device))  # carried fills applied
                 y = self.scale_targets(windows.targets[index[:, windows.lookback :]].to(device))
-                if windows.valid is None:
+                valid = None if windows.valid is None else windows.valid[positions]
+                if windows.observed is not None:  # pairs whose whole horizon the data holds
+                    whole = windows.observed[index[:, windows.lookback :]].all(dim=1)  # (B, n_targets)
+                    valid = whole if valid is None else valid & whole
+                if valid is None:
                     yield x, y
-                else:  # outside a span x is 0 and y NaN: those rows are left out of the fit
-                    yield x, y, windows.valid[positions].to(device)
+                else:  # outside a span x is 0 and y NaN, filled y invented: those rows are left out
+                    yield x, y, valid.to(device)
 
         init_linear_path_with_ridge(self.net, scaled("train"), scaled("val"))
 

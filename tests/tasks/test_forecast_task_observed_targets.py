@@ -190,3 +190,41 @@ def test_a_ragged_panel_with_a_filled_gap_scores_the_observed_values_of_its_wind
     seen = ~filled[995 : 995 + HORIZON] & windows.valid[i].numpy()[None, :]
     assert not seen.all() and seen[:, module.spec.targets.index("OT")].any()
     np.testing.assert_array_equal(~windows[i][1].isnan().numpy(), seen)
+
+
+def test_the_ridge_initialisation_leaves_pairs_with_filled_targets_out(ett, tmp_path):
+    """``linear_init="ridge"``: the closed-form map is fitted on the (window, series) pairs whose
+    forecast rows the data holds, and alpha is chosen on such validation pairs: scikit-learn's ridge
+    on those pairs gathered by hand."""
+    from sklearn.linear_model import Ridge
+
+    from ssm_ts.models.linear import RIDGE_ALPHAS
+
+    torch.set_num_threads(1)
+    table = gapped(ett)
+    fc = Forecaster(model="s4d", lookback=LOOKBACK, horizon=HORIZON, max_epochs=1, batch_size=64, patience=None,
+                    model_options={"d_model": 8, "d_state": 8, "n_layers": 1, "linear_init": "ridge"},
+                    log_to_mlflow=False, out_dir=str(tmp_path),
+                    trainer_options={"limit_train_batches": 2, "enable_progress_bar": False,
+                                     "enable_model_summary": False})  # fmt: skip
+    fc.fit(table, time_col="date", fill="ffill")
+    weight = fc.task_.net.linear.time.weight.detach().double().T.numpy()
+    filled = filled_targets(fc.history_, fc.spec_)
+    rows = {"train": ([], []), "val": ([], [])}
+    length = LOOKBACK + HORIZON
+    for j, name in enumerate(TARGETS):
+        values = fc.history_[name].to_numpy(dtype="float64")  # ffill: the inputs hold the fill
+        scaled = (values - values[:840].mean()) / values[:840].std()  # the training rows' scaler
+        for split, (low, high) in {"train": (0, 840), "val": (840, 960)}.items():
+            for s in range(max(0, low - LOOKBACK), high - length + 1):
+                if filled[s + LOOKBACK : s + length, j].any():
+                    continue
+                window = scaled[s : s + length] - scaled[s + LOOKBACK - 1]  # instance norm "last"
+                rows[split][0].append(window[:LOOKBACK])
+                rows[split][1].append(window[LOOKBACK:])
+    X, Y = (np.stack(part) for part in rows["train"])
+    Xv, Yv = (np.stack(part) for part in rows["val"])
+    assert len(X) < 3 * 781 and len(Xv) < 3 * 109  # some pairs were left out
+    fits = {a: Ridge(alpha=a, fit_intercept=False, solver="cholesky").fit(X, Y) for a in RIDGE_ALPHAS}
+    scores = {a: float(((fit.predict(Xv) - Yv) ** 2).mean()) for a, fit in fits.items()}
+    np.testing.assert_allclose(weight, fits[min(scores, key=scores.get)].coef_.T, rtol=1e-5, atol=1e-7)
