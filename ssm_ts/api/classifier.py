@@ -531,14 +531,15 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
         fitted = getattr(self, "feature_names_in_", None)  # None: unnamed fit, or pickled before names
         name = type(self).__name__
-        if fitted is not None and data.channel_names is None:
+        one_channel = data.n_channels == 1 == getattr(self, "n_features_in_", 0)  # no order to get wrong
+        if fitted is not None and data.channel_names is None and not one_channel:
             warnings.warn(
                 f"X does not have valid feature names, but {name} was fitted with feature names; its "
                 f"channels are taken in the fitted order {list(fitted)}.",
                 UserWarning,
                 stacklevel=4,
             )
-        elif fitted is None and data.channel_names is not None:
+        elif fitted is None and data.channel_names is not None and not one_channel:
             warnings.warn(
                 f"X has feature names, but {name} was fitted without feature names; its channels "
                 f"{data.channel_names} are taken by position.",
