@@ -960,7 +960,10 @@ def _raise_if_all_failed(study: optuna.Study) -> None:
     and some failed (their training loss became NaN or inf)."""
     import optuna
 
-    failed = [t for t in study.trials if t.state == optuna.trial.TrialState.FAIL]
+    from ssm_ts.api.tune_study import RETRY_KEY
+
+    rerun = {t.user_attrs.get(RETRY_KEY) for t in study.trials}  # interrupted trials whose settings ran again
+    failed = [t for t in study.trials if t.state == optuna.trial.TrialState.FAIL and t.number not in rerun]
     if not failed:
         return
     reasons = "; ".join(
@@ -968,8 +971,9 @@ def _raise_if_all_failed(study: optuna.Study) -> None:
         for t in failed[:5]
     )
     more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
+    run = len(study.trials) - len(rerun - {None})  # an interrupted trial and its rerun: one trial
     raise TrainingError(
-        f"every trial of the search failed, none completed ({len(failed)} of {len(study.trials)} failed{more}): "
+        f"every trial of the search failed, none completed ({len(failed)} of {run} failed{more}): "
         f"{reasons}. Search a range where training stays finite (e.g. a lower lr), or set "
         "trainer_options={'gradient_clip_val': 1.0}."
     )

@@ -17,6 +17,7 @@ from lightning.pytorch.callbacks import Callback
 
 from ssm_ts.api.tuning import _ReportValidationLoss, _TrialForecaster, tune_forecaster
 from ssm_ts.errors import TrainingError
+from tests.cli.fake_use import InterruptAtEpoch
 from tests.failures import make_checkpoint_uploads_fail
 
 SETTINGS = dict(target="OT", time_col="date", model="nlinear", lookback=48, horizon=12, max_epochs=2,
@@ -103,3 +104,22 @@ def test_a_failure_after_training_stops_the_search_and_the_trial_resumes_when_it
     run = mlflow.MlflowClient(kwargs["tracking_uri"]).get_run(rerun.user_attrs["run_id"])
     assert rerun.user_attrs["run_id"] == result.study.trials[0].user_attrs["run_id"]
     assert run.info.status == "FINISHED" and run.data.tags["optuna.state"] == "COMPLETE"
+
+
+def test_every_trial_failed_counts_an_interrupted_trial_once(
+    shared_data, single_thread, tmp_path, monkeypatch
+):
+    # an interrupted trial and its rerun are one trial's settings: the message listed both, "3 of 3 failed"
+    ili = dict(target="OT", time_col="date", model="spacetime", lookback=36, horizon=24, max_epochs=1,
+               trainer_options={"limit_train_batches": 5}, log_to_mlflow=False)  # fmt: skip  # lr 1e4: NaN
+    data = shared_data / "forecasting" / "national_illness.csv"
+    kwargs = dict(sampler="grid", storage=f"sqlite:///{tmp_path / 'optuna.db'}", out_dir=str(tmp_path), **ili)
+    with monkeypatch.context() as patch:
+        own = _TrialForecaster._fit_callbacks
+        patch.setattr(_TrialForecaster, "_fit_callbacks", lambda self: [*own(self), InterruptAtEpoch(0)])
+        with pytest.raises(KeyboardInterrupt):
+            tune_forecaster(data, {"lr": [1e4, 1e5]}, **kwargs)
+    with pytest.raises(TrainingError, match=r"every trial of the search failed.*\(2 of 2 failed\)") as caught:
+        tune_forecaster(data, {"lr": [1e4, 1e5]}, **kwargs)
+    assert "interrupted" not in str(caught.value) and "trial 0 " not in str(caught.value)
+    assert str(caught.value).count("training loss became nan") == 2
