@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import pickletools
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -62,10 +65,12 @@ def save_export(
 def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     """Read a Lightning ``.ckpt`` with ``weights_only=True``: tensors and plain containers only.
 
-    A checkpoint that needs arbitrary classes to unpickle (which could run code) is refused.
+    A checkpoint that needs arbitrary classes to unpickle (which could run code) is refused; a file
+    that is no checkpoint at all (text, a CSV, an audio file) is named as such, and so is a
+    checkpoint cut short.
 
     Raises:
-        CheckpointError: missing, corrupt, or unsafe checkpoint.
+        CheckpointError: missing, not a checkpoint, truncated or corrupt, or unsafe.
     """
     path = Path(path)
     if path.is_dir():
@@ -83,15 +88,147 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         raise CheckpointError(f"checkpoint not found: {path}; pass the path of a .ckpt file written by a fit")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as err:
-        raise CheckpointError(
-            f"refused to load {path}: it holds objects other than tensors and plain values, which could run "
-            f"code when unpickled ({str(err).splitlines()[0]}). Only load checkpoints you trust, re-exported by ssm-ts."
-        ) from err
-    except (RuntimeError, EOFError, OSError) as err:
-        raise CheckpointError(
-            f"cannot read checkpoint {path}: {err}; it may be truncated or not a checkpoint"
-        ) from err
+    except OSError as err:  # unreadable (permissions, a device error): nothing to say about its content
+        raise CheckpointError(f"cannot read checkpoint {path}: {err}") from err
+    except Exception as err:  # noqa: BLE001 - torch.load on arbitrary bytes raises KeyError, IndexError, ...
+        raise _load_error(path, err) from err
+
+
+# what to pass instead, in every "not a checkpoint" / "truncated" message
+PASS_A_CHECKPOINT = (
+    "pass a .ckpt file written by a fit (<its --out>/<experiment id>/<run id>/checkpoints/best-epoch=N.ckpt "
+    "or last.ckpt; on the command line also --ckpt_path best or last with the fit's --out)"
+)
+_ZIP_MAGIC = b"PK\x03\x04"
+# other formats a user may pass by mistake, by their first bytes
+_MAGIC_NAMES = {
+    b"RIFF": "a WAV (RIFF) audio file",
+    b"fLaC": "a FLAC audio file",
+    b"OggS": "an Ogg audio file",
+    b"\x89PNG": "a PNG image",
+    b"PAR1": "a Parquet file",
+    b"\x93NUMPY": "a NumPy .npy array",
+}
+
+
+def _load_error(path: Path, err: Exception) -> CheckpointError:
+    """The error for a file ``torch.load`` failed on, told apart by reading the file without unpickling
+    it: not a checkpoint (text, a CSV, an empty file, another format), a checkpoint cut short, or a
+    pickle that imports objects other than tensors (the safety refusal)."""
+    not_one = not_a_checkpoint(path)
+    if not_one is not None:
+        return CheckpointError(f"{path} is not a checkpoint ({not_one}); {PASS_A_CHECKPOINT}")
+    imports = _refused_imports(path, err) if isinstance(err, pickle.UnpicklingError) else None
+    if imports is None:
+        return CheckpointError(
+            f"cannot read checkpoint {path}: it is truncated or damaged ({_reason(err)}); a fit stopped while "
+            f"writing it, or a copy was cut short; {PASS_A_CHECKPOINT}"
+        )
+    if not imports and not _is_torch_file(path):  # a pickle of plain values, not written by torch.save
+        return CheckpointError(
+            f"{path} is not a checkpoint (a Python pickle that torch.save did not write); {PASS_A_CHECKPOINT}"
+        )
+    what = (
+        f"it imports {', '.join(imports)}"
+        if imports
+        else f"it holds objects other than tensors ({_reason(err)})"
+    )
+    return CheckpointError(
+        f"refused to load {path}: {what}, which could run code when unpickled. Only load checkpoints you "
+        "trust, re-exported by ssm-ts."
+    )
+
+
+def not_a_checkpoint(path: Path) -> str | None:
+    """What ``path`` is when it is no PyTorch file at all (``"the file is empty"``, ``"a CSV, first line
+    'date,value'"``, ...), read without unpickling; ``None`` for a PyTorch zip or a pickle, whole or not."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if not head:
+        return "the file is empty"
+    if head.startswith(_ZIP_MAGIC):
+        if not zipfile.is_zipfile(path):
+            return None  # a zip whose end (its central directory) is missing: a checkpoint cut short
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+        if any(name.endswith("/data.pkl") for name in names):
+            return None
+        return f"a zip archive of other files: {', '.join(names[:3])}{', ...' if len(names) > 3 else ''}"
+    if _starts_a_pickle(head):
+        return None
+    if len(head) > 8 and head[8:10] == b'{"' and path.suffix == ".safetensors":
+        return "a safetensors file: the weights of an export, whose folder WaveformGenerator.load / Forecaster.load read"
+    named = next((name for magic, name in _MAGIC_NAMES.items() if head.startswith(magic)), None)
+    if named is not None:
+        return named
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.start < len(head) - 4:  # not a character cut at the 4096th byte
+            return f"binary data starting {head[:8]!r}"
+        text = head[: err.start].decode("utf-8")
+    if "\x00" in text:
+        return f"binary data starting {head[:8]!r}"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    shown = first if len(first) <= 60 else first[:57] + "..."
+    return f"{'a CSV' if _looks_like_csv(path, lines) else 'a text file'}, first line {shown!r}"
+
+
+def _looks_like_csv(path: Path, lines: list[str]) -> bool:
+    """A table: named .csv/.tsv, or its first two lines hold the same number of commas (or tabs)."""
+    if path.suffix.lower() in (".csv", ".tsv"):
+        return True
+    return len(lines) > 1 and any(lines[0].count(sep) == lines[1].count(sep) > 0 for sep in ",\t;")
+
+
+def _starts_a_pickle(head: bytes) -> bool:
+    """A PROTO opcode (protocol 2 to 5) first, as torch.save's legacy format and pickle.dump write. A
+    protocol-0 pickle is plain text, and plain text can parse as one ("1." is POP_MARK, STOP)."""
+    return len(head) > 1 and head[0] == 0x80 and 2 <= head[1] <= 5
+
+
+def _is_torch_file(path: Path) -> bool:
+    """Whether ``path`` was written by torch.save: a zip with ``<name>/data.pkl``, or a legacy file,
+    which starts with torch's pickled magic number."""
+    if zipfile.is_zipfile(path):
+        return True
+    with open(path, "rb") as f:
+        return f.read(4) == b"\x80\x02\x8a\x0a"  # protocol 2, then a 10-byte long: torch's magic number
+
+
+def _refused_imports(path: Path, err: Exception) -> list[str] | None:
+    """The objects a whole pickle imports that torch refused (``["builtins.open"]``), read with
+    :mod:`pickletools`, which parses opcodes and never builds an object; ``[]`` for a whole pickle
+    that imports nothing, ``None`` for one cut short (no STOP: truncated)."""
+    refused = re.findall(r"Unsupported global: GLOBAL (\S+)", str(err))
+    if zipfile.is_zipfile(path):
+        return refused
+    imports: list[str] = []
+    strings: list[str] = []
+    with open(path, "rb") as f:
+        try:
+            for opcode, arg, _ in pickletools.genops(f):
+                if isinstance(arg, str):
+                    strings.append(arg)
+                if opcode.name in ("GLOBAL", "INST"):  # "module name"
+                    imports.append(arg.replace(" ", "."))
+                elif opcode.name == "STACK_GLOBAL" and len(strings) >= 2:
+                    imports.append(".".join(strings[-2:]))
+                elif opcode.name == "STOP":
+                    break
+            else:
+                return None
+        except Exception:  # noqa: BLE001 - a parse error: not a whole pickle
+            return None
+    return refused or sorted(set(imports))
+
+
+def _reason(err: BaseException) -> str:
+    """The first sentence of torch's own reason (its message opens with advice about ``weights_only``)."""
+    text = str(err).split("WeightsUnpickler error:", 1)[-1]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0].split(". ")[0].rstrip(".") if lines else type(err).__name__
 
 
 def load_export(

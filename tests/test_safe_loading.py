@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+import re
+import zipfile
 
 import pytest
 import torch
@@ -89,3 +91,101 @@ def test_loading_a_crafted_audio_checkpoint_is_refused_and_not_executed(tmp_path
     )
     assert code != 0 and "refused to load" in capsys.readouterr().err
     assert not marker.exists() and not (tmp_path / "s").exists()
+
+
+def _real_checkpoint(tmp_path):
+    good = tmp_path / "good.ckpt"
+    torch.save({"state_dict": {"w": torch.ones(1000)}, "epoch": 3}, good)
+    return good
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "what"),
+    [
+        (
+            "notes.txt",
+            b"trained on ETTh1, 3 epochs\n",
+            r"a text file, first line 'trained on ETTh1, 3 epochs'",
+        ),
+        ("ETTh1.csv", b"date,HUFL,OT\n2016-07-01 00:00:00,5.8,30.5\n", r"a CSV, first line 'date,HUFL,OT'"),
+        ("1.5.csv", b"1.5,2\n3,4\n", r"a CSV, first line '1.5,2'"),  # parses as a protocol-0 pickle
+        ("empty.ckpt", b"", r"the file is empty"),
+        ("digit.wav", b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(40), r"a WAV \(RIFF\) audio file"),
+        ("plain.pkl", pickle.dumps({"epoch": 3}), r"a Python pickle that torch.save did not write"),
+    ],
+)
+def test_a_file_that_is_no_checkpoint_is_called_so_not_unsafe(tmp_path, name, content, what):
+    # before: "refused to load ...: it holds objects other than tensors ... could run code" for a CSV
+    # or a plain pickle, a bare KeyError ('101') for a text file, IndexError for a WAV, and
+    # "cannot read checkpoint ...: " with an empty reason for an empty file
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(CheckpointError) as caught:
+        load_checkpoint(path)
+    message = str(caught.value)
+    assert re.match(rf"{re.escape(str(path))} is not a checkpoint \({what}\); pass a \.ckpt file", message)
+    assert "checkpoints/best-epoch=N.ckpt or last.ckpt" in message and "--ckpt_path best or last" in message
+    assert "refused" not in message and "could run code" not in message
+
+
+def test_a_zip_of_other_files_is_no_checkpoint(tmp_path):
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", "{}")
+        archive.writestr("model.safetensors", "")
+    with pytest.raises(
+        CheckpointError, match=r"is not a checkpoint \(a zip archive of other files: config.json"
+    ):
+        load_checkpoint(path)
+
+
+@pytest.mark.parametrize("keep", [0.5, 20])  # half of it; only the zip's first bytes
+def test_a_checkpoint_cut_short_is_called_truncated(tmp_path, keep):
+    good = _real_checkpoint(tmp_path)
+    data = good.read_bytes()
+    cut = tmp_path / "last.ckpt"
+    cut.write_bytes(data[: int(len(data) * keep) if keep < 1 else keep])
+    with pytest.raises(
+        CheckpointError,
+        match=rf"cannot read checkpoint {re.escape(str(cut))}: it is truncated or damaged \(.*zip archive.*\); "
+        "a fit stopped while writing it, or a copy was cut short; pass a .ckpt file",
+    ):
+        load_checkpoint(cut)
+
+
+def test_a_legacy_format_checkpoint_cut_short_is_called_truncated(tmp_path):
+    good = tmp_path / "legacy.ckpt"
+    torch.save({"state_dict": {"w": torch.ones(1000)}}, good, _use_new_zipfile_serialization=False)
+    assert load_checkpoint(good)["state_dict"]["w"].shape == (1000,)
+    cut = tmp_path / "cut.ckpt"
+    cut.write_bytes(good.read_bytes()[:40])
+    with pytest.raises(CheckpointError, match=r"it is truncated or damaged"):
+        load_checkpoint(cut)
+
+
+@pytest.mark.parametrize("writer", ["pickle.dump", "torch.save"])
+def test_a_pickle_with_code_is_still_refused_naming_what_it_imports(tmp_path, writer):
+    marker = tmp_path / "pwned"
+    ckpt = tmp_path / "evil.ckpt"
+    if writer == "torch.save":
+        torch.save({"state_dict": {}, "payload": Exploit(marker)}, ckpt)
+    else:
+        ckpt.write_bytes(pickle.dumps({"state_dict": {}, "payload": Exploit(marker)}))
+    with pytest.raises(
+        CheckpointError, match=r"refused to load .*evil.ckpt: it imports io.open, which could run code"
+    ):
+        load_checkpoint(ckpt)
+    assert not marker.exists()
+
+
+def test_the_cli_says_not_a_checkpoint_for_a_csv_passed_as_ckpt_path(tmp_path, capsys):
+    from ssm_ts import cli
+
+    csv = tmp_path / "data.csv"
+    csv.write_text("date,OT\n2016-07-01,30.5\n")
+    code = cli.main(
+        ["audio", "generate", "--ckpt_path", str(csv), "--num", "1", "--out", str(tmp_path / "s")]
+    )
+    err = capsys.readouterr().err
+    assert code == 1 and f"{csv} is not a checkpoint (a CSV, first line 'date,OT')" in err
+    assert "Traceback" not in err and not (tmp_path / "s").exists()
