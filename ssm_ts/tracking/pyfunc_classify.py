@@ -81,6 +81,7 @@ def recordings_from_input(
         "or clean the data"
     )
     if not isinstance(model_input, pd.DataFrame):
+        _check_not_path_or_dict(model_input)
         return make_series_set(model_input, nan_policy=nan_policy, source=source, nan_fix=nan_fix)
     multiindex = is_multiindex_frame(model_input)  # sktime pd-multiindex: (recording, time point) rows
     if multiindex or is_nested_frame(model_input):  # sktime/aeon nested_univ: a series per cell
@@ -127,6 +128,25 @@ def recordings_from_input(
     return make_series_set(
         values, nan_policy=nan_policy, source=source, ids=ids, sampling_step=step, nan_fix=nan_fix
     )
+
+
+def _check_not_path_or_dict(model_input: Any) -> None:
+    """A file path or a dict is not recordings: iterated, a path was 'values are not numeric ('B')' and a
+    dict its keys. Raises a DataError naming what was given and what to pass."""
+    from ssm_ts.errors import DataError
+
+    if isinstance(model_input, (str, bytes, os.PathLike)):
+        raise DataError(
+            f"pyfunc input is a file path ({model_input!r}), not recordings; read the file first, e.g. "
+            "ssm_ts.pipelines.sensor.read_series(path).values, and pass those (or classify files with "
+            "ssm-ts classify predict --ckpt_path ... --data.path FILE)."
+        )
+    if isinstance(model_input, dict):
+        raise DataError(
+            f"pyfunc input is a dict (keys {list(model_input)[:10]}); pass the recordings themselves: an array "
+            "(n, channels, length), a list of (channels, length_i) arrays or a DataFrame (served: "
+            '{"inputs": <array>} or {"dataframe_split": <long frame>}).'
+        )
 
 
 def _channel_numbers(frame: pd.DataFrame, channels: list[str]) -> np.ndarray:

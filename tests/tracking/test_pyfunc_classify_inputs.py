@@ -58,3 +58,16 @@ def test_missing_values_name_the_params_fix(basicmotions):
         model.predict(X)
     assert 'params={"nan_policy": "interpolate"}' in str(err.value)
     assert "nan_policy='interpolate'" not in str(err.value)  # a constructor argument the model cannot take
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("BasicMotions_TEST.ts", r"a file path \('BasicMotions_TEST.ts'\).*read_series"),
+        ({"X": np.zeros((2, 6, 100))}, r"a dict \(keys \['X'\]\).*pass the recordings themselves"),
+    ],
+)
+def test_a_path_or_a_dict_is_named(basicmotions, given, message):
+    model, _ = basicmotions
+    with pytest.raises(DataError, match=message):
+        model.predict(given)
