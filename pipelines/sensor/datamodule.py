@@ -269,6 +269,11 @@ class SensorDataModule(pl.LightningDataModule):
     def setup(self, stage: str) -> None:
         if stage == "fit" and self.train_set is None:
             full = self._load_train()
+            if full.labels is None and Path(full.source).is_dir():  # a folder of CSVs read without labels
+                raise DataError(
+                    f"{full.source}: no labels.csv beside the recordings; training needs one label per "
+                    "recording: add labels.csv with columns file, label (a row per recording CSV)."
+                )
             require_labels(full)
             self.fit_sampling_step = full.sampling_step
             if self.classes is None:  # a model's classes (set_classes) keep their order

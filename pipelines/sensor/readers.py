@@ -679,9 +679,12 @@ def read_csv_long(
     )
 
 
+DEFAULT_LABELS_FILE = "labels.csv"
+
+
 def read_csv_folder(
     folder: str | os.PathLike,
-    labels_file: str | os.PathLike | None = "labels.csv",
+    labels_file: str | os.PathLike | None = DEFAULT_LABELS_FILE,
     *,
     file_col: str = "file",
     label_col: str = "label",
@@ -693,9 +696,13 @@ def read_csv_folder(
     ``folder``, with a labels CSV (columns ``file_col``, ``label_col``) naming each file's class.
     ``read_options`` (as in :func:`read_csv_long`) read every CSV there, the labels file too; the
     ``time_col`` of the files gives ``sampling_step`` as there. The first file's columns name the
-    channels (``channel_names``); the other files need the same columns, in any order (read by name)."""
+    channels (``channel_names``); the other files need the same columns, in any order (read by name).
+    A folder without the default ``labels.csv`` is read unlabelled (recordings to classify); a
+    ``labels_file`` named otherwise must exist."""
     options = check_read_options(read_options)
     folder = _existing(folder)
+    if labels_file == DEFAULT_LABELS_FILE and not (folder / labels_file).exists():
+        labels_file = None  # new recordings to classify: the default labels file is optional
     files = sorted(p for p in folder.glob("*.csv") if labels_file is None or p.name != Path(labels_file).name)
     if not files:
         raise DataError(f"{folder}: no recording CSV files found.")
