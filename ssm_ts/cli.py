@@ -117,7 +117,7 @@ def build_cli_class():
     from rich.console import Console
 
     from ssm_ts.atomic import atomic_path
-    from ssm_ts.errors import CheckpointError, ConfigError
+    from ssm_ts.errors import ConfigError
     from ssm_ts.export import load_checkpoint
     from ssm_ts.tracking.logger import (
         RecordMLflowRun,
@@ -141,11 +141,12 @@ def build_cli_class():
     from ssm_ts.tracking.run_folder import log_model_and_publish, publish_copy, run_folder
     from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
     from ssm_ts.training import (
-        BEST_CHECKPOINT_PREFIX,
+        NAMED_CHECKPOINTS,
         NonFiniteLossGuard,
         find_newest_checkpoint,
         keep_beside_best,
         keep_given_patience,
+        resolve_named_checkpoint,
         ssm_ts_best_checkpoint,
         trainer_refusals,
     )
@@ -367,16 +368,9 @@ def build_cli_class():
                     f"ssm-ts {self.use_name} predict needs a trained model: pass --ckpt_path with a "
                     "checkpoint written by fit (a .ckpt file, or 'best' / 'last' for the newest under --out)"
                 )
-            if ckpt_path not in ("best", "last"):
+            if ckpt_path not in NAMED_CHECKPOINTS:
                 return ckpt_path
-            out = self.config[subcommand].get("out")
-            pattern = f"{BEST_CHECKPOINT_PREFIX}*.ckpt" if ckpt_path == "best" else "last.ckpt"
-            found = find_newest_checkpoint(out, pattern)
-            if found is None:
-                raise CheckpointError(
-                    f"--ckpt_path {ckpt_path}: no {pattern} under --out {out}; pass the --out of the fit, "
-                    "or the checkpoint's path"
-                )
+            found = resolve_named_checkpoint(ckpt_path, self.config[subcommand].get("out"))
             Console(stderr=True).print(f"using {found}")
             self.config[subcommand]["ckpt_path"] = str(found)
             return str(found)

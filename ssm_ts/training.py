@@ -236,6 +236,25 @@ def find_newest_checkpoint(out_dir: str | os.PathLike, pattern: str = "last.ckpt
     return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
 
 
+NAMED_CHECKPOINTS = ("best", "last")  # --ckpt_path values that name a fit's newest checkpoint under --out
+
+
+def resolve_named_checkpoint(name: str, out_dir: str | os.PathLike) -> Path:
+    """``--ckpt_path best`` / ``last`` of validate, test, predict and ``audio generate``: the newest
+    ``best-*.ckpt`` / ``last.ckpt`` under ``out_dir`` (the fit's ``--out``), any run. A
+    :class:`~ssm_ts.errors.CheckpointError` names the folder and what to pass when there is none."""
+    from ssm_ts.errors import CheckpointError
+
+    pattern = f"{BEST_CHECKPOINT_PREFIX}*.ckpt" if name == "best" else "last.ckpt"
+    found = find_newest_checkpoint(out_dir, pattern)
+    if found is None:
+        raise CheckpointError(
+            f"--ckpt_path {name}: no {pattern} under --out {out_dir}; pass the --out of the fit, "
+            "or the checkpoint's path"
+        )
+    return found
+
+
 class BestAndLastCheckpoint(ModelCheckpoint):
     """``ModelCheckpoint`` keeping the best checkpoint (``best-epoch=N.ckpt``) and ``last.ckpt``, whose
     ``last.ckpt`` is written by :class:`LastCheckpointWriter` after every other checkpoint callback.

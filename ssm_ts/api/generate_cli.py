@@ -1,6 +1,11 @@
 """``ssm-ts audio generate``: sample clips from a trained waveform model into WAV files and a spectrogram sheet.
 
-ssm-ts audio generate --ckpt_path outputs/ssm-ts/checkpoints/last.ckpt --num 16 --seconds 1 --out samples/
+ssm-ts audio generate --ckpt_path last --out outputs/audio_digits_quick --num 16 --seconds 1
+ssm-ts audio generate --ckpt_path path/to/last.ckpt --num 16 --seconds 1 --out samples/
+
+``--ckpt_path best`` / ``last`` name the newest such checkpoint under ``--out`` (the fit's, as for
+``ssm-ts audio predict``; with ``--config`` its ``out:``; else the fit's default ``outputs/audio``), and
+the clips are written there, beside the predictions ``predict`` writes.
 """
 
 from __future__ import annotations
@@ -16,20 +21,33 @@ if TYPE_CHECKING:
     import torch
 
 
+# the --out of ``ssm-ts audio fit`` when neither it nor its config names one: where best/last are looked for
+FIT_DEFAULT_OUT = "outputs/audio"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ssm-ts audio generate",
         description="Generate audio clips with a trained SaShiMi model (recurrent mode).",
     )
     parser.add_argument(
-        "--ckpt_path", required=True, help="a .ckpt from 'ssm-ts audio fit' or an export folder"
+        "--ckpt_path",
+        required=True,
+        help="a .ckpt from 'ssm-ts audio fit', an export folder, or 'best' / 'last': the newest such "
+        "checkpoint of a fit under --out",
+    )
+    parser.add_argument(
+        "--config",
+        default=None,
+        help="the fit's config (a YAML file or a shipped config's name): its out: is the default --out",
     )
     parser.add_argument("--num", type=int, default=16, help="number of clips (default 16)")
     parser.add_argument("--seconds", type=float, default=1.0, help="clip length in seconds (default 1)")
     parser.add_argument(
         "--out",
-        default="samples",
-        help="output folder (default samples/); the sample_NNN.wav files of an earlier run there are replaced",
+        default=None,
+        help="output folder (default samples/; with --ckpt_path best/last the fit's --out: --config's out:, "
+        f"else {FIT_DEFAULT_OUT}); the sample_NNN.wav files of an earlier run there are replaced",
     )
     parser.add_argument("--temperature", type=float, default=1.0, help="logit temperature (default 1)")
     parser.add_argument("--top_p", type=float, default=None, help="nucleus sampling threshold in (0, 1]")
@@ -49,6 +67,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
     return parser
+
+
+def resolve_checkpoint(ckpt_path: str, out: str | None, config: str | None) -> tuple[str, str]:
+    """``(checkpoint or export path, output folder)`` of ``--ckpt_path`` / ``--out`` / ``--config``.
+
+    ``best`` / ``last`` are resolved as validate/test/predict resolve them: the newest ``best-*.ckpt`` /
+    ``last.ckpt`` under ``--out``, which defaults to the config's ``out:`` and else to the fit's default
+    folder; a CheckpointError says what to pass when there is none. A path is used as given, and the
+    clips go to ``--out`` (default: the config's ``out:``, else ``samples``)."""
+    from ssm_ts.training import NAMED_CHECKPOINTS, resolve_named_checkpoint
+
+    named = ckpt_path in NAMED_CHECKPOINTS
+    out = out or (_config_out(config) if config is not None else None)
+    out = out or (FIT_DEFAULT_OUT if named else "samples")
+    return (str(resolve_named_checkpoint(ckpt_path, out)) if named else ckpt_path), out
+
+
+def _config_out(value: str) -> str | None:
+    """The ``out:`` of ``--config`` (a YAML file, YAML text or a shipped config's name), as the fit read it."""
+    import yaml
+
+    from ssm_ts.packaged_configs import resolve_config_value
+
+    resolved, _ = resolve_config_value(value, "audio")
+    try:
+        path = Path(resolved).expanduser()
+        content = yaml.safe_load(path.read_text() if path.is_file() else resolved)
+    except (OSError, yaml.YAMLError) as err:
+        raise ConfigError(f"--config {value}: cannot read it as YAML ({err})") from err
+    if content is None:
+        return None
+    if not isinstance(content, dict):
+        raise ConfigError(
+            f"--config {value}: expected a YAML mapping (model:, data:, out: ...), got {content!r}"
+        )
+    out = content.get("out")
+    return None if out is None else str(out)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -93,9 +148,12 @@ def generate_command(argv: list[str]) -> int:
     if args.num < 1 or args.batch_size < 1:
         raise ConfigError(f"need --num >= 1 and --batch_size >= 1; got {args.num}, {args.batch_size}")
     device = resolve_device(args.device)
-    check_out_dir(Path(args.out), "--out")  # before generating, which can take minutes
     console = Console(stderr=True)
-    task = load_waveform_model(args.ckpt_path).to(device)
+    ckpt_path, args.out = resolve_checkpoint(args.ckpt_path, args.out, args.config)
+    if ckpt_path != args.ckpt_path:
+        console.print(f"using {ckpt_path}", markup=False, highlight=False)
+    check_out_dir(Path(args.out), "--out")  # before generating, which can take minutes
+    task = load_waveform_model(ckpt_path).to(device)
     rate = int(task.hparams.sample_rate)
     # the same checks and messages as WaveformGenerator.generate (nan/inf seconds, temperature, top_p)
     n_samples = check_generation(args.num, args.seconds, rate, args.temperature, args.top_p, args.seed)[1]
