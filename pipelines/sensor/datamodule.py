@@ -33,7 +33,7 @@ from sklearn.preprocessing import LabelEncoder
 from torch.utils.data import DataLoader, Dataset, RandomSampler, SequentialSampler
 
 from ssm_ts.datasets import resolve_data_path
-from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 from ssm_ts.pipelines.csv_options import check_read_options
 
 from .audio import read_fsdd
@@ -168,8 +168,15 @@ class SensorDataModule(pl.LightningDataModule):
             raise ConfigError(
                 f"max_batch_steps must be a positive number of recording-steps per batch, got {max_batch_steps}"
             )
-        # a file or folder, or a standard data set's name (BasicMotions, fsdd) read from the data home
-        self.path = resolve_data_path(path, "classify")
+        # a file or folder, or a standard data set's name (BasicMotions, fsdd) read from the data home.
+        # An unknown name is an error now; a known data set missing from the data home is downloaded
+        # at first use, so a test or predict on a file of its own does not need the fit's data set
+        # (restored with a checkpoint) at hand
+        self._path_setting = path
+        try:
+            self._resolved_path = resolve_data_path(path, "classify", download=False)
+        except DataFileNotFoundError:
+            self._resolved_path = None
         self.test_path, self.predict_path = test_path, predict_path
         self.format, self.nan_policy = format, nan_policy
         self.val_fraction, self.batch_size, self.seed = val_fraction, batch_size, seed
@@ -211,6 +218,13 @@ class SensorDataModule(pl.LightningDataModule):
             raise ConfigError("format 'fsdd' reads a folder split by index; pass the folder as data.path")
         return read_series(path, self.format, self.nan_policy, self.read_options)
 
+    @property
+    def path(self) -> str | None:
+        """``data.path`` resolved: a standard data set's name becomes its folder in the data home."""
+        if self._resolved_path is None and self._path_setting is not None:
+            self._resolved_path = resolve_data_path(self._path_setting, "classify")
+        return self._resolved_path
+
     def _paths(self) -> tuple[Path | None, Path | None]:
         """(train, test) paths: a UCR/UEA folder gives both."""
         if self.path is None:
@@ -241,6 +255,8 @@ class SensorDataModule(pl.LightningDataModule):
             return given["test"]
         if self.format == "fsdd":
             return read_fsdd(self._require_path(), "test", n_mels=self.n_mels)
+        if self.test_path:  # the test file alone: data.path (maybe a data set's name) is not needed
+            return self._read(self.test_path)
         _, test = self._paths()
         return self._read(test) if test is not None else None
 
