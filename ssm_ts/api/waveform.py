@@ -368,8 +368,10 @@ class WaveformGenerator(ResumableFit):
         log_dict_artifact(logger, config, "config.json")
         if best:
             log_artifact(logger, best, "checkpoints")
+        example, signature = task.mlflow_example_and_signature(data)
         log_model_and_publish(logger, out_dir, lambda export_dir: task.mlflow_pyfunc(data, export_dir),
-                              register_as=self.settings["register_as"])  # fmt: skip
+                              register_as=self.settings["register_as"], input_example=example,
+                              signature=signature)  # fmt: skip
         self.run_id_ = logger.run_id
 
     def _json_settings(self) -> dict[str, Any]:

@@ -271,6 +271,14 @@ class WaveformTask(pl.LightningModule):
         # Logged from code: MLflow stores a short script that builds the pyfunc, not a pickle of it.
         return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"waveform_model": str(export_dir)}
 
+    def mlflow_example_and_signature(self, datamodule=None):
+        """``(input example, signature)`` of the pyfunc :meth:`mlflow_pyfunc` logs: a request row and the
+        request columns (``seconds`` required, the rest optional) with the output's
+        (:mod:`ssm_ts.tracking.pyfunc_audio`). Without them MLflow warns on every logged model."""
+        from ssm_ts.tracking.pyfunc_audio import request_example, request_signature
+
+        return request_example(), request_signature()
+
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)

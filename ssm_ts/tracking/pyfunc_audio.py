@@ -6,6 +6,10 @@ and columns ``seconds`` (required), ``temperature``, ``top_p``, ``seed``, ``clip
 DataFrame with one row per generated clip, ``audio`` holding a list of floats in [-1, 1] and
 ``sample_rate``. A row with ``seed`` s and ``clip`` i (default 0) generates clip i of seed s, the clip
 ``WaveformGenerator.generate(n, ..., seed=s)[i]`` and ``ssm-ts audio generate --seed s`` give.
+
+The logged model declares this in its signature (:func:`request_signature`: ``seconds`` required, the
+others ``required=False``, so a request may leave them out) and carries an input example
+(:func:`request_example`), which ``mlflow models serve`` shows as ``serving_input_example.json``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 from ssm_ts.errors import ConfigError, DataError
 
 REQUEST_COLUMNS = ("seconds", "temperature", "top_p", "seed", "clip")
+# the example request's clip length: short, because MLflow generates it once when the model is logged
+# (it checks that the example can be served)
+EXAMPLE_SECONDS = 0.05
 
 
 class _RequestError(MlflowException):
@@ -114,6 +121,30 @@ def _number(row: pd.Series, i: int, column: str, required: bool = False) -> floa
         return float(value)
     except (TypeError, ValueError) as err:
         raise DataError(f"request row {i}, column {column!r}: {value!r} is not a number") from err
+
+
+def request_example() -> pd.DataFrame:
+    """One request row with every column: what ``predict`` takes, logged beside the model."""
+    return pd.DataFrame({"seconds": [EXAMPLE_SECONDS], "temperature": [1.0], "top_p": [0.95], "seed": [0],
+                         "clip": [0]})  # fmt: skip
+
+
+def request_signature():
+    """The signature of ``request table -> clips``: the columns of REQUEST_COLUMNS, ``seconds`` required
+    and the others ``required=False`` (MLflow refuses a request without a required column before the
+    model runs), and the output's ``audio`` (a list of floats per row) and ``sample_rate``.
+
+    The request columns are typed ``Any``: MLflow's enforcement of ``double`` refuses a JSON integer
+    (``{"seconds": 2}`` arrives as int64, which it will not convert to double unless it is 0 or 1), and of
+    ``long`` a seed column with gaps (floats with NaN); ``predict`` checks each value itself, with a
+    message naming the row and column. A column the signature does not name is dropped by MLflow
+    with a warning (in the server's log) before ``predict`` sees it."""
+    from mlflow.models import ModelSignature
+    from mlflow.types.schema import AnyType, Array, ColSpec, Schema
+
+    inputs = Schema([ColSpec(AnyType(), name, required=name == "seconds") for name in REQUEST_COLUMNS])
+    outputs = Schema([ColSpec(Array("double"), "audio"), ColSpec("long", "sample_rate")])
+    return ModelSignature(inputs=inputs, outputs=outputs)
 
 
 _MODEL_CODE = """# MLflow models-from-code entry point written by ssm-ts: builds the waveform pyfunc.

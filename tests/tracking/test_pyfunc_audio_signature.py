@@ -1,0 +1,121 @@
+"""The audio model logged by a fit (``ssm-ts audio fit`` and ``WaveformGenerator.fit``) declares its
+request columns and output in a signature and carries an input example, as the forecast and classify
+models do; served, a request may leave out every optional column. Before, it had neither: MLflow
+warned at every logged model, and the model page showed no schema."""
+
+from __future__ import annotations
+
+import json
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+from mlflow.pyfunc import scoring_server
+
+from ssm_ts import WaveformGenerator, cli
+from ssm_ts.tracking.logger import default_tracking_uri
+from ssm_ts.tracking.pyfunc_audio import EXAMPLE_SECONDS, REQUEST_COLUMNS
+from tests.cli_runs import load_logged_model, only_run_id
+
+# a tiny SaShiMi on 8 FSDD digits (8 kHz), one epoch: about 10 s on one CPU thread
+CLI_FIT = [
+    "audio", "fit", "--data.root", "fsdd", "--data.sample_rate", "8000", "--data.clip_seconds", "0.125",
+    "--data.max_files_per_split", "8", "--data.batch_size", "8", "--model.preset", "tiny",
+    "--model.sample_every_n_epochs", "0", "--trainer.max_epochs", "1", "--out", "fit",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def served(shared_data, tmp_path_factory) -> mlflow.pyfunc.PyFuncModel:
+    """The pyfunc model ``ssm-ts audio fit`` logged, loaded back from its run as a user would."""
+    import torch
+
+    from ssm_ts.data_fetch import ENV_DATA_HOME
+
+    folder = tmp_path_factory.mktemp("audio_fit")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        patch.setenv(ENV_DATA_HOME, str(shared_data))
+        assert cli.main(CLI_FIT) == 0
+        uri = default_tracking_uri()
+        model = load_logged_model(uri, only_run_id(uri, "ssm-ts-audio"))
+    torch.set_num_threads(threads)
+    return model
+
+
+def serve(model: mlflow.pyfunc.PyFuncModel, records: list[dict]):
+    """``model``'s answer to a JSON request, as ``mlflow models serve`` gives it (its scoring server)."""
+    data = json.dumps({"dataframe_records": records})
+    return scoring_server.invocations(data, "application/json", model, None)
+
+
+def test_the_logged_model_declares_the_request_columns_and_the_output(served):
+    signature = served.metadata.signature
+    assert signature is not None and signature.inputs is not None
+    required = {spec.name: spec.required for spec in signature.inputs.inputs}
+    assert required == {"seconds": True, "temperature": False, "top_p": False, "seed": False, "clip": False}
+    assert tuple(required) == REQUEST_COLUMNS
+    assert [spec.name for spec in signature.outputs.inputs] == ["audio", "sample_rate"]
+
+
+def test_the_logged_input_example_is_a_full_request_and_serves(served):
+    example = served.input_example
+    assert list(example.columns) == list(REQUEST_COLUMNS) and example["seconds"].tolist() == [EXAMPLE_SECONDS]
+    answer = served.predict(example)
+    assert list(answer.columns) == ["audio", "sample_rate"] and answer["sample_rate"].tolist() == [8000]
+    assert len(answer["audio"][0]) == round(EXAMPLE_SECONDS * 8000)
+
+
+def test_requests_without_the_optional_columns_are_served(served):
+    # MLflow 3 refuses a request missing a column the signature declares required: only 'seconds' is
+    for records, lengths in [
+        ([{"seconds": 0.01}], [80]),
+        ([{"seconds": 0.01, "temperature": 0.9}], [80]),
+        ([{"seconds": 0.01, "top_p": 0.9, "seed": 4}], [80]),
+        # JSON integers (int64): MLflow's own double/long enforcement refused these (int64 -> double)
+        ([{"seconds": 1, "temperature": 2, "seed": 7, "clip": 3}], [8000]),
+        # a seed column with a gap (float NaN): refused by a 'long' column
+        ([{"seconds": 0.01, "seed": 2}, {"seconds": 0.02}], [80, 160]),
+    ]:
+        answer = serve(served, records)
+        assert answer.status == 200, (records, answer.response)
+        predictions = json.loads(answer.response)["predictions"]
+        assert [len(p["audio"]) for p in predictions] == lengths
+        assert all(p["sample_rate"] == 8000 and np.isfinite(p["audio"]).all() for p in predictions)
+
+
+def test_the_served_clip_of_a_seed_is_the_generators(served, tmp_path):
+    answer = serve(served, [{"seconds": 0.01, "seed": 5, "clip": 1}])
+    served_clip = np.array(json.loads(answer.response)["predictions"][0]["audio"])
+    generator = served.unwrap_python_model().generator
+    assert np.allclose(served_clip, generator.generate(2, 0.01, seed=5)[1].numpy(), atol=1e-6)
+
+
+def test_bad_requests_still_get_a_400_with_the_reason(served):
+    for records, reason in [
+        ([{"temperature": 1.0}], r"missing inputs \['seconds'\]"),
+        ([{"seconds": "long"}], r"request row 0, column 'seconds': 'long' is not a number"),
+        ([{"seconds": 0.01, "top_p": 1.5}], r"request row 0: .*top_p"),
+        ([{"seconds": 0.01, "clip": 2}], r"request row 0: 'clip' picks a clip of a seed"),
+    ]:
+        with pytest.raises(mlflow.exceptions.MlflowException, match=reason) as caught:
+            serve(served, records)
+        assert caught.value.get_http_status_code() == 400
+
+
+def test_a_waveform_generator_fit_logs_the_same_signature_and_example(shared_data, tmp_path, single_thread):
+    tracking = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    gen = WaveformGenerator(
+        preset="tiny", max_epochs=1, batch_size=8, out_dir=str(tmp_path / "run"), tracking_uri=tracking
+    )
+    gen.fit(str(shared_data / "audio" / "fsdd"), sample_rate=8000, clip_seconds=0.125, max_files_per_split=8)
+    model = load_logged_model(tracking, gen.run_id_)
+    assert [(s.name, s.required) for s in model.metadata.signature.inputs.inputs][:2] == [
+        ("seconds", True),
+        ("temperature", False),
+    ]
+    assert list(model.input_example.columns) == list(REQUEST_COLUMNS)
+    assert len(model.predict(pd.DataFrame({"seconds": [0.01]}))["audio"][0]) == 80
