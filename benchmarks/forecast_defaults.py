@@ -241,7 +241,7 @@ def reference_frames(case: Case, fc: Forecaster) -> dict[str, Any]:
     }
     for split, end in (("val", bounds.val_end), ("test", bounds.test_end)):
         n_windows = windows_in(bounds, split, end, horizon)
-        frame = fc.backtest(history.iloc[:end], n_windows=n_windows, step=horizon)
+        frame = history_backtest(fc, end, n_windows)
         first = times.get_loc(frame.iloc[0, 1])
         assert first >= (bounds.val_end if split == "test" else bounds.train_end), "window outside split"
         frame.attrs["all_times"] = times
@@ -256,7 +256,20 @@ def reference_frames(case: Case, fc: Forecaster) -> dict[str, Any]:
 
 def backtest(fc: Forecaster, reference: dict[str, Any], split: str) -> pd.DataFrame:
     spec = reference[split]
-    return fc.backtest(fc.history_.iloc[: spec["end"]], n_windows=spec["n_windows"], step=fc.horizon)
+    return history_backtest(fc, spec["end"], spec["n_windows"])
+
+
+def history_backtest(fc: Forecaster, end: int, n_windows: int) -> pd.DataFrame:
+    """``fc.backtest`` of the fitted series' first ``end`` rows (step = horizon), checked to leave the
+    values the fill invented unscored: its ``<target>_actual`` is NaN exactly there (the slice of
+    ``history_`` carries the fill record; a frame without it would score those values as data)."""
+    frame = fc.backtest(fc.history_.iloc[:end], n_windows=n_windows, step=fc.horizon)
+    rows = pd.Index(fc.history_[fc.spec_.time_col]).get_indexer(frame[fc.spec_.time_col])
+    filled = filled_targets(fc.history_, fc.spec_)[rows]
+    actual = frame[[f"{t}_actual" for t in fc.spec_.targets]].isna().to_numpy()
+    if not np.array_equal(actual, filled):
+        raise RuntimeError("the backtest scores values the fill invented (or leaves data unscored)")
+    return frame
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
