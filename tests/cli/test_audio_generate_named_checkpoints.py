@@ -33,6 +33,7 @@ def fitted(shared_data, tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
         patch.setenv(ENV_DATA_HOME, str(shared_data))
+        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")  # this fit's own store
         assert cli.main(FIT) == 0
     torch.set_num_threads(threads)
     assert (folder / FIT_DEFAULT_OUT).is_dir()  # the CLI's default --out is the one generate looks under

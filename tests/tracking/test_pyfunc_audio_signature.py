@@ -39,6 +39,7 @@ def served(shared_data, tmp_path_factory) -> mlflow.pyfunc.PyFuncModel:
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
         patch.setenv(ENV_DATA_HOME, str(shared_data))
+        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")  # this fit's own store
         assert cli.main(CLI_FIT) == 0
         uri = default_tracking_uri()
         model = load_logged_model(uri, only_run_id(uri, "ssm-ts-audio"))
