@@ -50,7 +50,7 @@ from ssm_ts.api.conformal import (
     shortfalls,
     windows_to_keep,
 )
-from ssm_ts.api.resumable import ResumableEarlyStopping, ResumableFit
+from ssm_ts.api.resumable import ResumableEarlyStopping, ResumableFit, user_checkpoint_folders
 from ssm_ts.api.trainer_objects import (
     check_trainer_options,
     fit_trainer_options,
@@ -170,7 +170,9 @@ class Forecaster(ResumableFit):
             refit in another process of one whose class it cannot import (a class defined in the script
             that fitted, ``__main__.Mine``). A progress bar callback is the fit's bar; a
             ``ModelCheckpoint`` on ``val_loss`` keeps its own files and state beside the best checkpoint
-            the fitted model comes from.
+            the fitted model comes from. A ``ModelCheckpoint`` without ``dirpath`` writes into the fit
+            folder's ``user_checkpoints/`` (``fc.callbacks_[i].dirpath``), never into ssm-ts's
+            ``checkpoints/``, whose ``last.ckpt`` is the one ``fit(..., resume=True)`` continues.
         calibration_budget: the most conformal calibration scores ``fit`` keeps with the model
             (windows x horizon steps x series x score kinds, 4 bytes each; default ``2**22``, about
             17 MB): beyond it, fewer validation windows are scored (evenly spaced), never fewer
@@ -354,6 +356,7 @@ class Forecaster(ResumableFit):
             user_callbacks = options["callbacks"] = self._logged_callbacks(
                 options.get("callbacks", []), logger
             )
+            user_checkpoint_folders(user_callbacks, own_dir)  # ssm-ts's checkpoints/ keeps its names
             trainer = self._build_trainer(
                 build_trainer, own_dir, logger, user_trainer_options(options, self._fit_callbacks())
             )

@@ -14,12 +14,33 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lightning.pytorch.callbacks import EarlyStopping
+from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
 
 from ssm_ts.errors import ConfigError
 
 if TYPE_CHECKING:
     from ssm_ts.datasets import DataUse
+
+
+# ssm-ts's last.ckpt: in a fit folder's ``checkpoints/`` (:func:`ssm_ts.training.best_checkpoint_callback`)
+OWN_LAST_CHECKPOINT = "checkpoints/last.ckpt"
+USER_CHECKPOINTS = "user_checkpoints"  # a fit folder's default dirpath of a user's ModelCheckpoint
+
+
+def user_checkpoint_folders(callbacks: list[Any], fit_dir: Path) -> None:
+    """Give each ``ModelCheckpoint`` of ``callbacks`` (a fit's own copies) without a ``dirpath`` the
+    folder ``fit_dir/user_checkpoints`` (the second ``user_checkpoints-2``, ...).
+
+    Lightning's default is ``<default_root_dir>/checkpoints``, ssm-ts's own folder in a fit without
+    MLflow: a user's ``save_last=True`` then wrote ``last.ckpt`` first each epoch, ssm-ts's became
+    ``last-v1.ckpt``, and the user's files mixed with ``best-epoch=N.ckpt``. With MLflow it wrote
+    beside the tracking files of a ``file:`` URI, outside ``out_dir``."""
+    n = 0
+    for callback in callbacks:
+        if isinstance(callback, ModelCheckpoint) and callback.dirpath is None:
+            n += 1
+            folder = fit_dir / (USER_CHECKPOINTS if n == 1 else f"{USER_CHECKPOINTS}-{n}")
+            callback.dirpath = os.path.realpath(folder)  # as ModelCheckpoint(dirpath=...) keeps it
 
 
 class ResumableFit:
@@ -60,7 +81,9 @@ class ResumableFit:
         from ssm_ts.tracking.logger import mlflow_run_of_checkpoint
         from ssm_ts.training import find_newest_checkpoint
 
-        found = find_newest_checkpoint(out_dir)
+        # ssm-ts's own (a fit folder's checkpoints/), never a user ModelCheckpoint's last.ckpt elsewhere
+        # under out_dir (user_checkpoints/, or a dirpath of its own), which may be newer or of another step
+        found = find_newest_checkpoint(out_dir, OWN_LAST_CHECKPOINT)
         if found is None:
             warnings.warn(
                 f"fit(resume=True): no last.ckpt under {out_dir}; fitting from scratch.", stacklevel=3
