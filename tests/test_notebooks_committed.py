@@ -53,3 +53,33 @@ def test_notebook_is_valid_nbformat_with_cell_ids(path: Path):
     missing = [index for index, cell in enumerate(cells) if "id" not in cell]
     assert not missing, f"{path.name}: cells {missing} have no id (nbformat.validator.normalize adds them)"
     nbformat.validate(nbformat.reads(path.read_text(), as_version=nbformat.NO_CONVERT))
+
+
+# The scores a notebook's stored outputs show, by the code cell that prints them: what today's API reports,
+# so a notebook executed before a score was added (or renamed) fails here until it is re-executed.
+STORED_SCORES = {
+    # WaveformGenerator.metrics_: the validation score of the returned weights, then the test score
+    ("audio_generation", "generator.metrics_.items()"): [
+        "val_loss",
+        "val_nll_bits",
+        "test_loss",
+        "test_nll_bits",
+    ],
+    # ssm-ts classify fit / test as read back from MLflow: accuracy, balanced accuracy and macro F1 per split
+    ("sensor_classification", "run.data.metrics.items()"): [
+        f"{split}_{name}" for split in ("train", "val", "test") for name in ("acc", "balanced_acc", "f1")
+    ],
+}
+
+
+@pytest.mark.parametrize(("stem", "marker"), list(STORED_SCORES), ids=[stem for stem, _ in STORED_SCORES])
+def test_stored_outputs_show_the_scores_the_api_reports(stem: str, marker: str):
+    path = next(p for p in NOTEBOOKS if p.stem == stem)
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    printing = [c for c in cells if marker in "".join(c["source"])]
+    assert len(printing) == 1, f"{path.name}: expected one code cell with {marker!r}, found {len(printing)}"
+    shown = "".join(output_text(output) for output in printing[0]["outputs"])
+    missing = [score for score in STORED_SCORES[stem, marker] if f"'{score}'" not in shown]
+    assert not missing, (
+        f"{path.name}: the stored output of the cell with {marker!r} lacks {missing}; re-execute it"
+    )
