@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 from argparse import Namespace
 from collections.abc import Collection, Mapping
@@ -80,6 +81,8 @@ def make_mlflow_logger(
     """
     tracking_uri = tracking_uri or default_tracking_uri()
     check_tracking_uri(tracking_uri)
+    if run_name is None and run_id is None:
+        run_name = unseeded_run_name()
     return SSMTSMLFlowLogger(
         experiment_name=experiment_name,
         run_name=run_name,
@@ -89,6 +92,22 @@ def make_mlflow_logger(
         tags=dict(tags or {}),
         log_model=False,
     )
+
+
+def unseeded_run_name() -> str:
+    """MLflow's own kind of run name (``adjective-noun-123``), drawn from the OS's entropy.
+
+    MLflow draws a missing name from Python's global ``random``, which a seeded fit has just reset,
+    so every fit with the same seed got the same name. The global stream is left as it was.
+    """
+    from mlflow.utils.name_utils import _generate_random_name
+
+    state = random.getstate()
+    try:
+        random.seed()
+        return _generate_random_name()
+    finally:
+        random.setstate(state)
 
 
 class SSMTSMLFlowLogger(MLFlowLogger):
