@@ -7,8 +7,8 @@ DataFrame with one row per generated clip, ``audio`` holding a list of floats in
 ``sample_rate``. A row with ``seed`` s and ``clip`` i (default 0) generates clip i of seed s, the clip
 ``WaveformGenerator.generate(n, ..., seed=s)[i]`` and ``ssm-ts audio generate --seed s`` give.
 
-The logged model declares this in its signature (:func:`request_signature`: ``seconds`` required, the
-others ``required=False``, so a request may leave them out) and carries an input example
+The logged model declares its output in a signature (:func:`request_signature`; the request columns
+are left undeclared so that ``predict`` can refuse a misspelt one) and carries an input example
 (:func:`request_example`), which ``mlflow models serve`` shows as ``serving_input_example.json``.
 """
 
@@ -132,21 +132,18 @@ def request_example() -> pd.DataFrame:
 
 
 def request_signature():
-    """The signature of ``request table -> clips``: the columns of REQUEST_COLUMNS, ``seconds`` required
-    and the others ``required=False`` (MLflow refuses a request without a required column before the
-    model runs), and the output's ``audio`` (a list of floats per row) and ``sample_rate``.
-
-    The request columns are typed ``Any``: MLflow's enforcement of ``double`` refuses a JSON integer
-    (``{"seconds": 2}`` arrives as int64, which it will not convert to double unless it is 0 or 1), and of
-    ``long`` a seed column with gaps (floats with NaN); ``predict`` checks each value itself, with a
-    message naming the row and column. A column the signature does not name is dropped by MLflow
-    with a warning (in the server's log) before ``predict`` sees it."""
+    """The signature of ``request table -> clips``: the output's ``audio`` (a list of floats per row)
+    and ``sample_rate``. The request columns (REQUEST_COLUMNS: ``seconds``, optional ``temperature``,
+    ``top_p``, ``seed``, ``clip``) are shown by the logged input example, not declared: MLflow drops a
+    column its signature does not name (a misspelt ``temprature``) with only a warning in the
+    server's log, and the request would be served at the default temperature. Undeclared, the column
+    reaches ``predict``, which answers it (HTTP 400) naming the columns it takes, as the forecast
+    model does."""
     from mlflow.models import ModelSignature
-    from mlflow.types.schema import AnyType, Array, ColSpec, Schema
+    from mlflow.types.schema import Array, ColSpec, Schema
 
-    inputs = Schema([ColSpec(AnyType(), name, required=name == "seconds") for name in REQUEST_COLUMNS])
     outputs = Schema([ColSpec(Array("double"), "audio"), ColSpec("long", "sample_rate")])
-    return ModelSignature(inputs=inputs, outputs=outputs)
+    return ModelSignature(inputs=None, outputs=outputs)
 
 
 _MODEL_CODE = """# MLflow models-from-code entry point written by ssm-ts: builds the waveform pyfunc.

@@ -1,7 +1,7 @@
 """The audio model logged by a fit (``ssm-ts audio fit`` and ``WaveformGenerator.fit``) declares its
-request columns and output in a signature and carries an input example, as the forecast and classify
-models do; served, a request may leave out every optional column. Before, it had neither: MLflow
-warned at every logged model, and the model page showed no schema."""
+output in a signature and carries an input example (a full request row), as the forecast model does;
+served, a request may leave out every optional column, and a misspelt column is an error, not dropped.
+Before, it had neither: MLflow warned at every logged model, and the model page showed no schema."""
 
 from __future__ import annotations
 
@@ -53,12 +53,10 @@ def serve(model: mlflow.pyfunc.PyFuncModel, records: list[dict]):
     return scoring_server.invocations(data, "application/json", model, None)
 
 
-def test_the_logged_model_declares_the_request_columns_and_the_output(served):
+def test_the_logged_model_declares_its_output_and_leaves_request_columns_to_predict(served):
     signature = served.metadata.signature
-    assert signature is not None and signature.inputs is not None
-    required = {spec.name: spec.required for spec in signature.inputs.inputs}
-    assert required == {"seconds": True, "temperature": False, "top_p": False, "seed": False, "clip": False}
-    assert tuple(required) == REQUEST_COLUMNS
+    # undeclared inputs: MLflow would drop an unknown (misspelt) column with only a server-log warning
+    assert signature is not None and signature.inputs is None
     assert [spec.name for spec in signature.outputs.inputs] == ["audio", "sample_rate"]
 
 
@@ -71,7 +69,6 @@ def test_the_logged_input_example_is_a_full_request_and_serves(served):
 
 
 def test_requests_without_the_optional_columns_are_served(served):
-    # MLflow 3 refuses a request missing a column the signature declares required: only 'seconds' is
     for records, lengths in [
         ([{"seconds": 0.01}], [80]),
         ([{"seconds": 0.01, "temperature": 0.9}], [80]),
@@ -97,7 +94,8 @@ def test_the_served_clip_of_a_seed_is_the_generators(served, tmp_path):
 
 def test_bad_requests_still_get_a_400_with_the_reason(served):
     for records, reason in [
-        ([{"temperature": 1.0}], r"missing inputs \['seconds'\]"),
+        ([{"temperature": 1.0}], r"seconds"),
+        ([{"seconds": 0.01, "temprature": 0.5}], r"temprature"),
         ([{"seconds": "long"}], r"request row 0, column 'seconds': 'long' is not a number"),
         ([{"seconds": 0.01, "top_p": 1.5}], r"request row 0: .*top_p"),
         ([{"seconds": 0.01, "clip": 2}], r"request row 0: 'clip' picks a clip of a seed"),
@@ -114,9 +112,7 @@ def test_a_waveform_generator_fit_logs_the_same_signature_and_example(shared_dat
     )
     gen.fit(str(shared_data / "audio" / "fsdd"), sample_rate=8000, clip_seconds=0.125, max_files_per_split=8)
     model = load_logged_model(tracking, gen.run_id_)
-    assert [(s.name, s.required) for s in model.metadata.signature.inputs.inputs][:2] == [
-        ("seconds", True),
-        ("temperature", False),
-    ]
+    assert model.metadata.signature.inputs is None
+    assert [spec.name for spec in model.metadata.signature.outputs.inputs] == ["audio", "sample_rate"]
     assert list(model.input_example.columns) == list(REQUEST_COLUMNS)
     assert len(model.predict(pd.DataFrame({"seconds": [0.01]}))["audio"][0]) == 80
