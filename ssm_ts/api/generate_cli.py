@@ -1,11 +1,12 @@
 """``ssm-ts audio generate``: sample clips from a trained waveform model into WAV files and a spectrogram sheet.
 
+ssm-ts audio generate --config audio_digits_quick --ckpt_path last --num 16 --seconds 1 --out samples/
 ssm-ts audio generate --ckpt_path last --out outputs/audio_digits_quick --num 16 --seconds 1
 ssm-ts audio generate --ckpt_path path/to/last.ckpt --num 16 --seconds 1 --out samples/
 
-``--ckpt_path best`` / ``last`` name the newest such checkpoint under ``--out`` (the fit's, as for
-``ssm-ts audio predict``; with ``--config`` its ``out:``; else the fit's default ``outputs/audio``), and
-the clips are written there, beside the predictions ``predict`` writes.
+``--ckpt_path best`` / ``last`` name the newest such checkpoint of a fit: under the ``out:`` of
+``--config`` (the fit's config), else under ``--out`` (as for ``ssm-ts audio predict``), else under the
+fit's default ``outputs/audio``. The clips go to ``--out``; without it, into the fit's folder.
 """
 
 from __future__ import annotations
@@ -39,15 +40,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config",
         default=None,
-        help="the fit's config (a YAML file or a shipped config's name): its out: is the default --out",
+        help="the fit's config (a YAML file or a shipped config's name): best/last are looked for under its "
+        "out:, which is also the default --out",
     )
     parser.add_argument("--num", type=int, default=16, help="number of clips (default 16)")
     parser.add_argument("--seconds", type=float, default=1.0, help="clip length in seconds (default 1)")
     parser.add_argument(
         "--out",
         default=None,
-        help="output folder (default samples/; with --ckpt_path best/last the fit's --out: --config's out:, "
-        f"else {FIT_DEFAULT_OUT}); the sample_NNN.wav files of an earlier run there are replaced",
+        help="output folder (default samples/; with --ckpt_path best/last the fit's folder: --config's out:, "
+        f"else {FIT_DEFAULT_OUT}, where best/last are looked for without --config); the sample_NNN.wav files "
+        "of an earlier run there are replaced",
     )
     parser.add_argument("--temperature", type=float, default=1.0, help="logit temperature (default 1)")
     parser.add_argument("--top_p", type=float, default=None, help="nucleus sampling threshold in (0, 1]")
@@ -73,15 +76,18 @@ def resolve_checkpoint(ckpt_path: str, out: str | None, config: str | None) -> t
     """``(checkpoint or export path, output folder)`` of ``--ckpt_path`` / ``--out`` / ``--config``.
 
     ``best`` / ``last`` are resolved as validate/test/predict resolve them: the newest ``best-*.ckpt`` /
-    ``last.ckpt`` under ``--out``, which defaults to the config's ``out:`` and else to the fit's default
-    folder; a CheckpointError says what to pass when there is none. A path is used as given, and the
-    clips go to ``--out`` (default: the config's ``out:``, else ``samples``)."""
+    ``last.ckpt`` in the fit's folder, the config's ``out:`` (so ``--out`` can name where the clips go),
+    else ``--out``, else the fit's default folder; a CheckpointError says what to pass when there is
+    none. A path is used as given. The clips go to ``--out``, by default the fit's folder (a path's:
+    the config's ``out:``, else ``samples``)."""
     from ssm_ts.training import NAMED_CHECKPOINTS, resolve_named_checkpoint
 
     named = ckpt_path in NAMED_CHECKPOINTS
-    out = out or (_config_out(config) if config is not None else None)
-    out = out or (FIT_DEFAULT_OUT if named else "samples")
-    return (str(resolve_named_checkpoint(ckpt_path, out)) if named else ckpt_path), out
+    config_out = _config_out(config) if config is not None else None
+    if not named:
+        return ckpt_path, out or config_out or "samples"
+    fit_out = config_out or out or FIT_DEFAULT_OUT
+    return str(resolve_named_checkpoint(ckpt_path, fit_out)), out or fit_out
 
 
 def _config_out(value: str) -> str | None:

@@ -82,16 +82,20 @@ def test_without_out_the_fits_default_folder_is_searched_and_written(in_fitted, 
     assert len(clips(in_fitted / FIT_DEFAULT_OUT)) == 2
 
 
-def test_the_configs_out_is_the_default_out(in_fitted, tmp_path, capsys):
+def test_the_configs_out_holds_the_fit_and_is_the_default_out(in_fitted, tmp_path, capsys):
     config = tmp_path / "fit.yaml"
     config.write_text(f"model:\n  preset: tiny\nout: {FIT_DEFAULT_OUT}\n")
     assert cli.main([*GENERATE, "--ckpt_path", "best", "--config", str(config)]) == 0
     assert said(
         capsys.readouterr().err, f"using {checkpoint(in_fitted, 'best-epoch=0.ckpt').relative_to(in_fitted)}"
     )
-    # an --out given wins over the config's: there is no fit in it
-    assert cli.main([*GENERATE, "--ckpt_path", "best", "--config", str(config), "--out", str(tmp_path)]) == 1
-    assert said(capsys.readouterr().err, f"no best-*.ckpt under --out {tmp_path}")
+    # with --config, --out names where the clips go; the checkpoint is still the config's fit's
+    clips_out = tmp_path / "clips"
+    assert cli.main([*GENERATE, "--ckpt_path", "best", "--config", str(config), "--out", str(clips_out)]) == 0
+    assert said(
+        capsys.readouterr().err, f"using {checkpoint(in_fitted, 'best-epoch=0.ckpt').relative_to(in_fitted)}"
+    )
+    assert len(clips(clips_out)) == 2
 
 
 def test_a_path_still_writes_to_samples_by_default(in_fitted, capsys):
