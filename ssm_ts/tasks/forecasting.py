@@ -320,18 +320,29 @@ class ForecastingTask(pl.LightningModule):
 
     # ------------------------------------------------------------ Lightning steps
 
-    def _loss(self, prediction: torch.Tensor, y_scaled: torch.Tensor) -> torch.Tensor:
+    def _loss(
+        self, prediction: torch.Tensor, y_scaled: torch.Tensor, across_ranks: bool = False
+    ) -> torch.Tensor:
         """The loss over the observed targets: ``y`` is NaN where there is none (a ragged panel's series
         a window is not valid for, values the fill invented); those count for nothing (the mean is over
-        the observed values only, and over the quantile levels)."""
+        the observed values only, and over the quantile levels).
+
+        ``across_ranks`` (the training loss): under DDP, the mean is over the observed values of every
+        rank's batch, each rank's loss its share of that mean's sum (scaled by the number of ranks,
+        whose gradients DDP averages), so the gradient is one process's over the whole global batch:
+        each rank's own mean would weigh a value by how many of its rank's targets were filled."""
         if not self.masked:
             return self.loss_fn(prediction, y_scaled)
         missing = y_scaled.isnan()
         y_filled = y_scaled.masked_fill(missing, 0.0)
-        # a prediction equal to its target adds 0 to every elementwise loss (MSE, MAE, pinball)
+        # a prediction equal to its target adds 0 to every elementwise loss (MSE, MAE, pinball), and
+        # where() (not a product with 0, which keeps NaN) gives those points no gradient, never NaN
         prediction = torch.where(missing.unsqueeze(-1), y_filled.unsqueeze(-1), prediction)
-        n_valid = (~missing).sum().clamp(min=1)
-        return self.loss_fn(prediction, y_filled) * (missing.numel() / n_valid)
+        n_valid = (~missing).sum().to(torch.float32)
+        world = self.trainer.world_size if across_ranks and self._trainer is not None else 1
+        if world > 1:  # every rank takes each training step: all of them join this reduction
+            n_valid = self.trainer.strategy.reduce(n_valid, reduce_op="sum") / world
+        return self.loss_fn(prediction, y_filled) * (missing.numel() / n_valid.clamp(min=1))
 
     def _unpack(self, batch: Any) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """``(x, y, rows)``: a channel-independent model computes only ``rows`` of a ragged panel
@@ -349,7 +360,7 @@ class ForecastingTask(pl.LightningModule):
         # rows (the others would be zero-filled inputs whose loss is masked anyway)
         valid = valid_pairs(y) if self.ragged else None
         out = self(self.scale_inputs(x), valid=valid, rows=rows)
-        loss = self._loss(out.prediction, self.scale_targets(y))
+        loss = self._loss(out.prediction, self.scale_targets(y), across_ranks=True)
         if out.aux_loss is not None:
             self.log(
                 "train_forecast_loss", loss, on_step=False, on_epoch=True, batch_size=len(x), sync_dist=True
