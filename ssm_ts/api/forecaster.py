@@ -155,7 +155,8 @@ class Forecaster(ResumableFit):
         experiment, tracking_uri, run_name, register_as: MLflow settings (``log_to_mlflow=False`` turns it off).
         out_dir: checkpoints and the export logged with the run (default: a new folder under
             ``outputs/forecaster/`` in the working directory). Each fit writes into its own folder
-            there, ``<experiment id>/<run id>/`` (``fits/<time>-<pid>-<n>/`` without MLflow), and
+            there, ``<experiment id>/<run id>/`` (``fits/<time>-<pid>-<n>/`` without MLflow; a resumed
+            fit into the folder of the checkpoint it continues), and
             logs from it; then its export is copied to ``out_dir/export``. Fits may share
             ``out_dir``, also at the same time: each run logs its own files, and ``out_dir/export``
             holds the export of the fit that finished last. Set it to resume an interrupted fit
@@ -318,7 +319,6 @@ class Forecaster(ResumableFit):
         import lightning.pytorch as pl
 
         from ssm_ts.tracking.logger import check_resumed_run, log_params
-        from ssm_ts.tracking.run_folder import run_folder
         from ssm_ts.tracking.run_status import end_run, fit_interruptibly, run_failed_on_error
         from ssm_ts.training import build_trainer, user_trainer_options
 
@@ -350,7 +350,7 @@ class Forecaster(ResumableFit):
                     logger, {"forecaster": self._json_settings(), "data": self._data_params(datamodule)}
                 )
             # this fit's own folder: a fit at the same time with the same out_dir never touches its files
-            own_dir = run_folder(out_dir, logger)
+            own_dir = self._own_folder(out_dir, logger, ckpt_path)
             # fresh callbacks (copies, or built from their descriptions), before any training
             options = fit_trainer_options(s["trainer_options"], "Forecaster")
             user_callbacks = options["callbacks"] = self._logged_callbacks(
@@ -370,6 +370,18 @@ class Forecaster(ResumableFit):
         with run_failed_on_error(logger, best, self._resume_hint(out_dir)):
             self._after_training(trainer, task, datamodule, out_dir, own_dir, best, logger)
         return self
+
+    @staticmethod
+    def _own_folder(out_dir: Path, logger, ckpt_path: str | None) -> Path:
+        """The folder a fit writes into: its MLflow run's (the same for a resumed run), a new one under
+        ``out_dir/fits/`` without MLflow, or there the resumed checkpoint's own. In a new folder
+        Lightning would restore no best score of the checkpoint callbacks (their ``dirpath`` changed),
+        so a resumed fit's best checkpoint would be the best of the epochs after the crash only."""
+        from ssm_ts.tracking.run_folder import run_folder
+
+        if ckpt_path is not None and logger is None:  # <fit folder>/checkpoints/last.ckpt
+            return Path(ckpt_path).parent.parent
+        return run_folder(out_dir, logger)
 
     def _fit_callbacks(self) -> list[Callback]:
         """ssm-ts's own callbacks of one fit: early stopping, the run record its checkpoints carry, EMA."""
