@@ -1043,6 +1043,7 @@ class Forecaster(ResumableFit):
             return prediction.numpy(), [(slice(0, len(x)), self.conformal_)]
         starts = range(0, len(x), refit_every)
         self._check_refit_rows(frame, firsts[0])  # the shortest prefix: before any training
+        self._check_refit_observed(frame, firsts, starts)  # every refit's: a later one must not fail late
         first_module = self._refit_module(frame, firsts[0])
         if levels is not None:
             self._check_refit_calibration(first_module, levels, frame, firsts[0])
@@ -1102,6 +1103,34 @@ class Forecaster(ResumableFit):
             f"Forecaster's split) and a validation window of horizon {hp.horizon} rows after them. Use fewer "
             "windows or a smaller step, a shorter lookback or horizon, more data, or refit=False."
         )
+
+    def _check_refit_observed(self, frame: pd.DataFrame, firsts: np.ndarray, starts: range) -> None:
+        """A clear error, before any refit trains, when the training or validation rows of the refit
+        before a window of ``starts`` (its series' first forecast rows ``firsts[start]``) hold no target
+        value the data has: all were filled. The refit's data module refuses such a split (its loss and
+        scores would be over invented values only), and for a later refit it did so after the earlier
+        ones had trained, naming fixes (split fractions) that do not say which refit."""
+        hp, spec = self._require_fitted().hparams, self.spec_
+        observed = ~filled_targets(frame, spec)  # (rows, n_targets), as the refit's data module reads it
+        if observed.all():
+            return
+        times = frame[spec.time_col]
+        for start in starts:
+            rows = int(firsts[start].max())
+            train = self._refit_train_rows(rows)
+            for split, (first, end) in (("training", (hp.lookback, train)), ("validation", (train, rows))):
+                if end <= first or observed[first:end].any():
+                    continue
+                raise DataError(
+                    f"backtest(refit=...): the refit before window {start + 1} (first forecast at "
+                    f"{times.iloc[rows]}) would have {split} rows {times.iloc[first]} to {times.iloc[end - 1]} "
+                    f"(rows {first}-{end - 1}, by the train:validation ratio of this Forecaster's split) whose "
+                    f"targets were all filled by fill={spec.fill!r}, none observed: it would be "
+                    f"{'trained' if split == 'training' else 'validated'} on invented values only. No refit was "
+                    "trained. Move that refit's cutoff (another step, n_windows or refit=k), give its "
+                    "validation rows observed values (Forecaster(fractions=...)), use data with fewer gaps "
+                    "there, or refit=False."
+                )
 
     def _check_refit_series(self, frame: pd.DataFrame, firsts: np.ndarray) -> None:
         """A clear error when a series of a ragged panel has no training window in the first refit: its
