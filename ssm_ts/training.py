@@ -267,16 +267,23 @@ class BestAndLastCheckpoint(ModelCheckpoint):
     ``ModelCheckpoint`` after it was saved in ``last.ckpt`` one epoch behind (its best score and path
     before that epoch). And a fit that takes no optimizer step is saved too: a closed-form model
     (``random_features``) is fitted in ``on_fit_start``, and Lightning skips saving while the global
-    step equals the last saved one, which starts at 0, so such a fit had no ``best-*.ckpt``."""
+    step equals the last saved one, which starts at 0, so such a fit had no ``best-*.ckpt``.
+
+    A fit stopped in the middle of an epoch (``max_time``: Lightning's ``Timer`` stops after a training
+    batch, then validates once more) keeps the ``last.ckpt`` of its last finished epoch: one written
+    there held half an epoch, and a resume took that epoch as finished, never training the rest of its
+    batches. The resume trains the stopped epoch again from its start, as after Ctrl-C. (A fit stopped
+    before it finished any epoch writes its ``last.ckpt`` there all the same: it has no other.)"""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._last_due = False  # a checkpoint point was reached: LastCheckpointWriter writes last.ckpt
         self._writer = False  # whether the fit has a LastCheckpointWriter (else last.ckpt is written here)
+        self._wrote_last = False  # whether this fit has written last.ckpt yet
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         super().on_fit_start(trainer, pl_module)
-        self._last_due = False
+        self._last_due = self._wrote_last = False
         self._writer = any(isinstance(c, LastCheckpointWriter) for c in trainer.callbacks)
         if trainer.global_step == 0:
             self._last_global_step_saved = -1  # Lightning's own counter; -1: nothing saved yet
@@ -303,6 +310,8 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         self._mark_due(trainer, True)
 
     def _mark_due(self, trainer: pl.Trainer, due: bool) -> None:
+        if self._wrote_last and stopped_mid_epoch(trainer):  # the finished epoch's last.ckpt stays
+            due = False
         self._last_due = self._last_due or (due and bool(self.save_last))
         if not self._writer:  # a trainer built without one: written now, as Lightning did before 2.6
             self.save_due_last(trainer)
@@ -312,11 +321,18 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         if self._last_due:
             self._last_due = False
             super()._save_last_checkpoint(trainer, self._monitor_candidates(trainer))
+            self._wrote_last = True
 
     @property
     def state_key(self) -> str:
         """``ModelCheckpoint``'s key, so checkpoints written with either class resume with the other."""
         return super().state_key.replace(type(self).__qualname__, ModelCheckpoint.__qualname__, 1)
+
+
+def stopped_mid_epoch(trainer: pl.Trainer) -> bool:
+    """Whether the fit stops before its epoch's last training batch (``max_time``, a callback's
+    ``should_stop`` after a batch), not at an epoch's end (early stopping, a pruner, ``max_epochs``)."""
+    return bool(trainer.should_stop) and not trainer.fit_loop.epoch_loop.batch_progress.is_last_batch
 
 
 class LastCheckpointWriter(Checkpoint):
