@@ -73,9 +73,23 @@ def _is_object(value: Any) -> bool:
     return not isinstance(value, (str, int, float, bool, type(None), list, tuple, Mapping))
 
 
+# Trainer arguments the front ends (Forecaster, WaveformGenerator) pass from settings of their own
+FRONT_END_SETTINGS = ("max_epochs", "max_time", "accelerator")
+
+
 def check_trainer_options(options: Mapping[str, Any] | None) -> None:
     """Refuse (a :class:`ConfigError`) a description in ``options`` that is not one: ``class_path`` not a
-    dotted name, ``init_args`` not a dict with text keys, or both ``init_args`` and ``not_saved``."""
+    dotted name, ``init_args`` not a dict with text keys, or both ``init_args`` and ``not_saved``; and
+    an option the front end sets from its own setting (:data:`FRONT_END_SETTINGS`), which the Trainer
+    would be given twice (a ``TypeError`` deep in ``fit``)."""
+    for key in FRONT_END_SETTINGS:
+        if key in (options or {}):
+            value = options[key]  # type: ignore[index]
+            raise ConfigError(
+                f"trainer_options[{key!r}]: {key} is a setting of its own, which ssm-ts gives the Trainer; "
+                f"pass {key}={value!r} as that setting (Forecaster({key}={value!r}), "
+                f"WaveformGenerator({key}={value!r})), not in trainer_options."
+            )
     for key, value in (options or {}).items():
         if key == "callbacks" or isinstance(value, (list, tuple)):
             values = _given_callbacks(options) if key == "callbacks" else value
