@@ -26,6 +26,8 @@ Settings, chosen from each series' frequency before any test score was seen:
 
 exchange_rate has a row for every calendar day (weekends included, repeated values), so its season is
 7 rows, not 5. ETT files are cut at the preset's test end (rows after it are unused by the protocol).
+Backtests run on slices of the fitted ``history_``, which carry the fill record: actuals the fill
+invented are NaN, never scored (each backtest checks it; CO2's filled weeks are all training rows).
 Scaled metrics (MASE) use the in-sample seasonal-naive error of the train + validation rows (values the
 fill policy invented are left out), so MASE < 1 means better than seasonal naive *in sample*; the
 ``seasonal_naive`` row gives the out-of-sample reference. Coverage is the share of actuals inside the
