@@ -842,7 +842,11 @@ class Forecaster(ResumableFit):
         Window ``i`` forecasts the ``horizon`` rows starting at ``T - horizon - (n_windows - 1 - i) * step``.
         Returns one row per (window, step): ``cutoff`` (last row the model saw), the time column, the
         forecast columns as in :meth:`predict`, and ``<target>_actual``: the data, NaN where the
-        fill policy invented the value (the forecast there is still given). ``long`` as in
+        fill policy invented the value (the forecast there is still given). ``data`` may be
+        ``history_`` or a slice or copy of it (``fc.history_.iloc[:n]``): its values are filled
+        already, and the fill record it carries (``DataFrame.attrs``) keeps those unscored; a frame
+        rebuilt without it (from a CSV written from ``history_``) cannot say which values were
+        invented: pass the raw data then. ``long`` as in
         :meth:`predict` (long tables get ``cutoff, unique_id, ds, y, ..., y_actual``); ``read_options``,
         ``level`` and ``interval_method`` as in :meth:`predict` (the conformal ``<target>_lo-<level>``
         and ``_hi-<level>`` columns follow the actuals).
