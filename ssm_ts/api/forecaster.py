@@ -371,18 +371,6 @@ class Forecaster(ResumableFit):
             self._after_training(trainer, task, datamodule, out_dir, own_dir, best, logger)
         return self
 
-    @staticmethod
-    def _own_folder(out_dir: Path, logger, ckpt_path: str | None) -> Path:
-        """The folder a fit writes into: its MLflow run's (the same for a resumed run), a new one under
-        ``out_dir/fits/`` without MLflow, or there the resumed checkpoint's own. In a new folder
-        Lightning would restore no best score of the checkpoint callbacks (their ``dirpath`` changed),
-        so a resumed fit's best checkpoint would be the best of the epochs after the crash only."""
-        from ssm_ts.tracking.run_folder import run_folder
-
-        if ckpt_path is not None and logger is None:  # <fit folder>/checkpoints/last.ckpt
-            return Path(ckpt_path).parent.parent
-        return run_folder(out_dir, logger)
-
     def _fit_callbacks(self) -> list[Callback]:
         """ssm-ts's own callbacks of one fit: early stopping, the run record its checkpoints carry, EMA."""
         from ssm_ts.tracking.logger import RecordMLflowRun

@@ -75,6 +75,18 @@ class ResumableFit:
         return folder
 
     @staticmethod
+    def _own_folder(out_dir: Path, logger: Any, ckpt_path: str | None) -> Path:
+        """The folder a fit writes into: its MLflow run's (the same for a resumed run), a new one under
+        ``out_dir/fits/`` without MLflow, or there the resumed checkpoint's own. In a new folder
+        Lightning would restore no best score of the checkpoint callbacks (their ``dirpath`` changed),
+        so a resumed fit's best checkpoint would be the best of the epochs after the crash only."""
+        from ssm_ts.tracking.run_folder import run_folder
+
+        if ckpt_path is not None and logger is None:  # <fit folder>/checkpoints/last.ckpt
+            return Path(ckpt_path).parent.parent
+        return run_folder(out_dir, logger)
+
+    @staticmethod
     def _resume_point(out_dir: Path) -> tuple[str | None, str | None]:
         """The newest ``last.ckpt`` under ``out_dir`` and the MLflow run it was written under."""
         from ssm_ts.export import load_checkpoint
