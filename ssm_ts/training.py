@@ -260,9 +260,10 @@ class BestAndLastCheckpoint(ModelCheckpoint):
     ``last.ckpt`` is written by :class:`LastCheckpointWriter` after every other checkpoint callback.
 
     Two changes to Lightning's. ``last.ckpt`` is written at every epoch's checkpoint (each validation,
-    or each epoch's end without one) and after the fit's other checkpoint callbacks have taken the
-    epoch in: Lightning 2.6 writes it only when the top-k checkpoint is saved at the same step, so after
-    an epoch without a better ``monitor`` it still held the best epoch (a resume repeated the epochs
+    and each epoch's end not validated: without validation, or between two with
+    ``check_val_every_n_epoch``) and after the fit's other checkpoint callbacks have taken the epoch
+    in: Lightning 2.6 writes it only when the top-k checkpoint is saved at the same step, so after an
+    epoch without a better ``monitor`` it still held the best epoch (a resume repeated the epochs
     since, a crash lost them), and it writes it inside this callback's own turn, so a user's
     ``ModelCheckpoint`` after it was saved in ``last.ckpt`` one epoch behind (its best score and path
     before that epoch). And a fit that takes no optimizer step is saved too: a closed-form model
@@ -296,7 +297,9 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         )
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        due = self._checkpoint_point(trainer, epoch_end=True)
+        # every epoch's end, also one without validation (check_val_every_n_epoch > 1), unless its
+        # validation (which runs before this hook) saved the checkpoints at this step already
+        due = not self._should_skip_saving_checkpoint(trainer)
         super().on_train_epoch_end(trainer, pl_module)
         self._mark_due(trainer, due)
 
