@@ -32,7 +32,7 @@ import pandas as pd
 
 from ssm_ts.errors import DataError
 
-from .series import SeriesSpec, fill_values, filled_cells
+from .series import SeriesSpec, fill_values, filled_cells, series_notes
 
 
 def readable_ends(origins: np.ndarray, spec: SeriesSpec, horizon: int) -> np.ndarray:
@@ -134,6 +134,8 @@ def refill_before(frame: pd.DataFrame, spec: SeriesSpec, firsts: np.ndarray) -> 
     columns = [c for c in range(len(ends)) if filled[: ends[c], c].any()]
     if not columns:
         return frame
+    # a frame fitted without fill= may hold cells a given frame's fill invented: refilled by that policy
+    policy = str(spec.fill or series_notes(frame).policy or "interpolate")
     frame = frame.copy()  # keeps the SeriesNotes (attrs)
     times = frame[spec.time_col]
     for c in columns:
@@ -144,10 +146,10 @@ def refill_before(frame: pd.DataFrame, spec: SeriesSpec, firsts: np.ndarray) -> 
         if np.isnan(own).all():
             raise DataError(
                 f"column {name!r} has no observed value up to {times.iloc[end - 1]} (row {end - 1}), the last row a "
-                f"refitted model trains on: every value there was filled (fill={spec.fill!r}) from later rows, so it "
+                f"refitted model trains on: every value there was filled (fill={policy!r}) from later rows, so it "
                 "would train on the future. Use fewer backtest windows or a smaller step (later cutoffs), leave "
                 "the column out, or backtest with refit=False."
             )
-        refilled = fill_values(pd.DataFrame({name: own}), str(spec.fill))[name].to_numpy()
+        refilled = fill_values(pd.DataFrame({name: own}), policy)[name].to_numpy()
         frame.iloc[rows, frame.columns.get_loc(name)] = refilled[rows]
     return frame

@@ -97,7 +97,8 @@ class SeriesNotes:
     cells): actuals there are not data, and :mod:`.fills` keeps forecasts from reading fills drawn
     from later rows. ``future`` holds the
     trailing rows with all targets empty that were dropped (time column + input columns, targets
-    NaN; only rows whose known-future covariates are complete), or ``None``.
+    NaN; only rows whose known-future covariates are complete), or ``None``. ``policy`` is the fill
+    policy that invented the ``filled`` cells (``"ffill"``/``"interpolate"``; ``None`` if none did).
 
     Immutable and compared by identity: pandas deep-copies ``attrs`` on every operation and
     ``pd.concat`` compares them, which an array or a DataFrame inside would break.
@@ -105,6 +106,7 @@ class SeriesNotes:
 
     filled: dict[str, tuple[Any, ...]]
     future: pd.DataFrame | None = None
+    policy: str | None = None
 
     def __deepcopy__(self, memo: dict) -> SeriesNotes:
         return self
@@ -134,6 +136,26 @@ def filled_cells(frame: pd.DataFrame, spec: SeriesSpec, columns: list[str] | Non
 def filled_targets(frame: pd.DataFrame, spec: SeriesSpec) -> np.ndarray:
     """``(n_rows, n_targets)`` bool: True where the fill policy invented that target value."""
     return filled_cells(frame, spec, spec.targets)
+
+
+def with_given_fills(frame: pd.DataFrame, given: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (``given`` read again by :func:`load_series`) noting as filled, besides its own filled
+    cells, those that ``given``'s :class:`SeriesNotes` call filled: ``given`` may be a loaded frame
+    (``Forecaster.history_``) or a slice or copy of it, whose gaps are filled already, so reading it again
+    finds no gap and would take the invented values for data (a fit would train on them, a backtest
+    score them). The notes are keyed by time, so a slice finds its own cells. ``frame``'s ``attrs`` are
+    updated in place; a ``given`` without notes leaves ``frame`` as it is. Returns ``frame``."""
+    notes = series_notes(given)
+    if not notes.filled:
+        return frame
+    own = series_notes(frame)
+    filled = dict(own.filled)
+    for name, times in notes.filled.items():  # a union of times, each kept once
+        filled[name] = tuple(dict.fromkeys([*filled.get(name, ()), *times]))
+    # read without a fill policy, the given one invented the cells: a refit refills them with it
+    policy = own.policy or notes.policy
+    frame.attrs[NOTES_KEY] = SeriesNotes(filled=filled, future=own.future, policy=policy)
+    return frame
 
 
 def fill_values(block: pd.DataFrame, fill: str) -> pd.DataFrame:
@@ -214,7 +236,9 @@ def load_series(
     (unknown targets, possibly known-future covariates), never history, so the fill policy never
     invents their targets. With ``allow_future_rows`` (prediction input) they are kept, their targets
     left NaN; otherwise (training, backtest) they are dropped with a warning. Empty targets inside
-    the series are gaps: an error, or filled by ``fill``.
+    the series are gaps: an error, or filled by ``fill``. A ``source`` frame loaded before (a fitted
+    ``Forecaster.history_``, or a slice or copy of it) keeps its record of the cells its fill invented
+    (:func:`with_given_fills`): they are filled already, so no check finds them, but they are no data.
 
     ``fitted`` words the hints for a fitted model's caller (``predict``/``backtest`` take no
     ``fill=``/``freq=``). ``read_options`` read a CSV ``source`` (``pandas.read_csv`` settings such
@@ -305,7 +329,9 @@ def load_series(
     )
     values = values.reset_index(drop=True)
     future_rows = _usable_future_rows(values, dropped, spec, fill) if dropped is not None else None
-    values.attrs[NOTES_KEY] = SeriesNotes(filled=filled, future=future_rows)
+    values.attrs[NOTES_KEY] = SeriesNotes(filled=filled, future=future_rows, policy=fill)
+    if isinstance(source, pd.DataFrame):  # a loaded frame read again: its invented values are no data
+        with_given_fills(values, source)
     return values, spec
 
 

@@ -80,7 +80,6 @@ from ssm_ts.pipelines.forecasting.fills import carry_trailing_fills, refill_befo
 from ssm_ts.pipelines.forecasting.frames import restore_times, times_to_json
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.reader import TableSource
-from ssm_ts.pipelines.forecasting.series import NOTES_KEY, SeriesNotes
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows, require_channel_independent
 from ssm_ts.tasks.forecasting import (
     ForecastingTask,
@@ -554,8 +553,8 @@ class Forecaster(ResumableFit):
 
             data = resolve_data_path(data, "forecast", setting="data")
         if data is not None:
-            frame = load_like(data, self.spec_, allow_future_rows, read_options=read_options)
-            return with_given_fills(frame, data) if isinstance(data, pd.DataFrame) else frame
+            # a DataFrame such as history_ keeps its fill record (series.with_given_fills)
+            return load_like(data, self.spec_, allow_future_rows, read_options=read_options)
         if read_options is not None:
             raise ConfigError(
                 f"read_options {read_options} read a CSV given as data, but none is given; pass the CSV "
@@ -1359,23 +1358,6 @@ class Forecaster(ResumableFit):
             history.iloc[observed:].reset_index(drop=True) if observed < len(history) else None
         )
         return forecaster
-
-
-def with_given_fills(frame: pd.DataFrame, given: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` (``given`` read again by :func:`load_like`) noting as filled the cells that ``given``'s
-    own :class:`SeriesNotes` call filled too: ``given`` may be ``history_`` or a slice of it, whose gaps
-    are filled already, so reading it again finds no gap and would take the invented values for data
-    (backtest and calibrate would score them, windows would read them as observed inputs). The notes
-    are keyed by time, so a slice finds its own cells; a frame without notes is returned as it is."""
-    notes = series_notes(given).filled
-    if not notes:
-        return frame
-    own = series_notes(frame)
-    filled = dict(own.filled)
-    for name, times in notes.items():  # a union of times, each kept once
-        filled[name] = tuple(dict.fromkeys([*filled.get(name, ()), *times]))
-    frame.attrs[NOTES_KEY] = SeriesNotes(filled=filled, future=own.future)
-    return frame
 
 
 def validation_scores(
