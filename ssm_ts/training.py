@@ -332,6 +332,28 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         return super().state_key.replace(type(self).__qualname__, ModelCheckpoint.__qualname__, 1)
 
 
+def cosine_follows_max_epochs(trainer: pl.Trainer) -> None:
+    """Make a resumed fit's ``CosineAnnealingLR`` (``T_max`` = ``max_epochs``, stepped each epoch) follow
+    this fit's ``max_epochs``; call it from the task's ``on_train_start``. The checkpoint's scheduler,
+    restored over the one ``configure_optimizers`` built, holds the first fit's ``T_max``: a fit resumed
+    with more epochs (a setting that may change on resume) trained its first added epoch at a learning
+    rate of 0 and the next ones at a rising one (cosine past its end). The rate of the epoch it resumes
+    at becomes the one a fit of ``max_epochs`` has there; with the same ``max_epochs`` nothing changes."""
+    epochs = trainer.max_epochs
+    if not epochs or epochs < 1:
+        return
+    for config in trainer.lr_scheduler_configs:
+        schedule = config.scheduler
+        if not isinstance(schedule, torch.optim.lr_scheduler.CosineAnnealingLR) or schedule.T_max == epochs:
+            continue
+        schedule.T_max = epochs
+        progress = (1 + math.cos(math.pi * schedule.last_epoch / epochs)) / 2  # the closed form
+        rates = [schedule.eta_min + (base - schedule.eta_min) * progress for base in schedule.base_lrs]
+        for group, rate in zip(schedule.optimizer.param_groups, rates, strict=True):
+            group["lr"] = rate
+        schedule._last_lr = rates  # what get_last_lr() reports (LearningRateMonitor)
+
+
 def stopped_mid_epoch(trainer: pl.Trainer) -> bool:
     """Whether the fit stops before its epoch's last training batch (``max_time``, a callback's
     ``should_stop`` after a batch), not at an epoch's end (early stopping, a pruner, ``max_epochs``)."""

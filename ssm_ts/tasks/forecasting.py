@@ -16,7 +16,6 @@ and a ragged panel's rows outside a series' span are NaN in the windows' targets
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from pathlib import Path
@@ -47,7 +46,7 @@ from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows, require_channel_independent, series_spans
 from ssm_ts.pipelines.forecasting.windows import valid_pairs, valid_rows
 from ssm_ts.tracking.resume_settings import builtin_hparams, builtin_value
-from ssm_ts.training import check_learning_rate
+from ssm_ts.training import check_learning_rate, cosine_follows_max_epochs
 
 SPLITS = ("val", "test")
 EXPORT_KIND = "ssm-ts-forecaster"
@@ -434,25 +433,7 @@ class ForecastingTask(pl.LightningModule):
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "epoch"}}
 
     def on_train_start(self) -> None:
-        """A fit resumed with another ``max_epochs`` follows the cosine schedule of its epoch count: the
-        checkpoint's scheduler (restored over :meth:`configure_optimizers`' one) holds the first fit's
-        ``T_max``, past which the cosine gives a learning rate of 0, then a rising one. The rate of the
-        epoch it resumes at becomes the one a fit of ``max_epochs`` has there (the same ``max_epochs``:
-        unchanged)."""
-        epochs = self.trainer.max_epochs
-        if not epochs or epochs < 1:
-            return
-        cosine = torch.optim.lr_scheduler.CosineAnnealingLR
-        for config in self.trainer.lr_scheduler_configs:
-            schedule = config.scheduler
-            if not isinstance(schedule, cosine) or schedule.T_max == epochs:
-                continue
-            schedule.T_max = epochs
-            progress = (1 + math.cos(math.pi * schedule.last_epoch / epochs)) / 2  # the closed form
-            rates = [schedule.eta_min + (base - schedule.eta_min) * progress for base in schedule.base_lrs]
-            for group, rate in zip(schedule.optimizer.param_groups, rates, strict=True):
-                group["lr"] = rate
-            schedule._last_lr = rates  # what get_last_lr() reports (LearningRateMonitor)
+        cosine_follows_max_epochs(self.trainer)  # a resume with more max_epochs: the new schedule
 
     # ------------------------------------------------------------ conformal calibration (CLI)
 
