@@ -104,13 +104,15 @@ def evaluate(
             the mean seasonal-naive error of each series over its rows before that series' own first
             forecast time (in a ragged panel each series has its own), so the table the backtest ran on
             can be passed as it is. NaN values there are skipped, and missing steps (gaps) are put back
-            first, so pairs are ``m`` steps apart in time. A CSV (and a text time column) is read as
-            ``Forecaster.fit`` reads it: separator and decimal comma detected, day-first dates
-            (``31/01/2020``) read day first, UTC offsets that change (daylight saving) read as UTC; the
-            times are then put in the forecasts' time zone.
+            first, so pairs are ``m`` steps apart in time. A frame that ``fill=`` filled (the fitted
+            ``Forecaster.history_``, or a slice or copy of it) is read with its fill record: the values
+            the fill invented are skipped like NaN, so the scale is over observed pairs only. A CSV
+            (and a text time column) is read as ``Forecaster.fit`` reads it: separator and decimal
+            comma detected, day-first dates (``31/01/2020``) read day first, UTC offsets that change
+            (daylight saving) read as UTC; the times are then put in the forecasts' time zone.
         season_length: ``m`` of the seasonal-naive scale (e.g. 24 for hourly data with a daily cycle).
         actuals: the observed values for a ``predict`` frame (CSV path or DataFrame, wide or long as
-            ``train``), matched on time (and series).
+            ``train``), matched on time (and series); values a fill invented (as in ``train``) are NaN.
         by: ``"series"``, ``"cutoff"`` (a backtest's windows), ``"horizon"`` (step 1..H within a
             window), or several; scores are computed per series within each group either way.
         aggregate: add rows whose series is ``"all"``: the mean of the series' scores (counts summed)
@@ -431,6 +433,8 @@ def _series_table(
             f"{what} ({table.name}) has no column {time_col!r}, the forecasts' time column (its columns: "
             f"{[str(c) for c in raw.columns[:8]]}); pass the table the model was fitted on."
         )
+    if isinstance(source, pd.DataFrame):
+        raw = _without_fills(raw, source, time_col, id_col)
     # parsed before the duplicate checks: "2020-01-01" and "01/01/2020" are one time
     parsed = _like_times(table, time_col, times, what)
     _warn_if_times_go_back(table, time_col, parsed, id_col, what)
@@ -473,6 +477,31 @@ def _series_table(
             "(or read the CSV so that they parse as numbers)."
         )
     return values.astype("float64").sort_index()
+
+
+def _without_fills(raw: pd.DataFrame, given: pd.DataFrame, time_col: str, id_col: str) -> pd.DataFrame:
+    """``raw`` (the rows of ``given``, a copy) with NaN where ``given``'s fill record (a loaded frame's
+    :class:`~ssm_ts.pipelines.forecasting.series.SeriesNotes`: ``Forecaster.history_`` or a slice of it)
+    says the fill policy invented the value: those are no data to scale or score by. Matched on the
+    frame's own times (recorded by time, before they are parsed like the forecasts'), per series column
+    (wide) or per ``id_col`` value (long: its value columns)."""
+    from ssm_ts.pipelines.forecasting.series import series_notes
+
+    filled = series_notes(given).filled
+    if not filled:
+        return raw
+    raw = raw.copy()
+    times = raw[time_col]
+    long = id_col in raw.columns
+    values = [c for c in raw.columns if c not in (time_col, id_col)]
+    for name, invented in filled.items():
+        rows = times.isin(invented)
+        if long:
+            rows &= raw[id_col].astype(str) == name
+        columns = values if long else [name] if name in raw.columns else []
+        for column in columns:
+            raw[column] = raw[column].where(~rows)  # NaN there (integers become floats)
+    return raw
 
 
 def _long_value_column(raw: pd.DataFrame, what: str, name: str, layout: _Layout, id_col: str) -> str | None:
