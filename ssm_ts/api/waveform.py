@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torchaudio.functional as AF
 
-from ssm_ts.api.resumable import ResumableFit
+from ssm_ts.api.resumable import ResumableFit, user_checkpoint_folders
 from ssm_ts.api.trainer_objects import check_trainer_options, fit_trainer_options, json_trainer_options
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError, SSMTSError
 from ssm_ts.pipelines.audio import AUDIO_EXTENSIONS, AudioDataModule, read_audio
@@ -145,13 +145,17 @@ class WaveformGenerator(ResumableFit):
             the logged model under that name in the model registry.
         out_dir: checkpoints and exports (default: a new folder per fit,
             ``outputs/waveform/<time>-<pid>-<n>``). Each fit writes into its own folder there,
-            ``<experiment id>/<run id>/``, and logs from it; then its export is copied to
+            ``<experiment id>/<run id>/`` (``fits/<time>-<pid>-<n>/`` without MLflow; a resumed fit into
+            the folder of the checkpoint it continues), and logs from it; then its export is copied to
             ``out_dir/export`` (with fits at the same time, the one that finished last). Set it to
             resume an interrupted fit from another process (``fit(..., resume=True)``).
         trainer_options: further ``lightning.Trainer`` arguments (e.g. ``{"limit_train_batches": 10}``).
             Its ``callbacks`` are copied for every fit, and may be given in LightningCLI's form
             (``{"class_path": ..., "init_args": {...}}``), as :class:`~ssm_ts.Forecaster` takes them;
-            the MLflow run records them in that form (:mod:`ssm_ts.api.trainer_objects`).
+            the MLflow run records them in that form (:mod:`ssm_ts.api.trainer_objects`). A
+            ``ModelCheckpoint`` without ``dirpath`` writes into the fit folder's ``user_checkpoints/``
+            (the next ``user_checkpoints-2``, ...), never into ssm-ts's ``checkpoints/``, whose
+            ``last.ckpt`` is the one ``fit(..., resume=True)`` continues.
     """
 
     default_out_folder = "waveform"
@@ -246,7 +250,6 @@ class WaveformGenerator(ResumableFit):
 
         from ssm_ts.tracking.logger import RecordMLflowRun, check_resumed_run, log_params
         from ssm_ts.tracking.resume_settings import DATA_FILE_SETTINGS, RUNTIME_SETTINGS
-        from ssm_ts.tracking.run_folder import run_folder
         from ssm_ts.tracking.run_status import end_run, fit_interruptibly, run_failed_on_error
         from ssm_ts.training import build_trainer, user_trainer_options
 
@@ -307,8 +310,10 @@ class WaveformGenerator(ResumableFit):
                 }
                 check_resumed_run(logger, resumed_run, params, free, free_hint=self._listed_free_settings())
             log_params(logger, params)
-        # this fit's own folder: a fit at the same time with the same out_dir never touches its files
-        own_dir = run_folder(out_dir, logger)
+        # this fit's own folder: a fit at the same time with the same out_dir never touches its files; a
+        # resume without MLflow continues in its checkpoint's (Lightning restores the best score there only)
+        own_dir = self._own_folder(out_dir, logger, ckpt_path)
+        user_checkpoint_folders(options.get("callbacks") or [], own_dir)  # checkpoints/ is ssm-ts's alone
         try:  # the run exists: a trainer Lightning refuses (accelerator="gpu" without one) must not leave it RUNNING
             trainer = build_trainer(
                 max_epochs=s["max_epochs"],
