@@ -69,6 +69,11 @@ def test_fitting_on_history_is_fitting_on_the_raw_csv(fitted):
     strict = forecaster(folder / "strict").fit(fc.history_, **READ)
     assert strict.spec_.fill is None
     assert strict.metrics_ == pytest.approx(fc.metrics_, rel=1e-6)
+    # its own history_ keeps the record in turn, for the next fit, backtest or score
+    for refitted in (again, strict):
+        np.testing.assert_array_equal(
+            filled_targets(refitted.history_, refitted.spec_), filled_targets(fc.history_, fc.spec_)
+        )
 
 
 def test_tuning_on_history_is_tuning_on_the_raw_csv(fitted):
