@@ -12,6 +12,7 @@ import torch
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ssm_ts import Forecaster
     from ssm_ts.pipelines.sensor import SeriesSet
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -62,3 +63,23 @@ def ett(shared_data) -> pd.DataFrame:
     import pandas as pd
 
     return pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", parse_dates=["date"]).iloc[:1200]
+
+
+@pytest.fixture(scope="session")
+def co2_interpolated_fit(tmp_path_factory) -> tuple[Forecaster, Path]:
+    """``(forecaster, csv path)``: nlinear fitted 1 epoch on the weekly CO2 CSV with its gaps filled by
+    ``fill="interpolate"`` (no MLflow). Tests only read it (backtest, history_), never refit it."""
+    from ssm_ts import Forecaster
+    from ssm_ts.datasets import write_co2_csv
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    folder = tmp_path_factory.mktemp("co2")
+    path = write_co2_csv(folder / "co2.csv")
+    fc = Forecaster(
+        model="nlinear", lookback=52, horizon=13, max_epochs=1, seed=0, log_to_mlflow=False,
+        out_dir=str(folder / "out"), trainer_options={"enable_progress_bar": False, "enable_model_summary": False},
+    )  # fmt: skip
+    fc.fit(path, time_col="date", target="co2", fill="interpolate")
+    torch.set_num_threads(threads)
+    return fc, path

@@ -10,27 +10,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from ssm_ts import Forecaster, evaluate
-from ssm_ts.datasets import write_co2_csv
 from ssm_ts.pipelines.forecasting import filled_targets
 
 LOOKBACK, HORIZON, SEASON, N_WINDOWS = 52, 13, 52, 8
 
 
 @pytest.fixture(scope="module")
-def fitted(tmp_path_factory):
-    torch.set_num_threads(1)
-    folder = tmp_path_factory.mktemp("co2")
-    path = write_co2_csv(folder / "co2.csv")
-    fc = Forecaster(
-        model="nlinear", lookback=LOOKBACK, horizon=HORIZON, max_epochs=1, seed=0, log_to_mlflow=False,
-        out_dir=str(folder / "out"), trainer_options={"enable_progress_bar": False, "enable_model_summary": False},
-    )  # fmt: skip
-    fc.fit(path, time_col="date", target="co2", fill="interpolate")
-    frame = fc.backtest(fc.history_, n_windows=N_WINDOWS, step=HORIZON)
-    return fc, path, frame
+def fitted(co2_interpolated_fit):
+    fc, path = co2_interpolated_fit
+    assert (fc.lookback, fc.horizon) == (LOOKBACK, HORIZON)
+    return fc, path, fc.backtest(fc.history_, n_windows=N_WINDOWS, step=HORIZON)
 
 
 def observed(fc: Forecaster) -> np.ndarray:

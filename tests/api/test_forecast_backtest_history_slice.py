@@ -12,10 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
-from ssm_ts import Forecaster, evaluate
-from ssm_ts.datasets import write_co2_csv
+from ssm_ts import evaluate
 from ssm_ts.pipelines.forecasting import filled_targets
 
 LOOKBACK, HORIZON, SEASON = 52, 13, 52
@@ -24,15 +22,9 @@ FIRST = END - N_WINDOWS * HORIZON  # the first forecast row: 1350
 
 
 @pytest.fixture(scope="module")
-def fitted(tmp_path_factory):
-    torch.set_num_threads(1)
-    folder = tmp_path_factory.mktemp("co2")
-    path = write_co2_csv(folder / "co2.csv")
-    fc = Forecaster(
-        model="nlinear", lookback=LOOKBACK, horizon=HORIZON, max_epochs=1, seed=0, log_to_mlflow=False,
-        out_dir=str(folder / "out"), trainer_options={"enable_progress_bar": False, "enable_model_summary": False},
-    )  # fmt: skip
-    fc.fit(path, time_col="date", target="co2", fill="interpolate")
+def fitted(co2_interpolated_fit):
+    fc, path = co2_interpolated_fit
+    assert (fc.lookback, fc.horizon) == (LOOKBACK, HORIZON)
     return fc, path
 
 
