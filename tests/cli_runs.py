@@ -6,6 +6,8 @@ from pathlib import Path
 
 import mlflow
 import pandas as pd
+import pytest
+import torch
 
 from ssm_ts import cli
 from ssm_ts.tracking.logger import default_tracking_uri
@@ -49,3 +51,20 @@ def load_logged_model(uri: str, run_id: str) -> mlflow.pyfunc.PyFuncModel:
         return mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
     finally:
         mlflow.set_tracking_uri(previous)
+
+
+def run_cli_in(folder: Path, args: list[str], data_home: Path) -> None:
+    """Run ``ssm-ts ARGS`` in ``folder`` on one torch thread, reading named data sets from ``data_home``
+    and logging to the folder's own sqlite store; fail the test unless it exits 0."""
+    from ssm_ts.data_fetch import ENV_DATA_HOME
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(folder)
+            patch.setenv(ENV_DATA_HOME, str(data_home))
+            patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")
+            assert cli.main(args) == 0
+    finally:
+        torch.set_num_threads(threads)

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
-import torch
 
 from ssm_ts import cli
 from ssm_ts.api.generate_cli import FIT_DEFAULT_OUT
-from ssm_ts.data_fetch import ENV_DATA_HOME
+from tests.cli_runs import run_cli_in
 
 # a tiny SaShiMi on 8 spoken digits of FSDD (8 kHz), one epoch: about 10 s on one CPU thread
 FIT = [
@@ -28,14 +27,7 @@ GENERATE = ["audio", "generate", "--num", "2", "--seconds", "0.02", "--seed", "3
 def fitted(shared_data, tmp_path_factory) -> Path:
     """The working folder of one FSDD fit written to the fit's default --out (no --out given)."""
     folder = tmp_path_factory.mktemp("fitted")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(folder)
-        patch.setenv(ENV_DATA_HOME, str(shared_data))
-        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")  # this fit's own store
-        assert cli.main(FIT) == 0
-    torch.set_num_threads(threads)
+    run_cli_in(folder, FIT, shared_data)
     assert (folder / FIT_DEFAULT_OUT).is_dir()  # the CLI's default --out is the one generate looks under
     return folder
 

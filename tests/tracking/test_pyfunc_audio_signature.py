@@ -13,10 +13,9 @@ import pandas as pd
 import pytest
 from mlflow.pyfunc import scoring_server
 
-from ssm_ts import WaveformGenerator, cli
-from ssm_ts.tracking.logger import default_tracking_uri
+from ssm_ts import WaveformGenerator
 from ssm_ts.tracking.pyfunc_audio import EXAMPLE_SECONDS, REQUEST_COLUMNS
-from tests.cli_runs import load_logged_model, only_run_id
+from tests.cli_runs import load_logged_model, only_run_id, run_cli_in
 
 # a tiny SaShiMi on 8 FSDD digits (8 kHz), one epoch: about 10 s on one CPU thread
 CLI_FIT = [
@@ -29,22 +28,10 @@ CLI_FIT = [
 @pytest.fixture(scope="module")
 def served(shared_data, tmp_path_factory) -> mlflow.pyfunc.PyFuncModel:
     """The pyfunc model ``ssm-ts audio fit`` logged, loaded back from its run as a user would."""
-    import torch
-
-    from ssm_ts.data_fetch import ENV_DATA_HOME
-
     folder = tmp_path_factory.mktemp("audio_fit")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(folder)
-        patch.setenv(ENV_DATA_HOME, str(shared_data))
-        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")  # this fit's own store
-        assert cli.main(CLI_FIT) == 0
-        uri = default_tracking_uri()
-        model = load_logged_model(uri, only_run_id(uri, "ssm-ts-audio"))
-    torch.set_num_threads(threads)
-    return model
+    run_cli_in(folder, CLI_FIT, shared_data)
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    return load_logged_model(uri, only_run_id(uri, "ssm-ts-audio"))
 
 
 def serve(model: mlflow.pyfunc.PyFuncModel, records: list[dict]):
