@@ -273,18 +273,24 @@ class BestAndLastCheckpoint(ModelCheckpoint):
     A fit stopped in the middle of an epoch (``max_time``: Lightning's ``Timer`` stops after a training
     batch, then validates once more) keeps the ``last.ckpt`` of its last finished epoch: one written
     there held half an epoch, and a resume took that epoch as finished, never training the rest of its
-    batches. The resume trains the stopped epoch again from its start, as after Ctrl-C. (A fit stopped
+    batches. The resume trains the stopped epoch again from its start, as after Ctrl-C; a resumed fit
+    stopped so before its first epoch's end keeps the ``last.ckpt`` it resumed. (A new fit stopped
     before it finished any epoch writes its ``last.ckpt`` there all the same: it has no other.)"""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._last_due = False  # a checkpoint point was reached: LastCheckpointWriter writes last.ckpt
         self._writer = False  # whether the fit has a LastCheckpointWriter (else last.ckpt is written here)
-        self._wrote_last = False  # whether this fit has written last.ckpt yet
+        self._wrote_last = False  # whether this fit has a last.ckpt of a finished epoch (written, or resumed)
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         super().on_fit_start(trainer, pl_module)
-        self._last_due = self._wrote_last = False
+        self._last_due = False
+        # a fit resumed from this folder's last.ckpt has one to keep (a resume continues in its folder)
+        own_last = Path(self.dirpath or ".", f"{self.CHECKPOINT_NAME_LAST}{self.FILE_EXTENSION}")
+        self._wrote_last = bool(self.dirpath and trainer.ckpt_path) and Path(trainer.ckpt_path).resolve() == (
+            own_last.resolve()
+        )
         self._writer = any(isinstance(c, LastCheckpointWriter) for c in trainer.callbacks)
         if trainer.global_step == 0:
             self._last_global_step_saved = -1  # Lightning's own counter; -1: nothing saved yet

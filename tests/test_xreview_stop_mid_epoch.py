@@ -57,3 +57,26 @@ def test_a_fit_stopped_mid_epoch_resumes_the_whole_epoch(ett, single_thread, tmp
     expected = whole.task_.state_dict()
     for name, value in resumed.task_.state_dict().items():
         torch.testing.assert_close(value, expected[name], atol=1e-6, rtol=0, msg=name)
+
+
+@pytest.mark.parametrize("validation", [True, False])
+def test_a_resumed_fit_stopped_before_its_first_epoch_end_keeps_the_checkpoint_it_resumed(
+    ett, single_thread, tmp_path, validation
+):
+    """A resumed fit continues in the interrupted fit's folder: stopped mid-epoch again before it
+    finished an epoch, it wrote its half epoch over the ``last.ckpt`` it had resumed."""
+    data = ett[["date", "OT"]]
+    whole = forecaster(tmp_path / "whole", validation).fit(data, target="OT", time_col="date")
+    forecaster(tmp_path / "stopped", validation, [StopMidEpoch()]).fit(data, target="OT", time_col="date")
+    forecaster(tmp_path / "stopped", validation, [StopMidEpoch()]).fit(
+        data, target="OT", time_col="date", resume=True
+    )
+    (last,) = (tmp_path / "stopped").rglob("last.ckpt")
+    saved = torch.load(last, map_location="cpu", weights_only=True)
+    assert saved["epoch"] == STOP_EPOCH - 1 and saved["global_step"] == 24 * STOP_EPOCH
+    resumed = forecaster(tmp_path / "stopped", validation).fit(
+        data, target="OT", time_col="date", resume=True
+    )
+    expected = whole.task_.state_dict()
+    for name, value in resumed.task_.state_dict().items():
+        torch.testing.assert_close(value, expected[name], atol=1e-6, rtol=0, msg=name)
