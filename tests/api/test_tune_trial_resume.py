@@ -5,6 +5,7 @@ trial fits; a checkpoint it cannot resume is named in a warning and the trial is
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -107,27 +108,6 @@ def test_a_trial_interrupted_mid_fit_resumes_its_checkpoint_and_fits_the_uninter
         torch.testing.assert_close(value, expected[key], atol=1e-6, rtol=0)
 
 
-def test_a_checkpoint_that_cannot_be_resumed_is_named_and_the_trial_fits_from_scratch(
-    ett, single_thread, tmp_path, monkeypatch
-):
-    search = _search(ett, tmp_path, "corrupt")
-    with monkeypatch.context() as patch:
-        _ctrl_c_in_trial_1(patch)
-        with pytest.raises(KeyboardInterrupt):
-            search()
-    (checkpoint,) = (tmp_path / "corrupt" / "out" / "trial-1").rglob("last.ckpt")
-    checkpoint.write_bytes(checkpoint.read_bytes()[:100])  # a disk that filled up while it was written
-
-    epochs = _epochs_trained(monkeypatch)
-    with pytest.warns(UserWarning, match=rf"checkpoint {checkpoint} cannot be resumed .*from scratch"):
-        result = search()
-    assert epochs == [0, 1, 2]
-    rerun = result.study.trials[2]
-    assert "resumed" not in rerun.user_attrs and rerun.state.name == "COMPLETE"
-    assert Path(rerun.user_attrs["out_dir"]) == (tmp_path / "corrupt" / "out" / "trial-2").absolute()
-    assert rerun.user_attrs["run_id"] != result.study.trials[1].user_attrs["run_id"]
-
-
 KILL_IN_TRIAL_1 = """
 import os, signal, sys
 import torch
@@ -172,50 +152,52 @@ def test_a_trial_of_a_killed_process_resumes_its_checkpoint(ett, single_thread, 
     assert trials.loc[2, "run_id"] == trials.loc[1, "run_id"] and run.info.status == "FINISHED"
 
 
-def test_a_checkpoint_lightning_cannot_restore_is_named_and_the_trial_fits_from_scratch(
-    ett, single_thread, tmp_path, monkeypatch
-):
-    # a checkpoint whose weights no longer fit the model (an upgrade renamed a parameter): it loads, its
-    # settings match, and Lightning's restore fails; each continued search stopped on it again
-    search = _search(ett, tmp_path, "renamed")
-    with monkeypatch.context() as patch:
-        _ctrl_c_in_trial_1(patch)
-        with pytest.raises(KeyboardInterrupt):
-            search()
-    (checkpoint,) = (tmp_path / "renamed" / "out" / "trial-1").rglob("last.ckpt")
+def _cut_short(checkpoint: Path) -> None:
+    checkpoint.write_bytes(checkpoint.read_bytes()[:100])  # a disk that filled up while it was written
+
+
+def _rename_weights(checkpoint: Path) -> None:
+    # weights that no longer fit the model (an upgrade renamed a parameter): it loads, its settings
+    # match, and Lightning's restore fails; each continued search stopped on it again
     saved = torch.load(checkpoint, weights_only=True)
     saved["state_dict"] = {f"old_{key}": value for key, value in saved["state_dict"].items()}
     torch.save(saved, checkpoint)
 
-    epochs = _epochs_trained(monkeypatch)
-    with pytest.warns(
-        UserWarning, match=rf"checkpoint {checkpoint} cannot be resumed \(RuntimeError: .*state_dict"
-    ):
-        result = search()
-    assert epochs == [0, 1, 2]
-    assert result.trials["state"].tolist() == ["COMPLETE", "FAIL", "COMPLETE"]
-    assert "resumed" not in result.study.trials[2].user_attrs
 
-
-def test_a_checkpoint_of_other_settings_is_named_and_the_trial_fits_from_scratch(
-    ett, single_thread, tmp_path, monkeypatch
-):
+def _other_lr(checkpoint: Path) -> None:
     from ssm_ts.tracking.resume_settings import SETTINGS_KEY
 
-    search = _search(ett, tmp_path, "other")
-    with monkeypatch.context() as patch:
-        _ctrl_c_in_trial_1(patch)
-        with pytest.raises(KeyboardInterrupt):
-            search()
-    (checkpoint,) = (tmp_path / "other" / "out" / "trial-1").rglob("last.ckpt")
     saved = torch.load(checkpoint, weights_only=True)
     saved[SETTINGS_KEY]["lr"] = 0.5  # trained with another lr than the trial's (its folder reused by hand)
     torch.save(saved, checkpoint)
 
+
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        (_cut_short, r"cannot be resumed .*from scratch"),
+        (_rename_weights, r"cannot be resumed \(RuntimeError: .*state_dict"),
+        (_other_lr, r"cannot be resumed \(.*lr: 0\.5 in the checkpoint"),
+    ],
+    ids=["cut-short", "renamed-weights", "other-lr"],
+)
+def test_a_checkpoint_that_cannot_be_resumed_is_named_and_the_trial_fits_from_scratch(
+    damage, reason, ett, single_thread, tmp_path, monkeypatch
+):
+    search = _search(ett, tmp_path, "damaged")
+    with monkeypatch.context() as patch:
+        _ctrl_c_in_trial_1(patch)
+        with pytest.raises(KeyboardInterrupt):
+            search()
+    (checkpoint,) = (tmp_path / "damaged" / "out" / "trial-1").rglob("last.ckpt")
+    damage(checkpoint)
+
     epochs = _epochs_trained(monkeypatch)
-    with pytest.warns(
-        UserWarning, match=rf"checkpoint {checkpoint} cannot be resumed \(.*lr: 0\.5 in the checkpoint"
-    ):
+    with pytest.warns(UserWarning, match=rf"checkpoint {re.escape(str(checkpoint))} {reason}"):
         result = search()
     assert epochs == [0, 1, 2]
-    assert "resumed" not in result.study.trials[2].user_attrs
+    assert result.trials["state"].tolist() == ["COMPLETE", "FAIL", "COMPLETE"]
+    rerun = result.study.trials[2]
+    assert "resumed" not in rerun.user_attrs and rerun.state.name == "COMPLETE"
+    assert Path(rerun.user_attrs["out_dir"]) == (tmp_path / "damaged" / "out" / "trial-2").absolute()
+    assert rerun.user_attrs["run_id"] != result.study.trials[1].user_attrs["run_id"]
