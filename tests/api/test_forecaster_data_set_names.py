@@ -24,7 +24,9 @@ def test_predict_and_backtest_take_the_name_fit_took(fitted, shared_data, monkey
     monkeypatch.chdir(tmp_path)  # no file named ETTh1 here: the name is the data set
     pd.testing.assert_frame_equal(fitted.predict("ETTh1"), fitted.predict())
     csv = shared_data / "forecasting" / "ETTh1.csv"
-    pd.testing.assert_frame_equal(fitted.backtest("ETTh1", n_windows=2), fitted.backtest(str(csv), n_windows=2))
+    pd.testing.assert_frame_equal(
+        fitted.backtest("ETTh1", n_windows=2), fitted.backtest(str(csv), n_windows=2)
+    )
 
 
 def test_an_unknown_name_lists_the_data_sets(fitted, monkeypatch, tmp_path):

@@ -91,7 +91,9 @@ def test_generate_cli_takes_a_prompt_file_and_checks_settings(gen, tmp_path):
     data, rate = sf.read(tmp_path / "out" / "sample_001.wav")
     assert rate == 8000 and data.shape == (1200,) and np.isfinite(data).all()
     # a prompt (0.1 s) at least as long as the clips would come back as it was, nothing generated
-    with pytest.raises(ConfigError, match=r"the prompt is 0.1 s .* and the clips 0.05 s: .*nothing would be generated"):
+    with pytest.raises(
+        ConfigError, match=r"the prompt is 0.1 s .* and the clips 0.05 s: .*nothing would be generated"
+    ):
         generate_command([*base, "--num", "2", "--seconds", "0.05", "--prompt", str(path)])
     with pytest.raises(ConfigError, match="nothing would be generated"):
         gen.generate(2, 0.1, prompt=str(path))
