@@ -143,7 +143,7 @@ def build_cli_class():
     from ssm_ts.training import (
         NAMED_CHECKPOINTS,
         NonFiniteLossGuard,
-        find_newest_checkpoint,
+        find_own_checkpoint,
         keep_beside_best,
         keep_given_patience,
         resolve_named_checkpoint,
@@ -253,9 +253,10 @@ def build_cli_class():
             }
 
         def _resolve_last_for_fit(self) -> str:
-            """``fit --ckpt_path last``: the newest last.ckpt under --out (a clear error when none)."""
+            """``fit --ckpt_path last``: the newest of ssm-ts's own last.ckpt under --out, never a user's
+            ModelCheckpoint's (:func:`find_own_checkpoint`); a clear error when there is none."""
             out = self.config["fit"].get("out")
-            found = find_newest_checkpoint(out)
+            found = find_own_checkpoint(out)
             if found is None:
                 raise ConfigError(
                     f"--ckpt_path last: no last.ckpt under {out}; start a fit without "
@@ -652,7 +653,12 @@ def refuse_search_configs(args: list[str], use: str) -> None:
 def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
     """Run one use's LightningCLI in-process with ``args`` (e.g. ``["fit", "--config", ...]``)."""
     from ssm_ts.packaged_configs import resolve_config_args
-    from ssm_ts.training import LastCheckpointWriter, best_checkpoint_callback, set_verbosity
+    from ssm_ts.training import (
+        LastCheckpointWriter,
+        UserCheckpointFolders,
+        best_checkpoint_callback,
+        set_verbosity,
+    )
 
     args, shipped = resolve_config_args(list(args), use)
     refuse_search_configs(args, use)
@@ -688,6 +694,8 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
                 best_checkpoint_callback("val_loss"),
                 LastCheckpointWriter(),
                 record_run(),
+                # a --trainer.callbacks ModelCheckpoint without dirpath: <fit folder>/user_checkpoints/
+                UserCheckpointFolders(),
             ],
             "enable_model_summary": verbose,
         },

@@ -14,9 +14,10 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+from lightning.pytorch.callbacks import EarlyStopping
 
 from ssm_ts.errors import ConfigError
+from ssm_ts.training import USER_CHECKPOINTS, user_checkpoint_folders  # noqa: F401  (shared with the CLI)
 
 if TYPE_CHECKING:
     from ssm_ts.datasets import DataUse
@@ -24,23 +25,6 @@ if TYPE_CHECKING:
 
 # ssm-ts's last.ckpt: in a fit folder's ``checkpoints/`` (:func:`ssm_ts.training.best_checkpoint_callback`)
 OWN_LAST_CHECKPOINT = "checkpoints/last.ckpt"
-USER_CHECKPOINTS = "user_checkpoints"  # a fit folder's default dirpath of a user's ModelCheckpoint
-
-
-def user_checkpoint_folders(callbacks: list[Any], fit_dir: Path) -> None:
-    """Give each ``ModelCheckpoint`` of ``callbacks`` (a fit's own copies) without a ``dirpath`` the
-    folder ``fit_dir/user_checkpoints`` (the second ``user_checkpoints-2``, ...).
-
-    Lightning's default is ``<default_root_dir>/checkpoints``, ssm-ts's own folder in a fit without
-    MLflow: a user's ``save_last=True`` then wrote ``last.ckpt`` first each epoch, ssm-ts's became
-    ``last-v1.ckpt``, and the user's files mixed with ``best-epoch=N.ckpt``. With MLflow it wrote
-    beside the tracking files of a ``file:`` URI, outside ``out_dir``."""
-    n = 0
-    for callback in callbacks:
-        if isinstance(callback, ModelCheckpoint) and callback.dirpath is None:
-            n += 1
-            folder = fit_dir / (USER_CHECKPOINTS if n == 1 else f"{USER_CHECKPOINTS}-{n}")
-            callback.dirpath = os.path.realpath(folder)  # as ModelCheckpoint(dirpath=...) keeps it
 
 
 class ResumableFit:
