@@ -24,9 +24,11 @@ FORECAST = [
     "--data.batch_size", "64", "--model.model", "nlinear", "--model.lookback", "48", "--model.horizon", "12",
     "--seed_everything", "0", "--out", "out", "--trainer.limit_train_batches", "2", "--trainer.max_epochs", "2",
 ]  # fmt: skip
-# every epoch's checkpoint and a last.ckpt, in the callback's default folder
+# every epoch's checkpoint (ranked on another metric than ssm-ts's) and a last.ckpt, in the callback's
+# default folder
 MINE = ["--trainer.callbacks+=ModelCheckpoint", "--trainer.callbacks.save_last=true",
-        "--trainer.callbacks.filename=mine-{epoch}", "--trainer.callbacks.save_top_k=-1"]  # fmt: skip
+        "--trainer.callbacks.monitor=val_mae", "--trainer.callbacks.filename=mine-{epoch}",
+        "--trainer.callbacks.save_top_k=-1"]  # fmt: skip
 # a user's callback of its own dirpath under --out, saving by steps, naming its files as ssm-ts's best
 THEIRS = ["--trainer.callbacks+=ModelCheckpoint", "--trainer.callbacks.dirpath=out/mine",
           "--trainer.callbacks.every_n_train_steps=1", "--trainer.callbacks.save_last=true",
@@ -63,9 +65,7 @@ def test_a_users_checkpoint_without_dirpath_writes_to_user_checkpoints(data_home
 
 
 def test_a_second_users_checkpoint_gets_its_own_folder(data_home, capsys):
-    # another saving frequency: Lightning refuses two ModelCheckpoints of one state key (monitor, mode, ...)
-    second = ["--trainer.callbacks+=ModelCheckpoint", "--trainer.callbacks.filename=other-{epoch}",
-              "--trainer.callbacks.every_n_epochs=2"]  # fmt: skip
+    second = ["--trainer.callbacks+=ModelCheckpoint", "--trainer.callbacks.filename=other-{epoch}"]
     assert cli.main([*FORECAST, *MINE, *second, *NO_MLFLOW]) == 0, capsys.readouterr().err
     out = data_home / "out"
     assert names(out / "checkpoints") == ["best-epoch=1.ckpt", "last.ckpt"]
@@ -97,7 +97,7 @@ def test_best_and_last_name_ssm_ts_checkpoints_not_a_users_newer_ones(data_home,
 
     last_written = (own / "last.ckpt").stat().st_mtime_ns
     resume = ["forecast", "fit", "--ckpt_path", "last", "--out", "out", "--trainer.max_epochs", "3",
-              "--trainer.limit_train_batches", "2", *logger]  # fmt: skip
+              "--trainer.limit_train_batches", "2", *MINE, *logger]  # fmt: skip
     assert cli.main(resume) == 0
     err = capsys.readouterr().err
     assert said(err, f"resuming from {Path('out') / own.relative_to(out) / 'last.ckpt'}"), err
@@ -105,6 +105,11 @@ def test_best_and_last_name_ssm_ts_checkpoints_not_a_users_newer_ones(data_home,
     assert (resumed["epoch"], resumed["global_step"]) == (2, 6)  # 2 batches an epoch, 3 epochs
     assert (own / "last.ckpt").stat().st_mtime_ns > last_written
     assert [name for name in names(own) if not name.startswith("best-")] == ["last.ckpt"]
+    # the user's callback resumed in the same folder, where Lightning restores its state (a new one: none)
+    (mine,) = [
+        v for v in resumed["callbacks"].values() if str(v.get("dirpath")).endswith("/user_checkpoints")
+    ]
+    assert sorted(Path(p).name for p in mine["best_k_models"]) == [f"mine-epoch={e}.ckpt" for e in range(3)]
 
 
 @pytest.mark.parametrize("command", ["validate", "fit"])
