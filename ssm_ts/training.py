@@ -79,7 +79,8 @@ class NonFiniteLossGuard(Callback):
     """Stop training when the training loss becomes NaN or inf.
 
     Raises :class:`TrainingError` at once, before the bad weights reach a checkpoint, so
-    ``last.ckpt`` still holds the last good state.
+    ``last.ckpt`` still holds the last good state; the message names it (ssm-ts's own, which a resume
+    continues, not a user's ModelCheckpoint's), or says that this fit wrote none yet.
     """
 
     def on_train_batch_end(
@@ -87,14 +88,27 @@ class NonFiniteLossGuard(Callback):
     ):
         loss = outputs.get("loss") if isinstance(outputs, dict) else outputs
         if isinstance(loss, torch.Tensor) and not math.isfinite(loss.detach().float().item()):
-            ckpt_dir = next(
-                (d for cb in trainer.checkpoint_callbacks if (d := getattr(cb, "dirpath", None))), None
-            )
             raise TrainingError(
                 f"training loss became {loss.item()} at epoch {trainer.current_epoch}, batch {batch_idx}; stopped. "
-                f"The last good checkpoint is in {ckpt_dir}. Lower the learning rate, check the data for "
+                f"{self._last_good(trainer)} Lower the learning rate, check the data for "
                 "extreme values, or enable gradient clipping (trainer gradient_clip_val)."
             )
+
+    @staticmethod
+    def _last_good(trainer: pl.Trainer) -> str:
+        own = ssm_ts_best_checkpoint(trainer)
+        if (
+            own is None
+        ):  # a trainer built without ssm-ts's checkpoints: the first checkpoint callback's folder
+            folder = next(
+                (d for cb in trainer.checkpoint_callbacks if (d := getattr(cb, "dirpath", None))), None
+            )
+            return f"The last good checkpoint is in {folder}."
+        # LightningCLI puts a user's callbacks first: trainer.checkpoint_callback may be one of theirs
+        last = Path(own.dirpath or ".", f"{own.CHECKPOINT_NAME_LAST}{own.FILE_EXTENSION}")
+        if own._wrote_last and last.is_file():  # this fit's (written, or the one it resumed)
+            return f"The last good checkpoint is {last}."
+        return "No checkpoint was written before it."
 
 
 def check_ema_decay(decay: Any, name: str = "decay") -> float:
