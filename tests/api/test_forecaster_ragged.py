@@ -244,20 +244,28 @@ Path(out).write_bytes(pickle.dumps(results))
 )
 
 
-def _rectangular_results(root, data, out, code: str = _RUN_RECTANGULAR):
+def _results_before_and_after(old, repo, data, folder, code: str = _RUN_RECTANGULAR):
+    """``(before, after)``: what ``code`` gives with the code under ``old`` and under ``repo``. The two
+    one-thread processes run at the same time (one a core: half the wall time on two cores)."""
     import os
     import pickle
     import subprocess
     import sys
 
-    out.parent.mkdir(parents=True)
-    script = out.parent / "run.py"
-    script.write_text(code)
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    done = subprocess.run([sys.executable, str(script), str(root), str(data), str(out)],
-                          capture_output=True, text=True, env=env)  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    return pickle.loads(out.read_bytes())
+    runs = []
+    for root, name in ((old, "before"), (repo, "after")):
+        out = folder / name / "out.pkl"
+        out.parent.mkdir(parents=True)
+        script = out.parent / "run.py"
+        script.write_text(code)
+        process = subprocess.Popen([sys.executable, str(script), str(root), str(data), str(out)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
+        runs.append((process, out))
+    errors = [process.communicate()[1] for process, _ in runs]  # both end before any assert
+    for (process, _), stderr in zip(runs, errors, strict=True):
+        assert process.returncode == 0, stderr[-3000:]
+    return tuple(pickle.loads(out.read_bytes()) for _, out in runs)
 
 
 def _code_at(commit: str, into):
@@ -281,8 +289,7 @@ def test_rectangular_panels_give_bit_identical_results_to_before(shared_data, tm
     old = tmp_path / "old"
     repo = _code_at(PINNED_COMMIT, old)
     data = shared_data / "forecasting" / "ETTh1.csv"
-    before = _rectangular_results(old, data, tmp_path / "before" / "out.pkl")
-    after = _rectangular_results(repo, data, tmp_path / "after" / "out.pkl")
+    before, after = _results_before_and_after(old, repo, data, tmp_path)
     for name in ("long", "wide"):
         was, now = before[name], after[name]
         for key in ("predict", "predict_wide", "backtest", "backtest_wide", "history", "example", "loaded"):
@@ -345,8 +352,7 @@ def test_spacetime_on_a_rectangular_panel_is_bit_identical_to_before_the_mask(sh
     old = tmp_path / "old"
     repo = _code_at(PINNED_BEFORE_MASKED_AUX, old)
     data = shared_data / "forecasting" / "ETTh1.csv"
-    before = _rectangular_results(old, data, tmp_path / "before" / "out.pkl", _RUN_SPACETIME)
-    after = _rectangular_results(repo, data, tmp_path / "after" / "out.pkl", _RUN_SPACETIME)
+    before, after = _results_before_and_after(old, repo, data, tmp_path, _RUN_SPACETIME)
     assert after["aux"] == before["aux"] and after["metrics"] == before["metrics"]
     pd.testing.assert_frame_equal(after["predict"], before["predict"], check_exact=True)
     np.testing.assert_array_equal(after["prediction"], before["prediction"])
