@@ -8,16 +8,32 @@ Lightning calls ``set_epoch`` before every epoch.
 Under DDP, Lightning's own wrapper would *re-shuffle* a custom sampler's order with its global
 seed and pad it with duplicates, so a two-process run would see other batches than one process.
 :func:`shard` and :func:`shard_for_evaluation` split the order across ranks themselves instead.
+
+Other per-epoch randomness (a length-bucketed batch order, audio's random crops, dropout:
+:class:`TrainingRandomness`) draws from :func:`epoch_seed` of ``(seed, epoch, ...)``, and
+:class:`WithEpoch` hands the epoch to a data set's items, so loader workers (which hold copies of
+the data set) see it too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+import lightning.pytorch as pl
+import numpy as np
 import torch
 from lightning.fabric.utilities.distributed import DistributedSamplerWrapper
 from lightning.pytorch.overrides.distributed import UnrepeatedDistributedSampler
 from torch.utils.data import Dataset, DistributedSampler, Sampler
+
+
+def epoch_seed(seed: int, epoch: int, *keys: int) -> int:
+    """A 63-bit seed mixed from ``(seed, epoch, *keys)`` by NumPy's ``SeedSequence``: neighbouring
+    epochs, items or seeds get independent streams (unlike ``seed + epoch``). Negative numbers are
+    taken modulo 2**64, as ``torch.manual_seed`` does."""
+    entropy = [int(k) % 2**64 for k in (seed, epoch, *keys)]
+    return int(np.random.SeedSequence(entropy).generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
 class EpochSeededSampler(Sampler[int]):
@@ -35,6 +51,76 @@ class EpochSeededSampler(Sampler[int]):
 
     def __len__(self) -> int:
         return self.n
+
+
+class WithEpoch(Sampler[tuple[int, int]]):
+    """``sampler``'s indices as ``(index, epoch)`` pairs, for a data set whose items depend on the epoch
+    (random crops): the epoch travels with each index, so it reaches loader workers too.
+    ``set_epoch`` (Lightning calls it before every epoch) reaches the wrapped sampler."""
+
+    def __init__(self, sampler: Sampler[int]):
+        self.sampler, self.epoch = sampler, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+        if callable(getattr(self.sampler, "set_epoch", None)):
+            self.sampler.set_epoch(epoch)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        epoch = self.epoch
+        return ((int(index), epoch) for index in self.sampler)
+
+    def __len__(self) -> int:
+        return len(self.sampler)
+
+
+# epoch_seed's key for torch's global generators (dropout) in training
+GLOBAL_GENERATORS = 2
+# the checkpoint entry that keeps a fit's seed of its training randomness (TrainingRandomness)
+RANDOMNESS_SEED_KEY = "ssm_ts_training_randomness_seed"
+
+
+class TrainingRandomness:
+    """Torch's global generators (CPU and GPUs: dropout) seeded before every training batch from
+    ``(seed, epoch, batch, rank)``, with ``seed`` drawn once when a fit starts and kept in its
+    checkpoints (fairseq seeds each update likewise).
+
+    Without it, a fit resumed from a checkpoint drew its dropout masks from wherever
+    ``seed_everything`` left the generators, so from its first epoch on it trained another model than
+    the uninterrupted fit. Per batch, not per epoch: between an epoch's start and its first batch
+    Lightning draws from the global generator (a loader's worker seed) at other points in a fresh and
+    in a resumed fit. A task calls :meth:`start` in ``on_train_start``, :meth:`batch` in
+    ``on_train_batch_start``, and :meth:`save` / :meth:`load` in ``on_save_checkpoint`` /
+    ``on_load_checkpoint``. A checkpoint written before the seed was kept resumes with a new one (its
+    dropout cannot be replayed)."""
+
+    def __init__(self) -> None:
+        self.seed: int | None = None
+
+    def start(self) -> None:
+        """A fresh fit draws its seed from the global generator (``seed_everything`` sets it); a resumed
+        one keeps its checkpoint's."""
+        if self.seed is None:
+            self.seed = int(torch.randint(0, 2**62, ()))
+
+    def batch(self, epoch: int, batch: int, rank: int = 0) -> None:
+        if self.seed is not None:
+            torch.manual_seed(epoch_seed(self.seed, epoch, GLOBAL_GENERATORS, batch, rank))
+
+    def save(self, checkpoint: dict[str, Any]) -> None:
+        if self.seed is not None:
+            checkpoint[RANDOMNESS_SEED_KEY] = self.seed
+
+    def load(self, checkpoint: dict[str, Any]) -> None:
+        self.seed = checkpoint.get(RANDOMNESS_SEED_KEY)
+
+
+def processes(module: pl.LightningDataModule) -> tuple[int, int]:
+    """``(world size, global rank)`` of the trainer running ``module``; ``(1, 0)`` outside DDP."""
+    trainer: Any = getattr(module, "trainer", None)
+    if trainer is None or trainer.world_size <= 1:
+        return 1, 0
+    return trainer.world_size, trainer.global_rank
 
 
 def shard(sampler: Sampler[int], num_replicas: int, rank: int) -> DistributedSampler:

@@ -17,10 +17,11 @@ from typing import Literal, TypeVar
 
 import lightning.pytorch as pl
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, Sampler
 
 from ssm_ts.datasets import resolve_data_path
 from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.sampling import EpochSeededSampler, WithEpoch, epoch_seed, processes, shard
 
 from .quantize import Quantizer
 from .reader import (
@@ -144,7 +145,10 @@ class ClipDataset(Dataset):
     """Fixed-length quantised clips from waveforms (tensors, or :class:`AudioFiles` decoded on access).
 
     ``crop="fixed"``: the start of each file, padded or trimmed to ``clip_samples``;
-    ``crop="random"``: a fresh random window from files longer than the clip on every access.
+    ``crop="random"``: a random window of files longer than the clip. Item ``(index, epoch)`` (the
+    training loader's :class:`~ssm_ts.pipelines.sampling.WithEpoch` indices) takes the window of
+    ``(seed, epoch, index)`` alone, so a resumed fit trains on the windows an uninterrupted fit has, in
+    loader workers too; a plain ``index`` draws a fresh window from torch's global generator.
     ``on_bad_file="skip"``: a file that fails only when decoded (NaN samples, damaged frames: the
     header index cannot see those) gives an all-padding item of length 0, which every loss masks
     out, and one warning naming it; ``"raise"`` raises its DataError.
@@ -157,11 +161,12 @@ class ClipDataset(Dataset):
         quantizer: Quantizer,
         crop: Literal["fixed", "random"] = "fixed",
         on_bad_file: Literal["raise", "skip"] = "raise",
+        seed: int = 0,
     ):
         if on_bad_file not in ("raise", "skip"):
             raise ConfigError(f"on_bad_file must be 'raise' or 'skip', got {on_bad_file!r}")
         self.waves, self.clip_samples, self.quantizer, self.crop = waves, clip_samples, quantizer, crop
-        self.on_bad_file = on_bad_file
+        self.on_bad_file, self.seed = on_bad_file, seed
         self.silence = quantizer.silence
         self.skipped: set[int] = set()  # items found bad when decoded (per process: loader workers each)
 
@@ -176,14 +181,22 @@ class ClipDataset(Dataset):
             return self.waves.window(index, start, self.clip_samples)
         return self.waves[index][start : start + self.clip_samples]
 
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def _random_start(self, index: int, epoch: int | None, n_starts: int) -> int:
+        """A window start in ``[0, n_starts)``: of ``(seed, epoch, index)``, or the global generator's."""
+        if epoch is None:
+            return int(torch.randint(0, n_starts, ()))
+        generator = torch.Generator().manual_seed(epoch_seed(self.seed, epoch, index))
+        return int(torch.randint(0, n_starts, (), generator=generator))
+
+    def __getitem__(self, item: int | tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+        index, epoch = (int(item[0]), int(item[1])) if isinstance(item, tuple) else (item, None)
         codes = torch.full((self.clip_samples,), self.silence, dtype=torch.long)
         if index in self.skipped:
             return codes, torch.tensor(0)
         n_samples = self._numel(index)
         start = 0
         if self.crop == "random" and n_samples > self.clip_samples:
-            start = int(torch.randint(0, n_samples - self.clip_samples + 1, ()))
+            start = self._random_start(index, epoch, n_samples - self.clip_samples + 1)
         try:
             piece = self._window(index, start)
         except DataError as err:
@@ -213,7 +226,9 @@ class AudioDataModule(pl.LightningDataModule):
         batch_size, num_workers: data loader settings.
         on_bad_file: ``"raise"`` (error naming the file) or ``"skip"`` (skipped, counted in a warning).
         max_files_per_split: keep only the first N files of each split (quick runs).
-        seed: seed of the fraction split.
+        seed: seed of the fraction split, the training order and the random crops: epoch ``e``'s order
+            and windows depend on ``(seed, e)`` alone, so a fit resumed from a checkpoint trains on the
+            clips an uninterrupted fit has.
     """
 
     def __init__(
@@ -310,7 +325,9 @@ class AudioDataModule(pl.LightningDataModule):
             if not waves:
                 raise DataError(f"no readable audio left in the {name} split of {self.root}")
             crop = self.crop if name == "train" else "fixed"
-            self.datasets[name] = ClipDataset(waves, self.clip_samples, self.quantizer, crop, hp.on_bad_file)
+            self.datasets[name] = ClipDataset(
+                waves, self.clip_samples, self.quantizer, crop, hp.on_bad_file, seed=hp.seed
+            )
         self.files = FileSplit(kept["train"], kept["val"], kept["test"])
         if self.crop == "fixed" and stage in (None, "fit"):  # test and predict train nothing
             self._warn_if_fixed_crops_leave_audio_out(self.datasets["train"].waves)
@@ -332,15 +349,24 @@ class AudioDataModule(pl.LightningDataModule):
     def _loader(self, name: str, shuffle: bool) -> DataLoader:
         if not self.datasets:
             self.setup()
+        sampler: Sampler | None = None
+        if shuffle:  # epoch e's order and its indices' crops: of (seed, e) alone
+            sampler = WithEpoch(EpochSeededSampler(len(self.datasets[name]), seed=self.hparams.seed))
+            world_size, rank = processes(self)
+            if world_size > 1:  # each process takes every world_size-th clip of the epoch's order
+                sampler = shard(sampler, world_size, rank)
         return DataLoader(
             self.datasets[name],
             batch_size=self.batch_size,
-            shuffle=shuffle,
+            sampler=sampler,
             num_workers=self.num_workers,
             persistent_workers=self.num_workers > 0,
         )
 
     def train_dataloader(self) -> DataLoader:
+        """Shuffled clips; epoch ``e``'s order and random crops depend on ``(seed, e)`` alone, so a resumed
+        fit trains on the clips of an uninterrupted one. Under DDP each process takes every
+        ``world_size``-th clip of that order."""
         return self._loader("train", shuffle=True)
 
     def val_dataloader(self) -> DataLoader:

@@ -18,10 +18,12 @@ import torch
 from torch.utils.data import BatchSampler, Sampler
 
 from ssm_ts.errors import ConfigError
+from ssm_ts.pipelines.sampling import epoch_seed
 
 # Without max_batch_steps, a training batch over this many padded recording-steps gets a warning
 # naming the fix: about 2 GiB of activations for the default encoder (~8 KiB per step to train, measured).
 LARGE_BATCH_STEPS = 2**18
+BATCH_ORDER = 1  # epoch_seed's key of the batch order: a stream of its own, apart from the sampler's
 
 
 def pack_by_length(
@@ -46,11 +48,13 @@ def pack_by_length(
 class LengthBucketBatchSampler(BatchSampler):
     """Batches of indices of recordings of similar length within ``max_batch_steps`` padded steps.
 
-    Each epoch takes the indices from ``sampler`` (shuffled by a seeded ``RandomSampler`` for
-    training), groups them by length (:func:`pack_by_length`), and, with ``shuffle_batches``, visits the
-    batches in an order drawn from ``generator``: batch contents and order change per epoch, and are
-    the same for the same seed. Single-process only: with DDP the ranks could get different numbers
-    of batches and wait on each other forever, so it refuses to run there.
+    Each epoch takes the indices from ``sampler`` (an :class:`~ssm_ts.pipelines.sampling.EpochSeededSampler`
+    for training), groups them by length (:func:`pack_by_length`), and, with ``shuffle_batches``, visits
+    the batches in an order drawn from ``(seed, epoch)`` (the epoch Lightning gives the sampler through
+    ``set_epoch``): batch contents and order change per epoch and depend on ``(seed, epoch)`` alone, so a
+    fit resumed at epoch ``e`` sees the batches an uninterrupted fit sees there. Single-process only:
+    with DDP the ranks could get different numbers of batches and wait on each other forever, so it
+    refuses to run there.
 
     Args:
         sampler: the indices of an epoch.
@@ -58,7 +62,7 @@ class LengthBucketBatchSampler(BatchSampler):
         drop_last: kept for PyTorch's interface; must be False (every recording is used).
         lengths: ``(n,)`` steps of each recording of the data set.
         max_batch_steps: at most this many ``recordings x longest length`` per batch.
-        generator: draws the batch order when ``shuffle_batches``.
+        seed: the batch order's seed, with the sampler's epoch, when ``shuffle_batches``.
         shuffle_batches: visit the batches in random order (training), else shortest first.
     """
 
@@ -70,7 +74,7 @@ class LengthBucketBatchSampler(BatchSampler):
         *,
         lengths: Sequence[int],
         max_batch_steps: int,
-        generator: torch.Generator | None = None,
+        seed: int = 0,
         shuffle_batches: bool = False,
     ):
         super().__init__(sampler, batch_size, drop_last)
@@ -78,7 +82,7 @@ class LengthBucketBatchSampler(BatchSampler):
             raise ConfigError("LengthBucketBatchSampler uses every recording: drop_last must be False")
         self.lengths = np.asarray(lengths, dtype=np.int64)
         self.max_batch_steps = int(max_batch_steps)
-        self.generator, self.shuffle_batches = generator, shuffle_batches
+        self.seed, self.shuffle_batches = seed, shuffle_batches
         too_long = int((self.lengths > self.max_batch_steps).sum())
         if too_long:
             warnings.warn(
@@ -101,7 +105,9 @@ class LengthBucketBatchSampler(BatchSampler):
                 )
         batches = self._batches(list(self.sampler))
         if self.shuffle_batches:
-            batches = [batches[i] for i in torch.randperm(len(batches), generator=self.generator).tolist()]
+            epoch = getattr(self.sampler, "epoch", 0)  # Lightning sets the sampler's, not ours
+            generator = torch.Generator().manual_seed(epoch_seed(self.seed, epoch, BATCH_ORDER))
+            batches = [batches[i] for i in torch.randperm(len(batches), generator=generator).tolist()]
         yield from batches
 
     def __len__(self) -> int:

@@ -11,7 +11,9 @@ are encoded with scikit-learn's ``LabelEncoder`` fitted on the training labels (
 
 With ``max_batch_steps`` the train/validation/test batches group recordings of similar length and hold
 at most that many ``recordings x padded length`` steps (:mod:`.batching`), for very long recordings;
-without it batches are ``batch_size`` recordings in the seeded shuffled (or given) order.
+without it batches are ``batch_size`` recordings in the shuffled (or given) order. The training order of
+epoch ``e`` depends on ``(seed, e)`` alone (:class:`~ssm_ts.pipelines.sampling.EpochSeededSampler`), so a
+fit resumed from a checkpoint trains on the batches an uninterrupted fit has.
 
 The training recordings' sampling step (from their times: a CSV time column, ``.ts`` ``@timeStamps``)
 is kept as ``fit_sampling_step`` and saved in checkpoints (:meth:`SensorDataModule.state_dict`); test
@@ -30,11 +32,12 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
-from torch.utils.data import DataLoader, Dataset, RandomSampler, SequentialSampler
+from torch.utils.data import DataLoader, Dataset, Sampler, SequentialSampler
 
 from ssm_ts.datasets import resolve_data_path
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 from ssm_ts.pipelines.csv_options import check_read_options
+from ssm_ts.pipelines.sampling import EpochSeededSampler, processes, shard
 
 from .audio import read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
@@ -120,7 +123,8 @@ class SensorDataModule(pl.LightningDataModule):
         nan_policy: ``"error"``, ``"interpolate"`` or ``"zero"`` for missing values.
         val_fraction: stratified share of the training recordings kept for validation (0: none).
         batch_size: recordings per batch.
-        seed: the validation split's seed.
+        seed: the validation split's seed, and the training order's (each epoch's order is one of
+            ``(seed, epoch)``).
         n_mels: mel bands of FSDD spectrograms.
         num_workers: data loader workers.
         read_options: ``pandas.read_csv`` settings for CSV recordings the reader cannot work out by
@@ -373,17 +377,18 @@ class SensorDataModule(pl.LightningDataModule):
         if data.labels is not None and self.classes is None:
             raise ConfigError("the classes are unknown: fit first, or load a trained model (checkpoint)")
         targets = encode_labels(data, self.classes) if data.labels is not None else None
-        generator = torch.Generator().manual_seed(self.seed)
+        # The training order depends only on (seed, epoch), not on a generator's position: a fit resumed
+        # from a checkpoint replays the batches of the epochs it has left, as an uninterrupted fit has them.
+        sampler: Sampler[int] = (
+            EpochSeededSampler(len(data), seed=self.seed) if shuffle else SequentialSampler(data.values)
+        )
         if self.max_batch_steps is not None and what != "predict":  # predict bounds its own batches
-            sampler = (
-                RandomSampler(data.values, generator=generator) if shuffle else SequentialSampler(data.values)
-            )
             batches = LengthBucketBatchSampler(
                 sampler,
                 self.batch_size,
                 lengths=data.lengths,
                 max_batch_steps=self.max_batch_steps,
-                generator=generator,
+                seed=self.seed,
                 shuffle_batches=shuffle,
             )
             return DataLoader(
@@ -392,13 +397,22 @@ class SensorDataModule(pl.LightningDataModule):
                 collate_fn=collate_recordings,
                 num_workers=self.num_workers,
             )
+        if not shuffle:  # validation, test, predict: in order (under DDP Lightning splits it)
+            return DataLoader(
+                RecordingDataset(data, targets),
+                batch_size=self.batch_size,
+                collate_fn=collate_recordings,
+                num_workers=self.num_workers,
+            )
+        world_size, rank = processes(self)
+        if world_size > 1:  # each process takes every world_size-th recording of the epoch's order
+            sampler = shard(sampler, world_size, rank)
         return DataLoader(
             RecordingDataset(data, targets),
             batch_size=self.batch_size,
-            shuffle=shuffle,
+            sampler=sampler,
             collate_fn=collate_recordings,
             num_workers=self.num_workers,
-            generator=generator if shuffle else None,
         )
 
     def train_dataloader(self) -> DataLoader:

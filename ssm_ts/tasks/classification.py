@@ -40,6 +40,7 @@ from torch import nn
 from ssm_ts.atomic import atomic_path
 from ssm_ts.errors import CheckpointError, ConfigError, DataError
 from ssm_ts.export import load_export, save_export
+from ssm_ts.pipelines.sampling import TrainingRandomness
 from ssm_ts.pipelines.sensor import (
     ChannelScaler,
     SensorDataModule,
@@ -55,7 +56,7 @@ from ssm_ts.pipelines.sensor.weights import (
     recording_weights,
 )
 from ssm_ts.tracking.resume_settings import builtin_hparams
-from ssm_ts.training import check_learning_rate
+from ssm_ts.training import check_learning_rate, cosine_follows_max_epochs
 
 SPLITS = ("train", "val", "test")
 EXPORT_KIND = "ssm-ts-classifier"
@@ -119,6 +120,7 @@ class ClassificationTask(pl.LightningModule):
         # per recording: the batch's loss is the weighted mean (_step)
         self.loss_fn = nn.CrossEntropyLoss(reduction="none", label_smoothing=label_smoothing)
         self.register_load_state_dict_pre_hook(_unit_class_weights_when_absent)
+        self.randomness = TrainingRandomness()  # training batches' dropout, kept in checkpoints
         # closed-form models take no gradient steps: Lightning then needs no optimizer
         self.automatic_optimization = model not in CLOSED_FORM_MODELS
         if n_channels is not None and classes is not None:
@@ -353,6 +355,20 @@ class ClassificationTask(pl.LightningModule):
             weights = self.class_weights.cpu().numpy()[targets]
             weights = weights if train.weights is None else weights * train.weights
         self.net.fit(values, targets, sample_weight=weights)
+
+    def on_train_start(self) -> None:
+        cosine_follows_max_epochs(self.trainer)  # a resume with more max_epochs: the new schedule
+        self.randomness.start()
+
+    def on_train_batch_start(self, batch: Any, batch_idx: int) -> None:
+        # dropout of (seed, epoch, batch): a resumed fit trains with the masks an uninterrupted fit has
+        self.randomness.batch(self.current_epoch, batch_idx, self.global_rank)
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        self.randomness.save(checkpoint)
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        self.randomness.load(checkpoint)
 
     def on_train_epoch_end(self) -> None:
         if self.closed_form:  # nothing changes after the first epoch: stop whatever max_epochs says

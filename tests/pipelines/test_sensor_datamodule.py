@@ -95,8 +95,14 @@ def _long_and_short(seed: int = 0):
 
 def _epochs(module: SensorDataModule, n: int) -> list[list[tuple]]:
     """Per epoch, the (x shape, mask, y) of each training batch."""
+    from lightning.fabric.utilities.data import _set_sampler_epoch
+
     loader = module.train_dataloader()
-    return [[(x.shape, mask, y) for x, mask, y in loader] for _ in range(n)]
+    epochs = []
+    for epoch in range(n):
+        _set_sampler_epoch(loader, epoch)  # as Lightning does before every epoch
+        epochs.append([(x.shape, mask, y) for x, mask, y in loader])
+    return epochs
 
 
 def test_max_batch_steps_keeps_every_batch_within_the_budget_and_uses_every_recording_once():
@@ -147,28 +153,33 @@ def test_a_bad_max_batch_steps_is_refused():
         SensorDataModule(max_batch_steps=0)
 
 
-def test_without_max_batch_steps_basicmotions_batches_are_unchanged(shared_data):
-    """The default keeps PyTorch's shuffled batches of batch_size (seeded): bit-identical to before."""
+def test_without_max_batch_steps_basicmotions_batches_follow_seed_and_epoch(shared_data):
+    """The default: batches of batch_size in the order of (seed, epoch) (EpochSeededSampler), as a resumed
+    fit replays it; before, a generator seeded once per fit (a resume replayed epoch 0's order)."""
     import warnings
 
     import torch
+    from lightning.fabric.utilities.data import _set_sampler_epoch
     from torch.utils.data import DataLoader
 
+    from ssm_ts.pipelines.sampling import EpochSeededSampler
     from ssm_ts.pipelines.sensor.datamodule import RecordingDataset, collate_recordings, encode_labels
 
     module = SensorDataModule(path=str(shared_data / "classification/BasicMotions"), batch_size=16, seed=3)
     module.setup("fit")
+    order = EpochSeededSampler(len(module.train_set), seed=3)
     reference = DataLoader(
         RecordingDataset(module.train_set, encode_labels(module.train_set, module.classes)),
         batch_size=16,
-        shuffle=True,
+        sampler=order,
         collate_fn=collate_recordings,
-        generator=torch.Generator().manual_seed(3),
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # short recordings: no memory warning
         loader = module.train_dataloader()
-    for _ in range(2):  # two epochs: the generator's later permutations too
+    for epoch in range(2):  # two epochs: each its own order
+        _set_sampler_epoch(loader, epoch)
+        order.set_epoch(epoch)
         for (x, mask, y), (rx, rmask, ry) in zip(loader, reference, strict=True):
             assert torch.equal(x, rx) and torch.equal(mask, rmask) and torch.equal(y, ry)
 
