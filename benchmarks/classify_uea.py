@@ -201,7 +201,10 @@ def run_encoder(name: str, path: Path, seed: int, quick: bool, epochs: int | Non
         trainer.fit(task, datamodule)
         train_seconds = time.perf_counter() - start
         best_val = float(trainer.checkpoint_callback.best_model_score)
-        result = trainer.test(task, datamodule, ckpt_path="best", verbose=False)[0]
+        # the best callback's path: ckpt_path="best" made Lightning warn about the several checkpoint
+        # callbacks (ssm-ts's best one and the last-checkpoint writer)
+        best = trainer.checkpoint_callback.best_model_path
+        result = trainer.test(task, datamodule, ckpt_path=best, verbose=False)[0]
     return {
         "seed": seed,
         "test_acc": result["test_acc"],
