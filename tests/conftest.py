@@ -83,3 +83,14 @@ def co2_interpolated_fit(tmp_path_factory) -> tuple[Forecaster, Path]:
     fc.fit(path, time_col="date", target="co2", fill="interpolate")
     torch.set_num_threads(threads)
     return fc, path
+
+
+@pytest.fixture(scope="session")
+def basicmotions_random_features_cli_fit(shared_data, tmp_path_factory) -> tuple[Path, str, str]:
+    """``(last.ckpt, tracking URI, run id)`` of one ``ssm-ts classify fit`` with the random-features
+    BasicMotions config (tests/cli/test_classify_cli.py ``fit_random_features``). Tests only read it
+    (its checkpoint, its logged model): a test that writes into its ``out`` fits its own."""
+    from tests.cli.test_classify_cli import fit_random_features
+
+    folder = shared_data / "classification" / "BasicMotions"
+    return fit_random_features(folder, tmp_path_factory.mktemp("basicmotions_random_features"))

@@ -12,7 +12,6 @@ import pytest
 
 from ssm_ts.errors import DataError, DataFileNotFoundError
 from ssm_ts.pipelines.sensor import SensorDataModule, read_csv_folder, read_series, read_ts
-from tests.cli.test_classify_cli import fit_random_features
 from tests.cli_runs import classify_predict
 
 CHANNELS = ["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
@@ -53,8 +52,10 @@ def test_a_fit_on_it_names_the_labels_file(test_split, tmp_path):
         module.setup("fit")
 
 
-def test_classify_predict_on_it_writes_predictions(shared_data, test_split, tmp_path, monkeypatch):
-    ckpt, _, _ = fit_random_features(shared_data / "classification" / "BasicMotions", tmp_path / "fit")
+def test_classify_predict_on_it_writes_predictions(
+    basicmotions_random_features_cli_fit, test_split, tmp_path, monkeypatch
+):
+    ckpt, _, _ = basicmotions_random_features_cli_fit
     folder = write_folder(tmp_path / "new", test_split, labelled=False)
     monkeypatch.chdir(tmp_path)
     frame = classify_predict(ckpt, folder, tmp_path / "predicted")

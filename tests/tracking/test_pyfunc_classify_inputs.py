@@ -15,14 +15,14 @@ import pytest
 
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.sensor import read_ts
-from tests.cli.test_classify_cli import fit_random_features, load_logged_model
+from tests.cli_runs import load_logged_model
 
 
 @pytest.fixture(scope="module")
-def basicmotions(shared_data, tmp_path_factory):
+def basicmotions(shared_data, basicmotions_random_features_cli_fit):
     """``(the logged pyfunc, the first 8 TEST recordings (8, 6, 100))``."""
     folder = shared_data / "classification" / "BasicMotions"
-    _, uri, run_id = fit_random_features(folder, tmp_path_factory.mktemp("pyfunc_inputs"))
+    _, uri, run_id = basicmotions_random_features_cli_fit
     test = read_ts(folder / "BasicMotions_TEST.ts")
     return load_logged_model(uri, run_id), np.stack(test.values[:8])
 
