@@ -21,15 +21,35 @@ FIX = (
 )
 
 
+# tracking URIs MLflow reads as names, not as paths of its file store
+MLFLOW_NAMED_STORES = frozenset({"databricks", "databricks-uc", "uc"})
+
+
 def check_tracking_uri(uri: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
     """Raise :class:`ConfigError` naming ``uri`` and the fix when MLflow could not log to it:
     an http(s) server that does not accept connections within ``timeout`` seconds, or an sqlite
-    file that cannot be created or written, or is not an SQLite database. Other schemes pass."""
+    file that cannot be created or written, or is not an SQLite database, or MLflow's file store
+    (``./mlruns``, ``file:...``), which MLflow 3 refuses unless ``MLFLOW_ALLOW_FILE_STORE=true``.
+    Other schemes pass."""
     scheme = urlsplit(uri).scheme.lower()
     if scheme in ("http", "https"):
         _check_server(uri, scheme, timeout)
     elif scheme == "sqlite":
         _check_sqlite(uri)
+    elif scheme == "file" or (not scheme and uri not in MLFLOW_NAMED_STORES) or len(scheme) == 1:
+        _check_file_store(uri)  # a path (a one-letter scheme is a Windows drive, as MLflow reads it)
+
+
+def _check_file_store(uri: str) -> None:
+    from mlflow.environment_variables import MLFLOW_ALLOW_FILE_STORE
+
+    if not MLFLOW_ALLOW_FILE_STORE.get():
+        raise ConfigError(
+            f"MLflow tracking URI {uri!r} is MLflow's file store, which MLflow 3 refuses (it is in "
+            "maintenance mode); use sqlite:///mlflow.db (the default) or a server's http:// address. "
+            "`mlflow migrate-filestore` copies existing runs into a database; MLFLOW_ALLOW_FILE_STORE=true "
+            "keeps the file store."
+        )
 
 
 def _check_server(uri: str, scheme: str, timeout: float) -> None:

@@ -64,3 +64,21 @@ def test_usable_stores_pass(tmp_path):
         server.listen()
         check_tracking_uri(f"http://127.0.0.1:{server.getsockname()[1]}")
     check_tracking_uri("databricks")  # other schemes are MLflow's to check
+
+
+@pytest.mark.parametrize("uri", ["./mlruns", "mlruns", "file:./mlruns", "file:///tmp/mlruns"])
+def test_mlflows_file_store_is_refused_before_training_with_the_fix(
+    uri, line_use, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.delenv("MLFLOW_ALLOW_FILE_STORE", raising=False)
+    code = cli.main(["line", "fit", "--out", str(tmp_path / "out"), "--tracking_uri", uri])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert f"MLflow tracking URI {uri!r} is MLflow's file store" in err and "sqlite:///mlflow.db" in err
+    assert "MLFLOW_ALLOW_FILE_STORE=true" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()  # nothing trained
+
+
+def test_the_file_store_passes_when_mlflow_is_told_to_allow_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    check_tracking_uri(f"file://{tmp_path / 'mlruns'}")
