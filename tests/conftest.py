@@ -94,3 +94,46 @@ def basicmotions_random_features_cli_fit(shared_data, tmp_path_factory) -> tuple
 
     folder = shared_data / "classification" / "BasicMotions"
     return fit_random_features(folder, tmp_path_factory.mktemp("basicmotions_random_features"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _mlflow_tables_from_a_template(tmp_path_factory):
+    """A new sqlite MLflow store gets its tables as a copy of one store migrated once a session.
+
+    MLflow builds a new store's tables by running its ~60 alembic migrations: ~0.8 s a store, and the
+    suite makes ~100 stores (every test has its own). Copying the migrated schema (sqlite's backup API)
+    takes ~0.03 s and gives the same tables and alembic version; MLflow still makes the Default
+    experiment itself, after. MLflow's own log line is kept (tests check that the CLI silences it).
+    In-process stores only: the processes a test starts migrate their own."""
+    import sqlite3
+    import threading
+
+    from mlflow.store.db import utils
+
+    migrate = utils._initialize_tables
+    template = tmp_path_factory.mktemp("mlflow_template") / "mlflow.db"
+    lock = threading.Lock()
+
+    def from_template(engine) -> None:
+        if engine.dialect.name != "sqlite":
+            return migrate(engine)
+        with lock:
+            if not template.exists():
+                import sqlalchemy
+
+                made = sqlalchemy.create_engine(f"sqlite:///{template}")
+                migrate(made)
+                made.dispose()
+        utils._logger.info("Creating initial MLflow database tables...")
+        connection = engine.raw_connection()
+        source = sqlite3.connect(template)
+        try:
+            source.backup(connection.driver_connection)
+        finally:
+            source.close()
+            connection.close()
+        return None
+
+    utils._initialize_tables = from_template
+    yield
+    utils._initialize_tables = migrate
