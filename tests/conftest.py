@@ -135,6 +135,7 @@ def _mlflow_tables_from_a_template(tmp_path_factory):
             connection.close()
         return None
 
+    from_template.migrate = migrate  # for tests/test_mlflow_store_template.py
     utils._initialize_tables = from_template
     yield
     utils._initialize_tables = migrate
