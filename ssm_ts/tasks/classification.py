@@ -55,15 +55,16 @@ from ssm_ts.pipelines.sensor.weights import (
     class_weights,
     recording_weights,
 )
+from ssm_ts.tasks.seeded_training import SeededTrainingHooks
 from ssm_ts.tracking.resume_settings import builtin_hparams
-from ssm_ts.training import check_learning_rate, cosine_follows_max_epochs
+from ssm_ts.training import check_learning_rate
 
 SPLITS = ("train", "val", "test")
 EXPORT_KIND = "ssm-ts-classifier"
 CLOSED_FORM_MODELS = ("random_features",)
 
 
-class ClassificationTask(pl.LightningModule):
+class ClassificationTask(SeededTrainingHooks, pl.LightningModule):
     """Lightning task around one classifier encoder.
 
     Args:
@@ -355,20 +356,6 @@ class ClassificationTask(pl.LightningModule):
             weights = self.class_weights.cpu().numpy()[targets]
             weights = weights if train.weights is None else weights * train.weights
         self.net.fit(values, targets, sample_weight=weights)
-
-    def on_train_start(self) -> None:
-        cosine_follows_max_epochs(self.trainer)  # a resume with more max_epochs: the new schedule
-        self.randomness.start()
-
-    def on_train_batch_start(self, batch: Any, batch_idx: int) -> None:
-        # dropout of (seed, epoch, batch): a resumed fit trains with the masks an uninterrupted fit has
-        self.randomness.batch(self.current_epoch, batch_idx, self.global_rank)
-
-    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        self.randomness.save(checkpoint)
-
-    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        self.randomness.load(checkpoint)
 
     def on_train_epoch_end(self) -> None:
         if self.closed_form:  # nothing changes after the first epoch: stop whatever max_epochs says

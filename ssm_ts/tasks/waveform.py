@@ -33,14 +33,15 @@ from ssm_ts.models.sashimi import SaShiMi, sashimi_config
 from ssm_ts.models.sashimi_recurrent import SaShiMiRecurrence
 from ssm_ts.pipelines.audio import Quantizer, spectrogram_figure, write_spectrogram_sheet, write_wav
 from ssm_ts.pipelines.sampling import TrainingRandomness
+from ssm_ts.tasks.seeded_training import SeededTrainingHooks
 from ssm_ts.tracking.resume_settings import builtin_hparams
-from ssm_ts.training import check_learning_rate, cosine_follows_max_epochs
+from ssm_ts.training import check_learning_rate
 
 EXPORT_KIND = "ssm-ts-waveform"
 LN2 = math.log(2.0)
 
 
-class WaveformTask(pl.LightningModule):
+class WaveformTask(SeededTrainingHooks, pl.LightningModule):
     """Lightning task around :class:`~ssm_ts.models.sashimi.SaShiMi`.
 
     Args:
@@ -176,20 +177,6 @@ class WaveformTask(pl.LightningModule):
             if isinstance(logger, MLFlowLogger):
                 for key, value in tags.items():
                     logger.experiment.set_tag(logger.run_id, key, value)
-
-    def on_train_start(self) -> None:
-        cosine_follows_max_epochs(self.trainer)  # a resume with more max_epochs: the new schedule
-        self.randomness.start()
-
-    def on_train_batch_start(self, batch: Any, batch_idx: int) -> None:
-        # dropout of (seed, epoch, batch): a resumed fit trains with the masks an uninterrupted fit has
-        self.randomness.batch(self.current_epoch, batch_idx, self.global_rank)
-
-    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        self.randomness.save(checkpoint)
-
-    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        self.randomness.load(checkpoint)
 
     def configure_optimizers(self):
         hp = self.hparams
