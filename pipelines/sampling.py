@@ -123,6 +123,15 @@ def processes(module: pl.LightningDataModule) -> tuple[int, int]:
     return trainer.world_size, trainer.global_rank
 
 
+def training_epoch(module: pl.LightningDataModule) -> int:
+    """The epoch the trainer of ``module`` trains next, the number Lightning passes to ``set_epoch``; 0
+    outside a fit. A training loader's epoch-seeded sampler starts at it: Lightning makes the loader's
+    iterator before its first ``set_epoch``, and an iterator with workers takes its first indices at once,
+    so a fit resumed with ``num_workers > 0`` trained its first epoch in epoch 0's order."""
+    loop: Any = getattr(getattr(module, "trainer", None), "fit_loop", None)
+    return 0 if loop is None else int(loop.epoch_progress.current.processed)
+
+
 def shard(sampler: Sampler[int], num_replicas: int, rank: int) -> DistributedSampler:
     """``sampler``'s order split across ``num_replicas`` training processes, without re-shuffling.
 
@@ -144,3 +153,72 @@ def shard_for_evaluation(dataset: Dataset, num_replicas: int, rank: int) -> Dist
     may differ by one item, which is safe in validation (no gradient synchronisation).
     """
     return UnrepeatedDistributedSampler(dataset, num_replicas=num_replicas, rank=rank, shuffle=False)
+
+
+# the checkpoint entry that keeps the global generators' states of every training process (GlobalGenerators)
+GLOBAL_STATES_KEY = "ssm_ts_global_generator_states"
+
+
+class GlobalGenerators:
+    """The global generators (torch's CPU one and the training GPU's, NumPy's, Python's ``random``) of
+    every training process, kept in a checkpoint and set again when a fit resumes from it.
+
+    A fit that draws its training randomness from them (forecasting: dropout, and a loader's worker
+    seed) then draws in the epochs after a resume what an uninterrupted fit drew, while a fresh fit
+    draws exactly what it drew before (reading a state draws nothing). Lightning's
+    ``_collect_rng_states`` / ``_set_rng_states`` read and set them; here NumPy's key becomes a tensor
+    (checkpoints load with ``weights_only=True``), and only the training GPU's generator is kept (all
+    of them would start a CUDA context on every visible GPU).
+
+    States are per process: under DDP the checkpoint keeps one entry per rank (gathered at saving,
+    which Lightning does on every rank), and a resume restores its own rank's. A resume on another
+    number of processes restores nothing: its data shards differ anyway.
+    """
+
+    @staticmethod
+    def collect(device: torch.device) -> dict[str, Any]:
+        """This process's states, in types a ``weights_only`` load accepts; ``device``: the training device."""
+        from lightning.fabric.utilities.seed import _collect_rng_states
+
+        states = _collect_rng_states(include_cuda=False)
+        kind, key, position, has_gauss, gauss = states["numpy"]
+        states["numpy"] = (kind, torch.from_numpy(key.astype(np.int64)), int(position), int(has_gauss),
+                           float(gauss))  # fmt: skip
+        if device.type == "cuda":
+            states["torch.cuda"] = torch.cuda.get_rng_state(device)
+        return states
+
+    @staticmethod
+    def restore(states: dict[str, Any], device: torch.device) -> None:
+        """Set this process's generators to ``states`` (:meth:`collect`'s); the GPU's only when both the
+        checkpoint's fit and this one train on a GPU."""
+        from lightning.fabric.utilities.seed import _set_rng_states
+
+        kind, key, position, has_gauss, gauss = states["numpy"]
+        plain = {k: v for k, v in states.items() if k != "torch.cuda"}
+        plain["numpy"] = (kind, key.numpy().astype(np.uint32), position, has_gauss, gauss)
+        _set_rng_states(plain)
+        if device.type == "cuda" and "torch.cuda" in states:
+            torch.cuda.set_rng_state(states["torch.cuda"], device)
+
+    @classmethod
+    def save(cls, checkpoint: dict[str, Any], device: torch.device, world_size: int = 1) -> None:
+        """Put every process's states into ``checkpoint``; under DDP a collective call (every rank)."""
+        own = cls.collect(device)
+        ranks = [own]
+        if world_size > 1 and torch.distributed.is_available() and torch.distributed.is_initialized():
+            ranks = [None] * world_size
+            torch.distributed.all_gather_object(ranks, own)
+        checkpoint[GLOBAL_STATES_KEY] = {"world_size": len(ranks), "ranks": ranks}
+
+    @classmethod
+    def load(
+        cls, checkpoint: dict[str, Any], device: torch.device, world_size: int = 1, rank: int = 0
+    ) -> bool:
+        """Restore this rank's states from ``checkpoint``; ``False`` (nothing set) for a checkpoint
+        without them (written before ssm-ts kept them) or of another number of processes."""
+        saved = checkpoint.get(GLOBAL_STATES_KEY)
+        if not saved or saved.get("world_size") != world_size:
+            return False
+        cls.restore(saved["ranks"][rank], device)
+        return True

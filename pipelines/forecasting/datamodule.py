@@ -22,7 +22,7 @@ from torch.utils.data import DataLoader, Sampler, TensorDataset
 from ssm_ts.datasets import resolve_data_path
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.csv_options import check_read_options
-from ssm_ts.pipelines.sampling import EpochSeededSampler, shard, shard_for_evaluation
+from ssm_ts.pipelines.sampling import EpochSeededSampler, shard, shard_for_evaluation, training_epoch
 
 from .fills import trailing_carries
 from .reader import TableSource
@@ -476,6 +476,7 @@ class ForecastDataModule(pl.LightningDataModule):
         world_size, rank = self._processes()
         # The order depends only on (shuffle_seed, epoch): a resumed fit replays it.
         sampler: Sampler[int] = EpochSeededSampler(len(windows), seed=self.shuffle_seed)
+        sampler.set_epoch(training_epoch(self))  # a resumed fit's first epoch, also with workers
         if world_size > 1:
             self._require_windows(windows, "train", world_size)
             sampler = shard(sampler, world_size, rank)

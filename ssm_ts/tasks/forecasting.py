@@ -45,6 +45,7 @@ from ssm_ts.pipelines.forecasting.frames import restore_times, times_to_json
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows, require_channel_independent, series_spans
 from ssm_ts.pipelines.forecasting.windows import valid_pairs, valid_rows
+from ssm_ts.tasks.seeded_training import ResumedGlobalGenerators
 from ssm_ts.tracking.resume_settings import builtin_hparams, builtin_value
 from ssm_ts.training import check_learning_rate, cosine_follows_max_epochs
 
@@ -73,7 +74,7 @@ def normalise_quantiles(quantiles: list[float] | None) -> list[float] | None:
     return sorted(levels | {0.5})
 
 
-class ForecastingTask(pl.LightningModule):
+class ForecastingTask(ResumedGlobalGenerators, pl.LightningModule):
     """Lightning task around one forecaster.
 
     Args:
@@ -441,9 +442,11 @@ class ForecastingTask(pl.LightningModule):
         self.conformal = None  # a resumed checkpoint's scores belong to its weights, not this fit's
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Keep the conformal scores a CLI fit stored in its best checkpoint (``predict --level``)."""
+        """Keep the conformal scores a CLI fit stored in its best checkpoint (``predict --level``); a
+        resumed fit also sets the global generators to the checkpoint's (:class:`ResumedGlobalGenerators`)."""
         from ssm_ts.api.conformal import CHECKPOINT_KEY, scores_from_checkpoint
 
+        super().on_load_checkpoint(checkpoint)
         entry = checkpoint.get(CHECKPOINT_KEY)
         self.conformal = None if entry is None else scores_from_checkpoint(entry)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ssm_ts.pipelines.sampling import TrainingRandomness
+from lightning.pytorch.trainer.states import TrainerFn
+
+from ssm_ts.pipelines.sampling import GlobalGenerators, TrainingRandomness
 from ssm_ts.training import cosine_follows_max_epochs
 
 
@@ -29,3 +31,30 @@ class SeededTrainingHooks:
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         self.randomness.load(checkpoint)
+
+
+class ResumedGlobalGenerators:
+    """A LightningModule mix-in (list it before ``pl.LightningModule``) for a task whose training draws
+    from the global generators (dropout, a loader's worker seed): every checkpoint keeps their states
+    (:class:`~ssm_ts.pipelines.sampling.GlobalGenerators`), and a fit resumed from one sets them again,
+    so its epochs draw what an uninterrupted fit drew. A fresh fit draws exactly what it did without.
+
+    The states are set in ``on_load_checkpoint`` of a fit: after the model is built (its initial
+    weights drew from them) and before the resumed epoch's training loader makes its iterator (whose
+    worker seed is the first draw after an epoch's checkpoint in an uninterrupted fit too); the
+    sanity check between them leaves the generators as it found them (Lightning isolates it). Not
+    in validate, test or predict, nor in ``load_from_checkpoint``: those leave a user's generators alone.
+    """
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        super().on_save_checkpoint(checkpoint)  # type: ignore[misc]
+        trainer = self._trainer  # type: ignore[attr-defined]
+        if trainer is not None:
+            GlobalGenerators.save(checkpoint, trainer.strategy.root_device, trainer.world_size)
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        super().on_load_checkpoint(checkpoint)  # type: ignore[misc]
+        trainer = self._trainer  # type: ignore[attr-defined]
+        if trainer is not None and trainer.state.fn == TrainerFn.FITTING:
+            GlobalGenerators.load(checkpoint, trainer.strategy.root_device, trainer.world_size,
+                                  trainer.global_rank)  # fmt: skip
