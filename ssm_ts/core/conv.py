@@ -7,7 +7,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_size
+from ssm_ts.core.base import SSM, check_size, is_real_number
 from ssm_ts.core.registry import build_ssm
 from ssm_ts.errors import ConfigError
 
@@ -43,8 +43,19 @@ def _make_ssm(ssm: str | SSM, d_model: int, d_state: int, ssm_options: dict[str,
     return ssm
 
 
+def check_tensor(x: object, owner: str) -> None:
+    """Raise :class:`ConfigError` unless ``x`` is a tensor (not a NumPy array or a list)."""
+    if not isinstance(x, Tensor):
+        kind = type(x)
+        name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+        raise ConfigError(
+            f"{owner}: x must be a torch.Tensor, got {name}: pass torch.as_tensor(x, dtype=torch.float32)"
+        )
+
+
 def check_sequence(x: Tensor, d_model: int, owner: str) -> None:
     """Raise :class:`ConfigError` unless ``x`` is (batch, length, channels) with ``channels == d_model``."""
+    check_tensor(x, owner)
     if x.dim() == 3 and x.shape[-1] == d_model:
         return
     hint = ""
@@ -80,12 +91,15 @@ def check_state(ssm: SSM, state: Tensor, batch: int) -> None:
 
 
 def check_step(ssm: SSM, x: Tensor, state: Tensor) -> None:
-    """Raise :class:`ConfigError` unless ``x`` is (batch, H) and ``state`` (batch, *ssm.state_shape())."""
+    """Raise :class:`ConfigError` unless ``x`` is (batch, H) of the parameters' dtype and ``state``
+    (batch, *ssm.state_shape())."""
+    check_tensor(x, "step")
     if x.dim() != 2 or x.shape[-1] != ssm.d_model:
         raise ConfigError(
             f"step: x must be one time step (batch, channels={ssm.d_model}), got shape {tuple(x.shape)}"
         )
     check_state(ssm, state, x.shape[0])
+    check_precision(ssm, x)
 
 
 def check_precision(ssm: SSM, x: Tensor) -> None:
@@ -108,6 +122,33 @@ def check_precision(ssm: SSM, x: Tensor) -> None:
         raise ConfigError(
             f"x is {x.dtype} but the {type(ssm).__name__} parameters are {param.dtype}; {fix}, or pass x.float()"
         )
+    if x.dtype != param.dtype:
+        # Integers reached LayerNorm ("mixed dtype"); float64 into float32 was silently promoted.
+        convert = "x.float()" if param.dtype == torch.float32 else f"x.to({param.dtype})"
+        raise ConfigError(
+            f"x is {x.dtype} but the {type(ssm).__name__} parameters are {param.dtype}: pass {convert}, "
+            f"or convert the model (model.to({x.dtype}) for floating-point data)"
+        )
+
+
+def check_finite(x: Tensor, owner: str) -> None:
+    """Raise :class:`ConfigError` if ``x`` (B, L, H) holds NaN or inf, naming the first one's position.
+
+    An FFT convolution spreads a single NaN to every output step of its sequence, the earlier ones
+    too (recurrent mode only poisons later steps). One reduction; skipped while ``torch.compile``
+    traces (it would break the graph)."""
+    if torch.compiler.is_compiling():
+        return
+    finite = torch.isfinite(x)
+    if bool(finite.all()):
+        return
+    bad = (~finite).nonzero()
+    b, t, h = bad[0].tolist()
+    raise ConfigError(
+        f"{owner}: x holds {len(bad)} NaN/inf value(s), first at batch {b}, step {t}, channel {h}; the FFT "
+        "convolution would spread them to every step of the sequence, earlier ones included. Fill missing "
+        "values before the model, or zero padded steps with SSMBlock's mask="
+    )
 
 
 class FFTConv(nn.Module):
@@ -168,6 +209,7 @@ class FFTConv(nn.Module):
             return (x, self.default_state(x.shape[0]) if state is None else state) if return_state else x
         if hasattr(self.ssm, "forward_sequence"):
             return self._forward_sequence(x, state, return_state, rate)
+        check_finite(x, "FFTConv")
         u = x.transpose(-1, -2)  # (B, H, L)
         L = u.shape[-1]
         y = fft_causal_conv(u, self.full_kernel(L, rate)) + self.D.unsqueeze(-1) * u
@@ -246,6 +288,9 @@ class SSMBlock(nn.Module):
         dropout: float = 0.0,
     ):
         super().__init__()
+        check_size("SSMBlock", "d_model", d_model)
+        if not (is_real_number(dropout) and 0 <= dropout <= 1):
+            raise ConfigError(f"SSMBlock: dropout must be a number in [0, 1], got {dropout!r}")
         if norm not in NORMS:
             raise ConfigError(f"unknown norm {norm!r}; expected one of {NORMS}")
         if output not in OUTPUTS:
@@ -283,9 +328,24 @@ class SSMBlock(nn.Module):
         would map a zero step to its bias, which an anti-causal (bidirectional) kernel carries into
         the real steps. Real steps then see exactly what they would see without padding."""
         check_sequence(x, self.d_model, "SSMBlock")
-        z = self.norm(x) if self.prenorm else x
+        check_precision(self.conv.ssm, x)  # before the norm, whose own dtype error is a deep traceback
+        keep = None
         if mask is not None:
-            z = z * mask.unsqueeze(-1).to(z.dtype)
+            if not isinstance(mask, Tensor) or tuple(mask.shape) != tuple(x.shape[:2]):
+                found = tuple(mask.shape) if isinstance(mask, Tensor) else type(mask).__name__
+                raise ConfigError(
+                    f"SSMBlock: mask must be (batch, length) = {tuple(x.shape[:2])}, got {found}"
+                )
+            keep = mask.unsqueeze(-1) != 0
+        if not hasattr(self.conv.ssm, "forward_sequence"):  # an FFT convolution: see check_finite
+            # On x itself, so the message names the user's channel (the norm mixes channels).
+            check_finite(x if keep is None else x.masked_fill(~keep, 0), "SSMBlock")
+        z = self.norm(x) if self.prenorm else x
+        if keep is not None:
+            # where, not a product: padding filled with NaN (NaN * 0 = NaN) must not reach real steps
+            z = torch.where(
+                keep, z * mask.unsqueeze(-1).to(z.dtype), torch.zeros((), dtype=z.dtype, device=z.device)
+            )
         conv_out = self.conv(z, state=state, return_state=return_state, rate=rate)
         y, new_state = conv_out if return_state else (conv_out, None)
         out = x + self._mix(y)

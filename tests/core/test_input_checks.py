@@ -3,6 +3,7 @@ the argument; empty batches and empty sequences work."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -144,3 +145,77 @@ def test_ssm_module_arguments_are_not_silently_ignored():
         SSMBlock(d_model=6, ssm=ssm)
     with pytest.raises(ConfigError, match="bidirectional=True needs two SSMs"):
         FFTConv(d_model=H, ssm=ssm, bidirectional=True)  # the same module both ways would tie them
+
+
+@pytest.mark.parametrize("case", ALL_CASES)
+@pytest.mark.parametrize(
+    ("dtype", "found"),
+    [(torch.int64, "torch.int64"), (torch.bool, "torch.bool"), (torch.float64, "torch.float64")],
+)
+def test_an_input_of_another_dtype_is_a_config_error_not_a_layer_norm_traceback(case, dtype, found):
+    """Integer or float64 data into a float32 block failed in LayerNorm ('mixed dtype (CPU)')."""
+    block = make_block(case)
+    pattern = rf"x is {found} but the .* parameters are torch.float32.*x.float\(\)"
+    with pytest.raises(ConfigError, match=pattern):
+        block(torch.ones(2, 5, H, dtype=dtype))
+    with pytest.raises(ConfigError, match=pattern):
+        block.step(torch.ones(2, H, dtype=dtype), block.default_state(2))
+    with pytest.raises(ConfigError, match=pattern):
+        block.conv(torch.ones(2, 5, H, dtype=dtype))  # FFTConv alone promoted float64 silently
+
+
+@pytest.mark.parametrize("case", ["diagonal-zoh", "scan-selective"])
+def test_float32_input_into_a_float64_block_names_both_dtypes(case):
+    block = make_block(case).double()
+    with pytest.raises(ConfigError, match=r"x is torch.float32 but .* parameters are torch.float64"):
+        block(torch.randn(2, 5, H))
+    assert block(torch.randn(2, 5, H, dtype=torch.float64)).dtype == torch.float64
+
+
+def test_a_numpy_array_or_list_is_a_config_error():
+    block = make_block("diagonal-zoh")
+    with pytest.raises(ConfigError, match=r"x must be a torch.Tensor, got numpy.ndarray.*torch.as_tensor"):
+        block(np.zeros((1, 5, H), dtype=np.float32))
+    with pytest.raises(ConfigError, match=r"x must be a torch.Tensor, got list"):
+        block.step([[0.0] * H], block.default_state(1))
+
+
+@pytest.mark.parametrize("case", ALL_CASES)
+def test_a_mask_of_the_wrong_shape_names_the_expected_one(case):
+    block = make_block(case)
+    with pytest.raises(ConfigError, match=r"mask must be \(batch, length\) = \(2, 9\), got \(2, 4\)"):
+        block(torch.randn(2, 9, H), mask=torch.ones(2, H))
+
+
+@pytest.mark.parametrize("case", ALL_CASES)
+@torch.no_grad()
+def test_nan_at_masked_padded_steps_does_not_reach_the_real_steps(case):
+    """Padding filled with NaN (pandas' default) and masked out: masking multiplied by 0, NaN * 0 = NaN."""
+    block = make_block(case)
+    x = torch.randn(2, 9, H)
+    mask = torch.ones(2, 9)
+    mask[:, 6:] = 0
+    clean = block(x.masked_fill(mask.unsqueeze(-1) == 0, 0.0), mask=mask)
+    padded = block(x.masked_fill(mask.unsqueeze(-1) == 0, float("nan")), mask=mask)
+    assert torch.equal(padded[:, :6], clean[:, :6])
+
+
+@pytest.mark.parametrize("case", SSM_CASES)
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_a_non_finite_input_to_the_fft_convolution_is_a_config_error_naming_its_position(case, bad):
+    """The FFT spreads one NaN at the last step to every step, the earlier ones too (the
+    convolution stops being causal); step() and the scans only poison later steps."""
+    block = make_block(case)
+    x = torch.randn(2, 9, H)
+    x[1, 8, 2] = bad
+    with pytest.raises(ConfigError, match=r"1 NaN/inf value.*first at batch 1, step 8, channel 2"):
+        block(x)
+    with pytest.raises(ConfigError, match=r"FFTConv: x holds 1 NaN/inf.*batch 1, step 8, channel 2"):
+        block.conv(x)
+
+
+def test_block_constructor_arguments_are_checked_before_any_layer_is_built():
+    with pytest.raises(ConfigError, match="SSMBlock: d_model must be an integer >= 1, got 2.0"):
+        SSMBlock(d_model=2.0)  # was "'float' object is not iterable" from LayerNorm
+    with pytest.raises(ConfigError, match=r"SSMBlock: dropout must be a number in \[0, 1\], got 1.5"):
+        SSMBlock(d_model=2, dropout=1.5)
