@@ -46,6 +46,12 @@ def check_size(owner: str, name: str, value: object, *, even: bool = False) -> N
         raise ConfigError(f"{owner}: {name} must be {allowed}, got {value!r}")
 
 
+def check_length(owner: str, L: object) -> None:
+    """Raise :class:`ConfigError` unless the kernel length ``L`` is an integer >= 0."""
+    if isinstance(L, bool) or not isinstance(L, numbers.Integral) or L < 0:
+        raise ConfigError(f"{owner}.kernel: L must be an integer >= 0, got {L!r}")
+
+
 def check_dt_range(owner: str, dt_min: object, dt_max: object) -> None:
     """Raise :class:`ConfigError` unless ``0 < dt_min <= dt_max`` are finite numbers."""
     if not all(is_real_number(v) and math.isfinite(v) for v in (dt_min, dt_max)) or not 0 < dt_min <= dt_max:

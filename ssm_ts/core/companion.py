@@ -21,7 +21,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_size
+from ssm_ts.core.base import SSM, check_length, check_size
+from ssm_ts.errors import ConfigError
 
 STABILITY_MARGIN = 0.999
 
@@ -89,7 +90,10 @@ class CompanionSSM(SSM):
 
     def kernel(self, L: int, rate: float = 1.0) -> Tensor:
         """Real (H, L) kernel ``c A^l b`` via the transfer function (module docstring)."""
+        check_length("CompanionSSM", L)
         A, b, c = self.dense_discrete(rate)
+        if L == 0:  # no roots of unity to evaluate at
+            return c.new_zeros(self.d_model, 0)
         a = self.last_column()
         c_tilde = c - (c.unsqueeze(-2) @ torch.linalg.matrix_power(A, L)).squeeze(-2)
         alpha = F.pad(a.flip(-1), (1, 0))  # sum_j a_j z^(N-j): degrees 1..N
@@ -129,6 +133,12 @@ class ShiftSSM(SSM):
     @torch.no_grad()
     def set_taps(self, taps: Tensor) -> None:
         """Set the filter ``taps`` (H, N) or (N,) (e.g. differencing or moving-average weights)."""
+        taps = torch.as_tensor(taps)
+        if taps.shape not in ((self.d_state,), (1, self.d_state), tuple(self.c.shape)):
+            raise ConfigError(
+                f"ShiftSSM.set_taps: taps must be (H, N) = {tuple(self.c.shape)} or (N,) = ({self.d_state},), "
+                f"got {tuple(taps.shape)}"
+            )
         self.c.copy_(taps.expand_as(self.c))
 
     def state_dtype(self) -> torch.dtype:
@@ -142,6 +152,7 @@ class ShiftSSM(SSM):
 
     def kernel(self, L: int, rate: float = 1.0) -> Tensor:
         """(H, L): the taps, truncated or zero-padded to L."""
+        check_length("ShiftSSM", L)  # a negative L sliced the taps to the wrong length silently
         self.check_rate(rate)
         return F.pad(self.c, (0, max(0, L - self.d_state)))[..., :L]
 

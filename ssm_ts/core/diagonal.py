@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_dt_range, check_size, complex_dtype
+from ssm_ts.core.base import SSM, check_dt_range, check_length, check_size, complex_dtype
 from ssm_ts.core.discretization import METHODS, discretize_diagonal
 from ssm_ts.core.hippo import nplr_legs
 from ssm_ts.errors import ConfigError
@@ -133,6 +133,7 @@ class DiagonalSSM(SSM):
     # --- protocol ---------------------------------------------------------------------------
     def kernel(self, L: int, rate: float = 1.0) -> Tensor:
         """Real (H, L): ``K[h, l] = 2 Re sum_n C dB dA^l``."""
+        check_length("DiagonalSSM", L)
         _, dB, C = self.discrete(rate)
         return vandermonde(C * dB, self._log_dA(rate), L)
 

@@ -20,7 +20,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_dt_range, check_size, complex_dtype
+from ssm_ts.core.base import SSM, check_dt_range, check_length, check_size, complex_dtype
 from ssm_ts.core.discretization import discretize_dense
 from ssm_ts.core.hippo import nplr_legs
 from ssm_ts.kernels import cauchy
@@ -101,6 +101,9 @@ class DPLRSSM(SSM):
     # --- protocol -------------------------------------------------------------------------------
     def kernel(self, L: int, rate: float = 1.0) -> Tensor:
         """Real (H, L) kernel from Cauchy products at the roots of unity (see module docstring)."""
+        check_length("DPLRSSM", L)
+        if L == 0:  # no roots of unity to evaluate at
+            return self.log_dt.new_zeros(self.d_model, 0)
         Lambda, P, B, C = self.modes()
         dA, _, _ = self.dense_discrete(rate)
         dA_L = torch.linalg.matrix_power(dA, L)

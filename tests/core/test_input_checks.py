@@ -219,3 +219,27 @@ def test_block_constructor_arguments_are_checked_before_any_layer_is_built():
         SSMBlock(d_model=2.0)  # was "'float' object is not iterable" from LayerNorm
     with pytest.raises(ConfigError, match=r"SSMBlock: dropout must be a number in \[0, 1\], got 1.5"):
         SSMBlock(d_model=2, dropout=1.5)
+
+
+@pytest.mark.parametrize("case", SSM_CASES)
+@pytest.mark.parametrize("L", [-1, 2.5, True])
+def test_kernel_length_must_be_an_integer_of_zero_or_more(case, L):
+    """kernel(-1) of the shift SSM returned (H, N - 1) silently; the others failed deep in torch."""
+    ssm = make_block(case).conv.ssm
+    with pytest.raises(ConfigError, match=rf"{type(ssm).__name__}.kernel: L must be an integer >= 0"):
+        ssm.kernel(L)
+
+
+@pytest.mark.parametrize("case", SSM_CASES)
+def test_a_zero_length_kernel_is_empty(case):
+    """DPLR's kernel(0) failed in irfft, the companion's with ZeroDivisionError."""
+    ssm = make_block(case).conv.ssm
+    assert ssm.kernel(0).shape == (H, 0)
+
+
+def test_shift_taps_of_the_wrong_length_name_the_expected_shape():
+    ssm = build_ssm("shift", d_model=H, d_state=8)
+    with pytest.raises(ConfigError, match=r"taps must be \(H, N\) = \(4, 8\) or \(N,\) = \(8,\), got \(5,\)"):
+        ssm.set_taps(torch.ones(5))
+    ssm.set_taps(torch.arange(8.0))
+    assert torch.equal(ssm.kernel(8), torch.arange(8.0).expand(H, 8))
