@@ -20,6 +20,7 @@ import math
 import torch
 from torch import Tensor
 
+from ssm_ts.errors import ConfigError
 from ssm_ts.kernels.dispatch import resolve_backend
 
 DEFAULT_CHUNK = 256
@@ -72,6 +73,22 @@ class _ChunkedCauchy(torch.autograd.Function):
         return grad_v.conj().permute(2, 0, 1), grad_z, grad_w, None
 
 
+def check_cauchy_inputs(v: Tensor, z: Tensor, w: Tensor) -> None:
+    """Raise :class:`ConfigError` naming the shapes when ``v`` (..., N), ``z`` (..., L), ``w`` (..., N) do not fit."""
+    shapes = f"v {tuple(v.shape)}, z {tuple(z.shape)}, w {tuple(w.shape)}"
+    if min(v.dim(), z.dim(), w.dim()) < 1:
+        raise ConfigError(f"cauchy: v, z and w need a last axis (N, L, N), got {shapes}")
+    if v.shape[-1] != w.shape[-1]:
+        raise ConfigError(
+            f"cauchy: v {tuple(v.shape)} and w {tuple(w.shape)} must have the same last size N "
+            "(one numerator per pole)"
+        )
+    try:
+        torch.broadcast_shapes(v.shape[:-1], z.shape[:-1], w.shape[:-1])
+    except RuntimeError:
+        raise ConfigError(f"cauchy: the leading dimensions of {shapes} do not broadcast") from None
+
+
 def canonical_cauchy_inputs(v: Tensor, z: Tensor, w: Tensor) -> tuple[Tensor, Tensor, Tensor, torch.Size]:
     """Broadcast to ``v`` (K, B, N), ``z`` (B, L), ``w`` (B, N) in one dtype, plus the output shape.
 
@@ -84,8 +101,8 @@ def canonical_cauchy_inputs(v: Tensor, z: Tensor, w: Tensor) -> tuple[Tensor, Te
     batch = full[len(full) - len(batch_zw) :] if batch_zw else torch.Size()
     extra = full[: len(full) - len(batch)]
     v3 = v.expand(*full, N).reshape(math.prod(extra), math.prod(batch), N)
-    z2 = z.expand(*batch, L).reshape(-1, L)
-    w2 = w.expand(*batch, N).reshape(-1, N)
+    z2 = z.expand(*batch, L).reshape(math.prod(batch), L)  # not -1: ambiguous when L == 0
+    w2 = w.expand(*batch, N).reshape(math.prod(batch), N)
     dtype = torch.promote_types(torch.promote_types(v.dtype, z.dtype), w.dtype)
     return v3.to(dtype), z2.to(dtype), w2.to(dtype), torch.Size([*full, L])
 
@@ -112,7 +129,11 @@ def cauchy(v: Tensor, z: Tensor, w: Tensor, backend: str = "auto") -> Tensor:
     Returns:
         complex (..., L), differentiable with respect to all three inputs.
     """
-    if resolve_backend(backend, v, z, w) == "triton":
+    check_cauchy_inputs(v, z, w)
+    backend = resolve_backend(backend, v, z, w)
+    if z.shape[-1] == 0:  # no points: the definition gives an empty result that keeps the graph
+        return cauchy_reference(v, z, w)
+    if backend == "triton":
         from ssm_ts.kernels.triton.cauchy import cauchy_triton
 
         return cauchy_triton(v, z, w)

@@ -60,7 +60,7 @@ def diag_scan_reference(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Tenso
     for a_t, b_t in zip(a.unbind(1), b.unbind(1), strict=True):  # unbind: one stack in backward
         h = a_t * h + b_t
         states.append(h)
-    return torch.stack(states, dim=1)
+    return torch.stack(states, dim=1) if states else h.unsqueeze(1)[:, :0]  # L = 0: no states
 
 
 def _sequential_scan(a: Tensor, b: Tensor, h: Tensor | None) -> tuple[Tensor, Tensor]:

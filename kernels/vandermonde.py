@@ -44,7 +44,10 @@ def vandermonde_reference(v: Tensor, x: Tensor, L: int) -> Tensor:
 
 
 def vandermonde_torch(v: Tensor, x: Tensor, L: int, chunk: int | None = None) -> Tensor:
-    """Chunked GEMM form (see module docstring). ``v``, ``x``: complex (H, N). Returns real (H, L)."""
+    """Chunked GEMM form (see module docstring). ``v``, ``x``: complex or real (H, N). Returns real (H, L)."""
+    if not (v.is_complex() and x.is_complex()):  # real decays too, as on the Triton path
+        dtype = torch.promote_types(torch.promote_types(v.dtype, x.dtype), torch.complex64)
+        v, x = v.to(dtype), x.to(dtype)
     c = chunk or max(1, int(math.ceil(math.sqrt(L))))
     n_chunks = -(-L // c)
     real_dtype = x.real.dtype

@@ -97,3 +97,10 @@ def test_every_op_dispatches_to_torch_on_cpu_and_refuses_triton_without_the_inte
         with pytest.raises(KernelBackendError, match="needs CUDA tensors"):
             call("auto")
         assert call("torch") is not None, name  # an explicit argument wins over the environment
+
+
+def test_reference_of_an_empty_sequence_is_empty():
+    """The loop reference failed stacking no states, so it could not check L = 0."""
+    a = torch.rand(2, 0, 3, dtype=torch.float64)
+    assert diag_scan_reference(a, a.to(torch.complex128)).shape == (2, 0, 3)
+    assert diag_scan_reference(a, a.to(torch.complex128)).dtype == torch.complex128

@@ -99,3 +99,29 @@ def test_forcing_triton_on_cpu_without_interpreter_is_a_clear_error(monkeypatch)
         vandermonde(v, x, 8, backend="triton")
     with pytest.raises(KernelBackendError, match="needs CUDA tensors"):
         cauchy(v, torch.randn(4, dtype=C128), x, backend="triton")
+
+
+def test_vandermonde_takes_real_inputs_like_its_triton_path():
+    """Real v and x (a real decay) failed in the PyTorch path ('imag is not implemented')."""
+    v, x = torch.randn(2, 3, dtype=torch.float64), -torch.rand(2, 3, dtype=torch.float64)
+    out = vandermonde(v, x, 9, backend="torch")
+    assert out.dtype == torch.float64
+    assert torch.allclose(out, vandermonde_reference(v.to(C128), x.to(C128), 9), atol=1e-12)
+
+
+def test_cauchy_mismatched_numerators_and_poles_name_both_shapes():
+    with pytest.raises(ConfigError, match=r"cauchy: v \(3,\) and w \(5,\) must have the same last size N"):
+        cauchy(torch.randn(3, dtype=C128), torch.randn(4, dtype=C128), torch.randn(5, dtype=C128))
+    with pytest.raises(
+        ConfigError, match=r"cauchy: the leading dimensions of v \(2, 3\), z \(4, 7\), w \(3,\)"
+    ):
+        cauchy(torch.randn(2, 3, dtype=C128), torch.randn(4, 7, dtype=C128), torch.randn(3, dtype=C128))
+
+
+def test_cauchy_at_no_points_is_empty_and_differentiable():
+    """z with no points (L = 0) failed reshaping (-1, 0)."""
+    v, w = (torch.randn(2, 3, dtype=C128, requires_grad=True) for _ in range(2))
+    out = cauchy(v, torch.randn(2, 0, dtype=C128), w)
+    assert out.shape == (2, 0)
+    out.real.sum().backward()
+    assert torch.equal(v.grad, torch.zeros_like(v))

@@ -306,6 +306,66 @@ def test_diagonal_scan_ssm_on_triton_matches_the_torch_path(variant):
         assert_close(g, r, 1e-9, "parameter gradient")
 
 
+# --- empty and singleton axes, non-contiguous inputs ----------------------------------------------
+@pytest.mark.parametrize(("H", "N", "L"), [(2, 3, 0), (0, 3, 5), (2, 0, 5), (1, 1, 2)])
+def test_vandermonde_empty_and_singleton_axes(H, N, L):
+    v, x = torch.randn(H, N, dtype=C128), stable_exponents(H, N)
+    with nan_filled_outputs():
+        out = vandermonde(v, x, L, backend="triton")
+    assert out.shape == (H, L)
+    if out.numel():
+        assert_close(out, vandermonde_reference(v, x, L), 1e-12, "K")
+
+
+def test_vandermonde_real_inputs_match_the_torch_path():
+    v, x = torch.randn(2, 3, dtype=F64), -torch.rand(2, 3, dtype=F64)
+    with nan_filled_outputs():
+        out = vandermonde(v, x, 9, backend="triton")
+    assert_close(out, vandermonde(v, x, 9, backend="torch"), 1e-12, "K")
+
+
+@pytest.mark.parametrize(
+    ("v_shape", "z_shape", "w_shape"), [((2, 1), (2, 0), (2, 1)), ((0, 3), (0, 4), (0, 3))]
+)
+def test_cauchy_empty_axes(v_shape, z_shape, w_shape):
+    v, z, w = (torch.randn(s, dtype=C128) for s in (v_shape, z_shape, w_shape))
+    out = cauchy(v, z, w, backend="triton")
+    assert out.shape == cauchy_reference(v, z, w).shape and out.numel() == 0
+
+
+def test_transposed_and_broadcast_inputs_are_read_by_their_strides():
+    """Views a model hands the kernels (transposed states, expanded parameters, strided scans)."""
+    state = torch.randn(3, 2, 4, dtype=C128).transpose(0, 1)
+    u = torch.randn(2, 3, dtype=F64)
+    dA, dB, C = torch.randn(1, 4, dtype=C128).expand(3, 4), *(torch.randn(3, 4, dtype=C128) for _ in range(2))
+    with nan_filled_outputs():
+        y, new_state = ssm_step(state, u, dA, dB, C, backend="triton")
+    y_ref, state_ref = ssm_step_reference(state, u, dA, dB, C)
+    assert_close(y, y_ref, 1e-12, "y")
+    assert_close(new_state, state_ref, 1e-12, "state")
+    a = torch.rand(3, 5, 2, dtype=F64).transpose(0, 2)
+    b = torch.randn(1, 1, 3, dtype=F64).expand(2, 5, 3)
+    with nan_filled_outputs():
+        out = diag_scan(a, b, backend="triton")
+    assert_close(out, diag_scan_reference(a, b), 1e-12, "h")
+
+
+@pytest.mark.parametrize(("B", "L", "D"), [(0, 3, 2), (2, 0, 3), (2, 3, 0)])
+def test_diag_scan_empty_axes(B, L, D):
+    a, b = torch.rand(B, L, D, dtype=F64), torch.randn(B, L, D, dtype=F64)
+    assert diag_scan(a, b, backend="triton").shape == (B, L, D)
+
+
+@pytest.mark.parametrize(("B", "H", "N"), [(0, 2, 3), (2, 0, 3), (2, 3, 0)])
+def test_ssm_step_empty_axes(B, H, N):
+    state, u, dA, dB, C, D = step_inputs(B, H, N, True)
+    y, new_state = ssm_step(state, u, dA, dB, C, D, backend="triton")
+    y_ref, _ = ssm_step_reference(state, u, dA, dB, C, D)
+    assert new_state.shape == (B, H, N)
+    if y.numel():  # with N = 0, y is the skip term alone
+        assert_close(y, y_ref, 1e-12, "y")
+
+
 # --- offsets past 2^31 - 1 (int64 indexing) ----------------------------------------------------
 # A tensor of more than 2^31 floats, on an anonymous mapping that reserves no memory: only the
 # pages a test writes or a kernel touches are ever allocated, so a 16 GB input costs a few pages.
