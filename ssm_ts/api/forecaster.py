@@ -746,8 +746,13 @@ class Forecaster(ResumableFit):
         calibration scores ``conformal`` (``None``: none); the task moves to the CPU."""
         forecaster = cls(**{**settings_of_task(task), "log_to_mlflow": False})
         forecaster.task_, forecaster.spec_ = task.cpu().eval(), datamodule.spec
-        forecaster.history_ = datamodule.observed_frame().reset_index(drop=True)
-        forecaster.future_ = series_notes(datamodule.frame).future
+        frame, history = datamodule.frame, datamodule.observed_frame()
+        forecaster.history_ = history.reset_index(drop=True)
+        future = series_notes(frame).future
+        if future is None and datamodule.spec.future_covariates and len(frame) > len(history):
+            # read with a checkpoint's spec (CLI predict), the future-covariate rows stay in the frame
+            future = frame.iloc[len(history) :].reset_index(drop=True)
+        forecaster.future_ = future
         forecaster.conformal_ = conformal
         return forecaster
 

@@ -1,0 +1,50 @@
+"""``ssm-ts forecast predict --data.path NEW.csv`` on the files a user brings after a CLI fit: a model with
+known-future covariates, whose new file ends with the future rows the docs ask for, forecasts with
+``--level`` as without it; a long table whose series ids differ from the fit's names the series."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.cli_runs import run_cli_in
+
+LOOKBACK, HORIZON = 48, 12
+
+
+@pytest.fixture(scope="module")
+def fitted(shared_data, tmp_path_factory) -> Path:
+    """A folder with a CLI fit (nlinear, 1 epoch) of ETTh1's OT on 1500 hourly rows, with the past
+    covariate HUFL and the known-future covariate ``hour``, into ``out/``."""
+    folder = tmp_path_factory.mktemp("fcli_predict")
+    frame = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", parse_dates=["date"]).iloc[:1500]
+    frame["hour"] = frame["date"].dt.hour
+    frame[["date", "OT", "HUFL", "hour"]].to_csv(folder / "ett.csv", index=False)
+    args = ["forecast", "fit", "--model.model", "nlinear", "--model.lookback", str(LOOKBACK)]
+    args += ["--model.horizon", str(HORIZON), "--data.path", "ett.csv", "--data.target", "OT"]
+    args += ["--data.past_covariates", "[HUFL]", "--data.future_covariates", "[hour]"]
+    args += ["--trainer.max_epochs", "1", "--out", "out"]
+    run_cli_in(folder, args, shared_data)
+    return folder
+
+
+def test_predict_with_levels_reads_the_future_rows_of_a_new_file(fitted, shared_data):
+    """The new file ends with HORIZON rows holding only the known-future covariate: predict forecasts
+    from them, and with --level it said they were missing ('append 12 rows ... (found 0)')."""
+    new = pd.read_csv(fitted / "ett.csv").iloc[1000:1200].reset_index(drop=True)
+    new.loc[new.index[-HORIZON:], ["OT", "HUFL"]] = float("nan")
+    new.to_csv(fitted / "new.csv", index=False)
+    common = ["forecast", "predict", "--ckpt_path", "best", "--out", "out", "--data.path", "new.csv"]
+    run_cli_in(fitted, common, shared_data)
+    plain = pd.read_csv(fitted / "out" / "forecast.csv")
+    run_cli_in(fitted, [*common, "--level", "[80, 95]"], shared_data)
+    with_levels = pd.read_csv(fitted / "out" / "forecast.csv")
+
+    assert list(with_levels["date"]) == list(new["date"].iloc[-HORIZON:])
+    assert list(with_levels["date"]) == list(plain["date"])
+    assert with_levels["OT"].to_numpy() == pytest.approx(plain["OT"].to_numpy())
+    assert (with_levels["OT_lo-95"] <= with_levels["OT_lo-80"]).all()
+    assert (with_levels["OT_lo-80"] <= with_levels["OT"]).all()
+    assert (with_levels["OT"] <= with_levels["OT_hi-80"]).all()
