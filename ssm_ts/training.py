@@ -244,8 +244,9 @@ BEST_CHECKPOINT_PREFIX = "best-"  # ``best-epoch=N.ckpt``: the lowest validation
 
 
 def find_newest_checkpoint(out_dir: str | os.PathLike, pattern: str = "last.ckpt") -> Path | None:
-    """The most recently written checkpoint named like ``pattern`` under ``out_dir`` (any run): by
-    default ``last.ckpt``; ``best-*.ckpt`` finds the newest best checkpoint. ``None`` when there is none."""
+    """The most recently written checkpoint named like ``pattern`` under ``out_dir`` (any run, any folder, a
+    user's ModelCheckpoint's too): by default ``last.ckpt``; ``best-*.ckpt`` finds the newest best checkpoint.
+    ``None`` when there is none. What a fit resumes is :func:`find_own_checkpoint`'s."""
     candidates = list(Path(out_dir).rglob(pattern)) if Path(out_dir).is_dir() else []
     return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
 
@@ -260,7 +261,8 @@ def find_own_checkpoint(out_dir: str | os.PathLike, pattern: str = "last.ckpt") 
     """The most recently written checkpoint named like ``pattern`` in ssm-ts's own checkpoint folders under
     ``out_dir`` (:data:`OWN_CHECKPOINT_FOLDERS`, any run); ``None`` when there is none. A user's
     ``ModelCheckpoint`` files elsewhere under ``out_dir`` (``user_checkpoints/``, a ``dirpath`` of its own)
-    are never taken, however recent: a ``last.ckpt`` of one saving by steps is of another step."""
+    are never taken, however recent: a ``last.ckpt`` of one saving by steps is of another step. The one rule
+    of ``--ckpt_path best/last``, ``fit(..., resume=True)`` and a tuning trial's rerun."""
     folder = Path(out_dir)
     candidates = [
         p for where in OWN_CHECKPOINT_FOLDERS for p in folder.glob(f"{where}/{pattern}") if p.is_file()

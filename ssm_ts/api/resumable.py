@@ -23,10 +23,6 @@ if TYPE_CHECKING:
     from ssm_ts.datasets import DataUse
 
 
-# ssm-ts's last.ckpt: in a fit folder's ``checkpoints/`` (:func:`ssm_ts.training.best_checkpoint_callback`)
-OWN_LAST_CHECKPOINT = "checkpoints/last.ckpt"
-
-
 class ResumableFit:
     """Mixin for a front end with ``self.settings`` holding ``out_dir``, ``log_to_mlflow``,
     ``experiment``, ``tracking_uri`` and ``run_name``; it sets ``self.out_dir_``."""
@@ -72,14 +68,17 @@ class ResumableFit:
 
     @staticmethod
     def _resume_point(out_dir: Path) -> tuple[str | None, str | None]:
-        """The newest ``last.ckpt`` under ``out_dir`` and the MLflow run it was written under."""
+        """The newest of ssm-ts's own ``last.ckpt`` under ``out_dir`` and the MLflow run it was written under.
+
+        The rule of ``--ckpt_path last`` (:func:`~ssm_ts.training.find_own_checkpoint`): a fit folder's
+        ``checkpoints/``, never a user ModelCheckpoint's ``last.ckpt`` elsewhere under ``out_dir``
+        (``user_checkpoints/``, a ``dirpath`` of its own, even one ending in ``checkpoints``), which may be
+        newer and of another step."""
         from ssm_ts.export import load_checkpoint
         from ssm_ts.tracking.logger import mlflow_run_of_checkpoint
-        from ssm_ts.training import find_newest_checkpoint
+        from ssm_ts.training import find_own_checkpoint
 
-        # ssm-ts's own (a fit folder's checkpoints/), never a user ModelCheckpoint's last.ckpt elsewhere
-        # under out_dir (user_checkpoints/, or a dirpath of its own), which may be newer or of another step
-        found = find_newest_checkpoint(out_dir, OWN_LAST_CHECKPOINT)
+        found = find_own_checkpoint(out_dir)
         if found is None:
             warnings.warn(
                 f"fit(resume=True): no last.ckpt under {out_dir}; fitting from scratch.", stacklevel=3

@@ -43,6 +43,7 @@ from ssm_ts.api.forecaster import Forecaster
 from ssm_ts.errors import ConfigError, SSMTSError, TrainingError
 from ssm_ts.pipelines.forecasting import ForecastDataModule
 from ssm_ts.pipelines.forecasting.reader import TableSource
+from ssm_ts.training import find_own_checkpoint
 
 if TYPE_CHECKING:
     import optuna
@@ -401,7 +402,7 @@ class _TrialForecaster(Forecaster):
         try:
             ckpt_path, run_id = super()._resume_point(out_dir)
         except CheckpointError as error:
-            raise _UnusableCheckpointError(str(find_newest_checkpoint(out_dir)), str(error)) from error
+            raise _UnusableCheckpointError(str(find_own_checkpoint(out_dir)), str(error)) from error
         if run_id is not None and self.settings["log_to_mlflow"] and not _run_exists(self.settings, run_id):
             run_id = None
         return ckpt_path, run_id
@@ -442,13 +443,6 @@ def _run_exists(settings: Mapping[str, Any], run_id: str) -> bool:
         return False
 
 
-def find_newest_checkpoint(folder: str | os.PathLike) -> Path | None:
-    """The newest ``last.ckpt`` under ``folder`` (``None``: none, or no folder)."""
-    from ssm_ts.training import find_newest_checkpoint as newest
-
-    return newest(folder)
-
-
 @dataclasses.dataclass(frozen=True)
 class _Interrupted:
     """An interrupted trial whose rerun may resume it: its ``number``, the ``folder`` it trained in,
@@ -471,7 +465,8 @@ def _interrupted_checkpoint(study: optuna.Study, trial: optuna.Trial) -> _Interr
     while number is not None:
         interrupted = study.trials[number]  # (numbers are indices of study.trials)
         folder = interrupted.user_attrs.get("out_dir")
-        checkpoint = find_newest_checkpoint(folder) if folder else None
+        # ssm-ts's own, the one fit(resume=True) continues; never a trainer_options ModelCheckpoint's last.ckpt
+        checkpoint = find_own_checkpoint(folder) if folder else None
         if checkpoint is not None:
             return _Interrupted(number, Path(folder), checkpoint, dict(interrupted.intermediate_values))
         # a rerun stopped before its first checkpoint (its fit from scratch failed at once): the one it reran
