@@ -4,7 +4,7 @@ Every SSM in :mod:`ssm_ts.core` is a :class:`SSM`:
 
 - ``kernel(L, rate=1.0) -> (H, L)``: the convolution kernel (skip term D excluded);
 - ``default_state(*batch_shape) -> (*batch_shape, H, N)``: the zero state;
-- ``step(u (B, H), state) -> (y (B, H), new_state)``: one recurrent step;
+- ``step(u (B, H), state, rate=1.0) -> (y (B, H), new_state)``: one recurrent step;
 - ``state_response(state, L, rate)``: the output (B, H, L) that a state alone produces;
 - ``final_state(u (B, H, L), state, rate)``: the state after a whole input sequence.
 
@@ -183,9 +183,9 @@ class SSM(nn.Module):
         y = (C * x).sum(-1)
         return y.real if y.is_complex() else y
 
-    def step(self, u: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
+    def step(self, u: Tensor, state: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor]:
         """``x <- dA x + dB u``; ``y = C x``. ``u``: (B, H); ``state``: (B, H, N)."""
-        dA, dB, C = self.cached("dense", self.dense_discrete)
+        dA, dB, C = self.cached(("dense", rate), lambda: self.dense_discrete(rate))
         state = (dA @ state.unsqueeze(-1)).squeeze(-1) + dB * u.unsqueeze(-1).to(dB.dtype)
         return self._read_out(C, state), state
 

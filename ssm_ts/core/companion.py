@@ -104,8 +104,9 @@ class CompanionSSM(SSM):
         values = _evaluate_at_roots(p_cb, L) + _evaluate_at_roots(z_p_ca, L) * feedback
         return torch.fft.irfft(values, n=L)
 
-    def step(self, u: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
+    def step(self, u: Tensor, state: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor]:
         """O(N) update: shift the state, add ``a x_(N-1) + b u``."""
+        self.check_rate(rate)
         a = self.last_column()
         shifted = F.pad(state[..., :-1], (1, 0))
         state = shifted + a * state[..., -1:] + self.b * u.unsqueeze(-1)
@@ -156,6 +157,7 @@ class ShiftSSM(SSM):
         self.check_rate(rate)
         return F.pad(self.c, (0, max(0, L - self.d_state)))[..., :L]
 
-    def step(self, u: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
+    def step(self, u: Tensor, state: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor]:
+        self.check_rate(rate)
         state = torch.cat([u.unsqueeze(-1), state[..., :-1]], dim=-1)
         return (self.c * state).sum(-1), state

@@ -235,15 +235,16 @@ class FFTConv(nn.Module):
     def default_state(self, *batch_shape: int) -> Tensor:
         return self.ssm.default_state(*batch_shape)
 
-    def step(self, x: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
-        """``x`` (B, H) -> ``(y (B, H), new_state)``."""
+    def step(self, x: Tensor, state: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor]:
+        """``x`` (B, H) -> ``(y (B, H), new_state)``; ``rate`` as in :meth:`forward`."""
         if self.bidirectional:
             raise ConfigError("a bidirectional FFTConv cannot run step by step; use bidirectional=False")
         check_step(self.ssm, x, state)
-        return self._step(x, state)
+        return self._step(x, state, rate)
 
-    def _step(self, x: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
-        y, state = self.ssm.step(x, state)
+    def _step(self, x: Tensor, state: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor]:
+        # rate only when given: an SSM registered by a user may take step(u, state) alone
+        y, state = self.ssm.step(x, state) if rate == 1.0 else self.ssm.step(x, state, rate=rate)
         return y + self.D * x, state
 
 
@@ -356,8 +357,8 @@ class SSMBlock(nn.Module):
     def default_state(self, *batch_shape: int) -> Tensor:
         return self.conv.default_state(*batch_shape)
 
-    def step(self, x: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
-        """``x`` (B, H) -> ``(y (B, H), new_state)``; agrees with :meth:`forward` in eval mode."""
+    def step(self, x: Tensor, state: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor]:
+        """``x`` (B, H) -> ``(y (B, H), new_state)``; agrees with :meth:`forward` (same ``rate``) in eval mode."""
         if self.training and isinstance(self.norm, nn.BatchNorm1d):
             raise ConfigError(
                 "SSMBlock.step with norm='batch' in training mode would normalise each step by its own "
@@ -367,7 +368,7 @@ class SSMBlock(nn.Module):
         if self.conv.bidirectional:
             raise ConfigError("a bidirectional SSMBlock cannot run step by step; use bidirectional=False")
         z = self.norm(x) if self.prenorm else x
-        y, state = self.conv._step(z, state)
+        y, state = self.conv._step(z, state, rate)
         out = x + self._mix(y)
         if not self.prenorm:
             out = self.norm(out)

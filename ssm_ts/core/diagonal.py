@@ -147,9 +147,9 @@ class DiagonalSSM(SSM):
     def state_dtype(self) -> torch.dtype:
         return complex_dtype(self.C.dtype)
 
-    def step(self, u: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
+    def step(self, u: Tensor, state: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor]:
         """``u`` (B, H) real, ``state`` (B, H, N/2) complex -> ``(y (B, H), new_state)``."""
-        dA, dB, C = self.cached("diagonal", self.discrete)
+        dA, dB, C = self.cached(("diagonal", rate), lambda: self.discrete(rate))
         return ssm_step(state, u, dA, dB, C)  # fused Triton kernel on CUDA
 
     def state_response(self, state: Tensor, L: int, rate: float = 1.0) -> Tensor:

@@ -186,12 +186,12 @@ class DiagonalScanSSM(SSM):
         y = (h @ C.transpose(0, 1)).real
         return y, h[:, -1]
 
-    def step(self, u: Tensor, state: Tensor) -> tuple[Tensor, Tensor]:
+    def step(self, u: Tensor, state: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor]:
         """``u`` (B, H) -> ``(y (B, H), new_state)``; the same recurrence as :meth:`forward_sequence`."""
         if self.variant == "selective":
-            decay, drive, C_t = self.selective_terms(u)
+            decay, drive, C_t = self.selective_terms(u, rate)
             state = decay * state + drive
             return torch.einsum("bhn,bn->bh", state, C_t), state
-        decay, B_bar, C = self.cached("scan", self.discrete)
+        decay, B_bar, C = self.cached(("scan", rate), lambda: self.discrete(rate))
         state = decay * state + u.to(B_bar.dtype) @ B_bar.transpose(0, 1)
         return (state @ C.transpose(0, 1)).real, state

@@ -168,3 +168,26 @@ def test_bidirectional_sees_the_future_and_has_no_step():
     assert causal(x)[:, :40].abs().max() < 1e-6  # only FFT round-off before the impulse
     with pytest.raises(ValueError, match="bidirectional"):
         conv.step(torch.zeros(1, H), conv.default_state(1))
+
+
+@pytest.mark.parametrize("case", sorted(CONTINUOUS) + ["scan-s5", "scan-selective"])
+@torch.no_grad()
+def test_step_at_another_rate_continues_forward_at_that_rate(case):
+    """step() had no rate: a state from forward(rate=0.5) continued at rate 1, silently."""
+    name, options = FLOAT64_CASES[case]
+    block = SSMBlock(d_model=3, ssm=name, d_state=8, ssm_options=options).double().eval()
+    x = torch.randn(2, 40, 3, dtype=torch.float64)
+    whole = block(x, rate=0.5)
+    first, state = block(x[:, :25], state=block.default_state(2), return_state=True, rate=0.5)
+    rest, _ = run_steps(lambda u, s: block.step(u, s, rate=0.5), state, x[:, 25:])
+    assert rel_err(torch.cat([first, rest], 1), whole) < 1e-10
+    stepped_at_1, _ = run_steps(block.step, state, x[:, 25:])
+    assert rel_err(stepped_at_1, whole[:, 25:]) > 1e-3  # the rate really changes the step
+
+
+@pytest.mark.parametrize("case", ["companion", "shift"])
+def test_discrete_time_step_refuses_another_rate(case):
+    name, options = SSM_CASES[case]
+    block = SSMBlock(d_model=3, ssm=name, d_state=8, ssm_options=options).eval()
+    with pytest.raises(ValueError, match="discrete-time SSM with no step size: rate must be 1.0, got 0.5"):
+        block.step(torch.randn(2, 3), block.default_state(2), rate=0.5)
