@@ -68,7 +68,9 @@ def _sequential_scan(a: Tensor, b: Tensor, h: Tensor | None) -> tuple[Tensor, Te
 
     A loop over the T steps, each one vectorised over everything else.
     """
-    a_cum, states = torch.empty_like(a), torch.empty_like(b)
+    # Contiguous (the chunk totals come in transposed): torch.compile refuses out= on strided views.
+    a_cum = torch.empty_like(a, memory_format=torch.contiguous_format)
+    states = torch.empty_like(b, memory_format=torch.contiguous_format)
     a_cum[0], states[0] = a[0], b[0] if h is None else torch.addcmul(b[0], a[0], h)
     for t in range(1, a.shape[0]):
         torch.mul(a[t], a_cum[t - 1], out=a_cum[t])

@@ -1,0 +1,39 @@
+"""torch.compile traces every SSM block as one graph (no graph break), forward and backward.
+
+The "eager" backend runs Dynamo's tracing without Inductor's code generation (a minute per block on
+a CPU): a graph break, or an input check that Dynamo cannot trace, fails here in seconds."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from ssm_ts.core import SSMBlock
+from tests.core.ssm_cases import SSM_CASES
+
+CASES = {
+    **SSM_CASES,
+    "scan-s5": ("scan", {"variant": "s5"}),
+    "scan-selective": ("scan", {"variant": "selective"}),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_compiled_block_is_one_graph_and_matches_eager(case):
+    """The scans broke the graph: their chunk totals are transposed, and Dynamo refuses ``out=``
+    into such strided views ('non-contiguous `out=` tensor')."""
+    torch._dynamo.reset()
+    torch.manual_seed(0)
+    name, options = CASES[case]
+    block = SSMBlock(d_model=4, ssm=name, d_state=8, ssm_options=options)
+    x = torch.randn(2, 33, 4)
+    compiled = torch.compile(block, backend="eager", fullgraph=True)
+    y = compiled(x)
+    y.pow(2).sum().backward()
+    compiled_grads = [p.grad.clone() for p in block.parameters()]
+    block.zero_grad()
+    y_eager = block(x)
+    y_eager.pow(2).sum().backward()
+    torch.testing.assert_close(y, y_eager)
+    for got, want in zip(compiled_grads, [p.grad for p in block.parameters()], strict=True):
+        torch.testing.assert_close(got, want)
