@@ -1,6 +1,7 @@
 """A forecasting fit with dropout interrupted (Ctrl-C) after its first epoch and resumed ends with the
 weights of the uninterrupted fit, bit for bit: through ``Forecaster.fit(..., resume=True)``, ``ssm-ts
-forecast fit --ckpt_path last`` (also with loader workers) and a tuning trial rerun from its ``last.ckpt``.
+forecast fit --ckpt_path last`` (also with loader workers) and a tuning trial rerun from its ``last.ckpt``;
+and so does a fit stopped mid-epoch (``max_time``), which resumes from its last finished epoch.
 
 Forecasting draws dropout (and a loader's worker seed) from the global generators. Its checkpoints keep
 their states and a resumed fit sets them again (``ResumedGlobalGenerators``); before, a resumed SpaceTime
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import lightning.pytorch as pl
 import pandas as pd
 import pytest
 import torch
@@ -82,6 +84,34 @@ def test_a_forecaster_resumed_after_epoch_0_ends_with_the_uninterrupted_weights(
     whole = last_state(tmp_path / "whole")
     assert any(v.is_floating_point() and v.abs().sum() > 0 for v in whole.values()), "nothing trained"
     assert_same_bits(last_state(tmp_path / "cut"), whole)
+
+
+class StopMidEpoch1(pl.Callback):
+    """What Lightning's ``Timer`` does when ``max_time`` runs out after epoch 1's second batch."""
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        if trainer.current_epoch == 1 and batch_idx == 1:
+            trainer.should_stop = True
+
+
+@pytest.mark.parametrize("validation", [True, False])
+def test_a_forecaster_stopped_mid_epoch_resumes_to_the_uninterrupted_weights(validation, etth1, tmp_path):
+    """``last.ckpt`` stays at the finished epoch 0 (and its generators' states) when ``max_time`` stops a
+    fit mid-epoch; without validation the checkpoints are written at the epoch's end instead, later."""
+    options = {**FAST, **({} if validation else {"limit_val_batches": 0})}
+
+    def fit(out: str, callbacks=(), resume: bool = False) -> None:
+        forecaster = Forecaster(model="s4d", lookback=24, horizon=8, max_epochs=3, batch_size=16,
+                                model_options=OPTIONS["s4d"], patience=None, log_to_mlflow=False,
+                                out_dir=str(tmp_path / out),
+                                trainer_options={**options, "callbacks": list(callbacks)})  # fmt: skip
+        forecaster.fit(etth1, time_col="date", target="OT", resume=resume)
+
+    fit("whole")
+    fit("stopped", [StopMidEpoch1()])
+    last_state(tmp_path / "stopped", epoch=0)
+    fit("stopped", resume=True)
+    assert_same_bits(last_state(tmp_path / "stopped"), last_state(tmp_path / "whole"))
 
 
 @pytest.mark.parametrize("model, workers", [("s4d", 0), ("spacetime", 1)])
