@@ -32,7 +32,8 @@ def check_vandermonde_inputs(v: Tensor, x: Tensor, L: int) -> None:
         raise ConfigError(
             f"vandermonde: v and x must both be (H, N), got v {tuple(v.shape)} and x {tuple(x.shape)}"
         )
-    if isinstance(L, bool) or not isinstance(L, numbers.Integral) or L < 0:
+    traced = isinstance(L, Tensor) and L.dim() == 0 and L.dtype in (torch.int32, torch.int64)  # jit.trace
+    if not traced and (isinstance(L, bool) or not isinstance(L, numbers.Integral)) or L < 0:
         raise ConfigError(f"vandermonde: L must be an integer >= 0, got {L!r}")
 
 

@@ -46,9 +46,17 @@ def check_size(owner: str, name: str, value: object, *, even: bool = False) -> N
         raise ConfigError(f"{owner}: {name} must be {allowed}, got {value!r}")
 
 
+def is_length(L: object) -> bool:
+    """An integer >= 0: a Python/NumPy int, or a 0-d integer tensor (``torch.jit.trace`` gives shapes so)."""
+    if isinstance(L, Tensor):
+        integer = L.dim() == 0 and not (L.is_floating_point() or L.is_complex() or L.dtype == torch.bool)
+        return integer and bool(L >= 0)
+    return isinstance(L, numbers.Integral) and not isinstance(L, bool) and L >= 0
+
+
 def check_length(owner: str, L: object) -> None:
     """Raise :class:`ConfigError` unless the kernel length ``L`` is an integer >= 0."""
-    if isinstance(L, bool) or not isinstance(L, numbers.Integral) or L < 0:
+    if not is_length(L):
         raise ConfigError(f"{owner}.kernel: L must be an integer >= 0, got {L!r}")
 
 

@@ -37,3 +37,14 @@ def test_compiled_block_is_one_graph_and_matches_eager(case):
     torch.testing.assert_close(y, y_eager)
     for got, want in zip(compiled_grads, [p.grad for p in block.parameters()], strict=True):
         torch.testing.assert_close(got, want)
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.filterwarnings("ignore::torch.jit.TracerWarning", "ignore::DeprecationWarning")
+def test_jit_trace_of_a_block_matches_eager(case):
+    """Under tracing a length is a 0-d tensor, which the kernel length checks refused."""
+    name, options = CASES[case]
+    block = SSMBlock(d_model=4, ssm=name, d_state=8, ssm_options=options).eval()
+    x = torch.randn(2, 33, 4)
+    traced = torch.jit.trace(block, x)
+    torch.testing.assert_close(traced(x), block(x))
