@@ -18,6 +18,7 @@ import lightning.pytorch as pl
 import pandas as pd
 import pytest
 import torch
+from lightning.pytorch.callbacks import ModelCheckpoint
 
 from ssm_ts import Forecaster, cli
 from ssm_ts.api.tuning import _TrialForecaster, tune_forecaster
@@ -131,24 +132,40 @@ def test_forecast_fit_resumed_with_ckpt_path_last_ends_with_the_uninterrupted_we
     assert_same_bits(last_state(tmp_path / "cut"), last_state(tmp_path / "whole"))
 
 
-SEARCH = dict(target="OT", time_col="date", model="spacetime", lookback=24, horizon=8, max_epochs=3,
-              batch_size=16, model_options=OPTIONS["spacetime"], patience=None, trainer_options=FAST)  # fmt: skip
+class InterruptInEpoch1(pl.Callback):
+    """Ctrl-C as epoch 1's second batch starts: a ModelCheckpoint saving every step has just written its
+    ``last.ckpt`` (epoch 1, step 4), after ssm-ts's of epoch 0 (step 3)."""
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
+        if trainer.current_epoch == 1 and batch_idx == 1:
+            raise KeyboardInterrupt
 
 
 def test_a_tuning_trial_rerun_from_its_checkpoint_fits_the_uninterrupted_model(etth1, tmp_path, monkeypatch):
-    def search(name: str):
-        folder = tmp_path / name
-        return tune_forecaster(etth1, {"lr": [1e-3]}, sampler="grid", storage=f"sqlite:///{folder / 'optuna.db'}",
-                               out_dir=str(folder / "out"), tracking_uri=f"sqlite:///{folder / 'mlflow.db'}",
-                               **SEARCH)  # fmt: skip
+    """The rerun resumes (and records) ssm-ts's ``last.ckpt`` of epoch 0, not the newer one of the user's
+    ModelCheckpoint in ``trainer_options`` (before, it recorded the user's file)."""
+    users = ModelCheckpoint(save_last=True, every_n_train_steps=1)
 
-    with monkeypatch.context() as patch:  # Ctrl-C as trial 0's second epoch starts
-        own = _TrialForecaster._fit_callbacks
-        patch.setattr(_TrialForecaster, "_fit_callbacks", lambda self: [*own(self), InterruptAtEpoch(1)])
+    def search(name: str):
+        return tune_forecaster(etth1, {"lr": [1e-3]}, sampler="grid", storage=f"sqlite:///{tmp_path / name}.db",
+                               out_dir=name, target="OT", time_col="date", model="spacetime", lookback=24,
+                               horizon=8, max_epochs=3, batch_size=16, model_options=OPTIONS["spacetime"],
+                               patience=None, log_to_mlflow=False,
+                               trainer_options={**FAST, "callbacks": [users]})  # fmt: skip
+
+    with monkeypatch.context() as patch:
+        own_callbacks = _TrialForecaster._fit_callbacks
+        patch.setattr(
+            _TrialForecaster, "_fit_callbacks", lambda self: [*own_callbacks(self), InterruptInEpoch1()]
+        )
         with pytest.raises(KeyboardInterrupt):
             search("cut")
+    (user_last,) = (tmp_path / "cut" / "trial-0").rglob("user_checkpoints/last.ckpt")
+    (own_last,) = (tmp_path / "cut" / "trial-0").rglob("checkpoints/last.ckpt")
+    assert user_last.stat().st_mtime_ns >= own_last.stat().st_mtime_ns  # the user's is the newest last.ckpt
+
     rerun = search("cut").study.trials[1]  # continued: trial 1 reruns trial 0 from its last.ckpt
-    assert rerun.user_attrs["resumed"]["trial"] == 0 and rerun.user_attrs["resumed"]["epoch"] == 1
+    assert rerun.user_attrs["resumed"] == {"trial": 0, "checkpoint": str(own_last.absolute()), "epoch": 1}
     whole = search("whole").study.trials[0]
     assert rerun.value == whole.value
     assert_same_bits(

@@ -1,6 +1,6 @@
-"""``Forecaster.fit(..., resume=True)`` and a tuning trial's rerun resume ssm-ts's own ``last.ckpt`` by the
-rule of ``--ckpt_path last`` (``find_own_checkpoint``), never a user's ModelCheckpoint's ``last.ckpt`` under
-the same folder, which is newer when it saves by steps.
+"""``Forecaster.fit(..., resume=True)`` resumes ssm-ts's own ``last.ckpt`` by the rule of ``--ckpt_path
+last`` (``find_own_checkpoint``), never a user's ModelCheckpoint's ``last.ckpt`` under the same folder, which
+is newer when it saves by steps (a tuning trial's rerun: ``test_exact_resume_forecast.py``).
 
 Before, ``resume=True`` took the newest ``checkpoints/last.ckpt`` at any depth: a user's ModelCheckpoint
 whose ``dirpath`` ended in ``checkpoints`` (here ``<out_dir>/mine/checkpoints``) was resumed mid-epoch, and
@@ -19,7 +19,6 @@ import torch
 from lightning.pytorch.callbacks import ModelCheckpoint
 
 from ssm_ts import Forecaster
-from ssm_ts.api.tuning import _TrialForecaster, tune_forecaster
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -61,33 +60,9 @@ def test_resume_continues_ssm_ts_last_checkpoint_not_a_users_newer_one(etth1, tm
     users = tmp_path / "cut" / "mine" / "checkpoints" / "last.ckpt"
     (own,) = (tmp_path / "cut" / "fits").glob("*/checkpoints/last.ckpt")
     assert users.stat().st_mtime_ns >= own.stat().st_mtime_ns  # the user's is the newest last.ckpt
-    assert Forecaster._resume_point(tmp_path / "cut")[0] == str(own)
 
     resumed = fit(tmp_path / "cut", resume=True)
     expected = whole.task_.state_dict()
     for name, value in resumed.task_.state_dict().items():
         assert torch.equal(value, expected[name]), name
-
-
-def test_a_rerun_trial_resumes_and_records_ssm_ts_last_checkpoint(etth1, tmp_path, monkeypatch):
-    options = {**FAST, "callbacks": [ModelCheckpoint(save_last=True, every_n_train_steps=1)]}
-
-    def search():
-        return tune_forecaster(etth1, {"lr": [1e-3]}, target="OT", time_col="date", model="nlinear", lookback=24,
-                               horizon=8, max_epochs=3, batch_size=16, patience=None, trainer_options=options,
-                               sampler="grid", storage=f"sqlite:///{tmp_path / 'optuna.db'}", out_dir="out",
-                               tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")  # fmt: skip
-
-    with monkeypatch.context() as patch:
-        own_callbacks = _TrialForecaster._fit_callbacks
-        patch.setattr(
-            _TrialForecaster, "_fit_callbacks", lambda self: [*own_callbacks(self), InterruptInEpoch1()]
-        )
-        with pytest.raises(KeyboardInterrupt):
-            search()
-    (users,) = (tmp_path / "out" / "trial-0").rglob("user_checkpoints/last.ckpt")
-    (own,) = (tmp_path / "out" / "trial-0").rglob("checkpoints/last.ckpt")
-    assert users.stat().st_mtime_ns >= own.stat().st_mtime_ns
-
-    rerun = search().study.trials[1]
-    assert rerun.user_attrs["resumed"] == {"trial": 0, "checkpoint": str(own.absolute()), "epoch": 1}
+    assert Forecaster._resume_point(tmp_path / "cut")[0] == str(own)
