@@ -40,6 +40,7 @@ def save_move_on_and_restore(rank: int, world_size: int, folder: str) -> None:
         dist.barrier()
         saved = torch.load(path, weights_only=True)
         assert not GlobalGenerators.load(saved, CPU, world_size=1, rank=0)  # other processes: left alone
+        assert not GlobalGenerators.load({}, CPU, world_size, rank)  # a checkpoint from before they were kept
         assert GlobalGenerators.load(saved, CPU, world_size, rank)
         got = draws()
         assert torch.equal(got[0], expected[0]) and np.array_equal(got[1], expected[1]), rank
