@@ -151,8 +151,15 @@ class _ChunkedScan(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_h: Tensor):
         a, b, h0, h = ctx.saved_tensors
-        grad_a, grad_b, grad_h0 = scan_backward(a.to(h.dtype), h, h0, grad_h.contiguous(), _reverse_chunked)
+        # With create_graph (double backward) the reverse scan is this Function again, so it has a
+        # gradient itself; the out= writes of the plain chunked scan have none.
+        reverse = _reverse_differentiable if torch.is_grad_enabled() else _reverse_chunked
+        grad_a, grad_b, grad_h0 = scan_backward(a.to(h.dtype), h, h0, grad_h.contiguous(), reverse)
         return cast_gradient(grad_a, a), cast_gradient(grad_b, b), cast_gradient(grad_h0, h0), None
+
+
+def _reverse_differentiable(coeff: Tensor, g: Tensor) -> Tensor:
+    return _ChunkedScan.apply(coeff.flip(1), g.flip(1), None, None).flip(1)
 
 
 def diag_scan_torch(a: Tensor, b: Tensor, h0: Tensor | None = None, chunk: int | None = None) -> Tensor:

@@ -191,3 +191,16 @@ def test_discrete_time_step_refuses_another_rate(case):
     block = SSMBlock(d_model=3, ssm=name, d_state=8, ssm_options=options).eval()
     with pytest.raises(ValueError, match="discrete-time SSM with no step size: rate must be 1.0, got 0.5"):
         block.step(torch.randn(2, 3), block.default_state(2), rate=0.5)
+
+
+@pytest.mark.parametrize("case", FLOAT64_CASES)
+def test_double_backward_through_every_ssm(case):
+    """Gradient penalties differentiate the input gradient: the scans' backward had no gradient."""
+    torch.manual_seed(2)
+    name, options = FLOAT64_CASES[case]
+    conv = FFTConv(d_model=2, ssm=name, d_state=4, ssm_options=options).double()
+    x = torch.randn(2, 9, 2, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradgradcheck(lambda x: conv(x).pow(2), (x,))
+    (grad_x,) = torch.autograd.grad(conv(x).pow(2).sum(), x, create_graph=True)
+    grad_x.pow(2).sum().backward()  # reaches the parameters too
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in conv.parameters())

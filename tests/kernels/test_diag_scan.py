@@ -104,3 +104,16 @@ def test_reference_of_an_empty_sequence_is_empty():
     a = torch.rand(2, 0, 3, dtype=torch.float64)
     assert diag_scan_reference(a, a.to(torch.complex128)).shape == (2, 0, 3)
     assert diag_scan_reference(a, a.to(torch.complex128)).dtype == torch.complex128
+
+
+@pytest.mark.parametrize("complex_values", [False, True])
+def test_double_backward(complex_values):
+    """Gradients of gradients (gradient penalties, MAML) failed: the backward's out= writes."""
+    torch.manual_seed(3)
+    dtype = torch.complex128 if complex_values else torch.float64
+    a = (0.9 * torch.rand(2, 7, 3, dtype=torch.float64)).to(dtype).requires_grad_(True)
+    b, h0 = (
+        torch.randn(2, 7, 3, dtype=dtype, requires_grad=True),
+        torch.randn(2, 3, dtype=dtype, requires_grad=True),
+    )
+    assert torch.autograd.gradgradcheck(lambda a, b, h0: diag_scan_torch(a, b, h0, chunk=3), (a, b, h0))
