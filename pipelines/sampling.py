@@ -165,10 +165,10 @@ class GlobalGenerators:
 
     A fit that draws its training randomness from them (forecasting: dropout, and a loader's worker
     seed) then draws in the epochs after a resume what an uninterrupted fit drew, while a fresh fit
-    draws exactly what it drew before (reading a state draws nothing). Lightning's
-    ``_collect_rng_states`` / ``_set_rng_states`` read and set them; here NumPy's key becomes a tensor
-    (checkpoints load with ``weights_only=True``), and only the training GPU's generator is kept (all
-    of them would start a CUDA context on every visible GPU).
+    draws exactly what it drew before (reading a state draws nothing). Lightning's checkpoints keep no
+    generator states; its ``_collect_rng_states`` / ``_set_rng_states`` read and set them. Here NumPy's
+    key becomes a tensor (checkpoints load with ``weights_only=True``), and only the training GPU's
+    generator is kept (all of them would start a CUDA context on every visible GPU).
 
     States are per process: under DDP the checkpoint keeps one entry per rank (gathered at saving,
     which Lightning does on every rank), and a resume restores its own rank's. A resume on another

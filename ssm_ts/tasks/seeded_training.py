@@ -41,9 +41,10 @@ class ResumedGlobalGenerators:
 
     The states are set in ``on_load_checkpoint`` of a fit: after the model is built (its initial
     weights drew from them) and before the resumed epoch's training loader makes its iterator (whose
-    worker seed is the first draw after an epoch's checkpoint in an uninterrupted fit too); the
-    sanity check between them leaves the generators as it found them (Lightning isolates it). Not
-    in validate, test or predict, nor in ``load_from_checkpoint``: those leave a user's generators alone.
+    worker seed is the first draw after an epoch's checkpoint in an uninterrupted fit too; Lightning
+    makes it before ``on_train_start``, which would be one draw late); the sanity check between them
+    leaves the generators as it found them (Lightning isolates it). Not in validate, test or predict,
+    nor in ``load_from_checkpoint``: those leave a user's generators alone.
     """
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
