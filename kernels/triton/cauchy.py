@@ -25,8 +25,14 @@ import triton
 import triton.language as tl
 from torch import Tensor
 
-from ssm_ts.kernels.cauchy import canonical_cauchy_inputs
-from ssm_ts.kernels.triton.common import check_int32_offsets, compute_dtype, interpreting, next_pow2
+from ssm_ts.kernels.cauchy import DEFAULT_CHUNK, _ChunkedCauchy, canonical_cauchy_inputs
+from ssm_ts.kernels.triton.common import (
+    check_int32_offsets,
+    compute_dtype,
+    graph_gradients,
+    interpreting,
+    next_pow2,
+)
 from ssm_ts.kernels.triton.complex_io import load_complex, store_complex
 
 
@@ -182,6 +188,13 @@ class CauchyTriton(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_out: Tensor):
         v, z, w = ctx.saved_tensors
+        if torch.is_grad_enabled():  # double backward: gradients with a graph, from the PyTorch path
+            return graph_gradients(
+                lambda v, z, w: _ChunkedCauchy.apply(v, z, w, DEFAULT_CHUNK),
+                (v, z, w),
+                grad_out,
+                ctx.needs_input_grad,
+            )
         K, B, N = v.shape
         L = z.shape[-1]
         g = torch.view_as_real(grad_out.contiguous().to(v.dtype))

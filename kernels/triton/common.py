@@ -17,6 +17,9 @@ bound passes 2^31 - 1, before anything is launched.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import torch
 from torch import Tensor
 
@@ -61,6 +64,26 @@ def complex_view(t: Tensor, dtype: torch.dtype) -> Tensor:
 
 def next_pow2(n: int, minimum: int = 1) -> int:
     return max(minimum, 1 << max(0, (int(n) - 1).bit_length()))
+
+
+def graph_gradients(
+    fn: Callable[..., Any], inputs: Sequence[Tensor | None], grad_outputs: Any, needs: Sequence[bool]
+) -> tuple[Tensor | None, ...]:
+    """Gradients of ``fn(*inputs)`` (an op's PyTorch path) that carry a graph, for double backward.
+
+    The Triton backward kernels return gradients with no graph of their own: differentiating them
+    again (gradient penalties, MAML) silently gave 0 for their part. Under ``create_graph`` each
+    Triton op's backward calls this instead; ``needs`` is ``ctx.needs_input_grad``."""
+    wanted = [i for i, need in enumerate(needs[: len(inputs)]) if need and inputs[i] is not None]
+    with torch.enable_grad():
+        outputs = fn(*inputs)
+        grads = torch.autograd.grad(
+            outputs, [inputs[i] for i in wanted], grad_outputs, create_graph=True, allow_unused=True
+        )
+    result: list[Tensor | None] = [None] * len(inputs)
+    for i, g in zip(wanted, grads, strict=True):
+        result[i] = torch.zeros_like(inputs[i]) if g is None else g
+    return tuple(result)
 
 
 def interpreting() -> bool:

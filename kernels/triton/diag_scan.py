@@ -196,6 +196,8 @@ class DiagScanTriton(torch.autograd.Function):
         a, b, h0, h = ctx.saved_tensors
 
         def reverse_scan(coeff: Tensor, g: Tensor) -> Tensor:
+            if torch.is_grad_enabled():  # double backward: the reverse scan needs a gradient too
+                return DiagScanTriton.apply(coeff.flip(1), g.flip(1), None).flip(1)
             return launch_diag_scan(coeff, g, None, reverse=True)
 
         grad_h = grad_h.contiguous().to(h.dtype)

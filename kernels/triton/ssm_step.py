@@ -27,10 +27,12 @@ import triton
 import triton.language as tl
 from torch import Tensor
 
+from ssm_ts.kernels.ssm_step import ssm_step_torch
 from ssm_ts.kernels.triton.common import (
     check_int32_offsets,
     complex_view,
     compute_dtype,
+    graph_gradients,
     interpreting,
     next_pow2,
     real_dtype,
@@ -269,6 +271,10 @@ class SSMStepFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_y, grad_new_state):
         state, u, dA, dB, C, D = ctx.saved_tensors
+        if torch.is_grad_enabled():  # double backward: gradients with a graph, from the PyTorch path
+            return graph_gradients(
+                ssm_step_torch, (state, u, dA, dB, C, D), (grad_y, grad_new_state), ctx.needs_input_grad
+            )
         grad_state, grad_u, grad_dA, grad_dB, grad_C = ssm_step_triton_backward(
             state, u, dA, dB, C, grad_y.contiguous(), grad_new_state.contiguous()
         )

@@ -32,11 +32,13 @@ from ssm_ts.kernels.triton.common import (
     check_int32_offsets,
     complex_view,
     compute_dtype,
+    graph_gradients,
     interpreting,
     next_pow2,
     real_dtype,
 )
 from ssm_ts.kernels.triton.complex_io import load_complex, store_complex
+from ssm_ts.kernels.vandermonde import vandermonde_torch
 
 
 @triton.jit
@@ -193,15 +195,22 @@ class VandermondeTriton(torch.autograd.Function):
             torch.view_as_real(v_c), torch.view_as_real(x_c), out, N, L,
             BLOCK_N=BLOCK_N, C=C, BLOCK_K=BLOCK_K, PRECISION=precision, num_warps=num_warps,
         )  # fmt: skip
-        ctx.save_for_backward(v_c, x_c)
+        ctx.save_for_backward(v_c, x_c, v, x)
         ctx.input_dtypes = (v.dtype, x.dtype)
         return out
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
-        v_c, x_c = ctx.saved_tensors
-        H, N = v_c.shape
+        v_c, x_c, v, x = ctx.saved_tensors
         L = grad_out.shape[-1]
+        if torch.is_grad_enabled():  # double backward: gradients with a graph, from the PyTorch path
+            return (
+                *graph_gradients(
+                    lambda v, x: vandermonde_torch(v, x, L), (v, x), grad_out, ctx.needs_input_grad
+                ),
+                None,
+            )
+        H, N = v_c.shape
         grad = grad_out.contiguous().to(real_dtype(v_c.dtype))
         BLOCK_N, C, BLOCK_K, num_warps, precision = _settings(N, L, v_c.dtype, backward=True)
         P = triton.cdiv(triton.cdiv(L, C), BLOCK_K)

@@ -366,6 +366,23 @@ def test_ssm_step_empty_axes(B, H, N):
         assert_close(y, y_ref, 1e-12, "y")
 
 
+# --- double backward (gradient penalties, MAML) --------------------------------------------------
+# The backward kernels' gradients carry no graph: differentiating them again silently gave 0 for
+# their part (a wrong second derivative, no error). Under create_graph each op's backward now
+# takes its gradients from the PyTorch path (the scan: from itself), which have a graph.
+def test_double_backward_of_every_op():
+    torch.manual_seed(4)
+    v, x = leaf(torch.randn(1, 2, dtype=C128)), leaf(stable_exponents(1, 2))
+    assert torch.autograd.gradgradcheck(lambda v, x: vandermonde(v, x, 3, backend="triton"), (v, x))
+    v, z, w = (leaf(torch.randn(s, dtype=C128)) for s in ((1, 2), (1, 3), (1, 2)))
+    assert torch.autograd.gradgradcheck(lambda v, z, w: cauchy(v, z, w, backend="triton"), (v, z, w))
+    step = [leaf(t) for t in step_inputs(1, 1, 2, True)]
+    assert torch.autograd.gradgradcheck(lambda *t: ssm_step(*t, backend="triton"), step)
+    for kind in ("real", "complex"):
+        scan = [leaf(t) for t in scan_inputs(1, 3, 1, kind)]
+        assert torch.autograd.gradgradcheck(lambda *t: diag_scan(*t, backend="triton"), scan)
+
+
 # --- offsets past 2^31 - 1 (int64 indexing) ----------------------------------------------------
 # A tensor of more than 2^31 floats, on an anonymous mapping that reserves no memory: only the
 # pages a test writes or a kernel touches are ever allocated, so a 16 GB input costs a few pages.
