@@ -175,6 +175,24 @@ class SSM(nn.Module):
         self.__dict__[_CACHE] = (tag, [p.detach().clone() for p in params], value)
         return value
 
+    def check_step_shapes(self, u: Tensor, state: Tensor) -> None:
+        """Raise :class:`ConfigError` unless ``u`` is (B, H) and ``state`` (B, *state_shape()).
+
+        Shapes only (a few microseconds: ``step`` runs once per sample); blocks check dtypes too.
+        Without it a state missing its batch axis was broadcast, and others failed deep in torch."""
+        shape = self.state_shape()
+        if (
+            u.dim() != 2
+            or u.shape[1] != self.d_model
+            or state.shape[1:] != shape
+            or state.shape[0] != u.shape[0]
+        ):
+            raise ConfigError(
+                f"{type(self).__name__}.step: u must be (batch, {self.d_model}) and state (batch, "
+                f"{', '.join(map(str, shape))}) as default_state(batch) makes it; got u {tuple(u.shape)}, "
+                f"state {tuple(state.shape)}"
+            )
+
     def state_dtype(self) -> torch.dtype:
         """The dtype of :meth:`default_state`, which ``forward`` and ``step`` take.
 
@@ -193,6 +211,7 @@ class SSM(nn.Module):
 
     def step(self, u: Tensor, state: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor]:
         """``x <- dA x + dB u``; ``y = C x``. ``u``: (B, H); ``state``: (B, H, N)."""
+        self.check_step_shapes(u, state)
         dA, dB, C = self.cached(("dense", rate), lambda: self.dense_discrete(rate))
         state = (dA @ state.unsqueeze(-1)).squeeze(-1) + dB * u.unsqueeze(-1).to(dB.dtype)
         return self._read_out(C, state), state

@@ -106,6 +106,7 @@ class CompanionSSM(SSM):
 
     def step(self, u: Tensor, state: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor]:
         """O(N) update: shift the state, add ``a x_(N-1) + b u``."""
+        self.check_step_shapes(u, state)
         self.check_rate(rate)
         a = self.last_column()
         shifted = F.pad(state[..., :-1], (1, 0))
@@ -158,6 +159,7 @@ class ShiftSSM(SSM):
         return F.pad(self.c, (0, max(0, L - self.d_state)))[..., :L]
 
     def step(self, u: Tensor, state: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor]:
+        self.check_step_shapes(u, state)
         self.check_rate(rate)
         state = torch.cat([u.unsqueeze(-1), state[..., :-1]], dim=-1)
         return (self.c * state).sum(-1), state

@@ -149,6 +149,7 @@ class DiagonalSSM(SSM):
 
     def step(self, u: Tensor, state: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor]:
         """``u`` (B, H) real, ``state`` (B, H, N/2) complex -> ``(y (B, H), new_state)``."""
+        self.check_step_shapes(u, state)
         dA, dB, C = self.cached(("diagonal", rate), lambda: self.discrete(rate))
         return ssm_step(state, u, dA, dB, C)  # fused Triton kernel on CUDA
 

@@ -188,6 +188,7 @@ class DiagonalScanSSM(SSM):
 
     def step(self, u: Tensor, state: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor]:
         """``u`` (B, H) -> ``(y (B, H), new_state)``; the same recurrence as :meth:`forward_sequence`."""
+        self.check_step_shapes(u, state)
         if self.variant == "selective":
             decay, drive, C_t = self.selective_terms(u, rate)
             state = decay * state + drive
