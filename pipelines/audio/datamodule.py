@@ -21,7 +21,14 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 
 from ssm_ts.datasets import resolve_data_path
 from ssm_ts.errors import ConfigError, DataError
-from ssm_ts.pipelines.sampling import EpochSeededSampler, WithEpoch, epoch_seed, processes, shard
+from ssm_ts.pipelines.sampling import (
+    EpochSeededSampler,
+    WithEpoch,
+    epoch_seed,
+    processes,
+    shard,
+    training_epoch,
+)
 
 from .quantize import Quantizer
 from .reader import (
@@ -352,6 +359,7 @@ class AudioDataModule(pl.LightningDataModule):
         sampler: Sampler | None = None
         if shuffle:  # epoch e's order and its indices' crops: of (seed, e) alone
             sampler = WithEpoch(EpochSeededSampler(len(self.datasets[name]), seed=self.hparams.seed))
+            sampler.set_epoch(training_epoch(self))  # a resumed fit's first epoch, also with workers
             world_size, rank = processes(self)
             if world_size > 1:  # each process takes every world_size-th clip of the epoch's order
                 sampler = shard(sampler, world_size, rank)

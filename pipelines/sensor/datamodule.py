@@ -37,7 +37,7 @@ from torch.utils.data import DataLoader, Dataset, Sampler, SequentialSampler
 from ssm_ts.datasets import resolve_data_path
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 from ssm_ts.pipelines.csv_options import check_read_options
-from ssm_ts.pipelines.sampling import EpochSeededSampler, processes, shard
+from ssm_ts.pipelines.sampling import EpochSeededSampler, processes, shard, training_epoch
 
 from .audio import read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
@@ -382,6 +382,8 @@ class SensorDataModule(pl.LightningDataModule):
         sampler: Sampler[int] = (
             EpochSeededSampler(len(data), seed=self.seed) if shuffle else SequentialSampler(data.values)
         )
+        if shuffle:
+            sampler.set_epoch(training_epoch(self))  # a resumed fit's first epoch, also with workers
         if self.max_batch_steps is not None and what != "predict":  # predict bounds its own batches
             batches = LengthBucketBatchSampler(
                 sampler,
