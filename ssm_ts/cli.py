@@ -12,6 +12,7 @@ of a config shipped with ssm-ts (``ssm-ts configs list``), so the CLI works from
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 import sys
@@ -110,9 +111,116 @@ def _usage() -> str:
     return "\n".join(lines)
 
 
+# a subcommand's usage line: jsonargparse's own lists all 80 options, the --trainer ones first
+SHORT_USAGE = (
+    "%(prog)s [--config FILE] [--model.KEY VALUE] [--data.KEY VALUE]\n"
+    "         [--trainer.KEY VALUE] [--out DIR] [--ckpt_path PATH] [--print_config] [--help]"
+)
+# what each command does, atop its --help (Lightning's own describe its Trainer methods)
+COMMAND_HELP = {
+    "fit": "Fit the model on the data into --out (checkpoints, config, plots), logged to MLflow. "
+    "--ckpt_path last --out DIR resumes an interrupted fit.",
+    "validate": "Score a checkpoint (--ckpt_path best, last or a file) on the validation split of the "
+    "fit's data (saved in the checkpoint; --data.* overrides it).",
+    "test": "Score a checkpoint (--ckpt_path best, last or a file) on the test split of the fit's data "
+    "(saved in the checkpoint; --data.* overrides it).",
+    "predict": "Write predictions into --out from a checkpoint (--ckpt_path best, last or a file) on the "
+    "fit's data (saved in the checkpoint; --data.* overrides it).",
+}
+# option groups that list their keys in a parse error (--trainer has about 40: --help lists them)
+LISTED_GROUPS = ("model", "data")
+# forecast predict's own options (configure_cli_parser adds them to every command's parser)
+PREDICT_ONLY = ("n", "level", "interval_method")
+
+
+def _type_text(hint: Any) -> str:
+    """A type hint as a user writes its values: ``list[float] | None`` as ``a list ([a, b]) or null``."""
+    import types
+    import typing
+
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is type(None):
+        return "null"
+    if origin is typing.Literal:
+        return "one of " + ", ".join(str(a) for a in args)
+    if origin in (typing.Union, types.UnionType):
+        # the values of every Literal member as one list: precision's 64, "64", "64-true", ...
+        values = [v for a in args if typing.get_origin(a) is typing.Literal for v in typing.get_args(a)]
+        others = [_type_text(a) for a in args if typing.get_origin(a) is not typing.Literal]
+        choices = [_type_text(typing.Literal[tuple(dict.fromkeys(map(str, values)))])] if values else []
+        return " or ".join(dict.fromkeys(choices + others))
+    if origin in (list, tuple) or hint in (list, tuple):
+        return "a list ([a, b])"
+    if origin is dict or hint is dict:
+        return "a mapping ({key: value})"
+    return {int: "a whole number", float: "a number", str: "text", bool: "true or false"}.get(
+        hint, getattr(hint, "__name__", str(hint))
+    )
+
+
+def parse_error_text(parser: Any, message: str) -> str:
+    """What a parse error says, in a few lines: jsonargparse's message, rewritten where it is a known one
+    (a wrong type names the option, what it takes and the value given; an unknown option the closest
+    known ones and the model and data keys), then a short usage line and where the full list is."""
+    import difflib
+    import re
+    import textwrap
+
+    prog = parser.prog.replace(" [options]", "")
+    links = getattr(parser, "_links_group", None)
+    # a link's target is set through its source: data.lookback follows model.lookback
+    linked = {
+        link.target[0]: link.source[0][0]
+        for link in (links._group_actions if links else [])
+        if hasattr(link, "target") and len(link.source) == 1
+    }
+    actions = {a.dest: a for a in parser._actions if a.option_strings and a.dest not in linked}
+    lines = [f"{prog}: error: {message.strip()}"]
+    typed = re.match(r'Parser key "([^"]+)":', message)
+    unknown = re.search(r"unrecognized arguments: (--[\w.]+)", message) or re.search(
+        r"does not accept option '([\w.]+)'", message
+    )
+    if typed and typed.group(1) in actions:
+        key = typed.group(1)
+        given = re.search(r"(?:Given value|Got value): (.*)", message)
+        hint = getattr(actions[key], "_typehint", None)
+        what = _type_text(hint) if hint is not None else "another value"
+        lines = [
+            f"{prog}: error: --{key} takes {what}" + (f"; got {given.group(1).strip()!r}" if given else "")
+        ]
+    elif unknown:
+        key = unknown.group(1).lstrip("-")
+        options = {**{dest: dest for dest in actions}, **linked}  # what each key is given as
+        leaves = {dest.rsplit(".", 1)[-1]: dest for dest in options}
+        leaf = key.rsplit(".", 1)[-1]
+        if leaf in leaves:  # the right key in the wrong group: --data.lr
+            close = [leaves[leaf]]
+        else:
+            close = difflib.get_close_matches(key, list(options), n=2, cutoff=0.8) or [
+                leaves[c] for c in difflib.get_close_matches(leaf, list(leaves), n=1, cutoff=0.75)
+            ]
+        close = list(dict.fromkeys(options[c] for c in close))
+        if close:
+            lines.append("  did you mean " + " or ".join(f"--{c}" for c in close) + "?")
+        for group in LISTED_GROUPS:
+            keys = [f"--{d}" for d in actions if d.startswith(group + ".") and d.count(".") == 1]
+            if keys:
+                listed = f"{group} options: " + " ".join(keys)
+                lines += textwrap.wrap(listed, 100, initial_indent="  ", subsequent_indent="    ")
+    choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if choice:
+        close = difflib.get_close_matches(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)), n=1)
+        if close:
+            lines.append(f"  did you mean {close[0]}?")
+    usage = f"usage: {SHORT_USAGE % {'prog': prog}}" if "[options]" in parser.prog else parser.format_usage()
+    lines += ["", usage.strip()]
+    lines.append(f"{prog} --help lists every option")
+    return "\n".join(lines) + "\n"
+
+
 def build_cli_class():
     """The LightningCLI subclass shared by every use (built lazily: importing Lightning is slow)."""
-    from lightning.pytorch.cli import LightningCLI, SaveConfigCallback
+    from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveConfigCallback
     from lightning.pytorch.loggers import MLFlowLogger
     from rich.console import Console
 
@@ -150,6 +258,16 @@ def build_cli_class():
         ssm_ts_best_checkpoint,
         trainer_refusals,
     )
+
+    class SSMTSArgumentParser(LightningArgumentParser):
+        """jsonargparse's parser, whose errors fit on a screen (:func:`parse_error_text`): its own print the
+        whole usage, 80 lines of options, above the one line that says what is wrong."""
+
+        def error(self, message: str, ex: Exception | None = None):
+            if not self.exit_on_error or os.environ.get("JSONARGPARSE_DEBUG"):
+                return super().error(message, ex)
+            sys.stderr.write(parse_error_text(getattr(ex, "subcommand_parser", None) or self, message))
+            self.exit(2)
 
     class MLflowSaveConfig(SaveConfigCallback):
         """Save the resolved config beside the outputs and log it (and its values) to the MLflow run.
@@ -198,12 +316,39 @@ def build_cli_class():
         def _setting(self, key: str) -> Any:
             return self._get(self.config, key)
 
+        def _add_subcommands(self, parser, **kwargs: Any) -> None:
+            """Each command's --help: a short usage line, then --out and the model and data options, then
+            the --trainer ones (LightningCLI lists those first); predict's own options only on predict."""
+            super()._add_subcommands(parser, **kwargs)
+            for name, sub in self._subcommand_parsers.items():
+                sub.usage = SHORT_USAGE
+                if name in COMMAND_HELP:
+                    sub.description = f"{COMMAND_HELP[name]} The --model and --data options come first "
+                    sub.description += "below, then --trainer's (Lightning's Trainer)."
+                groups = sub._action_groups
+                trainer = [g for g in groups if any(a.dest.startswith("trainer.") for a in g._group_actions)]
+                rest = [g for g in groups if g not in trainer]
+                at = next((i for i, g in enumerate(rest) if g.title and "Linked" in g.title), len(rest))
+                sub._action_groups[:] = rest[:at] + trainer + rest[at:]
+                if name != "predict":
+                    for action in sub._actions:
+                        if action.dest in PREDICT_ONLY:
+                            action.help = argparse.SUPPRESS
+
         def before_instantiate_classes(self) -> None:
             """``forecast predict --interval_method`` without ``--level`` would make no interval: refused
-            before the model and data are built (its value Literal-checked by the parser already)."""
+            before the model and data are built (its value Literal-checked by the parser already). predict's
+            own options (``--level``) given to fit, validate or test are refused: they would do nothing."""
+            options = self.config.get(self.subcommand) or {}
             if self.subcommand != "predict":
+                given = [f"--{key}" for key in PREDICT_ONLY if options.get(key) is not None]
+                if given:
+                    raise ConfigError(
+                        f"{', '.join(given)}: an option of ssm-ts {self.use_name} predict, not of "
+                        f"{self.subcommand}; after the fit run ssm-ts {self.use_name} predict --ckpt_path best "
+                        f"--out DIR {' '.join(given)} ..."
+                    )
                 return
-            options = self.config.get("predict") or {}
             if options.get("interval_method") is not None:
                 from ssm_ts.api.conformal import check_interval_request
 
@@ -262,7 +407,7 @@ def build_cli_class():
                     f"--ckpt_path last: no last.ckpt under {out}; start a fit without "
                     "--ckpt_path, or pass the checkpoint's path"
                 )
-            Console(stderr=True).print(f"resuming from {found}")
+            Console(stderr=True, soft_wrap=True).print(f"resuming from {found}")
             self.config["fit"]["ckpt_path"] = str(found)
             return str(found)
 
@@ -334,7 +479,7 @@ def build_cli_class():
                 )
             if accepted:
                 listed = ", ".join(f"--{key} {old!r} -> {new!r}" for key, (old, new) in accepted.items())
-                Console(stderr=True).print(
+                Console(stderr=True, soft_wrap=True).print(
                     f"resuming with changed settings (the same training): {listed}",
                     markup=False,
                     highlight=False,
@@ -372,7 +517,7 @@ def build_cli_class():
             if ckpt_path not in NAMED_CHECKPOINTS:
                 return ckpt_path
             found = resolve_named_checkpoint(ckpt_path, self.config[subcommand].get("out"))
-            Console(stderr=True).print(f"using {found}")
+            Console(stderr=True, soft_wrap=True).print(f"using {found}")
             self.config[subcommand]["ckpt_path"] = str(found)
             return str(found)
 
@@ -411,7 +556,7 @@ def build_cli_class():
                     "values they resolved to, or fit from scratch into a new --out."
                 )
             listed = ", ".join(f"--{key} {self._resolved_pending[key][1]!r}" for key in sorted(same))
-            Console(stderr=True).print(
+            Console(stderr=True, soft_wrap=True).print(
                 f"resuming with the values the fit inferred, spelled out (the same training): {listed}",
                 markup=False,
                 highlight=False,
@@ -467,7 +612,7 @@ def build_cli_class():
                     # time, each file is the last writer's
                     for path in sorted(p for p in (own / folder).rglob("*") if p.is_file()):
                         publish_copy(path, out / path.relative_to(own))
-                    Console(stderr=True).print(f"[green]{folder}[/green] {out / folder}")
+                    Console(stderr=True, soft_wrap=True).print(f"[green]{folder}[/green] {out / folder}")
 
         def after_validate(self) -> None:
             self._mirror_run_artifacts()
@@ -505,7 +650,7 @@ def build_cli_class():
             self._mirror_run_artifacts()
             if best:
                 log_artifact(logger, best, "checkpoints")
-                Console(stderr=True).print(f"[green]checkpoints[/green] {Path(best).parent}")
+                Console(stderr=True, soft_wrap=True).print(f"[green]checkpoints[/green] {Path(best).parent}")
                 # the logged model is the best validation epoch's, as the checkpoint is, not the last one
                 self.model.load_state_dict(load_checkpoint(best)["state_dict"])
             make_pyfunc = getattr(self.model, "mlflow_pyfunc", None)
@@ -523,7 +668,9 @@ def build_cli_class():
                     input_example=example,
                     signature=signature,
                 )
-                Console(stderr=True).print(f"[green]logged model[/green] {uri} (run {logger.run_id})")
+                Console(stderr=True, soft_wrap=True).print(
+                    f"[green]logged model[/green] {uri} (run {logger.run_id})"
+                )
 
         def after_predict(self) -> None:
             predictions = self.trainer.predict_loop.predictions
@@ -536,9 +683,9 @@ def build_cli_class():
                     options[key] = self._setting(key)
             paths = write(predictions, self.datamodule, Path(self._setting("out")), **options)
             for path in paths:
-                Console(stderr=True).print(f"[green]wrote[/green] {path}")
+                Console(stderr=True, soft_wrap=True).print(f"[green]wrote[/green] {path}")
 
-    return SSMTSCLI, MLflowSaveConfig, NonFiniteLossGuard, RecordMLflowRun
+    return SSMTSCLI, MLflowSaveConfig, NonFiniteLossGuard, RecordMLflowRun, SSMTSArgumentParser
 
 
 # data settings of validate/test/predict taken from the checkpoint (reset by each main call)
@@ -674,7 +821,7 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
     # LightningCLI picks a seed when none is given; config.yaml records it, so the notice is noise.
     if not verbose:
         warnings.filterwarnings("ignore", message=r"No seed found, seed set to")
-    cli_class, save_config, nan_guard, record_run = build_cli_class()
+    cli_class, save_config, nan_guard, record_run, parser_class = build_cli_class()
 
     class UseCLI(cli_class):
         use_name = use
@@ -683,6 +830,7 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
         model_class=_load(spec.task),
         datamodule_class=_load(spec.datamodule),
         save_config_callback=save_config,
+        parser_class=parser_class,
         save_config_kwargs={"save_to_log_dir": False, "overwrite": True},
         # name the command in usage lines and errors ("ssm-ts forecast fit"), not Python's argv[0]
         parser_kwargs={"prog": f"ssm-ts {use}", "description": f"ssm-ts {use}: {spec.description}"},

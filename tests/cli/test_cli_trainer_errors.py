@@ -74,7 +74,7 @@ def test_an_unknown_precision_is_refused_by_the_parser_naming_it(data_home, caps
         cli.main(args)
     assert ended.value.code == 2
     err = capsys.readouterr().err
-    assert 'Parser key "trainer.precision"' in err and "bf16-mixed" in err and "Traceback" not in err
+    assert "--trainer.precision takes one of" in err and "bf16-mixed" in err and "Traceback" not in err
     assert run_statuses() == []
 
 

@@ -30,12 +30,20 @@ def fitted(shared_data, tmp_path_factory) -> Path:
     return folder
 
 
-def test_predict_with_levels_reads_the_future_rows_of_a_new_file(fitted, shared_data):
-    """The new file ends with HORIZON rows holding only the known-future covariate: predict forecasts
-    from them, and with --level it said they were missing ('append 12 rows ... (found 0)')."""
+@pytest.fixture(scope="module")
+def new_csv(fitted) -> pd.DataFrame:
+    """``new.csv`` in the fit's folder: 200 rows of its file, the last HORIZON holding only the
+    known-future covariate (the future rows the docs ask for)."""
     new = pd.read_csv(fitted / "ett.csv").iloc[1000:1200].reset_index(drop=True)
     new.loc[new.index[-HORIZON:], ["OT", "HUFL"]] = float("nan")
     new.to_csv(fitted / "new.csv", index=False)
+    return new
+
+
+def test_predict_with_levels_reads_the_future_rows_of_a_new_file(fitted, new_csv, shared_data):
+    """The new file ends with HORIZON rows holding only the known-future covariate: predict forecasts
+    from them, and with --level it said they were missing ('append 12 rows ... (found 0)')."""
+    new = new_csv
     common = ["forecast", "predict", "--ckpt_path", "best", "--out", "out", "--data.path", "new.csv"]
     run_cli_in(fitted, common, shared_data)
     plain = pd.read_csv(fitted / "out" / "forecast.csv")
@@ -48,3 +56,16 @@ def test_predict_with_levels_reads_the_future_rows_of_a_new_file(fitted, shared_
     assert (with_levels["OT_lo-95"] <= with_levels["OT_lo-80"]).all()
     assert (with_levels["OT_lo-80"] <= with_levels["OT"]).all()
     assert (with_levels["OT"] <= with_levels["OT_hi-80"]).all()
+
+
+def test_the_checkpoint_and_file_paths_printed_are_whole_lines(fitted, new_csv, shared_data, capsys):
+    """``using <checkpoint>`` and ``wrote <file>`` name paths a user copies: they were wrapped at 80
+    columns, splitting ``best-epoch=0`` from ``.ckpt``."""
+    out = fitted / "out"
+    args = ["forecast", "predict", "--ckpt_path", "best", "--out", str(out), "--data.path", "new.csv"]
+    run_cli_in(fitted, args, shared_data)
+    said = capsys.readouterr().err.splitlines()
+    (best,) = out.glob("*/*/checkpoints/best-epoch=*.ckpt")
+    assert len(f"using {best}") > 80
+    assert f"using {best}" in said
+    assert f"wrote {out / 'forecast.csv'}" in said
