@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 
 from ssm_ts.core.base import SSM, check_size, is_real_number
-from ssm_ts.core.registry import build_ssm
+from ssm_ts.core.registry import available_ssms, build_ssm
 from ssm_ts.errors import ConfigError
 
 
@@ -29,6 +30,24 @@ LOW_PRECISION = (torch.float16, torch.bfloat16)
 
 
 def _make_ssm(ssm: str | SSM, d_model: int, d_state: int, ssm_options: dict[str, Any] | None) -> SSM:
+    if ssm_options is not None and not isinstance(ssm_options, Mapping):
+        raise ConfigError(
+            f"ssm_options must be a dict of the SSM's options, got {type(ssm_options).__name__}"
+        )
+    clash = sorted({"d_model", "d_state"} & set(ssm_options or {}))
+    if clash:
+        raise ConfigError(
+            f"ssm_options {clash}: give d_model and d_state as arguments of their own, not options"
+        )
+    if isinstance(ssm, type):
+        raise ConfigError(
+            f"ssm={ssm.__name__} is a class: pass its name ({available_ssms()}) or an instance of it"
+        )
+    if isinstance(ssm, nn.Module) and not isinstance(ssm, SSM):
+        raise ConfigError(
+            f"ssm must be an SSM's name or an ssm_ts.core.SSM module (kernel, step, default_state), "
+            f"got a {type(ssm).__name__}"
+        )
     if not isinstance(ssm, nn.Module):
         return build_ssm(ssm, d_model=d_model, d_state=d_state, **(ssm_options or {}))
     if ssm_options:

@@ -171,6 +171,10 @@ class DiagonalScanSSM(SSM):
         self, u: Tensor, state: Tensor | None = None, rate: float = 1.0
     ) -> tuple[Tensor, Tensor]:
         """``u`` (B, L, H) real -> ``(y (B, L, H), final state)``; ``state`` as :meth:`default_state`."""
+        if u.dim() != 3 or u.shape[-1] != self.d_model:
+            raise ConfigError(
+                f"DiagonalScanSSM.forward_sequence: u must be (batch, length, {self.d_model}), got {tuple(u.shape)}"
+            )
         Bsz, L, H = u.shape
         if self.variant == "selective":
             decay, drive, C_t = self.selective_terms(u, rate)  # (B, L, H, N) x2, (B, L, N)

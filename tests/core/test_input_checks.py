@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from ssm_ts.core import FFTConv, SSMBlock, build_ssm
+from ssm_ts.core import DiagonalSSM, FFTConv, SSMBlock, build_ssm
 from ssm_ts.errors import ConfigError
 from tests.core.ssm_cases import CONTINUOUS, SSM_CASES
 
@@ -243,3 +243,26 @@ def test_shift_taps_of_the_wrong_length_name_the_expected_shape():
         ssm.set_taps(torch.ones(5))
     ssm.set_taps(torch.arange(8.0))
     assert torch.equal(ssm.kernel(8), torch.arange(8.0).expand(H, 8))
+
+
+def test_ssm_argument_mistakes_are_config_errors():
+    with pytest.raises(
+        ConfigError, match=r"ssm_options \['d_state'\]: give d_model and d_state as arguments"
+    ):
+        SSMBlock(d_model=H, ssm_options={"d_state": 8})  # was build_ssm's "multiple values" TypeError
+    with pytest.raises(ConfigError, match="ssm_options must be a dict of the SSM's options, got list"):
+        SSMBlock(d_model=H, ssm_options=["init"])
+    with pytest.raises(ConfigError, match=r"ssm=DiagonalSSM is a class: pass its name"):
+        SSMBlock(d_model=H, ssm=DiagonalSSM)
+    with pytest.raises(
+        ConfigError, match="ssm must be an SSM's name or an ssm_ts.core.SSM module.*got a Linear"
+    ):
+        SSMBlock(d_model=H, ssm=torch.nn.Linear(H, H))  # failed at the first forward ('no attribute kernel')
+
+
+def test_scan_forward_sequence_names_a_channels_first_input():
+    ssm = build_ssm("scan", d_model=H, d_state=8)
+    with pytest.raises(
+        ConfigError, match=r"forward_sequence: u must be \(batch, length, 4\), got \(2, 4, 9\)"
+    ):
+        ssm.forward_sequence(torch.randn(2, H, 9))
