@@ -158,6 +158,10 @@ def check_finite(x: Tensor, owner: str) -> None:
     traces (it would break the graph)."""
     if torch.compiler.is_compiling():
         return
+    # The sum first (0.5 ms at 8 x 4096 x 64 where isfinite().all() takes 13): NaN or inf anywhere
+    # makes it non-finite; a finite input whose sum overflows falls through to the exact test.
+    if bool(torch.isfinite(x.sum())):
+        return
     finite = torch.isfinite(x)
     if bool(finite.all()):
         return
