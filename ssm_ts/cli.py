@@ -688,6 +688,9 @@ def build_cli_class():
     return SSMTSCLI, MLflowSaveConfig, NonFiniteLossGuard, RecordMLflowRun, SSMTSArgumentParser
 
 
+# data settings of how the data is batched and loaded, never of how it is read
+BATCHING_SETTINGS = frozenset({"batch_size", "eval_batch_size", "num_workers", "shuffle_seed", "seed"})
+
 # data settings of validate/test/predict taken from the checkpoint (reset by each main call)
 RESTORED_DATA_SETTINGS: dict[str, Any] = {}
 
@@ -697,10 +700,16 @@ def _restored_settings_hint(err: SSMTSError) -> str:
     override them (they may not fit another file given by --config or --data.path)."""
     from ssm_ts.errors import DataError
 
-    if not isinstance(err, DataError) or not RESTORED_DATA_SETTINGS:
+    # only the settings that say how the data is read: a batch size cannot be why a file fails
+    restored = {
+        key: value
+        for key, value in RESTORED_DATA_SETTINGS.items()
+        if key.rsplit(".", 1)[-1] not in BATCHING_SETTINGS
+    }
+    if not isinstance(err, DataError) or not restored:
         return ""
-    listed = ", ".join(f"{key}={value!r}" for key, value in RESTORED_DATA_SETTINGS.items())
-    first = next(iter(RESTORED_DATA_SETTINGS))
+    listed = ", ".join(f"{key}={value!r}" for key, value in restored.items())
+    first = next(iter(restored))
     return (
         f"\n(these data settings were the fit's, restored from the checkpoint: {listed}; for other data "
         f"override them, e.g. --{first} with the value for this file ('{{}}' for read_options: detection))"

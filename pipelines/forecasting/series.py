@@ -282,7 +282,7 @@ def load_series(
     future = list(future_covariates or [])
     targets = _resolve_targets(table, time_col, target, past + future)
     columns = [*targets, *past, *future]
-    _require_columns(table, columns)
+    _require_columns(table, columns, fitted)
     values = pd.DataFrame({name: _numeric_column(table, name) for name in columns})
     values.insert(0, time_col, times)
 
@@ -671,8 +671,22 @@ def _meant_numeric(column: pd.Series) -> bool:
     return bool(len(present)) and bool(pd.to_numeric(present, errors="coerce").notna().mean() >= 0.5)
 
 
-def _require_columns(table: Table, columns: list[str]) -> None:
+def _require_columns(table: Table, columns: list[str], fitted: bool = False) -> None:
     missing = [c for c in columns if c not in table.frame.columns]
+    origin = table.origin
+    if missing and isinstance(origin, LongOrigin):
+        # a long table: the names are series (unique_id values), not columns
+        known = list(dict.fromkeys(origin.ids))
+        shown = known[:20] + ([f"... ({len(known)} in all)"] if len(known) > 20 else [])
+        fix = (
+            f"The model was fitted on the series {columns}: give rows of each (other series are left out)"
+            if fitted
+            else f"Pass --data.target / target= with some of {shown}, or leave it out for all of them"
+        )
+        raise DataError(
+            f"series {missing} not found in {origin.table.name}: it has no rows with {origin.id_col} "
+            f"{' or '.join(map(repr, missing))}; its series are {shown}. {fix}."
+        )
     if missing:
         raise DataError(
             f"column{'s' if len(missing) > 1 else ''} {missing} not found in {table.name}; "

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from ssm_ts import cli
 from tests.cli_runs import run_cli_in
 
 LOOKBACK, HORIZON = 48, 12
@@ -69,3 +70,39 @@ def test_the_checkpoint_and_file_paths_printed_are_whole_lines(fitted, new_csv, 
     assert len(f"using {best}") > 80
     assert f"using {best}" in said
     assert f"wrote {out / 'forecast.csv'}" in said
+
+
+@pytest.fixture(scope="module")
+def fitted_long(shared_data, tmp_path_factory) -> Path:
+    """A folder with a CLI fit (nlinear, 1 epoch) on a long table (``unique_id, ds, y``) of three
+    ETTh1 series, 1500 hourly rows each, into ``out/``."""
+    folder = tmp_path_factory.mktemp("fcli_predict_long")
+    frame = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv").iloc[:1500]
+    long = frame.melt(id_vars="date", value_vars=["OT", "HUFL", "MUFL"], var_name="unique_id")
+    long.rename(columns={"date": "ds", "value": "y"})[["unique_id", "ds", "y"]].to_csv(
+        folder / "long.csv", index=False
+    )
+    args = ["forecast", "fit", "--model.model", "nlinear", "--model.lookback", str(LOOKBACK)]
+    args += ["--model.horizon", str(HORIZON), "--data.path", "long.csv", "--trainer.max_epochs", "1"]
+    args += ["--data.batch_size", "64"]  # restored by predict from the checkpoint
+    run_cli_in(folder, [*args, "--out", "out"], shared_data)
+    return folder
+
+
+def test_series_missing_from_a_long_file_are_named_as_series(fitted_long, shared_data, capsys):
+    """A long file whose ids differ from the fit's: the error spoke of a missing 'column' of the
+    pivoted table, and its hint proposed --data.batch_size, which the checkpoint restored."""
+    long = pd.read_csv(fitted_long / "long.csv")
+    long.assign(unique_id=long["unique_id"].replace({"OT": "OT2"})).to_csv(
+        fitted_long / "new.csv", index=False
+    )
+    args = ["forecast", "predict", "--ckpt_path", "best", "--out", "out", "--data.path", "new.csv"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(fitted_long)
+        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{fitted_long / 'mlflow.db'}")
+        assert cli.main(args) == 1
+    err = capsys.readouterr().err
+    assert "series ['OT'] not found in new.csv: it has no rows with unique_id 'OT'" in err
+    assert "its series are ['OT2', 'HUFL', 'MUFL']" in err
+    assert "give rows of each" in err
+    assert "batch_size" not in err
