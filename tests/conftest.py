@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SSM_TS_TEST_DATA", REPO_ROOT.parent / "shared" / "data"))
+# what Lightning's seed_everything writes into the environment (the seed, whether loader workers are seeded)
+SEED_ENVIRONMENT = ("PL_GLOBAL_SEED", "PL_SEED_WORKERS")
 
 
 @pytest.fixture(scope="session")
@@ -31,9 +33,16 @@ def shared_data() -> Path:
 
 @pytest.fixture(autouse=True)
 def _seed_and_isolate(tmp_path, monkeypatch):
-    """Seed torch, and keep MLflow stores and outputs inside each test's tmp_path."""
+    """Seed torch, and keep MLflow stores and outputs inside each test's tmp_path.
+
+    Lightning's ``seed_everything`` (a front end's ``seed``, a CLI ``--seed_everything``) leaves its seed
+    in the environment (``PL_GLOBAL_SEED``), and a CLI fit without ``--seed_everything`` then seeds with
+    it instead of 0: such a fit trained another model after an earlier test's ``seed=3`` than alone
+    (tests/cli/test_cli_machinery.py's line fit missed its slope). Each test starts without it."""
     torch.manual_seed(0)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    for name in SEED_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
     yield
 
 

@@ -1,0 +1,26 @@
+"""What one test leaves behind does not reach the next (tests/conftest.py ``_seed_and_isolate``).
+
+The tests of this module run in order: the first leaves state as a fit would, the second checks that it
+starts without it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import lightning.pytorch as pl
+from lightning.fabric.utilities.seed import seed_everything
+
+from tests.conftest import SEED_ENVIRONMENT
+
+
+def test_a_fit_seeded_with_3_leaves_its_seed_in_the_environment():
+    pl.seed_everything(3, workers=True, verbose=False)  # as Forecaster(seed=3).fit, --seed_everything 3
+    assert os.environ["PL_GLOBAL_SEED"] == "3" and os.environ["PL_SEED_WORKERS"] == "1"
+
+
+def test_the_next_test_starts_without_it():
+    # before: PL_GLOBAL_SEED=3 was still set, and a CLI fit without --seed_everything seeded with 3, not 0
+    # (the line fit of tests/cli/test_cli_machinery.py then missed its slope by 0.28, over its 0.2)
+    assert not [name for name in SEED_ENVIRONMENT if name in os.environ]
+    assert seed_everything(verbose=False) == 0  # what LightningCLI seeds with when given no seed
