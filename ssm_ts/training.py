@@ -32,6 +32,7 @@ from lightning.pytorch.callbacks import (
 )
 from lightning.pytorch.trainer.states import TrainerFn
 
+from ssm_ts.checkpoint_times import newest_checkpoint, record_saved_at
 from ssm_ts.errors import ConfigError, SSMTSError, TrainingError
 
 # Loggers whose chatter the default hides and verbose output shows, with the level kept when quiet:
@@ -248,7 +249,7 @@ def find_newest_checkpoint(out_dir: str | os.PathLike, pattern: str = "last.ckpt
     user's ModelCheckpoint's too): by default ``last.ckpt``; ``best-*.ckpt`` finds the newest best checkpoint.
     ``None`` when there is none. What a fit resumes is :func:`find_own_checkpoint`'s."""
     candidates = list(Path(out_dir).rglob(pattern)) if Path(out_dir).is_dir() else []
-    return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
+    return newest_checkpoint(candidates)  # by the save time each records, not the file's (a copy's) mtime
 
 
 # Where a fit into an output folder keeps ssm-ts's own checkpoints (best_checkpoint_callback): the CLI's
@@ -267,7 +268,7 @@ def find_own_checkpoint(out_dir: str | os.PathLike, pattern: str = "last.ckpt") 
     candidates = [
         p for where in OWN_CHECKPOINT_FOLDERS for p in folder.glob(f"{where}/{pattern}") if p.is_file()
     ]
-    return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
+    return newest_checkpoint(candidates)
 
 
 NAMED_CHECKPOINTS = ("best", "last")  # --ckpt_path values that name a fit's newest checkpoint under --out
@@ -421,6 +422,11 @@ class BestAndLastCheckpoint(ModelCheckpoint):
             self._last_due = False
             super()._save_last_checkpoint(trainer, self._monitor_candidates(trainer))
             self._wrote_last = True
+
+    def on_save_checkpoint(self, trainer: pl.Trainer, pl_module: Any, checkpoint: dict[str, Any]) -> None:
+        # every checkpoint of the fit (a user's callback's too) records when it was saved: the newest is
+        # found by it (find_newest_checkpoint), as a copy of the folder may rewrite the files' times
+        record_saved_at(checkpoint)
 
     @property
     def state_key(self) -> str:
