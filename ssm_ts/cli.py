@@ -13,10 +13,12 @@ of a config shipped with ssm-ts (``ssm-ts configs list``), so the CLI works from
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -875,6 +877,26 @@ def version_line() -> str:
     return f"ssm-ts {installed} (Python {platform.python_version()}, {Path(ssm_ts.__file__).parent})"
 
 
+@contextlib.contextmanager
+def short_warnings(use: str, verbose: bool) -> Iterator[None]:
+    """Warnings printed as one line, ``ssm-ts forecast: warning: ...``: Python's own name the ssm-ts
+    source file and line that warned, which mean nothing on the command line (``--verbose`` keeps them).
+    Only the text changes: a caller recording warnings (``pytest.warns``) still gets them."""
+    if verbose:
+        yield
+        return
+    previous = warnings.formatwarning
+
+    def one_line(message, category, filename, lineno, line=None) -> str:
+        return f"ssm-ts {use}: warning: {message}\n"
+
+    warnings.formatwarning = one_line
+    try:
+        yield
+    finally:
+        warnings.formatwarning = previous
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ssm-ts`` console script (and of ``python -m ssm_ts``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -901,11 +923,12 @@ def main(argv: list[str] | None = None) -> int:
     spec = USES[use]
     RESTORED_DATA_SETTINGS.clear()
     try:
-        if rest and rest[0] in spec.extra_commands:
-            return int(_load(spec.extra_commands[rest[0]])(rest[1:]) or 0)
-        if rest and rest[0] in ("-h", "--help") and spec.extra_commands:
-            print(f"ssm-ts {use}: also {', '.join(spec.extra_commands)} (ssm-ts {use} COMMAND --help)\n")
-        run_use(use, rest, verbose=verbose)
+        with short_warnings(use, verbose):
+            if rest and rest[0] in spec.extra_commands:
+                return int(_load(spec.extra_commands[rest[0]])(rest[1:]) or 0)
+            if rest and rest[0] in ("-h", "--help") and spec.extra_commands:
+                print(f"ssm-ts {use}: also {', '.join(spec.extra_commands)} (ssm-ts {use} COMMAND --help)\n")
+            run_use(use, rest, verbose=verbose)
     except SSMTSError as err:
         if verbose:
             raise

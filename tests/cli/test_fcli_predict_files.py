@@ -4,6 +4,9 @@ known-future covariates, whose new file ends with the future rows the docs ask f
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -106,3 +109,21 @@ def test_series_missing_from_a_long_file_are_named_as_series(fitted_long, shared
     assert "its series are ['OT2', 'HUFL', 'MUFL']" in err
     assert "give rows of each" in err
     assert "batch_size" not in err
+
+
+def test_warnings_are_one_line_without_the_source_that_raised_them(fitted, new_csv, shared_data):
+    """As a user runs it (a process, Python's own warning display): a warning printed the ssm-ts file and
+    line that raised it and that line's source (``self._frame, self._spec = load_series(``)."""
+    args = ["forecast", "predict", "--ckpt_path", "best", "--out", "out", "--data.path", "new.csv"]
+    env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{fitted / 'mlflow.db'}", "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "ssm_ts", *args],
+        cwd=fitted,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ssm-ts forecast: warning: new.csv: the last 12 rows" in done.stderr
+    assert ".py:" not in done.stderr and "load_series(" not in done.stderr
