@@ -845,6 +845,12 @@ def _regularise(
     if inside_spans:
         missing = _inside_some_span(values, time_col, missing)
     if fill is None and len(missing):
+        other = _other_regular_step(times)
+        if other is not None and not inside_spans:  # not gaps: the rows are at another frequency
+            raise DataError(
+                f"{table.name}: its rows are {other!r} apart, not {_step_text(step, times)} "
+                f"({len(missing)} timestamps of that grid missing); {hints.freq}."
+            )
         after = pd.Index(times).searchsorted(missing[0]) - 1
         raise DataError(
             f"{table.name}: {len(missing)} timestamp{'s are' if len(missing) > 1 else ' is'} missing from the "
@@ -855,6 +861,17 @@ def _regularise(
             + (_clock_change_note(pd.Series(missing), time_col, "skips") if not is_integer_step(step) else "")
         )
     return values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()
+
+
+def _other_regular_step(times: pd.Series) -> str | None:
+    """The one spacing of date ``times`` (``"2 hours"``) when all consecutive rows are that far apart
+    (data at another frequency than the grid's); ``None`` when they vary, or times are not dates."""
+    if not pd.api.types.is_datetime64_any_dtype(times) or len(times) < 3:
+        return None
+    spacing = pd.Series(times).diff().dropna().unique()
+    if len(spacing) != 1:
+        return None
+    return pd.tseries.frequencies.to_offset(pd.Timedelta(spacing[0])).freqstr
 
 
 def _clock_change_note(times: pd.Series, time_col: str, change: str) -> str:

@@ -127,3 +127,16 @@ def test_warnings_are_one_line_without_the_source_that_raised_them(fitted, new_c
     assert done.returncode == 0, done.stderr
     assert "ssm-ts forecast: warning: new.csv: the last 12 rows" in done.stderr
     assert ".py:" not in done.stderr and "load_series(" not in done.stderr
+
+
+def test_a_file_at_another_frequency_is_named_as_such(fitted, new_csv, capsys):
+    """Every other hour of the hourly model's data: the error spoke of 99 gaps to fill."""
+    new_csv.iloc[::2].to_csv(fitted / "every_2h.csv", index=False)
+    args = ["forecast", "predict", "--ckpt_path", "best", "--out", "out", "--data.path", "every_2h.csv"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(fitted)
+        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{fitted / 'mlflow.db'}")
+        assert cli.main(args) == 1
+    err = capsys.readouterr().err
+    assert "every_2h.csv: its rows are '2h' apart, not 'h'" in err
+    assert "pass rows on the 'h' grid the model was fitted at" in err
