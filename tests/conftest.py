@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,12 +39,20 @@ def _seed_and_isolate(tmp_path, monkeypatch):
     Lightning's ``seed_everything`` (a front end's ``seed``, a CLI ``--seed_everything``) leaves its seed
     in the environment (``PL_GLOBAL_SEED``), and a CLI fit without ``--seed_everything`` then seeds with
     it instead of 0: such a fit trained another model after an earlier test's ``seed=3`` than alone
-    (tests/cli/test_cli_machinery.py's line fit missed its slope). Each test starts without it."""
+    (tests/cli/test_cli_machinery.py's line fit missed its slope). Each test starts without it.
+
+    Lightning's MLflow logger sets MLflow's process-wide tracking URI (``mlflow.set_tracking_uri``), which
+    takes precedence over ``MLFLOW_TRACKING_URI``: after a logged fit, ``mlflow.get_run`` or
+    ``MlflowClient()`` in the next test read the previous test's store. It is unset after each test."""
     torch.manual_seed(0)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     for name in SEED_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
     yield
+    # (only where MLflow was imported: importing it for a test that never did would cost seconds); None
+    # also unsets MLFLOW_TRACKING_URI, which monkeypatch then restores
+    if "mlflow" in sys.modules:
+        sys.modules["mlflow"].set_tracking_uri(None)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """What one test leaves behind does not reach the next (tests/conftest.py ``_seed_and_isolate``).
 
-The tests of this module run in order: the first leaves state as a fit would, the second checks that it
-starts without it.
+The tests of this module run in order, in pairs: the first leaves state as a fit would, the second checks
+that it starts without it.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import lightning.pytorch as pl
+import mlflow
 from lightning.fabric.utilities.seed import seed_everything
 
 from tests.conftest import SEED_ENVIRONMENT
@@ -24,3 +25,16 @@ def test_the_next_test_starts_without_it():
     # (the line fit of tests/cli/test_cli_machinery.py then missed its slope by 0.28, over its 0.2)
     assert not [name for name in SEED_ENVIRONMENT if name in os.environ]
     assert seed_everything(verbose=False) == 0  # what LightningCLI seeds with when given no seed
+
+
+def test_a_logged_fit_sets_mlflows_tracking_uri(tmp_path):
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")  # as Lightning's MLFlowLogger does
+
+
+def test_the_next_test_reads_its_own_store(tmp_path):
+    # before: mlflow.get_tracking_uri() (and so mlflow.get_run, MlflowClient()) gave the previous test's store
+    assert (
+        mlflow.get_tracking_uri()
+        == os.environ["MLFLOW_TRACKING_URI"]
+        == f"sqlite:///{tmp_path / 'mlflow.db'}"
+    )
