@@ -16,6 +16,7 @@ import torch
 from lightning.pytorch.callbacks import Callback, ModelCheckpoint
 
 from ssm_ts import Forecaster
+from ssm_ts.checkpoint_times import SAVED_AT_KEY
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -72,6 +73,9 @@ def test_resume_continues_ssm_ts_last_checkpoint_not_a_newer_user_one(ett, tmp_p
     # the users' last.ckpt written after ssm-ts's (a callback saving at another point, e.g. by steps)
     later = time.time() + 60
     for path in [out / "mine" / "last.ckpt", ours.parent.parent / "user_checkpoints" / "last.ckpt"]:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+        checkpoint[SAVED_AT_KEY] = int(later * 1e9)  # the save time it records, which orders before the mtime
+        torch.save(checkpoint, path)
         os.utime(path, (later, later))
     forecaster(out, 2, users()).fit(ett, target="OT", time_col="date", resume=True)
     assert Resumed.paths == [None, str(ours)]

@@ -18,6 +18,7 @@ import pytest
 import torch
 
 from ssm_ts import cli
+from ssm_ts.checkpoint_times import SAVED_AT_KEY
 
 FORECAST = [
     "forecast", "fit", "--data.path", "ETTh1", "--data.target", "OT", "--data.boundaries", "[600, 800, 1000]",
@@ -75,7 +76,11 @@ def test_a_second_users_checkpoint_gets_its_own_folder(data_home, capsys):
 
 def newer(path: Path) -> Path:
     """``path`` dated a minute after every other file: as a user's callback saving by steps writes it after
-    ssm-ts's epoch checkpoints, or a later fit of the user's into its own folder under ``--out``."""
+    ssm-ts's epoch checkpoints, or a later fit of the user's into its own folder under ``--out``. Both dates
+    move: the file's and the save time the checkpoint records (which orders checkpoints before the mtime)."""
+    checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+    checkpoint[SAVED_AT_KEY] += 60 * 10**9
+    torch.save(checkpoint, path)
     later = os.stat(path).st_mtime + 60
     os.utime(path, (later, later))
     return path
