@@ -441,6 +441,8 @@ def build_cli_class():
                 for key, value in saved.items()
                 if _comparable(value) != _comparable(parser.get_default(key))
             }
+            # the fit's trainer budget and clipping too, unless given again (they may change)
+            restored.update(saved_trainer_settings(Path(ckpt_path), parser))
             if restored:
                 parser.set_defaults(restored)
                 self.parse_arguments(self.parser, self._given_args)
@@ -623,7 +625,15 @@ def build_cli_class():
             self._mirror_run_artifacts()
 
         def fit(self, **kwargs: Any) -> None:
-            fit_interruptibly(self.trainer.fit, self.trainer.loggers, **kwargs)
+            try:
+                fit_interruptibly(self.trainer.fit, self.trainer.loggers, **kwargs)
+            except KeyboardInterrupt:
+                # what the rerun resumes: this fit's own last.ckpt, if it wrote one. Else --ckpt_path last
+                # would resume another fit's under the same --out, or find none.
+                out, logger = Path(self._setting("out")), self._mlflow_logger()
+                own = (run_folder(out, logger) if logger is not None else out) / "checkpoints" / "last.ckpt"
+                INTERRUPTED_FIT.update(out=str(out), last=str(own) if own.is_file() else None)
+                raise
 
         def after_fit(self) -> None:
             if self.trainer.global_rank != 0:
@@ -690,6 +700,32 @@ def build_cli_class():
     return SSMTSCLI, MLflowSaveConfig, NonFiniteLossGuard, RecordMLflowRun, SSMTSArgumentParser
 
 
+# a fit ended by Ctrl-C: its --out and its own last.ckpt (None: none written yet); reset by each main call
+INTERRUPTED_FIT: dict[str, str | None] = {}
+
+
+def interrupted_text(use: str) -> str:
+    """What to do after Ctrl-C: the command that resumes the fit, when it wrote a last.ckpt."""
+    out, last = INTERRUPTED_FIT.get("out"), INTERRUPTED_FIT.get("last")
+    if out is None:  # not a fit (predict, test, ...), or before it started
+        return "interrupted"
+    if last is None:
+        return (
+            "interrupted before the fit wrote its first checkpoint (at the end of its first epoch), so there "
+            "is nothing to resume: its MLflow run is marked KILLED; rerun the fit without --ckpt_path"
+        )
+    from ssm_ts.training import find_own_checkpoint
+
+    newest = find_own_checkpoint(out)
+    resume = f"ssm-ts {use} fit --ckpt_path last --out {out}"
+    if newest is None or Path(newest).resolve() != Path(last).resolve():
+        resume = f"ssm-ts {use} fit --ckpt_path {last} --out {out}"  # 'last' would pick another fit's
+    return (
+        f"interrupted; its checkpoints are kept ({last}) and its MLflow run is marked KILLED. "
+        f"Resume it, in the same run, with: {resume}"
+    )
+
+
 # data settings of how the data is batched and loaded, never of how it is read
 BATCHING_SETTINGS = frozenset({"batch_size", "eval_batch_size", "num_workers", "shuffle_seed", "seed"})
 
@@ -726,6 +762,35 @@ def _has_option(parser, key: str) -> bool:
     except KeyError:
         return False
     return True
+
+
+# trainer settings a resumed fit takes from the config.yaml its fit saved, unless given again: without
+# them `fit --ckpt_path last --out DIR` alone trained to Lightning's default 1000 epochs, unclipped
+RESUMED_TRAINER_SETTINGS = (
+    "max_epochs", "max_steps", "max_time", "min_epochs", "min_steps", "gradient_clip_val",
+    "gradient_clip_algorithm", "accumulate_grad_batches", "check_val_every_n_epoch", "val_check_interval",
+    "limit_train_batches", "limit_val_batches", "precision",
+)  # fmt: skip
+
+
+def saved_trainer_settings(ckpt_path: Path, parser) -> dict[str, Any]:
+    """The ``trainer.*`` settings of RESUMED_TRAINER_SETTINGS that the fit of ``ckpt_path`` saved in
+    its ``config.yaml`` (the run folder's, ``<run>/checkpoints/`` beside it; ``<out>/`` without
+    MLflow), as ``{"trainer.max_epochs": 20, ...}``; none where that file is missing or unreadable."""
+    import yaml
+
+    try:
+        saved = yaml.safe_load((ckpt_path.parent.parent / "config.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    trainer = saved.get("trainer") if isinstance(saved, dict) else None
+    if not isinstance(trainer, dict):
+        return {}
+    return {
+        f"trainer.{name}": trainer[name]
+        for name in RESUMED_TRAINER_SETTINGS
+        if trainer.get(name) is not None and _settable(parser, f"trainer.{name}")
+    }
 
 
 def _settable(parser, key: str) -> bool:
@@ -922,6 +987,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     spec = USES[use]
     RESTORED_DATA_SETTINGS.clear()
+    INTERRUPTED_FIT.clear()
     try:
         with short_warnings(use, verbose):
             if rest and rest[0] in spec.extra_commands:
@@ -935,11 +1001,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ssm-ts {use}: error: {err}{_restored_settings_hint(err)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(
-            f"ssm-ts {use}: interrupted; checkpoints written so far are kept under --out, and a fit "
-            "continues in the same MLflow run when rerun with --ckpt_path last",
-            file=sys.stderr,
-        )
+        print(f"ssm-ts {use}: {interrupted_text(use)}", file=sys.stderr)
         return 130  # the shell's code for an end by Ctrl-C
     return 0
 
