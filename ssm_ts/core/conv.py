@@ -157,8 +157,9 @@ def check_finite(x: Tensor, owner: str, module: nn.Module) -> None:
     too (recurrent mode only poisons later steps). Only for a ``module`` in eval mode whose own
     weights are finite: in training a NaN is more often divergence than data, and the training
     loop's NaN-loss check names it (a ConfigError there stopped a tuning search at a diverging
-    trial). One reduction; skipped while ``torch.compile`` traces (it would break the graph)."""
-    if module.training or torch.compiler.is_compiling():
+    trial). One reduction; skipped while ``torch.compile`` traces (it would break the graph), and on
+    GPUs, where reading the result back would make every block's forward wait for the device."""
+    if module.training or x.device.type != "cpu" or torch.compiler.is_compiling():
         return
     # The sum first (0.5 ms at 8 x 4096 x 64 where isfinite().all() takes 13): NaN or inf anywhere
     # makes it non-finite; a finite input whose sum overflows falls through to the exact test.

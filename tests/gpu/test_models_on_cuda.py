@@ -108,3 +108,19 @@ def test_sashimi_on_cuda_matches_the_cpu():
     torch.manual_seed(0)
     model = SaShiMi(**sashimi_config("tiny").to_dict()).eval()
     assert_cuda_matches_cpu(model, (torch.randint(0, 256, (2, 256)),))
+
+
+def test_eval_forward_on_cuda_skips_the_non_finite_input_check_and_never_syncs():
+    """The CPU's NaN check (``check_finite``) would read a result back from the GPU in every block's
+    forward; on CUDA it is skipped, so NaN input flows through as in PyTorch's own layers."""
+    from ssm_ts.core import SSMBlock
+
+    block = SSMBlock(d_model=8, ssm="s4d", d_state=8).cuda().eval()
+    x = torch.randn(2, 64, 8, device="cuda")
+    x[0, 10, 3] = float("nan")
+    torch.cuda.set_sync_debug_mode("error")  # a device-to-host read would raise
+    try:
+        y = block(x)
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    assert torch.isnan(y[0]).any() and torch.isfinite(y[1]).all()
