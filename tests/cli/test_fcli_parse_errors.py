@@ -72,3 +72,15 @@ def test_help_shows_what_the_command_does_and_the_model_and_data_options_before_
     with pytest.raises(SystemExit):
         cli.main(["forecast", "predict", "--help"])
     assert "--level LEVEL" in capsys.readouterr().out
+
+
+def test_print_config_round_trips(tmp_path, capsys):
+    """``fit --print_config > c.yaml; fit --config c.yaml`` resolves the same config."""
+    with pytest.raises(SystemExit):
+        cli.main(["forecast", "fit", "--config", "forecast_co2_quick", "--print_config"])
+    printed = capsys.readouterr().out
+    (tmp_path / "c.yaml").write_text(printed)
+    with pytest.raises(SystemExit):
+        cli.main(["forecast", "fit", "--config", str(tmp_path / "c.yaml"), "--print_config"])
+    assert capsys.readouterr().out == printed
+    assert "lookback: 104" in printed and "fill: interpolate" in printed
