@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SSM_TS_TEST_DATA", REPO_ROOT.parent / "shared" / "data"))
-# what Lightning's seed_everything writes into the environment (the seed, whether loader workers are seeded)
-SEED_ENVIRONMENT = ("PL_GLOBAL_SEED", "PL_SEED_WORKERS")
+# what fits leave in the environment: Lightning's seed_everything its seed and whether loader workers are
+# seeded, a DDP fit (ddp_spawn) the port of its rendezvous, which the next DDP fit would reuse
+LEFT_BY_FITS = ("PL_GLOBAL_SEED", "PL_SEED_WORKERS", "MASTER_PORT")
 
 
 @pytest.fixture(scope="session")
@@ -39,16 +40,19 @@ def _seed_and_isolate(tmp_path, monkeypatch):
     Lightning's ``seed_everything`` (a front end's ``seed``, a CLI ``--seed_everything``) leaves its seed
     in the environment (``PL_GLOBAL_SEED``), and a CLI fit without ``--seed_everything`` then seeds with
     it instead of 0: such a fit trained another model after an earlier test's ``seed=3`` than alone
-    (tests/cli/test_cli_machinery.py's line fit missed its slope). Each test starts without it.
+    (tests/cli/test_cli_machinery.py's line fit missed its slope). Each test starts and ends without it
+    (:data:`LEFT_BY_FITS`, also a shell's), so module fixtures made between tests do not see it either.
 
     Lightning's MLflow logger sets MLflow's process-wide tracking URI (``mlflow.set_tracking_uri``), which
     takes precedence over ``MLFLOW_TRACKING_URI``: after a logged fit, ``mlflow.get_run`` or
     ``MlflowClient()`` in the next test read the previous test's store. It is unset after each test."""
     torch.manual_seed(0)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
-    for name in SEED_ENVIRONMENT:
-        monkeypatch.delenv(name, raising=False)
+    for name in LEFT_BY_FITS:
+        os.environ.pop(name, None)  # not monkeypatch: it would put back what a module fixture's fit left
     yield
+    for name in LEFT_BY_FITS:
+        os.environ.pop(name, None)
     # (only where MLflow was imported: importing it for a test that never did would cost seconds); None
     # also unsets MLFLOW_TRACKING_URI, which monkeypatch then restores
     if "mlflow" in sys.modules:
