@@ -618,6 +618,30 @@ def build_cli_class():
                         publish_copy(path, out / path.relative_to(own))
                     Console(stderr=True, soft_wrap=True).print(f"[green]{folder}[/green] {out / folder}")
 
+        def _read_data_like_the_checkpoint(self) -> None:
+            """validate/test/predict: a forecasting data module reads its file with the checkpoint's
+            columns, frequency and fill from the first read. Lightning hands it the checkpoint's state
+            only after its setup, so the file was read once as new training data first: a new file's
+            trailing future-covariate rows (predict's documented input) got the training warning
+            "left out of training"."""
+            from ssm_ts.export import load_checkpoint
+
+            ckpt_path = self._get(self.config, "ckpt_path")
+            if not ckpt_path or not hasattr(self.datamodule, "fitted_spec"):
+                return
+            state = load_checkpoint(ckpt_path).get(type(self.datamodule).__qualname__)
+            if state:
+                self.datamodule.load_state_dict(state)
+
+        def before_validate(self) -> None:
+            self._read_data_like_the_checkpoint()
+
+        def before_test(self) -> None:
+            self._read_data_like_the_checkpoint()
+
+        def before_predict(self) -> None:
+            self._read_data_like_the_checkpoint()
+
         def after_validate(self) -> None:
             self._mirror_run_artifacts()
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from ssm_ts import cli
+from ssm_ts.cli import short_warnings
 from tests.cli_runs import run_cli_in
 
 LOOKBACK, HORIZON = 48, 12
@@ -111,9 +113,11 @@ def test_series_missing_from_a_long_file_are_named_as_series(fitted_long, shared
     assert "batch_size" not in err
 
 
-def test_warnings_are_one_line_without_the_source_that_raised_them(fitted, new_csv, shared_data):
-    """As a user runs it (a process, Python's own warning display): a warning printed the ssm-ts file and
-    line that raised it and that line's source (``self._frame, self._spec = load_series(``)."""
+def test_predict_reads_a_new_file_as_input_without_training_warnings(fitted, new_csv, shared_data):
+    """As a user runs it (a process, Python's own warning display). The new file's trailing
+    future-covariate rows are predict's documented input, but Lightning gave the data module the
+    checkpoint's spec only after a first read as training data, which warned that they are "left out of
+    training", with the ssm-ts file and line that raised it and its source (``load_series(``)."""
     args = ["forecast", "predict", "--ckpt_path", "best", "--out", "out", "--data.path", "new.csv"]
     env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{fitted / 'mlflow.db'}", "OMP_NUM_THREADS": "1"}
     done = subprocess.run(
@@ -125,8 +129,21 @@ def test_warnings_are_one_line_without_the_source_that_raised_them(fitted, new_c
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    assert "ssm-ts forecast: warning: new.csv: the last 12 rows" in done.stderr
+    assert "warning" not in done.stderr.lower() and "left out of training" not in done.stderr
     assert ".py:" not in done.stderr and "load_series(" not in done.stderr
+
+
+def test_cli_warnings_print_as_one_line_without_their_source():
+    """Python's display (``warnings.formatwarning``) named the ssm-ts file and line under each warning;
+    the CLI prints ``ssm-ts forecast: warning: <message>`` (``--verbose`` keeps Python's form)."""
+    message = "the last 12 rows are future rows"
+    with short_warnings("forecast", verbose=False):
+        short = warnings.formatwarning(message, UserWarning, "series.py", 924)
+    with short_warnings("forecast", verbose=True):
+        verbose = warnings.formatwarning(message, UserWarning, "series.py", 924)
+    assert short == f"ssm-ts forecast: warning: {message}\n"
+    assert "series.py:924" in verbose and "UserWarning" in verbose
+    assert warnings.formatwarning(message, UserWarning, "series.py", 924) == verbose  # restored after
 
 
 def test_a_file_at_another_frequency_is_named_as_such(fitted, new_csv, capsys):

@@ -107,7 +107,7 @@ def test_predict_interval_method_without_level_is_refused_before_predicting(fitt
     assert '--level "[80, 95]"' in err
     with pytest.raises(SystemExit):  # an unknown method: the parser names the choices
         cli.main([*predict, "--interval_method", "bogus"])
-    assert "Expected a typing.Literal['residual', 'cqr']" in capsys.readouterr().err
+    assert "--interval_method takes one of residual, cqr or null; got 'bogus'" in capsys.readouterr().err
     assert not written  # refused before any forecast was written
     assert cli.main([*predict, "--interval_method", "cqr", "--level", "80"]) == 0
     assert "OT_lo-80" in pd.read_csv(out / "forecast.csv").columns
