@@ -46,7 +46,8 @@ def test_real_checkpoint_loads_and_bad_paths_are_clear(tmp_path):
 
 
 def crafted_last_checkpoint(out_dir, marker):
-    ckpt = out_dir / "run" / "checkpoints" / "last.ckpt"
+    # in a run folder of ssm-ts's own (experiment/run), where resume=True looks
+    ckpt = out_dir / "1" / "run" / "checkpoints" / "last.ckpt"
     ckpt.parent.mkdir(parents=True)
     with open(ckpt, "wb") as f:
         pickle.dump({"state_dict": {}, "payload": Exploit(marker)}, f)
