@@ -934,6 +934,9 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
         save_config_kwargs={"save_to_log_dir": False, "overwrite": True},
         # name the command in usage lines and errors ("ssm-ts forecast fit"), not Python's argv[0]
         parser_kwargs={"prog": f"ssm-ts {use}", "description": f"ssm-ts {use}: {spec.description}"},
+        # seed 0 unless --seed_everything says otherwise, as the Python API's seed=0; Lightning's default
+        # (True) takes PL_GLOBAL_SEED, which an earlier fit in the same process (a notebook) leaves behind
+        seed_everything_default=0,
         trainer_defaults={
             # keeps best-epoch=N.ckpt (lowest val_loss; only last.ckpt without validation) and last.ckpt,
             # written after the user's --trainer.callbacks (LightningCLI puts those first)
