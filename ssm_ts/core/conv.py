@@ -366,9 +366,12 @@ class SSMBlock(nn.Module):
                     f"SSMBlock: mask must be (batch, length) = {tuple(x.shape[:2])}, got {found}"
                 )
             keep = mask.unsqueeze(-1) != 0
+            # Padded steps are zeros from here on, for the residual and the norm too: NaN padding kept
+            # there left the real outputs alone but made gradients NaN (LayerNorm's backward, 0 * NaN).
+            x = torch.where(keep, x, torch.zeros((), dtype=x.dtype, device=x.device))
         if not hasattr(self.conv.ssm, "forward_sequence"):  # an FFT convolution: see check_finite
             # On x itself, so the message names the user's channel (the norm mixes channels).
-            check_finite(x if keep is None else x.masked_fill(~keep, 0), "SSMBlock", self)
+            check_finite(x, "SSMBlock", self)
         z = self.norm(x) if self.prenorm else x
         if keep is not None:
             # where, not a product: padding filled with NaN (NaN * 0 = NaN) must not reach real steps
