@@ -20,32 +20,14 @@ from typing import Any
 
 import mlflow
 import pandas as pd
-from mlflow.exceptions import MlflowException
-from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 
 from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.tracking.request_errors import answered_as_bad_request
 
 REQUEST_COLUMNS = ("seconds", "temperature", "top_p", "seed", "clip")
 # the example request's clip length: short, because MLflow generates it once when the model is logged
 # (it checks that the example can be served)
 EXAMPLE_SECONDS = 0.05
-
-
-class _RequestError(MlflowException):
-    """A request the model cannot answer. MLflow's scoring server answers any other exception with
-    "Encountered an unexpected error while evaluating the model" (the reason only in a stack trace);
-    an MlflowException with INVALID_PARAMETER_VALUE becomes a 400 answer carrying this message."""
-
-    def __init__(self, message: str):
-        super().__init__(message, error_code=INVALID_PARAMETER_VALUE)
-
-
-class RequestDataError(_RequestError, DataError):
-    """A bad request value (a DataError in-process, HTTP 400 when served)."""
-
-
-class RequestSettingError(_RequestError, ConfigError):
-    """A generation setting out of range (a ConfigError in-process, HTTP 400 when served)."""
 
 
 class WaveformPyfunc(mlflow.pyfunc.PythonModel):
@@ -59,14 +41,8 @@ class WaveformPyfunc(mlflow.pyfunc.PythonModel):
     def predict(
         self, context, model_input: pd.DataFrame, params: dict[str, Any] | None = None
     ) -> pd.DataFrame:
-        try:
+        with answered_as_bad_request():
             return self._generate(model_input)
-        except (ConfigError, DataError) as err:
-            if isinstance(err, MlflowException):
-                raise
-            raise (RequestSettingError if isinstance(err, ConfigError) else RequestDataError)(
-                str(err)
-            ) from err
 
     def _generate(self, model_input: pd.DataFrame) -> pd.DataFrame:
         frame = pd.DataFrame(model_input)

@@ -43,6 +43,8 @@ import mlflow
 import numpy as np
 import pandas as pd
 
+from ssm_ts.tracking.request_errors import answered_as_bad_request
+
 if TYPE_CHECKING:
     from ssm_ts.pipelines.sensor import SeriesSet
 
@@ -193,11 +195,14 @@ class ClassifierPyfunc(mlflow.pyfunc.PythonModel):
         """``params={"rate": r}``: recordings at another sample rate (training rate / theirs). A
         long DataFrame whose times show another step than the training one warns unless ``r`` matches.
         ``params={"nan_policy": p}``: missing values handled by ``p`` instead of the fit's policy."""
+        with answered_as_bad_request():  # served: an HTTP 400 naming the problem, not "unexpected error"
+            return self._predict(model_input, params or {})
+
+    def _predict(self, model_input, params: dict) -> pd.DataFrame:
         from ssm_ts.models.random_ssm_features import check_rate
         from ssm_ts.pipelines.sensor import check_sampling_step
         from ssm_ts.tasks.classification import predict_series, prediction_frame
 
-        params = params or {}
         rate = check_rate(params.get("rate", 1.0))  # a bad rate: its error, before any warning
         nan_policy = _checked_nan_policy(params.get("nan_policy") or getattr(self, "nan_policy", "error"))
         names = self.task.hparams.get("channel_names")  # None: fitted without names, or exported before

@@ -35,12 +35,9 @@ from typing import Any
 
 import mlflow
 import pandas as pd
-from mlflow.exceptions import MlflowException
 
-from ssm_ts.errors import ConfigError, DataError
-
-# MlflowExceptions (HTTP 400 when served) that stay ssm-ts's own error types in-process
-from ssm_ts.tracking.pyfunc_audio import RequestDataError, RequestSettingError
+# ssm-ts's errors leave predict as MlflowExceptions (HTTP 400 when served) of ssm-ts's own types
+from ssm_ts.tracking.request_errors import answered_as_bad_request
 
 # the params of a calibrated model's input example: MLflow's serving example then shows `level` as a list
 EXAMPLE_PARAMS = {"level": [80.0]}
@@ -63,14 +60,8 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
         A request the model cannot answer (a missing column, text where numbers go, too few rows) raises
         an MlflowException that is also ssm-ts's DataError / ConfigError: served, an HTTP 400 whose
         reason names the column (MLflow answers any other exception "Encountered an unexpected error")."""
-        try:
+        with answered_as_bad_request():
             return self._forecast(model_input, params)
-        except (ConfigError, DataError) as err:
-            if isinstance(err, MlflowException):
-                raise
-            raise (RequestSettingError if isinstance(err, ConfigError) else RequestDataError)(
-                str(err)
-            ) from err
 
     def _forecast(self, model_input: pd.DataFrame, params: dict[str, Any] | None) -> pd.DataFrame:
         options = {"n": _steps(params), **_interval_params(params)}

@@ -71,3 +71,26 @@ def test_a_path_or_a_dict_is_named(basicmotions, given, message):
     model, _ = basicmotions
     with pytest.raises(DataError, match=message):
         model.predict(given)
+
+
+def test_a_bad_request_is_an_http_400_naming_it(basicmotions):
+    """Served, any exception but an MlflowException was answered "Encountered an unexpected error"
+    (HTTP 500) with the reason only in the server's log; a bad request is now an MlflowException with
+    INVALID_PARAMETER_VALUE (HTTP 400 carrying the message) that is still ssm-ts's DataError /
+    ConfigError in Python."""
+    from mlflow.exceptions import MlflowException
+    from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE, ErrorCode
+
+    from ssm_ts.errors import ConfigError
+
+    model, X = basicmotions
+    X = X.copy()
+    X[2, 4, 10] = np.nan
+    with pytest.raises(DataError, match="channel 4, time step 10") as err:
+        model.predict(X)
+    assert isinstance(err.value, MlflowException)
+    assert err.value.error_code == ErrorCode.Name(INVALID_PARAMETER_VALUE)
+    assert err.value.get_http_status_code() == 400
+    with pytest.raises(ConfigError, match="rate") as err:
+        model.predict(X[:1, :, :10] * 0, params={"rate": -1.0})
+    assert isinstance(err.value, MlflowException) and err.value.get_http_status_code() == 400
