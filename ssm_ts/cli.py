@@ -654,9 +654,15 @@ def build_cli_class():
             except KeyboardInterrupt:
                 # what the rerun resumes: this fit's own last.ckpt, if it wrote one. Else --ckpt_path last
                 # would resume another fit's under the same --out, or find none.
-                out, logger = Path(self._setting("out")), self._mlflow_logger()
-                own = (run_folder(out, logger) if logger is not None else out) / "checkpoints" / "last.ckpt"
-                INTERRUPTED_FIT.update(out=str(out), last=str(own) if own.is_file() else None)
+                # The fit's own callback knows what it wrote: without MLflow, <out>/checkpoints/last.ckpt
+                # may be an earlier fit's under the same --out.
+                own = ssm_ts_best_checkpoint(self.trainer)
+                last = own.last_model_path if own is not None else ""
+                INTERRUPTED_FIT.update(
+                    out=str(self._setting("out")),
+                    last=last if last and Path(last).is_file() else None,
+                    run="yes" if self._mlflow_logger() is not None else None,
+                )
                 raise
 
         def after_fit(self) -> None:
@@ -733,10 +739,11 @@ def interrupted_text(use: str) -> str:
     out, last = INTERRUPTED_FIT.get("out"), INTERRUPTED_FIT.get("last")
     if out is None:  # not a fit (predict, test, ...), or before it started
         return "interrupted"
+    killed = "its MLflow run is marked KILLED" if INTERRUPTED_FIT.get("run") else "it logged to no MLflow run"
     if last is None:
         return (
             "interrupted before the fit wrote its first checkpoint (at the end of its first epoch), so there "
-            "is nothing to resume: its MLflow run is marked KILLED; rerun the fit without --ckpt_path"
+            f"is nothing to resume: {killed}; rerun the fit without --ckpt_path"
         )
     from ssm_ts.training import find_own_checkpoint
 
@@ -745,8 +752,8 @@ def interrupted_text(use: str) -> str:
     if newest is None or Path(newest).resolve() != Path(last).resolve():
         resume = f"ssm-ts {use} fit --ckpt_path {last} --out {out}"  # 'last' would pick another fit's
     return (
-        f"interrupted; its checkpoints are kept ({last}) and its MLflow run is marked KILLED. "
-        f"Resume it, in the same run, with: {resume}"
+        f"interrupted; its checkpoints are kept ({last}) and {killed}. "
+        f"Resume it{', in the same run,' if INTERRUPTED_FIT.get('run') else ''} with: {resume}"
     )
 
 
@@ -969,17 +976,31 @@ def version_line() -> str:
     return f"ssm-ts {installed} (Python {platform.python_version()}, {Path(ssm_ts.__file__).parent})"
 
 
+def _own_source_folders() -> tuple[str, ...]:
+    """The folders of ssm-ts's packages (``ssm_ts``, and ``ssm_ts.kernels`` / ``ssm_ts.pipelines``, which an
+    editable install keeps beside it), each ending in a separator."""
+    import ssm_ts.kernels
+    import ssm_ts.pipelines
+
+    packages = (ssm_ts, ssm_ts.kernels, ssm_ts.pipelines)
+    return tuple(str(Path(folder).resolve()) + os.sep for package in packages for folder in package.__path__)
+
+
 @contextlib.contextmanager
 def short_warnings(use: str, verbose: bool) -> Iterator[None]:
-    """Warnings printed as one line, ``ssm-ts forecast: warning: ...``: Python's own name the ssm-ts
-    source file and line that warned, which mean nothing on the command line (``--verbose`` keeps them).
+    """ssm-ts's warnings printed as one line, ``ssm-ts forecast: warning: ...``: Python's own name the
+    ssm-ts source file and line that warned, which mean nothing on the command line (``--verbose`` keeps
+    them). Other libraries' warnings (torch, scikit-learn) keep Python's form, their category and source.
     Only the text changes: a caller recording warnings (``pytest.warns``) still gets them."""
     if verbose:
         yield
         return
     previous = warnings.formatwarning
+    own = _own_source_folders()
 
     def one_line(message, category, filename, lineno, line=None) -> str:
+        if not str(Path(filename).resolve()).startswith(own):
+            return previous(message, category, filename, lineno, line)
         return f"ssm-ts {use}: warning: {message}\n"
 
     warnings.formatwarning = one_line

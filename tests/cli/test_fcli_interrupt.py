@@ -48,6 +48,24 @@ def test_ctrl_c_mid_fit_names_the_command_that_resumes_it(data_home, capsys):
     assert len(client.get_metric_history(run.info.run_id, "val_loss")) == 3
 
 
+def test_ctrl_c_without_mlflow_names_no_run_and_no_earlier_fits_checkpoint(data_home, capsys):
+    """Without a logger every fit under one --out shares <out>/checkpoints: the message named the earlier
+    fit's last.ckpt as this one's and said an MLflow run (there is none) was KILLED."""
+    no_mlflow = [*FIT, "--trainer.logger", "false"]
+    assert cli.main([*no_mlflow, "--trainer.max_epochs", "1"]) == 0  # an earlier, finished fit
+    capsys.readouterr()
+    assert cli.main([*no_mlflow, "--trainer.max_epochs", "3", *interrupt_at(0)]) == 130
+    err = " ".join(capsys.readouterr().err.split())
+    assert "interrupted before the fit wrote its first checkpoint" in err
+    assert "it logged to no MLflow run" in err and "KILLED" not in err
+    assert cli.main([*no_mlflow, "--trainer.max_epochs", "3", *interrupt_at(1)]) == 130
+    err = " ".join(capsys.readouterr().err.split())
+    # the earlier fit's last.ckpt is in the folder, so this fit's is last-v1.ckpt and 'last' would not find it
+    resume = "ssm-ts forecast fit --ckpt_path out/checkpoints/last-v1.ckpt --out out"
+    kept = "checkpoints are kept (out/checkpoints/last-v1.ckpt) and it logged to no MLflow run."
+    assert f"{kept} Resume it with: {resume}" in err
+
+
 @pytest.fixture(autouse=True)
 def _own_store(data_home, monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{data_home / 'mlflow.db'}")

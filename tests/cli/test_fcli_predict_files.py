@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import torch
 
 from ssm_ts import cli
 from ssm_ts.cli import short_warnings
@@ -135,15 +136,23 @@ def test_predict_reads_a_new_file_as_input_without_training_warnings(fitted, new
 
 def test_cli_warnings_print_as_one_line_without_their_source():
     """Python's display (``warnings.formatwarning``) named the ssm-ts file and line under each warning;
-    the CLI prints ``ssm-ts forecast: warning: <message>`` (``--verbose`` keeps Python's form)."""
-    message = "the last 12 rows are future rows"
+    the CLI prints ``ssm-ts forecast: warning: <message>`` for ssm-ts's own (``--verbose`` keeps Python's
+    form), and other libraries' warnings keep their category and source."""
+    import ssm_ts.pipelines.forecasting.series as series
+
+    message, torch_file = (
+        "the last 12 rows are future rows",
+        str(Path(torch.__file__).parent / "nn" / "modules.py"),
+    )
     with short_warnings("forecast", verbose=False):
-        short = warnings.formatwarning(message, UserWarning, "series.py", 924)
+        short = warnings.formatwarning(message, UserWarning, series.__file__, 924)
+        other = warnings.formatwarning(message, UserWarning, torch_file, 7)
     with short_warnings("forecast", verbose=True):
-        verbose = warnings.formatwarning(message, UserWarning, "series.py", 924)
+        verbose = warnings.formatwarning(message, UserWarning, series.__file__, 924)
     assert short == f"ssm-ts forecast: warning: {message}\n"
     assert "series.py:924" in verbose and "UserWarning" in verbose
-    assert warnings.formatwarning(message, UserWarning, "series.py", 924) == verbose  # restored after
+    assert "modules.py:7" in other and "UserWarning" in other
+    assert warnings.formatwarning(message, UserWarning, series.__file__, 924) == verbose  # restored after
 
 
 def test_a_file_at_another_frequency_is_named_as_such(fitted, new_csv, capsys):
