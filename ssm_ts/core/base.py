@@ -125,7 +125,12 @@ class SSM(nn.Module):
         raise NotImplementedError
 
     def check_rate(self, rate: float) -> None:
-        """Raise :class:`ConfigError` unless ``rate`` is a finite number > 0 (exactly 1.0 in discrete time)."""
+        """Raise :class:`ConfigError` unless ``rate`` is a finite number > 0 (exactly 1.0 in discrete time).
+
+        Not while ``torch.compile`` traces: with ``dynamic=True`` the rate may be symbolic, and the check
+        broke the graph at ``math.isfinite`` (eager calls check it)."""
+        if torch.compiler.is_compiling():
+            return
         name = type(self).__name__
         if not self.continuous_time:
             if not is_real_number(rate) or rate != 1.0:
