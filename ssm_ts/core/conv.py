@@ -175,7 +175,8 @@ def check_finite(x: Tensor, owner: str, module: nn.Module) -> None:
     raise ConfigError(
         f"{owner}: x holds {len(bad)} NaN/inf value(s), first at batch {b}, step {t}, channel {h}; the FFT "
         "convolution would spread them to every step of the sequence, earlier ones included. Fill missing "
-        "values before the model, or zero padded steps with SSMBlock's mask="
+        "values before the model, or zero padded steps with SSMBlock's mask=. If the model's input is finite, "
+        "a layer before this one overflowed (its weights or activations are too large)"
     )
 
 

@@ -210,8 +210,9 @@ def test_a_non_finite_input_to_the_fft_convolution_is_a_config_error_naming_its_
     x[1, 8, 2] = bad
     with pytest.raises(ConfigError, match=r"1 NaN/inf value.*first at batch 1, step 8, channel 2"):
         block(x)
-    with pytest.raises(ConfigError, match=r"FFTConv: x holds 1 NaN/inf.*batch 1, step 8, channel 2"):
+    with pytest.raises(ConfigError, match=r"FFTConv: x holds 1 NaN/inf.*batch 1, step 8, channel 2") as err:
         block.conv(x)
+    assert "a layer before this one overflowed" in str(err.value)  # clean data: where else to look
 
 
 def test_block_constructor_arguments_are_checked_before_any_layer_is_built():
