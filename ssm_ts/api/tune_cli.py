@@ -294,9 +294,10 @@ def tune_command(argv: list[str]) -> int:
         )
     print_summary(result)
     for path in write_outputs(result, out):
-        console.print(f"[green]wrote[/green] {path}")
+        console.print(f"[green]wrote[/green] {path}", soft_wrap=True)
     if result.run_id is not None:
         console.print(
-            f"[green]MLflow[/green] search run {result.run_id}, best trial run {result.best.run_id_}"
+            f"[green]MLflow[/green] search run {result.run_id}, best trial run {result.best.run_id_}",
+            soft_wrap=True,  # run ids whole, on one line, however narrow the terminal
         )
     return 0

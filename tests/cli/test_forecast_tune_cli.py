@@ -55,7 +55,11 @@ def test_tune_writes_the_best_models_outputs_and_prints_the_studys_best(co2, tun
     found, args = tune_results, tiny_tune_args(co2)
     assert cli.main(args) == 0
     (result,) = found
-    out, printed = co2 / "out", capsys.readouterr().out
+    captured = capsys.readouterr()
+    out, printed = co2 / "out", captured.out
+    # whole lines however long (rich wrapped them at 80 columns, splitting run ids and paths)
+    assert f"search run {result.run_id}, best trial run {result.best.run_id_}" in captured.err
+    assert "\nwrote out/trials.csv\n" in captured.err
 
     study_best = result.study.best_trial
     assert result.best_params == study_best.user_attrs["values"]
