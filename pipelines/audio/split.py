@@ -133,8 +133,17 @@ def split_files(
         result = FileSplit(train, val, test)
     for name in ("train", "val", "test"):
         if not getattr(result, name):
+            detail = "check the split lists, pattern or fractions"
+            if method == "rule":
+                matched = f"test_pattern {test_pattern!r} matched {len(result.test)}"
+                if val_pattern:
+                    matched += f", val_pattern {val_pattern!r} {len(result.val)} of the rest"
+                # the usual slip: a glob ('take0*' matches every name holding 'take', as 0* may be empty)
+                detail = (
+                    f"{matched}. The patterns are regular expressions searched in file names, not globs: "
+                    "'^take0' matches names that start with take0, '_[0-4]\\.wav$' those ending _0.wav to _4.wav"
+                )
             raise DataError(
-                f"the {name} split of {root} is empty (split={method!r}, {len(files)} files); check the split "
-                "lists, pattern or fractions"
+                f"the {name} split of {root} is empty (split={method!r}, {len(files)} files); {detail}"
             )
     return result

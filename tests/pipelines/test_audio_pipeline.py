@@ -366,3 +366,15 @@ def test_a_float_wav_beyond_full_scale_warns_naming_it_once(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         read_audio(path)  # once per file, not once per training step
+
+
+def test_an_empty_rule_split_names_what_each_pattern_matched_and_that_they_are_regexes(tmp_path):
+    """A glob-minded ``test_pattern: "take0*"`` matches every 'take' name ('0*' may be empty), leaving
+    train empty; the error said only "check the split lists, pattern or fractions"."""
+    files = [tmp_path / f"take{i}.wav" for i in range(8)]
+    with pytest.raises(DataError) as err:
+        split_files(files, tmp_path, "rule", test_pattern="take0*", val_pattern="take7")
+    message = str(err.value)
+    assert "the train split" in message
+    assert "test_pattern 'take0*' matched 8, val_pattern 'take7' 0 of the rest" in message
+    assert "regular expressions searched in file names, not globs" in message and "'^take0'" in message
