@@ -187,9 +187,20 @@ def parse_error_text(parser: Any, message: str) -> str:
         given = re.search(r"(?:Given value|Got value): (.*)", message)
         hint = getattr(actions[key], "_typehint", None)
         what = _type_text(hint) if hint is not None else "another value"
+        # a class-typed option (--trainer.callbacks): why the class was refused is below the first line
+        # (an init argument it does not accept, a wrong value for one, no such import path); the value
+        # given is named there, jsonargparse's own "Given value" is an internal NestedArg(...)
+        classes = "class_path" in message or "import path" in message
         lines = [
-            f"{prog}: error: --{key} takes {what}" + (f"; got {given.group(1).strip()!r}" if given else "")
+            f"{prog}: error: --{key} takes {what}"
+            + (f"; got {given.group(1).strip()!r}" if given and not classes else "")
         ]
+        if classes:
+            skip = ("Subtypes:", "Given value", "Does not validate against any", "Expected a path but")
+            reasons = textwrap.dedent("\n".join(message.strip().splitlines()[1:])).splitlines()
+            lines += [
+                f"  {line}" for line in reasons if line.strip() and not line.strip("- ").startswith(skip)
+            ]
     elif unknown:
         key = unknown.group(1).lstrip("-")
         options = {**{dest: dest for dest in actions}, **linked}  # what each key is given as
