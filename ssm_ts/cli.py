@@ -301,6 +301,11 @@ def build_cli_class():
             with atomic_path(out_dir / "config.yaml") as tmp:
                 tmp.write_text(text)
 
+        def on_save_checkpoint(self, trainer, pl_module, checkpoint: dict[str, Any]) -> None:
+            # a resume's trainer settings (saved_trainer_settings): without MLflow, <out>/config.yaml is
+            # whichever command ran last under the same --out (a validate, another fit), not this fit's
+            checkpoint[TRAINER_SETTINGS_KEY] = fit_trainer_settings(self.config.get("trainer"))
+
     class SSMTSCLI(LightningCLI):
         use_name = "ssm-ts"
         # a resumed fit's data settings compared once the data is read (_check_resolved_on_resume)
@@ -453,7 +458,7 @@ def build_cli_class():
                 if _comparable(value) != _comparable(parser.get_default(key))
             }
             # the fit's trainer budget and clipping too, unless given again (they may change)
-            restored.update(saved_trainer_settings(Path(ckpt_path), parser))
+            restored.update(saved_trainer_settings(Path(ckpt_path), parser, checkpoint))
             if restored:
                 parser.set_defaults(restored)
                 self.parse_arguments(self.parser, self._given_args)
@@ -815,17 +820,44 @@ RESUMED_TRAINER_SETTINGS = (
 )  # fmt: skip
 
 
-def saved_trainer_settings(ckpt_path: Path, parser) -> dict[str, Any]:
-    """The ``trainer.*`` settings of RESUMED_TRAINER_SETTINGS that the fit of ``ckpt_path`` saved in
-    its ``config.yaml`` (the run folder's, ``<run>/checkpoints/`` beside it; ``<out>/`` without
-    MLflow), as ``{"trainer.max_epochs": 20, ...}``; none where that file is missing or unreadable."""
+# in a checkpoint of a CLI fit: its trainer settings of RESUMED_TRAINER_SETTINGS (fit_trainer_settings)
+TRAINER_SETTINGS_KEY = "ssm_ts_fit_trainer_settings"
+
+
+def _plain(value: Any) -> bool:
+    """Whether ``value`` loads back from a checkpoint with ``weights_only=True`` (and is YAML's)."""
+    if isinstance(value, (list, tuple)):
+        return all(map(_plain, value))
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def fit_trainer_settings(trainer: Any) -> dict[str, Any]:
+    """The settings of RESUMED_TRAINER_SETTINGS a fit's ``trainer`` config (a Namespace or dict) gives,
+    as ``{"max_epochs": 20, ...}``: the ones set, in plain values a checkpoint keeps."""
+    if trainer is None:
+        return {}
+    values = {name: trainer.get(name) for name in RESUMED_TRAINER_SETTINGS}
+    return {name: value for name, value in values.items() if value is not None and _plain(value)}
+
+
+def saved_trainer_settings(
+    ckpt_path: Path, parser, checkpoint: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The ``trainer.*`` settings of RESUMED_TRAINER_SETTINGS of the fit that wrote ``ckpt_path``, as
+    ``{"trainer.max_epochs": 20, ...}``: the ones ``checkpoint`` (its content) records, else (written
+    before they were recorded) those of the ``config.yaml`` its fit saved (the run folder's,
+    ``<run>/checkpoints/`` beside it; ``<out>/`` without MLflow); none where that file is missing."""
     import yaml
 
-    try:
-        saved = yaml.safe_load((ckpt_path.parent.parent / "config.yaml").read_text()) or {}
-    except (OSError, yaml.YAMLError):
-        return {}
-    trainer = saved.get("trainer") if isinstance(saved, dict) else None
+    trainer = (checkpoint or {}).get(TRAINER_SETTINGS_KEY)
+    if not isinstance(trainer, dict):
+        try:
+            saved = yaml.safe_load((ckpt_path.parent.parent / "config.yaml").read_text()) or {}
+        except (OSError, yaml.YAMLError):
+            return {}
+        trainer = saved.get("trainer") if isinstance(saved, dict) else None
     if not isinstance(trainer, dict):
         return {}
     return {
