@@ -678,6 +678,8 @@ def build_cli_class():
                     out=str(self._setting("out")),
                     last=last if last and Path(last).is_file() else None,
                     run="yes" if self._mlflow_logger() is not None else None,
+                    # a resume's checkpoint: what a rerun resumes from when this fit wrote none yet
+                    resumed_from=str(kwargs["ckpt_path"]) if kwargs.get("ckpt_path") else None,
                 )
                 raise
 
@@ -756,6 +758,12 @@ def interrupted_text(use: str) -> str:
     if out is None:  # not a fit (predict, test, ...), or before it started
         return "interrupted"
     killed = "its MLflow run is marked KILLED" if INTERRUPTED_FIT.get("run") else "it logged to no MLflow run"
+    if last is None and INTERRUPTED_FIT.get("resumed_from"):  # its start, in another folder: still there
+        return (
+            f"interrupted before the fit wrote a checkpoint of its own: {killed}. Resume it again from the "
+            f"checkpoint it started from: ssm-ts {use} fit --ckpt_path {INTERRUPTED_FIT['resumed_from']} "
+            f"--out {out}"
+        )
     if last is None:
         return (
             "interrupted before the fit wrote its first checkpoint (at the end of its first epoch), so there "

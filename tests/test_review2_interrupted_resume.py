@@ -1,0 +1,41 @@
+"""Ctrl-C during the first epoch of a fit that resumed from a checkpoint in another folder (``fit
+--ckpt_path other/last.ckpt --out new``): the message said there was "nothing to resume" and to "rerun the
+fit without --ckpt_path", which starts over and drops the checkpoint's training. The checkpoint it
+resumed from is still there: the message names the command that resumes from it again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ssm_ts import cli
+from ssm_ts.data_fetch import ENV_DATA_HOME
+
+FIT = [
+    "forecast", "fit", "--data.path", "ETTh1", "--data.target", "OT", "--data.boundaries", "[600, 800, 1000]",
+    "--data.batch_size", "64", "--model.model", "nlinear", "--model.lookback", "48", "--model.horizon", "12",
+    "--trainer.logger", "false",
+]  # fmt: skip
+INTERRUPT = [
+    "--trainer.callbacks+=tests.cli.fake_use.InterruptAtEpoch",
+    "--trainer.callbacks.init_args.epoch=1",
+]
+
+
+@pytest.fixture
+def in_tmp(shared_data, tmp_path, monkeypatch, single_thread) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(ENV_DATA_HOME, str(shared_data))
+    return tmp_path
+
+
+def test_ctrl_c_before_a_resumed_fits_first_checkpoint_names_the_checkpoint_it_resumed(in_tmp, capsys):
+    assert cli.main([*FIT, "--trainer.max_epochs", "1", "--out", "first"]) == 0
+    (start,) = (in_tmp / "first").rglob("last.ckpt")
+    capsys.readouterr()
+    resumed = ["--ckpt_path", str(start), "--trainer.max_epochs", "3", "--out", "second"]
+    assert cli.main([*FIT, *resumed, *INTERRUPT]) == 130  # Ctrl-C as its first epoch (epoch 1) starts
+    err = " ".join(capsys.readouterr().err.split())
+    assert "without --ckpt_path" not in err and "nothing to resume" not in err
+    assert f"ssm-ts forecast fit --ckpt_path {start} --out second" in err
