@@ -680,6 +680,8 @@ def build_cli_class():
                     run="yes" if self._mlflow_logger() is not None else None,
                     # a resume's checkpoint: what a rerun resumes from when this fit wrote none yet
                     resumed_from=str(kwargs["ckpt_path"]) if kwargs.get("ckpt_path") else None,
+                    # without a logger the rerun needs --trainer.logger false again: else it logs to MLflow
+                    logger_off="yes" if not self.trainer.loggers else None,
                 )
                 raise
 
@@ -758,11 +760,12 @@ def interrupted_text(use: str) -> str:
     if out is None:  # not a fit (predict, test, ...), or before it started
         return "interrupted"
     killed = "its MLflow run is marked KILLED" if INTERRUPTED_FIT.get("run") else "it logged to no MLflow run"
+    off = " --trainer.logger false" if INTERRUPTED_FIT.get("logger_off") else ""  # the default logs to MLflow
     if last is None and INTERRUPTED_FIT.get("resumed_from"):  # its start, in another folder: still there
         return (
             f"interrupted before the fit wrote a checkpoint of its own: {killed}. Resume it again from the "
             f"checkpoint it started from: ssm-ts {use} fit --ckpt_path {INTERRUPTED_FIT['resumed_from']} "
-            f"--out {out}"
+            f"--out {out}{off}"
         )
     if last is None:
         return (
@@ -777,7 +780,7 @@ def interrupted_text(use: str) -> str:
         resume = f"ssm-ts {use} fit --ckpt_path {last} --out {out}"  # 'last' would pick another fit's
     return (
         f"interrupted; its checkpoints are kept ({last}) and {killed}. "
-        f"Resume it{', in the same run,' if INTERRUPTED_FIT.get('run') else ''} with: {resume}"
+        f"Resume it{', in the same run,' if INTERRUPTED_FIT.get('run') else ''} with: {resume}{off}"
     )
 
 

@@ -39,3 +39,16 @@ def test_ctrl_c_before_a_resumed_fits_first_checkpoint_names_the_checkpoint_it_r
     err = " ".join(capsys.readouterr().err.split())
     assert "without --ckpt_path" not in err and "nothing to resume" not in err
     assert f"ssm-ts forecast fit --ckpt_path {start} --out second" in err
+
+
+def test_the_resume_command_of_a_fit_without_mlflow_keeps_it_off(in_tmp, capsys):
+    """The printed command lacked ``--trainer.logger false``: run as printed, the resumed fit logged to a new
+    MLflow run (creating a store the user had turned off) and wrote its checkpoints into a run folder."""
+    assert cli.main([*FIT, "--trainer.max_epochs", "3", "--out", "out", *INTERRUPT]) == 130
+    err = " ".join(capsys.readouterr().err.split())
+    resume = "ssm-ts forecast fit --ckpt_path last --out out --trainer.logger false"
+    assert f"Resume it with: {resume}" in err
+    assert cli.main(resume.split()[1:]) == 0
+    assert sorted(p.relative_to(in_tmp).as_posix() for p in in_tmp.rglob("last*.ckpt")) == [
+        "out/checkpoints/last.ckpt"
+    ]
