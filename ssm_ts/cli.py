@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import importlib
 import os
 import sys
@@ -1030,6 +1031,7 @@ def version_line() -> str:
     return f"ssm-ts {installed} (Python {platform.python_version()}, {Path(ssm_ts.__file__).parent})"
 
 
+@functools.cache
 def _own_source_folders() -> tuple[str, ...]:
     """The folders of ssm-ts's packages (``ssm_ts``, and ``ssm_ts.kernels`` / ``ssm_ts.pipelines``, which an
     editable install keeps beside it), each ending in a separator."""
@@ -1050,10 +1052,11 @@ def short_warnings(use: str, verbose: bool) -> Iterator[None]:
         yield
         return
     previous = warnings.formatwarning
-    own = _own_source_folders()
 
     def one_line(message, category, filename, lineno, line=None) -> str:
-        if not str(Path(filename).resolve()).startswith(own):
+        # the folders are looked up at the first warning: importing the packages loads torch, which
+        # `ssm-ts forecast tune --help` and the like never need
+        if not str(Path(filename).resolve()).startswith(_own_source_folders()):
             return previous(message, category, filename, lineno, line)
         return f"ssm-ts {use}: warning: {message}\n"
 
