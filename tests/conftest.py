@@ -161,3 +161,14 @@ def _mlflow_tables_from_a_template(tmp_path_factory):
     utils._initialize_tables = from_template
     yield
     utils._initialize_tables = migrate
+
+
+@pytest.fixture
+def in_tmp(shared_data, tmp_path, monkeypatch, single_thread) -> Path:
+    """A test's own folder as the working directory, with the shared data as the data home (so CLI runs
+    name data sets such as ``--data.path ETTh1``)."""
+    from ssm_ts.data_fetch import ENV_DATA_HOME
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(ENV_DATA_HOME, str(shared_data))
+    return tmp_path

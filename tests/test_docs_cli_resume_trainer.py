@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import torch
 import yaml
 
 from ssm_ts import cli
-from ssm_ts.data_fetch import ENV_DATA_HOME
 
 FIT = [
     "forecast", "fit", "--data.path", "ETTh1", "--data.target", "OT", "--data.boundaries", "[600, 800, 1000]",
@@ -24,13 +22,6 @@ FIT = [
 ]  # fmt: skip
 # a bound for the run before the fix, which trained toward 1000 epochs
 LIMIT = ["--trainer.max_time", "00:00:00:20"]
-
-
-@pytest.fixture
-def in_tmp(shared_data, tmp_path, monkeypatch, single_thread) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(ENV_DATA_HOME, str(shared_data))
-    return tmp_path
 
 
 def saved_trainer(out: Path) -> dict:

@@ -5,12 +5,7 @@ resumed from is still there: the message names the command that resumes from it 
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from ssm_ts import cli
-from ssm_ts.data_fetch import ENV_DATA_HOME
 
 FIT = [
     "forecast", "fit", "--data.path", "ETTh1", "--data.target", "OT", "--data.boundaries", "[600, 800, 1000]",
@@ -21,13 +16,6 @@ INTERRUPT = [
     "--trainer.callbacks+=tests.cli.fake_use.InterruptAtEpoch",
     "--trainer.callbacks.init_args.epoch=1",
 ]
-
-
-@pytest.fixture
-def in_tmp(shared_data, tmp_path, monkeypatch, single_thread) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(ENV_DATA_HOME, str(shared_data))
-    return tmp_path
 
 
 def test_ctrl_c_before_a_resumed_fits_first_checkpoint_names_the_checkpoint_it_resumed(in_tmp, capsys):

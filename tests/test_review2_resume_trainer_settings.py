@@ -15,7 +15,6 @@ import pytest
 import torch
 
 from ssm_ts import cli
-from ssm_ts.data_fetch import ENV_DATA_HOME
 
 FIT = [
     "forecast", "fit", "--data.path", "ETTh1", "--data.target", "OT", "--data.boundaries", "[600, 800, 1000]",
@@ -27,13 +26,6 @@ INTERRUPT = [
     "--trainer.callbacks.init_args.epoch=1",
 ]
 LIMIT = ["--trainer.max_time", "00:00:00:30"]  # bounds the run before the fix (toward 1000 epochs)
-
-
-@pytest.fixture
-def in_tmp(shared_data, tmp_path, monkeypatch, single_thread) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(ENV_DATA_HOME, str(shared_data))
-    return tmp_path
 
 
 def epochs_done(checkpoint: Path) -> int:

@@ -21,6 +21,17 @@ from tests.cli_runs import run_cli_in
 LOOKBACK, HORIZON = 48, 12
 
 
+def refused_predict(folder: Path, csv: str, capsys) -> str:
+    """``ssm-ts forecast predict --ckpt_path best --data.path CSV`` in the fit's ``folder`` (its MLflow
+    store): it must exit 1; the error it printed."""
+    args = ["forecast", "predict", "--ckpt_path", "best", "--out", "out", "--data.path", csv]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")
+        assert cli.main(args) == 1
+    return capsys.readouterr().err
+
+
 @pytest.fixture(scope="module")
 def fitted(shared_data, tmp_path_factory) -> Path:
     """A folder with a CLI fit (nlinear, 1 epoch) of ETTh1's OT on 1500 hourly rows, with the past
@@ -102,12 +113,7 @@ def test_series_missing_from_a_long_file_are_named_as_series(fitted_long, shared
     long.assign(unique_id=long["unique_id"].replace({"OT": "OT2"})).to_csv(
         fitted_long / "new.csv", index=False
     )
-    args = ["forecast", "predict", "--ckpt_path", "best", "--out", "out", "--data.path", "new.csv"]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(fitted_long)
-        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{fitted_long / 'mlflow.db'}")
-        assert cli.main(args) == 1
-    err = capsys.readouterr().err
+    err = refused_predict(fitted_long, "new.csv", capsys)
     assert "series ['OT'] not found in new.csv: it has no rows with unique_id 'OT'" in err
     assert "its series are ['OT2', 'HUFL', 'MUFL']" in err
     assert "give rows of each" in err
@@ -158,11 +164,6 @@ def test_cli_warnings_print_as_one_line_without_their_source():
 def test_a_file_at_another_frequency_is_named_as_such(fitted, new_csv, capsys):
     """Every other hour of the hourly model's data: the error spoke of 99 gaps to fill."""
     new_csv.iloc[::2].to_csv(fitted / "every_2h.csv", index=False)
-    args = ["forecast", "predict", "--ckpt_path", "best", "--out", "out", "--data.path", "every_2h.csv"]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(fitted)
-        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{fitted / 'mlflow.db'}")
-        assert cli.main(args) == 1
-    err = capsys.readouterr().err
+    err = refused_predict(fitted, "every_2h.csv", capsys)
     assert "every_2h.csv: its rows are '2h' apart, not 'h'" in err
     assert "pass rows on the 'h' grid the model was fitted at" in err
