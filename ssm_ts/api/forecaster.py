@@ -50,6 +50,15 @@ from ssm_ts.api.conformal import (
     shortfalls,
     windows_to_keep,
 )
+from ssm_ts.api.forecast_intervals import (
+    bounds_on_rows,
+    flat_bounds,
+    level_text,
+    long_to_wide_with_intervals,
+    with_long_intervals,
+    with_wide_intervals,
+    write_forecast_with_intervals,  # noqa: F401  (imported from here)
+)
 from ssm_ts.api.resumable import ResumableEarlyStopping, ResumableFit, user_checkpoint_folders
 from ssm_ts.api.trainer_objects import (
     check_trainer_options,
@@ -640,10 +649,11 @@ class Forecaster(ResumableFit):
         bounds = self._intervals(compact[: int(present.sum(axis=0).max())], levels, interval_method)
         if long:  # rows: series, then its own steps
             flat = {
-                k: tuple(b.T[present.T] for b in pair) for k, pair in _gather(bounds, steps, present).items()
+                k: tuple(b.T[present.T] for b in pair)
+                for k, pair in bounds_on_rows(bounds, steps, present).items()
             }
-            return _with_long_intervals(out, self.spec_, flat)
-        return _with_wide_intervals(out, self.spec_, _gather(bounds, steps, present))
+            return with_long_intervals(out, self.spec_, flat)
+        return with_wide_intervals(out, self.spec_, bounds_on_rows(bounds, steps, present))
 
     def calibrate(
         self,
@@ -897,12 +907,12 @@ class Forecaster(ResumableFit):
             parts.append(self._intervals(prediction[group], levels, interval_method, scores))
         bounds = {lv: tuple(np.concatenate([part[lv][k] for part in parts]) for k in (0, 1)) for lv in levels}
         if not ragged and not long:  # wide rows: window, step
-            return _with_wide_intervals(result, spec, _flat(bounds, (0, 1, 2)))
+            return with_wide_intervals(result, spec, flat_bounds(bounds, (0, 1, 2)))
         # long rows: series, window, step
-        result = _with_long_intervals(
-            result if ragged else to_long_forecast(result, spec), spec, _flat(bounds, (2, 0, 1))
+        result = with_long_intervals(
+            result if ragged else to_long_forecast(result, spec), spec, flat_bounds(bounds, (2, 0, 1))
         )
-        return result if long else _long_to_wide_with_intervals(result, spec)
+        return result if long else long_to_wide_with_intervals(result, spec)
 
     def _backtest(
         self,
@@ -1304,7 +1314,7 @@ class Forecaster(ResumableFit):
                 f"predict(..., level={level_text(levels)}), "
                 "or leave forecast out to forecast here."
             )
-        return _long_to_wide_with_intervals(forecast, spec) if long else forecast
+        return long_to_wide_with_intervals(forecast, spec) if long else forecast
 
     def _plotted_series(self, series: str | list[str] | None) -> list[str] | None:
         if series is None:
@@ -1446,116 +1456,3 @@ def _unscored_notes(datamodule: ForecastDataModule, scored: np.ndarray) -> dict[
             )
         notes[datamodule.spec.targets[j]] = why
     return notes
-
-
-# ------------------------------------------------------------ the CLI's forecast files with intervals
-
-
-def write_forecast_with_intervals(
-    task: ForecastingTask,
-    datamodule: ForecastDataModule,
-    out_dir: str | os.PathLike,
-    level: float | list[float],
-    interval_method: Literal["residual", "cqr"] | None = None,
-    n: int | None = None,
-) -> list[Path]:
-    """``forecast.csv`` and ``forecast.png`` of ``ssm-ts forecast predict --level 80`` (or ``[80, 95]``):
-    the forecast with ``<target>_lo-<L>``/``_hi-<L>`` columns (long: ``y_lo-<L>``) and its conformal
-    bands, as :meth:`Forecaster.predict` and :meth:`Forecaster.plot` give them.
-
-    A CLI fit stores its calibration scores in its best checkpoint (``--ckpt_path best``), and those are
-    used. For a checkpoint without them (``last.ckpt``, or one written before ssm-ts stored them) they
-    are computed here as ``fit`` computes them: the model scored on the validation split of the data
-    ``datamodule`` read (the fit's data, restored from the checkpoint, unless ``--data.path`` names
-    another file: then its validation rows must be rows the model was not trained on).
-    """
-    import matplotlib.pyplot as plt
-
-    from ssm_ts.atomic import atomic_path
-
-    check_levels(level)  # a bad level fails before the calibration pass
-    stored = task.conformal_for(datamodule.spec)  # a CLI fit keeps them in its best checkpoint
-    if stored is not None:
-        forecaster = Forecaster.around(task, datamodule, stored)
-    else:  # a checkpoint of an older ssm-ts, or not the best one (last.ckpt): calibrate here
-        forecaster = Forecaster._calibrated_on(task, datamodule)
-    forecast = forecaster.predict(n=n, level=level, interval_method=interval_method)
-    out_dir = Path(out_dir)
-    csv_path, png_path = out_dir / "forecast.csv", out_dir / "forecast.png"
-    figure = forecaster.plot(forecast, level=level)
-    try:
-        with atomic_path(csv_path) as tmp:
-            forecast.to_csv(tmp, index=False)
-        with atomic_path(png_path) as tmp:
-            figure.savefig(tmp, dpi=110)
-    finally:
-        plt.close(figure)
-    return [csv_path, png_path]
-
-
-# ------------------------------------------------------------ interval columns
-
-Bounds = dict[float, tuple[np.ndarray, np.ndarray]]
-
-
-def _flat(bounds: Bounds, order: tuple[int, int, int]) -> Bounds:
-    """``(n_windows, horizon, n_targets)`` bounds flattened in ``order`` (``(2, 0, 1)``: series, window,
-    step as long rows; ``(0, 1, 2)``: window, step rows with a column per series)."""
-    if order == (0, 1, 2):
-        return {k: tuple(b.reshape(-1, b.shape[-1]) for b in pair) for k, pair in bounds.items()}  # type: ignore[misc]
-    return {k: tuple(b.transpose(order).ravel() for b in pair) for k, pair in bounds.items()}  # type: ignore[misc]
-
-
-def _gather(bounds: Bounds, steps: np.ndarray, present: np.ndarray) -> Bounds:
-    """Bounds of each series' own steps ``(steps, n_targets)`` put on the forecast rows ``(rows, n_targets)``
-    (``steps``: the step of each row per series; NaN where a series has no forecast)."""
-    columns = np.broadcast_to(np.arange(present.shape[1]), present.shape)
-
-    def on_rows(block: np.ndarray) -> np.ndarray:
-        out = np.full(present.shape, np.nan)
-        out[present] = block[steps[present], columns[present]]
-        return out
-
-    return {k: (on_rows(lo), on_rows(hi)) for k, (lo, hi) in bounds.items()}
-
-
-def _with_wide_intervals(frame: pd.DataFrame, spec: SeriesSpec, bounds: Bounds) -> pd.DataFrame:
-    """``frame`` with ``<target>_lo-<level>``/``_hi-<level>`` columns from ``(rows, n_targets)`` bounds."""
-    columns: dict[str, np.ndarray] = {}
-    for j, target in enumerate(spec.targets):
-        for level, (lower, upper) in bounds.items():
-            lo, hi = interval_columns(target, level)
-            columns[lo], columns[hi] = lower[:, j], upper[:, j]
-    return pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
-
-
-def _with_long_intervals(frame: pd.DataFrame, spec: SeriesSpec, bounds: Bounds) -> pd.DataFrame:
-    """``frame`` (long) with ``<value_col>_lo-<level>``/``_hi-<level>`` columns from flat bounds."""
-    columns: dict[str, np.ndarray] = {}
-    for level, (lower, upper) in bounds.items():
-        lo, hi = interval_columns(spec.value_col, level)
-        columns[lo], columns[hi] = lower, upper
-    return pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
-
-
-def level_text(levels: list[float]) -> str:
-    """``80`` for one level, ``[80, 95]`` for several: as a user writes ``level=``."""
-    texts = [f"{v:g}" for v in levels]
-    return texts[0] if len(texts) == 1 else f"[{', '.join(texts)}]"
-
-
-def _long_to_wide_with_intervals(frame: pd.DataFrame, spec: SeriesSpec) -> pd.DataFrame:
-    """:func:`to_wide_forecast` of a long backtest frame that has interval columns too (which it
-    does not know): those are pivoted on the same ``(cutoff, time)`` rows and appended."""
-    extra = [c for c in frame.columns if "_lo-" in c or "_hi-" in c]
-    wide = to_wide_forecast(frame.drop(columns=extra), spec)
-    index = [c for c in ("cutoff", spec.time_col) if c in frame.columns]
-    pivoted = frame.pivot(index=index, columns=spec.id_col, values=extra)
-    pivoted.columns = [target + column[len(spec.value_col) :] for column, target in pivoted.columns]
-    ordered = [
-        c
-        for t in spec.targets
-        for c in pivoted.columns
-        if c.startswith(f"{t}_") and c[len(t) + 1 :][:3] in ("lo-", "hi-")
-    ]
-    return wide.merge(pivoted[ordered].reset_index(), on=index, how="left")
