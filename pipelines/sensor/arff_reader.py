@@ -1,0 +1,88 @@
+"""The Weka ``.arff`` reader: univariate rows or the UEA archive's multivariate relational rows."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from ssm_ts.errors import DataError
+
+from .read_checks import case_array, existing_file, parse_numbers
+from .series import NanPolicy, SeriesSet, make_series_set
+
+_RELATIONAL_ROW = re.compile(r"^\s*(['\"])(.*)\1\s*,\s*(.*?)\s*$")
+_RELATIONAL_UNLABELLED = re.compile(r"^\s*(['\"])(.*)\1\s*$")
+
+
+_ATTRIBUTE = re.compile(r"^@attribute\s+('[^']*'|\"[^\"]*\"|\S+)\s+(.*)$", re.IGNORECASE)
+
+
+def _class_attribute(attributes: list[str], path: Path) -> int | None:
+    """Index of the nominal (``{a,b,...}``) attribute among the top-level ``attributes`` (types,
+    lower case): the class label's field; ``None`` when there is none (unlabelled data)."""
+    nominal = [i for i, kind in enumerate(attributes) if kind.startswith("{")]
+    if len(nominal) > 1:
+        raise DataError(
+            f"{path}: {len(nominal)} nominal attributes (fields {nominal}); expected one class attribute."
+        )
+    return nominal[0] if nominal else None
+
+
+def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesSet:
+    """Read a Weka ``.arff`` time-series file: univariate rows ``v1,...,vL,label`` or the multivariate
+    relational form ``'c1_values\\nc2_values',label`` (UEA archive layout); ``?`` is missing.
+
+    The label is the field of the nominal (``{a,b,...}``) attribute; a file that declares none is
+    unlabelled (every field is a time step, labels ``None``)."""
+    path = existing_file(path)
+    attributes: list[str] = []  # types of the top-level attributes, lower case
+    relational_open = False
+    in_data = False
+    label_index: int | None = None
+    values, labels = [], []
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:  # -sig: drop a byte-order mark
+        for line_no, raw in enumerate(handle, start=1):
+            line = raw.strip()
+            if not line or line.startswith("%"):
+                continue
+            if not in_data:
+                lower = line.lower()
+                match = _ATTRIBUTE.match(line)
+                if match is not None and not relational_open:
+                    attributes.append(match.group(2).strip().lower())
+                    relational_open = attributes[-1].startswith("relational")
+                elif lower.startswith("@end"):
+                    relational_open = False
+                elif lower.startswith("@data"):
+                    in_data = True
+                    # no declarations at all: the last field, as the UCR files put their class
+                    label_index = _class_attribute(attributes, path) if attributes else -1
+                continue
+            where = f"{path}, line {line_no}"
+            relational = bool(attributes) and attributes[0].startswith("relational")
+            if relational:
+                match = (_RELATIONAL_ROW if label_index is not None else _RELATIONAL_UNLABELLED).match(line)
+                if match is None:
+                    expected = ",label" if label_index is not None else " (no label: none is declared)"
+                    raise DataError(f"{where}: expected 'channel values separated by \\n'{expected}.")
+                body = match.group(2)
+                label = match.group(3) if label_index is not None else None
+                channels = [parse_numbers(c, where) for c in body.split("\\n")]
+                values.append(case_array(channels, where, f"row {len(values)}"))
+            else:
+                fields = line.split(",")
+                if label_index is not None and label_index >= len(fields):
+                    raise DataError(
+                        f"{where}: {len(fields)} fields, but the class attribute is field {label_index + 1}."
+                    )
+                label = fields.pop(label_index) if label_index is not None else None
+                values.append(parse_numbers(",".join(fields), where)[None, :])
+            if label is not None:
+                labels.append(label.strip().strip("'\""))
+    if not in_data:
+        raise DataError(f"{path}: no '@data' line; this is not an .arff file.")
+    ids = [f"row {i}" for i in range(len(values))]
+    return make_series_set(
+        values, labels if label_index is not None else None, nan_policy=nan_policy, source=str(path), ids=ids
+    )

@@ -1,0 +1,339 @@
+"""The CSV readers: a long CSV (one row per recording and time step) or a folder of one CSV per
+recording with a labels file. Their errors name the file line of a bad cell, and the read options
+that keep text pandas reads as missing by default (``NA``, ``None``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.errors import DataError
+
+from ..csv_files import csv_data_line_numbers, number_hint, read_csv_file
+from ..csv_options import ReadOptions, check_read_options, date_options
+from .read_checks import existing_file, existing_path
+from .sampling_step import file_step, parse_times, recording_step
+from .series import NanPolicy, SeriesSet, make_series_set
+
+
+def _some_columns(columns: Any, shown: int = 12) -> str:
+    """The column names for a message, the first few of a wide table only (a row of 150 time steps)."""
+    names = [str(c) for c in columns]
+    if len(names) <= shown:
+        return str(names)
+    return f"{names[:shown]} ... ({len(names)} columns)"
+
+
+def _require_columns(frame: pd.DataFrame, columns: list[str], where: str, hint: str = "") -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{where}: no column(s) {missing}; the columns are {_some_columns(frame.columns)}.{hint}"
+        )
+
+
+def _missing_id_hint(frame: pd.DataFrame, id_col: str, label_col: str | None, time_col: str | None) -> str:
+    """For a CSV without the id column: how to read it. One that looks like one recording per row (no
+    time column, several value columns) as recordings; else a long CSV whose recording column has
+    another name: rename it."""
+    values = [c for c in frame.columns if c != label_col]
+    if time_col is not None or len(values) < 3:
+        return (
+            f" A long CSV names each row's recording in a column {id_col!r}: rename yours to {id_col!r} (in "
+            "Python, read_csv_long(path, id_col='<its name>') reads it as it is)."
+        )
+    if label_col is not None:
+        read, y, X = "pd.read_csv(path)", f"frame[{label_col!r}]", f"frame.drop(columns=[{label_col!r}])"
+    else:  # no header: the labels are usually the first column
+        read, y, X = "pd.read_csv(path, header=None)", "frame[0]", "frame.drop(columns=[0])"
+    return (
+        " It looks like one recording per row (a label column, then one column per time step, as the UCR "
+        "archive's CSV/TSV files and DataFrame(X).to_csv() hold them), but CSVs are read long: one row per "
+        "recording and time step, with columns id, time (optional), one per channel "
+        f"and label. Read it with pandas: frame = {read}; X = {X}.to_numpy(float)[:, None, :] (n, 1 channel, "
+        f"length); y = {y}.to_numpy(str); then SSMClassifier().fit(X, y), or np.savez('data.npz', X=X, y=y) "
+        "for ssm-ts classify --data.path data.npz."
+    )
+
+
+RowNamer = Callable[[list[int]], str]
+
+
+def _row_namer(path: Path, options: ReadOptions, n_rows: int, listed: bool = False) -> RowNamer:
+    """A function naming data rows (positions in the frame read from ``path``) by their file line:
+    ``line 27`` (``listed``: ``line(s) [2, 3]``; skipped, blank and comment lines counted, header =
+    line 1 by default), or ``data row 25`` (0-based) where lines and rows do not pair up (a quoted
+    field across lines). It reads the file again: call it for error messages only."""
+
+    def name(positions: list[int]) -> str:
+        lines = csv_data_line_numbers(path, options, n_rows)
+        word, numbers = ("data row", positions) if lines is None else ("line", [lines[p] for p in positions])
+        return f"{word}(s) {numbers}" if listed else f"{word} {numbers[0]}"
+
+    return name
+
+
+def _numeric(frame: pd.DataFrame, columns: list[str], where: str, name_rows: RowNamer) -> np.ndarray:
+    """``frame[columns]`` as float64; a cell that is not a number is named by its file line
+    (``frame``'s index holds each row's position in the file's frame, whatever the sorting)."""
+    for c in columns:
+        converted = pd.to_numeric(frame[c], errors="coerce")
+        bad = np.flatnonzero((converted.isna() & frame[c].notna()).to_numpy())
+        if len(bad):
+            value = frame[c].iloc[bad[0]]
+            more = f" ({len(bad)} such cells)" if len(bad) > 1 else ""
+            raise DataError(
+                f"{where}: column {c!r} holds {value!r} on {name_rows([int(frame.index[bad[0]])])}{more}, "
+                f"not a number{number_hint(value)}."
+            )
+    return frame[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+
+
+def _read_csv(
+    path: Path, text_columns: tuple[str | None, ...] = (), read_options: ReadOptions | None = None
+) -> pd.DataFrame:
+    """The CSV as a DataFrame (as users export it: see :mod:`ssm_ts.pipelines.csv_files`, with the
+    user's ``read_options``); ``text_columns`` (ids, labels) are read as strings, so an empty cell
+    cannot turn ``1, 2`` into floats ``1.0, 2.0``."""
+    dtype = {c: str for c in text_columns if c is not None}
+    frame = read_csv_file(path, dtype=dtype, read_options=read_options)
+    if frame.empty:
+        raise DataError(f"{path}: the CSV has no rows.")
+    return frame
+
+
+def _sorted_by_time(frame: pd.DataFrame, time_col: str, dates: dict[str, Any], where: str) -> pd.DataFrame:
+    """``frame`` in time order: by the values as they are, or, with ``dayfirst``/``date_format``
+    from the read options, by the dates they spell (text such as ``13.07.2016`` sorts wrong)."""
+    if not dates:
+        return frame.sort_values(time_col, kind="stable")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas warns when dayfirst meets a format
+        times = pd.to_datetime(
+            frame[time_col],
+            format=dates.get("date_format"),
+            dayfirst=dates.get("dayfirst", False),
+            errors="coerce",
+        )
+    bad = np.flatnonzero((times.isna() & frame[time_col].notna()).to_numpy())
+    if len(bad):
+        value, line = frame[time_col].iloc[bad[0]], int(frame.index[bad[0]]) + 2
+        raise DataError(
+            f"{where}: column {time_col!r} holds {value!r} (line {line}, {len(bad)} such row(s)), which does not "
+            f"read as a date with read_options {dates}; fix those cells or the option."
+        )
+    return frame.iloc[np.argsort(times.to_numpy(), kind="stable")]
+
+
+def _default_na_markers(path: Path, options: ReadOptions, column: str, rows: np.ndarray) -> dict[str, int]:
+    """The text of ``column`` at data ``rows`` read as missing only by pandas' default markers (``NA``,
+    ``None``, ``null``, ``N/A``, ...) and how often each occurs, first seen first; ``{}`` when the
+    user turned those markers off, or the file cannot be read again row for row. Reads the file again:
+    for error messages only."""
+    if options.get("keep_default_na", True) is False:
+        return {}
+    try:
+        raw = read_csv_file(path, dtype={column: str}, read_options={**options, "keep_default_na": False})
+    except DataError:
+        return {}
+    if column not in raw.columns or len(raw) <= int(rows.max()):
+        return {}
+    cells = raw[column].iloc[rows]
+    return dict(Counter(str(v) for v in cells if isinstance(v, str) and v.strip()))
+
+
+def _keep_text_options(options: ReadOptions) -> dict[str, Any]:
+    """The read options that keep ``NA``/``None`` text: pandas' default markers off, an empty cell
+    (and the user's own ``na_values``) still missing."""
+    own = options.get("na_values")
+    own = [own] if isinstance(own, str) else list(own) if isinstance(own, list | tuple) else []
+    return {"keep_default_na": False, "na_values": ["", *own]}
+
+
+def _missing_cells(frame: pd.DataFrame, column: str, path: Path, options: ReadOptions, fix: str) -> None:
+    """A :class:`DataError` naming the file lines where ``column`` (ids, labels) is empty; where the
+    cells hold text pandas reads as missing by default (``NA``, ``None``), it names that text and the
+    read options that keep it."""
+    empty = np.flatnonzero(frame[column].isna().to_numpy())
+    if not len(empty):
+        return
+    name_rows = _row_namer(path, options, len(frame), listed=True)
+    markers = _default_na_markers(path, options, column, empty)
+    if not markers:
+        raise DataError(
+            f"{path}: column {column!r} is empty on {len(empty)} row(s), "
+            f"{name_rows([int(i) for i in empty[:10]])}; {fix}"
+        )
+    held = " and ".join(f"{text!r} on {count} row(s)" for text, count in markers.items())
+    keep = _keep_text_options(options)
+    really_empty = len(empty) - sum(markers.values())
+    also = f" It is also empty on {really_empty} row(s); {fix}" if really_empty else ""
+    raise DataError(
+        f"{path}: column {column!r} holds {held}, {name_rows([int(i) for i in empty[:10]])}, which pandas "
+        f"reads as missing by default. If {'these are values' if len(markers) > 1 else 'it is a value'} "
+        f"of {column!r}, not gaps, add read_options={keep!r} (CLI: --data.read_options "
+        f"'{{keep_default_na: false, na_values: {json.dumps(keep['na_values'])}}}'): only empty cells (and "
+        f"your own na_values) are then missing.{also}"
+    )
+
+
+def read_csv_long(
+    path: str | os.PathLike,
+    *,
+    id_col: str = "id",
+    label_col: str | None = "label",
+    time_col: str | None = "time",
+    channels: list[str] | None = None,
+    nan_policy: NanPolicy = "error",
+    read_options: ReadOptions | None = None,
+) -> SeriesSet:
+    """A long CSV: one row per (recording, time step) with columns ``id_col``, optional ``time_col``
+    (rows are sorted by it), the channel columns (default: every other column) and ``label_col``
+    (constant within a recording; ``None`` for unlabelled data). The channel columns' names are kept
+    as ``channel_names`` (a model fitted on them matches other files' columns by name). Ids and labels are read as text;
+    an empty id or label cell is an error naming its line, and a label such as ``NA`` or ``None``
+    (which pandas reads as missing by default) is named with the read options that keep it:
+    ``{"keep_default_na": False, "na_values": [""]}``. A cell that is not a number is named by its line.
+
+    ``read_options``: ``pandas.read_csv`` settings for a file the reader cannot work out by itself
+    (``{"sep": "|", "skiprows": 2, "na_values": ["-999"]}``; keys: :mod:`ssm_ts.pipelines.csv_options`);
+    ``dayfirst``/``date_format`` order the rows by the dates of ``time_col``.
+
+    The times give ``sampling_step``: the median step between a recording's times (numbers in their
+    units, dates as a ``Timedelta``), the file's being the median over recordings; recordings at another
+    step are named in a :class:`~.sampling_step.SamplingStepWarning` (see :func:`~.sampling_step.file_step`)."""
+    options = check_read_options(read_options)
+    path = existing_file(path)
+    frame = _read_csv(path, (id_col, label_col), options)
+    time_col = time_col if time_col in frame.columns else None
+    label_col = label_col if label_col in frame.columns else None
+    _require_columns(frame, [id_col], str(path), _missing_id_hint(frame, id_col, label_col, time_col))
+    _missing_cells(frame, id_col, path, options, "every row needs the id of its recording.")
+    if label_col is not None:
+        _missing_cells(
+            frame,
+            label_col,
+            path,
+            options,
+            f"every row needs its recording's label (or drop column {label_col!r}).",
+        )
+    channels = channels or [c for c in frame.columns if c not in (id_col, label_col, time_col)]
+    _require_columns(frame, channels, str(path))
+    if not channels:
+        raise DataError(f"{path}: no channel columns besides {id_col!r}, {label_col!r}, {time_col!r}.")
+    values, labels, ids, steps = [], [], [], []
+    # the times read once for the whole file (numbers or dates), for each recording's sampling step
+    times = parse_times(frame[time_col], date_options(options)) if time_col is not None else None
+    grouped = frame.groupby(id_col, sort=False)
+    name_rows = _row_namer(path, options, len(frame))
+    for rec_id, group in grouped:
+        where = f"{path}, recording {rec_id!r}"
+        if time_col is not None:
+            group = _sorted_by_time(group, time_col, date_options(options), where)
+        steps.append(None if times is None else recording_step(times[grouped.indices[rec_id]]))
+        values.append(_numeric(group, channels, where, name_rows).T)
+        ids.append(str(rec_id))
+        if label_col is not None:
+            distinct = group[label_col].unique()
+            if len(distinct) != 1:
+                raise DataError(
+                    f"{where}: column {label_col!r} holds {len(distinct)} different labels {list(distinct)[:5]}; "
+                    "a recording needs exactly one label."
+                )
+            labels.append(distinct[0])
+    return make_series_set(
+        values,
+        labels if label_col else None,
+        nan_policy=nan_policy,
+        source=str(path),
+        ids=ids,
+        sampling_step=file_step(steps, ids, str(path)),
+        channel_names=channels,
+    )
+
+
+DEFAULT_LABELS_FILE = "labels.csv"
+
+
+def read_csv_folder(
+    folder: str | os.PathLike,
+    labels_file: str | os.PathLike | None = DEFAULT_LABELS_FILE,
+    *,
+    file_col: str = "file",
+    label_col: str = "label",
+    time_col: str | None = "time",
+    nan_policy: NanPolicy = "error",
+    read_options: ReadOptions | None = None,
+) -> SeriesSet:
+    """One CSV per recording (rows = time steps, columns = channels, optional ``time_col``) in
+    ``folder``, with a labels CSV (columns ``file_col``, ``label_col``) naming each file's class.
+    ``read_options`` (as in :func:`read_csv_long`) read every CSV there, the labels file too; the
+    ``time_col`` of the files gives ``sampling_step`` as there. The first file's columns name the
+    channels (``channel_names``); the other files need the same columns, in any order (read by name).
+    A folder without the default ``labels.csv`` is read unlabelled (recordings to classify); a
+    ``labels_file`` named otherwise must exist."""
+    options = check_read_options(read_options)
+    folder = existing_path(folder)
+    if labels_file == DEFAULT_LABELS_FILE and not (folder / labels_file).exists():
+        labels_file = None  # new recordings to classify: the default labels file is optional
+    files = sorted(p for p in folder.glob("*.csv") if labels_file is None or p.name != Path(labels_file).name)
+    if not files:
+        raise DataError(f"{folder}: no recording CSV files found.")
+    label_of = None
+    if labels_file is not None:
+        labels_path = Path(labels_file) if Path(labels_file).is_absolute() else folder / labels_file
+        table = _read_csv(existing_path(labels_path), (file_col, label_col), options)
+        _require_columns(table, [file_col, label_col], str(labels_path))
+        # an empty (or 'NA') label would otherwise become the class 'nan'
+        _missing_cells(
+            table, file_col, labels_path, options, "every row needs the name of a recording's CSV."
+        )
+        _missing_cells(table, label_col, labels_path, options, "every file needs its label.")
+        label_of = {Path(str(f)).name: lab for f, lab in zip(table[file_col], table[label_col], strict=True)}
+        unlabelled = [p.name for p in files if p.name not in label_of]
+        if unlabelled:
+            raise DataError(
+                f"{labels_path}: no label for {len(unlabelled)} file(s) {unlabelled[:5]}; add rows for them."
+            )
+    values, steps = [], []
+    names: list[str] | None = None  # the first file's channel columns: every file is read in their order
+    for file in files:
+        frame = _read_csv(file, read_options=options)
+        has_time = time_col in frame.columns
+        steps.append(
+            recording_step(parse_times(frame[time_col], date_options(options))) if has_time else None
+        )
+        if has_time:
+            frame = _sorted_by_time(frame, time_col, date_options(options), str(file)).drop(
+                columns=[time_col]
+            )
+        columns = [str(c) for c in frame.columns]
+        if names is None:
+            names = columns
+        elif sorted(columns) != sorted(names):
+            raise DataError(
+                f"{file}: channel columns {columns}, but {files[0].name} has {names}; every recording "
+                "needs the same channel columns (in any order)."
+            )
+        name_rows = _row_namer(file, options, len(frame))
+        # by name: a file with its columns in another order is read in the first file's order
+        values.append(_numeric(frame.set_axis(columns, axis=1), names, str(file), name_rows).T)
+    labels = [label_of[p.name] for p in files] if label_of is not None else None
+    ids = [p.name for p in files]
+    return make_series_set(
+        values,
+        labels,
+        nan_policy=nan_policy,
+        source=str(folder),
+        ids=ids,
+        sampling_step=file_step(steps, ids, str(folder)),
+        channel_names=names,
+    )

@@ -1,0 +1,68 @@
+"""The NumPy reader: ``.npy`` arrays and ``.npz`` archives (recordings of unequal length NaN-padded,
+with their lengths); nothing is unpickled."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ssm_ts.errors import DataError
+
+from .read_checks import existing_file
+from .series import NanPolicy, SeriesSet, make_series_set
+
+
+def _load_array(archive, name: str, path: Path) -> np.ndarray:
+    try:
+        return archive[name]
+    except ValueError as err:  # object arrays need pickle, which is never enabled (unsafe to load)
+        raise DataError(
+            f"{path}: array {name!r} cannot be read ({err}). Object arrays are not loaded (that would "
+            "unpickle); store recordings of unequal length NaN-padded as X (n, channels, max_length) "
+            "with their lengths (n,) as 'lengths'."
+        ) from err
+
+
+def _trim_to_lengths(X: np.ndarray, lengths: np.ndarray, path: Path) -> list[np.ndarray]:
+    """``X (n, channels, max_length)`` padded -> ``(channels, lengths[i])`` recordings."""
+    if X.ndim != 3 or lengths.shape != (X.shape[0],) or lengths.dtype.kind not in "iu":
+        raise DataError(
+            f"{path}: 'lengths' must hold one integer per recording of X (n, channels, max_length); "
+            f"found lengths {lengths.dtype} {lengths.shape}, X {X.shape}."
+        )
+    bad = np.flatnonzero((lengths < 1) | (lengths > X.shape[-1]))
+    if len(bad):
+        raise DataError(
+            f"{path}: lengths[{int(bad[0])}] = {int(lengths[bad[0]])} is outside 1..{X.shape[-1]} (X's length)."
+        )
+    return [X[i, :, : int(n)] for i, n in enumerate(lengths)]
+
+
+def read_numpy(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesSet:
+    """``.npy`` holding ``(n, channels, length)``, or ``.npz`` with ``X`` (that array) and optional
+    ``y`` labels ``(n,)`` and ``lengths`` ``(n,)``: recordings of unequal length, NaN-padded at the
+    end in ``X`` ``(n, channels, max_length)``, recording ``i`` being ``X[i, :, :lengths[i]]``.
+    Nothing is unpickled, so object arrays cannot be read."""
+    path = existing_file(path)
+    if path.suffix != ".npz":
+        try:
+            return make_series_set(
+                np.load(path, allow_pickle=False), None, nan_policy=nan_policy, source=str(path)
+            )
+        except ValueError as err:
+            if isinstance(err, DataError):
+                raise
+            raise DataError(f"{path}: cannot read ({err}); store a plain numeric array.") from err
+    with np.load(path, allow_pickle=False) as archive:
+        if "X" not in archive:
+            raise DataError(
+                f"{path}: no array 'X' inside (found {list(archive.keys())}); save the recordings as "
+                "np.savez(path, X=..., y=...)."
+            )
+        X = _load_array(archive, "X", path)
+        y = _load_array(archive, "y", path) if "y" in archive else None
+        lengths = _load_array(archive, "lengths", path) if "lengths" in archive else None
+    values = X if lengths is None else _trim_to_lengths(X, lengths, path)
+    return make_series_set(values, y, nan_policy=nan_policy, source=str(path))

@@ -1,0 +1,54 @@
+"""What every sensor reader checks first: that the path exists (and is a file), and the text of a
+case's values (``.ts``, ``.arff``) as numbers of one length per channel."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ssm_ts.errors import DataError, DataFileNotFoundError
+
+
+def existing_path(path: str | os.PathLike) -> Path:
+    path = Path(path).expanduser()  # "~/data.csv", as pandas reads it
+    if not path.exists():
+        raise DataFileNotFoundError(f"data file not found: {path}; check the path (data.path)")
+    return path
+
+
+def existing_file(path: str | os.PathLike) -> Path:
+    path = existing_path(path)
+    if not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file"
+        raise DataError(f"{path} is {kind}, not a data file; point data.path at a file.")
+    return path
+
+
+def parse_numbers(text: str, where: str) -> np.ndarray:
+    """Comma-separated numbers; ``?`` (and empty) are missing (NaN)."""
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        return np.array(
+            [np.nan if p in ("?", "", "NaN", "nan") else float(p) for p in parts], dtype=np.float64
+        )
+    except ValueError as err:
+        stamped = " They look time-stamped '(time,value)': declare '@timeStamps true'." if "(" in text else ""
+        raise DataError(
+            f"{where}: a value is not a number ({err}); every sample must be numeric or '?'.{stamped}"
+        ) from err
+
+
+def case_array(channels: list[np.ndarray], where: str, case: str) -> np.ndarray:
+    """``(channels, length)`` of one case whose channels all have the same length.
+
+    A short channel is not padded: that would turn a ragged case into "missing values", which
+    ``nan_policy='interpolate'`` then silently extends."""
+    lengths = [len(c) for c in channels]
+    if len(set(lengths)) > 1:
+        raise DataError(
+            f"{where}: channels of different lengths in {case} (lengths {lengths}); every channel of "
+            "a case needs the same number of values: pad the short ones with '?' (missing) or trim the long ones."
+        )
+    return np.stack(channels)

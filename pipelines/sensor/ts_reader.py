@@ -1,0 +1,314 @@
+"""The UCR/UEA ``.ts`` reader (sktime/aeon format): the header's declarations checked against every
+case, class labels or a regression file's targets, and time-stamped values put on one regular grid."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.errors import DataError
+
+from .read_checks import case_array, existing_file, parse_numbers
+from .sampling_step import Step
+from .series import NanPolicy, SeriesSet, make_series_set
+
+
+@dataclass
+class _TsHeader:
+    """What a ``.ts`` header declares (``None``: not declared)."""
+
+    labels: bool = False
+    declared_labels: list[str] | None = None
+    timestamps: bool = False
+    target: bool = False
+    dimensions: int | None = None
+    univariate: bool | None = None
+    equal_length: bool | None = None
+    series_length: int | None = None
+
+
+def _ts_flag(words: list[str], where: str) -> bool:
+    value = words[1].lower() if len(words) > 1 else ""
+    if value not in ("true", "false"):
+        raise DataError(f"{where}: {words[0]} needs 'true' or 'false', found {' '.join(words[1:])!r}.")
+    return value == "true"
+
+
+def _ts_count(words: list[str], where: str) -> int:
+    value = words[1] if len(words) > 1 else ""
+    if not re.fullmatch(r"[0-9]+", value) or int(value) < 1:
+        raise DataError(f"{where}: {words[0]} needs a positive whole number, found {' '.join(words[1:])!r}.")
+    return int(value)
+
+
+_HEADER_TOKEN = re.compile(r'"[^"]*"|\'[^\']*\'|\S+')
+_STAMPED_VALUE = re.compile(r"\(([^(),]*),([^()]*)\)")
+
+
+def _unquoted(text: str) -> str:
+    """``text`` without one pair of surrounding quotes (``"walking fast"`` -> ``walking fast``)."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1]
+    return text
+
+
+def _split_case(line: str, stamped: bool) -> list[str]:
+    """A case's ``:``-separated fields; in a time-stamped file only the colons outside ``( )`` (a
+    stamp such as ``2007-01-01 00:01:00`` has its own)."""
+    if not stamped:
+        return line.split(":")
+    fields, depth, start = [], 0, 0
+    for i, char in enumerate(line):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == ":" and depth == 0:
+            fields.append(line[start:i])
+            start = i + 1
+    fields.append(line[start:])
+    return fields
+
+
+def _stamped_values(text: str, where: str) -> tuple[list[str], np.ndarray]:
+    """One dimension ``(t1,v1),(t2,v2),...`` -> its stamps (text) and values (``?`` is missing)."""
+    pairs = _STAMPED_VALUE.findall(text)
+    if not pairs or _STAMPED_VALUE.sub("", text).replace(",", "").strip():
+        raise DataError(
+            f"{where}: expected time-stamped values '(time,value),(time,value),...' "
+            f"(the header declares @timeStamps true), found {text.strip()[:60]!r}."
+        )
+    return [t.strip() for t, _ in pairs], parse_numbers(",".join(v for _, v in pairs), where)
+
+
+def _stamp_numbers(stamps: list[str], where: str) -> tuple[np.ndarray, bool]:
+    """``(stamps as float64, whether they are dates)``: numbers as they are, dates and times in seconds."""
+    try:
+        return np.array([float(t) for t in stamps]), False
+    except ValueError:
+        pass
+    times = pd.to_datetime(pd.Series(stamps), errors="coerce", format="mixed")
+    if times.isna().any():
+        bad = stamps[int(np.flatnonzero(times.isna().to_numpy())[0])]
+        raise DataError(f"{where}: the time stamp {bad!r} is neither a number nor a date and time.")
+    return times.to_numpy().astype("datetime64[ns]").astype(np.int64) / 1e9, True
+
+
+def _stamped_cases(
+    cases: list[list[tuple[list[str], np.ndarray]]], lines: list[int], path: Path
+) -> tuple[list[np.ndarray], Step]:
+    """Time-stamped cases -> ``(channels, length)`` arrays on one regular time grid: the file's
+    smallest step between stamps; a stamp with no value (a gap, or a time only another channel of the
+    case has) is missing (NaN, for ``nan_policy``). Stamps off that grid are an error. Also returns
+    that step (a ``Timedelta`` for dates; ``None`` when no case has two times)."""
+    stamped, dated = [], False
+    for case, (channels, line) in enumerate(zip(cases, lines, strict=True)):
+        where = f"{path}, line {line} (case {case})"
+        times = []
+        for stamps, _ in channels:
+            numbers, is_date = _stamp_numbers(stamps, where)
+            times.append(numbers)
+            dated = dated or is_date
+        for t in times:
+            if len(np.unique(t)) != len(t):
+                raise DataError(
+                    f"{where}: a time stamp occurs twice in one dimension; keep one value per time."
+                )
+        stamped.append((times, [values for _, values in channels], where))
+    steps = [np.diff(np.sort(t)) for times, _, _ in stamped for t in times]
+    positive = np.concatenate(steps) if steps else np.array([])
+    step = float(positive[positive > 0].min()) if (positive > 0).any() else 1.0
+    grid_step: Step = None
+    if (positive > 0).any():
+        grid_step = pd.Timedelta(seconds=step) if dated else step
+    out = []
+    for times, values, where in stamped:
+        start = min(float(t.min()) for t in times)
+        positions = [(t - start) / step for t in times]
+        off = [p for p in positions if np.abs(p - np.round(p)).max() > 1e-6]
+        if off:
+            raise DataError(
+                f"{where}: time stamps off the regular step {step:g} (the smallest in the file); resample "
+                "the recordings to a regular step first."
+            )
+        length = int(max(np.round(p).max() for p in positions)) + 1
+        n_values = max(len(v) for v in values)
+        if length > 100 * n_values + 1000:
+            raise DataError(
+                f"{where}: {n_values} values spread over {length} steps of {step:g}: the stamps leave more "
+                "gaps than values; check them (or resample the recordings to their own step)."
+            )
+        case = np.full((len(values), length), np.nan)
+        for c, (p, v) in enumerate(zip(positions, values, strict=True)):
+            case[c, np.round(p).astype(np.int64)] = v
+        out.append(case)
+    return out, grid_step
+
+
+def _read_ts_header(header: _TsHeader, line: str, where: str) -> None:
+    """Record one ``@`` header line in ``header`` (unknown keys such as ``@problemName`` are skipped)."""
+    words = line.split()
+    key = words[0].lower()
+    if key == "@timestamps":
+        header.timestamps = _ts_flag(words, where)
+    elif key == "@classlabel":
+        header.labels = len(words) > 1 and words[1].lower() == "true"
+        # a class with spaces is quoted: @classLabel true "walking fast" running
+        tokens = [_unquoted(t) for t in _HEADER_TOKEN.findall(line)[2:]]
+        header.declared_labels = tokens if header.labels else None
+    elif key == "@targetlabel":
+        header.target = _ts_flag(words, where)
+    elif key == "@dimensions":
+        header.dimensions = _ts_count(words, where)
+    elif key == "@univariate":
+        header.univariate = _ts_flag(words, where)
+    elif key == "@equallength":
+        header.equal_length = _ts_flag(words, where)
+    elif key == "@serieslength":
+        header.series_length = _ts_count(words, where)
+
+
+def _check_ts_dimensions(header: _TsHeader, found: int, first: int | None, where: str, case: int) -> None:
+    """A case's dimension count against the header and the first case (``None`` for the first)."""
+    if header.dimensions is not None and found != header.dimensions:
+        raise DataError(
+            f"{where}: case {case} has {found} dimensions but the header declares @dimensions "
+            f"{header.dimensions}; fix the case or the header (dimensions are ':'-separated)."
+        )
+    if header.univariate and found != 1:
+        raise DataError(
+            f"{where}: case {case} has {found} dimensions but the header declares @univariate true; "
+            "set '@univariate false' or fix the case."
+        )
+    if first is not None and found != first:
+        raise DataError(
+            f"{where}: {found} dimensions but the first case has {first}; "
+            "every case needs the same dimensions (':'-separated)."
+        )
+
+
+def _check_ts_lengths(header: _TsHeader, values: list[np.ndarray], lines: list[int], path: Path) -> None:
+    """Case lengths against ``@equalLength true`` and ``@seriesLength``."""
+    if header.equal_length is False or not values:
+        return
+    lengths = [v.shape[1] for v in values]
+    if header.series_length is not None:
+        expected, what = header.series_length, f"the header declares @seriesLength {header.series_length}"
+        fix = "drop @seriesLength and set '@equalLength false'"
+    elif header.equal_length:
+        expected, what = lengths[0], f"case 0 has {lengths[0]} and the header declares @equalLength true"
+        fix = "set '@equalLength false'"
+    else:
+        return
+    bad = [k for k, n in enumerate(lengths) if n != expected]
+    if bad:
+        k = bad[0]
+        raise DataError(
+            f"{path}, line {lines[k]} (case {k}): {lengths[k]} time steps but {what} "
+            f"({len(bad)} case(s) differ); {fix} in the header, or fix the cases."
+        )
+
+
+def _ts_target(text: str, where: str) -> float:
+    try:
+        return float(text)
+    except ValueError as err:
+        raise DataError(
+            f"{where}: the target {text!r} is not a number (the header says @targetLabel true)."
+        ) from err
+
+
+def _regression_error(path: Path, targets: list[float]) -> DataError:
+    return DataError(
+        f"{path}: a regression file (@targetLabel true): the last field of each of its {len(targets)} cases is "
+        f"a numeric target (first {targets[:3]}), not a class label, so a classifier cannot use it. Use a "
+        "classification file ('@classLabel true <classes>'), or drop the target field and set "
+        "'@targetLabel false' to read the series unlabelled."
+    )
+
+
+def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesSet:
+    """Read a UCR/UEA ``.ts`` file (sktime/aeon format): equal or unequal lengths, ``?`` for missing.
+
+    Dimensions of a case are separated by ``:``, values by ``,``; with ``@classLabel true`` the last
+    field is the label (a class with spaces is quoted in the header: ``"walking fast"``). With
+    ``@timeStamps true`` values are ``(time,value)`` pairs (times numbers or dates, as sktime writes
+    them) put on one regular grid, the file's smallest step (``sampling_step``; a ``Timedelta`` for
+    dates): a gap in the stamps is missing values.
+    The header is checked: ``@dimensions``, ``@univariate``, ``@equalLength``
+    and ``@seriesLength`` against every case. Every channel of a case must have the same length.
+    A regression file (``@targetLabel true``) has numeric targets, not classes: a :class:`DataError`.
+    """
+    path = existing_file(path)
+    header, in_data = _TsHeader(), False
+    values, labels, targets, lines = [], [], [], []
+    stamped: list[list[tuple[list[str], np.ndarray]]] = []  # time-stamped cases, put on a grid at the end
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:  # -sig: drop a byte-order mark
+        for line_no, raw in enumerate(handle, start=1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            if not in_data:
+                if line.lower().startswith("@data"):
+                    in_data = True
+                elif line.startswith("@"):
+                    _read_ts_header(header, line, f"{path}, line {line_no}")
+                else:
+                    raise DataError(
+                        f"{path}, line {line_no}: expected a '@' header or '@data' before values."
+                    )
+                continue
+            where = f"{path}, line {line_no}"
+            if header.labels and header.target:
+                raise DataError(
+                    f"{path}: the header declares both @classLabel true and @targetLabel true; keep one."
+                )
+            fields = _split_case(line, header.timestamps)
+            if header.labels or header.target:
+                if len(fields) < 2:
+                    kind = "class label" if header.labels else "numeric target"
+                    raise DataError(f"{where}: no ':'-separated {kind} at the end of the line.")
+                label = _unquoted(fields.pop())
+                if header.target:
+                    targets.append(_ts_target(label, where))
+                elif header.declared_labels and label not in header.declared_labels:
+                    quote = (
+                        f' A class with spaces is quoted in the header: @classLabel true "{label}" ...'
+                        if " " in label
+                        else ""
+                    )
+                    raise DataError(
+                        f"{where}: label {label!r} is not among the declared classes {header.declared_labels}."
+                        + quote
+                    )
+                else:
+                    labels.append(label)
+            first = len(stamped[0]) if stamped else (values[0].shape[0] if values else None)
+            _check_ts_dimensions(header, len(fields), first, where, len(lines))
+            if header.timestamps:
+                stamped.append([_stamped_values(f, where) for f in fields])
+            else:
+                values.append(
+                    case_array([parse_numbers(f, where) for f in fields], where, f"case {len(values)}")
+                )
+            lines.append(line_no)
+    if not in_data:
+        raise DataError(f"{path}: no '@data' line; this is not a .ts file.")
+    if header.target:
+        raise _regression_error(path, targets)
+    step: Step = None
+    if header.timestamps:
+        values, step = _stamped_cases(stamped, lines, path)
+    _check_ts_lengths(header, values, lines, path)
+    ids = [f"case {i}" for i in range(len(values))]
+    return make_series_set(
+        values,
+        labels if header.labels else None,
+        nan_policy=nan_policy,
+        source=str(path),
+        ids=ids,
+        sampling_step=step,
+    )
