@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
 from argparse import Namespace
 from collections.abc import Collection, Mapping
@@ -32,6 +31,7 @@ from ssm_ts.tracking.resume_settings import (
     resolved_data_settings,
     same_logged_value,
 )
+from ssm_ts.tracking.run_names import unseeded_run_name
 
 ENV_TRACKING_URI = "MLFLOW_TRACKING_URI"
 DEFAULT_DB_NAME = "mlflow.db"
@@ -92,22 +92,6 @@ def make_mlflow_logger(
         tags=dict(tags or {}),
         log_model=False,
     )
-
-
-def unseeded_run_name() -> str:
-    """MLflow's own kind of run name (``adjective-noun-123``), drawn from the OS's entropy.
-
-    MLflow draws a missing name from Python's global ``random``, which a seeded fit has just reset,
-    so every fit with the same seed got the same name. The global stream is left as it was.
-    """
-    from mlflow.utils.name_utils import _generate_random_name
-
-    state = random.getstate()
-    try:
-        random.seed()
-        return _generate_random_name()
-    finally:
-        random.setstate(state)
 
 
 class SSMTSMLFlowLogger(MLFlowLogger):
