@@ -17,7 +17,6 @@ checkpoint and the model as an MLflow pyfunc.
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import itertools
 import os
 import warnings
@@ -42,9 +41,7 @@ from ssm_ts.api.conformal import (
     interval_columns,
     intervals,
     learned_bands,
-    load_scores,
     needed_windows,
-    save_scores,
     score_kinds,
     shortfall_message,
     shortfalls,
@@ -59,6 +56,12 @@ from ssm_ts.api.forecast_intervals import (
     with_wide_intervals,
     write_forecast_with_intervals,  # noqa: F401  (imported from here)
 )
+from ssm_ts.api.forecast_persistence import (
+    forecaster_around,
+    load_forecaster,
+    save_forecaster,
+    settings_of_task,  # noqa: F401  (imported from here)
+)
 from ssm_ts.api.forecast_validation_scores import (  # noqa: F401  (imported from here by the CLI and tests)
     CALIBRATION_BATCH,
     calibration_windows,
@@ -71,7 +74,6 @@ from ssm_ts.api.trainer_objects import (
     json_trainer_options,
     logger_callbacks,
 )
-from ssm_ts.atomic import atomic_directory
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import (
     ForecastDataModule,
@@ -97,8 +99,6 @@ from ssm_ts.pipelines.forecasting.spans import n_observed_rows, require_channel_
 from ssm_ts.tasks.forecasting import (
     ForecastingTask,
     check_steps,
-    load_forecast_export,
-    save_forecast_export,
 )
 from ssm_ts.tracking.resume_settings import builtin_value
 from ssm_ts.training import check_ema_decay, check_learning_rate
@@ -125,15 +125,6 @@ def _refit_every(refit: Any) -> int:
 
 
 _NOT_FITTED = "this Forecaster is not fitted yet: call .fit(data) or Forecaster.load(folder) first."
-
-
-def settings_of_task(task: ForecastingTask) -> dict[str, Any]:
-    """``Forecaster`` settings read back from a task's hyperparameters, for an export written without
-    them (by the CLI): the model, its options, windows, quantiles, loss and optimiser settings."""
-    keys = ("model", "lookback", "horizon", "quantiles", "loss", "model_options", "lr", "weight_decay",
-            "channel_independent")  # fmt: skip
-    accepted = inspect.signature(Forecaster.__init__).parameters
-    return {k: task.hparams[k] for k in keys if k in task.hparams and k in accepted}
 
 
 class Forecaster(ResumableFit):
@@ -754,17 +745,7 @@ class Forecaster(ResumableFit):
     ) -> Forecaster:
         """A Forecaster around ``task`` (trained by the CLI) and the data ``datamodule`` read, with the
         calibration scores ``conformal`` (``None``: none); the task moves to the CPU."""
-        forecaster = cls(**{**settings_of_task(task), "log_to_mlflow": False})
-        forecaster.task_, forecaster.spec_ = task.cpu().eval(), datamodule.spec
-        frame, history = datamodule.frame, datamodule.observed_frame()
-        forecaster.history_ = history.reset_index(drop=True)
-        future = series_notes(frame).future
-        if future is None and datamodule.spec.future_covariates and len(frame) > len(history):
-            # read with a checkpoint's spec (CLI predict), the future-covariate rows stay in the frame
-            future = frame.iloc[len(history) :].reset_index(drop=True)
-        forecaster.future_ = future
-        forecaster.conformal_ = conformal
-        return forecaster
+        return forecaster_around(cls, task, datamodule, conformal)
 
     @classmethod
     def _calibrated_on(cls, task: ForecastingTask, datamodule: ForecastDataModule) -> Forecaster:
@@ -1348,28 +1329,9 @@ class Forecaster(ResumableFit):
 
     def save(self, directory: str | os.PathLike) -> Path:
         """Write a self-describing folder (config JSON, safetensors weights, scaler and history as JSON)."""
-        task = self._require_fitted()
-        # one atomic folder: the export and its conformal scores appear together or not at all
-        with atomic_directory(directory) as tmp:
-            save_forecast_export(tmp, task, self.spec_, self.history_, settings=self._json_settings(),
-                                 metrics=self.metrics_, future=self.future_)  # fmt: skip
-            if self.conformal_ is not None:
-                save_scores(tmp, self.conformal_, self.spec_.targets)
-        return Path(directory)
+        return save_forecaster(self, directory)
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> Forecaster:
         """Load a folder written by :meth:`save` on the CPU (no GPU needed, nothing unpickled)."""
-        task, spec, history, settings, metrics = load_forecast_export(directory)
-        # a CLI export holds only the data and trainer settings; the rest come from the model's own
-        forecaster = cls(**{**settings_of_task(task), **settings})
-        observed = n_observed_rows(history, spec.targets)
-        forecaster.task_, forecaster.spec_, forecaster.metrics_ = task, spec, metrics
-        forecaster.conformal_ = load_scores(directory, task.hparams.horizon, spec.targets)
-        if spec.periods:  # saved as the times the Periods start
-            history[spec.time_col] = history[spec.time_col].dt.to_period(spec.freq)
-        forecaster.history_ = history.iloc[:observed].reset_index(drop=True)
-        forecaster.future_ = (
-            history.iloc[observed:].reset_index(drop=True) if observed < len(history) else None
-        )
-        return forecaster
+        return load_forecaster(cls, directory)
