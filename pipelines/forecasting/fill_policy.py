@@ -1,0 +1,121 @@
+"""The values' check or fill policy: NaN/inf cells reported (strict) or filled (``"ffill"``,
+``"interpolate"``), only inside each series' span for a long table, and which cells a fill invents."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.errors import DataError
+
+from .fix_hints import FixHints
+from .reader import Table
+
+FillPolicy = Literal["ffill", "interpolate"]
+FILL_POLICIES = ("ffill", "interpolate")
+
+
+def fill_values(block: pd.DataFrame, fill: str) -> pd.DataFrame:
+    """``block (rows, columns)`` with its NaN cells filled by the policy ``fill``: ``"ffill"`` (a
+    leading gap, which has no past value, back-filled) or ``"interpolate"`` (linear; before the first
+    and after the last value the nearest value is carried)."""
+    if fill == "ffill":
+        return block.ffill().bfill()
+    return block.interpolate(method="linear", limit_direction="both")
+
+
+def missing_times(
+    values: pd.DataFrame, time_col: str, columns: list[str], inside_spans: bool = False
+) -> dict[str, tuple[Any, ...]]:
+    """Per column, the times of its NaN/inf cells: what a fill policy is about to invent (with
+    ``inside_spans``, only the cells between the series' first and last values)."""
+    missing = {}
+    for name in columns:
+        bad = ~np.isfinite(values[name].to_numpy(dtype="float64"))
+        if inside_spans and bad.any():
+            bad &= _inside_span(values[name].to_numpy(dtype="float64"))
+        if bad.any():
+            missing[name] = tuple(values[time_col].to_numpy()[bad])
+    return missing
+
+
+def _inside_span(column: np.ndarray) -> np.ndarray:
+    """``(n_rows,)`` bool: rows from the first to the last finite value of ``column`` (inf counts as a
+    value here: it is a bad cell to report, not an empty end)."""
+    present = ~np.isnan(column)
+    if not present.any():
+        return np.ones(len(column), dtype=bool)  # no value at all: reported as such
+    rows = np.arange(len(column))
+    return (rows >= present.argmax()) & (rows <= len(column) - 1 - present[::-1].argmax())
+
+
+def _leave_out(name: str, targets: list[str], long_format: bool) -> str:
+    """`` (name the other targets: target=[...])`` for an empty target of a wide table, where a
+    default target list picks every numeric column; ``""`` otherwise (a covariate is named by the caller,
+    a long table's series is left out by its rows)."""
+    others = [t for t in targets if t != name]
+    return (
+        f" (name the other targets: target={others})"
+        if name in targets and others and not long_format
+        else ""
+    )
+
+
+def check_or_fill_values(
+    table: Table,
+    values: pd.DataFrame,
+    columns: list[str],
+    fill: str | None,
+    hints: FixHints,
+    inside_spans: bool = False,
+    targets: list[str] | None = None,
+) -> pd.DataFrame:
+    """Report (strict) or fill the NaN/inf cells of ``columns``. With ``inside_spans`` (the series of
+    a long table) only cells inside each column's span count; its empty ends stay NaN. A wide table's
+    ``targets`` empty only at their start or end are told how to pass series of different spans."""
+    values = values.copy()
+    block = values[columns].to_numpy(dtype="float64", copy=True)
+    infinite = np.isinf(block)
+    missing = ~np.isfinite(block)
+    inside = np.ones_like(missing)
+    if inside_spans:
+        for j in np.flatnonzero(missing.any(axis=0)):  # only the columns with an empty cell
+            inside[:, j] = _inside_span(block[:, j])
+        missing &= inside
+    for j in np.flatnonzero(missing.any(axis=0)):  # only the columns with a problem, in order
+        name = columns[j]
+        if missing[:, j].all():
+            raise DataError(
+                f"{table.name}: {table.column_text(name)} has no values at all; leave it out"
+                f"{_leave_out(name, targets or [], inside_spans)} or provide its data."
+            )
+        bad = np.flatnonzero(missing[:, j])
+        if fill is None:
+            kind = "inf" if infinite[bad, j].any() else "NaN (empty)"
+            within = _inside_span(np.where(missing[:, j], np.nan, 0.0))
+            ends_only = not within[bad].any() and not infinite[bad, j].any()
+            time_col = values.columns[0]
+            spans = (
+                " If the series starts later or ends earlier than the others, pass the table in long "
+                f"format, whose series each keep their own span: df.melt(id_vars={time_col!r}, "
+                "var_name='unique_id', value_name='y').dropna(subset=['y'])"
+                + ("" if time_col == "ds" else f" with time_col={time_col!r}")
+                + "."
+                if ends_only and name in (targets or []) and not inside_spans
+                else ""
+            )
+            raise DataError(
+                f"{table.name}: {table.column_text(name)} has {kind} values at "
+                f"{table.cells_text(name, bad, values[time_col])}; "
+                f"fix or remove them, {hints.fill}.{spans}"
+            )
+    if fill is None:
+        return values
+    block[infinite] = np.nan
+    filled = fill_values(pd.DataFrame(block, columns=columns, index=values.index), fill)
+    if inside_spans:  # gaps inside the spans only: the empty ends stay outside them
+        filled = filled.where(inside)
+    values[columns] = filled
+    return values

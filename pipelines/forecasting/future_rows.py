@@ -1,0 +1,66 @@
+"""Future rows: the trailing rows with every target empty, kept for prediction or dropped (with a
+warning) from history, and those whose known-future covariates can still feed ``predict()``."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .reader import Table
+from .series_spec import SeriesSpec
+
+
+def trailing_future_rows(values: pd.DataFrame, targets: list[str]) -> int:
+    empty = values[targets].isna().all(axis=1).to_numpy()
+    count = 0
+    for is_empty in empty[::-1]:
+        if not is_empty:
+            break
+        count += 1
+    return count
+
+
+def warn_dropped_future_rows(
+    table: Table, values: pd.DataFrame, time_col: str, targets: list[str], future: list[str], count: int
+) -> None:
+    times = values[time_col]
+    use = (
+        f"predict() without data takes the known-future covariates {future} from them"
+        if future
+        else "predict(df) forecasts the steps after the last observed row"
+    )
+    warnings.warn(
+        f"{table.name}: the last {count} row{'s' if count > 1 else ''} ({times.iloc[-count]} to {times.iloc[-1]}) "
+        f"have no value in any target {targets}: they are treated as future rows, not history, and left out of "
+        f"training (no fill policy invents them); {use}.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+def usable_future_rows(
+    observed: pd.DataFrame, dropped: pd.DataFrame, spec: SeriesSpec, fill: str | None
+) -> pd.DataFrame | None:
+    """The dropped future rows that can feed ``predict()``: their known-future covariates filled
+    like the prediction path fills them, cut at the first row still missing one (never an error:
+    these rows were not asked for). ``None`` without known-future covariates or usable rows."""
+    future = spec.future_covariates
+    if not future:
+        return None
+    rows = dropped[[spec.time_col, *spec.input_columns]].reset_index(drop=True)
+    if fill is not None:
+        joined = pd.concat(
+            [observed[[spec.time_col, *future]], rows[[spec.time_col, *future]]], ignore_index=True
+        )
+        block = joined[future].replace([np.inf, -np.inf], np.nan)
+        block = (
+            block.ffill()
+            if fill == "ffill"
+            else block.interpolate(method="linear", limit_direction="forward")
+        )
+        rows[future] = block.iloc[len(observed) :].to_numpy()
+    complete = np.isfinite(rows[future].to_numpy(dtype="float64")).all(axis=1)
+    n_usable = len(complete) if complete.all() else int(np.argmin(complete))
+    return rows.iloc[:n_usable].reset_index(drop=True) if n_usable else None

@@ -1,0 +1,72 @@
+"""Long tables (``unique_id, ds, y`` rows, as neuralforecast users have) pivoted to one column per
+series; each series is NaN outside its own span."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.errors import DataError
+
+from .reader import Table
+from .time_column import parse_times
+
+
+def is_long(frame: pd.DataFrame, id_col: str, value_col: str, time_col: str | None) -> bool:
+    return id_col in frame.columns and value_col in frame.columns and (time_col or "ds") in frame.columns
+
+
+def pivot_long(
+    table: Table,
+    time_col: str,
+    id_col: str,
+    value_col: str,
+    fill: str | None,
+    freq: str | int | None,
+    periods: bool | None,
+) -> tuple[pd.DataFrame, tuple[pd.Series, pd.Series]]:
+    """``unique_id, ds, y`` rows -> one column per series on the union of their timestamps, and the
+    long table's ``(times, series names)`` per row (for errors, :class:`~.reader.LongOrigin`).
+
+    Series that start or end at different times are NaN before their first and after their last
+    row: outside their span (see :mod:`.spans`), which no check or fill policy touches.
+    """
+    frame = table.frame
+    duplicated = frame.duplicated(subset=[id_col, time_col], keep=False)
+    if duplicated.any():
+        rows = np.flatnonzero(duplicated.to_numpy())
+        raise DataError(
+            f"{table.name}: series {frame[id_col].iloc[rows[0]]!r} has duplicate timestamps at {table.rows_text(rows)}; "
+            f"keep one row per ({id_col}, {time_col}) pair (e.g. aggregate them)."
+        )
+    # Parse before pivoting so spans and the row order are by time, not by the text of the dates.
+    long = pd.DataFrame(
+        {
+            time_col: parse_times(table, time_col, freq, periods),
+            id_col: frame[id_col].to_numpy(),
+            value_col: frame[value_col].to_numpy(),
+        }
+    )
+    return pivot_to_wide(long, time_col, id_col, value_col), (long[time_col], long[id_col].astype(str))
+
+
+def pivot_to_wide(long: pd.DataFrame, time_col: str, id_col: str, value_col: str) -> pd.DataFrame:
+    """``long.pivot(index=time_col, columns=id_col, values=value_col).reset_index()`` with the
+    series' names as text: the time column, then one column per series, both sorted.
+
+    Numeric values are scattered into one ``(n_times, n_series)`` float64 array (pandas' unstack
+    takes about a second per million rows); integers become floats, as the checks make them anyway.
+    Other values (text to report, booleans to refuse) keep pandas' pivot and their dtype.
+    """
+    values = long[value_col]
+    rows, times = pd.factorize(long[time_col], sort=True)
+    columns, names = pd.factorize(long[id_col], sort=True)
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values) or (columns < 0).any():
+        wide = long.pivot(index=time_col, columns=id_col, values=value_col)
+        wide.columns = [str(c) for c in wide.columns]
+        return wide.reset_index()
+    block = np.full((len(times), len(names)), np.nan)
+    block[rows, columns] = values.to_numpy(dtype="float64", na_value=np.nan)
+    wide = pd.DataFrame(block, columns=[str(c) for c in names])
+    wide.insert(0, time_col, times)
+    return wide

@@ -1,0 +1,198 @@
+"""The time axis made regular: rows unique and in time order, the frequency (or integer step)
+resolved, and every time of the grid present (gaps an error, or empty rows for the fill policy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.errors import DataError
+
+from .dates import date_offset, infer_frequency
+from .fix_hints import FixHints
+from .frames import is_integer_step
+from .periods import is_period, period_alias, period_ordinals
+from .reader import Table
+from .time_column import holds_integer_steps
+
+
+def order_rows(
+    table: Table, values: pd.DataFrame, time_col: str, fill: str | None, hints: FixHints
+) -> pd.DataFrame:
+    times = values[time_col]
+    duplicated = times.duplicated(keep=False).to_numpy()
+    if duplicated.any():
+        rows = np.flatnonzero(duplicated)
+        raise DataError(
+            f"{table.name}: column {time_col!r} has duplicate timestamps ({times.iloc[rows[0]]}) at "
+            f"{table.rows_text(rows)}; keep one row per time step (e.g. drop_duplicates or aggregate them)."
+            + _clock_change_note(times.iloc[rows].drop_duplicates(), time_col, "repeats")
+        )
+    if is_period(times):  # Periods differ by offsets, not numbers: compare their grid positions
+        backwards = np.flatnonzero(np.diff(period_ordinals(times)) < 0) + 1
+    else:
+        zero = 0 if holds_integer_steps(times) else pd.Timedelta(0)
+        backwards = np.flatnonzero((times.diff() < zero).to_numpy())
+    if backwards.size:
+        if fill is None:
+            raise DataError(
+                f"{table.name}: column {time_col!r} is not sorted: the time goes backwards at "
+                f"{table.rows_text(backwards)}; sort the rows by time, {hints.fill} (which also sorts)."
+            )
+        values = values.sort_values(time_col, kind="stable").reset_index(drop=True)
+    return values
+
+
+def resolve_frequency(
+    table: Table, times: pd.Series, freq: str | int | None, hints: FixHints
+) -> pd.DateOffset | int:
+    """The pandas offset of a date column, or the integer step of an integer one. A Period column's
+    own frequency is the one (checked against ``freq`` as it was read)."""
+    if is_period(times):
+        return times.dtype.freq
+    if holds_integer_steps(times) or is_integer_step(freq):
+        return _resolve_step(table, times, freq, hints)
+    if freq is not None:
+        return date_offset(freq)
+    offset = infer_frequency(times)
+    if offset is None:
+        raise DataError(
+            f"{table.name}: cannot infer a regular frequency from the time column ({len(times)} timestamps); "
+            f"{hints.freq}."
+        )
+    return offset
+
+
+def _resolve_step(table: Table, times: pd.Series, freq: str | int | None, hints: FixHints) -> int:
+    """The step of an integer time column: ``freq`` if given, else the most common difference
+    between consecutive steps (gaps are then reported, or filled, like missing dates)."""
+    if not holds_integer_steps(times):
+        raise DataError(
+            f"{table.name}: freq={freq!r} is an integer step, but the time column holds dates "
+            f"(e.g. {times.iloc[0]}); {hints.freq}."
+        )
+    if freq is not None:
+        if isinstance(freq, str):
+            raise DataError(
+                f"{table.name}: the time column holds integer steps (e.g. {times.iloc[0]}), but freq={freq!r} is a "
+                "date frequency; pass dates in the time column, or an integer freq (the step between rows, e.g. 1)."
+            )
+        if not is_integer_step(freq) or int(freq) < 1:
+            raise DataError(
+                f"{table.name}: the time column holds integer steps (e.g. {times.iloc[0]}), so freq must be "
+                f"the positive integer step between rows (e.g. freq=1), not {freq!r}."
+            )
+        return int(freq)
+    steps = np.diff(times.to_numpy())
+    if steps.size == 0:
+        raise DataError(
+            f"{table.name}: cannot infer the step of the integer time column from one row; pass freq= "
+            "(the integer step between rows, e.g. 1) and more rows."
+        )
+    values, counts = np.unique(steps, return_counts=True)
+    return int(values[np.argmax(counts)])  # ties: the smallest step
+
+
+def time_grid(first: Any, last: Any, step: pd.DateOffset | int) -> pd.Index:
+    """Every time from ``first`` to ``last`` on the grid: dates at an offset, Periods at theirs, or
+    integers at a step."""
+    if is_integer_step(step):
+        return pd.Index(np.arange(first, last + 1, step), dtype="int64")
+    if isinstance(first, pd.Period):
+        return pd.period_range(first, last, freq=first.freq)
+    return pd.date_range(first, last, freq=step)
+
+
+def _step_text(step: pd.DateOffset | int, times: pd.Series) -> str:
+    if is_integer_step(step):
+        return f"step-{step}"
+    return f"{period_alias(step)!r} Period" if is_period(times) else repr(step.freqstr)
+
+
+def regularise(
+    table: Table,
+    values: pd.DataFrame,
+    time_col: str,
+    step: pd.DateOffset | int,
+    fill: str | None,
+    hints: FixHints,
+    inside_spans: bool = False,
+) -> pd.DataFrame:
+    """``values`` on every time of the grid from its first to its last time; missing times are gaps
+    (an error, or rows for ``fill``). With ``inside_spans`` (a long table's series) a time outside
+    every series' span, e.g. between one series' end and another's start, is no gap: its row is empty."""
+    times = values[time_col]
+    grid = time_grid(times.iloc[0], times.iloc[-1], step)
+    off_grid = np.flatnonzero(~times.isin(grid).to_numpy())
+    if off_grid.size:
+        raise DataError(
+            f"{table.name}: timestamps"
+            + (
+                "" if table.origin else f" at {table.rows_text(off_grid)}"
+            )  # a long table: times, not its rows
+            + f" (e.g. {times.iloc[off_grid[0]]}) do not fall "
+            f"on the {_step_text(step, times)} grid starting {times.iloc[0]}; fix them, or {hints.freq}."
+        )
+    if len(grid) == len(times):
+        return values
+    missing = grid.difference(pd.Index(times))
+    if inside_spans:
+        missing = _inside_some_span(values, time_col, missing)
+    if fill is None and len(missing):
+        other = _other_regular_step(times)
+        if other is not None and not inside_spans:  # not gaps: the rows are at another frequency
+            raise DataError(
+                f"{table.name}: its rows are {other!r} apart, not {_step_text(step, times)} "
+                f"({len(missing)} timestamps of that grid missing); {hints.freq}."
+            )
+        after = pd.Index(times).searchsorted(missing[0]) - 1
+        raise DataError(
+            f"{table.name}: {len(missing)} timestamp{'s are' if len(missing) > 1 else ' is'} missing from the "
+            f"{_step_text(step, times)} series (gaps), first {missing[0]}"
+            + ("" if table.origin else f" after {table.rows_text([after])}")  # a long table: no row of it
+            + "; "
+            f"add the missing rows, {hints.fill}."
+            + (_clock_change_note(pd.Series(missing), time_col, "skips") if not is_integer_step(step) else "")
+        )
+    return values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()
+
+
+def _other_regular_step(times: pd.Series) -> str | None:
+    """The one spacing of date ``times`` (``"2 hours"``) when all consecutive rows are that far apart
+    (data at another frequency than the grid's); ``None`` when they vary, or times are not dates."""
+    if not pd.api.types.is_datetime64_any_dtype(times) or len(times) < 3:
+        return None
+    spacing = pd.Series(times).diff().dropna().unique()
+    if len(spacing) != 1:
+        return None
+    return pd.tseries.frequencies.to_offset(pd.Timedelta(spacing[0])).freqstr
+
+
+def _clock_change_note(times: pd.Series, time_col: str, change: str) -> str:
+    """A sentence for duplicated (``change="repeats"``) or missing (``"skips"``) zone-less ``times``
+    that look like a daylight-saving switch of local clock times: all within one early morning
+    (00:00 to 03:59) and no more than an hour of them. ``""`` otherwise."""
+    if not pd.api.types.is_datetime64_any_dtype(times) or getattr(times.dt, "tz", None) is not None:
+        return ""
+    span = times.max() - times.min()
+    if not (times.dt.hour < 4).all() or span >= pd.Timedelta(hours=1) or times.dt.normalize().nunique() != 1:
+        return ""
+    option = ", ambiguous='infer'" if change == "repeats" else ""  # the repeated hour: first, then second
+    return (
+        f" If these are local clock times, the clock {change} an hour where daylight saving time "
+        f"{'ends' if change == 'repeats' else 'starts'}: write the times in UTC or with their UTC offsets, e.g. "
+        f"df[{time_col!r}] = df[{time_col!r}].dt.tz_localize('Europe/Berlin'{option}) with your zone."
+    )
+
+
+def _inside_some_span(values: pd.DataFrame, time_col: str, missing: pd.Index) -> pd.Index:
+    """The ``missing`` times that lie between the first and last observed time of some column."""
+    times = values[time_col]
+    inside = np.zeros(len(missing), dtype=bool)
+    for name in values.columns.drop(time_col):
+        present = np.flatnonzero(values[name].notna().to_numpy())
+        if present.size:
+            inside |= np.asarray((missing > times.iloc[present[0]]) & (missing < times.iloc[present[-1]]))
+    return missing[inside]

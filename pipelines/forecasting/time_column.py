@@ -1,0 +1,221 @@
+"""The time column: found by its dtype or name (dates, integer steps, Periods) and parsed, with the
+rows that do not parse named (and Excel serial dates, blank spreadsheet lines, date options noted)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.errors import DataError
+
+from .dates import excel_serial_hint, parse_text_times
+from .periods import (
+    check_period_freq,
+    dates_to_periods,
+    is_period,
+    period_alias,
+    period_text_freq,
+    same_period_freq,
+    text_to_periods,
+)
+from .reader import Table
+
+TIME_COLUMN_NAMES = ("ds", "date", "datetime", "timestamp", "time", "period", "month", "week")
+STEP_COLUMN_NAMES = (*TIME_COLUMN_NAMES, "year", "step")  # integer columns taken as time steps by name
+
+
+def detect_time_column(table: Table) -> str:
+    frame = table.frame
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]) or is_period(frame[column]):
+            return column
+    by_name = {c.lower(): c for c in frame.columns}
+    for name in TIME_COLUMN_NAMES:
+        if name in by_name and (
+            holds_integer_steps(frame[by_name[name]]) or _mostly_dates(frame[by_name[name]], table.dates)
+        ):
+            return by_name[name]
+    for name in STEP_COLUMN_NAMES:
+        if name in by_name and holds_integer_steps(frame[by_name[name]]):
+            return by_name[name]
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]) and _mostly_dates(frame[column], table.dates):
+            return column
+    raise DataError(
+        f"no time column found in {table.name} (columns {list(frame.columns)}): expected a column of dates such as "
+        "'date' or 'ds' (or of integer steps such as 'year' or 'step'). Add one, or name it with time_col=."
+        + _excel_serial_notes(frame)
+    )
+
+
+def _excel_serial_notes(frame: pd.DataFrame) -> str:
+    """`` Note: ...`` for each date-named column that holds Excel serial dates; '' if none does."""
+    hints = [excel_serial_hint(frame[c], c) for c in frame.columns if c.lower() in TIME_COLUMN_NAMES]
+    return "".join(f" Note: {hint}" for hint in hints if hint)
+
+
+def holds_integer_steps(column: pd.Series) -> bool:
+    """Integer steps: an integer column, or floats that are all whole numbers (pandas stores integer
+    years as floats once a cell is empty; the empty cells are then reported as bad times)."""
+    if pd.api.types.is_bool_dtype(column):
+        return False
+    if pd.api.types.is_integer_dtype(column):
+        return True
+    if not pd.api.types.is_float_dtype(column):
+        return False
+    values = column.dropna().to_numpy(dtype="float64")
+    return values.size > 0 and bool(np.isfinite(values).all() and (values == np.round(values)).all())
+
+
+def _mostly_dates(column: pd.Series, dates: dict[str, Any]) -> bool:
+    """At least 90% of the first 50 values parse as dates (with the user's ``date_format``/``dayfirst``)."""
+    sample = column.dropna().astype(str).head(50)
+    if sample.empty:
+        return False
+    if period_text_freq(sample) is not None:  # 2015Q1, 2015-01, 2015-01-05/2015-01-11
+        return True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            parsed = pd.to_datetime(
+                sample,
+                errors="coerce",
+                format=dates.get("date_format", "mixed"),
+                dayfirst=dates.get("dayfirst", False),
+            )
+        except (ValueError, TypeError):  # e.g. "mixed timezones" from text that only looks like dates
+            parsed = None
+        if parsed is None and dates.get("date_format") is None:
+            try:  # UTC offsets that change at a daylight-saving switch: pandas 3 reads them with utc=True only
+                parsed = pd.to_datetime(
+                    sample, errors="coerce", format="mixed", dayfirst=dates.get("dayfirst", False), utc=True
+                )
+            except (ValueError, TypeError):
+                return False
+    return parsed is not None and bool(parsed.notna().mean() >= 0.9)
+
+
+def parse_times(
+    table: Table, time_col: str, freq: str | int | None = None, periods: bool | None = None
+) -> pd.Series:
+    """The time column as datetime64 (tz-aware inputs keep their timezone; mixed UTC offsets -> UTC),
+    as int64 steps when it holds integers (never read as nanoseconds since 1970), or as Periods
+    (see :func:`_period_reading`)."""
+    raw = table.frame[time_col]
+    where = f"{table.name}: column {time_col!r}"
+    reading = _period_reading(table, raw, time_col, freq, periods)
+    if reading is not None:
+        return _parse_periods(table, raw, time_col, reading)
+    if is_period(raw):
+        parsed = raw.dt.to_timestamp()  # a model fitted on timestamps: a period is dated at its start
+    elif pd.api.types.is_datetime64_any_dtype(raw):
+        parsed = raw
+    elif holds_integer_steps(raw):
+        parsed = raw  # steps (years, step numbers): kept as integers, checked below like dates
+        _warn_excel_serials(table, time_col)
+    else:
+        parsed = parse_text_times(raw, where, freq, **table.dates)
+    bad = np.flatnonzero(parsed.isna().to_numpy())
+    if bad.size and table.frame.iloc[bad].isna().all(axis=None):
+        raise DataError(
+            f"{table.name}: {table.rows_text(bad)} {'are' if bad.size > 1 else 'is'} blank (every cell empty, as the "
+            "',,,' lines a spreadsheet export can leave at the end): delete them."
+        )
+    if bad.size:
+        example = raw.iloc[bad[0]]
+        raise DataError(
+            f"{table.name}: column {time_col!r} has values that are not "
+            f"{'integer steps' if holds_integer_steps(raw) else 'dates'} "
+            f"at {table.rows_text(bad)} (e.g. {example!r}){_date_options_note(table)}; "
+            f"{excel_serial_hint(raw, time_col) or 'fix or remove those rows.'}"
+        )
+    if holds_integer_steps(raw):
+        return parsed.astype("int64").reset_index(drop=True)
+    # A timezone is kept, not dropped to wall-clock time: across a daylight-saving change wall-clock
+    # hours repeat or vanish, which would read as duplicates and gaps. Forecasts continue in this zone.
+    return parsed.reset_index(drop=True)
+
+
+def _period_reading(
+    table: Table, raw: pd.Series, time_col: str, freq: str | int | None, periods: bool | None
+) -> str | None:
+    """The Period alias to read the time column at, or ``None`` to read it as dates or steps.
+
+    A fitted spec decides (``periods``, with its ``freq``); otherwise a Period column is read at its
+    own frequency, and text as pandas writes Periods (``2015Q1``, ``2015-01``) at the frequency it
+    shows, or at ``freq`` when that is a Period alias (``freq='Q-NOV'``: fiscal quarters); a
+    timestamp alias such as ``freq='MS'`` reads the text as dates, as before.
+
+    Raises:
+        DataError: ``freq`` contradicts the frequency of a Period column.
+    """
+    if periods is not None:
+        return str(freq) if periods else None
+    if is_period(raw):
+        if freq is not None and not same_period_freq(freq, raw.dtype):
+            raise DataError(
+                f"{table.name}: column {time_col!r} holds Periods at frequency {period_alias(raw.dtype.freq)!r}, "
+                f"but freq={freq!r}; leave freq out (a Period column's own frequency is used), or convert the "
+                f"column first (df[{time_col!r}].dt.asfreq(...) or resample the values)."
+            )
+        return period_alias(raw.dtype.freq)
+    shown = period_text_freq(raw)
+    if shown is None or freq is None:
+        return shown
+    try:
+        return period_alias(freq) if isinstance(freq, str) else None
+    except ValueError:  # a timestamp alias ('MS', 'QS'): read as dates
+        return None
+
+
+def _parse_periods(table: Table, raw: pd.Series, time_col: str, freq: str) -> pd.Series:
+    """The time column as Periods at ``freq``: Periods (at that frequency), their text, or dates.
+
+    Raises:
+        DataError: Periods at another frequency, or cells that are no Period (rows named).
+    """
+    where = f"{table.name}: column {time_col!r}"
+    if is_period(raw):
+        check_period_freq(raw, freq, where)
+        parsed = raw
+    elif pd.api.types.is_datetime64_any_dtype(raw):
+        parsed = dates_to_periods(raw, freq)
+    elif holds_integer_steps(raw) or period_text_freq(raw) is not None:
+        parsed = text_to_periods(raw, freq)
+    else:  # dates as text (days, hours): read with the user's date options, then as Periods
+        parsed = dates_to_periods(parse_text_times(raw, where, None, **table.dates), freq)
+    bad = np.flatnonzero(parsed.isna().to_numpy())
+    if bad.size:
+        raise DataError(
+            f"{where} has values that are not {freq!r} Periods at {table.rows_text(bad)} "
+            f"(e.g. {raw.iloc[bad[0]]!r}); write them as pandas does (e.g. {str(pd.Period('2015-01-05', freq))!r}) "
+            "or fix or remove those rows."
+        )
+    return parsed.reset_index(drop=True)
+
+
+def _date_options_note(table: Table) -> str:
+    """`` read with read_options date_format '%d.%m.%Y'``: the option that made those cells NaT."""
+    if "date_format" in table.dates:
+        return f" that match read_options date_format {table.dates['date_format']!r}"
+    if "dayfirst" in table.dates:
+        return f" read {'day' if table.dates['dayfirst'] else 'month'} first (read_options dayfirst)"
+    return ""
+
+
+def _warn_excel_serials(table: Table, time_col: str) -> None:
+    """Integers under a date-like name in the range of Excel serial dates are read as steps (they may
+    be), but the user is told how to read them as dates, since the forecast would continue as integers."""
+    hint = excel_serial_hint(table.frame[time_col], time_col) if time_col.lower() in TIME_COLUMN_NAMES else ""
+    if hint:
+        warnings.warn(f"{table.name}: read as integer time steps, but {hint}", UserWarning, stacklevel=4)
+
+
+def zone_name(times: pd.Series) -> str | None:
+    if not pd.api.types.is_datetime64_any_dtype(times):
+        return None  # integer steps
+    zone = times.dt.tz
+    return None if zone is None else str(zone)

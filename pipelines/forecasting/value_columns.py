@@ -1,0 +1,112 @@
+"""The value columns: the targets picked (a saved index column left out), the columns named present
+once each, and their values read as numbers (a cell that is none named by row)."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.errors import DataError
+
+from ..csv_files import number_hint
+from .reader import LongOrigin, Table
+
+UNNAMED_INDEX = re.compile(r"Unnamed: \d+")  # what pandas names an index written by df.to_csv(path)
+
+
+def resolve_targets(
+    table: Table, time_col: str, target: str | list[str] | None, covariates: list[str]
+) -> list[str]:
+    if target is not None:
+        targets = [target] if isinstance(target, str) else list(target)
+        if not targets:
+            raise DataError("target=[] names no column; name at least one target column or leave it out.")
+        return targets
+    excluded = {time_col, *covariates}
+    index_columns = [c for c in table.frame.columns if c not in excluded and _is_row_numbers(table.frame, c)]
+    if index_columns:
+        warnings.warn(
+            f"{table.name}: column(s) {index_columns} hold the row numbers 0..{len(table.frame) - 1} (the index "
+            "pandas writes with df.to_csv(path)); they are not used as targets. Name the targets with target= "
+            "to override, or write the CSV with df.to_csv(path, index=False).",
+            UserWarning,
+            stacklevel=4,
+        )
+    excluded.update(index_columns)
+    targets = [c for c in table.frame.columns if c not in excluded and _meant_numeric(table.frame[c])]
+    if not targets:
+        raise DataError(
+            f"{table.name} has no numeric column to forecast besides {time_col!r}; columns are "
+            f"{list(table.frame.columns)}. Name the target with target=."
+        )
+    return targets
+
+
+def _is_row_numbers(frame: pd.DataFrame, column: str) -> bool:
+    """An ``Unnamed: N`` column holding exactly 0..n-1: a saved index, not data."""
+    values = frame[column]
+    if not UNNAMED_INDEX.fullmatch(column) or not pd.api.types.is_integer_dtype(values):
+        return False
+    return bool(np.array_equal(values.to_numpy(), np.arange(len(values))))
+
+
+def _meant_numeric(column: pd.Series) -> bool:
+    """Numeric dtype, or text that is mostly numbers (a stray '?' should be reported, not hidden)."""
+    if pd.api.types.is_bool_dtype(column):
+        return False
+    if pd.api.types.is_numeric_dtype(column):
+        return True
+    # Decimal commas count as numbers here, so such a column is reported with the fix, not skipped.
+    present = column.dropna().astype(str).str.replace(",", ".", regex=False)
+    return bool(len(present)) and bool(pd.to_numeric(present, errors="coerce").notna().mean() >= 0.5)
+
+
+def require_columns(table: Table, columns: list[str], fitted: bool = False) -> None:
+    missing = [c for c in columns if c not in table.frame.columns]
+    origin = table.origin
+    if missing and isinstance(origin, LongOrigin):
+        # a long table: the names are series (unique_id values), not columns
+        known = list(dict.fromkeys(origin.ids))
+        shown = known[:20] + ([f"... ({len(known)} in all)"] if len(known) > 20 else [])
+        fix = (
+            f"The model was fitted on the series {columns}: give rows of each (other series are left out)"
+            if fitted
+            else f"Pass --data.target / target= with some of {shown}, or leave it out for all of them"
+        )
+        raise DataError(
+            f"series {missing} not found in {origin.table.name}: it has no rows with {origin.id_col} "
+            f"{' or '.join(map(repr, missing))}; its series are {shown}. {fix}."
+        )
+    if missing:
+        raise DataError(
+            f"column{'s' if len(missing) > 1 else ''} {missing} not found in {table.name}; "
+            f"columns are {list(table.frame.columns)}."
+        )
+    duplicated = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicated:
+        raise DataError(
+            f"columns {duplicated} are named twice (as target and covariate); name each column once."
+        )
+
+
+def numeric_column(table: Table, name: str) -> np.ndarray:
+    """``(n_rows,)`` float64 values of column ``name`` (NaN where empty)."""
+    # an array, not a Series: a Series per column costs an index copy each (a second at 1,000 series)
+    raw = table.frame[name]
+    if pd.api.types.is_bool_dtype(raw):
+        raise DataError(f"{table.name}: column {name!r} is boolean, not a number; convert it to 0/1 first.")
+    if pd.api.types.is_numeric_dtype(raw):
+        return raw.to_numpy(dtype="float64", na_value=np.nan)
+    converted = pd.to_numeric(raw, errors="coerce")
+    bad = np.flatnonzero((converted.isna() & raw.notna()).to_numpy())
+    if bad.size:
+        raise DataError(
+            f"{table.name}: {table.column_text(name)} has non-numeric values at "
+            f"{table.cells_text(name, bad, table.frame.iloc[:, 0])} "
+            f"(e.g. {raw.iloc[bad[0]]!r}){number_hint(raw.iloc[bad[0]])}; forecast targets and covariates must be numbers. "
+            "Fix or blank those cells (blanks can be filled with fill=), or leave the column out."
+        )
+    return converted.to_numpy(dtype="float64", na_value=np.nan)
