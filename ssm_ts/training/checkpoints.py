@@ -1,0 +1,206 @@
+"""ssm-ts's own checkpoints of a fit: the best one on the validation metric and ``last.ckpt`` of every
+epoch (:class:`BestAndLastCheckpoint`, written by :class:`LastCheckpointWriter` after the user's
+checkpoint callbacks), and a user's ``ModelCheckpoint`` keyed beside them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import lightning.pytorch as pl
+import torch
+from lightning.pytorch.callbacks import (
+    Callback,
+    Checkpoint,
+    ModelCheckpoint,
+)
+
+from ssm_ts.checkpoint_times import record_saved_at
+from ssm_ts.training.checkpoint_lookup import BEST_CHECKPOINT_PREFIX
+
+
+class BestAndLastCheckpoint(ModelCheckpoint):
+    """``ModelCheckpoint`` keeping the best checkpoint (``best-epoch=N.ckpt``) and ``last.ckpt``, whose
+    ``last.ckpt`` is written by :class:`LastCheckpointWriter` after every other checkpoint callback.
+
+    Two changes to Lightning's. ``last.ckpt`` is written at every epoch's checkpoint (each validation,
+    and each epoch's end not validated: without validation, or between two with
+    ``check_val_every_n_epoch``) and after the fit's other checkpoint callbacks have taken the epoch
+    in: Lightning 2.6 writes it only when the top-k checkpoint is saved at the same step, so after an
+    epoch without a better ``monitor`` it still held the best epoch (a resume repeated the epochs
+    since, a crash lost them), and it writes it inside this callback's own turn, so a user's
+    ``ModelCheckpoint`` after it was saved in ``last.ckpt`` one epoch behind (its best score and path
+    before that epoch). And a fit that takes no optimizer step is saved too: a closed-form model
+    (``random_features``) is fitted in ``on_fit_start``, and Lightning skips saving while the global
+    step equals the last saved one, which starts at 0, so such a fit had no ``best-*.ckpt``.
+
+    A fit stopped in the middle of an epoch (``max_time``: Lightning's ``Timer`` stops after a training
+    batch, then validates once more) keeps the ``last.ckpt`` of its last finished epoch: one written
+    there held half an epoch, and a resume took that epoch as finished, never training the rest of its
+    batches. The resume trains the stopped epoch again from its start, as after Ctrl-C; a resumed fit
+    stopped so before its first epoch's end keeps the ``last.ckpt`` it resumed. (A new fit stopped
+    before it finished any epoch writes its ``last.ckpt`` there all the same: it has no other.)"""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._last_due = False  # a checkpoint point was reached: LastCheckpointWriter writes last.ckpt
+        self._writer = False  # whether the fit has a LastCheckpointWriter (else last.ckpt is written here)
+        self._wrote_last = False  # whether this fit has a last.ckpt of a finished epoch (written, or resumed)
+
+    def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        super().on_fit_start(trainer, pl_module)
+        self._last_due = False
+        # a fit resumed from this folder's last.ckpt has one to keep (a resume continues in its folder)
+        own_last = Path(self.dirpath or ".", f"{self.CHECKPOINT_NAME_LAST}{self.FILE_EXTENSION}")
+        self._wrote_last = bool(self.dirpath and trainer.ckpt_path) and Path(trainer.ckpt_path).resolve() == (
+            own_last.resolve()
+        )
+        self._writer = any(isinstance(c, LastCheckpointWriter) for c in trainer.callbacks)
+        if trainer.global_step == 0:
+            self._last_global_step_saved = -1  # Lightning's own counter; -1: nothing saved yet
+
+    def _checkpoint_point(self, trainer: pl.Trainer, epoch_end: bool) -> bool:
+        """Whether Lightning's hook (``on_train_epoch_end`` when ``epoch_end``, else ``on_validation_end``)
+        saves this callback's checkpoints now, as Lightning decides it before saving."""
+        return not self._should_skip_saving_checkpoint(trainer) and (
+            self._should_save_on_train_epoch_end(trainer) == epoch_end
+        )
+
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        # every epoch's end, also one without validation (check_val_every_n_epoch > 1), unless its
+        # validation (which runs before this hook) saved the checkpoints at this step already
+        due = not self._should_skip_saving_checkpoint(trainer)
+        super().on_train_epoch_end(trainer, pl_module)
+        self._mark_due(trainer, due)
+
+    def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        due = self._checkpoint_point(trainer, epoch_end=False)
+        super().on_validation_end(trainer, pl_module)
+        self._mark_due(trainer, due)
+
+    def _save_last_checkpoint(self, trainer: pl.Trainer, monitor_candidates: dict[str, torch.Tensor]) -> None:
+        # Lightning calls this in this callback's turn, before the checkpoint callbacks after it
+        self._mark_due(trainer, True)
+
+    def _mark_due(self, trainer: pl.Trainer, due: bool) -> None:
+        if self._wrote_last and stopped_mid_epoch(trainer):  # the finished epoch's last.ckpt stays
+            due = False
+        self._last_due = self._last_due or (due and bool(self.save_last))
+        if not self._writer:  # a trainer built without one: written now, as Lightning did before 2.6
+            self.save_due_last(trainer)
+
+    def save_due_last(self, trainer: pl.Trainer) -> None:
+        """Write ``last.ckpt`` when a checkpoint point was reached since it was last written."""
+        if self._last_due:
+            self._last_due = False
+            super()._save_last_checkpoint(trainer, self._monitor_candidates(trainer))
+            self._wrote_last = True
+
+    def on_save_checkpoint(self, trainer: pl.Trainer, pl_module: Any, checkpoint: dict[str, Any]) -> None:
+        # every checkpoint of the fit (a user's callback's too) records when it was saved: the newest is
+        # found by it (find_newest_checkpoint), as a copy of the folder may rewrite the files' times
+        record_saved_at(checkpoint)
+
+    @property
+    def state_key(self) -> str:
+        """``ModelCheckpoint``'s key, so checkpoints written with either class resume with the other."""
+        return super().state_key.replace(type(self).__qualname__, ModelCheckpoint.__qualname__, 1)
+
+
+def stopped_mid_epoch(trainer: pl.Trainer) -> bool:
+    """Whether the fit stops before its epoch's last training batch (``max_time``, a callback's
+    ``should_stop`` after a batch), not at an epoch's end (early stopping, a pruner, ``max_epochs``)."""
+    return bool(trainer.should_stop) and not trainer.fit_loop.epoch_loop.batch_progress.is_last_batch
+
+
+class LastCheckpointWriter(Checkpoint):
+    """Writes the fit's :class:`BestAndLastCheckpoint`'s due ``last.ckpt``, in the same hook, once every
+    checkpoint callback before it has run: Lightning runs the checkpoint callbacks (``Checkpoint``
+    subclasses) after all others, in the order given, so placed after the user's callbacks this one
+    runs last. Holds no state."""
+
+    def _write(self, trainer: pl.Trainer) -> None:
+        for callback in trainer.checkpoint_callbacks:
+            if isinstance(callback, BestAndLastCheckpoint):
+                callback.save_due_last(trainer)
+
+    def on_train_batch_end(self, trainer: pl.Trainer, *args: Any) -> None:
+        self._write(trainer)
+
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._write(trainer)
+
+    def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._write(trainer)
+
+    def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._write(trainer)
+
+
+def best_checkpoint_callback(
+    monitor: str = "val_loss", out_dir: str | os.PathLike | None = None
+) -> ModelCheckpoint:
+    """Keep the checkpoint with the lowest ``monitor`` (``best-epoch=N.ckpt``) and the last one (``last.ckpt``,
+    written by a :class:`LastCheckpointWriter` that the fit's callbacks must hold after the user's).
+
+    Without validation the monitored value never appears and only ``last.ckpt`` is written."""
+    return BestAndLastCheckpoint(
+        dirpath=None if out_dir is None else Path(out_dir) / "checkpoints",
+        filename=BEST_CHECKPOINT_PREFIX + "{epoch}",
+        monitor=monitor,
+        mode="min",
+        save_top_k=1,
+        save_last=True,
+    )
+
+
+def ssm_ts_best_checkpoint(trainer: pl.Trainer) -> BestAndLastCheckpoint | None:
+    """The fit's own best checkpoint callback: ``trainer.checkpoint_callback`` is the first checkpoint
+    callback, which in a LightningCLI fit is a user's ``ModelCheckpoint`` (its callbacks come first)."""
+    return next((c for c in trainer.checkpoint_callbacks if isinstance(c, BestAndLastCheckpoint)), None)
+
+
+@cache
+def _own_state_key_class(cls: type[ModelCheckpoint]) -> type[ModelCheckpoint]:
+    """``cls`` with a ``state_key`` of its own: Lightning keys a ``ModelCheckpoint``'s state in a checkpoint
+    by its monitor, mode and saving frequency only (not its folder), and refuses two with one key.
+
+    The class is named as ``cls`` but is local to this function (its ``__qualname__``): jsonargparse finds
+    a callback class given by name (LightningCLI's ``--trainer.callbacks+=ModelCheckpoint``) among every
+    subclass of ``Callback`` alive, and refused the name as ambiguous once a fit had made this one."""
+
+    def state_key(self) -> str:
+        # Lightning's key starts with the class's __qualname__: the one of ``cls``, as checkpoints hold it
+        key = cls.state_key.fget(self).replace(type(self).__qualname__, cls.__qualname__, 1)  # type: ignore[attr-defined]
+        return f"{key}[trainer_options]"
+
+    namespace = {
+        "state_key": property(state_key),
+        "__module__": cls.__module__,
+        "__qualname__": f"{_own_state_key_class.__name__}.<locals>.{cls.__qualname__}",
+    }
+    return type(cls.__name__, (cls,), namespace)
+
+
+def beside_best(callback: Callback, best: ModelCheckpoint) -> Callback:
+    """``callback``, given a state key of its own when it is a ``ModelCheckpoint`` keyed as ssm-ts's ``best``
+    (the same monitor and mode): both then keep and resume their own state (files, best score). ssm-ts's
+    keeps Lightning's key, so a checkpoint written without the user's one resumes either way."""
+    if isinstance(callback, ModelCheckpoint) and callback.state_key == best.state_key:
+        callback.__class__ = _own_state_key_class(type(callback))  # a fit's own copy: adds no state
+    return callback
+
+
+def keep_beside_best(callbacks: Any, defaults: Sequence[Callback]) -> None:
+    """A LightningCLI fit's ``callbacks`` (its ``trainer.callbacks``: one, a list or ``None``), each
+    ``ModelCheckpoint`` keyed as the :class:`BestAndLastCheckpoint` of ``defaults`` (its
+    ``trainer_defaults`` callbacks) given a state key of its own (:func:`beside_best`), as the Python API's:
+    ``--trainer.callbacks+=ModelCheckpoint --trainer.callbacks.monitor=val_loss`` was refused by
+    Lightning ("more than one stateful callback of type BestAndLastCheckpoint")."""
+    best = next((c for c in defaults if isinstance(c, BestAndLastCheckpoint)), None)
+    given = [callbacks] if isinstance(callbacks, Callback) else list(callbacks or [])
+    for callback in given if best is not None else []:
+        beside_best(callback, best)

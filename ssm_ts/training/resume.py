@@ -1,0 +1,78 @@
+"""What makes a resumed fit follow the settings it is given, not the ones its checkpoint holds:
+the ``EarlyStopping`` patience (:class:`KeepGivenPatience`) and the cosine schedule's length
+(:func:`cosine_follows_max_epochs`)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import lightning.pytorch as pl
+import torch
+from lightning.pytorch.callbacks import (
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+)
+
+
+def keep_given_patience(callbacks: list[Callback]) -> None:
+    """Make each ``EarlyStopping`` of ``callbacks`` (a LightningCLI trainer's list, from a config's or the
+    command line's ``trainer.callbacks``: Lightning's class or a user's subclass) keep the ``patience``
+    it was given when a fit resumes, as the Python API's front ends do: Lightning restores the
+    checkpoint's patience with its count of epochs without improvement, so ``fit --ckpt_path last``
+    given more patience silently stopped with the old one. Adds a :class:`KeepGivenPatience` to
+    ``callbacks`` (in place, before the checkpoint callbacks, where Lightning keeps the others); the
+    stoppers stay the class given, with their own stopping rule."""
+    stoppers = [c for c in callbacks if isinstance(c, EarlyStopping)]
+    if stoppers:
+        at = next((i for i, c in enumerate(callbacks) if isinstance(c, Checkpoint)), len(callbacks))
+        callbacks.insert(at, KeepGivenPatience(stoppers))
+
+
+class KeepGivenPatience(Callback):
+    """Makes a resumed fit's ``EarlyStopping`` callbacks (a user's, Lightning's class or a subclass, in a
+    front end's ``trainer_options`` or the CLI's ``trainer.callbacks``) keep the ``patience`` they were
+    given, as :class:`~ssm_ts.api.resumable.ResumableEarlyStopping` does: Lightning's
+    ``EarlyStopping.load_state_dict`` restores the checkpoint's patience with its count of epochs without
+    improvement and best score, so a resume given more patience stopped with the old one. Before the
+    callbacks' states are restored, the loaded checkpoint's (in memory, not the file) patience of each
+    stopper becomes the given one; the count and the best score are restored as saved. The stoppers stay
+    the class the user gave, so what a fit reports (``callbacks_``) and its other callbacks see is what
+    the user passed, and a subclass keeps its own stopping rule. Holds no state."""
+
+    def __init__(self, stoppers: Sequence[EarlyStopping]) -> None:
+        self.stoppers = list(stoppers)
+
+    def on_load_checkpoint(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, checkpoint: dict[str, Any]
+    ) -> None:
+        # Lightning calls every callback's on_load_checkpoint before any callback's load_state_dict
+        states = checkpoint.get("callbacks") or {}
+        for stopper in self.stoppers:
+            for key in (stopper.state_key, stopper._legacy_state_key):
+                if isinstance(states.get(key), dict) and "patience" in states[key]:
+                    states[key] = {**states[key], "patience": stopper.patience}
+
+
+def cosine_follows_max_epochs(trainer: pl.Trainer) -> None:
+    """Make a resumed fit's ``CosineAnnealingLR`` (``T_max`` = ``max_epochs``, stepped each epoch) follow
+    this fit's ``max_epochs``; call it from the task's ``on_train_start``. The checkpoint's scheduler,
+    restored over the one ``configure_optimizers`` built, holds the first fit's ``T_max``: a fit resumed
+    with more epochs (a setting that may change on resume) trained its first added epoch at a learning
+    rate of 0 and the next ones at a rising one (cosine past its end). The rate of the epoch it resumes
+    at becomes the one a fit of ``max_epochs`` has there; with the same ``max_epochs`` nothing changes."""
+    epochs = trainer.max_epochs
+    if not epochs or epochs < 1:
+        return
+    for config in trainer.lr_scheduler_configs:
+        schedule = config.scheduler
+        if not isinstance(schedule, torch.optim.lr_scheduler.CosineAnnealingLR) or schedule.T_max == epochs:
+            continue
+        schedule.T_max = epochs
+        progress = (1 + math.cos(math.pi * schedule.last_epoch / epochs)) / 2  # the closed form
+        rates = [schedule.eta_min + (base - schedule.eta_min) * progress for base in schedule.base_lrs]
+        for group, rate in zip(schedule.optimizer.param_groups, rates, strict=True):
+            group["lr"] = rate
+        schedule._last_lr = rates  # what get_last_lr() reports (LearningRateMonitor)
