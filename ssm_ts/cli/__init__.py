@@ -1109,7 +1109,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ssm-ts {use}: {interrupted_text(use)}", file=sys.stderr)
         return 130  # the shell's code for an end by Ctrl-C
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
