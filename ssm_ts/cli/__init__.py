@@ -12,7 +12,6 @@ of a config shipped with ssm-ts (``ssm-ts configs list``), so the CLI works from
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import functools
 import importlib
@@ -24,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ssm_ts.cli.command_help import arrange_command_help, check_command_options
+from ssm_ts.cli.parse_errors import parse_error_text
 from ssm_ts.errors import ConfigError, SSMTSError
 
 # model settings a fit fills in from its data: a resume restores them from the data, never as settings
@@ -112,124 +113,6 @@ def _usage() -> str:
         "ssm-ts --version prints the installed version.",
     ]
     return "\n".join(lines)
-
-
-# a subcommand's usage line: jsonargparse's own lists all 80 options, the --trainer ones first
-SHORT_USAGE = (
-    "%(prog)s [--config FILE] [--model.KEY VALUE] [--data.KEY VALUE]\n"
-    "         [--trainer.KEY VALUE] [--out DIR] [--ckpt_path PATH] [--print_config] [--help]"
-)
-# what each command does, atop its --help (Lightning's own describe its Trainer methods)
-COMMAND_HELP = {
-    "fit": "Fit the model on the data into --out (checkpoints, config, plots), logged to MLflow. "
-    "--ckpt_path last --out DIR resumes an interrupted fit.",
-    "validate": "Score a checkpoint (--ckpt_path best, last or a file) on the validation split of the "
-    "fit's data (saved in the checkpoint; --data.* overrides it).",
-    "test": "Score a checkpoint (--ckpt_path best, last or a file) on the test split of the fit's data "
-    "(saved in the checkpoint; --data.* overrides it).",
-    "predict": "Write predictions into --out from a checkpoint (--ckpt_path best, last or a file) on the "
-    "fit's data (saved in the checkpoint; --data.* overrides it).",
-}
-# option groups that list their keys in a parse error (--trainer has about 40: --help lists them)
-LISTED_GROUPS = ("model", "data")
-# forecast predict's own options (configure_cli_parser adds them to every command's parser)
-PREDICT_ONLY = ("n", "level", "interval_method")
-
-
-def _type_text(hint: Any) -> str:
-    """A type hint as a user writes its values: ``list[float] | None`` as ``a list ([a, b]) or null``."""
-    import types
-    import typing
-
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if hint is type(None):
-        return "null"
-    if origin is typing.Literal:
-        return "one of " + ", ".join(str(a) for a in args)
-    if origin in (typing.Union, types.UnionType):
-        # the values of every Literal member as one list: precision's 64, "64", "64-true", ...
-        values = [v for a in args if typing.get_origin(a) is typing.Literal for v in typing.get_args(a)]
-        others = [_type_text(a) for a in args if typing.get_origin(a) is not typing.Literal]
-        choices = [_type_text(typing.Literal[tuple(dict.fromkeys(map(str, values)))])] if values else []
-        return " or ".join(dict.fromkeys(choices + others))
-    if origin in (list, tuple) or hint in (list, tuple):
-        return "a list ([a, b])"
-    if origin is dict or hint is dict:
-        return "a mapping ({key: value})"
-    return {int: "a whole number", float: "a number", str: "text", bool: "true or false"}.get(
-        hint, getattr(hint, "__name__", str(hint))
-    )
-
-
-def parse_error_text(parser: Any, message: str) -> str:
-    """What a parse error says, in a few lines: jsonargparse's message, rewritten where it is a known one
-    (a wrong type names the option, what it takes and the value given; an unknown option the closest
-    known ones and the model and data keys), then a short usage line and where the full list is."""
-    import difflib
-    import re
-    import textwrap
-
-    prog = parser.prog.replace(" [options]", "")
-    links = getattr(parser, "_links_group", None)
-    # a link's target is set through its source: data.lookback follows model.lookback
-    linked = {
-        link.target[0]: link.source[0][0]
-        for link in (links._group_actions if links else [])
-        if hasattr(link, "target") and len(link.source) == 1
-    }
-    actions = {a.dest: a for a in parser._actions if a.option_strings and a.dest not in linked}
-    lines = [f"{prog}: error: {message.strip()}"]
-    typed = re.match(r'Parser key "([^"]+)":', message)
-    unknown = re.search(r"unrecognized arguments: (--[\w.]+)", message) or re.search(
-        r"does not accept option '([\w.]+)'", message
-    )
-    if typed and typed.group(1) in actions:
-        key = typed.group(1)
-        given = re.search(r"(?:Given value|Got value): (.*)", message)
-        hint = getattr(actions[key], "_typehint", None)
-        what = _type_text(hint) if hint is not None else "another value"
-        # a class-typed option (--trainer.callbacks): why the class was refused is below the first line
-        # (an init argument it does not accept, a wrong value for one, no such import path); the value
-        # given is named there, jsonargparse's own "Given value" is an internal NestedArg(...)
-        classes = "class_path" in message or "import path" in message
-        lines = [
-            f"{prog}: error: --{key} takes {what}"
-            + (f"; got {given.group(1).strip()!r}" if given and not classes else "")
-        ]
-        if classes:
-            skip = ("Subtypes:", "Given value", "Does not validate against any", "Expected a path but")
-            reasons = textwrap.dedent("\n".join(message.strip().splitlines()[1:])).splitlines()
-            lines += [
-                f"  {line}" for line in reasons if line.strip() and not line.strip("- ").startswith(skip)
-            ]
-    elif unknown:
-        key = unknown.group(1).lstrip("-")
-        options = {**{dest: dest for dest in actions}, **linked}  # what each key is given as
-        leaves = {dest.rsplit(".", 1)[-1]: dest for dest in options}
-        leaf = key.rsplit(".", 1)[-1]
-        if leaf in leaves:  # the right key in the wrong group: --data.lr
-            close = [leaves[leaf]]
-        else:
-            close = difflib.get_close_matches(key, list(options), n=2, cutoff=0.8) or [
-                leaves[c] for c in difflib.get_close_matches(leaf, list(leaves), n=1, cutoff=0.75)
-            ]
-        close = list(dict.fromkeys(options[c] for c in close))
-        if close:
-            lines.append("  did you mean " + " or ".join(f"--{c}" for c in close) + "?")
-        for group in LISTED_GROUPS:
-            keys = [f"--{d}" for d in actions if d.startswith(group + ".") and d.count(".") == 1]
-            if keys:
-                listed = f"{group} options: " + " ".join(keys)
-                lines += textwrap.wrap(listed, 100, initial_indent="  ", subsequent_indent="    ")
-    choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
-    if choice:
-        close = difflib.get_close_matches(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)), n=1)
-        if close:
-            lines.append(f"  did you mean {close[0]}?")
-    usage = f"usage: {SHORT_USAGE % {'prog': prog}}" if "[options]" in parser.prog else parser.format_usage()
-    lines += ["", usage.strip()]
-    lines.append(f"{prog} --help lists every option")
-    return "\n".join(lines) + "\n"
 
 
 def build_cli_class():
@@ -336,43 +219,11 @@ def build_cli_class():
             return self._get(self.config, key)
 
         def _add_subcommands(self, parser, **kwargs: Any) -> None:
-            """Each command's --help: a short usage line, then --out and the model and data options, then
-            the --trainer ones (LightningCLI lists those first); predict's own options only on predict."""
             super()._add_subcommands(parser, **kwargs)
-            for name, sub in self._subcommand_parsers.items():
-                sub.usage = SHORT_USAGE
-                if name in COMMAND_HELP:
-                    sub.description = f"{COMMAND_HELP[name]} The --model and --data options come first "
-                    sub.description += "below, then --trainer's (Lightning's Trainer)."
-                groups = sub._action_groups
-                trainer = [g for g in groups if any(a.dest.startswith("trainer.") for a in g._group_actions)]
-                rest = [g for g in groups if g not in trainer]
-                at = next((i for i, g in enumerate(rest) if g.title and "Linked" in g.title), len(rest))
-                sub._action_groups[:] = rest[:at] + trainer + rest[at:]
-                if name != "predict":
-                    for action in sub._actions:
-                        if action.dest in PREDICT_ONLY:
-                            action.help = argparse.SUPPRESS
+            arrange_command_help(self._subcommand_parsers)
 
         def before_instantiate_classes(self) -> None:
-            """``forecast predict --interval_method`` without ``--level`` would make no interval: refused
-            before the model and data are built (its value Literal-checked by the parser already). predict's
-            own options (``--level``) given to fit, validate or test are refused: they would do nothing."""
-            options = self.config.get(self.subcommand) or {}
-            if self.subcommand != "predict":
-                given = [f"--{key}" for key in PREDICT_ONLY if options.get(key) is not None]
-                if given:
-                    raise ConfigError(
-                        f"{', '.join(given)}: an option of ssm-ts {self.use_name} predict, not of "
-                        f"{self.subcommand}; after the fit run ssm-ts {self.use_name} predict --ckpt_path best "
-                        f"--out DIR {' '.join(given)} ..."
-                    )
-                return
-            if options.get("interval_method") is not None:
-                from ssm_ts.api.conformal import check_interval_request
-
-                check_interval_request(options.get("level"), options.get("interval_method"), None,
-                                       how='--level "[80, 95]"')  # fmt: skip
+            check_command_options(self.use_name, self.subcommand, self.config.get(self.subcommand) or {})
 
         def parse_arguments(self, parser, args) -> None:
             self._given_args = args  # parsed again when a checkpoint's data settings become defaults

@@ -1,0 +1,63 @@
+"""Each command's ``--help`` (what it does, its options in the order a user looks for them) and the
+options that belong to one command only."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ssm_ts.cli.parse_errors import SHORT_USAGE
+from ssm_ts.errors import ConfigError
+
+# what each command does, atop its --help (Lightning's own describe its Trainer methods)
+COMMAND_HELP = {
+    "fit": "Fit the model on the data into --out (checkpoints, config, plots), logged to MLflow. "
+    "--ckpt_path last --out DIR resumes an interrupted fit.",
+    "validate": "Score a checkpoint (--ckpt_path best, last or a file) on the validation split of the "
+    "fit's data (saved in the checkpoint; --data.* overrides it).",
+    "test": "Score a checkpoint (--ckpt_path best, last or a file) on the test split of the fit's data "
+    "(saved in the checkpoint; --data.* overrides it).",
+    "predict": "Write predictions into --out from a checkpoint (--ckpt_path best, last or a file) on the "
+    "fit's data (saved in the checkpoint; --data.* overrides it).",
+}
+# forecast predict's own options (configure_cli_parser adds them to every command's parser)
+PREDICT_ONLY = ("n", "level", "interval_method")
+
+
+def arrange_command_help(subcommand_parsers: dict[str, Any]) -> None:
+    """Each command's --help: a short usage line, then --out and the model and data options, then the
+    --trainer ones (LightningCLI lists those first); predict's own options only on predict."""
+    for name, sub in subcommand_parsers.items():
+        sub.usage = SHORT_USAGE
+        if name in COMMAND_HELP:
+            sub.description = f"{COMMAND_HELP[name]} The --model and --data options come first "
+            sub.description += "below, then --trainer's (Lightning's Trainer)."
+        groups = sub._action_groups
+        trainer = [g for g in groups if any(a.dest.startswith("trainer.") for a in g._group_actions)]
+        rest = [g for g in groups if g not in trainer]
+        at = next((i for i, g in enumerate(rest) if g.title and "Linked" in g.title), len(rest))
+        sub._action_groups[:] = rest[:at] + trainer + rest[at:]
+        if name != "predict":
+            for action in sub._actions:
+                if action.dest in PREDICT_ONLY:
+                    action.help = argparse.SUPPRESS
+
+
+def check_command_options(use: str, subcommand: str, options: Any) -> None:
+    """``forecast predict --interval_method`` without ``--level`` would make no interval: refused
+    before the model and data are built (its value Literal-checked by the parser already). predict's
+    own options (``--level``) given to fit, validate or test are refused: they would do nothing."""
+    if subcommand != "predict":
+        given = [f"--{key}" for key in PREDICT_ONLY if options.get(key) is not None]
+        if given:
+            raise ConfigError(
+                f"{', '.join(given)}: an option of ssm-ts {use} predict, not of "
+                f"{subcommand}; after the fit run ssm-ts {use} predict --ckpt_path best "
+                f"--out DIR {' '.join(given)} ..."
+            )
+        return
+    if options.get("interval_method") is not None:
+        from ssm_ts.api.conformal import check_interval_request
+
+        check_interval_request(options.get("level"), options.get("interval_method"), None,
+                               how='--level "[80, 95]"')  # fmt: skip

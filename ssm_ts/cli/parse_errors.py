@@ -1,0 +1,122 @@
+"""What a command-line parse error says, in a few lines instead of jsonargparse's whole usage."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import textwrap
+import types
+import typing
+from typing import Any
+
+# a subcommand's usage line: jsonargparse's own lists all 80 options, the --trainer ones first
+SHORT_USAGE = (
+    "%(prog)s [--config FILE] [--model.KEY VALUE] [--data.KEY VALUE]\n"
+    "         [--trainer.KEY VALUE] [--out DIR] [--ckpt_path PATH] [--print_config] [--help]"
+)
+# option groups that list their keys in a parse error (--trainer has about 40: --help lists them)
+LISTED_GROUPS = ("model", "data")
+
+
+def type_text(hint: Any) -> str:
+    """A type hint as a user writes its values: ``list[float] | None`` as ``a list ([a, b]) or null``."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is type(None):
+        return "null"
+    if origin is typing.Literal:
+        return "one of " + ", ".join(str(a) for a in args)
+    if origin in (typing.Union, types.UnionType):
+        # the values of every Literal member as one list: precision's 64, "64", "64-true", ...
+        values = [v for a in args if typing.get_origin(a) is typing.Literal for v in typing.get_args(a)]
+        others = [type_text(a) for a in args if typing.get_origin(a) is not typing.Literal]
+        choices = [type_text(typing.Literal[tuple(dict.fromkeys(map(str, values)))])] if values else []
+        return " or ".join(dict.fromkeys(choices + others))
+    if origin in (list, tuple) or hint in (list, tuple):
+        return "a list ([a, b])"
+    if origin is dict or hint is dict:
+        return "a mapping ({key: value})"
+    return {int: "a whole number", float: "a number", str: "text", bool: "true or false"}.get(
+        hint, getattr(hint, "__name__", str(hint))
+    )
+
+
+def parse_error_text(parser: Any, message: str) -> str:
+    """What a parse error says, in a few lines: jsonargparse's message, rewritten where it is a known one
+    (a wrong type names the option, what it takes and the value given; an unknown option the closest
+    known ones and the model and data keys), then a short usage line and where the full list is."""
+    prog = parser.prog.replace(" [options]", "")
+    linked = _linked_targets(parser)
+    actions = {a.dest: a for a in parser._actions if a.option_strings and a.dest not in linked}
+    lines = [f"{prog}: error: {message.strip()}"]
+    typed = re.match(r'Parser key "([^"]+)":', message)
+    unknown = re.search(r"unrecognized arguments: (--[\w.]+)", message) or re.search(
+        r"does not accept option '([\w.]+)'", message
+    )
+    if typed and typed.group(1) in actions:
+        key = typed.group(1)
+        lines = _wrong_type_lines(prog, key, getattr(actions[key], "_typehint", None), message)
+    elif unknown:
+        lines += _unknown_option_lines(unknown.group(1).lstrip("-"), actions, linked)
+    choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if choice:
+        close = difflib.get_close_matches(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)), n=1)
+        if close:
+            lines.append(f"  did you mean {close[0]}?")
+    usage = f"usage: {SHORT_USAGE % {'prog': prog}}" if "[options]" in parser.prog else parser.format_usage()
+    lines += ["", usage.strip()]
+    lines.append(f"{prog} --help lists every option")
+    return "\n".join(lines) + "\n"
+
+
+def _linked_targets(parser: Any) -> dict[str, str]:
+    """``{target: source}`` of the parser's links: a link's target is set through its source
+    (data.lookback follows model.lookback)."""
+    links = getattr(parser, "_links_group", None)
+    return {
+        link.target[0]: link.source[0][0]
+        for link in (links._group_actions if links else [])
+        if hasattr(link, "target") and len(link.source) == 1
+    }
+
+
+def _wrong_type_lines(prog: str, key: str, hint: Any, message: str) -> list[str]:
+    """The lines of a wrong value for option ``key``: what it takes, and the value given or (a class
+    refused) why."""
+    given = re.search(r"(?:Given value|Got value): (.*)", message)
+    what = type_text(hint) if hint is not None else "another value"
+    # a class-typed option (--trainer.callbacks): why the class was refused is below the first line
+    # (an init argument it does not accept, a wrong value for one, no such import path); the value
+    # given is named there, jsonargparse's own "Given value" is an internal NestedArg(...)
+    classes = "class_path" in message or "import path" in message
+    lines = [
+        f"{prog}: error: --{key} takes {what}"
+        + (f"; got {given.group(1).strip()!r}" if given and not classes else "")
+    ]
+    if classes:
+        skip = ("Subtypes:", "Given value", "Does not validate against any", "Expected a path but")
+        reasons = textwrap.dedent("\n".join(message.strip().splitlines()[1:])).splitlines()
+        lines += [f"  {line}" for line in reasons if line.strip() and not line.strip("- ").startswith(skip)]
+    return lines
+
+
+def _unknown_option_lines(key: str, actions: dict[str, Any], linked: dict[str, str]) -> list[str]:
+    """The lines after an unknown option ``key``: the closest known ones, then the model and data keys."""
+    lines = []
+    options = {**{dest: dest for dest in actions}, **linked}  # what each key is given as
+    leaves = {dest.rsplit(".", 1)[-1]: dest for dest in options}
+    leaf = key.rsplit(".", 1)[-1]
+    if leaf in leaves:  # the right key in the wrong group: --data.lr
+        close = [leaves[leaf]]
+    else:
+        close = difflib.get_close_matches(key, list(options), n=2, cutoff=0.8) or [
+            leaves[c] for c in difflib.get_close_matches(leaf, list(leaves), n=1, cutoff=0.75)
+        ]
+    close = list(dict.fromkeys(options[c] for c in close))
+    if close:
+        lines.append("  did you mean " + " or ".join(f"--{c}" for c in close) + "?")
+    for group in LISTED_GROUPS:
+        keys = [f"--{d}" for d in actions if d.startswith(group + ".") and d.count(".") == 1]
+        if keys:
+            listed = f"{group} options: " + " ".join(keys)
+            lines += textwrap.wrap(listed, 100, initial_indent="  ", subsequent_indent="    ")
+    return lines
