@@ -51,6 +51,7 @@ from .series_spec import (
 from .time_column import detect_time_column, parse_times, zone_name
 from .value_columns import numeric_column, require_columns, resolve_targets
 
+# what other modules import from here; pickles made before the split name SeriesSpec/SeriesNotes here too
 __all__ = [
     "FILL_POLICIES",
     "NOTES_KEY",
