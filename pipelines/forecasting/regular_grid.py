@@ -28,7 +28,9 @@ def order_rows(
         raise DataError(
             f"{table.name}: column {time_col!r} has duplicate timestamps ({times.iloc[rows[0]]}) at "
             f"{table.rows_text(rows)}; keep one row per time step (e.g. drop_duplicates or aggregate them)."
-            + _clock_change_note(times.iloc[rows].drop_duplicates(), time_col, "repeats")
+            + _clock_change_note(
+                times.iloc[rows].drop_duplicates(), time_col, "repeats", _typical_spacing(times)
+            )
         )
     if is_period(times):  # Periods differ by offsets, not numbers: compare their grid positions
         backwards = np.flatnonzero(np.diff(period_ordinals(times)) < 0) + 1
@@ -154,7 +156,11 @@ def regularise(
             + ("" if table.origin else f" after {table.rows_text([after])}")  # a long table: no row of it
             + "; "
             f"add the missing rows, {hints.fill}."
-            + (_clock_change_note(pd.Series(missing), time_col, "skips") if not is_integer_step(step) else "")
+            + (
+                _clock_change_note(pd.Series(missing), time_col, "skips", grid[1] - grid[0])
+                if not is_integer_step(step)
+                else ""
+            )
         )
     return values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()
 
@@ -170,11 +176,20 @@ def _other_regular_step(times: pd.Series) -> str | None:
     return pd.tseries.frequencies.to_offset(pd.Timedelta(spacing[0])).freqstr
 
 
-def _clock_change_note(times: pd.Series, time_col: str, change: str) -> str:
+def _typical_spacing(times: pd.Series) -> Any:
+    """The median step between the distinct sorted ``times`` (``None`` when fewer than two)."""
+    distinct = pd.Series(times.drop_duplicates().sort_values())
+    return distinct.diff().median() if len(distinct) > 1 else None
+
+
+def _clock_change_note(times: pd.Series, time_col: str, change: str, spacing: Any) -> str:
     """A sentence for duplicated (``change="repeats"``) or missing (``"skips"``) zone-less ``times``
     that look like a daylight-saving switch of local clock times: all within one early morning
-    (00:00 to 03:59) and no more than an hour of them. ``""`` otherwise."""
+    (00:00 to 03:59), no more than an hour of them, in a series whose rows are under a day apart
+    (``spacing``: a clock change cannot add or drop a row of a daily series). ``""`` otherwise."""
     if not pd.api.types.is_datetime64_any_dtype(times) or getattr(times.dt, "tz", None) is not None:
+        return ""
+    if not isinstance(spacing, pd.Timedelta) or not spacing < pd.Timedelta(days=1):
         return ""
     span = times.max() - times.min()
     if not (times.dt.hour < 4).all() or span >= pd.Timedelta(hours=1) or times.dt.normalize().nunique() != 1:

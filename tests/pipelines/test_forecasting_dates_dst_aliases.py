@@ -105,3 +105,14 @@ def test_a_duplicate_in_the_afternoon_gets_no_clock_change_note(ot):
     with pytest.raises(DataError, match=r"duplicate timestamps") as error:
         load_series(pd.DataFrame({"date": times, "OT": ot[:48]}))
     assert "daylight saving" not in str(error.value)
+
+
+@pytest.mark.parametrize("problem", ["gap", "duplicate"])
+def test_a_daily_series_at_midnight_gets_no_clock_change_note(ot, problem):
+    """A clock change moves an hour, so it cannot drop or repeat a row of a daily series: a missing
+    or repeated midnight date there is a plain gap/duplicate, and the error says no more."""
+    days = pd.date_range("2016-03-20", periods=14, freq="D")
+    days = days.delete(6) if problem == "gap" else days.insert(6, days[6])
+    with pytest.raises(DataError, match=r"missing|duplicate timestamps") as error:
+        load_series(pd.DataFrame({"date": days, "OT": ot[: len(days)]}))
+    assert "daylight saving" not in str(error.value)
