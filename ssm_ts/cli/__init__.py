@@ -23,12 +23,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ssm_ts.cli.checkpoint_defaults import comparable, has_option, resume_conflicts
 from ssm_ts.cli.command_help import arrange_command_help, check_command_options
 from ssm_ts.cli.parse_errors import parse_error_text
+from ssm_ts.cli.resume_fit import (
+    add_new_settings,
+    check_resolved_settings,
+    check_resume_changes,
+    fit_defaults,
+    saved_fit_settings,
+)
+from ssm_ts.cli.resume_trainer import (  # noqa: F401 (ssm_ts.cli's names, re-exported)
+    RESUMED_TRAINER_SETTINGS,
+    TRAINER_SETTINGS_KEY,
+    fit_trainer_settings,
+    saved_trainer_settings,
+)
 from ssm_ts.errors import ConfigError, SSMTSError
-
-# model settings a fit fills in from its data: a resume restores them from the data, never as settings
-from ssm_ts.tracking.resume_settings import FILLED_FROM_DATA
 
 # ssm_ts.training (and so Lightning, several seconds) is imported only when a use runs: `ssm-ts --help`,
 # `--version` and `ssm-ts configs` answer at once.
@@ -134,14 +145,9 @@ def build_cli_class():
     )
     from ssm_ts.tracking.resume_settings import (
         DATA_FILE_SETTINGS,
-        FINGERPRINT_KEY,
         RESOLVED_KEY,
         RUNTIME_SETTINGS,
-        plain_value,
         resolved_data_settings,
-        said_setting,
-        same_training_setting,
-        sort_resume_changes,
     )
     from ssm_ts.tracking.run_folder import log_model_and_publish, publish_copy, run_folder
     from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
@@ -263,8 +269,8 @@ def build_cli_class():
             return {
                 key: config.get(key)
                 for key in INFERENCE_SETTINGS
-                if _has_option(parser, key)
-                and _comparable(config.get(key)) != _comparable(parser.get_default(key))
+                if has_option(parser, key)
+                and comparable(config.get(key)) != comparable(parser.get_default(key))
             }
 
         def _resolve_last_for_fit(self) -> str:
@@ -290,39 +296,14 @@ def build_cli_class():
             max_time, ...) are free to change, and so are the runtime settings of RUNTIME_SETTINGS
             (data.num_workers, ...) and a data path whose file has the content the fit started on
             (:mod:`ssm_ts.tracking.resume_settings`)."""
-            saved = {
-                **{f"model.{k}": v for k, v in (checkpoint.get("hyper_parameters") or {}).items()},
-                **{f"data.{k}": v for k, v in (checkpoint.get("datamodule_hyper_parameters") or {}).items()},
-            }
             parser = self._subcommand_parsers["fit"]
-            saved = {
-                key: value
-                for key, value in saved.items()
-                if key not in FILLED_FROM_DATA
-                and not key.rsplit(".", 1)[1].startswith("_")
-                and _settable(parser, key)
-            }
-            # only the ones that differ from the defaults: a default given again keeps the form the
-            # fit logged it in (a tuple default is logged "(0.8, 0.1, 0.1)", a parsed one as a list)
-            restored = {
-                key: value
-                for key, value in saved.items()
-                if _comparable(value) != _comparable(parser.get_default(key))
-            }
-            # the fit's trainer budget and clipping too, unless given again (they may change)
-            restored.update(saved_trainer_settings(Path(ckpt_path), parser, checkpoint))
+            saved = saved_fit_settings(checkpoint, parser)
+            restored = fit_defaults(saved, parser, Path(ckpt_path), checkpoint)
             if restored:
                 parser.set_defaults(restored)
                 self.parse_arguments(self.parser, self._given_args)
                 self.config["fit"]["ckpt_path"] = ckpt_path  # as resolved ('last' named a file)
-            # a setting new since the checkpoint's version (model.class_weight) trained at its default:
-            # given another value, it is refused as a changed one would be
-            given = self.config["fit"].as_dict()
-            for group in ("model", "data"):
-                for name in given.get(group) or {}:
-                    key = f"{group}.{name}"
-                    if key not in saved and key not in FILLED_FROM_DATA and _settable(parser, key):
-                        saved[key] = parser.get_default(key)
+            add_new_settings(saved, self.config["fit"].as_dict(), parser)
             changed = resume_conflicts(saved, self.config["fit"])
             # the data settings that reading resolves (time_col, target, ...; newer checkpoints keep what
             # they resolved to) are compared as resolved once the data is read (_check_resolved_on_resume):
@@ -333,29 +314,9 @@ def build_cli_class():
                 for key in list(changed)
                 if key.startswith("data.") and key.split(".", 1)[1] in self._resolved_then
             }
-            fingerprints = checkpoint.get(FINGERPRINT_KEY) or {}
-            current = {key: self.config["fit"].get(key) for key in DATA_FILE_SETTINGS if key in saved}
-            accepted, refused = sort_resume_changes(changed, fingerprints, self.use_name, current)
-            if refused:
-                runtime = ", ".join(f"--{key}" for key in RUNTIME_SETTINGS if _has_option(parser, key))
-                listed = "; ".join(
-                    f"--{key}: {old!r} in the checkpoint, {new!r} now" + (f" ({reason})" if reason else "")
-                    for key, (old, new, reason) in refused.items()
-                )
-                raise ConfigError(
-                    f"--ckpt_path {ckpt_path} resumes a fit, but these settings differ from the ones it was "
-                    f"trained with: {listed}. Resuming continues the checkpoint's model on its own data: drop "
-                    "these options (without --config the checkpoint's settings are used), or fit from scratch "
-                    f"into a new --out. Settings that only change how it runs may differ ({runtime}), and "
-                    "a data path may, to the same data moved elsewhere."
-                )
-            if accepted:
-                listed = ", ".join(f"--{key} {old!r} -> {new!r}" for key, (old, new) in accepted.items())
-                Console(stderr=True, soft_wrap=True).print(
-                    f"resuming with changed settings (the same training): {listed}",
-                    markup=False,
-                    highlight=False,
-                )
+            check_resume_changes(
+                changed, saved, checkpoint, self.config["fit"], self.use_name, ckpt_path, parser
+            )
 
         def _restore_data_settings(self, subcommand: str, ckpt_path: str, checkpoint: dict) -> None:
             """The fit's data settings (the data module's saved hyperparameters: path, time_col,
@@ -365,7 +326,7 @@ def build_cli_class():
             parser = self._subcommand_parsers[subcommand]
             linked = {"lookback", "horizon"}  # set from the model (configure_cli_parser's links)
             defaults = {f"data.{key}": value for key, value in saved.items() if key not in linked}
-            defaults = {key: value for key, value in defaults.items() if _has_option(parser, key)}
+            defaults = {key: value for key, value in defaults.items() if has_option(parser, key)}
             if not defaults:
                 return
             before = {key: parser.get_default(key) for key in defaults}
@@ -376,8 +337,8 @@ def build_cli_class():
             config = self.config[subcommand]
             RESTORED_DATA_SETTINGS.update({
                 key: value for key, value in defaults.items()
-                if _comparable(value) != _comparable(before[key])
-                and _comparable(config.get(key)) == _comparable(value)
+                if comparable(value) != comparable(before[key])
+                and comparable(config.get(key)) == comparable(value)
             })  # fmt: skip
 
         def _resolve_named_checkpoint(self, subcommand: str, ckpt_path: str | None) -> str | None:
@@ -409,31 +370,9 @@ def build_cli_class():
             if self.subcommand != "fit" or not self._resolved_pending:
                 return set()
             self.datamodule.setup("fit")  # reads the data (the fit reuses what was read)
-            then, now = self._resolved_then, resolved_data_settings(self.datamodule)
-            same, refused = set(), {}
-            for key, (old, new) in self._resolved_pending.items():
-                name = key.split(".", 1)[1]
-                if same_training_setting(name, plain_value(old), plain_value(new), then, now):
-                    same.add(key)
-                else:
-                    refused[key] = (said_setting(old, then.get(name)), said_setting(new, now.get(name)))
-            if refused:
-                listed = "; ".join(
-                    f"--{key}: {old} in the checkpoint, {new} now" for key, (old, new) in refused.items()
-                )
-                raise ConfigError(
-                    f"--ckpt_path {self._setting('ckpt_path')} resumes a fit, but these settings differ from the "
-                    f"ones it was trained with: {listed}. Resuming continues the checkpoint's model on its own "
-                    "data: drop these options (without --config the checkpoint's settings are used), pass the "
-                    "values they resolved to, or fit from scratch into a new --out."
-                )
-            listed = ", ".join(f"--{key} {self._resolved_pending[key][1]!r}" for key in sorted(same))
-            Console(stderr=True, soft_wrap=True).print(
-                f"resuming with the values the fit inferred, spelled out (the same training): {listed}",
-                markup=False,
-                highlight=False,
-            )
-            return same
+            now = resolved_data_settings(self.datamodule)
+            ckpt_path = self._get(self.config, "ckpt_path")
+            return check_resolved_settings(self._resolved_pending, self._resolved_then, now, ckpt_path)
 
         def instantiate_trainer(self, **kwargs: Any):
             trainer_config = self._get(self.config_init, "trainer", default={})
@@ -662,106 +601,6 @@ def _restored_settings_hint(err: SSMTSError) -> str:
         f"\n(these data settings were the fit's, restored from the checkpoint: {listed}; for other data "
         f"override them, e.g. --{first} with the value for this file ('{{}}' for read_options: detection))"
     )
-
-
-def _has_option(parser, key: str) -> bool:
-    """Whether ``parser`` has the option ``key`` (``data.path``): a checkpoint from another version of
-    a data module may hold settings this one lacks."""
-    try:
-        parser.get_default(key)
-    except KeyError:
-        return False
-    return True
-
-
-# trainer settings a resumed fit takes from the config.yaml its fit saved, unless given again: without
-# them `fit --ckpt_path last --out DIR` alone trained to Lightning's default 1000 epochs, unclipped
-RESUMED_TRAINER_SETTINGS = (
-    "max_epochs", "max_steps", "max_time", "min_epochs", "min_steps", "gradient_clip_val",
-    "gradient_clip_algorithm", "accumulate_grad_batches", "check_val_every_n_epoch", "val_check_interval",
-    "limit_train_batches", "limit_val_batches", "precision",
-)  # fmt: skip
-
-
-# in a checkpoint of a CLI fit: its trainer settings of RESUMED_TRAINER_SETTINGS (fit_trainer_settings)
-TRAINER_SETTINGS_KEY = "ssm_ts_fit_trainer_settings"
-
-
-def _plain(value: Any) -> bool:
-    """Whether ``value`` loads back from a checkpoint with ``weights_only=True`` (and is YAML's)."""
-    if isinstance(value, (list, tuple)):
-        return all(map(_plain, value))
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
-    return value is None or isinstance(value, (bool, int, float, str))
-
-
-def fit_trainer_settings(trainer: Any) -> dict[str, Any]:
-    """The settings of RESUMED_TRAINER_SETTINGS a fit's ``trainer`` config (a Namespace or dict) gives,
-    as ``{"max_epochs": 20, ...}``: the ones set, in plain values a checkpoint keeps."""
-    if trainer is None:
-        return {}
-    values = {name: trainer.get(name) for name in RESUMED_TRAINER_SETTINGS}
-    return {name: value for name, value in values.items() if value is not None and _plain(value)}
-
-
-def saved_trainer_settings(
-    ckpt_path: Path, parser, checkpoint: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """The ``trainer.*`` settings of RESUMED_TRAINER_SETTINGS of the fit that wrote ``ckpt_path``, as
-    ``{"trainer.max_epochs": 20, ...}``: the ones ``checkpoint`` (its content) records, else (written
-    before they were recorded) those of the ``config.yaml`` its fit saved (the run folder's,
-    ``<run>/checkpoints/`` beside it; ``<out>/`` without MLflow); none where that file is missing."""
-    import yaml
-
-    trainer = (checkpoint or {}).get(TRAINER_SETTINGS_KEY)
-    if not isinstance(trainer, dict):
-        try:
-            saved = yaml.safe_load((ckpt_path.parent.parent / "config.yaml").read_text()) or {}
-        except (OSError, yaml.YAMLError):
-            return {}
-        trainer = saved.get("trainer") if isinstance(saved, dict) else None
-    if not isinstance(trainer, dict):
-        return {}
-    return {
-        f"trainer.{name}": trainer[name]
-        for name in RESUMED_TRAINER_SETTINGS
-        if trainer.get(name) is not None and _settable(parser, f"trainer.{name}")
-    }
-
-
-def _settable(parser, key: str) -> bool:
-    """Whether a checkpoint's setting ``key`` can become a default: an option of ``parser``, and not the
-    target of a link (the audio model's sample_rate follows data.sample_rate; it is set through that)."""
-    if not _has_option(parser, key):
-        return False
-    try:
-        parser.set_defaults({key: parser.get_default(key)})
-    except (KeyError, ValueError):
-        return False
-    return True
-
-
-def _comparable(value: Any) -> Any:
-    """``value`` with tuples as lists and mappings as dicts, as a config and a checkpoint may hold it."""
-    if hasattr(value, "as_dict"):  # a jsonargparse Namespace (a dict-typed option given in parts)
-        value = value.as_dict()
-    if isinstance(value, dict):
-        return {str(k): _comparable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_comparable(v) for v in value]
-    return value
-
-
-def resume_conflicts(saved: dict[str, Any], config: Any) -> dict[str, tuple[Any, Any]]:
-    """The settings (``model.lr``, ``data.path``) of ``saved`` (a checkpoint's) whose value in ``config``
-    (the parsed fit config) differs: ``{key: (checkpoint's value, config's value)}``."""
-    changed = {}
-    for key, old in saved.items():
-        new = config.get(key)
-        if _comparable(new) != _comparable(old):
-            changed[key] = (old, new)
-    return changed
 
 
 def logged_config_params(config: dict[str, Any]) -> dict[str, Any]:
