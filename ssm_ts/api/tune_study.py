@@ -63,6 +63,8 @@ TRIAL_FILE = "tune_trial.json"
 RECORDED_KEY = "export_recorded"  # trial user attribute: its export holds TRIAL_FILE (else: made before)
 INTERRUPTED_KEY = "interrupted"  # trial user attribute: stopped before it finished, queued again
 RETRY_KEY = "retry_of"  # trial user attribute: the number of the interrupted trial it runs again
+# trial user attribute: {"trial", "checkpoint", "epoch"}: it resumed that interrupted trial's checkpoint
+RESUMED_KEY = "resumed"
 INTERRUPTED_BY_CTRL_C = "interrupted (Ctrl-C)"  # its settings run again when the search continues
 LEFT_RUNNING = "interrupted (its process ended while it ran: killed, crashed)"
 FIX = (

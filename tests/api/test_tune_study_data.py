@@ -72,7 +72,7 @@ def test_a_study_from_before_the_fingerprint_continues_and_keeps_this_datas(
 
     kwargs = dict(storage=str(tmp_path / "optuna.db"), **SMALL)
     with monkeypatch.context() as patched:  # as the previous version stored a study: no data fingerprint
-        patched.setattr(tuning, "_data_fingerprint", lambda module: {})
+        patched.setattr(tuning, "data_fingerprint", lambda module: {})
         first = tune_forecaster(ett, SPACE, n_trials=1, **kwargs)
     assert tune_study.DATA_KEY not in first.study.user_attrs
     # nothing to compare it with: continued, and from now on this data's fingerprint is the study's
