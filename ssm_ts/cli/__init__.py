@@ -12,20 +12,23 @@ of a config shipped with ssm-ts (``ssm-ts configs list``), so the CLI works from
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import importlib
 import os
 import sys
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ssm_ts.cli.checkpoint_defaults import comparable, has_option, resume_conflicts
 from ssm_ts.cli.command_help import arrange_command_help, check_command_options
+from ssm_ts.cli.interrupted import INTERRUPTED_FIT, interrupted_text, remember_interrupted_fit
 from ssm_ts.cli.parse_errors import parse_error_text
+from ssm_ts.cli.restored_data import (
+    RESTORED_DATA_SETTINGS,
+    remember_restored_settings,
+    restored_settings_hint,
+)
 from ssm_ts.cli.resume_fit import (
     add_new_settings,
     check_resolved_settings,
@@ -39,6 +42,7 @@ from ssm_ts.cli.resume_trainer import (  # noqa: F401 (ssm_ts.cli's names, re-ex
     fit_trainer_settings,
     saved_trainer_settings,
 )
+from ssm_ts.cli.warning_lines import short_warnings
 from ssm_ts.errors import ConfigError, SSMTSError
 
 # ssm_ts.training (and so Lightning, several seconds) is imported only when a use runs: `ssm-ts --help`,
@@ -334,12 +338,7 @@ def build_cli_class():
             self.parse_arguments(self.parser, self._given_args)
             self.config[subcommand]["ckpt_path"] = ckpt_path  # as resolved ('best' / 'last' named a file)
             # the restored settings in effect (not overridden), for an error reading the data to name
-            config = self.config[subcommand]
-            RESTORED_DATA_SETTINGS.update({
-                key: value for key, value in defaults.items()
-                if comparable(value) != comparable(before[key])
-                and comparable(config.get(key)) == comparable(value)
-            })  # fmt: skip
+            remember_restored_settings(defaults, before, self.config[subcommand])
 
         def _resolve_named_checkpoint(self, subcommand: str, ckpt_path: str | None) -> str | None:
             if ckpt_path is None and subcommand == "predict":
@@ -459,20 +458,11 @@ def build_cli_class():
             try:
                 fit_interruptibly(self.trainer.fit, self.trainer.loggers, **kwargs)
             except KeyboardInterrupt:
-                # what the rerun resumes: this fit's own last.ckpt, if it wrote one. Else --ckpt_path last
-                # would resume another fit's under the same --out, or find none.
-                # The fit's own callback knows what it wrote: without MLflow, <out>/checkpoints/last.ckpt
-                # may be an earlier fit's under the same --out.
-                own = ssm_ts_best_checkpoint(self.trainer)
-                last = own.last_model_path if own is not None else ""
-                INTERRUPTED_FIT.update(
-                    out=str(self._setting("out")),
-                    last=last if last and Path(last).is_file() else None,
-                    run="yes" if self._mlflow_logger() is not None else None,
-                    # a resume's checkpoint: what a rerun resumes from when this fit wrote none yet
-                    resumed_from=str(kwargs["ckpt_path"]) if kwargs.get("ckpt_path") else None,
-                    # without a logger the rerun needs --trainer.logger false again: else it logs to MLflow
-                    logger_off="yes" if not self.trainer.loggers else None,
+                remember_interrupted_fit(
+                    self.trainer,
+                    self._setting("out"),
+                    kwargs.get("ckpt_path"),
+                    self._mlflow_logger() is not None,
                 )
                 raise
 
@@ -539,68 +529,6 @@ def build_cli_class():
                 Console(stderr=True, soft_wrap=True).print(f"[green]wrote[/green] {path}")
 
     return SSMTSCLI, MLflowSaveConfig, NonFiniteLossGuard, RecordMLflowRun, SSMTSArgumentParser
-
-
-# a fit ended by Ctrl-C: its --out and its own last.ckpt (None: none written yet); reset by each main call
-INTERRUPTED_FIT: dict[str, str | None] = {}
-
-
-def interrupted_text(use: str) -> str:
-    """What to do after Ctrl-C: the command that resumes the fit, when it wrote a last.ckpt."""
-    out, last = INTERRUPTED_FIT.get("out"), INTERRUPTED_FIT.get("last")
-    if out is None:  # not a fit (predict, test, ...), or before it started
-        return "interrupted"
-    killed = "its MLflow run is marked KILLED" if INTERRUPTED_FIT.get("run") else "it logged to no MLflow run"
-    off = " --trainer.logger false" if INTERRUPTED_FIT.get("logger_off") else ""  # the default logs to MLflow
-    if last is None and INTERRUPTED_FIT.get("resumed_from"):  # its start, in another folder: still there
-        return (
-            f"interrupted before the fit wrote a checkpoint of its own: {killed}. Resume it again from the "
-            f"checkpoint it started from: ssm-ts {use} fit --ckpt_path {INTERRUPTED_FIT['resumed_from']} "
-            f"--out {out}{off}"
-        )
-    if last is None:
-        return (
-            "interrupted before the fit wrote its first checkpoint (at the end of its first epoch), so there "
-            f"is nothing to resume: {killed}; rerun the fit without --ckpt_path"
-        )
-    from ssm_ts.training import find_own_checkpoint
-
-    newest = find_own_checkpoint(out)
-    resume = f"ssm-ts {use} fit --ckpt_path last --out {out}"
-    if newest is None or Path(newest).resolve() != Path(last).resolve():
-        resume = f"ssm-ts {use} fit --ckpt_path {last} --out {out}"  # 'last' would pick another fit's
-    return (
-        f"interrupted; its checkpoints are kept ({last}) and {killed}. "
-        f"Resume it{', in the same run,' if INTERRUPTED_FIT.get('run') else ''} with: {resume}{off}"
-    )
-
-
-# data settings of how the data is batched and loaded, never of how it is read
-BATCHING_SETTINGS = frozenset({"batch_size", "eval_batch_size", "num_workers", "shuffle_seed", "seed"})
-
-# data settings of validate/test/predict taken from the checkpoint (reset by each main call)
-RESTORED_DATA_SETTINGS: dict[str, Any] = {}
-
-
-def _restored_settings_hint(err: SSMTSError) -> str:
-    """For an error reading the data: which of its settings came from the checkpoint, and how to
-    override them (they may not fit another file given by --config or --data.path)."""
-    from ssm_ts.errors import DataError
-
-    # only the settings that say how the data is read: a batch size cannot be why a file fails
-    restored = {
-        key: value
-        for key, value in RESTORED_DATA_SETTINGS.items()
-        if key.rsplit(".", 1)[-1] not in BATCHING_SETTINGS
-    }
-    if not isinstance(err, DataError) or not restored:
-        return ""
-    listed = ", ".join(f"{key}={value!r}" for key, value in restored.items())
-    first = next(iter(restored))
-    return (
-        f"\n(these data settings were the fit's, restored from the checkpoint: {listed}; for other data "
-        f"override them, e.g. --{first} with the value for this file ('{{}}' for read_options: detection))"
-    )
 
 
 def logged_config_params(config: dict[str, Any]) -> dict[str, Any]:
@@ -721,42 +649,6 @@ def version_line() -> str:
     return f"ssm-ts {installed} (Python {platform.python_version()}, {Path(ssm_ts.__file__).parent})"
 
 
-@functools.cache
-def _own_source_folders() -> tuple[str, ...]:
-    """The folders of ssm-ts's packages (``ssm_ts``, and ``ssm_ts.kernels`` / ``ssm_ts.pipelines``, which an
-    editable install keeps beside it), each ending in a separator."""
-    import ssm_ts.kernels
-    import ssm_ts.pipelines
-
-    packages = (ssm_ts, ssm_ts.kernels, ssm_ts.pipelines)
-    return tuple(str(Path(folder).resolve()) + os.sep for package in packages for folder in package.__path__)
-
-
-@contextlib.contextmanager
-def short_warnings(use: str, verbose: bool) -> Iterator[None]:
-    """ssm-ts's warnings printed as one line, ``ssm-ts forecast: warning: ...``: Python's own name the
-    ssm-ts source file and line that warned, which mean nothing on the command line (``--verbose`` keeps
-    them). Other libraries' warnings (torch, scikit-learn) keep Python's form, their category and source.
-    Only the text changes: a caller recording warnings (``pytest.warns``) still gets them."""
-    if verbose:
-        yield
-        return
-    previous = warnings.formatwarning
-
-    def one_line(message, category, filename, lineno, line=None) -> str:
-        # the folders are looked up at the first warning: importing the packages loads torch, which
-        # `ssm-ts forecast tune --help` and the like never need
-        if not str(Path(filename).resolve()).startswith(_own_source_folders()):
-            return previous(message, category, filename, lineno, line)
-        return f"ssm-ts {use}: warning: {message}\n"
-
-    warnings.formatwarning = one_line
-    try:
-        yield
-    finally:
-        warnings.formatwarning = previous
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ssm-ts`` console script (and of ``python -m ssm_ts``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -793,7 +685,7 @@ def main(argv: list[str] | None = None) -> int:
     except SSMTSError as err:
         if verbose:
             raise
-        print(f"ssm-ts {use}: error: {err}{_restored_settings_hint(err)}", file=sys.stderr)
+        print(f"ssm-ts {use}: error: {err}{restored_settings_hint(err)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"ssm-ts {use}: {interrupted_text(use)}", file=sys.stderr)

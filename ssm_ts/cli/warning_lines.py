@@ -1,0 +1,46 @@
+"""ssm-ts's warnings on the command line: one line each, ``ssm-ts forecast: warning: ...``."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@functools.cache
+def _own_source_folders() -> tuple[str, ...]:
+    """The folders of ssm-ts's packages (``ssm_ts``, and ``ssm_ts.kernels`` / ``ssm_ts.pipelines``, which an
+    editable install keeps beside it), each ending in a separator."""
+    import ssm_ts.kernels
+    import ssm_ts.pipelines
+
+    packages = (ssm_ts, ssm_ts.kernels, ssm_ts.pipelines)
+    return tuple(str(Path(folder).resolve()) + os.sep for package in packages for folder in package.__path__)
+
+
+@contextlib.contextmanager
+def short_warnings(use: str, verbose: bool) -> Iterator[None]:
+    """ssm-ts's warnings printed as one line, ``ssm-ts forecast: warning: ...``: Python's own name the
+    ssm-ts source file and line that warned, which mean nothing on the command line (``--verbose`` keeps
+    them). Other libraries' warnings (torch, scikit-learn) keep Python's form, their category and source.
+    Only the text changes: a caller recording warnings (``pytest.warns``) still gets them."""
+    if verbose:
+        yield
+        return
+    previous = warnings.formatwarning
+
+    def one_line(message, category, filename, lineno, line=None) -> str:
+        # the folders are looked up at the first warning: importing the packages loads torch, which
+        # `ssm-ts forecast tune --help` and the like never need
+        if not str(Path(filename).resolve()).startswith(_own_source_folders()):
+            return previous(message, category, filename, lineno, line)
+        return f"ssm-ts {use}: warning: {message}\n"
+
+    warnings.formatwarning = one_line
+    try:
+        yield
+    finally:
+        warnings.formatwarning = previous
