@@ -1,18 +1,78 @@
-"""Conformal interval columns on forecast frames (``<target>_lo-<level>``/``_hi-<level>``, long:
+"""Conformal intervals of a fitted :class:`~ssm_ts.api.forecaster.Forecaster`'s forecasts: the checked
+request, the bounds, the frames' interval columns (``<target>_lo-<level>``/``_hi-<level>``, long:
 ``y_lo-<level>``) and the CLI's forecast files with them (``ssm-ts forecast predict --level 80``)."""
 
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ssm_ts.api.conformal import check_levels, interval_columns
+from ssm_ts.api.conformal import (
+    ConformalScores,
+    check_levels,
+    default_method,
+    interval_columns,
+    intervals,
+    learned_bands,
+    shortfall_message,
+    shortfalls,
+)
+from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, to_wide_forecast
 from ssm_ts.tasks.forecasting import ForecastingTask
+
+if TYPE_CHECKING:
+    from ssm_ts.api.forecaster import Forecaster
+
+
+# ------------------------------------------------------------ a fitted forecaster's intervals
+
+
+def fitted_bands(fc: Forecaster) -> tuple[tuple[float, float], ...]:
+    """The fitted model's learned quantile bands (what ``interval_method="cqr"`` widens)."""
+    return learned_bands(fc._require_fitted().hparams.quantiles)
+
+
+def check_calibrated(fc: Forecaster, level: Any, interval_method: str | None) -> list[float]:
+    """Checked levels; the model must be calibrated and the method possible."""
+    levels = check_levels(level)
+    if fc.conformal_ is None:
+        raise ConfigError(
+            "level= needs conformal calibration scores and this model has none: its export holds no "
+            "conformal.safetensors (written by an older ssm-ts; Forecaster.fit and ssm-ts forecast fit keep "
+            "them now). Call .calibrate(data, n_windows=...) on rows it was not trained on (.save() then "
+            "keeps the scores), or refit; ssm-ts forecast predict --ckpt_path CKPT --level 80 calibrates a "
+            "checkpoint without them on its validation split."
+        )
+    default_method(fc.conformal_, interval_method)
+    return levels
+
+
+def interval_bounds(
+    fc: Forecaster,
+    prediction: np.ndarray,
+    levels: list[float],
+    interval_method: str | None,
+    scores: ConformalScores | None = None,
+) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+    """``{level: (lower, upper)}`` of ``prediction (..., steps, n_targets, n_quantiles)`` from ``scores``
+    (default: this model's); one warning names the series left NaN for a level (too few calibration
+    windows), the others keep theirs."""
+    task = fc._require_fitted()
+    scores = fc.conformal_ if scores is None else scores
+    default_method(scores, interval_method)
+    bounds = intervals(prediction, scores, levels, task.hparams.quantiles, fc.spec_.targets,
+                       interval_method)  # fmt: skip
+    short = shortfalls(scores, levels, fc.spec_.targets, prediction.shape[-3], interval_method)
+    if short:  # stacklevel: the user's call of Forecaster.predict or .backtest
+        warnings.warn(shortfall_message(short, scores), UserWarning, stacklevel=4)
+    return bounds
+
 
 # ------------------------------------------------------------ the CLI's forecast files with intervals
 

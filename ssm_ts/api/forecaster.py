@@ -16,52 +16,21 @@ checkpoint and the model as an MLflow pyfunc.
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 import pandas as pd
 import torch
 
-from ssm_ts.api.conformal import (
-    DEFAULT_SCORE_BUDGET,
-    ConformalScores,
-    check_budget,
-    check_interval_request,
-    check_levels,
-    check_steps_calibrated,
-    compute_scores,
-    default_method,
-    interval_columns,
-    intervals,
-    learned_bands,
-    shortfall_message,
-    shortfalls,
-)
-from ssm_ts.api.forecast_intervals import (
-    bounds_on_rows,
-    flat_bounds,
-    level_text,
-    long_to_wide_with_intervals,
-    with_long_intervals,
-    with_wide_intervals,
-    write_forecast_with_intervals,  # noqa: F401  (imported from here)
-)
+from ssm_ts.api import forecast_backtest, forecast_calibrate, forecast_plot, forecast_predict
+from ssm_ts.api.conformal import DEFAULT_SCORE_BUDGET, ConformalScores, check_budget
+from ssm_ts.api.forecast_intervals import level_text, write_forecast_with_intervals  # noqa: F401  (imported from here)
 from ssm_ts.api.forecast_persistence import (
     forecaster_around,
     load_forecaster,
     save_forecaster,
     settings_of_task,  # noqa: F401  (imported from here)
-)
-from ssm_ts.api.forecast_refit import (
-    check_refit_calibration,
-    check_refit_observed,
-    check_refit_rows,
-    refit_forecaster,
-    refit_module,
 )
 from ssm_ts.api.forecast_validation_scores import (  # noqa: F401  (imported from here by the CLI and tests)
     CALIBRATION_BATCH,
@@ -75,54 +44,17 @@ from ssm_ts.api.trainer_objects import (
     json_trainer_options,
     logger_callbacks,
 )
-from ssm_ts.errors import ConfigError, DataError
-from ssm_ts.pipelines.forecasting import (
-    ForecastDataModule,
-    SeriesSpec,
-    Spans,
-    filled_targets,
-    forecast_frame,
-    future_times,
-    load_like,
-    point_index,
-    quantile_column,
-    series_notes,
-    series_spans,
-    to_long_forecast,
-    to_wide_forecast,
-    window_inputs,
-)
-from ssm_ts.pipelines.forecasting.fills import carry_trailing_fills
-from ssm_ts.pipelines.forecasting.frames import restore_times
-from ssm_ts.pipelines.forecasting.plotting import plot_forecast
+from ssm_ts.api.whole_numbers import is_whole_number
+from ssm_ts.errors import ConfigError
+from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, load_like, series_notes
 from ssm_ts.pipelines.forecasting.reader import TableSource
-from ssm_ts.pipelines.forecasting.spans import n_observed_rows, require_channel_independent
-from ssm_ts.tasks.forecasting import (
-    ForecastingTask,
-    check_steps,
-)
+from ssm_ts.pipelines.forecasting.spans import require_channel_independent
+from ssm_ts.tasks.forecasting import ForecastingTask
 from ssm_ts.tracking.resume_settings import builtin_value
 from ssm_ts.training import check_ema_decay, check_learning_rate
 
 if TYPE_CHECKING:  # Lightning loads only when a fit starts
     from lightning.pytorch.callbacks import Callback
-
-
-def _is_int(value: Any) -> bool:
-    """A whole number (Python or NumPy integer), not a bool or a float."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _refit_every(refit: Any) -> int:
-    """``backtest(refit=...)`` as the number of windows between refits: ``0`` (never), ``1`` (``True``) or ``k``."""
-    if isinstance(refit, (bool, np.bool_)):
-        return int(bool(refit))
-    if _is_int(refit) and refit >= 1:
-        return int(refit)
-    raise ConfigError(
-        f"refit={refit!r}: use False (forecast every window with the fitted model), True (refit before every "
-        "window) or a positive whole number k (refit before every k-th window)."
-    )
 
 
 _NOT_FITTED = "this Forecaster is not fitted yet: call .fit(data) or Forecaster.load(folder) first."
@@ -218,7 +150,7 @@ class Forecaster(ResumableFit):
     ):
         if max_epochs < 1:
             raise ConfigError(f"max_epochs must be at least 1, got {max_epochs}.")
-        if patience is not None and (not _is_int(patience) or patience < 0):
+        if patience is not None and (not is_whole_number(patience) or patience < 0):
             raise ConfigError(
                 f"patience must be a whole number of epochs >= 0, got {patience!r}; use None to never stop early."
             )
@@ -615,37 +547,8 @@ class Forecaster(ResumableFit):
         A CSV ``data`` is read with the ``read_options`` of the fit (saved with the model), or with
         ``read_options`` when given (they replace those; ``{}``: detection alone).
         """
-        task = self._require_fitted()
-        if _is_int(data):  # darts' predict(n): here the first argument is the data
-            raise ConfigError(
-                f"predict({data}): the first argument is the data (a CSV path or DataFrame); for {data} "
-                f"forecast steps write predict(n={data}) (or predict(data, n={data}))."
-            )
-        n = check_steps(n, task.hparams.horizon)  # before reading the data: a bad n fails at once
-        levels = check_interval_request(level, interval_method, self._bands())
-        if levels is not None:
-            self._interval_request(levels, interval_method)
-            check_steps_calibrated(self.conformal_, n)
-        forecast = task.forecast_after(self._read(data, read_options=read_options), self.spec_, n=n)
-        long = self._long(long)
-        out = to_long_forecast(forecast, self.spec_, forecast_rows_only=True) if long else forecast
-        if levels is None:
-            return out
-        # each series' own forecast rows (a ragged panel's wide rows are the union of their times)
-        prediction = self._prediction_of(forecast)  # (rows, n_targets, n_quantiles)
-        present = ~np.isnan(prediction[..., point_index(task.hparams.quantiles)])
-        steps = np.cumsum(present, axis=0) - 1  # the horizon step of each present row, per series
-        compact = np.full_like(prediction, np.nan)
-        columns = np.broadcast_to(np.arange(prediction.shape[1]), present.shape)
-        compact[steps[present], columns[present]] = prediction[present]
-        bounds = self._intervals(compact[: int(present.sum(axis=0).max())], levels, interval_method)
-        if long:  # rows: series, then its own steps
-            flat = {
-                k: tuple(b.T[present.T] for b in pair)
-                for k, pair in bounds_on_rows(bounds, steps, present).items()
-            }
-            return with_long_intervals(out, self.spec_, flat)
-        return with_wide_intervals(out, self.spec_, bounds_on_rows(bounds, steps, present))
+        return forecast_predict.predict(self, data, long=long, read_options=read_options, n=n, level=level,
+                                        interval_method=interval_method)  # fmt: skip
 
     def calibrate(
         self,
@@ -668,69 +571,8 @@ class Forecaster(ResumableFit):
         previous ones and are saved by :meth:`save`: all ``n_windows`` of them (``calibration_budget``
         bounds ``fit``'s only), ``n_windows x horizon x series x score kinds x 4`` bytes.
         """
-        task = self._require_fitted()
-        if not _is_int(n_windows) or n_windows < 1:
-            raise ConfigError(f"n_windows must be a positive whole number of windows, got {n_windows!r}.")
-        result, ragged, prediction, actual, _ = self._backtest(data, n_windows, step, read_options)
-        train_end = None if self.conformal_ is None else self.conformal_.train_end
-        source = f"the last {n_windows} windows (every {step} rows) of the data given to calibrate()"
-        notes: dict[str, str] = {}
-        if train_end is not None:
-            # (n_windows, n_targets): the windows that forecast training rows
-            in_sample = self._in_sample_windows(result, ragged, n_windows, train_end)
-            actual = np.where(in_sample[:, None, :], np.nan, actual)  # NaN: not scored
-            if in_sample.any():
-                source, notes = self._held_out_only(in_sample, n_windows, step, train_end)
-        self.conformal_ = compute_scores(prediction, actual, task.hparams.quantiles, source, notes, train_end)
+        forecast_calibrate.calibrate(self, data, n_windows=n_windows, step=step, read_options=read_options)
         return self
-
-    def _in_sample_windows(
-        self, result: pd.DataFrame, ragged: bool, n_windows: int, train_end: str | int
-    ) -> np.ndarray:
-        """``(n_windows, n_targets)``: whether each backtest window of each series starts forecasting at
-        or before the model's last training row ``train_end`` (:meth:`_backtest`'s ``result``: wide rows
-        window, step; a ragged panel's long rows series, window, step)."""
-        spec, horizon = self.spec_, self._require_fitted().hparams.horizon
-        times = result[spec.time_col]
-        if isinstance(times.dtype, pd.PeriodDtype):  # a Period's training end is kept as its start
-            times = times.dt.to_timestamp()
-        trained = (times <= restore_times([train_end], spec.tz)[0]).to_numpy()
-        if ragged:
-            return trained.reshape(len(spec.targets), n_windows, horizon)[:, :, 0].T
-        return np.repeat(trained.reshape(n_windows, horizon)[:, :1], len(spec.targets), axis=1)
-
-    def _held_out_only(
-        self, in_sample: np.ndarray, n_windows: int, step: int, train_end: str | int
-    ) -> tuple[str, dict[str, str]]:
-        """Warn that the windows ``in_sample`` (``(n_windows, n_targets)``) are left out, or refuse the
-        calibration when every window is; the scores' ``(source, notes)`` (the series left without one)."""
-        end = str(restore_times([train_end], self.spec_.tz)[0])
-        left_out = int(in_sample.sum(axis=0).max())  # the same for every series but in a ragged panel
-        fix = (f"calibrate on rows after {end}: fewer windows (n_windows={n_windows - left_out} on this data "
-               "holds only later rows) or new data recorded after the training rows")  # fmt: skip
-        if in_sample.all():
-            raise DataError(
-                f"calibrate(): all {n_windows} calibration windows forecast rows this model was trained on (its "
-                f"training rows end at {end}); their in-sample errors are smaller than on new data and would "
-                "make the intervals too narrow (split conformal needs held-out data). Nothing was changed: give "
-                f"data with at least {n_windows} windows after {end} (every {step} rows), or fewer windows."
-            )
-        notes = {
-            name: f"all its {n_windows} calibration windows forecast training rows (up to {end})"
-            for name, trained in zip(self.spec_.targets, in_sample.all(axis=0), strict=True)
-            if trained
-        }
-        warnings.warn(
-            f"calibrate(): {left_out} of the {n_windows} windows forecast rows this model was trained on (its "
-            f"training rows end at {end}); their in-sample errors are smaller than on new data and would make "
-            f"the intervals too narrow, so they are left out and the other {n_windows - left_out} calibrate. To "
-            f"silence this, {fix}.",
-            UserWarning,
-            stacklevel=3,
-        )
-        source = (f"the last {n_windows} windows (every {step} rows) of the data given to calibrate(), "
-                  f"{n_windows - left_out} held-out ones scored ({left_out} forecast training rows)")  # fmt: skip
-        return source, notes
 
     def _validation_scores(
         self, datamodule: ForecastDataModule, device: torch.device | str | None = None
@@ -755,55 +597,6 @@ class Forecaster(ResumableFit):
         forecaster = cls.around(task, datamodule)
         forecaster.conformal_ = forecaster._validation_scores(datamodule)
         return forecaster
-
-    def _bands(self) -> tuple[tuple[float, float], ...]:
-        """The fitted model's learned quantile bands (what ``interval_method="cqr"`` widens)."""
-        return learned_bands(self._require_fitted().hparams.quantiles)
-
-    def _interval_request(self, level: Any, interval_method: str | None) -> list[float]:
-        """Checked levels; the model must be calibrated and the method possible."""
-        levels = check_levels(level)
-        if self.conformal_ is None:
-            raise ConfigError(
-                "level= needs conformal calibration scores and this model has none: its export holds no "
-                "conformal.safetensors (written by an older ssm-ts; Forecaster.fit and ssm-ts forecast fit keep "
-                "them now). Call .calibrate(data, n_windows=...) on rows it was not trained on (.save() then "
-                "keeps the scores), or refit; ssm-ts forecast predict --ckpt_path CKPT --level 80 calibrates a "
-                "checkpoint without them on its validation split."
-            )
-        default_method(self.conformal_, interval_method)
-        return levels
-
-    def _intervals(
-        self,
-        prediction: np.ndarray,
-        levels: list[float],
-        interval_method: str | None,
-        scores: ConformalScores | None = None,
-    ) -> dict[float, tuple[np.ndarray, np.ndarray]]:
-        """``{level: (lower, upper)}`` of ``prediction (..., steps, n_targets, n_quantiles)`` from ``scores``
-        (default: this model's); one warning names the series left NaN for a level (too few calibration
-        windows), the others keep theirs."""
-        task = self._require_fitted()
-        scores = self.conformal_ if scores is None else scores
-        default_method(scores, interval_method)
-        bounds = intervals(prediction, scores, levels, task.hparams.quantiles, self.spec_.targets,
-                           interval_method)  # fmt: skip
-        short = shortfalls(scores, levels, self.spec_.targets, prediction.shape[-3], interval_method)
-        if short:
-            warnings.warn(shortfall_message(short, scores), UserWarning, stacklevel=3)
-        return bounds
-
-    def _prediction_of(self, forecast: pd.DataFrame) -> np.ndarray:
-        """``(rows, n_targets, n_quantiles)`` read back from a wide forecast frame."""
-        quantiles = self._require_fitted().hparams.quantiles
-        blocks = [
-            forecast[[quantile_column(t, q) for q in quantiles] if quantiles else [t]].to_numpy(
-                dtype="float64"
-            )
-            for t in self.spec_.targets
-        ]
-        return np.stack(blocks, axis=1)
 
     def _long(self, long: bool | None) -> bool:
         return self.spec_.long_format if long is None else bool(long)
@@ -869,190 +662,8 @@ class Forecaster(ResumableFit):
         every column from its own rows (an error if a column has no observed value there). Calibration
         windows (``fit``'s, :meth:`calibrate`'s) are read the same way. ``fill="ffill"`` reads only the past.
         """
-        self._require_fitted()
-        every = _refit_every(refit)
-        # a refit has this model's quantiles, so its bands: a method it cannot use fails before any refit
-        levels = check_interval_request(level, interval_method, self._bands())
-        if levels is not None and not every:  # refits are calibrated on their own validation rows
-            self._interval_request(levels, interval_method)
-        result, ragged, prediction, _, calibrations = self._backtest(
-            data, n_windows, step, read_options, every, levels
-        )
-        spec, long = self.spec_, self._long(long)
-        if levels is None:
-            if ragged:
-                return result if long else to_wide_forecast(result, spec)
-            return to_long_forecast(result, spec) if long else result
-        # each (n_windows, horizon, n_targets): a refit's windows with its own scores
-        parts = []  # a loop, not a comprehension: its own frame would take the warnings' stacklevel
-        for group, scores in calibrations:
-            parts.append(self._intervals(prediction[group], levels, interval_method, scores))
-        bounds = {lv: tuple(np.concatenate([part[lv][k] for part in parts]) for k in (0, 1)) for lv in levels}
-        if not ragged and not long:  # wide rows: window, step
-            return with_wide_intervals(result, spec, flat_bounds(bounds, (0, 1, 2)))
-        # long rows: series, window, step
-        result = with_long_intervals(
-            result if ragged else to_long_forecast(result, spec), spec, flat_bounds(bounds, (2, 0, 1))
-        )
-        return result if long else long_to_wide_with_intervals(result, spec)
-
-    def _backtest(
-        self,
-        data: TableSource | None,
-        n_windows: int,
-        step: int | None,
-        read_options: dict[str, Any] | None,
-        refit_every: int = 0,
-        levels: list[float] | None = None,
-    ) -> tuple[pd.DataFrame, bool, np.ndarray, np.ndarray, list[tuple[slice, ConformalScores | None]]]:
-        """``(frame, ragged, prediction (n_windows, horizon, n_targets, n_quantiles), actual (n_windows,
-        horizon, n_targets), calibrations)``: the frame is wide (window, step rows), or long for a ragged
-        panel; the actuals are NaN where the fill policy invented the value or a series has no such
-        window. ``refit_every``: ``0`` forecasts with the fitted model, ``k`` refits before every k-th
-        window (:meth:`_window_forecasts`, which checks that the refits can calibrate ``levels``);
-        ``calibrations``: ``(windows, conformal scores)`` of the model that forecast them."""
-        task = self._require_fitted()
-        spec, lookback, horizon = self.spec_, task.hparams.lookback, task.hparams.horizon
-        step = horizon if step is None else step
-        for name, value in (("n_windows", n_windows), ("step", step)):
-            if not _is_int(value) or value < 1:
-                raise ConfigError(f"{name} must be a positive whole number of rows, got {value!r}.")
-        frame = self._read(data, allow_future_rows=False, read_options=read_options)
-        spans = series_spans(frame, spec.targets)
-        if spans.ragged:
-            return self._backtest_ragged(frame, spans, n_windows, step, refit_every, levels)
-        n_rows = len(frame)
-        origins = [n_rows - horizon - (n_windows - 1 - i) * step for i in range(n_windows)]
-        if origins[0] < lookback:
-            needed = lookback + horizon + (n_windows - 1) * step
-            if data is None:  # a loaded export keeps only the last lookback rows, not the series
-                raise DataError(
-                    f"backtest() without data uses the history held by this Forecaster: {n_rows} rows, but "
-                    f"{n_windows} windows need {needed}. A saved and loaded model keeps only the last {lookback} "
-                    "rows (its lookback): pass the series, backtest(data)."
-                )
-            raise DataError(
-                f"{n_windows} backtest windows of horizon {horizon} every {step} rows need {needed} rows "
-                f"(lookback {lookback} included); the data has {n_rows}. Use fewer windows, a smaller step, "
-                "or more data."
-            )
-        inputs, targets = window_inputs(frame, spec, horizon)
-        targets = np.where(filled_targets(frame, spec), np.nan, targets)  # actuals are data, not fills
-        x = np.stack([inputs[o - lookback : o] for o in origins])
-        firsts = np.repeat(np.asarray(origins)[:, None], len(spec.targets), axis=1)
-        carry_trailing_fills(x, frame, spec, firsts, horizon)  # nothing filled from the window or later
-        prediction, calibrations = self._window_forecasts(x, frame, firsts, refit_every, levels)
-        times = frame[spec.time_col]
-        actual_columns = [f"{name}_actual" for name in spec.targets]
-        pieces = []
-        for i, origin in enumerate(origins):
-            window = forecast_frame(prediction[i], pd.Index(times.iloc[origin : origin + horizon]),
-                                    spec.time_col, spec.targets, task.hparams.quantiles)  # fmt: skip
-            # all actuals in one block: a column per series inserted one by one is quadratic
-            actual = pd.DataFrame(targets[origin : origin + horizon], columns=actual_columns)
-            window = pd.concat([window, actual], axis=1)
-            window.insert(0, "cutoff", times.iloc[origin - 1])
-            pieces.append(window)
-        actuals = np.stack([targets[o : o + horizon] for o in origins])
-        return pd.concat(pieces, ignore_index=True), False, prediction, actuals, calibrations
-
-    def _backtest_ragged(
-        self,
-        frame: pd.DataFrame,
-        spans: Spans,
-        n_windows: int,
-        step: int,
-        refit_every: int = 0,
-        levels: list[float] | None = None,
-    ) -> tuple[pd.DataFrame, bool, np.ndarray, np.ndarray, list[tuple[slice, ConformalScores | None]]]:
-        """Backtest windows per series of a ragged panel, in long layout (rows: series, window, step),
-        with ``True`` (ragged) and the arrays of :meth:`_backtest`."""
-        task, spec = self._require_fitted(), self.spec_
-        lookback, horizon, quantiles = task.hparams.lookback, task.hparams.horizon, task.hparams.quantiles
-        times = frame[spec.time_col]
-        require_channel_independent(spans, times, bool(task.hparams.channel_independent))
-        needed = lookback + horizon + (n_windows - 1) * step
-        short = spans.lengths < needed
-        if short.any():
-            raise DataError(
-                f"{n_windows} backtest windows of horizon {horizon} every {step} rows need {needed} rows of each "
-                f"series (lookback {lookback} included); {int(short.sum())} series have fewer: "
-                f"{spans.listed(short, times)}. Use fewer windows or a smaller step, or leave those series out."
-            )
-        # origin[i, j]: the first forecast row of window i of series j, counted back from its own end
-        origins = spans.last[None, :] + 1 - horizon - (n_windows - 1 - np.arange(n_windows))[:, None] * step
-        values = frame[spec.targets].to_numpy(dtype="float64")
-        actual = np.where(filled_targets(frame, spec), np.nan, values)  # actuals are data, not fills
-        series = np.arange(len(spec.targets))
-        x = values[origins[:, None, :] + np.arange(-lookback, 0)[None, :, None], series]  # (n, L, C)
-        carry_trailing_fills(x, frame, spec, origins, horizon)  # nothing filled from the window
-        # (n, H, C, Q)
-        prediction, calibrations = self._window_forecasts(x, frame, origins, refit_every, levels)
-        rows = origins[:, None, :] + np.arange(horizon)[None, :, None]  # (n, H, C)
-
-        def by_series(block: np.ndarray) -> np.ndarray:  # (n, H, C) -> series, window, step order
-            return block.transpose(2, 0, 1).ravel()
-
-        rows_long = by_series(rows)
-        columns: dict[str, Any] = {
-            "cutoff": times.to_numpy()[by_series(np.broadcast_to(origins[:, None, :] - 1, rows.shape))],
-            spec.id_col: np.repeat(np.asarray(spec.targets, dtype=object), n_windows * horizon),
-            spec.time_col: times.to_numpy()[rows_long],
-            spec.value_col: by_series(prediction[..., point_index(quantiles)]),
-        }
-        for k, level in enumerate(quantiles or []):
-            columns[quantile_column(spec.value_col, level)] = by_series(prediction[..., k])
-        columns[f"{spec.value_col}_actual"] = actual[rows_long, np.repeat(series, n_windows * horizon)]
-        result = pd.DataFrame(columns)
-        if spec.periods:  # to_numpy gives Period objects: keep the column's Period dtype
-            for column in ("cutoff", spec.time_col):
-                result[column] = result[column].astype(times.dtype)
-        return result, True, prediction, actual[rows, series], calibrations
-
-    def _window_forecasts(
-        self,
-        x: np.ndarray,
-        frame: pd.DataFrame,
-        firsts: np.ndarray,
-        refit_every: int,
-        levels: list[float] | None = None,
-    ) -> tuple[np.ndarray, list[tuple[slice, ConformalScores | None]]]:
-        """Forecasts ``(n_windows, horizon, n_targets, n_quantiles)`` of the backtest inputs ``x
-        (n_windows, lookback, n_channels)``, and ``(windows, conformal scores)`` of the model that made them.
-
-        ``refit_every`` ``0``: the fitted model forecasts every window. ``k``: a model is refitted before
-        windows ``0, k, 2k, ...`` on the rows of ``frame`` (the checked backtest data) before each series'
-        first forecast row ``firsts[i, j]`` (``(n_windows, n_targets)``) and forecasts the next ``k`` windows.
-        Before the first refit trains, its rows and (with ``levels``) its calibration windows are checked.
-        """
-        if not refit_every:
-            with torch.no_grad():
-                prediction = self._require_fitted().forecast(torch.as_tensor(x, dtype=torch.float64))
-            return prediction.numpy(), [(slice(0, len(x)), self.conformal_)]
-        starts = range(0, len(x), refit_every)
-        check_refit_rows(self, frame, firsts[0])  # the shortest prefix: before any training
-        check_refit_observed(self, frame, firsts, starts)  # every refit's: a later one must not fail late
-        first_module = refit_module(self, frame, firsts[0])
-        if levels is not None:
-            check_refit_calibration(self, first_module, levels, frame, firsts[0])
-        predictions, calibrations = [], []
-        for start in starts:
-            group = slice(start, min(start + refit_every, len(x)))
-            module = first_module if start == 0 else refit_module(self, frame, firsts[start])
-            first_module = None  # each refit's module is freed with its model
-            refitted = refit_forecaster(self, module)
-            with torch.no_grad():
-                predictions.append(
-                    refitted.task_.forecast(torch.as_tensor(x[group], dtype=torch.float64)).numpy()
-                )
-            scores = refitted.conformal_
-            if scores is not None:  # its warnings say which refit's validation rows
-                source = scores.source.replace("the validation split", "the validation rows", 1)
-                scores = dataclasses.replace(
-                    scores, source=f"{source} of the refit before window {start + 1}"
-                )
-            calibrations.append((group, scores))
-        return np.concatenate(predictions), calibrations
+        return forecast_backtest.backtest(self, data, n_windows, step, long=long, read_options=read_options,
+                                          level=level, interval_method=interval_method, refit=refit)  # fmt: skip
 
     def plot(
         self,
@@ -1074,72 +685,14 @@ class Forecaster(ResumableFit):
         the learned band, the ``<target>_lo-<L>``/``_hi-<L>`` columns of ``predict(level=...)``
         (``interval_method`` as there); a ``forecast`` given must hold those columns.
         """
-        task = self._require_fitted()
-        shown = self._plotted_series(series)
-        levels = check_interval_request(level, interval_method, self._bands())
-        history = self._read(data, read_options=read_options)
-        if forecast is None and levels is not None:
-            forecast = self.predict(data, long=False, read_options=read_options, level=levels,
-                                    interval_method=interval_method)  # fmt: skip
-        elif forecast is None:
-            forecast = task.forecast_after(history, self.spec_)
-        else:
-            forecast = self._wide_with_intervals(forecast, levels)
-        observed = history.iloc[: n_observed_rows(history, self.spec_.targets)]
-        hp = task.hparams
-        n_history = max(3 * hp.horizon, hp.lookback) if n_history is None else n_history
-        return plot_forecast(observed, forecast, self.spec_.time_col, shown or self.spec_.targets,
-                             hp.quantiles, n_history, max_panels=8 if shown is None else len(shown),
-                             levels=levels)  # fmt: skip
-
-    def _wide_with_intervals(self, forecast: pd.DataFrame, levels: list[float] | None) -> pd.DataFrame:
-        """A forecast frame given to :meth:`plot` in wide layout, its interval columns of ``levels``
-        kept (a clear error when it lacks them)."""
-        spec = self.spec_
-        long = spec.id_col in forecast.columns
-        if levels is None:
-            return to_wide_forecast(forecast, spec)
-        names = [spec.value_col] if long else list(spec.targets)
-        missing = [
-            c for name in names for lv in levels for c in interval_columns(name, lv) if c not in forecast
-        ]
-        if missing:
-            lo, hi = interval_columns(names[0], levels[0])
-            raise ConfigError(
-                f"level={level_text(levels)} draws the columns {lo}/{hi} (per level and series) of the forecast, "
-                f"and it lacks {missing[:4]}{' ...' if len(missing) > 4 else ''}: pass the frame of "
-                f"predict(..., level={level_text(levels)}), "
-                "or leave forecast out to forecast here."
-            )
-        return long_to_wide_with_intervals(forecast, spec) if long else forecast
-
-    def _plotted_series(self, series: str | list[str] | None) -> list[str] | None:
-        if series is None:
-            return None
-        names = [series] if isinstance(series, str) else list(series)
-        unknown = [name for name in names if name not in set(self.spec_.targets)]
-        if unknown or not names:
-            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-            raise ConfigError(
-                f"series={series!r}: {unknown[:5] or 'no name'}{more} not among the fitted series "
-                f"(e.g. {self.spec_.targets[:5]}); name series the model forecasts."
-            )
-        return names
+        return forecast_plot.plot(
+            self, forecast, data, n_history, series, read_options, level, interval_method
+        )
 
     def future_times(self) -> pd.Index:
         """The times :meth:`predict` forecasts for the fitted series (dates, or integer steps); for
         series that end at different times, the union of their future times."""
-        task = self._require_fitted()
-        ends = series_spans(self.history_, self.spec_.targets).last
-        times = self.history_[self.spec_.time_col]
-        per_series = [
-            future_times(times.iloc[end], self.spec_.freq, task.hparams.horizon) for end in np.unique(ends)
-        ]
-        return (
-            per_series[0]
-            if len(per_series) == 1
-            else per_series[0].append(per_series[1:]).unique().sort_values()
-        )
+        return forecast_predict.predicted_times(self)
 
     # ------------------------------------------------------------ persistence
 

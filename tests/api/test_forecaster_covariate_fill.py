@@ -20,9 +20,8 @@ import pandas as pd
 import pytest
 import torch
 
-import ssm_ts.api.forecaster as forecaster_module
 from ssm_ts import Forecaster
-from ssm_ts.api import forecast_refit
+from ssm_ts.api import forecast_backtest, forecast_refit
 from ssm_ts.api.forecaster import validation_scores
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.forecasting import ForecastDataModule
@@ -202,7 +201,7 @@ def test_ffill_is_bit_identical_without_the_look_ahead_guards(ett, tmp_path, fit
         return backtest, frames, validation_scores(model.task_, module).residual
 
     guarded = run()
-    monkeypatch.setattr(forecaster_module, "carry_trailing_fills", lambda *args, **kwargs: None)
+    monkeypatch.setattr(forecast_backtest, "carry_trailing_fills", lambda *args, **kwargs: None)
     monkeypatch.setattr(forecast_refit, "refill_before", lambda values, *args, **kwargs: values)
     unguarded = run()
     pd.testing.assert_frame_equal(guarded[0], unguarded[0], check_exact=True)

@@ -1,0 +1,264 @@
+"""``Forecaster.backtest``: rolling-origin forecasts over the end of the data, with the fitted model or
+with models refitted as the cutoff moves (:mod:`ssm_ts.api.forecast_refit`), and their conformal intervals.
+
+Window ``i`` forecasts the ``horizon`` rows starting at ``T - horizon - (n_windows - 1 - i) * step``; in a
+ragged panel each series' windows end at its own last observed row."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ssm_ts.api.conformal import ConformalScores, check_interval_request
+from ssm_ts.api.forecast_intervals import (
+    check_calibrated,
+    fitted_bands,
+    flat_bounds,
+    interval_bounds,
+    long_to_wide_with_intervals,
+    with_long_intervals,
+    with_wide_intervals,
+)
+from ssm_ts.api.forecast_refit import (
+    check_refit_calibration,
+    check_refit_observed,
+    check_refit_rows,
+    refit_forecaster,
+    refit_module,
+)
+from ssm_ts.api.whole_numbers import is_whole_number
+from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.forecasting import (
+    Spans,
+    filled_targets,
+    forecast_frame,
+    point_index,
+    quantile_column,
+    series_spans,
+    to_long_forecast,
+    to_wide_forecast,
+    window_inputs,
+)
+from ssm_ts.pipelines.forecasting.fills import carry_trailing_fills
+from ssm_ts.pipelines.forecasting.reader import TableSource
+from ssm_ts.pipelines.forecasting.spans import require_channel_independent
+
+if TYPE_CHECKING:
+    from ssm_ts.api.forecaster import Forecaster
+
+
+def refit_every(refit: Any) -> int:
+    """``backtest(refit=...)`` as the number of windows between refits: ``0`` (never), ``1`` (``True``) or ``k``."""
+    if isinstance(refit, (bool, np.bool_)):
+        return int(bool(refit))
+    if is_whole_number(refit) and refit >= 1:
+        return int(refit)
+    raise ConfigError(
+        f"refit={refit!r}: use False (forecast every window with the fitted model), True (refit before every "
+        "window) or a positive whole number k (refit before every k-th window)."
+    )
+
+
+def backtest(
+    fc: Forecaster,
+    data: TableSource | None = None,
+    n_windows: int = 5,
+    step: int | None = None,
+    *,
+    long: bool | None = None,
+    read_options: dict[str, Any] | None = None,
+    level: float | list[float] | None = None,
+    interval_method: Literal["residual", "cqr"] | None = None,
+    refit: bool | int = False,
+) -> pd.DataFrame:
+    """:meth:`Forecaster.backtest <ssm_ts.api.forecaster.Forecaster.backtest>` of the fitted ``fc``:
+    its windows' forecasts (:func:`backtest_windows`) with the ``level`` interval columns, wide or long."""
+    fc._require_fitted()
+    every = refit_every(refit)
+    # a refit has this model's quantiles, so its bands: a method it cannot use fails before any refit
+    levels = check_interval_request(level, interval_method, fitted_bands(fc))
+    if levels is not None and not every:  # refits are calibrated on their own validation rows
+        check_calibrated(fc, levels, interval_method)
+    result, ragged, prediction, _, calibrations = backtest_windows(
+        fc, data, n_windows, step, read_options, every, levels
+    )
+    spec, long = fc.spec_, fc._long(long)
+    if levels is None:
+        if ragged:
+            return result if long else to_wide_forecast(result, spec)
+        return to_long_forecast(result, spec) if long else result
+    # each (n_windows, horizon, n_targets): a refit's windows with its own scores
+    parts = []  # a loop, not a comprehension: its own frame would take the warnings' stacklevel
+    for group, scores in calibrations:
+        parts.append(interval_bounds(fc, prediction[group], levels, interval_method, scores))
+    bounds = {lv: tuple(np.concatenate([part[lv][k] for part in parts]) for k in (0, 1)) for lv in levels}
+    if not ragged and not long:  # wide rows: window, step
+        return with_wide_intervals(result, spec, flat_bounds(bounds, (0, 1, 2)))
+    # long rows: series, window, step
+    result = with_long_intervals(
+        result if ragged else to_long_forecast(result, spec), spec, flat_bounds(bounds, (2, 0, 1))
+    )
+    return result if long else long_to_wide_with_intervals(result, spec)
+
+
+def backtest_windows(
+    fc: Forecaster,
+    data: TableSource | None,
+    n_windows: int,
+    step: int | None,
+    read_options: dict[str, Any] | None,
+    refit_every: int = 0,
+    levels: list[float] | None = None,
+) -> tuple[pd.DataFrame, bool, np.ndarray, np.ndarray, list[tuple[slice, ConformalScores | None]]]:
+    """``(frame, ragged, prediction (n_windows, horizon, n_targets, n_quantiles), actual (n_windows,
+    horizon, n_targets), calibrations)``: the frame is wide (window, step rows), or long for a ragged
+    panel; the actuals are NaN where the fill policy invented the value or a series has no such
+    window. ``refit_every``: ``0`` forecasts with the fitted model, ``k`` refits before every k-th
+    window (:func:`window_forecasts`, which checks that the refits can calibrate ``levels``);
+    ``calibrations``: ``(windows, conformal scores)`` of the model that forecast them."""
+    task = fc._require_fitted()
+    spec, lookback, horizon = fc.spec_, task.hparams.lookback, task.hparams.horizon
+    step = horizon if step is None else step
+    for name, value in (("n_windows", n_windows), ("step", step)):
+        if not is_whole_number(value) or value < 1:
+            raise ConfigError(f"{name} must be a positive whole number of rows, got {value!r}.")
+    frame = fc._read(data, allow_future_rows=False, read_options=read_options)
+    spans = series_spans(frame, spec.targets)
+    if spans.ragged:
+        return ragged_backtest_windows(fc, frame, spans, n_windows, step, refit_every, levels)
+    n_rows = len(frame)
+    origins = [n_rows - horizon - (n_windows - 1 - i) * step for i in range(n_windows)]
+    if origins[0] < lookback:
+        needed = lookback + horizon + (n_windows - 1) * step
+        if data is None:  # a loaded export keeps only the last lookback rows, not the series
+            raise DataError(
+                f"backtest() without data uses the history held by this Forecaster: {n_rows} rows, but "
+                f"{n_windows} windows need {needed}. A saved and loaded model keeps only the last {lookback} "
+                "rows (its lookback): pass the series, backtest(data)."
+            )
+        raise DataError(
+            f"{n_windows} backtest windows of horizon {horizon} every {step} rows need {needed} rows "
+            f"(lookback {lookback} included); the data has {n_rows}. Use fewer windows, a smaller step, "
+            "or more data."
+        )
+    inputs, targets = window_inputs(frame, spec, horizon)
+    targets = np.where(filled_targets(frame, spec), np.nan, targets)  # actuals are data, not fills
+    x = np.stack([inputs[o - lookback : o] for o in origins])
+    firsts = np.repeat(np.asarray(origins)[:, None], len(spec.targets), axis=1)
+    carry_trailing_fills(x, frame, spec, firsts, horizon)  # nothing filled from the window or later
+    prediction, calibrations = window_forecasts(fc, x, frame, firsts, refit_every, levels)
+    times = frame[spec.time_col]
+    actual_columns = [f"{name}_actual" for name in spec.targets]
+    pieces = []
+    for i, origin in enumerate(origins):
+        window = forecast_frame(prediction[i], pd.Index(times.iloc[origin : origin + horizon]),
+                                spec.time_col, spec.targets, task.hparams.quantiles)  # fmt: skip
+        # all actuals in one block: a column per series inserted one by one is quadratic
+        actual = pd.DataFrame(targets[origin : origin + horizon], columns=actual_columns)
+        window = pd.concat([window, actual], axis=1)
+        window.insert(0, "cutoff", times.iloc[origin - 1])
+        pieces.append(window)
+    actuals = np.stack([targets[o : o + horizon] for o in origins])
+    return pd.concat(pieces, ignore_index=True), False, prediction, actuals, calibrations
+
+
+def ragged_backtest_windows(
+    fc: Forecaster,
+    frame: pd.DataFrame,
+    spans: Spans,
+    n_windows: int,
+    step: int,
+    refit_every: int = 0,
+    levels: list[float] | None = None,
+) -> tuple[pd.DataFrame, bool, np.ndarray, np.ndarray, list[tuple[slice, ConformalScores | None]]]:
+    """Backtest windows per series of a ragged panel, in long layout (rows: series, window, step),
+    with ``True`` (ragged) and the arrays of :func:`backtest_windows`."""
+    task, spec = fc._require_fitted(), fc.spec_
+    lookback, horizon, quantiles = task.hparams.lookback, task.hparams.horizon, task.hparams.quantiles
+    times = frame[spec.time_col]
+    require_channel_independent(spans, times, bool(task.hparams.channel_independent))
+    needed = lookback + horizon + (n_windows - 1) * step
+    short = spans.lengths < needed
+    if short.any():
+        raise DataError(
+            f"{n_windows} backtest windows of horizon {horizon} every {step} rows need {needed} rows of each "
+            f"series (lookback {lookback} included); {int(short.sum())} series have fewer: "
+            f"{spans.listed(short, times)}. Use fewer windows or a smaller step, or leave those series out."
+        )
+    # origin[i, j]: the first forecast row of window i of series j, counted back from its own end
+    origins = spans.last[None, :] + 1 - horizon - (n_windows - 1 - np.arange(n_windows))[:, None] * step
+    values = frame[spec.targets].to_numpy(dtype="float64")
+    actual = np.where(filled_targets(frame, spec), np.nan, values)  # actuals are data, not fills
+    series = np.arange(len(spec.targets))
+    x = values[origins[:, None, :] + np.arange(-lookback, 0)[None, :, None], series]  # (n, L, C)
+    carry_trailing_fills(x, frame, spec, origins, horizon)  # nothing filled from the window
+    # (n, H, C, Q)
+    prediction, calibrations = window_forecasts(fc, x, frame, origins, refit_every, levels)
+    rows = origins[:, None, :] + np.arange(horizon)[None, :, None]  # (n, H, C)
+
+    def by_series(block: np.ndarray) -> np.ndarray:  # (n, H, C) -> series, window, step order
+        return block.transpose(2, 0, 1).ravel()
+
+    rows_long = by_series(rows)
+    columns: dict[str, Any] = {
+        "cutoff": times.to_numpy()[by_series(np.broadcast_to(origins[:, None, :] - 1, rows.shape))],
+        spec.id_col: np.repeat(np.asarray(spec.targets, dtype=object), n_windows * horizon),
+        spec.time_col: times.to_numpy()[rows_long],
+        spec.value_col: by_series(prediction[..., point_index(quantiles)]),
+    }
+    for k, level in enumerate(quantiles or []):
+        columns[quantile_column(spec.value_col, level)] = by_series(prediction[..., k])
+    columns[f"{spec.value_col}_actual"] = actual[rows_long, np.repeat(series, n_windows * horizon)]
+    result = pd.DataFrame(columns)
+    if spec.periods:  # to_numpy gives Period objects: keep the column's Period dtype
+        for column in ("cutoff", spec.time_col):
+            result[column] = result[column].astype(times.dtype)
+    return result, True, prediction, actual[rows, series], calibrations
+
+
+def window_forecasts(
+    fc: Forecaster,
+    x: np.ndarray,
+    frame: pd.DataFrame,
+    firsts: np.ndarray,
+    refit_every: int,
+    levels: list[float] | None = None,
+) -> tuple[np.ndarray, list[tuple[slice, ConformalScores | None]]]:
+    """Forecasts ``(n_windows, horizon, n_targets, n_quantiles)`` of the backtest inputs ``x
+    (n_windows, lookback, n_channels)``, and ``(windows, conformal scores)`` of the model that made them.
+
+    ``refit_every`` ``0``: the fitted model forecasts every window. ``k``: a model is refitted before
+    windows ``0, k, 2k, ...`` on the rows of ``frame`` (the checked backtest data) before each series'
+    first forecast row ``firsts[i, j]`` (``(n_windows, n_targets)``) and forecasts the next ``k`` windows.
+    Before the first refit trains, its rows and (with ``levels``) its calibration windows are checked.
+    """
+    if not refit_every:
+        with torch.no_grad():
+            prediction = fc._require_fitted().forecast(torch.as_tensor(x, dtype=torch.float64))
+        return prediction.numpy(), [(slice(0, len(x)), fc.conformal_)]
+    starts = range(0, len(x), refit_every)
+    check_refit_rows(fc, frame, firsts[0])  # the shortest prefix: before any training
+    check_refit_observed(fc, frame, firsts, starts)  # every refit's: a later one must not fail late
+    first_module = refit_module(fc, frame, firsts[0])
+    if levels is not None:
+        check_refit_calibration(fc, first_module, levels, frame, firsts[0])
+    predictions, calibrations = [], []
+    for start in starts:
+        group = slice(start, min(start + refit_every, len(x)))
+        module = first_module if start == 0 else refit_module(fc, frame, firsts[start])
+        first_module = None  # each refit's module is freed with its model
+        refitted = refit_forecaster(fc, module)
+        with torch.no_grad():
+            predictions.append(
+                refitted.task_.forecast(torch.as_tensor(x[group], dtype=torch.float64)).numpy()
+            )
+        scores = refitted.conformal_
+        if scores is not None:  # its warnings say which refit's validation rows
+            source = scores.source.replace("the validation split", "the validation rows", 1)
+            scores = dataclasses.replace(scores, source=f"{source} of the refit before window {start + 1}")
+        calibrations.append((group, scores))
+    return np.concatenate(predictions), calibrations

@@ -1,0 +1,97 @@
+"""``Forecaster.calibrate``: conformal scores of a fitted forecaster on the backtest windows of new
+data, held out from its training rows (split conformal needs windows the model was not trained on)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.api.conformal import compute_scores
+from ssm_ts.api.forecast_backtest import backtest_windows
+from ssm_ts.api.whole_numbers import is_whole_number
+from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.forecasting.frames import restore_times
+from ssm_ts.pipelines.forecasting.reader import TableSource
+
+if TYPE_CHECKING:
+    from ssm_ts.api.forecaster import Forecaster
+
+
+def calibrate(
+    fc: Forecaster,
+    data: TableSource,
+    *,
+    n_windows: int,
+    step: int = 1,
+    read_options: dict[str, Any] | None = None,
+) -> None:
+    """:meth:`Forecaster.calibrate <ssm_ts.api.forecaster.Forecaster.calibrate>`: new conformal scores
+    of ``fc`` on the last ``n_windows`` backtest windows of ``data``, those that forecast its training
+    rows left out (a warning) or refused (all of them: a :class:`DataError`, the scores kept)."""
+    task = fc._require_fitted()
+    if not is_whole_number(n_windows) or n_windows < 1:
+        raise ConfigError(f"n_windows must be a positive whole number of windows, got {n_windows!r}.")
+    result, ragged, prediction, actual, _ = backtest_windows(fc, data, n_windows, step, read_options)
+    train_end = None if fc.conformal_ is None else fc.conformal_.train_end
+    source = f"the last {n_windows} windows (every {step} rows) of the data given to calibrate()"
+    notes: dict[str, str] = {}
+    if train_end is not None:
+        # (n_windows, n_targets): the windows that forecast training rows
+        in_sample = in_sample_windows(fc, result, ragged, n_windows, train_end)
+        actual = np.where(in_sample[:, None, :], np.nan, actual)  # NaN: not scored
+        if in_sample.any():
+            source, notes = held_out_only(fc, in_sample, n_windows, step, train_end)
+    fc.conformal_ = compute_scores(prediction, actual, task.hparams.quantiles, source, notes, train_end)
+
+
+def in_sample_windows(
+    fc: Forecaster, result: pd.DataFrame, ragged: bool, n_windows: int, train_end: str | int
+) -> np.ndarray:
+    """``(n_windows, n_targets)``: whether each backtest window of each series starts forecasting at
+    or before the model's last training row ``train_end`` (:func:`backtest_windows`'s ``result``: wide
+    rows window, step; a ragged panel's long rows series, window, step)."""
+    spec, horizon = fc.spec_, fc._require_fitted().hparams.horizon
+    times = result[spec.time_col]
+    if isinstance(times.dtype, pd.PeriodDtype):  # a Period's training end is kept as its start
+        times = times.dt.to_timestamp()
+    trained = (times <= restore_times([train_end], spec.tz)[0]).to_numpy()
+    if ragged:
+        return trained.reshape(len(spec.targets), n_windows, horizon)[:, :, 0].T
+    return np.repeat(trained.reshape(n_windows, horizon)[:, :1], len(spec.targets), axis=1)
+
+
+def held_out_only(
+    fc: Forecaster, in_sample: np.ndarray, n_windows: int, step: int, train_end: str | int
+) -> tuple[str, dict[str, str]]:
+    """Warn that the windows ``in_sample`` (``(n_windows, n_targets)``) are left out, or refuse the
+    calibration when every window is; the scores' ``(source, notes)`` (the series left without one)."""
+    end = str(restore_times([train_end], fc.spec_.tz)[0])
+    left_out = int(in_sample.sum(axis=0).max())  # the same for every series but in a ragged panel
+    fix = (f"calibrate on rows after {end}: fewer windows (n_windows={n_windows - left_out} on this data "
+           "holds only later rows) or new data recorded after the training rows")  # fmt: skip
+    if in_sample.all():
+        raise DataError(
+            f"calibrate(): all {n_windows} calibration windows forecast rows this model was trained on (its "
+            f"training rows end at {end}); their in-sample errors are smaller than on new data and would "
+            "make the intervals too narrow (split conformal needs held-out data). Nothing was changed: give "
+            f"data with at least {n_windows} windows after {end} (every {step} rows), or fewer windows."
+        )
+    notes = {
+        name: f"all its {n_windows} calibration windows forecast training rows (up to {end})"
+        for name, trained in zip(fc.spec_.targets, in_sample.all(axis=0), strict=True)
+        if trained
+    }
+    warnings.warn(
+        f"calibrate(): {left_out} of the {n_windows} windows forecast rows this model was trained on (its "
+        f"training rows end at {end}); their in-sample errors are smaller than on new data and would make "
+        f"the intervals too narrow, so they are left out and the other {n_windows - left_out} calibrate. To "
+        f"silence this, {fix}.",
+        UserWarning,
+        stacklevel=4,  # the user's calibrate call
+    )
+    source = (f"the last {n_windows} windows (every {step} rows) of the data given to calibrate(), "
+              f"{n_windows - left_out} held-out ones scored ({left_out} forecast training rows)")  # fmt: skip
+    return source, notes

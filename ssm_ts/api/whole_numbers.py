@@ -1,0 +1,12 @@
+"""The whole-number check of the Forecaster's counts (``patience``, ``n_windows``, ``step``, ``refit``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def is_whole_number(value: Any) -> bool:
+    """A whole number (Python or NumPy integer), not a bool or a float."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
