@@ -1,0 +1,80 @@
+"""The validation and test metrics of :class:`~ssm_ts.tasks.forecasting.ForecastingTask`: one set of
+torchmetrics per split (:func:`split_metrics`), updated and logged per batch (:class:`ForecastScoring`)."""
+
+from __future__ import annotations
+
+import torchmetrics
+from torch import nn
+
+SPLITS = ("val", "test")
+
+
+def split_metrics() -> nn.ModuleDict:
+    """Per split of :data:`SPLITS`: the scaled ``mse``/``mae``, the original-unit ``mse_orig``/``mae_orig``,
+    the ``coverage`` of the outer quantile interval and the ``loss``, as torchmetrics (epoch means that
+    DDP sums over the ranks)."""
+    return nn.ModuleDict(
+        {
+            split: nn.ModuleDict(
+                {
+                    "mse": torchmetrics.MeanSquaredError(),
+                    "mae": torchmetrics.MeanAbsoluteError(),
+                    "mse_orig": torchmetrics.MeanSquaredError(),
+                    "mae_orig": torchmetrics.MeanAbsoluteError(),
+                    "coverage": torchmetrics.MeanMetric(),
+                    "loss": torchmetrics.MeanMetric(),  # summed over DDP ranks, not averaged per rank
+                }
+            )
+            for split in SPLITS
+        }
+    )
+
+
+class ForecastScoring:
+    """The validation and test steps of :class:`~ssm_ts.tasks.forecasting.ForecastingTask` (mixed into it:
+    uses its ``metrics``, scaling, ``_loss`` and ``_unpack``): each batch updates the split's metrics."""
+
+    def _evaluate(self, batch, split: str) -> None:
+        x, y, rows = self._unpack(batch)
+        prediction = self(self.scale_inputs(x), rows=rows).prediction  # NaN outside rows: never scored
+        y_scaled = self.scale_targets(y)
+        metrics = self.metrics[split]
+        # only observed targets are scored: a ragged panel's series each window is valid for, and
+        # values the data holds (not those the fill invented)
+        masked = self.masked
+        observed = ~y.isnan() if masked else None
+        # A weighted torchmetrics mean: under DDP the epoch value is over all windows of all ranks,
+        # exactly the single-process value (a logged tensor would stay per-rank). With missing
+        # targets a batch weighs by its observed values (each batch's loss is their mean), so the
+        # epoch loss is the mean over all observed values, however they fall into batches.
+        weight = observed.sum().item() / (y.shape[1] * y.shape[2]) if masked else len(x)
+        metrics["loss"](self._loss(prediction, y_scaled), weight)
+        self.log(f"{split}_loss", metrics["loss"], on_epoch=True, prog_bar=split == "val", batch_size=len(x))
+        point = prediction[..., self.point].contiguous()
+        point_orig = self.unscale_prediction(prediction)[..., self.point].contiguous()
+        if masked:  # the torchmetrics sums and counts: epoch means over the observed values exactly
+            point, y_scaled, point_orig, y = (
+                point[observed],
+                y_scaled[observed],
+                point_orig[observed],
+                y[observed],
+            )
+        metrics["mse"](point, y_scaled)
+        metrics["mae"](point, y_scaled)
+        metrics["mse_orig"](point_orig, y)
+        metrics["mae_orig"](point_orig, y)
+        for name in ("mse", "mae", "mse_orig", "mae_orig"):
+            self.log(f"{split}_{name}", metrics[name], on_epoch=True, batch_size=len(x))
+        if self.hparams.quantiles and len(self.hparams.quantiles) >= 2:
+            ordered = prediction.sort(dim=-1).values
+            if masked:
+                ordered = ordered[observed]
+            inside = (y_scaled >= ordered[..., 0]) & (y_scaled <= ordered[..., -1])
+            metrics["coverage"](inside.float())
+            self.log(f"{split}_coverage", metrics["coverage"], on_epoch=True, batch_size=len(x))
+
+    def validation_step(self, batch, batch_idx: int) -> None:
+        self._evaluate(batch, "val")
+
+    def test_step(self, batch, batch_idx: int) -> None:
+        self._evaluate(batch, "test")

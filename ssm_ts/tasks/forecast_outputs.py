@@ -1,0 +1,136 @@
+"""The forecasts a fitted :class:`~ssm_ts.tasks.forecasting.ForecastingTask` makes after the data: its
+last windows, a table of ``n`` steps (a rollout past the horizon), the plot and the CLI's
+``forecast.csv``/``forecast.png`` (:class:`ForecastOutputs`, mixed into the task)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ssm_ts.atomic import atomic_path
+from ssm_ts.pipelines.forecasting import (
+    ForecastDataModule,
+    SeriesSpec,
+    forecast_frame_by_series,
+    last_windows,
+    to_long_forecast,
+)
+from ssm_ts.pipelines.forecasting.plotting import plot_forecast
+from ssm_ts.pipelines.forecasting.spans import require_channel_independent, series_spans
+from ssm_ts.tasks.forecast_rollout import check_rollable, check_steps, with_forecast
+
+
+class ForecastOutputs:
+    """Forecast tables, plots and files of :class:`~ssm_ts.tasks.forecasting.ForecastingTask` (mixed into
+    it: uses its ``forecast``, ``hparams`` and ``point``)."""
+
+    def last_windows(self, frame: pd.DataFrame, spec: SeriesSpec) -> tuple[np.ndarray, pd.Series]:
+        """``(x (lookback, n_channels), each series' last observed time)``: the window of every series
+        ending at its own last observed row (see :func:`last_windows`); a multivariate model needs
+        them all to end together."""
+        require_channel_independent(series_spans(frame, spec.targets), frame[spec.time_col],
+                                    bool(self.hparams.channel_independent))  # fmt: skip
+        return last_windows(frame, spec, self.hparams.lookback, self.hparams.horizon)
+
+    def forecast_table(
+        self, prediction: np.ndarray, last_times: pd.Series, spec: SeriesSpec, n: int | None = None
+    ) -> pd.DataFrame:
+        """``prediction (n, n_targets, n_quantiles)`` for the ``n`` steps (default: the horizon) after
+        each series' last time as a wide forecast (see :func:`forecast_frame_by_series`)."""
+        n = self.hparams.horizon if n is None else n
+        return forecast_frame_by_series(prediction, last_times, spec.freq, n,
+                                        spec.time_col, spec.targets, self.hparams.quantiles)  # fmt: skip
+
+    def _forecast_window(self, x: np.ndarray) -> np.ndarray:
+        """One window ``x (lookback, n_channels)`` -> ``(horizon, n_targets, n_quantiles)``, in eval mode."""
+        was_training = self.training
+        self.eval()
+        try:
+            prediction = self.forecast(torch.tensor(x, dtype=torch.float64, device=self.device).unsqueeze(0))
+        finally:
+            self.train(was_training)
+        return prediction[0].cpu().numpy()
+
+    @torch.no_grad()
+    def forecast_after(self, frame: pd.DataFrame, spec: SeriesSpec, n: int | None = None) -> pd.DataFrame:
+        """The forecast DataFrame for the ``n`` steps (default: the ``horizon``) after the last observed
+        row of ``frame`` (of each series: in a ragged panel, rows a series has no forecast for are NaN).
+
+        ``n <= horizon``: the first ``n`` steps of the horizon forecast. ``n > horizon``: an
+        autoregressive rollout in blocks of ``horizon`` steps: each block is forecast from inputs that
+        end with the previous blocks' point forecasts (the median with quantiles) as if observed, each
+        series from its own end, and the first ``n`` steps are kept. A block's quantiles are
+        conditional on those medians: beyond the first horizon they understate the uncertainty (the
+        errors of the earlier blocks are not propagated). See :func:`check_rollable` for the inputs
+        a rollout needs.
+        """
+        horizon = self.hparams.horizon
+        n = check_steps(n, horizon)
+        blocks = -(-n // horizon)  # ceil: the last block may be cut
+        if blocks > 1:
+            check_rollable(frame, spec, n, horizon)
+        x, last_times = self.last_windows(frame, spec)
+        predictions = [self._forecast_window(x)]
+        work, ends = frame, last_times
+        for _ in range(blocks - 1):
+            work = with_forecast(work, predictions[-1][..., self.point], ends, spec, horizon)
+            x, ends = self.last_windows(work, spec)
+            predictions.append(self._forecast_window(x))
+        prediction = np.concatenate(predictions, axis=0)[:n]  # (n, n_targets, n_quantiles)
+        return self.forecast_table(prediction, last_times, spec, n)
+
+    def forecast_figure(
+        self,
+        history: pd.DataFrame,
+        forecast: pd.DataFrame,
+        spec: SeriesSpec,
+        targets: list[str] | None = None,
+        n_history: int | None = None,
+    ):
+        """The forecast plot of ``targets`` (default: the first few of ``spec.targets``) with the last
+        ``n_history`` rows of ``history`` (default: ``max(3 * horizon, lookback)``)."""
+        n_history = max(3 * self.hparams.horizon, self.hparams.lookback) if n_history is None else n_history
+        shown = spec.targets if targets is None else targets
+        return plot_forecast(history, forecast, spec.time_col, shown, self.hparams.quantiles, n_history,
+                             max_panels=8 if targets is None else len(targets))  # fmt: skip
+
+    def write_predictions(
+        self,
+        predictions: list,
+        datamodule: ForecastDataModule,
+        out_dir: Path,
+        n: int | None = None,
+        level: float | list[float] | None = None,
+        interval_method: str | None = None,
+    ) -> list[Path]:
+        """``forecast.csv`` and ``forecast.png`` in ``out_dir`` from ``trainer.predict`` outputs (CLI
+        ``predict``); with ``n`` (``--n``), the forecast of ``n`` steps as :meth:`forecast_after` makes it;
+        with ``level`` (``--level``), conformal intervals too (see ``write_forecast_with_intervals``)."""
+        import matplotlib.pyplot as plt
+
+        if level is not None:
+            from ssm_ts.api.forecaster import write_forecast_with_intervals
+
+            return write_forecast_with_intervals(self, datamodule, out_dir, level, interval_method, n)
+
+        out_dir = Path(out_dir)
+        spec = datamodule.spec
+        if n is None:
+            prediction = torch.cat(predictions)[-1].cpu().numpy()
+            _, last_times = self.last_windows(datamodule.frame, spec)
+            forecast = self.forecast_table(prediction, last_times, spec)
+        else:
+            forecast = self.forecast_after(datamodule.frame, spec, n=n)
+        csv_path, png_path = out_dir / "forecast.csv", out_dir / "forecast.png"
+        with atomic_path(csv_path) as tmp:  # in the layout the series came in (long or wide)
+            (
+                to_long_forecast(forecast, spec, forecast_rows_only=True) if spec.long_format else forecast
+            ).to_csv(tmp, index=False)
+        figure = self.forecast_figure(datamodule.observed_frame(), forecast, spec)
+        with atomic_path(png_path) as tmp:
+            figure.savefig(tmp, dpi=110)
+        plt.close(figure)
+        return [csv_path, png_path]

@@ -1,0 +1,78 @@
+"""Forecasts of any length: ``n`` steps checked against the horizon, and the autoregressive rollout's
+inputs (:func:`with_forecast` appends a block's forecast as if observed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.forecasting import SeriesSpec, future_times
+from ssm_ts.pipelines.forecasting.spans import n_observed_rows
+
+
+def check_steps(n: Any, horizon: int) -> int:
+    """``n`` forecast steps as an int (``None``: the ``horizon``); a clear error for anything but a
+    positive whole number."""
+    if n is None:
+        return horizon
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+        raise ConfigError(
+            f"n must be a positive whole number of forecast steps, got {n!r}; leave it out for the "
+            f"model's horizon ({horizon}), or e.g. n={horizon // 2 or 1} or n={2 * horizon}."
+        )
+    return int(n)
+
+
+def check_rollable(frame: pd.DataFrame, spec: SeriesSpec, n: int, horizon: int) -> None:
+    """A rollout of ``n > horizon`` steps feeds the model its own forecasts of the targets. Past-only
+    covariates have no forecast, so they cannot be rolled; known-future covariates must be given for
+    every step of every block the model reads (``ceil(n / horizon) * horizon`` rows after the last
+    observation)."""
+    if spec.past_covariates:
+        raise ConfigError(
+            f"n={n} steps is more than the horizon ({horizon}), which needs a rollout that feeds the forecasts "
+            f"back as inputs; the past covariates {spec.past_covariates} have no future values to feed. Ask for "
+            f"n <= {horizon}, or refit with a horizon of at least {n}, or declare those columns as "
+            "future_covariates if their future is known (then give their future rows), or fit without them."
+        )
+    if spec.future_covariates:
+        needed = -(-n // horizon) * horizon
+        found = len(frame) - n_observed_rows(frame, spec.targets)
+        if found < needed:
+            rounded = f" ({n} rounded up to whole blocks of the horizon {horizon})" if needed != n else ""
+            raise DataError(
+                f"known-future covariates {spec.future_covariates} are needed for all {needed} steps the rollout "
+                f"reads{rounded}: append {needed} rows after the last observation with those columns filled "
+                f"and the targets empty (found {found}), or ask for n <= {(found // horizon) * horizon or horizon}."
+            )
+
+
+def with_forecast(
+    frame: pd.DataFrame, point: np.ndarray, last_times: pd.Series, spec: SeriesSpec, horizon: int
+) -> pd.DataFrame:
+    """``frame`` with ``point (horizon, n_targets)`` written as the observed targets of the ``horizon``
+    steps after each series' last time ``last_times (n_targets,)``: what a user would get by appending
+    the forecast rows to the data. Rows for times the frame lacks are added (other columns NaN)."""
+    ends = pd.Index(last_times)
+    unique_ends, series_end = ends.unique(), ends.unique().get_indexer(ends)  # one time grid per end
+    per_end = [future_times(end, spec.freq, horizon) for end in unique_ends]
+    new_times = per_end[0].append(per_end[1:]).unique()
+    missing = new_times[~new_times.isin(frame[spec.time_col])]
+    work = frame.reset_index(drop=True)
+    if len(missing):
+        work = pd.concat([work, pd.DataFrame({spec.time_col: missing})], ignore_index=True)
+        work = work.sort_values(spec.time_col, kind="stable").reset_index(drop=True)
+    index = pd.Index(work[spec.time_col])
+    rows = np.stack([index.get_indexer(own) for own in per_end], axis=1)[
+        :, series_end
+    ]  # (horizon, n_targets)
+    values = work[spec.targets].to_numpy(dtype="float64", copy=True)
+    values[rows, np.arange(len(spec.targets))[None, :]] = point
+    # all targets in one block: a column set per series is quadratic with many series
+    targets = pd.DataFrame(values, columns=spec.targets, index=work.index)
+    work = pd.concat([work.drop(columns=spec.targets), targets], axis=1)[list(frame.columns)]
+    work.attrs = frame.attrs
+    return work
