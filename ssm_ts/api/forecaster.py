@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 import torch
 
-from ssm_ts.api import forecast_backtest, forecast_calibrate, forecast_plot, forecast_predict
+from ssm_ts.api import (
+    forecast_backtest,
+    forecast_calibrate,
+    forecast_fit_end,
+    forecast_plot,
+    forecast_predict,
+)
 from ssm_ts.api.conformal import DEFAULT_SCORE_BUDGET, ConformalScores, check_budget
 from ssm_ts.api.forecast_intervals import level_text, write_forecast_with_intervals  # noqa: F401  (imported from here)
 from ssm_ts.api.forecast_persistence import (
@@ -46,7 +52,7 @@ from ssm_ts.api.trainer_objects import (
 )
 from ssm_ts.api.whole_numbers import is_whole_number
 from ssm_ts.errors import ConfigError
-from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, load_like, series_notes
+from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, load_like
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent
 from ssm_ts.tasks.forecasting import ForecastingTask
@@ -300,7 +306,7 @@ class Forecaster(ResumableFit):
         best = trainer.checkpoint_callback.best_model_path or trainer.checkpoint_callback.last_model_path
         # Lightning has already marked the run FINISHED: a failure from here on must not leave it so
         with run_failed_on_error(logger, best, self._resume_hint(out_dir)):
-            self._after_training(trainer, task, datamodule, out_dir, own_dir, best, logger)
+            forecast_fit_end.finish_fit(self, trainer, task, datamodule, out_dir, own_dir, best, logger)
         return self
 
     def _fit_callbacks(self) -> list[Callback]:
@@ -345,85 +351,17 @@ class Forecaster(ResumableFit):
         self, task: ForecastingTask, datamodule: ForecastDataModule
     ) -> tuple[dict[str, Any], set[str]]:
         """The MLflow params a fit logs (the task's, as Lightning logs them, and this object's, as
-        :meth:`_log_fit` does) and those a resume may change (free settings, a moved CSV)."""
+        :func:`~ssm_ts.api.forecast_fit_end.log_fit` does) and those a resume may change (free settings,
+        a moved CSV)."""
         from ssm_ts.tracking.resume_settings import FREE_FIT_SETTINGS
 
         params = {**dict(task.hparams), "forecaster": self._json_settings(),
-                  "data": {"source": self._data_source(datamodule)}}  # fmt: skip
+                  "data": {"source": forecast_fit_end.data_source(datamodule)}}  # fmt: skip
         return params, {*(f"forecaster.{k}" for k in FREE_FIT_SETTINGS), "data.source"}
-
-    @staticmethod
-    def _data_source(datamodule: ForecastDataModule) -> str:
-        return datamodule.path or f"DataFrame ({len(datamodule.frame)} rows)"
 
     def _data_params(self, datamodule: ForecastDataModule) -> dict[str, Any]:
         """The run's ``data.*`` params: the series spec the data resolved to, and where it was read."""
-        return {**datamodule.spec.to_dict(), "source": self._data_source(datamodule)}
-
-    def _after_training(self, trainer, task: ForecastingTask, datamodule: ForecastDataModule,
-                        out_dir: Path, own_dir: Path, best: str, logger) -> None:  # fmt: skip
-        """Restore the best weights, evaluate them, keep what predict needs, log the run's results."""
-        from ssm_ts.export import load_checkpoint
-
-        if best:
-            task.load_state_dict(load_checkpoint(best)["state_dict"])
-        self.best_checkpoint_ = best or None
-        self.spec_ = datamodule.spec
-        # Carries the SeriesNotes (which targets were filled) for backtest() without data.
-        self.history_ = datamodule.observed_frame().reset_index(drop=True)
-        # Trailing rows with known-future covariates but no targets: left out of training, kept
-        # so that predict() without data has the covariates of the steps it forecasts.
-        self.future_ = series_notes(datamodule.frame).future
-        # The last epoch's callback_metrics describe other weights than the restored best ones.
-        self.metrics_ = self._validate(task.eval(), datamodule, own_dir)
-        if datamodule.bounds.test_end > datamodule.bounds.val_end:
-            # the test split is read once, at the end, with the best weights
-            (test_metrics,) = trainer.test(task, datamodule=datamodule, verbose=False)
-            self.metrics_.update({k: float(v) for k, v in test_metrics.items()})
-        # split-conformal scores on the validation windows (never the test split), saved with the model,
-        # computed on the trainer's device (a GPU fit's pass took 22 s of a 50 s ETTh1 fit on the CPU)
-        self.task_ = task.eval()
-        self.conformal_ = self._validation_scores(datamodule, trainer.strategy.root_device)
-        self.task_ = task.cpu().eval()
-        if logger is not None:
-            self._log_fit(logger, datamodule, out_dir, best)
-
-    def _validate(
-        self, task: ForecastingTask, datamodule: ForecastDataModule, out_dir: Path
-    ) -> dict[str, float]:
-        """The ``val_*`` metrics of ``task`` as it is returned (the best checkpoint's weights).
-
-        A separate trainer without the logger or the fit's callbacks: the MLflow history keeps one
-        value per epoch, and the EMA callback would swap its last average in for the restored weights.
-        """
-        from ssm_ts.training import build_trainer
-
-        s = self.settings
-        kept = {k: v for k, v in (s["trainer_options"] or {}).items() if k != "callbacks"}
-        options = fit_trainer_options(kept, "Forecaster")
-        evaluator = build_trainer(max_epochs=1, out_dir=out_dir, accelerator=s["accelerator"], **options)
-        results = evaluator.validate(task, datamodule=datamodule, verbose=False)
-        return {k: float(v) for k, v in (results[0] if results else {}).items() if k.startswith("val_")}
-
-    def _log_fit(self, logger, datamodule: ForecastDataModule, out_dir: Path, best: str) -> None:
-        from ssm_ts.tracking.logger import log_artifact, log_dict_artifact
-        from ssm_ts.tracking.pyfunc_forecast import write_model_code
-        from ssm_ts.tracking.run_folder import log_model_and_publish
-
-        source = self._data_source(datamodule)
-        log_dict_artifact(logger, self._resolved_config(source), "config.json")
-        if best:
-            log_artifact(logger, best, "checkpoints")
-        example, signature = self.mlflow_example_and_signature()
-
-        def write_model(export_dir: Path) -> tuple[str, dict[str, str]]:
-            self.save(export_dir)
-            return write_model_code(export_dir.parent / "pyfunc_code"), {"forecaster": str(export_dir)}
-
-        log_model_and_publish(logger, out_dir, write_model, register_as=self.settings["register_as"],
-                              input_example=example, signature=signature)  # fmt: skip
-        logger.finalize("success")
-        self.run_id_ = logger.run_id
+        return {**datamodule.spec.to_dict(), "source": forecast_fit_end.data_source(datamodule)}
 
     def mlflow_example_and_signature(self):
         """``(input example, signature)`` of this model's MLflow pyfunc: the last ``lookback`` rows, and
@@ -433,15 +371,7 @@ class Forecaster(ResumableFit):
         A calibrated model's example is ``(rows, {"level": [80]})``: its serving example shows ``level`` as
         the list MLflow's signature requires (MLflow refuses a scalar ``{"level": 80}`` before the model
         runs, and no MLflow param can be a scalar or a list; see :mod:`ssm_ts.tracking.pyfunc_forecast`)."""
-        from ssm_ts.tracking.pyfunc_forecast import EXAMPLE_PARAMS, forecast_signature, input_example
-
-        hp = self._require_fitted().hparams
-        example = input_example(self.history_, self.spec_, hp.lookback, hp.horizon)
-        signature = forecast_signature(example, self.predict(example), horizon=hp.horizon,
-                                       intervals=self.conformal_ is not None)  # fmt: skip
-        if self.conformal_ is None:
-            return example, signature
-        return (example, dict(EXAMPLE_PARAMS)), signature
+        return forecast_fit_end.mlflow_example_and_signature(self)
 
     def _json_settings(self) -> dict[str, Any]:
         """The settings a run logs (``forecaster.*`` params, config.json) and :meth:`save` keeps, as JSON
@@ -462,10 +392,6 @@ class Forecaster(ResumableFit):
                     "as such values."
                 ) from error
         return settings
-
-    def _resolved_config(self, source: str) -> dict[str, Any]:
-        return {"forecaster": self._json_settings(), "task": dict(self._require_fitted().hparams),
-                "series": self.spec_.to_dict(), "data": source, "metrics": self.metrics_}  # fmt: skip
 
     # ------------------------------------------------------------ use
 
