@@ -1,0 +1,173 @@
+"""``--ckpt_path`` of every command, checked before Lightning reads it: ``best`` / ``last`` resolved to a
+file, the file read safely, and the checkpoint's settings made the command's defaults (a resumed fit's
+model and data settings, validate/test/predict's data settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from ssm_ts.cli.checkpoint_defaults import comparable, has_option, resume_conflicts
+from ssm_ts.cli.restored_data import remember_restored_settings
+from ssm_ts.cli.resume_fit import (
+    add_new_settings,
+    check_resolved_settings,
+    check_resume_changes,
+    fit_defaults,
+    saved_fit_settings,
+)
+from ssm_ts.errors import ConfigError
+from ssm_ts.export import load_checkpoint
+from ssm_ts.tracking.logger import mlflow_run_of_checkpoint
+from ssm_ts.tracking.resume_settings import RESOLVED_KEY, resolved_data_settings
+from ssm_ts.training import NAMED_CHECKPOINTS, find_own_checkpoint, resolve_named_checkpoint
+
+# Model settings that apply at inference (classify's model.rate: training sample rate / the recordings'
+# rate): on validate/test/predict with --ckpt_path, a value given (--config or command line) wins over
+# the checkpoint's, which Lightning would otherwise restore over it silently.
+INFERENCE_SETTINGS = frozenset({"model.rate"})
+
+
+class CheckpointArgs:
+    """The ``--ckpt_path`` handling of :class:`ssm_ts.cli.lightning_cli.SSMTSCLI` (a LightningCLI)."""
+
+    # a resumed fit's data settings compared once the data is read (_check_resolved_on_resume)
+    _resolved_then: dict[str, Any] = {}
+    _resolved_pending: dict[str, tuple[Any, Any]] = {}
+
+    def parse_arguments(self, parser, args) -> None:
+        self._given_args = args  # parsed again when a checkpoint's data settings become defaults
+        super().parse_arguments(parser, args)
+
+    def _parse_ckpt_path(self) -> None:
+        """Check ``--ckpt_path`` before Lightning reads it: ``best`` / ``last`` (not when fitting)
+        name the newest such checkpoint under ``--out``; a file is read through
+        :func:`load_checkpoint`, so an unsafe (crafted pickle) or corrupt checkpoint is a clear
+        CheckpointError, not a traceback from torch; a missing file, a folder or a predict
+        without a checkpoint get an error that says what to pass."""
+        subcommand = self.config.get("subcommand")
+        ckpt_path = self.config[subcommand].get("ckpt_path") if subcommand else None
+        if subcommand == "fit" and ckpt_path == "last":
+            ckpt_path = self._resolve_last_for_fit()
+        elif subcommand and subcommand != "fit":
+            ckpt_path = self._resolve_named_checkpoint(subcommand, ckpt_path)
+        if ckpt_path:
+            checkpoint = load_checkpoint(ckpt_path)
+            if subcommand == "fit":
+                # the model's settings too: Lightning's own restore (below) would also set the ones
+                # the fit filled in from its data, which its MLflow run logged unset
+                self._restore_fit_settings(ckpt_path, checkpoint)
+                return
+            self._restore_data_settings(subcommand, ckpt_path, checkpoint)
+        given = self._given_inference_settings(subcommand) if ckpt_path else {}
+        super()._parse_ckpt_path()
+        for key, value in given.items():
+            self.config[subcommand][key] = value
+
+    def _given_inference_settings(self, subcommand: str) -> dict[str, Any]:
+        """The INFERENCE_SETTINGS given for validate/test/predict (another value than the default),
+        to keep over the checkpoint's hyperparameters."""
+        if subcommand == "fit":
+            return {}
+        parser, config = self._subcommand_parsers[subcommand], self.config[subcommand]
+        return {
+            key: config.get(key)
+            for key in INFERENCE_SETTINGS
+            if has_option(parser, key) and comparable(config.get(key)) != comparable(parser.get_default(key))
+        }
+
+    def _resolve_last_for_fit(self) -> str:
+        """``fit --ckpt_path last``: the newest of ssm-ts's own last.ckpt under --out, never a user's
+        ModelCheckpoint's (:func:`find_own_checkpoint`); a clear error when there is none."""
+        out = self.config["fit"].get("out")
+        found = find_own_checkpoint(out)
+        if found is None:
+            raise ConfigError(
+                f"--ckpt_path last: no last.ckpt under {out}; start a fit without "
+                "--ckpt_path, or pass the checkpoint's path"
+            )
+        Console(stderr=True, soft_wrap=True).print(f"resuming from {found}")
+        self.config["fit"]["ckpt_path"] = str(found)
+        return str(found)
+
+    def _restore_fit_settings(self, ckpt_path: str, checkpoint: dict) -> None:
+        """A resumed fit continues the checkpoint's model on the checkpoint's data: its saved model
+        and data settings become the defaults, so ``fit --ckpt_path last --out X`` alone resumes
+        as it was started. An option given (in --config or on the command line) with another value
+        than the checkpoint's is refused, naming each one: resuming onto another data set or
+        another model size would silently train something else. Trainer settings (max_epochs,
+        max_time, ...) are free to change, and so are the runtime settings of RUNTIME_SETTINGS
+        (data.num_workers, ...) and a data path whose file has the content the fit started on
+        (:mod:`ssm_ts.tracking.resume_settings`)."""
+        parser = self._subcommand_parsers["fit"]
+        saved = saved_fit_settings(checkpoint, parser)
+        restored = fit_defaults(saved, parser, Path(ckpt_path), checkpoint)
+        if restored:
+            parser.set_defaults(restored)
+            self.parse_arguments(self.parser, self._given_args)
+            self.config["fit"]["ckpt_path"] = ckpt_path  # as resolved ('last' named a file)
+        add_new_settings(saved, self.config["fit"].as_dict(), parser)
+        changed = resume_conflicts(saved, self.config["fit"])
+        # the data settings that reading resolves (time_col, target, ...; newer checkpoints keep what
+        # they resolved to) are compared as resolved once the data is read (_check_resolved_on_resume):
+        # a value the fit inferred may be spelled out
+        self._resolved_then = checkpoint.get(RESOLVED_KEY) or {}
+        self._resolved_pending = {
+            key: changed.pop(key)
+            for key in list(changed)
+            if key.startswith("data.") and key.split(".", 1)[1] in self._resolved_then
+        }
+        check_resume_changes(changed, saved, checkpoint, self.config["fit"], self.use_name, ckpt_path, parser)
+
+    def _restore_data_settings(self, subcommand: str, ckpt_path: str, checkpoint: dict) -> None:
+        """The fit's data settings (the data module's saved hyperparameters: path, time_col,
+        read_options, format, ...) become the defaults of validate/test/predict, as Lightning does
+        for the model's; a --config file or a --data.* option still overrides each one."""
+        saved = checkpoint.get("datamodule_hyper_parameters") or {}
+        parser = self._subcommand_parsers[subcommand]
+        linked = {"lookback", "horizon"}  # set from the model (configure_cli_parser's links)
+        defaults = {f"data.{key}": value for key, value in saved.items() if key not in linked}
+        defaults = {key: value for key, value in defaults.items() if has_option(parser, key)}
+        if not defaults:
+            return
+        before = {key: parser.get_default(key) for key in defaults}
+        parser.set_defaults(defaults)
+        self.parse_arguments(self.parser, self._given_args)
+        self.config[subcommand]["ckpt_path"] = ckpt_path  # as resolved ('best' / 'last' named a file)
+        # the restored settings in effect (not overridden), for an error reading the data to name
+        remember_restored_settings(defaults, before, self.config[subcommand])
+
+    def _resolve_named_checkpoint(self, subcommand: str, ckpt_path: str | None) -> str | None:
+        if ckpt_path is None and subcommand == "predict":
+            raise ConfigError(
+                f"ssm-ts {self.use_name} predict needs a trained model: pass --ckpt_path with a "
+                "checkpoint written by fit (a .ckpt file, or 'best' / 'last' for the newest under --out)"
+            )
+        if ckpt_path not in NAMED_CHECKPOINTS:
+            return ckpt_path
+        found = resolve_named_checkpoint(ckpt_path, self.config[subcommand].get("out"))
+        Console(stderr=True, soft_wrap=True).print(f"using {found}")
+        self.config[subcommand]["ckpt_path"] = str(found)
+        return str(found)
+
+    def _resolve_resume(self) -> str | None:
+        """The MLflow run id of a fit's ``--ckpt_path`` (``None`` when it has none, or not fitting)."""
+        ckpt_path = self._get(self.config, "ckpt_path")
+        if self.subcommand != "fit" or not ckpt_path:
+            return None
+        # "last" was resolved to a file before the classes were built (_parse_ckpt_path)
+        return mlflow_run_of_checkpoint(load_checkpoint(ckpt_path))
+
+    def _check_resolved_on_resume(self) -> set[str]:
+        """A resumed fit's data settings that differ from the checkpoint's as given
+        (:meth:`_restore_fit_settings`) but that the data resolves as the fit did (a value it
+        inferred, spelled out: ``--data.time_col date`` after ``None``): the same training. Any
+        other is a ConfigError naming it, with what a ``None`` resolved to, before any training."""
+        if self.subcommand != "fit" or not self._resolved_pending:
+            return set()
+        self.datamodule.setup("fit")  # reads the data (the fit reuses what was read)
+        now = resolved_data_settings(self.datamodule)
+        ckpt_path = self._get(self.config, "ckpt_path")
+        return check_resolved_settings(self._resolved_pending, self._resolved_then, now, ckpt_path)

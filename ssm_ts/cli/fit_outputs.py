@@ -1,0 +1,57 @@
+"""What a command leaves in ``--out`` and its MLflow run once it has run: the run's figures and
+samples, and after a fit its best checkpoint and its model as an MLflow pyfunc."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from ssm_ts.export import load_checkpoint
+from ssm_ts.tracking.logger import log_artifact
+from ssm_ts.tracking.run_folder import log_model_and_publish, publish_copy, run_folder
+
+# Run artifacts copied beside the outputs in --out after fit/validate/test: figures (forecast with intervals,
+# confusion matrices) and generated audio with its spectrogram sheets.
+MIRRORED_ARTIFACTS = ("plots", "samples")
+
+
+def mirror_run_artifacts(logger: Any, out: Path) -> None:
+    """Copy the run's figures and samples (MIRRORED_ARTIFACTS) of MLflow ``logger`` into ``out``, beside
+    the other outputs."""
+    own = run_folder(out, logger)
+    for folder in MIRRORED_ARTIFACTS:
+        if logger.experiment.list_artifacts(logger.run_id, folder):
+            logger.experiment.download_artifacts(logger.run_id, folder, str(own))
+            # file by file, so a test's plots join the fit's; with fits at the same
+            # time, each file is the last writer's
+            for path in sorted(p for p in (own / folder).rglob("*") if p.is_file()):
+                publish_copy(path, out / path.relative_to(own))
+            Console(stderr=True, soft_wrap=True).print(f"[green]{folder}[/green] {out / folder}")
+
+
+def log_fitted_model(task: Any, datamodule: Any, logger: Any, best: str, out: Any, register_as: Any) -> None:
+    """Log the ``best`` checkpoint and the fitted ``task`` (with that checkpoint's weights) as a pyfunc
+    to MLflow ``logger``'s run, published in ``out`` (and registered as ``register_as``, if given)."""
+    if best:
+        log_artifact(logger, best, "checkpoints")
+        Console(stderr=True, soft_wrap=True).print(f"[green]checkpoints[/green] {Path(best).parent}")
+        # the logged model is the best validation epoch's, as the checkpoint is, not the last one
+        task.load_state_dict(load_checkpoint(best)["state_dict"])
+    make_pyfunc = getattr(task, "mlflow_pyfunc", None)
+    if make_pyfunc is not None:
+        # a task's signature declares the params its pyfunc takes (classify: rate); its input
+        # example is one the pyfunc takes (MLflow warns on every model logged with a signature
+        # and no example)
+        describe = getattr(task, "mlflow_example_and_signature", None)
+        example, signature = describe(datamodule) if describe is not None else (None, None)
+        uri = log_model_and_publish(
+            logger,
+            out,
+            lambda export_dir: make_pyfunc(datamodule, export_dir),
+            register_as=register_as,
+            input_example=example,
+            signature=signature,
+        )
+        Console(stderr=True, soft_wrap=True).print(f"[green]logged model[/green] {uri} (run {logger.run_id})")

@@ -1,0 +1,213 @@
+"""The LightningCLI subclass every use of ``ssm-ts`` runs, and its argument parser (imports Lightning:
+only a running command needs it, so :func:`ssm_ts.cli.use_command.build_cli_class` imports this module
+when a use runs)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
+from lightning.pytorch.loggers import MLFlowLogger
+from rich.console import Console
+
+from ssm_ts.cli.checkpoint_args import CheckpointArgs
+from ssm_ts.cli.command_help import arrange_command_help, check_command_options
+from ssm_ts.cli.fit_outputs import log_fitted_model, mirror_run_artifacts
+from ssm_ts.cli.interrupted import remember_interrupted_fit
+from ssm_ts.cli.parse_errors import parse_error_text
+from ssm_ts.cli.save_config import logged_config_params
+from ssm_ts.cli.uses import USES, load_target
+from ssm_ts.errors import ConfigError
+from ssm_ts.tracking.logger import check_resumed_run, make_mlflow_logger
+from ssm_ts.tracking.resume_settings import DATA_FILE_SETTINGS, RUNTIME_SETTINGS
+from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
+from ssm_ts.training import keep_beside_best, keep_given_patience, ssm_ts_best_checkpoint, trainer_refusals
+
+
+class SSMTSArgumentParser(LightningArgumentParser):
+    """jsonargparse's parser, whose errors fit on a screen (:func:`parse_error_text`): its own print the
+    whole usage, 80 lines of options, above the one line that says what is wrong."""
+
+    def error(self, message: str, ex: Exception | None = None):
+        if not self.exit_on_error or os.environ.get("JSONARGPARSE_DEBUG"):
+            return super().error(message, ex)
+        sys.stderr.write(parse_error_text(getattr(ex, "subcommand_parser", None) or self, message))
+        self.exit(2)
+
+
+def cli_trainer_setting(key: str, value: Any) -> str:
+    """A Trainer setting as the command line takes it: ``--trainer.accelerator gpu``."""
+    return f"--trainer.{key} {value}"
+
+
+def check_weight_averaging(callbacks: list) -> None:
+    """Refuse Lightning's own weight-averaging callbacks: they copy the model in their ``setup``, before
+    an ssm-ts task builds its network from the data, so every checkpoint would hold no weights."""
+    from lightning.pytorch.callbacks import WeightAveraging
+
+    from ssm_ts.training import EMAWeights
+
+    for callback in callbacks:
+        if isinstance(callback, WeightAveraging) and not isinstance(callback, EMAWeights):
+            raise ConfigError(
+                f"trainer.callbacks: {type(callback).__name__} averages the model before ssm-ts builds its "
+                "network from the data, so its checkpoints would hold no weights. Use "
+                "{class_path: ssm_ts.training.EMAWeights, init_args: {decay: 0.99}} instead."
+            )
+
+
+class SSMTSCLI(CheckpointArgs, LightningCLI):
+    """The LightningCLI of one use (``use_name``, set by a subclass per use): ssm-ts's options, its
+    checkpoints and MLflow run, and its outputs in ``--out``."""
+
+    use_name = "ssm-ts"
+
+    def add_arguments_to_parser(self, parser) -> None:
+        parser.add_argument("--out", type=str, default=f"outputs/{self.use_name}", help="folder for outputs")
+        parser.add_argument(
+            "--tracking_uri", type=str | None, default=None, help="MLflow URI (default sqlite)"
+        )
+        parser.add_argument(
+            "--experiment", type=str, default=f"ssm-ts-{self.use_name}", help="MLflow experiment"
+        )
+        parser.add_argument("--run_name", type=str | None, default=None, help="MLflow run name")
+        parser.add_argument("--register_as", type=str | None, default=None, help="register the fitted model")
+        hook = USES[self.use_name].parser_hook
+        configure = load_target(hook, optional=True) if hook else None
+        if configure is not None:
+            configure(parser)
+
+    def _setting(self, key: str) -> Any:
+        return self._get(self.config, key)
+
+    def _add_subcommands(self, parser, **kwargs: Any) -> None:
+        super()._add_subcommands(parser, **kwargs)
+        arrange_command_help(self._subcommand_parsers)
+
+    def before_instantiate_classes(self) -> None:
+        check_command_options(self.use_name, self.subcommand, self.config.get(self.subcommand) or {})
+
+    def instantiate_trainer(self, **kwargs: Any):
+        trainer_config = self._get(self.config_init, "trainer", default={})
+        resumed_run = self._resolve_resume()
+        same = self._check_resolved_on_resume()  # before the run is touched
+        if self.subcommand == "predict":
+            kwargs["logger"] = False  # predictions are files in --out, not an MLflow run
+        elif trainer_config.get("logger") in (None, True):
+            kwargs["logger"] = make_mlflow_logger(
+                self._setting("experiment"),
+                tracking_uri=self._setting("tracking_uri"),
+                run_name=self._setting("run_name"),
+                run_id=resumed_run,  # a resumed fit continues its MLflow run
+            )
+            if resumed_run:
+                as_dict = self.config[self.subcommand].as_dict()
+                # data files were checked against the checkpoint's fingerprints (_restore_fit_settings)
+                accepted = {*RUNTIME_SETTINGS, *DATA_FILE_SETTINGS}
+                check_resumed_run(
+                    kwargs["logger"], resumed_run, logged_config_params(as_dict), accepted, same=same
+                )
+        if trainer_config.get("default_root_dir") in (None, "", "."):
+            kwargs["default_root_dir"] = self._setting("out")
+        # a user's ModelCheckpoint on val_loss keeps its own state beside ssm-ts's best checkpoint
+        keep_beside_best(trainer_config.get("callbacks"), self.trainer_defaults.get("callbacks", []))
+        # Lightning's refusal (--trainer.accelerator gpu without a GPU) as a ConfigError naming the option;
+        # no MLflow run exists yet (the logger starts it when first used), so none is left RUNNING
+        with trainer_refusals({**trainer_config, **kwargs}, cli_trainer_setting):
+            trainer = super().instantiate_trainer(**kwargs)
+        check_weight_averaging(trainer.callbacks)
+        keep_given_patience(trainer.callbacks)  # a resume stops with the patience given now
+        return trainer
+
+    def _mlflow_logger(self):
+        return next((lg for lg in self.trainer.loggers if isinstance(lg, MLFlowLogger)), None)
+
+    def _mirror_run_artifacts(self) -> None:
+        """Copy the run's figures and samples (MIRRORED_ARTIFACTS) into --out, beside the other outputs."""
+        logger = self._mlflow_logger()
+        if logger is None or self.trainer.global_rank != 0:
+            return
+        mirror_run_artifacts(logger, Path(self._setting("out")))
+
+    def _read_data_like_the_checkpoint(self) -> None:
+        """validate/test/predict: a forecasting data module reads its file with the checkpoint's
+        columns, frequency and fill from the first read. Lightning hands it the checkpoint's state
+        only after its setup, so the file was read once as new training data first: a new file's
+        trailing future-covariate rows (predict's documented input) got the training warning
+        "left out of training"."""
+        from ssm_ts.export import load_checkpoint
+
+        ckpt_path = self._get(self.config, "ckpt_path")
+        if not ckpt_path or not hasattr(self.datamodule, "fitted_spec"):
+            return
+        state = load_checkpoint(ckpt_path).get(type(self.datamodule).__qualname__)
+        if state:
+            self.datamodule.load_state_dict(state)
+
+    def before_validate(self) -> None:
+        self._read_data_like_the_checkpoint()
+
+    def before_test(self) -> None:
+        self._read_data_like_the_checkpoint()
+
+    def before_predict(self) -> None:
+        self._read_data_like_the_checkpoint()
+
+    def after_validate(self) -> None:
+        self._mirror_run_artifacts()
+
+    def after_test(self) -> None:
+        self._mirror_run_artifacts()
+
+    def fit(self, **kwargs: Any) -> None:
+        try:
+            fit_interruptibly(self.trainer.fit, self.trainer.loggers, **kwargs)
+        except KeyboardInterrupt:
+            remember_interrupted_fit(
+                self.trainer, self._setting("out"), kwargs.get("ckpt_path"), self._mlflow_logger() is not None
+            )
+            raise
+
+    def after_fit(self) -> None:
+        if self.trainer.global_rank != 0:
+            return
+        logger = self._mlflow_logger()
+        ckpt = ssm_ts_best_checkpoint(self.trainer)  # not a --trainer.callbacks ModelCheckpoint
+        best = getattr(ckpt, "best_model_path", "") or getattr(ckpt, "last_model_path", "")
+        if logger is None:
+            self._calibrate(best)
+            return
+        # Lightning has already marked the run FINISHED: a failure below must not leave it so
+        again = "rerun the same command with --ckpt_path last to log the results into the same run"
+        with run_failed_on_error(logger, best, again):
+            self._calibrate(best)
+            self._log_fitted_model(logger, best)
+
+    def _calibrate(self, best: str) -> None:
+        """A task that calibrates (forecast: conformal scores, as Forecaster.fit) does so on the best
+        checkpoint's weights, on the fit's device, and keeps the scores in that checkpoint."""
+        calibrate = getattr(self.model, "calibrate_checkpoint", None)
+        if calibrate is not None and best:
+            calibrate(best, self.datamodule, self.trainer.strategy.root_device)
+
+    def _log_fitted_model(self, logger, best: str) -> None:
+        """Mirror the plots, log the best checkpoint and the model (with its weights) as a pyfunc."""
+        self._mirror_run_artifacts()
+        out, register_as = self._setting("out"), self._setting("register_as")
+        log_fitted_model(self.model, self.datamodule, logger, best, out, register_as)
+
+    def after_predict(self) -> None:
+        predictions = self.trainer.predict_loop.predictions
+        write = getattr(self.model, "write_predictions", None)
+        if write is None:
+            return
+        options = {}  # forecast: --n steps, --level intervals (--interval_method)
+        for key in ("n", "level", "interval_method"):
+            if self._get(self.config, key, default=None) is not None:
+                options[key] = self._setting(key)
+        paths = write(predictions, self.datamodule, Path(self._setting("out")), **options)
+        for path in paths:
+            Console(stderr=True, soft_wrap=True).print(f"[green]wrote[/green] {path}")

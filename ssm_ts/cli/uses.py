@@ -1,0 +1,80 @@
+"""The uses of the ``ssm-ts`` command (forecast, audio, classify): what each is made of, and the
+top-level usage text that lists them."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class UseSpec:
+    """What one use of the CLI is made of; classes are named as ``"module:attribute"``."""
+
+    task: str
+    datamodule: str
+    description: str
+    example: str
+    extra_commands: dict[str, str] = field(default_factory=dict)
+    parser_hook: str | None = None
+
+
+USES: dict[str, UseSpec] = {
+    "forecast": UseSpec(
+        task="ssm_ts.tasks.forecasting:ForecastingTask",
+        datamodule="ssm_ts.pipelines.forecasting:ForecastDataModule",
+        description="fit forecasters (SpaceTime, S4D, linear baselines) on a CSV",
+        example="ssm-ts forecast fit --config forecast_co2_quick",
+        extra_commands={"tune": "ssm_ts.api.tune_cli:tune_command"},
+        parser_hook="ssm_ts.tasks.forecasting:configure_cli_parser",
+    ),
+    "audio": UseSpec(
+        task="ssm_ts.tasks.waveform:WaveformTask",
+        datamodule="ssm_ts.pipelines.audio:AudioDataModule",
+        description="train SaShiMi waveform models on a folder of audio; generate clips",
+        example="ssm-ts audio fit --config audio_digits_quick --data.root path/to/wavs",
+        extra_commands={"generate": "ssm_ts.api.generate_cli:generate_command"},
+        parser_hook="ssm_ts.tasks.waveform:configure_cli_parser",
+    ),
+    "classify": UseSpec(
+        task="ssm_ts.tasks.classification:ClassificationTask",
+        datamodule="ssm_ts.pipelines.sensor:SensorDataModule",
+        description="classify sensor recordings (UCR/UEA files, CSV, NumPy) with S4ND encoders",
+        example="ssm-ts classify fit --config classify_basicmotions_quick   # BasicMotions from the data home",
+        parser_hook="ssm_ts.tasks.classification:configure_cli_parser",
+    ),
+}
+
+
+def load_target(target: str, optional: bool = False) -> Any:
+    """The object a ``"module:attribute"`` target names (``None`` when ``optional`` and it lacks one)."""
+    module_name, _, attribute = target.partition(":")
+    module = importlib.import_module(module_name)
+    if optional and not hasattr(module, attribute):
+        return None
+    return getattr(module, attribute)
+
+
+def usage_text() -> str:
+    """What ``ssm-ts --help`` prints: the uses, their commands, examples and the common options."""
+    lines = ["usage: ssm-ts USE COMMAND [options]", "", "uses:"]
+    for name, spec in USES.items():
+        commands = ", ".join(["fit", "validate", "test", "predict", *spec.extra_commands])
+        lines.append(f"  {name:<9} {spec.description}  ({commands})")
+    lines.append(f"  {'configs':<9} the YAML configs shipped with ssm-ts  (list, show, copy)")
+    lines += [
+        "",
+        "examples:",
+        *(f"  {spec.example}" for spec in USES.values()),
+        "",
+        "ssm-ts USE --help lists a use's commands; ssm-ts USE COMMAND --help lists every option;",
+        "--print_config shows the resolved YAML; --verbose shows Lightning's own output.",
+        "--config takes a YAML file or a shipped config's name: ssm-ts configs list (show NAME, copy NAME).",
+        "--data.path / --data.root take a file or folder, or a standard data set's name (ETTh1, BasicMotions,",
+        "fsdd, espeak-digits ...) read from the data home, $SSM_TS_DATA_HOME (default ~/.cache/ssm-ts/data).",
+        "predict/test --ckpt_path reuse the fit's data settings saved in the checkpoint; --data.* overrides them.",
+        "fit --ckpt_path last --out DIR resumes with the checkpoint's model and data settings (no --config needed).",
+        "ssm-ts --version prints the installed version.",
+    ]
+    return "\n".join(lines)
