@@ -129,7 +129,29 @@ def training_epoch(module: pl.LightningDataModule) -> int:
     iterator before its first ``set_epoch``, and an iterator with workers takes its first indices at once,
     so a fit resumed with ``num_workers > 0`` trained its first epoch in epoch 0's order."""
     loop: Any = getattr(getattr(module, "trainer", None), "fit_loop", None)
-    return 0 if loop is None else int(loop.epoch_progress.current.processed)
+    if loop is None:
+        return 0
+    epoch = int(loop.epoch_progress.current.processed)
+    return epoch + 1 if _restarts_after_an_epochs_last_batch(loop) else epoch
+
+
+def _restarts_after_an_epochs_last_batch(loop: Any) -> bool:
+    """Whether a fit resumes from a checkpoint saved as its epoch's last training batch ended (a
+    ``ModelCheckpoint(every_n_train_steps=n)`` whose ``n`` divides the epoch), before the epoch's end.
+    Lightning's ``FitLoop.reset`` then counts that epoch as processed and trains the next, but only
+    after the training loader's iterator was made (the conditions of its ``update_restart_stage``,
+    read without changing the loop); with workers, that epoch's first indices were taken by then."""
+    epochs, batches = loop.epoch_progress.total, loop.epoch_loop.batch_progress
+    return bool(
+        loop.restarting
+        and epochs.started == epochs.ready
+        and epochs.processed == epochs.started - 1  # an epoch under way, ...
+        and epochs.completed == epochs.processed
+        and batches.total.started == batches.total.ready
+        and batches.total.processed == batches.total.started
+        and batches.total.completed == batches.total.processed - 1  # ... saved in on_train_batch_end ...
+        and batches.is_last_batch  # ... of its last batch
+    )
 
 
 def shard(sampler: Sampler[int], num_replicas: int, rank: int) -> DistributedSampler:
