@@ -46,7 +46,8 @@ class WaveformPyfunc(mlflow.pyfunc.PythonModel):
 
     def _generate(self, model_input: pd.DataFrame) -> pd.DataFrame:
         frame = pd.DataFrame(model_input)
-        if frame.empty and "seconds" not in frame.columns:  # a served {"dataframe_records": []}
+        # a served {"dataframe_records": []}; not a row without columns ([{}]: a clip of no length given)
+        if len(frame) == 0 and "seconds" not in frame.columns:
             return pd.DataFrame(columns=["audio", "sample_rate"])
         if "seconds" not in frame.columns:
             raise DataError(f"the request needs a 'seconds' column; got columns {list(frame.columns)}")
@@ -91,7 +92,8 @@ class WaveformPyfunc(mlflow.pyfunc.PythonModel):
 def _number(row: pd.Series, i: int, column: str, required: bool = False) -> float | None:
     """Row ``i``'s ``column`` as a float; empty (missing, NaN, None) is ``None`` unless required."""
     value = row.get(column)
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    # a list or dict cell (JSON [1, 2]) is no empty value but no number either: float() names it below
+    if value is None or (pd.api.types.is_scalar(value) and not isinstance(value, str) and pd.isna(value)):
         if required:
             raise DataError(f"request row {i}, column {column!r} is empty; give a number")
         return None

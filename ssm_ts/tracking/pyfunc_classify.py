@@ -83,7 +83,7 @@ def recordings_from_input(
         "or clean the data"
     )
     if not isinstance(model_input, pd.DataFrame):
-        _check_not_path_or_dict(model_input)
+        _check_recordings_kind(model_input)
         return make_series_set(model_input, nan_policy=nan_policy, source=source, nan_fix=nan_fix)
     multiindex = is_multiindex_frame(model_input)  # sktime pd-multiindex: (recording, time point) rows
     if multiindex or is_nested_frame(model_input):  # sktime/aeon nested_univ: a series per cell
@@ -132,11 +132,18 @@ def recordings_from_input(
     )
 
 
-def _check_not_path_or_dict(model_input: Any) -> None:
-    """A file path or a dict is not recordings: iterated, a path was 'values are not numeric ('B')' and a
-    dict its keys. Raises a DataError naming what was given and what to pass."""
+def _check_recordings_kind(model_input: Any) -> None:
+    """A file path, a dict or a single value is not recordings: iterated, a path was 'values are not
+    numeric ('B')', a dict its keys, and None (a served ``{"inputs": null}``) or a number a TypeError
+    (HTTP 500, "unexpected error"). Raises a DataError naming what was given and what to pass."""
     from ssm_ts.errors import DataError
 
+    single = np.isscalar(model_input) and not isinstance(model_input, (str, bytes))
+    if model_input is None or single or (isinstance(model_input, np.ndarray) and model_input.ndim == 0):
+        raise DataError(
+            f"pyfunc input is a single value ({model_input!r}), not recordings; pass an array (n, channels, "
+            'length), a list of (channels, length_i) arrays or a DataFrame (served: {"inputs": <array>}).'
+        )
     if isinstance(model_input, (str, bytes, os.PathLike)):
         raise DataError(
             f"pyfunc input is a file path ({model_input!r}), not recordings; read the file first, e.g. "
