@@ -1,0 +1,119 @@
+"""Fitting :class:`~ssm_ts.api.classifier.SSMClassifier`: its settings checked, its seed, and the
+encoder method's training (a :class:`~ssm_ts.tasks.classification.ClassificationTask` fitted by a
+Lightning trainer in a temporary folder)."""
+
+from __future__ import annotations
+
+import tempfile
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ssm_ts.errors import ConfigError
+from ssm_ts.tracking.resume_settings import builtin_value
+
+METHODS = ("encoder", "random_features")
+
+
+def fit_seed(random_state: Any) -> int:
+    """An int seed from ``random_state``: an int is used as it is (the CLI's ``seed`` gives the same
+    fit); ``None`` or a ``RandomState`` draws one, as scikit-learn estimators do."""
+    from sklearn.utils import check_random_state
+
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        return int(random_state)
+    try:
+        return int(check_random_state(random_state).randint(2**31))
+    except ValueError as err:
+        raise ConfigError(
+            f"random_state must be an int, None or a numpy.random.RandomState, got {random_state!r}"
+        ) from err
+
+
+def check_fit_settings(classifier: Any) -> None:
+    """The settings of ``classifier`` (an ``SSMClassifier``) that ``fit`` needs, checked before the
+    data: a known ``method``, and for the encoder at least one epoch and a usable learning rate."""
+    from ssm_ts.training import check_learning_rate
+
+    if classifier.method not in METHODS:
+        raise ConfigError(f"unknown method {classifier.method!r}; expected one of {METHODS}")
+    if classifier.method == "encoder" and classifier.max_epochs < 1:
+        raise ConfigError(f"max_epochs must be at least 1, got {classifier.max_epochs}")
+    if classifier.method == "encoder":  # named as this estimator's setting, not the task's CLI option
+        check_learning_rate(classifier.lr, default_from=type(classifier))
+
+
+def task_settings(
+    classifier: Any, n_channels: int, classes: list[str], channel_names: list[str] | None = None
+) -> dict[str, Any]:
+    """The :class:`~ssm_ts.tasks.classification.ClassificationTask` arguments for the encoder
+    settings of ``classifier``, ``n_channels`` channels (named ``channel_names``) and ``classes``."""
+    # NumPy numbers as plain values: the task's checkpoints keep them and must load safely
+    return builtin_value(
+        {
+            "model": classifier.model,
+            "n_channels": n_channels,
+            "classes": classes,
+            "model_options": {
+                "d_model": classifier.d_model,
+                "n_layers": classifier.n_layers,
+                "d_state": classifier.d_state,
+                "dropout": classifier.dropout,
+            },
+            "lr": classifier.lr,
+            "weight_decay": classifier.weight_decay,
+            # labels as text, as the task's classes (checked against y in fit)
+            "class_weight": (
+                {str(k): float(v) for k, v in classifier.class_weight.items()}
+                if isinstance(classifier.class_weight, Mapping)
+                else classifier.class_weight
+            ),
+            "channel_names": channel_names,
+        }
+    )
+
+
+def fit_encoder(classifier: Any, data, class_names: list[str], seed: int):
+    """A :class:`~ssm_ts.tasks.classification.ClassificationTask` trained on ``data`` (the labelled
+    ``SeriesSet``) with the settings of ``classifier``; with ``val_fraction`` > 0 the best epoch's
+    weights by validation loss, else the last epoch's. Returned on the CPU, in eval mode."""
+    import lightning.pytorch as pl
+
+    from ssm_ts.pipelines.sensor import LayoutWarning, SensorDataModule
+    from ssm_ts.tasks.classification import ClassificationTask
+    from ssm_ts.training import build_trainer
+
+    pl.seed_everything(seed, verbose=False)
+    datamodule = SensorDataModule.from_series(
+        train=data,
+        **builtin_value(  # as the task's settings: the checkpoints keep them
+            dict(
+                val_fraction=classifier.val_fraction,
+                batch_size=classifier.batch_size,
+                seed=seed,
+                max_batch_steps=classifier.max_batch_steps,
+            )
+        ),
+    )
+    datamodule.set_classes(class_names)
+    task = ClassificationTask(**task_settings(classifier, data.n_channels, class_names, data.channel_names))
+    with tempfile.TemporaryDirectory(prefix="ssm-ts-classifier-") as out_dir:
+        trainer = build_trainer(
+            max_epochs=builtin_value(classifier.max_epochs),
+            out_dir=out_dir,
+            monitor="val_loss" if classifier.val_fraction > 0 else "train_loss",
+            accelerator=classifier.accelerator,
+            progress=False,
+            limit_val_batches=1.0 if classifier.val_fraction > 0 else 0,
+        )
+        with warnings.catch_warnings():  # fit warned already, at the user's call
+            warnings.simplefilter("ignore", LayoutWarning)
+            trainer.fit(task, datamodule)
+        best = trainer.checkpoint_callback.best_model_path if classifier.val_fraction > 0 else ""
+        if best:
+            from ssm_ts.export import load_checkpoint
+
+            task.load_state_dict(load_checkpoint(best)["state_dict"])
+    return task.cpu().eval()

@@ -1,0 +1,232 @@
+"""Recordings and labels given to :class:`~ssm_ts.api.classifier.SSMClassifier`, checked.
+
+``X`` in any of the forms the classifier takes (arrays, lists, a ``SeriesSet``, sktime frames)
+becomes a checked :class:`~ssm_ts.pipelines.sensor.SeriesSet`; inputs that are not recordings, NaN
+under ``nan_policy="error"`` and labels that cannot be classes are a :class:`~ssm_ts.errors.DataError`
+naming the fix. At predict, channels are matched to the fitted ones (by name or by position).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.multiclass import check_classification_targets
+
+from ssm_ts.errors import DataError
+
+_READ_FIRST = (
+    "read the file first, e.g. data = ssm_ts.pipelines.sensor.read_series(path) (or read_ts, read_arff, "
+    "read_csv_long, read_numpy), then pass data itself (fit(data) takes its labels as y and keeps its "
+    "sampling step) or data.values (and data.labels as y)"
+)
+
+
+def _check_input_kind(X: Any) -> None:
+    """Inputs that are not recordings at all get a message naming them: a file path (iterated
+    character by character it was 'values are not numeric ... 'B'')."""
+    if isinstance(X, (str, bytes, os.PathLike)):
+        raise DataError(f"X is a file path ({X!r}), not recordings; {_READ_FIRST}.")
+    if isinstance(X, Sequence) and len(X) and all(isinstance(x, (str, bytes, os.PathLike)) for x in X):
+        raise DataError(f"X holds text or file paths ({X[0]!r}, ...), not recordings; {_READ_FIRST}.")
+
+
+FIT_NAN_FIX = "choose nan_policy='interpolate' (linear in time) or 'zero', or clean the data"
+# nan_policy is read at every call: a fitted model takes another one without a refit
+PREDICT_NAN_FIX = (
+    "set nan_policy on the fitted model, model.set_params(nan_policy='interpolate') (linear in time) or "
+    "'zero' (no refit needed), or clean the data"
+)
+
+
+def as_recordings(X: Any, nan_policy: str = "error", nan_fix: str = FIT_NAN_FIX):
+    """A checked :class:`SeriesSet` from ``(n, channels, length)``, ``(n, length)``, a list, a
+    ``SeriesSet`` a reader returned (its source, ids, sampling step and channel names are kept), or a
+    ``nested_univ`` or ``pd-multiindex`` DataFrame (its columns name the channels). ``nan_fix``: what
+    the error for NaN under ``nan_policy="error"`` tells the caller to do."""
+    from ssm_ts.pipelines.sensor import SeriesSet, make_series_set
+    from ssm_ts.pipelines.sensor.nested import (
+        is_multiindex_frame,
+        is_nested_frame,
+        multiindex_frame_recordings,
+        nested_frame_recordings,
+    )
+
+    if isinstance(X, SeriesSet):
+        return make_series_set(
+            X.values,
+            nan_policy=nan_policy,
+            nan_fix=nan_fix,
+            source=X.source,
+            ids=X.ids,
+            sampling_step=X.sampling_step,
+            channel_names=X.channel_names,
+        )
+    _check_input_kind(X)
+    if is_multiindex_frame(X):  # sktime's pd-multiindex: rows (recording, time point), a column per channel
+        values, names, ids = multiindex_frame_recordings(X)
+        return make_series_set(
+            values, nan_policy=nan_policy, source="X", ids=ids, channel_names=names, nan_fix=nan_fix
+        )
+    if is_nested_frame(X):
+        values, names = nested_frame_recordings(X)
+        ids = [str(i) for i in X.index]
+        return make_series_set(
+            values, nan_policy=nan_policy, source="X", ids=ids, channel_names=names, nan_fix=nan_fix
+        )
+    if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
+        X = X.to_numpy()
+    elif hasattr(X, "__array__") and not isinstance(X, (np.ndarray, Sequence)):
+        X = np.asarray(X)
+    if isinstance(X, np.ndarray) and X.dtype.kind in "OUS" and X.dtype != object:
+        raise DataError(f"X holds {X.dtype} values; recordings must be numbers.")
+    if isinstance(X, np.ndarray) and np.iscomplexobj(X):
+        raise DataError("Complex data not supported: X holds complex numbers; recordings must be real.")
+    if isinstance(X, np.ndarray) and X.dtype != object and X.ndim == 1:
+        raise DataError(
+            f"X has shape {X.shape}: Reshape your data, X[None, :] for one recording or X[:, None] "
+            "for recordings of one step (an array (n, channels, length) or (n, length) is expected)."
+        )
+    if (
+        nan_policy == "error"
+        and isinstance(X, np.ndarray)
+        and X.dtype != object
+        and not np.isfinite(X).all()
+        and not _nan_padded(X)  # named per recording, with the list fix, by make_series_set
+    ):
+        first = tuple(int(i) for i in np.argwhere(~np.isfinite(X))[0])
+        raise DataError(
+            f"X holds {int((~np.isfinite(X)).sum())} NaN or inf values (first at index {first}); {nan_fix}."
+        )
+    if isinstance(X, np.ndarray) and X.dtype != object and X.ndim >= 2 and X.shape[-1] == 0:
+        raise DataError(
+            f"X has 0 feature(s) (shape={X.shape}) while a minimum of 1 is required: every recording needs "
+            "at least one time step."
+        )
+    if not isinstance(X, (np.ndarray, Sequence)):
+        raise DataError(
+            f"X must be an array (n, channels, length) or a list of (channels, length) arrays, got {type(X)}"
+        )
+    return make_series_set(X, nan_policy=nan_policy, source="X", nan_fix=nan_fix)
+
+
+def check_one_label_kind(y: np.ndarray) -> None:
+    """Labels that cannot be sorted together (numbers and text in one object ``y``, as a spreadsheet
+    column gives them) are a DataError naming the kinds, not numpy's TypeError from ``np.unique``."""
+    if y.dtype != object:
+        return
+    import pandas as pd
+
+    missing = [i for i, v in enumerate(y.ravel()) if np.ndim(v) == 0 and pd.isna(v)]
+    if missing:  # None or pd.NA among text labels: missing, not another kind of label
+        raise DataError(
+            f"y: recordings {missing[:10]} have no label ({y.ravel()[missing[0]]!r}); label them or remove "
+            "them from X and y."
+        )
+    kinds = sorted({"str" if isinstance(v, str) else type(v).__name__ for v in y.ravel()})
+    try:
+        np.unique(y)
+    except TypeError as err:
+        raise DataError(
+            f"y mixes labels of different kinds ({', '.join(kinds)}), which cannot be ordered as classes; "
+            "give labels of one kind: y.astype(str) (1 and '1' become one class) or numbers throughout."
+        ) from err
+
+
+def _nan_padded(X: np.ndarray) -> bool:
+    """A 3-D array whose only NaN are recordings' trailing steps, NaN in every channel (padding)."""
+    from ssm_ts.pipelines.sensor.series import padding_steps
+
+    return X.ndim == 3 and not np.isinf(X).any() and any(padding_steps(x) for x in X)
+
+
+def labelled_recordings(
+    X: Any, y: Any, sample_weight: Any, nan_policy: str, class_weight: str | dict | None
+) -> tuple[Any, np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """The training recordings of ``fit``, checked, with their labels as text and their weights.
+
+    Returns ``(data, y, classes, class_names, weights)``: ``data`` the labelled ``SeriesSet``,
+    ``y`` the labels ``(n,)`` as given (a column vector ravelled), ``classes`` their sorted distinct
+    values, ``class_names`` those as text, ``weights`` ``(n,)`` each recording's class weight x
+    sample weight. Called by ``SSMClassifier.fit`` (its warnings name the caller of ``fit``).
+    """
+    from ssm_ts.pipelines.sensor import SeriesSet, make_series_set, require_labels, warn_if_transposed
+    from ssm_ts.pipelines.sensor.weights import check_sample_weight, recording_weights
+
+    if y is None and isinstance(X, SeriesSet):
+        y = X.labels
+        if y is None:
+            raise DataError(f"{X.source}: the recordings have no labels; pass them as fit(X, y).")
+    if y is None:
+        raise DataError(
+            "SSMClassifier requires y to be passed, but the target y is None; give one label per recording."
+        )
+    data = as_recordings(X, nan_policy)
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected; pass labels as (n,).",
+            DataConversionWarning,
+            stacklevel=3,
+        )
+        y = y.ravel()
+    check_one_label_kind(y)
+    try:
+        check_classification_targets(y)  # rejects continuous targets with sklearn's message
+    except ValueError as err:
+        raise DataError(f"y: {err}. Give one class label per recording (text or integers).") from err
+    if len(data) < 2:
+        raise DataError(
+            f"X has n_samples={len(data)}; training needs at least two recordings of two classes."
+        )
+    data = make_series_set(
+        data.values,
+        y,
+        nan_policy=nan_policy,
+        source="X/y",
+        sampling_step=data.sampling_step,
+        channel_names=data.channel_names,
+    )
+    require_labels(data)
+    warn_if_transposed(data.values, "X", stacklevel=3)  # (n, length, channels) trains silently otherwise
+    classes = np.unique(y)
+    class_names = [str(c) for c in classes]
+    if len(set(class_names)) != len(class_names):
+        raise DataError(f"labels {list(classes)} are not distinct as text; use distinct labels.")
+    data.labels = np.array([str(label) for label in y])
+    data.weights = check_sample_weight(sample_weight, len(data))
+    # the checks (a class_weight label not in y, a class weighing 0) before anything is fitted
+    weights = recording_weights(class_weight, class_names, data.labels, data.weights)
+    return data, y, classes, class_names, weights
+
+
+def matched_channels(classifier: Any, data):
+    """``data``'s channels in the fitted order of ``classifier`` (an ``SSMClassifier``): by name when both
+    name them; by position otherwise, with scikit-learn's warning when only one of them has names.
+    Called by ``SSMClassifier._checked`` (its warnings name the caller of ``predict`` and the like)."""
+    from ssm_ts.pipelines.sensor import match_channels
+
+    fitted = getattr(classifier, "feature_names_in_", None)  # None: unnamed fit, or pickled before names
+    name = type(classifier).__name__
+    one_channel = data.n_channels == 1 == getattr(classifier, "n_features_in_", 0)  # no order to get wrong
+    if fitted is not None and data.channel_names is None and not one_channel:
+        warnings.warn(
+            f"X does not have valid feature names, but {name} was fitted with feature names; its "
+            f"channels are taken in the fitted order {list(fitted)}.",
+            UserWarning,
+            stacklevel=4,
+        )
+    elif fitted is None and data.channel_names is not None and not one_channel:
+        warnings.warn(
+            f"X has feature names, but {name} was fitted without feature names; its channels "
+            f"{data.channel_names} are taken by position.",
+            UserWarning,
+            stacklevel=4,
+        )
+    if fitted is None:
+        return data
+    return match_channels(data, list(fitted), "pass recordings with the fitted channels")
