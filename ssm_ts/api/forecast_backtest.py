@@ -63,46 +63,96 @@ def refit_every(refit: Any) -> int:
     )
 
 
-def backtest(
-    fc: Forecaster,
-    data: TableSource | None = None,
-    n_windows: int = 5,
-    step: int | None = None,
-    *,
-    long: bool | None = None,
-    read_options: dict[str, Any] | None = None,
-    level: float | list[float] | None = None,
-    interval_method: Literal["residual", "cqr"] | None = None,
-    refit: bool | int = False,
-) -> pd.DataFrame:
-    """:meth:`Forecaster.backtest <ssm_ts.api.forecaster.Forecaster.backtest>` of the fitted ``fc``:
-    its windows' forecasts (:func:`backtest_windows`) with the ``level`` interval columns, wide or long."""
-    fc._require_fitted()
-    every = refit_every(refit)
-    # a refit has this model's quantiles, so its bands: a method it cannot use fails before any refit
-    levels = check_interval_request(level, interval_method, fitted_bands(fc))
-    if levels is not None and not every:  # refits are calibrated on their own validation rows
-        check_calibrated(fc, levels, interval_method)
-    result, ragged, prediction, _, calibrations = backtest_windows(
-        fc, data, n_windows, step, read_options, every, levels
-    )
-    spec, long = fc.spec_, fc._long(long)
-    if levels is None:
-        if ragged:
-            return result if long else to_wide_forecast(result, spec)
-        return to_long_forecast(result, spec) if long else result
-    # each (n_windows, horizon, n_targets): a refit's windows with its own scores
-    parts = []  # a loop, not a comprehension: its own frame would take the warnings' stacklevel
-    for group, scores in calibrations:
-        parts.append(interval_bounds(fc, prediction[group], levels, interval_method, scores))
-    bounds = {lv: tuple(np.concatenate([part[lv][k] for part in parts]) for k in (0, 1)) for lv in levels}
-    if not ragged and not long:  # wide rows: window, step
-        return with_wide_intervals(result, spec, flat_bounds(bounds, (0, 1, 2)))
-    # long rows: series, window, step
-    result = with_long_intervals(
-        result if ragged else to_long_forecast(result, spec), spec, flat_bounds(bounds, (2, 0, 1))
-    )
-    return result if long else long_to_wide_with_intervals(result, spec)
+class BacktestMixin:
+    """The ``backtest`` method of :class:`~ssm_ts.api.forecaster.Forecaster`, a mixin it inherits."""
+
+    def backtest(
+        self,
+        data: TableSource | None = None,
+        n_windows: int = 5,
+        step: int | None = None,
+        *,
+        long: bool | None = None,
+        read_options: dict[str, Any] | None = None,
+        level: float | list[float] | None = None,
+        interval_method: Literal["residual", "cqr"] | None = None,
+        refit: bool | int = False,
+    ) -> pd.DataFrame:
+        """Rolling-origin forecasts over the end of ``data``, with the fitted weights or (``refit``) with
+        models refitted as the cutoff moves.
+
+        Window ``i`` forecasts the ``horizon`` rows starting at ``T - horizon - (n_windows - 1 - i) * step``.
+        Returns one row per (window, step): ``cutoff`` (last row the model saw), the time column, the
+        forecast columns as in :meth:`predict`, and ``<target>_actual``: the data, NaN where the
+        fill policy invented the value (the forecast there is still given). ``data`` may be
+        ``history_`` or a slice or copy of it (``fc.history_.iloc[:n]``): its values are filled
+        already, and the fill record it carries (``DataFrame.attrs``) keeps those unscored; a frame
+        rebuilt without it (from a CSV written from ``history_``) cannot say which values were
+        invented: pass the raw data then. ``long`` as in
+        :meth:`predict` (long tables get ``cutoff, unique_id, ds, y, ..., y_actual``); ``read_options``,
+        ``level`` and ``interval_method`` as in :meth:`predict` (the conformal ``<target>_lo-<level>``
+        and ``_hi-<level>`` columns follow the actuals).
+
+        ``refit`` (neuralforecast's ``cross_validation(refit=...)``, darts' ``retrain``): ``False`` (the
+        default) forecasts every window with this fitted model; ``True`` fits a fresh model before every
+        window, an integer ``k`` before windows 1, k + 1, 2k + 1, ... (each forecasts the windows until
+        the next refit). A refit has this Forecaster's settings (model, seed, epochs, early stopping,
+        ...) and sees only the rows before its first window's first forecast time: they are split into
+        training and validation rows in the ratio of this Forecaster's split (``"standard"``: 7:1 as its
+        70% / 10%; ``"ett_h"``/``"ett_m"``, whose fixed rows cannot apply to a shorter prefix: 3:1 as
+        their 60% / 20%; ``fractions`` or ``boundaries``: their train:validation ratio), with no test
+        split (the backtest windows are its test). Its scaler is fitted on its training rows only, and
+        ``level=`` intervals are calibrated on its own validation rows. Refits are not logged to MLflow;
+        their checkpoints go to a temporary folder that is removed, and this Forecaster (its model,
+        scores and ``out_dir``) is left as it was. A refit needs ``lookback + horizon`` training rows
+        and ``horizon`` validation rows before the first window (a clear error otherwise). With
+        ``level=``, what the refits could only refuse after training is checked before the first one:
+        ``interval_method`` against the quantile bands they will have, and the highest level against
+        the calibration windows of the first refit (the fewest of any refit: ``calibration_budget``
+        applies, each series of a ragged panel cut at its own cutoff); a level no series has enough
+        windows for is an error naming them, a series short of them gets NaN bounds and a warning.
+
+        In a ragged panel (series of a long table that start and end at different times) each
+        series' windows end at its own last observed row, so ``cutoff`` is per series; the wide
+        layout then has a row per ``(cutoff, time)`` pair, NaN for the series without that window. A
+        refit there sees each series up to its own cutoff, and each series needs a training window in
+        the first refit's training rows (a clear error names those without one); a series that ends
+        before a refit's validation rows has no calibration windows there: NaN ``level=`` bounds, a warning.
+
+        With ``fill="interpolate"`` the data is filled whole, so a gap just before a window was drawn
+        toward the window's own values; no window or refit reads them (see
+        :mod:`ssm_ts.pipelines.forecasting.fills`): a window's target and past-covariate inputs that end
+        in filled rows carry the last observed value (as ``predict`` on the rows before it would), its
+        known-future covariates are read up to its last forecast row (never later), and a refit refills
+        every column from its own rows (an error if a column has no observed value there). Calibration
+        windows (``fit``'s, :meth:`calibrate`'s) are read the same way. ``fill="ffill"`` reads only the past.
+        """
+        self._require_fitted()
+        every = refit_every(refit)
+        # a refit has this model's quantiles, so its bands: a method it cannot use fails before any refit
+        levels = check_interval_request(level, interval_method, fitted_bands(self))
+        if levels is not None and not every:  # refits are calibrated on their own validation rows
+            check_calibrated(self, levels, interval_method)
+        result, ragged, prediction, _, calibrations = backtest_windows(
+            self, data, n_windows, step, read_options, every, levels
+        )
+        spec, long = self.spec_, self._long(long)
+        if levels is None:
+            if ragged:
+                return result if long else to_wide_forecast(result, spec)
+            return to_long_forecast(result, spec) if long else result
+        # each (n_windows, horizon, n_targets): a refit's windows with its own scores
+        parts = []  # a loop, not a comprehension: its own frame would take the warnings' stacklevel
+        for group, scores in calibrations:
+            parts.append(interval_bounds(self, prediction[group], levels, interval_method, scores))
+        bounds = {lv: tuple(np.concatenate([part[lv][k] for part in parts]) for k in (0, 1)) for lv in levels}
+        if not ragged and not long:  # wide rows: window, step
+            return with_wide_intervals(result, spec, flat_bounds(bounds, (0, 1, 2)))
+        # long rows: series, window, step
+        result = with_long_intervals(
+            result if ragged else to_long_forecast(result, spec), spec, flat_bounds(bounds, (2, 0, 1))
+        )
+        return result if long else long_to_wide_with_intervals(result, spec)
 
 
 def backtest_windows(

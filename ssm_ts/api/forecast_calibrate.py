@@ -20,31 +20,45 @@ if TYPE_CHECKING:
     from ssm_ts.api.forecaster import Forecaster
 
 
-def calibrate(
-    fc: Forecaster,
-    data: TableSource,
-    *,
-    n_windows: int,
-    step: int = 1,
-    read_options: dict[str, Any] | None = None,
-) -> None:
-    """:meth:`Forecaster.calibrate <ssm_ts.api.forecaster.Forecaster.calibrate>`: new conformal scores
-    of ``fc`` on the last ``n_windows`` backtest windows of ``data``, those that forecast its training
-    rows left out (a warning) or refused (all of them: a :class:`DataError`, the scores kept)."""
-    task = fc._require_fitted()
-    if not is_whole_number(n_windows) or n_windows < 1:
-        raise ConfigError(f"n_windows must be a positive whole number of windows, got {n_windows!r}.")
-    result, ragged, prediction, actual, _ = backtest_windows(fc, data, n_windows, step, read_options)
-    train_end = None if fc.conformal_ is None else fc.conformal_.train_end
-    source = f"the last {n_windows} windows (every {step} rows) of the data given to calibrate()"
-    notes: dict[str, str] = {}
-    if train_end is not None:
-        # (n_windows, n_targets): the windows that forecast training rows
-        in_sample = in_sample_windows(fc, result, ragged, n_windows, train_end)
-        actual = np.where(in_sample[:, None, :], np.nan, actual)  # NaN: not scored
-        if in_sample.any():
-            source, notes = held_out_only(fc, in_sample, n_windows, step, train_end)
-    fc.conformal_ = compute_scores(prediction, actual, task.hparams.quantiles, source, notes, train_end)
+class CalibrateMixin:
+    """The ``calibrate`` method of :class:`~ssm_ts.api.forecaster.Forecaster`, a mixin it inherits."""
+
+    def calibrate(
+        self,
+        data: TableSource,
+        *,
+        n_windows: int,
+        step: int = 1,
+        read_options: dict[str, Any] | None = None,
+    ) -> Forecaster:
+        """Recalibrate the conformal intervals of ``predict(level=...)`` on the last ``n_windows``
+        windows of ``data``, every ``step`` rows (as :meth:`backtest` places them), and return ``self``.
+
+        ``fit`` calibrates on the validation split by itself; use this for a loaded model, or to
+        calibrate on newer rows. Split conformal needs windows the model was not trained on (in-sample
+        errors are too small and give intervals that cover too little), as MAPIE's and neuralforecast's
+        calibration sets are held out: a window whose forecast rows reach the model's last training row
+        (by time, ``conformal_.train_end``, kept by ``fit`` and :meth:`save`) is left out, with a warning
+        naming how many and the ``n_windows`` that holds only later rows; data whose windows all forecast
+        training rows is a :class:`DataError` (the previous scores are kept). The scores replace the
+        previous ones and are saved by :meth:`save`: all ``n_windows`` of them (``calibration_budget``
+        bounds ``fit``'s only), ``n_windows x horizon x series x score kinds x 4`` bytes.
+        """
+        task = self._require_fitted()
+        if not is_whole_number(n_windows) or n_windows < 1:
+            raise ConfigError(f"n_windows must be a positive whole number of windows, got {n_windows!r}.")
+        result, ragged, prediction, actual, _ = backtest_windows(self, data, n_windows, step, read_options)
+        train_end = None if self.conformal_ is None else self.conformal_.train_end
+        source = f"the last {n_windows} windows (every {step} rows) of the data given to calibrate()"
+        notes: dict[str, str] = {}
+        if train_end is not None:
+            # (n_windows, n_targets): the windows that forecast training rows
+            in_sample = in_sample_windows(self, result, ragged, n_windows, train_end)
+            actual = np.where(in_sample[:, None, :], np.nan, actual)  # NaN: not scored
+            if in_sample.any():
+                source, notes = held_out_only(self, in_sample, n_windows, step, train_end)
+        self.conformal_ = compute_scores(prediction, actual, task.hparams.quantiles, source, notes, train_end)
+        return self
 
 
 def in_sample_windows(
@@ -90,7 +104,7 @@ def held_out_only(
         f"the intervals too narrow, so they are left out and the other {n_windows - left_out} calibrate. To "
         f"silence this, {fix}.",
         UserWarning,
-        stacklevel=4,  # the user's calibrate call
+        stacklevel=3,  # the user's calibrate call
     )
     source = (f"the last {n_windows} windows (every {step} rows) of the data given to calibrate(), "
               f"{n_windows - left_out} held-out ones scored ({left_out} forecast training rows)")  # fmt: skip

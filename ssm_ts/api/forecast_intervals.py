@@ -70,7 +70,7 @@ def interval_bounds(
                        interval_method)  # fmt: skip
     short = shortfalls(scores, levels, fc.spec_.targets, prediction.shape[-3], interval_method)
     if short:  # stacklevel: the user's call of Forecaster.predict or .backtest
-        warnings.warn(shortfall_message(short, scores), UserWarning, stacklevel=4)
+        warnings.warn(shortfall_message(short, scores), UserWarning, stacklevel=3)
     return bounds
 
 

@@ -19,35 +19,46 @@ if TYPE_CHECKING:
     from ssm_ts.api.forecaster import Forecaster
 
 
-def plot(
-    fc: Forecaster,
-    forecast: pd.DataFrame | None = None,
-    data: TableSource | None = None,
-    n_history: int | None = None,
-    series: str | list[str] | None = None,
-    read_options: dict[str, Any] | None = None,
-    level: float | list[float] | None = None,
-    interval_method: Literal["residual", "cqr"] | None = None,
-):
-    """:meth:`Forecaster.plot <ssm_ts.api.forecaster.Forecaster.plot>` of the fitted ``fc``: the history
-    tail of ``data`` (default: the fitted series), the forecast and its widest band or ``level`` intervals."""
-    task = fc._require_fitted()
-    shown = plotted_series(fc, series)
-    levels = check_interval_request(level, interval_method, fitted_bands(fc))
-    history = fc._read(data, read_options=read_options)
-    if forecast is None and levels is not None:
-        forecast = fc.predict(data, long=False, read_options=read_options, level=levels,
-                              interval_method=interval_method)  # fmt: skip
-    elif forecast is None:
-        forecast = task.forecast_after(history, fc.spec_)
-    else:
-        forecast = wide_with_intervals(fc, forecast, levels)
-    observed = history.iloc[: n_observed_rows(history, fc.spec_.targets)]
-    hp = task.hparams
-    n_history = max(3 * hp.horizon, hp.lookback) if n_history is None else n_history
-    return plot_forecast(observed, forecast, fc.spec_.time_col, shown or fc.spec_.targets,
-                         hp.quantiles, n_history, max_panels=8 if shown is None else len(shown),
-                         levels=levels)  # fmt: skip
+class PlotMixin:
+    """The ``plot`` method of :class:`~ssm_ts.api.forecaster.Forecaster`, a mixin it inherits."""
+
+    def plot(
+        self,
+        forecast: pd.DataFrame | None = None,
+        data: TableSource | None = None,
+        n_history: int | None = None,
+        series: str | list[str] | None = None,
+        read_options: dict[str, Any] | None = None,
+        level: float | list[float] | None = None,
+        interval_method: Literal["residual", "cqr"] | None = None,
+    ):
+        """A matplotlib Figure: the history tail, the forecast and (with quantiles) its widest interval.
+
+        One panel per series in ``series`` (names of targets, or of series in a long table); by
+        default the first 8, and the figure's title then says how many of how many it shows.
+        ``read_options`` read a CSV ``data`` as in :meth:`predict`.
+
+        ``level`` (e.g. ``80`` or ``[80, 95]``): draw the conformal interval of each level instead of
+        the learned band, the ``<target>_lo-<L>``/``_hi-<L>`` columns of ``predict(level=...)``
+        (``interval_method`` as there); a ``forecast`` given must hold those columns.
+        """
+        task = self._require_fitted()
+        shown = plotted_series(self, series)
+        levels = check_interval_request(level, interval_method, fitted_bands(self))
+        history = self._read(data, read_options=read_options)
+        if forecast is None and levels is not None:
+            forecast = self.predict(data, long=False, read_options=read_options, level=levels,
+                                    interval_method=interval_method)  # fmt: skip
+        elif forecast is None:
+            forecast = task.forecast_after(history, self.spec_)
+        else:
+            forecast = wide_with_intervals(self, forecast, levels)
+        observed = history.iloc[: n_observed_rows(history, self.spec_.targets)]
+        hp = task.hparams
+        n_history = max(3 * hp.horizon, hp.lookback) if n_history is None else n_history
+        return plot_forecast(observed, forecast, self.spec_.time_col, shown or self.spec_.targets,
+                             hp.quantiles, n_history, max_panels=8 if shown is None else len(shown),
+                             levels=levels)  # fmt: skip
 
 
 def wide_with_intervals(fc: Forecaster, forecast: pd.DataFrame, levels: list[float] | None) -> pd.DataFrame:

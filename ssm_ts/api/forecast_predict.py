@@ -33,64 +33,105 @@ if TYPE_CHECKING:
     from ssm_ts.api.forecaster import Forecaster
 
 
-def predict(
-    fc: Forecaster,
-    data: TableSource | None = None,
-    *,
-    long: bool | None = None,
-    read_options: dict[str, Any] | None = None,
-    n: int | None = None,
-    level: float | list[float] | None = None,
-    interval_method: Literal["residual", "cqr"] | None = None,
-) -> pd.DataFrame:
-    """:meth:`Forecaster.predict <ssm_ts.api.forecaster.Forecaster.predict>` of the fitted ``fc``: the
-    forecast after the last observed row of ``data`` (default: the fitted series), wide or long, with
-    the ``level`` interval columns on each series' own forecast rows."""
-    task = fc._require_fitted()
-    if is_whole_number(data):  # darts' predict(n): here the first argument is the data
-        raise ConfigError(
-            f"predict({data}): the first argument is the data (a CSV path or DataFrame); for {data} "
-            f"forecast steps write predict(n={data}) (or predict(data, n={data}))."
+class PredictMixin:
+    """The ``predict`` and ``future_times`` methods of :class:`~ssm_ts.api.forecaster.Forecaster`, a mixin it inherits."""
+
+    def predict(
+        self,
+        data: TableSource | None = None,
+        *,
+        long: bool | None = None,
+        read_options: dict[str, Any] | None = None,
+        n: int | None = None,
+        level: float | list[float] | None = None,
+        interval_method: Literal["residual", "cqr"] | None = None,
+    ) -> pd.DataFrame:
+        """Forecast the ``horizon`` steps (or ``n``) after the last observed row of ``data`` (default: the
+        fitted series).
+
+        ``level`` (neuralforecast's ``predict(level=[80, 95])``): split-conformal prediction intervals
+        of these coverages in percent, as ``<target>_lo-<level>`` and ``<target>_hi-<level>`` columns
+        (``y_lo-80``, ``y_hi-80`` in long layout), calibrated on the windows of the validation split
+        at the end of ``fit`` (or on :meth:`calibrate`'s data) per horizon step and series.
+        ``interval_method``: ``"cqr"`` (the default with ``quantiles``) widens or narrows the learned
+        quantile band nearest the level by its calibrated error; ``"residual"`` (the default without)
+        puts the calibrated absolute error around the point forecast. See :mod:`ssm_ts.api.conformal`.
+        Intervals cover the calibrated horizon only (``n <= horizon``), and a level needs enough windows
+        (80%: 4, 95%: 19, 99%: 99); either is refused with the fix otherwise. ``interval_method``
+        without ``level`` makes no interval and is refused (as is an unknown one), so is ``"cqr"`` for a
+        model without quantile bands.
+
+        ``n`` (darts' ``predict(n)``): ``None`` forecasts the ``horizon``; ``n <= horizon`` its first ``n``
+        steps (quantile columns too); ``n > horizon`` rolls the model forward: it forecasts ``horizon``
+        steps, appends the point forecast (the median with quantiles) to the inputs as if observed,
+        forecasts again, and so on until ``n`` steps; each series of a ragged panel rolls from its own
+        end. The quantiles of a rolled block are conditional on the earlier blocks' medians, so beyond
+        the first ``horizon`` they understate the uncertainty (they are not intervals of the whole
+        path). A rollout needs every model input to be forecast or known: past covariates are refused,
+        and known-future covariates need ``ceil(n / horizon) * horizon`` rows after the last
+        observation (every block reads the covariates of all its ``horizon`` steps).
+
+        ``data`` has the training columns; with known-future covariates, end it with ``horizon``
+        rows whose covariates are filled and targets empty (without ``data``, such rows at the end of
+        the fitted data are used). Returns the time column continuing
+        the frequency, one column per target and ``<target>_q<level>`` columns with quantiles; for a
+        model fitted on a long table (``long=None``: as it was fitted; ``True``/``False`` to choose),
+        the same in long layout: ``unique_id, ds, y`` and ``y_q<level>``, one row per series and time.
+
+        Series of a long table that end at different times (a ragged panel) each forecast the
+        ``horizon`` steps after their own last observed time: in long layout each series has its
+        own ``ds``; in wide layout the rows are the union of those times, NaN where a series has no
+        forecast.
+
+        A CSV ``data`` is read with the ``read_options`` of the fit (saved with the model), or with
+        ``read_options`` when given (they replace those; ``{}``: detection alone).
+        """
+        task = self._require_fitted()
+        if is_whole_number(data):  # darts' predict(n): here the first argument is the data
+            raise ConfigError(
+                f"predict({data}): the first argument is the data (a CSV path or DataFrame); for {data} "
+                f"forecast steps write predict(n={data}) (or predict(data, n={data}))."
+            )
+        n = check_steps(n, task.hparams.horizon)  # before reading the data: a bad n fails at once
+        levels = check_interval_request(level, interval_method, fitted_bands(self))
+        if levels is not None:
+            check_calibrated(self, levels, interval_method)
+            check_steps_calibrated(self.conformal_, n)
+        forecast = task.forecast_after(self._read(data, read_options=read_options), self.spec_, n=n)
+        long = self._long(long)
+        out = to_long_forecast(forecast, self.spec_, forecast_rows_only=True) if long else forecast
+        if levels is None:
+            return out
+        # each series' own forecast rows (a ragged panel's wide rows are the union of their times)
+        prediction = prediction_of(self, forecast)  # (rows, n_targets, n_quantiles)
+        present = ~np.isnan(prediction[..., point_index(task.hparams.quantiles)])
+        steps = np.cumsum(present, axis=0) - 1  # the horizon step of each present row, per series
+        compact = np.full_like(prediction, np.nan)
+        columns = np.broadcast_to(np.arange(prediction.shape[1]), present.shape)
+        compact[steps[present], columns[present]] = prediction[present]
+        bounds = interval_bounds(self, compact[: int(present.sum(axis=0).max())], levels, interval_method)
+        if long:  # rows: series, then its own steps
+            flat = {
+                k: tuple(b.T[present.T] for b in pair)
+                for k, pair in bounds_on_rows(bounds, steps, present).items()
+            }
+            return with_long_intervals(out, self.spec_, flat)
+        return with_wide_intervals(out, self.spec_, bounds_on_rows(bounds, steps, present))
+
+    def future_times(self) -> pd.Index:
+        """The times :meth:`predict` forecasts for the fitted series (dates, or integer steps); for
+        series that end at different times, the union of their future times."""
+        task = self._require_fitted()
+        ends = series_spans(self.history_, self.spec_.targets).last
+        times = self.history_[self.spec_.time_col]
+        per_series = [
+            future_times(times.iloc[end], self.spec_.freq, task.hparams.horizon) for end in np.unique(ends)
+        ]
+        return (
+            per_series[0]
+            if len(per_series) == 1
+            else per_series[0].append(per_series[1:]).unique().sort_values()
         )
-    n = check_steps(n, task.hparams.horizon)  # before reading the data: a bad n fails at once
-    levels = check_interval_request(level, interval_method, fitted_bands(fc))
-    if levels is not None:
-        check_calibrated(fc, levels, interval_method)
-        check_steps_calibrated(fc.conformal_, n)
-    forecast = task.forecast_after(fc._read(data, read_options=read_options), fc.spec_, n=n)
-    long = fc._long(long)
-    out = to_long_forecast(forecast, fc.spec_, forecast_rows_only=True) if long else forecast
-    if levels is None:
-        return out
-    # each series' own forecast rows (a ragged panel's wide rows are the union of their times)
-    prediction = prediction_of(fc, forecast)  # (rows, n_targets, n_quantiles)
-    present = ~np.isnan(prediction[..., point_index(task.hparams.quantiles)])
-    steps = np.cumsum(present, axis=0) - 1  # the horizon step of each present row, per series
-    compact = np.full_like(prediction, np.nan)
-    columns = np.broadcast_to(np.arange(prediction.shape[1]), present.shape)
-    compact[steps[present], columns[present]] = prediction[present]
-    bounds = interval_bounds(fc, compact[: int(present.sum(axis=0).max())], levels, interval_method)
-    if long:  # rows: series, then its own steps
-        flat = {
-            k: tuple(b.T[present.T] for b in pair)
-            for k, pair in bounds_on_rows(bounds, steps, present).items()
-        }
-        return with_long_intervals(out, fc.spec_, flat)
-    return with_wide_intervals(out, fc.spec_, bounds_on_rows(bounds, steps, present))
-
-
-def predicted_times(fc: Forecaster) -> pd.Index:
-    """The times :func:`predict` forecasts for the fitted series (dates, or integer steps); for
-    series that end at different times, the union of their future times."""
-    task = fc._require_fitted()
-    ends = series_spans(fc.history_, fc.spec_.targets).last
-    times = fc.history_[fc.spec_.time_col]
-    per_series = [
-        future_times(times.iloc[end], fc.spec_.freq, task.hparams.horizon) for end in np.unique(ends)
-    ]
-    return (
-        per_series[0] if len(per_series) == 1 else per_series[0].append(per_series[1:]).unique().sort_values()
-    )
 
 
 def prediction_of(fc: Forecaster, forecast: pd.DataFrame) -> np.ndarray:

@@ -23,14 +23,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 import torch
 
-from ssm_ts.api import (
-    forecast_backtest,
-    forecast_calibrate,
-    forecast_fit_end,
-    forecast_plot,
-    forecast_predict,
-)
+from ssm_ts.api import forecast_fit_end
 from ssm_ts.api.conformal import DEFAULT_SCORE_BUDGET, ConformalScores, check_budget
+from ssm_ts.api.forecast_backtest import BacktestMixin
+from ssm_ts.api.forecast_calibrate import CalibrateMixin
 from ssm_ts.api.forecast_intervals import level_text, write_forecast_with_intervals  # noqa: F401  (imported from here)
 from ssm_ts.api.forecast_persistence import (
     forecaster_around,
@@ -38,6 +34,8 @@ from ssm_ts.api.forecast_persistence import (
     save_forecaster,
     settings_of_task,  # noqa: F401  (imported from here)
 )
+from ssm_ts.api.forecast_plot import PlotMixin
+from ssm_ts.api.forecast_predict import PredictMixin
 from ssm_ts.api.forecast_validation_scores import (  # noqa: F401  (imported from here by the CLI and tests)
     CALIBRATION_BATCH,
     calibration_windows,
@@ -66,7 +64,7 @@ if TYPE_CHECKING:  # Lightning loads only when a fit starts
 _NOT_FITTED = "this Forecaster is not fitted yet: call .fit(data) or Forecaster.load(folder) first."
 
 
-class Forecaster(ResumableFit):
+class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, ResumableFit):
     """A forecaster you fit on one series table and then query.
 
     Args:
@@ -423,83 +421,6 @@ class Forecaster(ResumableFit):
             return pd.concat([self.history_, self.future_], ignore_index=True)
         return self.history_
 
-    def predict(
-        self,
-        data: TableSource | None = None,
-        *,
-        long: bool | None = None,
-        read_options: dict[str, Any] | None = None,
-        n: int | None = None,
-        level: float | list[float] | None = None,
-        interval_method: Literal["residual", "cqr"] | None = None,
-    ) -> pd.DataFrame:
-        """Forecast the ``horizon`` steps (or ``n``) after the last observed row of ``data`` (default: the
-        fitted series).
-
-        ``level`` (neuralforecast's ``predict(level=[80, 95])``): split-conformal prediction intervals
-        of these coverages in percent, as ``<target>_lo-<level>`` and ``<target>_hi-<level>`` columns
-        (``y_lo-80``, ``y_hi-80`` in long layout), calibrated on the windows of the validation split
-        at the end of ``fit`` (or on :meth:`calibrate`'s data) per horizon step and series.
-        ``interval_method``: ``"cqr"`` (the default with ``quantiles``) widens or narrows the learned
-        quantile band nearest the level by its calibrated error; ``"residual"`` (the default without)
-        puts the calibrated absolute error around the point forecast. See :mod:`ssm_ts.api.conformal`.
-        Intervals cover the calibrated horizon only (``n <= horizon``), and a level needs enough windows
-        (80%: 4, 95%: 19, 99%: 99); either is refused with the fix otherwise. ``interval_method``
-        without ``level`` makes no interval and is refused (as is an unknown one), so is ``"cqr"`` for a
-        model without quantile bands.
-
-        ``n`` (darts' ``predict(n)``): ``None`` forecasts the ``horizon``; ``n <= horizon`` its first ``n``
-        steps (quantile columns too); ``n > horizon`` rolls the model forward: it forecasts ``horizon``
-        steps, appends the point forecast (the median with quantiles) to the inputs as if observed,
-        forecasts again, and so on until ``n`` steps; each series of a ragged panel rolls from its own
-        end. The quantiles of a rolled block are conditional on the earlier blocks' medians, so beyond
-        the first ``horizon`` they understate the uncertainty (they are not intervals of the whole
-        path). A rollout needs every model input to be forecast or known: past covariates are refused,
-        and known-future covariates need ``ceil(n / horizon) * horizon`` rows after the last
-        observation (every block reads the covariates of all its ``horizon`` steps).
-
-        ``data`` has the training columns; with known-future covariates, end it with ``horizon``
-        rows whose covariates are filled and targets empty (without ``data``, such rows at the end of
-        the fitted data are used). Returns the time column continuing
-        the frequency, one column per target and ``<target>_q<level>`` columns with quantiles; for a
-        model fitted on a long table (``long=None``: as it was fitted; ``True``/``False`` to choose),
-        the same in long layout: ``unique_id, ds, y`` and ``y_q<level>``, one row per series and time.
-
-        Series of a long table that end at different times (a ragged panel) each forecast the
-        ``horizon`` steps after their own last observed time: in long layout each series has its
-        own ``ds``; in wide layout the rows are the union of those times, NaN where a series has no
-        forecast.
-
-        A CSV ``data`` is read with the ``read_options`` of the fit (saved with the model), or with
-        ``read_options`` when given (they replace those; ``{}``: detection alone).
-        """
-        return forecast_predict.predict(self, data, long=long, read_options=read_options, n=n, level=level,
-                                        interval_method=interval_method)  # fmt: skip
-
-    def calibrate(
-        self,
-        data: TableSource,
-        *,
-        n_windows: int,
-        step: int = 1,
-        read_options: dict[str, Any] | None = None,
-    ) -> Forecaster:
-        """Recalibrate the conformal intervals of ``predict(level=...)`` on the last ``n_windows``
-        windows of ``data``, every ``step`` rows (as :meth:`backtest` places them), and return ``self``.
-
-        ``fit`` calibrates on the validation split by itself; use this for a loaded model, or to
-        calibrate on newer rows. Split conformal needs windows the model was not trained on (in-sample
-        errors are too small and give intervals that cover too little), as MAPIE's and neuralforecast's
-        calibration sets are held out: a window whose forecast rows reach the model's last training row
-        (by time, ``conformal_.train_end``, kept by ``fit`` and :meth:`save`) is left out, with a warning
-        naming how many and the ``n_windows`` that holds only later rows; data whose windows all forecast
-        training rows is a :class:`DataError` (the previous scores are kept). The scores replace the
-        previous ones and are saved by :meth:`save`: all ``n_windows`` of them (``calibration_budget``
-        bounds ``fit``'s only), ``n_windows x horizon x series x score kinds x 4`` bytes.
-        """
-        forecast_calibrate.calibrate(self, data, n_windows=n_windows, step=step, read_options=read_options)
-        return self
-
     def _validation_scores(
         self, datamodule: ForecastDataModule, device: torch.device | str | None = None
     ) -> ConformalScores:
@@ -526,99 +447,6 @@ class Forecaster(ResumableFit):
 
     def _long(self, long: bool | None) -> bool:
         return self.spec_.long_format if long is None else bool(long)
-
-    def backtest(
-        self,
-        data: TableSource | None = None,
-        n_windows: int = 5,
-        step: int | None = None,
-        *,
-        long: bool | None = None,
-        read_options: dict[str, Any] | None = None,
-        level: float | list[float] | None = None,
-        interval_method: Literal["residual", "cqr"] | None = None,
-        refit: bool | int = False,
-    ) -> pd.DataFrame:
-        """Rolling-origin forecasts over the end of ``data``, with the fitted weights or (``refit``) with
-        models refitted as the cutoff moves.
-
-        Window ``i`` forecasts the ``horizon`` rows starting at ``T - horizon - (n_windows - 1 - i) * step``.
-        Returns one row per (window, step): ``cutoff`` (last row the model saw), the time column, the
-        forecast columns as in :meth:`predict`, and ``<target>_actual``: the data, NaN where the
-        fill policy invented the value (the forecast there is still given). ``data`` may be
-        ``history_`` or a slice or copy of it (``fc.history_.iloc[:n]``): its values are filled
-        already, and the fill record it carries (``DataFrame.attrs``) keeps those unscored; a frame
-        rebuilt without it (from a CSV written from ``history_``) cannot say which values were
-        invented: pass the raw data then. ``long`` as in
-        :meth:`predict` (long tables get ``cutoff, unique_id, ds, y, ..., y_actual``); ``read_options``,
-        ``level`` and ``interval_method`` as in :meth:`predict` (the conformal ``<target>_lo-<level>``
-        and ``_hi-<level>`` columns follow the actuals).
-
-        ``refit`` (neuralforecast's ``cross_validation(refit=...)``, darts' ``retrain``): ``False`` (the
-        default) forecasts every window with this fitted model; ``True`` fits a fresh model before every
-        window, an integer ``k`` before windows 1, k + 1, 2k + 1, ... (each forecasts the windows until
-        the next refit). A refit has this Forecaster's settings (model, seed, epochs, early stopping,
-        ...) and sees only the rows before its first window's first forecast time: they are split into
-        training and validation rows in the ratio of this Forecaster's split (``"standard"``: 7:1 as its
-        70% / 10%; ``"ett_h"``/``"ett_m"``, whose fixed rows cannot apply to a shorter prefix: 3:1 as
-        their 60% / 20%; ``fractions`` or ``boundaries``: their train:validation ratio), with no test
-        split (the backtest windows are its test). Its scaler is fitted on its training rows only, and
-        ``level=`` intervals are calibrated on its own validation rows. Refits are not logged to MLflow;
-        their checkpoints go to a temporary folder that is removed, and this Forecaster (its model,
-        scores and ``out_dir``) is left as it was. A refit needs ``lookback + horizon`` training rows
-        and ``horizon`` validation rows before the first window (a clear error otherwise). With
-        ``level=``, what the refits could only refuse after training is checked before the first one:
-        ``interval_method`` against the quantile bands they will have, and the highest level against
-        the calibration windows of the first refit (the fewest of any refit: ``calibration_budget``
-        applies, each series of a ragged panel cut at its own cutoff); a level no series has enough
-        windows for is an error naming them, a series short of them gets NaN bounds and a warning.
-
-        In a ragged panel (series of a long table that start and end at different times) each
-        series' windows end at its own last observed row, so ``cutoff`` is per series; the wide
-        layout then has a row per ``(cutoff, time)`` pair, NaN for the series without that window. A
-        refit there sees each series up to its own cutoff, and each series needs a training window in
-        the first refit's training rows (a clear error names those without one); a series that ends
-        before a refit's validation rows has no calibration windows there: NaN ``level=`` bounds, a warning.
-
-        With ``fill="interpolate"`` the data is filled whole, so a gap just before a window was drawn
-        toward the window's own values; no window or refit reads them (see
-        :mod:`ssm_ts.pipelines.forecasting.fills`): a window's target and past-covariate inputs that end
-        in filled rows carry the last observed value (as ``predict`` on the rows before it would), its
-        known-future covariates are read up to its last forecast row (never later), and a refit refills
-        every column from its own rows (an error if a column has no observed value there). Calibration
-        windows (``fit``'s, :meth:`calibrate`'s) are read the same way. ``fill="ffill"`` reads only the past.
-        """
-        return forecast_backtest.backtest(self, data, n_windows, step, long=long, read_options=read_options,
-                                          level=level, interval_method=interval_method, refit=refit)  # fmt: skip
-
-    def plot(
-        self,
-        forecast: pd.DataFrame | None = None,
-        data: TableSource | None = None,
-        n_history: int | None = None,
-        series: str | list[str] | None = None,
-        read_options: dict[str, Any] | None = None,
-        level: float | list[float] | None = None,
-        interval_method: Literal["residual", "cqr"] | None = None,
-    ):
-        """A matplotlib Figure: the history tail, the forecast and (with quantiles) its widest interval.
-
-        One panel per series in ``series`` (names of targets, or of series in a long table); by
-        default the first 8, and the figure's title then says how many of how many it shows.
-        ``read_options`` read a CSV ``data`` as in :meth:`predict`.
-
-        ``level`` (e.g. ``80`` or ``[80, 95]``): draw the conformal interval of each level instead of
-        the learned band, the ``<target>_lo-<L>``/``_hi-<L>`` columns of ``predict(level=...)``
-        (``interval_method`` as there); a ``forecast`` given must hold those columns.
-        """
-        return forecast_plot.plot(
-            self, forecast, data, n_history, series, read_options, level, interval_method
-        )
-
-    def future_times(self) -> pd.Index:
-        """The times :meth:`predict` forecasts for the fitted series (dates, or integer steps); for
-        series that end at different times, the union of their future times."""
-        return forecast_predict.predicted_times(self)
 
     # ------------------------------------------------------------ persistence
 
