@@ -25,28 +25,22 @@ validation logs the metrics (``val_loss`` is the cross-entropy of the softmaxed 
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 from typing import Any, Literal
 
 import lightning.pytorch as pl
-import numpy as np
-import pandas as pd
 import torch
 import torchmetrics
 from torch import nn
 
 from ssm_ts.atomic import atomic_path
-from ssm_ts.errors import CheckpointError, ConfigError, DataError
-from ssm_ts.export import load_export, save_export
+from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.sampling import TrainingRandomness
 from ssm_ts.pipelines.sensor import (
     ChannelScaler,
     SensorDataModule,
-    encode_labels,
     transposed_hint,
-    warn_if_transposed,
 )
 from ssm_ts.pipelines.sensor.weights import (
     ClassWeight,
@@ -55,13 +49,51 @@ from ssm_ts.pipelines.sensor.weights import (
     class_weights,
     recording_weights,
 )
+from ssm_ts.tasks.classification_closed_form import fit_closed_form
+from ssm_ts.tasks.classification_confusion import (
+    confusion_counts,
+    confusion_figure,
+    log_confusion_matrix,
+    log_fit_confusion,
+    log_test_confusion,
+)
+from ssm_ts.tasks.classification_export import (
+    EXPORT_KIND,
+    load_classifier_export,
+    pyfunc_example_and_signature,
+    pyfunc_model,
+    save_classifier_export,
+)
+from ssm_ts.tasks.classification_metrics import SPLITS, split_loss_means, split_metrics
+from ssm_ts.tasks.classification_predict import (
+    PREDICT_BATCH_VALUES,
+    predict_batch_rows,
+    predict_series,
+    prediction_frame,
+)
+from ssm_ts.tasks.classification_setup import match_datamodule
 from ssm_ts.tasks.seeded_training import SeededTrainingHooks
 from ssm_ts.tracking.resume_settings import builtin_hparams
 from ssm_ts.training import check_learning_rate
 
-SPLITS = ("train", "val", "test")
-EXPORT_KIND = "ssm-ts-classifier"
 CLOSED_FORM_MODELS = ("random_features",)
+# moved to their own modules; the API, the pyfunc, benchmarks and tests import them from here
+__all__ = [
+    "CLOSED_FORM_MODELS",
+    "EXPORT_KIND",
+    "PREDICT_BATCH_VALUES",
+    "SPLITS",
+    "ClassificationTask",
+    "configure_cli_parser",
+    "confusion_counts",
+    "confusion_figure",
+    "load_classifier_export",
+    "log_confusion_matrix",
+    "predict_batch_rows",
+    "predict_series",
+    "prediction_frame",
+    "save_classifier_export",
+]
 
 
 class ClassificationTask(SeededTrainingHooks, pl.LightningModule):
@@ -153,26 +185,9 @@ class ClassificationTask(SeededTrainingHooks, pl.LightningModule):
         self.register_buffer("scaler_fitted", torch.zeros((), dtype=torch.bool))
         # set from the training labels in setup("fit"); kept in checkpoints so a resume weighs the same
         self.register_buffer("class_weights", torch.ones(n_classes, dtype=torch.float64))
-        # multiclass metrics also for 2 classes: one code path, and macro F1 averages both classes
-        # keys carry a suffix: a ModuleDict key "train" would clash with Module.train
-        self.metrics = nn.ModuleDict(
-            {
-                f"{split}_metrics": nn.ModuleDict(
-                    {
-                        "acc": torchmetrics.Accuracy(task="multiclass", num_classes=n_classes),
-                        # macro recall: scikit-learn's balanced_accuracy_score
-                        "balanced_acc": torchmetrics.Accuracy(
-                            task="multiclass", num_classes=n_classes, average="macro"
-                        ),
-                        "f1": torchmetrics.F1Score(task="multiclass", num_classes=n_classes, average="macro"),
-                    }
-                )
-                for split in SPLITS
-            }
-        )
+        self.metrics = split_metrics(n_classes)
         self.test_confusion = torchmetrics.ConfusionMatrix(task="multiclass", num_classes=n_classes)
-        # the epoch's weighted mean loss sum(w_i loss_i) / sum(w_i); torchmetrics syncs it across ranks
-        self.loss_means = nn.ModuleDict({f"{split}_loss": torchmetrics.MeanMetric() for split in SPLITS})
+        self.loss_means = split_loss_means()
 
     def _set_channel_names(self, names: list[str] | None) -> None:
         """Keep ``names`` (one distinct name per input channel, or ``None``) as ``hparams.channel_names``."""
@@ -218,40 +233,7 @@ class ClassificationTask(SeededTrainingHooks, pl.LightningModule):
             if self.net is None:
                 raise ConfigError("ClassificationTask needs n_channels and classes, or a SensorDataModule.")
             return
-        if self.net is None:
-            if datamodule.classes is None:
-                raise ConfigError(
-                    "the classes are unknown: fit on labelled data or load a checkpoint (--ckpt_path)"
-                )
-            self._build(datamodule.n_channels, datamodule.classes, datamodule.channel_names)
-        elif stage == "fit" and self.hparams.get("channel_names") is None:
-            names = datamodule.channel_names  # a model built from n_channels and classes alone
-            if names is not None and len(names) == self.hparams.n_channels:
-                self._set_channel_names(names)
-        # by name where both the model and the files name their channels (a CSV's columns in another order)
-        datamodule.match_channels(self.hparams.get("channel_names"))
-        if datamodule.n_channels != self.hparams.n_channels:
-            data = datamodule.train_set or datamodule.test_set or datamodule.predict_set
-            raise DataError(
-                f"{data.source}: {datamodule.n_channels} channels, but the model was trained on "
-                f"{self.hparams.n_channels}. Give recordings with the training channels (--data.path). With "
-                "--ckpt_path, leave out --config and --data.path to use the data the model was fitted on (a "
-                "config's data.path wins over the checkpoint's)."
-                + transposed_hint(data.lengths, self.hparams.n_channels)
-            )
-        if datamodule.classes is None:
-            datamodule.set_classes(self.classes)
-        elif list(datamodule.classes) != self.classes:
-            raise DataError(
-                f"the data's classes {datamodule.classes} differ from the model's {self.classes}; "
-                "fit a new model for a different label set."
-            )
-        if stage == "fit" and not bool(self.scaler_fitted):
-            self.set_scaler(datamodule.scaler)
-        if stage == "fit" and datamodule.train_set is not None:
-            self.set_class_weights(datamodule.train_set)
-            # (n, length, channels) files train silently on "channels" of a few steps otherwise
-            warn_if_transposed(datamodule.train_set.values, datamodule.train_set.source, stacklevel=2)
+        match_datamodule(self, datamodule, stage)
 
     def set_class_weights(self, train) -> None:
         """The class weights ``(n_classes,)`` of ``class_weight`` for the training split ``train`` (a
@@ -339,23 +321,7 @@ class ClassificationTask(SeededTrainingHooks, pl.LightningModule):
 
     def on_fit_start(self) -> None:
         """Fit a closed-form model on the whole training split (unless a resumed checkpoint holds it)."""
-        if not self.closed_form or bool(self._require_net().fitted):
-            return
-        datamodule = getattr(self.trainer, "datamodule", None)
-        if not isinstance(datamodule, SensorDataModule) or datamodule.train_set is None:
-            raise ConfigError(
-                f"model {self.hparams.model!r} is fitted in closed form on the training split of a "
-                "SensorDataModule; fit it with one (trainer.fit(task, datamodule=SensorDataModule(...)))."
-            )
-        scaler = ChannelScaler(self.scaler_mean.tolist(), self.scaler_scale.tolist())
-        train = datamodule.train_set
-        values = [scaler.transform(v) for v in train.values]
-        targets = encode_labels(train, self.classes)
-        weights = None
-        if self.hparams.class_weight is not None or train.weights is not None:
-            weights = self.class_weights.cpu().numpy()[targets]
-            weights = weights if train.weights is None else weights * train.weights
-        self.net.fit(values, targets, sample_weight=weights)
+        fit_closed_form(self)
 
     def on_train_epoch_end(self) -> None:
         if self.closed_form:  # nothing changes after the first epoch: stop whatever max_epochs says
@@ -408,28 +374,11 @@ class ClassificationTask(SeededTrainingHooks, pl.LightningModule):
 
     def on_test_epoch_end(self) -> None:
         """Log the test confusion matrix image to MLflow (when logging)."""
-        from lightning.pytorch.loggers import MLFlowLogger
-
-        loggers = [lg for lg in self.trainer.loggers if isinstance(lg, MLFlowLogger)]
-        if not loggers or self.trainer.global_rank != 0:
-            return
-        log_confusion_matrix(loggers, self.test_confusion.compute().cpu().numpy(), self.classes, "test")
+        log_test_confusion(self)
 
     def on_fit_end(self) -> None:
         """Log the validation confusion matrix of the fitted model to MLflow (one image per fit)."""
-        from lightning.pytorch.loggers import MLFlowLogger
-
-        datamodule = getattr(self.trainer, "datamodule", None)
-        loggers = [lg for lg in self.trainer.loggers if isinstance(lg, MLFlowLogger)]
-        if not loggers or self.trainer.global_rank != 0 or not isinstance(datamodule, SensorDataModule):
-            return
-        data = datamodule.val_set if datamodule.val_set is not None else datamodule.train_set
-        split = "val" if datamodule.val_set is not None else "train"
-        probabilities = predict_series(self, data.values)
-        matrix = confusion_counts(
-            self.classes, [self.classes[i] for i in probabilities.argmax(1)], list(data.labels)
-        )
-        log_confusion_matrix(loggers, matrix, self.classes, split)
+        log_fit_confusion(self)
 
     def write_predictions(self, predictions: list, datamodule: SensorDataModule, out_dir: Path) -> list[Path]:
         """``predictions.csv`` (id, predicted label, one probability column per class, the true label if known)."""
@@ -448,16 +397,7 @@ class ClassificationTask(SeededTrainingHooks, pl.LightningModule):
         fit's ``nan_policy`` (``data.nan_policy``): the pyfunc fills missing values as the fit did.
         The config keeps the channel names (``channel_names``): a long DataFrame's columns are
         matched by name."""
-        from ssm_ts.pipelines.sensor.sampling_step import step_state
-        from ssm_ts.tracking.pyfunc_classify import write_model_code
-
-        step = getattr(datamodule, "fit_sampling_step", None)
-        extras = {
-            "fit_sampling_step": step_state(step),
-            "nan_policy": getattr(datamodule, "nan_policy", None) or "error",
-        }
-        save_classifier_export(export_dir, self, extras)
-        return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"classifier": str(export_dir)}
+        return pyfunc_model(self, datamodule, export_dir)
 
     def mlflow_example_and_signature(self, datamodule: SensorDataModule):
         """``(input example, signature)`` of the pyfunc :meth:`mlflow_pyfunc` logs: the fit's first
@@ -465,14 +405,7 @@ class ClassificationTask(SeededTrainingHooks, pl.LightningModule):
         :func:`~ssm_ts.tracking.pyfunc_classify.classifier_input_example`), and the output columns
         with the params ``rate`` (default 1) and ``nan_policy`` (default the fit's ``data.nan_policy``).
         Without an example MLflow warns on every logged model."""
-        from ssm_ts.tracking.pyfunc_classify import classifier_input_example, classifier_signature
-
-        if datamodule.train_set is None:
-            raise ConfigError(
-                "the MLflow input example needs the fit's data: call datamodule.setup('fit') first"
-            )
-        signature = classifier_signature(self.classes, getattr(datamodule, "nan_policy", None) or "error")
-        return classifier_input_example(datamodule.train_set.values[0]), signature
+        return pyfunc_example_and_signature(self, datamodule)
 
 
 def _unit_class_weights_when_absent(module, state_dict, prefix, *args) -> None:
@@ -480,144 +413,6 @@ def _unit_class_weights_when_absent(module, state_dict, prefix, *args) -> None:
     key = f"{prefix}class_weights"
     if key not in state_dict and f"{prefix}scaler_mean" in state_dict and hasattr(module, "class_weights"):
         state_dict[key] = torch.ones_like(module.class_weights)
-
-
-# ---------------------------------------------------------------- helpers shared with the API
-
-
-# A predict batch holds at most this many (recording x padded step x width) activations, width being
-# d_model (times the channels for the 2-D S4ND encoder): the S4D encoder peaks at about 36 bytes per
-# such value (measured 2.0-2.9 KiB per step at d_model 64), so a batch stays near 600 MiB. A fixed
-# 64 recordings of 100,000 steps needed about 15 GiB, and the process was killed.
-PREDICT_BATCH_VALUES = 2**24
-
-
-def predict_batch_rows(task: ClassificationTask, length: int, batch_size: int = 64) -> int:
-    """Recordings per predict batch when they are padded to ``length`` steps: ``batch_size``, or fewer
-    so that the batch's activations stay within :data:`PREDICT_BATCH_VALUES` (at least one)."""
-    options = dict(task.hparams.model_options or {})
-    if task.closed_form:  # random features: the float64 input copy; the transform keeps its own budget
-        width = int(task.hparams.n_channels or 1)
-    else:
-        width = int(options.get("d_model", 64))
-        if task.hparams.model == "s4nd2d":  # activations over channels x time
-            width *= int(task.hparams.n_channels or 1)
-    return max(1, min(batch_size, PREDICT_BATCH_VALUES // max(1, width * length)))
-
-
-@torch.no_grad()
-def predict_series(
-    task: ClassificationTask, values: list[np.ndarray], batch_size: int = 64, rate: Any = None
-) -> np.ndarray:
-    """Class probabilities ``(n, n_classes)`` (float64, rows sum to 1) for ``(channels, length_i)``
-    recordings, in eval mode. Recordings go in order of length, at most ``batch_size`` at a time and
-    fewer when they are long (:func:`predict_batch_rows`); rows come back in the order given (a
-    recording's probabilities do not depend on its batch: padding is masked). ``rate``: training
-    sample rate / the recordings' rate for this call (``None``: the task's ``hparams.rate``)."""
-    from ssm_ts.models.random_ssm_features import check_rate
-    from ssm_ts.pipelines.sensor import pad_batch
-
-    saved_rate = task.hparams.rate
-    if rate is not None:
-        task.hparams.rate = check_rate(rate)
-    was_training = task.training
-    task.eval()
-    order = np.argsort([v.shape[1] for v in values], kind="stable")
-    out = np.empty((len(values), len(task.classes)), dtype=np.float64)
-    try:
-        start = 0
-        while start < len(values):
-            # the longest of the next batch_size recordings sets how many of them fit
-            longest = values[order[min(len(values), start + batch_size) - 1]].shape[1]
-            rows = order[start : start + predict_batch_rows(task, longest, batch_size)]
-            x, mask = pad_batch([values[i] for i in rows])
-            x_t = torch.from_numpy(x).to(task.device)
-            mask_t = torch.from_numpy(mask).to(task.device)
-            out[rows] = task.predict_proba(x_t, mask_t).cpu().numpy()
-            start += len(rows)
-    finally:
-        task.train(was_training)
-        task.hparams.rate = saved_rate
-    # renormalised in float64: a float32 softmax sums to 1 only within ~1e-7, and scikit-learn's
-    # log_loss warns at ~1.5e-8
-    return out / out.sum(axis=1, keepdims=True)
-
-
-def prediction_frame(
-    probabilities: np.ndarray, classes: list[str], ids: list[str], labels: np.ndarray | None = None
-) -> pd.DataFrame:
-    """A DataFrame ``id, predicted, p_<class>..., [label]``."""
-    frame = pd.DataFrame({"id": list(ids), "predicted": [classes[i] for i in probabilities.argmax(1)]})
-    for j, name in enumerate(classes):
-        frame[f"p_{name}"] = probabilities[:, j]
-    if labels is not None:
-        frame["label"] = list(labels)
-    return frame
-
-
-def confusion_counts(classes: list[str], predicted: list[str], actual: list[str]) -> np.ndarray:
-    """(n_classes, n_classes) counts: rows are true classes, columns predicted ones."""
-    from sklearn.metrics import confusion_matrix
-
-    return confusion_matrix(actual, predicted, labels=classes)
-
-
-def confusion_figure(matrix: np.ndarray, classes: list[str], title: str):
-    """A matplotlib figure of a confusion matrix with counts in the cells."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    size = max(4.0, 0.5 * len(classes) + 2)
-    figure, axis = plt.subplots(figsize=(size, size))
-    axis.imshow(matrix, cmap="Blues")
-    axis.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
-    axis.set_yticks(range(len(classes)), classes)
-    axis.set_xlabel("predicted")
-    axis.set_ylabel("true")
-    axis.set_title(title)
-    # white on the dark cells, as scikit-learn's ConfusionMatrixDisplay: black on them was unreadable
-    dark = matrix.max() / 2 if matrix.size and matrix.max() > 0 else np.inf
-    for i in range(matrix.shape[0]):
-        for j in range(matrix.shape[1]):
-            color = "white" if matrix[i, j] > dark else "black"
-            axis.text(j, i, int(matrix[i, j]), ha="center", va="center", fontsize=8, color=color)
-    figure.tight_layout()
-    return figure
-
-
-def log_confusion_matrix(loggers: list, matrix: np.ndarray, classes: list[str], split: str) -> None:
-    import matplotlib.pyplot as plt
-
-    from ssm_ts.tracking.logger import log_figure
-
-    accuracy = float(np.trace(matrix) / max(matrix.sum(), 1))
-    figure = confusion_figure(matrix, classes, f"{split} confusion matrix (accuracy {accuracy:.3f})")
-    for logger in loggers:
-        log_figure(logger, figure, f"plots/confusion_matrix_{split}.png")
-    plt.close(figure)
-
-
-def save_classifier_export(
-    directory: str | os.PathLike, task: ClassificationTask, extras: dict[str, Any] | None = None
-) -> Path:
-    """``config.json`` (task hyperparameters), ``model.safetensors`` (weights + scaler), ``extras.json``."""
-    hparams = {k: v for k, v in dict(task.hparams).items() if not k.startswith("_")}
-    return save_export(directory, {"kind": EXPORT_KIND, "task": hparams}, task.state_dict(), extras or {})
-
-
-def load_classifier_export(directory: str | os.PathLike) -> tuple[ClassificationTask, dict[str, Any]]:
-    """Rebuild ``(task on CPU in eval mode, extras)`` from :func:`save_classifier_export` output."""
-    config, state_dict, extras = load_export(directory)
-    if config.get("kind") != EXPORT_KIND:
-        raise CheckpointError(f"{directory} holds no classifier export (kind {config.get('kind')!r}).")
-    task = ClassificationTask(**config["task"])
-    try:
-        task.load_state_dict(state_dict)
-    except RuntimeError as err:
-        raise CheckpointError(f"the weights in {directory} do not fit the saved settings: {err}") from err
-    return task.eval(), extras
 
 
 def configure_cli_parser(parser) -> None:

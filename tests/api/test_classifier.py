@@ -207,7 +207,7 @@ def test_long_recordings_are_predicted_in_batches_that_fit_in_memory(monkeypatch
     """predict ran 64 recordings per batch whatever their length: 64 recordings of 100,000 steps needed
     about 15 GiB (the default encoder) and the process was killed. Batches now hold a bounded number
     of activations, recordings go in order of length, and the rows come back in the order given."""
-    from ssm_ts.tasks import classification
+    from ssm_ts.tasks import classification_predict
 
     rng = np.random.default_rng(0)
     lengths = [3000, 40, 2500, 60, 3000, 50, 1000]
@@ -220,7 +220,7 @@ def test_long_recordings_are_predicted_in_batches_that_fit_in_memory(monkeypatch
         batches.append(tuple(x.shape[:2]))
         return predict_proba(x, mask)
 
-    monkeypatch.setattr(classification, "PREDICT_BATCH_VALUES", 16 * 6000, raising=False)  # 6,000 steps
+    monkeypatch.setattr(classification_predict, "PREDICT_BATCH_VALUES", 16 * 6000)  # 6,000 steps
     monkeypatch.setattr(model.task_, "predict_proba", recorded)
     together = model.predict_proba(X)
     assert batches and max(rows * length for rows, length in batches) <= 6000, batches

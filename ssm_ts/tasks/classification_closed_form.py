@@ -1,0 +1,37 @@
+"""The closed-form fit of a :class:`~ssm_ts.tasks.classification.ClassificationTask` whose model
+is fitted without gradient steps (``model: random_features``): at the start of the trainer's fit, on
+the whole training split of its data module, scaled by the task's scaler and weighted by its class
+weights and the recordings' own weights."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ssm_ts.errors import ConfigError
+from ssm_ts.pipelines.sensor import ChannelScaler, SensorDataModule, encode_labels
+
+if TYPE_CHECKING:
+    from ssm_ts.tasks.classification import ClassificationTask
+
+
+def fit_closed_form(task: ClassificationTask) -> None:
+    """Fit ``task``'s closed-form model on its data module's training split, unless the model is not
+    closed-form or is fitted already (a resumed checkpoint holds it). Called by
+    ``ClassificationTask.on_fit_start``."""
+    if not task.closed_form or bool(task._require_net().fitted):
+        return
+    datamodule = getattr(task.trainer, "datamodule", None)
+    if not isinstance(datamodule, SensorDataModule) or datamodule.train_set is None:
+        raise ConfigError(
+            f"model {task.hparams.model!r} is fitted in closed form on the training split of a "
+            "SensorDataModule; fit it with one (trainer.fit(task, datamodule=SensorDataModule(...)))."
+        )
+    scaler = ChannelScaler(task.scaler_mean.tolist(), task.scaler_scale.tolist())
+    train = datamodule.train_set
+    values = [scaler.transform(v) for v in train.values]
+    targets = encode_labels(train, task.classes)
+    weights = None
+    if task.hparams.class_weight is not None or train.weights is not None:
+        weights = task.class_weights.cpu().numpy()[targets]
+        weights = weights if train.weights is None else weights * train.weights
+    task.net.fit(values, targets, sample_weight=weights)

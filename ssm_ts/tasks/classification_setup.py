@@ -1,0 +1,55 @@
+"""A :class:`~ssm_ts.tasks.classification.ClassificationTask` and its
+:class:`~ssm_ts.pipelines.sensor.SensorDataModule` made to agree at ``setup``: the task built from
+the data when it is not yet, channels matched by name, classes checked, and for a fit the training
+split's scaler and class weights kept by the task."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.sensor import SensorDataModule, transposed_hint, warn_if_transposed
+
+if TYPE_CHECKING:
+    from ssm_ts.tasks.classification import ClassificationTask
+
+
+def match_datamodule(task: ClassificationTask, datamodule: SensorDataModule, stage: str) -> None:
+    """Build ``task`` from ``datamodule`` (its channels, classes and channel names) when it is not
+    built, reorder the data's channels to the task's names, and check channels and classes; at
+    ``stage`` ``"fit"`` give the task the training split's scaler (unless a checkpoint holds one)
+    and class weights. Called by ``ClassificationTask.setup``."""
+    if task.net is None:
+        if datamodule.classes is None:
+            raise ConfigError(
+                "the classes are unknown: fit on labelled data or load a checkpoint (--ckpt_path)"
+            )
+        task._build(datamodule.n_channels, datamodule.classes, datamodule.channel_names)
+    elif stage == "fit" and task.hparams.get("channel_names") is None:
+        names = datamodule.channel_names  # a model built from n_channels and classes alone
+        if names is not None and len(names) == task.hparams.n_channels:
+            task._set_channel_names(names)
+    # by name where both the model and the files name their channels (a CSV's columns in another order)
+    datamodule.match_channels(task.hparams.get("channel_names"))
+    if datamodule.n_channels != task.hparams.n_channels:
+        data = datamodule.train_set or datamodule.test_set or datamodule.predict_set
+        raise DataError(
+            f"{data.source}: {datamodule.n_channels} channels, but the model was trained on "
+            f"{task.hparams.n_channels}. Give recordings with the training channels (--data.path). With "
+            "--ckpt_path, leave out --config and --data.path to use the data the model was fitted on (a "
+            "config's data.path wins over the checkpoint's)."
+            + transposed_hint(data.lengths, task.hparams.n_channels)
+        )
+    if datamodule.classes is None:
+        datamodule.set_classes(task.classes)
+    elif list(datamodule.classes) != task.classes:
+        raise DataError(
+            f"the data's classes {datamodule.classes} differ from the model's {task.classes}; "
+            "fit a new model for a different label set."
+        )
+    if stage == "fit" and not bool(task.scaler_fitted):
+        task.set_scaler(datamodule.scaler)
+    if stage == "fit" and datamodule.train_set is not None:
+        task.set_class_weights(datamodule.train_set)
+        # (n, length, channels) files train silently on "channels" of a few steps otherwise
+        warn_if_transposed(datamodule.train_set.values, datamodule.train_set.source, stacklevel=3)
