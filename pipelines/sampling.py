@@ -46,7 +46,9 @@ class EpochSeededSampler(Sampler[int]):
         self.epoch = epoch
 
     def __iter__(self) -> Iterator[int]:
-        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
+        # modulo 2**64 as torch takes a negative seed: the same orders, and no overflow error for a seed
+        # beyond about ±1e13 (--data.shuffle_seed 35184372088832 failed as its first epoch started)
+        generator = torch.Generator().manual_seed((self.seed * 1_000_003 + self.epoch) % 2**64)
         return iter(torch.randperm(self.n, generator=generator).tolist())
 
     def __len__(self) -> int:
