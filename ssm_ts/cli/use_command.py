@@ -1,0 +1,101 @@
+"""Running one use of ``ssm-ts`` (``ssm-ts forecast fit ...``): its LightningCLI, with ssm-ts's
+defaults (seed, callbacks, quiet Lightning), built when the use runs (importing Lightning is slow)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+from ssm_ts.cli.uses import USES, load_target
+from ssm_ts.errors import ConfigError
+
+
+def build_cli_class():
+    """The LightningCLI subclass shared by every use, its config-saving callback, the callbacks every fit
+    adds and its argument parser (imported here, when a use runs: importing Lightning is slow)."""
+    from ssm_ts.cli.lightning_cli import SSMTSCLI, SSMTSArgumentParser
+    from ssm_ts.cli.save_config import MLflowSaveConfig
+    from ssm_ts.tracking.logger import RecordMLflowRun
+    from ssm_ts.training import NonFiniteLossGuard
+
+    return SSMTSCLI, MLflowSaveConfig, NonFiniteLossGuard, RecordMLflowRun, SSMTSArgumentParser
+
+
+def refuse_search_configs(args: list[str], use: str) -> None:
+    """A search config (one with a top-level ``space``, such as ``forecast_co2_tune``) given to
+    fit/validate/test/predict: a :class:`ConfigError` naming the command it is for, instead of
+    jsonargparse's "does not accept option 'space.lr.low'"."""
+    import yaml
+
+    values = [b for a, b in zip(args, args[1:], strict=False) if a == "--config"]
+    values += [a.split("=", 1)[1] for a in args if a.startswith("--config=")]
+    for value in values:
+        try:
+            content = yaml.safe_load(Path(value).read_text())
+        except (OSError, yaml.YAMLError):
+            continue  # LightningCLI reports files it cannot read, and YAML given inline
+        if isinstance(content, dict) and "space" in content:
+            raise ConfigError(
+                f"--config {value} is a hyperparameter search config (it has a 'space'): run it with "
+                f"ssm-ts {use} tune --config {value}; fit takes a config without 'space'."
+            )
+
+
+def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
+    """Run one use's LightningCLI in-process with ``args`` (e.g. ``["fit", "--config", ...]``)."""
+    from ssm_ts.packaged_configs import resolve_config_args
+    from ssm_ts.training import (
+        LastCheckpointWriter,
+        UserCheckpointFolders,
+        best_checkpoint_callback,
+        set_verbosity,
+    )
+
+    args, shipped = resolve_config_args(list(args), use)
+    refuse_search_configs(args, use)
+    for path in shipped:
+        print(
+            f"config: {path} (shipped with ssm-ts; ssm-ts configs copy {path.stem} to edit it)",
+            file=sys.stderr,
+        )
+    os.environ.setdefault("JSONARGPARSE_DEPRECATION_WARNINGS", "off")
+    warnings.filterwarnings("ignore", message="LightningCLI's args parameter")
+    spec = USES[use]
+    set_verbosity(verbose)
+    # LightningCLI picks a seed when none is given; config.yaml records it, so the notice is noise.
+    if not verbose:
+        warnings.filterwarnings("ignore", message=r"No seed found, seed set to")
+    cli_class, save_config, nan_guard, record_run, parser_class = build_cli_class()
+
+    class UseCLI(cli_class):
+        use_name = use
+
+    return UseCLI(
+        model_class=load_target(spec.task),
+        datamodule_class=load_target(spec.datamodule),
+        save_config_callback=save_config,
+        parser_class=parser_class,
+        save_config_kwargs={"save_to_log_dir": False, "overwrite": True},
+        # name the command in usage lines and errors ("ssm-ts forecast fit"), not Python's argv[0]
+        parser_kwargs={"prog": f"ssm-ts {use}", "description": f"ssm-ts {use}: {spec.description}"},
+        # seed 0 unless --seed_everything says otherwise, as the Python API's seed=0; Lightning's default
+        # (True) takes PL_GLOBAL_SEED, which an earlier fit in the same process (a notebook) leaves behind
+        seed_everything_default=0,
+        trainer_defaults={
+            # keeps best-epoch=N.ckpt (lowest val_loss; only last.ckpt without validation) and last.ckpt,
+            # written after the user's --trainer.callbacks (LightningCLI puts those first)
+            "callbacks": [
+                nan_guard(),
+                best_checkpoint_callback("val_loss"),
+                LastCheckpointWriter(),
+                record_run(),
+                # a --trainer.callbacks ModelCheckpoint without dirpath: <fit folder>/user_checkpoints/
+                UserCheckpointFolders(),
+            ],
+            "enable_model_summary": verbose,
+        },
+        args=args,
+    )
