@@ -6,7 +6,8 @@ format (time column + the target/covariate columns; long format works too), at l
 rows; an empty DataFrame forecasts from the history stored with the model. Output: the time
 column continuing the series' frequency, one column per target, ``<target>_q<level>`` columns for
 quantile models; ``params={"n": steps}`` (declared in the signature, default the horizon) asks for
-another number of steps (see ``Forecaster.predict(n=...)``); ``params={"level": [80, 95]}`` (declared
+another number of steps (see ``Forecaster.predict(n=...)``; at most :data:`MAX_SERVED_ROLLOUTS`
+horizons); ``params={"level": [80, 95]}`` (declared
 for a model calibrated at fit, default ``[]``: none) adds the conformal intervals
 ``<target>_lo-80``/``_hi-80`` of ``Forecaster.predict(level=...)``, and ``"interval_method"``
 (``"residual"`` or ``"cqr"``, default ``""``: the model's default) chooses how (given without a level,
@@ -34,7 +35,10 @@ from pathlib import Path
 from typing import Any
 
 import mlflow
+import numpy as np
 import pandas as pd
+
+from ssm_ts.errors import ConfigError
 
 # ssm-ts's errors leave predict as MlflowExceptions (HTTP 400 when served) of ssm-ts's own types
 from ssm_ts.tracking.request_errors import answered_as_bad_request
@@ -64,7 +68,7 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
             return self._forecast(model_input, params)
 
     def _forecast(self, model_input: pd.DataFrame, params: dict[str, Any] | None) -> pd.DataFrame:
-        options = {"n": _steps(params), **_interval_params(params)}
+        options = {"n": _steps(params, self.forecaster.horizon), **_interval_params(params)}
         if model_input is None or len(model_input) == 0:
             return _periods_as_text(self.forecaster.predict(**options), self.forecaster.spec_)
         model_input = pd.DataFrame(model_input)
@@ -75,12 +79,28 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
         return _periods_as_text(forecast, self.forecaster.spec_)
 
 
-def _steps(params: dict[str, Any] | None) -> int | None:
+MAX_SERVED_ROLLOUTS = 100
+"""A served request forecasts at most this many horizons (``n <= MAX_SERVED_ROLLOUTS * horizon``): each
+block beyond the first reads the model's own forecasts, and one request for ``n=10**9`` would hold a
+server worker for days."""
+
+
+def _steps(params: dict[str, Any] | None, horizon: int) -> int | None:
     """The ``n`` of ``params`` (``None``: the horizon). A whole float (``12.0``, as some JSON clients
-    send numbers) counts as that integer; anything else is left to ``Forecaster.predict`` to refuse."""
+    send numbers) counts as that integer; more than :data:`MAX_SERVED_ROLLOUTS` horizons is refused
+    (``ConfigError``: HTTP 400); anything else is left to ``Forecaster.predict`` to refuse."""
     n = (params or {}).get("n")
     if isinstance(n, float) and n.is_integer():
-        return int(n)
+        n = int(n)
+    limit = MAX_SERVED_ROLLOUTS * horizon
+    if isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > limit:
+        raise ConfigError(
+            f"params n={n}: a served model forecasts at most {limit} steps ({MAX_SERVED_ROLLOUTS} times its "
+            f"horizon of {horizon}; beyond the horizon every block reads the model's own forecasts, so the "
+            "errors compound). Ask for fewer steps, or load the model in Python "
+            "(Forecaster.load or mlflow.pyfunc.load_model(...).unwrap_python_model().forecaster) "
+            "and call predict(n=...) there."
+        )
     return n
 
 

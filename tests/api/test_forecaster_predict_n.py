@@ -194,6 +194,24 @@ def test_a_saved_model_and_its_pyfunc_forecast_n_steps(fitted, tmp_path):
     assert (param.name, param.default) == ("n", HORIZON)
 
 
+def test_a_served_model_refuses_more_steps_than_its_rollout_limit(fitted, tmp_path):
+    """``params={"n": 10**9}`` would hold a server worker for days: more than MAX_SERVED_ROLLOUTS
+    horizons is a bad request (an MlflowException, HTTP 400) naming the limit and the way round it."""
+    from mlflow.exceptions import MlflowException
+
+    from ssm_ts.tracking.pyfunc_forecast import MAX_SERVED_ROLLOUTS, ForecastPyfunc
+
+    pyfunc = ForecastPyfunc()
+    pyfunc.load_context(types.SimpleNamespace(artifacts={"forecaster": str(fitted.save(tmp_path / "m"))}))
+    limit = MAX_SERVED_ROLLOUTS * HORIZON
+    for n in (limit + 1, float(10**9)):
+        with pytest.raises(
+            MlflowException, match=rf"at most {limit} steps.*predict\(n=\.\.\.\) there"
+        ) as error:
+            pyfunc.predict(None, pd.DataFrame(), params={"n": n})
+        assert isinstance(error.value, ConfigError)
+
+
 def test_a_logged_model_takes_n_through_mlflow_params(ett, tmp_path_factory):
     import mlflow
 
