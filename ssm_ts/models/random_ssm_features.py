@@ -27,19 +27,11 @@ recording do not depend on what it was batched with.
 
 Another sample rate: ``transform(values, rate=r)`` with ``r`` = training sample rate / the rate of
 ``values`` (0.5 for recordings at twice the rate) gives the features the kernels would give the same
-continuous-time signals at the training rate. An S4D kernel scales its step by ``r`` (its zero-order
-hold input matrix scales with the step, so the response keeps its continuous-time magnitude and the
-fixed thresholds still apply; PPV is a share of steps, so it carries over). A mode at the training
-Nyquist frequency (where the draw caps frequencies; about one kernel in ten holds one) alternates
-in sign from one training step to the next, so the training rate saw only part of its response; at
-another rate it keeps that part only (:func:`_seen_at_training_rate`). A first difference is
-divided by ``r`` (a slope per training step). A shift kernel's taps, ``d`` training steps apart, go
-``d / r`` steps apart; a tap that falls between two samples (more than :data:`WHOLE_STEP_TOLERANCE`
-from a whole step, e.g. dilation 1 at half the rate) reads the recording linearly interpolated there,
-which is the filter applied to the recording linearly interpolated to the training rate. A shift
-kernel pooled only inside the recording starts where its scaled filter lies wholly inside it. Fine
-detail that a lower rate does not hold cannot come back: expect features close to, not equal to,
-those of the recordings at the training rate. ``rate=1`` computes exactly what it always did.
+continuous-time signals at the training rate; how each kind of kernel is scaled is in
+:mod:`~ssm_ts.models.random_ssm_kernels`. ``rate=1`` computes exactly what it always did.
+
+The kernels are drawn in :mod:`~ssm_ts.models.random_ssm_draw`, their inputs checked in
+:mod:`~ssm_ts.models.random_ssm_inputs`.
 
 Memory: responses are computed in blocks of (recordings x kernels) sized so that a block's peak
 working memory (the channel mixes, their FFTs padded to twice the length, the responses, the pooling
@@ -59,15 +51,29 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ssm_ts.core import DiagonalSSM, ShiftSSM
 from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.models.random_ssm_draw import SHIFT_TAPS, draw_kernels, threshold_sources
+from ssm_ts.models.random_ssm_inputs import check_padded, check_rate, check_recordings, padded
+from ssm_ts.models.random_ssm_kernels import WHOLE_STEP_TOLERANCE, inside_start, ssm_kernels
+from ssm_ts.models.random_ssm_pooling import POOLINGS, pool_responses
 
-POOLINGS = ("ppv", "max", "mpv", "mipv")
-SHIFT_TAPS = (7, 9, 11)  # taps of a shift-SSM kernel, as ROCKET's kernel lengths
-# a shift kernel's tap this close (in steps) to a whole step at another rate is read at that step
-WHOLE_STEP_TOLERANCE = 1e-6
-_S4D_LIN_DECAY = 0.5  # Re(A) of S4D-Lin: the memory timescale of a mode is 1 / (0.5 dt) steps
-_NYQUIST_TOLERANCE = 1e-6  # a mode within this share of pi radians per training step is at Nyquist
+# moved to their own modules; the classifier, the task and tests import them from here
+_padded, _ssm_kernels = padded, ssm_kernels
+__all__ = [
+    "DEFAULT_MEMORY_BUDGET_MB",
+    "POOLINGS",
+    "SHIFT_TAPS",
+    "WHOLE_STEP_TOLERANCE",
+    "RandomSSMFeatures",
+    "RandomSSMKernels",
+    "check_padded",
+    "check_rate",
+    "check_recordings",
+    "inside_start",
+    "pool_responses",
+    "threshold_sources",
+]
+
 DEFAULT_MEMORY_BUDGET_MB = 64.0
 # Working bytes per (recording, kernel, padded step) of a response block, FFTs being over twice the
 # length: the reused buffers, zero-padded signal then float32 responses (8) and spectrum (8), plus at
@@ -114,157 +120,6 @@ class RandomSSMKernels:
     taps: np.ndarray | None = None
     dilation: np.ndarray | None = None
     start: np.ndarray | None = None
-
-
-def check_rate(rate: float) -> float:
-    """``rate`` (training sample rate / the recordings' rate) as a float, or a ConfigError."""
-    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
-        raise ConfigError(f"rate must be a positive number (training sample rate / new rate), got {rate!r}")
-    if not 0 < float(rate) < math.inf:
-        raise ConfigError(f"rate must be a positive number (training sample rate / new rate), got {rate!r}")
-    return float(rate)
-
-
-def check_recordings(values: Sequence[np.ndarray], n_channels: int | None = None) -> None:
-    """Raise :class:`DataError` naming the first recording that is not ``(channels, length >= 1)``
-    with ``n_channels`` channels (by default, those of recording 0)."""
-    source = "the features were fitted on"
-    for i, v in enumerate(values):
-        shape = tuple(np.shape(v))
-        if len(shape) != 2:
-            raise DataError(f"recording {i} must be (channels, length), got shape {shape}")
-        if n_channels is None:
-            n_channels, source = shape[0], "recording 0 has"
-        if shape[0] != n_channels:
-            raise DataError(
-                f"recording {i} has {shape[0]} channels, but {source} {n_channels}: "
-                "every recording needs the same channels, in the same order"
-            )
-        if shape[1] == 0:
-            raise DataError(f"recording {i} is empty (length 0): drop it or give it at least one sample")
-
-
-def check_padded(x: Tensor, n_channels: int) -> None:
-    """Raise :class:`DataError` unless ``x`` is ``(n, channels, length)`` with the ``n_channels`` the
-    kernels were fitted on (a wrong count would fail deep in the convolution with an einsum error)."""
-    shape = tuple(x.shape)
-    if len(shape) != 3:
-        raise DataError(
-            f"the recordings tensor must be (n, channels, length), got shape {shape}; "
-            "stack the recordings into one zero-padded 3-D tensor"
-        )
-    if shape[1] != n_channels:
-        raise DataError(
-            f"the recordings tensor {shape} (n, channels, length) has {shape[1]} channels, but the features "
-            f"were fitted on {n_channels}: give the same {n_channels} channels, in the same order"
-        )
-
-
-def _ssm_kernels(kernels: RandomSSMKernels, index: slice, length: int, rate: float = 1.0) -> Tensor:
-    """``(k, length)`` float32 impulse responses (on the CPU) of the kernels ``index``: S4D kernels from a
-    frozen DiagonalSSM, shift kernels from a frozen ShiftSSM; at ``rate`` (training sample rate / the
-    recordings' rate) as the module docstring says."""
-    responses = _s4d_kernels(kernels, index, length, rate)
-    if kernels.shift is not None:
-        shift = torch.as_tensor(kernels.shift[index], device="cpu")
-        if shift.any():
-            taps = torch.as_tensor(kernels.taps[index], dtype=torch.float32, device="cpu")[shift]
-            dilation = torch.as_tensor(kernels.dilation[index], device="cpu")[shift]
-            responses[shift] = _shift_kernels(taps, dilation, length, rate)
-    return responses
-
-
-def _shift_kernels(taps: Tensor, dilation: Tensor, length: int, rate: float = 1.0) -> Tensor:
-    """``(k, length)`` impulse responses of shift SSMs whose FIR filters put ``taps`` ``(k, T)`` every
-    ``dilation`` ``(k,)`` training steps (ROCKET's dilated kernels, written as SSMs), at ``rate``:
-    every ``dilation / rate`` steps, a tap between two steps split between them (linear interpolation)."""
-    n_kernels, n_taps = taps.shape
-    if rate == 1.0:
-        positions = torch.arange(n_taps)[None, :] * dilation[:, None]  # (k, T)
-        span = int(positions.max()) + 1
-        filters = torch.zeros(n_kernels, span).scatter_(1, positions, taps)
-    else:
-        filters = _scaled_shift_filters(taps, dilation, length, rate)
-    ssm = ShiftSSM(d_model=n_kernels, d_state=filters.shape[1], learn_c=False)
-    ssm.set_taps(filters)
-    with torch.no_grad():
-        return ssm.kernel(length)
-
-
-def _scaled_shift_filters(taps: Tensor, dilation: Tensor, length: int, rate: float) -> Tensor:
-    """``(k, span)`` FIR filters (at most ``length`` steps: later taps never reach a response) putting
-    ``taps`` ``(k, T)`` at ``j dilation / rate`` steps; a position more than
-    :data:`WHOLE_STEP_TOLERANCE` from a whole step shares its tap between the steps either side."""
-    n_kernels, n_taps = taps.shape
-    position = torch.arange(n_taps, dtype=torch.float64)[None, :] * dilation[:, None].double() / rate
-    whole = position.round()
-    position = torch.where((position - whole).abs() <= WHOLE_STEP_TOLERANCE, whole, position)
-    below = position.floor()
-    above_share = (position - below).float()
-    span = min(int(below.max()) + 2, length)
-    filters = torch.zeros(n_kernels, span + 1)  # column span collects the taps beyond the filter
-    below = below.long().clamp(max=span)
-    filters.scatter_add_(1, below, taps * (1 - above_share))
-    filters.scatter_add_(1, (below + 1).clamp(max=span), taps * above_share)
-    return filters[:, :span]
-
-
-def inside_start(start: np.ndarray | Tensor, rate: float) -> np.ndarray | Tensor:
-    """First pooled step at ``rate`` of kernels whose first pooled step at the training rate is
-    ``start`` (``(n_taps - 1) dilation`` for a shift kernel pooled only inside the recording, else 0):
-    the first step where the scaled filter lies wholly inside the recording."""
-    if rate == 1.0:
-        return start
-    if isinstance(start, Tensor):
-        return torch.ceil(start.double() / rate - WHOLE_STEP_TOLERANCE).long()
-    return np.ceil(np.asarray(start, dtype=np.float64) / rate - WHOLE_STEP_TOLERANCE).astype(np.int64)
-
-
-def _seen_at_training_rate(
-    log_dt: np.ndarray | Tensor, freq: np.ndarray | Tensor, C: np.ndarray | Tensor
-) -> Tensor:
-    """``(k, M)`` complex64 read-outs ``C`` of S4D-Lin modes (steps ``exp(log_dt)`` ``(k,)``, frequencies
-    ``freq`` ``(k, M)``), less what the training rate cannot see: a mode at the training Nyquist
-    frequency (where the draw caps frequencies) alternates in sign from step to step, so the training
-    steps see only the real part of ``C dB`` (the sine part of its response is zero at every one of
-    them) while other rates would see the rest too. Those modes keep ``Re(C dB) / dB``: the same kernel
-    at the training rate, nothing hidden at another (ArrowHead at twice the rate, S4D kernels only:
-    0.53 of the original-rate labels kept with the hidden part, 0.99 without)."""
-    log_dt, freq, C = (torch.as_tensor(a, device="cpu") for a in (log_dt, freq, C))  # arrays or buffers
-    dt = torch.exp(log_dt.double())[:, None]
-    A = torch.complex(torch.full_like(freq.double(), -_S4D_LIN_DECAY), freq.double())
-    dB = torch.expm1(dt * A) / A  # zero-order hold, B = 1
-    nyquist = (freq.double() * dt).abs() >= math.pi * (1 - _NYQUIST_TOLERANCE)
-    seen = torch.where(nyquist, (C.to(torch.complex128) * dB).real / dB, C.to(torch.complex128))
-    return seen.to(torch.complex64)
-
-
-def _s4d_kernels(kernels: RandomSSMKernels, index: slice, length: int, rate: float = 1.0) -> Tensor:
-    """``(k, length)`` float32 impulse responses (on the CPU) of the kernels ``index`` from a frozen
-    DiagonalSSM, its step scaled by ``rate``."""
-    log_dt = torch.as_tensor(kernels.log_dt[index], dtype=torch.float32, device="cpu")
-    freq = torch.as_tensor(kernels.freq[index], dtype=torch.float32, device="cpu")
-    C = torch.as_tensor(kernels.C[index], dtype=torch.complex64, device="cpu")
-    if rate != 1.0:
-        C = _seen_at_training_rate(kernels.log_dt[index], kernels.freq[index], kernels.C[index])
-    n_kernels, n_modes = freq.shape
-    ssm = DiagonalSSM(
-        d_model=n_kernels,
-        d_state=2 * n_modes,
-        init="lin",
-        learn_dt=False,
-        learn_A=False,
-        learn_B=False,
-    )
-    with torch.no_grad():
-        ssm.log_dt.copy_(log_dt)
-        ssm.A_real_raw.fill_(math.log(_S4D_LIN_DECAY))
-        ssm.A_imag.copy_(freq)
-        ssm.B.copy_(torch.view_as_real(torch.ones_like(C)))
-        ssm.C.copy_(torch.view_as_real(C))
-        # zero-order hold: the input matrix scales with the step, so the response to the same
-        # continuous-time signal at another rate keeps its magnitude
-        return ssm.kernel(length, rate=rate)
 
 
 class RandomSSMFeatures:
@@ -349,40 +204,8 @@ class RandomSSMFeatures:
         rng = np.random.default_rng(self.seed)
         n_channels = values[0].shape[0]
         longest = max(values[i].shape[1] for i in kept)
-        K, M = self.n_kernels, self.n_modes
-        # memory timescale 1 / (0.5 dt) log-uniform in [2, longest] steps
-        timescale = np.exp(rng.uniform(math.log(2.0), math.log(max(longest, 4)), size=K))
-        dt = 1.0 / (_S4D_LIN_DECAY * timescale)
-        if self.max_cycles is None:
-            step_freq = rng.uniform(0.0, math.pi, size=(K, M))  # radians per step, up to Nyquist
-        else:  # at most max_cycles oscillations within the memory timescale
-            step_freq = np.minimum(
-                2 * math.pi * rng.uniform(0, self.max_cycles, size=(K, M)) / timescale[:, None], math.pi
-            )
-        freq = step_freq / dt[:, None]
-        C = (rng.standard_normal((K, M)) + 1j * rng.standard_normal((K, M))) * math.sqrt(0.5)
-        weights = np.zeros((K, n_channels))
-        most = min(self.max_channels, n_channels)
-        for k in range(K):
-            used = rng.choice(n_channels, size=int(rng.integers(1, most + 1)), replace=False)
-            weights[k, used] = rng.standard_normal(len(used))
-        shift = self._draw_shift_kernels(longest)
-        is_shift = shift["shift"]
-        # a shift kernel reads its channels as they are (sign only), forwards, with ROCKET's bias
-        weights[is_shift] = np.sign(weights[is_shift])
-        self.kernels_ = RandomSSMKernels(
-            log_dt=np.log(dt),
-            freq=freq,
-            C=C,
-            channel_weights=weights,
-            difference=(rng.random(K) < 0.5) & ~is_shift,
-            backward=(rng.random(K) < 0.5) & ~is_shift,
-            thresholds=np.zeros(K),
-            shift=is_shift,
-            taps=shift["taps"],
-            dilation=shift["dilation"],
-            start=shift["start"],
-        )
+        self.kernels_, shift_bias = draw_kernels(self, rng, n_channels, longest)
+        K = self.n_kernels
         quantiles = rng.uniform(0.1, 0.9, size=K)
         for start in range(0, K, self.chunk):
             index = slice(start, min(K, start + self.chunk))
@@ -395,11 +218,11 @@ class RandomSSMFeatures:
             if pick_p is not None:  # a recording drawn twice is convolved once
                 picked, slot = np.unique(picked, return_inverse=True)
                 source = slot[source]
-            x, lengths = _padded([values[i] for i in picked])
+            x, lengths = padded([values[i] for i in picked])
             self._set_thresholds(x, lengths, index, source, quantiles[index])
         # shift kernels went through the quantile loop too (its draws are per kernel, so skipping them
         # would change every S4D threshold after them); their bias replaces those quantiles here
-        self.kernels_.thresholds[is_shift] = shift["bias"]
+        self.kernels_.thresholds[self.kernels_.shift] = shift_bias
         return self
 
     def _set_thresholds(
@@ -418,31 +241,6 @@ class RandomSSMFeatures:
 
         self._for_each_block(x, lengths, index, take_quantiles)
 
-    def _draw_shift_kernels(self, longest: int) -> dict[str, np.ndarray]:
-        """The last ``shift_fraction`` of the kernels become dilated FIR filters (shift SSMs), drawn as
-        ROCKET draws its kernels: 7, 9 or 11 zero-mean normal taps, dilation ``2^U(0, log2((L-1)/(T-1)))``,
-        threshold (bias) ``U(-1, 1)``, and half of them pooled only where the filter lies inside the
-        recording (ROCKET's kernels without padding). Their own generators leave the S4D kernels' draws
-        as they are, so ``shift_fraction=0`` gives the S4D-only features exactly."""
-        K = self.n_kernels
-        n_shift = int(round(self.shift_fraction * K))
-        shift = np.zeros(K, dtype=bool)
-        shift[K - n_shift :] = True
-        taps = np.zeros((K, max(SHIFT_TAPS)))
-        dilation = np.ones(K, dtype=np.int64)
-        n_taps = np.ones(K, dtype=np.int64)
-        rng = np.random.default_rng([self.seed, 1])
-        for k in np.flatnonzero(shift):
-            n_taps[k] = int(rng.choice(SHIFT_TAPS))
-            weights = rng.standard_normal(n_taps[k])
-            taps[k, : n_taps[k]] = weights - weights.mean()
-            widest = math.log2(max(longest - 1, 1) / (n_taps[k] - 1))
-            dilation[k] = int(2 ** rng.uniform(0, max(widest, 0.0)))
-        inside_only = shift & (np.random.default_rng([self.seed, 2]).random(K) < 0.5)
-        start = np.where(inside_only, (n_taps - 1) * dilation, 0)
-        bias = np.random.default_rng([self.seed, 3]).uniform(-1, 1, size=n_shift)
-        return {"shift": shift, "taps": taps, "dilation": dilation, "start": start, "bias": bias}
-
     def transform(self, values: Sequence[np.ndarray], batch_size: int = 256, rate: float = 1.0) -> np.ndarray:
         """Features ``(n, P K)`` float32 of recordings ``values[i]`` ``(channels, length_i)``: pooling
         ``p`` of kernel ``k`` in column ``P k + p``. ``rate``: training sample rate / the recordings'
@@ -460,7 +258,7 @@ class RandomSSMFeatures:
         batch_size = max(1, min(batch_size, _PAD_GROUP_FLOATS // (self.chunk * max(lengths_all))))
         for b in range(0, len(values), batch_size):
             rows = order[b : b + batch_size]
-            x, lengths = _padded([values[i] for i in rows])
+            x, lengths = padded([values[i] for i in rows])
             out[rows] = self.transform_padded(x, lengths, rate).numpy()
         return out
 
@@ -528,7 +326,7 @@ class RandomSSMFeatures:
         for start in range(index.start, index.stop, n_kernels):
             kernels = slice(start, min(index.stop, start + n_kernels))
             kernel_f = None  # the last block's spectra go before these are made
-            kernel_f = torch.fft.rfft(_ssm_kernels(self.kernels_, kernels, L, rate).to(x.device), n=2 * L)
+            kernel_f = torch.fft.rfft(ssm_kernels(self.kernels_, kernels, L, rate).to(x.device), n=2 * L)
             for r in range(0, n, n_rows):
                 rows = slice(r, min(n, r + n_rows))
                 y = self._responses(x[rows], lengths[rows], kernels, kernel_f, workspace, rate)
@@ -597,61 +395,6 @@ class RandomSSMFeatures:
         del mixed
         spectrum = torch.fft.rfft(signal, out=workspace[1][: n * k * (L + 1)].view(n, k, L + 1))
         return torch.fft.irfft(spectrum.mul_(kernel_f), n=2 * L, out=signal)[..., :L]
-
-
-def pool_responses(
-    y: Tensor, thresholds: Tensor, valid: Tensor, lengths: Tensor, pooling: tuple[str, ...]
-) -> list[Tensor]:
-    """Pool responses ``y`` ``(n, k, length)`` over real steps (``valid``) into ``(n, k)`` per pooling."""
-    above = (y > thresholds) & valid
-    # int32 counts are exact (lengths < 2**31) and several times faster than a bool sum (int64)
-    n_above = above.sum(-1, dtype=torch.int32)
-    steps = valid.sum(-1, dtype=torch.int32).clamp(min=1).to(y.dtype)
-    pooled = {
-        "ppv": lambda: n_above / steps,
-        "max": lambda: y.masked_fill(~valid, -torch.inf).amax(-1),
-        "mpv": lambda: ((y - thresholds) * above).sum(-1) / n_above.clamp(min=1),
-        "mipv": lambda: (
-            (above * torch.arange(y.shape[-1], dtype=y.dtype, device=y.device)).sum(-1)
-            / n_above.clamp(min=1)
-            / steps
-        ),
-    }
-    return [pooled[name]() for name in pooling]
-
-
-def threshold_sources(sample_weight: np.ndarray | None, n: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """The recordings that may shape the kernels (indices ``(m,)``: those of weight > 0) and the
-    probability ``(m,)`` of drawing each as a threshold source (``None``: uniform, as unweighted, when
-    their weights are equal; numpy draws differently given any ``p``)."""
-    if sample_weight is None:
-        return np.arange(n), None
-    from sklearn.utils.validation import _check_sample_weight
-
-    try:
-        weights = _check_sample_weight(sample_weight, np.empty(n), dtype=np.float64, ensure_non_negative=True)
-    except ValueError as err:
-        raise DataError(
-            f"sample_weight: {err} Give one finite weight >= 0 per recording ({n} recordings), not all 0."
-        ) from err
-    kept = np.flatnonzero(weights > 0)
-    if not len(kept):
-        raise DataError(
-            f"sample_weight: all {n} weights are 0; give at least one recording a positive weight."
-        )
-    kept_weights = weights[kept]
-    if np.all(kept_weights == kept_weights[0]):
-        return kept, None
-    return kept, kept_weights / kept_weights.sum()
-
-
-def _padded(values: Sequence[np.ndarray]) -> tuple[Tensor, np.ndarray]:
-    """Zero-pad ``(channels, length_i)`` recordings at the end: ``(n, channels, longest)`` and lengths."""
-    lengths = np.array([v.shape[1] for v in values])
-    x = np.zeros((len(values), values[0].shape[0], int(lengths.max())), dtype=np.float32)
-    for i, v in enumerate(values):
-        x[i, :, : v.shape[1]] = v
-    return torch.from_numpy(x), lengths
 
 
 def _reverse_within(x: Tensor, lengths: np.ndarray | Tensor, out: Tensor | None = None) -> Tensor:
