@@ -51,15 +51,34 @@ def _inside_span(column: np.ndarray) -> np.ndarray:
     return (rows >= present.argmax()) & (rows <= len(column) - 1 - present[::-1].argmax())
 
 
-def _leave_out(name: str, targets: list[str], long_format: bool) -> str:
-    """`` (name the other targets: target=[...])`` for an empty target of a wide table, where a
-    default target list picks every numeric column; ``""`` otherwise (a covariate is named by the caller,
-    a long table's series is left out by its rows)."""
+def _leave_out(name: str, targets: list[str], long_format: bool, fitted: bool) -> str:
+    """How to do without the column ``name``: leave it out, or for a fitted model (which needs it) refit
+    without it; for an empty target of a wide table, where a default target list picks every numeric
+    column, naming the other targets (``target=[...]``). A covariate is named by the caller, a long
+    table's series left out by its rows."""
     others = [t for t in targets if t != name]
-    return (
+    how = (
         f" (name the other targets: target={others})"
         if name in targets and others and not long_format
         else ""
+    )
+    return f"refit the model without it{how}" if fitted else f"leave it out{how}"
+
+
+def _no_finite_value(
+    table: Table, name: str, infinite_rows: np.ndarray, times: pd.Series, leave_out: str
+) -> str:
+    """The error for column ``name`` without a finite value: empty throughout, or holding inf (at
+    ``infinite_rows`` of a frame timed ``times``), which no fill policy can fill from."""
+    if not infinite_rows.size:
+        return (
+            f"{table.name}: {table.column_text(name)} has no values at all; {leave_out} or provide its data."
+        )
+    others = "" if infinite_rows.size == len(times) else ", its other cells empty"
+    return (
+        f"{table.name}: {table.column_text(name)} has no finite value: inf (infinite) values at "
+        f"{table.cells_text(name, infinite_rows, times)}{others}. Fix them where the column is computed "
+        f"(an inf is often a division by zero), or {leave_out}; a fill policy has no value to fill them from."
     )
 
 
@@ -87,10 +106,9 @@ def check_or_fill_values(
     for j in np.flatnonzero(missing.any(axis=0)):  # only the columns with a problem, in order
         name = columns[j]
         if missing[:, j].all():
-            raise DataError(
-                f"{table.name}: {table.column_text(name)} has no values at all; leave it out"
-                f"{_leave_out(name, targets or [], inside_spans)} or provide its data."
-            )
+            leave_out = _leave_out(name, targets or [], inside_spans, hints.fitted)
+            times = values[values.columns[0]]
+            raise DataError(_no_finite_value(table, name, np.flatnonzero(infinite[:, j]), times, leave_out))
         bad = np.flatnonzero(missing[:, j])
         if fill is None:
             kind = "inf" if infinite[bad, j].any() else "NaN (empty)"

@@ -14,6 +14,7 @@ class FixHints:
 
     fill: str
     freq: str
+    fitted: bool = False  # a fitted model needs each column it was fitted on: none can be left out
 
     @classmethod
     def for_fit(cls) -> FixHints:
@@ -29,13 +30,12 @@ class FixHints:
             'here none; fit with fill="ffill" / fill="interpolate" to fill them automatically)'
         )
         if is_integer_step(freq):
-            return cls(fill=fill, freq=f"pass integer times at the step of {freq} the model was fitted at")
-        if periods:
-            return cls(
-                fill=fill, freq=f"pass one row per {freq!r} period, the Periods the model was fitted on"
+            step = f"pass integer times at the step of {freq} the model was fitted at"
+        elif periods:
+            step = f"pass one row per {freq!r} period, the Periods the model was fitted on"
+        else:
+            step = (
+                f"pass rows on the {freq!r} grid the model was fitted at "
+                f"(e.g. df.resample({freq!r}, on=<time column>).mean())"
             )
-        return cls(
-            fill=fill,
-            freq=f"pass rows on the {freq!r} grid the model was fitted at "
-            f"(e.g. df.resample({freq!r}, on=<time column>).mean())",
-        )
+        return cls(fill=fill, freq=step, fitted=True)
