@@ -143,9 +143,9 @@ def load_series(
     times = parse_times(table, time_col, freq, periods)
     past = list(past_covariates or [])
     future = list(future_covariates or [])
-    targets = resolve_targets(table, time_col, target, past + future)
+    targets = resolve_targets(table, time_col, target, past + future, id_col, value_col)
     columns = [*targets, *past, *future]
-    require_columns(table, columns, fitted)
+    require_columns(table, columns, fitted, id_col, value_col)
     values = pd.DataFrame({name: numeric_column(table, name) for name in columns})
     values.insert(0, time_col, times)
 

@@ -18,7 +18,12 @@ UNNAMED_INDEX = re.compile(r"Unnamed: \d+")  # what pandas names an index writte
 
 
 def resolve_targets(
-    table: Table, time_col: str, target: str | list[str] | None, covariates: list[str]
+    table: Table,
+    time_col: str,
+    target: str | list[str] | None,
+    covariates: list[str],
+    id_col: str = "unique_id",
+    value_col: str = "y",
 ) -> list[str]:
     if target is not None:
         targets = [target] if isinstance(target, str) else list(target)
@@ -38,6 +43,7 @@ def resolve_targets(
     excluded.update(index_columns)
     targets = [c for c in table.frame.columns if c not in excluded and _meant_numeric(table.frame[c])]
     if not targets:
+        _require_value_column(table, id_col, value_col, fitted=False)
         raise DataError(
             f"{table.name} has no numeric column to forecast besides {time_col!r}; columns are "
             f"{list(table.frame.columns)}. Name the target with target=."
@@ -64,7 +70,9 @@ def _meant_numeric(column: pd.Series) -> bool:
     return bool(len(present)) and bool(pd.to_numeric(present, errors="coerce").notna().mean() >= 0.5)
 
 
-def require_columns(table: Table, columns: list[str], fitted: bool = False) -> None:
+def require_columns(
+    table: Table, columns: list[str], fitted: bool = False, id_col: str = "unique_id", value_col: str = "y"
+) -> None:
     missing = [c for c in columns if c not in table.frame.columns]
     origin = table.origin
     if missing and isinstance(origin, LongOrigin):
@@ -81,6 +89,7 @@ def require_columns(table: Table, columns: list[str], fitted: bool = False) -> N
             f"{' or '.join(map(repr, missing))}; its series are {shown}. {fix}."
         )
     if missing:
+        _require_value_column(table, id_col, value_col, fitted, missing)
         raise DataError(
             f"column{'s' if len(missing) > 1 else ''} {missing} not found in {table.name}; "
             f"columns are {list(table.frame.columns)}."
@@ -90,6 +99,28 @@ def require_columns(table: Table, columns: list[str], fitted: bool = False) -> N
         raise DataError(
             f"columns {duplicated} are named twice (as target and covariate); name each column once."
         )
+
+
+def _require_value_column(
+    table: Table, id_col: str, value_col: str, fitted: bool, series: list[str] | None = None
+) -> None:
+    """A wide table whose columns are missing, but which has a long table's series column ``id_col``
+    and not its value column: a long table (``unique_id, ds, y``) without its values. The error names
+    the value column, not the series (which a long table holds as rows, not columns)."""
+    columns = list(table.frame.columns)
+    if id_col not in columns or value_col in columns:
+        return
+    if fitted:
+        fix = f"Give the rows of the series {series} the model was fitted on their values in {value_col!r}"
+    else:
+        fix = (
+            f"Name the column holding the values {value_col!r} (df.rename(columns={{<its name>: "
+            f"{value_col!r}}})), or drop {id_col!r} to pass a wide table (a time column, one column per series)"
+        )
+    raise DataError(
+        f"{table.name} has the series column {id_col!r} of a long table (one row per series and time) "
+        f"but no value column {value_col!r}; columns are {columns}. {fix}."
+    )
 
 
 def numeric_column(table: Table, name: str) -> np.ndarray:

@@ -11,7 +11,7 @@ import torch
 
 from ssm_ts import Forecaster
 from ssm_ts.errors import DataError
-from ssm_ts.pipelines.forecasting import load_series
+from ssm_ts.pipelines.forecasting import ForecastDataModule, load_series
 
 ROWS, LOOKBACK, HORIZON = 200, 24, 6
 
@@ -92,3 +92,39 @@ def test_a_column_of_inf_and_empty_cells_names_the_inf_ones(wide):
 def test_an_empty_column_at_predict_is_refitted_without_not_left_out(fitted_wide, wide):
     with pytest.raises(DataError, match=r"column 'OT' has no values at all; refit the model without it"):
         fitted_wide.predict(wide.assign(OT=np.nan))
+
+
+# --- a long table without its value column -------------------------------------------------------------
+
+
+def test_a_long_table_without_its_values_at_predict_names_the_value_column(fitted_long, long):
+    with pytest.raises(DataError) as error:
+        fitted_long.predict(long.drop(columns="y"))
+    message = str(error.value)
+    assert "not found" not in message  # the series are rows of a long table, never columns
+    assert (
+        "the DataFrame has the series column 'unique_id' of a long table (one row per series and time) but no "
+        "value column 'y'; columns are ['ds', 'unique_id']. Give the rows of the series ['HUFL', 'OT'] the "
+        "model was fitted on their values in 'y'." in message
+    )
+
+
+def test_a_long_table_without_its_values_at_fit_names_the_value_column(long, tmp_path):
+    path = tmp_path / "no_values.csv"
+    long.drop(columns="y").to_csv(path, index=False)
+    for data in (long.drop(columns="y"), path):
+        with pytest.raises(DataError, match=r"has the series column 'unique_id' of a long table .* but no value "
+                                            r"column 'y'; columns are \['ds', 'unique_id'\]\. Name the column "
+                                            r"holding the values 'y' \(df\.rename"):  # fmt: skip
+            load_series(data)
+    with pytest.raises(DataError, match=r"no value column 'y'"):  # a target named: still the values missing
+        load_series(long.drop(columns="y"), target="OT")
+    with pytest.raises(DataError, match=r"no value column 'y'"):
+        ForecastDataModule(path=str(path), lookback=LOOKBACK, horizon=HORIZON).setup("fit")
+
+
+def test_a_wide_table_with_an_id_column_keeps_its_wording(wide):
+    with pytest.raises(DataError, match=r"column \['load'\] not found in the DataFrame"):
+        load_series(wide, target="load")  # no series column: a wide table's missing column
+    frame, spec = load_series(wide.assign(unique_id="a"), target=["HUFL", "OT"])  # its columns there: read
+    assert spec.targets == ["HUFL", "OT"] and not spec.long_format and len(frame) == ROWS
