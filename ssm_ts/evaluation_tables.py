@@ -22,6 +22,7 @@ def series_table(
     """``source`` (wide or long, CSV path or DataFrame) as a time-indexed, sorted frame with one
     column per series of ``layout``, the time column parsed like the forecasts' ``times``."""
     from ssm_ts.pipelines.forecasting.frames import to_wide_forecast
+    from ssm_ts.pipelines.forecasting.long_table import require_series_ids
     from ssm_ts.pipelines.forecasting.reader import read_table
     from ssm_ts.pipelines.forecasting.series import SeriesSpec
 
@@ -42,6 +43,7 @@ def series_table(
     raw = raw.assign(**{time_col: parsed})
     value_col = _long_value_column(raw, what, table.name, layout, id_col)
     if value_col is not None:  # a long table, whatever the forecasts' layout
+        require_series_ids(table, id_col, f"{what} ({table.name})")
         duplicated = raw.duplicated([id_col, time_col], keep=False).to_numpy()
         if duplicated.any():
             raise DataError(

@@ -32,6 +32,7 @@ def pivot_long(
     row: outside their span (see :mod:`.spans`), which no check or fill policy touches.
     """
     frame = table.frame
+    require_series_ids(table, id_col)
     duplicated = frame.duplicated(subset=[id_col, time_col], keep=False)
     if duplicated.any():
         rows = np.flatnonzero(duplicated.to_numpy())
@@ -48,6 +49,25 @@ def pivot_long(
         }
     )
     return pivot_to_wide(long, time_col, id_col, value_col), (long[time_col], long[id_col].astype(str))
+
+
+def require_series_ids(table: Table, id_col: str, where: str | None = None) -> None:
+    """Every row of a long table names its series: an empty ``id_col`` cell (NaN, None, blank text)
+    belongs to no series, and pivoting would drop the row unseen. ``where`` names the table in the
+    error (default: its name).
+
+    Raises:
+        DataError: naming the empty rows (and CSV lines) and the fix.
+    """
+    ids = table.frame[id_col]
+    empty = ids.isna() | (ids.astype(str).str.strip() == "")
+    if empty.any():
+        rows = np.flatnonzero(empty.to_numpy())
+        raise DataError(
+            f"{where or table.name}: column {id_col!r} (the series of a long table) is empty on {len(rows)} "
+            f"row{'s' if len(rows) > 1 else ''}, {table.rows_text(rows)}; fill in the series those rows "
+            f"belong to, or drop them (df.dropna(subset=[{id_col!r}]))."
+        )
 
 
 def pivot_to_wide(long: pd.DataFrame, time_col: str, id_col: str, value_col: str) -> pd.DataFrame:

@@ -128,3 +128,57 @@ def test_a_wide_table_with_an_id_column_keeps_its_wording(wide):
         load_series(wide, target="load")  # no series column: a wide table's missing column
     frame, spec = load_series(wide.assign(unique_id="a"), target=["HUFL", "OT"])  # its columns there: read
     assert spec.targets == ["HUFL", "OT"] and not spec.long_format and len(frame) == ROWS
+
+
+# --- a long table's row without a series id -------------------------------------------------------------
+
+
+def without_ids(long: pd.DataFrame, rows: list[int], empty=None) -> pd.DataFrame:
+    frame = long.copy()
+    frame["unique_id"] = frame["unique_id"].astype(object)
+    frame.loc[rows, "unique_id"] = empty
+    return frame
+
+
+@pytest.mark.parametrize("empty", [None, np.nan, "", "  "])
+def test_a_row_without_a_series_id_is_an_error_at_fit(long, empty):
+    with pytest.raises(DataError) as error:
+        load_series(without_ids(long, [0, 250], empty))
+    assert str(error.value) == (
+        "the DataFrame: column 'unique_id' (the series of a long table) is empty on 2 rows, rows 0, 250; fill in "
+        "the series those rows belong to, or drop them (df.dropna(subset=['unique_id']))."
+    )
+
+
+def test_a_csv_row_without_a_series_id_names_its_line(long, tmp_path):
+    path = tmp_path / "ids.csv"
+    without_ids(long, [17]).to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"'unique_id' \(the series of a long table\) is empty on 1 row, row 17 "
+                                        r"\(CSV line 19\); fill in the series"):  # fmt: skip
+        ForecastDataModule(path=str(path), lookback=LOOKBACK, horizon=HORIZON).setup("fit")
+
+
+def test_a_row_without_a_series_id_is_an_error_at_predict_and_backtest(fitted_long, long):
+    # the first row, as the review found it: once dropped unseen, HUFL then started an hour later
+    frame = long.assign(unique_id=[None, *long["unique_id"].iloc[1:]])
+    match = r"column 'unique_id' \(the series of a long table\) is empty on 1 row, row 0; fill in"
+    with pytest.raises(DataError, match=match):
+        fitted_long.predict(frame)
+    with pytest.raises(DataError, match=match):
+        fitted_long.backtest(frame, n_windows=2)
+
+
+def test_a_row_without_a_series_id_in_evaluates_tables_is_an_error(fitted_long, long):
+    """evaluate reads train and actuals itself: an empty id there was a bare TypeError (pandas' str
+    dtype keeps it missing, and pivoting named a series NaN)."""
+    from ssm_ts.evaluation import evaluate
+
+    history = long[long["ds"].isin(long["ds"].unique()[: ROWS - HORIZON])]
+    forecast = fitted_long.predict(history)
+    match = (
+        r"{} \(the DataFrame\): column 'unique_id' \(the series of a long table\) is empty on 1 row, row {};"
+    )
+    with pytest.raises(DataError, match=match.format("actuals", ROWS - 2)):  # in HUFL's forecast window
+        evaluate(forecast, actuals=without_ids(long, [ROWS - 2]))
+    with pytest.raises(DataError, match=match.format("train", 10)):
+        evaluate(forecast, actuals=long, train=without_ids(history, [10]))
