@@ -59,10 +59,12 @@ def require_series_ids(table: Table, id_col: str, where: str | None = None) -> N
     Raises:
         DataError: naming the empty rows (and CSV lines) and the fix.
     """
-    ids = table.frame[id_col]
-    empty = ids.isna() | (ids.astype(str).str.strip() == "")
+    # the distinct ids checked, not every row's text: a quarter second per million rows of objects
+    codes, names = pd.factorize(table.frame[id_col])  # NaN and None: code -1
+    blank = [i for i, name in enumerate(names) if isinstance(name, str) and not name.strip()]
+    empty = (codes < 0) | np.isin(codes, blank)
     if empty.any():
-        rows = np.flatnonzero(empty.to_numpy())
+        rows = np.flatnonzero(empty)
         raise DataError(
             f"{where or table.name}: column {id_col!r} (the series of a long table) is empty on {len(rows)} "
             f"row{'s' if len(rows) > 1 else ''}, {table.rows_text(rows)}; fill in the series those rows "
