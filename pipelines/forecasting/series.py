@@ -49,7 +49,7 @@ from .series_spec import (
     with_given_fills,
 )
 from .time_column import detect_time_column, parse_times, zone_name
-from .value_columns import numeric_column, require_columns, resolve_targets
+from .value_columns import numeric_column, require_columns, require_value_column, resolve_targets
 
 # what other modules import from here; pickles made before the split name SeriesSpec/SeriesNotes here too
 __all__ = [
@@ -146,6 +146,8 @@ def load_series(
     targets = resolve_targets(table, time_col, target, past + future, id_col, value_col)
     columns = [*targets, *past, *future]
     require_columns(table, columns, fitted, id_col, value_col)
+    if times.duplicated().any():  # a long table whose values are not in value_col reads as a wide one
+        require_value_column(table, id_col, value_col, fitted, targets)
     values = pd.DataFrame({name: numeric_column(table, name) for name in columns})
     values.insert(0, time_col, times)
 

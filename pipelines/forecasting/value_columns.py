@@ -43,7 +43,7 @@ def resolve_targets(
     excluded.update(index_columns)
     targets = [c for c in table.frame.columns if c not in excluded and _meant_numeric(table.frame[c])]
     if not targets:
-        _require_value_column(table, id_col, value_col, fitted=False)
+        require_value_column(table, id_col, value_col, fitted=False)
         raise DataError(
             f"{table.name} has no numeric column to forecast besides {time_col!r}; columns are "
             f"{list(table.frame.columns)}. Name the target with target=."
@@ -89,7 +89,7 @@ def require_columns(
             f"{' or '.join(map(repr, missing))}; its series are {shown}. {fix}."
         )
     if missing:
-        _require_value_column(table, id_col, value_col, fitted, missing)
+        require_value_column(table, id_col, value_col, fitted, missing)
         raise DataError(
             f"column{'s' if len(missing) > 1 else ''} {missing} not found in {table.name}; "
             f"columns are {list(table.frame.columns)}."
@@ -101,7 +101,7 @@ def require_columns(
         )
 
 
-def _require_value_column(
+def require_value_column(
     table: Table, id_col: str, value_col: str, fitted: bool, series: list[str] | None = None
 ) -> None:
     """A wide table whose columns are missing, but which has a long table's series column ``id_col``

@@ -123,6 +123,14 @@ def test_a_long_table_without_its_values_at_fit_names_the_value_column(long, tmp
         ForecastDataModule(path=str(path), lookback=LOOKBACK, horizon=HORIZON).setup("fit")
 
 
+def test_a_long_table_with_another_value_column_names_y_not_duplicate_times(long):
+    """``unique_id, ds, value`` (a melt's default name) reads as a wide table whose times repeat once per
+    series: the error says it is a long table without ``y``, not only that timestamps are duplicated."""
+    with pytest.raises(DataError, match=r"series column 'unique_id' of a long table .* no value column 'y'; "
+                                        r"columns are \['ds', 'unique_id', 'value'\]"):  # fmt: skip
+        load_series(long.rename(columns={"y": "value"}))
+
+
 def test_a_wide_table_with_an_id_column_keeps_its_wording(wide):
     with pytest.raises(DataError, match=r"column \['load'\] not found in the DataFrame"):
         load_series(wide, target="load")  # no series column: a wide table's missing column
