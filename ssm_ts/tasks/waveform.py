@@ -11,34 +11,50 @@ alone can generate and decode audio.
 from __future__ import annotations
 
 import math
-import numbers
-import os
-import re
-import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
 import lightning.pytorch as pl
-import numpy as np
 import torch
 import torch.nn.functional as F
 import torchmetrics
 from lightning.pytorch.callbacks import Callback
 
 from ssm_ts.core import ssm_param_groups
-from ssm_ts.errors import CheckpointError, ConfigError
-from ssm_ts.export import load_export, save_export
 from ssm_ts.models.sashimi import SaShiMi, sashimi_config
 from ssm_ts.models.sashimi_recurrent import SaShiMiRecurrence
-from ssm_ts.pipelines.audio import Quantizer, spectrogram_figure, write_spectrogram_sheet, write_wav
+from ssm_ts.pipelines.audio import Quantizer
 from ssm_ts.pipelines.sampling import TrainingRandomness
 from ssm_ts.tasks.seeded_training import SeededTrainingHooks
+from ssm_ts.tasks.waveform_clips import AudioSampleCallback, check_out_dir, clip_files, write_clips
+from ssm_ts.tasks.waveform_export import (
+    EXPORT_KIND,
+    load_waveform_export,
+    load_waveform_model,
+    save_waveform_export,
+)
+from ssm_ts.tasks.waveform_generation import BYTES_PER_SAMPLE, check_generation, clip_generators
 from ssm_ts.tracking.resume_settings import builtin_hparams
 from ssm_ts.training import check_learning_rate
 
-EXPORT_KIND = "ssm-ts-waveform"
 LN2 = math.log(2.0)
+# moved to their own modules; the API, the CLI and tests import them from here
+__all__ = [
+    "BYTES_PER_SAMPLE",
+    "EXPORT_KIND",
+    "LN2",
+    "AudioSampleCallback",
+    "WaveformTask",
+    "check_generation",
+    "check_out_dir",
+    "clip_files",
+    "clip_generators",
+    "configure_cli_parser",
+    "load_waveform_export",
+    "load_waveform_model",
+    "save_waveform_export",
+    "write_clips",
+]
 
 
 class WaveformTask(SeededTrainingHooks, pl.LightningModule):
@@ -281,229 +297,6 @@ class WaveformTask(SeededTrainingHooks, pl.LightningModule):
         from ssm_ts.tracking.pyfunc_audio import request_example, request_signature
 
         return request_example(), request_signature()
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def check_generation(
-    n: Any, seconds: Any, sample_rate: int, temperature: Any = 1.0, top_p: Any = None, seed: Any = None
-) -> tuple[int, int, float, float | None, int | None]:
-    """Checked generation settings as ``(n, n_samples, temperature, top_p, seed)`` in plain Python
-    types (numpy scalars pass). A wrong type or value is a ConfigError naming the setting: torch's
-    own errors were TypeErrors deep in the sampler, and a NaN or inf temperature sampled garbage."""
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
-        raise ConfigError(f"n must be a whole number of clips >= 1, got {n!r}")
-    if not _is_number(seconds) or not math.isfinite(seconds) or seconds <= 0:
-        raise ConfigError(f"seconds must be a finite number > 0, got {seconds!r}")
-    n_samples = int(round(float(seconds) * sample_rate))
-    if n_samples < 1:
-        raise ConfigError(
-            f"seconds={seconds:g} is under one sample at {sample_rate} Hz; use at least {1 / sample_rate:.3g}"
-        )
-    if not _is_number(temperature) or not math.isfinite(temperature) or temperature <= 0:
-        raise ConfigError(
-            f"temperature must be a finite number > 0, got {temperature!r} (1 samples the model as "
-            "trained; lower is more conservative)"
-        )
-    if top_p is not None and (not _is_number(top_p) or not 0 < top_p <= 1):  # NaN fails 0 < top_p
-        raise ConfigError(f"top_p must be a number in (0, 1] or None, got {top_p!r}")
-    if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool)):
-        raise ConfigError(f"seed must be a whole number or None, got {seed!r}")
-    _check_fits_in_memory(int(n), n_samples, seconds)
-    return (
-        int(n),
-        n_samples,
-        float(temperature),
-        None if top_p is None else float(top_p),
-        None if seed is None else int(seed),
-    )
-
-
-# bytes per generated sample: its int64 code and its float32 audio sample
-BYTES_PER_SAMPLE = 8 + 4
-
-
-def _check_fits_in_memory(n: int, n_samples: int, seconds: float) -> None:
-    """Refuse clips whose codes and audio alone exceed this machine's memory (a served request of
-    ``seconds=1e9`` reached ``torch.empty`` and failed there with the allocator's byte count)."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): let torch decide
-        return
-    need = n * n_samples * BYTES_PER_SAMPLE
-    if need > total:
-        raise ConfigError(
-            f"{n} clip(s) of {seconds:g} s need {need / 2**30:,.0f} GiB for their samples alone, more than "
-            f"this machine's {total / 2**30:,.0f} GiB of memory; ask for fewer seconds or clips."
-        )
-
-
-def clip_generators(
-    seed: int, clips: Iterable[int], device: torch.device | str = "cpu"
-) -> list[torch.Generator]:
-    """One torch generator per clip index in ``clips``, seeded from ``(seed, clip)`` alone.
-
-    NumPy's ``SeedSequence`` mixes the pair (as ``SeedSequence(seed).spawn`` does), so the streams of
-    neighbouring seeds and clips are independent, unlike ``manual_seed(seed + clip)``, where seed 7's
-    clip 1 would be seed 8's clip 0. Negative seeds are taken modulo 2**64, as ``torch.manual_seed`` does.
-    """
-    entropy = seed if seed >= 0 else seed % 2**64
-    return [
-        torch.Generator(device=device).manual_seed(
-            int(np.random.SeedSequence(entropy, spawn_key=(clip,)).generate_state(1, np.uint64)[0])
-        )
-        for clip in clips
-    ]
-
-
-def check_out_dir(out_dir: Path, option: str = "out_dir") -> None:
-    """``out_dir`` must be a folder or creatable as one, and writable: a file there (or in its path)
-    was a raw ``FileExistsError`` from ``mkdir``, a read-only place a ``PermissionError``, both after
-    the clips had been generated. The check creates nothing: it makes and removes a temporary folder
-    in the nearest existing folder of the path."""
-    for path in (out_dir, *out_dir.parents):
-        if path.exists():
-            if not path.is_dir():
-                what = "is a file" if path == out_dir else f"is inside {path}, which is a file"
-                raise ConfigError(
-                    f"{option} {out_dir} {what}, not a folder; give {option} a folder path "
-                    "(it is created if missing)."
-                )
-            try:
-                tempfile.TemporaryDirectory(dir=path, prefix=".ssm-ts-write-check-").cleanup()
-            except OSError as err:
-                raise ConfigError(
-                    f"{option} {out_dir} cannot be written: {path} takes no new files ({err.strerror}); "
-                    f"give {option} a folder you can write to."
-                ) from err
-            return
-
-
-def clip_files(out_dir: Path, prefix: str = "sample") -> list[Path]:
-    """The clips :func:`write_clips` wrote into ``out_dir`` (``<prefix>_000.wav``, ...), sorted; only
-    files of exactly that name pattern, never a user's other files."""
-    if not out_dir.is_dir():
-        return []
-    pattern = re.compile(rf"{re.escape(prefix)}_\d{{3,}}\.wav")
-    return sorted(p for p in out_dir.iterdir() if pattern.fullmatch(p.name) and not p.is_dir())
-
-
-def write_clips(clips: torch.Tensor, sample_rate: int, out_dir: Path, prefix: str = "sample") -> list[Path]:
-    """Write ``clips`` (n, samples), or one clip (samples,), as WAV files ``<prefix>_000.wav``, ...
-    plus a spectrogram sheet; return the paths.
-
-    Clips of an earlier write into ``out_dir`` are replaced: its ``<prefix>_NNN.wav`` files are
-    removed first (a second run with fewer clips left the first run's extra ones beside the new
-    ones), then each file is written atomically. Other files in ``out_dir`` are left alone.
-    """
-    clips = torch.as_tensor(clips)
-    if clips.dim() == 1:
-        clips = clips.unsqueeze(0)
-    if clips.dim() != 2 or clips.numel() == 0:
-        raise ConfigError(f"clips must be audio (n, samples) or (samples,), got shape {tuple(clips.shape)}")
-    check_out_dir(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    # all of them, not only those beyond n: a run stopped while writing leaves a prefix of the new
-    # clips, never new clips mixed with old ones
-    for old in clip_files(out_dir, prefix):
-        old.unlink(missing_ok=True)
-    paths = [write_wav(out_dir / f"{prefix}_{i:03d}.wav", clip, sample_rate) for i, clip in enumerate(clips)]
-    paths.append(write_spectrogram_sheet(out_dir / "spectrograms.png", clips[:16], sample_rate))
-    return paths
-
-
-class AudioSampleCallback(Callback):
-    """Every ``every_n_epochs`` epochs, generate ``n`` clips and log WAVs and spectrograms to MLflow."""
-
-    def __init__(self, every_n_epochs: int, n: int = 4, seconds: float = 1.0):
-        self.every_n_epochs, self.n, self.seconds = every_n_epochs, n, seconds
-
-    def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: WaveformTask) -> None:
-        epoch = trainer.current_epoch + 1
-        if trainer.sanity_checking or epoch % self.every_n_epochs or trainer.global_rank != 0:
-            return
-        from lightning.pytorch.loggers import MLFlowLogger
-
-        from ssm_ts.tracking.logger import log_artifact, log_figure
-
-        loggers = [lg for lg in trainer.loggers if isinstance(lg, MLFlowLogger)]
-        if not loggers:
-            return
-        clips = pl_module.generate_audio(self.n, self.seconds, seed=epoch)
-        rate = pl_module.hparams.sample_rate
-        with tempfile.TemporaryDirectory() as tmp:
-            for i, clip in enumerate(clips):
-                write_wav(Path(tmp) / f"epoch{epoch:03d}_sample{i}.wav", clip, rate)
-            for logger in loggers:
-                log_artifact(logger, tmp, f"samples/epoch_{epoch:03d}")
-        import matplotlib.pyplot as plt
-
-        fig = spectrogram_figure(clips, rate)
-        for logger in loggers:
-            log_figure(logger, fig, f"samples/epoch_{epoch:03d}/spectrograms.png")
-        plt.close(fig)
-
-
-# ------------------------------------------------------------ exports and checkpoints
-
-
-def _task_arguments(hparams: dict[str, Any]) -> dict[str, Any]:
-    """The hyperparameters :class:`WaveformTask` accepts: LightningCLI adds bookkeeping keys
-    (``_instantiator``, ``_class_path``) that are no constructor arguments."""
-    import inspect
-
-    accepted = set(inspect.signature(WaveformTask.__init__).parameters) - {"self"}
-    return {k: v for k, v in hparams.items() if k in accepted}
-
-
-def save_waveform_export(task: WaveformTask, directory: str | Path) -> Path:
-    """Write a self-describing export (task hyperparameters JSON + SaShiMi safetensors)."""
-    hparams = {k: v for k, v in dict(task.hparams).items() if not k.startswith("_")}
-    return save_export(directory, {"kind": EXPORT_KIND, "task": hparams}, task.net.state_dict())
-
-
-def load_waveform_export(directory: str | Path) -> WaveformTask:
-    """Rebuild a :class:`WaveformTask` from :func:`save_waveform_export`'s folder (no unpickling)."""
-    config, state_dict, _ = load_export(directory)
-    if config.get("kind") != EXPORT_KIND:
-        raise CheckpointError(f"{directory} holds a {config.get('kind')!r} export, not a waveform model")
-    try:  # exports written before the save filter may hold ``_instantiator``: filter on load as well
-        task = WaveformTask(**_task_arguments(config["task"]))
-        task.net.load_state_dict(state_dict)
-    except (TypeError, RuntimeError) as err:
-        raise CheckpointError(f"{directory} does not fit a WaveformTask: {err}") from err
-    return task.eval()
-
-
-def load_waveform_model(path: str | Path) -> WaveformTask:
-    """A waveform task from a Lightning ``.ckpt`` (read with ``weights_only=True``) or an export folder."""
-    from ssm_ts.export import load_checkpoint
-
-    path = Path(path)
-    if path.is_dir():
-        return load_waveform_export(path)
-    ckpt = load_checkpoint(path)
-    hparams = ckpt.get("hyper_parameters")
-    if not isinstance(hparams, dict) or "state_dict" not in ckpt:
-        raise CheckpointError(
-            f"{path} is not a checkpoint of a WaveformTask (no hyper_parameters/state_dict)"
-        )
-    if not {"sample_rate", "quantization"} <= hparams.keys():  # another use's model (a forecaster's)
-        names = [k for k in hparams if not k.startswith("_")]
-        raise CheckpointError(
-            f"{path} is not an audio model's checkpoint: its settings are {', '.join(names[:8])}"
-            f"{', ...' if len(names) > 8 else ''} (no sample_rate or quantization). Pass a checkpoint "
-            "written by 'ssm-ts audio fit' (<out>/<experiment id>/<run id>/checkpoints/last.ckpt) or a "
-            "WaveformGenerator.save folder"
-        )
-    try:
-        task = WaveformTask(**_task_arguments(hparams))
-        task.load_state_dict(ckpt["state_dict"])
-    except (TypeError, RuntimeError) as err:
-        raise CheckpointError(f"{path} does not fit a WaveformTask: {err}") from err
-    return task.eval()
 
 
 def configure_cli_parser(parser) -> None:

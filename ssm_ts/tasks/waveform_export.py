@@ -1,0 +1,77 @@
+"""A :class:`~ssm_ts.tasks.waveform.WaveformTask` saved as an export folder (settings JSON and SaShiMi
+weights, nothing pickled) and loaded from one or from a Lightning checkpoint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ssm_ts.errors import CheckpointError
+from ssm_ts.export import load_export, save_export
+
+if TYPE_CHECKING:
+    from ssm_ts.tasks.waveform import WaveformTask
+
+EXPORT_KIND = "ssm-ts-waveform"
+
+
+def _task_arguments(hparams: dict[str, Any]) -> dict[str, Any]:
+    """The hyperparameters :class:`WaveformTask` accepts: LightningCLI adds bookkeeping keys
+    (``_instantiator``, ``_class_path``) that are no constructor arguments."""
+    import inspect
+
+    from ssm_ts.tasks.waveform import WaveformTask
+
+    accepted = set(inspect.signature(WaveformTask.__init__).parameters) - {"self"}
+    return {k: v for k, v in hparams.items() if k in accepted}
+
+
+def save_waveform_export(task: WaveformTask, directory: str | Path) -> Path:
+    """Write a self-describing export (task hyperparameters JSON + SaShiMi safetensors)."""
+    hparams = {k: v for k, v in dict(task.hparams).items() if not k.startswith("_")}
+    return save_export(directory, {"kind": EXPORT_KIND, "task": hparams}, task.net.state_dict())
+
+
+def load_waveform_export(directory: str | Path) -> WaveformTask:
+    """Rebuild a :class:`WaveformTask` from :func:`save_waveform_export`'s folder (no unpickling)."""
+    from ssm_ts.tasks.waveform import WaveformTask
+
+    config, state_dict, _ = load_export(directory)
+    if config.get("kind") != EXPORT_KIND:
+        raise CheckpointError(f"{directory} holds a {config.get('kind')!r} export, not a waveform model")
+    try:  # exports written before the save filter may hold ``_instantiator``: filter on load as well
+        task = WaveformTask(**_task_arguments(config["task"]))
+        task.net.load_state_dict(state_dict)
+    except (TypeError, RuntimeError) as err:
+        raise CheckpointError(f"{directory} does not fit a WaveformTask: {err}") from err
+    return task.eval()
+
+
+def load_waveform_model(path: str | Path) -> WaveformTask:
+    """A waveform task from a Lightning ``.ckpt`` (read with ``weights_only=True``) or an export folder."""
+    from ssm_ts.export import load_checkpoint
+    from ssm_ts.tasks.waveform import WaveformTask
+
+    path = Path(path)
+    if path.is_dir():
+        return load_waveform_export(path)
+    ckpt = load_checkpoint(path)
+    hparams = ckpt.get("hyper_parameters")
+    if not isinstance(hparams, dict) or "state_dict" not in ckpt:
+        raise CheckpointError(
+            f"{path} is not a checkpoint of a WaveformTask (no hyper_parameters/state_dict)"
+        )
+    if not {"sample_rate", "quantization"} <= hparams.keys():  # another use's model (a forecaster's)
+        names = [k for k in hparams if not k.startswith("_")]
+        raise CheckpointError(
+            f"{path} is not an audio model's checkpoint: its settings are {', '.join(names[:8])}"
+            f"{', ...' if len(names) > 8 else ''} (no sample_rate or quantization). Pass a checkpoint "
+            "written by 'ssm-ts audio fit' (<out>/<experiment id>/<run id>/checkpoints/last.ckpt) or a "
+            "WaveformGenerator.save folder"
+        )
+    try:
+        task = WaveformTask(**_task_arguments(hparams))
+        task.load_state_dict(ckpt["state_dict"])
+    except (TypeError, RuntimeError) as err:
+        raise CheckpointError(f"{path} does not fit a WaveformTask: {err}") from err
+    return task.eval()
