@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ssm_ts.api.trainer_objects import fit_trainer_options
+from ssm_ts.api.validation_metrics import best_weights_validation
 from ssm_ts.pipelines.forecasting import ForecastDataModule, series_notes
 from ssm_ts.tasks.forecasting import ForecastingTask
 
@@ -38,7 +38,7 @@ def finish_fit(
     # so that predict() without data has the covariates of the steps it forecasts.
     fc.future_ = series_notes(datamodule.frame).future
     # The last epoch's callback_metrics describe other weights than the restored best ones.
-    fc.metrics_ = best_weights_metrics(fc, task.eval(), datamodule, own_dir)
+    fc.metrics_ = best_weights_validation(task.eval(), datamodule, fc.settings, "Forecaster", own_dir)
     if datamodule.bounds.test_end > datamodule.bounds.val_end:
         # the test split is read once, at the end, with the best weights
         (test_metrics,) = trainer.test(task, datamodule=datamodule, verbose=False)
@@ -50,24 +50,6 @@ def finish_fit(
     fc.task_ = task.cpu().eval()
     if logger is not None:
         log_fit(fc, logger, datamodule, out_dir, best)
-
-
-def best_weights_metrics(
-    fc: Forecaster, task: ForecastingTask, datamodule: ForecastDataModule, out_dir: Path
-) -> dict[str, float]:
-    """The ``val_*`` metrics of ``task`` as it is returned (the best checkpoint's weights).
-
-    A separate trainer without the logger or the fit's callbacks: the MLflow history keeps one
-    value per epoch, and the EMA callback would swap its last average in for the restored weights.
-    """
-    from ssm_ts.training import build_trainer
-
-    s = fc.settings
-    kept = {k: v for k, v in (s["trainer_options"] or {}).items() if k != "callbacks"}
-    options = fit_trainer_options(kept, "Forecaster")
-    evaluator = build_trainer(max_epochs=1, out_dir=out_dir, accelerator=s["accelerator"], **options)
-    results = evaluator.validate(task, datamodule=datamodule, verbose=False)
-    return {k: float(v) for k, v in (results[0] if results else {}).items() if k.startswith("val_")}
 
 
 def log_fit(fc: Forecaster, logger, datamodule: ForecastDataModule, out_dir: Path, best: str) -> None:

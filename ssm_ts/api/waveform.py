@@ -21,6 +21,7 @@ import torchaudio.functional as AF
 
 from ssm_ts.api.resumable import ResumableFit, user_checkpoint_folders
 from ssm_ts.api.trainer_objects import check_trainer_options, fit_trainer_options, json_trainer_options
+from ssm_ts.api.validation_metrics import best_weights_validation
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError, SSMTSError
 from ssm_ts.pipelines.audio import AUDIO_EXTENSIONS, AudioDataModule, read_audio
 from ssm_ts.pipelines.audio.reader import BadAudioFileError
@@ -345,23 +346,11 @@ class WaveformGenerator(ResumableFit):
         self.task_ = task
         # the validation score of the weights returned (trainer.test clears the fit's callback_metrics,
         # and the last epoch's describe other weights than the restored best ones), then the test score
-        self.metrics_ = self._validate(task, data, out_dir)
+        self.metrics_ = best_weights_validation(task, data, self.settings, "WaveformGenerator", out_dir)
         results = trainer.test(task, datamodule=data, verbose=False)
         self.metrics_.update({k: float(v) for k, v in (results[0] if results else {}).items()})
         if logger is not None:
             self._log_fit(logger, task, data, out_dir, best)
-
-    def _validate(self, task: WaveformTask, data: AudioDataModule, out_dir: Path) -> dict[str, float]:
-        """The ``val_*`` metrics of ``task`` as :class:`~ssm_ts.Forecaster` reports them: a separate
-        trainer without the logger or the fit's callbacks (the MLflow history keeps one value per epoch)."""
-        from ssm_ts.training import build_trainer
-
-        s = self.settings
-        kept = {k: v for k, v in (s["trainer_options"] or {}).items() if k != "callbacks"}
-        options = fit_trainer_options(kept, "WaveformGenerator")
-        evaluator = build_trainer(max_epochs=1, out_dir=out_dir, accelerator=s["accelerator"], **options)
-        results = evaluator.validate(task, datamodule=data, verbose=False)
-        return {k: float(v) for k, v in (results[0] if results else {}).items() if k.startswith("val_")}
 
     def _log_fit(self, logger, task: WaveformTask, data: AudioDataModule, out_dir: Path, best: str) -> None:
         """The resolved config, the best checkpoint and the pyfunc model, as a forecaster's run has."""
