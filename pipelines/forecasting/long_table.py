@@ -3,11 +3,14 @@ series; each series is NaN outside its own span."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import DataError
 
+from ..na_markers import default_na_markers, keep_text_hint
 from .reader import Table
 from .time_column import parse_times
 
@@ -68,8 +71,25 @@ def require_series_ids(table: Table, id_col: str, where: str | None = None) -> N
         raise DataError(
             f"{where or table.name}: column {id_col!r} (the series of a long table) is empty on {len(rows)} "
             f"row{'s' if len(rows) > 1 else ''}, {table.rows_text(rows)}; fill in the series those rows "
-            f"belong to, or drop them (df.dropna(subset=[{id_col!r}]))."
+            f"belong to, or drop them (df.dropna(subset=[{id_col!r}]))." + _marker_note(table, id_col, rows)
         )
+
+
+def _marker_note(table: Table, id_col: str, rows: np.ndarray) -> str:
+    """For a CSV whose empty ids hold ``NA``/``None`` text: that pandas read them as missing, and the
+    read options that keep such series names."""
+    if not table.is_file:
+        return ""
+    markers = default_na_markers(Path(table.name), table.read_options, id_col, rows)
+    if not markers:
+        return ""
+    held = " and ".join(
+        f"{text!r} on {count} row{'s' if count > 1 else ''}" for text, count in markers.items()
+    )
+    return (
+        f" Of those, {held} hold text that pandas reads as missing by default; if it names a series, "
+        f"{keep_text_hint(table.read_options)}."
+    )
 
 
 def pivot_to_wide(long: pd.DataFrame, time_col: str, id_col: str, value_col: str) -> pd.DataFrame:

@@ -4,10 +4,8 @@ that keep text pandas reads as missing by default (``NA``, ``None``)."""
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from ssm_ts.errors import DataError
 
 from ..csv_files import csv_data_line_numbers, number_hint, read_csv_file
 from ..csv_options import ReadOptions, check_read_options, date_options
+from ..na_markers import default_na_markers, keep_text_hint
 from .read_checks import existing_file, existing_path
 from .sampling_step import file_step, parse_times, recording_step
 from .series import NanPolicy, SeriesSet, make_series_set
@@ -133,31 +132,6 @@ def _sorted_by_time(frame: pd.DataFrame, time_col: str, dates: dict[str, Any], w
     return frame.iloc[np.argsort(times.to_numpy(), kind="stable")]
 
 
-def _default_na_markers(path: Path, options: ReadOptions, column: str, rows: np.ndarray) -> dict[str, int]:
-    """The text of ``column`` at data ``rows`` read as missing only by pandas' default markers (``NA``,
-    ``None``, ``null``, ``N/A``, ...) and how often each occurs, first seen first; ``{}`` when the
-    user turned those markers off, or the file cannot be read again row for row. Reads the file again:
-    for error messages only."""
-    if options.get("keep_default_na", True) is False:
-        return {}
-    try:
-        raw = read_csv_file(path, dtype={column: str}, read_options={**options, "keep_default_na": False})
-    except DataError:
-        return {}
-    if column not in raw.columns or len(raw) <= int(rows.max()):
-        return {}
-    cells = raw[column].iloc[rows]
-    return dict(Counter(str(v) for v in cells if isinstance(v, str) and v.strip()))
-
-
-def _keep_text_options(options: ReadOptions) -> dict[str, Any]:
-    """The read options that keep ``NA``/``None`` text: pandas' default markers off, an empty cell
-    (and the user's own ``na_values``) still missing."""
-    own = options.get("na_values")
-    own = [own] if isinstance(own, str) else list(own) if isinstance(own, list | tuple) else []
-    return {"keep_default_na": False, "na_values": ["", *own]}
-
-
 def _missing_cells(frame: pd.DataFrame, column: str, path: Path, options: ReadOptions, fix: str) -> None:
     """A :class:`DataError` naming the file lines where ``column`` (ids, labels) is empty; where the
     cells hold text pandas reads as missing by default (``NA``, ``None``), it names that text and the
@@ -166,21 +140,19 @@ def _missing_cells(frame: pd.DataFrame, column: str, path: Path, options: ReadOp
     if not len(empty):
         return
     name_rows = _row_namer(path, options, len(frame), listed=True)
-    markers = _default_na_markers(path, options, column, empty)
+    markers = default_na_markers(path, options, column, empty)
     if not markers:
         raise DataError(
             f"{path}: column {column!r} is empty on {len(empty)} row(s), "
             f"{name_rows([int(i) for i in empty[:10]])}; {fix}"
         )
     held = " and ".join(f"{text!r} on {count} row(s)" for text, count in markers.items())
-    keep = _keep_text_options(options)
     really_empty = len(empty) - sum(markers.values())
     also = f" It is also empty on {really_empty} row(s); {fix}" if really_empty else ""
     raise DataError(
         f"{path}: column {column!r} holds {held}, {name_rows([int(i) for i in empty[:10]])}, which pandas "
         f"reads as missing by default. If {'these are values' if len(markers) > 1 else 'it is a value'} "
-        f"of {column!r}, not gaps, add read_options={keep!r} (CLI: --data.read_options "
-        f"'{{keep_default_na: false, na_values: {json.dumps(keep['na_values'])}}}'): only empty cells (and "
+        f"of {column!r}, not gaps, {keep_text_hint(options)}: only empty cells (and "
         f"your own na_values) are then missing.{also}"
     )
 

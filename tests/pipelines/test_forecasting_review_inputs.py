@@ -190,3 +190,16 @@ def test_a_row_without_a_series_id_in_evaluates_tables_is_an_error(fitted_long, 
         evaluate(forecast, actuals=without_ids(long, [ROWS - 2]))
     with pytest.raises(DataError, match=match.format("train", 10)):
         evaluate(forecast, actuals=long, train=without_ids(history, [10]))
+
+
+def test_a_csv_series_named_na_is_told_how_to_keep_its_name(long, tmp_path):
+    """pandas reads a series named ``NA`` as missing: the empty-id error says which text it was and the
+    read options that keep it; with them the table reads, ``NA`` one of its series."""
+    path = tmp_path / "na_series.csv"
+    long.replace({"unique_id": {"HUFL": "NA"}}).to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"is empty on 200 rows.* Of those, 'NA' on 200 rows hold text that "
+                                        r"pandas reads as missing by default; if it names a series, add "
+                                        r"read_options=\{'keep_default_na': False, 'na_values': \[''\]\}"):  # fmt: skip
+        load_series(path)
+    frame, spec = load_series(path, read_options={"keep_default_na": False, "na_values": [""]})
+    assert spec.long_format and sorted(spec.targets) == ["NA", "OT"] and len(frame) == ROWS
