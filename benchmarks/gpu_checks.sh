@@ -26,7 +26,8 @@ if ! "$PY" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1
 fi
 
 # kernels/ and pipelines/ are mapped into ssm_ts by pyproject.toml; without an install, link them.
-if ! "$PY" -c "import ssm_ts.kernels" 2>/dev/null; then
+# (checked from / : python -c puts the working folder on the path, the benchmark scripts do not)
+if ! (cd / && "$PY" -c "import ssm_ts.kernels") 2>/dev/null; then
   ln -sfn ../kernels ssm_ts/kernels
   ln -sfn ../pipelines ssm_ts/pipelines
   export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"

@@ -131,7 +131,11 @@ def _mlflow_tables_from_a_template(tmp_path_factory):
     import sqlite3
     import threading
 
-    from mlflow.store.db import utils
+    try:
+        from mlflow.store.db import utils
+    except ImportError:  # an image without MLflow (a lent GPU's, for tests/gpu, which log nothing)
+        yield
+        return
 
     migrate = utils._initialize_tables
     template = tmp_path_factory.mktemp("mlflow_template") / "mlflow.db"

@@ -25,7 +25,10 @@ def set_verbosity(verbose: bool) -> None:
     Quiet hides Lightning's tips, MLflow's store set-up lines and its artifact download bars;
     ``verbose`` shows them all again, in the same process too.
     """
-    import mlflow  # noqa: F401  (importing MLflow configures its logger; set levels after that)
+    try:
+        import mlflow  # noqa: F401  (importing MLflow configures its logger; set levels after that)
+    except ImportError:  # a fit that logs nothing runs without MLflow (a GPU image lacks it)
+        pass
 
     if verbose:
         for name in QUIET_LEVELS:
