@@ -144,16 +144,15 @@ def vandermonde_sweep(device: str, quick: bool, timer: Timer, peak_gbs: float, b
     rows = [{"op": "vandermonde", "settings": "PyTorch path (chunked GEMM, cuBLAS)", "shape": f"H={H} N={N} L={L}",
              "fwd_us": torch_fwd * 1e6, "fwd_bwd_us": torch_both * 1e6,
              "fwd_frac_peak_bw": bytes_fwd / torch_fwd / 1e9 / peak_gbs}]  # fmt: skip
-    # The shipped default first, then the tensor-core (tf32x3) settings, then the other fp32 ones.
-    forward = [
-        {"precision": p, "C": c, "BLOCK_K": k, "num_warps": w}
+    # The shipped default first, with its exponential tables evaluated entry by entry (factor 0) and
+    # as products of two smaller tables (factor 1); then factored tables with other tiles and warps.
+    shipped = {"precision": "tf32x3", "C": 128, "BLOCK_K": 32, "num_warps": 8}
+    forward = [{**shipped, "factor": f} for f in (0, 1)] + [
+        {"precision": p, "C": c, "BLOCK_K": k, "num_warps": w, "factor": 1}
         for p in ("tf32x3", "ieee")
-        for c, k in ((64, 64), (64, 32), (128, 32), (32, 64))
+        for c, k in ((64, 32), (128, 64), (64, 64), (256, 16), (256, 32))
         for w in (4, 8)
     ]
-    forward.insert(
-        0, forward.pop(forward.index({"precision": "ieee", "C": 64, "BLOCK_K": 64, "num_warps": 4}))
-    )
     if quick:
         forward = forward[:2]
     rows += sweep("vandermonde forward", vandermonde_module, forward, measure, budget_s / 2)
@@ -161,10 +160,10 @@ def vandermonde_sweep(device: str, quick: bool, timer: Timer, peak_gbs: float, b
     if not timed:
         return rows
     best = json.loads(min(timed, key=lambda r: r["fwd_us"])["settings"])
-    backward = [
-        {**best, "bwd_precision": p, "bwd_C": c, "bwd_BLOCK_K": k, "bwd_num_warps": w}
-        for p in ("tf32x3", "ieee")
-        for c, k in ((64, 32), (64, 16), (32, 32), (64, 64))
+    shipped_bwd = {"bwd_precision": "tf32x3", "bwd_C": 64, "bwd_BLOCK_K": 16, "bwd_num_warps": 4}
+    backward = [{**best, **shipped_bwd, "bwd_factor": f} for f in (0, 1)] + [
+        {**best, "bwd_precision": "tf32x3", "bwd_C": c, "bwd_BLOCK_K": k, "bwd_num_warps": w, "bwd_factor": 1}
+        for c, k in ((64, 32), (32, 32), (128, 16), (64, 64))
         for w in (4, 8)
     ]
     if quick:

@@ -131,6 +131,34 @@ def test_vandermonde_long_float32():
     assert_close(grads[1], ref_grads[1], 2e-4, "grad x")
 
 
+@pytest.mark.parametrize("dtype", [C128, torch.complex64])
+@pytest.mark.parametrize(("C", "BLOCK_K"), [(16, 16), (32, 64)])
+def test_vandermonde_factored_and_direct_exponentials_agree(C, BLOCK_K, dtype):
+    """The exponential tables as products of two smaller ones (factor 1, the backward's default) and
+    evaluated entry by entry (factor 0, the forward's) give the same kernel and gradients, each
+    against the reference, forward and backward alike."""
+    from ssm_ts.kernels.triton import vandermonde as module
+
+    H, N, L = 2, 20, 3 * C * BLOCK_K + 7  # several programs per row, the last one partly masked
+    v, x = torch.randn(H, N, dtype=C128), stable_exponents(H, N)
+    weights = torch.randn(H, L, dtype=F64)
+    ref_out, ref_grads = grads_of(lambda v, x: vandermonde_reference(v, x, L), [v, x], weights)
+    rtol = 1e-10 if dtype == C128 else 1e-4
+    for factor in (0, 1):
+        module.TUNING.update(
+            C=C, BLOCK_K=BLOCK_K, factor=factor, bwd_C=C, bwd_BLOCK_K=BLOCK_K, bwd_factor=factor
+        )
+        try:
+            out, grads = grads_of(
+                lambda v, x: vandermonde(v, x, L, backend="triton"), [v.to(dtype), x.to(dtype)], weights
+            )
+        finally:
+            module.TUNING.clear()
+        assert_close(out, ref_out, rtol, f"K, factor {factor}")
+        assert_close(grads[0], ref_grads[0], rtol, f"grad v, factor {factor}")
+        assert_close(grads[1], ref_grads[1], rtol, f"grad x, factor {factor}")
+
+
 # --- cauchy ------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("v_shape", "z_shape", "w_shape"),
@@ -525,7 +553,7 @@ if HUGE:
         grad[:, :head] = g_head.float()
         v_c, x_c = (torch.view_as_real(t.to(torch.complex64)) for t in (v, x))
         s0, s1 = torch.empty(H, 1, N, 2), torch.empty(H, 1, N, 2)
-        blocks = {"BLOCK_N": 16, "C": C, "BLOCK_K": BLOCK_K, "PRECISION": "ieee"}
+        blocks = {"BLOCK_N": 16, "C": C, "BLOCK_K": BLOCK_K, "PRECISION": "ieee", "SPLIT_C": 4, "SPLIT_K": 4}
         _vandermonde_fwd_kernel[(H, 1)](v_c, x_c, out, N, L, **blocks)
         _vandermonde_bwd_kernel[(H, 1)](x_c, grad, s0, s1, N, L, **blocks)
 
