@@ -18,6 +18,7 @@ from ssm_ts.cli.resume_fit import (
     fit_defaults,
     saved_fit_settings,
 )
+from ssm_ts.cli.resume_trainer import replace_unrunnable_precision
 from ssm_ts.errors import ConfigError
 from ssm_ts.export import load_checkpoint
 from ssm_ts.tracking.logger import mlflow_run_of_checkpoint
@@ -104,6 +105,8 @@ class CheckpointArgs:
         parser = self._subcommand_parsers["fit"]
         saved = saved_fit_settings(checkpoint, parser)
         restored = fit_defaults(saved, parser, Path(ckpt_path), checkpoint)
+        # a GPU fit's 16-mixed resumed on a CPU: 32-true, unless a precision is given
+        replace_unrunnable_precision(restored, self.config["fit"].get("trainer"))
         if restored:
             parser.set_defaults(restored)
             self.parse_arguments(self.parser, self._given_args)

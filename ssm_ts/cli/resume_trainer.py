@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
 from ssm_ts.cli.checkpoint_defaults import settable
 
 # trainer settings a resumed fit takes from the config.yaml its fit saved, unless given again: without
@@ -62,3 +64,41 @@ def saved_trainer_settings(
         for name in RESUMED_TRAINER_SETTINGS
         if trainer.get(name) is not None and settable(parser, f"trainer.{name}")
     }
+
+
+# precisions only a CUDA GPU runs: float16 autocast (Lightning turns it into bf16-mixed on a CPU, with a
+# warning of its own) and NVIDIA's Transformer Engine (refused on a CPU)
+GPU_ONLY_PRECISIONS = frozenset({"16", "16-mixed", "transformer-engine", "transformer-engine-float16"})
+# what a resume on the CPU takes instead: 16-mixed kept the weights and the optimiser's state in float32,
+# so 32-true continues in the fit's own number format and runs every model; Lightning's bf16-mixed has
+# fewer mantissa bits than float16 (8, not 11) and is slower than float32 on most CPUs
+CPU_PRECISION = "32-true"
+
+
+def trains_on_cpu(accelerator: Any) -> bool:
+    """Whether a trainer given ``accelerator`` (``--trainer.accelerator``) trains on the CPU: ``"cpu"``,
+    or ``"auto"`` (the default) on a machine with no CUDA or MPS device."""
+    if accelerator is None or accelerator == "auto":
+        import torch
+
+        return not torch.cuda.is_available() and not torch.backends.mps.is_available()
+    return isinstance(accelerator, str) and accelerator.lower() == "cpu"
+
+
+def replace_unrunnable_precision(restored: dict[str, Any], trainer: Any) -> None:
+    """Replace in ``restored`` (a resumed fit's defaults, ``{"trainer.precision": "16-mixed", ...}``) a
+    precision of the fit that the CPU cannot run, when this run trains there, by :data:`CPU_PRECISION`,
+    saying so in one line. ``trainer``: the parsed trainer config; a precision given again is left as
+    given. Lightning keeps no precision in a checkpoint: a checkpoint resumes in any one."""
+    saved = restored.get("trainer.precision")
+    if saved is None or str(saved) not in GPU_ONLY_PRECISIONS or trainer is None:
+        return
+    if trainer.get("precision") is not None or not trains_on_cpu(trainer.get("accelerator")):
+        return
+    restored["trainer.precision"] = CPU_PRECISION
+    Console(stderr=True, soft_wrap=True).print(
+        f"resuming on the CPU with --trainer.precision {CPU_PRECISION} instead of the fit's {saved}, which "
+        "needs a GPU: give --trainer.precision to choose another",
+        markup=False,
+        highlight=False,
+    )
