@@ -23,8 +23,14 @@ import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.tracking.request_errors import answered_as_bad_request
+from ssm_ts.tracking.request_frames import request_frame
 
 REQUEST_COLUMNS = ("seconds", "temperature", "top_p", "seed", "clip")
+# what a request holds, for the error on a single value or text
+EXPECTED_REQUEST = (
+    "one row per clip with a 'seconds' column (optional: 'temperature', 'top_p', 'seed', 'clip'), e.g. "
+    '{"dataframe_records": [{"seconds": 0.5}]} or {"inputs": {"seconds": [0.5, 1.0]}}'
+)
 # the example request's clip length: short, because MLflow generates it once when the model is logged
 # (it checks that the example can be served)
 EXAMPLE_SECONDS = 0.05
@@ -45,7 +51,8 @@ class WaveformPyfunc(mlflow.pyfunc.PythonModel):
             return self._generate(model_input)
 
     def _generate(self, model_input: pd.DataFrame) -> pd.DataFrame:
-        frame = pd.DataFrame(model_input)
+        frame = request_frame(model_input, EXPECTED_REQUEST)
+        frame = pd.DataFrame() if frame is None else frame
         # a served {"dataframe_records": []}; not a row without columns ([{}]: a clip of no length given)
         if len(frame) == 0 and "seconds" not in frame.columns:
             return pd.DataFrame(columns=["audio", "sample_rate"])

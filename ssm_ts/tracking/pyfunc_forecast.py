@@ -42,6 +42,7 @@ from ssm_ts.errors import ConfigError
 
 # ssm-ts's errors leave predict as MlflowExceptions (HTTP 400 when served) of ssm-ts's own types
 from ssm_ts.tracking.request_errors import answered_as_bad_request
+from ssm_ts.tracking.request_frames import request_frame
 
 # the params of a calibrated model's input example: MLflow's serving example then shows `level` as a list
 EXAMPLE_PARAMS = {"level": [80.0]}
@@ -69,14 +70,30 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
 
     def _forecast(self, model_input: pd.DataFrame, params: dict[str, Any] | None) -> pd.DataFrame:
         options = {"n": _steps(params, self.forecaster.horizon), **_interval_params(params)}
+        model_input = request_frame(
+            model_input, _expected_request(self.forecaster.spec_, self.forecaster.lookback)
+        )
         if model_input is None or len(model_input) == 0:
             return _periods_as_text(self.forecaster.predict(**options), self.forecaster.spec_)
-        model_input = pd.DataFrame(model_input)
         forecast = self.forecaster.predict(model_input, **options)
         time_col = self.forecaster.spec_.time_col
         if time_col in model_input.columns and isinstance(model_input[time_col].dtype, pd.PeriodDtype):
             return forecast  # a Python caller's Periods: Periods back
         return _periods_as_text(forecast, self.forecaster.spec_)
+
+
+def _expected_request(spec, lookback: int) -> str:
+    """What a request holds, for the error on a single value or text: the training layout's columns."""
+    columns = (
+        [spec.id_col, spec.time_col, spec.value_col]
+        if spec.long_format
+        else [spec.time_col, *spec.input_columns]
+    )
+    return (
+        f"the series as a table with the columns {columns} and at least {lookback} rows (served: "
+        '{"dataframe_split": {"columns": [...], "data": [[...], ...]}}, as the model\'s serving_input_example.json '
+        "shows), or an empty table to forecast from the history saved with the model"
+    )
 
 
 MAX_SERVED_ROLLOUTS = 100

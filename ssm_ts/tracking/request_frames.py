@@ -1,0 +1,71 @@
+"""A request's data as the DataFrame the forecast and audio pyfuncs read, or a DataError naming what to send.
+
+MLflow's scoring server passes ``{"inputs": ...}`` on as it parsed it: ``{"inputs": {"seconds": 0.5}}``
+as a dict of 0-d arrays, ``{"inputs": 3}`` or ``{"inputs": "co2.csv"}`` as a 0-d array and
+``{"inputs": null}`` as ``np.array(None)``. ``pd.DataFrame`` refuses the first three with a ValueError,
+which the server answers "Encountered an unexpected error", the reason only in its log.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.errors import DataError
+
+
+def request_frame(model_input: Any, expected: str) -> pd.DataFrame | None:
+    """``model_input`` as a DataFrame; ``None`` for no data (``None``, a served ``{"inputs": null}``).
+
+    A dict of single values (``{"seconds": 0.5}``) is one row; a dict of lists, a list of row dicts or
+    an array is what ``pd.DataFrame`` makes of it. ``expected`` (e.g. ``"one row per clip with a
+    'seconds' column"``) ends the DataError for a single value, text or a file path, and for columns
+    of different lengths.
+    """
+    if isinstance(model_input, pd.DataFrame):
+        return model_input
+    if isinstance(model_input, np.ndarray) and model_input.ndim == 0:
+        model_input = model_input.item()  # a served single value, null or text
+    if model_input is None:
+        return None
+    if isinstance(model_input, (str, bytes, os.PathLike)):
+        raise DataError(
+            f"the request's data is text ({_shown(model_input)}), not a table: a served model reads no "
+            f"files. Send {expected}."
+        )
+    if np.isscalar(model_input):
+        raise DataError(
+            f"the request's data is a single value ({_shown(model_input)}), not a table. Send {expected}."
+        )
+    if isinstance(model_input, dict):
+        return _dict_frame(model_input, expected)
+    return pd.DataFrame(model_input)
+
+
+def _dict_frame(columns: dict, expected: str) -> pd.DataFrame:
+    """A column dict as a frame: one row when every value is a single value (``{"seconds": 0.5}``)."""
+    values = {
+        name: v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v for name, v in columns.items()
+    }
+    if all(v is None or np.isscalar(v) for v in values.values()):
+        return pd.DataFrame([values])
+    try:
+        return pd.DataFrame(values)
+    except ValueError as err:  # "All arrays must be of the same length", "If using all scalar values..."
+        lengths = {
+            name: len(v) if hasattr(v, "__len__") and not isinstance(v, str) else 1
+            for name, v in values.items()
+        }
+        raise DataError(
+            f"the request's columns have different lengths ({lengths}); give every column one value per "
+            f"row. Send {expected}."
+        ) from err
+
+
+def _shown(value: Any) -> str:
+    """``value``'s repr, cut to 60 characters: the request's text may be a whole file."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
