@@ -216,6 +216,7 @@ class ClassifierPyfunc(mlflow.pyfunc.PythonModel):
         data = recordings_from_input(
             model_input, nan_policy, names if isinstance(model_input, pd.DataFrame) else None
         )
+        check_channel_count(model_input, data, self.task.hparams.n_channels)
         check_sampling_step(
             getattr(self, "fit_sampling_step", None),
             data.sampling_step,
@@ -225,6 +226,42 @@ class ClassifierPyfunc(mlflow.pyfunc.PythonModel):
         )
         probabilities = predict_series(self.task, data.values, rate=rate)
         return prediction_frame(probabilities, self.task.classes, data.ids)
+
+
+def check_channel_count(model_input: Any, data: SeriesSet, n_channels: int) -> None:
+    """Refuse recordings with another channel count than the model's, saying how the input was read:
+    a long DataFrame's channels are its columns besides ``id``, ``time`` and ``label`` (an extra column
+    such as ``subject`` is one), and a 2-D array is ``(n, length)``, one channel per recording, so one
+    recording ``(channels, length)`` sent without its batch axis reads as ``channels`` recordings.
+    Other mismatches are left to the model's own error (with its transposed-layout hint)."""
+    from ssm_ts.errors import DataError
+    from ssm_ts.pipelines.sensor.nested import is_multiindex_frame, is_nested_frame
+
+    if data.n_channels == n_channels:
+        return
+    if isinstance(model_input, pd.DataFrame) and not (
+        is_multiindex_frame(model_input) or is_nested_frame(model_input)
+    ):
+        columns = [c for c in model_input.columns if c not in ("id", "time", "label")]
+        raise DataError(
+            f"pyfunc input: the DataFrame has {len(columns)} channel column(s) {columns} (every column besides "
+            f"'id', 'time' and 'label' is a channel), but the classifier was fitted on {n_channels} channel(s); "
+            f"pass only the id, time and the {n_channels} channel columns, in training order."
+        )
+    if _series_rows(model_input) and len(data.values) == n_channels:
+        raise DataError(
+            f"pyfunc input: a 2-D array (or a list of 1-D series) is read as recordings (n, length) of one "
+            f"channel, {n_channels} of them here, but the classifier was fitted on {n_channels} channels. For one recording "
+            "(channels, length), add the recordings axis: X[None], shape (1, channels, length) "
+            '(served: {"inputs": [<recording>]}, one more pair of brackets).'
+        )
+
+
+def _series_rows(model_input: Any) -> bool:
+    """Whether ``model_input`` is a 2-D array or a list of 1-D series: one channel per recording."""
+    if isinstance(model_input, np.ndarray):
+        return model_input.ndim == 2
+    return isinstance(model_input, (list, tuple)) and all(np.ndim(item) == 1 for item in model_input)
 
 
 def _checked_nan_policy(policy: Any) -> str:
