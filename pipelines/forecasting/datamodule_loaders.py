@@ -1,0 +1,92 @@
+"""The DataLoaders of :class:`~.datamodule.ForecastDataModule`: training batches in an order
+fixed by ``(shuffle_seed, epoch)``, evaluation batches once each, sharded across DDP processes,
+and the one prediction window."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch.utils.data import DataLoader, Sampler, TensorDataset
+
+from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.sampling import EpochSeededSampler, shard, shard_for_evaluation, training_epoch
+
+from .forecast_inputs import last_windows
+from .windows import ForecastWindows, valid_rows
+
+
+class LoadersMixin:
+    """The DataLoader hooks of :class:`~.datamodule.ForecastDataModule`, a mixin it inherits."""
+
+    def _processes(self) -> tuple[int, int]:
+        """``(world size, global rank)`` of the trainer running this module; ``(1, 0)`` outside DDP."""
+        trainer = getattr(self, "trainer", None)
+        if trainer is None or trainer.world_size <= 1:
+            return 1, 0
+        return trainer.world_size, trainer.global_rank
+
+    def _require_windows(self, windows: ForecastWindows, split: str, world_size: int) -> None:
+        if len(windows) < world_size:
+            raise DataError(
+                f"the {split} split has {len(windows)} windows but training runs on {world_size} processes; "
+                "use fewer devices or give that split more rows."
+            )
+
+    def train_dataloader(self) -> DataLoader:
+        """Batches of ``batch_size`` windows per process, in an order fixed by ``(shuffle_seed, epoch)``.
+
+        Under DDP each process takes every ``world_size``-th window of that order, so ``n`` processes
+        with ``batch_size`` see the batches of one process with ``n * batch_size``.
+        """
+        windows = self.windows("train")
+        world_size, rank = self._processes()
+        # The order depends only on (shuffle_seed, epoch): a resumed fit replays it.
+        sampler: Sampler[int] = EpochSeededSampler(len(windows), seed=self.shuffle_seed)
+        sampler.set_epoch(training_epoch(self))  # a resumed fit's first epoch, also with workers
+        if world_size > 1:
+            self._require_windows(windows, "train", world_size)
+            sampler = shard(sampler, world_size, rank)
+        return DataLoader(
+            windows,
+            batch_size=self.batch_size,
+            sampler=sampler,
+            num_workers=self.num_workers,
+            drop_last=len(sampler) > self.batch_size,
+        )
+
+    def _eval_loader(self, split: str) -> DataLoader:
+        windows = self.windows(split)
+        world_size, rank = self._processes()
+        sampler = None
+        if world_size > 1:  # every window evaluated exactly once across processes (no padded duplicates)
+            self._require_windows(windows, split, world_size)
+            sampler = shard_for_evaluation(windows, world_size, rank)
+        return DataLoader(
+            windows, batch_size=self.eval_batch_size, sampler=sampler, num_workers=self.num_workers
+        )
+
+    def val_dataloader(self) -> DataLoader:
+        return self._eval_loader("val")
+
+    def test_dataloader(self) -> DataLoader:
+        if self.bounds.test_end <= self.bounds.val_end:
+            raise ConfigError(
+                "the split has no test rows; give test fractions or boundaries to evaluate on a test split."
+            )
+        return self._eval_loader("test")
+
+    def predict_dataloader(self) -> DataLoader:
+        """One window: the last ``lookback`` observed rows, forecasting the next ``horizon`` steps."""
+        x, _ = last_windows(self.frame, self.spec, self.lookback, self.horizon)
+        return DataLoader(TensorDataset(torch.tensor(x, dtype=torch.float64).unsqueeze(0)), batch_size=1)
+
+    def on_before_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
+        """A ragged panel's ``(x, y)`` batches gain ``rows``, the (window, series) pairs they are valid
+        for (:func:`valid_rows`): a channel-independent model computes those only. Found here, on the
+        CPU before the batch reaches the device: indices from a mask on a GPU would synchronise it at
+        every step."""
+        if isinstance(batch, (list, tuple)) and len(batch) == 2 and self.ragged:
+            x, y = batch
+            return [x, y, valid_rows(y)]
+        return batch

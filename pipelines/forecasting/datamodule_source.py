@@ -1,0 +1,96 @@
+"""Where a :class:`~.datamodule.ForecastDataModule`'s series comes from (a CSV or a standard data
+set's name, a DataFrame or rows already read and checked; read like the training data once a
+checkpoint's spec is loaded), and reading it once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ssm_ts.errors import ConfigError
+
+from .datamodule_settings import check_checked_frame
+from .series import SeriesSpec, load_like, load_series
+from .spans import n_observed_rows
+
+if TYPE_CHECKING:
+    from .datamodule import ForecastDataModule
+
+
+class SourceMixin:
+    """The constructors from a frame and the series read once (:attr:`frame`, :attr:`spec`) of
+    :class:`~.datamodule.ForecastDataModule`, a mixin it inherits."""
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, **settings) -> ForecastDataModule:
+        """A data module over an in-memory DataFrame (same settings as the constructor, minus ``path``)."""
+        module = cls(**settings)
+        module._source = frame
+        return module
+
+    @classmethod
+    def from_checked(cls, frame: pd.DataFrame, spec: SeriesSpec, **settings: Any) -> ForecastDataModule:
+        """A data module over ``frame``, rows already read and checked with ``spec`` (the ``frame`` of
+        another module, or a slice of it, such as a backtest's rows before a refit's cutoff).
+
+        ``frame`` is used as it is, never read again: its fill notes (which values the fill policy
+        invented, :func:`~.series.filled_targets`) are kept, and so are a ragged panel's spans, NaN
+        before a series' first and after its last observed row (read again as a wide table, those
+        would be gaps). ``frame``: the time column, then ``spec.input_columns``; ``settings``: the
+        constructor's windows, split and loader settings (``lookback``, ``horizon``, ``boundaries``,
+        ``batch_size``, ...), not those that say how to read a table: ``spec`` says that.
+        """
+        check_checked_frame(frame, spec, settings)
+        module = cls(**settings)
+        # kept beside the constructor's arguments: Lightning would save a frame given there as a hyperparameter
+        module._checked = frame, spec
+        return module
+
+    @property
+    def source_frame(self) -> pd.DataFrame | None:
+        """The DataFrame given to :meth:`from_frame` as it was given (``None`` for a CSV): a resumed
+        fit checks it holds what the checkpoint was trained on (:mod:`ssm_ts.tracking.resume_settings`)."""
+        return self._source if isinstance(self._source, pd.DataFrame) else None
+
+    # ------------------------------------------------------------ the series, read once
+
+    def _load(self) -> None:
+        if self._frame is not None:
+            return
+        if self._checked is not None:  # from_checked: read and checked already, used as it is
+            self._frame, self._spec = self._checked
+            return
+        if self._source is None:
+            raise ConfigError("no data: set data.path (a CSV file) or build the module with from_frame(df).")
+        if self.fitted_spec is not None:
+            frame = load_like(self._source, self.fitted_spec, True, read_options=self.read_options)
+            self._frame, self._spec = frame, self.fitted_spec
+            return
+        self._frame, self._spec = load_series(
+            self._source,
+            time_col=self.time_col,
+            target=self.target,
+            past_covariates=self.past_covariates,
+            future_covariates=self.future_covariates,
+            freq=self.freq,
+            fill=self.fill,
+            id_col=self.id_col,
+            value_col=self.value_col,
+            read_options=self.read_options,
+        )
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The checked series: time column then input columns, regular, no missing values."""
+        self._load()
+        return self._frame  # type: ignore[return-value]
+
+    @property
+    def spec(self) -> SeriesSpec:
+        self._load()
+        return self._spec  # type: ignore[return-value]
+
+    def observed_frame(self) -> pd.DataFrame:
+        """The rows up to the last observed target value (no trailing future-covariate rows)."""
+        return self.frame.iloc[: n_observed_rows(self.frame, self.spec.targets)]

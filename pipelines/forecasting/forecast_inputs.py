@@ -1,0 +1,86 @@
+"""The model's input arrays of a checked frame, and the input window a forecast after its last
+observed row starts from (each series' own, for a ragged panel).
+
+Input channels are ``targets + past covariates + known-future covariates``, the last group shifted
+by the horizon (:func:`~.windows.model_inputs`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.errors import DataError
+
+from .series import SeriesSpec
+from .spans import n_observed_rows, series_spans
+from .windows import model_inputs
+
+
+def window_inputs(frame: pd.DataFrame, spec: SeriesSpec, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(inputs (T, n_channels), targets (T, n_targets))`` float arrays of a checked frame."""
+    values = frame[spec.input_columns].to_numpy(dtype="float64")
+    inputs = model_inputs(values, len(spec.future_covariates), horizon)
+    return inputs, values[:, : len(spec.targets)]
+
+
+def last_window(
+    frame: pd.DataFrame, spec: SeriesSpec, lookback: int, horizon: int
+) -> tuple[np.ndarray, pd.Timestamp]:
+    """The input window that forecasts the ``horizon`` steps after the last observed row.
+
+    ``frame`` may end with up to ``horizon`` future rows (targets empty) that carry known-future
+    covariates; they are required when the model uses such covariates. For series that end at
+    different rows (a ragged panel) see :func:`last_windows`.
+
+    Returns:
+        ``(x (lookback, n_channels), last observed time)``.
+    """
+    n_observed = n_observed_rows(frame, spec.targets)
+    if n_observed < lookback:
+        raise DataError(
+            f"forecasting needs the last {lookback} observed rows (the lookback); the data has {n_observed}. "
+            "Pass a longer history."
+        )
+    if spec.future_covariates and len(frame) - n_observed < horizon:
+        raise DataError(
+            f"known-future covariates {spec.future_covariates} are needed for the {horizon} forecast steps: append "
+            f"{horizon} rows after the last observation with those columns filled and the targets empty "
+            f"(found {len(frame) - n_observed})."
+        )
+    frame = frame.iloc[: n_observed + (horizon if spec.future_covariates else 0)]
+    inputs, _ = window_inputs(frame, spec, horizon)
+    return inputs[n_observed - lookback : n_observed], frame[spec.time_col].iloc[n_observed - 1]
+
+
+def last_windows(
+    frame: pd.DataFrame, spec: SeriesSpec, lookback: int, horizon: int
+) -> tuple[np.ndarray, pd.Series]:
+    """Each series' own last ``lookback`` observed rows, side by side: what a channel-independent
+    model forecasts every series of a ragged panel from, after its own last observed time.
+
+    Column ``j`` of ``x`` holds series ``j``'s rows ``[last_j - lookback + 1, last_j]``; a panel whose
+    series all end at the same row gets exactly :func:`last_window`'s window.
+
+    Returns:
+        ``(x (lookback, n_channels), last observed time of each target (n_targets,))``.
+
+    Raises:
+        DataError: a series has fewer than ``lookback`` observed rows (named, with the fix).
+    """
+    spans = series_spans(frame, spec.targets)
+    times = frame[spec.time_col]
+    if not spans.ragged or spec.input_columns != spec.targets:
+        x, last_time = last_window(frame, spec, lookback, horizon)
+        return x, pd.Series([last_time] * len(spec.targets), dtype=times.dtype)
+    short = spans.lengths < lookback
+    if short.any():
+        raise DataError(
+            f"forecasting needs the last {lookback} observed rows (the lookback) of every series; "
+            f"{int(short.sum())} series have fewer: {spans.listed(short, times)}. Pass a longer history "
+            "of them, or leave them out of the data."
+        )
+    rows = spans.last[None, :] + np.arange(1 - lookback, 1)[:, None]  # (lookback, n_targets)
+    values = frame[spec.targets].to_numpy(dtype="float64")
+    x = np.take_along_axis(values, rows, axis=0)
+    return x, times.iloc[spans.last].reset_index(drop=True)
