@@ -103,9 +103,11 @@ server worker for days."""
 
 
 def _steps(params: dict[str, Any] | None, horizon: int) -> int | None:
-    """The ``n`` of ``params`` (``None``: the horizon). A whole float (``12.0``, as some JSON clients
-    send numbers) counts as that integer; more than :data:`MAX_SERVED_ROLLOUTS` horizons is refused
-    (``ConfigError``: HTTP 400); anything else is left to ``Forecaster.predict`` to refuse."""
+    """The ``n`` of ``params`` (``None``: the horizon). A whole float (``12.0``) counts as that integer
+    here, for direct calls (a loaded or served model's signature declares ``n`` a long, and MLflow
+    refuses ``12.0`` before ``predict`` runs, naming ``n``: docs/mlflow.md says so); more than
+    :data:`MAX_SERVED_ROLLOUTS` horizons is refused (``ConfigError``: HTTP 400); anything else is left
+    to ``Forecaster.predict`` to refuse."""
     n = (params or {}).get("n")
     if isinstance(n, float) and n.is_integer():
         n = int(n)
