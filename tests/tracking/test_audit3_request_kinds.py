@@ -15,10 +15,7 @@ import pandas as pd
 import pytest
 from mlflow.exceptions import MlflowException
 
-from ssm_ts import WaveformGenerator
 from ssm_ts.errors import DataError
-from ssm_ts.tasks.waveform import WaveformTask, save_waveform_export
-from ssm_ts.tracking.pyfunc_audio import WaveformPyfunc
 from ssm_ts.tracking.pyfunc_forecast import ForecastPyfunc
 
 pytestmark = pytest.mark.usefixtures("single_thread")
@@ -33,15 +30,6 @@ def forecast(co2_interpolated_fit) -> ForecastPyfunc:
     """The forecast pyfunc over nlinear fitted on the weekly CO2 series (lookback 52, horizon 13)."""
     model = ForecastPyfunc()
     model.forecaster = co2_interpolated_fit[0]
-    return model
-
-
-@pytest.fixture
-def audio(tmp_path) -> WaveformPyfunc:
-    """The audio pyfunc over a tiny untrained generator (no fit needed for request checks)."""
-    save_waveform_export(WaveformTask(preset="tiny", sample_rate=8000), tmp_path / "export")
-    model = WaveformPyfunc()
-    model.generator = WaveformGenerator.load(str(tmp_path / "export"))
     return model
 
 
@@ -96,7 +84,9 @@ def test_a_served_audio_row_dict_is_one_clip(audio):
 
 @pytest.mark.parametrize("given", [np.array(0.5), 0.5, "0.5"], ids=['{"inputs": 0.5}', "a number", "text"])
 def test_a_single_audio_value_names_the_request_to_send(audio, given):
-    with pytest.raises(DataError, match=r"not a table\b.* Send one row per clip with a 'seconds' column") as err:
+    with pytest.raises(
+        DataError, match=r"not a table\b.* Send one row per clip with a 'seconds' column"
+    ) as err:
         audio.predict(None, given)
     assert_bad_request(err)
     assert '{"dataframe_records": [{"seconds": 0.5}]}' in str(err.value)

@@ -13,10 +13,7 @@ import pandas as pd
 import pytest
 from mlflow.exceptions import MlflowException
 
-from ssm_ts import WaveformGenerator
 from ssm_ts.errors import DataError
-from ssm_ts.tasks.waveform import WaveformTask, save_waveform_export
-from ssm_ts.tracking.pyfunc_audio import WaveformPyfunc
 from ssm_ts.tracking.pyfunc_classify import ClassifierPyfunc
 
 pytestmark = pytest.mark.usefixtures("single_thread")
@@ -24,15 +21,6 @@ pytestmark = pytest.mark.usefixtures("single_thread")
 
 def assert_bad_request(err: pytest.ExceptionInfo) -> None:
     assert isinstance(err.value, MlflowException) and err.value.get_http_status_code() == 400
-
-
-@pytest.fixture
-def audio(tmp_path) -> WaveformPyfunc:
-    """The audio pyfunc over a tiny untrained generator (no fit needed for request checks)."""
-    save_waveform_export(WaveformTask(preset="tiny", sample_rate=8000), tmp_path / "export")
-    model = WaveformPyfunc()
-    model.generator = WaveformGenerator.load(str(tmp_path / "export"))
-    return model
 
 
 def test_an_audio_request_with_a_list_for_a_number_is_named(audio):
