@@ -57,7 +57,9 @@ class WaveformPyfunc(mlflow.pyfunc.PythonModel):
         if len(frame) == 0 and "seconds" not in frame.columns:
             return pd.DataFrame(columns=["audio", "sample_rate"])
         if "seconds" not in frame.columns:
-            raise DataError(f"the request needs a 'seconds' column; got columns {list(frame.columns)}")
+            raise DataError(
+                f"the request needs a 'seconds' column; got columns {list(frame.columns)}. Send {EXPECTED_REQUEST}."
+            )
         # through a loaded model with request_signature(), MLflow has already dropped such columns (with a
         # warning); this check answers direct callers and models saved without the signature
         unknown = [c for c in frame.columns if c not in REQUEST_COLUMNS]

@@ -95,3 +95,12 @@ def test_a_single_audio_value_names_the_request_to_send(audio, given):
 def test_a_served_audio_null_is_no_clips(audio):
     empty = audio.predict(None, np.array(None, dtype=object))
     assert len(empty) == 0 and list(empty.columns) == ["audio", "sample_rate"]
+
+
+def test_a_list_of_numbers_names_the_request_to_send(audio):
+    """``{"inputs": [0.5, 1.0]}``: "needs a 'seconds' column; got columns [0]", and no word on the layout."""
+    with pytest.raises(
+        DataError, match=r"got columns \[0\]. Send one row per clip with a 'seconds' column"
+    ) as err:
+        audio.predict(None, np.array([0.5, 1.0]))
+    assert_bad_request(err)
