@@ -96,6 +96,12 @@ def recordings_from_input(
             fix = "pass a column per training channel"
             values = [v[channel_order(names, channel_names, source, fix)] for v in values]
         return make_series_set(values, nan_policy=nan_policy, source=source, ids=ids, nan_fix=nan_fix)
+    if len(model_input) == 0:  # a served {"dataframe_records": []}: no columns either, so not "needs an 'id'"
+        raise DataError(
+            "pyfunc input: the DataFrame has no rows, so no recordings to classify; send recordings "
+            "(n, channels, length) as {\"inputs\": [[[...], ...]]}, or a long table with an 'id' column, "
+            "an optional 'time' column and a column per channel."
+        )
     if "id" not in model_input.columns:
         raise DataError(
             f"the input DataFrame needs an 'id' column naming each recording (long format); "

@@ -53,3 +53,10 @@ def test_a_long_frame_with_an_extra_column_names_the_columns(classifier, recordi
     assert isinstance(err.value, MlflowException) and err.value.get_http_status_code() == 400
     out = classifier.predict(None, frame.drop(columns="subject"))
     assert out["id"].tolist() == ["r0"]
+
+
+def test_an_empty_request_says_it_holds_no_recordings(classifier):
+    """``{"dataframe_records": []}`` (a frame without rows or columns) asked for an 'id' column."""
+    with pytest.raises(DataError, match="the DataFrame has no rows, so no recordings to classify") as err:
+        classifier.predict(None, pd.DataFrame())
+    assert isinstance(err.value, MlflowException) and err.value.get_http_status_code() == 400
