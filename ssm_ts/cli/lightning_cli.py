@@ -19,6 +19,7 @@ from ssm_ts.cli.fit_outputs import log_fitted_model, mirror_run_artifacts
 from ssm_ts.cli.interrupted import remember_interrupted_fit
 from ssm_ts.cli.parse_errors import parse_error_text
 from ssm_ts.cli.save_config import logged_config_params
+from ssm_ts.cli.trainer_typehints import declare_int_before_float
 from ssm_ts.cli.uses import USES, load_target
 from ssm_ts.errors import ConfigError
 from ssm_ts.tracking.logger import check_resumed_run, make_mlflow_logger
@@ -79,6 +80,10 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         configure = load_target(hook, optional=True) if hook else None
         if configure is not None:
             configure(parser)
+
+    def add_core_arguments_to_parser(self, parser) -> None:
+        declare_int_before_float(self.trainer_class)  # --trainer.limit_train_batches 1 is one batch
+        super().add_core_arguments_to_parser(parser)
 
     def _setting(self, key: str) -> Any:
         return self._get(self.config, key)
