@@ -47,10 +47,11 @@ T = TypeVar("T")
 
 
 def _keep_readable(
-    files: list[Path], read: Callable[[Path], T], on_bad_file: Literal["raise", "skip"]
+    files: list[Path], read: Callable[[Path], T], on_bad_file: Literal["raise", "skip"], stacklevel: int = 3
 ) -> tuple[list[T], list[Path]]:
     """``read`` every file; files that raise a DataError raise together (one error naming each, so
-    a folder with five bad files is not five runs) or are skipped (one warning names them)."""
+    a folder with five bad files is not five runs) or are skipped (one warning names them, at
+    ``stacklevel``: the caller's caller by default)."""
     if on_bad_file not in ("raise", "skip"):
         raise ConfigError(f"on_bad_file must be 'raise' or 'skip', got {on_bad_file!r}")
     results, kept, skipped, errors = [], [], [], []
@@ -75,7 +76,7 @@ def _keep_readable(
         warnings.warn(
             f"skipped {len(skipped)} unreadable audio file(s) of {len(files)}: {', '.join(skipped[:10])}"
             + (" ..." if len(skipped) > 10 else ""),
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
     return results, kept
 
@@ -211,7 +212,8 @@ class ClipDataset(Dataset):
                 raise
             self.skipped.add(index)
             what = f"{err.path} {err.problem}" if isinstance(err, BadAudioFileError) else str(err)
-            warnings.warn(f"skipped audio file {what} (on_bad_file='skip'): an empty clip", stacklevel=2)
+            # stacklevel 1: the caller is torch's data loader, which the CLI would print as the source
+            warnings.warn(f"skipped audio file {what} (on_bad_file='skip'): an empty clip", stacklevel=1)
             return codes, torch.tensor(0)
         codes[: piece.numel()] = self.quantizer.encode(piece)
         return codes, torch.tensor(piece.numel())
@@ -319,7 +321,8 @@ class AudioDataModule(pl.LightningDataModule):
         # headers only: audio is decoded per item, so neither startup time nor memory grows with it.
         # Every split at once, so that one error (or warning) names every bad file of the folder.
         every = [*split.train, *split.val, *split.test]
-        headers, readable = _keep_readable(every, audio_header, hp.on_bad_file)
+        # the warning names setup: its caller is Lightning's, which the CLI would print as the source
+        headers, readable = _keep_readable(every, audio_header, hp.on_bad_file, stacklevel=2)
         header_of = dict(zip(readable, headers, strict=True))
         kept = {}
         for name in ("train", "val", "test"):
@@ -350,7 +353,7 @@ class AudioDataModule(pl.LightningDataModule):
             f"crop='fixed' trains on the first {clip_seconds:g} s of each file: {covered / sum(lengths):.0%} of "
             f"the training audio (files up to {max(lengths) / self.sample_rate:.3g} s). crop='random' (CLI: "
             "--data.crop random) trains on random windows of the whole files, a new one each epoch",
-            stacklevel=3,
+            stacklevel=2,  # setup's line: its caller is Lightning's, which the CLI would print as the source
         )
 
     def _loader(self, name: str, shuffle: bool) -> DataLoader:

@@ -51,5 +51,6 @@ def match_datamodule(task: ClassificationTask, datamodule: SensorDataModule, sta
         task.set_scaler(datamodule.scaler)
     if stage == "fit" and datamodule.train_set is not None:
         task.set_class_weights(datamodule.train_set)
-        # (n, length, channels) files train silently on "channels" of a few steps otherwise
-        warn_if_transposed(datamodule.train_set.values, datamodule.train_set.source, stacklevel=3)
+        # (n, length, channels) files train silently on "channels" of a few steps otherwise. Named at
+        # the task's setup: its caller is Lightning's, which the CLI would print as the warning's source
+        warn_if_transposed(datamodule.train_set.values, datamodule.train_set.source, stacklevel=2)

@@ -1,0 +1,58 @@
+"""Warnings raised while Lightning sets the data up print as ssm-ts's one line on the command line
+(``ssm-ts audio: warning: ...``). They pointed at the caller of the data module's or task's ``setup``,
+Lightning's ``trainer/call.py``, so the CLI printed them as that library's, with its file path and line
+(``.../lightning/pytorch/trainer/call.py:199: crop='fixed' trains on ...``), which a user reads as a
+Lightning problem. (pytest records warnings instead of printing them: each is printed here as the CLI
+prints it, with :func:`ssm_ts.cli.short_warnings`.)"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import soundfile as sf
+
+from ssm_ts import cli
+from ssm_ts.cli import short_warnings
+from ssm_ts.pipelines.sensor import read_series
+
+QUIET = ["--trainer.max_epochs", "1", "--trainer.enable_progress_bar", "false"]
+
+
+def printed(use: str, recorded) -> str:
+    """The recorded warnings as ``ssm-ts USE`` prints them on stderr."""
+    with short_warnings(use, verbose=False):
+        return "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in recorded)
+
+
+def test_audio_fit_warnings_are_ssm_ts_lines(in_tmp, shared_data, recwarn):
+    folder = in_tmp / "takes"
+    folder.mkdir()
+    for i, path in enumerate(sorted((shared_data / "audio" / "espeak-digits" / "one").glob("*.wav"))[:6]):
+        audio, rate = sf.read(path)
+        sf.write(folder / f"take{i}.wav", audio, rate)
+    (folder / "broken.wav").write_text("not audio")
+    fit = [
+        "audio", "fit", "--data.root", str(folder), "--data.clip_seconds", "0.02", "--data.batch_size", "2",
+        "--data.on_bad_file", "skip", "--model.preset", "tiny", "--trainer.limit_train_batches", "1",
+        "--trainer.limit_val_batches", "1", "--trainer.limit_test_batches", "1", "--trainer.logger", "false",
+        "--out", "out", *QUIET,
+    ]  # fmt: skip
+    assert cli.main(fit) == 0
+    err = printed("audio", recwarn)
+    assert "ssm-ts audio: warning: skipped 1 unreadable audio file(s) of 7: broken.wav" in err, err
+    assert "ssm-ts audio: warning: crop='fixed' trains on the first 0.02 s" in err, err
+    assert "call.py" not in err, err
+
+
+def test_classify_fit_layout_warning_is_an_ssm_ts_line(in_tmp, shared_data, recwarn):
+    train = read_series(shared_data / "classification" / "BasicMotions" / "BasicMotions_TRAIN.ts")
+    np.savez(in_tmp / "flipped.npz", X=np.stack(train.values).transpose(0, 2, 1), y=np.asarray(train.labels))
+    fit = [
+        "classify", "fit", "--data.path", "flipped.npz", "--model.model", "random_features",
+        "--model.model_options", "{n_kernels: 50}", "--trainer.logger", "false", "--out", "out", *QUIET,
+    ]  # fmt: skip
+    assert cli.main(fit) == 0
+    err = printed("classify", recwarn)
+    assert "ssm-ts classify: warning: flipped.npz: every recording has more channels (100)" in err, err
+    assert "call.py" not in err, err
