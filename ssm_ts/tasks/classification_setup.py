@@ -33,11 +33,15 @@ def match_datamodule(task: ClassificationTask, datamodule: SensorDataModule, sta
     datamodule.match_channels(task.hparams.get("channel_names"))
     if datamodule.n_channels != task.hparams.n_channels:
         data = datamodule.train_set or datamodule.test_set or datamodule.predict_set
+        option = _data_option(datamodule, stage)
+        fitted_data = (
+            " With --ckpt_path, leave out --config and --data.path to use the data the model was fitted on "
+            "(a config's data.path wins over the checkpoint's)."
+        )
         raise DataError(
             f"{data.source}: {datamodule.n_channels} channels, but the model was trained on "
-            f"{task.hparams.n_channels}. Give recordings with the training channels (--data.path). With "
-            "--ckpt_path, leave out --config and --data.path to use the data the model was fitted on (a "
-            "config's data.path wins over the checkpoint's)."
+            f"{task.hparams.n_channels}. Give recordings with the training channels ({option})."
+            + (fitted_data if option == "--data.path" else "")
             + transposed_hint(data.lengths, task.hparams.n_channels)
         )
     if datamodule.classes is None:
@@ -54,3 +58,13 @@ def match_datamodule(task: ClassificationTask, datamodule: SensorDataModule, sta
         # (n, length, channels) files train silently on "channels" of a few steps otherwise. Named at
         # the task's setup: its caller is Lightning's, which the CLI would print as the warning's source
         warn_if_transposed(datamodule.train_set.values, datamodule.train_set.source, stacklevel=2)
+
+
+def _data_option(datamodule: SensorDataModule, stage: str) -> str:
+    """The option that named the file of ``stage``'s recordings: ``--data.test_path`` for a test on
+    its own file, ``--data.predict_path`` for a predict on one, else ``--data.path``."""
+    if stage == "predict" and datamodule.predict_path is not None:
+        return "--data.predict_path"
+    if stage in ("test", "predict") and datamodule.test_path:  # predict reads the test file without its own
+        return "--data.test_path"
+    return "--data.path"
