@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Literal
 
@@ -139,5 +140,31 @@ def read_fsdd(
     if short:
         raise _short_clips_error(folder, short, n_fft, sample_rate)
     if not values:
-        raise DataError(f"{folder}: no FSDD audio files for split {split!r}.")
+        raise _no_clips_error(folder, split, len(files))
     return make_series_set(values, labels, source=str(folder), ids=ids)
+
+
+def _no_clips_error(folder: Path, split: str, n_clips: int) -> DataError:
+    """Why ``folder`` gave no clip of ``split``: all ``n_clips`` are of the other split, or it holds no
+    audio file itself (FSDD's repository keeps them one folder down, in ``recordings/``), or only files
+    of other kinds (counted by extension)."""
+    if n_clips:
+        index = "index 5 and above" if split == "train" else "index 0-4"
+        return DataError(
+            f"{folder}: none of its {n_clips} FSDD clip(s) is in the {split} split (the official split: "
+            f"{index} of each speaker and digit, <digit>_<speaker>_<index>); add clips of that index."
+        )
+    nested = next((p.parent for p in sorted(folder.rglob("*")) if p.suffix.lower() in AUDIO_SUFFIXES), None)
+    if nested is not None:
+        return DataError(
+            f"{folder} holds no audio file itself, and FSDD clips are read from one folder, not its "
+            f"subfolders: {nested} holds some; pass that folder instead."
+        )
+    kinds = Counter(p.suffix.lower() or "no-extension" for p in folder.iterdir() if p.is_file())
+    held = (
+        ", ".join(f"{count} {kind} file(s)" for kind, count in kinds.most_common(5)) if kinds else "no files"
+    )
+    return DataError(
+        f"{folder}: no audio files ({', '.join(AUDIO_SUFFIXES)}) in it; it holds {held}. FSDD clips are "
+        "<digit>_<speaker>_<index>.wav or .flac (convert other formats to one of those, e.g. with sox or ffmpeg)."
+    )
