@@ -220,8 +220,20 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             raise DataError(
                 f"X has {data.n_channels} channels but the classifier was fitted on {self.n_features_in_}."
                 + transposed_hint(data.lengths, self.n_features_in_)
+                + self._one_recording_hint(X, data)
             )
         return data
+
+    def _one_recording_hint(self, X: Any, data) -> str:
+        """For the channel-count error: X looks like one recording ``(channels, length)``, which a 2-D
+        array is not (it is ``(n, length)``: recordings of one channel, as in scikit-learn)."""
+        one_channel = getattr(X, "ndim", None) == 2 and data.n_channels == 1  # an array or tensor
+        if not (one_channel and len(data) == self.n_features_in_ and not hasattr(X, "columns")):
+            return ""
+        return (
+            f" A 2-D X is read as (n, length), {len(data)} recordings of one channel: if it is one "
+            f"recording of {self.n_features_in_} channels, pass X[None] (shape (1, channels, length))."
+        )
 
     def decision_function(self, X: Any, rate: float = 1.0) -> np.ndarray:
         """Class scores ``(n, n_classes)`` (logits of the encoder, ridge decision values of random
