@@ -2,7 +2,7 @@
 checked recordings with padding masks (and their sampling step, from the files' times), a train-only
 per-channel scaler and ``SensorDataModule``."""
 
-from .audio import log_mel, read_fsdd
+from .audio import log_mel, read_audio_clips, read_fsdd
 from .datamodule import SensorDataModule, collate_recordings, encode_labels, stratified_split
 from .layout import LayoutWarning, transposed_hint, warn_if_transposed
 from .readers import (
@@ -35,6 +35,7 @@ __all__ = [
     "match_channels",
     "pad_batch",
     "read_arff",
+    "read_audio_clips",
     "read_csv_folder",
     "read_csv_long",
     "read_fsdd",

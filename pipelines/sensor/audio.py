@@ -121,8 +121,7 @@ def read_fsdd(
             f"FSDD folder not found: {folder}; it holds <digit>_<speaker>_<index>.flac"
         )
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES)
-    values, labels, ids = [], [], []
-    short: list[tuple[Path, int]] = []  # every too-short clip, named together in one error
+    chosen, labels = [], []
     for path in files:
         match = _FSDD_NAME.match(path.stem)
         if match is None:
@@ -130,18 +129,63 @@ def read_fsdd(
         is_test = int(match.group(3)) < 5
         if (split == "test" and not is_test) or (split == "train" and is_test):
             continue
+        chosen.append(path)
+        labels.append(match.group(1))
+    if not chosen:
+        raise _no_clips_error(folder, split, len(files))
+    values = _log_mels(folder, chosen, n_mels, n_fft, hop_length, sample_rate)
+    return make_series_set(values, labels, source=str(folder), ids=[path.stem for path in chosen])
+
+
+def read_audio_clips(
+    path: str | os.PathLike,
+    n_mels: int = 32,
+    n_fft: int = 256,
+    hop_length: int = 128,
+    sample_rate: int = 8000,
+) -> SeriesSet:
+    """An audio file, or every one in a folder (WAV, FLAC, OGG; not its subfolders), as log-mel
+    recordings ``(n_mels, frames)`` made as :func:`read_fsdd` makes them, to classify with a model
+    fitted on FSDD (``classify predict --data.predict_path``). Any file names; labelled by digit when
+    every name is FSDD's ``<digit>_<speaker>_<index>`` (so ``classify test`` can score them), else
+    unlabelled. Ids are the file stems.
+
+    Raises:
+        DataFileNotFoundError: ``path`` does not exist.
+        DataError: no audio file in the folder, a file cannot be read, or clips too short.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataFileNotFoundError(
+            f"audio file or folder not found: {path}; give a WAV, FLAC or OGG file or folder"
+        )
+    folder = path if path.is_dir() else path.parent
+    files = (
+        sorted(p for p in path.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES) if path.is_dir() else [path]
+    )
+    if not files:
+        raise _no_clips_error(path, "all", 0)
+    matches = [_FSDD_NAME.match(p.stem) for p in files]
+    labels = [m.group(1) for m in matches] if all(matches) else None
+    values = _log_mels(folder, files, n_mels, n_fft, hop_length, sample_rate)
+    return make_series_set(values, labels, source=str(path), ids=[p.stem for p in files])
+
+
+def _log_mels(
+    folder: Path, files: list[Path], n_mels: int, n_fft: int, hop_length: int, sample_rate: int
+) -> list[np.ndarray]:
+    """The log-mel spectrogram of every file at ``sample_rate``; every too-short clip named together."""
+    values = []
+    short: list[tuple[Path, int]] = []
+    for path in files:
         audio, rate = read_clip(path, sample_rate)
         if len(audio) < min_clip_samples(n_fft):
             short.append((path, len(audio)))
             continue
         values.append(log_mel(audio, rate, n_mels, n_fft, hop_length))
-        labels.append(match.group(1))
-        ids.append(path.stem)
     if short:
         raise _short_clips_error(folder, short, n_fft, sample_rate)
-    if not values:
-        raise _no_clips_error(folder, split, len(files))
-    return make_series_set(values, labels, source=str(folder), ids=ids)
+    return values
 
 
 def _no_clips_error(folder: Path, split: str, n_clips: int) -> DataError:
@@ -157,7 +201,7 @@ def _no_clips_error(folder: Path, split: str, n_clips: int) -> DataError:
     nested = next((p.parent for p in sorted(folder.rglob("*")) if p.suffix.lower() in AUDIO_SUFFIXES), None)
     if nested is not None:
         return DataError(
-            f"{folder} holds no audio file itself, and FSDD clips are read from one folder, not its "
+            f"{folder} holds no audio file itself, and clips are read from one folder, not its "
             f"subfolders: {nested} holds some; pass that folder instead."
         )
     kinds = Counter(p.suffix.lower() or "no-extension" for p in folder.iterdir() if p.is_file())
@@ -165,6 +209,6 @@ def _no_clips_error(folder: Path, split: str, n_clips: int) -> DataError:
         ", ".join(f"{count} {kind} file(s)" for kind, count in kinds.most_common(5)) if kinds else "no files"
     )
     return DataError(
-        f"{folder}: no audio files ({', '.join(AUDIO_SUFFIXES)}) in it; it holds {held}. FSDD clips are "
-        "<digit>_<speaker>_<index>.wav or .flac (convert other formats to one of those, e.g. with sox or ffmpeg)."
+        f"{folder}: no audio files ({', '.join(AUDIO_SUFFIXES)}) in it; it holds {held}: convert other "
+        "formats to WAV or FLAC (e.g. with sox or ffmpeg)."
     )

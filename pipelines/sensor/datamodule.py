@@ -39,7 +39,7 @@ from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 from ssm_ts.pipelines.csv_options import check_read_options
 from ssm_ts.pipelines.sampling import EpochSeededSampler, processes, shard, training_epoch
 
-from .audio import read_fsdd
+from .audio import read_audio_clips, read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
 from .readers import FORMATS, find_archive_split, read_series
 from .sampling_step import Step, check_sampling_step, step_from_state, step_state
@@ -218,8 +218,8 @@ class SensorDataModule(pl.LightningDataModule):
     # ------------------------------------------------------------ reading
 
     def _read(self, path: str | Path) -> SeriesSet:
-        if self.format == "fsdd":
-            raise ConfigError("format 'fsdd' reads a folder split by index; pass the folder as data.path")
+        if self.format == "fsdd":  # a test or predict file or folder of a model fitted on FSDD: any names
+            return read_audio_clips(path, n_mels=self.n_mels)
         return read_series(path, self.format, self.nan_policy, self.read_options)
 
     @property
@@ -257,10 +257,10 @@ class SensorDataModule(pl.LightningDataModule):
         given = getattr(self, "_given", None)
         if given is not None:
             return given["test"]
-        if self.format == "fsdd":
-            return read_fsdd(self._require_path(), "test", n_mels=self.n_mels)
         if self.test_path:  # the test file alone: data.path (maybe a data set's name) is not needed
             return self._read(self.test_path)
+        if self.format == "fsdd":
+            return read_fsdd(self._require_path(), "test", n_mels=self.n_mels)
         _, test = self._paths()
         return self._read(test) if test is not None else None
 

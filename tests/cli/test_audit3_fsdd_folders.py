@@ -32,7 +32,7 @@ def test_the_repository_folder_names_its_recordings_folder(in_tmp, fsdd, capsys)
         shutil.copy(fsdd / name, recordings / name)
     (recordings.parent / "README.md").write_text("FSDD")
     err = fit_error(recordings.parent, capsys)
-    assert "FSDD clips are read from one folder, not its subfolders" in err, err
+    assert "clips are read from one folder, not its subfolders" in err, err
     assert f"{recordings} holds some; pass that folder instead" in err, err
 
 
