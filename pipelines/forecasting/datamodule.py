@@ -37,6 +37,7 @@ from .series import SeriesSpec, filled_targets
 from .spans import Spans, series_spans
 from .split import SplitBoundaries, check_enough_rows, split_boundaries
 from .split_checks import UNSCORED_FILLS_SPLITS, check_observed_targets, check_ragged_windows
+from .value_range import check_value_range
 from .windows import ForecastWindows, row_major
 
 # what other modules import from here (the package, and code written before the split)
@@ -181,7 +182,7 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
     @property
     def bounds(self) -> SplitBoundaries:
         if self._bounds is None:
-            source = str(self.path) if self.path else "the DataFrame"
+            source = self._source_name
             bounds = split_boundaries(len(self.frame), self.split, self.fractions, self.boundaries)
             if self._test_left_out:
                 bounds = dataclasses.replace(bounds, test_end=bounds.val_end)
@@ -198,12 +199,20 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
         return self._bounds
 
     @property
+    def _source_name(self) -> str:
+        return str(self.path) if self.path else "the DataFrame"
+
+    @property
     def scaler(self) -> ScalerState:
         """Per-column StandardScaler fitted on the training rows only (each series on its own
-        observed ones: scikit-learn leaves out the NaN outside a series' span)."""
+        observed ones: scikit-learn leaves out the NaN outside a series' span). Once fitted, it checks
+        every row's values: one the model would overflow on once scaled (1e30 in a series at 300) is a
+        :class:`DataError` naming it (:func:`~.value_range.check_value_range`)."""
         if self._scaler is None:
             train_rows = self.frame[self.spec.input_columns].iloc[: self.bounds.train_end]
-            self._scaler = fit_scaler(train_rows.to_numpy(dtype="float64"), self.spec.input_columns)
+            scaler = fit_scaler(train_rows.to_numpy(dtype="float64"), self.spec.input_columns)
+            check_value_range(self.frame, self.spec, scaler, self._source_name, self.fitted_spec is not None)
+            self._scaler = scaler
         return self._scaler
 
     # ------------------------------------------------------------ Lightning hooks
@@ -213,6 +222,8 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
         check_future_covariates_fit(self.spec.future_covariates, self.lookback, self.horizon)
         if stage in (None, "fit", "validate", "test"):
             _ = self.bounds
+        if stage in (None, "fit"):
+            _ = self.scaler  # its check of the values, before any training
 
     def windows(self, split: str) -> ForecastWindows:
         """Stride-1 windows whose targets lie in ``split`` (``"train"``, ``"val"``, ``"test"``).

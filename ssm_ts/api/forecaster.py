@@ -53,6 +53,7 @@ from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, load_like
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent
+from ssm_ts.pipelines.forecasting.value_range import check_value_range
 from ssm_ts.tasks.forecasting import ForecastingTask
 from ssm_ts.tracking.resume_settings import builtin_value
 from ssm_ts.training import check_ema_decay, check_learning_rate
@@ -411,7 +412,12 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             data = resolve_data_path(data, "forecast", setting="data")
         if data is not None:
             # a DataFrame such as history_ keeps its fill record (series.with_given_fills)
-            return load_like(data, self.spec_, allow_future_rows, read_options=read_options)
+            frame = load_like(data, self.spec_, allow_future_rows, read_options=read_options)
+            # a value the model would overflow on once scaled (1e30), named before it reaches the model
+            source = "the DataFrame" if isinstance(data, pd.DataFrame) else str(data)
+            scaler = self.task_.scaler_state(self.spec_.input_columns)
+            check_value_range(frame, self.spec_, scaler, source, fitted=True)
+            return frame
         if read_options is not None:
             raise ConfigError(
                 f"read_options {read_options} read a CSV given as data, but none is given; pass the CSV "
