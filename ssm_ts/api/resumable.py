@@ -260,12 +260,15 @@ class ResumableFit:
         return plain_settings({k: v for k, v in self.settings.items() if k not in free})
 
     def _make_logger(self, run_id: str | None = None):
-        """The fit's MLflow logger (``None`` with ``log_to_mlflow=False``); ``run_id`` continues that run."""
+        """The fit's MLflow logger (``None`` with ``log_to_mlflow=False``); ``run_id`` continues that run.
+        A ``register_as`` name the model registry would refuse after training is refused here, before."""
         if not self.settings["log_to_mlflow"]:
             return None
         from ssm_ts.tracking.logger import make_mlflow_logger
+        from ssm_ts.tracking.registry_names import check_register_as
 
         s = self.settings
+        check_register_as(s.get("register_as"))
         return make_mlflow_logger(
             s["experiment"], tracking_uri=s["tracking_uri"], run_name=s["run_name"], run_id=run_id
         )

@@ -23,6 +23,7 @@ from ssm_ts.cli.trainer_typehints import declare_int_before_float
 from ssm_ts.cli.uses import USES, load_target
 from ssm_ts.errors import ConfigError
 from ssm_ts.tracking.logger import check_resumed_run, make_mlflow_logger
+from ssm_ts.tracking.registry_names import check_register_as
 from ssm_ts.tracking.resume_settings import DATA_FILE_SETTINGS, RUNTIME_SETTINGS
 from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
 from ssm_ts.training import keep_beside_best, keep_given_patience, ssm_ts_best_checkpoint, trainer_refusals
@@ -94,6 +95,8 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
 
     def before_instantiate_classes(self) -> None:
         check_command_options(self.use_name, self.subcommand, self.config.get(self.subcommand) or {})
+        # a name the model registry refuses would fail only after training
+        check_register_as(self._setting("register_as"), setting="--register_as")
 
     def instantiate_trainer(self, **kwargs: Any):
         trainer_config = self._get(self.config_init, "trainer", default={})
