@@ -54,7 +54,14 @@ def load_waveform_model(path: str | Path) -> WaveformTask:
 
     path = Path(path)
     if path.is_dir():
+        if not (path / "config.json").is_file():
+            _refuse_fit_folder(path)
         return load_waveform_export(path)
+    if not path.exists():
+        raise CheckpointError(
+            f"checkpoint not found: {path}; pass a .ckpt written by an audio fit, or the folder of "
+            "WaveformGenerator.save (a fit's export/ folder)"
+        )
     ckpt = load_checkpoint(path)
     hparams = ckpt.get("hyper_parameters")
     if not isinstance(hparams, dict) or "state_dict" not in ckpt:
@@ -75,3 +82,17 @@ def load_waveform_model(path: str | Path) -> WaveformTask:
     except (TypeError, RuntimeError) as err:
         raise CheckpointError(f"{path} does not fit a WaveformTask: {err}") from err
     return task.eval()
+
+
+def _refuse_fit_folder(path: Path) -> None:
+    """A fit's output folder (its ``--out``, or a run folder in it) given where an export or a
+    checkpoint is meant: name what in it loads. Other folders are left to the export's own error."""
+    exports = sorted(path.rglob("export/config.json"), key=lambda p: (len(p.parts), str(p)))  # the shallowest
+    checkpoints = sorted(path.rglob("last.ckpt"))
+    if not exports and not checkpoints:
+        return
+    found = exports[0].parent if exports else checkpoints[0]
+    # best/last are looked for where a fit writes them under its --out (with and without MLflow)
+    is_out = any(path.glob("*/*/checkpoints/*.ckpt")) or any(path.glob("checkpoints/*.ckpt"))
+    named = f" (ssm-ts audio generate: --ckpt_path best or last --out {path})" if is_out else ""
+    raise CheckpointError(f"{path} is a fit's output folder, not a saved model: pass {found}{named}")
