@@ -29,8 +29,12 @@ def _resampled(X: np.ndarray, up: int, down: int) -> np.ndarray:
 def test_random_features_classify_recordings_at_twice_and_half_the_rate(shared_data):
     """GunPoint at twice its rate was refused (rate=0.5: "fixed kernels"), and read at rate 1 it kept
     0.67 of the labels (half the rate: 0.49, chance). With rate=0.5 (and rate=2 for half the rate) the
-    S4D kernels scale their steps and the shift kernels their dilations: every label is kept (1.00)."""
+    S4D kernels scale their steps and the shift kernels their dilations: every label is kept (1.00).
+    Every other test recording (75 of 150; features are per recording) keeps the test's power at half
+    the predict time: at rate 1 they keep 0.75 (twice) and 0.39 (half) of the labels, every check
+    at the right rate 1.00 (measured)."""
     X, y, Xt, yt = _split(shared_data, "GunPoint")
+    Xt, yt = Xt[::2], yt[::2]
     model = SSMClassifier(method="random_features", n_kernels=2000, shift_fraction=0.5).fit(X, y)
     original = model.predict(Xt)
     accuracy = (original == yt).mean()
@@ -47,11 +51,13 @@ def test_random_features_classify_recordings_at_twice_and_half_the_rate(shared_d
     assert (model.predict(half) == original).mean() < 0.7
     assert (at_half == yt).mean() >= accuracy - 0.03
     # a Pipeline passes it on, and the scores are the softmax of the decision values at that rate
+    # (consistency between calls: a few recordings show it)
+    few, at_twice_few = twice[:20], at_twice[:20]
     pipe = Pipeline([("model", model)])
-    np.testing.assert_array_equal(pipe.predict(twice, rate=0.5), at_twice)
-    proba = model.predict_proba(twice, rate=0.5)
-    assert np.array_equal(model.classes_[proba.argmax(1)], at_twice)
-    assert np.array_equal(model.decision_function(twice, rate=0.5) > 0, proba[:, 1] > 0.5)
+    np.testing.assert_array_equal(pipe.predict(few, rate=0.5), at_twice_few)
+    proba = model.predict_proba(few, rate=0.5)
+    assert np.array_equal(model.classes_[proba.argmax(1)], at_twice_few)
+    assert np.array_equal(model.decision_function(few, rate=0.5) > 0, proba[:, 1] > 0.5)
     for bad in (0, -2.0, np.inf, "0.5", True):
         with pytest.raises(ConfigError, match="rate must be a positive number"):
             model.predict(Xt, rate=bad)
@@ -61,8 +67,13 @@ def test_s4d_random_features_at_twice_the_rate_keep_the_labels_on_arrowhead(shar
     """ArrowHead (3 classes, recordings ending near +-1.9) with S4D kernels only: at twice the rate it
     kept 0.53 of the labels with rate=0.5 while modes at the training Nyquist frequency (where the draw
     caps frequencies) showed other rates a part of their response the training rate never saw; those
-    modes now keep what the training rate saw. Measured: 0.994 (rate 1: 0.42); accuracy 0.880 vs 0.874."""
+    modes now keep what the training rate saw. Measured: 0.994 (rate 1: 0.42); accuracy 0.880 vs 0.874.
+    Every third test recording (59 of 175; features are per recording) cuts the predict time 3x and
+    still tells the two apart: 0.983 kept (rate 1: 0.475; accuracy 0.847 vs 0.831), 0.475 with the
+    Nyquist modes' hidden part put back (measured). The 4000 kernels stay: with 1000 the hidden part
+    moved few labels (0.95-0.96 kept with it over three seeds, 0.95-0.99 without)."""
     X, y, Xt, yt = _split(shared_data, "ArrowHead")
+    Xt, yt = Xt[::3], yt[::3]
     model = SSMClassifier(method="random_features").fit(X, y)
     original = model.predict(Xt)
     twice = _resampled(Xt, 2, 1)
