@@ -236,7 +236,7 @@ class SensorDataModule(pl.LightningDataModule):
         path = Path(self.path)
         if path.is_dir() and self.format in ("auto", "ts", "arff") and self.format != "csv_folder":
             if any(path.glob("*_TRAIN.*")):
-                train, test = find_archive_split(path)
+                train, test = find_archive_split(path, self.format)
                 return train, Path(self.test_path) if self.test_path else test
         return path, Path(self.test_path) if self.test_path else None
 

@@ -89,14 +89,19 @@ def read_series(
     return reader(path, nan_policy=nan_policy, **csv_options)
 
 
-def find_archive_split(folder: str | os.PathLike) -> tuple[Path, Path]:
-    """``(train, test)`` files of a UCR/UEA problem folder (``<Name>_TRAIN.ts`` / ``_TEST.ts``, or ``.arff``)."""
+def find_archive_split(folder: str | os.PathLike, format: Format = "auto") -> tuple[Path, Path]:
+    """``(train, test)`` files of a UCR/UEA problem folder (``<Name>_TRAIN.ts`` / ``_TEST.ts``, or ``.arff``);
+    ``format`` ``"ts"`` or ``"arff"`` takes that pair alone (a folder may hold both, as the archive's do)."""
     folder = existing_path(folder)
-    for suffix in (".ts", ".arff"):
+    suffixes = {"ts": (".ts",), "arff": (".arff",)}.get(format, (".ts", ".arff"))
+    for suffix in suffixes:
         train = sorted(folder.glob(f"*_TRAIN{suffix}"))
         test = sorted(folder.glob(f"*_TEST{suffix}"))
         if train and test:
             return train[0], test[0]
+    pair = " (or .arff)" if len(suffixes) > 1 else ""
+    first = suffixes[0]
     raise DataFileNotFoundError(
-        f"{folder}: no <Name>_TRAIN.ts/<Name>_TEST.ts (or .arff) pair; point data.path at a file or a UCR/UEA folder."
+        f"{folder}: no <Name>_TRAIN{first}/<Name>_TEST{first}{pair} pair; point data.path at a file or a "
+        "UCR/UEA folder."
     )
