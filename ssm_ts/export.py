@@ -26,6 +26,12 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 EXTRAS_FILE = "extras.json"
 FORMAT_VERSION = 1
+MLFLOW_MODEL_FILE = "MLmodel"  # what marks a logged MLflow model's folder
+# Where an export lies inside the folders users are given: a logged model (MLflow copies the pyfunc's
+# artifacts into artifacts/<folder name>, and the fit's export folder is named "export",
+# ssm_ts.tracking.run_folder.EXPORT_NAME), the folder a download put that model in (dl/model/...), and
+# a fit's out_dir (its export published as out_dir/export).
+EXPORT_SUBFOLDERS = ("artifacts/export", "*/artifacts/export", "export")
 
 
 def _to_json(data: dict[str, Any], what: str) -> str:
@@ -231,10 +237,34 @@ def _reason(err: BaseException) -> str:
     return lines[0].split(". ")[0].rstrip(".") if lines else type(err).__name__
 
 
+def export_folder(directory: str | os.PathLike) -> Path:
+    """The export folder ``directory`` stands for: itself when it holds ``config.json`` (or is no
+    folder), else the one export inside it when it is a downloaded MLflow model (``artifacts/export``),
+    the folder it was downloaded into (``model/artifacts/export``) or a fit's ``out_dir`` (``export``),
+    so that those load as they are; else itself.
+
+    Raises:
+        CheckpointError: ``directory`` holds several such exports (named, to pick one).
+    """
+    directory = Path(directory)
+    if (directory / CONFIG_FILE).is_file() or not directory.is_dir():
+        return directory
+    inside = sorted(
+        {config.parent for sub in EXPORT_SUBFOLDERS for config in directory.glob(f"{sub}/{CONFIG_FILE}")}
+    )
+    if len(inside) > 1:
+        raise CheckpointError(
+            f"{directory} holds no export itself but {len(inside)} inside: {', '.join(map(str, inside))}; "
+            "load one of them"
+        )
+    return inside[0] if inside else directory
+
+
 def load_export(
     directory: str | os.PathLike,
 ) -> tuple[dict[str, Any], dict[str, torch.Tensor], dict[str, Any]]:
-    """Read an export folder written by :func:`save_export`; tensors land on the CPU.
+    """Read an export folder written by :func:`save_export` (or a folder holding one, see
+    :func:`export_folder`); tensors land on the CPU.
 
     Returns:
         ``(config, state_dict, extras)``.
@@ -242,9 +272,15 @@ def load_export(
     Raises:
         CheckpointError: the folder or one of its files is missing or unreadable.
     """
-    directory = Path(directory)
+    directory = export_folder(directory)
     if not directory.is_dir():
         raise CheckpointError(f"no saved model at {directory}: expected a folder written by .save()")
+    if (directory / MLFLOW_MODEL_FILE).is_file() and not (directory / CONFIG_FILE).is_file():
+        raise CheckpointError(
+            f"{directory} is an MLflow model (it holds {MLFLOW_MODEL_FILE}) without an ssm-ts export in "
+            f"{EXPORT_SUBFOLDERS[0]}/: load it with mlflow.pyfunc.load_model({str(directory)!r}), or give "
+            "the folder a model's .save() wrote"
+        )
     for name in (CONFIG_FILE, WEIGHTS_FILE):
         if not (directory / name).is_file():
             raise CheckpointError(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ssm_ts.api.conformal import ConformalScores, load_scores, save_scores
 from ssm_ts.atomic import atomic_directory
+from ssm_ts.export import export_folder
 from ssm_ts.pipelines.forecasting import ForecastDataModule, series_notes
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows
 from ssm_ts.tasks.forecasting import ForecastingTask, load_forecast_export, save_forecast_export
@@ -44,7 +45,9 @@ def save_forecaster(fc: Forecaster, directory: str | os.PathLike) -> Path:
 
 def load_forecaster(cls: type[Forecaster], directory: str | os.PathLike) -> Forecaster:
     """:meth:`Forecaster.load <ssm_ts.api.forecaster.Forecaster.load>`: a ``cls`` from a folder written
-    by :func:`save_forecaster`, on the CPU."""
+    by :func:`save_forecaster` (or a downloaded MLflow model or an ``out_dir`` holding one:
+    :func:`~ssm_ts.export.export_folder`), on the CPU."""
+    directory = export_folder(directory)  # its calibration scores lie beside the export's config
     task, spec, history, settings, metrics = load_forecast_export(directory)
     # a CLI export holds only the data and trainer settings; the rest come from the model's own
     forecaster = cls(**{**settings_of_task(task), **settings})

@@ -462,5 +462,6 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> Forecaster:
-        """Load a folder written by :meth:`save` on the CPU (no GPU needed, nothing unpickled)."""
+        """Load a folder written by :meth:`save` on the CPU (no GPU needed, nothing unpickled); also a
+        downloaded MLflow model (its ``artifacts/export``) or a fit's ``out_dir`` (its ``export``)."""
         return load_forecaster(cls, directory)
