@@ -245,27 +245,53 @@ Path(out).write_bytes(pickle.dumps(results))
 
 
 def _results_before_and_after(old, repo, data, folder, code: str = _RUN_RECTANGULAR):
-    """``(before, after)``: what ``code`` gives with the code under ``old`` and under ``repo``. The two
-    one-thread processes run at the same time (one a core: half the wall time on two cores)."""
+    """``(before, after)``: what ``code`` gives with the code under ``old`` (a one-thread process) and
+    with this checkout's code, run in this process on one thread while the other runs (one a core).
+    Running the current code here saves a process's imports (torch, Lightning: most of its time)."""
     import os
     import pickle
     import subprocess
     import sys
 
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    runs = []
-    for root, name in ((old, "before"), (repo, "after")):
-        out = folder / name / "out.pkl"
-        out.parent.mkdir(parents=True)
-        script = out.parent / "run.py"
-        script.write_text(code)
-        process = subprocess.Popen([sys.executable, str(script), str(root), str(data), str(out)],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
-        runs.append((process, out))
-    errors = [process.communicate()[1] for process, _ in runs]  # both end before any assert
-    for (process, _), stderr in zip(runs, errors, strict=True):
-        assert process.returncode == 0, stderr[-3000:]
-    return tuple(pickle.loads(out.read_bytes()) for _, out in runs)
+    outs = {}
+    for name in ("before", "after"):
+        outs[name] = folder / name / "out.pkl"
+        outs[name].parent.mkdir(parents=True)
+    script = outs["before"].parent / "run.py"
+    script.write_text(code)
+    process = subprocess.Popen([sys.executable, str(script), str(old), str(data), str(outs["before"])],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "OMP_NUM_THREADS": "1"})  # fmt: skip
+    try:
+        _run_here(code, data, outs["after"])
+    finally:
+        stderr = process.communicate()[1]  # it ends before any assert
+    assert process.returncode == 0, stderr[-3000:]
+    assert repo / "ssm_ts" == _imported_package_folder()  # "after" is this checkout's code
+    return tuple(pickle.loads(outs[name].read_bytes()) for name in ("before", "after"))
+
+
+def _run_here(code: str, data, out) -> None:
+    """``code`` less its prelude (which points the imports at a folder) in this process, one thread."""
+    import json
+    import pickle
+    from pathlib import Path
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        names = {"data": str(data), "out": str(out), "Path": Path, "json": json, "pickle": pickle, "pd": pd}
+        exec(code.removeprefix(_PRELUDE), {**names, "torch": torch, "__name__": "__run_here__"})
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _imported_package_folder():
+    from pathlib import Path
+
+    import ssm_ts
+
+    return Path(ssm_ts.__file__).resolve().parent
 
 
 def _code_at(commit: str, into):
