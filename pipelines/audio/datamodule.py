@@ -414,15 +414,18 @@ class AudioDataModule(pl.LightningDataModule):
         }
 
     def describe_sources(self) -> str:
-        """:meth:`source_summary` as one line for the console."""
+        """:meth:`source_summary` as one line for the console, with the files of each split (a
+        ``test_pattern`` written as a glob shows there as a test split of nearly every file)."""
         s = self.source_summary()
         skipped = (
             "" if s["skipped_files"] == "none" else f"; {len(self.skipped)} skipped ({s['skipped_files']})"
         )
+        sizes = {name: len(d.waves) for name, d in self.datasets.items()}
         return (
             f"{s['audio_files']} audio files under {self.root} ({s['source_rates']}; {s['source_channels']}): "
             f"{s[f'resampled_to_{self.sample_rate}_hz']} resampled to {self.sample_rate} Hz, "
-            f"{s['mixed_to_mono']} mixed to mono{skipped}"
+            f"{s['mixed_to_mono']} mixed to mono{skipped}; split {sizes['train']} train, {sizes['val']} "
+            f"validation, {sizes['test']} test"
         )
 
     def describe(self) -> dict[str, object]:
