@@ -4,17 +4,12 @@ and the fit said nothing of it: the summary line named the files' rates and chan
 
 from __future__ import annotations
 
-import soundfile as sf
-
 from ssm_ts import cli
+from tests.cli.test_audit3_warning_sources import spoken_takes
 
 
 def test_the_fit_summary_counts_each_split(in_tmp, shared_data, capsys):
-    folder = in_tmp / "takes"
-    folder.mkdir()
-    for i, path in enumerate(sorted((shared_data / "audio" / "espeak-digits" / "two").glob("*.wav"))[:12]):
-        audio, rate = sf.read(path)
-        sf.write(folder / f"c{i:02d}.wav", audio, rate)
+    folder = spoken_takes(shared_data, in_tmp / "takes", "two", [f"c{i:02d}.wav" for i in range(12)])
     fit = [
         "audio", "fit", "--data.root", str(folder), "--data.split", "rule", "--data.test_pattern", "c0*.wav",
         "--data.clip_seconds", "0.02", "--data.batch_size", "2", "--model.preset", "tiny",

@@ -8,6 +8,7 @@ prints it, with :func:`ssm_ts.cli.short_warnings`.)"""
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import soundfile as sf
@@ -25,12 +26,17 @@ def printed(use: str, recorded) -> str:
         return "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in recorded)
 
 
-def test_audio_fit_warnings_are_ssm_ts_lines(in_tmp, shared_data, recwarn):
-    folder = in_tmp / "takes"
+def spoken_takes(shared_data: Path, folder: Path, word: str, names: list[str]) -> Path:
+    """``folder`` with the first espeak-digits clips of ``word`` as ``names`` (a user's own takes)."""
     folder.mkdir()
-    for i, path in enumerate(sorted((shared_data / "audio" / "espeak-digits" / "one").glob("*.wav"))[:6]):
-        audio, rate = sf.read(path)
-        sf.write(folder / f"take{i}.wav", audio, rate)
+    clips = sorted((shared_data / "audio" / "espeak-digits" / word).glob("*.wav"))[: len(names)]
+    for name, path in zip(names, clips, strict=True):
+        sf.write(folder / name, *sf.read(path))
+    return folder
+
+
+def test_audio_fit_warnings_are_ssm_ts_lines(in_tmp, shared_data, recwarn):
+    folder = spoken_takes(shared_data, in_tmp / "takes", "one", [f"take{i}.wav" for i in range(6)])
     (folder / "broken.wav").write_text("not audio")
     fit = [
         "audio", "fit", "--data.root", str(folder), "--data.clip_seconds", "0.02", "--data.batch_size", "2",
