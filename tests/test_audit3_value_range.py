@@ -76,3 +76,38 @@ def test_empty_cells_are_not_checked():
     beyond, too_far = out_of_range_cells(values, scaler)
     assert not beyond.any()
     assert too_far.tolist() == [[False, True], [True, False], [False, False]]
+
+
+def test_a_checkpoint_checks_new_data_against_its_scaler(co2_frame):
+    module = ForecastDataModule.from_frame(
+        co2_frame, time_col="date", fill="interpolate", lookback=52, horizon=13
+    )
+    module.setup("fit")
+    state = module.state_dict()
+    assert state["scaler"] == module.scaler.to_dict()  # what a checkpoint keeps
+    new = ForecastDataModule.from_frame(with_value(co2_frame, 50, 1e30), lookback=52, horizon=13)
+    new.load_state_dict(state)  # as Lightning and the CLI restore it (read like the training data)
+    with pytest.raises(DataError, match=rf"column 'co2' holds 1e\+30 at {co2_frame.date[50]}"):
+        new.setup("predict")
+    old = ForecastDataModule.from_frame(with_value(co2_frame, 50, 1e30), lookback=52, horizon=13)
+    old.load_state_dict({"spec": state["spec"]})  # a checkpoint written before it kept the scaler
+    old.setup("predict")
+
+
+def test_cli_predict_names_the_value(co2_interpolated_fit, tmp_path, monkeypatch, capsys):
+    from ssm_ts import cli
+
+    monkeypatch.chdir(tmp_path)
+    csv = co2_interpolated_fit[1]
+    args = ["--model.model", "nlinear", "--model.lookback", "52", "--model.horizon", "13", "--out", "out"]
+    fit = ["--data.path", str(csv), "--data.fill", "interpolate", "--trainer.max_epochs", "1"]
+    assert cli.main(["forecast", "fit", *args, *fit, "--trainer.logger", "false"]) == 0
+    frame = pd.read_csv(csv)
+    frame.loc[len(frame) - 5, "co2"] = -1e30
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    capsys.readouterr()
+    assert (
+        cli.main(["forecast", "predict", "--ckpt_path", "best", "--out", "out", "--data.path", "bad.csv"])
+        == 1
+    )
+    assert f"bad.csv: column 'co2' holds -1e+30 at {frame.date.iloc[-5]}" in capsys.readouterr().err

@@ -138,6 +138,7 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
         self.fitted_spec: SeriesSpec | None = (
             None  # set by a fitted model: read new data like its training data
         )
+        self.fitted_scaler: ScalerState | None = None  # and check its values against the model's scaler
 
     _test_left_out = False  # leave_out_test() was called
 
@@ -199,10 +200,6 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
         return self._bounds
 
     @property
-    def _source_name(self) -> str:
-        return str(self.path) if self.path else "the DataFrame"
-
-    @property
     def scaler(self) -> ScalerState:
         """Per-column StandardScaler fitted on the training rows only (each series on its own
         observed ones: scikit-learn leaves out the NaN outside a series' span). Once fitted, it checks
@@ -257,12 +254,22 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
     # ------------------------------------------------------------ checkpoints
 
     def state_dict(self) -> dict:
-        """Saved in Lightning checkpoints: how the training data was read (JSON values only)."""
-        return {"spec": self.spec.to_dict()} if self._spec is not None else {}
+        """Saved in Lightning checkpoints: how the training data was read and, once fitted, the scaler
+        the model scales by (JSON values only)."""
+        if self._spec is None:
+            return {}
+        state = {"spec": self.spec.to_dict()}
+        if self._scaler is not None:
+            state["scaler"] = self._scaler.to_dict()
+        return state
 
     def load_state_dict(self, state_dict: dict) -> None:
-        """A checkpoint's spec: read this module's data with the training columns, frequency and fill."""
+        """A checkpoint's spec: read this module's data with the training columns, frequency and fill,
+        and (a checkpoint that holds it) check its values against the training scaler, as a fitted
+        Forecaster's predict does (:func:`~.value_range.check_value_range`)."""
         if state_dict.get("spec"):
             self.fitted_spec = SeriesSpec.from_dict(state_dict["spec"])
+            scaler = state_dict.get("scaler")
+            self.fitted_scaler = ScalerState.from_dict(scaler) if scaler else None
             self._frame = self._spec = self._bounds = self._scaler = self._arrays = self._spans = None
             self._observed = None

@@ -13,6 +13,7 @@ from ssm_ts.errors import ConfigError
 from .datamodule_settings import check_checked_frame
 from .series import SeriesSpec, load_like, load_series
 from .spans import n_observed_rows
+from .value_range import check_value_range
 
 if TYPE_CHECKING:
     from .datamodule import ForecastDataModule
@@ -48,6 +49,11 @@ class SourceMixin:
         return module
 
     @property
+    def _source_name(self) -> str:
+        """The data as errors name it: the CSV's path (or data set's name), or "the DataFrame"."""
+        return str(self.path) if self.path else "the DataFrame"
+
+    @property
     def source_frame(self) -> pd.DataFrame | None:
         """The DataFrame given to :meth:`from_frame` as it was given (``None`` for a CSV): a resumed
         fit checks it holds what the checkpoint was trained on (:mod:`ssm_ts.tracking.resume_settings`)."""
@@ -65,6 +71,8 @@ class SourceMixin:
             raise ConfigError("no data: set data.path (a CSV file) or build the module with from_frame(df).")
         if self.fitted_spec is not None:
             frame = load_like(self._source, self.fitted_spec, True, read_options=self.read_options)
+            if self.fitted_scaler is not None:  # a value the model would overflow on, named now
+                check_value_range(frame, self.fitted_spec, self.fitted_scaler, self._source_name, fitted=True)
             self._frame, self._spec = frame, self.fitted_spec
             return
         self._frame, self._spec = load_series(
