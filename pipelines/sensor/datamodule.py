@@ -279,6 +279,17 @@ class SensorDataModule(pl.LightningDataModule):
             )
         return self._read(self.path)
 
+    def _no_test_data(self) -> str:
+        """What to pass when there is no test file: a single ``data.path`` file is the fit's data, not
+        its test split (only a UCR/UEA folder gives both)."""
+        if self._path_setting is not None and self.path is not None and Path(self.path).is_file():
+            return (
+                f"no test data: data.path {self._path_setting} is one file, the training data; to test on a "
+                f"file, pass it as --data.test_path {self._path_setting} (or data.path a UCR/UEA folder of "
+                "<Name>_TRAIN and <Name>_TEST files)"
+            )
+        return "no test data: set data.test_path, or data.path to a UCR/UEA folder"
+
     def _require_path(self) -> Path:
         if self.path is None:
             raise ConfigError("set data.path to the FSDD folder")
@@ -305,7 +316,7 @@ class SensorDataModule(pl.LightningDataModule):
         elif stage == "test" and self.test_set is None:
             self.test_set = self._load_test()
             if self.test_set is None:
-                raise ConfigError("no test data: set data.test_path, or data.path to a UCR/UEA folder")
+                raise ConfigError(self._no_test_data())
         elif stage == "predict" and self.predict_set is None:
             self.predict_set = self._load_predict()
 
