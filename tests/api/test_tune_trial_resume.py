@@ -7,13 +7,14 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 import mlflow
 import pytest
 import torch
+from lightning.pytorch.callbacks import Callback
 
 from ssm_ts import Forecaster
 from ssm_ts.api.tuning import _TrialForecaster, tune_forecaster
@@ -108,25 +109,38 @@ def test_a_trial_interrupted_mid_fit_resumes_its_checkpoint_and_fits_the_uninter
         torch.testing.assert_close(value, expected[key], atol=1e-6, rtol=0)
 
 
-KILL_IN_TRIAL_1 = """
-import os, signal, sys
-import torch
-from lightning.pytorch.callbacks import Callback
-from ssm_ts.api.tuning import _TrialForecaster, tune_forecaster
+class _KillAtEpoch(Callback):
+    """The machine goes down as an epoch starts: SIGKILL, no cleanup."""
 
-torch.set_num_threads(1)
+    def __init__(self, epoch: int):
+        self.epoch = epoch
 
-
-class Kill(Callback):  # the machine goes down as trial 1's third epoch starts
     def on_train_epoch_start(self, trainer, pl_module):
-        if trainer.current_epoch == {epoch}:
+        if trainer.current_epoch == self.epoch:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-own = _TrialForecaster._fit_callbacks
-_TrialForecaster._fit_callbacks = lambda self: [*own(self), *([Kill()] if self._reporter.trial.number == 1 else [])]
-tune_forecaster({csv!r}, {space!r}, **{kwargs!r})
-"""
+def _search_killed_in_trial_1(csv: Path, kwargs: dict) -> int:
+    """The wait status of a process that runs the search and is SIGKILLed as trial 1's third epoch
+    starts. A fork of this one, with its imports (a fresh interpreter spent most of the test's time
+    importing torch and Lightning); the search's stores are opened in the child only."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        try:
+            torch.set_num_threads(1)
+            own = _TrialForecaster._fit_callbacks
+            _TrialForecaster._fit_callbacks = lambda self: [
+                *own(self),
+                *([_KillAtEpoch(INTERRUPTED_AT)] if self._reporter.trial.number == 1 else []),
+            ]
+            tune_forecaster(str(csv), SPACE, **kwargs)
+        except BaseException:
+            traceback.print_exc()  # into the test's captured output
+        finally:
+            os._exit(1)  # the search ended (or failed) without the kill
+    return os.waitpid(pid, 0)[1]
 
 
 def test_a_trial_of_a_killed_process_resumes_its_checkpoint(ett, single_thread, tmp_path, monkeypatch):
@@ -134,12 +148,8 @@ def test_a_trial_of_a_killed_process_resumes_its_checkpoint(ett, single_thread, 
     ett.to_csv(csv, index=False)
     kwargs = dict(sampler="grid", storage=f"sqlite:///{tmp_path / 'optuna.db'}", out_dir=str(tmp_path / "out"),
                   tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}", **SETTINGS)  # fmt: skip
-    script = KILL_IN_TRIAL_1.format(epoch=INTERRUPTED_AT, csv=str(csv), space=SPACE, kwargs=kwargs)
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    killed = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
-    )
-    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    status = _search_killed_in_trial_1(csv, kwargs)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, status
 
     epochs = _epochs_trained(monkeypatch)
     result = tune_forecaster(str(csv), SPACE, **kwargs)
