@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 
 from ssm_ts.cli.checkpoint_defaults import comparable, has_option, resume_conflicts
+from ssm_ts.cli.checkpoint_use import check_checkpoint_use
 from ssm_ts.cli.restored_data import remember_restored_settings
 from ssm_ts.cli.resume_fit import (
     add_new_settings,
@@ -56,6 +57,7 @@ class CheckpointArgs:
             ckpt_path = self._resolve_named_checkpoint(subcommand, ckpt_path)
         if ckpt_path:
             checkpoint = load_checkpoint(ckpt_path)
+            check_checkpoint_use(checkpoint, self.use_name, subcommand, ckpt_path)  # not another use's
             if subcommand == "fit":
                 # the model's settings too: Lightning's own restore (below) would also set the ones
                 # the fit filled in from its data, which its MLflow run logged unset
