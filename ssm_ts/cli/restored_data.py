@@ -11,8 +11,14 @@ from ssm_ts.errors import SSMTSError
 # data settings of how the data is batched and loaded, never of how it is read
 BATCHING_SETTINGS = frozenset({"batch_size", "eval_batch_size", "num_workers", "shuffle_seed", "seed"})
 
+# data settings that name the files read (a use's data module has some of them)
+FILE_SETTINGS = ("data.test_path", "data.path", "data.root")
+
 # data settings of validate/test/predict taken from the checkpoint (reset by each main call)
 RESTORED_DATA_SETTINGS: dict[str, Any] = {}
+# the FILE_SETTINGS given beside them (--config or command line), not the checkpoint's: which one gave
+# the file an error names (reset with each checkpoint's restored settings)
+GIVEN_FILE_SETTINGS: dict[str, Any] = {}
 
 
 def remember_restored_settings(defaults: dict[str, Any], before: dict[str, Any], config: Any) -> None:
@@ -23,11 +29,30 @@ def remember_restored_settings(defaults: dict[str, Any], before: dict[str, Any],
         if comparable(value) != comparable(before[key])
         and comparable(config.get(key)) == comparable(value)
     })  # fmt: skip
+    GIVEN_FILE_SETTINGS.clear()
+    GIVEN_FILE_SETTINGS.update({
+        key: config.get(key) for key in FILE_SETTINGS
+        if has_option_value(config, key) and key not in RESTORED_DATA_SETTINGS
+    })  # fmt: skip
+
+
+def has_option_value(config: Any, key: str) -> bool:
+    """Whether ``config`` (parsed) has a value for ``key`` (a use's data module may lack the option)."""
+    try:
+        return config.get(key) not in (None, "")
+    except (KeyError, AttributeError):
+        return False
+
+
+def file_source(err: Exception) -> str | None:
+    """The given file setting (``data.test_path``) whose file ``err`` names, if one does."""
+    text = str(err)
+    return next((key for key, value in GIVEN_FILE_SETTINGS.items() if str(value) in text), None)
 
 
 def restored_settings_hint(err: SSMTSError) -> str:
     """For an error reading the data: which of its settings came from the checkpoint, and how to
-    override them (they may not fit another file given by --config or --data.path)."""
+    override them (they may not fit another file given by --config, --data.path or --data.test_path)."""
     from ssm_ts.errors import DataError
 
     # only the settings that say how the data is read: a batch size cannot be why a file fails
@@ -39,8 +64,15 @@ def restored_settings_hint(err: SSMTSError) -> str:
     if not isinstance(err, DataError) or not restored:
         return ""
     listed = ", ".join(f"{key}={value!r}" for key, value in restored.items())
-    first = next(iter(restored))
+    source = file_source(err)
+    # the file's own option when one given beside the restored settings named it (a restored data.path
+    # is then no setting to change); an example among how the data is read
+    came_from = f"the file came from --{source}; " if source else ""
+    how = [key for key in restored if not source or key not in FILE_SETTINGS]
+    example = (
+        f", e.g. --{how[0]} with the value for this file ('{{}}' for read_options: detection)" if how else ""
+    )
     return (
-        f"\n(these data settings were the fit's, restored from the checkpoint: {listed}; for other data "
-        f"override them, e.g. --{first} with the value for this file ('{{}}' for read_options: detection))"
+        f"\n({came_from}these data settings were the fit's, restored from the checkpoint: {listed}; for "
+        f"other data override them{example})"
     )
