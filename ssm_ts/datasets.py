@@ -13,6 +13,7 @@ out of the file (real gaps in the time column), which the pipeline handles with 
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -157,6 +158,14 @@ def _is_bare_name(value: str) -> bool:
     return path.name == value and not path.suffix and value not in ("", ".", "..")
 
 
+def _did_you_mean(text: str, names: list[str]) -> str:
+    """`` (did you mean BasicMotions?)`` for a mistyped data set name ``text`` close to one of ``names``
+    (case-insensitive), else ``""``."""
+    by_lower = {name.lower(): name for name in names}
+    close = difflib.get_close_matches(text.lower(), list(by_lower), n=2, cutoff=0.75)
+    return f" (did you mean {' or '.join(by_lower[match] for match in close)}?)" if close else ""
+
+
 def resolve_data_path(
     value: str | os.PathLike | None,
     use: DataUse,
@@ -187,7 +196,8 @@ def resolve_data_path(
     name = next((known for known in sets if known.lower() == text.lower()), None)
     if name is None:
         raise DataError(
-            f"{setting} {text}: no such file or folder in {Path.cwd()}, and not a standard data set; "
+            f"{setting} {text}: no such file or folder in {Path.cwd()}, and not a standard data set"
+            f"{_did_you_mean(text, standard_data_sets(use))}; "
             f"standard data sets (read from the data home {data_home(home)}, set by ${ENV_DATA_HOME}): "
             f"{', '.join(standard_data_sets(use))}. Pass a file or folder with its path, e.g. "
             f"{setting} ./{text} or {setting} path/to/{text}"
