@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ssm_ts.errors import ConfigError
+from ssm_ts.errors import CheckpointError, ConfigError
 
 if TYPE_CHECKING:
     import torch
@@ -80,14 +80,28 @@ def resolve_checkpoint(ckpt_path: str, out: str | None, config: str | None) -> t
     else ``--out``, else the fit's default folder; a CheckpointError says what to pass when there is
     none. A path is used as given. The clips go to ``--out``, by default the fit's folder (a path's:
     the config's ``out:``, else ``samples``)."""
-    from ssm_ts.training import NAMED_CHECKPOINTS, resolve_named_checkpoint
+    from ssm_ts.training import BEST_CHECKPOINT_PREFIX, NAMED_CHECKPOINTS, resolve_named_checkpoint
 
     named = ckpt_path in NAMED_CHECKPOINTS
     config_out = _config_out(config) if config is not None else None
     if not named:
         return ckpt_path, out or config_out or "samples"
     fit_out = config_out or out or FIT_DEFAULT_OUT
-    return str(resolve_named_checkpoint(ckpt_path, fit_out)), out or fit_out
+    try:
+        found = resolve_named_checkpoint(ckpt_path, fit_out)
+    except CheckpointError as err:
+        if config_out is None:
+            raise
+        # the folder is the config's out:, not a --out the user gave (which, with --config, names where
+        # the clips go): say so, and how to name the folder of a fit run with its own --out
+        pattern = "last.ckpt" if ckpt_path == "last" else f"{BEST_CHECKPOINT_PREFIX}*.ckpt"
+        raise CheckpointError(
+            f"--ckpt_path {ckpt_path}: no {pattern} under {config_out}, the out: of --config {config} (where "
+            "its fit writes unless given another --out; with --config, --out names where the clips go). "
+            "For a fit run with --out DIR: drop --config and pass --out DIR, or pass the checkpoint's path "
+            f"(DIR/<experiment id>/<run id>/checkpoints/{pattern})"
+        ) from err
+    return str(found), out or fit_out
 
 
 def _config_out(value: str) -> str | None:
