@@ -65,3 +65,14 @@ def test_a_checkpoint_of_the_same_use_is_not_refused_by_the_check(tmp_path):
 
     for use in HYPER_PARAMETERS:
         check_checkpoint_use({"hyper_parameters": HYPER_PARAMETERS[use]}, use, "test", "x.ckpt")
+
+
+def test_a_classify_fits_own_checkpoint_given_to_forecast_predict(
+    basicmotions_random_features_cli_fit, in_tmp, capsys
+):
+    ckpt = basicmotions_random_features_cli_fit[0]  # a real classify fit's last.ckpt
+    err = error_of(
+        ["forecast", "predict", "--ckpt_path", str(ckpt), "--data.path", "ETTh1", "--out", "out"], capsys
+    )
+    assert f"{ckpt} is not a forecast model's checkpoint: 'ssm-ts classify fit' wrote it" in err, err
+    assert f"Read it with ssm-ts classify predict --ckpt_path {ckpt}" in err, err
