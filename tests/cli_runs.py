@@ -28,6 +28,21 @@ def classify_predict(ckpt: Path | str, data: Path | str, out: Path | str) -> pd.
     return pd.read_csv(Path(out) / "predictions.csv")
 
 
+def classify_test_args(ckpt: Path | str) -> list[str]:
+    """``ssm-ts classify test`` of checkpoint ``ckpt`` into ``out``, without a progress bar (data options
+    to be added)."""
+    return [
+        "classify",
+        "test",
+        "--ckpt_path",
+        str(ckpt),
+        "--out",
+        "out",
+        "--trainer.enable_progress_bar",
+        "false",
+    ]
+
+
 def run_statuses() -> list[str]:
     """The status of every run in the working folder's MLflow store (none when it was never made)."""
     client = mlflow.MlflowClient(default_tracking_uri())

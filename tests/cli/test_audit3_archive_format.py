@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 
 from ssm_ts import cli
+from tests.cli_runs import classify_test_args
 
 FIT = [
     "classify", "fit", "--model.model", "random_features", "--model.model_options", "{n_kernels: 50, seed: 0}",
@@ -17,16 +18,7 @@ FIT = [
 def test_format_arff_reads_the_folders_arff_pair(in_tmp, capsys):
     assert cli.main([*FIT, "--data.path", "BasicMotions", "--data.format", "arff", "--out", "out"]) == 0
     ckpt = next((in_tmp / "out").rglob("last.ckpt"))
-    test = [
-        "classify",
-        "test",
-        "--ckpt_path",
-        str(ckpt),
-        "--out",
-        "out",
-        "--trainer.enable_progress_bar",
-        "false",
-    ]
+    test = classify_test_args(ckpt)
     assert cli.main(test) == 0
     assert "BasicMotions_TRAIN.ts" not in capsys.readouterr().err
 

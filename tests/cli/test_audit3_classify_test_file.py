@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 
 from ssm_ts import cli
+from tests.cli_runs import classify_test_args
 
 
 def test_a_single_file_as_data_path_is_told_to_be_the_test_path(
@@ -14,16 +15,7 @@ def test_a_single_file_as_data_path_is_told_to_be_the_test_path(
 ):
     ckpt = basicmotions_random_features_cli_fit[0]
     shutil.copy(shared_data / "classification" / "BasicMotions" / "BasicMotions_TEST.ts", in_tmp / "mine.ts")
-    test = [
-        "classify",
-        "test",
-        "--ckpt_path",
-        str(ckpt),
-        "--out",
-        "out",
-        "--trainer.enable_progress_bar",
-        "false",
-    ]
+    test = classify_test_args(ckpt)
     assert cli.main([*test, "--data.path", "mine.ts"]) == 1
     err = " ".join(capsys.readouterr().err.split())
     assert "data.path mine.ts is one file, the training data" in err, err
