@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
+from safetensors.torch import save
 
 from ssm_ts.api.conformal_scores import ConformalScores
 from ssm_ts.errors import CheckpointError
@@ -39,8 +40,22 @@ def save_scores(directory: str | os.PathLike, scores: ConformalScores, targets: 
         "train_end": json.dumps(scores.train_end),  # likewise
     }
     path = Path(directory) / SCORES_FILE
-    save_file(tensors, str(path), metadata=metadata)
+    path.write_bytes(_stable_safetensors(save(tensors, metadata=metadata)))
     return path
+
+
+def _stable_safetensors(data: bytes) -> bytes:
+    """``data`` (a safetensors file) with its JSON header's keys sorted, so that saving the same scores
+    twice gives the same bytes (users hash model folders; MLflow compares artifacts by hash).
+
+    safetensors writes ``__metadata__`` from a Rust ``HashMap``, whose order changes from one save to
+    the next. Only the header is rewritten: the tensors' bytes and ``data_offsets`` stay as written.
+    """
+    (length,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + length])
+    text = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    text += b" " * (-len(text) % 8)  # the tensors start 8-byte aligned, as safetensors pads them
+    return struct.pack("<Q", len(text)) + text + data[8 + length :]
 
 
 def load_scores(directory: str | os.PathLike, horizon: int, targets: Sequence[str]) -> ConformalScores | None:
