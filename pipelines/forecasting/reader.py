@@ -18,6 +18,7 @@ from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 
 from ..csv_files import csv_data_line_numbers, read_csv_file
 from ..csv_options import ReadOptions, check_read_options, date_options
+from .column_names import check_unique_names
 
 TableSource = str | os.PathLike | pd.DataFrame
 
@@ -104,7 +105,7 @@ def read_table(source: TableSource, read_options: ReadOptions | None = None) -> 
     Raises:
         ConfigError: read options with a DataFrame, or options that are not valid.
         DataFileNotFoundError: the path does not exist.
-        DataError: the file is empty, has no data rows, or cannot be parsed as CSV.
+        DataError: the file is empty, has no data rows, cannot be parsed as CSV, or names a column twice.
     """
     options = check_read_options(read_options)
     if isinstance(source, pd.DataFrame):
@@ -124,6 +125,7 @@ def read_table(source: TableSource, read_options: ReadOptions | None = None) -> 
             f"{table.name} has no data rows: expected a header row followed by one row per time step."
         )
     table.frame.columns = [str(c).strip() for c in table.frame.columns]  # DataFrame input too
+    check_unique_names(table.frame, table.name, path if table.is_file else None, options)
     return table
 
 

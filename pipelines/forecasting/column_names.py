@@ -1,0 +1,67 @@
+"""Column names given twice: an error naming them, not a series renamed ``OT.1`` or a traceback.
+
+``pandas.read_csv`` renames a repeated header name (``date,OT,OT`` reads as ``OT`` and ``OT.1``), so
+a forecast would silently carry a column the file never named; a DataFrame with two columns of one
+name makes ``frame[name]`` a DataFrame, which no column check expects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ssm_ts.errors import DataError
+
+from ..csv_files import read_csv_file
+
+_RENAMED = re.compile(r"(.+)\.\d+")  # how pandas renames the second 'OT' of a header: 'OT.1'
+
+
+def check_unique_names(frame: pd.DataFrame, name: str, path: Path | None, options: Mapping[str, Any]) -> None:
+    """Every column of ``frame`` (names stripped) is named once in the table it was read from.
+
+    ``name`` names the table in the error; ``path`` is the CSV ``frame`` was read from with the read
+    ``options`` (``None`` for a DataFrame), whose header is read again when pandas may have renamed
+    a repeated name.
+
+    Raises:
+        DataError: naming the repeated names, their 1-based column numbers and the fix.
+    """
+    columns = [str(c) for c in frame.columns]
+    if path is not None and any(_renamed_from(c, columns) for c in columns):
+        columns = _header_as_written(path, options) or columns
+    repeated = {c: [i + 1 for i, x in enumerate(columns) if x == c] for c in columns if columns.count(c) > 1}
+    if not repeated:
+        return
+    listed = "; ".join(f"{c!r} (columns {' and '.join(map(str, at))})" for c, at in repeated.items())
+    fix = (
+        "give each column its own name in the header row (pandas reads a repeated name as 'name.1')"
+        if path is not None
+        else "give each column its own name (df.columns = [...]), or drop the copies "
+        "(df.loc[:, ~df.columns.duplicated()])"
+    )
+    raise DataError(
+        f"{name} names {'a column' if len(repeated) == 1 else 'columns'} more than once, counting columns from 1: "
+        f"{listed}; {fix}."
+    )
+
+
+def _renamed_from(column: str, columns: list[str]) -> bool:
+    """``column`` may be pandas' rename of a repeated name (``OT.1`` beside ``OT``)."""
+    match = _RENAMED.fullmatch(column)
+    return match is not None and match.group(1) in columns
+
+
+def _header_as_written(path: Path, options: Mapping[str, Any]) -> list[str] | None:
+    """The header row's names as the file writes them (stripped), read with ``options``; ``None`` when
+    the user named the columns (``names=``) or there is no header row."""
+    header = options.get("header", 0)
+    if options.get("names") is not None or header is None:
+        return None
+    kept = {k: v for k, v in options.items() if k not in ("header", "nrows", "skipfooter")}
+    rows = read_csv_file(path, read_options={**kept, "header": None, "nrows": header + 1})
+    return [str(c).replace("\ufeff", "").strip() for c in rows.iloc[header]]
