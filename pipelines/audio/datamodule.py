@@ -42,6 +42,7 @@ from .reader import (
     read_audio_window,
 )
 from .split import FileSplit, SplitMethod, split_files
+from .worker_error import for_the_loader
 
 T = TypeVar("T")
 
@@ -209,7 +210,7 @@ class ClipDataset(Dataset):
             piece = self._window(index, start)
         except DataError as err:
             if self.on_bad_file == "raise":
-                raise
+                raise for_the_loader(err) from err
             self.skipped.add(index)
             what = f"{err.path} {err.problem}" if isinstance(err, BadAudioFileError) else str(err)
             # stacklevel 1: the caller is torch's data loader, which the CLI would print as the source
