@@ -126,7 +126,7 @@ def read_audio_window(path: str | os.PathLike, start: int, stop: int) -> torch.T
     the end): equal to ``read_audio(path).waveform[start:stop]``, decoding only that window."""
     path = Path(path)
     data, _ = _decode(path, start, stop)
-    return _mono(path, data).clamp(-1.0, 1.0)
+    return _mono(path, data, whole=False).clamp(-1.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -181,27 +181,41 @@ def _decode(path: Path, start: int = 0, stop: int | None = None) -> tuple[np.nda
         raise _unreadable(path, err) from err
 
 
-def _mono(path: Path, data: np.ndarray) -> torch.Tensor:
-    """Checked decoded samples ``(frames, channels)`` -> their channel mean ``(frames,)``."""
+def _mono(path: Path, data: np.ndarray, whole: bool = True) -> torch.Tensor:
+    """Checked decoded samples ``(frames, channels)`` (the whole file, or a window of it) -> their
+    channel mean ``(frames,)``."""
     if data.shape[0] == 0:
         raise BadAudioFileError(path, "holds no samples")
     if not np.isfinite(data).all():
         raise BadAudioFileError(path, "holds NaN or infinite samples")
-    _warn_if_beyond_full_scale(path, data)
+    _warn_of_odd_levels(path, data, whole)
     return torch.from_numpy(np.ascontiguousarray(data.mean(axis=1)))
 
 
-_WARNED_LOUD: set[Path] = set()  # each file once per process, not on every clip read from it
+_LEVELS_CHECKED: set[Path] = set()  # each file once per process, not on every clip read from it
 
 
-def _warn_if_beyond_full_scale(path: Path, data: np.ndarray) -> None:
-    """Float files can hold samples beyond [-1, 1] (integer PCM cannot); they are clipped, which
-    turns speech into a square wave, so say so once per file."""
+def _warn_of_odd_levels(path: Path, data: np.ndarray, whole: bool) -> None:
+    """Say once per file when its samples go beyond full scale or are all zero. Float files can hold
+    samples beyond [-1, 1] (integer PCM cannot); they are clipped, which turns speech into a square
+    wave. A file of zeros alone is mostly a failed recording (a muted input). A window that looks so
+    is judged by the whole file: its peak, and leading silence is no silent file."""
+    if path in _LEVELS_CHECKED:
+        return
     peak = float(np.abs(data).max())
-    if peak > 1.0 and path not in _WARNED_LOUD:
-        _WARNED_LOUD.add(path)
+    if whole or peak > 1.0 or peak == 0.0:
+        if not whole:
+            peak = float(np.abs(_decode(path)[0]).max())
+        _LEVELS_CHECKED.add(path)
+    if peak > 1.0:
         warnings.warn(
             f"audio file {path} peaks at {peak:.3g}, beyond full scale: its samples are clipped to [-1, 1]. "
             "If that is a gain error, divide it by its peak (normalise it) and save it again",
-            stacklevel=3,
+            stacklevel=4,
+        )
+    elif peak == 0.0:
+        warnings.warn(
+            f"audio file {path} is silent: every sample is 0. If it is a failed recording (a muted "
+            "input), remove it",
+            stacklevel=4,
         )
