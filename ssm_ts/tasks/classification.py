@@ -25,8 +25,6 @@ validation logs the metrics (``val_loss`` is the cross-entropy of the softmaxed 
 
 from __future__ import annotations
 
-import warnings
-from pathlib import Path
 from typing import Any, Literal
 
 import lightning.pytorch as pl
@@ -34,37 +32,15 @@ import torch
 import torchmetrics
 from torch import nn
 
-from ssm_ts.atomic import atomic_path
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.sampling import TrainingRandomness
-from ssm_ts.pipelines.sensor import (
-    ChannelScaler,
-    SensorDataModule,
-    transposed_hint,
-)
-from ssm_ts.pipelines.sensor.weights import (
-    ClassWeight,
-    check_class_weight,
-    check_class_weight_form,
-    class_weights,
-    recording_weights,
-)
-from ssm_ts.tasks.classification_closed_form import fit_closed_form
-from ssm_ts.tasks.classification_confusion import (
-    confusion_counts,
-    confusion_figure,
-    log_confusion_matrix,
-    log_fit_confusion,
-    log_test_confusion,
-)
-from ssm_ts.tasks.classification_export import (
-    EXPORT_KIND,
-    load_classifier_export,
-    pyfunc_example_and_signature,
-    pyfunc_model,
-    save_classifier_export,
-)
+from ssm_ts.pipelines.sensor import SensorDataModule
+from ssm_ts.pipelines.sensor.weights import ClassWeight, check_class_weight, check_class_weight_form
+from ssm_ts.tasks.classification_confusion import confusion_counts, confusion_figure, log_confusion_matrix
+from ssm_ts.tasks.classification_export import EXPORT_KIND, load_classifier_export, save_classifier_export
+from ssm_ts.tasks.classification_forward import ClassificationForward
 from ssm_ts.tasks.classification_metrics import SPLITS, split_loss_means, split_metrics
+from ssm_ts.tasks.classification_outputs import ClassificationOutputs
 from ssm_ts.tasks.classification_predict import (
     PREDICT_BATCH_VALUES,
     predict_batch_rows,
@@ -72,6 +48,7 @@ from ssm_ts.tasks.classification_predict import (
     prediction_frame,
 )
 from ssm_ts.tasks.classification_setup import match_datamodule
+from ssm_ts.tasks.classification_steps import ClassificationSteps
 from ssm_ts.tasks.seeded_training import SeededTrainingHooks
 from ssm_ts.tracking.resume_settings import builtin_hparams
 from ssm_ts.training import check_learning_rate
@@ -96,8 +73,13 @@ __all__ = [
 ]
 
 
-class ClassificationTask(SeededTrainingHooks, pl.LightningModule):
-    """Lightning task around one classifier encoder.
+class ClassificationTask(
+    SeededTrainingHooks, ClassificationForward, ClassificationSteps, ClassificationOutputs, pl.LightningModule
+):
+    """Lightning task around one classifier encoder: its settings, the model built from them (or from
+    the data module at ``setup``); the forward pass, the steps and the outputs are its mix-ins'
+    (:mod:`~ssm_ts.tasks.classification_forward`, :mod:`~ssm_ts.tasks.classification_steps`,
+    :mod:`~ssm_ts.tasks.classification_outputs`).
 
     Args:
         model: ``"s4d1d"`` (bidirectional SSM blocks over time), ``"s4nd2d"`` (2-D S4ND over channels x time,
@@ -209,16 +191,6 @@ class ClassificationTask(SeededTrainingHooks, pl.LightningModule):
     def classes(self) -> list[str]:
         return list(self.hparams.classes or [])
 
-    def set_scaler(self, scaler: ChannelScaler) -> None:
-        """Store the training-split per-channel scaler with the weights."""
-        if len(scaler.mean) != self.hparams.n_channels:
-            raise DataError(
-                f"the scaler has {len(scaler.mean)} channels but the model takes {self.hparams.n_channels}"
-            )
-        self.scaler_mean.copy_(torch.tensor(scaler.mean, dtype=torch.float64))
-        self.scaler_scale.copy_(torch.tensor(scaler.scale, dtype=torch.float64))
-        self.scaler_fitted.fill_(True)
-
     def setup(self, stage: str) -> None:
         if stage == "fit" and self.hparams.rate != 1.0:
             # a random-features ridge is fitted at rate 1 and would be validated at this rate, and an
@@ -235,177 +207,10 @@ class ClassificationTask(SeededTrainingHooks, pl.LightningModule):
             return
         match_datamodule(self, datamodule, stage)
 
-    def set_class_weights(self, train) -> None:
-        """The class weights ``(n_classes,)`` of ``class_weight`` for the training split ``train`` (a
-        ``SeriesSet``: its labels, and its recordings' weights if any); clear errors for a label of
-        ``class_weight`` not in the training data or a class whose recordings all weigh 0."""
-        labels = train.labels
-        recording_weights(self.hparams.class_weight, self.classes, labels, train.weights)  # the checks
-        weights = class_weights(self.hparams.class_weight, self.classes, labels, train.weights)
-        self.class_weights.copy_(torch.as_tensor(weights, dtype=torch.float64))
-
-    def recording_weights(self, y: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
-        """Each recording's loss weight ``(batch,)``: its class's weight times its own ``weights``."""
-        w = self.class_weights.to(self.dtype)[y]
-        return w if weights is None else w * weights.to(w.dtype)
-
     def _require_net(self) -> nn.Module:
         if self.net is None:
             raise ConfigError("the classifier is not built yet: fit it with a SensorDataModule first.")
         return self.net
-
-    # ------------------------------------------------------------ forward
-
-    def scale_inputs(self, x: torch.Tensor) -> torch.Tensor:
-        """``(batch, length, channels)`` original (float64) -> scaled, in the model's dtype (padding
-        stays zero after masking)."""
-        # scaled in float64 and only then cast, as SSMClassifier(method="random_features") does:
-        # rounding raw values to float32 first flipped threshold (PPV) features, and probabilities
-        # of the CLI and the API differed by up to 0.004 for the same kernels
-        return ((x.double() - self.scaler_mean) / self.scaler_scale).to(self.dtype)
-
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        """Original-unit ``x (batch, length, channels)``, ``mask (batch, length)`` -> logits ``(batch, n_classes)``."""
-        net = self._require_net()
-        if x.dim() != 3 or x.shape[-1] != self.hparams.n_channels:
-            # checked here: the per-channel scaler would broadcast 1 channel over all of them silently
-            found = x.shape[-1] if x.dim() == 3 else f"shape {tuple(x.shape)}"
-            lengths = []  # each recording's steps, for the transposed-layout hint
-            if x.dim() == 3:
-                lengths = [x.shape[1]] * len(x) if mask is None else mask.sum(dim=1).tolist()
-            raise DataError(
-                f"X has {found} channels but the classifier was fitted on {self.hparams.n_channels}; "
-                "give recordings (channels, length) with the training channels, in the training order"
-                + (f" {self.hparams.channel_names}." if self.hparams.get("channel_names") else ".")
-                + transposed_hint(lengths, self.hparams.n_channels)
-            )
-        scaled = self.scale_inputs(x)
-        if mask is not None:
-            scaled = scaled * mask.unsqueeze(-1).to(scaled.dtype)
-        return net(scaled, mask, rate=self.hparams.rate)
-
-    def predict_proba(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        return torch.softmax(self(x, mask), dim=-1)
-
-    # ------------------------------------------------------------ Lightning steps
-
-    def _step(self, batch, split: str) -> torch.Tensor:
-        x, mask, y = batch[:3]
-        if (y < 0).any():
-            raise DataError(f"the {split} data has unlabelled recordings; {split} needs labels.")
-        logits = self(x, mask)
-        losses = self.loss_fn(logits, y)  # (batch,)
-        weights = self.recording_weights(y, batch[3] if len(batch) > 3 else None).to(losses.dtype)
-        # the weighted mean, as scikit-learn's: all weights 1 (or "balanced" on balanced data) is the mean
-        loss = (weights * losses).sum() / weights.sum().clamp_min(torch.finfo(losses.dtype).tiny)
-        n = len(y)
-        mean = self.loss_means[f"{split}_loss"]
-        mean.update(losses.detach(), weights)
-        # a torchmetrics mean: under DDP every rank monitors the same value (checkpoints, early stopping)
-        self.log(f"{split}_loss", mean, on_step=False, on_epoch=True, prog_bar=split != "train", batch_size=n)
-        for name, metric in self.metrics[f"{split}_metrics"].items():
-            metric(logits, y)
-            self.log(
-                f"{split}_{name}", metric, on_step=False, on_epoch=True, prog_bar=name == "acc", batch_size=n
-            )
-        if split == "test":
-            self.test_confusion.update(logits, y)
-        return loss
-
-    def training_step(self, batch, batch_idx: int) -> torch.Tensor | None:
-        if self.closed_form:  # fitted in on_fit_start; the epoch only logs the training metrics
-            with torch.no_grad():
-                self._step(batch, "train")
-            return None
-        return self._step(batch, "train")
-
-    def on_fit_start(self) -> None:
-        """Fit a closed-form model on the whole training split (unless a resumed checkpoint holds it)."""
-        fit_closed_form(self)
-
-    def on_train_epoch_end(self) -> None:
-        if self.closed_form:  # nothing changes after the first epoch: stop whatever max_epochs says
-            self.trainer.should_stop = True
-
-    def validation_step(self, batch, batch_idx: int) -> None:
-        self._step(batch, "val")
-
-    def test_step(self, batch, batch_idx: int) -> None:
-        self._step(batch, "test")
-
-    def on_test_epoch_start(self) -> None:
-        self.test_confusion.reset()
-
-    def on_test_start(self) -> None:
-        self._check_sampling_step("test")
-
-    def on_predict_start(self) -> None:
-        self._check_sampling_step("predict")
-
-    def _check_sampling_step(self, stage: str) -> None:
-        """Warn when the data module's test/predict recordings are sampled at another step than the
-        training ones (from the fit, or the checkpoint) and ``rate`` does not make up for it."""
-        datamodule = getattr(self.trainer, "datamodule", None)
-        if isinstance(datamodule, SensorDataModule):
-            datamodule.check_sampling_step(stage, self.hparams.rate)
-
-    def predict_step(self, batch, batch_idx: int) -> torch.Tensor:
-        x, mask = batch[0], batch[1]
-        return self.predict_proba(x, mask)
-
-    def configure_optimizers(self):
-        from ssm_ts.core import ssm_param_groups
-
-        if self.closed_form:  # no trainable parameters; Lightning's notice about that is expected
-            warnings.filterwarnings("ignore", message=r".*configure_optimizers` returned `None`")
-            return None
-
-        groups = ssm_param_groups(
-            self._require_net(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay
-        )
-        optimizer = torch.optim.AdamW(groups, lr=self.hparams.lr)
-        epochs = self.trainer.max_epochs if self._trainer is not None else None
-        if self.hparams.lr_schedule == "none" or not epochs or epochs < 1:
-            return optimizer
-        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "epoch"}}
-
-    # ------------------------------------------------------------ outputs: confusion matrix, files, MLflow
-
-    def on_test_epoch_end(self) -> None:
-        """Log the test confusion matrix image to MLflow (when logging)."""
-        log_test_confusion(self)
-
-    def on_fit_end(self) -> None:
-        """Log the validation confusion matrix of the fitted model to MLflow (one image per fit)."""
-        log_fit_confusion(self)
-
-    def write_predictions(self, predictions: list, datamodule: SensorDataModule, out_dir: Path) -> list[Path]:
-        """``predictions.csv`` (id, predicted label, one probability column per class, the true label if known)."""
-        probabilities = torch.cat(predictions).cpu().numpy()
-        data = datamodule.predict_set
-        frame = prediction_frame(probabilities, self.classes, data.ids, data.labels)
-        target = Path(out_dir) / "predictions.csv"
-        with atomic_path(target) as tmp:
-            frame.to_csv(tmp, index=False)
-        return [target]
-
-    def mlflow_pyfunc(self, datamodule: SensorDataModule, export_dir: Path):
-        """``(python_model, artifacts)``: the export folder behind a labels-and-probabilities pyfunc.
-        Its extras keep the training recordings' sampling step (``fit_sampling_step``, ``None``
-        without times or data module): the pyfunc warns for inputs sampled at another step; and the
-        fit's ``nan_policy`` (``data.nan_policy``): the pyfunc fills missing values as the fit did.
-        The config keeps the channel names (``channel_names``): a long DataFrame's columns are
-        matched by name."""
-        return pyfunc_model(self, datamodule, export_dir)
-
-    def mlflow_example_and_signature(self, datamodule: SensorDataModule):
-        """``(input example, signature)`` of the pyfunc :meth:`mlflow_pyfunc` logs: the fit's first
-        training recording as an array ``(1, channels, steps)`` (its first steps when long, see
-        :func:`~ssm_ts.tracking.pyfunc_classify.classifier_input_example`), and the output columns
-        with the params ``rate`` (default 1) and ``nan_policy`` (default the fit's ``data.nan_policy``).
-        Without an example MLflow warns on every logged model."""
-        return pyfunc_example_and_signature(self, datamodule)
 
 
 def _unit_class_weights_when_absent(module, state_dict, prefix, *args) -> None:

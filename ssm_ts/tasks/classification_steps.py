@@ -1,0 +1,116 @@
+"""The Lightning steps of a :class:`~ssm_ts.tasks.classification.ClassificationTask`: the weighted
+cross-entropy of each split's batches and its metrics, the closed-form fit at the start of a fit,
+the sampling-step checks of test and predict, and the optimizer."""
+
+from __future__ import annotations
+
+import warnings
+
+import torch
+
+from ssm_ts.errors import DataError
+from ssm_ts.pipelines.sensor import SensorDataModule
+from ssm_ts.pipelines.sensor.weights import class_weights, recording_weights
+from ssm_ts.tasks.classification_closed_form import fit_closed_form
+
+
+class ClassificationSteps:
+    """``ClassificationTask`` mix-in (list it before ``pl.LightningModule``): training, validation,
+    test and predict steps, the class weights of the loss, and ``configure_optimizers``. The task
+    builds ``loss_fn``, ``metrics``, ``loss_means``, ``test_confusion`` and the buffer
+    ``class_weights`` ``(n_classes,)`` in ``_build``."""
+
+    def set_class_weights(self, train) -> None:
+        """The class weights ``(n_classes,)`` of ``class_weight`` for the training split ``train`` (a
+        ``SeriesSet``: its labels, and its recordings' weights if any); clear errors for a label of
+        ``class_weight`` not in the training data or a class whose recordings all weigh 0."""
+        labels = train.labels
+        recording_weights(self.hparams.class_weight, self.classes, labels, train.weights)  # the checks
+        weights = class_weights(self.hparams.class_weight, self.classes, labels, train.weights)
+        self.class_weights.copy_(torch.as_tensor(weights, dtype=torch.float64))
+
+    def recording_weights(self, y: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+        """Each recording's loss weight ``(batch,)``: its class's weight times its own ``weights``."""
+        w = self.class_weights.to(self.dtype)[y]
+        return w if weights is None else w * weights.to(w.dtype)
+
+    def _step(self, batch, split: str) -> torch.Tensor:
+        x, mask, y = batch[:3]
+        if (y < 0).any():
+            raise DataError(f"the {split} data has unlabelled recordings; {split} needs labels.")
+        logits = self(x, mask)
+        losses = self.loss_fn(logits, y)  # (batch,)
+        weights = self.recording_weights(y, batch[3] if len(batch) > 3 else None).to(losses.dtype)
+        # the weighted mean, as scikit-learn's: all weights 1 (or "balanced" on balanced data) is the mean
+        loss = (weights * losses).sum() / weights.sum().clamp_min(torch.finfo(losses.dtype).tiny)
+        n = len(y)
+        mean = self.loss_means[f"{split}_loss"]
+        mean.update(losses.detach(), weights)
+        # a torchmetrics mean: under DDP every rank monitors the same value (checkpoints, early stopping)
+        self.log(f"{split}_loss", mean, on_step=False, on_epoch=True, prog_bar=split != "train", batch_size=n)
+        for name, metric in self.metrics[f"{split}_metrics"].items():
+            metric(logits, y)
+            self.log(
+                f"{split}_{name}", metric, on_step=False, on_epoch=True, prog_bar=name == "acc", batch_size=n
+            )
+        if split == "test":
+            self.test_confusion.update(logits, y)
+        return loss
+
+    def training_step(self, batch, batch_idx: int) -> torch.Tensor | None:
+        if self.closed_form:  # fitted in on_fit_start; the epoch only logs the training metrics
+            with torch.no_grad():
+                self._step(batch, "train")
+            return None
+        return self._step(batch, "train")
+
+    def on_fit_start(self) -> None:
+        """Fit a closed-form model on the whole training split (unless a resumed checkpoint holds it)."""
+        fit_closed_form(self)
+
+    def on_train_epoch_end(self) -> None:
+        if self.closed_form:  # nothing changes after the first epoch: stop whatever max_epochs says
+            self.trainer.should_stop = True
+
+    def validation_step(self, batch, batch_idx: int) -> None:
+        self._step(batch, "val")
+
+    def test_step(self, batch, batch_idx: int) -> None:
+        self._step(batch, "test")
+
+    def on_test_epoch_start(self) -> None:
+        self.test_confusion.reset()
+
+    def on_test_start(self) -> None:
+        self._check_sampling_step("test")
+
+    def on_predict_start(self) -> None:
+        self._check_sampling_step("predict")
+
+    def _check_sampling_step(self, stage: str) -> None:
+        """Warn when the data module's test/predict recordings are sampled at another step than the
+        training ones (from the fit, or the checkpoint) and ``rate`` does not make up for it."""
+        datamodule = getattr(self.trainer, "datamodule", None)
+        if isinstance(datamodule, SensorDataModule):
+            datamodule.check_sampling_step(stage, self.hparams.rate)
+
+    def predict_step(self, batch, batch_idx: int) -> torch.Tensor:
+        x, mask = batch[0], batch[1]
+        return self.predict_proba(x, mask)
+
+    def configure_optimizers(self):
+        from ssm_ts.core import ssm_param_groups
+
+        if self.closed_form:  # no trainable parameters; Lightning's notice about that is expected
+            warnings.filterwarnings("ignore", message=r".*configure_optimizers` returned `None`")
+            return None
+
+        groups = ssm_param_groups(
+            self._require_net(), lr=self.hparams.lr, weight_decay=self.hparams.weight_decay
+        )
+        optimizer = torch.optim.AdamW(groups, lr=self.hparams.lr)
+        epochs = self.trainer.max_epochs if self._trainer is not None else None
+        if self.hparams.lr_schedule == "none" or not epochs or epochs < 1:
+            return optimizer
+        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "epoch"}}
