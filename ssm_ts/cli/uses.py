@@ -7,6 +7,8 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from ssm_ts.tasks.checkpoint_use import USE_TASKS
+
 
 @dataclass(frozen=True)
 class UseSpec:
@@ -22,7 +24,7 @@ class UseSpec:
 
 USES: dict[str, UseSpec] = {
     "forecast": UseSpec(
-        task="ssm_ts.tasks.forecasting:ForecastingTask",
+        task=USE_TASKS["forecast"],
         datamodule="ssm_ts.pipelines.forecasting:ForecastDataModule",
         description="fit forecasters (SpaceTime, S4D, linear baselines) on a CSV",
         example="ssm-ts forecast fit --config forecast_co2_quick",
@@ -30,7 +32,7 @@ USES: dict[str, UseSpec] = {
         parser_hook="ssm_ts.tasks.forecasting:configure_cli_parser",
     ),
     "audio": UseSpec(
-        task="ssm_ts.tasks.waveform:WaveformTask",
+        task=USE_TASKS["audio"],
         datamodule="ssm_ts.pipelines.audio:AudioDataModule",
         description="train SaShiMi waveform models on a folder of audio; generate clips",
         example="ssm-ts audio fit --config audio_digits_quick --data.root path/to/wavs",
@@ -38,7 +40,7 @@ USES: dict[str, UseSpec] = {
         parser_hook="ssm_ts.tasks.waveform:configure_cli_parser",
     ),
     "classify": UseSpec(
-        task="ssm_ts.tasks.classification:ClassificationTask",
+        task=USE_TASKS["classify"],
         datamodule="ssm_ts.pipelines.sensor:SensorDataModule",
         description="classify sensor recordings (UCR/UEA files, CSV, NumPy) with S4ND encoders",
         example="ssm-ts classify fit --config classify_basicmotions_quick   # BasicMotions from the data home",

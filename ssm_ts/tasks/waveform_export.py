@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ssm_ts.errors import CheckpointError
 from ssm_ts.export import load_export, save_export
+from ssm_ts.tasks.checkpoint_use import check_checkpoint_use
 
 if TYPE_CHECKING:
     from ssm_ts.tasks.waveform import WaveformTask
@@ -68,7 +69,8 @@ def load_waveform_model(path: str | Path) -> WaveformTask:
         raise CheckpointError(
             f"{path} is not a checkpoint of a WaveformTask (no hyper_parameters/state_dict)"
         )
-    if not {"sample_rate", "quantization"} <= hparams.keys():  # another use's model (a forecaster's)
+    check_checkpoint_use(ckpt, "audio", "generate", str(path))  # a forecaster's: name its use and command
+    if not {"sample_rate", "quantization"} <= hparams.keys():  # settings of no one use
         names = [k for k in hparams if not k.startswith("_")]
         raise CheckpointError(
             f"{path} is not an audio model's checkpoint: its settings are {', '.join(names[:8])}"

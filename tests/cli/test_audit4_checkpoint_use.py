@@ -3,6 +3,7 @@ before Lightning parses its hyperparameters, naming the use that wrote it and th
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,47 @@ def test_a_classify_fits_own_checkpoint_given_to_forecast_predict(
     )
     assert f"{ckpt} is not a forecast model's checkpoint: 'ssm-ts classify fit' wrote it" in err, err
     assert f"Read it with ssm-ts classify predict --ckpt_path {ckpt}" in err, err
+
+
+@pytest.mark.parametrize("wrote", ["forecast", "classify"])
+def test_audio_generate_names_the_use_that_wrote_the_checkpoint(wrote, tmp_path, capsys):
+    ckpt = checkpoint_of(wrote, tmp_path)
+    err = error_of(["audio", "generate", "--ckpt_path", str(ckpt), "--out", str(tmp_path / "clips")], capsys)
+    assert f"{ckpt} is not an audio model's checkpoint: 'ssm-ts {wrote} fit' wrote it" in err, err
+    # generate is audio's alone: the other use's checkpoint is read by its predict
+    assert f"Read it with ssm-ts {wrote} predict --ckpt_path {ckpt}" in err, err
+
+
+def test_waveform_generator_load_names_the_use_that_wrote_the_checkpoint(tmp_path):
+    from ssm_ts import WaveformGenerator
+    from ssm_ts.errors import CheckpointError
+
+    ckpt = checkpoint_of("forecast", tmp_path)
+    with pytest.raises(CheckpointError, match=r"'ssm-ts forecast fit' wrote it .* ssm-ts forecast predict"):
+        WaveformGenerator.load(str(ckpt))
+
+
+def imported_modules(source: str) -> set[str]:
+    """The modules a Python source imports (``from ssm_ts import cli`` as ``ssm_ts`` and ``ssm_ts.cli``)."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return names
+
+
+def test_the_use_check_lives_below_the_cli():
+    """``audio generate`` loads through ssm_ts.tasks, and no module of ssm_ts.tasks or ssm_ts.api imports
+    ssm_ts.cli (imports point down): the check is ssm_ts.tasks.checkpoint_use's, re-exported where the CLI
+    imported it from."""
+    from ssm_ts.cli import checkpoint_use as cli_checkpoint_use
+    from ssm_ts.tasks import checkpoint_use
+
+    assert cli_checkpoint_use.check_checkpoint_use is checkpoint_use.check_checkpoint_use
+    assert cli_checkpoint_use.checkpoint_use is checkpoint_use.checkpoint_use
+    package = Path(checkpoint_use.__file__).parents[1]
+    for module in [*package.glob("tasks/*.py"), *package.glob("api/*.py")]:
+        upward = [m for m in imported_modules(module.read_text()) if m.split(".")[:2] == ["ssm_ts", "cli"]]
+        assert not upward, f"{module} imports {upward}"

@@ -19,8 +19,19 @@ def test_a_forecasting_checkpoint_is_named_as_another_models(tmp_path):
     )
     with pytest.raises(
         CheckpointError,
-        match=r"best-epoch=0\.ckpt is not an audio model's checkpoint: its settings are model, lookback, "
-        r"horizon, lr \(no sample_rate or quantization\)\. Pass a checkpoint written by 'ssm-ts audio fit'",
+        match=r"best-epoch=0\.ckpt is not an audio model's checkpoint: 'ssm-ts forecast fit' wrote it \(its "
+        r"settings are model, lookback, horizon, lr\)\. Read it with ssm-ts forecast predict --ckpt_path ",
+    ):
+        load_waveform_model(path)
+
+
+def test_a_checkpoint_of_no_one_use_names_the_settings_it_lacks(tmp_path):
+    path = tmp_path / "last.ckpt"  # settings every use takes: no use to name
+    torch.save({"hyper_parameters": {"lr": 0.003, "weight_decay": 0.0}, "state_dict": {}}, path)
+    with pytest.raises(
+        CheckpointError,
+        match=r"last\.ckpt is not an audio model's checkpoint: its settings are lr, weight_decay \(no "
+        r"sample_rate or quantization\)\. Pass a checkpoint written by 'ssm-ts audio fit'",
     ):
         load_waveform_model(path)
 
