@@ -12,6 +12,7 @@ Paths:
   (T vectorised steps, also accumulating A_cum = prod a), the L/T chunk totals scanned for the
   carries, then one fix-up h = A_cum * carry + h_local: about 2 sqrt(L) Python steps, not L, and
   ~3 passes over the data. Its backward is the reverse scan (below), not autograd through it.
+  Under ``torch.compile`` it runs as the opaque op ``ssm_ts::chunked_scan`` (one graph for all lengths).
 - Triton (``ssm_ts.kernels.triton.diag_scan``): one program per (batch, block of D) walks time in
   chunks of BLOCK_T, scanning each chunk with ``tl.associative_scan`` and carrying the last state.
 
@@ -107,6 +108,30 @@ def chunked_scan(a: Tensor, b: Tensor, h0: Tensor | None, chunk: int | None = No
     return h.permute(1, 2, 0, 3).reshape(B, n * T, D)[:, :L]
 
 
+@torch.library.custom_op("ssm_ts::chunked_scan", mutates_args=())
+def chunked_scan_op(a: Tensor, b: Tensor, h0: Tensor | None, chunk: int | None = None) -> Tensor:
+    """:func:`chunked_scan` as one opaque op, for ``torch.compile``: (B, L, D) contiguous states.
+
+    Traced inline, the chunked scan's Python loops (T ~ sqrt(L) steps, then L/T chunk totals) make
+    Dynamo unroll them and guard on their counts, so ``dynamic=True`` recompiled for every length.
+    As an op it is one graph node whose output shape (that of ``b``) is all Dynamo needs; the loops
+    run eagerly, at the real length. ``a``, ``b``, ``h0`` must already share one dtype.
+    """
+    return chunked_scan(a, b, h0, chunk).contiguous()
+
+
+@chunked_scan_op.register_fake
+def _chunked_scan_shape(a: Tensor, b: Tensor, h0: Tensor | None, chunk: int | None = None) -> Tensor:
+    return torch.empty(b.shape, dtype=b.dtype, device=b.device)
+
+
+def _chunked_scan_values(a: Tensor, b: Tensor, h0: Tensor | None, chunk: int | None = None) -> Tensor:
+    """The chunked scan's forward values: the opaque op while compiling, the plain function otherwise
+    (no op dispatch on the eager path)."""
+    scan = chunked_scan_op if torch.compiler.is_compiling() else chunked_scan
+    return scan(a, b, h0, chunk)
+
+
 def scan_backward(
     a: Tensor, h: Tensor, h0: Tensor | None, grad_h: Tensor, reverse_scan
 ) -> tuple[Tensor, Tensor, Tensor | None]:
@@ -127,7 +152,7 @@ def scan_backward(
 
 
 def _reverse_chunked(coeff: Tensor, g: Tensor) -> Tensor:
-    return chunked_scan(coeff.flip(1), g.flip(1), None).flip(1)
+    return _chunked_scan_values(coeff.flip(1), g.flip(1), None).flip(1)
 
 
 def cast_gradient(grad: Tensor | None, like: Tensor | None) -> Tensor | None:
@@ -144,7 +169,7 @@ class _ChunkedScan(torch.autograd.Function):
     def forward(ctx, a: Tensor, b: Tensor, h0: Tensor | None, chunk: int) -> Tensor:
         dtype = promoted_dtype(a, b, h0)
         a_c, h0_c = a.to(dtype), None if h0 is None else h0.to(dtype)
-        h = chunked_scan(a_c, b.to(dtype), h0_c, chunk)
+        h = _chunked_scan_values(a_c, b.to(dtype), h0_c, chunk)
         ctx.save_for_backward(a, b, h0, h)
         return h
 
