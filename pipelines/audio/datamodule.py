@@ -40,6 +40,7 @@ from .reader import (
     find_audio_files,
     read_audio,
     read_audio_window,
+    shown_path,
 )
 from .split import FileSplit, SplitMethod, split_files
 from .worker_error import for_the_loader
@@ -56,13 +57,14 @@ def _keep_readable(
     if on_bad_file not in ("raise", "skip"):
         raise ConfigError(f"on_bad_file must be 'raise' or 'skip', got {on_bad_file!r}")
     results, kept, skipped, errors = [], [], [], []
+    folder = Path(os.path.commonpath([p.parent for p in files])) if files else Path()
     for path in files:
         try:
             results.append(read(path))
             kept.append(path)
         except DataError as err:
             errors.append(err)
-            skipped.append(f"{path.name} ({getattr(err, 'problem', err)})")
+            skipped.append(f"{shown_path(path, folder)} ({getattr(err, 'problem', err)})")
     if errors and on_bad_file == "raise":
         if len(errors) == 1:
             raise errors[0]
@@ -411,7 +413,7 @@ class AudioDataModule(pl.LightningDataModule):
             "source_formats": counts(h.format for h in headers),
             f"resampled_to_{self.sample_rate}_hz": sum(h.sample_rate != self.sample_rate for h in headers),
             "mixed_to_mono": sum(h.channels > 1 for h in headers),
-            "skipped_files": ", ".join(p.name for p in self.skipped) or "none",
+            "skipped_files": ", ".join(shown_path(p, self.root) for p in self.skipped) or "none",
         }
 
     def describe_sources(self) -> str:

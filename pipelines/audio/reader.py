@@ -62,7 +62,42 @@ def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDI
         raise DataFileNotFoundError(
             f"no audio files ({', '.join(sorted(wanted))}) found under {root}" + _what_it_holds(visible)
         )
-    return files
+    return _each_file_once(files, root)
+
+
+def shown_path(path: Path, folder: Path) -> str:
+    """``path`` under ``folder`` as ``word/take.wav``: names of a folder's files, which sub-folders
+    of the same file names (Speech Commands: ``<word>/<speaker>_nohash_0.wav``) leave ambiguous."""
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _each_file_once(files: list[Path], root: Path) -> list[Path]:
+    """``files`` less those that are a link (symbolic or hard) to an earlier one, with a warning
+    naming them: the same recording twice weighs it double, and in two splits it puts training audio
+    into the validation or test score. Broken links stay: reading them names the missing target."""
+    first: dict[tuple[int, int], Path] = {}
+    kept, repeats = [], []
+    for path in files:
+        if not path.exists():
+            kept.append(path)
+            continue
+        stat = path.stat()
+        seen = first.setdefault((stat.st_dev, stat.st_ino), path)
+        if seen == path:
+            kept.append(path)
+        else:
+            repeats.append(f"{shown_path(path, root)} (= {shown_path(seen, root)})")
+    if repeats:
+        warnings.warn(
+            f"{len(repeats)} audio file(s) under {root} are links to a file already listed, read once: "
+            + ", ".join(repeats[:10])
+            + (" ..." if len(repeats) > 10 else ""),
+            stacklevel=3,
+        )
+    return kept
 
 
 def _visible_files(root: Path) -> list[Path]:
@@ -79,9 +114,14 @@ def _visible_files(root: Path) -> list[Path]:
         found += [
             Path(folder) / n
             for n in names
-            if not n.startswith(".") and os.path.isfile(os.path.join(folder, n))
+            if not n.startswith(".") and _is_file_or_broken_link(os.path.join(folder, n))
         ]
     return found
+
+
+def _is_file_or_broken_link(path: str) -> bool:
+    """A file, or a link to nothing: a folder of links into a moved data set is no empty folder."""
+    return os.path.isfile(path) or (os.path.islink(path) and not os.path.exists(path))
 
 
 def _what_it_holds(files: list[Path]) -> str:
@@ -165,6 +205,9 @@ def audio_info(path: str | os.PathLike) -> tuple[int, int]:
 
 
 def _unreadable(path: Path, err: Exception) -> BadAudioFileError:
+    if path.is_symlink() and not path.exists():
+        target = os.readlink(path)
+        return BadAudioFileError(path, f"is a link to {target}, which does not exist (moved or deleted?)")
     if not path.exists():  # libsndfile says "System error"
         return BadAudioFileError(path, "is missing (moved or deleted since the folder was listed?)")
     if path.is_file() and path.stat().st_size == 0:  # libsndfile says "Format not recognised"

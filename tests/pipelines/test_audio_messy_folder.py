@@ -4,13 +4,15 @@ same folder, silent recordings and files of the same name in different sub-folde
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import soundfile as sf
 from torch.utils.data import DataLoader
 
 from ssm_ts.errors import DataError
-from ssm_ts.pipelines.audio import ClipDataset, Quantizer, index_audio
+from ssm_ts.pipelines.audio import AudioDataModule, ClipDataset, Quantizer, find_audio_files, index_audio
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -63,3 +65,44 @@ def test_a_silent_file_is_named_once_and_leading_silence_is_not(tmp_path):
         clips[0]
     silent = [str(w.message) for w in record if "is silent" in str(w.message)]
     assert len(silent) == 1 and "muted.wav" in silent[0]  # once, and not for the leading pause
+
+
+def _folder_of(root, names):
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        sf.write(root / name, _tone(800, 8000), 8000)
+
+
+def test_a_link_to_a_file_of_the_folder_is_read_once_with_a_warning(tmp_path):
+    # the same recording twice weighed it double and could put it in both the train and test splits
+    _folder_of(tmp_path, ["a.wav", "b.wav", "sub/c.wav"])
+    (tmp_path / "sub" / "link_to_a.wav").symlink_to(tmp_path / "a.wav")
+    os.link(tmp_path / "b.wav", tmp_path / "z_hard_b.wav")
+    with pytest.warns(UserWarning, match="2 audio file") as record:
+        files = find_audio_files(tmp_path)
+    assert files == [tmp_path / "a.wav", tmp_path / "b.wav", tmp_path / "sub" / "c.wav"]
+    message = str(record[0].message)
+    assert "sub/link_to_a.wav (= a.wav)" in message and "z_hard_b.wav (= b.wav)" in message
+
+
+def test_a_broken_link_is_a_bad_file_naming_its_missing_target(tmp_path):
+    # a folder of links into a data set that moved was "no audio files found: it holds no files"
+    _folder_of(tmp_path, ["a.wav"])
+    (tmp_path / "gone.wav").symlink_to(tmp_path / "moved" / "gone.wav")
+    assert find_audio_files(tmp_path) == [tmp_path / "a.wav", tmp_path / "gone.wav"]
+    with pytest.raises(DataError, match=r"gone\.wav is a link to .*moved.gone\.wav, which does not exist"):
+        index_audio([tmp_path / "gone.wav"], 8000)
+
+
+def test_skipped_files_are_named_by_their_path_under_the_folder(tmp_path):
+    # Speech Commands layout: every word's folder holds a speaker_nohash_0.wav; "skipped
+    # speaker_nohash_0.wav" did not say which of ten
+    _folder_of(tmp_path, [f"{word}/s1_nohash_0.wav" for word in ("one", "two", "three", "four")])
+    (tmp_path / "five").mkdir()
+    (tmp_path / "five" / "s1_nohash_0.wav").write_bytes(b"RIFF" + bytes(40))
+    dm = AudioDataModule(str(tmp_path), 8000, clip_seconds=0.05, on_bad_file="skip", split="fractions",
+                         fractions=(0.5, 0.25, 0.25))  # fmt: skip
+    with pytest.warns(UserWarning, match=r"five/s1_nohash_0\.wav \(cannot be read"):
+        dm.setup("test")
+    assert dm.source_summary()["skipped_files"] == "five/s1_nohash_0.wav"
+    assert "1 skipped (five/s1_nohash_0.wav)" in dm.describe_sources()
