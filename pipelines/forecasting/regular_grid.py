@@ -15,6 +15,7 @@ from .fix_hints import FixHints
 from .frames import is_integer_step
 from .periods import is_period, period_alias, period_ordinals
 from .reader import Table
+from .spacing_change import check_one_spacing
 from .time_column import holds_integer_steps
 
 
@@ -128,6 +129,8 @@ def regularise(
     times = values[time_col]
     grid = time_grid(times.iloc[0], times.iloc[-1], step)
     off_grid = np.flatnonzero(~times.isin(grid).to_numpy())
+    if (off_grid.size or len(grid) != len(times)) and not (table.origin or is_period(times)):
+        check_one_spacing(table, times, time_col)  # not gaps (nor a fill's to invent): another frequency
     if off_grid.size:
         raise DataError(
             f"{table.name}: timestamps"

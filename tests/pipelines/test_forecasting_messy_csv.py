@@ -65,3 +65,48 @@ def test_dataframe_with_a_repeated_column_name_is_an_error_not_a_traceback(tmp_p
         DataError, match=r"the DataFrame names a column more than once.*'OT'.*df\.columns\.duplicated"
     ):
         load_series(frame)
+
+
+# ---------------------------------------------------------------- a frequency that changes midway
+
+
+def hourly_then_daily(n_hours: int = 30, n_days: int = 30) -> pd.DataFrame:
+    days = pd.date_range("2016-07-03", periods=n_days, freq="D")
+    frame = hourly(n_hours + n_days)
+    frame["date"] = list(pd.date_range("2016-07-01", periods=n_hours, freq="h")) + list(days)
+    return frame
+
+
+def test_hourly_then_daily_rows_name_the_change_not_hundreds_of_gaps(tmp_path):
+    path = tmp_path / "thinned.csv"
+    hourly_then_daily().to_csv(path, index=False)
+    change = (
+        r"thinned\.csv: the spacing of column 'date' changes: 30 rows from 2016-07-01 00:00:00 to "
+        r"2016-07-02 05:00:00 are 'h' apart, but 30 rows from 2016-07-03 00:00:00 to 2016-08-01 00:00:00 "
+        r"are 'D' apart.*resample\('D'\)"
+    )
+    with pytest.raises(DataError, match=change):
+        load_series(path)
+    with pytest.raises(DataError, match=change):  # a fill would have invented 690 of 720 hours
+        load_series(path, fill="interpolate")
+    with pytest.raises(DataError, match=change):  # and the daily grid leaves the hours off it
+        load_series(path, freq="D")
+
+
+def test_daily_then_hourly_dataframe_and_epoch_steps_name_the_change():
+    frame = hourly_then_daily().iloc[::-1].reset_index(drop=True)  # sorted by the fill
+    with pytest.raises(DataError, match=r"the DataFrame: the spacing .* are 'h' apart, but .* are 'D' apart"):
+        load_series(frame, fill="ffill")
+    steps = hourly_then_daily().assign(date=lambda f: f["date"].astype("int64") // 10**6)  # seconds
+    change = r"are 3600 apart, but 30 rows .* are 86400 apart.*one row per 86400 steps"
+    with pytest.raises(DataError, match=change):
+        load_series(steps.rename(columns={"date": "step"}))
+
+
+def test_gaps_and_short_stretches_at_another_spacing_stay_gaps(tmp_path):
+    frame = hourly(200)
+    thinned = frame.drop(index=[*range(50, 60, 2), 120, 121, 122])  # 5 rows 2 h apart, a 4 h gap
+    with pytest.raises(DataError, match=r"8 timestamps are missing from the 'h' series \(gaps\)"):
+        load_series(thinned)
+    filled, _ = load_series(thinned, fill="interpolate")
+    assert len(filled) == 200
