@@ -12,6 +12,7 @@ import pandas as pd
 from ssm_ts.errors import DataError
 
 from .dates import excel_serial_hint, parse_text_times
+from .epoch_times import epoch_hint
 from .periods import (
     check_period_freq,
     dates_to_periods,
@@ -47,13 +48,19 @@ def detect_time_column(table: Table) -> str:
     raise DataError(
         f"no time column found in {table.name} (columns {list(frame.columns)}): expected a column of dates such as "
         "'date' or 'ds' (or of integer steps such as 'year' or 'step'). Add one, or name it with time_col=."
-        + _excel_serial_notes(frame)
+        + _numeric_date_notes(frame)
     )
 
 
-def _excel_serial_notes(frame: pd.DataFrame) -> str:
-    """`` Note: ...`` for each date-named column that holds Excel serial dates; '' if none does."""
+def _numeric_date_notes(frame: pd.DataFrame) -> str:
+    """`` Note: ...`` for each date-named column that holds Excel serial dates, and each column that
+    holds Unix epoch times (time_col= reads them as integer steps); '' if none does."""
     hints = [excel_serial_hint(frame[c], c) for c in frame.columns if c.lower() in TIME_COLUMN_NAMES]
+    hints += [
+        f"{hint} Or pass time_col={c!r} to forecast them as integer steps."
+        for c in frame.columns
+        if (hint := epoch_hint(frame[c], c))
+    ]
     return "".join(f" Note: {hint}" for hint in hints if hint)
 
 
@@ -115,21 +122,28 @@ def parse_times(
         parsed = raw
     elif holds_integer_steps(raw):
         parsed = raw  # steps (years, step numbers): kept as integers, checked below like dates
-        _warn_excel_serials(table, time_col)
+        _warn_numeric_dates(table, time_col)
     else:
         parsed = parse_text_times(raw, where, freq, **table.dates)
     bad = np.flatnonzero(parsed.isna().to_numpy())
+    headers = _header_rows(table, bad)
+    if headers.size:
+        raise DataError(
+            f"{table.name}: {table.rows_text(headers)} repeat{'' if headers.size > 1 else 's'} the header row "
+            f"({', '.join(table.frame.columns[:4])}{', ...' if table.frame.columns.size > 4 else ''}), as files "
+            "exported in parts and joined one after another do: delete those lines."
+        )
     if bad.size and table.frame.iloc[bad].isna().all(axis=None):
         raise DataError(
             f"{table.name}: {table.rows_text(bad)} {'are' if bad.size > 1 else 'is'} blank (every cell empty, as the "
             "',,,' lines a spreadsheet export can leave at the end): delete them."
         )
     if bad.size:
-        example = raw.iloc[bad[0]]
+        example = "an empty cell" if pd.isna(raw.iloc[bad[0]]) else repr(raw.iloc[bad[0]])
         raise DataError(
             f"{table.name}: column {time_col!r} has values that are not "
             f"{'integer steps' if holds_integer_steps(raw) else 'dates'} "
-            f"at {table.rows_text(bad)} (e.g. {example!r}){_date_options_note(table)}; "
+            f"at {table.rows_text(bad)} (e.g. {example}){_date_options_note(table)}; "
             f"{excel_serial_hint(raw, time_col) or 'fix or remove those rows.'}"
         )
     if holds_integer_steps(raw):
@@ -137,6 +151,14 @@ def parse_times(
     # A timezone is kept, not dropped to wall-clock time: across a daylight-saving change wall-clock
     # hours repeat or vanish, which would read as duplicates and gaps. Forecasts continue in this zone.
     return parsed.reset_index(drop=True)
+
+
+def _header_rows(table: Table, rows: np.ndarray) -> np.ndarray:
+    """The ``rows`` (positions) whose every cell is its column's name: a header repeated in the data."""
+    names = np.asarray(table.frame.columns, dtype=object)
+    cells = table.frame.iloc[rows].astype(str).to_numpy(dtype=object)
+    same = np.array([[str(c).strip() for c in row] == list(names) for row in cells], dtype=bool)
+    return rows[same] if rows.size else rows
 
 
 def _period_reading(
@@ -206,10 +228,14 @@ def _date_options_note(table: Table) -> str:
     return ""
 
 
-def _warn_excel_serials(table: Table, time_col: str) -> None:
-    """Integers under a date-like name in the range of Excel serial dates are read as steps (they may
-    be), but the user is told how to read them as dates, since the forecast would continue as integers."""
-    hint = excel_serial_hint(table.frame[time_col], time_col) if time_col.lower() in TIME_COLUMN_NAMES else ""
+def _warn_numeric_dates(table: Table, time_col: str) -> None:
+    """Integers that look like Unix epoch times, or under a date-like name like Excel serial dates, are
+    read as steps (they may be), but the user is told how to read them as dates, since the forecast
+    would continue as integers."""
+    column = table.frame[time_col]
+    hint = epoch_hint(column, time_col) or (
+        excel_serial_hint(column, time_col) if time_col.lower() in TIME_COLUMN_NAMES else ""
+    )
     if hint:
         warnings.warn(f"{table.name}: read as integer time steps, but {hint}", UserWarning, stacklevel=4)
 

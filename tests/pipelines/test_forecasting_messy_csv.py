@@ -99,7 +99,7 @@ def test_daily_then_hourly_dataframe_and_epoch_steps_name_the_change():
         load_series(frame, fill="ffill")
     steps = hourly_then_daily().assign(date=lambda f: f["date"].astype("int64") // 10**6)  # seconds
     change = r"are 3600 apart, but 30 rows .* are 86400 apart.*one row per 86400 steps"
-    with pytest.raises(DataError, match=change):
+    with pytest.raises(DataError, match=change), pytest.warns(UserWarning, match="Unix epoch seconds"):
         load_series(steps.rename(columns={"date": "step"}))
 
 
@@ -110,3 +110,68 @@ def test_gaps_and_short_stretches_at_another_spacing_stay_gaps(tmp_path):
         load_series(thinned)
     filled, _ = load_series(thinned, fill="interpolate")
     assert len(filled) == 200
+
+
+# ---------------------------------------------------------------- Unix epoch times
+
+
+def epoch_seconds(name: str = "timestamp") -> pd.DataFrame:
+    frame = hourly()
+    return frame.assign(date=frame["date"].astype("datetime64[s]").astype("int64")).rename(
+        columns={"date": name}
+    )
+
+
+def test_epoch_seconds_read_as_steps_say_how_to_read_them_as_dates(tmp_path):
+    path = tmp_path / "epoch.csv"
+    epoch_seconds().to_csv(path, index=False)
+    hint = (
+        r"epoch\.csv: read as integer time steps, but column 'timestamp' holds numbers such as 1467331200 that "
+        r"look like Unix epoch seconds \(1467331200 is 2016-07-01 00:00:00 UTC\).*"
+        r"pd\.to_datetime\(df\['timestamp'\], unit='s', utc=True\)"
+    )
+    with pytest.warns(UserWarning, match=hint):
+        frame, spec = load_series(path)
+    assert spec.freq == 3600 and frame["timestamp"].iloc[1] == 1467334800  # integers, as before
+    converted = epoch_seconds().assign(timestamp=lambda f: pd.to_datetime(f["timestamp"], unit="s", utc=True))
+    assert load_series(converted)[1].freq == "h"  # the fix named works
+
+
+def test_epoch_milliseconds_under_another_name_are_named_when_no_time_column_is_found():
+    frame = epoch_seconds("unix_time").assign(unix_time=lambda f: f["unix_time"] * 1000)
+    with pytest.raises(
+        DataError, match=r"no time column.*'unix_time' holds .* Unix epoch milliseconds.*time_col='unix_time'"
+    ):
+        load_series(frame)
+
+
+def test_integer_steps_and_counts_get_no_epoch_hint(recwarn):
+    load_series(pd.DataFrame({"year": np.arange(1950, 2000), "y": np.arange(50.0)}))
+    counts = pd.DataFrame({"step": np.arange(50), "population": 300_000_000 - np.arange(50)})  # decreasing
+    load_series(counts, target="population")
+    assert not [w for w in recwarn if "epoch" in str(w.message)]
+
+
+# ---------------------------------------------------------------- rows that are no data
+
+
+def test_a_header_repeated_by_joined_exports_is_named_as_such(tmp_path):
+    frame = hourly()
+    path = write(
+        tmp_path / "joined.csv",
+        frame.iloc[:20].to_csv(index=False, sep=";", decimal=",")
+        + frame.iloc[20:].to_csv(index=False, sep=";", decimal=","),
+    )
+    with pytest.raises(
+        DataError, match=r"joined\.csv: row 20 \(CSV line 22\) repeats the header row \(date, HUFL, OT\)"
+    ):
+        load_series(path)
+
+
+def test_a_totals_row_without_a_time_names_the_empty_cell(tmp_path):
+    text = hourly().to_csv(index=False) + ",12.5,300.0\n"
+    with pytest.raises(
+        DataError,
+        match=r"'date' has values that are not dates at row 48 \(CSV line 50\) \(e\.g\. an empty cell\)",
+    ):
+        load_series(write(tmp_path / "totals.csv", text))
