@@ -29,9 +29,10 @@ def init_settings(target: str) -> frozenset[str]:
     return frozenset(name for name in inspect.signature(cls.__init__).parameters if name != "self")
 
 
-def task_settings(use: str) -> frozenset[str]:
-    """The settings (``__init__`` parameters) of ``use``'s task class: what its checkpoints' hyper_parameters hold."""
-    return init_settings(USE_TASKS[use])
+def task_settings(use: str, tasks: Mapping[str, str] = USE_TASKS) -> frozenset[str]:
+    """The settings (``__init__`` parameters) of ``use``'s task class (named in ``tasks``, each use's): what
+    its checkpoints' hyper_parameters hold."""
+    return init_settings(tasks[use])
 
 
 def use_with_most_own(names: Iterable[str], settings: Mapping[str, frozenset[str]]) -> str | None:
@@ -47,10 +48,11 @@ def use_with_most_own(names: Iterable[str], settings: Mapping[str, frozenset[str
     return best if own_counts[best] and len(tied) == 1 else None
 
 
-def checkpoint_use(hparams: dict[str, Any]) -> str | None:
-    """The use whose task alone takes the most of ``hparams``' settings (a checkpoint's hyper_parameters),
-    or ``None`` when no use has one of its own there (settings every use shares, or none)."""
-    return use_with_most_own(hparams, {use: task_settings(use) for use in USE_TASKS})
+def checkpoint_use(hparams: dict[str, Any], tasks: Mapping[str, str] = USE_TASKS) -> str | None:
+    """The use (of ``tasks``, each use's task class) whose task alone takes the most of ``hparams``'
+    settings (a checkpoint's hyper_parameters), or ``None`` when no use has one of its own there (settings
+    every use shares, or none)."""
+    return use_with_most_own(hparams, {use: task_settings(use, tasks) for use in tasks})
 
 
 def counterpart_command(command: str) -> str:
@@ -59,10 +61,13 @@ def counterpart_command(command: str) -> str:
     return command if command in SHARED_COMMANDS else "predict"
 
 
-def check_checkpoint_use(checkpoint: dict[str, Any], use: str, command: str, path: str) -> None:
-    """Refuse a checkpoint (read by :func:`ssm_ts.export.load_checkpoint`) that another use wrote, for
-    ``ssm-ts USE COMMAND --ckpt_path PATH``. Settings ``use``'s task takes all pass without further
-    checks (only the other uses' task classes are imported when one does not).
+def check_checkpoint_use(
+    checkpoint: dict[str, Any], use: str, command: str, path: str, tasks: Mapping[str, str] = USE_TASKS
+) -> None:
+    """Refuse a checkpoint (read by :func:`ssm_ts.export.load_checkpoint`) that another use of ``tasks``
+    (each use's task class) wrote, for ``ssm-ts USE COMMAND --ckpt_path PATH``. Settings ``use``'s task
+    takes all pass without further checks (only the other uses' task classes are imported when one does
+    not).
 
     Raises:
         CheckpointError: naming the use that wrote it and its command that reads it.
@@ -71,9 +76,9 @@ def check_checkpoint_use(checkpoint: dict[str, Any], use: str, command: str, pat
     if not isinstance(hparams, dict):
         return
     names = [key for key in hparams if not key.startswith("_")]
-    if set(names) <= task_settings(use):
+    if set(names) <= task_settings(use, tasks):
         return
-    owner = checkpoint_use(hparams)
+    owner = checkpoint_use(hparams, tasks)
     if owner is None or owner == use:
         return
     listed = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")

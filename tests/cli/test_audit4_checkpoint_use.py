@@ -110,13 +110,12 @@ def imported_modules(source: str) -> set[str]:
 
 def test_the_use_check_lives_below_the_cli():
     """``audio generate`` loads through ssm_ts.tasks, and no module of ssm_ts.tasks or ssm_ts.api imports
-    ssm_ts.cli (imports point down): the check is ssm_ts.tasks.checkpoint_use's, re-exported where the CLI
-    imported it from."""
-    from ssm_ts.cli import checkpoint_use as cli_checkpoint_use
+    ssm_ts.cli (imports point down): the check is ssm_ts.tasks.checkpoint_use's, over the same uses as the
+    CLI's."""
+    from ssm_ts.cli.uses import USES
     from ssm_ts.tasks import checkpoint_use
 
-    assert cli_checkpoint_use.check_checkpoint_use is checkpoint_use.check_checkpoint_use
-    assert cli_checkpoint_use.checkpoint_use is checkpoint_use.checkpoint_use
+    assert checkpoint_use.USE_TASKS == {use: spec.task for use, spec in USES.items()}
     package = Path(checkpoint_use.__file__).parents[1]
     for module in [*package.glob("tasks/*.py"), *package.glob("api/*.py")]:
         upward = [m for m in imported_modules(module.read_text()) if m.split(".")[:2] == ["ssm_ts", "cli"]]
