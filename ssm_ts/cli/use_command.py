@@ -24,24 +24,51 @@ def build_cli_class():
     return SSMTSCLI, MLflowSaveConfig, NonFiniteLossGuard, RecordMLflowRun, SSMTSArgumentParser
 
 
-def refuse_search_configs(args: list[str], use: str) -> None:
-    """A search config (one with a top-level ``space``, such as ``forecast_co2_tune``) given to
-    fit/validate/test/predict: a :class:`ConfigError` naming the command it is for, instead of
-    jsonargparse's "does not accept option 'space.lr.low'"."""
+def config_contents(args: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """``(value, YAML mapping)`` of each ``--config`` file in ``args``; files LightningCLI cannot read,
+    YAML given inline and files holding no mapping are left to its own checks."""
     import yaml
 
     values = [b for a, b in zip(args, args[1:], strict=False) if a == "--config"]
     values += [a.split("=", 1)[1] for a in args if a.startswith("--config=")]
+    contents = []
     for value in values:
         try:
             content = yaml.safe_load(Path(value).read_text())
         except (OSError, yaml.YAMLError):
-            continue  # LightningCLI reports files it cannot read, and YAML given inline
-        if isinstance(content, dict) and "space" in content:
+            continue
+        if isinstance(content, dict):
+            contents.append((value, content))
+    return contents
+
+
+def is_search_config(content: dict[str, Any]) -> bool:
+    """Whether a config is a hyperparameter search's (``ssm-ts forecast tune``): it has a top-level ``space``."""
+    return "space" in content
+
+
+def refuse_search_configs(args: list[str], use: str) -> None:
+    """A search config (one with a top-level ``space``, such as ``forecast_co2_tune``) given to
+    fit/validate/test/predict: a :class:`ConfigError` naming the command it is for, instead of
+    jsonargparse's "does not accept option 'space.lr.low'"."""
+    for value, content in config_contents(args):
+        if is_search_config(content):
             raise ConfigError(
                 f"--config {value} is a hyperparameter search config (it has a 'space'): run it with "
                 f"ssm-ts {use} tune --config {value}; fit takes a config without 'space'."
             )
+
+
+def refuse_other_use_configs(args: list[str], use: str) -> None:
+    """A config of another use (a forecast config, renamed or not, given to ``ssm-ts classify fit``): a
+    :class:`ConfigError` naming the use it is for and the command that runs it, instead of jsonargparse's
+    error about its first key or value ``use`` does not take."""
+    from ssm_ts.cli.config_use import check_config_use
+    from ssm_ts.tasks.checkpoint_use import SHARED_COMMANDS
+
+    command = next((a for a in args if a in SHARED_COMMANDS), "fit")
+    for value, content in config_contents(args):
+        check_config_use(value, content, use, "tune" if is_search_config(content) else command)
 
 
 def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
@@ -55,6 +82,7 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
     )
 
     args, shipped = resolve_config_args(list(args), use)
+    refuse_other_use_configs(args, use)  # before the search-config check: its command is the other use's
     refuse_search_configs(args, use)
     for path in shipped:
         print(
