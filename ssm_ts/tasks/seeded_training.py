@@ -45,6 +45,10 @@ class ResumedGlobalGenerators:
     makes it before ``on_train_start``, which would be one draw late); the sanity check between them
     leaves the generators as it found them (Lightning isolates it). Not in validate, test or predict,
     nor in ``load_from_checkpoint``: those leave a user's generators alone.
+
+    Under DDP saving gathers every rank's states (a collective), so ``trainer.save_checkpoint`` must
+    run on every rank, as Lightning requires anyway (it ends in a barrier): one called on rank 0 alone
+    waits for the other ranks for ever.
     """
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
