@@ -56,8 +56,8 @@ def checkpoint_use(hparams: dict[str, Any], tasks: Mapping[str, str] = USE_TASKS
 
 
 def counterpart_command(command: str) -> str:
-    """The command of ``use`` to run instead of another use's ``command``: the same one when every use has
-    it, else ``predict`` (for an audio ``generate`` given a forecaster's checkpoint)."""
+    """The command of the use that wrote a checkpoint to run instead of another use's ``command``: the same
+    one when every use has it, else ``predict`` (for an audio ``generate`` given a forecaster's checkpoint)."""
     return command if command in SHARED_COMMANDS else "predict"
 
 

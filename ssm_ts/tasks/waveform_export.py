@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ssm_ts.errors import CheckpointError
 from ssm_ts.export import load_export, save_export
-from ssm_ts.tasks.checkpoint_use import check_checkpoint_use
+from ssm_ts.tasks.checkpoint_use import check_checkpoint_use, task_settings
 
 if TYPE_CHECKING:
     from ssm_ts.tasks.waveform import WaveformTask
@@ -19,11 +19,7 @@ EXPORT_KIND = "ssm-ts-waveform"
 def _task_arguments(hparams: dict[str, Any]) -> dict[str, Any]:
     """The hyperparameters :class:`WaveformTask` accepts: LightningCLI adds bookkeeping keys
     (``_instantiator``, ``_class_path``) that are no constructor arguments."""
-    import inspect
-
-    from ssm_ts.tasks.waveform import WaveformTask
-
-    accepted = set(inspect.signature(WaveformTask.__init__).parameters) - {"self"}
+    accepted = task_settings("audio")
     return {k: v for k, v in hparams.items() if k in accepted}
 
 
