@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,46 +15,17 @@ from ssm_ts.errors import DataError
 from .read_checks import case_array, existing_file, parse_numbers
 from .sampling_step import Step
 from .series import NanPolicy, SeriesSet, make_series_set
+from .ts_header import (
+    TsHeader,
+    check_declared_label,
+    check_ts_dimensions,
+    check_ts_lengths,
+    check_undeclared_label,
+    read_ts_header_line,
+    unquoted,
+)
 
-
-@dataclass
-class _TsHeader:
-    """What a ``.ts`` header declares (``None``: not declared)."""
-
-    labels: bool = False
-    declared_labels: list[str] | None = None
-    timestamps: bool = False
-    target: bool = False
-    dimensions: int | None = None
-    univariate: bool | None = None
-    equal_length: bool | None = None
-    series_length: int | None = None
-
-
-def _ts_flag(words: list[str], where: str) -> bool:
-    value = words[1].lower() if len(words) > 1 else ""
-    if value not in ("true", "false"):
-        raise DataError(f"{where}: {words[0]} needs 'true' or 'false', found {' '.join(words[1:])!r}.")
-    return value == "true"
-
-
-def _ts_count(words: list[str], where: str) -> int:
-    value = words[1] if len(words) > 1 else ""
-    if not re.fullmatch(r"[0-9]+", value) or int(value) < 1:
-        raise DataError(f"{where}: {words[0]} needs a positive whole number, found {' '.join(words[1:])!r}.")
-    return int(value)
-
-
-_HEADER_TOKEN = re.compile(r'"[^"]*"|\'[^\']*\'|\S+')
 _STAMPED_VALUE = re.compile(r"\(([^(),]*),([^()]*)\)")
-
-
-def _unquoted(text: str) -> str:
-    """``text`` without one pair of surrounding quotes (``"walking fast"`` -> ``walking fast``)."""
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
-        return text[1:-1]
-    return text
 
 
 def _split_case(line: str, stamped: bool) -> list[str]:
@@ -148,70 +118,6 @@ def _stamped_cases(
     return out, grid_step
 
 
-def _read_ts_header(header: _TsHeader, line: str, where: str) -> None:
-    """Record one ``@`` header line in ``header`` (unknown keys such as ``@problemName`` are skipped)."""
-    words = line.split()
-    key = words[0].lower()
-    if key == "@timestamps":
-        header.timestamps = _ts_flag(words, where)
-    elif key == "@classlabel":
-        header.labels = len(words) > 1 and words[1].lower() == "true"
-        # a class with spaces is quoted: @classLabel true "walking fast" running
-        tokens = [_unquoted(t) for t in _HEADER_TOKEN.findall(line)[2:]]
-        header.declared_labels = tokens if header.labels else None
-    elif key == "@targetlabel":
-        header.target = _ts_flag(words, where)
-    elif key == "@dimensions":
-        header.dimensions = _ts_count(words, where)
-    elif key == "@univariate":
-        header.univariate = _ts_flag(words, where)
-    elif key == "@equallength":
-        header.equal_length = _ts_flag(words, where)
-    elif key == "@serieslength":
-        header.series_length = _ts_count(words, where)
-
-
-def _check_ts_dimensions(header: _TsHeader, found: int, first: int | None, where: str, case: int) -> None:
-    """A case's dimension count against the header and the first case (``None`` for the first)."""
-    if header.dimensions is not None and found != header.dimensions:
-        raise DataError(
-            f"{where}: case {case} has {found} dimensions but the header declares @dimensions "
-            f"{header.dimensions}; fix the case or the header (dimensions are ':'-separated)."
-        )
-    if header.univariate and found != 1:
-        raise DataError(
-            f"{where}: case {case} has {found} dimensions but the header declares @univariate true; "
-            "set '@univariate false' or fix the case."
-        )
-    if first is not None and found != first:
-        raise DataError(
-            f"{where}: {found} dimensions but the first case has {first}; "
-            "every case needs the same dimensions (':'-separated)."
-        )
-
-
-def _check_ts_lengths(header: _TsHeader, values: list[np.ndarray], lines: list[int], path: Path) -> None:
-    """Case lengths against ``@equalLength true`` and ``@seriesLength``."""
-    if header.equal_length is False or not values:
-        return
-    lengths = [v.shape[1] for v in values]
-    if header.series_length is not None:
-        expected, what = header.series_length, f"the header declares @seriesLength {header.series_length}"
-        fix = "drop @seriesLength and set '@equalLength false'"
-    elif header.equal_length:
-        expected, what = lengths[0], f"case 0 has {lengths[0]} and the header declares @equalLength true"
-        fix = "set '@equalLength false'"
-    else:
-        return
-    bad = [k for k, n in enumerate(lengths) if n != expected]
-    if bad:
-        k = bad[0]
-        raise DataError(
-            f"{path}, line {lines[k]} (case {k}): {lengths[k]} time steps but {what} "
-            f"({len(bad)} case(s) differ); {fix} in the header, or fix the cases."
-        )
-
-
 def _ts_target(text: str, where: str) -> float:
     try:
         return float(text)
@@ -243,7 +149,7 @@ def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesS
     A regression file (``@targetLabel true``) has numeric targets, not classes: a :class:`DataError`.
     """
     path = existing_file(path)
-    header, in_data = _TsHeader(), False
+    header, in_data = TsHeader(), False
     values, labels, targets, lines = [], [], [], []
     stamped: list[list[tuple[list[str], np.ndarray]]] = []  # time-stamped cases, put on a grid at the end
     with open(path, encoding="utf-8-sig", errors="replace") as handle:  # -sig: drop a byte-order mark
@@ -255,7 +161,7 @@ def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesS
                 if line.lower().startswith("@data"):
                     in_data = True
                 elif line.startswith("@"):
-                    _read_ts_header(header, line, f"{path}, line {line_no}")
+                    read_ts_header_line(header, line, f"{path}, line {line_no}")
                 else:
                     raise DataError(
                         f"{path}, line {line_no}: expected a '@' header or '@data' before values."
@@ -271,23 +177,15 @@ def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesS
                 if len(fields) < 2:
                     kind = "class label" if header.labels else "numeric target"
                     raise DataError(f"{where}: no ':'-separated {kind} at the end of the line.")
-                label = _unquoted(fields.pop())
+                label = unquoted(fields.pop())
                 if header.target:
                     targets.append(_ts_target(label, where))
-                elif header.declared_labels and label not in header.declared_labels:
-                    quote = (
-                        f' A class with spaces is quoted in the header: @classLabel true "{label}" ...'
-                        if " " in label
-                        else ""
-                    )
-                    raise DataError(
-                        f"{where}: label {label!r} is not among the declared classes {header.declared_labels}."
-                        + quote
-                    )
                 else:
+                    check_declared_label(header, label, where)
                     labels.append(label)
             first = len(stamped[0]) if stamped else (values[0].shape[0] if values else None)
-            _check_ts_dimensions(header, len(fields), first, where, len(lines))
+            check_undeclared_label(header, fields, where, len(lines))
+            check_ts_dimensions(header, len(fields), first, where, len(lines))
             if header.timestamps:
                 stamped.append([_stamped_values(f, where) for f in fields])
             else:
@@ -296,13 +194,17 @@ def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesS
                 )
             lines.append(line_no)
     if not in_data:
+        if not path.stat().st_size:  # a file written half-way, or a wrong path to a placeholder
+            raise DataError(
+                f"{path}: the file is empty (0 bytes); a .ts file holds a header, an '@data' line and then the cases."
+            )
         raise DataError(f"{path}: no '@data' line; this is not a .ts file.")
     if header.target:
         raise _regression_error(path, targets)
     step: Step = None
     if header.timestamps:
         values, step = _stamped_cases(stamped, lines, path)
-    _check_ts_lengths(header, values, lines, path)
+    check_ts_lengths(header, values, lines, path)
     ids = [f"case {i}" for i in range(len(values))]
     return make_series_set(
         values,
