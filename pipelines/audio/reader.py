@@ -19,6 +19,8 @@ import torchaudio.functional as AF
 
 from ssm_ts.errors import DataError, DataFileNotFoundError
 
+from .split import NEEDS_THREE_FILES
+
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
 SKIP_HINT = "remove it, or skip bad files with on_bad_file='skip' (CLI: --data.on_bad_file skip)"
 
@@ -52,6 +54,11 @@ def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDI
     """
     root = Path(root)
     if root.is_file():
+        if root.suffix.lower() in {e.lower() for e in extensions}:  # one long recording, most likely
+            raise DataError(
+                f"{root} is an audio file; pass a folder of them ({root.parent} holds this one): "
+                + NEEDS_THREE_FILES
+            )
         raise DataError(f"{root} is a file; pass the folder that holds the WAV/FLAC/OGG files")
     if not root.is_dir():
         raise DataFileNotFoundError(f"audio folder not found: {root}; pass a folder of WAV/FLAC/OGG files")

@@ -17,6 +17,12 @@ TESTING_LIST = "testing_list.txt"
 # Free Spoken Digit Dataset: <digit>_<speaker>_<index>; the official test split is index 0-4.
 FSDD_TEST_PATTERN = r"^\d+_[A-Za-z]+_[0-4]\.\w+$"
 
+NEEDS_THREE_FILES = (
+    "training needs at least 3, one each for the train, validation and test splits. Add recordings, or "
+    "cut a long one into pieces (e.g. 'sox long.wav piece.wav trim 0 10 : newfile : restart' writes "
+    "10-second files piece001.wav, ...)"
+)
+
 SplitMethod = Literal["auto", "lists", "rule", "fractions", "fsdd"]
 
 
@@ -97,11 +103,7 @@ def split_files(
         has_lists = (root / VALIDATION_LIST).is_file() and (root / TESTING_LIST).is_file()
         method = "lists" if has_lists else "fractions"
     if method == "fractions" and len(files) < 3:
-        raise DataError(
-            f"{root} holds {len(files)} audio file(s); training needs at least 3, one each for the train, "
-            "validation and test splits. Add recordings, or cut a long one into pieces (e.g. 'sox long.wav "
-            "piece.wav trim 0 10 : newfile : restart' writes 10-second files piece001.wav, ...)"
-        )
+        raise DataError(f"{root} holds {len(files)} audio file(s); {NEEDS_THREE_FILES}")
     if method == "fsdd":
         method, test_pattern = "rule", FSDD_TEST_PATTERN
     if method == "lists":

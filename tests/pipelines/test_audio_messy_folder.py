@@ -106,3 +106,16 @@ def test_skipped_files_are_named_by_their_path_under_the_folder(tmp_path):
         dm.setup("test")
     assert dm.source_summary()["skipped_files"] == "five/s1_nohash_0.wav"
     assert "1 skipped (five/s1_nohash_0.wav)" in dm.describe_sources()
+
+
+def test_one_audio_file_as_the_folder_says_a_folder_of_three_is_needed_and_how_to_cut_one(tmp_path):
+    # a user with one long recording passed it as data.root and was told only to pass a folder
+    _folder_of(tmp_path, ["long.WAV"])
+    (tmp_path / "notes.txt").write_text("take 2 was better")
+    with pytest.raises(DataError) as err:
+        find_audio_files(tmp_path / "long.WAV")
+    message = str(err.value)
+    assert f"long.WAV is an audio file; pass a folder of them ({tmp_path} holds this one)" in message
+    assert "at least 3" in message and "sox long.wav piece.wav trim 0 10" in message
+    with pytest.raises(DataError, match=r"notes\.txt is a file; pass the folder that holds the WAV"):
+        find_audio_files(tmp_path / "notes.txt")

@@ -33,6 +33,7 @@ def _tone(n: int, rate: int, freq: float = 440.0) -> np.ndarray:
 @pytest.mark.parametrize(
     ("suffix", "subtype", "tol"),
     [
+        (".wav", "PCM_U8", 1 / 128),  # 8-bit WAV is unsigned: 128 is 0.0
         (".wav", "PCM_16", 1e-4),
         (".wav", "PCM_24", 1e-6),
         (".wav", "FLOAT", 1e-7),
