@@ -27,6 +27,15 @@ def use_settings(use: str) -> frozenset[str]:
     return frozenset(f"{section}.{name}" for section in SECTIONS for name in init_settings(targets[section]))
 
 
+def option_uses(key: str, use: str) -> list[str]:
+    """The other uses that take option ``key`` (``model.lookback``; a nested ``model.model_options.x`` as
+    its ``model.model_options``) where ``use`` does not: an option of another use given to ``use``."""
+    setting = ".".join(key.split(".")[:2])
+    if use not in USES or setting in use_settings(use):
+        return []
+    return [other for other in USES if other != use and setting in use_settings(other)]
+
+
 def config_settings(content: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
     """``(settings, class paths)`` of a config: ``model.NAME`` / ``data.NAME`` for each key of its
     ``model:`` and ``data:`` mappings (a ``class_path``'s ``init_args`` included), and ``{section: class

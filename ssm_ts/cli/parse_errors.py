@@ -56,7 +56,7 @@ def parse_error_text(parser: Any, message: str) -> str:
         key = typed.group(1)
         lines = _wrong_type_lines(prog, key, getattr(actions[key], "_typehint", None), message)
     elif unknown:
-        lines += _unknown_option_lines(unknown.group(1).lstrip("-"), actions, linked)
+        lines += _unknown_option_lines(unknown.group(1).lstrip("-"), actions, linked, prog)
     choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
     if choice:
         close = difflib.get_close_matches(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)), n=1)
@@ -99,8 +99,21 @@ def _wrong_type_lines(prog: str, key: str, hint: Any, message: str) -> list[str]
     return lines
 
 
-def _unknown_option_lines(key: str, actions: dict[str, Any], linked: dict[str, str]) -> list[str]:
-    """The lines after an unknown option ``key``: the closest known ones, then the model and data keys."""
+def _other_use_lines(key: str, prog: str) -> list[str]:
+    """A line naming the other uses an unknown option ``key`` is of (``--model.lookback`` given to
+    ``ssm-ts classify fit`` is forecast's), for the parser ``prog`` (``ssm-ts USE COMMAND``); none if none."""
+    from ssm_ts.cli.config_use import option_uses
+
+    words = prog.split()
+    others = option_uses(key, words[1]) if len(words) > 2 else []
+    if not others:
+        return []
+    return [f"  --{key} is an option of " + " and ".join(f"ssm-ts {u} {words[2]}" for u in others)]
+
+
+def _unknown_option_lines(key: str, actions: dict[str, Any], linked: dict[str, str], prog: str) -> list[str]:
+    """The lines after an unknown option ``key`` of parser ``prog``: the closest known ones, the other uses
+    it is an option of, then the model and data keys."""
     lines = []
     options = {**{dest: dest for dest in actions}, **linked}  # what each key is given as
     leaves = {dest.rsplit(".", 1)[-1]: dest for dest in options}
@@ -114,6 +127,7 @@ def _unknown_option_lines(key: str, actions: dict[str, Any], linked: dict[str, s
     close = list(dict.fromkeys(options[c] for c in close))
     if close:
         lines.append("  did you mean " + " or ".join(f"--{c}" for c in close) + "?")
+    lines += _other_use_lines(key, prog)
     for group in LISTED_GROUPS:
         keys = [f"--{d}" for d in actions if d.startswith(group + ".") and d.count(".") == 1]
         if keys:

@@ -73,3 +73,29 @@ def test_a_class_path_or_a_setting_of_one_use_alone_tells_the_use(content, owner
 )
 def test_a_config_of_no_other_use_is_left_to_the_parser(content):
     check_config_use("x.yaml", content, "forecast", "fit")
+
+
+@pytest.mark.parametrize(
+    ("use", "option", "owner"),
+    [
+        ("classify", "--model.lookback", "forecast"),
+        ("forecast", "--data.root", "audio"),
+        ("audio", "--model.classes", "classify"),
+    ],
+)
+def test_an_option_of_another_use_names_that_use(use, option, owner, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([use, "test", option, "1"])
+    assert exit_info.value.code == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert f"  {option} is an option of ssm-ts {owner} test" in lines, lines
+
+
+def test_a_key_of_another_use_in_a_config_of_this_use_names_that_use(tmp_path, capsys):
+    config = tmp_path / "settings.yaml"  # forecast's own settings, and one of classify's by mistake
+    config.write_text("model:\n  lookback: 48\n  horizon: 12\ndata:\n  val_fraction: 0.2\n")
+    with pytest.raises(SystemExit):
+        cli.main(["forecast", "fit", "--config", str(config)])
+    lines = capsys.readouterr().err.splitlines()
+    assert "does not accept option 'data.val_fraction'" in lines[0], lines
+    assert "  --data.val_fraction is an option of ssm-ts classify fit" in lines, lines
