@@ -9,7 +9,13 @@ from typing import Any
 
 from rich.console import Console
 
-from ssm_ts.cli.checkpoint_defaults import comparable, has_option, resume_conflicts
+from ssm_ts.cli.checkpoint_defaults import has_option, resume_conflicts
+from ssm_ts.cli.checkpoint_model_settings import (
+    INFERENCE_SETTINGS,
+    ignored_model_settings,
+    saved_model_settings,
+    warn_ignored_model_settings,
+)
 from ssm_ts.cli.checkpoint_use import check_checkpoint_use
 from ssm_ts.cli.restored_data import remember_restored_settings
 from ssm_ts.cli.resume_fit import (
@@ -25,11 +31,6 @@ from ssm_ts.export import load_checkpoint
 from ssm_ts.tracking.logger import mlflow_run_of_checkpoint
 from ssm_ts.tracking.resume_settings import RESOLVED_KEY, resolved_data_settings
 from ssm_ts.training import NAMED_CHECKPOINTS, find_own_checkpoint, resolve_named_checkpoint
-
-# Model settings that apply at inference (classify's model.rate: training sample rate / the recordings'
-# rate): on validate/test/predict with --ckpt_path, a value given (--config or command line) wins over
-# the checkpoint's, which Lightning would otherwise restore over it silently.
-INFERENCE_SETTINGS = frozenset({"model.rate"})
 
 
 class CheckpointArgs:
@@ -55,6 +56,7 @@ class CheckpointArgs:
             ckpt_path = self._resolve_last_for_fit()
         elif subcommand and subcommand != "fit":
             ckpt_path = self._resolve_named_checkpoint(subcommand, ckpt_path)
+        ignored, honoured = {}, {}
         if ckpt_path:
             checkpoint = load_checkpoint(ckpt_path)
             check_checkpoint_use(checkpoint, self.use_name, subcommand, ckpt_path)  # not another use's
@@ -63,23 +65,11 @@ class CheckpointArgs:
                 # the fit filled in from its data, which its MLflow run logged unset
                 self._restore_fit_settings(ckpt_path, checkpoint)
                 return
-            self._restore_data_settings(subcommand, ckpt_path, checkpoint)
-        given = self._given_inference_settings(subcommand) if ckpt_path else {}
-        super()._parse_ckpt_path()
-        for key, value in given.items():
+            ignored, honoured = self._restore_settings(subcommand, ckpt_path, checkpoint)
+        super()._parse_ckpt_path()  # Lightning: the checkpoint's hyperparameters over the model's settings
+        for key, value in honoured.items():
             self.config[subcommand][key] = value
-
-    def _given_inference_settings(self, subcommand: str) -> dict[str, Any]:
-        """The INFERENCE_SETTINGS given for validate/test/predict (another value than the default),
-        to keep over the checkpoint's hyperparameters."""
-        if subcommand == "fit":
-            return {}
-        parser, config = self._subcommand_parsers[subcommand], self.config[subcommand]
-        return {
-            key: config.get(key)
-            for key in INFERENCE_SETTINGS
-            if has_option(parser, key) and comparable(config.get(key)) != comparable(parser.get_default(key))
-        }
+        warn_ignored_model_settings(ignored, ckpt_path)
 
     def _resolve_last_for_fit(self) -> str:
         """``fit --ckpt_path last``: the newest of ssm-ts's own last.ckpt under --out, never a user's
@@ -126,23 +116,32 @@ class CheckpointArgs:
         }
         check_resume_changes(changed, saved, checkpoint, self.config["fit"], self.use_name, ckpt_path, parser)
 
-    def _restore_data_settings(self, subcommand: str, ckpt_path: str, checkpoint: dict) -> None:
+    def _restore_settings(
+        self, subcommand: str, ckpt_path: str, checkpoint: dict
+    ) -> tuple[dict[str, tuple[Any, Any]], dict[str, Any]]:
         """The fit's data settings (the data module's saved hyperparameters: path, time_col,
-        read_options, format, ...) become the defaults of validate/test/predict, as Lightning does
-        for the model's; a --config file or a --data.* option still overrides each one."""
+        read_options, format, ...) and model settings become the defaults of validate/test/predict;
+        a --config file or a --data.* option still overrides each data one. Returns the model settings
+        given (--config or command line) with another value than the checkpoint's, which Lightning's
+        own restore (its hyperparameters over the parsed config) ignores, ``{key: (given,
+        checkpoint's)}`` (:mod:`ssm_ts.cli.checkpoint_model_settings`), and the INFERENCE_SETTINGS it
+        would reset, ``{key: value}`` (the given value, else the checkpoint's)."""
         saved = checkpoint.get("datamodule_hyper_parameters") or {}
         parser = self._subcommand_parsers[subcommand]
         linked = {"lookback", "horizon"}  # set from the model (configure_cli_parser's links)
         defaults = {f"data.{key}": value for key, value in saved.items() if key not in linked}
         defaults = {key: value for key, value in defaults.items() if has_option(parser, key)}
-        if not defaults:
-            return
-        before = {key: parser.get_default(key) for key in defaults}
-        parser.set_defaults(defaults)
-        self.parse_arguments(self.parser, self._given_args)
-        self.config[subcommand]["ckpt_path"] = ckpt_path  # as resolved ('best' / 'last' named a file)
-        # the restored settings in effect (not overridden), for an error reading the data to name
-        remember_restored_settings(defaults, before, self.config[subcommand])
+        model = saved_model_settings(checkpoint, parser)
+        if defaults or model:
+            before = {key: parser.get_default(key) for key in defaults}
+            parser.set_defaults({**defaults, **model})
+            self.parse_arguments(self.parser, self._given_args)
+            self.config[subcommand]["ckpt_path"] = ckpt_path  # as resolved ('best' / 'last' named a file)
+            # the restored settings in effect (not overridden), for an error reading the data to name
+            remember_restored_settings(defaults, before, self.config[subcommand])
+        config = self.config[subcommand]
+        honoured = {key: config.get(key) for key in INFERENCE_SETTINGS if has_option(parser, key)}
+        return ignored_model_settings(model, config), honoured
 
     def _resolve_named_checkpoint(self, subcommand: str, ckpt_path: str | None) -> str | None:
         if ckpt_path is None and subcommand == "predict":

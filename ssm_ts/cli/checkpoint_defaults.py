@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# settings a task keeps in another form than given (forecast's quantiles, sorted with 0.5 added:
+# saved_form): the same model either way, compared in the task's form
+SAVED_IN_ANOTHER_FORM = frozenset({"model.quantiles"})
+
 
 def has_option(parser: Any, key: str) -> bool:
     """Whether ``parser`` has the option ``key`` (``data.path``): a checkpoint from another version of
@@ -36,6 +40,21 @@ def comparable(value: Any) -> Any:
         return {str(k): comparable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [comparable(v) for v in value]
+    return value
+
+
+def saved_form(key: str, value: Any) -> Any:
+    """``value`` of setting ``key`` (:func:`comparable`) as the task keeps it in its hyperparameters:
+    forecast's quantiles sorted with 0.5 added (``[0.9, 0.1]`` trains as ``[0.1, 0.5, 0.9]``)."""
+    value = comparable(value)
+    if key in SAVED_IN_ANOTHER_FORM and isinstance(value, list):
+        from ssm_ts.errors import SSMTSError
+        from ssm_ts.tasks.forecasting import normalise_quantiles
+
+        try:
+            return normalise_quantiles(value)
+        except SSMTSError:  # not levels the task takes: compared as given
+            return value
     return value
 
 

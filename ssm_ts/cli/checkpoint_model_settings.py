@@ -1,0 +1,81 @@
+"""The model options given beside validate/test/predict's ``--ckpt_path``.
+
+Those commands rebuild the model from the checkpoint's saved hyperparameters (LightningCLI parses them
+over the config), as Lightning and neuralforecast load a trained model: a model option given on the
+command line or in a ``--config`` with another value than the checkpoint's is ignored, and
+:func:`warn_ignored_model_settings` says so in one warning line naming each one.
+
+Which are honoured instead: only :data:`INFERENCE_SETTINGS`, settings read at inference that leave the
+trained weights as they are. The tasks' other hyperparameters either set the network's shape (forecast's
+model, lookback, horizon, quantiles, model_options; audio's preset, d_model, ..., bits; classify's model,
+model_options), which the weights only load into, or how it trained (lr, weight_decay, lr_schedule,
+loss, label_smoothing, class_weight, audio's listening samples): validate/test report the losses as the
+fit computed them, so their numbers compare with the fit's.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from ssm_ts.cli.checkpoint_defaults import comparable, saved_form, settable
+
+# Model settings that apply at inference (classify's model.rate: training sample rate / the recordings'
+# rate): on validate/test/predict with --ckpt_path, a value given (--config or command line) wins over
+# the checkpoint's, which Lightning would otherwise restore over it silently.
+INFERENCE_SETTINGS = frozenset({"model.rate"})
+
+
+class _NotSet:
+    """A key of a dict setting (``model_options``) that the checkpoint's dict lacks."""
+
+    def __repr__(self) -> str:
+        return "not set"
+
+
+NOT_SET = _NotSet()
+
+
+def saved_model_settings(checkpoint: dict[str, Any], parser: Any) -> dict[str, Any]:
+    """The model settings ``checkpoint`` was trained with, as ``{"model.horizon": 12, ...}``, that
+    ``parser`` (the command's) takes as defaults: not Lightning's own entries (``_instantiator``), nor
+    a setting another one sets through a link (audio's model.sample_rate from data.sample_rate)."""
+    saved = checkpoint.get("hyper_parameters") or {}
+    settings = {f"model.{name}": value for name, value in saved.items() if not name.startswith("_")}
+    return {key: value for key, value in settings.items() if settable(parser, key)}
+
+
+def ignored_model_settings(saved: dict[str, Any], config: Any) -> dict[str, tuple[Any, Any]]:
+    """The model settings that ``config`` (the command's, parsed with the checkpoint's ``saved``
+    settings as its defaults) holds with another value than ``saved``: given in a --config file or on
+    the command line, ignored (except the honoured INFERENCE_SETTINGS), as ``{key: (given,
+    checkpoint's)}``. A dict setting is compared key by key (``model.model_options.d_model``)."""
+    ignored = {}
+    for key, value in saved.items():
+        if key in INFERENCE_SETTINGS:
+            continue
+        saved_value, given = comparable(value), comparable(config.get(key))
+        if isinstance(given, dict) and isinstance(saved_value, dict):
+            for name, part in given.items():
+                if part != saved_value.get(name, NOT_SET):
+                    ignored[f"{key}.{name}"] = (part, saved_value.get(name, NOT_SET))
+        elif saved_form(key, given) != saved_value:
+            ignored[key] = (given, saved_value)
+    return ignored
+
+
+def warn_ignored_model_settings(ignored: dict[str, tuple[Any, Any]], ckpt_path: str) -> None:
+    """One warning line naming each ``ignored`` setting (``{key: (given, checkpoint's)}``) of a
+    validate/test/predict of ``ckpt_path``, with its value and the checkpoint's; none when empty."""
+    if not ignored:
+        return
+    listed = "; ".join(
+        f"--{key} {given!r} (the checkpoint's: {saved!r})" for key, (given, saved) in ignored.items()
+    )
+    warnings.warn(
+        f"model options ignored, the checkpoint's used: {listed}. --ckpt_path {ckpt_path} rebuilds the model "
+        "it was trained as: its weights were trained in the checkpoint's shape and settings. Drop these "
+        "options, or fit a new model with them.",
+        UserWarning,
+        stacklevel=2,  # the CLI line that restored the checkpoint: ssm-ts source, one line
+    )
