@@ -60,10 +60,11 @@ def saved_form(key: str, value: Any) -> Any:
 
 def resume_conflicts(saved: dict[str, Any], config: Any) -> dict[str, tuple[Any, Any]]:
     """The settings (``model.lr``, ``data.path``) of ``saved`` (a checkpoint's) whose value in ``config``
-    (the parsed fit config) differs: ``{key: (checkpoint's value, config's value)}``."""
+    (the parsed fit config) differs, as the task keeps it (:func:`saved_form`): ``{key: (checkpoint's
+    value, config's value)}``."""
     changed = {}
     for key, old in saved.items():
         new = config.get(key)
-        if comparable(new) != comparable(old):
+        if saved_form(key, new) != comparable(old):
             changed[key] = (old, new)
     return changed

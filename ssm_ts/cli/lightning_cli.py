@@ -14,6 +14,7 @@ from lightning.pytorch.loggers import MLFlowLogger
 from rich.console import Console
 
 from ssm_ts.cli.checkpoint_args import CheckpointArgs
+from ssm_ts.cli.checkpoint_defaults import SAVED_IN_ANOTHER_FORM
 from ssm_ts.cli.command_help import arrange_command_help, check_command_options
 from ssm_ts.cli.fit_outputs import log_fitted_model, mirror_run_artifacts
 from ssm_ts.cli.interrupted import remember_interrupted_fit
@@ -115,6 +116,9 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
                 as_dict = self.config[self.subcommand].as_dict()
                 # data files were checked against the checkpoint's fingerprints (_restore_fit_settings)
                 accepted = {*RUNTIME_SETTINGS, *DATA_FILE_SETTINGS}
+                # the run logged quantiles as given, the checkpoint keeps them sorted with 0.5 added: the
+                # same model, found so in the task's form (resume_conflicts)
+                same = same | SAVED_IN_ANOTHER_FORM
                 check_resumed_run(
                     kwargs["logger"], resumed_run, logged_config_params(as_dict), accepted, same=same
                 )
