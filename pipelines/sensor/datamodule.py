@@ -41,6 +41,7 @@ from ssm_ts.pipelines.sampling import EpochSeededSampler, processes, shard, trai
 
 from .audio import read_audio_clips, read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
+from .labels import encode_labels
 from .readers import FORMATS, find_archive_split, read_series
 from .sampling_step import Step, check_sampling_step, step_from_state, step_state
 from .scaler import ChannelScaler, fit_channel_scaler
@@ -73,20 +74,6 @@ def collate_recordings(items: list[tuple]) -> tuple[torch.Tensor, ...]:
         weights = torch.tensor([item[2] for item in items], dtype=torch.float64)
         return torch.from_numpy(x), torch.from_numpy(mask), y, weights
     return torch.from_numpy(x), torch.from_numpy(mask), y
-
-
-def encode_labels(data: SeriesSet, classes: list[str]) -> np.ndarray | None:
-    """Positions of ``data``'s labels in ``classes`` (the model's order); a clear error for an unseen label."""
-    if data.labels is None:
-        return None
-    unknown = sorted({str(label) for label in data.labels} - set(classes))
-    if unknown:
-        raise DataError(
-            f"{data.source}: labels {unknown[:10]} never occur in the training data (classes {classes}); "
-            "the model can only predict classes it was trained on."
-        )
-    index = {name: i for i, name in enumerate(classes)}
-    return np.array([index[label] for label in data.labels], dtype=np.int64)
 
 
 def stratified_split(data: SeriesSet, val_fraction: float, seed: int) -> tuple[SeriesSet, SeriesSet | None]:
@@ -317,6 +304,12 @@ class SensorDataModule(pl.LightningDataModule):
             self.test_set = self._load_test()
             if self.test_set is None:
                 raise ConfigError(self._no_test_data())
+            if self.test_set.labels is None:  # else the first test batch fails, naming no file
+                raise DataError(
+                    f"{self.test_set.source}: the test recordings have no labels, and test scores predictions "
+                    "against them; give a labelled file (a .ts with '@classLabel true <classes>', a CSV "
+                    "with a label column), or classify these with predict."
+                )
         elif stage == "predict" and self.predict_set is None:
             self.predict_set = self._load_predict()
 

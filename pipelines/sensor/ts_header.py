@@ -12,6 +12,8 @@ import numpy as np
 
 from ssm_ts.errors import DataError
 
+from .labels import same_number_class
+
 # the keys sktime and aeon write (lower case: keys are read case-insensitively); others are skipped,
 # except a near miss of one of these (``@classlabels``), which would otherwise drop its declaration
 KNOWN_KEYS = (
@@ -133,29 +135,13 @@ def check_declared_label(header: TsHeader, label: str, where: str) -> None:
     hint = f" Add it to the header's '@classLabel true {' '.join(declared)}' line, or fix the label."
     if " " in label:
         hint = f' A class with spaces is quoted in the header: @classLabel true "{label}" ...'
-    same = _numerically_equal(label, declared)
+    same = same_number_class(label, declared)
     if same is not None:
         hint = (
             f" As a number it is the declared class {same!r}: write the labels as the header does "
             f"({same!r}), or the header's classes as the cases do."
         )
     raise DataError(f"{where}: label {label!r} is not among the declared classes {declared}.{hint}")
-
-
-def _numerically_equal(label: str, classes: list[str]) -> str | None:
-    """The one class in ``classes`` whose text is the same number as ``label`` (``'1.0'`` and ``'1'``)."""
-    try:
-        value = float(label)
-    except ValueError:
-        return None
-    same = []
-    for name in classes:
-        try:
-            if float(name) == value:
-                same.append(name)
-        except ValueError:
-            continue
-    return same[0] if len(same) == 1 else None
 
 
 def check_ts_dimensions(header: TsHeader, found: int, first: int | None, where: str, case: int) -> None:
