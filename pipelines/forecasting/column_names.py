@@ -1,8 +1,10 @@
-"""Column names given twice: an error naming them, not a series renamed ``OT.1`` or a traceback.
+"""The header: column names given twice, and header rows repeated among the data, are errors that
+name them, not a series renamed ``OT.1``, a traceback, or a column of text that is no time column.
 
 ``pandas.read_csv`` renames a repeated header name (``date,OT,OT`` reads as ``OT`` and ``OT.1``), so
 a forecast would silently carry a column the file never named; a DataFrame with two columns of one
-name makes ``frame[name]`` a DataFrame, which no column check expects.
+name makes ``frame[name]`` a DataFrame, which no column check expects. Files exported in parts and
+joined one after another repeat the header line, which turns every column into text.
 """
 
 from __future__ import annotations
@@ -10,13 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import DataError
 
 from ..csv_files import read_csv_file
+
+if TYPE_CHECKING:
+    from .reader import Table
 
 _RENAMED = re.compile(r"(.+)\.\d+")  # how pandas renames the second 'OT' of a header: 'OT.1'
 
@@ -65,3 +71,24 @@ def _header_as_written(path: Path, options: Mapping[str, Any]) -> list[str] | No
     kept = {k: v for k, v in options.items() if k not in ("header", "nrows", "skipfooter")}
     rows = read_csv_file(path, read_options={**kept, "header": None, "nrows": header + 1})
     return [str(c).replace("\ufeff", "").strip() for c in rows.iloc[header]]
+
+
+def check_no_header_rows(table: Table) -> None:
+    """No data row of ``table`` repeats its header (every cell its column's name).
+
+    Raises:
+        DataError: naming those rows (and CSV lines) and the fix.
+    """
+    frame = table.frame
+    if not all(pd.api.types.is_object_dtype(c) or pd.api.types.is_string_dtype(c) for _, c in frame.items()):
+        return  # a number column: no row of it holds a name (a repeated header makes every column text)
+    same = np.ones(len(frame), dtype=bool)
+    for index, name in enumerate(frame.columns):
+        same &= (frame.iloc[:, index].astype(str).str.strip() == name).to_numpy()
+    rows = np.flatnonzero(same)
+    if rows.size:
+        shown = ", ".join(frame.columns[:4]) + (", ..." if frame.columns.size > 4 else "")
+        raise DataError(
+            f"{table.name}: {table.rows_text(rows)} repeat{'' if rows.size > 1 else 's'} the header row ({shown}), "
+            "as files exported in parts and joined one after another do: delete those lines."
+        )

@@ -18,7 +18,7 @@ from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 
 from ..csv_files import csv_data_line_numbers, read_csv_file
 from ..csv_options import ReadOptions, check_read_options, date_options
-from .column_names import check_unique_names
+from .column_names import check_no_header_rows, check_unique_names
 
 TableSource = str | os.PathLike | pd.DataFrame
 
@@ -105,7 +105,8 @@ def read_table(source: TableSource, read_options: ReadOptions | None = None) -> 
     Raises:
         ConfigError: read options with a DataFrame, or options that are not valid.
         DataFileNotFoundError: the path does not exist.
-        DataError: the file is empty, has no data rows, cannot be parsed as CSV, or names a column twice.
+        DataError: the file is empty, has no data rows, cannot be parsed as CSV, names a column
+            twice, or repeats its header row among the data.
     """
     options = check_read_options(read_options)
     if isinstance(source, pd.DataFrame):
@@ -126,6 +127,7 @@ def read_table(source: TableSource, read_options: ReadOptions | None = None) -> 
         )
     table.frame.columns = [str(c).strip() for c in table.frame.columns]  # DataFrame input too
     check_unique_names(table.frame, table.name, path if table.is_file else None, options)
+    check_no_header_rows(table)
     return table
 
 

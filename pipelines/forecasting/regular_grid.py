@@ -129,7 +129,7 @@ def regularise(
     times = values[time_col]
     grid = time_grid(times.iloc[0], times.iloc[-1], step)
     off_grid = np.flatnonzero(~times.isin(grid).to_numpy())
-    if (off_grid.size or len(grid) != len(times)) and not (table.origin or is_period(times)):
+    if (off_grid.size or len(grid) != len(times)) and not is_period(times):
         check_one_spacing(table, times, time_col)  # not gaps (nor a fill's to invent): another frequency
     if off_grid.size:
         raise DataError(

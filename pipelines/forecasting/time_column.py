@@ -126,13 +126,6 @@ def parse_times(
     else:
         parsed = parse_text_times(raw, where, freq, **table.dates)
     bad = np.flatnonzero(parsed.isna().to_numpy())
-    headers = _header_rows(table, bad)
-    if headers.size:
-        raise DataError(
-            f"{table.name}: {table.rows_text(headers)} repeat{'' if headers.size > 1 else 's'} the header row "
-            f"({', '.join(table.frame.columns[:4])}{', ...' if table.frame.columns.size > 4 else ''}), as files "
-            "exported in parts and joined one after another do: delete those lines."
-        )
     if bad.size and table.frame.iloc[bad].isna().all(axis=None):
         raise DataError(
             f"{table.name}: {table.rows_text(bad)} {'are' if bad.size > 1 else 'is'} blank (every cell empty, as the "
@@ -151,14 +144,6 @@ def parse_times(
     # A timezone is kept, not dropped to wall-clock time: across a daylight-saving change wall-clock
     # hours repeat or vanish, which would read as duplicates and gaps. Forecasts continue in this zone.
     return parsed.reset_index(drop=True)
-
-
-def _header_rows(table: Table, rows: np.ndarray) -> np.ndarray:
-    """The ``rows`` (positions) whose every cell is its column's name: a header repeated in the data."""
-    names = np.asarray(table.frame.columns, dtype=object)
-    cells = table.frame.iloc[rows].astype(str).to_numpy(dtype=object)
-    same = np.array([[str(c).strip() for c in row] == list(names) for row in cells], dtype=bool)
-    return rows[same] if rows.size else rows
 
 
 def _period_reading(

@@ -103,6 +103,21 @@ def test_daily_then_hourly_dataframe_and_epoch_steps_name_the_change():
         load_series(steps.rename(columns={"date": "step"}))
 
 
+def test_long_table_whose_series_turn_daily_names_the_change_and_a_grouped_resample():
+    hours = pd.date_range("2020-01-01", periods=50, freq="h")
+    days = pd.date_range("2020-01-04", periods=25, freq="D")
+    long = pd.DataFrame(
+        {"unique_id": ["a"] * 75 + ["b"] * 50, "ds": [*hours, *days, *hours], "y": np.arange(125.0)}
+    )
+    change = (
+        r"the spacing of column 'ds' changes: 50 times \(of all series\) .* are 'h' apart, but 25 times .* are "
+        r"'D' apart.*groupby\('unique_id'\)\['y'\]\.resample\('D'\)"
+    )
+    for fill in (None, "interpolate"):
+        with pytest.raises(DataError, match=change):
+            load_series(long, fill=fill)
+
+
 def test_gaps_and_short_stretches_at_another_spacing_stay_gaps(tmp_path):
     frame = hourly(200)
     thinned = frame.drop(index=[*range(50, 60, 2), 120, 121, 122])  # 5 rows 2 h apart, a 4 h gap
@@ -168,6 +183,27 @@ def test_a_header_repeated_by_joined_exports_is_named_as_such(tmp_path):
         load_series(path)
 
 
+def test_a_repeated_header_is_named_before_it_hides_the_time_column(tmp_path):
+    steps = epoch_seconds("unix_time")  # as text, with the header among them, no time column is found
+    text = steps.iloc[:10].to_csv(index=False) + steps.iloc[10:].to_csv(index=False)
+    with pytest.raises(
+        DataError, match=r"row 10 \(CSV line 12\) repeats the header row \(unix_time, HUFL, OT\)"
+    ):
+        load_series(write(tmp_path / "joined.csv", text))
+    long = pd.DataFrame(
+        {"unique_id": ["a"] * 30, "ds": pd.date_range("2020", periods=30, freq="D"), "y": 1.0}
+    )
+    text = (
+        long.iloc[:10].to_csv(index=False)
+        + long.iloc[10:].to_csv(index=False)
+        + long.iloc[:0].to_csv(index=False)
+    )
+    with pytest.raises(
+        DataError, match=r"joined_long\.csv: rows 10, 31 \(CSV lines 12, 33\) repeat the header row"
+    ):
+        load_series(write(tmp_path / "joined_long.csv", text))
+
+
 def test_a_totals_row_without_a_time_names_the_empty_cell(tmp_path):
     text = hourly().to_csv(index=False) + ",12.5,300.0\n"
     with pytest.raises(
@@ -175,3 +211,4 @@ def test_a_totals_row_without_a_time_names_the_empty_cell(tmp_path):
         match=r"'date' has values that are not dates at row 48 \(CSV line 50\) \(e\.g\. an empty cell\)",
     ):
         load_series(write(tmp_path / "totals.csv", text))
+
