@@ -115,7 +115,10 @@ def parse_text_times(
     text = raw.astype(str).where(raw.notna())
     parts = text.str.extract(_NUMERIC_DATE)
     if parts[0].isna().all():
-        return _to_datetime(raw)
+        parsed = _to_datetime(raw)
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+            _require_offsets_throughout(text, where)
+        return parsed
     if dayfirst is not None:  # the user's order; cells that contradict it are NaT, named by the caller
         return _to_datetime(_as_iso(text, parts, "dmy" if dayfirst else "mdy"))
     first, second = parts[0].astype(float), parts[2].astype(float)
@@ -217,6 +220,25 @@ def _local_dates(text: pd.Series, utc: pd.Series) -> pd.Series:
     if (wall.isna() & text.notna()).any() or (shown - shown.dt.normalize()).nunique() != 1:
         return utc
     return wall
+
+
+def _require_offsets_throughout(text: pd.Series, where: str) -> None:
+    """Every time of ``text`` (some of which carry a UTC offset) carries one: pandas would read the
+    others as UTC, an hour or two off local times, and the clash reads as duplicates or gaps.
+
+    Raises:
+        DataError: some times have an offset and some have none, with an example of each.
+    """
+    present = text.dropna()
+    marked = present.str.contains(_UTC_OFFSET)
+    if marked.all() or not marked.any():  # a zone written otherwise ('UTC'): nothing to compare
+        return
+    raise DataError(
+        f"{where} mixes times with a UTC offset (e.g. {present[marked].iloc[0]!r}) and times without one (e.g. "
+        f"{present[~marked].iloc[0]!r}; {int((~marked).sum())} of {len(present)}), which pandas would read as UTC "
+        "though they may be local times; write every time with its offset (or every one in UTC without), or "
+        "convert the column in Python once you know the zone of the times without one."
+    )
 
 
 def excel_serial_hint(column: pd.Series, name: str) -> str:

@@ -212,3 +212,22 @@ def test_a_totals_row_without_a_time_names_the_empty_cell(tmp_path):
     ):
         load_series(write(tmp_path / "totals.csv", text))
 
+
+# ---------------------------------------------------------------- UTC offsets
+
+
+def test_times_with_and_without_utc_offsets_are_an_error_not_duplicates(tmp_path):
+    # pandas reads the times without an offset as UTC: 01:00+01:00 then clashes with 00:00
+    frame = hourly().assign(date=lambda f: f["date"].astype(str))
+    frame.loc[24:, "date"] = frame.loc[24:, "date"] + "+01:00"
+    with pytest.raises(DataError, match=r"'date' mixes times with a UTC offset \(e\.g\. '2016-07-02 00:00:00\+01:00'\) "
+                       r"and times without one \(e\.g\. '2016-07-01 00:00:00'; 24 of 48\)"):  # fmt: skip
+        load_series(write(tmp_path / "mixed.csv", frame.to_csv(index=False)))
+
+
+def test_utc_offsets_across_a_daylight_saving_change_read_as_utc(tmp_path):
+    times = pd.date_range("2016-10-29 20:00", periods=48, freq="h", tz="Europe/Berlin")
+    frame = hourly().assign(date=[t.isoformat() for t in times])  # +02:00, then +01:00 from 03:00
+    loaded, spec = load_series(write(tmp_path / "dst.csv", frame.to_csv(index=False)))
+    assert spec.freq == "h" and spec.tz == "UTC"
+    assert loaded["date"].equals(pd.Series(times.tz_convert("UTC"), name="date"))
