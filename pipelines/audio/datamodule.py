@@ -84,6 +84,15 @@ def _keep_readable(
     return results, kept
 
 
+def _spread(files: list[Path], limit: int | None) -> list[Path]:
+    """At most ``limit`` of ``files``, spread evenly over them: the first ``limit`` of a sorted
+    folder are one word's alone in the Speech Commands layout (``<word>/<speaker>.wav``), one digit's
+    in FSDD's (``<digit>_<speaker>_<index>.wav``)."""
+    if limit is None or len(files) <= limit:
+        return files
+    return [files[i * len(files) // limit] for i in range(limit)]
+
+
 def load_clips(
     files: list[Path], sample_rate: int, on_bad_file: Literal["raise", "skip"] = "raise"
 ) -> tuple[list[torch.Tensor], list[Path]]:
@@ -237,7 +246,8 @@ class AudioDataModule(pl.LightningDataModule):
         quantization, bits: ``"mu-law"`` or ``"linear"`` codes of ``bits`` bits.
         batch_size, num_workers: data loader settings.
         on_bad_file: ``"raise"`` (error naming the file) or ``"skip"`` (skipped, counted in a warning).
-        max_files_per_split: keep only the first N files of each split (quick runs).
+        max_files_per_split: keep only N files of each split, spread evenly over its sorted files
+            (quick runs: the first N of a sorted folder are often one word's or one digit's alone).
         seed: seed of the fraction split, the training order and the random crops: epoch ``e``'s order
             and windows depend on ``(seed, e)`` alone, so a fit resumed from a checkpoint trains on the
             clips an uninterrupted fit has.
@@ -284,6 +294,10 @@ class AudioDataModule(pl.LightningDataModule):
                 f"clip_seconds={clip_seconds} is under one sample at {sample_rate} Hz; "
                 f"use at least {1 / sample_rate:.3g} s (clips of many samples to learn anything)."
             )
+        if max_files_per_split is not None and max_files_per_split < 1:
+            raise ConfigError(
+                f"max_files_per_split must be at least 1 (or null for every file), got {max_files_per_split}"
+            )
         if batch_size < 1 or num_workers < 0:
             raise ConfigError(
                 f"batch_size must be at least 1 and num_workers at least 0, got {batch_size}, {num_workers}"
@@ -298,6 +312,7 @@ class AudioDataModule(pl.LightningDataModule):
         self.crop = crop
         self.files: FileSplit | None = None
         self.skipped: list[Path] = []  # files left out by on_bad_file="skip" at setup
+        self.found_files = 0  # audio files in the folder, before max_files_per_split and skipping
         self.datasets: dict[str, ClipDataset] = {}
 
     @property
@@ -318,9 +333,9 @@ class AudioDataModule(pl.LightningDataModule):
             fractions=tuple(hp.fractions),
             seed=hp.seed,
         )
+        self.found_files = len(files)
         limit = hp.max_files_per_split
-        if limit is not None:
-            split = FileSplit(split.train[:limit], split.val[:limit], split.test[:limit])
+        split = FileSplit(_spread(split.train, limit), _spread(split.val, limit), _spread(split.test, limit))
         # headers only: audio is decoded per item, so neither startup time nor memory grows with it.
         # Every split at once, so that one error (or warning) names every bad file of the folder.
         every = [*split.train, *split.val, *split.test]
@@ -424,8 +439,14 @@ class AudioDataModule(pl.LightningDataModule):
             "" if s["skipped_files"] == "none" else f"; {len(self.skipped)} skipped ({s['skipped_files']})"
         )
         sizes = {name: len(d.waves) for name, d in self.datasets.items()}
+        used = f"{s['audio_files']} audio files"
+        if self.found_files > s["audio_files"] + len(self.skipped):  # a quick run's subset: say so
+            used = (
+                f"{s['audio_files']} of the {self.found_files} audio files (max_files_per_split="
+                f"{self.hparams.max_files_per_split})"
+            )
         return (
-            f"{s['audio_files']} audio files under {self.root} ({s['source_rates']}; {s['source_channels']}): "
+            f"{used} under {self.root} ({s['source_rates']}; {s['source_channels']}): "
             f"{s[f'resampled_to_{self.sample_rate}_hz']} resampled to {self.sample_rate} Hz, "
             f"{s['mixed_to_mono']} mixed to mono{skipped}; split {sizes['train']} train, {sizes['val']} "
             f"validation, {sizes['test']} test"

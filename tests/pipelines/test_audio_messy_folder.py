@@ -11,7 +11,7 @@ import pytest
 import soundfile as sf
 from torch.utils.data import DataLoader
 
-from ssm_ts.errors import DataError
+from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.audio import AudioDataModule, ClipDataset, Quantizer, find_audio_files, index_audio
 
 pytestmark = pytest.mark.usefixtures("single_thread")
@@ -119,3 +119,19 @@ def test_one_audio_file_as_the_folder_says_a_folder_of_three_is_needed_and_how_t
     assert "at least 3" in message and "sox long.wav piece.wav trim 0 10" in message
     with pytest.raises(DataError, match=r"notes\.txt is a file; pass the folder that holds the WAV"):
         find_audio_files(tmp_path / "notes.txt")
+
+
+def test_max_files_per_split_spreads_over_the_folder_and_the_summary_says_how_many_it_left_out(tmp_path):
+    # the quick config's max_files_per_split: 48 took the first 48 sorted files of each split, one word's
+    # alone in a Speech Commands folder, and the summary line read "144 audio files under fsdd" for 3000
+    words = ("eight", "five", "four", "nine")
+    _folder_of(tmp_path, [f"{word}/s{i}.wav" for word in words for i in range(6)])
+    dm = AudioDataModule(str(tmp_path), 8000, clip_seconds=0.05, split="rule", test_pattern="s5",
+                         val_pattern="s4", max_files_per_split=4)  # fmt: skip
+    dm.setup("test")
+    assert [p.parent.name for p in dm.files.train] == list(words)
+    assert dm.describe_sources().startswith(
+        f"12 of the 24 audio files (max_files_per_split=4) under {tmp_path}"
+    )
+    with pytest.raises(ConfigError, match="max_files_per_split must be at least 1"):
+        AudioDataModule(str(tmp_path), 8000, max_files_per_split=0)
