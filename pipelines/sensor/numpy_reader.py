@@ -25,6 +25,28 @@ def _load_array(archive, name: str, path: Path) -> np.ndarray:
         ) from err
 
 
+def _opened(path: Path):
+    """``np.load(path)`` without unpickling; a file that is not NumPy's (empty, cut short, another
+    format) is a :class:`DataError` naming it, not NumPy's EOFError or its advice to unpickle."""
+    try:
+        return np.load(path, allow_pickle=False)
+    except (EOFError, OSError, ValueError) as err:
+        if "Object arrays" in str(err):  # a .npy of objects: refused on loading (a .npz's on reading X)
+            raise DataError(
+                f"{path}: an object array, which is not loaded (that would unpickle); store a plain numeric "
+                "array X (n, channels, length), recordings of unequal length NaN-padded in a .npz with "
+                "their lengths: np.savez(path, X=X, y=y, lengths=lengths)."
+            ) from err
+        size = path.stat().st_size
+        found = (
+            "the file is empty (0 bytes)" if not size else f"not a NumPy {path.suffix} file ({size} bytes)"
+        )
+        raise DataError(
+            f"{path}: cannot read it: {found}. Save recordings with np.save(path, X) (.npy, X (n, channels, "
+            "length)) or np.savez(path, X=X, y=y) (.npz), or give --data.format for another kind of file."
+        ) from err
+
+
 def _trim_to_lengths(X: np.ndarray, lengths: np.ndarray, path: Path) -> list[np.ndarray]:
     """``X (n, channels, max_length)`` padded -> ``(channels, lengths[i])`` recordings."""
     if X.ndim != 3 or lengths.shape != (X.shape[0],) or lengths.dtype.kind not in "iu":
@@ -48,14 +70,12 @@ def read_numpy(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Seri
     path = existing_file(path)
     if path.suffix != ".npz":
         try:
-            return make_series_set(
-                np.load(path, allow_pickle=False), None, nan_policy=nan_policy, source=str(path)
-            )
+            return make_series_set(_opened(path), None, nan_policy=nan_policy, source=str(path))
         except ValueError as err:
             if isinstance(err, DataError):
                 raise
             raise DataError(f"{path}: cannot read ({err}); store a plain numeric array.") from err
-    with np.load(path, allow_pickle=False) as archive:
+    with _opened(path) as archive:
         if "X" not in archive:
             raise DataError(
                 f"{path}: no array 'X' inside (found {list(archive.keys())}); save the recordings as "
