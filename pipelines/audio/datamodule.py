@@ -447,9 +447,21 @@ class AudioDataModule(pl.LightningDataModule):
             )
         return (
             f"{used} under {self.root} ({s['source_rates']}; {s['source_channels']}): "
-            f"{s[f'resampled_to_{self.sample_rate}_hz']} resampled to {self.sample_rate} Hz, "
+            f"{s[f'resampled_to_{self.sample_rate}_hz']} resampled to {self.sample_rate} Hz{self._upsampled()}, "
             f"{s['mixed_to_mono']} mixed to mono{skipped}; split {sizes['train']} train, {sizes['val']} "
             f"validation, {sizes['test']} test"
+        )
+
+    def _upsampled(self) -> str:
+        """A note when every file is below ``sample_rate``: resampling up adds no sound above half
+        their rate, only samples for the model to predict (twice as many from 8 kHz to 16 kHz)."""
+        rates = {h.sample_rate for d in self.datasets.values() for h in (d.waves.headers or [])}
+        top = max(rates, default=self.sample_rate)
+        if top >= self.sample_rate:
+            return ""
+        return (
+            f" (up from {top} Hz at most: nothing above {top / 2:g} Hz; sample_rate={top} "
+            f"(CLI: --data.sample_rate {top}) trains at their own rate)"
         )
 
     def describe(self) -> dict[str, object]:

@@ -135,3 +135,17 @@ def test_max_files_per_split_spreads_over_the_folder_and_the_summary_says_how_ma
     )
     with pytest.raises(ConfigError, match="max_files_per_split must be at least 1"):
         AudioDataModule(str(tmp_path), 8000, max_files_per_split=0)
+
+
+def test_a_folder_recorded_below_the_training_rate_is_told_its_own_rate(tmp_path):
+    # an 8 kHz folder (FSDD) under the default 16 kHz was upsampled, twice the samples to predict
+    # and nothing above 4 kHz in them, with no word but "resampled to 16000 Hz"
+    _folder_of(tmp_path, [f"take{i}.wav" for i in range(3)])
+    dm = AudioDataModule(str(tmp_path), 16000, clip_seconds=0.05)
+    dm.setup("test")
+    assert "3 resampled to 16000 Hz (up from 8000 Hz at most: nothing above 4000 Hz; sample_rate=8000 " in (
+        dm.describe_sources()
+    )
+    at_own_rate = AudioDataModule(str(tmp_path), 8000, clip_seconds=0.05)
+    at_own_rate.setup("test")
+    assert "0 resampled to 8000 Hz, " in at_own_rate.describe_sources()
