@@ -11,6 +11,7 @@ import pandas as pd
 from ssm_ts.errors import DataError
 
 from .dates import date_offset, infer_frequency
+from .epoch_times import epoch_hint
 from .fix_hints import FixHints
 from .frames import is_integer_step
 from .periods import is_period, period_alias, period_ordinals
@@ -78,9 +79,16 @@ def _resolve_step(table: Table, times: pd.Series, freq: str | int | None, hints:
         )
     if freq is not None:
         if isinstance(freq, str):
+            given = (
+                f"the model was fitted on dates at {freq!r}; pass dates in the time column"
+                if hints.fitted
+                else f"freq={freq!r} is a date frequency; pass dates in the time column, or an integer freq (the "
+                "step between rows, e.g. 1)"
+            )
+            hint = epoch_hint(times, str(times.name))
             raise DataError(
-                f"{table.name}: the time column holds integer steps (e.g. {times.iloc[0]}), but freq={freq!r} is a "
-                "date frequency; pass dates in the time column, or an integer freq (the step between rows, e.g. 1)."
+                f"{table.name}: the time column holds integer steps (e.g. {times.iloc[0]}), but {given}."
+                + (f" Note: {hint}" if hint else "")
             )
         if not is_integer_step(freq) or int(freq) < 1:
             raise DataError(

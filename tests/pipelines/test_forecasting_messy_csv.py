@@ -4,6 +4,7 @@ column or row, what was found and the fix, never with a traceback from inside pa
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 
 from ssm_ts.errors import DataError
-from ssm_ts.pipelines.forecasting import load_series
+from ssm_ts.pipelines.forecasting import load_like, load_series
 
 
 def hourly(n: int = 48, start: str = "2016-07-01") -> pd.DataFrame:
@@ -158,6 +159,17 @@ def test_epoch_milliseconds_under_another_name_are_named_when_no_time_column_is_
         DataError, match=r"no time column.*'unix_time' holds .* Unix epoch milliseconds.*time_col='unix_time'"
     ):
         load_series(frame)
+
+
+def test_epoch_seconds_given_to_a_model_fitted_on_dates_name_the_conversion(recwarn):
+    spec = load_series(hourly())[1]
+    with pytest.raises(
+        DataError,
+        match=r"but the model was fitted on dates at 'h'; pass dates.*Note: column 'timestamp' .* epoch seconds",
+    ):
+        load_like(epoch_seconds(), dataclasses.replace(spec, time_col="timestamp"))
+    with pytest.raises(DataError, match=r"freq='h' is a date frequency.*Note: .*unit='s'"):
+        load_series(epoch_seconds(), freq="h")
 
 
 def test_integer_steps_and_counts_get_no_epoch_hint(recwarn):
