@@ -35,16 +35,17 @@ set to another (95%: 1.5 points at 200 windows, 0.7 at 1000).
 Scores are saved beside an export as ``conformal.safetensors`` (tensors, JSON metadata): loading
 unpickles nothing and needs no GPU. Files of the first format (float64 scores) load as they are.
 
-The scores are in :mod:`~ssm_ts.api.conformal_scores`, the request checks in
+The scores are in :mod:`~ssm_ts.tasks.conformal_scores`, the request checks in
 :mod:`~ssm_ts.api.conformal_checks`, the series with too few windows in
 :mod:`~ssm_ts.api.conformal_shortfalls`, files and checkpoint entries in
-:mod:`~ssm_ts.api.conformal_storage`; this module calibrates the intervals.
+:mod:`~ssm_ts.tasks.conformal_storage`, the window budget in :mod:`~ssm_ts.tasks.conformal_budget`
+(those three sit below the api: a CLI fit's task scores and stores them too); this module calibrates
+the intervals.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
@@ -57,14 +58,6 @@ from ssm_ts.api.conformal_checks import (
     check_steps_calibrated,
     default_method,
 )
-from ssm_ts.api.conformal_scores import (
-    ConformalScores,
-    band_for,
-    compute_scores,
-    learned_bands,
-    method_scores,
-    score_kinds,
-)
 from ssm_ts.api.conformal_shortfalls import (
     Shortfall,
     check_some_interval,
@@ -73,7 +66,22 @@ from ssm_ts.api.conformal_shortfalls import (
     shortfall_message,
     shortfalls,
 )
-from ssm_ts.api.conformal_storage import (
+from ssm_ts.tasks.conformal_budget import (
+    DEFAULT_SCORE_BUDGET,
+    MAX_CALIBRATION_WINDOWS,
+    MIN_CALIBRATION_WINDOWS,
+    check_budget,
+    windows_to_keep,
+)
+from ssm_ts.tasks.conformal_scores import (
+    ConformalScores,
+    band_for,
+    compute_scores,
+    learned_bands,
+    method_scores,
+    score_kinds,
+)
+from ssm_ts.tasks.conformal_storage import (
     CHECKPOINT_KEY,
     SCORES_FILE,
     load_scores,
@@ -81,7 +89,6 @@ from ssm_ts.api.conformal_storage import (
     scores_from_checkpoint,
     scores_to_checkpoint,
 )
-from ssm_ts.errors import ConfigError
 
 # moved to their own modules; the forecaster, the CLI and tests import them from here
 __all__ = [
@@ -120,35 +127,10 @@ __all__ = [
     "windows_to_keep",
 ]
 
-# calibration windows kept by fit: enough for 99% intervals, a bounded forward pass
-MAX_CALIBRATION_WINDOWS = 1000
-# the least windows fit keeps whatever the budget: a 95% interval needs 19
-MIN_CALIBRATION_WINDOWS = 19
-# score values fit stores at most (windows x horizon x series x score kinds), 4 bytes each: ~17 MB
-DEFAULT_SCORE_BUDGET = 2**22
-
 
 def interval_columns(target: str, level: float) -> tuple[str, str]:
     """``("OT_lo-80", "OT_hi-80")``: neuralforecast's names for the interval of ``level`` percent."""
     return f"{target}_lo-{level:g}", f"{target}_hi-{level:g}"
-
-
-def check_budget(budget: Any) -> int:
-    """``budget`` (``Forecaster(calibration_budget=...)``) as an int, or a clear error."""
-    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
-        raise ConfigError(
-            f"calibration_budget must be a whole number of scores >= 1, got {budget!r}; the default "
-            f"{DEFAULT_SCORE_BUDGET} keeps at most that many calibration scores (4 bytes each) with the model."
-        )
-    return int(budget)
-
-
-def windows_to_keep(available: int, per_window: int, budget: int) -> int:
-    """How many of ``available`` calibration windows ``fit`` scores and keeps: as many as ``budget``
-    score values hold at ``per_window`` values each (horizon x series x score kinds), at most
-    :data:`MAX_CALIBRATION_WINDOWS`, at least :data:`MIN_CALIBRATION_WINDOWS` (or all there are)."""
-    fitting = max(budget // max(per_window, 1), MIN_CALIBRATION_WINDOWS)
-    return int(min(available, MAX_CALIBRATION_WINDOWS, fitting))
 
 
 def calibrated_offset(scores: np.ndarray, level: float, steps: int) -> np.ndarray:

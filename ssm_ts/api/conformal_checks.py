@@ -12,7 +12,7 @@ import numpy as np
 from ssm_ts.errors import ConfigError
 
 if TYPE_CHECKING:
-    from ssm_ts.api.conformal_scores import ConformalScores
+    from ssm_ts.tasks.conformal_scores import ConformalScores
 
 METHODS = ("residual", "cqr")
 

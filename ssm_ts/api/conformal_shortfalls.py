@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ssm_ts.api.conformal_checks import default_method
-from ssm_ts.api.conformal_scores import ConformalScores, method_scores
 from ssm_ts.errors import DataError
+from ssm_ts.tasks.conformal_scores import ConformalScores, method_scores
 
 
 def needed_windows(level: float) -> int:

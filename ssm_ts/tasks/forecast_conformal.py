@@ -9,6 +9,7 @@ import torch
 
 from ssm_ts.atomic import atomic_path
 from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec
+from ssm_ts.tasks.conformal_storage import CHECKPOINT_KEY, scores_from_checkpoint, scores_to_checkpoint
 
 
 class ConformalCheckpoint:
@@ -21,8 +22,6 @@ class ConformalCheckpoint:
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """Keep the conformal scores a CLI fit stored in its best checkpoint (``predict --level``); a
         resumed fit also sets the global generators to the checkpoint's (:class:`ResumedGlobalGenerators`)."""
-        from ssm_ts.api.conformal import CHECKPOINT_KEY, scores_from_checkpoint
-
         super().on_load_checkpoint(checkpoint)
         entry = checkpoint.get(CHECKPOINT_KEY)
         self.conformal = None if entry is None else scores_from_checkpoint(entry)
@@ -33,9 +32,8 @@ class ConformalCheckpoint:
         """After a CLI fit: load the best checkpoint's weights, score them on the validation windows of
         ``datamodule`` on ``device`` (as ``Forecaster.fit`` does), and store the scores in that checkpoint,
         so ``predict --ckpt_path best --level 80`` and the logged model give intervals without another pass."""
-        from ssm_ts.api.conformal import CHECKPOINT_KEY, scores_to_checkpoint
-        from ssm_ts.api.forecaster import validation_scores
         from ssm_ts.export import load_checkpoint
+        from ssm_ts.tasks.forecast_validation_scores import validation_scores  # which imports the task
 
         checkpoint = load_checkpoint(ckpt_path)
         self.load_state_dict(checkpoint["state_dict"])
