@@ -365,7 +365,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
     def mlflow_example_and_signature(self):
         """``(input example, signature)`` of this model's MLflow pyfunc: the last ``lookback`` rows, and
         the forecast's columns with the params it takes (``n``; ``level`` and ``interval_method`` when
-        calibrated). The CLI's logged model declares the same (``ForecastingTask.mlflow_example_and_signature``).
+        calibrated). The CLI's logged model declares the same (``ssm_ts.cli.fit_outputs.model_example_and_signature``).
 
         A calibrated model's example is ``(rows, {"level": [80]})``: its serving example shows ``level`` as
         the list MLflow's signature requires (MLflow refuses a scalar ``{"level": 80}`` before the model

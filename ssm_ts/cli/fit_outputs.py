@@ -44,8 +44,7 @@ def log_fitted_model(task: Any, datamodule: Any, logger: Any, best: str, out: An
         # a task's signature declares the params its pyfunc takes (classify: rate); its input
         # example is one the pyfunc takes (MLflow warns on every model logged with a signature
         # and no example)
-        describe = getattr(task, "mlflow_example_and_signature", None)
-        example, signature = describe(datamodule) if describe is not None else (None, None)
+        example, signature = model_example_and_signature(task, datamodule)
         uri = log_model_and_publish(
             logger,
             out,
@@ -55,3 +54,19 @@ def log_fitted_model(task: Any, datamodule: Any, logger: Any, best: str, out: An
             signature=signature,
         )
         Console(stderr=True, soft_wrap=True).print(f"[green]logged model[/green] {uri} (run {logger.run_id})")
+
+
+def model_example_and_signature(task: Any, datamodule: Any) -> tuple[Any, Any]:
+    """``(input example, signature)`` of the pyfunc a fit of ``task`` logs, ``(None, None)`` for a task
+    without them. A forecaster's are the ``Forecaster``'s (the last ``lookback`` rows; the forecast's
+    columns and the params ``n``, and ``level``/``interval_method`` when calibrated), built here because
+    the task sits below the api; the other tasks describe their own."""
+    from ssm_ts.tasks.forecasting import ForecastingTask
+
+    if isinstance(task, ForecastingTask):
+        from ssm_ts.api.forecaster import Forecaster
+
+        forecaster = Forecaster.around(task, datamodule, task.conformal_for(datamodule.spec))
+        return forecaster.mlflow_example_and_signature()
+    describe = getattr(task, "mlflow_example_and_signature", None)
+    return describe(datamodule) if describe is not None else (None, None)

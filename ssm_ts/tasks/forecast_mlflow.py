@@ -1,5 +1,6 @@
 """What a forecasting fit logs to MLflow: the forecast plot at the fit's end and the model as a pyfunc
-with its input example and signature (:class:`ForecastMLflow`, mixed into the task)."""
+(:class:`ForecastMLflow`, mixed into the task). The pyfunc's input example and signature are the
+``Forecaster``'s, so the CLI, above the api, describes it (``ssm_ts.cli.fit_outputs``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ssm_ts.pipelines.forecasting import ForecastDataModule
+from ssm_ts.tasks.conformal_storage import save_scores
 from ssm_ts.tasks.forecast_export import save_forecast_export
 
 
@@ -51,7 +53,6 @@ class ForecastMLflow:
 
     def mlflow_pyfunc(self, datamodule: ForecastDataModule, export_dir: Path):
         """``(python_model, artifacts)`` for MLflow: the export folder behind a DataFrame-in, forecast-out pyfunc."""
-        from ssm_ts.api.conformal import save_scores
         from ssm_ts.atomic import atomic_directory
         from ssm_ts.tracking.pyfunc_forecast import write_model_code
 
@@ -62,13 +63,3 @@ class ForecastMLflow:
             if scores is not None:
                 save_scores(tmp, scores, datamodule.spec.targets)
         return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"forecaster": str(export_dir)}
-
-    def mlflow_example_and_signature(self, datamodule: ForecastDataModule):
-        """``(input example, signature)`` of the pyfunc :meth:`mlflow_pyfunc` logs, as ``Forecaster`` logs
-        them: the last ``lookback`` rows of the fit's data, and the forecast's columns with the params
-        ``n`` (and ``level``, ``interval_method`` when calibrated), which MLflow drops from a request
-        when the signature does not declare them. Without an example MLflow warns on every logged model."""
-        from ssm_ts.api.forecaster import Forecaster
-
-        forecaster = Forecaster.around(self, datamodule, self.conformal_for(datamodule.spec))
-        return forecaster.mlflow_example_and_signature()
