@@ -12,6 +12,7 @@ from rich.console import Console
 from ssm_ts.cli.checkpoint_defaults import has_option, resume_conflicts
 from ssm_ts.cli.checkpoint_model_settings import (
     INFERENCE_SETTINGS,
+    check_linked_model_settings,
     ignored_model_settings,
     saved_model_settings,
     warn_ignored_model_settings,
@@ -140,6 +141,7 @@ class CheckpointArgs:
             # the restored settings in effect (not overridden), for an error reading the data to name
             remember_restored_settings(defaults, before, self.config[subcommand])
         config = self.config[subcommand]
+        check_linked_model_settings(checkpoint, config, parser, ckpt_path)  # audio's data.bits
         honoured = {key: config.get(key) for key in INFERENCE_SETTINGS if has_option(parser, key)}
         return ignored_model_settings(model, config), honoured
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from ssm_ts.cli.checkpoint_defaults import comparable, saved_form, settable
+from ssm_ts.cli.checkpoint_defaults import comparable, has_option, saved_form, settable
+from ssm_ts.errors import ConfigError
 
 # Model settings that apply at inference (classify's model.rate: training sample rate / the recordings'
 # rate): on validate/test/predict with --ckpt_path, a value given (--config or command line) wins over
@@ -36,13 +37,47 @@ class _NotSet:
 NOT_SET = _NotSet()
 
 
+def _saved_model_settings(checkpoint: dict[str, Any]) -> dict[str, Any]:
+    """``checkpoint``'s model hyperparameters as ``{"model.horizon": 12, ...}``, without Lightning's own
+    entries (``_instantiator``)."""
+    saved = checkpoint.get("hyper_parameters") or {}
+    return {f"model.{name}": value for name, value in saved.items() if not name.startswith("_")}
+
+
 def saved_model_settings(checkpoint: dict[str, Any], parser: Any) -> dict[str, Any]:
     """The model settings ``checkpoint`` was trained with, as ``{"model.horizon": 12, ...}``, that
-    ``parser`` (the command's) takes as defaults: not Lightning's own entries (``_instantiator``), nor
-    a setting another one sets through a link (audio's model.sample_rate from data.sample_rate)."""
-    saved = checkpoint.get("hyper_parameters") or {}
-    settings = {f"model.{name}": value for name, value in saved.items() if not name.startswith("_")}
-    return {key: value for key, value in settings.items() if settable(parser, key)}
+    ``parser`` (the command's) takes as defaults: not a setting another one sets through a link
+    (:func:`check_linked_model_settings`)."""
+    return {key: value for key, value in _saved_model_settings(checkpoint).items() if settable(parser, key)}
+
+
+def check_linked_model_settings(checkpoint: dict[str, Any], config: Any, parser: Any, ckpt_path: str) -> None:
+    """A :class:`ConfigError` when a model setting that ``parser`` sets through a link from the data
+    option of the same name (audio's model.bits follows data.bits) holds another value in ``config``
+    (the command's, parsed) than in ``checkpoint``: that data option was given with another value,
+    which the data follows and the model would be built with, so the checkpoint's weights would not
+    load (another number of bits: another output layer) or would read data in another format. The
+    data option is named, as given and as the fit had it."""
+    changed = {
+        key: (config.get(key), value)
+        for key, value in _saved_model_settings(checkpoint).items()
+        if not settable(parser, key)
+        and key in config  # a link's target, not a setting of another version of the task
+        and saved_form(key, config.get(key)) != comparable(value)
+    }
+    if not changed:
+        return
+    options = {key: key.replace("model.", "data.", 1) for key in changed}
+    options = {key: option if has_option(parser, option) else key for key, option in options.items()}
+    listed = "; ".join(
+        f"--{options[key]} {given!r} (the checkpoint's: {saved!r})" for key, (given, saved) in changed.items()
+    )
+    raise ConfigError(
+        f"{listed}: --ckpt_path {ckpt_path} rebuilds the model it was trained as, whose settings of "
+        "the same name follow these, and its weights only take data in the format they were trained on. "
+        f"Drop {', '.join(f'--{option}' for option in options.values())} (the fit's data settings are "
+        "restored from the checkpoint), or fit a new model with them."
+    )
 
 
 def ignored_model_settings(saved: dict[str, Any], config: Any) -> dict[str, tuple[Any, Any]]:
