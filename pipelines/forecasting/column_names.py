@@ -84,7 +84,8 @@ def check_no_header_rows(table: Table) -> None:
         return  # a number column: no row of it holds a name (a repeated header makes every column text)
     same = np.ones(len(frame), dtype=bool)
     for index, name in enumerate(frame.columns):
-        same &= (frame.iloc[:, index].astype(str).str.strip() == name).to_numpy()
+        cells = frame.iloc[:, index].astype(str).str.replace("\ufeff", "", regex=False).str.strip()
+        same &= (cells == name).to_numpy()  # a joined file's own byte-order mark may lead its header
     rows = np.flatnonzero(same)
     if rows.size:
         shown = ", ".join(frame.columns[:4]) + (", ..." if frame.columns.size > 4 else "")

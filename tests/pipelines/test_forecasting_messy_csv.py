@@ -216,6 +216,14 @@ def test_a_repeated_header_is_named_before_it_hides_the_time_column(tmp_path):
         load_series(write(tmp_path / "joined_long.csv", text))
 
 
+def test_a_header_repeated_with_its_byte_order_mark_is_named(tmp_path):
+    part = hourly(10).to_csv(index=False).encode("utf-8-sig")  # Excel's "CSV UTF-8", joined with cat
+    path = tmp_path / "joined_bom.csv"
+    path.write_bytes(part + part)
+    with pytest.raises(DataError, match=r"row 10 \(CSV line 12\) repeats the header row"):
+        load_series(path)
+
+
 def test_a_totals_row_without_a_time_names_the_empty_cell(tmp_path):
     text = hourly().to_csv(index=False) + ",12.5,300.0\n"
     with pytest.raises(
@@ -243,3 +251,4 @@ def test_utc_offsets_across_a_daylight_saving_change_read_as_utc(tmp_path):
     loaded, spec = load_series(write(tmp_path / "dst.csv", frame.to_csv(index=False)))
     assert spec.freq == "h" and spec.tz == "UTC"
     assert loaded["date"].equals(pd.Series(times.tz_convert("UTC"), name="date"))
+
