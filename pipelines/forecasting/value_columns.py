@@ -15,6 +15,8 @@ from ..csv_files import number_hint
 from .reader import LongOrigin, Table
 
 UNNAMED_INDEX = re.compile(r"Unnamed: \d+")  # what pandas names an index written by df.to_csv(path)
+# thousands grouped by a space, a no-break space (French Excel), or an apostrophe (Swiss): "30 531,25"
+_SPACED_GROUPS = re.compile(r"[+-]?\d{1,3}(?:([ \u00a0\u202f'’])\d{3})(?:\1\d{3})*(?:([.,])\d+)?")
 
 
 def resolve_targets(
@@ -65,8 +67,12 @@ def _meant_numeric(column: pd.Series) -> bool:
         return False
     if pd.api.types.is_numeric_dtype(column):
         return True
-    # Decimal commas count as numbers here, so such a column is reported with the fix, not skipped.
-    present = column.dropna().astype(str).str.replace(",", ".", regex=False)
+    # Decimal commas and spaced thousands count as numbers here, so such a column is reported with the
+    # fix, not skipped.
+    present = column.dropna().astype(str).str.strip()
+    spaced = present.str.fullmatch(_SPACED_GROUPS)
+    present = present.where(~spaced, present.str.replace(r"[ \u00a0\u202f'’]", "", regex=True))
+    present = present.str.replace(",", ".", regex=False)
     return bool(len(present)) and bool(pd.to_numeric(present, errors="coerce").notna().mean() >= 0.5)
 
 
@@ -137,7 +143,23 @@ def numeric_column(table: Table, name: str) -> np.ndarray:
         raise DataError(
             f"{table.name}: {table.column_text(name)} has non-numeric values at "
             f"{table.cells_text(name, bad, table.frame.iloc[:, 0])} "
-            f"(e.g. {raw.iloc[bad[0]]!r}){number_hint(raw.iloc[bad[0]])}; forecast targets and covariates must be numbers. "
+            f"(e.g. {raw.iloc[bad[0]]!r}){_grouping_hint(raw.iloc[bad[0]]) or number_hint(raw.iloc[bad[0]])}; "
+            "forecast targets and covariates must be numbers. "
             "Fix or blank those cells (blanks can be filled with fill=), or leave the column out."
         )
     return converted.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _grouping_hint(value: object) -> str:
+    """The read options for a number whose thousands are grouped by a space or an apostrophe
+    (``'30 531,25'``), which the reader does not detect; ``''`` for other cells."""
+    match = _SPACED_GROUPS.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        return ""
+    options = {"thousands": match.group(1), **({"decimal": ","} if match.group(2) == "," else {})}
+    # YAML double quotes read \xa0 and \u202f escapes; the shell's quotes then hold an apostrophe too
+    cli = ", ".join(f'{k}: \\"{v.encode("unicode_escape").decode("ascii")}\\"' for k, v in options.items())
+    return (
+        f" ({value!r} groups its thousands with {match.group(1)!r}: pass read_options={options} (CLI: "
+        f'--data.read_options "{{{cli}}}"), or save the file without thousands separators)'
+    )

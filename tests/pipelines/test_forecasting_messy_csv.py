@@ -5,6 +5,7 @@ column or row, what was found and the fix, never with a traceback from inside pa
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import numpy as np
@@ -252,3 +253,31 @@ def test_utc_offsets_across_a_daylight_saving_change_read_as_utc(tmp_path):
     assert spec.freq == "h" and spec.tz == "UTC"
     assert loaded["date"].equals(pd.Series(times.tz_convert("UTC"), name="date"))
 
+
+# ---------------------------------------------------------------- thousands grouped by spaces
+
+
+@pytest.mark.parametrize("group", [" ", "\u00a0", "\u202f"])  # French Excel writes a no-break space
+def test_thousands_grouped_by_spaces_name_the_read_options_that_read_them(tmp_path, group):
+    frame = hourly()
+    cells = [
+        f"{1000 * abs(v):,.2f}".replace(",", "_").replace(".", ",").replace("_", group) for v in frame["OT"]
+    ]
+    path = write(tmp_path / "fr.csv", frame.assign(OT=cells).to_csv(index=False, sep=";"))
+    options = {"thousands": group, "decimal": ","}
+    with pytest.raises(
+        DataError, match=rf"column 'OT' has non-numeric values .* pass read_options={re.escape(str(options))}"
+    ):
+        load_series(path)  # was: 'no numeric column to forecast', or 'if it marks a missing value...'
+    loaded = load_series(path, read_options=options)[0]
+    np.testing.assert_allclose(loaded["OT"], (1000 * frame["OT"].abs()).round(2))
+
+
+def test_swiss_apostrophe_thousands_name_the_option_quoted_for_a_shell(tmp_path):
+    frame = hourly().assign(OT=lambda f: [f"{1000 * abs(v):,.1f}".replace(",", "'") for v in f["OT"]])
+    path = write(tmp_path / "ch.csv", frame.to_csv(index=False))
+    with pytest.raises(
+        DataError,
+        match=r"""read_options=\{'thousands': "'"\} \(CLI: --data.read_options "\{thousands: \\"'\\"\}"\)""",
+    ):
+        load_series(path)
