@@ -323,7 +323,9 @@ CASES: dict[str, Case] = {
         lambda d: generator().fit(str(d)), DataFileNotFoundError, "no audio files"
     ),
     "api waveform file instead of folder": Case(
-        lambda d: generator().fit(str(wav(d, "one.wav", TONE, 16000))), DataError, "one.wav is a file"
+        lambda d: generator().fit(str(wav(d, "one.wav", TONE, 16000))),
+        DataError,
+        "one.wav is an audio file; pass a folder",
     ),
     "api waveform folder of the wrong type": Case(
         lambda d: generator().fit(16000), ConfigError, "must be a path .*got int"

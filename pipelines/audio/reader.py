@@ -62,13 +62,14 @@ def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDI
         raise DataError(f"{root} is a file; pass the folder that holds the WAV/FLAC/OGG files")
     if not root.is_dir():
         raise DataFileNotFoundError(f"audio folder not found: {root}; pass a folder of WAV/FLAC/OGG files")
-    wanted = {e.lower() for e in extensions}
+    wanted = tuple(dict.fromkeys(e.lower() for e in extensions))
     visible = _visible_files(root)
     files = sorted(p for p in visible if p.suffix.lower() in wanted)
     if not files:
         raise DataFileNotFoundError(
             f"no audio files ({', '.join(sorted(wanted))}) found under {root}" + _what_it_holds(visible)
         )
+    _warn_of_audio_left_out(visible, wanted, root)
     return _each_file_once(files, root)
 
 
@@ -131,6 +132,29 @@ def _is_file_or_broken_link(path: str) -> bool:
     return os.path.isfile(path) or (os.path.islink(path) and not os.path.exists(path))
 
 
+def _readable_suffixes() -> set[str]:
+    """File endings of the formats soundfile reads: ``.wav``, ``.mp3`` (libsndfile 1.1+), ``.aiff``..."""
+    formats = {name.lower() for name in sf.available_formats()}
+    return {f".{name}" for name in formats} | ({".aif"} if "aiff" in formats else set())
+
+
+def _warn_of_audio_left_out(files: list[Path], wanted: tuple[str, ...], root: Path) -> None:
+    """Files of other audio formats beside those read (MP3s among WAVs) are left out: say how many
+    and how to read them, as a folder of MP3s alone is told in its error."""
+    others = _readable_suffixes() - set(wanted)
+    counts = Counter(p.suffix.lower() for p in files if p.suffix.lower() in others).most_common()
+    if not counts:
+        return
+    held = ", ".join(f"{n} {suffix}" for suffix, n in counts)
+    every = (*wanted, *(suffix for suffix, _ in counts))
+    warnings.warn(
+        f"{sum(n for _, n in counts)} audio file(s) under {root} are not read, their endings are not in "
+        f"extensions ({held}); extensions={every!r} (CLI: --data.extensions '[{', '.join(every)}]') "
+        "reads them too",
+        stacklevel=3,
+    )
+
+
 def _what_it_holds(files: list[Path]) -> str:
     """The end of the no-audio error: the folder's files by extension, and how to read those that
     soundfile reads (MP3, AIFF, ...)."""
@@ -139,8 +163,7 @@ def _what_it_holds(files: list[Path]) -> str:
     counts = Counter(p.suffix.lower() or "(no extension)" for p in files)
     held = ", ".join(f"{n} {suffix}" for suffix, n in counts.most_common(5))
     more = ", ..." if len(counts) > 5 else ""
-    formats = {name.lower() for name in sf.available_formats()}  # MP3 since libsndfile 1.1
-    readable = {f".{name}" for name in formats} | ({".aif"} if "aiff" in formats else set())
+    readable = _readable_suffixes()
     other = [suffix for suffix in counts if suffix in readable]
     if not other:
         return f": it holds {held}{more} file(s); check the folder or the extensions"

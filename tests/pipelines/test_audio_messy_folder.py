@@ -142,3 +142,19 @@ def test_a_folder_recorded_below_the_training_rate_is_told_its_own_rate(tmp_path
     at_own_rate = AudioDataModule(str(tmp_path), 8000, clip_seconds=0.05)
     at_own_rate.setup("test")
     assert "0 resampled to 8000 Hz, " in at_own_rate.describe_sources()
+
+
+def test_audio_of_other_formats_beside_those_read_is_counted_with_how_to_read_it(tmp_path):
+    # three WAVs beside a hundred MP3s trained on the three WAVs without a word (a folder of MP3s
+    # alone is an error saying how to read them)
+    _folder_of(tmp_path, ["a.wav", "b.wav", "c.wav"])
+    for i in range(4):
+        (tmp_path / f"song{i}.mp3").write_bytes(b"ID3")
+    (tmp_path / "take.AIFF").write_bytes(b"FORM")
+    (tmp_path / "notes.txt").write_text("not audio, not counted")
+    with pytest.warns(UserWarning) as record:
+        assert len(find_audio_files(tmp_path)) == 3
+    message = str(record[0].message)
+    assert "5 audio file(s) under" in message and "not in extensions (4 .mp3, 1 .aiff)" in message
+    assert "extensions=('.wav', '.flac', '.ogg', '.mp3', '.aiff')" in message
+    assert "--data.extensions '[.wav, .flac, .ogg, .mp3, .aiff]'" in message
