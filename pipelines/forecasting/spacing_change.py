@@ -29,9 +29,8 @@ def spacing_stretches(times: pd.Series) -> list[Stretch]:
     """The long stretches of ``times`` (sorted, unique; dates or integer steps) at one spacing: at least
     :data:`MIN_RUN` steps, and a tenth of all steps, long; in time order."""
     dates = pd.api.types.is_datetime64_any_dtype(times)
-    steps = (
-        times.diff().to_numpy()[1:] if dates else np.diff(times.to_numpy())
-    )  # timedelta64 (any zone), int64
+    # timedelta64 for dates (with a zone too: Series.diff, not np.diff of Timestamp objects), else int64
+    steps = times.diff().to_numpy()[1:] if dates else np.diff(times.to_numpy())
     if steps.size < 2 * MIN_RUN:
         return []
     starts = np.flatnonzero(np.r_[True, steps[1:] != steps[:-1]])  # the step opening each run
