@@ -217,10 +217,13 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         if data.n_channels != self.n_features_in_:
             from ssm_ts.pipelines.sensor import transposed_hint
 
+            hint = transposed_hint(data.lengths, self.n_features_in_) + self._one_recording_hint(X, data)
             raise DataError(
                 f"X has {data.n_channels} channels but the classifier was fitted on {self.n_features_in_}."
-                + transposed_hint(data.lengths, self.n_features_in_)
-                + self._one_recording_hint(X, data)
+                + (
+                    hint
+                    or f" Give X (n, {self.n_features_in_}, length): the fitted channels, in the fitted order."
+                )
             )
         return data
 

@@ -175,10 +175,18 @@ def labelled_recordings(
         )
         y = y.ravel()
     check_one_label_kind(y)
+    if y.dtype.kind == "f" and np.isnan(y).any():  # scikit-learn's "Input y contains NaN" names none
+        rows = np.flatnonzero(np.isnan(y))
+        raise DataError(
+            f"y: recordings {rows[:10].tolist()} have no label (NaN); label them or remove them from X and y "
+            "(keep = ~np.isnan(y); fit(X[keep], y[keep]))."
+        )
     try:
         check_classification_targets(y)  # rejects continuous targets with sklearn's message
     except ValueError as err:
-        raise DataError(f"y: {err}. Give one class label per recording (text or integers).") from err
+        raise DataError(
+            f"y: {str(err).rstrip('.')}. Give one class label per recording (text or integers)."
+        ) from err
     if len(data) < 2:
         raise DataError(
             f"X has n_samples={len(data)}; training needs at least two recordings of two classes."
