@@ -7,10 +7,15 @@ command line or in a ``--config`` with another value than the checkpoint's is ig
 
 Which are honoured instead: only :data:`INFERENCE_SETTINGS`, settings read at inference that leave the
 trained weights as they are. The tasks' other hyperparameters either set the network's shape (forecast's
-model, lookback, horizon, quantiles, model_options; audio's preset, d_model, ..., bits; classify's model,
+model, lookback, horizon, quantiles, model_options; audio's preset, d_model, ...; classify's model,
 model_options), which the weights only load into, or how it trained (lr, weight_decay, lr_schedule,
 loss, label_smoothing, class_weight, audio's listening samples): validate/test report the losses as the
 fit computed them, so their numbers compare with the fit's.
+
+Audio's format settings (sample_rate, quantization, bits) are no model options on the command line: they
+follow the data options of the same name, which the data reads with. Another value there than the
+checkpoint's is refused (:func:`check_linked_model_settings`): the model would be built in that format.
+A resumed fit (``fit --ckpt_path``) refuses every changed model option (:mod:`ssm_ts.cli.resume_fit`).
 """
 
 from __future__ import annotations
