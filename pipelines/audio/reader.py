@@ -222,9 +222,24 @@ def audio_header(path: str | os.PathLike) -> AudioHeader:
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as err:
         raise _unreadable(path, err) from err
     if info.frames <= 0:
-        raise BadAudioFileError(path, "holds no samples")
+        raise BadAudioFileError(path, _why_no_samples(path))
     return AudioHeader(
         int(info.frames), int(info.samplerate), int(info.channels), f"{info.format} {info.subtype}"
+    )
+
+
+def _why_no_samples(path: Path) -> str:
+    """ "holds no samples", or for a WAV whose header counts none but whose data follow it (a
+    recorder stopped before it finished the header: libsndfile reads no sample), how to repair it."""
+    with open(path, "rb") as file:
+        head = file.read(1 << 16)
+    data_at = head.find(b"data") if head[:4] in (b"RIFF", b"RF64") else -1
+    after = path.stat().st_size - (data_at + 8) if data_at >= 0 else 0
+    if after <= 0:
+        return "holds no samples"
+    return (
+        f"holds no samples by its header, yet {after} bytes of data follow it: a recording stopped "
+        "before its header was finished? 'sox --ignore-length it.wav repaired.wav' rewrites it whole"
     )
 
 

@@ -158,3 +158,19 @@ def test_audio_of_other_formats_beside_those_read_is_counted_with_how_to_read_it
     assert "5 audio file(s) under" in message and "not in extensions (4 .mp3, 1 .aiff)" in message
     assert "extensions=('.wav', '.flac', '.ogg', '.mp3', '.aiff')" in message
     assert "--data.extensions '[.wav, .flac, .ogg, .mp3, .aiff]'" in message
+
+
+def test_a_wav_whose_header_counts_no_samples_before_its_data_says_how_to_repair_it(tmp_path):
+    # a recorder stopped before it finished the header (sizes 0) was "holds no samples", as a truly
+    # empty WAV, though a second of audio follows the header
+    sf.write(tmp_path / "unfinished.wav", _tone(16000, 16000), 16000)
+    data = bytearray((tmp_path / "unfinished.wav").read_bytes())
+    at = data.find(b"data")
+    data[4:8] = data[at + 4 : at + 8] = bytes(4)
+    (tmp_path / "unfinished.wav").write_bytes(bytes(data))
+    sf.write(tmp_path / "header_only.wav", np.zeros(0), 16000)
+    with pytest.raises(DataError) as err:
+        index_audio([tmp_path / "unfinished.wav", tmp_path / "header_only.wav"], 16000)
+    message = str(err.value)
+    assert "unfinished.wav holds no samples by its header, yet 32000 bytes of data follow it" in message
+    assert "sox --ignore-length" in message and "header_only.wav holds no samples\n" in message
