@@ -1,107 +1,51 @@
-"""Which use (forecast, audio, classify) a ``--config`` file is for, told from its ``model:`` and ``data:``
-settings (or their ``class_path``): a config of another use, a forecast config given to ``ssm-ts classify
-fit`` (renamed or not), is refused naming the command that runs it, instead of jsonargparse's error about
-the first key or value the use does not take."""
+"""Which use (forecast, audio, classify) a ``--config`` file is for, over the CLI's uses (:data:`USES`, which
+a test's fake use joins). The detection and its message are :mod:`ssm_ts.tasks.config_use`'s (below the
+CLI, so that the api's ``forecast tune`` and ``audio generate`` give the same message); these bind it to
+:data:`USES`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ssm_ts.cli.uses import USES
-from ssm_ts.errors import ConfigError
-from ssm_ts.tasks.checkpoint_use import init_settings, use_with_most_own
+from ssm_ts.tasks import config_use as below
+from ssm_ts.tasks.config_use import SECTIONS, config_settings, model_name, section_class
 
-# the config sections that tell a use: its task's and its data module's settings
-SECTIONS = ("model", "data")
+__all__ = [
+    "SECTIONS",
+    "check_config_use",
+    "class_path_use",
+    "cli_uses",
+    "config_settings",
+    "model_name",
+    "option_uses",
+    "section_class",
+    "use_settings",
+]
 
 
-def section_class(spec_target: str) -> str:
-    """A ``"module:attribute"`` class as a config's ``class_path`` names it (``module.attribute``)."""
-    return spec_target.replace(":", ".")
+def cli_uses() -> dict[str, dict[str, str]]:
+    """The CLI's uses as :mod:`ssm_ts.tasks.config_use` takes them: ``{use: {"model": task, "data": data
+    module}}``, each ``"module:attribute"``."""
+    return {use: {"model": spec.task, "data": spec.datamodule} for use, spec in USES.items()}
 
 
 def use_settings(use: str) -> frozenset[str]:
     """``use``'s config settings: ``model.NAME`` for its task's, ``data.NAME`` for its data module's."""
-    spec = USES[use]
-    targets = {"model": spec.task, "data": spec.datamodule}
-    return frozenset(f"{section}.{name}" for section in SECTIONS for name in init_settings(targets[section]))
+    return below.use_settings(use, cli_uses())
 
 
 def option_uses(key: str, use: str) -> list[str]:
-    """The other uses that take option ``key`` (``model.lookback``; a nested ``model.model_options.x`` as
-    its ``model.model_options``) where ``use`` does not: an option of another use given to ``use``."""
-    setting = ".".join(key.split(".")[:2])
-    if use not in USES or setting in use_settings(use):
-        return []
-    return [other for other in USES if other != use and setting in use_settings(other)]
-
-
-def config_settings(content: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
-    """``(settings, class paths)`` of a config: ``model.NAME`` / ``data.NAME`` for each key of its
-    ``model:`` and ``data:`` mappings (a ``class_path``'s ``init_args`` included), and ``{section: class
-    path}`` where one is named. A section given as a file name or a value is not looked into."""
-    names: list[str] = []
-    classes: dict[str, str] = {}
-    for section in SECTIONS:
-        values = content.get(section)
-        if not isinstance(values, dict):
-            continue
-        if isinstance(values.get("class_path"), str):
-            classes[section] = values["class_path"]
-            values = values.get("init_args") if isinstance(values.get("init_args"), dict) else {}
-        names += [f"{section}.{key}" for key in values if isinstance(key, str)]
-    return names, classes
+    """The other uses that take option ``key`` where ``use`` does not (:func:`ssm_ts.tasks.config_use.option_uses`)."""
+    return below.option_uses(key, use, cli_uses())
 
 
 def class_path_use(classes: dict[str, str]) -> str | None:
     """The use whose task or data module a config's ``class_path`` names (in full, or its class's name)."""
-    for use, spec in USES.items():
-        targets = {"model": section_class(spec.task), "data": section_class(spec.datamodule)}
-        for section, named in classes.items():
-            if named == targets[section] or named == targets[section].rsplit(".", 1)[-1]:
-                return use
-    return None
-
-
-def model_name(content: dict[str, Any]) -> str | None:
-    """What a config's ``model:`` is, for a message: its ``class_path``, its ``model`` (``spacetime``,
-    ``s4d1d``) or its ``preset`` (audio's ``small``); ``None`` when it names none of them."""
-    model = content.get("model")
-    if not isinstance(model, dict):
-        return None
-    settings = model.get("init_args") if isinstance(model.get("init_args"), dict) else model
-    for named in (model.get("class_path"), settings.get("model")):
-        if isinstance(named, str):
-            return named
-    preset = settings.get("preset")
-    return f"the preset {preset}" if isinstance(preset, str) else None
+    return below.class_path_use(classes, cli_uses())
 
 
 def check_config_use(value: str, content: dict[str, Any], use: str, command: str) -> None:
-    """Refuse a ``--config value`` (its YAML ``content``) written for another use than ``use``; ``command``
-    is the one to run it with (``fit``, or ``tune`` for a search config). A config whose settings ``use``
-    all takes passes without further checks; one that names settings of no use, or of several alike, is
-    left to the parser's own error.
-
-    Raises:
-        ConfigError: naming the use the config is for, what tells it, and the command to run it with.
-    """
-    names, classes = config_settings(content)
-    own = use_settings(use)
-    named = class_path_use(classes)
-    if named is None and set(names) <= own:
-        return
-    owner = named or use_with_most_own(names, {u: use_settings(u) for u in USES})
-    if owner is None or owner == use:
-        return
-    foreign = [name for name in names if name not in own and name in use_settings(owner)]
-    listed = ", ".join(foreign[:6]) + (", ..." if len(foreign) > 6 else "")
-    model = model_name(content)
-    reasons = [f"its model is {model}"] if model else []
-    reasons += [f"its data: is {classes['data']}"] if "data" in classes else []
-    reasons += [f"ssm-ts {use} takes none of {listed}"] if foreign else []
-    raise ConfigError(
-        f"--config {value} is a config for ssm-ts {owner}, not ssm-ts {use} ({'; '.join(reasons)}): run it "
-        f"with ssm-ts {owner} {command} --config {value}, or pass a config for {use} (ssm-ts configs list "
-        "shows the shipped ones)"
-    )
+    """Refuse a ``--config value`` written for another use than ``use``
+    (:func:`ssm_ts.tasks.config_use.check_config_use`)."""
+    below.check_config_use(value, content, use, command, cli_uses())

@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from pathlib import Path
 from typing import Any
 
 from ssm_ts.cli.uses import USES, load_target
 from ssm_ts.errors import ConfigError
+from ssm_ts.tasks.config_use import config_contents, is_search_config
 
 
 def build_cli_class():
@@ -22,29 +22,6 @@ def build_cli_class():
     from ssm_ts.training import NonFiniteLossGuard
 
     return SSMTSCLI, MLflowSaveConfig, NonFiniteLossGuard, RecordMLflowRun, SSMTSArgumentParser
-
-
-def config_contents(args: list[str]) -> list[tuple[str, dict[str, Any]]]:
-    """``(value, YAML mapping)`` of each ``--config`` file in ``args``; files LightningCLI cannot read,
-    YAML given inline and files holding no mapping are left to its own checks."""
-    import yaml
-
-    values = [b for a, b in zip(args, args[1:], strict=False) if a == "--config"]
-    values += [a.split("=", 1)[1] for a in args if a.startswith("--config=")]
-    contents = []
-    for value in values:
-        try:
-            content = yaml.safe_load(Path(value).read_text())
-        except (OSError, yaml.YAMLError):
-            continue
-        if isinstance(content, dict):
-            contents.append((value, content))
-    return contents
-
-
-def is_search_config(content: dict[str, Any]) -> bool:
-    """Whether a config is a hyperparameter search's (``ssm-ts forecast tune``): it has a top-level ``space``."""
-    return "space" in content
 
 
 def refuse_search_configs(args: list[str], use: str) -> None:
@@ -63,12 +40,11 @@ def refuse_other_use_configs(args: list[str], use: str) -> None:
     """A config of another use (a forecast config, renamed or not, given to ``ssm-ts classify fit``): a
     :class:`ConfigError` naming the use it is for and the command that runs it, instead of jsonargparse's
     error about its first key or value ``use`` does not take."""
-    from ssm_ts.cli.config_use import check_config_use
+    from ssm_ts.cli.config_use import cli_uses
     from ssm_ts.tasks.checkpoint_use import SHARED_COMMANDS
+    from ssm_ts.tasks.config_use import refuse_other_use_configs as refuse
 
-    command = next((a for a in args if a in SHARED_COMMANDS), "fit")
-    for value, content in config_contents(args):
-        check_config_use(value, content, use, "tune" if is_search_config(content) else command)
+    refuse(args, use, next((a for a in args if a in SHARED_COMMANDS), "fit"), cli_uses())
 
 
 def run_use(use: str, args: list[str], verbose: bool = False) -> Any:

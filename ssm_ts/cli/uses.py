@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ssm_ts.tasks.checkpoint_use import USE_TASKS
+from ssm_ts.tasks.config_use import USE_DATAMODULES
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class UseSpec:
 USES: dict[str, UseSpec] = {
     "forecast": UseSpec(
         task=USE_TASKS["forecast"],
-        datamodule="ssm_ts.pipelines.forecasting:ForecastDataModule",
+        datamodule=USE_DATAMODULES["forecast"],
         description="fit forecasters (SpaceTime, S4D, linear baselines) on a CSV",
         example="ssm-ts forecast fit --config forecast_co2_quick",
         extra_commands={"tune": "ssm_ts.api.tune_cli:tune_command"},
@@ -33,7 +34,7 @@ USES: dict[str, UseSpec] = {
     ),
     "audio": UseSpec(
         task=USE_TASKS["audio"],
-        datamodule="ssm_ts.pipelines.audio:AudioDataModule",
+        datamodule=USE_DATAMODULES["audio"],
         description="train SaShiMi waveform models on a folder of audio; generate clips",
         example="ssm-ts audio fit --config audio_digits_quick --data.root path/to/wavs",
         extra_commands={"generate": "ssm_ts.api.generate_cli:generate_command"},
@@ -41,7 +42,7 @@ USES: dict[str, UseSpec] = {
     ),
     "classify": UseSpec(
         task=USE_TASKS["classify"],
-        datamodule="ssm_ts.pipelines.sensor:SensorDataModule",
+        datamodule=USE_DATAMODULES["classify"],
         description="classify sensor recordings (UCR/UEA files, CSV, NumPy) with S4ND encoders",
         example="ssm-ts classify fit --config classify_basicmotions_quick   # BasicMotions from the data home",
         parser_hook="ssm_ts.tasks.classification:configure_cli_parser",

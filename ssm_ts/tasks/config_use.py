@@ -1,0 +1,161 @@
+"""Which use (forecast, audio, classify) a ``--config`` file is for, told from its ``model:`` and ``data:``
+settings (or their ``class_path``): a config of another use, a forecast config given to ``ssm-ts classify
+fit`` (renamed or not), is refused naming the command that runs it, instead of jsonargparse's error about
+the first key or value the use does not take. Below the CLI so that the api's commands (``forecast tune``,
+``audio generate``) refuse one with the same message; ``ssm_ts.cli.config_use`` checks over the CLI's uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ssm_ts.errors import ConfigError
+from ssm_ts.tasks.checkpoint_use import USE_TASKS, init_settings, use_with_most_own
+
+# each use's data module as "module:attribute" (the CLI's uses name theirs from here); imported when asked
+USE_DATAMODULES: dict[str, str] = {
+    "forecast": "ssm_ts.pipelines.forecasting:ForecastDataModule",
+    "audio": "ssm_ts.pipelines.audio:AudioDataModule",
+    "classify": "ssm_ts.pipelines.sensor:SensorDataModule",
+}
+
+
+# the config sections that tell a use: its task's and its data module's settings
+SECTIONS = ("model", "data")
+# each use's classes by config section: {use: {"model": task, "data": data module}}, "module:attribute"
+USE_SECTIONS: dict[str, dict[str, str]] = {
+    use: {"model": USE_TASKS[use], "data": USE_DATAMODULES[use]} for use in USE_TASKS
+}
+Uses = Mapping[str, Mapping[str, str]]
+
+
+def section_class(spec_target: str) -> str:
+    """A ``"module:attribute"`` class as a config's ``class_path`` names it (``module.attribute``)."""
+    return spec_target.replace(":", ".")
+
+
+def use_settings(use: str, uses: Uses = USE_SECTIONS) -> frozenset[str]:
+    """``use``'s config settings (its classes in ``uses``): ``model.NAME`` for its task's, ``data.NAME`` for
+    its data module's."""
+    return frozenset(
+        f"{section}.{name}" for section in SECTIONS for name in init_settings(uses[use][section])
+    )
+
+
+def option_uses(key: str, use: str, uses: Uses = USE_SECTIONS) -> list[str]:
+    """The other uses that take option ``key`` (``model.lookback``; a nested ``model.model_options.x`` as
+    its ``model.model_options``) where ``use`` does not: an option of another use given to ``use``."""
+    setting = ".".join(key.split(".")[:2])
+    if use not in uses or setting in use_settings(use, uses):
+        return []
+    return [other for other in uses if other != use and setting in use_settings(other, uses)]
+
+
+def config_settings(content: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    """``(settings, class paths)`` of a config: ``model.NAME`` / ``data.NAME`` for each key of its
+    ``model:`` and ``data:`` mappings (a ``class_path``'s ``init_args`` included), and ``{section: class
+    path}`` where one is named. A section given as a file name or a value is not looked into."""
+    names: list[str] = []
+    classes: dict[str, str] = {}
+    for section in SECTIONS:
+        values = content.get(section)
+        if not isinstance(values, dict):
+            continue
+        if isinstance(values.get("class_path"), str):
+            classes[section] = values["class_path"]
+            values = values.get("init_args") if isinstance(values.get("init_args"), dict) else {}
+        names += [f"{section}.{key}" for key in values if isinstance(key, str)]
+    return names, classes
+
+
+def class_path_use(classes: dict[str, str], uses: Uses = USE_SECTIONS) -> str | None:
+    """The use whose task or data module a config's ``class_path`` names (in full, or its class's name)."""
+    for use, sections in uses.items():
+        targets = {section: section_class(sections[section]) for section in SECTIONS}
+        for section, named in classes.items():
+            if named == targets[section] or named == targets[section].rsplit(".", 1)[-1]:
+                return use
+    return None
+
+
+def model_name(content: dict[str, Any]) -> str | None:
+    """What a config's ``model:`` is, for a message: its ``class_path``, its ``model`` (``spacetime``,
+    ``s4d1d``) or its ``preset`` (audio's ``small``); ``None`` when it names none of them."""
+    model = content.get("model")
+    if not isinstance(model, dict):
+        return None
+    settings = model.get("init_args") if isinstance(model.get("init_args"), dict) else model
+    for named in (model.get("class_path"), settings.get("model")):
+        if isinstance(named, str):
+            return named
+    preset = settings.get("preset")
+    return f"the preset {preset}" if isinstance(preset, str) else None
+
+
+def check_config_use(
+    value: str, content: dict[str, Any], use: str, command: str, uses: Uses = USE_SECTIONS
+) -> None:
+    """Refuse a ``--config value`` (its YAML ``content``) written for another use of ``uses`` than ``use``; ``command``
+    is the one to run it with (``fit``, or ``tune`` for a search config). A config whose settings ``use``
+    all takes passes without further checks; one that names settings of no use, or of several alike, is
+    left to the parser's own error.
+
+    Raises:
+        ConfigError: naming the use the config is for, what tells it, and the command to run it with.
+    """
+    names, classes = config_settings(content)
+    own = use_settings(use, uses)
+    named = class_path_use(classes, uses)
+    if named is None and set(names) <= own:
+        return
+    owner = named or use_with_most_own(names, {u: use_settings(u, uses) for u in uses})
+    if owner is None or owner == use:
+        return
+    foreign = [name for name in names if name not in own and name in use_settings(owner, uses)]
+    listed = ", ".join(foreign[:6]) + (", ..." if len(foreign) > 6 else "")
+    model = model_name(content)
+    reasons = [f"its model is {model}"] if model else []
+    reasons += [f"its data: is {classes['data']}"] if "data" in classes else []
+    reasons += [f"ssm-ts {use} takes none of {listed}"] if foreign else []
+    raise ConfigError(
+        f"--config {value} is a config for ssm-ts {owner}, not ssm-ts {use} ({'; '.join(reasons)}): run it "
+        f"with ssm-ts {owner} {command} --config {value}, or pass a config for {use} (ssm-ts configs list "
+        "shows the shipped ones)"
+    )
+
+
+def config_contents(args: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """``(value, YAML mapping)`` of each ``--config`` file in ``args``; files the parser cannot read,
+    YAML given inline and files holding no mapping are left to its own checks."""
+    import yaml
+
+    values = [b for a, b in zip(args, args[1:], strict=False) if a == "--config"]
+    values += [a.split("=", 1)[1] for a in args if a.startswith("--config=")]
+    contents = []
+    for value in values:
+        try:
+            content = yaml.safe_load(Path(value).read_text())
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(content, dict):
+            contents.append((value, content))
+    return contents
+
+
+def is_search_config(content: dict[str, Any]) -> bool:
+    """Whether a config is a hyperparameter search's (``ssm-ts forecast tune``): it has a top-level ``space``."""
+    return "space" in content
+
+
+def command_for(content: dict[str, Any], command: str) -> str:
+    """The command that runs a config (its YAML ``content``) of another use: ``tune`` for a search config,
+    else ``command``."""
+    return "tune" if is_search_config(content) else command
+
+
+def refuse_other_use_configs(args: list[str], use: str, command: str, uses: Uses = USE_SECTIONS) -> None:
+    """Refuse each ``--config`` file of ``args`` written for another use of ``uses`` than ``use``
+    (:func:`check_config_use`); the message names ``command`` to run it with (:func:`command_for`)."""
+    for value, content in config_contents(args):
+        check_config_use(value, content, use, command_for(content, command), uses)
