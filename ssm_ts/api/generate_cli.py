@@ -109,6 +109,8 @@ def _config_out(value: str) -> str | None:
     import yaml
 
     from ssm_ts.packaged_configs import resolve_config_value
+    from ssm_ts.tasks.checkpoint_use import counterpart_command
+    from ssm_ts.tasks.config_use import check_config_use, command_for
 
     resolved, _ = resolve_config_value(value, "audio")
     try:
@@ -122,6 +124,8 @@ def _config_out(value: str) -> str | None:
         raise ConfigError(
             f"--config {value}: expected a YAML mapping (model:, data:, out: ...), got {content!r}"
         )
+    # a config of another use (a forecast config): the message the other commands give
+    check_config_use(value, content, "audio", command_for(content, counterpart_command("generate")))
     out = content.get("out")
     return None if out is None else str(out)
 

@@ -99,3 +99,28 @@ def test_a_key_of_another_use_in_a_config_of_this_use_names_that_use(tmp_path, c
     lines = capsys.readouterr().err.splitlines()
     assert "does not accept option 'data.val_fraction'" in lines[0], lines
     assert "  --data.val_fraction is an option of ssm-ts classify fit" in lines, lines
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "command"),
+    [
+        # tune parses its own options: it said "Option 'data.val_fraction' is not accepted"
+        (["forecast", "tune"], "classify_basicmotions_quick", "fit"),
+        (["forecast", "tune"], "audio_digits_quick", "fit"),
+        # generate read only the config's out: and looked for the checkpoint there
+        (["audio", "generate", "--ckpt_path", "best"], "forecast_co2_quick", "predict"),
+        (["audio", "generate", "--ckpt_path", "best"], "forecast_co2_tune", "tune"),
+        (["audio", "generate", "--ckpt_path", "best"], "classify_basicmotions_quick", "predict"),
+    ],
+)
+def test_the_api_commands_name_the_use_and_command_of_another_uses_config(
+    args, name, command, tmp_path, capsys
+):
+    config = tmp_path / "settings.yaml"
+    shutil.copy(available()[name], config)
+    owner, use = use_of(name), args[0]
+    assert cli.main([*args, "--config", str(config), "--out", str(tmp_path / "out")]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"--config {config} is a config for ssm-ts {owner}, not ssm-ts {use}" in err, err
+    assert f"run it with ssm-ts {owner} {command} --config {config}" in err, err
+    assert not (tmp_path / "out").exists()
