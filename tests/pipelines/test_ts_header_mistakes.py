@@ -8,14 +8,9 @@ import pytest
 
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.sensor import read_ts
+from tests.pipelines.test_sensor_readers import write_ts
 
 CASES = "1,2,3:a\n4,5,6:b\n"
-
-
-def write_ts(tmp_path, text: str):
-    path = tmp_path / "header.ts"
-    path.write_text(text)
-    return path
 
 
 def test_a_misspelled_header_key_names_the_key_it_means(tmp_path):
@@ -51,25 +46,24 @@ def test_labelled_cases_in_a_file_declaring_no_labels_name_the_missing_header(tm
         assert read_ts(write_ts(tmp_path, f"{header}@data\n1:2\n3:4\n")).n_channels == 2
 
 
-def test_an_undeclared_label_names_the_header_line_to_fix(tmp_path):
-    path = write_ts(tmp_path, f"@classLabel true a c\n@data\n{CASES}")
-    with pytest.raises(
-        DataError,
-        match=r"line 4: label 'b' is not among the declared classes \['a', 'c'\]\. Add it to the "
-        r"header's '@classLabel true a c' line, or fix the label\.",
-    ):
-        read_ts(path)
-
-
-def test_a_label_written_as_another_number_names_the_declared_class(tmp_path):
-    """Labels '1.0' and '2.0' (a float column written out) under '@classLabel true 1 2'."""
-    path = write_ts(tmp_path, "@classLabel true 1 2\n@data\n1,2,3:1.0\n4,5,6:2.0\n")
-    with pytest.raises(
-        DataError,
-        match=r"line 3: label '1.0' is not among the declared classes \['1', '2'\]\. As a number "
-        r"it is the declared class '1': write the labels as the header does \('1'\)",
-    ):
-        read_ts(path)
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            f"@classLabel true a c\n@data\n{CASES}",
+            r"line 4: label 'b' is not among the declared classes \['a', 'c'\]\. Add it to the header's "
+            r"'@classLabel true a c' line, or fix the label\.",
+        ),
+        (  # a float column written out under '@classLabel true 1 2'
+            "@classLabel true 1 2\n@data\n1,2,3:1.0\n4,5,6:2.0\n",
+            r"line 3: label '1.0' is not among the declared classes \['1', '2'\]\. As a number it is the "
+            r"declared class '1': write the labels as the header does \('1'\)",
+        ),
+    ],
+)
+def test_an_undeclared_label_names_the_fix(tmp_path, text, message):
+    with pytest.raises(DataError, match=message):
+        read_ts(write_ts(tmp_path, text))
 
 
 def test_an_empty_file_is_named_empty(tmp_path):
