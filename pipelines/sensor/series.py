@@ -282,7 +282,11 @@ def match_channels(data: SeriesSet, expected: Sequence[str] | None, fix: str = "
 def require_labels(data: SeriesSet, min_classes: int = 2) -> np.ndarray:
     """The labels of ``data``; a clear error when absent or when fewer than ``min_classes`` differ."""
     if data.labels is None:
-        raise DataError(f"{data.source}: the data has no labels; training needs one label per recording.")
+        raise DataError(
+            f"{data.source}: the data has no labels; training needs one label per recording: a .ts with "
+            "'@classLabel true <classes>' and each case's label after its last ':', a .npz with y "
+            "(np.savez(path, X=X, y=y)), or a CSV with a label column."
+        )
     classes = np.unique(data.labels)
     if len(classes) < min_classes:
         raise DataError(

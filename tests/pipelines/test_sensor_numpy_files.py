@@ -41,3 +41,14 @@ def test_an_object_npy_names_the_padded_form(tmp_path):
         DataError, match=r"ragged.npy: an object array, which is not loaded .* lengths=lengths"
     ):
         read_numpy(tmp_path / "ragged.npy")
+
+
+def test_training_on_an_unlabelled_npy_says_how_to_save_labels(tmp_path):
+    """It said only 'the data has no labels; training needs one label per recording'."""
+    from ssm_ts.pipelines.sensor import SensorDataModule
+
+    np.save(tmp_path / "X.npy", np.ones((6, 2, 10)))
+    with pytest.raises(
+        DataError, match=r"X.npy: the data has no labels; .* a .npz with y \(np.savez\(path, X=X, y=y\)\)"
+    ):
+        SensorDataModule(path=str(tmp_path / "X.npy")).setup("fit")
