@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ssm_ts.errors import DataError
 
-from .read_checks import case_array, existing_file, parse_numbers
+from .read_checks import case_array, existing_file, no_data_line, parse_numbers
 from .series import NanPolicy, SeriesSet, make_series_set
 
 _RELATIONAL_ROW = re.compile(r"^\s*(['\"])(.*)\1\s*,\s*(.*?)\s*$")
@@ -81,7 +81,7 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
             if label is not None:
                 labels.append(label.strip().strip("'\""))
     if not in_data:
-        raise DataError(f"{path}: no '@data' line; this is not an .arff file.")
+        raise no_data_line(path, "an .arff")
     ids = [f"row {i}" for i in range(len(values))]
     return make_series_set(
         values, labels if label_index is not None else None, nan_policy=nan_policy, source=str(path), ids=ids

@@ -26,6 +26,16 @@ def existing_file(path: str | os.PathLike) -> Path:
     return path
 
 
+def no_data_line(path: Path, kind: str) -> DataError:
+    """The error for a ``.ts`` or ``.arff`` file (``kind``: ``"a .ts"``, ``"an .arff"``) that ended
+    before its ``@data`` line: an empty file is named empty."""
+    if not path.stat().st_size:
+        return DataError(
+            f"{path}: the file is empty (0 bytes); {kind} file holds a header, an '@data' line and the cases."
+        )
+    return DataError(f"{path}: no '@data' line; this is not {kind} file.")
+
+
 def parse_numbers(text: str, where: str) -> np.ndarray:
     """Comma-separated numbers; ``?`` (and empty) are missing (NaN)."""
     parts = [p.strip() for p in text.split(",")]

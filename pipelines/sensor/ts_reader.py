@@ -12,7 +12,7 @@ import pandas as pd
 
 from ssm_ts.errors import DataError
 
-from .read_checks import case_array, existing_file, parse_numbers
+from .read_checks import case_array, existing_file, no_data_line, parse_numbers
 from .sampling_step import Step
 from .series import NanPolicy, SeriesSet, make_series_set
 from .ts_header import (
@@ -194,11 +194,7 @@ def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesS
                 )
             lines.append(line_no)
     if not in_data:
-        if not path.stat().st_size:  # a file written half-way, or a wrong path to a placeholder
-            raise DataError(
-                f"{path}: the file is empty (0 bytes); a .ts file holds a header, an '@data' line and then the cases."
-            )
-        raise DataError(f"{path}: no '@data' line; this is not a .ts file.")
+        raise no_data_line(path, "a .ts")
     if header.target:
         raise _regression_error(path, targets)
     step: Step = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ssm_ts.errors import DataError
-from ssm_ts.pipelines.sensor import read_ts
+from ssm_ts.pipelines.sensor import read_series, read_ts
 from tests.pipelines.test_sensor_readers import write_ts
 
 CASES = "1,2,3:a\n4,5,6:b\n"
@@ -66,7 +66,11 @@ def test_an_undeclared_label_names_the_fix(tmp_path, text, message):
         read_ts(write_ts(tmp_path, text))
 
 
-def test_an_empty_file_is_named_empty(tmp_path):
-    path = write_ts(tmp_path, "")
-    with pytest.raises(DataError, match=r"header.ts: the file is empty \(0 bytes\)"):
-        read_ts(path)
+@pytest.mark.parametrize("name", ["empty.ts", "empty.arff"])
+def test_an_empty_file_is_named_empty(tmp_path, name):
+    """It was 'no '@data' line; this is not a .ts file'."""
+    (tmp_path / name).write_text("")
+    with pytest.raises(
+        DataError, match=rf"{name}: the file is empty \(0 bytes\); an? .(ts|arff) file holds a header"
+    ):
+        read_series(tmp_path / name)
