@@ -67,7 +67,9 @@ def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDI
     files = sorted(p for p in visible if p.suffix.lower() in wanted)
     if not files:
         raise DataFileNotFoundError(
-            f"no audio files ({', '.join(sorted(wanted))}) found under {root}" + _what_it_holds(visible)
+            f"no audio files ({', '.join(sorted(wanted))}) found under {root}"
+            + _what_it_holds(visible)
+            + _hidden_audio_note(root, wanted)
         )
     _warn_of_audio_left_out(visible, wanted, root)
     return _each_file_once(files, root)
@@ -152,6 +154,24 @@ def _warn_of_audio_left_out(files: list[Path], wanted: tuple[str, ...], root: Pa
         f"extensions ({held}); extensions={every!r} (CLI: --data.extensions '[{', '.join(every)}]') "
         "reads them too",
         stacklevel=3,
+    )
+
+
+def _hidden_audio_note(root: Path, wanted: tuple[str, ...]) -> str:
+    """For the no-audio error: the audio files left out as hidden (their name or a folder's starts
+    with ``.``), as a folder copied from a Mac with its recordings in ``.takes/`` has."""
+    hidden = [
+        Path(folder, name)
+        for folder, _, names in os.walk(root)  # hidden folders too: no visible file was audio
+        for name in names
+        if Path(name).suffix.lower() in wanted
+    ]
+    if not hidden:
+        return ""
+    return (
+        f" ({len(hidden)} hidden audio file(s), such as {shown_path(hidden[0], root)}, are left out: a name or "
+        "folder starting with '.' is hidden. macOS '._' files are metadata, not audio; rename real "
+        "recordings or their folder without the dot)"
     )
 
 

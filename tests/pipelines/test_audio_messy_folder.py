@@ -12,7 +12,7 @@ import pytest
 import soundfile as sf
 from torch.utils.data import DataLoader
 
-from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 from ssm_ts.pipelines.audio import AudioDataModule, ClipDataset, Quantizer, find_audio_files, index_audio
 from tests.pipelines.test_audio_pipeline import _corrupt_flac
 
@@ -174,3 +174,14 @@ def test_a_wav_whose_header_counts_no_samples_before_its_data_says_how_to_repair
     message = str(err.value)
     assert "unfinished.wav holds no samples by its header, yet 32000 bytes of data follow it" in message
     assert "sox --ignore-length" in message and "header_only.wav holds no samples\n" in message
+
+
+def test_a_folder_of_hidden_audio_alone_says_they_are_hidden(tmp_path):
+    # recordings in a hidden folder (or macOS '._' files alone) were "it holds no files; check the folder"
+    _folder_of(tmp_path, [".takes/a.wav"])
+    (tmp_path / "._a.wav").write_bytes(bytes(64))
+    with pytest.raises(DataFileNotFoundError) as err:
+        find_audio_files(tmp_path)
+    message = str(err.value)
+    assert "it holds no files" in message and "(2 hidden audio file(s), such as " in message
+    assert "rename real recordings or their folder without the dot" in message
