@@ -1,14 +1,13 @@
 """The audio pipeline: soundfile reader, splits, mu-law/linear codes, clips and the data module."""
 
 from .datamodule import AudioDataModule, AudioFiles, ClipDataset, index_audio, load_clips
+from .folder import AUDIO_EXTENSIONS, find_audio_files
 from .quantize import QUANTIZATIONS, Quantizer
 from .reader import (
-    AUDIO_EXTENSIONS,
     AudioClip,
     AudioHeader,
     audio_header,
     audio_info,
-    find_audio_files,
     read_audio,
     read_audio_window,
 )

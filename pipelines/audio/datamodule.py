@@ -30,17 +30,15 @@ from ssm_ts.pipelines.sampling import (
     training_epoch,
 )
 
+from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
 from .quantize import Quantizer
 from .reader import (
-    AUDIO_EXTENSIONS,
     SKIP_HINT,
     AudioHeader,
     BadAudioFileError,
     audio_header,
-    find_audio_files,
     read_audio,
     read_audio_window,
-    shown_path,
 )
 from .split import FileSplit, SplitMethod, split_files
 from .worker_error import for_the_loader

@@ -1,5 +1,7 @@
 """Reading audio files with soundfile: WAV, FLAC and OGG at any bit depth, mixed to mono.
 
+Finding a folder's audio files is :mod:`.folder`'s job (``find_audio_files`` is re-exported here).
+
 torchaudio 2.11's ``load`` needs torchcodec and FFmpeg; soundfile (libsndfile) reads 16/24/32-bit
 integer and float files with no extra system packages, so it is the one reader here.
 """
@@ -8,7 +10,6 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,11 +18,11 @@ import soundfile as sf
 import torch
 import torchaudio.functional as AF
 
-from ssm_ts.errors import DataError, DataFileNotFoundError
+from ssm_ts.errors import DataError
 
-from .split import NEEDS_THREE_FILES
+# re-exported: they were defined here first
+from .folder import AUDIO_EXTENSIONS, find_audio_files  # noqa: F401
 
-AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
 SKIP_HINT = "remove it, or skip bad files with on_bad_file='skip' (CLI: --data.on_bad_file skip)"
 
 
@@ -40,158 +41,6 @@ class AudioClip:
     path: Path
     waveform: torch.Tensor
     sample_rate: int
-
-
-def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDIO_EXTENSIONS) -> list[Path]:
-    """Every audio file under ``root`` (recursive, into linked folders too), sorted for a reproducible
-    order. Hidden files and folders below ``root`` (names starting with ``.``) are left out: macOS
-    writes ``._take1.wav`` metadata beside ``take1.wav`` on shared drives, and those are no audio.
-
-    Raises:
-        DataFileNotFoundError: ``root`` is missing or holds no file with one of ``extensions`` (the
-            message counts what it holds, and says how to read other formats soundfile reads).
-        DataError: ``root`` is a file, not a folder.
-    """
-    root = Path(root)
-    if root.is_file():
-        if root.suffix.lower() in {e.lower() for e in extensions}:  # one long recording, most likely
-            raise DataError(
-                f"{root} is an audio file; pass a folder of them ({root.parent} holds this one): "
-                + NEEDS_THREE_FILES
-            )
-        raise DataError(f"{root} is a file; pass the folder that holds the WAV/FLAC/OGG files")
-    if not root.is_dir():
-        raise DataFileNotFoundError(f"audio folder not found: {root}; pass a folder of WAV/FLAC/OGG files")
-    wanted = tuple(dict.fromkeys(e.lower() for e in extensions))
-    visible = _visible_files(root)
-    files = sorted(p for p in visible if p.suffix.lower() in wanted)
-    if not files:
-        raise DataFileNotFoundError(
-            f"no audio files ({', '.join(sorted(wanted))}) found under {root}"
-            + _what_it_holds(visible)
-            + _hidden_audio_note(root, wanted)
-        )
-    _warn_of_audio_left_out(visible, wanted, root)
-    return _each_file_once(files, root)
-
-
-def shown_path(path: Path, folder: Path) -> str:
-    """``path`` under ``folder`` as ``word/take.wav``: names of a folder's files, which sub-folders
-    of the same file names (Speech Commands: ``<word>/<speaker>_nohash_0.wav``) leave ambiguous."""
-    try:
-        return path.relative_to(folder).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _each_file_once(files: list[Path], root: Path) -> list[Path]:
-    """``files`` less those that are a link (symbolic or hard) to an earlier one, with a warning
-    naming them: the same recording twice weighs it double, and in two splits it puts training audio
-    into the validation or test score. Broken links stay: reading them names the missing target."""
-    first: dict[tuple[int, int], Path] = {}
-    kept, repeats = [], []
-    for path in files:
-        if not path.exists():
-            kept.append(path)
-            continue
-        stat = path.stat()
-        seen = first.setdefault((stat.st_dev, stat.st_ino), path)
-        if seen == path:
-            kept.append(path)
-        else:
-            repeats.append(f"{shown_path(path, root)} (= {shown_path(seen, root)})")
-    if repeats:
-        warnings.warn(
-            f"{len(repeats)} audio file(s) under {root} are links to a file already listed, read once: "
-            + ", ".join(repeats[:10])
-            + (" ..." if len(repeats) > 10 else ""),
-            stacklevel=3,
-        )
-    return kept
-
-
-def _visible_files(root: Path) -> list[Path]:
-    """Files under ``root`` but hidden ones, following linked folders (``Path.rglob`` before Python
-    3.13 leaves their files out) and entering each real folder once (a link back up is no loop)."""
-    found, seen = [], set()
-    for folder, subfolders, names in os.walk(root, followlinks=True):
-        real = os.path.realpath(folder)
-        if real in seen:
-            subfolders[:] = []
-            continue
-        seen.add(real)
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        found += [
-            Path(folder) / n
-            for n in names
-            if not n.startswith(".") and _is_file_or_broken_link(os.path.join(folder, n))
-        ]
-    return found
-
-
-def _is_file_or_broken_link(path: str) -> bool:
-    """A file, or a link to nothing: a folder of links into a moved data set is no empty folder."""
-    return os.path.isfile(path) or (os.path.islink(path) and not os.path.exists(path))
-
-
-def _readable_suffixes() -> set[str]:
-    """File endings of the formats soundfile reads: ``.wav``, ``.mp3`` (libsndfile 1.1+), ``.aiff``..."""
-    formats = {name.lower() for name in sf.available_formats()}
-    return {f".{name}" for name in formats} | ({".aif"} if "aiff" in formats else set())
-
-
-def _warn_of_audio_left_out(files: list[Path], wanted: tuple[str, ...], root: Path) -> None:
-    """Files of other audio formats beside those read (MP3s among WAVs) are left out: say how many
-    and how to read them, as a folder of MP3s alone is told in its error."""
-    others = _readable_suffixes() - set(wanted)
-    counts = Counter(p.suffix.lower() for p in files if p.suffix.lower() in others).most_common()
-    if not counts:
-        return
-    held = ", ".join(f"{n} {suffix}" for suffix, n in counts)
-    every = (*wanted, *(suffix for suffix, _ in counts))
-    warnings.warn(
-        f"{sum(n for _, n in counts)} audio file(s) under {root} are not read, their endings are not in "
-        f"extensions ({held}); extensions={every!r} (CLI: --data.extensions '[{', '.join(every)}]') "
-        "reads them too",
-        stacklevel=3,
-    )
-
-
-def _hidden_audio_note(root: Path, wanted: tuple[str, ...]) -> str:
-    """For the no-audio error: the audio files left out as hidden (their name or a folder's starts
-    with ``.``), as a folder copied from a Mac with its recordings in ``.takes/`` has."""
-    hidden = [
-        Path(folder, name)
-        for folder, _, names in os.walk(root)  # hidden folders too: no visible file was audio
-        for name in names
-        if Path(name).suffix.lower() in wanted
-    ]
-    if not hidden:
-        return ""
-    return (
-        f" ({len(hidden)} hidden audio file(s), such as {shown_path(hidden[0], root)}, are left out: a name or "
-        "folder starting with '.' is hidden. macOS '._' files are metadata, not audio; rename real "
-        "recordings or their folder without the dot)"
-    )
-
-
-def _what_it_holds(files: list[Path]) -> str:
-    """The end of the no-audio error: the folder's files by extension, and how to read those that
-    soundfile reads (MP3, AIFF, ...)."""
-    if not files:
-        return ": it holds no files; check the folder"
-    counts = Counter(p.suffix.lower() or "(no extension)" for p in files)
-    held = ", ".join(f"{n} {suffix}" for suffix, n in counts.most_common(5))
-    more = ", ..." if len(counts) > 5 else ""
-    readable = _readable_suffixes()
-    other = [suffix for suffix in counts if suffix in readable]
-    if not other:
-        return f": it holds {held}{more} file(s); check the folder or the extensions"
-    listed = ", ".join(other)
-    return (
-        f": it holds {held}{more} file(s). {listed} files are read with extensions={tuple(other)!r} "
-        f"(CLI: --data.extensions '[{listed}]')"
-    )
 
 
 def read_audio(path: str | os.PathLike, sample_rate: int | None = None) -> AudioClip:
