@@ -36,6 +36,7 @@ import pandas as pd
 
 from ssm_ts.errors import DataError
 
+from .csv_extra_fields import extra_fields_note
 from .csv_options import ReadOptions, check_read_options, read_csv_keywords
 
 # Suffixes of formats pandas reads with another function: (what it is, how to read it).
@@ -266,9 +267,11 @@ def _parse(
     if frame.iloc[:, -1].isna().all():
         return _read(path, text, {**keywords, "index_col": False}, options)
     extra = frame.index.nlevels
+    counted = f"the data rows have {extra} more field{'s' if extra > 1 else ''} than the header names"
+    line = extra_fields_note(text, sep, options)  # which line, and why: e.g. a number's unquoted comma
+    fix = "name every column in the header row, or remove the extra fields."
     raise _preamble_error(path, text, sep, options) or DataError(
-        f"{path}: the data rows have {extra} more field{'s' if extra > 1 else ''} than the header names "
-        f"({frame.shape[1]} names); name every column in the header row, or remove the extra fields."
+        f"{path}: {counted} ({frame.shape[1]} names); " + (f"{line} Otherwise {fix}" if line else fix)
     )
 
 
@@ -290,8 +293,10 @@ def _parse_error(path: Path, text: str, sep: str, err: Exception, options: dict)
     """Metadata lines above the header get their own fix; other ragged rows pandas' description."""
     detail = str(err).strip().replace("C error: ", "")
     given = f" (read_options {options})" if options else ""
+    line = extra_fields_note(text, sep, options)  # which line, and why: e.g. a number's unquoted comma
     return _preamble_error(path, text, sep, options) or DataError(
-        f"cannot parse {path} as CSV{given} ({detail}); every line needs as many fields as the header "
+        f"cannot parse {path} as CSV{given} ({detail}); {f'{line} Otherwise ' if line else ''}"
+        "every line needs as many fields as the header "
         f"(separator {sep!r}): fix those lines, or pass the separator (read_options={{'sep': '|'}}), a "
         "comment character ({'comment': '#'}) or lines to skip ({'skiprows': 3}) that read the file."
     )
