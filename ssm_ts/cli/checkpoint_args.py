@@ -18,7 +18,7 @@ from ssm_ts.cli.checkpoint_model_settings import (
     warn_ignored_model_settings,
 )
 from ssm_ts.cli.checkpoint_use import check_checkpoint_use
-from ssm_ts.cli.restored_data import remember_restored_settings
+from ssm_ts.cli.restored_data import COMPANION_FILES, remember_restored_settings, same_file
 from ssm_ts.cli.resume_fit import (
     add_new_settings,
     check_resolved_settings,
@@ -122,7 +122,8 @@ class CheckpointArgs:
     ) -> tuple[dict[str, tuple[Any, Any]], dict[str, Any]]:
         """The fit's data settings (the data module's saved hyperparameters: path, time_col,
         read_options, format, ...) and model settings become the defaults of validate/test/predict;
-        a --config file or a --data.* option still overrides each data one. Returns the model settings
+        a --config file or a --data.* option still overrides each data one. The fit's test / predict
+        files (COMPANION_FILES) come back only with its own data.path. Returns the model settings
         given (--config or command line) with another value than the checkpoint's, which Lightning's
         own restore (its hyperparameters over the parsed config) ignores, ``{key: (given,
         checkpoint's)}`` (:mod:`ssm_ts.cli.checkpoint_model_settings`), and the INFERENCE_SETTINGS it
@@ -133,10 +134,16 @@ class CheckpointArgs:
         defaults = {f"data.{key}": value for key, value in saved.items() if key not in linked}
         defaults = {key: value for key, value in defaults.items() if has_option(parser, key)}
         model = saved_model_settings(checkpoint, parser)
+        companions = {key: defaults.pop(key) for key in COMPANION_FILES if key in defaults}
+        before = {key: parser.get_default(key) for key in (*defaults, *companions)}
         if defaults or model:
-            before = {key: parser.get_default(key) for key in defaults}
             parser.set_defaults({**defaults, **model})
             self.parse_arguments(self.parser, self._given_args)
+        if companions and same_file(self.config[subcommand].get("data.path"), saved.get("path")):
+            parser.set_defaults(companions)  # the fit's own data: its test / predict files too
+            self.parse_arguments(self.parser, self._given_args)
+            defaults.update(companions)
+        if defaults or model:
             self.config[subcommand]["ckpt_path"] = ckpt_path  # as resolved ('best' / 'last' named a file)
             # the restored settings in effect (not overridden), for an error reading the data to name
             remember_restored_settings(defaults, before, self.config[subcommand])

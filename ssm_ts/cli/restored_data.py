@@ -3,6 +3,7 @@ data: they may not fit another file given by --config or --data.path."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ssm_ts.cli.checkpoint_defaults import comparable
@@ -13,6 +14,10 @@ BATCHING_SETTINGS = frozenset({"batch_size", "eval_batch_size", "num_workers", "
 
 # data settings that name the files read (a use's data module has some of them)
 FILE_SETTINGS = ("data.test_path", "data.path", "data.root")
+
+# the fit's test / predict files, restored only with its data.path: given another data.path (--config or
+# command line), the checkpoint's test file would be read in its place, silently
+COMPANION_FILES = ("data.test_path", "data.predict_path")
 
 # data settings of validate/test/predict taken from the checkpoint (reset by each main call)
 RESTORED_DATA_SETTINGS: dict[str, Any] = {}
@@ -76,3 +81,11 @@ def restored_settings_hint(err: SSMTSError) -> str:
         f"\n({came_from}these data settings were the fit's, restored from the checkpoint: {listed}; for "
         f"other data override them{example})"
     )
+
+
+def same_file(given: Any, saved: Any) -> bool:
+    """Whether the data path ``given`` (parsed) names the checkpoint's ``saved`` one (both may be a
+    data set's name, a relative path or ``None``)."""
+    if given is None or saved is None:
+        return given is saved
+    return str(given) == str(saved) or Path(str(given)).resolve() == Path(str(saved)).resolve()
