@@ -35,42 +35,99 @@ def _chunks(L: int, chunk: int) -> list[slice]:
     return [slice(start, min(start + chunk, L)) for start in range(0, L, chunk)]
 
 
-class _ChunkedCauchy(torch.autograd.Function):
+def chunked_cauchy_forward(v: Tensor, z: Tensor, w: Tensor, chunk: int) -> Tensor:
     """Canonical shapes: ``v`` (K, B, N) numerators sharing poles ``w`` (B, N) and points ``z`` (B, L).
+    Returns (K, B, L).
 
     Per chunk of L the reciprocal matrix R = 1 / (z - w) (B, c, N) is built once and every product
     (forward and all three gradients) is a batched matmul against it.
     """
+    rhs = v.permute(1, 2, 0)  # (B, N, K)
+    parts = [(1.0 / (z[:, s, None] - w[:, None, :])) @ rhs for s in _chunks(z.shape[-1], chunk)]
+    return torch.cat(parts, dim=1).permute(2, 0, 1)  # (K, B, L)
+
+
+def chunked_cauchy_backward(
+    grad_out: Tensor, v: Tensor, z: Tensor, w: Tensor, chunk: int, need_grad_z: bool
+) -> tuple[Tensor, Tensor | None, Tensor]:
+    """Gradients (v (K, B, N), z (B, L) or None, w (B, N)) of :func:`chunked_cauchy_forward`.
+
+    Conjugates that enter elementwise products are materialised (all on the small side): inside a
+    traced graph (the op below), such products of lazy conjugate views came out unconjugated.
+    Matrix products take them lazily (a BLAS flag).
+    """
+    g = grad_out.contiguous().permute(1, 2, 0)  # (B, L, K)
+    v_conj = v.conj_physical().permute(1, 2, 0)  # (B, N, K)
+    grad_v = torch.zeros_like(v_conj)
+    grad_w_k = torch.zeros_like(v_conj)
+    grad_z_parts = []
+    v_k = v.permute(1, 2, 0)  # (B, N, K)
+    for s in _chunks(z.shape[-1], chunk):
+        # Built already transposed (B, N, c) so the matmuls need no copies.
+        r_t = 1.0 / (z[:, None, s] - w[:, :, None])
+        gc_conj = g[:, s].conj()  # (B, c, K): conjugate the small side, never the big matrix
+        grad_v += r_t @ gc_conj
+        r2_t = r_t * r_t
+        grad_w_k += r2_t @ gc_conj
+        if need_grad_z:
+            gc_physical = g[:, s].conj_physical()  # for the elementwise product
+            grad_z_parts.append(-((r2_t.transpose(-1, -2) @ v_k) * gc_physical).sum(-1).conj_physical())
+    grad_z = torch.cat(grad_z_parts, dim=1) if grad_z_parts else None
+    grad_w = (grad_w_k.conj_physical() * v_conj).sum(-1)
+    return grad_v.conj_physical().permute(2, 0, 1), grad_z, grad_w
+
+
+# The chunk loops as opaque ops for torch.compile: traced inline, ``range(0, L, chunk)`` made Dynamo
+# guard on the number of chunks, so ``dynamic=True`` recompiled S4 for every length.
+@torch.library.custom_op("ssm_ts::chunked_cauchy", mutates_args=())
+def chunked_cauchy_op(v: Tensor, z: Tensor, w: Tensor, chunk: int) -> Tensor:
+    """:func:`chunked_cauchy_forward` as one op: (K, B, L), contiguous."""
+    return chunked_cauchy_forward(v, z, w, chunk).contiguous()
+
+
+@chunked_cauchy_op.register_fake
+def _chunked_cauchy_shape(v: Tensor, z: Tensor, w: Tensor, chunk: int) -> Tensor:
+    return v.new_empty(v.shape[0], v.shape[1], z.shape[-1])
+
+
+@torch.library.custom_op("ssm_ts::chunked_cauchy_backward", mutates_args=())
+def chunked_cauchy_backward_op(
+    grad_out: Tensor, v: Tensor, z: Tensor, w: Tensor, chunk: int, need_grad_z: bool
+) -> tuple[Tensor, Tensor, Tensor]:
+    """:func:`chunked_cauchy_backward` as one op; without ``need_grad_z`` the z gradient is (B, 0)."""
+    grad_v, grad_z, grad_w = chunked_cauchy_backward(grad_out, v, z, w, chunk, need_grad_z)
+    if grad_z is None:
+        grad_z = z.new_empty(z.shape[0], 0)
+    return grad_v.contiguous(), grad_z, grad_w
+
+
+@chunked_cauchy_backward_op.register_fake
+def _chunked_cauchy_backward_shape(
+    grad_out: Tensor, v: Tensor, z: Tensor, w: Tensor, chunk: int, need_grad_z: bool
+) -> tuple[Tensor, Tensor, Tensor]:
+    grad_z = torch.empty_like(z) if need_grad_z else z.new_empty(z.shape[0], 0)
+    return torch.empty_like(v), grad_z, torch.empty_like(w)
+
+
+class _ChunkedCauchy(torch.autograd.Function):
+    """:func:`chunked_cauchy_forward` with its chunked backward (the ops while compiling)."""
 
     @staticmethod
     def forward(ctx, v: Tensor, z: Tensor, w: Tensor, chunk: int) -> Tensor:
         ctx.save_for_backward(v, z, w)
         ctx.chunk = chunk
-        rhs = v.permute(1, 2, 0)  # (B, N, K)
-        parts = [(1.0 / (z[:, s, None] - w[:, None, :])) @ rhs for s in _chunks(z.shape[-1], chunk)]
-        return torch.cat(parts, dim=1).permute(2, 0, 1)  # (K, B, L)
+        if torch.compiler.is_compiling():
+            return chunked_cauchy_op(v, z, w, chunk)
+        return chunked_cauchy_forward(v, z, w, chunk)
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
         v, z, w = ctx.saved_tensors
-        g = grad_out.contiguous().permute(1, 2, 0)  # (B, L, K)
-        v_conj = v.conj().permute(1, 2, 0)  # (B, N, K)
-        grad_v = torch.zeros_like(v_conj)
-        grad_w_k = torch.zeros_like(v_conj)
-        grad_z_parts = []
-        v_k = v.permute(1, 2, 0)  # (B, N, K)
-        for s in _chunks(z.shape[-1], ctx.chunk):
-            # Built already transposed (B, N, c) so the matmuls need no copies.
-            r_t = 1.0 / (z[:, None, s] - w[:, :, None])
-            gc_conj = g[:, s].conj()  # (B, c, K): conjugate the small side, never the big matrix
-            grad_v += r_t @ gc_conj
-            r2_t = r_t * r_t
-            grad_w_k += r2_t @ gc_conj
-            if ctx.needs_input_grad[1]:
-                grad_z_parts.append(-((r2_t.transpose(-1, -2) @ v_k) * gc_conj).sum(-1).conj())
-        grad_z = torch.cat(grad_z_parts, dim=1) if grad_z_parts else None
-        grad_w = (grad_w_k.conj() * v_conj).sum(-1)
-        return grad_v.conj().permute(2, 0, 1), grad_z, grad_w, None
+        need_grad_z = ctx.needs_input_grad[1]
+        if not torch.compiler.is_compiling():
+            return *chunked_cauchy_backward(grad_out, v, z, w, ctx.chunk, need_grad_z), None
+        grad_v, grad_z, grad_w = chunked_cauchy_backward_op(grad_out, v, z, w, ctx.chunk, need_grad_z)
+        return grad_v, grad_z if need_grad_z else None, grad_w, None
 
 
 def check_cauchy_inputs(v: Tensor, z: Tensor, w: Tensor) -> None:

@@ -24,6 +24,11 @@ from ssm_ts.core.base import SSM, check_dt_range, check_length, check_size, comp
 from ssm_ts.core.discretization import discretize_dense
 from ssm_ts.core.hippo import nplr_legs
 from ssm_ts.kernels import cauchy
+from ssm_ts.kernels.matrix_power import matrix_power
+
+# A module constant: Dynamo cannot fold the Python complex product ``-2j * math.pi`` written inline
+# (it broke the graph of every compiled S4 kernel); the same constant keeps the kernel bit-identical.
+MINUS_TWO_PI_I = -2j * math.pi
 
 
 def _with_conjugates(x: Tensor) -> Tensor:
@@ -106,14 +111,14 @@ class DPLRSSM(SSM):
             return self.log_dt.new_zeros(self.d_model, 0)
         Lambda, P, B, C = self.modes()
         dA, _, _ = self.dense_discrete(rate)
-        dA_L = torch.linalg.matrix_power(dA, L)
+        dA_L = matrix_power(dA, L)  # under torch.compile an op: no guard on the exact L
         C_tilde = C - (C.unsqueeze(-2) @ dA_L).squeeze(-2)  # C (I - dA^L)
         dt = self.dt(rate).unsqueeze(-1)
         n_freq = L // 2 + 1  # the kernel is real: half the spectrum suffices
         # Frequencies in the parameters' precision: an integer arange times a Python complex is
         # complex64, which limited float64 kernels to ~1e-7.
         frequencies = torch.arange(n_freq, device=dt.device, dtype=dt.dtype)
-        omega = torch.exp(-2j * math.pi * frequencies / L).to(C.dtype)
+        omega = torch.exp(MINUS_TWO_PI_I * frequencies / L).to(C.dtype)
         g = 2 * (1 - omega) / (1 + omega)  # (F,)
         # Rows: (C~, P*) on the left, (B, P) on the right: the four Cauchy products at once.
         left = torch.stack([C_tilde, P.conj()], dim=0)  # (2, H, N)

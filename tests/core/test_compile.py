@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 import torch
+from torch._dynamo.testing import CompileCounterWithBackend
+from torch._dynamo.utils import counters
 
 from ssm_ts.core import SSMBlock
 from tests.core.ssm_cases import SSM_CASES
@@ -50,15 +52,31 @@ def test_jit_trace_of_a_block_matches_eager(case):
     torch.testing.assert_close(traced(x), block(x))
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if CASES[c][0] not in ("dplr", "s4")])
+@pytest.mark.parametrize("case", CASES)
 def test_compiled_with_dynamic_lengths_is_one_graph(case):
-    """``dynamic=True`` (one graph for every length): the rate check's ``math.isfinite`` broke the graph of
-    every continuous-time SSM. S4's DPLR kernel still breaks once, at its roots of unity (a Python complex
-    times a symbolic length); changing that moves its float32 kernel by an ulp, so it is left."""
+    """``dynamic=True``: one graph, compiled once, for every length, forward and backward.
+
+    The rate check's ``math.isfinite`` broke the graph of every continuous-time SSM; S4's roots of unity
+    (``-2j * math.pi`` inline) broke its graph; the scans' sqrt(L) loops, S4's Cauchy chunks and its
+    ``matrix_power(dA, L)`` made Dynamo guard on the exact length, so each new length recompiled."""
     torch._dynamo.reset()
+    counters.clear()
+    torch.manual_seed(0)
     name, options = CASES[case]
-    block = SSMBlock(d_model=4, ssm=name, d_state=8, ssm_options=options).eval()
-    compiled = torch.compile(block, backend="eager", fullgraph=True, dynamic=True)
-    for length in (33, 48):
+    block = SSMBlock(d_model=4, ssm=name, d_state=8, ssm_options=options)
+    backend = CompileCounterWithBackend("aot_eager")  # AOT autograd traces the backward too
+    compiled = torch.compile(block, backend=backend, fullgraph=True, dynamic=True)
+    compiles = []
+    for length in (33, 48, 70):
         x = torch.randn(2, length, 4)
-        torch.testing.assert_close(compiled(x), block(x))
+        y = compiled(x)
+        compiles.append(backend.frame_count)
+        grads = torch.autograd.grad(y.pow(2).sum(), list(block.parameters()))
+        y_eager = block(x)
+        torch.testing.assert_close(y, y_eager)
+        eager_grads = torch.autograd.grad(y_eager.pow(2).sum(), list(block.parameters()))
+        for got, want in zip(grads, eager_grads, strict=True):
+            torch.testing.assert_close(got, want)
+    # The first call may compile an extra empty frame around the block's; no later length compiles.
+    assert compiles[-1] == compiles[0], f"{case}: graphs compiled after each length: {compiles}"
+    assert not counters["graph_break"]

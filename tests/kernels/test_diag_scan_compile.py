@@ -8,30 +8,20 @@ from __future__ import annotations
 
 import pytest
 import torch
-from torch._dynamo.testing import CompileCounterWithBackend
 from torch._dynamo.utils import counters
 
 from ssm_ts.kernels import diag_scan_reference, diag_scan_torch
 from ssm_ts.kernels.diag_scan import chunked_scan_op
+from tests.kernels.test_compile_ops import LENGTHS, assert_values_and_gradients_close, compile_counting
 from tests.kernels.test_diag_scan import scan_inputs
-
-LENGTHS = (33, 48, 70)
 
 
 @pytest.mark.parametrize("complex_values", [False, True])
 def test_compiled_scan_is_one_graph_for_every_length(complex_values):
-    torch._dynamo.reset()
-    counters.clear()
-    backend = CompileCounterWithBackend("aot_eager")  # AOT autograd traces the backward too
-    compiled = torch.compile(diag_scan_torch, backend=backend, dynamic=True, fullgraph=True)
+    compiled, backend = compile_counting(diag_scan_torch)
     for length in LENGTHS:
         inputs = [t.requires_grad_() for t in scan_inputs(2, length, 3, complex_values, complex_values)]
-        got = compiled(*inputs)
-        got_grads = torch.autograd.grad(got.abs().sum(), inputs)
-        want = diag_scan_reference(*inputs)
-        torch.testing.assert_close(got, want)
-        for got_grad, want_grad in zip(got_grads, torch.autograd.grad(want.abs().sum(), inputs), strict=True):
-            torch.testing.assert_close(got_grad, want_grad)
+        assert_values_and_gradients_close(compiled(*inputs), diag_scan_reference(*inputs), inputs)
     assert backend.frame_count == 1, f"compiled {backend.frame_count} graphs for lengths {LENGTHS}"
     assert not counters["graph_break"]
 
