@@ -99,6 +99,10 @@ def _wrong_type_lines(prog: str, key: str, hint: Any, message: str) -> list[str]
     return lines
 
 
+# options that one use names differently from another: where the data is (audio reads a folder)
+SAME_MEANING = {"data.path": "data.root", "data.root": "data.path"}
+
+
 def _other_use_lines(key: str, prog: str) -> list[str]:
     """A line naming the other uses an unknown option ``key`` is of (``--model.lookback`` given to
     ``ssm-ts classify fit`` is forecast's), for the parser ``prog`` (``ssm-ts USE COMMAND``); none if none."""
@@ -120,6 +124,8 @@ def _unknown_option_lines(key: str, actions: dict[str, Any], linked: dict[str, s
     leaf = key.rsplit(".", 1)[-1]
     if leaf in leaves:  # the right key in the wrong group: --data.lr
         close = [leaves[leaf]]
+    elif SAME_MEANING.get(key) in options:  # another use's name for it: audio's --data.path
+        close = [SAME_MEANING[key]]
     else:
         close = difflib.get_close_matches(key, list(options), n=2, cutoff=0.8) or [
             leaves[c] for c in difflib.get_close_matches(leaf, list(leaves), n=1, cutoff=0.75)

@@ -124,3 +124,17 @@ def test_the_api_commands_name_the_use_and_command_of_another_uses_config(
     assert f"--config {config} is a config for ssm-ts {owner}, not ssm-ts {use}" in err, err
     assert f"run it with ssm-ts {owner} {command} --config {config}" in err, err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("use", "given", "meant"),
+    [("audio", "--data.path", "--data.root"), ("forecast", "--data.root", "--data.path")],
+)
+def test_where_the_data_is_under_another_uses_name_suggests_this_uses(use, given, meant, capsys):
+    # audio reads a folder (--data.root), forecast and classify a file (--data.path): a user of one
+    # types the other's; "is an option of ssm-ts forecast fit" alone sent them to the wrong use
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([use, "fit", given, "somewhere"])
+    assert exit_info.value.code == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert f"  did you mean {meant}?" in lines, lines
