@@ -312,7 +312,17 @@ class ResumableEarlyStopping(EarlyStopping):
     """Lightning's :class:`~lightning.pytorch.callbacks.EarlyStopping`, except that a resumed fit
     stops with the ``patience`` it is given: Lightning restores the checkpoint's patience with the
     count of epochs without improvement, so a resume given more patience (a free setting) would
-    stop as before. The count and the best score so far are restored."""
+    stop as before. The count and the best score so far are restored.
+
+    It checks ``monitor`` after each validation (``check_on_train_epoch_end=False``), as Lightning
+    chooses for a fit that does not validate at every epoch's end: Lightning's default checks at each
+    training epoch's end, so a fit that stopped before any validation (a smoke fit's ``max_steps``
+    within the first epoch, ``limit_val_batches=0``) raised "Early stopping conditioned on metric
+    `val_loss` which is not available" after training. With one validation an epoch it counts the same
+    epochs."""
+
+    def __init__(self, *args: Any, check_on_train_epoch_end: bool | None = False, **kwargs: Any) -> None:
+        super().__init__(*args, check_on_train_epoch_end=check_on_train_epoch_end, **kwargs)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         patience = self.patience

@@ -6,7 +6,8 @@ that stops on a NaN/inf loss with a clear message while keeping the last good ch
 an optional exponential moving average of the weights (:class:`EMAWeights`).
 
 The modules, one job each: :mod:`.trainer` (:func:`build_trainer`), :mod:`.verbosity`, :mod:`.checks`
-(settings), :mod:`.callbacks`, :mod:`.checkpoints` (ssm-ts's own best and last), :mod:`.user_checkpoints`,
+(settings), :mod:`.callbacks`, :mod:`.checkpoints` (ssm-ts's own best and last; :mod:`.no_validation`, the
+note of a fit that never validated), :mod:`.user_checkpoints`,
 :mod:`.checkpoint_lookup` (which checkpoint ``best``/``last`` and a resume take), :mod:`.resume` and
 :mod:`.refusals`. Everything is imported from here, ``ssm_ts.training.<name>``: configs name the
 callbacks so (``ssm_ts.training.EMAWeights``), and so do the class paths a fit's config records.

@@ -5,6 +5,7 @@ checkpoint callbacks), and a user's ``ModelCheckpoint`` keyed beside them."""
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from lightning.pytorch.callbacks import (
 
 from ssm_ts.checkpoint_times import record_saved_at
 from ssm_ts.training.checkpoint_lookup import BEST_CHECKPOINT_PREFIX
+from ssm_ts.training.no_validation import no_validation_note, validation_ran
 
 
 class BestAndLastCheckpoint(ModelCheckpoint):
@@ -80,6 +82,20 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         due = self._checkpoint_point(trainer, epoch_end=False)
         super().on_validation_end(trainer, pl_module)
         self._mark_due(trainer, due)
+
+    def _save_topk_checkpoint(self, trainer: pl.Trainer, monitor_candidates: dict[str, torch.Tensor]) -> None:
+        # before any validation there is no best yet: said once at the fit's end (on_train_end), instead
+        # of Lightning's warning at every epoch to log the metric (a metric validation logs, once it runs)
+        if self.monitor not in monitor_candidates and not validation_ran(trainer):
+            return
+        super()._save_topk_checkpoint(trainer, monitor_candidates)
+
+    def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        super().on_train_end(trainer, pl_module)
+        # a fit that ended before any validation (a smoke fit's max_steps, validation off) has no best
+        unmeasured = self.monitor is not None and self.monitor not in trainer.callback_metrics
+        if unmeasured and not self.best_model_path and trainer.is_global_zero:
+            warnings.warn(no_validation_note(trainer, self.monitor), UserWarning, stacklevel=1)
 
     def _save_last_checkpoint(self, trainer: pl.Trainer, monitor_candidates: dict[str, torch.Tensor]) -> None:
         # Lightning calls this in this callback's turn, before the checkpoint callbacks after it
