@@ -50,6 +50,13 @@ def resolve_named_checkpoint(name: str, out_dir: str | os.PathLike) -> Path:
 
     pattern = f"{BEST_CHECKPOINT_PREFIX}*.ckpt" if name == "best" else "last.ckpt"
     found = find_own_checkpoint(out_dir, pattern)
+    if found is None and name == "best" and find_own_checkpoint(out_dir) is not None:
+        # a fit that ended before any validation (max_steps in its first epoch, limit_val_batches=0)
+        raise CheckpointError(
+            f"--ckpt_path best: no {pattern} under --out {out_dir}, only last.ckpt: a fit writes its best "
+            "checkpoint when it validates, and the fits there stopped before any validation (max_steps, "
+            "limit_val_batches=0); pass --ckpt_path last, or the checkpoint's path"
+        )
     if found is None:
         raise CheckpointError(
             f"--ckpt_path {name}: no {pattern} under --out {out_dir}; pass the --out of the fit, "
