@@ -220,6 +220,15 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         for key in ("n", "level", "interval_method"):
             if self._get(self.config, key, default=None) is not None:
                 options[key] = self._setting(key)
-        paths = write(predictions, self.datamodule, Path(self._setting("out")), **options)
+        out = Path(self._setting("out"))
+        if options.get("level") is not None:  # conformal intervals: the api's, over the task's forecast
+            from ssm_ts.api.forecast_intervals import write_forecast_with_intervals
+
+            level, method = options["level"], options.get("interval_method")
+            paths = write_forecast_with_intervals(
+                self.model, self.datamodule, out, level, method, options.get("n")
+            )
+        else:
+            paths = write(predictions, self.datamodule, out, **options)
         for path in paths:
             Console(stderr=True, soft_wrap=True).print(f"[green]wrote[/green] {path}")

@@ -103,18 +103,11 @@ class ForecastOutputs:
         datamodule: ForecastDataModule,
         out_dir: Path,
         n: int | None = None,
-        level: float | list[float] | None = None,
-        interval_method: str | None = None,
     ) -> list[Path]:
         """``forecast.csv`` and ``forecast.png`` in ``out_dir`` from ``trainer.predict`` outputs (CLI
-        ``predict``); with ``n`` (``--n``), the forecast of ``n`` steps as :meth:`forecast_after` makes it;
-        with ``level`` (``--level``), conformal intervals too (see ``write_forecast_with_intervals``)."""
+        ``predict``); with ``n`` (``--n``), the forecast of ``n`` steps as :meth:`forecast_after` makes it.
+        ``--level`` intervals are the api's (``ssm_ts.api.forecast_intervals``), which the CLI calls."""
         import matplotlib.pyplot as plt
-
-        if level is not None:
-            from ssm_ts.api.forecaster import write_forecast_with_intervals
-
-            return write_forecast_with_intervals(self, datamodule, out_dir, level, interval_method, n)
 
         out_dir = Path(out_dir)
         spec = datamodule.spec
