@@ -306,12 +306,16 @@ def _preamble_error(path: Path, text: str, sep: str, options: dict) -> DataError
     """The error for comment or metadata lines above the header, naming the ``skiprows`` that reads
     the file; ``None`` when there are none. Such lines start with ``#`` or have under half the
     fields of the table below (a header one name short is a different mistake). Lines the user
-    already skips (a ``skiprows`` count) are counted in the ``skiprows`` named."""
+    already skips (a ``skiprows`` count, or the ``comment`` lines) are not such lines, and a
+    ``skiprows`` count is included in the ``skiprows`` named."""
     skipped = options.get("skiprows", 0)
     if not isinstance(skipped, int) or sep not in (",", ";", "\t", "|", "^", "~", ":"):
         return None  # a list of lines or a regular-expression separator: no count to suggest
     lines = text.splitlines()[skipped : skipped + 50]
     counts = [len(row) for row in csv.reader(lines, delimiter=sep)]  # a blank line: 0 fields
+    comment = options.get("comment")
+    if comment:  # lines pandas already skips as comments are not what stops it: as blank ones
+        counts = [0 if line.startswith(comment) else n for line, n in zip(lines, counts, strict=True)]
     filled = [n for n in counts if n][1:]
     width = max(set(filled), key=filled.count) if filled else 0
     header = next((i for i, n in enumerate(counts) if n == width), 0)  # skiprows counts blank lines

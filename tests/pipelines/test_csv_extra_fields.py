@@ -84,3 +84,18 @@ def test_another_separator_names_the_text_cell_only(tmp_path):
         in (message)
     )
     assert "text cell holding a ';': quote that cell." in message and "thousands" not in message
+
+
+def test_comment_lines_already_skipped_are_not_called_the_problem(tmp_path):
+    # with comment='#' the '#' lines above the header are read past; the ragged row is the problem. It
+    # said "comment or metadata lines above the header. Pass read_options={'skiprows': 2}"
+    text = "# exported by logger v2\n# site: A\n" + HEADER + "2016-07-01 00:00:00,5.1,30.5\n"
+    message = error_of(tmp_path / "logger.csv", text + "2016-07-01 01:00:00,5,693.0,27.8\n", comment="#")
+    assert "skiprows" not in message.split("Otherwise")[0], message
+    assert "line 5 ('2016-07-01 01:00:00,5,693.0,27.8') is the first with more fields (4)" in message
+
+
+def test_a_metadata_line_beside_comment_lines_still_names_skiprows(tmp_path):
+    text = "# exported by logger v2\nsite A\n" + HEADER + "2016-07-01 00:00:00,5.1,30.5\n"
+    message = error_of(tmp_path / "logger.csv", text + "2016-07-01 01:00:00,5,693.0,27.8\n", comment="#")
+    assert "Pass read_options={'skiprows': 2}" in message, message
