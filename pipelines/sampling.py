@@ -17,6 +17,7 @@ the data set) see it too.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -137,6 +138,55 @@ def training_epoch(module: pl.LightningDataModule) -> int:
     return epoch + 1 if _restarts_after_an_epochs_last_batch(loop) else epoch
 
 
+def resumed_batches(module: pl.LightningDataModule | pl.LightningModule) -> int:
+    """How many training batches of the epoch a fit resumes in were trained before its checkpoint: the
+    checkpoint was written mid-epoch (a first epoch stopped by ``max_steps`` or ``max_time``, a
+    ``ModelCheckpoint(every_n_train_steps=n)``), and Lightning continues that epoch at its next batch;
+    0 when it resumes at an epoch's start or outside a resume. The training loader skips them
+    (:class:`SkipResumedBatches`): Lightning's own loader restarts at the epoch's first batch."""
+    loop: Any = getattr(getattr(module, "trainer", None), "fit_loop", None)
+    if loop is None or not loop.restarting or _restarts_after_an_epochs_last_batch(loop):
+        return 0
+    epochs, batches = loop.epoch_progress.total, loop.epoch_loop.batch_progress
+    if not (epochs.started == epochs.ready and epochs.processed == epochs.started - 1):
+        return 0  # not in an epoch under way
+    # all its batches trained (saved at the validation after its last one): nothing to skip
+    return 0 if batches.is_last_batch else int(batches.current.processed)
+
+
+class SkipResumedBatches(Sampler[Any]):
+    """``sampler``'s order whose first pass leaves out its first ``skip`` items (indices, or batches of a
+    batch sampler): a fit resumed mid-epoch trains that epoch's remaining batches, in the order an
+    uninterrupted fit trains them. Its length stays the whole epoch's, which Lightning counts the resumed
+    epoch's batches against; ``set_epoch`` reaches the wrapped sampler."""
+
+    def __init__(self, source: Sampler[Any], skip: int):
+        self.source, self.skip = source, skip
+        # Lightning sets the epoch of a loader's sampler and of its batch sampler's ``sampler``
+        self.sampler = getattr(source, "sampler", source)
+
+    def set_epoch(self, epoch: int) -> None:
+        if callable(getattr(self.source, "set_epoch", None)):
+            self.source.set_epoch(epoch)
+
+    def __iter__(self) -> Iterator[Any]:
+        skip, self.skip = self.skip, 0  # the resumed epoch only
+        return itertools.islice(iter(self.source), skip, None)
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+
+def skip_resumed_batches(
+    sampler: Sampler[Any], module: pl.LightningDataModule, per_batch: int = 1
+) -> Sampler[Any]:
+    """``sampler``, skipping the batches its fit trained before a mid-epoch checkpoint it resumes
+    (:func:`resumed_batches`; ``per_batch``: the items of ``sampler`` a batch takes, 1 for a batch
+    sampler); ``sampler`` itself otherwise."""
+    done = resumed_batches(module)
+    return SkipResumedBatches(sampler, done * per_batch) if done else sampler
+
+
 def _restarts_after_an_epochs_last_batch(loop: Any) -> bool:
     """Whether a fit resumes from a checkpoint saved as its epoch's last training batch ended (a
     ``ModelCheckpoint(every_n_train_steps=n)`` whose ``n`` divides the epoch), before the epoch's end.
@@ -226,9 +276,16 @@ class GlobalGenerators:
             torch.cuda.set_rng_state(states["torch.cuda"], device)
 
     @classmethod
-    def save(cls, checkpoint: dict[str, Any], device: torch.device, world_size: int = 1) -> None:
-        """Put every process's states into ``checkpoint``; under DDP a collective call (every rank)."""
-        own = cls.collect(device)
+    def save(
+        cls,
+        checkpoint: dict[str, Any],
+        device: torch.device,
+        world_size: int = 1,
+        own: dict[str, Any] | None = None,
+    ) -> None:
+        """Put every process's states (``own``: this one's, collected earlier; else now) into ``checkpoint``;
+        under DDP a collective call (every rank)."""
+        own = own if own is not None else cls.collect(device)
         ranks = [own]
         if world_size > 1 and torch.distributed.is_available() and torch.distributed.is_initialized():
             ranks = [None] * world_size

@@ -25,18 +25,20 @@ def batches(loader, epoch: int) -> list[torch.Tensor]:
     return [x for x, _, _ in loader]
 
 
+def module(max_batch_steps: int | None) -> SensorDataModule:
+    """A new data module of :func:`recordings`, set up to fit."""
+    made = SensorDataModule.from_series(
+        train=recordings(), val_fraction=0, batch_size=8, seed=5, max_batch_steps=max_batch_steps
+    )
+    made.setup("fit")
+    return made
+
+
 @pytest.mark.parametrize("max_batch_steps", [None, 8_000])
 def test_a_new_module_at_epoch_1_gives_the_uninterrupted_modules_epoch_1_batches(max_batch_steps):
-    def module() -> SensorDataModule:
-        made = SensorDataModule.from_series(
-            train=recordings(), val_fraction=0, batch_size=8, seed=5, max_batch_steps=max_batch_steps
-        )
-        made.setup("fit")
-        return made
-
-    uninterrupted = module().train_dataloader()
+    uninterrupted = module(max_batch_steps).train_dataloader()
     epoch_0, epoch_1 = batches(uninterrupted, 0), batches(uninterrupted, 1)
-    resumed = batches(module().train_dataloader(), 1)
+    resumed = batches(module(max_batch_steps).train_dataloader(), 1)
     assert len(resumed) == len(epoch_1)
     assert all(torch.equal(a, b) for a, b in zip(resumed, epoch_1, strict=True))
     assert not all(a.shape == b.shape and torch.equal(a, b) for a, b in zip(epoch_0, epoch_1, strict=False))

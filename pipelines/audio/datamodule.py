@@ -27,6 +27,7 @@ from ssm_ts.pipelines.sampling import (
     epoch_seed,
     processes,
     shard,
+    skip_resumed_batches,
     training_epoch,
 )
 
@@ -382,6 +383,7 @@ class AudioDataModule(pl.LightningDataModule):
             world_size, rank = processes(self)
             if world_size > 1:  # each process takes every world_size-th clip of the epoch's order
                 sampler = shard(sampler, world_size, rank)
+            sampler = skip_resumed_batches(sampler, self, self.batch_size)  # resumed mid-epoch: the rest
         return DataLoader(
             self.datasets[name],
             batch_size=self.batch_size,

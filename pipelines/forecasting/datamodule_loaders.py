@@ -10,7 +10,13 @@ import torch
 from torch.utils.data import DataLoader, Sampler, TensorDataset
 
 from ssm_ts.errors import ConfigError, DataError
-from ssm_ts.pipelines.sampling import EpochSeededSampler, shard, shard_for_evaluation, training_epoch
+from ssm_ts.pipelines.sampling import (
+    EpochSeededSampler,
+    shard,
+    shard_for_evaluation,
+    skip_resumed_batches,
+    training_epoch,
+)
 
 from .forecast_inputs import last_windows
 from .windows import ForecastWindows, valid_rows
@@ -47,6 +53,7 @@ class LoadersMixin:
         if world_size > 1:
             self._require_windows(windows, "train", world_size)
             sampler = shard(sampler, world_size, rank)
+        sampler = skip_resumed_batches(sampler, self, self.batch_size)  # resumed mid-epoch: the rest
         return DataLoader(
             windows,
             batch_size=self.batch_size,

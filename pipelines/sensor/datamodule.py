@@ -37,7 +37,13 @@ from torch.utils.data import DataLoader, Dataset, Sampler, SequentialSampler
 from ssm_ts.datasets import resolve_data_path
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 from ssm_ts.pipelines.csv_options import check_read_options
-from ssm_ts.pipelines.sampling import EpochSeededSampler, processes, shard, training_epoch
+from ssm_ts.pipelines.sampling import (
+    EpochSeededSampler,
+    processes,
+    shard,
+    skip_resumed_batches,
+    training_epoch,
+)
 
 from .audio import read_audio_clips, read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
@@ -397,6 +403,8 @@ class SensorDataModule(pl.LightningDataModule):
                 seed=self.seed,
                 shuffle_batches=shuffle,
             )
+            if shuffle:  # training resumed mid-epoch: the rest of its batches
+                batches = skip_resumed_batches(batches, self)
             return DataLoader(
                 RecordingDataset(data, targets),
                 batch_sampler=batches,
@@ -413,6 +421,7 @@ class SensorDataModule(pl.LightningDataModule):
         world_size, rank = processes(self)
         if world_size > 1:  # each process takes every world_size-th recording of the epoch's order
             sampler = shard(sampler, world_size, rank)
+        sampler = skip_resumed_batches(sampler, self, self.batch_size)  # resumed mid-epoch: the rest
         return DataLoader(
             RecordingDataset(data, targets),
             batch_size=self.batch_size,

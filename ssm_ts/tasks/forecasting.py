@@ -382,4 +382,5 @@ class ForecastingTask(
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "epoch"}}
 
     def on_train_start(self) -> None:
+        super().on_train_start()  # ResumedGlobalGenerators: a resume mid-epoch sets the generators again
         cosine_follows_max_epochs(self.trainer)  # a resume with more max_epochs: the new schedule

@@ -6,8 +6,9 @@ from typing import Any
 
 from lightning.pytorch.trainer.states import TrainerFn
 
-from ssm_ts.pipelines.sampling import GlobalGenerators, TrainingRandomness
+from ssm_ts.pipelines.sampling import GLOBAL_STATES_KEY, GlobalGenerators, TrainingRandomness, resumed_batches
 from ssm_ts.training import cosine_follows_max_epochs
+from ssm_ts.training.mid_epoch import stops_after_this_batch
 
 
 class SeededTrainingHooks:
@@ -46,20 +47,56 @@ class ResumedGlobalGenerators:
     leaves the generators as it found them (Lightning isolates it). Not in validate, test or predict,
     nor in ``load_from_checkpoint``: those leave a user's generators alone.
 
+    A checkpoint written when ``max_steps`` or ``max_time`` stopped a fit mid-epoch keeps the states its
+    last batch left (the validation after it draws), and a fit resumed from it sets them again in
+    ``on_train_start``: the resumed epoch's training loader made its iterator (a draw) after they were
+    set, while an uninterrupted fit went on to the next batch at once.
+
     Under DDP saving gathers every rank's states (a collective), so ``trainer.save_checkpoint`` must
     run on every rank, as Lightning requires anyway (it ends in a barrier): one called on rank 0 alone
     waits for the other ranks for ever.
     """
 
+    # (epoch, batches trained, this process's states) at the end of the batch after which the fit stops
+    _states_at_stop: tuple[int, int, dict[str, Any]] | None = None
+
+    def on_train_batch_end(self, outputs: Any, batch: Any, batch_idx: int) -> None:
+        super().on_train_batch_end(outputs, batch, batch_idx)  # type: ignore[misc]
+        trainer = self._trainer  # type: ignore[attr-defined]
+        if stops_after_this_batch(trainer):  # its checkpoints resume at the next batch: these states
+            self._states_at_stop = (trainer.current_epoch, batch_idx + 1,
+                                    GlobalGenerators.collect(trainer.strategy.root_device))  # fmt: skip
+
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         super().on_save_checkpoint(checkpoint)  # type: ignore[misc]
         trainer = self._trainer  # type: ignore[attr-defined]
         if trainer is not None:
-            GlobalGenerators.save(checkpoint, trainer.strategy.root_device, trainer.world_size)
+            GlobalGenerators.save(checkpoint, trainer.strategy.root_device, trainer.world_size,
+                                  self._own_states_at_stop(trainer))  # fmt: skip
+
+    def _own_states_at_stop(self, trainer: Any) -> dict[str, Any] | None:
+        """The states the stop batch left, for a checkpoint written after a fit stopped mid-epoch (its
+        validation after that batch drew since); ``None`` (the states now) for any other checkpoint."""
+        at = (trainer.current_epoch, trainer.fit_loop.epoch_loop.batch_progress.current.processed)
+        return self._states_at_stop[2] if self._states_at_stop and self._states_at_stop[:2] == at else None
+
+    _resumed_generators: dict[str, Any] | None = None  # the checkpoint's states, kept until training starts
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         super().on_load_checkpoint(checkpoint)  # type: ignore[misc]
         trainer = self._trainer  # type: ignore[attr-defined]
         if trainer is not None and trainer.state.fn == TrainerFn.FITTING:
-            GlobalGenerators.load(checkpoint, trainer.strategy.root_device, trainer.world_size,
-                                  trainer.global_rank)  # fmt: skip
+            self._resumed_generators = {GLOBAL_STATES_KEY: checkpoint.get(GLOBAL_STATES_KEY)}
+            self._set_generators(self._resumed_generators)
+
+    def on_train_start(self) -> None:
+        super().on_train_start()  # type: ignore[misc]
+        saved, self._resumed_generators = self._resumed_generators, None
+        if saved is not None and resumed_batches(self):  # mid-epoch: as the checkpoint's batch left them
+            self._set_generators(saved)
+
+    def _set_generators(self, checkpoint: dict[str, Any]) -> None:
+        trainer = self._trainer  # type: ignore[attr-defined]
+        GlobalGenerators.load(
+            checkpoint, trainer.strategy.root_device, trainer.world_size, trainer.global_rank
+        )

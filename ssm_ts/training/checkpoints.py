@@ -21,6 +21,7 @@ from lightning.pytorch.callbacks import (
 
 from ssm_ts.checkpoint_times import record_saved_at
 from ssm_ts.training.checkpoint_lookup import BEST_CHECKPOINT_PREFIX
+from ssm_ts.training.mid_epoch import resume_mid_epoch
 from ssm_ts.training.no_validation import no_validation_note, validation_ran
 
 
@@ -43,8 +44,10 @@ class BestAndLastCheckpoint(ModelCheckpoint):
     batch, then validates once more) keeps the ``last.ckpt`` of its last finished epoch: one written
     there held half an epoch, and a resume took that epoch as finished, never training the rest of its
     batches. The resume trains the stopped epoch again from its start, as after Ctrl-C; a resumed fit
-    stopped so before its first epoch's end keeps the ``last.ckpt`` it resumed. (A new fit stopped
-    before it finished any epoch writes its ``last.ckpt`` there all the same: it has no other.)"""
+    stopped so before its first epoch's end keeps the ``last.ckpt`` it resumed. A new fit stopped
+    before it finished any epoch writes its ``last.ckpt`` there all the same (it has no other), and
+    every checkpoint written at such a stop resumes in that epoch at its next batch
+    (:func:`~ssm_ts.training.mid_epoch.resume_mid_epoch`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -119,6 +122,7 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         # every checkpoint of the fit (a user's callback's too) records when it was saved: the newest is
         # found by it (find_newest_checkpoint), as a copy of the folder may rewrite the files' times
         record_saved_at(checkpoint)
+        resume_mid_epoch(checkpoint, trainer)  # a fit stopped mid-epoch resumes at the epoch's next batch
 
     @property
     def state_key(self) -> str:

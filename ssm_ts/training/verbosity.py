@@ -49,6 +49,10 @@ def quiet_lightning() -> None:
     warnings.filterwarnings("ignore", message=".*Checkpoint directory .* exists and is not empty.*")
     warnings.filterwarnings("ignore", message=".*LeafSpec.*is deprecated.*")
     warnings.filterwarnings("ignore", message=".*The dirpath has changed from.*")
+    # a fit resumed mid-epoch: ssm-ts's training loaders skip the batches trained (skip_resumed_batches)
+    warnings.filterwarnings(
+        "ignore", message=".*resuming from a checkpoint that ended before the epoch ended.*"
+    )
 
 
 def progress_wanted() -> bool:
