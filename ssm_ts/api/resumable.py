@@ -314,15 +314,19 @@ class ResumableEarlyStopping(EarlyStopping):
     count of epochs without improvement, so a resume given more patience (a free setting) would
     stop as before. The count and the best score so far are restored.
 
-    It checks ``monitor`` after each validation (``check_on_train_epoch_end=False``), as Lightning
-    chooses for a fit that does not validate at every epoch's end: Lightning's default checks at each
-    training epoch's end, so a fit that stopped before any validation (a smoke fit's ``max_steps``
-    within the first epoch, ``limit_val_batches=0``) raised "Early stopping conditioned on metric
-    `val_loss` which is not available" after training. With one validation an epoch it counts the same
-    epochs."""
+    Unless told otherwise it checks ``monitor`` after each validation (``check_on_train_epoch_end``
+    False), as Lightning chooses for a fit that does not validate at every epoch's end: Lightning's
+    default checks at each training epoch's end, so a fit that stopped before any validation (a smoke
+    fit's ``max_steps`` within the first epoch, ``limit_val_batches=0``) raised "Early stopping
+    conditioned on metric `val_loss` which is not available" after training. With one validation an
+    epoch it counts the same epochs."""
 
-    def __init__(self, *args: Any, check_on_train_epoch_end: bool | None = False, **kwargs: Any) -> None:
-        super().__init__(*args, check_on_train_epoch_end=check_on_train_epoch_end, **kwargs)
+    def setup(self, trainer: Any, pl_module: Any, stage: str) -> None:
+        # not given (None): after each validation; Lightning's own signature is kept, so the callback's
+        # settings are described and rebuilt from it (jsonargparse, trainer_objects)
+        if self._check_on_train_epoch_end is None:
+            self._check_on_train_epoch_end = False
+        super().setup(trainer, pl_module, stage)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         patience = self.patience
