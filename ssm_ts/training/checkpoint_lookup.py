@@ -4,6 +4,7 @@ only (``--ckpt_path best/last``)."""
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 from ssm_ts.checkpoint_times import newest_checkpoint
@@ -62,4 +63,20 @@ def resolve_named_checkpoint(name: str, out_dir: str | os.PathLike) -> Path:
             f"--ckpt_path {name}: no {pattern} under --out {out_dir}; pass the --out of the fit, "
             "or the checkpoint's path"
         )
+    if name == "best":
+        _warn_if_an_older_fits(found, find_own_checkpoint(out_dir))
     return found
+
+
+def _warn_if_an_older_fits(best: Path, newest_last: Path | None) -> None:
+    """A warning when the newest fit under --out kept no best checkpoint (it never validated), so
+    ``best`` is an older fit's: a user who just fitted expects their own model."""
+    if newest_last is None or newest_last.parent == best.parent:
+        return
+    if newest_checkpoint([best, newest_last]) == newest_last:
+        warnings.warn(
+            f"--ckpt_path best is {best}, an older fit's: the newest fit under --out ({newest_last.parent}) "
+            "kept no best checkpoint, as it never validated. Pass --ckpt_path last for the newest fit's weights.",
+            UserWarning,
+            stacklevel=3,
+        )
