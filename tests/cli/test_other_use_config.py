@@ -75,6 +75,14 @@ def test_a_config_of_no_other_use_is_left_to_the_parser(content):
     check_config_use("x.yaml", content, "forecast", "fit")
 
 
+def parse_error_lines(args: list[str], capsys) -> list[str]:
+    """The error lines of ``ssm-ts ARGS`` refused by the parser (exit status 2)."""
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(args)
+    assert exit_info.value.code == 2
+    return capsys.readouterr().err.splitlines()
+
+
 @pytest.mark.parametrize(
     ("use", "option", "owner"),
     [
@@ -84,19 +92,14 @@ def test_a_config_of_no_other_use_is_left_to_the_parser(content):
     ],
 )
 def test_an_option_of_another_use_names_that_use(use, option, owner, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main([use, "test", option, "1"])
-    assert exit_info.value.code == 2
-    lines = capsys.readouterr().err.splitlines()
+    lines = parse_error_lines([use, "test", option, "1"], capsys)
     assert f"  {option} is an option of ssm-ts {owner} test" in lines, lines
 
 
 def test_a_key_of_another_use_in_a_config_of_this_use_names_that_use(tmp_path, capsys):
     config = tmp_path / "settings.yaml"  # forecast's own settings, and one of classify's by mistake
     config.write_text("model:\n  lookback: 48\n  horizon: 12\ndata:\n  val_fraction: 0.2\n")
-    with pytest.raises(SystemExit):
-        cli.main(["forecast", "fit", "--config", str(config)])
-    lines = capsys.readouterr().err.splitlines()
+    lines = parse_error_lines(["forecast", "fit", "--config", str(config)], capsys)
     assert "does not accept option 'data.val_fraction'" in lines[0], lines
     assert "  --data.val_fraction is an option of ssm-ts classify fit" in lines, lines
 
@@ -133,8 +136,5 @@ def test_the_api_commands_name_the_use_and_command_of_another_uses_config(
 def test_where_the_data_is_under_another_uses_name_suggests_this_uses(use, given, meant, capsys):
     # audio reads a folder (--data.root), forecast and classify a file (--data.path): a user of one
     # types the other's; "is an option of ssm-ts forecast fit" alone sent them to the wrong use
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main([use, "fit", given, "somewhere"])
-    assert exit_info.value.code == 2
-    lines = capsys.readouterr().err.splitlines()
+    lines = parse_error_lines([use, "fit", given, "somewhere"], capsys)
     assert f"  did you mean {meant}?" in lines, lines
