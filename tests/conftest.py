@@ -23,6 +23,27 @@ SHARED_DATA = Path(os.environ.get("SSM_TS_TEST_DATA", REPO_ROOT.parent / "shared
 LEFT_BY_FITS = ("PL_GLOBAL_SEED", "PL_SEED_WORKERS", "MASTER_PORT")
 
 
+MOST_WORKERS = 8  # each worker holds torch, Lightning and MLflow: about 1.5 GB
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker a core, at most :data:`MOST_WORKERS`."""
+    return max(1, min(os.cpu_count() or 1, MOST_WORKERS))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Split the cores between pytest-xdist's workers (``-n``): one torch thread each on two cores.
+
+    Two workers with two threads each on two cores oversubscribe them, and small ops then ran up to 60x
+    slower (see :func:`single_thread`). ``OMP_NUM_THREADS`` carries the split to what a test starts (CLI
+    subprocesses, notebook kernels, DDP processes)."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        os.environ["OMP_NUM_THREADS"] = str(threads)
+        torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real data sets beside the project (../shared/data). Missing data fails, never skips."""
