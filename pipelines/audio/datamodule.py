@@ -32,6 +32,7 @@ from ssm_ts.pipelines.sampling import (
 )
 
 from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
+from .levels import header_and_odd_peak, odd_levels, warn_of_odd_levels
 from .quantize import Quantizer
 from .reader import (
     SKIP_HINT,
@@ -116,7 +117,9 @@ def normalise_extensions(extensions: str | Sequence[str]) -> tuple[str, ...]:
 class AudioFiles(Sequence):
     """Audio files decoded on access, not held in memory: ``files[i]`` has ``frames[i]`` samples at
     ``rates[i]`` Hz (from its header); item ``i`` is its waveform at ``sample_rate``, as
-    :func:`read_audio` decodes it. A file at ``sample_rate`` decodes only the window asked for."""
+    :func:`read_audio` decodes it. A file at ``sample_rate`` decodes only the window asked for.
+    ``levels_checked``: the files were checked for silence and clipping where they were indexed
+    (:mod:`.levels`), so decoding them (in loader workers too) warns of neither again."""
 
     def __init__(
         self,
@@ -125,15 +128,18 @@ class AudioFiles(Sequence):
         rates: list[int],
         sample_rate: int,
         headers: list[AudioHeader] | None = None,
+        levels_checked: bool = False,
     ):
         self.files, self.frames, self.rates, self.sample_rate = files, frames, rates, sample_rate
         self.headers = headers  # channels and format of each file, for the source summary
+        self.levels_checked = levels_checked
 
     def __len__(self) -> int:
         return len(self.files)
 
     def __getitem__(self, index: int) -> torch.Tensor:
-        return read_audio(self.files[index], self.sample_rate).waveform
+        check = not self.levels_checked
+        return read_audio(self.files[index], self.sample_rate, check_levels=check).waveform
 
     def numel(self, index: int) -> int:
         """Samples of file ``index`` at ``sample_rate`` (``torchaudio.functional.resample``'s length)."""
@@ -146,7 +152,9 @@ class AudioFiles(Sequence):
     def window(self, index: int, start: int, n: int) -> torch.Tensor:
         """Samples ``start:start + n`` of item ``index`` (fewer at its end)."""
         if self.rates[index] == self.sample_rate:
-            return read_audio_window(self.files[index], start, start + n)
+            return read_audio_window(
+                self.files[index], start, start + n, check_levels=not self.levels_checked
+            )
         return self[index][start : start + n]  # resampling needs the whole file (filter edges)
 
 
@@ -335,19 +343,22 @@ class AudioDataModule(pl.LightningDataModule):
         self.found_files = len(files)
         limit = hp.max_files_per_split
         split = FileSplit(_spread(split.train, limit), _spread(split.val, limit), _spread(split.test, limit))
-        # headers only: audio is decoded per item, so neither startup time nor memory grows with it.
+        # headers and a first look at the samples (the whole of float files, for their peak): audio is
+        # decoded per item, so neither startup time nor memory grows much with it.
         # Every split at once, so that one error (or warning) names every bad file of the folder.
         every = [*split.train, *split.val, *split.test]
         # the warning names setup: its caller is Lightning's, which the CLI would print as the source
-        headers, readable = _keep_readable(every, audio_header, hp.on_bad_file, stacklevel=2)
-        header_of = dict(zip(readable, headers, strict=True))
+        read, readable = _keep_readable(every, header_and_odd_peak, hp.on_bad_file, stacklevel=2)
+        header_of = {path: header for path, (header, _) in zip(readable, read, strict=True)}
+        # silent and clipped files: one warning each for the folder, here in the main process, and
+        # none from the loader workers (each warned of the files it decoded: N workers, N warnings)
+        warn_of_odd_levels(odd_levels(readable, [peak for _, peak in read]), self.root)
         kept = {}
         for name in ("train", "val", "test"):
             kept[name] = [f for f in getattr(split, name) if f in header_of]
             found = [header_of[f] for f in kept[name]]
-            waves = AudioFiles(
-                kept[name], [h.frames for h in found], [h.sample_rate for h in found], self.sample_rate, found
-            )
+            frames, rates = [h.frames for h in found], [h.sample_rate for h in found]
+            waves = AudioFiles(kept[name], frames, rates, self.sample_rate, found, levels_checked=True)
             self.skipped += sorted(set(getattr(split, name)) - set(kept[name]))
             if not waves:
                 raise DataError(f"no readable audio left in the {name} split of {self.root}")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,29 +45,35 @@ class AudioClip:
     sample_rate: int
 
 
-def read_audio(path: str | os.PathLike, sample_rate: int | None = None) -> AudioClip:
+def read_audio(
+    path: str | os.PathLike, sample_rate: int | None = None, *, check_levels: bool = True
+) -> AudioClip:
     """Decode ``path`` to mono float32, resampled to ``sample_rate`` when given.
 
     Multi-channel audio is averaged to mono; integer PCM of any width is scaled to [-1, 1).
+    ``check_levels``: warn (once per file and process) when the file is silent or beyond full scale;
+    off where its folder was checked already (:mod:`.levels`), as in loader workers.
 
     Raises:
         DataError: the file is unreadable, corrupt, empty, or holds non-finite samples.
     """
     path = Path(path)
     data, rate = _decode(path)
-    wave = _mono(path, data)
+    wave = _mono(path, data, check_levels=check_levels)
     if sample_rate is not None and rate != sample_rate:
         wave = AF.resample(wave, int(rate), int(sample_rate))
         rate = sample_rate
     return AudioClip(path=path, waveform=wave.clamp(-1.0, 1.0), sample_rate=int(rate))
 
 
-def read_audio_window(path: str | os.PathLike, start: int, stop: int) -> torch.Tensor:
+def read_audio_window(
+    path: str | os.PathLike, start: int, stop: int, *, check_levels: bool = True
+) -> torch.Tensor:
     """Samples ``start:stop`` of ``path`` at its own rate, mono float32 ``(stop - start,)`` (fewer at
     the end): equal to ``read_audio(path).waveform[start:stop]``, decoding only that window."""
     path = Path(path)
     data, _ = _decode(path, start, stop)
-    return _mono(path, data, whole=False).clamp(-1.0, 1.0)
+    return _mono(path, data, whole=False, check_levels=check_levels).clamp(-1.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -85,16 +93,29 @@ def audio_header(path: str | os.PathLike) -> AudioHeader:
     Raises:
         DataError: the file is unreadable, not audio, or holds no samples.
     """
+    with open_audio(path) as (_, header):
+        return header
+
+
+@contextmanager
+def open_audio(path: str | os.PathLike) -> Iterator[tuple[sf.SoundFile, AudioHeader]]:
+    """``(the open file, its header)``: one opening for the header and a first look at the samples.
+
+    Raises:
+        DataError: the file is unreadable, not audio, or holds no samples.
+    """
     path = Path(path)
     try:
-        info = sf.info(str(path))
+        file = sf.SoundFile(str(path))
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as err:
         raise _unreadable(path, err) from err
-    if info.frames <= 0:
-        raise BadAudioFileError(path, _why_no_samples(path))
-    return AudioHeader(
-        int(info.frames), int(info.samplerate), int(info.channels), f"{info.format} {info.subtype}"
-    )
+    with file:
+        if file.frames <= 0:
+            raise BadAudioFileError(path, _why_no_samples(path))
+        header = AudioHeader(
+            int(file.frames), int(file.samplerate), int(file.channels), f"{file.format} {file.subtype}"
+        )
+        yield file, header
 
 
 def _why_no_samples(path: Path) -> str:
@@ -138,14 +159,15 @@ def _decode(path: Path, start: int = 0, stop: int | None = None) -> tuple[np.nda
         raise _unreadable(path, err) from err
 
 
-def _mono(path: Path, data: np.ndarray, whole: bool = True) -> torch.Tensor:
+def _mono(path: Path, data: np.ndarray, whole: bool = True, check_levels: bool = True) -> torch.Tensor:
     """Checked decoded samples ``(frames, channels)`` (the whole file, or a window of it) -> their
-    channel mean ``(frames,)``."""
+    channel mean ``(frames,)``; ``check_levels``: also warn of a silent or clipped file."""
     if data.shape[0] == 0:
         raise BadAudioFileError(path, "holds no samples")
     if not np.isfinite(data).all():
         raise BadAudioFileError(path, "holds NaN or infinite samples")
-    _warn_of_odd_levels(path, data, whole)
+    if check_levels:
+        _warn_of_odd_levels(path, data, whole)
     return torch.from_numpy(np.ascontiguousarray(data.mean(axis=1)))
 
 

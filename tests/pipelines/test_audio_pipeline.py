@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ from ssm_ts.pipelines.audio import (
     split_files,
     write_wav,
 )
+from ssm_ts.pipelines.audio.levels import FIRST_FRAMES
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -218,23 +220,38 @@ def test_clips_decoded_on_access_equal_the_clips_of_decoded_files(tmp_path, crop
             assert torch.equal(got[0], want[0]) and torch.equal(got[1], want[1])
 
 
-def test_datamodule_setup_reads_headers_only(tmp_path, monkeypatch):
+def test_datamodule_setup_opens_each_file_once_and_decodes_only_the_start_of_pcm_files(tmp_path, monkeypatch):
+    # setup looks for silent and clipped files (pipelines/audio/levels.py) in the header's opening: a
+    # PCM file cannot exceed full scale, so its first block tells it is not silent; a float file is
+    # read whole for its peak
     _lazy_folder(tmp_path)
-    calls = {"read": 0, "info": 0}
-    read, info = sf.read, sf.info
+    calls = {"read": 0, "opened": []}
+    read = sf.read
 
-    def counting(name, fn):
-        def wrapped(*args, **kwargs):
-            calls[name] += 1
-            return fn(*args, **kwargs)
+    class Counting(sf.SoundFile):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.frames_read = 0
+            calls["opened"].append(self)
 
-        return wrapped
+        def read(self, frames=-1, *args, **kwargs):
+            data = super().read(frames, *args, **kwargs)
+            self.frames_read += len(data)
+            return data
 
-    monkeypatch.setattr(sf, "read", counting("read", read))
-    monkeypatch.setattr(sf, "info", counting("info", info))
+    def counting_read(*args, **kwargs):
+        calls["read"] += 1
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(sf, "SoundFile", Counting)
+    monkeypatch.setattr(sf, "read", counting_read)
     dm = AudioDataModule(str(tmp_path), 16000, clip_seconds=0.5, split="fractions", fractions=(0.4, 0.2, 0.4))
-    dm.setup()
-    assert calls == {"read": 0, "info": 5}  # no file decoded at startup, one header each
+    with pytest.warns(UserWarning, match=r"b_stereo\.wav \(peak 1\.2\)"):
+        dm.setup()
+    frames_read = {Path(f.name).name: f.frames_read for f in calls["opened"]}
+    assert calls["read"] == 0 and len(calls["opened"]) == 5  # one opening a file, none decoded whole
+    assert frames_read.pop("b_stereo.wav") == 30000  # the float file: its peak
+    assert set(frames_read.values()) == {FIRST_FRAMES}  # the others: their first block, not silent
     next(iter(dm.train_dataloader()))
     assert calls["read"] == len(dm.datasets["train"])  # a file is decoded when its clip is asked for
 

@@ -1,0 +1,102 @@
+"""Silent and clipped audio files, found once where a folder is set up and reported in one warning each.
+
+Loader workers decode the clips, but each worker checking the files it decodes printed every warning
+once per worker (and per epoch of loaders that start new workers): the data module scans its files
+here, in the process that sets it up, and has the workers' reads skip the check.
+
+Reading stays cheap: integer PCM cannot go beyond full scale, so such a file is read only until its
+first block holding a sample other than 0 (its first 1024 frames, unless it starts with silence);
+only float files (and lossy ones, decoded to float) are read whole for their peak.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from .folder import shown_path
+from .reader import AudioHeader, open_audio
+
+FIRST_FRAMES = 1 << 10  # the first read: all a PCM file of speech or music needs (0.06 s at 16 kHz)
+BLOCK_FRAMES = 1 << 16  # the reads after it: memory stays small for hours of audio
+# soundfile subtypes whose samples read back within [-1, 1]: integer PCM and its companded forms
+BOUNDED_SUBTYPES = ("PCM_", "ULAW", "ALAW", "IMA_ADPCM", "MS_ADPCM", "G721", "G723", "DWVW", "DPCM", "ALAC")
+MOST_NAMED = 10  # files a warning names before "... and N more"
+
+
+@dataclass
+class OddLevels:
+    """Files whose levels need a word: ``silent`` (every sample 0) and ``clipped`` (path -> its peak,
+    beyond full scale 1.0)."""
+
+    silent: list[Path] = field(default_factory=list)
+    clipped: dict[Path, float] = field(default_factory=dict)
+
+
+def odd_peak(file: sf.SoundFile, header: AudioHeader) -> float | None:
+    """The peak of the open ``file`` when it is silent (``0.0``) or beyond full scale (``> 1``);
+    ``None`` for a file within range, and for one that cannot be decoded or holds NaN (decoding it
+    reports that). ``header`` says whether the samples can exceed full scale: if not, reading stops at
+    the first block with a sample other than 0."""
+    bounded = header.format.split()[-1].startswith(BOUNDED_SUBTYPES)
+    peak, frames = 0.0, FIRST_FRAMES
+    try:
+        while (block := file.read(frames, dtype="float32", always_2d=True)).size:
+            if not np.isfinite(block).all():
+                return None
+            peak, frames = max(peak, float(np.abs(block).max())), BLOCK_FRAMES
+            if bounded and peak > 0.0:
+                return None
+    except (sf.LibsndfileError, RuntimeError, OSError, ValueError):
+        return None
+    return peak if peak == 0.0 or peak > 1.0 else None
+
+
+def header_and_odd_peak(path: Path) -> tuple[AudioHeader, float | None]:
+    """:func:`~.reader.audio_header` and :func:`odd_peak` of ``path``, opened once.
+
+    Raises:
+        DataError: as :func:`~.reader.audio_header`.
+    """
+    with open_audio(path) as (file, header):
+        return header, odd_peak(file, header)
+
+
+def odd_levels(files: list[Path], peaks: list[float | None]) -> OddLevels:
+    """The silent and the clipped of ``files``, from their :func:`odd_peak`."""
+    found = OddLevels()
+    for path, peak in zip(files, peaks, strict=True):
+        if peak == 0.0:
+            found.silent.append(path)
+        elif peak is not None:
+            found.clipped[path] = peak
+    return found
+
+
+def _named(names: list[str]) -> str:
+    more = len(names) - MOST_NAMED
+    return ", ".join(names[:MOST_NAMED]) + (f" ... and {more} more" if more > 0 else "")
+
+
+def warn_of_odd_levels(found: OddLevels, folder: Path, stacklevel: int = 1) -> None:
+    """One warning naming the silent files and one naming the clipped files (paths under ``folder``),
+    each with its fix, shown at the caller's line (``stacklevel=1``; 2: its caller's)."""
+    if found.silent:
+        names = [shown_path(path, folder) for path in found.silent]
+        warnings.warn(
+            f"{len(names)} audio file(s) under {folder} are silent, every sample 0: {_named(names)}. If they "
+            "are failed recordings (a muted input), remove them: the model learns silence from them",
+            stacklevel=stacklevel + 1,
+        )
+    if found.clipped:
+        names = [f"{shown_path(path, folder)} (peak {peak:.3g})" for path, peak in found.clipped.items()]
+        warnings.warn(
+            f"{len(names)} audio file(s) under {folder} peak beyond full scale, and their samples are clipped "
+            f"to [-1, 1]: {_named(names)}. If that is a gain error, divide each by its peak (normalise it) and "
+            "save it again",
+            stacklevel=stacklevel + 1,
+        )
