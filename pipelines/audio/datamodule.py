@@ -178,7 +178,8 @@ class ClipDataset(Dataset):
     loader workers too; a plain ``index`` draws a fresh window from torch's global generator.
     ``on_bad_file="skip"``: a file that fails only when decoded (NaN samples, damaged frames: the
     header index cannot see those) gives an all-padding item of length 0, which every loss masks
-    out, and one warning naming it; ``"raise"`` raises its DataError.
+    out from then on, and one warning naming it (however many loader workers decode it);
+    ``"raise"`` raises its DataError.
     """
 
     def __init__(
@@ -195,7 +196,15 @@ class ClipDataset(Dataset):
         self.waves, self.clip_samples, self.quantizer, self.crop = waves, clip_samples, quantizer, crop
         self.on_bad_file, self.seed = on_bad_file, seed
         self.silence = quantizer.silence
-        self.skipped: set[int] = set()  # items found bad when decoded (per process: loader workers each)
+        # items found bad when decoded, in memory shared with the loader workers: the first process to
+        # find one warns, and the others leave it out without decoding it or warning again (each
+        # worker warned of those it found, and a file was named once per worker)
+        self.found_bad = torch.zeros(len(waves), dtype=torch.bool).share_memory_()
+
+    @property
+    def skipped(self) -> set[int]:
+        """Indices of the items found bad when decoded (``on_bad_file="skip"``), by any process."""
+        return {int(i) for i in self.found_bad.nonzero().flatten()}
 
     def __len__(self) -> int:
         return len(self.waves)
@@ -218,7 +227,7 @@ class ClipDataset(Dataset):
     def __getitem__(self, item: int | tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
         index, epoch = (int(item[0]), int(item[1])) if isinstance(item, tuple) else (item, None)
         codes = torch.full((self.clip_samples,), self.silence, dtype=torch.long)
-        if index in self.skipped:
+        if self.found_bad[index]:
             return codes, torch.tensor(0)
         n_samples = self._numel(index)
         start = 0
@@ -229,10 +238,11 @@ class ClipDataset(Dataset):
         except DataError as err:
             if self.on_bad_file == "raise":
                 raise for_the_loader(err) from err
-            self.skipped.add(index)
-            what = f"{err.path} {err.problem}" if isinstance(err, BadAudioFileError) else str(err)
-            # stacklevel 1: the caller is torch's data loader, which the CLI would print as the source
-            warnings.warn(f"skipped audio file {what} (on_bad_file='skip'): an empty clip", stacklevel=1)
+            if not self.found_bad[index]:  # not found by another worker meanwhile
+                self.found_bad[index] = True
+                what = f"{err.path} {err.problem}" if isinstance(err, BadAudioFileError) else str(err)
+                # stacklevel 1: the caller is torch's data loader, which the CLI would print as the source
+                warnings.warn(f"skipped audio file {what} (on_bad_file='skip'): an empty clip", stacklevel=1)
             return codes, torch.tensor(0)
         codes[: piece.numel()] = self.quantizer.encode(piece)
         return codes, torch.tensor(piece.numel())

@@ -1,6 +1,7 @@
 """Silent and clipped files of an audio folder are reported once per data module setup, in the process
 that sets it up, however many loader workers decode them: each worker warned of the files it decoded
-(with num_workers=2 a user saw each warning twice), and a second setup in the same process not at all."""
+(with num_workers=2 a user saw each warning twice), and a second setup in the same process not at all.
+A file found bad only when decoded (on_bad_file="skip") is named once too, by the first worker to find it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import soundfile as sf
 
 from ssm_ts.pipelines.audio import AudioDataModule
 from tests.conftest import REPO_ROOT
+from tests.pipelines.test_audio_pipeline import _corrupt_flac
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -27,7 +29,7 @@ import json, sys
 from ssm_ts.pipelines.audio import AudioDataModule
 
 dm = AudioDataModule(sys.argv[1], 16000, split="rule", test_pattern="take7", val_pattern="take6",
-                     batch_size=1, num_workers=2, seed=int(sys.argv[2]))
+                     batch_size=1, num_workers=2, seed=int(sys.argv[2]), on_bad_file="skip")
 dm.setup("fit")
 loader = dm.train_dataloader()
 names = [path.name for path in dm.files.train]
@@ -55,7 +57,8 @@ def messy_digits(shared_data, tmp_path):
 
 
 def test_loader_workers_leave_silent_and_clipped_files_to_setup_which_names_each_once(messy_digits):
-    seed = 1
+    _corrupt_flac(messy_digits / "damaged.flac")  # its header reads, its frames do not decode
+    seed = 0
     done = subprocess.run(
         [sys.executable, "-c", FIT_WITH_WORKERS, str(messy_digits), str(seed)],
         cwd=REPO_ROOT,
@@ -65,12 +68,13 @@ def test_loader_workers_leave_silent_and_clipped_files_to_setup_which_names_each
     )
     assert done.returncode == 0, done.stderr
     orders = json.loads(done.stdout.splitlines()[-1])
-    for name in ("muted.wav", "loud.wav"):  # each decoded by both workers (they take batches in turn)
+    for name in ("muted.wav", "loud.wav", "damaged.flac"):  # each in batches of both workers (in turn)
         assert {order.index(name) % 2 for order in orders} == {0, 1}, f"seed {seed}: {name} in one worker"
     printed = done.stderr
-    assert printed.count("muted.wav") == 1 and printed.count("loud.wav") == 1, printed
+    assert [printed.count(name) for name in ("muted.wav", "loud.wav", "damaged.flac")] == [1, 1, 1], printed
     assert "are silent, every sample 0: muted.wav. If they are failed recordings (a muted input)" in printed
     assert "clipped to [-1, 1]: loud.wav (peak 2" in printed and "divide each by its peak" in printed
+    assert "damaged.flac cannot be read" in printed and "(on_bad_file='skip'): an empty clip" in printed
 
 
 def test_each_setup_names_the_silent_and_clipped_files_once_and_decoding_them_warns_no_more(messy_digits):
