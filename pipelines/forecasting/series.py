@@ -16,7 +16,8 @@ filled. A wide table is one rectangular panel: an empty cell is a missing value 
 
 The steps live beside this module, one job each: :mod:`.time_column` (find and parse the time
 column), :mod:`.long_table` (pivot a long table), :mod:`.value_columns` (targets, covariates,
-numbers), :mod:`.regular_grid` (order, frequency, gaps), :mod:`.future_rows`, :mod:`.fill_policy`
+numbers), :mod:`.sentinels` (numbers such as ``-9999`` that code a missing reading: a warning),
+:mod:`.regular_grid` (order, frequency, gaps), :mod:`.future_rows`, :mod:`.fill_policy`
 (check or fill the values) and :mod:`.series_spec` (the spec and the notes a loaded frame keeps).
 """
 
@@ -39,6 +40,7 @@ from .long_table import pivot_to_wide as _pivot  # noqa: F401 (its name here bef
 from .periods import is_period, period_alias
 from .reader import LongOrigin, TableSource, read_table
 from .regular_grid import order_rows, regularise, resolve_frequency, time_grid
+from .sentinels import warn_sentinels
 from .series_spec import (
     NOTES_KEY,
     SeriesNotes,
@@ -149,6 +151,7 @@ def load_series(
     if times.duplicated().any():  # a long table whose values are not in value_col reads as a wide one
         require_value_column(table, id_col, value_col, fitted, targets)
     values = pd.DataFrame({name: numeric_column(table, name) for name in columns})
+    warn_sentinels(table, values, columns, times, fill, fitted)  # -9999 and the like, in the table's rows
     values.insert(0, time_col, times)
 
     values = order_rows(table, values, time_col, fill, hints)
