@@ -38,7 +38,6 @@ from .reader import (
     SKIP_HINT,
     AudioHeader,
     BadAudioFileError,
-    audio_header,
     read_audio,
     read_audio_window,
 )
@@ -46,6 +45,11 @@ from .split import FileSplit, SplitMethod, split_files
 from .worker_error import for_the_loader
 
 T = TypeVar("T")
+
+
+def _common_folder(files: list[Path]) -> Path:
+    """The deepest folder that holds every one of ``files``, which a warning names them under."""
+    return Path(os.path.commonpath([p.parent for p in files])) if files else Path()
 
 
 def _keep_readable(
@@ -57,7 +61,7 @@ def _keep_readable(
     if on_bad_file not in ("raise", "skip"):
         raise ConfigError(f"on_bad_file must be 'raise' or 'skip', got {on_bad_file!r}")
     results, kept, skipped, errors = [], [], [], []
-    folder = Path(os.path.commonpath([p.parent for p in files])) if files else Path()
+    folder = _common_folder(files)
     for path in files:
         try:
             results.append(read(path))
@@ -158,14 +162,29 @@ class AudioFiles(Sequence):
         return self[index][start : start + n]  # resampling needs the whole file (filter edges)
 
 
+def _checked_headers(
+    files: list[Path], on_bad_file: Literal["raise", "skip"], folder: Path | None = None, stacklevel: int = 2
+) -> tuple[list[AudioHeader], list[Path]]:
+    """``(headers, kept_files)`` of the readable ``files`` (the others raise or are skipped as in
+    :func:`load_clips`), with one warning naming the silent files and one the clipped (paths under
+    ``folder``, their common folder by default; :mod:`.levels`). Warnings show at ``stacklevel`` as
+    :func:`warnings.warn`'s, counted from here: 2 is the caller's line."""
+    read, kept = _keep_readable(files, header_and_odd_peak, on_bad_file, stacklevel=stacklevel + 1)
+    folder = _common_folder(kept) if folder is None else folder
+    warn_of_odd_levels(odd_levels(kept, [peak for _, peak in read]), folder, stacklevel=stacklevel)
+    return [header for header, _ in read], kept
+
+
 def index_audio(
     files: list[Path], sample_rate: int, on_bad_file: Literal["raise", "skip"] = "raise"
 ) -> tuple[AudioFiles, list[Path]]:
-    """Headers only (``soundfile.info``): unreadable and empty files raise or are skipped as in
-    :func:`load_clips`; a file with NaN samples raises when it is read. Returns ``(audio, kept_files)``."""
-    headers, kept = _keep_readable(files, audio_header, on_bad_file)
+    """Headers, and a first look at the samples for silent and clipped files (one warning each, so
+    that loader workers decoding the files warn of neither): unreadable and empty files raise or are
+    skipped as in :func:`load_clips`; a file with NaN samples raises when it is read. Returns
+    ``(audio, kept_files)``."""
+    headers, kept = _checked_headers(files, on_bad_file, stacklevel=3)
     frames, rates = [h.frames for h in headers], [h.sample_rate for h in headers]
-    return AudioFiles(kept, frames, rates, sample_rate, headers), kept
+    return AudioFiles(kept, frames, rates, sample_rate, headers, levels_checked=True), kept
 
 
 class ClipDataset(Dataset):
@@ -357,12 +376,11 @@ class AudioDataModule(pl.LightningDataModule):
         # decoded per item, so neither startup time nor memory grows much with it.
         # Every split at once, so that one error (or warning) names every bad file of the folder.
         every = [*split.train, *split.val, *split.test]
-        # the warning names setup: its caller is Lightning's, which the CLI would print as the source
-        read, readable = _keep_readable(every, header_and_odd_peak, hp.on_bad_file, stacklevel=2)
-        header_of = {path: header for path, (header, _) in zip(readable, read, strict=True)}
-        # silent and clipped files: one warning each for the folder, here in the main process, and
+        # the warnings name setup: its caller is Lightning's, which the CLI would print as the source.
+        # Silent and clipped files: one warning each for the folder, here in the main process, and
         # none from the loader workers (each warned of the files it decoded: N workers, N warnings)
-        warn_of_odd_levels(odd_levels(readable, [peak for _, peak in read]), self.root)
+        headers, readable = _checked_headers(every, hp.on_bad_file, self.root)
+        header_of = dict(zip(readable, headers, strict=True))
         kept = {}
         for name in ("train", "val", "test"):
             kept[name] = [f for f in getattr(split, name) if f in header_of]

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from ssm_ts.pipelines.audio import AudioDataModule
+from ssm_ts.pipelines.audio import AudioDataModule, ClipDataset, Quantizer, index_audio
 from tests.conftest import REPO_ROOT
 from tests.pipelines.test_audio_pipeline import _corrupt_flac
 
@@ -26,7 +26,7 @@ EPOCHS = 3
 # worker processes print their warnings to stderr (pytest's warning capture never sees them)
 FIT_WITH_WORKERS = f"""
 import json, sys
-from ssm_ts.pipelines.audio import AudioDataModule
+from ssm_ts.pipelines.audio import AudioDataModule, ClipDataset, Quantizer, index_audio
 
 dm = AudioDataModule(sys.argv[1], 16000, split="rule", test_pattern="take7", val_pattern="take6",
                      batch_size=1, num_workers=2, seed=int(sys.argv[2]), on_bad_file="skip")
@@ -93,3 +93,20 @@ def test_each_setup_names_the_silent_and_clipped_files_once_and_decoding_them_wa
             for name in ("train", "val", "test"):
                 for _ in getattr(dm, f"{name}_dataloader")():
                     pass
+
+
+def test_index_audio_names_the_silent_and_clipped_files_at_the_callers_line_and_their_clips_warn_no_more(
+    messy_digits,
+):
+    # index_audio's files warned when decoded, as the data module's did: once in each loader worker
+    files = sorted(messy_digits.glob("*.wav"))
+    with pytest.warns(UserWarning) as record:
+        audio, _ = index_audio(files, 16000)
+    assert [str(w.message).count(".wav") for w in record] == [1, 1]  # muted.wav, then loud.wav
+    assert "muted.wav" in str(record[0].message) and "loud.wav (peak 2" in str(record[1].message)
+    assert {w.filename for w in record} == {__file__}
+    clips = ClipDataset(audio, 16000, Quantizer())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for index in range(len(clips)):
+            clips[index]
