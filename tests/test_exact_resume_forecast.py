@@ -1,7 +1,7 @@
 """A forecasting fit with dropout interrupted (Ctrl-C) after its first epoch and resumed ends with the
 weights of the uninterrupted fit, bit for bit: through ``Forecaster.fit(..., resume=True)``, ``ssm-ts
 forecast fit --ckpt_path last`` (also with loader workers) and a tuning trial rerun from its ``last.ckpt``;
-and so does a fit stopped mid-epoch (``max_time``), which resumes from its last finished epoch.
+and so does a fit stopped mid-epoch (``max_time``), which resumes at the stopped epoch's next batch.
 
 Forecasting draws dropout (and a loader's worker seed) from the global generators. Its checkpoints keep
 their states and a resumed fit sets them again (``ResumedGlobalGenerators``); before, a resumed SpaceTime
@@ -97,8 +97,9 @@ class StopMidEpoch1(pl.Callback):
 
 @pytest.mark.parametrize("validation", [True, False])
 def test_a_forecaster_stopped_mid_epoch_resumes_to_the_uninterrupted_weights(validation, etth1, tmp_path):
-    """``last.ckpt`` stays at the finished epoch 0 (and its generators' states) when ``max_time`` stops a
-    fit mid-epoch; without validation the checkpoints are written at the epoch's end instead, later."""
+    """``last.ckpt`` is written as the batch after which ``max_time`` stops a fit mid-epoch ends (with the
+    generators' states it left), before the validation at the stop; the resume trains epoch 1's last batch
+    next."""
     options = {**FAST, **({} if validation else {"limit_val_batches": 0})}
 
     def fit(out: str, callbacks=(), resume: bool = False) -> None:
@@ -110,7 +111,7 @@ def test_a_forecaster_stopped_mid_epoch_resumes_to_the_uninterrupted_weights(val
 
     fit("whole")
     fit("stopped", [StopMidEpoch1()])
-    last_state(tmp_path / "stopped", epoch=0)
+    last_state(tmp_path / "stopped", epoch=1)
     fit("stopped", resume=True)
     assert_same_bits(last_state(tmp_path / "stopped"), last_state(tmp_path / "whole"))
 

@@ -21,7 +21,7 @@ from lightning.pytorch.callbacks import (
 
 from ssm_ts.checkpoint_times import record_saved_at
 from ssm_ts.training.checkpoint_lookup import BEST_CHECKPOINT_PREFIX
-from ssm_ts.training.mid_epoch import resume_mid_epoch
+from ssm_ts.training.mid_epoch import resume_mid_epoch, stops_after_this_batch
 from ssm_ts.training.no_validation import no_validation_note, validation_ran
 
 
@@ -40,24 +40,29 @@ class BestAndLastCheckpoint(ModelCheckpoint):
     (``random_features``) is fitted in ``on_fit_start``, and Lightning skips saving while the global
     step equals the last saved one, which starts at 0, so such a fit had no ``best-*.ckpt``.
 
-    A fit stopped in the middle of an epoch (``max_time``: Lightning's ``Timer`` stops after a training
-    batch, then validates once more) keeps the ``last.ckpt`` of its last finished epoch: one written
-    there held half an epoch, and a resume took that epoch as finished, never training the rest of its
-    batches. The resume trains the stopped epoch again from its start, as after Ctrl-C; a resumed fit
-    stopped so before its first epoch's end keeps the ``last.ckpt`` it resumed. A new fit stopped
-    before it finished any epoch writes its ``last.ckpt`` there all the same (it has no other), and
-    every checkpoint written at such a stop resumes in that epoch at its next batch
-    (:func:`~ssm_ts.training.mid_epoch.resume_mid_epoch`)."""
+    A fit stopped in the middle of an epoch (``max_steps``, ``max_time``: Lightning's ``Timer`` stops
+    after a training batch, then validates once more) writes its ``last.ckpt`` as that batch ends, also
+    over one of a finished epoch or the one it resumed: a resume continues at the epoch's next batch and
+    trains no batch twice (a fit that had a ``last.ckpt`` kept it at such a stop, and its resume trained
+    the stopped epoch again from its start). Written before the validation at the stop, which a fit that
+    goes on does not run, it holds the early stopping's count and the best score of the validations of
+    the uninterrupted fit: with them a resume stopped early at other epochs and kept other best weights.
+    The validation still saves the best checkpoint, keeping the one ``last.ckpt`` names (a resume that
+    does no better loads it at its end), and every checkpoint written after the stop batch resumes in
+    that epoch at its next batch too (:func:`~ssm_ts.training.mid_epoch.resume_mid_epoch`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._last_due = False  # a checkpoint point was reached: LastCheckpointWriter writes last.ckpt
         self._writer = False  # whether the fit has a LastCheckpointWriter (else last.ckpt is written here)
-        self._wrote_last = False  # whether this fit has a last.ckpt of a finished epoch (written, or resumed)
+        self._wrote_last = False  # whether this fit has a last.ckpt (written, or the one it resumed)
+        self._stop_step = -1  # the global step of a stop mid-epoch: last.ckpt is written as its batch ends
+        self._written_at_stop = False  # whether it was (the checkpoints after it in the stop leave it)
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         super().on_fit_start(trainer, pl_module)
         self._last_due = False
+        self._stop_step, self._written_at_stop = -1, False
         # a fit resumed from this folder's last.ckpt has one to keep (a resume continues in its folder)
         own_last = Path(self.dirpath or ".", f"{self.CHECKPOINT_NAME_LAST}{self.FILE_EXTENSION}")
         self._wrote_last = bool(self.dirpath and trainer.ckpt_path) and Path(trainer.ckpt_path).resolve() == (
@@ -73,6 +78,13 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         return not self._should_skip_saving_checkpoint(trainer) and (
             self._should_save_on_train_epoch_end(trainer) == epoch_end
         )
+
+    def on_train_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule, *args: Any) -> None:
+        super().on_train_batch_end(trainer, pl_module, *args)
+        # after every other callback's turn but the checkpoint callbacks' (the Timer's has set should_stop)
+        if stops_after_this_batch(trainer) and not self._should_skip_saving_checkpoint(trainer):
+            self._stop_step = trainer.global_step
+            self._mark_due(trainer, True)
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         # every epoch's end, also one without validation (check_val_every_n_epoch > 1), unless its
@@ -105,7 +117,7 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         self._mark_due(trainer, True)
 
     def _mark_due(self, trainer: pl.Trainer, due: bool) -> None:
-        if self._wrote_last and stopped_mid_epoch(trainer):  # the finished epoch's last.ckpt stays
+        if self._written_at_stop and self._stop_step == trainer.global_step:  # as the stop batch ended
             due = False
         self._last_due = self._last_due or (due and bool(self.save_last))
         if not self._writer:  # a trainer built without one: written now, as Lightning did before 2.6
@@ -115,8 +127,18 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         """Write ``last.ckpt`` when a checkpoint point was reached since it was last written."""
         if self._last_due:
             self._last_due = False
+            saved_step = self._last_global_step_saved
             super()._save_last_checkpoint(trainer, self._monitor_candidates(trainer))
             self._wrote_last = True
+            if self._stop_step == trainer.global_step:  # the stop's validation still saves the best one
+                self._last_global_step_saved, self._written_at_stop = saved_step, True
+
+    def _should_remove_checkpoint(self, trainer: pl.Trainer, previous: str, current: str) -> bool:
+        # the best checkpoint the validation at a stop replaces is the best of the last.ckpt written as
+        # the stop batch ended: a resume that does no better than it loads it at its end
+        if self._written_at_stop and self._stop_step == trainer.global_step:
+            return False
+        return super()._should_remove_checkpoint(trainer, previous, current)
 
     def on_save_checkpoint(self, trainer: pl.Trainer, pl_module: Any, checkpoint: dict[str, Any]) -> None:
         # every checkpoint of the fit (a user's callback's too) records when it was saved: the newest is

@@ -7,7 +7,9 @@ validation after it, resumed at the next epoch: the rest of the stopped epoch wa
 loop state records how many batches were trained (``epoch_loop.batch_progress``) and that the epoch
 loop stopped before its last batch (``is_last_batch`` false): :func:`resume_mid_epoch` turns it into
 the state of an epoch under way, which Lightning continues at the next batch; the training loader
-skips the batches trained (:func:`~ssm_ts.pipelines.sampling.skip_resumed_batches`)."""
+skips the batches trained (:func:`~ssm_ts.pipelines.sampling.skip_resumed_batches`). ssm-ts's
+``last.ckpt`` is written earlier, as the stop batch ends (:func:`stops_after_this_batch`), before the
+validation at the stop changes the callbacks' states (early stopping's count, the best score)."""
 
 from __future__ import annotations
 
@@ -43,7 +45,11 @@ def resume_mid_epoch(checkpoint: dict[str, Any], trainer: pl.Trainer) -> None:
 
 def stops_after_this_batch(trainer: pl.Trainer) -> bool:
     """Whether ``trainer``'s fit stops after the training batch that just ended (in ``on_train_batch_end``,
-    after the callbacks': ``max_steps`` reached, or ``should_stop`` set, as ``max_time``'s ``Timer`` does)."""
+    after the callbacks': ``max_steps`` reached, or ``should_stop`` set, as ``max_time``'s ``Timer`` does)
+    in the middle of its epoch. A stop after the epoch's last batch is no such stop: the epoch ends (its
+    validation, its checkpoints) as in a fit that goes on, whose checkpoints resume at the next epoch."""
+    if trainer.fit_loop.epoch_loop.batch_progress.is_last_batch:
+        return False
     max_steps = trainer.max_steps
     return bool(trainer.should_stop) or (
         max_steps is not None and max_steps >= 0 and trainer.global_step >= max_steps
