@@ -140,7 +140,7 @@ def training_epoch(module: pl.LightningDataModule) -> int:
 
 def resumed_batches(module: pl.LightningDataModule | pl.LightningModule) -> int:
     """How many training batches of the epoch a fit resumes in were trained before its checkpoint: the
-    checkpoint was written mid-epoch (a first epoch stopped by ``max_steps`` or ``max_time``, a
+    checkpoint was written mid-epoch (an epoch stopped by ``max_steps`` or ``max_time``, a
     ``ModelCheckpoint(every_n_train_steps=n)``), and Lightning continues that epoch at its next batch;
     0 when it resumes at an epoch's start or outside a resume. The training loader skips them
     (:class:`SkipResumedBatches`): Lightning's own loader restarts at the epoch's first batch."""
