@@ -56,9 +56,9 @@ def assert_same_bits(got: dict[str, torch.Tensor], expected: dict[str, torch.Ten
         assert torch.equal(got[name], value), f"{name}: {(got[name] - value).abs().max().item():.3g} away"
 
 
-@pytest.mark.parametrize("stop", ["max_steps", "max_time"])
-@pytest.mark.parametrize("validation", [True, False])
-def test_a_fit_stopped_in_its_first_epoch_resumes_at_the_next_batch(stop, validation, etth1, tmp_path):
+def fitter(etth1: pd.DataFrame, tmp_path: Path, validation: bool):
+    """``fit(out, resume=False, **trainer_options)``: a tiny S4D fit of 2 epochs into ``tmp_path / out``."""
+
     def fit(out: str, resume: bool = False, **options) -> Forecaster:
         forecaster = Forecaster(model="s4d", lookback=24, horizon=8, max_epochs=2, batch_size=16,
                                 model_options=TINY, patience=None, log_to_mlflow=False, out_dir=str(tmp_path / out),
@@ -66,6 +66,13 @@ def test_a_fit_stopped_in_its_first_epoch_resumes_at_the_next_batch(stop, valida
                                                  "enable_progress_bar": False, **options})  # fmt: skip
         return forecaster.fit(etth1, time_col="date", target="OT", resume=resume)
 
+    return fit
+
+
+@pytest.mark.parametrize("stop", ["max_steps", "max_time"])
+@pytest.mark.parametrize("validation", [True, False])
+def test_a_fit_stopped_in_its_first_epoch_resumes_at_the_next_batch(stop, validation, etth1, tmp_path):
+    fit = fitter(etth1, tmp_path, validation)
     whole = fit("whole")
     fit("stopped", **({"max_steps": 2} if stop == "max_steps" else {"callbacks": [StopAfterBatch1()]}))
     assert last_checkpoint(tmp_path / "stopped")["global_step"] == 2  # written mid-epoch: it has no other

@@ -23,6 +23,7 @@ from tests.test_resume_mid_epoch import (
     TRAINED,
     CountBatches,
     assert_same_bits,
+    fitter,
     last_checkpoint,
 )
 
@@ -43,17 +44,6 @@ class StopAt(pl.Callback):
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
         if (trainer.current_epoch, batch_idx) == (self.epoch, self.batch):
             trainer.should_stop = True
-
-
-def fitter(etth1, tmp_path: Path, validation: bool):
-    def fit(out: str, resume: bool = False, **options) -> Forecaster:
-        forecaster = Forecaster(model="s4d", lookback=24, horizon=8, max_epochs=2, batch_size=16,
-                                model_options=TINY, patience=None, log_to_mlflow=False, out_dir=str(tmp_path / out),
-                                trainer_options={"limit_train_batches": BATCHES, "limit_val_batches": 2 if validation else 0,
-                                                 "enable_progress_bar": False, **options})  # fmt: skip
-        return forecaster.fit(etth1, time_col="date", target="OT", resume=resume)
-
-    return fit
 
 
 def resume_counting(fit, out: str) -> Forecaster:
