@@ -32,7 +32,12 @@ from ssm_ts.training.checkpoints import (
 )
 from ssm_ts.training.checks import MAX_LEARNING_RATE, check_ema_decay, check_learning_rate
 from ssm_ts.training.refusals import DEVICE_SETTINGS, python_spelling, trainer_refusal, trainer_refusals
-from ssm_ts.training.resume import KeepGivenPatience, cosine_follows_max_epochs, keep_given_patience
+from ssm_ts.training.resume import (
+    KeepEarlyStop,
+    KeepGivenPatience,
+    cosine_follows_max_epochs,
+    keep_given_patience,
+)
 from ssm_ts.training.trainer import build_trainer, user_trainer_options
 from ssm_ts.training.user_checkpoints import (
     USER_CHECKPOINTS,
@@ -52,6 +57,7 @@ __all__ = [
     "USER_CHECKPOINTS",
     "BestAndLastCheckpoint",
     "EMAWeights",
+    "KeepEarlyStop",
     "KeepGivenPatience",
     "LastCheckpointWriter",
     "NonFiniteLossGuard",

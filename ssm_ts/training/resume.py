@@ -1,10 +1,12 @@
 """What makes a resumed fit follow the settings it is given, not the ones its checkpoint holds:
 the ``EarlyStopping`` patience (:class:`KeepGivenPatience`) and the cosine schedule's length
-(:func:`cosine_follows_max_epochs`)."""
+(:func:`cosine_follows_max_epochs`); and a resume of a fit that early stopping ended trains nothing
+more (:class:`KeepEarlyStop`)."""
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,11 +26,12 @@ def keep_given_patience(callbacks: list[Callback]) -> None:
     checkpoint's patience with its count of epochs without improvement, so ``fit --ckpt_path last``
     given more patience silently stopped with the old one. Adds a :class:`KeepGivenPatience` to
     ``callbacks`` (in place, before the checkpoint callbacks, where Lightning keeps the others); the
-    stoppers stay the class given, with their own stopping rule."""
+    stoppers stay the class given, with their own stopping rule. A :class:`KeepEarlyStop` beside it ends
+    a resume of a fit they had stopped."""
     stoppers = [c for c in callbacks if isinstance(c, EarlyStopping)]
     if stoppers:
         at = next((i for i, c in enumerate(callbacks) if isinstance(c, Checkpoint)), len(callbacks))
-        callbacks.insert(at, KeepGivenPatience(stoppers))
+        callbacks[at:at] = [KeepGivenPatience(stoppers), KeepEarlyStop()]
 
 
 class KeepGivenPatience(Callback):
@@ -54,6 +57,37 @@ class KeepGivenPatience(Callback):
             for key in (stopper.state_key, stopper._legacy_state_key):
                 if isinstance(states.get(key), dict) and "patience" in states[key]:
                     states[key] = {**states[key], "patience": stopper.patience}
+
+
+class KeepEarlyStop(Callback):
+    """Ends a resumed fit before its first batch when one of its ``EarlyStopping`` callbacks (ssm-ts's,
+    a user's, any subclass) had already stopped it: its restored count of validations without
+    improvement has reached the patience given now. Lightning checks early stopping only after a
+    validation, so such a resume trained one more epoch, and the fit ended one epoch past the
+    uninterrupted one. With more patience given (kept on resume: :class:`KeepGivenPatience`), the fit
+    trains on. One warning says why nothing was trained. Holds no state."""
+
+    def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        # the callbacks' and loops' states are restored by now; a fresh fit's count is 0
+        if trainer.ckpt_path is None or not getattr(trainer.fit_loop, "_can_stop_early", True):
+            return  # min_epochs / min_steps not reached: Lightning trains on, as the uninterrupted fit did
+        for stopper in trainer.early_stopping_callbacks:
+            if 0 < stopper.wait_count and stopper.patience <= stopper.wait_count:
+                trainer.should_stop = True
+                if trainer.is_global_zero:
+                    warnings.warn(
+                        _stopped_early_note(stopper, trainer.current_epoch - 1), UserWarning, stacklevel=1
+                    )
+                return
+
+
+def _stopped_early_note(stopper: EarlyStopping, epoch: int) -> str:
+    return (
+        f"the fit already stopped early at epoch {epoch}: {stopper.monitor} has not improved in "
+        f"{stopper.wait_count} validation(s), which reaches the patience given ({stopper.patience}), so the "
+        "resume trains nothing more. To train on, resume with a larger patience (the count so far is kept); "
+        "a larger max_epochs alone does not."
+    )
 
 
 def cosine_follows_max_epochs(trainer: pl.Trainer) -> None:

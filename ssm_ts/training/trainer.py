@@ -19,7 +19,7 @@ from ssm_ts.errors import ConfigError
 from ssm_ts.training.callbacks import NonFiniteLossGuard
 from ssm_ts.training.checkpoints import LastCheckpointWriter, beside_best, best_checkpoint_callback
 from ssm_ts.training.refusals import trainer_refusals
-from ssm_ts.training.resume import KeepGivenPatience
+from ssm_ts.training.resume import KeepEarlyStop, KeepGivenPatience
 from ssm_ts.training.verbosity import progress_wanted, set_verbosity
 
 
@@ -74,6 +74,8 @@ def build_trainer(
         *(beside_best(c, best) for c in callbacks),
         LastCheckpointWriter(),
     ]
+    if any(isinstance(c, EarlyStopping) for c in callbacks):  # a resume of a fit they stopped trains nothing
+        all_callbacks.insert(-1, KeepEarlyStop())
     if show_progress and not given_bar:
         all_callbacks.append(RichProgressBar())
     settings = {
