@@ -63,13 +63,13 @@ def test_resuming_a_fit_that_stopped_early_trains_nothing_and_says_so(stopper, e
     assert_same_bits(again.task_.state_dict(), whole.task_.state_dict())
 
 
-@pytest.mark.parametrize("stopper", ["own", "lightning"])
-def test_resuming_a_fit_that_stopped_early_with_more_patience_trains_on(stopper, etth1, tmp_path):
+@pytest.mark.parametrize(("stopper", "patience"), [("own", 3), ("own", None), ("lightning", 3)])
+def test_resuming_a_fit_that_stopped_early_with_more_patience_trains_on(stopper, patience, etth1, tmp_path):
     fit = early_stopped_fitter(etth1, tmp_path)
     fit("whole", callbacks=[] if stopper == "own" else [lightnings_stopper(1)])
     TRAINED.clear()
-    more = [] if stopper == "own" else [lightnings_stopper(3)]
-    fit("whole", resume=True, patience=3, callbacks=[*more, CountBatches()])
+    more = [] if stopper == "own" else [lightnings_stopper(patience)]
+    fit("whole", resume=True, patience=patience, callbacks=[*more, CountBatches()])
     assert TRAINED[:BATCHES] == [(5, b) for b in range(BATCHES)]
 
 
