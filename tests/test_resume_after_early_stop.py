@@ -12,6 +12,7 @@ from lightning.pytorch.callbacks import EarlyStopping
 
 from ssm_ts import Forecaster
 from ssm_ts.training.resume import KeepEarlyStop, keep_given_patience
+from tests import test_resume_mid_epoch as tiny_fits
 from tests.test_resume_mid_epoch import (
     BATCHES,
     TINY,
@@ -22,11 +23,7 @@ from tests.test_resume_mid_epoch import (
 )
 
 pytestmark = pytest.mark.usefixtures("single_thread")
-
-
-@pytest.fixture(scope="module")
-def etth1(shared_data) -> pd.DataFrame:
-    return pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", parse_dates=["date"]).iloc[:600]
+etth1 = tiny_fits.etth1  # the fixture: ETTh1's first 600 rows
 
 
 def early_stopped_fitter(etth1: pd.DataFrame, tmp_path: Path):

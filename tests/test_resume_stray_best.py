@@ -8,21 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import torch
 
 from ssm_ts.checkpoint_times import SAVED_AT_KEY
 from ssm_ts.training import resolve_named_checkpoint
+from tests import test_resume_mid_epoch as tiny_fits
 from tests.test_resume_mid_epoch import assert_same_bits, fitter
 from tests.test_resume_mid_epoch_again import ScriptedValidationLoss, StopAt
 
 pytestmark = pytest.mark.usefixtures("single_thread")
-
-
-@pytest.fixture(scope="module")
-def etth1(shared_data) -> pd.DataFrame:
-    return pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", parse_dates=["date"]).iloc[:600]
+etth1 = tiny_fits.etth1  # the fixture: ETTh1's first 600 rows
 
 
 def own_folder(out: Path) -> Path:
