@@ -80,3 +80,27 @@ def test_the_cli_callbacks_end_a_resume_of_a_fit_that_stopped_early():
     assert sum(isinstance(c, KeepEarlyStop) for c in callbacks) == 1
     trainer = build_trainer(max_epochs=1, out_dir="unused", callbacks=[lightnings_stopper(2)], progress=False)
     assert sum(isinstance(c, KeepEarlyStop) for c in trainer.callbacks) == 1
+
+
+def test_the_cli_resume_of_a_fit_that_stopped_early_trains_nothing(
+    shared_data, tmp_path, monkeypatch, single_thread
+):
+    """``ssm-ts forecast fit --ckpt_path last`` with the same ``EarlyStopping`` (``min_delta`` so large that
+    only the first validation improves: patience 1 stops after epoch 1), and a larger ``max_epochs``."""
+    from ssm_ts import cli
+    from ssm_ts.data_fetch import ENV_DATA_HOME
+    from tests.cli.test_resume_early_stopping_patience import FORECAST, NEVER_IMPROVES
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(ENV_DATA_HOME, str(shared_data))
+    stopper = ["--trainer.callbacks+=EarlyStopping", "--trainer.callbacks.patience=1",
+               *(f"--trainer.callbacks.{k}={v}" for k, v in NEVER_IMPROVES.items())]  # fmt: skip
+    assert cli.main([*FORECAST, *stopper, "--trainer.max_epochs", "5"]) == 0
+    stopped = last_checkpoint(tmp_path / "out")
+    assert stopped["epoch"] == 1
+    resume = ["forecast", "fit", "--ckpt_path", "last", "--out", "out", "--trainer.max_epochs", "8", *stopper]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert cli.main(resume) == 0
+    assert last_checkpoint(tmp_path / "out")["global_step"] == stopped["global_step"]
+    assert any("already stopped early at epoch 1" in str(w.message) for w in caught)
