@@ -37,7 +37,7 @@ def _whole(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _recorded(path: Path) -> tuple[int | None, tuple[int, int]]:
+def recorded_save_time(path: Path) -> tuple[int | None, tuple[int, int]]:
     """The save time the checkpoint at ``path`` records (``None``: none, or not a checkpoint that
     loads) and its progress ``(global_step, epoch)``, -1 for what it lacks."""
     try:
@@ -52,7 +52,7 @@ def _recorded(path: Path) -> tuple[int | None, tuple[int, int]]:
 def saved_at(path: str | os.PathLike) -> int:
     """When the checkpoint at ``path`` was saved, in nanoseconds since the epoch: the time it records,
     else (none recorded, or the file cannot be read as a checkpoint) its modification time."""
-    stamp, _ = _recorded(Path(path))
+    stamp, _ = recorded_save_time(Path(path))
     return stamp if stamp is not None else Path(path).stat().st_mtime_ns
 
 
@@ -64,7 +64,7 @@ def newest_checkpoint(paths: Iterable[str | os.PathLike]) -> Path | None:
     candidates = sorted({Path(p) for p in paths})
     if len(candidates) <= 1:
         return candidates[0] if candidates else None
-    recorded = {p: _recorded(p) for p in candidates}
+    recorded = {p: recorded_save_time(p) for p in candidates}
     folder_times: dict[Path, int] = {}  # a folder's newest file time, of its files recording none
     for path, (stamp, _) in recorded.items():
         if stamp is None:

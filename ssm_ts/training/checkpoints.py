@@ -19,8 +19,7 @@ from lightning.pytorch.callbacks import (
     ModelCheckpoint,
 )
 
-from ssm_ts.checkpoint_times import SAVED_AT_KEY, record_saved_at
-from ssm_ts.checkpoint_times import _recorded as recorded_save_time  # (time or None, progress)
+from ssm_ts.checkpoint_times import SAVED_AT_KEY, record_saved_at, recorded_save_time
 from ssm_ts.training.checkpoint_lookup import BEST_CHECKPOINT_PREFIX
 from ssm_ts.training.mid_epoch import resume_mid_epoch, stops_after_this_batch
 from ssm_ts.training.no_validation import no_validation_note, validation_ran
