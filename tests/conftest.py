@@ -27,7 +27,12 @@ MOST_WORKERS = 8  # each worker holds torch, Lightning and MLflow: about 1.5 GB
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto``: one worker a core, at most :data:`MOST_WORKERS`."""
+    """``-n auto``: one worker a core, at most :data:`MOST_WORKERS`; none (this process) for tests of
+    one file, which run in one worker anyway (``--dist loadfile``) after starting the others for
+    nothing (about 10 s)."""
+    files = {Path(arg.split("::", 1)[0]) for arg in config.args}
+    if len(files) == 1 and next(iter(files)).is_file():
+        return 0
     return max(1, min(os.cpu_count() or 1, MOST_WORKERS))
 
 
