@@ -57,28 +57,24 @@ class ResumedGlobalGenerators:
     waits for the other ranks for ever.
     """
 
-    # (epoch, batches trained, this process's states) at the end of the batch after which the fit stops
-    _states_at_stop: tuple[int, int, dict[str, Any]] | None = None
+    # this process's states as the batch after which this fit stops mid-epoch left them; None: no such stop
+    _states_at_stop: dict[str, Any] | None = None
 
     def on_train_batch_end(self, outputs: Any, batch: Any, batch_idx: int) -> None:
         super().on_train_batch_end(outputs, batch, batch_idx)  # type: ignore[misc]
         trainer = self._trainer  # type: ignore[attr-defined]
-        if stops_after_this_batch(trainer):  # its checkpoints resume at the next batch: these states
-            self._states_at_stop = (trainer.current_epoch, batch_idx + 1,
-                                    GlobalGenerators.collect(trainer.strategy.root_device))  # fmt: skip
+        # the checkpoints written after this batch resume at the next one, and keep these states: the
+        # validation at the stop draws since (last.ckpt, written in the callbacks' turn before this
+        # hook, takes the same states as they are now)
+        if stops_after_this_batch(trainer):
+            self._states_at_stop = GlobalGenerators.collect(trainer.strategy.root_device)
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         super().on_save_checkpoint(checkpoint)  # type: ignore[misc]
         trainer = self._trainer  # type: ignore[attr-defined]
         if trainer is not None:
             GlobalGenerators.save(checkpoint, trainer.strategy.root_device, trainer.world_size,
-                                  self._own_states_at_stop(trainer))  # fmt: skip
-
-    def _own_states_at_stop(self, trainer: Any) -> dict[str, Any] | None:
-        """The states the stop batch left, for a checkpoint written after a fit stopped mid-epoch (its
-        validation after that batch drew since); ``None`` (the states now) for any other checkpoint."""
-        at = (trainer.current_epoch, trainer.fit_loop.epoch_loop.batch_progress.current.processed)
-        return self._states_at_stop[2] if self._states_at_stop and self._states_at_stop[:2] == at else None
+                                  self._states_at_stop)  # fmt: skip
 
     _resumed_generators: dict[str, Any] | None = None  # the checkpoint's states, kept until training starts
 
@@ -91,6 +87,7 @@ class ResumedGlobalGenerators:
 
     def on_train_start(self) -> None:
         super().on_train_start()  # type: ignore[misc]
+        self._states_at_stop = None  # an earlier fit's stop, when this module is fitted again
         saved, self._resumed_generators = self._resumed_generators, None
         if saved is not None and resumed_batches(self):  # mid-epoch: as the checkpoint's batch left them
             self._set_generators(saved)
