@@ -29,6 +29,17 @@ LOG_SCALE_NAMES = frozenset({"lr", "learning_rate", "weight_decay"})
 NOT_SEARCHABLE = frozenset(
     {"experiment", "tracking_uri", "run_name", "register_as", "log_to_mlflow", "out_dir"}
 )
+# settings that change what a trial's val_loss measures (its loss function, the forecast steps or the
+# validation rows it averages over): trials that differ in them would be ranked by incomparable numbers
+NOT_COMPARABLE = {
+    "loss": "the validation loss itself (MSE or MAE)",
+    "quantiles": "the validation loss itself (MSE, or the pinball loss over those levels)",
+    "horizon": "the forecast steps the validation loss averages over (later steps are harder)",
+    "split": "the rows the validation loss is scored on",
+    "fractions": "the rows the validation loss is scored on",
+    "boundaries": "the rows the validation loss is scored on",
+    "trainer_options.limit_val_batches": "the validation windows the validation loss is scored on",
+}
 _PRIMITIVE = (type(None), bool, int, float, str)
 
 
@@ -93,6 +104,14 @@ def _check_name(name: str, models: Sequence[str]) -> None:
         raise ConfigError(f"search space names are Forecaster setting names (text), got {name!r}.")
     head, _, leaf = name.partition(".")
     settings = [n for n in _settings_names() if n not in NOT_SEARCHABLE]
+    if name in NOT_COMPARABLE:
+        raise ConfigError(
+            f"search space name {name!r}: trials are ranked by their val_loss, and {name} changes "
+            f"{NOT_COMPARABLE[name]}, so trials with other values would be compared by numbers that do not "
+            f"measure the same thing. Give it as a fixed setting (tune_forecaster(..., {head}=...)); to "
+            "compare its values, run a search for each and score the best models alike (e.g. "
+            "ssm_ts.evaluate on a backtest of the same horizon)."
+        )
     if head in NOT_SEARCHABLE:
         raise ConfigError(
             f"search space name {name!r}: {head} chooses where results go, not the model; "

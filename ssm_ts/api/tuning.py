@@ -134,7 +134,8 @@ def tune_forecaster(
             on a log scale); a dict ``{"low": ..., "high": ..., "log": ..., "step": ...}`` or
             ``{"choices": [...]}``, or an Optuna distribution, says it exactly. Names are Forecaster
             settings (``lr``, ``lookback``, ``model``, ...), ``model_options.<option>`` or
-            ``trainer_options.<Trainer argument>``.
+            ``trainer_options.<Trainer argument>``; not those that change what ``val_loss`` measures
+            (``loss``, ``quantiles``, ``horizon``, the split: :data:`~ssm_ts.api.tune_space.NOT_COMPARABLE`).
         n_trials: trials the study holds when the search ends (default: 20, or every combination with
             ``sampler="grid"``). A continued study's finished trials count toward it, as with Optuna's
             ``MaxTrialsCallback``: running the same search again finishes it, and a finished one runs
