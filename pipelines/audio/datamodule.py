@@ -30,6 +30,7 @@ from ssm_ts.pipelines.sampling import (
     skip_resumed_batches,
     training_epoch,
 )
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
 from .levels import header_and_odd_peak, odd_levels, warn_of_odd_levels
@@ -80,7 +81,7 @@ def _keep_readable(
             + f"\n{SKIP_HINT.replace('remove it', 'remove them')}"
         ) from errors[0]
     if skipped:
-        warnings.warn(
+        warn_on_rank_zero(
             f"skipped {len(skipped)} unreadable audio file(s) of {len(files)}: {', '.join(skipped[:10])}"
             + (" ..." if len(skipped) > 10 else ""),
             stacklevel=stacklevel,
@@ -405,7 +406,7 @@ class AudioDataModule(pl.LightningDataModule):
         if covered >= 0.5 * sum(lengths):
             return
         clip_seconds = self.clip_samples / self.sample_rate
-        warnings.warn(
+        warn_on_rank_zero(
             f"crop='fixed' trains on the first {clip_seconds:g} s of each file: {covered / sum(lengths):.0%} of "
             f"the training audio (files up to {max(lengths) / self.sample_rate:.3g} s). crop='random' (CLI: "
             "--data.crop random) trains on random windows of the whole files, a new one each epoch",

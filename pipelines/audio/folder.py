@@ -4,13 +4,13 @@ left out, and errors and warnings that say what the folder holds instead."""
 from __future__ import annotations
 
 import os
-import warnings
 from collections import Counter
 from pathlib import Path
 
 import soundfile as sf
 
 from ssm_ts.errors import DataError, DataFileNotFoundError
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .split import NEEDS_THREE_FILES
 
@@ -76,7 +76,7 @@ def _each_file_once(files: list[Path], root: Path) -> list[Path]:
         else:
             repeats.append(f"{shown_path(path, root)} (= {shown_path(seen, root)})")
     if repeats:
-        warnings.warn(
+        warn_on_rank_zero(
             f"{len(repeats)} audio file(s) under {root} are links to a file already listed, read once: "
             + ", ".join(repeats[:10])
             + (" ..." if len(repeats) > 10 else ""),
@@ -124,7 +124,7 @@ def _warn_of_audio_left_out(files: list[Path], wanted: tuple[str, ...], root: Pa
         return
     held = ", ".join(f"{n} {suffix}" for suffix, n in counts)
     every = (*wanted, *(suffix for suffix, _ in counts))
-    warnings.warn(
+    warn_on_rank_zero(
         f"{sum(n for _, n in counts)} audio file(s) under {root} are not read, their endings are not in "
         f"extensions ({held}); extensions={every!r} (CLI: --data.extensions '[{', '.join(every)}]') "
         "reads them too",

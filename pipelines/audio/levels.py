@@ -11,12 +11,13 @@ only float files (and lossy ones, decoded to float) are read whole for their pea
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .folder import shown_path
 from .reader import AudioHeader, open_audio
@@ -87,14 +88,14 @@ def warn_of_odd_levels(found: OddLevels, folder: Path, stacklevel: int = 1) -> N
     each with its fix, shown at the caller's line (``stacklevel=1``; 2: its caller's)."""
     if found.silent:
         names = [shown_path(path, folder) for path in found.silent]
-        warnings.warn(
+        warn_on_rank_zero(
             f"{len(names)} audio file(s) under {folder} are silent, every sample 0: {_named(names)}. If they "
             "are failed recordings (a muted input), remove them: the model learns silence from them",
             stacklevel=stacklevel + 1,
         )
     if found.clipped:
         names = [f"{shown_path(path, folder)} (peak {peak:.3g})" for path, peak in found.clipped.items()]
-        warnings.warn(
+        warn_on_rank_zero(
             f"{len(names)} audio file(s) under {folder} peak beyond full scale, and their samples are clipped "
             f"to [-1, 1]: {_named(names)}. If that is a gain error, divide each by its peak (normalise it) and "
             "save it again",

@@ -3,10 +3,10 @@ warning) from history, and those whose known-future covariates can still feed ``
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
+
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .reader import Table
 from .series_spec import SeriesSpec
@@ -31,7 +31,7 @@ def warn_dropped_future_rows(
         if future
         else "predict(df) forecasts the steps after the last observed row"
     )
-    warnings.warn(
+    warn_on_rank_zero(
         f"{table.name}: the last {count} row{'s' if count > 1 else ''} ({times.iloc[-count]} to {times.iloc[-1]}) "
         f"have no value in any target {targets}: they are treated as future rows, not history, and left out of "
         f"training (no fill policy invents them); {use}.",

@@ -10,12 +10,13 @@ their whole range by at least half that range. A single spike, or the top of a h
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .reader import Table
 
@@ -102,7 +103,7 @@ def warn_sentinels(
         return
     codes = {name: [code for column, code, _ in found if column == name] for name, *_ in found}
     several = len(found) > 1
-    warnings.warn(
+    warn_on_rank_zero(
         f"{table.name}: {'; '.join(text for *_, text in found)}. Far outside "
         f"{'each column' if several else 'the column'}'s other values, {'each' if several else 'it'} is "
         "most likely a code for a missing reading, which the model would train on as a value. "

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import DataError
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .dates import excel_serial_hint, parse_text_times
 from .epoch_times import epoch_hint
@@ -222,7 +223,7 @@ def _warn_numeric_dates(table: Table, time_col: str) -> None:
         excel_serial_hint(column, time_col) if time_col.lower() in TIME_COLUMN_NAMES else ""
     )
     if hint:
-        warnings.warn(f"{table.name}: read as integer time steps, but {hint}", UserWarning, stacklevel=4)
+        warn_on_rank_zero(f"{table.name}: read as integer time steps, but {hint}", UserWarning, stacklevel=4)
 
 
 def zone_name(times: pd.Series) -> str | None:

@@ -4,12 +4,12 @@ once each, and their values read as numbers (a cell that is none named by row)."
 from __future__ import annotations
 
 import re
-import warnings
 
 import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import DataError
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from ..csv_files import number_hint
 from .reader import LongOrigin, Table
@@ -35,7 +35,7 @@ def resolve_targets(
     excluded = {time_col, *covariates}
     index_columns = [c for c in table.frame.columns if c not in excluded and _is_row_numbers(table.frame, c)]
     if index_columns:
-        warnings.warn(
+        warn_on_rank_zero(
             f"{table.name}: column(s) {index_columns} hold the row numbers 0..{len(table.frame) - 1} (the index "
             "pandas writes with df.to_csv(path)); they are not used as targets. Name the targets with target= "
             "to override, or write the CSV with df.to_csv(path, index=False).",

@@ -10,7 +10,6 @@ of speech toolkits do: many short recordings per batch, few long ones.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -19,6 +18,7 @@ from torch.utils.data import BatchSampler, Sampler
 
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.sampling import epoch_seed
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 # Without max_batch_steps, a training batch over this many padded recording-steps gets a warning
 # naming the fix: about 2 GiB of activations for the default encoder (~8 KiB per step to train, measured).
@@ -85,7 +85,7 @@ class LengthBucketBatchSampler(BatchSampler):
         self.seed, self.shuffle_batches = seed, shuffle_batches
         too_long = int((self.lengths > self.max_batch_steps).sum())
         if too_long:
-            warnings.warn(
+            warn_on_rank_zero(
                 f"max_batch_steps={self.max_batch_steps}: {too_long} recording(s) are longer than that "
                 f"(the longest has {int(self.lengths.max())} steps); each goes alone in a batch, over the "
                 "budget. Crop the recordings, or raise max_batch_steps.",

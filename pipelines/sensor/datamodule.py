@@ -23,7 +23,6 @@ and predict recordings sampled at another step warn unless the task's ``rate`` m
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,6 +43,7 @@ from ssm_ts.pipelines.sampling import (
     skip_resumed_batches,
     training_epoch,
 )
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .audio import read_audio_clips, read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
@@ -440,7 +440,7 @@ class SensorDataModule(pl.LightningDataModule):
         longest = np.sort(data.lengths)[::-1][: self.batch_size]
         steps = int(len(longest) * longest[0])
         if steps > LARGE_BATCH_STEPS:
-            warnings.warn(
+            warn_on_rank_zero(
                 f"{data.source}: a training batch of {len(longest)} recordings padded to {int(longest[0]):,} "
                 f"steps holds {steps:,} recording-steps; training the default encoder takes about 8 KiB each "
                 f"(~{steps * 8 / 2**20:.0f} GiB). Set max_batch_steps (data.max_batch_steps; "

@@ -10,10 +10,11 @@ of predict when the recordings' length is the number of channels the model was f
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
+
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 
 class LayoutWarning(UserWarning):
@@ -34,7 +35,7 @@ def warn_if_transposed(values: Sequence[np.ndarray], source: str, stacklevel: in
     longest = max(int(v.shape[1]) for v in values)
     if longest >= channels:
         return
-    warnings.warn(
+    warn_on_rank_zero(
         f"{source}: every recording has more channels ({channels}) than time steps (at most {longest}); "
         f"{_LAYOUT}. If yours are (n, length, channels), pass X.transpose(0, 2, 1) (a list: [x.T for x in "
         "X]); if they really have more channels than steps, ignore this LayoutWarning.",

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
+
 Step = float | pd.Timedelta | None
 
 # Steps (and rates) within 2% of each other count as equal: times rounded to the millisecond at 30 Hz
@@ -115,7 +117,7 @@ def file_step(steps: Sequence[Step], ids: Sequence[str], source: str) -> Step:
     off = [(i, s) for i, s in known if abs(_ratio(s, median) - 1) > RELATIVE_TOLERANCE]
     if off:
         named = ", ".join(f"{i!r} every {describe_step(s)}" for i, s in off[:5])
-        warnings.warn(
+        warn_on_rank_zero(
             f"{source}: {len(off)} of {len(known)} recordings are sampled at another step than the file's "
             f"median {describe_step(median)} ({named}{', ...' if len(off) > 5 else ''}). A model reads every "
             "recording of a file at one step: resample them to one step, or put them in a file of their own "
@@ -178,5 +180,5 @@ def check_sampling_step(trained: Step, step: Step, rate: float, *, source: str, 
             f"{expected:.6g} ({describe_step(step)} / {describe_step(trained)}): pass {pass_rate}"
             + (", or check the units of the time columns." if numeric else ".")
         )
-    warnings.warn(message, SamplingStepWarning, stacklevel=3)
+    warn_on_rank_zero(message, SamplingStepWarning, stacklevel=3)
     return message

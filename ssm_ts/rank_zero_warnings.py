@@ -1,0 +1,32 @@
+"""ssm-ts's warnings about the data, shown once in a fit of several processes: by global rank 0.
+
+Under DDP (``strategy="ddp"`` or ``"ddp_spawn"``) every process reads the same files and sets up its own
+data module, so a warning about the data (a code for a missing reading, silent audio files, recordings
+that look transposed) was printed once per process. :func:`warn_on_rank_zero` shows it on global rank 0
+only, as Lightning shows its own. A warning that can differ between processes (about a file only one
+rank's shard decodes) keeps :func:`warnings.warn`; other libraries' warnings are left alone.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+
+def global_rank() -> int:
+    """This process's global rank: ``torch.distributed``'s once its process group is initialised, else
+    the one Lightning knows (its strategies set it; before that, its launchers' ``RANK`` / ``LOCAL_RANK``
+    environment gives it); 0 in a single process."""
+    # imported here: a warning is rare, and the command line's --help needs neither
+    import torch.distributed as dist
+    from lightning.fabric.utilities.rank_zero import rank_zero_only
+
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank()
+    return int(getattr(rank_zero_only, "rank", 0))
+
+
+def warn_on_rank_zero(message: str, category: type[Warning] = UserWarning, stacklevel: int = 1) -> None:
+    """:func:`warnings.warn` on global rank 0 only (:func:`global_rank`); the other processes stay quiet.
+    ``stacklevel`` is :func:`warnings.warn`'s, counted from the caller: 1 shows the caller's line."""
+    if global_rank() == 0:
+        warnings.warn(message, category, stacklevel=stacklevel + 1)
