@@ -75,6 +75,44 @@ def require_series_ids(table: Table, id_col: str, where: str | None = None) -> N
         )
 
 
+def require_covariate_series(table: Table, covariates: dict[str, list[str]], fitted: bool = False) -> None:
+    """In a long table every variable is a series: a covariate is the rows whose ``id_col`` names it
+    (values in the value column), shared by every target. ``table`` is the pivoted one (its
+    :class:`~.reader.LongOrigin` the long table); ``covariates``: ``{"past_covariates": [...], ...}``.
+
+    Raises:
+        DataError: naming the covariates that are no series, telling a column of the long table
+            (neuralforecast's per-series exogenous columns) from a name it does not hold.
+    """
+    origin = table.origin
+    missing = {kind: [n for n in names if n not in table.frame.columns] for kind, names in covariates.items()}
+    kind, names = next(((k, v) for k, v in missing.items() if v), (None, []))
+    if not names:
+        return
+    long, id_col, value_col = origin.table, origin.id_col, origin.value_col
+    series = list(dict.fromkeys(origin.ids))
+    shown = series[:20] + ([f"... ({len(series)} in all)"] if len(series) > 20 else [])
+    columns = [n for n in names if n in long.frame.columns]
+    where = (
+        f"{columns} {'is a column' if len(columns) == 1 else 'are columns'} of the long table, not series"
+        if columns
+        else f"it has no rows with {id_col} {' or '.join(map(repr, names))}"
+    )
+    fix = (
+        f"The model was fitted with these {kind}: give their rows too"
+        if fitted
+        else f"Name series of {shown} as {kind}, or leave them out"
+    )
+    raise DataError(
+        f"{kind} {names} not found in {long.name}: {where}. In a long table every variable is a series: a "
+        f"covariate is the rows whose {id_col!r} names it (its values in {value_col!r}), and every target "
+        f"reads it; other columns (as neuralforecast's per-series exogenous columns) are not read. {fix}; "
+        f"a column that is the same for every series can be added as rows of its own ({id_col} "
+        f"{(columns or names)[0]!r}, its values in {value_col!r}), or pass a wide table (a time column, one "
+        "column per series and covariate)."
+    )
+
+
 def _marker_note(table: Table, id_col: str, rows: np.ndarray) -> str:
     """For a CSV whose empty ids hold ``NA``/``None`` text: that pandas read them as missing, and the
     read options that keep such series names."""

@@ -35,7 +35,7 @@ from .fill_policy import FILL_POLICIES, FillPolicy, check_or_fill_values, fill_v
 from .fix_hints import FixHints
 from .frames import is_integer_step
 from .future_rows import trailing_future_rows, usable_future_rows, warn_dropped_future_rows
-from .long_table import is_long, pivot_long
+from .long_table import is_long, pivot_long, require_covariate_series
 from .long_table import pivot_to_wide as _pivot  # noqa: F401 (its name here before the split)
 from .periods import is_period, period_alias
 from .reader import LongOrigin, TableSource, read_table
@@ -145,6 +145,8 @@ def load_series(
     times = parse_times(table, time_col, freq, periods)
     past = list(past_covariates or [])
     future = list(future_covariates or [])
+    if long_format:
+        require_covariate_series(table, {"past_covariates": past, "future_covariates": future}, fitted)
     targets = resolve_targets(table, time_col, target, past + future, id_col, value_col)
     columns = [*targets, *past, *future]
     require_columns(table, columns, fitted, id_col, value_col)

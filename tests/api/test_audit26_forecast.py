@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ssm_ts.api.tuning import tune_forecaster
-from ssm_ts.errors import ConfigError
+from ssm_ts.errors import ConfigError, DataError
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,29 @@ def test_a_search_refuses_settings_that_change_what_val_loss_measures(space):
         ConfigError, match=rf"search space name '{name}': trials are ranked by their val_loss"
     ):
         tune_forecaster("no-such-file.csv", space)
+
+
+@pytest.fixture(scope="module")
+def long_with_column(ett):
+    """Three series of ETTh1 as a long table, with a per-row column ``temp`` beside ``y``."""
+    long = ett.iloc[:400].melt(id_vars="date", value_vars=["OT", "HUFL", "MUFL"], var_name="unique_id",
+                               value_name="y").rename(columns={"date": "ds"})  # fmt: skip
+    return long.assign(temp=1.0)
+
+
+@pytest.mark.parametrize("kind", ["past_covariates", "future_covariates"])
+def test_a_covariate_column_of_a_long_table_is_named_as_such(long_with_column, kind):
+    """neuralforecast users keep exogenous values in columns beside ``y``; here covariates are series
+    (rows). The error said the series was missing and to pass ``target=``, which the user had not."""
+    from ssm_ts.pipelines.forecasting.series import load_series
+
+    with pytest.raises(DataError) as error:
+        load_series(long_with_column, **{kind: ["temp"]})
+    message = str(error.value)
+    assert f"{kind} ['temp'] not found in the DataFrame: ['temp'] is a column of the long table" in message
+    assert "every variable is a series" in message and "target=" not in message
+    with pytest.raises(DataError, match=rf"{kind} \['Mufl'\] not found in the DataFrame: it has no rows with "
+                       r"unique_id 'Mufl'.* Name series of \['OT', 'HUFL', 'MUFL'\] as"):  # fmt: skip
+        load_series(long_with_column, **{kind: ["Mufl"]})
+    frame, spec = load_series(long_with_column, **{kind: ["MUFL"]})  # a series as covariate: read
+    assert spec.targets == ["HUFL", "OT"] and getattr(spec, kind) == ["MUFL"]
