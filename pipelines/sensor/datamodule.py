@@ -305,6 +305,13 @@ class SensorDataModule(pl.LightningDataModule):
             self.train_set, self.val_set = stratified_split(full, self.val_fraction, self.seed)
             self.scaler = fit_channel_scaler(self.train_set)
         elif stage == "validate" and self.val_set is None:
+            if self.val_fraction == 0:  # else Lightning validates an empty list: no metric, no error
+                raise ConfigError(
+                    "nothing to validate: data.val_fraction is 0, so no training recordings were held out "
+                    "for validation (a fit with val_fraction 0 trained on all of them). Score held-out "
+                    "recordings with ssm-ts classify test --data.test_path FILE, or fit with "
+                    "--data.val_fraction 0.2 to keep a validation split."
+                )
             self.train_set, self.val_set = stratified_split(self._load_train(), self.val_fraction, self.seed)
         elif stage == "test" and self.test_set is None:
             self.test_set = self._load_test()

@@ -1,0 +1,28 @@
+"""Audit of sensor classification: ``SSMClassifier``, the sensor data module and ``ssm-ts classify``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ssm_ts.errors import ConfigError
+from ssm_ts.pipelines.sensor import SensorDataModule, make_series_set
+
+
+def _recordings(n: int = 8, channels: int = 2, length: int = 16):
+    rng = np.random.default_rng(0)
+    labels = np.array(["a", "b"] * (n // 2))
+    return make_series_set(list(rng.normal(size=(n, channels, length))), labels, source="X")
+
+
+def test_validate_without_a_validation_split_is_an_error_not_a_silent_no_op():
+    # a fit with val_fraction 0 keeps none: `classify validate --ckpt_path best` then scored nothing
+    module = SensorDataModule.from_series(train=_recordings(), val_fraction=0)
+    with pytest.raises(ConfigError, match="nothing to validate: data.val_fraction is 0.*--data.test_path"):
+        module.setup("validate")
+
+
+def test_validate_with_a_validation_split_sets_it_up():
+    module = SensorDataModule.from_series(train=_recordings(), val_fraction=0.5)
+    module.setup("validate")
+    assert len(module.val_set) == 4
