@@ -10,6 +10,7 @@ Generation runs the model recurrently (constant time and memory per sample).
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import os
 from pathlib import Path
@@ -102,7 +103,8 @@ def prompt_audio(
             raise ConfigError(f"prompt_rate must be a whole number of Hz >= 1, got {prompt_rate!r}")
         if prompt_rate is not None and prompt_rate != sample_rate:
             check_prompt(audio)  # resampling spreads a NaN over the whole prompt: name it first
-            audio = AF.resample(audio, int(prompt_rate), sample_rate)
+            # its ringing overshoots full scale at sharp edges: clamped, as read_audio does a file's
+            audio = AF.resample(audio, int(prompt_rate), sample_rate).clamp(-1.0, 1.0)
     if audio.dim() == 1:
         audio = audio.expand(n, -1)
     if audio.dim() != 2 or audio.shape[0] != n:
@@ -115,6 +117,41 @@ def prompt_audio(
             f"be generated. Ask for more seconds than the prompt (seconds counts the prompt), or a shorter prompt."
         )
     return audio
+
+
+# WaveformTask arguments set elsewhere than model_options: where each is given instead
+_SET_ELSEWHERE = {
+    "preset": "WaveformGenerator",
+    **dict.fromkeys(("sample_rate", "quantization", "bits"), "fit"),
+    **dict.fromkeys(("lr", "weight_decay", "sample_every_n_epochs"), "WaveformGenerator"),
+}
+
+
+def check_model_options(model_options: Any) -> None:
+    """``model_options`` must be a dict of :class:`~ssm_ts.tasks.waveform.WaveformTask` settings
+    (SaShiMi's sizes, ``lr_schedule``, ...) but those given elsewhere: a typo or ``sample_rate`` here
+    was Python's "unexpected keyword argument" (or "multiple values") once fit had read the folder."""
+    if model_options is None:
+        return
+    if not isinstance(model_options, dict):
+        raise ConfigError(
+            f"model_options must be a dict such as {{'d_model': 32}}, got {type(model_options).__name__}"
+        )
+    valid = [name for name in inspect.signature(WaveformTask).parameters if name not in _SET_ELSEWHERE]
+    unknown = sorted(set(model_options) - set(valid))
+    if not unknown:
+        return
+    elsewhere = [name for name in unknown if name in _SET_ELSEWHERE]
+    where = "; ".join(
+        f"{name} is an argument of {_SET_ELSEWHERE[name]}()"
+        if i == 0
+        else f"{name} of {_SET_ELSEWHERE[name]}()"
+        for i, name in enumerate(elsewhere)
+    )
+    raise ConfigError(
+        f"WaveformGenerator does not take model option(s) {unknown}; valid: {', '.join(valid)}"
+        + (f". {where}" if where else "")
+    )
 
 
 def _with_resume_hint(err: SSMTSError, own_dir: Path, out_dir: Path) -> SSMTSError:
@@ -187,6 +224,7 @@ class WaveformGenerator(ResumableFit):
             raise ConfigError(f"max_epochs must be at least 1, got {max_epochs}.")
         check_learning_rate(lr, default_from=type(self))  # as Forecaster: before fit reads any audio
         check_trainer_options(trainer_options)
+        check_model_options(model_options)
         # NumPy numbers and paths as plain values: checkpoints keep them and must load safely
         self.settings = builtin_value({k: v for k, v in locals().items() if k not in ("self", "__class__")})
         self.task_: WaveformTask | None = None

@@ -18,6 +18,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -150,6 +151,28 @@ class SaShiMiLevel(nn.Module):
         return h + y
 
 
+def _is_whole(value: Any, least: int) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= least
+
+
+def _check_sizes(**sizes: tuple[Any, int]) -> None:
+    """Each ``name=(value, least)`` a whole number >= ``least`` (NumPy's too), checked before torch sees
+    it: a ``d_model`` of 8.0 was ``torch.empty``'s "type must be tuple of ints" deep in the network."""
+    for name, (value, least) in sizes.items():
+        if not _is_whole(value, least):
+            raise ConfigError(f"SaShiMi option {name} must be a whole number >= {least}, got {value!r}")
+
+
+def _checked_pool(pool: Any) -> list[int]:
+    """``pool`` as a list of whole pooling factors >= 1 (a list or tuple of them)."""
+    if not isinstance(pool, (list, tuple)) or not all(_is_whole(p, 1) for p in pool):
+        raise ConfigError(
+            "SaShiMi option pool must be a list of whole numbers >= 1 (the pooling factor of each level "
+            f"below the top, such as [4, 4], [4] or [] for none), got {pool!r}"
+        )
+    return [int(p) for p in pool]
+
+
 class SaShiMi(nn.Module):
     """Causal multi-scale SSM U-Net over ``n_classes`` quantised amplitudes.
 
@@ -171,11 +194,12 @@ class SaShiMi(nn.Module):
         dropout: float = 0.0,
     ):
         super().__init__()
-        pool = [4, 4] if pool is None else list(pool)
-        if any(p < 1 for p in pool) or n_layers < 1 or d_model < 1 or n_classes < 2:
-            raise ConfigError(
-                f"invalid SaShiMi sizes: pool={pool}, n_layers={n_layers}, d_model={d_model}, n_classes={n_classes}"
-            )
+        pool = [4, 4] if pool is None else _checked_pool(pool)
+        _check_sizes(n_classes=(n_classes, 2), d_model=(d_model, 1), n_layers=(n_layers, 1), expand=(expand, 1),
+                     ff_expand=(ff_expand, 1))  # fmt: skip
+        n_classes, d_model, n_layers, expand, ff_expand = map(
+            int, (n_classes, d_model, n_layers, expand, ff_expand)
+        )
         self.config = SaShiMiConfig(
             n_classes,
             d_model,

@@ -1,0 +1,83 @@
+"""Audit 26 of audio generation: model options a new user mistypes or puts in the wrong place are
+ConfigErrors naming the valid ones before any audio is read (they were Python TypeErrors, or torch's
+from deep inside the network), and a prompt array resampled to the model's rate is taken as a file
+of the same samples is."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from ssm_ts import WaveformGenerator
+from ssm_ts.errors import ConfigError
+from ssm_ts.models.sashimi import SaShiMi
+from ssm_ts.tasks.waveform import WaveformTask, save_waveform_export
+
+pytestmark = pytest.mark.usefixtures("single_thread")
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        # a typo: Python's "unexpected keyword argument 'dmodel'" at fit, after the folder was read
+        ({"dmodel": 8}, r"model option\(s\) \['dmodel'\].*valid: d_model, n_layers, pool"),
+        # settings of fit(...) and of WaveformGenerator(...): "got multiple values for keyword argument"
+        ({"sample_rate": 8000}, r"\['sample_rate'\].*sample_rate is an argument of fit\(\)"),
+        (
+            {"lr": 0.1, "bits": 4},
+            r"\['bits', 'lr'\].*bits is an argument of fit\(\).*lr of WaveformGenerator",
+        ),
+        ({"preset": "small"}, r"\['preset'\].*preset is an argument of WaveformGenerator"),
+    ],
+)
+def test_model_options_it_does_not_take_are_named_before_reading_audio(options, message):
+    with pytest.raises(ConfigError, match=message):
+        WaveformGenerator("tiny", model_options=options)
+
+
+def test_model_options_must_be_a_mapping():
+    with pytest.raises(ConfigError, match=r"model_options must be a dict .*got list"):
+        WaveformGenerator("tiny", model_options=[("d_model", 8)])
+
+
+def test_the_task_settings_model_options_take_still_work():
+    gen = WaveformGenerator("tiny", model_options={"d_model": 4, "lr_schedule": "none", "pool": [2]})
+    assert gen.settings["model_options"]["d_model"] == 4
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        # torch.empty's "type must be tuple of ints, but got float", deep in nn.Embedding
+        ({"d_model": 8.0}, r"d_model must be a whole number >= 1, got 8.0"),
+        ({"pool": [2.0]}, r"pool must be a list of whole numbers >= 1 .*got \[2.0\]"),
+        ({"pool": 4}, r"pool must be a list of whole numbers >= 1 .*\[4\] .*got 4"),  # 'int' is not iterable
+        ({"n_layers": True}, r"n_layers must be a whole number >= 1, got True"),
+        ({"expand": 0}, r"expand must be a whole number >= 1, got 0"),
+        ({"ff_expand": 0}, r"ff_expand must be a whole number >= 1, got 0"),  # was accepted: an empty MLP
+    ],
+)
+def test_sashimi_sizes_of_the_wrong_type_are_config_errors(options, message):
+    with pytest.raises(ConfigError, match=message):
+        SaShiMi(**{"d_model": 8, "n_layers": 1, "d_state": 4, **options})
+    with pytest.raises(ConfigError, match=message):
+        WaveformTask(preset="tiny", **options)
+
+
+def test_sashimi_takes_numpy_whole_numbers_and_tuples_of_pools():
+    model = SaShiMi(d_model=np.int64(8), n_layers=1, d_state=4, pool=(2, np.int32(2)))
+    assert model(torch.zeros(1, 8, dtype=torch.long)).shape == (1, 8, 256)
+
+
+def test_a_full_scale_prompt_array_at_another_rate_is_taken_as_its_file_is(tmp_path):
+    # resampling a full-scale square wave overshoots (Gibbs): the array was refused as "peak 1.13,
+    # audio must lie in [-1, 1]" though it peaks at 1.0, while the same samples as a file are clamped
+    save_waveform_export(WaveformTask(preset="tiny", sample_rate=8000), tmp_path / "export")
+    gen = WaveformGenerator.load(str(tmp_path / "export"))
+    square = np.sign(np.sin(np.arange(1600) / 7.0)).astype(np.float32)
+    sf.write(tmp_path / "square.wav", square, 16000, subtype="FLOAT")
+    from_array = gen.generate(2, 0.2, seed=3, prompt=square, prompt_rate=16000)
+    from_file = gen.generate(2, 0.2, seed=3, prompt=str(tmp_path / "square.wav"))
+    torch.testing.assert_close(from_array, from_file, rtol=0, atol=0)
