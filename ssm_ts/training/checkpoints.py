@@ -23,6 +23,7 @@ from ssm_ts.checkpoint_times import SAVED_AT_KEY, record_saved_at, recorded_save
 from ssm_ts.training.checkpoint_lookup import BEST_CHECKPOINT_PREFIX
 from ssm_ts.training.mid_epoch import resume_mid_epoch, stops_after_this_batch
 from ssm_ts.training.no_validation import no_validation_note, validation_ran
+from ssm_ts.training.stop_validation_files import tracked_files, warn_of_user_files_saved_at_stop
 
 
 class BestAndLastCheckpoint(ModelCheckpoint):
@@ -58,7 +59,8 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         self._wrote_last = False  # whether this fit has a last.ckpt (written, or the one it resumed)
         self._stop_step = -1  # the global step of a stop mid-epoch: last.ckpt is written as its batch ends
         self._written_at_stop = False  # whether it was (the checkpoints after it in the stop leave it)
-        self._resumed_saved_at: int | None = None  # the save time the checkpoint a fit resumes records
+        # the save time and global step the checkpoint a fit resumes records
+        self._resumed_at: tuple[int, int] | None = None
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         super().on_fit_start(trainer, pl_module)
@@ -72,15 +74,17 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         self._writer = any(isinstance(c, LastCheckpointWriter) for c in trainer.callbacks)
         if trainer.global_step == 0:
             self._last_global_step_saved = -1  # Lightning's own counter; -1: nothing saved yet
-        resumed_at, self._resumed_saved_at = self._resumed_saved_at, None
+        resumed_at, self._resumed_at = self._resumed_at, None
         if self._wrote_last and resumed_at is not None:
-            self._remove_untracked_best(trainer, resumed_at)
+            self._remove_untracked_best(trainer, resumed_at[0])
+            warn_of_user_files_saved_at_stop(trainer, self, *resumed_at)
 
     def on_load_checkpoint(
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, checkpoint: dict[str, Any]
     ) -> None:
         super().on_load_checkpoint(trainer, pl_module, checkpoint)
-        self._resumed_saved_at = checkpoint.get(SAVED_AT_KEY)
+        saved_at, step = checkpoint.get(SAVED_AT_KEY), checkpoint.get("global_step")
+        self._resumed_at = (saved_at, step) if isinstance(saved_at, int) and isinstance(step, int) else None
 
     def _remove_untracked_best(self, trainer: pl.Trainer, resumed_at: int) -> None:
         """Remove this folder's best checkpoints that this fit saved after ``last.ckpt`` (at ``resumed_at``),
@@ -91,7 +95,7 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         save time later than ``resumed_at`` go: an older fit's in the folder and a user's file stay."""
         if not self.dirpath or not str(self.filename or "").startswith(BEST_CHECKPOINT_PREFIX):
             return
-        tracked = {Path(p).resolve() for c in trainer.checkpoint_callbacks for p in _tracked_paths(c)}
+        tracked = tracked_files(trainer)
         for path in Path(self.dirpath).glob(f"{BEST_CHECKPOINT_PREFIX}*{self.FILE_EXTENSION}"):
             if path.resolve() in tracked:
                 continue
@@ -177,14 +181,6 @@ class BestAndLastCheckpoint(ModelCheckpoint):
     def state_key(self) -> str:
         """``ModelCheckpoint``'s key, so checkpoints written with either class resume with the other."""
         return super().state_key.replace(type(self).__qualname__, ModelCheckpoint.__qualname__, 1)
-
-
-def _tracked_paths(callback: Callback) -> list[str]:
-    """The checkpoint files a ``ModelCheckpoint``'s (restored) state names; none for another callback."""
-    if not isinstance(callback, ModelCheckpoint):
-        return []
-    named = [callback.best_model_path, callback.kth_best_model_path, callback.last_model_path]
-    return [p for p in [*named, *callback.best_k_models] if p]
 
 
 def stopped_mid_epoch(trainer: pl.Trainer) -> bool:
