@@ -43,3 +43,14 @@ def test_best_of_the_newest_fit_says_nothing(older_full_fit):
         warnings.simplefilter("error")
         found = resolve_named_checkpoint("best", older_full_fit)
     assert found.parent.parent.name == "second"
+
+
+def test_the_warning_shows_on_global_rank_zero_only(older_full_fit, monkeypatch):
+    """Under DDP every process resolves ``--ckpt_path best`` (``ddp`` runs the command again in each)."""
+    from lightning.fabric.utilities.rank_zero import rank_zero_only
+
+    write(older_full_fit / "fits" / "smoke" / "checkpoints" / "last.ckpt", 3)
+    monkeypatch.setattr(rank_zero_only, "rank", 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert resolve_named_checkpoint("best", older_full_fit).parent.parent.name == "full"

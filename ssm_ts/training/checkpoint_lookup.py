@@ -4,10 +4,10 @@ only (``--ckpt_path best/last``)."""
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 
 from ssm_ts.checkpoint_times import newest_checkpoint
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 BEST_CHECKPOINT_PREFIX = "best-"  # ``best-epoch=N.ckpt``: the lowest validation loss of a fit
 
@@ -74,7 +74,8 @@ def _warn_if_an_older_fits(best: Path, newest_last: Path | None) -> None:
     if newest_last is None or newest_last.parent == best.parent:
         return
     if newest_checkpoint([best, newest_last]) == newest_last:
-        warnings.warn(
+        # once: under DDP every process resolves --ckpt_path
+        warn_on_rank_zero(
             f"--ckpt_path best is {best}, an older fit's: the newest fit under --out ({newest_last.parent}) "
             "kept no best checkpoint, as it never validated. Pass --ckpt_path last for the newest fit's weights.",
             UserWarning,
