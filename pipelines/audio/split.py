@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,21 @@ def _read_list(root: Path, name: str) -> set[str]:
             f"split list {path} not found: split='lists' needs {VALIDATION_LIST} and {TESTING_LIST} in the "
             "data folder (Speech Commands layout); use split='fractions' otherwise"
         )
-    return {line.strip().replace("\\", "/") for line in path.read_text().splitlines() if line.strip()}
+    # relative paths as Speech Commands writes them; ./word/x.wav (as find writes them) and word//x.wav too
+    lines = (line.strip().replace("\\", "/") for line in path.read_text().splitlines())
+    return {posixpath.normpath(line) for line in lines if line}
+
+
+def _check_lists_disjoint(root: Path, val_names: set[str], test_names: set[str]) -> None:
+    """A file named by both lists would sit in the validation and the test split: the epoch chosen
+    on validation would be chosen on test audio."""
+    both = sorted(val_names & test_names)
+    if both:
+        raise DataError(
+            f"{len(both)} file(s) are in both {VALIDATION_LIST} and {TESTING_LIST} of {root}: "
+            f"{', '.join(both[:10])}{' ...' if len(both) > 10 else ''}; a file belongs to one split: remove "
+            "each from one of the lists"
+        )
 
 
 def _fraction_counts(n: int, fractions: tuple[float, ...]) -> list[int]:
@@ -108,6 +123,7 @@ def split_files(
         method, test_pattern = "rule", FSDD_TEST_PATTERN
     if method == "lists":
         val_names, test_names = _read_list(root, VALIDATION_LIST), _read_list(root, TESTING_LIST)
+        _check_lists_disjoint(root, val_names, test_names)
         rel = {f: f.relative_to(root).as_posix() for f in files}
         val = [f for f in files if rel[f] in val_names]
         test = [f for f in files if rel[f] in test_names]
