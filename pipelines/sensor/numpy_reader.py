@@ -68,7 +68,7 @@ def read_numpy(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Seri
     end in ``X`` ``(n, channels, max_length)``, recording ``i`` being ``X[i, :, :lengths[i]]``.
     Nothing is unpickled, so object arrays cannot be read."""
     path = existing_file(path)
-    if path.suffix != ".npz":
+    if path.suffix.lower() != ".npz":  # DATA.NPZ too, as read_series detects it
         try:
             return make_series_set(_opened(path), None, nan_policy=nan_policy, source=str(path))
         except ValueError as err:

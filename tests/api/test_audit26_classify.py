@@ -26,3 +26,17 @@ def test_validate_with_a_validation_split_sets_it_up():
     module = SensorDataModule.from_series(train=_recordings(), val_fraction=0.5)
     module.setup("validate")
     assert len(module.val_set) == 4
+
+
+def test_an_npz_archive_with_an_upper_case_suffix_is_read_as_one(tmp_path):
+    # read_series picks the NumPy reader by the lower-cased suffix; the reader then took DATA.NPZ for
+    # a .npy and failed on "values are not numeric ('X')"
+    from ssm_ts.pipelines.sensor import read_series
+
+    X = np.random.default_rng(0).normal(size=(4, 2, 10))
+    path = tmp_path / "DATA.NPZ"
+    with open(path, "wb") as file:  # np.savez would append .npz to the name
+        np.savez(file, X=X, y=np.array(["a", "b", "a", "b"]))
+    data = read_series(path)
+    np.testing.assert_array_equal(np.stack(data.values), X)
+    assert list(data.labels) == ["a", "b", "a", "b"]
