@@ -26,7 +26,7 @@ from ssm_ts.errors import ConfigError
 from ssm_ts.tracking.logger import check_resumed_run, make_mlflow_logger
 from ssm_ts.tracking.registry_names import check_register_as
 from ssm_ts.tracking.resume_settings import DATA_FILE_SETTINGS, RUNTIME_SETTINGS
-from ssm_ts.tracking.run_status import fit_interruptibly, run_failed_on_error
+from ssm_ts.tracking.run_status import call_interruptibly, fit_interruptibly, run_failed_on_error
 from ssm_ts.training import keep_beside_best, keep_given_patience, ssm_ts_best_checkpoint, trainer_refusals
 
 
@@ -167,6 +167,16 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
 
     def before_predict(self) -> None:
         self._read_data_like_the_checkpoint()
+
+    # Ctrl-C in validate/test/predict as in a fit: KILLED, exit code 130 (Lightning: FAILED, exit code 1)
+    def validate(self, **kwargs: Any) -> Any:
+        return call_interruptibly(self.trainer.validate, self.trainer.loggers, **kwargs)
+
+    def test(self, **kwargs: Any) -> Any:
+        return call_interruptibly(self.trainer.test, self.trainer.loggers, **kwargs)
+
+    def predict(self, **kwargs: Any) -> Any:
+        return call_interruptibly(self.trainer.predict, self.trainer.loggers, **kwargs)
 
     def after_validate(self) -> None:
         self._mirror_run_artifacts()

@@ -65,19 +65,29 @@ def interrupted_by_ctrl_c(error: BaseException) -> bool:
     return isinstance(error, SystemExit) and isinstance(error.__context__, KeyboardInterrupt)
 
 
-def fit_interruptibly(fit: Callable[..., Any], loggers: list[Any], *args: Any, **kwargs: Any) -> Any:
-    """``fit(*args, **kwargs)`` (a ``Trainer.fit``) where Ctrl-C behaves as in Python: it raises
-    ``KeyboardInterrupt`` (Lightning raises ``SystemExit(1)``, which ends a REPL), the Ctrl-C
-    handler is restored (Lightning leaves Ctrl-C ignored) and the run is KILLED, not FAILED."""
+def call_interruptibly(
+    call: Callable[..., Any], loggers: list[Any], *args: Any, interrupted: str = "interrupted", **kwargs: Any
+) -> Any:
+    """``call(*args, **kwargs)`` (a ``Trainer.fit``, ``validate``, ``test`` or ``predict``) where Ctrl-C
+    behaves as in Python: it raises ``KeyboardInterrupt("<interrupted>")`` (Lightning raises
+    ``SystemExit(1)``, which ends a REPL), the Ctrl-C handler is restored (Lightning leaves Ctrl-C
+    ignored) and the loggers' runs are KILLED, not FAILED."""
     on_ctrl_c = signal.getsignal(signal.SIGINT)
     try:
-        return fit(*args, **kwargs)
+        return call(*args, **kwargs)
     except SystemExit as exit_:
         if not interrupted_by_ctrl_c(exit_):
             raise
         for logger in loggers:
             end_run(logger, "KILLED")
-        raise KeyboardInterrupt("fit interrupted; its last.ckpt is kept, resume to continue") from None
+        raise KeyboardInterrupt(interrupted) from None
     finally:
         if on_ctrl_c is not None and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, on_ctrl_c)
+
+
+def fit_interruptibly(fit: Callable[..., Any], loggers: list[Any], *args: Any, **kwargs: Any) -> Any:
+    """``fit(*args, **kwargs)`` (a ``Trainer.fit``) under :func:`call_interruptibly`: Ctrl-C raises
+    ``KeyboardInterrupt`` and the run is KILLED; the fit's last.ckpt is kept to resume."""
+    message = "fit interrupted; its last.ckpt is kept, resume to continue"
+    return call_interruptibly(fit, loggers, *args, interrupted=message, **kwargs)
