@@ -82,6 +82,24 @@ def collate_recordings(items: list[tuple]) -> tuple[torch.Tensor, ...]:
     return torch.from_numpy(x), torch.from_numpy(mask), y
 
 
+def _split_fix(n: int, n_classes: int, smallest: int, n_val: int) -> str:
+    """What makes a stratified split of ``n`` recordings possible: both parts need a recording of
+    every class, so every class needs two, and ``val_fraction`` lies in ``[n_classes / n, 1 - n_classes / n]``."""
+    if smallest < 2:
+        return (
+            "every class needs at least 2 recordings (one to train on, one to validate): add recordings, "
+            "or use val_fraction=0"
+        )
+    if n_val < n_classes:  # the validation part is too small to hold every class
+        return (
+            f"use a larger val_fraction, at least {np.ceil(100 * n_classes / n) / 100:g}, or val_fraction=0"
+        )
+    return (  # the training part is too small to hold every class
+        f"use a smaller val_fraction, at most {np.floor(100 * (n - n_classes) / n) / 100:g} (the training part "
+        "needs a recording of every class too), or val_fraction=0"
+    )
+
+
 def stratified_split(data: SeriesSet, val_fraction: float, seed: int) -> tuple[SeriesSet, SeriesSet | None]:
     """``(train, validation)`` with every class in the same proportion (scikit-learn, stratified)."""
     if val_fraction == 0:
@@ -93,7 +111,7 @@ def stratified_split(data: SeriesSet, val_fraction: float, seed: int) -> tuple[S
         raise DataError(
             f"{data.source}: cannot take a stratified validation split of {val_fraction:.0%} from {len(data)} "
             f"recordings with {len(classes)} classes (smallest class {str(classes[counts.argmin()])!r}: "
-            f"{counts.min()} recordings); use a larger val_fraction, more data, or val_fraction=0."
+            f"{counts.min()} recordings); {_split_fix(len(data), len(classes), counts.min(), n_val)}."
         )
     train_idx, val_idx = train_test_split(
         np.arange(len(data)), test_size=n_val, stratify=labels, random_state=seed

@@ -40,3 +40,22 @@ def test_an_npz_archive_with_an_upper_case_suffix_is_read_as_one(tmp_path):
     data = read_series(path)
     np.testing.assert_array_equal(np.stack(data.values), X)
     assert list(data.labels) == ["a", "b", "a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("val_fraction", "advice"),
+    [
+        (0.9, "use a smaller val_fraction, at most 0.75 "),  # 8 of 8 held out: none left to train on
+        (0.1, "use a larger val_fraction, at least 0.25,"),  # 1 held out: not one of each class
+    ],
+)
+def test_an_impossible_validation_split_says_which_way_to_move_val_fraction(val_fraction, advice):
+    # the message always said "use a larger val_fraction", also when the fraction was too large
+    from ssm_ts.errors import DataError
+    from ssm_ts.pipelines.sensor import stratified_split
+
+    with pytest.raises(DataError, match=advice.replace("(", r"\(")):
+        stratified_split(_recordings(8), val_fraction, seed=0)
+    for edge in (0.25, 0.75):  # the bounds named are possible
+        train, val = stratified_split(_recordings(8), edge, seed=0)
+        assert set(train.labels) == set(val.labels) == {"a", "b"}
