@@ -6,11 +6,14 @@ here, in the process that sets it up, and has the workers' reads skip the check.
 
 Reading stays cheap: integer PCM cannot go beyond full scale, so such a file is read only until its
 first block holding a sample other than 0 (its first 1024 frames, unless it starts with silence);
-only float files (and lossy ones, decoded to float) are read whole for their peak.
+only float files (and lossy ones, decoded to float) are read whole for their peak. Each file is read
+so once per process while it stays as it was (:func:`header_and_odd_peak`): another setup of the same
+folder (a second fit, a resume) costs a ``stat`` per file.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,14 +60,40 @@ def odd_peak(file: sf.SoundFile, header: AudioHeader) -> float | None:
     return peak if peak == 0.0 or peak > 1.0 else None
 
 
+# header_and_odd_peak's answers in this process, by file and version (see _version): a second setup of a
+# folder (another fit, a resume, a test) opens none of its files again, nor reads float files whole
+_SCANNED: dict[tuple, tuple[AudioHeader, float | None]] = {}
+MOST_SCANNED = 1 << 20  # files remembered (about 300 bytes each) before the memory starts afresh
+
+
+def _version(path: Path) -> tuple | None:
+    """What changes when the file at ``path`` does, as make and rsync tell: the file (device, inode:
+    a file saved anew under the name is another), its size, and its modification and change times in
+    nanoseconds. ``None`` when it cannot be read (opening it names why)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (os.fspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def header_and_odd_peak(path: Path) -> tuple[AudioHeader, float | None]:
-    """:func:`~.reader.audio_header` and :func:`odd_peak` of ``path``, opened once.
+    """:func:`~.reader.audio_header` and :func:`odd_peak` of ``path``, opened once, and once per
+    process while the file stays as it was (its answer is remembered: :func:`_version`).
 
     Raises:
-        DataError: as :func:`~.reader.audio_header`.
+        DataError: as :func:`~.reader.audio_header` (not remembered: each call raises anew).
     """
+    version = _version(path)
+    if version in _SCANNED:
+        return _SCANNED[version]
     with open_audio(path) as (file, header):
-        return header, odd_peak(file, header)
+        found = header, odd_peak(file, header)
+    if version is not None:
+        if len(_SCANNED) >= MOST_SCANNED:
+            _SCANNED.clear()
+        _SCANNED[version] = found
+    return found
 
 
 def odd_levels(files: list[Path], peaks: list[float | None]) -> OddLevels:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 
 from ssm_ts.errors import DataError
-from ssm_ts.pipelines.audio import split_files
+from ssm_ts.pipelines.audio import AudioDataModule, split_files
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -40,3 +42,45 @@ def test_list_entries_written_with_a_leading_dot_folder_name_their_files(tmp_pat
     assert [p.relative_to(tmp_path).as_posix() for p in split.val] == ["yes/s0.wav"]
     assert sorted(p.relative_to(tmp_path).as_posix() for p in split.test) == ["no/s1.wav", "yes/s1.wav"]
     assert len(split.train) == 3
+
+
+def _float_folder(root: Path) -> None:
+    root.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        sf.write(root / f"take{i}.wav", rng.uniform(-0.5, 0.5, 4000), 8000, subtype="FLOAT")
+
+
+def test_a_second_setup_of_a_folder_reads_none_of_its_files_again_until_one_changes(tmp_path, monkeypatch):
+    # float files are read whole for their peak: every fit of a folder in a process (a notebook trying
+    # settings, a resume) read them all again (FSDD's setup took twice as long with the scan)
+    root = tmp_path / "takes"
+    _float_folder(root)
+    opened = []
+
+    class Counting(sf.SoundFile):
+        def __init__(self, file, *args, **kwargs):
+            super().__init__(file, *args, **kwargs)
+            opened.append(Path(file).name)
+
+    monkeypatch.setattr(sf, "SoundFile", Counting)
+
+    def setup() -> AudioDataModule:
+        dm = AudioDataModule(
+            str(root), 8000, clip_seconds=0.1, split="fractions", fractions=(0.5, 0.25, 0.25)
+        )
+        dm.setup()
+        return dm
+
+    setup()
+    assert sorted(opened) == [f"take{i}.wav" for i in range(4)]
+    opened.clear()
+    first = setup()
+    assert opened == []
+    # a file saved again (louder: a gain error) is read again, and its peak reported
+    sf.write(root / "take2.wav", np.full(4000, 1.5), 8000, subtype="FLOAT")
+    opened.clear()  # the writing
+    with pytest.warns(UserWarning, match=r"take2.wav \(peak 1.5\)"):
+        again = setup()
+    assert opened == ["take2.wav"]
+    assert again.source_summary() == first.source_summary()  # the headers remembered are the same
