@@ -55,7 +55,8 @@ def _stamped_values(text: str, where: str) -> tuple[list[str], np.ndarray]:
 
 
 def _stamp_numbers(stamps: list[str], where: str) -> tuple[np.ndarray, bool]:
-    """``(stamps as float64, whether they are dates)``: numbers as they are, dates and times in seconds."""
+    """``(stamps, whether they are dates)``: numbers as float64, dates and times as int64 nanoseconds
+    (exact: as float seconds since 1970 a 10 ms step was off by 2e-5 of a step, off the grid)."""
     try:
         return np.array([float(t) for t in stamps]), False
     except ValueError:
@@ -64,7 +65,7 @@ def _stamp_numbers(stamps: list[str], where: str) -> tuple[np.ndarray, bool]:
     if times.isna().any():
         bad = stamps[int(np.flatnonzero(times.isna().to_numpy())[0])]
         raise DataError(f"{where}: the time stamp {bad!r} is neither a number nor a date and time.")
-    return times.to_numpy().astype("datetime64[ns]").astype(np.int64) / 1e9, True
+    return times.to_numpy().astype("datetime64[ns]").astype(np.int64), True
 
 
 def _stamped_cases(
@@ -74,41 +75,49 @@ def _stamped_cases(
     smallest step between stamps; a stamp with no value (a gap, or a time only another channel of the
     case has) is missing (NaN, for ``nan_policy``). Stamps off that grid are an error. Also returns
     that step (a ``Timedelta`` for dates; ``None`` when no case has two times)."""
-    stamped, dated = [], False
+    stamped, kinds = [], set()
     for case, (channels, line) in enumerate(zip(cases, lines, strict=True)):
         where = f"{path}, line {line} (case {case})"
         times = []
         for stamps, _ in channels:
             numbers, is_date = _stamp_numbers(stamps, where)
             times.append(numbers)
-            dated = dated or is_date
+            kinds.add(is_date)
+            if len(kinds) > 1:  # nanoseconds and numbers in their own units cannot share one grid
+                raise DataError(
+                    f"{where}: time stamps that are numbers and time stamps that are dates in one file; "
+                    "write them all one way."
+                )
         for t in times:
             if len(np.unique(t)) != len(t):
                 raise DataError(
                     f"{where}: a time stamp occurs twice in one dimension; keep one value per time."
                 )
         stamped.append((times, [values for _, values in channels], where))
+    dated = True in kinds
     steps = [np.diff(np.sort(t)) for times, _, _ in stamped for t in times]
     positive = np.concatenate(steps) if steps else np.array([])
-    step = float(positive[positive > 0].min()) if (positive > 0).any() else 1.0
+    step = positive[positive > 0].min() if (positive > 0).any() else 1  # nanoseconds for dates
     grid_step: Step = None
     if (positive > 0).any():
-        grid_step = pd.Timedelta(seconds=step) if dated else step
+        # 12 digits: decimal stamps (0.07 = 0.07000000000000001) give steps such as 0.009999999999998
+        grid_step = pd.Timedelta(nanoseconds=int(step)) if dated else float(f"{step:.12g}")
+    shown = f"{int(step) / 1e9:g} s" if dated else f"{step:g}"
     out = []
     for times, values, where in stamped:
-        start = min(float(t.min()) for t in times)
-        positions = [(t - start) / step for t in times]
+        start = min(t.min() for t in times)
+        positions = [(t - start) / float(step) for t in times]  # differences first: exact for dates
         off = [p for p in positions if np.abs(p - np.round(p)).max() > 1e-6]
         if off:
             raise DataError(
-                f"{where}: time stamps off the regular step {step:g} (the smallest in the file); resample "
+                f"{where}: time stamps off the regular step {shown} (the smallest in the file); resample "
                 "the recordings to a regular step first."
             )
         length = int(max(np.round(p).max() for p in positions)) + 1
         n_values = max(len(v) for v in values)
         if length > 100 * n_values + 1000:
             raise DataError(
-                f"{where}: {n_values} values spread over {length} steps of {step:g}: the stamps leave more "
+                f"{where}: {n_values} values spread over {length} steps of {shown}: the stamps leave more "
                 "gaps than values; check them (or resample the recordings to their own step)."
             )
         case = np.full((len(values), length), np.nan)

@@ -59,3 +59,50 @@ def test_an_impossible_validation_split_says_which_way_to_move_val_fraction(val_
     for edge in (0.25, 0.75):  # the bounds named are possible
         train, val = stratified_split(_recordings(8), edge, seed=0)
         assert set(train.labels) == set(val.labels) == {"a", "b"}
+
+
+def _stamped_ts(path, stamps: list[str], n_cases: int = 2):
+    """A one-channel ``@timeStamps true`` .ts file (as sktime writes it) of ``n_cases`` recordings."""
+    values = np.arange(len(stamps), dtype=float)
+    lines = ["@problemName stamped", "@timeStamps true", "@univariate true", "@classLabel true a b", "@data"]
+    for case in range(n_cases):
+        pairs = ",".join(f"({t},{v + case})" for t, v in zip(stamps, values, strict=True))
+        lines.append(f"{pairs}:{'ab'[case % 2]}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("milliseconds", [10, 20])
+def test_ts_date_stamps_at_a_sub_second_step_are_on_their_grid(tmp_path, milliseconds):
+    # dates became float seconds since 1970 (resolution 2.4e-7 s): a 100 Hz file was "off the regular
+    # step 0.00999975" and refused
+    import pandas as pd
+
+    from ssm_ts.pipelines.sensor import read_ts
+
+    start = pd.Timestamp("2020-01-01 08:00:00")
+    stamps = [str(start + pd.Timedelta(milliseconds=milliseconds * k)) for k in range(1000)]
+    data = read_ts(_stamped_ts(tmp_path / "watch.ts", stamps))
+    assert data.sampling_step == pd.Timedelta(milliseconds=milliseconds)
+    np.testing.assert_array_equal(data.values[1], [np.arange(1000) + 1.0])
+
+
+def test_ts_decimal_stamps_give_the_step_they_spell(tmp_path):
+    from ssm_ts.pipelines.sensor import read_ts
+
+    stamps = [f"{0.01 * k:.2f}" for k in range(2000)]
+    assert (
+        read_ts(_stamped_ts(tmp_path / "decimal.ts", stamps)).sampling_step == 0.01
+    )  # not 0.00999999999999801
+
+
+def test_ts_stamps_mixing_numbers_and_dates_are_an_error(tmp_path):
+    from ssm_ts.errors import DataError
+    from ssm_ts.pipelines.sensor import read_ts
+
+    path = _stamped_ts(tmp_path / "mixed.ts", ["2020-01-01 00:00:00", "2020-01-01 00:00:01"])
+    lines = path.read_text().splitlines()
+    lines[-1] = "(0,1.0),(1,2.0):b"  # the second recording stamped in seconds, the first with dates
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match=r"line 7 \(case 1\): time stamps that are numbers and time stamps"):
+        read_ts(path)
