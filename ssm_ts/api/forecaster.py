@@ -54,12 +54,28 @@ from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, load_li
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent
 from ssm_ts.pipelines.forecasting.value_range import check_value_range
-from ssm_ts.tasks.forecasting import ForecastingTask
+from ssm_ts.tasks.forecasting import (
+    ForecastingTask,
+    check_channel_independent,
+    check_weight_decay,
+    normalise_quantiles,
+)
 from ssm_ts.tracking.resume_settings import builtin_value
 from ssm_ts.training import check_ema_decay, check_learning_rate
 
 if TYPE_CHECKING:  # Lightning loads only when a fit starts
     from lightning.pytorch.callbacks import Callback
+
+
+def check_counts(**counts: Any) -> None:
+    """A :class:`ConfigError` naming a count (``max_epochs``, ``batch_size``: >= 1; ``seed``: 0 to
+    2**32 - 1, NumPy's range) that is not such a whole number: Lightning, torch and NumPy refuse
+    them only mid-fit, in their own words. (A function, as ``__init__`` keeps its locals as settings.)"""
+    for name, value in counts.items():
+        low, high = (0, 2**32 - 1) if name == "seed" else (1, None)
+        if not is_whole_number(value) or value < low or (high is not None and value > high):
+            bounds = f">= {low}" if high is None else f"from {low} to {high}"
+            raise ConfigError(f"{name} must be a whole number {bounds}, got {value!r}.")
 
 
 _NOT_FITTED = "this Forecaster is not fitted yet: call .fit(data) or Forecaster.load(folder) first."
@@ -153,13 +169,15 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         trainer_options: dict[str, Any] | None = None,
         calibration_budget: int = DEFAULT_SCORE_BUDGET,
     ):
-        if max_epochs < 1:
-            raise ConfigError(f"max_epochs must be at least 1, got {max_epochs}.")
+        check_counts(max_epochs=max_epochs, batch_size=batch_size, seed=seed)
         if patience is not None and (not is_whole_number(patience) or patience < 0):
             raise ConfigError(
                 f"patience must be a whole number of epochs >= 0, got {patience!r}; use None to never stop early."
             )
         check_learning_rate(lr, default_from=type(self))
+        check_weight_decay(weight_decay)
+        check_channel_independent(channel_independent)
+        normalise_quantiles(builtin_value(quantiles))  # refused here, not once the data is read
         if ema_decay is not None:
             ema_decay = check_ema_decay(ema_decay, "ema_decay")
         calibration_budget = check_budget(calibration_budget)

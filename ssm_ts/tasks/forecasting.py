@@ -74,12 +74,37 @@ def normalise_quantiles(quantiles: list[float] | None) -> list[float] | None:
     The point forecast (and the point metrics) of a quantile model is its median, so 0.5 is added
     when missing: ``[0.05, 0.95]`` becomes ``[0.05, 0.5, 0.95]``.
     """
+    if isinstance(quantiles, (str, bytes)) or not isinstance(quantiles, (list, tuple, type(None))):
+        raise ConfigError(
+            f"quantiles must be a list of levels between 0 and 1 (e.g. [0.1, 0.5, 0.9]) or None, got {quantiles!r}."
+        )
     if not quantiles:
         return None
     levels = {float(q) for q in quantiles}
     if any(not 0.0 < q < 1.0 for q in levels):
         raise ConfigError(f"quantiles {quantiles} must lie strictly between 0 and 1 (e.g. [0.1, 0.5, 0.9]).")
     return sorted(levels | {0.5})
+
+
+def check_weight_decay(weight_decay: Any) -> None:
+    """A :class:`ConfigError` unless ``weight_decay`` is a finite number >= 0 (torch takes a negative
+    one from a parameter group without a word, and it then pushes the weights away from zero)."""
+    import numbers
+
+    if (
+        isinstance(weight_decay, bool)
+        or not isinstance(weight_decay, numbers.Real)
+        or not (0.0 <= float(weight_decay) < float("inf"))
+    ):
+        raise ConfigError(
+            f"weight_decay (CLI: --model.weight_decay) must be a number >= 0 (0 turns it off), got {weight_decay!r}."
+        )
+
+
+def check_channel_independent(channel_independent: Any) -> None:
+    """A :class:`ConfigError` unless it is a bool: ``"no"`` or ``None`` would read as true or false."""
+    if not isinstance(channel_independent, (bool, np.bool_)):
+        raise ConfigError(f"channel_independent must be True or False, got {channel_independent!r}.")
 
 
 class ForecastingTask(
@@ -124,6 +149,8 @@ class ForecastingTask(
         super().__init__()
         # here, not at the first optimizer step (torch's overflow traceback mid-fit, the run FAILED)
         check_learning_rate(lr, cli_option="--model.lr", default_from=type(self))
+        check_weight_decay(weight_decay)
+        check_channel_independent(channel_independent)
         quantiles = normalise_quantiles(builtin_value(quantiles))  # a NumPy array too
         if quantiles and loss != "mse":  # "mse" is the default: only an explicit other choice is lost
             warnings.warn(

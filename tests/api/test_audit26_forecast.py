@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from ssm_ts.api.tuning import tune_forecaster
@@ -55,3 +56,70 @@ def test_a_covariate_column_of_a_long_table_is_named_as_such(long_with_column, k
         load_series(long_with_column, **{kind: ["Mufl"]})
     frame, spec = load_series(long_with_column, **{kind: ["MUFL"]})  # a series as covariate: read
     assert spec.targets == ["HUFL", "OT"] and getattr(spec, kind) == ["MUFL"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            dict(max_epochs=2.5),
+            "max_epochs must be a whole number >= 1, got 2.5",
+        ),  # was Lightning's AssertionError
+        (dict(seed=-1), "seed must be a whole number from 0 to 4294967295, got -1"),  # NumPy's ValueError
+        (dict(seed=1.5), "seed must be a whole number from 0 to 4294967295, got 1.5"),  # torch's RuntimeError
+        (
+            dict(batch_size=2.5),
+            "batch_size must be a whole number >= 1, got 2.5",
+        ),  # the DataLoader's ValueError
+        (
+            dict(quantiles="0.1"),
+            "quantiles must be a list of levels between 0 and 1",
+        ),  # float('.') ValueError
+        (dict(quantiles=0.9), "quantiles must be a list of levels between 0 and 1"),
+        (
+            dict(weight_decay=-1),
+            r"weight_decay \(CLI: --model.weight_decay\) must be a number >= 0",
+        ),  # trained
+        (
+            dict(channel_independent="no"),
+            "channel_independent must be True or False, got 'no'",
+        ),  # read as True
+    ],
+)
+def test_forecaster_settings_of_the_wrong_kind_are_refused_when_made(settings, message):
+    """Each was taken and failed mid-fit deep inside Lightning, NumPy or torch, or (a negative
+    ``weight_decay``, ``channel_independent="no"``) trained without a word."""
+    from ssm_ts import Forecaster
+
+    with pytest.raises(ConfigError, match=message):
+        Forecaster(**settings)
+
+
+def test_the_task_and_data_module_refuse_them_too():
+    """The command line builds the task and the data module without a Forecaster."""
+    from ssm_ts.pipelines.forecasting.datamodule_settings import check_sizes
+    from ssm_ts.tasks.forecasting import ForecastingTask
+
+    with pytest.raises(
+        ConfigError, match=r"weight_decay \(CLI: --model.weight_decay\) must be a number >= 0"
+    ):
+        ForecastingTask(model="nlinear", lookback=8, horizon=2, n_channels=1, weight_decay=float("nan"))
+    with pytest.raises(ConfigError, match="channel_independent must be True or False"):
+        ForecastingTask(model="nlinear", lookback=8, horizon=2, n_channels=1, channel_independent=None)
+    with pytest.raises(ConfigError, match=r"lookback \(2.5\) and horizon \(2\) must be positive integers"):
+        check_sizes(2.5, 2, 32, None)
+    with pytest.raises(
+        ConfigError, match=r"batch_size \(32.0\) and eval_batch_size \(None\) must be positive"
+    ):
+        check_sizes(8, 2, 32.0, None)
+    check_sizes(np.int64(8), 2, np.int64(32), 128)  # NumPy counts are whole numbers
+
+
+def test_the_checks_leave_the_settings_as_the_signature_names_them():
+    """``__init__`` keeps its locals as the settings (saved with the model, loaded as keywords)."""
+    import inspect
+
+    from ssm_ts import Forecaster
+
+    names = set(inspect.signature(Forecaster.__init__).parameters) - {"self"}
+    assert set(Forecaster(seed=np.int64(3)).settings) == names
