@@ -42,6 +42,7 @@ from .reader import (
     read_audio,
     read_audio_window,
 )
+from .setting_checks import check_data_numbers
 from .split import FileSplit, SplitMethod, split_files
 from .worker_error import for_the_loader
 
@@ -320,30 +321,19 @@ class AudioDataModule(pl.LightningDataModule):
             raise ConfigError(
                 f"the audio folder must be a path (str or Path), got {type(root).__name__} {root!r}"
             )
-        if sample_rate <= 0 or clip_seconds <= 0:
-            raise ConfigError(
-                f"sample_rate and clip_seconds must be positive, got {sample_rate}, {clip_seconds}"
-            )
+        check_data_numbers(sample_rate, clip_seconds, batch_size, num_workers, max_files_per_split)
         if crop not in ("fixed", "random"):
             raise ConfigError(f"crop must be 'fixed' or 'random', got {crop!r}")
-        if int(round(clip_seconds * sample_rate)) < 1:
-            raise ConfigError(
-                f"clip_seconds={clip_seconds} is under one sample at {sample_rate} Hz; "
-                f"use at least {1 / sample_rate:.3g} s (clips of many samples to learn anything)."
-            )
-        if max_files_per_split is not None and max_files_per_split < 1:
-            raise ConfigError(
-                f"max_files_per_split must be at least 1 (or null for every file), got {max_files_per_split}"
-            )
-        if batch_size < 1 or num_workers < 0:
-            raise ConfigError(
-                f"batch_size must be at least 1 and num_workers at least 0, got {batch_size}, {num_workers}"
-            )
         extensions = normalise_extensions(extensions)
         self.save_hyperparameters()
         # a folder, or a standard set's name (espeak-digits, fsdd) in the data home; hparams keep it as given
         self.root = Path(resolve_data_path(root, "audio", setting="data.root"))
-        self.sample_rate, self.batch_size, self.num_workers = sample_rate, batch_size, num_workers
+        # plain ints: torch's data loader refuses a NumPy batch_size
+        self.sample_rate, self.batch_size, self.num_workers = (
+            int(sample_rate),
+            int(batch_size),
+            int(num_workers),
+        )
         self.clip_samples = int(round(clip_seconds * sample_rate))
         self.quantizer = Quantizer(quantization, bits)
         self.crop = crop

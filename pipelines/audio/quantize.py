@@ -13,6 +13,8 @@ import torchaudio.functional as AF
 
 from ssm_ts.errors import ConfigError
 
+from .setting_checks import is_whole
+
 QUANTIZATIONS = ("mu-law", "linear")
 
 
@@ -31,8 +33,8 @@ class Quantizer:
     def __post_init__(self) -> None:
         if self.method not in QUANTIZATIONS:
             raise ConfigError(f"unknown quantization {self.method!r}; expected one of {QUANTIZATIONS}")
-        if not 1 <= self.bits <= 16:
-            raise ConfigError(f"quantization bits must be between 1 and 16, got {self.bits}")
+        if not is_whole(self.bits) or not 1 <= self.bits <= 16:  # 8.0 made 256.0 classes
+            raise ConfigError(f"quantization bits must be a whole number between 1 and 16, got {self.bits!r}")
 
     @property
     def n_classes(self) -> int:

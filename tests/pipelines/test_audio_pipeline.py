@@ -181,9 +181,9 @@ def test_datamodule_rejects_empty_clips_and_batches(tmp_path):
 
     with pytest.raises(ConfigError, match="clip_seconds=1e-06 is under one sample at 8000 Hz"):
         AudioDataModule(str(tmp_path), sample_rate=8000, clip_seconds=1e-6)
-    with pytest.raises(ConfigError, match="batch_size must be at least 1 .* got 0, 0"):
+    with pytest.raises(ConfigError, match="batch_size must be a whole number >= 1, got 0"):
         AudioDataModule(str(tmp_path), batch_size=0)
-    with pytest.raises(ConfigError, match="num_workers at least 0, got 16, -1"):
+    with pytest.raises(ConfigError, match="num_workers must be a whole number >= 0, got -1"):
         AudioDataModule(str(tmp_path), num_workers=-1)
 
 

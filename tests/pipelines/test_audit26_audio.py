@@ -84,3 +84,42 @@ def test_a_second_setup_of_a_folder_reads_none_of_its_files_again_until_one_chan
         again = setup()
     assert opened == ["take2.wav"]
     assert again.source_summary() == first.source_summary()  # the headers remembered are the same
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        # each was a TypeError or ValueError from deep inside (math.gcd, a comparison, torch's loader)
+        (
+            {"sample_rate": 8000.0},
+            r"sample_rate must be a whole number of Hz >= 1 \(such as 16000\), got 8000.0",
+        ),
+        ({"sample_rate": "16000"}, r"sample_rate must be a whole number of Hz >= 1 .*got '16000'"),
+        ({"clip_seconds": "1"}, r"clip_seconds must be positive, a number of seconds, got '1'"),
+        ({"clip_seconds": float("nan")}, r"clip_seconds must be positive, a number of seconds, got nan"),
+        ({"batch_size": 2.5}, r"batch_size must be a whole number >= 1, got 2.5"),
+        ({"num_workers": 1.0}, r"num_workers must be a whole number >= 0, got 1.0"),
+        (
+            {"max_files_per_split": 2.5},
+            r"max_files_per_split must be at least 1, a whole number of files \(or None",
+        ),
+        ({"bits": "8"}, r"quantization bits must be a whole number between 1 and 16, got '8'"),
+        # was accepted: 2 ** 8.0 = 256.0 classes, then refused by the network as a float size
+        ({"bits": 8.0}, r"quantization bits must be a whole number between 1 and 16, got 8.0"),
+    ],
+)
+def test_data_settings_of_the_wrong_type_are_config_errors_naming_them(tmp_path, setting, message):
+    from ssm_ts.errors import ConfigError
+
+    _float_folder(tmp_path / "takes")
+    with pytest.raises(ConfigError, match=message):
+        AudioDataModule(str(tmp_path / "takes"), **setting).setup()
+
+
+def test_numpy_whole_numbers_are_data_settings_too(tmp_path):
+    _float_folder(tmp_path / "takes")
+    dm = AudioDataModule(str(tmp_path / "takes"), np.int64(8000), clip_seconds=np.float32(0.25), bits=np.int64(8),
+                         batch_size=np.int64(2), split="fractions", fractions=(0.5, 0.25, 0.25))  # fmt: skip
+    dm.setup()
+    codes, lengths = next(iter(dm.train_dataloader()))
+    assert codes.shape == (2, 2000) and dm.n_classes == 256
