@@ -17,6 +17,7 @@ from ssm_ts.cli.checkpoint_model_settings import (
     saved_model_settings,
     warn_ignored_model_settings,
 )
+from ssm_ts.cli.checkpoint_print_config import hold_print_config, print_config_and_exit
 from ssm_ts.cli.checkpoint_use import check_checkpoint_use
 from ssm_ts.cli.restored_data import COMPANION_FILES, remember_restored_settings, same_file
 from ssm_ts.cli.resume_fit import (
@@ -40,12 +41,24 @@ class CheckpointArgs:
     # a resumed fit's data settings compared once the data is read (_check_resolved_on_resume)
     _resolved_then: dict[str, Any] = {}
     _resolved_pending: dict[str, tuple[Any, Any]] = {}
+    _print_config_flags: list[str] | None = None  # --print_config's, held back (hold_print_config)
 
     def parse_arguments(self, parser, args) -> None:
+        # --print_config beside --ckpt_path prints once the checkpoint's settings are in (_parse_ckpt_path)
+        args, flags = hold_print_config(args)
+        if flags is not None:  # not reset by the parses again with the held-back args
+            self._print_config_flags = flags
         self._given_args = args  # parsed again when a checkpoint's data settings become defaults
         super().parse_arguments(parser, args)
 
     def _parse_ckpt_path(self) -> None:
+        self._restore_from_checkpoint()
+        subcommand = self.config.get("subcommand")
+        if self._print_config_flags is not None and subcommand:
+            parser = self._subcommand_parsers[subcommand]
+            print_config_and_exit(parser, self.config[subcommand], self._print_config_flags)
+
+    def _restore_from_checkpoint(self) -> None:
         """Check ``--ckpt_path`` before Lightning reads it: ``best`` / ``last`` (not when fitting)
         name the newest such checkpoint under ``--out``; a file is read through
         :func:`load_checkpoint`, so an unsafe (crafted pickle) or corrupt checkpoint is a clear

@@ -6,6 +6,7 @@ import signal
 
 import lightning.pytorch as pl
 import pytest
+import yaml
 
 from ssm_ts import cli
 from tests.cli_runs import run_statuses
@@ -54,3 +55,37 @@ def test_ctrl_c_in_validate_or_predict_is_an_interrupt_not_a_failure(
     assert "ssm-ts line: interrupted" in capsys.readouterr().err
     assert signal.getsignal(signal.SIGINT) is on_ctrl_c
     assert sorted(run_statuses()) == statuses
+
+
+@pytest.mark.parametrize("command", ["predict", "validate", "fit"])
+def test_print_config_with_a_checkpoint_shows_the_checkpoints_settings(line_use, capsys, command):
+    """``--print_config`` printed while the arguments were parsed, before ``--ckpt_path`` was read: the
+    defaults (``lr: 0.1``, ``ckpt_path: best``), not the model settings the command runs with (the
+    checkpoint's), nor a resumed fit's trainer settings."""
+    fit = ["line", "fit", "--trainer.max_epochs", "2", "--out", "out", "--model.lr", "0.05"]
+    assert cli.main(fit) == 0
+    capsys.readouterr()
+    ckpt = "last" if command == "fit" else "best"
+    with pytest.raises(SystemExit) as done:
+        cli.main(["line", command, "--ckpt_path", ckpt, "--out", "out", "--print_config"])
+    assert done.value.code == 0
+    printed = yaml.safe_load(capsys.readouterr().out)
+    assert printed["model"]["lr"] == 0.05
+    assert printed["ckpt_path"].endswith("last.ckpt" if command == "fit" else "best-epoch=1.ckpt")
+    if command == "fit":
+        assert printed["trainer"]["max_epochs"] == 2
+    assert sorted(run_statuses()) == ["FINISHED"]  # nothing ran
+
+
+def test_print_config_flags_and_their_errors_with_a_checkpoint(line_use, capsys):
+    assert cli.main(["line", "fit", "--trainer.max_epochs", "1", "--out", "out", "--model.lr", "0.05"]) == 0
+    capsys.readouterr()
+    predict = ["line", "predict", "--ckpt_path", "best", "--out", "out", "--data.slope", "3"]
+    with pytest.raises(SystemExit) as done:
+        cli.main([*predict, "--print_config=skip_default"])
+    assert done.value.code == 0
+    assert yaml.safe_load(capsys.readouterr().out)["data"] == {"slope": 3.0}
+    with pytest.raises(SystemExit) as done:
+        cli.main([*predict, "--print_config=skip_defaults"])
+    assert done.value.code == 2
+    assert 'Invalid option "skip_defaults" for --print_config' in capsys.readouterr().err
