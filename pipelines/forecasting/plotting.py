@@ -48,7 +48,7 @@ def plot_forecast(
     for ax, target in zip(axes[:, 0], shown, strict=True):
         # each series' own span: in a ragged panel series start and end at different times
         tail = _own_rows(history, target)
-        tail = tail if n_history is None else tail.iloc[-n_history:]
+        tail = tail if n_history is None else tail.iloc[max(len(tail) - n_history, 0) :]  # 0: none (-0: all)
         ahead = _own_rows(forecast, target)
         ax.plot(tail[time_col], tail[target], color="0.35", lw=1.0, label="history")
         if intervals:

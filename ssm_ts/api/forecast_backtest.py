@@ -173,9 +173,9 @@ def backtest_windows(
     task = fc._require_fitted()
     spec, lookback, horizon = fc.spec_, task.hparams.lookback, task.hparams.horizon
     step = horizon if step is None else step
-    for name, value in (("n_windows", n_windows), ("step", step)):
+    for name, value, unit in (("n_windows", n_windows, "windows"), ("step", step, "rows")):
         if not is_whole_number(value) or value < 1:
-            raise ConfigError(f"{name} must be a positive whole number of rows, got {value!r}.")
+            raise ConfigError(f"{name} must be a positive whole number of {unit}, got {value!r}.")
     frame = fc._read(data, allow_future_rows=False, read_options=read_options)
     spans = series_spans(frame, spec.targets)
     if spans.ragged:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ssm_ts.api.conformal import check_interval_request, interval_columns
 from ssm_ts.api.forecast_intervals import fitted_bands, level_text, long_to_wide_with_intervals
+from ssm_ts.api.whole_numbers import is_whole_number
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import to_wide_forecast
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
@@ -43,6 +44,11 @@ class PlotMixin:
         (``interval_method`` as there); a ``forecast`` given must hold those columns.
         """
         task = self._require_fitted()
+        if n_history is not None and (not is_whole_number(n_history) or n_history < 0):
+            raise ConfigError(
+                f"n_history must be a whole number of history rows to draw (0: none), got {n_history!r}; "
+                "leave it out for the default (3 horizons, at least the lookback)."
+            )
         shown = plotted_series(self, series)
         levels = check_interval_request(level, interval_method, fitted_bands(self))
         history = self._read(data, read_options=read_options)
@@ -85,11 +91,16 @@ def plotted_series(fc: Forecaster, series: str | list[str] | None) -> list[str] 
     if series is None:
         return None
     names = [series] if isinstance(series, str) else list(series)
+    if not names:
+        raise ConfigError(
+            f"series={series!r} names no series to draw; name some of {fc.spec_.targets[:5]}, or leave "
+            "series out for the first 8."
+        )
     unknown = [name for name in names if name not in set(fc.spec_.targets)]
-    if unknown or not names:
+    if unknown:
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
         raise ConfigError(
-            f"series={series!r}: {unknown[:5] or 'no name'}{more} not among the fitted series "
+            f"series={series!r}: {unknown[:5]}{more} not among the fitted series "
             f"(e.g. {fc.spec_.targets[:5]}); name series the model forecasts."
         )
     return names

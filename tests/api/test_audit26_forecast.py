@@ -123,3 +123,36 @@ def test_the_checks_leave_the_settings_as_the_signature_names_them():
 
     names = set(inspect.signature(Forecaster.__init__).parameters) - {"self"}
     assert set(Forecaster(seed=np.int64(3)).settings) == names
+
+
+@pytest.fixture(scope="module")
+def fitted(ett, tmp_path_factory):
+    """A one-epoch NLinear on two ETTh1 series, without MLflow."""
+    from ssm_ts import Forecaster
+
+    model = Forecaster(model="nlinear", lookback=24, horizon=6, max_epochs=1, log_to_mlflow=False,
+                       out_dir=str(tmp_path_factory.mktemp("fit")), trainer_options={"limit_train_batches": 2})  # fmt: skip
+    return model.fit(ett.iloc[:600], target=["OT", "HUFL"])
+
+
+def test_plot_n_history_0_draws_no_history_and_others_are_refused(fitted):
+    """``n_history=0`` drew the whole history (``iloc[-0:]``); 2.5 was a pandas TypeError and -5 drew
+    all but the first 5 rows."""
+    import matplotlib.pyplot as plt
+
+    figure = fitted.plot(n_history=0)
+    assert [len(line.get_xdata()) for line in figure.axes[0].lines] == [0, 6]  # history, forecast
+    assert [len(line.get_xdata()) for line in fitted.plot(n_history=30).axes[0].lines] == [30, 6]
+    plt.close("all")
+    for bad in (2.5, -5):
+        with pytest.raises(ConfigError, match=rf"n_history must be a whole number .* got {bad}"):
+            fitted.plot(n_history=bad)
+    with pytest.raises(
+        ConfigError, match=r"series=\[\] names no series to draw; name some of \['OT', 'HUFL'\]"
+    ):
+        fitted.plot(series=[])
+
+
+def test_a_bad_window_count_is_named_in_windows(fitted, ett):
+    with pytest.raises(ConfigError, match="n_windows must be a positive whole number of windows, got 2.5"):
+        fitted.backtest(ett.iloc[:600], n_windows=2.5)
