@@ -76,9 +76,11 @@ def recording_step(times: np.ndarray | None) -> Step:
     if times is None:
         return None
     is_date = np.issubdtype(times.dtype, np.datetime64)
-    values = times.astype(np.int64).astype(np.float64) if is_date else times.astype(np.float64)
-    if is_date:
-        values = values[~np.isnat(times)]
+    if is_date:  # nanoseconds from the first time: as float64 since 1970 they are 256 ns apart
+        nanoseconds = times[~np.isnat(times)].astype(np.int64)
+        values = (nanoseconds - (nanoseconds.min() if len(nanoseconds) else 0)).astype(np.float64)
+    else:
+        values = times.astype(np.float64)
     values = np.sort(values[np.isfinite(values)])
     diffs = np.diff(values)
     positive = diffs[diffs > 0]

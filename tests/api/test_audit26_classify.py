@@ -106,3 +106,18 @@ def test_ts_stamps_mixing_numbers_and_dates_are_an_error(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(DataError, match=r"line 7 \(case 1\): time stamps that are numbers and time stamps"):
         read_ts(path)
+
+
+def test_a_csv_of_dates_100_times_a_second_has_a_step_of_10_ms(tmp_path):
+    # the times became float64 nanoseconds since 1970, 256 ns apart: the step read 10.000128 ms
+    import pandas as pd
+
+    from ssm_ts.pipelines.sensor import read_csv_long
+
+    times = pd.Timestamp("2024-05-01 10:00:00") + pd.to_timedelta(np.arange(300) * 10, unit="ms")
+    frame = pd.DataFrame(
+        {"id": np.repeat(["r1", "r2", "r3"], 100), "time": times, "x": np.arange(300.0)}
+        | {"label": np.repeat(["a", "b", "a"], 100)}
+    )
+    frame.to_csv(tmp_path / "watch.csv", index=False)
+    assert read_csv_long(tmp_path / "watch.csv").sampling_step == pd.Timedelta(milliseconds=10)
