@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -168,15 +169,22 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
     def before_predict(self) -> None:
         self._read_data_like_the_checkpoint()
 
-    # Ctrl-C in validate/test/predict as in a fit: KILLED, exit code 130 (Lightning: FAILED, exit code 1)
+    def _evaluate(self, call: Any, **kwargs: Any) -> Any:
+        """validate/test/predict: Ctrl-C as in a fit (the run KILLED, exit code 130; Lightning: FAILED,
+        exit code 1), without Lightning's advice to add the fit's callbacks (EMAWeights, EarlyStopping,
+        Timer): their state matters to a resumed fit only, and the checkpoint's weights are the model."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*callbacks used to create the checkpoint need to be")
+            return call_interruptibly(call, self.trainer.loggers, **kwargs)
+
     def validate(self, **kwargs: Any) -> Any:
-        return call_interruptibly(self.trainer.validate, self.trainer.loggers, **kwargs)
+        return self._evaluate(self.trainer.validate, **kwargs)
 
     def test(self, **kwargs: Any) -> Any:
-        return call_interruptibly(self.trainer.test, self.trainer.loggers, **kwargs)
+        return self._evaluate(self.trainer.test, **kwargs)
 
     def predict(self, **kwargs: Any) -> Any:
-        return call_interruptibly(self.trainer.predict, self.trainer.loggers, **kwargs)
+        return self._evaluate(self.trainer.predict, **kwargs)
 
     def after_validate(self) -> None:
         self._mirror_run_artifacts()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import warnings
 
 import lightning.pytorch as pl
 import pytest
@@ -89,3 +90,18 @@ def test_print_config_flags_and_their_errors_with_a_checkpoint(line_use, capsys)
         cli.main([*predict, "--print_config=skip_defaults"])
     assert done.value.code == 2
     assert 'Invalid option "skip_defaults" for --print_config' in capsys.readouterr().err
+
+
+def test_evaluating_a_checkpoint_fitted_with_callbacks_does_not_ask_for_them(line_use, capsys):
+    """``validate``/``test``/``predict`` of a checkpoint whose fit had EarlyStopping (or EMAWeights, or
+    ``max_time``'s Timer) printed Lightning's "Please add the following callbacks: ['EarlyStopping']":
+    advice for a resumed fit, while evaluating needs only the checkpoint's weights."""
+    stop = ["--trainer.callbacks+=EarlyStopping", "--trainer.callbacks.monitor=val_loss"]
+    fit = ["line", "fit", "--trainer.max_epochs", "1", "--out", "out", *stop]
+    assert cli.main(fit) == 0
+    capsys.readouterr()
+    for command in ("validate", "predict"):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            assert cli.main(["line", command, "--ckpt_path", "best", "--out", "out"]) == 0
+        assert not [w for w in seen if "callbacks used to create the checkpoint" in str(w.message)]
