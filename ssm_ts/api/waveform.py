@@ -33,6 +33,7 @@ from ssm_ts.tasks.waveform import (
     save_waveform_export,
     write_clips,
 )
+from ssm_ts.tasks.waveform_export import saved_extras
 from ssm_ts.tracking.resume_settings import builtin_value
 from ssm_ts.training import check_learning_rate
 
@@ -137,7 +138,7 @@ def check_model_options(model_options: Any) -> None:
         raise ConfigError(
             f"model_options must be a dict such as {{'d_model': 32}}, got {type(model_options).__name__}"
         )
-    valid = [name for name in inspect.signature(WaveformTask).parameters if name not in _SET_ELSEWHERE]
+    valid = _model_option_names()
     unknown = sorted(set(model_options) - set(valid))
     if not unknown:
         return
@@ -152,6 +153,30 @@ def check_model_options(model_options: Any) -> None:
         f"WaveformGenerator does not take model option(s) {unknown}; valid: {', '.join(valid)}"
         + (f". {where}" if where else "")
     )
+
+
+# the settings WaveformGenerator.save keeps with the model: those that make a fit of the loaded
+# generator train the model saved (not where it logged or wrote, which belong to the fit's machine)
+SAVED_SETTINGS = ("preset", "model_options", "max_epochs", "batch_size", "lr", "weight_decay", "max_time",
+                  "sample_every_n_epochs", "seed")  # fmt: skip
+
+
+def settings_of_waveform_task(task: WaveformTask) -> dict[str, Any]:
+    """``WaveformGenerator`` settings read back from a task's hyperparameters (a CLI fit's model, or one
+    saved before :data:`SAVED_SETTINGS` were): its preset, ``lr``, ``weight_decay``,
+    ``sample_every_n_epochs``, and as ``model_options`` the options that differ from their defaults."""
+    hparams = task.hparams
+    defaults = {name: p.default for name, p in inspect.signature(WaveformTask).parameters.items()}
+    options = {k: v for k, v in hparams.items() if k in _model_option_names() and v != defaults[k]}
+    settings = {
+        k: hparams[k] for k in ("preset", "lr", "weight_decay", "sample_every_n_epochs") if k in hparams
+    }
+    return {**settings, "model_options": options or None}
+
+
+def _model_option_names() -> list[str]:
+    """The :class:`WaveformTask` arguments ``model_options`` takes: all but those set elsewhere."""
+    return [name for name in inspect.signature(WaveformTask).parameters if name not in _SET_ELSEWHERE]
 
 
 def _with_resume_hint(err: SSMTSError, own_dir: Path, out_dir: Path) -> SSMTSError:
@@ -461,13 +486,19 @@ class WaveformGenerator(ResumableFit):
         return write_clips(torch.as_tensor(clips), self.sample_rate, Path(out_dir))
 
     def save(self, directory: str) -> Path:
-        """Write a self-describing export (config JSON + safetensors) to ``directory``."""
-        return save_waveform_export(self._task(), directory)
+        """Write a self-describing export (config JSON + safetensors) to ``directory``, with this
+        generator's ``metrics_`` and its training settings (:data:`SAVED_SETTINGS`)."""
+        settings = {k: v for k, v in self._json_settings().items() if k in SAVED_SETTINGS}
+        return save_waveform_export(self._task(), directory, {"settings": settings, "metrics": self.metrics_})
 
     @classmethod
     def load(cls, directory: str) -> WaveformGenerator:
-        """Load a generator from :meth:`save`'s folder or a Lightning ``.ckpt``."""
+        """Load a generator from :meth:`save`'s folder or a Lightning ``.ckpt``: its model, and the
+        settings and ``metrics_`` :meth:`save` kept (else the settings the model's own hold)."""
         task = load_waveform_model(directory)
-        gen = cls(preset=task.hparams.preset)
+        extras = saved_extras(directory)
+        saved = {k: v for k, v in (extras.get("settings") or {}).items() if k in SAVED_SETTINGS}
+        gen = cls(**{**settings_of_waveform_task(task), **saved})
         gen.task_ = task
+        gen.metrics_ = dict(extras.get("metrics") or {})
         return gen

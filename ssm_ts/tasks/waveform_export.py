@@ -23,10 +23,23 @@ def _task_arguments(hparams: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in hparams.items() if k in accepted}
 
 
-def save_waveform_export(task: WaveformTask, directory: str | Path) -> Path:
-    """Write a self-describing export (task hyperparameters JSON + SaShiMi safetensors)."""
+def save_waveform_export(
+    task: WaveformTask, directory: str | Path, extras: dict[str, Any] | None = None
+) -> Path:
+    """Write a self-describing export (task hyperparameters JSON + SaShiMi safetensors), with
+    ``extras`` (JSON: what ``WaveformGenerator.save`` keeps beside the model) in its ``extras.json``."""
     hparams = {k: v for k, v in dict(task.hparams).items() if not k.startswith("_")}
-    return save_export(directory, {"kind": EXPORT_KIND, "task": hparams}, task.net.state_dict())
+    return save_export(directory, {"kind": EXPORT_KIND, "task": hparams}, task.net.state_dict(), extras)
+
+
+def saved_extras(path: str | Path) -> dict[str, Any]:
+    """The ``extras`` :func:`save_waveform_export` wrote with the model at ``path`` (an export folder, or
+    a folder holding one); ``{}`` for a checkpoint or an export written without them."""
+    path = Path(path)
+    if not path.is_dir():
+        return {}
+    extras = load_export(path)[2]
+    return extras if isinstance(extras, dict) else {}
 
 
 def load_waveform_export(directory: str | Path) -> WaveformTask:

@@ -81,3 +81,36 @@ def test_a_full_scale_prompt_array_at_another_rate_is_taken_as_its_file_is(tmp_p
     from_array = gen.generate(2, 0.2, seed=3, prompt=square, prompt_rate=16000)
     from_file = gen.generate(2, 0.2, seed=3, prompt=str(tmp_path / "square.wav"))
     torch.testing.assert_close(from_array, from_file, rtol=0, atol=0)
+
+
+def _fitted_by_hand(**settings) -> WaveformGenerator:
+    """A generator as fit leaves one, without the minutes of a fit: its task and metrics set."""
+    gen = WaveformGenerator("tiny", **settings)
+    options = settings.get("model_options") or {}
+    gen.task_ = WaveformTask(preset="tiny", **options, sample_rate=8000, lr=settings.get("lr", 4e-3))
+    gen.metrics_ = {"val_nll_bits": 7.25, "test_nll_bits": 7.5}
+    return gen
+
+
+def test_save_and_load_keep_the_generators_settings_and_metrics(tmp_path):
+    # load built WaveformGenerator(preset) alone: metrics_ was {}, and a fit of the loaded generator
+    # trained the preset's sizes, its default lr and 20 epochs, not the model that was saved
+    gen = _fitted_by_hand(
+        model_options={"d_model": 4, "pool": [2]}, lr=1e-3, max_epochs=3, batch_size=2, seed=5
+    )
+    gen.save(str(tmp_path / "saved"))
+    back = WaveformGenerator.load(str(tmp_path / "saved"))
+    assert back.metrics_ == gen.metrics_
+    for name in ("preset", "model_options", "lr", "max_epochs", "batch_size", "seed"):
+        assert back.settings[name] == gen.settings[name], name
+    assert repr(back) == "WaveformGenerator(preset='tiny', max_epochs=3)"
+
+
+def test_a_model_saved_without_its_generator_loads_its_settings_from_the_model(tmp_path):
+    # a CLI fit's export or checkpoint holds the model's settings alone
+    task = WaveformTask(preset="small", d_model=4, n_layers=1, lr=2e-3, lr_schedule="none", sample_rate=8000)
+    save_waveform_export(task, tmp_path / "export")
+    back = WaveformGenerator.load(str(tmp_path / "export"))
+    assert back.settings["preset"] == "small" and back.settings["lr"] == 2e-3
+    assert back.settings["model_options"] == {"d_model": 4, "n_layers": 1, "lr_schedule": "none"}
+    assert back.metrics_ == {}
