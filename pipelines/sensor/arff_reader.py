@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ssm_ts.errors import DataError
 
+from .labels import same_number_class
 from .read_checks import case_array, existing_file, no_data_line, parse_numbers
 from .series import NanPolicy, SeriesSet, make_series_set
 
@@ -16,6 +17,44 @@ _RELATIONAL_UNLABELLED = re.compile(r"^\s*(['\"])(.*)\1\s*$")
 
 
 _ATTRIBUTE = re.compile(r"^@attribute\s+('[^']*'|\"[^\"]*\"|\S+)\s+(.*)$", re.IGNORECASE)
+_NOMINAL_VALUE = re.compile(r"'[^']*'|\"[^\"]*\"|[^,]+")
+
+
+def _nominal_values(kind: str) -> list[str]:
+    """The classes a nominal attribute's type declares: ``{a, b, 'walking fast'}`` -> ``['a', 'b',
+    'walking fast']``."""
+    body = kind.strip()[1:].rsplit("}", 1)[0]
+    values = (v.strip() for v in _NOMINAL_VALUE.findall(body))
+    return [v[1:-1] if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"" else v for v in values if v]
+
+
+def _check_label(label: str, declared: list[str] | None, where: str) -> None:
+    """A row's class against the classes its attribute declares: one not declared is an error, as in
+    a ``.ts`` file (it became a class of its own). ``?`` (missing) is checked by :func:`_labels`."""
+    if label == "?" or declared is None or label in declared:
+        return
+    same = same_number_class(label, declared)
+    hint = (
+        f" As a number it is the declared class {same!r}: write the labels as the attribute does."
+        if same is not None
+        else " Fix the label, or add it to the class attribute's {...} list."
+    )
+    raise DataError(f"{where}: label {label!r} is not among the declared classes {declared}.{hint}")
+
+
+def _labels(labels: list[str], lines: list[int], path: Path) -> list[str] | None:
+    """The rows' classes; ``None`` when every one is Weka's ``?`` (recordings to classify, written
+    with the class attribute). Some ``?`` among classes are an error naming their lines: they
+    became a class ``'?'`` of their own."""
+    missing = [line for label, line in zip(labels, lines, strict=True) if label == "?"]
+    if not missing:
+        return labels
+    if len(missing) == len(labels):
+        return None
+    raise DataError(
+        f"{path}: the class is '?' (missing) on {len(missing)} of {len(labels)} rows, line(s) {missing[:10]}; "
+        "every recording needs its class to train or test on: label those rows or remove them."
+    )
 
 
 def _class_attribute(attributes: list[str], path: Path) -> int | None:
@@ -34,13 +73,15 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
     relational form ``'c1_values\\nc2_values',label`` (UEA archive layout); ``?`` is missing.
 
     The label is the field of the nominal (``{a,b,...}``) attribute; a file that declares none is
-    unlabelled (every field is a time step, labels ``None``)."""
+    unlabelled (every field is a time step, labels ``None``), and so is one whose every class is ``?``
+    (Weka's rows to classify). A class not declared, or ``?`` on some rows only, is a DataError."""
     path = existing_file(path)
     attributes: list[str] = []  # types of the top-level attributes, lower case
+    declared: list[str] | None = None  # the classes the class attribute declares
     relational_open = False
     in_data = False
     label_index: int | None = None
-    values, labels = [], []
+    values, labels, lines = [], [], []
     with open(path, encoding="utf-8-sig", errors="replace") as handle:  # -sig: drop a byte-order mark
         for line_no, raw in enumerate(handle, start=1):
             line = raw.strip()
@@ -51,6 +92,8 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
                 match = _ATTRIBUTE.match(line)
                 if match is not None and not relational_open:
                     attributes.append(match.group(2).strip().lower())
+                    if attributes[-1].startswith("{"):  # the class attribute: its classes as written
+                        declared = _nominal_values(match.group(2))
                     relational_open = attributes[-1].startswith("relational")
                 elif lower.startswith("@end"):
                     relational_open = False
@@ -80,9 +123,15 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
                 values.append(parse_numbers(",".join(fields), where)[None, :])
             if label is not None:
                 labels.append(label.strip().strip("'\""))
+                lines.append(line_no)
+                _check_label(labels[-1], declared, where)
     if not in_data:
         raise no_data_line(path, "an .arff")
     ids = [f"row {i}" for i in range(len(values))]
     return make_series_set(
-        values, labels if label_index is not None else None, nan_policy=nan_policy, source=str(path), ids=ids
+        values,
+        _labels(labels, lines, path) if label_index is not None else None,
+        nan_policy=nan_policy,
+        source=str(path),
+        ids=ids,
     )

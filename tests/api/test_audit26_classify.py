@@ -121,3 +121,49 @@ def test_a_csv_of_dates_100_times_a_second_has_a_step_of_10_ms(tmp_path):
     )
     frame.to_csv(tmp_path / "watch.csv", index=False)
     assert read_csv_long(tmp_path / "watch.csv").sampling_step == pd.Timedelta(milliseconds=10)
+
+
+def _arff_with_classes(path, source, classes: list[str]):
+    """The UEA BasicMotions ``.arff`` (relational rows) with its rows' classes replaced by ``classes``."""
+    import re
+
+    rows = iter(classes)
+    text = re.sub(r"',(\w+)$", lambda _: f"',{next(rows)}", source.read_text(), flags=re.MULTILINE)
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def basicmotions_arff(shared_data):
+    return shared_data / "classification" / "BasicMotions" / "BasicMotions_TRAIN.arff"
+
+
+def test_arff_classes_are_checked_against_the_declared_ones(tmp_path, basicmotions_arff):
+    # Weka's '?' (missing) and a misspelt class each became a class of their own, silently
+    from ssm_ts.errors import DataError
+    from ssm_ts.pipelines.sensor import read_arff, read_series
+
+    labels = list(read_arff(basicmotions_arff).labels)
+    typo = _arff_with_classes(tmp_path / "typo.arff", basicmotions_arff, labels[:-1] + ["badminton"])
+    with pytest.raises(DataError, match=r"line 151: label 'badminton' is not among the declared classes"):
+        read_arff(typo)
+    missing = _arff_with_classes(tmp_path / "missing.arff", basicmotions_arff, ["?"] * 2 + labels[2:])
+    with pytest.raises(
+        DataError, match=r"the class is '\?' \(missing\) on 2 of 40 rows, line\(s\) \[112, 113\]"
+    ):
+        read_series(missing)
+    unlabelled = _arff_with_classes(tmp_path / "new.arff", basicmotions_arff, ["?"] * 40)
+    data = read_arff(unlabelled)  # Weka's way to write recordings to classify
+    assert data.labels is None and len(data.values) == 40
+
+
+def test_arff_quoted_classes_with_spaces_are_declared_classes(tmp_path):
+    from ssm_ts.pipelines.sensor import read_arff
+
+    path = tmp_path / "walk.arff"
+    path.write_text(
+        "@relation walk\n@attribute t0 numeric\n@attribute t1 numeric\n"
+        "@attribute activity {'walking fast', \"run\", rest}\n@data\n"
+        "1,2,'walking fast'\n3,4,run\n5,6,rest\n"
+    )
+    assert list(read_arff(path).labels) == ["walking fast", "run", "rest"]
