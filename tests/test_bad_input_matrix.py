@@ -281,7 +281,9 @@ CASES: dict[str, Case] = {
         lambda d: forecaster().fit(with_nan(SERIES)), DataError, "'load'.*fill="
     ),
     "api forecaster batch size 0": Case(
-        lambda d: forecaster(batch_size=0).fit(SERIES), ConfigError, "batch_size \\(0\\)"
+        lambda d: forecaster(batch_size=0).fit(SERIES),
+        ConfigError,
+        "batch_size must be a whole number >= 1, got 0",
     ),
     "api forecaster unknown model": Case(
         lambda d: Forecaster("sarima", lookback=24, horizon=6, log_to_mlflow=False).fit(SERIES),
