@@ -45,9 +45,16 @@ def _missing_id_hint(frame: pd.DataFrame, id_col: str, label_col: str | None, ti
     another name: rename it."""
     values = [c for c in frame.columns if c != label_col]
     if time_col is not None or len(values) < 3:
+        one_recording = (  # no label column: as the files of a folder of recordings are
+            ""
+            if label_col is not None
+            else " If the file is one recording (a row per time step, as in a folder of recording CSVs), "
+            "put it in a folder of its own and read the folder: --data.path FOLDER (read_csv_folder(FOLDER) "
+            "in Python; a folder without labels.csv is read unlabelled, to classify)."
+        )
         return (
             f" A long CSV names each row's recording in a column {id_col!r}: rename yours to {id_col!r} (in "
-            "Python, read_csv_long(path, id_col='<its name>') reads it as it is)."
+            "Python, read_csv_long(path, id_col='<its name>') reads it as it is)." + one_recording
         )
     if label_col is not None:
         read, y, X = "pd.read_csv(path)", f"frame[{label_col!r}]", f"frame.drop(columns=[{label_col!r}])"

@@ -167,3 +167,19 @@ def test_arff_quoted_classes_with_spaces_are_declared_classes(tmp_path):
         "1,2,'walking fast'\n3,4,run\n5,6,rest\n"
     )
     assert list(read_arff(path).labels) == ["walking fast", "run", "rest"]
+
+
+def test_one_recording_csv_without_an_id_column_is_told_to_go_in_a_folder(tmp_path):
+    # a model fitted on a folder of recording CSVs, given one such file to classify: the error only
+    # said to rename a column to 'id'
+    import pandas as pd
+
+    from ssm_ts.errors import DataError
+    from ssm_ts.pipelines.sensor import read_csv_folder, read_series
+
+    (tmp_path / "takes").mkdir()
+    path = tmp_path / "takes" / "take1.csv"
+    pd.DataFrame({"time": np.arange(20) * 0.1, "acc": np.arange(20.0), "gyro": 1.0}).to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"If the file is one recording .* --data.path FOLDER"):
+        read_series(path)
+    assert read_csv_folder(tmp_path / "takes").values[0].shape == (2, 20)  # as the message says
