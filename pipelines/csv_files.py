@@ -118,11 +118,16 @@ def csv_data_line_numbers(path: Path, read_options: ReadOptions | None, n_rows: 
     return numbers[:n_rows]
 
 
-def number_hint(value: object) -> str:
+def number_hint(value: object, frame_column: str | None = None) -> str:
     """A hint for a cell that should be a number but is not: a decimal comma gets the
-    ``decimal`` option, other text the ``na_values`` option (it may mark a missing value)."""
+    ``decimal`` option, other text the ``na_values`` option (it may mark a missing value).
+
+    ``frame_column``: the cell is in this column of a DataFrame, which takes no read options (they
+    read CSV files): the hint then gives the ``pd.read_csv`` option, or the column's conversion."""
     if not isinstance(value, str):
         return ""
+    if frame_column is not None:
+        return _frame_number_hint(value, frame_column)
     if _DECIMAL_COMMA.fullmatch(value.strip()):
         return (
             f" ({value!r} has a decimal comma: pass read_options={{'decimal': ','}} (CLI: --data.read_options "
@@ -131,6 +136,20 @@ def number_hint(value: object) -> str:
     return (
         f" (if {value!r} marks a missing value, pass read_options={{'na_values': [{value!r}]}} (CLI: "
         f"--data.read_options '{{na_values: [{_yaml(value)}]}}') to read it as missing)"
+    )
+
+
+def _frame_number_hint(value: str, column: str) -> str:
+    """:func:`number_hint` for a DataFrame's column."""
+    cell = f"df[{column!r}]"
+    if _DECIMAL_COMMA.fullmatch(value.strip()):
+        return (
+            f" ({value!r} has a decimal comma: read the CSV with pd.read_csv(path, decimal=','), or convert "
+            f"the column: {cell} = {cell}.str.replace(',', '.').astype(float))"
+        )
+    return (
+        f" (if {value!r} marks a missing value, read the CSV with pd.read_csv(path, na_values=[{value!r}]), "
+        f"or replace it: {cell} = {cell}.replace({value!r}, float('nan')))"
     )
 
 

@@ -143,20 +143,36 @@ def numeric_column(table: Table, name: str) -> np.ndarray:
         raise DataError(
             f"{table.name}: {table.column_text(name)} has non-numeric values at "
             f"{table.cells_text(name, bad, table.frame.iloc[:, 0])} "
-            f"(e.g. {raw.iloc[bad[0]]!r}){_grouping_hint(raw.iloc[bad[0]]) or number_hint(raw.iloc[bad[0]])}; "
+            f"(e.g. {raw.iloc[bad[0]]!r}){_value_hint(table, name, raw.iloc[bad[0]])}; "
             "forecast targets and covariates must be numbers. "
             "Fix or blank those cells (blanks can be filled with fill=), or leave the column out."
         )
     return converted.to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _grouping_hint(value: object) -> str:
+def _value_hint(table: Table, column: str, value: object) -> str:
+    """How to read ``value`` of ``column`` as a number: the read options of a CSV (a long table's
+    too), the ``pd.read_csv`` options or the column's conversion for a DataFrame (it takes none)."""
+    origin = table.origin
+    in_file = table.is_file or (isinstance(origin, LongOrigin) and origin.table.is_file)
+    frame_column = None if in_file else (origin.value_col if isinstance(origin, LongOrigin) else column)
+    return _grouping_hint(value, frame_column) or number_hint(value, frame_column)
+
+
+def _grouping_hint(value: object, frame_column: str | None = None) -> str:
     """The read options for a number whose thousands are grouped by a space or an apostrophe
-    (``'30 531,25'``), which the reader does not detect; ``''`` for other cells."""
+    (``'30 531,25'``), which the reader does not detect; ``''`` for other cells. ``frame_column``: the
+    cell is in this column of a DataFrame (no read options: the ``pd.read_csv`` ones instead)."""
     match = _SPACED_GROUPS.fullmatch(value.strip()) if isinstance(value, str) else None
     if match is None:
         return ""
     options = {"thousands": match.group(1), **({"decimal": ","} if match.group(2) == "," else {})}
+    if frame_column is not None:
+        given = ", ".join(f"{k}={v!r}" for k, v in options.items())
+        return (
+            f" ({value!r} groups its thousands with {match.group(1)!r}: read the CSV with "
+            f"pd.read_csv(path, {given}), or convert df[{frame_column!r}] to numbers first)"
+        )
     # YAML double quotes read \xa0 and \u202f escapes; the shell's quotes then hold an apostrophe too
     cli = ", ".join(f'{k}: \\"{v.encode("unicode_escape").decode("ascii")}\\"' for k, v in options.items())
     return (

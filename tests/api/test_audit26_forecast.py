@@ -156,3 +156,33 @@ def test_plot_n_history_0_draws_no_history_and_others_are_refused(fitted):
 def test_a_bad_window_count_is_named_in_windows(fitted, ett):
     with pytest.raises(ConfigError, match="n_windows must be a positive whole number of windows, got 2.5"):
         fitted.backtest(ett.iloc[:600], n_windows=2.5)
+
+
+def test_text_in_a_dataframe_gets_a_fix_a_dataframe_takes(ett, tmp_path):
+    """The hint said to pass ``read_options``, which a DataFrame refuses (they read CSV files)."""
+    from ssm_ts.pipelines.forecasting.series import load_series
+
+    wide = ett.iloc[:200][["date", "OT"]].astype({"OT": object})
+    wide.loc[5, "OT"], wide.loc[9, "OT"] = "n/a", "12,5"
+    with pytest.raises(DataError) as error:
+        load_series(wide)
+    assert "pd.read_csv(path, na_values=['n/a']), or replace it: df['OT'] = df['OT'].replace('n/a'" in str(
+        error.value
+    )
+    assert "read_options" not in str(error.value)
+    with pytest.raises(
+        DataError, match=r"pd.read_csv\(path, decimal=','\), or convert the column: df\['OT'\]"
+    ):
+        load_series(wide.replace("n/a", 1.0))
+    with pytest.raises(
+        DataError, match=r"pd.read_csv\(path, thousands=' ', decimal=','\), or convert df\['OT'\]"
+    ):
+        load_series(wide.replace({"n/a": 1.0, "12,5": "30 531,25"}))
+    long = wide.replace("n/a", 1.0).rename(columns={"date": "ds", "OT": "y"}).assign(unique_id="OT")
+    with pytest.raises(DataError, match=r"or convert the column: df\['y'\] = df\['y'\]"):
+        load_series(long)
+    wide.replace({"n/a": "--", "12,5": 1.0}).to_csv(
+        tmp_path / "text.csv", index=False
+    )  # a CSV: its read options, as before
+    with pytest.raises(DataError, match=r"pass read_options=\{'na_values': \['--'\]\}"):
+        load_series(tmp_path / "text.csv")
