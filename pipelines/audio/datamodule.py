@@ -341,6 +341,7 @@ class AudioDataModule(pl.LightningDataModule):
         self.skipped: list[Path] = []  # files left out by on_bad_file="skip" at setup
         self.found_files = 0  # audio files in the folder, before max_files_per_split and skipping
         self.datasets: dict[str, ClipDataset] = {}
+        self.sources_said = False  # whether the task printed describe_sources() (once per data module)
 
     @property
     def n_classes(self) -> int:

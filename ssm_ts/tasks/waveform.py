@@ -183,16 +183,33 @@ class WaveformTask(SeededTrainingHooks, pl.LightningModule):
         if summary is None or self.trainer.global_rank != 0:
             return
         from lightning.pytorch.loggers import MLFlowLogger
-        from rich.console import Console
 
-        Console(stderr=True, highlight=False).print(
-            f"[green]audio[/green] {self.trainer.datamodule.describe_sources()}"
-        )
+        self._say_what_was_read()
         tags = {f"data.{key}": str(value) for key, value in summary().items()}
         for logger in self.trainer.loggers:
             if isinstance(logger, MLFlowLogger):
                 for key, value in tags.items():
                     logger.experiment.set_tag(logger.run_id, key, value)
+
+    def on_validation_start(self) -> None:
+        if self.trainer.state.fn != "fit":  # ssm-ts audio validate; a fit said it at its start
+            self._say_what_was_read()
+
+    def on_test_start(self) -> None:
+        self._say_what_was_read()
+
+    def _say_what_was_read(self) -> None:
+        """The data module's line of what it read (files used, of how many, and each split's share), once
+        per data module: ``validate`` and ``test`` read their data settings from the checkpoint
+        (``max_files_per_split`` too) and said nothing of how many files they scored."""
+        datamodule = getattr(self.trainer, "datamodule", None)
+        describe = getattr(datamodule, "describe_sources", None)
+        if describe is None or self.trainer.global_rank != 0 or getattr(datamodule, "sources_said", False):
+            return
+        from rich.console import Console
+
+        Console(stderr=True, highlight=False).print(f"[green]audio[/green] {describe()}")
+        datamodule.sources_said = True
 
     def configure_optimizers(self):
         hp = self.hparams
