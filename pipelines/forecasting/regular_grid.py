@@ -33,6 +33,7 @@ def order_rows(
             + _clock_change_note(
                 times.iloc[rows].drop_duplicates(), time_col, "repeats", _typical_spacing(times)
             )
+            + _time_of_day_note(table, time_col, times)
         )
     if is_period(times):  # Periods differ by offsets, not numbers: compare their grid positions
         backwards = np.flatnonzero(np.diff(period_ordinals(times)) < 0) + 1
@@ -211,6 +212,29 @@ def _clock_change_note(times: pd.Series, time_col: str, change: str, spacing: An
         f"{'ends' if change == 'repeats' else 'starts'}: write the times in UTC or with their UTC offsets, e.g. "
         f"df[{time_col!r}] = df[{time_col!r}].dt.tz_localize('Europe/Berlin'{option}) with your zone."
     )
+
+
+_TIME_OF_DAY = r"\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*"  # 13:45, 13:45:30, 13:45:30.5
+
+
+def _time_of_day_note(table: Table, time_col: str, times: pd.Series) -> str:
+    """A sentence for a date column (every time at midnight) beside a column of clock times (``13:45``),
+    as data loggers write them: the rows repeat a date because its times of day are in that column.
+    ``""`` otherwise."""
+    if not pd.api.types.is_datetime64_any_dtype(times) or not (times == times.dt.normalize()).all():
+        return ""
+    for name in table.frame.columns:
+        column = table.frame[name]
+        if name == time_col or pd.api.types.is_numeric_dtype(column):
+            continue
+        text = column.dropna().astype(str)
+        if len(text) and text.str.fullmatch(_TIME_OF_DAY).mean() >= 0.9:
+            return (
+                f" The times of day seem to be in column {name!r} (e.g. {text.iloc[0]!r}): join them into one "
+                f"time column first, e.g. df[{time_col!r}] = df[{time_col!r}].astype(str) + ' ' + df[{name!r}] "
+                f"(df = pd.read_csv(path) for a CSV), then pass the DataFrame without {name!r}."
+            )
+    return ""
 
 
 def _inside_some_span(values: pd.DataFrame, time_col: str, missing: pd.Index) -> pd.Index:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from ssm_ts.api.tuning import tune_forecaster
@@ -186,3 +187,23 @@ def test_text_in_a_dataframe_gets_a_fix_a_dataframe_takes(ett, tmp_path):
     )  # a CSV: its read options, as before
     with pytest.raises(DataError, match=r"pass read_options=\{'na_values': \['--'\]\}"):
         load_series(tmp_path / "text.csv")
+
+
+def test_a_date_column_beside_a_column_of_clock_times_is_named(ett, tmp_path):
+    """Data loggers write ``Date`` and ``Time`` apart; the error said only that dates repeat."""
+    from ssm_ts.pipelines.forecasting.series import load_series
+
+    times = ett["date"].iloc[:100]
+    split = pd.DataFrame({"Date": times.dt.strftime("%d/%m/%Y"), "Time": times.dt.strftime("%H:%M"),
+                          "OT": ett["OT"].iloc[:100]})  # fmt: skip
+    split.to_csv(tmp_path / "logger.csv", index=False)
+    with pytest.raises(DataError, match=r"column 'Date' has duplicate timestamps .* The times of day seem to be in "
+                       r"column 'Time' \(e.g. '00:00'\): join them"):  # fmt: skip
+        load_series(tmp_path / "logger.csv")
+    joined = split.assign(Date=split["Date"] + " " + split["Time"]).drop(columns="Time")  # the fix it gives
+    frame, spec = load_series(joined)
+    assert spec.time_col == "Date" and spec.freq == "h" and frame["Date"].iloc[-1] == times.iloc[-1]
+    dates = ett.iloc[:10][["date", "OT"]].assign(date=times.iloc[0].normalize())  # no clock column: no note
+    with pytest.raises(DataError) as error:
+        load_series(dates)
+    assert "times of day" not in str(error.value)
