@@ -24,11 +24,15 @@ from ssm_ts.cli.save_config import logged_config_params
 from ssm_ts.cli.trainer_typehints import declare_int_before_float
 from ssm_ts.cli.uses import USES, load_target
 from ssm_ts.errors import ConfigError
-from ssm_ts.tracking.logger import check_resumed_run, make_mlflow_logger
+from ssm_ts.tracking.logger import check_resumed_run, make_mlflow_logger, mlflow_run_of_checkpoint
 from ssm_ts.tracking.registry_names import check_register_as
 from ssm_ts.tracking.resume_settings import DATA_FILE_SETTINGS, RUNTIME_SETTINGS
 from ssm_ts.tracking.run_status import call_interruptibly, fit_interruptibly, run_failed_on_error
 from ssm_ts.training import keep_beside_best, keep_given_patience, ssm_ts_best_checkpoint, trainer_refusals
+
+# the tags of a validate/test run: the checkpoint it evaluated, and the MLflow run of the fit that wrote it
+EVALUATED_CHECKPOINT_TAG = "ssm_ts.checkpoint"
+EVALUATED_FIT_RUN_TAG = "ssm_ts.fit_run_id"
 
 
 class SSMTSArgumentParser(LightningArgumentParser):
@@ -112,6 +116,7 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
                 tracking_uri=self._setting("tracking_uri"),
                 run_name=self._setting("run_name"),
                 run_id=resumed_run,  # a resumed fit continues its MLflow run
+                tags=self._evaluated_checkpoint_tags(),
             )
             if resumed_run:
                 as_dict = self.config[self.subcommand].as_dict()
@@ -134,6 +139,21 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         check_weight_averaging(trainer.callbacks)
         keep_given_patience(trainer.callbacks)  # a resume stops with the patience given now
         return trainer
+
+    def _evaluated_checkpoint_tags(self) -> dict[str, str]:
+        """validate/test: tags naming the checkpoint evaluated and the MLflow run of the fit that wrote it
+        (:data:`EVALUATED_CHECKPOINT_TAG`, :data:`EVALUATED_FIT_RUN_TAG`), so that their run, one of its
+        own, says whose metrics it holds."""
+        from ssm_ts.export import load_checkpoint
+
+        ckpt_path = self._get(self.config, "ckpt_path")
+        if self.subcommand == "fit" or not ckpt_path:
+            return {}
+        tags = {EVALUATED_CHECKPOINT_TAG: str(Path(ckpt_path).resolve())}
+        fit_run = mlflow_run_of_checkpoint(load_checkpoint(ckpt_path))
+        if fit_run:
+            tags[EVALUATED_FIT_RUN_TAG] = fit_run
+        return tags
 
     def _mlflow_logger(self):
         return next((lg for lg in self.trainer.loggers if isinstance(lg, MLFlowLogger)), None)

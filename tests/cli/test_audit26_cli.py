@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import signal
 import warnings
+from pathlib import Path
 
 import lightning.pytorch as pl
+import mlflow
 import pytest
 import yaml
 
 from ssm_ts import cli
+from ssm_ts.tracking.logger import default_tracking_uri
 from tests.cli_runs import run_statuses
 
 
@@ -105,3 +108,18 @@ def test_evaluating_a_checkpoint_fitted_with_callbacks_does_not_ask_for_them(lin
             warnings.simplefilter("always")
             assert cli.main(["line", command, "--ckpt_path", "best", "--out", "out"]) == 0
         assert not [w for w in seen if "callbacks used to create the checkpoint" in str(w.message)]
+
+
+def test_a_validate_run_names_the_checkpoint_and_the_fit_run_it_evaluated(line_use, tmp_path):
+    """``ssm-ts USE validate|test --ckpt_path ...`` logs its metrics in a run of its own, which said
+    nothing of what it evaluated: among several fits' test runs, which is whose?"""
+    assert cli.main(["line", "fit", "--trainer.max_epochs", "1", "--out", "out"]) == 0
+    assert cli.main(["line", "validate", "--ckpt_path", "best", "--out", "out"]) == 0
+    client = mlflow.MlflowClient(default_tracking_uri())
+    experiment = client.get_experiment_by_name("ssm-ts-line").experiment_id
+    validated, fitted = client.search_runs([experiment], order_by=["attributes.start_time DESC"])
+    tags = validated.data.tags
+    assert tags["ssm_ts.fit_run_id"] == fitted.info.run_id
+    (best,) = (tmp_path / "out").rglob("best-*.ckpt")
+    assert Path(tags["ssm_ts.checkpoint"]).resolve() == best.resolve()
+    assert "ssm_ts.fit_run_id" not in fitted.data.tags
