@@ -106,6 +106,8 @@ class SSMTSMLFlowLogger(MLFlowLogger):
 
     @rank_zero_only
     def log_hyperparams(self, params: dict[str, Any] | Namespace) -> None:
+        # LightningCLI's own entry among the task's hyperparameters (how it builds the class), no setting
+        params = {k: v for k, v in _convert_params(params).items() if k != "_instantiator"}
         if self.changed_on_resume:
             left_out = set(self.changed_on_resume)
             # the names Lightning logs for the same setting of the task or the data module

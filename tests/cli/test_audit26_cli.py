@@ -123,3 +123,13 @@ def test_a_validate_run_names_the_checkpoint_and_the_fit_run_it_evaluated(line_u
     (best,) = (tmp_path / "out").rglob("best-*.ckpt")
     assert Path(tags["ssm_ts.checkpoint"]).resolve() == best.resolve()
     assert "ssm_ts.fit_run_id" not in fitted.data.tags
+
+
+def test_a_fit_logs_no_lightning_internal_parameter(line_use):
+    """LightningCLI puts its ``_instantiator`` (``lightning.pytorch.cli.instantiate_module``) among the
+    task's hyperparameters, and every run listed it as a parameter of the model."""
+    assert cli.main(["line", "fit", "--trainer.max_epochs", "1", "--out", "out", "--model.lr", "0.05"]) == 0
+    client = mlflow.MlflowClient(default_tracking_uri())
+    (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-line").experiment_id])
+    assert "_instantiator" not in run.data.params
+    assert run.data.params["lr"] == run.data.params["model.lr"] == "0.05"
