@@ -327,7 +327,7 @@ class AudioDataModule(pl.LightningDataModule):
         extensions = normalise_extensions(extensions)
         self.save_hyperparameters()
         # a folder, or a standard set's name (espeak-digits, fsdd) in the data home; hparams keep it as given
-        self.root = Path(resolve_data_path(root, "audio", setting="data.root"))
+        self.root = Path(resolve_data_path(root, "audio", setting="data.root")).expanduser()  # ~/takes
         # plain ints: torch's data loader refuses a NumPy batch_size
         self.sample_rate, self.batch_size, self.num_workers = (
             int(sample_rate),

@@ -75,7 +75,7 @@ def prompt_audio(
     if isinstance(prompt, (str, os.PathLike)):
         if prompt_rate is not None:
             raise ConfigError("prompt_rate is for prompt arrays; a prompt file's own rate is read from it")
-        path = Path(prompt)
+        path = Path(prompt).expanduser()
         if path.is_dir():
             raise DataError(f"prompt {path} is a folder; give one audio file (WAV, FLAC, OGG) as the prompt")
         if not path.is_file():

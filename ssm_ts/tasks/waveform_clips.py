@@ -60,7 +60,7 @@ def write_clips(clips: torch.Tensor, sample_rate: int, out_dir: Path, prefix: st
     removed first (a second run with fewer clips left the first run's extra ones beside the new
     ones), then each file is written atomically. Other files in ``out_dir`` are left alone.
     """
-    clips = torch.as_tensor(clips)
+    clips, out_dir = torch.as_tensor(clips), Path(out_dir).expanduser()  # "~/samples", as a shell's
     if clips.dim() == 1:
         clips = clips.unsqueeze(0)
     if clips.dim() != 2 or clips.numel() == 0:

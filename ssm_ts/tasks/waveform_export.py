@@ -29,13 +29,14 @@ def save_waveform_export(
     """Write a self-describing export (task hyperparameters JSON + SaShiMi safetensors), with
     ``extras`` (JSON: what ``WaveformGenerator.save`` keeps beside the model) in its ``extras.json``."""
     hparams = {k: v for k, v in dict(task.hparams).items() if not k.startswith("_")}
+    directory = Path(directory).expanduser()  # "~/model": not a folder named ~ in the working folder
     return save_export(directory, {"kind": EXPORT_KIND, "task": hparams}, task.net.state_dict(), extras)
 
 
 def saved_extras(path: str | Path) -> dict[str, Any]:
     """The ``extras`` :func:`save_waveform_export` wrote with the model at ``path`` (an export folder, or
     a folder holding one); ``{}`` for a checkpoint or an export written without them."""
-    path = Path(path)
+    path = Path(path).expanduser()
     if not path.is_dir():
         return {}
     extras = load_export(path)[2]
@@ -62,7 +63,7 @@ def load_waveform_model(path: str | Path) -> WaveformTask:
     from ssm_ts.export import load_checkpoint
     from ssm_ts.tasks.waveform import WaveformTask
 
-    path = Path(path)
+    path = Path(path).expanduser()
     if path.is_dir():
         if not (path / "config.json").is_file():
             _refuse_fit_folder(path)

@@ -114,3 +114,29 @@ def test_a_model_saved_without_its_generator_loads_its_settings_from_the_model(t
     assert back.settings["preset"] == "small" and back.settings["lr"] == 2e-3
     assert back.settings["model_options"] == {"d_model": 4, "n_layers": 1, "lr_schedule": "none"}
     assert back.metrics_ == {}
+
+
+def test_paths_starting_with_a_tilde_name_the_home_folder(tmp_path, monkeypatch):
+    # the audio folder and a prompt file starting with ~ were "not found" (a YAML config's
+    # 'root: ~/takes' is no shell's to expand), and save/write made a folder named '~' in the working
+    # folder, as the forecasting and sensor readers (and pandas) do not
+    from ssm_ts.pipelines.audio import AudioDataModule
+
+    home, work = tmp_path / "home", tmp_path / "work"
+    (home / "takes").mkdir(parents=True)
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        sf.write(home / "takes" / f"take{i}.wav", rng.uniform(-0.5, 0.5, 800), 8000)
+    data = AudioDataModule("~/takes", 8000, clip_seconds=0.05)
+    data.setup()
+    assert data.root == home / "takes" and len(data.files.train) == 1
+
+    gen = _fitted_by_hand()
+    gen.save("~/model")
+    gen.write(gen.generate(1, 0.11, seed=0, prompt="~/takes/take0.wav"), "~/samples")
+    assert (home / "model" / "config.json").is_file() and (home / "samples" / "sample_000.wav").is_file()
+    assert WaveformGenerator.load("~/model").metrics_ == gen.metrics_
+    assert list(work.iterdir()) == []
