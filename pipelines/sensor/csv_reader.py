@@ -261,6 +261,11 @@ def read_csv_folder(
     ``labels_file`` named otherwise must exist."""
     options = check_read_options(read_options)
     folder = existing_path(folder)
+    if not folder.is_dir():  # else "no recording CSV files found" in a file
+        raise DataError(
+            f"{folder} is a file, not a folder of recording CSVs (one per recording); read a long CSV (a row "
+            "per recording and time step) with format 'csv' (read_csv_long), or pass the folder it is in."
+        )
     if labels_file == DEFAULT_LABELS_FILE and not (folder / labels_file).exists():
         labels_file = None  # new recordings to classify: the default labels file is optional
     files = sorted(p for p in folder.glob("*.csv") if labels_file is None or p.name != Path(labels_file).name)

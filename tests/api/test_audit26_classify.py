@@ -183,3 +183,16 @@ def test_one_recording_csv_without_an_id_column_is_told_to_go_in_a_folder(tmp_pa
     with pytest.raises(DataError, match=r"If the file is one recording .* --data.path FOLDER"):
         read_series(path)
     assert read_csv_folder(tmp_path / "takes").values[0].shape == (2, 20)  # as the message says
+
+
+def test_a_file_read_as_a_folder_of_csvs_is_named_a_file(tmp_path):
+    # --data.format csv_folder on a CSV file said "no recording CSV files found"
+    import pandas as pd
+
+    from ssm_ts.errors import DataError
+    from ssm_ts.pipelines.sensor import read_series
+
+    path = tmp_path / "rec1.csv"
+    pd.DataFrame({"time": range(5), "x": np.arange(5.0)}).to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"rec1.csv is a file, not a folder of recording CSVs.*format 'csv'"):
+        read_series(path, format="csv_folder")
