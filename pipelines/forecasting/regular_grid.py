@@ -16,7 +16,7 @@ from .fix_hints import FixHints
 from .frames import is_integer_step
 from .periods import is_period, period_alias, period_ordinals
 from .reader import Table
-from .spacing_change import check_one_spacing
+from .spacing_change import check_one_spacing, spacing_text
 from .time_column import holds_integer_steps
 
 
@@ -154,6 +154,8 @@ def regularise(
     missing = grid.difference(pd.Index(times))
     if inside_spans:
         missing = _inside_some_span(values, time_col, missing)
+    if fill is not None and len(missing) > len(times):
+        _refuse_filling_another_frequency(table, times, step, fill, len(missing), hints)
     if fill is None and len(missing):
         other = _other_regular_step(times)
         if other is not None and not inside_spans:  # not gaps: the rows are at another frequency
@@ -175,6 +177,21 @@ def regularise(
             )
         )
     return values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()
+
+
+def _refuse_filling_another_frequency(
+    table: Table, times: pd.Series, step: pd.DateOffset | int, fill: str, n_missing: int, hints: FixHints
+) -> None:
+    """A fill that would invent more rows than the data holds is filling another frequency (a ``freq``
+    finer than the rows', e.g. ``'D'`` for weekly rows), not gaps: a :class:`DataError` naming both."""
+    spacing = _typical_spacing(times)
+    spacing = spacing if is_integer_step(step) else spacing_text(pd.Timedelta(spacing))
+    infer = "" if hints.fitted else " (or leave freq out: the rows' own is inferred)"
+    raise DataError(
+        f"{table.name}: its rows are typically {spacing} apart, and on the {_step_text(step, times)} grid "
+        f"fill={fill!r} would invent {n_missing} rows, more than the {len(times)} it holds: a fill fills "
+        f"gaps, not another frequency. {hints.freq[0].upper()}{hints.freq[1:]}{infer}."
+    )
 
 
 def _other_regular_step(times: pd.Series) -> str | None:

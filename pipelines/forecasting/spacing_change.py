@@ -60,12 +60,12 @@ def check_one_spacing(table: Table, times: pd.Series, time_col: str) -> None:
     def where(stretch: Stretch) -> str:  # times, not rows: a fill policy has sorted the rows
         first, last = times.iloc[stretch.first], times.iloc[stretch.last]
         count = f"{stretch.last - stretch.first + 1} {'times (of all series)' if table.origin else 'rows'}"
-        return f"{count} from {first} to {last} are {_spacing_text(stretch.spacing)} apart"
+        return f"{count} from {first} to {last} are {spacing_text(stretch.spacing)} apart"
 
     resample = f"one row per {coarser} steps"
     if isinstance(coarser, pd.Timedelta):
         by = f".groupby({table.origin.id_col!r})[{table.origin.value_col!r}]" if table.origin else ""
-        resample = f"df.set_index({time_col!r}){by}.resample({_spacing_text(coarser)}).mean().reset_index()"
+        resample = f"df.set_index({time_col!r}){by}.resample({spacing_text(coarser)}).mean().reset_index()"
     raise DataError(
         f"{table.name}: the spacing of column {time_col!r} changes: {where(before)}, but {where(after)}. "
         "A series has one frequency (filling the difference would invent most rows): keep the rows of one "
@@ -73,7 +73,7 @@ def check_one_spacing(table: Table, times: pd.Series, time_col: str) -> None:
     )
 
 
-def _spacing_text(spacing: pd.Timedelta | int) -> str:
+def spacing_text(spacing: pd.Timedelta | int) -> str:
     """``'h'``, ``'15min'``, ``'D'`` (a pandas alias) for a duration; the number for integer steps."""
     if not isinstance(spacing, pd.Timedelta):
         return str(spacing)

@@ -207,3 +207,18 @@ def test_a_date_column_beside_a_column_of_clock_times_is_named(ett, tmp_path):
     with pytest.raises(DataError) as error:
         load_series(dates)
     assert "times of day" not in str(error.value)
+
+
+def test_a_fill_refuses_to_invent_another_frequency():
+    """Weekly rows with ``freq="D"`` (or ``"h"``) and a fill were filled to a daily series silently:
+    six of every seven rows invented (never trained on), the forecast daily. A fill fills gaps."""
+    from ssm_ts.pipelines.forecasting.series import load_series
+
+    weeks = pd.DataFrame({"date": pd.date_range("2000-01-01", periods=120, freq="W-SAT"),
+                          "co2": np.linspace(360.0, 370.0, 120)}).drop(index=[10, 11, 50])  # fmt: skip
+    for freq in ("D", "h"):
+        with pytest.raises(DataError, match=rf"its rows are typically '7D' apart, and on the '{freq}' grid "
+                           r"fill='interpolate' would invent \d+ rows, more than the 117 it holds"):  # fmt: skip
+            load_series(weeks, freq=freq, fill="interpolate")
+    frame, spec = load_series(weeks, fill="interpolate")  # gaps: filled as before
+    assert spec.freq == "W-SAT" and len(frame) == 120
