@@ -44,7 +44,8 @@ def _read_list(root: Path, name: str) -> set[str]:
             "data folder (Speech Commands layout); use split='fractions' otherwise"
         )
     # relative paths as Speech Commands writes them; ./word/x.wav (as find writes them) and word//x.wav too
-    lines = (line.strip().replace("\\", "/") for line in path.read_text().splitlines())
+    # utf-8-sig: a byte order mark (Notepad writes one) is no part of the first entry
+    lines = (line.strip().replace("\\", "/") for line in path.read_text(encoding="utf-8-sig").splitlines())
     return {posixpath.normpath(line) for line in lines if line}
 
 

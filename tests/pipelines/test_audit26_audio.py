@@ -123,3 +123,12 @@ def test_numpy_whole_numbers_are_data_settings_too(tmp_path):
     dm.setup()
     codes, lengths = next(iter(dm.train_dataloader()))
     assert codes.shape == (2, 2000) and dm.n_classes == 256
+
+
+def test_split_lists_saved_with_a_byte_order_mark_name_their_first_file(tmp_path):
+    # Notepad writes UTF-8 with a BOM: the first entry read as '\ufeffyes/s1.wav', named no file, and
+    # that test recording was trained on, silently
+    files = _speech_commands(tmp_path, ["yes/s0.wav"], [])
+    (tmp_path / "testing_list.txt").write_bytes("yes/s1.wav\r\nno/s1.wav\r\n".encode("utf-8-sig"))
+    split = split_files(files, tmp_path, "lists")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in split.test) == ["no/s1.wav", "yes/s1.wav"]
