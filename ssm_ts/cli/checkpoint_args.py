@@ -66,6 +66,12 @@ class CheckpointArgs:
         without a checkpoint get an error that says what to pass."""
         subcommand = self.config.get("subcommand")
         ckpt_path = self.config[subcommand].get("ckpt_path") if subcommand else None
+        if subcommand == "fit" and ckpt_path == "best":
+            raise ConfigError(
+                "fit --ckpt_path best: a fit resumes where it stopped, from its last checkpoint: pass "
+                "--ckpt_path last (best names the checkpoint of lowest validation loss, for validate, test "
+                "and predict); to train on from another checkpoint, pass its path"
+            )
         if subcommand == "fit" and ckpt_path == "last":
             ckpt_path = self._resolve_last_for_fit()
         elif subcommand and subcommand != "fit":

@@ -133,3 +133,13 @@ def test_a_fit_logs_no_lightning_internal_parameter(line_use):
     (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-line").experiment_id])
     assert "_instantiator" not in run.data.params
     assert run.data.params["lr"] == run.data.params["model.lr"] == "0.05"
+
+
+def test_fit_with_ckpt_path_best_says_a_fit_resumes_from_last(line_use, capsys):
+    """``fit --ckpt_path best`` (best names a checkpoint for validate/test/predict) was "checkpoint not
+    found: best", as if a file named best were missing."""
+    assert cli.main(["line", "fit", "--trainer.max_epochs", "1", "--out", "out"]) == 0
+    capsys.readouterr()
+    assert cli.main(["line", "fit", "--ckpt_path", "best", "--out", "out"]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "--ckpt_path best" in err and "--ckpt_path last" in err and "not found" not in err
