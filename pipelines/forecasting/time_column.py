@@ -124,6 +124,8 @@ def parse_times(
     elif holds_integer_steps(raw):
         parsed = raw  # steps (years, step numbers): kept as integers, checked below like dates
         _warn_numeric_dates(table, time_col)
+    elif pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        _refuse_fractional_times(table, raw, time_col)  # pandas would read them as nanoseconds since 1970
     else:
         parsed = parse_text_times(raw, where, freq, **table.dates)
     bad = np.flatnonzero(parsed.isna().to_numpy())
@@ -145,6 +147,23 @@ def parse_times(
     # A timezone is kept, not dropped to wall-clock time: across a daylight-saving change wall-clock
     # hours repeat or vanish, which would read as duplicates and gaps. Forecasts continue in this zone.
     return parsed.reset_index(drop=True)
+
+
+def _refuse_fractional_times(table: Table, raw: pd.Series, time_col: str) -> None:
+    """A :class:`DataError` for a time column of fractional numbers (``0.5``, Excel serial dates with
+    hours, a measured value picked as ``time_col``): neither dates nor integer steps."""
+    present = raw.dropna()
+    fractional = present[present != present.round()]
+    example = f"{fractional.iloc[0]:.10g}" if len(fractional) else "inf"
+    fix = excel_serial_hint(raw, time_col) or (
+        f"if they count time, convert them: to dates, e.g. df[{time_col!r}] = pd.to_datetime(df[{time_col!r}], "
+        f"unit='s') for seconds since 1970, or to whole steps, e.g. (df[{time_col!r}] / 0.5).round().astype(int) "
+        "for half steps; if they are a series, name the time column with time_col="
+    )
+    raise DataError(
+        f"{table.name}: column {time_col!r} holds fractional numbers (e.g. {example}), which are neither dates "
+        f"nor integer steps, so it cannot be the time column; {fix.rstrip('.')}."
+    )
 
 
 def _period_reading(

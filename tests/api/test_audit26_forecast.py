@@ -222,3 +222,20 @@ def test_a_fill_refuses_to_invent_another_frequency():
             load_series(weeks, freq=freq, fill="interpolate")
     frame, spec = load_series(weeks, fill="interpolate")  # gaps: filled as before
     assert spec.freq == "W-SAT" and len(frame) == 120
+
+
+@pytest.mark.parametrize(
+    ("times", "message"),
+    [
+        (np.arange(60) * 0.5, r"column 't' holds fractional numbers \(e.g. 0.5\).* to whole steps"),
+        (43831.0 + np.arange(60) / 24.0, r"\(e.g. 43831.04167\).* look like Excel serial dates"),
+    ],
+)
+def test_a_time_column_of_fractional_numbers_is_refused(times, message):
+    """They were read as nanoseconds since 1970: a "duplicate timestamps (1970-01-01 00:00:00)"
+    error with a daylight-saving note."""
+    from ssm_ts.pipelines.forecasting.series import load_series
+
+    with pytest.raises(DataError, match=message) as error:
+        load_series(pd.DataFrame({"t": times, "v": np.sin(np.arange(60))}), time_col="t")
+    assert "1970" not in str(error.value).split("seconds since")[0] and "daylight" not in str(error.value)
