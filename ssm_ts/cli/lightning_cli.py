@@ -14,6 +14,7 @@ from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
 from lightning.pytorch.loggers import MLFlowLogger
 from rich.console import Console
 
+from ssm_ts.api.tune_cli import check_out
 from ssm_ts.cli.checkpoint_args import CheckpointArgs
 from ssm_ts.cli.checkpoint_defaults import SAVED_IN_ANOTHER_FORM
 from ssm_ts.cli.command_help import arrange_command_help, check_command_options
@@ -103,6 +104,7 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         check_command_options(self.use_name, self.subcommand, self.config.get(self.subcommand) or {})
         # a name the model registry refuses would fail only after training
         check_register_as(self._setting("register_as"), setting="--register_as")
+        check_out(Path(self._setting("out")))  # a file (--out forecast.csv): before any run starts
 
     def instantiate_trainer(self, **kwargs: Any):
         trainer_config = self._get(self.config_init, "trainer", default={})

@@ -143,3 +143,17 @@ def test_fit_with_ckpt_path_best_says_a_fit_resumes_from_last(line_use, capsys):
     assert cli.main(["line", "fit", "--ckpt_path", "best", "--out", "out"]) == 1
     err = " ".join(capsys.readouterr().err.split())
     assert "--ckpt_path best" in err and "--ckpt_path last" in err and "not found" not in err
+
+
+@pytest.mark.parametrize("command", ["fit", "predict"])
+def test_an_out_that_is_a_file_is_refused_before_anything_runs(line_use, tmp_path, capsys, command):
+    """``--out forecast.csv`` (an existing file, as if --out named the output file) was a
+    NotADirectoryError / FileExistsError traceback from pathlib, after a fit had started its run."""
+    assert cli.main(["line", "fit", "--trainer.max_epochs", "1", "--out", "out"]) == 0
+    (tmp_path / "forecast.csv").write_text("date,y\n")
+    ckpt = [] if command == "fit" else ["--ckpt_path", str(next((tmp_path / "out").rglob("best-*.ckpt")))]
+    for out in ("forecast.csv", "forecast.csv/sub"):
+        capsys.readouterr()
+        assert cli.main(["line", command, *ckpt, "--trainer.max_epochs", "1", "--out", out]) == 1
+        assert "not a folder; give --out a folder path" in capsys.readouterr().err
+    assert run_statuses() == ["FINISHED"]
