@@ -33,7 +33,7 @@ from .fills import trailing_carries
 from .forecast_inputs import last_window, last_windows, window_inputs
 from .reader import TableSource
 from .scaler import ScalerState, fit_scaler
-from .series import SeriesSpec, filled_targets
+from .series import SeriesSpec, column_list, filled_targets
 from .spans import Spans, series_spans
 from .split import SplitBoundaries, check_enough_rows, split_boundaries
 from .split_checks import UNSCORED_FILLS_SPLITS, check_observed_targets, check_ragged_windows
@@ -112,8 +112,8 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
         self.path = resolve_data_path(path, "forecast")  # a CSV, or a standard data set's name (ETTh1)
         self.time_col = time_col
         self.target = target
-        self.past_covariates = list(past_covariates or [])
-        self.future_covariates = list(future_covariates or [])
+        self.past_covariates = column_list(past_covariates)
+        self.future_covariates = column_list(future_covariates)
         self.freq = freq
         self.fill = fill
         self.lookback = lookback

@@ -72,6 +72,12 @@ __all__ = [
 ]
 
 
+def column_list(names: str | list[str] | None) -> list[str]:
+    """Covariate names as a list: one column may be named alone, as ``target=`` takes it (``"LULL"``
+    is that column, not the columns ``L``, ``U``, ``L``, ``L``)."""
+    return [names] if isinstance(names, str) else list(names or [])
+
+
 def load_series(
     source: TableSource,
     *,
@@ -143,12 +149,17 @@ def load_series(
             f"time column {time_col!r} not found in {table.name}; columns are {list(frame.columns)}. {fix}."
         )
     times = parse_times(table, time_col, freq, periods)
-    past = list(past_covariates or [])
-    future = list(future_covariates or [])
+    past, future = column_list(past_covariates), column_list(future_covariates)
     if long_format:
         require_covariate_series(table, {"past_covariates": past, "future_covariates": future}, fitted)
     targets = resolve_targets(table, time_col, target, past + future, id_col, value_col)
     columns = [*targets, *past, *future]
+    if time_col in columns:
+        raise DataError(
+            f"{table.name}: column {time_col!r} is the time column, and is named as a "
+            f"{'target' if time_col in targets else 'covariate'} too; name the series' value columns "
+            f"(columns: {list(frame.columns)[:10]}), or, if {time_col!r} is one, name the time column with time_col=."
+        )
     require_columns(table, columns, fitted, id_col, value_col)
     if times.duplicated().any():  # a long table whose values are not in value_col reads as a wide one
         require_value_column(table, id_col, value_col, fitted, targets)

@@ -239,3 +239,24 @@ def test_a_time_column_of_fractional_numbers_is_refused(times, message):
     with pytest.raises(DataError, match=message) as error:
         load_series(pd.DataFrame({"t": times, "v": np.sin(np.arange(60))}), time_col="t")
     assert "1970" not in str(error.value).split("seconds since")[0] and "daylight" not in str(error.value)
+
+
+def test_one_covariate_may_be_named_alone_and_the_time_column_is_no_series(ett):
+    """``past_covariates="LULL"`` was read as the columns L, U, L, L; ``target="date"`` got a
+    non-numeric-values error (with a missing-value hint for its first date)."""
+    from ssm_ts.pipelines.forecasting import ForecastDataModule
+    from ssm_ts.pipelines.forecasting.series import load_series
+
+    frame = ett.iloc[:300]
+    _, spec = load_series(frame, target="OT", past_covariates="LULL", future_covariates="MUFL")
+    assert spec.past_covariates == ["LULL"] and spec.future_covariates == ["MUFL"]
+    module = ForecastDataModule.from_frame(frame, target="OT", past_covariates="LULL", lookback=24, horizon=6)
+    assert module.past_covariates == ["LULL"]
+    for settings, role in (
+        (dict(target="date"), "target"),
+        (dict(target="OT", past_covariates=["date"]), "covariate"),
+    ):
+        with pytest.raises(
+            DataError, match=rf"column 'date' is the time column, and is named as a {role} too"
+        ):
+            load_series(frame, **settings)
