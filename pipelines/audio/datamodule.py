@@ -278,7 +278,8 @@ class AudioDataModule(pl.LightningDataModule):
         sample_rate: every file is resampled to this rate (Hz).
         clip_seconds: clip length; shorter files are padded (and masked), longer ones trimmed or cropped.
         crop: ``"fixed"`` (file start) or ``"random"`` (random windows of long files, training only).
-        split: ``"auto"`` | ``"lists"`` | ``"rule"`` | ``"fsdd"`` | ``"fractions"`` (see :func:`split_files`).
+        split: ``"auto"`` | ``"lists"`` | ``"rule"`` | ``"fsdd"`` | ``"folders"`` | ``"fractions"`` (see
+            :func:`split_files`).
         test_pattern, val_pattern: file-name regexes for ``split="rule"``.
         fractions: (train, val, test) shares for ``"fractions"`` (train/val shares also for ``"rule"``).
         quantization, bits: ``"mu-law"`` or ``"linear"`` codes of ``bits`` bits.

@@ -1,4 +1,5 @@
-"""Train / validation / test splits of a file list: Speech Commands lists, a file-name rule, or fractions."""
+"""Train / validation / test splits of a file list: Speech Commands lists, a file-name rule, split folders
+(:mod:`.split_folders`), or fractions."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from typing import Literal
 import torch
 
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
-SPLIT_METHODS = ("auto", "lists", "rule", "fractions", "fsdd")
+from .split_folders import SPLIT_FOLDERS, folder_parts, has_split_folders
+
+SPLIT_METHODS = ("auto", "lists", "rule", "fractions", "fsdd", "folders")
 VALIDATION_LIST = "validation_list.txt"
 TESTING_LIST = "testing_list.txt"
 # Free Spoken Digit Dataset: <digit>_<speaker>_<index>; the official test split is index 0-4.
@@ -24,7 +28,7 @@ NEEDS_THREE_FILES = (
     "10-second files piece001.wav, ...)"
 )
 
-SplitMethod = Literal["auto", "lists", "rule", "fractions", "fsdd"]
+SplitMethod = Literal["auto", "lists", "rule", "fractions", "fsdd", "folders"]
 
 
 @dataclass(frozen=True)
@@ -103,8 +107,11 @@ def split_files(
         ``"rule"``: file names matching the regex ``test_pattern`` are test (``val_pattern`` likewise, else a
         seeded ``fractions[1] / (fractions[0] + fractions[1])`` share of the rest is validation).
         ``"fsdd"``: the rule with the FSDD pattern (recording index 0-4 is test).
+        ``"folders"``: by the top-level folder of each file: ``train/``, ``validation/`` (or ``valid/``,
+        ``val/``, ``dev/``; without one, a seeded share of train as for ``"rule"``) and ``test/``.
         ``"fractions"``: a seeded random split by ``fractions`` (train, val, test).
-        ``"auto"``: ``"lists"`` when both list files exist, else ``"fractions"``.
+        ``"auto"``: ``"lists"`` when both list files exist, else ``"fractions"`` (with a warning when the
+        files lie in train and test folders: ``"folders"`` keeps them apart).
 
     Raises:
         ConfigError: bad method, pattern or fractions. DataError: a split comes out empty.
@@ -118,6 +125,13 @@ def split_files(
     if method == "auto":
         has_lists = (root / VALIDATION_LIST).is_file() and (root / TESTING_LIST).is_file()
         method = "lists" if has_lists else "fractions"
+        if not has_lists and has_split_folders(files, root):
+            warn_on_rank_zero(
+                f"{root} holds train/ and test/ folders, and split='auto' splits its files at random: test "
+                "recordings are trained on. split='folders' (CLI: --data.split folders) keeps each folder's "
+                "files in its split",
+                stacklevel=2,
+            )
     if method == "fractions" and len(files) < 3:
         raise DataError(f"{root} holds {len(files)} audio file(s); {NEEDS_THREE_FILES}")
     if method == "fsdd":
@@ -129,6 +143,20 @@ def split_files(
         val = [f for f in files if rel[f] in val_names]
         test = [f for f in files if rel[f] in test_names]
         train = [f for f in files if rel[f] not in val_names and rel[f] not in test_names]
+        result = FileSplit(train, val, test)
+    elif method == "folders":
+        train, val, test, outside = folder_parts(files, root)
+        if outside:
+            names = ", ".join(f.relative_to(root).as_posix() for f in outside[:10])
+            raise DataError(
+                f"split='folders' splits {root} by its top-level folders {', '.join(SPLIT_FOLDERS['train'])} / "
+                f"{', '.join(SPLIT_FOLDERS['val'])} / {', '.join(SPLIT_FOLDERS['test'])}; {len(outside)} file(s) "
+                f"are in none of them: {names}{' ...' if len(outside) > 10 else ''}. Move them into one, or "
+                "remove them"
+            )
+        if not val:
+            share = fractions[1] / max(fractions[0] + fractions[1], 1e-12)
+            train, val = _fraction_split(train, (1.0 - share, share), seed)
         result = FileSplit(train, val, test)
     elif method == "rule":
         if not test_pattern:

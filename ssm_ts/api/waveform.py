@@ -277,7 +277,7 @@ class WaveformGenerator(ResumableFit):
         *,
         sample_rate: int = 16000,
         clip_seconds: float = 1.0,
-        split: Literal["auto", "lists", "rule", "fractions", "fsdd"] = "auto",
+        split: Literal["auto", "lists", "rule", "fractions", "fsdd", "folders"] = "auto",
         test_pattern: str | None = None,
         val_pattern: str | None = None,
         fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
@@ -295,7 +295,8 @@ class WaveformGenerator(ResumableFit):
         The files are split into train / validation / test by ``split`` (as
         :class:`~ssm_ts.pipelines.audio.AudioDataModule`): ``"lists"`` (Speech Commands list files),
         ``"rule"`` (file names matching the regexes ``test_pattern`` / ``val_pattern``), ``"fractions"``
-        (a seeded random split by ``fractions``), ``"fsdd"`` or ``"auto"``. ``extensions``: the file
+        (a seeded random split by ``fractions``), ``"folders"`` (``train/``, ``validation/``, ``test/``
+        folders), ``"fsdd"`` or ``"auto"``. ``extensions``: the file
         endings read as audio (any case), WAV, FLAC and OGG by default; other formats libsndfile
         reads work too, e.g. ``extensions=(".mp3",)``.
 

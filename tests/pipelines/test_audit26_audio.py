@@ -132,3 +132,38 @@ def test_split_lists_saved_with_a_byte_order_mark_name_their_first_file(tmp_path
     (tmp_path / "testing_list.txt").write_bytes("yes/s1.wav\r\nno/s1.wav\r\n".encode("utf-8-sig"))
     split = split_files(files, tmp_path, "lists")
     assert sorted(p.relative_to(tmp_path).as_posix() for p in split.test) == ["no/s1.wav", "yes/s1.wav"]
+
+
+def _split_folders(root: Path, folders: dict[str, int]) -> list[Path]:
+    files = [root / folder / f"take{i}.wav" for folder, n in folders.items() for i in range(n)]
+    for path in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+    return sorted(files)
+
+
+def test_train_and_test_folders_split_as_named_with_split_folders(tmp_path):
+    # a folder laid out as train/ and test/ (as Hugging Face's audiofolder reads one) was split at random,
+    # its test recordings trained on; split="folders" keeps each in its folder's split
+    files = _split_folders(tmp_path, {"Train": 8, "valid": 2, "test": 3})
+    split = split_files(files, tmp_path, "folders")
+    assert [len(split.train), len(split.val), len(split.test)] == [8, 2, 3]
+    assert all(p.parent.name == "test" for p in split.test)
+    # no validation folder: a seeded share of train, as split="rule" without val_pattern
+    files = _split_folders(tmp_path / "two", {"training": 9, "testing": 2})
+    split = split_files(files, tmp_path / "two", "folders")
+    assert [len(split.train), len(split.val), len(split.test)] == [8, 1, 2]
+    assert all(p.parent.name == "training" for p in split.train + split.val)
+
+
+def test_a_file_outside_the_split_folders_is_an_error_naming_it(tmp_path):
+    files = _split_folders(tmp_path, {"train": 3, "test": 1, "extra": 1})
+    with pytest.raises(DataError, match=r"split='folders'.*1 file\(s\) .*in none of them: extra/take0.wav"):
+        split_files(files, tmp_path, "folders")
+
+
+def test_auto_on_train_and_test_folders_warns_that_it_mixes_them(tmp_path):
+    files = _split_folders(tmp_path, {"train": 8, "test": 2})
+    with pytest.warns(UserWarning, match=r"train/ and test/ .*split='folders' \(CLI: --data.split folders\)"):
+        split = split_files(files, tmp_path, "auto")
+    assert len(split.train) + len(split.val) + len(split.test) == 10  # at random, as before
