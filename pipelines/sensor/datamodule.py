@@ -347,12 +347,36 @@ class SensorDataModule(pl.LightningDataModule):
     # ------------------------------------------------------------ the sampling step, kept in checkpoints
 
     def state_dict(self) -> dict[str, Any]:
-        """Saved in Lightning checkpoints: the training recordings' sampling step (plain values)."""
-        return {"fit_sampling_step": step_state(self.fit_sampling_step)}
+        """Saved in Lightning checkpoints: the training recordings' sampling step and how the fit split
+        its data into training and validation (plain values)."""
+        return {
+            "fit_sampling_step": step_state(self.fit_sampling_step),
+            "fit_split": {"path": self._path_setting, "val_fraction": self.val_fraction, "seed": self.seed},
+        }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Lightning calls it with a checkpoint's :meth:`state_dict` (predict/test ``--ckpt_path``)."""
         self.fit_sampling_step = step_from_state(state_dict.get("fit_sampling_step"))
+        self._fit_split = state_dict.get("fit_split")  # None: a checkpoint saved before it was kept
+
+    def _warn_other_validation_split(self) -> None:
+        """Warn when ``validate`` splits the fit's data otherwise than the fit did (another
+        ``val_fraction`` or ``seed`` than its checkpoint's): the validation recordings then include ones
+        the model trained on, and its scores are optimistic."""
+        fit = getattr(self, "_fit_split", None)
+        trainer = self.trainer
+        if not fit or trainer is None or trainer.state.fn != "validate" or fit["path"] != self._path_setting:
+            return
+        if (float(fit["val_fraction"]), int(fit["seed"])) == (float(self.val_fraction), int(self.seed)):
+            return
+        warn_on_rank_zero(
+            f"validating on data.val_fraction {self.val_fraction:g}, data.seed {self.seed}, but the fit held "
+            f"out val_fraction {fit['val_fraction']:g} with seed {fit['seed']}: this validation split holds "
+            "recordings the model was trained on, so its scores are optimistic. Leave --data.val_fraction "
+            "and --data.seed out to validate on the fit's own validation recordings.",
+            UserWarning,
+            stacklevel=2,
+        )
 
     def check_sampling_step(self, stage: str, rate: float) -> str | None:
         """Warn when the ``"test"`` or ``"predict"`` recordings are sampled at another step than the
@@ -478,6 +502,7 @@ class SensorDataModule(pl.LightningDataModule):
     def val_dataloader(self) -> DataLoader | list:
         if self.val_set is None:
             return []
+        self._warn_other_validation_split()
         return self._loader(self.val_set, False, "validation")
 
     def test_dataloader(self) -> DataLoader:

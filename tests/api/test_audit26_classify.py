@@ -196,3 +196,30 @@ def test_a_file_read_as_a_folder_of_csvs_is_named_a_file(tmp_path):
     pd.DataFrame({"time": range(5), "x": np.arange(5.0)}).to_csv(path, index=False)
     with pytest.raises(DataError, match=r"rec1.csv is a file, not a folder of recording CSVs.*format 'csv'"):
         read_series(path, format="csv_folder")
+
+
+def test_validate_on_another_split_than_the_fit_warns_its_recordings_were_trained_on(tmp_path, shared_data):
+    # `classify validate --ckpt_path best --data.seed 1` scored a split holding training recordings, silently
+    import warnings
+
+    from ssm_ts.tasks.classification import ClassificationTask
+    from ssm_ts.training import build_trainer
+
+    path = str(shared_data / "classification" / "GunPoint" / "GunPoint_TRAIN.ts")
+    task = ClassificationTask(model="random_features", model_options={"n_kernels": 20})
+    trainer = build_trainer(max_epochs=1, out_dir=tmp_path, progress=False, accelerator="cpu")
+    trainer.fit(task, SensorDataModule(path=path, val_fraction=0.2, seed=0))
+    checkpoint = trainer.checkpoint_callback.best_model_path
+
+    def validate(**split) -> list[str]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            build_trainer(max_epochs=1, out_dir=tmp_path, progress=False, accelerator="cpu").validate(
+                task, SensorDataModule(path=path, **split), ckpt_path=checkpoint
+            )
+        return [str(w.message) for w in caught if "this validation split holds" in str(w.message)]
+
+    assert validate(val_fraction=0.2, seed=0) == []  # the fit's own split
+    (message,) = validate(val_fraction=0.2, seed=1)
+    assert "data.seed 1, but the fit held out val_fraction 0.2 with seed 0" in message
+    assert validate(val_fraction=0.5, seed=0)
