@@ -149,6 +149,8 @@ def evaluate(
         or season_length < 1
     ):
         raise ConfigError(f"season_length must be a whole number >= 1, got {season_length!r}.")
+    if not isinstance(aggregate, (bool, np.bool_)):  # "no" would read as True
+        raise ConfigError(f"aggregate must be True (add the 'all' rows) or False, got {aggregate!r}.")
     if read_options is not None and all(s is None or isinstance(s, pd.DataFrame) for s in (train, actuals)):
         raise ConfigError(
             f"read_options {dict(read_options)} read a train=/actuals= CSV file, but none is given; pass "

@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -470,6 +471,11 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         return forecaster
 
     def _long(self, long: bool | None) -> bool:
+        if long is not None and not isinstance(long, (bool, np.bool_)):  # "no" would read as True
+            raise ConfigError(
+                f"long={long!r}: use True (unique_id, ds, y rows), False (a column per series) or None "
+                "(the layout the model was fitted on)."
+            )
         return self.spec_.long_format if long is None else bool(long)
 
     # ------------------------------------------------------------ persistence

@@ -260,3 +260,19 @@ def test_one_covariate_may_be_named_alone_and_the_time_column_is_no_series(ett):
             DataError, match=rf"column 'date' is the time column, and is named as a {role} too"
         ):
             load_series(frame, **settings)
+
+
+def test_layout_and_aggregate_flags_must_be_bools(fitted, ett):
+    """``long="no"`` gave the long layout and ``aggregate="no"`` the "all" rows (truthy text)."""
+    from ssm_ts import evaluate
+
+    with pytest.raises(ConfigError, match=r"long='no': use True .* False .* or None"):
+        fitted.predict(long="no")
+    with pytest.raises(ConfigError, match=r"long=1: use True"):
+        fitted.backtest(ett.iloc[:600], n_windows=1, long=1)
+    backtest = fitted.backtest(ett.iloc[:600], n_windows=1, long=np.bool_(False))
+    with pytest.raises(
+        ConfigError, match=r"aggregate must be True \(add the 'all' rows\) or False, got 'no'"
+    ):
+        evaluate(backtest, aggregate="no")
+    assert list(evaluate(backtest, aggregate=False)["series"]) == ["OT", "HUFL"]
