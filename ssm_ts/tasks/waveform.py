@@ -11,6 +11,7 @@ alone can generate and decode audio.
 from __future__ import annotations
 
 import math
+import numbers
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,9 +22,11 @@ import torchmetrics
 from lightning.pytorch.callbacks import Callback
 
 from ssm_ts.core import ssm_param_groups
+from ssm_ts.errors import ConfigError
 from ssm_ts.models.sashimi import SaShiMi, sashimi_config
 from ssm_ts.models.sashimi_recurrent import SaShiMiRecurrence
 from ssm_ts.pipelines.audio import Quantizer
+from ssm_ts.pipelines.audio.setting_checks import is_whole
 from ssm_ts.pipelines.sampling import TrainingRandomness
 from ssm_ts.tasks.seeded_training import SeededTrainingHooks
 from ssm_ts.tasks.waveform_clips import AudioSampleCallback, check_out_dir, clip_files, write_clips
@@ -55,6 +58,23 @@ __all__ = [
     "save_waveform_export",
     "write_clips",
 ]
+
+
+def check_listening_samples(every_n_epochs: Any, n: Any, seconds: Any) -> None:
+    """The sample callback's settings, checked before training: ``n_samples=0`` failed after the first
+    epoch had trained, and ``sample_every_n_epochs=1.5`` sampled at every third epoch."""
+    if not is_whole(every_n_epochs) or every_n_epochs < 0:
+        raise ConfigError(
+            f"sample_every_n_epochs must be a whole number >= 0 (0: off), got {every_n_epochs!r}"
+        )
+    if every_n_epochs == 0:
+        return
+    if not is_whole(n) or n < 1:
+        raise ConfigError(f"n_samples must be a whole number of clips >= 1, got {n!r}")
+    if not (isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)) or not (
+        math.isfinite(seconds) and seconds > 0
+    ):
+        raise ConfigError(f"sample_seconds must be a number of seconds > 0, got {seconds!r}")
 
 
 class WaveformTask(SeededTrainingHooks, pl.LightningModule):
@@ -94,6 +114,7 @@ class WaveformTask(SeededTrainingHooks, pl.LightningModule):
         super().__init__()
         # here, not at the first optimizer step (torch's overflow traceback mid-fit, the run FAILED)
         check_learning_rate(lr, cli_option="--model.lr", default_from=type(self))
+        check_listening_samples(sample_every_n_epochs, n_samples, sample_seconds)
         self.save_hyperparameters()
         builtin_hparams(self)  # NumPy or Path settings would make its checkpoints unloadable
         self.quantizer = Quantizer(quantization, bits)

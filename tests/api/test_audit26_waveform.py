@@ -140,3 +140,29 @@ def test_paths_starting_with_a_tilde_name_the_home_folder(tmp_path, monkeypatch)
     assert (home / "model" / "config.json").is_file() and (home / "samples" / "sample_000.wav").is_file()
     assert WaveformGenerator.load("~/model").metrics_ == gen.metrics_
     assert list(work.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        # each was accepted, and failed (or sampled at odd epochs) only once an epoch had trained
+        ({"n_samples": 0}, r"n_samples must be a whole number of clips >= 1, got 0"),
+        ({"sample_seconds": 0}, r"sample_seconds must be a number of seconds > 0, got 0"),
+        ({"sample_seconds": float("nan")}, r"sample_seconds must be a number of seconds > 0, got nan"),
+        (
+            {"sample_every_n_epochs": 1.5},
+            r"sample_every_n_epochs must be a whole number >= 0 \(0: off\), got 1.5",
+        ),
+        (
+            {"sample_every_n_epochs": "2"},
+            r"sample_every_n_epochs must be a whole number >= 0 \(0: off\), got '2'",
+        ),
+    ],
+)
+def test_listening_sample_settings_are_checked_before_training(settings, message):
+    with pytest.raises(ConfigError, match=message):
+        WaveformTask(preset="tiny", **{"sample_every_n_epochs": 1, **settings})
+
+
+def test_listening_sample_sizes_are_free_while_sampling_is_off():
+    WaveformTask(preset="tiny", n_samples=0, sample_seconds=0)  # as before: nothing is sampled
