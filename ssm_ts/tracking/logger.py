@@ -21,7 +21,12 @@ from lightning.pytorch.loggers import MLFlowLogger
 from lightning.pytorch.utilities import rank_zero_only
 
 from ssm_ts.errors import ConfigError
-from ssm_ts.tracking.preflight import check_tracking_uri, sqlite_path
+from ssm_ts.tracking.preflight import (
+    check_experiment_name,
+    check_tracking_uri,
+    sqlite_path,
+    unsupported_store_text,
+)
 from ssm_ts.tracking.resume_settings import (
     FINGERPRINT_KEY,
     RESOLVED_KEY,
@@ -79,19 +84,25 @@ def make_mlflow_logger(
     directory. An experiment that already exists keeps the location it was created with (MLflow
     fixes it then); a server's experiments are where the server puts them.
     """
+    from mlflow.exceptions import MlflowException
+
     tracking_uri = tracking_uri or default_tracking_uri()
     check_tracking_uri(tracking_uri)
+    check_experiment_name(experiment_name)
     if run_name is None and run_id is None:
         run_name = unseeded_run_name()
-    return SSMTSMLFlowLogger(
-        experiment_name=experiment_name,
-        run_name=run_name,
-        tracking_uri=tracking_uri,
-        artifact_location=sqlite_artifact_location(tracking_uri, experiment_name),  # used on creation only
-        run_id=run_id,
-        tags=dict(tags or {}),
-        log_model=False,
-    )
+    try:
+        return SSMTSMLFlowLogger(
+            experiment_name=experiment_name,
+            run_name=run_name,
+            tracking_uri=tracking_uri,
+            artifact_location=sqlite_artifact_location(tracking_uri, experiment_name),  # on creation only
+            run_id=run_id,
+            tags=dict(tags or {}),
+            log_model=False,
+        )
+    except MlflowException as err:  # the store MLflow builds for the URI: none takes 'foo://x'
+        raise ConfigError(unsupported_store_text(tracking_uri, err.message.strip())) from None
 
 
 class SSMTSMLFlowLogger(MLFlowLogger):

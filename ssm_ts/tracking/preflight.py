@@ -40,6 +40,27 @@ def check_tracking_uri(uri: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
         _check_file_store(uri)  # a path (a one-letter scheme is a Windows drive, as MLflow reads it)
 
 
+def check_experiment_name(name: str) -> None:
+    """Raise :class:`ConfigError` for an experiment name MLflow refuses (empty, or longer than its
+    limit), before a fit: MLflow refuses it only when the run is made, after the data is read."""
+    from mlflow.utils.validation import MAX_EXPERIMENT_NAME_LENGTH
+
+    if not isinstance(name, str) or not name or len(name) > MAX_EXPERIMENT_NAME_LENGTH:
+        what = "empty" if not name else f"{len(name)} characters, over MLflow's {MAX_EXPERIMENT_NAME_LENGTH}"
+        raise ConfigError(
+            f"MLflow experiment name {name!r} is {what}; give a name (CLI: --experiment NAME; Python: "
+            "experiment='NAME')."
+        )
+
+
+def unsupported_store_text(uri: str, reason: str) -> str:
+    """The error for a tracking URI no MLflow store takes (``foo://x``; ``reason``: MLflow's message)."""
+    scheme = urlsplit(uri).scheme
+    if "unsupported URI" in reason and scheme:
+        reason = f"no MLflow store takes URIs of the scheme '{scheme}:'"
+    return f"MLflow cannot log to the tracking URI {uri!r} ({reason}); {FIX}."
+
+
 def _check_file_store(uri: str) -> None:
     from mlflow.environment_variables import MLFLOW_ALLOW_FILE_STORE
 

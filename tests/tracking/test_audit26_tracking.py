@@ -1,0 +1,28 @@
+"""Audit 26 of the MLflow side: a tracking URI or experiment name MLflow cannot take is one ConfigError
+naming it and the fix, from the CLI and the Python API alike (both make their logger here)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ssm_ts.errors import ConfigError
+from ssm_ts.tracking.logger import make_mlflow_logger
+
+
+@pytest.mark.parametrize("uri", ["foo://x", "s3://bucket/runs"])
+def test_a_tracking_uri_of_a_scheme_no_store_takes_is_a_config_error(uri):
+    """Was MLflow's UnsupportedModelRegistryStoreURIException traceback, about the model registry."""
+    with pytest.raises(ConfigError, match="tracking URI") as raised:
+        make_mlflow_logger("unit-test", tracking_uri=uri)
+    message = str(raised.value)
+    assert repr(uri) in message and "sqlite:///mlflow.db" in message and "--tracking_uri" in message
+
+
+@pytest.mark.parametrize("name", ["", "x" * 501])
+def test_an_experiment_name_mlflow_refuses_is_a_config_error_before_any_run(tmp_path, monkeypatch, name):
+    """``--experiment ''`` was MLflow's "Invalid experiment name: ''" traceback once the fit had set up."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="experiment name") as raised:
+        make_mlflow_logger(name)
+    assert "--experiment" in str(raised.value)
+    assert not (tmp_path / "mlflow.db").exists()
