@@ -15,6 +15,7 @@ from ssm_ts.errors import ConfigError
 
 CONNECT_TIMEOUT_S = 5.0
 SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 FIX = (
     "pass another tracking_uri (CLI: --tracking_uri; or set MLFLOW_TRACKING_URI), e.g. "
     "sqlite:///mlflow.db in a writable folder, or turn logging off (CLI: --trainer.logger false; API: log_to_mlflow=False)"
@@ -65,8 +66,10 @@ def _check_file_store(uri: str) -> None:
     from mlflow.environment_variables import MLFLOW_ALLOW_FILE_STORE
 
     if not MLFLOW_ALLOW_FILE_STORE.get():
+        # a database file given without its scheme (--tracking_uri runs.db): the sqlite URI of that file
+        meant = f" (did you mean sqlite:///{uri}?)" if Path(uri).suffix in SQLITE_SUFFIXES else ""
         raise ConfigError(
-            f"MLflow tracking URI {uri!r} is MLflow's file store, which MLflow 3 refuses (it is in "
+            f"MLflow tracking URI {uri!r} is MLflow's file store{meant}, which MLflow 3 refuses (it is in "
             "maintenance mode); use sqlite:///mlflow.db (the default) or a server's http:// address. "
             "`mlflow migrate-filestore` copies existing runs into a database; MLFLOW_ALLOW_FILE_STORE=true "
             "keeps the file store."

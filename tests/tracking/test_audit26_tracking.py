@@ -26,3 +26,18 @@ def test_an_experiment_name_mlflow_refuses_is_a_config_error_before_any_run(tmp_
         make_mlflow_logger(name)
     assert "--experiment" in str(raised.value)
     assert not (tmp_path / "mlflow.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("uri", "meant"),
+    [("runs.db", "sqlite:///runs.db"), ("/data/tracking/runs.db", "sqlite:////data/tracking/runs.db")],
+)
+def test_a_database_file_path_without_its_scheme_names_the_sqlite_uri_meant(monkeypatch, uri, meant):
+    """``--tracking_uri runs.db`` (a database file, its ``sqlite:///`` left out) is MLflow's file store to
+    MLflow; the error suggested ``sqlite:///mlflow.db``, another file than the one given."""
+    from ssm_ts.tracking.preflight import check_tracking_uri
+
+    monkeypatch.delenv("MLFLOW_ALLOW_FILE_STORE", raising=False)
+    with pytest.raises(ConfigError, match="file store") as raised:
+        check_tracking_uri(uri)
+    assert f"did you mean {meant}?" in str(raised.value)
