@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import torchaudio.functional as AF
 
+from ssm_ts.api.forecaster import check_counts
 from ssm_ts.api.resumable import ResumableFit, user_checkpoint_folders
 from ssm_ts.api.trainer_objects import check_trainer_options, fit_trainer_options, json_trainer_options
 from ssm_ts.api.validation_metrics import best_weights_validation
@@ -245,8 +246,7 @@ class WaveformGenerator(ResumableFit):
         out_dir: str | None = None,
         trainer_options: dict[str, Any] | None = None,
     ):
-        if max_epochs < 1:
-            raise ConfigError(f"max_epochs must be at least 1, got {max_epochs}.")
+        check_counts(max_epochs=max_epochs, batch_size=batch_size, seed=seed)  # as Forecaster's
         check_learning_rate(lr, default_from=type(self))  # as Forecaster: before fit reads any audio
         check_trainer_options(trainer_options)
         check_model_options(model_options)

@@ -166,3 +166,17 @@ def test_listening_sample_settings_are_checked_before_training(settings, message
 
 def test_listening_sample_sizes_are_free_while_sampling_is_off():
     WaveformTask(preset="tiny", n_samples=0, sample_seconds=0)  # as before: nothing is sampled
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        # as Forecaster refuses them: Lightning trained 3 epochs for 2.5, NumPy refused seed -1 mid-fit
+        ({"max_epochs": 2.5}, r"max_epochs must be a whole number >= 1, got 2.5"),
+        ({"batch_size": 2.0}, r"batch_size must be a whole number >= 1, got 2.0"),
+        ({"seed": -1}, r"seed must be a whole number from 0 to 4294967295, got -1"),
+    ],
+)
+def test_generator_counts_are_whole_numbers_checked_at_construction(settings, message):
+    with pytest.raises(ConfigError, match=message):
+        WaveformGenerator("tiny", **settings)
