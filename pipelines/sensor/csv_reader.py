@@ -73,6 +73,24 @@ def _missing_id_hint(frame: pd.DataFrame, id_col: str, label_col: str | None, ti
 RowNamer = Callable[[list[int]], str]
 
 
+def _check_no_text_labels(
+    frame: pd.DataFrame, channels: list[str], id_col: str, label_col: str, path: Path
+) -> None:
+    """In a CSV without a ``label_col`` column: a text column holding one value per recording is
+    most likely its classes under another name (``activity``); an error says so, not that its
+    text is not a number."""
+    for c in channels:
+        if pd.api.types.is_numeric_dtype(frame[c]) or pd.to_numeric(frame[c], errors="coerce").notna().all():
+            continue
+        if (frame.groupby(id_col, sort=False)[c].nunique(dropna=False) == 1).all():
+            raise DataError(
+                f"{path}: column {c!r} holds text ({frame[c].iloc[0]!r}, ...), one value per recording, and "
+                f"there is no {label_col!r} column: if {c!r} holds the recordings' classes, rename it to "
+                f"{label_col!r} (in Python, read_csv_long(path, label_col={c!r})); else leave it out "
+                "(read_csv_long(path, channels=[...])): channels are numbers."
+            )
+
+
 def _row_namer(path: Path, options: ReadOptions, n_rows: int, listed: bool = False) -> RowNamer:
     """A function naming data rows (positions in the frame read from ``path``) by their file line:
     ``line 27`` (``listed``: ``line(s) [2, 3]``; skipped, blank and comment lines counted, header =
@@ -193,7 +211,7 @@ def read_csv_long(
     path = existing_file(path)
     frame = _read_csv(path, (id_col, label_col), options)
     time_col = time_col if time_col in frame.columns else None
-    label_col = label_col if label_col in frame.columns else None
+    label_name, label_col = label_col, label_col if label_col in frame.columns else None
     _require_columns(frame, [id_col], str(path), _missing_id_hint(frame, id_col, label_col, time_col))
     _missing_cells(frame, id_col, path, options, "every row needs the id of its recording.")
     if label_col is not None:
@@ -208,6 +226,8 @@ def read_csv_long(
     _require_columns(frame, channels, str(path))
     if not channels:
         raise DataError(f"{path}: no channel columns besides {id_col!r}, {label_col!r}, {time_col!r}.")
+    if label_col is None and label_name is not None:
+        _check_no_text_labels(frame, channels, id_col, label_name, path)
     values, labels, ids, steps = [], [], [], []
     # the times read once for the whole file (numbers or dates), for each recording's sampling step
     times = parse_times(frame[time_col], date_options(options)) if time_col is not None else None

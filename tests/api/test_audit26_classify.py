@@ -223,3 +223,23 @@ def test_validate_on_another_split_than_the_fit_warns_its_recordings_were_traine
     (message,) = validate(val_fraction=0.2, seed=1)
     assert "data.seed 1, but the fit held out val_fraction 0.2 with seed 0" in message
     assert validate(val_fraction=0.5, seed=0)
+
+
+def test_a_long_csv_whose_classes_are_in_another_column_is_told_to_rename_it(tmp_path):
+    # a text column 'activity' (one class per recording) was reported as "not a number", with the
+    # advice to read 'walk' as a missing value
+    import pandas as pd
+
+    from ssm_ts.errors import DataError
+    from ssm_ts.pipelines.sensor import read_csv_long, read_series
+
+    frame = pd.DataFrame(
+        {"id": np.repeat(["r1", "r2", "r3", "r4"], 5), "time": np.tile(np.arange(5), 4), "x": np.arange(20.0)}
+        | {"activity": np.repeat(["walk", "run", "walk", "run"], 5)}
+    )
+    frame.to_csv(tmp_path / "act.csv", index=False)
+    with pytest.raises(
+        DataError, match=r"column 'activity' holds text \('walk', \.\.\.\), one value per recording"
+    ):
+        read_series(tmp_path / "act.csv")
+    assert list(read_csv_long(tmp_path / "act.csv", label_col="activity").labels) == ["walk", "run"] * 2
