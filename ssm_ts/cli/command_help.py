@@ -4,6 +4,7 @@ options that belong to one command only."""
 from __future__ import annotations
 
 import argparse
+import warnings
 from typing import Any
 
 from ssm_ts.cli.parse_errors import SHORT_USAGE
@@ -46,7 +47,17 @@ def arrange_command_help(subcommand_parsers: dict[str, Any]) -> None:
 def check_command_options(use: str, subcommand: str, options: Any) -> None:
     """``forecast predict --interval_method`` without ``--level`` would make no interval: refused
     before the model and data are built (its value Literal-checked by the parser already). predict's
-    own options (``--level``) given to fit, validate or test are refused: they would do nothing."""
+    own options (``--level``) given to fit, validate or test are refused: they would do nothing.
+    ``--register_as`` outside fit warns that it registers nothing (a config shared with the fit may
+    hold it, so it is not refused)."""
+    name = options.get("register_as")
+    if subcommand != "fit" and name:
+        warnings.warn(
+            f"--register_as {name}: {subcommand} registers no model; fit registers the model it logs (one "
+            f"logged already: mlflow.register_model('models:/<model id>', '{name}'), its id as fit printed it)",
+            UserWarning,
+            stacklevel=1,  # ssm-ts's source: one line on the command line (lightning_cli.py reads as Lightning's)
+        )
     if subcommand != "predict":
         given = [f"--{key}" for key in PREDICT_ONLY if options.get(key) is not None]
         if given:

@@ -157,3 +157,16 @@ def test_an_out_that_is_a_file_is_refused_before_anything_runs(line_use, tmp_pat
         assert cli.main(["line", command, *ckpt, "--trainer.max_epochs", "1", "--out", out]) == 1
         assert "not a folder; give --out a folder path" in capsys.readouterr().err
     assert run_statuses() == ["FINISHED"]
+
+
+@pytest.mark.parametrize("command", ["validate", "predict"])
+def test_register_as_outside_fit_warns_that_it_registers_nothing(line_use, command):
+    """``--register_as`` was taken by validate, test and predict and did nothing: no model registered, no
+    word (a warning, not an error: a config shared with the fit may hold it)."""
+    assert cli.main(["line", "fit", "--trainer.max_epochs", "1", "--out", "out"]) == 0
+    with pytest.warns(UserWarning, match=f"--register_as line-v1: {command} registers no model"):
+        assert (
+            cli.main(["line", command, "--ckpt_path", "best", "--out", "out", "--register_as", "line-v1"])
+            == 0
+        )
+    assert not mlflow.MlflowClient(default_tracking_uri()).search_registered_models()
