@@ -3,7 +3,8 @@
 MLflow's scoring server passes ``{"inputs": ...}`` on as it parsed it: ``{"inputs": {"seconds": 0.5}}``
 as a dict of 0-d arrays, ``{"inputs": 3}`` or ``{"inputs": "co2.csv"}`` as a 0-d array and
 ``{"inputs": null}`` as ``np.array(None)``. ``pd.DataFrame`` refuses the first three with a ValueError,
-which the server answers "Encountered an unexpected error", the reason only in its log.
+which the server answers "Encountered an unexpected error", the reason only in its log. Row records,
+``{"inputs": [{"seconds": 0.5}, ...]}``, come as row dicts of 0-d arrays, which it keeps as cells.
 """
 
 from __future__ import annotations
@@ -42,14 +43,24 @@ def request_frame(model_input: Any, expected: str) -> pd.DataFrame | None:
         )
     if isinstance(model_input, dict):
         return _dict_frame(model_input, expected)
+    if (
+        isinstance(model_input, (list, tuple))
+        and model_input
+        and all(isinstance(r, dict) for r in model_input)
+    ):
+        # served {"inputs": [{...}, ...]}: row dicts of 0-d arrays, which pd.DataFrame keeps as cells
+        return pd.DataFrame([{name: _single(v) for name, v in row.items()} for row in model_input])
     return pd.DataFrame(model_input)
+
+
+def _single(value: Any) -> Any:
+    """A served 0-d array as its value; anything else as it is."""
+    return value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
 
 
 def _dict_frame(columns: dict, expected: str) -> pd.DataFrame:
     """A column dict as a frame: one row when every value is a single value (``{"seconds": 0.5}``)."""
-    values = {
-        name: v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v for name, v in columns.items()
-    }
+    values = {name: _single(v) for name, v in columns.items()}
     if all(v is None or np.isscalar(v) for v in values.values()):
         return pd.DataFrame([values])
     try:

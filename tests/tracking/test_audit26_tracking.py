@@ -41,3 +41,32 @@ def test_a_database_file_path_without_its_scheme_names_the_sqlite_uri_meant(monk
     with pytest.raises(ConfigError, match="file store") as raised:
         check_tracking_uri(uri)
     assert f"did you mean {meant}?" in str(raised.value)
+
+
+def test_served_row_records_are_read_as_their_values():
+    """MLflow's scoring server parses ``{"inputs": [{"date": "1998-03-07", "co2": 367.0}, ...]}`` into row
+    dicts of 0-d arrays; ``pd.DataFrame`` kept those arrays as cells, and the forecast pyfunc failed
+    deep in pandas ("len() of unsized object": HTTP 500, "unexpected error")."""
+    import numpy as np
+
+    from ssm_ts.tracking.request_frames import request_frame
+
+    rows = [
+        {"date": np.array("1998-03-07"), "co2": np.array(367.0)},
+        {"date": np.array("1998-03-14"), "co2": 366.6},
+    ]
+    frame = request_frame(rows, "a table")
+    assert frame.to_dict("records") == [
+        {"date": "1998-03-07", "co2": 367.0},
+        {"date": "1998-03-14", "co2": 366.6},
+    ]
+    assert frame["co2"].dtype == np.float64
+
+
+def test_the_audio_model_takes_served_row_records(audio):
+    import numpy as np
+
+    clips = audio.predict(
+        None, [{"seconds": np.array(0.01), "seed": np.array(1)}, {"seconds": np.array(0.02)}]
+    )
+    assert [len(clip) for clip in clips["audio"]] == [80, 160]
