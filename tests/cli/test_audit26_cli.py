@@ -31,14 +31,6 @@ class InterruptAtPredict(pl.Callback):
         raise KeyboardInterrupt
 
 
-@pytest.fixture()
-def line_use(monkeypatch, tmp_path):
-    spec = cli.UseSpec(task="tests.cli.fake_use:LineTask", datamodule="tests.cli.fake_use:LineDataModule",
-                       description="a line", example="ssm-ts line fit")  # fmt: skip
-    monkeypatch.setitem(cli.USES, "line", spec)
-    monkeypatch.chdir(tmp_path)
-
-
 @pytest.mark.parametrize(
     ("command", "callback", "statuses"),
     [

@@ -8,20 +8,11 @@ from __future__ import annotations
 import signal
 
 import mlflow
-import pytest
 from mlflow.tracking import MlflowClient
 
 from ssm_ts import cli
 from ssm_ts.tracking.logger import default_tracking_uri
 from tests.failures import make_checkpoint_uploads_fail
-
-
-@pytest.fixture()
-def line_use(monkeypatch, tmp_path):
-    spec = cli.UseSpec(task="tests.cli.fake_use:LineTask", datamodule="tests.cli.fake_use:LineDataModule",
-                       description="a line", example="ssm-ts line fit")  # fmt: skip
-    monkeypatch.setitem(cli.USES, "line", spec)
-    monkeypatch.chdir(tmp_path)
 
 
 def _only_run():
