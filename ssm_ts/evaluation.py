@@ -168,4 +168,18 @@ def evaluate(
     if layout.levels and NEEDS_INTERVAL & set(chosen):
         points["no_interval"] = interval_gaps(points, layout)
     scored = point_losses(points, layout, chosen)
-    return summarise(scored, points, groups, aggregate, chosen)
+    scores = summarise(scored, points, groups, aggregate, chosen)
+    return with_series_ids(scores, frame[id_col]) if layout.long and "series" in scores else scores
+
+
+def with_series_ids(scores: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
+    """``scores`` with its ``series`` (the ids as text) as the long frame's ``ids`` are: numbers (``1``,
+    not ``"1"``) as utilsforecast gives them back, in their dtype unless ``"all"`` rows are among them."""
+    from ssm_ts.pipelines.forecasting.series_ids import numeric_id_dtype
+
+    if numeric_id_dtype(ids) is None:  # text ids: the names are the ids
+        return scores
+    distinct = pd.unique(ids)
+    by_name = dict(zip(pd.Series(distinct).astype(str), distinct, strict=True))
+    series = scores["series"].map(lambda name: by_name.get(name, name))
+    return scores.assign(series=series if (series == ALL_SERIES).any() else series.astype(ids.dtype))

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
+from .series_ids import ids_as_names, restore_ids
+
 
 def future_times(last_time, freq: str | int, horizon: int) -> pd.Index:
     """The ``horizon`` times after ``last_time`` on the ``freq`` grid.
@@ -114,7 +116,8 @@ def to_long_forecast(frame: pd.DataFrame, spec, forecast_rows_only: bool = False
     """A wide forecast (``time_col``, one column per series, ``<series>_q<level>``, and in a backtest
     ``<series>_actual``) as the long table a long input came in (neuralforecast's layout):
     ``id_col, time_col, value_col``, ``<value_col>_q<level>`` and ``<value_col>_actual``, one row per
-    series and time, series in ``spec.targets`` order. Other columns (a backtest's ``cutoff``) lead.
+    series and time, series in ``spec.targets`` order, ids in the input's dtype (``spec.id_dtype``).
+    Other columns (a backtest's ``cutoff``) lead.
 
     ``forecast_rows_only``: leave out the rows of a series without a forecast (NaN point forecast),
     the times of other series in the forecast of a ragged panel (:func:`forecast_frame_by_series`).
@@ -129,7 +132,8 @@ def to_long_forecast(frame: pd.DataFrame, spec, forecast_rows_only: bool = False
     shared = [c for c in frame.columns if c not in taken and c != spec.time_col]
     n_rows = len(frame)
     long = frame[shared].iloc[np.tile(np.arange(n_rows), len(targets))].reset_index(drop=True)
-    long[spec.id_col] = np.repeat(np.asarray(targets, dtype=object), n_rows)
+    ids = restore_ids(np.asarray(targets, dtype=object), getattr(spec, "id_dtype", None))  # 1, not "1"
+    long[spec.id_col] = np.repeat(ids, n_rows)
     long[spec.time_col] = np.tile(frame[spec.time_col].to_numpy(), len(targets))
     long[spec.value_col] = _stack_by_target(frame, {t: t for t in targets if t in frame.columns}, targets)
     for suffix in dict.fromkeys(suffix for _, _, suffix in owned):  # in order of first appearance
@@ -172,6 +176,7 @@ def to_wide_forecast(frame: pd.DataFrame, spec) -> pd.DataFrame:
     # a backtest's rows are (cutoff, time) pairs; each series of a ragged panel has its own cutoffs
     index = [c for c in ("cutoff",) if c in frame.columns] + [spec.time_col]
     values = [c for c in frame.columns if c not in (spec.id_col, *index)]
+    frame = ids_as_names(frame, spec.id_col)  # integer ids name the series "1", "2"
     wide = frame.pivot(index=index, columns=spec.id_col, values=values)
     wide.columns = [target + column[len(spec.value_col) :] for column, target in wide.columns]
     quantiles: dict[str, list[str]] = {}  # per series, its quantile columns in column order

@@ -41,6 +41,7 @@ from .periods import is_period, period_alias
 from .reader import LongOrigin, TableSource, read_table
 from .regular_grid import order_rows, regularise, resolve_frequency, time_grid
 from .sentinels import warn_sentinels
+from .series_ids import numeric_id_dtype
 from .series_spec import (
     NOTES_KEY,
     SeriesNotes,
@@ -131,8 +132,10 @@ def load_series(
     table = read_table(source, options)
     frame = table.frame
     long_format = is_long(frame, id_col, value_col, time_col)
+    id_dtype = None
     if long_format:
         time_col = time_col or "ds"
+        id_dtype = numeric_id_dtype(frame[id_col])
         frame, rows = pivot_long(table, time_col, id_col, value_col, fill, freq, periods)
         origin = LongOrigin(table, *rows, id_col, value_col)
         table = dataclasses.replace(
@@ -205,6 +208,7 @@ def load_series(
         tz=zone_name(values[time_col]),
         read_options=options,
         periods=in_periods,
+        id_dtype=id_dtype,
     )
     values = values.reset_index(drop=True)
     future_rows = usable_future_rows(values, dropped, spec, fill) if dropped is not None else None

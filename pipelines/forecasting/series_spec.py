@@ -107,6 +107,9 @@ class SeriesSpec:
     periods: bool = False
     # pandas.read_csv settings the CSV was read with; new CSVs for the fitted model are read alike
     read_options: dict[str, Any] = field(default_factory=dict)
+    # a long table's numeric id dtype ("int64"): long outputs give the ids back in it (None: as text;
+    # older specs, and text ids); see .series_ids
+    id_dtype: str | None = None
 
     @property
     def integer_times(self) -> bool:

@@ -45,6 +45,7 @@ from ssm_ts.pipelines.forecasting import (
 )
 from ssm_ts.pipelines.forecasting.fills import carry_trailing_fills
 from ssm_ts.pipelines.forecasting.reader import TableSource
+from ssm_ts.pipelines.forecasting.series_ids import restore_ids
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent
 
 if TYPE_CHECKING:
@@ -256,7 +257,9 @@ def ragged_backtest_windows(
     rows_long = by_series(rows)
     columns: dict[str, Any] = {
         "cutoff": times.to_numpy()[by_series(np.broadcast_to(origins[:, None, :] - 1, rows.shape))],
-        spec.id_col: np.repeat(np.asarray(spec.targets, dtype=object), n_windows * horizon),
+        spec.id_col: np.repeat(
+            restore_ids(np.asarray(spec.targets, dtype=object), spec.id_dtype), n_windows * horizon
+        ),
         spec.time_col: times.to_numpy()[rows_long],
         spec.value_col: by_series(prediction[..., point_index(quantiles)]),
     }

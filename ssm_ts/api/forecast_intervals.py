@@ -24,6 +24,7 @@ from ssm_ts.api.conformal import (
 )
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, to_wide_forecast
+from ssm_ts.pipelines.forecasting.series_ids import ids_as_names
 from ssm_ts.tasks.forecasting import ForecastingTask
 
 if TYPE_CHECKING:
@@ -177,7 +178,7 @@ def long_to_wide_with_intervals(frame: pd.DataFrame, spec: SeriesSpec) -> pd.Dat
     extra = [c for c in frame.columns if "_lo-" in c or "_hi-" in c]
     wide = to_wide_forecast(frame.drop(columns=extra), spec)
     index = [c for c in ("cutoff", spec.time_col) if c in frame.columns]
-    pivoted = frame.pivot(index=index, columns=spec.id_col, values=extra)
+    pivoted = ids_as_names(frame, spec.id_col).pivot(index=index, columns=spec.id_col, values=extra)
     pivoted.columns = [target + column[len(spec.value_col) :] for column, target in pivoted.columns]
     ordered = [
         c

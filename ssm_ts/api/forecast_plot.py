@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from ssm_ts.api.conformal import check_interval_request, interval_columns
@@ -14,6 +15,7 @@ from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import to_wide_forecast
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.reader import TableSource
+from ssm_ts.pipelines.forecasting.series_ids import series_names
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows
 
 if TYPE_CHECKING:
@@ -28,7 +30,7 @@ class PlotMixin:
         forecast: pd.DataFrame | None = None,
         data: TableSource | None = None,
         n_history: int | None = None,
-        series: str | list[str] | None = None,
+        series: str | int | list[str] | list[int] | None = None,
         read_options: dict[str, Any] | None = None,
         level: float | list[float] | None = None,
         interval_method: Literal["residual", "cqr"] | None = None,
@@ -87,10 +89,11 @@ def wide_with_intervals(fc: Forecaster, forecast: pd.DataFrame, levels: list[flo
     return long_to_wide_with_intervals(forecast, spec) if long else forecast
 
 
-def plotted_series(fc: Forecaster, series: str | list[str] | None) -> list[str] | None:
+def plotted_series(fc: Forecaster, series: str | int | list[str] | list[int] | None) -> list[str] | None:
     if series is None:
         return None
-    names = [series] if isinstance(series, str) else list(series)
+    names = [series] if isinstance(series, str | int | np.integer | float) else list(series)
+    names = series_names(names, fc.spec_.targets)  # a long table's integer ids: 1 names series "1"
     if not names:
         raise ConfigError(
             f"series={series!r} names no series to draw; name some of {fc.spec_.targets[:5]}, or leave "

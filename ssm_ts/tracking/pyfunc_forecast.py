@@ -148,6 +148,7 @@ def input_example(history: pd.DataFrame, spec, lookback: int, horizon: int) -> p
     covariates ``horizon`` more rows end it with their targets blanked, the future rows predict needs.
     Periods are written as text (``2015Q1``, ``2015-01-05/2015-01-11``), which MLflow can store.
     """
+    from ssm_ts.pipelines.forecasting.series_ids import restore_ids
     from ssm_ts.pipelines.forecasting.spans import series_spans
 
     rows = lookback + (horizon if spec.future_covariates else 0)
@@ -165,6 +166,7 @@ def input_example(history: pd.DataFrame, spec, lookback: int, horizon: int) -> p
         long = example.melt(
             id_vars=spec.time_col, value_vars=spec.targets, var_name=spec.id_col, value_name=spec.value_col
         )[[spec.id_col, spec.time_col, spec.value_col]]
+        long[spec.id_col] = restore_ids(long[spec.id_col].to_numpy(), spec.id_dtype)  # 1, as given, not "1"
         present = long[spec.value_col].notna().to_numpy()
         if present.all():
             return long
