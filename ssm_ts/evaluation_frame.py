@@ -64,12 +64,14 @@ def frame_layout(frame: pd.DataFrame, id_col: str, time_col: str | None, with_ac
                 continue
             quantile_of.setdefault(column[: match.start()], {})[level] = column
     level_of = _level_columns(columns)
+    owned = {c for levels in quantile_of.values() for c in levels.values()}
+    owned |= {c for levels in level_of.values() for pair in levels.values() for c in pair}
+    unowned = [c for c in columns if c not in ("cutoff", id_col, time_col) and c not in owned]
     if actual_of:
         targets = list(actual_of)
+        _require_every_actual(frame, [c for c in unowned if c not in targets and not c.endswith(_ACTUAL)])
     elif with_actuals:  # a predict frame: every value column that is not a quantile of another
-        owned = {c for levels in quantile_of.values() for c in levels.values()}
-        owned |= {c for levels in level_of.values() for pair in levels.values() for c in pair}
-        targets = [c for c in columns if c not in ("cutoff", id_col, time_col) and c not in owned]
+        targets = unowned
     else:
         raise DataError(
             f"the frame has no actual columns (<target>_actual; its columns: {columns[:8]}"
@@ -104,6 +106,25 @@ def frame_layout(frame: pd.DataFrame, id_col: str, time_col: str | None, with_ac
         intervals = {label: {s: level_of[s][label] for s in series} for label in shared}
     intervals = dict(sorted(intervals.items(), key=lambda item: float(item[0])))
     return Layout(time_col, long, series, point, actual, quantiles, intervals, has_cutoff)
+
+
+def _require_every_actual(frame: pd.DataFrame, others: list[str]) -> None:
+    """A wide frame with actual columns has one for every series: a float column (what forecasts
+    are) among ``others`` (no actuals, quantile or bound of a series) is a series whose
+    ``<series>_actual`` is missing, which scoring the rest would leave out unseen.
+
+    Raises:
+        DataError: naming the series and their missing actual columns.
+    """
+    missing = [c for c in others if pd.api.types.is_float_dtype(frame[c])]
+    if missing:
+        actual = [f"{c}{_ACTUAL}" for c in missing]
+        raise DataError(
+            f"the frame has actual columns for other series but none for {missing[:5]} (no {actual[:5]}): "
+            "their forecasts cannot be scored, and the scores would leave them out unseen. Give those "
+            f"columns back (the backtest frame has them), or drop the series (frame.drop(columns={missing[:5]})) "
+            "to score the others."
+        )
 
 
 def _level_columns(columns: list[str]) -> dict[str, dict[str, tuple[str, str]]]:

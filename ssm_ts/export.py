@@ -260,6 +260,26 @@ def export_folder(directory: str | os.PathLike) -> Path:
     return inside[0] if inside else directory
 
 
+def _checkpoint_hint(path: Path) -> str:
+    """What to load instead of the Lightning checkpoint ``path`` (a ``.ckpt``: a fit's training state,
+    not a saved model): the export its fit saved, when one lies in the fit's folder (``export/`` beside
+    ``checkpoints/``, or its ``out_dir``'s), and the CLI, which predicts from a checkpoint itself."""
+    if not path.is_file() or path.suffix != ".ckpt":
+        return ""
+    near = [folder / "export" for folder in path.parents[1:4]]
+    found = next((str(folder) for folder in near if (folder / CONFIG_FILE).is_file()), None)
+    load = (
+        f"its fit saved the model in {found}: load that folder (Forecaster.load({found!r}))"
+        if found
+        else "load the folder .save() wrote, or the fit's out_dir (it holds export/ when the fit logged to MLflow)"
+    )
+    return (
+        f"; {path.name} is a Lightning checkpoint (training state), not a saved model. {load}. To forecast "
+        f"from the checkpoint itself use the command line: ssm-ts forecast predict --ckpt_path {str(path)!r} "
+        "(ssm-ts classify predict for a classifier's; the fit's data settings come from the checkpoint)"
+    )
+
+
 def load_export(
     directory: str | os.PathLike,
 ) -> tuple[dict[str, Any], dict[str, torch.Tensor], dict[str, Any]]:
@@ -274,7 +294,10 @@ def load_export(
     """
     directory = export_folder(directory)
     if not directory.is_dir():
-        raise CheckpointError(f"no saved model at {directory}: expected a folder written by .save()")
+        raise CheckpointError(
+            f"no saved model at {directory}: expected a folder written by .save()"
+            + _checkpoint_hint(directory)
+        )
     if (directory / MLFLOW_MODEL_FILE).is_file() and not (directory / CONFIG_FILE).is_file():
         raise CheckpointError(
             f"{directory} is an MLflow model (it holds {MLFLOW_MODEL_FILE}) without an ssm-ts export in "

@@ -34,6 +34,9 @@ class Table:
     read_options: dict[str, Any] = field(default_factory=dict)  # how the file was read (its lines, in errors)
     # a long table pivoted to one column per series: where its cells came from (None: a wide table)
     origin: LongOrigin | None = None
+    # a DataFrame's named index that was dropped as row numbers (df.set_index("year")), for the hint
+    # to reset_index() when no time column is found
+    dropped_index: str | None = None
 
     def column_text(self, name: str) -> str:
         """``column 'x'``, or for a pivoted long table ``series 'x' (unique_id 'x', values in 'y')``: what
@@ -115,7 +118,8 @@ def read_table(source: TableSource, read_options: ReadOptions | None = None) -> 
                 f"read_options {options} apply to CSV files, but the data is a DataFrame; set them in "
                 "pd.read_csv(path, ...) where the DataFrame is read, or pass the CSV's path."
             )
-        table = Table(_index_to_columns(source.copy()), "the DataFrame", is_file=False)
+        table = Table(_index_to_columns(source.copy()), "the DataFrame", is_file=False,
+                      dropped_index=_dropped_index_name(source.index))  # fmt: skip
     else:
         path = _existing_file(source)
         table = Table(
@@ -139,6 +143,26 @@ def _existing_file(source: str | os.PathLike) -> Path:
     if not path.is_file():
         raise DataFileNotFoundError(f"CSV file not found: {path}; check the path (--data.path / fit(path)).")
     return path
+
+
+def index_hint(table: Table) -> str:
+    """`` The DataFrame's index 'year' ...``: for an error that finds no time column, the named index
+    :func:`_index_to_columns` dropped as row numbers (it may hold the times); '' if none was."""
+    name = table.dropped_index
+    if name is None:
+        return ""
+    return (
+        f" The DataFrame's index {name!r} is not read (only a DatetimeIndex or PeriodIndex is taken as the "
+        f"times): if it holds them, make it a column with df.reset_index() (and time_col={name!r})."
+    )
+
+
+def _dropped_index_name(index: pd.Index) -> str | None:
+    """The name of ``index`` when :func:`_index_to_columns` drops it though it has one: a named index
+    of integers or text, which may hold the times (``df.set_index("year")``)."""
+    if isinstance(index, pd.MultiIndex | pd.DatetimeIndex | pd.PeriodIndex) or index.name is None:
+        return None
+    return str(index.name)
 
 
 def _index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:

@@ -38,7 +38,7 @@ from .future_rows import trailing_future_rows, usable_future_rows, warn_dropped_
 from .long_table import is_long, pivot_long, require_covariate_series
 from .long_table import pivot_to_wide as _pivot  # noqa: F401 (its name here before the split)
 from .periods import is_period, period_alias
-from .reader import LongOrigin, TableSource, read_table
+from .reader import LongOrigin, TableSource, index_hint, read_table
 from .regular_grid import order_rows, regularise, resolve_frequency, time_grid
 from .sentinels import warn_sentinels
 from .series_ids import numeric_id_dtype
@@ -150,6 +150,7 @@ def load_series(
         )
         raise DataError(
             f"time column {time_col!r} not found in {table.name}; columns are {list(frame.columns)}. {fix}."
+            + index_hint(table)
         )
     times = parse_times(table, time_col, freq, periods)
     past, future = column_list(past_covariates), column_list(future_covariates)

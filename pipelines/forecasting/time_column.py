@@ -23,7 +23,7 @@ from .periods import (
     same_period_freq,
     text_to_periods,
 )
-from .reader import Table
+from .reader import Table, index_hint
 
 TIME_COLUMN_NAMES = ("ds", "date", "datetime", "timestamp", "time", "period", "month", "week")
 STEP_COLUMN_NAMES = (*TIME_COLUMN_NAMES, "year", "step")  # integer columns taken as time steps by name
@@ -50,6 +50,7 @@ def detect_time_column(table: Table) -> str:
         f"no time column found in {table.name} (columns {list(frame.columns)}): expected a column of dates such as "
         "'date' or 'ds' (or of integer steps such as 'year' or 'step'). Add one, or name it with time_col=."
         + _numeric_date_notes(frame)
+        + index_hint(table)
     )
 
 
