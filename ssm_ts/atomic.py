@@ -21,7 +21,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     The temporary name keeps ``target``'s suffix so writers that dispatch on it (``savefig``,
     ``soundfile.write``) still work. On an exception the temporary file is removed.
     """
-    target = Path(target)
+    target = Path(target).expanduser()  # "~/model": not a folder named ~ in the working folder
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp_path = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.partial{target.suffix}")
     # Created as open() creates files (0666 less the umask), not mkstemp's private 0600: outputs on a
@@ -43,7 +43,7 @@ def atomic_directory(target: str | os.PathLike) -> Iterator[Path]:
     may briefly be missing). The previous folder is moved aside under a unique name, never a fixed
     one, so two writers cannot trip over each other's.
     """
-    target = Path(target)
+    target = Path(target).expanduser()  # "~/model": not a folder named ~ in the working folder
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp_dir = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
     tmp_dir.mkdir(mode=0o777)  # 0777 less the umask, as mkdir makes folders (mkdtemp's are 0700)

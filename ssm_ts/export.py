@@ -65,7 +65,7 @@ def save_export(
         save_file(tensors, str(tmp / WEIGHTS_FILE))
         (tmp / CONFIG_FILE).write_text(config_text)
         (tmp / EXTRAS_FILE).write_text(extras_text)
-    return Path(directory)
+    return Path(directory).expanduser()
 
 
 def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
@@ -78,7 +78,7 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     Raises:
         CheckpointError: missing, not a checkpoint, truncated or corrupt, or unsafe.
     """
-    path = Path(path)
+    path = Path(path).expanduser()
     if path.is_dir():
         hint = (
             "it is an export (config.json + model.safetensors), which Python loads (Forecaster.load, "
@@ -246,7 +246,7 @@ def export_folder(directory: str | os.PathLike) -> Path:
     Raises:
         CheckpointError: ``directory`` holds several such exports (named, to pick one).
     """
-    directory = Path(directory)
+    directory = Path(directory).expanduser()
     if (directory / CONFIG_FILE).is_file() or not directory.is_dir():
         return directory
     inside = sorted(

@@ -40,7 +40,7 @@ def save_forecaster(fc: Forecaster, directory: str | os.PathLike) -> Path:
                              metrics=fc.metrics_, future=fc.future_)  # fmt: skip
         if fc.conformal_ is not None:
             save_scores(tmp, fc.conformal_, fc.spec_.targets)
-    return Path(directory)
+    return Path(directory).expanduser()
 
 
 def load_forecaster(cls: type[Forecaster], directory: str | os.PathLike) -> Forecaster:

@@ -41,7 +41,7 @@ class ResumableFit:
     def _fit_folder(self, resume: bool) -> Path:
         """``out_dir`` if set; on resume, else this object's previous fit folder; else a fresh folder."""
         if self.settings["out_dir"]:
-            folder = Path(self.settings["out_dir"])
+            folder = Path(self.settings["out_dir"]).expanduser()  # "~/runs", as a shell reads it
         elif resume and self.out_dir_ is not None:
             folder = self.out_dir_
         elif resume:
