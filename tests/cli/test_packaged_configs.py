@@ -25,6 +25,12 @@ def test_every_repository_config_is_available_by_name():
     )
 
 
+@pytest.mark.parametrize("name", REPO_CONFIGS)
+def test_each_config_summary_that_configs_list_shows_is_a_whole_sentence(name):
+    """``ssm-ts configs list`` shows a config's first comment line: two were cut mid-sentence."""
+    assert packaged_configs.summary(REPO / "configs" / f"{name}.yaml").endswith(".")
+
+
 @pytest.mark.parametrize(
     "value", ["forecast_co2_quick", "forecast_co2_quick.yaml", "configs/forecast_co2_quick.yaml"]
 )
