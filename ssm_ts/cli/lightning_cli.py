@@ -190,6 +190,11 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
 
     def before_predict(self) -> None:
         self._read_data_like_the_checkpoint()
+        n = self._predict_options().get("n")
+        if n is not None:  # a bad --n fails before the prediction runs, not after
+            from ssm_ts.tasks.forecasting import check_steps
+
+            check_steps(n, self.model.hparams.horizon, how="--n ")
 
     def _evaluate(self, call: Any, **kwargs: Any) -> Any:
         """validate/test/predict: Ctrl-C as in a fit (the run KILLED, exit code 130; Lightning: FAILED,
@@ -251,15 +256,19 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         out, register_as = self._setting("out"), self._setting("register_as")
         log_fitted_model(self.model, self.datamodule, logger, best, out, register_as)
 
+    def _predict_options(self) -> dict[str, Any]:
+        """The predict options given: forecast's ``--n`` steps, ``--level`` intervals (``--interval_method``)."""
+        keys = ("n", "level", "interval_method")
+        return {
+            key: self._setting(key) for key in keys if self._get(self.config, key, default=None) is not None
+        }
+
     def after_predict(self) -> None:
         predictions = self.trainer.predict_loop.predictions
         write = getattr(self.model, "write_predictions", None)
         if write is None:
             return
-        options = {}  # forecast: --n steps, --level intervals (--interval_method)
-        for key in ("n", "level", "interval_method"):
-            if self._get(self.config, key, default=None) is not None:
-                options[key] = self._setting(key)
+        options = self._predict_options()
         out = Path(self._setting("out"))
         if options.get("level") is not None:  # conformal intervals: the api's, over the task's forecast
             from ssm_ts.api.forecast_intervals import write_forecast_with_intervals

@@ -13,15 +13,16 @@ from ssm_ts.pipelines.forecasting import SeriesSpec, future_times
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows
 
 
-def check_steps(n: Any, horizon: int) -> int:
+def check_steps(n: Any, horizon: int, how: str = "n=") -> int:
     """``n`` forecast steps as an int (``None``: the ``horizon``); a clear error for anything but a
-    positive whole number."""
+    positive whole number. ``how``: how the caller passes it, for the message (the CLI's ``--n``)."""
     if n is None:
         return horizon
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+        name = how.rstrip("= ")
         raise ConfigError(
-            f"n must be a positive whole number of forecast steps, got {n!r}; leave it out for the "
-            f"model's horizon ({horizon}), or e.g. n={horizon // 2 or 1} or n={2 * horizon}."
+            f"{name} must be a positive whole number of forecast steps, got {n!r}; leave it out for the "
+            f"model's horizon ({horizon}), or e.g. {how}{horizon // 2 or 1} or {how}{2 * horizon}."
         )
     return int(n)
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ssm_ts import Forecaster, cli
+from ssm_ts.cli.lightning_cli import SSMTSCLI
 from tests.cli.test_classify_cli import load_logged_model
 
 
@@ -54,7 +55,7 @@ def test_cli_export_reloads_with_its_settings_and_integer_steps(tmp_path, monkey
     assert loaded.predict()["year"].tolist() == [2100, 2102, 2104, 2106, 2108]
 
 
-def test_forecast_predict_takes_n_steps_as_the_api_does(tmp_path, monkeypatch):
+def test_forecast_predict_takes_n_steps_as_the_api_does(tmp_path, monkeypatch, capsys):
     # the CLI forecast the horizon only; --n gives a slice below it and a rollout beyond it
     monkeypatch.chdir(tmp_path)
     years = np.arange(1800, 2100, 2)
@@ -70,7 +71,12 @@ def test_forecast_predict_takes_n_steps_as_the_api_does(tmp_path, monkeypatch):
         written = pd.read_csv(out / "forecast.csv")
         pd.testing.assert_frame_equal(written, loaded.predict(n=n), check_dtype=False, atol=1e-6)
     assert written["year"].tolist() == list(range(2100, 2124, 2))
+    # a bad --n is refused before the prediction runs (it ran whole first), in the CLI's spelling
+    predicted = []
+    monkeypatch.setattr(SSMTSCLI, "_evaluate", lambda *args, **kwargs: predicted.append(1))
+    capsys.readouterr()
     assert cli.main(["forecast", "predict", "--ckpt_path", "best", "--out", str(out), "--n", "0"]) == 1
+    assert not predicted and "--n must be a positive whole number" in capsys.readouterr().err
 
 
 def test_the_model_a_cli_fit_logs_takes_params_n(shared_data, tmp_path, monkeypatch):
