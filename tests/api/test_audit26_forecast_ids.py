@@ -10,12 +10,11 @@ import types
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from ssm_ts import Forecaster
 from ssm_ts.evaluation import evaluate
+from tests.api.test_forecaster_ragged import HORIZON, LOOKBACK, quiet_nlinear
 
-LOOKBACK, HORIZON = 48, 12
 IDS = {"OT": 1, "HUFL": 2, "MUFL": 3}
 
 
@@ -28,10 +27,7 @@ def long_int(ett) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def fitted(long_int, tmp_path_factory):
-    torch.set_num_threads(1)
-    forecaster = Forecaster(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, quantiles=[0.1, 0.9],
-                            max_epochs=1, log_to_mlflow=False, out_dir=str(tmp_path_factory.mktemp("out")),
-                            trainer_options={"enable_progress_bar": False, "enable_model_summary": False})  # fmt: skip
+    forecaster = quiet_nlinear(str(tmp_path_factory.mktemp("out")))
     return forecaster.fit(long_int)
 
 

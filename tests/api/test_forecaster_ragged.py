@@ -33,12 +33,18 @@ def ragged_table(ett: pd.DataFrame, spans: dict[str, tuple[int, int]] = SPANS) -
     return pd.concat(pieces, ignore_index=True)
 
 
+def quiet_nlinear(out_dir: str) -> Forecaster:
+    """A one-epoch NLinear forecaster with quantiles 0.1 and 0.9, without MLflow or progress output,
+    in one thread."""
+    torch.set_num_threads(1)
+    return Forecaster(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, quantiles=[0.1, 0.9],
+                      max_epochs=1, log_to_mlflow=False, out_dir=out_dir,
+                      trainer_options={"enable_progress_bar": False, "enable_model_summary": False})  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def fitted(ett, tmp_path_factory):
-    torch.set_num_threads(1)
-    forecaster = Forecaster(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, quantiles=[0.1, 0.9],
-                            max_epochs=1, log_to_mlflow=False, out_dir=str(tmp_path_factory.mktemp("out")),
-                            trainer_options={"enable_progress_bar": False, "enable_model_summary": False})  # fmt: skip
+    forecaster = quiet_nlinear(str(tmp_path_factory.mktemp("out")))
     return forecaster.fit(ragged_table(ett))
 
 
