@@ -41,7 +41,7 @@ from .periods import is_period, period_alias
 from .reader import LongOrigin, TableSource, index_hint, read_table
 from .regular_grid import order_rows, regularise, resolve_frequency, time_grid
 from .sentinels import warn_sentinels
-from .series_ids import numeric_id_dtype
+from .series_ids import numeric_id_dtype, series_names
 from .series_spec import (
     NOTES_KEY,
     SeriesNotes,
@@ -76,7 +76,10 @@ __all__ = [
 def column_list(names: str | list[str] | None) -> list[str]:
     """Covariate names as a list: one column may be named alone, as ``target=`` takes it (``"LULL"``
     is that column, not the columns ``L``, ``U``, ``L``, ``L``)."""
-    return [names] if isinstance(names, str) else list(names or [])
+    if names is None:
+        return []
+    # one name (a long table's series may be named by a number id: past_covariates=2)
+    return [names] if isinstance(names, str) or not hasattr(names, "__iter__") else list(names)
 
 
 def load_series(
@@ -154,6 +157,11 @@ def load_series(
         )
     times = parse_times(table, time_col, freq, periods)
     past, future = column_list(past_covariates), column_list(future_covariates)
+    if long_format and id_dtype is not None:  # number ids name their series by text: target=1 is "1"
+        known = [str(name) for name in frame.columns]
+        past, future = series_names(past, known), series_names(future, known)
+        if target is not None:
+            target = series_names(column_list(target), known)
     if long_format:
         require_covariate_series(table, {"past_covariates": past, "future_covariates": future}, fitted)
     targets = resolve_targets(table, time_col, target, past + future, id_col, value_col)

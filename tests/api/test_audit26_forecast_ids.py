@@ -106,3 +106,13 @@ def test_text_and_float_ids_keep_their_kind(long_int):
     nullable = load_series(long_int.assign(unique_id=long_int["unique_id"].astype("Int64")))[1]
     assert nullable.id_dtype == "Int64"
     assert SeriesSpec.from_dict({"time_col": "ds", "targets": ["a"], "freq": "h"}).id_dtype is None
+
+
+def test_target_and_covariates_take_the_integer_ids(long_int):
+    """``target=[1]`` was "not found" while ``target=["1"]`` worked: the ids name their series."""
+    from ssm_ts.pipelines.forecasting.series import load_series
+
+    by_number = load_series(long_int, target=[1, 3], past_covariates=2)[1]
+    by_text = load_series(long_int, target=["1", "3"], past_covariates=["2"])[1]
+    assert by_number.targets == by_text.targets == ["1", "3"] and by_number.past_covariates == ["2"]
+    assert load_series(long_int, target=2)[1].targets == ["2"]
