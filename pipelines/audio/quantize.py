@@ -12,8 +12,7 @@ import torch
 import torchaudio.functional as AF
 
 from ssm_ts.errors import ConfigError
-
-from .setting_checks import is_whole
+from ssm_ts.whole_numbers import is_whole_number
 
 QUANTIZATIONS = ("mu-law", "linear")
 
@@ -33,7 +32,7 @@ class Quantizer:
     def __post_init__(self) -> None:
         if self.method not in QUANTIZATIONS:
             raise ConfigError(f"unknown quantization {self.method!r}; expected one of {QUANTIZATIONS}")
-        if not is_whole(self.bits) or not 1 <= self.bits <= 16:  # 8.0 made 256.0 classes
+        if not is_whole_number(self.bits) or not 1 <= self.bits <= 16:  # 8.0 made 256.0 classes
             raise ConfigError(f"quantization bits must be a whole number between 1 and 16, got {self.bits!r}")
 
     @property

@@ -9,18 +9,14 @@ import numbers
 from typing import Any
 
 from ssm_ts.errors import ConfigError
-
-
-def is_whole(value: Any) -> bool:
-    """A whole number (Python's or NumPy's), not a bool or a float."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+from ssm_ts.whole_numbers import is_whole_number
 
 
 def check_data_numbers(
     sample_rate: Any, clip_seconds: Any, batch_size: Any, num_workers: Any, max_files_per_split: Any
 ) -> None:
     """Raise a ConfigError naming the first setting of the wrong type or range."""
-    if not is_whole(sample_rate) or sample_rate < 1:
+    if not is_whole_number(sample_rate) or sample_rate < 1:
         raise ConfigError(
             f"sample_rate must be a whole number of Hz >= 1 (such as 16000), got {sample_rate!r}"
         )
@@ -33,11 +29,13 @@ def check_data_numbers(
             f"clip_seconds={clip_seconds} is under one sample at {sample_rate} Hz; "
             f"use at least {1 / sample_rate:.3g} s (clips of many samples to learn anything)."
         )
-    if max_files_per_split is not None and not (is_whole(max_files_per_split) and max_files_per_split >= 1):
+    if max_files_per_split is not None and not (
+        is_whole_number(max_files_per_split) and max_files_per_split >= 1
+    ):
         raise ConfigError(
             "max_files_per_split must be at least 1, a whole number of files (or None for every file), "
             f"got {max_files_per_split!r}"
         )
     for name, value, least in (("batch_size", batch_size, 1), ("num_workers", num_workers, 0)):
-        if not is_whole(value) or value < least:
+        if not is_whole_number(value) or value < least:
             raise ConfigError(f"{name} must be a whole number >= {least}, got {value!r}")

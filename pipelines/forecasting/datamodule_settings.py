@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import ConfigError
+from ssm_ts.whole_numbers import is_whole_number
 
 from .series import SeriesSpec
 
@@ -20,19 +20,14 @@ READ_SETTINGS = {"path", "time_col", "target", "past_covariates", "future_covari
 
 def check_sizes(lookback: int, horizon: int, batch_size: int, eval_batch_size: int | None) -> None:
     """Window lengths and batch sizes are positive integers (``eval_batch_size`` may be ``None``)."""
-    if not (_whole(lookback) and _whole(horizon)) or lookback < 1 or horizon < 1:
+    if not (is_whole_number(lookback) and is_whole_number(horizon)) or lookback < 1 or horizon < 1:
         raise ConfigError(f"lookback ({lookback}) and horizon ({horizon}) must be positive integers.")
-    if not (_whole(batch_size) and (eval_batch_size is None or _whole(eval_batch_size))) or (
-        batch_size < 1 or (eval_batch_size is not None and eval_batch_size < 1)
-    ):
+    if not (
+        is_whole_number(batch_size) and (eval_batch_size is None or is_whole_number(eval_batch_size))
+    ) or (batch_size < 1 or (eval_batch_size is not None and eval_batch_size < 1)):
         raise ConfigError(
             f"batch_size ({batch_size}) and eval_batch_size ({eval_batch_size}) must be positive integers."
         )
-
-
-def _whole(value: Any) -> bool:
-    """A Python or NumPy integer, not a bool: a float batch size reaches torch's DataLoader otherwise."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def check_future_covariates_fit(future_covariates: list[str], lookback: int, horizon: int) -> None:

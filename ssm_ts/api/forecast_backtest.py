@@ -30,7 +30,6 @@ from ssm_ts.api.forecast_refit import (
     refit_forecaster,
     refit_module,
 )
-from ssm_ts.api.whole_numbers import is_whole_number
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import (
     Spans,
@@ -47,6 +46,7 @@ from ssm_ts.pipelines.forecasting.fills import carry_trailing_fills
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.pipelines.forecasting.series_ids import restore_ids
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent
+from ssm_ts.whole_numbers import is_whole_number
 
 if TYPE_CHECKING:
     from ssm_ts.api.forecaster import Forecaster

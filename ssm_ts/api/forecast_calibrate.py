@@ -11,10 +11,10 @@ import pandas as pd
 
 from ssm_ts.api.conformal import compute_scores
 from ssm_ts.api.forecast_backtest import backtest_windows
-from ssm_ts.api.whole_numbers import is_whole_number
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting.frames import restore_times
 from ssm_ts.pipelines.forecasting.reader import TableSource
+from ssm_ts.whole_numbers import is_whole_number
 
 if TYPE_CHECKING:
     from ssm_ts.api.forecaster import Forecaster

@@ -10,13 +10,13 @@ import pandas as pd
 
 from ssm_ts.api.conformal import check_interval_request, interval_columns
 from ssm_ts.api.forecast_intervals import fitted_bands, level_text, long_to_wide_with_intervals
-from ssm_ts.api.whole_numbers import is_whole_number
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import to_wide_forecast
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.pipelines.forecasting.series_ids import series_names
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows
+from ssm_ts.whole_numbers import is_whole_number
 
 if TYPE_CHECKING:
     from ssm_ts.api.forecaster import Forecaster

@@ -17,7 +17,6 @@ from ssm_ts.api.forecast_intervals import (
     with_long_intervals,
     with_wide_intervals,
 )
-from ssm_ts.api.whole_numbers import is_whole_number
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import (
     future_times,
@@ -28,6 +27,7 @@ from ssm_ts.pipelines.forecasting import (
 )
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.tasks.forecasting import check_steps
+from ssm_ts.whole_numbers import is_whole_number
 
 if TYPE_CHECKING:
     from ssm_ts.api.forecaster import Forecaster

@@ -49,7 +49,6 @@ from ssm_ts.api.trainer_objects import (
     json_trainer_options,
     logger_callbacks,
 )
-from ssm_ts.api.whole_numbers import is_whole_number
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, load_like
 from ssm_ts.pipelines.forecasting.reader import TableSource
@@ -63,6 +62,7 @@ from ssm_ts.tasks.forecasting import (
 )
 from ssm_ts.tracking.resume_settings import builtin_value
 from ssm_ts.training import check_ema_decay, check_learning_rate
+from ssm_ts.whole_numbers import is_whole_number
 
 if TYPE_CHECKING:  # Lightning loads only when a fit starts
     from lightning.pytorch.callbacks import Callback

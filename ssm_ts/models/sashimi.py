@@ -18,13 +18,13 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ssm_ts.core import SSMBlock
 from ssm_ts.errors import ConfigError
 from ssm_ts.models.pooling import DownPool, UpPool
+from ssm_ts.whole_numbers import is_whole_number
 
 
 @dataclass
@@ -152,7 +152,7 @@ class SaShiMiLevel(nn.Module):
 
 
 def _is_whole(value: Any, least: int) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= least
+    return is_whole_number(value) and value >= least
 
 
 def _check_sizes(**sizes: tuple[Any, int]) -> None:

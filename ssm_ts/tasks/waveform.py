@@ -26,7 +26,6 @@ from ssm_ts.errors import ConfigError
 from ssm_ts.models.sashimi import SaShiMi, sashimi_config
 from ssm_ts.models.sashimi_recurrent import SaShiMiRecurrence
 from ssm_ts.pipelines.audio import Quantizer
-from ssm_ts.pipelines.audio.setting_checks import is_whole
 from ssm_ts.pipelines.sampling import TrainingRandomness
 from ssm_ts.tasks.seeded_training import SeededTrainingHooks
 from ssm_ts.tasks.waveform_clips import AudioSampleCallback, check_out_dir, clip_files, write_clips
@@ -39,6 +38,7 @@ from ssm_ts.tasks.waveform_export import (
 from ssm_ts.tasks.waveform_generation import BYTES_PER_SAMPLE, check_generation, clip_generators
 from ssm_ts.tracking.resume_settings import builtin_hparams
 from ssm_ts.training import check_learning_rate
+from ssm_ts.whole_numbers import is_whole_number
 
 LN2 = math.log(2.0)
 # moved to their own modules; the API, the CLI and tests import them from here
@@ -63,13 +63,13 @@ __all__ = [
 def check_listening_samples(every_n_epochs: Any, n: Any, seconds: Any) -> None:
     """The sample callback's settings, checked before training: ``n_samples=0`` failed after the first
     epoch had trained, and ``sample_every_n_epochs=1.5`` sampled at every third epoch."""
-    if not is_whole(every_n_epochs) or every_n_epochs < 0:
+    if not is_whole_number(every_n_epochs) or every_n_epochs < 0:
         raise ConfigError(
             f"sample_every_n_epochs must be a whole number >= 0 (0: off), got {every_n_epochs!r}"
         )
     if every_n_epochs == 0:
         return
-    if not is_whole(n) or n < 1:
+    if not is_whole_number(n) or n < 1:
         raise ConfigError(f"n_samples must be a whole number of clips >= 1, got {n!r}")
     if not (isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)) or not (
         math.isfinite(seconds) and seconds > 0

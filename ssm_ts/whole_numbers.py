@@ -1,4 +1,4 @@
-"""The whole-number check of the Forecaster's counts (``patience``, ``n_windows``, ``step``, ``refit``)."""
+"""The one whole-number check of settings that count (epochs, batch sizes, seeds, windows, sizes, bits)."""
 
 from __future__ import annotations
 
