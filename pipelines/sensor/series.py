@@ -59,6 +59,24 @@ class SeriesSet:
     def __len__(self) -> int:
         return len(self.values)
 
+    def __getitem__(self, index: int | slice | Sequence[int] | np.ndarray) -> np.ndarray | SeriesSet:
+        """One recording ``(channels, length_i)`` for an integer; for a slice, integer positions or a
+        boolean mask ``(n,)``, the :class:`SeriesSet` of those recordings (:meth:`subset`).
+
+        scikit-learn indexes ``X`` this way (``_safe_indexing``), so a ``SeriesSet`` goes straight into
+        ``GridSearchCV``, ``cross_val_score`` and ``train_test_split`` (each fold a list of recordings).
+        """
+        if isinstance(index, (int, np.integer)):
+            return self.values[index]
+        if isinstance(index, slice):
+            return self.subset(range(len(self))[index])
+        index = np.asarray(index)
+        if index.dtype == bool:
+            if index.shape != (len(self),):
+                raise IndexError(f"a boolean mask of shape {index.shape} for {len(self)} recordings")
+            index = np.flatnonzero(index)
+        return self.subset(index)
+
     def subset(self, index: Sequence[int] | np.ndarray) -> SeriesSet:
         index = [int(i) for i in index]
         return SeriesSet(

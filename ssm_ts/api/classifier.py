@@ -64,7 +64,8 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
     ``dilation / r`` steps apart, see :mod:`~ssm_ts.models.random_ssm_features`).
 
     ``X`` may be the :class:`~ssm_ts.pipelines.sensor.SeriesSet` a reader returns (``fit(data)``
-    takes ``data.labels`` as ``y``). Read from files with times (a CSV time column, ``.ts``
+    takes ``data.labels`` as ``y``; ``GridSearchCV`` and ``cross_val_score`` split it too, given
+    ``y=data.labels``). Read from files with times (a CSV time column, ``.ts``
     ``@timeStamps``) it carries their sampling step: ``fit`` keeps it as ``sampling_step_``, and
     ``predict`` of recordings sampled at another step warns (:class:`~ssm_ts.pipelines.sensor.
     SamplingStepWarning`) naming both steps and the rate to pass, unless ``rate`` matches them.

@@ -163,7 +163,9 @@ def labelled_recordings(
             raise DataError(f"{X.source}: the recordings have no labels; pass them as fit(X, y).")
     if y is None:
         raise DataError(
-            "SSMClassifier requires y to be passed, but the target y is None; give one label per recording."
+            "SSMClassifier requires y to be passed, but the target y is None; give one label per recording "
+            "(GridSearchCV and cross_val_score split a SeriesSet into lists of its recordings, without "
+            "its labels: pass them as y, search.fit(data, data.labels))."
         )
     data = as_recordings(X, nan_policy)
     y = np.asarray(y)
