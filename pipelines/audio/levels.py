@@ -23,6 +23,7 @@ import soundfile as sf
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .folder import shown_path
+from .full_scale import clipping_matters, samples_beyond
 from .reader import AudioHeader, open_audio
 
 FIRST_FRAMES = 1 << 10  # the first read: all a PCM file of speech or music needs (0.06 s at 16 kHz)
@@ -35,19 +36,20 @@ MOST_NAMED = 10  # files a warning names before "... and N more"
 @dataclass
 class OddLevels:
     """Files whose levels need a word: ``silent`` (every sample 0) and ``clipped`` (path -> its peak,
-    beyond full scale 1.0)."""
+    beyond full scale 1.0 by more than a lossy decoder's overshoot)."""
 
     silent: list[Path] = field(default_factory=list)
     clipped: dict[Path, float] = field(default_factory=dict)
 
 
 def odd_peak(file: sf.SoundFile, header: AudioHeader) -> float | None:
-    """The peak of the open ``file`` when it is silent (``0.0``) or beyond full scale (``> 1``);
+    """The peak of the open ``file`` when it is silent (``0.0``) or clipped enough to matter (beyond
+    full scale by more than a lossy decoder's overshoot: :func:`~.full_scale.clipping_matters`);
     ``None`` for a file within range, and for one that cannot be decoded or holds NaN (decoding it
     reports that). ``header`` says whether the samples can exceed full scale: if not, reading stops at
     the first block with a sample other than 0."""
     bounded = header.format.split()[-1].startswith(BOUNDED_SUBTYPES)
-    peak, frames = 0.0, FIRST_FRAMES
+    peak, beyond, samples, frames = 0.0, 0, 0, FIRST_FRAMES
     try:
         while (block := file.read(frames, dtype="float32", always_2d=True)).size:
             if not np.isfinite(block).all():
@@ -55,9 +57,10 @@ def odd_peak(file: sf.SoundFile, header: AudioHeader) -> float | None:
             peak, frames = max(peak, float(np.abs(block).max())), BLOCK_FRAMES
             if bounded and peak > 0.0:
                 return None
+            beyond, samples = beyond + samples_beyond(block), samples + block.size
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError):
         return None
-    return peak if peak == 0.0 or peak > 1.0 else None
+    return peak if peak == 0.0 or clipping_matters(peak, beyond, samples) else None
 
 
 # header_and_odd_peak's answers in this process, by file and version (see _version): a second setup of a

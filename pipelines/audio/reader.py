@@ -24,6 +24,7 @@ from ssm_ts.errors import DataError
 
 # re-exported: they were defined here first
 from .folder import AUDIO_EXTENSIONS, find_audio_files  # noqa: F401
+from .full_scale import clipping_matters, samples_beyond
 
 SKIP_HINT = "remove it, or skip bad files with on_bad_file='skip' (CLI: --data.on_bad_file skip)"
 
@@ -177,16 +178,18 @@ _LEVELS_CHECKED: set[Path] = set()  # each file once per process, not on every c
 def _warn_of_odd_levels(path: Path, data: np.ndarray, whole: bool) -> None:
     """Say once per file when its samples go beyond full scale or are all zero. Float files can hold
     samples beyond [-1, 1] (integer PCM cannot); they are clipped, which turns speech into a square
-    wave. A file of zeros alone is mostly a failed recording (a muted input). A window that looks so
-    is judged by the whole file: its peak, and leading silence is no silent file."""
+    wave (a lossy decoder's slight overshoot is no such case: :mod:`.full_scale`). A file of zeros
+    alone is mostly a failed recording (a muted input). A window that looks so is judged by the whole
+    file: its peak, and leading silence is no silent file."""
     if path in _LEVELS_CHECKED:
         return
     peak = float(np.abs(data).max())
     if whole or peak > 1.0 or peak == 0.0:
         if not whole:
-            peak = float(np.abs(_decode(path)[0]).max())
+            data = _decode(path)[0]
+            peak = float(np.abs(data).max())
         _LEVELS_CHECKED.add(path)
-    if peak > 1.0:
+    if clipping_matters(peak, samples_beyond(data), data.size):  # beyond a lossy decoder's overshoot
         warnings.warn(
             f"audio file {path} peaks at {peak:.3g}, beyond full scale: its samples are clipped to [-1, 1]. "
             "If that is a gain error, divide it by its peak (normalise it) and save it again",
