@@ -182,8 +182,8 @@ def index_audio(
 ) -> tuple[AudioFiles, list[Path]]:
     """Headers, and a first look at the samples for silent and clipped files (one warning each, so
     that loader workers decoding the files warn of neither): unreadable and empty files raise or are
-    skipped as in :func:`load_clips`; a file with NaN samples raises when it is read. Returns
-    ``(audio, kept_files)``."""
+    skipped as in :func:`load_clips`, and so are float files holding NaN or inf (read whole for their
+    peak). Returns ``(audio, kept_files)``."""
     headers, kept = _checked_headers(files, on_bad_file, stacklevel=3)
     frames, rates = [h.frames for h in headers], [h.sample_rate for h in headers]
     return AudioFiles(kept, frames, rates, sample_rate, headers, levels_checked=True), kept
@@ -197,9 +197,10 @@ class ClipDataset(Dataset):
     training loader's :class:`~ssm_ts.pipelines.sampling.WithEpoch` indices) takes the window of
     ``(seed, epoch, index)`` alone, so a resumed fit trains on the windows an uninterrupted fit has, in
     loader workers too; a plain ``index`` draws a fresh window from torch's global generator.
-    ``on_bad_file="skip"``: a file that fails only when decoded (NaN samples, damaged frames: the
-    header index cannot see those) gives an all-padding item of length 0, which every loss masks
-    out from then on, and one warning naming it (however many loader workers decode it);
+    ``on_bad_file="skip"``: a file that fails only when decoded (damaged frames, or NaN samples saved
+    after :func:`index_audio` looked: the index cannot see those) gives an all-padding item of
+    length 0, which every loss masks out from then on, and one warning naming it (however many
+    loader workers decode it);
     ``"raise"`` raises its DataError.
     """
 

@@ -24,7 +24,7 @@ from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .folder import shown_path
 from .full_scale import clipping_matters, samples_beyond
-from .reader import AudioHeader, open_audio
+from .reader import AudioHeader, BadAudioFileError, non_finite_problem, open_audio
 
 FIRST_FRAMES = 1 << 10  # the first read: all a PCM file of speech or music needs (0.06 s at 16 kHz)
 BLOCK_FRAMES = 1 << 16  # the reads after it: memory stays small for hours of audio
@@ -45,22 +45,31 @@ class OddLevels:
 def odd_peak(file: sf.SoundFile, header: AudioHeader) -> float | None:
     """The peak of the open ``file`` when it is silent (``0.0``) or clipped enough to matter (beyond
     full scale by more than a lossy decoder's overshoot: :func:`~.full_scale.clipping_matters`);
-    ``None`` for a file within range, and for one that cannot be decoded or holds NaN (decoding it
-    reports that). ``header`` says whether the samples can exceed full scale: if not, reading stops at
-    the first block with a sample other than 0."""
+    ``None`` for a file within range, and for one that cannot be decoded (decoding it reports that).
+    ``header`` says whether the samples can exceed full scale: if not, reading stops at the first block
+    with a sample other than 0.
+
+    Raises:
+        BadAudioFileError: the file holds NaN or inf (only float files can, and those are read whole
+            here), named now rather than when training decodes it.
+    """
     bounded = header.format.split()[-1].startswith(BOUNDED_SUBTYPES)
-    peak, beyond, samples, frames = 0.0, 0, 0, FIRST_FRAMES
+    peak, beyond, read, frames = 0.0, 0, 0, FIRST_FRAMES
+    non_finite = None  # the first frame holding NaN or inf
     try:
         while (block := file.read(frames, dtype="float32", always_2d=True)).size:
             if not np.isfinite(block).all():
-                return None
+                non_finite = read + int(np.argmin(np.isfinite(block).all(axis=1)))
+                break
             peak, frames = max(peak, float(np.abs(block).max())), BLOCK_FRAMES
             if bounded and peak > 0.0:
                 return None
-            beyond, samples = beyond + samples_beyond(block), samples + block.size
+            beyond, read = beyond + samples_beyond(block), read + len(block)
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError):
         return None
-    return peak if peak == 0.0 or clipping_matters(peak, beyond, samples) else None
+    if non_finite is not None:
+        raise BadAudioFileError(Path(file.name), non_finite_problem(non_finite / header.sample_rate))
+    return peak if peak == 0.0 or clipping_matters(peak, beyond, read * header.channels) else None
 
 
 # header_and_odd_peak's answers in this process, by file and version (see _version): a second setup of a
@@ -85,7 +94,8 @@ def header_and_odd_peak(path: Path) -> tuple[AudioHeader, float | None]:
     process while the file stays as it was (its answer is remembered: :func:`_version`).
 
     Raises:
-        DataError: as :func:`~.reader.audio_header` (not remembered: each call raises anew).
+        DataError: as :func:`~.reader.audio_header`, or the file holds NaN or inf (:func:`odd_peak`);
+            not remembered: each call raises anew.
     """
     version = _version(path)
     if version in _SCANNED:

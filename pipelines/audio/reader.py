@@ -160,13 +160,20 @@ def _decode(path: Path, start: int = 0, stop: int | None = None) -> tuple[np.nda
         raise _unreadable(path, err) from err
 
 
+def non_finite_problem(seconds: float | None = None) -> str:
+    """What :class:`BadAudioFileError` says of a file holding NaN or inf, with the first one's time
+    (``seconds`` into the file) when known, and how to repair it."""
+    at = "" if seconds is None else f" (the first at {seconds:.3f} s)"
+    return f"holds NaN or infinite samples{at}: replace them (numpy.nan_to_num) and save it again"
+
+
 def _mono(path: Path, data: np.ndarray, whole: bool = True, check_levels: bool = True) -> torch.Tensor:
     """Checked decoded samples ``(frames, channels)`` (the whole file, or a window of it) -> their
     channel mean ``(frames,)``; ``check_levels``: also warn of a silent or clipped file."""
     if data.shape[0] == 0:
         raise BadAudioFileError(path, "holds no samples")
     if not np.isfinite(data).all():
-        raise BadAudioFileError(path, "holds NaN or infinite samples")
+        raise BadAudioFileError(path, non_finite_problem())
     if check_levels:
         _warn_of_odd_levels(path, data, whole)
     return torch.from_numpy(np.ascontiguousarray(data.mean(axis=1)))

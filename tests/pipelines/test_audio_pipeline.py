@@ -256,10 +256,15 @@ def test_datamodule_setup_opens_each_file_once_and_decodes_only_the_start_of_pcm
     assert calls["read"] == len(dm.datasets["train"])  # a file is decoded when its clip is asked for
 
 
-def test_nan_audio_raises_naming_the_file_when_read(tmp_path):
+def test_nan_audio_raises_naming_the_file_when_indexed_and_when_read(tmp_path):
     sf.write(tmp_path / "nan.wav", np.array([0.1, np.nan, 0.2], dtype=np.float32), 16000, subtype="FLOAT")
-    audio, _ = index_audio([tmp_path / "nan.wav"], 16000)
     with pytest.raises(DataError, match="nan.wav holds NaN"):
+        index_audio([tmp_path / "nan.wav"], 16000)
+    # saved with NaN after the index looked: named when decoded
+    sf.write(tmp_path / "later.wav", np.array([0.1, 0.3, 0.2], dtype=np.float32), 16000, subtype="FLOAT")
+    audio, _ = index_audio([tmp_path / "later.wav"], 16000)
+    sf.write(tmp_path / "later.wav", np.array([0.1, np.nan, 0.2], dtype=np.float32), 16000, subtype="FLOAT")
+    with pytest.raises(DataError, match="later.wav holds NaN"):
         ClipDataset(audio, 4, Quantizer("mu-law", 8))[0]
 
 
@@ -273,16 +278,17 @@ def _corrupt_flac(path, rate: int = 16000) -> None:
 
 
 def test_files_bad_only_when_decoded_are_skipped_on_access_with_on_bad_file_skip(tmp_path):
-    # A NaN float WAV or a FLAC with damaged frames passes the header index: with on_bad_file="skip"
-    # the fit used to stop mid-epoch anyway, telling the user to pass on_bad_file='skip'.
-    sf.write(
-        tmp_path / "nan.wav", np.array([0.1, np.nan, 0.2] * 100, dtype=np.float32), 16000, subtype="FLOAT"
-    )
+    # A FLAC with damaged frames, or a float WAV saved with NaN after the index looked, passes the
+    # index: with on_bad_file="skip" the fit used to stop mid-epoch anyway, telling the user to pass
+    # on_bad_file='skip'.
+    nan = np.array([0.1, np.nan, 0.2] * 100, dtype=np.float32)
+    sf.write(tmp_path / "nan.wav", np.nan_to_num(nan), 16000, subtype="FLOAT")
     _corrupt_flac(tmp_path / "damaged.flac")
     sf.write(tmp_path / "good.wav", _tone(400, 16000), 16000)
     files = [tmp_path / "nan.wav", tmp_path / "damaged.flac", tmp_path / "good.wav"]
     audio, kept = index_audio(files, 16000, on_bad_file="skip")
     assert kept == files  # the headers are fine
+    sf.write(tmp_path / "nan.wav", nan, 16000, subtype="FLOAT")
     clips = ClipDataset(audio, 256, Quantizer("mu-law", 8), on_bad_file="skip")
     with pytest.warns(UserWarning, match=r"skipped audio file .*nan\.wav.*NaN"):
         codes, length = clips[0]
@@ -300,10 +306,12 @@ def test_fit_with_on_bad_file_skip_survives_files_bad_only_when_decoded(tmp_path
     rng = np.random.default_rng(0)
     for i in range(6):
         sf.write(root / f"clip{i}.wav", rng.uniform(-0.3, 0.3, 800), 16000)
-    sf.write(root / "clip_nan.wav", np.full(800, np.nan, dtype=np.float32), 16000, subtype="FLOAT")
+    sf.write(root / "clip_nan.wav", rng.uniform(-0.3, 0.3, 800).astype(np.float32), 16000, subtype="FLOAT")
     dm = AudioDataModule(str(root), 16000, clip_seconds=0.05, split="fractions", fractions=(1 / 3, 1 / 3, 1 / 3),
                          batch_size=8, on_bad_file="skip")  # fmt: skip
     dm.setup()
+    # saved with NaN after setup looked (setup names a NaN file it sees as a bad file)
+    sf.write(root / "clip_nan.wav", np.full(800, np.nan, dtype=np.float32), 16000, subtype="FLOAT")
     with pytest.warns(UserWarning, match="clip_nan.wav"):
         lengths = torch.cat(
             [batch[1] for name in ("train", "val", "test") for batch in dm._loader(name, False)]
