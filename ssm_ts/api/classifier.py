@@ -246,9 +246,10 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         rate = self._checked_rate(rate)
         self._check_sampling_step(data, rate)
         if hasattr(self, "ridge_"):
-            return self.ridge_.decision_function(
-                self.features_.transform([self.scaler_.transform(v) for v in data.values], rate=rate)
-            )
+            from ssm_ts.models.random_feature_classifier import ridge_decision
+
+            features = self.features_.transform([self.scaler_.transform(v) for v in data.values], rate=rate)
+            return ridge_decision(self.ridge_, features)  # float64
         logits = np.log(np.clip(self._encoder_proba(data, rate), 1e-12, None))
         return logits[:, 1] - logits[:, 0] if len(self.classes_) == 2 else logits
 
@@ -283,7 +284,8 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             self.task_.hparams.rate = saved
 
     def predict_proba(self, X: Any, rate: float = 1.0) -> np.ndarray:
-        """Class probabilities ``(n, n_classes)`` in the order of ``classes_``. ``rate``: as in :meth:`predict`."""
+        """Class probabilities ``(n, n_classes)`` in the order of ``classes_``: float64 for random features,
+        float32 (the network's precision) for the encoder. ``rate``: as in :meth:`predict`."""
         if not hasattr(self, "ridge_"):
             data, rate = self._checked(X), self._checked_rate(rate)
             self._check_sampling_step(data, rate)

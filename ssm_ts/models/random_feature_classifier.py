@@ -90,6 +90,24 @@ def fit_features_ridge(
     )
 
 
+DECISION_ROWS = 4096  # recordings per float64 copy of their features in ridge_decision
+
+
+def ridge_decision(ridge, features: np.ndarray) -> np.ndarray:
+    """Decision values of ``ridge`` (the pipeline :func:`fit_features_ridge` returns) for ``features``
+    ``(n, P K)``, in float64: ``(n,)`` for two classes, else ``(n, classes)``.
+
+    The float32 features are widened a block of :data:`DECISION_ROWS` rows at a time (memory stays near
+    the features' own). In float64 a recording's scores do not depend on which others share the call
+    (a float32 matrix product rounds by the batch's size), so scikit-learn's subset-invariance check
+    holds at float64's tolerance, and ``predict_proba`` is float64 as scikit-learn's classifiers give it.
+    """
+    blocks = range(0, len(features), DECISION_ROWS)
+    return np.concatenate(
+        [ridge.decision_function(features[i : i + DECISION_ROWS].astype(np.float64)) for i in blocks]
+    )
+
+
 def ridge_class_scores(decision: np.ndarray) -> np.ndarray:
     """Ridge decision values -> one score per class: two classes give ``(n,)`` values ``d``, positive
     for class 1, which become ``[-d/2, d/2]``; more classes pass through. Linear in ``decision``, so it

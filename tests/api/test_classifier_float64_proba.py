@@ -1,0 +1,36 @@
+"""Random features give float64 scores and probabilities, as scikit-learn's classifiers do, and a
+recording's do not depend on which others share the call: they were float32, and float32 matrix
+products round by the batch's size (one recording alone differed from the same in a batch by ~1e-7)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ssm_ts import SSMClassifier
+from ssm_ts.models import random_feature_classifier
+from ssm_ts.pipelines.sensor import read_ts
+
+
+@pytest.fixture(scope="module")
+def fitted(shared_data):
+    folder = shared_data / "classification/BasicMotions"
+    train, test = read_ts(folder / "BasicMotions_TRAIN.ts"), read_ts(folder / "BasicMotions_TEST.ts")
+    model = SSMClassifier(method="random_features", n_kernels=100).fit(train.values, train.labels)
+    return model, test.values
+
+
+def test_probabilities_and_scores_are_float64(fitted):
+    model, X = fitted
+    proba, scores = model.predict_proba(X), model.decision_function(X)
+    assert proba.dtype == np.float64 and scores.dtype == np.float64
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+
+
+def test_a_recording_scores_the_same_alone_and_in_a_batch(fitted, monkeypatch):
+    model, X = fitted
+    monkeypatch.setattr(random_feature_classifier, "DECISION_ROWS", 7)  # blocks of the float64 copy
+    whole = model.predict_proba(X)
+    alone = np.concatenate([model.predict_proba(X[i : i + 1]) for i in range(0, len(X), 5)])
+    np.testing.assert_allclose(alone, whole[::5], rtol=1e-12, atol=1e-15)
+    assert (model.predict(X) == model.classes_[whole.argmax(axis=1)]).all()
