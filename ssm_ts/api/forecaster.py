@@ -368,9 +368,9 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
     def _run_params(
         self, task: ForecastingTask, datamodule: ForecastDataModule
     ) -> tuple[dict[str, Any], set[str]]:
-        """The MLflow params a fit logs (the task's, as Lightning logs them, and this object's, as
-        :func:`~ssm_ts.api.forecast_fit_end.log_fit` does) and those a resume may change (free settings,
-        a moved CSV)."""
+        """The MLflow params a resume compares (this object's, as :meth:`_train` logs them, and the
+        task's, unprefixed, as Lightning logged them into runs of older versions) and those a resume may
+        change (free settings, a moved CSV)."""
         from ssm_ts.tracking.resume_settings import FREE_FIT_SETTINGS
 
         params = {**dict(task.hparams), "forecaster": self._json_settings(),

@@ -15,7 +15,6 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-from lightning.fabric.utilities.logger import _convert_params, _flatten_dict
 from lightning.pytorch.callbacks import Callback
 from lightning.pytorch.loggers import MLFlowLogger
 from lightning.pytorch.utilities import rank_zero_only
@@ -106,42 +105,32 @@ def make_mlflow_logger(
 
 
 class SSMTSMLFlowLogger(MLFlowLogger):
-    """Lightning's MLflow logger, except that a setting changed on resume (one that
-    :func:`check_resumed_run` accepted, such as ``data.num_workers``) is not logged as a parameter:
-    MLflow keeps one value per parameter and would fail the fit. Its new value is a tag
-    ``resumed.<n>.<setting>``. Lightning logs the settings of the task and of the data module without
-    their ``model.``/``data.`` prefix, so a changed ``data.num_workers`` also leaves out ``num_workers``;
-    a setting of another group (``forecaster.patience``) leaves out its own full name only."""
+    """Lightning's MLflow logger, logging each setting once, under the name the user gave it
+    (``model.lookback``, ``data.batch_size``, ``forecaster.lr``): :func:`log_params` logs them
+    (:meth:`log_settings`). Lightning's own call at the start of every fit, with the task's
+    hyperparameters under bare names (``lookback``, a second copy), logs nothing.
+
+    A setting changed on resume (one that :func:`check_resumed_run` accepted, such as
+    ``data.num_workers``) is not logged as a parameter either: MLflow keeps one value per parameter
+    and would fail the fit. Its new value is a tag ``resumed.<n>.<setting>``."""
 
     changed_on_resume: frozenset[str] = frozenset()  # settings as the CLI names them: data.num_workers
 
     @rank_zero_only
     def log_hyperparams(self, params: dict[str, Any] | Namespace) -> None:
-        # LightningCLI's own entry among the task's hyperparameters (how it builds the class), no setting
-        params = {k: v for k, v in _convert_params(params).items() if k != "_instantiator"}
-        if self.changed_on_resume:
-            left_out = set(self.changed_on_resume)
-            # the names Lightning logs for the same setting of the task or the data module
-            left_out |= {
-                key.split(".", 1)[1]
-                for key in self.changed_on_resume
-                if key.split(".", 1)[0] in _LIGHTNING_MODULES
-            }
-            params = _flatten_dict(_convert_params(params))  # nested names joined by "/", as logged
-            params = {
-                k: v
-                for k, v in params.items()
-                if not any(  # the setting, and its nested keys (a dict then, None now, or another one)
-                    name == out or name.startswith(f"{out}.")
-                    for name in [k.replace("/", ".")]
-                    for out in left_out
-                )
-            }
-        super().log_hyperparams(params)
+        """Lightning's call with the task's hyperparameters unprefixed: nothing is logged (runs before
+        this logged them, ``lookback`` beside ``model.lookback``; their resumes still compare them)."""
 
-
-# the CLI's groups whose settings Lightning logs unprefixed (the LightningModule's and the data module's)
-_LIGHTNING_MODULES = ("model", "data")
+    @rank_zero_only
+    def log_settings(self, params: Mapping[str, Any]) -> None:
+        """Log flat, dotted ``params`` (``{"model.lr": 0.01}``) but those :attr:`changed_on_resume`
+        names (a setting, and its nested keys: a dict then, ``None`` now, or another one)."""
+        kept = {
+            name: value
+            for name, value in params.items()
+            if not any(name == out or name.startswith(f"{out}.") for out in self.changed_on_resume)
+        }
+        super().log_hyperparams(kept)
 
 
 class RecordMLflowRun(Callback):
@@ -198,7 +187,10 @@ def _flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def log_params(logger: MLFlowLogger, params: Mapping[str, Any]) -> None:
     """Log (nested) parameters, flattened to dotted names (``model.d_state``)."""
-    logger.log_hyperparams(_flatten(params))
+    if isinstance(logger, SSMTSMLFlowLogger):
+        logger.log_settings(_flatten(params))
+    else:
+        logger.log_hyperparams(_flatten(params))
 
 
 def check_resumed_run(
@@ -234,7 +226,7 @@ def check_resumed_run(
             f"hold ({err.error_code}); pass the tracking URI the fit logged to, or start a new fit."
         ) from None
     # as MLFlowLogger.log_hyperparams stores them: text, at most 250 characters; nested names as
-    # Lightning joins them ("model_options/d_model") compared in dotted form
+    # Lightning joined them in older runs ("model_options/d_model") compared in dotted form
     logged = {k.replace("/", "."): v for k, v in run.data.params.items()}
     flat = _flatten(params)
     changed, reformatted = _run_param_changes(logged, params, flat, accepted)
@@ -275,8 +267,8 @@ def _run_param_changes(
     setting above it as one value only (``None``, ``"balanced"``: one value then, nested values
     now), or, for a name in ``accepted``, other keys under it (its nested keys changed). A name the
     run logged both as one value and with nested keys is two params that share it (the CLI's
-    ``model.*`` section and Lightning's ``model``, the task's model name): its section gaining a key
-    is no change."""
+    ``model.*`` section and, in older runs, Lightning's ``model``, the task's model name): its
+    section gaining a key is no change."""
     changed: dict[str, tuple[str, str]] = {}
     reformatted: set[str] = set()
 

@@ -70,7 +70,7 @@ def test_a_forecaster_resumes_with_the_same_values_in_another_form_or_spelled_ou
     run = _only_run("ssm-ts-forecast")
     assert resumed.run_id_ == run.info.run_id and run.info.status == "FINISHED"
     assert run.data.params["forecaster.quantiles"] == "(0.1, 0.5, 0.9)"
-    assert run.data.params["weight_decay"] == "0.0"
+    assert run.data.params["forecaster.weight_decay"] == "0.0" and "weight_decay" not in run.data.params
     # only the real change is tagged, not the same values in another form
     assert {k for k in run.data.tags if k.startswith("resumed.")} == {"resumed.1.forecaster.max_epochs"}
 

@@ -46,7 +46,6 @@ def test_accepted_changes_are_numbered_tags_and_never_logged_as_params(tmp_path,
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     first = make_mlflow_logger("resume-tags")
     log_params(first, {"data": {"num_workers": 0, "batch_size": 8}})
-    first.log_hyperparams({"num_workers": 0})  # as Lightning logs a data module's settings: unprefixed
     run_id = first.run_id
 
     for n, workers in ((1, 2), (2, 4)):
@@ -55,10 +54,9 @@ def test_accepted_changes_are_numbered_tags_and_never_logged_as_params(tmp_path,
         kept = check_resumed_run(logger, run_id, params, accepted={"data.num_workers"})
         assert kept == {"data.num_workers": ("0", str(workers))}
         log_params(logger, params)  # MLflow raised "Changing param values is not allowed"
-        logger.log_hyperparams({"num_workers": workers})
         run = logger.experiment.get_run(run_id)
         assert run.data.tags[f"resumed.{n}.data.num_workers"] == str(workers)
-        assert run.data.params["data.num_workers"] == "0" and run.data.params["num_workers"] == "0"
+        assert run.data.params["data.num_workers"] == "0"
 
     with pytest.raises(
         ConfigError, match=r"data.batch_size: 8 in the run, 16 now.*may differ: data.num_workers"
@@ -73,23 +71,29 @@ def test_an_accepted_change_leaves_out_its_own_names_only(tmp_path, monkeypatch)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     logger = make_mlflow_logger("resume-names")
     logger.changed_on_resume = frozenset({"data.path", "forecaster.patience", "model.model_options.d_model"})
-    logger.log_hyperparams(
+    log_params(
+        logger,
         {
-            "path": "a.csv",
-            "patience": 3,
-            "model_options": {"d_model": 8, "n_layers": 2},
+            "model": {"model_options": {"d_model": 8, "n_layers": 2}, "patience": 3},
             "trainer": {"path": "x"},
             "data": {"path": "a.csv"},
             "forecaster": {"patience": 5, "path": "y"},
-        }  # fmt: skip
+        },
     )
     params = logger.experiment.get_run(logger.run_id).data.params
-    # the full names and, of the task's and data module's settings, the names Lightning logs unprefixed
-    # (nested names as MLFlowLogger joins them, with "/")
-    assert not {"data/path", "path", "forecaster/patience", "model_options/d_model"} & set(params)
     assert params == {
-        "patience": "3",
-        "model_options/n_layers": "2",
-        "trainer/path": "x",
-        "forecaster/path": "y",
+        "model.patience": "3",
+        "model.model_options.n_layers": "2",
+        "trainer.path": "x",
+        "forecaster.path": "y",
     }
+
+
+def test_lightning_s_unprefixed_copy_of_the_task_s_settings_is_not_logged(tmp_path, monkeypatch):
+    """Lightning logs the task's hyperparameters at the start of every fit under bare names
+    (``lookback``), a second copy of each ``model.*`` / ``forecaster.*`` setting in the MLflow UI."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    logger = make_mlflow_logger("once")
+    log_params(logger, {"model": {"lookback": 24}})
+    logger.log_hyperparams({"lookback": 24, "model_options": {"d_model": 8}})  # Lightning's call
+    assert logger.experiment.get_run(logger.run_id).data.params == {"model.lookback": "24"}
