@@ -21,7 +21,7 @@ from ssm_ts.cli.command_help import arrange_command_help, check_command_options
 from ssm_ts.cli.fit_outputs import log_fitted_model, mirror_run_artifacts
 from ssm_ts.cli.interrupted import remember_interrupted_fit
 from ssm_ts.cli.parse_errors import parse_error_text
-from ssm_ts.cli.save_config import logged_config_params
+from ssm_ts.cli.save_config import FREE_ON_RESUME, logged_config_params
 from ssm_ts.cli.trainer_typehints import declare_int_before_float
 from ssm_ts.cli.uses import USES, load_target
 from ssm_ts.errors import ConfigError
@@ -123,7 +123,7 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
             if resumed_run:
                 as_dict = self.config[self.subcommand].as_dict()
                 # data files were checked against the checkpoint's fingerprints (_restore_fit_settings)
-                accepted = {*RUNTIME_SETTINGS, *DATA_FILE_SETTINGS}
+                accepted = {*RUNTIME_SETTINGS, *DATA_FILE_SETTINGS, *FREE_ON_RESUME}
                 # the run logged quantiles as given, the checkpoint keeps them sorted with 0.5 added: the
                 # same model, found so in the task's form (resume_conflicts)
                 same = same | SAVED_IN_ANOTHER_FORM

@@ -10,14 +10,31 @@ from lightning.pytorch.cli import SaveConfigCallback
 from lightning.pytorch.loggers import MLFlowLogger
 
 from ssm_ts.atomic import atomic_path
-from ssm_ts.cli.resume_trainer import TRAINER_SETTINGS_KEY, fit_trainer_settings
+from ssm_ts.cli.resume_trainer import RESUMED_TRAINER_SETTINGS, TRAINER_SETTINGS_KEY, fit_trainer_settings
 from ssm_ts.tracking.logger import log_artifact, log_params
 from ssm_ts.tracking.run_folder import run_folder
 
+# The trainer settings a run logs as trainer.* params: what decides how long and how it trains and on
+# what. Not its callbacks, logger, plugins or profiler (objects), nor where it writes or what it prints.
+LOGGED_TRAINER_SETTINGS = (
+    *RESUMED_TRAINER_SETTINGS, "accelerator", "strategy", "devices", "num_nodes", "limit_test_batches",
+    "overfit_batches", "deterministic", "benchmark", "fast_dev_run",
+)  # fmt: skip
+# Logged params a resume may change (each new value a resumed.<n>.* tag; see check_resumed_run): the
+# trainer's (a resume may train longer) and the seed (the checkpoint keeps the weights and the order
+# the data module shuffles in comes from data.shuffle_seed)
+FREE_ON_RESUME = ("trainer", "seed_everything")
+
 
 def logged_config_params(config: dict[str, Any]) -> dict[str, Any]:
-    """The parts of a resolved config (as a dict) logged as the run's parameters: model and data."""
-    return {key: config.get(key) for key in ("model", "data") if config.get(key)}
+    """The parts of a resolved config (as a dict) logged as the run's parameters, under their names in
+    the config: model and data, the trainer's :data:`LOGGED_TRAINER_SETTINGS` and ``seed_everything``."""
+    params = {key: config.get(key) for key in ("model", "data") if config.get(key)}
+    trainer = config.get("trainer") or {}
+    params["trainer"] = {name: trainer[name] for name in LOGGED_TRAINER_SETTINGS if name in trainer}
+    if "seed_everything" in config:
+        params["seed_everything"] = config["seed_everything"]
+    return params
 
 
 class MLflowSaveConfig(SaveConfigCallback):

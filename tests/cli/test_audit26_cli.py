@@ -117,14 +117,21 @@ def test_a_validate_run_names_the_checkpoint_and_the_fit_run_it_evaluated(line_u
     assert "ssm_ts.fit_run_id" not in fitted.data.tags
 
 
-def test_a_fit_logs_no_lightning_internal_parameter(line_use):
+def test_a_fit_logs_each_setting_once_with_the_trainer_s_and_the_seed(line_use):
     """LightningCLI puts its ``_instantiator`` (``lightning.pytorch.cli.instantiate_module``) among the
-    task's hyperparameters, and every run listed it as a parameter of the model."""
-    assert cli.main(["line", "fit", "--trainer.max_epochs", "1", "--out", "out", "--model.lr", "0.05"]) == 0
+    task's hyperparameters, and every run listed it as a parameter of the model. Lightning logged each
+    task setting a second time under its bare name (``lr`` beside ``model.lr``), and the trainer's
+    settings and the seed were not logged at all."""
+    args = ["--trainer.max_epochs", "1", "--out", "out", "--model.lr", "0.05", "--seed_everything", "7"]
+    assert cli.main(["line", "fit", *args]) == 0
     client = mlflow.MlflowClient(default_tracking_uri())
     (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-line").experiment_id])
-    assert "_instantiator" not in run.data.params
-    assert run.data.params["lr"] == run.data.params["model.lr"] == "0.05"
+    params = run.data.params
+    assert "_instantiator" not in params
+    assert params["model.lr"] == "0.05" and "lr" not in params
+    assert not [name for name in params if "." not in name and name != "seed_everything"], params
+    assert params["trainer.max_epochs"] == "1" and params["seed_everything"] == "7"
+    assert not [name for name in params if name.startswith(("trainer.callbacks", "trainer.logger"))]
 
 
 def test_fit_with_ckpt_path_best_says_a_fit_resumes_from_last(line_use, capsys):

@@ -35,13 +35,20 @@ def _as_written_before_the_new_settings(data_home) -> str:
     del checkpoint["state_dict"]["class_weights"]
     torch.save(checkpoint, ckpt)
     run_id = checkpoint["ssm_ts_mlflow_run"]["run_id"]
-    names = [*NEW_SETTINGS, *(f"model.{name}" for name in NEW_SETTINGS)]  # Lightning's and the config's
+    names = [f"model.{name}" for name in NEW_SETTINGS]
     with sqlite3.connect(data_home / "mlflow.db") as db:
         deleted = db.execute(
             f"DELETE FROM params WHERE run_uuid = ? AND key IN ({', '.join('?' * len(names))})",
             [run_id, *names],
         ).rowcount
+        # logged since that version: the trainer's settings and the seed
+        db.execute("DELETE FROM params WHERE run_uuid = ? AND (key LIKE 'trainer.%' OR key = 'seed_everything')",
+                   [run_id])  # fmt: skip
     assert deleted == len(names)
+    # that version's Lightning also logged the task's settings unprefixed: "model" beside "model.*"
+    client = mlflow.MlflowClient(default_tracking_uri())
+    client.log_param(run_id, "model", checkpoint["hyper_parameters"]["model"])
+    client.log_param(run_id, "lr", checkpoint["hyper_parameters"]["lr"])
     return run_id
 
 
@@ -72,6 +79,7 @@ def test_a_checkpoint_from_before_class_weight_resumes_into_its_run(data_home, c
     assert resumed["hyper_parameters"]["class_weight"] is None
     run = mlflow.MlflowClient(default_tracking_uri()).get_run(run_id)
     assert run.info.status == "FINISHED"
-    # the new settings logged at their defaults; nothing the run logged changed
-    assert run.data.params["model.class_weight"] == "None" and run.data.params["class_weight"] == "None"
+    # the new settings logged at their defaults, once; nothing the run logged changed
+    assert run.data.params["model.class_weight"] == "None" and "class_weight" not in run.data.params
+    assert run.data.params["trainer.max_epochs"] == "2"  # first logged by this resume
     assert {k: v for k, v in run.data.params.items() if k in params} == params

@@ -40,4 +40,5 @@ def test_inferred_values_spelled_out_resume_and_other_ones_are_refused_naming_th
     (run,) = experiment_runs("forecast")
     assert run.info.status == "FINISHED"
     assert run.data.params["data.time_col"] == "None"  # the run keeps its first values
-    assert not [k for k in run.data.tags if k.startswith("resumed.")]  # the same training: no change
+    # the same training: no data setting tagged, only the longer training the resume asked for
+    assert [k for k in run.data.tags if k.startswith("resumed.")] == ["resumed.1.trainer.max_epochs"]

@@ -61,7 +61,11 @@ def test_resume_with_changed_runtime_settings_continues_the_run_and_records_them
     (run,) = experiment_runs(use)
     assert run.info.status == "FINISHED"
     assert run.data.params["data.num_workers"] == "0"  # the run's parameter keeps its first value
-    assert {k[len("resumed.1.") :]: v for k, v in run.data.tags.items() if k.startswith("resumed.")} == tags
+    # and the trainer's setting the resume gave (resume_args: --trainer.max_epochs 2)
+    expected = {**tags, "trainer.max_epochs": "2"}
+    assert {
+        k[len("resumed.1.") :]: v for k, v in run.data.tags.items() if k.startswith("resumed.")
+    } == expected
 
 
 def test_a_runtime_change_does_not_let_a_model_change_through(data_home, capsys):
