@@ -24,12 +24,15 @@ import warnings
 from typing import Any
 
 from ssm_ts.cli.checkpoint_defaults import comparable, has_option, saved_form, settable
+from ssm_ts.cli.model_option_defaults import model_option_defaults
 from ssm_ts.errors import ConfigError
 
 # Model settings that apply at inference (classify's model.rate: training sample rate / the recordings'
 # rate): on validate/test/predict with --ckpt_path, a value given (--config or command line) wins over
 # the checkpoint's, which Lightning would otherwise restore over it silently.
 INFERENCE_SETTINGS = frozenset({"model.rate"})
+# the dict of a model's own options, each with a default of the model's (model_option_defaults)
+MODEL_OPTIONS = "model.model_options"
 
 
 class _NotSet:
@@ -89,19 +92,32 @@ def ignored_model_settings(saved: dict[str, Any], config: Any) -> dict[str, tupl
     """The model settings that ``config`` (the command's, parsed with the checkpoint's ``saved``
     settings as its defaults) holds with another value than ``saved``: given in a --config file or on
     the command line, ignored (except the honoured INFERENCE_SETTINGS), as ``{key: (given,
-    checkpoint's)}``. A dict setting is compared key by key (``model.model_options.d_model``)."""
+    checkpoint's)}``. A dict setting is compared key by key (``model.model_options.d_model``). A model
+    option the checkpoint's ``model_options`` lacks (``None``: all of them) trained with the model's
+    default (:func:`model_option_defaults`): a config that gives that default changes nothing."""
     ignored = {}
     for key, value in saved.items():
         if key in INFERENCE_SETTINGS:
             continue
         saved_value, given = comparable(value), comparable(config.get(key))
+        if key == MODEL_OPTIONS and isinstance(given, dict) and saved_value is None:
+            saved_value = {}
         if isinstance(given, dict) and isinstance(saved_value, dict):
+            trained = _with_option_defaults(key, saved_value, saved.get("model.model"))
             for name, part in given.items():
-                if part != saved_value.get(name, NOT_SET):
-                    ignored[f"{key}.{name}"] = (part, saved_value.get(name, NOT_SET))
+                if part != trained.get(name, NOT_SET):
+                    ignored[f"{key}.{name}"] = (part, trained.get(name, NOT_SET))
         elif saved_form(key, given) != saved_value:
             ignored[key] = (given, saved_value)
     return ignored
+
+
+def _with_option_defaults(key: str, saved_value: dict[str, Any], model: Any) -> dict[str, Any]:
+    """A checkpoint's ``model_options`` (``key``) with the defaults of ``model``'s options it lacks: what
+    the model was built with. Another dict setting as it is."""
+    if key != MODEL_OPTIONS:
+        return saved_value
+    return {**comparable(model_option_defaults(model)), **saved_value}
 
 
 def warn_ignored_model_settings(ignored: dict[str, tuple[Any, Any]], ckpt_path: str) -> None:

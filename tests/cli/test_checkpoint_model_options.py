@@ -63,7 +63,7 @@ def test_a_model_option_other_than_the_checkpoints_is_named_in_one_warning_line(
     assert line.startswith(f"ssm-ts forecast: warning: {IGNORED}: "), line
     assert "--model.horizon 24 (the checkpoint's: 12)" in line, line
     assert "--model.lr 0.5 (the checkpoint's: 0.001)" in line, line
-    assert "--model.model_options {'d_model': 4} (the checkpoint's: None)" in line, line
+    assert "--model.model_options.d_model 4 (the checkpoint's: not set)" in line, line  # nlinear has none
     assert "lookback" not in line and "its weights were trained in the checkpoint's shape" in line, line
     if command == "predict":  # the checkpoint's model ran: 12 steps ahead, its quantiles
         forecast = pd.read_csv(data_home / "out" / "forecast.csv")
