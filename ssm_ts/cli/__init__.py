@@ -20,7 +20,7 @@ from pathlib import Path
 # `ssm-ts --help`, `--version` and `ssm-ts configs` answer at once
 from ssm_ts.cli.checkpoint_defaults import resume_conflicts
 from ssm_ts.cli.interrupted import INTERRUPTED_FIT, interrupted_text
-from ssm_ts.cli.parse_errors import parse_error_text
+from ssm_ts.cli.parse_errors import colon_space_hint, parse_error_text
 from ssm_ts.cli.restored_data import RESTORED_DATA_SETTINGS, restored_settings_hint
 from ssm_ts.cli.resume_trainer import (
     RESUMED_TRAINER_SETTINGS,
@@ -31,7 +31,7 @@ from ssm_ts.cli.resume_trainer import (
 from ssm_ts.cli.use_command import build_cli_class, refuse_search_configs, run_use
 from ssm_ts.cli.uses import USES, UseSpec, load_target, usage_text
 from ssm_ts.cli.warning_lines import short_warnings
-from ssm_ts.errors import SSMTSError
+from ssm_ts.errors import ConfigError, SSMTSError
 
 __all__ = [
     "INTERRUPTED_FIT",
@@ -111,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     except SSMTSError as err:
         if verbose:
             raise
-        print(f"ssm-ts {use}: error: {err}{restored_settings_hint(err)}", file=sys.stderr)
+        hint = colon_space_hint(str(err)) if isinstance(err, ConfigError) else ""  # a config's {d_model:16}
+        print(f"ssm-ts {use}: error: {err}{hint}{restored_settings_hint(err)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"ssm-ts {use}: {interrupted_text(use)}", file=sys.stderr)

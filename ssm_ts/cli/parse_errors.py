@@ -40,6 +40,26 @@ def type_text(hint: Any) -> str:
     )
 
 
+# ``name:value`` with no space after the colon, as given in a flow mapping (``{n_kernels:50}``) or quoted
+# in an error (``'d_model:16'``): YAML reads it as one key with no value. Not a URL (``sqlite:///``), a
+# Windows path (``C:\``) or a time (``12:30``).
+_NO_SPACE_AFTER_COLON = re.compile(r"""(?:(?<=[{'"\[])|(?<=, ))([A-Za-z_]\w*):([^\s/\\,}\]'"][^\s,}\]'"]*)""")
+
+
+def colon_space_hint(text: str) -> str:
+    """A line (with its newline first) saying how to write the first ``name:value`` of ``text`` (an
+    error, the value given) that lacks the space after its colon; ``""`` when it has none."""
+    found = _NO_SPACE_AFTER_COLON.search(text)
+    if found is None:
+        return ""
+    name, value = found.groups()
+    written = f"{{{name}: {value}}}" if text[found.start() - 1] == "{" else f"{name}: {value}"
+    return (
+        f"\n  write {written}: YAML needs a space after the colon ({name}:{value} is one key named so, "
+        "with no value)"
+    )
+
+
 def parse_error_text(parser: Any, message: str) -> str:
     """What a parse error says, in a few lines: jsonargparse's message, rewritten where it is a known one
     (a wrong type names the option, what it takes and the value given; an unknown option the closest
@@ -62,6 +82,9 @@ def parse_error_text(parser: Any, message: str) -> str:
         close = difflib.get_close_matches(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)), n=1)
         if close:
             lines.append(f"  did you mean {close[0]}?")
+    hint = colon_space_hint(message)
+    if hint:
+        lines.append(hint.lstrip("\n"))
     usage = f"usage: {SHORT_USAGE % {'prog': prog}}" if "[options]" in parser.prog else parser.format_usage()
     lines += ["", usage.strip()]
     lines.append(f"{prog} --help lists every option")
