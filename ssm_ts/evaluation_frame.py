@@ -5,13 +5,13 @@ actuals, quantiles and conformal bounds are (:class:`Layout`), and its scored po
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 _QUANTILE = re.compile(r"_q([0-9.e+-]+)$")
 _LEVEL = re.compile(r"_(lo|hi)-([0-9.e+]+)$")  # predict/backtest(level=...): <target>_lo-80, _hi-80
@@ -208,7 +208,7 @@ def interval_gaps(points: pd.DataFrame, layout: Layout) -> np.ndarray:
         counts = points.loc[missing & scored, "series"].value_counts(sort=False)
         found += [f"{series!r} at level {label} ({n} point{'s' * (n > 1)})" for series, n in counts.items()]
     if found:
-        warnings.warn(
+        warn_on_rank_zero(
             f"evaluate: no conformal interval (NaN _lo-/_hi- bounds) for series {', '.join(found)}: "
             "predict/backtest(level=...) leave them NaN for a series with too few held-out calibration "
             "windows for the level (their warning says why). That level's coverage/width/mis/msis of such "

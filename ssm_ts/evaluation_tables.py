@@ -5,7 +5,6 @@ per forecast series (:func:`series_table`), and the actuals of a ``predict`` fra
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +13,7 @@ import pandas as pd
 
 from ssm_ts.errors import DataError
 from ssm_ts.evaluation_frame import Layout
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 
 def series_table(
@@ -199,7 +199,7 @@ def _warn_if_times_go_back(table, time_col: str, parsed: pd.Series, id_col: str,
     series = table.frame[id_col] if id_col in table.frame.columns else pd.Series(0, index=parsed.index)
     back = np.flatnonzero((parsed.groupby(series.to_numpy(), sort=False).diff() < pd.Timedelta(0)).to_numpy())
     if back.size:
-        warnings.warn(
+        warn_on_rank_zero(
             f"{what} ({table.name}): column {time_col!r} goes back in time at {table.rows_text(back)} "
             f"({text.iloc[back[0]]!r} read as {parsed.iloc[back[0]]}): its dates may be misread (fit refuses "
             "such a file). Pass read_options=... as the model was fitted with (e.g. {'date_format': "

@@ -3,7 +3,6 @@ data, held out from its training rows (split conformal needs windows the model w
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -14,6 +13,7 @@ from ssm_ts.api.forecast_backtest import backtest_windows
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting.frames import restore_times
 from ssm_ts.pipelines.forecasting.reader import TableSource
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 from ssm_ts.whole_numbers import is_whole_number
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def held_out_only(
         for name, trained in zip(fc.spec_.targets, in_sample.all(axis=0), strict=True)
         if trained
     }
-    warnings.warn(
+    warn_on_rank_zero(
         f"calibrate(): {left_out} of the {n_windows} windows forecast rows this model was trained on (its "
         f"training rows end at {end}); their in-sample errors are smaller than on new data and would make "
         f"the intervals too narrow, so they are left out and the other {n_windows - left_out} calibrate. To "

@@ -5,7 +5,6 @@ request, the bounds, the frames' interval columns (``<target>_lo-<level>``/``_hi
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -25,6 +24,7 @@ from ssm_ts.api.conformal import (
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, to_wide_forecast
 from ssm_ts.pipelines.forecasting.series_ids import ids_as_names
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 from ssm_ts.tasks.forecasting import ForecastingTask
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def interval_bounds(
                        interval_method)  # fmt: skip
     short = shortfalls(scores, levels, fc.spec_.targets, prediction.shape[-3], interval_method)
     if short:  # stacklevel: the user's call of Forecaster.predict or .backtest
-        warnings.warn(shortfall_message(short, scores), UserWarning, stacklevel=3)
+        warn_on_rank_zero(shortfall_message(short, scores), UserWarning, stacklevel=3)
     return bounds
 
 

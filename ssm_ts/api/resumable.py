@@ -10,13 +10,13 @@ moved (the same content under another path); runtime settings may change
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lightning.pytorch.callbacks import EarlyStopping
 
 from ssm_ts.errors import ConfigError
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 from ssm_ts.training import USER_CHECKPOINTS, user_checkpoint_folders  # noqa: F401  (shared with the CLI)
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class ResumableFit:
 
         found = find_own_checkpoint(out_dir)
         if found is None:
-            warnings.warn(
+            warn_on_rank_zero(
                 f"fit(resume=True): no last.ckpt under {out_dir}; fitting from scratch.", stacklevel=3
             )
             return None, None

@@ -34,6 +34,7 @@ import numpy as np
 import torch
 
 from ssm_ts.errors import ConfigError
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 CLASS_PATH = "class_path"
 INIT_ARGS = "init_args"
@@ -303,7 +304,7 @@ def fit_trainer_options(options: Mapping[str, Any] | None, owner: str) -> dict[s
 def _fresh(value: Any, key: str, owner: str) -> Any:
     if is_description(value):
         if NOT_SAVED in value:
-            warnings.warn(
+            warn_on_rank_zero(
                 f"trainer_options[{key!r}]: {value[CLASS_PATH]} was not saved with this {owner} "
                 f"({value[NOT_SAVED]}), so this fit runs without it; to keep it, set the object again in "
                 f"{owner.lower()}.settings['trainer_options'] before fitting.",
@@ -312,7 +313,7 @@ def _fresh(value: Any, key: str, owner: str) -> Any:
             return None
         missing = _unimportable(value[CLASS_PATH])
         if missing:  # e.g. a class of the script that fitted a loaded model (``__main__.Mine``)
-            warnings.warn(
+            warn_on_rank_zero(
                 f"trainer_options[{key!r}]: {value[CLASS_PATH]} cannot be imported in this process "
                 f"({missing}), so this fit runs without it; to keep it, define the class in an importable "
                 f"module (not the script run as __main__) and import it, or set the object again in "

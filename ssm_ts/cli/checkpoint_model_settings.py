@@ -20,12 +20,12 @@ A resumed fit (``fit --ckpt_path``) refuses every changed model option (:mod:`ss
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from ssm_ts.cli.checkpoint_defaults import comparable, has_option, saved_form, settable
 from ssm_ts.cli.model_option_defaults import model_option_defaults
 from ssm_ts.errors import ConfigError
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 # Model settings that apply at inference (classify's model.rate: training sample rate / the recordings'
 # rate): on validate/test/predict with --ckpt_path, a value given (--config or command line) wins over
@@ -128,7 +128,7 @@ def warn_ignored_model_settings(ignored: dict[str, tuple[Any, Any]], ckpt_path: 
     listed = "; ".join(
         f"--{key} {given!r} (the checkpoint's: {saved!r})" for key, (given, saved) in ignored.items()
     )
-    warnings.warn(
+    warn_on_rank_zero(
         f"model options ignored, the checkpoint's used: {listed}. --ckpt_path {ckpt_path} rebuilds the model "
         "it was trained as: its weights were trained in the checkpoint's shape and settings. Drop these "
         "options, or fit a new model with them.",

@@ -4,11 +4,11 @@ options that belong to one command only."""
 from __future__ import annotations
 
 import argparse
-import warnings
 from typing import Any
 
 from ssm_ts.cli.parse_errors import SHORT_USAGE
 from ssm_ts.errors import ConfigError
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 # what each command does, atop its --help (Lightning's own describe its Trainer methods)
 COMMAND_HELP = {
@@ -52,7 +52,7 @@ def check_command_options(use: str, subcommand: str, options: Any) -> None:
     hold it, so it is not refused)."""
     name = options.get("register_as")
     if subcommand != "fit" and name:
-        warnings.warn(
+        warn_on_rank_zero(
             f"--register_as {name}: {subcommand} registers no model; fit registers the model it logs (one "
             f"logged already: mlflow.register_model('models:/<model id>', '{name}'), its id as fit printed it)",
             UserWarning,
