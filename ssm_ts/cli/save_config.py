@@ -43,9 +43,19 @@ class MLflowSaveConfig(SaveConfigCallback):
     The run logs its own copy, in its run folder: a fit running at the same time with the same
     --out may replace ``<out>/config.yaml`` (the last one written wins)."""
 
+    _config_text: str | None = None  # the config as dumped before the callback went to another process
+
+    def __getstate__(self) -> dict[str, Any]:
+        # ddp_spawn pickles the trainer, its callbacks too, into each process it starts: the parser holds
+        # the command's CLI class (made per use: not picklable), so the config goes as its text
+        state = dict(self.__dict__)
+        state["_config_text"] = self.parser.dump(self.config, skip_none=False)
+        state["parser"] = None
+        return state
+
     def save_config(self, trainer, pl_module, stage: str) -> None:
         out_dir = Path(self.config.get("out") or ".")
-        text = self.parser.dump(self.config, skip_none=False)
+        text = self._config_text if self.parser is None else self.parser.dump(self.config, skip_none=False)
         for logger in trainer.loggers:
             if isinstance(logger, MLFlowLogger):
                 own = run_folder(out_dir, logger) / "config.yaml"

@@ -6,7 +6,7 @@ import contextlib
 import functools
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -31,6 +31,16 @@ def short_warnings(use: str, verbose: bool) -> Iterator[None]:
         yield
         return
     previous = warnings.formatwarning
+    warnings.formatwarning = one_line_format(use, previous)
+    try:
+        yield
+    finally:
+        warnings.formatwarning = previous
+
+
+def one_line_format(use: str, previous: Callable[..., str]) -> Callable[..., str]:
+    """A :data:`warnings.formatwarning` that writes ssm-ts's warnings as ``ssm-ts USE: warning: ...`` and
+    hands the others to ``previous``."""
 
     def one_line(message, category, filename, lineno, line=None) -> str:
         # the folders are looked up at the first warning: importing the packages loads torch, which
@@ -39,8 +49,19 @@ def short_warnings(use: str, verbose: bool) -> Iterator[None]:
             return previous(message, category, filename, lineno, line)
         return f"ssm-ts {use}: warning: {message}\n"
 
-    warnings.formatwarning = one_line
-    try:
-        yield
-    finally:
-        warnings.formatwarning = previous
+    one_line.ssm_ts_use = use  # type: ignore[attr-defined]  # what install_in_child_process checks
+    return one_line
+
+
+def install_in_child_process(use: str) -> None:
+    """In a process the fit started (``ddp_spawn``'s, where rank 0 runs too), ssm-ts's warnings as one
+    line as in the command's own process: a started process has Python's format, not the one
+    :func:`short_warnings` set. Nothing in the command's own process, or where it is set already."""
+    import multiprocessing
+
+    # by name: while a started process unpickles what it was given, parent_process() is None still
+    if multiprocessing.current_process().name == "MainProcess":
+        return
+    if getattr(warnings.formatwarning, "ssm_ts_use", None):
+        return
+    warnings.formatwarning = one_line_format(use, warnings.formatwarning)
