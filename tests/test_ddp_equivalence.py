@@ -7,6 +7,10 @@ run's batch (the epoch-seeded order sharded across ranks, no padded duplicates),
 averaged across ranks, and validation metrics are reduced over all windows exactly once, so the
 validation metrics and the weights agree to float32 rounding. The model has no dropout: each rank
 draws its own dropout masks, which no sampler can make equal to a single process's.
+
+The same fit checks that ssm-ts's own data warnings show once, on global rank 0: under ``ddp_spawn``
+every process sets up its own data module from the CSV, and the warning naming a missing-value code
+(``-9999``) in it was printed once per process.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import lightning.pytorch as pl
+import pandas as pd
 import pytest
 import torch
 from torch.utils.data import BatchSampler, DistributedSampler
@@ -29,6 +34,7 @@ LOOKBACK, HORIZON = 48, 12
 # to an even count would add a 24th batch holding a duplicate. 81 validation windows: odd too.
 BOUNDARIES = [442, 534]
 METRICS = ("val_loss", "val_mse", "val_mae", "val_mse_orig", "val_mae_orig")
+CODE_WARNING = "most likely a code for a missing reading"
 
 
 @pytest.mark.parametrize("n_items", [383, 384, 390, 17])
@@ -110,10 +116,16 @@ def fit(csv: Path, out: Path, devices: int) -> tuple[dict[str, float], dict[str,
 
 
 @pytest.mark.timeout(300)
-def test_two_process_ddp_matches_one_process(shared_data, tmp_path):
-    csv = shared_data / "forecasting" / "ETTh1.csv"
+def test_two_process_ddp_matches_one_process_and_warns_once(shared_data, tmp_path, capfd):
+    frame = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv").iloc[:800]
+    # a missing reading's code, as some exports write it, in the test rows: the fit never reads them
+    frame.loc[[700, 760], "OT"] = -9999
+    csv = tmp_path / "coded.csv"
+    frame.to_csv(csv, index=False)
     single_metrics, single_weights = fit(csv, tmp_path / "single", devices=1)
+    capfd.readouterr()
     ddp_metrics, ddp_weights = fit(csv, tmp_path / "ddp", devices=2)
+    assert capfd.readouterr().err.count(CODE_WARNING) == 1  # rank 0's; rank 1's printed it too
     for name in METRICS:
         assert ddp_metrics[name] == pytest.approx(single_metrics[name], abs=1e-4, rel=1e-4), name
     assert ddp_weights.keys() == single_weights.keys()
