@@ -15,6 +15,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
+from lightning.fabric.utilities.logger import _convert_params
 from lightning.pytorch.callbacks import Callback
 from lightning.pytorch.loggers import MLFlowLogger
 from lightning.pytorch.utilities import rank_zero_only
@@ -107,8 +108,9 @@ def make_mlflow_logger(
 class SSMTSMLFlowLogger(MLFlowLogger):
     """Lightning's MLflow logger, logging each setting once, under the name the user gave it
     (``model.lookback``, ``data.batch_size``, ``forecaster.lr``): :func:`log_params` logs them
-    (:meth:`log_settings`). Lightning's own call at the start of every fit, with the task's
-    hyperparameters under bare names (``lookback``, a second copy), logs nothing.
+    (:meth:`log_settings`). Lightning's own call at the start of every fit repeats the task's
+    settings under bare names (``lookback``): a bare name whose setting is logged already under its
+    group's name is left out; any other parameter (a user's own call) is logged as usual.
 
     A setting changed on resume (one that :func:`check_resumed_run` accepted, such as
     ``data.num_workers``) is not logged as a parameter either: MLflow keeps one value per parameter
@@ -116,21 +118,31 @@ class SSMTSMLFlowLogger(MLFlowLogger):
 
     changed_on_resume: frozenset[str] = frozenset()  # settings as the CLI names them: data.num_workers
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._settings: set[str] = set()  # the dotted names given to log_settings, logged or left out
+
     @rank_zero_only
     def log_hyperparams(self, params: dict[str, Any] | Namespace) -> None:
-        """Lightning's call with the task's hyperparameters unprefixed: nothing is logged (runs before
-        this logged them, ``lookback`` beside ``model.lookback``; their resumes still compare them)."""
+        """Log ``params`` but a bare name of a setting :meth:`log_settings` had (``lookback`` of
+        ``model.lookback``) and LightningCLI's ``_instantiator`` entry (how it builds the class)."""
+        known = {name.split(".")[1] for name in self._settings if "." in name}
+        params = {k: v for k, v in _convert_params(params).items() if k not in known and k != "_instantiator"}
+        if params:
+            super().log_hyperparams(params)
 
     @rank_zero_only
     def log_settings(self, params: Mapping[str, Any]) -> None:
         """Log flat, dotted ``params`` (``{"model.lr": 0.01}``) but those :attr:`changed_on_resume`
         names (a setting, and its nested keys: a dict then, ``None`` now, or another one)."""
+        self._settings.update(params)
         kept = {
             name: value
             for name, value in params.items()
             if not any(name == out or name.startswith(f"{out}.") for out in self.changed_on_resume)
         }
-        super().log_hyperparams(kept)
+        if kept:
+            super().log_hyperparams(kept)
 
 
 class RecordMLflowRun(Callback):

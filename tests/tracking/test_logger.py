@@ -106,3 +106,15 @@ def test_a_resume_check_ignores_parameters_the_run_never_logged(monkeypatch, tmp
     check_resumed_run(logger, logger.run_id, {"model": {"lookback": 96, "added_later": 1}})
     with pytest.raises(ConfigError, match="model.lookback: 96 in the run, 48 now"):
         check_resumed_run(logger, logger.run_id, {"model": {"lookback": 48, "added_later": 1}})
+
+
+def test_a_bare_copy_of_a_logged_setting_is_left_out_and_a_users_own_parameter_is_logged(tmp_path):
+    """Lightning's call at the start of a fit repeats the task's settings under bare names
+    (``lookback`` beside ``model.lookback``); ssm-ts's logger leaves those out, but a user's own
+    ``logger.log_hyperparams`` (a callback's, a notebook's) was dropped whole."""
+    logger = make_mlflow_logger("bare-names", tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    log_params(logger, {"model": {"lookback": 24, "model_options": {"d_model": 8}}})
+    logger.log_hyperparams({"lookback": 24, "model_options": {"d_model": 8}, "_instantiator": "x"})
+    logger.log_hyperparams({"my_note": "baseline"})
+    params = mlflow.MlflowClient(logger._tracking_uri).get_run(logger.run_id).data.params
+    assert params == {"model.lookback": "24", "model.model_options.d_model": "8", "my_note": "baseline"}

@@ -87,13 +87,3 @@ def test_an_accepted_change_leaves_out_its_own_names_only(tmp_path, monkeypatch)
         "trainer.path": "x",
         "forecaster.path": "y",
     }
-
-
-def test_lightning_s_unprefixed_copy_of_the_task_s_settings_is_not_logged(tmp_path, monkeypatch):
-    """Lightning logs the task's hyperparameters at the start of every fit under bare names
-    (``lookback``), a second copy of each ``model.*`` / ``forecaster.*`` setting in the MLflow UI."""
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
-    logger = make_mlflow_logger("once")
-    log_params(logger, {"model": {"lookback": 24}})
-    logger.log_hyperparams({"lookback": 24, "model_options": {"d_model": 8}})  # Lightning's call
-    assert logger.experiment.get_run(logger.run_id).data.params == {"model.lookback": "24"}
