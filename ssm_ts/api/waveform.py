@@ -361,11 +361,7 @@ class WaveformGenerator(ResumableFit):
             self._check_resume(ckpt_path, task, data, "audio")
         logger = self._make_logger(run_id=resumed_run)
         if logger is not None:
-            params = {
-                "model": dict(task.hparams),
-                "data": dict(data.hparams),
-                "generator": self._json_settings(),
-            }
+            params = self._logged_params(task, data)
             if resumed_run:  # MLflow keeps one value per parameter: changed ones are a clear error
                 # but free and runtime settings and a moved folder (checked above): resumed.<n>.* tags
                 free = {
@@ -431,6 +427,16 @@ class WaveformGenerator(ResumableFit):
                               register_as=self.settings["register_as"], input_example=example,
                               signature=signature)  # fmt: skip
         self.run_id_ = logger.run_id
+
+    def _logged_params(self, task: WaveformTask, data: AudioDataModule) -> dict[str, dict[str, Any]]:
+        """The run's params, each setting once: ``generator.*`` (the settings as given), then the data
+        module's (``data.root``, ``data.sample_rate``, ...) and the task's (options a preset filled in)
+        that no group before holds. Runs before this one logged ``model.lr`` beside ``generator.lr``."""
+        generator = self._json_settings()
+        given = set(generator) | set(generator["model_options"] or {})
+        data_params = {k: v for k, v in data.hparams.items() if k not in given}
+        model = {k: v for k, v in task.hparams.items() if k not in given and k not in data_params}
+        return {"generator": generator, "data": data_params, "model": model}
 
     def _json_settings(self) -> dict[str, Any]:
         """The settings a run logs (``generator.*`` params, config.json): all but the tracking URI, objects

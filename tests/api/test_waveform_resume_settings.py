@@ -35,11 +35,12 @@ def test_resume_on_a_moved_folder_with_a_changed_runtime_setting(shared_data, tm
     (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-audio").experiment_id])
     assert resumed.run_id_ == run.info.run_id and run.info.status == "FINISHED"
     assert len(client.get_metric_history(run.info.run_id, "val_nll_bits")) == 2  # epoch 0, then epoch 1
-    assert (
-        run.data.params["data.root"] == str(folder) and run.data.params["model.sample_every_n_epochs"] == "0"
-    )
+    params = run.data.params
+    assert params["data.root"] == str(folder) and params["generator.sample_every_n_epochs"] == "0"
+    # each setting once: the task's and the data module's copies of the generator's settings were logged too
+    assert not {"model.sample_every_n_epochs", "model.lr", "data.batch_size", "data.seed"} & set(params)
     assert run.data.tags["resumed.1.data.root"] == str(moved)
-    assert run.data.tags["resumed.1.model.sample_every_n_epochs"] == "5"
+    assert run.data.tags["resumed.1.generator.sample_every_n_epochs"] == "5"
 
     shutil.copy(wavs[8], moved / wavs[0].name)  # another recording under a trained-on file's name
     with pytest.raises(ConfigError, match=r"data.root: .* \(.*mine was changed since the fit read it") as err:
