@@ -22,6 +22,7 @@ from ssm_ts.cli.fit_outputs import log_fitted_model, mirror_run_artifacts
 from ssm_ts.cli.interrupted import remember_interrupted_fit
 from ssm_ts.cli.parse_errors import parse_error_text
 from ssm_ts.cli.save_config import FREE_ON_RESUME, logged_config_params
+from ssm_ts.cli.spawned_fit import set_up_as_the_fit_did, start_mlflow_runs_here, trains_in_started_processes
 from ssm_ts.cli.trainer_typehints import declare_int_before_float
 from ssm_ts.cli.uses import USES, load_target
 from ssm_ts.errors import ConfigError
@@ -220,6 +221,8 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         self._mirror_run_artifacts()
 
     def fit(self, **kwargs: Any) -> None:
+        if trains_in_started_processes(self.trainer):
+            start_mlflow_runs_here(self.trainer.loggers)
         try:
             fit_interruptibly(self.trainer.fit, self.trainer.loggers, **kwargs)
         except KeyboardInterrupt:
@@ -235,13 +238,21 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         ckpt = ssm_ts_best_checkpoint(self.trainer)  # not a --trainer.callbacks ModelCheckpoint
         best = getattr(ckpt, "best_model_path", "") or getattr(ckpt, "last_model_path", "")
         if logger is None:
+            self._set_up_after_started_processes(best)
             self._calibrate(best)
             return
         # Lightning has already marked the run FINISHED: a failure below must not leave it so
         again = "rerun the same command with --ckpt_path last to log the results into the same run"
         with run_failed_on_error(logger, best, again):
+            self._set_up_after_started_processes(best)
             self._calibrate(best)
             self._log_fitted_model(logger, best)
+
+    def _set_up_after_started_processes(self, best: str) -> None:
+        """After a fit that ran in started processes (ddp_spawn): the task and data module here as the
+        fit's were, with the ``best`` checkpoint's weights, for the calibration and the logged model."""
+        if best and trains_in_started_processes(self.trainer):
+            set_up_as_the_fit_did(self.trainer, self.model, self.datamodule, best)
 
     def _calibrate(self, best: str) -> None:
         """A task that calibrates (forecast: conformal scores, as Forecaster.fit) does so on the best

@@ -1,0 +1,49 @@
+"""A CLI fit whose training runs in processes it starts (``--trainer.strategy ddp_spawn``), rank 0
+included: the command's own process keeps a task and a data module that were never set up (a task
+builds its network from the data in ``setup``; Lightning loads the trained weights back into it
+non-strictly, which then loads nothing) and a copy of the MLflow logger that never saw the run. What
+follows the fit there (the calibration, the logged model) needs all three (imports Lightning: only a
+running command needs it)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import lightning.pytorch as pl
+from lightning.pytorch.loggers import MLFlowLogger
+from lightning.pytorch.strategies.launchers import _MultiProcessingLauncher
+
+from ssm_ts.export import load_checkpoint
+
+
+def trains_in_started_processes(trainer: pl.Trainer) -> bool:
+    """Whether ``trainer`` fits in processes it starts, none of them this one (``ddp_spawn``,
+    ``ddp_fork``, ``ddp_notebook``: Lightning's multiprocessing launcher); ``ddp`` runs rank 0 here."""
+    return isinstance(getattr(trainer.strategy, "launcher", None), _MultiProcessingLauncher)
+
+
+def start_mlflow_runs_here(loggers: list[Any]) -> None:
+    """Start the MLflow run of each of ``loggers`` in this process, before the fit starts its own: each
+    gets a copy of the logger, and a run started in one was unknown here (the model was logged into a
+    second, empty run, marked FAILED, and a Ctrl-C marked that one KILLED)."""
+    for logger in loggers:
+        if isinstance(logger, MLFlowLogger):
+            _ = logger.run_id  # creates the run (or finds a resumed one); the copies log into it
+
+
+def set_up_as_the_fit_did(
+    trainer: pl.Trainer, task: pl.LightningModule, datamodule: pl.LightningDataModule, ckpt_path: str
+) -> None:
+    """In this process, after a fit that ran in started processes: set ``datamodule`` up as they did
+    (its ``fit`` stage) and build ``task`` from it as ``validate --ckpt_path`` does (its ``validate``
+    stage: no scaler or ridge fitted again), with the weights of checkpoint ``ckpt_path``. The data is
+    read whole: only the loaders take a process's share (every validation window is there to score).
+    The started processes showed the data's warnings already: they are not shown twice."""
+    task.trainer = trainer
+    trainer.datamodule, datamodule.trainer = datamodule, trainer
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        datamodule.setup("fit")
+        task.setup("validate")
+    task.load_state_dict(load_checkpoint(ckpt_path)["state_dict"])
