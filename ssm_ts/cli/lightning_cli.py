@@ -22,7 +22,12 @@ from ssm_ts.cli.fit_outputs import log_fitted_model, mirror_run_artifacts
 from ssm_ts.cli.interrupted import remember_interrupted_fit
 from ssm_ts.cli.parse_errors import parse_error_text
 from ssm_ts.cli.save_config import FREE_ON_RESUME, logged_config_params
-from ssm_ts.cli.spawned_fit import set_up_as_the_fit_did, start_mlflow_runs_here, trains_in_started_processes
+from ssm_ts.cli.spawned_fit import (
+    set_up_as_the_fit_did,
+    start_mlflow_runs_here,
+    started_processes_checkpoint,
+    trains_in_started_processes,
+)
 from ssm_ts.cli.trainer_typehints import declare_int_before_float
 from ssm_ts.cli.uses import USES, load_target
 from ssm_ts.errors import ConfigError
@@ -237,6 +242,8 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         logger = self._mlflow_logger()
         ckpt = ssm_ts_best_checkpoint(self.trainer)  # not a --trainer.callbacks ModelCheckpoint
         best = getattr(ckpt, "best_model_path", "") or getattr(ckpt, "last_model_path", "")
+        if not best and ckpt is not None and trains_in_started_processes(self.trainer):
+            best = started_processes_checkpoint(ckpt, self.trainer)
         if logger is None:
             self._set_up_after_started_processes(best)
             self._calibrate(best)

@@ -11,10 +11,13 @@ import warnings
 from typing import Any
 
 import lightning.pytorch as pl
+from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.loggers import MLFlowLogger
 from lightning.pytorch.strategies.launchers import _MultiProcessingLauncher
 
+from ssm_ts.checkpoint_times import newest_checkpoint
 from ssm_ts.export import load_checkpoint
+from ssm_ts.training import BEST_CHECKPOINT_PREFIX, lightning_checkpoint_folder
 
 
 def trains_in_started_processes(trainer: pl.Trainer) -> bool:
@@ -47,3 +50,17 @@ def set_up_as_the_fit_did(
         datamodule.setup("fit")
         task.setup("validate")
     task.load_state_dict(load_checkpoint(ckpt_path)["state_dict"])
+
+
+def started_processes_checkpoint(callback: ModelCheckpoint, trainer: pl.Trainer) -> str:
+    """The checkpoint a fit that ran in started processes left for what follows it: the newest best
+    checkpoint of ssm-ts's ``callback``, else its ``last.ckpt`` (a fit without validation), else ``""``.
+    Lightning sends this process the best path of the trainer's first checkpoint callback only (a
+    ``--trainer.callbacks`` ModelCheckpoint comes first), and never the last one: they are found in the
+    folder the processes resolved (the run here is theirs: :func:`start_mlflow_runs_here`)."""
+    folder = lightning_checkpoint_folder(callback, trainer)
+    found = newest_checkpoint(folder.glob(f"{BEST_CHECKPOINT_PREFIX}*{callback.FILE_EXTENSION}"))
+    last = folder / f"{callback.CHECKPOINT_NAME_LAST}{callback.FILE_EXTENSION}"
+    if found is None and last.is_file():
+        found = last
+    return "" if found is None else str(found)

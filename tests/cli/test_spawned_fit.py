@@ -46,3 +46,22 @@ def test_a_two_process_spawned_fit_calibrates_and_logs_its_model_in_its_own_run(
     model = mlflow.pyfunc.load_model("models:/spawned/1")
     forecast = model.predict(frame.iloc[-24:])
     assert len(forecast) == HORIZON and forecast["OT"].notna().all()
+
+
+def test_without_a_best_path_sent_back_the_fit_s_best_then_last_checkpoint_is_found(tmp_path):
+    """Lightning sends the command's process the best path of the first checkpoint callback only (a
+    user's comes first) and never the last one: a spawned fit without validation logged no checkpoint
+    and failed on its unbuilt task ("no attribute 'scaler_mean'")."""
+    import torch
+
+    from ssm_ts.cli.spawned_fit import started_processes_checkpoint
+    from ssm_ts.training import best_checkpoint_callback
+
+    own = best_checkpoint_callback(out_dir=tmp_path)  # its folder given: no trainer needed to resolve it
+    folder = tmp_path / "checkpoints"
+    assert started_processes_checkpoint(own, trainer=None) == ""
+    folder.mkdir()
+    torch.save({}, folder / "last.ckpt")
+    assert started_processes_checkpoint(own, trainer=None) == str(folder / "last.ckpt")
+    torch.save({}, folder / "best-epoch=0.ckpt")
+    assert started_processes_checkpoint(own, trainer=None) == str(folder / "best-epoch=0.ckpt")
