@@ -250,12 +250,26 @@ def _own_state_key_class(cls: type[ModelCheckpoint]) -> type[ModelCheckpoint]:
         key = cls.state_key.fget(self).replace(type(self).__qualname__, cls.__qualname__, 1)  # type: ignore[attr-defined]
         return f"{key}[trainer_options]"
 
+    def reduce(self):
+        # pickle finds a class by its name, which this one's is not: ddp_spawn sends the callbacks to
+        # its started processes ("Can't pickle local object"); rebuild it from ``cls`` there
+        return _with_own_state_key, (cls, self.__dict__)
+
     namespace = {
         "state_key": property(state_key),
+        "__reduce__": reduce,
         "__module__": cls.__module__,
         "__qualname__": f"{_own_state_key_class.__name__}.<locals>.{cls.__qualname__}",
     }
     return type(cls.__name__, (cls,), namespace)
+
+
+def _with_own_state_key(cls: type[ModelCheckpoint], state: dict[str, Any]) -> ModelCheckpoint:
+    """A ``cls`` with ``state`` (its ``__dict__``) and the state key of :func:`_own_state_key_class`."""
+    callback = cls.__new__(cls)
+    callback.__dict__.update(state)
+    callback.__class__ = _own_state_key_class(cls)
+    return callback
 
 
 def beside_best(callback: Callback, best: ModelCheckpoint) -> Callback:

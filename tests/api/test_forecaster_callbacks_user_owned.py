@@ -138,3 +138,19 @@ def test_a_scripts_callback_is_left_out_of_a_refit_in_another_process(ett, tmp_p
     assert len(backtest) > 0 and Mine.epochs == [7, 7]
     said = [str(w.message) for w in caught if "__main__.Mine" in str(w.message)]
     assert said and "runs without it" in said[0] and "importable module" in said[0]
+
+
+def test_a_checkpoint_beside_the_best_one_pickles_with_its_own_state_key():
+    """``ddp_spawn`` sends the callbacks to its started processes by pickle: a user's ``ModelCheckpoint``
+    on ssm-ts's best metric (its class made in a function, for a state key of its own) was refused
+    ("Can't pickle local object '_own_state_key_class.<locals>.ModelCheckpoint'") before training."""
+    import pickle
+
+    from ssm_ts.training.checkpoints import BestAndLastCheckpoint, beside_best
+
+    best = BestAndLastCheckpoint(monitor="val_loss", mode="min")
+    mine = beside_best(ModelCheckpoint(monitor="val_loss", mode="min", save_top_k=2), best)
+    copy = pickle.loads(pickle.dumps(mine))
+    assert type(copy) is type(mine) and isinstance(copy, ModelCheckpoint)
+    assert copy.state_key == mine.state_key != best.state_key
+    assert (copy.monitor, copy.save_top_k) == ("val_loss", 2)
