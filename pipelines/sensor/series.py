@@ -59,13 +59,31 @@ class SeriesSet:
     def __len__(self) -> int:
         return len(self.values)
 
-    def __getitem__(self, index: int | slice | Sequence[int] | np.ndarray) -> np.ndarray | SeriesSet:
+    @property
+    def shape(self) -> tuple[int, int, int | None]:
+        """``(n, channels, length)``, as an array of the recordings has it; ``length`` is ``None`` when
+        their lengths differ.
+
+        scikit-learn indexes an ``X`` that has a shape as an array, ``X[indices, ...]``
+        (``_safe_indexing``), which :meth:`__getitem__` answers with a ``SeriesSet``: so the parts of
+        ``train_test_split`` and the folds of ``GridSearchCV`` and ``cross_val_score`` keep the channel
+        names, the sampling step, the ids and the labels (without a shape they were lists of recordings).
+        """
+        lengths = set(self.lengths.tolist())
+        length = lengths.pop() if len(lengths) == 1 else None
+        return (len(self), self.n_channels if self.values else 0, length)
+
+    def __getitem__(self, index: int | slice | Sequence[int] | np.ndarray | tuple) -> np.ndarray | SeriesSet:
         """One recording ``(channels, length_i)`` for an integer; for a slice, integer positions or a
         boolean mask ``(n,)``, the :class:`SeriesSet` of those recordings (:meth:`subset`).
+        ``data[index, ...]`` is ``data[index]``, as for an array.
 
-        scikit-learn indexes ``X`` this way (``_safe_indexing``), so a ``SeriesSet`` goes straight into
-        ``GridSearchCV``, ``cross_val_score`` and ``train_test_split`` (each fold a list of recordings).
+        scikit-learn indexes ``X`` this way (``_safe_indexing``, see :attr:`shape`), so a ``SeriesSet``
+        goes straight into ``GridSearchCV``, ``cross_val_score`` and ``train_test_split``, and each
+        fold is a ``SeriesSet`` of its recordings.
         """
+        if isinstance(index, tuple) and len(index) == 2 and index[1] is Ellipsis:
+            index = index[0]
         if isinstance(index, (int, np.integer)):
             return self.values[index]
         if isinstance(index, slice):

@@ -27,7 +27,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from ssm_ts.api.classifier_estimator_checks import ESTIMATOR_CHECK_EXCEPTIONS
 from ssm_ts.api.classifier_fit import METHODS, check_fit_settings, fit_encoder, fit_seed
-from ssm_ts.api.classifier_inputs import PREDICT_NAN_FIX, as_recordings, labelled_recordings, matched_channels
+from ssm_ts.api.classifier_inputs import (
+    PREDICT_NAN_FIX,
+    SEARCH_NEEDS_Y,
+    as_recordings,
+    labelled_recordings,
+    matched_channels,
+)
 from ssm_ts.errors import DataError
 
 # moved to their own modules; other modules and tests import them from here
@@ -65,10 +71,11 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
     ``X`` may be the :class:`~ssm_ts.pipelines.sensor.SeriesSet` a reader returns (``fit(data)``
     takes ``data.labels`` as ``y``; ``GridSearchCV`` and ``cross_val_score`` split it too, given
-    ``y=data.labels``). Read from files with times (a CSV time column, ``.ts``
-    ``@timeStamps``) it carries their sampling step: ``fit`` keeps it as ``sampling_step_``, and
-    ``predict`` of recordings sampled at another step warns (:class:`~ssm_ts.pipelines.sensor.
-    SamplingStepWarning`) naming both steps and the rate to pass, unless ``rate`` matches them.
+    ``y=data.labels``, each fold a ``SeriesSet`` with its channel names and sampling step). Read
+    from files with times (a CSV time column, ``.ts`` ``@timeStamps``) it carries their sampling
+    step: ``fit`` keeps it as ``sampling_step_``, and ``predict`` of recordings sampled at another
+    step warns (:class:`~ssm_ts.pipelines.sensor.SamplingStepWarning`) naming both steps and the rate
+    to pass, unless ``rate`` matches them.
 
     Args:
         model: ``"s4d1d"`` (bidirectional S4D blocks over time) or ``"s4nd2d"`` (2-D S4ND, channels x time).
@@ -307,6 +314,21 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         In a ``Pipeline``, ``pipe.predict(X, rate=0.5)`` passes it on."""
         best = self.predict_proba(X, rate).argmax(axis=1)
         return self.classes_[best]
+
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
+        """Mean accuracy of :meth:`predict` on ``X`` against the true labels ``y`` (n,), weighted by
+        ``sample_weight`` (n,) if given, as scikit-learn's classifiers score.
+
+        Raises:
+            DataError: ``y`` not given. A ``SeriesSet``'s own labels are not taken here: a search given
+                no ``y`` splits the recordings without regard to their classes (a file sorted by class
+                would put whole classes in the test fold), and scores each fold without labels.
+        """
+        if y is None:
+            raise DataError(
+                f"score(X, y) needs the true labels y of X, model.score(data, data.labels); {SEARCH_NEEDS_Y}."
+            )
+        return super().score(X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

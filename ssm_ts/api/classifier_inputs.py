@@ -144,6 +144,12 @@ def _nan_padded(X: np.ndarray) -> bool:
     return X.ndim == 3 and not np.isinf(X).any() and any(padding_steps(x) for x in X)
 
 
+SEARCH_NEEDS_Y = (
+    "GridSearchCV and cross_val_score need the labels as y, search.fit(data, data.labels), even for a "
+    "SeriesSet that holds them: they stratify the folds by class with y and score each fold against it"
+)
+
+
 def labelled_recordings(
     X: Any, y: Any, sample_weight: Any, nan_policy: str, class_weight: str | dict | None
 ) -> tuple[Any, np.ndarray, np.ndarray, list[str], np.ndarray]:
@@ -164,8 +170,7 @@ def labelled_recordings(
     if y is None:
         raise DataError(
             "SSMClassifier requires y to be passed, but the target y is None; give one label per recording "
-            "(GridSearchCV and cross_val_score split a SeriesSet into lists of its recordings, without "
-            "its labels: pass them as y, search.fit(data, data.labels))."
+            f"({SEARCH_NEEDS_Y})."
         )
     data = as_recordings(X, nan_policy)
     y = np.asarray(y)
