@@ -157,11 +157,12 @@ def load_series(
         )
     times = parse_times(table, time_col, freq, periods)
     past, future = column_list(past_covariates), column_list(future_covariates)
-    if long_format and id_dtype is not None:  # number ids name their series by text: target=1 is "1"
-        known = [str(name) for name in frame.columns]
-        past, future = series_names(past, known), series_names(future, known)
-        if target is not None:
-            target = series_names(column_list(target), known)
+    # series are named by text: a number id of a long table, or a wide CSV's numbered column
+    # (exchange_rate's "0".."6"), may be named by the number (target=0 is "0")
+    known = [str(name) for name in frame.columns]
+    past, future = series_names(past, known), series_names(future, known)
+    if target is not None:
+        target = series_names(column_list(target), known)
     if long_format:
         require_covariate_series(table, {"past_covariates": past, "future_covariates": future}, fitted)
     targets = resolve_targets(table, time_col, target, past + future, id_col, value_col)
