@@ -3,6 +3,7 @@ series; each series is NaN outside its own span."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +13,54 @@ from ssm_ts.errors import DataError
 
 from ..na_markers import default_na_markers, keep_text_hint
 from .reader import Table
-from .time_column import parse_times
+from .time_column import detect_time_column, parse_times
 
 
 def is_long(frame: pd.DataFrame, id_col: str, value_col: str, time_col: str | None) -> bool:
-    return id_col in frame.columns and value_col in frame.columns and (time_col or "ds") in frame.columns
+    """``unique_id`` and ``y`` columns and a time column: ``time_col``, or (not given) any other column,
+    found as a wide table's is (``unique_id, date, y`` is long too, as neuralforecast's ``ds`` is)."""
+    columns = frame.columns
+    if id_col not in columns or value_col not in columns:
+        return False
+    return time_col in columns if time_col else len(columns) > 2
+
+
+def long_time_column(table: Table, id_col: str, value_col: str) -> str:
+    """The time column of a long table given without ``time_col``: ``ds``, else the one found among
+    its other columns as in a wide table (``date``, ``timestamp``, a column of dates)."""
+    if "ds" in table.frame.columns:
+        return "ds"
+    others = table.frame.drop(columns=[id_col, value_col])
+    return detect_time_column(dataclasses.replace(table, frame=others))
+
+
+def unnamed_long_table_note(table: Table, time_col: str, times: pd.Series) -> str:
+    """The fix for a table read as wide whose rows repeat each time once per series, named in one
+    column (``store, date, sales``): a long table whose columns are not ``unique_id`` and ``y``, which
+    would otherwise get the advice to drop its duplicate times. ``""`` otherwise."""
+    frame = table.frame
+    if times.duplicated(keep=False).mean() < 0.5:
+        return ""  # a few repeated times: repeated rows, not a series per row
+    # text columns first: a series column of numbers (store 1, 2, 3) is a candidate only after them
+    candidates = sorted(
+        (c for c in frame.columns if c != time_col), key=lambda c: pd.api.types.is_numeric_dtype(frame[c])
+    )
+    for name in candidates:
+        ids = frame[name]
+        if not 2 <= ids.nunique() <= len(frame) // 2:
+            continue
+        if pd.DataFrame({"time": times.to_numpy(), "id": ids.to_numpy()}).duplicated().any():
+            continue  # the same series twice at one time: no series column
+        values = [
+            c for c in frame.columns if c not in (time_col, name) and pd.api.types.is_numeric_dtype(frame[c])
+        ]
+        rename = {name: "unique_id", **({values[0]: "y"} if len(values) == 1 else {})}
+        return (
+            f"the rows look like a long table (one row per series and time) with its series in column "
+            f"{name!r}: name its series column 'unique_id' and its value column 'y', "
+            f"df = df.rename(columns={rename}) (df = pd.read_csv(path) for a CSV), and pass the DataFrame."
+        )
+    return ""
 
 
 def pivot_long(

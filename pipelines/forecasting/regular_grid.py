@@ -14,6 +14,7 @@ from .dates import date_offset, infer_frequency
 from .epoch_times import epoch_hint
 from .fix_hints import FixHints
 from .frames import is_integer_step
+from .long_table import unnamed_long_table_note
 from .periods import is_period, period_alias, period_ordinals
 from .reader import Table
 from .spacing_change import check_one_spacing, spacing_text
@@ -27,9 +28,13 @@ def order_rows(
     duplicated = times.duplicated(keep=False).to_numpy()
     if duplicated.any():
         rows = np.flatnonzero(duplicated)
+        # a long table under other column names: renamed, not deduplicated (which would drop its series)
+        fix = unnamed_long_table_note(table, time_col, times) or (
+            "keep one row per time step (e.g. drop_duplicates or aggregate them)."
+        )
         raise DataError(
             f"{table.name}: column {time_col!r} has duplicate timestamps ({times.iloc[rows[0]]}) at "
-            f"{table.rows_text(rows)}; keep one row per time step (e.g. drop_duplicates or aggregate them)."
+            f"{table.rows_text(rows)}; {fix}"
             + _clock_change_note(
                 times.iloc[rows].drop_duplicates(), time_col, "repeats", _typical_spacing(times)
             )

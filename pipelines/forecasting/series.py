@@ -35,7 +35,7 @@ from .fill_policy import FILL_POLICIES, FillPolicy, check_or_fill_values, fill_v
 from .fix_hints import FixHints
 from .frames import is_integer_step
 from .future_rows import trailing_future_rows, usable_future_rows, warn_dropped_future_rows
-from .long_table import is_long, pivot_long, require_covariate_series
+from .long_table import is_long, long_time_column, pivot_long, require_covariate_series
 from .long_table import pivot_to_wide as _pivot  # noqa: F401 (its name here before the split)
 from .periods import is_period, period_alias
 from .reader import LongOrigin, TableSource, index_hint, read_table
@@ -137,7 +137,7 @@ def load_series(
     long_format = is_long(frame, id_col, value_col, time_col)
     id_dtype = None
     if long_format:
-        time_col = time_col or "ds"
+        time_col = time_col or long_time_column(table, id_col, value_col)
         id_dtype = numeric_id_dtype(frame[id_col])
         frame, rows = pivot_long(table, time_col, id_col, value_col, fill, freq, periods)
         origin = LongOrigin(table, *rows, id_col, value_col)
