@@ -247,8 +247,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def decision_function(self, X: Any, rate: float = 1.0) -> np.ndarray:
-        """Class scores ``(n, n_classes)`` (logits of the encoder, ridge decision values of random
-        features); for two classes ``(n,)``, positive for ``classes_[1]``. ``rate``: as in :meth:`predict`."""
+        """Class scores ``(n, n_classes)`` float64 (the encoder's log-probabilities, i.e. its logits less
+        their row's log-sum-exp; ridge decision values of random features); for two classes ``(n,)``,
+        positive for ``classes_[1]``. Their highest is :meth:`predict`'s class. ``rate``: as in :meth:`predict`."""
         data = self._checked(X)
         rate = self._checked_rate(rate)
         self._check_sampling_step(data, rate)
@@ -257,7 +258,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
             features = self.features_.transform([self.scaler_.transform(v) for v in data.values], rate=rate)
             return ridge_decision(self.ridge_, features)  # float64
-        logits = np.log(np.clip(self._encoder_proba(data, rate), 1e-12, None))
+        # log-probabilities: the logits less their row's log-sum-exp (float64: no clip at 1e-12 to tie
+        # unlikely classes; tiny only keeps a probability that underflowed to 0 finite)
+        logits = np.log(np.clip(self._encoder_proba(data, rate), np.finfo(np.float64).tiny, None))
         return logits[:, 1] - logits[:, 0] if len(self.classes_) == 2 else logits
 
     def _check_sampling_step(self, data, rate: float) -> None:
@@ -291,8 +294,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             self.task_.hparams.rate = saved
 
     def predict_proba(self, X: Any, rate: float = 1.0) -> np.ndarray:
-        """Class probabilities ``(n, n_classes)`` in the order of ``classes_``: float64 for random features,
-        float32 (the network's precision) for the encoder. ``rate``: as in :meth:`predict`."""
+        """Class probabilities ``(n, n_classes)`` float64, in the order of ``classes_``: a softmax in float64
+        of the encoder's logits or of the ridge decision values (random features); :meth:`predict` is the
+        class of the highest. ``rate``: as in :meth:`predict`."""
         if not hasattr(self, "ridge_"):
             data, rate = self._checked(X), self._checked_rate(rate)
             self._check_sampling_step(data, rate)

@@ -54,5 +54,8 @@ class ClassificationForward:
         return net(scaled, mask, rate=self.hparams.rate)
 
     def predict_proba(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        """Class probabilities ``(batch, n_classes)`` of original-unit ``x (batch, length, channels)``."""
-        return torch.softmax(self(x, mask), dim=-1)
+        """Class probabilities ``(batch, n_classes)`` float64, on the CPU, of original-unit ``x (batch,
+        length, channels)``: the softmax of the logits in float64 (scikit-learn's dtype; a float32
+        softmax is off by up to ~1e-7 and its rows sum to 1 only within that). On the CPU as MPS
+        has no float64; every caller takes the probabilities there."""
+        return torch.softmax(self(x, mask).to("cpu", torch.float64), dim=-1)
