@@ -270,6 +270,18 @@ class ClipDataset(Dataset):
         return codes, torch.tensor(piece.numel())
 
 
+def _split_left_empty(name: str, skipped: list[Path], root: Path) -> str:
+    """Why a split has no audio once on_bad_file="skip" left its unreadable files out, and the fix."""
+    if not skipped:
+        return f"no audio in the {name} split of {root}"
+    names = ", ".join(shown_path(f, root) for f in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+    return (
+        f"no readable audio left in the {name} split of {root}: its {len(skipped)} file(s) were skipped as "
+        f"unreadable ({names}). The split is drawn before bad files are skipped: remove or repair them, "
+        "or add recordings"
+    )
+
+
 class AudioDataModule(pl.LightningDataModule):
     """Quantised audio clips from a folder (recursive) of WAV/FLAC/OGG files.
 
@@ -381,9 +393,10 @@ class AudioDataModule(pl.LightningDataModule):
             found = [header_of[f] for f in kept[name]]
             frames, rates = [h.frames for h in found], [h.sample_rate for h in found]
             waves = AudioFiles(kept[name], frames, rates, self.sample_rate, found, levels_checked=True)
-            self.skipped += sorted(set(getattr(split, name)) - set(kept[name]))
+            skipped = sorted(set(getattr(split, name)) - set(kept[name]))
+            self.skipped += skipped
             if not waves:
-                raise DataError(f"no readable audio left in the {name} split of {self.root}")
+                raise DataError(_split_left_empty(name, skipped, self.root))
             crop = self.crop if name == "train" else "fixed"
             self.datasets[name] = ClipDataset(
                 waves, self.clip_samples, self.quantizer, crop, hp.on_bad_file, seed=hp.seed

@@ -185,3 +185,16 @@ def test_a_folder_of_hidden_audio_alone_says_they_are_hidden(tmp_path):
     message = str(err.value)
     assert "it holds no files" in message and "(2 hidden audio file(s), such as " in message
     assert "rename real recordings or their folder without the dot" in message
+
+
+def test_a_split_left_empty_by_skipped_files_names_them_and_the_fix(tmp_path):
+    # "no readable audio left in the test split" alone: the folder held enough readable files, the
+    # split was drawn before the bad one (in test/) was skipped
+    _folder_of(tmp_path, ["train/a.wav", "train/b.wav", "validation/c.wav"])
+    (tmp_path / "test").mkdir()
+    (tmp_path / "test" / "notes.wav").write_text("not audio")
+    dm = AudioDataModule(str(tmp_path), 8000, clip_seconds=0.05, on_bad_file="skip", split="folders")
+    with pytest.warns(UserWarning, match="skipped 1 unreadable"), pytest.raises(DataError) as caught:
+        dm.setup("fit")
+    assert "test split" in str(caught.value) and "skipped as unreadable (test/notes.wav)" in str(caught.value)
+    assert "remove or repair them, or add recordings" in str(caught.value)
