@@ -7,6 +7,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; never needs a display
 
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -69,8 +70,19 @@ def plot_forecast(
         ax.set_ylabel(target)
         ax.grid(alpha=0.3)
     axes[0, 0].legend(loc="upper left", fontsize=8)
+    if pd.api.types.is_datetime64_any_dtype(history[time_col]):
+        _concise_dates(axes[-1, 0], history[time_col].dt.tz)
     fig.tight_layout()
     return fig
+
+
+def _concise_dates(ax, tz) -> None:
+    """Short date ticks (``Apr``, ``15``, the year once at the axis' end) in the data's time zone
+    ``tz``: full dates such as ``2020-04-01`` ran into each other on a ten-inch figure of weekly or
+    daily data."""
+    locator = mdates.AutoDateLocator(tz=tz)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz))
 
 
 def _conformal_bands(ax, ahead: pd.DataFrame, time_col: str, target: str, levels: list[float]) -> None:
