@@ -12,6 +12,7 @@ import soundfile as sf
 from ssm_ts.errors import DataError, DataFileNotFoundError
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
+from .generated import SHEET, is_generated_clip
 from .split import NEEDS_THREE_FILES
 
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg")
@@ -40,12 +41,21 @@ def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDI
     wanted = tuple(dict.fromkeys(e.lower() for e in extensions))
     visible = _visible_files(root)
     files = sorted(p for p in visible if p.suffix.lower() in wanted)
+    generated = [p for p in files if is_generated_clip(p)]
+    if generated and len(generated) == len(files):
+        raise DataFileNotFoundError(f"the audio files under {root} are {_generated_note(generated, root)}")
     if not files:
         raise DataFileNotFoundError(
             f"no audio files ({', '.join(sorted(wanted))}) found under {root}"
             + _what_it_holds(visible)
             + _hidden_audio_note(root, wanted)
         )
+    if generated:
+        warn_on_rank_zero(
+            f"{len(generated)} clip(s) under {root}: {_generated_note(generated, root)}", stacklevel=2
+        )
+        left_out = set(generated)
+        files = [p for p in files if p not in left_out]
     _warn_of_audio_left_out(visible, wanted, root)
     return _each_file_once(files, root)
 
@@ -57,6 +67,16 @@ def shown_path(path: Path, folder: Path) -> str:
         return path.relative_to(folder).as_posix()
     except ValueError:
         return str(path)
+
+
+def _generated_note(generated: list[Path], root: Path) -> str:
+    """Clips ssm-ts wrote (a fit run in the folder of recordings puts its outputs in it), left out."""
+    folders = sorted({shown_path(p.parent, root) + "/" for p in generated})
+    return (
+        f"ssm-ts's own generated samples (sample_NNN.wav, epochNNN_sampleK.wav beside {SHEET}, in "
+        f"{', '.join(folders[:3])}{', ...' if len(folders) > 3 else ''}), left out: a model's outputs are no "
+        "training audio. Write outputs outside the audio folder (--out, out_dir=), or rename clips to train on them"
+    )
 
 
 def _each_file_once(files: list[Path], root: Path) -> list[Path]:

@@ -198,3 +198,20 @@ def test_a_split_left_empty_by_skipped_files_names_them_and_the_fix(tmp_path):
         dm.setup("fit")
     assert "test split" in str(caught.value) and "skipped as unreadable (test/notes.wav)" in str(caught.value)
     assert "remove or repair them, or add recordings" in str(caught.value)
+
+
+def test_clips_ssm_ts_generated_inside_the_folder_are_left_out_with_a_warning(tmp_path):
+    # a fit run in the folder of recordings (--data.root .) put its outputs there: the next fit
+    # trained on the model's own samples, counted as recordings
+    _folder_of(tmp_path, ["a.wav", "b.wav", "c.wav", "mine/sample_001.wav"])
+    _folder_of(
+        tmp_path, ["outputs/audio/sample_000.wav", "outputs/audio/samples/epoch_001/epoch001_sample0.wav"]
+    )
+    for folder in ("outputs/audio", "outputs/audio/samples/epoch_001"):
+        (tmp_path / folder / "spectrograms.png").write_bytes(b"")
+    with pytest.warns(UserWarning, match="2 clip.s. under .*ssm-ts's own generated samples") as record:
+        files = find_audio_files(tmp_path)
+    assert files == [tmp_path / name for name in ("a.wav", "b.wav", "c.wav", "mine/sample_001.wav")]
+    assert "in outputs/audio/, outputs/audio/samples/epoch_001/)" in str(record[0].message)
+    with pytest.raises(DataFileNotFoundError, match="are ssm-ts's own generated samples"):
+        find_audio_files(tmp_path / "outputs")

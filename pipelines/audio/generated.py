@@ -1,0 +1,18 @@
+"""Clips ssm-ts generated, found in an audio folder: a fit of a folder that holds its own outputs
+(``ssm-ts audio fit --data.root .`` run in the folder of recordings, whose ``--out`` and
+``audio generate --out`` default to folders inside it) would train on the model's own samples."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+# what write_clips (sample_000.wav) and the fit's listening samples (epoch001_sample0.wav) write,
+# each folder of them with a spectrograms.png beside the clips
+_GENERATED_NAME = re.compile(r"(sample_\d{3,}|epoch\d{3,}_sample\d+)\.wav")
+SHEET = "spectrograms.png"
+
+
+def is_generated_clip(path: Path) -> bool:
+    """Whether ``path`` is a clip ssm-ts wrote: its name, and the spectrogram sheet beside it."""
+    return bool(_GENERATED_NAME.fullmatch(path.name)) and (path.parent / SHEET).is_file()
