@@ -12,6 +12,7 @@ import pandas as pd
 
 from ssm_ts.errors import DataError
 
+from .future_rows import future_rows_fix
 from .series import SeriesSpec
 from .spans import n_observed_rows, series_spans
 from .windows import model_inputs
@@ -43,10 +44,10 @@ def last_window(
             "Pass a longer history."
         )
     if spec.future_covariates and len(frame) - n_observed < horizon:
+        last_time = frame[spec.time_col].iloc[n_observed - 1]
         raise DataError(
-            f"known-future covariates {spec.future_covariates} are needed for the {horizon} forecast steps: append "
-            f"{horizon} rows after the last observation with those columns filled and the targets empty "
-            f"(found {len(frame) - n_observed})."
+            f"known-future covariates {spec.future_covariates} are needed for the {horizon} forecast steps: "
+            f"{future_rows_fix(spec, horizon, last_time)} (found {len(frame) - n_observed})."
         )
     frame = frame.iloc[: n_observed + (horizon if spec.future_covariates else 0)]
     inputs, _ = window_inputs(frame, spec, horizon)

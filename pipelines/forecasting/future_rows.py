@@ -8,6 +8,7 @@ import pandas as pd
 
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
+from .frames import future_times
 from .reader import Table
 from .series_spec import SeriesSpec
 
@@ -64,3 +65,22 @@ def usable_future_rows(
     complete = np.isfinite(rows[future].to_numpy(dtype="float64")).all(axis=1)
     n_usable = len(complete) if complete.all() else int(np.argmin(complete))
     return rows.iloc[:n_usable].reset_index(drop=True) if n_usable else None
+
+
+def future_rows_fix(spec: SeriesSpec, n_rows: int, last_time) -> str:
+    """How to give the known-future covariates of the ``n_rows`` steps after ``last_time`` (the last
+    observed time), in the layout the model was fitted on: rows with the covariate columns filled and
+    the targets empty (wide), or rows of the covariate series alone (long: a target's row there would
+    be an observation)."""
+    times = future_times(last_time, spec.freq, n_rows)
+    when = f"{spec.time_col} {times[0]}" + (f" to {times[-1]}" if n_rows > 1 else "")
+    if spec.long_format:
+        return (
+            f"add rows of the series {spec.future_covariates} ({spec.id_col} {spec.future_covariates[0]!r}, "
+            f"values in {spec.value_col!r}) for the {n_rows} times after the last observation ({when}), "
+            "and none of the targets there"
+        )
+    return (
+        f"append {n_rows} rows after the last observation ({when}) with those columns filled and the "
+        "targets empty"
+    )

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import SeriesSpec, future_times
+from ssm_ts.pipelines.forecasting.future_rows import future_rows_fix
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows
 
 
@@ -41,13 +42,14 @@ def check_rollable(frame: pd.DataFrame, spec: SeriesSpec, n: int, horizon: int) 
         )
     if spec.future_covariates:
         needed = -(-n // horizon) * horizon
-        found = len(frame) - n_observed_rows(frame, spec.targets)
+        n_observed = n_observed_rows(frame, spec.targets)
+        found = len(frame) - n_observed
         if found < needed:
             rounded = f" ({n} rounded up to whole blocks of the horizon {horizon})" if needed != n else ""
+            fix = future_rows_fix(spec, needed, frame[spec.time_col].iloc[n_observed - 1])
             raise DataError(
                 f"known-future covariates {spec.future_covariates} are needed for all {needed} steps the rollout "
-                f"reads{rounded}: append {needed} rows after the last observation with those columns filled "
-                f"and the targets empty (found {found}), or ask for n <= {(found // horizon) * horizon or horizon}."
+                f"reads{rounded}: {fix} (found {found}), or ask for n <= {(found // horizon) * horizon or horizon}."
             )
 
 
