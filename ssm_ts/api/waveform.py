@@ -86,6 +86,8 @@ def prompt_audio(
         except BadAudioFileError as err:
             raise DataError(f"prompt file {path} {err.problem}; give a WAV, FLAC or OGG file") from err
     else:
+        if isinstance(prompt, torch.Tensor):  # np.asarray refuses a tensor of a graph or on a GPU
+            prompt = prompt.detach().cpu()
         array = np.asarray(prompt)
         # PCM as soundfile reads it with dtype="int16" (or int32, uint8): its full scale is 2**15, not 1
         if array.dtype.kind in "iu" and array.dtype.itemsize <= 4:

@@ -127,3 +127,10 @@ def test_pyfunc_requests_with_bad_values_name_the_row_and_column(gen, tmp_path):
     # a request row generates what generate(1, ...) does with the same seed
     torch.testing.assert_close(torch.tensor(out["audio"][0]), gen.generate(1, 0.002, seed=1)[0])
     assert math.isclose(float(out["sample_rate"][0]), 8000)
+
+
+def test_a_prompt_tensor_that_requires_grad_is_taken_as_audio(gen):
+    # before: a RuntimeError from deep in torch ("Can't call numpy() on Tensor that requires grad")
+    take = 0.1 * torch.sin(torch.arange(200) / 5.0).requires_grad_()
+    clips = gen.generate(1, seconds=0.05, prompt=take, seed=0)
+    torch.testing.assert_close(clips, gen.generate(1, seconds=0.05, prompt=take.detach().numpy(), seed=0))
