@@ -13,7 +13,7 @@ import lightning.pytorch as pl
 import torch
 from lightning.pytorch.callbacks import Callback
 
-from ssm_ts.errors import ConfigError
+from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.audio import spectrogram_figure, write_spectrogram_sheet, write_wav
 
 if TYPE_CHECKING:
@@ -65,6 +65,7 @@ def write_clips(clips: torch.Tensor, sample_rate: int, out_dir: Path, prefix: st
         clips = clips.unsqueeze(0)
     if clips.dim() != 2 or clips.numel() == 0:
         raise ConfigError(f"clips must be audio (n, samples) or (samples,), got shape {tuple(clips.shape)}")
+    _check_clip_values(clips)
     check_out_dir(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     # all of them, not only those beyond n: a run stopped while writing leaves a prefix of the new
@@ -74,6 +75,23 @@ def write_clips(clips: torch.Tensor, sample_rate: int, out_dir: Path, prefix: st
     paths = [write_wav(out_dir / f"{prefix}_{i:03d}.wav", clip, sample_rate) for i, clip in enumerate(clips)]
     paths.append(write_spectrogram_sheet(out_dir / "spectrograms.png", clips[:16], sample_rate))
     return paths
+
+
+def _check_clip_values(clips: torch.Tensor) -> None:
+    """Float audio, finite: integer PCM was clipped to full scale and a NaN written as full-scale -1,
+    each a WAV of one value, without a word. Peaks beyond [-1, 1] are clipped."""
+    if not clips.is_floating_point():
+        raise DataError(
+            f"the clips hold {str(clips.dtype).removeprefix('torch.')} samples; write float audio in [-1, 1] "
+            "(16-bit PCM divided by 32768)"
+        )
+    bad = ~torch.isfinite(clips)
+    if bad.any():
+        clip, sample = (int(i) for i in bad.nonzero()[0])
+        raise DataError(
+            f"the clips hold {int(bad.sum())} NaN or inf value(s) (first in clip {clip} at sample {sample}); "
+            "write finite audio in [-1, 1]"
+        )
 
 
 class AudioSampleCallback(Callback):

@@ -134,3 +134,20 @@ def test_a_prompt_tensor_that_requires_grad_is_taken_as_audio(gen):
     take = 0.1 * torch.sin(torch.arange(200) / 5.0).requires_grad_()
     clips = gen.generate(1, seconds=0.05, prompt=take, seed=0)
     torch.testing.assert_close(clips, gen.generate(1, seconds=0.05, prompt=take.detach().numpy(), seed=0))
+
+
+@pytest.mark.parametrize(
+    ("clips", "message"),
+    [
+        (
+            np.full((1, 50), 1000, dtype=np.int16),
+            r"clips hold int16 samples; .*\(16-bit PCM divided by 32768\)",
+        ),
+        (np.array([[0.0, 0.1, np.nan, 0.2]]), r"1 NaN or inf value\(s\) \(first in clip 0 at sample 2\)"),
+    ],
+)
+def test_clips_written_must_be_finite_float_audio(gen, tmp_path, clips, message):
+    # before: both became a WAV of one full-scale value (int16 clipped to 1.0, NaN written as -1.0)
+    with pytest.raises(DataError, match=message):
+        gen.write(clips, str(tmp_path / "clips"))
+    assert not (tmp_path / "clips").exists()
