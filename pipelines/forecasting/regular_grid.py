@@ -152,7 +152,11 @@ def regularise(
                 "" if table.origin else f" at {table.rows_text(off_grid)}"
             )  # a long table: times, not its rows
             + f" (e.g. {times.iloc[off_grid[0]]}) do not fall "
-            f"on the {_step_text(step, times)} grid starting {times.iloc[0]}; fix them, or {hints.freq}."
+            f"on the {_step_text(step, times)} grid starting {times.iloc[0]}; "
+            + (
+                _own_grid_fix(times, step, hints, 2 * len(grid) <= len(times))
+                or f"fix them, or {hints.freq}."
+            )
         )
     if len(grid) == len(times):
         return values
@@ -182,6 +186,23 @@ def regularise(
             )
         )
     return values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()
+
+
+def _own_grid_fix(times: pd.Series, step: pd.DateOffset | int, hints: FixHints, coarser: bool) -> str:
+    """At fit, for dates given a ``freq`` whose grid they miss but which lie on a grid of their own
+    (``freq="W"``, Sundays, for weekly rows on Tuesdays): that grid's alias to pass, and for a
+    ``coarser`` ``freq`` (at most half as many times as rows, ``'h'`` for 15-minute rows) the resampling that
+    forecasts at it. ``""`` otherwise (a fitted model's frequency is fixed; Periods and integer steps
+    have no other grid)."""
+    if hints.fitted or is_integer_step(step) or not pd.api.types.is_datetime64_any_dtype(times):
+        return ""
+    own = infer_frequency(times)
+    if own is None or own == step:
+        return ""
+    fix = f"they lie on the {own.freqstr!r} grid: pass freq={own.freqstr!r}, or leave freq out to infer it"
+    if coarser:
+        fix += f"; to forecast at {step.freqstr!r}, resample first (df.resample({step.freqstr!r}, on={times.name!r}).mean())"
+    return fix + "."
 
 
 def _refuse_filling_another_frequency(
