@@ -21,6 +21,11 @@ VALIDATION_LIST = "validation_list.txt"
 TESTING_LIST = "testing_list.txt"
 # Free Spoken Digit Dataset: <digit>_<speaker>_<index>; the official test split is index 0-4.
 FSDD_TEST_PATTERN = r"^\d+_[A-Za-z]+_[0-4]\.\w+$"
+# the usual slip: a glob ('take0*' matches every name holding 'take', as 0* may be empty; '*.wav' no regex)
+NOT_GLOBS = (
+    "The patterns are regular expressions searched in file names, not globs: '^take0' matches names that "
+    "start with take0, '_[0-4]\\.wav$' those ending _0.wav to _4.wav"
+)
 
 NEEDS_THREE_FILES = (
     "training needs at least 3, one each for the train, validation and test splits. Add recordings, or "
@@ -134,6 +139,7 @@ def split_files(
             )
     if method == "fractions" and len(files) < 3:
         raise DataError(f"{root} holds {len(files)} audio file(s); {NEEDS_THREE_FILES}")
+    asked = method
     if method == "fsdd":
         method, test_pattern = "rule", FSDD_TEST_PATTERN
     if method == "lists":
@@ -161,11 +167,8 @@ def split_files(
     elif method == "rule":
         if not test_pattern:
             raise ConfigError("split='rule' needs test_pattern, a regex matched against file names")
-        try:
-            test_re = re.compile(test_pattern)
-            val_re = re.compile(val_pattern) if val_pattern else None
-        except re.error as err:
-            raise ConfigError(f"invalid split pattern: {err}") from err
+        test_re = _compiled("test_pattern", test_pattern)
+        val_re = _compiled("val_pattern", val_pattern) if val_pattern else None
         test = [f for f in files if test_re.search(f.name)]
         rest = [f for f in files if not test_re.search(f.name)]
         if val_re is not None:
@@ -181,16 +184,25 @@ def split_files(
     for name in ("train", "val", "test"):
         if not getattr(result, name):
             detail = "check the split lists, pattern or fractions"
-            if method == "rule":
+            if asked == "fsdd":
+                detail = (
+                    "split='fsdd' takes FSDD's file names, <digit>_<speaker>_<index>.wav, with index 0-4 as "
+                    f"test ({FSDD_TEST_PATTERN}); split='fractions' or 'rule' split other folders"
+                )
+            elif method == "rule":
                 matched = f"test_pattern {test_pattern!r} matched {len(result.test)}"
                 if val_pattern:
                     matched += f", val_pattern {val_pattern!r} {len(result.val)} of the rest"
-                # the usual slip: a glob ('take0*' matches every name holding 'take', as 0* may be empty)
-                detail = (
-                    f"{matched}. The patterns are regular expressions searched in file names, not globs: "
-                    "'^take0' matches names that start with take0, '_[0-4]\\.wav$' those ending _0.wav to _4.wav"
-                )
+                detail = f"{matched}. {NOT_GLOBS}"
             raise DataError(
-                f"the {name} split of {root} is empty (split={method!r}, {len(files)} files); {detail}"
+                f"the {name} split of {root} is empty (split={asked!r}, {len(files)} files); {detail}"
             )
     return result
+
+
+def _compiled(setting: str, pattern: str) -> re.Pattern:
+    """``pattern`` as a regex, or a ConfigError naming the setting: ``*.wav`` is a glob."""
+    try:
+        return re.compile(pattern)
+    except re.error as err:
+        raise ConfigError(f"{setting} {pattern!r} is not a regular expression ({err}). {NOT_GLOBS}") from err

@@ -10,7 +10,7 @@ import pytest
 import soundfile as sf
 import torch
 
-from ssm_ts.errors import DataError, DataFileNotFoundError
+from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 from ssm_ts.pipelines.audio import (
     FSDD_TEST_PATTERN,
     AudioDataModule,
@@ -404,3 +404,19 @@ def test_an_empty_rule_split_names_what_each_pattern_matched_and_that_they_are_r
     assert "the train split" in message
     assert "test_pattern 'take0*' matched 8, val_pattern 'take7' 0 of the rest" in message
     assert "regular expressions searched in file names, not globs" in message and "'^take0'" in message
+
+
+@pytest.mark.parametrize("setting", ["test_pattern", "val_pattern"])
+def test_a_glob_that_is_no_regex_names_its_setting_and_that_patterns_are_regexes(tmp_path, setting):
+    # before: "invalid split pattern: nothing to repeat at position 0", for either setting
+    files = [tmp_path / f"take{i}.wav" for i in range(4)]
+    patterns = {"test_pattern": "^take0", "val_pattern": None, setting: "*.wav"}
+    with pytest.raises(ConfigError, match=rf"{setting} '\*\.wav' is not a regular expression .*not globs"):
+        split_files(files, tmp_path, "rule", **patterns)
+
+
+def test_an_fsdd_split_of_other_names_says_what_names_it_takes(tmp_path):
+    # before: "(split='rule', ...); test_pattern '^\\d+_...' matched 0", of a split the user never named
+    files = [tmp_path / f"take{i}.wav" for i in range(4)]
+    with pytest.raises(DataError, match=r"\(split='fsdd', 4 files\); split='fsdd' takes FSDD's file names"):
+        split_files(files, tmp_path, "fsdd")
