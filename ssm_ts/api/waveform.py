@@ -27,6 +27,7 @@ from ssm_ts.api.validation_metrics import best_weights_validation
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError, SSMTSError
 from ssm_ts.pipelines.audio import AUDIO_EXTENSIONS, AudioDataModule, read_audio
 from ssm_ts.pipelines.audio.reader import BadAudioFileError
+from ssm_ts.tasks.forecasting import check_weight_decay
 from ssm_ts.tasks.waveform import (
     WaveformTask,
     check_generation,
@@ -250,6 +251,7 @@ class WaveformGenerator(ResumableFit):
     ):
         check_counts(max_epochs=max_epochs, batch_size=batch_size, seed=seed)  # as Forecaster's
         check_learning_rate(lr, default_from=type(self))  # as Forecaster: before fit reads any audio
+        check_weight_decay(weight_decay)
         check_trainer_options(trainer_options)
         check_model_options(model_options)
         # NumPy numbers and paths as plain values: checkpoints keep them and must load safely
