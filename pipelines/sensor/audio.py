@@ -62,19 +62,21 @@ def min_clip_samples(n_fft: int) -> int:
 
 
 def _short_clips_error(
-    folder: Path, short: list[tuple[Path, int]], n_fft: int, sample_rate: int
+    source: Path, short: list[tuple[Path, int]], n_fft: int, sample_rate: int, reader: str
 ) -> DataError:
-    """The error naming every clip too short for :func:`log_mel`, its length and the minimum."""
+    """The error naming every clip too short for :func:`log_mel`, its length and the minimum; ``source``
+    is the file or folder given to ``reader`` (the function named in the fix)."""
     listed = ", ".join(
         f"{path.name} ({length} samples, {1000 * length / sample_rate:.1f} ms)" for path, length in short[:10]
     )
     more = f" and {len(short) - 10} more" if len(short) > 10 else ""
     return DataError(
-        f"{folder}: {len(short)} clip(s) too short for a log-mel spectrogram (lengths at {sample_rate} Hz): "
+        f"{source}: {len(short)} clip(s) too short for a log-mel spectrogram (lengths at {sample_rate} Hz): "
         f"{listed}{more}. n_fft={n_fft} needs more than {n_fft // 2} samples "
         f"({1000 * (n_fft // 2) / sample_rate:.0f} ms); a spoken digit lasts far longer (FSDD's shortest "
-        f"clip has 1,148 samples), so these are likely cut or broken takes: remove them from the folder, "
-        f"or (Python API) pass read_fsdd(..., n_fft=...) below twice the shortest clip's length."
+        f"clip has 1,148 samples), so these are likely cut or broken takes: remove them"
+        f"{' from the folder' if source.is_dir() else ''}, or (Python API) pass {reader}(..., n_fft=...) "
+        "below twice the shortest clip's length."
     )
 
 
@@ -133,7 +135,7 @@ def read_fsdd(
         labels.append(match.group(1))
     if not chosen:
         raise _no_clips_error(folder, split, len(files))
-    values = _log_mels(folder, chosen, n_mels, n_fft, hop_length, sample_rate)
+    values = _log_mels(folder, "read_fsdd", chosen, n_mels, n_fft, hop_length, sample_rate)
     return make_series_set(values, labels, source=str(folder), ids=[path.stem for path in chosen])
 
 
@@ -159,7 +161,6 @@ def read_audio_clips(
         raise DataFileNotFoundError(
             f"audio file or folder not found: {path}; give a WAV, FLAC or OGG file or folder"
         )
-    folder = path if path.is_dir() else path.parent
     files = (
         sorted(p for p in path.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES) if path.is_dir() else [path]
     )
@@ -167,14 +168,15 @@ def read_audio_clips(
         raise _no_clips_error(path, "all", 0)
     matches = [_FSDD_NAME.match(p.stem) for p in files]
     labels = [m.group(1) for m in matches] if all(matches) else None
-    values = _log_mels(folder, files, n_mels, n_fft, hop_length, sample_rate)
+    values = _log_mels(path, "read_audio_clips", files, n_mels, n_fft, hop_length, sample_rate)
     return make_series_set(values, labels, source=str(path), ids=[p.stem for p in files])
 
 
 def _log_mels(
-    folder: Path, files: list[Path], n_mels: int, n_fft: int, hop_length: int, sample_rate: int
+    source: Path, reader: str, files: list[Path], n_mels: int, n_fft: int, hop_length: int, sample_rate: int
 ) -> list[np.ndarray]:
-    """The log-mel spectrogram of every file at ``sample_rate``; every too-short clip named together."""
+    """The log-mel spectrogram of every file at ``sample_rate``; every too-short clip named together, in
+    an error about ``source`` (the file or folder given to ``reader``)."""
     values = []
     short: list[tuple[Path, int]] = []
     for path in files:
@@ -184,7 +186,7 @@ def _log_mels(
             continue
         values.append(log_mel(audio, rate, n_mels, n_fft, hop_length))
     if short:
-        raise _short_clips_error(folder, short, n_fft, sample_rate)
+        raise _short_clips_error(source, short, n_fft, sample_rate, reader)
     return values
 
 

@@ -79,3 +79,17 @@ def test_classify_fit_on_a_folder_with_a_short_clip_names_it(folder_with_short_c
     assert code != 0
     assert "1_bob_7.flac (100 samples" in text and "more than 128 samples" in text
     assert "Traceback" not in text and "Padding size" not in text
+
+
+def test_read_audio_clips_of_one_short_take_names_it_and_its_own_fix(folder_with_short_clips):
+    """The message named the take's folder, said to remove it "from the folder" and gave read_fsdd's
+    n_fft as the fix for a file read with read_audio_clips (classify predict --data.predict_path)."""
+    from ssm_ts.pipelines.sensor import read_audio_clips
+
+    take = folder_with_short_clips / "1_bob_7.flac"
+    with pytest.raises(DataError) as caught:
+        read_audio_clips(take)
+    message = str(caught.value)
+    assert message.startswith(f"{take}: 1 clip(s)") and "remove them," in message
+    assert "read_audio_clips(..., n_fft=...)" in message and "read_fsdd" not in message
+    assert read_audio_clips(take, n_fft=128, hop_length=64).n_channels == 32  # the fix it names
