@@ -402,8 +402,24 @@ class AudioDataModule(pl.LightningDataModule):
                 waves, self.clip_samples, self.quantizer, crop, hp.on_bad_file, seed=hp.seed
             )
         self.files = FileSplit(kept["train"], kept["val"], kept["test"])
-        if self.crop == "fixed" and stage in (None, "fit"):  # test and predict train nothing
-            self._warn_if_fixed_crops_leave_audio_out(self.datasets["train"].waves)
+        if stage in (None, "fit"):  # test and predict train nothing
+            self._warn_if_clips_outlast_the_files(self.datasets["train"].waves)
+            if self.crop == "fixed":
+                self._warn_if_fixed_crops_leave_audio_out(self.datasets["train"].waves)
+
+    def _warn_if_clips_outlast_the_files(self, waves: AudioFiles) -> None:
+        """Clips longer than every training file are mostly padding, which trains nothing but costs its time."""
+        longest = max(waves.numel(i) for i in range(len(waves)))
+        if self.clip_samples <= 2 * longest:
+            return
+        clip_seconds, longest_seconds = self.clip_samples / self.sample_rate, longest / self.sample_rate
+        warn_on_rank_zero(
+            f"clip_seconds={clip_seconds:g} is over twice the longest training file ({longest_seconds:.3g} s): "
+            f"each clip is padded to {clip_seconds:g} s, at least {1 - longest / self.clip_samples:.0%} of it "
+            f"padding, which trains nothing but costs its time. clip_seconds={longest_seconds:.3g} (CLI: "
+            "--data.clip_seconds) trains on the same audio",
+            stacklevel=2,  # setup's line: its caller is Lightning's, which the CLI would print as the source
+        )
 
     def _warn_if_fixed_crops_leave_audio_out(self, waves: AudioFiles) -> None:
         """Fixed clips of long recordings train on each file's start alone: say how little that is."""

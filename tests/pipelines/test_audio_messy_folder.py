@@ -215,3 +215,20 @@ def test_clips_ssm_ts_generated_inside_the_folder_are_left_out_with_a_warning(tm
     assert "in outputs/audio/, outputs/audio/samples/epoch_001/)" in str(record[0].message)
     with pytest.raises(DataFileNotFoundError, match="are ssm-ts's own generated samples"):
         find_audio_files(tmp_path / "outputs")
+
+
+def test_clips_over_twice_the_longest_file_warn_that_the_padding_costs_time(tmp_path):
+    # clip_seconds=1 (the default) on 0.1 s recordings trained on 90% padding, 10x the time, unsaid
+    _folder_of(tmp_path, ["a.wav", "b.wav", "c.wav"])  # 0.1 s each
+    dm = AudioDataModule(
+        str(tmp_path), 8000, clip_seconds=1.0, split="fractions", fractions=(0.34, 0.33, 0.33)
+    )
+    with pytest.warns(UserWarning, match=r"clip_seconds=1 is over twice the longest training file \(0.1 s\)"):
+        dm.setup("fit")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        AudioDataModule(
+            str(tmp_path), 8000, clip_seconds=0.2, split="fractions", fractions=(0.34, 0.33, 0.33)
+        ).setup("fit")
