@@ -99,6 +99,19 @@ class LongOrigin:
         return f"time{'s' if len(times) > 1 else ''} {', '.join(map(str, shown))}{more} ({'; '.join(places)})"
 
 
+def require_table_source(data: object) -> None:
+    """A :class:`ConfigError` for ``data`` that is neither a CSV path nor a DataFrame (a Series, an
+    array, a list), naming the conversion, before it fails deep inside as a path."""
+    if isinstance(data, (pd.DataFrame, str, os.PathLike)):
+        return
+    fix = (
+        "pass series.to_frame() (its DatetimeIndex, or PeriodIndex, is read as the times)"
+        if isinstance(data, pd.Series)
+        else "for arrays, build a DataFrame with a time column and one column per series"
+    )
+    raise ConfigError(f"data must be a CSV path or a pandas DataFrame, got {type(data).__name__}; {fix}.")
+
+
 def read_table(source: TableSource, read_options: ReadOptions | None = None) -> Table:
     """Load ``source`` (a CSV path or a DataFrame) without interpreting any column yet.
 
@@ -111,6 +124,7 @@ def read_table(source: TableSource, read_options: ReadOptions | None = None) -> 
         DataError: the file is empty, has no data rows, cannot be parsed as CSV, names a column
             twice, or repeats its header row among the data.
     """
+    require_table_source(source)
     options = check_read_options(read_options)
     if isinstance(source, pd.DataFrame):
         if options:

@@ -51,7 +51,7 @@ from ssm_ts.api.trainer_objects import (
 )
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, load_like
-from ssm_ts.pipelines.forecasting.reader import TableSource
+from ssm_ts.pipelines.forecasting.reader import TableSource, require_table_source
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent
 from ssm_ts.pipelines.forecasting.value_range import check_value_range
 from ssm_ts.tasks.forecasting import (
@@ -247,11 +247,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         of the returned model: the best checkpoint, not the last epoch), ``run_id_`` (the MLflow
         run), ``best_checkpoint_``, ``out_dir_``.
         """
-        if not isinstance(data, (pd.DataFrame, str, os.PathLike)):
-            raise ConfigError(
-                f"data must be a CSV path or a pandas DataFrame, got {type(data).__name__}; "
-                "for arrays, build a DataFrame with a time column and one column per series."
-            )
+        require_table_source(data)
         s = self.settings
         data_settings = builtin_value(dict(
             time_col=time_col, target=target, past_covariates=past_covariates, future_covariates=future_covariates,
@@ -425,6 +421,8 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         read_options: dict[str, Any] | None = None,
     ) -> pd.DataFrame:
         self._require_fitted()
+        if data is not None:
+            require_table_source(data)
         if isinstance(data, (str, os.PathLike)):  # a CSV, or a standard data set's name, as fit takes
             from ssm_ts.datasets import resolve_data_path
 
