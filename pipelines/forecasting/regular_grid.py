@@ -28,8 +28,10 @@ def order_rows(
     duplicated = times.duplicated(keep=False).to_numpy()
     if duplicated.any():
         rows = np.flatnonzero(duplicated)
-        # a long table under other column names: renamed, not deduplicated (which would drop its series)
-        fix = unnamed_long_table_note(table, time_col, times) or (
+        time_of_day = _time_of_day_note(table, time_col, times)
+        # a long table under other column names: renamed, not deduplicated (which would drop its series);
+        # a column of clock times (one per row of a date) is no series column
+        fix = (not time_of_day and unnamed_long_table_note(table, time_col, times)) or (
             "keep one row per time step (e.g. drop_duplicates or aggregate them)."
         )
         raise DataError(
@@ -38,7 +40,7 @@ def order_rows(
             + _clock_change_note(
                 times.iloc[rows].drop_duplicates(), time_col, "repeats", _typical_spacing(times)
             )
-            + _time_of_day_note(table, time_col, times)
+            + time_of_day
         )
     if is_period(times):  # Periods differ by offsets, not numbers: compare their grid positions
         backwards = np.flatnonzero(np.diff(period_ordinals(times)) < 0) + 1

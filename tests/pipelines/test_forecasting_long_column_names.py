@@ -48,3 +48,13 @@ def test_a_wide_table_with_a_repeated_row_keeps_the_drop_duplicates_advice():
     with pytest.raises(DataError, match=r"duplicate timestamps.*drop_duplicates") as error:
         load_series(wide, target="a")
     assert "long table" not in str(error.value)
+
+
+def test_a_date_column_beside_clock_times_gets_the_join_not_the_rename():
+    times = pd.date_range("2020-01-01", periods=96 * 3, freq="15min")
+    logger = pd.DataFrame(
+        {"date": times.strftime("%Y-%m-%d"), "time": times.strftime("%H:%M"), "v": np.arange(288.0)}
+    )
+    with pytest.raises(DataError, match=r"times of day seem to be in column 'time'") as error:
+        load_series(logger)
+    assert "long table" not in str(error.value)
