@@ -15,16 +15,19 @@ from lightning.pytorch.callbacks import Callback
 
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.audio import spectrogram_figure, write_spectrogram_sheet, write_wav
+from ssm_ts.pipelines.audio.generated import SHEET
 
 if TYPE_CHECKING:
     from ssm_ts.tasks.waveform import WaveformTask
 
 
-def check_out_dir(out_dir: Path, option: str = "out_dir") -> None:
+def check_out_dir(out_dir: Path, option: str = "out_dir", prefix: str = "sample") -> None:
     """``out_dir`` must be a folder or creatable as one, and writable: a file there (or in its path)
     was a raw ``FileExistsError`` from ``mkdir``, a read-only place a ``PermissionError``, both after
     the clips had been generated. The check creates nothing: it makes and removes a temporary folder
-    in the nearest existing folder of the path."""
+    in the nearest existing folder of the path. ``<prefix>_NNN.wav`` files there that no earlier write
+    left (no spectrogram sheet beside them: a user's recordings) are refused, as writing replaces them."""
+    _check_no_files_of_clip_names(out_dir, option, prefix)
     for path in (out_dir, *out_dir.parents):
         if path.exists():
             if not path.is_dir():
@@ -41,6 +44,17 @@ def check_out_dir(out_dir: Path, option: str = "out_dir") -> None:
                     f"give {option} a folder you can write to."
                 ) from err
             return
+
+
+def _check_no_files_of_clip_names(out_dir: Path, option: str, prefix: str) -> None:
+    """A folder of recordings named ``sample_000.wav``, ... given as the output folder lost them all."""
+    taken = clip_files(out_dir, prefix)
+    if taken and not (out_dir / SHEET).is_file():
+        names = ", ".join(p.name for p in taken[:3]) + (", ..." if len(taken) > 3 else "")
+        raise ConfigError(
+            f"{option} {out_dir} holds {len(taken)} file(s) named as generated clips ({names}) but no {SHEET}: "
+            f"not clips of an earlier run, which writing would replace. Give {option} another folder."
+        )
 
 
 def clip_files(out_dir: Path, prefix: str = "sample") -> list[Path]:
@@ -66,15 +80,16 @@ def write_clips(clips: torch.Tensor, sample_rate: int, out_dir: Path, prefix: st
     if clips.dim() != 2 or clips.numel() == 0:
         raise ConfigError(f"clips must be audio (n, samples) or (samples,), got shape {tuple(clips.shape)}")
     _check_clip_values(clips)
-    check_out_dir(out_dir)
+    check_out_dir(out_dir, prefix=prefix)
     out_dir.mkdir(parents=True, exist_ok=True)
     # all of them, not only those beyond n: a run stopped while writing leaves a prefix of the new
     # clips, never new clips mixed with old ones
     for old in clip_files(out_dir, prefix):
         old.unlink(missing_ok=True)
+    # the sheet first: it marks the clips as generated ones, for check_out_dir and an audio folder's reader
+    sheet = write_spectrogram_sheet(out_dir / SHEET, clips[:16], sample_rate)
     paths = [write_wav(out_dir / f"{prefix}_{i:03d}.wav", clip, sample_rate) for i, clip in enumerate(clips)]
-    paths.append(write_spectrogram_sheet(out_dir / "spectrograms.png", clips[:16], sample_rate))
-    return paths
+    return [*paths, sheet]
 
 
 def _check_clip_values(clips: torch.Tensor) -> None:

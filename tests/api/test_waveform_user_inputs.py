@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import soundfile as sf
 import torch
 
 from ssm_ts import WaveformGenerator
@@ -149,3 +150,33 @@ def test_prompts_a_user_passes_by_mistake_name_the_fix(export, tmp_path):
         gen.generate(1, 0.05, prompt=pcm)
     audio = gen.generate(1, 0.05, prompt=pcm / 32768, seed=0)  # the fix works
     assert audio.shape == (1, 400) and torch.isfinite(audio).all()
+
+
+def test_recordings_named_as_clips_in_the_out_folder_are_refused_before_generating(
+    export, tmp_path, monkeypatch
+):
+    # before: a folder of a user's sample_000.wav, ... given as --out lost them all, "replaced the 5
+    # clip(s) of an earlier run"
+    import ssm_ts.tasks.waveform as waveform
+
+    takes = tmp_path / "takes"
+    takes.mkdir()
+    for i in range(5):
+        sf.write(takes / f"sample_{i:03d}.wav", np.full(40, 0.1), 8000)
+    monkeypatch.setattr(
+        waveform.WaveformTask, "generate_codes", lambda *a, **k: pytest.fail("generated first")
+    )
+    message = r"--out .*takes holds 5 file\(s\) named as generated clips \(sample_000.wav, .*\) but no spectrograms.png"
+    with pytest.raises(ConfigError, match=message):
+        generate_command(["--ckpt_path", str(export), "--num", "1", "--seconds", "0.01", "--out", str(takes)])
+    with pytest.raises(ConfigError, match="out_dir .*takes holds 5 file"):
+        WaveformGenerator.load(str(export)).write(torch.zeros(1, 80), str(takes))
+    assert [sf.read(takes / f"sample_{i:03d}.wav")[0].size for i in range(5)] == [40] * 5
+
+
+def test_an_earlier_runs_clips_are_replaced(export, tmp_path):
+    gen = WaveformGenerator.load(str(export))
+    gen.write(torch.zeros(3, 80), str(tmp_path / "samples"))
+    paths = gen.write(torch.zeros(1, 40), str(tmp_path / "samples"))
+    assert [p.name for p in paths] == ["sample_000.wav", "spectrograms.png"]
+    assert sorted(p.name for p in (tmp_path / "samples").iterdir()) == ["sample_000.wav", "spectrograms.png"]
