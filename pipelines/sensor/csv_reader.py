@@ -31,6 +31,26 @@ def _some_columns(columns: Any, shown: int = 12) -> str:
     return f"{names[:shown]} ... ({len(names)} columns)"
 
 
+# files a folder may hold that a reader reads one at a time (a UEA/UCR problem folder holds a pair)
+_SINGLE_FILE_SUFFIXES = (".ts", ".arff", ".npy", ".npz")
+
+
+def _no_csv_files_error(folder: Path) -> DataError:
+    """Why ``folder`` gave no recording CSV; for a folder of ``.ts``/``.arff``/NumPy files (a UEA/UCR
+    problem folder), the files and how to read them, as a folder is read as one CSV per recording."""
+    found = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in _SINGLE_FILE_SUFFIXES)
+    if not found:
+        return DataError(f"{folder}: no recording CSV files found.")
+    listed = ", ".join(found[:6]) + (f" and {len(found) - 6} more" if len(found) > 6 else "")
+    example = next((name for name in found if "_TRAIN." in name.upper()), found[0])
+    return DataError(
+        f"{folder}: no recording CSV files found; a folder is read as one CSV per recording, and this one "
+        f"holds {listed}. Read one file at a time: read_series(folder / {example!r}) (a UEA/UCR problem "
+        "folder's TRAIN and TEST files: find_archive_split(folder); ssm-ts classify --data.path takes the "
+        "folder itself)."
+    )
+
+
 def _require_columns(frame: pd.DataFrame, columns: list[str], where: str, hint: str = "") -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -290,7 +310,7 @@ def read_csv_folder(
         labels_file = None  # new recordings to classify: the default labels file is optional
     files = sorted(p for p in folder.glob("*.csv") if labels_file is None or p.name != Path(labels_file).name)
     if not files:
-        raise DataError(f"{folder}: no recording CSV files found.")
+        raise _no_csv_files_error(folder)
     label_of = None
     if labels_file is not None:
         labels_path = Path(labels_file) if Path(labels_file).is_absolute() else folder / labels_file

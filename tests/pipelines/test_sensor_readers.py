@@ -104,6 +104,17 @@ def test_csv_long_and_folder(tmp_path):
         read_csv_folder(folder)
 
 
+def test_read_series_of_a_uea_problem_folder_names_its_files_and_how_to_read_them(shared_data, tmp_path):
+    """A folder is read as one CSV per recording: given a UEA problem folder (as ``ssm-ts classify
+    --data.path`` takes), read_series said only "no recording CSV files found"."""
+    folder = shared_data / "classification/BasicMotions"
+    message = r"holds BasicMotions_TEST.arff, .*read_series\(folder / 'BasicMotions_TRAIN.arff'\).*find_archive_split"
+    with pytest.raises(DataError, match=message):
+        read_series(folder)
+    with pytest.raises(DataError, match=r"no recording CSV files found\.$"):
+        read_csv_folder(tmp_path)  # an empty folder: nothing more to say
+
+
 def test_csv_long_errors(tmp_path):
     pd.DataFrame({"id": [1, 1], "x": [1.0, 2.0], "label": ["a", "b"]}).to_csv(
         tmp_path / "two.csv", index=False
