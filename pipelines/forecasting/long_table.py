@@ -55,10 +55,13 @@ def unnamed_long_table_note(table: Table, time_col: str, times: pd.Series) -> st
             c for c in frame.columns if c not in (time_col, name) and pd.api.types.is_numeric_dtype(frame[c])
         ]
         rename = {name: "unique_id", **({values[0]: "y"} if len(values) == 1 else {})}
+        settings = dict(zip(("id_col", "value_col"), rename, strict=False))  # value_col: when one is known
+        cli = " ".join(f"--data.{setting} {column}" for setting, column in settings.items())
         return (
             f"the rows look like a long table (one row per series and time) with its series in column "
             f"{name!r}: name its series column 'unique_id' and its value column 'y', "
-            f"df = df.rename(columns={rename}) (df = pd.read_csv(path) for a CSV), and pass the DataFrame."
+            f"df = df.rename(columns={rename}) (df = pd.read_csv(path) for a CSV), and pass the DataFrame "
+            f"(on the command line: {cli})."
         )
     return ""
 

@@ -37,6 +37,7 @@ def test_a_long_table_under_other_names_gets_the_rename():
                        r"'unique_id', 'sales': 'y'\}\)") as error:  # fmt: skip
         load_series(long_table(("store", "date", "sales")))
     assert "drop_duplicates" not in str(error.value)
+    assert str(error.value).endswith("(on the command line: --data.id_col store --data.value_col sales).")
     with pytest.raises(DataError, match=r"series in column 'shop'.*\{'shop': 'unique_id', 'sales': 'y'\}"):
         load_series(long_table(("shop", "date", "sales"), ids=(7, 8)))  # ids that are numbers
 
