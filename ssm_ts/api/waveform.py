@@ -279,15 +279,15 @@ class WaveformGenerator(ResumableFit):
         self,
         folder: str,
         *,
-        sample_rate: int = 16000,
+        sample_rate: int | None = None,
         clip_seconds: float = 1.0,
         split: Literal["auto", "lists", "rule", "fractions", "fsdd", "folders"] = "auto",
         test_pattern: str | None = None,
         val_pattern: str | None = None,
         fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
         crop: Literal["fixed", "random"] = "fixed",
-        quantization: Literal["mu-law", "linear"] = "mu-law",
-        bits: int = 8,
+        quantization: Literal["mu-law", "linear"] | None = None,
+        bits: int | None = None,
         on_bad_file: Literal["raise", "skip"] = "raise",
         max_files_per_split: int | None = None,
         extensions: str | tuple[str, ...] = AUDIO_EXTENSIONS,
@@ -295,6 +295,10 @@ class WaveformGenerator(ResumableFit):
     ) -> WaveformGenerator:
         """Train on the audio under ``folder`` (train split), choose the best epoch on validation
         NLL, then evaluate the test split once. Metrics land in ``metrics_`` (``test_nll_bits``, ...).
+
+        ``sample_rate``, ``quantization`` and ``bits`` are the model's audio settings: by default those of
+        the model this generator holds (loaded, or fitted before), so that it trains the same model again;
+        else 16000 Hz, 8-bit ``"mu-law"``.
 
         The files are split into train / validation / test by ``split`` (as
         :class:`~ssm_ts.pipelines.audio.AudioDataModule`): ``"lists"`` (Speech Commands list files),
@@ -323,6 +327,7 @@ class WaveformGenerator(ResumableFit):
         from ssm_ts.training import build_trainer, user_trainer_options
 
         s = self.settings
+        sample_rate, quantization, bits = self._audio_settings(sample_rate, quantization, bits)
         # NumPy numbers and paths as plain values: checkpoints keep them and must load safely
         folder, sample_rate, clip_seconds, fractions, bits, max_files_per_split = builtin_value(
             (folder, sample_rate, clip_seconds, fractions, bits, max_files_per_split)
@@ -401,6 +406,14 @@ class WaveformGenerator(ResumableFit):
         with run_failed_on_error(logger, best, self._resume_hint(out_dir)):
             self._after_training(trainer, task, data, out_dir, best, logger)
         return self
+
+    def _audio_settings(self, sample_rate: Any, quantization: Any, bits: Any) -> tuple[Any, Any, Any]:
+        """fit's audio settings, those not given from the model held (a loaded 8 kHz model's fit trained
+        a 16 kHz one), else the defaults."""
+        held = dict(self.task_.hparams) if self.task_ is not None else {}
+        given = {"sample_rate": sample_rate, "quantization": quantization, "bits": bits}
+        defaults = {"sample_rate": 16000, "quantization": "mu-law", "bits": 8}
+        return tuple(v if v is not None else held.get(k, defaults[k]) for k, v in given.items())
 
     def _after_training(self, trainer, task: WaveformTask, data: AudioDataModule, out_dir: Path,
                         best: str, logger) -> None:  # fmt: skip
