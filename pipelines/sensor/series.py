@@ -59,6 +59,23 @@ class SeriesSet:
     def __len__(self) -> int:
         return len(self.values)
 
+    def __repr__(self) -> str:
+        """A summary, not the values: the dataclass's own repr printed every sample of every recording."""
+        if not self.values:
+            return f"SeriesSet(0 recordings, source={self.source!r})"
+        low, high = int(self.lengths.min()), int(self.lengths.max())
+        length = f"length {low}" if low == high else f"lengths {low}-{high}"
+        labels = "unlabelled" if self.labels is None else f"{len(np.unique(self.labels))} classes"
+        names = ""
+        if self.channel_names is not None:
+            more = ", ..." if len(self.channel_names) > 8 else ""
+            names = f", channel_names=[{', '.join(map(repr, self.channel_names[:8]))}{more}]"
+        step = "" if self.sampling_step is None else f", sampling_step={self.sampling_step!r}"
+        return (
+            f"SeriesSet({len(self)} recordings of {self.n_channels} channels, {length}, {labels}"
+            f"{names}{step}, source={self.source!r})"
+        )
+
     @property
     def shape(self) -> tuple[int, int, int | None]:
         """``(n, channels, length)``, as an array of the recordings has it; ``length`` is ``None`` when

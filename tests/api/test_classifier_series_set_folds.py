@@ -112,3 +112,16 @@ def test_score_without_labels_says_to_pass_them(motions):
     with pytest.raises(DataError, match=r"model.score\(data, data.labels\)"):
         model.score(motions)
     assert model.score(motions, motions.labels) == 1.0
+
+
+def test_a_series_set_prints_a_summary_not_its_samples(motions, vowels):
+    """Its repr was the dataclass's, every sample of every recording (thousands of lines in a notebook)."""
+    assert repr(motions) == (
+        "SeriesSet(40 recordings of 6 channels, length 100, 4 classes, channel_names=['sensor_0', 'sensor_1', "
+        f"'sensor_2', 'sensor_3', 'sensor_4', 'sensor_5'], sampling_step=0.1, source={motions.source!r})"
+    )
+    assert repr(vowels).startswith("SeriesSet(90 recordings of 12 channels, lengths 10-23, 9 classes")
+    assert "channel_names=['sensor_0', " in repr(vowels) and "'sensor_7', ...]" in repr(vowels)
+    unlabelled = make_series_set(np.zeros((2, 1, 5)))
+    assert repr(unlabelled) == "SeriesSet(2 recordings of 1 channels, length 5, unlabelled, source='array')"
+    assert repr(unlabelled[np.array([], dtype=int)]) == "SeriesSet(0 recordings, source='array')"
