@@ -60,6 +60,7 @@ class PlotMixin:
         elif forecast is None:
             forecast = task.forecast_after(history, self.spec_)
         else:
+            check_plotted_forecast(self, forecast)
             forecast = wide_with_intervals(self, forecast, levels)
         observed = history.iloc[: n_observed_rows(history, self.spec_.targets)]
         hp = task.hparams
@@ -67,6 +68,26 @@ class PlotMixin:
         return plot_forecast(observed, forecast, self.spec_.time_col, shown or self.spec_.targets,
                              hp.quantiles, n_history, max_panels=8 if shown is None else len(shown),
                              levels=levels)  # fmt: skip
+
+
+def check_plotted_forecast(fc: Forecaster, forecast: pd.DataFrame) -> None:
+    """A :class:`ConfigError` for a ``forecast`` given to :meth:`PlotMixin.plot` that is no forecast
+    of this model (a ``KeyError`` from pandas before), or a backtest of several windows (drawn as
+    one line joining them, or zigzagging where they overlap), naming the frame to pass."""
+    spec = fc.spec_
+    if not isinstance(forecast, pd.DataFrame) or spec.time_col not in forecast.columns:
+        columns = (
+            list(forecast.columns)[:8] if isinstance(forecast, pd.DataFrame) else type(forecast).__name__
+        )
+        raise ConfigError(
+            f"plot(forecast=...) draws a frame of predict() (its time column {spec.time_col!r}, then the "
+            f"forecast columns), got {columns}; pass model.predict(...), or leave forecast out."
+        )
+    if "cutoff" in forecast.columns and forecast["cutoff"].nunique() > 1:
+        raise ConfigError(
+            f"plot(forecast=...) draws one forecast, and this backtest holds {forecast['cutoff'].nunique()} "
+            "windows (cutoffs): pass one, e.g. backtest[backtest['cutoff'] == backtest['cutoff'].max()]."
+        )
 
 
 def wide_with_intervals(fc: Forecaster, forecast: pd.DataFrame, levels: list[float] | None) -> pd.DataFrame:
