@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import numbers
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -327,6 +328,12 @@ class WaveformGenerator(ResumableFit):
         from ssm_ts.training import build_trainer, user_trainer_options
 
         s = self.settings
+        if s["sample_every_n_epochs"] and not s["log_to_mlflow"]:  # the clips go to the MLflow run alone
+            warnings.warn(
+                f"sample_every_n_epochs={s['sample_every_n_epochs']} logs generated clips to the MLflow run, "
+                "which log_to_mlflow=False turns off: none will be made",
+                stacklevel=2,
+            )
         sample_rate, quantization, bits = self._audio_settings(sample_rate, quantization, bits)
         # NumPy numbers and paths as plain values: checkpoints keep them and must load safely
         folder, sample_rate, clip_seconds, fractions, bits, max_files_per_split = builtin_value(
