@@ -252,12 +252,14 @@ def tune_command(argv: list[str]) -> int:
     """Parse ``argv`` (after ``ssm-ts forecast tune``), run the search, write and print its results."""
     from ssm_ts.packaged_configs import resolve_config_args
     from ssm_ts.tasks.config_use import refuse_other_use_configs
+    from ssm_ts.tasks.option_order import refuse_options_before_config
 
     os.environ.setdefault("JSONARGPARSE_DEPRECATION_WARNINGS", "off")
     argv, shipped = resolve_config_args(list(argv), "forecast")
     # a config of another use (a classify config): the message the other commands give, not the parser's
     # "Option 'data.val_fraction' is not accepted"
     refuse_other_use_configs(argv, "forecast", "fit")
+    refuse_options_before_config(argv)  # jsonargparse reads left to right: the config's value would win
     for path in shipped:
         print(
             f"config: {path} (shipped with ssm-ts; ssm-ts configs copy {path.stem} to edit it)",

@@ -51,6 +51,7 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
     """Run one use's LightningCLI in-process with ``args`` (e.g. ``["fit", "--config", ...]``)."""
     from ssm_ts.cli.spawned_warnings import SpawnedWarningLines
     from ssm_ts.packaged_configs import resolve_config_args
+    from ssm_ts.tasks.option_order import refuse_options_before_config
     from ssm_ts.training import (
         LastCheckpointWriter,
         UserCheckpointFolders,
@@ -61,6 +62,7 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
     args, shipped = resolve_config_args(list(args), use)
     refuse_other_use_configs(args, use)  # before the search-config check: its command is the other use's
     refuse_search_configs(args, use)
+    refuse_options_before_config(args)
     for path in shipped:
         print(
             f"config: {path} (shipped with ssm-ts; ssm-ts configs copy {path.stem} to edit it)",
