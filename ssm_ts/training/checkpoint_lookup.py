@@ -52,11 +52,12 @@ def resolve_named_checkpoint(name: str, out_dir: str | os.PathLike) -> Path:
     pattern = f"{BEST_CHECKPOINT_PREFIX}*.ckpt" if name == "best" else "last.ckpt"
     found = find_own_checkpoint(out_dir, pattern)
     if found is None and name == "best" and find_own_checkpoint(out_dir) is not None:
-        # a fit that ended before any validation (max_steps in its first epoch, limit_val_batches=0)
+        # a fit that never validated: no validation split, max_steps in its first epoch, limit_val_batches=0
         raise CheckpointError(
             f"--ckpt_path best: no {pattern} under --out {out_dir}, only last.ckpt: a fit writes its best "
-            "checkpoint when it validates, and the fits there stopped before any validation (max_steps, "
-            "limit_val_batches=0); pass --ckpt_path last, or the checkpoint's path"
+            "checkpoint when it validates, and the fits there never validated (no validation split, such "
+            "as --data.val_fraction 0; max_steps within the first epoch; limit_val_batches=0); pass "
+            "--ckpt_path last, or the checkpoint's path"
         )
     if found is None:
         raise CheckpointError(
