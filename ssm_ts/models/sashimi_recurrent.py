@@ -396,7 +396,8 @@ class SaShiMiRecurrence:
             else:
                 if t % block == 0 or noise is None:
                     shape = () if nucleus else (self.n_classes,)
-                    noise = _uniform(block, n, shape, generator, device)
+                    # in the head's dtype: a model trained at precision="64-true" has float64 weights
+                    noise = _uniform(block, n, shape, generator, device).to(self.head_w.dtype)
                     if not nucleus:
                         noise = (
                             -torch.log(-torch.log(noise.clamp_(1e-20, 1.0)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import torch
 
@@ -201,3 +203,16 @@ def test_codes_outside_the_model_are_config_errors():
         rec.generate(1, 3, 8, prompt=torch.tensor([[1, 99]]))
     with pytest.raises(ConfigError, match=r"got -1 \.\. 2"):
         rec.generate(1, 3, 8, prompt=torch.tensor([[-1, 2]]))
+
+
+@pytest.mark.parametrize("top_p", [None, 0.9])
+def test_a_float64_model_generates_the_codes_its_float32_copy_does(top_p):
+    # before: a model trained at precision="64-true" failed to generate ("self and mat2 must have the
+    # same dtype"), in WaveformGenerator.generate and in the fit's listening samples
+    torch.manual_seed(0)
+    model = SaShiMi(**sashimi_config("tiny").to_dict()).eval()
+    codes = [
+        SaShiMiRecurrence(net).generate(2, 40, 128, top_p=top_p, generator=torch.Generator().manual_seed(3))
+        for net in (model, copy.deepcopy(model).double())
+    ]
+    assert torch.equal(codes[0], codes[1])
