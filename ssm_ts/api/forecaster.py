@@ -258,6 +258,11 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         if isinstance(data, pd.DataFrame):
             datamodule = ForecastDataModule.from_frame(data, **data_settings)
         else:
+            from ssm_ts.datasets import resolve_data_path
+
+            # checked here, so that a bad name is named as fit's argument (data), not the CLI's data.path;
+            # the data module is still given the name (a data set's name stays a name in checkpoints)
+            resolve_data_path(data, "forecast", setting="data")
             datamodule = ForecastDataModule(path=str(data), **data_settings)
         datamodule.setup("fit")  # every data problem surfaces here, before any training starts
         require_channel_independent(datamodule.spans, datamodule.frame[datamodule.spec.time_col],

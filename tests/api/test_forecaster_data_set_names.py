@@ -33,3 +33,12 @@ def test_an_unknown_name_lists_the_data_sets(fitted, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(DataError, match="ETTh1"):
         fitted.predict("ETTh9")
+
+
+def test_fit_names_its_own_argument_for_an_unknown_name(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError) as raised:
+        Forecaster(model="nlinear", lookback=48, horizon=12, log_to_mlflow=False).fit("ili")
+    message = str(raised.value)
+    assert message.startswith("data ili: no such file or folder") and "e.g. data ./ili" in message, message
+    assert "data.path" not in message  # the command line's name for it
