@@ -23,9 +23,10 @@ def series_table(
     column per series of ``layout``, the time column parsed like the forecasts' ``times``."""
     from ssm_ts.pipelines.forecasting.frames import to_wide_forecast
     from ssm_ts.pipelines.forecasting.long_table import require_series_ids
-    from ssm_ts.pipelines.forecasting.reader import read_table
+    from ssm_ts.pipelines.forecasting.reader import read_table, require_table_source
     from ssm_ts.pipelines.forecasting.series import SeriesSpec
 
+    require_table_source(source, what)  # evaluate's argument named (train=, actuals=), not the reader's data
     # the forecasting reader, as fit reads a CSV (separator, decimal comma); options are for files only
     table = read_table(source, None if isinstance(source, pd.DataFrame) else read_options)
     raw = table.frame

@@ -390,3 +390,15 @@ def test_levels_alone_give_the_interval_metrics_and_pinball_still_needs_quantile
     broken.loc[3, "HUFL"] = np.nan
     with pytest.raises(DataError, match=r"series 'HUFL' has NaN forecasts at 1 points \(first: frame row 3"):
         evaluate(broken)
+
+
+@pytest.mark.parametrize("argument", ["train", "actuals"])
+def test_a_series_for_train_or_actuals_names_that_argument_and_to_frame(argument):
+    times = pd.date_range("2020-01-01", periods=3, freq="D")
+    series = pd.Series([1.0, 2.0, 3.0], index=times, name="y")
+    scored = pd.DataFrame({"date": times, "y": [1.0, 2.0, 3.0], "cutoff": pd.Timestamp("2019-12-31")})
+    if argument == "train":
+        scored["y_actual"] = scored["y"]
+    with pytest.raises(ConfigError, match=rf"^{argument} must be a CSV path or a pandas DataFrame, got Series; "
+                       r"pass series\.to_frame\(\)"):  # fmt: skip
+        evaluate(scored, **{argument: series})

@@ -99,9 +99,10 @@ class LongOrigin:
         return f"time{'s' if len(times) > 1 else ''} {', '.join(map(str, shown))}{more} ({'; '.join(places)})"
 
 
-def require_table_source(data: object) -> None:
+def require_table_source(data: object, name: str = "data") -> None:
     """A :class:`ConfigError` for ``data`` that is neither a CSV path nor a DataFrame (a Series, an
-    array, a list), naming the conversion, before it fails deep inside as a path."""
+    array, a list), naming the conversion, before it fails deep inside as a path; ``name`` is the
+    argument's name in the message (``train`` for ``evaluate(..., train=...)``)."""
     if isinstance(data, (pd.DataFrame, str, os.PathLike)):
         return
     fix = (
@@ -109,7 +110,7 @@ def require_table_source(data: object) -> None:
         if isinstance(data, pd.Series)
         else "for arrays, build a DataFrame with a time column and one column per series"
     )
-    raise ConfigError(f"data must be a CSV path or a pandas DataFrame, got {type(data).__name__}; {fix}.")
+    raise ConfigError(f"{name} must be a CSV path or a pandas DataFrame, got {type(data).__name__}; {fix}.")
 
 
 def read_table(source: TableSource, read_options: ReadOptions | None = None) -> Table:
