@@ -270,6 +270,12 @@ class ClipDataset(Dataset):
         return codes, torch.tensor(piece.numel())
 
 
+def _share(fraction: float) -> str:
+    """A fraction as a percentage for a message: "under 1%" rather than a "0%" of audio that is there."""
+    text = f"{fraction:.0%}"
+    return "under 1%" if fraction > 0 and text == "0%" else text
+
+
 def _split_left_empty(name: str, skipped: list[Path], root: Path) -> str:
     """Why a split has no audio once on_bad_file="skip" left its unreadable files out, and the fix."""
     if not skipped:
@@ -429,7 +435,7 @@ class AudioDataModule(pl.LightningDataModule):
             return
         clip_seconds = self.clip_samples / self.sample_rate
         warn_on_rank_zero(
-            f"crop='fixed' trains on the first {clip_seconds:g} s of each file: {covered / sum(lengths):.0%} of "
+            f"crop='fixed' trains on the first {clip_seconds:g} s of each file: {_share(covered / sum(lengths))} of "
             f"the training audio (files up to {max(lengths) / self.sample_rate:.3g} s). crop='random' (CLI: "
             "--data.crop random) trains on random windows of the whole files, a new one each epoch",
             stacklevel=2,  # setup's line: its caller is Lightning's, which the CLI would print as the source

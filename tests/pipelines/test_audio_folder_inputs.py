@@ -138,3 +138,11 @@ def test_linked_folders_are_read_and_a_link_loop_is_read_once(tmp_path):
     (elsewhere / "loop").symlink_to(root, target_is_directory=True)  # a folder linking back up
     files = find_audio_files(root)
     assert [p.relative_to(root).as_posix() for p in files] == ["a.wav", "more/b.wav", "more/c.wav"]
+
+
+def test_fixed_crops_of_under_one_percent_of_the_audio_do_not_say_0_percent(tmp_path):
+    # before: "trains on the first 0.002 s of each file: 0% of the training audio"
+    _speech_like(tmp_path, [f"take{i}.wav" for i in range(4)], rate=800)  # 1 s each
+    options = dict(sample_rate=800, clip_seconds=0.005, split="fractions", fractions=(0.5, 0.25, 0.25))
+    with pytest.warns(UserWarning, match=r"first 0\.005 s of each file: under 1% of the training audio"):
+        AudioDataModule(str(tmp_path), **options).setup()
