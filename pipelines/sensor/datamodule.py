@@ -369,14 +369,23 @@ class SensorDataModule(pl.LightningDataModule):
             return
         if (float(fit["val_fraction"]), int(fit["seed"])) == (float(self.val_fraction), int(self.seed)):
             return
-        warn_on_rank_zero(
-            f"validating on data.val_fraction {self.val_fraction:g}, data.seed {self.seed}, but the fit held "
-            f"out val_fraction {fit['val_fraction']:g} with seed {fit['seed']}: this validation split holds "
-            "recordings the model was trained on, so its scores are optimistic. Leave --data.val_fraction "
-            "and --data.seed out to validate on the fit's own validation recordings.",
-            UserWarning,
-            stacklevel=2,
+        validating = (
+            f"validating on data.val_fraction {self.val_fraction:g}, data.seed {self.seed}, but the fit"
         )
+        if float(fit["val_fraction"]) == 0:  # no split of the fit's data is held out: no fix but other data
+            message = (
+                f"{validating} held out no recordings (val_fraction 0): this validation split holds recordings "
+                "the model was trained on, so its scores are optimistic. Score recordings the fit never saw "
+                "with test (--data.test_path)."
+            )
+        else:
+            message = (
+                f"{validating} held out val_fraction {fit['val_fraction']:g} with seed {fit['seed']}: this "
+                "validation split holds recordings the model was trained on, so its scores are optimistic. "
+                "Leave --data.val_fraction and --data.seed out (on the command line and in the --config) to "
+                "validate on the fit's own validation recordings."
+            )
+        warn_on_rank_zero(message, UserWarning, stacklevel=2)
 
     def check_sampling_step(self, stage: str, rate: float) -> str | None:
         """Warn when the ``"test"`` or ``"predict"`` recordings are sampled at another step than the

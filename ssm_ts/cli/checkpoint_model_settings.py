@@ -131,7 +131,7 @@ def warn_ignored_model_settings(ignored: dict[str, tuple[Any, Any]], ckpt_path: 
     warn_on_rank_zero(
         f"model options ignored, the checkpoint's used: {listed}. --ckpt_path {ckpt_path} rebuilds the model "
         "it was trained as: its weights were trained in the checkpoint's shape and settings. Drop these "
-        "options, or fit a new model with them.",
+        "options (given on the command line or by a --config), or fit a new model with them.",
         UserWarning,
         stacklevel=2,  # the CLI line that restored the checkpoint: ssm-ts source, one line
     )

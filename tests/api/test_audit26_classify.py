@@ -225,6 +225,30 @@ def test_validate_on_another_split_than_the_fit_warns_its_recordings_were_traine
     assert validate(val_fraction=0.5, seed=0)
 
 
+def test_validate_after_a_fit_without_a_validation_split_points_to_test(tmp_path, shared_data):
+    # the advice to leave val_fraction out would validate on no recordings at all
+    import warnings
+
+    from ssm_ts.tasks.classification import ClassificationTask
+    from ssm_ts.training import build_trainer
+
+    path = str(shared_data / "classification" / "GunPoint" / "GunPoint_TRAIN.ts")
+    task = ClassificationTask(model="random_features", model_options={"n_kernels": 20})
+    trainer = build_trainer(max_epochs=1, out_dir=tmp_path, progress=False, accelerator="cpu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the fit's own note that no validation ran
+        trainer.fit(task, SensorDataModule(path=path, val_fraction=0.0))
+    (checkpoint,) = tmp_path.rglob("last.ckpt")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        build_trainer(max_epochs=1, out_dir=tmp_path, progress=False, accelerator="cpu").validate(
+            task, SensorDataModule(path=path, val_fraction=0.2), ckpt_path=str(checkpoint)
+        )
+    (message,) = [str(w.message) for w in caught if "this validation split holds" in str(w.message)]
+    assert "the fit held out no recordings (val_fraction 0)" in message, message
+    assert "with test (--data.test_path)" in message and "Leave --data.val_fraction" not in message
+
+
 def test_a_long_csv_whose_classes_are_in_another_column_is_told_to_rename_it(tmp_path):
     # a text column 'activity' (one class per recording) was reported as "not a number", with the
     # advice to read 'walk' as a missing value
