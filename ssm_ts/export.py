@@ -27,6 +27,7 @@ WEIGHTS_FILE = "model.safetensors"
 EXTRAS_FILE = "extras.json"
 FORMAT_VERSION = 1
 MLFLOW_MODEL_FILE = "MLmodel"  # what marks a logged MLflow model's folder
+EXPORT_FILES = frozenset({CONFIG_FILE, WEIGHTS_FILE, EXTRAS_FILE})  # what save_export writes, and may replace
 # Where an export lies inside the folders users are given: a logged model (MLflow copies the pyfunc's
 # artifacts into artifacts/<folder name>, and the fit's export folder is named "export",
 # ssm_ts.tracking.run_folder.EXPORT_NAME), the folder a download put that model in (dl/model/...), and
@@ -41,6 +42,23 @@ def _to_json(data: dict[str, Any], what: str) -> str:
         raise ConfigError(
             f"{what} must hold only JSON values (numbers, strings, lists, dicts): {err}"
         ) from err
+
+
+def check_export_target(directory: Path, files: frozenset[str] = EXPORT_FILES) -> None:
+    """A save replaces its folder whole: refuse a file there, or a folder holding anything but the
+    ``files`` an earlier save wrote (``gen.save("my_wavs")`` deleted the recordings,
+    ``fc.save("data")`` the CSVs beside it, ``gen.save("take.wav")`` the take)."""
+    if directory.is_dir():
+        others = sorted(p.name for p in directory.iterdir() if p.name not in files)
+        if not others:
+            return
+        listed = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+        raise ConfigError(
+            f"{directory} holds files that are no saved model ({listed}): saving replaces the folder "
+            "whole. Give a new folder (or an earlier save's) to save into."
+        )
+    if directory.exists():
+        raise ConfigError(f"{directory} is a file, not a folder: give a new folder to save the model into.")
 
 
 def save_export(

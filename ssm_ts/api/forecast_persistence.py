@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from ssm_ts.api.conformal import ConformalScores, load_scores, save_scores
 from ssm_ts.atomic import atomic_directory
-from ssm_ts.export import export_folder
+from ssm_ts.export import EXPORT_FILES, check_export_target, export_folder
 from ssm_ts.pipelines.forecasting import ForecastDataModule, series_notes
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows
+from ssm_ts.tasks.conformal_storage import SCORES_FILE
 from ssm_ts.tasks.forecasting import ForecastingTask, load_forecast_export, save_forecast_export
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ def save_forecaster(fc: Forecaster, directory: str | os.PathLike) -> Path:
     """:meth:`Forecaster.save <ssm_ts.api.forecaster.Forecaster.save>`: the export of the fitted ``fc``
     and its conformal scores, written as one atomic folder ``directory``."""
     task = fc._require_fitted()
+    # the folder is replaced whole: never a folder of the user's other files (fc.save("data") deleted them)
+    check_export_target(Path(directory).expanduser(), EXPORT_FILES | {SCORES_FILE})
     # one atomic folder: the export and its conformal scores appear together or not at all
     with atomic_directory(directory) as tmp:
         save_forecast_export(tmp, task, fc.spec_, fc.history_, settings=fc._json_settings(),

@@ -6,15 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ssm_ts.errors import CheckpointError, ConfigError
-from ssm_ts.export import CONFIG_FILE, EXTRAS_FILE, WEIGHTS_FILE, load_export, save_export
+from ssm_ts.errors import CheckpointError
+from ssm_ts.export import check_export_target, load_export, save_export
 from ssm_ts.tasks.checkpoint_use import check_checkpoint_use, task_settings
 
 if TYPE_CHECKING:
     from ssm_ts.tasks.waveform import WaveformTask
 
 EXPORT_KIND = "ssm-ts-waveform"
-_EXPORT_FILES = frozenset({CONFIG_FILE, WEIGHTS_FILE, EXTRAS_FILE})  # what a save writes, and may replace
 
 
 def _task_arguments(hparams: dict[str, Any]) -> dict[str, Any]:
@@ -33,22 +32,6 @@ def save_waveform_export(
     directory = Path(directory).expanduser()  # "~/model": not a folder named ~ in the working folder
     check_export_target(directory)
     return save_export(directory, {"kind": EXPORT_KIND, "task": hparams}, task.net.state_dict(), extras)
-
-
-def check_export_target(directory: Path) -> None:
-    """An export replaces its folder whole: refuse a file there, or a folder holding anything but an
-    earlier export (``gen.save("my_wavs")`` deleted the recordings, ``gen.save("take.wav")`` the take)."""
-    if directory.is_dir():
-        others = sorted(p.name for p in directory.iterdir() if p.name not in _EXPORT_FILES)
-        if not others:
-            return
-        listed = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
-        raise ConfigError(
-            f"{directory} holds files that are no saved model ({listed}): saving replaces the folder "
-            "whole. Give a new folder (or an earlier save's) to save into."
-        )
-    if directory.exists():
-        raise ConfigError(f"{directory} is a file, not a folder: give a new folder to save the model into.")
 
 
 def saved_extras(path: str | Path) -> dict[str, Any]:
