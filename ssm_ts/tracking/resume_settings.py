@@ -13,6 +13,8 @@ every checkpoint holds a content fingerprint (sha256) of the data it was trained
 (:data:`FINGERPRINT_KEY`, written by :class:`~ssm_ts.tracking.logger.RecordMLflowRun`), and a new
 path with the same content is accepted. Checkpoints written before fingerprints (or of data over
 :data:`FINGERPRINT_MAX_BYTES`) cannot tell a moved file from another one: a new path is refused.
+A folder's fingerprint counts only the files the fit reads there (:func:`folder_reads`, kept with it),
+so the fit's own outputs in the folder (``--out`` inside it) and MLflow's files do not change it.
 Data given in memory (a pandas DataFrame: ``Forecaster.fit(frame)``) has no path: its fingerprint
 (:func:`frame_fingerprint`, under :data:`FRAME_SETTING`) is of its content, and a resume on another
 frame is refused.
@@ -57,7 +59,8 @@ RUNTIME_SETTINGS: dict[str, str] = {
 # Data file or folder settings, accepted when changed if the content is the one the fit started on.
 DATA_FILE_SETTINGS: frozenset[str] = frozenset({"data.path", "data.root", "data.test_path"})
 
-FINGERPRINT_KEY = "ssm_ts_data_fingerprints"  # in a checkpoint: {"data.path": {"path": ..., "sha256": ...}}
+# in a checkpoint: {"data.path": {"path": ..., "sha256": ...}}, and of a folder its READS_KEY too
+FINGERPRINT_KEY = "ssm_ts_data_fingerprints"
 # The fingerprint of data given as a DataFrame: {"path": None, "sha256": ..., "shape": [rows, columns],
 # "columns": [...], "dtypes": [...]} (shape and columns say what differs in a refusal)
 FRAME_SETTING = "data.frame"
@@ -101,27 +104,76 @@ FILLED_FROM_DATA: frozenset[str] = frozenset(
 )
 # Hashing reads every byte (about 1.3 GB/s measured on one core): bigger data keeps no fingerprint.
 FINGERPRINT_MAX_BYTES = 4 * 2**30
+# What a folder's fingerprint counts ({"data.root": {...}} in a checkpoint's fingerprint, under "reads"):
+# the files of these endings ("suffixes"), below the top level too or not ("subfolders"), the files of
+# these names at the top ("names": the audio split lists), less the clips ssm-ts generated ("generated":
+# "left out"), as the data module reads them. A fingerprint without it (made before) hashed every file.
+READS_KEY = "reads"
+# the classify use's folders: a UCR/UEA problem (<Name>_TRAIN.ts), per-recording CSVs and their
+# labels.csv, FSDD clips; read at the top level only (pipelines.sensor)
+CLASSIFY_FOLDER_SUFFIXES = (".arff", ".csv", ".flac", ".npy", ".npz", ".ogg", ".ts", ".wav")
 
 
-def _files(path: Path) -> list[Path]:
-    """A file, or a folder's files (recursive, sorted; hidden ones such as .DS_Store left out)."""
+def folder_reads(key: str, datamodule: Any) -> dict[str, Any] | None:
+    """Which files of the folder a data file setting ``key`` names the data module reads (see
+    :data:`READS_KEY`): the audio folder's files of its ``extensions`` in every subfolder, its split
+    lists, less ssm-ts's generated clips; a classify folder's recording files at its top level.
+    ``None`` for a setting that names a file (forecast's ``data.path``): all of it is read."""
+    if key == "data.root":  # the audio use's folder (pipelines.audio.folder.find_audio_files)
+        from ssm_ts.pipelines.audio.folder import AUDIO_EXTENSIONS
+        from ssm_ts.pipelines.audio.split import TESTING_LIST, VALIDATION_LIST
+
+        hparams = getattr(datamodule, "hparams", None) or {}
+        extensions = hparams.get("extensions") or AUDIO_EXTENSIONS
+        return {"suffixes": sorted({e.lower() for e in extensions}), "subfolders": True,
+                "names": [TESTING_LIST, VALIDATION_LIST], "generated": "left out"}  # fmt: skip
+    if key in ("data.path", "data.test_path"):
+        return {
+            "suffixes": list(CLASSIFY_FOLDER_SUFFIXES),
+            "subfolders": False,
+            "names": [],
+            "generated": "read",
+        }
+    return None
+
+
+def _files(path: Path, reads: Mapping[str, Any] | None = None) -> list[Path]:
+    """A file, or a folder's files (sorted; hidden ones such as .DS_Store left out): those ``reads``
+    selects (:func:`folder_reads`), or else all of them, recursively."""
     if path.is_file():
         return [path]
+    below = reads is None or reads.get("subfolders", True)
     return sorted(
         p
-        for p in path.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        for p in (path.rglob("*") if below else path.iterdir())
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        and (reads is None or _is_read(p, path, reads))
     )
 
 
-def data_fingerprint(path: str | os.PathLike) -> str | None:
+def _is_read(file: Path, folder: Path, reads: Mapping[str, Any]) -> bool:
+    """Whether the data module reads ``file`` of ``folder``, by ``reads`` (:func:`folder_reads`)."""
+    if file.relative_to(folder).as_posix() in reads.get("names", ()):
+        return True
+    if file.suffix.lower() not in reads.get("suffixes", ()):
+        return False
+    if reads.get("generated") == "left out":
+        from ssm_ts.pipelines.audio.generated import is_generated_clip
+
+        return not is_generated_clip(file)
+    return True
+
+
+def data_fingerprint(path: str | os.PathLike, reads: Mapping[str, Any] | None = None) -> str | None:
     """The sha256 of a data file's bytes, or of a folder's files (their names relative to the folder,
-    and bytes): the same for a copy or a move. ``None`` for a missing path or data over
-    :data:`FINGERPRINT_MAX_BYTES`."""
+    and bytes): the same for a copy or a move. Of a folder, only the files ``reads`` selects
+    (:func:`folder_reads`: those the data module reads), or every one when ``None``. ``None`` for a
+    missing path or data over :data:`FINGERPRINT_MAX_BYTES`."""
     path = Path(path).expanduser()
     if not path.exists():
         return None
-    files = _files(path)
+    files = _files(path, reads)
     if sum(f.stat().st_size for f in files) > FINGERPRINT_MAX_BYTES:
         return None
     digest = hashlib.sha256()
@@ -202,7 +254,10 @@ def datamodule_fingerprints(datamodule: Any) -> dict[str, dict[str, Any]]:
         value = getattr(datamodule, name, None)  # the module's resolved path (ETTh1 -> the data home's file)
         if isinstance(value, (str, os.PathLike)) and Path(value).exists():
             resolved = Path(value).expanduser().resolve()
-            found[key] = {"path": str(resolved), "sha256": data_fingerprint(resolved)}
+            reads = folder_reads(key, datamodule) if resolved.is_dir() else None
+            found[key] = {"path": str(resolved), "sha256": data_fingerprint(resolved, reads)}
+            if reads is not None:
+                found[key][READS_KEY] = reads
     return found
 
 
@@ -275,7 +330,7 @@ def _moved_data_reason(key: str, new: Any, stored: Mapping[str, Any] | None, use
     path = _resolve(key, new, use)
     if path is None or not path.exists():
         return f"{new} is no file or folder here; the fit read {stored['path']}"
-    if data_fingerprint(path) == stored["sha256"]:
+    if data_fingerprint(path, stored.get(READS_KEY)) == stored["sha256"]:
         return None
     if str(path) == stored["path"]:
         return (
