@@ -78,18 +78,30 @@ def check_resume_changes(
     fingerprints = checkpoint.get(FINGERPRINT_KEY) or {}
     current = {key: config.get(key) for key in DATA_FILE_SETTINGS if key in saved}
     accepted, refused = sort_resume_changes(changed, fingerprints, use, current)
+    # a data path given as the fit read it whose data changed since: no option to drop
+    data_changed = {key: refused.pop(key) for key in list(refused) if key not in changed}
     if refused:
         runtime = ", ".join(f"--{key}" for key in RUNTIME_SETTINGS if has_option(parser, key))
         listed = "; ".join(
             f"--{key}: {old!r} in the checkpoint, {new!r} now" + (f" ({reason})" if reason else "")
             for key, (old, new, reason) in refused.items()
         )
+        also = (
+            f". The data also changed since the fit read it: {_listed(data_changed)}" if data_changed else ""
+        )
         raise ConfigError(
             f"--ckpt_path {ckpt_path} resumes a fit, but these settings differ from the ones it was "
-            f"trained with: {listed}. Resuming continues the checkpoint's model on its own data: drop "
+            f"trained with: {listed}{also}. Resuming continues the checkpoint's model on its own data: drop "
             "these options (without --config the checkpoint's settings are used), or fit from scratch "
             f"into a new --out. Settings that only change how it runs may differ ({runtime}), and "
             "a data path may, to the same data moved elsewhere."
+        )
+    if data_changed:
+        raise ConfigError(
+            f"--ckpt_path {ckpt_path} resumes a fit, but the data it was trained on changed since: "
+            f"{_listed(data_changed)}. Resuming continues the checkpoint's model on the data it started "
+            f"on: restore that data (or pass {' / '.join(f'--{key}' for key in data_changed)} an unchanged "
+            "copy of it), or fit the changed data from scratch into a new --out."
         )
     if accepted:
         listed = ", ".join(f"--{key} {old!r} -> {new!r}" for key, (old, new) in accepted.items())
@@ -98,6 +110,12 @@ def check_resume_changes(
             markup=False,
             highlight=False,
         )
+
+
+def _listed(data_changed: dict[str, tuple[Any, Any, str]]) -> str:
+    """``--data.root '.' (/data/takes was changed since the fit read it: ...)``: the data paths of a
+    resume that are the fit's but whose data changed (``{key: (value, value, reason)}``)."""
+    return "; ".join(f"--{key} {value!r} ({reason})" for key, (value, _, reason) in data_changed.items())
 
 
 def check_resolved_settings(
