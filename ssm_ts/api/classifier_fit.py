@@ -34,7 +34,9 @@ def fit_seed(random_state: Any) -> int:
 
 def check_fit_settings(classifier: Any) -> None:
     """The settings of ``classifier`` (an ``SSMClassifier``) that ``fit`` needs, checked before the
-    data: a known ``method``, and for the encoder at least one epoch and a usable learning rate."""
+    data: a known ``method``, and for the encoder at least one epoch, a usable learning rate and a
+    weight decay >= 0."""
+    from ssm_ts.tasks.forecasting import check_weight_decay
     from ssm_ts.training import check_learning_rate
 
     if classifier.method not in METHODS:
@@ -43,6 +45,7 @@ def check_fit_settings(classifier: Any) -> None:
         raise ConfigError(f"max_epochs must be at least 1, got {classifier.max_epochs}")
     if classifier.method == "encoder":  # named as this estimator's setting, not the task's CLI option
         check_learning_rate(classifier.lr, default_from=type(classifier))
+        check_weight_decay(classifier.weight_decay)  # torch takes a negative one without a word
 
 
 def task_settings(

@@ -49,6 +49,8 @@ from ssm_ts.tasks.classification_predict import (
 )
 from ssm_ts.tasks.classification_setup import match_datamodule
 from ssm_ts.tasks.classification_steps import ClassificationSteps
+from ssm_ts.tasks.forecasting import check_weight_decay
+from ssm_ts.tasks.lr_schedule import check_lr_schedule
 from ssm_ts.tasks.seeded_training import SeededTrainingHooks
 from ssm_ts.tracking.resume_settings import builtin_hparams
 from ssm_ts.training import check_learning_rate
@@ -128,6 +130,8 @@ class ClassificationTask(
         rate = check_rate(rate)  # 0, negative, inf or text: a clear error before anything is built
         # here, not at the first optimizer step (torch's overflow traceback mid-fit, the run FAILED)
         check_learning_rate(lr, cli_option="--model.lr", default_from=type(self))
+        check_weight_decay(weight_decay)  # torch takes a negative one without a word
+        check_lr_schedule(lr_schedule)  # anything else trained with the cosine schedule
         check_class_weight_form(class_weight, classes)  # before save_hyperparameters keeps it
         self.save_hyperparameters()
         builtin_hparams(self)  # NumPy or Path settings would make its checkpoints unloadable

@@ -28,6 +28,7 @@ from ssm_ts.models.sashimi_recurrent import SaShiMiRecurrence
 from ssm_ts.pipelines.audio import Quantizer
 from ssm_ts.pipelines.sampling import TrainingRandomness
 from ssm_ts.tasks.forecasting import check_weight_decay
+from ssm_ts.tasks.lr_schedule import check_lr_schedule
 from ssm_ts.tasks.seeded_training import SeededTrainingHooks
 from ssm_ts.tasks.waveform_clips import AudioSampleCallback, check_out_dir, clip_files, write_clips
 from ssm_ts.tasks.waveform_export import (
@@ -116,10 +117,7 @@ class WaveformTask(SeededTrainingHooks, pl.LightningModule):
         # here, not at the first optimizer step (torch's overflow traceback mid-fit, the run FAILED)
         check_learning_rate(lr, cli_option="--model.lr", default_from=type(self))
         check_weight_decay(weight_decay)  # torch takes a negative one without a word
-        if lr_schedule not in ("cosine", "none"):  # anything else trained with the cosine schedule
-            raise ConfigError(
-                f"lr_schedule must be 'cosine' or 'none' (CLI: --model.lr_schedule), got {lr_schedule!r}"
-            )
+        check_lr_schedule(lr_schedule)  # anything else trained with the cosine schedule
         check_listening_samples(sample_every_n_epochs, n_samples, sample_seconds)
         self.save_hyperparameters()
         builtin_hparams(self)  # NumPy or Path settings would make its checkpoints unloadable
