@@ -42,6 +42,7 @@ from ssm_ts.tasks.forecast_metrics import SPLITS, ForecastScoring, split_metrics
 from ssm_ts.tasks.forecast_mlflow import ForecastMLflow
 from ssm_ts.tasks.forecast_outputs import ForecastOutputs
 from ssm_ts.tasks.forecast_rollout import check_rollable, check_steps, with_forecast
+from ssm_ts.tasks.lr_schedule import check_lr_schedule
 from ssm_ts.tasks.seeded_training import ResumedGlobalGenerators
 from ssm_ts.tracking.resume_settings import builtin_hparams, builtin_value
 from ssm_ts.training import check_learning_rate, cosine_follows_max_epochs
@@ -150,6 +151,7 @@ class ForecastingTask(
         # here, not at the first optimizer step (torch's overflow traceback mid-fit, the run FAILED)
         check_learning_rate(lr, cli_option="--model.lr", default_from=type(self))
         check_weight_decay(weight_decay)
+        check_lr_schedule(lr_schedule)  # anything else trained with the cosine schedule
         check_channel_independent(channel_independent)
         quantiles = normalise_quantiles(builtin_value(quantiles))  # a NumPy array too
         if quantiles and loss != "mse":  # "mse" is the default: only an explicit other choice is lost

@@ -37,3 +37,11 @@ def test_the_classifier_refuses_a_bad_weight_decay_before_reading_the_data(weigh
     X[0, 0, 0] = np.nan  # a DataError, had the data been read first
     with pytest.raises(ConfigError, match=r"weight_decay .*must be a number >= 0"):
         SSMClassifier(weight_decay=weight_decay, max_epochs=1).fit(X, y)
+
+
+def test_the_forecasting_task_refuses_an_unknown_schedule_too():
+    from ssm_ts.tasks.forecasting import ForecastingTask
+
+    with pytest.raises(ConfigError, match=r"lr_schedule must be 'cosine' or 'none'.*got 'linear'"):
+        ForecastingTask(lr_schedule="linear")
+    assert ForecastingTask(lr_schedule="none").hparams.lr_schedule == "none"
