@@ -39,7 +39,7 @@ def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDI
     if not root.is_dir():
         raise DataFileNotFoundError(f"audio folder not found: {root}; pass a folder of WAV/FLAC/OGG files")
     wanted = tuple(dict.fromkeys(e.lower() for e in extensions))
-    visible = _visible_files(root)
+    visible = visible_files(root)
     files = sorted(p for p in visible if p.suffix.lower() in wanted)
     generated = [p for p in files if is_generated_clip(p)]
     if generated and len(generated) == len(files):
@@ -105,7 +105,7 @@ def _each_file_once(files: list[Path], root: Path) -> list[Path]:
     return kept
 
 
-def _visible_files(root: Path) -> list[Path]:
+def visible_files(root: Path) -> list[Path]:
     """Files under ``root`` but hidden ones, following linked folders (``Path.rglob`` before Python
     3.13 leaves their files out) and entering each real folder once (a link back up is no loop)."""
     found, seen = [], set()

@@ -142,10 +142,17 @@ def _files(path: Path, reads: Mapping[str, Any] | None = None) -> list[Path]:
     selects (:func:`folder_reads`), or else all of them, recursively."""
     if path.is_file():
         return [path]
-    below = reads is None or reads.get("subfolders", True)
+    if reads is None:  # a fingerprint made before reads were kept: every file rglob finds, as then
+        found = path.rglob("*")
+    elif reads.get("subfolders", True):
+        from ssm_ts.pipelines.audio.folder import visible_files
+
+        found = visible_files(path)  # as the audio reader walks: into linked subfolders too
+    else:
+        found = path.iterdir()
     return sorted(
         p
-        for p in (path.rglob("*") if below else path.iterdir())
+        for p in found
         if p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(path).parts)
         and (reads is None or _is_read(p, path, reads))

@@ -85,3 +85,17 @@ def test_a_fingerprint_made_before_reads_were_kept_still_compares_every_file(tmp
     assert _refusal(old, root) is None  # the same data: accepted
     (root / "notes.txt").write_text("x")
     assert "was changed since the fit read it" in _refusal(old, root)
+
+
+def test_a_recording_changed_in_a_linked_subfolder_is_refused(tmp_path):
+    # the audio reader follows linked folders; the fingerprint's walk (rglob, Python < 3.13) did not
+    root = _audio_folder(tmp_path / "takes")
+    elsewhere = tmp_path / "more"
+    elsewhere.mkdir()
+    (elsewhere / "e.wav").write_bytes(b"linked take")
+    (root / "more").symlink_to(elsewhere, target_is_directory=True)
+    module = SimpleNamespace(hparams={"root": str(root), "extensions": (".wav", ".flac")}, root=root)
+    fingerprints = datamodule_fingerprints(module)
+    assert _refusal(fingerprints, root) is None
+    (elsewhere / "e.wav").write_bytes(b"edited take")
+    assert "was changed since the fit read it" in _refusal(fingerprints, root)
