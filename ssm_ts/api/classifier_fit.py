@@ -36,7 +36,7 @@ def check_fit_settings(classifier: Any) -> None:
     """The settings of ``classifier`` (an ``SSMClassifier``) that ``fit`` needs, checked before the
     data: a known ``method``, and for the encoder at least one epoch, a usable learning rate and a
     weight decay >= 0."""
-    from ssm_ts.tasks.forecasting import check_weight_decay
+    from ssm_ts.tasks.optimizer_settings import check_weight_decay
     from ssm_ts.training import check_learning_rate
 
     if classifier.method not in METHODS:

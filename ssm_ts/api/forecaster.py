@@ -54,12 +54,8 @@ from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, load_li
 from ssm_ts.pipelines.forecasting.reader import TableSource, require_table_source
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent
 from ssm_ts.pipelines.forecasting.value_range import check_value_range
-from ssm_ts.tasks.forecasting import (
-    ForecastingTask,
-    check_channel_independent,
-    check_weight_decay,
-    normalise_quantiles,
-)
+from ssm_ts.tasks.forecasting import ForecastingTask, check_channel_independent, normalise_quantiles
+from ssm_ts.tasks.optimizer_settings import check_weight_decay
 from ssm_ts.tracking.resume_settings import builtin_value
 from ssm_ts.training import check_ema_decay, check_learning_rate
 from ssm_ts.whole_numbers import is_whole_number

@@ -28,7 +28,7 @@ from ssm_ts.api.validation_metrics import best_weights_validation
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError, SSMTSError
 from ssm_ts.pipelines.audio import AUDIO_EXTENSIONS, AudioDataModule, read_audio
 from ssm_ts.pipelines.audio.reader import BadAudioFileError
-from ssm_ts.tasks.forecasting import check_weight_decay
+from ssm_ts.tasks.optimizer_settings import check_weight_decay
 from ssm_ts.tasks.waveform import (
     WaveformTask,
     check_generation,

@@ -49,8 +49,7 @@ from ssm_ts.tasks.classification_predict import (
 )
 from ssm_ts.tasks.classification_setup import match_datamodule
 from ssm_ts.tasks.classification_steps import ClassificationSteps
-from ssm_ts.tasks.forecasting import check_weight_decay
-from ssm_ts.tasks.lr_schedule import check_lr_schedule
+from ssm_ts.tasks.optimizer_settings import check_lr_schedule, check_weight_decay
 from ssm_ts.tasks.seeded_training import SeededTrainingHooks
 from ssm_ts.tracking.resume_settings import builtin_hparams
 from ssm_ts.training import check_learning_rate

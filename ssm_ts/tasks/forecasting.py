@@ -42,7 +42,7 @@ from ssm_ts.tasks.forecast_metrics import SPLITS, ForecastScoring, split_metrics
 from ssm_ts.tasks.forecast_mlflow import ForecastMLflow
 from ssm_ts.tasks.forecast_outputs import ForecastOutputs
 from ssm_ts.tasks.forecast_rollout import check_rollable, check_steps, with_forecast
-from ssm_ts.tasks.lr_schedule import check_lr_schedule
+from ssm_ts.tasks.optimizer_settings import check_lr_schedule, check_weight_decay
 from ssm_ts.tasks.seeded_training import ResumedGlobalGenerators
 from ssm_ts.tracking.resume_settings import builtin_hparams, builtin_value
 from ssm_ts.training import check_learning_rate, cosine_follows_max_epochs
@@ -85,21 +85,6 @@ def normalise_quantiles(quantiles: list[float] | None) -> list[float] | None:
     if any(not 0.0 < q < 1.0 for q in levels):
         raise ConfigError(f"quantiles {quantiles} must lie strictly between 0 and 1 (e.g. [0.1, 0.5, 0.9]).")
     return sorted(levels | {0.5})
-
-
-def check_weight_decay(weight_decay: Any) -> None:
-    """A :class:`ConfigError` unless ``weight_decay`` is a finite number >= 0 (torch takes a negative
-    one from a parameter group without a word, and it then pushes the weights away from zero)."""
-    import numbers
-
-    if (
-        isinstance(weight_decay, bool)
-        or not isinstance(weight_decay, numbers.Real)
-        or not (0.0 <= float(weight_decay) < float("inf"))
-    ):
-        raise ConfigError(
-            f"weight_decay (CLI: --model.weight_decay) must be a number >= 0 (0 turns it off), got {weight_decay!r}."
-        )
 
 
 def check_channel_independent(channel_independent: Any) -> None:

@@ -27,8 +27,7 @@ from ssm_ts.models.sashimi import SaShiMi, sashimi_config
 from ssm_ts.models.sashimi_recurrent import SaShiMiRecurrence
 from ssm_ts.pipelines.audio import Quantizer
 from ssm_ts.pipelines.sampling import TrainingRandomness
-from ssm_ts.tasks.forecasting import check_weight_decay
-from ssm_ts.tasks.lr_schedule import check_lr_schedule
+from ssm_ts.tasks.optimizer_settings import check_lr_schedule, check_weight_decay
 from ssm_ts.tasks.seeded_training import SeededTrainingHooks
 from ssm_ts.tasks.waveform_clips import AudioSampleCallback, check_out_dir, clip_files, write_clips
 from ssm_ts.tasks.waveform_export import (
