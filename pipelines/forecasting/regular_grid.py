@@ -170,9 +170,12 @@ def regularise(
     if fill is None and len(missing):
         other = _other_regular_step(times)
         if other is not None and not inside_spans:  # not gaps: the rows are at another frequency
+            fix = hints.freq
+            if is_integer_step(step) and not hints.fitted:  # not a pandas alias
+                fix = "pass freq= the integer step between rows, or leave freq out to infer it"
             raise DataError(
-                f"{table.name}: its rows are {other!r} apart, not {_step_text(step, times)} "
-                f"({len(missing)} timestamps of that grid missing); {hints.freq}."
+                f"{table.name}: its rows are {other} apart, not {_step_text(step, times)} "
+                f"({len(missing)} timestamps of that grid missing); {fix}."
             )
         after = pd.Index(times).searchsorted(missing[0]) - 1
         raise DataError(
@@ -223,14 +226,18 @@ def _refuse_filling_another_frequency(
 
 
 def _other_regular_step(times: pd.Series) -> str | None:
-    """The one spacing of date ``times`` (``"2 hours"``) when all consecutive rows are that far apart
-    (data at another frequency than the grid's); ``None`` when they vary, or times are not dates."""
-    if not pd.api.types.is_datetime64_any_dtype(times) or len(times) < 3:
+    """The one spacing of ``times`` (``"'2h'"``, ``"2 steps"`` for integer steps) when all consecutive
+    rows are that far apart (data at another frequency or step than the grid's); ``None`` when they
+    vary, or times are Periods."""
+    integers = holds_integer_steps(times)
+    if not (integers or pd.api.types.is_datetime64_any_dtype(times)) or len(times) < 3:
         return None
     spacing = pd.Series(times).diff().dropna().unique()
     if len(spacing) != 1:
         return None
-    return pd.tseries.frequencies.to_offset(pd.Timedelta(spacing[0])).freqstr
+    if integers:
+        return f"{int(spacing[0])} steps"
+    return repr(pd.tseries.frequencies.to_offset(pd.Timedelta(spacing[0])).freqstr)
 
 
 def _typical_spacing(times: pd.Series) -> Any:

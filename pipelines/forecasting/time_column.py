@@ -49,8 +49,18 @@ def detect_time_column(table: Table) -> str:
     raise DataError(
         f"no time column found in {table.name} (columns {list(frame.columns)}): expected a column of dates such as "
         "'date' or 'ds' (or of integer steps such as 'year' or 'step'). Add one, or name it with time_col=."
+        + _step_numbers_fix(table)
         + _numeric_date_notes(frame)
         + index_hint(table)
+    )
+
+
+def _step_numbers_fix(table: Table) -> str:
+    """`` Rows one step apart ...``: how to number rows that have no times (forecasts continue the numbers)."""
+    read = "df = pd.read_csv(path), then " if table.is_file else ""
+    return (
+        f" For rows one step apart without times, number them: {read}df.insert(0, 'step', range(len(df))) "
+        "(the forecast continues the numbers)."
     )
 
 
@@ -156,15 +166,25 @@ def _refuse_fractional_times(table: Table, raw: pd.Series, time_col: str) -> Non
     present = raw.dropna()
     fractional = present[present != present.round()]
     example = f"{fractional.iloc[0]:.10g}" if len(fractional) else "inf"
+    step = _fractional_step(present)
     fix = excel_serial_hint(raw, time_col) or (
         f"if they count time, convert them: to dates, e.g. df[{time_col!r}] = pd.to_datetime(df[{time_col!r}], "
-        f"unit='s') for seconds since 1970, or to whole steps, e.g. (df[{time_col!r}] / 0.5).round().astype(int) "
-        "for half steps; if they are a series, name the time column with time_col="
+        f"unit='s') for seconds since 1970, or to whole steps, e.g. (df[{time_col!r}] / {step:.10g}).round()"
+        f".astype(int) for steps of {step:.10g}; if they are a series, name the time column with time_col="
     )
     raise DataError(
         f"{table.name}: column {time_col!r} holds fractional numbers (e.g. {example}), which are neither dates "
         f"nor integer steps, so it cannot be the time column; {fix.rstrip('.')}."
     )
+
+
+def _fractional_step(present: pd.Series) -> float:
+    """The typical spacing of fractional times (the median difference of the distinct sorted values,
+    rounded to 10 digits as ``0.1 * n`` is not exact); ``0.5`` when it cannot be told."""
+    values = np.unique(present.to_numpy(dtype="float64"))
+    values = values[np.isfinite(values)]
+    step = float(np.median(np.diff(values))) if values.size > 1 else 0.0
+    return float(f"{step:.10g}") if step > 0 else 0.5
 
 
 def _period_reading(

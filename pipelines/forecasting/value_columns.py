@@ -17,6 +17,9 @@ from .reader import LongOrigin, Table
 UNNAMED_INDEX = re.compile(r"Unnamed: \d+")  # what pandas names an index written by df.to_csv(path)
 # thousands grouped by a space, a no-break space (French Excel), or an apostrophe (Swiss): "30 531,25"
 _SPACED_GROUPS = re.compile(r"[+-]?\d{1,3}(?:([ \u00a0\u202f'’])\d{3})(?:\1\d{3})*(?:([.,])\d+)?")
+# thousands grouped by a comma or a point, then a decimal part after the other one, or several groups:
+# "30,531.25", "30.531,25", "1,234,567" (text a DataFrame holds as a spreadsheet showed it)
+_PUNCTUATED_GROUPS = re.compile(r"[+-]?\d{1,3}([,.])\d{3}(?:(?:\1\d{3})+(?:(?!\1)[.,]\d+)?|(?!\1)[.,]\d+)")
 
 
 def resolve_targets(
@@ -67,13 +70,15 @@ def _meant_numeric(column: pd.Series) -> bool:
         return False
     if pd.api.types.is_numeric_dtype(column):
         return True
-    # Decimal commas and spaced thousands count as numbers here, so such a column is reported with the
+    # Decimal commas and grouped thousands count as numbers here, so such a column is reported with the
     # fix, not skipped.
     present = column.dropna().astype(str).str.strip()
     spaced = present.str.fullmatch(_SPACED_GROUPS)
+    punctuated = present.str.fullmatch(_PUNCTUATED_GROUPS).to_numpy(dtype=bool)
     present = present.where(~spaced, present.str.replace(r"[ \u00a0\u202f'’]", "", regex=True))
     present = present.str.replace(",", ".", regex=False)
-    return bool(len(present)) and bool(pd.to_numeric(present, errors="coerce").notna().mean() >= 0.5)
+    numbers = pd.to_numeric(present, errors="coerce").notna().to_numpy() | punctuated
+    return bool(len(present)) and bool(numbers.mean() >= 0.5)
 
 
 def require_columns(
@@ -161,17 +166,25 @@ def _value_hint(table: Table, column: str, value: object) -> str:
 
 def _grouping_hint(value: object, frame_column: str | None = None) -> str:
     """The read options for a number whose thousands are grouped by a space or an apostrophe
-    (``'30 531,25'``), which the reader does not detect; ``''`` for other cells. ``frame_column``: the
+    (``'30 531,25'``), which the reader does not detect, or by a comma or point in a DataFrame's text
+    (``'30,531.25'``, ``'30.531,25'``); ``''`` for other cells. ``frame_column``: the
     cell is in this column of a DataFrame (no read options: the ``pd.read_csv`` ones instead)."""
-    match = _SPACED_GROUPS.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is None:
+    text = value.strip() if isinstance(value, str) else ""
+    if match := _SPACED_GROUPS.fullmatch(text):
+        thousands, decimal = match.group(1), ("," if match.group(2) == "," else None)
+    elif match := _PUNCTUATED_GROUPS.fullmatch(text):  # the decimal mark is the other one
+        thousands, decimal = match.group(1), ("," if match.group(1) == "." else None)
+    else:
         return ""
-    options = {"thousands": match.group(1), **({"decimal": ","} if match.group(2) == "," else {})}
+    options = {"thousands": thousands, **({"decimal": decimal} if decimal else {})}
     if frame_column is not None:
         given = ", ".join(f"{k}={v!r}" for k, v in options.items())
+        cell = f"df[{frame_column!r}]"
+        point = f".str.replace({decimal!r}, '.')" if decimal else ""
         return (
-            f" ({value!r} groups its thousands with {match.group(1)!r}: read the CSV with "
-            f"pd.read_csv(path, {given}), or convert df[{frame_column!r}] to numbers first)"
+            f" ({value!r} groups its thousands with {thousands!r}: read the CSV with "
+            f"pd.read_csv(path, {given}), or convert the column: {cell} = "
+            f"{cell}.str.replace({thousands!r}, ''){point}.astype(float))"
         )
     # YAML double quotes read \xa0 and \u202f escapes; the shell's quotes then hold an apostrophe too
     cli = ", ".join(f'{k}: \\"{v.encode("unicode_escape").decode("ascii")}\\"' for k, v in options.items())

@@ -176,7 +176,9 @@ def test_text_in_a_dataframe_gets_a_fix_a_dataframe_takes(ett, tmp_path):
     ):
         load_series(wide.replace("n/a", 1.0))
     with pytest.raises(
-        DataError, match=r"pd.read_csv\(path, thousands=' ', decimal=','\), or convert df\['OT'\]"
+        DataError,
+        match=r"pd.read_csv\(path, thousands=' ', decimal=','\), or convert the column: df\['OT'\] = "
+        r"df\['OT'\].str.replace\(' ', ''\).str.replace\(',', '.'\).astype\(float\)",
     ):
         load_series(wide.replace({"n/a": 1.0, "12,5": "30 531,25"}))
     long = wide.replace("n/a", 1.0).rename(columns={"date": "ds", "OT": "y"}).assign(unique_id="OT")
