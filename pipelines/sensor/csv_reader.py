@@ -20,6 +20,7 @@ from ..csv_options import ReadOptions, check_read_options, date_options
 from ..na_markers import default_na_markers, keep_text_hint
 from .read_checks import existing_file, existing_path
 from .sampling_step import file_step, parse_times, recording_step
+from .saved_index import saved_index_columns, warn_saved_index
 from .series import NanPolicy, SeriesSet, make_series_set
 
 
@@ -242,6 +243,11 @@ def read_csv_long(
             options,
             f"every row needs its recording's label (or drop column {label_col!r}).",
         )
+    if not channels:  # channels named by the caller are read as named, an Unnamed: 0 too
+        index = saved_index_columns(frame, frame[id_col])
+        if index:
+            warn_saved_index(index, str(path), "name the channels: read_csv_long(path, channels=[...])")
+            frame = frame.drop(columns=index)
     channels = channels or [c for c in frame.columns if c not in (id_col, label_col, time_col)]
     _require_columns(frame, channels, str(path))
     if not channels:
@@ -315,22 +321,35 @@ def read_csv_folder(
     if labels_file is not None:
         labels_path = Path(labels_file) if Path(labels_file).is_absolute() else folder / labels_file
         table = _read_csv(existing_path(labels_path), (file_col, label_col), options)
-        _require_columns(table, [file_col, label_col], str(labels_path))
+        _require_columns(
+            table,
+            [file_col, label_col],
+            str(labels_path),
+            f" A labels file names each recording's CSV in a column {file_col!r} and its class in "
+            f"{label_col!r}: rename yours (in Python, read_csv_folder(folder, file_col=..., label_col=...)).",
+        )
         # an empty (or 'NA') label would otherwise become the class 'nan'
         _missing_cells(
             table, file_col, labels_path, options, "every row needs the name of a recording's CSV."
         )
         _missing_cells(table, label_col, labels_path, options, "every file needs its label.")
+        # a file named with or without its .csv: 'walk_01' labels walk_01.csv
         label_of = {Path(str(f)).name: lab for f, lab in zip(table[file_col], table[label_col], strict=True)}
-        unlabelled = [p.name for p in files if p.name not in label_of]
+        label_of = {p.name: label_of.get(p.name, label_of.get(p.stem)) for p in files}
+        unlabelled = [name for name, label in label_of.items() if label is None]
         if unlabelled:
             raise DataError(
                 f"{labels_path}: no label for {len(unlabelled)} file(s) {unlabelled[:5]}; add rows for them."
             )
     values, steps = [], []
     names: list[str] | None = None  # the first file's channel columns: every file is read in their order
+    indexed: dict[str, list[str]] = {}  # file -> its saved pandas index columns, left out of the channels
     for file in files:
         frame = _read_csv(file, read_options=options)
+        index = saved_index_columns(frame)
+        if index:
+            indexed[file.name] = index
+            frame = frame.drop(columns=index)
         has_time = time_col in frame.columns
         steps.append(
             recording_step(parse_times(frame[time_col], date_options(options))) if has_time else None
@@ -350,6 +369,13 @@ def read_csv_folder(
         name_rows = _row_namer(file, options, len(frame))
         # by name: a file with its columns in another order is read in the first file's order
         values.append(_numeric(frame.set_axis(columns, axis=1), names, str(file), name_rows).T)
+    if indexed:
+        shown = ", ".join(list(indexed)[:3]) + (", ..." if len(indexed) > 3 else "")
+        warn_saved_index(
+            sorted({column for index in indexed.values() for column in index}),
+            f"{folder} ({len(indexed)} of its {len(files)} files: {shown})",
+            "give the column a header in each file to read it as a channel",
+        )
     labels = [label_of[p.name] for p in files] if label_of is not None else None
     ids = [p.name for p in files]
     return make_series_set(

@@ -265,12 +265,23 @@ def make_series_set(
         if checked and array.shape[0] != checked[0].shape[0]:
             raise DataError(
                 f"{where}: has {array.shape[0]} channels but recording {ids[0]} has {checked[0].shape[0]}; "
-                "every recording needs the same channels."
+                "every recording needs the same channels." + _transposed_list_hint(array, checked[0])
             )
         checked.append(_fill_nan(array, nan_policy, where, nan_fix))
     names = _channel_names(channel_names, checked[0].shape[0], source)
     return SeriesSet(
         checked, _label_array(labels, len(checked), source), source, ids, sampling_step, None, names
+    )
+
+
+def _transposed_list_hint(array: np.ndarray, first: np.ndarray) -> str:
+    """For recordings whose channel counts differ: when their second axes agree instead, they are most
+    likely ``(length_i, channels)``, as a list of unequal-length recordings is often kept."""
+    if array.shape[1] != first.shape[1]:
+        return ""
+    return (
+        f" Both have {first.shape[1]} on the second axis: if the recordings are (length, channels), "
+        "pass [x.T for x in X] (each recording is read as (channels, length))."
     )
 
 

@@ -1,0 +1,52 @@
+"""A pandas index saved into a sensor CSV: ``df.to_csv(path)`` without ``index=False`` writes the row
+numbers as a first, unnamed column, which pandas reads back as ``Unnamed: 0``. Read as a channel, it
+trains the model on each step's position (a ramp) and makes every file written with ``index=False``
+a channel short. The CSV readers leave such a column out, with a warning that names it."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
+
+SAVED_INDEX = re.compile(r"Unnamed: \d+")  # what pandas names a column without a header
+
+
+def _counts_rows(values: np.ndarray) -> bool:
+    """Consecutive integers, one per row: 0..n-1, or a slice of a larger frame's index."""
+    return len(values) > 0 and bool((np.diff(values) == 1).all())
+
+
+def saved_index_columns(frame: pd.DataFrame, recordings: pd.Series | None = None) -> list[str]:
+    """The ``Unnamed: N`` columns of ``frame`` that hold row numbers: consecutive integers over the
+    whole file, or over each recording's rows (``recordings``: each row's recording id, in file
+    order; a long CSV concatenated from one frame per recording keeps each frame's index)."""
+    found = []
+    for column in frame.columns:
+        values = frame[column]
+        if not SAVED_INDEX.fullmatch(str(column)) or not pd.api.types.is_integer_dtype(values):
+            continue
+        numbers = values.to_numpy()
+        if _counts_rows(numbers) or (
+            recordings is not None
+            and all(
+                _counts_rows(numbers[rows])
+                for rows in recordings.groupby(recordings, sort=False).indices.values()
+            )
+        ):
+            found.append(str(column))
+    return found
+
+
+def warn_saved_index(columns: list[str], where: str, keep: str) -> None:
+    """Warn that ``columns`` of ``where`` (a file or folder) are left out as a saved index; ``keep``:
+    how to read them as channels after all."""
+    warn_on_rank_zero(
+        f"{where}: column(s) {columns} hold row numbers (the index pandas writes with df.to_csv(path)); "
+        f"they are not read as channels. Write the CSV with df.to_csv(path, index=False), or {keep}.",
+        UserWarning,
+        stacklevel=3,  # the reader's caller
+    )
