@@ -78,8 +78,9 @@ def last_windows(
     if short.any():
         raise DataError(
             f"forecasting needs the last {lookback} observed rows (the lookback) of every series; "
-            f"{int(short.sum())} series have fewer: {spans.listed(short, times)}. Pass a longer history "
-            "of them, or leave them out of the data."
+            f"{int(short.sum())} series have fewer: {spans.listed(short, times, id_dtype=spec.id_dtype)}. "
+            "Pass a longer history of them (the model forecasts every series it was fitted on, so none can "
+            "be left out of the data)."
         )
     rows = spans.last[None, :] + np.arange(1 - lookback, 1)[:, None]  # (lookback, n_targets)
     values = frame[spec.targets].to_numpy(dtype="float64")

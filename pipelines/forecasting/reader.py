@@ -175,9 +175,17 @@ def index_hint(table: Table) -> str:
 def _dropped_index_name(index: pd.Index) -> str | None:
     """The name of ``index`` when :func:`_index_to_columns` drops it though it has one: a named index
     of integers or text, which may hold the times (``df.set_index("year")``)."""
-    if isinstance(index, pd.MultiIndex | pd.DatetimeIndex | pd.PeriodIndex) or index.name is None:
+    if isinstance(index, pd.MultiIndex) or _is_time_index(index) or index.name is None:
         return None
     return str(index.name)
+
+
+def _is_time_index(index: pd.Index) -> bool:
+    """A DatetimeIndex or PeriodIndex, or an Index of pyarrow-backed dates (``timestamp[ns][pyarrow]``,
+    which is no DatetimeIndex): read as the times."""
+    return isinstance(index, pd.DatetimeIndex | pd.PeriodIndex) or pd.api.types.is_datetime64_any_dtype(
+        index.dtype
+    )
 
 
 def _index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -191,7 +199,7 @@ def _index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
     index = frame.index
     if isinstance(index, pd.MultiIndex):
         names = [name if name is not None else f"level_{i}" for i, name in enumerate(index.names)]
-    elif isinstance(index, pd.DatetimeIndex | pd.PeriodIndex):
+    elif _is_time_index(index):
         names = [index.name or "ds"]
     else:
         return frame.reset_index(drop=True)

@@ -32,6 +32,28 @@ def restore_ids(names: Any, id_dtype: str | None) -> Any:
     return pd.Series(pd.to_numeric(pd.Series(names, dtype=object))).astype(id_dtype).to_numpy()
 
 
+def shown_ids(names: list[Any], id_dtype: str | None) -> list[Any]:
+    """Series names for an error message, as the user's ids: with numeric ids (``id_dtype``) a name
+    ``"10"`` is shown as ``10``; other names (text that is no number, ids already numbers) as given."""
+    if id_dtype is None:
+        return list(names)
+    shown = []
+    for name in names:
+        if isinstance(name, str):
+            try:
+                name = restore_ids([name], id_dtype)[0]
+                name = name.item() if hasattr(name, "item") else name
+            except (ValueError, TypeError):
+                pass
+        shown.append(name)
+    return shown
+
+
+def leave_out_code(names: list[Any], id_col: str, id_dtype: str | None) -> str:
+    """The pandas line that drops series ``names`` from a long table: ``df = df[~df['unique_id'].isin([4])]``."""
+    return f"df = df[~df[{id_col!r}].isin({shown_ids(names, id_dtype)!r})]"
+
+
 def ids_as_names(frame: pd.DataFrame, id_col: str) -> pd.DataFrame:
     """``frame`` (long) with its ``id_col`` as the text the series are named by (a copy when they
     are not text already), for matching ids with the spec's target names."""

@@ -23,6 +23,8 @@ import pandas as pd
 
 from ssm_ts.errors import DataError
 
+from .series_ids import shown_ids
+
 
 @dataclass(frozen=True)
 class Spans:
@@ -47,18 +49,26 @@ class Spans:
         starts = np.asarray(starts)[:, None]
         return (starts >= self.first[None, :]) & (starts + length - 1 <= self.last[None, :])
 
-    def listed(self, which: np.ndarray, times: pd.Series | None = None, limit: int = 5) -> str:
-        """``'a' (rows 10 to 40), 'b' (...) and 3 more`` for the series where ``which`` is True."""
+    def names_of(self, which: np.ndarray) -> list[str]:
+        """The names of the series where ``which`` (``(n_targets,)`` bool) is True."""
+        return [self.names[j] for j in np.flatnonzero(which)]
+
+    def listed(
+        self, which: np.ndarray, times: pd.Series | None = None, limit: int = 5, id_dtype: str | None = None
+    ) -> str:
+        """``'a' (rows 10 to 40), 'b' (...) and 3 more`` for the series where ``which`` is True; with
+        numeric ids (``id_dtype``, a long table's) named as the ids: ``4 (10 rows, ...)``."""
         picked = np.flatnonzero(which)
+        shown = shown_ids([self.names[j] for j in picked[:limit]], id_dtype)
         parts = []
-        for j in picked[:limit]:
+        for j, name in zip(picked[:limit], shown, strict=True):
             first, last = int(self.first[j]), int(self.last[j])
             where = (
                 f"{times.iloc[first]} to {times.iloc[last]}"
                 if times is not None
                 else f"rows {first} to {last}"
             )
-            parts.append(f"{self.names[j]!r} ({self.lengths[j]} rows, {where})")
+            parts.append(f"{name!r} ({self.lengths[j]} rows, {where})")
         more = f" and {len(picked) - limit} more" if len(picked) > limit else ""
         return ", ".join(parts) + more
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ssm_ts.errors import DataError
 
+from .series_ids import leave_out_code
 from .spans import Spans
 from .split import SplitBoundaries
 
@@ -18,12 +19,20 @@ UNSCORED_FILLS_SPLITS = ("train", "val", "test")
 
 
 def check_ragged_windows(
-    bounds: SplitBoundaries, spans: Spans, times: pd.Series, lookback: int, horizon: int, source: str
+    bounds: SplitBoundaries,
+    spans: Spans,
+    times: pd.Series,
+    lookback: int,
+    horizon: int,
+    source: str,
+    id_col: str = "unique_id",
+    id_dtype: str | None = None,
 ) -> None:
     """Every series needs a training window inside its span (its scaler is fitted on its own
     training rows); the validation (and test) split needs a window of some series.
 
-    ``times``: the frame's time column, ``(T,)``; ``source``: the data's name in the errors."""
+    ``times``: the frame's time column, ``(T,)``; ``source``: the data's name in the errors;
+    ``id_col``, ``id_dtype``: the long table's series column and numeric id dtype, for the fix."""
     length = lookback + horizon
     train = np.asarray(bounds.window_starts("train", lookback, horizon))
     none = ~spans.valid(train, length).any(axis=0)
@@ -32,8 +41,9 @@ def check_ragged_windows(
             f"{source}: {int(none.sum())} of {len(spans.names)} series have no training window (lookback "
             f"{lookback} + horizon {horizon} rows inside both the series' span and the training "
             f"split, which ends before {times.iloc[bounds.train_end]} for all series): "
-            f"{spans.listed(none, times)}. Leave those series out, or use a shorter lookback or horizon "
-            "or a larger training split."
+            f"{spans.listed(none, times, id_dtype=id_dtype)}. Leave those series out "
+            f"({leave_out_code(spans.names_of(none), id_col, id_dtype)}), or use a "
+            "shorter lookback or horizon or a larger training split."
         )
     for split in ("val", "test") if bounds.test_end > bounds.val_end else ("val",):
         starts = np.asarray(bounds.window_starts(split, lookback, horizon))

@@ -56,11 +56,36 @@ def detect_time_column(table: Table) -> str:
 
 
 def _step_numbers_fix(table: Table) -> str:
-    """`` Rows one step apart ...``: how to number rows that have no times (forecasts continue the numbers)."""
+    """`` Rows one step apart ...``: how to number rows that have no times (forecasts continue the
+    numbers), or, for a column named as steps that holds them as text (``'step'``: ``"0", "1"``), its
+    conversion."""
+    for column in table.frame.columns:
+        if str(column).lower() in STEP_COLUMN_NAMES and (
+            hint := _text_steps_hint(table.frame[column], column)
+        ):
+            return f" Column {column!r} holds {hint}"
     read = "df = pd.read_csv(path), then " if table.is_file else ""
     return (
         f" For rows one step apart without times, number them: {read}df.insert(0, 'step', range(len(df))) "
         "(the forecast continues the numbers)."
+    )
+
+
+def _text_steps_hint(column: pd.Series, name: str) -> str:
+    """``whole numbers written as text ...``: the conversion that reads a text column of whole numbers
+    (``"0", "1"``, not dates) as integer steps; ``""`` for other columns."""
+    if (
+        pd.api.types.is_numeric_dtype(column)
+        or pd.api.types.is_datetime64_any_dtype(column)
+        or is_period(column)
+    ):
+        return ""
+    text = column.dropna().astype(str).str.strip()
+    if text.empty or not text.str.fullmatch(r"[+-]?\d+").all():
+        return ""
+    return (
+        f"whole numbers written as text (e.g. {text.iloc[0]!r}): to forecast them as integer steps, "
+        f"convert them first: df[{name!r}] = df[{name!r}].astype(int)."
     )
 
 
@@ -123,7 +148,7 @@ def parse_times(
     """The time column as datetime64 (tz-aware inputs keep their timezone; mixed UTC offsets -> UTC),
     as int64 steps when it holds integers (never read as nanoseconds since 1970), or as Periods
     (see :func:`_period_reading`)."""
-    raw = table.frame[time_col]
+    raw = numpy_times(table.frame[time_col])
     where = f"{table.name}: column {time_col!r}"
     reading = _period_reading(table, raw, time_col, freq, periods)
     if reading is not None:
@@ -147,17 +172,28 @@ def parse_times(
         )
     if bad.size:
         example = "an empty cell" if pd.isna(raw.iloc[bad[0]]) else repr(raw.iloc[bad[0]])
+        steps = _text_steps_hint(raw, time_col)
         raise DataError(
             f"{table.name}: column {time_col!r} has values that are not "
             f"{'integer steps' if holds_integer_steps(raw) else 'dates'} "
             f"at {table.rows_text(bad)} (e.g. {example}){_date_options_note(table)}; "
-            f"{excel_serial_hint(raw, time_col) or 'fix or remove those rows.'}"
+            f"{excel_serial_hint(raw, time_col) or (f'they are {steps}' if steps else 'fix or remove those rows.')}"
         )
     if holds_integer_steps(raw):
         return parsed.astype("int64").reset_index(drop=True)
     # A timezone is kept, not dropped to wall-clock time: across a daylight-saving change wall-clock
     # hours repeat or vanish, which would read as duplicates and gaps. Forecasts continue in this zone.
     return parsed.reset_index(drop=True)
+
+
+def numpy_times(column: pd.Series) -> pd.Series:
+    """A pyarrow-backed date column (``timestamp[ns][pyarrow]``, ``date32[pyarrow]``, as
+    ``pd.read_parquet(..., dtype_backend="pyarrow")`` gives) as NumPy ``datetime64`` (its zone kept):
+    its comparisons give ``pd.NA``, which the checks of the time axis cannot take. Others as they are."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(dtype):
+        return column.astype(dtype.pyarrow_dtype.to_pandas_dtype())
+    return column
 
 
 def _refuse_fractional_times(table: Table, raw: pd.Series, time_col: str) -> None:

@@ -13,6 +13,7 @@ from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from ..csv_files import number_hint
 from .reader import LongOrigin, Table
+from .series_ids import numeric_id_dtype, shown_ids
 
 UNNAMED_INDEX = re.compile(r"Unnamed: \d+")  # what pandas names an index written by df.to_csv(path)
 # thousands grouped by a space, a no-break space (French Excel), or an apostrophe (Swiss): "30 531,25"
@@ -87,8 +88,11 @@ def require_columns(
     missing = [c for c in columns if c not in table.frame.columns]
     origin = table.origin
     if missing and isinstance(origin, LongOrigin):
-        # a long table: the names are series (unique_id values), not columns
-        known = list(dict.fromkeys(origin.ids))
+        # a long table: the names are series (unique_id values), not columns, shown as the user's ids
+        # (integer ids as 10, not '10', which would read as text ids to pass)
+        id_dtype = numeric_id_dtype(origin.table.frame[origin.id_col])
+        missing, columns = shown_ids(missing, id_dtype), shown_ids(columns, id_dtype)
+        known = shown_ids(list(dict.fromkeys(origin.ids)), id_dtype)
         shown = known[:20] + ([f"... ({len(known)} in all)"] if len(known) > 20 else [])
         fix = (
             f"The model was fitted on the series {columns}: give rows of each (other series are left out)"

@@ -238,7 +238,9 @@ def ragged_backtest_windows(
         raise DataError(
             f"{n_windows} backtest windows of horizon {horizon} every {step} rows need {needed} rows of each "
             f"series (lookback {lookback} included); {int(short.sum())} series have fewer: "
-            f"{spans.listed(short, times)}. Use fewer windows or a smaller step, or leave those series out."
+            f"{spans.listed(short, times, id_dtype=spec.id_dtype)}. Use fewer windows or a smaller step, or give "
+            "a longer history of those series (the model forecasts every series it was fitted on, so none can "
+            "be left out)."
         )
     # origin[i, j]: the first forecast row of window i of series j, counted back from its own end
     origins = spans.last[None, :] + 1 - horizon - (n_windows - 1 - np.arange(n_windows))[:, None] * step

@@ -23,6 +23,7 @@ from ssm_ts.api.forecast_validation_scores import calibration_windows
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.forecasting import ForecastDataModule, filled_targets, series_spans
 from ssm_ts.pipelines.forecasting.fills import refill_before
+from ssm_ts.pipelines.forecasting.series_ids import shown_ids
 
 if TYPE_CHECKING:
     from ssm_ts.api.forecaster import Forecaster
@@ -115,9 +116,10 @@ def check_refit_series(fc: Forecaster, frame: pd.DataFrame, firsts: np.ndarray) 
 
     def listed(j: int) -> str:
         first, end = int(spans.first[j]), int(ends[j])
+        name = shown_ids([spec.targets[j]], spec.id_dtype)[0]  # an integer id as 4, not '4'
         if end <= first:
-            return f"{spec.targets[j]!r} (none: it starts at {times.iloc[first]})"
-        return f"{spec.targets[j]!r} ({end - first} rows, {times.iloc[first]} to {times.iloc[end - 1]})"
+            return f"{name!r} (none: it starts at {times.iloc[first]})"
+        return f"{name!r} ({end - first} rows, {times.iloc[first]} to {times.iloc[end - 1]})"
 
     named = [listed(j) for j in np.flatnonzero(none)]
     more = f" and {len(named) - 5} more" if len(named) > 5 else ""
@@ -126,8 +128,8 @@ def check_refit_series(fc: Forecaster, frame: pd.DataFrame, firsts: np.ndarray) 
         "train:validation ratio of this Forecaster's split), each series up to its own cutoff, and "
         f"{int(none.sum())} of {len(spec.targets)} series have no training window of lookback {hp.lookback} "
         f"+ horizon {hp.horizon} rows there: {', '.join(named[:5])}{more}. Use fewer windows or a smaller "
-        "step (later refits have more rows), a shorter lookback or horizon, leave those series out, or "
-        "refit=False."
+        "step (later refits have more rows), a shorter lookback or horizon, or refit=False (the model "
+        "forecasts every series it was fitted on, so none can be left out)."
     )
 
 

@@ -114,4 +114,5 @@ def test_a_series_without_a_training_window_in_the_first_refit_is_named(ett, tmp
         in message
     )
     assert "refit=False" in message
+    assert "none can be left out" in message and "leave those series out" not in message
     assert not fits

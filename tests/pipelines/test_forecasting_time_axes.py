@@ -90,3 +90,110 @@ def test_text_numbers_with_thousands_separators_are_reported_not_dropped(text, f
     exec(f"{fix.split('convert the column: ')[1]}", {}, {"df": table})  # the conversion given reads it
     frame, spec = load_series(table)
     assert spec.targets == ["OT", "HUFL"] and np.allclose(frame["OT"], values)
+
+
+def _long(spans: dict[int, tuple[int, int]]) -> pd.DataFrame:
+    """``unique_id, ds, y`` with integer ids, series ``i`` holding hourly rows ``spans[i]``."""
+    times = pd.date_range("2016-07-01", periods=max(end for _, end in spans.values()), freq="h")
+    pieces = [
+        pd.DataFrame({"unique_id": i, "ds": times[a:b], "y": np.cos(np.arange(a, b) / (3.0 + i))})
+        for i, (a, b) in spans.items()
+    ]
+    return pd.concat(pieces, ignore_index=True)
+
+
+def test_integer_series_ids_are_named_as_integers_in_errors():
+    """Integer ids come back as integers, but the errors listed them as text (``its series are
+    ['10', '20']``, ``unique_id '20'``), which reads as if text ids were needed."""
+    table = _long({10: (0, 200), 20: (0, 200), 30: (0, 200)})
+    with pytest.raises(DataError) as error:
+        load_series(table, target=3)
+    assert (
+        "series [3] not found in the DataFrame: it has no rows with unique_id 3; its series are [10, 20, 30]"
+        in str(error.value)
+    )
+    _, spec = load_series(table, target=[10, 20])
+    with pytest.raises(DataError) as error:
+        load_like(table[table["unique_id"] != 20], spec)
+    message = str(error.value)
+    assert (
+        "series [20] not found in the DataFrame: it has no rows with unique_id 20; its series are [10, 30]"
+        in message
+    )
+    assert "The model was fitted on the series [10, 20]" in message
+
+
+def test_a_series_without_a_training_window_gets_the_line_that_drops_it():
+    """A ragged panel's series shorter than lookback + horizon was named ``'4'`` for the integer id 4,
+    with "leave those series out" and no way to."""
+    from ssm_ts.pipelines.forecasting import ForecastDataModule
+
+    table = _long({1: (0, 300), 2: (50, 280), 4: (290, 300)})
+    module = ForecastDataModule.from_frame(table, lookback=8, horizon=4)
+    with pytest.raises(DataError, match=r"1 of 3 series have no training window") as error:
+        module.setup("fit")
+    message = str(error.value)
+    assert "): 4 (10 rows, 2016-07-13 02:00:00 to 2016-07-13 11:00:00). Leave those series out " in message
+    assert "(df = df[~df['unique_id'].isin([4])])" in message
+    kept = table[~table["unique_id"].isin([4])]  # the line given
+    ForecastDataModule.from_frame(kept, lookback=8, horizon=4).setup("fit")
+
+
+def test_a_short_series_at_predict_is_not_to_be_left_out():
+    """At predict a series with fewer rows than the lookback was to be "left out of the data", which
+    the fitted model then refuses (it forecasts every series it was fitted on)."""
+    from ssm_ts.pipelines.forecasting.forecast_inputs import last_windows
+
+    table = _long({1: (0, 100), 2: (95, 100)})
+    frame, spec = load_series(table)
+    with pytest.raises(DataError) as error:
+        last_windows(frame, spec, lookback=8, horizon=4)
+    message = str(error.value)
+    assert "1 series have fewer: 2 (5 rows, " in message
+    assert "so none can be left out of the data" in message and "leave them out" not in message
+
+
+@pytest.mark.parametrize(
+    ("dtype", "freq", "zone"),
+    [
+        ("timestamp[ns][pyarrow]", "h", None),
+        ("timestamp[us, tz=Europe/Berlin][pyarrow]", "h", "Europe/Berlin"),
+        ("date32[pyarrow]", "D", None),
+    ],
+)
+@pytest.mark.parametrize("as_index", [False, True])
+def test_pyarrow_backed_dates_are_read_as_dates(dtype, freq, zone, as_index):
+    """``pd.read_parquet(..., dtype_backend="pyarrow")`` gives such columns: their comparisons give
+    ``pd.NA``, and the fit ended in pandas' "boolean value of NA is ambiguous"; as an index (no
+    DatetimeIndex) they were dropped as row numbers."""
+    times = pd.date_range("2016-03-20", periods=200, freq=freq, tz=zone)
+    table = pd.DataFrame({"date": pd.Series(times).astype(dtype), "y": np.sin(np.arange(200) / 7.0)})
+    if as_index:
+        table = table.set_index("date")
+    frame, spec = load_series(table)
+    assert spec.freq == freq and spec.tz == zone and len(frame) == 200
+    assert (frame["date"] == pd.Series(times)).all()  # the 23-hour day of the DST switch included
+    again = load_like(table, spec)  # predict and backtest read it alike
+    assert (again["date"] == frame["date"]).all()
+
+
+def test_whole_numbers_written_as_text_get_their_conversion():
+    """A time column of step numbers as text (``"0", "1"``, pandas 3's ``str`` dtype) was "no time
+    column found", with the advice to add one named 'step' it already had; named with ``time_col=``
+    "values that are not dates ... fix or remove those rows"."""
+    table = pd.DataFrame({"step": [str(i) for i in range(60)], "y": np.arange(60.0)})
+    conversion = "convert them first: df['step'] = df['step'].astype(int)."
+    with pytest.raises(DataError, match="no time column found") as error:
+        load_series(table)
+    assert (
+        f"Column 'step' holds whole numbers written as text (e.g. '0'): to forecast them as integer steps, {conversion}"
+        in str(error.value)
+    )
+    assert "df.insert" not in str(error.value)
+    with pytest.raises(
+        DataError, match=r"column 'step' has values that are not dates .*they are whole numbers"
+    ) as error:
+        load_series(table, time_col="step")
+    assert conversion in str(error.value)
+    frame, spec = load_series(table.assign(step=table["step"].astype(int)))
+    assert spec.time_col == "step" and spec.freq == 1
