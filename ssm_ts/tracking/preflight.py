@@ -1,7 +1,8 @@
 """Check an MLflow tracking URI before a fit starts, so a bad one is one clear error in seconds.
 
-Without the check, MLflow retries an unreachable server for about four minutes and an sqlite file
-it cannot open for about a hundred seconds, then raises a connection or SQLAlchemy traceback.
+Without the check, MLflow retries an unreachable server for about four minutes (one that takes the
+connection but never answers, for over fifteen) and an sqlite file it cannot open for about a hundred
+seconds, then raises a connection or SQLAlchemy traceback.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ MLFLOW_NAMED_STORES = frozenset({"databricks", "databricks-uc", "uc"})
 
 def check_tracking_uri(uri: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
     """Raise :class:`ConfigError` naming ``uri`` and the fix when MLflow could not log to it:
-    an http(s) server that does not accept connections within ``timeout`` seconds, or an sqlite
-    file that cannot be created or written, or is not an SQLite database, or MLflow's file store
-    (``./mlruns``, ``file:...``), which MLflow 3 refuses unless ``MLFLOW_ALLOW_FILE_STORE=true``.
+    an http(s) server that does not accept connections, or gives no HTTP answer, within ``timeout``
+    seconds, or an sqlite file that cannot be created or written, or is not an SQLite database, or
+    MLflow's file store (``./mlruns``, ``file:...``), which MLflow 3 refuses unless
+    ``MLFLOW_ALLOW_FILE_STORE=true``.
     Other schemes pass."""
     scheme = urlsplit(uri).scheme.lower()
     if scheme in ("http", "https"):
@@ -85,7 +87,6 @@ def _check_server(uri: str, scheme: str, timeout: float) -> None:
     if not parts.hostname:
         raise ConfigError(f"MLflow tracking URI {uri!r} names no host; {FIX}.")
     try:
-        # Only the connection: any answer means a server is there, and MLflow reports its own errors.
         with socket.create_connection((parts.hostname, port), timeout=timeout):
             pass
     except OSError as err:
@@ -93,6 +94,42 @@ def _check_server(uri: str, scheme: str, timeout: float) -> None:
             f"the MLflow tracking server {uri} is unreachable ({err.strerror or err}); start it "
             f"(on this machine: mlflow server --host 127.0.0.1 --port {port}) or check the address, or {FIX}."
         ) from None
+    _check_server_answers(uri, parts.hostname, port, scheme, parts.path, timeout)
+
+
+def _check_server_answers(uri: str, host: str, port: int, scheme: str, path: str, timeout: float) -> None:
+    """Raise :class:`ConfigError` when the server at ``uri`` takes connections but gives no HTTP answer
+    within ``timeout`` seconds (a hung process, or another service's port): MLflow waits 120 s for each
+    request and retries it seven times, so the fit hung for many minutes, and Ctrl-C did not stop it.
+    Any HTTP answer passes (MLflow reports a wrong server's errors itself); so do TLS errors."""
+    import http.client
+    import ssl
+
+    if scheme == "https":
+        context = ssl.create_default_context()
+        context.check_hostname = False  # only whether it answers: certificates are MLflow's to check
+        context.verify_mode = ssl.CERT_NONE
+        connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=context)
+    else:
+        connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.request("GET", path.rstrip("/") + "/health")  # MLflow's server answers 200 OK there
+        connection.getresponse()
+    except TimeoutError:
+        raise ConfigError(
+            f"the MLflow tracking server {uri} takes connections but did not answer within {timeout:g} s "
+            f"(a hung server, or another service on port {port}?); restart it or check the address, or {FIX}."
+        ) from None
+    except (http.client.HTTPException, ConnectionError) as err:
+        answer = str(err).strip()[:80]  # e.g. another service's greeting: 'SSH-2.0-OpenSSH_9.6'
+        raise ConfigError(
+            f"the MLflow tracking server {uri} does not answer as an HTTP server ({type(err).__name__}"
+            f"{f': {answer!r}' if answer else ''}; another service on port {port}?); check the address, or {FIX}."
+        ) from None
+    except OSError:  # a TLS failure and the like: MLflow's own request names it
+        pass
+    finally:
+        connection.close()
 
 
 def sqlite_path(uri: str) -> Path | None:

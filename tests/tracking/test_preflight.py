@@ -4,7 +4,9 @@ a hundred seconds, then raised a connection or SQLAlchemy traceback."""
 
 from __future__ import annotations
 
+import http.server
 import socket
+import threading
 import time
 
 import pytest
@@ -59,10 +61,14 @@ def test_a_read_only_folder_is_refused(tmp_path, monkeypatch):
 
 def test_usable_stores_pass(tmp_path):
     check_tracking_uri(f"sqlite:///{tmp_path / 'new' / 'folders' / 'mlflow.db'}")  # MLflow creates them
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        check_tracking_uri(f"http://127.0.0.1:{server.getsockname()[1]}")
+    # a server that answers HTTP passes (tests/tracking/test_preflight_silent_server.py: one that does not)
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)  # answers 501
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        check_tracking_uri(f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        server.server_close()
     check_tracking_uri("databricks")  # other schemes are MLflow's to check
 
 
