@@ -51,7 +51,7 @@ from .series_spec import (
     series_notes,
     with_given_fills,
 )
-from .time_column import detect_time_column, parse_times, zone_name
+from .time_column import detect_time_column, in_fitted_zone, parse_times, zone_name
 from .value_columns import numeric_column, require_columns, require_value_column, resolve_targets
 
 # what other modules import from here; pickles made before the split name SeriesSpec/SeriesNotes here too
@@ -258,4 +258,5 @@ def load_like(
         read_options=read_options,
         periods=spec.periods,
     )
+    frame[spec.time_col] = in_fitted_zone(frame[spec.time_col], spec.tz, spec.freq)
     return frame

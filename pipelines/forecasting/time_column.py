@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 
 from ssm_ts.errors import DataError
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
@@ -300,6 +301,18 @@ def _warn_numeric_dates(table: Table, time_col: str) -> None:
     )
     if hint:
         warn_on_rank_zero(f"{table.name}: read as integer time steps, but {hint}", UserWarning, stacklevel=4)
+
+
+def in_fitted_zone(times: pd.Series, tz: str | None, freq: str | int) -> pd.Series:
+    """New data's zone-aware ``times`` in the zone a model was fitted in (``tz``), so that its forecasts
+    continue there: text with UTC offsets (a CSV, a served model's JSON) reads as a fixed offset
+    (``UTC+02:00``) or as UTC, and a fixed offset continued past a daylight-saving switch labels the
+    hours an hour off the local clock. Only below daily ``freq``: a daily row's date depends on its
+    zone. Other times (zone-less, steps, Periods, already in ``tz``) as they are."""
+    zone = getattr(times.dt, "tz", None) if pd.api.types.is_datetime64_any_dtype(times) else None
+    if tz is None or zone is None or str(zone) == tz or not isinstance(to_offset(freq), pd.offsets.Tick):
+        return times
+    return times.dt.tz_convert(tz)
 
 
 def zone_name(times: pd.Series) -> str | None:

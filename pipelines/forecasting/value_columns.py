@@ -11,16 +11,11 @@ import pandas as pd
 from ssm_ts.errors import DataError
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
-from ..csv_files import number_hint
+from .number_text import meant_numeric, number_text_hint
 from .reader import LongOrigin, Table
 from .series_ids import numeric_id_dtype, shown_ids
 
 UNNAMED_INDEX = re.compile(r"Unnamed: \d+")  # what pandas names an index written by df.to_csv(path)
-# thousands grouped by a space, a no-break space (French Excel), or an apostrophe (Swiss): "30 531,25"
-_SPACED_GROUPS = re.compile(r"[+-]?\d{1,3}(?:([ \u00a0\u202f'’])\d{3})(?:\1\d{3})*(?:([.,])\d+)?")
-# thousands grouped by a comma or a point, then a decimal part after the other one, or several groups:
-# "30,531.25", "30.531,25", "1,234,567" (text a DataFrame holds as a spreadsheet showed it)
-_PUNCTUATED_GROUPS = re.compile(r"[+-]?\d{1,3}([,.])\d{3}(?:(?:\1\d{3})+(?:(?!\1)[.,]\d+)?|(?!\1)[.,]\d+)")
 
 
 def resolve_targets(
@@ -47,7 +42,7 @@ def resolve_targets(
             stacklevel=4,
         )
     excluded.update(index_columns)
-    targets = [c for c in table.frame.columns if c not in excluded and _meant_numeric(table.frame[c])]
+    targets = [c for c in table.frame.columns if c not in excluded and meant_numeric(table.frame[c])]
     if not targets:
         require_value_column(table, id_col, value_col, fitted=False)
         raise DataError(
@@ -63,23 +58,6 @@ def _is_row_numbers(frame: pd.DataFrame, column: str) -> bool:
     if not UNNAMED_INDEX.fullmatch(column) or not pd.api.types.is_integer_dtype(values):
         return False
     return bool(np.array_equal(values.to_numpy(), np.arange(len(values))))
-
-
-def _meant_numeric(column: pd.Series) -> bool:
-    """Numeric dtype, or text that is mostly numbers (a stray '?' should be reported, not hidden)."""
-    if pd.api.types.is_bool_dtype(column):
-        return False
-    if pd.api.types.is_numeric_dtype(column):
-        return True
-    # Decimal commas and grouped thousands count as numbers here, so such a column is reported with the
-    # fix, not skipped.
-    present = column.dropna().astype(str).str.strip()
-    spaced = present.str.fullmatch(_SPACED_GROUPS)
-    punctuated = present.str.fullmatch(_PUNCTUATED_GROUPS).to_numpy(dtype=bool)
-    present = present.where(~spaced, present.str.replace(r"[ \u00a0\u202f'’]", "", regex=True))
-    present = present.str.replace(",", ".", regex=False)
-    numbers = pd.to_numeric(present, errors="coerce").notna().to_numpy() | punctuated
-    return bool(len(present)) and bool(numbers.mean() >= 0.5)
 
 
 def require_columns(
@@ -165,34 +143,4 @@ def _value_hint(table: Table, column: str, value: object) -> str:
     origin = table.origin
     in_file = table.is_file or (isinstance(origin, LongOrigin) and origin.table.is_file)
     frame_column = None if in_file else (origin.value_col if isinstance(origin, LongOrigin) else column)
-    return _grouping_hint(value, frame_column) or number_hint(value, frame_column)
-
-
-def _grouping_hint(value: object, frame_column: str | None = None) -> str:
-    """The read options for a number whose thousands are grouped by a space or an apostrophe
-    (``'30 531,25'``), which the reader does not detect, or by a comma or point in a DataFrame's text
-    (``'30,531.25'``, ``'30.531,25'``); ``''`` for other cells. ``frame_column``: the
-    cell is in this column of a DataFrame (no read options: the ``pd.read_csv`` ones instead)."""
-    text = value.strip() if isinstance(value, str) else ""
-    if match := _SPACED_GROUPS.fullmatch(text):
-        thousands, decimal = match.group(1), ("," if match.group(2) == "," else None)
-    elif match := _PUNCTUATED_GROUPS.fullmatch(text):  # the decimal mark is the other one
-        thousands, decimal = match.group(1), ("," if match.group(1) == "." else None)
-    else:
-        return ""
-    options = {"thousands": thousands, **({"decimal": decimal} if decimal else {})}
-    if frame_column is not None:
-        given = ", ".join(f"{k}={v!r}" for k, v in options.items())
-        cell = f"df[{frame_column!r}]"
-        point = f".str.replace({decimal!r}, '.')" if decimal else ""
-        return (
-            f" ({value!r} groups its thousands with {thousands!r}: read the CSV with "
-            f"pd.read_csv(path, {given}), or convert the column: {cell} = "
-            f"{cell}.str.replace({thousands!r}, ''){point}.astype(float))"
-        )
-    # YAML double quotes read \xa0 and \u202f escapes; the shell's quotes then hold an apostrophe too
-    cli = ", ".join(f'{k}: \\"{v.encode("unicode_escape").decode("ascii")}\\"' for k, v in options.items())
-    return (
-        f" ({value!r} groups its thousands with {match.group(1)!r}: pass read_options={options} (CLI: "
-        f'--data.read_options "{{{cli}}}"), or save the file without thousands separators)'
-    )
+    return number_text_hint(table.frame[column], value, frame_column)

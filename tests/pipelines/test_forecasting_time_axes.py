@@ -197,3 +197,61 @@ def test_whole_numbers_written_as_text_get_their_conversion():
     assert conversion in str(error.value)
     frame, spec = load_series(table.assign(step=table["step"].astype(int)))
     assert spec.time_col == "step" and spec.freq == 1
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "UTC"])
+def test_new_data_as_text_with_offsets_continues_in_the_fitted_zone(zone):
+    """A model fitted on Europe/Berlin times given new rows as text with UTC offsets (a CSV, a served
+    model's JSON) forecast in ``UTC`` (offsets changing at the switch) or ``UTC+01:00`` (one offset):
+    the latter continued past the switch labels every hour an hour off the local clock."""
+    times = pd.date_range("2017-03-20", periods=200, freq="h", tz="Europe/Berlin").tz_convert(zone)
+    table = pd.DataFrame({"date": times, "y": np.sin(np.arange(200) / 7.0)})
+    _, spec = load_series(table)
+    assert spec.tz == zone
+    for rows in (slice(100, 200), slice(0, 100)):  # across the switch (+01:00, +02:00), and before it
+        text = table.iloc[rows].assign(
+            date=lambda f: pd.Series(f["date"]).dt.tz_convert("Europe/Berlin").astype(str)
+        )
+        again = load_like(text, spec)
+        assert str(again["date"].dt.tz) == zone
+        assert (again["date"] == table["date"].iloc[rows].reset_index(drop=True)).all()  # the same instants
+
+
+def test_daily_new_data_keeps_its_own_zone():
+    """Only times below a day move to the fitted zone: a daily row's date depends on its zone."""
+    times = pd.date_range("2017-01-01", periods=120, freq="D", tz="Europe/Berlin")
+    _, spec = load_series(pd.DataFrame({"date": times, "y": np.arange(120.0)}))
+    utc = pd.DataFrame(
+        {"date": pd.date_range("2017-01-01", periods=120, freq="D", tz="UTC"), "y": np.arange(120.0)}
+    )
+    assert str(load_like(utc, spec)["date"].dt.tz) == "UTC"
+
+
+def _counts(shown: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"date": pd.date_range("2002-01-01", periods=len(shown), freq="W-TUE"), "OT": shown})
+
+
+def test_one_group_cells_beside_grouped_ones_get_the_thousands_fix():
+    """``"2,060"`` beside ``"1,765,690"`` (national_illness' counts as a spreadsheet shows them): the
+    first bad cell was told it "has a decimal comma", whose fix reads 2,060 people as 2.06."""
+    with pytest.raises(DataError) as error:
+        load_series(_counts(["2,060", "1,765,690", "15,099,280"] * 10))
+    message = str(error.value)
+    assert "(e.g. '2,060') ('2,060' groups its thousands with ','" in message
+    assert (
+        "df['OT'] = df['OT'].str.replace(',', '').astype(float)" in message and "decimal comma" not in message
+    )
+
+
+def test_a_column_of_one_group_numbers_gets_both_readings():
+    """Every cell ``"176,569"``-like: thousands or three decimals, which the text alone cannot tell;
+    the decimal-comma fix alone turned 176,569 into 176.569."""
+    with pytest.raises(DataError) as error:
+        load_series(_counts(["176,569", "186,355", "2,060"] * 10))
+    message = str(error.value)
+    assert (
+        "'176,569' may group thousands or mark decimals with its comma: convert the column as meant, "
+        in message
+    )
+    assert "df['OT'].str.replace(',', '').astype(float) for thousands" in message
+    assert "df['OT'].str.replace(',', '.').astype(float) for decimals" in message
