@@ -18,9 +18,14 @@ from ssm_ts.errors import DataError
 from ..csv_files import csv_data_line_numbers, number_hint, read_csv_file
 from ..csv_options import ReadOptions, check_read_options, date_options
 from ..na_markers import default_na_markers, keep_text_hint
+from .column_roles import (
+    saved_index_columns,
+    time_like_columns,
+    warn_saved_index,
+    warn_time_like_channels,
+)
 from .read_checks import existing_file, existing_path
 from .sampling_step import file_step, parse_times, recording_step
-from .saved_index import saved_index_columns, warn_saved_index
 from .series import NanPolicy, SeriesSet, make_series_set
 
 
@@ -231,7 +236,7 @@ def read_csv_long(
     options = check_read_options(read_options)
     path = existing_file(path)
     frame = _read_csv(path, (id_col, label_col), options)
-    time_col = time_col if time_col in frame.columns else None
+    time_name, time_col = time_col, time_col if time_col in frame.columns else None
     label_name, label_col = label_col, label_col if label_col in frame.columns else None
     _require_columns(frame, [id_col], str(path), _missing_id_hint(frame, id_col, label_col, time_col))
     _missing_cells(frame, id_col, path, options, "every row needs the id of its recording.")
@@ -248,6 +253,10 @@ def read_csv_long(
         if index:
             warn_saved_index(index, str(path), "name the channels: read_csv_long(path, channels=[...])")
             frame = frame.drop(columns=index)
+    unnamed_times = time_like_columns([c for c in frame.columns if c not in (id_col, label_col)])
+    if not channels and time_name is not None and time_col is None and unnamed_times:
+        read_as = f"read_csv_long(path, time_col={unnamed_times[0]!r})"
+        warn_time_like_channels(unnamed_times, str(path), time_name, read_as)
     channels = channels or [c for c in frame.columns if c not in (id_col, label_col, time_col)]
     _require_columns(frame, channels, str(path))
     if not channels:
@@ -361,6 +370,10 @@ def read_csv_folder(
         columns = [str(c) for c in frame.columns]
         if names is None:
             names = columns
+            unnamed_times = time_like_columns(names) if time_col is not None and not has_time else []
+            if unnamed_times:
+                read_as = f"read_csv_folder(folder, time_col={unnamed_times[0]!r})"
+                warn_time_like_channels(unnamed_times, f"{folder} ({file.name})", time_col, read_as)
         elif sorted(columns) != sorted(names):
             raise DataError(
                 f"{file}: channel columns {columns}, but {files[0].name} has {names}; every recording "

@@ -1,7 +1,8 @@
 """Recordings as a new user writes them with pandas and NumPy: a CSV saved with pandas' index (the
 ``Unnamed: 0`` column ``df.to_csv(path)`` writes) is not read as a channel, a labels file may name the
-recording CSVs without their ``.csv``, and a list of ``(length, channels)`` recordings is named as
-transposed."""
+recording CSVs without their ``.csv``, times under another name than ``time`` (``Time``, ``timestamp``)
+are read as channels with a warning that names the fix, and a list of ``(length, channels)`` recordings
+is named as transposed."""
 
 from __future__ import annotations
 
@@ -86,3 +87,29 @@ def test_a_list_of_length_by_channels_recordings_is_named_as_transposed():
     # recordings that differ in both axes are not named so
     with pytest.raises(DataError, match="needs the same channels.$"):
         make_series_set([rng.normal(size=(3, 20)), rng.normal(size=(4, 21))], ["a", "b"])
+
+
+@pytest.mark.parametrize("name", ["Time", "timestamp"])
+def test_times_under_another_name_are_read_as_channels_with_a_warning(tmp_path, name):
+    parts = [part.rename(columns={"time": name}) for part in recordings()]
+    long_frame(parts).to_csv(tmp_path / "long.csv", index=False)
+    with pytest.warns(UserWarning, match=rf"\['{name}'\] are read as channels, as there is no 'time' column"):
+        data = read_csv_long(tmp_path / "long.csv")
+    assert data.channel_names == [*CHANNELS, name] and data.sampling_step is None
+    assert read_csv_long(tmp_path / "long.csv", time_col=name).sampling_step == pytest.approx(0.1)  # the fix
+
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    for i, part in enumerate(parts):
+        part.to_csv(folder / f"rec{i}.csv", index=False)
+    with pytest.warns(
+        UserWarning, match=rf"recordings \(rec0.csv\): column\(s\) \['{name}'\].*time_col='{name}'"
+    ):
+        assert read_csv_folder(folder).n_channels == 4
+
+
+def test_a_time_column_as_named_gives_no_warning(tmp_path, recwarn):
+    long_frame(recordings()).to_csv(tmp_path / "long.csv", index=False)
+    read_csv_long(tmp_path / "long.csv")
+    read_csv_long(tmp_path / "long.csv", time_col=None)  # no times asked for: time is read as a channel
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]

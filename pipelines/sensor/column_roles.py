@@ -1,7 +1,14 @@
-"""A pandas index saved into a sensor CSV: ``df.to_csv(path)`` without ``index=False`` writes the row
-numbers as a first, unnamed column, which pandas reads back as ``Unnamed: 0``. Read as a channel, it
-trains the model on each step's position (a ramp) and makes every file written with ``index=False``
-a channel short. The CSV readers leave such a column out, with a warning that names it."""
+"""Columns of a sensor CSV that look like channels but are most likely not.
+
+- A pandas index: ``df.to_csv(path)`` without ``index=False`` writes the row numbers as a first,
+  unnamed column, which pandas reads back as ``Unnamed: 0``. Read as a channel, it trains the model
+  on each step's position (a ramp) and makes every file written with ``index=False`` a channel
+  short. The CSV readers leave it out, with a warning that names it.
+- The times under another name than the reader's ``time_col`` (``Time``, ``timestamp``): read as a
+  channel, the model learns from the clock (absolute times tell recordings apart by when they were
+  made), the rows are not ordered by it and no sampling step is kept. It may be a measurement
+  (``reaction_time``), so the readers warn and read it as a channel.
+"""
 
 from __future__ import annotations
 
@@ -47,6 +54,24 @@ def warn_saved_index(columns: list[str], where: str, keep: str) -> None:
     warn_on_rank_zero(
         f"{where}: column(s) {columns} hold row numbers (the index pandas writes with df.to_csv(path)); "
         f"they are not read as channels. Write the CSV with df.to_csv(path, index=False), or {keep}.",
+        UserWarning,
+        stacklevel=3,  # the reader's caller
+    )
+
+
+def time_like_columns(channels: list[str]) -> list[str]:
+    """The channel columns whose names say time or date (``Time``, ``timestamp``, ``datetime``)."""
+    return [c for c in channels if "time" in str(c).lower() or "date" in str(c).lower()]
+
+
+def warn_time_like_channels(columns: list[str], where: str, time_col: str, read_as: str) -> None:
+    """Warn that ``columns`` of ``where`` are read as channels though their names say time; ``read_as``:
+    the reader call that takes one as the times (``read_csv_long(path, time_col=...)``)."""
+    warn_on_rank_zero(
+        f"{where}: column(s) {columns} are read as channels, as there is no {time_col!r} column. If one "
+        f"holds the recordings' times, name it {time_col!r} (in Python, {read_as}): the rows are then put "
+        "in time order and the sampling step is kept, and the model does not learn from the clock. If "
+        "it is a measurement, ignore this warning.",
         UserWarning,
         stacklevel=3,  # the reader's caller
     )
