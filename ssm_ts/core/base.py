@@ -119,10 +119,15 @@ class SSM(nn.Module):
     ssm_parameter_names: ClassVar[tuple[str, ...]] = ()
 
     def kernel(self, L: int, rate: float = 1.0) -> Tensor:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement kernel(L, rate) -> (H, L)")
 
     def dense_discrete(self, rate: float = 1.0) -> tuple[Tensor, Tensor, Tensor]:
-        raise NotImplementedError
+        # Reached by a user's SSM that implements only kernel, default_state and step: say what is missing.
+        raise NotImplementedError(
+            f"{type(self).__name__} has no dense_discrete(rate) -> (dA (H, N, N), dB (H, N), C (H, N)), from "
+            "which the SSM base class derives step, state_response and final_state: implement it, or override "
+            "those three (a block's forward(state=...) needs state_response, return_state=True final_state)"
+        )
 
     def check_rate(self, rate: float) -> None:
         """Raise :class:`ConfigError` unless ``rate`` is a finite number > 0 (exactly 1.0 in discrete time).

@@ -144,9 +144,10 @@ def check_precision(ssm: SSM, x: Tensor) -> None:
     if x.dtype != param.dtype:
         # Integers reached LayerNorm ("mixed dtype"); float64 into float32 was silently promoted.
         convert = "x.float()" if param.dtype == torch.float32 else f"x.to({param.dtype})"
+        # Converting the model only makes sense to another floating-point dtype (not model.to(torch.int64)).
+        or_model = f", or convert the model: model.to({x.dtype})" if x.is_floating_point() else ""
         raise ConfigError(
-            f"x is {x.dtype} but the {type(ssm).__name__} parameters are {param.dtype}: pass {convert}, "
-            f"or convert the model (model.to({x.dtype}) for floating-point data)"
+            f"x is {x.dtype} but the {type(ssm).__name__} parameters are {param.dtype}: pass {convert}{or_model}"
         )
 
 

@@ -164,6 +164,18 @@ def test_an_input_of_another_dtype_is_a_config_error_not_a_layer_norm_traceback(
         block.conv(torch.ones(2, 5, H, dtype=dtype))  # FFTConv alone promoted float64 silently
 
 
+@pytest.mark.parametrize("dtype", [torch.int64, torch.bool])
+def test_integer_input_is_not_told_to_convert_the_model_to_its_dtype(dtype):
+    """The advice read "or convert the model (model.to(torch.int64) ...)": no model runs in integers."""
+    block = make_block("diagonal-zoh")
+    with pytest.raises(ConfigError) as caught:
+        block(torch.ones(2, 5, H, dtype=dtype))
+    assert "x.float()" in str(caught.value)
+    assert "model.to" not in str(caught.value)
+    with pytest.raises(ConfigError, match=r"x.float\(\), or convert the model: model.to\(torch.float64\)"):
+        block(torch.ones(2, 5, H, dtype=torch.float64))
+
+
 @pytest.mark.parametrize("case", ["diagonal-zoh", "scan-selective"])
 def test_float32_input_into_a_float64_block_names_both_dtypes(case):
     block = make_block(case).double()
