@@ -51,6 +51,11 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def results_name(name: str, quick: bool) -> str:
+    """``name``, or ``<name>_quick`` for a smoke run: checking a script never overwrites a full run's results."""
+    return f"{name}_quick" if quick else name
+
+
 def write_results(name: str, payload: dict[str, Any]) -> Path:
     """Write ``results/<name>.json`` atomically and return its path."""
     target = RESULTS_DIR / f"{name}.json"
@@ -63,7 +68,7 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
     def fmt(value: Any) -> str:
         return f"{value:.4g}" if isinstance(value, float) else str(value)
 
-    widths = [max(len(c), *(len(fmt(r.get(c, ""))) for r in rows)) for c in columns]
+    widths = [max([len(c), *(len(fmt(r.get(c, ""))) for r in rows)]) for c in columns]  # no rows: the header
     print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
     for row in rows:
         print("  ".join(fmt(row.get(c, "")).ljust(w) for c, w in zip(columns, widths, strict=True)))

@@ -21,7 +21,8 @@ background noise at -55 dBFS by construction, also the noise floor: the NLL that
 every clean waveform would still pay for that noise (``noise_floor_bits``, about 3.85 bits). The
 target there (bigram - 1.5 = 4.00 bits) is within 0.15 bits of that oracle. The best epoch is
 chosen on validation NLL; the test split is read once at the end. Target: at least 1.5 bits below the bigram floor. Writes
-results/audio_nll.json.
+``results/audio_nll.json`` (``audio_nll_val.json`` with ``--eval_split val``; one data set per run adds
+its name: ``audio_nll_fsdd.json``).
 """
 
 from __future__ import annotations

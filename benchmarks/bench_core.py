@@ -6,7 +6,7 @@ in one piece, as a straightforward implementation does. Each case runs in its ow
 its peak resident memory (minus the memory held before the timed runs) is its own.
 
     python benchmarks/bench_core.py            # all cases, JSON to results/bench_core.json
-    python benchmarks/bench_core.py --quick    # small shapes, to check the script
+    python benchmarks/bench_core.py --quick    # small shapes, to check the script (bench_core_quick.json)
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import current_rss_mib, median_time, peak_rss_mib, print_table, write_results  # noqa: E402
+from _common import current_rss_mib, median_time, peak_rss_mib, print_table, results_name, write_results  # noqa: E402
 
 # (ssm, variant, scope): scope "block" times SSMBlock fwd+bwd; "kernel" times kernel generation alone.
 CASES = [
@@ -122,7 +122,7 @@ def main() -> None:
             "memory_ratio_vs_baseline",
         ],
     )
-    path = write_results("bench_core_quick" if args.quick else "bench_core", {"shape": shape, "rows": rows})
+    path = write_results(results_name("bench_core", args.quick), {"shape": shape, "rows": rows})
     print(f"wrote {path}")
 
 

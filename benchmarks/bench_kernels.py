@@ -10,7 +10,7 @@ On the CPU: the PyTorch path against the materialising reference (median of repe
 forward+backward.
 
     python benchmarks/bench_kernels.py            # CUDA if available, else CPU
-    python benchmarks/bench_kernels.py --quick    # small shapes, to check the script
+    python benchmarks/bench_kernels.py --quick    # small shapes, to check the script (bench_kernels_quick.json)
     python benchmarks/bench_kernels.py --device cpu
 """
 
@@ -27,7 +27,7 @@ from typing import Any
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median_time, print_table, write_results  # noqa: E402
+from _common import median_time, print_table, results_name, write_results  # noqa: E402
 
 from ssm_ts.kernels import (  # noqa: E402
     cauchy,
@@ -332,7 +332,9 @@ def main() -> None:
         payload = {"device": "cpu", "repeats": args.repeats, "threads": torch.get_num_threads()}
     print()
     print_table(rows, columns)
-    path = write_results("bench_kernels", {**payload, "quick": args.quick, "rows": rows})
+    path = write_results(
+        results_name("bench_kernels", args.quick), {**payload, "quick": args.quick, "rows": rows}
+    )
     print(f"\nwrote {path}")
 
 

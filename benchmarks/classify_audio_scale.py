@@ -15,7 +15,8 @@ Every case runs in its own Python process, so its peak RSS (``ru_maxrss``) is it
     python benchmarks/classify_audio_scale.py [--data ../shared/data] [--quick] [--only rf_fit]
         [--sizes "5k unequal x 3"]
 
-Writes ``results/classify_audio_scale.json`` (``--name`` to write another) and prints a table.
+Writes ``results/classify_audio_scale.json`` (``classify_audio_scale_quick.json`` with ``--quick``, ``--name``
+to write another) and prints a table.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import current_rss_mib, peak_rss_mib, print_table, write_results  # noqa: E402
+from _common import current_rss_mib, peak_rss_mib, print_table, results_name, write_results  # noqa: E402
 
 SETS = {  # name -> (n, channels, length); a length of None: unequal lengths 50..500
     "1k x 3 x 100": (1000, 3, 100),
@@ -184,7 +185,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sets only")
     parser.add_argument("--only", nargs="*", help="run only these cases")
     parser.add_argument("--sizes", nargs="*", help="run only these synthetic sets (names as in the table)")
-    parser.add_argument("--name", default="classify_audio_scale", help="write results/<name>.json")
+    parser.add_argument(
+        "--name", default=None, help="write results/<name>.json (classify_audio_scale[_quick])"
+    )
     parser.add_argument("--child", nargs=3, metavar=("CASE", "SIZE", "AUDIO_ROOT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -205,7 +208,7 @@ def main() -> None:
             print_table(rows[-1:], columns)
     print()
     print_table(rows, columns)
-    print(write_results(args.name, {"rows": rows}))
+    print(write_results(args.name or results_name("classify_audio_scale", args.quick), {"rows": rows}))
 
 
 if __name__ == "__main__":

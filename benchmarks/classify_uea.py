@@ -20,8 +20,8 @@ CPU timings on a shared machine are noisy: the spread is reported.
     python benchmarks/classify_uea.py --select [--only ArrowHead]   # CV within TRAIN, no TEST
     python benchmarks/classify_uea.py --show results/classify_uea.json  # reprint a table, no training
 
-Writes ``results/classify_uea.json`` (``results/classify_uea_select.json`` with ``--select``) and
-prints a table.
+Writes ``results/classify_uea.json`` (``classify_uea_select.json`` with ``--select``, ``classify_uea_quick.json``
+with ``--quick``) and prints a table.
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ import torch
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from _common import results_name  # noqa: E402
 
 from ssm_ts.api.classifier import SSMClassifier  # noqa: E402
 from ssm_ts.atomic import atomic_path  # noqa: E402
@@ -338,7 +341,7 @@ def main() -> None:
         "measured_reference": str(args.rocket_reference.name) if measured else None,
         "results": rows,
     }
-    out = args.out or REPO / "results" / "classify_uea.json"
+    out = args.out or REPO / "results" / f"{results_name('classify_uea', args.quick)}.json"
     with atomic_path(out) as tmp:
         tmp.write_text(json.dumps(payload, indent=2))
     print_table(rows)

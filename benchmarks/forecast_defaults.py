@@ -38,7 +38,8 @@ validation and the one test evaluation), median over seeds.
     python benchmarks/forecast_defaults.py --only ILI --seeds 0 --max-epochs 2
     python benchmarks/forecast_defaults.py --quick                     # one small series, 1 epoch
 
-Writes ``results/forecast_defaults.json`` (after each series) and prints a table.
+Writes ``results/forecast_defaults.json`` (``forecast_defaults_quick.json`` with ``--quick``) after each series
+and prints a table.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ import pandas as pd
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import RESULTS_DIR, print_table, write_results  # noqa: E402
+from _common import RESULTS_DIR, print_table, results_name, write_results  # noqa: E402
 
 from ssm_ts import Forecaster, evaluate  # noqa: E402
 from ssm_ts.datasets import write_co2_csv  # noqa: E402
@@ -337,11 +338,12 @@ def main() -> None:
     )
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--quick", action="store_true", help="ILI only, seed 0, one epoch (a smoke run)")
-    parser.add_argument("--out", default="forecast_defaults")
+    parser.add_argument("--out", default=None, help="write results/<out>.json (forecast_defaults[_quick])")
     parser.add_argument(
         "--append", action="store_true", help="keep the other series already in the results file"
     )
     args = parser.parse_args()
+    args.out = args.out or results_name("forecast_defaults", args.quick)
     if args.quick:
         args.only, args.seeds, args.max_epochs = args.only or ["ILI"], [0], 1
     if args.threads:

@@ -13,7 +13,7 @@ path and, for diag_scan, ``torch.compile`` of PyTorch's associative scan, all in
   replays its step as a CUDA graph).
 
     python benchmarks/tune_kernels.py              # on a GPU; JSON to results/tune_kernels.json
-    TRITON_INTERPRET=1 python benchmarks/tune_kernels.py --quick --device cpu   # check the script
+    TRITON_INTERPRET=1 python benchmarks/tune_kernels.py --quick --device cpu   # check the script (tune_kernels_quick.json)
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Any
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median_time, print_table, write_results  # noqa: E402
+from _common import median_time, print_table, results_name, write_results  # noqa: E402
 from bench_kernels import (  # noqa: E402
     associative_scan_reference,
     max_relative_error,
@@ -276,7 +276,7 @@ def main() -> None:
     print()
     print_table(rows, columns)
     payload = {"device": args.device, "peak_bandwidth_gbs": peak, "peak_source": source, "quick": args.quick}
-    path = write_results("tune_kernels", {**payload, "rows": rows})
+    path = write_results(results_name("tune_kernels", args.quick), {**payload, "rows": rows})
     print(f"\nwrote {path}")
 
 
