@@ -229,8 +229,14 @@ def write_json(path: Path, payload: dict[str, Any]) -> None:
 def main() -> None:
     args = parse_args()
     limit_threads(args.threads)  # before aeon (and numba) are imported
-    import aeon
-    import numba
+    try:
+        import aeon
+        import numba
+    except ImportError as error:  # the project's environment has neither: see the module docstring
+        sys.exit(
+            f"{error}: run this script with the Python of its own aeon environment "
+            "(python3 -m venv <aeon-venv> && <aeon-venv>/bin/pip install aeon==1.6.0)"
+        )
 
     names = find_problems(args.data_dir, args.only)
     if not names:

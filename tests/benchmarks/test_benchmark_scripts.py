@@ -1,7 +1,8 @@
-"""A smoke run (``--quick``) writes ``results/<name>_quick.json``: checking that a script runs must not
+"""The benchmark scripts' own behaviour, with what they measure stubbed out.
+
+A smoke run (``--quick``) writes ``results/<name>_quick.json``: checking that a script runs must not
 overwrite the results of the full run that docs/benchmarks.md quotes (``bench_kernels --quick`` replaced
-the GPU figures in ``results/bench_kernels.json``). The measuring parts are stubbed out: only where each
-script writes is under test."""
+the GPU figures in ``results/bench_kernels.json``)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def load_script(monkeypatch, tmp_path):
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module  # dataclasses look their module up there
         spec.loader.exec_module(module)
-        monkeypatch.setattr(sys.modules["_common"], "RESULTS_DIR", tmp_path / "results")
+        if "_common" in sys.modules:  # rocket_reference.py imports nothing of the project
+            monkeypatch.setattr(sys.modules["_common"], "RESULTS_DIR", tmp_path / "results")
         for attribute, value in (("RESULTS_DIR", tmp_path / "results"), ("REPO", tmp_path)):
             if hasattr(module, attribute):
                 monkeypatch.setattr(module, attribute, value)
@@ -60,3 +62,13 @@ def test_a_quick_run_writes_its_own_results_file(script, quick, load_script, mon
     module.main()
     written = sorted(p.name for p in (tmp_path / "results").glob("*.json"))
     assert written == [f"{script}_quick.json" if quick else f"{script}.json"]
+
+
+def test_rocket_reference_without_aeon_says_which_environment_to_use(load_script, monkeypatch):
+    """It ran in the project's environment (no aeon) into a bare ModuleNotFoundError traceback."""
+    module = load_script("rocket_reference")
+    monkeypatch.setattr(module, "limit_threads", lambda threads: None)  # it sets thread variables
+    monkeypatch.setitem(sys.modules, "aeon", None)  # import aeon fails, installed or not
+    monkeypatch.setattr(sys, "argv", ["rocket_reference.py", "--only", "ArrowHead"])
+    with pytest.raises(SystemExit, match=r"aeon.*its own aeon environment.*pip install aeon=="):
+        module.main()
