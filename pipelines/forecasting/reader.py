@@ -19,6 +19,7 @@ from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 from ..csv_files import csv_data_line_numbers, read_csv_file
 from ..csv_options import ReadOptions, check_read_options, date_options
 from .column_names import check_no_header_rows, check_unique_names
+from .series_ids import numeric_id_dtype, shown_ids
 
 TableSource = str | os.PathLike | pd.DataFrame
 
@@ -43,7 +44,8 @@ class Table:
         the user's table calls the column ``name`` of :attr:`frame`."""
         if self.origin is None:
             return f"column {name!r}"
-        return f"series {name!r} ({self.origin.id_col} {name!r}, values in {self.origin.value_col!r})"
+        shown = self.origin.shown_id(name)
+        return f"series {shown!r} ({self.origin.id_col} {shown!r}, values in {self.origin.value_col!r})"
 
     def cells_text(self, name: str, positions, times: pd.Series, limit: int = 5) -> str:
         """Where the cells ``positions`` of column ``name`` are, in a frame of this table's columns
@@ -79,6 +81,10 @@ class LongOrigin:
     id_col: str
     value_col: str
 
+    def shown_id(self, name: str) -> Any:
+        """Series ``name`` as the table's id: an integer id as ``1``, not the text ``'1'`` it is named by."""
+        return shown_ids([name], numeric_id_dtype(self.table.frame[self.id_col]))[0]
+
     def _row(self, time: Any, name: str) -> int | None:
         """The long table's row of series ``name`` at ``time``; ``None`` if it has none. A scan, only
         for an error's few cells: an index of every cell would cost each long table a build."""
@@ -94,7 +100,7 @@ class LongOrigin:
         rows = [r for r in found if r is not None]
         absent = [str(t) for t, r in zip(shown, found, strict=True) if r is None]
         places = ([self.table.rows_text(rows, limit)] if rows else []) + (
-            [f"no row for {name!r} at {', '.join(absent)}"] if absent else []
+            [f"no row for {self.shown_id(name)!r} at {', '.join(absent)}"] if absent else []
         )
         return f"time{'s' if len(times) > 1 else ''} {', '.join(map(str, shown))}{more} ({'; '.join(places)})"
 

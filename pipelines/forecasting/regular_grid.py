@@ -17,6 +17,7 @@ from .frames import is_integer_step
 from .long_table import unnamed_long_table_note
 from .periods import is_period, period_alias, period_ordinals
 from .reader import Table
+from .shared_grid import resample_code
 from .spacing_change import check_one_spacing, spacing_text
 from .time_column import holds_integer_steps
 
@@ -156,7 +157,7 @@ def regularise(
             + f" (e.g. {times.iloc[off_grid[0]]}) do not fall "
             f"on the {_step_text(step, times)} grid starting {times.iloc[0]}; "
             + (
-                _own_grid_fix(times, step, hints, 2 * len(grid) <= len(times))
+                _own_grid_fix(table, times, step, hints, 2 * len(grid) <= len(times))
                 or f"fix them, or {hints.freq}."
             )
         )
@@ -193,7 +194,9 @@ def regularise(
     return values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()
 
 
-def _own_grid_fix(times: pd.Series, step: pd.DateOffset | int, hints: FixHints, coarser: bool) -> str:
+def _own_grid_fix(
+    table: Table, times: pd.Series, step: pd.DateOffset | int, hints: FixHints, coarser: bool
+) -> str:
     """At fit, for dates given a ``freq`` whose grid they miss but which lie on a grid of their own
     (``freq="W"``, Sundays, for weekly rows on Tuesdays): that grid's alias to pass, and for a
     ``coarser`` ``freq`` (at most half as many times as rows, ``'h'`` for 15-minute rows) the resampling that
@@ -206,7 +209,7 @@ def _own_grid_fix(times: pd.Series, step: pd.DateOffset | int, hints: FixHints, 
         return ""
     fix = f"they lie on the {own.freqstr!r} grid: pass freq={own.freqstr!r}, or leave freq out to infer it"
     if coarser:
-        fix += f"; to forecast at {step.freqstr!r}, resample first (df.resample({step.freqstr!r}, on={times.name!r}).mean())"
+        fix += f"; to forecast at {step.freqstr!r}, resample first ({resample_code(table, str(times.name), step.freqstr)})"
     return fix + "."
 
 

@@ -51,6 +51,7 @@ from .series_spec import (
     series_notes,
     with_given_fills,
 )
+from .shared_grid import check_shared_grid
 from .time_column import detect_time_column, in_fitted_zone, parse_times, zone_name
 from .value_columns import numeric_column, require_columns, require_value_column, resolve_targets
 
@@ -183,6 +184,7 @@ def load_series(
     values = order_rows(table, values, time_col, fill, hints)
     step = resolve_frequency(table, values[time_col], freq, hints)
     values = regularise(table, values, time_col, step, fill, hints, long_format)
+    check_shared_grid(table, values, time_col, columns)  # no fill of every other row
     n_future_rows = trailing_future_rows(values, targets)
     if n_future_rows == len(values):
         n_future_rows = 0  # nothing observed: the checks below name the empty columns

@@ -255,3 +255,59 @@ def test_a_column_of_one_group_numbers_gets_both_readings():
     )
     assert "df['OT'].str.replace(',', '').astype(float) for thousands" in message
     assert "df['OT'].str.replace(',', '.').astype(float) for decimals" in message
+
+
+def _hourly(start: str, name: object, n: int = 100) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"unique_id": name, "ds": pd.date_range(start, periods=n, freq="h"), "y": np.sin(np.arange(n) / 5.0)}
+    )
+
+
+def test_series_logged_at_offset_times_are_refused_not_half_filled():
+    """Two hourly series, one logged at :00 and one at :30: the union grid is half-hourly, and
+    ``fill="ffill"`` trained and forecast at 30 minutes with every other value of each series
+    invented (the error without a fill advised one)."""
+    table = pd.concat([_hourly("2020-01-01 00:00", 1), _hourly("2020-01-01 00:30", 2)], ignore_index=True)
+    for fill in (None, "ffill", "interpolate"):
+        with pytest.raises(DataError) as error:
+            load_series(table, fill=fill)
+        message = str(error.value)
+        assert (
+            "series 1 (unique_id 1, values in 'y') (and 1 more series) has a value at only one in 2 of "
+            in message
+        )
+        assert "its own rows are 'h' apart" in message and "together are '30min' apart" in message
+        assert "df['ds'] = df['ds'].dt.floor('h')" in message
+        assert "df.set_index('ds').groupby('unique_id')['y'].resample('h').mean().reset_index()" in message
+    frame, spec = load_series(table.assign(ds=table["ds"].dt.floor("h")))  # the fix reads, hourly
+    assert spec.freq == "h" and len(frame) == 100
+
+
+def test_wide_columns_merged_at_offset_times_get_a_resample():
+    """An outer merge of two hourly tables at offset times: rounding would repeat times, so the fix is
+    a resample, which puts both columns into the same hours."""
+    a = _hourly("2020-01-01 00:00", "a").rename(columns={"ds": "date", "y": "a"}).drop(columns="unique_id")
+    b = _hourly("2020-01-01 00:30", "b").rename(columns={"ds": "date", "y": "b"}).drop(columns="unique_id")
+    merged = a.merge(b, on="date", how="outer")
+    with pytest.raises(DataError) as error:
+        load_series(merged, fill="interpolate")
+    message = str(error.value)
+    assert "column 'a' (and 1 more columns) has a value at only one in 2 of the table's times" in message
+    assert message.endswith("resample every column to 'h': df.resample('h', on='date').mean().")
+    frame, spec = load_series(merged.resample("h", on="date").mean())
+    assert spec.freq == "h" and frame[["a", "b"]].notna().all(axis=None)
+
+
+def test_a_long_table_is_resampled_by_series():
+    """``freq='h'`` on a long table of half-hourly rows: the advised ``df.resample('h', on='ds').mean()``
+    averaged the series together; the fix now resamples each series."""
+    table = pd.concat([_hourly("2020-01-01", "a", 200), _hourly("2020-01-01", "b", 200)], ignore_index=True)
+    table["ds"] = table["ds"] - (table["ds"] - table["ds"].min()) / 2  # 30 minutes apart
+    with pytest.raises(DataError) as error:
+        load_series(table, freq="h")
+    fix = "df.set_index('ds').groupby('unique_id')['y'].resample('h').mean().reset_index()"
+    assert f"to forecast at 'h', resample first ({fix})" in str(error.value)
+    frame, spec = load_series(
+        table.set_index("ds").groupby("unique_id")["y"].resample("h").mean().reset_index()
+    )
+    assert spec.freq == "h" and spec.targets == ["a", "b"]
