@@ -14,7 +14,7 @@ table gives each method's coverage of the actuals at 80% and 95% and the mean in
 the data's units, and relative to the test series' standard deviation). Nominal coverage is the aim:
 below it the intervals are too narrow, above it wider than needed.
 
-    python benchmarks/forecast_intervals.py --data-dir ../shared/data/forecasting --model nlinear \
+    python benchmarks/forecast_intervals.py --data-dir ../shared/data/forecasting --model nlinear \\
         --epochs 3 --threads 1
 
 Writes ``results/forecast_intervals.json`` and prints a table.

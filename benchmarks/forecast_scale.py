@@ -10,7 +10,7 @@ Steps timed (``time.perf_counter``) with how far each raised the peak RSS (``--t
 ``save`` / ``load_model`` (and the export's size). ``--mlflow`` logs one run for the first case to
 time the MLflow pyfunc logging (input example and signature).
 
-    python benchmarks/forecast_scale.py --cases long:100:2000:h long:1000:1000:h wide:300:2000:h \
+    python benchmarks/forecast_scale.py --cases long:100:2000:h long:1000:1000:h wide:300:2000:h \\
         --models nlinear spacetime --ettm1 ../shared/data/forecasting/ETTm1.csv
 
 Writes ``results/forecast_scale.json`` and prints a table.
