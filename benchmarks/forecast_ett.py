@@ -21,7 +21,7 @@ darts' ``RegressionEnsembleModel`` fits on a held-out part; test read once). A s
 section times one SpaceTime training step at batch 50, lookback 336, horizon 720,
 univariate (median of several, wall and CPU seconds).
 
-    python benchmarks/forecast_ett.py --data-dir ../shared/data/forecasting --cases ETTh1:M:96 ETTh1:S:720 \
+    python benchmarks/forecast_ett.py --data-dir ../shared/data/forecasting --cases ETTh1:M:96 ETTh1:S:720 \\
         --models spacetime nlinear --budget-min 20 --threads 1
 
 Writes ``results/forecast_ett.json`` and prints a table.
