@@ -175,13 +175,21 @@ def study_storage(config: Any) -> str:
     return storage_url(config.storage or Path(config.out) / STUDY_FILE)
 
 
-def check_out(out: Path) -> None:
-    """``--out`` must be a folder or creatable as one, checked before any trial (not after the search)."""
+def check_out(out: Path, writable: bool = True) -> None:
+    """``--out`` must be a folder or creatable as one, checked before any trial (not after the search);
+    ``writable``: also one this process can write to, before a fit starts (a read-only one failed with
+    an OSError traceback once training had started, its MLflow run FAILED)."""
     for path in (out, *out.parents):
         if path.exists():
             if not path.is_dir():
                 what = "is a file" if path == out else f"is inside {path}, which is a file"
                 raise ConfigError(f"--out {out} {what}, not a folder; give --out a folder path.")
+            if writable and not os.access(path, os.W_OK | os.X_OK):  # a read-only disk, another user's folder
+                what = "is" if path == out else f"would be made in {path}, which is"
+                raise ConfigError(
+                    f"--out {out} {what} not writable (a read-only disk, or a folder of another user); "
+                    "give --out a folder you can write to."
+                )
             return
 
 

@@ -1,4 +1,5 @@
-"""What ``ssm-ts`` says after Ctrl-C: the command that resumes the interrupted fit."""
+"""What ``ssm-ts`` says after Ctrl-C, or after a fit stopped because it could not write its files (a full
+disk): the command that resumes the fit."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ def remember_interrupted_fit(trainer: Any, out: Any, resumed_from: Any, logged_t
     INTERRUPTED_FIT.update(
         out=str(out),
         last=last if last and Path(last).is_file() else None,
+        best=own.best_model_path if own is not None and own.best_model_path else None,
         run="yes" if logged_to_mlflow else None,
         # a resume's checkpoint: what a rerun resumes from when this fit wrote none yet
         resumed_from=str(resumed_from) if resumed_from else None,
@@ -30,22 +32,25 @@ def remember_interrupted_fit(trainer: Any, out: Any, resumed_from: Any, logged_t
     )
 
 
-def interrupted_text(use: str) -> str:
-    """What to do after Ctrl-C: the command that resumes the fit, when it wrote a last.ckpt."""
+def interrupted_text(use: str, stopped: str = "interrupted", status: str = "KILLED") -> str:
+    """What to do after Ctrl-C (``stopped``: what ended the fit; ``status``: its MLflow run's now): the
+    command that resumes the fit, when it wrote a last.ckpt."""
     out, last = INTERRUPTED_FIT.get("out"), INTERRUPTED_FIT.get("last")
     if out is None:  # not a fit (predict, test, ...), or before it started
-        return "interrupted"
-    killed = "its MLflow run is marked KILLED" if INTERRUPTED_FIT.get("run") else "it logged to no MLflow run"
+        return stopped
+    killed = (
+        f"its MLflow run is marked {status}" if INTERRUPTED_FIT.get("run") else "it logged to no MLflow run"
+    )
     off = " --trainer.logger false" if INTERRUPTED_FIT.get("logger_off") else ""  # the default logs to MLflow
     if last is None and INTERRUPTED_FIT.get("resumed_from"):  # its start, in another folder: still there
         return (
-            f"interrupted before the fit wrote a checkpoint of its own: {killed}. Resume it again from the "
+            f"{stopped} before the fit wrote a checkpoint of its own: {killed}. Resume it again from the "
             f"checkpoint it started from: ssm-ts {use} fit --ckpt_path {INTERRUPTED_FIT['resumed_from']} "
             f"--out {out}{off}"
         )
     if last is None:
         return (
-            "interrupted before the fit wrote its first checkpoint (at the end of its first epoch), so there "
+            f"{stopped} before the fit wrote its first checkpoint (at the end of its first epoch), so there "
             f"is nothing to resume: {killed}; rerun the fit without --ckpt_path"
         )
     from ssm_ts.training import find_own_checkpoint
@@ -55,6 +60,6 @@ def interrupted_text(use: str) -> str:
     if newest is None or Path(newest).resolve() != Path(last).resolve():
         resume = f"ssm-ts {use} fit --ckpt_path {last} --out {out}"  # 'last' would pick another fit's
     return (
-        f"interrupted; its checkpoints are kept ({last}) and {killed}. "
+        f"{stopped}; its checkpoints are kept ({last}) and {killed}. "
         f"Resume it{', in the same run,' if INTERRUPTED_FIT.get('run') else ''} with: {resume}{off}"
     )

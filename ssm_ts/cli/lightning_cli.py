@@ -30,7 +30,8 @@ from ssm_ts.cli.spawned_fit import (
 )
 from ssm_ts.cli.trainer_typehints import declare_int_before_float
 from ssm_ts.cli.uses import USES, load_target
-from ssm_ts.errors import ConfigError
+from ssm_ts.cli.write_failures import is_write_failure, write_failure_text
+from ssm_ts.errors import ConfigError, TrainingError
 from ssm_ts.tracking.logger import check_resumed_run, make_mlflow_logger, mlflow_run_of_checkpoint
 from ssm_ts.tracking.registry_names import check_register_as
 from ssm_ts.tracking.resume_settings import DATA_FILE_SETTINGS, RUNTIME_SETTINGS
@@ -110,7 +111,8 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         check_command_options(self.use_name, self.subcommand, self.config.get(self.subcommand) or {})
         # a name the model registry refuses would fail only after training
         check_register_as(self._setting("register_as"), setting="--register_as")
-        check_out(Path(self._setting("out")))  # a file (--out forecast.csv): before any run starts
+        # a file (--out forecast.csv), or a read-only folder where the command writes: before any run starts
+        check_out(Path(self._setting("out")), writable=self.subcommand in ("fit", "predict"))
 
     def instantiate_trainer(self, **kwargs: Any):
         trainer_config = self._get(self.config_init, "trainer", default={})
@@ -231,10 +233,17 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         try:
             fit_interruptibly(self.trainer.fit, self.trainer.loggers, **kwargs)
         except KeyboardInterrupt:
-            remember_interrupted_fit(
-                self.trainer, self._setting("out"), kwargs.get("ckpt_path"), self._mlflow_logger() is not None
-            )
+            self._remember_stopped_fit(kwargs)
             raise
+        except OSError as err:  # a full disk: one error naming the file and the resume, not a traceback
+            if not is_write_failure(err):
+                raise
+            self._remember_stopped_fit(kwargs)
+            raise TrainingError(write_failure_text(err, self.use_name)) from err
+
+    def _remember_stopped_fit(self, fit_kwargs: dict[str, Any]) -> None:
+        logged = self._mlflow_logger() is not None
+        remember_interrupted_fit(self.trainer, self._setting("out"), fit_kwargs.get("ckpt_path"), logged)
 
     def after_fit(self) -> None:
         if self.trainer.global_rank != 0:

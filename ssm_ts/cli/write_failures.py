@@ -1,0 +1,34 @@
+"""What ``ssm-ts`` says when a fit stops because it cannot write its files (a full disk, a folder turned
+read-only): one error naming the file, the reason and the command that resumes the fit, not an OSError
+traceback from deep inside Lightning."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+from ssm_ts.cli.interrupted import INTERRUPTED_FIT, interrupted_text
+
+# the errors of a write the user can fix by making room or giving write access
+WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def is_write_failure(error: BaseException) -> bool:
+    """Whether ``error`` is a file write refused by the disk or its permissions."""
+    return isinstance(error, OSError) and error.errno in WRITE_FAILURES
+
+
+def write_failure_text(error: OSError, use: str) -> str:
+    """The error of a fit that ``error`` stopped, once :func:`remember_interrupted_fit` recorded it: the
+    file, the reason and the fix, then the command that resumes the fit. When the file was the fit's
+    last.ckpt (which may now be cut short), the resume starts from its best checkpoint instead."""
+    target = error.filename2 or error.filename  # shutil.move(temporary, target): the target is the second
+    reason = error.strerror or str(error)
+    failed = f"writing {target} failed ({reason})" if target else f"a write failed ({reason})"
+    last, best = INTERRUPTED_FIT.get("last"), INTERRUPTED_FIT.get("best")
+    if last and target and Path(last).resolve() == Path(str(target)).resolve():
+        INTERRUPTED_FIT["last"] = best if best and Path(best).is_file() and best != last else None
+        failed += ", so that checkpoint may be cut short"
+    fix = "make room on that disk" if error.errno in (errno.ENOSPC, errno.EDQUOT) else "make it writable"
+    resume = interrupted_text(use, stopped="stopped", status="FAILED")  # "stopped; its checkpoints are kept"
+    return f"{failed}; {fix}. {resume[0].upper()}{resume[1:]}"
