@@ -352,6 +352,21 @@ def test_vandermonde_real_inputs_match_the_torch_path():
     assert_close(out, vandermonde(v, x, 9, backend="torch"), 1e-12, "K")
 
 
+@pytest.mark.parametrize("dtype", [F64, torch.float32])
+def test_cauchy_real_inputs_give_a_real_product_as_on_the_torch_path(dtype):
+    """The Triton path returned complex for real inputs, where the reference and PyTorch path are real."""
+    v, z, w = (
+        torch.randn(2, 3, dtype=dtype),
+        torch.randn(2, 5, dtype=dtype),
+        torch.randn(2, 3, dtype=dtype) + 4,
+    )
+    with nan_filled_outputs():
+        out = cauchy(v, z, w, backend="triton")
+    expected = cauchy(v, z, w, backend="torch")
+    assert out.dtype == expected.dtype == dtype
+    assert_close(out, expected, 1e-12 if dtype == F64 else 1e-5, "cauchy")
+
+
 @pytest.mark.parametrize(
     ("v_shape", "z_shape", "w_shape"), [((2, 1), (2, 0), (2, 1)), ((0, 3), (0, 4), (0, 3))]
 )
