@@ -29,6 +29,7 @@ from .datamodule_loaders import LoadersMixin
 from .datamodule_settings import READ_SETTINGS as _READ_SETTINGS  # noqa: F401 (its name here before the split)
 from .datamodule_settings import check_future_covariates_fit, check_sizes
 from .datamodule_source import SourceMixin
+from .dates import freq_alias
 from .fills import trailing_carries
 from .forecast_inputs import last_window, last_windows, window_inputs
 from .reader import TableSource
@@ -103,6 +104,7 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
         # checked now, so a bad key fails before any reading or training starts
         read_options = check_read_options(read_options) if read_options is not None else None
         path = os.fspath(path) if isinstance(path, os.PathLike) else path  # checkpoints hold plain values
+        freq = freq_alias(freq)  # pd.offsets.BDay() -> 'B'
         # Saved in checkpoints (a data set's name stays a name), so `ssm-ts forecast predict --ckpt_path`
         # restores them; not logged to MLflow: the CLI logs the data settings itself.
         self.save_hyperparameters(logger=False)

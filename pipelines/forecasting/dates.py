@@ -10,11 +10,15 @@ gives a regular series wins, and when both do, the caller gets an error rather t
 
 from __future__ import annotations
 
+import datetime
 import re
 import warnings
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
+from pandas.tseries.offsets import BaseOffset
 
 from ssm_ts.errors import DataError
 
@@ -34,6 +38,15 @@ _PANDAS_2_ALIASES = {"H": "h", "BH": "bh", "CBH": "cbh", "T": "min", "S": "s", "
                      "Y": "YE", "BA": "BYE", "BY": "BYE", "AS": "YS", "BAS": "BYS"}  # fmt: skip
 _ALIAS = re.compile(r"^(\d*)([A-Za-z]+)(-[A-Za-z]+)?$")
 FREQ_EXAMPLES = "e.g. 'h', '15min', 'D', 'W', 'MS', 'ME'"
+
+
+def freq_alias(freq: Any) -> Any:
+    """A frequency given as a pandas offset or a duration (``pd.offsets.BDay()``, ``pd.Timedelta("1h")``)
+    as its alias (``'B'``, ``'h'``): checkpoints keep plain values, and one holding a pickled offset is
+    refused when loaded (after the whole fit). Aliases, integer steps and ``None`` as they are."""
+    if isinstance(freq, BaseOffset | pd.Timedelta | datetime.timedelta | np.timedelta64):
+        return to_offset(freq).freqstr
+    return freq
 
 
 def date_offset(freq: str) -> pd.DateOffset:

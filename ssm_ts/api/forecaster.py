@@ -51,6 +51,7 @@ from ssm_ts.api.trainer_objects import (
 )
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, load_like
+from ssm_ts.pipelines.forecasting.dates import freq_alias
 from ssm_ts.pipelines.forecasting.reader import TableSource, require_table_source
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent
 from ssm_ts.pipelines.forecasting.value_range import check_value_range
@@ -247,7 +248,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         s = self.settings
         data_settings = builtin_value(dict(
             time_col=time_col, target=target, past_covariates=past_covariates, future_covariates=future_covariates,
-            freq=freq, fill=fill, lookback=s["lookback"], horizon=s["horizon"], split=s["split"],
+            freq=freq_alias(freq), fill=fill, lookback=s["lookback"], horizon=s["horizon"], split=s["split"],
             fractions=s["fractions"], boundaries=s["boundaries"], batch_size=s["batch_size"], shuffle_seed=s["seed"],
             read_options=read_options,
         ))  # fmt: skip

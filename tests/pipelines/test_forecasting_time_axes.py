@@ -311,3 +311,24 @@ def test_a_long_table_is_resampled_by_series():
         table.set_index("ds").groupby("unique_id")["y"].resample("h").mean().reset_index()
     )
     assert spec.freq == "h" and spec.targets == ["a", "b"]
+
+
+@pytest.mark.parametrize(("freq", "alias"), [(pd.offsets.BDay(), "B"), (pd.offsets.MonthEnd(), "ME")])
+def test_a_frequency_given_as_a_pandas_offset_is_kept_as_its_alias(tmp_path, freq, alias):
+    """``fit(df, freq=pd.offsets.BDay())`` trained the whole model, then its best checkpoint was refused
+    ("imports pandas._libs.tslibs.offsets.BusinessDay, which could run code when unpickled")."""
+    import torch
+
+    from ssm_ts import Forecaster
+
+    torch.set_num_threads(1)
+    times = pd.date_range("2020-01-01", periods=120, freq=alias)
+    table = pd.DataFrame({"date": times, "y": np.sin(np.arange(120) / 5.0)})
+    model = Forecaster(model="nlinear", lookback=8, horizon=4, max_epochs=1, log_to_mlflow=False, out_dir=str(tmp_path),
+                       trainer_options={"enable_progress_bar": False, "enable_model_summary": False})  # fmt: skip
+    model.fit(table, freq=freq)
+    assert model.spec_.freq == alias
+    assert (
+        model.task_ is not None
+        and (model.predict()["date"] == pd.date_range(times[-1], periods=5, freq=alias)[1:]).all()
+    )
