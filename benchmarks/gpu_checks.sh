@@ -13,7 +13,6 @@
 set -u
 cd "$(dirname "$0")/.."
 OUT="${OUT:-results/gpu}"
-mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1
 PY="${PYTHON:-python3}"
 failed=0
@@ -24,6 +23,7 @@ if ! "$PY" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1
     "(python -m pytest -q), which tests the Triton kernels under TRITON_INTERPRET=1." >&2
   exit 2
 fi
+mkdir -p "$OUT"  # after the check: a machine without a GPU is left no empty results folder
 
 # kernels/ and pipelines/ are mapped into ssm_ts by pyproject.toml; without an install, link them.
 # (checked from / : python -c puts the working folder on the path, the benchmark scripts do not)
