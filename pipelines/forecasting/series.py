@@ -135,6 +135,8 @@ def load_series(
     options = check_read_options(read_options)
     table = read_table(source, options)
     frame = table.frame
+    if time_col is not None and not isinstance(time_col, str):  # a column labelled 0 (pd.DataFrame(array))
+        time_col = str(time_col)  # columns are named by their text, as the series are
     long_format = is_long(frame, id_col, value_col, time_col)
     id_dtype = None
     if long_format:

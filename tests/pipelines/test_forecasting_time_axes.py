@@ -332,3 +332,12 @@ def test_a_frequency_given_as_a_pandas_offset_is_kept_as_its_alias(tmp_path, fre
         model.task_ is not None
         and (model.predict()["date"] == pd.date_range(times[-1], periods=5, freq=alias)[1:]).all()
     )
+
+
+def test_a_time_column_labelled_zero_is_found_by_its_label():
+    """``pd.DataFrame(array)`` labels its columns 0, 1, 2: ``time_col=0`` was read as no setting (0 is
+    falsy), so the error said "no time column found ... name it with time_col=", which it was."""
+    table = pd.DataFrame(np.c_[np.arange(60), np.sin(np.arange(60) / 5.0)])
+    frame, spec = load_series(table, time_col=0)
+    assert spec.time_col == "0" and spec.targets == ["1"] and spec.freq == 1
+    assert frame["0"].tolist() == list(range(60))
