@@ -126,3 +126,22 @@ def _one_period(cell: object, freq: str) -> pd.Period | pd.NaTType:
 def period_ordinals(times: pd.Series) -> np.ndarray:
     """``(n,)`` int64 position of each Period on its frequency's grid (for order and differences)."""
     return np.asarray(times.array.asi8)
+
+
+def calendar_period_hint(times: pd.Series) -> str:
+    """`` The dates are one month apart ...``: for dates one calendar month (quarter, year) apart on a day
+    no pandas frequency falls on (the 15th of each month), the conversion to Periods that reads them
+    (forecasts then continue as Periods); ``""`` for other times."""
+    if not pd.api.types.is_datetime64_any_dtype(times) or len(times) < 3:
+        return ""
+    months = (times.dt.year * 12 + times.dt.month).to_numpy()
+    steps = np.unique(np.diff(months))
+    kinds = {1: ("month", "M"), 3: ("quarter", "Q"), 12: ("year", "Y")}
+    if steps.size != 1 or int(steps[0]) not in kinds:
+        return ""
+    kind, alias = kinds[int(steps[0])]
+    name = times.name
+    return (
+        f" The dates are one {kind} apart (e.g. {times.iloc[0]}, {times.iloc[1]}): read them as Periods, "
+        f"df[{name!r}] = df[{name!r}].dt.to_period({alias!r}) (forecasts continue as Periods)."
+    )

@@ -15,7 +15,7 @@ from .epoch_times import epoch_hint
 from .fix_hints import FixHints
 from .frames import is_integer_step
 from .long_table import unnamed_long_table_note
-from .periods import is_period, period_alias, period_ordinals
+from .periods import calendar_period_hint, is_period, period_alias, period_ordinals
 from .reader import Table
 from .shared_grid import resample_code
 from .spacing_change import check_one_spacing, spacing_text
@@ -73,7 +73,7 @@ def resolve_frequency(
     if offset is None:
         raise DataError(
             f"{table.name}: cannot infer a regular frequency from the time column ({len(times)} timestamps); "
-            f"{hints.freq}."
+            f"{hints.freq}." + calendar_period_hint(times)
         )
     return offset
 
@@ -158,7 +158,7 @@ def regularise(
             f"on the {_step_text(step, times)} grid starting {times.iloc[0]}; "
             + (
                 _own_grid_fix(table, times, step, hints, 2 * len(grid) <= len(times))
-                or f"fix them, or {hints.freq}."
+                or f"fix them, or {hints.freq}." + ("" if hints.fitted else calendar_period_hint(times))
             )
         )
     if len(grid) == len(times):

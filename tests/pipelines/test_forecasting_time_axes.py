@@ -341,3 +341,17 @@ def test_a_time_column_labelled_zero_is_found_by_its_label():
     frame, spec = load_series(table, time_col=0)
     assert spec.time_col == "0" and spec.targets == ["1"] and spec.freq == 1
     assert frame["0"].tolist() == list(range(60))
+
+
+@pytest.mark.parametrize(("months", "alias"), [(1, "M"), (3, "Q"), (12, "Y")])
+def test_dates_on_one_day_of_each_month_are_told_to_become_periods(months, alias):
+    """Monthly readings on the 15th (quarterly, yearly ones too) fit no pandas frequency: the error
+    only said to pass ``freq=``, and none reads them."""
+    dates = pd.Series([pd.Timestamp("1990-02-15") + pd.DateOffset(months=k * months) for k in range(60)])
+    table = pd.DataFrame({"date": dates, "y": np.arange(60.0)})
+    conversion = f"df['date'] = df['date'].dt.to_period({alias!r}) (forecasts continue as Periods)"
+    with pytest.raises(DataError, match="cannot infer a regular frequency") as error:
+        load_series(table)
+    assert conversion in str(error.value)
+    frame, spec = load_series(table.assign(date=table["date"].dt.to_period(alias)))
+    assert spec.periods and len(frame) == 60
