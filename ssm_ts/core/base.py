@@ -203,6 +203,33 @@ class SSM(nn.Module):
                 f"state {tuple(state.shape)}"
             )
 
+    def check_sequence_shapes(self, u: Tensor, state: Tensor | None) -> None:
+        """Raise :class:`ConfigError` unless ``u`` is (B, H, L) and ``state`` None or (B, *state_shape()).
+
+        :meth:`final_state`'s inputs, channels before time as :class:`~ssm_ts.core.FFTConv` passes them:
+        a (B, L, H) sequence failed deep inside an einsum."""
+        shape = self.state_shape()
+        if (
+            u.dim() != 3
+            or u.shape[1] != self.d_model
+            or (state is not None and (state.shape[1:] != shape or state.shape[0] != u.shape[0]))
+        ):
+            found = "None" if state is None else str(tuple(state.shape))
+            raise ConfigError(
+                f"{type(self).__name__}.final_state: u must be (batch, {self.d_model}, length), channels before "
+                f"time, and state None or (batch, {', '.join(map(str, shape))}); got u {tuple(u.shape)}, "
+                f"state {found}"
+            )
+
+    def check_state_shape(self, state: Tensor) -> None:
+        """Raise :class:`ConfigError` unless ``state`` is (*batch, *state_shape()) (:meth:`state_response`'s)."""
+        shape = self.state_shape()
+        if tuple(state.shape[state.dim() - len(shape) :]) != shape:
+            raise ConfigError(
+                f"{type(self).__name__}.state_response: state must be (*batch, {', '.join(map(str, shape))}) as "
+                f"default_state(*batch) makes it, got {tuple(state.shape)}"
+            )
+
     def state_dtype(self) -> torch.dtype:
         """The dtype of :meth:`default_state`, which ``forward`` and ``step`` take.
 
@@ -228,6 +255,7 @@ class SSM(nn.Module):
 
     def state_response(self, state: Tensor, L: int, rate: float = 1.0) -> Tensor:
         """Zero-input output (B, H, L) of a state: ``y_t = C dA^(t+1) x``."""
+        self.check_state_shape(state)
         dA, _, C = self.dense_discrete(rate)
         # The read-out rows C dA^(t+1) (H, N, L) once for the whole batch, as Krylov columns of
         # dA^T: the orbit of each state (B, H, N, L) took 2.6 GB at B=8, H=N=64, L=4096.
@@ -238,6 +266,7 @@ class SSM(nn.Module):
 
     def final_state(self, u: Tensor, state: Tensor | None, rate: float = 1.0) -> Tensor:
         """State after ``u`` (B, H, L): ``dA^L x + sum_s dA^(L-1-s) dB u_s``."""
+        self.check_sequence_shapes(u, state)
         dA, dB, _ = self.dense_discrete(rate)
         L = u.shape[-1]
         columns = krylov(dA, dB, L)  # (H, N, L): dA^j dB

@@ -155,6 +155,7 @@ class DiagonalSSM(SSM):
 
     def state_response(self, state: Tensor, L: int, rate: float = 1.0) -> Tensor:
         """(B, H, L) output of ``state`` alone: ``2 Re sum_n C dA^(t+1) x``."""
+        self.check_state_shape(state)
         dA, _, C = self.discrete(rate)
         batch = state.shape[:-2]
         v = (C * dA * state).reshape(-1, state.shape[-1])
@@ -163,6 +164,7 @@ class DiagonalSSM(SSM):
 
     def final_state(self, u: Tensor, state: Tensor | None, rate: float = 1.0) -> Tensor:
         """State after ``u`` (B, H, L), chunked so (B, H, N, L) is never built."""
+        self.check_sequence_shapes(u, state)
         dA, dB, _ = self.discrete(rate)
         log_dA = self._log_dA(rate)
         L = u.shape[-1]

@@ -300,3 +300,21 @@ def test_non_finite_activations_from_diverged_training_are_no_config_error(case)
     with torch.no_grad():
         block.conv.ssm.C.fill_(float("nan"))  # this block's own weights diverged too
     assert torch.isnan(block(x)).all()
+
+
+@pytest.mark.parametrize("case", SSM_CASES)
+def test_final_state_and_state_response_name_a_sequence_in_the_wrong_layout(case):
+    """A researcher's own convolution calling the protocol with (B, L, H) failed deep inside an einsum."""
+    name, options = SSM_CASES[case]
+    ssm = build_ssm(name, d_model=H, d_state=8, **options)
+    state = ssm.default_state(2)
+    with pytest.raises(
+        ConfigError, match=rf"final_state: u must be \(batch, {H}, length\).*got u \(2, 7, 4\)"
+    ):
+        ssm.final_state(torch.randn(2, 7, H), state)
+    with pytest.raises(ConfigError, match=r"final_state: .*got u \(2, 4, 7\), state \(3,"):
+        ssm.final_state(torch.randn(2, H, 7), ssm.default_state(3))
+    with pytest.raises(ConfigError, match=r"state_response: state must be \(\*batch, 4, "):
+        ssm.state_response(state[..., 1:], 7)  # one mode short
+    assert ssm.final_state(torch.randn(2, H, 7), state).shape == state.shape
+    assert ssm.state_response(state[0], 7).shape == (H, 7)  # no batch axis: as default_state() makes it
