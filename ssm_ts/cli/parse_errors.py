@@ -78,6 +78,9 @@ def parse_error_text(parser: Any, message: str) -> str:
     elif unknown:
         lines += _unknown_option_lines(unknown.group(1).lstrip("-"), actions, linked, prog)
     choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    commands = _use_commands(prog)
+    if commands and (choice or '"subcommand"' in message):  # ssm-ts forecast tunee, or no command at all
+        return _command_error_text(prog, commands, choice.group(1) if choice else None)
     if choice:
         close = difflib.get_close_matches(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)), n=1)
         if close:
@@ -88,6 +91,34 @@ def parse_error_text(parser: Any, message: str) -> str:
     usage = f"usage: {SHORT_USAGE % {'prog': prog}}" if "[options]" in parser.prog else parser.format_usage()
     lines += ["", usage.strip()]
     lines.append(f"{prog} --help lists every option")
+    return "\n".join(lines) + "\n"
+
+
+def _use_commands(prog: str) -> list[str]:
+    """The commands of the use whose parser is ``prog`` (``ssm-ts forecast``: fit, validate, test, predict,
+    tune); none for a command's parser (``ssm-ts forecast fit``)."""
+    from ssm_ts.cli.uses import USES
+
+    words = prog.split()
+    if len(words) != 2 or words[1] not in USES:
+        return []
+    return ["fit", "validate", "test", "predict", *USES[words[1]].extra_commands]
+
+
+def _command_error_text(prog: str, commands: list[str], given: str | None) -> str:
+    """A use given no command, or an unknown one (``given``): every command of the use, ``tune`` and
+    ``generate`` too (jsonargparse's message named only Lightning's four, so ``tunee`` had no did-you-mean),
+    and where the options are listed (``ssm-ts forecast --help`` lists the commands only)."""
+    what = f"unknown command {given!r}" if given else "no command given"
+    lines = [f"{prog}: error: {what}; choose one of {', '.join(commands)}"]
+    close = difflib.get_close_matches(given, commands, n=1) if given else []
+    if close:
+        lines.append(f"  did you mean {close[0]}?")
+    lines += [
+        "",
+        f"usage: {prog} {{{','.join(commands)}}} [options]",
+        f"{prog} COMMAND --help lists every option",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -51,7 +51,7 @@ def test_a_misspelt_key_in_a_config_file_gets_the_same_hint(tmp_path, capsys):
 
 def test_a_misspelt_command_is_named(capsys):
     lines = parse_error(["forecast", "fti"], capsys)
-    assert "invalid choice: 'fti'" in lines[0] and "  did you mean fit?" in lines
+    assert "unknown command 'fti'" in lines[0] and "  did you mean fit?" in lines
 
 
 @pytest.mark.parametrize("command", ["fit", "test"])
