@@ -6,14 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ssm_ts import cli
-
-
-def _command_error(args: list[str], capsys) -> list[str]:
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(args)
-    assert exit_info.value.code == 2
-    return capsys.readouterr().err.strip().splitlines()
+from tests.cli.test_fcli_parse_errors import parse_error
 
 
 @pytest.mark.parametrize(
@@ -34,7 +27,7 @@ def _command_error(args: list[str], capsys) -> list[str]:
     ],
 )
 def test_a_use_without_a_known_command_lists_all_its_commands(args, first, hint, capsys):
-    lines = _command_error(args, capsys)
+    lines = parse_error(args, capsys)
     assert lines[0] == f"ssm-ts {args[0]}: error: {first}"
     assert (f"  did you mean {hint}?" in lines) == (hint is not None)
     assert lines[-1] == f"ssm-ts {args[0]} COMMAND --help lists every option"
