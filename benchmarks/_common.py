@@ -7,6 +7,7 @@ import os
 import platform
 import resource
 import statistics
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -49,6 +50,12 @@ def current_rss_mib() -> float:
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def check_device(device: str) -> None:
+    """Exit with a message when ``device`` is CUDA and this machine has none (torch's is a traceback)."""
+    if torch.device(device).type == "cuda" and not torch.cuda.is_available():
+        sys.exit(f"--device {device}: no CUDA device here; run on a machine with a GPU, or pass --device cpu")
 
 
 def results_name(name: str, quick: bool) -> str:

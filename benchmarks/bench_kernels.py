@@ -27,7 +27,7 @@ from typing import Any
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median_time, print_table, results_name, write_results  # noqa: E402
+from _common import check_device, median_time, print_table, results_name, write_results  # noqa: E402
 
 from ssm_ts.kernels import (  # noqa: E402
     cauchy,
@@ -313,6 +313,7 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
+    check_device(device)
     torch.manual_seed(0)
     cases = build_cases(device, args.quick)
     if device == "cuda":

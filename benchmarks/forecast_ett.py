@@ -41,7 +41,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median_time, write_results  # noqa: E402
+from _common import check_device, median_time, write_results  # noqa: E402
 
 from ssm_ts.core import ssm_param_groups  # noqa: E402
 from ssm_ts.models.forecasting_registry import build_forecasting_model  # noqa: E402
@@ -393,6 +393,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu", help="torch device for training and evaluation")
     parser.add_argument("--out", default="forecast_ett")
     args = parser.parse_args()
+    check_device(args.device)
     if args.threads:
         torch.set_num_threads(args.threads)
 

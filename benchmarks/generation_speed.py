@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median_time, print_table, write_results  # noqa: E402
+from _common import check_device, median_time, print_table, write_results  # noqa: E402
 
 from ssm_ts.core import SSMBlock  # noqa: E402
 from ssm_ts.models.sashimi import FeedForwardBlock, SaShiMi, SaShiMiLevel, sashimi_config  # noqa: E402
@@ -119,6 +119,7 @@ def main() -> None:
     parser.add_argument("--preset", default="sc09")
     parser.add_argument("--threads", type=int, nargs="+", default=[1], help="CPU threads during generation")
     args = parser.parse_args()
+    check_device(args.device)
 
     torch.manual_seed(0)
     device = torch.device(args.device)

@@ -29,7 +29,7 @@ from typing import Any
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median_time, print_table, results_name, write_results  # noqa: E402
+from _common import check_device, median_time, print_table, results_name, write_results  # noqa: E402
 from bench_kernels import (  # noqa: E402
     associative_scan_reference,
     max_relative_error,
@@ -261,6 +261,7 @@ def main() -> None:
     parser.add_argument("--ops", nargs="+", default=["vandermonde", "diag_scan", "ssm_step"])
     parser.add_argument("--budget", type=float, default=60.0, help="seconds per op's sweep")
     args = parser.parse_args()
+    check_device(args.device)  # the default: on a CPU, TRITON_INTERPRET=1 ... --device cpu (module docstring)
     torch.manual_seed(0)
     timer = Timer(args.device)
     peak, source = peak_bandwidth_gbs() if args.device == "cuda" else (float("nan"), "no GPU")

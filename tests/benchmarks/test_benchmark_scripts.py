@@ -72,3 +72,23 @@ def test_rocket_reference_without_aeon_says_which_environment_to_use(load_script
     monkeypatch.setattr(sys, "argv", ["rocket_reference.py", "--only", "ArrowHead"])
     with pytest.raises(SystemExit, match=r"aeon.*its own aeon environment.*pip install aeon=="):
         module.main()
+
+
+@pytest.mark.parametrize(
+    ("script", "arguments"),
+    [
+        ("bench_kernels", ["--device", "cuda"]),
+        ("tune_kernels", []),  # its default device is CUDA
+        ("generation_speed", ["--device", "cuda"]),
+        ("forecast_ett", ["--cases", "--device", "cuda:0"]),
+    ],
+)
+def test_a_cuda_device_on_a_machine_without_one_is_a_message(script, arguments, load_script, monkeypatch):
+    """torch's "Found no NVIDIA driver" traceback came from deep inside the first CUDA allocation."""
+    import torch
+
+    module = load_script(script)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(sys, "argv", [f"{script}.py", *arguments])
+    with pytest.raises(SystemExit, match=r"--device cuda(:0)?: no CUDA device here.*--device cpu"):
+        module.main()
