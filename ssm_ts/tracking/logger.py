@@ -27,6 +27,7 @@ from ssm_ts.tracking.preflight import (
     sqlite_path,
     unsupported_store_text,
 )
+from ssm_ts.tracking.quick_requests import quick_requests
 from ssm_ts.tracking.resume_settings import (
     FINGERPRINT_KEY,
     RESOLVED_KEY,
@@ -130,6 +131,21 @@ class SSMTSMLFlowLogger(MLFlowLogger):
         params = {k: v for k, v in _convert_params(params).items() if k not in known and k != "_instantiator"}
         if params:
             super().log_hyperparams(params)
+
+    @rank_zero_only
+    def finalize(self, status: str = "success") -> None:
+        """End the run as Lightning does; a failed or interrupted fit's within seconds and without an
+        error of its own (:func:`~ssm_ts.tracking.quick_requests.quick_requests`): the store may be what
+        failed (a server gone), and MLflow's retries hung the command for minutes, Ctrl-C ignored, then
+        raised a connection error in place of the fit's own."""
+        if status in ("success", "finished"):
+            super().finalize(status)
+            return
+        try:
+            with quick_requests():
+                super().finalize(status)
+        except Exception:  # noqa: BLE001 (best effort: the error that failed the fit is the one to report)
+            pass
 
     @rank_zero_only
     def log_settings(self, params: Mapping[str, Any]) -> None:

@@ -16,16 +16,19 @@ from contextlib import contextmanager
 from typing import Any
 
 from ssm_ts.errors import SSMTSError, TrainingError
+from ssm_ts.tracking.quick_requests import quick_requests
 
 
 def end_run(logger: Any, status: str) -> None:
-    """Set ``logger``'s run (a Lightning ``MLFlowLogger``) to ``status``; best effort, since the
-    store may be what failed, and the error that brought us here is the one to report."""
+    """Set ``logger``'s run (a Lightning ``MLFlowLogger``) to ``status``; best effort and within seconds
+    (:func:`quick_requests`), since the store may be what failed, and the error that brought us here is
+    the one to report."""
     run_id = getattr(logger, "run_id", None) if logger is not None else None
     if not run_id:
         return
     try:
-        logger.experiment.set_terminated(run_id, status)
+        with quick_requests():
+            logger.experiment.set_terminated(run_id, status)
     except Exception:  # noqa: BLE001 (the store itself may be down)
         pass
 
