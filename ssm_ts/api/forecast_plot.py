@@ -14,7 +14,7 @@ from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import to_wide_forecast
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.reader import TableSource
-from ssm_ts.pipelines.forecasting.series_ids import series_names
+from ssm_ts.pipelines.forecasting.series_ids import series_names, shown_ids
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows
 from ssm_ts.whole_numbers import is_whole_number
 
@@ -115,16 +115,16 @@ def plotted_series(fc: Forecaster, series: str | int | list[str] | list[int] | N
         return None
     names = [series] if isinstance(series, str | int | np.integer | float) else list(series)
     names = series_names(names, fc.spec_.targets)  # a long table's integer ids: 1 names series "1"
+    fitted = shown_ids(fc.spec_.targets[:5], fc.spec_.id_dtype)  # integer ids as 1, not '1'
     if not names:
         raise ConfigError(
-            f"series={series!r} names no series to draw; name some of {fc.spec_.targets[:5]}, or leave "
-            "series out for the first 8."
+            f"series={series!r} names no series to draw; name some of {fitted}, or leave series out for the first 8."
         )
     unknown = [name for name in names if name not in set(fc.spec_.targets)]
     if unknown:
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
         raise ConfigError(
             f"series={series!r}: {unknown[:5]}{more} not among the fitted series "
-            f"(e.g. {fc.spec_.targets[:5]}); name series the model forecasts."
+            f"(e.g. {fitted}); name series the model forecasts."
         )
     return names

@@ -355,3 +355,21 @@ def test_dates_on_one_day_of_each_month_are_told_to_become_periods(months, alias
     assert conversion in str(error.value)
     frame, spec = load_series(table.assign(date=table["date"].dt.to_period(alias)))
     assert spec.periods and len(frame) == 60
+
+
+def test_plot_names_integer_series_ids_as_integers():
+    """``plot(series=5)`` on integer ids listed the fitted series as text (``['1', '2', '3']``)."""
+    import types
+
+    from ssm_ts.api.forecast_plot import plotted_series
+    from ssm_ts.errors import ConfigError
+
+    _, spec = load_series(_long({1: (0, 50), 2: (0, 50), 3: (0, 50)}))
+    fitted = types.SimpleNamespace(spec_=spec)
+    assert plotted_series(fitted, [1, "2"]) == ["1", "2"]
+    with pytest.raises(
+        ConfigError, match=r"series=5: \[5\] not among the fitted series \(e.g. \[1, 2, 3\]\)"
+    ):
+        plotted_series(fitted, 5)
+    with pytest.raises(ConfigError, match=r"names no series to draw; name some of \[1, 2, 3\]"):
+        plotted_series(fitted, [])
