@@ -75,6 +75,14 @@ _COMPLEX_OF = {
 }
 
 
+def parameter_dtype() -> torch.dtype:
+    """The dtype SSMs build their parameters in: torch's default (float64 after
+    ``torch.set_default_dtype(torch.float64)``, like the block's norm and linear layers), or float32 when
+    the default is a half precision, which the complex kernels cannot use."""
+    default = torch.get_default_dtype()
+    return default if default in (torch.float32, torch.float64) else torch.float32
+
+
 def complex_dtype(real: torch.dtype) -> torch.dtype:
     """The complex dtype of the same precision as ``real`` (complex64 for float32)."""
     return _COMPLEX_OF.get(real, real)

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_dt_range, check_length, check_size, complex_dtype
+from ssm_ts.core.base import SSM, check_dt_range, check_length, check_size, complex_dtype, parameter_dtype
 from ssm_ts.core.discretization import METHODS, discretize_diagonal
 from ssm_ts.core.hippo import nplr_legs
 from ssm_ts.errors import ConfigError
@@ -94,7 +94,7 @@ class DiagonalSSM(SSM):
         C = torch.randn(H, N2, dtype=torch.complex128) * math.sqrt(0.5)
 
         def param(value: Tensor, learn: bool) -> nn.Parameter:
-            return nn.Parameter(value.float().contiguous(), requires_grad=learn)
+            return nn.Parameter(value.to(parameter_dtype()).contiguous(), requires_grad=learn)
 
         self.log_dt = param(log_dt, learn_dt)
         self.A_real_raw = param(A_real_raw.expand(H, N2).clone(), learn_A)

@@ -20,7 +20,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_dt_range, check_length, check_size, complex_dtype
+from ssm_ts.core.base import SSM, check_dt_range, check_length, check_size, complex_dtype, parameter_dtype
 from ssm_ts.core.discretization import discretize_dense
 from ssm_ts.core.hippo import nplr_legs
 from ssm_ts.kernels import cauchy
@@ -72,7 +72,7 @@ class DPLRSSM(SSM):
         C = torch.randn(H, N2, dtype=torch.complex128) * math.sqrt(0.5)
 
         def param(value: Tensor, learn: bool) -> nn.Parameter:
-            return nn.Parameter(value.float().contiguous(), requires_grad=learn)
+            return nn.Parameter(value.to(parameter_dtype()).contiguous(), requires_grad=learn)
 
         self.log_dt = param(log_dt, learn_dt)
         self.log_neg_real = param(torch.log(-Lambda.real).expand(H, N2).clone(), learn_A)

@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_dt_range, check_size, complex_dtype
+from ssm_ts.core.base import SSM, check_dt_range, check_size, complex_dtype, parameter_dtype
 from ssm_ts.core.diagonal import diagonal_init
 from ssm_ts.errors import ConfigError
 from ssm_ts.kernels import BACKENDS, diag_scan
@@ -106,15 +106,15 @@ class DiagonalScanSSM(SSM):
 
         if variant == "s5":
             Lambda, _ = diagonal_init("legs", P)
-            self.Lambda_log_neg_real = nn.Parameter(torch.log(-Lambda.real).float())
-            self.Lambda_imag = nn.Parameter(Lambda.imag.float())
+            self.Lambda_log_neg_real = nn.Parameter(torch.log(-Lambda.real).to(parameter_dtype()))
+            self.Lambda_imag = nn.Parameter(Lambda.imag.to(parameter_dtype()))
             self.log_dt = nn.Parameter(log_uniform(P))
         else:
             radius = torch.sqrt(torch.rand(P) * (r_max**2 - r_min**2) + r_min**2)
             self.nu_log = nn.Parameter(torch.log(-torch.log(radius)))
             self.theta_log = nn.Parameter(torch.log(torch.rand(P) * max_phase + 1e-4))
-        B = torch.randn(P, H, dtype=torch.complex64) / math.sqrt(H)
-        C = torch.randn(H, P, dtype=torch.complex64) / math.sqrt(P)
+        B = torch.randn(P, H, dtype=complex_dtype(parameter_dtype())) / math.sqrt(H)
+        C = torch.randn(H, P, dtype=complex_dtype(parameter_dtype())) / math.sqrt(P)
         self.B = nn.Parameter(torch.view_as_real(B))
         self.C = nn.Parameter(torch.view_as_real(C))
 

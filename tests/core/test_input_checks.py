@@ -318,3 +318,23 @@ def test_final_state_and_state_response_name_a_sequence_in_the_wrong_layout(case
         ssm.state_response(state[..., 1:], 7)  # one mode short
     assert ssm.final_state(torch.randn(2, H, 7), state).shape == state.shape
     assert ssm.state_response(state[0], 7).shape == (H, 7)  # no batch axis: as default_state() makes it
+
+
+@pytest.mark.parametrize("case", ALL_CASES)
+@torch.no_grad()
+def test_a_block_built_under_a_float64_default_dtype_is_float64_throughout(case):
+    """After torch.set_default_dtype(torch.float64) the S4D, S4 and scan SSMs still made float32
+    parameters beside float64 norm and linear layers: neither float32 nor float64 input ran."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        block = make_block(case)
+    finally:
+        torch.set_default_dtype(previous)
+    assert {p.dtype for p in block.parameters()} == {torch.float64}
+    x = torch.randn(2, 5, H, dtype=torch.float64)
+    state, steps = block.default_state(2), []
+    for t in range(5):
+        y, state = block.step(x[:, t], state)
+        steps.append(y)
+    torch.testing.assert_close(torch.stack(steps, 1), block(x))
