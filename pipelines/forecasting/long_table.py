@@ -87,7 +87,8 @@ def pivot_long(
     if duplicated.any():
         rows = np.flatnonzero(duplicated.to_numpy())
         raise DataError(
-            f"{table.name}: series {frame[id_col].iloc[rows[0]]!r} has duplicate timestamps at {table.rows_text(rows)}; "
+            f"{table.name}: series {_plain(frame[id_col].iloc[rows[0]])!r} has duplicate timestamps at "
+            f"{table.rows_text(rows)}; "
             f"keep one row per ({id_col}, {time_col}) pair (e.g. aggregate them)."
         )
     # Parse before pivoting so spans and the row order are by time, not by the text of the dates.
@@ -99,6 +100,11 @@ def pivot_long(
         }
     )
     return pivot_to_wide(long, time_col, id_col, value_col), (long[time_col], long[id_col].astype(str))
+
+
+def _plain(value: object) -> object:
+    """A NumPy scalar as its Python value, for a message (``1.0``, not ``np.float64(1.0)``)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def require_series_ids(table: Table, id_col: str, where: str | None = None) -> None:
@@ -120,6 +126,27 @@ def require_series_ids(table: Table, id_col: str, where: str | None = None) -> N
             f"row{'s' if len(rows) > 1 else ''}, {table.rows_text(rows)}; fill in the series those rows "
             f"belong to, or drop them (df.dropna(subset=[{id_col!r}]))." + _marker_note(table, id_col, rows)
         )
+    _require_distinct_names(table, id_col, names, where)
+
+
+def _require_distinct_names(table: Table, id_col: str, ids: pd.Index, where: str | None) -> None:
+    """Distinct ids (``ids``, the column's unique values) with one text (``1`` and ``"1"``, from a
+    concat of tables whose ids had other dtypes): a series is named by its id's text, so they would
+    become two columns of one name (pandas then failed with "'DataFrame' object has no attribute 'str'").
+
+    Raises:
+        DataError: naming the ids and the conversion to one dtype."""
+    text = pd.Index(ids.astype(str))
+    if text.is_unique:
+        return
+    same = [i for i, name in zip(ids, text, strict=True) if (text == name).sum() > 1][:4]
+    shown = ", ".join(f"{_plain(i)!r} ({type(_plain(i)).__name__})" for i in same)
+    raise DataError(
+        f"{where or table.name}: column {id_col!r} holds ids that differ only in type: {shown}; a series is "
+        f"named by its id's text, so they would be one name for two series. Give the ids one type, "
+        f"df[{id_col!r}] = df[{id_col!r}].astype(str), if they are one series (its rows read from two "
+        "sources), or rename one of them if they are two."
+    )
 
 
 def require_covariate_series(table: Table, covariates: dict[str, list[str]], fitted: bool = False) -> None:

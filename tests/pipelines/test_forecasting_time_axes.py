@@ -373,3 +373,19 @@ def test_plot_names_integer_series_ids_as_integers():
         plotted_series(fitted, 5)
     with pytest.raises(ConfigError, match=r"names no series to draw; name some of \[1, 2, 3\]"):
         plotted_series(fitted, [])
+
+
+def test_ids_that_differ_only_in_type_are_named():
+    """A concat of two tables whose ids had other dtypes (``1`` and ``"1"``): pandas failed deep inside
+    with "'DataFrame' object has no attribute 'str'"; ``1`` and ``1.0`` were named ``np.float64(1.0)``."""
+    ints, text = _long({1: (0, 50)}), _long({1: (50, 100)}).astype({"unique_id": str})
+    with pytest.raises(DataError) as error:
+        load_series(pd.concat([ints, text], ignore_index=True))
+    message = str(error.value)
+    assert "column 'unique_id' holds ids that differ only in type: 1 (int), '1' (str)" in message
+    assert "df['unique_id'] = df['unique_id'].astype(str), if they are one series" in message
+    frame, spec = load_series(pd.concat([ints, text], ignore_index=True).astype({"unique_id": str}))
+    assert spec.targets == ["1"] and len(frame) == 100
+    floats = ints.astype({"unique_id": float})
+    with pytest.raises(DataError, match=r"series 1.0 has duplicate timestamps"):
+        load_series(pd.concat([ints, floats], ignore_index=True))
