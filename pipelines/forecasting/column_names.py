@@ -27,12 +27,14 @@ if TYPE_CHECKING:
 _RENAMED = re.compile(r"(.+)\.\d+")  # how pandas renames the second 'OT' of a header: 'OT.1'
 
 
-def check_unique_names(frame: pd.DataFrame, name: str, path: Path | None, options: Mapping[str, Any]) -> None:
+def check_unique_names(
+    frame: pd.DataFrame, name: str, path: Path | None, options: Mapping[str, Any], labels: list | None = None
+) -> None:
     """Every column of ``frame`` (names stripped) is named once in the table it was read from.
 
     ``name`` names the table in the error; ``path`` is the CSV ``frame`` was read from with the read
     ``options`` (``None`` for a DataFrame), whose header is read again when pandas may have renamed
-    a repeated name.
+    a repeated name; ``labels``: a DataFrame's column labels before they became text.
 
     Raises:
         DataError: naming the repeated names, their 1-based column numbers and the fix.
@@ -50,6 +52,13 @@ def check_unique_names(frame: pd.DataFrame, name: str, path: Path | None, option
         else "give each column its own name (df.columns = [...]), or drop the copies "
         "(df.loc[:, ~df.columns.duplicated()])"
     )
+    labels = [c for c in (labels or []) if str(c).strip() in repeated]
+    if path is None and len(set(labels)) > len(repeated):  # 1 and "1": no copies to drop
+        shown = ", ".join(f"{c!r} ({type(c).__name__})" for c in labels[:4])
+        fix = (
+            f"labels that differ only in type ({shown}) are one name here, as columns are named by their "
+            "text: give each column its own name (df.columns = [...])"
+        )
     raise DataError(
         f"{name} names {'a column' if len(repeated) == 1 else 'columns'} more than once, counting columns from 1: "
         f"{listed}; {fix}."

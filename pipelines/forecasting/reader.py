@@ -150,8 +150,9 @@ def read_table(source: TableSource, read_options: ReadOptions | None = None) -> 
         raise DataError(
             f"{table.name} has no data rows: expected a header row followed by one row per time step."
         )
+    labels = list(table.frame.columns)  # a DataFrame's as given (1 and "1" are two labels, one name)
     table.frame.columns = [str(c).strip() for c in table.frame.columns]  # DataFrame input too
-    check_unique_names(table.frame, table.name, path if table.is_file else None, options)
+    check_unique_names(table.frame, table.name, path if table.is_file else None, options, labels)
     check_no_header_rows(table)
     return table
 

@@ -389,3 +389,16 @@ def test_ids_that_differ_only_in_type_are_named():
     floats = ints.astype({"unique_id": float})
     with pytest.raises(DataError, match=r"series 1.0 has duplicate timestamps"):
         load_series(pd.concat([ints, floats], ignore_index=True))
+
+
+def test_column_labels_that_differ_only_in_type_get_a_fix_that_applies():
+    """Columns ``1`` and ``"1"`` are one name (columns are named by their text): the error advised
+    dropping the copies with ``df.loc[:, ~df.columns.duplicated()]``, which finds none."""
+    table = pd.DataFrame({"date": pd.date_range("2020-01-01", periods=20, freq="h"), 1: np.arange(20.0)})
+    table["1"] = np.arange(20.0)
+    assert not table.columns.duplicated().any()
+    with pytest.raises(DataError) as error:
+        load_series(table)
+    message = str(error.value)
+    assert "labels that differ only in type (1 (int), '1' (str)) are one name here" in message
+    assert "duplicated()" not in message
