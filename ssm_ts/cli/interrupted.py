@@ -32,15 +32,13 @@ def remember_interrupted_fit(trainer: Any, out: Any, resumed_from: Any, logged_t
     )
 
 
-def interrupted_text(use: str, stopped: str = "interrupted", status: str = "KILLED") -> str:
-    """What to do after Ctrl-C (``stopped``: what ended the fit; ``status``: its MLflow run's now): the
-    command that resumes the fit, when it wrote a last.ckpt."""
+def interrupted_text(use: str, stopped: str = "interrupted", run_state: str = "is marked KILLED") -> str:
+    """What to do after Ctrl-C (``stopped``: what ended the fit; ``run_state``: what became of its MLflow
+    run): the command that resumes the fit, when it wrote a last.ckpt."""
     out, last = INTERRUPTED_FIT.get("out"), INTERRUPTED_FIT.get("last")
     if out is None:  # not a fit (predict, test, ...), or before it started
         return stopped
-    killed = (
-        f"its MLflow run is marked {status}" if INTERRUPTED_FIT.get("run") else "it logged to no MLflow run"
-    )
+    killed = f"its MLflow run {run_state}" if INTERRUPTED_FIT.get("run") else "it logged to no MLflow run"
     off = " --trainer.logger false" if INTERRUPTED_FIT.get("logger_off") else ""  # the default logs to MLflow
     if last is None and INTERRUPTED_FIT.get("resumed_from"):  # its start, in another folder: still there
         return (

@@ -20,6 +20,7 @@ from ssm_ts.cli.checkpoint_defaults import SAVED_IN_ANOTHER_FORM
 from ssm_ts.cli.command_help import arrange_command_help, check_command_options
 from ssm_ts.cli.fit_outputs import log_fitted_model, mirror_run_artifacts
 from ssm_ts.cli.interrupted import remember_interrupted_fit
+from ssm_ts.cli.lost_server import lost_server_reason, lost_server_text
 from ssm_ts.cli.parse_errors import parse_error_text
 from ssm_ts.cli.save_config import FREE_ON_RESUME, logged_config_params
 from ssm_ts.cli.spawned_fit import (
@@ -240,6 +241,12 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
                 raise
             self._remember_stopped_fit(kwargs)
             raise TrainingError(write_failure_text(err, self.use_name)) from err
+        except Exception as err:  # the tracking server gone mid-fit: the same, once MLflow's retries ran out
+            reason, logger = lost_server_reason(err), self._mlflow_logger()
+            if reason is None or logger is None:
+                raise
+            self._remember_stopped_fit(kwargs)
+            raise TrainingError(lost_server_text(logger._tracking_uri, reason, self.use_name)) from err
 
     def _remember_stopped_fit(self, fit_kwargs: dict[str, Any]) -> None:
         logged = self._mlflow_logger() is not None

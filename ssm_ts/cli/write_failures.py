@@ -30,5 +30,7 @@ def write_failure_text(error: OSError, use: str) -> str:
         INTERRUPTED_FIT["last"] = best if best and Path(best).is_file() and best != last else None
         failed += ", so that checkpoint may be cut short"
     fix = "make room on that disk" if error.errno in (errno.ENOSPC, errno.EDQUOT) else "make it writable"
-    resume = interrupted_text(use, stopped="stopped", status="FAILED")  # "stopped; its checkpoints are kept"
+    resume = interrupted_text(
+        use, stopped="stopped", run_state="is marked FAILED"
+    )  # "stopped; its checkpoints are kept"
     return f"{failed}; {fix}. {resume[0].upper()}{resume[1:]}"
