@@ -5,7 +5,6 @@ then), and the connection error raised there replaced the fit's own error."""
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from types import SimpleNamespace
@@ -13,12 +12,7 @@ from types import SimpleNamespace
 from ssm_ts.tracking.logger import SSMTSMLFlowLogger
 from ssm_ts.tracking.quick_requests import QUICK_RETRIES, quick_requests
 from ssm_ts.tracking.run_status import end_run
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]  # nothing listens once the socket is closed
+from tests.tracking.test_preflight import _closed_port
 
 
 def test_a_failed_fits_finalize_gives_up_on_a_gone_server_in_seconds_without_an_error_of_its_own():
