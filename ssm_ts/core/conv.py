@@ -27,9 +27,10 @@ def fft_causal_conv(u: Tensor, k: Tensor) -> Tensor:
 
 
 LOW_PRECISION = (torch.float16, torch.bfloat16)
+DEFAULT_D_STATE = 64  # state size N of an SSM built by name when d_state is not given
 
 
-def _make_ssm(ssm: str | SSM, d_model: int, d_state: int, ssm_options: dict[str, Any] | None) -> SSM:
+def _make_ssm(ssm: str | SSM, d_model: int, d_state: int | None, ssm_options: dict[str, Any] | None) -> SSM:
     if ssm_options is not None and not isinstance(ssm_options, Mapping):
         raise ConfigError(
             f"ssm_options must be a dict of the SSM's options, got {type(ssm_options).__name__}"
@@ -49,6 +50,7 @@ def _make_ssm(ssm: str | SSM, d_model: int, d_state: int, ssm_options: dict[str,
             f"got a {type(ssm).__name__}"
         )
     if not isinstance(ssm, nn.Module):
+        d_state = DEFAULT_D_STATE if d_state is None else d_state
         return build_ssm(ssm, d_model=d_model, d_state=d_state, **(ssm_options or {}))
     if ssm_options:
         raise ConfigError(
@@ -58,6 +60,12 @@ def _make_ssm(ssm: str | SSM, d_model: int, d_state: int, ssm_options: dict[str,
     if getattr(ssm, "d_model", d_model) != d_model:
         raise ConfigError(
             f"the {type(ssm).__name__} module has d_model={ssm.d_model}, but d_model={d_model} was given"
+        )
+    # a module brings its own state size: a different d_state beside it would be silently ignored
+    if d_state is not None and getattr(ssm, "d_state", d_state) != d_state:
+        raise ConfigError(
+            f"the {type(ssm).__name__} module has d_state={ssm.d_state}, but d_state={d_state} was given; "
+            "leave d_state out when passing an SSM module (it keeps its own), or build the module with it"
         )
     return ssm
 
@@ -187,7 +195,8 @@ class FFTConv(nn.Module):
     Args:
         d_model: channels H.
         ssm: SSM name for :func:`build_ssm`, or an SSM module.
-        d_state: state size N.
+        d_state: state size N of an SSM built by name (default 64); a module keeps its own, and a
+            different ``d_state`` beside it is refused.
         ssm_options: keyword options of the SSM.
         bidirectional: add an anti-causal SSM (no recurrent mode then).
     """
@@ -197,7 +206,7 @@ class FFTConv(nn.Module):
         *,
         d_model: int,
         ssm: str | SSM = "diagonal",
-        d_state: int = 64,
+        d_state: int | None = None,
         ssm_options: dict[str, Any] | None = None,
         bidirectional: bool = False,
     ):
@@ -309,7 +318,7 @@ class SSMBlock(nn.Module):
         *,
         d_model: int,
         ssm: str | SSM = "diagonal",
-        d_state: int = 64,
+        d_state: int | None = None,
         ssm_options: dict[str, Any] | None = None,
         bidirectional: bool = False,
         activation: str = "gelu",

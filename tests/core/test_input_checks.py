@@ -145,6 +145,10 @@ def test_ssm_module_arguments_are_not_silently_ignored():
         SSMBlock(d_model=6, ssm=ssm)
     with pytest.raises(ConfigError, match="bidirectional=True needs two SSMs"):
         FFTConv(d_model=H, ssm=ssm, bidirectional=True)  # the same module both ways would tie them
+    with pytest.raises(ConfigError, match="module has d_state=8, but d_state=16 was given"):
+        SSMBlock(d_model=H, ssm=ssm, d_state=16)  # was built with the module's 8, silently
+    assert SSMBlock(d_model=H, ssm=ssm, d_state=8).conv.ssm is ssm  # the same size passes
+    assert SSMBlock(d_model=H, ssm="s4d").conv.ssm.d_state == 64  # by name, the default size
 
 
 @pytest.mark.parametrize("case", ALL_CASES)
