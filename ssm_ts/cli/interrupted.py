@@ -34,7 +34,8 @@ def remember_interrupted_fit(trainer: Any, out: Any, resumed_from: Any, logged_t
 
 def interrupted_text(use: str, stopped: str = "interrupted", run_state: str = "is marked KILLED") -> str:
     """What to do after Ctrl-C (``stopped``: what ended the fit; ``run_state``: what became of its MLflow
-    run): the command that resumes the fit, when it wrote a last.ckpt."""
+    run, unless its store did not answer): the command that resumes the fit, when it wrote a last.ckpt."""
+    run_state = INTERRUPTED_FIT.get("run_state") or run_state
     out, last = INTERRUPTED_FIT.get("out"), INTERRUPTED_FIT.get("last")
     if out is None:  # not a fit (predict, test, ...), or before it started
         return stopped

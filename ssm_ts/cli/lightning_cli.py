@@ -19,7 +19,7 @@ from ssm_ts.cli.checkpoint_args import CheckpointArgs
 from ssm_ts.cli.checkpoint_defaults import SAVED_IN_ANOTHER_FORM
 from ssm_ts.cli.command_help import arrange_command_help, check_command_options
 from ssm_ts.cli.fit_outputs import log_fitted_model, mirror_run_artifacts
-from ssm_ts.cli.interrupted import remember_interrupted_fit
+from ssm_ts.cli.interrupted import INTERRUPTED_FIT, remember_interrupted_fit
 from ssm_ts.cli.lost_server import lost_server_reason, lost_server_text
 from ssm_ts.cli.parse_errors import parse_error_text
 from ssm_ts.cli.save_config import FREE_ON_RESUME, logged_config_params
@@ -36,7 +36,12 @@ from ssm_ts.errors import ConfigError, TrainingError
 from ssm_ts.tracking.logger import check_resumed_run, make_mlflow_logger, mlflow_run_of_checkpoint
 from ssm_ts.tracking.registry_names import check_register_as
 from ssm_ts.tracking.resume_settings import DATA_FILE_SETTINGS, RUNTIME_SETTINGS
-from ssm_ts.tracking.run_status import call_interruptibly, fit_interruptibly, run_failed_on_error
+from ssm_ts.tracking.run_status import (
+    call_interruptibly,
+    fit_interruptibly,
+    run_failed_on_error,
+    stored_status,
+)
 from ssm_ts.training import keep_beside_best, keep_given_patience, ssm_ts_best_checkpoint, trainer_refusals
 
 # the tags of a validate/test run: the checkpoint it evaluated, and the MLflow run of the fit that wrote it
@@ -249,8 +254,17 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
             raise TrainingError(lost_server_text(logger._tracking_uri, reason, self.use_name)) from err
 
     def _remember_stopped_fit(self, fit_kwargs: dict[str, Any]) -> None:
-        logged = self._mlflow_logger() is not None
-        remember_interrupted_fit(self.trainer, self._setting("out"), fit_kwargs.get("ckpt_path"), logged)
+        logger = self._mlflow_logger()
+        remember_interrupted_fit(
+            self.trainer, self._setting("out"), fit_kwargs.get("ckpt_path"), logger is not None
+        )
+        if logger is not None and stored_status(logger) in (
+            None,
+            "RUNNING",
+        ):  # its store did not take the news
+            INTERRUPTED_FIT["run_state"] = (
+                f"may still show RUNNING (its store, {logger._tracking_uri}, did not answer)"
+            )
 
     def after_fit(self) -> None:
         if self.trainer.global_rank != 0:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from ssm_ts.cli.interrupted import interrupted_text
 
-GONE = "may still show RUNNING (the server could not be told it FAILED)"
-
 
 def lost_server_reason(error: BaseException) -> str | None:
     """The connection failure (``Connection refused``, a timeout) under an MLflow request's ``error``;
@@ -32,7 +30,8 @@ def lost_server_reason(error: BaseException) -> str | None:
 def lost_server_text(uri: str, reason: str, use: str) -> str:
     """The error of a fit whose tracking server at ``uri`` stopped answering (``reason``), once
     :func:`remember_interrupted_fit` recorded it: what is kept and the command that resumes the fit."""
-    resume = interrupted_text(use, stopped="stopped", run_state=GONE)
+    # "is marked FAILED" if the server answered Lightning's finalize after all, else "may still show RUNNING"
+    resume = interrupted_text(use, stopped="stopped", run_state="is marked FAILED")
     return (
         f"the MLflow tracking server {uri} stopped answering during the fit ({reason}). "
         f"{resume[0].upper()}{resume[1:]} (once the server answers again)"

@@ -33,6 +33,16 @@ def end_run(logger: Any, status: str) -> None:
         pass
 
 
+def stored_status(logger: Any) -> str | None:
+    """The status of ``logger``'s run as its store has it now, asked within seconds
+    (:func:`quick_requests`); ``None`` when the store does not answer (a server gone)."""
+    try:
+        with quick_requests():
+            return logger.experiment.get_run(logger.run_id).info.status
+    except Exception:  # noqa: BLE001 (the store may be what failed)
+        return None
+
+
 @contextmanager
 def run_failed_on_error(logger: Any, checkpoint: str | None, next_step: str) -> Iterator[None]:
     """Around the logging after training: an error marks the run FAILED (Ctrl-C: KILLED), and one
