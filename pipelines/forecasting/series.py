@@ -52,7 +52,7 @@ from .series_spec import (
     with_given_fills,
 )
 from .shared_grid import check_shared_grid
-from .time_column import detect_time_column, in_fitted_zone, parse_times, zone_name
+from .time_column import detect_time_column, in_fitted_zone, parse_times, warn_zone_less_times, zone_name
 from .value_columns import numeric_column, require_columns, require_value_column, resolve_targets
 
 # what other modules import from here; pickles made before the split name SeriesSpec/SeriesNotes here too
@@ -262,5 +262,6 @@ def load_like(
         read_options=read_options,
         periods=spec.periods,
     )
+    warn_zone_less_times(frame[spec.time_col], spec.tz, spec.time_col)
     frame[spec.time_col] = in_fitted_zone(frame[spec.time_col], spec.tz, spec.freq)
     return frame

@@ -315,6 +315,20 @@ def in_fitted_zone(times: pd.Series, tz: str | None, freq: str | int) -> pd.Seri
     return times.dt.tz_convert(tz)
 
 
+def warn_zone_less_times(times: pd.Series, tz: str | None, time_col: str) -> None:
+    """Warn when new data's datetimes carry no zone but the model was fitted in ``tz``: the forecast's
+    times then come out zone-less too, silently (a local clock read as another zone's is hours off)."""
+    if tz is None or not pd.api.types.is_datetime64_any_dtype(times) or getattr(times.dt, "tz", None):
+        return
+    warn_on_rank_zero(
+        f"the new data's {time_col!r} times have no time zone, but the model was fitted on {tz} times, so the "
+        f"forecast's times are zone-less too; to have them in {tz}, give the zone: "
+        f"df[{time_col!r}] = pd.to_datetime(df[{time_col!r}]).dt.tz_localize({tz!r}) (or times with UTC offsets)",
+        UserWarning,
+        stacklevel=4,
+    )
+
+
 def zone_name(times: pd.Series) -> str | None:
     if not pd.api.types.is_datetime64_any_dtype(times):
         return None  # integer steps

@@ -3,6 +3,8 @@ at another step, or none at all) and numbers written with thousands separators."
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -225,6 +227,22 @@ def test_daily_new_data_keeps_its_own_zone():
         {"date": pd.date_range("2017-01-01", periods=120, freq="D", tz="UTC"), "y": np.arange(120.0)}
     )
     assert str(load_like(utc, spec)["date"].dt.tz) == "UTC"
+
+
+def test_zone_less_new_data_for_a_zoned_model_is_warned_about():
+    """A Berlin-fitted model given zone-less times forecast zone-less times without a word (rows across
+    a daylight-saving switch are caught as a gap, with the same fix)."""
+    times = pd.date_range("2017-04-03", periods=200, freq="h", tz="Europe/Berlin")
+    table = pd.DataFrame({"date": times, "y": np.sin(np.arange(200) / 7.0)})
+    _, spec = load_series(table)
+    with pytest.warns(
+        UserWarning, match=r"no time zone, but the model was fitted on Europe/Berlin.*tz_localize"
+    ):
+        load_like(table.assign(date=times.tz_localize(None)), spec)
+    _, plain = load_series(table.assign(date=times.tz_localize(None)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_like(table.assign(date=times.tz_localize(None)), plain)  # a zone-less model: no warning
 
 
 def _counts(shown: list[str]) -> pd.DataFrame:
