@@ -105,8 +105,6 @@ def main(argv: list[str] | None = None) -> int:
         with short_warnings(use, verbose):
             if rest and rest[0] in spec.extra_commands:
                 return int(load_target(spec.extra_commands[rest[0]])(rest[1:]) or 0)
-            if rest and rest[0] in ("-h", "--help") and spec.extra_commands:
-                print(f"ssm-ts {use}: also {', '.join(spec.extra_commands)} (ssm-ts {use} COMMAND --help)\n")
             run_use(use, rest, verbose=verbose)
     except SSMTSError as err:
         if verbose:

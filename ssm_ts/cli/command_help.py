@@ -4,6 +4,7 @@ options that belong to one command only."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 from typing import Any
 
 from ssm_ts.cli.parse_errors import SHORT_USAGE
@@ -20,6 +21,11 @@ COMMAND_HELP = {
     "(saved in the checkpoint; --data.* overrides it).",
     "predict": "Write predictions into --out from a checkpoint (--ckpt_path best, last or a file) on the "
     "fit's data (saved in the checkpoint; --data.* overrides it).",
+}
+# the commands a use adds beside Lightning's four (UseSpec.extra_commands), as the use's --help lists them
+EXTRA_COMMAND_HELP = {
+    "tune": "Search the model's settings with Optuna, choosing by validation loss.",
+    "generate": "Generate audio clips with a fitted model (recurrent mode).",
 }
 # forecast predict's own options (configure_cli_parser adds them to every command's parser)
 PREDICT_ONLY = ("n", "level", "interval_method")
@@ -42,6 +48,20 @@ def arrange_command_help(subcommand_parsers: dict[str, Any]) -> None:
             for action in sub._actions:
                 if action.dest in PREDICT_ONLY:
                     action.help = argparse.SUPPRESS
+
+
+def list_use_commands(parser: Any, extra_commands: Iterable[str]) -> None:
+    """The use's --help: its own commands (``tune``, ``generate``) in its usage line and its list of
+    commands beside Lightning's four (which are all its parser knows: ssm-ts runs the others itself), each
+    described by what it does with ssm-ts (Lightning's said "Runs the full optimization routine")."""
+    action = parser._subcommands_action
+    for choice in action._choices_actions:
+        if choice.dest in COMMAND_HELP:
+            choice.help = COMMAND_HELP[choice.dest].split(". ")[0].rstrip(".") + "."
+    names = [*action.choices, *extra_commands]
+    action.metavar = "{" + ",".join(names) + "}"
+    for name in extra_commands:
+        action._choices_actions.append(action._ChoicesPseudoAction(name, (), EXTRA_COMMAND_HELP.get(name)))
 
 
 def check_command_options(use: str, subcommand: str, options: Any) -> None:

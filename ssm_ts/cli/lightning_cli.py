@@ -17,7 +17,7 @@ from rich.console import Console
 from ssm_ts.api.tune_cli import check_out
 from ssm_ts.cli.checkpoint_args import CheckpointArgs
 from ssm_ts.cli.checkpoint_defaults import SAVED_IN_ANOTHER_FORM
-from ssm_ts.cli.command_help import arrange_command_help, check_command_options
+from ssm_ts.cli.command_help import arrange_command_help, check_command_options, list_use_commands
 from ssm_ts.cli.fit_outputs import log_fitted_model, mirror_run_artifacts
 from ssm_ts.cli.interrupted import INTERRUPTED_FIT, remember_interrupted_fit
 from ssm_ts.cli.lost_server import lost_server_reason, lost_server_text
@@ -112,6 +112,7 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
     def _add_subcommands(self, parser, **kwargs: Any) -> None:
         super()._add_subcommands(parser, **kwargs)
         arrange_command_help(self._subcommand_parsers)
+        list_use_commands(parser, USES[self.use_name].extra_commands)
 
     def before_instantiate_classes(self) -> None:
         check_command_options(self.use_name, self.subcommand, self.config.get(self.subcommand) or {})
