@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from ssm_ts.api.tune_parent_run import ParentRun
     from ssm_ts.pipelines.forecasting.reader import TableSource
 
+OPTUNA_TRIAL_LOGGER = "optuna.study._optimize"  # the logger of Optuna's warnings for a failed trial
+
 
 @dataclasses.dataclass
 class TrialRunner:
@@ -229,27 +231,45 @@ class TrialRunner:
             self.parent.end(trials, status)
 
 
-def _without_training_traceback(record: logging.LogRecord) -> bool:
-    """Optuna's warning for a failed trial, without the traceback when it failed by a
-    :class:`TrainingError` (a NaN loss) or Ctrl-C: its one line says the trial, its settings and why."""
-    if record.exc_info and isinstance(record.exc_info[1], (TrainingError, KeyboardInterrupt)):
-        record.exc_info = None
-    return True
+class OptunaTrialWarnings(logging.Filter):
+    """Optuna's warnings for a failed trial, as a search shows them: none for a trial stopped by Ctrl-C
+    (its two, "Trial N failed ... KeyboardInterrupt()" and "Trial N failed with value None", stood above
+    the search's own message saying what was kept and how to continue); a trial that failed by a
+    :class:`TrainingError` (a NaN loss) is one line saying the trial, its settings and why, without the
+    traceback through Lightning. Optuna's other warnings pass unchanged."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.interrupted: set[str] = set()  # "Trial 3": the trials Ctrl-C stopped
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        message = record.getMessage()
+        trial = " ".join(message.split()[:2])
+        if isinstance(error, KeyboardInterrupt):
+            self.interrupted.add(trial)
+            return False
+        if trial in self.interrupted and message.startswith(f"{trial} failed with value"):
+            return False
+        if isinstance(error, TrainingError):
+            record.exc_info = None
+        return True
 
 
 class QuietOptuna:
-    """Optuna logs a line per trial at INFO; the trials frame and MLflow hold the same. A trial that
-    failed by a TrainingError is one warning line, not a traceback through Lightning."""
+    """Optuna logs a line per trial at INFO; the trials frame and MLflow hold the same. Its warnings
+    for failed trials are filtered by :class:`OptunaTrialWarnings`."""
 
     def __enter__(self):
         import optuna
 
         self.level = optuna.logging.get_verbosity()
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        logging.getLogger("optuna.study._optimize").addFilter(_without_training_traceback)
+        self.trial_warnings = OptunaTrialWarnings()
+        logging.getLogger(OPTUNA_TRIAL_LOGGER).addFilter(self.trial_warnings)
 
     def __exit__(self, *exc):
         import optuna
 
-        logging.getLogger("optuna.study._optimize").removeFilter(_without_training_traceback)
+        logging.getLogger(OPTUNA_TRIAL_LOGGER).removeFilter(self.trial_warnings)
         optuna.logging.set_verbosity(self.level)
