@@ -6,6 +6,7 @@ model", the reason only in a stack trace), and the params its signature declares
 from __future__ import annotations
 
 import json
+import re
 
 import mlflow
 import pandas as pd
@@ -63,6 +64,8 @@ def test_a_bad_request_is_answered_400_naming_the_column(served, request_rows, c
         serve(served, change(request_rows))
     assert caught.value.get_http_status_code() == 400
     assert "unexpected error" not in caught.value.message
+    # MLflow puts the request's table first; the reason ends the message, after "Error:" (docs/mlflow.md)
+    assert re.search(reason, caught.value.message.rsplit("\nError: ", 1)[1])
 
 
 def test_in_process_callers_get_an_mlflow_exception_that_is_still_a_data_error(served, request_rows):
