@@ -112,7 +112,10 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         raise CheckpointError(f"checkpoint not found: {path}; pass the path of a .ckpt file written by a fit")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
-    except OSError as err:  # unreadable (permissions, a device error): nothing to say about its content
+    except OSError as err:
+        if _zip_cut_short(path):  # torch's zip reader seeks before the file's start for the missing end
+            raise _load_error(path, err) from err
+        # unreadable (permissions, a device error): nothing to say about its content
         raise CheckpointError(f"cannot read checkpoint {path}: {err}") from err
     except Exception as err:  # noqa: BLE001 - torch.load on arbitrary bytes raises KeyError, IndexError, ...
         raise _load_error(path, err) from err
@@ -144,9 +147,11 @@ def _load_error(path: Path, err: Exception) -> CheckpointError:
         return CheckpointError(f"{path} is not a checkpoint ({not_one}); {PASS_A_CHECKPOINT}")
     imports = _refused_imports(path, err) if isinstance(err, pickle.UnpicklingError) else None
     if imports is None:
+        reason = "its zip archive's end is missing" if _zip_cut_short(path) else _reason(err)
         return CheckpointError(
-            f"cannot read checkpoint {path}: it is truncated or damaged ({_reason(err)}); a fit stopped while "
-            f"writing it, or a copy was cut short; {PASS_A_CHECKPOINT}"
+            f"cannot read checkpoint {path}: it is truncated or damaged ({reason}); a fit stopped while "
+            f"writing it, or a copy was cut short. Resume from another checkpoint of the fit"
+            f"{_checkpoints_beside(path)}; {PASS_A_CHECKPOINT}"
         )
     if not imports and not _is_torch_file(path):  # a pickle of plain values, not written by torch.save
         return CheckpointError(
@@ -161,6 +166,22 @@ def _load_error(path: Path, err: Exception) -> CheckpointError:
         f"refused to load {path}: {what}, which could run code when unpickled. Only load checkpoints you "
         "trust, re-exported by ssm-ts."
     )
+
+
+def _zip_cut_short(path: Path) -> bool:
+    """Whether ``path`` starts as a zip (torch.save's format) whose end, its central directory, is missing."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC and not zipfile.is_zipfile(path)
+    except OSError:
+        return False
+
+
+def _checkpoints_beside(path: Path) -> str:
+    """`` (beside it: best-epoch=3.ckpt, ...)``: the other checkpoints in ``path``'s folder, or ``""``."""
+    others = sorted(p.name for p in path.parent.glob("*.ckpt") if p.name != path.name and p.name[0] != ".")
+    shown = ", ".join(others[:4]) + (", ..." if len(others) > 4 else "")
+    return f" (beside it: {shown})" if others else ""
 
 
 def not_a_checkpoint(path: Path) -> str | None:

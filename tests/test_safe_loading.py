@@ -149,7 +149,24 @@ def test_a_checkpoint_cut_short_is_called_truncated(tmp_path, keep):
     with pytest.raises(
         CheckpointError,
         match=rf"cannot read checkpoint {re.escape(str(cut))}: it is truncated or damaged \(.*zip archive.*\); "
-        "a fit stopped while writing it, or a copy was cut short; pass a .ckpt file",
+        r"a fit stopped while writing it, or a copy was cut short. Resume from another checkpoint of the fit "
+        r"\(beside it: good.ckpt\); pass a .ckpt file",
+    ):
+        load_checkpoint(cut)
+
+
+def test_a_checkpoint_cut_at_8192_bytes_is_called_truncated_not_an_invalid_argument(tmp_path):
+    """What a full disk left of a last.ckpt: torch's zip reader raised OSError [Errno 22] Invalid argument,
+    which was reported as a file that cannot be read, without saying it was cut short or what to do."""
+    good = tmp_path / "best-epoch=3.ckpt"
+    torch.save({"state_dict": {"w": torch.ones(20_000)}, "epoch": 3}, good)
+    cut = tmp_path / "last.ckpt"
+    cut.write_bytes(good.read_bytes()[:8192])
+    with pytest.raises(
+        CheckpointError,
+        match=r"last.ckpt: it is truncated or damaged \(its zip archive's end is missing\); a fit stopped while "
+        r"writing it, or a copy was cut short. Resume from another checkpoint of the fit \(beside it: "
+        r"best-epoch=3.ckpt\)",
     ):
         load_checkpoint(cut)
 
