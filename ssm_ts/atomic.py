@@ -19,11 +19,12 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path in ``target``'s folder; on success rename it onto ``target``.
 
     The temporary name keeps ``target``'s suffix so writers that dispatch on it (``savefig``,
-    ``soundfile.write``) still work. On an exception the temporary file is removed.
+    ``soundfile.write``) still work, except a checkpoint's (:func:`temporary_name`). On an exception
+    the temporary file is removed.
     """
     target = Path(target).expanduser()  # "~/model": not a folder named ~ in the working folder
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.partial{target.suffix}")
+    tmp_path = temporary_name(target)
     # Created as open() creates files (0666 less the umask), not mkstemp's private 0600: outputs on a
     # shared machine must be as readable as any other file the user writes.
     os.close(os.open(tmp_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
@@ -32,6 +33,22 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
         os.replace(tmp_path, target)
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+# Files found by their name in their folder: a temporary one must not look like one of them
+_FOUND_BY_NAME = (".ckpt",)
+
+
+def temporary_name(target: Path) -> Path:
+    """The hidden temporary file beside ``target`` that :func:`atomic_path` writes first:
+    ``.<stem>.<random>.partial<suffix>``; for a checkpoint (``.ckpt``) ``.checkpoint.<random>.partial``,
+    holding neither its name nor its suffix. One a killed process left behind is then never taken for a
+    checkpoint: Lightning's ``ckpt_path="last"`` takes any file with "last" in its name in a checkpoint
+    folder, and ``*.ckpt`` globs match hidden files."""
+    random = uuid.uuid4().hex
+    if target.suffix in _FOUND_BY_NAME:
+        return target.with_name(f".checkpoint.{random}.partial")
+    return target.with_name(f".{target.stem}.{random}.partial{target.suffix}")
 
 
 @contextlib.contextmanager

@@ -8,12 +8,14 @@ an optional exponential moving average of the weights (:class:`EMAWeights`).
 The modules, one job each: :mod:`.trainer` (:func:`build_trainer`), :mod:`.verbosity`, :mod:`.checks`
 (settings), :mod:`.callbacks`, :mod:`.checkpoints` (ssm-ts's own best and last; :mod:`.no_validation`, the
 note of a fit that never validated), :mod:`.user_checkpoints`,
-:mod:`.checkpoint_lookup` (which checkpoint ``best``/``last`` and a resume take), :mod:`.resume` and
+:mod:`.checkpoint_lookup` (which checkpoint ``best``/``last`` and a resume take), :mod:`.checkpoint_io`
+(checkpoints written whole or not at all), :mod:`.resume` and
 :mod:`.refusals`. Everything is imported from here, ``ssm_ts.training.<name>``: configs name the
 callbacks so (``ssm_ts.training.EMAWeights``), and so do the class paths a fit's config records.
 """
 
 from ssm_ts.training.callbacks import EMAWeights, NonFiniteLossGuard
+from ssm_ts.training.checkpoint_io import AtomicCheckpointIO, write_checkpoints_atomically
 from ssm_ts.training.checkpoint_lookup import (
     BEST_CHECKPOINT_PREFIX,
     NAMED_CHECKPOINTS,
@@ -55,6 +57,7 @@ __all__ = [
     "OWN_CHECKPOINT_FOLDERS",
     "QUIET_LEVELS",
     "USER_CHECKPOINTS",
+    "AtomicCheckpointIO",
     "BestAndLastCheckpoint",
     "EMAWeights",
     "KeepEarlyStop",
@@ -83,4 +86,5 @@ __all__ = [
     "trainer_refusals",
     "user_checkpoint_folders",
     "user_trainer_options",
+    "write_checkpoints_atomically",
 ]

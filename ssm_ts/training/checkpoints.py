@@ -20,6 +20,7 @@ from lightning.pytorch.callbacks import (
 )
 
 from ssm_ts.checkpoint_times import SAVED_AT_KEY, record_saved_at, recorded_save_time
+from ssm_ts.training.checkpoint_io import write_checkpoints_atomically
 from ssm_ts.training.checkpoint_lookup import BEST_CHECKPOINT_PREFIX
 from ssm_ts.training.mid_epoch import resume_mid_epoch, stops_after_this_batch
 from ssm_ts.training.no_validation import no_validation_note, validation_ran
@@ -61,6 +62,12 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         self._written_at_stop = False  # whether it was (the checkpoints after it in the stop leave it)
         # the save time and global step the checkpoint a fit resumes records
         self._resumed_at: tuple[int, int] | None = None
+
+    def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
+        super().setup(trainer, pl_module, stage)
+        # every checkpoint of the fit whole or not at all (a user's callback's too): in each process, as
+        # ddp_spawn's run this hook, and in a LightningCLI fit, whose trainer ssm-ts does not build
+        write_checkpoints_atomically(trainer.strategy)
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         super().on_fit_start(trainer, pl_module)

@@ -4,33 +4,37 @@ kept), and a read-only --out one too, after the MLflow run had started."""
 
 from __future__ import annotations
 
-import errno
-import os
 from pathlib import Path
 
 import mlflow
 import pytest
-from lightning.fabric.plugins.io.torch_io import TorchCheckpointIO
 
 from ssm_ts import cli
 from ssm_ts.api.tune_cli import check_out
 from ssm_ts.errors import ConfigError
+from ssm_ts.export import load_checkpoint
 from ssm_ts.tracking.logger import default_tracking_uri
+from ssm_ts.training import AtomicCheckpointIO, resolve_named_checkpoint
+from tests.test_checkpoint_full_disk import FullDisk
 
 FIT = ["line", "fit", "--trainer.max_epochs", "3", "--out", "out", "--trainer.enable_progress_bar", "false"]
 
 
 def _disk_full_at(monkeypatch, name: str, epoch: int):
-    """Saving checkpoint ``name`` (``last.ckpt``) at ``epoch`` fails as a full disk does (Lightning writes a
-    temporary file, then moves it onto the checkpoint). Returns the real save, to put back."""
-    save = TorchCheckpointIO.save_checkpoint
+    """Saving checkpoint ``name`` (``last.ckpt``) at ``epoch`` fails as a full disk does: its write (to a
+    temporary file beside it, renamed onto it once whole) runs out of room. Returns the real save, to put
+    back."""
+    disk = FullDisk(Path("out"), monkeypatch)
+    save = AtomicCheckpointIO.save_checkpoint
 
-    def disk_full(self, checkpoint, path, storage_options=None):
-        if Path(path).name == name and checkpoint["epoch"] == epoch:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/tmp/tmpxyz", None, str(path))
-        return save(self, checkpoint, path, storage_options)
+    def saving(self, checkpoint, path, storage_options=None):
+        disk.full = Path(path).name == name and checkpoint["epoch"] == epoch
+        try:
+            return save(self, checkpoint, path, storage_options)
+        finally:
+            disk.full = False
 
-    monkeypatch.setattr(TorchCheckpointIO, "save_checkpoint", disk_full)
+    monkeypatch.setattr(AtomicCheckpointIO, "save_checkpoint", saving)
     return save
 
 
@@ -40,20 +44,24 @@ def _run_status() -> str:
     return run.info.status
 
 
-def test_a_full_disk_mid_fit_names_the_file_and_resumes_from_the_best_checkpoint(
+def test_a_full_disk_mid_fit_names_the_file_and_resumes_from_the_last_checkpoint_it_kept(
     line_use, monkeypatch, capsys
 ):
     save = _disk_full_at(monkeypatch, "last.ckpt", epoch=1)
     assert cli.main(FIT) == 1
     err = " ".join(capsys.readouterr().err.split())
     assert "Traceback" not in err and _run_status() == "FAILED"
-    assert "last.ckpt failed (No space left on device), so that checkpoint may be cut short" in err
+    assert (
+        "(No space left on device; checkpoint " in err
+        and "last.ckpt was not written, the one before is kept" in err
+    )
     assert "make room on that disk" in err and "its MLflow run is marked FAILED" in err
-    # last.ckpt is the one cut short: the resume starts from the best checkpoint, written before it
+    # last.ckpt is epoch 0's, whole (a copy onto it was cut short): the resume starts from it
     resume = err.split("Resume it, in the same run, with: ")[1].split()
-    assert resume[:4] == ["ssm-ts", "line", "fit", "--ckpt_path"] and resume[4].endswith("best-epoch=1.ckpt")
+    assert resume[:5] == ["ssm-ts", "line", "fit", "--ckpt_path", "last"]
+    assert load_checkpoint(resolve_named_checkpoint("last", "out"))["epoch"] == 0
 
-    monkeypatch.setattr(TorchCheckpointIO, "save_checkpoint", save)  # room made
+    monkeypatch.setattr(AtomicCheckpointIO, "save_checkpoint", save)  # room made
     assert cli.main([*resume[1:], "--trainer.enable_progress_bar", "false"]) == 0
     assert _run_status() == "FINISHED"
 
@@ -64,7 +72,7 @@ def test_a_full_disk_before_the_first_checkpoint_says_there_is_nothing_to_resume
     _disk_full_at(monkeypatch, "best-epoch=0.ckpt", epoch=0)
     assert cli.main(FIT) == 1
     err = " ".join(capsys.readouterr().err.split())
-    assert "best-epoch=0.ckpt failed (No space left on device); make room on that disk" in err
+    assert "best-epoch=0.ckpt was not written, the one before is kept); make room on that disk" in err
     assert "Stopped before the fit wrote its first checkpoint" in err and "without --ckpt_path" in err
     assert "Traceback" not in err and _run_status() == "FAILED"
 
