@@ -26,15 +26,28 @@ def find_newest_checkpoint(out_dir: str | os.PathLike, pattern: str = "last.ckpt
 OWN_CHECKPOINT_FOLDERS = ("checkpoints", "*/*/checkpoints")
 
 
-def find_own_checkpoint(out_dir: str | os.PathLike, pattern: str = "last.ckpt") -> Path | None:
-    """The most recently written checkpoint named like ``pattern`` in ssm-ts's own checkpoint folders under
-    ``out_dir`` (:data:`OWN_CHECKPOINT_FOLDERS`, any run); ``None`` when there is none. A user's
+# A fit's last checkpoint: ``last.ckpt``, or Lightning's ``last-v1.ckpt`` beside one it did not write (a
+# second fit into the same folder, a resume from a best checkpoint of the first epoch)
+LAST_CHECKPOINT_PATTERNS = ("last.ckpt", "last-v[0-9]*.ckpt")
+
+
+def find_own_checkpoint(
+    out_dir: str | os.PathLike, pattern: str | tuple[str, ...] = LAST_CHECKPOINT_PATTERNS
+) -> Path | None:
+    """The most recently written checkpoint named like ``pattern`` (or one of them) in ssm-ts's own checkpoint
+    folders under ``out_dir`` (:data:`OWN_CHECKPOINT_FOLDERS`, any run); ``None`` when there is none. By default
+    a last checkpoint (:data:`LAST_CHECKPOINT_PATTERNS`); one cut short counts with its file's time, and fails
+    when loaded, naming the others beside it. A user's
     ``ModelCheckpoint`` files elsewhere under ``out_dir`` (``user_checkpoints/``, a ``dirpath`` of its own)
     are never taken, however recent: a ``last.ckpt`` of one saving by steps is of another step. The one rule
     of ``--ckpt_path best/last``, ``fit(..., resume=True)`` and a tuning trial's rerun."""
-    folder = Path(out_dir)
+    folder, patterns = Path(out_dir), (pattern,) if isinstance(pattern, str) else pattern
     candidates = [
-        p for where in OWN_CHECKPOINT_FOLDERS for p in folder.glob(f"{where}/{pattern}") if p.is_file()
+        p
+        for where in OWN_CHECKPOINT_FOLDERS
+        for name in patterns
+        for p in folder.glob(f"{where}/{name}")
+        if p.is_file()
     ]
     return newest_checkpoint(candidates)
 
@@ -50,7 +63,7 @@ def resolve_named_checkpoint(name: str, out_dir: str | os.PathLike) -> Path:
     from ssm_ts.errors import CheckpointError
 
     pattern = f"{BEST_CHECKPOINT_PREFIX}*.ckpt" if name == "best" else "last.ckpt"
-    found = find_own_checkpoint(out_dir, pattern)
+    found = find_own_checkpoint(out_dir, pattern if name == "best" else LAST_CHECKPOINT_PATTERNS)
     if found is None and name == "best" and find_own_checkpoint(out_dir) is not None:
         # a fit that never validated: no validation split, max_steps in its first epoch, limit_val_batches=0
         raise CheckpointError(
