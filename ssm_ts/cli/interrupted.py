@@ -47,6 +47,13 @@ def interrupted_text(use: str, stopped: str = "interrupted", run_state: str = "i
             f"checkpoint it started from: ssm-ts {use} fit --ckpt_path {INTERRUPTED_FIT['resumed_from']} "
             f"--out {out}{off}"
         )
+    best = INTERRUPTED_FIT.get("best")
+    if last is None and best and Path(best).is_file():  # a full disk at its first last.ckpt, the best kept
+        return (
+            f"{stopped} before the fit wrote its last.ckpt, but its best checkpoint is kept ({best}) and "
+            f"{killed}. Resume it{', in the same run,' if INTERRUPTED_FIT.get('run') else ''} from there with: "
+            f"ssm-ts {use} fit --ckpt_path {best} --out {out}{off}"
+        )
     if last is None:
         return (
             f"{stopped} before the fit wrote its first checkpoint (at the end of its first epoch), so there "

@@ -21,7 +21,9 @@ def is_write_failure(error: BaseException) -> bool:
 def write_failure_text(error: OSError, use: str) -> str:
     """The error of a fit that ``error`` stopped, once :func:`remember_interrupted_fit` recorded it: the
     file, the reason and the fix, then the command that resumes the fit. When the file was the fit's
-    last.ckpt (which may now be cut short), the resume starts from its best checkpoint instead."""
+    last.ckpt (which may now be cut short), the resume starts from its best checkpoint instead: ssm-ts's
+    own checkpoint writer replaces a file only once whole and names no file, so this is a user's own
+    CheckpointIO plugin's failure."""
     target = error.filename2 or error.filename  # shutil.move(temporary, target): the target is the second
     reason = error.strerror or str(error)
     failed = f"writing {target} failed ({reason})" if target else f"a write failed ({reason})"

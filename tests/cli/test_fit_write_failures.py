@@ -77,6 +77,19 @@ def test_a_full_disk_before_the_first_checkpoint_says_there_is_nothing_to_resume
     assert "Traceback" not in err and _run_status() == "FAILED"
 
 
+def test_a_full_disk_at_the_first_last_checkpoint_resumes_from_the_best_one(line_use, monkeypatch, capsys):
+    """best-epoch=0.ckpt written, then last.ckpt not: the message said there was nothing to resume."""
+    save = _disk_full_at(monkeypatch, "last.ckpt", epoch=0)
+    assert cli.main(FIT) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "nothing to resume" not in err and "Traceback" not in err
+    resume = err.split("Resume it, in the same run, from there with: ")[1].split()
+    assert resume[:4] == ["ssm-ts", "line", "fit", "--ckpt_path"] and resume[4].endswith("best-epoch=0.ckpt")
+    monkeypatch.setattr(AtomicCheckpointIO, "save_checkpoint", save)  # room made
+    assert cli.main([*resume[1:], "--trainer.enable_progress_bar", "false"]) == 0
+    assert _run_status() == "FINISHED"
+
+
 def test_a_read_only_out_is_refused_before_anything_starts(tmp_path, monkeypatch):
     # as root a chmod alone would not make a folder read-only: os.access is what the check asks
     monkeypatch.setattr("ssm_ts.api.tune_cli.os.access", lambda *args, **kwargs: False)
