@@ -259,10 +259,8 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         remember_interrupted_fit(
             self.trainer, self._setting("out"), fit_kwargs.get("ckpt_path"), logger is not None
         )
-        if logger is not None and stored_status(logger) in (
-            None,
-            "RUNNING",
-        ):  # its store did not take the news
+        store_missed_the_end = logger is not None and stored_status(logger) in (None, "RUNNING")
+        if store_missed_the_end:
             INTERRUPTED_FIT["run_state"] = (
                 f"may still show RUNNING (its store, {logger._tracking_uri}, did not answer)"
             )
