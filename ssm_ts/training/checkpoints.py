@@ -20,7 +20,7 @@ from lightning.pytorch.callbacks import (
 )
 
 from ssm_ts.checkpoint_times import SAVED_AT_KEY, record_saved_at, recorded_save_time
-from ssm_ts.training.checkpoint_io import write_checkpoints_atomically
+from ssm_ts.training.checkpoint_io import remove_abandoned_writes, write_checkpoints_atomically
 from ssm_ts.training.checkpoint_lookup import BEST_CHECKPOINT_PREFIX
 from ssm_ts.training.mid_epoch import resume_mid_epoch, stops_after_this_batch
 from ssm_ts.training.no_validation import no_validation_note, validation_ran
@@ -68,6 +68,10 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         # every checkpoint of the fit whole or not at all (a user's callback's too): in each process, as
         # ddp_spawn's run this hook, and in a LightningCLI fit, whose trainer ssm-ts does not build
         write_checkpoints_atomically(trainer.strategy)
+        if stage == "fit" and trainer.is_global_zero:  # the one process that writes checkpoints
+            folders = {c.dirpath for c in trainer.checkpoint_callbacks if isinstance(c, ModelCheckpoint)}
+            for folder in sorted(f for f in folders if f):  # a user's callback set up after this has none yet
+                remove_abandoned_writes(folder)
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         super().on_fit_start(trainer, pl_module)
