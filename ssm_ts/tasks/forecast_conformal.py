@@ -45,7 +45,7 @@ class ConformalCheckpoint:
             self.train(was_training)
         targets = list(datamodule.spec.targets)
         checkpoint[CHECKPOINT_KEY] = scores_to_checkpoint(scores, targets)
-        with atomic_path(ckpt_path) as tmp:  # the checkpoint is whole, with or without the scores
+        with atomic_path(ckpt_path, sync_folder=True) as tmp:  # whole, with or without the scores
             torch.save(checkpoint, tmp)
         self.conformal = (scores, targets)
 
