@@ -416,14 +416,21 @@ def test_ssm_step_empty_axes(B, H, N):
 def test_double_backward_of_every_op():
     torch.manual_seed(4)
     v, x = leaf(torch.randn(1, 2, dtype=C128)), leaf(stable_exponents(1, 2))
-    assert torch.autograd.gradgradcheck(lambda v, x: vandermonde(v, x, 3, backend="triton"), (v, x))
+    assert second_derivatives_match(lambda v, x: vandermonde(v, x, 3, backend="triton"), (v, x))
     v, z, w = (leaf(torch.randn(s, dtype=C128)) for s in ((1, 2), (1, 3), (1, 2)))
-    assert torch.autograd.gradgradcheck(lambda v, z, w: cauchy(v, z, w, backend="triton"), (v, z, w))
+    assert second_derivatives_match(lambda v, z, w: cauchy(v, z, w, backend="triton"), (v, z, w))
     step = [leaf(t) for t in step_inputs(1, 1, 2, True)]
-    assert torch.autograd.gradgradcheck(lambda *t: ssm_step(*t, backend="triton"), step)
+    assert second_derivatives_match(lambda *t: ssm_step(*t, backend="triton"), step)
     for kind in ("real", "complex"):
         scan = [leaf(t) for t in scan_inputs(1, 3, 1, kind)]
-        assert torch.autograd.gradgradcheck(lambda *t: diag_scan(*t, backend="triton"), scan)
+        assert second_derivatives_match(lambda *t: diag_scan(*t, backend="triton"), scan)
+
+
+def second_derivatives_match(fn, inputs) -> bool:
+    """gradgradcheck in fast mode: one random projection of the second-derivative Jacobian against
+    finite differences, not every column of it. A missing part (the zero the old backward gave)
+    still fails it; the interpreter's per-launch cost makes the full check twice as slow."""
+    return torch.autograd.gradgradcheck(fn, inputs, fast_mode=True)
 
 
 # --- offsets past 2^31 - 1 (int64 indexing) ----------------------------------------------------
@@ -594,12 +601,14 @@ def test_vandermonde_refuses_a_row_longer_than_its_32_bit_offsets_hold():
 if HUGE:
 
     def test_ssm_step_kernels_index_past_int32():
-        """B = 257 rows of N = 2^22 modes: the last rows of the state, the new state and their
-        gradients start past 2^31 - 1 floats. Launched over the first BLOCK_N modes only (the
-        read-out and grad u then sum over just those), against the reference on those modes."""
+        """B = 65 rows of N = 2^24 modes: the last row of the state, the new state and their
+        gradients starts past 2^31 - 1 floats. Launched over the first BLOCK_N modes only (the
+        read-out and grad u then sum over just those), against the reference on those modes. Few
+        rows of many modes, not the reverse: the backward kernel loops over the rows, and each
+        interpreted iteration is slow."""
         from ssm_ts.kernels.triton.ssm_step import _ssm_step_backward_kernel, _ssm_step_kernel
 
-        B, H, N, BLOCK_N = 257, 1, 2**22, 16
+        B, H, N, BLOCK_N = 65, 1, 2**24, 16
         assert B * H * N * 2 > 2**31
         state_head, u, dA_head, dB_head, C_head, _ = step_inputs(B, H, BLOCK_N, False)
         gy, gnew_head = torch.randn(B, H, dtype=F64), torch.randn(B, H, BLOCK_N, dtype=C128)
