@@ -29,8 +29,8 @@ from ssm_ts.api.classifier_estimator_checks import ESTIMATOR_CHECK_EXCEPTIONS
 from ssm_ts.api.classifier_fit import METHODS, check_fit_settings, fit_encoder, fit_seed
 from ssm_ts.api.classifier_inputs import (
     PREDICT_NAN_FIX,
-    SEARCH_NEEDS_Y,
     as_recordings,
+    given_labels,
     labelled_recordings,
     matched_channels,
 )
@@ -69,9 +69,11 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
     SSM steps: the encoder's, or the random S4D kernels' (whose shift kernels space their taps
     ``dilation / r`` steps apart, see :mod:`~ssm_ts.models.random_ssm_features`).
 
-    ``X`` may be the :class:`~ssm_ts.pipelines.sensor.SeriesSet` a reader returns (``fit(data)``
-    takes ``data.labels`` as ``y``; ``GridSearchCV`` and ``cross_val_score`` split it too, given
-    ``y=data.labels``, each fold a ``SeriesSet`` with its channel names and sampling step). Read
+    ``X`` may be the :class:`~ssm_ts.pipelines.sensor.SeriesSet` a reader returns (``fit(data)`` and
+    ``score(data)`` take ``data.labels`` as ``y``; ``GridSearchCV`` and ``cross_val_score`` split it too,
+    each fold a ``SeriesSet`` with its channel names and sampling step, but only given
+    ``y=data.labels``: without it scikit-learn's folds are not stratified by class, so a fold's ``fit``
+    is a :class:`~ssm_ts.errors.DataError` naming ``search.fit(data, data.labels)``). Read
     from files with times (a CSV time column, ``.ts`` ``@timeStamps``) it carries their sampling
     step: ``fit`` keeps it as ``sampling_step_``, and ``predict`` of recordings sampled at another
     step warns (:class:`~ssm_ts.pipelines.sensor.SamplingStepWarning`) naming both steps and the rate
@@ -321,18 +323,13 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
     def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
         """Mean accuracy of :meth:`predict` on ``X`` against the true labels ``y`` (n,), weighted by
-        ``sample_weight`` (n,) if given, as scikit-learn's classifiers score.
+        ``sample_weight`` (n,) if given, as scikit-learn's classifiers score. ``X`` a ``SeriesSet`` brings
+        its own labels when ``y`` is not given, as in :meth:`fit`: ``model.score(test)``.
 
         Raises:
-            DataError: ``y`` not given. A ``SeriesSet``'s own labels are not taken here: a search given
-                no ``y`` splits the recordings without regard to their classes (a file sorted by class
-                would put whole classes in the test fold), and scores each fold without labels.
+            DataError: no labels (``y`` not given, ``X`` not a labelled ``SeriesSet``).
         """
-        if y is None:
-            raise DataError(
-                f"score(X, y) needs the true labels y of X, model.score(data, data.labels); {SEARCH_NEEDS_Y}."
-            )
-        return super().score(X, y, sample_weight)
+        return super().score(X, given_labels(X, y, "score"), sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -9,6 +9,7 @@ naming the fix. At predict, channels are matched to the fitted ones (by name or 
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -145,9 +146,55 @@ def _nan_padded(X: np.ndarray) -> bool:
 
 
 SEARCH_NEEDS_Y = (
-    "GridSearchCV and cross_val_score need the labels as y, search.fit(data, data.labels), even for a "
-    "SeriesSet that holds them: they stratify the folds by class with y and score each fold against it"
+    "GridSearchCV, cross_val_score and scikit-learn's other cross-validation need the labels as y, "
+    "search.fit(data, data.labels) or cross_val_score(model, data, data.labels), even for a SeriesSet that "
+    "holds them: given no y, scikit-learn splits the recordings in file order (KFold), not stratified by "
+    "class, so a file sorted by class (as the UEA archives are) puts whole classes in a test fold"
 )
+# scikit-learn's functions that fit one fold of a cross-validation (GridSearchCV, cross_val_score,
+# cross_validate, cross_val_predict, learning_curve, validation_curve): all in one module
+_FOLD_FITTERS = ("_fit_and_score", "_fit_and_predict")
+_FOLD_MODULE = "sklearn.model_selection._validation"
+
+
+def in_cross_validation() -> bool:
+    """Whether the caller runs inside scikit-learn's cross-validation, fitting or scoring one fold.
+
+    No argument tells a fold from a user's own ``fit(data)``: both get ``y=None`` and a ``SeriesSet``.
+    The frames on the stack do (in a joblib worker too): scikit-learn's per-fold function is one of them.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name in _FOLD_FITTERS and frame.f_globals.get("__name__") == _FOLD_MODULE:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def given_labels(X: Any, y: Any, method: str) -> Any:
+    """``y``, or when it is ``None`` the labels of a labelled ``SeriesSet`` ``X``: the rule of ``fit`` and
+    ``score`` (``method``, for the messages). A :class:`~ssm_ts.errors.DataError` when there are no
+    labels, or when scikit-learn's cross-validation gave no ``y``: it split ``X`` without the labels
+    (not stratified), so its scores would be those of folds that may miss whole classes."""
+    from ssm_ts.pipelines.sensor import SeriesSet
+
+    if y is not None:
+        return y
+    if isinstance(X, SeriesSet):
+        if X.labels is None:
+            raise DataError(f"{X.source}: the recordings have no labels; pass them as {method}(X, y).")
+        if in_cross_validation():
+            raise DataError(f"{SEARCH_NEEDS_Y}.")
+        return X.labels
+    if method == "score":
+        raise DataError(
+            "score(X, y) needs the true labels y of X, one per recording: model.score(X, y) (a SeriesSet "
+            "that holds its labels may come without y)."
+        )
+    raise DataError(
+        "SSMClassifier requires y to be passed, but the target y is None; give one label per recording "
+        f"({SEARCH_NEEDS_Y})."
+    )
 
 
 def labelled_recordings(
@@ -160,18 +207,10 @@ def labelled_recordings(
     values, ``class_names`` those as text, ``weights`` ``(n,)`` each recording's class weight x
     sample weight. Called by ``SSMClassifier.fit`` (its warnings name the caller of ``fit``).
     """
-    from ssm_ts.pipelines.sensor import SeriesSet, make_series_set, require_labels, warn_if_transposed
+    from ssm_ts.pipelines.sensor import make_series_set, require_labels, warn_if_transposed
     from ssm_ts.pipelines.sensor.weights import check_sample_weight, recording_weights
 
-    if y is None and isinstance(X, SeriesSet):
-        y = X.labels
-        if y is None:
-            raise DataError(f"{X.source}: the recordings have no labels; pass them as fit(X, y).")
-    if y is None:
-        raise DataError(
-            "SSMClassifier requires y to be passed, but the target y is None; give one label per recording "
-            f"({SEARCH_NEEDS_Y})."
-        )
+    y = given_labels(X, y, "fit")
     data = as_recordings(X, nan_policy)
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:

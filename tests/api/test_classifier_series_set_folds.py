@@ -12,7 +12,7 @@ import pickle
 
 import numpy as np
 import pytest
-from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.model_selection import GridSearchCV, cross_val_predict, cross_val_score, train_test_split
 
 from ssm_ts import SSMClassifier
 from ssm_ts.errors import DataError
@@ -107,11 +107,32 @@ def test_a_series_set_indexes_as_an_array_and_stays_a_sequence(motions, vowels):
     assert motions[np.array([], dtype=int)].shape == (0, 0, None)
 
 
-def test_score_without_labels_says_to_pass_them(motions):
-    model = SSMClassifier(**TINY).fit(motions)
-    with pytest.raises(DataError, match=r"model.score\(data, data.labels\)"):
-        model.score(motions)
-    assert model.score(motions, motions.labels) == 1.0
+def test_score_takes_the_labels_of_a_series_set_as_fit_does(motions):
+    """``score(data)`` was a DataError asking for ``data.labels`` while ``fit(data)`` took them."""
+    train, test = train_test_split(motions, test_size=0.5, stratify=motions.labels, random_state=0)
+    # parts split without y keep their labels, and fit and score take them
+    model = SSMClassifier(**TINY).fit(train)
+    assert model.score(test) == model.score(test, test.labels) > 0.5
+    with pytest.raises(DataError, match=r"the recordings have no labels; pass them as score\(X, y\)"):
+        model.score(make_series_set(motions.values[:2]))
+    with pytest.raises(
+        DataError, match=r"needs the true labels y of X, one per recording: model.score\(X, y\)"
+    ):
+        model.score(np.stack(motions.values[:2]))
+
+
+def test_a_search_without_y_is_an_error_naming_the_labels_not_nan(motions):
+    """Given no ``y``, scikit-learn splits in file order (``KFold``, not stratified): in this file, sorted by
+    class, each test fold of ``cv=2`` held two classes its fit never saw. The search gave NaN scores and a
+    warning; taking the set's labels in ``score`` would have scored those folds 0.0. Now each fold's
+    ``fit`` refuses, so the search raises, naming the fix (given ``y``, the search above scores each fold)."""
+    grid = {"n_kernels": [10, 20]}
+    with pytest.raises(ValueError, match=r"fits failed(.|\n)*search\.fit\(data, data\.labels\)"):
+        GridSearchCV(SSMClassifier(**TINY), grid, cv=2).fit(motions)
+    with pytest.raises(ValueError, match=r"cross_val_score\(model, data, data\.labels\)"):
+        cross_val_score(SSMClassifier(**TINY), motions, cv=2)
+    with pytest.raises(DataError, match=r"not stratified by class"):
+        cross_val_predict(SSMClassifier(**TINY), motions, cv=2)
 
 
 def test_a_series_set_prints_a_summary_not_its_samples(motions, vowels):
