@@ -1,5 +1,6 @@
 """The time column: found by its dtype or name (dates, integer steps, Periods) and parsed, with the
-rows that do not parse named (and Excel serial dates, blank spreadsheet lines, date options noted)."""
+rows that do not parse named (and Excel serial dates, blank spreadsheet lines, date options noted).
+Step numbers written as text are the integers they show (see :mod:`.step_text`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .dates import excel_serial_hint, parse_text_times
 from .epoch_times import epoch_hint
+from .frames import is_integer_step
 from .periods import (
     check_period_freq,
     dates_to_periods,
@@ -25,6 +27,7 @@ from .periods import (
     text_to_periods,
 )
 from .reader import Table, index_hint
+from .step_text import text_steps, warn_year_text
 
 TIME_COLUMN_NAMES = ("ds", "date", "datetime", "timestamp", "time", "period", "month", "week")
 STEP_COLUMN_NAMES = (*TIME_COLUMN_NAMES, "year", "step")  # integer columns taken as time steps by name
@@ -38,11 +41,11 @@ def detect_time_column(table: Table) -> str:
     by_name = {c.lower(): c for c in frame.columns}
     for name in TIME_COLUMN_NAMES:
         if name in by_name and (
-            holds_integer_steps(frame[by_name[name]]) or _mostly_dates(frame[by_name[name]], table.dates)
+            _holds_steps(frame[by_name[name]]) or _mostly_dates(frame[by_name[name]], table.dates)
         ):
             return by_name[name]
     for name in STEP_COLUMN_NAMES:
-        if name in by_name and holds_integer_steps(frame[by_name[name]]):
+        if name in by_name and _holds_steps(frame[by_name[name]]):
             return by_name[name]
     for column in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[column]) and _mostly_dates(frame[column], table.dates):
@@ -57,36 +60,12 @@ def detect_time_column(table: Table) -> str:
 
 
 def _step_numbers_fix(table: Table) -> str:
-    """`` Rows one step apart ...``: how to number rows that have no times (forecasts continue the
-    numbers), or, for a column named as steps that holds them as text (``'step'``: ``"0", "1"``), its
-    conversion."""
-    for column in table.frame.columns:
-        if str(column).lower() in STEP_COLUMN_NAMES and (
-            hint := _text_steps_hint(table.frame[column], column)
-        ):
-            return f" Column {column!r} holds {hint}"
+    """`` For rows one step apart ...``: how to number rows that have no times (forecasts continue the
+    numbers). A column named as steps that holds them as text (``'step'``: ``"0", "1"``) is found."""
     read = "df = pd.read_csv(path), then " if table.is_file else ""
     return (
         f" For rows one step apart without times, number them: {read}df.insert(0, 'step', range(len(df))) "
         "(the forecast continues the numbers)."
-    )
-
-
-def _text_steps_hint(column: pd.Series, name: str) -> str:
-    """``whole numbers written as text ...``: the conversion that reads a text column of whole numbers
-    (``"0", "1"``, not dates) as integer steps; ``""`` for other columns."""
-    if (
-        pd.api.types.is_numeric_dtype(column)
-        or pd.api.types.is_datetime64_any_dtype(column)
-        or is_period(column)
-    ):
-        return ""
-    text = column.dropna().astype(str).str.strip()
-    if text.empty or not text.str.fullmatch(r"[+-]?\d+").all():
-        return ""
-    return (
-        f"whole numbers written as text (e.g. {text.iloc[0]!r}): to forecast them as integer steps, "
-        f"convert them first: df[{name!r}] = df[{name!r}].astype(int)."
     )
 
 
@@ -100,6 +79,11 @@ def _numeric_date_notes(frame: pd.DataFrame) -> str:
         if (hint := epoch_hint(frame[c], c))
     ]
     return "".join(f" Note: {hint}" for hint in hints if hint)
+
+
+def _holds_steps(column: pd.Series) -> bool:
+    """Integer steps, as numbers or as text (``"1990"``, as ``pd.read_csv(path, dtype=str)`` or JSON gives)."""
+    return holds_integer_steps(column) or text_steps(column) is not None
 
 
 def holds_integer_steps(column: pd.Series) -> bool:
@@ -148,7 +132,11 @@ def parse_times(
 ) -> pd.Series:
     """The time column as datetime64 (tz-aware inputs keep their timezone; mixed UTC offsets -> UTC),
     as int64 steps when it holds integers (never read as nanoseconds since 1970), or as Periods
-    (see :func:`_period_reading`)."""
+    (see :func:`_period_reading`).
+
+    Whole numbers written as text (``"1990"``, ``"101"``) are int64 steps too, unless a date ``freq``
+    reads them as dates (see :func:`_steps_of_text`); read at fit (``freq`` None), years among them are
+    warned about with their conversion to dates (:func:`.step_text.warn_year_text`)."""
     raw = numpy_times(table.frame[time_col])
     where = f"{table.name}: column {time_col!r}"
     reading = _period_reading(table, raw, time_col, freq, periods)
@@ -161,6 +149,10 @@ def parse_times(
     elif holds_integer_steps(raw):
         parsed = raw  # steps (years, step numbers): kept as integers, checked below like dates
         _warn_numeric_dates(table, time_col)
+    elif (numbers := _steps_of_text(table, raw, freq)) is not None:
+        parsed = numbers  # as pd.read_csv reads them, and as the same integers are read
+        if freq is None:
+            warn_year_text(raw, numbers, time_col, table.name)
     elif pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         _refuse_fractional_times(table, raw, time_col)  # pandas would read them as nanoseconds since 1970
     else:
@@ -173,18 +165,29 @@ def parse_times(
         )
     if bad.size:
         example = "an empty cell" if pd.isna(raw.iloc[bad[0]]) else repr(raw.iloc[bad[0]])
-        steps = _text_steps_hint(raw, time_col)
         raise DataError(
             f"{table.name}: column {time_col!r} has values that are not "
-            f"{'integer steps' if holds_integer_steps(raw) else 'dates'} "
+            f"{'integer steps' if holds_integer_steps(parsed) else 'dates'} "
             f"at {table.rows_text(bad)} (e.g. {example}){_date_options_note(table)}; "
-            f"{excel_serial_hint(raw, time_col) or (f'they are {steps}' if steps else 'fix or remove those rows.')}"
+            f"{excel_serial_hint(raw, time_col) or 'fix or remove those rows.'}"
         )
-    if holds_integer_steps(raw):
+    if holds_integer_steps(parsed):
         return parsed.astype("int64").reset_index(drop=True)
     # A timezone is kept, not dropped to wall-clock time: across a daylight-saving change wall-clock
     # hours repeat or vanish, which would read as duplicates and gaps. Forecasts continue in this zone.
     return parsed.reset_index(drop=True)
+
+
+def _steps_of_text(table: Table, raw: pd.Series, freq: str | int | None) -> pd.Series | None:
+    """Whole numbers written as text (:func:`.step_text.text_steps`) as the integer steps they show, or
+    ``None`` to read ``raw`` otherwise: other text, or text that a date ``freq`` (the caller's, or a model
+    fitted on dates) reads as dates (``"1990"`` at ``freq='YS'``)."""
+    numbers = text_steps(raw)
+    if numbers is None or (
+        freq is not None and not is_integer_step(freq) and _mostly_dates(raw, table.dates)
+    ):
+        return None
+    return numbers
 
 
 def numpy_times(column: pd.Series) -> pd.Series:

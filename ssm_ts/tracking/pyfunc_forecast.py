@@ -19,7 +19,9 @@ The logged model's serving example (``serving_input_example.json``) shows the li
 (:data:`EXAMPLE_PARAMS`). A model fitted on pandas Periods
 answers a DataFrame whose time column holds Periods with Periods (same frequency); any other
 input (text such as ``2015Q1``, as JSON carries them to a served model, or an empty frame) gets
-the Periods as that text, which JSON can hold. The logged model carries an input example (the
+the Periods as that text, which JSON can hold. A model fitted on integer steps reads its steps
+sent as text (``"step": ["101", "102"]``, as JSON may carry them) as those integers, and answers
+with integer steps. The logged model carries an input example (the
 last ``lookback`` rows) and an output signature; the input is checked by ``predict`` itself (see
 :func:`forecast_signature`).
 

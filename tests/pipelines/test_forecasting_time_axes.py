@@ -179,26 +179,20 @@ def test_pyarrow_backed_dates_are_read_as_dates(dtype, freq, zone, as_index):
     assert (again["date"] == frame["date"]).all()
 
 
-def test_whole_numbers_written_as_text_get_their_conversion():
+def test_whole_numbers_written_as_text_are_read_as_integer_steps():
     """A time column of step numbers as text (``"0", "1"``, pandas 3's ``str`` dtype) was "no time
-    column found", with the advice to add one named 'step' it already had; named with ``time_col=``
-    "values that are not dates ... fix or remove those rows"."""
-    table = pd.DataFrame({"step": [str(i) for i in range(60)], "y": np.arange(60.0)})
-    conversion = "convert them first: df['step'] = df['step'].astype(int)."
-    with pytest.raises(DataError, match="no time column found") as error:
-        load_series(table)
-    assert (
-        f"Column 'step' holds whole numbers written as text (e.g. '0'): to forecast them as integer steps, {conversion}"
-        in str(error.value)
-    )
-    assert "df.insert" not in str(error.value)
-    with pytest.raises(
-        DataError, match=r"column 'step' has values that are not dates .*they are whole numbers"
-    ) as error:
-        load_series(table, time_col="step")
-    assert conversion in str(error.value)
-    frame, spec = load_series(table.assign(step=table["step"].astype(int)))
-    assert spec.time_col == "step" and spec.freq == 1
+    column found", with the advice to add one named 'step' it already had (named with ``time_col=``:
+    "values that are not dates ... convert them first ... astype(int)"). They are the integer steps
+    ``pd.read_csv`` reads from the same column (see tests/pipelines/test_forecasting_step_text.py)."""
+    numbers = pd.DataFrame({"step": range(60), "y": np.arange(60.0)})
+    expected, spec = load_series(numbers)
+    table = numbers.astype({"step": str})
+    for time_col in (None, "step"):
+        frame, text_spec = load_series(table, time_col=time_col)
+        assert text_spec == spec and spec.time_col == "step" and spec.freq == 1
+        pd.testing.assert_frame_equal(frame, expected)
+    with pytest.raises(DataError, match=r"holds integer steps \(e.g. 0\), but freq='h' is a date frequency"):
+        load_series(table, freq="h")  # as the integers are told
 
 
 @pytest.mark.parametrize("zone", ["Europe/Berlin", "UTC"])
