@@ -1,5 +1,6 @@
 """Train / validation / test splits of a file list: Speech Commands lists, a file-name rule, split folders
-(:mod:`.split_folders`), or fractions."""
+(:mod:`.split_folders`), or fractions. Byte-identical copies of a recording (:mod:`.same_content`) go to
+one split where the split is drawn at random, and are warned of where the user's assignment parts them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import torch
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
+from .same_content import copies_apart, identical_groups, recordings
 from .split_folders import SPLIT_FOLDERS, folder_parts, has_split_folders
 
 SPLIT_METHODS = ("auto", "lists", "rule", "fractions", "fsdd", "folders")
@@ -32,6 +34,19 @@ NEEDS_THREE_FILES = (
     "cut a long one into pieces (e.g. 'sox long.wav piece.wav trim 0 10 : newfile : restart' writes "
     "10-second files piece001.wav, ...)"
 )
+
+# what puts a file in its split, and how to keep a recording's copies in one, by the split method (warning)
+COPIES_APART_FIX = {
+    "lists": (f"{VALIDATION_LIST} and {TESTING_LIST} put each file in its split: list every copy of a "
+              "recording in the same list (or in neither)"),
+    "rule": ("test_pattern and val_pattern put each file in its split by its name: rename the copies so "
+             "that they match the same pattern"),
+    "fsdd": "the recording index in each name puts it in its split: rename the copies to one index",
+    "folders": "each file's top-level folder puts it in its split: move every copy of a recording into one",
+    "fractions": ("copies are kept in one split unless the folder holds fewer distinct recordings than "
+                  "splits, as here: add recordings"),
+}  # fmt: skip
+SHOWN_COPIES = 5
 
 SplitMethod = Literal["auto", "lists", "rule", "fractions", "fsdd", "folders"]
 
@@ -86,13 +101,39 @@ def _fraction_counts(n: int, fractions: tuple[float, ...]) -> list[int]:
     return counts
 
 
-def _fraction_split(files: list[Path], fractions: tuple[float, ...], seed: int) -> list[list[Path]]:
-    order = torch.randperm(len(files), generator=torch.Generator().manual_seed(seed)).tolist()
+def _fraction_split(
+    files: list[Path], fractions: tuple[float, ...], seed: int, copies: list[list[Path]]
+) -> list[list[Path]]:
+    """``files`` in seeded random parts of ``fractions``, counted in recordings: a file and its
+    byte-identical copies (``copies``, :func:`.same_content.identical_groups`) are one, put in one part.
+    Without copies, a seeded permutation of ``files`` cut by :func:`_fraction_counts`; file by file too
+    when there are fewer recordings than parts to fill (copies in two parts are warned of)."""
+    units = recordings(files, copies)
+    if len(units) < sum(f > 0 for f in fractions):
+        units = [[file] for file in files]
+    order = torch.randperm(len(units), generator=torch.Generator().manual_seed(seed)).tolist()
     start, parts = 0, []
-    for count in _fraction_counts(len(files), fractions):
-        parts.append(sorted(files[i] for i in order[start : start + count]))
+    for count in _fraction_counts(len(units), fractions):
+        parts.append(sorted(file for i in order[start : start + count] for file in units[i]))
         start += count
     return parts
+
+
+def _warn_of_copies_apart(result: FileSplit, copies: list[list[Path]], root: Path, method: str) -> None:
+    """Copies of one recording in two splits, where the user's lists, names or folders put them (the
+    split stays the user's), or split file by file as too few recordings to fill every split: their
+    validation and test scores are measured on training audio."""
+    apart = copies_apart(copies, {"train": result.train, "validation": result.val, "test": result.test}, root)
+    if not apart:
+        return
+    shown = "; ".join(apart[:SHOWN_COPIES])
+    more = f"; and {len(apart) - SHOWN_COPIES} more" if len(apart) > SHOWN_COPIES else ""
+    warn_on_rank_zero(
+        f"{len(apart)} recording(s) under {root} lie in more than one split as byte-identical copies "
+        f"under other names: {shown}{more}. Validation and test scores on them are measured on audio the "
+        f"model trained on. With split={method!r}, {COPIES_APART_FIX[method]}; or delete the extra copies",
+        stacklevel=3,  # split_files' caller
+    )
 
 
 def split_files(
@@ -118,6 +159,13 @@ def split_files(
         ``"auto"``: ``"lists"`` when both list files exist, else ``"fractions"`` (with a warning when the
         files lie in train and test folders: ``"folders"`` keeps them apart).
 
+    Byte-identical copies under other names (:func:`.same_content.identical_groups`: sizes compared
+    first, only files of one size hashed) are one recording to the random parts: ``"fractions"`` counts
+    recordings and puts every copy of one in its split, as does the seeded validation share of
+    ``"rule"`` and ``"folders"``; a folder without copies gets the split it had before copies counted.
+    Where the user's lists, names or folders put copies in different splits, they stay there, with a
+    warning naming them; so do copies split file by file as too few recordings to fill every split.
+
     Raises:
         ConfigError: bad method, pattern or fractions. DataError: a split comes out empty.
     """
@@ -139,6 +187,7 @@ def split_files(
             )
     if method == "fractions" and len(files) < 3:
         raise DataError(f"{root} holds {len(files)} audio file(s); {NEEDS_THREE_FILES}")
+    copies = identical_groups(files)
     asked = method
     if method == "fsdd":
         method, test_pattern = "rule", FSDD_TEST_PATTERN
@@ -162,7 +211,7 @@ def split_files(
             )
         if not val:
             share = fractions[1] / max(fractions[0] + fractions[1], 1e-12)
-            train, val = _fraction_split(train, (1.0 - share, share), seed)
+            train, val = _fraction_split(train, (1.0 - share, share), seed, copies)
         result = FileSplit(train, val, test)
     elif method == "rule":
         if not test_pattern:
@@ -176,10 +225,10 @@ def split_files(
             train = [f for f in rest if not val_re.search(f.name)]
         else:
             share = fractions[1] / max(fractions[0] + fractions[1], 1e-12)
-            train, val = _fraction_split(rest, (1.0 - share, share), seed)
+            train, val = _fraction_split(rest, (1.0 - share, share), seed, copies)
         result = FileSplit(train, val, test)
     else:
-        train, val, test = _fraction_split(files, tuple(fractions), seed)
+        train, val, test = _fraction_split(files, tuple(fractions), seed, copies)
         result = FileSplit(train, val, test)
     for name in ("train", "val", "test"):
         if not getattr(result, name):
@@ -197,6 +246,7 @@ def split_files(
             raise DataError(
                 f"the {name} split of {root} is empty (split={asked!r}, {len(files)} files); {detail}"
             )
+    _warn_of_copies_apart(result, copies, root, asked if asked == "fsdd" else method)
     return result
 
 
