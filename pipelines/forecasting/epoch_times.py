@@ -1,5 +1,6 @@
-"""Unix epoch times (seconds, or milli-, micro-, nanoseconds since 1970-01-01 UTC) in a time column:
-read as integer steps, as any integers are, but the user is told how to read them as dates."""
+"""Dates written as integers in a time column: Unix epoch times (seconds, or milli-, micro-, nanoseconds
+since 1970-01-01 UTC) and compact dates (``20200131``, as ``%Y%m%d``). Read as integer steps, as any
+integers are, but the user is told how to read them as dates."""
 
 from __future__ import annotations
 
@@ -40,3 +41,32 @@ def epoch_hint(column: pd.Series, name: str) -> str:
         f"df[{name!r}] = pd.to_datetime(df[{name!r}], unit={unit!r}, utc=True) (then .dt.tz_convert('Europe/Berlin') "
         "for local times in your zone), and pass the DataFrame, or write the dates into the CSV."
     )
+
+
+_COMPACT_DATE = "%Y%m%d"
+
+
+def compact_date_hint(column: pd.Series, name: str) -> str:
+    """The fix for integers that are all dates written as ``YYYYMMDD`` (``20200131``, as some loggers and
+    exports write them), as a sentence; ``''`` for any other column. As integer steps such dates have
+    gaps at every month's end (20200131, then 20200201), so the fix belongs in the gap error."""
+    if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_integer_dtype(column):
+        return ""
+    values = column.dropna()
+    if values.empty or not values.between(10_000_101, 29_991_231).all():
+        return ""
+    dates = pd.to_datetime(values.astype(str), format=_COMPACT_DATE, errors="coerce")
+    if dates.isna().any():
+        return ""
+    first = int(values.iloc[0])
+    return (
+        f"column {name!r} holds numbers such as {first} that look like dates written as YYYYMMDD ({first} is "
+        f"{dates.iloc[0].date()}): to forecast dates, not integers, convert the column, "
+        f"df[{name!r}] = pd.to_datetime(df[{name!r}].astype(str), format={_COMPACT_DATE!r}), and pass the "
+        "DataFrame, or write the dates into the CSV."
+    )
+
+
+def dates_as_numbers_hint(column: pd.Series, name: str) -> str:
+    """:func:`epoch_hint` or :func:`compact_date_hint`, whichever applies (their ranges do not overlap)."""
+    return epoch_hint(column, name) or compact_date_hint(column, name)

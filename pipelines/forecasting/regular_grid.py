@@ -11,7 +11,7 @@ import pandas as pd
 from ssm_ts.errors import DataError
 
 from .dates import date_offset, infer_frequency
-from .epoch_times import epoch_hint
+from .epoch_times import dates_as_numbers_hint
 from .fix_hints import FixHints
 from .frames import is_integer_step
 from .long_table import unnamed_long_table_note
@@ -94,7 +94,7 @@ def _resolve_step(table: Table, times: pd.Series, freq: str | int | None, hints:
                 else f"freq={freq!r} is a date frequency; pass dates in the time column, or an integer freq (the "
                 "step between rows, e.g. 1)"
             )
-            hint = epoch_hint(times, str(times.name))
+            hint = dates_as_numbers_hint(times, str(times.name))
             raise DataError(
                 f"{table.name}: the time column holds integer steps (e.g. {times.iloc[0]}), but {given}."
                 + (f" Note: {hint}" if hint else "")
@@ -188,7 +188,7 @@ def regularise(
             + (
                 _clock_change_note(pd.Series(missing), time_col, "skips", grid[1] - grid[0])
                 if not is_integer_step(step)
-                else ""
+                else _dates_as_numbers_note(times)
             )
         )
     return values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()
@@ -225,7 +225,15 @@ def _refuse_filling_another_frequency(
         f"{table.name}: its rows are typically {spacing} apart, and on the {_step_text(step, times)} grid "
         f"fill={fill!r} would invent {n_missing} rows, more than the {len(times)} it holds: a fill fills "
         f"gaps, not another frequency. {hints.freq[0].upper()}{hints.freq[1:]}{infer}."
+        + _dates_as_numbers_note(times)
     )
+
+
+def _dates_as_numbers_note(times: pd.Series) -> str:
+    """`` Note: ...`` with the conversion when integer steps are dates written as numbers (``20200131``:
+    as steps, every month's end is a gap), else ``''``."""
+    hint = dates_as_numbers_hint(times, str(times.name))
+    return f" Note: {hint}" if hint else ""
 
 
 def _other_regular_step(times: pd.Series) -> str | None:

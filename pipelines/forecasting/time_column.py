@@ -15,7 +15,7 @@ from ssm_ts.errors import DataError
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .dates import excel_serial_hint, parse_text_times
-from .epoch_times import epoch_hint
+from .epoch_times import dates_as_numbers_hint, epoch_hint
 from .frames import is_integer_step
 from .periods import (
     check_period_freq,
@@ -295,11 +295,11 @@ def _date_options_note(table: Table) -> str:
 
 
 def _warn_numeric_dates(table: Table, time_col: str) -> None:
-    """Integers that look like Unix epoch times, or under a date-like name like Excel serial dates, are
-    read as steps (they may be), but the user is told how to read them as dates, since the forecast
-    would continue as integers."""
+    """Integers that look like Unix epoch times or ``YYYYMMDD`` dates, or under a date-like name like Excel
+    serial dates, are read as steps (they may be), but the user is told how to read them as dates, since
+    the forecast would continue as integers."""
     column = table.frame[time_col]
-    hint = epoch_hint(column, time_col) or (
+    hint = dates_as_numbers_hint(column, time_col) or (
         excel_serial_hint(column, time_col) if time_col.lower() in TIME_COLUMN_NAMES else ""
     )
     if hint:

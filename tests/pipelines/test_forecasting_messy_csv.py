@@ -180,6 +180,22 @@ def test_integer_steps_and_counts_get_no_epoch_hint(recwarn):
     assert not [w for w in recwarn if "epoch" in str(w.message)]
 
 
+def test_dates_written_as_yyyymmdd_integers_name_the_conversion_in_the_gap_error():
+    # as integer steps 20200131 -> 20200201 skips 70 steps: the gap error (and a fill's refusal) said
+    # nothing of dates; both now give the conversion, and it works
+    days = pd.date_range("2020-01-25", periods=40, freq="D")
+    frame = pd.DataFrame({"date": days.strftime("%Y%m%d").astype(int), "OT": np.arange(40.0)})
+    conversion = re.escape("pd.to_datetime(df['date'].astype(str), format='%Y%m%d')")
+    for fill in (None, "ffill"):
+        with (
+            pytest.warns(UserWarning, match=rf"20200125 is 2020-01-25.*{conversion}"),
+            pytest.raises(DataError, match=rf"(gaps|a fill fills gaps).* Note: .*YYYYMMDD.*{conversion}"),
+        ):
+            load_series(frame, fill=fill)
+    converted = frame.assign(date=pd.to_datetime(frame["date"].astype(str), format="%Y%m%d"))
+    assert load_series(converted)[1].freq == "D"
+
+
 # ---------------------------------------------------------------- rows that are no data
 
 
