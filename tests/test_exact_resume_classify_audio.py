@@ -15,7 +15,8 @@ import torch
 from ssm_ts import cli
 
 INTERRUPT = "--trainer.callbacks+=tests.cli.fake_use.InterruptAtEpoch"  # Ctrl-C as epoch 1 starts
-COMMON = ["--trainer.max_epochs", "3", "--seed_everything", "0", "--trainer.enable_progress_bar", "false"]
+# two epochs: the resume trains the second, whose order, crops and dropout a replay of epoch 0's would miss
+COMMON = ["--trainer.max_epochs", "2", "--seed_everything", "0", "--trainer.enable_progress_bar", "false"]
 
 
 def classify_args(shared_data: Path) -> list[str]:
@@ -35,7 +36,7 @@ def audio_args(shared_data: Path) -> list[str]:
 def last_state(out: Path) -> dict[str, torch.Tensor]:
     (ckpt,) = out.rglob("last.ckpt")
     state = torch.load(ckpt, map_location="cpu", weights_only=True)
-    assert state["epoch"] == 2
+    assert state["epoch"] == 1  # the last epoch
     return state["state_dict"]
 
 

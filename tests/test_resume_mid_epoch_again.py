@@ -9,6 +9,7 @@ stop: the resume trained again every batch of the stopped epoch before the stop.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import lightning.pytorch as pl
@@ -35,6 +36,22 @@ def etth1(shared_data) -> pd.DataFrame:
     return pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", parse_dates=["date"]).iloc[:600]
 
 
+@pytest.fixture(scope="module")
+def whole_weights(etth1, tmp_path_factory) -> Callable[[bool], dict[str, torch.Tensor]]:
+    """``weights(validation)``: the uninterrupted fit's weights, fitted once a module for each
+    ``validation`` (tests only compare with them). Fitted on first use, inside a test, so under its
+    ``single_thread`` as the fits it is compared with (a thread count can change the bits)."""
+    fitted: dict[bool, dict[str, torch.Tensor]] = {}
+
+    def weights(validation: bool) -> dict[str, torch.Tensor]:
+        if validation not in fitted:
+            folder = tmp_path_factory.mktemp(f"whole-validation-{validation}")
+            fitted[validation] = fitter(etth1, folder, validation)("whole").task_.state_dict()
+        return fitted[validation]
+
+    return weights
+
+
 class StopAt(pl.Callback):
     """What Lightning's ``Timer`` does when ``max_time`` runs out after batch ``batch`` of ``epoch``."""
 
@@ -59,45 +76,42 @@ def stop_after(stop: str, steps: int) -> dict:
 @pytest.mark.parametrize("stop", ["max_steps", "max_time"])
 @pytest.mark.parametrize("validation", [True, False])
 def test_a_fit_resumed_mid_epoch_and_stopped_again_in_it_resumes_after_both_runs_batches(
-    stop, validation, etth1, tmp_path
+    stop, validation, etth1, whole_weights, tmp_path
 ):
     fit = fitter(etth1, tmp_path, validation)
-    whole = fit("whole")
     fit("stopped", **stop_after(stop, 2))
     fit("stopped", resume=True, **stop_after(stop, 4))
     assert last_checkpoint(tmp_path / "stopped")["global_step"] == 4  # the second stop's, not the first's
     resumed = resume_counting(fit, "stopped")
     assert TRAINED == [(0, 4), (0, 5)] + [(1, b) for b in range(BATCHES)]
-    assert_same_bits(resumed.task_.state_dict(), whole.task_.state_dict())
+    assert_same_bits(resumed.task_.state_dict(), whole_weights(validation))
 
 
 @pytest.mark.parametrize("validation", [True, False])
 def test_a_fit_stopped_mid_epoch_after_a_finished_epoch_resumes_at_the_next_batch(
-    validation, etth1, tmp_path
+    validation, etth1, whole_weights, tmp_path
 ):
     fit = fitter(etth1, tmp_path, validation)
-    whole = fit("whole")
     fit("stopped", callbacks=[StopAt(1, 1)])
     assert last_checkpoint(tmp_path / "stopped")["global_step"] == BATCHES + 2
     resumed = resume_counting(fit, "stopped")
     assert TRAINED == [(1, b) for b in range(2, BATCHES)]
-    assert_same_bits(resumed.task_.state_dict(), whole.task_.state_dict())
+    assert_same_bits(resumed.task_.state_dict(), whole_weights(validation))
 
 
 @pytest.mark.parametrize("stop", ["max_steps", "max_time"])
 @pytest.mark.parametrize("validation", [True, False])
 def test_a_fit_stopped_after_its_epochs_last_batch_resumes_at_the_next_epoch(
-    stop, validation, etth1, tmp_path
+    stop, validation, etth1, whole_weights, tmp_path
 ):
     """Its epoch ends as in a fit that goes on: the generators' states in its checkpoints are those after
     the epoch's validation (which draws), not those its last batch left, as at a stop mid-epoch."""
     fit = fitter(etth1, tmp_path, validation)
-    whole = fit("whole")
     fit("stopped", **stop_after(stop, BATCHES))
     assert last_checkpoint(tmp_path / "stopped")["global_step"] == BATCHES
     resumed = resume_counting(fit, "stopped")
     assert TRAINED == [(1, b) for b in range(BATCHES)]
-    assert_same_bits(resumed.task_.state_dict(), whole.task_.state_dict())
+    assert_same_bits(resumed.task_.state_dict(), whole_weights(validation))
 
 
 @pytest.mark.parametrize("stop_epoch", [0, 1])
