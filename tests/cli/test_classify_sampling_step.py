@@ -5,10 +5,11 @@ training ones and ``--model.rate`` does not make up for it.
 in its checkpoint (the data module's state); ``predict --ckpt_path`` on the TEST split at twice the rate
 (a long CSV with times every 0.01, or a ``.ts`` with ``@timeStamps``) warns, naming both steps and
 ``--model.rate 0.5``, and writes its predictions all the same. Before, nothing was said: without the
-rate the labels kept were 0.71 of those at 50 Hz."""
+rate the labels kept were 0.71 of those at 50 Hz (0.81 on the every other TEST recording used here)."""
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 
@@ -27,6 +28,12 @@ GUNPOINT_OPTIONS = "{n_kernels: 1000, seed: 0, shift_fraction: 0.5}"
 TWICE = r"sampled every 0\.01, the training recordings every 0\.02 \(in the units of their time columns\)"
 
 
+def every_other(data: SeriesSet) -> SeriesSet:
+    """Every other recording of ``data`` (75 of GunPoint's 150 TEST recordings): features are per
+    recording, so the checks keep their power at half the predict time."""
+    return dataclasses.replace(data, values=data.values[::2], labels=data.labels[::2], ids=data.ids[::2])
+
+
 def fit_at_50hz(train: SeriesSet, workdir: Path) -> tuple[Path, str, str]:
     """``classify fit`` (random features, ``GUNPOINT_OPTIONS``) on ``train`` written as a long CSV
     with times every 0.02 (50 Hz) in ``workdir``: ``(last.ckpt, tracking URI, run id)``."""
@@ -37,7 +44,7 @@ def fit_at_50hz(train: SeriesSet, workdir: Path) -> tuple[Path, str, str]:
 @pytest.fixture(scope="module")
 def gunpoint(gunpoint_ucr, tmp_path_factory):
     """``(last.ckpt of a fit on the 50 Hz CSV, {name: predict file})``."""
-    train, test = gunpoint_ucr
+    train, test = gunpoint_ucr[0], every_other(gunpoint_ucr[1])
     workdir = tmp_path_factory.mktemp("gunpoint_step_cli")
     twice = twice_the_rate(test)
     files = {
@@ -76,7 +83,7 @@ def test_predict_at_twice_the_rate_warns_with_the_rate_to_pass(gunpoint, tmp_pat
     ) as record:
         without = predict(ckpt, files["twice"], tmp_path / "no_rate")  # written all the same
     assert str(files["twice"]) in str(record[0].message)
-    assert (without["predicted"] == original["predicted"]).mean() < 0.9  # measured 0.71
+    assert (without["predicted"] == original["predicted"]).mean() < 0.9  # measured 0.81 (75 recordings)
 
     with pytest.warns(SamplingStepWarning, match=r"rate 0\.25 was given, .*makes the rate 0\.5"):
         predict(ckpt, files["twice"], tmp_path / "wrong_rate", "--model.rate", "0.25")
