@@ -4,7 +4,8 @@ recordings sampled at another step without the matching ``rate``.
 GunPoint (UCR) as a long CSV with times every 0.02 (50 Hz), and its TEST split at twice the rate with
 times every 0.01. Before, ``fit`` refused the ``SeriesSet`` a reader returns (only its ``.values``
 went in, without the times), and ``predict`` at twice the rate kept 0.71 of the labels without a word
-(0.99 with ``rate=0.5``; accuracy 1.00 at 50 Hz)."""
+(0.99 with ``rate=0.5``; accuracy 1.00 at 50 Hz). The tests predict every other TEST recording (75):
+0.77 kept without the rate, 0.99 with it."""
 
 from __future__ import annotations
 
@@ -18,14 +19,14 @@ import pytest
 from ssm_ts import SSMClassifier
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.sensor import SamplingStepWarning, read_csv_long, read_series
-from tests.cli.test_classify_sampling_step import TWICE
+from tests.cli.test_classify_sampling_step import TWICE, every_other
 from tests.pipelines.test_sensor_sampling_step import twice_the_rate, write_long_csv
 
 
 @pytest.fixture(scope="module")
 def gunpoint_csv(gunpoint_ucr, tmp_path_factory):
     """``(train at 0.02, TEST at 0.02, TEST at twice the rate (0.01))``, each read back from a long CSV."""
-    train, test = gunpoint_ucr
+    train, test = gunpoint_ucr[0], every_other(gunpoint_ucr[1])
     workdir = tmp_path_factory.mktemp("gunpoint_step")
     return (
         read_series(write_long_csv(workdir / "train.csv", train, 0.02)),
@@ -53,7 +54,7 @@ def test_predict_warns_at_twice_the_rate_and_names_the_rate(fitted, gunpoint_csv
     with pytest.warns(SamplingStepWarning, match=TWICE + r".*pass predict\(X, rate=0\.5\)") as record:
         without = fitted.predict(twice)
     assert str(twice.source) in str(record[0].message)
-    assert (without == original).mean() < 0.9  # measured 0.71: what the warning is about
+    assert (without == original).mean() < 0.9  # measured 0.77 (0.71 on all 150): what the warning is about
     for method in (fitted.predict_proba, fitted.decision_function):
         with pytest.warns(SamplingStepWarning, match=TWICE):
             method(twice)
