@@ -18,6 +18,7 @@ import torch
 
 from ssm_ts import cli
 from ssm_ts.tracking.resume_settings import FINGERPRINT_KEY
+from tests.cli._shared_first_fit import restored_first_fit
 from tests.cli.test_resume_settings import (
     AUDIO,
     CLASSIFY,
@@ -27,6 +28,7 @@ from tests.cli.test_resume_settings import (
     last_checkpoint,
     resume_args,
 )
+from tests.cli.test_resume_settings import FORECAST as ETTH1_FORECAST  # --data.path ETTh1
 
 FORECAST = ["forecast", "fit", *FORECAST_SETTINGS]  # each test gives --data.path
 
@@ -34,7 +36,7 @@ FORECAST = ["forecast", "fit", *FORECAST_SETTINGS]  # each test gives --data.pat
 @pytest.mark.parametrize(
     ("args", "changed", "tags"),
     [
-        ([*FORECAST, "--data.path", "ETTh1"], ["--data.num_workers", "1"], {"data.num_workers": "1"}),
+        (ETTH1_FORECAST, ["--data.num_workers", "1"], {"data.num_workers": "1"}),
         (CLASSIFY, ["--data.num_workers", "1"], {"data.num_workers": "1"}),
         # Lightning logs the audio task's and data module's settings again, unprefixed (num_workers)
         (AUDIO, ["--data.num_workers", "1", "--model.n_samples", "3"],
@@ -43,11 +45,10 @@ FORECAST = ["forecast", "fit", *FORECAST_SETTINGS]  # each test gives --data.pat
     ids=["forecast", "classify", "audio"],
 )  # fmt: skip
 def test_resume_with_changed_runtime_settings_continues_the_run_and_records_them(
-    args, changed, tags, data_home, capsys
+    args, changed, tags, first_fit, capsys
 ):
     # refused with "MLflow keeps one value per parameter" / "differ from the ones it was trained with"
-    use, out = args[0], data_home / "out"
-    assert cli.main([*args, *FIRST]) == 0
+    use, out = args[0], first_fit(args) / "out"
     steps_per_epoch = last_checkpoint(out)["global_step"]
     capsys.readouterr()
 
@@ -68,9 +69,8 @@ def test_resume_with_changed_runtime_settings_continues_the_run_and_records_them
     } == expected
 
 
-def test_a_runtime_change_does_not_let_a_model_change_through(data_home, capsys):
-    out = data_home / "out"
-    assert cli.main([*FORECAST, "--data.path", "ETTh1", *FIRST]) == 0
+def test_a_runtime_change_does_not_let_a_model_change_through(first_fit, capsys):
+    out = first_fit(ETTH1_FORECAST) / "out"
     before = next(out.rglob("last.ckpt")).read_bytes()
     capsys.readouterr()
     assert cli.main(resume_args("forecast", "--data.num_workers", "1", "--model.lookback", "24")) == 1
@@ -98,19 +98,46 @@ def _classify_copy(shared_data: Path, folder: Path) -> Path:
 COPIES = {"forecast": (FORECAST, _forecast_copy), "classify": (CLASSIFY, _classify_copy)}
 
 
+@pytest.fixture
+def first_fit(data_home, shared_data, monkeypatch, tmp_path_factory):
+    """``first_fit(args)``: the folder of the first fit ``[*args, *FIRST]`` (made once a process, as it
+    left it; tests/cli/_shared_first_fit.py), as the working directory and MLflow store.
+    ``first_fit(use, copied=True)``: of ``use``'s data copied into the folder's ``first/`` and fitted
+    from there (``first/<data>``)."""
+
+    def restored(args, copied: bool = False) -> Path:
+        if not copied:
+            return restored_first_fit(
+                " ".join(args), lambda _: [*args, *FIRST], monkeypatch, tmp_path_factory
+            )
+        fit, copy = COPIES[args]
+
+        def copy_and_fit(folder: Path) -> list[str]:
+            return [*fit, "--data.path", str(copy(shared_data, folder / "first")), *FIRST]
+
+        return restored_first_fit(f"{args} copied", copy_and_fit, monkeypatch, tmp_path_factory)
+
+    return restored
+
+
+def _copied_data(folder: Path) -> Path:
+    """The data a ``first_fit(use, copied=True)`` fitted: the one entry of its ``first/``."""
+    (data,) = (folder / "first").iterdir()
+    return data
+
+
 @pytest.mark.parametrize("use", ["forecast", "classify"])  # a CSV file; a UCR folder (TRAIN + TEST files)
-def test_a_moved_data_file_with_the_same_content_resumes(use, shared_data, data_home, capsys):
-    args, copy = COPIES[use]
-    data = copy(shared_data, data_home / "first")
-    assert cli.main([*args, "--data.path", str(data), *FIRST]) == 0
-    steps_per_epoch = last_checkpoint(data_home / "out")["global_step"]
-    moved = data_home / "moved" / data.name
+def test_a_moved_data_file_with_the_same_content_resumes(use, first_fit, capsys):
+    folder = first_fit(use, copied=True)
+    data = _copied_data(folder)
+    steps_per_epoch = last_checkpoint(folder / "out")["global_step"]
+    moved = folder / "moved" / data.name
     moved.parent.mkdir()
     data.rename(moved)
     capsys.readouterr()
 
     assert cli.main(resume_args(use, "--data.path", str(moved))) == 0, capsys.readouterr().err
-    resumed = last_checkpoint(data_home / "out")
+    resumed = last_checkpoint(folder / "out")
     assert resumed["global_step"] == 2 * steps_per_epoch
     assert resumed["datamodule_hyper_parameters"]["path"] == str(moved)  # the next resume reads it there
     assert resumed[FINGERPRINT_KEY]["data.path"]["path"] == str(moved.resolve())
@@ -129,12 +156,12 @@ def _changed_copy(shared_data: Path, path: Path) -> None:
 
 
 @pytest.mark.parametrize("where", ["moved", "in-place"])
-def test_another_data_file_is_refused_naming_both_paths(where, shared_data, data_home, capsys):
-    data = _forecast_copy(shared_data, data_home / "first")
-    assert cli.main([*FORECAST, "--data.path", str(data), *FIRST]) == 0
-    ckpt = next((data_home / "out").rglob("last.ckpt"))
+def test_another_data_file_is_refused_naming_both_paths(where, shared_data, first_fit, capsys):
+    folder = first_fit("forecast", copied=True)
+    data = _copied_data(folder)
+    ckpt = next((folder / "out").rglob("last.ckpt"))
     before = ckpt.read_bytes()
-    other = data if where == "in-place" else data_home / "other.csv"
+    other = data if where == "in-place" else folder / "other.csv"
     _changed_copy(shared_data, other)
     capsys.readouterr()
 
@@ -154,15 +181,15 @@ def test_another_data_file_is_refused_naming_both_paths(where, shared_data, data
     assert not [k for k in run.data.tags if k.startswith("resumed.")]
 
 
-def test_a_checkpoint_without_a_fingerprint_refuses_a_moved_file(shared_data, data_home, capsys):
+def test_a_checkpoint_without_a_fingerprint_refuses_a_moved_file(first_fit, capsys):
     """Checkpoints written before fingerprints cannot tell a moved file from another one."""
-    data = _forecast_copy(shared_data, data_home / "first")
-    assert cli.main([*FORECAST, "--data.path", str(data), *FIRST]) == 0
-    ckpt = next((data_home / "out").rglob("last.ckpt"))
+    folder = first_fit("forecast", copied=True)
+    data = _copied_data(folder)
+    ckpt = next((folder / "out").rglob("last.ckpt"))
     old = torch.load(ckpt, map_location="cpu", weights_only=False)
     del old[FINGERPRINT_KEY]
     torch.save(old, ckpt)
-    moved = data_home / "moved.csv"
+    moved = folder / "moved.csv"
     data.rename(moved)
     capsys.readouterr()
 

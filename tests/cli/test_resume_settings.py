@@ -15,6 +15,7 @@ import torch
 
 from ssm_ts import cli
 from ssm_ts.tracking.logger import default_tracking_uri
+from tests.cli._shared_first_fit import restored_first_fit
 
 # a small forecast fit, its data set given apart (tests/cli/test_resume_runtime_settings.py moves it)
 FORECAST_SETTINGS = [
@@ -46,6 +47,17 @@ def last_checkpoint(out: Path) -> dict:
     return torch.load(next(out.rglob("last.ckpt")), map_location="cpu", weights_only=False)
 
 
+@pytest.fixture
+def first_fit(data_home, monkeypatch, tmp_path_factory):
+    """``first_fit(args)``: the folder of the first fit ``[*args, *FIRST]`` (made once a process, as it
+    left it; tests/cli/_shared_first_fit.py), as the working directory and MLflow store."""
+
+    def restored(args: list[str]) -> Path:
+        return restored_first_fit(" ".join(args), lambda _: [*args, *FIRST], monkeypatch, tmp_path_factory)
+
+    return restored
+
+
 def experiment_runs(use: str) -> list:
     """The MLflow runs of ``use``'s experiment in the test's store."""
     client = mlflow.MlflowClient(default_tracking_uri())
@@ -53,9 +65,8 @@ def experiment_runs(use: str) -> list:
 
 
 @pytest.mark.parametrize("args", [FORECAST, CLASSIFY, AUDIO], ids=lambda a: a[0])
-def test_resume_without_config_continues_on_the_same_data_in_the_same_run(args, data_home, capsys):
-    use, out = args[0], data_home / "out"
-    assert cli.main([*args, *FIRST]) == 0
+def test_resume_without_config_continues_on_the_same_data_in_the_same_run(args, first_fit, capsys):
+    use, out = args[0], first_fit(args) / "out"
     first = last_checkpoint(out)
     steps_per_epoch = first["global_step"]
     assert first["epoch"] == 0 and steps_per_epoch > 0
@@ -83,10 +94,9 @@ def test_resume_without_config_continues_on_the_same_data_in_the_same_run(args, 
     ids=["forecast-data-path", "forecast-horizon", "classify-model-size"],
 )
 def test_resume_with_a_changed_setting_is_refused_naming_it_and_the_fix(
-    args, changed, named, data_home, capsys
+    args, changed, named, first_fit, capsys
 ):
-    use, out = args[0], data_home / "out"
-    assert cli.main([*args, *FIRST]) == 0
+    use, out = args[0], first_fit(args) / "out"
     ckpt = next(out.rglob("last.ckpt"))
     before = ckpt.read_bytes()
     capsys.readouterr()
@@ -99,9 +109,9 @@ def test_resume_with_a_changed_setting_is_refused_naming_it_and_the_fix(
     assert len(experiment_runs(use)) == 1
 
 
-def test_resume_with_the_whole_config_again_still_works(data_home, capsys):
+def test_resume_with_the_whole_config_again_still_works(first_fit, capsys):
     """The documented way (the same command plus --ckpt_path last) is unchanged."""
     fit = [*CLASSIFY, "--seed_everything", "0", "--out", "out"]
-    assert cli.main([*fit, "--trainer.max_epochs", "1"]) == 0
+    first_fit(CLASSIFY)  # [*fit, "--trainer.max_epochs", "1"]: the first fit's options (FIRST)
     assert cli.main([*fit, "--trainer.max_epochs", "2", "--ckpt_path", "last"]) == 0, capsys.readouterr().err
     assert len(experiment_runs("classify")) == 1
