@@ -114,6 +114,8 @@ def test_audio_test_with_only_a_checkpoint_takes_the_folder_from_it(data_home_on
         "--trainer.limit_val_batches",
         "1",
     ]
+    # few short clips: data.root, what this checks, is the config's
+    few += ["--data.max_files_per_split", "8", "--data.clip_seconds", "0.125", "--data.batch_size", "8"]
     fit = ["audio", "fit", "--config", "audio_digits_quick", "--model.sample_every_n_epochs", "0", *few]
     assert cli.main([*fit, "--out", "out"]) == 0
     test = ["audio", "test", "--ckpt_path", "best", "--trainer.limit_test_batches", "1", "--out", "out"]
