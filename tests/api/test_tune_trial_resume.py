@@ -20,10 +20,10 @@ from ssm_ts import Forecaster
 from ssm_ts.api.tuning import _TrialForecaster, tune_forecaster
 from tests.cli.fake_use import InterruptAtEpoch
 
-SETTINGS = dict(target="OT", time_col="date", model="nlinear", lookback=48, horizon=12, max_epochs=3,
+SETTINGS = dict(target="OT", time_col="date", model="nlinear", lookback=48, horizon=12, max_epochs=2,
                 patience=None, trainer_options={"limit_train_batches": 5})  # fmt: skip
 SPACE = {"lr": [1e-3, 3e-3]}
-INTERRUPTED_AT = 2  # Ctrl-C as trial 1's third epoch starts: epochs 0 and 1 are in its last.ckpt
+INTERRUPTED_AT = 1  # Ctrl-C as trial 1's second (last) epoch starts: epoch 0 is in its last.ckpt
 
 
 def _search(ett, tmp_path: Path, name: str):
@@ -78,7 +78,7 @@ def test_a_trial_interrupted_mid_fit_resumes_its_checkpoint_and_fits_the_uninter
     assert rerun.user_attrs["retry_of"] == 1 and rerun.params == result.study.trials[1].params
     assert rerun.user_attrs["resumed"] == {"trial": 1, "checkpoint": str(checkpoint), "epoch": INTERRUPTED_AT}
     # the pruner sees the whole curve: the interrupted trial's epochs, then the resumed one's
-    assert sorted(rerun.intermediate_values) == [0, 1, 2]
+    assert sorted(rerun.intermediate_values) == [0, 1]
     assert rerun.intermediate_values[0] == result.study.trials[1].intermediate_values[0]
     trials = result.trials.set_index("trial")
     assert trials["state"].tolist() == ["COMPLETE", "FAIL", "COMPLETE"]
@@ -87,20 +87,20 @@ def test_a_trial_interrupted_mid_fit_resumes_its_checkpoint_and_fits_the_uninter
     assert lines[0].endswith(",resumed_from_trial,resumed_at_epoch")
     assert lines[1].endswith(",,") and lines[3].endswith(f",1,{INTERRUPTED_AT}")
 
-    # one MLflow run for the trial, continued: KILLED, then FINISHED with all three epochs
+    # one MLflow run for the trial, continued: KILLED, then FINISHED with both epochs
     client = mlflow.MlflowClient(f"sqlite:///{tmp_path / 'interrupted' / 'mlflow.db'}")
     assert rerun.user_attrs["run_id"] == result.study.trials[1].user_attrs["run_id"]
     run = client.get_run(rerun.user_attrs["run_id"])
     assert run.info.status == "FINISHED"
     assert run.data.tags["optuna.trial"] == "2" and run.data.tags["optuna.state"] == "COMPLETE"
-    assert run.data.tags["tune.resumed_from_trial"] == "1" and run.data.tags["tune.resumed_at_epoch"] == "2"
+    assert run.data.tags["tune.resumed_from_trial"] == "1" and run.data.tags["tune.resumed_at_epoch"] == "1"
     assert run.data.tags["mlflow.parentRunId"] == result.run_id
-    assert len(client.get_metric_history(run.info.run_id, "val_loss")) == 3  # one per epoch
+    assert len(client.get_metric_history(run.info.run_id, "val_loss")) == 2  # one per epoch
 
     # the same search, never interrupted: its trial 1 fits the same model with the same val_loss
     epochs.clear()
     whole = _search(ett, tmp_path, "whole")()
-    assert epochs == [0, 1, 2, 0, 1, 2]
+    assert epochs == [0, 1, 0, 1]
     assert rerun.value == pytest.approx(whole.study.trials[1].value, abs=1e-7)
     resumed = Forecaster.load(rerun.user_attrs["export"]).task_.state_dict()
     expected = Forecaster.load(whole.study.trials[1].user_attrs["export"]).task_.state_dict()
@@ -121,7 +121,7 @@ class _KillAtEpoch(Callback):
 
 
 def _search_killed_in_trial_1(csv: Path, kwargs: dict) -> int:
-    """The wait status of a process that runs the search and is SIGKILLed as trial 1's third epoch
+    """The wait status of a process that runs the search and is SIGKILLed as trial 1's second epoch
     starts. A fork of this one, with its imports (a fresh interpreter spent most of the test's time
     importing torch and Lightning); the search's stores are opened in the child only."""
     sys.stdout.flush()
@@ -205,7 +205,7 @@ def test_a_checkpoint_that_cannot_be_resumed_is_named_and_the_trial_fits_from_sc
     epochs = _epochs_trained(monkeypatch)
     with pytest.warns(UserWarning, match=rf"checkpoint {re.escape(str(checkpoint))} {reason}"):
         result = search()
-    assert epochs == [0, 1, 2]
+    assert epochs == [0, 1]
     assert result.trials["state"].tolist() == ["COMPLETE", "FAIL", "COMPLETE"]
     rerun = result.study.trials[2]
     assert "resumed" not in rerun.user_attrs and rerun.state.name == "COMPLETE"
