@@ -32,6 +32,8 @@ LOOKBACK, HORIZON = 48, 12
 TRAIN_END, VAL_END, TEST_END = 2500, 3200, 4000
 QUIET = {"enable_progress_bar": False, "enable_model_summary": False}
 SERIES = ["OT", "HUFL"]
+# a fit whose claims hold for any weights (layouts, stored scores, the calibration pass): a few batches
+FEW = {"max_epochs": 1, "trainer_options": {**QUIET, "limit_train_batches": 4}}
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +189,7 @@ def test_too_few_calibration_windows_name_the_level_the_count_and_the_fix(point_
 
 def test_long_panel_gives_the_same_intervals_per_series(ett, tmp_path_factory):
     long = ett.melt(id_vars="date", var_name="unique_id", value_name="y").rename(columns={"date": "ds"})
-    model = make(tmp_path_factory, quantiles=[0.1, 0.9]).fit(long)
+    model = make(tmp_path_factory, quantiles=[0.1, 0.9], **FEW).fit(long)
     forecast = model.predict(level=[80, 95])
     assert {"unique_id", "ds", "y", "y_q0.1", "y_lo-80", "y_hi-95"} <= set(forecast.columns)
     wide = model.predict(level=[80, 95], long=False)
@@ -211,7 +213,7 @@ def test_ragged_panel_series_get_intervals_of_their_own_steps(ett, tmp_path_fact
     short = long[
         ~((long["unique_id"] == "HUFL") & (long["ds"] > ett["date"].iloc[TEST_END - 4]))
     ]  # ends 3 rows early
-    model = make(tmp_path_factory).fit(short)
+    model = make(tmp_path_factory, **FEW).fit(short)
     forecast = model.predict(level=[80])
     even = model.predict(level=[80], long=False)
     for target in SERIES:
@@ -233,7 +235,7 @@ def test_the_calibration_budget_bounds_the_stored_scores_and_keeps_95_percent(
     available = VAL_END - TRAIN_END - HORIZON + 1  # 689 validation windows
     per_window = HORIZON * len(SERIES) * 2  # residual and one CQR band, per window
     budget = 200 * per_window
-    model = make(tmp_path_factory, quantiles=[0.1, 0.9], calibration_budget=budget).fit(ett)
+    model = make(tmp_path_factory, quantiles=[0.1, 0.9], calibration_budget=budget, **FEW).fit(ett)
     scores = model.conformal_
     assert scores.n_windows == 200 < available and "calibration_budget" in scores.source
     assert scores.residual.dtype == np.float32 and scores.cqr.dtype == np.float32
@@ -248,7 +250,7 @@ def test_the_calibration_budget_bounds_the_stored_scores_and_keeps_95_percent(
     for target in SERIES:
         assert covered(forecast[kept], target, 95).mean() >= 0.95
     # a budget below 19 windows keeps 19 (a 95% interval) and names the setting for 99%
-    tiny = make(tmp_path_factory, calibration_budget=1).fit(ett)
+    tiny = make(tmp_path_factory, calibration_budget=1, **FEW).fit(ett)
     assert tiny.conformal_.n_windows == 19 and tiny.predict(level=[95]).notna().all().all()
     with pytest.raises(
         DataError, match=r"level 99% needs at least 99 calibration windows.*calibration_budget"
@@ -310,7 +312,7 @@ def test_the_calibration_pass_runs_in_batches_of_at_most_128_windows(ett, tmp_pa
 
     monkeypatch.setattr(Forecaster, "_validation_scores", counted_scores)
     monkeypatch.setattr(ForecastingTask, "forecast", counted_forecast)
-    model = make(tmp_path_factory).fit(ett)
+    model = make(tmp_path_factory, **FEW).fit(ett)
     assert sum(sizes) == model.conformal_.n_windows == 689 and max(sizes) == 128
 
 
@@ -346,7 +348,7 @@ def test_plot_draws_the_conformal_band_of_each_level_as_predict_gives_it(
         plt.close(figure)
     # a forecast frame passed in (long, with levels) draws its own columns; one without them is refused
     long = ett.melt(id_vars="date", var_name="unique_id", value_name="y").rename(columns={"date": "ds"})
-    model = make(tmp_path_factory).fit(long)
+    model = make(tmp_path_factory, **FEW).fit(long)
     given = model.predict(long[long["ds"] < ett["date"].iloc[3600]], level=[90])
     figure = model.plot(given, series="HUFL", level=90)
     try:
@@ -430,7 +432,7 @@ def test_the_calibration_pass_runs_on_the_trainers_device_and_gives_the_same_sco
 
     monkeypatch.setattr(Forecaster, "_validation_scores", spied_scores)
     monkeypatch.setattr(Trainer, "test", spied_test)
-    model = make(tmp_path_factory, quantiles=[0.1, 0.9]).fit(ett)
+    model = make(tmp_path_factory, quantiles=[0.1, 0.9], **FEW).fit(ett)
     assert devices == fit_device == [torch.device("cpu")]
     assert model.task_.device == torch.device("cpu")
     # the same scores as a pass over all windows at once, and as calibrate() on those windows
