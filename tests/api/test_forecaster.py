@@ -15,6 +15,8 @@ from ssm_ts.errors import CheckpointError, ConfigError, DataError
 from ssm_ts.pipelines.forecasting import ForecastDataModule
 
 LOOKBACK, HORIZON = 52, 13
+# a fit whose checks hold for any weights (layouts, times, columns): a few training batches
+FEW_BATCHES = {"limit_train_batches": 4}
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +94,7 @@ def test_long_format_dataframe_and_predict_on_new_history(tmp_path, shared_data)
     wide = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", usecols=["date", "OT", "HUFL"]).iloc[:1500]
     long = wide.melt(id_vars="date", var_name="unique_id", value_name="y").rename(columns={"date": "ds"})
     forecaster = Forecaster(model="nlinear", lookback=48, horizon=24, max_epochs=1, log_to_mlflow=False,
-                            out_dir=str(tmp_path / "out"))  # fmt: skip
+                            out_dir=str(tmp_path / "out"), trainer_options=FEW_BATCHES)  # fmt: skip
     forecaster.fit(long)
     assert forecaster.spec_.targets == ["HUFL", "OT"] and forecaster.spec_.freq == "h"
     recent = long[long["ds"] < "2016-07-10"]
@@ -150,8 +152,9 @@ def test_known_future_covariates_are_used_at_prediction(shared_data, tmp_path):
     )
     data = data.iloc[:1200].assign(hour=lambda f: f["date"].dt.hour.astype(float))
     forecaster = Forecaster(
-        model="nlinear", lookback=48, horizon=24, max_epochs=1, out_dir=str(tmp_path / "out")
-    )
+        model="nlinear", lookback=48, horizon=24, max_epochs=1, out_dir=str(tmp_path / "out"),
+        trainer_options=FEW_BATCHES,
+    )  # fmt: skip
     forecaster.fit(data, target="OT", future_covariates=["hour"])
     assert forecaster.spec_.input_columns == ["OT", "hour"]
     with pytest.raises(DataError, match="append 24 rows"):
