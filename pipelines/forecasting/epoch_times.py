@@ -4,6 +4,8 @@ integers are, but the user is told how to read them as dates."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -43,7 +45,14 @@ def epoch_hint(column: pd.Series, name: str) -> str:
     )
 
 
-_COMPACT_DATE = "%Y%m%d"
+COMPACT_DATE = "%Y%m%d"  # 20200131: a date to pd.to_datetime as text, a number as an integer
+
+
+def compact_dates(values: pd.Series) -> pd.Series:
+    """``values`` (integers or digit text) read as :data:`COMPACT_DATE` dates; ``NaT`` where one is none."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pd.to_datetime(values.astype(str), format=COMPACT_DATE, errors="coerce")
 
 
 def compact_date_hint(column: pd.Series, name: str) -> str:
@@ -55,14 +64,14 @@ def compact_date_hint(column: pd.Series, name: str) -> str:
     values = column.dropna()
     if values.empty or not values.between(10_000_101, 29_991_231).all():
         return ""
-    dates = pd.to_datetime(values.astype(str), format=_COMPACT_DATE, errors="coerce")
+    dates = compact_dates(values)
     if dates.isna().any():
         return ""
     first = int(values.iloc[0])
     return (
         f"column {name!r} holds numbers such as {first} that look like dates written as YYYYMMDD ({first} is "
         f"{dates.iloc[0].date()}): to forecast dates, not integers, convert the column, "
-        f"df[{name!r}] = pd.to_datetime(df[{name!r}].astype(str), format={_COMPACT_DATE!r}), and pass the "
+        f"df[{name!r}] = pd.to_datetime(df[{name!r}].astype(str), format={COMPACT_DATE!r}), and pass the "
         "DataFrame, or write the dates into the CSV."
     )
 

@@ -7,16 +7,14 @@ neuralforecast index such a series by integers too). Four-digit years are also y
 
 from __future__ import annotations
 
-import warnings
-
 import pandas as pd
 
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
+from .epoch_times import compact_dates
 from .periods import is_period
 
 _WHOLE_NUMBER = r"[+-]?\d{1,18}"  # at most 18 digits: every one fits int64
-_COMPACT_DATE = "%Y%m%d"  # 20200131: a date pandas reads as one, kept a date
 
 
 def text_steps(column: pd.Series) -> pd.Series | None:
@@ -35,17 +33,11 @@ def text_steps(column: pd.Series) -> pd.Series | None:
     whole = text[text.str.fullmatch(_WHOLE_NUMBER)]
     if text.empty or len(whole) < 0.9 * len(text):
         return None
-    if (whole.str.len() == 8).all() and _compact_dates(whole).notna().all():
+    if (whole.str.len() == 8).all() and compact_dates(whole).notna().all():
         return None
     steps = pd.Series(pd.NA, index=column.index, dtype="Int64")
     steps.loc[whole.index] = whole.astype("int64").to_numpy()
     return steps
-
-
-def _compact_dates(text: pd.Series) -> pd.Series:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return pd.to_datetime(text, format=_COMPACT_DATE, errors="coerce")
 
 
 def warn_year_text(column: pd.Series, steps: pd.Series, name: str, where: str) -> None:
