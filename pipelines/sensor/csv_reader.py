@@ -297,6 +297,19 @@ def read_csv_long(
 DEFAULT_LABELS_FILE = "labels.csv"
 
 
+def _recording_files(folder: Path, labels_file: str | os.PathLike | None) -> list[Path]:
+    """The recording CSVs of ``folder``, sorted: every visible file ending in ``.csv`` in any case
+    (spreadsheets on Windows save ``WALK_01.CSV``; a case-sensitive match dropped those recordings
+    silently), but the labels file. Hidden files are left out: macOS writes ``._walk_01.csv``
+    (binary metadata, no CSV) beside ``walk_01.csv`` on shared drives, as the audio folders skip them."""
+    labels_name = None if labels_file is None else Path(labels_file).name
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() == ".csv" and not p.name.startswith(".") and p.name != labels_name and p.is_file()
+    )
+
+
 def read_csv_folder(
     folder: str | os.PathLike,
     labels_file: str | os.PathLike | None = DEFAULT_LABELS_FILE,
@@ -323,7 +336,7 @@ def read_csv_folder(
         )
     if labels_file == DEFAULT_LABELS_FILE and not (folder / labels_file).exists():
         labels_file = None  # new recordings to classify: the default labels file is optional
-    files = sorted(p for p in folder.glob("*.csv") if labels_file is None or p.name != Path(labels_file).name)
+    files = _recording_files(folder, labels_file)
     if not files:
         raise _no_csv_files_error(folder)
     label_of = None
