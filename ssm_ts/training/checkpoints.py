@@ -64,14 +64,33 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         self._resumed_at: tuple[int, int] | None = None
 
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
+        if stage == "fit" and trainer.is_global_zero:  # the one process that writes checkpoints
+            # before Lightning's setup, which warns of a folder that "exists and is not empty": a killed
+            # write's temporary file alone made it warn of a folder holding no checkpoint
+            self._remove_abandoned_writes(trainer)
         super().setup(trainer, pl_module, stage)
         # every checkpoint of the fit whole or not at all (a user's callback's too): in each process, as
         # ddp_spawn's run this hook, and in a LightningCLI fit, whose trainer ssm-ts does not build
         write_checkpoints_atomically(trainer.strategy)
-        if stage == "fit" and trainer.is_global_zero:  # the one process that writes checkpoints
-            folders = {c.dirpath for c in trainer.checkpoint_callbacks if isinstance(c, ModelCheckpoint)}
-            for folder in sorted(f for f in folders if f):  # a user's callback set up after this has none yet
-                remove_abandoned_writes(folder)
+
+    def _remove_abandoned_writes(self, trainer: pl.Trainer) -> None:
+        """Remove the temporary files of killed checkpoint writes from this callback's folder (resolved as
+        Lightning will: :func:`~ssm_ts.training.user_checkpoints.lightning_checkpoint_folder`) and from the
+        folders given to the fit's other ``ModelCheckpoint`` callbacks; a user's callback without a folder
+        yet gets its own from Lightning after this."""
+        # imported here: user_checkpoints imports this module
+        from ssm_ts.training.user_checkpoints import lightning_checkpoint_folder
+
+        # a given dirpath as it is (a Path would make "s3://b/x" "s3:/b/x")
+        folders = {
+            str(c.dirpath)
+            for c in trainer.checkpoint_callbacks
+            if isinstance(c, ModelCheckpoint) and c.dirpath
+        }
+        if not self.dirpath:
+            folders.add(str(lightning_checkpoint_folder(self, trainer)))
+        for folder in sorted(folders):
+            remove_abandoned_writes(folder)
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         super().on_fit_start(trainer, pl_module)
