@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import warnings
 
+from ssm_ts.user_stack_level import user_stack_level
+
 
 def global_rank() -> int:
     """This process's global rank: ``torch.distributed``'s once its process group is initialised, else
@@ -25,8 +27,13 @@ def global_rank() -> int:
     return int(getattr(rank_zero_only, "rank", 0))
 
 
-def warn_on_rank_zero(message: str, category: type[Warning] = UserWarning, stacklevel: int = 1) -> None:
+def warn_on_rank_zero(
+    message: str, category: type[Warning] = UserWarning, stacklevel: int | None = 1
+) -> None:
     """:func:`warnings.warn` on global rank 0 only (:func:`global_rank`); the other processes stay quiet.
-    ``stacklevel`` is :func:`warnings.warn`'s, counted from the caller: 1 shows the caller's line."""
+    ``stacklevel`` is :func:`warnings.warn`'s, counted from the caller: 1 shows the caller's line;
+    ``None`` shows the user's line, outside ssm-ts and the frameworks calling it
+    (:func:`~ssm_ts.user_stack_level.user_stack_level`)."""
     if global_rank() == 0:
-        warnings.warn(message, category, stacklevel=stacklevel + 1)
+        level = user_stack_level(depth=2) if stacklevel is None else stacklevel
+        warnings.warn(message, category, stacklevel=level + 1)

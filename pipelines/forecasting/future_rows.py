@@ -37,7 +37,7 @@ def warn_dropped_future_rows(
         f"have no value in any target {targets}: they are treated as future rows, not history, and left out of "
         f"training (no fill policy invents them); {use}.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=None,  # the user's line, however deep the call
     )
 
 

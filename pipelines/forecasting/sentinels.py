@@ -110,7 +110,7 @@ def warn_sentinels(
         f"{_fix(table, codes, fill, fitted)} If {'they are real values' if several else 'it is a real value'}, "
         "ignore this warning.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=None,  # the user's line, however deep the call
     )
 
 

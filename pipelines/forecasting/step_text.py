@@ -53,5 +53,5 @@ def warn_year_text(column: pd.Series, steps: pd.Series, name: str, where: str) -
         f"to forecast yearly dates instead, convert them first: "
         f"df[{name!r}] = pd.to_datetime(df[{name!r}], format='%Y')",
         UserWarning,
-        stacklevel=4,
+        stacklevel=None,  # the user's line, however deep the call
     )

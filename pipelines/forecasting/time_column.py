@@ -303,7 +303,9 @@ def _warn_numeric_dates(table: Table, time_col: str) -> None:
         excel_serial_hint(column, time_col) if time_col.lower() in TIME_COLUMN_NAMES else ""
     )
     if hint:
-        warn_on_rank_zero(f"{table.name}: read as integer time steps, but {hint}", UserWarning, stacklevel=4)
+        warn_on_rank_zero(
+            f"{table.name}: read as integer time steps, but {hint}", UserWarning, stacklevel=None
+        )
 
 
 def in_fitted_zone(times: pd.Series, tz: str | None, freq: str | int) -> pd.Series:
@@ -328,7 +330,7 @@ def warn_zone_less_times(times: pd.Series, tz: str | None, time_col: str) -> Non
         f"forecast's times are zone-less too; to have them in {tz}, give the zone: "
         f"df[{time_col!r}] = pd.to_datetime(df[{time_col!r}]).dt.tz_localize({tz!r}) (or times with UTC offsets)",
         UserWarning,
-        stacklevel=4,
+        stacklevel=None,  # the user's line, however deep the call
     )
 
 

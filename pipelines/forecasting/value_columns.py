@@ -39,7 +39,7 @@ def resolve_targets(
             "pandas writes with df.to_csv(path)); they are not used as targets. Name the targets with target= "
             "to override, or write the CSV with df.to_csv(path, index=False).",
             UserWarning,
-            stacklevel=4,
+            stacklevel=None,  # the user's line, however deep the call
         )
     excluded.update(index_columns)
     targets = [c for c in table.frame.columns if c not in excluded and meant_numeric(table.frame[c])]

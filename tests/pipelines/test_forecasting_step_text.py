@@ -38,7 +38,9 @@ def test_years_as_text_are_the_integer_steps_the_integers_are(yearly, name):
     assert text_spec == spec and spec.freq == 1
     pd.testing.assert_frame_equal(frame, expected)  # int64 1981..2020, not dates
     # one warning, with the conversion that gives the other reading
-    (message,) = [str(w.message) for w in caught if "years written as text" in str(w.message)]
+    (said,) = [w for w in caught if "years written as text" in str(w.message)]
+    message = str(said.message)
+    assert said.filename == __file__  # the user's line, not the library's
     assert "(the forecast's times are integers after 2020)" in message
     conversion = f"df[{name!r}] = pd.to_datetime(df[{name!r}], format='%Y')"
     assert conversion in message
@@ -89,3 +91,14 @@ def test_compact_dates_stay_dates_and_blank_or_other_text_is_named(yearly):
         DataError, match=r"'year' has values that are not integer steps at row 3 \(e.g. 'three'\)"
     ):
         load_like(words, spec)
+
+
+def test_the_year_text_warning_points_at_the_users_line_through_a_data_module(yearly):
+    """A data module reads its table deeper than ``load_series`` does (as ``Forecaster.fit`` does): the
+    warning still shows the user's line, not the module's."""
+    from ssm_ts.pipelines.forecasting.datamodule import ForecastDataModule
+
+    module = ForecastDataModule.from_frame(as_text(yearly, "year"), lookback=8, horizon=2, batch_size=4)
+    with pytest.warns(UserWarning, match="years written as text") as caught:
+        module.setup("fit")
+    assert [w.filename for w in caught if "years written as text" in str(w.message)] == [__file__]
