@@ -80,6 +80,15 @@ def _short_clips_error(
     )
 
 
+def _audio_files(folder: Path) -> list[Path]:
+    """The audio files of ``folder`` itself, sorted. Hidden files are left out, as the audio pipeline's
+    folders leave them out: macOS writes ``._0_george_0.wav`` (binary metadata, no audio) beside each
+    file on a shared drive, which stopped the reading as "not an FSDD name" or "cannot read audio"."""
+    return sorted(
+        p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES and not p.name.startswith(".")
+    )
+
+
 def read_clip(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, int]:
     """Mono float waveform ``(samples,)`` and its rate; stereo is averaged; unreadable or empty files
     are named. With ``sample_rate`` the clip is resampled to it (and that rate returned)."""
@@ -89,6 +98,13 @@ def read_clip(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, i
         raise DataError(f"{path}: cannot read audio ({err}); the file may be corrupt.") from err
     if audio.shape[0] == 0:
         raise DataError(f"{path}: the audio file holds no samples; remove it.")
+    bad = ~np.isfinite(audio).all(axis=1)  # frames with a NaN or inf in any channel
+    if bad.any():  # named here: in the log-mels they were "missing values" with a nan_policy fix it ignores
+        first = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"{path}: the audio file holds {int(bad.sum())} NaN or infinite sample(s) (the first at "
+            f"{first / rate:.3f} s, sample {first}); replace them (numpy.nan_to_num) and save it again, or remove it."
+        )
     mono, rate = audio.mean(axis=1), int(rate)
     if sample_rate is not None and rate != sample_rate:
         import torchaudio.functional as AF
@@ -122,7 +138,7 @@ def read_fsdd(
         raise DataFileNotFoundError(
             f"FSDD folder not found: {folder}; it holds <digit>_<speaker>_<index>.flac"
         )
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES)
+    files = _audio_files(folder)
     chosen, labels = [], []
     for path in files:
         match = _FSDD_NAME.match(path.stem)
@@ -161,9 +177,7 @@ def read_audio_clips(
         raise DataFileNotFoundError(
             f"audio file or folder not found: {path}; give a WAV, FLAC or OGG file or folder"
         )
-    files = (
-        sorted(p for p in path.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES) if path.is_dir() else [path]
-    )
+    files = _audio_files(path) if path.is_dir() else [path]
     if not files:
         raise _no_clips_error(path, "all", 0)
     matches = [_FSDD_NAME.match(p.stem) for p in files]
