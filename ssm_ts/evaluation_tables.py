@@ -25,10 +25,12 @@ def series_table(
     from ssm_ts.pipelines.forecasting.long_table import require_series_ids
     from ssm_ts.pipelines.forecasting.reader import read_table, require_table_source
     from ssm_ts.pipelines.forecasting.series import SeriesSpec
+    from ssm_ts.pipelines.forecasting.written_ids import with_written_ids
 
     require_table_source(source, what)  # evaluate's argument named (train=, actuals=), not the reader's data
     # the forecasting reader, as fit reads a CSV (separator, decimal comma); options are for files only
     table = read_table(source, None if isinstance(source, pd.DataFrame) else read_options)
+    table = with_written_ids(table, id_col)  # ids "007" as the forecasts hold them (fit reads them so)
     raw = table.frame
     time_col = layout.time_col
     if time_col not in raw.columns:

@@ -54,6 +54,7 @@ from .series_spec import (
 from .shared_grid import check_shared_grid
 from .time_column import detect_time_column, in_fitted_zone, parse_times, warn_zone_less_times, zone_name
 from .value_columns import numeric_column, require_columns, require_value_column, resolve_targets
+from .written_ids import with_written_ids
 
 # what other modules import from here; pickles made before the split name SeriesSpec/SeriesNotes here too
 __all__ = [
@@ -141,6 +142,8 @@ def load_series(
     id_dtype = None
     if long_format:
         time_col = time_col or long_time_column(table, id_col, value_col)
+        table = with_written_ids(table, id_col)  # store codes "007" stay text, not 7
+        frame = table.frame
         id_dtype = numeric_id_dtype(frame[id_col])
         frame, rows = pivot_long(table, time_col, id_col, value_col, fill, freq, periods)
         origin = LongOrigin(table, *rows, id_col, value_col)
