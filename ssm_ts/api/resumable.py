@@ -80,8 +80,8 @@ class ResumableFit:
 
         found = find_own_checkpoint(out_dir)
         if found is None:
-            warn_on_rank_zero(
-                f"fit(resume=True): no last.ckpt under {out_dir}; fitting from scratch.", stacklevel=3
+            warn_on_rank_zero(  # the user's fit call, through whichever front end
+                f"fit(resume=True): no last.ckpt under {out_dir}; fitting from scratch.", stacklevel=None
             )
             return None, None
         return str(found), mlflow_run_of_checkpoint(load_checkpoint(found))

@@ -308,7 +308,7 @@ def _fresh(value: Any, key: str, owner: str) -> Any:
                 f"trainer_options[{key!r}]: {value[CLASS_PATH]} was not saved with this {owner} "
                 f"({value[NOT_SAVED]}), so this fit runs without it; to keep it, set the object again in "
                 f"{owner.lower()}.settings['trainer_options'] before fitting.",
-                stacklevel=4,
+                stacklevel=None,  # the user's fit call
             )
             return None
         missing = _unimportable(value[CLASS_PATH])
@@ -318,7 +318,7 @@ def _fresh(value: Any, key: str, owner: str) -> Any:
                 f"({missing}), so this fit runs without it; to keep it, define the class in an importable "
                 f"module (not the script run as __main__) and import it, or set the object again in "
                 f"{owner.lower()}.settings['trainer_options'] before fitting.",
-                stacklevel=4,
+                stacklevel=None,  # the user's fit call
             )
             return None
         return build(value, key)

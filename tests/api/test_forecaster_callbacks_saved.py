@@ -7,6 +7,7 @@ callbacks changes no setting. On real ETTh1 rows, a tiny nlinear model."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import mlflow
 import pandas as pd
@@ -122,8 +123,12 @@ def test_a_callback_whose_settings_cannot_be_read_back_is_saved_by_class_and_lef
     assert collector["class_path"] == f"{__name__}.Collector" and "argument 'log'" in collector["not_saved"]
     assert stopper["init_args"] == {"monitor": "val_loss", "min_delta": 0.01, "patience": 2}
     pd.testing.assert_frame_equal(loaded.predict(), fc.predict())
-    with pytest.warns(UserWarning, match=r"Collector was not saved with this Forecaster .* runs without it"):
+    with pytest.warns(
+        UserWarning, match=r"Collector was not saved with this Forecaster .* runs without it"
+    ) as said:
         loaded.backtest(ett, n_windows=1, refit=True)
+    # the user's line, outside ssm-ts: the test's backtest call, seen through the `fits` spy of conftest.py
+    assert [Path(w.filename).parent for w in said if "Collector" in str(w.message)] == [Path(__file__).parent]
     refit, _ = fits[-1]
     (rebuilt,) = refit.callbacks_
     # min_delta as the object given keeps it (negative in mode "min")

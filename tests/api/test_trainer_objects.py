@@ -130,8 +130,9 @@ def test_trainer_options_as_json_describe_callbacks_profilers_and_plugins():
 def test_each_fit_gets_new_objects_and_leaves_out_the_unsaved_with_a_warning():
     given = EarlyStopping("val_loss")
     options = {"callbacks": [given, {"class_path": f"{__name__}.Collector", "not_saved": "why"}]}
-    with pytest.warns(UserWarning, match=r"Collector was not saved with this Forecaster \(why\)"):
+    with pytest.warns(UserWarning, match=r"Collector was not saved with this Forecaster \(why\)") as said:
         first = fit_trainer_options(options, "Forecaster")["callbacks"]
+    assert said[0].filename == __file__
     with pytest.warns(UserWarning):
         second = fit_trainer_options(options, "Forecaster")["callbacks"]
     assert len(first) == len(second) == 1 and first[0] is not given and second[0] is not first[0]
