@@ -250,6 +250,12 @@ def make_series_set(
     checked: list[np.ndarray] = []
     for i, item in enumerate(items):
         where = f"{source}, recording {ids[i]}"
+        if np.iscomplexobj(item):  # as float64 they lost their imaginary parts with a mere ComplexWarning
+            raise DataError(
+                f"Complex data not supported: {where} holds complex numbers; recordings must be real: keep "
+                "the magnitude, np.abs(x), or give the real and imaginary parts as channels, "
+                "np.concatenate([x.real, x.imag], axis=-2)."
+            )
         try:
             array = np.asarray(item, dtype=np.float64)
         except (TypeError, ValueError) as err:
