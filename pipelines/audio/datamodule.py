@@ -13,7 +13,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import lightning.pytorch as pl
 import torch
@@ -44,6 +44,7 @@ from .reader import (
 )
 from .setting_checks import check_data_numbers
 from .split import FileSplit, SplitMethod, split_files
+from .split_record import check_resumed_split, split_record, warn_if_split_was_drawn_otherwise
 from .worker_error import for_the_loader
 
 T = TypeVar("T")
@@ -362,6 +363,8 @@ class AudioDataModule(pl.LightningDataModule):
         self.found_files = 0  # audio files in the folder, before max_files_per_split and skipping
         self.datasets: dict[str, ClipDataset] = {}
         self.sources_said = False  # whether the task printed describe_sources() (once per data module)
+        self.split_membership: dict | None = None  # which files each split drew, kept in checkpoints
+        self._split_checked = False  # whether a resumed fit's split was checked against its checkpoint
 
     @property
     def n_classes(self) -> int:
@@ -381,6 +384,7 @@ class AudioDataModule(pl.LightningDataModule):
             fractions=tuple(hp.fractions),
             seed=hp.seed,
         )
+        self.split_membership = split_record(split, self.root)
         self.found_files = len(files)
         limit = hp.max_files_per_split
         split = FileSplit(_spread(split.train, limit), _spread(split.val, limit), _spread(split.test, limit))
@@ -441,9 +445,27 @@ class AudioDataModule(pl.LightningDataModule):
             stacklevel=2,  # setup's line: its caller is Lightning's, which the CLI would print as the source
         )
 
+    def state_dict(self) -> dict[str, Any]:
+        """Kept in every checkpoint by Lightning: the split's :func:`.split_record.split_record`."""
+        return {"split": self.split_membership} if self.split_membership else {}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """A resumed fit's split must be its checkpoint's (:func:`.split_record.check_resumed_split`);
+        a test of the checkpoint on other data draws its own."""
+        trainer = self.trainer
+        if trainer is not None and trainer.state.fn == "fit":
+            if not self.datasets:
+                self.setup("fit")
+            self._split_checked = True
+            check_resumed_split(state_dict.get("split"), self.split_membership, self.root, trainer.ckpt_path)
+
     def _loader(self, name: str, shuffle: bool) -> DataLoader:
         if not self.datasets:
             self.setup()
+        trainer = self.trainer
+        if shuffle and not self._split_checked and trainer is not None and trainer.ckpt_path:
+            self._split_checked = True  # resumed from a checkpoint that records no split (made before)
+            warn_if_split_was_drawn_otherwise(self.root, self.hparams, trainer.ckpt_path)
         sampler: Sampler | None = None
         if shuffle:  # epoch e's order and its indices' crops: of (seed, e) alone
             sampler = WithEpoch(EpochSeededSampler(len(self.datasets[name]), seed=self.hparams.seed))

@@ -145,6 +145,7 @@ def split_files(
     val_pattern: str | None = None,
     fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
     seed: int = 0,
+    copies_together: bool = True,
 ) -> FileSplit:
     """Split ``files`` (under ``root``) into train / val / test.
 
@@ -165,6 +166,8 @@ def split_files(
     ``"rule"`` and ``"folders"``; a folder without copies gets the split it had before copies counted.
     Where the user's lists, names or folders put copies in different splits, they stay there, with a
     warning naming them; so do copies split file by file as too few recordings to fill every split.
+    ``copies_together=False`` splits copies as other recordings, without that warning, as ssm-ts did
+    before it kept them together: the split a fit made then was drawn (:mod:`.split_record`).
 
     Raises:
         ConfigError: bad method, pattern or fractions. DataError: a split comes out empty.
@@ -187,7 +190,7 @@ def split_files(
             )
     if method == "fractions" and len(files) < 3:
         raise DataError(f"{root} holds {len(files)} audio file(s); {NEEDS_THREE_FILES}")
-    copies = identical_groups(files)
+    copies = identical_groups(files) if copies_together else []
     asked = method
     if method == "fsdd":
         method, test_pattern = "rule", FSDD_TEST_PATTERN
