@@ -183,6 +183,44 @@ def _sorted_by_time(frame: pd.DataFrame, time_col: str, dates: dict[str, Any], w
     return frame.iloc[np.argsort(times.to_numpy(), kind="stable")]
 
 
+def _check_repeated_times(
+    frame: pd.DataFrame, time_col: str, times: np.ndarray, id_col: str | None, path: Path, name_rows: RowNamer
+) -> None:
+    """A :class:`DataError` when a recording's times (of ``id_col`` in a long CSV; ``None``: the file
+    is one recording) repeat and, in file order, go back: two recordings under one id, or rows written
+    twice. Sorted by time, their rows were read as consecutive steps (a recording twice as long, its
+    values interleaved). Times that repeat in file order (rounded time stamps: ``12:00:01`` on 50
+    rows) keep their file order and are no error. ``times``: ``frame[time_col]`` parsed
+    (:func:`parse_times`); ``name_rows`` lists file lines."""
+    numbers = pd.Series(times.astype(np.int64) if times.dtype.kind == "M" else times, dtype=np.float64)
+    numbers[pd.isna(times)] = np.nan
+    keys = pd.DataFrame({"time": numbers, "id": frame[id_col].to_numpy() if id_col is not None else 0})
+    repeated = keys.duplicated(keep=False).to_numpy() & numbers.notna().to_numpy()
+    if not repeated.any():
+        return
+    went_back = keys.groupby("id", sort=False)["time"].diff().lt(0).groupby(keys["id"], sort=False).any()
+    rows = np.flatnonzero(repeated & keys["id"].map(went_back).to_numpy(dtype=bool))
+    if not len(rows):
+        return
+    first = int(rows[0])
+    rec_id = keys["id"].iloc[first]
+    in_recording = repeated & (keys["id"] == rec_id).to_numpy()
+    same = np.flatnonzero(in_recording & (numbers == numbers.iloc[first]).to_numpy())
+    value = frame[time_col].iloc[first]
+    value = value.item() if isinstance(value, np.generic) else value  # 0, not np.int64(0)
+    where, shared = str(path), "If"
+    fix = f"frame.drop_duplicates({time_col!r})"
+    if id_col is not None:
+        where = f"{path}, recording {rec_id!r}"
+        shared = f"If two recordings share the id {rec_id!r}, give each its own; if"
+        fix = f"frame.drop_duplicates([{id_col!r}, {time_col!r}])"
+    raise DataError(
+        f"{where}: time {value!r} occurs on {len(same)} rows, {name_rows([int(i) for i in same[:10]])} "
+        f"({numbers[in_recording].nunique()} repeated time(s), out of order); a recording needs one row "
+        f"per time step. {shared} the rows are repeats, keep one (pandas: {fix})."
+    )
+
+
 def _missing_cells(frame: pd.DataFrame, column: str, path: Path, options: ReadOptions, fix: str) -> None:
     """A :class:`DataError` naming the file lines where ``column`` (ids, labels) is empty; where the
     cells hold text pandas reads as missing by default (``NA``, ``None``), it names that text and the
@@ -266,6 +304,10 @@ def read_csv_long(
     values, labels, ids, steps = [], [], [], []
     # the times read once for the whole file (numbers or dates), for each recording's sampling step
     times = parse_times(frame[time_col], date_options(options)) if time_col is not None else None
+    if times is not None:
+        _check_repeated_times(
+            frame, time_col, times, id_col, path, _row_namer(path, options, len(frame), True)
+        )
     grouped = frame.groupby(id_col, sort=False)
     name_rows = _row_namer(path, options, len(frame))
     for rec_id, group in grouped:
@@ -373,9 +415,12 @@ def read_csv_folder(
             indexed[file.name] = index
             frame = frame.drop(columns=index)
         has_time = time_col in frame.columns
-        steps.append(
-            recording_step(parse_times(frame[time_col], date_options(options))) if has_time else None
-        )
+        times = parse_times(frame[time_col], date_options(options)) if has_time else None
+        if times is not None:
+            _check_repeated_times(
+                frame, time_col, times, None, file, _row_namer(file, options, len(frame), True)
+            )
+        steps.append(recording_step(times))
         if has_time:
             frame = _sorted_by_time(frame, time_col, date_options(options), str(file)).drop(
                 columns=[time_col]
