@@ -128,10 +128,11 @@ def period_ordinals(times: pd.Series) -> np.ndarray:
     return np.asarray(times.array.asi8)
 
 
-def calendar_period_hint(times: pd.Series) -> str:
+def calendar_period_hint(times: pd.Series, dates_fix: tuple[str, str] = ("", "")) -> str:
     """`` The dates are one month apart ...``: for dates one calendar month (quarter, year) apart on a day
     no pandas frequency falls on (the 15th of each month), the conversion to Periods that reads them
-    (forecasts then continue as Periods); ``""`` for other times."""
+    (forecasts then continue as Periods); ``""`` for other times. ``dates_fix``: ``(before, after)`` the
+    conversion, for a column that is no dates yet (:func:`~.dates_code.dates_fix`)."""
     if not pd.api.types.is_datetime64_any_dtype(times) or len(times) < 3:
         return ""
     months = (times.dt.year * 12 + times.dt.month).to_numpy()
@@ -143,5 +144,6 @@ def calendar_period_hint(times: pd.Series) -> str:
     name = times.name
     return (
         f" The dates are one {kind} apart (e.g. {times.iloc[0]}, {times.iloc[1]}): read them as Periods, "
-        f"df[{name!r}] = df[{name!r}].dt.to_period({alias!r}) (forecasts continue as Periods)."
+        f"{dates_fix[0]}df[{name!r}] = df[{name!r}].dt.to_period({alias!r}){dates_fix[1]} (forecasts continue "
+        "as Periods)."
     )

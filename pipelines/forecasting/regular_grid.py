@@ -11,6 +11,7 @@ import pandas as pd
 from ssm_ts.errors import DataError
 
 from .dates import date_offset, infer_frequency
+from .dates_code import dates_fix
 from .epoch_times import dates_as_numbers_hint
 from .fix_hints import FixHints
 from .frames import is_integer_step
@@ -77,7 +78,7 @@ def resolve_frequency(
     if offset is None:
         raise DataError(
             f"{table.name}: cannot infer a regular frequency from the time column ({len(times)} timestamps); "
-            f"{hints.freq}." + calendar_period_hint(times)
+            f"{hints.freq}." + calendar_period_hint(times, dates_fix(table, str(times.name), times))
         )
     return offset
 
@@ -162,7 +163,8 @@ def regularise(
             f"on the {_step_text(step, times)} grid starting {times.iloc[0]}; "
             + (
                 _own_grid_fix(table, times, step, hints, 2 * len(grid) <= len(times))
-                or f"fix them, or {hints.freq}." + ("" if hints.fitted else calendar_period_hint(times))
+                or f"fix them, or {hints.freq}."
+                + ("" if hints.fitted else calendar_period_hint(times, dates_fix(table, time_col, times)))
             )
         )
     if len(grid) == len(times):
@@ -213,7 +215,9 @@ def _own_grid_fix(
         return ""
     fix = f"they lie on the {own.freqstr!r} grid: pass freq={own.freqstr!r}, or leave freq out to infer it"
     if coarser:
-        fix += f"; to forecast at {step.freqstr!r}, resample first ({resample_code(table, str(times.name), step.freqstr)})"
+        before, after = dates_fix(table, str(times.name), times)
+        code = resample_code(table, str(times.name), step.freqstr)
+        fix += f"; to forecast at {step.freqstr!r}, resample first ({before}{'df = ' if before else ''}{code}{after})"
     return fix + "."
 
 

@@ -11,6 +11,7 @@ from pandas.tseries.frequencies import to_offset
 
 from ssm_ts.errors import DataError
 
+from .dates_code import dates_fix
 from .periods import is_period
 from .reader import Table
 from .spacing_change import spacing_text
@@ -44,7 +45,7 @@ def check_shared_grid(table: Table, values: pd.DataFrame, time_col: str, columns
         f"{int(np.median(np.diff(rows)))} of the table's times: its own rows are {spacing_text(own)} apart "
         f"(e.g. {', '.join(str(t) for t in times.iloc[rows[:2]])}), while the times of all {kind} together are "
         f"{spacing_text(grid)} apart, so a fill would invent {invented} of its values. The {kind} do not lie "
-        f"on one time grid: {_fix(table, time_col, own, dates)}."
+        f"on one time grid: {_fix(table, time_col, own, times)}."
     )
 
 
@@ -60,15 +61,23 @@ def resample_code(table: Table, time_col: str, alias: str) -> str:
     return f"df.resample({alias!r}, on={time_col!r}).mean()"  # its DatetimeIndex is read as the times
 
 
-def _fix(table: Table, time_col: str, own: pd.Timedelta | int, dates: bool) -> str:
+def _fix(table: Table, time_col: str, own: pd.Timedelta | int, times: pd.Series) -> str:
     """How to put the columns on one grid: resample them to the coarser spacing, or round a long
-    table's times offset within it (a wide table's rounded times would repeat)."""
-    if not dates:
+    table's times offset within it (a wide table's rounded times would repeat). Each as code that
+    runs as written: a CSV's time column parsed first (:func:`~.dates_code.dates_fix`)."""
+    if not pd.api.types.is_datetime64_any_dtype(times):
         return "give every column the same integer steps"
+    before, after = dates_fix(table, time_col, times)
     alias = to_offset(pd.Timedelta(own)).freqstr
     kind = "series" if table.origin else "column"
-    resample = f"resample every {kind} to {alias!r}: {resample_code(table, time_col, alias)}"
+    assign = "df = " if before else ""  # a statement after the others (a DataFrame's: the expression alone)
+    resample = (
+        f"resample every {kind} to {alias!r}: {before}{assign}{resample_code(table, time_col, alias)}{after}"
+    )
     if table.origin is None:
         return resample
     col = repr(time_col)
-    return f"round times offset within {spacing_text(own)}, df[{col}] = df[{col}].dt.floor({alias!r}), or {resample}"
+    return (
+        f"round times offset within {spacing_text(own)}, {before}df[{col}] = df[{col}].dt.floor({alias!r}){after}, "
+        f"or {resample}"
+    )
