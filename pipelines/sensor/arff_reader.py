@@ -57,13 +57,45 @@ def _labels(labels: list[str], lines: list[int], path: Path) -> list[str] | None
     )
 
 
-def _class_attribute(attributes: list[str], path: Path) -> int | None:
+_NUMERIC_TYPES = ("numeric", "real", "integer")
+
+
+def _drop_fix(names: list[str], fields: list[int]) -> str:
+    """How to drop the attributes ``fields`` (0-based) named ``names`` from an .arff file."""
+    listed = ", ".join(repr(n) for n in names)
+    return (
+        f"delete the @attribute line of {listed} and {'its field' if len(names) == 1 else 'their fields'} on "
+        f"every row (Weka: the Remove filter, -R {','.join(str(f + 1) for f in fields)})"
+    )
+
+
+def _class_attribute(attributes: list[str], names: list[str], path: Path) -> int | None:
     """Index of the nominal (``{a,b,...}``) attribute among the top-level ``attributes`` (types,
-    lower case): the class label's field; ``None`` when there is none (unlabelled data)."""
+    lower case; ``names`` theirs): the class label's field; ``None`` when there is none (unlabelled
+    data). In a file of time steps (not the relational kind) every other attribute must be numeric:
+    a string (an id) or date attribute was "a value is not a number" on the first row, naming neither."""
     nominal = [i for i, kind in enumerate(attributes) if kind.startswith("{")]
     if len(nominal) > 1:
+        others, last = nominal[:-1], nominal[-1]  # Weka's class is the last attribute by default
+        listed = ", ".join(f"{names[i]!r} (field {i + 1})" for i in nominal)
         raise DataError(
-            f"{path}: {len(nominal)} nominal attributes (fields {nominal}); expected one class attribute."
+            f"{path}: {len(nominal)} nominal attributes, {listed}; a time-series .arff holds numeric time "
+            f"steps and one nominal attribute, the class. If {names[last]!r} is the class, "
+            f"{_drop_fix([names[i] for i in others], others)}."
+        )
+    if attributes[0].startswith("relational"):
+        return nominal[0] if nominal else None
+    other = [
+        i
+        for i, kind in enumerate(attributes)
+        if i not in nominal and kind.partition(" ")[0] not in _NUMERIC_TYPES
+    ]
+    if other:
+        i = other[0]
+        raise DataError(
+            f"{path}: attribute {names[i]!r} (field {i + 1}) is a {attributes[i].split()[0]} attribute, not "
+            "numeric; a time-series .arff holds numeric time steps and one nominal class attribute: "
+            f"{_drop_fix([names[j] for j in other], other)}."
         )
     return nominal[0] if nominal else None
 
@@ -77,6 +109,7 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
     (Weka's rows to classify). A class not declared, or ``?`` on some rows only, is a DataError."""
     path = existing_file(path)
     attributes: list[str] = []  # types of the top-level attributes, lower case
+    names: list[str] = []  # their names, unquoted
     declared: list[str] | None = None  # the classes the class attribute declares
     relational_open = False
     in_data = False
@@ -92,6 +125,7 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
                 match = _ATTRIBUTE.match(line)
                 if match is not None and not relational_open:
                     attributes.append(match.group(2).strip().lower())
+                    names.append(match.group(1).strip("'\""))
                     if attributes[-1].startswith("{"):  # the class attribute: its classes as written
                         declared = _nominal_values(match.group(2))
                     relational_open = attributes[-1].startswith("relational")
@@ -100,7 +134,7 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
                 elif lower.startswith("@data"):
                     in_data = True
                     # no declarations at all: the last field, as the UCR files put their class
-                    label_index = _class_attribute(attributes, path) if attributes else -1
+                    label_index = _class_attribute(attributes, names, path) if attributes else -1
                 continue
             where = f"{path}, line {line_no}"
             relational = bool(attributes) and attributes[0].startswith("relational")
