@@ -459,6 +459,17 @@ class AudioDataModule(pl.LightningDataModule):
             self._split_checked = True
             check_resumed_split(state_dict.get("split"), self.split_membership, self.root, trainer.ckpt_path)
 
+    def check_resume(self, checkpoint: dict[str, Any], ckpt_path: Any) -> None:
+        """Before a fit resuming ``ckpt_path`` (loaded: ``checkpoint``) touches its run: refuse it when its
+        split differs from the one the checkpoint records (:meth:`load_state_dict` checks again inside
+        Lightning, for a user's own ``Trainer.fit``). A checkpoint without the record is left to the
+        first training loader's warning."""
+        saved = (checkpoint.get(type(self).__qualname__) or {}).get("split")
+        if saved:
+            self.setup("fit")
+            check_resumed_split(saved, self.split_membership, self.root, ckpt_path)
+            self._split_checked = True
+
     def _loader(self, name: str, shuffle: bool) -> DataLoader:
         if not self.datasets:
             self.setup()

@@ -151,6 +151,9 @@ class ResumableFit:
                 f"fit(resume=True) continues {ckpt_path}, which was trained on other data: {listed}. Pass the "
                 "data the fit started on (it may have moved), or fit from scratch with another out_dir."
             )
+        check_own_state = getattr(datamodule, "check_resume", None)  # the audio split a checkpoint records
+        if callable(check_own_state):
+            check_own_state(checkpoint, ckpt_path)
 
     def _check_resumed_settings(
         self, ckpt_path: str, task: Any, datamodule: Any, checkpoint: dict[str, Any]

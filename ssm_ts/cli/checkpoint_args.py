@@ -203,3 +203,12 @@ class CheckpointArgs:
         now = resolved_data_settings(self.datamodule)
         ckpt_path = self._get(self.config, "ckpt_path")
         return check_resolved_settings(self._resolved_pending, self._resolved_then, now, ckpt_path)
+
+    def _check_resumed_data_state(self) -> None:
+        """A resumed fit's data module checks what the checkpoint keeps of its data (the audio split:
+        ``check_resume``), before the run is touched: a refusal inside Lightning's restore would come
+        after the MLflow run was reopened."""
+        ckpt_path = self._get(self.config, "ckpt_path")
+        check = getattr(self.datamodule, "check_resume", None)
+        if self.subcommand == "fit" and ckpt_path and callable(check):
+            check(load_checkpoint(ckpt_path), ckpt_path)

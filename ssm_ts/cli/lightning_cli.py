@@ -125,6 +125,7 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         trainer_config = self._get(self.config_init, "trainer", default={})
         resumed_run = self._resolve_resume()
         same = self._check_resolved_on_resume()  # before the run is touched
+        self._check_resumed_data_state()
         if self.subcommand == "predict":
             kwargs["logger"] = False  # predictions are files in --out, not an MLflow run
         elif trainer_config.get("logger") in (None, True):

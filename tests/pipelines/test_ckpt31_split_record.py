@@ -123,3 +123,36 @@ def test_lightning_keeps_the_split_in_a_checkpoint_and_checks_it_on_resume(takes
         pl.Trainer(max_epochs=2, **options).fit(
             _Tiny(), datamodule=AudioDataModule(str(takes), **SETTINGS), ckpt_path=ckpt
         )
+
+
+def _runs() -> list[tuple[str, str]]:
+    import mlflow
+
+    found = mlflow.search_runs(search_all_experiments=True)
+    return sorted(zip(found["run_id"], found["status"], strict=True))
+
+
+def test_both_front_ends_refuse_a_resume_on_another_split_before_the_run_or_the_training_is_touched(
+    takes, tmp_path, monkeypatch, capsys
+):
+    """Inside Lightning's restore the refusal came after the MLflow run was reopened (and marked FAILED),
+    and ``WaveformGenerator`` added "fix this, then call fit(..., resume=True)" to it."""
+    from ssm_ts import WaveformGenerator, cli
+    from ssm_ts.training import find_newest_checkpoint
+
+    monkeypatch.chdir(tmp_path)  # MLflow's sqlite store and artifacts in the test's folder
+    data = dict(split="fractions", fractions=(0.6, 0.2, 0.2), clip_seconds=0.02)
+    settings = dict(preset="tiny", batch_size=2, max_epochs=1, out_dir="run",
+                    trainer_options={"enable_progress_bar": False, "limit_train_batches": 1})  # fmt: skip
+    with monkeypatch.context() as patch:
+        _split_file_by_file(patch)
+        WaveformGenerator(**settings).fit(str(takes), **data)
+    last = find_newest_checkpoint(tmp_path / "run")
+    written, runs = last.stat().st_mtime_ns, _runs()
+    with pytest.raises(ConfigError, match="was trained on another split") as refused:
+        WaveformGenerator(**{**settings, "max_epochs": 2}).fit(str(takes), **data, resume=True)
+    assert "resume=True on a WaveformGenerator" not in str(refused.value)
+    resume = ["audio", "fit", "--ckpt_path", str(last), "--trainer.max_epochs", "2", "--out", "cli"]
+    assert cli.main(resume) != 0
+    assert "was trained on another split" in " ".join(capsys.readouterr().err.split())
+    assert (last.stat().st_mtime_ns, _runs()) == (written, runs)  # no training, the run as the fit left it
