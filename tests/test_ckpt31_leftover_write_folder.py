@@ -55,3 +55,24 @@ def test_a_folder_with_a_checkpoint_is_still_said_to_be_in_use(tmp_path):
     folder, said = _set_up(tmp_path, given_folder=True)
     assert [p.name for p in folder.iterdir()] == ["last.ckpt"]  # the dead writer's file went
     assert [m for m in said if NOT_EMPTY in m and str(folder) in m]
+
+
+def test_a_users_checkpoint_folder_holding_only_a_killed_writes_file_is_not_said_to_be_in_use(tmp_path):
+    """A LightningCLI fit's ``--trainer.callbacks ModelCheckpoint`` gets ``user_checkpoints/`` from
+    :class:`UserCheckpointFolders`, whose setup Lightning calls before the checkpoint callbacks' own."""
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    from ssm_ts.training.user_checkpoints import UserCheckpointFolders
+
+    folder = tmp_path / "user_checkpoints"
+    folder.mkdir()
+    dead_writers_file(folder, 1000)
+    own, users = best_checkpoint_callback(out_dir=tmp_path), ModelCheckpoint(save_last=True)
+    trainer = pl.Trainer(callbacks=[UserCheckpointFolders(), users, own], default_root_dir=tmp_path,
+                         logger=False, enable_progress_bar=False, enable_model_summary=False)  # fmt: skip
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for callback in trainer.callbacks:  # in Lightning's order
+            callback.setup(trainer, pl.LightningModule(), "fit")
+    assert Path(users.dirpath) == folder and list(folder.iterdir()) == []
+    assert not [str(w.message) for w in caught if NOT_EMPTY in str(w.message)]

@@ -14,6 +14,7 @@ from lightning.pytorch.callbacks import (
     ModelCheckpoint,
 )
 
+from ssm_ts.training.checkpoint_io import remove_abandoned_writes
 from ssm_ts.training.checkpoints import ssm_ts_best_checkpoint
 
 USER_CHECKPOINTS = "user_checkpoints"  # a fit folder's default dirpath of a user's ModelCheckpoint
@@ -68,4 +69,12 @@ class UserCheckpointFolders(Callback):
             return
         fit_dir = lightning_checkpoint_folder(own, trainer).parent
         fit_dir = Path(trainer.strategy.broadcast(str(fit_dir)))  # rank 0's: the run's ids are known there
-        user_checkpoint_folders([c for c in trainer.checkpoint_callbacks if c is not own], fit_dir)
+        users = [c for c in trainer.checkpoint_callbacks if c is not own]
+        user_checkpoint_folders(users, fit_dir)
+        if (
+            trainer.is_global_zero
+        ):  # before their setup warns of a folder "not empty" for a killed write's file
+            for folder in sorted(
+                {str(c.dirpath) for c in users if isinstance(c, ModelCheckpoint) and c.dirpath}
+            ):
+                remove_abandoned_writes(folder)
