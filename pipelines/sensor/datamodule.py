@@ -48,7 +48,7 @@ from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 from .audio import read_audio_clips, read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
 from .labels import encode_labels
-from .readers import FORMATS, find_archive_split, read_series
+from .readers import FORMATS, find_archive_split, holds_archive_split, read_series
 from .sampling_step import Step, check_sampling_step, step_from_state, step_state
 from .scaler import ChannelScaler, fit_channel_scaler
 from .series import SeriesSet, match_channels, pad_batch, require_labels
@@ -246,7 +246,7 @@ class SensorDataModule(pl.LightningDataModule):
             return None, Path(self.test_path) if self.test_path else None
         path = Path(self.path)
         if path.is_dir() and self.format in ("auto", "ts", "arff") and self.format != "csv_folder":
-            if any(path.glob("*_TRAIN.*")):
+            if holds_archive_split(path):
                 train, test = find_archive_split(path, self.format)
                 return train, Path(self.test_path) if self.test_path else test
         return path, Path(self.test_path) if self.test_path else None

@@ -28,6 +28,7 @@ __all__ = [
     "Format",
     "detect_format",
     "find_archive_split",
+    "holds_archive_split",
     "read_arff",
     "read_csv_folder",
     "read_csv_long",
@@ -89,14 +90,31 @@ def read_series(
     return reader(path, nan_policy=nan_policy, **csv_options)
 
 
+def _split_files(folder: Path, split: str, suffix: str) -> list[Path]:
+    """``folder``'s visible files named ``<Name>_<split><suffix>``, in any case (``gunpoint_train.ts``,
+    ``GunPoint_TRAIN.TS``: a case-sensitive match read such a folder as one CSV per recording)."""
+    ending = f"_{split}{suffix}".upper()
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.name.upper().endswith(ending) and not p.name.startswith(".") and p.is_file()
+    )
+
+
+def holds_archive_split(folder: Path) -> bool:
+    """Whether ``folder`` holds a UCR/UEA problem's ``<Name>_TRAIN.<suffix>`` file (any case)."""
+    return any(_split_files(folder, "TRAIN", suffix) for suffix in (".ts", ".arff"))
+
+
 def find_archive_split(folder: str | os.PathLike, format: Format = "auto") -> tuple[Path, Path]:
-    """``(train, test)`` files of a UCR/UEA problem folder (``<Name>_TRAIN.ts`` / ``_TEST.ts``, or ``.arff``);
-    ``format`` ``"ts"`` or ``"arff"`` takes that pair alone (a folder may hold both, as the archive's do)."""
+    """``(train, test)`` files of a UCR/UEA problem folder (``<Name>_TRAIN.ts`` / ``_TEST.ts``, or ``.arff``;
+    names in any case); ``format`` ``"ts"`` or ``"arff"`` takes that pair alone (a folder may hold both,
+    as the archive's do)."""
     folder = existing_path(folder)
     suffixes = {"ts": (".ts",), "arff": (".arff",)}.get(format, (".ts", ".arff"))
     for suffix in suffixes:
-        train = sorted(folder.glob(f"*_TRAIN{suffix}"))
-        test = sorted(folder.glob(f"*_TEST{suffix}"))
+        train = _split_files(folder, "TRAIN", suffix)
+        test = _split_files(folder, "TEST", suffix)
         if train and test:
             return train[0], test[0]
     pair = " (or .arff)" if len(suffixes) > 1 else ""
