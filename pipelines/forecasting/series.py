@@ -37,6 +37,7 @@ from .frames import is_integer_step
 from .future_rows import trailing_future_rows, usable_future_rows, warn_dropped_future_rows
 from .long_table import is_long, long_time_column, pivot_long, require_covariate_series
 from .long_table import pivot_to_wide as _pivot  # noqa: F401 (its name here before the split)
+from .output_names import check_output_names
 from .periods import is_period, period_alias
 from .reader import LongOrigin, TableSource, index_hint, read_table
 from .regular_grid import order_rows, regularise, resolve_frequency, time_grid
@@ -172,6 +173,7 @@ def load_series(
     if long_format:
         require_covariate_series(table, {"past_covariates": past, "future_covariates": future}, fitted)
     targets = resolve_targets(table, time_col, target, past + future, id_col, value_col)
+    check_output_names(table, targets)  # "sales" beside "sales_actual": the outputs would mix them up
     columns = [*targets, *past, *future]
     if time_col in columns:
         raise DataError(
