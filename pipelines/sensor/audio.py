@@ -23,11 +23,12 @@ import numpy as np
 import soundfile as sf
 import torch
 
-from ssm_ts.errors import DataError, DataFileNotFoundError
+from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 
 from .series import SeriesSet, make_series_set
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg")
+FSDD_SPLITS = ("train", "test", "all")
 _FSDD_NAME = re.compile(r"^(\d)_([A-Za-z]+)_(\d+)$")
 
 
@@ -133,6 +134,11 @@ def read_fsdd(
         DataError: a file is not named as FSDD names them, cannot be read, or (all of them, in one
             message) a clip holds ``n_fft // 2`` samples or fewer once resampled (see the module doc).
     """
+    if split not in FSDD_SPLITS:  # any other word read every clip, the test ones too, without a word
+        raise ConfigError(
+            f"read_fsdd: split must be one of {FSDD_SPLITS}, got {split!r} (the official split has no "
+            "validation part: take one from 'train', e.g. with ssm_ts.pipelines.sensor.stratified_split)"
+        )
     folder = Path(folder)
     if not folder.is_dir():
         raise DataFileNotFoundError(

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from ssm_ts.errors import DataError
+from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.sensor import read_audio_clips, read_fsdd
 
 CLIPS = ["0_george_5.flac", "1_george_6.flac", "1_george_0.flac"]  # two train clips, one test clip
@@ -48,3 +48,8 @@ def test_a_nan_sample_is_named_by_file_and_time(clips):
         assert CLIPS[0] in message and "3 NaN or infinite sample(s)" in message
         assert "0.100 s, sample 800" in message and "numpy.nan_to_num" in message
         assert "nan_policy" not in message
+
+
+def test_an_unknown_split_is_named_not_read_as_all(clips):
+    with pytest.raises(ConfigError, match=r"split must be one of \('train', 'test', 'all'\), got 'val'"):
+        read_fsdd(clips, "val")  # it read every clip, the test clip too
