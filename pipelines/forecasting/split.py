@@ -109,5 +109,24 @@ def check_enough_rows(
             raise DataError(
                 f"{source}: the {split} split has {rows} rows but one window needs {needed} "
                 f"(lookback {lookback} + horizon {horizon} for train; horizon {horizon} for val/test); "
-                "use a shorter lookback or horizon, a longer series, or different split fractions."
+                "use a shorter lookback or horizon, a longer series, or different split fractions"
+                + _fractions_hint(bounds.test_end, lookback, horizon, need_test)
+                + "."
             )
+
+
+def _fractions_hint(n_rows: int, lookback: int, horizon: int, need_test: bool) -> str:
+    """`` (e.g. fractions=[0.6, 0.2, 0.2] ...)``: the split fractions, in hundredths, that leave the
+    validation and test splits one window each (``horizon`` rows) and the rest to training, when
+    that rest holds a training window of ``lookback + horizon`` rows; ``""`` otherwise (the series
+    is too short for any fractions, or the split has no test, as a refit's or a tuning trial's)."""
+    if not need_test:
+        return ""
+    held = next((f / 100 for f in range(1, 50) if int(f / 100 * n_rows) >= horizon), None)
+    if held is None:
+        return ""
+    fractions = [round(1 - 2 * held, 2), held, held]
+    bounds = _from_fractions(n_rows, fractions)
+    if bounds.train_end < lookback + horizon or bounds.test_end - bounds.val_end < horizon:
+        return ""
+    return f" (e.g. Forecaster(fractions={fractions}); CLI: --data.fractions '{fractions}')"
