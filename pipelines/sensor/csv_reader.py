@@ -24,6 +24,7 @@ from .column_roles import (
     warn_saved_index,
     warn_time_like_channels,
 )
+from .labels import warn_of_case_only_classes
 from .read_checks import existing_file, existing_path
 from .sampling_step import file_step, parse_times, recording_step
 from .series import NanPolicy, SeriesSet, make_series_set
@@ -152,11 +153,17 @@ def _read_csv(
 ) -> pd.DataFrame:
     """The CSV as a DataFrame (as users export it: see :mod:`ssm_ts.pipelines.csv_files`, with the
     user's ``read_options``); ``text_columns`` (ids, labels) are read as strings, so an empty cell
-    cannot turn ``1, 2`` into floats ``1.0, 2.0``."""
+    cannot turn ``1, 2`` into floats ``1.0, 2.0``, without surrounding spaces (as the ``.ts`` and
+    ``.arff`` readers read labels): a spreadsheet's ``walk `` was a class of its own beside ``walk``.
+    A cell of spaces alone is empty (missing)."""
     dtype = {c: str for c in text_columns if c is not None}
     frame = read_csv_file(path, dtype=dtype, read_options=read_options)
     if frame.empty:
         raise DataError(f"{path}: the CSV has no rows.")
+    for column in dtype:
+        if column in frame.columns:
+            stripped = frame[column].str.strip()
+            frame[column] = stripped.mask(stripped == "")
     return frame
 
 
@@ -325,6 +332,8 @@ def read_csv_long(
                     "a recording needs exactly one label."
                 )
             labels.append(distinct[0])
+    if label_col is not None:
+        warn_of_case_only_classes(labels, str(path), label_col)
     return make_series_set(
         values,
         labels if label_col else None,
@@ -448,6 +457,8 @@ def read_csv_folder(
             "give the column a header in each file to read it as a channel",
         )
     labels = [label_of[p.name] for p in files] if label_of is not None else None
+    if labels is not None:
+        warn_of_case_only_classes(labels, str(labels_path), label_col)
     ids = [p.name for p in files]
     return make_series_set(
         values,

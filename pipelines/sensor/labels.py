@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ssm_ts.errors import DataError
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .series import SeriesSet
 
@@ -52,3 +53,25 @@ def encode_labels(data: SeriesSet, classes: list[str]) -> np.ndarray | None:
         )
     index = {name: i for i, name in enumerate(classes)}
     return np.array([index[label] for label in labels], dtype=np.int64)
+
+
+def warn_of_case_only_classes(labels: list[str], source: str, column: str) -> None:
+    """Warn when classes among ``labels`` differ only in case (``Run`` and ``run``), as typed by hand into
+    a CSV's ``column``: each is a class of its own, which the model learns apart. ``source`` names the file."""
+    spellings: dict[str, dict[str, int]] = {}
+    for label in labels:
+        counts = spellings.setdefault(label.casefold(), {})
+        counts[label] = counts.get(label, 0) + 1
+    alike = [counts for counts in spellings.values() if len(counts) > 1]
+    if not alike:
+        return
+    shown = "; ".join(
+        ", ".join(f"{n} {label!r}" for label, n in sorted(counts.items())) for counts in alike[:3]
+    )
+    warn_on_rank_zero(
+        f"{source}: classes differ only in case ({shown} "
+        f"recordings{', ...' if len(alike) > 3 else ''}): each is a class of its own. If they are one "
+        f"class, write them alike in column {column!r} (pandas: frame[{column!r}] = frame[{column!r}].str.lower()).",
+        UserWarning,
+        stacklevel=None,  # the user's line, outside ssm-ts
+    )

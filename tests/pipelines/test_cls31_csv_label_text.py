@@ -1,0 +1,62 @@
+"""Labels and ids typed into a CSV by hand: surrounding spaces are dropped, as the ``.ts`` and
+``.arff`` readers drop them (``walk `` was a class of its own beside ``walk``, and ``rec1.csv `` in a
+labels file named no file), a cell of spaces is an empty label, and classes that differ only in case
+(``Run``, ``run``) are named in a warning."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ssm_ts.errors import DataError
+from ssm_ts.pipelines.sensor import read_csv_folder, read_csv_long
+
+LABELS = ["walk", "run", "walk ", " run", "run", "walk"]
+
+
+def long_csv(path, labels, ids=None):
+    rng = np.random.default_rng(0)
+    ids = ids if ids is not None else list(range(len(labels)))
+    rows = [(i, t, rng.normal(), label) for i, label in zip(ids, labels, strict=True) for t in range(4)]
+    pd.DataFrame(rows, columns=["id", "time", "x", "label"]).to_csv(path, index=False)
+    return path
+
+
+def test_spaces_around_labels_and_ids_are_dropped(tmp_path):
+    ids = ["a", "b", "c ", " d", "e", "f"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no case warning: the classes are walk and run
+        data = read_csv_long(long_csv(tmp_path / "long.csv", LABELS, ids))
+    assert data.labels.tolist() == ["walk", "run", "walk", "run", "run", "walk"]
+    assert data.ids == ["a", "b", "c", "d", "e", "f"]
+
+
+def test_a_label_of_spaces_is_empty(tmp_path):
+    path = long_csv(tmp_path / "long.csv", ["walk", "  ", "run"])
+    with pytest.raises(DataError, match=r"column 'label' is empty on 4 row\(s\), line\(s\) \[6, 7, 8, 9\]"):
+        read_csv_long(path)
+
+
+def test_a_labels_file_typed_with_spaces(tmp_path):
+    for i in range(3):
+        pd.DataFrame({"x": [0.0, 1.0, 2.0]}).to_csv(tmp_path / f"rec{i}.csv", index=False)
+    labels = pd.DataFrame({"file": ["rec0.csv ", " rec1", "rec2.csv"], "label": ["walk ", "Walk", "walk"]})
+    labels.to_csv(tmp_path / "labels.csv", index=False)
+    with pytest.warns(UserWarning, match=r"labels.csv: classes differ only in case \(1 'Walk', 2 'walk'"):
+        data = read_csv_folder(tmp_path)
+    assert data.labels.tolist() == ["walk", "Walk", "walk"]
+
+
+def test_classes_that_differ_in_case_are_named(tmp_path):
+    path = long_csv(tmp_path / "long.csv", ["walk", "Run", "run", "Walk", "run", "walk"])
+    with pytest.warns(UserWarning) as caught:
+        data = read_csv_long(path)
+    assert len(np.unique(data.labels)) == 4  # still four classes: the warning says so and how to merge them
+    assert str(caught[0].message) == (
+        f"{path}: classes differ only in case (1 'Walk', 2 'walk'; 1 'Run', 2 'run' recordings): each is a "
+        "class of its own. If they are one class, write them alike in column 'label' (pandas: "
+        "frame['label'] = frame['label'].str.lower())."
+    )
