@@ -28,6 +28,12 @@ def same_number_class(label: str, classes: list[str]) -> str | None:
     return same[0] if len(same) == 1 else None
 
 
+def _same_but_case(label: str, classes: list[str]) -> str | None:
+    """The one class of ``classes`` that is ``label`` in another case (``'walk'`` for ``'Walk'``), or ``None``."""
+    same = [name for name in classes if name.casefold() == label.casefold()]
+    return same[0] if len(same) == 1 else None
+
+
 def encode_labels(data: SeriesSet, classes: list[str]) -> np.ndarray | None:
     """Positions of ``data``'s labels in ``classes`` (the model's order); a clear error for an unseen
     label, naming how many recordings carry one and the first of them."""
@@ -39,9 +45,13 @@ def encode_labels(data: SeriesSet, classes: list[str]) -> np.ndarray | None:
         rows = [i for i, label in enumerate(labels) if label not in classes]
         first = data.ids[rows[0]] if data.ids else f"recording {rows[0]}"
         renamed = {label: same_number_class(label, classes) for label in unknown}
+        recased = {label: _same_but_case(label, classes) for label in unknown}
         if all(renamed.values()):  # 1 for 1.0: the same classes, written another way
             pairs = ", ".join(f"{label!r} for {name!r}" for label, name in renamed.items())
             fix = f"they are the training classes written as other numbers ({pairs}): write them as the training data does."
+        elif all(recased.values()):  # Walk for walk: a hand-typed test file
+            pairs = ", ".join(f"{label!r} for {name!r}" for label, name in recased.items())
+            fix = f"they are the training classes in another case ({pairs}): write them as the training data does."
         else:
             fix = (
                 "the model can only predict classes it was trained on: drop those recordings (or fix "

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from ssm_ts.errors import DataError
-from ssm_ts.pipelines.sensor import read_csv_folder, read_csv_long
+from ssm_ts.pipelines.sensor import encode_labels, make_series_set, read_csv_folder, read_csv_long
 
 LABELS = ["walk", "run", "walk ", " run", "run", "walk"]
 
@@ -59,4 +59,15 @@ def test_classes_that_differ_in_case_are_named(tmp_path):
         f"{path}: classes differ only in case (1 'Walk', 2 'walk'; 1 'Run', 2 'run' recordings): each is a "
         "class of its own. If they are one class, write them alike in column 'label' (pandas: "
         "frame['label'] = frame['label'].str.lower())."
+    )
+
+
+def test_test_labels_in_another_case_are_named_as_the_training_classes():
+    test = make_series_set(np.ones((3, 1, 5)), ["Walk", "run", "RUN"], source="test.csv")
+    with pytest.raises(DataError) as caught:
+        encode_labels(test, ["run", "walk"])
+    assert str(caught.value) == (
+        "test.csv: labels ['RUN', 'Walk'] never occur in the training data (classes ['run', 'walk']); 2 of 3 "
+        "recordings carry one, the first '0'. They are the training classes in another case ('RUN' for "
+        "'run', 'Walk' for 'walk'): write them as the training data does."
     )
