@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .read_code import read_first
 from .reader import Table
 
 # how pd.to_datetime may need telling to read the text as the reader did: day first, mixed UTC offsets
@@ -31,8 +32,7 @@ def dates_fix(table: Table, time_col: str, times: pd.Series) -> tuple[str, str]:
         return "", ""  # integer steps or Periods: no dates fix
     if pd.api.types.is_datetime64_any_dtype(raw) and not source.is_file:
         return "", ""
-    read = "df = pd.read_csv(path), then " if source.is_file else ""
-    after = ", and pass the DataFrame" if source.is_file else ""
+    read, after = read_first(table)
     col = repr(time_col)
     return f"{read}df[{col}] = pd.to_datetime(df[{col}]{_parse_options(raw, times)}), then ", after
 

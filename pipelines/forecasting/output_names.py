@@ -11,6 +11,7 @@ import re
 
 from ssm_ts.errors import DataError
 
+from .read_code import read_first
 from .reader import Table
 
 # what the outputs add to a series' name, as the readers of those outputs split them
@@ -53,12 +54,10 @@ def check_output_names(table: Table, targets: list[str]) -> None:
 def _rename_code(table: Table, name: str, new: str) -> str:
     """The pandas lines that rename series ``name`` to ``new`` in the user's table (a wide table's
     column, a long table's id), reading a CSV first."""
-    source = table.origin.table if table.origin is not None else table
     if table.origin is not None:
         id_col = table.origin.id_col
         code = f"df[{id_col!r}] = df[{id_col!r}].replace({{{name!r}: {new!r}}})"
     else:
         code = f"df = df.rename(columns={{{name!r}: {new!r}}})"
-    if source.is_file:
-        return f"df = pd.read_csv(path), then {code}, and pass the DataFrame"
-    return code
+    before, after = read_first(table)
+    return f"{before}{code}{after}"

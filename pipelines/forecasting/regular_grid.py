@@ -17,6 +17,7 @@ from .fix_hints import FixHints
 from .frames import is_integer_step
 from .long_table import unnamed_long_table_note
 from .periods import calendar_period_hint, is_period, period_alias, period_ordinals
+from .read_code import read_first
 from .reader import Table
 from .shared_grid import resample_code
 from .spacing_change import check_one_spacing, spacing_text
@@ -44,7 +45,7 @@ def order_rows(
                 time_col,
                 "repeats",
                 _typical_spacing(times),
-                table.is_file,
+                table,
             )
             + time_of_day
         )
@@ -192,7 +193,7 @@ def regularise(
             + "; "
             f"add the missing rows, {hints.fill}."
             + (
-                _clock_change_note(pd.Series(missing), time_col, "skips", grid[1] - grid[0], table.is_file)
+                _clock_change_note(pd.Series(missing), time_col, "skips", grid[1] - grid[0], table)
                 if not is_integer_step(step)
                 else _dates_as_numbers_note(times)
             )
@@ -265,12 +266,12 @@ def _typical_spacing(times: pd.Series) -> Any:
     return distinct.diff().median() if len(distinct) > 1 else None
 
 
-def _clock_change_note(times: pd.Series, time_col: str, change: str, spacing: Any, in_file: bool) -> str:
+def _clock_change_note(times: pd.Series, time_col: str, change: str, spacing: Any, table: Table) -> str:
     """A sentence for duplicated (``change="repeats"``) or missing (``"skips"``) zone-less ``times``
     that look like a daylight-saving switch of local clock times: all within one early morning
     (00:00 to 03:59), no more than an hour of them, in a series whose rows are under a day apart
     (``spacing``: a clock change cannot add or drop a row of a daily series). ``""`` otherwise.
-    ``in_file``: the times are a CSV's, which ``pd.read_csv`` gives as text (the fix parses them)."""
+    ``table``: where the times were read; a CSV's ``pd.read_csv`` gives as text (the fix parses them)."""
     if not pd.api.types.is_datetime64_any_dtype(times) or getattr(times.dt, "tz", None) is not None:
         return ""
     if not isinstance(spacing, pd.Timedelta) or not spacing < pd.Timedelta(days=1):
@@ -279,7 +280,7 @@ def _clock_change_note(times: pd.Series, time_col: str, change: str, spacing: An
     if not (times.dt.hour < 4).all() or span >= pd.Timedelta(hours=1) or times.dt.normalize().nunique() != 1:
         return ""
     option = ", ambiguous='infer'" if change == "repeats" else ""  # the repeated hour: first, then second
-    read, then = ("df = pd.read_csv(path), then ", ", and pass the DataFrame") if in_file else ("", "")
+    read, then = read_first(table)
     return (
         f" If these are local clock times, the clock {change} an hour where daylight saving time "
         f"{'ends' if change == 'repeats' else 'starts'}: write the times in UTC or with their UTC offsets, e.g. "

@@ -13,7 +13,7 @@ import pytest
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.forecasting import load_series
 
-_FIX = re.compile(r"df = pd\.read_csv\(path\), then (.*?), and pass the DataFrame")
+_FIX = re.compile(r"df = (pd\.read_csv\(path.*?\)), then (.*?), and pass the DataFrame")
 
 
 def _fixed_frames(path, **load) -> list[pd.DataFrame]:
@@ -23,9 +23,9 @@ def _fixed_frames(path, **load) -> list[pd.DataFrame]:
     fixes = _FIX.findall(str(error.value))
     assert fixes, str(error.value)
     frames = []
-    for fix in fixes:
-        scope = {"pd": pd, "df": pd.read_csv(path)}
-        for statement in fix.split(", then "):
+    for read, fix in fixes:
+        scope = {"pd": pd, "path": path}
+        for statement in [f"df = {read}", *fix.split(", then ")]:
             exec(statement, scope)
         frames.append(scope["df"])
     return frames
@@ -75,3 +75,16 @@ def test_a_coarser_freq_resamples_a_csv_first(tmp_path):
     (frame,) = _fixed_frames(path, freq="h")
     values, spec = load_series(frame, freq="h")
     assert len(values) == 24 and values["kw"].iloc[0] == 1.5  # the mean of 0, 1, 2, 3
+
+
+def test_a_spreadsheet_export_is_read_as_the_reader_read_it(tmp_path):
+    """';'-separated, decimal commas, Windows-1252: pd.read_csv(path) alone gives one text column."""
+    path = tmp_path / "umsatz.csv"
+    months = (pd.date_range("2001-01-01", periods=24, freq="MS") + pd.Timedelta(days=14)).strftime("%Y-%m-%d")
+    table = pd.DataFrame(
+        {"Monat": months, "Umsatz €": [f"{v:.2f}".replace(".", ",") for v in np.arange(24.0)]}
+    )
+    table.to_csv(path, sep=";", index=False, encoding="cp1252")
+    (frame,) = _fixed_frames(path)
+    values, spec = load_series(frame)
+    assert spec.periods and spec.targets == ["Umsatz €"] and values["Umsatz €"].iloc[1] == 1.0
