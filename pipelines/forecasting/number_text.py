@@ -9,6 +9,7 @@ import re
 import pandas as pd
 
 from ..csv_files import number_hint
+from .shown_numbers import shown_numbers
 
 # thousands grouped by a space, a no-break space (French Excel), or an apostrophe (Swiss): "30 531,25"
 _SPACED_GROUPS = re.compile(r"[+-]?\d{1,3}(?:([ \u00a0\u202f'’])\d{3})(?:\1\d{3})*(?:([.,])\d+)?")
@@ -21,7 +22,8 @@ _ONE_COMMA_GROUP = re.compile(r"[+-]?\d{1,3},\d{3}")
 
 
 def meant_numeric(column: pd.Series) -> bool:
-    """Numeric dtype, or text that is mostly numbers (a stray '?' should be reported, not hidden)."""
+    """Numeric dtype, or text that is mostly numbers (a stray '?' should be reported, not hidden),
+    numbers as a spreadsheet shows them (``12.5%``, ``$1,234.50``) included."""
     if pd.api.types.is_bool_dtype(column):
         return False
     if pd.api.types.is_numeric_dtype(column):
@@ -32,6 +34,9 @@ def meant_numeric(column: pd.Series) -> bool:
     present = present.where(~spaced, present.str.replace(r"[ \u00a0\u202f'’]", "", regex=True))
     present = present.str.replace(",", ".", regex=False)
     numbers = pd.to_numeric(present, errors="coerce").notna().to_numpy() | punctuated
+    numbers |= shown_numbers(present).to_numpy(
+        dtype=bool
+    )  # 12.5%: reported with its conversion, not left out
     return bool(len(present)) and bool(numbers.mean() >= 0.5)
 
 

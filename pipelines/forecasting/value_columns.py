@@ -14,6 +14,7 @@ from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 from .number_text import meant_numeric, number_text_hint
 from .reader import LongOrigin, Table
 from .series_ids import numeric_id_dtype, shown_ids
+from .shown_numbers import shown_number_hint
 
 UNNAMED_INDEX = re.compile(r"Unnamed: \d+")  # what pandas names an index written by df.to_csv(path)
 
@@ -142,5 +143,6 @@ def _value_hint(table: Table, column: str, value: object) -> str:
     too), the ``pd.read_csv`` options or the column's conversion for a DataFrame (it takes none)."""
     origin = table.origin
     in_file = table.is_file or (isinstance(origin, LongOrigin) and origin.table.is_file)
-    frame_column = None if in_file else (origin.value_col if isinstance(origin, LongOrigin) else column)
-    return number_text_hint(table.frame[column], value, frame_column)
+    name = origin.value_col if isinstance(origin, LongOrigin) else column  # the user's column
+    shown = shown_number_hint(table.frame[column], value, name, table)  # 12.5%, $1,234.50, (7.25)
+    return shown or number_text_hint(table.frame[column], value, None if in_file else name)
