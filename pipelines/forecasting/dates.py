@@ -25,11 +25,26 @@ from ssm_ts.errors import DataError
 # day/month/year or month/day/year, then anything (a time); the year has 4 or 2 digits
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.\-])(.*)$")
 ISO_FIX = "write the dates as YYYY-MM-DD (ISO 8601)"
-ORDER_FIX = (
-    "for a CSV pass the order, read_options={'dayfirst': True} (or False; CLI: --data.read_options "
-    "'{dayfirst: true}'), or the format, {'date_format': '%d/%m/%Y'}; for a DataFrame parse the column, "
-    "df[col] = pd.to_datetime(df[col], format='%d/%m/%Y')"
-)
+# a time of day after a numeric date, as strftime writes it: " 13:45", " 13:45:30"
+_CLOCK = {r"\s+\d{1,2}:\d{2}": " %H:%M", r"\s+\d{1,2}:\d{2}:\d{2}": " %H:%M:%S", "": ""}
+
+
+def order_fix(example: str) -> str:
+    """How to give the order of numeric dates such as ``example`` (``'02.01.2020 13:45'``): the
+    ``dayfirst`` read option, or the day-first format written as the dates are (their separator,
+    year digits and time of day), which a wrong one (``%d/%m/%Y`` for ``02.01.2020``) would not read."""
+    match = _NUMERIC_DATE.match(example)
+    clock = next((f for p, f in _CLOCK.items() if match and re.fullmatch(p, match.group(5))), None)
+    if match is None or clock is None:  # a time written otherwise: the order alone
+        fmt = "%d/%m/%Y"
+    else:
+        sep, year = match.group(2), "%Y" if len(match.group(4)) == 4 else "%y"
+        fmt = f"%d{sep}%m{sep}{year}{clock}"
+    return (
+        "for a CSV pass the order, read_options={'dayfirst': True} (or False; CLI: --data.read_options "
+        f"'{{dayfirst: true}}'), or the format, {{'date_format': {fmt!r}}}; for a DataFrame parse the column, "
+        f"df[col] = pd.to_datetime(df[col], format={fmt!r})"
+    )
 
 
 # pandas 2 aliases that pandas 3 removed -> their pandas 3 spelling (a number before, an anchor after kept)
@@ -139,7 +154,8 @@ def parse_text_times(
     if day_first and month_first:
         raise DataError(
             f"{where} mixes day-first dates (e.g. {text[first > 12].iloc[0]!r}) and month-first dates "
-            f"(e.g. {text[second > 12].iloc[0]!r}); {ISO_FIX}; or, if one order is right, {ORDER_FIX} "
+            f"(e.g. {text[second > 12].iloc[0]!r}); {ISO_FIX}; or, if one order is right, "
+            f"{order_fix(text[first > 12].iloc[0])} "
             "(rows that do not fit it are then named)."
         )
     orders = ["dmy"] if day_first else ["mdy"] if month_first else ["dmy", "mdy"]
@@ -184,7 +200,7 @@ def _choose_reading(
         return regular[0]
     raise DataError(
         f"{where}: dates such as {example!r} read either day first or month first, and both readings "
-        f"are valid; {ORDER_FIX}; or {ISO_FIX}."
+        f"are valid; {order_fix(example)}; or {ISO_FIX}."
     )
 
 
