@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets
 
+from ssm_ts.api.classifier_frames import check_wide_frame, warn_of_label_columns
 from ssm_ts.errors import DataError
 
 _READ_FIRST = (
@@ -80,6 +81,7 @@ def as_recordings(X: Any, nan_policy: str = "error", nan_fix: str = FIT_NAN_FIX)
             values, nan_policy=nan_policy, source="X", ids=ids, channel_names=names, nan_fix=nan_fix
         )
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
+        check_wide_frame(X)  # a text id column, named
         X = X.to_numpy()
     elif hasattr(X, "__array__") and not isinstance(X, (np.ndarray, Sequence)):
         X = np.asarray(X)
@@ -221,6 +223,7 @@ def labelled_recordings(
         )
         y = y.ravel()
     check_one_label_kind(y)
+    warn_of_label_columns(X, y, stacklevel=3)  # df["label"] left in X: the answer read as a time step
     if y.dtype.kind == "f" and np.isnan(y).any():  # scikit-learn's "Input y contains NaN" names none
         rows = np.flatnonzero(np.isnan(y))
         raise DataError(
