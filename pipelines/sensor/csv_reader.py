@@ -348,6 +348,30 @@ def read_csv_long(
 DEFAULT_LABELS_FILE = "labels.csv"
 
 
+def _dropped_zeros_hint(unlabelled: list[str], listed: list[str], file_col: str) -> str:
+    """For files without a label (``007.csv``) that a labels file lists as the same number (``7``): a
+    spreadsheet read the names as numbers and dropped their leading zeros. Empty when none is so.
+    (Matching them by number instead could pick the wrong file where ``7.csv`` and ``007.csv`` both are.)"""
+    numbers = {}
+    for name in listed:
+        stem = Path(name).stem if Path(name).suffix.lower() == ".csv" else name
+        if stem.isdigit():
+            numbers.setdefault(int(stem), name)
+    pairs = [
+        (numbers[int(Path(name).stem)], name)
+        for name in unlabelled
+        if Path(name).stem.isdigit() and int(Path(name).stem) in numbers
+    ]
+    if not pairs:
+        return ""
+    shown = ", ".join(f"{text!r} for {name}" for text, name in pairs[:3])
+    return (
+        f"its column {file_col!r} names them as numbers without their leading zeros ({shown}), as a "
+        f"spreadsheet rewrites such names: write them in full, {pairs[0][1]!r} (in Excel, format the "
+        "column as Text before typing them)."
+    )
+
+
 def _recording_files(folder: Path, labels_file: str | os.PathLike | None) -> list[Path]:
     """The recording CSVs of ``folder``, sorted: every visible file ending in ``.csv`` in any case
     (spreadsheets on Windows save ``WALK_01.CSV``; a case-sensitive match dropped those recordings
@@ -407,12 +431,13 @@ def read_csv_folder(
         )
         _missing_cells(table, label_col, labels_path, options, "every file needs its label.")
         # a file named with or without its .csv: 'walk_01' labels walk_01.csv
-        label_of = {Path(str(f)).name: lab for f, lab in zip(table[file_col], table[label_col], strict=True)}
-        label_of = {p.name: label_of.get(p.name, label_of.get(p.stem)) for p in files}
+        listed = {Path(str(f)).name: lab for f, lab in zip(table[file_col], table[label_col], strict=True)}
+        label_of = {p.name: listed.get(p.name, listed.get(p.stem)) for p in files}
         unlabelled = [name for name, label in label_of.items() if label is None]
         if unlabelled:
             raise DataError(
-                f"{labels_path}: no label for {len(unlabelled)} file(s) {unlabelled[:5]}; add rows for them."
+                f"{labels_path}: no label for {len(unlabelled)} file(s) {unlabelled[:5]}; "
+                + (_dropped_zeros_hint(unlabelled, list(listed), file_col) or "add rows for them.")
             )
     values, steps = [], []
     names: list[str] | None = None  # the first file's channel columns: every file is read in their order

@@ -71,3 +71,20 @@ def test_test_labels_in_another_case_are_named_as_the_training_classes():
         "recordings carry one, the first '0'. They are the training classes in another case ('RUN' for "
         "'run', 'Walk' for 'walk'): write them as the training data does."
     )
+
+
+def test_file_names_a_spreadsheet_turned_into_numbers_are_named(tmp_path):
+    for i in (1, 2, 3):
+        pd.DataFrame({"x": [0.0, 1.0, 2.0]}).to_csv(tmp_path / f"{i:03d}.csv", index=False)
+    labels = pd.DataFrame({"file": [1, 2, 3], "label": ["walk", "run", "walk"]})  # 001 saved as 1
+    labels.to_csv(tmp_path / "labels.csv", index=False)
+    with pytest.raises(DataError) as caught:
+        read_csv_folder(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'labels.csv'}: no label for 3 file(s) ['001.csv', '002.csv', '003.csv']; its column 'file' "
+        "names them as numbers without their leading zeros ('1' for 001.csv, '2' for 002.csv, '3' for "
+        "003.csv), as a spreadsheet rewrites such names: write them in full, '001.csv' (in Excel, format "
+        "the column as Text before typing them)."
+    )
+    labels.assign(file=["001.csv", "002", "003.csv"]).to_csv(tmp_path / "labels.csv", index=False)
+    assert read_csv_folder(tmp_path).labels.tolist() == ["walk", "run", "walk"]
