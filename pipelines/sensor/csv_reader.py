@@ -352,15 +352,15 @@ def _dropped_zeros_hint(unlabelled: list[str], listed: list[str], file_col: str)
     """For files without a label (``007.csv``) that a labels file lists as the same number (``7``): a
     spreadsheet read the names as numbers and dropped their leading zeros. Empty when none is so.
     (Matching them by number instead could pick the wrong file where ``7.csv`` and ``007.csv`` both are.)"""
-    numbers = {}
+    numbers: dict[int, str] = {}
     for name in listed:
         stem = Path(name).stem if Path(name).suffix.lower() == ".csv" else name
-        if stem.isdigit():
+        if stem.isdecimal():
             numbers.setdefault(int(stem), name)
     pairs = [
         (numbers[int(Path(name).stem)], name)
         for name in unlabelled
-        if Path(name).stem.isdigit() and int(Path(name).stem) in numbers
+        if Path(name).stem.isdecimal() and int(Path(name).stem) in numbers
     ]
     if not pairs:
         return ""
