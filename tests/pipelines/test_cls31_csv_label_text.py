@@ -88,3 +88,11 @@ def test_file_names_a_spreadsheet_turned_into_numbers_are_named(tmp_path):
     )
     labels.assign(file=["001.csv", "002", "003.csv"]).to_csv(tmp_path / "labels.csv", index=False)
     assert read_csv_folder(tmp_path).labels.tolist() == ["walk", "run", "walk"]
+
+
+def test_a_file_named_by_a_superscript_digit_gets_the_plain_message(tmp_path):
+    for name in ("².csv", "1.csv"):  # '²'.isdigit() is True, but int('²') fails
+        pd.DataFrame({"x": [0.0, 1.0]}).to_csv(tmp_path / name, index=False)
+    pd.DataFrame({"file": ["1.csv", "2"], "label": ["a", "b"]}).to_csv(tmp_path / "labels.csv", index=False)
+    with pytest.raises(DataError, match=r"no label for 1 file\(s\) \['²\.csv'\]; add rows for them\.$"):
+        read_csv_folder(tmp_path)
