@@ -9,7 +9,7 @@ from pathlib import Path
 from ssm_ts.errors import DataError
 
 from .labels import same_number_class
-from .read_checks import case_array, existing_file, no_data_line, parse_numbers
+from .read_checks import case_array, existing_file, no_data_line, parse_numbers, text_encoding
 from .series import NanPolicy, SeriesSet, make_series_set
 
 _RELATIONAL_ROW = re.compile(r"^\s*(['\"])(.*)\1\s*,\s*(.*?)\s*$")
@@ -115,7 +115,8 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
     in_data = False
     label_index: int | None = None
     values, labels, lines = [], [], []
-    with open(path, encoding="utf-8-sig", errors="replace") as handle:  # -sig: drop a byte-order mark
+    # UTF-8 (its byte-order mark dropped), else Windows-1252; "replace": its 5 undefined bytes
+    with open(path, encoding=text_encoding(path), errors="replace") as handle:
         for line_no, raw in enumerate(handle, start=1):
             line = raw.strip()
             if not line or line.startswith("%"):

@@ -3,6 +3,7 @@ case's values (``.ts``, ``.arff``) as numbers of one length per channel."""
 
 from __future__ import annotations
 
+import codecs
 import os
 from pathlib import Path
 
@@ -62,3 +63,19 @@ def case_array(channels: list[np.ndarray], where: str, case: str) -> np.ndarray:
             "a case needs the same number of values: pad the short ones with '?' (missing) or trim the long ones."
         )
     return np.stack(channels)
+
+
+def text_encoding(path: Path) -> str:
+    """The encoding to read the ``.ts`` or ``.arff`` file ``path`` in: ``"utf-8-sig"`` (a byte-order
+    mark dropped) when the whole file decodes as UTF-8, else ``"cp1252"``, Windows' legacy encoding
+    (Notepad's "ANSI"), as the CSV readers fall back to it. Read as UTF-8 with replacement, such a
+    file's class ``débout`` was ``d\ufffdbout``: another class than the ``débout`` of a UTF-8 file."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8-sig"

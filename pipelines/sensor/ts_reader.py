@@ -12,7 +12,7 @@ import pandas as pd
 
 from ssm_ts.errors import DataError
 
-from .read_checks import case_array, existing_file, no_data_line, parse_numbers
+from .read_checks import case_array, existing_file, no_data_line, parse_numbers, text_encoding
 from .sampling_step import Step
 from .series import NanPolicy, SeriesSet, make_series_set
 from .ts_header import (
@@ -161,7 +161,8 @@ def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesS
     header, in_data = TsHeader(), False
     values, labels, targets, lines = [], [], [], []
     stamped: list[list[tuple[list[str], np.ndarray]]] = []  # time-stamped cases, put on a grid at the end
-    with open(path, encoding="utf-8-sig", errors="replace") as handle:  # -sig: drop a byte-order mark
+    # UTF-8 (its byte-order mark dropped), else Windows-1252; "replace": its 5 undefined bytes
+    with open(path, encoding=text_encoding(path), errors="replace") as handle:
         for line_no, raw in enumerate(handle, start=1):
             line = raw.strip()
             if not line or line.startswith("#"):
