@@ -19,7 +19,7 @@ from .long_table import unnamed_long_table_note
 from .periods import calendar_period_hint, is_period, period_alias, period_ordinals
 from .read_code import read_first
 from .reader import Table
-from .shared_grid import resample_code
+from .shared_grid import check_shared_grid, resample_code
 from .spacing_change import check_one_spacing, spacing_text
 from .time_column import holds_integer_steps
 
@@ -175,6 +175,11 @@ def regularise(
         missing = _inside_some_span(values, time_col, missing)
     if fill is not None and len(missing) > len(times):
         _refuse_filling_another_frequency(table, times, step, fill, len(missing), hints)
+    if fill is None and len(missing) and inside_spans:
+        # a series at another spacing (weekly rows in a daily panel) leaves the grid's times missing:
+        # named with its own spacing and resample, not as the panel's gaps
+        on_grid = values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()
+        check_shared_grid(table, on_grid, time_col, [c for c in values.columns if c != time_col])
     if fill is None and len(missing):
         other = _other_regular_step(times)
         if other is not None and not inside_spans:  # not gaps: the rows are at another frequency

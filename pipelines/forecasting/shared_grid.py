@@ -11,6 +11,7 @@ from pandas.tseries.frequencies import to_offset
 
 from ssm_ts.errors import DataError
 
+from .dates import infer_frequency
 from .dates_code import dates_fix
 from .periods import is_period
 from .reader import Table
@@ -26,11 +27,13 @@ def check_shared_grid(table: Table, values: pd.DataFrame, time_col: str, columns
     times = values[time_col]
     if is_period(times) or len(times) < 3:
         return
-    apart = []
+    apart, at_grid = [], []  # columns at a coarser spacing than the grid's; columns at the grid's
     for name in columns:
         rows = np.flatnonzero(values[name].notna().to_numpy())
         if rows.size >= 3 and np.median(np.diff(rows)) >= 2:
             apart.append((name, rows))
+        elif rows.size >= 3:
+            at_grid.append(name)
     if not apart:
         return
     name, rows = apart[0]
@@ -45,7 +48,7 @@ def check_shared_grid(table: Table, values: pd.DataFrame, time_col: str, columns
         f"{int(np.median(np.diff(rows)))} of the table's times: its own rows are {spacing_text(own)} apart "
         f"(e.g. {', '.join(str(t) for t in times.iloc[rows[:2]])}), while the times of all {kind} together are "
         f"{spacing_text(grid)} apart, so a fill would invent {invented} of its values. The {kind} do not lie "
-        f"on one time grid: {_fix(table, time_col, own, times)}."
+        f"on one time grid: {_fix(table, time_col, own, times, at_grid, times.iloc[rows])}."
     )
 
 
@@ -61,19 +64,38 @@ def resample_code(table: Table, time_col: str, alias: str) -> str:
     return f"df.resample({alias!r}, on={time_col!r}).mean()"  # its DatetimeIndex is read as the times
 
 
-def _fix(table: Table, time_col: str, own: pd.Timedelta | int, times: pd.Series) -> str:
+def _fix(
+    table: Table,
+    time_col: str,
+    own: pd.Timedelta | int,
+    times: pd.Series,
+    at_grid: list[str],
+    own_times: pd.Series,
+) -> str:
     """How to put the columns on one grid: resample them to the coarser spacing, or round a long
     table's times offset within it (a wide table's rounded times would repeat). Each as code that
-    runs as written: a CSV's time column parsed first (:func:`~.dates_code.dates_fix`)."""
+    runs as written: a CSV's time column parsed first (:func:`~.dates_code.dates_fix`). With columns
+    ``at_grid`` (at the grid's own spacing: a daily series beside a weekly one) the columns are at
+    two frequencies, not offset: rounding would repeat their times, so the fix is to resample or
+    to fit them apart. ``own_times``: the column's own times, whose frequency (``'W-SUN'``, anchored
+    as they are) the resample takes, so that every column's bins fall on them."""
     if not pd.api.types.is_datetime64_any_dtype(times):
         return "give every column the same integer steps"
     before, after = dates_fix(table, time_col, times)
-    alias = to_offset(pd.Timedelta(own)).freqstr
+    found = infer_frequency(own_times)
+    alias = found.freqstr if found is not None else to_offset(pd.Timedelta(own)).freqstr
     kind = "series" if table.origin else "column"
     assign = "df = " if before else ""  # a statement after the others (a DataFrame's: the expression alone)
     resample = (
         f"resample every {kind} to {alias!r}: {before}{assign}{resample_code(table, time_col, alias)}{after}"
     )
+    if at_grid:
+        shown = [table.origin.shown_id(n) if table.origin else n for n in at_grid[:3]]
+        more = " ..." if len(at_grid) > 3 else ""
+        return (
+            f"they are at different frequencies ({kind} {shown}{more} at the table's own spacing): {resample}; "
+            f"or fit the {'series' if table.origin else 'columns'} of each frequency apart"
+        )
     if table.origin is None:
         return resample
     col = repr(time_col)
