@@ -18,10 +18,15 @@ def _load_array(archive, name: str, path: Path) -> np.ndarray:
     try:
         return archive[name]
     except ValueError as err:  # object arrays need pickle, which is never enabled (unsafe to load)
+        fix = (
+            "store recordings of unequal length NaN-padded as X (n, channels, max_length) with their "
+            "lengths (n,) as 'lengths'"
+        )
+        if name == "y":  # labels from a pandas column (df["label"].to_numpy()) are saved as objects
+            fix = "save the labels as text or numbers: np.savez(path, X=X, y=np.asarray(y, dtype=str))"
         raise DataError(
             f"{path}: array {name!r} cannot be read ({err}). Object arrays are not loaded (that would "
-            "unpickle); store recordings of unequal length NaN-padded as X (n, channels, max_length) "
-            "with their lengths (n,) as 'lengths'."
+            f"unpickle); {fix}."
         ) from err
 
 

@@ -1,6 +1,7 @@
-"""Complex recordings are refused wherever they come in, as ``SSMClassifier`` refuses a complex array:
-a ``.npz`` of complex ``X`` and a list of complex arrays were read as their real parts alone, with
-only NumPy's ComplexWarning (a spectrum's phase thrown away without a word)."""
+"""NumPy inputs: complex recordings are refused wherever they come in, as ``SSMClassifier`` refuses a
+complex array (a ``.npz`` of complex ``X`` and a list of complex arrays were read as their real parts
+alone, with only NumPy's ComplexWarning: a spectrum's phase thrown away without a word); labels a
+``.npz`` holds as objects get a fix for labels."""
 
 from __future__ import annotations
 
@@ -42,3 +43,14 @@ def test_the_fix_reads(spectra):
     data = make_series_set(np.concatenate([X.real, X.imag], axis=-2), y)
     assert data.n_channels == 4 and data.values[0].shape == (4, 8)
     np.testing.assert_allclose(data.values[1][2:], X[1].imag)
+
+
+def test_labels_saved_as_objects_get_a_fix_for_labels(tmp_path):
+    """Labels from a pandas column are an object array, which np.savez pickles: the fix named padded
+    recordings (X's), not the labels."""
+    X = np.zeros((2, 1, 5))
+    np.savez(tmp_path / "data.npz", X=X, y=np.array(["walk", "run"], dtype=object))
+    with pytest.raises(DataError, match=r"array 'y' cannot be read .*np.asarray\(y, dtype=str\)\)\.$"):
+        read_series(tmp_path / "data.npz")
+    np.savez(tmp_path / "data.npz", X=X, y=np.asarray(np.array(["walk", "run"], dtype=object), dtype=str))
+    assert read_series(tmp_path / "data.npz").labels.tolist() == ["walk", "run"]
