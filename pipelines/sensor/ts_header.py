@@ -135,6 +135,13 @@ def check_declared_label(header: TsHeader, label: str, where: str) -> None:
     hint = f" Add it to the header's '@classLabel true {' '.join(declared)}' line, or fix the label."
     if " " in label:
         hint = f' A class with spaces is quoted in the header: @classLabel true "{label}" ...'
+    listed = [name for text in declared if "," in text for name in text.split(",")]
+    if label in listed:  # '@classLabel true walk,run': one class 'walk,run' to every .ts reader
+        spaced = " ".join(name for text in declared for name in text.split(",") if name)
+        hint = (
+            " The header separates its classes by commas; .ts headers separate them by spaces: "
+            f"'@classLabel true {spaced}'."
+        )
     same = same_number_class(label, declared)
     if same is not None:
         hint = (
