@@ -28,6 +28,7 @@ from .periods import (
 )
 from .reader import Table, index_hint
 from .step_text import text_steps, warn_year_text
+from .units_row import units_row_note
 
 TIME_COLUMN_NAMES = ("ds", "date", "datetime", "timestamp", "time", "period", "month", "week")
 STEP_COLUMN_NAMES = (*TIME_COLUMN_NAMES, "year", "step")  # integer columns taken as time steps by name
@@ -170,6 +171,7 @@ def parse_times(
             f"{'integer steps' if holds_integer_steps(parsed) else 'dates'} "
             f"at {table.rows_text(bad)} (e.g. {example}){_date_options_note(table)}; "
             f"{excel_serial_hint(raw, time_col) or 'fix or remove those rows.'}"
+            + units_row_note(table, time_col, bad)
         )
     if holds_integer_steps(parsed):
         return parsed.astype("int64").reset_index(drop=True)
