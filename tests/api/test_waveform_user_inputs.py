@@ -115,6 +115,7 @@ def test_a_served_model_answers_a_bad_request_with_the_reason(export, tmp_path):
         tmp_path / "model",
         python_model=write_model_code(tmp_path / "code"),
         artifacts={"waveform_model": str(export)},
+        pip_requirements=["ssm-ts"],  # as ssm-ts logs it: inference imports the model in a subprocess (~5 s)
     )
     model = mlflow.pyfunc.load_model(str(tmp_path / "model"))
 
