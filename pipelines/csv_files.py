@@ -71,8 +71,25 @@ def read_csv_file(
         ConfigError: a read option is unknown, owned by the pipeline, or of the wrong type.
         DataError: naming the file, what was found and the fix.
     """
+    return _read_detected(path, dtype, read_options)[0]
+
+
+def csv_read_keywords_used(path: Path, read_options: ReadOptions | None = None) -> dict[str, object]:
+    """The ``pandas.read_csv`` keywords that read ``path`` as :func:`read_csv_file` reads it: the
+    separator, decimal mark and encoding it detected (those that are not pandas' defaults), then the
+    given ``read_options`` that pandas takes (``skiprows``, ``na_values``, ...). For fixes that start
+    with ``pd.read_csv(path, ...)``: ``pd.read_csv(path)`` alone reads a ``;`` file with decimal commas
+    as one text column, and a Windows-1252 one not at all."""
+    return _read_detected(path, None, read_options)[1]
+
+
+def _read_detected(
+    path: Path, dtype: dict[str, type] | None, read_options: ReadOptions | None
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """:func:`read_csv_file`'s frame, and :func:`csv_read_keywords_used`'s keywords."""
     options = check_read_options(read_options)
-    text = _decode(path, _raw_bytes(path), options.get("encoding"), options.get("encoding_errors"))
+    data = _raw_bytes(path)
+    text = _decode(path, data, options.get("encoding"), options.get("encoding_errors"))
     if not text.strip():
         raise DataError(f"{path} is empty: expected a CSV with a header row and data rows.")
     reading = read_csv_keywords(options)
@@ -87,7 +104,14 @@ def read_csv_file(
         _check_other_separator(path, text, options)
     frame.columns = [str(c).replace("\ufeff", "").strip() for c in frame.columns]
     frame = _drop_empty_unnamed(frame)
-    return _grouped_numbers(frame, decimal, options.get("thousands"), set(dtype or ()))
+    encoding = options.get("encoding") or _pandas_encoding(data)
+    used = {
+        **({"sep": sep} if sep != "," else {}),
+        **({"decimal": decimal} if decimal != "." else {}),
+        **({"encoding": encoding} if encoding else {}),
+        **{key: value for key, value in reading.items() if key not in ("sep", "decimal")},
+    }
+    return _grouped_numbers(frame, decimal, options.get("thousands"), set(dtype or ())), used
 
 
 def csv_data_line_numbers(path: Path, read_options: ReadOptions | None, n_rows: int) -> list[int] | None:
@@ -232,6 +256,18 @@ def _decode(path: Path, data: bytes, encoding: str | None = None, errors: str | 
             "(a UTF-16 file without byte-order mark reads the same: save it as UTF-8)."
         )
     return text
+
+
+def _pandas_encoding(data: bytes) -> str | None:
+    """The encoding ``pandas.read_csv`` must be told for ``data`` as :func:`_decode` reads it without a
+    given one: UTF-16 with a byte-order mark, Windows-1252 (Excel's plain "CSV"); ``None`` for UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return None
 
 
 def _decode_as(path: Path, data: bytes, encoding: str, errors: str) -> str:
