@@ -161,8 +161,8 @@ def parse_times(
     bad = np.flatnonzero(parsed.isna().to_numpy())
     if bad.size and table.frame.iloc[bad].isna().all(axis=None):
         raise DataError(
-            f"{table.name}: {table.rows_text(bad)} {'are' if bad.size > 1 else 'is'} blank (every cell empty, as the "
-            "',,,' lines a spreadsheet export can leave at the end): delete them."
+            f"{table.name}: {table.rows_text(bad)} {'are' if bad.size > 1 else 'is'} blank (every cell empty: lines of "
+            "separators alone, which a spreadsheet export can leave at the end): delete them."
         )
     if bad.size:
         example = "an empty cell" if pd.isna(raw.iloc[bad[0]]) else repr(raw.iloc[bad[0]])

@@ -101,6 +101,9 @@ def test_blank_lines_a_spreadsheet_left_at_the_end_are_named_as_blank(shared_dat
     path.write_text(ett.to_csv(index=False) + ",,\n,,\n")
     with pytest.raises(DataError, match=r"rows 200, 201 \(CSV lines 202, 203\) are blank .*: delete them"):
         load_series(path)
+    path.write_text(ett.to_csv(index=False, sep=";") + ";;\n;;\n")  # said for any separator, not as ',,,'
+    with pytest.raises(DataError, match=r"are blank \(every cell empty: lines of separators alone, "):
+        load_series(path)
     ett.loc[150, "date"] = None  # a row with values but no time is no blank row: named as before
     with pytest.raises(DataError, match=r"column 'date' has values that are not dates at row 150"):
         load_series(ett)
