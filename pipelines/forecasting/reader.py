@@ -157,13 +157,17 @@ def read_table(source: TableSource, read_options: ReadOptions | None = None) -> 
     return table
 
 
+# where a CSV's path comes from, in every front end that reads one
+_PATH_GIVEN = "--data.path (or the path given to fit, predict, backtest or evaluate)"
+
+
 def _existing_file(source: str | os.PathLike) -> Path:
     """``source`` as a path (``~`` expanded, as pandas does) to an existing file."""
     path = Path(source).expanduser()
     if path.is_dir():
-        raise DataError(f"{path} is a folder, not a CSV file; point --data.path / fit(path) at the CSV file.")
+        raise DataError(f"{path} is a folder, not a CSV file; point {_PATH_GIVEN} at the CSV file.")
     if not path.is_file():
-        raise DataFileNotFoundError(f"CSV file not found: {path}; check the path (--data.path / fit(path)).")
+        raise DataFileNotFoundError(f"CSV file not found: {path}; check {_PATH_GIVEN}.")
     return path
 
 

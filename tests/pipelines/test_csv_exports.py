@@ -206,6 +206,10 @@ def test_folder_given_as_the_file_is_named_a_folder(tmp_path):
     (tmp_path / "data.csv").mkdir()
     with pytest.raises(DataError, match=r"data.csv is a folder, not a CSV file"):
         load_series(tmp_path / "data.csv")
+    # the fix names every way a path is given, not the command line's and fit's alone
+    with pytest.raises(FileNotFoundError, match=r"not found: .*missing.csv; check --data.path \(or the path given to fit, "
+                       r"predict, backtest or evaluate\)"):  # fmt: skip
+        load_series(tmp_path / "missing.csv")
 
 
 # ---------------------------------------------------------------- the sensor CSV reader shares them
