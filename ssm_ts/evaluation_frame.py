@@ -215,7 +215,7 @@ def interval_gaps(points: pd.DataFrame, layout: Layout) -> np.ndarray:
             "a series are NaN (or over its points with bounds), the points are counted in n_no_interval, "
             "and the 'all' row averages the series that have them; its point metrics are scored as usual.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=None,  # evaluate's caller
         )
     return gaps
 

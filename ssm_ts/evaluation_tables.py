@@ -208,7 +208,7 @@ def _warn_if_times_go_back(table, time_col: str, parsed: pd.Series, id_col: str,
             "such a file). Pass read_options=... as the model was fitted with (e.g. {'date_format': "
             "'%H:%M %d/%m/%Y'}), or sort the file by time.",
             UserWarning,
-            stacklevel=5,  # evaluate's caller: evaluate > seasonal_scales/join_actuals > series_table
+            stacklevel=None,  # evaluate's caller
         )
 
 

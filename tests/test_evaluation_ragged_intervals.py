@@ -90,6 +90,7 @@ def test_a_backtest_with_a_series_without_intervals_scores_the_others(fitted, lo
     with pytest.warns(UserWarning, match=r"evaluate: no conformal interval .*'MUFL' at level 80") as caught:
         scores = evaluate(backtest, train=long).set_index("series")
     message = str(caught[0].message)
+    assert caught[0].filename == __file__  # the user's evaluate call
     assert "24 points" in message and "n_no_interval" in message
     _check(scores, backtest, "y")
 

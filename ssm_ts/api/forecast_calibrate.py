@@ -104,7 +104,7 @@ def held_out_only(
         f"the intervals too narrow, so they are left out and the other {n_windows - left_out} calibrate. To "
         f"silence this, {fix}.",
         UserWarning,
-        stacklevel=3,  # the user's calibrate call
+        stacklevel=None,  # the user's calibrate call
     )
     source = (f"the last {n_windows} windows (every {step} rows) of the data given to calibrate(), "
               f"{n_windows - left_out} held-out ones scored ({left_out} forecast training rows)")  # fmt: skip

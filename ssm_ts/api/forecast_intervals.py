@@ -70,8 +70,8 @@ def interval_bounds(
     bounds = intervals(prediction, scores, levels, task.hparams.quantiles, fc.spec_.targets,
                        interval_method)  # fmt: skip
     short = shortfalls(scores, levels, fc.spec_.targets, prediction.shape[-3], interval_method)
-    if short:  # stacklevel: the user's call of Forecaster.predict or .backtest
-        warn_on_rank_zero(shortfall_message(short, scores), UserWarning, stacklevel=3)
+    if short:  # the user's call of Forecaster.predict or .backtest, however deep
+        warn_on_rank_zero(shortfall_message(short, scores), UserWarning, stacklevel=None)
     return bounds
 
 

@@ -54,6 +54,7 @@ def test_windows_forecasting_training_rows_are_left_out_with_a_warning(fitted, e
     ) as seen:
         fitted.calibrate(ett.iloc[:VAL_END], n_windows=1000)
     message = str(seen[0].message)
+    assert seen[0].filename == __file__  # the user's calibrate call
     assert ett["date"].iloc[TRAIN_END - 1].isoformat().replace("T", " ") in message
     assert "n_windows=689" in message
     assert "left out" in message

@@ -395,6 +395,9 @@ def test_a_ragged_series_that_ends_in_the_training_split_gets_nan_intervals_and_
                 frame = call()
             messages = [str(w.message) for w in caught if "conformal" in str(w.message)]
             assert len(messages) == 1
+            assert [w.filename for w in caught if "conformal" in str(w.message)] == [
+                __file__
+            ]  # the user's call
             assert (
                 f"'MUFL' has no held-out calibration window ({model.conformal_.notes['MUFL']})" in messages[0]
             )
