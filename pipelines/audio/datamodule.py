@@ -56,11 +56,14 @@ def _common_folder(files: list[Path]) -> Path:
 
 
 def _keep_readable(
-    files: list[Path], read: Callable[[Path], T], on_bad_file: Literal["raise", "skip"], stacklevel: int = 3
+    files: list[Path],
+    read: Callable[[Path], T],
+    on_bad_file: Literal["raise", "skip"],
+    stacklevel: int | None = 3,
 ) -> tuple[list[T], list[Path]]:
     """``read`` every file; files that raise a DataError raise together (one error naming each, so
     a folder with five bad files is not five runs) or are skipped (one warning names them, at
-    ``stacklevel``: the caller's caller by default)."""
+    ``stacklevel``: the caller's caller by default; ``None``: the user's line)."""
     if on_bad_file not in ("raise", "skip"):
         raise ConfigError(f"on_bad_file must be 'raise' or 'skip', got {on_bad_file!r}")
     results, kept, skipped, errors = [], [], [], []
@@ -166,13 +169,17 @@ class AudioFiles(Sequence):
 
 
 def _checked_headers(
-    files: list[Path], on_bad_file: Literal["raise", "skip"], folder: Path | None = None, stacklevel: int = 2
+    files: list[Path],
+    on_bad_file: Literal["raise", "skip"],
+    folder: Path | None = None,
+    stacklevel: int | None = 2,
 ) -> tuple[list[AudioHeader], list[Path]]:
     """``(headers, kept_files)`` of the readable ``files`` (the others raise or are skipped as in
     :func:`load_clips`), with one warning naming the silent files and one the clipped (paths under
     ``folder``, their common folder by default; :mod:`.levels`). Warnings show at ``stacklevel`` as
-    :func:`warnings.warn`'s, counted from here: 2 is the caller's line."""
-    read, kept = _keep_readable(files, header_and_odd_peak, on_bad_file, stacklevel=stacklevel + 1)
+    :func:`warnings.warn`'s, counted from here: 2 is the caller's line; ``None`` the user's."""
+    outer = None if stacklevel is None else stacklevel + 1
+    read, kept = _keep_readable(files, header_and_odd_peak, on_bad_file, stacklevel=outer)
     folder = _common_folder(kept) if folder is None else folder
     warn_of_odd_levels(odd_levels(kept, [peak for _, peak in read]), folder, stacklevel=stacklevel)
     return [header for header, _ in read], kept
@@ -392,10 +399,10 @@ class AudioDataModule(pl.LightningDataModule):
         # decoded per item, so neither startup time nor memory grows much with it.
         # Every split at once, so that one error (or warning) names every bad file of the folder.
         every = [*split.train, *split.val, *split.test]
-        # the warnings name setup: its caller is Lightning's, which the CLI would print as the source.
-        # Silent and clipped files: one warning each for the folder, here in the main process, and
-        # none from the loader workers (each warned of the files it decoded: N workers, N warnings)
-        headers, readable = _checked_headers(every, hp.on_bad_file, self.root)
+        # the warnings show the user's line (their fit; the CLI's prints none). Silent and clipped
+        # files: one warning each for the folder, here in the main process, and none from the
+        # loader workers (each warned of the files it decoded: N workers, N warnings)
+        headers, readable = _checked_headers(every, hp.on_bad_file, self.root, stacklevel=None)
         header_of = dict(zip(readable, headers, strict=True))
         kept = {}
         for name in ("train", "val", "test"):
@@ -428,7 +435,7 @@ class AudioDataModule(pl.LightningDataModule):
             f"each clip is padded to {clip_seconds:g} s, at least {1 - longest / self.clip_samples:.0%} of it "
             f"padding, which trains nothing but costs its time. clip_seconds={longest_seconds:.3g} (CLI: "
             "--data.clip_seconds) trains on the same audio",
-            stacklevel=2,  # setup's line: its caller is Lightning's, which the CLI would print as the source
+            stacklevel=None,  # the user's fit (through Lightning's setup call)
         )
 
     def _warn_if_fixed_crops_leave_audio_out(self, waves: AudioFiles) -> None:
@@ -442,7 +449,7 @@ class AudioDataModule(pl.LightningDataModule):
             f"crop='fixed' trains on the first {clip_seconds:g} s of each file: {_share(covered / sum(lengths))} of "
             f"the training audio (files up to {max(lengths) / self.sample_rate:.3g} s). crop='random' (CLI: "
             "--data.crop random) trains on random windows of the whole files, a new one each epoch",
-            stacklevel=2,  # setup's line: its caller is Lightning's, which the CLI would print as the source
+            stacklevel=None,  # the user's fit (through Lightning's setup call)
         )
 
     def state_dict(self) -> dict[str, Any]:

@@ -125,15 +125,17 @@ def _named(names: list[str]) -> str:
     return ", ".join(names[:MOST_NAMED]) + (f" ... and {more} more" if more > 0 else "")
 
 
-def warn_of_odd_levels(found: OddLevels, folder: Path, stacklevel: int = 1) -> None:
+def warn_of_odd_levels(found: OddLevels, folder: Path, stacklevel: int | None = 1) -> None:
     """One warning naming the silent files and one naming the clipped files (paths under ``folder``),
-    each with its fix, shown at the caller's line (``stacklevel=1``; 2: its caller's)."""
+    each with its fix, shown at the caller's line (``stacklevel=1``; 2: its caller's; ``None``: the
+    user's)."""
+    outer = None if stacklevel is None else stacklevel + 1
     if found.silent:
         names = [shown_path(path, folder) for path in found.silent]
         warn_on_rank_zero(
             f"{len(names)} audio file(s) under {folder} are silent, every sample 0: {_named(names)}. If they "
             "are failed recordings (a muted input), remove them: the model learns silence from them",
-            stacklevel=stacklevel + 1,
+            stacklevel=outer,
         )
     if found.clipped:
         names = [f"{shown_path(path, folder)} (peak {peak:.3g})" for path, peak in found.clipped.items()]
@@ -141,5 +143,5 @@ def warn_of_odd_levels(found: OddLevels, folder: Path, stacklevel: int = 1) -> N
             f"{len(names)} audio file(s) under {folder} peak beyond full scale, and their samples are clipped "
             f"to [-1, 1]: {_named(names)}. If that is a gain error, divide each by its peak (normalise it) and "
             "save it again",
-            stacklevel=stacklevel + 1,
+            stacklevel=outer,
         )
