@@ -385,7 +385,7 @@ class SensorDataModule(pl.LightningDataModule):
                 "Leave --data.val_fraction and --data.seed out (on the command line and in the --config) to "
                 "validate on the fit's own validation recordings."
             )
-        warn_on_rank_zero(message, UserWarning, stacklevel=2)
+        warn_on_rank_zero(message, UserWarning, stacklevel=None)
 
     def check_sampling_step(self, stage: str, rate: float) -> str | None:
         """Warn when the ``"test"`` or ``"predict"`` recordings are sampled at another step than the
@@ -505,7 +505,7 @@ class SensorDataModule(pl.LightningDataModule):
                 f"e.g. {LARGE_BATCH_STEPS}) to batch recordings of similar length within "
                 "that many steps, lower batch_size, or crop the recordings.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=None,
             )
 
     def val_dataloader(self) -> DataLoader | list:

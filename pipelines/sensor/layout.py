@@ -26,9 +26,10 @@ class LayoutWarning(UserWarning):
 _LAYOUT = "recordings are read as (n, channels, length), aeon's (n_cases, n_channels, n_timepoints)"
 
 
-def warn_if_transposed(values: Sequence[np.ndarray], source: str, stacklevel: int = 2) -> None:
+def warn_if_transposed(values: Sequence[np.ndarray], source: str, stacklevel: int | None = 2) -> None:
     """Warn (:class:`LayoutWarning`) when every recording ``(channels, length_i)`` of ``values`` has
-    fewer steps than channels: most likely an array ``(n, length, channels)``."""
+    fewer steps than channels: most likely an array ``(n, length, channels)``. ``stacklevel``: the
+    caller's caller by default; ``None``: the user's line."""
     if not len(values):
         return
     channels = int(values[0].shape[0])
@@ -40,7 +41,7 @@ def warn_if_transposed(values: Sequence[np.ndarray], source: str, stacklevel: in
         f"{_LAYOUT}. If yours are (n, length, channels), pass X.transpose(0, 2, 1) (a list: [x.T for x in "
         "X]); if they really have more channels than steps, ignore this LayoutWarning.",
         LayoutWarning,
-        stacklevel=stacklevel + 1,
+        stacklevel=None if stacklevel is None else stacklevel + 1,
     )
 
 

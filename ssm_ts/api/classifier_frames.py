@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import DataError
+from ssm_ts.user_stack_level import user_stack_level
 
 
 def _is_wide_frame(X: Any) -> bool:
@@ -40,10 +41,10 @@ def check_wide_frame(X: Any) -> None:
             )
 
 
-def warn_of_label_columns(X: Any, y: Any, stacklevel: int) -> None:
+def warn_of_label_columns(X: Any, y: Any, stacklevel: int | None) -> None:
     """Warn when a column of a wide DataFrame ``X`` holds exactly the labels ``y`` (``df["label"]``
     left in ``X``): read as a time step, it hands the model the answer, and its score means nothing.
-    ``stacklevel``: as :func:`warnings.warn`'s, counted from the caller."""
+    ``stacklevel``: as :func:`warnings.warn`'s, counted from the caller; ``None``: the user's line."""
     if not _is_wide_frame(X) or np.ndim(y) != 1 or len(y) != len(X) or len(X) < 2:
         return
     labels = pd.Series(np.asarray(y))
@@ -69,5 +70,5 @@ def warn_of_label_columns(X: Any, y: Any, stacklevel: int) -> None:
             "step: the model is given each recording's class, so its predictions and scores say nothing "
             f"about new recordings. Drop them: fit(X.drop(columns={found}), y).",
             UserWarning,
-            stacklevel=stacklevel + 1,
+            stacklevel=user_stack_level() if stacklevel is None else stacklevel + 1,
         )

@@ -20,6 +20,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from ssm_ts.api.classifier_frames import check_wide_frame, warn_of_label_columns
 from ssm_ts.errors import DataError
+from ssm_ts.user_stack_level import user_stack_level
 
 _READ_FIRST = (
     "read the file first, e.g. data = ssm_ts.pipelines.sensor.read_series(path) (or read_ts, read_arff, "
@@ -219,11 +220,11 @@ def labelled_recordings(
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected; pass labels as (n,).",
             DataConversionWarning,
-            stacklevel=3,
+            stacklevel=user_stack_level(),
         )
         y = y.ravel()
     check_one_label_kind(y)
-    warn_of_label_columns(X, y, stacklevel=3)  # df["label"] left in X: the answer read as a time step
+    warn_of_label_columns(X, y, stacklevel=None)  # df["label"] left in X: the answer read as a time step
     if y.dtype.kind == "f" and np.isnan(y).any():  # scikit-learn's "Input y contains NaN" names none
         rows = np.flatnonzero(np.isnan(y))
         raise DataError(
@@ -249,7 +250,7 @@ def labelled_recordings(
         channel_names=data.channel_names,
     )
     require_labels(data)
-    warn_if_transposed(data.values, "X", stacklevel=3)  # (n, length, channels) trains silently otherwise
+    warn_if_transposed(data.values, "X", stacklevel=None)  # (n, length, channels) trains silently otherwise
     classes = np.unique(y)
     class_names = [str(c) for c in classes]
     if len(set(class_names)) != len(class_names):
@@ -275,14 +276,14 @@ def matched_channels(classifier: Any, data):
             f"X does not have valid feature names, but {name} was fitted with feature names; its "
             f"channels are taken in the fitted order {list(fitted)}.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stack_level(),  # the user's predict (or a search's)
         )
     elif fitted is None and data.channel_names is not None and not one_channel:
         warnings.warn(
             f"X has feature names, but {name} was fitted without feature names; its channels "
             f"{data.channel_names} are taken by position.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stack_level(),  # the user's predict (or a search's)
         )
     if fitted is None:
         return data

@@ -55,9 +55,9 @@ def match_datamodule(task: ClassificationTask, datamodule: SensorDataModule, sta
         task.set_scaler(datamodule.scaler)
     if stage == "fit" and datamodule.train_set is not None:
         task.set_class_weights(datamodule.train_set)
-        # (n, length, channels) files train silently on "channels" of a few steps otherwise. Named at
-        # the task's setup: its caller is Lightning's, which the CLI would print as the warning's source
-        warn_if_transposed(datamodule.train_set.values, datamodule.train_set.source, stacklevel=2)
+        # (n, length, channels) files train silently on "channels" of a few steps otherwise. Shown at
+        # the user's fit (on the command line as ssm-ts's one line), not Lightning's call of setup
+        warn_if_transposed(datamodule.train_set.values, datamodule.train_set.source, stacklevel=None)
 
 
 def _data_option(datamodule: SensorDataModule, stage: str) -> str:

@@ -32,6 +32,12 @@ def test_fit_on_a_transposed_array_warns_naming_the_fix(gunpoint_ucr):
     message = str(caught[0].message)
     assert "X.transpose(0, 2, 1)" in message and "(n, channels, length)" in message
     assert caught[0].filename == __file__  # points at the user's fit call
+    # and through scikit-learn's model selection, at the user's call of it, not sklearn's fold code
+    from sklearn.model_selection import cross_val_score
+
+    with pytest.warns(LayoutWarning) as caught:
+        cross_val_score(_random_features(), X, train.labels, cv=2)
+    assert {w.filename for w in caught if issubclass(w.category, LayoutWarning)} == {__file__}
 
 
 def test_the_encoder_warns_once(gunpoint_ucr):
