@@ -116,24 +116,14 @@ def test_a_fits_setup_warnings_show_the_users_line_not_lightnings(messy_digits):
     """Lightning calls the data module's setup from its own trainer/call.py, where the warnings of the
     folder's silent and clipped files and of short fixed crops pointed (setup's caller)."""
     import lightning.pytorch as pl
-    import torch
 
-    class Tiny(pl.LightningModule):
-        def __init__(self) -> None:
-            super().__init__()
-            self.weight = torch.nn.Parameter(torch.zeros(()))
-
-        def training_step(self, batch, batch_idx):
-            return (self.weight - batch[0].float().mean()) ** 2
-
-        def configure_optimizers(self):
-            return torch.optim.SGD(self.parameters(), lr=0.1)
+    from tests.pipelines.test_ckpt31_split_record import TinyAudioModel
 
     trainer = pl.Trainer(max_epochs=1, limit_train_batches=1, limit_val_batches=0, logger=False,
                          enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False)  # fmt: skip
     data = AudioDataModule(str(messy_digits), 16000, clip_seconds=0.02, batch_size=2)
     with pytest.warns(UserWarning) as record:
-        trainer.fit(Tiny(), datamodule=data)
+        trainer.fit(TinyAudioModel(), datamodule=data)
     ours = [
         w for w in record if any(s in str(w.message) for s in ("are silent", "peak beyond", "crop='fixed'"))
     ]

@@ -97,7 +97,9 @@ def test_a_resume_of_a_checkpoint_without_the_record_warns_when_the_split_before
     assert _said(_module(plain).train_dataloader) == []
 
 
-class _Tiny(pl.LightningModule):
+class TinyAudioModel(pl.LightningModule):
+    """One weight fitted to the clips' mean: a fit over an audio data module, nothing to learn from."""
+
     def __init__(self) -> None:
         super().__init__()
         self.weight = torch.nn.Parameter(torch.zeros(()))
@@ -116,12 +118,12 @@ def test_lightning_keeps_the_split_in_a_checkpoint_and_checks_it_on_resume(takes
     with monkeypatch.context() as patch:
         _split_file_by_file(patch)
         trainer = pl.Trainer(max_epochs=1, **options)
-        trainer.fit(_Tiny(), datamodule=AudioDataModule(str(takes), **SETTINGS))
+        trainer.fit(TinyAudioModel(), datamodule=AudioDataModule(str(takes), **SETTINGS))
         trainer.save_checkpoint(ckpt)
     assert torch.load(ckpt, weights_only=True)["AudioDataModule"]["split"]["files"]["train"] == 11
     with pytest.raises(ConfigError, match="was trained on another split"):
         pl.Trainer(max_epochs=2, **options).fit(
-            _Tiny(), datamodule=AudioDataModule(str(takes), **SETTINGS), ckpt_path=ckpt
+            TinyAudioModel(), datamodule=AudioDataModule(str(takes), **SETTINGS), ckpt_path=ckpt
         )
 
 
