@@ -25,9 +25,12 @@ _LIBRARIES = (
     "jsonargparse",
 )
 
+# where a process or thread starts (a loader worker, ddp_spawn's processes): the stack has no user frame
+_LAUNCHERS = ("multiprocessing", "threading", "concurrent", "runpy")
 
-def _in_library(module: str) -> bool:
-    return any(module == name or module.startswith(name + ".") for name in _LIBRARIES)
+
+def _in(module: str, packages: tuple[str, ...]) -> bool:
+    return any(module == name or module.startswith(name + ".") for name in packages)
 
 
 def user_stack_level(depth: int = 1) -> int:
@@ -35,13 +38,16 @@ def user_stack_level(depth: int = 1) -> int:
     caller (1: the caller warns itself), that shows the first frame outside ssm-ts and the frameworks
     that call it: the user's line.
 
-    Through ssm-ts's command line (``ssm_ts.cli``), or where no such frame is (a data loader's thread),
-    the warning keeps ssm-ts's own line, the ``depth`` caller's: the command line prints ssm-ts's
-    warnings as one line without their source, and a launcher's line would tell the user nothing."""
+    Through ssm-ts's command line (``ssm_ts.cli``), or where no such frame is (a data loader's worker,
+    a process ``ddp_spawn`` started, a thread), the warning keeps ssm-ts's own line, the ``depth``
+    caller's: the command line prints ssm-ts's warnings as one line without their source (in the
+    processes it starts too), and a launcher's line would tell the user nothing."""
     frame = sys._getframe(depth)  # the frame whose line stacklevel 1 shows
     level = 1
-    while frame is not None and _in_library(frame.f_globals.get("__name__", "")):
-        if frame.f_globals["__name__"].startswith("ssm_ts.cli"):
+    while frame is not None and _in(module := frame.f_globals.get("__name__", ""), _LIBRARIES):
+        if _in(module, ("ssm_ts.cli",)):
             return 1
         frame, level = frame.f_back, level + 1
-    return level if frame is not None else 1
+    if frame is None or _in(frame.f_globals.get("__name__", ""), _LAUNCHERS):
+        return 1
+    return level

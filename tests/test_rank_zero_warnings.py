@@ -55,3 +55,9 @@ def test_stacklevel_none_shows_the_users_line_however_deep_the_library_and_its_f
     with pytest.warns(UserWarning, match="odd data") as shown:
         cli["main"]()
     assert [w.filename for w in shown] == ["<ssm_ts.pipelines.reader>"]
+    # nor in a process or thread ssm-ts or Lightning started (a loader worker, ddp_spawn's), where no
+    # user's frame is: the launcher's line would tell nothing, and the command line would print it in full
+    worker = _module("multiprocessing.process", "def run():\n    return fit(1)", fit=api["fit"])
+    with pytest.warns(UserWarning, match="odd data") as shown:
+        worker["run"]()
+    assert [w.filename for w in shown] == ["<ssm_ts.pipelines.reader>"]
