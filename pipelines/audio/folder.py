@@ -52,7 +52,7 @@ def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDI
         )
     if generated:
         warn_on_rank_zero(
-            f"{len(generated)} clip(s) under {root}: {_generated_note(generated, root)}", stacklevel=2
+            f"{len(generated)} clip(s) under {root}: {_generated_note(generated, root)}", stacklevel=None
         )
         left_out = set(generated)
         files = [p for p in files if p not in left_out]
@@ -100,7 +100,7 @@ def _each_file_once(files: list[Path], root: Path) -> list[Path]:
             f"{len(repeats)} audio file(s) under {root} are links to a file already listed, read once: "
             + ", ".join(repeats[:10])
             + (" ..." if len(repeats) > 10 else ""),
-            stacklevel=3,
+            stacklevel=None,  # the user's line
         )
     return kept
 
@@ -148,7 +148,7 @@ def _warn_of_audio_left_out(files: list[Path], wanted: tuple[str, ...], root: Pa
         f"{sum(n for _, n in counts)} audio file(s) under {root} are not read, their endings are not in "
         f"extensions ({held}); extensions={every!r} (CLI: --data.extensions '[{', '.join(every)}]') "
         "reads them too",
-        stacklevel=3,
+        stacklevel=None,  # the user's line
     )
 
 

@@ -132,7 +132,7 @@ def _warn_of_copies_apart(result: FileSplit, copies: list[list[Path]], root: Pat
         f"{len(apart)} recording(s) under {root} lie in more than one split as byte-identical copies "
         f"under other names: {shown}{more}. Validation and test scores on them are measured on audio the "
         f"model trained on. With split={method!r}, {COPIES_APART_FIX[method]}; or delete the extra copies",
-        stacklevel=3,  # split_files' caller
+        stacklevel=None,  # the user's line: split_files' caller, or their fit
     )
 
 
@@ -186,7 +186,7 @@ def split_files(
                 f"{root} holds train/ and test/ folders, and split='auto' splits its files at random: test "
                 "recordings are trained on. split='folders' (CLI: --data.split folders) keeps each folder's "
                 "files in its split",
-                stacklevel=2,
+                stacklevel=None,  # the user's line
             )
     if method == "fractions" and len(files) < 3:
         raise DataError(f"{root} holds {len(files)} audio file(s); {NEEDS_THREE_FILES}")

@@ -90,7 +90,7 @@ class LengthBucketBatchSampler(BatchSampler):
                 f"(the longest has {int(self.lengths.max())} steps); each goes alone in a batch, over the "
                 "budget. Crop the recordings, or raise max_batch_steps.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=None,  # the user's line
             )
 
     def _batches(self, order: Sequence[int]) -> list[list[int]]:

@@ -55,7 +55,7 @@ def warn_saved_index(columns: list[str], where: str, keep: str) -> None:
         f"{where}: column(s) {columns} hold row numbers (the index pandas writes with df.to_csv(path)); "
         f"they are not read as channels. Write the CSV with df.to_csv(path, index=False), or {keep}.",
         UserWarning,
-        stacklevel=3,  # the reader's caller
+        stacklevel=None,  # the user's line: the reader's caller, or their fit
     )
 
 
@@ -73,5 +73,5 @@ def warn_time_like_channels(columns: list[str], where: str, time_col: str, read_
         "in time order and the sampling step is kept, and the model does not learn from the clock. If "
         "it is a measurement, ignore this warning.",
         UserWarning,
-        stacklevel=3,  # the reader's caller
+        stacklevel=None,  # the user's line: the reader's caller, or their fit
     )

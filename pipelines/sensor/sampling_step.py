@@ -125,7 +125,7 @@ def file_step(steps: Sequence[Step], ids: Sequence[str], source: str) -> Step:
             "recording of a file at one step: resample them to one step, or put them in a file of their own "
             "and give that file its rate.",
             SamplingStepWarning,
-            stacklevel=3,
+            stacklevel=None,  # the user's line
         )
     return median
 
@@ -182,5 +182,5 @@ def check_sampling_step(trained: Step, step: Step, rate: float, *, source: str, 
             f"{expected:.6g} ({describe_step(step)} / {describe_step(trained)}): pass {pass_rate}"
             + (", or check the units of the time columns." if numeric else ".")
         )
-    warn_on_rank_zero(message, SamplingStepWarning, stacklevel=3)
+    warn_on_rank_zero(message, SamplingStepWarning, stacklevel=None)
     return message
