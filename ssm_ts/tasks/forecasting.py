@@ -46,6 +46,7 @@ from ssm_ts.tasks.optimizer_settings import check_lr_schedule, check_weight_deca
 from ssm_ts.tasks.seeded_training import ResumedGlobalGenerators
 from ssm_ts.tracking.resume_settings import builtin_hparams, builtin_value
 from ssm_ts.training import check_learning_rate, cosine_follows_max_epochs
+from ssm_ts.user_stack_level import user_stack_level
 
 __all__ = [
     "EXPORT_KIND",
@@ -144,7 +145,7 @@ class ForecastingTask(
                 f"loss={loss!r} is ignored: with quantiles the model trains with the quantile (pinball) loss. "
                 "Leave loss unset, or drop quantiles to train on it.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=user_stack_level(),  # the user's task, or their Forecaster's fit
             )
         self.save_hyperparameters()
         self.hparams.quantiles = quantiles

@@ -143,3 +143,15 @@ def test_quantiles_with_loss_mae_warn_that_the_loss_is_ignored():
     with pytest.warns(UserWarning, match=r"loss='mae' is ignored.*pinball"):
         task = ForecastingTask(model="nlinear", lookback=8, horizon=2, quantiles=[0.1, 0.9], loss="mae")
     assert task.loss_fn.__class__.__name__ != "L1Loss"
+
+
+def test_the_ignored_loss_warning_shows_the_users_fit_line_through_a_forecaster(ett, tmp_path):
+    """A Forecaster builds its task inside fit: the warning pointed at ssm-ts's forecaster.py."""
+    from ssm_ts import Forecaster
+
+    forecaster = Forecaster(model="nlinear", lookback=24, horizon=4, quantiles=[0.1, 0.9], loss="mae",
+                            max_epochs=1, log_to_mlflow=False, out_dir=str(tmp_path),
+                            trainer_options={"limit_train_batches": 1, "limit_val_batches": 1})  # fmt: skip
+    with pytest.warns(UserWarning, match=r"loss='mae' is ignored") as said:
+        forecaster.fit(ett.iloc[:300], time_col="date", target="OT")
+    assert [w.filename for w in said if "is ignored" in str(w.message)] == [__file__]
