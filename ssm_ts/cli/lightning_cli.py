@@ -21,6 +21,7 @@ from ssm_ts.cli.command_help import arrange_command_help, check_command_options,
 from ssm_ts.cli.fit_outputs import log_fitted_model, mirror_run_artifacts
 from ssm_ts.cli.interrupted import INTERRUPTED_FIT, remember_interrupted_fit
 from ssm_ts.cli.lost_server import lost_server_reason, lost_server_text
+from ssm_ts.cli.optimizer_options import refuse_lightning_optimizer_options
 from ssm_ts.cli.parse_errors import parse_error_text
 from ssm_ts.cli.save_config import FREE_ON_RESUME, logged_config_params
 from ssm_ts.cli.spawned_fit import (
@@ -116,6 +117,7 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
 
     def before_instantiate_classes(self) -> None:
         check_command_options(self.use_name, self.subcommand, self.config.get(self.subcommand) or {})
+        refuse_lightning_optimizer_options(self.config.get(self.subcommand) or {})
         # a name the model registry refuses would fail only after training
         check_register_as(self._setting("register_as"), setting="--register_as")
         # a file (--out forecast.csv), or a read-only folder where the command writes: before any run starts
