@@ -19,6 +19,10 @@ from ssm_ts.models.random_feature_classifier import RandomFeatureClassifier
 from ssm_ts.models.random_ssm_features import POOLINGS, RandomSSMFeatures, _padded
 
 MIB = 2**20
+# One torch thread, as each of the suite's workers has (tests/conftest.py): run alone (no workers) the
+# file took torch's default threads, and on two its bit-equality checks failed (float32 sums blocked
+# another way for each block shape) and the dispatch-mode measurements took 4x longer (measured).
+pytestmark = pytest.mark.usefixtures("single_thread")
 
 
 def _tensors(tree: tuple | list | dict, found: list[torch.Tensor]) -> list[torch.Tensor]:
