@@ -13,21 +13,23 @@ from lightning.pytorch.callbacks import EarlyStopping
 from ssm_ts import Forecaster
 from ssm_ts.training.resume import KeepEarlyStop, keep_given_patience
 from tests import test_resume_mid_epoch as tiny_fits
-from tests.test_resume_mid_epoch import (
+from tests.test_resume_mid_epoch import (  # noqa: F401 (loss_stops_after_epoch_4: a fixture)
     BATCHES,
     TINY,
     TRAINED,
     CountBatches,
     assert_same_bits,
     last_checkpoint,
+    loss_stops_after_epoch_4,
 )
 
-pytestmark = pytest.mark.usefixtures("single_thread")
+pytestmark = pytest.mark.usefixtures("single_thread", "loss_stops_after_epoch_4")
 etth1 = tiny_fits.etth1  # the fixture: ETTh1's first 600 rows
 
 
 def early_stopped_fitter(etth1: pd.DataFrame, tmp_path: Path):
-    """A fit whose validation loss jumps (``lr=0.3``): with ``patience=1`` it stops early after epoch 4."""
+    """A fit whose validation loss jumps at epoch 4 (``loss_stops_after_epoch_4``): with ``patience=1`` it
+    stops early after epoch 4."""
 
     def fit(out: str, resume: bool = False, patience: int | None = 1, callbacks=()) -> Forecaster:
         forecaster = Forecaster(model="s4d", lookback=24, horizon=8, max_epochs=6, batch_size=16, lr=0.3,

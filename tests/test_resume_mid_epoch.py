@@ -45,6 +45,33 @@ class StopAfterBatch1(pl.Callback):
             trainer.should_stop = True
 
 
+LOSSES_TO_EPOCH_4 = (1.0, 0.9, 0.8, 0.7, 2.0)  # then 2.0 at every later epoch
+MID_EPOCH_LOSS = 0.1  # a validation at a stop mid-epoch: better than any epoch end's
+
+
+@pytest.fixture
+def loss_stops_after_epoch_4(monkeypatch) -> None:
+    """Every validation of a forecasting fit logs a scripted ``val_loss`` by epoch: it improves to epoch
+    3 and jumps at epoch 4 (``patience=1`` stops the fit after epoch 4), and a validation at a stop
+    mid-epoch scores better than any epoch's end. The real losses of a jumping learning rate stopped
+    such a fit at another epoch on another CPU's float rounding; these hold on any machine, for
+    ssm-ts's early stopping, a user's, and the checkpoints alike. Training itself is untouched."""
+    from ssm_ts.tasks.forecasting import ForecastingTask
+
+    real_log = ForecastingTask.log
+
+    def log(self, name, value, *args, **kwargs):
+        trainer = self.trainer
+        if name == "val_loss" and not trainer.sanity_checking:
+            done = trainer.fit_loop.epoch_loop.batch_progress.current.processed
+            epoch = min(trainer.current_epoch, len(LOSSES_TO_EPOCH_4) - 1)
+            value.reset()  # the epoch's mean metric, holding this scripted loss alone
+            value.update(torch.tensor(LOSSES_TO_EPOCH_4[epoch] if done >= BATCHES else MID_EPOCH_LOSS))
+        return real_log(self, name, value, *args, **kwargs)
+
+    monkeypatch.setattr(ForecastingTask, "log", log)
+
+
 def last_checkpoint(out: Path) -> dict:
     (ckpt,) = out.rglob("last.ckpt")
     return torch.load(ckpt, map_location="cpu", weights_only=True)

@@ -18,7 +18,7 @@ import pytest
 import torch
 
 from ssm_ts import Forecaster
-from tests.test_resume_mid_epoch import (
+from tests.test_resume_mid_epoch import (  # noqa: F401 (loss_stops_after_epoch_4: a fixture)
     BATCHES,
     TINY,
     TRAINED,
@@ -26,6 +26,7 @@ from tests.test_resume_mid_epoch import (
     assert_same_bits,
     fitter,
     last_checkpoint,
+    loss_stops_after_epoch_4,
 )
 
 pytestmark = pytest.mark.usefixtures("single_thread")
@@ -114,14 +115,15 @@ def test_a_fit_stopped_after_its_epochs_last_batch_resumes_at_the_next_epoch(
     assert_same_bits(resumed.task_.state_dict(), whole_weights(validation))
 
 
+@pytest.mark.usefixtures("loss_stops_after_epoch_4")
 @pytest.mark.parametrize("stop_epoch", [0, 1])
 def test_a_fit_stopped_mid_epoch_resumes_to_the_early_stopping_of_the_uninterrupted_fit(
     stop_epoch, etth1, tmp_path
 ):
     """Lightning validates once more at a stop mid-epoch, which a fit that goes on does not: a ``last.ckpt``
-    written after it counted that validation in the early stopping and the best score. With a learning
-    rate that makes the validation loss jump, the resumes stopped after the stopped epoch (its validation
-    worse than the stop's) where the uninterrupted fit went on to epoch 4."""
+    written after it counted that validation in the early stopping and the best score. With the stop's
+    validation better than the epochs' (``loss_stops_after_epoch_4``), the resumes stopped after the
+    stopped epoch where the uninterrupted fit went on to epoch 4."""
 
     def fit(out: str, resume: bool = False, callbacks=()) -> Forecaster:
         forecaster = Forecaster(model="s4d", lookback=24, horizon=8, max_epochs=6, batch_size=16, lr=0.3,
