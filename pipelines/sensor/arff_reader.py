@@ -58,6 +58,48 @@ def _labels(labels: list[str], lines: list[int], path: Path) -> list[str] | None
 
 
 _NUMERIC_TYPES = ("numeric", "real", "integer")
+# names of a numeric last attribute that is the class written as numbers (``@attribute target numeric``
+# with values 1, 2), as the UCR archive names its class attributes; a time step is ``att151``
+_CLASS_NAMES = ("class", "target", "label", "labels", "classattribute", "class_val", "class_vals", "y")
+_NUMBERED = re.compile(r"^(\D*?)\d+$")
+
+
+def _numeric_class(attributes: list[str], names: list[str]) -> bool:
+    """Whether the last attribute, numeric, is the class written as numbers rather than a time step:
+    named as a class (``target``, ``class``), or, after time steps numbered under one prefix
+    (``att1 ... att150``), named otherwise (``activity``). aeon's ``load_from_arff`` always reads the
+    last field as the class, Weka takes the last attribute as the class by default; a file of numbered
+    time steps only (``att1 ... att151``) stays unlabelled."""
+    if len(attributes) < 2 or attributes[-1].partition(" ")[0] not in _NUMERIC_TYPES:
+        return False
+    last = names[-1].strip().lower()
+    if last in _CLASS_NAMES or attributes[0].startswith("relational"):
+        return True  # after a relational attribute (the channels) a field can only be the class
+    prefixes = {m.group(1) if (m := _NUMBERED.match(n)) else None for n in names[:-1]}
+    numbered = len(prefixes) == 1 and None not in prefixes
+    own = _NUMBERED.match(names[-1])
+    return numbered and (own is None or own.group(1) not in prefixes)
+
+
+def _numeric_class_labels(labels: list[str], lines: list[int], name: str, path: Path) -> None:
+    """The values of a numeric class attribute ``name`` must be whole numbers (classes written as
+    numbers); fractions are a regression target, which a classifier cannot use: a DataError naming the line."""
+    for label, line in zip(labels, lines, strict=True):
+        if label == "?":
+            continue
+        try:
+            whole = float(label).is_integer()
+        except ValueError:
+            raise DataError(
+                f"{path}, line {line}: the class {label!r} of the numeric attribute {name!r} is not a number."
+            ) from None
+        if not whole:
+            raise DataError(
+                f"{path}, line {line}: the numeric attribute {name!r}, read as the class (the last attribute, as "
+                f"aeon and Weka take it), holds {label!r}, not a whole number: a regression target, which a "
+                f"classifier cannot use. If {name!r} holds classes, declare them, @attribute {name} {{1,2,...}}; "
+                f"if it is a time step, rename it as the others."
+            )
 
 
 def _drop_fix(names: list[str], fields: list[int]) -> str:
@@ -83,6 +125,8 @@ def _class_attribute(attributes: list[str], names: list[str], path: Path) -> int
             f"steps and one nominal attribute, the class. If {names[last]!r} is the class, "
             f"{_drop_fix([names[i] for i in others], others)}."
         )
+    if not nominal and _numeric_class(attributes, names):
+        nominal = [len(attributes) - 1]  # the class written as numbers (values checked by the reader)
     if attributes[0].startswith("relational"):
         return nominal[0] if nominal else None
     other = [
@@ -104,9 +148,14 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
     """Read a Weka ``.arff`` time-series file: univariate rows ``v1,...,vL,label`` or the multivariate
     relational form ``'c1_values\\nc2_values',label`` (UEA archive layout); ``?`` is missing.
 
-    The label is the field of the nominal (``{a,b,...}``) attribute; a file that declares none is
-    unlabelled (every field is a time step, labels ``None``), and so is one whose every class is ``?``
-    (Weka's rows to classify). A class not declared, or ``?`` on some rows only, is a DataError."""
+    The label is the field of the nominal (``{a,b,...}``) attribute. Without one, a numeric last
+    attribute named as a class (``@attribute target numeric``, values ``1, 2``) or named otherwise than
+    the numbered time steps before it (``att1 ... att150``, then ``activity``) is the class written as
+    numbers, as aeon's ``load_from_arff`` and Weka read the last attribute (its values must be whole
+    numbers: fractions are a regression target, a DataError); so is a numeric attribute after a
+    relational one. A file with no such attribute is unlabelled (every field is a time step, labels
+    ``None``), and so is one whose every class is ``?`` (Weka's rows to classify). A class not
+    declared, or ``?`` on some rows only, is a DataError."""
     path = existing_file(path)
     attributes: list[str] = []  # types of the top-level attributes, lower case
     names: list[str] = []  # their names, unquoted
@@ -162,6 +211,8 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
                 _check_label(labels[-1], declared, where)
     if not in_data:
         raise no_data_line(path, "an .arff")
+    if label_index is not None and declared is None and attributes:  # a numeric class attribute
+        _numeric_class_labels(labels, lines, names[label_index], path)
     ids = [f"row {i}" for i in range(len(values))]
     return make_series_set(
         values,
