@@ -181,7 +181,8 @@ def load_series(
             f"{'target' if time_col in targets else 'covariate'} too; name the series' value columns "
             f"(columns: {list(frame.columns)[:10]}), or, if {time_col!r} is one, name the time column with time_col=."
         )
-    require_columns(table, columns, fitted, id_col, value_col)
+    kinds = {**{c: "past covariate" for c in past}, **{c: "known-future covariate" for c in future}}
+    require_columns(table, columns, fitted, id_col, value_col, {**kinds, **{c: "target" for c in targets}})
     if times.duplicated().any():  # a long table whose values are not in value_col reads as a wide one
         require_value_column(table, id_col, value_col, fitted, targets)
     values = pd.DataFrame({name: numeric_column(table, name) for name in columns})

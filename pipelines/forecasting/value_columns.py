@@ -3,6 +3,7 @@ once each, and their values read as numbers (a cell that is none named by row)."
 
 from __future__ import annotations
 
+import difflib
 import re
 
 import numpy as np
@@ -62,8 +63,15 @@ def _is_row_numbers(frame: pd.DataFrame, column: str) -> bool:
 
 
 def require_columns(
-    table: Table, columns: list[str], fitted: bool = False, id_col: str = "unique_id", value_col: str = "y"
+    table: Table,
+    columns: list[str],
+    fitted: bool = False,
+    id_col: str = "unique_id",
+    value_col: str = "y",
+    kinds: dict[str, str] | None = None,
 ) -> None:
+    """Every one of ``columns`` is in the table, once. ``kinds`` (``{column: "known-future covariate",
+    ...}``) names what a missing one is to the model, in the error."""
     missing = [c for c in columns if c not in table.frame.columns]
     origin = table.origin
     if missing and isinstance(origin, LongOrigin):
@@ -85,14 +93,52 @@ def require_columns(
     if missing:
         require_value_column(table, id_col, value_col, fitted, missing)
         raise DataError(
-            f"column{'s' if len(missing) > 1 else ''} {missing} not found in {table.name}; "
-            f"columns are {list(table.frame.columns)}."
+            f"column{'s' if len(missing) > 1 else ''} {missing} not found in {table.name}; columns are "
+            f"{list(table.frame.columns)}. {_kinds_text(missing, kinds or {})}"
+            + _missing_columns_fix(table, missing, [c for c in columns if c not in missing], fitted)
         )
     duplicated = sorted({c for c in columns if columns.count(c) > 1})
     if duplicated:
         raise DataError(
             f"columns {duplicated} are named twice (as target and covariate); name each column once."
         )
+
+
+def _kinds_text(missing: list[str], kinds: dict[str, str]) -> str:
+    """``"('x': known-future covariate.) "``: what each missing column is to the model, when known."""
+    known = [f"{c!r}: {kinds[c]}" for c in missing if c in kinds]
+    return f"({'; '.join(known)}.) " if known else ""
+
+
+def _missing_columns_fix(table: Table, missing: list[str], found: list[str], fitted: bool) -> str:
+    """A column of the table spelled alike (another case, a typo) for each missing one: at fit, the
+    name to pass instead; for a fitted model, the rename that gives it the name the model was fitted
+    with. Else what to give."""
+    unused = [str(c) for c in table.frame.columns if c not in found]
+    meant: dict[str, str] = {}  # {table column: missing name}
+    for name in missing:
+        by_case = [c for c in unused if c.strip().lower() == str(name).strip().lower()]
+        close = by_case or difflib.get_close_matches(str(name), unused, n=1, cutoff=0.6)
+        if close and close[0] not in meant:
+            meant[close[0]] = name
+    if meant and not fitted:
+        return " ".join(
+            f"If {column!r} is meant, pass {column!r} instead of {name!r}." for column, name in meant.items()
+        )
+    if meant:
+        rename = f"df = df.rename(columns={meant})"
+        where = (
+            f"rename the header in the file, or pass the DataFrame renamed: {rename}"
+            if table.is_file
+            else rename
+        )
+        return f"If {' and '.join(map(repr, meant))} {'is' if len(meant) == 1 else 'are'} meant, {where}."
+    if fitted:
+        return (
+            "The model reads every column it was fitted with: give each under that name (other columns "
+            "are left out)."
+        )
+    return "Name columns of the table (target=, past_covariates=, future_covariates=)."
 
 
 def require_value_column(
