@@ -17,6 +17,7 @@ from .readers import (
 from .sampling_step import SamplingStepWarning, check_sampling_step
 from .scaler import ChannelScaler, fit_channel_scaler
 from .series import SeriesSet, channel_order, make_series_set, match_channels, pad_batch, require_labels
+from .time_gaps import TimeGapWarning
 
 __all__ = [
     "ChannelScaler",
@@ -24,6 +25,7 @@ __all__ = [
     "SamplingStepWarning",
     "SensorDataModule",
     "SeriesSet",
+    "TimeGapWarning",
     "channel_order",
     "check_sampling_step",
     "collate_recordings",

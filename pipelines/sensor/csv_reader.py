@@ -28,6 +28,7 @@ from .labels import warn_of_case_only_classes
 from .read_checks import existing_file, existing_path
 from .sampling_step import file_step, parse_times, recording_step
 from .series import NanPolicy, SeriesSet, make_series_set
+from .time_gaps import describe_gap, fill_gaps, find_gaps, warn_of_gaps
 
 
 def _some_columns(columns: Any, shown: int = 12) -> str:
@@ -253,6 +254,33 @@ def _missing_cells(frame: pd.DataFrame, column: str, path: Path, options: ReadOp
     )
 
 
+_READ_FILLING_GAPS = "read_series(path, nan_policy='interpolate')"
+
+
+def _gaps_placed(
+    recording: np.ndarray,
+    order: np.ndarray,
+    times: np.ndarray,
+    cells: pd.Series,
+    step: Any,
+    nan_policy: NanPolicy,
+    name_rows: RowNamer,
+) -> tuple[np.ndarray, str | None]:
+    """``recording`` ``(channels, length)``, its rows at ``order`` (positions in the file's frame, in
+    time order; ``times`` the file's parsed times, ``cells`` the recording's time cells as written, in
+    that order) sampled every ``step``: with its gaps' missing steps inserted as NaN when ``nan_policy``
+    fills missing values, else as it is, with its first gap described for the warning (``None``: no gap)."""
+    gaps = find_gaps(times[order], step)
+    if not gaps:
+        return recording, None
+    if nan_policy != "error":  # the policy fills the inserted steps, as it fills a .ts file's gaps
+        return fill_gaps(recording, gaps), None
+    first = gaps[0]
+    lines = name_rows([int(order[first.after]), int(order[first.after + 1])])
+    described = describe_gap(first, cells.tolist(), lines, step)
+    return recording, described + (f" (and {len(gaps) - 1} more gap(s))" if len(gaps) > 1 else "")
+
+
 def read_csv_long(
     path: str | os.PathLike,
     *,
@@ -277,7 +305,10 @@ def read_csv_long(
 
     The times give ``sampling_step``: the median step between a recording's times (numbers in their
     units, dates as a ``Timedelta``), the file's being the median over recordings; recordings at another
-    step are named in a :class:`~.sampling_step.SamplingStepWarning` (see :func:`~.sampling_step.file_step`)."""
+    step are named in a :class:`~.sampling_step.SamplingStepWarning` (see :func:`~.sampling_step.file_step`).
+    A gap in a recording's times (a jump of 1.5 steps or more: samples lost) is named in a
+    :class:`~.time_gaps.TimeGapWarning` under ``nan_policy="error"``; ``"interpolate"`` and ``"zero"``
+    insert the missing steps and fill them."""
     options = check_read_options(read_options)
     path = existing_file(path)
     frame = _read_csv(path, (id_col, label_col), options)
@@ -317,12 +348,26 @@ def read_csv_long(
         )
     grouped = frame.groupby(id_col, sort=False)
     name_rows = _row_namer(path, options, len(frame))
+    gapped: list[tuple[str, str]] = []  # (recording, its first gap): warned of under nan_policy "error"
     for rec_id, group in grouped:
         where = f"{path}, recording {rec_id!r}"
         if time_col is not None:
             group = _sorted_by_time(group, time_col, date_options(options), where)
         steps.append(None if times is None else recording_step(times[grouped.indices[rec_id]]))
-        values.append(_numeric(group, channels, where, name_rows).T)
+        recording = _numeric(group, channels, where, name_rows).T
+        if times is not None:
+            recording, gap = _gaps_placed(
+                recording,
+                group.index.to_numpy(),
+                times,
+                group[time_col],
+                steps[-1],
+                nan_policy,
+                _row_namer(path, options, len(frame), listed=True),
+            )
+            if gap is not None:
+                gapped.append((f"recording {rec_id!r}", gap))
+        values.append(recording)
         ids.append(str(rec_id))
         if label_col is not None:
             distinct = group[label_col].unique()
@@ -332,6 +377,7 @@ def read_csv_long(
                     "a recording needs exactly one label."
                 )
             labels.append(distinct[0])
+    warn_of_gaps(str(path), gapped, _READ_FILLING_GAPS)
     if label_col is not None:
         warn_of_case_only_classes(labels, str(path), label_col)
     return make_series_set(
@@ -400,6 +446,7 @@ def read_csv_folder(
     ``read_options`` (as in :func:`read_csv_long`) read every CSV there, the labels file too; the
     ``time_col`` of the files gives ``sampling_step`` as there. The first file's columns name the
     channels (``channel_names``); the other files need the same columns, in any order (read by name).
+    Gaps in a file's times are warned of, or filled under ``nan_policy``, as in :func:`read_csv_long`.
     A folder without the default ``labels.csv`` is read unlabelled (recordings to classify); a
     ``labels_file`` named otherwise must exist."""
     options = check_read_options(read_options)
@@ -440,6 +487,7 @@ def read_csv_folder(
                 + (_dropped_zeros_hint(unlabelled, list(listed), file_col) or "add rows for them.")
             )
     values, steps = [], []
+    gapped: list[tuple[str, str]] = []  # (file, its first gap): warned of under nan_policy "error"
     names: list[str] | None = None  # the first file's channel columns: every file is read in their order
     indexed: dict[str, list[str]] = {}  # file -> its saved pandas index columns, left out of the channels
     for file in files:
@@ -455,10 +503,11 @@ def read_csv_folder(
                 frame, time_col, times, None, file, _row_namer(file, options, len(frame), True)
             )
         steps.append(recording_step(times))
+        cells = None  # the time cells in time order, for the gaps
         if has_time:
-            frame = _sorted_by_time(frame, time_col, date_options(options), str(file)).drop(
-                columns=[time_col]
-            )
+            frame = _sorted_by_time(frame, time_col, date_options(options), str(file))
+            cells = frame[time_col]
+            frame = frame.drop(columns=[time_col])
         columns = [str(c) for c in frame.columns]
         if names is None:
             names = columns
@@ -473,7 +522,21 @@ def read_csv_folder(
             )
         name_rows = _row_namer(file, options, len(frame))
         # by name: a file with its columns in another order is read in the first file's order
-        values.append(_numeric(frame.set_axis(columns, axis=1), names, str(file), name_rows).T)
+        recording = _numeric(frame.set_axis(columns, axis=1), names, str(file), name_rows).T
+        if times is not None:
+            recording, gap = _gaps_placed(
+                recording,
+                frame.index.to_numpy(),
+                times,
+                cells,
+                steps[-1],
+                nan_policy,
+                _row_namer(file, options, len(frame), listed=True),
+            )
+            if gap is not None:
+                gapped.append((file.name, gap))
+        values.append(recording)
+    warn_of_gaps(str(folder), gapped, _READ_FILLING_GAPS.replace("path", "folder"))
     if indexed:
         shown = ", ".join(list(indexed)[:3]) + (", ..." if len(indexed) > 3 else "")
         warn_saved_index(
