@@ -46,6 +46,12 @@ def _reciprocal(zr, zi, wr, wi):
 
 
 @triton.jit
+def _square(rr, ri):
+    """(rr + i ri)^2 as (real, imag): the r^2 of the gradients of w and z."""
+    return rr * rr - ri * ri, 2.0 * rr * ri
+
+
+@triton.jit
 def _cauchy_fwd_kernel(
     v_ptr, z_ptr, w_ptr, out_ptr, B, N, L,
     NUM_N_BLOCKS: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_L: tl.constexpr,
@@ -100,8 +106,7 @@ def _cauchy_bwd_vw_kernel(
             # g * conj(r) = (gr + i gi)(rr - i ri)
             s_r += tl.sum(tl.where(keep, gr * rr + gi * ri, 0.0), axis=0)
             s_i += tl.sum(tl.where(keep, gi * rr - gr * ri, 0.0), axis=0)
-            r2r = rr * rr - ri * ri
-            r2i = 2.0 * rr * ri
+            r2r, r2i = _square(rr, ri)
             t_r += tl.sum(tl.where(keep, gr * r2r + gi * r2i, 0.0), axis=0)
             t_i += tl.sum(tl.where(keep, gi * r2r - gr * r2i, 0.0), axis=0)
         store_complex(grad_v_ptr + row * N * 2, n, s_r, s_i, n_mask)
@@ -136,8 +141,7 @@ def _cauchy_bwd_z_kernel(
             vr, vi = load_complex(v_row, n, n_mask)
             vr, vi = vr[None, :], vi[None, :]
             rr, ri = _reciprocal(zr, zi, wr, wi)
-            r2r = rr * rr - ri * ri
-            r2i = 2.0 * rr * ri
+            r2r, r2i = _square(rr, ri)
             keep = l_mask[:, None] & n_mask[None, :]
             t_r += tl.sum(tl.where(keep, vr * r2r - vi * r2i, 0.0), axis=1)
             t_i += tl.sum(tl.where(keep, vr * r2i + vi * r2r, 0.0), axis=1)

@@ -41,6 +41,25 @@ from ssm_ts.kernels.triton.complex_io import load_complex, store_complex
 
 
 @triton.jit
+def _load_parameters(dA_ptr, dB_ptr, C_ptr, p_off, mask):
+    """``dA``, ``dB`` and ``C`` at the (H, N) positions ``p_off``: (ar, ai, br, bi, cr, ci) tiles."""
+    ar, ai = load_complex(dA_ptr, p_off, mask)
+    br, bi = load_complex(dB_ptr, p_off, mask)
+    cr, ci = load_complex(C_ptr, p_off, mask)
+    return ar, ai, br, bi, cr, ci
+
+
+@triton.jit
+def _advance(xr, xi, u, ar, ai, br, bi):
+    """The new state ``dA x + dB u`` of a (rows, BLOCK_N) tile for inputs ``u`` (rows,): (real, imag).
+
+    The forward kernel writes it; the backward kernel recomputes it for grad C."""
+    new_r = ar * xr - ai * xi + br * u[:, None]
+    new_i = ar * xi + ai * xr + bi * u[:, None]
+    return new_r, new_i
+
+
+@triton.jit
 def _ssm_step_kernel(
     state_ptr,  # (R, N, 2) interleaved complex, R = B * H
     u_ptr,  # (R,)
@@ -74,11 +93,8 @@ def _ssm_step_kernel(
         s_off = local[:, None] * N + n[None, :]
         p_off = h[:, None] * N + n[None, :]
         xr, xi = load_complex(state_block, s_off, mask)
-        ar, ai = load_complex(dA_ptr, p_off, mask)
-        br, bi = load_complex(dB_ptr, p_off, mask)
-        cr, ci = load_complex(C_ptr, p_off, mask)
-        new_r = ar * xr - ai * xi + br * u[:, None]
-        new_i = ar * xi + ai * xr + bi * u[:, None]
+        ar, ai, br, bi, cr, ci = _load_parameters(dA_ptr, dB_ptr, C_ptr, p_off, mask)
+        new_r, new_i = _advance(xr, xi, u, ar, ai, br, bi)
         store_complex(out_block, s_off, new_r, new_i, mask)
         acc += tl.sum(cr * new_r - ci * new_i, axis=1)
     y = 2.0 * acc
@@ -116,9 +132,7 @@ def _ssm_step_backward_kernel(
     p_off = h[:, None] * N + n[None, :]
     s_off = local[:, None] * N + n[None, :]  # within a block of BLOCK_H state rows: int32
     gu_part = gu_part_ptr + pid_n.to(tl.int64) * BATCH * H
-    ar, ai = load_complex(dA_ptr, p_off, mask)
-    br, bi = load_complex(dB_ptr, p_off, mask)
-    cr, ci = load_complex(C_ptr, p_off, mask)
+    ar, ai, br, bi, cr, ci = _load_parameters(dA_ptr, dB_ptr, C_ptr, p_off, mask)
     ga_r = tl.zeros([BLOCK_H, BLOCK_N], dtype=ar.dtype)
     ga_i = tl.zeros([BLOCK_H, BLOCK_N], dtype=ar.dtype)
     gb_r = tl.zeros([BLOCK_H, BLOCK_N], dtype=ar.dtype)
@@ -135,8 +149,7 @@ def _ssm_step_backward_kernel(
         g_r += 2.0 * gy[:, None] * cr
         g_i -= 2.0 * gy[:, None] * ci
         store_complex(gstate_ptr + block, s_off, g_r * ar + g_i * ai, g_i * ar - g_r * ai, mask)
-        new_r = ar * xr - ai * xi + br * u[:, None]
-        new_i = ar * xi + ai * xr + bi * u[:, None]
+        new_r, new_i = _advance(xr, xi, u, ar, ai, br, bi)
         ga_r += g_r * xr + g_i * xi
         ga_i += g_i * xr - g_r * xi
         gb_r += g_r * u[:, None]

@@ -216,6 +216,17 @@ def _settings(N: int, L: int, dtype: torch.dtype, backward: bool = False) -> tup
     )  # fmt: skip
 
 
+def _launch(N: int, L: int, dtype: torch.dtype, backward: bool = False) -> tuple[int, dict[str, int | str]]:
+    """``(P, options)`` of a launch: P programs per channel (chunk rows of BLOCK_K), and the kernel's
+    block sizes, precision and ``num_warps`` from :func:`_settings`, as keywords."""
+    BLOCK_N, C, BLOCK_K, num_warps, precision, SPLIT_C, SPLIT_K = _settings(N, L, dtype, backward)
+    options: dict[str, int | str] = dict(
+        BLOCK_N=BLOCK_N, C=C, BLOCK_K=BLOCK_K, PRECISION=precision, SPLIT_C=SPLIT_C, SPLIT_K=SPLIT_K,
+        num_warps=num_warps,
+    )  # fmt: skip
+    return triton.cdiv(triton.cdiv(L, C), BLOCK_K), options
+
+
 def check_vandermonde_offsets(N: int, L: int, dtype: torch.dtype) -> None:
     """Refuse an L whose positions within one channel's row pass 2^31 - 1 (see the module docstring).
 
@@ -238,13 +249,10 @@ class VandermondeTriton(torch.autograd.Function):
         cdtype = compute_dtype(v, x)
         v_c, x_c = v.to(cdtype).contiguous(), x.to(cdtype).contiguous()
         out = torch.empty(H, L, dtype=real_dtype(cdtype), device=v.device)
-        BLOCK_N, C, BLOCK_K, num_warps, precision, SPLIT_C, SPLIT_K = _settings(N, L, cdtype)
-        grid = (H, triton.cdiv(triton.cdiv(L, C), BLOCK_K))
-        _vandermonde_fwd_kernel[grid](
-            torch.view_as_real(v_c), torch.view_as_real(x_c), out, N, L,
-            BLOCK_N=BLOCK_N, C=C, BLOCK_K=BLOCK_K, PRECISION=precision, SPLIT_C=SPLIT_C, SPLIT_K=SPLIT_K,
-            num_warps=num_warps,
-        )  # fmt: skip
+        P, options = _launch(N, L, cdtype)
+        _vandermonde_fwd_kernel[(H, P)](
+            torch.view_as_real(v_c), torch.view_as_real(x_c), out, N, L, **options
+        )
         ctx.save_for_backward(v_c, x_c, v, x)
         ctx.input_dtypes = (v.dtype, x.dtype)
         return out
@@ -262,17 +270,11 @@ class VandermondeTriton(torch.autograd.Function):
             )
         H, N = v_c.shape
         grad = grad_out.contiguous().to(real_dtype(v_c.dtype))
-        BLOCK_N, C, BLOCK_K, num_warps, precision, SPLIT_C, SPLIT_K = _settings(
-            N, L, v_c.dtype, backward=True
-        )
-        P = triton.cdiv(triton.cdiv(L, C), BLOCK_K)
+        P, options = _launch(N, L, v_c.dtype, backward=True)
         s0 = torch.empty(H, P, N, dtype=v_c.dtype, device=v_c.device)
         s1 = torch.empty_like(s0)
-        _vandermonde_bwd_kernel[(H, P)](
-            complex_view(x_c, x_c.dtype), grad, torch.view_as_real(s0), torch.view_as_real(s1), N, L,
-            BLOCK_N=BLOCK_N, C=C, BLOCK_K=BLOCK_K, PRECISION=precision, SPLIT_C=SPLIT_C, SPLIT_K=SPLIT_K,
-            num_warps=num_warps,
-        )  # fmt: skip
+        sums = torch.view_as_real(s0), torch.view_as_real(s1)
+        _vandermonde_bwd_kernel[(H, P)](complex_view(x_c, x_c.dtype), grad, *sums, N, L, **options)
         grad_v = 2 * s0.sum(1)
         grad_x = 2 * v_c.conj() * s1.sum(1)
         v_dtype, x_dtype = ctx.input_dtypes
