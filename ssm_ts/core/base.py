@@ -88,6 +88,21 @@ def complex_dtype(real: torch.dtype) -> torch.dtype:
     return _COMPLEX_OF.get(real, real)
 
 
+def ssm_parameter(value: Tensor, learn: bool) -> nn.Parameter:
+    """``value`` as a contiguous Parameter in :func:`parameter_dtype`, frozen unless ``learn``."""
+    return nn.Parameter(value.to(parameter_dtype()).contiguous(), requires_grad=learn)
+
+
+def init_log_dt(H: int, dt_min: float, dt_max: float) -> Tensor:
+    """(H,) float64 log step sizes, log-uniform in ``[dt_min, dt_max]`` (S4 and S4D's initialisation)."""
+    return torch.rand(H, dtype=torch.float64) * (math.log(dt_max) - math.log(dt_min)) + math.log(dt_min)
+
+
+def init_readout(H: int, N2: int) -> Tensor:
+    """(H, N2) complex128 read-out ``C`` of unit variance (0.5 in each of the real and imaginary parts)."""
+    return torch.randn(H, N2, dtype=torch.complex128) * math.sqrt(0.5)
+
+
 def _same_values(snapshot: list[Tensor], params: list[Tensor]) -> bool:
     """Whether ``params`` still hold exactly the values (and dtypes, shapes, devices) of ``snapshot``.
 

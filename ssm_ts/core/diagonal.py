@@ -12,11 +12,20 @@ import math
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 
-from ssm_ts.core.base import SSM, check_dt_range, check_length, check_size, complex_dtype, parameter_dtype
+from ssm_ts.core.base import (
+    SSM,
+    check_dt_range,
+    check_length,
+    check_size,
+    complex_dtype,
+    init_log_dt,
+    init_readout,
+    ssm_parameter,
+)
 from ssm_ts.core.discretization import METHODS, discretize_diagonal
-from ssm_ts.core.hippo import nplr_legs
+from ssm_ts.core.hippo import conjugate_half, nplr_legs
 from ssm_ts.errors import ConfigError
 from ssm_ts.kernels import ssm_step, vandermonde
 
@@ -30,7 +39,7 @@ def diagonal_init(init: str, N2: int) -> tuple[Tensor, Tensor]:
     n = torch.arange(N2, dtype=torch.float64)
     if init == "legs":
         nplr = nplr_legs(2 * N2)
-        keep = torch.argsort(nplr.Lambda.imag, descending=True)[:N2]  # one of each conjugate pair
+        keep = conjugate_half(nplr.Lambda)
         return nplr.Lambda[keep], nplr.B[keep]
     if init == "lin":
         A = -0.5 + 1j * math.pi * n
@@ -83,7 +92,7 @@ class DiagonalSSM(SSM):
         H, N2 = d_model, d_state // 2
 
         A, B = diagonal_init(init, N2)
-        log_dt = torch.rand(H, dtype=torch.float64) * (math.log(dt_max) - math.log(dt_min)) + math.log(dt_min)
+        log_dt = init_log_dt(H, dt_min, dt_max)
         decay = (-A.real).clamp(min=_MIN_DECAY)
         if real_transform == "exp":
             A_real_raw = torch.log(decay)
@@ -91,16 +100,12 @@ class DiagonalSSM(SSM):
             A_real_raw = decay + torch.log(-torch.expm1(-decay))  # softplus^{-1}
         else:
             A_real_raw = decay
-        C = torch.randn(H, N2, dtype=torch.complex128) * math.sqrt(0.5)
-
-        def param(value: Tensor, learn: bool) -> nn.Parameter:
-            return nn.Parameter(value.to(parameter_dtype()).contiguous(), requires_grad=learn)
-
-        self.log_dt = param(log_dt, learn_dt)
-        self.A_real_raw = param(A_real_raw.expand(H, N2).clone(), learn_A)
-        self.A_imag = param(A.imag.expand(H, N2).clone(), learn_A)
-        self.B = param(torch.view_as_real(B.expand(H, N2).clone()), learn_B)
-        self.C = param(torch.view_as_real(C), True)
+        C = init_readout(H, N2)
+        self.log_dt = ssm_parameter(log_dt, learn_dt)
+        self.A_real_raw = ssm_parameter(A_real_raw.expand(H, N2).clone(), learn_A)
+        self.A_imag = ssm_parameter(A.imag.expand(H, N2).clone(), learn_A)
+        self.B = ssm_parameter(torch.view_as_real(B.expand(H, N2).clone()), learn_B)
+        self.C = ssm_parameter(torch.view_as_real(C), True)
 
     # --- parameters -----------------------------------------------------------------------
     def continuous_A(self) -> Tensor:

@@ -18,11 +18,20 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
-from ssm_ts.core.base import SSM, check_dt_range, check_length, check_size, complex_dtype, parameter_dtype
+from ssm_ts.core.base import (
+    SSM,
+    check_dt_range,
+    check_length,
+    check_size,
+    complex_dtype,
+    init_log_dt,
+    init_readout,
+    ssm_parameter,
+)
 from ssm_ts.core.discretization import discretize_dense
-from ssm_ts.core.hippo import nplr_legs
+from ssm_ts.core.hippo import conjugate_half, nplr_legs
 from ssm_ts.kernels import cauchy
 from ssm_ts.kernels.matrix_power import matrix_power
 
@@ -66,20 +75,16 @@ class DPLRSSM(SSM):
         self.d_model, self.d_state = d_model, d_state
         H, N2 = d_model, d_state // 2
         nplr = nplr_legs(d_state)
-        keep = torch.argsort(nplr.Lambda.imag, descending=True)[:N2]  # one mode of each conjugate pair
+        keep = conjugate_half(nplr.Lambda)
         Lambda, P, B = nplr.Lambda[keep], nplr.P[keep], nplr.B[keep]
-        log_dt = torch.rand(H, dtype=torch.float64) * (math.log(dt_max) - math.log(dt_min)) + math.log(dt_min)
-        C = torch.randn(H, N2, dtype=torch.complex128) * math.sqrt(0.5)
-
-        def param(value: Tensor, learn: bool) -> nn.Parameter:
-            return nn.Parameter(value.to(parameter_dtype()).contiguous(), requires_grad=learn)
-
-        self.log_dt = param(log_dt, learn_dt)
-        self.log_neg_real = param(torch.log(-Lambda.real).expand(H, N2).clone(), learn_A)
-        self.Lambda_imag = param(Lambda.imag.expand(H, N2).clone(), learn_A)
-        self.P = param(torch.view_as_real(P.expand(H, N2).clone()), learn_A)
-        self.B = param(torch.view_as_real(B.expand(H, N2).clone()), learn_B)
-        self.C = param(torch.view_as_real(C), True)
+        log_dt = init_log_dt(H, dt_min, dt_max)
+        C = init_readout(H, N2)
+        self.log_dt = ssm_parameter(log_dt, learn_dt)
+        self.log_neg_real = ssm_parameter(torch.log(-Lambda.real).expand(H, N2).clone(), learn_A)
+        self.Lambda_imag = ssm_parameter(Lambda.imag.expand(H, N2).clone(), learn_A)
+        self.P = ssm_parameter(torch.view_as_real(P.expand(H, N2).clone()), learn_A)
+        self.B = ssm_parameter(torch.view_as_real(B.expand(H, N2).clone()), learn_B)
+        self.C = ssm_parameter(torch.view_as_real(C), True)
 
     # --- parameters -------------------------------------------------------------------------
     def dt(self, rate: float = 1.0) -> Tensor:

@@ -75,3 +75,9 @@ def nplr_legs(N: int) -> NPLR:
     Lambda = -0.5 - 1j * mu  # eigenvalues of S = -I/2 + skew, since skew = V (-i mu) V^*
     Vh = V.conj().T
     return NPLR(Lambda=Lambda, P=Vh @ P.to(torch.complex128), B=Vh @ B.to(torch.complex128), V=V)
+
+
+def conjugate_half(Lambda: Tensor) -> Tensor:
+    """Indices of one eigenvalue of each conjugate pair of ``Lambda`` (N,): the N/2 with the largest
+    imaginary parts, in descending order. S4 and S4D store these modes and imply their conjugates."""
+    return torch.argsort(Lambda.imag, descending=True)[: len(Lambda) // 2]
