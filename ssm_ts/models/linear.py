@@ -68,6 +68,18 @@ class LookbackLinear(nn.Module):
         return y.transpose(2, 3)  # (B, H, out, Q)
 
 
+def layout_linear(model: ForecastModel) -> LookbackLinear:
+    """A :class:`LookbackLinear` for ``model``'s layout: its lookback, horizon, input and output
+    channels and quantile slots (set by :class:`ForecastModel`'s constructor)."""
+    return LookbackLinear(
+        lookback=model.lookback,
+        horizon=model.horizon,
+        in_channels=model.in_channels,
+        out_channels=model.out_channels,
+        n_quantiles=model.n_quantiles,
+    )
+
+
 def head_and_linear_path(
     model: ForecastModel, d_model: int, linear_path: bool, linear_init: str = "default"
 ) -> tuple[nn.Linear, LookbackLinear | None]:
@@ -89,13 +101,7 @@ def head_and_linear_path(
         return head, None
     nn.init.zeros_(head.weight)
     nn.init.zeros_(head.bias)
-    linear = LookbackLinear(
-        lookback=model.lookback,
-        horizon=model.horizon,
-        in_channels=model.in_channels,
-        out_channels=model.out_channels,
-        n_quantiles=model.n_quantiles,
-    )
+    linear = layout_linear(model)
     if linear_init == "ridge":
         linear.requires_grad_(False)  # the closed-form map is the optimum; SGD would only add noise
     return head, linear
@@ -234,13 +240,7 @@ class NLinear(ForecastModel):
     def __init__(self, *, options: NLinearOptions | None = None, **layout):
         options = options or NLinearOptions()
         super().__init__(instance_norm=options.instance_norm, **layout)
-        self.linear = LookbackLinear(
-            lookback=self.lookback,
-            horizon=self.horizon,
-            in_channels=self.in_channels,
-            out_channels=self.out_channels,
-            n_quantiles=self.n_quantiles,
-        )
+        self.linear = layout_linear(self)
 
     def forecast(self, z: Tensor, targets: Tensor, valid: Tensor | None = None) -> tuple[Tensor, None]:
         return self.linear(z), None
@@ -269,15 +269,8 @@ class DLinear(ForecastModel):
         check_positive(self.model_name, moving_average=options.moving_average)
         super().__init__(instance_norm=options.instance_norm, **layout)
         self.window = options.moving_average
-        shape = dict(
-            lookback=self.lookback,
-            horizon=self.horizon,
-            in_channels=self.in_channels,
-            out_channels=self.out_channels,
-            n_quantiles=self.n_quantiles,
-        )
-        self.trend = LookbackLinear(**shape)
-        self.seasonal = LookbackLinear(**shape)
+        self.trend = layout_linear(self)
+        self.seasonal = layout_linear(self)
 
     def forecast(self, z: Tensor, targets: Tensor, valid: Tensor | None = None) -> tuple[Tensor, None]:
         trend = moving_average_trend(z, self.window)
