@@ -22,6 +22,45 @@ def _is_wide_frame(X: Any) -> bool:
     return isinstance(X, pd.DataFrame) and not is_nested_frame(X) and not is_multiindex_frame(X)
 
 
+# columns that name the recording of each row in a long table (a row per recording and time step)
+_ID_COLUMNS = ("id", "unique_id", "instance", "instances", "case", "case_id", "recording", "series_id")
+_LABEL_COLUMNS = ("label", "labels", "class", "class_vals", "target", "y")
+_PD_LONG = ["index", "time_index", "column", "value"]  # sktime's pd-long
+
+
+def check_long_frame(X: Any) -> None:
+    """A long DataFrame ``X``, a row per recording and time step (an ``id`` column that repeats,
+    sktime's ``pd-long``), is a :class:`DataError` with the line that indexes it as sktime's
+    ``pd-multiindex``: read as a wide frame each row was a recording of one channel."""
+    if not _is_wide_frame(X):
+        return
+    columns = [str(c) for c in X.columns]
+    if sorted(columns) == sorted(_PD_LONG):
+        raise DataError(
+            "X (DataFrame) has sktime's pd-long columns (index, time_index, column, value): a row per "
+            "recording, time point and channel. Pass it as sktime's pd-multiindex, a row per recording and "
+            "time point: X.pivot(index=['index', 'time_index'], columns='column', values='value')."
+        )
+    ids = [c for c in X.columns if str(c).lower() in _ID_COLUMNS and X[c].duplicated().any()]
+    if not ids:
+        return
+    rec = ids[0]
+    rest = [c for c in X.columns if c != rec]
+    times = [
+        c for c in rest if "time" in str(c).lower() or str(c).lower() in ("t", "ds", "step", "timepoints")
+    ]
+    labels = [c for c in rest if str(c).lower() in _LABEL_COLUMNS]
+    frame = f"X.drop(columns=[{labels[0]!r}])" if labels else "X"
+    index = f"[{rec!r}, {times[0]!r}]" if times else f"[{rec!r}, X.groupby({rec!r}).cumcount()]"
+    # the labels first: the second line replaces X
+    y = f"y = X.groupby({rec!r}, sort=False)[{labels[0]!r}].first().to_numpy(); " if labels else ""
+    raise DataError(
+        f"X (DataFrame): column {rec!r} repeats, a long table (a row per recording and time step), but a "
+        "DataFrame X without a MultiIndex is read as a row per recording and a column per time step. Index "
+        f"it by recording and time (sktime's pd-multiindex, a column per channel): {y}X = {frame}.set_index({index})."
+    )
+
+
 def check_wide_frame(X: Any) -> None:
     """A column of a wide DataFrame ``X`` holding text that is no number (an id, a label) is a
     :class:`DataError` naming it: it was "recording 0: values are not numeric ('r0')"."""
@@ -41,10 +80,43 @@ def check_wide_frame(X: Any) -> None:
             )
 
 
+def _multiindex_label_columns(X: pd.DataFrame, y: Any) -> list[Any]:
+    """The columns of a ``pd-multiindex`` frame ``X`` that are constant over each recording's rows and
+    equal to its label in ``y`` (numbers: a text column is an error of its own)."""
+    from ssm_ts.pipelines.sensor.nested import is_multiindex_frame
+
+    if not is_multiindex_frame(X) or np.ndim(y) != 1:
+        return []
+    levels = list(range(X.index.nlevels - 1))
+    grouped = X.groupby(level=levels if len(levels) > 1 else 0, sort=False)  # recordings as read
+    labels = pd.to_numeric(pd.Series(np.asarray(y)), errors="coerce").to_numpy(dtype=np.float64)
+    if grouped.ngroups != len(labels) or np.isnan(labels).any() or len(np.unique(labels)) < 2:
+        return []
+    found = []
+    for column in X.columns:
+        if not pd.api.types.is_numeric_dtype(X[column]) or (grouped[column].nunique() > 1).any():
+            continue
+        if (grouped[column].first().to_numpy(dtype=np.float64) == labels).all():
+            found.append(column)
+    return found
+
+
 def warn_of_label_columns(X: Any, y: Any, stacklevel: int | None) -> None:
     """Warn when a column of a wide DataFrame ``X`` holds exactly the labels ``y`` (``df["label"]``
-    left in ``X``): read as a time step, it hands the model the answer, and its score means nothing.
-    ``stacklevel``: as :func:`warnings.warn`'s, counted from the caller; ``None``: the user's line."""
+    left in ``X``), or a channel of a ``pd-multiindex`` frame holds each recording's label on all its
+    rows: read as a time step or a channel, it hands the model the answer, and its score means
+    nothing. ``stacklevel``: as :func:`warnings.warn`'s, counted from the caller; ``None``: the user's line."""
+    level = user_stack_level() if stacklevel is None else stacklevel + 1
+    channels = _multiindex_label_columns(X, y)
+    if channels:
+        warnings.warn(
+            f"X (multi-index DataFrame): column(s) {channels} hold each recording's label y on all its rows, "
+            "and every column is read as a channel: the model is given each recording's class, so its "
+            "predictions and scores say nothing about new recordings. Drop them: "
+            f"fit(X.drop(columns={channels}), y).",
+            UserWarning,
+            stacklevel=level,
+        )
     if not _is_wide_frame(X) or np.ndim(y) != 1 or len(y) != len(X) or len(X) < 2:
         return
     labels = pd.Series(np.asarray(y))
@@ -70,5 +142,5 @@ def warn_of_label_columns(X: Any, y: Any, stacklevel: int | None) -> None:
             "step: the model is given each recording's class, so its predictions and scores say nothing "
             f"about new recordings. Drop them: fit(X.drop(columns={found}), y).",
             UserWarning,
-            stacklevel=user_stack_level() if stacklevel is None else stacklevel + 1,
+            stacklevel=level,
         )

@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets
 
-from ssm_ts.api.classifier_frames import check_wide_frame, warn_of_label_columns
+from ssm_ts.api.classifier_frames import check_long_frame, check_wide_frame, warn_of_label_columns
 from ssm_ts.errors import DataError
 from ssm_ts.user_stack_level import user_stack_level
 
@@ -48,11 +48,14 @@ PREDICT_NAN_FIX = (
 
 def as_recordings(X: Any, nan_policy: str = "error", nan_fix: str = FIT_NAN_FIX):
     """A checked :class:`SeriesSet` from ``(n, channels, length)``, ``(n, length)``, a list, a
-    ``SeriesSet`` a reader returned (its source, ids, sampling step and channel names are kept), or a
-    ``nested_univ`` or ``pd-multiindex`` DataFrame (its columns name the channels). ``nan_fix``: what
+    ``SeriesSet`` a reader returned (its source, ids, sampling step and channel names are kept), a
+    ``nested_univ`` or ``pd-multiindex`` DataFrame or a ``df-list`` (a list of DataFrames, each
+    ``(time points, channels)``) (their columns name the channels). ``nan_fix``: what
     the error for NaN under ``nan_policy="error"`` tells the caller to do."""
     from ssm_ts.pipelines.sensor import SeriesSet, make_series_set
     from ssm_ts.pipelines.sensor.nested import (
+        frame_list_recordings,
+        is_frame_list,
         is_multiindex_frame,
         is_nested_frame,
         multiindex_frame_recordings,
@@ -81,7 +84,13 @@ def as_recordings(X: Any, nan_policy: str = "error", nan_fix: str = FIT_NAN_FIX)
         return make_series_set(
             values, nan_policy=nan_policy, source="X", ids=ids, channel_names=names, nan_fix=nan_fix
         )
+    if is_frame_list(X):  # sktime's df-list: a DataFrame per recording, (time points, channels)
+        values, names = frame_list_recordings(X)
+        return make_series_set(
+            values, nan_policy=nan_policy, source="X", channel_names=names, nan_fix=nan_fix
+        )
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
+        check_long_frame(X)  # a row per recording and time step: indexed, it is pd-multiindex
         check_wide_frame(X)  # a text id column, named
         X = X.to_numpy()
     elif hasattr(X, "__array__") and not isinstance(X, (np.ndarray, Sequence)):
