@@ -92,7 +92,7 @@ def as_recordings(X: Any, nan_policy: str = "error", nan_fix: str = FIT_NAN_FIX)
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
         check_long_frame(X)  # a row per recording and time step: indexed, it is pd-multiindex
         check_wide_frame(X)  # a text id column, named
-        X = X.to_numpy()
+        X = _frame_values(X)
     elif hasattr(X, "__array__") and not isinstance(X, (np.ndarray, Sequence)):
         X = np.asarray(X)
     if isinstance(X, np.ndarray) and X.dtype.kind in "OUS" and X.dtype != object:
@@ -125,6 +125,22 @@ def as_recordings(X: Any, nan_policy: str = "error", nan_fix: str = FIT_NAN_FIX)
             f"X must be an array (n, channels, length) or a list of (channels, length) arrays, got {type(X)}"
         )
     return make_series_set(X, nan_policy=nan_policy, source="X", nan_fix=nan_fix)
+
+
+def _frame_values(X: Any) -> np.ndarray:
+    """A wide DataFrame's (or a Series') values; numeric columns as float64 with ``pd.NA`` as NaN: nullable
+    and pyarrow columns (``Float64``, ``Int64``, ``double[pyarrow]``) gave an object array, and their
+    missing values "are not numeric (NAType)" instead of missing values for ``nan_policy``."""
+    import pandas as pd
+
+    kinds = X.dtypes if isinstance(X, pd.DataFrame) else [getattr(X, "dtype", None)]
+    numeric = all(
+        kind is not None and pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind)
+        for kind in kinds
+    )
+    if numeric and isinstance(X, (pd.DataFrame, pd.Series)):
+        return X.to_numpy(dtype=np.float64, na_value=np.nan)
+    return X.to_numpy()
 
 
 def check_one_label_kind(y: np.ndarray) -> None:
