@@ -28,7 +28,7 @@ from .labels import warn_of_case_only_classes
 from .read_checks import existing_file, existing_path
 from .sampling_step import file_step, parse_times, recording_step
 from .series import NanPolicy, SeriesSet, make_series_set
-from .time_gaps import describe_gap, fill_gaps, find_gaps, warn_of_gaps
+from .time_gaps import place_gaps, warn_of_gaps
 
 
 def _some_columns(columns: Any, shown: int = 12) -> str:
@@ -254,31 +254,16 @@ def _missing_cells(frame: pd.DataFrame, column: str, path: Path, options: ReadOp
     )
 
 
-_READ_FILLING_GAPS = "read_series(path, nan_policy='interpolate')"
+_READ_FILLING_GAPS = (
+    "read with read_series(path, nan_policy='interpolate') (or 'zero'; ssm-ts classify: --data.nan_policy "
+    "interpolate)"
+)
 
 
-def _gaps_placed(
-    recording: np.ndarray,
-    order: np.ndarray,
-    times: np.ndarray,
-    cells: pd.Series,
-    step: Any,
-    nan_policy: NanPolicy,
-    name_rows: RowNamer,
-) -> tuple[np.ndarray, str | None]:
-    """``recording`` ``(channels, length)``, its rows at ``order`` (positions in the file's frame, in
-    time order; ``times`` the file's parsed times, ``cells`` the recording's time cells as written, in
-    that order) sampled every ``step``: with its gaps' missing steps inserted as NaN when ``nan_policy``
-    fills missing values, else as it is, with its first gap described for the warning (``None``: no gap)."""
-    gaps = find_gaps(times[order], step)
-    if not gaps:
-        return recording, None
-    if nan_policy != "error":  # the policy fills the inserted steps, as it fills a .ts file's gaps
-        return fill_gaps(recording, gaps), None
-    first = gaps[0]
-    lines = name_rows([int(order[first.after]), int(order[first.after + 1])])
-    described = describe_gap(first, cells.tolist(), lines, step)
-    return recording, described + (f" (and {len(gaps) - 1} more gap(s))" if len(gaps) > 1 else "")
+def _file_lines(name_rows: RowNamer, order: np.ndarray) -> Callable[[int, int], str]:
+    """Names the file lines of a recording's sorted steps ``i`` and ``j`` (``order``: their positions in
+    the file's frame), for a gap's warning."""
+    return lambda i, j: name_rows([int(order[i]), int(order[j])])
 
 
 def read_csv_long(
@@ -356,14 +341,13 @@ def read_csv_long(
         steps.append(None if times is None else recording_step(times[grouped.indices[rec_id]]))
         recording = _numeric(group, channels, where, name_rows).T
         if times is not None:
-            recording, gap = _gaps_placed(
+            order = group.index.to_numpy()
+            recording, gap = place_gaps(
                 recording,
-                group.index.to_numpy(),
-                times,
-                group[time_col],
-                steps[-1],
+                times[order],
+                group[time_col].tolist(),
                 nan_policy,
-                _row_namer(path, options, len(frame), listed=True),
+                _file_lines(_row_namer(path, options, len(frame), listed=True), order),
             )
             if gap is not None:
                 gapped.append((f"recording {rec_id!r}", gap))
@@ -524,14 +508,13 @@ def read_csv_folder(
         # by name: a file with its columns in another order is read in the first file's order
         recording = _numeric(frame.set_axis(columns, axis=1), names, str(file), name_rows).T
         if times is not None:
-            recording, gap = _gaps_placed(
+            order = frame.index.to_numpy()
+            recording, gap = place_gaps(
                 recording,
-                frame.index.to_numpy(),
-                times,
-                cells,
-                steps[-1],
+                times[order],
+                cells.tolist(),
                 nan_policy,
-                _row_namer(file, options, len(frame), listed=True),
+                _file_lines(_row_namer(file, options, len(frame), listed=True), order),
             )
             if gap is not None:
                 gapped.append((file.name, gap))

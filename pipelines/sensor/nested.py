@@ -14,6 +14,9 @@ import pandas as pd
 
 from ssm_ts.errors import DataError
 
+from .sampling_step import parse_times
+from .time_gaps import place_gaps, warn_of_gaps
+
 
 def is_nested_frame(X: Any) -> bool:
     """An sktime/aeon ``nested_univ`` DataFrame: a column per channel, each cell a whole series (the
@@ -99,13 +102,20 @@ def _recording_id(key: Any) -> str:
     return "/".join(str(k) for k in key) if isinstance(key, tuple) else str(key)
 
 
+GAP_FIX = "pass nan_policy='interpolate' (or 'zero')"
+
+
 def multiindex_frame_recordings(
-    X: pd.DataFrame, source: str = "X"
+    X: pd.DataFrame, source: str = "X", nan_policy: str = "error", gap_fix: str = GAP_FIX
 ) -> tuple[list[np.ndarray], list[str], list[str]]:
     """``(recordings (channels, length_i), channel names, ids)`` of a ``pd-multiindex`` frame: the
     recordings in the order their ids (index level 0; every level but the last for a hierarchical
     frame, joined as ``'a/3'``) first appear, each one's rows in time-point order (the last level;
     stable), the columns as the channels; ``source`` names the frame in errors.
+
+    Time points that jump by several steps (rows dropped, ``X.dropna()``) are gaps: under
+    ``nan_policy`` ``"interpolate"`` or ``"zero"`` the missing steps are inserted as NaN (for the policy
+    to fill), under ``"error"`` a :class:`~.time_gaps.TimeGapWarning` names them and ``gap_fix``.
 
     Raises:
         DataError: a column holding a value that is not a number (named with its row's index), or
@@ -125,11 +135,18 @@ def multiindex_frame_recordings(
     values, ids = [], []
     recording_levels = list(range(X.index.nlevels - 1))
     by = recording_levels if len(recording_levels) > 1 else 0
+    gapped: list[tuple[str, str]] = []
     for key, group in numbers.groupby(level=by, sort=False):
-        values.append(
-            group.droplevel(recording_levels).sort_index(kind="stable").to_numpy(dtype=np.float64).T
+        rows = group.droplevel(recording_levels).sort_index(kind="stable")
+        cells = rows.index.to_series()
+        recording, gap = place_gaps(
+            rows.to_numpy(dtype=np.float64).T, parse_times(cells), list(cells), nan_policy
         )
+        values.append(recording)
         ids.append(_recording_id(key))
+        if gap is not None:
+            gapped.append((f"recording {ids[-1]!r}", gap))
+    warn_of_gaps(f"{source} (multi-index DataFrame)", gapped, gap_fix)
     return values, [str(c) for c in X.columns], ids
 
 

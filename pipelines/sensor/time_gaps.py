@@ -8,6 +8,7 @@ steps as missing values for that policy to fill (:func:`fill_gaps`), as the ``.t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,8 +39,10 @@ class Gap:
 def _offsets(times: np.ndarray) -> np.ndarray:
     """Sorted ``times`` (float64, or ``datetime64[ns]``) as float64 offsets from the first (dates in ns)."""
     if np.issubdtype(times.dtype, np.datetime64):
-        nanoseconds = times.astype(np.int64)
-        return (nanoseconds - nanoseconds[0]).astype(np.float64) if len(times) else np.zeros(0)
+        nanoseconds = times.astype(np.int64).astype(np.float64)
+        nanoseconds[np.isnat(times)] = np.nan  # NaT is the smallest int64: no gap to or from it
+        known = nanoseconds[np.isfinite(nanoseconds)]
+        return nanoseconds - (known[0] if len(known) else 0.0)
     return times.astype(np.float64)
 
 
@@ -77,17 +80,20 @@ def fill_gaps(values: np.ndarray, gaps: list[Gap]) -> np.ndarray:
     return np.concatenate(parts, axis=1)
 
 
-def describe_gap(gap: Gap, times: list, lines: str, step: Step) -> str:
+def describe_gap(gap: Gap, times: list, lines: str | None, step: Step) -> str:
     """``time 0.3 to 0.7 (lines 17 and 18): 19 missing steps of 0.02``; ``times`` the recording's sorted
-    time cells as written, ``lines`` the two rows' file lines."""
+    time cells as written, ``lines`` the two rows' file lines (``None``: not from a file)."""
     start, end = times[gap.after], times[gap.after + 1]
+    # as written: numbers and text as they are, a Timestamp as its text
     start, end = (t.item() if isinstance(t, np.generic) else t for t in (start, end))
-    return f"time {start!r} to {end!r} ({lines}): {gap.missing} missing step(s) of {describe_step(step)}"
+    start, end = (t if isinstance(t, (str, int, float)) else str(t) for t in (start, end))
+    where = f" ({lines})" if lines else ""
+    return f"time {start!r} to {end!r}{where}: {gap.missing} missing step(s) of {describe_step(step)}"
 
 
-def warn_of_gaps(source: str, found: list[tuple[str, str]], read_as: str) -> None:
+def warn_of_gaps(source: str, found: list[tuple[str, str]], fix: str) -> None:
     """A :class:`TimeGapWarning` for ``found``: ``(recording, its first gap described)`` pairs, the
-    file's recordings with gaps; ``read_as`` the reader call with ``nan_policy='interpolate'``."""
+    recordings of ``source`` with gaps; ``fix`` how to choose ``nan_policy='interpolate'`` there."""
     if not found:
         return
     shown = "; ".join(f"{name}: {gap}" for name, gap in found[:3])
@@ -95,8 +101,34 @@ def warn_of_gaps(source: str, found: list[tuple[str, str]], read_as: str) -> Non
     warn_on_rank_zero(
         f"{source}: {len(found)} recording(s) have gaps in their times ({shown}{more}). Their rows are read as "
         "consecutive samples, so each recording is read shorter than it was, the samples after a gap out of "
-        f"place in time. To insert the missing steps and fill them, read with {read_as} (or 'zero'; "
-        "ssm-ts classify: --data.nan_policy interpolate); or resample the recordings to one step first.",
+        f"place in time. To insert the missing steps and fill them, {fix}; or resample the recordings to "
+        "one step first.",
         TimeGapWarning,
         stacklevel=None,  # the user's line
     )
+
+
+def place_gaps(
+    recording: np.ndarray,
+    times: np.ndarray | None,
+    cells: list,
+    nan_policy: str,
+    lines: Callable[[int, int], str] | None = None,
+) -> tuple[np.ndarray, str | None]:
+    """``recording`` ``(channels, length)`` whose steps are at ``times`` (sorted, from
+    :func:`~.sampling_step.parse_times`; ``None``: unknown), ``cells`` those times as given: with its
+    gaps' missing steps inserted as NaN when ``nan_policy`` fills missing values, else as it is, with its
+    first gap described for :func:`warn_of_gaps` (``None``: no gap). ``lines(i, j)`` names where steps
+    ``i`` and ``j`` are (a file's lines; called for a gap only, it may read the file again)."""
+    from .sampling_step import recording_step
+
+    step = recording_step(times)
+    gaps = find_gaps(times, step) if times is not None else []
+    if not gaps:
+        return recording, None
+    if nan_policy != "error":  # the policy fills the inserted steps, as it fills a .ts file's gaps
+        return fill_gaps(recording, gaps), None
+    more = f" (and {len(gaps) - 1} more gap(s))" if len(gaps) > 1 else ""
+    first = gaps[0]
+    where = lines(first.after, first.after + 1) if lines is not None else None
+    return recording, describe_gap(first, cells, where, step) + more

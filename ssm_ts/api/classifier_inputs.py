@@ -46,6 +46,13 @@ PREDICT_NAN_FIX = (
 )
 
 
+def _gap_fix(nan_fix: str) -> str:
+    """How to fill a multi-index frame's gaps: at fit the estimator's setting, at predict the fitted model's."""
+    if nan_fix == PREDICT_NAN_FIX:
+        return "set nan_policy on the fitted model, model.set_params(nan_policy='interpolate') (or 'zero')"
+    return "fit with SSMClassifier(nan_policy='interpolate') (or 'zero')"
+
+
 def as_recordings(X: Any, nan_policy: str = "error", nan_fix: str = FIT_NAN_FIX):
     """A checked :class:`SeriesSet` from ``(n, channels, length)``, ``(n, length)``, a list, a
     ``SeriesSet`` a reader returned (its source, ids, sampling step and channel names are kept), a
@@ -74,7 +81,7 @@ def as_recordings(X: Any, nan_policy: str = "error", nan_fix: str = FIT_NAN_FIX)
         )
     _check_input_kind(X)
     if is_multiindex_frame(X):  # sktime's pd-multiindex: rows (recording, time point), a column per channel
-        values, names, ids = multiindex_frame_recordings(X)
+        values, names, ids = multiindex_frame_recordings(X, nan_policy=nan_policy, gap_fix=_gap_fix(nan_fix))
         return make_series_set(
             values, nan_policy=nan_policy, source="X", ids=ids, channel_names=names, nan_fix=nan_fix
         )

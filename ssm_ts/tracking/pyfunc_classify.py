@@ -45,6 +45,8 @@ import pandas as pd
 
 from ssm_ts.tracking.request_errors import answered_as_bad_request
 
+_GAP_FIX = 'pass params={"nan_policy": "interpolate"} (or "zero")'  # a time gap's missing steps, filled
+
 if TYPE_CHECKING:
     from ssm_ts.pipelines.sensor import SeriesSet
 
@@ -76,6 +78,7 @@ def recordings_from_input(
         nested_frame_recordings,
     )
     from ssm_ts.pipelines.sensor.sampling_step import file_step, parse_times, recording_step
+    from ssm_ts.pipelines.sensor.time_gaps import place_gaps, warn_of_gaps
 
     source = "pyfunc input"
     nan_fix = (
@@ -88,7 +91,7 @@ def recordings_from_input(
     multiindex = is_multiindex_frame(model_input)  # sktime pd-multiindex: (recording, time point) rows
     if multiindex or is_nested_frame(model_input):  # sktime/aeon nested_univ: a series per cell
         if multiindex:
-            values, names, ids = multiindex_frame_recordings(model_input, source)
+            values, names, ids = multiindex_frame_recordings(model_input, source, nan_policy, _GAP_FIX)
         else:
             values, names = nested_frame_recordings(model_input, source)
             ids = [str(i) for i in model_input.index]
@@ -123,15 +126,22 @@ def recordings_from_input(
     times = parse_times(frame["time"]) if timed else None  # None: neither numbers nor dates
     # sort=False: groups in the order their ids first appear, as the rows of the output
     grouped = frame.groupby("id", sort=False)
-    values, ids, steps = [], [], []
+    values, ids, steps, gapped = [], [], [], []
     for rec_id, group in grouped:
         rows = grouped.indices[rec_id]
         if timed:  # the recording's rows in time order (stable: equal times keep input order)
             key = pd.Series(times[rows]) if times is not None else group["time"]
             rows = rows[np.argsort(key.rank(method="first", na_option="bottom").to_numpy(), kind="stable")]
-        values.append(numbers[rows].T)
+        cells = frame["time"].iloc[rows].tolist() if timed else []
+        recording, gap = place_gaps(
+            numbers[rows].T, None if times is None else times[rows], cells, nan_policy
+        )
+        values.append(recording)  # gaps in the times: missing steps inserted for nan_policy, or warned of
         ids.append(str(rec_id))
         steps.append(None if times is None else recording_step(times[rows]))
+        if gap is not None:
+            gapped.append((f"recording {rec_id!r}", gap))
+    warn_of_gaps(source, gapped, _GAP_FIX)
     step = file_step(steps, ids, source)
     return make_series_set(
         values, nan_policy=nan_policy, source=source, ids=ids, sampling_step=step, nan_fix=nan_fix
