@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="an audio file every clip continues (any rate and channels: mixed to mono, resampled)",
     )
+    parser.add_argument(
+        "--prompt_seconds",
+        type=float,
+        default=None,
+        help="use only the first seconds of --prompt (default: all of it); --seconds counts them",
+    )
     parser.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
     return parser
 
@@ -171,6 +177,8 @@ def generate_command(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.num < 1 or args.batch_size < 1:
         raise ConfigError(f"need --num >= 1 and --batch_size >= 1; got {args.num}, {args.batch_size}")
+    if args.prompt_seconds is not None and args.prompt is None:
+        raise ConfigError("--prompt_seconds is the length of the prompt to use; give --prompt FILE too")
     device = resolve_device(args.device)
     console = Console(stderr=True)
     ckpt_path, args.out = resolve_checkpoint(args.ckpt_path, args.out, args.config)
@@ -183,7 +191,8 @@ def generate_command(argv: list[str]) -> int:
     n_samples = check_generation(args.num, args.seconds, rate, args.temperature, args.top_p, args.seed)[1]
     prompt = None
     if args.prompt is not None:
-        prompt = task.quantizer.encode(prompt_audio(args.prompt, 1, rate, n_samples=n_samples)).to(device)
+        audio = prompt_audio(args.prompt, 1, rate, n_samples=n_samples, prompt_seconds=args.prompt_seconds)
+        prompt = task.quantizer.encode(audio).to(device)
     clips = []
     start = time.perf_counter()
     with Progress(

@@ -11,6 +11,7 @@ Generation runs the model recurrently (constant time and memory per sample).
 from __future__ import annotations
 
 import inspect
+import math
 import numbers
 import os
 import warnings
@@ -70,11 +71,14 @@ def prompt_audio(
     sample_rate: int,
     prompt_rate: int | None = None,
     n_samples: int | None = None,
+    prompt_seconds: float | None = None,
 ) -> torch.Tensor:
     """A prompt as checked float audio ``(n, P)`` at ``sample_rate``: a file (mixed to mono,
     resampled) or an array ``(n, P)`` / ``(P,)`` at ``prompt_rate`` (default ``sample_rate``).
-    With ``n_samples`` (the clips' length), a prompt as long as the clips is an error: the clips
-    start with the prompt, so nothing would be generated."""
+    ``prompt_seconds`` keeps its first seconds only (SaShiMi's ``l_prefix``: a long take as the
+    prompt without cutting the file). With ``n_samples`` (the clips' length), a prompt as long as
+    the clips is an error: the clips start with the prompt, so nothing would be generated."""
+    keep = _prompt_samples(prompt_seconds, sample_rate)
     if isinstance(prompt, (str, os.PathLike)):
         if prompt_rate is not None:
             raise ConfigError("prompt_rate is for prompt arrays; a prompt file's own rate is read from it")
@@ -115,14 +119,53 @@ def prompt_audio(
         audio = audio.expand(n, -1)
     if audio.dim() != 2 or audio.shape[0] != n:
         raise ConfigError(f"prompt must be (n={n}, samples) or (samples,) audio, got {tuple(audio.shape)}")
+    if keep is not None:
+        if keep > audio.shape[1]:
+            raise ConfigError(
+                f"prompt_seconds={prompt_seconds:g} asks for more than the prompt{_named(prompt)} holds: "
+                f"{_duration(audio.shape[1], sample_rate)}. Give prompt_seconds up to "
+                f"{audio.shape[1] / sample_rate:g}, or leave it out to use the whole prompt."
+            )
+        audio = audio[:, :keep]
     check_prompt(audio)
     if n_samples is not None and audio.shape[1] >= n_samples:
         raise ConfigError(
-            f"the prompt is {audio.shape[1] / sample_rate:.3g} s ({audio.shape[1]} samples at {sample_rate} Hz) "
-            f"and the clips {n_samples / sample_rate:.3g} s: each clip starts with the prompt, so nothing would "
-            f"be generated. Ask for more seconds than the prompt (seconds counts the prompt), or a shorter prompt."
+            f"the prompt is {_duration(audio.shape[1], sample_rate)} and the clips {n_samples / sample_rate:.3g} "
+            f"s: each clip starts with the prompt{_named(prompt)}, so nothing would be generated. "
+            "Ask for more seconds than the prompt (seconds counts the prompt), or use its start alone with "
+            "prompt_seconds= (CLI: --prompt_seconds)."
         )
     return audio
+
+
+def _prompt_samples(prompt_seconds: Any, sample_rate: int) -> int | None:
+    """``prompt_seconds`` as a count of samples at ``sample_rate`` (``None``: the whole prompt), checked
+    before the prompt is read."""
+    if prompt_seconds is None:
+        return None
+    if (
+        not isinstance(prompt_seconds, numbers.Real)
+        or isinstance(prompt_seconds, bool)
+        or not math.isfinite(prompt_seconds)
+        or prompt_seconds <= 0
+    ):
+        raise ConfigError(f"prompt_seconds must be a finite number > 0 (or None), got {prompt_seconds!r}")
+    keep = int(round(float(prompt_seconds) * sample_rate))
+    if keep < 1:
+        raise ConfigError(
+            f"prompt_seconds={prompt_seconds:g} is under one sample at {sample_rate} Hz; use at least "
+            f"{1 / sample_rate:.3g}"
+        )
+    return keep
+
+
+def _named(prompt: Any) -> str:
+    """`` <path>`` for a prompt file, ``""`` for an array: error messages name the file."""
+    return f" {prompt}" if isinstance(prompt, (str, os.PathLike)) else ""
+
+
+def _duration(samples: int, sample_rate: int) -> str:
+    return f"{samples / sample_rate:.3g} s ({samples} samples at {sample_rate} Hz)"
 
 
 # WaveformTask arguments set elsewhere than model_options: where each is given instead
@@ -480,12 +523,14 @@ class WaveformGenerator(ResumableFit):
         seed: int | None = None,
         prompt_rate: int | None = None,
         first_clip: int = 0,
+        prompt_seconds: float | None = None,
     ) -> torch.Tensor:
         """Sample ``n`` clips of ``seconds``: float audio (n, samples) in [-1, 1] at :attr:`sample_rate`.
 
         ``prompt``: audio the model continues (the returned clips start with it, cut to ``seconds``):
         an audio file's path (any rate and channels: mixed to mono, resampled), or an array (n, P) or
-        (P,) in [-1, 1] at the model's rate, or at ``prompt_rate`` Hz (resampled). ``temperature``
+        (P,) in [-1, 1] at the model's rate, or at ``prompt_rate`` Hz (resampled); ``prompt_seconds``
+        keeps its first seconds only (``prompt="take.wav", prompt_seconds=0.5``). ``temperature``
         scales the logits; ``top_p`` keeps the smallest set of amplitudes whose probability reaches
         it (nucleus sampling). With a ``seed``, clip ``i`` depends on the seed and ``i`` alone (and
         its prompt): ``generate(2, s, seed=7)`` is the first two clips of ``generate(16, s, seed=7)``,
@@ -498,9 +543,13 @@ class WaveformGenerator(ResumableFit):
         n, n_samples = check_generation(n, seconds, self.sample_rate, temperature, top_p, seed)[:2]
         if not isinstance(first_clip, numbers.Integral) or isinstance(first_clip, bool) or first_clip < 0:
             raise ConfigError(f"first_clip must be a whole number >= 0 (a clip index), got {first_clip!r}")
+        if prompt is None and prompt_seconds is not None:
+            raise ConfigError("prompt_seconds is the length of the prompt to use; give a prompt= too")
         codes_prompt = None
         if prompt is not None:
-            audio = prompt_audio(prompt, n, self.sample_rate, prompt_rate, n_samples=n_samples)
+            audio = prompt_audio(
+                prompt, n, self.sample_rate, prompt_rate, n_samples=n_samples, prompt_seconds=prompt_seconds
+            )
             codes_prompt = task.quantizer.encode(audio).to(task.device)
         return task.generate_audio(
             n,
