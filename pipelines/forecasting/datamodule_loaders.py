@@ -18,7 +18,7 @@ from ssm_ts.pipelines.sampling import (
     training_epoch,
 )
 
-from .forecast_inputs import last_windows
+from .forecast_inputs import last_windows_by_end
 from .windows import ForecastWindows, valid_rows
 
 
@@ -84,9 +84,11 @@ class LoadersMixin:
         return self._eval_loader("test")
 
     def predict_dataloader(self) -> DataLoader:
-        """One window: the last ``lookback`` observed rows, forecasting the next ``horizon`` steps."""
-        x, _ = last_windows(self.frame, self.spec, self.lookback, self.horizon)
-        return DataLoader(TensorDataset(torch.tensor(x, dtype=torch.float64).unsqueeze(0)), batch_size=1)
+        """One batch of the windows of the last ``lookback`` observed rows, forecasting the next
+        ``horizon`` steps: one window, or one per end row when series with covariates end at different
+        rows (:func:`last_windows_by_end`)."""
+        x, _, _ = last_windows_by_end(self.frame, self.spec, self.lookback, self.horizon)
+        return DataLoader(TensorDataset(torch.tensor(x, dtype=torch.float64)), batch_size=len(x))
 
     def on_before_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
         """A ragged panel's ``(x, y)`` batches gain ``rows``, the (window, series) pairs they are valid

@@ -71,9 +71,63 @@ def last_windows(
     """
     spans = series_spans(frame, spec.targets)
     times = frame[spec.time_col]
-    if not spans.ragged or spec.input_columns != spec.targets:
+    if not spans.ragged or (spec.input_columns != spec.targets and _same_ends(spans)):
         x, last_time = last_window(frame, spec, lookback, horizon)
         return x, pd.Series([last_time] * len(spec.targets), dtype=times.dtype)
+    if spec.input_columns != spec.targets:  # one window cannot hold each series' own covariate rows
+        raise DataError(
+            "the series end at different rows and the model reads covariates: each series needs a window "
+            "of its own (last_windows_by_end gives them)."
+        )
+    _require_lookback(spans, times, spec, lookback)
+    rows = spans.last[None, :] + np.arange(1 - lookback, 1)[:, None]  # (lookback, n_targets)
+    values = frame[spec.targets].to_numpy(dtype="float64")
+    x = np.take_along_axis(values, rows, axis=0)
+    return x, times.iloc[spans.last].reset_index(drop=True)
+
+
+def last_windows_by_end(
+    frame: pd.DataFrame, spec: SeriesSpec, lookback: int, horizon: int
+) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """The input windows that forecast each series after its own last observed row, for any model:
+    one window when the series end together or the model reads no covariates
+    (:func:`last_windows`), else one per distinct end row. A covariate is shared by every series, so
+    a series that ends earlier reads the covariates of its own lookback and horizon, never the
+    panel's last ones. Target channels outside their span in another series' window are 0 (a
+    channel-independent model reads each series alone, so they touch no kept forecast).
+
+    Returns:
+        ``(x (n_windows, lookback, n_channels), which (n_targets,): the window of each series,
+        last observed time of each target (n_targets,))``.
+
+    Raises:
+        DataError: a series has fewer than ``lookback`` observed rows, or the known-future covariates
+            lack the ``horizon`` rows after a series' end (named, with the fix).
+    """
+    spans = series_spans(frame, spec.targets)
+    n_targets = len(spec.targets)
+    if spec.input_columns == spec.targets or not spans.ragged or _same_ends(spans):
+        x, last_times = last_windows(frame, spec, lookback, horizon)
+        return x[None], np.zeros(n_targets, dtype=int), last_times
+    times = frame[spec.time_col]
+    _require_lookback(spans, times, spec, lookback)
+    ends, which = np.unique(spans.last, return_inverse=True)
+    windows = []
+    for end in ends:
+        # the rows up to this end (targets after it are future rows) and the horizon after it
+        cut = frame.iloc[: end + 1 + (horizon if spec.future_covariates else 0)].copy()
+        cut.iloc[end + 1 :, [cut.columns.get_loc(t) for t in spec.targets]] = np.nan
+        windows.append(last_window(cut, spec, lookback, horizon)[0])
+    x = np.stack(windows)
+    x[..., :n_targets] = np.nan_to_num(x[..., :n_targets], nan=0.0)  # other series' rows outside their span
+    return x, which.reshape(-1), times.iloc[spans.last].reset_index(drop=True)
+
+
+def _same_ends(spans) -> bool:
+    return bool((spans.last == spans.last.max()).all())
+
+
+def _require_lookback(spans, times: pd.Series, spec: SeriesSpec, lookback: int) -> None:
     short = spans.lengths < lookback
     if short.any():
         raise DataError(
@@ -82,7 +136,3 @@ def last_windows(
             "Pass a longer history of them (the model forecasts every series it was fitted on, so none can "
             "be left out of the data)."
         )
-    rows = spans.last[None, :] + np.arange(1 - lookback, 1)[:, None]  # (lookback, n_targets)
-    values = frame[spec.targets].to_numpy(dtype="float64")
-    x = np.take_along_axis(values, rows, axis=0)
-    return x, times.iloc[spans.last].reset_index(drop=True)

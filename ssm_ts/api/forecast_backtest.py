@@ -247,8 +247,11 @@ def ragged_backtest_windows(
     values = frame[spec.targets].to_numpy(dtype="float64")
     actual = np.where(filled_targets(frame, spec), np.nan, values)  # actuals are data, not fills
     series = np.arange(len(spec.targets))
-    x = values[origins[:, None, :] + np.arange(-lookback, 0)[None, :, None], series]  # (n, L, C)
-    carry_trailing_fills(x, frame, spec, origins, horizon)  # nothing filled from the window
+    if spec.input_columns != spec.targets:  # covariates: each series' windows read their own rows of them
+        x = windows_by_end(frame, spec, spans, origins, lookback, horizon)
+    else:
+        x = values[origins[:, None, :] + np.arange(-lookback, 0)[None, :, None], series]  # (n, L, C)
+        carry_trailing_fills(x, frame, spec, origins, horizon)  # nothing filled from the window
     # (n, H, C, Q)
     prediction, calibrations = window_forecasts(fc, x, frame, origins, refit_every, levels)
     rows = origins[:, None, :] + np.arange(horizon)[None, :, None]  # (n, H, C)
@@ -275,9 +278,67 @@ def ragged_backtest_windows(
     return result, True, prediction, actual[rows, series], calibrations
 
 
+def windows_by_end(
+    frame: pd.DataFrame, spec, spans: Spans, origins: np.ndarray, lookback: int, horizon: int
+) -> WindowsByEnd:
+    """The backtest inputs of a ragged panel with covariates: series that end at the same row share
+    their windows ``(n_windows, n_ends, lookback, n_channels)``, which hold the covariates of their
+    own rows (a covariate is shared by every series, so one window cannot serve series that end at
+    different rows). Target channels outside their span are 0 (a channel-independent model reads each
+    series alone: they touch no kept forecast)."""
+    inputs, _ = window_inputs(frame, spec, horizon)
+    ends, which = np.unique(spans.last, return_inverse=True)
+    first_of_end = np.array([np.flatnonzero(which == g)[0] for g in range(len(ends))])
+    n_targets = len(spec.targets)
+    groups = []
+    for j in first_of_end:
+        own = np.repeat(
+            origins[:, j : j + 1], n_targets, axis=1
+        )  # (n_windows, n_targets): this end's origins
+        x = np.stack([inputs[o - lookback : o] for o in own[:, 0]])  # (n_windows, L, n_channels)
+        carry_trailing_fills(x, frame, spec, own, horizon)  # nothing filled from the window
+        groups.append(x)
+    x = np.stack(groups, axis=1)
+    x[..., :n_targets] = np.nan_to_num(x[..., :n_targets], nan=0.0)
+    return WindowsByEnd(x, which.reshape(-1))
+
+
+@dataclasses.dataclass
+class WindowsByEnd:
+    """Backtest inputs ``x (n_windows, n_ends, lookback, n_channels)`` and the end group of each series
+    ``which (n_targets,)``: :func:`windows_by_end`. Sliced by window, as an array is."""
+
+    x: np.ndarray
+    which: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def __getitem__(self, windows: slice) -> WindowsByEnd:
+        return WindowsByEnd(self.x[windows], self.which)
+
+
+def forecast_inputs(task, x: np.ndarray | WindowsByEnd) -> np.ndarray:
+    """``(n_windows, horizon, n_targets, n_quantiles)`` forecasts of backtest inputs: windows ``(n_windows,
+    lookback, n_channels)``, or :class:`WindowsByEnd` (each series' forecast from its own end group's window)."""
+    if not isinstance(x, WindowsByEnd):
+        with torch.no_grad():
+            return task.forecast(torch.as_tensor(x, dtype=torch.float64)).numpy()
+    n_windows, n_ends = x.x.shape[:2]
+    with torch.no_grad():
+        flat = task.forecast(
+            torch.as_tensor(x.x.reshape(n_windows * n_ends, *x.x.shape[2:]), dtype=torch.float64)
+        )
+    grouped = flat.numpy().reshape(n_windows, n_ends, *flat.shape[1:])  # (n, n_ends, H, n_targets, Q)
+    series = np.arange(len(x.which))
+    return grouped[:, x.which, :, series, :].transpose(
+        1, 2, 0, 3
+    )  # (n_targets, n, H, Q) -> (n, H, n_targets, Q)
+
+
 def window_forecasts(
     fc: Forecaster,
-    x: np.ndarray,
+    x: np.ndarray | WindowsByEnd,
     frame: pd.DataFrame,
     firsts: np.ndarray,
     refit_every: int,
@@ -292,9 +353,7 @@ def window_forecasts(
     Before the first refit trains, its rows and (with ``levels``) its calibration windows are checked.
     """
     if not refit_every:
-        with torch.no_grad():
-            prediction = fc._require_fitted().forecast(torch.as_tensor(x, dtype=torch.float64))
-        return prediction.numpy(), [(slice(0, len(x)), fc.conformal_)]
+        return forecast_inputs(fc._require_fitted(), x), [(slice(0, len(x)), fc.conformal_)]
     starts = range(0, len(x), refit_every)
     check_refit_rows(fc, frame, firsts[0])  # the shortest prefix: before any training
     check_refit_observed(fc, frame, firsts, starts)  # every refit's: a later one must not fail late
@@ -307,10 +366,7 @@ def window_forecasts(
         module = first_module if start == 0 else refit_module(fc, frame, firsts[start])
         first_module = None  # each refit's module is freed with its model
         refitted = refit_forecaster(fc, module)
-        with torch.no_grad():
-            predictions.append(
-                refitted.task_.forecast(torch.as_tensor(x[group], dtype=torch.float64)).numpy()
-            )
+        predictions.append(forecast_inputs(refitted.task_, x[group]))
         scores = refitted.conformal_
         if scores is not None:  # its warnings say which refit's validation rows
             source = scores.source.replace("the validation split", "the validation rows", 1)

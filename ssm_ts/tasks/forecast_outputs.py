@@ -15,9 +15,9 @@ from ssm_ts.pipelines.forecasting import (
     ForecastDataModule,
     SeriesSpec,
     forecast_frame_by_series,
-    last_windows,
     to_long_forecast,
 )
+from ssm_ts.pipelines.forecasting.forecast_inputs import last_windows_by_end
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent, series_spans
 from ssm_ts.tasks.forecast_rollout import check_rollable, check_steps, with_forecast
@@ -27,13 +27,20 @@ class ForecastOutputs:
     """Forecast tables, plots and files of :class:`~ssm_ts.tasks.forecasting.ForecastingTask` (mixed into
     it: uses its ``forecast``, ``hparams`` and ``point``)."""
 
-    def last_windows(self, frame: pd.DataFrame, spec: SeriesSpec) -> tuple[np.ndarray, pd.Series]:
-        """``(x (lookback, n_channels), each series' last observed time)``: the window of every series
-        ending at its own last observed row (see :func:`last_windows`); a multivariate model needs
-        them all to end together."""
+    def last_windows(self, frame: pd.DataFrame, spec: SeriesSpec) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+        """``(x (n_windows, lookback, n_channels), which (n_targets,), each series' last observed time)``:
+        the windows that forecast every series after its own last observed row, ``which`` the one of
+        each series (one window unless series with covariates end at different rows: see
+        :func:`last_windows_by_end`); a multivariate model needs them all to end together."""
         require_channel_independent(series_spans(frame, spec.targets), frame[spec.time_col],
                                     bool(self.hparams.channel_independent))  # fmt: skip
-        return last_windows(frame, spec, self.hparams.lookback, self.hparams.horizon)
+        return last_windows_by_end(frame, spec, self.hparams.lookback, self.hparams.horizon)
+
+    @staticmethod
+    def own_forecasts(prediction: np.ndarray, which: np.ndarray) -> np.ndarray:
+        """``prediction (n_windows, horizon, n_targets, n_quantiles)`` of :meth:`last_windows`' windows ->
+        ``(horizon, n_targets, n_quantiles)``: each series' forecast from its own window."""
+        return prediction[which, :, np.arange(len(which)), :].transpose(1, 0, 2)
 
     def forecast_table(
         self, prediction: np.ndarray, last_times: pd.Series, spec: SeriesSpec, n: int | None = None
@@ -44,15 +51,16 @@ class ForecastOutputs:
         return forecast_frame_by_series(prediction, last_times, spec.freq, n,
                                         spec.time_col, spec.targets, self.hparams.quantiles)  # fmt: skip
 
-    def _forecast_window(self, x: np.ndarray) -> np.ndarray:
-        """One window ``x (lookback, n_channels)`` -> ``(horizon, n_targets, n_quantiles)``, in eval mode."""
+    def _forecast_window(self, x: np.ndarray, which: np.ndarray) -> np.ndarray:
+        """Windows ``x (n_windows, lookback, n_channels)`` -> each series' forecast from its window
+        ``which`` (:meth:`own_forecasts`), ``(horizon, n_targets, n_quantiles)``, in eval mode."""
         was_training = self.training
         self.eval()
         try:
-            prediction = self.forecast(torch.tensor(x, dtype=torch.float64, device=self.device).unsqueeze(0))
+            prediction = self.forecast(torch.tensor(x, dtype=torch.float64, device=self.device))
         finally:
             self.train(was_training)
-        return prediction[0].cpu().numpy()
+        return self.own_forecasts(prediction.cpu().numpy(), which)
 
     @torch.no_grad()
     def forecast_after(self, frame: pd.DataFrame, spec: SeriesSpec, n: int | None = None) -> pd.DataFrame:
@@ -72,13 +80,13 @@ class ForecastOutputs:
         blocks = -(-n // horizon)  # ceil: the last block may be cut
         if blocks > 1:
             check_rollable(frame, spec, n, horizon)
-        x, last_times = self.last_windows(frame, spec)
-        predictions = [self._forecast_window(x)]
+        x, which, last_times = self.last_windows(frame, spec)
+        predictions = [self._forecast_window(x, which)]
         work, ends = frame, last_times
         for _ in range(blocks - 1):
             work = with_forecast(work, predictions[-1][..., self.point], ends, spec, horizon)
-            x, ends = self.last_windows(work, spec)
-            predictions.append(self._forecast_window(x))
+            x, which, ends = self.last_windows(work, spec)
+            predictions.append(self._forecast_window(x, which))
         prediction = np.concatenate(predictions, axis=0)[:n]  # (n, n_targets, n_quantiles)
         return self.forecast_table(prediction, last_times, spec, n)
 
@@ -112,8 +120,8 @@ class ForecastOutputs:
         out_dir = Path(out_dir)
         spec = datamodule.spec
         if n is None:
-            prediction = torch.cat(predictions)[-1].cpu().numpy()
-            _, last_times = self.last_windows(datamodule.frame, spec)
+            x, which, last_times = self.last_windows(datamodule.frame, spec)
+            prediction = self.own_forecasts(torch.cat(predictions)[-len(x) :].cpu().numpy(), which)
             forecast = self.forecast_table(prediction, last_times, spec)
         else:
             forecast = self.forecast_after(datamodule.frame, spec, n=n)
