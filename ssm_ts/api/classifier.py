@@ -27,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ssm_ts.api.classifier_estimator_checks import ESTIMATOR_CHECK_EXCEPTIONS
 from ssm_ts.api.classifier_fit import METHODS, check_fit_settings, fit_encoder, fit_seed
+from ssm_ts.api.classifier_frames import check_one_recording_frame
 from ssm_ts.api.classifier_inputs import (
     PREDICT_NAN_FIX,
     as_recordings,
@@ -223,6 +224,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
     def _checked(self, X: Any):
         check_is_fitted(self, "n_features_in_")
+        check_one_recording_frame(X, getattr(self, "feature_names_in_", None))
         data = matched_channels(self, as_recordings(X, self.nan_policy, PREDICT_NAN_FIX))
         if data.n_channels != self.n_features_in_:
             from ssm_ts.pipelines.sensor import transposed_hint

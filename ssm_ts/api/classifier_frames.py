@@ -61,6 +61,22 @@ def check_long_frame(X: Any) -> None:
     )
 
 
+def check_one_recording_frame(X: Any, fitted: Any) -> None:
+    """A DataFrame ``X`` whose columns are the fitted channels ``fitted`` (``feature_names_in_``) is one
+    recording, a row per time point: a :class:`DataError` saying how to pass it. Read as a wide frame it
+    was a row per recording, each of one channel ("X has 1 channels", with a transpose that does not apply)."""
+    if fitted is None or not _is_wide_frame(X) or len(X.columns) < 2:
+        return
+    if sorted(str(c) for c in X.columns) != sorted(str(c) for c in fitted):
+        return
+    raise DataError(
+        f"X (DataFrame) has the fitted channels {list(fitted)} as its columns: one recording, a row per time "
+        "point? A DataFrame X without a MultiIndex is read as a row per recording and a column per time step. "
+        "Pass it as a list of one DataFrame, predict([X]) (sktime's df-list; several: a list of DataFrames), or "
+        "several in one frame indexed by (recording, time point) (sktime's pd-multiindex)."
+    )
+
+
 def check_wide_frame(X: Any) -> None:
     """A column of a wide DataFrame ``X`` holding text that is no number (an id, a label) is a
     :class:`DataError` naming it: it was "recording 0: values are not numeric ('r0')"."""

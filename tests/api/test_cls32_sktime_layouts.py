@@ -122,3 +122,16 @@ def test_a_label_channel_of_a_multiindex_frame_warns_at_the_users_line():
     with pytest.warns(UserWarning, match=r"column\(s\) \['target'\] hold each recording's label y") as caught:
         SSMClassifier(method="random_features", n_kernels=20).fit(frame, codes)
     assert [w.filename for w in caught if "label y" in str(w.message)] == [__file__]
+
+
+def test_one_recording_as_a_dataframe_of_the_fitted_channels_says_to_pass_a_list():
+    frames = [pd.DataFrame(x.T, columns=NAMES) for x in X]
+    model = SSMClassifier(method="random_features", n_kernels=20).fit(frames, Y)
+    with pytest.raises(DataError) as caught:
+        model.predict(frames[0])
+    assert str(caught.value).startswith(
+        "X (DataFrame) has the fitted channels ['acc', 'gyro', 'mag'] as its columns: one recording, a row per "
+        "time point? A DataFrame X without a MultiIndex is read as a row per recording"
+    )
+    assert "predict([X])" in str(caught.value)
+    np.testing.assert_array_equal(model.predict([frames[0]]), model.predict(frames[:1]))  # the fix
