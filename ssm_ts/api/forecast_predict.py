@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ssm_ts.api.conformal import check_interval_request, check_steps_calibrated
+from ssm_ts.api.forecast_future_frame import with_future_frame
 from ssm_ts.api.forecast_intervals import (
     bounds_on_rows,
     check_calibrated,
@@ -45,9 +46,16 @@ class PredictMixin:
         n: int | None = None,
         level: float | list[float] | None = None,
         interval_method: Literal["residual", "cqr"] | None = None,
+        futr_df: TableSource | None = None,
     ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps (or ``n``) after the last observed row of ``data`` (default: the
         fitted series).
+
+        ``futr_df`` (neuralforecast's ``predict(futr_df=...)``): the known-future covariates of the
+        forecast steps as a table of their own, a DataFrame or CSV in the fitted layout (wide: the time
+        column and those columns; long: the rows of those series). Its rows after the data's last
+        observation replace any future rows the data ends with; earlier rows are left out
+        (:mod:`ssm_ts.api.forecast_future_frame`).
 
         ``level`` (neuralforecast's ``predict(level=[80, 95])``): split-conformal prediction intervals
         of these coverages in percent, as ``<target>_lo-<level>`` and ``<target>_hi-<level>`` columns
@@ -97,7 +105,11 @@ class PredictMixin:
         if levels is not None:
             check_calibrated(self, levels, interval_method)
             check_steps_calibrated(self.conformal_, n)
-        forecast = task.forecast_after(self._read(data, read_options=read_options), self.spec_, n=n)
+        frame = self._read(data, read_options=read_options)
+        if futr_df is not None:
+            horizon = task.hparams.horizon
+            frame = with_future_frame(self, frame, futr_df, -(-(n or horizon) // horizon) * horizon)
+        forecast = task.forecast_after(frame, self.spec_, n=n)
         long = self._long(long)
         out = to_long_forecast(forecast, self.spec_, forecast_rows_only=True) if long else forecast
         if levels is None:

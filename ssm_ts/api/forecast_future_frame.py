@@ -1,0 +1,116 @@
+"""``predict(futr_df=...)``: the known-future covariates of the forecast steps given apart from the
+history, as neuralforecast's ``predict(futr_df=...)`` takes them, instead of as rows appended to it.
+
+``futr_df`` is a DataFrame or CSV in the layout the model was fitted on: wide, the time column and
+the known-future covariate columns; long, the rows of the covariate series (``unique_id`` naming
+them, values in ``y``). Its rows after the data's last observed time are the future rows: they
+replace any the data ends with. Rows at or before that time are left out, so a frame that also
+covers the history (a calendar table) may be given whole.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.forecasting import load_like
+from ssm_ts.pipelines.forecasting.frames import future_times
+from ssm_ts.pipelines.forecasting.reader import TableSource, read_table, require_table_source
+from ssm_ts.pipelines.forecasting.series_spec import SeriesSpec
+from ssm_ts.pipelines.forecasting.spans import n_observed_rows
+from ssm_ts.pipelines.forecasting.value_range import check_value_range
+
+if TYPE_CHECKING:
+    from ssm_ts.api.forecaster import Forecaster
+
+
+def with_future_frame(fc: Forecaster, frame: pd.DataFrame, futr_df: TableSource, needed: int) -> pd.DataFrame:
+    """``frame`` (a checked frame of ``fc.spec_``) up to its last observed row, then the rows of
+    ``futr_df`` after it: times on the fitted grid, known-future covariates from ``futr_df``, the
+    other columns empty. ``needed``: the future rows the forecast reads (the horizon, or
+    ``ceil(n / horizon) * horizon`` for a rollout).
+
+    Raises:
+        ConfigError: the model has no known-future covariates.
+        DataError: ``futr_df`` lacks a covariate, or its rows do not continue the data's times (named,
+            with the fix).
+    """
+    spec = fc.spec_
+    require_table_source(futr_df, "futr_df")
+    name = "the futr_df DataFrame" if isinstance(futr_df, pd.DataFrame) else str(futr_df)
+    if not spec.future_covariates:
+        raise ConfigError(
+            "futr_df gives known-future covariates, and this model was fitted without any "
+            "(fit(..., future_covariates=[...])): leave futr_df out."
+        )
+    try:
+        future = _covariate_rows(futr_df, spec, name)
+    except DataError as error:  # a frame's errors call it "the DataFrame": name which one
+        if not isinstance(futr_df, pd.DataFrame):
+            raise
+        raise DataError(str(error).replace("the DataFrame", name)) from error
+    n_observed = n_observed_rows(frame, spec.targets)
+    last = frame[spec.time_col].iloc[n_observed - 1]
+    future = future[future[spec.time_col] > last].reset_index(drop=True)
+    expected = future_times(last, spec.freq, max(len(future), 1))
+    if not len(future) or not (pd.Index(future[spec.time_col]) == expected).all():
+        found = (
+            "no rows after it"
+            if not len(future)
+            else f"its rows after it start {future[spec.time_col].iloc[0]}"
+        )
+        raise DataError(
+            f"{name}: the forecast steps start at {spec.time_col} {expected[0]}, the step after the data's "
+            f"last observation ({last}); futr_df has {found}. Give the known-future covariates "
+            f"{spec.future_covariates} of the steps from {expected[0]} on, one row per step."
+        )
+    if len(future) < needed:
+        raise DataError(
+            f"{name} has {len(future)} rows after the data's last observation ({last}); the forecast reads "
+            f"the known-future covariates {spec.future_covariates} of {needed} steps (the horizon, or "
+            f"ceil(n / horizon) * horizon for predict(n=...)): give rows up to {spec.time_col} "
+            f"{future_times(last, spec.freq, needed)[-1]}."
+        )
+    rows = pd.DataFrame(np.nan, index=range(len(future)), columns=spec.input_columns)
+    rows[spec.future_covariates] = future[spec.future_covariates].to_numpy(dtype="float64")
+    rows.insert(0, spec.time_col, future[spec.time_col].to_numpy())
+    combined = pd.concat([frame.iloc[:n_observed], rows], ignore_index=True)
+    combined[spec.time_col] = combined[spec.time_col].astype(frame[spec.time_col].dtype)
+    combined.attrs = frame.attrs  # the fill record of the history
+    check_value_range(combined, spec, fc.task_.scaler_state(spec.input_columns), name, fitted=True)
+    return combined
+
+
+def _covariate_rows(futr_df: TableSource, spec: SeriesSpec, name: str) -> pd.DataFrame:
+    """The time column and the known-future covariates of ``futr_df``, read as the model reads its
+    data (times on the fitted grid and zone, CSVs with the fit's read options, the fit's fill policy)."""
+    table = read_table(futr_df, None if isinstance(futr_df, pd.DataFrame) else spec.read_options)
+    columns = [str(c) for c in table.frame.columns]
+    covariates = spec.future_covariates
+    if spec.long_format:
+        needed = [spec.id_col, spec.value_col]
+        missing = [c for c in needed if c not in columns]
+        ids = table.frame[spec.id_col].astype(str) if spec.id_col in columns else pd.Series([], dtype=str)
+        missing_series = [c for c in covariates if not (ids == c).any()]
+        if missing or missing_series:
+            raise DataError(
+                f"{name} has {'no columns ' + str(missing) if missing else 'no rows of the series ' + str(missing_series)}; "
+                f"the model was fitted on a long table, so futr_df holds the rows of its known-future "
+                f"covariate series {covariates} ({spec.id_col}, the time column, their values in "
+                f"{spec.value_col!r}) for the forecast steps."
+            )
+    else:
+        missing = [c for c in covariates if c not in columns]
+        if missing:
+            raise DataError(
+                f"{name} has no column {missing}; columns are {columns}. futr_df holds the time column and "
+                f"the known-future covariates {covariates} the model was fitted with, one row per forecast step."
+            )
+    # read as the data is, the covariates in the targets' place: every check and the fill apply to
+    # them; the model's targets, there or not, are left out
+    as_targets = dataclasses.replace(spec, targets=list(covariates), past_covariates=[], future_covariates=[])
+    return load_like(futr_df, as_targets, allow_future_rows=True)
