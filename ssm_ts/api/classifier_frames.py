@@ -64,10 +64,18 @@ def check_long_frame(X: Any) -> None:
 def check_one_recording_frame(X: Any, fitted: Any) -> None:
     """A DataFrame ``X`` whose columns are the fitted channels ``fitted`` (``feature_names_in_``) is one
     recording, a row per time point: a :class:`DataError` saying how to pass it. Read as a wide frame it
-    was a row per recording, each of one channel ("X has 1 channels", with a transpose that does not apply)."""
-    if fitted is None or not _is_wide_frame(X) or len(X.columns) < 2:
+    was a row per recording, each of one channel ("X has 1 channels", with a transpose that does not apply).
+    So is a Series indexed by them, one row of a nested frame (``nested.iloc[0]``)."""
+    if fitted is None or len(fitted) < 2:
         return
-    if sorted(str(c) for c in X.columns) != sorted(str(c) for c in fitted):
+    names = sorted(str(c) for c in fitted)
+    if isinstance(X, pd.Series) and sorted(str(c) for c in X.index) == names:  # nested.iloc[0]
+        raise DataError(
+            f"X is a pd.Series indexed by the fitted channels {list(fitted)}: one row of a nested DataFrame? "
+            "A Series is read as recordings of one channel, a cell each. Pass rows as a DataFrame, "
+            "nested.iloc[[i]] (one row: X.to_frame().T)."
+        )
+    if not _is_wide_frame(X) or sorted(str(c) for c in X.columns) != names:
         return
     raise DataError(
         f"X (DataFrame) has the fitted channels {list(fitted)} as its columns: one recording, a row per time "

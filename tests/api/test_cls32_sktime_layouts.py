@@ -135,3 +135,13 @@ def test_one_recording_as_a_dataframe_of_the_fitted_channels_says_to_pass_a_list
     )
     assert "predict([X])" in str(caught.value)
     np.testing.assert_array_equal(model.predict([frames[0]]), model.predict(frames[:1]))  # the fix
+
+
+def test_one_row_of_a_nested_frame_says_to_pass_a_frame():
+    nested = pd.DataFrame({name: [pd.Series(x[c]) for x in X] for c, name in enumerate(NAMES)})
+    model = SSMClassifier(method="random_features", n_kernels=20).fit(nested, Y)
+    with pytest.raises(
+        DataError, match=r"X is a pd\.Series indexed by the fitted channels \['acc', 'gyro', 'mag'\]"
+    ):
+        model.predict(nested.iloc[0])
+    np.testing.assert_array_equal(model.predict(nested.iloc[0].to_frame().T), model.predict(nested.iloc[[0]]))
