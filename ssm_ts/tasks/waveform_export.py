@@ -103,9 +103,25 @@ def _refuse_fit_folder(path: Path) -> None:
     exports = sorted(path.rglob("export/config.json"), key=lambda p: (len(p.parts), str(p)))  # the shallowest
     checkpoints = sorted(path.rglob("last.ckpt"))
     if not exports and not checkpoints:
+        _refuse_audio_folder(path)
         return
     found = exports[0].parent if exports else checkpoints[0]
     # best/last are looked for where a fit writes them under its --out (with and without MLflow)
     is_out = any(path.glob("*/*/checkpoints/*.ckpt")) or any(path.glob("checkpoints/*.ckpt"))
     named = f" (ssm-ts audio generate: --ckpt_path best or last --out {path})" if is_out else ""
     raise CheckpointError(f"{path} is a fit's output folder, not a saved model: pass {found}{named}")
+
+
+def _refuse_audio_folder(path: Path) -> None:
+    """A folder of recordings given where a saved model is meant (the data folder for the model's):
+    say so, and where each belongs. It was "config.json is missing; save the model again"."""
+    from ssm_ts.pipelines.audio import AUDIO_EXTENSIONS
+
+    audio = sorted(p for p in path.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file())
+    if not audio:
+        return
+    raise CheckpointError(
+        f"{path} is a folder of audio ({len(audio)} file(s) such as {audio[0].relative_to(path)}), not a saved "
+        "model: load the folder WaveformGenerator.save wrote, a fit's export/ folder or its .ckpt. To train "
+        f"on these recordings: WaveformGenerator(...).fit({str(path)!r}) (CLI: ssm-ts audio fit --data.root {path})"
+    )
