@@ -348,6 +348,7 @@ def read_csv_long(
                 group[time_col].tolist(),
                 nan_policy,
                 _file_lines(_row_namer(path, options, len(frame), listed=True), order),
+                where,
             )
             if gap is not None:
                 gapped.append((f"recording {rec_id!r}", gap))
@@ -515,6 +516,7 @@ def read_csv_folder(
                 cells.tolist(),
                 nan_policy,
                 _file_lines(_row_namer(file, options, len(frame), listed=True), order),
+                str(file),
             )
             if gap is not None:
                 gapped.append((file.name, gap))

@@ -139,11 +139,15 @@ def multiindex_frame_recordings(
     for key, group in numbers.groupby(level=by, sort=False):
         rows = group.droplevel(recording_levels).sort_index(kind="stable")
         cells = rows.index.to_series()
+        ids.append(_recording_id(key))
         recording, gap = place_gaps(
-            rows.to_numpy(dtype=np.float64).T, parse_times(cells), list(cells), nan_policy
+            rows.to_numpy(dtype=np.float64).T,
+            parse_times(cells),
+            list(cells),
+            nan_policy,
+            source=f"{source} (multi-index DataFrame), recording {ids[-1]!r}",
         )
         values.append(recording)
-        ids.append(_recording_id(key))
         if gap is not None:
             gapped.append((f"recording {ids[-1]!r}", gap))
     warn_of_gaps(f"{source} (multi-index DataFrame)", gapped, gap_fix)

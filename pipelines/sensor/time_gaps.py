@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ssm_ts.errors import DataError
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .sampling_step import SamplingStepWarning, Step, describe_step
@@ -21,6 +22,9 @@ from .sampling_step import SamplingStepWarning, Step, describe_step
 # A jump of at least 1.5 steps (rounded: 2 or more steps) is a gap; jitter of sensor clocks (a few
 # percent of a step) stays well below it.
 GAP_STEPS = 1.5
+# A fill may insert at most this many times the steps a recording has: more is no lost sample but a
+# pause (or two recordings under one id), and filling it would invent most of the recording.
+MAX_FILLED = 10
 
 
 class TimeGapWarning(SamplingStepWarning):
@@ -114,21 +118,35 @@ def place_gaps(
     cells: list,
     nan_policy: str,
     lines: Callable[[int, int], str] | None = None,
+    source: str = "a recording",
 ) -> tuple[np.ndarray, str | None]:
     """``recording`` ``(channels, length)`` whose steps are at ``times`` (sorted, from
     :func:`~.sampling_step.parse_times`; ``None``: unknown), ``cells`` those times as given: with its
     gaps' missing steps inserted as NaN when ``nan_policy`` fills missing values, else as it is, with its
     first gap described for :func:`warn_of_gaps` (``None``: no gap). ``lines(i, j)`` names where steps
-    ``i`` and ``j`` are (a file's lines; called for a gap only, it may read the file again)."""
+    ``i`` and ``j`` are (a file's lines; called for a gap only, it may read the file again).
+
+    Raises:
+        DataError: filling would insert more than :data:`MAX_FILLED` times the recording's own steps
+            (``source`` names it): two recordings under one id, or a pause to trim, not lost samples.
+    """
     from .sampling_step import recording_step
 
     step = recording_step(times)
     gaps = find_gaps(times, step) if times is not None else []
     if not gaps:
         return recording, None
-    if nan_policy != "error":  # the policy fills the inserted steps, as it fills a .ts file's gaps
-        return fill_gaps(recording, gaps), None
     more = f" (and {len(gaps) - 1} more gap(s))" if len(gaps) > 1 else ""
     first = gaps[0]
     where = lines(first.after, first.after + 1) if lines is not None else None
-    return recording, describe_gap(first, cells, where, step) + more
+    described = describe_gap(first, cells, where, step) + more
+    if nan_policy == "error":
+        return recording, described
+    missing = sum(gap.missing for gap in gaps)
+    if missing > MAX_FILLED * recording.shape[1]:  # a pause of hours in a recording of seconds
+        raise DataError(
+            f"{source}: {described}: filling {missing} missing steps would invent more than {MAX_FILLED}x the "
+            f"{recording.shape[1]} samples read. If these are recordings under one id, give each its own; "
+            "else trim or resample the recording first."
+        )
+    return fill_gaps(recording, gaps), None  # the policy fills the inserted steps, as a .ts file's gaps

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ssm_ts.errors import DataError
 from ssm_ts.pipelines.sensor import read_csv_folder, read_csv_long, read_series
 from ssm_ts.pipelines.sensor.time_gaps import TimeGapWarning
 
@@ -73,3 +74,15 @@ def test_jitter_of_a_sensor_clock_is_no_gap(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error", TimeGapWarning)
         assert read_csv_long(tmp_path / "jitter.csv").lengths.tolist() == [200]
+
+
+def test_a_pause_far_longer_than_the_recording_is_not_filled(tmp_path):
+    times = np.r_[np.arange(5) * 0.02, 60 + np.arange(5) * 0.02]  # 10 samples, then a minute's pause
+    frame = pd.DataFrame({"id": "r", "time": times, "x": np.arange(10.0), "label": "a"})
+    frame.to_csv(tmp_path / "pause.csv", index=False)
+    with pytest.raises(DataError) as caught:
+        read_csv_long(tmp_path / "pause.csv", nan_policy="interpolate")
+    assert str(caught.value).startswith(
+        f"{tmp_path / 'pause.csv'}, recording 'r': time 0.08 to 60.0 (line(s) [6, 7]): 2995 missing step(s) of "
+        "0.02: filling 2995 missing steps would invent more than 10x the 10 samples read."
+    )
