@@ -29,10 +29,12 @@ from ssm_ts.api.validation_metrics import best_weights_validation
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError, SSMTSError
 from ssm_ts.pipelines.audio import AUDIO_EXTENSIONS, AudioDataModule, read_audio
 from ssm_ts.pipelines.audio.reader import BadAudioFileError
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 from ssm_ts.tasks.optimizer_settings import check_weight_decay
 from ssm_ts.tasks.waveform import (
     WaveformTask,
     check_generation,
+    clip_files,
     load_waveform_model,
     save_waveform_export,
     write_clips,
@@ -562,8 +564,22 @@ class WaveformGenerator(ResumableFit):
         )
 
     def write(self, clips: torch.Tensor, out_dir: str) -> list[Path]:
-        """Write clips (n, samples) as WAV files plus ``spectrograms.png`` into ``out_dir``."""
-        return write_clips(torch.as_tensor(clips), self.sample_rate, Path(out_dir))
+        """Write clips (n, samples) as WAV files ``sample_000.wav``, ... plus ``spectrograms.png`` into
+        ``out_dir``; return the paths. The ``sample_NNN.wav`` files of an earlier write there are
+        replaced (all of them, with a warning): write each set of clips into a folder of its own to keep it."""
+        out = Path(out_dir).expanduser()
+        earlier = clip_files(out)
+        paths = write_clips(torch.as_tensor(clips), self.sample_rate, out)
+        if (
+            earlier
+        ):  # as ssm-ts audio generate says so: a loop over settings into one folder kept the last alone
+            warn_on_rank_zero(
+                f"write replaced the {len(earlier)} clip(s) of an earlier write in {out_dir} ({earlier[0].name}, "
+                "...) with these; write each set of clips into a folder of its own to keep it (a seeded set "
+                "comes back with the same seed and settings)",
+                stacklevel=None,
+            )
+        return paths
 
     def save(self, directory: str) -> Path:
         """Write a self-describing export (config JSON + safetensors) to ``directory``, with this
