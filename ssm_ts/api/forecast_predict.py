@@ -18,6 +18,7 @@ from ssm_ts.api.forecast_intervals import (
     with_long_intervals,
     with_wide_intervals,
 )
+from ssm_ts.api.forecast_subset import absent_series, read_given_series, without_series
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import (
     future_times,
@@ -50,6 +51,9 @@ class PredictMixin:
     ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps (or ``n``) after the last observed row of ``data`` (default: the
         fitted series).
+
+        A long ``data`` may hold only some of the fitted series (as neuralforecast's ``predict(df)``):
+        a channel-independent model forecasts those (:mod:`ssm_ts.api.forecast_subset`).
 
         ``futr_df`` (neuralforecast's ``predict(futr_df=...)``): the known-future covariates of the
         forecast steps as a table of their own, a DataFrame or CSV in the fitted layout (wide: the time
@@ -105,7 +109,11 @@ class PredictMixin:
         if levels is not None:
             check_calibrated(self, levels, interval_method)
             check_steps_calibrated(self.conformal_, n)
-        frame = self._read(data, read_options=read_options)
+        absent = absent_series(self, self._data_path(data), read_options)  # a long table of some series
+        if absent:
+            frame = read_given_series(self, self._data_path(data), absent, read_options)
+        else:
+            frame = self._read(data, read_options=read_options)
         if futr_df is not None:
             horizon = task.hparams.horizon
             frame = with_future_frame(self, frame, futr_df, -(-(n or horizon) // horizon) * horizon)
@@ -113,7 +121,7 @@ class PredictMixin:
         long = self._long(long)
         out = to_long_forecast(forecast, self.spec_, forecast_rows_only=True) if long else forecast
         if levels is None:
-            return out
+            return without_series(out, self, absent, long, None) if absent else out
         # each series' own forecast rows (a ragged panel's wide rows are the union of their times)
         prediction = prediction_of(self, forecast)  # (rows, n_targets, n_quantiles)
         present = ~np.isnan(prediction[..., point_index(task.hparams.quantiles)])
@@ -127,8 +135,10 @@ class PredictMixin:
                 k: tuple(b.T[present.T] for b in pair)
                 for k, pair in bounds_on_rows(bounds, steps, present).items()
             }
-            return with_long_intervals(out, self.spec_, flat)
-        return with_wide_intervals(out, self.spec_, bounds_on_rows(bounds, steps, present))
+            out = with_long_intervals(out, self.spec_, flat)
+        else:
+            out = with_wide_intervals(out, self.spec_, bounds_on_rows(bounds, steps, present))
+        return without_series(out, self, absent, long, levels) if absent else out
 
     def future_times(self) -> pd.Index:
         """The times :meth:`predict` forecasts for the fitted series (dates, or integer steps); for

@@ -416,6 +416,16 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             raise ConfigError(_NOT_FITTED)
         return self.task_
 
+    def _data_path(self, data: TableSource | None) -> TableSource | None:
+        """``data``, a standard data set's name resolved to its CSV, as :meth:`_read` takes it."""
+        if data is not None:
+            require_table_source(data)
+        if isinstance(data, (str, os.PathLike)):
+            from ssm_ts.datasets import resolve_data_path
+
+            return resolve_data_path(data, "forecast", setting="data")
+        return data
+
     def _read(
         self,
         data: TableSource | None,

@@ -1,0 +1,77 @@
+"""``predict`` of some of the fitted series: a long table holding the rows of only some of the series
+a channel-independent model was fitted on is forecast for those series, as neuralforecast's
+``predict(df=...)`` forecasts the ids of ``df``.
+
+A channel-independent model forecasts each series from its own window (and the shared covariates),
+so the others are not needed: their columns are stand-ins (a copy of a given series) that the model
+reads and whose forecasts are dropped. A multivariate model (``channel_independent=False``) reads
+every series at once and still needs them all (the error says so).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ssm_ts.api.conformal import interval_columns
+from ssm_ts.pipelines.forecasting import load_like, quantile_column
+from ssm_ts.pipelines.forecasting.reader import TableSource, read_table
+from ssm_ts.pipelines.forecasting.value_range import check_value_range
+from ssm_ts.pipelines.forecasting.written_ids import with_written_ids
+
+if TYPE_CHECKING:
+    from ssm_ts.api.forecaster import Forecaster
+
+
+def absent_series(fc: Forecaster, data: TableSource | None, read_options: dict[str, Any] | None) -> list[str]:
+    """The fitted targets without rows in ``data``, a long table for a channel-independent model that
+    holds the rows of at least one of them; ``[]`` otherwise (then the data is read as ever, and
+    a series it lacks is an error naming it)."""
+    spec = fc.spec_
+    if data is None or not spec.long_format or not bool(fc.task_.hparams.channel_independent):
+        return []
+    if read_options is None and not isinstance(data, pd.DataFrame):
+        read_options = spec.read_options
+    table = with_written_ids(read_table(data, read_options), spec.id_col)  # ids as the file writes them
+    if spec.id_col not in table.frame.columns:
+        return []
+    given = {str(i) for i in table.frame[spec.id_col].dropna().unique()}
+    absent = [t for t in spec.targets if t not in given]
+    return absent if len(absent) < len(spec.targets) else []
+
+
+def read_given_series(
+    fc: Forecaster, data: TableSource, absent: list[str], read_options: dict[str, Any] | None
+) -> pd.DataFrame:
+    """``data`` read as :meth:`Forecaster._read` reads it, for the series it holds; each ``absent``
+    series' column a copy of the first given one (a stand-in whose forecast :func:`without_series`
+    drops)."""
+    spec = fc.spec_
+    given = [t for t in spec.targets if t not in absent]
+    sub = dataclasses.replace(spec, targets=given)
+    frame = load_like(data, sub, allow_future_rows=True, read_options=read_options)
+    stand_ins = pd.DataFrame({t: frame[given[0]].to_numpy() for t in absent}, index=frame.index)
+    full = pd.concat([frame, stand_ins], axis=1)[[spec.time_col, *spec.input_columns]]
+    full.attrs = frame.attrs
+    source = "the DataFrame" if isinstance(data, pd.DataFrame) else str(data)
+    check_value_range(full, spec, fc.task_.scaler_state(spec.input_columns), source, fitted=True)
+    return full
+
+
+def without_series(
+    forecast: pd.DataFrame, fc: Forecaster, absent: list[str], long: bool, levels: list[float] | None
+) -> pd.DataFrame:
+    """``forecast`` (long or wide, with interval columns of ``levels``) without the ``absent`` series."""
+    spec = fc.spec_
+    if long:
+        keep = ~forecast[spec.id_col].astype(str).isin(absent).to_numpy()
+        return forecast[keep].reset_index(drop=True)
+    quantiles = fc.task_.hparams.quantiles or []
+    dropped = [
+        *absent,
+        *(quantile_column(t, q) for t in absent for q in quantiles),
+        *(c for t in absent for level in levels or [] for c in interval_columns(t, level)),
+    ]
+    return forecast.drop(columns=dropped)
