@@ -5,6 +5,8 @@ exactly as it forecasts them beside the others. Before, every fitted series had 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -57,3 +59,17 @@ def test_a_multivariate_model_still_needs_every_series(panel):
     even = panel[panel["ds"] < "2021-07-15"]  # a multivariate model reads one joint window: no ragged ends
     with pytest.raises(DataError, match=r"series \['b', 'c'\] not found in the DataFrame"):
         calibrated(even, channel_independent=False).predict(even[even["unique_id"] == "a"])
+
+
+def test_a_series_the_model_was_not_fitted_on_is_named_in_a_warning(panel):
+    """neuralforecast forecasts every id of ``df``: a series the model has no scaler for is not dropped
+    unseen. Data of the fitted series alone (covariates too) warns of nothing."""
+    model = calibrated(panel)
+    new = panel[panel["unique_id"] == "a"].assign(unique_id="new")
+    with pytest.warns(UserWarning, match=r"series \['new'\] is not among those the model was fitted to forecast "
+                                         r"\(3: \['a', 'b', 'c'\]\), so it gets no forecast"):  # fmt: skip
+        forecast = model.predict(pd.concat([panel, new]))
+    assert sorted(forecast["unique_id"].unique()) == ["a", "b", "c"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(panel)
