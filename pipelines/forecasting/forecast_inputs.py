@@ -72,6 +72,8 @@ def last_windows(
     spans = series_spans(frame, spec.targets)
     times = frame[spec.time_col]
     if not spans.ragged or (spec.input_columns != spec.targets and _same_ends(spans)):
+        if spans.ragged:  # a series that starts late would read empty rows (its forecast NaN, unseen)
+            _require_lookback(spans, times, spec, lookback)
         x, last_time = last_window(frame, spec, lookback, horizon)
         return x, pd.Series([last_time] * len(spec.targets), dtype=times.dtype)
     if spec.input_columns != spec.targets:  # one window cannot hold each series' own covariate rows

@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from ssm_ts import Forecaster
+from ssm_ts.errors import DataError
 from ssm_ts.pipelines.forecasting import ForecastDataModule
 from ssm_ts.tasks.forecasting import ForecastingTask
 
@@ -87,3 +88,16 @@ def test_backtest_forecasts_each_series_before_its_own_end(untrained, panel):
     before = untrained.predict(cut_at(panel, ROWS - EARLY - HORIZON))
     np.testing.assert_allclose(last["y"].to_numpy(), before.loc[before["unique_id"] == "s2", "y"].to_numpy())
     assert last["y_actual"].notna().all()
+
+
+def test_a_series_shorter_than_the_lookback_is_named_not_left_out(untrained, panel):
+    """Series that end together but one starts within the lookback: its forecast was NaN, and the long
+    output left it out unseen."""
+    late = panel[
+        (panel["unique_id"] != "s2")
+        | (panel["ds"] >= panel["ds"].min() + pd.Timedelta(hours=ROWS - EARLY - 10))
+    ]
+    with pytest.raises(
+        DataError, match=r"the last 16 observed rows \(the lookback\) of every series; 1 series have fewer"
+    ):
+        untrained.predict(cut_at(late, ROWS - EARLY))
