@@ -38,6 +38,17 @@ def is_real_number(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def autocast_on(device_type: str) -> bool:
+    """Whether ``torch.autocast`` is on for ``device_type``; False for devices it does not know.
+
+    ``torch.is_autocast_enabled("meta")`` raises, which made every forward of a ``model.to("meta")``
+    (shape inference, FLOP counting) a deep RuntimeError about autocast. The availability check is
+    skipped while ``torch.compile`` traces, which cannot trace it (and compiles no meta models)."""
+    if not torch.compiler.is_compiling() and not torch.amp.is_autocast_available(device_type):
+        return False
+    return torch.is_autocast_enabled(device_type)
+
+
 def check_size(owner: str, name: str, value: object, *, even: bool = False) -> None:
     """Raise :class:`ConfigError` unless ``value`` is a positive int (an even one with ``even``)."""
     ok = is_real_number(value) and isinstance(value, numbers.Integral) and value >= (2 if even else 1)

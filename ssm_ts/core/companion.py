@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_length, check_size
+from ssm_ts.core.base import SSM, autocast_on, check_length, check_size
 from ssm_ts.errors import ConfigError
 from ssm_ts.kernels.matrix_power import matrix_power
 
@@ -92,6 +92,10 @@ class CompanionSSM(SSM):
     def kernel(self, L: int, rate: float = 1.0) -> Tensor:
         """Real (H, L) kernel ``c A^l b`` via the transfer function (module docstring)."""
         check_length("CompanionSSM", L)
+        if autocast_on(self.a_raw.device.type):
+            # bfloat16 matmuls in A^L lost the kernel (wrong by more than its size) near |eigenvalue| = 1
+            with torch.autocast(self.a_raw.device.type, enabled=False):
+                return self.kernel(L, rate)
         A, b, c = self.dense_discrete(rate)
         if L == 0:  # no roots of unity to evaluate at
             return c.new_zeros(self.d_model, 0)

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, check_size, is_real_number
+from ssm_ts.core.base import SSM, autocast_on, check_size, is_real_number
 from ssm_ts.core.registry import available_ssms, build_ssm
 from ssm_ts.errors import ConfigError
 
@@ -109,7 +109,7 @@ def check_state(ssm: SSM, state: Tensor, batch: int) -> None:
     if state.dtype == dtype:
         return
     device = state.device.type
-    if torch.is_autocast_enabled(device) and state.dtype == torch.get_autocast_dtype(device):
+    if autocast_on(device) and state.dtype == torch.get_autocast_dtype(device):
         return
     raise ConfigError(
         f"state must be {dtype}, as default_state({batch}) makes it for these {type(ssm).__name__} "
@@ -135,7 +135,7 @@ def check_precision(ssm: SSM, x: Tensor) -> None:
     The SSM kernels use complex numbers and FFTs, which have no bfloat16 (and lose too much in
     float16); under autocast the kernels run in float32, which works."""
     param = next(ssm.parameters(), None)
-    if param is None or torch.is_autocast_enabled(x.device.type):
+    if param is None or autocast_on(x.device.type):
         return
     fix = (
         "keep the model in float32 and use torch.autocast(device_type, dtype=torch.bfloat16) "
@@ -246,6 +246,9 @@ class FFTConv(nn.Module):
             check_state(self.ssm, state, x.shape[0])
         if x.shape[1] == 0:  # nothing to convolve: the state passes through unchanged
             return (x, self.default_state(x.shape[0]) if state is None else state) if return_state else x
+        if self._leaves_autocast(x):
+            with torch.autocast(x.device.type, enabled=False):
+                return self.forward(x.to(self.D.dtype), self._own_state(state), return_state, rate)
         if hasattr(self.ssm, "forward_sequence"):
             return self._forward_sequence(x, state, return_state, rate)
         check_finite(x, "FFTConv", self)
@@ -281,7 +284,22 @@ class FFTConv(nn.Module):
         check_step(self.ssm, x, state)
         return self._step(x, state, rate)
 
+    def _leaves_autocast(self, x: Tensor) -> bool:
+        """Whether the SSM must run outside ``torch.autocast`` for ``x``: every SSM but the selective scan.
+
+        Their kernels need float32 or more: under bfloat16 autocast the companion kernel's ``A^L`` and
+        the dense SSMs' Krylov states were bfloat16 matmuls, and a companion SSM with an eigenvalue near
+        the unit circle gave a kernel wrong by more than its own size."""
+        return autocast_on(x.device.type) and not getattr(self.ssm, "supports_low_precision", False)
+
+    def _own_state(self, state: Tensor | None) -> Tensor | None:
+        """``state`` in the SSM's state dtype (one returned under autocast may be in the autocast dtype)."""
+        return None if state is None else state.to(self.ssm.state_dtype())
+
     def _step(self, x: Tensor, state: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor]:
+        if self._leaves_autocast(x):
+            with torch.autocast(x.device.type, enabled=False):
+                return self._step(x.to(self.D.dtype), self._own_state(state), rate)
         # rate only when given: an SSM registered by a user may take step(u, state) alone
         y, state = self.ssm.step(x, state) if rate == 1.0 else self.ssm.step(x, state, rate=rate)
         return y + self.D * x, state
