@@ -59,9 +59,17 @@ def _check_series_columns(X: Any, source: str) -> None:
     naming it and how to take it out of ``X``."""
     for name in X.columns:
         column = X[name]
-        row = next((i for i, cell in enumerate(column) if not _is_series(cell)), None)
-        if row is None:
+        single = [i for i, cell in enumerate(column) if not _is_series(cell)]
+        if not single:
             continue
+        row = single[0]
+        if len(single) < len(column):  # a channel with cells missing (None, NaN), not a column of labels
+            raise DataError(
+                f"{source} (nested DataFrame): column {name!r} holds {column.iloc[row]!r}, not a series, on "
+                f"{len(single)} row(s), {[X.index[i] for i in single[:10]]}; every recording needs a series in "
+                "every channel: drop those rows, or give them a series of NaN of the recording's length "
+                "(filled by nan_policy)."
+            )
         raise DataError(
             f"{source} (nested DataFrame): column {name!r} holds {column.iloc[row]!r} (row {X.index[row]!r}), a "
             "single value, not a series; every column of a nested DataFrame is a channel, a series per cell. "

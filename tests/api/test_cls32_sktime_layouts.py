@@ -145,3 +145,14 @@ def test_one_row_of_a_nested_frame_says_to_pass_a_frame():
     ):
         model.predict(nested.iloc[0])
     np.testing.assert_array_equal(model.predict(nested.iloc[0].to_frame().T), model.predict(nested.iloc[[0]]))
+
+
+def test_a_nested_frame_with_a_missing_cell_names_its_rows():
+    nested = pd.DataFrame({name: [pd.Series(x[c]) for x in X] for c, name in enumerate(NAMES)})
+    nested.loc[[1, 4], "gyro"] = np.nan
+    with pytest.raises(DataError) as caught:
+        as_recordings(nested)
+    assert str(caught.value).startswith(
+        "X (nested DataFrame): column 'gyro' holds nan, not a series, on 2 row(s), [1, 4]; every recording "
+        "needs a series in every channel"
+    )
