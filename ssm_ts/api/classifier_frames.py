@@ -85,6 +85,21 @@ def check_one_recording_frame(X: Any, fitted: Any) -> None:
     )
 
 
+def check_column_levels(X: Any) -> None:
+    """A wide DataFrame ``X`` with 2-level columns (channel, time point) is a :class:`DataError` with the
+    line that makes it sktime's ``pd-multiindex``: read as a column per time step, its channels were
+    joined end to end into one channel."""
+    if not _is_wide_frame(X) or not isinstance(X.columns, pd.MultiIndex) or X.columns.nlevels != 2:
+        return
+    shown = [tuple(c) for c in X.columns[:3]]
+    raise DataError(
+        f"X (DataFrame) has 2-level columns ({shown}, ...); a DataFrame X is read as a row per recording and a "
+        "column per time step, so its channels would be joined end to end into one. If the levels are "
+        "(channel, time point), pass X.stack(level=1); if (time point, channel), X.stack(level=0): sktime's "
+        "pd-multiindex, a row per recording and time point, a column per channel."
+    )
+
+
 def check_wide_frame(X: Any) -> None:
     """A column of a wide DataFrame ``X`` holding text that is no number (an id, a label) is a
     :class:`DataError` naming it: it was "recording 0: values are not numeric ('r0')"."""

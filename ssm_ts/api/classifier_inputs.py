@@ -18,7 +18,12 @@ import numpy as np
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets
 
-from ssm_ts.api.classifier_frames import check_long_frame, check_wide_frame, warn_of_label_columns
+from ssm_ts.api.classifier_frames import (
+    check_column_levels,
+    check_long_frame,
+    check_wide_frame,
+    warn_of_label_columns,
+)
 from ssm_ts.errors import DataError
 from ssm_ts.user_stack_level import user_stack_level
 
@@ -97,6 +102,7 @@ def as_recordings(X: Any, nan_policy: str = "error", nan_fix: str = FIT_NAN_FIX)
             values, nan_policy=nan_policy, source="X", channel_names=names, nan_fix=nan_fix
         )
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
+        check_column_levels(X)  # (channel, time point) columns: stacked, it is pd-multiindex
         check_long_frame(X)  # a row per recording and time step: indexed, it is pd-multiindex
         check_wide_frame(X)  # a text id column, named
         X = _frame_values(X)

@@ -156,3 +156,16 @@ def test_a_nested_frame_with_a_missing_cell_names_its_rows():
         "X (nested DataFrame): column 'gyro' holds nan, not a series, on 2 row(s), [1, 4]; every recording "
         "needs a series in every channel"
     )
+
+
+def test_a_wide_frame_with_channel_and_time_columns_is_refused_with_the_stack():
+    wide = pd.DataFrame(X.reshape(N, C * L), columns=pd.MultiIndex.from_product([NAMES, range(L)]))
+    with pytest.raises(
+        DataError, match=r"2-level columns .* \(channel, time point\), pass X\.stack\(level=1\)"
+    ):
+        as_recordings(wide)
+    data = as_recordings(wide.stack(level=1))  # the fix, as written
+    np.testing.assert_array_equal(np.stack(data.values), X)
+    assert data.channel_names == NAMES
+    swapped = wide.swaplevel(axis=1).sort_index(axis=1)
+    np.testing.assert_array_equal(values(swapped.stack(level=0)), X)
