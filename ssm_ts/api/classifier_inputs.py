@@ -106,6 +106,8 @@ def as_recordings(X: Any, nan_policy: str = "error", nan_fix: str = FIT_NAN_FIX)
         check_long_frame(X)  # a row per recording and time step: indexed, it is pd-multiindex
         check_wide_frame(X)  # a text id column, named
         X = _frame_values(X)
+    elif _is_tensor(X):  # on a GPU, requiring grad or in bfloat16, np.asarray refuses it
+        X = X.detach().cpu().double().numpy()
     elif hasattr(X, "__array__") and not isinstance(X, (np.ndarray, Sequence)):
         X = np.asarray(X)
     if isinstance(X, np.ndarray) and X.dtype.kind in "OUS" and X.dtype != object:
@@ -138,6 +140,13 @@ def as_recordings(X: Any, nan_policy: str = "error", nan_fix: str = FIT_NAN_FIX)
             f"X must be an array (n, channels, length) or a list of (channels, length) arrays, got {type(X)}"
         )
     return make_series_set(X, nan_policy=nan_policy, source="X", nan_fix=nan_fix)
+
+
+def _is_tensor(X: Any) -> bool:
+    """A torch tensor of real numbers (complex ones get the complex-data error)."""
+    import torch
+
+    return isinstance(X, torch.Tensor) and not X.is_complex()
 
 
 def _frame_values(X: Any) -> np.ndarray:
