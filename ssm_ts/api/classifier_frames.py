@@ -57,7 +57,8 @@ def check_long_frame(X: Any) -> None:
     raise DataError(
         f"X (DataFrame): column {rec!r} repeats, a long table (a row per recording and time step), but a "
         "DataFrame X without a MultiIndex is read as a row per recording and a column per time step. Index "
-        f"it by recording and time (sktime's pd-multiindex, a column per channel): {y}X = {frame}.set_index({index})."
+        f"it by recording and time (sktime's pd-multiindex, a column per channel): {y}X = {frame}.set_index({index}). "
+        f"If it is a row per recording already ({rec!r} a subject's id), drop it: X.drop(columns=[{rec!r}])."
     )
 
 
