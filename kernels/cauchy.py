@@ -47,6 +47,12 @@ def chunked_cauchy_forward(v: Tensor, z: Tensor, w: Tensor, chunk: int) -> Tenso
     return torch.cat(parts, dim=1).permute(2, 0, 1)  # (K, B, L)
 
 
+def _conj(x: Tensor) -> Tensor:
+    """A materialised conjugate: ``conj_physical`` has no vmap batching rule (per-sample gradients
+    warned of a slow fallback), and lazy conjugate views misbehave inside traced graphs (below)."""
+    return torch.complex(x.real, -x.imag)
+
+
 def chunked_cauchy_backward(
     grad_out: Tensor, v: Tensor, z: Tensor, w: Tensor, chunk: int, need_grad_z: bool
 ) -> tuple[Tensor, Tensor | None, Tensor]:
@@ -57,7 +63,7 @@ def chunked_cauchy_backward(
     Matrix products take them lazily (a BLAS flag).
     """
     g = grad_out.contiguous().permute(1, 2, 0)  # (B, L, K)
-    v_conj = v.conj_physical().permute(1, 2, 0)  # (B, N, K)
+    v_conj = _conj(v).permute(1, 2, 0)  # (B, N, K)
     grad_v = torch.zeros_like(v_conj)
     grad_w_k = torch.zeros_like(v_conj)
     grad_z_parts = []
@@ -66,15 +72,16 @@ def chunked_cauchy_backward(
         # Built already transposed (B, N, c) so the matmuls need no copies.
         r_t = 1.0 / (z[:, None, s] - w[:, :, None])
         gc_conj = g[:, s].conj()  # (B, c, K): conjugate the small side, never the big matrix
-        grad_v += r_t @ gc_conj
+        # Out of place: under vmap (per-sample gradients) g is batched and v, w are not
+        grad_v = grad_v + r_t @ gc_conj
         r2_t = r_t * r_t
-        grad_w_k += r2_t @ gc_conj
+        grad_w_k = grad_w_k + r2_t @ gc_conj
         if need_grad_z:
-            gc_physical = g[:, s].conj_physical()  # for the elementwise product
-            grad_z_parts.append(-((r2_t.transpose(-1, -2) @ v_k) * gc_physical).sum(-1).conj_physical())
+            gc_physical = _conj(g[:, s])  # for the elementwise product
+            grad_z_parts.append(-_conj(((r2_t.transpose(-1, -2) @ v_k) * gc_physical).sum(-1)))
     grad_z = torch.cat(grad_z_parts, dim=1) if grad_z_parts else None
-    grad_w = (grad_w_k.conj_physical() * v_conj).sum(-1)
-    return grad_v.conj_physical().permute(2, 0, 1), grad_z, grad_w
+    grad_w = (_conj(grad_w_k) * v_conj).sum(-1)
+    return _conj(grad_v).permute(2, 0, 1), grad_z, grad_w
 
 
 # The chunk loops as opaque ops for torch.compile: traced inline, ``range(0, L, chunk)`` made Dynamo
@@ -110,15 +117,24 @@ def _chunked_cauchy_backward_shape(
 
 
 class _ChunkedCauchy(torch.autograd.Function):
-    """:func:`chunked_cauchy_forward` with its chunked backward (the ops while compiling)."""
+    """:func:`chunked_cauchy_forward` with its chunked backward (the ops while compiling).
+
+    In the ``setup_context`` form with a generated vmap rule, so ``torch.func`` transforms (``vmap``,
+    ``grad``, ``jacrev``) go through S4 kernels: the old ``forward(ctx, ...)`` form refused them all."""
+
+    generate_vmap_rule = True
 
     @staticmethod
-    def forward(ctx, v: Tensor, z: Tensor, w: Tensor, chunk: int) -> Tensor:
-        ctx.save_for_backward(v, z, w)
-        ctx.chunk = chunk
+    def forward(v: Tensor, z: Tensor, w: Tensor, chunk: int) -> Tensor:
         if torch.compiler.is_compiling():
             return chunked_cauchy_op(v, z, w, chunk)
         return chunked_cauchy_forward(v, z, w, chunk)
+
+    @staticmethod
+    def setup_context(ctx, inputs: tuple[Tensor, Tensor, Tensor, int], output: Tensor) -> None:
+        v, z, w, chunk = inputs
+        ctx.save_for_backward(v, z, w)
+        ctx.chunk = chunk
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):

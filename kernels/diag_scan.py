@@ -165,13 +165,38 @@ def cast_gradient(grad: Tensor | None, like: Tensor | None) -> Tensor | None:
 
 
 class _ChunkedScan(torch.autograd.Function):
+    """The chunked scan with its reverse-scan backward.
+
+    In the ``setup_context`` form, with a vmap rule that folds the vmapped axis into the batch axis
+    (the rows are independent), so ``torch.func`` transforms go through it: the old
+    ``forward(ctx, ...)`` form refused ``vmap`` and ``grad`` of every scan SSM."""
+
     @staticmethod
-    def forward(ctx, a: Tensor, b: Tensor, h0: Tensor | None, chunk: int) -> Tensor:
+    def forward(a: Tensor, b: Tensor, h0: Tensor | None, chunk: int | None) -> Tensor:
         dtype = promoted_dtype(a, b, h0)
         a_c, h0_c = a.to(dtype), None if h0 is None else h0.to(dtype)
-        h = _chunked_scan_values(a_c, b.to(dtype), h0_c, chunk)
-        ctx.save_for_backward(a, b, h0, h)
-        return h
+        return _chunked_scan_values(a_c, b.to(dtype), h0_c, chunk)
+
+    @staticmethod
+    def setup_context(ctx, inputs: tuple, output: Tensor) -> None:
+        a, b, h0, _ = inputs
+        ctx.save_for_backward(a, b, h0, output)
+
+    @staticmethod
+    def vmap(info, in_dims: tuple, a: Tensor, b: Tensor, h0: Tensor | None, chunk: int | None):
+        def folded(t: Tensor, dim: int | None, shape: tuple[int, ...]) -> Tensor:
+            # (V, B, ...) -> (V * B, ...); an input without the vmapped axis is repeated along it
+            t = t.expand(info.batch_size, *shape) if dim is None else t.movedim(dim, 0)
+            return t.reshape(-1, *shape[1:])
+
+        V, (B, L, D) = info.batch_size, (a if in_dims[0] is None else a.movedim(in_dims[0], 0)[0]).shape
+        h = _ChunkedScan.apply(
+            folded(a, in_dims[0], (B, L, D)),
+            folded(b, in_dims[1], (B, L, D)),
+            None if h0 is None else folded(h0, in_dims[2], (B, D)),
+            chunk,
+        )
+        return h.reshape(V, B, L, D), 0
 
     @staticmethod
     def backward(ctx, grad_h: Tensor):
