@@ -90,6 +90,14 @@ def check_sequence(x: Tensor, d_model: int, owner: str) -> None:
         hint = "; it looks like (batch, channels, length): pass x.transpose(1, 2)"
     elif x.dim() == 2:
         hint = "; for one sequence pass x.unsqueeze(0), for one time step of a batch use step()"
+    elif x.dim() == 3:
+        found = x.shape[-1]
+        hint = (
+            f"; x has {found} channels: build the layer with d_model={found}, or map them first with "
+            f"nn.Linear({found}, {d_model})"
+        )
+    elif x.dim() > 3 and x.shape[-1] == d_model:
+        hint = "; one batch axis only: pass x.flatten(0, -3) and reshape the output back"
     raise ConfigError(
         f"{owner}: x must be (batch, length, channels={d_model}), got shape {tuple(x.shape)}{hint}"
     )
