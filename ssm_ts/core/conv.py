@@ -409,7 +409,7 @@ class SSMBlock(nn.Module):
         if not hasattr(self.conv.ssm, "forward_sequence"):  # an FFT convolution: see check_finite
             # On x itself, so the message names the user's channel (the norm mixes channels).
             check_finite(x, "SSMBlock", self)
-        z = self.norm(x) if self.prenorm else x
+        z = self._normalise(x, keep) if self.prenorm else x
         if keep is not None:
             # where, not a product: padding filled with NaN (NaN * 0 = NaN) must not reach real steps
             z = torch.where(
@@ -419,8 +419,20 @@ class SSMBlock(nn.Module):
         y, new_state = conv_out if return_state else (conv_out, None)
         out = x + self._mix(y)
         if not self.prenorm:
-            out = self.norm(out)
+            out = self._normalise(out, keep)
         return (out, new_state) if return_state else out
+
+    def _normalise(self, x: Tensor, keep: Tensor | None) -> Tensor:
+        """The norm of ``x`` (B, L, H); with ``keep`` (B, L, 1) a training batch norm takes its batch
+        statistics (and running ones) from the real steps only: the padded zeros counted in them made
+        a real step's output depend on how much padding its batch held. Padded steps come out zero."""
+        if keep is None or not (self.training and isinstance(self.norm, nn.BatchNorm1d)):
+            return self.norm(x)
+        rows = keep.squeeze(-1)
+        if int(rows.sum()) < 2:  # batch statistics need two values: fall back to the whole batch
+            return self.norm(x)
+        normed = self.norm(x[rows])  # (real steps, H)
+        return torch.zeros(x.shape, dtype=normed.dtype, device=x.device).index_put((rows,), normed)
 
     def default_state(self, *batch_shape: int) -> Tensor:
         return self.conv.default_state(*batch_shape)
