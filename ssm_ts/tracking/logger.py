@@ -52,6 +52,15 @@ def default_tracking_uri() -> str:
     return f"sqlite:///{(Path.cwd() / DEFAULT_DB_NAME).as_posix()}"
 
 
+def environment_uri_text(uri: str) -> str:
+    """The note on an error about a tracking URI that came from ``$MLFLOW_TRACKING_URI``, not an option."""
+    return (
+        f"({uri} is the value of the environment variable {ENV_TRACKING_URI}: `unset {ENV_TRACKING_URI}` "
+        f"logs to sqlite:///{DEFAULT_DB_NAME} in the working directory, and --tracking_uri (Python: "
+        "tracking_uri=) overrides it.)"
+    )
+
+
 def sqlite_artifact_location(tracking_uri: str, experiment_name: str) -> str | None:
     """Where a new experiment ``experiment_name`` of an sqlite store keeps its artifacts: a file URI
     ``<the database's folder>/mlruns/<experiment name>`` (characters other than letters, digits,
@@ -87,8 +96,15 @@ def make_mlflow_logger(
     """
     from mlflow.exceptions import MlflowException
 
+    from_environment = not tracking_uri and bool(os.environ.get(ENV_TRACKING_URI, "").strip())
     tracking_uri = tracking_uri or default_tracking_uri()
-    check_tracking_uri(tracking_uri)
+    try:
+        check_tracking_uri(tracking_uri)
+    except ConfigError as err:
+        if not from_environment:
+            raise
+        # a URI nobody typed: a shell profile's or a team's setting, which the fix must name
+        raise ConfigError(f"{err} {environment_uri_text(tracking_uri)}") from None
     check_experiment_name(experiment_name)
     if run_name is None and run_id is None:
         run_name = unseeded_run_name()
