@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ssm_ts.errors import ConfigError
+from ssm_ts.tracking.run_names import default_experiment_name
 
 if TYPE_CHECKING:
     from jsonargparse import ArgumentParser
@@ -120,7 +121,12 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--study_name", type=str | None, default=None,
                         help="the study's name in the storage (default forecast-tune); another name writes "
                         "its outputs and trials into <out>/<study_name>/")  # fmt: skip
-    parser.add_argument("--experiment", type=str, default="ssm-ts-forecast", help="MLflow experiment")
+    parser.add_argument(
+        "--experiment",
+        type=str,
+        default=default_experiment_name("ssm-ts-forecast"),
+        help="MLflow experiment (default: $MLFLOW_EXPERIMENT_NAME if set, else ssm-ts-forecast)",
+    )
     parser.add_argument("--tracking_uri", type=str | None, default=None, help="MLflow URI (default sqlite)")
     parser.add_argument("--run_name", type=str | None, default=None, help="MLflow run name of the trials")
     return parser

@@ -37,6 +37,7 @@ from ssm_ts.errors import ConfigError, TrainingError
 from ssm_ts.tracking.logger import check_resumed_run, make_mlflow_logger, mlflow_run_of_checkpoint
 from ssm_ts.tracking.registry_names import check_register_as
 from ssm_ts.tracking.resume_settings import DATA_FILE_SETTINGS, RUNTIME_SETTINGS
+from ssm_ts.tracking.run_names import default_experiment_name
 from ssm_ts.tracking.run_status import (
     call_interruptibly,
     fit_interruptibly,
@@ -94,7 +95,10 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
             "--tracking_uri", type=str | None, default=None, help="MLflow URI (default sqlite)"
         )
         parser.add_argument(
-            "--experiment", type=str, default=f"ssm-ts-{self.use_name}", help="MLflow experiment"
+            "--experiment",
+            type=str,
+            default=default_experiment_name(f"ssm-ts-{self.use_name}"),
+            help="MLflow experiment (default: $MLFLOW_EXPERIMENT_NAME if set, else ssm-ts-<use>)",
         )
         parser.add_argument("--run_name", type=str | None, default=None, help="MLflow run name")
         parser.add_argument("--register_as", type=str | None, default=None, help="register the fitted model")

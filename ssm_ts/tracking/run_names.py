@@ -9,6 +9,7 @@ those streams as they were (a seeded fit stays reproducible). MLflow's own gener
 
 from __future__ import annotations
 
+import os
 import random
 
 # at most 8 and 7 letters: a name, with its number below 1000, fits MLflow's 20 characters
@@ -31,3 +32,13 @@ def unseeded_run_name() -> str:
     """A run name such as ``calm-otter-417`` (adjective, noun, a number below 1000), the same kind MLflow
     gives, drawn from the OS's entropy: two runs started after the same seed get different names."""
     return f"{_ENTROPY.choice(_ADJECTIVES)}-{_ENTROPY.choice(_NOUNS)}-{_ENTROPY.randrange(1000)}"
+
+
+ENV_EXPERIMENT_NAME = "MLFLOW_EXPERIMENT_NAME"
+
+
+def default_experiment_name(fallback: str) -> str:
+    """The MLflow experiment a command logs to when ``--experiment`` is not given: ``$MLFLOW_EXPERIMENT_NAME``
+    if set (as ``mlflow.start_run`` reads it, and as the CLI reads ``$MLFLOW_TRACKING_URI``), else
+    ``fallback`` (the use's own, ``ssm-ts-forecast``)."""
+    return os.environ.get(ENV_EXPERIMENT_NAME, "").strip() or fallback
