@@ -31,7 +31,7 @@ from ssm_ts.cli.resume_trainer import replace_unrunnable_precision
 from ssm_ts.errors import ConfigError
 from ssm_ts.export import load_checkpoint
 from ssm_ts.tracking.logger import mlflow_run_of_checkpoint
-from ssm_ts.tracking.resume_settings import RESOLVED_KEY, resolved_data_settings
+from ssm_ts.tracking.resume_settings import FINGERPRINT_KEY, RESOLVED_KEY, resolved_data_settings
 from ssm_ts.training import NAMED_CHECKPOINTS, find_own_checkpoint, resolve_named_checkpoint
 
 
@@ -165,7 +165,9 @@ class CheckpointArgs:
         if defaults or model:
             self.config[subcommand]["ckpt_path"] = ckpt_path  # as resolved ('best' / 'last' named a file)
             # the restored settings in effect (not overridden), for an error reading the data to name
-            remember_restored_settings(defaults, before, self.config[subcommand])
+            remember_restored_settings(
+                defaults, before, self.config[subcommand], checkpoint.get(FINGERPRINT_KEY)
+            )
         config = self.config[subcommand]
         check_linked_model_settings(checkpoint, config, parser, ckpt_path)  # audio's data.bits
         honoured = {key: config.get(key) for key in INFERENCE_SETTINGS if has_option(parser, key)}

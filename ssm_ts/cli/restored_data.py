@@ -3,6 +3,8 @@ data: they may not fit another file given by --config or --data.path."""
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +26,25 @@ RESTORED_DATA_SETTINGS: dict[str, Any] = {}
 # the FILE_SETTINGS given beside them (--config or command line), not the checkpoint's: which one gave
 # the file an error names (reset with each checkpoint's restored settings)
 GIVEN_FILE_SETTINGS: dict[str, Any] = {}
+# the files the fit read, as absolute paths (its checkpoint's fingerprints): {"data.path": "/runs/co2.csv"}
+FIT_FILE_PATHS: dict[str, str] = {}
 
 
-def remember_restored_settings(defaults: dict[str, Any], before: dict[str, Any], config: Any) -> None:
+def remember_restored_settings(
+    defaults: dict[str, Any],
+    before: dict[str, Any],
+    config: Any,
+    fit_files: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
     """Record in RESTORED_DATA_SETTINGS the checkpoint's data settings in effect: those of ``defaults``
-    (the checkpoint's) that changed a default (``before``) and that ``config`` (parsed) did not override."""
+    (the checkpoint's) that changed a default (``before``) and that ``config`` (parsed) did not override;
+    and in FIT_FILE_PATHS where the fit found its files (``fit_files``: the checkpoint's fingerprints,
+    ``{"data.path": {"path": ..., "sha256": ...}}``), for a relative path read from another folder."""
+    FIT_FILE_PATHS.clear()
+    FIT_FILE_PATHS.update({
+        key: str(entry["path"]) for key, entry in (fit_files or {}).items()
+        if isinstance(entry, Mapping) and entry.get("path")
+    })  # fmt: skip
     RESTORED_DATA_SETTINGS.update({
         key: value for key, value in defaults.items()
         if comparable(value) != comparable(before[key])
@@ -58,8 +74,10 @@ def file_source(err: Exception) -> str | None:
 def restored_settings_hint(err: SSMTSError) -> str:
     """For an error reading the data: which of its settings came from the checkpoint, and how to
     override them (they may not fit another file given by --config, --data.path or --data.test_path)."""
-    from ssm_ts.errors import DataError
+    from ssm_ts.errors import DataError, DataFileNotFoundError
 
+    if isinstance(err, DataFileNotFoundError):
+        return missing_restored_file_hint(err)
     # only the settings that say how the data is read: a batch size cannot be why a file fails
     restored = {
         key: value
@@ -89,3 +107,24 @@ def same_file(given: Any, saved: Any) -> bool:
     if given is None or saved is None:
         return given is saved
     return str(given) == str(saved) or Path(str(given)).resolve() == Path(str(saved)).resolve()
+
+
+def missing_restored_file_hint(err: Exception) -> str:
+    """For a data file not found whose path came from the checkpoint (a relative ``co2.csv``, read from
+    another folder than the fit's): say so, and name the file the fit read, as an option that works."""
+    text = str(err)
+    found = [
+        (key, value)
+        for key, value in RESTORED_DATA_SETTINGS.items()
+        if key in FILE_SETTINGS and str(value) in text
+    ]
+    if not found:
+        return ""
+    key, value = found[0]
+    fit_path = FIT_FILE_PATHS.get(key)
+    if fit_path and Path(fit_path).exists():
+        where = f"the fit read {fit_path}: pass --{key} {shlex.quote(fit_path)}, or run the command from the fit's folder"
+    else:
+        where = f"pass --{key} with the file's path"
+    relative = "" if Path(str(value)).is_absolute() else f", and a relative path is read from {Path.cwd()}"
+    return f"\n({key} {value!r} is the fit's, restored from the checkpoint{relative}; {where})"
