@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
+from ssm_ts.cli.artifact_checkpoint import download_checkpoint, is_artifact_uri
 from ssm_ts.cli.checkpoint_defaults import has_option, resume_conflicts
 from ssm_ts.cli.checkpoint_model_settings import (
     INFERENCE_SETTINGS,
@@ -30,7 +31,7 @@ from ssm_ts.cli.resume_fit import (
 from ssm_ts.cli.resume_trainer import replace_unrunnable_precision
 from ssm_ts.errors import ConfigError
 from ssm_ts.export import load_checkpoint
-from ssm_ts.tracking.logger import mlflow_run_of_checkpoint
+from ssm_ts.tracking.logger import default_tracking_uri, mlflow_run_of_checkpoint
 from ssm_ts.tracking.resume_settings import FINGERPRINT_KEY, RESOLVED_KEY, resolved_data_settings
 from ssm_ts.training import NAMED_CHECKPOINTS, find_own_checkpoint, resolve_named_checkpoint
 
@@ -66,6 +67,13 @@ class CheckpointArgs:
         without a checkpoint get an error that says what to pass."""
         subcommand = self.config.get("subcommand")
         ckpt_path = self.config[subcommand].get("ckpt_path") if subcommand else None
+        if is_artifact_uri(ckpt_path):  # a checkpoint a fit logged to MLflow: runs:/<run id>/checkpoints/...
+            config = self.config[subcommand]
+            ckpt_path = download_checkpoint(
+                ckpt_path, config.get("out"), config.get("tracking_uri") or default_tracking_uri()
+            )
+            Console(stderr=True, soft_wrap=True).print(f"downloaded {ckpt_path}")
+            config["ckpt_path"] = ckpt_path
         if subcommand == "fit" and ckpt_path == "best":
             raise ConfigError(
                 "fit --ckpt_path best: a fit resumes where it stopped, from its last checkpoint: pass "
