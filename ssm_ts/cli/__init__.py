@@ -112,7 +112,12 @@ def main(argv: list[str] | None = None) -> int:
         hint = colon_space_hint(str(err)) if isinstance(err, ConfigError) else ""  # a config's {d_model:16}
         print(f"ssm-ts {use}: error: {err}{hint}{restored_settings_hint(err)}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
+        from ssm_ts.tracking.run_status import Terminated
+
+        if isinstance(err, Terminated):  # kill, a scheduler's preemption: 128 + SIGTERM, as the shell's
+            print(f"ssm-ts {use}: {interrupted_text(use, stopped='stopped by SIGTERM')}", file=sys.stderr)
+            return 143
         print(f"ssm-ts {use}: {interrupted_text(use)}", file=sys.stderr)
         return 130  # the shell's code for an end by Ctrl-C
     return 0

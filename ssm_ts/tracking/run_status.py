@@ -71,6 +71,14 @@ def run_failed_on_error(logger: Any, checkpoint: str | None, next_step: str) -> 
         ) from err
 
 
+class Terminated(KeyboardInterrupt):
+    """A fit (or validate, test, predict) stopped by SIGTERM: ``kill``, a scheduler's preemption, ``docker
+    stop``. Lightning stops at the next batch with its ``SIGTERMException``, a ``SystemExit`` without a
+    code, so the command exited 0, as a success, saying nothing, its run FAILED. It is a
+    ``KeyboardInterrupt``, as Ctrl-C is, so whatever handles Ctrl-C (the run KILLED, the resume command
+    printed) handles it too; the command then exits 143 (128 + SIGTERM), as the shell's convention."""
+
+
 def interrupted_by_ctrl_c(error: BaseException) -> bool:
     """Whether ``error`` is Lightning's ``SystemExit(1)`` for a Ctrl-C (or a KeyboardInterrupt)."""
     if isinstance(error, KeyboardInterrupt):
@@ -84,16 +92,19 @@ def call_interruptibly(
     """``call(*args, **kwargs)`` (a ``Trainer.fit``, ``validate``, ``test`` or ``predict``) where Ctrl-C
     behaves as in Python: it raises ``KeyboardInterrupt("<interrupted>")`` (Lightning raises
     ``SystemExit(1)``, which ends a REPL), the Ctrl-C handler is restored (Lightning leaves Ctrl-C
-    ignored) and the loggers' runs are KILLED, not FAILED."""
+    ignored) and the loggers' runs are KILLED, not FAILED. SIGTERM raises :class:`Terminated` so."""
+    from lightning.pytorch.utilities.exceptions import SIGTERMException
+
     on_ctrl_c = signal.getsignal(signal.SIGINT)
     try:
         return call(*args, **kwargs)
     except SystemExit as exit_:
-        if not interrupted_by_ctrl_c(exit_):
+        terminated = isinstance(exit_, SIGTERMException)
+        if not (terminated or interrupted_by_ctrl_c(exit_)):
             raise
         for logger in loggers:
             end_run(logger, "KILLED")
-        raise KeyboardInterrupt(interrupted) from None
+        raise (Terminated if terminated else KeyboardInterrupt)(interrupted) from None
     finally:
         if on_ctrl_c is not None and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, on_ctrl_c)
