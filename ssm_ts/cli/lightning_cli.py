@@ -21,6 +21,7 @@ from ssm_ts.cli.command_help import arrange_command_help, check_command_options,
 from ssm_ts.cli.fit_outputs import log_fitted_model, mirror_run_artifacts
 from ssm_ts.cli.interrupted import INTERRUPTED_FIT, remember_interrupted_fit
 from ssm_ts.cli.lost_server import lost_server_reason, lost_server_text
+from ssm_ts.cli.monitor_errors import unknown_monitor_text
 from ssm_ts.cli.optimizer_options import refuse_lightning_optimizer_options
 from ssm_ts.cli.parse_errors import parse_error_text
 from ssm_ts.cli.save_config import FREE_ON_RESUME, logged_config_params
@@ -255,6 +256,11 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
             self._remember_stopped_fit(kwargs)
             raise TrainingError(write_failure_text(err, self.use_name)) from err
         except Exception as err:  # the tracking server gone mid-fit: the same, once MLflow's retries ran out
+            monitor = unknown_monitor_text(
+                err
+            )  # --trainer.callbacks.monitor val_los: one line, not a traceback
+            if monitor is not None:
+                raise ConfigError(monitor) from err
             reason, logger = lost_server_reason(err), self._mlflow_logger()
             if reason is None or logger is None:
                 raise
