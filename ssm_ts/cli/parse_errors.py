@@ -149,8 +149,38 @@ def _wrong_type_lines(prog: str, key: str, hint: Any, message: str) -> list[str]
     if classes:
         skip = ("Subtypes:", "Given value", "Does not validate against any", "Expected a path but")
         reasons = textwrap.dedent("\n".join(message.strip().splitlines()[1:])).splitlines()
-        lines += [f"  {line}" for line in reasons if line.strip() and not line.strip("- ").startswith(skip)]
+        kept = [line for line in reasons if line.strip() and not line.strip("- ").startswith(skip)]
+        if any("import path" in line for line in kept):  # a name that is no class: not also "not None"
+            kept = [line for line in kept if "NoneType" not in line]
+        lines += [f"  {line}" for line in dict.fromkeys(kept)]  # each reason once (one per subtype tried)
+        lines += _class_name_hint(message)
     return lines
+
+
+# Lightning's callbacks a wrong name's error lists when none is close
+COMMON_CALLBACKS = ("EarlyStopping", "ModelCheckpoint", "LearningRateMonitor", "Timer")
+
+
+def _class_name_hint(message: str) -> list[str]:
+    """For a class name that is no import path (``--trainer.callbacks+=EarlyStoping``): the closest of
+    Lightning's callbacks, and the form of one's own class."""
+    found = re.search(r"Expected a dot import path string: (\S+)", message)
+    if found is None:
+        return []
+    import lightning.pytorch.callbacks as lightning_callbacks
+
+    name = found.group(1)
+    known = [n for n in dir(lightning_callbacks) if n[:1].isupper() and n not in ("Callback", "Checkpoint")]
+    close = difflib.get_close_matches(name, known, n=1)
+    return [
+        f"  {name!r} is not a callback of Lightning's"
+        + (
+            f" (did you mean {close[0]}?)"
+            if close
+            else f" ({', '.join(n for n in COMMON_CALLBACKS if n in known)}, ...)"
+        )
+        + "; give one of its names or a class's import path (my_package.MyCallback)"
+    ]
 
 
 # options that one use names differently from another: where the data is (audio reads a folder)
