@@ -30,7 +30,10 @@ def test_a_missing_relative_path_from_the_checkpoint_names_the_fits_file(
     ckpt, train = fit_on_a_relative_path
     assert cli.main(["classify", "predict", "--ckpt_path", str(ckpt), "--out", "out"]) == 1
     err = capsys.readouterr().err
-    assert "data.path 'train.ts' is the fit's, restored from the checkpoint, and a relative path is read from" in err
+    assert (
+        "data.path 'train.ts' is the fit's, restored from the checkpoint, and a relative path is read from"
+        in err
+    )
     fix = f"--data.path {train}"
     assert f"the fit read {train}: pass {fix}" in err
 
