@@ -74,6 +74,8 @@ def _seed_and_isolate(tmp_path, monkeypatch):
     ``MlflowClient()`` in the next test read the previous test's store. It is unset after each test."""
     torch.manual_seed(0)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    # a developer's shell may name an experiment; the tests expect each use's default (ssm-ts-<use>)
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_NAME", raising=False)
     for name in LEFT_BY_FITS:
         os.environ.pop(name, None)  # not monkeypatch: it would put back what a module fixture's fit left
     yield
