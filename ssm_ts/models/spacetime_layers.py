@@ -48,7 +48,14 @@ class FixedPreprocessing(nn.Module):
             self.shift.d_state
         )  # (H, K); short FIR: a direct depthwise conv beats an FFT
         u = F.pad(x.transpose(1, 2), (taps.shape[-1] - 1, 0))
-        return F.conv1d(u, taps.flip(-1).unsqueeze(1), groups=taps.shape[0]).transpose(1, 2)
+        weight = taps.flip(-1).unsqueeze(1)
+        if u.device.type == "cpu" and u.dtype == torch.float16:
+            # torch 2.11's CPU float16 depthwise conv1d never returns at some shapes (--trainer.precision
+            # 16-true hung, deaf to Ctrl-C): the same taps in float32, cast back
+            y = F.conv1d(u.float(), weight.float(), groups=taps.shape[0]).to(u.dtype)
+        else:
+            y = F.conv1d(u, weight, groups=taps.shape[0])
+        return y.transpose(1, 2)
 
 
 class SpaceTimeBlock(nn.Module):
