@@ -30,6 +30,7 @@ from ssm_ts.api.forecast_refit import (
     refit_forecaster,
     refit_module,
 )
+from ssm_ts.api.forecast_subset import absent_series, read_given_series, without_series
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import (
     Spans,
@@ -44,7 +45,7 @@ from ssm_ts.pipelines.forecasting import (
 )
 from ssm_ts.pipelines.forecasting.fills import carry_trailing_fills
 from ssm_ts.pipelines.forecasting.reader import TableSource
-from ssm_ts.pipelines.forecasting.series_ids import restore_ids
+from ssm_ts.pipelines.forecasting.series_ids import restore_ids, shown_ids
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent
 from ssm_ts.whole_numbers import is_whole_number
 
@@ -127,6 +128,12 @@ class BacktestMixin:
         known-future covariates are read up to its last forecast row (never later), and a refit refills
         every column from its own rows (an error if a column has no observed value there). Calibration
         windows (``fit``'s, :meth:`calibrate`'s) are read the same way. ``fill="ffill"`` reads only the past.
+
+        A long ``data`` may hold only some of the fitted series (as neuralforecast's
+        ``cross_validation(df)`` backtests the ids of ``df``): a channel-independent model backtests
+        those, with the rows they get beside the others (:mod:`ssm_ts.api.forecast_subset`). A
+        multivariate model (``channel_independent=False``) and ``refit`` (a refit trains on every
+        series) still need them all. A series the model was not fitted on gets no forecast, with a warning.
         """
         self._require_fitted()
         every = refit_every(refit)
@@ -134,26 +141,70 @@ class BacktestMixin:
         levels = check_interval_request(level, interval_method, fitted_bands(self))
         if levels is not None and not every:  # refits are calibrated on their own validation rows
             check_calibrated(self, levels, interval_method)
+        absent = absent_series(self, self._data_path(data), read_options)  # a long table of some series
+        if absent and every:
+            raise_refit_needs_every_series(self, data, absent)
         result, ragged, prediction, _, calibrations = backtest_windows(
-            self, data, n_windows, step, read_options, every, levels
+            self, data, n_windows, step, read_options, every, levels, absent
         )
-        spec, long = self.spec_, self._long(long)
-        if levels is None:
-            if ragged:
-                return result if long else to_wide_forecast(result, spec)
-            return to_long_forecast(result, spec) if long else result
-        # each (n_windows, horizon, n_targets): a refit's windows with its own scores
-        parts = []  # a loop, not a comprehension: its own frame would take the warnings' stacklevel
-        for group, scores in calibrations:
-            parts.append(interval_bounds(self, prediction[group], levels, interval_method, scores))
-        bounds = {lv: tuple(np.concatenate([part[lv][k] for part in parts]) for k in (0, 1)) for lv in levels}
-        if not ragged and not long:  # wide rows: window, step
-            return with_wide_intervals(result, spec, flat_bounds(bounds, (0, 1, 2)))
-        # long rows: series, window, step
-        result = with_long_intervals(
-            result if ragged else to_long_forecast(result, spec), spec, flat_bounds(bounds, (2, 0, 1))
-        )
-        return result if long else long_to_wide_with_intervals(result, spec)
+        long = self._long(long)
+        out = backtest_frame(self, result, ragged, prediction, calibrations, long, levels, interval_method)
+        return without_backtest_series(out, self, absent, long, levels) if absent else out
+
+
+def backtest_frame(
+    fc: Forecaster,
+    result: pd.DataFrame,
+    ragged: bool,
+    prediction: np.ndarray,
+    calibrations: list[tuple[slice, ConformalScores | None]],
+    long: bool,
+    levels: list[float] | None,
+    interval_method: Literal["residual", "cqr"] | None,
+) -> pd.DataFrame:
+    """The frame :meth:`BacktestMixin.backtest` returns, in the ``long`` or wide layout, with the
+    conformal bounds of ``levels``: ``result``, ``ragged``, ``prediction`` (``(n_windows, horizon,
+    n_targets, n_quantiles)``) and ``calibrations`` are :func:`backtest_windows`'."""
+    spec = fc.spec_
+    if levels is None:
+        if ragged:
+            return result if long else to_wide_forecast(result, spec)
+        return to_long_forecast(result, spec) if long else result
+    # each (n_windows, horizon, n_targets): a refit's windows with its own scores
+    parts = []  # a loop, not a comprehension: its own frame would take the warnings' stacklevel
+    for group, scores in calibrations:
+        parts.append(interval_bounds(fc, prediction[group], levels, interval_method, scores))
+    bounds = {lv: tuple(np.concatenate([part[lv][k] for part in parts]) for k in (0, 1)) for lv in levels}
+    if not ragged and not long:  # wide rows: window, step
+        return with_wide_intervals(result, spec, flat_bounds(bounds, (0, 1, 2)))
+    # long rows: series, window, step
+    result = with_long_intervals(
+        result if ragged else to_long_forecast(result, spec), spec, flat_bounds(bounds, (2, 0, 1))
+    )
+    return result if long else long_to_wide_with_intervals(result, spec)
+
+
+def raise_refit_needs_every_series(fc: Forecaster, data: TableSource | None, absent: list[str]) -> None:
+    """A :class:`DataError`: ``backtest(refit=...)`` of a long table without the rows of the fitted
+    series ``absent``. A refit trains a new model on every series: on some, it would be another model
+    than the one whose backtest of those series ``refit=False`` gives."""
+    source = "the DataFrame" if isinstance(data, pd.DataFrame) else str(data)
+    spec = fc.spec_
+    shown = shown_ids(absent, spec.id_dtype)
+    raise DataError(
+        f"backtest(refit=...): {source} has no rows of the series {shown} ({spec.id_col}), and a refit trains "
+        f"on every series the model was fitted on ({shown_ids(list(spec.targets), spec.id_dtype)}). Give "
+        "the rows of every series to refit, or backtest just these series with the fitted model "
+        "(refit=False)."
+    )
+
+
+def without_backtest_series(
+    out: pd.DataFrame, fc: Forecaster, absent: list[str], long: bool, levels: list[float] | None
+) -> pd.DataFrame:
+    """A backtest (long or wide) without the ``absent`` series' rows or columns (their actuals too)."""
+    out = without_series(out, fc, absent, long, levels)
+    return out if long else out.drop(columns=[f"{t}_actual" for t in absent])
 
 
 def backtest_windows(
@@ -164,23 +215,29 @@ def backtest_windows(
     read_options: dict[str, Any] | None,
     refit_every: int = 0,
     levels: list[float] | None = None,
+    absent: list[str] | None = None,
 ) -> tuple[pd.DataFrame, bool, np.ndarray, np.ndarray, list[tuple[slice, ConformalScores | None]]]:
     """``(frame, ragged, prediction (n_windows, horizon, n_targets, n_quantiles), actual (n_windows,
     horizon, n_targets), calibrations)``: the frame is wide (window, step rows), or long for a ragged
     panel; the actuals are NaN where the fill policy invented the value or a series has no such
     window. ``refit_every``: ``0`` forecasts with the fitted model, ``k`` refits before every k-th
     window (:func:`window_forecasts`, which checks that the refits can calibrate ``levels``);
-    ``calibrations``: ``(windows, conformal scores)`` of the model that forecast them."""
+    ``calibrations``: ``(windows, conformal scores)`` of the model that forecast them. ``absent``: the
+    fitted series a long ``data`` has no rows of (:func:`~ssm_ts.api.forecast_subset.absent_series`),
+    read as stand-ins whose windows the caller drops."""
     task = fc._require_fitted()
     spec, lookback, horizon = fc.spec_, task.hparams.lookback, task.hparams.horizon
     step = horizon if step is None else step
     for name, value, unit in (("n_windows", n_windows, "windows"), ("step", step, "rows")):
         if not is_whole_number(value) or value < 1:
             raise ConfigError(f"{name} must be a positive whole number of {unit}, got {value!r}.")
-    frame = fc._read(data, allow_future_rows=False, read_options=read_options)
+    if absent:  # a long table of some series: the others are stand-ins (copies of a given one)
+        frame = read_given_series(fc, fc._data_path(data), absent, read_options, allow_future_rows=False)
+    else:
+        frame = fc._read(data, allow_future_rows=False, read_options=read_options)
     spans = series_spans(frame, spec.targets)
     if spans.ragged:
-        return ragged_backtest_windows(fc, frame, spans, n_windows, step, refit_every, levels)
+        return ragged_backtest_windows(fc, frame, spans, n_windows, step, refit_every, levels, absent)
     n_rows = len(frame)
     origins = [n_rows - horizon - (n_windows - 1 - i) * step for i in range(n_windows)]
     if origins[0] < lookback:
@@ -225,15 +282,18 @@ def ragged_backtest_windows(
     step: int,
     refit_every: int = 0,
     levels: list[float] | None = None,
+    absent: list[str] | None = None,
 ) -> tuple[pd.DataFrame, bool, np.ndarray, np.ndarray, list[tuple[slice, ConformalScores | None]]]:
     """Backtest windows per series of a ragged panel, in long layout (rows: series, window, step),
-    with ``True`` (ragged) and the arrays of :func:`backtest_windows`."""
+    with ``True`` (ragged) and the arrays of :func:`backtest_windows` (whose ``absent`` stand-ins no
+    error names)."""
     task, spec = fc._require_fitted(), fc.spec_
     lookback, horizon, quantiles = task.hparams.lookback, task.hparams.horizon, task.hparams.quantiles
     times = frame[spec.time_col]
     require_channel_independent(spans, times, bool(task.hparams.channel_independent))
     needed = lookback + horizon + (n_windows - 1) * step
-    short = spans.lengths < needed
+    # a stand-in is as short as the series it copies: the error names that one
+    short = (spans.lengths < needed) & ~np.isin(spec.targets, absent or [])
     if short.any():
         raise DataError(
             f"{n_windows} backtest windows of horizon {horizon} every {step} rows need {needed} rows of each "

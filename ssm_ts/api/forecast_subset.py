@@ -65,15 +65,19 @@ def _warn_unknown_series(name: str, unknown: list[str], targets: list[str]) -> N
 
 
 def read_given_series(
-    fc: Forecaster, data: TableSource, absent: list[str], read_options: dict[str, Any] | None
+    fc: Forecaster,
+    data: TableSource,
+    absent: list[str],
+    read_options: dict[str, Any] | None,
+    allow_future_rows: bool = True,
 ) -> pd.DataFrame:
-    """``data`` read as :meth:`Forecaster._read` reads it, for the series it holds; each ``absent``
-    series' column a copy of the first given one (a stand-in whose forecast :func:`without_series`
-    drops)."""
+    """``data`` read as :meth:`Forecaster._read` reads it (``allow_future_rows`` as there: ``False``
+    for a backtest), for the series it holds; each ``absent`` series' column a copy of the first
+    given one (a stand-in whose forecast :func:`without_series` drops)."""
     spec = fc.spec_
     given = [t for t in spec.targets if t not in absent]
     sub = dataclasses.replace(spec, targets=given)
-    frame = load_like(data, sub, allow_future_rows=True, read_options=read_options)
+    frame = load_like(data, sub, allow_future_rows=allow_future_rows, read_options=read_options)
     stand_ins = pd.DataFrame({t: frame[given[0]].to_numpy() for t in absent}, index=frame.index)
     full = pd.concat([frame, stand_ins], axis=1)[[spec.time_col, *spec.input_columns]]
     full.attrs = frame.attrs
