@@ -135,6 +135,7 @@ def _require_lookback(spans, times: pd.Series, spec: SeriesSpec, lookback: int) 
         raise DataError(
             f"forecasting needs the last {lookback} observed rows (the lookback) of every series; "
             f"{int(short.sum())} series have fewer: {spans.listed(short, times, id_dtype=spec.id_dtype)}. "
-            "Pass a longer history of them (the model forecasts every series it was fitted on, so none can "
-            "be left out of the data)."
+            "Pass a longer history of them. A channel-independent model given a long table forecasts the "
+            "series it holds, so one without them forecasts the others; a multivariate model "
+            "(channel_independent=False) forecasts every series it was fitted on, so none can be left out."
         )

@@ -295,12 +295,16 @@ def ragged_backtest_windows(
     # a stand-in is as short as the series it copies: the error names that one
     short = (spans.lengths < needed) & ~np.isin(spec.targets, absent or [])
     if short.any():
+        leave_out = (
+            ", or leave them out of a long table to backtest the others"
+            if task.hparams.channel_independent
+            else " (a multivariate model forecasts every series it was fitted on, so none can be left out)"
+        )
         raise DataError(
             f"{n_windows} backtest windows of horizon {horizon} every {step} rows need {needed} rows of each "
             f"series (lookback {lookback} included); {int(short.sum())} series have fewer: "
             f"{spans.listed(short, times, id_dtype=spec.id_dtype)}. Use fewer windows or a smaller step, or give "
-            "a longer history of those series (the model forecasts every series it was fitted on, so none can "
-            "be left out)."
+            f"a longer history of those series{leave_out}."
         )
     # origin[i, j]: the first forecast row of window i of series j, counted back from its own end
     origins = spans.last[None, :] + 1 - horizon - (n_windows - 1 - np.arange(n_windows))[:, None] * step

@@ -128,8 +128,8 @@ def check_refit_series(fc: Forecaster, frame: pd.DataFrame, firsts: np.ndarray) 
         "train:validation ratio of this Forecaster's split), each series up to its own cutoff, and "
         f"{int(none.sum())} of {len(spec.targets)} series have no training window of lookback {hp.lookback} "
         f"+ horizon {hp.horizon} rows there: {', '.join(named[:5])}{more}. Use fewer windows or a smaller "
-        "step (later refits have more rows), a shorter lookback or horizon, or refit=False (the model "
-        "forecasts every series it was fitted on, so none can be left out)."
+        "step (later refits have more rows), a shorter lookback or horizon, or refit=False (a refit trains "
+        "on every series the model was fitted on, so none can be left out of it)."
     )
 
 

@@ -175,13 +175,17 @@ def test_ragged_panel_errors_name_the_series_and_the_fix(fitted, ett, tmp_path):
     with pytest.raises(DataError, match=r"1 of 4 series have no training window.*'LUFL' \(400 rows"):
         Forecaster(model="nlinear", **options).fit(ragged_table(ett, late))
     short = ragged_table(ett, {**SPANS, "MUFL": (1070, 1100)})
-    # a fitted model forecasts every series it was fitted on: not "leave them out", which it then refuses
+    # a channel-independent model forecasts the series a long table holds: leaving the short one out works
     with pytest.raises(DataError, match=r"lookback\) of every series; 1 series have fewer: 'MUFL' \(30 rows.*"
-                       r"Pass a longer history of them \(.* so none can be left out of the data\)"):  # fmt: skip
+                       r"Pass a longer history of them. A channel-independent model given a long table "
+                       r"forecasts the series it holds, so one without them forecasts the others"):  # fmt: skip
         fitted.predict(short)
     with pytest.raises(DataError, match=r"need 348 rows of each series.*'MUFL' \(30 rows.*fewer windows.*"
-                       r"a longer history of those series \(.* so none can be left out\)"):  # fmt: skip
+                       r"a longer history of those series, or leave them out of a long table"):  # fmt: skip
         fitted.backtest(short, n_windows=25)
+    others = short[short["unique_id"] != "MUFL"]
+    assert set(fitted.predict(others)["unique_id"]) == {"HUFL", "LUFL", "OT"}
+    assert set(fitted.backtest(others, n_windows=25)["unique_id"]) == {"HUFL", "LUFL", "OT"}
 
 
 def test_masked_loss_is_the_loss_of_the_valid_values_only(fitted):
