@@ -7,15 +7,28 @@ per channel)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import DataError
 
-from .sampling_step import parse_times
+from .frame_times import frame_step, index_times, text_times_error, text_times_fix, time_order
+from .sampling_step import Step, file_step
 from .time_gaps import place_gaps, warn_of_gaps
+
+GAP_FIX = "pass nan_policy='interpolate' (or 'zero')"
+
+
+class FrameRecordings(NamedTuple):
+    """A frame's recordings ``(channels, length_i)``, channel names, ids and sampling step (from its
+    time points, as a CSV's from its time column; ``None``: no times, or sample numbers)."""
+
+    values: list[np.ndarray]
+    names: list[str]
+    ids: list[str]
+    step: Step
 
 
 def is_nested_frame(X: Any) -> bool:
@@ -26,27 +39,85 @@ def is_nested_frame(X: Any) -> bool:
     return any(_is_series(cell) for cell in X.iloc[0])
 
 
-def nested_frame_recordings(X: Any, source: str = "X") -> tuple[list[np.ndarray], list[str]]:
-    """The ``(channels, length_i)`` recordings of a ``nested_univ`` DataFrame (row ``i``, a column per
-    channel, each cell a series) and its column names as the channel names; ``source`` names the
-    frame in errors."""
+def nested_frame_recordings(
+    X: Any, source: str = "X", nan_policy: str = "error", gap_fix: str = GAP_FIX
+) -> tuple[list[np.ndarray], list[str]]:
+    """The ``(channels, length_i)`` recordings of a ``nested_univ`` DataFrame and its column names as the
+    channel names, as :func:`read_nested_frame` reads them (without ids and sampling step)."""
+    values, names, _, _ = read_nested_frame(X, source, nan_policy, gap_fix)
+    return values, names
+
+
+_NESTED_NUMBERED = 'X = X.map(lambda s: s.set_axis(s.index.str.extract(r"(\\d+)", expand=False).astype(int)))'
+_NESTED_IN_ORDER = (
+    "if each cell's steps are in time order, number them: X = X.map(lambda s: s.reset_index(drop=True))"
+)
+
+
+def _cell_times(row: np.ndarray, where: str) -> tuple[np.ndarray | None, pd.Index | None]:
+    """``(times, index)`` of a nested row whose cells are ``pd.Series`` on one index (their time
+    points; :func:`~.frame_times.index_times`), ``(None, None)`` for arrays or cells on different
+    indexes (read position by position)."""
+    if not all(isinstance(cell, pd.Series) for cell in row):
+        return None, None
+    index = row[0].index
+    if not all(cell.index.equals(index) for cell in row[1:]):
+        return None, None
+    times = index_times(index)
+    if times is None:  # sorted as text, "t10" before "t2"
+        fix = text_times_fix(index, _NESTED_NUMBERED, _NESTED_IN_ORDER)
+        raise text_times_error(where, "the index of its cells", index, fix)
+    return times, index
+
+
+def read_nested_frame(
+    X: Any, source: str = "X", nan_policy: str = "error", gap_fix: str = GAP_FIX
+) -> FrameRecordings:
+    """The recordings ``(channels, length_i)`` of a ``nested_univ`` DataFrame (row ``i``, a column per
+    channel, each cell a series), its column names as the channel names, its index as the ids;
+    ``source`` names the frame in errors.
+
+    Cells that are ``pd.Series`` on one index per row are read in the order of that index's time
+    points (numbers or dates, as a multi-index frame's time level): a time point missing from them
+    is a gap, warned of or filled under ``nan_policy`` as :func:`read_multiindex_frame` does, and
+    their median step is the sampling step (``None`` for arrays and sample numbers 0, 1, 2, ...).
+
+    Raises:
+        DataError: a cell that is not a series of numbers, cells of one row of different lengths, or
+            text time points (``"t1"``), with the line converting them.
+    """
     _check_series_columns(X, source)
-    values = []
+    values, steps, gapped = [], [], []
+    ids = [str(i) for i in X.index]
     for i, row in enumerate(X.to_numpy()):
+        where = f"{source} (nested DataFrame), row {i}"
         try:
             cells = [np.asarray(cell, dtype=np.float64) for cell in row]
         except (TypeError, ValueError) as err:
-            raise DataError(
-                f"{source} (nested DataFrame), row {i}: a cell is not a series of numbers ({err})."
-            ) from err
+            raise DataError(f"{where}: a cell is not a series of numbers ({err}).") from err
         lengths = [len(cell) if cell.ndim == 1 else -1 for cell in cells]
         if len(set(lengths)) != 1 or lengths[0] < 0:
             raise DataError(
-                f"{source} (nested DataFrame), row {i}: the cells of columns {list(X.columns)} hold series of lengths "
+                f"{where}: the cells of columns {list(X.columns)} hold series of lengths "
                 f"{lengths}; every channel of a recording needs the same number of steps."
             )
-        values.append(np.stack(cells))
-    return values, [str(c) for c in X.columns]
+        recording = np.stack(cells)
+        times, index = _cell_times(row, where)
+        if times is None:
+            values.append(recording)
+            steps.append(None)
+            continue
+        order = time_order(times)
+        recording, gap = place_gaps(
+            recording[:, order], times[order], list(index[order]), nan_policy, source=where
+        )
+        values.append(recording)
+        steps.append(frame_step(times[order]))
+        if gap is not None:
+            gapped.append((f"row {i} ({ids[i]!r})", gap))
+    warn_of_gaps(f"{source} (nested DataFrame)", gapped, gap_fix)
+    step = file_step(steps, ids, f"{source} (nested DataFrame)")
+    return FrameRecordings(values, [str(c) for c in X.columns], ids, step)
 
 
 def _is_series(cell: Any) -> bool:
@@ -110,24 +181,47 @@ def _recording_id(key: Any) -> str:
     return "/".join(str(k) for k in key) if isinstance(key, tuple) else str(key)
 
 
-GAP_FIX = "pass nan_policy='interpolate' (or 'zero')"
-
-
 def multiindex_frame_recordings(
     X: pd.DataFrame, source: str = "X", nan_policy: str = "error", gap_fix: str = GAP_FIX
 ) -> tuple[list[np.ndarray], list[str], list[str]]:
-    """``(recordings (channels, length_i), channel names, ids)`` of a ``pd-multiindex`` frame: the
-    recordings in the order their ids (index level 0; every level but the last for a hierarchical
-    frame, joined as ``'a/3'``) first appear, each one's rows in time-point order (the last level;
-    stable), the columns as the channels; ``source`` names the frame in errors.
+    """``(recordings (channels, length_i), channel names, ids)`` of a ``pd-multiindex`` frame, as
+    :func:`read_multiindex_frame` reads them (without the sampling step)."""
+    return tuple(read_multiindex_frame(X, source, nan_policy, gap_fix)[:3])
+
+
+def _multiindex_text_fix(X: pd.DataFrame) -> str:
+    """The line converting a multi-index frame's text time points (``"t1"``) to numbers."""
+    name = X.index.names[-1] or "time"
+    recording_levels = list(range(X.index.nlevels - 1))
+    numbered = (
+        'X.index = X.index.set_levels(X.index.levels[-1].str.extract(r"(\\d+)", expand=False).astype(int), '
+        "level=-1)"
+    )
+    in_order = (
+        f"if the rows are in time order, number them: X = X.set_index(X.groupby(level={recording_levels})"
+        f".cumcount().rename({name!r}), append=True).droplevel(-2)"
+    )
+    return text_times_fix(X.index.levels[-1], numbered, in_order)
+
+
+def read_multiindex_frame(
+    X: pd.DataFrame, source: str = "X", nan_policy: str = "error", gap_fix: str = GAP_FIX
+) -> FrameRecordings:
+    """The recordings of a ``pd-multiindex`` frame: in the order their ids (index level 0; every level
+    but the last for a hierarchical frame, joined as ``'a/3'``) first appear, each one's rows in the
+    order of its time points (the last level, read as numbers or dates: :func:`~.frame_times.index_times`;
+    stable), the columns as the channels; ``source`` names the frame in errors. The sampling step is
+    the recordings' median step (:func:`~.sampling_step.file_step`, which warns of recordings at
+    another step), ``None`` for sample numbers 0, 1, 2, ... (:func:`~.frame_times.frame_step`).
 
     Time points that jump by several steps (rows dropped, ``X.dropna()``) are gaps: under
     ``nan_policy`` ``"interpolate"`` or ``"zero"`` the missing steps are inserted as NaN (for the policy
     to fill), under ``"error"`` a :class:`~.time_gaps.TimeGapWarning` names them and ``gap_fix``.
 
     Raises:
-        DataError: a column holding a value that is not a number (named with its row's index), or
-            the time points in the first level (the levels swapped).
+        DataError: a column holding a value that is not a number (named with its row's index), the
+            time points in the first level (the levels swapped), or text time points (``"t1"``, which
+            sort as text), with the line converting them.
     """
     _check_recording_first(X, source)
     for name in X.columns:
@@ -139,27 +233,37 @@ def multiindex_frame_recordings(
                 f"{X.index[bad[0]]!r} ({len(bad)} such row(s)), not a number; every column is read as a "
                 f"channel: drop the others (X.drop(columns=[{name!r}]))."
             )
-    numbers = X.apply(pd.to_numeric, errors="coerce")
-    values, ids = [], []
+    points = X.index.get_level_values(-1)
+    times = index_times(points)
+    if times is None:  # sorted as text, "t10" before "t2"
+        name = X.index.names[-1]
+        what = f"the time level {name!r}" if name is not None else "the time level (the last)"
+        raise text_times_error(
+            f"{source} (multi-index DataFrame)", what, points.unique(), _multiindex_text_fix(X)
+        )
+    numbers = X.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+    values, ids, steps = [], [], []
     recording_levels = list(range(X.index.nlevels - 1))
     by = recording_levels if len(recording_levels) > 1 else 0
+    grouped = X.groupby(level=by, sort=False)  # in the order the ids first appear
     gapped: list[tuple[str, str]] = []
-    for key, group in numbers.groupby(level=by, sort=False):
-        rows = group.droplevel(recording_levels).sort_index(kind="stable")
-        cells = rows.index.to_series()
+    for key, rows in grouped.indices.items():
+        rows = rows[time_order(times[rows])]
         ids.append(_recording_id(key))
         recording, gap = place_gaps(
-            rows.to_numpy(dtype=np.float64).T,
-            parse_times(cells),
-            list(cells),
+            numbers[rows].T,
+            times[rows],
+            list(points[rows]),
             nan_policy,
             source=f"{source} (multi-index DataFrame), recording {ids[-1]!r}",
         )
         values.append(recording)
+        steps.append(frame_step(times[rows]))
         if gap is not None:
             gapped.append((f"recording {ids[-1]!r}", gap))
     warn_of_gaps(f"{source} (multi-index DataFrame)", gapped, gap_fix)
-    return values, [str(c) for c in X.columns], ids
+    step = file_step(steps, ids, f"{source} (multi-index DataFrame)")
+    return FrameRecordings(values, [str(c) for c in X.columns], ids, step)
 
 
 def is_frame_list(X: Any) -> bool:
@@ -168,21 +272,41 @@ def is_frame_list(X: Any) -> bool:
 
 
 def frame_list_recordings(X: list[pd.DataFrame], source: str = "X") -> tuple[list[np.ndarray], list[str]]:
-    """``(recordings (channels, length_i), channel names)`` of a ``df-list``: each DataFrame a row per
-    time point (in its row order) and a column per channel, the first one's columns naming the
-    channels; the others are read by name, in any column order.
+    """``(recordings (channels, length_i), channel names)`` of a ``df-list``, as :func:`read_frame_list`
+    reads them (without ids and sampling step)."""
+    values, names, _, _ = read_frame_list(X, source)
+    return values, names
+
+
+_LIST_NUMBERED = 'X = [x.set_axis(x.index.str.extract(r"(\\d+)", expand=False).astype(int)) for x in X]'
+_LIST_IN_ORDER = (
+    "if each frame's rows are in time order, number them: X = [x.reset_index(drop=True) for x in X]"
+)
+
+
+def read_frame_list(
+    X: list[pd.DataFrame], source: str = "X", nan_policy: str = "error", gap_fix: str = GAP_FIX
+) -> FrameRecordings:
+    """The recordings ``(channels, length_i)`` of a ``df-list``: each DataFrame a row per time point and
+    a column per channel, the first one's columns naming the channels (the others are read by name,
+    in any column order), ids ``"0"``, ``"1"``, ... Each frame's rows are read in the order of its
+    index's time points (numbers or dates), its gaps warned of or filled under ``nan_policy`` and its
+    median step the sampling step, as :func:`read_multiindex_frame` reads a recording's.
 
     Raises:
-        DataError: a frame with other columns than the first, or a value that is not a number.
+        DataError: a frame with other columns than the first, a value that is not a number, or text
+            time points (``"t1"``), with the line converting them.
     """
     names = [str(c) for c in X[0].columns]
-    values = []
+    values, steps, gapped = [], [], []
+    ids = [str(i) for i in range(len(X))]
     for i, frame in enumerate(X):
+        where = f"{source} (a list of DataFrames, sktime's df-list): frame {i}"
         columns = [str(c) for c in frame.columns]
         if sorted(columns) != sorted(names):
             raise DataError(
-                f"{source} (a list of DataFrames, sktime's df-list): frame {i} has columns {columns}, frame 0 "
-                f"{names}; every recording needs the same channel columns (a row per time point)."
+                f"{where} has columns {columns}, frame 0 {names}; every recording needs the same channel "
+                "columns (a row per time point)."
             )
         frame = frame.set_axis(columns, axis=1)[names]
         numbers = frame.apply(pd.to_numeric, errors="coerce")
@@ -190,9 +314,26 @@ def frame_list_recordings(X: list[pd.DataFrame], source: str = "X") -> tuple[lis
         if bad.any():
             row, col = (int(k) for k in np.argwhere(bad)[0])
             raise DataError(
-                f"{source} (a list of DataFrames, sktime's df-list): frame {i}, column {names[col]!r} holds "
-                f"{frame.iloc[row, col]!r} (row {frame.index[row]!r}), not a number; every column is read as a "
-                f"channel: drop the others ([x.drop(columns=[{names[col]!r}]) for x in X])."
+                f"{where}, column {names[col]!r} holds {frame.iloc[row, col]!r} (row {frame.index[row]!r}), not a "
+                "number; every column is read as a channel: drop the others "
+                f"([x.drop(columns=[{names[col]!r}]) for x in X])."
             )
-        values.append(numbers.to_numpy(dtype=np.float64).T)
-    return values, names
+        times = index_times(frame.index)
+        if times is None:  # sorted as text, "t10" before "t2"
+            fix = text_times_fix(frame.index, _LIST_NUMBERED, _LIST_IN_ORDER)
+            raise text_times_error(where, "the index", frame.index, fix)
+        order = time_order(times)
+        recording, gap = place_gaps(
+            numbers.to_numpy(dtype=np.float64)[order].T,
+            times[order],
+            list(frame.index[order]),
+            nan_policy,
+            source=where,
+        )
+        values.append(recording)
+        steps.append(frame_step(times[order]))
+        if gap is not None:
+            gapped.append((f"frame {i}", gap))
+    warn_of_gaps(f"{source} (a list of DataFrames, sktime's df-list)", gapped, gap_fix)
+    step = file_step(steps, ids, f"{source} (a list of DataFrames, sktime's df-list)")
+    return FrameRecordings(values, names, ids, step)

@@ -52,7 +52,7 @@ PREDICT_NAN_FIX = (
 
 
 def _gap_fix(nan_fix: str) -> str:
-    """How to fill a multi-index frame's gaps: at fit the estimator's setting, at predict the fitted model's."""
+    """How to fill a frame's gaps: at fit the estimator's setting, at predict the fitted model's."""
     if nan_fix == PREDICT_NAN_FIX:
         return "set nan_policy on the fitted model, model.set_params(nan_policy='interpolate') (or 'zero')"
     return "fit with SSMClassifier(nan_policy='interpolate') (or 'zero')"
@@ -66,12 +66,12 @@ def as_recordings(X: Any, nan_policy: str = "error", nan_fix: str = FIT_NAN_FIX)
     the error for NaN under ``nan_policy="error"`` tells the caller to do."""
     from ssm_ts.pipelines.sensor import SeriesSet, make_series_set
     from ssm_ts.pipelines.sensor.nested import (
-        frame_list_recordings,
         is_frame_list,
         is_multiindex_frame,
         is_nested_frame,
-        multiindex_frame_recordings,
-        nested_frame_recordings,
+        read_frame_list,
+        read_multiindex_frame,
+        read_nested_frame,
     )
 
     if isinstance(X, SeriesSet):
@@ -85,21 +85,26 @@ def as_recordings(X: Any, nan_policy: str = "error", nan_fix: str = FIT_NAN_FIX)
             channel_names=X.channel_names,
         )
     _check_input_kind(X)
-    if is_multiindex_frame(X):  # sktime's pd-multiindex: rows (recording, time point), a column per channel
-        values, names, ids = multiindex_frame_recordings(X, nan_policy=nan_policy, gap_fix=_gap_fix(nan_fix))
+    # sktime's pd-multiindex (rows (recording, time point), a column per channel), nested_univ (a
+    # series per cell) or df-list (a DataFrame per recording, (time points, channels)); their time
+    # points give the sampling step, as a CSV's time column does
+    read = None
+    if is_multiindex_frame(X):
+        read = read_multiindex_frame
+    elif is_nested_frame(X):
+        read = read_nested_frame
+    elif is_frame_list(X):
+        read = read_frame_list
+    if read is not None:
+        frame = read(X, nan_policy=nan_policy, gap_fix=_gap_fix(nan_fix))
         return make_series_set(
-            values, nan_policy=nan_policy, source="X", ids=ids, channel_names=names, nan_fix=nan_fix
-        )
-    if is_nested_frame(X):
-        values, names = nested_frame_recordings(X)
-        ids = [str(i) for i in X.index]
-        return make_series_set(
-            values, nan_policy=nan_policy, source="X", ids=ids, channel_names=names, nan_fix=nan_fix
-        )
-    if is_frame_list(X):  # sktime's df-list: a DataFrame per recording, (time points, channels)
-        values, names = frame_list_recordings(X)
-        return make_series_set(
-            values, nan_policy=nan_policy, source="X", channel_names=names, nan_fix=nan_fix
+            frame.values,
+            nan_policy=nan_policy,
+            source="X",
+            ids=frame.ids,
+            sampling_step=frame.step,
+            channel_names=frame.names,
+            nan_fix=nan_fix,
         )
     if hasattr(X, "to_numpy") and not isinstance(X, np.ndarray):
         check_column_levels(X)  # (channel, time point) columns: stacked, it is pd-multiindex
