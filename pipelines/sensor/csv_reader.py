@@ -24,6 +24,7 @@ from .column_roles import (
     warn_saved_index,
     warn_time_like_channels,
 )
+from .frame_times import text_times_fix
 from .labels import warn_of_case_only_classes
 from .read_checks import existing_file, existing_path
 from .sampling_step import file_step, parse_times, recording_step
@@ -166,6 +167,33 @@ def _read_csv(
             stripped = frame[column].str.strip()
             frame[column] = stripped.mask(stripped == "")
     return frame
+
+
+def _check_text_times(
+    frame: pd.DataFrame, time_col: str, times: np.ndarray | None, options: ReadOptions, path: Path
+) -> None:
+    """A time column of step names with a number each whose text order is not their numbers' (``t1``,
+    ..., ``t10``: ``t10`` sorts before ``t2``) is a DataError naming the file, column, a line and the
+    conversion: the rows are sorted as text, so the steps were read out of order. Other text (``t001``,
+    zero-padded, sorts right) is read as before, in text order and without a step."""
+    if times is not None or date_options(options):  # with date options _sorted_by_time names a bad date
+        return
+    cells = frame[time_col].dropna().astype(str)
+    labels = pd.Index(cells.unique())
+    numbered = text_times_fix(labels, "numbered", "")
+    if not numbered:  # no one number per label: its order cannot be told
+        return
+    numbers = labels.str.extract(r"(\d+)", expand=False).astype(int)
+    if np.array_equal(
+        np.argsort(labels.to_numpy(), kind="stable"), np.argsort(numbers.to_numpy(), kind="stable")
+    ):
+        return  # text order is time order
+    raise DataError(
+        f"{path}: column {time_col!r} holds step names ({cells.iloc[0]!r} on line {int(cells.index[0]) + 2}, ...) "
+        "that sort as text ('t10' before 't2'), so the steps would be read out of order. Write the times as "
+        f"numbers, e.g. import pandas as pd; df = pd.read_csv({str(path)!r}); df[{time_col!r}] = "
+        f'df[{time_col!r}].str.extract(r"(\\d+)", expand=False).astype(int); df.to_csv({str(path)!r}, index=False)'
+    )
 
 
 def _sorted_by_time(frame: pd.DataFrame, time_col: str, dates: dict[str, Any], where: str) -> pd.DataFrame:
@@ -327,6 +355,8 @@ def read_csv_long(
     values, labels, ids, steps = [], [], [], []
     # the times read once for the whole file (numbers or dates), for each recording's sampling step
     times = parse_times(frame[time_col], date_options(options)) if time_col is not None else None
+    if time_col is not None:
+        _check_text_times(frame, time_col, times, options, path)
     if times is not None:
         _check_repeated_times(
             frame, time_col, times, id_col, path, _row_namer(path, options, len(frame), True)
@@ -483,6 +513,8 @@ def read_csv_folder(
             frame = frame.drop(columns=index)
         has_time = time_col in frame.columns
         times = parse_times(frame[time_col], date_options(options)) if has_time else None
+        if has_time:
+            _check_text_times(frame, time_col, times, options, file)
         if times is not None:
             _check_repeated_times(
                 frame, time_col, times, None, file, _row_namer(file, options, len(frame), True)

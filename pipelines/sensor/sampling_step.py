@@ -55,7 +55,12 @@ def parse_times(column: pd.Series, dates: dict[str, Any] | None = None) -> np.nd
 
 
 def _dates(column: pd.Series, dates: dict[str, Any]) -> pd.Series | None:
-    """``column`` read as dates (the format inferred from its first cell, else cell by cell)."""
+    """``column`` read as dates (the format inferred from its first cell, else cell by cell). Without
+    a ``date_format``, text with fewer than two numbers in a cell is no date: pandas' free parser reads
+    step names such as ``"t1"`` as dates of 1754, a day apart, which sorted as text ('t10' before 't2')."""
+    given = column.dropna()
+    if not dates.get("date_format") and (given.astype(str).str.count(r"\d+") < 2).any():
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pandas warns when it infers a format cell by cell
         for fmt in (dates.get("date_format"), "mixed"):
