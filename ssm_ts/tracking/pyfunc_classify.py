@@ -74,8 +74,8 @@ def recordings_from_input(
     from ssm_ts.pipelines.sensor.nested import (
         is_multiindex_frame,
         is_nested_frame,
-        multiindex_frame_recordings,
-        nested_frame_recordings,
+        read_multiindex_frame,
+        read_nested_frame,
     )
     from ssm_ts.pipelines.sensor.sampling_step import file_step, parse_times, recording_step
     from ssm_ts.pipelines.sensor.time_gaps import place_gaps, warn_of_gaps
@@ -90,15 +90,14 @@ def recordings_from_input(
         return make_series_set(model_input, nan_policy=nan_policy, source=source, nan_fix=nan_fix)
     multiindex = is_multiindex_frame(model_input)  # sktime pd-multiindex: (recording, time point) rows
     if multiindex or is_nested_frame(model_input):  # sktime/aeon nested_univ: a series per cell
-        if multiindex:
-            values, names, ids = multiindex_frame_recordings(model_input, source, nan_policy, _GAP_FIX)
-        else:
-            values, names = nested_frame_recordings(model_input, source)
-            ids = [str(i) for i in model_input.index]
+        read = read_multiindex_frame if multiindex else read_nested_frame
+        values, names, ids, step = read(model_input, source, nan_policy, _GAP_FIX)
         if channel_names is not None:  # by name, as a long frame's columns
             fix = "pass a column per training channel"
             values = [v[channel_order(names, channel_names, source, fix)] for v in values]
-        return make_series_set(values, nan_policy=nan_policy, source=source, ids=ids, nan_fix=nan_fix)
+        return make_series_set(
+            values, nan_policy=nan_policy, source=source, ids=ids, sampling_step=step, nan_fix=nan_fix
+        )
     if len(model_input) == 0:  # a served {"dataframe_records": []}: no columns either, so not "needs an 'id'"
         raise DataError(
             "pyfunc input: the DataFrame has no rows, so no recordings to classify; send recordings "
