@@ -24,7 +24,7 @@ from .column_roles import (
     warn_saved_index,
     warn_time_like_channels,
 )
-from .frame_times import text_times_fix
+from .frame_times import numbered_text_out_of_order
 from .labels import warn_of_case_only_classes
 from .read_checks import existing_file, existing_path
 from .sampling_step import file_step, parse_times, recording_step
@@ -179,15 +179,8 @@ def _check_text_times(
     if times is not None or date_options(options):  # with date options _sorted_by_time names a bad date
         return
     cells = frame[time_col].dropna().astype(str)
-    labels = pd.Index(cells.unique())
-    numbered = text_times_fix(labels, "numbered", "")
-    if not numbered:  # no one number per label: its order cannot be told
-        return
-    numbers = labels.str.extract(r"(\d+)", expand=False).astype(int)
-    if np.array_equal(
-        np.argsort(labels.to_numpy(), kind="stable"), np.argsort(numbers.to_numpy(), kind="stable")
-    ):
-        return  # text order is time order
+    if not numbered_text_out_of_order(pd.Index(cells.unique())):
+        return  # text order is time order, or no order can be told
     raise DataError(
         f"{path}: column {time_col!r} holds step names ({cells.iloc[0]!r} on line {int(cells.index[0]) + 2}, ...) "
         "that sort as text ('t10' before 't2'), so the steps would be read out of order. Write the times as "

@@ -78,6 +78,16 @@ def text_times_fix(labels: pd.Index, numbered: str, in_order: str) -> str:
     return in_order
 
 
+def numbered_text_out_of_order(labels: pd.Index) -> bool:
+    """Whether text time points ``labels`` name one number each (``t1``, ..., ``t10``) and sort as text in
+    another order than their numbers (``t10`` before ``t2``); zero-padded ones (``t001``) sort right."""
+    if not text_times_fix(labels, "numbered", ""):  # no one number per label: its order cannot be told
+        return False
+    numbers = labels.str.extract(r"(\d+)", expand=False).astype(int)
+    by_text = np.argsort(labels.to_numpy(), kind="stable")
+    return not np.array_equal(by_text, np.argsort(numbers.to_numpy(), kind="stable"))
+
+
 def text_times_error(where: str, what: str, labels: pd.Index, fix: str) -> DataError:
     """The DataError for text time points ``labels`` of ``what`` (``"the time level 'time'"``)."""
     shown = ", ".join(repr(str(label)) for label in labels[:3])

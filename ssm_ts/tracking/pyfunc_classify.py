@@ -123,6 +123,8 @@ def recordings_from_input(
         channels = [channels[i] for i in channel_order(channels, channel_names, source, fix)]
     numbers = _channel_numbers(frame, channels)
     times = parse_times(frame["time"]) if timed else None  # None: neither numbers nor dates
+    if timed and times is None:
+        _check_text_times(frame["time"])
     # sort=False: groups in the order their ids first appear, as the rows of the output
     grouped = frame.groupby("id", sort=False)
     values, ids, steps, gapped = [], [], [], []
@@ -145,6 +147,21 @@ def recordings_from_input(
     return make_series_set(
         values, nan_policy=nan_policy, source=source, ids=ids, sampling_step=step, nan_fix=nan_fix
     )
+
+
+def _check_text_times(cells: pd.Series) -> None:
+    """Step names whose text order is not their numbers' (``t1``, ..., ``t10``) are a DataError: the rows
+    are sorted by time, as text, so ``t10`` would come before ``t2``."""
+    from ssm_ts.errors import DataError
+    from ssm_ts.pipelines.sensor.frame_times import numbered_text_out_of_order
+
+    labels = pd.Index(cells.dropna().astype(str).unique())
+    if numbered_text_out_of_order(labels):
+        raise DataError(
+            f"pyfunc input: the 'time' column holds step names ({labels[0]!r}, ...) that sort as text ('t10' "
+            "before 't2'), so the steps would be read out of order; send the times as numbers, e.g. "
+            r"""df["time"] = df["time"].str.extract(r"(\d+)", expand=False).astype(int)"""
+        )
 
 
 def _check_recordings_kind(model_input: Any) -> None:

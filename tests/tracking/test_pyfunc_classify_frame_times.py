@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ssm_ts.errors import DataError
 from ssm_ts.pipelines.sensor import TimeGapWarning
 from ssm_ts.tracking.pyfunc_classify import recordings_from_input
 
@@ -37,3 +38,16 @@ def test_a_multiindex_requests_time_points_give_the_sampling_step():
     data = recordings_from_input(X)
     assert data.sampling_step is not None and pd.Timedelta(data.sampling_step) == pd.Timedelta("20ms")
     np.testing.assert_array_equal(np.stack(data.values)[:, 0], VALUES)
+
+
+def test_a_long_requests_step_names_that_sort_as_text_are_refused_with_the_conversion():
+    names = [f"t{i + 1}" for i in range(STEPS)]  # t1 ... t8 sort right; add t10 so t10 < t2 as text
+    names[-1] = "t10"
+    X = pd.DataFrame({"id": np.repeat(["a", "b"], STEPS), "time": names * 2, "x": VALUES.reshape(-1)})
+    with pytest.raises(DataError, match=r"'time' column holds step names \('t1', \.\.\.\)") as err:
+        recordings_from_input(X)
+    df = X.copy()
+    exec(str(err.value).split("e.g. ")[1], {"df": df})  # the conversion, as written
+    np.testing.assert_array_equal(np.stack(recordings_from_input(df).values)[:, 0], VALUES)
+    padded = X.assign(time=[f"t{i:03d}" for i in [*range(1, STEPS), 10]] * 2)  # sorts right: read as is
+    np.testing.assert_array_equal(np.stack(recordings_from_input(padded).values)[:, 0], VALUES)
