@@ -47,7 +47,7 @@ class ResumedGlobalGenerators:
     leaves the generators as it found them (Lightning isolates it). Not in validate, test or predict,
     nor in ``load_from_checkpoint``: those leave a user's generators alone.
 
-    A checkpoint written when ``max_steps`` or ``max_time`` stopped a fit mid-epoch keeps the states its
+    A checkpoint written when ``max_steps``, ``max_time`` or a SIGTERM stopped a fit mid-epoch keeps the states its
     last batch left (the validation after it draws), and a fit resumed from it sets them again in
     ``on_train_start``: the resumed epoch's training loader made its iterator (a draw) after they were
     set, while an uninterrupted fit went on to the next batch at once.
