@@ -29,6 +29,18 @@ def etth1(shared_data) -> pd.DataFrame:
     return pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", parse_dates=["date"]).iloc[:600]
 
 
+def forecast_fit_args(etth1: pd.DataFrame, folder: Path) -> list[str]:
+    """``ssm-ts forecast fit`` of a tiny S4D on ``etth1`` (written to ``folder``): 2 epochs of
+    :data:`BATCHES` batches, no logger, seeded; the test adds ``--out`` and its stop."""
+    csv = folder / "etth1.csv"
+    etth1.to_csv(csv, index=False)
+    return ["forecast", "fit", "--data.path", str(csv), "--data.target", "OT", "--data.time_col", "date",
+            "--model.model", "s4d", "--model.model_options", "{d_model: 8, n_layers: 1, d_state: 8}",
+            "--model.lookback", "24", "--model.horizon", "8", "--data.batch_size", "16", "--trainer.max_epochs", "2",
+            "--trainer.limit_train_batches", str(BATCHES), "--trainer.limit_val_batches", "2",
+            "--trainer.enable_progress_bar", "false", "--trainer.logger", "false", "--seed_everything", "0"]  # fmt: skip
+
+
 TRAINED: list[tuple[int, int]] = []  # (epoch, batch) of each training batch (a fit copies its callbacks)
 
 
@@ -113,13 +125,7 @@ def test_forecast_fit_stopped_by_max_steps_resumes_with_ckpt_path_last_to_the_un
     etth1, tmp_path, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)
-    csv = tmp_path / "etth1.csv"
-    etth1.to_csv(csv, index=False)
-    args = ["forecast", "fit", "--data.path", str(csv), "--data.target", "OT", "--data.time_col", "date",
-            "--model.model", "s4d", "--model.model_options", "{d_model: 8, n_layers: 1, d_state: 8}",
-            "--model.lookback", "24", "--model.horizon", "8", "--data.batch_size", "16", "--trainer.max_epochs", "2",
-            "--trainer.limit_train_batches", str(BATCHES), "--trainer.limit_val_batches", "2",
-            "--trainer.enable_progress_bar", "false", "--trainer.logger", "false", "--seed_everything", "0"]  # fmt: skip
+    args = forecast_fit_args(etth1, tmp_path)
     assert cli.main([*args, "--out", "whole"]) == 0
     assert cli.main([*args, "--out", "cut", "--trainer.max_steps", "2"]) == 0
     # the CLI takes the stopped fit's recorded max_steps again unless given

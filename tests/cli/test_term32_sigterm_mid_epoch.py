@@ -28,6 +28,7 @@ from tests.test_resume_mid_epoch import (
     CountBatches,
     assert_same_bits,
     fitter,
+    forecast_fit_args,
     last_checkpoint,
 )
 from tests.test_resume_mid_epoch import etth1 as etth1  # the fixture: ETTh1's first 600 rows
@@ -79,13 +80,7 @@ def test_forecast_fit_terminated_mid_epoch_resumes_with_ckpt_path_last_to_the_un
     capsys,
 ):
     monkeypatch.chdir(tmp_path)
-    csv = tmp_path / "etth1.csv"
-    etth1.to_csv(csv, index=False)
-    args = ["forecast", "fit", "--data.path", str(csv), "--data.target", "OT", "--data.time_col", "date",
-            "--model.model", "s4d", "--model.model_options", "{d_model: 8, n_layers: 1, d_state: 8}",
-            "--model.lookback", "24", "--model.horizon", "8", "--data.batch_size", "16", "--trainer.max_epochs", "2",
-            "--trainer.limit_train_batches", str(BATCHES), "--trainer.limit_val_batches", "2",
-            "--trainer.enable_progress_bar", "false", "--trainer.logger", "false", "--seed_everything", "0"]  # fmt: skip
+    args = forecast_fit_args(etth1, tmp_path)
     assert cli.main([*args, "--out", "whole"]) == 0
     assert cli.main([*args, "--out", "cut", f"--trainer.callbacks+={__name__}.TermDuringBatch"]) == 143
     err = " ".join(capsys.readouterr().err.split())
