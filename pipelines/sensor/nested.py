@@ -31,6 +31,40 @@ class FrameRecordings(NamedTuple):
     step: Step
 
 
+class _TimedRecordings:
+    """Recordings of one frame layout collected in time order: each one's steps sorted by its time points,
+    its gaps filled by ``nan_policy`` or kept for one warning of them all, its sampling step kept."""
+
+    def __init__(self, layout: str, nan_policy: str):
+        self.layout, self.nan_policy = layout, nan_policy  # layout: "X (nested DataFrame)", in messages
+        self.values: list[np.ndarray] = []
+        self.steps: list[Step] = []
+        self.gapped: list[tuple[str, str]] = []
+
+    def add(
+        self, recording: np.ndarray, times: np.ndarray | None, points: Any, name: str, where: str
+    ) -> None:
+        """``recording (channels, steps)`` in the order given, at ``times`` (numbers; ``None``: untimed,
+        kept as given) written as ``points``; ``name`` names it in the gap warning, ``where`` in errors."""
+        if times is None:
+            self.values.append(recording)
+            self.steps.append(None)
+            return
+        order = time_order(times)
+        recording, gap = place_gaps(
+            recording[:, order], times[order], list(points[order]), self.nan_policy, source=where
+        )
+        self.values.append(recording)
+        self.steps.append(frame_step(times[order]))
+        if gap is not None:
+            self.gapped.append((name, gap))
+
+    def finish(self, names: list[str], ids: list[str], gap_fix: str) -> FrameRecordings:
+        """The recordings read, after one warning of their gaps (those ``nan_policy`` did not fill)."""
+        warn_of_gaps(self.layout, self.gapped, gap_fix)
+        return FrameRecordings(self.values, names, ids, file_step(self.steps, ids, self.layout))
+
+
 def is_nested_frame(X: Any) -> bool:
     """An sktime/aeon ``nested_univ`` DataFrame: a column per channel, each cell a whole series (the
     first row's cells are looked at: a label column before the channels is named by the reader)."""
@@ -87,7 +121,7 @@ def read_nested_frame(
             text time points (``"t1"``), with the line converting them.
     """
     _check_series_columns(X, source)
-    values, steps, gapped = [], [], []
+    read = _TimedRecordings(f"{source} (nested DataFrame)", nan_policy)
     ids = [str(i) for i in X.index]
     for i, row in enumerate(X.to_numpy()):
         where = f"{source} (nested DataFrame), row {i}"
@@ -101,23 +135,9 @@ def read_nested_frame(
                 f"{where}: the cells of columns {list(X.columns)} hold series of lengths "
                 f"{lengths}; every channel of a recording needs the same number of steps."
             )
-        recording = np.stack(cells)
         times, index = _cell_times(row, where)
-        if times is None:
-            values.append(recording)
-            steps.append(None)
-            continue
-        order = time_order(times)
-        recording, gap = place_gaps(
-            recording[:, order], times[order], list(index[order]), nan_policy, source=where
-        )
-        values.append(recording)
-        steps.append(frame_step(times[order]))
-        if gap is not None:
-            gapped.append((f"row {i} ({ids[i]!r})", gap))
-    warn_of_gaps(f"{source} (nested DataFrame)", gapped, gap_fix)
-    step = file_step(steps, ids, f"{source} (nested DataFrame)")
-    return FrameRecordings(values, [str(c) for c in X.columns], ids, step)
+        read.add(np.stack(cells), times, index, f"row {i} ({ids[i]!r})", where)
+    return read.finish([str(c) for c in X.columns], ids, gap_fix)
 
 
 def _is_series(cell: Any) -> bool:
@@ -242,28 +262,16 @@ def read_multiindex_frame(
             f"{source} (multi-index DataFrame)", what, points.unique(), _multiindex_text_fix(X)
         )
     numbers = X.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
-    values, ids, steps = [], [], []
+    read = _TimedRecordings(f"{source} (multi-index DataFrame)", nan_policy)
+    ids: list[str] = []
     recording_levels = list(range(X.index.nlevels - 1))
     by = recording_levels if len(recording_levels) > 1 else 0
     grouped = X.groupby(level=by, sort=False)  # in the order the ids first appear
-    gapped: list[tuple[str, str]] = []
     for key, rows in grouped.indices.items():
-        rows = rows[time_order(times[rows])]
         ids.append(_recording_id(key))
-        recording, gap = place_gaps(
-            numbers[rows].T,
-            times[rows],
-            list(points[rows]),
-            nan_policy,
-            source=f"{source} (multi-index DataFrame), recording {ids[-1]!r}",
-        )
-        values.append(recording)
-        steps.append(frame_step(times[rows]))
-        if gap is not None:
-            gapped.append((f"recording {ids[-1]!r}", gap))
-    warn_of_gaps(f"{source} (multi-index DataFrame)", gapped, gap_fix)
-    step = file_step(steps, ids, f"{source} (multi-index DataFrame)")
-    return FrameRecordings(values, [str(c) for c in X.columns], ids, step)
+        name = f"recording {ids[-1]!r}"
+        read.add(numbers[rows].T, times[rows], points[rows], name, f"{read.layout}, {name}")
+    return read.finish([str(c) for c in X.columns], ids, gap_fix)
 
 
 def is_frame_list(X: Any) -> bool:
@@ -298,7 +306,7 @@ def read_frame_list(
             time points (``"t1"``), with the line converting them.
     """
     names = [str(c) for c in X[0].columns]
-    values, steps, gapped = [], [], []
+    read = _TimedRecordings(f"{source} (a list of DataFrames, sktime's df-list)", nan_policy)
     ids = [str(i) for i in range(len(X))]
     for i, frame in enumerate(X):
         where = f"{source} (a list of DataFrames, sktime's df-list): frame {i}"
@@ -322,18 +330,5 @@ def read_frame_list(
         if times is None:  # sorted as text, "t10" before "t2"
             fix = text_times_fix(frame.index, _LIST_NUMBERED, _LIST_IN_ORDER)
             raise text_times_error(where, "the index", frame.index, fix)
-        order = time_order(times)
-        recording, gap = place_gaps(
-            numbers.to_numpy(dtype=np.float64)[order].T,
-            times[order],
-            list(frame.index[order]),
-            nan_policy,
-            source=where,
-        )
-        values.append(recording)
-        steps.append(frame_step(times[order]))
-        if gap is not None:
-            gapped.append((f"frame {i}", gap))
-    warn_of_gaps(f"{source} (a list of DataFrames, sktime's df-list)", gapped, gap_fix)
-    step = file_step(steps, ids, f"{source} (a list of DataFrames, sktime's df-list)")
-    return FrameRecordings(values, names, ids, step)
+        read.add(numbers.to_numpy(dtype=np.float64).T, times, frame.index, f"frame {i}", where)
+    return read.finish(names, ids, gap_fix)
