@@ -27,6 +27,7 @@ from .periods import (
     text_to_periods,
 )
 from .reader import Table, index_hint
+from .saved_index import note_unnamed_times, row_numbers_time_note
 from .step_text import text_steps, warn_year_text
 from .units_row import units_row_note
 
@@ -35,6 +36,14 @@ STEP_COLUMN_NAMES = (*TIME_COLUMN_NAMES, "year", "step")  # integer columns take
 
 
 def detect_time_column(table: Table) -> str:
+    """The time column of ``table`` (found by dtype, then by name, then as text of dates); found in a
+    saved index (``Unnamed: 0``), the user is told what the forecast names it (see :mod:`.saved_index`)."""
+    column = _find_time_column(table)
+    note_unnamed_times(table, column)
+    return column
+
+
+def _find_time_column(table: Table) -> str:
     frame = table.frame
     for column in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[column]) or is_period(frame[column]):
@@ -56,6 +65,7 @@ def detect_time_column(table: Table) -> str:
         "'date' or 'ds' (or of integer steps such as 'year' or 'step'). Add one, or name it with time_col=."
         + _step_numbers_fix(table)
         + _numeric_date_notes(frame)
+        + row_numbers_time_note(table)
         + index_hint(table)
     )
 

@@ -4,20 +4,17 @@ once each, and their values read as numbers (a cell that is none named by row)."
 from __future__ import annotations
 
 import difflib
-import re
 
 import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import DataError
-from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .number_text import meant_numeric, number_text_hint
 from .reader import LongOrigin, Table
+from .saved_index import holds_row_numbers, warn_row_number_columns
 from .series_ids import numeric_id_dtype, shown_ids
 from .shown_numbers import shown_number_hint
-
-UNNAMED_INDEX = re.compile(r"Unnamed: \d+")  # what pandas names an index written by df.to_csv(path)
 
 
 def resolve_targets(
@@ -34,15 +31,11 @@ def resolve_targets(
             raise DataError("target=[] names no column; name at least one target column or leave it out.")
         return targets
     excluded = {time_col, *covariates}
-    index_columns = [c for c in table.frame.columns if c not in excluded and _is_row_numbers(table.frame, c)]
+    index_columns = [
+        c for c in table.frame.columns if c not in excluded and holds_row_numbers(table.frame, c)
+    ]
     if index_columns:
-        warn_on_rank_zero(
-            f"{table.name}: column(s) {index_columns} hold the row numbers 0..{len(table.frame) - 1} (the index "
-            "pandas writes with df.to_csv(path)); they are not used as targets. Name the targets with target= "
-            "to override, or write the CSV with df.to_csv(path, index=False).",
-            UserWarning,
-            stacklevel=None,  # the user's line, however deep the call
-        )
+        warn_row_number_columns(table, index_columns)
     excluded.update(index_columns)
     targets = [c for c in table.frame.columns if c not in excluded and meant_numeric(table.frame[c])]
     if not targets:
@@ -52,14 +45,6 @@ def resolve_targets(
             f"{list(table.frame.columns)}. Name the target with target=."
         )
     return targets
-
-
-def _is_row_numbers(frame: pd.DataFrame, column: str) -> bool:
-    """An ``Unnamed: N`` column holding exactly 0..n-1: a saved index, not data."""
-    values = frame[column]
-    if not UNNAMED_INDEX.fullmatch(column) or not pd.api.types.is_integer_dtype(values):
-        return False
-    return bool(np.array_equal(values.to_numpy(), np.arange(len(values))))
 
 
 def require_columns(

@@ -4,6 +4,9 @@
   unnamed column, which pandas reads back as ``Unnamed: 0``. Read as a channel, it trains the model
   on each step's position (a ramp) and makes every file written with ``index=False`` a channel
   short. The CSV readers leave it out, with a warning that names it.
+- A pandas index of times: ``df.to_csv(path)`` of a recording indexed by its timestamps writes them
+  as that unnamed column. Text, it cannot be a channel; when the reader's ``time_col`` is absent, the
+  readers take it as the times, with a note naming the column to pass as ``time_col``.
 - The times under another name than the reader's ``time_col`` (``Time``, ``timestamp``): read as a
   channel, the model learns from the clock (absolute times tell recordings apart by when they were
   made), the rows are not ordered by it and no sampling step is kept. It may be a measurement
@@ -13,11 +16,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
+
+from .sampling_step import parse_times
 
 SAVED_INDEX = re.compile(r"Unnamed: \d+")  # what pandas names a column without a header
 
@@ -54,6 +60,32 @@ def warn_saved_index(columns: list[str], where: str, keep: str) -> None:
     warn_on_rank_zero(
         f"{where}: column(s) {columns} hold row numbers (the index pandas writes with df.to_csv(path)); "
         f"they are not read as channels. Write the CSV with df.to_csv(path, index=False), or {keep}.",
+        UserWarning,
+        stacklevel=None,  # the user's line: the reader's caller, or their fit
+    )
+
+
+def saved_time_index(frame: pd.DataFrame, dates: dict[str, Any] | None = None) -> str | None:
+    """The first ``Unnamed: N`` column of ``frame`` whose every cell reads as a date (with the ``dates``
+    read options): an index of times written by ``df.to_csv(path)``; ``None`` if there is none."""
+    for column in frame.columns:
+        values = frame[column]
+        if not SAVED_INDEX.fullmatch(str(column)) or pd.api.types.is_numeric_dtype(values):
+            continue  # numbers: row numbers (left out above) or a channel
+        times = parse_times(values, dates)
+        if times is not None and np.issubdtype(times.dtype, np.datetime64) and not np.isnat(times).any():
+            return str(column)
+    return None
+
+
+def warn_saved_time_index(column: str, where: str, time_col: str, read_as: str) -> None:
+    """Note that ``column`` of ``where`` (a saved index of dates) is read as the times, as there is no
+    ``time_col`` column; ``read_as``: the reader call that names it, which leaves the note out."""
+    warn_on_rank_zero(
+        f"{where}: column {column!r} holds dates (the index of times pandas writes with df.to_csv(path)) and "
+        f"there is no {time_col!r} column, so they are read as the recordings' times. To name the column, "
+        f"write the CSV with df.to_csv(path, index_label={time_col!r}); to read it so without this note, name "
+        f"it as the time column: {read_as}.",
         UserWarning,
         stacklevel=None,  # the user's line: the reader's caller, or their fit
     )

@@ -20,8 +20,10 @@ from ..csv_options import ReadOptions, check_read_options, date_options
 from ..na_markers import default_na_markers, keep_text_hint
 from .column_roles import (
     saved_index_columns,
+    saved_time_index,
     time_like_columns,
     warn_saved_index,
+    warn_saved_time_index,
     warn_time_like_channels,
 )
 from .frame_times import numbered_text_out_of_order
@@ -319,6 +321,11 @@ def read_csv_long(
     path = existing_file(path)
     frame = _read_csv(path, (id_col, label_col), options)
     time_name, time_col = time_col, time_col if time_col in frame.columns else None
+    if time_name is not None and time_col is None:  # an index of dates saved by df.to_csv(path)
+        time_col = saved_time_index(frame, date_options(options))
+        if time_col is not None:
+            read_as = f"read_csv_long(path, time_col={time_col!r})"
+            warn_saved_time_index(time_col, str(path), time_name, read_as)
     label_name, label_col = label_col, label_col if label_col in frame.columns else None
     _require_columns(frame, [id_col], str(path), _missing_id_hint(frame, id_col, label_col, time_col))
     _missing_cells(frame, id_col, path, options, "every row needs the id of its recording.")
@@ -498,26 +505,32 @@ def read_csv_folder(
     gapped: list[tuple[str, str]] = []  # (file, its first gap): warned of under nan_policy "error"
     names: list[str] | None = None  # the first file's channel columns: every file is read in their order
     indexed: dict[str, list[str]] = {}  # file -> its saved pandas index columns, left out of the channels
+    dated: dict[str, str] = {}  # file -> its saved index of dates, read as its times (no time_col column)
     for file in files:
         frame = _read_csv(file, read_options=options)
         index = saved_index_columns(frame)
         if index:
             indexed[file.name] = index
             frame = frame.drop(columns=index)
-        has_time = time_col in frame.columns
-        times = parse_times(frame[time_col], date_options(options)) if has_time else None
+        file_time = time_col if time_col in frame.columns else None
+        if time_col is not None and file_time is None:  # an index of dates saved by df.to_csv(path)
+            file_time = saved_time_index(frame, date_options(options))
+            if file_time is not None:
+                dated[file.name] = file_time
+        has_time = file_time is not None
+        times = parse_times(frame[file_time], date_options(options)) if has_time else None
         if has_time:
-            _check_text_times(frame, time_col, times, options, file)
+            _check_text_times(frame, file_time, times, options, file)
         if times is not None:
             _check_repeated_times(
-                frame, time_col, times, None, file, _row_namer(file, options, len(frame), True)
+                frame, file_time, times, None, file, _row_namer(file, options, len(frame), True)
             )
         steps.append(recording_step(times))
         cells = None  # the time cells in time order, for the gaps
         if has_time:
-            frame = _sorted_by_time(frame, time_col, date_options(options), str(file))
-            cells = frame[time_col]
-            frame = frame.drop(columns=[time_col])
+            frame = _sorted_by_time(frame, file_time, date_options(options), str(file))
+            cells = frame[file_time]
+            frame = frame.drop(columns=[file_time])
         columns = [str(c) for c in frame.columns]
         if names is None:
             names = columns
@@ -547,6 +560,13 @@ def read_csv_folder(
                 gapped.append((file.name, gap))
         values.append(recording)
     warn_of_gaps(str(folder), gapped, _READ_FILLING_GAPS.replace("path", "folder"))
+    if dated:
+        shown = ", ".join(list(dated)[:3]) + (", ..." if len(dated) > 3 else "")
+        column = next(iter(dated.values()))
+        read_as = f"read_csv_folder(folder, time_col={column!r})"
+        warn_saved_time_index(
+            column, f"{folder} ({len(dated)} of its {len(files)} files: {shown})", time_col, read_as
+        )
     if indexed:
         shown = ", ".join(list(indexed)[:3]) + (", ..." if len(indexed) > 3 else "")
         warn_saved_index(
