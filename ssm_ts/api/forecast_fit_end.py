@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ssm_ts.api.validation_metrics import best_weights_validation
 from ssm_ts.pipelines.forecasting import ForecastDataModule, series_notes
+from ssm_ts.tasks.checkpoint_scores import store_scores_in_checkpoint
 from ssm_ts.tasks.forecasting import ForecastingTask
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ def finish_fit(
     fc.task_ = task.eval()
     fc.conformal_ = fc._validation_scores(datamodule, trainer.strategy.root_device)
     fc.task_ = task.cpu().eval()
+    if best:  # kept in the checkpoint too (as a CLI fit does): `ssm-ts forecast predict --level` uses them
+        store_scores_in_checkpoint(best, fc.conformal_, datamodule.spec.targets)
     if logger is not None:
         log_fit(fc, logger, datamodule, out_dir, best)
 

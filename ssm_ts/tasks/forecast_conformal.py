@@ -7,9 +7,9 @@ from typing import Any
 
 import torch
 
-from ssm_ts.atomic import atomic_path
 from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec
-from ssm_ts.tasks.conformal_storage import CHECKPOINT_KEY, scores_from_checkpoint, scores_to_checkpoint
+from ssm_ts.tasks.checkpoint_scores import store_scores_in_checkpoint
+from ssm_ts.tasks.conformal_storage import CHECKPOINT_KEY, scores_from_checkpoint
 
 
 class ConformalCheckpoint:
@@ -44,9 +44,7 @@ class ConformalCheckpoint:
         finally:
             self.train(was_training)
         targets = list(datamodule.spec.targets)
-        checkpoint[CHECKPOINT_KEY] = scores_to_checkpoint(scores, targets)
-        with atomic_path(ckpt_path, sync_folder=True) as tmp:  # whole, with or without the scores
-            torch.save(checkpoint, tmp)
+        store_scores_in_checkpoint(ckpt_path, scores, targets, checkpoint)
         self.conformal = (scores, targets)
 
     def conformal_for(self, spec: SeriesSpec):
