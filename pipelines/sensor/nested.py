@@ -90,18 +90,103 @@ _NESTED_IN_ORDER = (
 
 def _cell_times(row: np.ndarray, where: str) -> tuple[np.ndarray | None, pd.Index | None]:
     """``(times, index)`` of a nested row whose cells are ``pd.Series`` on one index (their time
-    points; :func:`~.frame_times.index_times`), ``(None, None)`` for arrays or cells on different
-    indexes (read position by position)."""
+    points; :func:`~.frame_times.index_times`; :func:`_on_one_index` puts cells on different indexes
+    on one), ``(None, None)`` for arrays (read position by position).
+
+    Raises:
+        DataError: text time points (``"t1"``), with the line converting them.
+    """
     if not all(isinstance(cell, pd.Series) for cell in row):
         return None, None
     index = row[0].index
-    if not all(cell.index.equals(index) for cell in row[1:]):
-        return None, None
     times = index_times(index)
     if times is None:  # sorted as text, "t10" before "t2"
         fix = text_times_fix(index, _NESTED_NUMBERED, _NESTED_IN_ORDER)
         raise text_times_error(where, "the index of its cells", index, fix)
     return times, index
+
+
+def _on_one_index(
+    row: np.ndarray, columns: list[str], where: str, nan_policy: str, gap_fix: str
+) -> np.ndarray:
+    """The cells of one nested row put on the union of their indexes when they are ``pd.Series`` on
+    different ones (channels sampled at different time points): each cell's values at its own time
+    points, NaN where it has none, as sktime's conversion of the frame to ``pd-multiindex`` places them
+    by label. Read position by position, a channel shifted by a step was read a step out of place.
+    Other rows as they are, cells on the sample numbers ``0, 1, ...`` of ``pd.Series(array)`` too
+    (no times: cells of other lengths are named as such).
+
+    Raises:
+        DataError: a cell's index repeating a time point, indexes that do not combine (dates and
+            numbers), or, under ``nan_policy="error"``, the time points some channels lack, with
+            ``gap_fix`` (the fill that takes them) and the positional reading.
+    """
+    if not all(isinstance(cell, pd.Series) for cell in row) or all(
+        cell.index.equals(row[0].index) for cell in row[1:]
+    ):
+        return row
+    if all(_numbers_samples(cell.index) for cell in row):
+        return row  # pd.Series(array): no times, so cells of other lengths are named as such
+    row = [cell.set_axis(_snapped(cell.index)) for cell in row]
+    if all(cell.index.equals(row[0].index) for cell in row[1:]):
+        return _object_row(row)  # apart by float rounding only (0.1 * 3 and 0.3)
+    for name, cell in zip(columns, row, strict=True):
+        repeated = cell.index[cell.index.duplicated()]
+        if len(repeated):
+            raise DataError(
+                f"{where}: the cell of column {name!r} repeats time point {str(repeated[0])!r} in its index, so the "
+                "channels cannot be put on one time axis; give each time point one value (e.g. "
+                "X = X.map(lambda s: s.groupby(level=0).mean()))."
+            )
+    union = row[0].index
+    try:
+        for cell in row[1:]:
+            union = union.union(cell.index)
+    except (TypeError, ValueError) as err:
+        kinds = {name: type(cell.index).__name__ for name, cell in zip(columns, row, strict=True)}
+        raise DataError(
+            f"{where}: the cells' indexes are of kinds that do not combine ({kinds}: {err}); give every channel "
+            "of a recording an index of one kind (numbers, or dates)."
+        ) from err
+    if nan_policy == "error":
+        lacking = []
+        for name, cell in zip(columns, row, strict=True):
+            missing = union.difference(cell.index)
+            if len(missing):
+                more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+                lacking.append(f"column {name!r} has no value at {[str(t) for t in missing[:3]]}{more}")
+        raise DataError(
+            f"{where}: the cells of columns {columns} are on different time points (their indexes differ): "
+            f"{'; '.join(lacking[:3])}. Put on the union of their {len(union)} time points, a channel is missing "
+            f"where it has no value: to fill those, {gap_fix}; if the cells are in step and only their labels "
+            "differ, read them by position: X = X.map(lambda s: s.reset_index(drop=True))."
+        )
+    # NaN where a channel has no value: the nan_policy fills it
+    return _object_row([cell.reindex(union) for cell in row])
+
+
+def _numbers_samples(index: pd.Index) -> bool:
+    """The default index of ``pd.Series(array)``, ``0, 1, 2, ...``: sample numbers, no times."""
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+
+
+def _object_row(cells: list[pd.Series]) -> np.ndarray:
+    """``cells`` as a row of a nested frame's ``to_numpy()``: an object array of series."""
+    row = np.empty(len(cells), dtype=object)
+    row[:] = cells
+    return row
+
+
+def _snapped(index: pd.Index) -> pd.Index:
+    """A float ``index`` rounded to 12 significant digits of its largest time, so that times computed
+    apart (``0.1 * 3`` and ``0.3``) meet on one time point; other indexes as they are."""
+    if not pd.api.types.is_float_dtype(index.dtype) or not len(index):
+        return index
+    values = index.to_numpy(dtype=np.float64)
+    finite = np.abs(values[np.isfinite(values)])
+    largest = float(finite.max()) if finite.size else 0.0
+    decimals = 11 - int(np.floor(np.log10(largest))) if largest > 0 else 12
+    return pd.Index(np.round(values, decimals), name=index.name)
 
 
 def read_nested_frame(
@@ -111,20 +196,24 @@ def read_nested_frame(
     channel, each cell a series), its column names as the channel names, its index as the ids;
     ``source`` names the frame in errors.
 
-    Cells that are ``pd.Series`` on one index per row are read in the order of that index's time
-    points (numbers or dates, as a multi-index frame's time level): a time point missing from them
-    is a gap, warned of or filled under ``nan_policy`` as :func:`read_multiindex_frame` does, and
-    their median step is the sampling step (``None`` for arrays and sample numbers 0, 1, 2, ...).
+    Cells that are ``pd.Series`` on one index per row (cells on different indexes are put on their
+    union first: :func:`_on_one_index`) are read in the order of that index's time points (numbers or
+    dates, as a multi-index frame's time level): a time point missing from them is a gap, warned of
+    or filled under ``nan_policy`` as :func:`read_multiindex_frame` does, and their median step is the
+    sampling step (``None`` for arrays and sample numbers 0, 1, 2, ...).
 
     Raises:
-        DataError: a cell that is not a series of numbers, cells of one row of different lengths, or
-            text time points (``"t1"``), with the line converting them.
+        DataError: a cell that is not a series of numbers, cells of one row of different lengths (or,
+            under ``nan_policy="error"``, on different time points), or text time points (``"t1"``),
+            with the line converting them.
     """
     _check_series_columns(X, source)
     read = _TimedRecordings(f"{source} (nested DataFrame)", nan_policy)
     ids = [str(i) for i in X.index]
+    columns = [str(c) for c in X.columns]
     for i, row in enumerate(X.to_numpy()):
         where = f"{source} (nested DataFrame), row {i}"
+        row = _on_one_index(row, columns, f"{where} ({ids[i]!r})", nan_policy, gap_fix)
         try:
             cells = [np.asarray(cell, dtype=np.float64) for cell in row]
         except (TypeError, ValueError) as err:
@@ -137,7 +226,7 @@ def read_nested_frame(
             )
         times, index = _cell_times(row, where)
         read.add(np.stack(cells), times, index, f"row {i} ({ids[i]!r})", where)
-    return read.finish([str(c) for c in X.columns], ids, gap_fix)
+    return read.finish(columns, ids, gap_fix)
 
 
 def _is_series(cell: Any) -> bool:
