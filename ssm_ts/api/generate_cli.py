@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ssm_ts.errors import CheckpointError, ConfigError
+from ssm_ts.tasks.waveform_generation import OptionSpelling
 
 if TYPE_CHECKING:
     import torch
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
 
 # the --out of ``ssm-ts audio fit`` when neither it nor its config names one: where best/last are looked for
 FIT_DEFAULT_OUT = "outputs/audio"
+
+# the options as this command's user writes them, for the checks it shares with WaveformGenerator.generate
+# (which name them as Python keywords: "seconds=1e-05" to a user who typed --seconds 1e-05)
+CLI_OPTIONS = OptionSpelling(flags=True, renamed={"n": "num"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -185,13 +190,22 @@ def generate_command(argv: list[str]) -> int:
     if ckpt_path != args.ckpt_path:
         console.print(f"using {ckpt_path}", markup=False, highlight=False)
     check_out_dir(Path(args.out), "--out")  # before generating, which can take minutes
-    task = load_waveform_model(ckpt_path).to(device)
+    task = load_waveform_model(ckpt_path, CLI_OPTIONS).to(device)
     rate = int(task.hparams.sample_rate)
-    # the same checks and messages as WaveformGenerator.generate (nan/inf seconds, temperature, top_p)
-    n_samples = check_generation(args.num, args.seconds, rate, args.temperature, args.top_p, args.seed)[1]
+    # the same checks as WaveformGenerator.generate (nan/inf seconds, temperature, top_p), naming --seconds
+    n_samples = check_generation(
+        args.num, args.seconds, rate, args.temperature, args.top_p, args.seed, CLI_OPTIONS
+    )[1]
     prompt = None
     if args.prompt is not None:
-        audio = prompt_audio(args.prompt, 1, rate, n_samples=n_samples, prompt_seconds=args.prompt_seconds)
+        audio = prompt_audio(
+            args.prompt,
+            1,
+            rate,
+            n_samples=n_samples,
+            prompt_seconds=args.prompt_seconds,
+            spelling=CLI_OPTIONS,
+        )
         prompt = task.quantizer.encode(audio).to(device)
     clips = []
     start = time.perf_counter()

@@ -40,6 +40,7 @@ from ssm_ts.tasks.waveform import (
     write_clips,
 )
 from ssm_ts.tasks.waveform_export import saved_extras
+from ssm_ts.tasks.waveform_generation import PYTHON_OPTIONS, OptionSpelling
 from ssm_ts.tracking.resume_settings import builtin_value
 from ssm_ts.training import check_learning_rate
 
@@ -48,10 +49,11 @@ _NOT_FITTED = (
 )
 
 
-def check_prompt(prompt: torch.Tensor) -> None:
+def check_prompt(prompt: torch.Tensor, spelling: OptionSpelling = PYTHON_OPTIONS) -> None:
     """A prompt ``(n, samples)`` must be finite audio in [-1, 1] (a NaN has no mu-law code)."""
     if prompt.shape[-1] == 0:
-        raise DataError("the prompt holds no samples; give at least one or pass prompt=None.")
+        leave_out = "leave --prompt out" if spelling.flags else "pass prompt=None"
+        raise DataError(f"the prompt holds no samples; give at least one or {leave_out}.")
     bad = ~torch.isfinite(prompt)
     if bad.any():
         first = tuple(int(i) for i in bad.nonzero()[0])
@@ -74,25 +76,34 @@ def prompt_audio(
     prompt_rate: int | None = None,
     n_samples: int | None = None,
     prompt_seconds: float | None = None,
+    spelling: OptionSpelling = PYTHON_OPTIONS,
 ) -> torch.Tensor:
     """A prompt as checked float audio ``(n, P)`` at ``sample_rate``: a file (mixed to mono,
     resampled) or an array ``(n, P)`` / ``(P,)`` at ``prompt_rate`` (default ``sample_rate``).
     ``prompt_seconds`` keeps its first seconds only (SaShiMi's ``l_prefix``: a long take as the
     prompt without cutting the file). With ``n_samples`` (the clips' length), a prompt as long as
-    the clips is an error: the clips start with the prompt, so nothing would be generated."""
-    keep = _prompt_samples(prompt_seconds, sample_rate)
+    the clips is an error: the clips start with the prompt, so nothing would be generated. Errors
+    name the options as ``spelling`` writes them (``ssm-ts audio generate``: ``--prompt_seconds``)."""
+    keep = _prompt_samples(prompt_seconds, sample_rate, spelling)
+    name = spelling.name
     if isinstance(prompt, (str, os.PathLike)):
         if prompt_rate is not None:
             raise ConfigError("prompt_rate is for prompt arrays; a prompt file's own rate is read from it")
         path = Path(prompt).expanduser()
         if path.is_dir():
-            raise DataError(f"prompt {path} is a folder; give one audio file (WAV, FLAC, OGG) as the prompt")
+            raise DataError(
+                f"{name('prompt')} {path} is a folder; give one audio file (WAV, FLAC, OGG) as the prompt"
+            )
         if not path.is_file():
-            raise DataFileNotFoundError(f"prompt file {path} not found; give an audio file (WAV, FLAC, OGG)")
+            raise DataFileNotFoundError(
+                f"{name('prompt')} file {path} not found; give an audio file (WAV, FLAC, OGG)"
+            )
         try:
             audio = read_audio(path, sample_rate).waveform
         except BadAudioFileError as err:
-            raise DataError(f"prompt file {path} {err.problem}; give a WAV, FLAC or OGG file") from err
+            raise DataError(
+                f"{name('prompt')} file {path} {err.problem}; give a WAV, FLAC or OGG file"
+            ) from err
     else:
         if isinstance(prompt, torch.Tensor):  # np.asarray refuses a tensor of a graph or on a GPU
             prompt = prompt.detach().cpu()
@@ -124,23 +135,26 @@ def prompt_audio(
     if keep is not None:
         if keep > audio.shape[1]:
             raise ConfigError(
-                f"prompt_seconds={prompt_seconds:g} asks for more than the prompt{_named(prompt)} holds: "
-                f"{_duration(audio.shape[1], sample_rate)}. Give prompt_seconds up to "
-                f"{audio.shape[1] / sample_rate:g}, or leave it out to use the whole prompt."
+                f"{spelling.given('prompt_seconds', prompt_seconds)} asks for more than the prompt"
+                f"{_named(prompt)} holds: {_duration(audio.shape[1], sample_rate)}. Give "
+                f"{name('prompt_seconds')} up to {audio.shape[1] / sample_rate:g}, or leave it out to use the "
+                "whole prompt."
             )
         audio = audio[:, :keep]
-    check_prompt(audio)
+    check_prompt(audio, spelling)
     if n_samples is not None and audio.shape[1] >= n_samples:
+        # a start of the prompt that leaves half the clip to generate, as a value that works when pasted
+        half = spelling.given("prompt_seconds", float(f"{n_samples / sample_rate / 2:.3g}"))
         raise ConfigError(
             f"the prompt is {_duration(audio.shape[1], sample_rate)} and the clips {n_samples / sample_rate:.3g} "
             f"s: each clip starts with the prompt{_named(prompt)}, so nothing would be generated. "
-            "Ask for more seconds than the prompt (seconds counts the prompt), or use its start alone with "
-            "prompt_seconds= (CLI: --prompt_seconds)."
+            f"Ask for more {name('seconds')} than the prompt lasts ({name('seconds')} counts the prompt), or "
+            f"use its start alone, e.g. {half}."
         )
     return audio
 
 
-def _prompt_samples(prompt_seconds: Any, sample_rate: int) -> int | None:
+def _prompt_samples(prompt_seconds: Any, sample_rate: int, spelling: OptionSpelling) -> int | None:
     """``prompt_seconds`` as a count of samples at ``sample_rate`` (``None``: the whole prompt), checked
     before the prompt is read."""
     if prompt_seconds is None:
@@ -151,12 +165,15 @@ def _prompt_samples(prompt_seconds: Any, sample_rate: int) -> int | None:
         or not math.isfinite(prompt_seconds)
         or prompt_seconds <= 0
     ):
-        raise ConfigError(f"prompt_seconds must be a finite number > 0 (or None), got {prompt_seconds!r}")
+        raise ConfigError(
+            f"{spelling.name('prompt_seconds')} must be a finite number > 0"
+            f"{'' if spelling.flags else ' (or None)'}, got {prompt_seconds!r}"
+        )
     keep = int(round(float(prompt_seconds) * sample_rate))
     if keep < 1:
         raise ConfigError(
-            f"prompt_seconds={prompt_seconds:g} is under one sample at {sample_rate} Hz; use at least "
-            f"{1 / sample_rate:.3g}"
+            f"{spelling.given('prompt_seconds', prompt_seconds)} is under one sample at {sample_rate} Hz; use "
+            f"at least {1 / sample_rate:.3g}"
         )
     return keep
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ssm_ts.errors import CheckpointError
 from ssm_ts.export import check_export_target, load_export, save_export
 from ssm_ts.tasks.checkpoint_use import check_checkpoint_use, task_settings
+from ssm_ts.tasks.waveform_generation import PYTHON_OPTIONS, OptionSpelling
 
 if TYPE_CHECKING:
     from ssm_ts.tasks.waveform import WaveformTask
@@ -59,15 +60,17 @@ def load_waveform_export(directory: str | Path) -> WaveformTask:
     return task.eval()
 
 
-def load_waveform_model(path: str | Path) -> WaveformTask:
-    """A waveform task from a Lightning ``.ckpt`` (read with ``weights_only=True``) or an export folder."""
+def load_waveform_model(path: str | Path, spelling: OptionSpelling = PYTHON_OPTIONS) -> WaveformTask:
+    """A waveform task from a Lightning ``.ckpt`` (read with ``weights_only=True``) or an export folder.
+    A fit's output folder is refused with the model in it to pass, as ``spelling``'s front end takes it
+    (``WaveformGenerator.load('out/export')``; ``ssm-ts audio generate``: ``--ckpt_path out/export``)."""
     from ssm_ts.export import load_checkpoint
     from ssm_ts.tasks.waveform import WaveformTask
 
     path = Path(path).expanduser()
     if path.is_dir():
         if not (path / "config.json").is_file():
-            _refuse_fit_folder(path)
+            _refuse_fit_folder(path, spelling)
         return load_waveform_export(path)
     if not path.exists():
         raise CheckpointError(
@@ -97,19 +100,28 @@ def load_waveform_model(path: str | Path) -> WaveformTask:
     return task.eval()
 
 
-def _refuse_fit_folder(path: Path) -> None:
+def _refuse_fit_folder(path: Path, spelling: OptionSpelling) -> None:
     """A fit's output folder (its ``--out``, or a run folder in it) given where an export or a
-    checkpoint is meant: name what in it loads. Other folders are left to the export's own error."""
-    exports = sorted(path.rglob("export/config.json"), key=lambda p: (len(p.parts), str(p)))  # the shallowest
-    checkpoints = sorted(path.rglob("last.ckpt"))
+    checkpoint is meant: name what in it loads, as the front end of ``spelling`` takes it, ready to
+    paste. Other folders are left to the export's own error."""
+    # the shallowest export (<out>/export: the fit that finished last), the newest of several runs' at one depth
+    exports = sorted(path.rglob("export/config.json"), key=lambda p: (len(p.parts), -p.stat().st_mtime_ns))
+    checkpoints = sorted(path.rglob("last.ckpt"), key=lambda p: -p.stat().st_mtime_ns)  # the newest fit's
     if not exports and not checkpoints:
         _refuse_audio_folder(path)
         return
     found = exports[0].parent if exports else checkpoints[0]
+    if not spelling.flags:
+        raise CheckpointError(
+            f"{path} is a fit's output folder, not a saved model: load the model in it with "
+            f"WaveformGenerator.load({str(found)!r})"
+        )
     # best/last are looked for where a fit writes them under its --out (with and without MLflow)
     is_out = any(path.glob("*/*/checkpoints/*.ckpt")) or any(path.glob("checkpoints/*.ckpt"))
-    named = f" (ssm-ts audio generate: --ckpt_path best or last --out {path})" if is_out else ""
-    raise CheckpointError(f"{path} is a fit's output folder, not a saved model: pass {found}{named}")
+    named = f", or {spelling.given('ckpt_path', 'best')} {spelling.given('out', path)}" if is_out else ""
+    raise CheckpointError(
+        f"{path} is a fit's output folder, not a saved model: pass {spelling.given('ckpt_path', found)}{named}"
+    )
 
 
 def _refuse_audio_folder(path: Path) -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import math
 import numbers
 import os
-from collections.abc import Iterable
+import shlex
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,30 +22,72 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+@dataclass(frozen=True)
+class OptionSpelling:
+    """How a front end writes the generation options its errors name, so that a message names the option
+    as its user wrote it: the Python API's keywords (``seconds=0.5``) or a command's flags (``--seconds
+    0.5``), with ``renamed`` for options the front end calls otherwise (the command's ``num`` for ``n``).
+    A command user told "seconds=1e-05" had typed ``--seconds``."""
+
+    flags: bool = False
+    renamed: Mapping[str, str] = field(default_factory=dict)
+
+    def name(self, key: str) -> str:
+        """``key`` as the front end names it: ``seconds`` or ``--seconds``."""
+        return ("--" if self.flags else "") + self.renamed.get(key, key)
+
+    def given(self, key: str, value: Any) -> str:
+        """``key`` with ``value``, as the user would write it: ``seconds=0.5`` or ``--seconds 0.5``
+        (numbers as ``:g`` writes them; text and paths quoted for Python or for a shell)."""
+        if _is_number(value):
+            text = f"{value:g}"
+        elif self.flags:
+            text = shlex.quote(str(value))
+        else:
+            text = repr(str(value) if isinstance(value, os.PathLike) else value)
+        return f"{self.name(key)} {text}" if self.flags else f"{self.name(key)}={text}"
+
+    def or_none(self) -> str:
+        """`` or None`` where the front end takes ``None`` for "not given"; a command leaves the flag out."""
+        return "" if self.flags else " or None"
+
+
+PYTHON_OPTIONS = OptionSpelling()  # WaveformGenerator.generate's keywords
+
+
 def check_generation(
-    n: Any, seconds: Any, sample_rate: int, temperature: Any = 1.0, top_p: Any = None, seed: Any = None
+    n: Any,
+    seconds: Any,
+    sample_rate: int,
+    temperature: Any = 1.0,
+    top_p: Any = None,
+    seed: Any = None,
+    spelling: OptionSpelling = PYTHON_OPTIONS,
 ) -> tuple[int, int, float, float | None, int | None]:
     """Checked generation settings as ``(n, n_samples, temperature, top_p, seed)`` in plain Python
-    types (numpy scalars pass). A wrong type or value is a ConfigError naming the setting: torch's
-    own errors were TypeErrors deep in the sampler, and a NaN or inf temperature sampled garbage."""
+    types (numpy scalars pass). A wrong type or value is a ConfigError naming the setting as
+    ``spelling`` writes it (the command's ``--seconds``): torch's own errors were TypeErrors deep in
+    the sampler, and a NaN or inf temperature sampled garbage."""
+    name = spelling.name
     if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
-        raise ConfigError(f"n must be a whole number of clips >= 1, got {n!r}")
+        raise ConfigError(f"{name('n')} must be a whole number of clips >= 1, got {n!r}")
     if not _is_number(seconds) or not math.isfinite(seconds) or seconds <= 0:
-        raise ConfigError(f"seconds must be a finite number > 0, got {seconds!r}")
+        raise ConfigError(f"{name('seconds')} must be a finite number > 0, got {seconds!r}")
     n_samples = int(round(float(seconds) * sample_rate))
     if n_samples < 1:
         raise ConfigError(
-            f"seconds={seconds:g} is under one sample at {sample_rate} Hz; use at least {1 / sample_rate:.3g}"
+            f"{spelling.given('seconds', seconds)} is under one sample at {sample_rate} Hz; use at least "
+            f"{1 / sample_rate:.3g}"
         )
     if not _is_number(temperature) or not math.isfinite(temperature) or temperature <= 0:
         raise ConfigError(
-            f"temperature must be a finite number > 0, got {temperature!r} (1 samples the model as "
-            "trained; lower is more conservative)"
+            f"{name('temperature')} must be a finite number > 0, got {temperature!r} (1 samples the model "
+            "as trained; lower is more conservative)"
         )
     if top_p is not None and (not _is_number(top_p) or not 0 < top_p <= 1):  # NaN fails 0 < top_p
-        raise ConfigError(f"top_p must be a number in (0, 1] or None, got {top_p!r}")
+        raise ConfigError(f"{name('top_p')} must be a number in (0, 1]{spelling.or_none()}, got {top_p!r}")
     if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool)):
-        raise ConfigError(f"seed must be a whole number or None, got {seed!r}")
+        raise ConfigError(f"{name('seed')} must be a whole number{spelling.or_none()}, got {seed!r}")
     _check_fits_in_memory(int(n), n_samples, seconds)
     return (
         int(n),

@@ -70,7 +70,7 @@ def test_a_prompt_longer_than_the_clips_names_prompt_seconds(gen, take):
     with pytest.raises(
         ConfigError,
         match=rf"the prompt is 0.3 s .*starts with the prompt {re.escape(str(take))}, .*"
-        r"prompt_seconds= \(CLI: --prompt_seconds\)",
+        r"use its start alone, e.g. prompt_seconds=0.1\.",
     ):
         gen.generate(1, 0.2, prompt=str(take))
 
