@@ -15,20 +15,29 @@ from ssm_ts.tracking.run_folder import log_model_and_publish, publish_copy, run_
 # Run artifacts copied beside the outputs in --out after fit/validate/test: figures (forecast with intervals,
 # confusion matrices) and generated audio with its spectrogram sheets.
 MIRRORED_ARTIFACTS = ("plots", "samples")
+# Those replaced whole, as <out>/export is: the listening samples of one fit, a folder per epoch
+# (samples/epoch_002/...). Copied file by file, a second fit into the same --out mixed its epochs with
+# the first's (its epoch_001 beside the first fit's epoch_002) in folders that read as one training.
+MIRRORED_WHOLE = frozenset({"samples"})
 
 
 def mirror_run_artifacts(logger: Any, out: Path) -> None:
     """Copy the run's figures and samples (MIRRORED_ARTIFACTS) of MLflow ``logger`` into ``out``, beside
-    the other outputs."""
+    the other outputs; each run keeps its own in its folder, ``<out>/<experiment id>/<run id>/``."""
     own = run_folder(out, logger)
+    console = Console(stderr=True, soft_wrap=True)
     for folder in MIRRORED_ARTIFACTS:
         if logger.experiment.list_artifacts(logger.run_id, folder):
             logger.experiment.download_artifacts(logger.run_id, folder, str(own))
+            if folder in MIRRORED_WHOLE:  # this run's alone; with fits at the same time, the last finished
+                publish_copy(own / folder, out / folder)
+                console.print(f"[green]{folder}[/green] {out / folder} (this run's; also in {own / folder})")
+                continue
             # file by file, so a test's plots join the fit's; with fits at the same
             # time, each file is the last writer's
             for path in sorted(p for p in (own / folder).rglob("*") if p.is_file()):
                 publish_copy(path, out / path.relative_to(own))
-            Console(stderr=True, soft_wrap=True).print(f"[green]{folder}[/green] {out / folder}")
+            console.print(f"[green]{folder}[/green] {out / folder}")
 
 
 def log_fitted_model(task: Any, datamodule: Any, logger: Any, best: str, out: Any, register_as: Any) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import lightning.pytorch as pl
 import torch
 from lightning.pytorch.callbacks import Callback
+from lightning.pytorch.trainer.states import TrainerFn
 
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.audio import spectrogram_figure, write_spectrogram_sheet, write_wav
@@ -118,6 +119,8 @@ class AudioSampleCallback(Callback):
     def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: WaveformTask) -> None:
         epoch = trainer.current_epoch + 1
         if trainer.sanity_checking or epoch % self.every_n_epochs or trainer.global_rank != 0:
+            return
+        if trainer.state.fn != TrainerFn.FITTING:  # a validate run's were "epoch_001" of any checkpoint
             return
         from lightning.pytorch.loggers import MLFlowLogger
 
