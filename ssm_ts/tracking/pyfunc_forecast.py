@@ -3,7 +3,10 @@
 The MLflow model holds the ssm-ts export folder (config JSON + safetensors + extras JSON) as its
 artifact ``forecaster``; loading never unpickles weights. Input: the series in the training
 format (time column + the target/covariate columns; long format works too), at least ``lookback``
-rows; an empty DataFrame forecasts from the history stored with the model. Output: the time
+rows; an empty DataFrame forecasts from the history stored with the model. The known-future
+covariates of the forecast steps come as rows after the history (targets empty) or, as
+neuralforecast's ``futr_df``, apart: ``{"df": history, "futr_df": future}`` (served ``{"inputs": {"df":
+[...], "futr_df": [...]}}``; see :mod:`ssm_ts.tracking.request_tables`). Output: the time
 column continuing the series' frequency, one column per target, ``<target>_q<level>`` columns for
 quantile models; ``params={"n": steps}`` (declared in the signature, default the horizon) asks for
 another number of steps (see ``Forecaster.predict(n=...)``; at most :data:`MAX_SERVED_ROLLOUTS`
@@ -40,11 +43,12 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-from ssm_ts.errors import ConfigError
+from ssm_ts.errors import ConfigError, DataError
 
 # ssm-ts's errors leave predict as MlflowExceptions (HTTP 400 when served) of ssm-ts's own types
 from ssm_ts.tracking.request_errors import answered_as_bad_request
 from ssm_ts.tracking.request_frames import request_frame
+from ssm_ts.tracking.request_tables import split_request
 
 # the params of a calibrated model's input example: MLflow's serving example then shows `level` as a list
 EXAMPLE_PARAMS = {"level": [80.0]}
@@ -63,6 +67,8 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
     ) -> pd.DataFrame:
         """``params={"n": steps, "level": [80, 95], "interval_method": "cqr"}``: forecast ``n`` steps
         instead of the horizon, with conformal intervals of those levels (see ``Forecaster.predict``).
+        ``model_input``: the history table, or ``{"df": history, "futr_df": future}`` with the
+        known-future covariates apart (``Forecaster.predict(df, futr_df=future)``).
 
         A request the model cannot answer (a missing column, text where numbers go, too few rows) raises
         an MlflowException that is also ssm-ts's DataError / ConfigError: served, an HTTP 400 whose
@@ -70,13 +76,20 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
         with answered_as_bad_request():
             return self._forecast(model_input, params)
 
-    def _forecast(self, model_input: pd.DataFrame, params: dict[str, Any] | None) -> pd.DataFrame:
+    def _forecast(self, model_input: Any, params: dict[str, Any] | None) -> pd.DataFrame:
+        spec = self.forecaster.spec_
         options = {"n": _steps(params, self.forecaster.horizon), **_interval_params(params)}
-        model_input = request_frame(
-            model_input, _expected_request(self.forecaster.spec_, self.forecaster.lookback)
-        )
+        expected = _expected_request(spec, self.forecaster.lookback)
+        tables = split_request(model_input, _request_columns(spec))
+        if tables is not None:  # {"df": history, "futr_df": future}: neuralforecast's two tables
+            model_input = request_frame(tables[0], expected)
+            options["futr_df"] = request_frame(tables[1], _expected_future(spec))
+            if options["futr_df"] is None:
+                raise DataError(f"the request's 'futr_df' is empty: send {_expected_future(spec)}.")
+        else:
+            model_input = request_frame(model_input, expected)
         if model_input is None or len(model_input) == 0:
-            return _periods_as_text(self.forecaster.predict(**options), self.forecaster.spec_)
+            return _periods_as_text(self.forecaster.predict(**options), spec)
         forecast = self.forecaster.predict(model_input, **options)
         time_col = self.forecaster.spec_.time_col
         if time_col in model_input.columns and isinstance(model_input[time_col].dtype, pd.PeriodDtype):
@@ -84,18 +97,32 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
         return _periods_as_text(forecast, self.forecaster.spec_)
 
 
+def _request_columns(spec) -> list[str]:
+    """The columns of a request in the training layout (long: id, time, value)."""
+    if spec.long_format:
+        return [spec.id_col, spec.time_col, spec.value_col]
+    return [spec.time_col, *spec.input_columns]
+
+
 def _expected_request(spec, lookback: int) -> str:
     """What a request holds, for the error on a single value or text: the training layout's columns."""
-    columns = (
-        [spec.id_col, spec.time_col, spec.value_col]
-        if spec.long_format
-        else [spec.time_col, *spec.input_columns]
-    )
-    return (
-        f"the series as a table with the columns {columns} and at least {lookback} rows (served: "
+    text = (
+        f"the series as a table with the columns {_request_columns(spec)} and at least {lookback} rows (served: "
         '{"dataframe_split": {"columns": [...], "data": [[...], ...]}}, as the model\'s serving_input_example.json '
         "shows), or an empty table to forecast from the history saved with the model"
     )
+    if spec.future_covariates:
+        text += f'; the known-future covariates apart: {{"df": history, "futr_df": {_expected_future(spec)}}}'
+    return text
+
+
+def _expected_future(spec) -> str:
+    """What a request's ``futr_df`` holds: the known-future covariates of the forecast steps."""
+    if spec.long_format:
+        what = f"the rows ({spec.id_col}, {spec.time_col}, {spec.value_col}) of the series {spec.future_covariates}"
+    else:
+        what = f"the columns {[spec.time_col, *spec.future_covariates]}"
+    return f"a table of {what}, one row per forecast step"
 
 
 MAX_SERVED_ROLLOUTS = 100
@@ -145,8 +172,8 @@ def _periods_as_text(frame: pd.DataFrame, spec) -> pd.DataFrame:
 
 def input_example(history: pd.DataFrame, spec, lookback: int, horizon: int) -> pd.DataFrame:
     """What ``predict`` takes, from the fitted ``history`` (wide, observed rows): its last ``lookback``
-    rows in the training format (``id, time, value`` rows if it was long; of a ragged panel, each
-    series' own last ``lookback`` rows). With known-future
+    rows in the training format (``id, time, value`` rows if it was long, the covariate series'
+    rows too; of a ragged panel, each series' own last ``lookback`` rows). With known-future
     covariates ``horizon`` more rows end it with their targets blanked, the future rows predict needs.
     Periods are written as text (``2015Q1``, ``2015-01-05/2015-01-11``), which MLflow can store.
     """
@@ -165,8 +192,13 @@ def input_example(history: pd.DataFrame, spec, lookback: int, horizon: int) -> p
     if spec.future_covariates:
         example.loc[example.index[-horizon:], spec.targets] = float("nan")
     if spec.long_format:
+        # every input is a series of a long table, covariates too: without their rows the example
+        # was refused by the model it describes, and logging the model failed the fit
         long = example.melt(
-            id_vars=spec.time_col, value_vars=spec.targets, var_name=spec.id_col, value_name=spec.value_col
+            id_vars=spec.time_col,
+            value_vars=spec.input_columns,
+            var_name=spec.id_col,
+            value_name=spec.value_col,
         )[[spec.id_col, spec.time_col, spec.value_col]]
         long[spec.id_col] = restore_ids(long[spec.id_col].to_numpy(), spec.id_dtype)  # 1, as given, not "1"
         present = long[spec.value_col].notna().to_numpy()
