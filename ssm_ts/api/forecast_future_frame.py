@@ -17,9 +17,11 @@ import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.csv_options import ReadOptions
 from ssm_ts.pipelines.forecasting import load_like
 from ssm_ts.pipelines.forecasting.frames import future_times
 from ssm_ts.pipelines.forecasting.reader import TableSource, read_table, require_table_source
+from ssm_ts.pipelines.forecasting.scaler import ScalerState
 from ssm_ts.pipelines.forecasting.series_spec import SeriesSpec
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows
 from ssm_ts.pipelines.forecasting.value_range import check_value_range
@@ -39,16 +41,36 @@ def with_future_frame(fc: Forecaster, frame: pd.DataFrame, futr_df: TableSource,
         DataError: ``futr_df`` lacks a covariate, or its rows do not continue the data's times (named,
             with the fix).
     """
-    spec = fc.spec_
     require_table_source(futr_df, "futr_df")
-    name = "the futr_df DataFrame" if isinstance(futr_df, pd.DataFrame) else str(futr_df)
-    if not spec.future_covariates:
+    if not fc.spec_.future_covariates:
         raise ConfigError(
             "futr_df gives known-future covariates, and this model was fitted without any "
             "(fit(..., future_covariates=[...])): leave futr_df out."
         )
+    scaler = fc.task_.scaler_state(fc.spec_.input_columns)
+    return future_rows_appended(frame, futr_df, fc.spec_, scaler, needed)
+
+
+def future_rows_appended(
+    frame: pd.DataFrame,
+    futr_df: TableSource,
+    spec: SeriesSpec,
+    scaler: ScalerState | None,
+    needed: int,
+    *,
+    setting: str = "futr_df",
+    steps_setting: str = "predict(n=...)",
+    data_name: str = "the data",
+    read_options: ReadOptions | None = None,
+) -> pd.DataFrame:
+    """:func:`with_future_frame` for any front end: ``frame`` (checked with ``spec``) up to its last
+    observed row, then ``futr_df``'s rows after it, their values checked against ``scaler`` (the
+    model's; ``None``: unchecked). Errors call the table ``setting`` (``futr_df``, or the CLI's
+    ``--futr_path``), the option of a longer forecast ``steps_setting`` and the history ``data_name``;
+    a CSV is read with ``read_options`` (``None``: the fit's, ``spec.read_options``)."""
+    name = "the futr_df DataFrame" if isinstance(futr_df, pd.DataFrame) else str(futr_df)
     try:
-        future = _covariate_rows(futr_df, spec, name)
+        future = _covariate_rows(futr_df, spec, name, setting, read_options)
     except DataError as error:  # a frame's errors call it "the DataFrame": name which one
         if not isinstance(futr_df, pd.DataFrame):
             raise
@@ -64,15 +86,15 @@ def with_future_frame(fc: Forecaster, frame: pd.DataFrame, futr_df: TableSource,
             else f"its rows after it start {future[spec.time_col].iloc[0]}"
         )
         raise DataError(
-            f"{name}: the forecast steps start at {spec.time_col} {expected[0]}, the step after the data's "
-            f"last observation ({last}); futr_df has {found}. Give the known-future covariates "
-            f"{spec.future_covariates} of the steps from {expected[0]} on, one row per step."
+            f"{name}: the forecast steps start at {spec.time_col} {expected[0]}, the step after "
+            f"{data_name}'s last observation ({last}); {setting} has {found}. Give the known-future "
+            f"covariates {spec.future_covariates} of the steps from {expected[0]} on, one row per step."
         )
     if len(future) < needed:
         raise DataError(
-            f"{name} has {len(future)} rows after the data's last observation ({last}); the forecast reads "
+            f"{name} has {len(future)} rows after {data_name}'s last observation ({last}); the forecast reads "
             f"the known-future covariates {spec.future_covariates} of {needed} steps (the horizon, or "
-            f"ceil(n / horizon) * horizon for predict(n=...)): give rows up to {spec.time_col} "
+            f"ceil(n / horizon) * horizon for {steps_setting}): give rows up to {spec.time_col} "
             f"{future_times(last, spec.freq, needed)[-1]}."
         )
     rows = pd.DataFrame(np.nan, index=range(len(future)), columns=spec.input_columns)
@@ -81,14 +103,20 @@ def with_future_frame(fc: Forecaster, frame: pd.DataFrame, futr_df: TableSource,
     combined = pd.concat([frame.iloc[:n_observed], rows], ignore_index=True)
     combined[spec.time_col] = combined[spec.time_col].astype(frame[spec.time_col].dtype)
     combined.attrs = frame.attrs  # the fill record of the history
-    check_value_range(combined, spec, fc.task_.scaler_state(spec.input_columns), name, fitted=True)
+    if scaler is not None:
+        check_value_range(combined, spec, scaler, name, fitted=True)
     return combined
 
 
-def _covariate_rows(futr_df: TableSource, spec: SeriesSpec, name: str) -> pd.DataFrame:
+def _covariate_rows(
+    futr_df: TableSource, spec: SeriesSpec, name: str, setting: str, read_options: ReadOptions | None
+) -> pd.DataFrame:
     """The time column and the known-future covariates of ``futr_df``, read as the model reads its
-    data (times on the fitted grid and zone, CSVs with the fit's read options, the fit's fill policy)."""
-    table = read_table(futr_df, None if isinstance(futr_df, pd.DataFrame) else spec.read_options)
+    data (times on the fitted grid and zone, CSVs with ``read_options`` or the fit's, the fit's fill
+    policy)."""
+    if read_options is None and not isinstance(futr_df, pd.DataFrame):
+        read_options = spec.read_options
+    table = read_table(futr_df, read_options)
     columns = [str(c) for c in table.frame.columns]
     covariates = spec.future_covariates
     if spec.long_format:
@@ -99,7 +127,7 @@ def _covariate_rows(futr_df: TableSource, spec: SeriesSpec, name: str) -> pd.Dat
         if missing or missing_series:
             raise DataError(
                 f"{name} has {'no columns ' + str(missing) if missing else 'no rows of the series ' + str(missing_series)}; "
-                f"the model was fitted on a long table, so futr_df holds the rows of its known-future "
+                f"the model was fitted on a long table, so {setting} holds the rows of its known-future "
                 f"covariate series {covariates} ({spec.id_col}, the time column, their values in "
                 f"{spec.value_col!r}) for the forecast steps."
             )
@@ -107,10 +135,10 @@ def _covariate_rows(futr_df: TableSource, spec: SeriesSpec, name: str) -> pd.Dat
         missing = [c for c in covariates if c not in columns]
         if missing:
             raise DataError(
-                f"{name} has no column {missing}; columns are {columns}. futr_df holds the time column and "
+                f"{name} has no column {missing}; columns are {columns}. {setting} holds the time column and "
                 f"the known-future covariates {covariates} the model was fitted with, one row per forecast step."
             )
     # read as the data is, the covariates in the targets' place: every check and the fill apply to
     # them; the model's targets, there or not, are left out
     as_targets = dataclasses.replace(spec, targets=list(covariates), past_covariates=[], future_covariates=[])
-    return load_like(futr_df, as_targets, allow_future_rows=True)
+    return load_like(futr_df, as_targets, allow_future_rows=True, read_options=read_options)

@@ -28,7 +28,7 @@ EXTRA_COMMAND_HELP = {
     "generate": "Generate audio clips with a fitted model (recurrent mode).",
 }
 # forecast predict's own options (configure_cli_parser adds them to every command's parser)
-PREDICT_ONLY = ("n", "level", "interval_method")
+PREDICT_ONLY = ("n", "level", "interval_method", "futr_path")
 
 
 def arrange_command_help(subcommand_parsers: dict[str, Any]) -> None:

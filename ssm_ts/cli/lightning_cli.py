@@ -218,6 +218,11 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
             from ssm_ts.tasks.forecasting import check_steps
 
             check_steps(n, self.model.hparams.horizon, how="--n ")
+        futr_path = self._get(self.config, "futr_path", default=None)
+        if futr_path is not None:  # forecast: the known-future covariates in a file of their own
+            from ssm_ts.cli.future_table import with_future_table
+
+            self.datamodule = with_future_table(self.datamodule, futr_path, n)
 
     def _evaluate(self, call: Any, **kwargs: Any) -> Any:
         """validate/test/predict: Ctrl-C as in a fit (the run KILLED, exit code 130; Lightning: FAILED,

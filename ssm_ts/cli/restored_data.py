@@ -14,8 +14,9 @@ from ssm_ts.errors import SSMTSError
 # data settings of how the data is batched and loaded, never of how it is read
 BATCHING_SETTINGS = frozenset({"batch_size", "eval_batch_size", "num_workers", "shuffle_seed", "seed"})
 
-# data settings that name the files read (a use's data module has some of them)
-FILE_SETTINGS = ("data.test_path", "data.path", "data.root")
+# data settings that name the files read (a use's data module has some of them); forecast predict's
+# --futr_path first: its errors name the history file too, and the file at fault is the future table
+FILE_SETTINGS = ("futr_path", "data.test_path", "data.path", "data.root")
 
 # the fit's test / predict files, restored only with its data.path: given another data.path (--config or
 # command line), the checkpoint's test file would be read in its place, silently

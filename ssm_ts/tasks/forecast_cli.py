@@ -7,7 +7,7 @@ from typing import Literal
 
 def configure_cli_parser(parser) -> None:
     """CLI: lookback and horizon are set once, on the model, and copied to the data module; ``--n``
-    sets the length of ``predict``'s forecast."""
+    sets the length of ``predict``'s forecast, ``--futr_path`` the file of its known-future covariates."""
     parser.link_arguments("model.lookback", "data.lookback")
     parser.link_arguments("model.horizon", "data.horizon")
     parser.add_argument(
@@ -26,4 +26,11 @@ def configure_cli_parser(parser) -> None:
     parser.add_argument(
         "--interval_method", type=Literal["residual", "cqr"] | None, default=None,
         help="predict --level: cqr (the default with quantiles) or residual",
+    )  # fmt: skip
+    parser.add_argument(
+        "--futr_path", type=str | None, default=None,
+        help="predict: a CSV of the known-future covariates of the forecast steps (as neuralforecast's "
+        "futr_df and Forecaster.predict(futr_df=...)), in the layout of --data.path (wide: the time "
+        "column and those columns; long: the rows of those series), read with its settings; its rows "
+        "after the data's last observation replace any future rows the data ends with",
     )  # fmt: skip

@@ -1,0 +1,60 @@
+"""``ssm-ts forecast predict --futr_path future.csv``: the known-future covariates of the forecast steps
+in a file of their own, as neuralforecast's ``predict(futr_df=...)`` and ``Forecaster.predict(futr_df=...)``
+take them, instead of as rows appended to ``--data.path``. The rows are joined to the history by the
+API's code (:func:`~ssm_ts.api.forecast_future_frame.future_rows_appended`), so both front ends read,
+check and name a future table alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ssm_ts.api.forecast_future_frame import future_rows_appended
+from ssm_ts.errors import ConfigError, DataFileNotFoundError
+from ssm_ts.pipelines.forecasting import ForecastDataModule
+
+# the data module settings that say how windows and splits are cut (a --level calibration reads the
+# validation split), not how a table is read: the history is read already
+WINDOW_SETTINGS = ("lookback", "horizon", "split", "fractions", "boundaries", "batch_size",
+                   "eval_batch_size", "num_workers", "shuffle_seed")  # fmt: skip
+
+
+def with_future_table(datamodule: ForecastDataModule, futr_path: str, n: int | None) -> ForecastDataModule:
+    """A data module over ``datamodule``'s history (read with the checkpoint's spec) up to its last
+    observation, then the rows of ``futr_path`` after it: the known-future covariates of the ``n``
+    forecast steps (default the horizon; ``ceil(n / horizon) * horizon`` rows for a rollout). Rows the
+    history ends with are replaced; ``futr_path``'s rows up to the last observation are left out.
+
+    ``futr_path`` is read as ``--data.path`` is: with ``--data.read_options`` when given, else the fit's
+    (separator, decimal comma, date format), the fit's time column and, for a long table, its
+    ``--data.id_col``/``--data.value_col``; its values are checked against the fit's scaler.
+
+    Raises:
+        ConfigError: the model has no known-future covariates.
+        DataFileNotFoundError: ``futr_path`` is not a file.
+        DataError: ``futr_path`` lacks a covariate (a column, or a long table's series), or its rows do
+            not continue the history's times, or are too few for the forecast (each named, with the fix).
+    """
+    spec = datamodule.spec
+    data_name = str(datamodule.path) if datamodule.path else "the data"
+    if not spec.future_covariates:
+        raise ConfigError(
+            f"--futr_path {futr_path} gives known-future covariates, and this model was fitted without any "
+            "(--data.future_covariates): leave --futr_path out."
+        )
+    if not Path(futr_path).is_file():  # the reader's own error would point at --data.path
+        raise DataFileNotFoundError(
+            f"--futr_path {futr_path}: no such file (a relative path is read from {Path.cwd()}); pass the "
+            "CSV of the known-future covariates of the forecast steps."
+        )
+    horizon = datamodule.horizon
+    needed = -(-(n or horizon) // horizon) * horizon  # every block of a rollout reads a whole horizon
+    combined = future_rows_appended(
+        datamodule.frame, futr_path, spec, datamodule.fitted_scaler, needed,
+        setting="--futr_path", steps_setting="--n", data_name=data_name,
+        read_options=datamodule.read_options,
+    )  # fmt: skip
+    module = ForecastDataModule.from_checked(
+        combined, spec, **{key: getattr(datamodule, key) for key in WINDOW_SETTINGS}
+    )
+    module.path = datamodule.path  # errors after this (a --level calibration's) name the history file
+    return module
