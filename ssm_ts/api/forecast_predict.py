@@ -18,6 +18,7 @@ from ssm_ts.api.forecast_intervals import (
     with_long_intervals,
     with_wide_intervals,
 )
+from ssm_ts.api.forecast_saved_read_options import saved_read_options_named
 from ssm_ts.api.forecast_subset import absent_series, read_given_series, without_series
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import (
@@ -109,11 +110,12 @@ class PredictMixin:
         if levels is not None:
             check_calibrated(self, levels, interval_method)
             check_steps_calibrated(self.conformal_, n)
-        absent = absent_series(self, self._data_path(data), read_options)  # a long table of some series
-        if absent:
-            frame = read_given_series(self, self._data_path(data), absent, read_options)
-        else:
-            frame = self._read(data, read_options=read_options)
+        with saved_read_options_named(self.spec_, data, read_options):  # a CSV the fit's options misread
+            absent = absent_series(self, self._data_path(data), read_options)  # a long table of some series
+            if absent:
+                frame = read_given_series(self, self._data_path(data), absent, read_options)
+            else:
+                frame = self._read(data, read_options=read_options)
         if futr_df is not None:
             horizon = task.hparams.horizon
             frame = with_future_frame(self, frame, futr_df, -(-(n or horizon) // horizon) * horizon)
