@@ -177,10 +177,18 @@ def require_covariate_series(table: Table, covariates: dict[str, list[str]], fit
         if fitted
         else f"Name series of {shown} as {kind}, or leave them out"
     )
+    if columns and long.is_file:  # neuralforecast's per-series exogenous columns: read from a DataFrame
+        raise DataError(
+            f"{kind} {columns} {'is a column' if len(columns) == 1 else 'are columns'} of the long table "
+            f"{long.name}, not series: per-series covariates (each series' own values beside its {value_col!r}) "
+            f"are read from a long DataFrame. Read the CSV first: "
+            f"fit(pd.read_csv({long.name!r}), {kind}={columns!r}) (with the read options it needs)."
+        )
     raise DataError(
         f"{kind} {names} not found in {long.name}: {where}. In a long table every variable is a series: a "
         f"covariate is the rows whose {id_col!r} names it (its values in {value_col!r}), and every target "
-        f"reads it; other columns (as neuralforecast's per-series exogenous columns) are not read. {fix}; "
+        f"reads it; other columns (as neuralforecast's per-series exogenous columns) are read per series "
+        f"from a long DataFrame given to fit. {fix}; "
         f"a column that is the same for every series can be added as rows of its own ({id_col} "
         f"{(columns or names)[0]!r}, its values in {value_col!r}), or pass a wide table (a time column, one "
         "column per series and covariate)."

@@ -4,6 +4,7 @@ around a task the CLI trained."""
 from __future__ import annotations
 
 import inspect
+import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,12 +13,16 @@ from ssm_ts.api.conformal import ConformalScores, load_scores, save_scores
 from ssm_ts.atomic import atomic_directory
 from ssm_ts.export import EXPORT_FILES, check_export_target, export_folder
 from ssm_ts.pipelines.forecasting import ForecastDataModule, series_notes
+from ssm_ts.pipelines.forecasting.series_features import SeriesFeatures
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows
 from ssm_ts.tasks.conformal_storage import SCORES_FILE
 from ssm_ts.tasks.forecasting import ForecastingTask, load_forecast_export, save_forecast_export
 
 if TYPE_CHECKING:
     from ssm_ts.api.forecaster import Forecaster
+
+# a long table's per-series covariate columns and static features (static_df), as JSON
+FEATURES_FILE = "series_features.json"
 
 
 def settings_of_task(task: ForecastingTask) -> dict[str, Any]:
@@ -36,13 +41,15 @@ def save_forecaster(fc: Forecaster, directory: str | os.PathLike) -> Path:
     and its conformal scores, written as one atomic folder ``directory``."""
     task = fc._require_fitted()
     # the folder is replaced whole: never a folder of the user's other files (fc.save("data") deleted them)
-    check_export_target(Path(directory).expanduser(), EXPORT_FILES | {SCORES_FILE})
+    check_export_target(Path(directory).expanduser(), EXPORT_FILES | {SCORES_FILE, FEATURES_FILE})
     # one atomic folder: the export and its conformal scores appear together or not at all
     with atomic_directory(directory) as tmp:
         save_forecast_export(tmp, task, fc.spec_, fc.history_, settings=fc._json_settings(),
                              metrics=fc.metrics_, future=fc.future_)  # fmt: skip
         if fc.conformal_ is not None:
             save_scores(tmp, fc.conformal_, fc.spec_.targets)
+        if fc.series_features_ is not None:  # predict and backtest of the loaded model read them alike
+            (Path(tmp) / FEATURES_FILE).write_text(json.dumps(fc.series_features_.to_dict()))
     return Path(directory).expanduser()
 
 
@@ -57,6 +64,9 @@ def load_forecaster(cls: type[Forecaster], directory: str | os.PathLike) -> Fore
     observed = n_observed_rows(history, spec.targets)
     forecaster.task_, forecaster.spec_, forecaster.metrics_ = task, spec, metrics
     forecaster.conformal_ = load_scores(directory, task.hparams.horizon, spec.targets)
+    features = Path(directory) / FEATURES_FILE
+    if features.is_file():
+        forecaster.series_features_ = SeriesFeatures.from_dict(json.loads(features.read_text()))
     if spec.periods:  # saved as the times the Periods start
         history[spec.time_col] = history[spec.time_col].dt.to_period(spec.freq)
     forecaster.history_ = history.iloc[:observed].reset_index(drop=True)

@@ -220,6 +220,7 @@ def refit_forecaster(fc: Forecaster, module: ForecastDataModule) -> Forecaster:
         settings = {**s, "log_to_mlflow": False, "register_as": None, "out_dir": folder}
         refitted = Forecaster(**settings)
         refitted._refit = True  # unlogged: callbacks that only log (LearningRateMonitor) are left out
+        refitted.series_features_ = fc.series_features_  # each series reads its own covariates and statics
         refitted = refitted._train(module)
     refitted.out_dir_ = refitted.best_checkpoint_ = None  # removed with the folder
     return refitted

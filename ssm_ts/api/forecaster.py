@@ -53,6 +53,8 @@ from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, load_like
 from ssm_ts.pipelines.forecasting.dates import freq_alias
 from ssm_ts.pipelines.forecasting.reader import TableSource, require_table_source
+from ssm_ts.pipelines.forecasting.series import column_list
+from ssm_ts.pipelines.forecasting.series_features import SeriesFeatures, fit_features
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent
 from ssm_ts.pipelines.forecasting.value_range import check_value_range
 from ssm_ts.tasks.forecasting import ForecastingTask, check_channel_independent, normalise_quantiles
@@ -192,6 +194,8 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         self.out_dir_: Path | None = None
         self.conformal_: ConformalScores | None = None
         self.callbacks_: list[Callback] = []
+        # a long table's per-series covariate columns and static_df features the model reads
+        self.series_features_: SeriesFeatures | None = None
 
     def __getattr__(self, name: str) -> Any:
         settings = self.__dict__.get("settings", {})
@@ -217,6 +221,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         fill: Literal["ffill", "interpolate"] | None = None,
         resume: bool = False,
         read_options: dict[str, Any] | None = None,
+        static_df: pd.DataFrame | None = None,
     ) -> Forecaster:
         """Fit on ``data`` (a CSV path or DataFrame, wide or long) and return ``self``.
 
@@ -240,11 +245,21 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         becomes a tag ``resumed.<n>.forecaster.<setting>``). Other data, or another ``lr``, ``target``,
         ``batch_size``, ... is a :class:`ConfigError` before any training.
 
+        A long DataFrame's per-series inputs, as neuralforecast's: covariates named by its columns
+        (``unique_id, ds, y, price``: each series reads its own ``price``), and ``static_df`` (one row
+        per ``unique_id``, numeric static features, each series reading its own; text columns one-hot
+        encoded first, ``pd.get_dummies``). Statics are known-future covariates constant over time,
+        scaled across the series; the model keeps them for ``predict``, ``backtest`` and ``save``
+        (:mod:`ssm_ts.pipelines.forecasting.series_features`).
+
         After fitting: ``metrics_`` (validation and test loss and MSE/MAE, scaled and original units,
         of the returned model: the best checkpoint, not the last epoch), ``run_id_`` (the MLflow
         run), ``best_checkpoint_``, ``out_dir_``.
         """
         require_table_source(data)
+        features, data, time_col, past_covariates, future_covariates = fit_features(
+            data, static_df, time_col, target, column_list(past_covariates), column_list(future_covariates)
+        )
         s = self.settings
         data_settings = builtin_value(dict(
             time_col=time_col, target=target, past_covariates=past_covariates, future_covariates=future_covariates,
@@ -264,7 +279,13 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         datamodule.setup("fit")  # every data problem surfaces here, before any training starts
         require_channel_independent(datamodule.spans, datamodule.frame[datamodule.spec.time_col],
                                     s["channel_independent"])  # fmt: skip
-        return self._train(datamodule, resume)
+        self.series_features_ = features
+        self._train(datamodule, resume)
+        if self.future_ is None:  # statics are known at every future time: predict() needs no rows of yours
+            with_future = self._with_static_future(self.history_)
+            if len(with_future) > len(self.history_):
+                self.future_ = with_future.iloc[len(self.history_) :].reset_index(drop=True)
+        return self
 
     def _train(self, datamodule: ForecastDataModule, resume: bool = False) -> Forecaster:
         """Train a fresh task on ``datamodule`` (set up, its data checked) with this object's settings,
@@ -278,11 +299,17 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
 
         s = self.settings
         pl.seed_everything(s["seed"], verbose=False)
+        features = self.series_features_
+        # each target reads its own per-series covariates (a multivariate model reads every channel)
+        index = features.covariate_index(datamodule.spec) if features and s["channel_independent"] else None
         task = ForecastingTask(
             model=s["model"], lookback=s["lookback"], horizon=s["horizon"], n_channels=datamodule.n_channels,
             n_outputs=datamodule.n_outputs, channel_independent=s["channel_independent"], quantiles=s["quantiles"],
             loss=s["loss"], model_options=s["model_options"], lr=s["lr"], weight_decay=s["weight_decay"],
+            covariate_index=index,
         )  # fmt: skip
+        if features is not None and features.statics:  # statics scaled across the series, not per column
+            task.set_scaler(features.pooled_scaler(datamodule.scaler, datamodule.spec))
         out_dir = self._fit_folder(resume)
         ckpt_path, resumed_run = self._resume_point(out_dir) if resume else (None, None)
         if ckpt_path:  # the data it trained on (perhaps moved) and its training settings, before training
@@ -417,14 +444,34 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         return self.task_
 
     def _data_path(self, data: TableSource | None) -> TableSource | None:
-        """``data``, a standard data set's name resolved to its CSV, as :meth:`_read` takes it."""
+        """``data``, a standard data set's name resolved to its CSV, as :meth:`_read` takes it (a long
+        table with the feature rows of a model fitted with per-series inputs, :meth:`_with_features`)."""
         if data is not None:
             require_table_source(data)
         if isinstance(data, (str, os.PathLike)):
             from ssm_ts.datasets import resolve_data_path
 
-            return resolve_data_path(data, "forecast", setting="data")
-        return data
+            data = resolve_data_path(data, "forecast", setting="data")
+        return self._with_features(data)
+
+    def _with_features(self, data: TableSource | None) -> TableSource | None:
+        """``data`` with the feature rows of the model's per-series inputs (its per-series covariate
+        columns as rows, its stored statics), as ``fit`` read its data; ``data`` itself for a model
+        without them."""
+        features, id_col = self.series_features_, self.spec_.id_col
+        if features is None or data is None:
+            return data
+        if not isinstance(data, pd.DataFrame):
+            raise ConfigError(
+                f"this model reads per-series inputs ({', '.join(features.features)}) from a long DataFrame; "
+                f"read the CSV first and pass the DataFrame, pd.read_csv({os.fspath(data)!r}) (with the read "
+                "options it needs), as the data."
+            )
+        if id_col not in data.columns and id_col not in (data.index.names or []):
+            return data  # a wide frame of the fitted columns (history_, or a slice of it): read as it is
+        if features.holds_feature_rows(data):
+            return data  # their rows given already (the MLflow model's input example)
+        return features.expand(data, self.spec_.time_col, "the DataFrame")
 
     def _read(
         self,
@@ -440,13 +487,14 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
 
             data = resolve_data_path(data, "forecast", setting="data")
         if data is not None:
+            data = self._with_features(data)
             # a DataFrame such as history_ keeps its fill record (series.with_given_fills)
             frame = load_like(data, self.spec_, allow_future_rows, read_options=read_options)
             # a value the model would overflow on once scaled (1e30), named before it reaches the model
             source = "the DataFrame" if isinstance(data, pd.DataFrame) else str(data)
             scaler = self.task_.scaler_state(self.spec_.input_columns)
             check_value_range(frame, self.spec_, scaler, source, fitted=True)
-            return frame
+            return self._with_static_future(frame) if allow_future_rows else frame
         if read_options is not None:
             raise ConfigError(
                 f"read_options {read_options} read a CSV given as data, but none is given; pass the CSV "
@@ -455,6 +503,22 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         if allow_future_rows and self.future_ is not None:
             return pd.concat([self.history_, self.future_], ignore_index=True)
         return self.history_
+
+    def _with_static_future(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` (read for a forecast) with ``horizon`` rows of the stored statics after it when they
+        are the model's only known-future inputs and it has no future rows of its own."""
+        from ssm_ts.pipelines.forecasting.frames import future_times
+        from ssm_ts.pipelines.forecasting.spans import n_observed_rows
+
+        features, spec = self.series_features_, self.spec_
+        if features is None or not features.only_static_future:
+            return frame
+        if n_observed_rows(frame, spec.targets) < len(frame):  # future rows of the user's: read those
+            return frame
+        times = future_times(frame[spec.time_col].iloc[-1], spec.freq, self.settings["horizon"])
+        out = pd.concat([frame, features.future_rows(frame, spec, times)], ignore_index=True)
+        out.attrs = frame.attrs  # the fill record (SeriesNotes) of the rows read
+        return out
 
     def _validation_scores(
         self, datamodule: ForecastDataModule, device: torch.device | str | None = None

@@ -6,6 +6,9 @@ n_quantiles)``. Input channels are ``targets first, then covariates`` (the pipel
 - Channel-independent mode folds the targets into the batch: each target series is forecast by
   one shared univariate model, seeing its own history plus the covariates (``1 + n_covariates`` input
   channels, 1 output). Mixed mode sees all channels at once and forecasts all targets together.
+  ``covariate_index`` (channel-independent) gives each target its own covariates: row ``c`` lists the
+  covariate channels target ``c`` reads (the shared ones and its own per-series ones, such as its
+  price or its static features), the same count for every target.
 - Instance normalisation (``"last"``: subtract each window's last value; ``"mean_std"``: RevIN without
   the affine part; ``"none"``) is applied to the target channels before the network and inverted after:
   it removes the level shift between training and test years that dominates errors on ETT.
@@ -50,6 +53,26 @@ def check_positive(model_name: str, **values: float) -> None:
             raise ConfigError(f"option {key}={value!r} of model {model_name!r} must be positive.")
 
 
+def check_covariate_index(
+    model_name: str, covariate_index: list[list[int]] | None, n_outputs: int, n_covariates: int
+) -> Tensor | None:
+    """``covariate_index`` as a ``(n_outputs, m)`` long tensor (``None`` stays ``None``): one row per
+    target, each listing ``m`` covariate channels in ``[0, n_covariates)``.
+
+    Raises:
+        ConfigError: another shape, or a channel out of range."""
+    if covariate_index is None:
+        return None
+    rows = [list(row) for row in covariate_index]
+    widths = {len(row) for row in rows}
+    if len(rows) != n_outputs or len(widths) != 1 or any(not 0 <= i < n_covariates for r in rows for i in r):
+        raise ConfigError(
+            f"{model_name}: covariate_index must list, for each of the {n_outputs} targets, the same number "
+            f"of covariate channels in [0, {n_covariates}); got {covariate_index!r}."
+        )
+    return torch.tensor(rows, dtype=torch.long)
+
+
 class InstanceNorm(nn.Module):
     """Per-window normalisation of ``z (batch, length, channels)`` and its inverse on forecasts."""
 
@@ -87,6 +110,7 @@ class ForecastModel(nn.Module):
         n_quantiles: int = 1,
         channel_independent: bool = True,
         instance_norm: str = "last",
+        covariate_index: list[list[int]] | None = None,
     ):
         super().__init__()
         for key, value in dict(
@@ -107,6 +131,11 @@ class ForecastModel(nn.Module):
         self.n_channels, self.n_outputs = n_channels, n_outputs
         self.channel_independent = channel_independent
         n_covariates = n_channels - n_outputs
+        index = check_covariate_index(self.model_name, covariate_index, n_outputs, n_covariates)
+        if index is not None and channel_independent:
+            n_covariates = index.shape[1]
+        # not saved in state dicts: rebuilt from the setting (older checkpoints load unchanged)
+        self.register_buffer("covariate_index", index if channel_independent else None, persistent=False)
         self.in_channels = 1 + n_covariates if channel_independent else n_channels
         self.out_channels = 1 if channel_independent else n_outputs
         self.norm = InstanceNorm(instance_norm)
@@ -159,12 +188,13 @@ class ForecastModel(nn.Module):
             series = targets.permute(0, 2, 1).reshape(B * C, self.lookback, 1)
             # valid folds like the targets: row b*C + c is series c of window b
             if rows is None:
-                covs = covariates.repeat_interleave(C, dim=0)
+                covs = self._own_covariates(covariates.repeat_interleave(C, dim=0), torch.arange(B * C) % C)
                 z = torch.cat([series, covs], dim=-1)
                 pred, aux = self.forecast(z, series, **self._valid_arg(valid, B * C))
             else:  # indices, not a boolean mask: no GPU synchronisation
                 folded = self._valid_arg(valid, B * C)
-                kept, aux = self.forecast(torch.cat([series[rows], covariates[rows // C]], dim=-1), series[rows],
+                covs = self._own_covariates(covariates[rows // C], rows % C)
+                kept, aux = self.forecast(torch.cat([series[rows], covs], dim=-1), series[rows],
                                           **{k: v[rows] for k, v in folded.items()})  # fmt: skip
                 pred = kept.new_full((B * C, *kept.shape[1:]), float("nan")).index_copy(0, rows, kept)
             pred = pred.reshape(B, C, self.horizon, self.n_quantiles).permute(0, 2, 1, 3)
@@ -173,6 +203,15 @@ class ForecastModel(nn.Module):
             pred, aux = self.forecast(z, targets, **self._valid_arg(valid, B))
         pred = pred * scale.unsqueeze(-1) + shift.unsqueeze(-1)
         return ForecastOutput(prediction=pred, aux_loss=aux)
+
+    def _own_covariates(self, covariates: Tensor, targets: Tensor) -> Tensor:
+        """``covariates (n, L, n_covariates)`` of ``n`` folded rows -> the channels each row's target
+        reads, ``(n, L, m)`` (all of them without a ``covariate_index``); ``targets (n,)`` long: the
+        target of each row."""
+        if self.covariate_index is None:
+            return covariates
+        index = self.covariate_index[targets.to(self.covariate_index.device)]  # (n, m)
+        return covariates.gather(2, index[:, None, :].expand(-1, covariates.shape[1], -1))
 
     def _valid_arg(self, valid: Tensor | None, rows: int) -> dict[str, Tensor]:
         """``{"valid": (rows, out_channels) bool}`` for :meth:`forecast`, or ``{}`` without a mask (so

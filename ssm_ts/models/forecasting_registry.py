@@ -52,6 +52,7 @@ def build_forecasting_model(
     n_quantiles: int = 1,
     channel_independent: bool = True,
     options: dict[str, Any] | None = None,
+    covariate_index: list[list[int]] | None = None,
 ) -> ForecastModel:
     """The forecaster ``name`` for windows of ``lookback`` steps of ``n_channels`` inputs.
 
@@ -62,6 +63,8 @@ def build_forecasting_model(
         n_quantiles: forecast slots per target (1 for a point forecast).
         channel_independent: one shared univariate model per target series (else channels mixed).
         options: model settings, e.g. ``{"d_model": 64, "n_layers": 2}``; see ``forecasting_options(name)``.
+        covariate_index: per target, the covariate channels it reads (its own per-series ones); ``None``:
+            every target reads every covariate (see :class:`~ssm_ts.models.forecast_base.ForecastModel`).
     """
     model_cls, options_cls = _lookup(name)
     resolved = resolve_options(name, options_cls, options)
@@ -73,4 +76,5 @@ def build_forecasting_model(
         n_quantiles=n_quantiles,
         channel_independent=channel_independent,
         options=resolved,
+        **({"covariate_index": covariate_index} if covariate_index is not None else {}),
     )

@@ -116,6 +116,9 @@ class ForecastingTask(
         model_options: model-specific settings passed to the registry (e.g. ``d_model``, ``n_layers``).
         lr, weight_decay: AdamW settings; SSM parameters get their own group (lr <= 1e-3, no decay).
         lr_schedule: ``"cosine"`` over the epochs, or ``"none"``.
+        covariate_index: per target, the covariate channels it reads (a long table's per-series
+            covariates and static features, :mod:`ssm_ts.pipelines.forecasting.series_features`);
+            ``None``: every target reads every covariate.
     """
 
     def __init__(
@@ -132,6 +135,7 @@ class ForecastingTask(
         lr: float = 1e-3,
         weight_decay: float = 0.0,
         lr_schedule: Literal["cosine", "none"] = "cosine",
+        covariate_index: list[list[int]] | None = None,
     ):
         super().__init__()
         # here, not at the first optimizer step (torch's overflow traceback mid-fit, the run FAILED)
@@ -147,7 +151,8 @@ class ForecastingTask(
                 UserWarning,
                 stacklevel=user_stack_level(),  # the user's task, or their Forecaster's fit
             )
-        self.save_hyperparameters()
+        # only a model with per-series covariates records an index: others' hparams stay as they were
+        self.save_hyperparameters(ignore=["covariate_index"] if covariate_index is None else None)
         self.hparams.quantiles = quantiles
         builtin_hparams(self)  # NumPy or Path settings would make its checkpoints unloadable
         from ssm_ts.models.losses import build_forecast_loss
@@ -180,6 +185,7 @@ class ForecastingTask(
             n_quantiles=len(hp.quantiles or [None]),
             channel_independent=hp.channel_independent,
             options=dict(hp.model_options or {}),
+            covariate_index=hp.get("covariate_index"),
         )
         # The scaler travels with the weights: checkpoints and exports carry it.
         self.register_buffer("scaler_mean", torch.zeros(n_channels, dtype=torch.float64))
