@@ -83,8 +83,13 @@ def test_a_future_file_forecasts_as_the_rows_appended(fitted, shared_data):
             "reads the known-future covariates ['hour'] of 12 steps (the horizon, or ceil(n / horizon) * "
             "horizon for --n): give rows up to date 2016-07-17 07:00:00.",
         ),
+        (
+            lambda f: f.assign(hour=f["hour"].where(f.index < HORIZON - 1)),
+            "bad.csv has 11 rows after history.csv's last observation (2016-07-16 19:00:00), not counting "
+            "1 with ['hour'] empty; the forecast reads",  # the file holds 12: an empty last value ends the read
+        ),
     ],
-    ids=["no covariate column", "a step left out", "too few rows"],
+    ids=["no covariate column", "a step left out", "too few rows", "an empty last value"],
 )
 def test_a_bad_future_file_is_named_with_the_fix(fitted, capsys, future, said):
     future(pd.read_csv(fitted / "future.csv")).to_csv(fitted / "bad.csv", index=False)

@@ -70,7 +70,7 @@ def future_rows_appended(
     a CSV is read with ``read_options`` (``None``: the fit's, ``spec.read_options``)."""
     name = "the futr_df DataFrame" if isinstance(futr_df, pd.DataFrame) else str(futr_df)
     try:
-        future = _covariate_rows(futr_df, spec, name, setting, read_options)
+        future, n_empty = _covariate_rows(futr_df, spec, name, setting, read_options)
     except DataError as error:  # a frame's errors call it "the DataFrame": name which one
         if not isinstance(futr_df, pd.DataFrame):
             raise
@@ -91,9 +91,11 @@ def future_rows_appended(
             f"covariates {spec.future_covariates} of the steps from {expected[0]} on, one row per step."
         )
     if len(future) < needed:
+        # rows whose covariates are all empty end the read silently: the file seems to hold them
+        unread = f", not counting {n_empty} with {spec.future_covariates} empty" if n_empty else ""
         raise DataError(
-            f"{name} has {len(future)} rows after {data_name}'s last observation ({last}); the forecast reads "
-            f"the known-future covariates {spec.future_covariates} of {needed} steps (the horizon, or "
+            f"{name} has {len(future)} rows after {data_name}'s last observation ({last}){unread}; the forecast "
+            f"reads the known-future covariates {spec.future_covariates} of {needed} steps (the horizon, or "
             f"ceil(n / horizon) * horizon for {steps_setting}): give rows up to {spec.time_col} "
             f"{future_times(last, spec.freq, needed)[-1]}."
         )
@@ -110,10 +112,10 @@ def future_rows_appended(
 
 def _covariate_rows(
     futr_df: TableSource, spec: SeriesSpec, name: str, setting: str, read_options: ReadOptions | None
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, int]:
     """The time column and the known-future covariates of ``futr_df``, read as the model reads its
     data (times on the fitted grid and zone, CSVs with ``read_options`` or the fit's, the fit's fill
-    policy)."""
+    policy), and how many of its rows hold an empty covariate (trailing ones are not read)."""
     if read_options is None and not isinstance(futr_df, pd.DataFrame):
         read_options = spec.read_options
     table = read_table(futr_df, read_options)
@@ -131,6 +133,7 @@ def _covariate_rows(
                 f"covariate series {covariates} ({spec.id_col}, the time column, their values in "
                 f"{spec.value_col!r}) for the forecast steps."
             )
+        n_empty = int(table.frame[spec.value_col][ids.isin(covariates)].isna().sum())
     else:
         missing = [c for c in covariates if c not in columns]
         if missing:
@@ -138,7 +141,10 @@ def _covariate_rows(
                 f"{name} has no column {missing}; columns are {columns}. {setting} holds the time column and "
                 f"the known-future covariates {covariates} the model was fitted with, one row per forecast step."
             )
+        n_empty = int(
+            table.frame[[c for c in table.frame.columns if str(c) in covariates]].isna().all(axis=1).sum()
+        )
     # read as the data is, the covariates in the targets' place: every check and the fill apply to
     # them; the model's targets, there or not, are left out
     as_targets = dataclasses.replace(spec, targets=list(covariates), past_covariates=[], future_covariates=[])
-    return load_like(futr_df, as_targets, allow_future_rows=True, read_options=read_options)
+    return load_like(futr_df, as_targets, allow_future_rows=True, read_options=read_options), n_empty
