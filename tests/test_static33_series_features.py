@@ -191,3 +191,16 @@ def test_a_per_series_column_of_a_long_csv_names_the_dataframe_that_reads_it(lon
     message = str(error.value)
     assert "past_covariates ['load'] is a column of the long table" in message
     assert f"Read the CSV first: fit(pd.read_csv({str(path)!r}), past_covariates=['load'])" in message
+
+
+def test_futr_df_gives_each_series_its_own_known_future_column(long_df, tmp_path):
+    """neuralforecast's futr_df (unique_id, ds, the known-future column; the statics are stored) gives
+    the forecast the rows appended to the history do."""
+    ends = long_df.groupby("unique_id")["ds"].transform("max")
+    last = long_df["ds"] > ends - pd.Timedelta(hours=6)  # each series' last 6 hours: the future
+    history, futr_df = long_df[~last], long_df[last].drop(columns="y")
+    fc = forecaster(str(tmp_path)).fit(history, future_covariates=["load"], static_df=STATIC)
+    appended = fc.predict(pd.concat([history, futr_df], ignore_index=True))
+    pd.testing.assert_frame_equal(fc.predict(history, futr_df=futr_df), appended)
+    with pytest.raises(DataError, match=r"the futr_df DataFrame has no column 'load'"):
+        fc.predict(history, futr_df=futr_df.drop(columns="load"))

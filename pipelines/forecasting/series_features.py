@@ -131,6 +131,43 @@ class SeriesFeatures:
                 parts.append(pd.DataFrame(rows))
         return pd.concat(parts, ignore_index=True)
 
+    def expand_future(self, futr: pd.DataFrame, time_col: str, where: str) -> pd.DataFrame:
+        """A long ``futr`` (neuralforecast's ``futr_df``: ``unique_id``, the time column and the
+        known-future columns, for the forecast steps) as rows of the covariate series: each series'
+        known-future column values as rows of ``column[series]``, each static at every time of ``futr``,
+        the rows of shared covariate series as they are. Already such rows: ``futr`` as it is.
+
+        Raises:
+            DataError: a per-series known-future column, or a fitted series, missing from ``futr``.
+        """
+        futr = long_columns(futr, self.id_col)
+        if time_col not in futr.columns and time_col in (futr.index.names or []):
+            futr = futr.reset_index()
+        if self.holds_feature_rows(futr):
+            return futr
+        names = futr[self.id_col].astype(str).to_numpy()
+        own = np.isin(names, self.series)
+        given = [c for c in [*self.past, *self.future] if c in futr.columns]
+        parts = [futr[~own].drop(columns=given)]
+        if self.future:
+            require_feature_columns(futr, self.future, self.id_col, where)
+            require_fitted_series(names, self.series, self.future, self.id_col, where)
+        for column in self.future:
+            ids = [feature_series(column, name) for name in names[own]]
+            rows = {time_col: futr[time_col].to_numpy()[own], self.id_col: ids,
+                    self.value_col: futr[column].to_numpy()[own]}  # fmt: skip
+            parts.append(pd.DataFrame(rows))
+        times = futr[time_col].drop_duplicates().to_numpy()
+        for column, values in self.statics.items():
+            for series in self.series:
+                rows = {
+                    time_col: times,
+                    self.id_col: feature_series(column, series),
+                    self.value_col: values[series],
+                }
+                parts.append(pd.DataFrame(rows))
+        return pd.concat(parts, ignore_index=True)
+
     def holds_feature_rows(self, frame: pd.DataFrame) -> bool:
         """True when the long ``frame`` holds feature series already (``price[store_1]`` rows, as the
         model's MLflow input example and a forecast's long history do): it is read as it is."""

@@ -48,6 +48,7 @@ def with_future_frame(fc: Forecaster, frame: pd.DataFrame, futr_df: TableSource,
             "(fit(..., future_covariates=[...])): leave futr_df out."
         )
     scaler = fc.task_.scaler_state(fc.spec_.input_columns)
+    futr_df = fc._future_with_features(futr_df)  # per-series columns and statics as their series' rows
     return future_rows_appended(frame, futr_df, fc.spec_, scaler, needed)
 
 

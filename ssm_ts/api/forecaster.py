@@ -473,6 +473,21 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             return data  # their rows given already (the MLflow model's input example)
         return features.expand(data, self.spec_.time_col, "the DataFrame")
 
+    def _future_with_features(self, futr_df: TableSource) -> TableSource:
+        """``predict``'s ``futr_df`` with the rows of the model's per-series known-future inputs (its
+        known-future columns per series, its stored statics), as :meth:`_with_features` the data."""
+        features, id_col = self.series_features_, self.spec_.id_col
+        if features is None:
+            return futr_df
+        if not isinstance(futr_df, pd.DataFrame):
+            raise ConfigError(
+                f"this model reads per-series inputs ({', '.join(features.features)}) from long DataFrames; "
+                f"read the futr_df CSV first and pass the DataFrame, futr_df=pd.read_csv({os.fspath(futr_df)!r})."
+            )
+        if id_col not in futr_df.columns and id_col not in (futr_df.index.names or []):
+            return futr_df  # wide: the fitted columns, as they are
+        return features.expand_future(futr_df, self.spec_.time_col, "the futr_df DataFrame")
+
     def _read(
         self,
         data: TableSource | None,
