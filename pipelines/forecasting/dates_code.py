@@ -4,6 +4,8 @@ as written ("Can only use .dt accessor with datetimelike values")."""
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 
 from .read_code import read_first
@@ -39,12 +41,17 @@ def dates_fix(table: Table, time_col: str, times: pd.Series) -> tuple[str, str]:
 
 def _parse_options(raw: pd.Series, times: pd.Series) -> str:
     """The first ``pd.to_datetime`` options that read a sample of ``raw`` (text) as the times the reader
-    found in it (``""`` when none does: the plain call, the likeliest to work)."""
+    found in it, preferring those pandas reads without a warning (``26/09/2016`` read right without
+    ``dayfirst=True`` warns that it was day first: the fix would warn as pasted, and here, on the user's
+    screen, while the error is written); ``""`` when none does: the plain call, the likeliest to work."""
     sample = pd.Series(raw.dropna().unique()[:20])
     known = pd.DatetimeIndex(times)
+    matching = []
     for options, keywords in _PARSE_OPTIONS:
         try:
-            parsed = pd.to_datetime(sample, **keywords)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                parsed = pd.to_datetime(sample, **keywords)
         except (ValueError, TypeError, OverflowError):
             continue
         if known.tz is not None and parsed.dt.tz is None:
@@ -52,5 +59,7 @@ def _parse_options(raw: pd.Series, times: pd.Series) -> str:
         if known.tz is None and parsed.dt.tz is not None:
             parsed = parsed.dt.tz_localize(None)
         if parsed.isin(known).all():
-            return options
-    return ""
+            if not caught:
+                return options
+            matching.append(options)
+    return matching[0] if matching else ""

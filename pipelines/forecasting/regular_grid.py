@@ -34,8 +34,10 @@ def order_rows(
         time_of_day = _time_of_day_note(table, time_col, times)
         # a long table under other column names: renamed, not deduplicated (which would drop its series);
         # a column of clock times (one per row of a date) is no series column
+        read, then = read_first(table)  # the fix as code that runs as written (a CSV read first)
         fix = (not time_of_day and unnamed_long_table_note(table, time_col, times)) or (
-            "keep one row per time step (e.g. drop_duplicates or aggregate them)."
+            f"keep one row per time step, e.g. the last: {read}df = df.drop_duplicates(subset={time_col!r}, "
+            f"keep='last'){then} (or aggregate them)."
         )
         raise DataError(
             f"{table.name}: column {time_col!r} has duplicate timestamps ({times.iloc[rows[0]]}) at "
@@ -56,9 +58,14 @@ def order_rows(
         backwards = np.flatnonzero((times.diff() < zero).to_numpy())
     if backwards.size:
         if fill is None:
+            # as dates: text such as 26/09/2016 sorts by day; a fitted model's fill is fixed, so no fill=
+            before, after = dates_fix(table, time_col, times) if not is_period(times) else read_first(table)
+            before, after = (before, after) if before or after else read_first(table)
+            or_fill = "" if hints.fitted else f", {hints.fill} (which also sorts)"
             raise DataError(
                 f"{table.name}: column {time_col!r} is not sorted: the time goes backwards at "
-                f"{table.rows_text(backwards)}; sort the rows by time, {hints.fill} (which also sorts)."
+                f"{table.rows_text(backwards)}; sort the rows by time: {before}df = "
+                f"df.sort_values({time_col!r}){after}{or_fill}."
             )
         values = values.sort_values(time_col, kind="stable").reset_index(drop=True)
     return values
