@@ -204,3 +204,24 @@ def test_futr_df_gives_each_series_its_own_known_future_column(long_df, tmp_path
     pd.testing.assert_frame_equal(fc.predict(history, futr_df=futr_df), appended)
     with pytest.raises(DataError, match=r"the futr_df DataFrame has no column 'load'"):
         fc.predict(history, futr_df=futr_df.drop(columns="load"))
+
+
+def test_the_future_rows_of_many_series_statics_are_one_frame():
+    """predict() of 300 series' statics built its future rows a column at a time: pandas'
+    PerformanceWarning (a fragmented frame) at every fit and forecast."""
+    import warnings
+
+    from ssm_ts.pipelines.forecasting.series_features import SeriesFeatures
+    from ssm_ts.pipelines.forecasting.series_spec import SeriesSpec
+
+    names = [f"store_{i}" for i in range(300)]
+    features = SeriesFeatures(
+        "unique_id", "y", names, statics={"size": {n: float(i) for i, n in enumerate(names)}}
+    )
+    spec = SeriesSpec(time_col="ds", targets=names, freq="D", future_covariates=features.covariates()[1])
+    frame = pd.DataFrame(columns=["ds", *spec.input_columns])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rows = features.future_rows(frame, spec, pd.date_range("2024-01-01", periods=3))
+    assert list(rows.columns) == list(frame.columns) and rows["size[store_299]"].tolist() == [299.0] * 3
+    assert rows[names].isna().all().all()

@@ -179,10 +179,11 @@ class SeriesFeatures:
         """``frame`` (read with ``spec``, no rows after its last observation) and ``future_times``
         rows after it holding the static features (NaN targets): the known-future inputs a forecast
         reads when the statics are its only known-future covariates."""
-        rows = pd.DataFrame({spec.time_col: future_times})
-        for column, values in self.statics.items():
-            for series in spec.targets:
-                rows[feature_series(column, series)] = values[series]
+        statics = {
+            feature_series(c, s): values[s] for c, values in self.statics.items() for s in spec.targets
+        }
+        # one frame at once: a column at a time fragments it (pandas warns past ~100 columns)
+        rows = pd.DataFrame({spec.time_col: future_times, **statics})
         return rows.reindex(columns=frame.columns)
 
     @property
