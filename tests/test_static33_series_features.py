@@ -97,6 +97,12 @@ def test_predict_backtest_and_a_loaded_model_reuse_the_stored_statics(fitted, lo
     loaded = Forecaster.load(fitted.save(tmp_path / "model"))
     assert loaded.series_features_ == fitted.series_features_
     pd.testing.assert_frame_equal(loaded.predict(long_df), forecast)
+    # a series the model was not fitted on (no scaler, no statics) gets no forecast, with a warning
+    new = long_df[long_df["unique_id"] == "OT"].assign(unique_id="MUFL")
+    with pytest.warns(
+        UserWarning, match=r"series \['MUFL'\] is not among those the model was fitted to forecast"
+    ):
+        pd.testing.assert_frame_equal(loaded.predict(pd.concat([long_df, new], ignore_index=True)), forecast)
     with pytest.raises(DataError, match=r"has no column 'load': the model was fitted with the per-series"):
         loaded.predict(long_df.drop(columns="load"))
     with pytest.raises(
