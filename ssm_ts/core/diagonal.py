@@ -26,6 +26,7 @@ from ssm_ts.core.base import (
 )
 from ssm_ts.core.discretization import METHODS, discretize_diagonal
 from ssm_ts.core.hippo import conjugate_half, nplr_legs
+from ssm_ts.core.saved_options import DIAGONAL_SSM_SHAPES, check_options_on_load
 from ssm_ts.errors import ConfigError
 from ssm_ts.kernels import ssm_step, vandermonde
 
@@ -106,6 +107,7 @@ class DiagonalSSM(SSM):
         self.A_imag = ssm_parameter(A.imag.expand(H, N2).clone(), learn_A)
         self.B = ssm_parameter(torch.view_as_real(B.expand(H, N2).clone()), learn_B)
         self.C = ssm_parameter(torch.view_as_real(C), True)
+        check_options_on_load(self, DIAGONAL_SSM_SHAPES)  # loading other options' weights names them
 
     # --- parameters -----------------------------------------------------------------------
     def continuous_A(self) -> Tensor:

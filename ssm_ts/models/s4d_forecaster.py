@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from torch import Tensor, nn
 
 from ssm_ts.core import SSMBlock
+from ssm_ts.core.saved_options import check_options_on_load
 from ssm_ts.errors import ConfigError
 from ssm_ts.models.forecast_base import ForecastModel, check_positive
 from ssm_ts.models.linear import head_and_linear_path
+from ssm_ts.models.saved_model_options import S4D_FORECASTER_SHAPES
 
 
 @dataclass
@@ -50,6 +52,7 @@ class S4DForecaster(ForecastModel):
         self.final_norm = nn.LayerNorm(o.d_model)
         self.time_head = nn.Linear(self.lookback, self.horizon)
         self.feature_head, self.linear = head_and_linear_path(self, o.d_model, o.linear_path, o.linear_init)
+        check_options_on_load(self, S4D_FORECASTER_SHAPES)  # loading other options' weights names them
 
     def forecast(self, z: Tensor, targets: Tensor, valid: Tensor | None = None) -> tuple[Tensor, None]:
         # no auxiliary terms: nothing averages over series, so ``valid`` changes nothing

@@ -20,7 +20,9 @@ import torch
 from torch import Tensor, nn
 
 from ssm_ts.core import DiagonalSSM, SSMBlock
+from ssm_ts.core.saved_options import check_options_on_load
 from ssm_ts.errors import ConfigError
+from ssm_ts.models.saved_model_options import SSM_ENCODER_SHAPES
 
 
 def masked_mean(h: Tensor, mask: Tensor | None, dim: int = 1) -> Tensor:
@@ -82,6 +84,7 @@ class SSMEncoder1d(nn.Module):
         )
         self.norm = nn.LayerNorm(d_model)
         self.head = nn.Linear(d_model, n_classes)
+        check_options_on_load(self, SSM_ENCODER_SHAPES)  # loading other options' weights names them
 
     def features(self, x: Tensor, mask: Tensor | None = None, rate: float = 1.0) -> Tensor:
         """``x (B, L, C)`` -> pooled features ``(B, H)``."""

@@ -23,9 +23,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ssm_ts.core.saved_options import check_options_on_load
 from ssm_ts.errors import ConfigError
 from ssm_ts.models.forecast_base import ForecastModel, check_positive
 from ssm_ts.models.linear import head_and_linear_path
+from ssm_ts.models.saved_model_options import SPACETIME_SHAPES
 from ssm_ts.models.spacetime_layers import ClosedLoopCompanionDecoder, SpaceTimeBlock
 
 
@@ -97,6 +99,7 @@ class SpaceTime(ForecastModel):
         self.final_norm = nn.LayerNorm(o.d_model)
         self.decoder = ClosedLoopCompanionDecoder(d_model=o.d_model, d_state=o.d_state, horizon=self.horizon)
         self.projection, self.linear = head_and_linear_path(self, o.d_model, o.linear_path, o.linear_init)
+        check_options_on_load(self, SPACETIME_SHAPES)  # loading other options' weights names them
 
     def _project(self, y: Tensor) -> Tensor:
         """(B, T, d_model) -> (B, T, out_channels, n_quantiles)."""

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ssm_ts.core.saved_options import option_mismatch
 from ssm_ts.errors import CheckpointError, ConfigError
 from ssm_ts.export import load_export, save_export
 
@@ -35,7 +36,9 @@ def load_classifier_export(directory: str | os.PathLike) -> tuple[Classification
     try:
         task.load_state_dict(state_dict)
     except RuntimeError as err:
-        raise CheckpointError(f"the weights in {directory} do not fit the saved settings: {err}") from err
+        raise CheckpointError(
+            f"the weights in {directory} do not fit the saved settings: {option_mismatch(task, state_dict) or err}"
+        ) from err
     return task.eval(), extras
 
 

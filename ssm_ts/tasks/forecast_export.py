@@ -78,6 +78,7 @@ def load_forecast_export(
     """Rebuild ``(task on CPU in eval mode, spec, history, forecaster settings, metrics)``
     from :func:`save_forecast_export` output. Saved future rows, if any, follow the observed
     history with NaN targets (as :func:`last_window` expects them)."""
+    from ssm_ts.core.saved_options import option_mismatch
     from ssm_ts.errors import CheckpointError
     from ssm_ts.tasks.forecasting import ForecastingTask
 
@@ -91,7 +92,7 @@ def load_forecast_export(
         task.load_state_dict(state_dict)
     except RuntimeError as err:
         raise CheckpointError(
-            f"the weights in {directory} do not fit the saved model settings: {err}"
+            f"the weights in {directory} do not fit the saved model settings: {option_mismatch(task, state_dict) or err}"
         ) from err
     task.eval()
     spec = SeriesSpec.from_dict(config["spec"])
