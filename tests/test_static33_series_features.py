@@ -120,6 +120,10 @@ def test_predict_backtest_and_a_loaded_model_reuse_the_stored_statics(fitted, lo
             STATIC.assign(size=[1.0, np.nan]),
             r"column 'size' is empty \(NaN\) or infinite for series \['HUFL'\]",
         ),
+        (
+            STATIC.assign(size=pd.array([1, None], dtype="Int64")),
+            r"column 'size' is empty \(NaN\) or infinite",
+        ),
         (STATIC.assign(load=[1.0, 2.0]), r"column 'load' is a column of the long table too.*rename"),
         (
             STATIC.rename(columns={"unique_id": "store"}),

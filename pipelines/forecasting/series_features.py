@@ -290,8 +290,8 @@ def read_static_df(
     text = [c for c in columns if not pd.api.types.is_numeric_dtype(static[c])]
     if text:
         raise DataError(
-            f"static_df column {text[0]!r} holds text ({static[text[0]].dropna().astype(str).iloc[:3].tolist()}); "
-            f"static features are numbers. One-hot encode it: "
+            f"static_df column {text[0]!r} holds text ({static[text[0]].dtype}: "
+            f"{static[text[0]].dropna().astype(str).iloc[:3].tolist()}); static features are numbers. One-hot encode it: "
             f"static_df = pd.get_dummies(static_df, columns={text!r}, dtype=float)."
         )
     clash = [c for c in columns if c in frame.columns]
@@ -300,7 +300,8 @@ def read_static_df(
             f"static_df column {clash[0]!r} is a column of the long table too; one name would be two "
             f"inputs. Rename one: static_df = static_df.rename(columns={{{clash[0]!r}: {clash[0] + '_static'!r}}})."
         )
-    values = static[columns].astype("float64")
+    # nullable dtypes (Int64, boolean) too: their missing values become NaN, named below
+    values = pd.DataFrame({c: static[c].to_numpy(dtype="float64", na_value=np.nan) for c in columns})
     bad = ~np.isfinite(values.to_numpy())
     if bad.any():
         column = columns[int(np.nonzero(bad.any(axis=0))[0][0])]
