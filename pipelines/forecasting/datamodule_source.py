@@ -13,6 +13,7 @@ from ssm_ts.errors import ConfigError
 from .datamodule_settings import check_checked_frame
 from .series import SeriesSpec, load_like, load_series
 from .spans import n_observed_rows
+from .unknown_series import given_series, warn_unknown_series
 from .value_range import check_value_range
 
 if TYPE_CHECKING:
@@ -70,6 +71,11 @@ class SourceMixin:
         if self._source is None:
             raise ConfigError("no data: set data.path (a CSV file) or build the module with from_frame(df).")
         if self.fitted_spec is not None:
+            # a long table's series the model was not fitted on: warned of, as Forecaster.predict does
+            if self.fitted_spec.long_format:
+                found = given_series(self._source, self.fitted_spec, self.read_options)
+                if found is not None:
+                    warn_unknown_series(*found, self.fitted_spec)
             frame = load_like(self._source, self.fitted_spec, True, read_options=self.read_options)
             if self.fitted_scaler is not None:  # a value the model would overflow on, named now
                 check_value_range(frame, self.fitted_spec, self.fitted_scaler, self._source_name, fitted=True)

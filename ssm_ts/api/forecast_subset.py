@@ -17,10 +17,9 @@ import pandas as pd
 
 from ssm_ts.api.conformal import interval_columns
 from ssm_ts.pipelines.forecasting import load_like, quantile_column
-from ssm_ts.pipelines.forecasting.reader import TableSource, read_table
+from ssm_ts.pipelines.forecasting.reader import TableSource
+from ssm_ts.pipelines.forecasting.unknown_series import given_series, warn_unknown_series
 from ssm_ts.pipelines.forecasting.value_range import check_value_range
-from ssm_ts.pipelines.forecasting.written_ids import with_written_ids
-from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 if TYPE_CHECKING:
     from ssm_ts.api.forecaster import Forecaster
@@ -30,38 +29,19 @@ def absent_series(fc: Forecaster, data: TableSource | None, read_options: dict[s
     """The fitted targets without rows in ``data``, a long table for a channel-independent model that
     holds the rows of at least one of them; ``[]`` otherwise (then the data is read as ever, and
     a series it lacks is an error naming it). Series of ``data`` the model was not fitted on get a
-    warning: they get no forecast."""
+    warning: they get no forecast (:func:`~ssm_ts.pipelines.forecasting.unknown_series.warn_unknown_series`)."""
     spec = fc.spec_
     if data is None or not spec.long_format:
         return []
-    if read_options is None and not isinstance(data, pd.DataFrame):
-        read_options = spec.read_options
-    table = with_written_ids(read_table(data, read_options), spec.id_col)  # ids as the file writes them
-    if spec.id_col not in table.frame.columns:
+    found = given_series(data, spec, read_options)
+    if found is None:
         return []
-    given = list(dict.fromkeys(str(i) for i in table.frame[spec.id_col].dropna().unique()))
-    _warn_unknown_series(table.name, [g for g in given if g not in spec.input_columns], spec.targets)
+    name, given = found
+    warn_unknown_series(name, given, spec)
     absent = [t for t in spec.targets if t not in given]
     if not bool(fc.task_.hparams.channel_independent):
         return []
     return absent if len(absent) < len(spec.targets) else []
-
-
-def _warn_unknown_series(name: str, unknown: list[str], targets: list[str]) -> None:
-    """A series of the data that is no target or covariate of the model gets no forecast: neuralforecast
-    forecasts every id of ``df``, so say so rather than drop it unseen."""
-    if not unknown:
-        return
-    shown = unknown[:10] + ([f"... ({len(unknown)} in all)"] if len(unknown) > 10 else [])
-    warn_on_rank_zero(
-        f"{name}: series {shown} {'is' if len(unknown) == 1 else 'are'} not among those the model was fitted "
-        f"to forecast ({len(targets)}: {targets[:10]}{' ...' if len(targets) > 10 else ''}), so "
-        f"{'it gets' if len(unknown) == 1 else 'they get'} no forecast (the model scales each series by "
-        f"its own training rows). Refit with {'it' if len(unknown) == 1 else 'them'} to forecast "
-        f"{'it' if len(unknown) == 1 else 'them'}, or leave {'its' if len(unknown) == 1 else 'their'} rows out.",
-        UserWarning,
-        stacklevel=None,  # the user's line, however deep the call
-    )
 
 
 def read_given_series(
