@@ -235,3 +235,18 @@ def test_the_future_rows_of_many_series_statics_are_one_frame():
         rows = features.future_rows(frame, spec, pd.date_range("2024-01-01", periods=3))
     assert list(rows.columns) == list(frame.columns) and rows["size[store_299]"].tolist() == [299.0] * 3
     assert rows[names].isna().all().all()
+
+
+def test_a_covariate_column_empty_at_a_series_start_is_refused_with_a_fix_that_fits(long_df, tmp_path):
+    """HUFL's first loads missing: outside the covariate's own span no check or fill reached them, and
+    the fit stopped at its first batch with a NaN loss. The error's fix, pasted, fits."""
+    df = long_df.copy()
+    df.loc[df.index[(df["unique_id"] == "HUFL").to_numpy()][:10], "load"] = np.nan
+    with pytest.raises(
+        DataError, match=r"column 'load' \(a per-series covariate\) is empty for series 'HUFL' at 10"
+    ) as error:
+        forecaster(str(tmp_path)).fit(df, past_covariates=["load"])
+    scope = {"df": df}
+    exec(str(error.value).split("leave those rows out: ")[1].rstrip("."), scope)  # noqa: S102
+    fc = forecaster(str(tmp_path)).fit(scope["df"], past_covariates=["load"])
+    assert np.isfinite(fc.metrics_["val_loss"]) and fc.predict()["y"].notna().all()

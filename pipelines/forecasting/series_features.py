@@ -116,6 +116,9 @@ class SeriesFeatures:
         own = np.isin(names, self.series)
         for column in [*self.past, *self.future]:
             require_every_series(frame, names, column, self.series, self.id_col, where)
+            require_covered_ends(
+                frame, names, column, self.series, time_col, self.value_col, self.id_col, where
+            )
             ids = [feature_series(column, name) for name in names[own]]
             rows = {time_col: frame[time_col].to_numpy()[own], self.id_col: ids,
                     self.value_col: frame[column].to_numpy()[own]}  # fmt: skip
@@ -240,6 +243,44 @@ def require_every_series(
             f"Give it for those series too, or leave them out: "
             f"df = df[~df[{id_col!r}].astype(str).isin({empty[:10]!r})]."
         )
+
+
+def require_covered_ends(
+    frame: pd.DataFrame,
+    names: np.ndarray,
+    column: str,
+    series: list[str],
+    time_col: str,
+    value_col: str,
+    id_col: str,
+    where: str,
+) -> None:
+    """A per-series covariate column holds a value at each series' first and last observed times:
+    a covariate series starting after its target (or ending before it) is empty there, outside its
+    own span, which neither the checks nor a fill reach, and the windows read NaN (the fit stopped
+    at its first batch with a NaN loss). Gaps inside are gaps as ever (an error, or ``fill=``)."""
+    observed = (
+        frame[value_col].notna().to_numpy() if value_col in frame.columns else np.ones(len(frame), bool)
+    )
+    present, times = frame[column].notna().to_numpy(), frame[time_col].to_numpy()
+    for name in series:
+        rows = np.flatnonzero((names == name) & observed)
+        if len(rows) == 0 or present[rows].all():
+            continue
+        rows = rows[np.argsort(times[rows], kind="stable")]
+        held = np.flatnonzero(present[rows])
+        first, last = (held[0], held[-1]) if len(held) else (len(rows), -1)
+        empty = rows[np.r_[0:first, last + 1 : len(rows)]]
+        if len(empty):
+            shown = ", ".join(frame[time_col].iloc[empty[:3]].astype(str)) + (
+                ", ..." if len(empty) > 3 else ""
+            )
+            raise DataError(
+                f"{where}: column {column!r} (a per-series covariate) is empty for series {name!r} at "
+                f"{len(empty)} of its times at its start or end ({time_col} {shown}), where no fill reaches; "
+                f"each series reads its own {column!r} at every time it has a value. Give those values, or "
+                f"leave those rows out: df = df[df[{column!r}].notna() | (df[{id_col!r}].astype(str) != {name!r})]."
+            )
 
 
 def per_series_columns(frame: pd.DataFrame, names: list[str], id_col: str, value_col: str) -> list[str]:
