@@ -19,6 +19,7 @@ from ssm_ts.pipelines.sampling import (
 )
 
 from .forecast_inputs import last_windows_by_end
+from .named_data import data_named
 from .windows import ForecastWindows, valid_rows
 
 
@@ -87,7 +88,8 @@ class LoadersMixin:
         """One batch of the windows of the last ``lookback`` observed rows, forecasting the next
         ``horizon`` steps: one window, or one per end row when series with covariates end at different
         rows (:func:`last_windows_by_end`)."""
-        x, _, _ = last_windows_by_end(self.frame, self.spec, self.lookback, self.horizon)
+        with data_named(self._source_name):  # too few rows: which file
+            x, _, _ = last_windows_by_end(self.frame, self.spec, self.lookback, self.horizon)
         return DataLoader(TensorDataset(torch.tensor(x, dtype=torch.float64)), batch_size=len(x))
 
     def on_before_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:

@@ -28,6 +28,7 @@ from ssm_ts.pipelines.forecasting import (
     series_spans,
     to_long_forecast,
 )
+from ssm_ts.pipelines.forecasting.named_data import data_named
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.tasks.forecasting import check_steps
 from ssm_ts.whole_numbers import is_whole_number
@@ -119,7 +120,8 @@ class PredictMixin:
         if futr_df is not None:
             horizon = task.hparams.horizon
             frame = with_future_frame(self, frame, futr_df, -(-(n or horizon) // horizon) * horizon)
-        forecast = task.forecast_after(frame, self.spec_, n=n)
+        with data_named(data_name(data)):  # too few rows: which file
+            forecast = task.forecast_after(frame, self.spec_, n=n)
         long = self._long(long)
         out = to_long_forecast(forecast, self.spec_, forecast_rows_only=True) if long else forecast
         if levels is None:
@@ -156,6 +158,13 @@ class PredictMixin:
             if len(per_series) == 1
             else per_series[0].append(per_series[1:]).unique().sort_values()
         )
+
+
+def data_name(data: TableSource | None) -> str | None:
+    """How errors name ``predict``'s ``data``: its path, "the DataFrame", or ``None`` (the fitted history)."""
+    if data is None:
+        return None
+    return "the DataFrame" if isinstance(data, pd.DataFrame) else str(data)
 
 
 def prediction_of(fc: Forecaster, forecast: pd.DataFrame) -> np.ndarray:
