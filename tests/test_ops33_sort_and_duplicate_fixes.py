@@ -1,11 +1,12 @@
-"""The fixes the errors for unsorted and repeated times give, for the newest-first export and the
-newest row written twice that a daily job's CSV may bring: code that runs as written.
+"""The fixes the errors for unsorted, repeated and missing times give, for the newest-first export, the
+newest row written twice and the gap that a daily job's CSV may bring: code that runs as written.
 
 For a fitted model the unsorted error said "sort the rows by time, or fill them in the DataFrame
 (predict and backtest apply the fill policy chosen at fit, ...) (which also sorts)": a fill sorts
 nothing and a fitted model's fill is fixed. The duplicate error said "e.g. drop_duplicates or
-aggregate them", no call. Both now give the pandas lines (the CSV read as the reader did, text dates
-parsed first so that day-first dates sort by date, not by text)."""
+aggregate them", no call; the gap error "fill them in the DataFrame", no call either. They now
+give the pandas lines (the CSV read as the reader did, text dates parsed first so that day-first
+dates sort by date, not by text)."""
 
 from __future__ import annotations
 
@@ -68,3 +69,17 @@ def test_the_newest_row_written_twice_gets_a_deduplication_that_works(spec, ett,
     assert "has duplicate timestamps (2016-07-13 11:00:00) at rows 299, 300 (CSV lines 301, 302)" in message
     assert "df = df.drop_duplicates(subset='date', keep='last')" in message
     assert len(load_like(_run_fix(message, path), spec)) == 300
+
+
+def test_a_gap_in_a_fitted_model_s_file_gets_a_fill_that_works(spec, ett, tmp_path):
+    path = tmp_path / "today.csv"
+    today = ett.iloc[:300].assign(station="A7")  # an unrelated text column too
+    today.drop(index=range(280, 285)).to_csv(path, index=False)
+    with pytest.raises(DataError) as info:
+        load_like(path, spec)
+    message = str(info.value)
+    assert "5 timestamps are missing from the 'h' series (gaps), first 2016-07-12 16:00:00" in message
+    assert ".asfreq('h').ffill().reset_index(), and pass the DataFrame (predict and backtest apply" in message
+    frame = load_like(_run_fix(message, path), spec)
+    assert frame["date"].tolist() == ett["date"].iloc[:300].tolist()
+    assert (frame["OT"].iloc[280:285] == ett["OT"].iloc[279]).all()  # the value before the gap

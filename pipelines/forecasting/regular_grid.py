@@ -203,7 +203,7 @@ def regularise(
             f"{_step_text(step, times)} series (gaps), first {missing[0]}"
             + ("" if table.origin else f" after {table.rows_text([after])}")  # a long table: no row of it
             + "; "
-            f"add the missing rows, {hints.fill}."
+            f"add the missing rows, {_fill_code(table, times, time_col, step, hints) or hints.fill}."
             + (
                 _clock_change_note(pd.Series(missing), time_col, "skips", grid[1] - grid[0], table)
                 if not is_integer_step(step)
@@ -211,6 +211,25 @@ def regularise(
             )
         )
     return values.set_index(time_col).reindex(grid).rename_axis(time_col).reset_index()
+
+
+def _fill_code(
+    table: Table, times: pd.Series, time_col: str, step: pd.DateOffset | int, hints: FixHints
+) -> str:
+    """For gaps in the dates of a wide table given to a fitted model (whose fill policy is fixed): the
+    fill in the DataFrame that :attr:`FixHints.fill` offers, as pandas lines that run as written (the
+    last value carried into each missing row; text dates parsed first). ``""`` for any other case, which
+    keeps the words alone (a long table, integer steps, Periods, or at fit, where ``fill=`` does it)."""
+    if not hints.fitted or table.origin is not None or is_integer_step(step) or is_period(times):
+        return ""
+    before, after = dates_fix(table, time_col, times)
+    before, after = (before, after) if before or after else read_first(table)
+    return (
+        f"or fill them in the DataFrame, e.g. with the value before each gap: {before}df = "
+        f"df.set_index({time_col!r}).asfreq({step.freqstr!r}).ffill().reset_index(){after} (predict and "
+        'backtest apply the fill policy chosen at fit, here none; fit with fill="ffill" / fill="interpolate" '
+        "to fill them automatically)"
+    )
 
 
 def _own_grid_fix(
