@@ -51,6 +51,7 @@ from ssm_ts.api.trainer_objects import (
 )
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, load_like
+from ssm_ts.pipelines.forecasting.covariate_spans import require_covered_targets
 from ssm_ts.pipelines.forecasting.dates import freq_alias
 from ssm_ts.pipelines.forecasting.reader import TableSource, require_table_source
 from ssm_ts.pipelines.forecasting.series import column_list
@@ -279,6 +280,10 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         datamodule.setup("fit")  # every data problem surfaces here, before any training starts
         require_channel_independent(datamodule.spans, datamodule.frame[datamodule.spec.time_col],
                                     s["channel_independent"])  # fmt: skip
+        # a long table's covariate series over their targets' spans (their empty ends are not checked)
+        reads = features.covariate_index(datamodule.spec) if features and s["channel_independent"] else None
+        source = "the DataFrame" if isinstance(data, pd.DataFrame) else str(data)
+        require_covered_targets(datamodule.frame, datamodule.spec, reads, source)
         self.series_features_ = features
         self._train(datamodule, resume)
         if self.future_ is None:  # statics are known at every future time: predict() needs no rows of yours
@@ -509,7 +514,13 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             source = "the DataFrame" if isinstance(data, pd.DataFrame) else str(data)
             scaler = self.task_.scaler_state(self.spec_.input_columns)
             check_value_range(frame, self.spec_, scaler, source, fitted=True)
-            return self._with_static_future(frame) if allow_future_rows else frame
+            if not allow_future_rows:
+                return frame
+            # the covariates over the window each forecast reads (an empty end gave no forecast, unsaid)
+            hp = self.task_.hparams
+            reads = hp.get("covariate_index") if hp.channel_independent else None
+            require_covered_targets(frame, self.spec_, reads, source, last_rows=hp.lookback)
+            return self._with_static_future(frame)
         if read_options is not None:
             raise ConfigError(
                 f"read_options {read_options} read a CSV given as data, but none is given; pass the CSV "

@@ -1,0 +1,86 @@
+"""Covariates of a long table over the times their targets read them.
+
+A long table's series are empty outside their own span (:mod:`.spans`), and no check or fill touches
+those empty ends: a target's are outside its windows, but a covariate series that starts after a
+target does (or ends before it) is empty inside that target's windows, which then read NaN (a fit
+stopped at its first batch with a NaN loss; a forecast came back NaN). Gaps inside a covariate's
+span are gaps as ever.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ssm_ts.errors import DataError
+
+from .series_spec import SeriesSpec
+from .spans import n_observed_rows
+
+
+def require_covered_targets(
+    frame: pd.DataFrame,
+    spec: SeriesSpec,
+    reads: list[list[int]] | None,
+    source: str,
+    last_rows: int | None = None,
+) -> None:
+    """Each covariate a target reads holds values from the target's first to its last observed row
+    (``last_rows``: over its last ``last_rows`` observed rows only, the window a forecast reads).
+
+    ``frame``: a checked frame of ``spec`` (its trailing future rows are the future rows' concern);
+    ``reads``: per target, the covariate positions it reads (a model's ``covariate_index``); ``None``:
+    every covariate. ``source`` names the data in the error.
+
+    Raises:
+        DataError: naming the covariate, the series, the times it lacks and the fix.
+    """
+    covariates = [*spec.past_covariates, *spec.future_covariates]
+    if not spec.long_format or not covariates:
+        return
+    end = n_observed_rows(frame, spec.targets)
+    held = frame[covariates].iloc[:end].notna().to_numpy()  # (rows, n_covariates)
+    firsts = np.where(held.any(axis=0), held.argmax(axis=0), end)
+    lasts = np.where(held.any(axis=0), end - 1 - held[::-1].argmax(axis=0), -1)
+    times = frame[spec.time_col]
+    for j, target in enumerate(spec.targets):
+        observed = np.flatnonzero(frame[target].iloc[:end].notna().to_numpy())
+        if not len(observed):
+            continue
+        # the span's rows (gaps inside it are filled or refused already)
+        rows = np.arange(observed[0], observed[-1] + 1)[-(last_rows or 0) :]
+        for i in range(len(covariates)) if reads is None else reads[j]:
+            if firsts[i] <= rows[0] and lasts[i] >= rows[-1]:
+                continue
+            name = covariates[i]
+            if lasts[i] < 0:  # no value in the observed rows at all
+                lacks, fix = "has no values", f"leave {name!r} out of the covariates"
+            else:
+                late = firsts[i] > rows[0]
+                cut = times.iloc[firsts[i] if late else lasts[i]]
+                lacks = f"has no values {'before' if late else 'after'} {cut}"
+                fix = (
+                    f"leave the rows outside its times out: df = df[{_time_column(spec)} "
+                    f"{'>=' if late else '<='} {_time_literal(cut)}]"
+                )
+            raise DataError(
+                f"{source}: covariate {name!r} {lacks}, and series {target!r} reads it from "
+                f"{times.iloc[rows[0]]} to {times.iloc[rows[-1]]}: its windows there would read no value (a "
+                f"NaN training loss, or no forecast). Give {name!r} for those times, or {fix}."
+            )
+
+
+def _time_column(spec: SeriesSpec) -> str:
+    """The user's time column as the fix compares it: dates as dates (a CSV's text read by pandas too)."""
+    if spec.integer_times or spec.periods:
+        return f"df[{spec.time_col!r}]"
+    return f"pd.to_datetime(df[{spec.time_col!r}])"
+
+
+def _time_literal(time: object) -> str:
+    """``time`` as Python a user can paste beside ``df['ds']``: ``pd.Timestamp('2020-01-05')``, ``7``."""
+    if isinstance(time, pd.Timestamp):
+        return f"pd.Timestamp({str(time)!r})"
+    if isinstance(time, pd.Period):
+        return f"pd.Period({str(time)!r})"
+    return repr(time.item() if isinstance(time, np.generic) else time)
