@@ -3,9 +3,10 @@ so ``ssm-ts forecast predict --ckpt_path <that checkpoint> --data.path today.csv
 intervals ``Forecaster.predict(level=...)`` and the MLflow model give.
 
 Before, the checkpoint held none, and the command calibrated again on the validation split of the file
-it was given: for a newer file of the same series (the daily job's ``today.csv``), rows the model had
-trained on. On ETTh1 its 80% bands came out up to 0.7 narrower than the API's and the pyfunc's for the
-same model and input (in-sample errors are smaller), while the point forecasts agreed exactly.
+it was given: other windows than the fit's (the daily job's longer ``today.csv`` moves the 70/10/20
+split), or rows the model trained on (an older or shorter file). On ETTh1 its 80% bands differed by up
+to 0.7 from the API's and the pyfunc's for the same model and input, while the point forecasts agreed
+exactly.
 """
 
 from __future__ import annotations
