@@ -12,6 +12,7 @@ from ssm_ts.api.conformal import check_interval_request, interval_columns
 from ssm_ts.api.forecast_intervals import fitted_bands, level_text, long_to_wide_with_intervals
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import to_wide_forecast
+from ssm_ts.pipelines.forecasting.frames import quantile_column
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.pipelines.forecasting.series_ids import series_names, shown_ids
@@ -62,6 +63,7 @@ class PlotMixin:
         else:
             check_plotted_forecast(self, forecast)
             forecast = wide_with_intervals(self, forecast, levels)
+            check_not_the_data(self, forecast, history, None if levels else task.hparams.quantiles)
         observed = history.iloc[: n_observed_rows(history, self.spec_.targets)]
         hp = task.hparams
         n_history = max(3 * hp.horizon, hp.lookback) if n_history is None else n_history
@@ -81,13 +83,41 @@ def check_plotted_forecast(fc: Forecaster, forecast: pd.DataFrame) -> None:
         )
         raise ConfigError(
             f"plot(forecast=...) draws a frame of predict() (its time column {spec.time_col!r}, then the "
-            f"forecast columns), got {columns}; pass model.predict(...), or leave forecast out."
+            f"forecast columns), got {columns}; pass model.predict(...), or leave forecast out. Data to "
+            "forecast from goes by name: model.plot(data=df)."
         )
     if "cutoff" in forecast.columns and forecast["cutoff"].nunique() > 1:
         raise ConfigError(
             f"plot(forecast=...) draws one forecast, and this backtest holds {forecast['cutoff'].nunique()} "
             "windows (cutoffs): pass one, e.g. backtest[backtest['cutoff'] == backtest['cutoff'].max()]."
         )
+
+
+def check_not_the_data(
+    fc: Forecaster, forecast: pd.DataFrame, history: pd.DataFrame, quantiles: list[float] | None
+) -> None:
+    """A :class:`ConfigError` for data given as ``plot``'s first argument, ``forecast`` (``plot(df)``
+    meaning ``plot(data=df)``): a frame of wide ``forecast`` rows that lacks the quantile columns
+    every forecast of this model has (a ``KeyError`` of pandas before), or that starts no later than
+    the history drawn, which no forecast of it does (drawn as a "forecast" over the history before)."""
+    spec = fc.spec_
+    missing = [quantile_column(t, q) for t in spec.targets for q in quantiles or [] if t in forecast]
+    missing = [c for c in missing if c not in forecast.columns]
+    times, first = forecast[spec.time_col], history[spec.time_col]
+    starts_early = (
+        len(first) > 0 and len(times) > 0 and times.dtype == first.dtype and times.min() <= first.min()
+    )
+    if not missing and not starts_early:
+        return
+    why = (
+        f"lacks the quantile columns of this model's forecasts ({missing[:3]})"
+        if missing
+        else f"starts at {times.min()}, no later than the history drawn ({first.min()})"
+    )
+    raise ConfigError(
+        f"plot's first argument is a forecast, and the frame given {why}: it looks like the data to forecast "
+        "from. Pass it by name, model.plot(data=df), or pass a frame of model.predict(...) as the forecast."
+    )
 
 
 def wide_with_intervals(fc: Forecaster, forecast: pd.DataFrame, levels: list[float] | None) -> pd.DataFrame:
