@@ -83,3 +83,17 @@ def test_a_gap_in_a_fitted_model_s_file_gets_a_fill_that_works(spec, ett, tmp_pa
     frame = load_like(_run_fix(message, path), spec)
     assert frame["date"].tolist() == ett["date"].iloc[:300].tolist()
     assert (frame["OT"].iloc[280:285] == ett["OT"].iloc[279]).all()  # the value before the gap
+
+
+def test_a_long_table_s_newest_row_written_twice_gets_a_deduplication_that_works(ett, tmp_path):
+    long = ett.iloc[:300][["date", "HUFL", "OT"]].melt(id_vars="date", var_name="unique_id", value_name="y")
+    long = long.rename(columns={"date": "ds"})
+    spec = load_series(long)[1]
+    path = tmp_path / "today.csv"
+    pd.concat([long, long.iloc[[-1]]]).to_csv(path, index=False)
+    with pytest.raises(DataError) as info:
+        load_like(path, spec)
+    message = str(info.value)
+    assert "series 'OT' has duplicate timestamps at rows 599, 600 (CSV lines 601, 602)" in message
+    assert "df = df.drop_duplicates(subset=['unique_id', 'ds'], keep='last')" in message
+    assert len(load_like(_run_fix(message, path), spec)) == 300

@@ -12,6 +12,7 @@ import pandas as pd
 from ssm_ts.errors import DataError
 
 from ..na_markers import default_na_markers, keep_text_hint
+from .read_code import read_first
 from .reader import Table
 from .time_column import detect_time_column, parse_times
 
@@ -86,10 +87,12 @@ def pivot_long(
     duplicated = frame.duplicated(subset=[id_col, time_col], keep=False)
     if duplicated.any():
         rows = np.flatnonzero(duplicated.to_numpy())
+        read, then = read_first(table)  # the fix as code that runs as written (a CSV read first)
         raise DataError(
             f"{table.name}: series {_plain(frame[id_col].iloc[rows[0]])!r} has duplicate timestamps at "
-            f"{table.rows_text(rows)}; "
-            f"keep one row per ({id_col}, {time_col}) pair (e.g. aggregate them)."
+            f"{table.rows_text(rows)}; keep one row per ({id_col}, {time_col}) pair, e.g. the last: "
+            f"{read}df = df.drop_duplicates(subset=[{id_col!r}, {time_col!r}], keep='last'){then} (or "
+            "aggregate them)."
         )
     # Parse before pivoting so spans and the row order are by time, not by the text of the dates.
     long = pd.DataFrame(
