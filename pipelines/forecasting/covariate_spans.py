@@ -5,6 +5,10 @@ those empty ends: a target's are outside its windows, but a covariate series tha
 target does (or ends before it) is empty inside that target's windows, which then read NaN (a fit
 stopped at its first batch with a NaN loss; a forecast came back NaN). Gaps inside a covariate's
 span are gaps as ever.
+
+The forecasting data module runs the check once its series are read (:meth:`~.datamodule.
+ForecastDataModule.setup`), so ``ssm-ts forecast fit``, ``Forecaster.fit`` and ``tune`` refuse such a
+table alike; ``Forecaster.predict``, which reads without a data module, runs it over the lookback.
 """
 
 from __future__ import annotations
@@ -68,6 +72,21 @@ def require_covered_targets(
                 f"{times.iloc[rows[0]]} to {times.iloc[rows[-1]]}: its windows there would read no value (a "
                 f"NaN training loss, or no forecast). Give {name!r} for those times, or {fix}."
             )
+
+
+def feature_reads(spec: SeriesSpec) -> list[list[int]] | None:
+    """Per target of ``spec``, the covariate positions it reads as far as the covariates' names tell:
+    the shared covariates and its own per-series features (``price[store_1]`` is read by
+    ``store_1`` alone, :func:`~.series_features.feature_series`); ``None`` (every covariate) when no
+    covariate is such a feature. A feature of a series that starts late is empty where another series
+    reads nothing of it: checked against every target, a valid ragged panel would be refused.
+    ``(n_targets, n_read)``."""
+    covariates = [*spec.past_covariates, *spec.future_covariates]
+    owner = {i: t for i, name in enumerate(covariates) for t in spec.targets if name.endswith(f"[{t}]")}
+    if not owner:
+        return None
+    shared = [i for i in range(len(covariates)) if i not in owner]
+    return [shared + [i for i, t in owner.items() if t == target] for target in spec.targets]
 
 
 def _time_column(spec: SeriesSpec) -> str:

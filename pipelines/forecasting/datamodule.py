@@ -25,6 +25,7 @@ import pandas as pd
 from ssm_ts.datasets import resolve_data_path
 from ssm_ts.pipelines.csv_options import check_read_options
 
+from .covariate_spans import feature_reads, require_covered_targets
 from .datamodule_loaders import LoadersMixin
 from .datamodule_settings import READ_SETTINGS as _READ_SETTINGS  # noqa: F401 (its name here before the split)
 from .datamodule_settings import check_future_covariates_fit, check_sizes
@@ -137,6 +138,7 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
         self._observed: tuple[np.ndarray | None] | None = None  # (observed targets or None,), once computed
         self._spans: Spans | None = None
         self._checked: tuple[pd.DataFrame, SeriesSpec] | None = None  # from_checked's frame and spec
+        self._covered: set[int | None] = set()  # the read rows' covariate coverage checked (per last_rows)
         self.fitted_spec: SeriesSpec | None = (
             None  # set by a fitted model: read new data like its training data
         )
@@ -220,10 +222,21 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
     def setup(self, stage: str | None = None) -> None:
         self._load()
         check_future_covariates_fit(self.spec.future_covariates, self.lookback, self.horizon)
+        self._require_covered(stage)
         if stage in (None, "fit", "validate", "test"):
             _ = self.bounds
         if stage in (None, "fit"):
             _ = self.scaler  # its check of the values, before any training
+
+    def _require_covered(self, stage: str | None) -> None:
+        """A long table's covariate series hold values over each target's span (a forecast: over its
+        last ``lookback`` rows), once per data read: Lightning's setup runs after ``Forecaster.fit``'s."""
+        last_rows = self.lookback if stage == "predict" else None
+        if last_rows in self._covered:
+            return
+        # each feature series (price[store_1]) against its own series only: a ragged panel's are valid
+        require_covered_targets(self.frame, self.spec, feature_reads(self.spec), self._source_name, last_rows)
+        self._covered.add(last_rows)
 
     def windows(self, split: str) -> ForecastWindows:
         """Stride-1 windows whose targets lie in ``split`` (``"train"``, ``"val"``, ``"test"``).
@@ -276,3 +289,4 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
             self.fitted_scaler = ScalerState.from_dict(scaler) if scaler else None
             self._frame = self._spec = self._bounds = self._scaler = self._arrays = self._spans = None
             self._observed = None
+            self._covered = set()

@@ -277,13 +277,11 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             # the data module is still given the name (a data set's name stays a name in checkpoints)
             resolve_data_path(data, "forecast", setting="data")
             datamodule = ForecastDataModule(path=str(data), **data_settings)
-        datamodule.setup("fit")  # every data problem surfaces here, before any training starts
+        # every data problem surfaces here, before any training starts (a long table's covariate series
+        # over their targets' spans too: the data module checks them for the CLI and tune alike)
+        datamodule.setup("fit")
         require_channel_independent(datamodule.spans, datamodule.frame[datamodule.spec.time_col],
                                     s["channel_independent"])  # fmt: skip
-        # a long table's covariate series over their targets' spans (their empty ends are not checked)
-        reads = features.covariate_index(datamodule.spec) if features and s["channel_independent"] else None
-        source = "the DataFrame" if isinstance(data, pd.DataFrame) else str(data)
-        require_covered_targets(datamodule.frame, datamodule.spec, reads, source)
         self.series_features_ = features
         self._train(datamodule, resume)
         if self.future_ is None:  # statics are known at every future time: predict() needs no rows of yours
