@@ -2,16 +2,24 @@
 observed row starts from (each series' own, for a ragged panel).
 
 Input channels are ``targets + past covariates + known-future covariates``, the last group shifted
-by the horizon (:func:`~.windows.model_inputs`).
+by the horizon (:func:`~.windows.model_inputs`). Known-future rows a forecast lacks are named in the
+user's terms (:func:`missing_future_error`): a model's per-series features (``promo[store_1]``, the
+covariate series ``Forecaster.fit`` builds of a long table's ``promo`` column) as that column of
+those series, its fix a ``futr_df``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import DataError
 
+from .frames import future_times
 from .future_rows import future_rows_fix
 from .series import SeriesSpec
 from .spans import n_observed_rows, series_spans
@@ -45,9 +53,8 @@ def last_window(
         )
     if spec.future_covariates and len(frame) - n_observed < horizon:
         last_time = frame[spec.time_col].iloc[n_observed - 1]
-        raise DataError(
-            f"known-future covariates {spec.future_covariates} are needed for the {horizon} forecast steps: "
-            f"{future_rows_fix(spec, horizon, last_time)} (found {len(frame) - n_observed})."
+        raise missing_future_error(
+            spec, horizon, last_time, len(frame) - n_observed, f"the {horizon} forecast steps"
         )
     frame = frame.iloc[: n_observed + (horizon if spec.future_covariates else 0)]
     inputs, _ = window_inputs(frame, spec, horizon)
@@ -139,3 +146,94 @@ def _require_lookback(spans, times: pd.Series, spec: SeriesSpec, lookback: int) 
             "series it holds, so one without them forecasts the others; a multivariate model "
             "(channel_independent=False) forecasts every series it was fitted on, so none can be left out."
         )
+
+
+# the static_df features of the model forecasting now (Forecaster.predict sets them): known at every
+# time, kept by the model, so a fix asks for no values of theirs
+_STATICS: ContextVar[frozenset[str]] = ContextVar("static_features", default=frozenset())
+
+
+@contextmanager
+def static_features_named(columns: Iterable[str]) -> Iterator[None]:
+    """Inside, :func:`missing_future_error` knows ``columns`` (``static_df``'s) as the model's own."""
+    token = _STATICS.set(frozenset(columns))
+    try:
+        yield
+    finally:
+        _STATICS.reset(token)
+
+
+def missing_future_error(
+    spec: SeriesSpec,
+    n_rows: int,
+    last_time,
+    found: int,
+    steps: str,
+    n: int | None = None,
+    otherwise: str = "",
+) -> DataError:
+    """The error for known-future rows a forecast lacks: ``n_rows`` after ``last_time`` (``found`` given)
+    for ``steps`` (``"the 6 forecast steps"``); ``n``: the steps asked of ``predict`` (its fix repeats
+    it); ``otherwise``: another fix (``", or ask for n <= 6"``).
+
+    A long table's per-series features (``promo[store_1]``, :func:`~.series_features.feature_series`)
+    are named as the column ``promo`` of ``store_1``, with a ``futr_df`` that gives it (``static_df``'s
+    features need none: the model keeps them); other covariates as their rows
+    (:func:`~.future_rows.future_rows_fix`)."""
+    owned = _feature_owners(spec)
+    if not owned:
+        return DataError(
+            f"known-future covariates {spec.future_covariates} are needed for {steps}: "
+            f"{future_rows_fix(spec, n_rows, last_time)} (found {found}){otherwise}."
+        )
+    statics = _STATICS.get()
+    features = list(dict.fromkeys(f for f, _ in owned.values()))
+    series = list(dict.fromkeys(t for _, t in owned.values()))
+    columns = [f for f in features if f not in statics]
+    kept = [f for f in features if f in statics]
+    shared = [c for c in spec.future_covariates if c not in owned]
+    times = future_times(last_time, spec.freq, n_rows)
+    when = f"{spec.time_col} {times[0]}" + (f" to {times[-1]}" if n_rows > 1 else "")
+    needs = [f"the column{'s' if len(columns) > 1 else ''} {columns} of series {series}"] if columns else []
+    needs += [f"the series {shared}"] if shared else []
+    grid = (
+        f"futr = pd.MultiIndex.from_product([{series!r}, {_times_code(times, spec)}], "
+        f"names=[{spec.id_col!r}, {spec.time_col!r}]).to_frame(index=False)"
+    )
+    call = f"predict({f'n={n}, ' if n else ''}futr_df=futr)"
+    if columns:
+        values = ", ".join(f"futr[{c!r}] = <its values, in futr's row order>" for c in columns)
+        fix = f"Give futr_df, a row per series and time with {', '.join(columns)}: {grid}, then {values}, then {call}"
+    else:
+        fix = f"Give futr_df of those times (the model adds the statics): {grid}, then {call}"
+    if shared:
+        fix += f"; futr_df's rows of {shared} hold their values in {spec.value_col!r}"
+    held = f" (static_df's {kept} the model keeps)" if kept and (columns or shared) else ""
+    alone = f"static_df's {kept}, which the model gives by itself for its horizon only"
+    return DataError(
+        f"known-future inputs are needed for {steps}, the {n_rows} times after the last observation ({when}; "
+        f"{found} given): {' and '.join(needs) or alone}{held}. {fix}{otherwise}."
+    )
+
+
+def _feature_owners(spec: SeriesSpec) -> dict[str, tuple[str, str]]:
+    """``{covariate: (feature, series)}`` of a long table's known-future per-series features
+    (``promo[store_1]``: ``("promo", "store_1")``), told by the name ``Forecaster.fit`` gives them."""
+    if not spec.long_format:
+        return {}
+    owners = {}
+    for name in spec.future_covariates:
+        for target in spec.targets:
+            if name.endswith(f"[{target}]") and len(name) > len(target) + 2:
+                owners[name] = name[: -len(target) - 2], target
+    return owners
+
+
+def _times_code(times: pd.Index, spec: SeriesSpec) -> str:
+    """Python that makes ``times`` (dates, Periods or integer steps), to paste."""
+    if isinstance(times, pd.PeriodIndex):
+        return f"pd.period_range({str(times[0])!r}, periods={len(times)}, freq={times.freqstr!r})"
+    if isinstance(times, pd.DatetimeIndex):
+        return f"pd.date_range({str(times[0])!r}, periods={len(times)}, freq={spec.freq!r})"
+    step = int(spec.freq)
+    return f"range({int(times[0])}, {int(times[-1]) + step}, {step})"

@@ -28,6 +28,7 @@ from ssm_ts.pipelines.forecasting import (
     series_spans,
     to_long_forecast,
 )
+from ssm_ts.pipelines.forecasting.forecast_inputs import static_features_named
 from ssm_ts.pipelines.forecasting.named_data import data_named
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.tasks.forecasting import check_steps
@@ -120,7 +121,8 @@ class PredictMixin:
         if futr_df is not None:
             horizon = task.hparams.horizon
             frame = with_future_frame(self, frame, futr_df, -(-(n or horizon) // horizon) * horizon)
-        with data_named(data_name(data)):  # too few rows: which file
+        statics = self.series_features_.static_columns if self.series_features_ else []
+        with data_named(data_name(data)), static_features_named(statics):  # errors name the file, statics
             forecast = task.forecast_after(frame, self.spec_, n=n)
         long = self._long(long)
         out = to_long_forecast(forecast, self.spec_, forecast_rows_only=True) if long else forecast

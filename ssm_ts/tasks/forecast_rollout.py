@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import SeriesSpec, future_times
-from ssm_ts.pipelines.forecasting.future_rows import future_rows_fix
+from ssm_ts.pipelines.forecasting.forecast_inputs import missing_future_error
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows
 
 
@@ -46,11 +46,10 @@ def check_rollable(frame: pd.DataFrame, spec: SeriesSpec, n: int, horizon: int) 
         found = len(frame) - n_observed
         if found < needed:
             rounded = f" ({n} rounded up to whole blocks of the horizon {horizon})" if needed != n else ""
-            fix = future_rows_fix(spec, needed, frame[spec.time_col].iloc[n_observed - 1])
-            raise DataError(
-                f"known-future covariates {spec.future_covariates} are needed for all {needed} steps the rollout "
-                f"reads{rounded}: {fix} (found {found}), or ask for n <= {(found // horizon) * horizon or horizon}."
-            )
+            last_time = frame[spec.time_col].iloc[n_observed - 1]
+            steps = f"all {needed} steps the rollout reads{rounded}"
+            fewer = f", or ask for n <= {(found // horizon) * horizon or horizon}"
+            raise missing_future_error(spec, needed, last_time, found, steps, n, fewer)
 
 
 def with_forecast(

@@ -1,0 +1,68 @@
+"""A forecast short of known-future rows names a model's per-series features as the user gave them:
+the column ``promo`` of series ``store_0``, ``store_1`` and a ``futr_df`` that holds it (the message
+named the internal covariate series ``promo[store_1]`` and asked for rows of them); a statics-only model
+asked for more steps than its horizon gets the ``futr_df`` of the times alone, which the model fills."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import torch
+
+from ssm_ts import Forecaster
+from ssm_ts.errors import DataError
+
+TRAINER = {"limit_train_batches": 2, "limit_val_batches": 2, "enable_progress_bar": False,
+           "enable_model_summary": False}  # fmt: skip
+STATIC = pd.DataFrame({"unique_id": ["store_0", "store_1"], "size": [1.0, 2.0]})
+
+
+@pytest.fixture(scope="module")
+def stores(ett) -> pd.DataFrame:
+    """Two stores of 300 hourly ETTh1 rows, each with its own promo column."""
+    rows = ett.iloc[:300]
+    return pd.concat(
+        [pd.DataFrame({"unique_id": f"store_{i}", "ds": rows["date"], "y": rows[c], "promo": rows["LULL"] * (i + 1)})
+         for i, c in enumerate(["OT", "HUFL"])],
+        ignore_index=True,
+    )  # fmt: skip
+
+
+def fitted(tmp, df: pd.DataFrame, **fit) -> Forecaster:
+    torch.set_num_threads(1)
+    fc = Forecaster(model="nlinear", lookback=24, horizon=6, max_epochs=1, seed=0, log_to_mlflow=False,
+                    out_dir=str(tmp), trainer_options=TRAINER)  # fmt: skip
+    return fc.fit(df, static_df=STATIC, **fit)
+
+
+def pasted_futr(error: pytest.ExceptionInfo) -> pd.DataFrame:
+    """The error's ``futr = ...`` line, run as pasted."""
+    scope = {"pd": pd}
+    exec("futr = " + str(error.value).split("futr = ")[1].split(", then ")[0], scope)  # noqa: S102
+    return scope["futr"]
+
+
+def test_a_per_series_known_future_column_is_named_with_the_futr_df_that_gives_it(stores, tmp_path):
+    fc = fitted(tmp_path, stores, future_covariates=["promo"])
+    with pytest.raises(DataError) as error:
+        fc.predict()
+    message = str(error.value)
+    assert (
+        "the column ['promo'] of series ['store_0', 'store_1'] (static_df's ['size'] the model keeps)"
+        in message
+    )
+    assert "(ds 2016-07-13 12:00:00 to 2016-07-13 17:00:00; 0 given)" in message
+    assert "[store_" not in message and "then predict(futr_df=futr)." in message
+    futr = pasted_futr(error).assign(promo=1.0)  # <its values, in futr's row order>
+    assert len(futr) == 12 and fc.predict(futr_df=futr)["ds"].max() == pd.Timestamp("2016-07-13 17:00")
+
+
+def test_a_statics_only_rollout_gets_a_futr_df_of_the_times(stores, tmp_path):
+    fc = fitted(tmp_path, stores[["unique_id", "ds", "y"]])
+    with pytest.raises(DataError, match=r"static_df's \['size'\], which the model gives by itself") as error:
+        fc.predict(n=10)
+    assert "[store_" not in str(
+        error.value
+    ) and "then predict(n=10, futr_df=futr), or ask for n <= 6." in str(error.value)
+    forecast = fc.predict(n=10, futr_df=pasted_futr(error))
+    assert forecast.groupby("unique_id").size().tolist() == [10, 10]
