@@ -3,6 +3,8 @@ data: they may not fit another file given by --config or --data.path."""
 
 from __future__ import annotations
 
+import os
+import re
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +23,9 @@ FILE_SETTINGS = ("futr_path", "data.test_path", "data.path", "data.root")
 # the fit's test / predict files, restored only with its data.path: given another data.path (--config or
 # command line), the checkpoint's test file would be read in its place, silently
 COMPANION_FILES = ("data.test_path", "data.predict_path")
+
+# the setting of how a CSV is read (separator, decimal mark, date format): the fit's may not read another file
+READ_OPTIONS = "data.read_options"
 
 # data settings of validate/test/predict taken from the checkpoint (reset by each main call)
 RESTORED_DATA_SETTINGS: dict[str, Any] = {}
@@ -93,13 +98,53 @@ def restored_settings_hint(err: SSMTSError) -> str:
     # is then no setting to change); an example among how the data is read
     came_from = f"the file came from --{source}; " if source else ""
     how = [key for key in restored if not source or key not in FILE_SETTINGS]
-    example = (
-        f", e.g. --{how[0]} with the value for this file ('{{}}' for read_options: detection)" if how else ""
-    )
+    at_fault = setting_at_fault(err, how, restored, GIVEN_FILE_SETTINGS.get(source) if source else None)
+    if at_fault == READ_OPTIONS:
+        example = (
+            f", e.g. --{READ_OPTIONS} '{{}}' to detect how this file is written, or the options that read it"
+        )
+    else:
+        example = f", e.g. --{at_fault} with the value for this file" if at_fault else ""
     return (
         f"\n({came_from}these data settings were the fit's, restored from the checkpoint: {listed}; for "
         f"other data override them{example})"
     )
+
+
+def setting_at_fault(err: Exception, how: list[str], restored: dict[str, Any], given_file: Any) -> str | None:
+    """The setting among ``how`` (restored ones that say how the data is read) the error ``err`` most
+    likely came from, for the hint's example: the fit's ``read_options`` when the error names them (or
+    one of their keys, ``date_format``), or when they read ``given_file`` (the file an option given
+    now named) into other columns than detection does (a ``,`` file read with the fit's ``;``: "time
+    column 'date' not found"); else the setting whose value the error quotes first; else the first."""
+    text = str(err)
+    options = restored.get(READ_OPTIONS)
+    if READ_OPTIONS in how and isinstance(options, Mapping) and options:
+        named = "read_options" in text or any(re.search(rf"\b{re.escape(str(k))}\b", text) for k in options)
+        if named or misreads(given_file, options):
+            return READ_OPTIONS
+    # the value quoted first: "has no column 'OT'; columns are ['date', 'oil']" is of the target
+    at = {key: text.find(repr(restored[key])) for key in how if isinstance(restored[key], str)}
+    quoted = sorted((place, key) for key, place in at.items() if place >= 0)
+    return quoted[0][1] if quoted else (how[0] if how else None)
+
+
+def misreads(path: Any, options: Mapping[str, Any]) -> bool:
+    """Whether the CSV at ``path`` read with ``options`` has other columns than read by detection
+    (its first rows only; ``False`` for no such CSV, or one neither reads)."""
+    from ssm_ts.pipelines.csv_files import read_csv_file
+
+    if not isinstance(path, (str, os.PathLike)) or not Path(path).is_file():
+        return False
+    try:
+        detected = list(read_csv_file(Path(path), read_options={"nrows": 5}).columns)
+    except Exception:  # noqa: BLE001 - no CSV: nothing to compare (the error says why it is not read)
+        return False
+    try:
+        with_options = list(read_csv_file(Path(path), read_options={**options, "nrows": 5}).columns)
+    except Exception:  # noqa: BLE001 - read by detection, not with the fit's options: those are at fault
+        return True
+    return with_options != detected
 
 
 def same_file(given: Any, saved: Any) -> bool:
