@@ -1,7 +1,7 @@
 """A forecast short of known-future rows names a model's per-series features as the user gave them:
 the column ``promo`` of series ``store_0``, ``store_1`` and a ``futr_df`` that holds it (the message
 named the internal covariate series ``promo[store_1]`` and asked for rows of them); a statics-only model
-asked for more steps than its horizon gets the ``futr_df`` of the times alone, which the model fills."""
+asked for more steps than its horizon adds the statics itself, as a ``futr_df`` of the times would."""
 
 from __future__ import annotations
 
@@ -57,12 +57,15 @@ def test_a_per_series_known_future_column_is_named_with_the_futr_df_that_gives_i
     assert len(futr) == 12 and fc.predict(futr_df=futr)["ds"].max() == pd.Timestamp("2016-07-13 17:00")
 
 
-def test_a_statics_only_rollout_gets_a_futr_df_of_the_times(stores, tmp_path):
+def test_a_statics_only_rollout_needs_no_futr_df(stores, tmp_path):
+    # statics are known at every time: predict(n > horizon) adds them for each pass of the rollout
+    # (it asked for a futr_df of the times, as a model of per-series columns needs one)
     fc = fitted(tmp_path, stores[["unique_id", "ds", "y"]])
-    with pytest.raises(DataError, match=r"static_df's \['size'\], which the model gives by itself") as error:
-        fc.predict(n=10)
-    assert "[store_" not in str(
-        error.value
-    ) and "then predict(n=10, futr_df=futr), or ask for n <= 6." in str(error.value)
-    forecast = fc.predict(n=10, futr_df=pasted_futr(error))
+    forecast = fc.predict(n=10)
     assert forecast.groupby("unique_id").size().tolist() == [10, 10]
+    times = pd.date_range("2016-07-13 12:00", periods=12, freq="h")
+    futr = pd.MultiIndex.from_product([["store_0", "store_1"], times], names=["unique_id", "ds"]).to_frame(
+        index=False
+    )
+    pd.testing.assert_frame_equal(forecast, fc.predict(n=10, futr_df=futr))
+    assert fc.predict(n=4).equals(forecast.groupby("unique_id").head(4).reset_index(drop=True))

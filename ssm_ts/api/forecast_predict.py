@@ -31,6 +31,7 @@ from ssm_ts.pipelines.forecasting import (
 from ssm_ts.pipelines.forecasting.forecast_inputs import static_features_named
 from ssm_ts.pipelines.forecasting.named_data import data_named
 from ssm_ts.pipelines.forecasting.reader import TableSource
+from ssm_ts.pipelines.forecasting.spans import n_observed_rows
 from ssm_ts.tasks.forecasting import check_steps
 from ssm_ts.whole_numbers import is_whole_number
 
@@ -118,9 +119,11 @@ class PredictMixin:
                 frame = read_given_series(self, self._data_path(data), absent, read_options)
             else:
                 frame = self._read(data, read_options=read_options)
+        horizon = task.hparams.horizon
         if futr_df is not None:
-            horizon = task.hparams.horizon
             frame = with_future_frame(self, frame, futr_df, -(-(n or horizon) // horizon) * horizon)
+        elif n is not None and n > horizon:  # a rollout: statics, known at every time, for each of its passes
+            frame = with_statics_for_rollout(self, frame, -(-n // horizon) * horizon)
         statics = self.series_features_.static_columns if self.series_features_ else []
         with data_named(data_name(data)), static_features_named(statics):  # errors name the file, statics
             forecast = task.forecast_after(frame, self.spec_, n=n)
@@ -177,3 +180,13 @@ def prediction_of(fc: Forecaster, forecast: pd.DataFrame) -> np.ndarray:
         for t in fc.spec_.targets
     ]
     return np.stack(blocks, axis=1)
+
+
+def with_statics_for_rollout(fc: Forecaster, frame: pd.DataFrame, steps: int) -> pd.DataFrame:
+    """``frame`` with ``steps`` rows of the stored statics after its last observation, when statics are
+    the model's only known-future inputs (``predict(n=...)`` past the horizon: the horizon's rows alone
+    were added, and the rollout asked for rows of its internal series); else ``frame`` as it is."""
+    features = fc.series_features_
+    if features is None or not features.only_static_future:
+        return frame
+    return fc._with_static_future(frame.iloc[: n_observed_rows(frame, fc.spec_.targets)], steps)

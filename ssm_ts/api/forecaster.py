@@ -528,9 +528,9 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             return pd.concat([self.history_, self.future_], ignore_index=True)
         return self.history_
 
-    def _with_static_future(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """``frame`` (read for a forecast) with ``horizon`` rows of the stored statics after it when they
-        are the model's only known-future inputs and it has no future rows of its own."""
+    def _with_static_future(self, frame: pd.DataFrame, steps: int | None = None) -> pd.DataFrame:
+        """``frame`` (read for a forecast) with ``steps`` (default ``horizon``) rows of the stored statics
+        after it when they are the model's only known-future inputs and it has no future rows of its own."""
         from ssm_ts.pipelines.forecasting.frames import future_times
         from ssm_ts.pipelines.forecasting.spans import n_observed_rows
 
@@ -539,7 +539,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             return frame
         if n_observed_rows(frame, spec.targets) < len(frame):  # future rows of the user's: read those
             return frame
-        times = future_times(frame[spec.time_col].iloc[-1], spec.freq, self.settings["horizon"])
+        times = future_times(frame[spec.time_col].iloc[-1], spec.freq, steps or self.settings["horizon"])
         out = pd.concat([frame, features.future_rows(frame, spec, times)], ignore_index=True)
         out.attrs = frame.attrs  # the fill record (SeriesNotes) of the rows read
         return out
