@@ -190,29 +190,52 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
             return
         mirror_run_artifacts(logger, Path(self._setting("out")))
 
-    def _read_data_like_the_checkpoint(self) -> None:
+    def _read_data_like_the_checkpoint(self) -> dict[str, Any] | None:
         """validate/test/predict: a forecasting data module reads its file with the checkpoint's
         columns, frequency and fill from the first read. Lightning hands it the checkpoint's state
         only after its setup, so the file was read once as new training data first: a new file's
         trailing future-covariate rows (predict's documented input) got the training warning
-        "left out of training"."""
+        "left out of training". Returns the checkpoint it read (``None``: none read)."""
         from ssm_ts.export import load_checkpoint
 
         ckpt_path = self._get(self.config, "ckpt_path")
         if not ckpt_path or not hasattr(self.datamodule, "fitted_spec"):
-            return
-        state = load_checkpoint(ckpt_path).get(type(self.datamodule).__qualname__)
+            return None
+        checkpoint = load_checkpoint(ckpt_path)
+        state = checkpoint.get(type(self.datamodule).__qualname__)
         if state:
             self.datamodule.load_state_dict(state)
+        return checkpoint
 
     def before_validate(self) -> None:
-        self._read_data_like_the_checkpoint()
+        if self._read_data_like_the_checkpoint() is not None:
+            from ssm_ts.cli.given_series import refuse_some_series
+
+            refuse_some_series(self.datamodule, "validate")  # a long table of some series: why not
 
     def before_test(self) -> None:
-        self._read_data_like_the_checkpoint()
+        if self._read_data_like_the_checkpoint() is not None:
+            from ssm_ts.cli.given_series import refuse_some_series
+
+            refuse_some_series(self.datamodule, "test")
+
+    # predict of a long table holding some of the fitted series: those absent (their stand-ins' forecasts
+    # are left out of the files)
+    _absent_series: list[str] = []
+
+    # the sha256 of the data file the checkpoint's fit read (a --level calibration on it is the fit's own)
+    _fit_data_sha256: str | None = None
 
     def before_predict(self) -> None:
-        self._read_data_like_the_checkpoint()
+        checkpoint = self._read_data_like_the_checkpoint()
+        if checkpoint is not None and hasattr(self.model, "forecast_after"):
+            from ssm_ts.cli.given_series import predict_module_of_given_series
+            from ssm_ts.cli.interval_scores import fit_data_sha256
+
+            self._fit_data_sha256 = fit_data_sha256(checkpoint)
+            self.datamodule, self._absent_series = predict_module_of_given_series(
+                self.model, self.datamodule, checkpoint
+            )
         n = self._predict_options().get("n")
         if n is not None:  # a bad --n fails before the prediction runs, not after
             from ssm_ts.tasks.forecasting import check_steps
@@ -328,6 +351,21 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
             key: self._setting(key) for key in keys if self._get(self.config, key, default=None) is not None
         }
 
+    def _find_interval_scores(self, level: float | list[float]) -> None:
+        """``--level`` of a checkpoint without conformal scores (last.ckpt): those of the fit's best
+        checkpoint when it holds the same weights, else a warning naming the file the intervals are
+        calibrated on (:mod:`ssm_ts.cli.interval_scores`)."""
+        conformal_for = getattr(self.model, "conformal_for", None)
+        if conformal_for is None or conformal_for(self.datamodule.spec) is not None:
+            return
+        from ssm_ts.api.conformal_checks import check_levels
+        from ssm_ts.cli.interval_scores import take_fit_scores, warn_calibrated_here
+
+        levels = check_levels(level)  # a bad level fails before any look-up
+        ckpt_path = self._get(self.config, "ckpt_path")
+        if take_fit_scores(self.model, ckpt_path) is None:
+            warn_calibrated_here(ckpt_path, self.datamodule.path, levels, self._fit_data_sha256)
+
     def after_predict(self) -> None:
         predictions = self.trainer.predict_loop.predictions
         write = getattr(self.model, "write_predictions", None)
@@ -335,7 +373,16 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
             return
         options = self._predict_options()
         out = Path(self._setting("out"))
-        if options.get("level") is not None:  # conformal intervals: the api's, over the task's forecast
+        if options.get("level") is not None:
+            self._find_interval_scores(options["level"])
+        if self._absent_series:  # a long table of some of the fitted series: those, as the API forecasts them
+            from ssm_ts.cli.given_series import write_given_series_forecast
+
+            paths = write_given_series_forecast(
+                self.model, self.datamodule, out, self._absent_series, options.get("n"),
+                options.get("level"), options.get("interval_method"),
+            )  # fmt: skip
+        elif options.get("level") is not None:  # conformal intervals: the api's, over the task's forecast
             from ssm_ts.api.forecast_intervals import write_forecast_with_intervals
 
             level, method = options["level"], options.get("interval_method")

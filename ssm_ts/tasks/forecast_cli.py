@@ -20,8 +20,9 @@ def configure_cli_parser(parser) -> None:
         help="predict: conformal intervals of these coverages in percent (80 or [80, 95]) as <target>_lo-80/"
         "_hi-80 columns and bands in forecast.png (as Forecaster.predict(level=...)), from the conformal "
         "scores the fit kept in its best checkpoint (--ckpt_path best); a checkpoint without them "
-        "(last.ckpt, or one written by an older ssm-ts) is calibrated here on the validation split of "
-        "the data",
+        "(last.ckpt, or one written by an older ssm-ts) takes those of the best one beside it when it "
+        "holds the same weights, else is calibrated here on the validation split of the data, with a "
+        "warning unless that is the fit's own file",
     )  # fmt: skip
     parser.add_argument(
         "--interval_method", type=Literal["residual", "cqr"] | None, default=None,
