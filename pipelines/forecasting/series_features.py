@@ -106,19 +106,50 @@ class SeriesFeatures:
             DataError: a fitted series or per-series column missing from ``frame``, or a column with
                 no value for some series.
         """
-        frame = long_columns(frame, self.id_col)
-        if time_col not in frame.columns and time_col in (frame.index.names or []):
-            frame = frame.reset_index()  # times as the index, as the reader reads them too
-        require_feature_columns(frame, [*self.past, *self.future], self.id_col, where)
+        frame = long_frame(frame, self.id_col, time_col)
+        columns = [*self.past, *self.future]
+        require_feature_columns(frame, columns, self.id_col, where)
         names = frame[self.id_col].astype(str).to_numpy()
         require_fitted_series(names, self.series, self.features, self.id_col, where)
-        parts = [frame.drop(columns=[*self.past, *self.future])]
-        own = np.isin(names, self.series)
-        for column in [*self.past, *self.future]:
+        for column in columns:
             require_every_series(frame, names, column, self.series, self.id_col, where)
             require_covered_ends(
                 frame, names, column, self.series, time_col, self.value_col, self.id_col, where
             )
+        parts = [frame.drop(columns=columns), *self.feature_rows(frame, names, columns, time_col)]
+        return pd.concat(parts, ignore_index=True)
+
+    def expand_future(self, futr: pd.DataFrame, time_col: str, where: str) -> pd.DataFrame:
+        """A long ``futr`` (neuralforecast's ``futr_df``: ``unique_id``, the time column and the
+        known-future columns, for the forecast steps) as rows of the covariate series: each series'
+        known-future column values as rows of ``column[series]``, each static at every time of ``futr``,
+        the rows of shared covariate series as they are. Already such rows: ``futr`` as it is.
+
+        Raises:
+            DataError: a per-series known-future column, or a fitted series, missing from ``futr``.
+        """
+        futr = long_frame(futr, self.id_col, time_col)
+        if self.holds_feature_rows(futr):
+            return futr
+        names = futr[self.id_col].astype(str).to_numpy()
+        if self.future:
+            require_feature_columns(futr, self.future, self.id_col, where)
+            require_fitted_series(names, self.series, self.future, self.id_col, where)
+        given = [c for c in [*self.past, *self.future] if c in futr.columns]
+        shared = futr[~np.isin(names, self.series)].drop(columns=given)  # rows of shared covariates
+        parts = [shared, *self.feature_rows(futr, names, self.future, time_col)]
+        return pd.concat(parts, ignore_index=True)
+
+    def feature_rows(
+        self, frame: pd.DataFrame, names: np.ndarray, columns: list[str], time_col: str
+    ) -> list[pd.DataFrame]:
+        """The covariate-series rows of the long ``frame`` (``names``: its rows' series, as text): for
+        each of ``columns``, the fitted series' values as rows of ``column[series]`` at their own times;
+        then each static as rows of ``static[series]`` at every time of ``frame``. One frame each,
+        ``(rows, 3)``: ``time_col``, ``id_col``, ``value_col``."""
+        own = np.isin(names, self.series)
+        parts = []
+        for column in columns:
             ids = [feature_series(column, name) for name in names[own]]
             rows = {time_col: frame[time_col].to_numpy()[own], self.id_col: ids,
                     self.value_col: frame[column].to_numpy()[own]}  # fmt: skip
@@ -132,44 +163,7 @@ class SeriesFeatures:
                     self.value_col: values[series],
                 }
                 parts.append(pd.DataFrame(rows))
-        return pd.concat(parts, ignore_index=True)
-
-    def expand_future(self, futr: pd.DataFrame, time_col: str, where: str) -> pd.DataFrame:
-        """A long ``futr`` (neuralforecast's ``futr_df``: ``unique_id``, the time column and the
-        known-future columns, for the forecast steps) as rows of the covariate series: each series'
-        known-future column values as rows of ``column[series]``, each static at every time of ``futr``,
-        the rows of shared covariate series as they are. Already such rows: ``futr`` as it is.
-
-        Raises:
-            DataError: a per-series known-future column, or a fitted series, missing from ``futr``.
-        """
-        futr = long_columns(futr, self.id_col)
-        if time_col not in futr.columns and time_col in (futr.index.names or []):
-            futr = futr.reset_index()
-        if self.holds_feature_rows(futr):
-            return futr
-        names = futr[self.id_col].astype(str).to_numpy()
-        own = np.isin(names, self.series)
-        given = [c for c in [*self.past, *self.future] if c in futr.columns]
-        parts = [futr[~own].drop(columns=given)]
-        if self.future:
-            require_feature_columns(futr, self.future, self.id_col, where)
-            require_fitted_series(names, self.series, self.future, self.id_col, where)
-        for column in self.future:
-            ids = [feature_series(column, name) for name in names[own]]
-            rows = {time_col: futr[time_col].to_numpy()[own], self.id_col: ids,
-                    self.value_col: futr[column].to_numpy()[own]}  # fmt: skip
-            parts.append(pd.DataFrame(rows))
-        times = futr[time_col].drop_duplicates().to_numpy()
-        for column, values in self.statics.items():
-            for series in self.series:
-                rows = {
-                    time_col: times,
-                    self.id_col: feature_series(column, series),
-                    self.value_col: values[series],
-                }
-                parts.append(pd.DataFrame(rows))
-        return pd.concat(parts, ignore_index=True)
+        return parts
 
     def holds_feature_rows(self, frame: pd.DataFrame) -> bool:
         """True when the long ``frame`` holds feature series already (``price[store_1]`` rows, as the
@@ -199,6 +193,15 @@ class SeriesFeatures:
 def long_columns(frame: pd.DataFrame, id_col: str) -> pd.DataFrame:
     """``frame`` with a ``(unique_id, ds)`` MultiIndex as columns (the reader reads it so too)."""
     if id_col not in frame.columns and id_col in (frame.index.names or []):
+        return frame.reset_index()
+    return frame
+
+
+def long_frame(frame: pd.DataFrame, id_col: str, time_col: str) -> pd.DataFrame:
+    """:func:`long_columns` of ``frame``, with its times as a column when they are its index (as the
+    reader reads them too)."""
+    frame = long_columns(frame, id_col)
+    if time_col not in frame.columns and time_col in (frame.index.names or []):
         return frame.reset_index()
     return frame
 
