@@ -28,6 +28,8 @@ from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 from ssm_ts.tasks.forecasting import ForecastingTask
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from ssm_ts.api.forecaster import Forecaster
 
 
@@ -96,21 +98,37 @@ def write_forecast_with_intervals(
     ``datamodule`` read (the fit's data, restored from the checkpoint, unless ``--data.path`` names
     another file: then its validation rows must be rows the model was not trained on).
     """
+    check_levels(level)  # a bad level fails before the calibration pass
+    forecaster = scored_forecaster(task, datamodule)
+    forecast = forecaster.predict(n=n, level=level, interval_method=interval_method)
+    return write_forecast_files(forecast, forecaster.plot(forecast, level=level), out_dir)
+
+
+def scored_forecaster(
+    task: ForecastingTask, datamodule: ForecastDataModule, calibrate: bool = True
+) -> Forecaster:
+    """A :class:`Forecaster` around the CLI's ``task`` and ``datamodule`` with the conformal scores
+    its checkpoint stores (a CLI fit keeps them in its best checkpoint). A checkpoint without them (of
+    an older ssm-ts, or not the best one: ``last.ckpt``) is calibrated here on ``datamodule``'s
+    validation split when ``calibrate`` (``--level`` given), else gets no scores."""
+    from ssm_ts.api.forecaster import Forecaster  # which imports this module
+
+    stored = task.conformal_for(datamodule.spec)
+    if stored is not None or not calibrate:
+        return Forecaster.around(task, datamodule, stored)
+    return Forecaster._calibrated_on(task, datamodule)
+
+
+def write_forecast_files(forecast: pd.DataFrame, figure: Figure, out_dir: str | os.PathLike) -> list[Path]:
+    """``forecast.csv`` (``forecast``, without its index) and ``forecast.png`` (the matplotlib
+    ``figure``, closed after) in ``out_dir``, each written whole or not at all (a reader of the folder
+    never sees half a file)."""
     import matplotlib.pyplot as plt
 
-    from ssm_ts.api.forecaster import Forecaster  # which imports this module
     from ssm_ts.atomic import atomic_path
 
-    check_levels(level)  # a bad level fails before the calibration pass
-    stored = task.conformal_for(datamodule.spec)  # a CLI fit keeps them in its best checkpoint
-    if stored is not None:
-        forecaster = Forecaster.around(task, datamodule, stored)
-    else:  # a checkpoint of an older ssm-ts, or not the best one (last.ckpt): calibrate here
-        forecaster = Forecaster._calibrated_on(task, datamodule)
-    forecast = forecaster.predict(n=n, level=level, interval_method=interval_method)
     out_dir = Path(out_dir)
     csv_path, png_path = out_dir / "forecast.csv", out_dir / "forecast.png"
-    figure = forecaster.plot(forecast, level=level)
     try:
         with atomic_path(csv_path) as tmp:
             forecast.to_csv(tmp, index=False)

@@ -53,6 +53,8 @@ def predict_module_of_given_series(
     spec = datamodule.fitted_spec
     if spec is None or not spec.long_format or not isinstance(datamodule.path, (str, os.PathLike)):
         return datamodule, []
+    if datamodule.fitted_features is not None:  # each series reads its own inputs: every one is needed
+        return datamodule, []
     forecaster = checkpoint_forecaster(task, spec, checkpoint)
     with warnings.catch_warnings(
         record=True
@@ -86,33 +88,16 @@ def write_given_series_forecast(
     out), as ``Forecaster.predict(today, n=..., level=...)`` of the same file gives them: with
     ``level``, the intervals of the checkpoint's scores, or of a calibration on ``datamodule``'s
     validation split for a checkpoint without them (as :func:`write_forecast_with_intervals`)."""
-    import matplotlib.pyplot as plt
-
     from ssm_ts.api.conformal_checks import check_levels
+    from ssm_ts.api.forecast_intervals import scored_forecaster, write_forecast_files
     from ssm_ts.api.forecast_subset import without_series
-    from ssm_ts.api.forecaster import Forecaster
-    from ssm_ts.atomic import atomic_path
 
     levels = None if level is None else check_levels(level)  # a bad level fails before a calibration
-    stored = task.conformal_for(datamodule.spec)
-    if levels is None or stored is not None:
-        forecaster = Forecaster.around(task, datamodule, stored)
-    else:
-        forecaster = Forecaster._calibrated_on(task, datamodule)
+    forecaster = scored_forecaster(task, datamodule, calibrate=levels is not None)
     forecast = forecaster.predict(n=n, level=level, interval_method=interval_method)
     forecast = without_series(forecast, forecaster, absent, forecaster.spec_.long_format, levels)
     given = [t for t in forecaster.spec_.targets if t not in absent]
-    figure = forecaster.plot(forecast, level=level, series=given)
-    out_dir = Path(out_dir)
-    csv_path, png_path = out_dir / "forecast.csv", out_dir / "forecast.png"
-    try:
-        with atomic_path(csv_path) as tmp:
-            forecast.to_csv(tmp, index=False)
-        with atomic_path(png_path) as tmp:
-            figure.savefig(tmp, dpi=110)
-    finally:
-        plt.close(figure)
-    return [csv_path, png_path]
+    return write_forecast_files(forecast, forecaster.plot(forecast, level=level, series=given), out_dir)
 
 
 def refuse_some_series(datamodule: ForecastDataModule, command: str) -> None:
