@@ -21,27 +21,21 @@ from mlflow.pyfunc.scoring_server import infer_and_parse_data
 
 from ssm_ts import Forecaster
 from ssm_ts.errors import DataError
-from ssm_ts.pipelines.forecasting import ForecastDataModule
-from ssm_ts.tasks.forecasting import ForecastingTask
 from ssm_ts.tracking.pyfunc_forecast import (
     ForecastPyfunc,
     forecast_signature,
     input_example,
     write_model_code,
 )
+from tests.untrained import untrained_forecaster
 
 LOOKBACK, HORIZON, ROWS = 24, 6, 300
 pytestmark = pytest.mark.filterwarnings("ignore:.*treated as future rows:UserWarning")
 
 
 def untrained(frame: pd.DataFrame, **settings) -> Forecaster:
-    """A Forecaster around an untrained NLinear on ``frame`` (its scaler fitted): forecasts, no fit."""
-    datamodule = ForecastDataModule.from_frame(frame, lookback=LOOKBACK, horizon=HORIZON, **settings)
-    datamodule.setup("fit")
-    task = ForecastingTask(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, n_channels=datamodule.n_channels,
-                           n_outputs=datamodule.n_outputs)  # fmt: skip
-    task.set_scaler(datamodule.scaler)
-    return Forecaster.around(task, datamodule)
+    """:func:`untrained_forecaster` of this file's lookback and horizon: forecasts, no fit."""
+    return untrained_forecaster(frame, LOOKBACK, HORIZON, **settings)
 
 
 @pytest.fixture(scope="module")

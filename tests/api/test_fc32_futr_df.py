@@ -11,21 +11,15 @@ import pytest
 
 from ssm_ts import Forecaster
 from ssm_ts.errors import ConfigError, DataError
-from ssm_ts.pipelines.forecasting import ForecastDataModule
-from ssm_ts.tasks.forecasting import ForecastingTask
+from tests.untrained import untrained_forecaster
 
 ROWS, LOOKBACK, HORIZON = 120, 16, 4
 pytestmark = pytest.mark.filterwarnings("ignore:.*treated as future rows:UserWarning")
 
 
 def untrained(frame: pd.DataFrame, **covariates) -> Forecaster:
-    """A Forecaster around an untrained NLinear on ``frame`` (its scaler fitted): forecasts, no fit."""
-    datamodule = ForecastDataModule.from_frame(frame, lookback=LOOKBACK, horizon=HORIZON, **covariates)
-    datamodule.setup("fit")
-    task = ForecastingTask(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, n_channels=datamodule.n_channels,
-                           n_outputs=datamodule.n_outputs)  # fmt: skip
-    task.set_scaler(datamodule.scaler)
-    return Forecaster.around(task, datamodule)
+    """:func:`untrained_forecaster` of this file's lookback and horizon: forecasts, no fit."""
+    return untrained_forecaster(frame, LOOKBACK, HORIZON, **covariates)
 
 
 @pytest.fixture(scope="module")
