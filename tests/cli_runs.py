@@ -83,3 +83,13 @@ def run_cli_in(folder: Path, args: list[str], data_home: Path) -> None:
             assert cli.main(args) == 0
     finally:
         torch.set_num_threads(threads)
+
+
+def refused_in(folder: Path, args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """Run ``ssm-ts ARGS`` in ``folder`` (a fit's, logging to its own sqlite store); fail the test unless
+    it exits 1. Returns the error it printed (``capsys``' stderr)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")
+        assert cli.main(args) == 1
+    return capsys.readouterr().err

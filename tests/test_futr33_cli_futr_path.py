@@ -11,23 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ssm_ts import cli
-from tests.cli_runs import run_cli_in
+from tests.cli_runs import refused_in, run_cli_in
 
 LOOKBACK, HORIZON, ROWS = 24, 12, 380
 
 
 def predict_args(history: str, *more: str) -> list[str]:
     return ["forecast", "predict", "--ckpt_path", "best", "--out", "out", "--data.path", history, *more]
-
-
-def refused(folder: Path, args: list[str], capsys) -> str:
-    """``ssm-ts ARGS`` in the fit's ``folder``: it must exit 1; the error it printed."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(folder)
-        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")
-        assert cli.main(args) == 1
-    return capsys.readouterr().err
 
 
 @pytest.fixture(scope="module")
@@ -93,27 +83,27 @@ def test_a_future_file_forecasts_as_the_rows_appended(fitted, shared_data):
 )
 def test_a_bad_future_file_is_named_with_the_fix(fitted, capsys, future, said):
     future(pd.read_csv(fitted / "future.csv")).to_csv(fitted / "bad.csv", index=False)
-    err = refused(fitted, predict_args("history.csv", "--futr_path", "bad.csv"), capsys)
+    err = refused_in(fitted, predict_args("history.csv", "--futr_path", "bad.csv"), capsys)
     assert said in err
     assert "the file came from --futr_path" in err  # not from --data.path, which the error names too
 
 
 def test_a_missing_future_file_names_the_option(fitted, capsys):
     """The reader's own error said "check --data.path"."""
-    err = refused(fitted, predict_args("history.csv", "--futr_path", "nowhere.csv"), capsys)
+    err = refused_in(fitted, predict_args("history.csv", "--futr_path", "nowhere.csv"), capsys)
     assert "--futr_path nowhere.csv: no such file (a relative path is read from" in err
     assert "--data.path" not in err
 
 
 def test_rollouts_need_the_covariates_of_every_block(fitted, capsys):
-    err = refused(fitted, predict_args("history.csv", "--futr_path", "future.csv", "--n", "13"), capsys)
+    err = refused_in(fitted, predict_args("history.csv", "--futr_path", "future.csv", "--n", "13"), capsys)
     assert "future.csv has 12 rows after history.csv's last observation" in err
     assert "of 24 steps" in err and "give rows up to date 2016-07-17 19:00:00" in err
 
 
 def test_futr_path_is_an_option_of_predict_only(fitted, capsys):
     args = ["forecast", "test", "--ckpt_path", "best", "--out", "out", "--futr_path", "future.csv"]
-    err = refused(fitted, args, capsys)
+    err = refused_in(fitted, args, capsys)
     assert "--futr_path: an option of ssm-ts forecast predict, not of test" in err
 
 
@@ -155,6 +145,6 @@ def test_a_long_future_file_holds_the_covariate_series_rows(fitted_long, shared_
 def test_a_long_future_file_without_the_covariate_series_names_it(fitted_long, capsys):
     future = pd.read_csv(fitted_long / "future.csv")
     future.assign(series="minute").to_csv(fitted_long / "bad.csv", index=False)
-    err = refused(fitted_long, predict_args("history.csv", "--futr_path", "bad.csv"), capsys)
+    err = refused_in(fitted_long, predict_args("history.csv", "--futr_path", "bad.csv"), capsys)
     assert "bad.csv has no rows of the series ['hour']; the model was fitted on a long table, so " in err
     assert "--futr_path holds the rows of its known-future covariate series ['hour'] (series, the " in err

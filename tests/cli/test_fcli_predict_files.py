@@ -14,9 +14,8 @@ import pandas as pd
 import pytest
 import torch
 
-from ssm_ts import cli
 from ssm_ts.cli import short_warnings
-from tests.cli_runs import run_cli_in
+from tests.cli_runs import refused_in, run_cli_in
 
 LOOKBACK, HORIZON = 48, 12
 
@@ -25,11 +24,7 @@ def refused_predict(folder: Path, csv: str, capsys) -> str:
     """``ssm-ts forecast predict --ckpt_path best --data.path CSV`` in the fit's ``folder`` (its MLflow
     store): it must exit 1; the error it printed."""
     args = ["forecast", "predict", "--ckpt_path", "best", "--out", "out", "--data.path", csv]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(folder)
-        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{folder / 'mlflow.db'}")
-        assert cli.main(args) == 1
-    return capsys.readouterr().err
+    return refused_in(folder, args, capsys)
 
 
 @pytest.fixture(scope="module")
