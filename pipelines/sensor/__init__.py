@@ -1,6 +1,6 @@
 """The sensor classification pipeline: readers (UCR/UEA .ts, .arff, CSV, NumPy, FSDD audio as log-mel),
 checked recordings with padding masks (and their sampling step, from the files' times), a train-only
-per-channel scaler and ``SensorDataModule``."""
+per-channel scaler and ``SensorDataModule``; sliding windows over a continuous stream (``sliding_windows``)."""
 
 from .audio import log_mel, read_audio_clips, read_fsdd
 from .datamodule import SensorDataModule, collate_recordings, encode_labels, stratified_split
@@ -18,6 +18,7 @@ from .sampling_step import SamplingStepWarning, check_sampling_step
 from .scaler import ChannelScaler, fit_channel_scaler
 from .series import SeriesSet, channel_order, make_series_set, match_channels, pad_batch, require_labels
 from .time_gaps import TimeGapWarning
+from .windows import StreamWindows, sliding_windows
 
 __all__ = [
     "ChannelScaler",
@@ -25,6 +26,7 @@ __all__ = [
     "SamplingStepWarning",
     "SensorDataModule",
     "SeriesSet",
+    "StreamWindows",
     "TimeGapWarning",
     "channel_order",
     "check_sampling_step",
@@ -45,6 +47,7 @@ __all__ = [
     "read_series",
     "read_ts",
     "require_labels",
+    "sliding_windows",
     "stratified_split",
     "transposed_hint",
     "warn_if_transposed",
