@@ -188,12 +188,13 @@ class ForecastModel(nn.Module):
             series = targets.permute(0, 2, 1).reshape(B * C, self.lookback, 1)
             # valid folds like the targets: row b*C + c is series c of window b
             if rows is None:
-                covs = self._own_covariates(covariates.repeat_interleave(C, dim=0), torch.arange(B * C) % C)
+                every = torch.arange(B * C, device=x.device)
+                covs = self._own_covariates(covariates, every // C, every % C)
                 z = torch.cat([series, covs], dim=-1)
                 pred, aux = self.forecast(z, series, **self._valid_arg(valid, B * C))
             else:  # indices, not a boolean mask: no GPU synchronisation
                 folded = self._valid_arg(valid, B * C)
-                covs = self._own_covariates(covariates[rows // C], rows % C)
+                covs = self._own_covariates(covariates, rows // C, rows % C)
                 kept, aux = self.forecast(torch.cat([series[rows], covs], dim=-1), series[rows],
                                           **{k: v[rows] for k, v in folded.items()})  # fmt: skip
                 pred = kept.new_full((B * C, *kept.shape[1:]), float("nan")).index_copy(0, rows, kept)
@@ -204,14 +205,16 @@ class ForecastModel(nn.Module):
         pred = pred * scale.unsqueeze(-1) + shift.unsqueeze(-1)
         return ForecastOutput(prediction=pred, aux_loss=aux)
 
-    def _own_covariates(self, covariates: Tensor, targets: Tensor) -> Tensor:
-        """``covariates (n, L, n_covariates)`` of ``n`` folded rows -> the channels each row's target
-        reads, ``(n, L, m)`` (all of them without a ``covariate_index``); ``targets (n,)`` long: the
-        target of each row."""
+    def _own_covariates(self, covariates: Tensor, windows: Tensor, targets: Tensor) -> Tensor:
+        """``covariates (B, L, n_covariates)`` of the ``B`` windows -> those of ``n`` folded rows, each
+        the channels its target reads, ``(n, L, m)`` (all of them without a ``covariate_index``);
+        ``windows``, ``targets`` ``(n,)`` long: the window and the target of each row."""
         if self.covariate_index is None:
-            return covariates
+            return covariates[windows]
         index = self.covariate_index[targets.to(self.covariate_index.device)]  # (n, m)
-        return covariates.gather(2, index[:, None, :].expand(-1, covariates.shape[1], -1))
+        # picked per row, never repeated whole first: (n, L, n_covariates) of 1,000 series with their
+        # own features each held ~1,000 x the windows' covariates (GBs, and most of a step's time)
+        return covariates.transpose(1, 2)[windows[:, None], index].transpose(1, 2)
 
     def _valid_arg(self, valid: Tensor | None, rows: int) -> dict[str, Tensor]:
         """``{"valid": (rows, out_channels) bool}`` for :meth:`forecast`, or ``{}`` without a mask (so
