@@ -74,6 +74,55 @@ def require_covered_targets(
             )
 
 
+def require_covered_future(
+    frame: pd.DataFrame, spec: SeriesSpec, reads: list[list[int]] | None, source: str, steps: int
+) -> None:
+    """Each known-future covariate a target reads holds a value at the future rows its forecast reads
+    (of the ``steps`` after ``frame``'s last observation; a ragged panel's series that ended earlier
+    reads fewer of them, or none). Such a covariate given for one series' forecast steps but not
+    another's (a futr_df short of one series' first row) is empty outside its own span there, which
+    no check reached: that series got no forecast, unsaid. ``reads``, ``source``: as
+    :func:`require_covered_targets`; rows ``frame`` lacks are :func:`~.forecast_inputs.last_window`'s
+    concern.
+
+    Raises:
+        DataError: naming the covariate, the series that reads it, the times and the fix.
+    """
+    future = spec.future_covariates
+    if not spec.long_format or not future:
+        return
+    end = n_observed_rows(frame, spec.targets)
+    held = frame[future].iloc[end : end + steps].notna().to_numpy()  # (future rows, n_future)
+    if held.all():
+        return
+    observed = frame[spec.targets].iloc[:end].notna().to_numpy()  # (rows, n_targets)
+    lasts = end - 1 - observed[::-1].argmax(axis=0)
+    n_past = len(spec.past_covariates)
+    for j, target in enumerate(spec.targets):
+        reach = min(int(lasts[j]) + 1 + steps - end, len(held))  # future rows its forecast reads
+        if not observed[:, j].any() or reach <= 0:
+            continue
+        for i in range(len(future)) if reads is None else [k - n_past for k in reads[j] if k >= n_past]:
+            lacking = np.flatnonzero(~held[:reach, i])
+            if not len(lacking):
+                continue
+            name = future[i]
+            times = frame[spec.time_col].iloc[end + lacking]
+            shown = ", ".join(map(str, times.iloc[:3])) + (", ..." if len(times) > 3 else "")
+            feature = name[: -len(target) - 2] if name.endswith(f"[{target}]") else None
+            give = (
+                f"a row of series {target!r} at each of those times with its {feature!r} (futr_df: a row per "
+                f"series and forecast step)"
+                if feature
+                else f"the rows of {name!r} at those times"
+            )
+            raise DataError(
+                f"{source}: known-future covariate {name!r} has no value at {spec.time_col} {shown} "
+                f"({len(times)} of the forecast steps of series {target!r}, which reads it there): no row, "
+                f"or an empty one, so {target!r} would get no forecast. Give {give}."
+            )
+
+
 def feature_reads(spec: SeriesSpec) -> list[list[int]] | None:
     """Per target of ``spec``, the covariate positions it reads as far as the covariates' names tell:
     the shared covariates and its own per-series features (``price[store_1]`` is read by

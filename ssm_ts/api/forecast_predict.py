@@ -28,6 +28,7 @@ from ssm_ts.pipelines.forecasting import (
     series_spans,
     to_long_forecast,
 )
+from ssm_ts.pipelines.forecasting.covariate_spans import require_covered_future
 from ssm_ts.pipelines.forecasting.forecast_inputs import static_features_named
 from ssm_ts.pipelines.forecasting.named_data import data_named
 from ssm_ts.pipelines.forecasting.reader import TableSource
@@ -124,6 +125,11 @@ class PredictMixin:
             frame = with_future_frame(self, frame, futr_df, -(-(n or horizon) // horizon) * horizon)
         elif n is not None and n > horizon:  # a rollout: statics, known at every time, for each of its passes
             frame = with_statics_for_rollout(self, frame, -(-n // horizon) * horizon)
+        # each series' own known-future rows (a futr_df short of one series' first step: no forecast of it, unsaid)
+        hp = task.hparams
+        future_name = futr_source(futr_df) if futr_df is not None else data_name(data) or "the data"
+        reads = hp.get("covariate_index") if hp.channel_independent else None
+        require_covered_future(frame, self.spec_, reads, future_name, -(-(n or horizon) // horizon) * horizon)
         statics = self.series_features_.static_columns if self.series_features_ else []
         with data_named(data_name(data)), static_features_named(statics):  # errors name the file, statics
             forecast = task.forecast_after(frame, self.spec_, n=n)
@@ -170,6 +176,11 @@ def data_name(data: TableSource | None) -> str | None:
     if data is None:
         return None
     return "the DataFrame" if isinstance(data, pd.DataFrame) else str(data)
+
+
+def futr_source(futr_df: TableSource) -> str:
+    """How errors name ``predict``'s ``futr_df``: its path, or "the futr_df DataFrame"."""
+    return "the futr_df DataFrame" if isinstance(futr_df, pd.DataFrame) else str(futr_df)
 
 
 def prediction_of(fc: Forecaster, forecast: pd.DataFrame) -> np.ndarray:

@@ -526,7 +526,8 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             )
         if allow_future_rows and self.future_ is not None:
             return pd.concat([self.history_, self.future_], ignore_index=True)
-        return self.history_
+        # a model saved without the statics' rows (the MLflow model is saved before fit adds them)
+        return self._with_static_future(self.history_) if allow_future_rows else self.history_
 
     def _with_static_future(self, frame: pd.DataFrame, steps: int | None = None) -> pd.DataFrame:
         """``frame`` (read for a forecast) with ``steps`` (default ``horizon``) rows of the stored statics
