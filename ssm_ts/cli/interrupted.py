@@ -20,10 +20,24 @@ def remember_interrupted_fit(trainer: Any, out: Any, resumed_from: Any, logged_t
     # may be an earlier fit's under the same --out.
     own = ssm_ts_best_checkpoint(trainer)
     last = own.last_model_path if own is not None else ""
+    best = own.best_model_path if own is not None else ""
+    killed = False
+    if own is not None and not last:
+        from ssm_ts.cli.spawned_fit import (
+            started_processes_killed,
+            started_processes_own_checkpoints,
+            trains_in_started_processes,
+        )
+
+        if trains_in_started_processes(trainer):  # ddp_spawn: its processes wrote them, not this one
+            last, best = started_processes_own_checkpoints(own, trainer)
+            killed = started_processes_killed(trainer)
     INTERRUPTED_FIT.update(
         out=str(out),
         last=last if last and Path(last).is_file() else None,
-        best=own.best_model_path if own is not None and own.best_model_path else None,
+        best=best or None,
+        # its started processes killed, not stopped at a batch's end: the checkpoints are earlier ones
+        killed="yes" if killed else None,
         run="yes" if logged_to_mlflow else None,
         # a resume's checkpoint: what a rerun resumes from when this fit wrote none yet
         resumed_from=str(resumed_from) if resumed_from else None,
@@ -36,6 +50,11 @@ def interrupted_text(use: str, stopped: str = "interrupted", run_state: str = "i
     """What to do after Ctrl-C (``stopped``: what ended the fit; ``run_state``: what became of its MLflow
     run, unless its store did not answer): the command that resumes the fit, when it wrote a last.ckpt."""
     run_state = INTERRUPTED_FIT.get("run_state") or run_state
+    if INTERRUPTED_FIT.get("killed"):  # ddp_spawn's processes, stuck: the batch under way is not saved
+        stopped += (
+            " (its training processes did not stop and were killed, so the batch under way was not saved: "
+            "only the checkpoints written before it are kept)"
+        )
     out, last = INTERRUPTED_FIT.get("out"), INTERRUPTED_FIT.get("last")
     if out is None:  # not a fit (predict, test, ...), or before it started
         return stopped

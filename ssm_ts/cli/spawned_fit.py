@@ -8,6 +8,7 @@ running command needs it)."""
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
 import lightning.pytorch as pl
@@ -15,7 +16,7 @@ from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.loggers import MLFlowLogger
 from lightning.pytorch.strategies.launchers import _MultiProcessingLauncher
 
-from ssm_ts.checkpoint_times import newest_checkpoint
+from ssm_ts.checkpoint_times import newest_checkpoint, saved_at
 from ssm_ts.export import load_checkpoint
 from ssm_ts.training import BEST_CHECKPOINT_PREFIX, lightning_checkpoint_folder
 
@@ -64,3 +65,27 @@ def started_processes_checkpoint(callback: ModelCheckpoint, trainer: pl.Trainer)
     if found is None and last.is_file():
         found = last
     return "" if found is None else str(found)
+
+
+def started_processes_own_checkpoints(callback: ModelCheckpoint, trainer: pl.Trainer) -> tuple[str, str]:
+    """``(last, best)``: the ``last.ckpt`` and the newest best checkpoint of ssm-ts's ``callback`` that the
+    processes started by ``trainer``'s fit wrote (``""``: none), for the rerun after a stopped fit; this
+    process's callback never saw them. One saved before the fit started (an earlier fit's under the same
+    ``--out``) is none of its own."""
+    since = getattr(trainer.strategy.launcher, "started_at", None)
+    folder = lightning_checkpoint_folder(callback, trainer)
+
+    def own(path: Path | None) -> str:
+        fresh = path is not None and path.is_file() and (since is None or saved_at(path) >= since * 1e9)
+        return str(path) if fresh else ""
+
+    last = folder / f"{callback.CHECKPOINT_NAME_LAST}{callback.FILE_EXTENSION}"
+    best = newest_checkpoint(folder.glob(f"{BEST_CHECKPOINT_PREFIX}*{callback.FILE_EXTENSION}"))
+    return own(last), own(best)
+
+
+def started_processes_killed(trainer: pl.Trainer) -> bool:
+    """Whether the processes started by ``trainer``'s fit were killed, still running a while after SIGTERM
+    (:class:`~ssm_ts.training.spawned_sigterm.StoppableSpawnLauncher`): their last checkpoint is an
+    earlier one than the batch under way."""
+    return bool(getattr(trainer.strategy.launcher, "killed", False))

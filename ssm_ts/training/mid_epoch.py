@@ -87,16 +87,25 @@ def terminated(trainer: pl.Trainer) -> bool:
     """Whether SIGTERM reached ``trainer``'s fit by the end of the training batch under way: Lightning's
     handler sets ``trainer.received_sigterm``, and the fit raises ``SIGTERMException`` before the next
     batch. Under DDP, rank 0's answer on every rank, as Lightning's own broadcast before each batch gives
-    it: the ranks save (a collective) or not together. Asked once a batch (the checkpoint callback and the
-    module both ask), so both take the same answer and DDP broadcasts once."""
+    it: the ranks save (a collective) or not together. In a process a ``ddp_spawn`` fit started, the
+    handler only notes the signal (``pending_sigterm``: :mod:`~ssm_ts.training.spawned_sigterm`) and the
+    flag is set here, on every rank at once, so that no rank stops before the batch's checkpoint is
+    written, nor in a validation the others go on with. Asked once a batch (the checkpoint callback and
+    the module both ask), so both take the same answer and DDP broadcasts once."""
     batch = trainer.fit_loop.epoch_loop.batch_progress.total.processed
     asked = _SIGTERM_AT.get(trainer)
     if asked is not None and asked[0] == batch:
         return asked[1]
-    received = bool(getattr(trainer, "received_sigterm", False))
+    connector = getattr(trainer, "_signal_connector", None)
+    # a started process's handler only notes the signal (spawned_sigterm): it counts from here on
+    received = bool(
+        getattr(trainer, "received_sigterm", False) or getattr(connector, "pending_sigterm", False)
+    )
     if trainer.world_size > 1 and dist.is_available() and dist.is_initialized():
         flag = torch.tensor([int(received)], device=trainer.strategy.root_device)
         dist.broadcast(flag, src=0)
         received = bool(flag.item())
+    if received and connector is not None:
+        connector.received_sigterm = True
     _SIGTERM_AT[trainer] = (batch, received)
     return received
