@@ -68,3 +68,25 @@ def test_a_futr_df_short_of_one_series_first_step_is_named_not_left_unforecast(f
         "(1 of the forecast steps of series 'OT', which reads it there)"
     )
     assert "Give a row of series 'OT' at each of those times with its 'load'" in str(error.value)
+
+
+def test_data_without_the_time_column_is_named_with_the_rename_that_reads_it(fitted):
+    """A long DataFrame (or futr_df) of a model with per-series inputs lacking the fitted time column
+    stopped with pandas' KeyError 'ds'; the error names it, and its rename, pasted, reads the data."""
+    fc, long = fitted
+    df = long.rename(columns={"ds": "date"})
+    with pytest.raises(DataError) as error:
+        fc.predict(df)
+    fix = "df = df.rename(columns={'date': 'ds'})"
+    assert str(error.value) == (
+        "the DataFrame has no column 'ds', the time column the model was fitted with (columns: "
+        f"['unique_id', 'date', 'y', 'load']); name its times so: {fix}."
+    )
+    scope = {"df": df}
+    exec(fix, scope)  # noqa: S102 - the fix as a user pastes it, run on their df
+    pd.testing.assert_frame_equal(fc.predict(scope["df"]), fc.predict(long))
+    futr = pd.DataFrame({"unique_id": ["OT", "HUFL"], "when": long["ds"].iloc[-1] + pd.Timedelta(hours=1)})
+    with pytest.raises(
+        DataError, match=r"^the futr_df DataFrame has no column 'ds'.*futr_df = futr_df\.rename"
+    ):
+        fc.predict(long, futr_df=futr)

@@ -107,6 +107,7 @@ class SeriesFeatures:
                 no value for some series.
         """
         frame = long_frame(frame, self.id_col, time_col)
+        require_time_column(frame, time_col, [self.id_col, self.value_col, *self.features], where)
         columns = [*self.past, *self.future]
         require_feature_columns(frame, columns, self.id_col, where)
         names = frame[self.id_col].astype(str).to_numpy()
@@ -129,6 +130,7 @@ class SeriesFeatures:
             DataError: a per-series known-future column, or a fitted series, missing from ``futr``.
         """
         futr = long_frame(futr, self.id_col, time_col)
+        require_time_column(futr, time_col, [self.id_col, self.value_col, *self.features], where)
         if self.holds_feature_rows(futr):
             return futr
         names = futr[self.id_col].astype(str).to_numpy()
@@ -203,6 +205,26 @@ def long_frame(frame: pd.DataFrame, id_col: str, time_col: str) -> pd.DataFrame:
     if time_col not in frame.columns and time_col in (frame.index.names or []):
         return frame.reset_index()
     return frame
+
+
+def require_time_column(frame: pd.DataFrame, time_col: str, others: list[str], where: str) -> None:
+    """``frame`` holds the fitted time column (a pandas ``KeyError`` escaped before), else a
+    :class:`DataError` whose rename names the column that looks like the times: the first of dates,
+    else the first that is none of ``others`` (its ids, values and features)."""
+    if time_col in frame.columns:
+        return
+    columns = [c for c in frame.columns if c not in others]
+    dates = [c for c in columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+    name = "futr_df" if "futr_df" in where else "df"
+    fix = (
+        f"{name} = {name}.rename(columns={{{(dates or columns)[0]!r}: {time_col!r}}})"
+        if dates or columns
+        else f"add the times as a column {time_col!r}"
+    )
+    raise DataError(
+        f"{where} has no column {time_col!r}, the time column the model was fitted with (columns: "
+        f"{list(frame.columns)[:10]}); name its times so: {fix}."
+    )
 
 
 def require_feature_columns(frame: pd.DataFrame, columns: list[str], id_col: str, where: str) -> None:
