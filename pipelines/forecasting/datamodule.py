@@ -26,6 +26,7 @@ from ssm_ts.datasets import resolve_data_path
 from ssm_ts.pipelines.csv_options import check_read_options
 
 from .covariate_spans import feature_reads, require_covered_targets
+from .datamodule_features import fitted_future_table, static_future_rows
 from .datamodule_loaders import LoadersMixin
 from .datamodule_settings import READ_SETTINGS as _READ_SETTINGS  # noqa: F401 (its name here before the split)
 from .datamodule_settings import check_future_covariates_fit, check_sizes
@@ -35,7 +36,8 @@ from .fills import trailing_carries
 from .forecast_inputs import last_window, last_windows, window_inputs
 from .reader import TableSource
 from .scaler import ScalerState, fit_scaler
-from .series import SeriesSpec, column_list, filled_targets
+from .series import SeriesSpec, column_list, filled_targets, series_notes
+from .series_features import SeriesFeatures
 from .spans import Spans, series_spans
 from .split import SplitBoundaries, check_enough_rows, split_boundaries
 from .split_checks import UNSCORED_FILLS_SPLITS, check_observed_targets, check_ragged_windows
@@ -77,6 +79,14 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
             They are saved in the series spec of checkpoints and exports: ``Forecaster.load(export)``
             reads new CSVs with them, and so does ``ssm-ts forecast predict --ckpt_path`` (the checkpoint
             keeps this module's settings); given options replace them.
+        static_path: a long table's static features, a CSV of one row per series (``id_col`` and
+            numeric columns), as neuralforecast's ``static_df``; with covariates named by a long table's
+            columns (``past_covariates: [price]`` beside ``unique_id, ds, y, price``), each series
+            reads its own (:mod:`.datamodule_features`, as ``Forecaster.fit(df, static_df=...)``). The
+            checkpoint keeps them (:meth:`state_dict`): validate/test/predict read them from there.
+        per_series_columns: read covariates named by a long CSV's columns per series, as ``static_path``
+            does (on for ``ssm-ts forecast``); off, such a column is refused naming the DataFrame
+            ``Forecaster.fit`` reads it from.
     """
 
     def __init__(
@@ -100,6 +110,8 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
         value_col: str = "y",
         shuffle_seed: int = 0,
         read_options: dict[str, Any] | None = None,
+        static_path: str | None = None,
+        per_series_columns: bool = False,
     ):
         super().__init__()
         # checked now, so a bad key fails before any reading or training starts
@@ -129,6 +141,12 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
         self.num_workers = num_workers
         self.id_col = id_col
         self.value_col = value_col
+        self.static_path = os.fspath(static_path) if static_path is not None else None
+        self.per_series_columns = per_series_columns
+        # a long table's per-series inputs (its own columns, static_path's statics): read, or the checkpoint's
+        self.series_features: SeriesFeatures | None = None
+        self.fitted_features: SeriesFeatures | None = None
+        self.fitted_static_path: str | None = None  # the fit's static_path (restored as a setting: not read)
         self._source: TableSource | None = self.path
         self._frame: pd.DataFrame | None = None
         self._spec: SeriesSpec | None = None
@@ -145,6 +163,10 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
         self.fitted_scaler: ScalerState | None = None  # and check its values against the model's scaler
 
     _test_left_out = False  # leave_out_test() was called
+
+    # predict's forecast length (the CLI's --n; None: the horizon): a statics-only model's stored statics
+    # are added over all of it (:meth:`_add_static_future`)
+    forecast_steps: int | None = None
 
     def leave_out_test(self) -> ForecastDataModule:
         """Leave the test rows out of the split (the test split ends where validation does) and return
@@ -214,6 +236,10 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
             train_rows = self.frame[self.spec.input_columns].iloc[: self.bounds.train_end]
             scaler = fit_scaler(train_rows.to_numpy(dtype="float64"), self.spec.input_columns)
             check_value_range(self.frame, self.spec, scaler, self._source_name, self.fitted_spec is not None)
+            features = self.series_features
+            if features is not None and features.statics:
+                # statics scaled across the series, not per column (constant in time: each would be 0)
+                scaler = features.pooled_scaler(scaler, self.spec)
             self._scaler = scaler
         return self._scaler
 
@@ -237,6 +263,47 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
         # each feature series (price[store_1]) against its own series only: a ragged panel's are valid
         require_covered_targets(self.frame, self.spec, feature_reads(self.spec), self._source_name, last_rows)
         self._covered.add(last_rows)
+
+    @property
+    def covariate_index(self) -> list[list[int]] | None:
+        """Per target, the covariate channels a channel-independent model reads (its shared covariates,
+        then its own per-series ones, :meth:`SeriesFeatures.covariate_index`); ``None`` without
+        per-series inputs (every target reads every covariate)."""
+        self._load()
+        features = self.series_features
+        return None if features is None else features.covariate_index(self.spec)
+
+    def future_source(self, path: str) -> TableSource:
+        """``--futr_path``'s ``path`` as the forecast reads it: for a model with per-series inputs, the
+        rows of its covariate series (each series' known-future columns, the stored statics)."""
+        features = self.fitted_features
+        if features is None or self.fitted_spec is None:
+            return path
+        return fitted_future_table(path, features, self.fitted_spec, self.read_options)
+
+    def _add_static_future(self) -> None:
+        """A forecast of a model whose only known-future per-series inputs are statics needs no future rows
+        of the user's: the stored statics fill the horizon after the last observation, as
+        ``Forecaster.predict`` adds them. A file with future rows of its own is read as it is. Called by
+        :meth:`predict_dataloader`: a checkpoint's restore, after ``setup``, reads the file again."""
+        # a rollout's every pass reads a whole horizon of them
+        steps = -(-(self.forecast_steps or self.horizon) // self.horizon) * self.horizon
+        rows = static_future_rows(self.frame, self.spec, self.fitted_features, steps)
+        if rows is None:
+            return
+        out = pd.concat([self.frame, rows], ignore_index=True)
+        out.attrs = self.frame.attrs  # the fill record of the rows read
+        self._frame = out
+        self._arrays = self._spans = self._observed = None
+
+    def saved_future_rows(self) -> pd.DataFrame | None:
+        """The rows after the last observation an export keeps (a loaded model's ``predict()`` without
+        data reads them): the known-future covariates the data ends with, or a statics-only model's
+        statics over the horizon (:func:`~.datamodule_features.static_future_rows`)."""
+        future = series_notes(self.frame).future
+        if future is not None:
+            return future
+        return static_future_rows(self.observed_frame(), self.spec, self.series_features, self.horizon)
 
     def windows(self, split: str) -> ForecastWindows:
         """Stride-1 windows whose targets lie in ``split`` (``"train"``, ``"val"``, ``"test"``).
@@ -277,6 +344,9 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
         state = {"spec": self.spec.to_dict()}
         if self._scaler is not None:
             state["scaler"] = self._scaler.to_dict()
+        if self.series_features is not None:  # validate/test/predict expand new files with them
+            state["series_features"] = self.series_features.to_dict()
+            state["static_path"] = self.fitted_static_path if self.fitted_spec else self.static_path
         return state
 
     def load_state_dict(self, state_dict: dict) -> None:
@@ -287,6 +357,9 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
             self.fitted_spec = SeriesSpec.from_dict(state_dict["spec"])
             scaler = state_dict.get("scaler")
             self.fitted_scaler = ScalerState.from_dict(scaler) if scaler else None
+            features = state_dict.get("series_features")
+            self.fitted_features = SeriesFeatures.from_dict(features) if features else None
+            self.fitted_static_path = state_dict.get("static_path")
             self._frame = self._spec = self._bounds = self._scaler = self._arrays = self._spans = None
             self._observed = None
             self._covered = set()

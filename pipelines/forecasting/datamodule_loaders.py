@@ -88,6 +88,7 @@ class LoadersMixin:
         """One batch of the windows of the last ``lookback`` observed rows, forecasting the next
         ``horizon`` steps: one window, or one per end row when series with covariates end at different
         rows (:func:`last_windows_by_end`)."""
+        self._add_static_future()  # a statics-only model's known-future inputs: no rows of the user's needed
         with data_named(self._source_name):  # too few rows: which file
             x, _, _ = last_windows_by_end(self.frame, self.spec, self.lookback, self.horizon)
         return DataLoader(TensorDataset(torch.tensor(x, dtype=torch.float64)), batch_size=len(x))

@@ -15,7 +15,7 @@ from .series import SeriesSpec
 
 # the constructor's settings that say how to read a table (from_checked's frame is read already)
 READ_SETTINGS = {"path", "time_col", "target", "past_covariates", "future_covariates", "freq", "fill",
-                 "id_col", "value_col", "read_options"}  # fmt: skip
+                 "id_col", "value_col", "read_options", "static_path", "per_series_columns"}  # fmt: skip
 
 
 def check_sizes(lookback: int, horizon: int, batch_size: int, eval_batch_size: int | None) -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ssm_ts.errors import ConfigError
 
+from .datamodule_features import check_static_path, fit_table, fitted_table, same_path
 from .datamodule_settings import check_checked_frame
 from .series import SeriesSpec, load_like, load_series
 from .spans import n_observed_rows
@@ -76,17 +77,38 @@ class SourceMixin:
                 found = given_series(self._source, self.fitted_spec, self.read_options)
                 if found is not None:
                     warn_unknown_series(*found, self.fitted_spec)
-            frame = load_like(self._source, self.fitted_spec, True, read_options=self.read_options)
+            source = self._source
+            features = self.fitted_features
+            if features is not None:  # each series' own columns and the stored statics, as the fit read them
+                # the statics are the checkpoint's; another file given is checked against them (the fit's
+                # own, which validate/test/predict restore as a setting, is not read: it may have moved)
+                if self.static_path is not None and not same_path(self.static_path, self.fitted_static_path):
+                    check_static_path(self.static_path, features, self.fitted_spec.id_col)
+                source = fitted_table(source, features, self.fitted_spec, self.read_options)
+            self.series_features = features
+            frame = load_like(source, self.fitted_spec, True, read_options=self.read_options)
             if self.fitted_scaler is not None:  # a value the model would overflow on, named now
                 check_value_range(frame, self.fitted_spec, self.fitted_scaler, self._source_name, fitted=True)
             self._frame, self._spec = frame, self.fitted_spec
             return
-        self._frame, self._spec = load_series(
+        source, time_col, past, future = (
             self._source,
-            time_col=self.time_col,
+            self.time_col,
+            self.past_covariates,
+            self.future_covariates,
+        )
+        # a long table's per-series columns and static_path's statics: rows of covariate series of their own
+        named = (past, future) if self.per_series_columns or self.static_path is not None else ([], [])
+        found = fit_table(source, self.read_options, self.static_path, time_col, self.target, *named,
+                          self.id_col, self.value_col)  # fmt: skip
+        if found is not None:
+            self.series_features, source, time_col, past, future = found
+        self._frame, self._spec = load_series(
+            source,
+            time_col=time_col,
             target=self.target,
-            past_covariates=self.past_covariates,
-            future_covariates=self.future_covariates,
+            past_covariates=past,
+            future_covariates=future,
             freq=self.freq,
             fill=self.fill,
             id_col=self.id_col,

@@ -47,6 +47,9 @@ class Table:
         shown = self.origin.shown_id(name)
         return f"series {shown!r} ({self.origin.id_col} {shown!r}, values in {self.origin.value_col!r})"
 
+    def __str__(self) -> str:
+        return self.name  # a Table given where a source is named (a CSV's path) reads as its name
+
     def cells_text(self, name: str, positions, times: pd.Series, limit: int = 5) -> str:
         """Where the cells ``positions`` of column ``name`` are, in a frame of this table's columns
         timed ``times`` (this table's rows, or a regular grid of them): :meth:`rows_text`, or for a
@@ -119,7 +122,7 @@ def require_table_source(data: object, name: str = "data") -> None:
     raise ConfigError(f"{name} must be a CSV path or a pandas DataFrame, got {type(data).__name__}; {fix}.")
 
 
-def read_table(source: TableSource, read_options: ReadOptions | None = None) -> Table:
+def read_table(source: TableSource | Table, read_options: ReadOptions | None = None) -> Table:
     """Load ``source`` (a CSV path or a DataFrame) without interpreting any column yet.
 
     ``read_options`` (``pandas.read_csv`` settings, see :mod:`ssm_ts.pipelines.csv_options`) read
@@ -131,6 +134,8 @@ def read_table(source: TableSource, read_options: ReadOptions | None = None) -> 
         DataError: the file is empty, has no data rows, cannot be parsed as CSV, names a column
             twice, or repeats its header row among the data.
     """
+    if isinstance(source, Table):  # read already (a long CSV with its per-series rows added): as it is
+        return source
     require_table_source(source)
     options = check_read_options(read_options)
     if isinstance(source, pd.DataFrame):

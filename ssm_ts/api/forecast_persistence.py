@@ -13,6 +13,7 @@ from ssm_ts.api.conformal import ConformalScores, load_scores, save_scores
 from ssm_ts.atomic import atomic_directory
 from ssm_ts.export import EXPORT_FILES, check_export_target, export_folder
 from ssm_ts.pipelines.forecasting import ForecastDataModule, series_notes
+from ssm_ts.pipelines.forecasting.datamodule_features import FEATURES_FILE, save_features
 from ssm_ts.pipelines.forecasting.series_features import SeriesFeatures
 from ssm_ts.pipelines.forecasting.spans import n_observed_rows
 from ssm_ts.tasks.conformal_storage import SCORES_FILE
@@ -20,9 +21,6 @@ from ssm_ts.tasks.forecasting import ForecastingTask, load_forecast_export, save
 
 if TYPE_CHECKING:
     from ssm_ts.api.forecaster import Forecaster
-
-# a long table's per-series covariate columns and static features (static_df), as JSON
-FEATURES_FILE = "series_features.json"
 
 
 def settings_of_task(task: ForecastingTask) -> dict[str, Any]:
@@ -48,8 +46,7 @@ def save_forecaster(fc: Forecaster, directory: str | os.PathLike) -> Path:
                              metrics=fc.metrics_, future=fc.future_)  # fmt: skip
         if fc.conformal_ is not None:
             save_scores(tmp, fc.conformal_, fc.spec_.targets)
-        if fc.series_features_ is not None:  # predict and backtest of the loaded model read them alike
-            (Path(tmp) / FEATURES_FILE).write_text(json.dumps(fc.series_features_.to_dict()))
+        save_features(tmp, fc.series_features_)  # predict and backtest of the loaded model read them alike
     return Path(directory).expanduser()
 
 
@@ -92,4 +89,6 @@ def forecaster_around(
         future = frame.iloc[len(history) :].reset_index(drop=True)
     forecaster.future_ = future
     forecaster.conformal_ = conformal
+    # a CLI fit's per-series inputs (its long table's own columns, --data.static_path): kept as fit's are
+    forecaster.series_features_ = getattr(datamodule, "series_features", None)
     return forecaster

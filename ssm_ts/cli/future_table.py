@@ -49,7 +49,7 @@ def with_future_table(datamodule: ForecastDataModule, futr_path: str, n: int | N
     horizon = datamodule.horizon
     needed = -(-(n or horizon) // horizon) * horizon  # every block of a rollout reads a whole horizon
     combined = future_rows_appended(
-        datamodule.frame, futr_path, spec, datamodule.fitted_scaler, needed,
+        datamodule.frame, datamodule.future_source(futr_path), spec, datamodule.fitted_scaler, needed,
         setting="--futr_path", steps_setting="--n", data_name=data_name,
         read_options=datamodule.read_options,
     )  # fmt: skip

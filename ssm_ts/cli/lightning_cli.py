@@ -241,6 +241,8 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
             from ssm_ts.tasks.forecasting import check_steps
 
             check_steps(n, self.model.hparams.horizon, how="--n ")
+            if hasattr(self.datamodule, "forecast_steps"):  # a statics-only model's statics over all of them
+                self.datamodule.forecast_steps = n
         futr_path = self._get(self.config, "futr_path", default=None)
         if futr_path is not None:  # forecast: the known-future covariates in a file of their own
             from ssm_ts.cli.future_table import with_future_table

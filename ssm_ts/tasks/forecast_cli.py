@@ -7,9 +7,13 @@ from typing import Literal
 
 def configure_cli_parser(parser) -> None:
     """CLI: lookback and horizon are set once, on the model, and copied to the data module; ``--n``
-    sets the length of ``predict``'s forecast, ``--futr_path`` the file of its known-future covariates."""
+    sets the length of ``predict``'s forecast, ``--futr_path`` the file of its known-future covariates.
+    A long CSV's covariate columns (``--data.past_covariates '[price]'`` beside ``unique_id, ds, y,
+    price``) are read per series, as ``Forecaster.fit`` reads a DataFrame's (the data module's
+    ``per_series_columns``, off in Python, where the API reads them from a DataFrame)."""
     parser.link_arguments("model.lookback", "data.lookback")
     parser.link_arguments("model.horizon", "data.horizon")
+    parser.set_defaults({"data.per_series_columns": True})
     parser.add_argument(
         "--n", type=int | None, default=None,
         help="predict: forecast n steps (default: the horizon; beyond it the model rolls forward on its "
@@ -32,6 +36,7 @@ def configure_cli_parser(parser) -> None:
         "--futr_path", type=str | None, default=None,
         help="predict: a CSV of the known-future covariates of the forecast steps (as neuralforecast's "
         "futr_df and Forecaster.predict(futr_df=...)), in the layout of --data.path (wide: the time "
-        "column and those columns; long: the rows of those series), read with its settings; its rows "
-        "after the data's last observation replace any future rows the data ends with",
+        "column and those columns; long: the rows of those series, or unique_id, the time column and each "
+        "series' known-future columns of a model fitted with per-series ones), read with its settings; its "
+        "rows after the data's last observation replace any future rows the data ends with",
     )  # fmt: skip

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ssm_ts.pipelines.forecasting import ForecastDataModule, series_notes
+from ssm_ts.pipelines.forecasting import ForecastDataModule
+from ssm_ts.pipelines.forecasting.datamodule_features import save_features
 from ssm_ts.tasks.conformal_storage import save_scores
 from ssm_ts.tasks.forecast_export import save_forecast_export
 
@@ -60,9 +61,11 @@ class ForecastMLflow:
         with atomic_directory(export_dir) as tmp:  # the export and its conformal scores together
             # with the trailing rows of known-future covariates, as Forecaster.save keeps them: a loaded
             # CLI model's predict() without data needs them (it failed with "found 0")
+            # (a statics-only model's: its statics over the horizon); its per-series inputs beside it
             save_forecast_export(tmp, self, datamodule.spec, datamodule.observed_frame(),
                                  settings=self._fit_settings(datamodule),
-                                 future=series_notes(datamodule.frame).future)  # fmt: skip
+                                 future=datamodule.saved_future_rows())  # fmt: skip
+            save_features(tmp, datamodule.series_features)
             if scores is not None:
                 save_scores(tmp, scores, datamodule.spec.targets)
         return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"forecaster": str(export_dir)}

@@ -222,6 +222,10 @@ class ForecastingTask(
         if stage == "predict":
             return  # the data is read after the checkpoint is restored, like the training data
         if self.net is None:
+            # a CLI fit's per-series inputs: each target reads its own (a multivariate model reads all)
+            index = datamodule.covariate_index if self.hparams.channel_independent else None
+            if index is not None and self.hparams.get("covariate_index") is None:
+                self.hparams.covariate_index = index
             self._build(datamodule.n_channels, datamodule.n_outputs)
         elif (
             datamodule.n_channels != self.hparams.n_channels or datamodule.n_outputs != self.hparams.n_outputs

@@ -100,7 +100,7 @@ RESOLVED_DATA_SETTINGS: dict[str, str] = {
 # into its MLflow run); a checkpoint made before one of them existed trained with what its data gave, not
 # with the setting's default.
 FILLED_FROM_DATA: frozenset[str] = frozenset(
-    {"model.n_channels", "model.classes", "model.channel_names", "model.n_outputs"}
+    {"model.n_channels", "model.classes", "model.channel_names", "model.n_outputs", "model.covariate_index"}
 )
 # Hashing reads every byte (about 1.3 GB/s measured on one core): bigger data keeps no fingerprint.
 FINGERPRINT_MAX_BYTES = 4 * 2**30
