@@ -90,3 +90,17 @@ def test_data_without_the_time_column_is_named_with_the_rename_that_reads_it(fit
         DataError, match=r"^the futr_df DataFrame has no column 'ds'.*futr_df = futr_df\.rename"
     ):
         fc.predict(long, futr_df=futr)
+
+
+def test_the_mlflow_model_asks_for_each_series_own_columns_not_its_internal_series(fitted):
+    """The served model's word on a request without its futr_df's rows named the covariate series the
+    fit builds internally (rows of 'size[OT]' in 'y'), which no request holds: it names neuralforecast's
+    futr_df, a row per series and step (the statics the model adds)."""
+    pyfunc = ForecastPyfunc()
+    pyfunc.forecaster = fitted[0]
+    with pytest.raises(DataError) as error:
+        pyfunc.predict(None, {"df": fitted[1], "futr_df": None})  # served {"inputs": {..., "futr_df": null}}
+    assert str(error.value) == (
+        "the request's 'futr_df' is empty: send a table of the rows (unique_id, ds) of each series "
+        "['OT', 'HUFL'], one per series and forecast step."
+    )

@@ -77,15 +77,15 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
             return self._forecast(model_input, params)
 
     def _forecast(self, model_input: Any, params: dict[str, Any] | None) -> pd.DataFrame:
-        spec = self.forecaster.spec_
+        spec, features = self.forecaster.spec_, self.forecaster.series_features_
         options = {"n": _steps(params, self.forecaster.horizon), **_interval_params(params)}
-        expected = _expected_request(spec, self.forecaster.lookback)
-        tables = split_request(model_input, _request_columns(spec))
+        expected = _expected_request(spec, self.forecaster.lookback, features)
+        tables = split_request(model_input, _request_columns(spec, features))
         if tables is not None:  # {"df": history, "futr_df": future}: neuralforecast's two tables
             model_input = request_frame(tables[0], expected)
-            options["futr_df"] = request_frame(tables[1], _expected_future(spec))
+            options["futr_df"] = request_frame(tables[1], _expected_future(spec, features))
             if options["futr_df"] is None:
-                raise DataError(f"the request's 'futr_df' is empty: send {_expected_future(spec)}.")
+                raise DataError(f"the request's 'futr_df' is empty: send {_expected_future(spec, features)}.")
         else:
             model_input = request_frame(model_input, expected)
         if model_input is None or len(model_input) == 0:
@@ -97,27 +97,38 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
         return _periods_as_text(forecast, self.forecaster.spec_)
 
 
-def _request_columns(spec) -> list[str]:
-    """The columns of a request in the training layout (long: id, time, value)."""
+def _request_columns(spec, features=None) -> list[str]:
+    """The columns of a request in the training layout (long: id, time, value, and the per-series
+    covariate columns of a model with ``features``, :class:`~ssm_ts.pipelines.forecasting.
+    series_features.SeriesFeatures`)."""
     if spec.long_format:
-        return [spec.id_col, spec.time_col, spec.value_col]
+        own = [*features.past, *features.future] if features is not None else []
+        return [spec.id_col, spec.time_col, spec.value_col, *own]
     return [spec.time_col, *spec.input_columns]
 
 
-def _expected_request(spec, lookback: int) -> str:
+def _expected_request(spec, lookback: int, features=None) -> str:
     """What a request holds, for the error on a single value or text: the training layout's columns."""
     text = (
-        f"the series as a table with the columns {_request_columns(spec)} and at least {lookback} rows (served: "
+        f"the series as a table with the columns {_request_columns(spec, features)} and at least {lookback} rows (served: "
         '{"dataframe_split": {"columns": [...], "data": [[...], ...]}}, as the model\'s serving_input_example.json '
         "shows), or an empty table to forecast from the history saved with the model"
     )
     if spec.future_covariates:
-        text += f'; the known-future covariates apart: {{"df": history, "futr_df": {_expected_future(spec)}}}'
+        text += f'; the known-future covariates apart: {{"df": history, "futr_df": {_expected_future(spec, features)}}}'
     return text
 
 
-def _expected_future(spec) -> str:
-    """What a request's ``futr_df`` holds: the known-future covariates of the forecast steps."""
+def _expected_future(spec, features=None) -> str:
+    """What a request's ``futr_df`` holds: the known-future covariates of the forecast steps (of a
+    model with per-series ``features``, each series' own columns, as neuralforecast's futr_df; its
+    statics the model adds, and its internal ``load[store_1]`` series are no names a user sends)."""
+    if features is not None and spec.long_format:
+        columns = [spec.id_col, spec.time_col, *features.future]
+        return (
+            f"a table of the rows ({', '.join(columns)}) of each series {features.series[:10]}, one per series "
+            "and forecast step"
+        )
     if spec.long_format:
         what = f"the rows ({spec.id_col}, {spec.time_col}, {spec.value_col}) of the series {spec.future_covariates}"
     else:
