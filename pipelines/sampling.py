@@ -177,6 +177,14 @@ class SkipResumedBatches(Sampler[Any]):
         return len(self.source)
 
 
+class SkipResumedShard(SkipResumedBatches, DistributedSampler):
+    """:class:`SkipResumedBatches` of a training process's shard (:func:`shard`), itself a
+    ``DistributedSampler`` (its ``__init__`` is not run: the shard it wraps holds the rank and order).
+    Lightning puts any other sampler of a distributed fit in a ``DistributedSampler`` of its own, which
+    sharded the shard again and listed its shortened first pass: a DDP fit resumed mid-epoch failed
+    with "list index out of range"."""
+
+
 def skip_resumed_batches(
     sampler: Sampler[Any], module: pl.LightningDataModule, per_batch: int = 1
 ) -> Sampler[Any]:
@@ -184,7 +192,10 @@ def skip_resumed_batches(
     (:func:`resumed_batches`; ``per_batch``: the items of ``sampler`` a batch takes, 1 for a batch
     sampler); ``sampler`` itself otherwise."""
     done = resumed_batches(module)
-    return SkipResumedBatches(sampler, done * per_batch) if done else sampler
+    if not done:
+        return sampler
+    skipping = SkipResumedShard if isinstance(sampler, DistributedSampler) else SkipResumedBatches
+    return skipping(sampler, done * per_batch)
 
 
 def _restarts_after_an_epochs_last_batch(loop: Any) -> bool:
