@@ -104,3 +104,18 @@ def test_the_mlflow_model_asks_for_each_series_own_columns_not_its_internal_seri
         "the request's 'futr_df' is empty: send a table of the rows (unique_id, ds) of each series "
         "['OT', 'HUFL'], one per series and forecast step."
     )
+
+
+def test_a_futr_df_without_series_ids_names_the_columns_it_holds(fitted):
+    """A futr_df of a per-series model lacking unique_id was passed on as a wide table, and the reader
+    asked for rows of the model's internal covariate series ('size[OT]' in 'y'); it names neuralforecast's
+    columns."""
+    fc, long = fitted
+    futr = pd.DataFrame({"ds": pd.date_range(long["ds"].iloc[-1], periods=7, freq="h")[1:]})
+    with pytest.raises(DataError) as error:
+        fc.predict(long, futr_df=futr)
+    assert str(error.value) == (
+        "the futr_df DataFrame has no column 'unique_id' (columns: ['ds']); this model reads per-series "
+        "inputs (load, size), so futr_df holds a row per series and forecast step: the columns "
+        "['unique_id', 'ds'], as neuralforecast's futr_df."
+    )

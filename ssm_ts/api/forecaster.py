@@ -49,7 +49,7 @@ from ssm_ts.api.trainer_objects import (
     json_trainer_options,
     logger_callbacks,
 )
-from ssm_ts.errors import ConfigError
+from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, load_like
 from ssm_ts.pipelines.forecasting.covariate_spans import require_covered_targets
 from ssm_ts.pipelines.forecasting.dates import freq_alias
@@ -488,7 +488,13 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
                 f"read the futr_df CSV first and pass the DataFrame, futr_df=pd.read_csv({os.fspath(futr_df)!r})."
             )
         if id_col not in futr_df.columns and id_col not in (futr_df.index.names or []):
-            return futr_df  # wide: the fitted columns, as they are
+            # the reader's error would ask for rows of the covariate series fit builds (load[store_1])
+            columns = [id_col, self.spec_.time_col, *features.future]
+            raise DataError(
+                f"the futr_df DataFrame has no column {id_col!r} (columns: {list(futr_df.columns)[:10]}); this "
+                f"model reads per-series inputs ({', '.join(features.features)}), so futr_df holds a row per "
+                f"series and forecast step: the columns {columns}, as neuralforecast's futr_df."
+            )
         return features.expand_future(futr_df, self.spec_.time_col, "the futr_df DataFrame")
 
     def _read(
