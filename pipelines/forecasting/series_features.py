@@ -380,6 +380,8 @@ def read_static_df(
             f"static_df[{column!r}].fillna(static_df[{column!r}].median()), or drop the column."
         )
     known = set(ids)
+    if series and not known & set(series):  # ids written otherwise: the filter fix below would drop every row
+        raise DataError(unmatched_ids_error(static[id_col], ids, series, id_col))
     missing = [s for s in series if s not in known]
     if missing:
         raise DataError(
@@ -388,6 +390,24 @@ def read_static_df(
             f"series out: df = df[df[{id_col!r}].astype(str).isin(static_df[{id_col!r}].astype(str))]."
         )
     return {c: dict(zip(ids, values[c].tolist(), strict=True)) for c in columns}
+
+
+def unmatched_ids_error(given: pd.Series, ids: pd.Series, series: list[str], id_col: str) -> str:
+    """The error for a ``static_df`` none of whose ids (``given``, as text ``ids``) is a series of the long
+    table (``series``): ids read as numbers there and as text here (``1`` for ``'001'``), with the
+    ``zfill`` that matches them when it does."""
+    text = (
+        f"static_df's {id_col!r} values {given.iloc[:5].tolist()} ({given.dtype}) name none of the long "
+        f"table's series {series[:5]}"
+    )
+    width = len(series[0])
+    if all(s.isdigit() and len(s) == width for s in series) and set(ids.str.zfill(width)) & set(series):
+        fix = f"static_df[{id_col!r}] = static_df[{id_col!r}].astype(str).str.zfill({width})"
+        return f"{text}: the table's ids are zero-padded text. Write static_df's so: {fix}."
+    return (
+        f"{text}; give static_df one row per series with its {id_col!r} written as in the table "
+        f"(read both files with dtype={{{id_col!r}: str}}, e.g. pd.read_csv(path, dtype={{{id_col!r}: str}}))."
+    )
 
 
 def fit_features(
