@@ -296,8 +296,9 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         of :meth:`backtest`."""
         import lightning.pytorch as pl
 
+        from ssm_ts.tasks.interruptible_fit import fit_interruptibly
         from ssm_ts.tracking.logger import check_resumed_run, log_params
-        from ssm_ts.tracking.run_status import end_run, fit_interruptibly, run_failed_on_error
+        from ssm_ts.tracking.run_status import end_run, run_failed_on_error
         from ssm_ts.training import build_trainer, user_trainer_options
 
         s = self.settings

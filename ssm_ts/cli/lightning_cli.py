@@ -35,13 +35,13 @@ from ssm_ts.cli.trainer_typehints import declare_int_before_float
 from ssm_ts.cli.uses import USES, load_target
 from ssm_ts.cli.write_failures import is_write_failure, write_failure_text
 from ssm_ts.errors import ConfigError, TrainingError
+from ssm_ts.tasks.interruptible_fit import fit_interruptibly
 from ssm_ts.tracking.logger import check_resumed_run, make_mlflow_logger, mlflow_run_of_checkpoint
 from ssm_ts.tracking.registry_names import check_register_as
 from ssm_ts.tracking.resume_settings import DATA_FILE_SETTINGS, RUNTIME_SETTINGS
 from ssm_ts.tracking.run_names import default_experiment_name
 from ssm_ts.tracking.run_status import (
     call_interruptibly,
-    fit_interruptibly,
     run_failed_on_error,
     stored_status,
 )

@@ -108,15 +108,3 @@ def call_interruptibly(
     finally:
         if on_ctrl_c is not None and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, on_ctrl_c)
-
-
-def fit_interruptibly(fit: Callable[..., Any], loggers: list[Any], *args: Any, **kwargs: Any) -> Any:
-    """``fit(*args, **kwargs)`` (a ``Trainer.fit``) under :func:`call_interruptibly`: Ctrl-C raises
-    ``KeyboardInterrupt`` and the run is KILLED; the fit's last.ckpt is kept to resume."""
-    from ssm_ts.training.spawned_sigterm import stop_started_processes_together
-
-    trainer = getattr(fit, "__self__", None)  # a bound Trainer.fit
-    if trainer is not None:  # ddp_spawn: a SIGTERM stops every process (Lightning's left them running)
-        stop_started_processes_together(trainer)
-    message = "fit interrupted; its last.ckpt is kept, resume to continue"
-    return call_interruptibly(fit, loggers, *args, interrupted=message, **kwargs)

@@ -1,0 +1,21 @@
+"""A ``Trainer.fit`` that a Ctrl-C or a SIGTERM ends cleanly: the MLflow run KILLED, ``last.ckpt``
+kept, and under ``ddp_spawn`` every started process stopped with it. Here, in the tasks layer,
+because it joins the run status of ``tracking`` with the launcher of ``training``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ssm_ts.tracking.run_status import call_interruptibly
+from ssm_ts.training.spawned_sigterm import stop_started_processes_together
+
+
+def fit_interruptibly(fit: Callable[..., Any], loggers: list[Any], *args: Any, **kwargs: Any) -> Any:
+    """``fit(*args, **kwargs)`` (a ``Trainer.fit``) under :func:`call_interruptibly`: Ctrl-C raises
+    ``KeyboardInterrupt`` and the run is KILLED; the fit's last.ckpt is kept to resume."""
+    trainer = getattr(fit, "__self__", None)  # a bound Trainer.fit
+    if trainer is not None:  # ddp_spawn: a SIGTERM stops every process (Lightning's left them running)
+        stop_started_processes_together(trainer)
+    message = "fit interrupted; its last.ckpt is kept, resume to continue"
+    return call_interruptibly(fit, loggers, *args, interrupted=message, **kwargs)
