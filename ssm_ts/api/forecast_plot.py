@@ -3,6 +3,8 @@ panel per series."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -10,7 +12,7 @@ import pandas as pd
 
 from ssm_ts.api.conformal import check_interval_request, interval_columns
 from ssm_ts.api.forecast_intervals import fitted_bands, level_text, long_to_wide_with_intervals
-from ssm_ts.errors import ConfigError
+from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import to_wide_forecast
 from ssm_ts.pipelines.forecasting.frames import quantile_column
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
@@ -35,6 +37,7 @@ class PlotMixin:
         read_options: dict[str, Any] | None = None,
         level: float | list[float] | None = None,
         interval_method: Literal["residual", "cqr"] | None = None,
+        futr_df: pd.DataFrame | None = None,
     ):
         """A matplotlib Figure: the history tail, the forecast and (with quantiles) its widest interval.
 
@@ -45,6 +48,9 @@ class PlotMixin:
         ``level`` (e.g. ``80`` or ``[80, 95]``): draw the conformal interval of each level instead of
         the learned band, the ``<target>_lo-<L>``/``_hi-<L>`` columns of ``predict(level=...)``
         (``interval_method`` as there); a ``forecast`` given must hold those columns.
+
+        ``futr_df``: the known-future covariates of the forecast steps, as in :meth:`predict` (a model
+        with known-future inputs forecasts ``data`` only with them); not with ``forecast``.
         """
         task = self._require_fitted()
         if n_history is not None and (not is_whole_number(n_history) or n_history < 0):
@@ -55,11 +61,15 @@ class PlotMixin:
         shown = plotted_series(self, series)
         levels = check_interval_request(level, interval_method, fitted_bands(self))
         history = self._read(data, read_options=read_options)
-        if forecast is None and levels is not None:
-            forecast = self.predict(data, long=False, read_options=read_options, level=levels,
-                                    interval_method=interval_method)  # fmt: skip
-        elif forecast is None:
-            forecast = task.forecast_after(history, self.spec_)
+        if forecast is not None and futr_df is not None:
+            raise ConfigError(
+                "plot(forecast=..., futr_df=...): futr_df is read to forecast here, and a forecast was given; "
+                "leave futr_df out, or leave forecast out to forecast with it."
+            )
+        if forecast is None:  # predict's, so a long table's statics and futr_df are read as there
+            with fix_names_plot(data):
+                forecast = self.predict(data, long=False, read_options=read_options, level=levels,
+                                        interval_method=interval_method, futr_df=futr_df)  # fmt: skip
         else:
             check_plotted_forecast(self, forecast)
             forecast = wide_with_intervals(self, forecast, levels)
@@ -70,6 +80,24 @@ class PlotMixin:
         return plot_forecast(observed, forecast, self.spec_.time_col, shown or self.spec_.targets,
                              hp.quantiles, n_history, max_panels=8 if shown is None else len(shown),
                              levels=levels)  # fmt: skip
+
+
+@contextlib.contextmanager
+def fix_names_plot(data: TableSource | None) -> Iterator[None]:
+    """A forecast short of known-future rows, drawn by :meth:`PlotMixin.plot`: its fix ends in
+    ``predict(futr_df=futr)``, which draws nothing; it names ``plot(..., futr_df=futr)`` instead."""
+    try:
+        yield
+    except DataError as error:
+        said = str(error)
+        if "then predict(futr_df=futr)" not in said:
+            raise
+        given = (
+            "data=df, " if isinstance(data, pd.DataFrame) else f"data={data!r}, " if data is not None else ""
+        )
+        raise DataError(
+            said.replace("then predict(futr_df=futr)", f"then model.plot({given}futr_df=futr)")
+        ) from error
 
 
 def check_plotted_forecast(fc: Forecaster, forecast: pd.DataFrame) -> None:
