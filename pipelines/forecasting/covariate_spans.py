@@ -131,11 +131,22 @@ def feature_reads(spec: SeriesSpec) -> list[list[int]] | None:
     reads nothing of it: checked against every target, a valid ragged panel would be refused.
     ``(n_targets, n_read)``."""
     covariates = [*spec.past_covariates, *spec.future_covariates]
-    owner = {i: t for i, name in enumerate(covariates) for t in spec.targets if name.endswith(f"[{t}]")}
+    # each name's owner read from its brackets, not tried against every target (seconds at 1,000 series)
+    order = {t: k for k, t in enumerate(spec.targets)}
+    owner: dict[int, str] = {}
+    for i, name in enumerate(covariates):
+        if not name.endswith("]"):
+            continue
+        named = [name[p + 1 : -1] for p, c in enumerate(name[:-1]) if c == "[" and name[p + 1 : -1] in order]
+        if named:  # the last of the targets it may name, as ever (only odd ids name two)
+            owner[i] = max(named, key=order.__getitem__)
     if not owner:
         return None
     shared = [i for i in range(len(covariates)) if i not in owner]
-    return [shared + [i for i, t in owner.items() if t == target] for target in spec.targets]
+    own: dict[str, list[int]] = {t: [] for t in spec.targets}
+    for i, t in owner.items():
+        own[t].append(i)
+    return [shared + own[target] for target in spec.targets]
 
 
 def _time_column(spec: SeriesSpec) -> str:
