@@ -207,6 +207,12 @@ def long_frame(frame: pd.DataFrame, id_col: str, time_col: str) -> pd.DataFrame:
     return frame
 
 
+def first_ten(names: list[str]) -> str:
+    """The first ten of ``names`` as a list, then how many in all when there are more (as the errors
+    name them): ``"['a', 'b']"``; for 12 names, the first ten's list and ``" (12 in all)"``."""
+    return f"{names[:10]}{f' ({len(names)} in all)' if len(names) > 10 else ''}"
+
+
 def require_time_column(frame: pd.DataFrame, time_col: str, others: list[str], where: str) -> None:
     """``frame`` holds the fitted time column (a pandas ``KeyError`` escaped before), else a
     :class:`DataError` whose rename names the column that looks like the times: the first of dates,
@@ -247,7 +253,7 @@ def require_fitted_series(
     missing = [s for s in series if s not in given]
     if missing:
         raise DataError(
-            f"{where} has no rows of series {missing[:10]}{f' ({len(missing)} in all)' if len(missing) > 10 else ''}; "
+            f"{where} has no rows of series {first_ten(missing)}; "
             f"the model reads per-series inputs ({', '.join(features)}), so it forecasts from a table of every "
             f"series it was fitted on ({series[:10]}). Give their rows too, then keep the forecasts you need: "
             f"forecast[forecast[{id_col!r}].astype(str).isin([...])]."
@@ -263,8 +269,8 @@ def require_every_series(
     empty = [s for s in series if not given.get(s, False)]
     if empty:
         raise DataError(
-            f"{where}: column {column!r} (a per-series covariate) has no values for series {empty[:10]}"
-            f"{f' ({len(empty)} in all)' if len(empty) > 10 else ''}; every series reads its own {column!r}. "
+            f"{where}: column {column!r} (a per-series covariate) has no values for series "
+            f"{first_ten(empty)}; every series reads its own {column!r}. "
             f"Give it for those series too, or leave them out: "
             f"df = df[~df[{id_col!r}].astype(str).isin({empty[:10]!r})]."
         )
@@ -385,7 +391,7 @@ def read_static_df(
     missing = [s for s in series if s not in known]
     if missing:
         raise DataError(
-            f"static_df has no row for series {missing[:10]}{f' ({len(missing)} in all)' if len(missing) > 10 else ''} "
+            f"static_df has no row for series {first_ten(missing)} "
             f"of the long table; every series needs its static features. Add their rows, or leave the "
             f"series out: df = df[df[{id_col!r}].astype(str).isin(static_df[{id_col!r}].astype(str))]."
         )
