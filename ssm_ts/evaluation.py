@@ -84,6 +84,7 @@ def evaluate(
     id_col: str = "unique_id",
     time_col: str | None = None,
     read_options: Mapping[str, Any] | None = None,
+    train_df: str | os.PathLike | pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Score a backtest (or a forecast with ``actuals``): one row per group, one column per metric.
 
@@ -119,6 +120,7 @@ def evaluate(
         read_options: ``pandas.read_csv`` settings for a ``train``/``actuals`` CSV the reader cannot
             work out by itself, as ``Forecaster.fit(read_options=...)`` takes them (e.g.
             ``{"dayfirst": True}`` or ``{"date_format": "%d.%m.%Y"}``); pass those of the fit.
+        train_df: utilsforecast's name for ``train``: either may be given.
 
     Returns:
         A DataFrame with the ``by`` columns, ``n`` (points scored), ``n_missing`` (NaN actuals left
@@ -138,6 +140,7 @@ def evaluate(
         DataError: not a forecast frame, no actual columns, a NaN forecast, a series or time column
             missing from ``train``/``actuals``, a training series too short for ``season_length``.
     """
+    train = train_or_train_df(train, train_df)
     if not isinstance(frame, pd.DataFrame):
         raise DataError(
             f"evaluate() scores a forecast DataFrame, got {type(frame).__name__}; pass "
@@ -170,6 +173,21 @@ def evaluate(
     scored = point_losses(points, layout, chosen)
     scores = summarise(scored, points, groups, aggregate, chosen)
     return with_series_ids(scores, frame[id_col]) if layout.long and "series" in scores else scores
+
+
+def train_or_train_df(
+    train: str | os.PathLike | pd.DataFrame | None, train_df: str | os.PathLike | pd.DataFrame | None
+) -> str | os.PathLike | pd.DataFrame | None:
+    """``train``, or utilsforecast's ``train_df`` for it (a ported ``evaluate(..., train_df=train)`` failed
+    with Python's 'unexpected keyword argument'); both is a :class:`ConfigError`."""
+    if train_df is None:
+        return train
+    if train is not None and train is not train_df:
+        raise ConfigError(
+            "evaluate got train= and train_df=, one table under two names (train_df is utilsforecast's); "
+            "give one: evaluate(..., train=train_df)."
+        )
+    return train_df
 
 
 def with_series_ids(scores: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:

@@ -61,7 +61,9 @@ def chosen_metrics(metrics: Sequence[str] | None, layout: Layout, has_train: boo
     chosen = [metrics] if isinstance(metrics, str) else list(metrics)
     unknown = [m for m in chosen if m not in METRICS]
     if unknown:
-        raise ConfigError(f"unknown metric(s) {unknown}; valid names: {', '.join(METRICS)}.")
+        raise ConfigError(
+            f"unknown metric(s) {unknown}; valid names: {', '.join(METRICS)}.{_by_name(unknown)}"
+        )
     needs_train = [m for m in chosen if m in NEEDS_TRAIN]
     if needs_train and not has_train:
         raise ConfigError(
@@ -194,3 +196,19 @@ def _metric_order(columns, chosen: list[str]) -> list[str]:
         else:
             ordered += [c for c in columns if c.startswith(f"{metric}_")]
     return ordered
+
+
+def _by_name(unknown: list) -> str:
+    """A hint for metrics given as functions (utilsforecast's ``mae``, ``partial(mase, seasonality=24)``):
+    ``evaluate`` takes their names, the season of ``mase`` as ``season_length``."""
+    functions = [m for m in unknown if callable(m)]
+    if not functions:
+        return ""
+    names = [getattr(getattr(f, "func", f), "__name__", "") for f in functions]
+    seasons = [f.keywords["seasonality"] for f in functions if "seasonality" in getattr(f, "keywords", {})]
+    named = [n for n in names if n in METRICS]
+    call = f"metrics={named or ['mae']}" + (f", season_length={seasons[0]!r}" if seasons else "")
+    return (
+        f" Metrics are named, not passed as functions (utilsforecast's): evaluate(backtest, {call}"
+        f"{', train=train_df' if set(named) & NEEDS_TRAIN else ''})."
+    )
