@@ -48,11 +48,13 @@ def read_static_file(path: str, id_col: str) -> pd.DataFrame:
     return read_raw(path, None, id_col).frame
 
 
-def static_file_error(path: str, error: DataError) -> DataError:
-    """``error`` (about ``static_df``, as the API calls it) naming the file of ``--data.static_path`` and
+def static_file_error(path: str, error: DataError, given_as: str | None = None) -> DataError:
+    """``error`` (about ``static_df``, as the API calls it) naming the file (``given_as``: how the user
+    gave it, by default ``--data.static_path <path>``; ``Forecaster.fit``'s ``static_df='<path>'``) and
     how its pandas fix is applied to that file."""
+    given_as = given_as or f"{STATIC_SETTING} {path} (read as static_df)"
     return DataError(
-        f"{STATIC_SETTING} {path} (read as static_df): {error} To fix the file: "
+        f"{given_as}: {error} To fix the file: "
         f"static_df = pd.read_csv({path!r}), that fix, then static_df.to_csv({path!r}, index=False)."
     )
 

@@ -28,6 +28,7 @@ from ssm_ts.api import forecast_fit_end
 from ssm_ts.api.conformal import DEFAULT_SCORE_BUDGET, ConformalScores, check_budget
 from ssm_ts.api.forecast_backtest import BacktestMixin
 from ssm_ts.api.forecast_calibrate import CalibrateMixin
+from ssm_ts.api.forecast_fit_features import fit_datamodule
 from ssm_ts.api.forecast_intervals import level_text, write_forecast_with_intervals  # noqa: F401  (imported from here)
 from ssm_ts.api.forecast_persistence import (
     forecaster_around,
@@ -52,10 +53,11 @@ from ssm_ts.api.trainer_objects import (
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, load_like
 from ssm_ts.pipelines.forecasting.covariate_spans import require_covered_targets
+from ssm_ts.pipelines.forecasting.datamodule_features import fitted_table
 from ssm_ts.pipelines.forecasting.dates import freq_alias
-from ssm_ts.pipelines.forecasting.reader import TableSource, require_table_source
+from ssm_ts.pipelines.forecasting.reader import Table, TableSource, require_table_source
 from ssm_ts.pipelines.forecasting.series import column_list
-from ssm_ts.pipelines.forecasting.series_features import SeriesFeatures, fit_features
+from ssm_ts.pipelines.forecasting.series_features import SeriesFeatures
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent
 from ssm_ts.pipelines.forecasting.value_range import check_value_range
 from ssm_ts.tasks.forecasting import ForecastingTask, check_channel_independent, normalise_quantiles
@@ -222,7 +224,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         fill: Literal["ffill", "interpolate"] | None = None,
         resume: bool = False,
         read_options: dict[str, Any] | None = None,
-        static_df: pd.DataFrame | None = None,
+        static_df: pd.DataFrame | str | os.PathLike | None = None,
     ) -> Forecaster:
         """Fit on ``data`` (a CSV path or DataFrame, wide or long) and return ``self``.
 
@@ -251,35 +253,32 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         per ``unique_id``, numeric static features, each series reading its own; text columns one-hot
         encoded first, ``pd.get_dummies``). Statics are known-future covariates constant over time,
         scaled across the series; the model keeps them for ``predict``, ``backtest`` and ``save``
-        (:mod:`ssm_ts.pipelines.forecasting.series_features`).
+        (:mod:`ssm_ts.pipelines.forecasting.series_features`). A long CSV's per-series columns are read
+        the same way (with ``read_options``; so are the CSVs given to ``predict``, ``backtest``, ...), and
+        ``static_df`` may be a CSV path (read by detection, its ids as written), as ``ssm-ts forecast fit
+        --data.static_path`` reads it.
 
         After fitting: ``metrics_`` (validation and test loss and MSE/MAE, scaled and original units,
         of the returned model: the best checkpoint, not the last epoch), ``run_id_`` (the MLflow
         run), ``best_checkpoint_``, ``out_dir_``.
         """
         require_table_source(data)
-        features, data, time_col, past_covariates, future_covariates = fit_features(
-            data, static_df, time_col, target, column_list(past_covariates), column_list(future_covariates)
-        )
-        s = self.settings
-        data_settings = builtin_value(dict(
-            time_col=time_col, target=target, past_covariates=past_covariates, future_covariates=future_covariates,
-            freq=freq_alias(freq), fill=fill, lookback=s["lookback"], horizon=s["horizon"], split=s["split"],
-            fractions=s["fractions"], boundaries=s["boundaries"], batch_size=s["batch_size"], shuffle_seed=s["seed"],
-            read_options=read_options,
-        ))  # fmt: skip
-        if isinstance(data, pd.DataFrame):
-            datamodule = ForecastDataModule.from_frame(data, **data_settings)
-        else:
+        if not isinstance(data, pd.DataFrame):
             from ssm_ts.datasets import resolve_data_path
 
             # checked here, so that a bad name is named as fit's argument (data), not the CLI's data.path;
             # the data module is still given the name (a data set's name stays a name in checkpoints)
             resolve_data_path(data, "forecast", setting="data")
-            datamodule = ForecastDataModule(path=str(data), **data_settings)
+        s = self.settings
+        data_settings = builtin_value(dict(
+            time_col=time_col, target=target, past_covariates=column_list(past_covariates),
+            future_covariates=column_list(future_covariates), freq=freq_alias(freq), fill=fill,
+            lookback=s["lookback"], horizon=s["horizon"], split=s["split"], fractions=s["fractions"],
+            boundaries=s["boundaries"], batch_size=s["batch_size"], shuffle_seed=s["seed"], read_options=read_options,
+        ))  # fmt: skip
         # every data problem surfaces here, before any training starts (a long table's covariate series
         # over their targets' spans too: the data module checks them for the CLI and tune alike)
-        datamodule.setup("fit")
+        datamodule, features = fit_datamodule(data, static_df, "fit", **data_settings)
         require_channel_independent(datamodule.spans, datamodule.frame[datamodule.spec.time_col],
                                     s["channel_independent"])  # fmt: skip
         self.series_features_ = features
@@ -447,7 +446,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             raise ConfigError(_NOT_FITTED)
         return self.task_
 
-    def _data_path(self, data: TableSource | None) -> TableSource | None:
+    def _data_path(self, data: TableSource | None) -> TableSource | Table | None:
         """``data``, a standard data set's name resolved to its CSV, as :meth:`_read` takes it (a long
         table with the feature rows of a model fitted with per-series inputs, :meth:`_with_features`)."""
         if data is not None:
@@ -458,19 +457,18 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             data = resolve_data_path(data, "forecast", setting="data")
         return self._with_features(data)
 
-    def _with_features(self, data: TableSource | None) -> TableSource | None:
+    def _with_features(
+        self, data: TableSource | None, read_options: dict[str, Any] | None = None
+    ) -> TableSource | Table | None:
         """``data`` with the feature rows of the model's per-series inputs (its per-series covariate
         columns as rows, its stored statics), as ``fit`` read its data; ``data`` itself for a model
-        without them."""
+        without them. A CSV comes back as the :class:`Table` read with ``read_options`` (``None``: the
+        fit's), as the command reads one (:func:`~ssm_ts.pipelines.forecasting.datamodule_features.fitted_table`)."""
         features, id_col = self.series_features_, self.spec_.id_col
         if features is None or data is None:
             return data
-        if not isinstance(data, pd.DataFrame):
-            raise ConfigError(
-                f"this model reads per-series inputs ({', '.join(features.features)}) from a long DataFrame; "
-                f"read the CSV first and pass the DataFrame, pd.read_csv({os.fspath(data)!r}) (with the read "
-                "options it needs), as the data."
-            )
+        if not isinstance(data, pd.DataFrame):  # a CSV read as the fit read it, its errors naming the file
+            return fitted_table(data, features, self.spec_, read_options)
         if id_col not in data.columns and id_col not in (data.index.names or []):
             return data  # a wide frame of the fitted columns (history_, or a slice of it): read as it is
         if features.holds_feature_rows(data):
@@ -512,11 +510,11 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
 
             data = resolve_data_path(data, "forecast", setting="data")
         if data is not None:
-            data = self._with_features(data)
+            source = "the DataFrame" if isinstance(data, pd.DataFrame) else str(data)
+            data = self._with_features(data, read_options)
             # a DataFrame such as history_ keeps its fill record (series.with_given_fills)
             frame = load_like(data, self.spec_, allow_future_rows, read_options=read_options)
             # a value the model would overflow on once scaled (1e30), named before it reaches the model
-            source = "the DataFrame" if isinstance(data, pd.DataFrame) else str(data)
             scaler = self.task_.scaler_state(self.spec_.input_columns)
             check_value_range(frame, self.spec_, scaler, source, fitted=True)
             if not allow_future_rows:

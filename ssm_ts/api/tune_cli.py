@@ -94,6 +94,9 @@ def build_parser() -> ArgumentParser:
                         help="fill missing rows (default: a missing row is an error naming it)")  # fmt: skip
     parser.add_argument("--data.read_options", type=dict[str, Any] | None, default=None,
                         help="pandas.read_csv settings, e.g. {sep: ';', dayfirst: true}")  # fmt: skip
+    parser.add_argument("--data.static_path", type=str | None, default=None,
+                        help="a long table's static features: a CSV of one row per series (unique_id and "
+                        "numeric columns), as static_df")  # fmt: skip
     parser.add_argument(
         "--model", type=dict[str, Any], default={},
         help="fixed Forecaster settings (model, lookback, horizon, quantiles, max_epochs, batch_size, lr, "
@@ -165,6 +168,7 @@ def search_arguments(config: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
             "model_options.d_model: [16, 32]}, or --space '{lookback: [52, 104]}'"
         )
     kwargs = {key: getattr(config.data, key) for key in FIT_DATA_ARGS}
+    kwargs["static_df"] = config.data.static_path  # read as the fit's static_df (a CSV path)
     kwargs.update(
         n_trials=config.n_trials, timeout=config.timeout, sampler=config.sampler, prune=config.prune,
         experiment=config.experiment, tracking_uri=config.tracking_uri, run_name=config.run_name,

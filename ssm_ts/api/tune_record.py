@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ssm_ts.api.forecast_fit_features import fit_datamodule
 from ssm_ts.api.forecaster import Forecaster
 from ssm_ts.api.tune_space import NOT_SEARCHABLE, Param, plain
 from ssm_ts.api.tune_study import RESUMED_KEY
@@ -32,13 +33,11 @@ def read_data(data: TableSource, fit_args: dict[str, Any]) -> ForecastDataModule
     """Read ``data`` as the trials will (a missing file, a missing column or a gap is its error here);
     return the data module that read it (``None`` for anything but a path or a DataFrame: the first
     trial's fit names what data may be)."""
-    if isinstance(data, pd.DataFrame):
-        module = ForecastDataModule.from_frame(data, **fit_args)
-    elif isinstance(data, (str, os.PathLike)):
-        module = ForecastDataModule(path=os.fspath(data), **fit_args)  # a data set's name: its file
-    else:
+    if not isinstance(data, (pd.DataFrame, str, os.PathLike)):
         return None
-    module.frame  # noqa: B018 (reading is the check)
+    # a data set's name: its file; a long table's per-series columns and static_df read as fit reads them
+    args = dict(fit_args)
+    module, _ = fit_datamodule(data, args.pop("static_df", None), None, **args)
     return module
 
 
@@ -65,7 +64,13 @@ def search_record(fixed: dict[str, Any], fit_args: dict[str, Any]) -> dict[str, 
             for c in given
         ]
     record["trainer_options"] = options or None
-    record.update({f"data.{k}": v for k, v in fit_args.items()})
+    record.update({f"data.{k}": v for k, v in fit_args.items() if k != "static_df"})
+    static_df = fit_args.get("static_df")
+    if static_df is not None:  # (left out when none: a study stored before static_df compares as it was)
+        given = (
+            static_df.to_dict(orient="list") if isinstance(static_df, pd.DataFrame) else os.fspath(static_df)
+        )
+        record["data.static_df"] = given  # a DataFrame by its values, a CSV by its path
     return plain(record)
 
 
@@ -152,14 +157,13 @@ def scored_on_test(best: Forecaster, data: TableSource, fit_args: dict[str, Any]
     from ssm_ts.training import build_trainer
 
     s = best.settings
-    data_settings = dict(**fit_args, lookback=s["lookback"], horizon=s["horizon"], split=s["split"],
+    args = dict(fit_args)
+    static_df = args.pop("static_df", None)
+    data_settings = dict(**args, lookback=s["lookback"], horizon=s["horizon"], split=s["split"],
                          fractions=s["fractions"], boundaries=s["boundaries"], batch_size=s["batch_size"],
                          shuffle_seed=s["seed"])  # fmt: skip
-    if isinstance(data, pd.DataFrame):
-        datamodule = ForecastDataModule.from_frame(data, **data_settings)
-    else:
-        datamodule = ForecastDataModule(path=str(data), **data_settings)
-    datamodule.setup("test")
+    # the rows of the per-series columns and statics the model reads, as its fit read them
+    datamodule, _ = fit_datamodule(data, static_df, "test", **data_settings)
     if datamodule.bounds.test_end <= datamodule.bounds.val_end:
         return {}
     # a profiler or plugin given described (class_path/init_args) built, as for the fits

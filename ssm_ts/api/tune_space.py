@@ -255,7 +255,7 @@ def check_fixed(fixed: dict[str, Any], space: Mapping[str, Any]) -> None:
             raise ConfigError(
                 f"tune_forecaster got an unknown setting {key!r}; {_did_you_mean(key, names)}"
                 f"Forecaster settings: {', '.join(names)}; fit's data arguments: time_col, target, "
-                "past_covariates, future_covariates, freq, fill, read_options."
+                "past_covariates, future_covariates, freq, fill, read_options, static_df."
             )
     both = [name for name in space if name in fixed]
     if both:

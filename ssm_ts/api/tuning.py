@@ -122,13 +122,15 @@ def tune_forecaster(
     freq: str | int | None = None,
     fill: Literal["ffill", "interpolate"] | None = None,
     read_options: dict[str, Any] | None = None,
+    static_df: pd.DataFrame | str | os.PathLike | None = None,
     **settings: Any,
 ) -> TuningResult:
     """Search Forecaster settings on ``data``, choosing by validation loss; return the best fitted model.
 
     Args:
         data: a CSV path or DataFrame, read with the fit arguments ``time_col``, ``target``, ``fill``, ...
-            (as :meth:`Forecaster.fit`).
+            (as :meth:`Forecaster.fit`; a long table's per-series columns and ``static_df``, a DataFrame
+            or CSV path, too).
         space: setting name -> what to search. A **list** is categorical choices (``[32, 64]``); a
             **tuple** ``(low, high)`` is a range (integers if both bounds are, ``lr``/``weight_decay``
             on a log scale); a dict ``{"low": ..., "high": ..., "log": ..., "step": ...}`` or
@@ -204,7 +206,8 @@ def tune_forecaster(
     n_trials = n_trials or grid_size or DEFAULT_TPE_TRIALS
     _check_trial_settings(fixed, params, saved=storage is not None or fixed["log_to_mlflow"])
     fit_args = dict(time_col=time_col, target=target, past_covariates=past_covariates,
-                    future_covariates=future_covariates, freq=freq, fill=fill, read_options=read_options)  # fmt: skip
+                    future_covariates=future_covariates, freq=freq, fill=fill, read_options=read_options,
+                    static_df=static_df)  # fmt: skip
 
     # a data problem is refused before the study is stored or any run starts; a continued study
     # compares its data's fingerprint (trials of other data would be chosen from)
