@@ -143,6 +143,18 @@ def test_another_static_file_for_a_checkpoint_is_refused(fitted, capsys):
     assert "columns ['size'] differ" in said and "leave --data.static_path out" in said
 
 
+def test_a_futr_file_short_of_one_series_first_row_is_named(fitted, capsys):
+    # that series got no forecast, unsaid (Forecaster.predict named it already)
+    future = pd.read_csv(fitted / "future.csv")
+    future.drop(index=future.index[future["unique_id"] == "store_2"][0]).to_csv(
+        fitted / "short.csv", index=False
+    )
+    args = ["forecast", "predict", "--ckpt_path", "best", "--out", "out", "--data.path", "today.csv"]
+    said = refused_in(fitted, [*args, "--futr_path", "short.csv"], capsys)
+    assert "short.csv: known-future covariate 'promo[store_2]' has no value at ds 2024-05-28" in said
+    assert "Give a row of series 'store_2'" in said and "(the file came from --futr_path" in said
+
+
 def test_a_statics_only_model_forecasts_without_future_rows(statics_only, shared_data):
     cli = predict(statics_only, shared_data, "--data.path", "today.csv", "--n", str(2 * HORIZON))
     loaded = Forecaster.load(statics_only / "out" / "export")

@@ -11,6 +11,7 @@ from pathlib import Path
 from ssm_ts.api.forecast_future_frame import future_rows_appended
 from ssm_ts.errors import ConfigError, DataFileNotFoundError
 from ssm_ts.pipelines.forecasting import ForecastDataModule
+from ssm_ts.pipelines.forecasting.covariate_spans import require_covered_future
 
 # the data module settings that say how windows and splits are cut (a --level calibration reads the
 # validation split), not how a table is read: the history is read already
@@ -18,11 +19,16 @@ WINDOW_SETTINGS = ("lookback", "horizon", "split", "fractions", "boundaries", "b
                    "eval_batch_size", "num_workers", "shuffle_seed")  # fmt: skip
 
 
-def with_future_table(datamodule: ForecastDataModule, futr_path: str, n: int | None) -> ForecastDataModule:
+def with_future_table(
+    datamodule: ForecastDataModule, futr_path: str, n: int | None, reads: list[list[int]] | None = None
+) -> ForecastDataModule:
     """A data module over ``datamodule``'s history (read with the checkpoint's spec) up to its last
     observation, then the rows of ``futr_path`` after it: the known-future covariates of the ``n``
     forecast steps (default the horizon; ``ceil(n / horizon) * horizon`` rows for a rollout). Rows the
     history ends with are replaced; ``futr_path``'s rows up to the last observation are left out.
+
+    ``reads``: the covariate channels each target reads (the model's ``covariate_index``; ``None``:
+    all), by which a known-future covariate empty at one series' forecast steps is named.
 
     ``futr_path`` is read as ``--data.path`` is: with ``--data.read_options`` when given, else the fit's
     (separator, decimal comma, date format), the fit's time column and, for a long table, its
@@ -53,6 +59,8 @@ def with_future_table(datamodule: ForecastDataModule, futr_path: str, n: int | N
         setting="--futr_path", steps_setting="--n", data_name=data_name,
         read_options=datamodule.read_options,
     )  # fmt: skip
+    # a futr file short of one series' rows: that series got no forecast, unsaid (as Forecaster.predict)
+    require_covered_future(combined, spec, reads, futr_path, needed)
     module = ForecastDataModule.from_checked(
         combined, spec, **{key: getattr(datamodule, key) for key in WINDOW_SETTINGS}
     )

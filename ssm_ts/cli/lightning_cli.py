@@ -247,7 +247,9 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         if futr_path is not None:  # forecast: the known-future covariates in a file of their own
             from ssm_ts.cli.future_table import with_future_table
 
-            self.datamodule = with_future_table(self.datamodule, futr_path, n)
+            hp = self.model.hparams
+            reads = hp.get("covariate_index") if hp.channel_independent else None
+            self.datamodule = with_future_table(self.datamodule, futr_path, n, reads)
 
     def _evaluate(self, call: Any, **kwargs: Any) -> Any:
         """validate/test/predict: Ctrl-C as in a fit (the run KILLED, exit code 130; Lightning: FAILED,
