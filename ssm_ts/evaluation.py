@@ -60,6 +60,7 @@ from ssm_ts.evaluation_metrics import (
 )
 from ssm_ts.evaluation_scales import seasonal_scales
 from ssm_ts.evaluation_tables import join_actuals
+from ssm_ts.pipelines.forecasting.library_names import ours_or_theirs
 
 __all__ = [
     "ALL_SERIES",
@@ -140,7 +141,7 @@ def evaluate(
         DataError: not a forecast frame, no actual columns, a NaN forecast, a series or time column
             missing from ``train``/``actuals``, a training series too short for ``season_length``.
     """
-    train = train_or_train_df(train, train_df)
+    train = ours_or_theirs("evaluate", "train", train, "train_df", train_df, "utilsforecast")
     if not isinstance(frame, pd.DataFrame):
         raise DataError(
             f"evaluate() scores a forecast DataFrame, got {type(frame).__name__}; pass "
@@ -173,21 +174,6 @@ def evaluate(
     scored = point_losses(points, layout, chosen)
     scores = summarise(scored, points, groups, aggregate, chosen)
     return with_series_ids(scores, frame[id_col]) if layout.long and "series" in scores else scores
-
-
-def train_or_train_df(
-    train: str | os.PathLike | pd.DataFrame | None, train_df: str | os.PathLike | pd.DataFrame | None
-) -> str | os.PathLike | pd.DataFrame | None:
-    """``train``, or utilsforecast's ``train_df`` for it (a ported ``evaluate(..., train_df=train)`` failed
-    with Python's 'unexpected keyword argument'); both is a :class:`ConfigError`."""
-    if train_df is None:
-        return train
-    if train is not None and train is not train_df:
-        raise ConfigError(
-            "evaluate got train= and train_df=, one table under two names (train_df is utilsforecast's); "
-            "give one: evaluate(..., train=train_df)."
-        )
-    return train_df
 
 
 def with_series_ids(scores: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:

@@ -63,6 +63,22 @@ def test_backtest_takes_cross_validations_step_size(fitted, panel):
 def test_backtest_step_and_a_different_step_size_are_refused(fitted, panel):
     with pytest.raises(ConfigError, match=r"step=2 and step_size=3.*backtest\(\.\.\., step=3\)"):
         fitted.backtest(panel, n_windows=2, step=2, step_size=3)
+    assert len(fitted.backtest(panel, n_windows=2, step=3, step_size=3)) == 2 * H * 2  # the same: no error
+
+
+def test_backtest_and_plot_take_neuralforecasts_df(fitted, panel):
+    """``cross_validation(df=Y_df)`` ported as ``backtest(df=Y_df)``, and ``plot(df=...)``, read ``df``
+    as ``data`` (Python's 'unexpected keyword argument' before); both names, other frames, refused."""
+    pd.testing.assert_frame_equal(fitted.backtest(df=panel, n_windows=1), fitted.backtest(panel, n_windows=1))
+    history, futr = split(panel)
+    figure = fitted.plot(df=history, futr_df=futr, series="OT")
+    drawn = [np.asarray(line.get_ydata(), dtype=float) for line in figure.axes[0].lines]
+    expected = fitted.predict(history, futr_df=futr)
+    assert any(np.allclose(y, expected.loc[expected["unique_id"] == "OT", "y"]) for y in drawn if len(y) == H)
+    with pytest.raises(
+        ConfigError, match=r"data=<a DataFrame> and df=<a DataFrame>.*backtest\(\.\.\., data=df\)"
+    ):
+        fitted.backtest(history, df=panel)
 
 
 def test_plot_draws_the_forecast_of_its_futr_df(fitted, panel):

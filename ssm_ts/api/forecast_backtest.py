@@ -44,6 +44,7 @@ from ssm_ts.pipelines.forecasting import (
     window_inputs,
 )
 from ssm_ts.pipelines.forecasting.fills import carry_trailing_fills
+from ssm_ts.pipelines.forecasting.library_names import ours_or_theirs
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.pipelines.forecasting.series_ids import restore_ids, shown_ids
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent
@@ -80,6 +81,7 @@ class BacktestMixin:
         interval_method: Literal["residual", "cqr"] | None = None,
         refit: bool | int = False,
         step_size: int | None = None,
+        df: TableSource | None = None,
     ) -> pd.DataFrame:
         """Rolling-origin forecasts over the end of ``data``, with the fitted weights or (``refit``) with
         models refitted as the cutoff moves.
@@ -136,10 +138,12 @@ class BacktestMixin:
         multivariate model (``channel_independent=False``) and ``refit`` (a refit trains on every
         series) still need them all. A series the model was not fitted on gets no forecast, with a warning.
 
-        ``step_size`` is neuralforecast's ``cross_validation`` name for ``step``: either may be given.
+        ``step_size`` and ``df`` are neuralforecast's ``cross_validation`` names for ``step`` and
+        ``data``: either may be given.
         """
         self._require_fitted()
-        step = step_or_step_size(step, step_size)
+        data = ours_or_theirs("backtest", "data", data, "df", df)
+        step = ours_or_theirs("backtest", "step", step, "step_size", step_size)
         every = refit_every(refit)
         # a refit has this model's quantiles, so its bands: a method it cannot use fails before any refit
         levels = check_interval_request(level, interval_method, fitted_bands(self))
@@ -154,19 +158,6 @@ class BacktestMixin:
         long = self._long(long)
         out = backtest_frame(self, result, ragged, prediction, calibrations, long, levels, interval_method)
         return without_backtest_series(out, self, absent, long, levels) if absent else out
-
-
-def step_or_step_size(step: int | None, step_size: int | None) -> int | None:
-    """``step``, or neuralforecast's ``step_size`` for it (ported ``cross_validation(step_size=...)`` calls
-    failed with Python's 'unexpected keyword argument'); both, differing, is a :class:`ConfigError`."""
-    if step_size is None:
-        return step
-    if step is not None and step != step_size:
-        raise ConfigError(
-            f"backtest got step={step!r} and step_size={step_size!r}, one setting under two names "
-            f"(step_size is neuralforecast's); give one: backtest(..., step={step_size!r})."
-        )
-    return step_size
 
 
 def backtest_frame(

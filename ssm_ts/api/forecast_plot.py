@@ -15,6 +15,7 @@ from ssm_ts.api.forecast_intervals import fitted_bands, level_text, long_to_wide
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import to_wide_forecast
 from ssm_ts.pipelines.forecasting.frames import quantile_column
+from ssm_ts.pipelines.forecasting.library_names import ours_or_theirs
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.pipelines.forecasting.series_ids import series_names, shown_ids
@@ -38,6 +39,7 @@ class PlotMixin:
         level: float | list[float] | None = None,
         interval_method: Literal["residual", "cqr"] | None = None,
         futr_df: pd.DataFrame | None = None,
+        df: TableSource | None = None,
     ):
         """A matplotlib Figure: the history tail, the forecast and (with quantiles) its widest interval.
 
@@ -50,9 +52,11 @@ class PlotMixin:
         (``interval_method`` as there); a ``forecast`` given must hold those columns.
 
         ``futr_df``: the known-future covariates of the forecast steps, as in :meth:`predict` (a model
-        with known-future inputs forecasts ``data`` only with them); not with ``forecast``.
+        with known-future inputs forecasts ``data`` only with them); not with ``forecast``. ``df``:
+        neuralforecast's name for ``data``.
         """
         task = self._require_fitted()
+        data = ours_or_theirs("plot", "data", data, "df", df)
         if n_history is not None and (not is_whole_number(n_history) or n_history < 0):
             raise ConfigError(
                 f"n_history must be a whole number of history rows to draw (0: none), got {n_history!r}; "
