@@ -25,11 +25,10 @@ from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, to_wide_forecast
 from ssm_ts.pipelines.forecasting.series_ids import ids_as_names
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
+from ssm_ts.tasks.forecast_outputs import write_forecast_files  # noqa: F401  (imported from here by the CLI)
 from ssm_ts.tasks.forecasting import ForecastingTask
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from ssm_ts.api.forecaster import Forecaster
 
 
@@ -117,26 +116,6 @@ def scored_forecaster(
     if stored is not None or not calibrate:
         return Forecaster.around(task, datamodule, stored)
     return Forecaster._calibrated_on(task, datamodule)
-
-
-def write_forecast_files(forecast: pd.DataFrame, figure: Figure, out_dir: str | os.PathLike) -> list[Path]:
-    """``forecast.csv`` (``forecast``, without its index) and ``forecast.png`` (the matplotlib
-    ``figure``, closed after) in ``out_dir``, each written whole or not at all (a reader of the folder
-    never sees half a file)."""
-    import matplotlib.pyplot as plt
-
-    from ssm_ts.atomic import atomic_path
-
-    out_dir = Path(out_dir)
-    csv_path, png_path = out_dir / "forecast.csv", out_dir / "forecast.png"
-    try:
-        with atomic_path(csv_path) as tmp:
-            forecast.to_csv(tmp, index=False)
-        with atomic_path(png_path) as tmp:
-            figure.savefig(tmp, dpi=110)
-    finally:
-        plt.close(figure)
-    return [csv_path, png_path]
 
 
 # ------------------------------------------------------------ interval columns

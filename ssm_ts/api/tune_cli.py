@@ -205,23 +205,16 @@ def check_out(out: Path, writable: bool = True) -> None:
 
 def write_outputs(result: TuningResult, out: Path) -> list[Path]:
     """``trials.csv``, ``export/`` (the best model), ``forecast.csv`` and ``forecast.png`` in ``out``."""
-    import matplotlib.pyplot as plt
-
     from ssm_ts.atomic import atomic_path
+    from ssm_ts.tasks.forecast_outputs import write_forecast_files
 
     out.mkdir(parents=True, exist_ok=True)
-    trials_path, csv_path, png_path = out / "trials.csv", out / "forecast.csv", out / "forecast.png"
+    trials_path = out / "trials.csv"
     with atomic_path(trials_path) as tmp:
         result.trials.to_csv(tmp, index=False)
     export = result.best.save(out / "export")
-    forecast = result.best.predict()
-    with atomic_path(csv_path) as tmp:
-        forecast.to_csv(tmp, index=False)
-    figure = result.best.plot()
-    with atomic_path(png_path) as tmp:
-        figure.savefig(tmp, dpi=110)
-    plt.close(figure)
-    return [trials_path, export, csv_path, png_path]
+    # the forecast and its plot as predict writes them (the plot drawn once the table is written)
+    return [trials_path, export, *write_forecast_files(result.best.predict(), result.best.plot, out)]
 
 
 def print_summary(result: TuningResult) -> None:

@@ -4,7 +4,10 @@ last windows, a table of ``n`` steps (a rollout past the horizon), the plot and 
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,6 +24,33 @@ from ssm_ts.pipelines.forecasting.forecast_inputs import last_windows_by_end
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent, series_spans
 from ssm_ts.tasks.forecast_rollout import check_rollable, check_steps, with_forecast
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def write_forecast_files(
+    forecast: pd.DataFrame, figure: Figure | Callable[[], Figure], out_dir: str | os.PathLike
+) -> list[Path]:
+    """``forecast.csv`` (``forecast``, without its index) and ``forecast.png`` (the matplotlib
+    ``figure``, or the one ``figure()`` draws once the table is written; closed after) in ``out_dir``,
+    each written whole or not at all (a reader of the folder never sees half a file). The files of
+    ``ssm-ts forecast predict`` (with and without ``--level``) and ``ssm-ts forecast tune``."""
+    import matplotlib.pyplot as plt
+
+    out_dir = Path(out_dir)
+    csv_path, png_path = out_dir / "forecast.csv", out_dir / "forecast.png"
+    drawn = None if callable(figure) else figure
+    try:
+        with atomic_path(csv_path) as tmp:
+            forecast.to_csv(tmp, index=False)
+        drawn = figure() if drawn is None else drawn
+        with atomic_path(png_path) as tmp:
+            drawn.savefig(tmp, dpi=110)
+    finally:
+        if drawn is not None:
+            plt.close(drawn)
+    return [csv_path, png_path]
 
 
 class ForecastOutputs:
@@ -115,9 +145,6 @@ class ForecastOutputs:
         """``forecast.csv`` and ``forecast.png`` in ``out_dir`` from ``trainer.predict`` outputs (CLI
         ``predict``); with ``n`` (``--n``), the forecast of ``n`` steps as :meth:`forecast_after` makes it.
         ``--level`` intervals are the api's (``ssm_ts.api.forecast_intervals``), which the CLI calls."""
-        import matplotlib.pyplot as plt
-
-        out_dir = Path(out_dir)
         spec = datamodule.spec
         if n is None:
             x, which, last_times = self.last_windows(datamodule.frame, spec)
@@ -125,13 +152,8 @@ class ForecastOutputs:
             forecast = self.forecast_table(prediction, last_times, spec)
         else:
             forecast = self.forecast_after(datamodule.frame, spec, n=n)
-        csv_path, png_path = out_dir / "forecast.csv", out_dir / "forecast.png"
-        with atomic_path(csv_path) as tmp:  # in the layout the series came in (long or wide)
-            (
-                to_long_forecast(forecast, spec, forecast_rows_only=True) if spec.long_format else forecast
-            ).to_csv(tmp, index=False)
-        figure = self.forecast_figure(datamodule.observed_frame(), forecast, spec)
-        with atomic_path(png_path) as tmp:
-            figure.savefig(tmp, dpi=110)
-        plt.close(figure)
-        return [csv_path, png_path]
+        table = to_long_forecast(forecast, spec, forecast_rows_only=True) if spec.long_format else forecast
+        # in the layout the series came in (long or wide); the plot drawn once the table is written
+        return write_forecast_files(
+            table, lambda: self.forecast_figure(datamodule.observed_frame(), forecast, spec), out_dir
+        )
