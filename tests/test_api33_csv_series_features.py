@@ -98,3 +98,15 @@ def test_a_static_dataframe_beside_a_csv_names_both_fixes(files, tmp_path):
     message = str(error.value)
     assert f"fit({str(data)!r}, static_df='static.csv')" in message
     assert f"fit(pd.read_csv({str(data)!r}), static_df=static_df)" in message
+
+
+def test_a_csv_the_features_cannot_be_read_from_is_named_by_its_path(fitted, long_df, tmp_path):
+    """Errors reading a CSV's per-series columns name the file (as the table read from it), not "the
+    DataFrame", and the fit's read options it was read with."""
+    path = tmp_path / "ot.csv"
+    long_df[long_df["unique_id"] == "OT"].to_csv(path, sep=";", index=False)
+    with pytest.raises(DataError) as error:
+        fitted.predict(path)
+    message = str(error.value)
+    assert message.startswith(f"{path} has no rows of series ['HUFL']"), message
+    assert "read_options {'sep': ';'}, the fit's" in message
