@@ -211,7 +211,10 @@ def load_series(
     if future:
         values = pd.concat([observed, values.iloc[len(values) - n_future_rows :]], ignore_index=True)
         filled.update(missing_times(values, time_col, future))  # over the future rows too: known there
-        values[future] = check_or_fill_values(table, values[[time_col, *future]], future, fill, hints)[future]
+        # a long table's known-future series keep their own spans too (a per-series column of a series that
+        # ends early); covariate_spans checks them against the targets that read them
+        checked = check_or_fill_values(table, values[[time_col, *future]], future, fill, hints, long_format)
+        values[future] = checked[future]
     else:
         values = observed
     in_periods = is_period(values[time_col])
