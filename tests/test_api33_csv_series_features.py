@@ -12,21 +12,12 @@ import torch
 
 from ssm_ts import Forecaster
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
-
-TRAINER = {"limit_train_batches": 2, "limit_val_batches": 2, "enable_progress_bar": False,
-           "enable_model_summary": False}  # fmt: skip
-STATIC = pd.DataFrame({"unique_id": ["OT", "HUFL"], "size": [10.0, 50.0]})
+from tests.series_features_data import STATIC, long_table, tiny_forecaster
 
 
 @pytest.fixture(scope="module")
 def long_df(ett) -> pd.DataFrame:
-    """``unique_id, ds, y, load``: OT with MULL as its load, HUFL with LULL."""
-    rows = ett.iloc[:300]
-    return pd.concat(
-        [pd.DataFrame({"unique_id": name, "ds": rows["date"], "y": rows[name], "load": rows[load]})
-         for name, load in (("OT", "MULL"), ("HUFL", "LULL"))],
-        ignore_index=True,
-    )  # fmt: skip
+    return long_table(ett)
 
 
 @pytest.fixture(scope="module")
@@ -38,16 +29,11 @@ def files(long_df, tmp_path_factory):
     return folder / "long.csv", folder / "static.csv"
 
 
-def forecaster(tmp) -> Forecaster:
-    return Forecaster(model="nlinear", lookback=24, horizon=6, max_epochs=1, seed=0, log_to_mlflow=False,
-                      out_dir=str(tmp), trainer_options=TRAINER)  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def fitted(files, tmp_path_factory) -> Forecaster:
     torch.set_num_threads(1)
     data, static = files
-    return forecaster(tmp_path_factory.mktemp("api33_fit")).fit(
+    return tiny_forecaster(tmp_path_factory.mktemp("api33_fit")).fit(
         data, past_covariates=["load"], static_df=static, read_options={"sep": ";"}
     )
 
@@ -81,20 +67,20 @@ def test_a_bad_static_csv_is_named_as_fit_was_given_it(files, long_df, tmp_path)
     for given in (long_df, data):  # a DataFrame's data and a CSV's (read by the data module)
         read_options = None if isinstance(given, pd.DataFrame) else {"sep": ";"}
         with pytest.raises(DataError) as error:
-            forecaster(tmp_path).fit(
+            tiny_forecaster(tmp_path).fit(
                 given, past_covariates=["load"], static_df=bad, read_options=read_options
             )
         message = str(error.value)
         assert message.startswith(f"static_df={str(bad)!r}: static_df"), message
         assert "--data.static_path" not in message and "'size'" in message
     with pytest.raises(DataFileNotFoundError, match="missing.csv"):
-        forecaster(tmp_path).fit(long_df, static_df=tmp_path / "missing.csv")
+        tiny_forecaster(tmp_path).fit(long_df, static_df=tmp_path / "missing.csv")
 
 
 def test_a_static_dataframe_beside_a_csv_names_both_fixes(files, tmp_path):
     data, _ = files
     with pytest.raises(ConfigError) as error:
-        forecaster(tmp_path).fit(data, static_df=STATIC)
+        tiny_forecaster(tmp_path).fit(data, static_df=STATIC)
     message = str(error.value)
     assert f"fit({str(data)!r}, static_df='static.csv')" in message
     assert f"fit(pd.read_csv({str(data)!r}), static_df=static_df)" in message

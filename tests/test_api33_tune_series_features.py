@@ -10,29 +10,21 @@ import torch
 
 from ssm_ts import tune_forecaster
 from ssm_ts.api.tune_cli import build_parser, search_arguments
-
-TRAINER = {"limit_train_batches": 2, "limit_val_batches": 2, "enable_progress_bar": False,
-           "enable_model_summary": False}  # fmt: skip
+from tests.series_features_data import STATIC, TINY, long_table
 
 
 @pytest.fixture(scope="module")
 def long_df(ett) -> pd.DataFrame:
-    rows = ett.iloc[:300]
-    return pd.concat(
-        [pd.DataFrame({"unique_id": name, "ds": rows["date"], "y": rows[name], "load": rows[load]})
-         for name, load in (("OT", "MULL"), ("HUFL", "LULL"))],
-        ignore_index=True,
-    )  # fmt: skip
+    return long_table(ett)
 
 
 def test_a_search_reads_per_series_columns_and_a_static_csv(long_df, tmp_path):
     torch.set_num_threads(1)
     static = tmp_path / "static.csv"
-    pd.DataFrame({"unique_id": ["OT", "HUFL"], "size": [10.0, 50.0]}).to_csv(static, index=False)
+    STATIC.to_csv(static, index=False)
     result = tune_forecaster(
-        long_df, {"lr": [1e-3]}, n_trials=1, past_covariates=["load"], static_df=static, model="nlinear",
-        lookback=24, horizon=6, max_epochs=1, log_to_mlflow=False, out_dir=str(tmp_path / "out"),
-        trainer_options=TRAINER,
+        long_df, {"lr": [1e-3]}, n_trials=1, past_covariates=["load"], static_df=static,
+        out_dir=str(tmp_path / "out"), **TINY,
     )  # fmt: skip
     best = result.best
     assert best.spec_.past_covariates == ["load[OT]", "load[HUFL]"]

@@ -11,9 +11,8 @@ import torch
 
 from ssm_ts import Forecaster
 from ssm_ts.errors import DataError
+from tests.series_features_data import tiny_forecaster
 
-TRAINER = {"limit_train_batches": 2, "limit_val_batches": 2, "enable_progress_bar": False,
-           "enable_model_summary": False}  # fmt: skip
 STATIC = pd.DataFrame({"unique_id": ["store_0", "store_1"], "size": [1.0, 2.0]})
 
 
@@ -30,9 +29,7 @@ def stores(ett) -> pd.DataFrame:
 
 def fitted(tmp, df: pd.DataFrame, **fit) -> Forecaster:
     torch.set_num_threads(1)
-    fc = Forecaster(model="nlinear", lookback=24, horizon=6, max_epochs=1, seed=0, log_to_mlflow=False,
-                    out_dir=str(tmp), trainer_options=TRAINER)  # fmt: skip
-    return fc.fit(df, static_df=STATIC, **fit)
+    return tiny_forecaster(tmp).fit(df, static_df=STATIC, **fit)
 
 
 def pasted_futr(error: pytest.ExceptionInfo) -> pd.DataFrame:

@@ -13,34 +13,24 @@ from ssm_ts import Forecaster
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.models.forecasting_registry import build_forecasting_model
 from ssm_ts.pipelines.forecasting.series_features import read_static_df
-
-TRAINER = {"limit_train_batches": 2, "limit_val_batches": 2, "enable_progress_bar": False,
-           "enable_model_summary": False}  # fmt: skip
+from tests.series_features_data import STATIC as SIZES
+from tests.series_features_data import long_table, tiny_forecaster
 
 
 @pytest.fixture(scope="module")
 def long_df(ett) -> pd.DataFrame:
-    """``unique_id, ds, y, load``: OT with MULL as its load, HUFL with LULL (other values)."""
-    rows = ett.iloc[:300]
-    return pd.concat(
-        [pd.DataFrame({"unique_id": name, "ds": rows["date"], "y": rows[name], "load": rows[load]})
-         for name, load in (("OT", "MULL"), ("HUFL", "LULL"))],
-        ignore_index=True,
-    )  # fmt: skip
+    """OT with MULL as its load, HUFL with LULL (other values)."""
+    return long_table(ett)
 
 
-STATIC = pd.DataFrame({"unique_id": ["OT", "HUFL"], "size": [10.0, 50.0], "indoor": [True, False]})
-
-
-def forecaster(tmp: str, **settings) -> Forecaster:
-    return Forecaster(model="nlinear", lookback=24, horizon=6, max_epochs=1, seed=0, log_to_mlflow=False,
-                      out_dir=tmp, trainer_options=TRAINER, **settings)  # fmt: skip
+# the sizes and a boolean static (get_dummies' columns are booleans)
+STATIC = SIZES.assign(indoor=[True, False])
 
 
 @pytest.fixture(scope="module")
 def fitted(long_df, tmp_path_factory) -> Forecaster:
     torch.set_num_threads(1)
-    fc = forecaster(str(tmp_path_factory.mktemp("static33")))
+    fc = tiny_forecaster(tmp_path_factory.mktemp("static33"))
     return fc.fit(long_df, past_covariates=["load"], static_df=STATIC)
 
 
@@ -133,7 +123,7 @@ def test_predict_backtest_and_a_loaded_model_reuse_the_stored_statics(fitted, lo
 )
 def test_a_bad_static_df_is_refused_before_training(long_df, static, message, tmp_path):
     with pytest.raises(DataError, match=message):
-        forecaster(str(tmp_path)).fit(long_df, static_df=static)
+        tiny_forecaster(tmp_path).fit(long_df, static_df=static)
 
 
 def test_a_text_static_is_refused_with_the_one_hot_fix_that_reads_it(long_df):
@@ -153,17 +143,17 @@ def test_a_covariate_column_given_for_some_series_only_is_refused(long_df, tmp_p
     with pytest.raises(
         DataError, match=r"column 'load' \(a per-series covariate\) has no values for series \['HUFL'\]"
     ):
-        forecaster(str(tmp_path)).fit(some, past_covariates=["load"])
+        tiny_forecaster(tmp_path).fit(some, past_covariates=["load"])
 
 
 def test_static_df_of_a_csv_or_a_wide_table_names_the_fix(long_df, tmp_path):
     with pytest.raises(
         ConfigError, match=r"or both as DataFrames, fit\(pd.read_csv\(.*\), static_df=static_df\)"
     ):
-        forecaster(str(tmp_path)).fit(str(tmp_path / "long.csv"), static_df=STATIC)
+        tiny_forecaster(tmp_path).fit(str(tmp_path / "long.csv"), static_df=STATIC)
     wide = long_df.pivot(index="ds", columns="unique_id", values="y").reset_index()
     with pytest.raises(DataError, match=r"the DataFrame is wide.*df.melt\(id_vars=\['ds'\]"):
-        forecaster(str(tmp_path)).fit(wide, static_df=STATIC)
+        tiny_forecaster(tmp_path).fit(wide, static_df=STATIC)
 
 
 def test_covariate_index_gives_each_folded_target_its_own_channels():
@@ -198,7 +188,7 @@ def test_futr_df_gives_each_series_its_own_known_future_column(long_df, tmp_path
     ends = long_df.groupby("unique_id")["ds"].transform("max")
     last = long_df["ds"] > ends - pd.Timedelta(hours=6)  # each series' last 6 hours: the future
     history, futr_df = long_df[~last], long_df[last].drop(columns="y")
-    fc = forecaster(str(tmp_path)).fit(history, future_covariates=["load"], static_df=STATIC)
+    fc = tiny_forecaster(tmp_path).fit(history, future_covariates=["load"], static_df=STATIC)
     appended = fc.predict(pd.concat([history, futr_df], ignore_index=True))
     pd.testing.assert_frame_equal(fc.predict(history, futr_df=futr_df), appended)
     with pytest.raises(DataError, match=r"the futr_df DataFrame has no column 'load'"):
@@ -234,8 +224,8 @@ def test_a_covariate_column_empty_at_a_series_start_is_refused_with_a_fix_that_f
     with pytest.raises(
         DataError, match=r"column 'load' \(a per-series covariate\) is empty for series 'HUFL' at 10"
     ) as error:
-        forecaster(str(tmp_path)).fit(df, past_covariates=["load"])
+        tiny_forecaster(tmp_path).fit(df, past_covariates=["load"])
     scope = {"df": df}
     exec(str(error.value).split("leave those rows out: ")[1].rstrip("."), scope)  # noqa: S102
-    fc = forecaster(str(tmp_path)).fit(scope["df"], past_covariates=["load"])
+    fc = tiny_forecaster(tmp_path).fit(scope["df"], past_covariates=["load"])
     assert np.isfinite(fc.metrics_["val_loss"]) and fc.predict()["y"].notna().all()
