@@ -121,18 +121,49 @@ def fitted_table(
 
 
 def fitted_future_table(
-    path: str, features: SeriesFeatures, spec: SeriesSpec, read_options: dict[str, Any] | None
+    path: str | os.PathLike,
+    features: SeriesFeatures,
+    spec: SeriesSpec,
+    read_options: dict[str, Any] | None,
+    name: str | None = None,
+    setting: str = "--futr_path",
 ) -> Table:
-    """``--futr_path``'s CSV for a model with per-series inputs: the rows of its covariate series for the
-    forecast steps (each series' known-future columns, the stored statics), as ``Forecaster.predict``
-    reads a ``futr_df`` (:meth:`SeriesFeatures.expand_future`)."""
+    """``--futr_path``'s CSV (or ``Forecaster.predict``'s ``futr_df`` path) for a model with per-series
+    inputs: the rows of its covariate series for the forecast steps (each series' known-future columns,
+    the stored statics), as ``Forecaster.predict`` reads a ``futr_df`` DataFrame
+    (:meth:`SeriesFeatures.expand_future`). Read with ``read_options`` (``None``: the fit's); errors
+    call the file ``name`` (default ``--futr_path <path>``) and the option ``setting``.
+
+    Raises:
+        DataError: the file has no series id column, or lacks a series' known-future column (named).
+    """
+    name = name or f"{setting} {os.fspath(path)}"
     if read_options is None:
         read_options = spec.read_options
     table = read_raw(path, read_options, spec.id_col)
-    if spec.id_col not in table.frame.columns:
-        return table  # the future table's own errors say what it lacks
-    frame = features.expand_future(table.frame, spec.time_col, f"--futr_path {path}")
+    require_future_ids(table.frame, features, spec, name, setting)
+    frame = features.expand_future(table.frame, spec.time_col, name)
     return dataclasses.replace(table, frame=frame)
+
+
+def require_future_ids(
+    futr: pd.DataFrame, features: SeriesFeatures, spec: SeriesSpec, name: str, setting: str = "futr_df"
+) -> None:
+    """``futr`` (a future table named ``name``, given as ``setting``) of a model with per-series inputs
+    has the series id column (or index level): without it the reader took it for a wide table and
+    asked for rows of the covariate series the fit builds internally (``load[store_1]``).
+
+    Raises:
+        DataError: no id column, naming neuralforecast's futr_df columns.
+    """
+    if spec.id_col in futr.columns or spec.id_col in (futr.index.names or []):
+        return
+    columns = [spec.id_col, spec.time_col, *features.future]
+    raise DataError(
+        f"{name} has no column {spec.id_col!r} (columns: {list(futr.columns)[:10]}); this model reads "
+        f"per-series inputs ({', '.join(features.features)}), so {setting} holds a row per series and "
+        f"forecast step: the columns {columns}, as neuralforecast's futr_df."
+    )
 
 
 def check_static_path(path: str, features: SeriesFeatures, id_col: str) -> None:

@@ -149,7 +149,8 @@ class BacktestMixin:
         levels = check_interval_request(level, interval_method, fitted_bands(self))
         if levels is not None and not every:  # refits are calibrated on their own validation rows
             check_calibrated(self, levels, interval_method)
-        absent = absent_series(self, self._data_path(data), read_options)  # a long table of some series
+        # a long table of some series, read as the data is (a CSV with the given read_options)
+        absent = absent_series(self, self._data_path(data, read_options), read_options)
         if absent and every:
             raise_refit_needs_every_series(self, data, absent)
         result, ragged, prediction, _, calibrations = backtest_windows(
@@ -240,7 +241,9 @@ def backtest_windows(
         if not is_whole_number(value) or value < 1:
             raise ConfigError(f"{name} must be a positive whole number of {unit}, got {value!r}.")
     if absent:  # a long table of some series: the others are stand-ins (copies of a given one)
-        frame = read_given_series(fc, fc._data_path(data), absent, read_options, allow_future_rows=False)
+        frame = read_given_series(
+            fc, fc._data_path(data, read_options), absent, read_options, allow_future_rows=False
+        )
     else:
         frame = fc._read(data, allow_future_rows=False, read_options=read_options)
     spans = series_spans(frame, spec.targets)

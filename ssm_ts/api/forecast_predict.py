@@ -115,9 +115,10 @@ class PredictMixin:
             check_calibrated(self, levels, interval_method)
             check_steps_calibrated(self.conformal_, n)
         with saved_read_options_named(self.spec_, data, read_options):  # a CSV the fit's options misread
-            absent = absent_series(self, self._data_path(data), read_options)  # a long table of some series
+            # a long table of some series, read as the data is (a CSV with the given read_options)
+            absent = absent_series(self, self._data_path(data, read_options), read_options)
             if absent:
-                frame = read_given_series(self, self._data_path(data), absent, read_options)
+                frame = read_given_series(self, self._data_path(data, read_options), absent, read_options)
             else:
                 frame = self._read(data, read_options=read_options)
         horizon = task.hparams.horizon

@@ -50,10 +50,14 @@ from ssm_ts.api.trainer_objects import (
     json_trainer_options,
     logger_callbacks,
 )
-from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import ForecastDataModule, SeriesSpec, load_like
 from ssm_ts.pipelines.forecasting.covariate_spans import require_covered_targets
-from ssm_ts.pipelines.forecasting.datamodule_features import fitted_table
+from ssm_ts.pipelines.forecasting.datamodule_features import (
+    fitted_future_table,
+    fitted_table,
+    require_future_ids,
+)
 from ssm_ts.pipelines.forecasting.dates import freq_alias
 from ssm_ts.pipelines.forecasting.reader import Table, TableSource, require_table_source
 from ssm_ts.pipelines.forecasting.series import column_list
@@ -446,16 +450,19 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             raise ConfigError(_NOT_FITTED)
         return self.task_
 
-    def _data_path(self, data: TableSource | None) -> TableSource | Table | None:
+    def _data_path(
+        self, data: TableSource | None, read_options: dict[str, Any] | None = None
+    ) -> TableSource | Table | None:
         """``data``, a standard data set's name resolved to its CSV, as :meth:`_read` takes it (a long
-        table with the feature rows of a model fitted with per-series inputs, :meth:`_with_features`)."""
+        table with the feature rows of a model fitted with per-series inputs, :meth:`_with_features`,
+        a CSV read with ``read_options``, ``None``: the fit's)."""
         if data is not None:
             require_table_source(data)
         if isinstance(data, (str, os.PathLike)):
             from ssm_ts.datasets import resolve_data_path
 
             data = resolve_data_path(data, "forecast", setting="data")
-        return self._with_features(data)
+        return self._with_features(data, read_options)
 
     def _with_features(
         self, data: TableSource | None, read_options: dict[str, Any] | None = None
@@ -475,25 +482,19 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             return data  # their rows given already (the MLflow model's input example)
         return features.expand(data, self.spec_.time_col, "the DataFrame")
 
-    def _future_with_features(self, futr_df: TableSource) -> TableSource:
+    def _future_with_features(self, futr_df: TableSource) -> TableSource | Table:
         """``predict``'s ``futr_df`` with the rows of the model's per-series known-future inputs (its
-        known-future columns per series, its stored statics), as :meth:`_with_features` the data."""
-        features, id_col = self.series_features_, self.spec_.id_col
+        known-future columns per series, its stored statics), as :meth:`_with_features` the data; a CSV
+        comes back as the :class:`Table` read with the fit's ``read_options``, its errors naming the file
+        (:func:`~ssm_ts.pipelines.forecasting.datamodule_features.fitted_future_table`, as ``--futr_path``)."""
+        features = self.series_features_
         if features is None:
             return futr_df
-        if not isinstance(futr_df, pd.DataFrame):
-            raise ConfigError(
-                f"this model reads per-series inputs ({', '.join(features.features)}) from long DataFrames; "
-                f"read the futr_df CSV first and pass the DataFrame, futr_df=pd.read_csv({os.fspath(futr_df)!r})."
+        if not isinstance(futr_df, pd.DataFrame):  # a CSV read with the fit's read_options, as the data is
+            return fitted_future_table(
+                futr_df, features, self.spec_, None, name=str(futr_df), setting="futr_df"
             )
-        if id_col not in futr_df.columns and id_col not in (futr_df.index.names or []):
-            # the reader's error would ask for rows of the covariate series fit builds (load[store_1])
-            columns = [id_col, self.spec_.time_col, *features.future]
-            raise DataError(
-                f"the futr_df DataFrame has no column {id_col!r} (columns: {list(futr_df.columns)[:10]}); this "
-                f"model reads per-series inputs ({', '.join(features.features)}), so futr_df holds a row per "
-                f"series and forecast step: the columns {columns}, as neuralforecast's futr_df."
-            )
+        require_future_ids(futr_df, features, self.spec_, "the futr_df DataFrame")
         return features.expand_future(futr_df, self.spec_.time_col, "the futr_df DataFrame")
 
     def _read(
