@@ -61,7 +61,7 @@ def test_a_futr_df_csv_errors_name_the_file(fitted, long_df, tmp_path):
     futr.drop(columns="unique_id").to_csv(no_ids, index=False)
     with pytest.raises(DataError) as error:
         fitted.predict(history, futr_df=no_ids)
-    assert str(error.value) == (
+    assert str(error.value).splitlines()[0] == (
         f"{no_ids} has no column 'unique_id' (columns: ['ds', 'promo']); this model reads per-series "
         "inputs (promo), so futr_df holds a row per series and forecast step: the columns "
         "['unique_id', 'ds', 'promo'], as neuralforecast's futr_df."
@@ -107,3 +107,20 @@ def test_a_futr_path_without_series_ids_names_neuralforecasts_columns(fitted, lo
     message = str(error.value)
     assert message.startswith(f"--futr_path {path} has no column 'unique_id' (columns: ['ds', 'promo'])")
     assert "so --futr_path holds a row per series" in message and "promo[OT]" not in message
+
+
+def test_a_futr_df_csv_the_fits_read_options_misread_says_so_with_a_fix(fitted, long_df, tmp_path):
+    """The fit's sep ',' reads a ';' futr_df as one column: the error says the options were the fit's
+    and gives the DataFrame that reads the file, which forecasts as pasted."""
+    history, futr = split(long_df)
+    path = tmp_path / "future_semicolon.csv"
+    futr.to_csv(path, sep=";", index=False)
+    with pytest.raises(DataError) as error:
+        fitted.predict(history, futr_df=path)
+    message = str(error.value)
+    assert message.startswith(f"{path} has no column 'unique_id' (columns: ['unique_id;ds;promo'])"), message
+    fix = f"futr_df=pd.read_csv({str(path)!r}, sep=None, engine='python')"
+    assert message.endswith(f"read with read_options {{'sep': ','}}, the fit's, saved with the model; a file "
+                            f"written another way can be given as a DataFrame: {fix})")  # fmt: skip
+    pasted = fitted.predict(history, futr_df=pd.read_csv(path, sep=None, engine="python"))
+    pd.testing.assert_frame_equal(pasted, fitted.predict(history, futr_df=futr))

@@ -48,8 +48,24 @@ def with_future_frame(fc: Forecaster, frame: pd.DataFrame, futr_df: TableSource,
             "(fit(..., future_covariates=[...])): leave futr_df out."
         )
     scaler = fc.task_.scaler_state(fc.spec_.input_columns)
-    futr_df = fc._future_with_features(futr_df)  # per-series columns and statics as their series' rows
-    return future_rows_appended(frame, futr_df, fc.spec_, scaler, needed)
+    try:
+        futr_df = fc._future_with_features(futr_df)  # per-series columns and statics as their series' rows
+        return future_rows_appended(frame, futr_df, fc.spec_, scaler, needed)
+    except DataError as error:
+        raise _with_saved_read_options(error, futr_df, fc.spec_) from error
+
+
+def _with_saved_read_options(error: DataError, futr_df: TableSource, spec: SeriesSpec) -> DataError:
+    """``error`` of a ``futr_df`` CSV read with the fit's saved read options, saying so with the
+    DataFrame that reads a file written another way (``predict``'s ``read_options`` are the data's);
+    ``error`` itself for a DataFrame, a fit without read options or a :class:`DataError` subclass."""
+    if isinstance(futr_df, pd.DataFrame) or not spec.read_options or type(error) is not DataError:
+        return error
+    return DataError(
+        f"{error}\n(the futr_df file was read with read_options {spec.read_options}, the fit's, saved with "
+        f"the model; a file written another way can be given as a DataFrame: "
+        f"futr_df=pd.read_csv({str(futr_df)!r}, sep=None, engine='python'))"
+    )
 
 
 def future_rows_appended(
