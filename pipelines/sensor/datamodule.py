@@ -47,6 +47,7 @@ from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .audio import read_audio_clips, read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
+from .group_split import group_split
 from .labels import encode_labels
 from .readers import FORMATS, find_archive_split, holds_archive_split, read_series
 from .sampling_step import Step, check_sampling_step, step_from_state, step_state
@@ -100,10 +101,16 @@ def _split_fix(n: int, n_classes: int, smallest: int, n_val: int) -> str:
     )
 
 
-def stratified_split(data: SeriesSet, val_fraction: float, seed: int) -> tuple[SeriesSet, SeriesSet | None]:
-    """``(train, validation)`` with every class in the same proportion (scikit-learn, stratified)."""
+def stratified_split(
+    data: SeriesSet, val_fraction: float, seed: int, groups: np.ndarray | None = None
+) -> tuple[SeriesSet, SeriesSet | None]:
+    """``(train, validation)`` with every class in the same proportion (scikit-learn, stratified);
+    with ``groups`` ``(n,)`` (subject or session per recording), whole groups are held out
+    (:func:`~.group_split.group_split`)."""
     if val_fraction == 0:
         return data, None
+    if groups is not None:
+        return group_split(data, val_fraction, seed, groups)
     labels = require_labels(data)
     classes, counts = np.unique(labels, return_counts=True)
     n_val = int(np.ceil(val_fraction * len(data)))
@@ -218,12 +225,16 @@ class SensorDataModule(pl.LightningDataModule):
         batch_size: int = 32,
         seed: int = 0,
         max_batch_steps: int | None = None,
+        groups: np.ndarray | None = None,
     ) -> SensorDataModule:
-        """A data module over recordings already in memory (used by ``SSMClassifier``)."""
+        """A data module over recordings already in memory (used by ``SSMClassifier``); ``groups``
+        ``(len(train),)``: each training recording's subject or session, so that the validation split
+        holds out whole groups."""
         module = cls(
             val_fraction=val_fraction, batch_size=batch_size, seed=seed, max_batch_steps=max_batch_steps
         )
         module._given = {"train": train, "test": test, "predict": predict}
+        module._train_groups = groups  # not a hyperparameter: one value per recording
         return module
 
     # ------------------------------------------------------------ reading
@@ -320,7 +331,8 @@ class SensorDataModule(pl.LightningDataModule):
             self.fit_sampling_step = full.sampling_step
             if self.classes is None:  # a model's classes (set_classes) keep their order
                 self.classes = [str(c) for c in LabelEncoder().fit(full.labels).classes_]
-            self.train_set, self.val_set = stratified_split(full, self.val_fraction, self.seed)
+            groups = getattr(self, "_train_groups", None)
+            self.train_set, self.val_set = stratified_split(full, self.val_fraction, self.seed, groups)
             self.scaler = fit_channel_scaler(self.train_set)
         elif stage == "validate" and self.val_set is None:
             if self.val_fraction == 0:  # else Lightning validates an empty list: no metric, no error

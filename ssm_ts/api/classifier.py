@@ -35,6 +35,7 @@ from ssm_ts.api.classifier_inputs import (
     labelled_recordings,
     matched_channels,
 )
+from ssm_ts.api.classifier_streams import stream_fit_arguments, stream_recordings, stream_scored
 from ssm_ts.errors import DataError
 
 # moved to their own modules; other modules and tests import them from here
@@ -173,15 +174,29 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         self.max_batch_steps = max_batch_steps
         self.class_weight = class_weight
 
-    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> SSMClassifier:
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None, groups: Any = None) -> SSMClassifier:
         """Train on recordings ``X`` with labels ``y`` (n,); ``X`` a ``SeriesSet`` brings its own labels
-        (when ``y`` is not given) and sampling step. ``sample_weight`` ``(n,)``: a weight >= 0 per
-        recording (``None``: all 1), multiplied by its class's ``class_weight``; weights are relative
-        (2 on every recording fits what ``None`` fits)."""
+        (when ``y`` is not given) and sampling step, the ``StreamWindows`` of ``sliding_windows`` its
+        labels and groups. ``sample_weight`` ``(n,)``: a weight >= 0 per recording (``None``: all 1),
+        multiplied by its class's ``class_weight``; weights are relative (2 on every recording fits
+        what ``None`` fits).
+
+        ``groups`` ``(n,)``: each recording's subject or session, used only for the ``val_fraction``
+        split, which then holds out whole groups: overlapping windows of one subject in both parts
+        would pick the best epoch on leaked scores. In cross-validation, with metadata routing on
+        (``sklearn.set_config(enable_metadata_routing=True)``), ``set_fit_request(groups=True)`` and
+        ``cross_val_score(..., params={"groups": groups})`` give each fold's groups to this split too."""
         check_fit_settings(self)
+        X, y, groups = stream_fit_arguments(
+            X, y, groups, self.val_fraction if self.method == "encoder" else 0
+        )
         data, y, classes, class_names, weights = labelled_recordings(
             X, y, sample_weight, self.nan_policy, self.class_weight
         )
+        if groups is not None:
+            from ssm_ts.pipelines.sensor.group_split import check_groups
+
+            groups = check_groups(groups, len(data))  # before a fit, also one without a split
         self.classes_ = classes
         self.n_features_in_ = data.n_channels
         self.sampling_step_ = data.sampling_step  # predict compares its recordings' step with it
@@ -196,7 +211,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             weighted = self.class_weight is not None or data.weights is not None
             targets = np.unique(y, return_inverse=True)[1]
             return self._fit_random_features(data, targets, seed, weights if weighted else None)
-        self.task_ = fit_encoder(self, data, class_names, seed)
+        self.task_ = fit_encoder(self, data, class_names, seed, groups)
         return self
 
     def _fit_random_features(
@@ -224,6 +239,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
     def _checked(self, X: Any):
         check_is_fitted(self, "n_features_in_")
+        X = stream_recordings(X)
         check_one_recording_frame(X, getattr(self, "feature_names_in_", None))
         data = matched_channels(self, as_recordings(X, self.nan_policy, PREDICT_NAN_FIX))
         if data.n_channels != self.n_features_in_:
@@ -326,11 +342,13 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
     def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
         """Mean accuracy of :meth:`predict` on ``X`` against the true labels ``y`` (n,), weighted by
         ``sample_weight`` (n,) if given, as scikit-learn's classifiers score. ``X`` a ``SeriesSet`` brings
-        its own labels when ``y`` is not given, as in :meth:`fit`: ``model.score(test)``.
+        its own labels when ``y`` is not given, as in :meth:`fit`: ``model.score(test)`` (so do the
+        ``StreamWindows`` of ``sliding_windows``).
 
         Raises:
             DataError: no labels (``y`` not given, ``X`` not a labelled ``SeriesSet``).
         """
+        X, y = stream_scored(X, y)
         return super().score(X, given_labels(X, y, "score"), sample_weight)
 
     def __sklearn_tags__(self):

@@ -78,10 +78,11 @@ def task_settings(
     )
 
 
-def fit_encoder(classifier: Any, data, class_names: list[str], seed: int):
+def fit_encoder(classifier: Any, data, class_names: list[str], seed: int, groups: np.ndarray | None = None):
     """A :class:`~ssm_ts.tasks.classification.ClassificationTask` trained on ``data`` (the labelled
     ``SeriesSet``) with the settings of ``classifier``; with ``val_fraction`` > 0 the best epoch's
-    weights by validation loss, else the last epoch's. Returned on the CPU, in eval mode."""
+    weights by validation loss, else the last epoch's. ``groups`` ``(len(data),)``: the validation
+    split holds out whole groups. Returned on the CPU, in eval mode."""
     import lightning.pytorch as pl
 
     from ssm_ts.pipelines.sensor import LayoutWarning, SensorDataModule
@@ -99,6 +100,7 @@ def fit_encoder(classifier: Any, data, class_names: list[str], seed: int):
                 max_batch_steps=classifier.max_batch_steps,
             )
         ),
+        groups=groups,
     )
     datamodule.set_classes(class_names)
     task = ClassificationTask(**task_settings(classifier, data.n_channels, class_names, data.channel_names))

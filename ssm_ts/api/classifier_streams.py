@@ -1,0 +1,58 @@
+"""``SSMClassifier`` given the ``StreamWindows`` of :func:`~ssm_ts.pipelines.sensor.sliding_windows`:
+its windows as ``X``, its labels as ``y`` and its groups for the validation split, as a ``SeriesSet``
+brings its labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
+
+
+class LeakyValidationWarning(UserWarning):
+    """The validation recordings that pick the best epoch overlap the training ones (windows of one
+    stream), so the validation scores, and the epoch they pick, are optimistic."""
+
+
+def _is_stream_windows(X: Any) -> bool:
+    # by name, not isinstance: importing the sensor pipelines loads Lightning, which arrays do not need
+    return type(X).__name__ == "StreamWindows" and hasattr(X, "groups") and hasattr(X, "starts")
+
+
+def stream_recordings(X: Any) -> Any:
+    """``X.X`` for ``StreamWindows``, else ``X`` as it is (for predict and score)."""
+    return X.X if _is_stream_windows(X) else X
+
+
+def stream_scored(X: Any, y: Any) -> tuple[Any, Any]:
+    """``(X, y)`` for ``score``: ``StreamWindows`` give their windows, and their labels where ``y`` is
+    not given."""
+    if not _is_stream_windows(X):
+        return X, y
+    return X.X, X.y if y is None else y
+
+
+def stream_fit_arguments(X: Any, y: Any, groups: Any, val_fraction: float) -> tuple[Any, Any, Any]:
+    """``(X, y, groups)`` for ``fit``: ``StreamWindows`` give their windows, and their labels and
+    groups where ``y`` and ``groups`` are not given. Windows of a single group (cut without
+    ``group_col``) cannot be split by group: with ``val_fraction`` > 0 a ``LeakyValidationWarning``
+    says so, and the split stays the random one."""
+    if not _is_stream_windows(X):
+        return X, y, groups
+    y = X.y if y is None else y
+    if groups is None:
+        groups = X.groups
+        if len(np.unique(groups)) < 2:
+            if val_fraction > 0:
+                warn_on_rank_zero(
+                    f"the windows are of one recording (no group_col), so val_fraction={val_fraction:g} holds "
+                    "out windows that overlap, or neighbour, training ones: the validation loss that picks "
+                    "the best epoch is optimistic. Cut the stream with group_col='<subject column>', pass "
+                    "groups=..., or fit with val_fraction=0.",
+                    LeakyValidationWarning,
+                    stacklevel=None,
+                )
+            groups = None
+    return X.X, y, groups
