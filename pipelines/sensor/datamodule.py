@@ -35,6 +35,7 @@ from torch.utils.data import DataLoader, Dataset, Sampler, SequentialSampler
 
 from ssm_ts.datasets import resolve_data_path
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
+from ssm_ts.leaky_validation import LeakyValidationWarning
 from ssm_ts.pipelines.csv_options import check_read_options
 from ssm_ts.pipelines.sampling import (
     EpochSeededSampler,
@@ -53,6 +54,7 @@ from .readers import FORMATS, find_archive_split, holds_archive_split, read_seri
 from .sampling_step import Step, check_sampling_step, step_from_state, step_state
 from .scaler import ChannelScaler, fit_channel_scaler
 from .series import SeriesSet, match_channels, pad_batch, require_labels
+from .stream_data import check_window_settings, read_stream, window_spans
 
 
 class RecordingDataset(Dataset):
@@ -153,6 +155,15 @@ class SensorDataModule(pl.LightningDataModule):
             e.g. 400000 keeps 4 recordings of 100,000 steps, or ``batch_size`` of 1,000. The default
             encoder takes about 8 KiB per such step to train. ``None``: ``batch_size`` recordings
             per batch, in shuffled order.
+        window: for a continuous stream (a CSV with a row per sample and a label per sample): cut it
+            into windows of this many samples (:func:`~.windows.sliding_windows`); each window is a
+            recording. ``None``: ``path`` holds recordings.
+        step: samples from one window's start to the next (``None``: ``window``, no overlap).
+        label_col, group_col, time_col, label_rule: the stream's label column, its subject or
+            session column (the validation split holds out whole groups), its time column and how
+            a window's label is chosen, as :func:`~.windows.sliding_windows` takes them. A stream to
+            predict may lack the label and group columns; ``predictions.csv`` then names each
+            window by its ``group``, ``start`` and ``end``.
     """
 
     def __init__(
@@ -169,6 +180,12 @@ class SensorDataModule(pl.LightningDataModule):
         num_workers: int = 0,
         read_options: dict[str, Any] | None = None,
         max_batch_steps: int | None = None,
+        window: int | None = None,
+        step: int | None = None,
+        label_col: str | None = "label",
+        group_col: str | None = None,
+        time_col: str | None = "time",
+        label_rule: Literal["majority", "last", "pure"] = "majority",
     ):
         super().__init__()
         read_options = check_read_options(read_options)  # a bad key fails before any reading
@@ -204,6 +221,16 @@ class SensorDataModule(pl.LightningDataModule):
         self.val_fraction, self.batch_size, self.seed = val_fraction, batch_size, seed
         self.n_mels, self.num_workers = n_mels, num_workers
         self.max_batch_steps = max_batch_steps
+        check_window_settings(window, step, format)
+        self.stream = dict(
+            window=window,
+            step=step,
+            label_col=label_col,
+            group_col=group_col,
+            time_col=time_col,
+            label_rule=label_rule,
+        )
+        self.predict_spans = None  # a stream's windows to predict: group, start and end of each
         self.train_set: SeriesSet | None = None
         self.val_set: SeriesSet | None = None
         self.test_set: SeriesSet | None = None
@@ -239,7 +266,12 @@ class SensorDataModule(pl.LightningDataModule):
 
     # ------------------------------------------------------------ reading
 
-    def _read(self, path: str | Path) -> SeriesSet:
+    def _read(self, path: str | Path, labelled: bool = True) -> SeriesSet:
+        if self.stream["window"] is not None:
+            data, *self._windows_read = read_stream(
+                path, self.stream, self.nan_policy, self.read_options, labelled
+            )
+            return data
         if self.format == "fsdd":  # a test or predict file or folder of a model fitted on FSDD: any names
             return read_audio_clips(path, n_mels=self.n_mels)
         return read_series(path, self.format, self.nan_policy, self.read_options)
@@ -273,7 +305,18 @@ class SensorDataModule(pl.LightningDataModule):
         train, _ = self._paths()
         if train is None:
             raise ConfigError("no training data: set data.path to a file or a UCR/UEA folder")
-        return self._read(train)
+        data = self._read(train)
+        if self.stream["group_col"] is not None:  # a stream's windows: the validation split by group
+            self._train_groups = self._windows_read[0].groups
+        elif self.stream["window"] is not None and self.val_fraction > 0:
+            warn_on_rank_zero(
+                f"data.val_fraction={self.val_fraction:g} holds out windows of one stream at random: they "
+                "overlap, or neighbour, training windows, so the validation loss that picks the best epoch is "
+                "optimistic. Name the subject or session column (--data.group_col subject) to hold out "
+                "whole ones, or fit with --data.val_fraction 0.",
+                LeakyValidationWarning,
+            )
+        return data
 
     def _load_test(self) -> SeriesSet | None:
         given = getattr(self, "_given", None)
@@ -291,7 +334,7 @@ class SensorDataModule(pl.LightningDataModule):
         if given is not None and given["predict"] is not None:
             return given["predict"]
         if self.predict_path is not None:
-            return self._read(self.predict_path)
+            return self._predict_read(self.predict_path)
         test = self._load_test()
         if test is not None:
             return test
@@ -299,7 +342,14 @@ class SensorDataModule(pl.LightningDataModule):
             raise ConfigError(
                 "nothing to predict: set data.path (or data.predict_path) to a file of recordings"
             )
-        return self._read(self.path)
+        return self._predict_read(self.path)
+
+    def _predict_read(self, path: str | Path) -> SeriesSet:
+        """The recordings of ``path`` to classify; a stream's windows keep their spans for the table."""
+        data = self._read(path, labelled=False)
+        if self.stream["window"] is not None:
+            self.predict_spans = window_spans(*self._windows_read)
+        return data
 
     def _no_test_data(self) -> str:
         """What to pass when there is no test file: a single ``data.path`` file is the fit's data, not

@@ -8,12 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from ssm_ts.leaky_validation import LeakyValidationWarning
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
-
-class LeakyValidationWarning(UserWarning):
-    """The validation recordings that pick the best epoch overlap the training ones (windows of one
-    stream), so the validation scores, and the epoch they pick, are optimistic."""
+__all__ = ["LeakyValidationWarning", "stream_fit_arguments", "stream_recordings", "stream_scored"]
 
 
 def _is_stream_windows(X: Any) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import torch
 
 from ssm_ts.atomic import atomic_path
@@ -27,10 +28,14 @@ class ClassificationOutputs:
         log_fit_confusion(self)
 
     def write_predictions(self, predictions: list, datamodule: SensorDataModule, out_dir: Path) -> list[Path]:
-        """``predictions.csv`` (id, predicted label, one probability column per class, the true label if known)."""
+        """``predictions.csv`` (id, predicted label, one probability column per class, the true label if known);
+        for a stream's windows (``--data.window``) also each window's group, start and end after the id."""
         probabilities = torch.cat(predictions).cpu().numpy()
         data = datamodule.predict_set
         frame = prediction_frame(probabilities, self.classes, data.ids, data.labels)
+        spans = getattr(datamodule, "predict_spans", None)  # a stream's windows: where each lies in it
+        if spans is not None:
+            frame = pd.concat([frame[["id"]], spans, frame.drop(columns="id")], axis=1)
         target = Path(out_dir) / "predictions.csv"
         with atomic_path(target) as tmp:
             frame.to_csv(tmp, index=False)
