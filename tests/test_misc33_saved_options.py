@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from ssm_ts import Forecaster
-from ssm_ts.core import DiagonalSSM
+from ssm_ts.core import DPLRSSM, DiagonalSSM
 from ssm_ts.core.saved_options import OptionMismatchError
 from ssm_ts.errors import CheckpointError
 from ssm_ts.models.s4d_forecaster import S4DForecaster, S4DForecasterOptions
@@ -31,6 +31,15 @@ def test_an_s4d_layer_names_the_state_size_it_was_saved_with():
         layer.load_state_dict(saved)  # was: size mismatch for A_real_raw, A_imag, B, C
     assert isinstance(caught.value, RuntimeError) and isinstance(caught.value, CheckpointError)
     DiagonalSSM(d_model=8, d_state=8).load_state_dict(saved)  # built as the message says: it loads
+
+
+def test_an_s4_layer_names_the_state_size_it_was_saved_with():
+    saved = DPLRSSM(d_model=4, d_state=8).state_dict()
+    with pytest.raises(
+        OptionMismatchError, match=r"DPLRSSM: .*\(d_state: this model has 4, the state dict 8\)"
+    ):
+        DPLRSSM(d_model=4, d_state=4).load_state_dict(saved)  # was: size mismatch for log_neg_real, ...
+    DPLRSSM(d_model=4, d_state=8).load_state_dict(saved)
 
 
 def test_forecasting_models_name_each_option_that_differs():

@@ -32,6 +32,7 @@ from ssm_ts.core.base import (
 )
 from ssm_ts.core.discretization import discretize_dense
 from ssm_ts.core.hippo import conjugate_half, nplr_legs
+from ssm_ts.core.saved_options import DPLR_SSM_SHAPES, check_options_on_load
 from ssm_ts.kernels import cauchy
 from ssm_ts.kernels.matrix_power import matrix_power
 
@@ -85,6 +86,7 @@ class DPLRSSM(SSM):
         self.P = ssm_parameter(torch.view_as_real(P.expand(H, N2).clone()), learn_A)
         self.B = ssm_parameter(torch.view_as_real(B.expand(H, N2).clone()), learn_B)
         self.C = ssm_parameter(torch.view_as_real(C), True)
+        check_options_on_load(self, DPLR_SSM_SHAPES)  # loading other options' weights names them
 
     # --- parameters -------------------------------------------------------------------------
     def dt(self, rate: float = 1.0) -> Tensor:

@@ -94,6 +94,12 @@ DIAGONAL_SSM_SHAPES: dict[str, OptionReader] = {
     "d_state": Axis("A_real_raw", 1, scale=2),
 }
 
+# S4 (DPLRSSM): H rows of N/2 modes of its diagonal part
+DPLR_SSM_SHAPES: dict[str, OptionReader] = {
+    "d_model": Axis("log_neg_real", 0),
+    "d_state": Axis("log_neg_real", 1, scale=2),
+}
+
 
 def read_options(state: Mapping[str, Tensor], readers: Mapping[str, OptionReader]) -> dict[str, Any]:
     """``{option: value}`` of the options ``readers`` can read from ``state``."""
