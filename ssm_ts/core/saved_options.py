@@ -8,7 +8,7 @@ reads each option from the shapes of the module's own state dict and of the one 
 way, and names the options that differ (this module's value and the state dict's) before torch's
 list is made. The saved format is unchanged: the options are read from the tensors alone.
 
-An option reader (:class:`Axis`, :class:`Ratio`, :class:`Present`, :class:`Count`) maps a state dict
+An option reader (:class:`Axis`, :class:`Ratio`, :class:`Present`, :class:`Count`, :class:`FirstOf`) maps a state dict
 (keys relative to the module) to an option's value, ``None`` when the state dict does not show it (a
 partial dict, another layout). Readers and hook are plain picklable objects, as modules may be pickled.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -78,14 +79,27 @@ class Present:
 
 @dataclass(frozen=True)
 class Count:
-    """How many layers ``prefix0.``, ``prefix1.``, ... the state dict holds (``None``: none)."""
+    """How many layers ``prefix0.``, ``prefix1.``, ... the state dict holds over ``per`` (SaShiMi keeps an
+    SSM block and a feed-forward block per layer); ``None``: none."""
 
     prefix: str
+    per: int = 1
 
     def __call__(self, state: Mapping[str, Tensor]) -> int | None:
         pattern = re.compile(re.escape(self.prefix) + r"(\d+)\.")
         found = {int(m.group(1)) for key in state if (m := pattern.match(key))}
-        return len(found) or None
+        return len(found) // self.per or None
+
+
+@dataclass(frozen=True)
+class FirstOf:
+    """The first of ``readers`` that reads a value (one option stored under another key by each kind
+    of SSM: ``A_real_raw`` of S4D, ``log_neg_real`` of S4)."""
+
+    readers: tuple[OptionReader, ...]
+
+    def __call__(self, state: Mapping[str, Tensor]) -> Any:
+        return next((value for reader in self.readers if (value := reader(state)) is not None), None)
 
 
 # S4D (DiagonalSSM): H rows of N/2 complex modes
@@ -119,10 +133,14 @@ def differing_options(
     }
 
 
-def mismatch_message(name: str, differing: dict[str, tuple[Any, Any]]) -> str:
+# where a user sets the options of most models: the forecasters' and the classifier encoders'
+FRONT_ENDS = "through a Forecaster or SSMClassifier: its model_options, lookback or horizon"
+
+
+def mismatch_message(name: str, differing: dict[str, tuple[Any, Any]], through: str = FRONT_ENDS) -> str:
     """What :class:`OptionMismatchError` says: each differing option, expected (this module) vs found
-    (the state dict), and the options to build the module with. Names that are no constructor option
-    (``inputs per step``) are described, not offered as arguments."""
+    (the state dict), and the options to build the module with (``through``: where a user sets them).
+    Names that are no constructor option (``inputs per step``) are described, not offered as arguments."""
     shown = "; ".join(
         f"{option}: this model has {mine!r}, the state dict {theirs!r}"
         for option, (mine, theirs) in differing.items()
@@ -130,12 +148,7 @@ def mismatch_message(name: str, differing: dict[str, tuple[Any, Any]]) -> str:
     options = ", ".join(
         f"{option}={theirs!r}" for option, (_, theirs) in differing.items() if option.isidentifier()
     )
-    build = (
-        f" Build the {name} with {options} (through a Forecaster or SSMClassifier: its model_options, lookback "
-        "or horizon) to load it."
-        if options
-        else ""
-    )
+    build = f" Build the {name} with {options} ({through}) to load it." if options else ""
     return (
         f"{name}: the state dict was saved from a model built with other options ({shown}), so its tensors "
         f"do not fit this one.{build}"
@@ -154,8 +167,24 @@ def option_mismatch(model: nn.Module, state_dict: Mapping[str, Any]) -> str | No
         loaded = {key[len(prefix) :]: value for key, value in state_dict.items() if key.startswith(prefix)}
         differing = differing_options(module.state_dict(), loaded, readers)
         if differing:
-            return mismatch_message(type(module).__name__, differing)
+            return mismatch_message(type(module).__name__, differing, _front_end(module))
     return None
+
+
+def _front_end(module: nn.Module) -> str:
+    return getattr(module, "_saved_option_front_end", FRONT_ENDS)
+
+
+def _strict_load() -> bool:
+    """Whether the ``nn.Module.load_state_dict`` call running this hook is strict. Torch passes its
+    module hooks ``strict=True`` whatever the call's (and checks missing and unexpected keys only after
+    them), so the call's own frame is read: layers added or removed change no shape, and only a strict
+    load fails on them. Outside such a call (a direct ``_load_from_state_dict``): ``False``, torch's say."""
+    code = nn.Module.load_state_dict.__code__
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code is not code:
+        frame = frame.f_back
+    return frame is not None and bool(frame.f_locals.get("strict", False))
 
 
 def _before_load(
@@ -170,26 +199,30 @@ def _before_load(
     error_msgs: list[str],
 ) -> None:
     """The load pre-hook of :func:`check_options_on_load` (torch's hook signature after ``readers``).
-    Only a tensor of another shape is taken up: torch fails on it, strict or not. Layers added or
-    removed change no shape, and torch tells this hook nothing of ``strict`` (it always passes True),
-    so they are left to torch here (a non-strict partial load is the user's choice) and named by
-    :func:`option_mismatch` on the public load paths."""
+    A tensor of another shape fails the load, strict or not; keys of this module missing from the
+    state dict or not this module's (layers added or removed: ``n_layers``, a linear path) fail a
+    strict load only (:func:`_strict_load`): a non-strict partial load is the user's choice."""
     loaded = {key[len(prefix) :]: value for key, value in state_dict.items() if key.startswith(prefix)}
     own = module.state_dict()
-    if not any(
+    reshaped = any(
         isinstance(value, Tensor) and key in own and value.shape != own[key].shape
         for key, value in loaded.items()
-    ):
-        return  # every shape fits: torch loads it
+    )
+    if not reshaped and (loaded.keys() == own.keys() or not _strict_load()):
+        return  # torch loads it, or lists the keys a non-strict load left out
     differing = differing_options(own, loaded, readers)
     if differing:
-        raise OptionMismatchError(mismatch_message(type(module).__name__, differing))
+        raise OptionMismatchError(mismatch_message(type(module).__name__, differing, _front_end(module)))
 
 
-def check_options_on_load(module: nn.Module, readers: Mapping[str, OptionReader]) -> None:
+def check_options_on_load(
+    module: nn.Module, readers: Mapping[str, OptionReader], front_end: str = FRONT_ENDS
+) -> None:
     """Make ``module.load_state_dict`` (and the load of any module holding it, a Lightning task's) raise
     :class:`OptionMismatchError` naming the options of ``readers`` that differ, when a tensor of the
-    state dict has another shape than ``module``'s; a state dict whose difference no reader explains
-    is left to torch. The readers are kept on the module for :func:`option_mismatch`."""
+    state dict has another shape than ``module``'s or, loading strictly, its keys differ (another layer
+    count); a state dict whose difference no reader explains is left to torch. ``front_end``: where a
+    user sets these options, for the fix. The readers are kept on the module for :func:`option_mismatch`."""
     module._saved_option_readers = dict(readers)
+    module._saved_option_front_end = front_end
     module.register_load_state_dict_pre_hook(functools.partial(_before_load, dict(readers)))

@@ -22,7 +22,7 @@ from torch import Tensor, nn
 from ssm_ts.core import DiagonalSSM, SSMBlock
 from ssm_ts.core.saved_options import check_options_on_load
 from ssm_ts.errors import ConfigError
-from ssm_ts.models.saved_model_options import SSM_ENCODER_SHAPES
+from ssm_ts.models.saved_model_options import S4ND_ENCODER_SHAPES, SSM_ENCODER_SHAPES
 
 
 def masked_mean(h: Tensor, mask: Tensor | None, dim: int = 1) -> Tensor:
@@ -190,6 +190,7 @@ class S4NDEncoder2d(nn.Module):
         )
         self.norm = nn.LayerNorm(d_model)
         self.head = nn.Linear(d_model, n_classes)
+        check_options_on_load(self, S4ND_ENCODER_SHAPES)  # loading other options' weights names them
 
     def features(
         self, x: Tensor, mask: Tensor | None = None, rate: float | tuple[float, float] = 1.0

@@ -22,8 +22,10 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ssm_ts.core import SSMBlock
+from ssm_ts.core.saved_options import check_options_on_load
 from ssm_ts.errors import ConfigError
 from ssm_ts.models.pooling import DownPool, UpPool
+from ssm_ts.models.saved_model_options import SASHIMI_FRONT_END, SASHIMI_SHAPES
 from ssm_ts.whole_numbers import is_whole_number
 
 
@@ -218,6 +220,7 @@ class SaShiMi(nn.Module):
         self.body = SaShiMiLevel(self.config, d_model, pool)
         self.norm = nn.LayerNorm(d_model)
         self.head = nn.Linear(d_model, n_classes)
+        check_options_on_load(self, SASHIMI_SHAPES, SASHIMI_FRONT_END)  # other options' weights name them
 
     @classmethod
     def from_config(cls, cfg: SaShiMiConfig) -> SaShiMi:
