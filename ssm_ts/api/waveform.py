@@ -27,6 +27,7 @@ from ssm_ts.api.resumable import ResumableFit, user_checkpoint_folders
 from ssm_ts.api.trainer_objects import check_trainer_options, fit_trainer_options, json_trainer_options
 from ssm_ts.api.validation_metrics import best_weights_validation
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError, SSMTSError
+from ssm_ts.export import export_folder
 from ssm_ts.pipelines.audio import AUDIO_EXTENSIONS, AudioDataModule, read_audio
 from ssm_ts.pipelines.audio.reader import BadAudioFileError
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
@@ -606,9 +607,13 @@ class WaveformGenerator(ResumableFit):
         return save_waveform_export(self._task(), directory, {"settings": settings, "metrics": self.metrics_})
 
     @classmethod
-    def load(cls, directory: str) -> WaveformGenerator:
+    def load(cls, directory: str | os.PathLike) -> WaveformGenerator:
         """Load a generator from :meth:`save`'s folder or a Lightning ``.ckpt``: its model, and the
-        settings and ``metrics_`` :meth:`save` kept (else the settings the model's own hold)."""
+        settings and ``metrics_`` :meth:`save` kept (else the settings the model's own hold). As
+        :meth:`Forecaster.load <ssm_ts.api.forecaster.Forecaster.load>`, also a fit's ``out_dir`` (the
+        CLI's ``--out``: the model its ``export/`` holds, the fit that finished last) or a downloaded
+        MLflow model (its ``artifacts/export``)."""
+        directory = export_folder(directory)  # a fit's out_dir was refused, naming out_dir/export
         task = load_waveform_model(directory)
         extras = saved_extras(directory)
         saved = {k: v for k, v in (extras.get("settings") or {}).items() if k in SAVED_SETTINGS}
