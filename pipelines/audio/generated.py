@@ -16,3 +16,23 @@ SHEET = "spectrograms.png"
 def is_generated_clip(path: Path) -> bool:
     """Whether ``path`` is a clip ssm-ts wrote: its name, and the spectrogram sheet beside it."""
     return bool(_GENERATED_NAME.fullmatch(path.name)) and (path.parent / SHEET).is_file()
+
+
+_EPOCH_FOLDER = re.compile(r"epoch_\d{3,}")
+
+
+def is_listening_samples_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds a fit's listening samples as ``ssm-ts audio fit`` mirrors them into
+    ``<out>/samples`` and nothing else: ``epoch_NNN/`` folders of ``epochNNN_sampleK.wav`` clips beside
+    their ``spectrograms.png``. A folder of anyone's own files named ``samples`` is not."""
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    epochs = list(folder.iterdir())
+    if not epochs or not all(_EPOCH_FOLDER.fullmatch(p.name) and p.is_dir() for p in epochs):
+        return False
+    for epoch in epochs:
+        files = list(epoch.iterdir())
+        clips = [p for p in files if p.name != SHEET]
+        if len(clips) == len(files) or not all(p.is_file() and is_generated_clip(p) for p in clips):
+            return False
+    return True

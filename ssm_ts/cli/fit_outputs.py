@@ -3,6 +3,7 @@ samples, and after a fit its best checkpoint and its model as an MLflow pyfunc."
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from rich.console import Console
 
 from ssm_ts.export import load_checkpoint
 from ssm_ts.tracking.logger import log_artifact
-from ssm_ts.tracking.run_folder import log_model_and_publish, publish_copy, run_folder
+from ssm_ts.tracking.run_folder import log_model_and_publish, publish_copy, run_folder, unique_name
 
 # Run artifacts copied beside the outputs in --out after fit/validate/test: figures (forecast with intervals,
 # confusion matrices) and generated audio with its spectrogram sheets.
@@ -40,9 +41,49 @@ def mirror_run_artifacts(logger: Any, out: Path) -> None:
             console.print(f"[green]{folder}[/green] {out / folder}")
 
 
+def retire_earlier_samples(logger: Any, out: Path) -> None:
+    """After a fit that made no listening samples (``--model.sample_every_n_epochs 0``), remove the
+    ``<out>/samples`` an earlier fit into ``out`` published: beside this fit's ``<out>/export`` they
+    read as this model's clips. The earlier run keeps its own (``<out>/<experiment id>/<run id>/samples``,
+    and its MLflow run). A ``samples`` folder that is not ssm-ts's listening samples is left alone."""
+    from ssm_ts.pipelines.audio.generated import is_listening_samples_folder  # audio fits alone use it
+
+    stale = out / "samples"
+    if not stale.is_dir() or logger.experiment.list_artifacts(logger.run_id, "samples"):
+        return
+    if not is_listening_samples_folder(stale):
+        return
+    owner = _samples_owner(stale, out)
+    kept = (
+        f"run {owner.name} keeps them in {owner / 'samples'}"
+        if owner
+        else "each run keeps its own in its folder"
+    )
+    aside = out / f".samples-of-an-earlier-fit-{unique_name()}"  # out of sight at once, then removed
+    stale.rename(aside)
+    shutil.rmtree(aside, ignore_errors=True)
+    Console(stderr=True, soft_wrap=True).print(
+        f"[green]samples[/green] removed {stale}, an earlier fit's listening clips (this fit made none; {kept})"
+    )
+
+
+def _samples_owner(samples: Path, out: Path) -> Path | None:
+    """The run folder ``<out>/<experiment id>/<run id>`` whose ``samples`` hold the same files as
+    ``samples`` (names and sizes), if one does."""
+
+    def listing(folder: Path) -> set[tuple[str, int]]:
+        return {(str(p.relative_to(folder)), p.stat().st_size) for p in folder.rglob("*") if p.is_file()}
+
+    mine = listing(samples)
+    runs = sorted(out.glob("*/*/samples"), key=lambda p: -p.stat().st_mtime_ns)
+    return next((run.parent for run in runs if run.is_dir() and listing(run) == mine), None)
+
+
 def log_fitted_model(task: Any, datamodule: Any, logger: Any, best: str, out: Any, register_as: Any) -> None:
     """Log the ``best`` checkpoint and the fitted ``task`` (with that checkpoint's weights) as a pyfunc
-    to MLflow ``logger``'s run, published in ``out`` (and registered as ``register_as``, if given)."""
+    to MLflow ``logger``'s run, published in ``out`` (and registered as ``register_as``, if given). An
+    earlier fit's ``<out>/samples`` goes when this one made none (:func:`retire_earlier_samples`)."""
+    retire_earlier_samples(logger, Path(out))
     if best:
         log_artifact(logger, best, "checkpoints")
         Console(stderr=True, soft_wrap=True).print(f"[green]checkpoints[/green] {Path(best).parent}")
