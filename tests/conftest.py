@@ -76,6 +76,7 @@ def _seed_and_isolate(tmp_path, monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     # a developer's shell may name an experiment; the tests expect each use's default (ssm-ts-<use>)
     monkeypatch.delenv("MLFLOW_EXPERIMENT_NAME", raising=False)
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_ID", raising=False)  # (a default front end's experiment too)
     for name in LEFT_BY_FITS:
         os.environ.pop(name, None)  # not monkeypatch: it would put back what a module fixture's fit left
     yield

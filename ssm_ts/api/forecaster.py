@@ -66,6 +66,7 @@ from ssm_ts.pipelines.forecasting.spans import require_channel_independent
 from ssm_ts.pipelines.forecasting.value_range import check_value_range
 from ssm_ts.tasks.forecasting import ForecastingTask, check_channel_independent, normalise_quantiles
 from ssm_ts.tasks.optimizer_settings import check_weight_decay
+from ssm_ts.tracking.experiment_env import FORECAST_EXPERIMENT
 from ssm_ts.tracking.resume_settings import builtin_value
 from ssm_ts.training import check_ema_decay, check_learning_rate
 from ssm_ts.whole_numbers import is_whole_number
@@ -112,7 +113,9 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             the fitted model then use the averaged weights (:class:`ssm_ts.training.EMAWeights`).
         max_time: wall-clock budget ``"DD:HH:MM:SS"``.
         seed: random seed for weights and batch order.
-        experiment, tracking_uri, run_name, register_as: MLflow settings (``log_to_mlflow=False`` turns it off).
+        experiment, tracking_uri, run_name, register_as: MLflow settings (``log_to_mlflow=False`` turns it off);
+            ``experiment`` left out: ``$MLFLOW_EXPERIMENT_NAME`` or ``$MLFLOW_EXPERIMENT_ID`` if set, as for
+            ``mlflow.start_run()``, else ``ssm-ts-forecast``.
         out_dir: checkpoints and the export logged with the run (default: a new folder under
             ``outputs/forecaster/`` in the working directory). Each fit writes into its own folder
             there, ``<experiment id>/<run id>/`` (``fits/<time>-<pid>-<n>/`` without MLflow; a resumed
@@ -167,7 +170,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         max_time: str | None = None,
         accelerator: str = "auto",
         seed: int = 0,
-        experiment: str = "ssm-ts-forecast",
+        experiment: str = FORECAST_EXPERIMENT,  # $MLFLOW_EXPERIMENT_NAME/_ID replace it
         tracking_uri: str | None = None,
         run_name: str | None = None,
         register_as: str | None = None,

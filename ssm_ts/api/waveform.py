@@ -42,6 +42,7 @@ from ssm_ts.tasks.waveform import (
 )
 from ssm_ts.tasks.waveform_export import saved_extras
 from ssm_ts.tasks.waveform_generation import PYTHON_OPTIONS, OptionSpelling
+from ssm_ts.tracking.experiment_env import AUDIO_EXPERIMENT
 from ssm_ts.tracking.resume_settings import builtin_value
 from ssm_ts.training import check_learning_rate
 
@@ -273,7 +274,8 @@ class WaveformGenerator(ResumableFit):
         sample_every_n_epochs: log generated clips to MLflow every N epochs (0 = off).
         seed: random seed for weights and batch order.
         experiment, tracking_uri, run_name, log_to_mlflow: MLflow settings; register_as also registers
-            the logged model under that name in the model registry.
+            the logged model under that name in the model registry. ``experiment`` left out:
+            ``$MLFLOW_EXPERIMENT_NAME`` or ``$MLFLOW_EXPERIMENT_ID`` if set, else ``ssm-ts-audio``.
         out_dir: checkpoints and exports (default: a new folder per fit,
             ``outputs/waveform/<time>-<pid>-<n>``). Each fit writes into its own folder there,
             ``<experiment id>/<run id>/`` (``fits/<time>-<pid>-<n>/`` without MLflow; a resumed fit into
@@ -305,7 +307,7 @@ class WaveformGenerator(ResumableFit):
         sample_every_n_epochs: int = 0,
         accelerator: str = "auto",
         seed: int = 0,
-        experiment: str = "ssm-ts-audio",
+        experiment: str = AUDIO_EXPERIMENT,  # $MLFLOW_EXPERIMENT_NAME/_ID replace it
         tracking_uri: str | None = None,
         run_name: str | None = None,
         register_as: str | None = None,

@@ -21,6 +21,7 @@ from lightning.pytorch.loggers import MLFlowLogger
 from lightning.pytorch.utilities import rank_zero_only
 
 from ssm_ts.errors import ConfigError
+from ssm_ts.tracking.experiment_env import run_experiment
 from ssm_ts.tracking.preflight import (
     check_experiment_name,
     check_tracking_uri,
@@ -84,6 +85,8 @@ def make_mlflow_logger(
 ) -> MLFlowLogger:
     """A Lightning MLflow logger on ``tracking_uri`` (default: :func:`default_tracking_uri`).
 
+    A front end's default ``experiment_name`` (a :class:`~ssm_ts.tracking.experiment_env.DefaultExperiment`)
+    gives way to ``$MLFLOW_EXPERIMENT_NAME`` or ``$MLFLOW_EXPERIMENT_ID``, as for ``mlflow.start_run()``.
     Pass ``run_id`` to continue an existing run (resume after a crash) instead of starting a new one;
     :func:`check_resumed_run` then says which changed settings it logs as tags instead of params.
     An unreachable server or an unwritable sqlite file is a :class:`~ssm_ts.errors.ConfigError`
@@ -105,6 +108,7 @@ def make_mlflow_logger(
             raise
         # a URI nobody typed: a shell profile's or a team's setting, which the fix must name
         raise ConfigError(f"{err} {environment_uri_text(tracking_uri)}") from None
+    experiment_name = run_experiment(experiment_name, tracking_uri)
     check_experiment_name(experiment_name)
     if run_name is None and run_id is None:
         run_name = unseeded_run_name()
