@@ -147,7 +147,10 @@ def scan_backward(
         [torch.zeros_like(h[:, :1]) if h0 is None else h0.unsqueeze(1).to(h.dtype), h[:, :-1]], 1
     )
     grad_a = delta * h_prev.conj()
-    grad_h0 = a_conj[:, 0] * delta[:, 0] if h0 is not None else None
+    grad_h0 = None
+    if h0 is not None:
+        # No steps (L = 0): no state depends on h0, and there is no a_0 to index.
+        grad_h0 = a_conj[:, 0] * delta[:, 0] if h.shape[1] else torch.zeros_like(h0, dtype=h.dtype)
     return grad_a, delta, grad_h0
 
 

@@ -6,7 +6,9 @@ imports) and the PyTorch path otherwise; the environment variable ``SSM_TS_BACKE
 An explicit ``backend=`` argument always wins over the environment.
 
 Triton on CPU tensors only works under the interpreter (``TRITON_INTERPRET=1``, set before
-``ssm_ts.kernels`` is imported); asking for it otherwise raises :class:`KernelBackendError`.
+``ssm_ts.kernels`` is imported); asking for it otherwise raises :class:`KernelBackendError`, and so
+does asking for it on meta tensors or inside ``torch.func`` transforms, where ``"auto"`` takes the
+PyTorch path.
 
 Each Triton op also refuses, with :class:`KernelBackendError` and before allocating anything,
 shapes whose within-row offsets would pass 2^31 - 1 (the kernels index row starts in int64 and
@@ -41,8 +43,20 @@ def triton_available() -> bool:
     return True
 
 
+def function_transforms_active() -> bool:
+    """True inside ``torch.func`` transforms (``vmap``, ``grad``, ``jacrev``, ...).
+
+    The Triton ops' autograd functions have no ``torch.func`` support, which ``Function.apply``
+    decides by this same test; skipped while ``torch.compile`` traces."""
+    return not torch.compiler.is_compiling() and torch._C._are_functorch_transforms_active()
+
+
 def resolve_backend(backend: str, *tensors: torch.Tensor) -> str:
     """Return ``"torch"`` or ``"triton"`` for an op called with ``backend`` on ``tensors``.
+
+    ``"auto"`` takes the PyTorch path wherever Triton cannot run (CPU or meta tensors, no triton
+    package, inside ``torch.func`` transforms); a forced ``"triton"`` (the argument or
+    ``SSM_TS_BACKEND``) raises there instead, naming which of the two forced it.
 
     Raises:
         KernelBackendError: unknown name, or Triton requested where it cannot run.
@@ -50,6 +64,7 @@ def resolve_backend(backend: str, *tensors: torch.Tensor) -> str:
     if backend not in BACKENDS:
         raise KernelBackendError(f"unknown kernel backend {backend!r}; expected one of {BACKENDS}")
     on_cuda = all(t.is_cuda for t in tensors)
+    forced_by, fix = f"backend={backend!r}", "use backend='torch'"
     if backend == "auto":
         backend = os.environ.get(ENV_BACKEND, "auto").strip().lower() or "auto"
         if backend not in BACKENDS:
@@ -57,15 +72,30 @@ def resolve_backend(backend: str, *tensors: torch.Tensor) -> str:
                 f"{ENV_BACKEND}={backend!r} is not a kernel backend; set it to one of {BACKENDS} or unset it"
             )
         if backend == "auto":
-            return "triton" if on_cuda and triton_available() else "torch"
+            usable = on_cuda and triton_available() and not function_transforms_active()
+            return "triton" if usable else "torch"
+        # Forced by the environment: a model calls its ops with "auto", so the fix is the variable.
+        forced_by, fix = f"{ENV_BACKEND}={backend}", f"unset {ENV_BACKEND} (or set it to torch)"
     if backend == "triton":
         if not triton_available():
             raise KernelBackendError(
-                "backend='triton' needs the triton package (it ships with CUDA torch builds)"
+                f"{forced_by} needs the triton package (it ships with CUDA torch builds); {fix}"
             )
+        devices = ", ".join(sorted({t.device.type for t in tensors}))
         if not on_cuda and not triton_interpreting():
             raise KernelBackendError(
-                "backend='triton' needs CUDA tensors; on the CPU set TRITON_INTERPRET=1 before importing "
-                "ssm_ts (slow, for testing) or use backend='torch'"
+                f"{forced_by} needs CUDA tensors; on the CPU set TRITON_INTERPRET=1 before importing "
+                f"ssm_ts (slow, for testing) or {fix}; the tensors are on: {devices}"
+            )
+        if not all(t.device.type in ("cpu", "cuda") for t in tensors):
+            # Meta tensors hold no data for the interpreter to read ("Cannot copy out of meta tensor").
+            raise KernelBackendError(
+                f"{forced_by} runs kernels on data, and tensors on {devices} hold none: {fix} "
+                "(backend='auto' takes the PyTorch path, which gives shapes on the meta device)"
+            )
+        if function_transforms_active():
+            raise KernelBackendError(
+                f"{forced_by}: the Triton kernels do not run inside torch.func transforms (vmap, grad, "
+                f"jacrev, ...); {fix} (backend='auto' takes the PyTorch path there)"
             )
     return backend

@@ -183,12 +183,19 @@ class DiagonalScanSSM(SSM):
             h = diag_scan(decay.reshape(Bsz, L, D), drive.reshape(Bsz, L, D), h0, backend=self.backend)
             h = h.reshape(Bsz, L, H, self.d_state)
             y = torch.einsum("blhn,bln->blh", h, C_t)
-            return y, h[:, -1]
+            return y, self._last_state(h, state)
         decay, B_bar, C = self.discrete(rate)
         drive = u.to(B_bar.dtype) @ B_bar.transpose(0, 1)  # (B, L, P)
         h = diag_scan(decay.expand_as(drive), drive, state, backend=self.backend)
         y = (h @ C.transpose(0, 1)).real
-        return y, h[:, -1]
+        return y, self._last_state(h, state)
+
+    def _last_state(self, h: Tensor, state: Tensor | None) -> Tensor:
+        """The state after the states ``h`` (B, L, ...): the last one, or for L = 0 the state given
+        (zeros without one); ``h[:, -1]`` was an IndexError there."""
+        if h.shape[1]:
+            return h[:, -1]
+        return self.default_state(h.shape[0]).to(h.dtype) if state is None else state
 
     def step(self, u: Tensor, state: Tensor, rate: float = 1.0) -> tuple[Tensor, Tensor]:
         """``u`` (B, H) -> ``(y (B, H), new_state)``; the same recurrence as :meth:`forward_sequence`."""
