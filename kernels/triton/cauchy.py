@@ -32,6 +32,7 @@ from ssm_ts.kernels.triton.common import (
     graph_gradients,
     interpreting,
     next_pow2,
+    plain,
 )
 from ssm_ts.kernels.triton.complex_io import load_complex, store_complex
 
@@ -201,7 +202,7 @@ class CauchyTriton(torch.autograd.Function):
             )
         K, B, N = v.shape
         L = z.shape[-1]
-        g = torch.view_as_real(grad_out.contiguous().to(v.dtype))
+        g = torch.view_as_real(plain(grad_out.to(v.dtype)))  # a loss through out.conj() sends a conjugate
         BLOCK_N, BLOCK_L = _blocks(N, L)
         args = (torch.view_as_real(v), torch.view_as_real(z), torch.view_as_real(w), g)
         grad_v = torch.empty_like(v)
@@ -225,7 +226,9 @@ def cauchy_triton(v: Tensor, z: Tensor, w: Tensor) -> Tensor:
     check_cauchy_offsets(v.shape[-1], z.shape[-1])
     v3, z2, w2, out_shape = canonical_cauchy_inputs(v, z, w)
     dtype = compute_dtype(v3, z2, w2)
-    out = CauchyTriton.apply(v3.to(dtype).contiguous(), z2.to(dtype).contiguous(), w2.to(dtype).contiguous())
+    out = CauchyTriton.apply(plain(v3.to(dtype)), plain(z2.to(dtype)), plain(w2.to(dtype)))
     if not (v.is_complex() or z.is_complex() or w.is_complex()):
-        out = out.real  # real inputs: a real product, as the reference and the PyTorch path give it
+        # Real inputs: a real product in their dtype, as the reference and the PyTorch path give it
+        # (half precision is computed in float32 and returned as such inputs' dtype).
+        out = out.real.to(v3.dtype)
     return out.reshape(out_shape)

@@ -57,9 +57,19 @@ def real_dtype(dtype: torch.dtype) -> torch.dtype:
     return torch.float64 if dtype in (torch.float64, torch.complex128) else torch.float32
 
 
+def plain(t: Tensor) -> Tensor:
+    """``t`` as the memory a kernel reads: contiguous, with no lazy conjugate or negation left.
+
+    A kernel sees only ``data_ptr`` and the strides, not PyTorch's conjugate and negative bits: a
+    ``z.conj()`` input (or a gradient of a loss written with ``.conj()``) reached ``view_as_real``,
+    which refuses it, and a real negative view (``torch._neg_view``, ``.imag`` of a conjugate) was
+    read with its sign flipped, silently. Resolving them is free for every other tensor."""
+    return t.resolve_conj().resolve_neg().contiguous()
+
+
 def complex_view(t: Tensor, dtype: torch.dtype) -> Tensor:
     """Contiguous interleaved float view (..., 2) of ``t`` converted to the complex ``dtype``."""
-    return torch.view_as_real(t.to(dtype).contiguous())
+    return torch.view_as_real(plain(t.to(dtype)))
 
 
 def next_pow2(n: int, minimum: int = 1) -> int:

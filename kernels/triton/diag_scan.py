@@ -28,6 +28,7 @@ from ssm_ts.kernels.triton.common import (
     compute_dtype,
     interpreting,
     next_pow2,
+    plain,
     real_dtype,
 )
 
@@ -152,7 +153,7 @@ def launch_diag_scan(a: Tensor, b: Tensor, h0: Tensor | None, reverse: bool = Fa
         return out
 
     def view(t: Tensor) -> Tensor:
-        t = t.contiguous()
+        t = plain(t)  # a conjugate input (or gradient) as its values, not its lazy flag
         return torch.view_as_real(t) if is_complex else t
 
     BLOCK_T, BLOCK_D, num_warps = launch_settings(L, D)

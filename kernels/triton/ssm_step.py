@@ -27,6 +27,7 @@ import triton
 import triton.language as tl
 from torch import Tensor
 
+from ssm_ts.kernels.diag_scan import cast_gradient
 from ssm_ts.kernels.ssm_step import ssm_step_torch
 from ssm_ts.kernels.triton.common import (
     check_int32_offsets,
@@ -35,6 +36,7 @@ from ssm_ts.kernels.triton.common import (
     graph_gradients,
     interpreting,
     next_pow2,
+    plain,
     real_dtype,
 )
 from ssm_ts.kernels.triton.complex_io import load_complex, store_complex
@@ -212,8 +214,8 @@ def ssm_step_triton_forward(
     y = torch.empty(B, H, dtype=rdtype, device=state.device)
     R = B * H
     BLOCK_R, BLOCK_N = forward_blocks(R, N)
-    u_flat = u.to(rdtype).contiguous()
-    D_arg = D.to(rdtype).contiguous() if D is not None else u_flat
+    u_flat = plain(u.to(rdtype))
+    D_arg = plain(D.to(rdtype)) if D is not None else u_flat
     grid = (triton.cdiv(R, BLOCK_R),)
     _ssm_step_kernel[grid](
         complex_view(state, cdtype),
@@ -253,11 +255,11 @@ def ssm_step_triton_backward(
     grad_u_parts = torch.empty(num_n_blocks, B, H, dtype=rdtype, device=state.device)
     _ssm_step_backward_kernel[(triton.cdiv(H, BLOCK_H), num_n_blocks)](
         complex_view(state, cdtype),
-        u.to(rdtype).contiguous(),
+        plain(u.to(rdtype)),
         complex_view(dA, cdtype),
         complex_view(dB, cdtype),
         complex_view(C, cdtype),
-        grad_y.to(rdtype).contiguous(),
+        plain(grad_y.to(rdtype)),
         complex_view(grad_new_state, cdtype),
         torch.view_as_real(grad_state),
         torch.view_as_real(grad_dA),
@@ -289,7 +291,7 @@ class SSMStepFunction(torch.autograd.Function):
                 ssm_step_torch, (state, u, dA, dB, C, D), (grad_y, grad_new_state), ctx.needs_input_grad
             )
         grad_state, grad_u, grad_dA, grad_dB, grad_C = ssm_step_triton_backward(
-            state, u, dA, dB, C, grad_y.contiguous(), grad_new_state.contiguous()
+            state, u, dA, dB, C, grad_y, grad_new_state
         )
         grad_D = None
         if D is not None:
@@ -298,9 +300,10 @@ class SSMStepFunction(torch.autograd.Function):
         return (
             grad_state.to(state.dtype),
             grad_u.to(u.dtype),
-            grad_dA.to(dA.dtype),
-            grad_dB.to(dB.dtype),
-            grad_C.to(C.dtype),
+            # Real parameters (a real decay) get the real part, without the warning .to() gives for it.
+            cast_gradient(grad_dA, dA),
+            cast_gradient(grad_dB, dB),
+            cast_gradient(grad_C, C),
             grad_D,
         )
 

@@ -28,6 +28,7 @@ import triton
 import triton.language as tl
 from torch import Tensor
 
+from ssm_ts.kernels.diag_scan import cast_gradient
 from ssm_ts.kernels.triton.common import (
     check_int32_offsets,
     complex_view,
@@ -35,6 +36,7 @@ from ssm_ts.kernels.triton.common import (
     graph_gradients,
     interpreting,
     next_pow2,
+    plain,
     real_dtype,
 )
 from ssm_ts.kernels.triton.complex_io import load_complex, store_complex
@@ -247,14 +249,13 @@ class VandermondeTriton(torch.autograd.Function):
     def forward(ctx, v: Tensor, x: Tensor, L: int) -> Tensor:
         H, N = v.shape
         cdtype = compute_dtype(v, x)
-        v_c, x_c = v.to(cdtype).contiguous(), x.to(cdtype).contiguous()
+        v_c, x_c = plain(v.to(cdtype)), plain(x.to(cdtype))
         out = torch.empty(H, L, dtype=real_dtype(cdtype), device=v.device)
         P, options = _launch(N, L, cdtype)
         _vandermonde_fwd_kernel[(H, P)](
             torch.view_as_real(v_c), torch.view_as_real(x_c), out, N, L, **options
         )
         ctx.save_for_backward(v_c, x_c, v, x)
-        ctx.input_dtypes = (v.dtype, x.dtype)
         return out
 
     @staticmethod
@@ -269,7 +270,7 @@ class VandermondeTriton(torch.autograd.Function):
                 None,
             )
         H, N = v_c.shape
-        grad = grad_out.contiguous().to(real_dtype(v_c.dtype))
+        grad = plain(grad_out.to(real_dtype(v_c.dtype)))
         P, options = _launch(N, L, v_c.dtype, backward=True)
         s0 = torch.empty(H, P, N, dtype=v_c.dtype, device=v_c.device)
         s1 = torch.empty_like(s0)
@@ -277,8 +278,8 @@ class VandermondeTriton(torch.autograd.Function):
         _vandermonde_bwd_kernel[(H, P)](complex_view(x_c, x_c.dtype), grad, *sums, N, L, **options)
         grad_v = 2 * s0.sum(1)
         grad_x = 2 * v_c.conj() * s1.sum(1)
-        v_dtype, x_dtype = ctx.input_dtypes
-        return grad_v.to(v_dtype), grad_x.to(x_dtype), None
+        # Real inputs (a real decay) get the real part, without the warning .to() gives for it.
+        return cast_gradient(grad_v, v), cast_gradient(grad_x, x), None
 
 
 def vandermonde_triton(v: Tensor, x: Tensor, L: int) -> Tensor:

@@ -20,6 +20,7 @@ import math
 import mmap
 import os
 import sys
+import warnings
 
 import pytest
 import torch
@@ -652,3 +653,153 @@ def test_ssm_step_refuses_parameters_past_its_32_bit_offsets():
     params = torch.zeros(1, 1, dtype=torch.complex64).expand(2**21, 512)
     with pytest.raises(KernelBackendError, match="backend='torch'"):
         ssm_step(state, torch.zeros(1, 2**21), params, params, params, backend="triton")
+
+
+# --- lazy conjugates and negations, real parameters, half precision (kern34) -------------------------
+# A kernel reads data_ptr and strides, not PyTorch's conjugate and negative bits: a conjugate input,
+# or the gradient of a loss written with .conj(), reached view_as_real, which refused it ("unresolved
+# conjugated tensors"); a real negative view was read with its sign flipped, silently.
+def matches_reference(triton_fn, reference, inputs, project, rtol: float, name: str) -> None:
+    """Values and the gradients of ``project(output)`` for every input, Triton against reference."""
+    results = []
+    for fn in (triton_fn, reference):
+        leaves = [leaf(t) for t in inputs]
+        with nan_filled_outputs():
+            out = fn(*leaves)
+            results.append((out.detach(), torch.autograd.grad(project(out), leaves)))
+    (out, grads), (want, want_grads) = results
+    assert out.dtype == want.dtype, f"{name}: dtype {out.dtype}, expected {want.dtype}"
+    assert_close(out, want, rtol, name)
+    for i, (g, r) in enumerate(zip(grads, want_grads, strict=True)):
+        assert g.dtype == r.dtype, f"{name}: gradient {i} dtype {g.dtype}, expected {r.dtype}"
+        assert_close(g, r, rtol, f"{name}: gradient of input {i}")
+
+
+def test_cauchy_takes_conjugate_inputs_and_gradients():
+    v, z, w = (torch.randn(2, n, dtype=C128) for n in (3, 5, 3))
+    weights = torch.randn(2, 5, dtype=C128)
+    matches_reference(
+        lambda v, z, w: cauchy(v.conj(), z, w.conj(), backend="triton"),
+        lambda v, z, w: cauchy_reference(v.conj(), z, w.conj()),
+        [v, z, w],
+        lambda out: (out.conj() * weights).real.sum(),  # the backward receives a conjugate view
+        1e-10,
+        "cauchy",
+    )
+
+
+def test_vandermonde_takes_conjugate_inputs():
+    v, x = torch.randn(2, 3, dtype=C128), stable_exponents(2, 3)
+    matches_reference(
+        lambda v, x: vandermonde(v.conj(), x.conj(), 7, backend="triton"),
+        lambda v, x: vandermonde_reference(v.conj(), x.conj(), 7),
+        [v, x],
+        lambda out: (out * torch.arange(7.0, dtype=F64)).sum(),
+        1e-10,
+        "vandermonde",
+    )
+
+
+def test_diag_scan_takes_conjugate_inputs_and_gradients():
+    a, b, h0 = scan_inputs(1, 5, 2, "complex")
+    weights = torch.randn(1, 5, 2, dtype=C128)
+    matches_reference(
+        lambda a, b, h0: diag_scan(a.conj(), b, h0.conj(), backend="triton"),
+        lambda a, b, h0: diag_scan_reference(a.conj(), b, h0.conj()),
+        [a, b, h0],
+        lambda h: (h.conj() * weights).real.sum(),
+        1e-12,
+        "diag_scan",
+    )
+
+
+def test_ssm_step_takes_conjugate_inputs_and_gradients():
+    state, u, dA, dB, C, D = step_inputs(2, 3, 4, True)
+    state_weights = torch.randn(2, 3, 4, dtype=C128)
+
+    def through_conjugates(step):
+        def total(state, u, dA, dB, C, D):  # one scalar of both outputs, the new state through .conj()
+            y, new_state = step(state.conj(), u, dA.conj(), dB, C.conj(), D)
+            return y.sum() + (new_state.conj() * state_weights).real.sum()
+
+        return total
+
+    matches_reference(
+        through_conjugates(lambda *t: ssm_step(*t, backend="triton")),
+        through_conjugates(ssm_step_reference),
+        [state, u, dA, dB, C, D],
+        lambda total: total,
+        1e-12,
+        "ssm_step",
+    )
+
+
+def test_real_negative_views_are_read_with_their_sign():
+    """``torch._neg_view`` (``.imag`` of a conjugate is such a view) holds the negated memory."""
+    a, b, _ = scan_inputs(1, 5, 2, "real")
+    a = torch._neg_view(-a)
+    assert a.is_neg() and a.is_contiguous()
+    with nan_filled_outputs():
+        h = diag_scan(a, b, backend="triton")
+    assert_close(h, diag_scan_reference(a, b), 1e-12, "diag_scan")
+    state, u, dA, dB, C, D = step_inputs(2, 3, 4, True)
+    u, D = torch._neg_view(-u), torch._neg_view(-D)
+    with nan_filled_outputs():
+        y, new_state = ssm_step(state, u, dA, dB, C, D, backend="triton")
+    y_ref, state_ref = ssm_step_reference(state, u, dA, dB, C, D)
+    assert_close(y, y_ref, 1e-12, "ssm_step y")
+    assert_close(new_state, state_ref, 1e-12, "ssm_step state")
+
+
+def test_real_parameters_get_real_gradients_without_a_cast_warning():
+    """The backward cast complex gradients to real inputs with ``.to()``, which warned "Casting complex
+    values to real discards the imaginary part" into the training loop (once per process, so the test
+    turns on torch's warn-always)."""
+    warn_always = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            v, x = torch.randn(2, 3, dtype=F64), -torch.rand(2, 3, dtype=F64)
+            matches_reference(
+                lambda v, x: vandermonde(v, x, 6, backend="triton"),
+                lambda v, x: vandermonde_reference(v.to(C128), x.to(C128), 6),
+                [v, x],
+                lambda out: out.pow(2).sum(),
+                1e-10,
+                "vandermonde",
+            )
+            state, u, _, _, C, _ = step_inputs(2, 3, 4, False)
+            dA, dB = torch.rand(3, 4, dtype=F64), torch.randn(3, 4, dtype=F64)  # a real decay and input
+            matches_reference(
+                lambda *t: ssm_step(*t, backend="triton")[0],
+                lambda *t: ssm_step_reference(*t)[0],
+                [state, u, dA, dB, C],
+                lambda y: y.pow(2).sum(),
+                1e-12,
+                "ssm_step",
+            )
+    finally:
+        torch.set_warn_always(warn_always)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_cauchy_of_half_precision_real_inputs_comes_back_in_their_dtype(dtype):
+    """Computed in float32 as before, returned in the inputs' dtype as the PyTorch path returns it."""
+    v, z, w = torch.randn(2, 3), torch.randn(2, 5), torch.randn(2, 3) + 4
+    args = [t.to(dtype) for t in (v, z, w)]
+    with nan_filled_outputs():
+        out = cauchy(*args, backend="triton")
+    assert out.dtype == cauchy(*args, backend="torch").dtype == dtype
+    assert_close(out.double(), cauchy_reference(*(t.double() for t in args)), 1e-2, "cauchy")
+
+
+def test_diag_scan_gradient_of_an_initial_state_over_no_steps():
+    """L = 0 with h0: no state depends on h0, so its gradient is zero; the backward indexed a_0
+    (IndexError) on the Triton and the PyTorch path alike."""
+    a, b, h0 = (leaf(t) for t in scan_inputs(2, 0, 3, "complex"))
+    for backend in ("triton", "torch"):
+        h = diag_scan(a, b, h0, backend=backend)
+        grads = torch.autograd.grad(h.abs().sum(), [a, b, h0])
+        assert h.shape == (2, 0, 3)
+        assert torch.equal(grads[2], torch.zeros_like(h0)), backend
