@@ -112,6 +112,27 @@ class SeriesSet:
             index = np.flatnonzero(index)
         return self.subset(index)
 
+    def __array_namespace__(self, api_version: str | None = None):
+        """NumPy, the namespace of the recordings: with ``sklearn.set_config(array_api_dispatch=True)``
+        scikit-learn asks ``X`` for its array namespace before it splits it (``cross_val_score``,
+        ``GridSearchCV``, ``train_test_split``), and a ``SeriesSet`` without one was "TypeError:
+        SeriesSet is not a supported array type" before ``fit`` was ever called. Its folds are then
+        taken with ``numpy.take`` (:meth:`take`)."""
+        return np.empty(0).__array_namespace__(api_version=api_version)
+
+    def take(
+        self, indices: Sequence[int] | np.ndarray, axis: int = 0, out: None = None, mode: str = "raise"
+    ) -> SeriesSet:
+        """The recordings at ``indices`` as a :class:`SeriesSet` (``numpy.take(data, indices, axis=0)``
+        calls it: scikit-learn takes the folds this way under ``array_api_dispatch=True``). ``out`` and
+        ``mode`` are ``numpy.take``'s; only their defaults apply to recordings."""
+        if axis != 0 or out is not None or mode != "raise":
+            raise IndexError(
+                f"a SeriesSet is taken along its recordings: take(indices, axis=0), not axis={axis}, "
+                f"out={'an array' if out is not None else None}, mode={mode!r}"
+            )
+        return self.subset(np.asarray(indices).reshape(-1))
+
     def subset(self, index: Sequence[int] | np.ndarray) -> SeriesSet:
         index = [int(i) for i in index]
         return SeriesSet(
