@@ -144,6 +144,63 @@ def _class_attribute(attributes: list[str], names: list[str], path: Path) -> int
     return nominal[0] if nominal else None
 
 
+_SPARSE_ENTRY = re.compile(r"\s*([^\s,]+)\s+('[^']*'|\"[^\"]*\"|[^,]*?)\s*(?:,|$)")
+
+
+def _sparse_fields(
+    line: str,
+    names: list[str],
+    attributes: list[str],
+    declared: list[str] | None,
+    label_index: int | None,
+    where: str,
+) -> list[str]:
+    """Weka's sparse row ``{index value, index value, ...}`` (0-based attribute indices) as the fields of
+    the dense row: an attribute left out is 0, and a nominal class left out is its first declared
+    value (its index 0), as Weka reads it. A DataError names the line for an index out of range or
+    given twice, an entry that is not ``index value``, or an instance weight (``{...}, {w}``)."""
+    body, _, rest = line[1:].partition("}")
+    if rest.strip():
+        weighted = rest.strip().lstrip(",").strip().startswith("{")
+        found = "an instance weight" if weighted else f"{rest.strip()[:30]!r}"
+        raise DataError(
+            f"{where}: a sparse row '{{index value, ...}}' followed by {found}; instance weights are not "
+            "read: delete them from the rows and pass the weights to fit (sample_weight=...)."
+        )
+    if not attributes or attributes[0].startswith("relational"):
+        kind = (
+            "a file without @attribute declarations" if not attributes else "a relational (multivariate) file"
+        )
+        raise DataError(
+            f"{where}: a sparse row '{{index value, ...}}' in {kind}; sparse rows need the attributes "
+            "declared one per time step: write the row dense (every value, comma-separated)."
+        )
+    fields = ["0"] * len(attributes)
+    if label_index is not None and declared:
+        fields[label_index] = declared[0]  # a nominal 0 is its first value
+    seen: set[int] = set()
+    position, body = 0, body.strip()
+    while position < len(body):
+        entry = _SPARSE_ENTRY.match(body, position)
+        if entry is None or entry.end() == position:
+            raise DataError(
+                f"{where}: expected sparse entries 'index value' separated by commas, found "
+                f"{body[position : position + 30]!r}."
+            )
+        index, value = entry.group(1), entry.group(2)
+        if not index.isdigit() or int(index) >= len(attributes):
+            raise DataError(
+                f"{where}: sparse index {index!r} is not an attribute: the {len(attributes)} declared "
+                f"attributes are numbered 0 to {len(attributes) - 1} ({names[0]!r} to {names[-1]!r})."
+            )
+        if int(index) in seen:
+            raise DataError(f"{where}: sparse index {index} ({names[int(index)]!r}) is given twice.")
+        seen.add(int(index))
+        fields[int(index)] = value
+        position = entry.end()
+    return fields
+
+
 def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesSet:
     """Read a Weka ``.arff`` time-series file: univariate rows ``v1,...,vL,label`` or the multivariate
     relational form ``'c1_values\\nc2_values',label`` (UEA archive layout); ``?`` is missing.
@@ -155,7 +212,9 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
     numbers: fractions are a regression target, a DataError); so is a numeric attribute after a
     relational one. A file with no such attribute is unlabelled (every field is a time step, labels
     ``None``), and so is one whose every class is ``?`` (Weka's rows to classify). A class not
-    declared, or ``?`` on some rows only, is a DataError."""
+    declared, or ``?`` on some rows only, is a DataError. Rows may be written sparse, as Weka writes
+    them, ``{0 1.5, 3 2.0, 24 walk}`` (attribute indices from 0): left-out values are 0 (a nominal
+    class's first declared value), as Weka reads them (scipy's ``arff`` reader refuses them)."""
     path = existing_file(path)
     attributes: list[str] = []  # types of the top-level attributes, lower case
     names: list[str] = []  # their names, unquoted
@@ -198,7 +257,11 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
                 channels = [parse_numbers(c, where) for c in body.split("\\n")]
                 values.append(case_array(channels, where, f"row {len(values)}"))
             else:
-                fields = line.split(",")
+                fields = (
+                    _sparse_fields(line, names, attributes, declared, label_index, where)
+                    if line.startswith("{")
+                    else line.split(",")
+                )
                 if label_index is not None and label_index >= len(fields):
                     raise DataError(
                         f"{where}: {len(fields)} fields, but the class attribute is field {label_index + 1}."
