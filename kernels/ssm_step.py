@@ -41,8 +41,9 @@ def check_ssm_step_shapes(
             raise ConfigError(
                 f"ssm_step: {name} must be (H, N) = {(H, N)} like the state, got {tuple(t.shape)}"
             )
-    if D is not None and tuple(D.shape) != (H,):
-        raise ConfigError(f"ssm_step: D must be (H,) = ({H},) or None, got {tuple(D.shape)}")
+    # Real like u: a complex D made y complex on the PyTorch path and lost its imaginary part on Triton's.
+    if D is not None and (tuple(D.shape) != (H,) or D.is_complex()):
+        raise ConfigError(f"ssm_step: D must be real (H,) = ({H},) or None, got {tuple(D.shape)} {D.dtype}")
 
 
 def ssm_step_reference(
