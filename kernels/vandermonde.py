@@ -37,8 +37,19 @@ def check_vandermonde_inputs(v: Tensor, x: Tensor, L: int) -> None:
         raise ConfigError(f"vandermonde: L must be an integer >= 0, got {L!r}")
 
 
+def common_complex(v: Tensor, x: Tensor) -> tuple[Tensor, Tensor]:
+    """``v`` and ``x`` in one complex dtype: their promoted one, complex64 at least.
+
+    Real decays are taken, as on the Triton path; mixed precisions (complex128 ``v``, complex64 ``x``)
+    failed in the matmul ("expected scalar type Double but found Float"), where Triton computes both
+    in the wider one."""
+    dtype = torch.promote_types(torch.promote_types(v.dtype, x.dtype), torch.complex64)
+    return v.to(dtype), x.to(dtype)
+
+
 def vandermonde_reference(v: Tensor, x: Tensor, L: int) -> Tensor:
     """Plain definition. ``v``, ``x``: complex (H, N). Returns real (H, L)."""
+    v, x = common_complex(v, x)
     positions = torch.arange(L, device=x.device, dtype=x.real.dtype)
     powers = torch.exp(x.unsqueeze(-1) * positions)  # (H, N, L)
     return 2 * torch.einsum("hn,hnl->hl", v, powers).real
@@ -46,9 +57,7 @@ def vandermonde_reference(v: Tensor, x: Tensor, L: int) -> Tensor:
 
 def vandermonde_torch(v: Tensor, x: Tensor, L: int, chunk: int | None = None) -> Tensor:
     """Chunked GEMM form (see module docstring). ``v``, ``x``: complex or real (H, N). Returns real (H, L)."""
-    if not (v.is_complex() and x.is_complex()):  # real decays too, as on the Triton path
-        dtype = torch.promote_types(torch.promote_types(v.dtype, x.dtype), torch.complex64)
-        v, x = v.to(dtype), x.to(dtype)
+    v, x = common_complex(v, x)
     c = chunk or max(1, int(math.ceil(math.sqrt(L))))
     n_chunks = -(-L // c)
     real_dtype = x.real.dtype

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from ssm_ts.errors import ConfigError
-from ssm_ts.kernels import ssm_step
+from ssm_ts.kernels import ssm_step, vandermonde, vandermonde_reference
 
 
 def test_ssm_step_refuses_a_complex_skip_term():
@@ -20,3 +20,19 @@ def test_ssm_step_refuses_a_complex_skip_term():
         ssm_step(state, torch.zeros(2, 3), *params, torch.ones(3, dtype=torch.complex64), backend="torch")
     y, _ = ssm_step(state, torch.ones(2, 3), *params, torch.full((3,), 2.0), backend="torch")
     assert torch.equal(y, torch.full((2, 3), 2.0))
+
+
+def test_vandermonde_of_mixed_precisions_computes_in_the_wider_one():
+    """complex128 v with complex64 x (or the reverse) failed on the PyTorch path, the CPU default, in
+    its matmul ("expected scalar type Double but found Float"); the Triton path promotes both."""
+    v = torch.randn(2, 3, dtype=torch.complex128)
+    x = torch.complex(-torch.rand(2, 3), torch.randn(2, 3))  # complex64
+    want = vandermonde_reference(v, x.to(torch.complex128), 9)
+    for v_in, x_in in ((v, x), (v.to(torch.complex64), x.to(torch.complex128))):
+        leaves = [t.clone().requires_grad_(True) for t in (v_in, x_in)]
+        out = vandermonde(*leaves, 9, backend="torch")
+        assert out.dtype == torch.float64
+        torch.testing.assert_close(out, vandermonde_reference(*leaves, 9))
+        grads = torch.autograd.grad(out.sum(), leaves)
+        assert [g.dtype for g in grads] == [t.dtype for t in leaves]
+    torch.testing.assert_close(vandermonde(v, x, 9, backend="torch"), want)
