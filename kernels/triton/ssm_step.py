@@ -235,7 +235,9 @@ def ssm_step_triton_forward(
         BLOCK_N=BLOCK_N,
         num_warps=TUNING.get("num_warps", 1),
     )
-    return y, new_state
+    # D does not enter the state: a float64 D beside complex64 parameters widens y only, as on the
+    # PyTorch path (the state came back complex128 here, so its dtype depended on the device).
+    return y, new_state.to(compute_dtype(state, u, dA, dB, C))
 
 
 def ssm_step_triton_backward(

@@ -803,3 +803,15 @@ def test_diag_scan_gradient_of_an_initial_state_over_no_steps():
         grads = torch.autograd.grad(h.abs().sum(), [a, b, h0])
         assert h.shape == (2, 0, 3)
         assert torch.equal(grads[2], torch.zeros_like(h0)), backend
+
+
+def test_ssm_step_state_dtype_does_not_follow_the_skip_term():
+    """A float64 D widens y, not the new state (which D does not enter), as on the PyTorch path."""
+    state, u, dA, dB, C, D = step_inputs(2, 3, 4, True)
+    args = [state.to(torch.complex64), u.float(), *(t.to(torch.complex64) for t in (dA, dB, C)), D]
+    with nan_filled_outputs():
+        y, new_state = ssm_step(*args, backend="triton")
+    y_torch, state_torch = ssm_step(*args, backend="torch")
+    assert (y.dtype, new_state.dtype) == (y_torch.dtype, state_torch.dtype) == (F64, torch.complex64)
+    assert_close(y, y_torch, 1e-5, "y")
+    assert_close(new_state, state_torch, 1e-6, "state")
