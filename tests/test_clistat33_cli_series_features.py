@@ -151,7 +151,7 @@ def test_a_futr_file_short_of_one_series_first_row_is_named(fitted, capsys):
     )
     args = ["forecast", "predict", "--ckpt_path", "best", "--out", "out", "--data.path", "today.csv"]
     said = refused_in(fitted, [*args, "--futr_path", "short.csv"], capsys)
-    assert "short.csv: known-future covariate 'promo[store_2]' has no value at ds 2024-05-28" in said
+    assert "short.csv: column 'promo' of series 'store_2' has no value at ds 2024-05-28" in said
     assert "Give a row of series 'store_2'" in said and "(the file came from --futr_path" in said
 
 

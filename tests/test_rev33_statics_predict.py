@@ -64,7 +64,7 @@ def test_a_futr_df_short_of_one_series_first_step_is_named_not_left_unforecast(f
     with pytest.raises(DataError) as error:
         fc.predict(long, futr_df=futr.drop(index=first_of_ot))
     assert str(error.value).startswith(
-        "the futr_df DataFrame: known-future covariate 'load[OT]' has no value at ds 2016-07-13 12:00:00 "
+        "the futr_df DataFrame: column 'load' of series 'OT' has no value at ds 2016-07-13 12:00:00 "
         "(1 of the forecast steps of series 'OT', which reads it there)"
     )
     assert "Give a row of series 'OT' at each of those times with its 'load'" in str(error.value)

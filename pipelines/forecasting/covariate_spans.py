@@ -116,8 +116,11 @@ def require_covered_future(
                 if feature
                 else f"the rows of {name!r} at those times"
             )
+            what = (
+                f"column {feature!r} of series {target!r}" if feature else f"known-future covariate {name!r}"
+            )
             raise DataError(
-                f"{source}: known-future covariate {name!r} has no value at {spec.time_col} {shown} "
+                f"{source}: {what} has no value at {spec.time_col} {shown} "
                 f"({len(times)} of the forecast steps of series {target!r}, which reads it there): no row, "
                 f"or an empty one, so {target!r} would get no forecast. Give {give}."
             )

@@ -102,7 +102,8 @@ def fit_table(
     features, frame, time_col, past, future = found
     if features is None:
         return None
-    return features, dataclasses.replace(table, frame=frame), time_col, past, future
+    expanded = dataclasses.replace(table, frame=frame, features=features.origin(table, time_col))
+    return features, expanded, time_col, past, future
 
 
 def fitted_table(
@@ -116,8 +117,7 @@ def fitted_table(
     table = read_raw(source, read_options, spec.id_col)
     if spec.id_col not in table.frame.columns or features.holds_feature_rows(table.frame):
         return table  # read as ever: the reader names what is missing
-    frame = features.expand(table.frame, spec.time_col, table.name)
-    return dataclasses.replace(table, frame=frame)
+    return features.expanded_table(table, spec.time_col)
 
 
 def fitted_future_table(
@@ -142,8 +142,7 @@ def fitted_future_table(
         read_options = spec.read_options
     table = read_raw(path, read_options, spec.id_col)
     require_future_ids(table.frame, features, spec, name, setting)
-    frame = features.expand_future(table.frame, spec.time_col, name)
-    return dataclasses.replace(table, frame=frame)
+    return features.expanded_table(table, spec.time_col, future=True, where=name)
 
 
 def require_future_ids(

@@ -12,6 +12,7 @@ from ssm_ts.errors import ConfigError
 
 from .datamodule_features import check_static_path, fit_table, fitted_table, same_path
 from .datamodule_settings import check_checked_frame
+from .reader import Table
 from .series import SeriesSpec, load_like, load_series
 from .spans import n_observed_rows
 from .unknown_series import given_series, warn_unknown_series
@@ -26,8 +27,10 @@ class SourceMixin:
     :class:`~.datamodule.ForecastDataModule`, a mixin it inherits."""
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, **settings) -> ForecastDataModule:
-        """A data module over an in-memory DataFrame (same settings as the constructor, minus ``path``)."""
+    def from_frame(cls, frame: pd.DataFrame | Table, **settings) -> ForecastDataModule:
+        """A data module over an in-memory DataFrame (same settings as the constructor, minus ``path``);
+        or over a long DataFrame's :class:`~.reader.Table` expanded with its per-series inputs, whose
+        errors name the user's rows (``Forecaster.fit``'s)."""
         module = cls(**settings)
         module._source = frame
         return module
@@ -59,6 +62,8 @@ class SourceMixin:
     def source_frame(self) -> pd.DataFrame | None:
         """The DataFrame given to :meth:`from_frame` as it was given (``None`` for a CSV): a resumed
         fit checks it holds what the checkpoint was trained on (:mod:`ssm_ts.tracking.resume_settings`)."""
+        if isinstance(self._source, Table) and not self._source.is_file:  # a long DataFrame's expanded rows
+            return self._source.frame
         return self._source if isinstance(self._source, pd.DataFrame) else None
 
     # ------------------------------------------------------------ the series, read once

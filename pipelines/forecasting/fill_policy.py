@@ -11,6 +11,7 @@ import pandas as pd
 from ssm_ts.errors import DataError
 
 from .fix_hints import FixHints
+from .read_code import read_first
 from .reader import Table
 
 FillPolicy = Literal["ffill", "interpolate"]
@@ -32,12 +33,14 @@ def missing_times(
     """Per column, the times of its NaN/inf cells: what a fill policy is about to invent (with
     ``inside_spans``, only the cells between the series' first and last values)."""
     missing = {}
-    for name in columns:
-        bad = ~np.isfinite(values[name].to_numpy(dtype="float64"))
-        if inside_spans and bad.any():
-            bad &= _inside_span(values[name].to_numpy(dtype="float64"))
+    block = values[columns].to_numpy(dtype="float64")  # (n_rows, n_columns), once: a column each is slow
+    times = values[time_col].to_numpy()
+    for j in np.flatnonzero((~np.isfinite(block)).any(axis=0)):  # only the columns with a bad cell, in order
+        bad = ~np.isfinite(block[:, j])
+        if inside_spans:
+            bad &= _inside_span(block[:, j])
         if bad.any():
-            missing[name] = tuple(values[time_col].to_numpy()[bad])
+            missing[columns[j]] = tuple(times[bad])
     return missing
 
 
@@ -79,6 +82,21 @@ def _no_finite_value(
         f"{table.name}: {table.column_text(name)} has no finite value: inf (infinite) values at "
         f"{table.cells_text(name, infinite_rows, times)}{others}. Fix them where the column is computed "
         f"(an inf is often a division by zero), or {leave_out}; a fill policy has no value to fill them from."
+    )
+
+
+def _own_column_fill(table: Table, name: str, hints: FixHints) -> str:
+    """For a series' own covariate column (``load`` of series ``A``) at predict time: the pandas line
+    that fills its empty cells with each series' value before them, in the user's table (a CSV read
+    first); ``""`` for any other column, or at fit, where ``fill=`` does it."""
+    features = table.origin.table.features if table.origin is not None else None
+    code = features.fill_code(name, table.name) if features is not None and hints.fitted else ""
+    if not code:
+        return ""
+    before, after = read_first(table)
+    return (
+        f" To carry each series' last value into its empty cells: {before}{code}{after} (a row missing from "
+        "the table is no empty cell: add it first)."
     )
 
 
@@ -127,7 +145,7 @@ def check_or_fill_values(
             raise DataError(
                 f"{table.name}: {table.column_text(name)} has {kind} values at "
                 f"{table.cells_text(name, bad, values[time_col])}; "
-                f"fix or remove them, {hints.fill}.{spans}"
+                f"fix or remove them, {hints.fill}.{spans}{_own_column_fill(table, name, hints)}"
             )
     if fill is None:
         return values

@@ -88,10 +88,13 @@ def pivot_long(
     if duplicated.any():
         rows = np.flatnonzero(duplicated.to_numpy())
         read, then = read_first(table)  # the fix as code that runs as written (a CSV read first)
+        series = frame[id_col].iloc[rows[0]]  # a series' own covariate (load[A]) as the user's id
+        shown = _plain(series) if table.features is None else table.features.shown_id(str(series))
+        var = "futr_df" if "futr_df" in table.name else "df"
         raise DataError(
-            f"{table.name}: series {_plain(frame[id_col].iloc[rows[0]])!r} has duplicate timestamps at "
+            f"{table.name}: series {shown!r} has duplicate timestamps at "
             f"{table.rows_text(rows)}; keep one row per ({id_col}, {time_col}) pair, e.g. the last: "
-            f"{read}df = df.drop_duplicates(subset=[{id_col!r}, {time_col!r}], keep='last'){then} (or "
+            f"{read}{var} = {var}.drop_duplicates(subset=[{id_col!r}, {time_col!r}], keep='last'){then} (or "
             "aggregate them)."
         )
     # Parse before pivoting so spans and the row order are by time, not by the text of the dates.

@@ -19,6 +19,7 @@ from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 from ..csv_files import csv_data_line_numbers, read_csv_file
 from ..csv_options import ReadOptions, check_read_options, date_options
 from .column_names import check_no_header_rows, check_unique_names
+from .feature_origin import FeatureOrigin
 from .series_ids import numeric_id_dtype, shown_ids
 
 TableSource = str | os.PathLike | pd.DataFrame
@@ -38,12 +39,18 @@ class Table:
     # a DataFrame's named index that was dropped as row numbers (df.set_index("year")), for the hint
     # to reset_index() when no time column is found
     dropped_index: str | None = None
+    # a long table expanded with per-series inputs: the user's table, columns and rows it came from
+    features: FeatureOrigin | None = None
 
     def column_text(self, name: str) -> str:
-        """``column 'x'``, or for a pivoted long table ``series 'x' (unique_id 'x', values in 'y')``: what
-        the user's table calls the column ``name`` of :attr:`frame`."""
+        """``column 'x'``, or for a pivoted long table ``series 'x' (unique_id 'x', values in 'y')``, or
+        ``column 'load' of series 'A' (unique_id 'A')`` for a series' own covariate: what the user's
+        table calls the column ``name`` of :attr:`frame`."""
         if self.origin is None:
             return f"column {name!r}"
+        features = self.origin.table.features
+        if features is not None and features.column_text(name) is not None:
+            return features.column_text(name)
         shown = self.origin.shown_id(name)
         return f"series {shown!r} ({self.origin.id_col} {shown!r}, values in {self.origin.value_col!r})"
 
@@ -59,7 +66,10 @@ class Table:
         return self.origin.cells_text(name, times.iloc[list(positions)], limit)
 
     def rows_text(self, positions, limit: int = 5) -> str:
-        """``rows 3, 17 (CSV lines 5, 19)`` for the first ``limit`` positions, with a count if more."""
+        """``rows 3, 17 (CSV lines 5, 19)`` for the first ``limit`` positions, with a count if more;
+        an expanded table's rows as the user's table's (:attr:`features`)."""
+        if self.features is not None:
+            return self.features.source.rows_text(self.features.user_rows(positions), limit)
         positions = [int(p) for p in positions]
         shown = positions[:limit]
         more = f" and {len(positions) - limit} more" if len(positions) > limit else ""
@@ -85,7 +95,10 @@ class LongOrigin:
     value_col: str
 
     def shown_id(self, name: str) -> Any:
-        """Series ``name`` as the table's id: an integer id as ``1``, not the text ``'1'`` it is named by."""
+        """Series ``name`` as the table's id: an integer id as ``1``, not the text ``'1'`` it is named by;
+        a series' own covariate (``load[A]``) as the user's series id."""
+        if self.table.features is not None:
+            return self.table.features.shown_id(name)
         return shown_ids([name], numeric_id_dtype(self.table.frame[self.id_col]))[0]
 
     def _row(self, time: Any, name: str) -> int | None:

@@ -54,7 +54,7 @@ from .series_spec import (
 )
 from .shared_grid import check_shared_grid
 from .time_column import detect_time_column, in_fitted_zone, parse_times, warn_zone_less_times, zone_name
-from .value_columns import numeric_column, require_columns, require_value_column, resolve_targets
+from .value_columns import numeric_columns, require_columns, require_value_column, resolve_targets
 from .written_ids import with_written_ids
 
 # what other modules import from here; pickles made before the split name SeriesSpec/SeriesNotes here too
@@ -149,7 +149,12 @@ def load_series(
         frame, rows = pivot_long(table, time_col, id_col, value_col, fill, freq, periods)
         origin = LongOrigin(table, *rows, id_col, value_col)
         table = dataclasses.replace(
-            table, frame=frame, name=table.name + " (pivoted from long format)", is_file=False, origin=origin
+            table,
+            frame=frame,
+            name=table.name + " (pivoted from long format)",
+            is_file=False,
+            origin=origin,
+            features=None,  # the long table's (origin.table's): its rows, not the pivoted one's
         )
     time_col = time_col or detect_time_column(table)
     if time_col not in frame.columns:
@@ -185,7 +190,7 @@ def load_series(
     require_columns(table, columns, fitted, id_col, value_col, {**kinds, **{c: "target" for c in targets}})
     if times.duplicated().any():  # a long table whose values are not in value_col reads as a wide one
         require_value_column(table, id_col, value_col, fitted, targets)
-    values = pd.DataFrame({name: numeric_column(table, name) for name in columns})
+    values = numeric_columns(table, columns)
     warn_sentinels(table, values, columns, times, fill, fitted)  # -9999 and the like, in the table's rows
     values.insert(0, time_col, times)
 
@@ -214,7 +219,8 @@ def load_series(
         # a long table's known-future series keep their own spans too (a per-series column of a series that
         # ends early); covariate_spans checks them against the targets that read them
         checked = check_or_fill_values(table, values[[time_col, *future]], future, fill, hints, long_format)
-        values[future] = checked[future]
+        # one concat, not a column at a time (a second at 1,000 per-series columns); the columns' order kept
+        values = pd.concat([values.drop(columns=future), checked[future]], axis=1)[list(values.columns)]
     else:
         values = observed
     in_periods = is_period(values[time_col])

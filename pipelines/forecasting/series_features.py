@@ -22,8 +22,9 @@ import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError
 
+from .feature_origin import FeatureOrigin
 from .long_table import is_long, long_time_column
-from .reader import read_table
+from .reader import Table, read_table
 from .scaler import ScalerState
 from .series_spec import SeriesSpec
 
@@ -120,6 +121,34 @@ class SeriesFeatures:
         parts = [frame.drop(columns=columns), *self.feature_rows(frame, names, columns, time_col)]
         return pd.concat(parts, ignore_index=True)
 
+    def expanded_table(
+        self, table: Table, time_col: str, future: bool = False, where: str | None = None
+    ) -> Table:
+        """``table`` (a long table as read) with its frame expanded (:meth:`expand`, or with ``future``
+        :meth:`expand_future`; errors calling it ``where``, by default its name), keeping where each row
+        came from (:meth:`origin`) so that errors reading it name the user's column, series and row."""
+        expand = self.expand_future if future else self.expand
+        frame = expand(table.frame, time_col, where or table.name)
+        return dataclasses.replace(table, frame=frame, features=self.origin(table, time_col, future))
+
+    def origin(self, table: Table, time_col: str, future: bool = False) -> FeatureOrigin:
+        """Where the rows of ``table``'s :meth:`expand` (``future``: :meth:`expand_future`) came from:
+        :class:`~.feature_origin.FeatureOrigin`, for errors in the user's terms, not ``load[A]``'s."""
+        source = long_frame(table.frame, self.id_col, time_col)
+        held = future and self.holds_feature_rows(source)  # read as it is
+        rows = np.arange(len(source)) if held else self._source_rows(source, time_col, future)
+        names = {feature_series(f, s): (f, s) for f in self.features for s in self.series}
+        return FeatureOrigin(table, rows, names, self.id_col, tuple(self.statics))
+
+    def _source_rows(self, frame: pd.DataFrame, time_col: str, future: bool) -> np.ndarray:
+        """``(n_expanded_rows,)`` the row of ``frame`` each row of its :meth:`expand` (``future``:
+        :meth:`expand_future`) came from, ``-1`` for a static's: in the order those stack their parts."""
+        own = _is_in(frame[self.id_col].astype(str).to_numpy(), self.series)
+        kept = np.flatnonzero(~own) if future else np.arange(len(frame))
+        columns = self.future if future else [*self.past, *self.future]
+        n_static = len(self.statics) * len(self.series) * frame[time_col].nunique(dropna=False)
+        return np.concatenate([kept, *[np.flatnonzero(own)] * len(columns), np.full(n_static, -1)])
+
     def expand_future(self, futr: pd.DataFrame, time_col: str, where: str) -> pd.DataFrame:
         """A long ``futr`` (neuralforecast's ``futr_df``: ``unique_id``, the time column and the
         known-future columns, for the forecast steps) as rows of the covariate series: each series'
@@ -150,9 +179,10 @@ class SeriesFeatures:
         then each static as rows of ``static[series]`` at every time of ``frame``. One frame each,
         ``(rows, 3)``: ``time_col``, ``id_col``, ``value_col``."""
         own = _is_in(names, self.series)
+        codes, series = pd.factorize(names[own])  # each series' name built once, not once a row
         parts = []
         for column in columns:
-            ids = [feature_series(column, name) for name in names[own]]
+            ids = np.array([feature_series(column, name) for name in series], dtype=object)[codes]
             rows = {time_col: frame[time_col].to_numpy()[own], self.id_col: ids,
                     self.value_col: frame[column].to_numpy()[own]}  # fmt: skip
             parts.append(pd.DataFrame(rows))
@@ -319,7 +349,10 @@ def require_covered_ends(
 def per_series_columns(frame: pd.DataFrame, names: list[str], id_col: str, value_col: str) -> list[str]:
     """Those of ``names`` (covariates asked for) that are columns of the long ``frame`` (neuralforecast's
     exogenous columns) and no series of it (its ``id_col`` values, read as covariate series)."""
-    ids = set(frame[id_col].astype(str))
+    if not names:
+        return []
+    # the distinct ids, not a set of every row's: iterating 500,000 pyarrow strings took seconds
+    ids = set(frame[id_col].astype(str).unique())
     return [n for n in names if n in frame.columns and n not in (id_col, value_col) and str(n) not in ids]
 
 
@@ -452,7 +485,7 @@ def fit_features(
         return None, data, time_col, past, future
     time_col = time_col or long_time_column(read_table(frame), id_col, value_col)
     shared = {str(n) for n in [*past, *future] if n not in own_past + own_future}
-    ids = list(dict.fromkeys(frame[id_col].dropna().astype(str)))
+    ids = list(frame[id_col].dropna().astype(str).unique())  # in order of appearance, without a row loop
     wanted = None if target is None else {str(t) for t in ([target] if isinstance(target, str) else target)}
     series = [s for s in ids if s not in shared and (wanted is None or s in wanted)]
     statics = {} if static_df is None else read_static_df(static_df, id_col, frame, series)

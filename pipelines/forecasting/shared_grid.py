@@ -28,12 +28,19 @@ def check_shared_grid(table: Table, values: pd.DataFrame, time_col: str, columns
     if is_period(times) or len(times) < 3:
         return
     apart, at_grid = [], []  # columns at a coarser spacing than the grid's; columns at the grid's
-    for name in columns:
-        rows = np.flatnonzero(values[name].notna().to_numpy())
-        if rows.size >= 3 and np.median(np.diff(rows)) >= 2:
-            apart.append((name, rows))
-        elif rows.size >= 3:
-            at_grid.append(name)
+    present = values[columns].notna().to_numpy()  # (n_rows, n_columns), once: a column each took a second
+    counts = present.sum(axis=0)
+    first, last = present.argmax(axis=0), len(present) - 1 - present[::-1].argmax(axis=0)
+    unbroken = last - first + 1 == counts  # rows one step apart: at the grid's spacing, no diff to take
+    for j in np.flatnonzero(counts >= 3):
+        if unbroken[j]:
+            at_grid.append(columns[j])
+            continue
+        rows = np.flatnonzero(present[:, j])
+        if np.median(np.diff(rows)) >= 2:
+            apart.append((columns[j], rows))
+        else:
+            at_grid.append(columns[j])
     if not apart:
         return
     name, rows = apart[0]

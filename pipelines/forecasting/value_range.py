@@ -13,8 +13,10 @@ import pandas as pd
 
 from ssm_ts.errors import DataError
 
+from .feature_origin import own_covariate
 from .scaler import ScalerState
 from .series import SeriesSpec
+from .series_ids import shown_ids
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)  # about 3.4e38: the model computes in float32
 # Scaled inputs this many training standard deviations from the training mean are refused. The
@@ -55,7 +57,7 @@ def check_value_range(
     size = np.where(bad[:, j], np.abs(values[:, j]), -np.inf)
     row = int(np.argmax(size))
     name, value, mean, scale = scaler.columns[j], values[row, j], scaler.mean[j], scaler.scale[j]
-    column = f"series {name!r} ({spec.id_col} {name!r})" if spec.long_format else f"column {name!r}"
+    column = _column_text(name, spec)
     more = int(bad.sum()) - 1
     others = f" ({more} more such cell{'s' if more > 1 else ''})" if more else ""
     if beyond.any():
@@ -70,6 +72,18 @@ def check_value_range(
         f"{source}: {column} holds {value:.6g} at {frame[spec.time_col].iloc[row]}{others}, {why}. It is "
         f"most likely a code for a missing reading or a unit mistake: correct it, or {_empty_it(spec.fill, fitted)}."
     )
+
+
+def _column_text(name: str, spec: SeriesSpec) -> str:
+    """What the user's table calls the input ``name``: a wide table's column, a long table's series, or
+    a series' own covariate column (``column 'load' of series 'A' (unique_id 'A')``, not ``load[A]``)."""
+    if not spec.long_format:
+        return f"column {name!r}"
+    own = own_covariate(name, spec.targets, spec.long_format)
+    if own is not None:
+        series = shown_ids([own[1]], spec.id_dtype)[0]
+        return f"column {own[0]!r} of series {series!r} ({spec.id_col} {series!r})"
+    return f"series {name!r} ({spec.id_col} {name!r})"
 
 
 def _empty_it(fill: str | None, fitted: bool) -> str:

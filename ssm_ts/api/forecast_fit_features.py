@@ -7,6 +7,7 @@ file as ``fit`` was given it (``static_df='stores.csv'``), not as the command's 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from ssm_ts.pipelines.forecasting.datamodule_features import (
     read_static_file,
     static_file_error,
 )
+from ssm_ts.pipelines.forecasting.reader import read_table
 from ssm_ts.pipelines.forecasting.series import column_list
 from ssm_ts.pipelines.forecasting.series_features import SeriesFeatures, fit_features
 from ssm_ts.tracking.resume_settings import builtin_value
@@ -103,9 +105,14 @@ def fit_datamodule(
     features = None
     if isinstance(data, pd.DataFrame):
         time_col, target = settings.pop("time_col", None), settings.get("target")
+        given = data
         features, data, time_col, past, future = frame_features(
             data, static_df, time_col, target, past, future
         )
+        if features is not None:  # errors reading it name the user's columns and rows, not load[A]'s
+            data = dataclasses.replace(
+                read_table(data), features=features.origin(read_table(given), time_col)
+            )
         module = ForecastDataModule.from_frame(
             data,
             **builtin_value(

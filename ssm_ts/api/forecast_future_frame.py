@@ -19,6 +19,7 @@ import pandas as pd
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.csv_options import ReadOptions
 from ssm_ts.pipelines.forecasting import load_like
+from ssm_ts.pipelines.forecasting.feature_origin import user_covariates
 from ssm_ts.pipelines.forecasting.frames import future_times
 from ssm_ts.pipelines.forecasting.reader import TableSource, read_table, require_table_source
 from ssm_ts.pipelines.forecasting.scaler import ScalerState
@@ -49,8 +50,8 @@ def with_future_frame(fc: Forecaster, frame: pd.DataFrame, futr_df: TableSource,
         )
     scaler = fc.task_.scaler_state(fc.spec_.input_columns)
     try:
-        futr_df = fc._future_with_features(futr_df)  # per-series columns and statics as their series' rows
-        return future_rows_appended(frame, futr_df, fc.spec_, scaler, needed)
+        future = fc._future_with_features(futr_df)  # per-series columns and statics as their series' rows
+        return future_rows_appended(frame, future, fc.spec_, scaler, needed)
     except DataError as error:
         raise _with_saved_read_options(error, futr_df, fc.spec_) from error
 
@@ -94,6 +95,8 @@ def future_rows_appended(
         raise DataError(str(error).replace("the DataFrame", name)) from error
     n_observed = n_observed_rows(frame, spec.targets)
     last = frame[spec.time_col].iloc[n_observed - 1]
+    # the covariates as the user's table gives them: a series' own column once (load, not load[A])
+    given = user_covariates(spec.future_covariates, spec.targets, spec.long_format)
     future = future[future[spec.time_col] > last].reset_index(drop=True)
     expected = future_times(last, spec.freq, max(len(future), 1))
     if not len(future) or not (pd.Index(future[spec.time_col]) == expected).all():
@@ -105,14 +108,14 @@ def future_rows_appended(
         raise DataError(
             f"{name}: the forecast steps start at {spec.time_col} {expected[0]}, the step after "
             f"{data_name}'s last observation ({last}); {setting} has {found}. Give the known-future "
-            f"covariates {spec.future_covariates} of the steps from {expected[0]} on, one row per step."
+            f"covariates {given} of the steps from {expected[0]} on, one row per step."
         )
     if len(future) < needed:
         # rows whose covariates are all empty end the read silently: the file seems to hold them
-        unread = f", not counting {n_empty} with {spec.future_covariates} empty" if n_empty else ""
+        unread = f", not counting {n_empty} with {given} empty" if n_empty else ""
         raise DataError(
             f"{name} has {len(future)} rows after {data_name}'s last observation ({last}){unread}; the forecast "
-            f"reads the known-future covariates {spec.future_covariates} of {needed} steps (the horizon, or "
+            f"reads the known-future covariates {given} of {needed} steps (the horizon, or "
             f"ceil(n / horizon) * horizon for {steps_setting}): give rows up to {spec.time_col} "
             f"{future_times(last, spec.freq, needed)[-1]}."
         )

@@ -16,6 +16,7 @@ checkpoint and the model as an MLflow pyfunc.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -59,7 +60,7 @@ from ssm_ts.pipelines.forecasting.datamodule_features import (
     require_future_ids,
 )
 from ssm_ts.pipelines.forecasting.dates import freq_alias
-from ssm_ts.pipelines.forecasting.reader import Table, TableSource, require_table_source
+from ssm_ts.pipelines.forecasting.reader import Table, TableSource, read_table, require_table_source
 from ssm_ts.pipelines.forecasting.series import column_list
 from ssm_ts.pipelines.forecasting.series_features import SeriesFeatures
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent
@@ -483,7 +484,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             return data  # a wide frame of the fitted columns (history_, or a slice of it): read as it is
         if features.holds_feature_rows(data):
             return data  # their rows given already (the MLflow model's input example)
-        return features.expand(data, self.spec_.time_col, "the DataFrame")
+        return features.expanded_table(read_table(data), self.spec_.time_col)  # errors name the user's rows
 
     def _future_with_features(self, futr_df: TableSource) -> TableSource | Table:
         """``predict``'s ``futr_df`` with the rows of the model's per-series known-future inputs (its
@@ -498,7 +499,8 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
                 futr_df, features, self.spec_, None, name=str(futr_df), setting="futr_df"
             )
         require_future_ids(futr_df, features, self.spec_, "the futr_df DataFrame")
-        return features.expand_future(futr_df, self.spec_.time_col, "the futr_df DataFrame")
+        table = dataclasses.replace(read_table(futr_df), name="the futr_df DataFrame")
+        return features.expanded_table(table, self.spec_.time_col, future=True)
 
     def _read(
         self,
