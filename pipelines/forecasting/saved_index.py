@@ -1,8 +1,9 @@
 """A pandas index saved into a forecasting table. ``df.to_csv(path)`` writes the frame's index as a
 first column without a header, which ``pd.read_csv`` reads back as ``Unnamed: 0``:
 
-- row numbers (a ``RangeIndex``, or a slice of one: ``df.iloc[100:].to_csv(path)``) are no series to
-  forecast: they are left out of the default targets, with a warning that names the fix;
+- row numbers (a ``RangeIndex``, a slice of one: ``df.iloc[100:].to_csv(path)``, or one with holes
+  after ``df.dropna()`` or a filter: ``0, 1, 2, 5, 6, ...``) are no series to forecast: they are left
+  out of the default targets, with a warning that names the fix;
 - dates (a ``DatetimeIndex``) are the times: found as any date column is, with a note that the
   forecast names them ``'Unnamed: 0'`` too and how to give them a name.
 """
@@ -26,20 +27,30 @@ def is_unnamed(column: object) -> bool:
     return bool(SAVED_INDEX.fullmatch(str(column)))
 
 
-def holds_row_numbers(frame: pd.DataFrame, column: str) -> bool:
-    """An ``Unnamed: N`` column of consecutive integers, one per row (``0..n-1``, or ``100..n+99`` for a
-    slice of a frame): a saved index, not data."""
-    values = frame[column]
-    if not is_unnamed(column) or not pd.api.types.is_integer_dtype(values):
+def holds_row_numbers(frame: pd.DataFrame, column: str, holes: bool = True) -> bool:
+    """An ``Unnamed: N`` column of a frame's row numbers: a saved index, not data. Consecutive integers
+    (``0..n-1``, or ``100..n+99`` for a slice of a frame), or with ``holes`` pandas' default index after
+    rows were dropped or filtered out (``df.dropna().to_csv(path)``: ``0, 1, 2, 5, 6, ...``): increasing
+    integers from 0 or more, most of them one apart. Integers spaced evenly wider (``0, 2, 4, ...``), or
+    in no order, are data."""
+    if not is_unnamed(column):  # first: a column's Series costs more than its name's test
         return False
-    numbers = values.to_numpy()
-    return len(numbers) > 0 and bool((np.diff(numbers) == 1).all())
+    values = frame[column]
+    if not pd.api.types.is_integer_dtype(values) or not len(values):
+        return False
+    steps = np.diff(values.to_numpy())
+    if (steps == 1).all():
+        return True
+    return holes and values.iloc[0] >= 0 and bool((steps > 0).all()) and (steps == 1).mean() >= 0.5
 
 
 def _numbers_text(frame: pd.DataFrame, column: str) -> str:
-    """``0..29``: the row numbers a saved index column holds."""
+    """``0..29``: the row numbers a saved index column holds; ``0..305 with 12 missing, as after
+    df.dropna() or a filter`` for one with holes."""
     values = frame[column]
-    return f"{values.iloc[0]}..{values.iloc[-1]}"
+    first, last = values.iloc[0], values.iloc[-1]
+    missing = int(last - first + 1 - len(values))
+    return f"{first}..{last}" + (f" with {missing} missing, as after df.dropna() or a filter" if missing else "")
 
 
 def warn_row_number_columns(table: Table, columns: list[str]) -> None:
@@ -83,7 +94,8 @@ def note_unnamed_times(table: Table, time_col: str) -> None:
 def row_numbers_time_note(table: Table) -> str:
     """`` Note: column 'Unnamed: 0' holds ...``: for the error that finds no time column, a saved index of
     row numbers, which can number the steps as written (``time_col='Unnamed: 0'``); '' if none."""
-    columns = [c for c in table.frame.columns if holds_row_numbers(table.frame, c)]
+    # consecutive only: numbers with holes would read as steps with gaps
+    columns = [c for c in table.frame.columns if holds_row_numbers(table.frame, c, holes=False)]
     if not columns:
         return ""
     column = columns[0]
