@@ -53,6 +53,17 @@ def promoted_dtype(a: Tensor, b: Tensor, h0: Tensor | None) -> torch.dtype:
     return dtype if h0 is None else torch.promote_types(dtype, h0.dtype)
 
 
+def working_dtype(dtype: torch.dtype) -> torch.dtype:
+    """The dtype a fast scan computes in for states of ``dtype``: float32 for half precisions.
+
+    A recurrence rounded to bfloat16 at every step drifts (5% off the exact scan of the same inputs
+    after 8k steps, against 0.4% for one rounding at the end); the Triton path computed in float32
+    already, so the two paths gave different states. The result is returned in ``dtype``."""
+    if dtype in (torch.float16, torch.bfloat16):
+        return torch.float32
+    return torch.complex64 if dtype == torch.complex32 else dtype
+
+
 def diag_scan_reference(a: Tensor, b: Tensor, h0: Tensor | None = None) -> Tensor:
     """Plain definition: a loop over time. ``a``, ``b``: (B, L, D); ``h0``: (B, D). Returns (B, L, D)."""
     dtype = promoted_dtype(a, b, h0)
@@ -177,8 +188,12 @@ class _ChunkedScan(torch.autograd.Function):
     @staticmethod
     def forward(a: Tensor, b: Tensor, h0: Tensor | None, chunk: int | None) -> Tensor:
         dtype = promoted_dtype(a, b, h0)
-        a_c, h0_c = a.to(dtype), None if h0 is None else h0.to(dtype)
-        return _chunked_scan_values(a_c, b.to(dtype), h0_c, chunk)
+        work = working_dtype(dtype)
+        a_c, h0_c = a.to(work), None if h0 is None else h0.to(work)
+        h = _chunked_scan_values(a_c, b.to(work), h0_c, chunk)
+        # Only a real cast: a no-op .to() returned an alias that AOT autograd (torch.compile) then
+        # saved as another tensor for the backward, whose gradients came out wrong.
+        return h if work == dtype else h.to(dtype)
 
     @staticmethod
     def setup_context(ctx, inputs: tuple, output: Tensor) -> None:
@@ -207,7 +222,10 @@ class _ChunkedScan(torch.autograd.Function):
         # With create_graph (double backward) the reverse scan is this Function again, so it has a
         # gradient itself; the out= writes of the plain chunked scan have none.
         reverse = _reverse_differentiable if torch.is_grad_enabled() else _reverse_chunked
-        grad_a, grad_b, grad_h0 = scan_backward(a.to(h.dtype), h, h0, grad_h.contiguous(), reverse)
+        work = working_dtype(h.dtype)  # the adjoint scan is a recurrence too
+        grad_a, grad_b, grad_h0 = scan_backward(
+            a.to(work), h.to(work), h0, grad_h.contiguous().to(work), reverse
+        )
         return cast_gradient(grad_a, a), cast_gradient(grad_b, b), cast_gradient(grad_h0, h0), None
 
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from ssm_ts.errors import ConfigError
-from ssm_ts.kernels import ssm_step, vandermonde, vandermonde_reference
+from ssm_ts.kernels import diag_scan, diag_scan_reference, ssm_step, vandermonde, vandermonde_reference
 
 
 def test_ssm_step_refuses_a_complex_skip_term():
@@ -36,3 +36,24 @@ def test_vandermonde_of_mixed_precisions_computes_in_the_wider_one():
         grads = torch.autograd.grad(out.sum(), leaves)
         assert [g.dtype for g in grads] == [t.dtype for t in leaves]
     torch.testing.assert_close(vandermonde(v, x, 9, backend="torch"), want)
+
+
+def test_half_precision_scan_does_not_drift_over_a_long_sequence():
+    """The PyTorch scan ran its recurrence in bfloat16, rounding every step: 4% off the exact scan of
+    the same inputs after 1024 steps (5% after 8k), its gradients too, where the Triton path computes
+    in float32 and rounds once. Both now compute in float32 and return bfloat16."""
+    torch.manual_seed(0)
+    a = (0.99 + 0.01 * torch.rand(1, 1024, 4)).bfloat16()
+    b = torch.randn(1, 1024, 4).bfloat16()
+    weights = torch.randn(1, 1024, 4, dtype=torch.float64)
+    leaves = [t.clone().requires_grad_(True) for t in (a, b)]
+    exact_leaves = [t.double().requires_grad_(True) for t in (a, b)]
+    h = diag_scan(*leaves, backend="torch")
+    exact = diag_scan_reference(*exact_leaves)
+    grads = torch.autograd.grad((h.double() * weights).sum(), leaves)
+    exact_grads = torch.autograd.grad((exact * weights).sum(), exact_leaves)
+    assert h.dtype == torch.bfloat16 and [g.dtype for g in grads] == [torch.bfloat16] * 2
+    # One rounding to bfloat16 is 2^-9 relative; a sum of a few such errors stays well below 1%.
+    for name, got, want in [("h", h, exact), *zip(("grad a", "grad b"), grads, exact_grads, strict=True)]:
+        error = ((got.double() - want).abs().max() / want.abs().max()).item()
+        assert error < 1e-2, f"{name}: {error:.2e} off the exact scan of the same inputs"
