@@ -58,7 +58,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
     - ``"random_features"``: ROCKET-style: ``n_kernels`` fixed random S4D kernels
       (:class:`~ssm_ts.models.random_ssm_features.RandomSSMFeatures`), two features each (PPV and
       max), standardised, then a ridge classifier whose penalty is chosen by efficient leave-one-out
-      (as ``RidgeClassifierCV``, computed in blocks: :mod:`ssm_ts.models.ridge_loo`). Nothing in the
+      (as ``RidgeClassifierCV``, computed in blocks: :mod:`ssm_ts.models.ridge_loo`), or, given
+      ``fit(..., groups=...)`` (or windows of several subjects), by cross-validation over whole
+      groups. Nothing in the
       SSMs is trained, so it does not overfit tiny training sets (tens of recordings) and fits in
       seconds on a CPU; ``predict_proba`` is a softmax of the ridge decision values (ridge has no
       calibrated probabilities). The encoder settings
@@ -181,11 +183,15 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         multiplied by its class's ``class_weight``; weights are relative (2 on every recording fits
         what ``None`` fits).
 
-        ``groups`` ``(n,)``: each recording's subject or session, used only for the ``val_fraction``
-        split, which then holds out whole groups: overlapping windows of one subject in both parts
-        would pick the best epoch on leaked scores. In cross-validation, with metadata routing on
-        (``sklearn.set_config(enable_metadata_routing=True)``), ``set_fit_request(groups=True)`` and
-        ``cross_val_score(..., params={"groups": groups})`` give each fold's groups to this split too."""
+        ``groups`` ``(n,)``: each recording's subject or session, used only to hold out whole groups
+        where the fit validates: the encoder's ``val_fraction`` split (overlapping windows of one subject
+        in both parts would pick the best epoch on leaked scores), and the random features' choice of
+        the ridge penalty, then by cross-validation over whole groups (``GroupKFold``, up to 5 folds)
+        instead of leave-one-out (which scores a window against its overlapping neighbours and picks
+        too small a penalty); ``val_fraction`` does not apply to random features. In cross-validation,
+        with metadata routing on (``sklearn.set_config(enable_metadata_routing=True)``),
+        ``set_fit_request(groups=True)`` and ``cross_val_score(..., params={"groups": groups})`` give
+        each fold's groups to this fit too."""
         check_fit_settings(self)
         X, y, groups = stream_fit_arguments(
             X, y, groups, self.val_fraction if self.method == "encoder" else 0
@@ -210,15 +216,16 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         if self.method == "random_features":
             weighted = self.class_weight is not None or data.weights is not None
             targets = np.unique(y, return_inverse=True)[1]
-            return self._fit_random_features(data, targets, seed, weights if weighted else None)
+            return self._fit_random_features(data, targets, seed, weights if weighted else None, groups)
         self.task_ = fit_encoder(self, data, class_names, seed, groups)
         return self
 
     def _fit_random_features(
-        self, data, targets: np.ndarray, seed: int, weights: np.ndarray | None = None
+        self, data, targets: np.ndarray, seed: int, weights: np.ndarray | None = None, groups=None
     ) -> SSMClassifier:
         """Random S4D features -> standardised -> ridge; ``targets`` (n,) index ``classes_``; ``weights``
-        (n,): each recording's class weight x sample weight (``None``: unweighted)."""
+        (n,): each recording's class weight x sample weight (``None``: unweighted); ``groups`` (n,): the
+        ridge penalty is chosen by cross-validation over whole groups (``None``: leave-one-out)."""
         from ssm_ts.models.random_feature_classifier import fit_features_ridge
         from ssm_ts.models.random_ssm_features import RandomSSMFeatures
         from ssm_ts.pipelines.sensor import fit_channel_scaler
@@ -234,7 +241,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             shift_fraction=self.shift_fraction,
             memory_budget_mb=self.memory_budget_mb,
         )
-        self.ridge_ = fit_features_ridge(self.features_, values, targets, weights)
+        self.ridge_ = fit_features_ridge(self.features_, values, targets, weights, groups)
         return self
 
     def _checked(self, X: Any):

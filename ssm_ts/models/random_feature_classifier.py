@@ -43,6 +43,7 @@ def fit_features_ridge(
     values: Sequence[np.ndarray],
     targets: np.ndarray,
     sample_weight: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
 ):
     """Fit ``features`` on scaled recordings ``values`` ``(channels, length_i)``, then a scikit-learn
     pipeline ``StandardScaler -> RidgeClassifierLOO`` (scikit-learn's ``RidgeClassifierCV``, penalty by
@@ -57,7 +58,11 @@ def fit_features_ridge(
     the fit is exactly the fit without it. The weights are relative: they are scaled to mean 1 over
     the recordings left, so that, as in the encoder's weighted mean loss, 2 on every recording fits
     what no weights fit (scikit-learn's ridge would read it as half the penalty); equal weights fit
-    exactly the unweighted model."""
+    exactly the unweighted model.
+
+    ``groups`` ``(n,)``: each recording's subject or source recording (windows of one stream): the penalty
+    is then chosen by cross-validation over whole groups (``GroupKFold``) instead of leave-one-out,
+    which scores overlapping windows against their neighbours (see :mod:`ssm_ts.models.ridge_loo`)."""
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
@@ -75,11 +80,13 @@ def fit_features_ridge(
             )
         sample_weight = np.asarray(sample_weight, dtype=np.float64)[kept]
         values, targets = [values[i] for i in kept], targets[kept]
+        groups = None if groups is None else np.asarray(groups, dtype=object)[kept]
         if pick_p is None:  # equal weights: exactly the unweighted fit of the recordings left
             sample_weight = None
+    by_group = {} if groups is None else {"ridgeclassifierloo__groups": groups}
     if sample_weight is None:
         features.fit(values)
-        return ridge.fit(features.transform(values), targets)
+        return ridge.fit(features.transform(values), targets, **by_group)
     features.fit(values, sample_weight)
     sample_weight = sample_weight * (len(sample_weight) / sample_weight.sum())
     return ridge.fit(
@@ -87,6 +94,7 @@ def fit_features_ridge(
         targets,
         standardscaler__sample_weight=sample_weight,
         ridgeclassifierloo__sample_weight=sample_weight,
+        **by_group,
     )
 
 
