@@ -187,8 +187,9 @@ class WaveformTask(SeededTrainingHooks, pl.LightningModule):
         self._step(batch, "test")
 
     def _epoch_end(self, split: str) -> None:
-        # Weighted by real samples, so the figure is exactly bits per sample over the whole split.
-        self.log(f"{split}_nll_bits", self.nll[f"{split}_nll"].compute() / LN2)
+        # Weighted by real samples, so the figure is exactly bits per sample over the whole split. The
+        # progress bar shows validation's beside val_loss (nats), the unit SaShiMi's NLL is given in
+        self.log(f"{split}_nll_bits", self.nll[f"{split}_nll"].compute() / LN2, prog_bar=split == "val")
         self.nll[f"{split}_nll"].reset()
 
     def on_train_epoch_end(self) -> None:
