@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ssm_ts.leaky_validation import LeakyValidationWarning
+from ssm_ts.leaky_validation import LeakyValidationWarning, overlap_step
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 __all__ = ["LeakyValidationWarning", "stream_fit_arguments", "stream_recordings", "stream_scored"]
@@ -36,8 +36,21 @@ def stream_fit_arguments(X: Any, y: Any, groups: Any, val_fraction: float) -> tu
     """``(X, y, groups)`` for ``fit``: ``StreamWindows`` give their windows, and their labels and
     groups where ``y`` and ``groups`` are not given. Windows of a single group (cut without
     ``group_col``) cannot be split by group: with ``val_fraction`` > 0 a ``LeakyValidationWarning``
-    says so, and the split stays the random one."""
+    says so, and the split stays the random one. So does an array of overlapping windows without
+    ``groups`` (:func:`~ssm_ts.leaky_validation.overlap_step`): ``X, y, groups, starts =
+    sliding_windows(...)`` fitted as ``fit(X, y)``."""
     if not _is_stream_windows(X):
+        step = overlap_step(X) if groups is None and val_fraction > 0 else None
+        if step is not None:
+            warn_on_rank_zero(
+                f"X looks like overlapping windows of a stream (each window repeats the one before from "
+                f"{step} samples on), and without groups val_fraction={val_fraction:g} holds out windows at "
+                "random: they overlap training ones, so the validation loss that picks the best epoch is "
+                "optimistic. Pass each window's subject or recording, fit(X, y, groups=groups) (X, y, "
+                "groups, starts = sliding_windows(...)), or fit with val_fraction=0.",
+                LeakyValidationWarning,
+                stacklevel=None,
+            )
         return X, y, groups
     y = X.y if y is None else y
     if groups is None:
