@@ -59,9 +59,20 @@ def with_future_frame(fc: Forecaster, frame: pd.DataFrame, futr_df: TableSource,
 def _with_saved_read_options(error: DataError, futr_df: TableSource, spec: SeriesSpec) -> DataError:
     """``error`` of a ``futr_df`` CSV read with the fit's saved read options, saying so with the
     DataFrame that reads a file written another way (``predict``'s ``read_options`` are the data's);
-    ``error`` itself for a DataFrame, a fit without read options or a :class:`DataError` subclass."""
-    if isinstance(futr_df, pd.DataFrame) or not spec.read_options or type(error) is not DataError:
+    of one read by detection (a fit without read options) whose error names ``read_options``, saying
+    they go to ``pd.read_csv`` and the DataFrame to ``futr_df`` (given to ``predict`` they read the
+    data, or are refused without it). ``error`` itself for a DataFrame, another error or a
+    :class:`DataError` subclass."""
+    if isinstance(futr_df, pd.DataFrame) or type(error) is not DataError:
         return error
+    if not spec.read_options:
+        if "read_options=" not in str(error):
+            return error
+        return DataError(
+            f"{error}\n(the futr_df file was read by detection, as the fit read its data; predict's read_options "
+            f"read the data, not futr_df: read the file with those options as pd.read_csv keywords and give "
+            f"the DataFrame, futr_df=pd.read_csv({str(futr_df)!r}, **options) with options the dict that reads it)"
+        )
     return DataError(
         f"{error}\n(the futr_df file was read with read_options {spec.read_options}, the fit's, saved with "
         f"the model; a file written another way can be given as a DataFrame: "
