@@ -50,7 +50,9 @@ def _numbers_text(frame: pd.DataFrame, column: str) -> str:
     values = frame[column]
     first, last = values.iloc[0], values.iloc[-1]
     missing = int(last - first + 1 - len(values))
-    return f"{first}..{last}" + (f" with {missing} missing, as after df.dropna() or a filter" if missing else "")
+    return f"{first}..{last}" + (
+        f" with {missing} missing, as after df.dropna() or a filter" if missing else ""
+    )
 
 
 def warn_row_number_columns(table: Table, columns: list[str]) -> None:
