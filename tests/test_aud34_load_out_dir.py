@@ -5,6 +5,7 @@ naming ``WaveformGenerator.load('<out>/export')``. A downloaded MLflow model loa
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -50,3 +51,20 @@ def test_an_out_dir_without_export_still_names_its_checkpoint(tmp_path):
     with pytest.raises(CheckpointError, match=r"is a fit's output folder, not a saved model") as err:
         WaveformGenerator.load(tmp_path)
     assert str(Path(checkpoints / "last.ckpt")) in str(err.value)
+
+
+def test_the_export_a_fit_publishes_keeps_its_scores_and_settings(tmp_path, monkeypatch):
+    """As ``save`` does (it held the model alone: a generator loaded from ``out_dir`` had no scores and
+    the default ``max_epochs``). The fit's logging is stood in for: the export is written as it writes it."""
+    monkeypatch.setattr("ssm_ts.tracking.logger.log_dict_artifact", lambda *args, **kwargs: None)
+    monkeypatch.setattr(
+        "ssm_ts.tracking.run_folder.log_model_and_publish",
+        lambda logger, out_dir, write_model, **kwargs: write_model(Path(out_dir) / "export"),
+    )
+    gen = WaveformGenerator("tiny", max_epochs=3, batch_size=2)
+    gen.task_ = WaveformTask(preset="tiny", sample_rate=8000)
+    gen.metrics_ = {"val_nll_bits": 6.5, "test_nll_bits": 6.6}
+    gen._log_fit(SimpleNamespace(run_id="run0"), gen.task_, SimpleNamespace(hparams={}), tmp_path, best="")
+    loaded = WaveformGenerator.load(tmp_path)
+    assert loaded.metrics_ == gen.metrics_
+    assert (loaded.settings["max_epochs"], loaded.settings["batch_size"]) == (3, 2)

@@ -513,7 +513,9 @@ class WaveformGenerator(ResumableFit):
         if best:
             log_artifact(logger, best, "checkpoints")
         example, signature = task.mlflow_example_and_signature(data)
-        log_model_and_publish(logger, out_dir, lambda export_dir: task.mlflow_pyfunc(data, export_dir),
+        # the export keeps the settings and scores save() does: load(out_dir) gives back metrics_ too
+        extras = self._saved_extras()
+        log_model_and_publish(logger, out_dir, lambda export_dir: task.mlflow_pyfunc(data, export_dir, extras),
                               register_as=self.settings["register_as"], input_example=example,
                               signature=signature)  # fmt: skip
         self.run_id_ = logger.run_id
@@ -605,8 +607,13 @@ class WaveformGenerator(ResumableFit):
     def save(self, directory: str) -> Path:
         """Write a self-describing export (config JSON + safetensors) to ``directory``, with this
         generator's ``metrics_`` and its training settings (:data:`SAVED_SETTINGS`)."""
+        return save_waveform_export(self._task(), directory, self._saved_extras())
+
+    def _saved_extras(self) -> dict[str, Any]:
+        """What an export keeps beside the model: the training settings (:data:`SAVED_SETTINGS`) and
+        ``metrics_``."""
         settings = {k: v for k, v in self._json_settings().items() if k in SAVED_SETTINGS}
-        return save_waveform_export(self._task(), directory, {"settings": settings, "metrics": self.metrics_})
+        return {"settings": settings, "metrics": self.metrics_}
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> WaveformGenerator:

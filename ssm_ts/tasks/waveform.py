@@ -325,10 +325,12 @@ class WaveformTask(SeededTrainingHooks, pl.LightningModule):
 
     # ------------------------------------------------------------ export
 
-    def mlflow_pyfunc(self, datamodule, export_dir: Path):
+    def mlflow_pyfunc(self, datamodule, export_dir: Path, extras: dict[str, Any] | None = None):
+        """The pyfunc of this model: its export in ``export_dir`` (with ``extras``: what
+        ``WaveformGenerator.save`` keeps beside it) and the script that loads it."""
         from ssm_ts.tracking.pyfunc_audio import write_model_code
 
-        save_waveform_export(self, export_dir)
+        save_waveform_export(self, export_dir, extras)
         # Logged from code: MLflow stores a short script that builds the pyfunc, not a pickle of it.
         return write_model_code(Path(export_dir).parent / "pyfunc_code"), {"waveform_model": str(export_dir)}
 
