@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 class FeatureOrigin:
     """The user's long table an expanded one was built from.
 
-    ``source``: the user's table as read (its frame ``(n_user_rows, n_columns)``, name, CSV options);
+    ``source``: the user's table as read (its name and CSV options; its frame ``(n_user_rows, 1)``, the
+    series ids only);
     ``rows``: ``(n_expanded_rows,)`` the user's row of each expanded row, ``-1`` for a static's row (no
     row of the table holds it); ``names``: ``{covariate series: (column, series id as text)}``;
     ``statics``: the columns of ``names`` that are static features (from ``static_df``).

@@ -138,7 +138,9 @@ class SeriesFeatures:
         held = future and self.holds_feature_rows(source)  # read as it is
         rows = np.arange(len(source)) if held else self._source_rows(source, time_col, future)
         names = {feature_series(f, s): (f, s) for f in self.features for s in self.series}
-        return FeatureOrigin(table, rows, names, self.id_col, tuple(self.statics))
+        # the user's table without its values: its rows, ids and file are what errors name
+        kept = dataclasses.replace(table, frame=source[[self.id_col]])
+        return FeatureOrigin(kept, rows, names, self.id_col, tuple(self.statics))
 
     def _source_rows(self, frame: pd.DataFrame, time_col: str, future: bool) -> np.ndarray:
         """``(n_expanded_rows,)`` the row of ``frame`` each row of its :meth:`expand` (``future``:
