@@ -22,6 +22,7 @@ and predict recordings sampled at another step warn unless the task's ``rate`` m
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -128,6 +129,23 @@ def stratified_split(
     return data.subset(np.sort(train_idx)), data.subset(np.sort(val_idx))
 
 
+def _split_with_groups(
+    data: SeriesSet, val_fraction: float, seed: int, groups: np.ndarray | None
+) -> tuple[SeriesSet, SeriesSet | None, np.ndarray | None]:
+    """:func:`stratified_split`, and the groups ``(n_train,)`` of its training part (``None`` without
+    ``groups``), which a closed-form model uses to choose its penalty over whole groups. The split is
+    made on a copy whose ids are the recordings' positions, then given back their ids."""
+    if groups is None:
+        return (*stratified_split(data, val_fraction, seed), None)
+    by_position = dataclasses.replace(data, ids=[str(i) for i in range(len(data))])
+    train, val = stratified_split(by_position, val_fraction, seed, groups)
+    rows = np.array([int(i) for i in train.ids], dtype=np.int64)
+    for part in (train, val):
+        if part is not None:
+            part.ids = [data.ids[int(i)] for i in part.ids]
+    return train, val, np.asarray(groups)[rows]
+
+
 class SensorDataModule(pl.LightningDataModule):
     """Recordings from UCR/UEA ``.ts``/``.arff``, CSV, NumPy or FSDD audio, for ``ClassificationTask``.
 
@@ -232,6 +250,8 @@ class SensorDataModule(pl.LightningDataModule):
         )
         self.predict_spans = None  # a stream's windows to predict: group, start and end of each
         self.train_set: SeriesSet | None = None
+        # the training part's subjects or sessions (n_train,), with groups (a stream's group_col)
+        self.train_groups: np.ndarray | None = None
         self.val_set: SeriesSet | None = None
         self.test_set: SeriesSet | None = None
         self.predict_set: SeriesSet | None = None
@@ -382,7 +402,9 @@ class SensorDataModule(pl.LightningDataModule):
             if self.classes is None:  # a model's classes (set_classes) keep their order
                 self.classes = [str(c) for c in LabelEncoder().fit(full.labels).classes_]
             groups = getattr(self, "_train_groups", None)
-            self.train_set, self.val_set = stratified_split(full, self.val_fraction, self.seed, groups)
+            self.train_set, self.val_set, self.train_groups = _split_with_groups(
+                full, self.val_fraction, self.seed, groups
+            )
             self.scaler = fit_channel_scaler(self.train_set)
         elif stage == "validate" and self.val_set is None:
             if self.val_fraction == 0:  # else Lightning validates an empty list: no metric, no error

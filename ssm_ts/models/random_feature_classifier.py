@@ -165,10 +165,15 @@ class RandomFeatureClassifier(nn.Module):
         self.register_load_state_dict_pre_hook(_s4d_only_when_no_shift_kernels)
 
     def fit(
-        self, values: Sequence[np.ndarray], targets: np.ndarray, sample_weight: np.ndarray | None = None
+        self,
+        values: Sequence[np.ndarray],
+        targets: np.ndarray,
+        sample_weight: np.ndarray | None = None,
+        groups: np.ndarray | None = None,
     ) -> RandomFeatureClassifier:
         """Fit on scaled training recordings ``values`` ``(channels, length_i)`` and class indices
-        ``targets`` ``(n,)``, each recording weighted by ``sample_weight`` ``(n,)`` (see :func:`fit_features_ridge`)."""
+        ``targets`` ``(n,)``, each recording weighted by ``sample_weight`` ``(n,)``, the ridge penalty
+        chosen over whole ``groups`` ``(n,)`` if given (see :func:`fit_features_ridge`)."""
         targets = np.asarray(targets)
         missing = sorted(set(range(self.n_classes)) - {int(t) for t in targets})
         if missing:
@@ -176,7 +181,7 @@ class RandomFeatureClassifier(nn.Module):
                 f"the training data has no recordings of class indices {missing}; the ridge classifier needs "
                 "every class in the training split (use more data or a smaller val_fraction)."
             )
-        ridge = fit_features_ridge(self.features, values, targets, sample_weight)
+        ridge = fit_features_ridge(self.features, values, targets, sample_weight, groups)
         scaler, linear = ridge[0], ridge[-1]
         kernels = self.features.kernels_
         arrays = {name: getattr(kernels, name) for name in _KERNEL_BUFFERS}

@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ssm_ts.errors import ConfigError
+from ssm_ts.leaky_validation import LeakyValidationWarning
 from ssm_ts.pipelines.sensor import ChannelScaler, SensorDataModule, encode_labels
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 if TYPE_CHECKING:
     from ssm_ts.tasks.classification import ClassificationTask
@@ -34,4 +36,20 @@ def fit_closed_form(task: ClassificationTask) -> None:
     if task.hparams.class_weight is not None or train.weights is not None:
         weights = task.class_weights.cpu().numpy()[targets]
         weights = weights if train.weights is None else weights * train.weights
-    task.net.fit(values, targets, sample_weight=weights)
+    task.net.fit(values, targets, sample_weight=weights, groups=_penalty_groups(datamodule))
+
+
+def _penalty_groups(datamodule: SensorDataModule):
+    """The training split's groups (a stream's ``group_col``) to choose the ridge penalty over whole
+    groups, as ``SSMClassifier.fit(windows)`` does; ``None`` (leave-one-out) without groups, or with one
+    group left after the validation split, which warns: its windows overlap."""
+    groups = getattr(datamodule, "train_groups", None)  # (a subclass may set up its own splits)
+    if groups is None or len(set(groups.tolist())) > 1:
+        return groups
+    warn_on_rank_zero(
+        f"the training split holds one group ({str(groups[0])!r}), so the ridge penalty is chosen by "
+        "leave-one-out over its windows, which overlap: it is chosen on optimistic scores. Keep several "
+        "groups in training: --data.val_fraction 0, or more subjects or sessions in the stream.",
+        LeakyValidationWarning,
+    )
+    return None
