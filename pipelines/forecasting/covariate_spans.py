@@ -47,8 +47,11 @@ def require_covered_targets(
     firsts = np.where(held.any(axis=0), held.argmax(axis=0), end)
     lasts = np.where(held.any(axis=0), end - 1 - held[::-1].argmax(axis=0), -1)
     times = frame[spec.time_col]
+    targets = (
+        frame[spec.targets].iloc[:end].notna().to_numpy()
+    )  # (rows, n_targets), once: a Series each is slow
     for j, target in enumerate(spec.targets):
-        observed = np.flatnonzero(frame[target].iloc[:end].notna().to_numpy())
+        observed = np.flatnonzero(targets[:, j])
         if not len(observed):
             continue
         # the span's rows (gaps inside it are filled or refused already)
