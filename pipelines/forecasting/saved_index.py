@@ -10,38 +10,13 @@ first column without a header, which ``pd.read_csv`` reads back as ``Unnamed: 0`
 
 from __future__ import annotations
 
-import re
-
-import numpy as np
 import pandas as pd
 
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
+# the rule is shared with the sensor readers: one test of what a saved index is
+from ..saved_index_rule import holds_row_numbers, is_unnamed
 from .reader import Table
-
-SAVED_INDEX = re.compile(r"Unnamed: \d+")  # what pandas names a column without a header
-
-
-def is_unnamed(column: object) -> bool:
-    """A column pandas named for want of a header (``Unnamed: 0``)."""
-    return bool(SAVED_INDEX.fullmatch(str(column)))
-
-
-def holds_row_numbers(frame: pd.DataFrame, column: str, holes: bool = True) -> bool:
-    """An ``Unnamed: N`` column of a frame's row numbers: a saved index, not data. Consecutive integers
-    (``0..n-1``, or ``100..n+99`` for a slice of a frame), or with ``holes`` pandas' default index after
-    rows were dropped or filtered out (``df.dropna().to_csv(path)``: ``0, 1, 2, 5, 6, ...``): increasing
-    integers from 0 or more, most of them one apart. Integers spaced evenly wider (``0, 2, 4, ...``), or
-    in no order, are data."""
-    if not is_unnamed(column):  # first: a column's Series costs more than its name's test
-        return False
-    values = frame[column]
-    if not pd.api.types.is_integer_dtype(values) or not len(values):
-        return False
-    steps = np.diff(values.to_numpy())
-    if (steps == 1).all():
-        return True
-    return holes and values.iloc[0] >= 0 and bool((steps > 0).all()) and (steps == 1).mean() >= 0.5
 
 
 def _numbers_text(frame: pd.DataFrame, column: str) -> str:

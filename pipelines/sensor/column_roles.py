@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -23,34 +22,25 @@ import pandas as pd
 
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
+from ..saved_index_rule import counts_rows, holds_row_numbers, is_unnamed
 from .sampling_step import parse_times
-
-SAVED_INDEX = re.compile(r"Unnamed: \d+")  # what pandas names a column without a header
-
-
-def _counts_rows(values: np.ndarray) -> bool:
-    """Consecutive integers, one per row: 0..n-1, or a slice of a larger frame's index."""
-    return len(values) > 0 and bool((np.diff(values) == 1).all())
 
 
 def saved_index_columns(frame: pd.DataFrame, recordings: pd.Series | None = None) -> list[str]:
-    """The ``Unnamed: N`` columns of ``frame`` that hold row numbers: consecutive integers over the
-    whole file, or over each recording's rows (``recordings``: each row's recording id, in file
-    order; a long CSV concatenated from one frame per recording keeps each frame's index)."""
+    """The ``Unnamed: N`` columns of ``frame`` that hold row numbers (the rule the forecasting reader
+    uses too: consecutive, or with the holes ``df.dropna()`` or a filter leaves), over the whole file,
+    or over each recording's rows (``recordings``: each row's recording id, in file order; a long CSV
+    concatenated from one frame per recording keeps each frame's index)."""
     found = []
     for column in frame.columns:
-        values = frame[column]
-        if not SAVED_INDEX.fullmatch(str(column)) or not pd.api.types.is_integer_dtype(values):
-            continue
-        numbers = values.to_numpy()
-        if _counts_rows(numbers) or (
-            recordings is not None
-            and all(
-                _counts_rows(numbers[rows])
-                for rows in recordings.groupby(recordings, sort=False).indices.values()
-            )
-        ):
+        if holds_row_numbers(frame, column):
             found.append(str(column))
+        elif recordings is not None and is_unnamed(column) and pd.api.types.is_integer_dtype(frame[column]):
+            rows = list(recordings.groupby(recordings, sort=False).indices.values())
+            # each recording's numbers in turn, a new numbering at each one's first row
+            numbers = frame[column].to_numpy()[np.concatenate(rows)]
+            if counts_rows(numbers, starts=np.cumsum([len(r) for r in rows])[:-1]):
+                found.append(str(column))
     return found
 
 
@@ -70,7 +60,7 @@ def saved_time_index(frame: pd.DataFrame, dates: dict[str, Any] | None = None) -
     read options): an index of times written by ``df.to_csv(path)``; ``None`` if there is none."""
     for column in frame.columns:
         values = frame[column]
-        if not SAVED_INDEX.fullmatch(str(column)) or pd.api.types.is_numeric_dtype(values):
+        if not is_unnamed(column) or pd.api.types.is_numeric_dtype(values):
             continue  # numbers: row numbers (left out above) or a channel
         times = parse_times(values, dates)
         if times is not None and np.issubdtype(times.dtype, np.datetime64) and not np.isnat(times).any():
