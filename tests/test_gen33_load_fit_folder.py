@@ -1,6 +1,7 @@
 """A fit's output folder given where a saved model is meant is refused (by design) with the model in it
 to pass, written as the front end takes it and ready to paste: ``WaveformGenerator.load('out/export')``
-for Python, ``--ckpt_path out/export`` for ``ssm-ts audio generate``. It said "pass out/export (ssm-ts
+for Python, ``--ckpt_path out/export`` for ``ssm-ts audio generate`` (a fit's ``out`` itself loads its
+``export/`` in both). It said "pass out/export (ssm-ts
 audio generate: --ckpt_path best or last --out out)" to both, unquoted (a folder with a space broke
 the paste), and of several runs in an experiment folder it named the first by name, not the newest."""
 
@@ -54,11 +55,13 @@ def test_the_api_names_the_call_that_loads_the_model(fit_out):
 
 def test_the_command_names_ckpt_path_quoted_for_the_shell(fit_out, tmp_path):
     base = ["--num", "1", "--seconds", "0.001", "--out", str(tmp_path / "clips")]
+    # --out itself loads its export/, as WaveformGenerator.load does; an experiment folder is refused
+    folder = fit_out / "1"
     with pytest.raises(CheckpointError) as err:
-        generate_command(["--ckpt_path", str(fit_out), *base])
+        generate_command(["--ckpt_path", str(folder), *base])
     message = str(err.value)
-    assert f"not a saved model: pass --ckpt_path {shlex.quote(str(fit_out / 'export'))}, or " in message
-    assert message.endswith(f"--ckpt_path best --out {shlex.quote(str(fit_out))}")
+    newest = shlex.quote(str(folder / "aa-newer" / "export"))
+    assert message.endswith(f"not a saved model: pass --ckpt_path {newest}")
     assert "WaveformGenerator" not in message
     fix = message.split("pass ", 1)[1].split(", or ")[0]
     assert generate_command([*shlex.split(fix), *base]) == 0  # pasted as written

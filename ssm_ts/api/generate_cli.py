@@ -3,6 +3,7 @@
 ssm-ts audio generate --config audio_digits_quick --ckpt_path last --num 16 --seconds 1 --out samples/
 ssm-ts audio generate --ckpt_path last --out outputs/audio_digits_quick --num 16 --seconds 1
 ssm-ts audio generate --ckpt_path path/to/last.ckpt --num 16 --seconds 1 --out samples/
+ssm-ts audio generate --ckpt_path outputs/audio_digits_quick --num 16  # a fit's --out: its export/
 
 ``--ckpt_path best`` / ``last`` name the newest such checkpoint of a fit: under the ``out:`` of
 ``--config`` (the fit's config), else under ``--out`` (as for ``ssm-ts audio predict``), else under the
@@ -39,8 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--ckpt_path",
         required=True,
-        help="a .ckpt from 'ssm-ts audio fit', an export folder, or 'best' / 'last': the newest such "
-        "checkpoint of a fit under --out",
+        help="a .ckpt from 'ssm-ts audio fit', an export folder (or the --out of a fit, for the export/ in "
+        "it), or 'best' / 'last': the newest such checkpoint of a fit under --out",
     )
     parser.add_argument(
         "--config",
@@ -89,14 +90,20 @@ def resolve_checkpoint(ckpt_path: str, out: str | None, config: str | None) -> t
     ``best`` / ``last`` are resolved as validate/test/predict resolve them: the newest ``best-*.ckpt`` /
     ``last.ckpt`` in the fit's folder, the config's ``out:`` (so ``--out`` can name where the clips go),
     else ``--out``, else the fit's default folder; a CheckpointError says what to pass when there is
-    none. A path is used as given. The clips go to ``--out``, by default the fit's folder (a path's:
-    the config's ``out:``, else ``samples``)."""
+    none. A path is used as given, but for a fit's ``--out`` or a downloaded MLflow model: the export
+    in it (``<out>/export``), as ``WaveformGenerator.load`` takes them. The clips go to ``--out``, by
+    default the fit's folder (a path's: the config's ``out:``, else ``samples``)."""
+    from ssm_ts.export import export_folder
     from ssm_ts.training import BEST_CHECKPOINT_PREFIX, NAMED_CHECKPOINTS, resolve_named_checkpoint
 
     named = ckpt_path in NAMED_CHECKPOINTS
     config_out = _config_out(config) if config is not None else None
     if not named:
-        return ckpt_path, out or config_out or "samples"
+        # a fit's --out (or a downloaded MLflow model) stands for the export in it, as WaveformGenerator.load
+        # takes it; several exports in it are named, to pick one
+        found = export_folder(ckpt_path)
+        path = ckpt_path if found == Path(ckpt_path).expanduser() else str(found)
+        return path, out or config_out or "samples"
     fit_out = config_out or out or FIT_DEFAULT_OUT
     try:
         found = resolve_named_checkpoint(ckpt_path, fit_out)
