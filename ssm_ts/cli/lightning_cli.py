@@ -266,7 +266,10 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         return self._evaluate(self.trainer.test, **kwargs)
 
     def predict(self, **kwargs: Any) -> Any:
-        return self._evaluate(self.trainer.predict, **kwargs)
+        from ssm_ts.cli.missing_future import missing_future_in_command_terms
+
+        with missing_future_in_command_terms(self.datamodule):  # --futr_path, not predict(futr_df=...)
+            return self._evaluate(self.trainer.predict, **kwargs)
 
     def after_validate(self) -> None:
         self._mirror_run_artifacts()
