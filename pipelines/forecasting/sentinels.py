@@ -28,6 +28,7 @@ from .reader import Table
 MIN_SPREADS = 20.0
 MIN_GAP = 0.5
 MIN_ROWS = 10  # fewer values say too little about the column
+CHUNK_CELLS = 1 << 20  # the cells the column test takes at once (8 MB of float64): memory, not speed
 # codes written once are still codes: 99 ... 99999999 and 1e10 ... 1e38 either sign, netCDF's float
 # fill value, and the 9.9e37 that SCPI instruments return for "not a number"
 _NINES = 10.0 ** np.arange(2, 9) - 1
@@ -72,12 +73,25 @@ def sentinel_values(column: np.ndarray) -> np.ndarray:
 def _may_hold_codes(block: np.ndarray) -> np.ndarray:
     """The columns of ``block`` (``(n_rows, n_columns)`` float, NaN where empty) that
     :func:`sentinel_values` must look at: all but those with a robust spread and no value near
-    :data:`MIN_SPREADS` of them from their median, which hold no code (its first test, done for every
-    column at once; a 5% margin keeps a column whose median differs in the last bit)."""
-    finite = np.where(np.isfinite(block), block, np.nan)
-    counts = np.isfinite(block).sum(axis=0)
+    :data:`MIN_SPREADS` of them from their median, which hold no code (its first test, done for many
+    columns at once; a 5% margin keeps a column whose median differs in the last bit). ``(k,)``
+    ascending column positions."""
     if len(block) < MIN_ROWS:
         return np.arange(block.shape[1])
+    # a few columns' worth of cells at a time: the test copies its block about three times over (the
+    # finite values, their deviations, a sort), which a whole large frame at once would triple
+    step = max(1, CHUNK_CELLS // len(block))
+    found = [
+        start + _chunk_may_hold_codes(block[:, start : start + step])
+        for start in range(0, block.shape[1], step)
+    ]
+    return np.concatenate(found) if found else np.arange(0)
+
+
+def _chunk_may_hold_codes(block: np.ndarray) -> np.ndarray:
+    """:func:`_may_hold_codes` of ``block`` ``(n_rows >= MIN_ROWS, n_columns)``, all at once."""
+    finite = np.where(np.isfinite(block), block, np.nan)
+    counts = np.isfinite(block).sum(axis=0)
     with np.errstate(invalid="ignore"):
         center = _column_medians(finite, counts)
         deviation = np.abs(finite - center)

@@ -172,7 +172,7 @@ def numeric_columns(table: Table, columns: list[str]) -> pd.DataFrame:
         block[:, j] = numeric_column(table, columns[j])
     if plain:
         block[:, plain] = table.frame[[columns[j] for j in plain]].to_numpy(dtype="float64", na_value=np.nan)
-    return pd.DataFrame(block, columns=columns)
+    return pd.DataFrame(block, columns=columns, copy=False)  # the block is ours: no second copy of it
 
 
 def numeric_column(table: Table, name: str) -> np.ndarray:
