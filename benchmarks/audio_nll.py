@@ -8,20 +8,26 @@ shared machine; one thread by default), with a wall-clock cap; both are reported
 follows the budget (whichever of the two ends first): linear warm-up over the first 2 %, then
 cosine decay to 5 % at its end.
 Training reads random crops of ``--train_crop_seconds`` (more, shorter updates per CPU minute);
-validation and test always score the whole one-second clips. ``--eval_split val`` scores the chosen
-checkpoint on validation instead of test (for choosing settings without reading the test split).
+validation and test score every sample of each recording, in consecutive one-second clips
+(``clip_seconds=1.0``; the last one padded). espeak-digits' clips are all one second or less: one
+clip each. Of FSDD's 3,000 recordings 20 are over one second (up to 2.3 s); the two of them in the
+test split (none in validation) are scored whole, in two clips each, so ``n_test`` counts 302 clips
+of 300 files (results written before the data module scored whole files held each recording's first
+second alone). ``--eval_split val`` scores the chosen checkpoint on validation instead of test (for
+choosing settings without reading the test split).
 
 Data: ../shared/data/audio/fsdd (8 kHz recordings resampled to 16 kHz; official split: recording
 index 0-4 is test) and ../shared/data/audio/espeak-digits (its Speech Commands lists). Clips are
-one second, 8-bit mu-law; shorter recordings are padded and the padding is masked out of every
-figure (model and floors alike). Floors, computed here on the same test samples from train counts:
-unigram p(x) and bigram p(x_t | x_{t-1}) (the first sample conditioned on silence, as the model
-sees it), add-0.5 smoothed toward the unigram. For espeak-digits, whose clips carry white Gaussian
-background noise at -55 dBFS by construction, also the noise floor: the NLL that an oracle knowing
-every clean waveform would still pay for that noise (``noise_floor_bits``, about 3.85 bits). The
-target there (bigram - 1.5 = 4.00 bits) is within 0.15 bits of that oracle. The best epoch is
-chosen on validation NLL; the test split is read once at the end. Target: at least 1.5 bits below the bigram floor. Writes
-``results/audio_nll.json`` (``audio_nll_val.json`` with ``--eval_split val``; one data set per run adds
+one second, 8-bit mu-law; shorter recordings (and a longer one's last clip) are padded and the
+padding is masked out of every figure (model and floors alike). Floors, computed here on the same
+test samples from train counts: unigram p(x) and bigram p(x_t | x_{t-1}) (the first sample
+conditioned on silence, as the model sees it), add-0.5 smoothed toward the unigram. For
+espeak-digits, whose clips carry white Gaussian background noise at -55 dBFS by construction, also
+the noise floor: the NLL that an oracle knowing every clean waveform would still pay for that noise
+(``noise_floor_bits``, about 3.85 bits). The target there (bigram - 1.5 = 4.00 bits) is within 0.15
+bits of that oracle. The best epoch is chosen on validation NLL; the test split is read once at the
+end. Target: at least 1.5 bits below the bigram floor. Writes ``results/audio_nll.json``
+(``audio_nll_val.json`` with ``--eval_split val``; one data set per run adds
 its name: ``audio_nll_fsdd.json``).
 """
 
@@ -144,7 +150,7 @@ def run(name: str, args) -> dict:
         test = dm.datasets["test"]
         floors["noise_floor_bits"] = noise_floor_bits(test.waves, dm.quantizer, noise_rms, test.clip_samples)
     if args.train_crop_seconds:
-        # Random windows of the training clips (val/test keep whole clips): more updates per CPU minute.
+        # Random windows of the training clips (val/test score whole recordings): more updates per CPU minute.
         train = dm.datasets["train"]
         crop = int(round(args.train_crop_seconds * dm.sample_rate))
         dm.datasets["train"] = ClipDataset(train.waves, crop, dm.quantizer, crop="random")
