@@ -51,16 +51,19 @@ def retire_earlier_samples(logger: Any, out: Path) -> None:
     stale = out / "samples"
     if not stale.is_dir() or logger.experiment.list_artifacts(logger.run_id, "samples"):
         return
-    if not is_listening_samples_folder(stale):
+    aside = out / f".samples-of-an-earlier-fit-{unique_name()}"  # out of sight at once, then removed
+    try:
+        if not is_listening_samples_folder(stale):
+            return
+        owner = _samples_owner(stale, out)
+        stale.rename(aside)
+    except FileNotFoundError:  # a fit into the same out at the same time moved them first
         return
-    owner = _samples_owner(stale, out)
     kept = (
         f"run {owner.name} keeps them in {owner / 'samples'}"
         if owner
         else "each run keeps its own in its folder"
     )
-    aside = out / f".samples-of-an-earlier-fit-{unique_name()}"  # out of sight at once, then removed
-    stale.rename(aside)
     shutil.rmtree(aside, ignore_errors=True)
     Console(stderr=True, soft_wrap=True).print(
         f"[green]samples[/green] removed {stale}, an earlier fit's listening clips (this fit made none; {kept})"
