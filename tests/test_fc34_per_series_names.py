@@ -127,3 +127,25 @@ def test_each_expanded_row_maps_to_the_users_row_on_a_random_panel():
             assert (row["unique_id"], row["ds"]) == (series, time)
             if column is not None:
                 assert expanded.frame["y"].iloc[i] == row[column]
+
+
+def test_the_fill_of_a_table_out_of_time_order_sorts_it_first(fitted, frames):
+    history, futr_df = frames
+    # series A's rows newest first (as after a merge or a sort by value): a fill in row order would
+    # carry the next hour's load into the cell, not the last hour's
+    shuffled = pd.concat([history[history["unique_id"] == "B"], history[history["unique_id"] == "A"][::-1]])
+    shuffled = shuffled.reset_index(drop=True)
+    cell = int(np.flatnonzero((shuffled["unique_id"] == "A").to_numpy())[50])
+    when = shuffled.loc[cell, "ds"]
+    before = history.loc[
+        (history["unique_id"] == "A") & (history["ds"] == when - pd.Timedelta(hours=1)), "load"
+    ]
+    shuffled.loc[cell, "load"] = np.nan
+    message = refused(lambda: fitted.predict(shuffled, futr_df=futr_df))
+    code = message.split("into its empty cells: ")[1].split(" (a row missing")[0]
+    scope = {"df": shuffled.copy()}
+    exec(code, scope)  # the fix as written
+    filled = scope["df"]
+    assert filled["load"].notna().all()
+    assert filled.loc[(filled["unique_id"] == "A") & (filled["ds"] == when), "load"].item() == before.item()
+    assert len(fitted.predict(filled, futr_df=futr_df)) == 12

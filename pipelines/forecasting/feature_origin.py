@@ -60,15 +60,22 @@ class FeatureOrigin:
         mapped = self.rows[np.asarray(list(positions), dtype=np.int64)]
         return list(dict.fromkeys(int(r) for r in mapped if r >= 0))  # a row read as two series' once
 
-    def fill_code(self, name: str, table_name: str) -> str:
+    def fill_code(self, name: str, table_name: str, sort_by: str | None = None) -> str:
         """The pandas line that fills the empty cells of covariate series ``name`` with each series'
         value before them, in the user's table (``futr_df`` or ``df``, as ``table_name`` calls it);
-        ``""`` for another series or a static."""
+        ``""`` for another series or a static. ``sort_by``: the time column, for a table whose rows
+        of a series are not in time order, sorted first (a fill in row order would carry the value of
+        a later time, or another row's, into the cell)."""
         if name not in self.names or self.names[name][0] in self.statics:
             return ""
         column = self.names[name][0]
         var = "futr_df" if "futr_df" in table_name else "df"
-        return f"{var}[{column!r}] = {var}.groupby({self.id_col!r})[{column!r}].ffill()"
+        order = (
+            f"{var} = {var}.sort_values([{self.id_col!r}, {sort_by!r}], ignore_index=True); "
+            if sort_by
+            else ""
+        )
+        return f"{order}{var}[{column!r}] = {var}.groupby({self.id_col!r})[{column!r}].ffill()"
 
 
 def own_covariate(name: str, targets: list[str], long_format: bool) -> tuple[str, str] | None:

@@ -85,12 +85,17 @@ def _no_finite_value(
     )
 
 
-def _own_column_fill(table: Table, name: str, hints: FixHints) -> str:
+def _own_column_fill(table: Table, name: str, hints: FixHints, time_col: str) -> str:
     """For a series' own covariate column (``load`` of series ``A``) at predict time: the pandas line
     that fills its empty cells with each series' value before them, in the user's table (a CSV read
-    first); ``""`` for any other column, or at fit, where ``fill=`` does it."""
+    first; sorted by ``time_col`` first when the series' rows are not in time order); ``""`` for any
+    other column, or at fit, where ``fill=`` does it."""
     features = table.origin.table.features if table.origin is not None else None
-    code = features.fill_code(name, table.name) if features is not None and hints.fitted else ""
+    if features is None or not hints.fitted:
+        return ""
+    # the user's rows of the series, in their order: an expanded series keeps its table's row order
+    in_order = table.origin.times[(table.origin.ids == name).to_numpy()].is_monotonic_increasing
+    code = features.fill_code(name, table.name, None if in_order else time_col)
     if not code:
         return ""
     before, after = read_first(table)
@@ -145,7 +150,7 @@ def check_or_fill_values(
             raise DataError(
                 f"{table.name}: {table.column_text(name)} has {kind} values at "
                 f"{table.cells_text(name, bad, values[time_col])}; "
-                f"fix or remove them, {hints.fill}.{spans}{_own_column_fill(table, name, hints)}"
+                f"fix or remove them, {hints.fill}.{spans}{_own_column_fill(table, name, hints, time_col)}"
             )
     if fill is None:
         return values
