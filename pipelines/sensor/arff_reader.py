@@ -161,11 +161,15 @@ def _sparse_fields(
     given twice, an entry that is not ``index value``, or an instance weight (``{...}, {w}``)."""
     body, _, rest = line[1:].partition("}")
     if rest.strip():
-        weighted = rest.strip().lstrip(",").strip().startswith("{")
-        found = "an instance weight" if weighted else f"{rest.strip()[:30]!r}"
+        if rest.strip().lstrip(",").strip().startswith("{"):
+            raise DataError(
+                f"{where}: a sparse row '{{index value, ...}}' followed by an instance weight; instance "
+                "weights are not read: delete them from the rows and pass the weights to fit (sample_weight=...)."
+            )
+        # not a weight: its fix is not the weights' (a trailing '% note' said to pass sample_weight)
         raise DataError(
-            f"{where}: a sparse row '{{index value, ...}}' followed by {found}; instance weights are not "
-            "read: delete them from the rows and pass the weights to fit (sample_weight=...)."
+            f"{where}: {rest.strip()[:30]!r} after the sparse row's closing '}}'; a row ends there: move "
+            "the text to a line of its own (a comment line starts with %) or delete it."
         )
     if not attributes or attributes[0].startswith("relational"):
         kind = (
