@@ -57,11 +57,16 @@ def _mlflow_loggers(trainer) -> list:
 
 def log_test_confusion(task) -> None:
     """Log the test confusion matrix of ``task`` (a ``ClassificationTask`` at the end of its test
-    epoch) as an image to MLflow, when the trainer logs there (rank 0 only)."""
+    epoch) as an image to MLflow, when the trainer logs there (rank 0 only). Under DDP its ``compute``
+    gathers every rank's counts (a collective), so every rank calls it: computed on rank 0 alone, it was
+    paired with the other ranks' next collective (the epoch's metrics): ``test`` under ``ddp_spawn`` hung,
+    or failed with gloo's "Connection closed by peer"."""
     loggers = _mlflow_loggers(task.trainer)
-    if not loggers or task.trainer.global_rank != 0:
+    if not loggers:
         return
-    log_confusion_matrix(loggers, task.test_confusion.compute().cpu().numpy(), task.classes, "test")
+    matrix = task.test_confusion.compute().cpu().numpy()
+    if task.trainer.global_rank == 0:
+        log_confusion_matrix(loggers, matrix, task.classes, "test")
 
 
 def log_fit_confusion(task) -> None:

@@ -86,12 +86,14 @@ _SIGTERM_AT: WeakKeyDictionary[pl.Trainer, tuple[int, bool]] = WeakKeyDictionary
 def terminated(trainer: pl.Trainer) -> bool:
     """Whether SIGTERM reached ``trainer``'s fit by the end of the training batch under way: Lightning's
     handler sets ``trainer.received_sigterm``, and the fit raises ``SIGTERMException`` before the next
-    batch. Under DDP, rank 0's answer on every rank, as Lightning's own broadcast before each batch gives
-    it: the ranks save (a collective) or not together. In a process a ``ddp_spawn`` fit started, the
-    handler only notes the signal (``pending_sigterm``: :mod:`~ssm_ts.training.spawned_sigterm`) and the
-    flag is set here, on every rank at once, so that no rank stops before the batch's checkpoint is
-    written, nor in a validation the others go on with. Asked once a batch (the checkpoint callback and
-    the module both ask), so both take the same answer and DDP broadcasts once."""
+    batch. Under DDP, whether it reached any rank, on every rank: the ranks save (a collective) or not
+    together, and a preempted worker stops the whole fit as the main process does (rank 0's answer
+    alone, as Lightning broadcasts it, left a SIGTERM to another rank unheeded). In a process a
+    ``ddp_spawn`` fit started, the handler only notes the signal (``pending_sigterm``:
+    :mod:`~ssm_ts.training.spawned_sigterm`) and the flag is set here, on every rank at once, so that no
+    rank stops before the batch's checkpoint is written, nor in a validation the others go on with.
+    Asked once a batch (the checkpoint callback and the module both ask), so both take the same answer
+    and DDP reduces once."""
     batch = trainer.fit_loop.epoch_loop.batch_progress.total.processed
     asked = _SIGTERM_AT.get(trainer)
     if asked is not None and asked[0] == batch:
@@ -103,7 +105,7 @@ def terminated(trainer: pl.Trainer) -> bool:
     )
     if trainer.world_size > 1 and dist.is_available() and dist.is_initialized():
         flag = torch.tensor([int(received)], device=trainer.strategy.root_device)
-        dist.broadcast(flag, src=0)
+        dist.all_reduce(flag, op=dist.ReduceOp.MAX)  # any rank's
         received = bool(flag.item())
     if received and connector is not None:
         connector.received_sigterm = True
