@@ -202,7 +202,8 @@ class ClipDataset(Dataset):
 
     ``crop="fixed"``: the start of each file, padded or trimmed to ``clip_samples``;
     ``crop="whole"``: every sample of each file, in consecutive clips of ``clip_samples`` (the last one
-    padded), so that a likelihood over the items is one over the whole files (validation and test);
+    padded), so that a likelihood over the items counts every sample of the files (validation and test;
+    each clip is scored from its own start, as training clips are: no state carries across clips);
     ``crop="random"``: a random window of files longer than the clip. Item ``(index, epoch)`` (the
     training loader's :class:`~ssm_ts.pipelines.sampling.WithEpoch` indices) takes the window of
     ``(seed, epoch, index)`` alone, so a resumed fit trains on the windows an uninterrupted fit has, in

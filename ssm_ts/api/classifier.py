@@ -221,7 +221,12 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _fit_random_features(
-        self, data, targets: np.ndarray, seed: int, weights: np.ndarray | None = None, groups=None
+        self,
+        data: Any,
+        targets: np.ndarray,
+        seed: int,
+        weights: np.ndarray | None = None,
+        groups: np.ndarray | None = None,
     ) -> SSMClassifier:
         """Random S4D features -> standardised -> ridge; ``targets`` (n,) index ``classes_``; ``weights``
         (n,): each recording's class weight x sample weight (``None``: unweighted); ``groups`` (n,): the

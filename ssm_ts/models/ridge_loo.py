@@ -25,12 +25,17 @@ the features), and the final fit, on every row, with the chosen penalty only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
 
 from ssm_ts.errors import DataError
+
+# coef_for(a): the coefficients (features, targets) of penalty alphas[a], for centred rows
+Coefficients = Callable[[int], np.ndarray]
 
 GROUP_FOLDS = 5  # folds over groups that choose the penalty given groups (fewer with fewer groups)
 
@@ -114,7 +119,15 @@ def _rows_of(X: np.ndarray, rows: np.ndarray | None, b: slice) -> np.ndarray:
     return X[b] if rows is None else X[rows[b]]
 
 
-def _fit_rows(X, Y, sw, alphas, block_mb, rows=None, loo=True):
+def _fit_rows(
+    X: np.ndarray,
+    Y: np.ndarray,
+    sw: np.ndarray,
+    alphas: np.ndarray,
+    block_mb: float,
+    rows: np.ndarray | None = None,
+    loo: bool = True,
+) -> tuple[np.ndarray | None, Coefficients, np.ndarray, np.ndarray]:
     """The weighted ridge fits of ``X[rows]`` ``(m, features)`` on the -1/+1 targets ``Y[rows]``
     ``(m, targets)`` for every penalty in ``alphas``, each row weighted by ``sw[rows]`` (``rows``
     ``None``: every row). Returns ``(squared_errors, coef_for, offset, Y_offset)``: the weighted
@@ -134,7 +147,9 @@ def _fit_rows(X, Y, sw, alphas, block_mb, rows=None, loo=True):
     return squared_errors, coef_for, offset, Y_offset
 
 
-def _group_fold_errors(X, Y, sw, alphas, block_mb, groups) -> tuple[np.ndarray, int]:
+def _group_fold_errors(
+    X: np.ndarray, Y: np.ndarray, sw: np.ndarray, alphas: np.ndarray, block_mb: float, groups: np.ndarray
+) -> tuple[np.ndarray, int]:
     """Weighted squared errors ``(alphas,)`` of the -1/+1 targets ``Y`` ``(n, targets)`` of each row
     predicted by the fit without its group, over ``GroupKFold`` folds of ``groups`` ``(n,)``; and the
     number of folds."""
@@ -176,7 +191,16 @@ def _group_fold_errors(X, Y, sw, alphas, block_mb, groups) -> tuple[np.ndarray, 
     return squared_errors, n_folds
 
 
-def _solve_covariance(X, rows, offset, Y, alphas, block_mb, sqrt_sw, loo=True):
+def _solve_covariance(
+    X: np.ndarray,
+    rows: np.ndarray | None,
+    offset: np.ndarray,
+    Y: np.ndarray,
+    alphas: np.ndarray,
+    block_mb: float,
+    sqrt_sw: np.ndarray,
+    loo: bool = True,
+) -> tuple[np.ndarray | None, Coefficients]:
     """More recordings than features: eigendecomposition ``V diag(s) V'`` of the centred ``X'X``
     (rows centred and scaled by ``sqrt_sw``, as ``Y`` is).
     With ``XV`` (a block of rows at a time), the hat matrix of penalty ``a`` is ``XV diag(1/(s+a)) (XV)'``:
@@ -210,7 +234,16 @@ def _solve_covariance(X, rows, offset, Y, alphas, block_mb, sqrt_sw, loo=True):
     return squared_errors, lambda a: V @ (D[:, a, None] * P)
 
 
-def _solve_gram(X, rows, offset, Y, alphas, block_mb, sqrt_sw, loo=True):
+def _solve_gram(
+    X: np.ndarray,
+    rows: np.ndarray | None,
+    offset: np.ndarray,
+    Y: np.ndarray,
+    alphas: np.ndarray,
+    block_mb: float,
+    sqrt_sw: np.ndarray,
+    loo: bool = True,
+) -> tuple[np.ndarray | None, Coefficients]:
     """No more recordings than features: eigendecomposition ``Q diag(s) Q'`` of the centred Gram
     matrix ``XX'`` (rows centred and scaled by ``sqrt_sw``; made a block of columns at a time); the
     dual coefficients of penalty ``a`` are ``Q diag(1/(s+a)) Q' Y``. ``rows``: the rows of ``X``
