@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from ssm_ts.api.forecast_future_frame import _named_options
 from ssm_ts.errors import DataError
 from tests.untrained import untrained_forecaster
 
@@ -35,3 +36,31 @@ def test_a_futr_df_file_that_needs_options_is_read_as_a_dataframe(hourly, tmp_pa
     options = {"skiprows": 2}  # the dict that reads it, as the note says
     futr_df = pd.read_csv(str(path), **options)
     assert len(fc.predict(futr_df=futr_df)) == 6
+
+
+def test_the_one_dict_the_reader_names_is_written_as_the_call(hourly, tmp_path):
+    weekly = hourly.assign(dow=hourly["date"].dt.day_of_week.astype(float))
+    fc = untrained_forecaster(weekly.iloc[:194], 24, 6, target="OT", future_covariates=["hour", "dow"])
+    path = tmp_path / "export.csv"
+    with open(path, "w") as file:  # the reader names one fix: read_options={'skiprows': 2}
+        file.write("# exported by the planner\n# site 4\n")
+        weekly[["date", "hour", "dow"]].iloc[194:].to_csv(file, index=False)
+    with pytest.raises(DataError) as error:
+        fc.predict(futr_df=path)
+    call = f"futr_df=pd.read_csv({str(path)!r}, skiprows=2)"
+    assert str(error.value).endswith(f"give the DataFrame, {call})")
+    scope = {"pd": pd}
+    exec(call, scope)  # as written, no dict to fill in
+    assert len(fc.predict(futr_df=scope["futr_df"])) == 6
+
+
+@pytest.mark.parametrize(
+    "message, options",
+    [
+        ("pass read_options={'sep': ';'} (CLI: ...), as read_options={'sep': ';'} does", {"sep": ";"}),
+        ("read_options={'sep': ';'} or the separator (read_options={'sep': '|'})", None),  # which: the user's
+        ("pass read_options={options}", None),  # no dict written out
+    ],
+)
+def test_only_one_dict_named_is_taken(message, options):
+    assert _named_options(message) == options

@@ -10,7 +10,9 @@ covers the history (a calendar table) may be given whole.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -68,16 +70,39 @@ def _with_saved_read_options(error: DataError, futr_df: TableSource, spec: Serie
     if not spec.read_options:
         if "read_options=" not in str(error):
             return error
+        options = _named_options(str(error))
+        if options is not None:  # the call itself, to paste
+            keywords = "".join(f", {key}={value!r}" for key, value in options.items())
+            give = f"futr_df=pd.read_csv({str(futr_df)!r}{keywords})"
+        else:
+            give = f"futr_df=pd.read_csv({str(futr_df)!r}, **options) with options the dict that reads it"
         return DataError(
             f"{error}\n(the futr_df file was read by detection, as the fit read its data; predict's read_options "
             f"read the data, not futr_df: read the file with those options as pd.read_csv keywords and give "
-            f"the DataFrame, futr_df=pd.read_csv({str(futr_df)!r}, **options) with options the dict that reads it)"
+            f"the DataFrame, {give})"
         )
     return DataError(
         f"{error}\n(the futr_df file was read with read_options {spec.read_options}, the fit's, saved with "
         f"the model; a file written another way can be given as a DataFrame: "
         f"futr_df=pd.read_csv({str(futr_df)!r}, sep=None, engine='python'))"
     )
+
+
+_OPTIONS = re.compile(r"read_options=(\{[^{}]*\})")  # a dict the reader's error names, no dict inside
+
+
+def _named_options(message: str) -> dict[str, object] | None:
+    """The read options the reader's ``message`` names (``read_options={'skiprows': 2}``), when it names
+    one dict (however often); ``None`` when it names none that reads as a dict, or several."""
+    found = []
+    for text in _OPTIONS.findall(message):
+        try:
+            options = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(options, dict) and options not in found:
+            found.append(options)
+    return found[0] if len(found) == 1 else None
 
 
 def future_rows_appended(
