@@ -18,13 +18,14 @@ def is_generated_clip(path: Path) -> bool:
     return bool(_GENERATED_NAME.fullmatch(path.name)) and (path.parent / SHEET).is_file()
 
 
-_EPOCH_FOLDER = re.compile(r"epoch_\d{3,}")
+_EPOCH_FOLDER = re.compile(r"epoch_(\d{3,})")
 
 
 def is_listening_samples_folder(folder: Path) -> bool:
     """Whether ``folder`` holds a fit's listening samples as ``ssm-ts audio fit`` mirrors them into
     ``<out>/samples`` and nothing else: ``epoch_NNN/`` folders of ``epochNNN_sampleK.wav`` clips beside
-    their ``spectrograms.png``. A folder of anyone's own files named ``samples`` is not."""
+    their ``spectrograms.png``. A folder of anyone's own files named ``samples`` is not, nor are clips
+    ``ssm-ts audio generate`` wrote into an ``epoch_NNN`` folder (``sample_000.wav``: the user's outputs)."""
     if not folder.is_dir() or folder.is_symlink():
         return False
     epochs = list(folder.iterdir())
@@ -33,6 +34,8 @@ def is_listening_samples_folder(folder: Path) -> bool:
     for epoch in epochs:
         files = list(epoch.iterdir())
         clips = [p for p in files if p.name != SHEET]
-        if len(clips) == len(files) or not all(p.is_file() and is_generated_clip(p) for p in clips):
+        # the fit's own names alone: epoch_002/ holds epoch002_sample0.wav, ...
+        own_name = re.compile(rf"epoch{_EPOCH_FOLDER.fullmatch(epoch.name).group(1)}_sample\d+\.wav")
+        if len(clips) == len(files) or not all(p.is_file() and own_name.fullmatch(p.name) for p in clips):
             return False
     return True
