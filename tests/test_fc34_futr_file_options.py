@@ -60,6 +60,10 @@ def test_the_one_dict_the_reader_names_is_written_as_the_call(hourly, tmp_path):
         ("pass read_options={'sep': ';'} (CLI: ...), as read_options={'sep': ';'} does", {"sep": ";"}),
         ("read_options={'sep': ';'} or the separator (read_options={'sep': '|'})", None),  # which: the user's
         ("pass read_options={options}", None),  # no dict written out
+        (
+            "pass the order, read_options={'dayfirst': True} (or False; CLI: ...)",
+            None,
+        ),  # the user's to choose
     ],
 )
 def test_only_one_dict_named_is_taken(message, options):

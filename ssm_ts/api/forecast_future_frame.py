@@ -93,11 +93,14 @@ _OPTIONS = re.compile(r"read_options=(\{[^{}]*\})")  # a dict the reader's error
 
 def _named_options(message: str) -> dict[str, object] | None:
     """The read options the reader's ``message`` names (``read_options={'skiprows': 2}``), when it names
-    one dict (however often); ``None`` when it names none that reads as a dict, or several."""
+    one dict (however often); ``None`` when it names none that reads as a dict, several, or one the user
+    chooses a value of (``read_options={'dayfirst': True} (or False``)."""
     found = []
-    for text in _OPTIONS.findall(message):
+    for match in _OPTIONS.finditer(message):
+        if message.startswith(" (or ", match.end()):
+            return None
         try:
-            options = ast.literal_eval(text)
+            options = ast.literal_eval(match.group(1))
         except (ValueError, SyntaxError):
             continue
         if isinstance(options, dict) and options not in found:
