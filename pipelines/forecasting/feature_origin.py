@@ -69,13 +69,19 @@ class FeatureOrigin:
         if name not in self.names or self.names[name][0] in self.statics:
             return ""
         column = self.names[name][0]
-        var = "futr_df" if "futr_df" in table_name else "df"
+        var = table_variable(table_name)
         order = (
             f"{var} = {var}.sort_values([{self.id_col!r}, {sort_by!r}], ignore_index=True); "
             if sort_by
             else ""
         )
         return f"{order}{var}[{column!r}] = {var}.groupby({self.id_col!r})[{column!r}].ffill()"
+
+
+def table_variable(where: str) -> str:
+    """The variable a fix written as code names the user's table by: ``futr_df`` for the table
+    ``where`` calls ``futr_df`` (``the futr_df DataFrame``), else ``df``."""
+    return "futr_df" if "futr_df" in where else "df"
 
 
 def own_covariate(name: str, targets: list[str], long_format: bool) -> tuple[str, str] | None:

@@ -12,6 +12,7 @@ import pandas as pd
 from ssm_ts.errors import DataError
 
 from ..na_markers import default_na_markers, keep_text_hint
+from .feature_origin import table_variable
 from .read_code import read_first
 from .reader import Table
 from .time_column import detect_time_column, parse_times
@@ -90,7 +91,7 @@ def pivot_long(
         read, then = read_first(table)  # the fix as code that runs as written (a CSV read first)
         series = frame[id_col].iloc[rows[0]]  # a series' own covariate (load[A]) as the user's id
         shown = _plain(series) if table.features is None else table.features.shown_id(str(series))
-        var = "futr_df" if "futr_df" in table.name else "df"
+        var = table_variable(table.name)
         raise DataError(
             f"{table.name}: series {shown!r} has duplicate timestamps at "
             f"{table.rows_text(rows)}; keep one row per ({id_col}, {time_col}) pair, e.g. the last: "

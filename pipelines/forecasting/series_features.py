@@ -22,7 +22,7 @@ import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError
 
-from .feature_origin import FeatureOrigin
+from .feature_origin import FeatureOrigin, table_variable
 from .long_table import is_long, long_time_column
 from .reader import Table, read_table
 from .scaler import ScalerState
@@ -253,7 +253,7 @@ def require_time_column(frame: pd.DataFrame, time_col: str, others: list[str], w
         return
     columns = [c for c in frame.columns if c not in others]
     dates = [c for c in columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
-    name = "futr_df" if "futr_df" in where else "df"
+    name = table_variable(where)
     fix = (
         f"{name} = {name}.rename(columns={{{(dates or columns)[0]!r}: {time_col!r}}})"
         if dates or columns
