@@ -162,8 +162,8 @@ class WaveformTask(SeededTrainingHooks, pl.LightningModule):
     def _step(self, batch, split: str) -> torch.Tensor:
         codes, lengths = batch
         nll, mask = self.sample_nll(codes, lengths)
-        count = mask.sum().clamp(min=1)
-        loss = (nll * mask).sum() / count
+        count = mask.sum()  # real samples: a batch of padding alone (skipped files' clips) weighs nothing
+        loss = (nll * mask).sum() / count.clamp(min=1)
         self.nll[f"{split}_nll"].update(loss.detach(), weight=count)
         on_step = split == "train"
         self.log(
