@@ -47,8 +47,22 @@ def counts_rows(numbers: np.ndarray, holes: bool = True, starts: np.ndarray | No
 
 def holds_row_numbers(frame: pd.DataFrame, column: object, holes: bool = True) -> bool:
     """``frame[column]`` is an ``Unnamed: N`` column of integers that :func:`counts_rows`: a saved
-    index, not data."""
+    index, not data. Numbers with ``holes`` only in the index's place, the first columns (all
+    unnamed up to it): a count after named columns (``date,sales,`` then ``1003, 1004, 1006, ...``)
+    is data whose header cell was left empty."""
     if not is_unnamed(column):  # first: a column's Series costs more than its name's test
         return False
     values = frame[column]
+    holes = holes and leads(frame, column)
     return pd.api.types.is_integer_dtype(values) and counts_rows(values.to_numpy(), holes)
+
+
+def leads(frame: pd.DataFrame, column: object) -> bool:
+    """``column`` is among ``frame``'s first columns, all unnamed: where ``df.to_csv(path)`` writes the
+    index (one column, or one a level of a MultiIndex)."""
+    for name in frame.columns:
+        if name == column:
+            return True
+        if not is_unnamed(name):
+            return False
+    return False
