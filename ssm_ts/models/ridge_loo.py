@@ -192,14 +192,7 @@ def _group_fold_errors(
 
 
 def _solve_covariance(
-    X: np.ndarray,
-    rows: np.ndarray | None,
-    offset: np.ndarray,
-    Y: np.ndarray,
-    alphas: np.ndarray,
-    block_mb: float,
-    sqrt_sw: np.ndarray,
-    loo: bool = True,
+    X, rows, offset, Y, alphas, block_mb, sqrt_sw, loo=True
 ) -> tuple[np.ndarray | None, Coefficients]:
     """More recordings than features: eigendecomposition ``V diag(s) V'`` of the centred ``X'X``
     (rows centred and scaled by ``sqrt_sw``, as ``Y`` is).
@@ -235,14 +228,7 @@ def _solve_covariance(
 
 
 def _solve_gram(
-    X: np.ndarray,
-    rows: np.ndarray | None,
-    offset: np.ndarray,
-    Y: np.ndarray,
-    alphas: np.ndarray,
-    block_mb: float,
-    sqrt_sw: np.ndarray,
-    loo: bool = True,
+    X, rows, offset, Y, alphas, block_mb, sqrt_sw, loo=True
 ) -> tuple[np.ndarray | None, Coefficients]:
     """No more recordings than features: eigendecomposition ``Q diag(s) Q'`` of the centred Gram
     matrix ``XX'`` (rows centred and scaled by ``sqrt_sw``; made a block of columns at a time); the
