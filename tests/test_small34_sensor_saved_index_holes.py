@@ -80,3 +80,17 @@ def test_the_rule_per_part_counts_steps_within_parts_only():
     assert not counts_rows(numbers, holes=False, starts=np.array([6]))
     assert not counts_rows(np.array([0, 2, 4, 6, 0, 2, 4]), starts=np.array([4]))  # by twos: data
     assert not counts_rows(np.array([3, 4, 5, -1, 0, 2]), starts=np.array([3]))  # a part from -1
+
+
+def test_a_per_recording_count_with_holes_after_named_columns_stays_a_channel(basic_motions, tmp_path):
+    # a count whose header cell was left empty, after the named columns: data, not pandas' index,
+    # which is written first (the whole-file rule asks the same of numbers with holes)
+    from ssm_ts.pipelines.sensor import read_csv_long
+
+    kept = spikes_dropped(basic_motions)  # each recording's own 0..99, with holes
+    path = tmp_path / "counted.csv"
+    kept.assign(**{"": kept.index}).to_csv(path, index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        data = read_csv_long(path)
+    assert data.channel_names == [*CHANNELS, "Unnamed: 8"]

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
-from ..saved_index_rule import counts_rows, holds_row_numbers, is_unnamed
+from ..saved_index_rule import counts_rows, holds_row_numbers, is_unnamed, leads
 from .sampling_step import parse_times
 
 
@@ -39,7 +39,9 @@ def saved_index_columns(frame: pd.DataFrame, recordings: pd.Series | None = None
             rows = list(recordings.groupby(recordings, sort=False).indices.values())
             # each recording's numbers in turn, a new numbering at each one's first row
             numbers = frame[column].to_numpy()[np.concatenate(rows)]
-            if counts_rows(numbers, starts=np.cumsum([len(r) for r in rows])[:-1]):
+            # holes only in the index's place, as over the whole file: a count after named columns is data
+            starts = np.cumsum([len(r) for r in rows])[:-1]
+            if counts_rows(numbers, holes=leads(frame, column), starts=starts):
                 found.append(str(column))
     return found
 
