@@ -18,7 +18,7 @@ from ssm_ts.pipelines.sampling import (
     training_epoch,
 )
 
-from .forecast_inputs import last_windows_by_end
+from .forecast_inputs import check_rollable, last_windows_by_end
 from .named_data import data_named
 from .windows import ForecastWindows, valid_rows
 
@@ -90,6 +90,9 @@ class LoadersMixin:
         rows (:func:`last_windows_by_end`)."""
         self._add_static_future()  # a statics-only model's known-future inputs: no rows of the user's needed
         with data_named(self._source_name):  # too few rows: which file
+            # --n past the horizon: the rows of the rollout's every block, not of one horizon
+            if (self.forecast_steps or 0) > self.horizon:
+                check_rollable(self.frame, self.spec, self.forecast_steps, self.horizon)
             x, _, _ = last_windows_by_end(self.frame, self.spec, self.lookback, self.horizon)
         return DataLoader(TensorDataset(torch.tensor(x, dtype=torch.float64)), batch_size=len(x))
 

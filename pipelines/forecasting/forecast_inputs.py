@@ -17,7 +17,7 @@ from contextvars import ContextVar
 import numpy as np
 import pandas as pd
 
-from ssm_ts.errors import DataError
+from ssm_ts.errors import ConfigError, DataError
 
 from .frames import future_times
 from .future_rows import future_rows_fix
@@ -146,6 +146,34 @@ def _require_lookback(spans, times: pd.Series, spec: SeriesSpec, lookback: int) 
             "series it holds, so one without them forecasts the others; a multivariate model "
             "(channel_independent=False) forecasts every series it was fitted on, so none can be left out."
         )
+
+
+def check_rollable(frame: pd.DataFrame, spec: SeriesSpec, n: int, horizon: int) -> None:
+    """A rollout of ``n > horizon`` steps feeds the model its own forecasts of the targets. Past-only
+    covariates have no forecast, so they cannot be rolled; known-future covariates must be given for
+    every step of every block the model reads (``ceil(n / horizon) * horizon`` rows after the last
+    observation), and the error naming them asks for that many (not the horizon's).
+
+    Checked before any window is cut, by ``Forecaster.predict`` and the data module of
+    ``ssm-ts forecast predict --n`` alike, so both name the rows of the steps asked for."""
+    if spec.past_covariates:
+        raise ConfigError(
+            f"n={n} steps is more than the horizon ({horizon}), which needs a rollout that feeds the forecasts "
+            f"back as inputs; the past covariates {spec.past_covariates} have no future values to feed. Ask for "
+            f"n <= {horizon}, or refit with a horizon of at least {n}, or declare those columns as "
+            "future_covariates if their future is known (then give their future rows), or fit without them."
+        )
+    if spec.future_covariates:
+        needed = -(-n // horizon) * horizon
+        n_observed = n_observed_rows(frame, spec.targets)
+        found = len(frame) - n_observed
+        if found < needed:
+            rounded = f" ({n} rounded up to whole blocks of the horizon {horizon})" if needed != n else ""
+            last_time = frame[spec.time_col].iloc[n_observed - 1]
+            steps = f"all {needed} steps the rollout reads{rounded}"
+            # a shorter forecast is a fix only when the rows given cover one horizon at least
+            fewer = f", or ask for n <= {(found // horizon) * horizon}" if found >= horizon else ""
+            raise missing_future_error(spec, needed, last_time, found, steps, n, fewer)
 
 
 # the static_df features of the model forecasting now (Forecaster.predict sets them): known at every

@@ -21,6 +21,8 @@ PYTHON_CALL = re.compile(r"then predict\((?:n=\d+, )?futr_df=futr\)")
 COMMAND_FIX = (
     "then futr.to_csv('future.csv', index=False), and give it to this command: --futr_path future.csv"
 )
+# a rollout's other fix, a shorter forecast, in the command's option
+FEWER_STEPS = re.compile(r", or ask for n <= (\d+)")
 
 
 def static_columns(datamodule: Any) -> list[str]:
@@ -41,6 +43,7 @@ def missing_future_in_command_terms(datamodule: Any) -> Iterator[None]:
             yield
         except DataError as err:
             text = str(err)
-            if not PYTHON_CALL.search(text):
+            said = FEWER_STEPS.sub(r", or ask for --n \1 or fewer", PYTHON_CALL.sub(COMMAND_FIX, text))
+            if said == text:
                 raise
-            raise DataError(PYTHON_CALL.sub(COMMAND_FIX, text)) from err
+            raise DataError(said) from err

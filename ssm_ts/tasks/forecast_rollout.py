@@ -10,8 +10,11 @@ import pandas as pd
 
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import SeriesSpec, future_times
-from ssm_ts.pipelines.forecasting.forecast_inputs import missing_future_error
-from ssm_ts.pipelines.forecasting.spans import n_observed_rows
+
+# the rollout check lives beside the input windows: the CLI's data module runs it before cutting them
+from ssm_ts.pipelines.forecasting.forecast_inputs import check_rollable
+
+__all__ = ["check_rollable", "check_steps", "with_forecast"]
 
 
 def check_steps(n: Any, horizon: int, how: str = "n=") -> int:
@@ -26,30 +29,6 @@ def check_steps(n: Any, horizon: int, how: str = "n=") -> int:
             f"model's horizon ({horizon}), or e.g. {how}{horizon // 2 or 1} or {how}{2 * horizon}."
         )
     return int(n)
-
-
-def check_rollable(frame: pd.DataFrame, spec: SeriesSpec, n: int, horizon: int) -> None:
-    """A rollout of ``n > horizon`` steps feeds the model its own forecasts of the targets. Past-only
-    covariates have no forecast, so they cannot be rolled; known-future covariates must be given for
-    every step of every block the model reads (``ceil(n / horizon) * horizon`` rows after the last
-    observation)."""
-    if spec.past_covariates:
-        raise ConfigError(
-            f"n={n} steps is more than the horizon ({horizon}), which needs a rollout that feeds the forecasts "
-            f"back as inputs; the past covariates {spec.past_covariates} have no future values to feed. Ask for "
-            f"n <= {horizon}, or refit with a horizon of at least {n}, or declare those columns as "
-            "future_covariates if their future is known (then give their future rows), or fit without them."
-        )
-    if spec.future_covariates:
-        needed = -(-n // horizon) * horizon
-        n_observed = n_observed_rows(frame, spec.targets)
-        found = len(frame) - n_observed
-        if found < needed:
-            rounded = f" ({n} rounded up to whole blocks of the horizon {horizon})" if needed != n else ""
-            last_time = frame[spec.time_col].iloc[n_observed - 1]
-            steps = f"all {needed} steps the rollout reads{rounded}"
-            fewer = f", or ask for n <= {(found // horizon) * horizon or horizon}"
-            raise missing_future_error(spec, needed, last_time, found, steps, n, fewer)
 
 
 def with_forecast(
