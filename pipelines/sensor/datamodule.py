@@ -414,7 +414,10 @@ class SensorDataModule(pl.LightningDataModule):
                     "recordings with ssm-ts classify test --data.test_path FILE, or fit with "
                     "--data.val_fraction 0.2 to keep a validation split."
                 )
-            self.train_set, self.val_set = stratified_split(self._load_train(), self.val_fraction, self.seed)
+            full = self._load_train()  # sets a stream's _train_groups: hold out whole ones, as the fit did
+            self.train_set, self.val_set, self.train_groups = _split_with_groups(
+                full, self.val_fraction, self.seed, getattr(self, "_train_groups", None)
+            )
         elif stage == "test" and self.test_set is None:
             self.test_set = self._load_test()
             if self.test_set is None:
