@@ -14,6 +14,7 @@ from sklearn.preprocessing import LabelBinarizer
 
 from ssm_ts import SSMClassifier
 from ssm_ts.errors import DataError
+from ssm_ts.leaky_validation import LeakyValidationWarning
 from ssm_ts.models.ridge_loo import RidgeClassifierLOO
 from ssm_ts.pipelines.sensor import sliding_windows
 
@@ -68,5 +69,7 @@ def test_random_features_use_the_groups_given(gunpoint_ucr):
     model = SSMClassifier(method="random_features", n_kernels=20)
     assert model.fit(windows.X, windows.y).ridge_[-1].n_group_folds_ == 0  # no groups: leave-one-out
     assert model.fit(windows).ridge_[-1].n_group_folds_ == 5  # the windows' own groups
-    with pytest.raises(DataError, match=r"all \d+ recordings are of one group.*groups=None"):
-        model.fit(windows.X, windows.y, groups=np.zeros(len(windows)))
+    with pytest.warns(LeakyValidationWarning, match=r"all \d+ recordings are of one group"):  # leave-one-out
+        assert model.fit(windows.X, windows.y, groups=np.zeros(len(windows))).ridge_[-1].n_group_folds_ == 0
+    with pytest.raises(DataError, match=r"all 6 recordings are of one group.*groups=None"):  # the ridge alone
+        RidgeClassifierLOO(ALPHAS).fit(np.eye(6), [0, 1] * 3, groups=np.zeros(6))

@@ -35,7 +35,12 @@ from ssm_ts.api.classifier_inputs import (
     labelled_recordings,
     matched_channels,
 )
-from ssm_ts.api.classifier_streams import stream_fit_arguments, stream_recordings, stream_scored
+from ssm_ts.api.classifier_streams import (
+    penalty_groups,
+    stream_fit_arguments,
+    stream_recordings,
+    stream_scored,
+)
 from ssm_ts.errors import DataError
 
 # moved to their own modules; other modules and tests import them from here
@@ -188,7 +193,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         in both parts would pick the best epoch on leaked scores), and the random features' choice of
         the ridge penalty, then by cross-validation over whole groups (``GroupKFold``, up to 5 folds)
         instead of leave-one-out (which scores a window against its overlapping neighbours and picks
-        too small a penalty); ``val_fraction`` does not apply to random features. In cross-validation,
+        too small a penalty); ``val_fraction`` does not apply to random features. Recordings of one
+        group leave the random features' penalty to leave-one-out, with a ``LeakyValidationWarning``
+        (as the CLI's fit warns), not an error. In cross-validation,
         with metadata routing on (``sklearn.set_config(enable_metadata_routing=True)``),
         ``set_fit_request(groups=True)`` and ``cross_val_score(..., params={"groups": groups})`` give
         each fold's groups to this fit too."""
@@ -202,7 +209,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         if groups is not None:
             from ssm_ts.pipelines.sensor.group_split import check_groups
 
-            groups = check_groups(groups, len(data))  # before a fit, also one without a split
+            codes = check_groups(groups, len(data))  # before a fit, also one without a split
+            # random features: one group is left to leave-one-out, with a warning (never an error)
+            groups = penalty_groups(groups, codes) if self.method == "random_features" else codes
         self.classes_ = classes
         self.n_features_in_ = data.n_channels
         self.sampling_step_ = data.sampling_step  # predict compares its recordings' step with it

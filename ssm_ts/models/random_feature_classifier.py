@@ -14,6 +14,7 @@ pickled scikit-learn object. Its outputs are ridge scores; their softmax is the 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy as np
@@ -86,16 +87,27 @@ def fit_features_ridge(
     by_group = {} if groups is None else {"ridgeclassifierloo__groups": groups}
     if sample_weight is None:
         features.fit(values)
-        return ridge.fit(features.transform(values), targets, **by_group)
+        with _steps_take_their_arguments():
+            return ridge.fit(features.transform(values), targets, **by_group)
     features.fit(values, sample_weight)
     sample_weight = sample_weight * (len(sample_weight) / sample_weight.sum())
-    return ridge.fit(
-        features.transform(values),
-        targets,
-        standardscaler__sample_weight=sample_weight,
-        ridgeclassifierloo__sample_weight=sample_weight,
-        **by_group,
-    )
+    with _steps_take_their_arguments():
+        return ridge.fit(
+            features.transform(values),
+            targets,
+            standardscaler__sample_weight=sample_weight,
+            ridgeclassifierloo__sample_weight=sample_weight,
+            **by_group,
+        )
+
+
+def _steps_take_their_arguments() -> AbstractContextManager:
+    """A context in which the pipeline's ``fit`` passes ``step__param`` arguments to its steps: with
+    scikit-learn's metadata routing on (a user's setting, for ``cross_val_score(...,
+    params={"groups": groups})``), it refused them, so a fit with groups or weights failed."""
+    from sklearn import config_context
+
+    return config_context(enable_metadata_routing=False)
 
 
 DECISION_ROWS = 4096  # recordings per float64 copy of their features in ridge_decision
