@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ssm_ts.errors import ConfigError
 from ssm_ts.leaky_validation import LeakyValidationWarning
 from ssm_ts.pipelines.sensor import ChannelScaler, SensorDataModule, encode_labels
@@ -39,10 +41,11 @@ def fit_closed_form(task: ClassificationTask) -> None:
     task.net.fit(values, targets, sample_weight=weights, groups=_penalty_groups(datamodule))
 
 
-def _penalty_groups(datamodule: SensorDataModule):
-    """The training split's groups (a stream's ``group_col``) to choose the ridge penalty over whole
-    groups, as ``SSMClassifier.fit(windows)`` does; ``None`` (leave-one-out) without groups, or with one
-    group left after the validation split, which warns: its windows overlap."""
+def _penalty_groups(datamodule: SensorDataModule) -> np.ndarray | None:
+    """The training split's groups ``(n_train,)`` (a stream's ``group_col``) to choose the ridge
+    penalty over whole groups, as ``SSMClassifier.fit(windows)`` does; ``None`` (leave-one-out)
+    without groups, or with one group left after the validation split, which warns: its windows
+    overlap."""
     groups = getattr(datamodule, "train_groups", None)  # (a subclass may set up its own splits)
     if groups is None or len(set(groups.tolist())) > 1:
         return groups
@@ -51,5 +54,6 @@ def _penalty_groups(datamodule: SensorDataModule):
         "leave-one-out over its windows, which overlap: it is chosen on optimistic scores. Keep several "
         "groups in training: --data.val_fraction 0, or more subjects or sessions in the stream.",
         LeakyValidationWarning,
+        stacklevel=None,
     )
     return None
