@@ -9,10 +9,11 @@ of :meth:`Forecaster.fit`), ``model`` (the fixed :class:`~ssm_ts.Forecaster` set
 ``n_trials`` / ``timeout`` / ``sampler`` / ``prune``, and ``out`` / ``experiment`` / ``tracking_uri``.
 It prints the trials and the best settings and writes into ``--out``: ``trials.csv``, ``export/`` (the
 best model, as :meth:`Forecaster.save`; ``Forecaster.load`` reads it), ``forecast.csv`` and
-``forecast.png`` (the best model's forecast after the data), and each trial's checkpoints and model in
-``trial-<n>/``. A search given ``--study_name NAME`` writes these into ``<out>/NAME/`` instead, so
-studies sharing ``--out`` (and its ``optuna.db``) keep their own. MLflow gets the search's parent run
-with a nested run per trial.
+``forecast.png`` (the best model's forecast after the data; skipped, with the commands that make it,
+when the model reads known-future covariates the data has no rows of at the forecast steps), and each
+trial's checkpoints and model in ``trial-<n>/``. A search given ``--study_name NAME`` writes these into
+``<out>/NAME/`` instead, so studies sharing ``--out`` (and its ``optuna.db``) keep their own. MLflow
+gets the search's parent run with a nested run per trial.
 
 The Optuna study is kept in ``--storage`` (default: the sqlite file ``<out>/optuna.db``), under
 ``--study_name``: the same command run again after Ctrl-C, a crash or a killed machine continues the
@@ -203,8 +204,9 @@ def check_out(out: Path, writable: bool = True) -> None:
             return
 
 
-def write_outputs(result: TuningResult, out: Path) -> list[Path]:
-    """``trials.csv``, ``export/`` (the best model), ``forecast.csv`` and ``forecast.png`` in ``out``."""
+def write_outputs(result: TuningResult, out: Path, forecast: bool = True) -> list[Path]:
+    """``trials.csv``, ``export/`` (the best model), then unless ``forecast`` is False ``forecast.csv``
+    and ``forecast.png`` in ``out``."""
     from ssm_ts.atomic import atomic_path
     from ssm_ts.tasks.forecast_outputs import write_forecast_files
 
@@ -213,6 +215,8 @@ def write_outputs(result: TuningResult, out: Path) -> list[Path]:
     with atomic_path(trials_path) as tmp:
         result.trials.to_csv(tmp, index=False)
     export = result.best.save(out / "export")
+    if not forecast:
+        return [trials_path, export]
     # the forecast and its plot as predict writes them (the plot drawn once the table is written)
     return [trials_path, export, *write_forecast_files(result.best.predict(), result.best.plot, out)]
 
@@ -310,8 +314,20 @@ def tune_command(argv: list[str]) -> int:
             soft_wrap=True,  # the storage's URL whole, on one line
         )
     print_summary(result)
-    for path in write_outputs(result, out):
+    from ssm_ts.api.tune_forecast_note import lacks_future_rows, skipped_forecast_note
+
+    # known-future covariates the data has no rows of at the forecast steps: the search is done and
+    # saved, only the forecast waits for them (an error here lost the exit code of a finished search)
+    forecast = not lacks_future_rows(result.best)
+    for path in write_outputs(result, out, forecast):
         console.print(f"[green]wrote[/green] {path}", soft_wrap=True)
+    if not forecast:
+        from rich.markup import escape
+
+        note = escape(skipped_forecast_note(result.best, out, data))  # its ['promo'] is no markup
+        console.print(
+            f"[yellow]skipped[/yellow] {out / 'forecast.csv'}: {note}", soft_wrap=True, highlight=False
+        )
     if result.run_id is not None:
         console.print(
             f"[green]MLflow[/green] search run {result.run_id}, best trial run {result.best.run_id_}",
