@@ -157,7 +157,9 @@ def read_table(source: TableSource | Table, read_options: ReadOptions | None = N
                 f"read_options {options} apply to CSV files, but the data is a DataFrame; set them in "
                 "pd.read_csv(path, ...) where the DataFrame is read, or pass the CSV's path."
             )
-        table = Table(_index_to_columns(source.copy()), "the DataFrame", is_file=False,
+        # no copy of the user's frame: _index_to_columns returns a new frame sharing its columns (copy-on-write
+        # copies one only when written; pandas 2 copies there), so renaming its columns leaves the user's
+        table = Table(_index_to_columns(source), "the DataFrame", is_file=False,
                       dropped_index=_dropped_index_name(source.index))  # fmt: skip
     else:
         path = _existing_file(source)
