@@ -56,6 +56,7 @@ from .sampling_step import Step, check_sampling_step, step_from_state, step_stat
 from .scaler import ChannelScaler, fit_channel_scaler
 from .series import SeriesSet, match_channels, pad_batch, require_labels
 from .stream_data import check_window_settings, read_stream, window_spans
+from .validation_split import SPLIT_STREAM_SETTINGS, other_stream_message
 
 
 class RecordingDataset(Dataset):
@@ -436,10 +437,11 @@ class SensorDataModule(pl.LightningDataModule):
     def state_dict(self) -> dict[str, Any]:
         """Saved in Lightning checkpoints: the training recordings' sampling step and how the fit split
         its data into training and validation (plain values)."""
-        return {
-            "fit_sampling_step": step_state(self.fit_sampling_step),
-            "fit_split": {"path": self._path_setting, "val_fraction": self.val_fraction, "seed": self.seed},
-        }
+        split = {"path": self._path_setting, "val_fraction": self.val_fraction, "seed": self.seed}
+        # a stream's windows and groups decide the split too (validate compares them: a group_col left
+        # out splits the windows at random)
+        split.update({key: self.stream[key] for key in SPLIT_STREAM_SETTINGS})
+        return {"fit_sampling_step": step_state(self.fit_sampling_step), "fit_split": split}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Lightning calls it with a checkpoint's :meth:`state_dict` (predict/test ``--ckpt_path``)."""
@@ -448,13 +450,21 @@ class SensorDataModule(pl.LightningDataModule):
 
     def _warn_other_validation_split(self) -> None:
         """Warn when ``validate`` splits the fit's data otherwise than the fit did (another
-        ``val_fraction`` or ``seed`` than its checkpoint's): the validation recordings then include ones
-        the model trained on, and its scores are optimistic."""
+        ``val_fraction`` or ``seed`` than its checkpoint's, or for a stream another ``group_col``,
+        ``window``, ``step``, ``label_col`` or ``label_rule``): the validation recordings then include
+        ones the model trained on, and its scores are optimistic. A checkpoint saved before the stream
+        settings were kept is compared on ``val_fraction`` and ``seed`` alone."""
         fit = getattr(self, "_fit_split", None)
         trainer = self.trainer
         if not fit or trainer is None or trainer.state.fn != "validate" or fit["path"] != self._path_setting:
             return
+        # the stream settings decide the split only where a stream is cut (recordings ignore them); a
+        # checkpoint saved before they were kept has none of them
+        cut = fit.get("window") is not None or self.stream["window"] is not None
+        stream = {k: fit[k] for k in SPLIT_STREAM_SETTINGS if cut and k in fit and fit[k] != self.stream[k]}
         if (float(fit["val_fraction"]), int(fit["seed"])) == (float(self.val_fraction), int(self.seed)):
+            if stream:
+                warn_on_rank_zero(other_stream_message(stream, self.stream), UserWarning, stacklevel=None)
             return
         validating = (
             f"validating on data.val_fraction {self.val_fraction:g}, data.seed {self.seed}, but the fit"
@@ -472,6 +482,8 @@ class SensorDataModule(pl.LightningDataModule):
                 "Leave --data.val_fraction and --data.seed out (on the command line and in the --config) to "
                 "validate on the fit's own validation recordings."
             )
+            if stream:  # the stream's settings differ too: the same fix, naming them
+                message += " " + other_stream_message(stream, self.stream, also=True)
         warn_on_rank_zero(message, UserWarning, stacklevel=None)
 
     def check_sampling_step(self, stage: str, rate: float) -> str | None:
