@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -28,6 +28,9 @@ from ssm_ts.models.random_ssm_features import (
     RandomSSMKernels,
     threshold_sources,
 )
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 RIDGE_ALPHAS = np.logspace(-3, 3, 10)
 DEFAULT_KERNELS = 4000
@@ -45,7 +48,7 @@ def fit_features_ridge(
     targets: np.ndarray,
     sample_weight: np.ndarray | None = None,
     groups: np.ndarray | None = None,
-):
+) -> Pipeline:
     """Fit ``features`` on scaled recordings ``values`` ``(channels, length_i)``, then a scikit-learn
     pipeline ``StandardScaler -> RidgeClassifierLOO`` (scikit-learn's ``RidgeClassifierCV``, penalty by
     leave-one-out over :data:`RIDGE_ALPHAS`, fitted in blocks: :mod:`ssm_ts.models.ridge_loo`) on their

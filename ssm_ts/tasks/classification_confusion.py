@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    import lightning.pytorch as pl
+    from matplotlib.figure import Figure
+
+    from ssm_ts.tasks.classification import ClassificationTask
 
 
 def confusion_counts(classes: list[str], predicted: list[str], actual: list[str]) -> np.ndarray:
@@ -12,7 +20,7 @@ def confusion_counts(classes: list[str], predicted: list[str], actual: list[str]
     return confusion_matrix(actual, predicted, labels=classes)
 
 
-def confusion_figure(matrix: np.ndarray, classes: list[str], title: str):
+def confusion_figure(matrix: np.ndarray, classes: list[str], title: str) -> Figure:
     """A matplotlib figure of a confusion matrix with counts in the cells."""
     import matplotlib
 
@@ -38,6 +46,8 @@ def confusion_figure(matrix: np.ndarray, classes: list[str], title: str):
 
 
 def log_confusion_matrix(loggers: list, matrix: np.ndarray, classes: list[str], split: str) -> None:
+    """Log :func:`confusion_figure` of ``matrix`` (n_classes, n_classes), titled with ``split`` and its
+    accuracy, as ``plots/confusion_matrix_<split>.png`` to each MLflow logger of ``loggers``."""
     import matplotlib.pyplot as plt
 
     from ssm_ts.tracking.logger import log_figure
@@ -49,13 +59,13 @@ def log_confusion_matrix(loggers: list, matrix: np.ndarray, classes: list[str], 
     plt.close(figure)
 
 
-def _mlflow_loggers(trainer) -> list:
+def _mlflow_loggers(trainer: pl.Trainer) -> list:
     from lightning.pytorch.loggers import MLFlowLogger
 
     return [lg for lg in trainer.loggers if isinstance(lg, MLFlowLogger)]
 
 
-def log_test_confusion(task) -> None:
+def log_test_confusion(task: ClassificationTask) -> None:
     """Log the test confusion matrix of ``task`` (a ``ClassificationTask`` at the end of its test
     epoch) as an image to MLflow, when the trainer logs there (rank 0 only). Under DDP its ``compute``
     gathers every rank's counts (a collective), so every rank calls it: computed on rank 0 alone, it was
@@ -69,7 +79,7 @@ def log_test_confusion(task) -> None:
         log_confusion_matrix(loggers, matrix, task.classes, "test")
 
 
-def log_fit_confusion(task) -> None:
+def log_fit_confusion(task: ClassificationTask) -> None:
     """Log the confusion matrix of the fitted ``task`` on its data module's validation split (the
     training split without one) to MLflow, when the trainer logs there (rank 0 only)."""
     from ssm_ts.pipelines.sensor import SensorDataModule
