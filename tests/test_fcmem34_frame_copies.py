@@ -10,6 +10,7 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
+from ssm_ts.pipelines.forecasting.long_table import pivot_long
 from ssm_ts.pipelines.forecasting.reader import read_table
 
 
@@ -59,3 +60,22 @@ def test_a_time_index_becomes_a_column_without_changing_the_users_frame():
     table.frame.iloc[0, 1] = -1.0
     assert list(table.frame.columns) == ["ds", "y", "load"]
     pd.testing.assert_frame_equal(frame, before)
+
+
+def test_a_long_table_pivots_without_a_copy_of_it_or_its_ids_as_python_text():
+    """The pivot built a frame of its own from the table's columns (a copy of each), its text ids as a
+    Python string a row: 10.8 MB at its peak for this 3.2 MB table, now 4.6 MB."""
+    n_series, rows = 100, 1000
+    frame = pd.DataFrame({
+        "unique_id": np.repeat([f"store_{i}" for i in range(n_series)], rows),  # pandas' text: "str"
+        "ds": np.tile(pd.date_range("2020-01-01", periods=rows, freq="h").to_numpy(), n_series),
+        "y": np.random.default_rng(0).normal(size=n_series * rows),
+    })  # fmt: skip
+    table = read_table(frame)
+    (wide, (times, ids)), peak = peak_bytes(
+        lambda: pivot_long(table, "ds", "unique_id", "y", None, None, None)
+    )
+    assert peak < 2 * frame.memory_usage(deep=True).sum(), peak
+    assert list(wide.columns) == ["ds", *sorted(f"store_{i}" for i in range(n_series))]
+    np.testing.assert_array_equal(wide["store_7"].to_numpy(), frame["y"].to_numpy()[7 * rows : 8 * rows])
+    assert ids.tolist() == frame["unique_id"].tolist() and times.equals(frame["ds"])
