@@ -167,7 +167,9 @@ def numeric_columns(table: Table, columns: list[str]) -> pd.DataFrame:
     dtypes = dict(zip(table.frame.columns, table.frame.dtypes, strict=True))
     numbers = [_plain_number(dtypes[c]) for c in columns]
     plain = [j for j, number in enumerate(numbers) if number]
-    block = np.empty((len(table.frame), len(columns)))
+    # column-major: each column's values contiguous, as pandas lays out a frame's columns, so the
+    # frame below shares the block and sums over a column add in the order a copied frame's would
+    block = np.empty((len(table.frame), len(columns)), order="F")
     for j in (j for j, number in enumerate(numbers) if not number):
         block[:, j] = numeric_column(table, columns[j])
     if plain:
