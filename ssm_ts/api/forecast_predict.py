@@ -115,12 +115,14 @@ class PredictMixin:
             check_calibrated(self, levels, interval_method)
             check_steps_calibrated(self.conformal_, n)
         with saved_read_options_named(self.spec_, data, read_options):  # a CSV the fit's options misread
-            # a long table of some series, read as the data is (a CSV with the given read_options)
-            absent = absent_series(self, self._data_path(data, read_options), read_options)
+            # a long table of some series, read as the data is (a CSV with the given read_options);
+            # its feature rows added once (each expansion is a new table of every row)
+            expanded = self._data_path(data, read_options)
+            absent = absent_series(self, expanded, read_options)
             if absent:
-                frame = read_given_series(self, self._data_path(data, read_options), absent, read_options)
+                frame = read_given_series(self, expanded, absent, read_options)
             else:
-                frame = self._read(data, read_options=read_options)
+                frame = self._read(data, read_options=read_options, expanded=expanded)
         horizon = task.hparams.horizon
         if futr_df is not None:
             frame = with_future_frame(self, frame, futr_df, -(-(n or horizon) // horizon) * horizon)

@@ -507,7 +507,11 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         data: TableSource | None,
         allow_future_rows: bool = True,
         read_options: dict[str, Any] | None = None,
+        expanded: TableSource | Table | None = None,
     ) -> pd.DataFrame:
+        """``data`` read for a forecast (``None``: the fitted history, with its future rows);
+        ``expanded``: :meth:`_data_path` of ``data`` when the caller has it already (a long table
+        expanded with its feature rows once, not a second time here)."""
         self._require_fitted()
         if data is not None:
             require_table_source(data)
@@ -517,7 +521,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             data = resolve_data_path(data, "forecast", setting="data")
         if data is not None:
             source = "the DataFrame" if isinstance(data, pd.DataFrame) else str(data)
-            data = self._with_features(data, read_options)
+            data = self._with_features(data, read_options) if expanded is None else expanded
             # a DataFrame such as history_ keeps its fill record (series.with_given_fills)
             frame = load_like(data, self.spec_, allow_future_rows, read_options=read_options)
             # a value the model would overflow on once scaled (1e30), named before it reaches the model
