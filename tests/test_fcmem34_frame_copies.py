@@ -12,6 +12,7 @@ import pandas as pd
 
 from ssm_ts.pipelines.forecasting.long_table import pivot_long
 from ssm_ts.pipelines.forecasting.reader import read_table
+from ssm_ts.pipelines.forecasting.series_features import SeriesFeatures
 
 
 def peak_bytes(call) -> tuple[object, int]:
@@ -79,3 +80,29 @@ def test_a_long_table_pivots_without_a_copy_of_it_or_its_ids_as_python_text():
     assert list(wide.columns) == ["ds", *sorted(f"store_{i}" for i in range(n_series))]
     np.testing.assert_array_equal(wide["store_7"].to_numpy(), frame["y"].to_numpy()[7 * rows : 8 * rows])
     assert ids.tolist() == frame["unique_id"].tolist() and times.equals(frame["ds"])
+
+
+def test_feature_rows_name_their_series_without_a_python_string_a_row():
+    """A per-series column's rows were named by an object array of the names, a static's by NumPy's
+    fixed-width text (40 bytes a row for ``size[store_199]``), each then read back into pandas' text:
+    20 MB at its peak for this 4 MB table (and 0.9 s), now 7 MB."""
+    n_series, rows = 200, 500
+    series = [f"store_{i}" for i in range(n_series)]
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({
+        "unique_id": np.repeat(series, rows),
+        "ds": np.tile(pd.date_range("2020-01-01", periods=rows, freq="h").to_numpy(), n_series),
+        "y": rng.normal(size=n_series * rows),
+        "load": rng.normal(size=n_series * rows),
+    })  # fmt: skip
+    statics = {"size": {s: float(i) for i, s in enumerate(series)}, "area": {s: 2.0 for s in series}}
+    features = SeriesFeatures("unique_id", "y", series, past=["load"], statics=statics)
+    names = frame["unique_id"].to_numpy(dtype=object)
+    parts, peak = peak_bytes(lambda: features.feature_rows(frame, names, ["load"], "ds"))
+    assert peak < 3 * frame.memory_usage(deep=True).sum(), peak
+    load, size, area = parts
+    assert [len(p) for p in parts] == [len(frame)] * 3
+    assert load["unique_id"].iloc[[0, -1]].tolist() == ["load[store_0]", "load[store_199]"]
+    np.testing.assert_array_equal(load["y"].to_numpy(), frame["load"].to_numpy())
+    assert size["unique_id"].iloc[rows] == "size[store_1]" and size["y"].iloc[rows] == 1.0
+    assert str(load["unique_id"].dtype) == str(frame["unique_id"].dtype)  # pandas' text, as before

@@ -184,7 +184,8 @@ class SeriesFeatures:
         codes, series = pd.factorize(names[own])  # each series' name built once, not once a row
         parts = []
         for column in columns:
-            ids = np.array([feature_series(column, name) for name in series], dtype=object)[codes]
+            # the Index's take: pandas' text without a Python string a row, as an object array made it
+            ids = pd.Index([feature_series(column, name) for name in series]).take(codes)
             rows = {time_col: frame[time_col].to_numpy()[own], self.id_col: ids,
                     self.value_col: frame[column].to_numpy()[own]}  # fmt: skip
             parts.append(pd.DataFrame(rows))
@@ -192,7 +193,7 @@ class SeriesFeatures:
         for column, values in self.statics.items():  # one frame a static: a frame a series is slow at 1,000
             rows = {
                 time_col: np.tile(times, len(self.series)),
-                self.id_col: np.repeat([feature_series(column, s) for s in self.series], len(times)),
+                self.id_col: pd.Index([feature_series(column, s) for s in self.series]).repeat(len(times)),
                 self.value_col: np.repeat([values[s] for s in self.series], len(times)),
             }
             parts.append(pd.DataFrame(rows))
