@@ -5,24 +5,13 @@ read). Copy-on-write keeps the user's frame as it was when the table's frame is 
 
 from __future__ import annotations
 
-import tracemalloc
-
 import numpy as np
 import pandas as pd
 
 from ssm_ts.pipelines.forecasting.long_table import pivot_long
 from ssm_ts.pipelines.forecasting.reader import read_table
 from ssm_ts.pipelines.forecasting.series_features import SeriesFeatures
-
-
-def peak_bytes(call) -> tuple[object, int]:
-    """``(call(), the peak of the memory it allocated, in bytes)``."""
-    tracemalloc.start()
-    try:
-        result = call()
-        return result, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+from tests.memory_peak import peak_bytes
 
 
 def long_frame(n_series: int = 50, rows: int = 2000) -> pd.DataFrame:

@@ -5,8 +5,6 @@ block a second time into the DataFrame it returns. A 2 GB frame read with 6 GB m
 
 from __future__ import annotations
 
-import tracemalloc
-
 import numpy as np
 import pandas as pd
 
@@ -14,16 +12,7 @@ from ssm_ts.pipelines.forecasting import sentinels
 from ssm_ts.pipelines.forecasting.reader import read_table
 from ssm_ts.pipelines.forecasting.sentinels import _may_hold_codes, sentinel_values
 from ssm_ts.pipelines.forecasting.value_columns import numeric_columns
-
-
-def peak_bytes(call) -> tuple[object, int]:
-    """``(call(), the peak of the memory it allocated, in bytes)``."""
-    tracemalloc.start()
-    try:
-        result = call()
-        return result, tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+from tests.memory_peak import peak_bytes
 
 
 def test_the_code_test_of_many_columns_takes_them_a_chunk_at_a_time(monkeypatch):
