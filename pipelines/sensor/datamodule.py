@@ -56,7 +56,7 @@ from .sampling_step import Step, check_sampling_step, step_from_state, step_stat
 from .scaler import ChannelScaler, fit_channel_scaler
 from .series import SeriesSet, match_channels, pad_batch, require_labels
 from .stream_data import check_window_settings, read_stream, window_spans
-from .validation_split import SPLIT_STREAM_SETTINGS, other_stream_message
+from .validation_split import SPLIT_STREAM_SETTINGS, other_stream_message, random_windows_message
 
 
 class RecordingDataset(Dataset):
@@ -330,13 +330,11 @@ class SensorDataModule(pl.LightningDataModule):
         if self.stream["group_col"] is not None:  # a stream's windows: the validation split by group
             self._train_groups = self._windows_read[0].groups
         elif self.stream["window"] is not None and self.val_fraction > 0:
-            warn_on_rank_zero(
-                f"data.val_fraction={self.val_fraction:g} holds out windows of one stream at random: they "
-                "overlap, or neighbour, training windows, so the validation loss that picks the best epoch is "
-                "optimistic. Name the subject or session column (--data.group_col subject) to hold out "
-                "whole ones, or fit with --data.val_fraction 0.",
-                LeakyValidationWarning,
-            )
+            # worded for the model the trainer fits (Lightning attaches it before setup): random
+            # features pick no epoch
+            model = getattr(self.trainer, "lightning_module", None) if self.trainer is not None else None
+            closed_form = bool(getattr(model, "closed_form", False))
+            warn_on_rank_zero(random_windows_message(self.val_fraction, closed_form), LeakyValidationWarning)
         return data
 
     def _load_test(self) -> SeriesSet | None:

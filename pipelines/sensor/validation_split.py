@@ -49,3 +49,25 @@ def other_stream_message(fit: Mapping[str, Any], now: Mapping[str, Any], also: b
         f"{_listed(['--data.' + key for key in fit])} out (on the command line and in the --config) to "
         f"take the fit's from the checkpoint, or pass {options} (SensorDataModule({python}) in Python)."
     )
+
+
+def random_windows_message(val_fraction: float, closed_form: bool) -> str:
+    """The warning of a fit whose ``val_fraction`` holds out windows of one stream at random (no
+    ``group_col``). ``closed_form``: the fit's model is fitted in closed form (``random_features``),
+    which picks no epoch: its validation split only scores, and takes windows from the ridge's fit."""
+    start = (
+        f"data.val_fraction={val_fraction:g} holds out windows of one stream at random: they overlap, or "
+        "neighbour, training windows, so "
+    )
+    if not closed_form:
+        return start + (
+            "the validation loss that picks the best epoch is optimistic. Name the subject or session "
+            "column (--data.group_col subject) to hold out whole ones, or fit with --data.val_fraction 0."
+        )
+    return start + (
+        "the validation scores (val_acc, val_loss) are optimistic. Random features pick no epoch: the "
+        "split only scores them, and its windows are left out of the ridge's fit. Name the subject or "
+        "session column (--data.group_col subject) to hold out whole ones (the ridge penalty is then "
+        "chosen over the training subjects too), or fit with --data.val_fraction 0 to fit the ridge on "
+        "every window."
+    )
