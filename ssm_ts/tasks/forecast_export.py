@@ -14,6 +14,7 @@ from ssm_ts.export import load_export, save_export
 from ssm_ts.pipelines.forecasting import SeriesSpec
 from ssm_ts.pipelines.forecasting.frames import restore_times, times_to_json
 from ssm_ts.pipelines.forecasting.spans import series_spans
+from ssm_ts.tracking.experiment_env import FORECAST_EXPERIMENT, DefaultExperiment
 
 if TYPE_CHECKING:  # the task imports this module: load_forecast_export imports the task when called
     from ssm_ts.tasks.forecasting import ForecastingTask
@@ -35,7 +36,10 @@ def save_forecast_export(
     (the scaler as JSON numbers and the last ``lookback`` observed rows, so ``predict()`` needs no data;
     ``future``: rows after them with known-future covariates, saved as those columns only).
 
-    Times are saved as ISO strings, integer time steps as integers.
+    Times are saved as ISO strings, integer time steps as integers. A ``settings["experiment"]`` left at
+    its default (a :class:`~ssm_ts.tracking.experiment_env.DefaultExperiment`) is saved as such
+    (``"experiment_chosen": false``), so that a refit of the loaded model logs to the environment's
+    experiment as a fresh one does.
     """
     # each series' own last lookback observed rows (series of a ragged panel end at different rows)
     ends = series_spans(history, spec.targets).last
@@ -48,6 +52,8 @@ def save_forecast_export(
         extras["future"] = _rows_to_json(future, spec.time_col, spec.future_covariates)
     hparams = {k: v for k, v in dict(task.hparams).items() if not k.startswith("_")}
     config = {"kind": EXPORT_KIND, "task": hparams, "spec": spec.to_dict(), "forecaster": settings or {}}
+    if settings and "experiment" in settings:  # beside the settings: a Forecaster takes no such argument
+        config["experiment_chosen"] = not isinstance(settings["experiment"], DefaultExperiment)
     extras["metrics"] = dict(metrics or {})
     return save_export(directory, config, task.state_dict(), extras)
 
@@ -99,4 +105,16 @@ def load_forecast_export(
     history = _rows_from_json(extras["history"], spec)
     if extras.get("future"):
         history = pd.concat([history, _rows_from_json(extras["future"], spec)], ignore_index=True)
-    return task, spec, history, config.get("forecaster", {}), extras.get("metrics", {})
+    return task, spec, history, _saved_settings(config), extras.get("metrics", {})
+
+
+def _saved_settings(config: dict[str, Any]) -> dict[str, Any]:
+    """The saved forecaster settings, an ``experiment`` the user did not choose as a
+    :class:`~ssm_ts.tracking.experiment_env.DefaultExperiment` again (``$MLFLOW_EXPERIMENT_NAME`` /
+    ``_ID`` replace it when a refit starts). A save without ``experiment_chosen`` (older versions)
+    holding the default name ``ssm-ts-forecast`` is read as the default."""
+    settings = dict(config.get("forecaster", {}))
+    name = settings.get("experiment")
+    if isinstance(name, str) and not config.get("experiment_chosen", name != FORECAST_EXPERIMENT):
+        settings["experiment"] = DefaultExperiment(name)
+    return settings
