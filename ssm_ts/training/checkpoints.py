@@ -24,6 +24,7 @@ from ssm_ts.training.checkpoint_io import remove_abandoned_writes, write_checkpo
 from ssm_ts.training.checkpoint_lookup import BEST_CHECKPOINT_PREFIX
 from ssm_ts.training.mid_epoch import resume_mid_epoch, stops_after_this_batch
 from ssm_ts.training.no_validation import no_validation_note, validation_ran
+from ssm_ts.training.save_arrivals import WAIT_S, check_every_rank_saves
 from ssm_ts.training.stop_validation_files import tracked_files, warn_of_user_files_saved_at_stop
 
 
@@ -201,7 +202,13 @@ class BestAndLastCheckpoint(ModelCheckpoint):
             return False
         return super()._should_remove_checkpoint(trainer, previous, current)
 
+    # how long global rank 0 waits at a save for the other DDP ranks (check_every_rank_saves)
+    save_wait_s: float = WAIT_S
+
     def on_save_checkpoint(self, trainer: pl.Trainer, pl_module: Any, checkpoint: dict[str, Any]) -> None:
+        # before the save's collectives: a save on rank 0 alone (a user's, under `if trainer.is_global_zero:`)
+        # is refused, naming the fix, instead of waiting for the other ranks for ever
+        check_every_rank_saves(trainer, self.save_wait_s)
         # every checkpoint of the fit (a user's callback's too) records when it was saved: the newest is
         # found by it (find_newest_checkpoint), as a copy of the folder may rewrite the files' times
         record_saved_at(checkpoint)
