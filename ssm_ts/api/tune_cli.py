@@ -9,8 +9,9 @@ of :meth:`Forecaster.fit`), ``model`` (the fixed :class:`~ssm_ts.Forecaster` set
 ``n_trials`` / ``timeout`` / ``sampler`` / ``prune``, and ``out`` / ``experiment`` / ``tracking_uri``.
 It prints the trials and the best settings and writes into ``--out``: ``trials.csv``, ``export/`` (the
 best model, as :meth:`Forecaster.save`; ``Forecaster.load`` reads it), ``forecast.csv`` and
-``forecast.png`` (the best model's forecast after the data; skipped, with the commands that make it,
-when the model reads known-future covariates the data has no rows of at the forecast steps), and each
+``forecast.png`` (the best model's forecast after the data; with known-future covariates the data has no
+rows of at the forecast steps, their rows come from ``--futr_path``, read as ``ssm-ts forecast predict
+--futr_path`` reads it, else the forecast is skipped, with the commands that make it), and each
 trial's checkpoints and model in ``trial-<n>/``. A search given ``--study_name NAME`` writes these into
 ``<out>/NAME/`` instead, so studies sharing ``--out`` (and its ``optuna.db``) keep their own. MLflow
 gets the search's parent run with a nested run per trial.
@@ -42,6 +43,7 @@ from ssm_ts.errors import ConfigError
 from ssm_ts.tracking.run_names import default_experiment_name
 
 if TYPE_CHECKING:
+    import pandas as pd
     from jsonargparse import ArgumentParser
 
     from ssm_ts.api.tuning import TuningResult
@@ -133,6 +135,12 @@ def build_parser() -> ArgumentParser:
     )
     parser.add_argument("--tracking_uri", type=str | None, default=None, help="MLflow URI (default sqlite)")
     parser.add_argument("--run_name", type=str | None, default=None, help="MLflow run name of the trials")
+    parser.add_argument(
+        "--futr_path", type=str | None, default=None,
+        help="a CSV of the known-future covariates of the forecast steps after the data, for the best "
+        "model's forecast.csv, as ssm-ts forecast predict --futr_path reads it (the layout of --data.path, "
+        "read with its settings; its rows after the data's last observation replace any the data ends with)",
+    )  # fmt: skip
     return parser
 
 
@@ -204,9 +212,12 @@ def check_out(out: Path, writable: bool = True) -> None:
             return
 
 
-def write_outputs(result: TuningResult, out: Path, forecast: bool = True) -> list[Path]:
+def write_outputs(
+    result: TuningResult, out: Path, forecast: bool = True, data: pd.DataFrame | None = None
+) -> list[Path]:
     """``trials.csv``, ``export/`` (the best model), then unless ``forecast`` is False ``forecast.csv``
-    and ``forecast.png`` in ``out``."""
+    and ``forecast.png`` in ``out``: the best model's forecast of ``data`` (default: after the data it
+    was fitted on; ``--futr_path``'s rows appended: :func:`~ssm_ts.api.forecast_futr_path.forecaster_future_frame`)."""
     from ssm_ts.atomic import atomic_path
     from ssm_ts.tasks.forecast_outputs import write_forecast_files
 
@@ -218,7 +229,10 @@ def write_outputs(result: TuningResult, out: Path, forecast: bool = True) -> lis
     if not forecast:
         return [trials_path, export]
     # the forecast and its plot as predict writes them (the plot drawn once the table is written)
-    return [trials_path, export, *write_forecast_files(result.best.predict(), result.best.plot, out)]
+    if data is None:
+        return [trials_path, export, *write_forecast_files(result.best.predict(), result.best.plot, out)]
+    table = result.best.predict(data)
+    return [trials_path, export, *write_forecast_files(table, lambda: result.best.plot(table), out)]
 
 
 def print_summary(result: TuningResult) -> None:
@@ -270,6 +284,7 @@ def tune_command(argv: list[str]) -> int:
     from ssm_ts.tasks.option_order import refuse_options_before_config
 
     os.environ.setdefault("JSONARGPARSE_DEPRECATION_WARNINGS", "off")
+    given = list(argv)  # as typed (a shipped config by its name), for a command to paste
     argv, shipped = resolve_config_args(list(argv), "forecast")
     # a config of another use (a classify config): the message the other commands give, not the parser's
     # "Option 'data.val_fraction' is not accepted"
@@ -283,6 +298,10 @@ def tune_command(argv: list[str]) -> int:
     config = build_parser().parse_args(argv)
     data, space, kwargs = search_arguments(config)
     check_out(Path(config.out))
+    if config.futr_path is not None:  # before the search, as predict checks it before forecasting
+        from ssm_ts.api.forecast_futr_path import require_futr_path
+
+        require_futr_path(config.futr_path, bool(config.data.future_covariates))
     from ssm_ts.api.tune_study import study_folder
 
     out = study_folder(config.out, config.study_name)  # <out>, or <out>/<study_name> for a named study
@@ -316,15 +335,33 @@ def tune_command(argv: list[str]) -> int:
     print_summary(result)
     from ssm_ts.api.tune_forecast_note import lacks_future_rows, skipped_forecast_note
 
+    future, unread = None, None
+    if config.futr_path is not None:  # read as ssm-ts forecast predict --futr_path reads it
+        from ssm_ts.api.forecast_futr_path import forecaster_future_frame
+        from ssm_ts.errors import SSMTSError
+
+        try:
+            future = forecaster_future_frame(result.best, config.futr_path, data)
+        except SSMTSError as error:  # the search is saved first, then the file's error is the command's
+            unread = error
     # known-future covariates the data has no rows of at the forecast steps: the search is done and
     # saved, only the forecast waits for them (an error here lost the exit code of a finished search)
-    forecast = not lacks_future_rows(result.best)
-    for path in write_outputs(result, out, forecast):
+    forecast = future is not None or (config.futr_path is None and not lacks_future_rows(result.best))
+    for path in write_outputs(result, out, forecast, future):
         console.print(f"[green]wrote[/green] {path}", soft_wrap=True)
+    if unread is not None:
+        console.print(
+            f"[yellow]skipped[/yellow] {out / 'forecast.csv'}: the search is saved; fix --futr_path "
+            f"{config.futr_path} (below) and run the same command again: its finished trials run no more, "
+            "and the best model's forecast is written.",
+            soft_wrap=True,
+            highlight=False,
+        )
+        raise unread
     if not forecast:
         from rich.markup import escape
 
-        note = escape(skipped_forecast_note(result.best, out, data))  # its ['promo'] is no markup
+        note = escape(skipped_forecast_note(result.best, out, data, given))  # its ['promo'] is no markup
         console.print(
             f"[yellow]skipped[/yellow] {out / 'forecast.csv'}: {note}", soft_wrap=True, highlight=False
         )

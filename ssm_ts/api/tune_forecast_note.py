@@ -25,9 +25,10 @@ def lacks_future_rows(fc: Forecaster) -> bool:
     return given < fc.horizon
 
 
-def skipped_forecast_note(fc: Forecaster, out: Path, data: str) -> str:
-    """Why ``<out>/forecast.csv`` is not written and the two ways to write it, to paste: ``fc`` is the
-    search's best model (saved in ``<out>/export``), ``data`` the ``--data.path`` it was searched on."""
+def skipped_forecast_note(fc: Forecaster, out: Path, data: str, argv: list[str] | None = None) -> str:
+    """Why ``<out>/forecast.csv`` is not written and the ways to write it, to paste: ``fc`` is the
+    search's best model (saved in ``<out>/export``), ``data`` the ``--data.path`` it was searched on,
+    ``argv`` the arguments of the ``ssm-ts forecast tune`` command that searched (``None``: not named)."""
     from ssm_ts.pipelines.forecasting.feature_origin import user_covariates
     from ssm_ts.pipelines.forecasting.frames import future_times
 
@@ -40,6 +41,10 @@ def skipped_forecast_note(fc: Forecaster, out: Path, data: str) -> str:
     times = future_times(last, spec.freq, horizon)
     future = "future.csv"
     ways = []
+    if argv is not None:  # the same search, continued: no trial runs again
+        ways.append(
+            f"ssm-ts forecast tune {shlex.join(argv)} --futr_path {future} (its finished trials run no more)"
+        )
     if fc.best_checkpoint_:  # none when the best trial was loaded from its export (a continued search)
         ways.append(
             f"ssm-ts forecast predict --ckpt_path {shlex.quote(str(fc.best_checkpoint_))} --data.path "

@@ -2,16 +2,14 @@
 in a file of their own, as neuralforecast's ``predict(futr_df=...)`` and ``Forecaster.predict(futr_df=...)``
 take them, instead of as rows appended to ``--data.path``. The rows are joined to the history by the
 API's code (:func:`~ssm_ts.api.forecast_future_frame.future_rows_appended`), so both front ends read,
-check and name a future table alike."""
+check and name a future table alike; ``ssm-ts forecast tune --futr_path`` reads it for the search's best
+model as ``predict`` does for a checkpoint
+(:func:`~ssm_ts.api.forecast_futr_path.forecaster_future_frame`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from ssm_ts.api.forecast_future_frame import future_rows_appended
-from ssm_ts.errors import ConfigError, DataFileNotFoundError
+from ssm_ts.api.forecast_futr_path import future_table_appended, require_futr_path
 from ssm_ts.pipelines.forecasting import ForecastDataModule
-from ssm_ts.pipelines.forecasting.covariate_spans import require_covered_future
 
 # the data module settings that say how windows and splits are cut (a --level calibration reads the
 # validation split), not how a table is read: the history is read already
@@ -41,26 +39,14 @@ def with_future_table(
             not continue the history's times, or are too few for the forecast (each named, with the fix).
     """
     spec = datamodule.spec
-    data_name = str(datamodule.path) if datamodule.path else "the data"
-    if not spec.future_covariates:
-        raise ConfigError(
-            f"--futr_path {futr_path} gives known-future covariates, and this model was fitted without any "
-            "(--data.future_covariates): leave --futr_path out."
-        )
-    if not Path(futr_path).is_file():  # the reader's own error would point at --data.path
-        raise DataFileNotFoundError(
-            f"--futr_path {futr_path}: no such file (a relative path is read from {Path.cwd()}); pass the "
-            "CSV of the known-future covariates of the forecast steps."
-        )
+    require_futr_path(futr_path, bool(spec.future_covariates))
     horizon = datamodule.horizon
     needed = -(-(n or horizon) // horizon) * horizon  # every block of a rollout reads a whole horizon
-    combined = future_rows_appended(
-        datamodule.frame, datamodule.future_source(futr_path), spec, datamodule.fitted_scaler, needed,
-        setting="--futr_path", steps_setting="--n", data_name=data_name,
-        read_options=datamodule.read_options,
+    combined = future_table_appended(
+        datamodule.frame, datamodule.future_source(futr_path), spec, datamodule.fitted_scaler, futr_path,
+        needed, data_name=str(datamodule.path) if datamodule.path else "the data",
+        read_options=datamodule.read_options, reads=reads,
     )  # fmt: skip
-    # a futr file short of one series' rows: that series got no forecast, unsaid (as Forecaster.predict)
-    require_covered_future(combined, spec, reads, futr_path, needed)
     module = ForecastDataModule.from_checked(
         combined, spec, **{key: getattr(datamodule, key) for key in WINDOW_SETTINGS}
     )
