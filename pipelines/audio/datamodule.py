@@ -446,6 +446,24 @@ class AudioDataModule(pl.LightningDataModule):
             if self.crop == "fixed":
                 self._warn_if_fixed_crops_leave_audio_out(self.datasets["train"].waves)
 
+    def check_scored(self, name: str, complete: bool = True) -> None:
+        """Raise when split ``name`` (``"train"``, ``"val"``, ``"test"``) scored no sample because its files
+        were found bad as they were decoded (``on_bad_file="skip"``: damaged frames the setup cannot see),
+        which left its score NaN (a split of one damaged FLAC gave ``val_nll_bits`` NaN and no error).
+        ``complete``: the epoch read the whole split (not a sanity check's first batches), so any file
+        found bad explains it; else only every file of the split found bad does.
+
+        Raises:
+            DataError: naming the split, the files skipped and the fix.
+        """
+        dataset = self.datasets.get(name)
+        if dataset is None:
+            return
+        bad = sorted(dataset.skipped)
+        if not bad or (not complete and len(bad) < len(dataset.waves)):
+            return
+        raise DataError(_split_left_empty(name, [dataset.waves.files[i] for i in bad], self.root))
+
     def _warn_if_clips_outlast_the_files(self, waves: AudioFiles) -> None:
         """Clips longer than every training file are mostly padding, which trains nothing but costs its time."""
         longest = max(waves.numel(i) for i in range(len(waves)))

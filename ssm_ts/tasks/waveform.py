@@ -189,7 +189,12 @@ class WaveformTask(SeededTrainingHooks, pl.LightningModule):
     def _epoch_end(self, split: str) -> None:
         # Weighted by real samples, so the figure is exactly bits per sample over the whole split. The
         # progress bar shows validation's beside val_loss (nats), the unit SaShiMi's NLL is given in
-        self.log(f"{split}_nll_bits", self.nll[f"{split}_nll"].compute() / LN2, prog_bar=split == "val")
+        nll = self.nll[f"{split}_nll"].compute()
+        if torch.isnan(nll):  # no sample scored (0 / 0): files skipped as found bad, named, not a NaN score
+            check_scored = getattr(getattr(self._trainer, "datamodule", None), "check_scored", None)
+            if check_scored is not None:
+                check_scored(split, complete=not self.trainer.sanity_checking)
+        self.log(f"{split}_nll_bits", nll / LN2, prog_bar=split == "val")
         self.nll[f"{split}_nll"].reset()
 
     def on_train_epoch_end(self) -> None:
