@@ -39,7 +39,7 @@ def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDI
     if not root.is_dir():
         raise DataFileNotFoundError(f"audio folder not found: {root}; pass a folder of WAV/FLAC/OGG files")
     wanted = tuple(dict.fromkeys(e.lower() for e in extensions))
-    visible = visible_files(root)
+    visible, hidden = _walk(root)
     files = sorted(p for p in visible if p.suffix.lower() in wanted)
     generated = [p for p in files if is_generated_clip(p)]
     if generated and len(generated) == len(files):
@@ -57,6 +57,7 @@ def find_audio_files(root: str | os.PathLike, extensions: tuple[str, ...] = AUDI
         left_out = set(generated)
         files = [p for p in files if p not in left_out]
     _warn_of_audio_left_out(visible, wanted, root)
+    _warn_of_hidden_audio(hidden, wanted, root)
     return _each_file_once(files, root)
 
 
@@ -108,7 +109,13 @@ def _each_file_once(files: list[Path], root: Path) -> list[Path]:
 def visible_files(root: Path) -> list[Path]:
     """Files under ``root`` but hidden ones, following linked folders (``Path.rglob`` before Python
     3.13 leaves their files out) and entering each real folder once (a link back up is no loop)."""
-    found, seen = [], set()
+    return _walk(root)[0]
+
+
+def _walk(root: Path) -> tuple[list[Path], list[Path]]:
+    """``(visible files, hidden files)`` under ``root`` as :func:`visible_files` walks it: the hidden
+    ones are those of the folders it enters (``._take1.wav``, ``.take2.wav``), not hidden folders'."""
+    found, hidden, seen = [], [], set()
     for folder, subfolders, names in os.walk(root, followlinks=True):
         real = os.path.realpath(folder)
         if real in seen:
@@ -116,12 +123,31 @@ def visible_files(root: Path) -> list[Path]:
             continue
         seen.add(real)
         subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        found += [
-            Path(folder) / n
-            for n in names
-            if not n.startswith(".") and _is_file_or_broken_link(os.path.join(folder, n))
-        ]
-    return found
+        for n in names:
+            if _is_file_or_broken_link(os.path.join(folder, n)):
+                (hidden if n.startswith(".") else found).append(Path(folder) / n)
+    return found, hidden
+
+
+def _warn_of_hidden_audio(hidden: list[Path], wanted: tuple[str, ...], root: Path) -> None:
+    """Hidden files with an audio ending beside the audio are left out: say so, naming them (macOS
+    writes a ``._take1.wav`` of metadata beside each ``take1.wav`` on a shared drive; a ``.take2.wav``
+    may be a recording someone hid), rather than leave them out without a word."""
+    left_out = sorted(p for p in hidden if p.suffix.lower() in wanted)
+    if not left_out:
+        return
+    names = [shown_path(p, root) for p in left_out]
+    shown = ", ".join(names[:5]) + (f" ... and {len(names) - 5} more" if len(names) > 5 else "")
+    apple = [p for p in left_out if p.name.startswith("._")]
+    why = (
+        "macOS '._' files are metadata written beside each file, not audio"
+        if len(apple) == len(left_out)
+        else "macOS '._' files are metadata, not audio; rename a recording without the leading dot to train on it"
+    )
+    warn_on_rank_zero(
+        f"{len(left_out)} hidden file(s) under {root} are left out, their names start with '.': {shown} ({why})",
+        stacklevel=None,  # the user's line
+    )
 
 
 def _is_file_or_broken_link(path: str) -> bool:
