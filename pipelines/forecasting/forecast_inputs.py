@@ -191,6 +191,22 @@ def static_features_named(columns: Iterable[str]) -> Iterator[None]:
         _STATICS.reset(token)
 
 
+# the steps asked of predict (its n) while the first horizon is forecast: the fix of a forecast short of
+# known-future rows repeats them (the call pasted without them asked for the whole horizon)
+_STEPS: ContextVar[int | None] = ContextVar("forecast_steps", default=None)
+
+
+@contextmanager
+def steps_asked(n: int | None) -> Iterator[None]:
+    """Inside, :func:`missing_future_error` repeats ``n`` (``predict``'s steps; ``None``: none given) in
+    the ``predict(n=..., futr_df=futr)`` of its fix."""
+    token = _STEPS.set(n)
+    try:
+        yield
+    finally:
+        _STEPS.reset(token)
+
+
 def missing_future_error(
     spec: SeriesSpec,
     n_rows: int,
@@ -202,12 +218,14 @@ def missing_future_error(
 ) -> DataError:
     """The error for known-future rows a forecast lacks: ``n_rows`` after ``last_time`` (``found`` given)
     for ``steps`` (``"the 6 forecast steps"``); ``n``: the steps asked of ``predict`` (its fix repeats
-    it); ``otherwise``: another fix (``", or ask for n <= 6"``).
+    it; ``None``: those :func:`steps_asked` names, if any); ``otherwise``: another fix
+    (``", or ask for n <= 6"``).
 
     A long table's per-series features (``promo[store_1]``, :func:`~.series_features.feature_series`)
     are named as the column ``promo`` of ``store_1``, with a ``futr_df`` that gives it (``static_df``'s
     features need none: the model keeps them); other covariates as their rows
     (:func:`~.future_rows.future_rows_fix`)."""
+    n = _STEPS.get() if n is None else n
     owned = _feature_owners(spec)
     if not owned:
         return DataError(

@@ -20,7 +20,7 @@ from ssm_ts.pipelines.forecasting import (
     forecast_frame_by_series,
     to_long_forecast,
 )
-from ssm_ts.pipelines.forecasting.forecast_inputs import last_windows_by_end
+from ssm_ts.pipelines.forecasting.forecast_inputs import last_windows_by_end, steps_asked
 from ssm_ts.pipelines.forecasting.plotting import plot_forecast
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent, series_spans
 from ssm_ts.tasks.forecast_rollout import check_rollable, check_steps, with_forecast
@@ -110,7 +110,10 @@ class ForecastOutputs:
         blocks = -(-n // horizon)  # ceil: the last block may be cut
         if blocks > 1:
             check_rollable(frame, spec, n, horizon)
-        x, which, last_times = self.last_windows(frame, spec)
+        # a fix for missing known-future rows keeps predict's n of a shorter forecast (pasted without it,
+        # the call asked for the whole horizon); a rollout's are named by check_rollable
+        with steps_asked(n if n < horizon else None):
+            x, which, last_times = self.last_windows(frame, spec)
         predictions = [self._forecast_window(x, which)]
         work, ends = frame, last_times
         for _ in range(blocks - 1):
