@@ -10,6 +10,7 @@ those series, its fix a ``futr_df``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -190,6 +191,12 @@ def static_features_named(columns: Iterable[str]) -> Iterator[None]:
     finally:
         _STATICS.reset(token)
 
+
+# the end of missing_future_error's fix, the Python call (group 1: its n): a front end that is no Python
+# call (the command line, the MLflow model) says it in its own terms
+FIX_CALL = re.compile(r"then predict\((?:n=(\d+), )?futr_df=futr\)")
+# a rollout's other fix, a shorter forecast (group 1: the most steps the rows given cover)
+FEWER_STEPS = re.compile(r", or ask for n <= (\d+)")
 
 # the steps asked of predict (its n) while the first horizon is forecast: the fix of a forecast short of
 # known-future rows repeats them (the call pasted without them asked for the whole horizon)

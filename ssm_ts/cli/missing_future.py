@@ -8,21 +8,18 @@ ends writing the table and passing ``--futr_path``, not the Python call ``predic
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from ssm_ts.errors import DataError
-from ssm_ts.pipelines.forecasting.forecast_inputs import static_features_named
+from ssm_ts.pipelines.forecasting.forecast_inputs import FEWER_STEPS, FIX_CALL, static_features_named
 
-# the end of missing_future_error's fix: the Python call a command-line user cannot make
-PYTHON_CALL = re.compile(r"then predict\((?:n=\d+, )?futr_df=futr\)")
+# the end of missing_future_error's fix (FIX_CALL), the Python call a command-line user cannot make, as
+# the command's; a rollout's other fix (FEWER_STEPS) in the command's option
 COMMAND_FIX = (
     "then futr.to_csv('future.csv', index=False), and give it to this command: --futr_path future.csv"
 )
-# a rollout's other fix, a shorter forecast, in the command's option
-FEWER_STEPS = re.compile(r", or ask for n <= (\d+)")
 
 
 def static_columns(datamodule: Any) -> list[str]:
@@ -43,7 +40,7 @@ def missing_future_in_command_terms(datamodule: Any) -> Iterator[None]:
             yield
         except DataError as err:
             text = str(err)
-            said = FEWER_STEPS.sub(r", or ask for --n \1 or fewer", PYTHON_CALL.sub(COMMAND_FIX, text))
+            said = FEWER_STEPS.sub(r", or ask for --n \1 or fewer", FIX_CALL.sub(COMMAND_FIX, text))
             if said == text:
                 raise
             raise DataError(said) from err

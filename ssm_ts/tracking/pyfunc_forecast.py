@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.forecasting.forecast_inputs import FEWER_STEPS, FIX_CALL
 
 # ssm-ts's errors leave predict as MlflowExceptions (HTTP 400 when served) of ssm-ts's own types
 from ssm_ts.tracking.request_errors import answered_as_bad_request
@@ -89,12 +92,41 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
         else:
             model_input = request_frame(model_input, expected)
         if model_input is None or len(model_input) == 0:
-            return _periods_as_text(self.forecaster.predict(**options), spec)
-        forecast = self.forecaster.predict(model_input, **options)
+            with _fixes_as_requests(saved_history=True):
+                return _periods_as_text(self.forecaster.predict(**options), spec)
+        with _fixes_as_requests(saved_history=False):
+            forecast = self.forecaster.predict(model_input, **options)
         time_col = self.forecaster.spec_.time_col
         if time_col in model_input.columns and isinstance(model_input[time_col].dtype, pd.PeriodDtype):
             return forecast  # a Python caller's Periods: Periods back
         return _periods_as_text(forecast, self.forecaster.spec_)
+
+
+@contextmanager
+def _fixes_as_requests(saved_history: bool) -> Iterator[None]:
+    """Inside, a forecast short of known-future rows gives the request that sends them, not the Python
+    call ``predict(futr_df=futr)`` (no call a served model's user makes): ``{"df": history, "futr_df":
+    futr}``, or ``{"futr_df": futr}`` after the history saved with the model (``saved_history``), with
+    ``params={"n": ...}`` for ``predict``'s ``n``. Other errors pass through unchanged."""
+    try:
+        yield
+    except DataError as error:
+        said = str(error)
+        fixed = FIX_CALL.sub(lambda call: _request_fix(call.group(1), saved_history), said)
+        fixed = FEWER_STEPS.sub(r', or ask for params={"n": \1} or fewer', fixed)
+        fixed = fixed.replace("for predict(n=...)", 'for params={"n": ...}')
+        if fixed == said:
+            raise
+        raise DataError(fixed) from error
+
+
+def _request_fix(n: str | None, saved_history: bool) -> str:
+    """The request that sends ``futr`` (the frame the fix builds) to the model, with ``n`` steps."""
+    parts = {"df": "history", "futr_df": "futr"} if not saved_history else {"futr_df": "futr"}
+    given = ", ".join(f'"{key}": {value}' for key, value in parts.items())
+    served = ", ".join(f'"{key}": [row, ...]' for key in parts)
+    params, served_params = (f', params={{"n": {n}}}', f', "params": {{"n": {n}}}') if n else ("", "")
+    return f'then model.predict({{{given}}}{params}) (served: {{"inputs": {{{served}}}{served_params}}})'
 
 
 def _request_columns(spec, features=None) -> list[str]:
