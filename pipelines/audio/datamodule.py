@@ -32,6 +32,7 @@ from ssm_ts.pipelines.sampling import (
 )
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
+from .cut_short import warn_of_cut_files
 from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
 from .levels import header_and_odd_peak, odd_levels, warn_of_odd_levels
 from .quantize import Quantizer
@@ -176,13 +177,16 @@ def _checked_headers(
 ) -> tuple[list[AudioHeader], list[Path]]:
     """``(headers, kept_files)`` of the readable ``files`` (the others raise or are skipped as in
     :func:`load_clips`), with one warning naming the silent files and one the clipped (paths under
-    ``folder``, their common folder by default; :mod:`.levels`). Warnings show at ``stacklevel`` as
+    ``folder``, their common folder by default; :mod:`.levels`), and one the WAVs cut short
+    (:mod:`.cut_short`). Warnings show at ``stacklevel`` as
     :func:`warnings.warn`'s, counted from here: 2 is the caller's line; ``None`` the user's."""
     outer = None if stacklevel is None else stacklevel + 1
     read, kept = _keep_readable(files, header_and_odd_peak, on_bad_file, stacklevel=outer)
     folder = _common_folder(kept) if folder is None else folder
     warn_of_odd_levels(odd_levels(kept, [peak for _, peak in read]), folder, stacklevel=stacklevel)
-    return [header for header, _ in read], kept
+    headers = [header for header, _ in read]
+    warn_of_cut_files(kept, headers, folder, stacklevel=stacklevel)
+    return headers, kept
 
 
 def index_audio(

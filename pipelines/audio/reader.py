@@ -22,6 +22,8 @@ import torchaudio.functional as AF
 
 from ssm_ts.errors import DataError
 
+from .cut_short import declared_frames
+
 # re-exported: they were defined here first
 from .folder import AUDIO_EXTENSIONS, find_audio_files  # noqa: F401
 from .full_scale import clipping_matters, samples_beyond
@@ -79,13 +81,15 @@ def read_audio_window(
 
 @dataclass(frozen=True)
 class AudioHeader:
-    """What a file's header says: ``frames`` per channel, ``sample_rate`` (Hz), ``channels``, and
-    ``format`` such as ``"WAV PCM_24"`` or ``"FLAC PCM_16"``."""
+    """What a file's header says: ``frames`` per channel (those the file holds), ``sample_rate`` (Hz),
+    ``channels``, and ``format`` such as ``"WAV PCM_24"`` or ``"FLAC PCM_16"``; ``declared_frames``: the
+    frames a WAV's header counts when more than it holds (cut short: :mod:`.cut_short`), else ``None``."""
 
     frames: int
     sample_rate: int
     channels: int
     format: str
+    declared_frames: int | None = None
 
 
 def audio_header(path: str | os.PathLike) -> AudioHeader:
@@ -114,7 +118,11 @@ def open_audio(path: str | os.PathLike) -> Iterator[tuple[sf.SoundFile, AudioHea
         if file.frames <= 0:
             raise BadAudioFileError(path, _why_no_samples(path))
         header = AudioHeader(
-            int(file.frames), int(file.samplerate), int(file.channels), f"{file.format} {file.subtype}"
+            int(file.frames),
+            int(file.samplerate),
+            int(file.channels),
+            f"{file.format} {file.subtype}",
+            declared_frames(file),
         )
         yield file, header
 
