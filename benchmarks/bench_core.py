@@ -7,6 +7,12 @@ its peak resident memory (minus the memory held before the timed runs) is its ow
 
     python benchmarks/bench_core.py            # all cases, JSON to results/bench_core.json
     python benchmarks/bench_core.py --quick    # small shapes, to check the script (bench_core_quick.json)
+    python benchmarks/bench_core.py --s4nd     # the 2-D S4ND encoder (s4nd2d), results/bench_core_s4nd.json
+
+``--s4nd`` times a training step (forward + backward, train mode) and a prediction (eval mode, no
+gradients) of :class:`ssm_ts.models.s4nd.S4NDEncoder2d` on the CPU: a batch of 16 single-channel
+64 x 64 inputs with the default options, and a batch of 32 of 32 mel bands x 64 frames with the
+settings benchmarks/classify_uea.py trains FSDD with.
 """
 
 from __future__ import annotations
@@ -36,6 +42,55 @@ CASES = [
     ("dplr", "chunked", "kernel"),
     ("dplr", "materialising", "kernel"),
 ]
+
+
+# name -> (batch, frequency bins (the input's channels), frames, S4NDEncoder2d options)
+S4ND_CASES = {
+    "64x64, defaults": (16, 64, 64, {}),
+    "32 mel x 64 frames, FSDD settings": (32, 32, 64, {"d_model": 32, "n_layers": 3, "d_state": 16}),
+}
+S4ND_QUICK = {"8x8, tiny": (2, 8, 8, {"d_model": 4, "n_layers": 1, "d_state": 4})}
+
+
+def time_s4nd(batch: int, bins: int, frames: int, options: dict, repeats: int) -> tuple[float, float]:
+    """Median seconds of an S4NDEncoder2d training step (train mode) and prediction (eval, no gradients)."""
+    from ssm_ts.models.s4nd import S4NDEncoder2d
+
+    torch.manual_seed(0)
+    model = S4NDEncoder2d(n_channels=bins, n_classes=10, **options)
+    x = torch.randn(batch, frames, bins)
+
+    def train_step():
+        model.zero_grad(set_to_none=True)
+        model(x).logsumexp(-1).mean().backward()
+
+    @torch.no_grad()
+    def predict():
+        model(x)
+
+    model.train()
+    train_seconds = median_time(train_step, repeats=repeats)
+    model.eval()
+    return train_seconds, median_time(predict, repeats=repeats)
+
+
+def s4nd_rows(quick: bool, repeats: int) -> list[dict]:
+    """One row per case of :data:`S4ND_CASES` (:data:`S4ND_QUICK` with ``quick``): :func:`time_s4nd`'s times."""
+    rows = []
+    for name, (batch, bins, frames, options) in (S4ND_QUICK if quick else S4ND_CASES).items():
+        train_seconds, predict_seconds = time_s4nd(batch, bins, frames, options, repeats)
+        rows.append(
+            {
+                "case": name,
+                "batch": batch,
+                "bins": bins,
+                "frames": frames,
+                "train_step_seconds": train_seconds,
+                "predict_seconds": predict_seconds,
+            }
+        )
+        print(f"  measured s4nd2d {name}: {train_seconds:.3f} s", file=sys.stderr)
+    return rows
 
 
 @contextlib.contextmanager
@@ -88,8 +143,15 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="small shapes (checks the script runs)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--s4nd", action="store_true", help="time the 2-D S4ND encoder instead")
     parser.add_argument("--case", nargs=3, metavar=("SSM", "VARIANT", "SCOPE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.s4nd:
+        rows = s4nd_rows(args.quick, args.repeats)
+        print_table(rows, ["case", "batch", "bins", "frames", "train_step_seconds", "predict_seconds"])
+        path = write_results(results_name("bench_core_s4nd", args.quick), {"rows": rows})
+        print(f"wrote {path}")
+        return
     shape = dict(batch=2, H=16, L=512, N=16) if args.quick else dict(batch=8, H=128, L=4096, N=64)
 
     if args.case:  # child process: one case, JSON on stdout

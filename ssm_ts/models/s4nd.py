@@ -20,6 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from ssm_ts.core import DiagonalSSM, SSMBlock
+from ssm_ts.core.base import autocast_on
 from ssm_ts.core.saved_options import check_options_on_load
 from ssm_ts.errors import ConfigError
 from ssm_ts.models.saved_model_options import S4ND_ENCODER_SHAPES, SSM_ENCODER_SHAPES
@@ -105,9 +106,44 @@ def bidirectional_kernel(forward_ssm: DiagonalSSM, backward_ssm: DiagonalSSM, L:
     return torch.cat([k, torch.zeros_like(k[..., :1]), k_back[..., : L - 1].flip(-1)], dim=-1)
 
 
+# Up to this many steps an axis is convolved as a (H, n, n) Toeplitz matrix product, beyond it by FFT:
+# the product costs n multiply-adds per output, the FFT about log n with a larger constant. One layer's
+# forward + backward on the CPU (1 thread, B=4, H=32, F=32), Toeplitz against FFT along T: 0.13 / 0.27 s
+# at T=64, 0.96 / 1.41 s at T=512, 2.8 / 2.5 s at T=1024. The 2-D FFT of the (2F, 2T)-padded input
+# that this replaced made an S4NDEncoder2d training step on 16 inputs of 64 x 64 take 3.6 s, now 1.5 s.
+DIRECT_MAX_STEPS = 512
+
+
+def toeplitz(k: Tensor, n: int) -> Tensor:
+    """(H, n, n) matrices ``M[h, i, j] = k[h, (i - j) mod 2n]`` of a bidirectional kernel ``k`` (H, 2n).
+
+    ``y = M x`` is the circular convolution of length 2n of ``x`` (n steps, zero-padded) with ``k``:
+    the causal part at ``i >= j``, the anti-causal part (stored reversed at the end) above it."""
+    steps = torch.arange(n, device=k.device)
+    return k[:, (steps[:, None] - steps[None, :]) % (2 * n)]
+
+
+def axis_convolution(x: Tensor, k: Tensor, dim: int) -> Tensor:
+    """``x`` (B, H, F, T) convolved along ``dim`` (-2: F, -1: T) with the bidirectional kernel ``k``
+    (H, 2n) laid out as :func:`bidirectional_kernel` makes it; n = ``x.shape[dim]``. Returns (B, H, F, T).
+
+    A Toeplitz matrix product up to :data:`DIRECT_MAX_STEPS` steps, an FFT of length 2n beyond."""
+    n = x.shape[dim]
+    if n <= DIRECT_MAX_STEPS:
+        M = toeplitz(k, n)
+        if dim == -1:
+            return torch.einsum("bhft,hst->bhfs", x, M)
+        return torch.einsum("hgf,bhft->bhgt", M, x)
+    spectrum = torch.fft.rfft(k, n=2 * n)  # (H, n + 1)
+    spectrum = spectrum.unsqueeze(-1) if dim == -2 else spectrum.unsqueeze(-2)
+    y = torch.fft.irfft(torch.fft.rfft(x, n=2 * n, dim=dim) * spectrum, n=2 * n, dim=dim)
+    return y.narrow(dim, 0, n)
+
+
 class S4NDConv2d(nn.Module):
     """A separable 2-D SSM convolution: ``K[h, i, j] = k_freq[h, i] * k_time[h, j]`` (outer product of
-    per-axis bidirectional S4D kernels), applied by 2-D FFT, plus a skip ``D``.
+    per-axis bidirectional S4D kernels), plus a skip ``D``. Separable, it is applied one axis at a time
+    (:func:`axis_convolution`), which equals the 2-D circular convolution with :meth:`kernel`.
 
     ``forward(x (B, H, F, T), rate=(freq_rate, time_rate)) -> (B, H, F, T)``.
     """
@@ -126,10 +162,15 @@ class S4NDConv2d(nn.Module):
         return k_freq.unsqueeze(-1) * k_time.unsqueeze(-2)
 
     def forward(self, x: Tensor, rate: tuple[float, float] = (1.0, 1.0)) -> Tensor:
+        if autocast_on(x.device.type):
+            # In the parameters' precision, as FFTConv runs its SSMs: under bfloat16 autocast the S4D
+            # kernels' Vandermonde products (and the Toeplitz products here) were bfloat16 matmuls.
+            with torch.autocast(x.device.type, enabled=False):
+                return self.forward(x.to(self.D.dtype), rate)
         F, T = x.shape[-2:]
-        size = (2 * F, 2 * T)
-        spectrum = torch.fft.rfft2(x, s=size) * torch.fft.rfft2(self.kernel(F, T, rate), s=size)
-        y = torch.fft.irfft2(spectrum, s=size)[..., :F, :T]
+        k_freq = bidirectional_kernel(self.freq[0], self.freq[1], F, rate[0])
+        k_time = bidirectional_kernel(self.time[0], self.time[1], T, rate[1])
+        y = axis_convolution(axis_convolution(x, k_time, -1), k_freq, -2)
         return y + self.D[:, None, None] * x
 
 
