@@ -36,7 +36,7 @@ RIDGE_ALPHAS = np.logspace(-3, 3, 10)
 DEFAULT_KERNELS = 4000
 _KERNEL_BUFFERS = (
     "log_dt", "freq", "C", "channel_weights", "difference", "backward", "thresholds", "shift", "taps", "dilation",
-    "start",
+    "start", "length",
 )  # fmt: skip
 # absent from checkpoints written before shift kernels
 _SHIFT_BUFFERS = ("shift", "taps", "dilation", "start")
@@ -118,17 +118,27 @@ DECISION_ROWS = 4096  # recordings per float64 copy of their features in ridge_d
 
 def ridge_decision(ridge, features: np.ndarray) -> np.ndarray:
     """Decision values of ``ridge`` (the pipeline :func:`fit_features_ridge` returns) for ``features``
-    ``(n, P K)``, in float64: ``(n,)`` for two classes, else ``(n, classes)``.
+    ``(n, P K)``, in float64: ``(n,)`` for two classes, else ``(n, classes)``; what the pipeline's
+    ``decision_function`` gives, each recording's computed on its own.
 
     The float32 features are widened a block of :data:`DECISION_ROWS` rows at a time (memory stays near
-    the features' own). In float64 a recording's scores do not depend on which others share the call
-    (a float32 matrix product rounds by the batch's size), so scikit-learn's subset-invariance check
-    holds at float64's tolerance, and ``predict_proba`` is float64 as scikit-learn's classifiers give it.
+    the features' own), standardised, and each row's product with the coefficients is one
+    vector-matrix product: a matrix product of the whole block sums in an order set by the block's
+    size (a float32 one moved scores by ~1e-7, a float64 one by ~1e-16), so a recording's scores are
+    now the same, to the bit, alone or with any others, and ``predict_proba`` is float64 as
+    scikit-learn's classifiers give it.
     """
-    blocks = range(0, len(features), DECISION_ROWS)
-    return np.concatenate(
-        [ridge.decision_function(features[i : i + DECISION_ROWS].astype(np.float64)) for i in blocks]
-    )
+    scaler, linear = ridge[0], ridge[-1]
+    coef = np.ascontiguousarray(np.atleast_2d(linear.coef_).T)  # (P K, outputs)
+    out = np.empty((len(features), coef.shape[1]), dtype=np.float64)
+    for i in range(0, len(features), DECISION_ROWS):
+        block = features[i : i + DECISION_ROWS].astype(np.float64)
+        block -= scaler.mean_  # as StandardScaler.transform, in place
+        block /= scaler.scale_
+        for j, row in enumerate(block):
+            out[i + j] = row @ coef
+    out += linear.intercept_
+    return out[:, 0] if coef.shape[1] == 1 else out
 
 
 def ridge_class_scores(decision: np.ndarray) -> np.ndarray:
@@ -169,6 +179,7 @@ class RandomFeatureClassifier(nn.Module):
             "taps": ((K, max(SHIFT_TAPS)), f64),
             "dilation": ((K,), torch.int64),
             "start": ((K,), torch.int64),
+            "length": ((), torch.int64),  # the longest training recording; 0: unknown (older checkpoints)
         }
         for name, (shape, dtype) in shapes.items():
             self.register_buffer(f"kernel_{name}", torch.zeros(shape, dtype=dtype))
@@ -201,6 +212,7 @@ class RandomFeatureClassifier(nn.Module):
         kernels = self.features.kernels_
         arrays = {name: getattr(kernels, name) for name in _KERNEL_BUFFERS}
         arrays["C"] = np.stack([kernels.C.real, kernels.C.imag], axis=-1)
+        arrays["length"] = kernels.length or 0
         with torch.no_grad():
             for name, array in arrays.items():
                 buffer = getattr(self, f"kernel_{name}")
@@ -219,6 +231,7 @@ class RandomFeatureClassifier(nn.Module):
         """The kernels held in the buffers (tensors on the module's device)."""
         tensors: dict[str, Any] = {name: getattr(self, f"kernel_{name}") for name in _KERNEL_BUFFERS}
         tensors["C"] = torch.view_as_complex(tensors["C"].contiguous())
+        tensors["length"] = int(tensors["length"]) or None  # 0: a checkpoint from before it was kept
         return RandomSSMKernels(**tensors)
 
     def forward(self, x: Tensor, mask: Tensor | None = None, rate: float = 1.0) -> Tensor:
@@ -235,8 +248,11 @@ class RandomFeatureClassifier(nn.Module):
         else:
             lengths = mask.sum(dim=1)
         self.features.kernels_ = self.kernels()
-        features = self.features.transform_padded(x.float().transpose(1, 2), lengths, rate).double()
-        return self.head((features - self.feature_mean) / self.feature_scale)
+        # each recording at its own padded length: its scores do not depend on its batch
+        features = self.features.transform_batch(x.float().transpose(1, 2), lengths, rate).double()
+        scaled = (features - self.feature_mean) / self.feature_scale
+        # one vector-matrix product a recording (see ridge_decision): the same scores in any batch
+        return torch.stack([self.head(row) for row in scaled]) if len(scaled) else self.head(scaled)
 
     def _check_input(self, x: Tensor) -> None:
         """A :class:`DataError` unless ``x`` is ``(batch, length, channels)`` with the fitted channels: a
@@ -262,8 +278,9 @@ class RandomFeatureClassifier(nn.Module):
 
 def _s4d_only_when_no_shift_kernels(module, state_dict, prefix, *args) -> None:
     """A checkpoint written before shift kernels existed holds S4D kernels only: load it with no shift
-    kernels (the buffers' zero defaults) instead of failing on the missing keys."""
-    for name in _SHIFT_BUFFERS:
+    kernels (the buffers' zero defaults) instead of failing on the missing keys. One written before the
+    training length was kept loads with 0 (unknown: each recording padded to its own length)."""
+    for name in (*_SHIFT_BUFFERS, "length"):
         key = f"{prefix}kernel_{name}"
         if key not in state_dict and f"{prefix}kernel_log_dt" in state_dict:
             state_dict[key] = torch.zeros_like(getattr(module, f"kernel_{name}"))

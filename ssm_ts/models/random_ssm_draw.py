@@ -57,6 +57,7 @@ def draw_kernels(
         difference=(rng.random(K) < 0.5) & ~is_shift,
         backward=(rng.random(K) < 0.5) & ~is_shift,
         thresholds=np.zeros(K),
+        length=int(longest),
         shift=is_shift,
         taps=shift["taps"],
         dilation=shift["dilation"],

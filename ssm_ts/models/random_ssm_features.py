@@ -22,8 +22,12 @@ the problem (cross-validation within TRAIN: all shift kernels on GunPoint, half 
 none on ArrowHead), so it is a hyperparameter to choose by cross-validation.
 
 Recordings of unequal length are zero-padded at the end; padded steps are left out of every feature
-(a backward kernel reads each recording reversed within its own length), so the features of a
-recording do not depend on what it was batched with.
+(a backward kernel reads each recording reversed within its own length). :meth:`RandomSSMFeatures.
+transform` (and :meth:`~RandomSSMFeatures.transform_batch`, the classifier module's) pads each
+recording to a length set by its own length alone
+(:func:`~ssm_ts.models.random_ssm_inputs.padded_length`: the training length for recordings as long),
+so its features are the same, to the bit, alone or in any batch: padded to the longest of its batch,
+the FFT size, and with it the float32 rounding, depended on the others (about 1e-7 apart).
 
 Another sample rate: ``transform(values, rate=r)`` with ``r`` = training sample rate / the rate of
 ``values`` (0.5 for recordings at twice the rate) gives the features the kernels would give the same
@@ -53,7 +57,7 @@ from torch import Tensor
 
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.models.random_ssm_draw import SHIFT_TAPS, draw_kernels, threshold_sources
-from ssm_ts.models.random_ssm_inputs import check_padded, check_rate, check_recordings, padded
+from ssm_ts.models.random_ssm_inputs import check_padded, check_rate, check_recordings, padded, padded_length
 from ssm_ts.models.random_ssm_kernels import WHOLE_STEP_TOLERANCE, inside_start, ssm_kernels
 from ssm_ts.models.random_ssm_pooling import POOLINGS, pool_responses
 
@@ -102,6 +106,9 @@ class RandomSSMKernels:
         difference: ``(K,)`` bool, the kernel reads the first difference of the mix.
         backward: ``(K,)`` bool, the kernel runs backwards in time.
         thresholds: ``(K,)`` PPV thresholds (set by :meth:`RandomSSMFeatures.fit`).
+        length: the longest training recording's steps (of weight > 0), the reference of
+            :func:`~ssm_ts.models.random_ssm_inputs.padded_length`; ``None`` (or 0) for kernels drawn
+            before it was kept (each recording is then padded to its own length).
         shift: ``(K,)`` bool, the kernel is a shift SSM (a dilated FIR filter) instead of an S4D one.
         taps: ``(K, max(SHIFT_TAPS))`` a shift kernel's taps (zero beyond its length).
         dilation: ``(K,)`` steps between a shift kernel's taps.
@@ -116,6 +123,7 @@ class RandomSSMKernels:
     difference: np.ndarray
     backward: np.ndarray
     thresholds: np.ndarray
+    length: int | None = None
     shift: np.ndarray | None = None
     taps: np.ndarray | None = None
     dilation: np.ndarray | None = None
@@ -251,15 +259,41 @@ class RandomSSMFeatures:
         out = np.empty((len(values), self.n_features), dtype=np.float32)
         if not len(values):
             return out
-        # recordings of similar length are padded together (little wasted padding); transform_padded
-        # splits each group into blocks within the memory budget
-        lengths_all = [v.shape[1] for v in values]
-        order = np.argsort(lengths_all, kind="stable")
-        batch_size = max(1, min(batch_size, _PAD_GROUP_FLOATS // (self.chunk * max(lengths_all))))
-        for b in range(0, len(values), batch_size):
-            rows = order[b : b + batch_size]
-            x, lengths = padded([values[i] for i in rows])
-            out[rows] = self.transform_padded(x, lengths, rate).numpy()
+        # recordings of one padded length (set by each one's own length: the same features in any batch)
+        # go together; transform_padded splits each group into blocks within the memory budget
+        sizes = self.padded_lengths(np.array([v.shape[1] for v in values]))
+        for size in np.unique(sizes).tolist():
+            same = np.flatnonzero(sizes == size)
+            rows_per_group = max(1, min(batch_size, _PAD_GROUP_FLOATS // (self.chunk * size)))
+            for b in range(0, len(same), rows_per_group):
+                rows = same[b : b + rows_per_group]
+                x, lengths = padded([values[i] for i in rows], size)
+                out[rows] = self.transform_padded(x, lengths, rate).numpy()
+        return out
+
+    def padded_lengths(self, lengths: np.ndarray) -> np.ndarray:
+        """The padded length ``(n,)`` each recording's features are computed at, from its own length
+        ``lengths`` ``(n,)`` (:func:`~ssm_ts.models.random_ssm_inputs.padded_length`)."""
+        reference = self._require_kernels().length
+        found = {int(n): padded_length(int(n), reference) for n in np.unique(lengths)}
+        return np.array([found[int(n)] for n in lengths], dtype=np.int64)
+
+    def transform_batch(self, x: Tensor, lengths: np.ndarray | Tensor, rate: float = 1.0) -> Tensor:
+        """:meth:`transform_padded` of recordings ``x`` ``(n, channels, length)`` zero-padded to any length
+        (``lengths`` ``(n,)`` real), each computed at its own padded length (:meth:`padded_lengths`), as
+        :meth:`transform` computes it: a recording's features ``(n, P K)`` do not depend on its batch."""
+        check_padded(x, self._require_kernels().channel_weights.shape[1])
+        lengths = torch.as_tensor(lengths, device=x.device)
+        sizes = torch.as_tensor(self.padded_lengths(lengths.cpu().numpy()), device=x.device)
+        if len(sizes) and bool((sizes == x.shape[-1]).all()):
+            return self.transform_padded(x, lengths, rate)
+        out = torch.empty((x.shape[0], self.n_features), dtype=torch.float32, device=x.device)
+        for size in torch.unique(sizes).tolist():
+            rows = torch.nonzero(sizes == size)[:, 0]
+            part = x[rows, :, : min(size, x.shape[-1])]
+            if size > x.shape[-1]:
+                part = torch.nn.functional.pad(part, (0, size - x.shape[-1]))
+            out[rows] = self.transform_padded(part, lengths[rows], rate)
         return out
 
     def transform_padded(self, x: Tensor, lengths: np.ndarray | Tensor, rate: float = 1.0) -> Tensor:
