@@ -35,6 +35,7 @@ from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 from .cut_short import warn_of_cut_files
 from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
 from .levels import header_and_odd_peak, odd_levels, warn_of_odd_levels
+from .mono_mix import warn_of_cancelling_files
 from .quantize import Quantizer
 from .reader import (
     SKIP_HINT,
@@ -177,14 +178,16 @@ def _checked_headers(
 ) -> tuple[list[AudioHeader], list[Path]]:
     """``(headers, kept_files)`` of the readable ``files`` (the others raise or are skipped as in
     :func:`load_clips`), with one warning naming the silent files and one the clipped (paths under
-    ``folder``, their common folder by default; :mod:`.levels`), and one the WAVs cut short
-    (:mod:`.cut_short`). Warnings show at ``stacklevel`` as
+    ``folder``, their common folder by default; :mod:`.levels`), one the files whose channels cancel
+    in the mono mix (:mod:`.mono_mix`) and one the WAVs cut short (:mod:`.cut_short`). Warnings show at ``stacklevel`` as
     :func:`warnings.warn`'s, counted from here: 2 is the caller's line; ``None`` the user's."""
     outer = None if stacklevel is None else stacklevel + 1
     read, kept = _keep_readable(files, header_and_odd_peak, on_bad_file, stacklevel=outer)
     folder = _common_folder(kept) if folder is None else folder
-    warn_of_odd_levels(odd_levels(kept, [peak for _, peak in read]), folder, stacklevel=stacklevel)
-    headers = [header for header, _ in read]
+    warn_of_odd_levels(odd_levels(kept, [scan.peak for scan in read]), folder, stacklevel=stacklevel)
+    cancelling = [path for path, scan in zip(kept, read, strict=True) if scan.cancels_in_mono]
+    warn_of_cancelling_files(cancelling, folder, stacklevel=stacklevel)
+    headers = [scan.header for scan in read]
     warn_of_cut_files(kept, headers, folder, stacklevel=stacklevel)
     return headers, kept
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import soundfile as sf
@@ -24,6 +25,7 @@ from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .folder import shown_path
 from .full_scale import clipping_matters, samples_beyond
+from .mono_mix import MonoMix
 from .reader import AudioHeader, BadAudioFileError, non_finite_problem, open_audio
 
 FIRST_FRAMES = 1 << 10  # the first read: all a PCM file of speech or music needs (0.06 s at 16 kHz)
@@ -42,12 +44,13 @@ class OddLevels:
     clipped: dict[Path, float] = field(default_factory=dict)
 
 
-def odd_peak(file: sf.SoundFile, header: AudioHeader) -> float | None:
+def odd_peak(file: sf.SoundFile, header: AudioHeader, mix: MonoMix | None = None) -> float | None:
     """The peak of the open ``file`` when it is silent (``0.0``) or clipped enough to matter (beyond
     full scale by more than a lossy decoder's overshoot: :func:`~.full_scale.clipping_matters`);
     ``None`` for a file within range, and for one that cannot be decoded (decoding it reports that).
     ``header`` says whether the samples can exceed full scale: if not, reading stops at the first block
-    with a sample other than 0.
+    with a sample other than 0 (and ``mix``, fed every block read, has decided whether the channels
+    cancel in the mono mix: :class:`~.mono_mix.MonoMix`).
 
     Raises:
         BadAudioFileError: the file holds NaN or inf (only float files can, and those are read whole
@@ -62,19 +65,34 @@ def odd_peak(file: sf.SoundFile, header: AudioHeader) -> float | None:
                 non_finite = read + int(np.argmin(np.isfinite(block).all(axis=1)))
                 break
             peak, frames = max(peak, float(np.abs(block).max())), BLOCK_FRAMES
-            if bounded and peak > 0.0:
+            if mix is not None:
+                mix.add(block)
+            if bounded and peak > 0.0 and (mix is None or mix.decided):
                 return None
             beyond, read = beyond + samples_beyond(block), read + len(block)
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError):
+        if mix is not None:
+            mix.sounding = False  # damaged: decoding it names that, and no more
         return None
     if non_finite is not None:
         raise BadAudioFileError(Path(file.name), non_finite_problem(non_finite / header.sample_rate))
+    if bounded and peak > 0.0:
+        return None  # read on for the mono mix alone
     return peak if peak == 0.0 or clipping_matters(peak, beyond, read * header.channels) else None
+
+
+class Scan(NamedTuple):
+    """What :func:`header_and_odd_peak` finds of a file: its ``header``, its :func:`odd_peak`, and
+    whether its channels cancel in the mono mix (:class:`~.mono_mix.MonoMix`)."""
+
+    header: AudioHeader
+    peak: float | None
+    cancels_in_mono: bool = False
 
 
 # header_and_odd_peak's answers in this process, by file and version (see _version): a second setup of a
 # folder (another fit, a resume, a test) opens none of its files again, nor reads float files whole
-_SCANNED: dict[tuple, tuple[AudioHeader, float | None]] = {}
+_SCANNED: dict[tuple, Scan] = {}
 MOST_SCANNED = 1 << 20  # files remembered (about 300 bytes each) before the memory starts afresh
 
 
@@ -89,9 +107,10 @@ def _version(path: Path) -> tuple | None:
     return (os.fspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def header_and_odd_peak(path: Path) -> tuple[AudioHeader, float | None]:
-    """:func:`~.reader.audio_header` and :func:`odd_peak` of ``path``, opened once, and once per
-    process while the file stays as it was (its answer is remembered: :func:`_version`).
+def header_and_odd_peak(path: Path) -> Scan:
+    """:func:`~.reader.audio_header` and :func:`odd_peak` of ``path``, and whether its channels cancel
+    in the mono mix, opened once, and once per process while the file stays as it was (its answer is
+    remembered: :func:`_version`).
 
     Raises:
         DataError: as :func:`~.reader.audio_header`, or the file holds NaN or inf (:func:`odd_peak`);
@@ -101,7 +120,8 @@ def header_and_odd_peak(path: Path) -> tuple[AudioHeader, float | None]:
     if version in _SCANNED:
         return _SCANNED[version]
     with open_audio(path) as (file, header):
-        found = header, odd_peak(file, header)
+        mix = MonoMix(header.channels)
+        found = Scan(header, odd_peak(file, header, mix), mix.cancels)
     if version is not None:
         if len(_SCANNED) >= MOST_SCANNED:
             _SCANNED.clear()
