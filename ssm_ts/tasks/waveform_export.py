@@ -128,8 +128,10 @@ def _refuse_audio_folder(path: Path) -> None:
     """A folder of recordings given where a saved model is meant (the data folder for the model's):
     say so, and where each belongs. It was "config.json is missing; save the model again"."""
     from ssm_ts.pipelines.audio import AUDIO_EXTENSIONS
+    from ssm_ts.pipelines.audio.folder import visible_files
 
-    audio = sorted(p for p in path.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file())
+    # as a fit reads the folder: not macOS '._take1.wav' metadata, which sorted first and was the example
+    audio = sorted(p for p in visible_files(path) if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file())
     if not audio:
         return
     raise CheckpointError(
