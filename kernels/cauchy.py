@@ -49,8 +49,11 @@ def chunked_cauchy_forward(v: Tensor, z: Tensor, w: Tensor, chunk: int) -> Tenso
 
 def _conj(x: Tensor) -> Tensor:
     """A materialised conjugate: ``conj_physical`` has no vmap batching rule (per-sample gradients
-    warned of a slow fallback), and lazy conjugate views misbehave inside traced graphs (below)."""
-    return torch.complex(x.real, -x.imag)
+    warned of a slow fallback), and lazy conjugate views misbehave inside traced graphs (below).
+
+    A real tensor is its own conjugate: ``x.imag`` raised for it, so the backward of a product of
+    real inputs (which the forward and the Triton path take) failed."""
+    return torch.complex(x.real, -x.imag) if x.is_complex() else x
 
 
 def chunked_cauchy_backward(

@@ -28,9 +28,9 @@ def _matrix_power_shape(A: Tensor, n: int) -> Tensor:
     return torch.empty_like(A, memory_format=torch.contiguous_format)
 
 
-@torch.library.custom_op("ssm_ts::matrix_power_backward", mutates_args=())
-def matrix_power_backward(A: Tensor, n: int, grad: Tensor) -> Tensor:
-    """Gradient of ``A^n`` with respect to ``A`` (..., M, M), given ``grad`` (..., M, M) of the power."""
+def power_gradient(A: Tensor, n: int, grad: Tensor) -> Tensor:
+    """Gradient of ``A^n`` with respect to ``A`` (..., M, M), given ``grad`` (..., M, M) of the power:
+    the sum S(n) of the module docstring, in plain (differentiable) tensor ops."""
     X = A.mH
     power = torch.eye(A.shape[-1], dtype=A.dtype, device=A.device).expand_as(A)  # X^m, m = 0
     total = torch.zeros_like(grad)  # S(m)
@@ -41,6 +41,12 @@ def matrix_power_backward(A: Tensor, n: int, grad: Tensor) -> Tensor:
             total = total @ X + power @ grad
             power = power @ X
     return total
+
+
+@torch.library.custom_op("ssm_ts::matrix_power_backward", mutates_args=())
+def matrix_power_backward(A: Tensor, n: int, grad: Tensor) -> Tensor:
+    """:func:`power_gradient` as one op (a graph node whose shape is that of ``A`` whatever ``n`` is)."""
+    return power_gradient(A, n, grad)
 
 
 @matrix_power_backward.register_fake
@@ -55,6 +61,10 @@ def _setup_context(ctx, inputs: tuple[Tensor, int], output: Tensor) -> None:
 
 def _backward(ctx, grad: Tensor) -> tuple[Tensor, None]:
     (A,) = ctx.saved_tensors
+    if torch.is_grad_enabled() and not torch.compiler.is_compiling():
+        # create_graph (double backward): the backward op has no gradient of its own ("no autograd
+        # formula was registered"), the same sum in plain ops has one.
+        return power_gradient(A, ctx.n, grad), None
     return matrix_power_backward(A, ctx.n, grad), None
 
 
