@@ -474,8 +474,12 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         """``data`` with the feature rows of the model's per-series inputs (its per-series covariate
         columns as rows, its stored statics), as ``fit`` read its data; ``data`` itself for a model
         without them. A CSV comes back as the :class:`Table` read with ``read_options`` (``None``: the
-        fit's), as the command reads one (:func:`~ssm_ts.pipelines.forecasting.datamodule_features.fitted_table`)."""
+        fit's), as the command reads one (:func:`~ssm_ts.pipelines.forecasting.datamodule_features.fitted_table`);
+        so does a long CSV of a model without them, read once for the series it holds and its rows."""
         features, id_col = self.series_features_, self.spec_.id_col
+        if features is None and self.spec_.long_format and isinstance(data, (str, os.PathLike)):
+            # its series (absent_series) and its rows (load_like) from one read, not two
+            return read_table(data, self.spec_.read_options if read_options is None else read_options)
         if features is None or data is None:
             return data
         if not isinstance(data, pd.DataFrame):  # a CSV read as the fit read it, its errors naming the file
