@@ -78,5 +78,6 @@ def remove_abandoned_writes(folder: _PATH) -> None:
     if freed:
         warn_on_rank_zero(
             f"Removed the unfinished checkpoint files ({freed / 2**20:.1f} MB) that a fit killed while writing "
-            f"a checkpoint left in {local}"
+            f"a checkpoint left in {local}",
+            stacklevel=None,  # the user's fit call, not this line (the command line: one line)
         )

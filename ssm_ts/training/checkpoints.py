@@ -26,6 +26,7 @@ from ssm_ts.training.mid_epoch import resume_mid_epoch, stops_after_this_batch
 from ssm_ts.training.no_validation import no_validation_note, validation_ran
 from ssm_ts.training.save_arrivals import WAIT_S, check_every_rank_saves
 from ssm_ts.training.stop_validation_files import tracked_files, warn_of_user_files_saved_at_stop
+from ssm_ts.user_stack_level import user_stack_level
 
 
 class BestAndLastCheckpoint(ModelCheckpoint):
@@ -172,7 +173,10 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         # a fit that ended before any validation (a smoke fit's max_steps, validation off) has no best
         unmeasured = self.monitor is not None and self.monitor not in trainer.callback_metrics
         if unmeasured and not self.best_model_path and trainer.is_global_zero:
-            warnings.warn(no_validation_note(trainer, self.monitor), UserWarning, stacklevel=1)
+            # at the user's fit call (Forecaster.fit, trainer.fit); the command line's one line
+            warnings.warn(
+                no_validation_note(trainer, self.monitor), UserWarning, stacklevel=user_stack_level()
+            )
 
     def _save_last_checkpoint(self, trainer: pl.Trainer, monitor_candidates: dict[str, torch.Tensor]) -> None:
         # Lightning calls this in this callback's turn, before the checkpoint callbacks after it

@@ -18,6 +18,8 @@ from lightning.pytorch.callbacks import (
     EarlyStopping,
 )
 
+from ssm_ts.user_stack_level import user_stack_level
+
 
 def keep_given_patience(callbacks: list[Callback]) -> None:
     """Make each ``EarlyStopping`` of ``callbacks`` (a LightningCLI trainer's list, from a config's or the
@@ -76,7 +78,9 @@ class KeepEarlyStop(Callback):
                 trainer.should_stop = True
                 if trainer.is_global_zero:
                     warnings.warn(
-                        _stopped_early_note(stopper, trainer.current_epoch - 1), UserWarning, stacklevel=1
+                        _stopped_early_note(stopper, trainer.current_epoch - 1),
+                        UserWarning,
+                        stacklevel=user_stack_level(),
                     )
                 return
 

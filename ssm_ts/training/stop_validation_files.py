@@ -18,6 +18,7 @@ import lightning.pytorch as pl
 from lightning.pytorch.callbacks import Callback, ModelCheckpoint
 
 from ssm_ts.checkpoint_times import recorded_save_time
+from ssm_ts.user_stack_level import user_stack_level
 
 
 def tracked_paths(callback: Callback) -> list[str]:
@@ -64,7 +65,8 @@ def warn_of_user_files_saved_at_stop(
         ]
         if stray:
             gone = sorted({p for p in tracked_paths(callback) if not Path(p).exists()})
-            warnings.warn(_note(type(callback).__name__, folder, stray, gone), UserWarning, stacklevel=1)
+            note = _note(type(callback).__name__, folder, stray, gone)
+            warnings.warn(note, UserWarning, stacklevel=user_stack_level())  # the user's fit call
 
 
 def _note(name: str, folder: Path, stray: list[Path], gone: list[str]) -> str:
