@@ -298,8 +298,8 @@ def require_every_series(
 ) -> None:
     """Every series reads its own values of a per-series covariate column: one with no value in it
     (the column given for some series only) is refused, naming those series."""
-    given = pd.Series(frame[column].notna().to_numpy()).groupby(names).any()
-    empty = [s for s in series if not given.get(s, False)]
+    given = set(pd.unique(names[frame[column].notna().to_numpy()]))  # hashed once, no groupby of every row
+    empty = [s for s in series if s not in given]
     if empty:
         raise DataError(
             f"{where}: column {column!r} (a per-series covariate) has no values for series "
@@ -327,10 +327,12 @@ def require_covered_ends(
         frame[value_col].notna().to_numpy() if value_col in frame.columns else np.ones(len(frame), bool)
     )
     present, times = frame[column].notna().to_numpy(), frame[time_col].to_numpy()
+    lacking = set(pd.unique(names[observed & ~present]))
+    if not lacking.intersection(series):  # as a fitted model's tables are: no rows grouped
+        return
     # the rows of each series with an empty observed value, grouped once (a scan of every row per
     # series took seconds at 1,000 series)
     rows_of = pd.Series(np.arange(len(frame))).groupby(names).indices
-    lacking = set(names[observed & ~present])
     for name in (s for s in series if s in lacking):
         rows = rows_of[name][observed[rows_of[name]]]
         rows = rows[np.argsort(times[rows], kind="stable")]
