@@ -34,6 +34,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from torch.utils.data import DataLoader, Dataset, Sampler, SequentialSampler
 
+from ssm_ts.core.base import is_real_number
 from ssm_ts.datasets import resolve_data_path
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 from ssm_ts.leaky_validation import LeakyValidationWarning
@@ -46,6 +47,7 @@ from ssm_ts.pipelines.sampling import (
     training_epoch,
 )
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
+from ssm_ts.whole_numbers import is_whole_number
 
 from .audio import read_audio_clips, read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
@@ -218,13 +220,15 @@ class SensorDataModule(pl.LightningDataModule):
         self.read_options = read_options
         if format not in (*FORMATS, "fsdd"):
             raise ConfigError(f"unknown format {format!r}; expected one of {(*FORMATS, 'fsdd')}")
-        if not 0 <= val_fraction < 1:
-            raise ConfigError(f"val_fraction must be in [0, 1), got {val_fraction}")
-        if batch_size < 1:
-            raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
-        if max_batch_steps is not None and max_batch_steps < 1:
+        # text or None failed in these comparisons, a float batch size in slicing, with Python's words
+        if not is_real_number(val_fraction) or not 0 <= val_fraction < 1:
+            raise ConfigError(f"val_fraction must be in [0, 1), a number such as 0.2, got {val_fraction!r}")
+        if not is_whole_number(batch_size) or batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, a whole number such as 16, got {batch_size!r}")
+        if max_batch_steps is not None and (not is_whole_number(max_batch_steps) or max_batch_steps < 1):
             raise ConfigError(
-                f"max_batch_steps must be a positive number of recording-steps per batch, got {max_batch_steps}"
+                "max_batch_steps must be a positive number of recording-steps per batch (a whole number such "
+                f"as 400000, or None), got {max_batch_steps!r}"
             )
         # a file or folder, or a standard data set's name (BasicMotions, fsdd) read from the data home.
         # An unknown name is an error now; a known data set missing from the data home is downloaded

@@ -13,6 +13,7 @@ import numpy as np
 
 from ssm_ts.errors import ConfigError
 from ssm_ts.tracking.resume_settings import builtin_value
+from ssm_ts.whole_numbers import is_whole_number
 
 METHODS = ("encoder", "random_features")
 
@@ -36,13 +37,21 @@ def check_fit_settings(classifier: Any) -> None:
     """The settings of ``classifier`` (an ``SSMClassifier``) that ``fit`` needs, checked before the
     data: a known ``method``, and for the encoder at least one epoch, a usable learning rate and a
     weight decay >= 0."""
+    from ssm_ts.core.base import is_real_number
     from ssm_ts.tasks.optimizer_settings import check_weight_decay
     from ssm_ts.training import check_learning_rate
 
     if classifier.method not in METHODS:
         raise ConfigError(f"unknown method {classifier.method!r}; expected one of {METHODS}")
-    if classifier.method == "encoder" and classifier.max_epochs < 1:
-        raise ConfigError(f"max_epochs must be at least 1, got {classifier.max_epochs}")
+    if classifier.method == "encoder" and (
+        not is_whole_number(classifier.max_epochs) or classifier.max_epochs < 1
+    ):  # text failed in a comparison, 1.5 in Lightning's assertion without a message
+        raise ConfigError(
+            f"max_epochs must be at least 1, a whole number such as 30, got {classifier.max_epochs!r}"
+        )
+    fraction = classifier.val_fraction  # checked before fit compares it (text failed there)
+    if classifier.method == "encoder" and (not is_real_number(fraction) or not 0 <= fraction < 1):
+        raise ConfigError(f"val_fraction must be in [0, 1), a number such as 0.2, got {fraction!r}")
     if classifier.method == "encoder":  # named as this estimator's setting, not the task's CLI option
         check_learning_rate(classifier.lr, default_from=type(classifier))
         check_weight_decay(classifier.weight_decay)  # torch takes a negative one without a word

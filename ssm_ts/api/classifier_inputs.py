@@ -233,6 +233,7 @@ def given_labels(X: Any, y: Any, method: str) -> Any:
     (not stratified), so its scores would be those of folds that may miss whole classes."""
     from ssm_ts.pipelines.sensor import SeriesSet
 
+    _check_input_kind(X)  # a file path: read it first (not "y is None", which reading would give)
     if y is not None:
         return y
     if isinstance(X, SeriesSet):

@@ -55,11 +55,13 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ssm_ts.core.base import is_real_number
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.models.random_ssm_draw import SHIFT_TAPS, draw_kernels, threshold_sources
 from ssm_ts.models.random_ssm_inputs import check_padded, check_rate, check_recordings, padded, padded_length
 from ssm_ts.models.random_ssm_kernels import WHOLE_STEP_TOLERANCE, inside_start, ssm_kernels
 from ssm_ts.models.random_ssm_pooling import POOLINGS, pool_responses
+from ssm_ts.whole_numbers import is_whole_number
 
 # moved to their own modules; the classifier, the task and tests import them from here
 _padded, _ssm_kernels = padded, ssm_kernels
@@ -164,17 +166,18 @@ class RandomSSMFeatures:
         shift_fraction: float = 0.0,
         memory_budget_mb: float = DEFAULT_MEMORY_BUDGET_MB,
     ):
-        if n_kernels < 1 or n_modes < 1 or max_channels < 1 or chunk < 1:
-            raise ConfigError(
-                f"n_kernels, n_modes, max_channels and chunk must be positive, got {n_kernels}, {n_modes}, "
-                f"{max_channels}, {chunk}"
-            )
+        counts = {"n_kernels": n_kernels, "n_modes": n_modes, "max_channels": max_channels, "chunk": chunk}
+        for name, value in counts.items():  # a text or float value failed in a comparison or in numpy
+            if not is_whole_number(value) or value < 1:
+                raise ConfigError(f"{name} must be positive, a whole number such as 4000, got {value!r}")
         self.n_kernels, self.n_modes, self.max_channels = n_kernels, n_modes, max_channels
         unknown = set(pooling) - set(POOLINGS)
         if unknown or not pooling:
             raise ConfigError(f"pooling must be a non-empty subset of {POOLINGS}, got {pooling}")
-        if not 0.0 <= shift_fraction <= 1.0:
-            raise ConfigError(f"shift_fraction must be in [0, 1], got {shift_fraction}")
+        if not is_real_number(shift_fraction) or not 0.0 <= shift_fraction <= 1.0:
+            raise ConfigError(
+                f"shift_fraction must be in [0, 1], a number such as 0.5, got {shift_fraction!r}"
+            )
         self.seed, self.chunk, self.max_cycles, self.pooling = seed, chunk, max_cycles, tuple(pooling)
         self.shift_fraction = shift_fraction
         if isinstance(memory_budget_mb, bool) or not (
