@@ -29,6 +29,7 @@ from ssm_ts.api import forecast_fit_end
 from ssm_ts.api.conformal import DEFAULT_SCORE_BUDGET, ConformalScores, check_budget
 from ssm_ts.api.forecast_backtest import BacktestMixin
 from ssm_ts.api.forecast_calibrate import CalibrateMixin
+from ssm_ts.api.forecast_covariate_names import require_covariate_names
 from ssm_ts.api.forecast_fit_features import fit_datamodule
 from ssm_ts.api.forecast_intervals import level_text, write_forecast_with_intervals  # noqa: F401  (imported from here)
 from ssm_ts.api.forecast_persistence import (
@@ -86,6 +87,15 @@ def check_counts(**counts: Any) -> None:
             bounds = f">= {low}" if high is None else f"from {low} to {high}"
             raise ConfigError(f"{name} must be a whole number {bounds}, got {value!r}.")
 
+
+# other libraries' methods whose work a method here does: the AttributeError names it
+PORTED_METHODS = {
+    "historical_forecasts": "darts' historical_forecasts(series, stride=..., retrain=...) is "
+    "backtest(data, n_windows=..., step=..., refit=...): rolling-origin forecasts of the horizon, each "
+    "window's actuals beside them",
+    "cross_validation": "neuralforecast's cross_validation(df, n_windows=..., step_size=..., refit=...) is "
+    "backtest(df=df, n_windows=..., step_size=..., refit=...)",
+}
 
 _NOT_FITTED = "this Forecaster is not fitted yet: call .fit(data) or Forecaster.load(folder) first."
 
@@ -212,7 +222,10 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         settings = self.__dict__.get("settings", {})
         if name in settings:
             return settings[name]
-        raise AttributeError(f"'Forecaster' object has no attribute {name!r}")
+        ported = PORTED_METHODS.get(name)
+        raise AttributeError(
+            f"'Forecaster' object has no attribute {name!r}" + (f"; {ported}" if ported else "")
+        )
 
     def __repr__(self) -> str:
         keys = ("model", "lookback", "horizon", "quantiles", "max_epochs")
@@ -271,6 +284,9 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         run), ``best_checkpoint_``, ``out_dir_``.
         """
         require_table_source(data)
+        require_covariate_names(
+            data, time_col, past_covariates=past_covariates, future_covariates=future_covariates
+        )
         if not isinstance(data, pd.DataFrame):
             from ssm_ts.datasets import resolve_data_path
 
