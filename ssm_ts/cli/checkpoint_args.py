@@ -34,6 +34,7 @@ from ssm_ts.export import load_checkpoint
 from ssm_ts.tracking.logger import default_tracking_uri, mlflow_run_of_checkpoint
 from ssm_ts.tracking.resume_settings import FINGERPRINT_KEY, RESOLVED_KEY, resolved_data_settings
 from ssm_ts.training import NAMED_CHECKPOINTS, find_own_checkpoint, resolve_named_checkpoint
+from ssm_ts.training.resume import check_resumed_max_epochs
 
 
 class CheckpointArgs:
@@ -143,6 +144,10 @@ class CheckpointArgs:
             if key.startswith("data.") and key.split(".", 1)[1] in self._resolved_then
         }
         check_resume_changes(changed, saved, checkpoint, self.config["fit"], self.use_name, ckpt_path, parser)
+        # before the fit's MLflow run resumes (a refused resume left it FAILED, with the refused value as a tag)
+        check_resumed_max_epochs(
+            (self.config["fit"].get("trainer") or {}).get("max_epochs"), checkpoint, ckpt_path
+        )
 
     def _restore_settings(
         self, subcommand: str, ckpt_path: str, checkpoint: dict

@@ -24,6 +24,7 @@ from ssm_ts.training.checkpoint_io import remove_abandoned_writes, write_checkpo
 from ssm_ts.training.checkpoint_lookup import BEST_CHECKPOINT_PREFIX
 from ssm_ts.training.mid_epoch import resume_mid_epoch, stops_after_this_batch
 from ssm_ts.training.no_validation import no_validation_note, validation_ran
+from ssm_ts.training.resume import refuse_fewer_max_epochs
 from ssm_ts.training.save_arrivals import WAIT_S, check_every_rank_saves
 from ssm_ts.training.stop_validation_files import tracked_files, warn_of_user_files_saved_at_stop
 from ssm_ts.user_stack_level import user_stack_level
@@ -115,6 +116,7 @@ class BestAndLastCheckpoint(ModelCheckpoint):
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, checkpoint: dict[str, Any]
     ) -> None:
         super().on_load_checkpoint(trainer, pl_module, checkpoint)
+        refuse_fewer_max_epochs(trainer, checkpoint)  # before Lightning restores its loops, and refuses deep
         saved_at, step = checkpoint.get(SAVED_AT_KEY), checkpoint.get("global_step")
         self._resumed_at = (saved_at, step) if isinstance(saved_at, int) and isinstance(step, int) else None
 

@@ -114,3 +114,37 @@ def cosine_follows_max_epochs(trainer: pl.Trainer) -> None:
         for group, rate in zip(schedule.optimizer.param_groups, rates, strict=True):
             group["lr"] = rate
         schedule._last_lr = rates  # what get_last_lr() reports (LearningRateMonitor)
+
+
+def _epoch_progress(checkpoint: dict[str, Any]) -> dict[str, Any]:
+    loops = (checkpoint.get("loops") or {}).get("fit_loop") or {}
+    return (loops.get("epoch_progress") or {}).get("current") or {}
+
+
+def check_resumed_max_epochs(max_epochs: int | None, checkpoint: dict[str, Any], ckpt_path: Any) -> None:
+    """A fit resuming ``checkpoint`` (at ``ckpt_path``) with a ``max_epochs`` Lightning refuses, below the
+    epoch the checkpoint's fit reached: a :class:`~ssm_ts.errors.ConfigError` naming both and the fix.
+    Lightning raised ``MisconfigurationException: You restored a checkpoint with current_epoch=149 ...``
+    under a page of its frames, after the fit's MLflow run had resumed. A ``max_epochs`` Lightning
+    takes (the resume trains nothing more when it is reached), ``None`` or -1: nothing."""
+    from ssm_ts.errors import ConfigError
+
+    progress = _epoch_progress(checkpoint)
+    reached = progress.get("completed")  # Lightning's current_epoch once restored: what it compares
+    if max_epochs is None or max_epochs == -1 or not isinstance(reached, int) or reached <= max_epochs:
+        return
+    trained = max(reached, progress.get("processed") or 0)  # the epoch a checkpoint's validation saved counts
+    raise ConfigError(
+        f"max_epochs={max_epochs} is below the {trained} epochs the checkpoint this fit resumes ({ckpt_path}) "
+        f"has trained already: resume with max_epochs above {trained} to train on (the command line: "
+        f"--trainer.max_epochs {trained + 1} or more), or fit from scratch into another out folder."
+    )
+
+
+def refuse_fewer_max_epochs(trainer: pl.Trainer, checkpoint: dict[str, Any]) -> None:
+    """:func:`check_resumed_max_epochs` of a fit as it restores ``checkpoint``, before Lightning restores
+    its loops (and refuses there); nothing in validate, test or predict."""
+    from lightning.pytorch.trainer.states import TrainerFn
+
+    if trainer.state.fn == TrainerFn.FITTING:
+        check_resumed_max_epochs(trainer.max_epochs, checkpoint, trainer.ckpt_path)
