@@ -42,10 +42,28 @@ def atomic_path(target: str | os.PathLike, sync_folder: bool = False) -> Iterato
         os.replace(tmp_path, target)
         if sync_folder:
             _sync_folder(target.parent)
+    except Exception as error:
+        if not isinstance(error, OSError) and _disk_full(target.parent):
+            # torch.save to a full disk raises a RuntimeError without errno or file ("[enforce fail at
+            # inline_container.cc:672] . unexpected pos 27648 vs 27540"): said as the OSError it is
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target)) from error
+        raise
     finally:
         tmp_path.unlink(missing_ok=True)
         if lock is not None:
             os.close(lock)  # after the unlink: no cleanup takes the file for a dead writer's before
+
+
+# free space below which a failed write is taken for a full disk's (a writer's own error has no errno)
+FULL_DISK_BYTES = 2**20
+
+
+def _disk_full(folder: Path) -> bool:
+    """Whether the disk holding ``folder`` has less than :data:`FULL_DISK_BYTES` free for this user."""
+    try:
+        return shutil.disk_usage(folder).free < FULL_DISK_BYTES
+    except OSError:
+        return False
 
 
 _CREATE_ATTEMPTS = 10  # each retry means a cleanup removed the file between its creation and its lock
