@@ -52,3 +52,16 @@ def test_the_data_module_names_settings_of_the_wrong_type():
         SensorDataModule(path="train.ts", batch_size="16")
     with pytest.raises(ConfigError, match=r"val_fraction must be in \[0, 1\), a number .* got None"):
         SensorDataModule(path="train.ts", val_fraction=None)
+
+
+def test_predict_log_proba_is_the_log_of_predict_proba():
+    """scikit-learn's probabilistic classifiers have it (``AttributeError`` before)."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    model = SSMClassifier(method="random_features", n_kernels=10).fit(X, Y)
+    np.testing.assert_array_equal(model.predict_log_proba(X), np.log(model.predict_proba(X)))
+    pipe = make_pipeline(FunctionTransformer(), SSMClassifier(method="random_features", n_kernels=10)).fit(
+        X, Y
+    )
+    assert pipe.predict_log_proba(X, rate=0.5).shape == (len(X), 2)

@@ -349,6 +349,13 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         proba = np.exp(scores)
         return proba / proba.sum(axis=1, keepdims=True)
 
+    def predict_log_proba(self, X: Any, rate: float = 1.0) -> np.ndarray:
+        """Log of :meth:`predict_proba` ``(n, n_classes)`` float64, in the order of ``classes_``, as
+        scikit-learn's probabilistic classifiers give it (``-inf`` where a probability underflowed to 0).
+        ``rate``: as in :meth:`predict`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X, rate))
+
     def predict(self, X: Any, rate: float = 1.0) -> np.ndarray:
         """Labels ``(n,)`` (of the same kind as the ``y`` given to ``fit``).
 
