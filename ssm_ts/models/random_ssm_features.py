@@ -27,7 +27,8 @@ transform` (and :meth:`~RandomSSMFeatures.transform_batch`, the classifier modul
 recording to a length set by its own length alone
 (:func:`~ssm_ts.models.random_ssm_inputs.padded_length`: the training length for recordings as long),
 so its features are the same, to the bit, alone or in any batch: padded to the longest of its batch,
-the FFT size, and with it the float32 rounding, depended on the others (about 1e-7 apart).
+the FFT size, and with it the float32 rounding, depended on the others (about 1e-7 apart). (On the
+CPU; cuFFT may plan batches of other sizes otherwise.)
 
 Another sample rate: ``transform(values, rate=r)`` with ``r`` = training sample rate / the rate of
 ``values`` (0.5 for recordings at twice the rate) gives the features the kernels would give the same
