@@ -111,6 +111,7 @@ def bidirectional_kernel(forward_ssm: DiagonalSSM, backward_ssm: DiagonalSSM, L:
 # forward + backward on the CPU (1 thread, B=4, H=32, F=32), Toeplitz against FFT along T: 0.13 / 0.27 s
 # at T=64, 0.96 / 1.41 s at T=512, 2.8 / 2.5 s at T=1024. The 2-D FFT of the (2F, 2T)-padded input
 # that this replaced made an S4NDEncoder2d training step on 16 inputs of 64 x 64 take 3.6 s, now 1.5 s.
+# The matrices hold H n^2 floats per axis (32 MB at H=32, n=512), the same for their gradient.
 DIRECT_MAX_STEPS = 512
 
 
