@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -70,7 +71,33 @@ def _read_list(root: Path, name: str) -> set[str]:
     # relative paths as Speech Commands writes them; ./word/x.wav (as find writes them) and word//x.wav too
     # utf-8-sig: a byte order mark (Notepad writes one) is no part of the first entry
     lines = (line.strip().replace("\\", "/") for line in path.read_text(encoding="utf-8-sig").splitlines())
-    return {posixpath.normpath(line) for line in lines if line}
+    return {_comparable(posixpath.normpath(line)) for line in lines if line}
+
+
+def _comparable(name: str) -> str:
+    """A relative path in Unicode's composed form (NFC): macOS writes ``canción.wav`` decomposed (``o`` and
+    a combining accent), a list typed or written elsewhere composed, and the two never matched."""
+    return unicodedata.normalize("NFC", name)
+
+
+def _warn_of_listed_files_missing(root: Path, listed: dict[str, set[str]], found: set[str]) -> None:
+    """Names in the split lists that are no audio file of the folder (a typo, a file since deleted or
+    converted to another format): their split lacks them, and one warning names them."""
+    missing = {name: sorted(names - found) for name, names in listed.items()}
+    count = sum(len(names) for names in missing.values())
+    if not count:
+        return
+    shown = "; ".join(
+        f"{name}: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}"
+        for name, names in missing.items()
+        if names
+    )
+    warn_on_rank_zero(
+        f"{count} file(s) named in the split lists of {root} are not among its audio files ({shown}): their "
+        "split lacks them. Check the names (paths relative to the folder, as in the Speech Commands lists), "
+        "or remove the lines",
+        stacklevel=None,  # the user's line
+    )
 
 
 def _check_lists_disjoint(root: Path, val_names: set[str], test_names: set[str]) -> None:
@@ -197,7 +224,9 @@ def split_files(
     if method == "lists":
         val_names, test_names = _read_list(root, VALIDATION_LIST), _read_list(root, TESTING_LIST)
         _check_lists_disjoint(root, val_names, test_names)
-        rel = {f: f.relative_to(root).as_posix() for f in files}
+        rel = {f: _comparable(f.relative_to(root).as_posix()) for f in files}
+        listed = {VALIDATION_LIST: val_names, TESTING_LIST: test_names}
+        _warn_of_listed_files_missing(root, listed, set(rel.values()))
         val = [f for f in files if rel[f] in val_names]
         test = [f for f in files if rel[f] in test_names]
         train = [f for f in files if rel[f] not in val_names and rel[f] not in test_names]
