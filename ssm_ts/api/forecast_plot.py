@@ -12,6 +12,7 @@ import pandas as pd
 
 from ssm_ts.api.conformal import check_interval_request, interval_columns
 from ssm_ts.api.forecast_intervals import fitted_bands, level_text, long_to_wide_with_intervals
+from ssm_ts.api.forecast_subset import read_for_forecast
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.forecasting import to_wide_forecast
 from ssm_ts.pipelines.forecasting.frames import quantile_column
@@ -64,7 +65,9 @@ class PlotMixin:
             )
         shown = plotted_series(self, series)
         levels = check_interval_request(level, interval_method, fitted_bands(self))
-        history = self._read(data, read_options=read_options)
+        # a long table of some of the fitted series draws those, as predict forecasts them
+        history, absent = read_for_forecast(self, data, read_options)
+        require_given(shown, absent, data)
         if forecast is not None and futr_df is not None:
             raise ConfigError(
                 "plot(forecast=..., futr_df=...): futr_df is read to forecast here, and a forecast was given; "
@@ -81,9 +84,22 @@ class PlotMixin:
         observed = history.iloc[: n_observed_rows(history, self.spec_.targets)]
         hp = task.hparams
         n_history = max(3 * hp.horizon, hp.lookback) if n_history is None else n_history
-        return plot_forecast(observed, forecast, self.spec_.time_col, shown or self.spec_.targets,
+        drawn = shown or [t for t in self.spec_.targets if t not in absent]
+        return plot_forecast(observed, forecast, self.spec_.time_col, drawn,
                              hp.quantiles, n_history, max_panels=8 if shown is None else len(shown),
                              levels=levels)  # fmt: skip
+
+
+def require_given(shown: list[str] | None, absent: list[str], data: TableSource | None) -> None:
+    """A :class:`ConfigError` for series asked to be drawn (``shown``) that ``data``, a long table of
+    some of the fitted series, has no rows of (``absent``)."""
+    missing = [name for name in shown or [] if name in absent]
+    if missing:
+        named = "the DataFrame" if isinstance(data, pd.DataFrame) else str(data)
+        raise ConfigError(
+            f"series={missing[:5]!r}: {named} has no rows of {'it' if len(missing) == 1 else 'them'}, so there is "
+            "nothing to forecast or draw; name series the data holds, or give their rows too."
+        )
 
 
 @contextlib.contextmanager

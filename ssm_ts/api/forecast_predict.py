@@ -18,8 +18,7 @@ from ssm_ts.api.forecast_intervals import (
     with_long_intervals,
     with_wide_intervals,
 )
-from ssm_ts.api.forecast_saved_read_options import saved_read_options_named
-from ssm_ts.api.forecast_subset import absent_series, read_given_series, without_series
+from ssm_ts.api.forecast_subset import read_for_forecast, without_series
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import (
     future_times,
@@ -114,15 +113,7 @@ class PredictMixin:
         if levels is not None:
             check_calibrated(self, levels, interval_method)
             check_steps_calibrated(self.conformal_, n)
-        with saved_read_options_named(self.spec_, data, read_options):  # a CSV the fit's options misread
-            # a long table of some series, read as the data is (a CSV with the given read_options);
-            # its feature rows added once (each expansion is a new table of every row)
-            expanded = self._data_path(data, read_options)
-            absent = absent_series(self, expanded, read_options)
-            if absent:
-                frame = read_given_series(self, expanded, absent, read_options)
-            else:
-                frame = self._read(data, read_options=read_options, expanded=expanded)
+        frame, absent = read_for_forecast(self, data, read_options)  # a long table of some series too
         horizon = task.hparams.horizon
         if futr_df is not None:
             frame = with_future_frame(self, frame, futr_df, -(-(n or horizon) // horizon) * horizon)

@@ -44,6 +44,25 @@ def absent_series(fc: Forecaster, data: TableSource | None, read_options: dict[s
     return absent if len(absent) < len(spec.targets) else []
 
 
+def read_for_forecast(
+    fc: Forecaster, data: TableSource | None, read_options: dict[str, Any] | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """``(frame, absent)``: ``data`` read for a forecast of the fitted ``fc`` (``None``: its history), a
+    long table's feature rows added once; a long table of some of the fitted series read for those
+    (:func:`read_given_series`), ``absent`` the others (their columns stand-ins). ``predict`` and
+    ``plot`` read their data so."""
+    from ssm_ts.api.forecast_saved_read_options import saved_read_options_named
+
+    with saved_read_options_named(fc.spec_, data, read_options):  # a CSV the fit's options misread
+        # a long table of some series, read as the data is (a CSV with the given read_options); its
+        # feature rows added once (each expansion is a new table of every row)
+        expanded = fc._data_path(data, read_options)
+        absent = absent_series(fc, expanded, read_options)
+        if absent:
+            return read_given_series(fc, expanded, absent, read_options), absent
+        return fc._read(data, read_options=read_options, expanded=expanded), absent
+
+
 def read_given_series(
     fc: Forecaster,
     data: TableSource,
