@@ -55,3 +55,12 @@ def test_listed_names_that_are_no_audio_file_are_named(folder):
     message = next(str(w.message) for w in caught if "split lists" in str(w.message))
     assert "testing_list.txt: old/take.flac, tset.wav" in message and "validation_list.txt" not in message
     assert [p.name for p in split.test] == ["test.wav"]
+
+
+def test_a_name_pattern_with_an_accent_matches_in_either_unicode_form(folder):
+    # before: test_pattern "^canción" matched no decomposed name: "the test split ... is empty"
+    for pattern in (_nfc("^canción"), _nfd("^canción")):
+        split = split_files(
+            find_audio_files(folder), folder, "rule", test_pattern=pattern, val_pattern="^val"
+        )
+        assert [_nfc(p.name) for p in split.test] == [_nfc("canción.wav")]

@@ -250,11 +250,12 @@ def split_files(
             raise ConfigError("split='rule' needs test_pattern, a regex matched against file names")
         test_re = _compiled("test_pattern", test_pattern)
         val_re = _compiled("val_pattern", val_pattern) if val_pattern else None
-        test = [f for f in files if test_re.search(f.name)]
-        rest = [f for f in files if not test_re.search(f.name)]
+        names = {f: _comparable(f.name) for f in files}  # a pattern's accents match in either form
+        test = [f for f in files if test_re.search(names[f])]
+        rest = [f for f in files if not test_re.search(names[f])]
         if val_re is not None:
-            val = [f for f in rest if val_re.search(f.name)]
-            train = [f for f in rest if not val_re.search(f.name)]
+            val = [f for f in rest if val_re.search(names[f])]
+            train = [f for f in rest if not val_re.search(names[f])]
         else:
             share = fractions[1] / max(fractions[0] + fractions[1], 1e-12)
             train, val = _fraction_split(rest, (1.0 - share, share), seed, copies)
@@ -285,6 +286,6 @@ def split_files(
 def _compiled(setting: str, pattern: str) -> re.Pattern:
     """``pattern`` as a regex, or a ConfigError naming the setting: ``*.wav`` is a glob."""
     try:
-        return re.compile(pattern)
+        return re.compile(_comparable(pattern))
     except re.error as err:
         raise ConfigError(f"{setting} {pattern!r} is not a regular expression ({err}). {NOT_GLOBS}") from err
