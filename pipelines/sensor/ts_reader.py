@@ -25,6 +25,11 @@ from .ts_header import (
     unquoted,
 )
 
+# a .ts read of an ARFF file ('%' starts an ARFF comment; a .ts comment starts with '#')
+_ARFF_HINT = (
+    " It looks like an ARFF file ('%' starts its comments, '#' a .ts file's): read it with read_arff(path), "
+    "or read_series(path) for a .arff name (ssm-ts classify: --data.format arff, or leave --data.format out)."
+)
 _STAMPED_VALUE = re.compile(r"\(([^(),]*),([^()]*)\)")
 
 
@@ -173,8 +178,10 @@ def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesS
                 elif line.startswith("@"):
                     read_ts_header_line(header, line, f"{path}, line {line_no}")
                 else:
+                    arff = line.startswith("%") or Path(path).suffix.lower() == ".arff"
                     raise DataError(
                         f"{path}, line {line_no}: expected a '@' header or '@data' before values."
+                        + (_ARFF_HINT if arff else "")
                     )
                 continue
             where = f"{path}, line {line_no}"

@@ -1,0 +1,25 @@
+"""Two UCR/UEA slips an aeon user makes, each now named with its fix: an ARFF file read as ``.ts``
+(``--data.format ts``, or ``read_ts``) said only "expected a '@' header or '@data' before values" at
+the ARFF's '%' comment, and the archive's root folder (its problem folders side by side) given as
+``--data.path`` said "no recording CSV files found"."""
+
+from __future__ import annotations
+
+import pytest
+
+from ssm_ts.errors import DataError
+from ssm_ts.pipelines.sensor import read_series, read_ts
+
+
+def test_an_arff_file_read_as_ts_is_named_as_arff(shared_data):
+    path = shared_data / "classification" / "BasicMotions" / "BasicMotions_TRAIN.arff"
+    with pytest.raises(DataError, match=r"line 1: .*looks like an ARFF file.*--data\.format arff"):
+        read_ts(path)
+
+
+def test_the_archive_root_names_its_problem_folders(shared_data):
+    folder = shared_data / "classification"
+    with pytest.raises(
+        DataError, match=r"holds UCR/UEA problem folders \(ArrowHead, BasicMotions, .*--data\.path"
+    ):
+        read_series(folder)
