@@ -132,8 +132,14 @@ def _why_no_samples(path: Path) -> str:
     recorder stopped before it finished the header: libsndfile reads no sample), how to repair it."""
     with open(path, "rb") as file:
         head = file.read(1 << 16)
-    data_at = head.find(b"data") if head[:4] in (b"RIFF", b"RF64") else -1
+    riff = head[:4] in (b"RIFF", b"RF64")
+    data_at = head.find(b"data") if riff else -1
     after = path.stat().st_size - (data_at + 8) if data_at >= 0 else 0
+    if not riff and len(head) > 0:  # an OGG cut short before its first full page of audio reads so
+        return (
+            f"holds no samples that can be decoded, though it is {path.stat().st_size} bytes: an empty "
+            "recording, or one cut short (an interrupted copy or download?)"
+        )
     if after <= 0:
         return "holds no samples"
     return (
@@ -179,7 +185,7 @@ def _mono(path: Path, data: np.ndarray, whole: bool = True, check_levels: bool =
     """Checked decoded samples ``(frames, channels)`` (the whole file, or a window of it) -> their
     channel mean ``(frames,)``; ``check_levels``: also warn of a silent or clipped file."""
     if data.shape[0] == 0:
-        raise BadAudioFileError(path, "holds no samples")
+        raise BadAudioFileError(path, _why_no_samples(path) if whole else "holds no samples")
     if not np.isfinite(data).all():
         raise BadAudioFileError(path, non_finite_problem())
     if check_levels:
