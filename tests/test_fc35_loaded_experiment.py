@@ -73,3 +73,19 @@ def test_an_older_save_without_the_flag_still_loads(tmp_path, monkeypatch, name,
     loaded = Forecaster.load(tmp_path / "model")
     assert loaded.settings["experiment"] == name
     assert _experiment_of(loaded) == ("team-runs" if follows else name)  # the default name: not chosen
+
+
+def test_the_tune_commands_default_experiment_stays_not_chosen(monkeypatch):
+    """``ssm-ts forecast tune`` without ``--experiment`` hands its Forecasters the default as not chosen
+    (its saved best model then follows the environment when loaded and refitted); a given name stays
+    chosen. Before, the parsed default was a plain name: the export saved it as chosen."""
+    from ssm_ts.api.tune_cli import build_parser, search_arguments
+
+    args = ["--data.path", "train.csv", "--space", "{lr: [0.001]}"]
+    experiment = search_arguments(build_parser().parse_args(args))[2]["experiment"]
+    assert isinstance(experiment, DefaultExperiment) and experiment == "ssm-ts-forecast"
+    monkeypatch.setenv("MLFLOW_EXPERIMENT_NAME", "team-runs")  # the command's default reads it
+    experiment = search_arguments(build_parser().parse_args(args))[2]["experiment"]
+    assert isinstance(experiment, DefaultExperiment) and experiment == "team-runs"
+    given = search_arguments(build_parser().parse_args([*args, "--experiment", "mine"]))[2]["experiment"]
+    assert given == "mine" and not isinstance(given, DefaultExperiment)

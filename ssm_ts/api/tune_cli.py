@@ -180,10 +180,21 @@ def search_arguments(config: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
     kwargs["static_df"] = config.data.static_path  # read as the fit's static_df (a CSV path)
     kwargs.update(
         n_trials=config.n_trials, timeout=config.timeout, sampler=config.sampler, prune=config.prune,
-        experiment=config.experiment, tracking_uri=config.tracking_uri, run_name=config.run_name,
+        experiment=searched_experiment(config.experiment), tracking_uri=config.tracking_uri, run_name=config.run_name,
         out_dir=config.out, storage=study_storage(config), study_name=config.study_name, **model,
     )  # fmt: skip
     return data, space, kwargs
+
+
+def searched_experiment(experiment: str) -> str:
+    """``--experiment`` as the search's Forecasters take it: left at its default (``$MLFLOW_EXPERIMENT_NAME``,
+    else ``ssm-ts-forecast``), a :class:`~ssm_ts.tracking.experiment_env.DefaultExperiment`, so the saved
+    best model (``<out>/export``), loaded and refitted, follows the environment as a fresh Forecaster
+    does (and ``$MLFLOW_EXPERIMENT_ID`` counts, as for ``mlflow.start_run()``); a name given stays chosen."""
+    from ssm_ts.tracking.experiment_env import DefaultExperiment
+
+    default = default_experiment_name("ssm-ts-forecast")
+    return DefaultExperiment(experiment) if experiment == default else experiment
 
 
 def study_storage(config: Any) -> str:
