@@ -205,6 +205,13 @@ def _sparse_fields(
     return fields
 
 
+# headers of sktime's .ts format (lower case), which ARFF does not have
+_TS_HEADERS = frozenset(
+    "@problemname @timestamps @missing @univariate @dimensions @equallength @serieslength @classlabel "
+    "@targetlabel".split()
+)
+
+
 def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesSet:
     """Read a Weka ``.arff`` time-series file: univariate rows ``v1,...,vL,label`` or the multivariate
     relational form ``'c1_values\\nc2_values',label`` (UEA archive layout); ``?`` is missing.
@@ -242,6 +249,14 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
                     if attributes[-1].startswith("{"):  # the class attribute: its classes as written
                         declared = _nominal_values(match.group(2))
                     relational_open = attributes[-1].startswith("relational")
+                elif (
+                    lower.split()[0] in _TS_HEADERS
+                ):  # else its cases were read as rows, "v150:label" a class
+                    raise DataError(
+                        f"{path}, line {line_no}: {line.split()[0]} is a .ts header, not ARFF: it is a .ts file. "
+                        "Read it with read_ts(path), or read_series(path) for a .ts name (ssm-ts classify: "
+                        "--data.format ts, or leave --data.format out)."
+                    )
                 elif lower.startswith("@end"):
                     relational_open = False
                 elif lower.startswith("@data"):
