@@ -92,3 +92,20 @@ def check_command_options(use: str, subcommand: str, options: Any) -> None:
 
         check_interval_request(options.get("level"), options.get("interval_method"), None,
                                how='--level "[80, 95]"')  # fmt: skip
+
+
+# the seeds NumPy's generator takes (Lightning's seed_everything seeds it too)
+SEED_RANGE = (0, 2**32 - 1)
+
+
+def check_seed(seed: Any) -> None:
+    """``--seed_everything`` of a value Lightning's ``seed_everything`` refuses (NumPy takes 0 to 2**32 - 1):
+    a :class:`ConfigError` naming the range, instead of its ``ValueError`` traceback. ``True`` (a random
+    seed) and ``False`` (none) pass; the parser has refused what is not a whole number."""
+    low, high = SEED_RANGE
+    if isinstance(seed, bool) or not isinstance(seed, int) or low <= seed <= high:
+        return
+    raise ConfigError(
+        f"--seed_everything {seed}: a seed is a whole number from {low} to {high} (true: a random one, "
+        "false: no seeding); pass one in that range."
+    )

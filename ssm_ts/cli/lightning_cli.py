@@ -17,7 +17,7 @@ from rich.console import Console
 from ssm_ts.api.tune_cli import check_out
 from ssm_ts.cli.checkpoint_args import CheckpointArgs
 from ssm_ts.cli.checkpoint_defaults import SAVED_IN_ANOTHER_FORM
-from ssm_ts.cli.command_help import arrange_command_help, check_command_options, list_use_commands
+from ssm_ts.cli.command_help import arrange_command_help, check_command_options, check_seed, list_use_commands
 from ssm_ts.cli.fit_outputs import log_fitted_model, mirror_run_artifacts
 from ssm_ts.cli.interrupted import INTERRUPTED_FIT, remember_interrupted_fit
 from ssm_ts.cli.lost_server import lost_server_reason, lost_server_text
@@ -114,6 +114,11 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
 
     def _setting(self, key: str) -> Any:
         return self._get(self.config, key)
+
+    def _set_seed(self) -> None:
+        # a seed NumPy refuses failed in Lightning's seed_everything, a ValueError traceback
+        check_seed(self._get(self.config, "seed_everything"))
+        super()._set_seed()
 
     def _add_subcommands(self, parser, **kwargs: Any) -> None:
         super()._add_subcommands(parser, **kwargs)
