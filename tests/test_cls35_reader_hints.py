@@ -33,3 +33,19 @@ def test_a_ts_file_read_as_arff_is_refused_as_ts(shared_data):
         read_arff(path)
     with pytest.raises(DataError, match=r"--data\.format ts"):
         read_series(path, format="arff")
+
+
+def test_a_data_set_name_given_to_a_reader_says_where_its_files_are(tmp_path, monkeypatch):
+    """``ssm-ts classify --data.path BasicMotions`` reads it from the data home; ``read_series`` takes a
+    file, and said only "data file not found: BasicMotions"."""
+    from ssm_ts.errors import DataFileNotFoundError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(
+        DataFileNotFoundError, match=r"classification_files\('BasicMotions'\) gives its files"
+    ):
+        read_series("basicmotions")
+    with pytest.raises(
+        DataFileNotFoundError, match=r"not found: my_data\.ts; check the path \(data\.path\)$"
+    ):
+        read_series("my_data.ts")

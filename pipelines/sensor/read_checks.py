@@ -15,8 +15,25 @@ from ssm_ts.errors import DataError, DataFileNotFoundError
 def existing_path(path: str | os.PathLike) -> Path:
     path = Path(path).expanduser()  # "~/data.csv", as pandas reads it
     if not path.exists():
-        raise DataFileNotFoundError(f"data file not found: {path}; check the path (data.path)")
+        raise DataFileNotFoundError(
+            f"data file not found: {path}; check the path (data.path)" + _data_set_name_hint(path)
+        )
     return path
+
+
+def _data_set_name_hint(path: Path) -> str:
+    """For a missing ``path`` that is a UCR/UEA data set's bare name (``read_series("BasicMotions")``, as
+    ``ssm-ts classify --data.path BasicMotions`` takes it): how to find its files in Python."""
+    from ssm_ts.datasets import CLASSIFICATION_FILES
+
+    name = next((known for known in CLASSIFICATION_FILES if known.lower() == str(path).lower()), None)
+    if name is None:
+        return ""
+    return (
+        f". {name} is a UCR/UEA data set's name, which ssm-ts classify --data.path {name} reads from the "
+        f"data home; in Python, train, test = ssm_ts.datasets.classification_files({name!r}) gives its "
+        "files: read_series(train)."
+    )
 
 
 def existing_file(path: str | os.PathLike) -> Path:
