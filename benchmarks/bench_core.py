@@ -12,7 +12,9 @@ its peak resident memory (minus the memory held before the timed runs) is its ow
 ``--s4nd`` times a training step (forward + backward, train mode) and a prediction (eval mode, no
 gradients) of :class:`ssm_ts.models.s4nd.S4NDEncoder2d` on the CPU: a batch of 16 single-channel
 64 x 64 inputs with the default options, and a batch of 32 of 32 mel bands x 64 frames with the
-settings benchmarks/classify_uea.py trains FSDD with.
+settings benchmarks/classify_uea.py trains FSDD with. Each case runs one axis at a time (the layer's
+own forward) and, as the baseline (``fft2_*`` columns), by the 2-D FFT of
+:func:`ssm_ts.models.s4nd.s4nd_conv2d_reference`; on ``--threads`` CPU threads (1 by default).
 """
 
 from __future__ import annotations
@@ -52,6 +54,19 @@ S4ND_CASES = {
 S4ND_QUICK = {"8x8, tiny": (2, 8, 8, {"d_model": 4, "n_layers": 1, "d_state": 4})}
 
 
+@contextlib.contextmanager
+def s4nd_by_2d_fft():
+    """Run every S4NDConv2d by its 2-D FFT definition (the baseline) inside the block."""
+    from ssm_ts.models.s4nd import S4NDConv2d, s4nd_conv2d_reference
+
+    saved = S4NDConv2d.forward
+    S4NDConv2d.forward = s4nd_conv2d_reference
+    try:
+        yield
+    finally:
+        S4NDConv2d.forward = saved
+
+
 def time_s4nd(batch: int, bins: int, frames: int, options: dict, repeats: int) -> tuple[float, float]:
     """Median seconds of an S4NDEncoder2d training step (train mode) and prediction (eval, no gradients)."""
     from ssm_ts.models.s4nd import S4NDEncoder2d
@@ -75,10 +90,13 @@ def time_s4nd(batch: int, bins: int, frames: int, options: dict, repeats: int) -
 
 
 def s4nd_rows(quick: bool, repeats: int) -> list[dict]:
-    """One row per case of :data:`S4ND_CASES` (:data:`S4ND_QUICK` with ``quick``): :func:`time_s4nd`'s times."""
+    """One row per case of :data:`S4ND_CASES` (:data:`S4ND_QUICK` with ``quick``): :func:`time_s4nd`'s
+    times of the layer's own forward, and of the 2-D FFT baseline (:func:`s4nd_by_2d_fft`, ``fft2_*``)."""
     rows = []
     for name, (batch, bins, frames, options) in (S4ND_QUICK if quick else S4ND_CASES).items():
         train_seconds, predict_seconds = time_s4nd(batch, bins, frames, options, repeats)
+        with s4nd_by_2d_fft():
+            fft2_train_seconds, fft2_predict_seconds = time_s4nd(batch, bins, frames, options, repeats)
         rows.append(
             {
                 "case": name,
@@ -87,9 +105,14 @@ def s4nd_rows(quick: bool, repeats: int) -> list[dict]:
                 "frames": frames,
                 "train_step_seconds": train_seconds,
                 "predict_seconds": predict_seconds,
+                "fft2_train_step_seconds": fft2_train_seconds,
+                "fft2_predict_seconds": fft2_predict_seconds,
             }
         )
-        print(f"  measured s4nd2d {name}: {train_seconds:.3f} s", file=sys.stderr)
+        print(
+            f"  measured s4nd2d {name}: {train_seconds:.3f} s (2-D FFT {fft2_train_seconds:.3f} s)",
+            file=sys.stderr,
+        )
     return rows
 
 
@@ -144,12 +167,18 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small shapes (checks the script runs)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--s4nd", action="store_true", help="time the 2-D S4ND encoder instead")
+    parser.add_argument("--threads", type=int, default=1, help="CPU threads of --s4nd (default 1)")
     parser.add_argument("--case", nargs=3, metavar=("SSM", "VARIANT", "SCOPE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.s4nd:
-        rows = s4nd_rows(args.quick, args.repeats)
-        print_table(rows, ["case", "batch", "bins", "frames", "train_step_seconds", "predict_seconds"])
-        path = write_results(results_name("bench_core_s4nd", args.quick), {"rows": rows})
+        threads = torch.get_num_threads()
+        torch.set_num_threads(args.threads)  # docs/benchmarks.md's s4nd2d row is on 1 thread
+        try:  # (main runs inside tests too: the threads are restored)
+            rows = s4nd_rows(args.quick, args.repeats)
+            path = write_results(results_name("bench_core_s4nd", args.quick), {"rows": rows})
+        finally:
+            torch.set_num_threads(threads)
+        print_table(rows, list(rows[0]))
         print(f"wrote {path}")
         return
     shape = dict(batch=2, H=16, L=512, N=16) if args.quick else dict(batch=8, H=128, L=4096, N=64)

@@ -175,6 +175,17 @@ class S4NDConv2d(nn.Module):
         return y + self.D[:, None, None] * x
 
 
+def s4nd_conv2d_reference(conv: S4NDConv2d, x: Tensor, rate: tuple[float, float] = (1.0, 1.0)) -> Tensor:
+    """:class:`S4NDConv2d`'s definition, ``x`` (B, H, F, T) -> (B, H, F, T): the 2-D circular convolution
+    of the (2F, 2T)-zero-padded input with :meth:`S4NDConv2d.kernel` by 2-D FFT, plus the skip. The
+    layer ran this way before it convolved one axis at a time; benchmarks/bench_core.py --s4nd times
+    it as the baseline."""
+    F, T = x.shape[-2:]
+    size = (2 * F, 2 * T)
+    spectrum = torch.fft.rfft2(x, s=size) * torch.fft.rfft2(conv.kernel(F, T, rate), s=size)
+    return torch.fft.irfft2(spectrum, s=size)[..., :F, :T] + conv.D[:, None, None] * x
+
+
 class S4NDBlock2d(nn.Module):
     """Residual block on ``(B, H, F, T)``: LayerNorm over H -> S4ND conv -> GELU -> GLU -> dropout -> + x."""
 
