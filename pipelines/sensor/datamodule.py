@@ -34,7 +34,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from torch.utils.data import DataLoader, Dataset, Sampler, SequentialSampler
 
-from ssm_ts.core.base import is_real_number
 from ssm_ts.datasets import resolve_data_path
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 from ssm_ts.leaky_validation import LeakyValidationWarning
@@ -47,7 +46,7 @@ from ssm_ts.pipelines.sampling import (
     training_epoch,
 )
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
-from ssm_ts.whole_numbers import is_whole_number
+from ssm_ts.whole_numbers import is_real_number, is_whole_number
 
 from .audio import read_audio_clips, read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler

@@ -29,13 +29,9 @@ import torch
 from torch import Tensor, nn
 
 from ssm_ts.errors import ConfigError
+from ssm_ts.whole_numbers import is_real_number
 
 _CACHE = "_discretization_cache"  # instance attribute holding step()'s memoised discretisation
-
-
-def is_real_number(value: object) -> bool:
-    """A Python or NumPy real number (not a bool, a string or a tensor)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def autocast_on(device_type: str) -> bool:
