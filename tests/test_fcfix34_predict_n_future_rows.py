@@ -31,7 +31,11 @@ def test_predict_n_past_the_horizon_names_the_rollouts_rows(fitted, capsys):  # 
 def test_a_shorter_forecast_is_offered_as_the_commands_option(fitted, capsys):  # noqa: F811
     said = " ".join(refused_in(fitted, predict_args("appended.csv", "--n", "30"), capsys).split())
     assert "all 36 steps the rollout reads (30 rounded up to whole blocks of the horizon 12)" in said, said
-    assert "(found 12), or ask for --n 12 or fewer." in said
+    assert "(found 12), or give them apart: futr = pd.DataFrame(" in said, said
+    assert (
+        "then futr.to_csv('future.csv', index=False), and give it to this command: --futr_path future.csv, "
+        "or ask for --n 12 or fewer." in said
+    )
     assert "n <=" not in said
 
 
@@ -40,8 +44,9 @@ def test_no_shorter_forecast_is_offered_without_one_horizons_rows():
     table = pd.DataFrame({"date": times, "OT": np.arange(40.0), "HUFL": np.ones(40)})
     table.loc[36:, "OT"] = np.nan  # 4 rows of HUFL after the history: one horizon of 4, not two
     frame, spec = load_series(table, target="OT", future_covariates=["HUFL"], allow_future_rows=True)
-    with pytest.raises(DataError, match=r"\(found 4\), or ask for n <= 4\.$"):
+    apart = r"or give them apart: futr = pd\.DataFrame\(.*, then predict\(n=6, futr_df=futr\)"
+    with pytest.raises(DataError, match=r"\(found 4\), " + apart + r", or ask for n <= 4\.$"):
         check_rollable(frame, spec, n=6, horizon=4)
     short = frame.iloc[:37]  # 1 row of HUFL, fewer than a horizon: n <= 4 would fail as well
-    with pytest.raises(DataError, match=r"append 8 rows .*\(found 1\)\.$"):
+    with pytest.raises(DataError, match=r"append 8 rows .*\(found 1\), " + apart + r"\.$"):
         check_rollable(short, spec, n=6, horizon=4)

@@ -233,11 +233,17 @@ def missing_future_error(
     features need none: the model keeps them); other covariates as their rows
     (:func:`~.future_rows.future_rows_fix`)."""
     n = _STEPS.get() if n is None else n
+    call = f"predict({f'n={n}, ' if n else ''}futr_df=futr)"
     owned = _feature_owners(spec)
     if not owned:
+        apart = (
+            ""
+            if spec.long_format
+            else f", or give them apart: {_wide_futr(spec, n_rows, last_time)}, then {call}"
+        )
         return DataError(
             f"known-future covariates {spec.future_covariates} are needed for {steps}: "
-            f"{future_rows_fix(spec, n_rows, last_time)} (found {found}){otherwise}."
+            f"{future_rows_fix(spec, n_rows, last_time)} (found {found}){apart}{otherwise}."
         )
     statics = _STATICS.get()
     features = list(dict.fromkeys(f for f, _ in owned.values()))
@@ -253,9 +259,8 @@ def missing_future_error(
         f"futr = pd.MultiIndex.from_product([{series!r}, {_times_code(times, spec)}], "
         f"names=[{spec.id_col!r}, {spec.time_col!r}]).to_frame(index=False)"
     )
-    call = f"predict({f'n={n}, ' if n else ''}futr_df=futr)"
     if columns:
-        values = ", ".join(f"futr[{c!r}] = <its values, in futr's row order>" for c in columns)
+        values = _values_code(columns)
         fix = f"Give futr_df, a row per series and time with {', '.join(columns)}: {grid}, then {values}, then {call}"
     else:
         fix = f"Give futr_df of those times (the model adds the statics): {grid}, then {call}"
@@ -267,6 +272,18 @@ def missing_future_error(
         f"known-future inputs are needed for {steps}, the {n_rows} times after the last observation ({when}; "
         f"{found} given): {' and '.join(needs) or alone}{held}. {fix}{otherwise}."
     )
+
+
+def _wide_futr(spec: SeriesSpec, n_rows: int, last_time) -> str:
+    """Python that builds a wide model's ``futr_df`` of the ``n_rows`` steps after ``last_time``: the
+    time column, then each known-future covariate to fill (to paste)."""
+    times = _times_code(future_times(last_time, spec.freq, n_rows), spec)
+    return f"futr = pd.DataFrame({{{spec.time_col!r}: {times}}}), then {_values_code(spec.future_covariates)}"
+
+
+def _values_code(columns: list[str]) -> str:
+    """The columns of ``futr`` the user fills, one assignment each."""
+    return ", ".join(f"futr[{c!r}] = <its values, in futr's row order>" for c in columns)
 
 
 def _feature_owners(spec: SeriesSpec) -> dict[str, tuple[str, str]]:

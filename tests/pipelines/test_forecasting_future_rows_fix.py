@@ -28,7 +28,9 @@ def long() -> pd.DataFrame:
     ("table", "fix"),
     [
         (wide, r"append 4 rows after the last observation \(date 2016-07-01 10:00:00 to 2016-07-01 10:45:00\) "
-               r"with those columns filled and the targets empty \(found 0\)"),
+               r"with those columns filled and the targets empty \(found 0\), or give them apart: futr = "
+               r"pd\.DataFrame\(\{'date': pd\.date_range\('2016-07-01 10:00:00', periods=4, freq='15min'\)\}\), "
+               r"then futr\['HUFL'\] = <its values, in futr's row order>, then predict\(futr_df=futr\)\.$"),
         (long, r"add rows of the series \['HUFL'\] \(unique_id 'HUFL', values in 'y'\) for the 4 times after the "
                r"last observation \(date 2016-07-01 10:00:00 to 2016-07-01 10:45:00\), and none of the targets"),
     ],
