@@ -24,6 +24,7 @@ from ssm_ts.errors import ConfigError
 from ssm_ts.tracking.experiment_env import run_experiment
 from ssm_ts.tracking.preflight import (
     check_experiment_name,
+    check_experiment_not_deleted,
     check_tracking_uri,
     sqlite_path,
     unsupported_store_text,
@@ -110,6 +111,7 @@ def make_mlflow_logger(
         raise ConfigError(f"{err} {environment_uri_text(tracking_uri)}") from None
     experiment_name = run_experiment(experiment_name, tracking_uri)
     check_experiment_name(experiment_name)
+    check_experiment_not_deleted(experiment_name, tracking_uri)
     if run_name is None and run_id is None:
         run_name = unseeded_run_name()
     try:

@@ -56,6 +56,32 @@ def check_experiment_name(name: str) -> None:
         )
 
 
+def check_experiment_not_deleted(name: str, uri: str) -> None:
+    """Raise :class:`ConfigError` when the store at ``uri`` holds experiment ``name`` deleted (in its
+    trash): MLflow keeps a deleted experiment's name until it is removed for good, so the fit's logger
+    failed to create it again with an SQLAlchemy ``UNIQUE constraint failed: experiments.name`` traceback
+    (an http server: ``RESOURCE_ALREADY_EXISTS``). A store that cannot be asked is left to the logger."""
+    from mlflow.tracking import MlflowClient
+
+    from ssm_ts.tracking.quick_requests import quick_requests
+
+    try:
+        with quick_requests():
+            found = MlflowClient(tracking_uri=uri).get_experiment_by_name(name)
+    except Exception:  # noqa: BLE001 - the logger reports the store's own error, as before
+        return
+    if found is None or found.lifecycle_stage != "deleted":
+        return
+    number = found.experiment_id
+    raise ConfigError(
+        f"MLflow experiment {name!r} (id {number}) of the store {uri} is deleted: MLflow keeps a deleted "
+        "experiment's name until it is removed for good, so no run can be logged under it. With "
+        f"MLFLOW_TRACKING_URI={uri} set, restore it (mlflow experiments restore --experiment-id {number}) or "
+        f"remove it for good (mlflow gc --backend-store-uri {uri} --experiment-ids {number}); or log to another "
+        "experiment (CLI: --experiment NAME; Python: experiment='NAME')."
+    )
+
+
 def unsupported_store_text(uri: str, reason: str) -> str:
     """The error for a tracking URI no MLflow store takes (``foo://x``; ``reason``: MLflow's message)."""
     scheme = urlsplit(uri).scheme
