@@ -59,7 +59,14 @@ from torch import Tensor
 from ssm_ts.core.base import is_real_number
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.models.random_ssm_draw import SHIFT_TAPS, draw_kernels, threshold_sources
-from ssm_ts.models.random_ssm_inputs import check_padded, check_rate, check_recordings, padded, padded_length
+from ssm_ts.models.random_ssm_inputs import (
+    check_padded,
+    check_rate,
+    check_recordings,
+    empty_recording_error,
+    padded,
+    padded_length,
+)
 from ssm_ts.models.random_ssm_kernels import WHOLE_STEP_TOLERANCE, inside_start, ssm_kernels
 from ssm_ts.models.random_ssm_pooling import POOLINGS, pool_responses
 from ssm_ts.whole_numbers import is_whole_number
@@ -279,6 +286,8 @@ class RandomSSMFeatures:
         """The padded length ``(n,)`` each recording's features are computed at, from its own length
         ``lengths`` ``(n,)`` (:func:`~ssm_ts.models.random_ssm_inputs.padded_length`)."""
         reference = self._require_kernels().length
+        if len(lengths) and lengths.min() < 1:  # a mask row of no steps
+            raise empty_recording_error(int(np.argmax(lengths < 1)))
         found = {int(n): padded_length(int(n), reference) for n in np.unique(lengths)}
         return np.array([found[int(n)] for n in lengths], dtype=np.int64)
 

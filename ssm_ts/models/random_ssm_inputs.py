@@ -39,7 +39,12 @@ def check_recordings(values: Sequence[np.ndarray], n_channels: int | None = None
                 "every recording needs the same channels, in the same order"
             )
         if shape[1] == 0:
-            raise DataError(f"recording {i} is empty (length 0): drop it or give it at least one sample")
+            raise empty_recording_error(i)
+
+
+def empty_recording_error(i: int) -> DataError:
+    """The error for recording ``i`` of no steps (its features would be a max over nothing, ``-inf``)."""
+    return DataError(f"recording {i} is empty (length 0): drop it or give it at least one sample")
 
 
 def check_padded(x: Tensor, n_channels: int) -> None:
