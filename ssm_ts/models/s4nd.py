@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -24,6 +23,7 @@ from ssm_ts.core.base import autocast_on
 from ssm_ts.core.saved_options import check_options_on_load
 from ssm_ts.errors import ConfigError
 from ssm_ts.models.saved_model_options import S4ND_ENCODER_SHAPES, SSM_ENCODER_SHAPES
+from ssm_ts.whole_numbers import is_real_number, is_whole_number
 
 
 def masked_mean(h: Tensor, mask: Tensor | None, dim: int = 1) -> Tensor:
@@ -266,22 +266,16 @@ class S4NDEncoder2d(nn.Module):
 ENCODERS = {"s4d1d": SSMEncoder1d, "s4nd2d": S4NDEncoder2d}
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
 def _check_sizes(name: str, options: dict[str, Any]) -> None:
     """The encoder's sizes and dropout, checked before torch sees them: a dropout of 1.5 was torch's
     bare "dropout probability" error, a ``d_model`` of 2.5 a dump of ``torch.empty``'s signatures, a
     negative ``n_layers`` an encoder without blocks."""
     where = f"model {name!r} option"
     for key, least in (("d_model", 1), ("d_state", 1), ("n_layers", 0)):
-        if key in options and not (_is_int(options[key]) and options[key] >= least):
+        if key in options and not (is_whole_number(options[key]) and options[key] >= least):
             raise ConfigError(f"{where} {key} must be an integer >= {least}, got {options[key]!r}.")
     dropout = options.get("dropout", 0.0)
-    if not (
-        isinstance(dropout, (int, float, np.floating)) and not isinstance(dropout, bool) and 0 <= dropout < 1
-    ):
+    if not (is_real_number(dropout) and 0 <= dropout < 1):
         raise ConfigError(
             f"{where} dropout must be a number in [0, 1), got {dropout!r} (the share of activations "
             "zeroed in training; 0.1 is the default)."
