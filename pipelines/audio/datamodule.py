@@ -36,6 +36,7 @@ from .cut_short import warn_of_cut_files
 from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
 from .levels import header_and_odd_peak, odd_levels, warn_of_odd_levels
 from .mono_mix import warn_of_cancelling_files
+from .odd_rates import warn_of_slow_rates
 from .quantize import Quantizer
 from .reader import (
     SKIP_HINT,
@@ -430,6 +431,9 @@ class AudioDataModule(pl.LightningDataModule):
         # files: one warning each for the folder, here in the main process, and none from the
         # loader workers (each warned of the files it decoded: N workers, N warnings)
         headers, readable = _checked_headers(every, hp.on_bad_file, self.root, stacklevel=None)
+        warn_of_slow_rates(
+            readable, [h.sample_rate for h in headers], self.sample_rate, self.root, stacklevel=None
+        )
         header_of = dict(zip(readable, headers, strict=True))
         kept = {}
         for name in ("train", "val", "test"):

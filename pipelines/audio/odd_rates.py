@@ -1,0 +1,57 @@
+"""Files at a rate that shares almost no factor with the data's (7999 Hz to 16 kHz: their gcd is 1).
+
+torchaudio's resampler builds a windowed-sinc filter of ``new x (2 width + orig)`` values, rates divided
+by their gcd, anew for every call: 76 thousand values from 44.1 kHz to 16 kHz, but 128 million (0.5 GB)
+from 7999 Hz, which took 6.8 s to read a 1 s file. Training decodes a file for every clip taken from
+it, every epoch, so such a file slowed a fit by that much a clip without a word. The data module names
+such files in one warning, with the fix (resample them once)."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from pathlib import Path
+
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
+
+from .folder import shown_path
+
+SLOW_FILTER = 4_000_000  # filter values: 16 MB of float32, about 0.25 s to build on a CPU core
+MOST_NAMED = 5
+
+
+def filter_values(rate: int, sample_rate: int) -> int:
+    """Values of the filter ``torchaudio.functional.resample`` builds from ``rate`` to ``sample_rate``
+    (its default width 6 and rolloff 0.99); 0 for no resampling."""
+    if rate == sample_rate:
+        return 0
+    gcd = math.gcd(rate, sample_rate)
+    orig, new = rate // gcd, sample_rate // gcd
+    width = math.ceil(6 * orig / (min(orig, new) * 0.99))
+    return new * (2 * width + orig)
+
+
+def warn_of_slow_rates(files: list[Path], rates: list[int], sample_rate: int, folder: Path,
+                       stacklevel: int | None = 1) -> None:  # fmt: skip
+    """One warning naming the ``files`` (paths under ``folder``) whose ``rates`` take a filter over
+    :data:`SLOW_FILTER` values to resample to ``sample_rate``, by rate, with the fix; shown at the
+    caller's line (``stacklevel=1``; ``None``: the user's)."""
+    by_rate: dict[int, list[str]] = defaultdict(list)
+    for path, rate in zip(files, rates, strict=True):
+        if filter_values(rate, sample_rate) > SLOW_FILTER:
+            by_rate[rate].append(shown_path(path, folder))
+    if not by_rate:
+        return
+    count = sum(len(names) for names in by_rate.values())
+    listed = "; ".join(
+        f"{rate} Hz ({filter_values(rate, sample_rate) * 4 / 2**20:,.0f} MB): {', '.join(names[:MOST_NAMED])}"
+        f"{' ...' if len(names) > MOST_NAMED else ''}"
+        for rate, names in sorted(by_rate.items())
+    )
+    warn_on_rank_zero(
+        f"{count} audio file(s) under {folder} are at rates that share almost no factor with sample_rate="
+        f"{sample_rate}, and torchaudio builds a large resampling filter anew each time one is read, for "
+        f"every clip of every epoch ({listed}): slow. Resample them once to a usual rate (sox take.wav -r "
+        f"{sample_rate} take_{sample_rate}.wav)",
+        stacklevel=None if stacklevel is None else stacklevel + 1,
+    )
