@@ -13,7 +13,7 @@ import numpy as np
 
 from ssm_ts.errors import ConfigError
 from ssm_ts.tracking.resume_settings import builtin_value
-from ssm_ts.whole_numbers import is_whole_number
+from ssm_ts.whole_numbers import is_real_number, is_whole_number
 
 METHODS = ("encoder", "random_features")
 
@@ -37,7 +37,6 @@ def check_fit_settings(classifier: Any) -> None:
     """The settings of ``classifier`` (an ``SSMClassifier``) that ``fit`` needs, checked before the
     data: a known ``method``, and for the encoder at least one epoch, a usable learning rate and a
     weight decay >= 0."""
-    from ssm_ts.core.base import is_real_number
     from ssm_ts.tasks.optimizer_settings import check_weight_decay
     from ssm_ts.training import check_learning_rate
 

@@ -8,9 +8,10 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from ssm_ts.core.base import SSM, autocast_on, check_size, is_real_number
+from ssm_ts.core.base import SSM, autocast_on, check_size
 from ssm_ts.core.registry import available_ssms, build_ssm
 from ssm_ts.errors import ConfigError
+from ssm_ts.whole_numbers import is_real_number
 
 
 def fft_causal_conv(u: Tensor, k: Tensor) -> Tensor:

@@ -6,8 +6,8 @@ import math
 
 from torch import nn
 
-from ssm_ts.core.base import is_real_number
 from ssm_ts.errors import ConfigError
+from ssm_ts.whole_numbers import is_real_number
 
 MAX_SSM_LR = 1e-3
 

@@ -56,7 +56,6 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ssm_ts.core.base import is_real_number
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.models.random_ssm_draw import SHIFT_TAPS, draw_kernels, threshold_sources
 from ssm_ts.models.random_ssm_inputs import (
@@ -69,7 +68,7 @@ from ssm_ts.models.random_ssm_inputs import (
 )
 from ssm_ts.models.random_ssm_kernels import WHOLE_STEP_TOLERANCE, inside_start, ssm_kernels
 from ssm_ts.models.random_ssm_pooling import POOLINGS, pool_responses
-from ssm_ts.whole_numbers import is_whole_number
+from ssm_ts.whole_numbers import is_real_number, is_whole_number
 
 # moved to their own modules; the classifier, the task and tests import them from here
 _padded, _ssm_kernels = padded, ssm_kernels
