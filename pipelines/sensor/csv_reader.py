@@ -49,16 +49,17 @@ _SINGLE_FILE_SUFFIXES = (".ts", ".arff", ".npy", ".npz")
 def _no_csv_files_error(folder: Path) -> DataError:
     """Why ``folder`` gave no recording CSV; for a folder of ``.ts``/``.arff``/NumPy files (a UEA/UCR
     problem folder), the files and how to read them, as a folder is read as one CSV per recording."""
-    from .readers import holds_archive_split  # (readers imports this module)
+    from .readers import archive_train_file  # (readers imports this module)
 
     found = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in _SINGLE_FILE_SUFFIXES)
-    problems = sorted(p.name for p in folder.iterdir() if p.is_dir() and holds_archive_split(p))
+    problems = sorted(p.name for p in folder.iterdir() if p.is_dir() and archive_train_file(p))
     if not found and problems:  # the archive's root (Univariate_ts/, a data home's classification/)
         listed = ", ".join(problems[:6]) + (f" and {len(problems) - 6} more" if len(problems) > 6 else "")
+        train = archive_train_file(folder / problems[0])  # its name as found: the call runs pasted
         return DataError(
             f"{folder}: no recording CSV files found; it holds UCR/UEA problem folders ({listed}): pass one "
             f"of them, ssm-ts classify --data.path {folder / problems[0]} (its TRAIN and TEST files), or in "
-            f"Python read_series(folder / {problems[0]!r} / '{problems[0]}_TRAIN.ts')."
+            f"Python read_series({str(train)!r})."
         )
     if not found:
         return DataError(f"{folder}: no recording CSV files found.")

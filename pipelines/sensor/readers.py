@@ -101,9 +101,14 @@ def _split_files(folder: Path, split: str, suffix: str) -> list[Path]:
     )
 
 
+def archive_train_file(folder: Path) -> Path | None:
+    """``folder``'s UCR/UEA ``<Name>_TRAIN.ts`` file (any case), else its ``_TRAIN.arff``; ``None``: neither."""
+    return next((path for suffix in (".ts", ".arff") for path in _split_files(folder, "TRAIN", suffix)), None)
+
+
 def holds_archive_split(folder: Path) -> bool:
     """Whether ``folder`` holds a UCR/UEA problem's ``<Name>_TRAIN.<suffix>`` file (any case)."""
-    return any(_split_files(folder, "TRAIN", suffix) for suffix in (".ts", ".arff"))
+    return archive_train_file(folder) is not None
 
 
 def find_archive_split(folder: str | os.PathLike, format: Format = "auto") -> tuple[Path, Path]:
