@@ -92,6 +92,8 @@ def _read_detected(
     text = _decode(path, data, options.get("encoding"), options.get("encoding_errors"))
     if not text.strip():
         raise DataError(f"{path} is empty: expected a CSV with a header row and data rows.")
+    encoding = options.get("encoding") or _pandas_encoding(data)
+    del data  # the text is what is parsed: the bytes are not kept beside its parse
     reading = read_csv_keywords(options)
     sep = options.get("sep") or _separator(_header_line(text, options))
     frame = _parse(path, text, sep, options.get("decimal", "."), dtype, reading)
@@ -104,7 +106,6 @@ def _read_detected(
         _check_other_separator(path, text, options)
     frame.columns = [str(c).replace("\ufeff", "").strip() for c in frame.columns]
     frame = _drop_empty_unnamed(frame)
-    encoding = options.get("encoding") or _pandas_encoding(data)
     used = {
         **({"sep": sep} if sep != "," else {}),
         **({"decimal": decimal} if decimal != "." else {}),
@@ -261,6 +262,8 @@ def _decode(path: Path, data: bytes, encoding: str | None = None, errors: str | 
 def _pandas_encoding(data: bytes) -> str | None:
     """The encoding ``pandas.read_csv`` must be told for ``data`` as :func:`_decode` reads it without a
     given one: UTF-16 with a byte-order mark, Windows-1252 (Excel's plain "CSV"); ``None`` for UTF-8."""
+    if data.isascii():  # UTF-8 without decoding a copy of the text
+        return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     try:
@@ -283,15 +286,28 @@ def _decode_as(path: Path, data: bytes, encoding: str, errors: str) -> str:
 
 
 def _header_line(text: str, options: dict) -> str:
-    """The line the header is on: after ``skiprows``, blank lines, comment lines and ``header``."""
-    lines = text.splitlines()
+    """The line the header is on: after ``skiprows``, blank lines, comment lines and ``header``.
+    Read from the text's start, as far as that line (a list of every line of a long file took
+    several times its size)."""
+    size = 1 << 16
+    while True:
+        whole = size >= len(text)
+        lines = text[:size].splitlines()
+        header = _header_among(lines if whole else lines[:-1], options)  # the last may be cut
+        if header is not None or whole:
+            return header or ""
+        size *= 4
+
+
+def _header_among(lines: list[str], options: dict) -> str | None:
+    """:func:`_header_line` among the first ``lines`` of the text; ``None`` when they end above it."""
     skip = options.get("skiprows", 0)
     skipped = set() if isinstance(skip, int) else set(skip)
     lines = lines[skip:] if isinstance(skip, int) else [x for i, x in enumerate(lines) if i not in skipped]
     comment = options.get("comment")
     lines = [x for x in lines if x.strip() and not (comment and x.lstrip().startswith(comment))]
     row = options.get("header") or 0
-    return lines[row] if row < len(lines) else ""
+    return lines[row] if row < len(lines) else None
 
 
 def _separator(header: str) -> str:
@@ -333,7 +349,7 @@ def _parse(
 def _read(path: Path, text: str, keywords: dict, options: dict) -> pd.DataFrame:
     """``pandas.read_csv`` of ``text``; its errors as DataErrors naming the file and the options."""
     try:
-        return pd.read_csv(io.StringIO(text), **keywords)
+        return pd.read_csv(_parser_input(text, keywords), **keywords)
     except pd.errors.ParserError as err:
         raise _parse_error(path, text, keywords["sep"], err, options) from err
     except pd.errors.EmptyDataError as err:
@@ -342,6 +358,37 @@ def _read(path: Path, text: str, keywords: dict, options: dict) -> pd.DataFrame:
         raise DataError(
             f"cannot read {path} with read_options {options} ({str(err).strip()}); change or drop those options."
         ) from err
+
+
+def _parser_input(text: str, keywords: dict) -> io.TextIOBase:
+    """The handle ``pandas.read_csv`` reads ``text`` from: for the C parser one that hands out its
+    chunks as slices of ``text`` (those a ``StringIO`` hands out, but a ``StringIO`` of the whole text
+    first widens it to 4 bytes a character), for the python engine, which reads lines, a ``StringIO``."""
+    return io.StringIO(text) if keywords.get("engine") == "python" else _TextChunks(text)
+
+
+class _TextChunks(io.TextIOBase):
+    """``text`` read in chunks (``read(n)``: its next ``n`` characters), as the C parser reads a handle,
+    or in lines (``readline``, iteration) as a ``StringIO`` gives them: to the python engine pandas
+    switches to for an option the C parser lacks (a ``quotechar`` beyond ASCII)."""
+
+    def __init__(self, text: str) -> None:
+        self._text, self._at = text, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        end = len(self._text) if size is None or size < 0 else min(self._at + size, len(self._text))
+        chunk, self._at = self._text[self._at : end], end
+        return chunk
+
+    def readline(self, size: int | None = -1) -> str:
+        end = self._text.find("\n", self._at) + 1 or len(self._text)
+        if size is not None and size >= 0:
+            end = min(end, self._at + size)
+        line, self._at = self._text[self._at : end], end
+        return line
 
 
 def _parse_error(path: Path, text: str, sep: str, err: Exception, options: dict) -> DataError:
@@ -439,6 +486,9 @@ def _grouped_numbers(
     for name in frame.columns:
         column = frame[name]
         if name in keep or not _is_text(column):
+            continue
+        # the first rows first: a text column (ids, dates) is told by a cell there without a copy of it whole
+        if not column.iloc[:100].dropna().astype(str).str.strip().str.fullmatch(pattern).all():
             continue
         present = column.dropna().astype(str).str.strip()
         if present.empty or not present.str.fullmatch(pattern).all():
