@@ -24,7 +24,7 @@ from ssm_ts.training.checkpoint_io import remove_abandoned_writes, write_checkpo
 from ssm_ts.training.checkpoint_lookup import BEST_CHECKPOINT_PREFIX
 from ssm_ts.training.mid_epoch import resume_mid_epoch, stops_after_this_batch
 from ssm_ts.training.no_validation import no_validation_note, validation_ran
-from ssm_ts.training.resume import refuse_fewer_max_epochs
+from ssm_ts.training.resume import refuse_fewer_max_epochs, warn_of_spent_max_time
 from ssm_ts.training.save_arrivals import WAIT_S, check_every_rank_saves
 from ssm_ts.training.stop_validation_files import tracked_files, warn_of_user_files_saved_at_stop
 from ssm_ts.user_stack_level import user_stack_level
@@ -97,6 +97,7 @@ class BestAndLastCheckpoint(ModelCheckpoint):
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         super().on_fit_start(trainer, pl_module)
+        warn_of_spent_max_time(trainer)  # a resume Lightning's Timer ends at once, saying nothing
         self._last_due = False
         self._stop_step, self._written_at_stop = -1, False
         # a fit resumed from this folder's last.ckpt has one to keep (a resume continues in its folder)

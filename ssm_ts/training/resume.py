@@ -148,3 +148,29 @@ def refuse_fewer_max_epochs(trainer: pl.Trainer, checkpoint: dict[str, Any]) -> 
 
     if trainer.state.fn == TrainerFn.FITTING:
         check_resumed_max_epochs(trainer.max_epochs, checkpoint, trainer.ckpt_path)
+
+
+def warn_of_spent_max_time(trainer: pl.Trainer) -> None:
+    """One warning when a resumed fit's ``max_time`` is used up already, so the resume trains nothing:
+    Lightning's ``Timer`` counts the time trained before the resume too (its state is restored) and
+    ends such a fit at its start, saying nothing (the fit "succeeded" untrained). Call it from
+    ``on_fit_start``, once the callbacks' states are restored."""
+    from datetime import timedelta
+
+    from lightning.pytorch.callbacks import Timer
+
+    if trainer.ckpt_path is None or not trainer.is_global_zero:
+        return
+    for timer in trainer.callbacks:
+        remaining = timer.time_remaining() if isinstance(timer, Timer) else None
+        if remaining is not None and remaining <= 0:
+            spent = timedelta(seconds=round(timer.time_elapsed()))
+            warnings.warn(
+                f"max_time {timedelta(seconds=round(timer._duration or 0))} is used up already: the fit this "
+                f"resumes trained for {spent}, and max_time counts the time trained before a resume too, so "
+                "the resume trains nothing more. To train on, resume with a larger max_time (the command "
+                "line: --trainer.max_time DD:HH:MM:SS).",
+                UserWarning,
+                stacklevel=user_stack_level(),
+            )
+            return
