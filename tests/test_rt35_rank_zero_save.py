@@ -30,16 +30,18 @@ FIX = "Call trainer.save_checkpoint(path) on every rank"
 class SaveOnRankZero(Callback):
     """What the user wrote: a checkpoint of their own at each epoch's end, on rank 0 only."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    def __init__(self, path: str, weights_only: bool) -> None:
+        self.path, self.weights_only = path, weights_only
 
     def on_train_epoch_end(self, trainer, pl_module) -> None:
         if trainer.is_global_zero:
-            trainer.save_checkpoint(self.path)
+            trainer.save_checkpoint(self.path, weights_only=self.weights_only)
 
 
+# weights_only: Lightning calls no callback's on_save_checkpoint then, so the check runs in the task's hook
 @pytest.mark.timeout(240)
-def test_a_rank_zero_only_save_fails_fast_naming_the_fix(shared_data, tmp_path):
+@pytest.mark.parametrize("weights_only", [False, True], ids=["full", "weights_only"])
+def test_a_rank_zero_only_save_fails_fast_naming_the_fix(shared_data, tmp_path, weights_only):
     csv = tmp_path / "etth1.csv"
     pd.read_csv(shared_data / "forecasting" / "ETTh1.csv").iloc[:200].to_csv(csv, index=False)
     data = ForecastDataModule(path=str(csv), target="OT", lookback=24, horizon=6, batch_size=16)
@@ -53,7 +55,7 @@ def test_a_rank_zero_only_save_fails_fast_naming_the_fix(shared_data, tmp_path):
         strategy=DDPStrategy(start_method="spawn", timeout=timedelta(seconds=20)),  # ddp_spawn, bounded
         num_sanity_val_steps=0,
         limit_val_batches=1,
-        callbacks=[SaveOnRankZero(str(tmp_path / "mine.ckpt"))],
+        callbacks=[SaveOnRankZero(str(tmp_path / "mine.ckpt"), weights_only)],
     )
     trainer.checkpoint_callback.save_wait_s = 2  # pickled into the started processes with the trainer
     start = time.monotonic()

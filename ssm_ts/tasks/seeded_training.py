@@ -9,6 +9,7 @@ from lightning.pytorch.trainer.states import TrainerFn
 from ssm_ts.pipelines.sampling import GLOBAL_STATES_KEY, GlobalGenerators, TrainingRandomness, resumed_batches
 from ssm_ts.training import cosine_follows_max_epochs
 from ssm_ts.training.mid_epoch import stops_after_this_batch
+from ssm_ts.training.save_arrivals import WAIT_S, check_every_rank_saves
 
 
 class SeededTrainingHooks:
@@ -72,6 +73,11 @@ class ResumedGlobalGenerators:
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         super().on_save_checkpoint(checkpoint)  # type: ignore[misc]
         trainer = self._trainer  # type: ignore[attr-defined]
+        if trainer is not None and "callbacks" not in checkpoint:
+            # a weights-only save: Lightning skips the callbacks' hooks, so the checkpoint callback's
+            # check that every rank saves (before the gather below) runs here
+            wait_s = getattr(trainer.checkpoint_callback, "save_wait_s", WAIT_S)
+            check_every_rank_saves(trainer, wait_s)
         if trainer is not None:
             GlobalGenerators.save(checkpoint, trainer.strategy.root_device, trainer.world_size,
                                   self._states_at_stop)  # fmt: skip
