@@ -27,7 +27,8 @@ def test_a_model_pickled_before_the_training_length_predicts_each_recording_as_a
     model = SSMClassifier(method="random_features", n_kernels=30, random_state=0).fit(X, y)
     vars(model.features_.kernels_).pop("length", None)  # as pickled before the field existed
     loaded = pickle.loads(pickle.dumps(model))
-    assert getattr(loaded.features_.kernels_, "length", None) is None  # the field's default: pad each to its own length
+    # the field's default (None): each recording padded to its own length
+    assert getattr(loaded.features_.kernels_, "length", None) is None
     test = _recordings(rng, 12, 10, 140)  # shorter and longer than the training recordings
     batch = loaded.decision_function(test)
     alone = np.stack([loaded.decision_function([x])[0] for x in test])
