@@ -140,6 +140,20 @@ def parse_text_times(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return pd.to_datetime(raw, format=date_format, errors="coerce")
+    if raw.dtype == "str":  # a long table repeats each time per series: its distinct times first
+        codes, distinct = pd.factorize(raw)
+        if 0 < len(distinct) <= len(raw) // 2:
+            try:
+                parsed = _parse_text_times(pd.Series(distinct, name=raw.name), where, freq, dayfirst)
+            except DataError:
+                parsed = None  # the error names what the rows hold: read them all
+            if parsed is not None and not parsed.isna().any():  # every time read: each row's is its time's
+                return pd.Series(parsed.array.take(codes, allow_fill=True), index=raw.index, name=parsed.name)
+    return _parse_text_times(raw, where, freq, dayfirst)
+
+
+def _parse_text_times(raw: pd.Series, where: str, freq: str | int | None, dayfirst: bool | None) -> pd.Series:
+    """:func:`parse_text_times` of ``raw`` without a ``date_format``, row by row."""
     text = raw.astype(str).where(raw.notna())
     parts = text.str.extract(_NUMERIC_DATE)
     if parts[0].isna().all():
