@@ -43,7 +43,7 @@ def atomic_path(target: str | os.PathLike, sync_folder: bool = False) -> Iterato
         if sync_folder:
             _sync_folder(target.parent)
     except Exception as error:
-        if not isinstance(error, OSError) and _disk_full(target.parent):
+        if isinstance(error, RuntimeError) and _disk_full(target.parent):
             # torch.save to a full disk raises a RuntimeError without errno or file ("[enforce fail at
             # inline_container.cc:672] . unexpected pos 27648 vs 27540"): said as the OSError it is
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target)) from error

@@ -40,3 +40,13 @@ def test_a_writers_error_on_a_full_disk_names_the_file_and_the_full_disk(tmp_pat
 def test_the_same_error_with_room_on_the_disk_is_left_as_it_is(tmp_path):
     with pytest.raises(RuntimeError, match="unexpected pos"):
         save_failing_as_on_a_full_disk(tmp_path / "best-epoch=0.ckpt")
+
+
+def test_another_writers_error_on_a_full_disk_is_left_as_it_is(tmp_path, monkeypatch):
+    """Only torch's errno-less RuntimeError is read as the full disk: a writer's own bug (a TypeError, a
+    pickling error) is not relabelled "No space left on device" because the disk is nearly full too."""
+    monkeypatch.setattr(shutil, "disk_usage", lambda folder: Usage(10**9, 10**9 - 4096, 4096))
+    with pytest.raises(TypeError, match="cannot pickle"):
+        with atomic.atomic_path(tmp_path / "model.pkl") as tmp:
+            tmp.write_bytes(b"")
+            raise TypeError("cannot pickle '_thread.lock' object")
