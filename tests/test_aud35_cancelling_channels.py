@@ -12,15 +12,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from ssm_ts.pipelines.audio import AudioDataModule, read_audio
+from ssm_ts.pipelines.audio import read_audio
+from tests.audio_setup import one_second_clips
 
 RATE = 8000
-
-
-def _module(folder: Path) -> AudioDataModule:
-    return AudioDataModule(
-        str(folder), RATE, clip_seconds=1.0, split="fractions", fractions=(0.5, 0.25, 0.25)
-    )
 
 
 @pytest.fixture
@@ -40,7 +35,7 @@ def test_channels_that_cancel_in_the_mono_mix_are_named(folder):
     with pytest.warns(
         UserWarning, match=r"2 multichannel audio file\(s\) under .* are silent once mixed"
     ) as caught:
-        _module(folder).setup()
+        one_second_clips(folder, RATE).setup()
     message = next(str(w.message) for w in caught if "mixed to mono" in str(w.message))
     assert "float.wav, reversed.wav" in message and "remix 1" in message
     assert "left_only" not in message and "quieter_copy" not in message
@@ -53,4 +48,4 @@ def test_stereo_files_that_do_not_cancel_say_nothing(folder):
     sf.write(folder / "extra.wav", np.zeros(RATE) + 0.1, RATE)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        _module(folder).setup()
+        one_second_clips(folder, RATE).setup()

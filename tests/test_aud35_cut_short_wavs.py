@@ -11,16 +11,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from ssm_ts.pipelines.audio import AudioDataModule
 from ssm_ts.pipelines.audio.reader import audio_header
+from tests.audio_setup import one_second_clips
 
 RATE = 8000
-
-
-def _module(folder: Path) -> AudioDataModule:
-    return AudioDataModule(
-        str(folder), RATE, clip_seconds=1.0, split="fractions", fractions=(0.5, 0.25, 0.25)
-    )
 
 
 @pytest.fixture
@@ -44,7 +38,7 @@ def test_a_wav_cut_short_is_named_with_what_it_holds(folder):
     header = audio_header(folder / "stereo24.wav")
     assert header.declared_frames == RATE and 0 < header.frames < RATE
     with pytest.warns(UserWarning, match=r"2 audio file\(s\) under .* are cut short") as caught:
-        _module(folder).setup()
+        one_second_clips(folder, RATE).setup()
     message = next(str(w.message) for w in caught if "cut short" in str(w.message))
     assert "stereo24.wav (0.499 s of 1 s)" in message and "take3.wav (0.248 s of 1 s)" in message
     assert "copy them again" in message
@@ -61,4 +55,4 @@ def test_whole_files_and_a_streamed_size_say_nothing(folder):
     assert audio_header(folder / "take1.wav").declared_frames is None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        _module(folder).setup()
+        one_second_clips(folder, RATE).setup()
