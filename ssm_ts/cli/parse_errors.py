@@ -46,18 +46,34 @@ def type_text(hint: Any) -> str:
 _NO_SPACE_AFTER_COLON = re.compile(r"""(?:(?<=[{'"\[])|(?<=, ))([A-Za-z_]\w*):([^\s/\\,}\]'"][^\s,}\]'"]*)""")
 
 
-def colon_space_hint(text: str) -> str:
+def colon_space_hint(text: str, read_as: str = "one key named so, with no value") -> str:
     """A line (with its newline first) saying how to write the first ``name:value`` of ``text`` (an
-    error, the value given) that lacks the space after its colon; ``""`` when it has none."""
+    error, the value given) that lacks the space after its colon (YAML reads it as ``read_as``); ``""``
+    when it has none."""
     found = _NO_SPACE_AFTER_COLON.search(text)
     if found is None:
         return ""
     name, value = found.groups()
     written = f"{{{name}: {value}}}" if text[found.start() - 1] == "{" else f"{name}: {value}"
-    return (
-        f"\n  write {written}: YAML needs a space after the colon ({name}:{value} is one key named so, "
-        "with no value)"
+    return f"\n  write {written}: YAML needs a space after the colon ({name}:{value} is {read_as})"
+
+
+def _takes_mapping(hint: Any) -> bool:
+    """Whether an option of type ``hint`` takes a mapping (``dict[str, Any] | None``)."""
+    if hint is dict or typing.get_origin(hint) is dict:
+        return True
+    return typing.get_origin(hint) in (typing.Union, types.UnionType) and any(
+        _takes_mapping(a) for a in typing.get_args(hint)
     )
+
+
+def _bare_mapping_hint(hint: Any, message: str) -> str:
+    """:func:`colon_space_hint` for a mapping option given ``name:value`` with no braces either
+    (``--model.model_options n_kernels:20``, one string to YAML): it says to write ``{n_kernels: 20}``."""
+    given = re.search(r"(?:Given value|Got value): (.*)", message)
+    if given is None or not _takes_mapping(hint) or given.group(1).strip()[:1] in "{['\"":
+        return ""
+    return colon_space_hint("{" + given.group(1).strip() + "}", read_as="one string, not a mapping")
 
 
 def parse_error_text(parser: Any, message: str) -> str:
@@ -85,7 +101,11 @@ def parse_error_text(parser: Any, message: str) -> str:
         close = difflib.get_close_matches(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)), n=1)
         if close:
             lines.append(f"  did you mean {close[0]}?")
-    hint = colon_space_hint(message)
+    hint = colon_space_hint(message) or (
+        _bare_mapping_hint(getattr(actions[typed.group(1)], "_typehint", None), message)
+        if typed and typed.group(1) in actions
+        else ""
+    )
     if hint:
         lines.append(hint.lstrip("\n"))
     usage = f"usage: {SHORT_USAGE % {'prog': prog}}" if "[options]" in parser.prog else parser.format_usage()
