@@ -1,5 +1,6 @@
-"""benchmarks/bench_core.py --s4nd times the 2-D FFT baseline that docs/benchmarks.md compares with, on
-the one CPU thread the docs' row names (the run used torch's default threads and timed no baseline)."""
+"""benchmarks/bench_core.py --s4nd times the 2-D S4ND encoder, and the 2-D FFT baseline that
+docs/benchmarks.md compares with, on the one CPU thread the docs' row names (the run used torch's
+default threads and timed no baseline), and writes its own JSON file."""
 
 from __future__ import annotations
 
@@ -31,8 +32,10 @@ def test_s4nd_run_times_the_2d_fft_baseline_on_one_thread(monkeypatch, tmp_path)
 
     monkeypatch.setattr("ssm_ts.models.s4nd.s4nd_conv2d_reference", counted_reference)
     module.main()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bench_core_s4nd_quick.json"]
     payload = json.loads((tmp_path / "bench_core_s4nd_quick.json").read_text())
     (row,) = payload["rows"]
+    assert row["train_step_seconds"] > 0 and row["predict_seconds"] > 0 and row["frames"] == 8
     assert row["fft2_train_step_seconds"] > 0 and row["fft2_predict_seconds"] > 0
     assert baseline_calls and set(baseline_calls) == {1}
     assert payload["machine"]["cpu_threads"] == 1
