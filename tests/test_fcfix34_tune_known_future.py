@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from ssm_ts import Forecaster, cli
+from tests.hour_of_day_files import write_hour_of_day_files
 
 HORIZON, ROWS = 12, 300
 MODEL = (
@@ -24,14 +25,9 @@ MODEL = (
 @pytest.fixture
 def files(shared_data, tmp_path, monkeypatch, single_thread):
     """In the working folder: ``train.csv`` (ETTh1's OT and the hour of day, ROWS rows, none after them)
-    and ``future.csv`` (the hours of the HORIZON steps after them)."""
+    and ``future.csv`` (the hours of the HORIZON steps after them): :func:`write_hour_of_day_files`."""
     monkeypatch.chdir(tmp_path)
-    frame = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", parse_dates=["date"]).iloc[
-        : ROWS + HORIZON
-    ]
-    frame["hour"] = frame["date"].dt.hour
-    frame[["date", "OT", "hour"]].iloc[:ROWS].to_csv("train.csv", index=False)
-    frame[["date", "hour"]].iloc[ROWS:].to_csv("future.csv", index=False)
+    write_hour_of_day_files(shared_data, ROWS, HORIZON)
     return tmp_path
 
 
