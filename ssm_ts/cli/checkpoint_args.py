@@ -20,6 +20,7 @@ from ssm_ts.cli.checkpoint_model_settings import (
 )
 from ssm_ts.cli.checkpoint_print_config import hold_print_config, print_config_and_exit
 from ssm_ts.cli.checkpoint_use import check_checkpoint_use
+from ssm_ts.cli.export_ckpt_path import check_not_export
 from ssm_ts.cli.restored_data import COMPANION_FILES, remember_restored_settings, same_file
 from ssm_ts.cli.resume_fit import (
     add_new_settings,
@@ -75,6 +76,8 @@ class CheckpointArgs:
             )
             Console(stderr=True, soft_wrap=True).print(f"downloaded {ckpt_path}")
             config["ckpt_path"] = ckpt_path
+        if subcommand:  # an export's folder or model.safetensors: name its fit's checkpoint, its Python load
+            check_not_export(ckpt_path, self.use_name, subcommand)
         if subcommand == "fit" and ckpt_path == "best":
             raise ConfigError(
                 "fit --ckpt_path best: a fit resumes where it stopped, from its last checkpoint: pass "
