@@ -120,4 +120,8 @@ def main(argv: list[str] | None = None) -> int:
             return 143
         print(f"ssm-ts {use}: {interrupted_text(use)}", file=sys.stderr)
         return 130  # the shell's code for an end by Ctrl-C
+    finally:  # a resumed fit's lock on its run folder (taken only where Lightning is imported)
+        fit_lock = sys.modules.get("ssm_ts.training.fit_lock")
+        if fit_lock is not None:
+            fit_lock.release_fit_locks()
     return 0

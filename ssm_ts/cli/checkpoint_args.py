@@ -35,6 +35,7 @@ from ssm_ts.export import load_checkpoint
 from ssm_ts.tracking.logger import default_tracking_uri, mlflow_run_of_checkpoint
 from ssm_ts.tracking.resume_settings import FINGERPRINT_KEY, RESOLVED_KEY, resolved_data_settings
 from ssm_ts.training import NAMED_CHECKPOINTS, find_own_checkpoint, resolve_named_checkpoint
+from ssm_ts.training.fit_lock import fit_run_folder, hold_fit_lock
 from ssm_ts.training.resume import check_resumed_max_epochs
 
 
@@ -93,6 +94,10 @@ class CheckpointArgs:
             checkpoint = load_checkpoint(ckpt_path)
             check_checkpoint_use(checkpoint, self.use_name, subcommand, ckpt_path)  # not another use's
             if subcommand == "fit":
+                out = self.config["fit"].get("out")
+                hold_fit_lock(
+                    fit_run_folder(ckpt_path), f"ssm-ts {self.use_name} fit --ckpt_path last --out {out}"
+                )
                 # the model's settings too: Lightning's own restore (below) would also set the ones
                 # the fit filled in from its data, which its MLflow run logged unset
                 self._restore_fit_settings(ckpt_path, checkpoint)

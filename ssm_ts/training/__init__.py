@@ -9,8 +9,9 @@ The modules, one job each: :mod:`.trainer` (:func:`build_trainer`), :mod:`.verbo
 (settings), :mod:`.callbacks`, :mod:`.checkpoints` (ssm-ts's own best and last; :mod:`.no_validation`, the
 note of a fit that never validated), :mod:`.user_checkpoints`,
 :mod:`.checkpoint_lookup` (which checkpoint ``best``/``last`` and a resume take), :mod:`.checkpoint_io`
-(checkpoints written whole or not at all), :mod:`.save_arrivals` (a DDP save on rank 0 alone refused), :mod:`.resume` and
-:mod:`.refusals`. Everything is imported from here, ``ssm_ts.training.<name>``: configs name the
+(checkpoints written whole or not at all), :mod:`.save_arrivals` (a DDP save on rank 0 alone refused),
+:mod:`.resume`, :mod:`.fit_lock` (one resumed fit at a time in a run folder) and :mod:`.refusals`.
+Everything is imported from here, ``ssm_ts.training.<name>``: configs name the
 callbacks so (``ssm_ts.training.EMAWeights``), and so do the class paths a fit's config records.
 """
 

@@ -1,0 +1,113 @@
+"""One fit at a time in a run folder: a resumed fit (``fit --ckpt_path last --out X``) holds a lock file in
+the folder of the run it resumes, so a second resume of the same fit, started while the first trains,
+is refused instead of writing into the same checkpoints and MLflow run. The lock records the pid and
+host of its holder; one left by a process that no longer runs on this host (``kill -9``) is taken over."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import socket
+import time
+from pathlib import Path
+
+from ssm_ts.errors import TrainingError
+
+LOCK_NAME = ".fit.lock"
+# a lock file still being written (no pid yet) younger than this counts as held
+_WRITING_SECONDS = 10.0
+_HELD: set[Path] = set()  # the locks this process holds
+
+
+def fit_run_folder(ckpt_path: str | os.PathLike) -> Path:
+    """The run folder a fit's checkpoint is of: ``<run>`` of ``<run>/checkpoints/last.ckpt`` (the checkpoint's
+    own folder for one elsewhere)."""
+    folder = Path(ckpt_path).expanduser().resolve().parent
+    return folder.parent if folder.name == "checkpoints" else folder
+
+
+def _holder(path: Path) -> dict | None:
+    """The ``{"pid", "host"}`` a lock file records; ``None`` when it is unreadable (being written)."""
+    try:
+        held = json.loads(path.read_text())
+        return held if isinstance(held, dict) and isinstance(held.get("pid"), int) else None
+    except (OSError, ValueError):
+        return None
+
+
+def _runs(holder: dict) -> bool:
+    """Whether the process a lock records still runs (one on another host: assumed so, it cannot be asked)."""
+    if holder.get("host") != socket.gethostname():
+        return True
+    if holder["pid"] == os.getpid():  # this process's own: taken again (a second fit in one Python)
+        return False
+    try:
+        os.kill(holder["pid"], 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _is_other_rank() -> bool:
+    """Whether this process is a distributed fit's rank other than 0 (it runs beside rank 0, which holds
+    the lock)."""
+    return any(os.environ.get(name, "0") not in ("", "0") for name in ("LOCAL_RANK", "NODE_RANK", "RANK"))
+
+
+def hold_fit_lock(run_folder: str | os.PathLike, resume: str) -> None:
+    """Take ``run_folder``'s lock for the rest of this fit (released by :func:`release_fit_locks`, and at
+    exit). ``resume`` is the command that resumes the fit, named in the error.
+
+    Raises:
+        TrainingError: another process on this host (or another host) runs a fit in ``run_folder``.
+    """
+    if _is_other_rank():
+        return
+    path = Path(run_folder) / LOCK_NAME
+    for _ in range(3):  # a stale lock removed, then taken; another process may take it in between
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            holder = _holder(path)
+            if _runs(holder) if holder is not None else _written_lately(path):
+                raise _held_error(path, holder or {}, resume) from None
+            path.unlink(missing_ok=True)  # its process has ended (killed, crashed): stale
+            continue
+        with os.fdopen(fd, "w") as f:
+            json.dump({"pid": os.getpid(), "host": socket.gethostname()}, f)
+        _HELD.add(path)
+        return
+    raise _held_error(path, _holder(path) or {}, resume)
+
+
+def _written_lately(path: Path) -> bool:
+    """Whether a lock file that records no pid yet was written in the last few seconds (being written)."""
+    try:
+        return path.stat().st_mtime > time.time() - _WRITING_SECONDS
+    except FileNotFoundError:
+        return False
+
+
+def _held_error(path: Path, holder: dict, resume: str) -> TrainingError:
+    """The refusal of a fit whose run folder's lock ``path`` is held by ``holder``."""
+    return TrainingError(
+        f"a fit is already running in {path.parent} (process {holder.get('pid', '?')} on "
+        f"{holder.get('host', '?')} holds {path}): a second one would train into the same checkpoints and "
+        f"MLflow run. Wait for it to end (or stop it), then run {resume} again; to train a separate "
+        f"copy, start a new fit with another --out. If that process no longer runs, delete {path}"
+    )
+
+
+def release_fit_locks() -> None:
+    """Remove the locks this process holds (those another process has taken over since are left)."""
+    for path in list(_HELD):
+        _HELD.discard(path)
+        holder = _holder(path)
+        if holder is not None and holder["pid"] == os.getpid() and holder.get("host") == socket.gethostname():
+            path.unlink(missing_ok=True)
+
+
+atexit.register(release_fit_locks)
