@@ -34,6 +34,7 @@ import numpy as np
 import torch
 
 from ssm_ts.errors import ConfigError
+from ssm_ts.mapping_settings import require_mapping
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 CLASS_PATH = "class_path"
@@ -83,6 +84,7 @@ def check_trainer_options(options: Mapping[str, Any] | None) -> None:
     dotted name, ``init_args`` not a dict with text keys, or both ``init_args`` and ``not_saved``; and
     an option the front end sets from its own setting (:data:`FRONT_END_SETTINGS`), which the Trainer
     would be given twice (a ``TypeError`` deep in ``fit``)."""
+    require_mapping(options, "trainer_options", "{'limit_train_batches': 50}")
     for key in FRONT_END_SETTINGS:
         if key in (options or {}):
             value = options[key]  # type: ignore[index]

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ssm_ts.errors import ConfigError
+from ssm_ts.mapping_settings import require_mapping
 from ssm_ts.tracking.run_names import default_experiment_name
 
 if TYPE_CHECKING:
@@ -167,6 +168,8 @@ def search_arguments(config: Any) -> tuple[str, dict[str, Any], dict[str, Any]]:
             "(data: {path: my.csv}) or as --data.path my.csv"
         )
     model = dict(config.model or {})
+    for name in NESTED_SETTINGS:  # before the search: each trial failed on it deep in the model
+        require_mapping(model.get(name), f"model.{name}")
     for name, option in OWN_OPTIONS.items():
         if name in model:
             raise ConfigError(f"model.{name}: the search sets it itself; use {option} instead.")

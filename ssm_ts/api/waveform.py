@@ -28,6 +28,7 @@ from ssm_ts.api.trainer_objects import check_trainer_options, fit_trainer_option
 from ssm_ts.api.validation_metrics import best_weights_validation
 from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError, SSMTSError
 from ssm_ts.export import export_folder
+from ssm_ts.mapping_settings import require_mapping
 from ssm_ts.pipelines.audio import AUDIO_EXTENSIONS, AudioDataModule, read_audio
 from ssm_ts.pipelines.audio.reader import BadAudioFileError
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
@@ -201,12 +202,9 @@ def check_model_options(model_options: Any) -> None:
     """``model_options`` must be a dict of :class:`~ssm_ts.tasks.waveform.WaveformTask` settings
     (SaShiMi's sizes, ``lr_schedule``, ...) but those given elsewhere: a typo or ``sample_rate`` here
     was Python's "unexpected keyword argument" (or "multiple values") once fit had read the folder."""
+    require_mapping(model_options, "model_options")
     if model_options is None:
         return
-    if not isinstance(model_options, dict):
-        raise ConfigError(
-            f"model_options must be a dict such as {{'d_model': 32}}, got {type(model_options).__name__}"
-        )
     valid = _model_option_names()
     unknown = sorted(set(model_options) - set(valid))
     if not unknown:

@@ -31,6 +31,7 @@ import torch
 from torch import nn
 
 from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.mapping_settings import require_mapping
 from ssm_ts.pipelines.forecasting import ForecastDataModule, ScalerState, point_index
 from ssm_ts.pipelines.forecasting.spans import require_channel_independent
 from ssm_ts.pipelines.forecasting.windows import valid_pairs, valid_rows
@@ -143,6 +144,7 @@ class ForecastingTask(
         check_weight_decay(weight_decay)
         check_lr_schedule(lr_schedule)  # anything else trained with the cosine schedule
         check_channel_independent(channel_independent)
+        require_mapping(model_options, "model_options")
         quantiles = normalise_quantiles(builtin_value(quantiles))  # a NumPy array too
         if quantiles and loss != "mse":  # "mse" is the default: only an explicit other choice is lost
             warnings.warn(
