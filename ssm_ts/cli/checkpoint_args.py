@@ -95,9 +95,12 @@ class CheckpointArgs:
             check_checkpoint_use(checkpoint, self.use_name, subcommand, ckpt_path)  # not another use's
             if subcommand == "fit":
                 out = self.config["fit"].get("out")
-                hold_fit_lock(
-                    fit_run_folder(ckpt_path), f"ssm-ts {self.use_name} fit --ckpt_path last --out {out}"
-                )
+                try:
+                    hold_fit_lock(
+                        fit_run_folder(ckpt_path), f"ssm-ts {self.use_name} fit --ckpt_path last --out {out}"
+                    )
+                except OSError:  # a folder this user cannot write (a shared checkpoint): no fit writes there
+                    pass
                 # the model's settings too: Lightning's own restore (below) would also set the ones
                 # the fit filled in from its data, which its MLflow run logged unset
                 self._restore_fit_settings(ckpt_path, checkpoint)
