@@ -236,11 +236,7 @@ def missing_future_error(
     call = f"predict({f'n={n}, ' if n else ''}futr_df=futr)"
     owned = _feature_owners(spec)
     if not owned:
-        apart = (
-            ""
-            if spec.long_format
-            else f", or give them apart: {_wide_futr(spec, n_rows, last_time)}, then {call}"
-        )
+        apart = f", or give them apart: {_futr_code(spec, n_rows, last_time)}, then {call}"
         return DataError(
             f"known-future covariates {spec.future_covariates} are needed for {steps}: "
             f"{future_rows_fix(spec, n_rows, last_time)} (found {found}){apart}{otherwise}."
@@ -255,10 +251,7 @@ def missing_future_error(
     when = f"{spec.time_col} {times[0]}" + (f" to {times[-1]}" if n_rows > 1 else "")
     needs = [f"the column{'s' if len(columns) > 1 else ''} {columns} of series {series}"] if columns else []
     needs += [f"the series {shared}"] if shared else []
-    grid = (
-        f"futr = pd.MultiIndex.from_product([{series!r}, {_times_code(times, spec)}], "
-        f"names=[{spec.id_col!r}, {spec.time_col!r}]).to_frame(index=False)"
-    )
+    grid = _long_grid(spec, series, times)
     if columns:
         values = _values_code(columns)
         fix = f"Give futr_df, a row per series and time with {', '.join(columns)}: {grid}, then {values}, then {call}"
@@ -274,11 +267,25 @@ def missing_future_error(
     )
 
 
-def _wide_futr(spec: SeriesSpec, n_rows: int, last_time) -> str:
-    """Python that builds a wide model's ``futr_df`` of the ``n_rows`` steps after ``last_time``: the
-    time column, then each known-future covariate to fill (to paste)."""
-    times = _times_code(future_times(last_time, spec.freq, n_rows), spec)
-    return f"futr = pd.DataFrame({{{spec.time_col!r}: {times}}}), then {_values_code(spec.future_covariates)}"
+def _futr_code(spec: SeriesSpec, n_rows: int, last_time) -> str:
+    """Python that builds the ``futr_df`` of the ``n_rows`` steps after ``last_time`` (to paste): wide,
+    the time column, then each known-future covariate to fill; long, a row per covariate series and
+    time, then the value column to fill (those covariates are series of their own)."""
+    times = future_times(last_time, spec.freq, n_rows)
+    if spec.long_format:
+        grid = _long_grid(spec, spec.future_covariates, times)
+        return f"{grid}, then {_values_code([spec.value_col])}"
+    frame = f"futr = pd.DataFrame({{{spec.time_col!r}: {_times_code(times, spec)}}})"
+    return f"{frame}, then {_values_code(spec.future_covariates)}"
+
+
+def _long_grid(spec: SeriesSpec, series: list[str], times: pd.Index) -> str:
+    """Python that builds a long ``futr``: a row per series of ``series`` and time of ``times`` (the
+    id and time columns), to paste."""
+    return (
+        f"futr = pd.MultiIndex.from_product([{series!r}, {_times_code(times, spec)}], "
+        f"names=[{spec.id_col!r}, {spec.time_col!r}]).to_frame(index=False)"
+    )
 
 
 def _values_code(columns: list[str]) -> str:
