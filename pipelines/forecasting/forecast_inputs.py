@@ -251,14 +251,17 @@ def missing_future_error(
     when = f"{spec.time_col} {times[0]}" + (f" to {times[-1]}" if n_rows > 1 else "")
     needs = [f"the column{'s' if len(columns) > 1 else ''} {columns} of series {series}"] if columns else []
     needs += [f"the series {shared}"] if shared else []
-    grid = _long_grid(spec, series, times)
+    # the covariate series' rows are futr's too, their values in the value column (the pasted code gives them)
+    grid = _long_grid(spec, [*series, *shared], times)
+    values = [_values_code(columns, series if shared else None)] if columns else []
+    values += [_values_code([spec.value_col], shared)] if shared else []
+    filled = "".join(f", then {v}" for v in values)
     if columns:
-        values = _values_code(columns)
-        fix = f"Give futr_df, a row per series and time with {', '.join(columns)}: {grid}, then {values}, then {call}"
+        fix = (
+            f"Give futr_df, a row per series and time with {', '.join(columns)}: {grid}{filled}, then {call}"
+        )
     else:
-        fix = f"Give futr_df of those times (the model adds the statics): {grid}, then {call}"
-    if shared:
-        fix += f"; futr_df's rows of {shared} hold their values in {spec.value_col!r}"
+        fix = f"Give futr_df of those times (the model adds the statics): {grid}{filled}, then {call}"
     held = f" (static_df's {kept} the model keeps)" if kept and (columns or shared) else ""
     alone = f"static_df's {kept}, which the model gives by itself for its horizon only"
     return DataError(
@@ -288,9 +291,12 @@ def _long_grid(spec: SeriesSpec, series: list[str], times: pd.Index) -> str:
     )
 
 
-def _values_code(columns: list[str]) -> str:
-    """The columns of ``futr`` the user fills, one assignment each."""
-    return ", ".join(f"futr[{c!r}] = <its values, in futr's row order>" for c in columns)
+def _values_code(columns: list[str], rows_of: list | None = None) -> str:
+    """The columns of ``futr`` the user fills, one assignment each (``rows_of``: the series whose rows
+    hold them, the others' left empty; ``None``: every row's)."""
+    held = "its values" if rows_of is None else f"the values of the series {rows_of}"
+    rest = "" if rows_of is None else ", empty in the others"
+    return ", ".join(f"futr[{c!r}] = <{held}, in futr's row order{rest}>" for c in columns)
 
 
 def _feature_owners(spec: SeriesSpec) -> dict[str, tuple[str, str]]:
