@@ -53,8 +53,12 @@ def _runs(holder: dict) -> bool:
 
 def _is_other_rank() -> bool:
     """Whether this process is a distributed fit's rank other than 0 (it runs beside rank 0, which holds
-    the lock)."""
-    return any(os.environ.get(name, "0") not in ("", "0") for name in ("LOCAL_RANK", "NODE_RANK", "RANK"))
+    the lock): the variables Lightning reads a rank from, SLURM's and LSF's included (``srun -n 2`` sets
+    only ``SLURM_PROCID`` in each task, so task 1 found task 0's lock held and refused the fit)."""
+    return any(os.environ.get(name, "0") not in ("", "0") for name in _RANK_VARIABLES)
+
+
+_RANK_VARIABLES = ("LOCAL_RANK", "NODE_RANK", "RANK", "SLURM_PROCID", "JSM_NAMESPACE_RANK")
 
 
 def hold_fit_lock(run_folder: str | os.PathLike, resume: str) -> None:
@@ -74,7 +78,10 @@ def hold_fit_lock(run_folder: str | os.PathLike, resume: str) -> None:
             holder = _holder(path)
             if _runs(holder) if holder is not None else _written_lately(path):
                 raise _held_error(path, holder or {}, resume) from None
-            path.unlink(missing_ok=True)  # its process has ended (killed, crashed): stale
+            # its process has ended (killed, crashed): stale. Removed only if still that holder's: a fit
+            # starting at the same moment may have taken the stale lock over already
+            if _holder(path) == holder:
+                path.unlink(missing_ok=True)
             continue
         with os.fdopen(fd, "w") as f:
             json.dump({"pid": os.getpid(), "host": socket.gethostname()}, f)
