@@ -66,3 +66,17 @@ def test_the_mixed_fix_builds_the_covariate_series_rows_too(model):
     assert futr.groupby("unique_id", sort=False).size().to_dict() == {"a": 6, "b": 6, "dow": 6}
     forecast = model.predict(n=3, futr_df=futr)
     assert forecast.groupby("unique_id").size().tolist() == [3, 3] and forecast["y"].notna().all()
+
+
+def test_a_futr_df_without_the_covariate_series_names_it_not_the_stores_inputs(model):
+    """The stores' promo given, dow's rows left out: the error names dow as the covariate series and
+    the stores' rows as holding their own columns (it listed ['dow', 'promo[a]', 'promo[b]'], internal
+    names, as series whose values are in 'y')."""
+    stores = FRAME[(FRAME["unique_id"] != "dow") & (FRAME["ds"] >= TIMES[DAYS])][["unique_id", "ds", "promo"]]
+    with pytest.raises(DataError) as raised:
+        model.predict(futr_df=stores)
+    said = str(raised.value)
+    assert "has no rows of the series ['dow']; the model was fitted on a long table, so futr_df holds the rows of its " \
+        "known-future covariate series ['dow'] (unique_id, the time column, their values in 'y') beside the rows of " \
+        "the series ['a', 'b'] with their per-series columns for the forecast steps." in said, said  # fmt: skip
+    assert "promo[" not in said

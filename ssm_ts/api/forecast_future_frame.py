@@ -21,7 +21,7 @@ import pandas as pd
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.csv_options import ReadOptions
 from ssm_ts.pipelines.forecasting import load_like
-from ssm_ts.pipelines.forecasting.feature_origin import user_covariates
+from ssm_ts.pipelines.forecasting.feature_origin import own_covariate, user_covariates
 from ssm_ts.pipelines.forecasting.frames import future_times
 from ssm_ts.pipelines.forecasting.reader import TableSource, read_table, require_table_source
 from ssm_ts.pipelines.forecasting.scaler import ScalerState
@@ -192,11 +192,23 @@ def _covariate_rows(
         present = set(ids.unique())  # once: a comparison of every row per covariate series took seconds
         missing_series = [c for c in covariates if c not in present]
         if missing or missing_series:
+            # per-series inputs (promo[store_1]) are no series a user names: the store's rows hold promo
+            owned = {c: own for c in covariates if (own := own_covariate(c, spec.targets, True))}
+            owners = list(dict.fromkeys(t for _, t in owned.values()))
+            shared = [c for c in covariates if c not in owned]
+            holds = (
+                [
+                    f"the rows of its known-future covariate series {shared} ({spec.id_col}, the time column, their "
+                    f"values in {spec.value_col!r})"
+                ]
+                if shared
+                else []
+            )
+            holds += [f"the rows of the series {owners} with their per-series columns"] if owners else []
             raise DataError(
                 f"{name} has {'no columns ' + str(missing) if missing else 'no rows of the series ' + str(missing_series)}; "
-                f"the model was fitted on a long table, so {setting} holds the rows of its known-future "
-                f"covariate series {covariates} ({spec.id_col}, the time column, their values in "
-                f"{spec.value_col!r}) for the forecast steps."
+                f"the model was fitted on a long table, so {setting} holds {' beside '.join(holds)} for the "
+                "forecast steps."
             )
         n_empty = int(table.frame[spec.value_col][ids.isin(covariates)].isna().sum())
     else:
