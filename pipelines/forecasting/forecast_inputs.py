@@ -20,6 +20,7 @@ import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError
 
+from .feature_origin import own_covariate
 from .frames import future_times
 from .future_rows import future_rows_fix
 from .series import SeriesSpec
@@ -302,14 +303,8 @@ def _values_code(columns: list[str], rows_of: list | None = None) -> str:
 def _feature_owners(spec: SeriesSpec) -> dict[str, tuple[str, str]]:
     """``{covariate: (feature, series)}`` of a long table's known-future per-series features
     (``promo[store_1]``: ``("promo", "store_1")``), told by the name ``Forecaster.fit`` gives them."""
-    if not spec.long_format:
-        return {}
-    owners = {}
-    for name in spec.future_covariates:
-        for target in spec.targets:
-            if name.endswith(f"[{target}]") and len(name) > len(target) + 2:
-                owners[name] = name[: -len(target) - 2], target
-    return owners
+    future = spec.future_covariates
+    return {name: own for name in future if (own := own_covariate(name, spec.targets, spec.long_format))}
 
 
 def _times_code(times: pd.Index, spec: SeriesSpec) -> str:
