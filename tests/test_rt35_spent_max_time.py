@@ -20,7 +20,7 @@ def test_a_resume_whose_max_time_is_used_up_says_so(shared_data, tmp_path):
 
     def fit(resume: bool) -> Forecaster:
         forecaster = Forecaster(model="s4d", lookback=16, horizon=4, max_epochs=10_000, model_options=TINY,
-                                max_time="00:00:00:01", log_to_mlflow=False, out_dir=str(tmp_path),
+                                max_time="00:00:00:01", patience=None, log_to_mlflow=False, out_dir=str(tmp_path),
                                 trainer_options={"limit_val_batches": 1, "enable_progress_bar": False})  # fmt: skip
         return forecaster.fit(frame, time_col="date", target="OT", resume=resume)
 
