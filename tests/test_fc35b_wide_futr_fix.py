@@ -8,19 +8,14 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from ssm_ts.errors import DataError
+from tests import futr_fix_checks as checks
+from tests.futr_fix_checks import HORIZON, ROWS, TIMES, hourly_frame
 from tests.untrained import untrained_forecaster
 
-HORIZON, ROWS = 4, 48
-TIMES = pd.date_range("2016-07-01", periods=ROWS + 12, freq="h")
-FRAME = pd.DataFrame(
-    {"date": TIMES, "OT": np.sin(np.arange(len(TIMES)) / 3), "hour": TIMES.hour.astype(float),
-     "dow": TIMES.day_of_week.astype(float)}
-)  # fmt: skip
+FRAME = hourly_frame("date")
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +32,9 @@ def _futr(said: str) -> pd.DataFrame:
     return futr
 
 
-@pytest.mark.parametrize(("n", "call", "steps"), [(None, "predict(futr_df=futr)", 4),
-                                                   (3, "predict(n=3, futr_df=futr)", 3),
-                                                   (6, "predict(n=6, futr_df=futr)", 6)])  # fmt: skip
+@checks.PASTED_CALLS
 def test_the_wide_errors_futr_df_fix_pasted_forecasts(model, n, call, steps):
-    with pytest.raises(DataError) as raised:
-        model.predict(n=n)
-    said = str(raised.value)
+    said = checks.refusal(lambda: model.predict(n=n))
     assert re.search(r"the targets empty \(found 0\), or give them apart: futr = pd\.DataFrame", said), said
     assert said.endswith(f"then {call}."), said
     futr = _futr(said)
@@ -57,9 +48,4 @@ def test_the_wide_errors_futr_df_fix_pasted_forecasts(model, n, call, steps):
 def test_a_shorter_forecast_stays_the_last_fix(model):
     """Rows for one horizon given, a rollout asked: both fixes, the futr_df one first."""
     history = FRAME.iloc[: ROWS + HORIZON].assign(OT=lambda f: f["OT"].where(f.index < ROWS))
-    with pytest.raises(DataError) as raised:
-        model.predict(history, n=6)
-    said = str(raised.value)
-    assert "(found 4), or give them apart: futr = " in said, said
-    assert said.endswith("then predict(n=6, futr_df=futr), or ask for n <= 4."), said
-    assert len(model.predict(history, n=6, futr_df=_futr(said))) == 6
+    checks.check_shorter_n_fix(model, history, _futr, "pd.DataFrame")

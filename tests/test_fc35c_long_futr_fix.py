@@ -8,22 +8,17 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from ssm_ts.cli.missing_future import missing_future_in_command_terms
 from ssm_ts.errors import DataError
 from ssm_ts.tracking.pyfunc_forecast import ForecastPyfunc
+from tests import futr_fix_checks as checks
+from tests.futr_fix_checks import HORIZON, ROWS, TIMES, hourly_frame
 from tests.untrained import untrained_forecaster
 
-HORIZON, ROWS = 4, 48
-TIMES = pd.date_range("2016-07-01", periods=ROWS + 12, freq="h")
-WIDE = pd.DataFrame(
-    {"ds": TIMES, "OT": np.sin(np.arange(len(TIMES)) / 3), "hour": TIMES.hour.astype(float),
-     "dow": TIMES.day_of_week.astype(float)}
-)  # fmt: skip
-LONG = WIDE.melt(id_vars="ds", var_name="unique_id", value_name="y")
+LONG = hourly_frame("ds").melt(id_vars="ds", var_name="unique_id", value_name="y")
 VALUES = LONG.set_index(["unique_id", "ds"])["y"]
 
 
@@ -43,13 +38,9 @@ def _futr(said: str) -> pd.DataFrame:
     return futr
 
 
-@pytest.mark.parametrize(("n", "call", "steps"), [(None, "predict(futr_df=futr)", 4),
-                                                   (3, "predict(n=3, futr_df=futr)", 3),
-                                                   (6, "predict(n=6, futr_df=futr)", 6)])  # fmt: skip
+@checks.PASTED_CALLS
 def test_the_long_errors_futr_df_fix_pasted_forecasts(model, n, call, steps):
-    with pytest.raises(DataError) as raised:
-        model.predict(n=n)
-    said = str(raised.value)
+    said = checks.refusal(lambda: model.predict(n=n))
     assert re.search(
         r"and none of the targets there \(found 0\), or give them apart: futr = pd\.MultiIndex", said
     ), said
@@ -68,12 +59,7 @@ def test_a_shorter_forecast_stays_the_last_fix(model):
     history = LONG[
         (LONG["ds"] < TIMES[ROWS]) | ((LONG["unique_id"] != "OT") & (LONG["ds"] < TIMES[ROWS + HORIZON]))
     ]
-    with pytest.raises(DataError) as raised:
-        model.predict(history, n=6)
-    said = str(raised.value)
-    assert "(found 4), or give them apart: futr = pd.MultiIndex" in said, said
-    assert said.endswith("then predict(n=6, futr_df=futr), or ask for n <= 4."), said
-    assert len(model.predict(history, n=6, futr_df=_futr(said))) == 6
+    checks.check_shorter_n_fix(model, history, _futr, "pd.MultiIndex")
 
 
 SERVED = '(served: {"inputs": {"df": [row, ...], "futr_df": [row, ...]}'
