@@ -45,6 +45,7 @@ from .reader import (
     read_audio,
     read_audio_window,
 )
+from .resampled import RESAMPLED
 from .setting_checks import check_data_numbers
 from .split import FileSplit, SplitMethod, split_files
 from .split_record import check_resumed_split, split_record, warn_if_split_was_drawn_otherwise
@@ -130,7 +131,8 @@ def normalise_extensions(extensions: str | Sequence[str]) -> tuple[str, ...]:
 class AudioFiles(Sequence):
     """Audio files decoded on access, not held in memory: ``files[i]`` has ``frames[i]`` samples at
     ``rates[i]`` Hz (from its header); item ``i`` is its waveform at ``sample_rate``, as
-    :func:`read_audio` decodes it. A file at ``sample_rate`` decodes only the window asked for.
+    :func:`read_audio` decodes it. A file at ``sample_rate`` decodes only the window asked for; one at
+    another rate is resampled whole once per process and kept for its next clips (:mod:`.resampled`).
     ``levels_checked``: the files were checked for silence and clipping where they were indexed
     (:mod:`.levels`), so decoding them (in loader workers too) warns of neither again."""
 
@@ -168,7 +170,9 @@ class AudioFiles(Sequence):
             return read_audio_window(
                 self.files[index], start, start + n, check_levels=not self.levels_checked
             )
-        return self[index][start : start + n]  # resampling needs the whole file (filter edges)
+        # resampling needs the whole file (filter edges): resampled once per process, kept for its next clips
+        whole = RESAMPLED.get(self.files[index], self.sample_rate, lambda: self[index])
+        return whole[start : start + n]
 
 
 def _checked_headers(
@@ -241,7 +245,6 @@ class ClipDataset(Dataset):
         self.silence = quantizer.silence
         # crop="whole": (file, start) of each item; else item i is file i
         self.tiles = self._tiles() if crop == "whole" else None
-        self._decoded: tuple[int, torch.Tensor] | None = None  # the last resampled file, for its next clips
         # items found bad when decoded, in memory shared with the loader workers: the first process to
         # find one warns, and the others leave it out without decoding it or warning again (each
         # worker warned of those it found, and a file was named once per worker)
@@ -265,11 +268,6 @@ class ClipDataset(Dataset):
 
     def _window(self, index: int, start: int) -> torch.Tensor:
         if isinstance(self.waves, AudioFiles):
-            if self.tiles is not None and self.waves.rates[index] != self.waves.sample_rate:
-                # resampling decodes the whole file: keep it for its next clips (items come in order)
-                if self._decoded is None or self._decoded[0] != index:
-                    self._decoded = (index, self.waves[index])
-                return self._decoded[1][start : start + self.clip_samples]
             return self.waves.window(index, start, self.clip_samples)
         return self.waves[index][start : start + self.clip_samples]
 

@@ -13,7 +13,6 @@ folder (a second fit, a resume) costs a ``stat`` per file.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -23,6 +22,7 @@ import soundfile as sf
 
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
+from .file_version import file_version
 from .folder import shown_path
 from .full_scale import clipping_matters, samples_beyond
 from .mono_mix import MonoMix
@@ -90,33 +90,22 @@ class Scan(NamedTuple):
     cancels_in_mono: bool = False
 
 
-# header_and_odd_peak's answers in this process, by file and version (see _version): a second setup of a
-# folder (another fit, a resume, a test) opens none of its files again, nor reads float files whole
+# header_and_odd_peak's answers in this process, by file and version (see file_version): a second setup
+# of a folder (another fit, a resume, a test) opens none of its files again, nor reads float files whole
 _SCANNED: dict[tuple, Scan] = {}
 MOST_SCANNED = 1 << 20  # files remembered (about 300 bytes each) before the memory starts afresh
-
-
-def _version(path: Path) -> tuple | None:
-    """What changes when the file at ``path`` does, as make and rsync tell: the file (device, inode:
-    a file saved anew under the name is another), its size, and its modification and change times in
-    nanoseconds. ``None`` when it cannot be read (opening it names why)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (os.fspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def header_and_odd_peak(path: Path) -> Scan:
     """:func:`~.reader.audio_header` and :func:`odd_peak` of ``path``, and whether its channels cancel
     in the mono mix, opened once, and once per process while the file stays as it was (its answer is
-    remembered: :func:`_version`).
+    remembered: :func:`~.file_version.file_version`).
 
     Raises:
         DataError: as :func:`~.reader.audio_header`, or the file holds NaN or inf (:func:`odd_peak`);
             not remembered: each call raises anew.
     """
-    version = _version(path)
+    version = file_version(path)
     if version in _SCANNED:
         return _SCANNED[version]
     with open_audio(path) as (file, header):
