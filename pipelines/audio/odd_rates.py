@@ -2,9 +2,10 @@
 
 torchaudio's resampler builds a windowed-sinc filter of ``new x (2 width + orig)`` values, rates divided
 by their gcd, anew for every call: 76 thousand values from 44.1 kHz to 16 kHz, but 128 million (0.5 GB)
-from 7999 Hz, which took 6.8 s to read a 1 s file. Training decodes a file for every clip taken from
-it, every epoch, so such a file slowed a fit by that much a clip without a word. The data module names
-such files in one warning, with the fix (resample them once)."""
+from 7999 Hz, which took 6.8 s to read a 1 s file. Training resamples such a file once in each process
+(each data loader worker too) while it fits the cache of resampled files (:mod:`.resampled`), for every
+clip taken from it when it does not, so such a file slowed a fit by that much without a word. The data
+module names such files in one warning, with the fix (resample them once)."""
 
 from __future__ import annotations
 
@@ -50,8 +51,9 @@ def warn_of_slow_rates(files: list[Path], rates: list[int], sample_rate: int, fo
     )
     warn_on_rank_zero(
         f"{count} audio file(s) under {folder} are at rates that share almost no factor with sample_rate="
-        f"{sample_rate}, and torchaudio builds a large resampling filter anew each time one is read, for "
-        f"every clip of every epoch ({listed}): slow. Resample them once to a usual rate (sox take.wav -r "
+        f"{sample_rate}, and torchaudio builds a large resampling filter anew each time one is read, in "
+        f"every data loader worker, and for every clip once they outgrow the cache of resampled files "
+        f"({listed}): slow. Resample them once to a usual rate (sox take.wav -r "
         f"{sample_rate} take_{sample_rate}.wav)",
         stacklevel=None if stacklevel is None else stacklevel + 1,
     )
