@@ -65,13 +65,25 @@ OWN_OPTIONS = {
 NESTED_SETTINGS = ("model_options", "trainer_options")
 _RANGE_KEYS = frozenset({"choices", "low", "high", "log", "step"})
 STUDY_FILE = "optuna.db"  # the default storage, in --out
+# a parse error's usage: jsonargparse's own lists all 21 options over 17 lines (--help lists them)
+SHORT_USAGE = (
+    f"usage: {PROG} [--config FILE] [--data.KEY VALUE] [--model.KEY VALUE] [--space.NAME VALUES]\n"
+    "         [--n_trials N] [--sampler {tpe,random,grid}] [--out DIR] [--study_name NAME] [--help]"
+)
+SPACE_EXAMPLE = "--space '{lr: {low: 1e-4, high: 1e-2, log: true}, model_options.d_model: [16, 32]}'"
+# options whose values are YAML mappings, and what one looks like
+MAPPING_EXAMPLES = {
+    "space": SPACE_EXAMPLE,
+    "model": "--model '{lookback: 48, max_epochs: 5}' or --model.lookback 48",
+    "data.read_options": "--data.read_options '{sep: \";\", dayfirst: true}'",
+}
 
 
 def build_parser() -> ArgumentParser:
     """The command's jsonargparse parser (a ``--config`` YAML, overridden by ``--key value`` options)."""
-    from jsonargparse import ActionConfigFile, ArgumentParser
+    from jsonargparse import ActionConfigFile
 
-    parser = ArgumentParser(
+    parser = _short_error_parser_class()(
         prog=PROG,
         description=(
             "Search Forecaster settings with Optuna, choosing by validation loss (ssm_ts.tune_forecaster); "
@@ -143,6 +155,41 @@ def build_parser() -> ArgumentParser:
         "read with its settings; its rows after the data's last observation replace any the data ends with)",
     )  # fmt: skip
     return parser
+
+
+def _short_error_parser_class() -> type[ArgumentParser]:
+    """jsonargparse's parser whose errors fit on a screen, as the other commands' do
+    (:func:`~ssm_ts.short_parse_errors.short_parse_error`): its own print the 17-line usage above the
+    one line that says what is wrong."""
+    from jsonargparse import ArgumentParser
+
+    from ssm_ts.short_parse_errors import short_parse_error
+
+    class TuneArgumentParser(ArgumentParser):
+        def error(self, message: str, ex: Exception | None = None):
+            if not self.exit_on_error or os.environ.get("JSONARGPARSE_DEBUG"):
+                return super().error(message, ex)
+            sys.stderr.write(short_parse_error(self, message, SHORT_USAGE, hints=_value_hints))
+            self.exit(2)
+
+    return TuneArgumentParser
+
+
+def _value_hints(key: str, given: str) -> list[str]:
+    """The lines after a wrong value ``given`` to option ``key``: for a mapping option, where its YAML is
+    broken and what one looks like."""
+    if key not in MAPPING_EXAMPLES:
+        return []
+    import yaml
+
+    lines = []
+    try:
+        yaml.safe_load(given)
+    except yaml.YAMLError as error:  # {lr: [1, 2 : the place and what YAML expected there
+        mark = getattr(error, "problem_mark", None)
+        where = f" at column {mark.column + 1}" if mark is not None else ""
+        lines.append(f"  {given!r} is not valid YAML: {getattr(error, 'problem', None) or error}{where}")
+    return [*lines, f"  e.g. {MAPPING_EXAMPLES[key]}"]
 
 
 def flat_space(space: Mapping[str, Any]) -> dict[str, Any]:
