@@ -222,8 +222,12 @@ class ClipDataset(Dataset):
     loader workers too; a plain ``index`` draws a fresh window from torch's global generator.
     ``on_bad_file="skip"``: a file that fails only when decoded (damaged frames, or NaN samples saved
     after :func:`index_audio` looked: the index cannot see those) gives an all-padding item of
-    length 0, which every loss masks out from then on, and one warning naming it (however many
-    loader workers decode it);
+    length 0, which every loss masks out, and one warning naming it (however many loader workers
+    decode it). ``crop="fixed"`` and ``"random"``: the file's item stays so from then on.
+    ``crop="whole"``: each clip is judged alone, so that every epoch scores the same clips: a clip that
+    fails stays empty in every epoch, and the clips of the file that decode are scored in every epoch (a
+    file that breaks partway was scored on its early clips in the epoch that found it, on none after);
+    all of a file resampled to ``sample_rate`` fails at once, as it is decoded whole.
     ``"raise"`` raises its DataError.
     """
 
@@ -245,15 +249,17 @@ class ClipDataset(Dataset):
         self.silence = quantizer.silence
         # crop="whole": (file, start) of each item; else item i is file i
         self.tiles = self._tiles() if crop == "whole" else None
-        # items found bad when decoded, in memory shared with the loader workers: the first process to
-        # find one warns, and the others leave it out without decoding it or warning again (each
-        # worker warned of those it found, and a file was named once per worker)
-        self.found_bad = torch.zeros(len(waves), dtype=torch.bool).share_memory_()
+        # items found bad when decoded, and files named in a warning, in memory shared with the loader
+        # workers: the first process to find one warns, and the others leave it out without decoding it
+        # or warning again (each worker warned of those it found, and a file was named once per worker)
+        self.found_bad = torch.zeros(len(self), dtype=torch.bool).share_memory_()
+        self.named_bad = torch.zeros(len(waves), dtype=torch.bool).share_memory_()
 
     @property
     def skipped(self) -> set[int]:
-        """Indices of the items found bad when decoded (``on_bad_file="skip"``), by any process."""
-        return {int(i) for i in self.found_bad.nonzero().flatten()}
+        """Indices of the files with an item found bad when decoded (``on_bad_file="skip"``), by any process."""
+        items = self.found_bad.nonzero().flatten().tolist()
+        return {self.tiles[i][0] for i in items} if self.tiles is not None else set(items)
 
     def __len__(self) -> int:
         return len(self.tiles) if self.tiles is not None else len(self.waves)
@@ -271,6 +277,33 @@ class ClipDataset(Dataset):
             return self.waves.window(index, start, self.clip_samples)
         return self.waves[index][start : start + self.clip_samples]
 
+    def _found_bad(self, item: int, index: int, start: int, err: DataError) -> None:
+        """Leave item ``item`` (file ``index`` from sample ``start``) out from now on, and every clip of the
+        file when it is decoded whole; name the file in one warning, unless another process did."""
+        whole_file = self.tiles is None or (
+            isinstance(self.waves, AudioFiles) and self.waves.rates[index] != self.waves.sample_rate
+        )
+        if self.tiles is not None and whole_file:
+            self.found_bad[[i for i, (file, _) in enumerate(self.tiles) if file == index]] = True
+        self.found_bad[item] = True
+        if self.named_bad[index]:  # named by another worker meanwhile
+            return
+        self.named_bad[index] = True
+        what = f"{err.path} {err.problem}" if isinstance(err, BadAudioFileError) else str(err)
+        if self.tiles is None:
+            left_out = "an empty clip"
+        elif whole_file:
+            left_out = "every clip of it is left out of the score, in every epoch"
+        else:
+            rate = self.waves.sample_rate if isinstance(self.waves, AudioFiles) else None
+            at = f"sample {start}" if rate is None else f"{start / rate:.3f} s"
+            left_out = (
+                f"its clip from {at} is left out of the score, in every epoch, as is any other clip of it that "
+                "fails; the clips of it that decode are scored in every epoch"
+            )
+        # stacklevel 1: the caller is torch's data loader, which the CLI would print as the source
+        warnings.warn(f"skipped audio file {what} (on_bad_file='skip'): {left_out}", stacklevel=1)
+
     def _random_start(self, index: int, epoch: int | None, n_starts: int) -> int:
         """A window start in ``[0, n_starts)``: of ``(seed, epoch, index)``, or the global generator's."""
         if epoch is None:
@@ -279,12 +312,10 @@ class ClipDataset(Dataset):
         return int(torch.randint(0, n_starts, (), generator=generator))
 
     def __getitem__(self, item: int | tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
-        index, epoch = (int(item[0]), int(item[1])) if isinstance(item, tuple) else (item, None)
-        start = 0
-        if self.tiles is not None:
-            index, start = self.tiles[index]
+        item, epoch = (int(item[0]), int(item[1])) if isinstance(item, tuple) else (int(item), None)
+        index, start = self.tiles[item] if self.tiles is not None else (item, 0)
         codes = torch.full((self.clip_samples,), self.silence, dtype=torch.long)
-        if self.found_bad[index]:
+        if self.found_bad[item]:
             return codes, torch.tensor(0)
         n_samples = self._numel(index)
         if self.crop == "random" and n_samples > self.clip_samples:
@@ -294,11 +325,7 @@ class ClipDataset(Dataset):
         except DataError as err:
             if self.on_bad_file == "raise":
                 raise for_the_loader(err) from err
-            if not self.found_bad[index]:  # not found by another worker meanwhile
-                self.found_bad[index] = True
-                what = f"{err.path} {err.problem}" if isinstance(err, BadAudioFileError) else str(err)
-                # stacklevel 1: the caller is torch's data loader, which the CLI would print as the source
-                warnings.warn(f"skipped audio file {what} (on_bad_file='skip'): an empty clip", stacklevel=1)
+            self._found_bad(item, index, start, err)
             return codes, torch.tensor(0)
         codes[: piece.numel()] = self.quantizer.encode(piece)
         return codes, torch.tensor(piece.numel())
@@ -469,7 +496,7 @@ class AudioDataModule(pl.LightningDataModule):
         if dataset is None:
             return
         bad = sorted(dataset.skipped)
-        if not bad or (not complete and len(bad) < len(dataset.waves)):
+        if not bad or (not complete and not bool(dataset.found_bad.all())):
             return
         raise DataError(_split_left_empty(name, [dataset.waves.files[i] for i in bad], self.root))
 
