@@ -1,0 +1,114 @@
+"""The path settings of a command (``--out``, ``--data.path``, ...) read as a shell reads a path, also
+from a YAML config, where no shell expands them: ``~`` is the home folder and ``$NAME`` / ``${NAME}``
+an environment variable. A relative data path is read from the folder the command runs in, as
+LightningCLI reads a ``str`` setting; one found only beside the ``--config`` file that names it is an
+error saying so, rather than "file not found" (jsonargparse reads only ``Path``-typed settings from
+the config's folder)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ssm_ts.errors import ConfigError
+
+# settings that name a file or folder; each use's parser has some of them
+PATH_SETTINGS = ("out", "ckpt_path", "futr_path", "data.path", "data.root", "data.static_path")
+
+# the data read by a path relative to the working folder (out is written, ckpt_path has its own search)
+READ_SETTINGS = ("futr_path", "data.path", "data.root", "data.static_path")
+
+_VARIABLE = re.compile(r"\$(\w+)|\$\{(\w+)\}")
+
+
+def expand_path(value: str, setting: str) -> str:
+    """``value`` with a leading ``~`` and its ``$NAME`` / ``${NAME}`` variables expanded, as a shell
+    would; a value that is an existing path as written is kept (a file named ``$x.csv``).
+
+    Raises:
+        ConfigError: a variable it names is not set (naming it and the setting).
+    """
+    if "$" in value and not Path(value).exists():
+        unset = [a or b for a, b in _VARIABLE.findall(value) if (a or b) not in os.environ]
+        if unset:
+            raise ConfigError(
+                f"{setting} {value}: the environment variable {unset[0]} is not set; set it "
+                f"(export {unset[0]}=...) or write the path out"
+            )
+        value = os.path.expandvars(value)
+    return os.path.expanduser(value) if value.startswith("~") else value
+
+
+def expand_path_settings(config: Any) -> None:
+    """Expand each of :data:`PATH_SETTINGS` a command's parsed ``config`` (a jsonargparse Namespace)
+    holds as a string, in place (:func:`expand_path`)."""
+    for setting in PATH_SETTINGS:
+        value = config.get(setting) if setting in config else None
+        if isinstance(value, str):
+            expanded = expand_path(value, setting)
+            if expanded != value:
+                config[setting] = expanded
+
+
+def _config_files(config: Any) -> list[Path]:
+    """The ``--config`` files a parsed ``config`` was read from (files only: not YAML given inline)."""
+    files = []
+    for given in config.get("config") or []:
+        path = getattr(given, "absolute", None) or getattr(given, "relative", None) or given
+        if isinstance(path, str | os.PathLike) and Path(path).is_file():
+            files.append(Path(path))
+    return files
+
+
+def _setting_in(content: Any, setting: str) -> Any:
+    for key in setting.split("."):
+        if not isinstance(content, dict):
+            return None
+        content = content.get(key)
+    return content
+
+
+def _configs_setting(files: Iterable[Path], setting: str, value: str) -> list[Path]:
+    """Of ``files``, the configs that set ``setting`` to ``value``."""
+    import yaml
+
+    found = []
+    for file in files:
+        try:
+            content = yaml.safe_load(file.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if _setting_in(content, setting) == value:
+            found.append(file)
+    return found
+
+
+def check_paths_beside_config(config: Any) -> None:
+    """Refuse a relative data path (:data:`READ_SETTINGS`) that a ``--config`` file sets, which is no
+    file or folder in the working folder but one beside that config: it would be read from the working
+    folder, and the reader's "not found" would not say why.
+
+    Raises:
+        ConfigError: naming the setting, the config, the working folder and the path to pass instead.
+    """
+    files = _config_files(config)
+    if not files:
+        return
+    for setting in READ_SETTINGS:
+        value = config.get(setting) if setting in config else None
+        if not isinstance(value, str) or not value or Path(value).is_absolute() or Path(value).exists():
+            continue
+        for file in _configs_setting(files, setting, value):
+            beside = file.parent / value
+            if beside.exists():
+                instead = os.path.relpath(beside.resolve(), Path.cwd().resolve())
+                raise ConfigError(
+                    f"{setting}: {value} (set in {file}) is read from the folder the command runs in, "
+                    f"{Path.cwd()}, which has no {value}; relative paths in a config are not read from "
+                    f"the config's folder. The one beside the config is {beside}: pass --{setting} "
+                    f"{instead!r} (relative to the working folder), write an absolute path in the config, "
+                    f"or run the command from {file.parent}"
+                )
