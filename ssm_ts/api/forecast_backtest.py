@@ -23,6 +23,7 @@ from ssm_ts.api.forecast_intervals import (
     with_long_intervals,
     with_wide_intervals,
 )
+from ssm_ts.api.forecast_ported_args import ported_arguments
 from ssm_ts.api.forecast_refit import (
     check_refit_calibration,
     check_refit_observed,
@@ -69,6 +70,7 @@ def refit_every(refit: Any) -> int:
 class BacktestMixin:
     """The ``backtest`` method of :class:`~ssm_ts.api.forecaster.Forecaster`, a mixin it inherits."""
 
+    @ported_arguments
     def backtest(
         self,
         data: TableSource | None = None,

@@ -18,6 +18,7 @@ from ssm_ts.api.forecast_intervals import (
     with_long_intervals,
     with_wide_intervals,
 )
+from ssm_ts.api.forecast_ported_args import ported_arguments
 from ssm_ts.api.forecast_subset import read_for_forecast, without_series
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import (
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 class PredictMixin:
     """The ``predict`` and ``future_times`` methods of :class:`~ssm_ts.api.forecaster.Forecaster`, a mixin it inherits."""
 
+    @ported_arguments
     def predict(
         self,
         data: TableSource | None = None,

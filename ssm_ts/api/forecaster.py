@@ -39,6 +39,7 @@ from ssm_ts.api.forecast_persistence import (
     settings_of_task,  # noqa: F401  (imported from here)
 )
 from ssm_ts.api.forecast_plot import PlotMixin
+from ssm_ts.api.forecast_ported_args import ported_arguments
 from ssm_ts.api.forecast_predict import PredictMixin
 from ssm_ts.api.forecast_validation_scores import (  # noqa: F401  (imported from here by the CLI and tests)
     CALIBRATION_BATCH,
@@ -90,9 +91,14 @@ def check_counts(**counts: Any) -> None:
 
 # other libraries' methods whose work a method here does: the AttributeError names it
 PORTED_METHODS = {
-    "historical_forecasts": "darts' historical_forecasts(series, stride=..., retrain=...) is "
-    "backtest(data, n_windows=..., step=..., refit=...): rolling-origin forecasts of the horizon, each "
-    "window's actuals beside them",
+    "historical_forecasts": "darts' historical_forecasts(series, forecast_horizon=..., stride=..., retrain=...) is "
+    "backtest(data, n_windows=..., step=..., refit=...): rolling-origin forecasts of the horizon "
+    "(Forecaster(horizon=...)), each window's actuals beside them; last_points_only's points are "
+    "table.groupby('cutoff').tail(1)",
+    "residuals": "darts' residuals(series, ...) are a backtest's actuals minus its forecasts: "
+    "table = backtest(data, n_windows=..., step=1); table['<target>_actual'] - table['<target>']",
+    "gridsearch": "darts' gridsearch(parameters, series, ...) is ssm_ts.tune_forecaster(data, space, sampler='grid'), "
+    "chosen by validation loss",
     "cross_validation": "neuralforecast's cross_validation(df, n_windows=..., step_size=..., refit=...) is "
     "backtest(df=df, n_windows=..., step_size=..., refit=...)",
 }
@@ -233,6 +239,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
 
     # ------------------------------------------------------------ fit
 
+    @ported_arguments
     def fit(
         self,
         data: TableSource,

@@ -1,0 +1,132 @@
+"""darts' argument names given to a :class:`~ssm_ts.Forecaster` method: the TypeError names what does the same
+here (or that nothing does), instead of Python's bare "got an unexpected keyword argument 'stride'".
+
+darts' signatures (``ForecastingModel`` / ``TorchForecastingModel``)::
+
+    fit(series, past_covariates, future_covariates, val_series, ..., trainer, verbose, epochs, sample_weight, ...)
+    predict(n, series, past_covariates, future_covariates, num_samples, verbose, predict_likelihood_parameters, ...)
+    historical_forecasts(series, past_covariates, future_covariates, num_samples, train_length, start,
+                         start_format, forecast_horizon, stride, retrain, overlap_end, last_points_only, ...)
+    backtest(series, ..., historical_forecasts, forecast_horizon, ..., stride, retrain, ..., metric, reduction, ...)
+
+The hint table holds only names this library's method lacks; a name it has (``past_covariates``, ``n``) is
+its own, and a name no method knows gets Python's own TypeError.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_DATA = "the data: {method}(data), a DataFrame or CSV in the fitted layout (darts' TimeSeries: its .to_dataframe())"
+_SAMPLES = (
+    "no sampling here: Forecaster(quantiles=[0.1, 0.5, 0.9]) gives quantile columns, and level=[80, 95] "
+    "conformal intervals"
+)
+_VERBOSE = "no per-call setting: ssm_ts.training.set_verbosity(True) shows Lightning's and MLflow's output"
+_NO_KWARGS = "no equivalent: set the Forecaster's own settings (trainer_options, batch_size, ...) instead"
+_COVARIATES = "covariates are columns of the data, named once at fit(data, past_covariates=[...], future_covariates=[...])"
+_FUTURE = (
+    "known-future covariates are columns of the data, named at fit(future_covariates=[...]); "
+    "their values at the forecast steps: {method}(data, futr_df=...) or rows after the data's last target"
+)
+
+# darts' argument name -> what this library does instead, for each method ({method}: its name)
+_BACKTEST = {
+    "series": _DATA,
+    "past_covariates": _COVARIATES,
+    "future_covariates": _COVARIATES,
+    "forecast_horizon": "the horizon is the model's: Forecaster(horizon=...); each window forecasts all of it",
+    "stride": "step=... (rows between consecutive windows' cutoffs)",
+    "retrain": "refit=... (False, True, or k: refit before every k-th window; no callable)",
+    "start": (
+        "windows are counted back from the data's end: n_windows=... with step=...; to start later, "
+        "give fewer windows, to end earlier, pass data cut there"
+    ),
+    "start_format": "windows are counted back from the data's end: n_windows=... with step=...",
+    "train_length": "no equivalent: a refit trains on every row before its window (an expanding window)",
+    "last_points_only": (
+        "no such switch: the table has every step of each window; its last points are "
+        "table.groupby('cutoff').tail(1)"
+    ),
+    "overlap_end": "no equivalent: the last window ends at the data's last row",
+    "num_samples": _SAMPLES,
+    "predict_likelihood_parameters": _SAMPLES,
+    "verbose": _VERBOSE,
+    "show_warnings": "no per-call setting: filter them with the warnings module",
+    "enable_optimization": "no equivalent: windows are always forecast in batches",
+    "data_transformers": "no equivalent: the model scales each series itself, fitted on the training rows",
+    "fit_kwargs": _NO_KWARGS,
+    "predict_kwargs": _NO_KWARGS,
+    "sample_weight": "no equivalent: every training window weighs the same",
+}
+PORTED_ARGUMENTS: dict[str, dict[str, str]] = {
+    "fit": {
+        "series": "the data: fit(data), a DataFrame or CSV (darts' TimeSeries: its .to_dataframe()), "
+        "with target=... naming the forecast columns",
+        "val_series": "the validation rows are the data's own: Forecaster(split=..., fractions=... or boundaries=...)",
+        "val_past_covariates": "the validation rows are the data's own: Forecaster(fractions=... or boundaries=...)",
+        "val_future_covariates": "the validation rows are the data's own: Forecaster(fractions=... or boundaries=...)",
+        "epochs": "Forecaster(max_epochs=...)",
+        "trainer": "Forecaster(trainer_options={...}): lightning.Trainer arguments",
+        "verbose": _VERBOSE,
+        "max_samples_per_ts": "no equivalent: every window of the training rows is used",
+        "dataloader_kwargs": "Forecaster(batch_size=...); no other data loader settings",
+        "num_loader_workers": "no equivalent: the windows are read in the main process",
+        "sample_weight": "no equivalent: every training window weighs the same",
+        "val_sample_weight": "no equivalent: every validation window weighs the same",
+    },
+    "predict": {
+        "series": _DATA,
+        "past_covariates": _COVARIATES,
+        "future_covariates": _FUTURE,
+        "num_samples": _SAMPLES,
+        "predict_likelihood_parameters": _SAMPLES,
+        "verbose": _VERBOSE,
+        "show_warnings": "no per-call setting: filter them with the warnings module",
+        "trainer": "no per-call trainer: Forecaster(trainer_options={...}, accelerator=...)",
+        "batch_size": "no per-call setting: Forecaster(batch_size=...)",
+        "n_jobs": "no equivalent: one process forecasts every series",
+        "roll_size": "no equivalent: a rollout (n > horizon) rolls by the whole horizon",
+        "mc_dropout": "no equivalent: quantiles=[...] or level=[...] for the uncertainty",
+    },
+    "backtest": {
+        **_BACKTEST,
+        "historical_forecasts": "no such input: backtest() makes the forecasts; score a table you have with "
+        "ssm_ts.evaluate(table)",
+        "metric": "backtest returns the forecasts beside the actuals; score them with "
+        "ssm_ts.evaluate(table, metrics=['mae', 'mape', ...])",
+        "reduction": "ssm_ts.evaluate(table, by=...) scores per series (aggregate=True adds the mean row)",
+        "metric_kwargs": "ssm_ts.evaluate(table, season_length=..., train=...) takes the metrics' settings",
+    },
+}
+
+
+def ported_arguments(method: F) -> F:
+    """``method`` (a Forecaster method), whose call with a darts argument name it lacks
+    (:data:`PORTED_ARGUMENTS`) raises a TypeError naming what does the same here."""
+    hints = PORTED_ARGUMENTS[method.__name__]
+    own = set(inspect.signature(method).parameters)
+
+    @functools.wraps(method)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        ported = [name for name in kwargs if name not in own and name in hints]
+        if ported:
+            raise TypeError(ported_text(method.__name__, ported))
+        return method(*args, **kwargs)
+
+    return checked  # type: ignore[return-value]
+
+
+def ported_text(method: str, names: list[str]) -> str:
+    """What a call of ``method`` with darts' argument ``names`` says: each name and what does its work here."""
+    hints = PORTED_ARGUMENTS[method]
+    lines = [
+        f"Forecaster.{method}() got darts' argument(s) {', '.join(map(repr, names))}, which it does not take:"
+    ]
+    lines += [f"  {name}: {hints[name].format(method=method)}" for name in names]
+    return "\n".join(lines)

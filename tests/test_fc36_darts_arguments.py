@@ -1,0 +1,75 @@
+"""darts' argument names given to the Forecaster's methods: ``backtest(data, stride=3, retrain=True)``,
+``predict(series=df)``, ``fit(series=df, epochs=5)`` raised Python's bare "got an unexpected keyword
+argument"; each now names what does its work here (``step=``, ``refit=``, ``predict(data)``,
+``Forecaster(max_epochs=...)``) or says nothing does. darts' ``residuals`` and ``gridsearch`` name the
+backtest and ``tune_forecaster``, as ``historical_forecasts`` names ``backtest``."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import pytest
+
+from ssm_ts import Forecaster
+from ssm_ts.api.forecast_ported_args import PORTED_ARGUMENTS
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "said"),
+    [
+        ("backtest", {"stride": 3, "retrain": True}, ["  stride: step=...", "  retrain: refit=... (False, True, or k"]),
+        ("backtest", {"forecast_horizon": 6}, ["the horizon is the model's: Forecaster(horizon=...)"]),
+        ("backtest", {"metric": "mape"}, ["ssm_ts.evaluate(table, metrics=["]),
+        ("backtest", {"last_points_only": True}, ["table.groupby('cutoff').tail(1)"]),
+        ("backtest", {"train_length": 100}, ["train_length: no equivalent"]),
+        ("predict", {"series": "x.csv"}, ["  series: the data: predict(data), a DataFrame or CSV"]),
+        ("predict", {"num_samples": 100}, ["Forecaster(quantiles=[0.1, 0.5, 0.9])", "level=[80, 95]"]),
+        ("fit", {"series": "x.csv", "epochs": 5}, ["  series: the data: fit(data)", "  epochs: Forecaster(max_epochs=...)"]),
+        ("fit", {"val_series": "v.csv"}, ["the validation rows are the data's own"]),
+    ],
+)  # fmt: skip
+def test_a_darts_argument_names_what_does_its_work(method, kwargs, said):
+    with pytest.raises(TypeError) as raised:
+        getattr(Forecaster(horizon=2), method)(**kwargs)
+    text = str(raised.value)
+    assert text.startswith(f"Forecaster.{method}() got darts' argument(s) {', '.join(map(repr, kwargs))}")
+    for part in said:
+        assert part in text, text
+
+
+def test_other_names_and_the_methods_signatures_are_as_before():
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'stridee'"):
+        Forecaster(horizon=2).backtest(stridee=3)
+    backtest = inspect.signature(Forecaster.backtest).parameters
+    assert {"data", "n_windows", "step", "refit", "step_size", "df"} <= set(backtest)
+    assert "n" in inspect.signature(Forecaster.predict).parameters
+    assert Forecaster.fit.__doc__.startswith("Fit on ``data``")
+
+
+def test_each_hint_names_arguments_the_method_has():
+    """A hint's ``name=...`` for the method itself (``step=...``, ``predict(data, futr_df=...)``) is one of
+    its parameters, and no darts name in the table is one (it would never be hinted)."""
+    for method, hints in PORTED_ARGUMENTS.items():
+        own = set(inspect.signature(getattr(Forecaster, method)).parameters)
+        assert not set(hints) & own, method
+        for hint in hints.values():
+            for bare in re.findall(r"(?:^|; |: )(\w+)=\.\.\.", hint):  # step=..., refit=...
+                assert bare in own, (method, hint)
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("residuals", "are a backtest's actuals minus its forecasts"),
+        ("gridsearch", "is ssm_ts.tune_forecaster(data, space, sampler='grid')"),
+        (
+            "historical_forecasts",
+            "historical_forecasts(series, forecast_horizon=..., stride=..., retrain=...)",
+        ),
+    ],
+)
+def test_darts_methods_name_their_equivalent(name, said):
+    with pytest.raises(AttributeError) as raised:
+        getattr(Forecaster(horizon=2), name)
+    assert said in str(raised.value)
