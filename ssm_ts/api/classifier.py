@@ -53,6 +53,13 @@ __all__ = [
 ]
 
 
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of class scores ``(n, n_classes)`` float64: ``predict_proba`` of random features."""
+    scores = scores - scores.max(axis=1, keepdims=True)
+    proba = np.exp(scores)
+    return proba / proba.sum(axis=1, keepdims=True)
+
+
 class SSMClassifier(ClassifierMixin, BaseEstimator):
     """S4ND sequence classifier with the scikit-learn interface.
 
@@ -299,9 +306,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
             features = self.features_.transform([self.scaler_.transform(v) for v in data.values], rate=rate)
             return ridge_decision(self.ridge_, features)  # float64
-        # log-probabilities: the logits less their row's log-sum-exp (float64: no clip at 1e-12 to tie
-        # unlikely classes; tiny only keeps a probability that underflowed to 0 finite)
-        logits = np.log(np.clip(self._encoder_proba(data, rate), np.finfo(np.float64).tiny, None))
+        # log-probabilities: the logits less their row's log-sum-exp, in float64 (finite and apart
+        # where a probability underflows to 0: logits 745 apart)
+        logits = self._encoder_proba(data, rate, log=True)
         return logits[:, 1] - logits[:, 0] if len(self.classes_) == 2 else logits
 
     def _check_sampling_step(self, data, rate: float) -> None:
@@ -323,16 +330,13 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
         return check_rate(rate)
 
-    def _encoder_proba(self, data, rate: float = 1.0) -> np.ndarray:
+    def _encoder_proba(self, data, rate: float = 1.0, log: bool = False) -> np.ndarray:
+        """The encoder's class probabilities ``(n, n_classes)`` float64 (``log``: their logs, the
+        log-softmax of its logits)."""
         from ssm_ts.tasks.classification import predict_series
 
         check_is_fitted(self, "task_")
-        saved = self.task_.hparams.rate
-        self.task_.hparams.rate = rate  # the SSMs' step scale for this call only
-        try:
-            return predict_series(self.task_, data.values)
-        finally:
-            self.task_.hparams.rate = saved
+        return predict_series(self.task_, data.values, rate=rate, log=log)  # rate: this call only
 
     def predict_proba(self, X: Any, rate: float = 1.0) -> np.ndarray:
         """Class probabilities ``(n, n_classes)`` float64, in the order of ``classes_``: a softmax in float64
@@ -344,17 +348,26 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             return self._encoder_proba(data, rate)
         from ssm_ts.models.random_feature_classifier import ridge_class_scores
 
-        scores = ridge_class_scores(self.decision_function(X, rate))
-        scores = scores - scores.max(axis=1, keepdims=True)
-        proba = np.exp(scores)
-        return proba / proba.sum(axis=1, keepdims=True)
+        return _softmax(ridge_class_scores(self.decision_function(X, rate)))
 
     def predict_log_proba(self, X: Any, rate: float = 1.0) -> np.ndarray:
         """Log of :meth:`predict_proba` ``(n, n_classes)`` float64, in the order of ``classes_``, as
-        scikit-learn's probabilistic classifiers give it (``-inf`` where a probability underflowed to 0).
+        scikit-learn's probabilistic classifiers give it, but finite where a probability underflows to
+        0 (scores over ~708 apart: a recording far outside the training range): there, and for
+        subnormal probabilities, it is the log-softmax of the encoder's logits or of the ridge class
+        scores; elsewhere ``log(predict_proba(X))`` to the bit.
         ``rate``: as in :meth:`predict`."""
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X, rate))
+        if not hasattr(self, "ridge_"):
+            data, rate = self._checked(X), self._checked_rate(rate)
+            self._check_sampling_step(data, rate)
+            return self._encoder_proba(data, rate, log=True)
+        from scipy.special import log_softmax
+
+        from ssm_ts.models.random_feature_classifier import ridge_class_scores
+        from ssm_ts.tasks.classification_predict import log_probabilities
+
+        scores = ridge_class_scores(self.decision_function(X, rate))
+        return log_probabilities(_softmax(scores), log_softmax(scores, axis=1))
 
     def predict(self, X: Any, rate: float = 1.0) -> np.ndarray:
         """Labels ``(n,)`` (of the same kind as the ``y`` given to ``fit``).

@@ -59,3 +59,11 @@ class ClassificationForward:
         softmax is off by up to ~1e-7 and its rows sum to 1 only within that). On the CPU as MPS
         has no float64; every caller takes the probabilities there."""
         return torch.softmax(self(x, mask).to("cpu", torch.float64), dim=-1)
+
+    def predict_proba_and_log(
+        self, x: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`predict_proba` and the log-softmax of the same float64 logits ``(batch, n_classes)``,
+        from one forward pass: the log stays finite where a probability underflows to 0."""
+        logits = self(x, mask).to("cpu", torch.float64)
+        return torch.softmax(logits, dim=-1), torch.log_softmax(logits, dim=-1)

@@ -34,13 +34,18 @@ def predict_batch_rows(task: ClassificationTask, length: int, batch_size: int = 
 
 @torch.no_grad()
 def predict_series(
-    task: ClassificationTask, values: list[np.ndarray], batch_size: int = 64, rate: Any = None
+    task: ClassificationTask,
+    values: list[np.ndarray],
+    batch_size: int = 64,
+    rate: Any = None,
+    log: bool = False,
 ) -> np.ndarray:
     """Class probabilities ``(n, n_classes)`` (float64, rows sum to 1) for ``(channels, length_i)``
     recordings, in eval mode. Recordings go in order of length, at most ``batch_size`` at a time and
     fewer when they are long (:func:`predict_batch_rows`); rows come back in the order given (a
     recording's probabilities do not depend on its batch: padding is masked). ``rate``: training
-    sample rate / the recordings' rate for this call (``None``: the task's ``hparams.rate``)."""
+    sample rate / the recordings' rate for this call (``None``: the task's ``hparams.rate``). ``log``:
+    their logs instead (:func:`log_probabilities`: finite where a probability underflows to 0)."""
     from ssm_ts.models.random_ssm_features import check_rate
     from ssm_ts.pipelines.sensor import pad_batch
 
@@ -51,6 +56,7 @@ def predict_series(
     task.eval()
     order = np.argsort([v.shape[1] for v in values], kind="stable")
     out = np.empty((len(values), len(task.classes)), dtype=np.float64)
+    log_out = np.empty_like(out) if log else None
     try:
         start = 0
         while start < len(values):
@@ -60,14 +66,30 @@ def predict_series(
             x, mask = pad_batch([values[i] for i in rows])
             x_t = torch.from_numpy(x).to(task.device)
             mask_t = torch.from_numpy(mask).to(task.device)
-            out[rows] = task.predict_proba(x_t, mask_t).cpu().numpy()
+            if log:
+                proba, log_proba = task.predict_proba_and_log(x_t, mask_t)
+                log_out[rows] = log_proba.numpy()
+            else:
+                proba = task.predict_proba(x_t, mask_t)
+            out[rows] = proba.cpu().numpy()
             start += len(rows)
     finally:
         task.train(was_training)
         task.hparams.rate = saved_rate
     # renormalised in float64: a float32 softmax sums to 1 only within ~1e-7, and scikit-learn's
     # log_loss warns at ~1.5e-8
-    return out / out.sum(axis=1, keepdims=True)
+    out /= out.sum(axis=1, keepdims=True)
+    return out if log_out is None else log_probabilities(out, log_out)
+
+
+def log_probabilities(proba: np.ndarray, log_softmax: np.ndarray) -> np.ndarray:
+    """``predict_log_proba`` ``(n, n_classes)`` float64 from ``predict_proba`` and the log-softmax of the
+    same scores: ``log(proba)`` (to the bit, as scikit-learn's classifiers take it) wherever ``proba`` is
+    a normal float64, the log-softmax where it is subnormal or underflowed to 0 (scores over ~708
+    apart), which ``log`` would give imprecisely or as ``-inf``."""
+    normal = proba >= np.finfo(np.float64).tiny
+    with np.errstate(divide="ignore"):
+        return np.where(normal, np.log(np.where(normal, proba, 1.0)), log_softmax)
 
 
 def prediction_frame(
