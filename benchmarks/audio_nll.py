@@ -43,7 +43,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import print_table, write_results  # noqa: E402
+from _common import DATA_SOURCES, print_table, require_folder, write_results  # noqa: E402
 from lightning.pytorch.callbacks import Callback  # noqa: E402
 
 from ssm_ts.pipelines.audio import AudioDataModule  # noqa: E402
@@ -225,8 +225,16 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--val_batches", type=int, default=4, help="validation batches per check")
     parser.add_argument("--val_every_epochs", type=int, default=2, help="epochs between validation checks")
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DATA,
+        help="folder with fsdd/ and espeak-digits/ (default: ../shared/data/audio)",
+    )
     args = parser.parse_args()
+    require_folder(args.data, "--data", DATA_SOURCES["audio"], default=DATA)
+    for name in args.datasets:
+        require_folder(args.data / name, "--data", DATA_SOURCES["audio"])
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     rows = [run(name, args) for name in args.datasets]

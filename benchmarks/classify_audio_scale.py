@@ -33,7 +33,18 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import current_rss_mib, peak_rss_mib, print_table, results_name, write_results  # noqa: E402
+from _common import (  # noqa: E402
+    DATA_SOURCES,
+    RESULTS_DIR,
+    check_names,
+    check_writable,
+    current_rss_mib,
+    peak_rss_mib,
+    print_table,
+    require_folder,
+    results_name,
+    write_results,
+)
 
 SETS = {  # name -> (n, channels, length); a length of None: unequal lengths 50..500
     "1k x 3 x 100": (1000, 3, 100),
@@ -44,6 +55,8 @@ SETS = {  # name -> (n, channels, length); a length of None: unequal lengths 50.
 QUICK_SETS = {"1k x 3 x 100": (1000, 3, 100), "1k unequal x 3": (1000, 3, None)}
 SET_CASES = ("scaler", "pad", "rf_fit", "rf_predict", "rf_proba", "encoder_epoch")
 _RSS_BEFORE: list[float] = []  # RSS when the measured step starts (inputs and imports in memory)
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+CASE_NAMES = ("read_ts", "read_csv_long", *SET_CASES, "audio_setup", "audio_batches")
 AUDIO_FOLDERS = {"2000 short wavs": (2000, 0.5), "3 x 10 min wavs": (3, 600.0)}
 
 
@@ -181,7 +194,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DATA,
+        help="folder with classification/ (read_ts; default: ../shared/data)",
+    )
     parser.add_argument("--quick", action="store_true", help="small sets only")
     parser.add_argument("--only", nargs="*", help="run only these cases")
     parser.add_argument("--sizes", nargs="*", help="run only these synthetic sets (names as in the table)")
@@ -193,7 +211,14 @@ def main() -> None:
     if args.child:
         return child(*args.child[:2], args.data, Path(args.child[2]))
     rows, columns = [], ["case", "size", "seconds", "rss_before_mib", "peak_rss_mib", "error"]
+    check_names(args.only, CASE_NAMES, "--only", "this benchmark's cases")
     cases = plan(args.quick, args.only, args.sizes)
+    name = args.name or results_name("classify_audio_scale", args.quick)
+    check_writable(RESULTS_DIR / f"{name}.json", "--name")
+    if any(case == "read_ts" for case, _ in cases):
+        require_folder(
+            args.data / "classification", "--data", DATA_SOURCES["classification"], DATA / "classification"
+        )
     with tempfile.TemporaryDirectory() as audio_root:
         for folder in {size for case, size in cases if case.startswith("audio")}:
             (Path(audio_root) / folder.replace(" ", "_")).mkdir()
@@ -208,7 +233,7 @@ def main() -> None:
             print_table(rows[-1:], columns)
     print()
     print_table(rows, columns)
-    print(write_results(args.name or results_name("classify_audio_scale", args.quick), {"rows": rows}))
+    print(write_results(name, {"rows": rows}))
 
 
 if __name__ == "__main__":

@@ -41,10 +41,18 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from _common import results_name  # noqa: E402
+from _common import (  # noqa: E402
+    DATA_SOURCES,
+    check_names,
+    check_writable,
+    describe_run,
+    read_results,
+    require_folder,
+    results_name,
+    write_json,
+)
 
 from ssm_ts.api.classifier import SSMClassifier  # noqa: E402
-from ssm_ts.atomic import atomic_path  # noqa: E402
 from ssm_ts.models.random_ssm_features import POOLINGS, RandomSSMFeatures  # noqa: E402
 from ssm_ts.pipelines.sensor import (  # noqa: E402
     SensorDataModule,
@@ -256,19 +264,42 @@ def print_table(rows: list[dict]) -> None:
     )
 
 
+DATA = REPO.parent / "shared" / "data"
+FSDD_SOURCE = "the Free Spoken Digit Dataset's recordings (<digit>_<speaker>_<index>.flac or .wav)"
+
+
 def datasets(data: Path, only: list[str] | None) -> list[tuple[str, Path]]:
-    found = [(p.name, p) for p in sorted((data / "classification").iterdir()) if p.is_dir()]
+    """``(name, folder)`` of every UCR/UEA problem under ``data/classification`` and of FSDD
+    (``data/audio/fsdd``), or of the names in ``only``. Exits with a message, before any run, when
+    ``data`` or a chosen data set's folder is missing or a name of ``only`` is not there."""
+    holds = f"classification/ ({DATA_SOURCES['classification']}) and audio/fsdd/ ({FSDD_SOURCE})"
+    require_folder(data, "--data", holds, default=DATA)
+    archive = data / "classification"
+    found = [(p.name, p) for p in sorted(archive.iterdir()) if p.is_dir()] if archive.is_dir() else []
     found.append(("FSDD", data / "audio" / "fsdd"))
-    return [(n, p) for n, p in found if not only or n in only]
+    check_names(only, [n for n, _ in found], "--only", f"{archive} (UCR/UEA problems) or FSDD")
+    chosen = [(n, p) for n, p in found if not only or n in only]
+    for name, path in chosen:
+        require_folder(path, "--data", FSDD_SOURCE if name == "FSDD" else holds)
+    if not chosen:
+        require_folder(archive, "--data", holds)  # no problem folders and FSDD not asked for
+    return chosen
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DATA,
+        help="folder with classification/<problem>/ and audio/fsdd/ (default: ../shared/data beside the checkout)",
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--only", nargs="+", default=None)
+    parser.add_argument(
+        "--only", nargs="+", default=None, help="problem names (folders under classification/) or FSDD"
+    )
     parser.add_argument("--quick", action="store_true", help="a tenth of the epochs / kernels (smoke run)")
     parser.add_argument(
         "--methods", nargs="+", default=["random_features", "encoder"], choices=["random_features", "encoder"]
@@ -279,7 +310,12 @@ def main() -> None:
     parser.add_argument(
         "--epochs", type=int, default=None, help="encoder: epochs instead of the per-dataset setting"
     )
-    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="results JSON (default: results/classify_uea[_quick|_select].json; an earlier file is kept, renamed)",
+    )
     parser.add_argument(
         "--rocket-reference",
         type=Path,
@@ -294,22 +330,18 @@ def main() -> None:
     measured = read_measured_reference(args.rocket_reference)
 
     if args.show:
-        print_table(add_measured_reference(json.loads(args.show.read_text())["results"], measured))
+        payload = read_results(args.show)
+        print_table(add_measured_reference(payload["results"], measured))
+        print(describe_run(payload))
         return
 
+    default_name = "classify_uea_select" if args.select else results_name("classify_uea", args.quick)
+    out = args.out or REPO / "results" / f"{default_name}.json"
+    check_writable(out, "--out")  # before hours of runs, not after
+    chosen = datasets(args.data, args.only)
     if args.select:
-        rows = [
-            row
-            for name, path in datasets(args.data, args.only)
-            for row in select_random_features(name, path, args.repeats)
-        ]
-        out = args.out or REPO / "results" / "classify_uea_select.json"
-        with atomic_path(out) as tmp:
-            tmp.write_text(
-                json.dumps(
-                    {"protocol": "repeated stratified 5-fold CV within TRAIN", "results": rows}, indent=2
-                )
-            )
+        rows = [row for name, path in chosen for row in select_random_features(name, path, args.repeats)]
+        write_json(out, {"protocol": "repeated stratified 5-fold CV within TRAIN", "results": rows})
         print(f"wrote {out}")
         return
 
@@ -318,7 +350,7 @@ def main() -> None:
         "encoder": lambda *a: run_encoder(*a, epochs=args.epochs),
     }
     rows = []
-    for name, path in datasets(args.data, args.only):
+    for name, path in chosen:
         for method in args.methods:
             runs = [runners[method](name, path, seed, args.quick) for seed in args.seeds]
             rows.extend(add_measured_reference([summarise(name, method, runs)], measured))
@@ -341,10 +373,8 @@ def main() -> None:
         "measured_reference": str(args.rocket_reference.name) if measured else None,
         "results": rows,
     }
-    out = args.out or REPO / "results" / f"{results_name('classify_uea', args.quick)}.json"
-    with atomic_path(out) as tmp:
-        tmp.write_text(json.dumps(payload, indent=2))
     print_table(rows)
+    print(describe_run(json.loads(write_json(out, payload).read_text())))
     print(f"wrote {out}")
 
 

@@ -61,7 +61,15 @@ import pandas as pd
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import RESULTS_DIR, print_table, results_name, write_results  # noqa: E402
+from _common import (  # noqa: E402
+    DATA_SOURCES,
+    RESULTS_DIR,
+    check_writable,
+    print_table,
+    require_files,
+    results_name,
+    write_results,
+)
 
 from ssm_ts import Forecaster, evaluate  # noqa: E402
 from ssm_ts.datasets import write_co2_csv  # noqa: E402
@@ -95,6 +103,7 @@ CASES = {
     "exchange_rate": Case("exchange_rate", "exchange_rate.csv", "OT", 30, 90, 7),
     "ILI": Case("ILI", "national_illness.csv", "% WEIGHTED ILI", 12, 52, 52),
 }
+DATA = Path(__file__).resolve().parents[2] / "shared/data/forecasting"
 MODELS = {  # label -> Forecaster keyword arguments besides lookback / horizon
     "spacetime": {"quantiles": QUANTILES},
     "nlinear": {"model": "nlinear"},
@@ -321,7 +330,10 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared/data/forecasting"
+        "--data",
+        type=Path,
+        default=DATA,
+        help="folder with the CSV files (default: ../shared/data/forecasting)",
     )
     parser.add_argument("--only", nargs="+", choices=list(CASES), default=None, help="series to run")
     parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
@@ -346,6 +358,9 @@ def main() -> None:
     args.out = args.out or results_name("forecast_defaults", args.quick)
     if args.quick:
         args.only, args.seeds, args.max_epochs = args.only or ["ILI"], [0], 1
+    check_writable(RESULTS_DIR / f"{args.out}.json", "--out")
+    files = [CASES[name].file for name in args.only or CASES if CASES[name].file]  # co2 is bundled
+    require_files(args.data, files, "--data", DATA_SOURCES["forecasting"], default=DATA)
     if args.threads:
         torch.set_num_threads(args.threads)
     warnings.filterwarnings("ignore", module="lightning")  # per-fit chatter (workers, logging)

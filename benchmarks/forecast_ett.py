@@ -41,7 +41,15 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import check_device, median_time, write_results  # noqa: E402
+from _common import (  # noqa: E402
+    DATA_SOURCES,
+    RESULTS_DIR,
+    check_device,
+    check_writable,
+    median_time,
+    require_files,
+    write_results,
+)
 
 from ssm_ts.core import ssm_param_groups  # noqa: E402
 from ssm_ts.models.forecasting_registry import build_forecasting_model  # noqa: E402
@@ -50,6 +58,7 @@ from ssm_ts.models.losses import build_forecast_loss  # noqa: E402
 from ssm_ts.pipelines.forecasting import ForecastDataModule  # noqa: E402
 
 DEFAULT_CASES = ["ETTh1:M:96", "ETTh1:M:720", "ETTh1:S:96", "ETTh1:S:720"]
+DATA = Path(__file__).resolve().parents[2] / "shared/data/forecasting"
 BREADTH_CASES = ["ETTm1:M:96", "ETTm1:S:96", "exchange_rate:M:96", "exchange_rate:S:96"]
 SPLITS = {"ETTh1": "ett_h", "ETTh2": "ett_h", "ETTm1": "ett_m", "ETTm2": "ett_m"}
 REFERENCE = {  # the targets (ridge floor figures from the data README)
@@ -351,7 +360,11 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared/data/forecasting"
+        "--data-dir",
+        "--data",
+        type=Path,
+        default=DATA,
+        help="folder with the CSV files (default: ../shared/data/forecasting beside the checkout)",
     )
     parser.add_argument(
         "--cases",
@@ -391,9 +404,15 @@ def main() -> None:
     parser.add_argument("--step-repeats", type=int, default=7, help="repeats of the step timing (0 skips it)")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--device", default="cpu", help="torch device for training and evaluation")
-    parser.add_argument("--out", default="forecast_ett")
+    parser.add_argument(
+        "--out", default="forecast_ett", help="write results/<out>.json (an earlier one is kept)"
+    )
     args = parser.parse_args()
     check_device(args.device)
+    check_writable(RESULTS_DIR / f"{args.out}.json", "--out")
+    cases = list(args.cases) + (BREADTH_CASES if args.breadth else [])
+    files = dict.fromkeys(f"{case.split(':')[0]}.csv" for case in cases)
+    require_files(args.data_dir, files, "--data-dir", DATA_SOURCES["forecasting"], default=DATA)
     if args.threads:
         torch.set_num_threads(args.threads)
 
@@ -404,7 +423,6 @@ def main() -> None:
             f"SpaceTime step (batch 50, 336 -> 720, univariate): {results['spacetime_step']['median_seconds']:.3f} s "
             f"wall, {results['spacetime_step']['median_cpu_seconds']:.3f} s CPU (median)"
         )
-    cases = list(args.cases) + (BREADTH_CASES if args.breadth else [])
     rows = []
     for case in cases:
         dataset, mode, horizon = case.split(":")

@@ -33,11 +33,19 @@ import pandas as pd
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import print_table, write_results  # noqa: E402
+from _common import (  # noqa: E402
+    DATA_SOURCES,
+    RESULTS_DIR,
+    check_writable,
+    print_table,
+    require_files,
+    write_results,
+)
 
 from ssm_ts import Forecaster  # noqa: E402
 from ssm_ts.pipelines.forecasting.split import split_boundaries  # noqa: E402
 
+DATA = Path(__file__).resolve().parents[2] / "shared/data/forecasting"
 DATASETS = {"ETTm1": "ett_m", "exchange_rate": "standard"}
 LEVELS = (80, 95)
 QUANTILES = [0.025, 0.1, 0.5, 0.9, 0.975]
@@ -49,7 +57,11 @@ def parse_args() -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--data-dir", type=Path, default=Path(__file__).resolve().parents[2] / "shared/data/forecasting"
+        "--data-dir",
+        "--data",
+        type=Path,
+        default=DATA,
+        help="folder with the CSV files (default: ../shared/data/forecasting beside the checkout)",
     )
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
     parser.add_argument("--model", default="nlinear")
@@ -117,6 +129,9 @@ def run_dataset(args: argparse.Namespace, name: str, out: Path) -> list[dict]:
 
 def main() -> None:
     args = parse_args()
+    check_writable(RESULTS_DIR / f"{args.name}.json", "--name")
+    files = [f"{name}.csv" for name in args.datasets]
+    require_files(args.data_dir, files, "--data-dir", DATA_SOURCES["forecasting"], default=DATA)
     torch.set_num_threads(args.threads)
     rows = []
     start = time.perf_counter()

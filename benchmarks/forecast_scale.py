@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import peak_rss_mib, print_table, write_results  # noqa: E402
+from _common import RESULTS_DIR, check_writable, peak_rss_mib, print_table, write_results  # noqa: E402
 
 DEFAULT_CASES = ["long:100:2000:h", "long:1000:1000:h", "long:5000:400:D", "wide:300:2000:h"]
 MODEL_OPTIONS = {"nlinear": {}, "spacetime": {"d_model": 16, "d_state": 16}}
@@ -158,6 +158,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as workdir:
             print(json.dumps(run_case(args.case, args.model, args.mlflow, Path(workdir), args.traced)))
         return
+    check_writable(RESULTS_DIR / f"{args.name}.json", "--name")
+    if args.ettm1 and not Path(args.ettm1).is_file():
+        sys.exit(
+            f"--ettm1 {args.ettm1}: no such file; pass the path of ETTm1.csv (../shared/data/forecasting/ETTm1.csv)"
+        )
     cases = [*args.cases, *([f"ettm1:{args.ettm1}"] if args.ettm1 else [])]
     rows = []
     for i, case in enumerate(cases):
