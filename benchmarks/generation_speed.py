@@ -180,25 +180,34 @@ def main() -> None:
                 code = logits.argmax(-1)
             synchronize()
 
-        seconds = median_time(reference, repeats=1)
+        seconds = median_time(reference, repeats=args.repeats)  # the same repeats as the fast path's
     rows.append(
         {
             "path": "module step (reference)",
             "batch": 1,
+            "threads": args.threads[0] if device.type == "cpu" else "",
+            "repeats": args.repeats,
             "samples_per_s": n_ref / seconds,
             "ms_per_step": 1000 * seconds / n_ref,
         }
     )
     with torch.inference_mode():
         codes = torch.randint(0, 256, (1, 16000), device=device)
-        model(codes)  # warm-up (FFT plans, kernel compilation on CUDA)
-        synchronize()
-        start = time.perf_counter()
-        model(codes)
-        synchronize()
-        conv = time.perf_counter() - start
+
+        def forward() -> None:
+            model(codes)
+            synchronize()
+
+        conv = median_time(forward, repeats=args.repeats)  # after a warm-up (FFT plans, CUDA compilation)
     rows.append(
-        {"path": "forward (conv mode, 1 s)", "batch": 1, "samples_per_s": 16000 / conv, "ms_per_step": ""}
+        {
+            "path": "forward (conv mode, 1 s)",
+            "batch": 1,
+            "threads": args.threads[0] if device.type == "cpu" else "",
+            "repeats": args.repeats,
+            "samples_per_s": 16000 / conv,
+            "ms_per_step": "",
+        }
     )
     columns = ["path", "batch", "threads", "repeats", "samples_per_s", "samples_per_cpu_s", "ms_per_step"]
     print_table(rows, [*columns, "gemm_gflops", "gemm_only_samples_per_s"])

@@ -234,3 +234,40 @@ def test_classify_uea_results_carry_the_machine_and_show_reprints_them(
     shown = capsys.readouterr().out
     assert "BasicMotions           random_features   1.000+-0.000" in shown
     assert f"measured {payload['machine']['date']} at commit" in shown and "seeds [0]" in shown
+
+
+def test_generation_speed_times_its_reference_with_the_same_repeats(load_script, monkeypatch, tmp_path):
+    """The module-step reference and the convolution-mode forward, the figures the fast recurrence is
+    compared with, were timed once each while the fast path took the median of --repeats."""
+    import torch
+
+    module = load_script("generation_speed")
+    calls = []
+
+    def median_time(fn, repeats=5, warmup=1):
+        calls.append(repeats)
+        fn()
+        return 1.0
+
+    monkeypatch.setattr(module, "median_time", median_time)
+    threads = str(torch.get_num_threads())
+    arguments = [
+        "--preset",
+        "tiny",
+        "--samples",
+        "4",
+        "--repeats",
+        "3",
+        "--batches",
+        "1",
+        "--threads",
+        threads,
+    ]
+    monkeypatch.setattr(sys, "argv", ["generation_speed.py", *arguments])
+    module.main()
+    assert calls == [3, 3]
+    rows = json.loads((tmp_path / "results" / "generation_speed.json").read_text())["rows"]
+    assert [(row["path"], row["repeats"]) for row in rows[-2:]] == [
+        ("module step (reference)", 3),
+        ("forward (conv mode, 1 s)", 3),
+    ]
