@@ -93,6 +93,7 @@ def test_a_data_file_beside_a_config_in_another_folder_is_named(in_tmp, shared_d
     assert cli.main(["forecast", "fit", "--config", str(relative)]) == 1
     err = capsys.readouterr().err
     assert "data.path: ett.csv (set in" in err
+    assert "work/.." not in err  # the config's and the data's paths are named without the detour
     assert "is read from the folder the command runs in" in err
     assert "pass --data.path '../my cfgs ü/ett.csv'" in err
     # the same path given from the working folder, beside the config, is read (no error before the fit)

@@ -59,7 +59,7 @@ def _config_files(config: Any) -> list[Path]:
     for given in config.get("config") or []:
         path = getattr(given, "absolute", None) or getattr(given, "relative", None) or given
         if isinstance(path, str | os.PathLike) and Path(path).is_file():
-            files.append(Path(path))
+            files.append(Path(os.path.normpath(path)))  # cwd/../cfgs/run.yaml: cfgs/run.yaml's folder
     return files
 
 
@@ -102,9 +102,9 @@ def check_paths_beside_config(config: Any) -> None:
         if not isinstance(value, str) or not value or Path(value).is_absolute() or Path(value).exists():
             continue
         for file in _configs_setting(files, setting, value):
-            beside = file.parent / value
+            beside = Path(os.path.normpath(file.parent / value))
             if beside.exists():
-                instead = os.path.relpath(beside.resolve(), Path.cwd().resolve())
+                instead = os.path.relpath(beside, Path.cwd())
                 raise ConfigError(
                     f"{setting}: {value} (set in {file}) is read from the folder the command runs in, "
                     f"{Path.cwd()}, which has no {value}; relative paths in a config are not read from "
