@@ -77,6 +77,7 @@ class ResumableFit:
         from ssm_ts.export import load_checkpoint
         from ssm_ts.tracking.logger import mlflow_run_of_checkpoint
         from ssm_ts.training import find_own_checkpoint
+        from ssm_ts.training.fit_lock import check_fit_lock, fit_run_folder
 
         found = find_own_checkpoint(out_dir)
         if found is None:
@@ -84,6 +85,9 @@ class ResumableFit:
                 f"fit(resume=True): no last.ckpt under {out_dir}; fitting from scratch.", stacklevel=None
             )
             return None, None
+        # a fit still training in that folder (this resume's own, or another's): refused before its run
+        # is touched; the fit holds the lock once it trains (FitLock)
+        check_fit_lock(fit_run_folder(found), "fit(..., resume=True)", separate="another out_dir")
         return str(found), mlflow_run_of_checkpoint(load_checkpoint(found))
 
     # names a front end's users know a data module or task setting by (Forecaster: seed, not shuffle_seed)

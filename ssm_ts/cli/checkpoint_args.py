@@ -36,6 +36,7 @@ from ssm_ts.tracking.logger import default_tracking_uri, mlflow_run_of_checkpoin
 from ssm_ts.tracking.resume_settings import FINGERPRINT_KEY, RESOLVED_KEY, resolved_data_settings
 from ssm_ts.training import NAMED_CHECKPOINTS, find_own_checkpoint, resolve_named_checkpoint
 from ssm_ts.training.fit_lock import fit_run_folder, hold_fit_lock
+from ssm_ts.training.fit_lock_callback import FitLock
 from ssm_ts.training.resume import check_resumed_max_epochs
 
 
@@ -54,6 +55,13 @@ class CheckpointArgs:
             self._print_config_flags = flags
         self._given_args = args  # parsed again when a checkpoint's data settings become defaults
         super().parse_arguments(parser, args)
+
+    def instantiate_trainer(self, **kwargs: Any) -> Any:
+        trainer = super().instantiate_trainer(**kwargs)
+        if self.subcommand == "fit":  # its run folder's lock, first (its setup before any other writes)
+            # held until the command ends (its model logged), released by ssm_ts.cli.main
+            trainer.callbacks.insert(0, FitLock(keep=True))
+        return trainer
 
     def _parse_ckpt_path(self) -> None:
         self._restore_from_checkpoint()

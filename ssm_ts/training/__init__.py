@@ -10,7 +10,8 @@ The modules, one job each: :mod:`.trainer` (:func:`build_trainer`), :mod:`.verbo
 note of a fit that never validated), :mod:`.user_checkpoints`,
 :mod:`.checkpoint_lookup` (which checkpoint ``best``/``last`` and a resume take), :mod:`.checkpoint_io`
 (checkpoints written whole or not at all), :mod:`.save_arrivals` (a DDP save on rank 0 alone refused),
-:mod:`.resume`, :mod:`.fit_lock` (one resumed fit at a time in a run folder) and :mod:`.refusals`.
+:mod:`.resume`, :mod:`.fit_lock` (one fit at a time in a run folder; :mod:`.fit_lock_callback`, the lock every
+fit holds while it trains) and :mod:`.refusals`.
 Everything is imported from here, ``ssm_ts.training.<name>``: configs name the
 callbacks so (``ssm_ts.training.EMAWeights``), and so do the class paths a fit's config records.
 """
@@ -34,6 +35,7 @@ from ssm_ts.training.checkpoints import (
     stopped_mid_epoch,
 )
 from ssm_ts.training.checks import MAX_LEARNING_RATE, check_ema_decay, check_learning_rate
+from ssm_ts.training.fit_lock_callback import FitLock
 from ssm_ts.training.refusals import DEVICE_SETTINGS, python_spelling, trainer_refusal, trainer_refusals
 from ssm_ts.training.resume import (
     KeepEarlyStop,
@@ -61,6 +63,7 @@ __all__ = [
     "AtomicCheckpointIO",
     "BestAndLastCheckpoint",
     "EMAWeights",
+    "FitLock",
     "KeepEarlyStop",
     "KeepGivenPatience",
     "LastCheckpointWriter",

@@ -1,7 +1,12 @@
-"""One fit at a time in a run folder: a resumed fit (``fit --ckpt_path last --out X``) holds a lock file in
-the folder of the run it resumes, so a second resume of the same fit, started while the first trains,
-is refused instead of writing into the same checkpoints and MLflow run. The lock records the pid and
-host of its holder; one left by a process that no longer runs on this host (``kill -9``) is taken over."""
+"""One fit at a time in a run folder (the folder a fit writes its ``checkpoints/`` into): every fit holds
+a lock file there while it trains (:class:`~ssm_ts.training.fit_lock_callback.FitLock`), and a resumed
+fit also holds, from before it touches its MLflow run, the lock of the run folder of the checkpoint it
+resumes (``fit --ckpt_path last --out X``; ``fit(resume=True)`` checks it). A second writer (a resume of
+a fit still training, a fit into an ``--out`` in use) is refused, naming the folder, the process and the
+fix, instead of writing into the same checkpoints and MLflow run. Fits into one ``--out`` at once each
+write their own run folder (``<out>/<experiment id>/<run id>``) and go ahead. The lock records the pid
+and host of its holder; one left by a process that no longer runs on this host (``kill -9``) is taken
+over."""
 
 from __future__ import annotations
 
@@ -18,6 +23,8 @@ LOCK_NAME = ".fit.lock"
 # a lock file still being written (no pid yet) younger than this counts as held
 _WRITING_SECONDS = 10.0
 _HELD: set[Path] = set()  # the locks this process holds
+# what the refusal tells a user of the command line to do for a separate copy
+ANOTHER_OUT = "another --out"
 
 
 def fit_run_folder(ckpt_path: str | os.PathLike) -> Path:
@@ -34,6 +41,11 @@ def _holder(path: Path) -> dict | None:
         return held if isinstance(held, dict) and isinstance(held.get("pid"), int) else None
     except (OSError, ValueError):
         return None
+
+
+def _names(holder: dict | None, pid: int | None) -> bool:
+    """Whether ``holder`` (a lock's record) is process ``pid`` of this host."""
+    return holder is not None and holder["pid"] == pid and holder.get("host") == socket.gethostname()
 
 
 def _runs(holder: dict) -> bool:
@@ -61,23 +73,36 @@ def _is_other_rank() -> bool:
 _RANK_VARIABLES = ("LOCAL_RANK", "NODE_RANK", "RANK", "SLURM_PROCID", "JSM_NAMESPACE_RANK")
 
 
-def hold_fit_lock(run_folder: str | os.PathLike, resume: str) -> None:
-    """Take ``run_folder``'s lock for the rest of this fit (released by :func:`release_fit_locks`, and at
-    exit). ``resume`` is the command that resumes the fit, named in the error.
+def hold_fit_lock(
+    run_folder: str | os.PathLike, resume: str, *, separate: str = ANOTHER_OUT, launcher: int | None = None
+) -> bool:
+    """Take ``run_folder``'s lock for the rest of this fit (released by :func:`release_fit_lock` or
+    :func:`release_fit_locks`, and at exit). ``resume`` is what reruns the fit (a command, a call) and
+    ``separate`` where a separate copy goes (``another --out``), both named in the error. ``launcher``:
+    the pid of the process that started this one to train for it (``ddp_spawn``), whose lock is this fit's.
+
+    Returns:
+        Whether this call took the lock: ``False`` when this process (or ``launcher``) holds it already,
+        and on a distributed fit's rank other than 0.
 
     Raises:
         TrainingError: another process on this host (or another host) runs a fit in ``run_folder``.
+        OSError: the lock cannot be written (a read-only folder).
     """
     if _is_other_rank():
-        return
+        return False
     path = Path(run_folder) / LOCK_NAME
+    if path in _HELD and _names(_holder(path), os.getpid()):
+        return False
     for _ in range(3):  # a stale lock removed, then taken; another process may take it in between
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             holder = _holder(path)
+            if launcher is not None and _names(holder, launcher):
+                return False
             if _runs(holder) if holder is not None else _written_lately(path):
-                raise _held_error(path, holder or {}, resume) from None
+                raise _held_error(path, holder or {}, resume, separate) from None
             # its process has ended (killed, crashed): stale. Removed only if still that holder's: a fit
             # starting at the same moment may have taken the stale lock over already
             if _holder(path) == holder:
@@ -86,8 +111,22 @@ def hold_fit_lock(run_folder: str | os.PathLike, resume: str) -> None:
         with os.fdopen(fd, "w") as f:
             json.dump({"pid": os.getpid(), "host": socket.gethostname()}, f)
         _HELD.add(path)
+        return True
+    raise _held_error(path, _holder(path) or {}, resume, separate)
+
+
+def check_fit_lock(run_folder: str | os.PathLike, resume: str, *, separate: str = ANOTHER_OUT) -> None:
+    """Refuse (the :class:`TrainingError` of :func:`hold_fit_lock`) a fit into ``run_folder`` while
+    another process holds its lock, without taking it: a resume's check before it touches its MLflow
+    run (the fit takes the lock once it trains). A folder that cannot be read counts as free."""
+    if _is_other_rank():
         return
-    raise _held_error(path, _holder(path) or {}, resume)
+    path = Path(run_folder) / LOCK_NAME
+    if not path.exists():
+        return
+    holder = _holder(path)
+    if _runs(holder) if holder is not None else _written_lately(path):
+        raise _held_error(path, holder or {}, resume, separate)
 
 
 def _written_lately(path: Path) -> bool:
@@ -98,23 +137,29 @@ def _written_lately(path: Path) -> bool:
         return False
 
 
-def _held_error(path: Path, holder: dict, resume: str) -> TrainingError:
+def _held_error(path: Path, holder: dict, resume: str, separate: str) -> TrainingError:
     """The refusal of a fit whose run folder's lock ``path`` is held by ``holder``."""
     return TrainingError(
         f"a fit is already running in {path.parent} (process {holder.get('pid', '?')} on "
         f"{holder.get('host', '?')} holds {path}): a second one would train into the same checkpoints and "
         f"MLflow run. Wait for it to end (or stop it), then run {resume} again; to train a separate "
-        f"copy, start a new fit with another --out. If that process no longer runs, delete {path}"
+        f"copy, start a new fit with {separate}. If that process no longer runs, delete {path}"
     )
+
+
+def release_fit_lock(run_folder: str | os.PathLike) -> None:
+    """Remove ``run_folder``'s lock if this process holds it (one another process has taken over since
+    is left)."""
+    path = Path(run_folder) / LOCK_NAME
+    _HELD.discard(path)
+    if _names(_holder(path), os.getpid()):
+        path.unlink(missing_ok=True)
 
 
 def release_fit_locks() -> None:
     """Remove the locks this process holds (those another process has taken over since are left)."""
     for path in list(_HELD):
-        _HELD.discard(path)
-        holder = _holder(path)
-        if holder is not None and holder["pid"] == os.getpid() and holder.get("host") == socket.gethostname():
-            path.unlink(missing_ok=True)
+        release_fit_lock(path.parent)
 
 
 atexit.register(release_fit_locks)

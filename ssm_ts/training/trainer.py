@@ -18,6 +18,7 @@ from lightning.pytorch.callbacks import (
 from ssm_ts.errors import ConfigError
 from ssm_ts.training.callbacks import NonFiniteLossGuard
 from ssm_ts.training.checkpoints import LastCheckpointWriter, beside_best, best_checkpoint_callback
+from ssm_ts.training.fit_lock_callback import FitLock
 from ssm_ts.training.refusals import trainer_refusals
 from ssm_ts.training.resume import KeepEarlyStop, KeepGivenPatience
 from ssm_ts.training.verbosity import progress_wanted, set_verbosity
@@ -41,7 +42,9 @@ def build_trainer(
 
     Args:
         max_epochs: epoch limit.
-        out_dir: folder for checkpoints (``out_dir/checkpoints``); nothing is written elsewhere.
+        out_dir: folder for checkpoints (``out_dir/checkpoints``); nothing is written elsewhere. A fit
+            holds its lock while it trains (:class:`~ssm_ts.training.fit_lock_callback.FitLock`): a
+            second fit into ``out_dir`` meanwhile is refused.
         logger: a Lightning logger (MLflow), or ``None`` for no logging.
         callbacks: extra callbacks.
         monitor: validation metric for the best checkpoint (minimised).
@@ -67,8 +70,10 @@ def build_trainer(
     wanted = True if given_bar else progress_wanted() if progress is None else progress
     show_progress = options.pop("enable_progress_bar", wanted)
     best = best_checkpoint_callback(monitor, out_dir)
-    # the writer of last.ckpt after the user's callbacks: their checkpoints' state in it is the epoch's
+    # the run folder's lock first: its setup runs before any other callback writes there; the writer of
+    # last.ckpt after the user's callbacks: their checkpoints' state in it is the epoch's
     all_callbacks = [
+        FitLock("the fit", separate="another out_dir"),
         best,
         NonFiniteLossGuard(),
         *(beside_best(c, best) for c in callbacks),
