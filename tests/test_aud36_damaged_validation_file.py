@@ -15,7 +15,8 @@ import soundfile as sf
 import torch
 from torch.utils.data import DataLoader
 
-from ssm_ts.pipelines.audio import ClipDataset, Quantizer, index_audio, read_audio
+from ssm_ts.pipelines.audio import ClipDataset, Quantizer, index_audio
+from ssm_ts.pipelines.audio.reader import decode_mono
 
 RATE = 8000
 CLIP = 2000  # 0.25 s: 12 clips of a 3 s file
@@ -71,7 +72,7 @@ def test_a_damaged_file_at_another_rate_is_left_out_whole_after_one_decode(tmp_p
     clips = ClipDataset(audio, CLIP, Quantizer("mu-law", 8), crop="whole", on_bad_file="skip")
     reads = []
     monkeypatch.setattr(
-        datamodule, "read_audio", lambda *args, **kw: reads.append(1) or read_audio(*args, **kw)
+        datamodule, "decode_mono", lambda *args, **kw: reads.append(1) or decode_mono(*args, **kw)
     )
     with pytest.warns(UserWarning, match="v_take.flac .*every clip of it is left out of the score"):
         epochs = [_epoch(DataLoader(clips, batch_size=4)) for _ in range(2)]

@@ -16,6 +16,7 @@ from torch.utils.data import DataLoader
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.audio import ClipDataset, Quantizer, index_audio, read_audio
 from ssm_ts.pipelines.audio import datamodule as datamodule_module
+from ssm_ts.pipelines.audio.reader import decode_mono
 from ssm_ts.pipelines.audio.resampled import RESAMPLED, cache_bytes
 
 CLIP = 400
@@ -39,9 +40,9 @@ def _counting_reads(monkeypatch) -> list[Path]:
 
     def counted(path, *args, **kwargs):
         reads.append(Path(path))
-        return read_audio(path, *args, **kwargs)
+        return decode_mono(path, *args, **kwargs)
 
-    monkeypatch.setattr(datamodule_module, "read_audio", counted)
+    monkeypatch.setattr(datamodule_module, "decode_mono", counted)
     return reads
 
 

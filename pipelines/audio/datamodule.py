@@ -32,6 +32,7 @@ from ssm_ts.pipelines.sampling import (
 )
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
+from .clipped_pcm import ClippingTally, full_scale_level
 from .cut_short import warn_of_cut_files
 from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
 from .levels import header_and_odd_peak, odd_levels, warn_of_odd_levels
@@ -42,8 +43,10 @@ from .reader import (
     SKIP_HINT,
     AudioHeader,
     BadAudioFileError,
+    decode_mono,
     read_audio,
     read_audio_window,
+    resample_mono,
 )
 from .resampled import RESAMPLED
 from .setting_checks import check_data_numbers
@@ -148,6 +151,11 @@ class AudioFiles(Sequence):
         self.files, self.frames, self.rates, self.sample_rate = files, frames, rates, sample_rate
         self.headers = headers  # channels and format of each file, for the source summary
         self.levels_checked = levels_checked
+        # integer PCM clipped at full scale, which the setup's level scan cannot see (:mod:`.clipped_pcm`):
+        # checked in the samples decoded, at the file's own rate (resampling smooths the flattened tops)
+        self.clipping = (
+            None if headers is None else ClippingTally(files, [full_scale_level(h.format) for h in headers])
+        )
 
     def __len__(self) -> int:
         return len(self.files)
@@ -167,12 +175,22 @@ class AudioFiles(Sequence):
     def window(self, index: int, start: int, n: int) -> torch.Tensor:
         """Samples ``start:start + n`` of item ``index`` (fewer at its end)."""
         if self.rates[index] == self.sample_rate:
-            return read_audio_window(
+            piece = read_audio_window(
                 self.files[index], start, start + n, check_levels=not self.levels_checked
             )
+            if self.clipping is not None:
+                self.clipping.add(index, piece, self.sample_rate)
+            return piece
         # resampling needs the whole file (filter edges): resampled once per process, kept for its next clips
-        whole = RESAMPLED.get(self.files[index], self.sample_rate, lambda: self[index])
+        whole = RESAMPLED.get(self.files[index], self.sample_rate, lambda: self._resampled(index))
         return whole[start : start + n]
+
+    def _resampled(self, index: int) -> torch.Tensor:
+        """Item ``index`` as :func:`read_audio` decodes it, checked for clipping at its own rate."""
+        wave, rate = decode_mono(self.files[index], check_levels=not self.levels_checked)
+        if self.clipping is not None:
+            self.clipping.add(index, wave, rate)
+        return resample_mono(wave, rate, self.sample_rate)
 
 
 def _checked_headers(

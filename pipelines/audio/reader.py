@@ -61,12 +61,25 @@ def read_audio(
         DataError: the file is unreadable, corrupt, empty, or holds non-finite samples.
     """
     path = Path(path)
+    wave, rate = decode_mono(path, check_levels=check_levels)
+    if sample_rate is None:
+        sample_rate = rate
+    return AudioClip(path=path, waveform=resample_mono(wave, rate, sample_rate), sample_rate=int(sample_rate))
+
+
+def decode_mono(path: str | os.PathLike, *, check_levels: bool = True) -> tuple[torch.Tensor, int]:
+    """``(samples (frames,) float32, rate)``: the whole of ``path`` mixed to mono at its own rate, not yet
+    clamped (:func:`resample_mono` does that); ``check_levels`` as in :func:`read_audio`."""
+    path = Path(path)
     data, rate = _decode(path)
-    wave = _mono(path, data, check_levels=check_levels)
-    if sample_rate is not None and rate != sample_rate:
+    return _mono(path, data, check_levels=check_levels), int(rate)
+
+
+def resample_mono(wave: torch.Tensor, rate: int, sample_rate: int) -> torch.Tensor:
+    """``wave`` ``(frames,)`` at ``rate`` resampled to ``sample_rate`` (when they differ), clamped to [-1, 1]."""
+    if rate != sample_rate:
         wave = AF.resample(wave, int(rate), int(sample_rate))
-        rate = sample_rate
-    return AudioClip(path=path, waveform=wave.clamp(-1.0, 1.0), sample_rate=int(rate))
+    return wave.clamp(-1.0, 1.0)
 
 
 def read_audio_window(

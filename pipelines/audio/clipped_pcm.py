@@ -1,0 +1,81 @@
+"""Integer PCM files clipped at full scale, found in the clips the data loader decodes anyway.
+
+Integer PCM cannot go beyond full scale, so a recording made too loud is flattened at its largest codes
+(+32767 and -32768 in 16 bits) rather than read beyond 1.0: the setup's level scan (:mod:`.levels`)
+reads such a file only to its first sound and cannot see it, and reading every file whole at setup
+would read the whole folder once more before training. The clips are decoded anyway: each is checked
+as it is (a comparison and three shifts of the clip, about 1% of decoding it; a file at another rate
+than the data's at its own rate, as it is decoded whole to be resampled, since resampling smooths the
+flattened tops), counts kept per file in memory shared with the loader workers, and a file is named
+once when its samples read so far put more than :data:`CLIPPED_SHARE` of them in runs of :data:`RUN`
+or more at full scale (Audacity's "Find Clipping" flags runs of 3; a peak-normalised recording touches
+full scale in single samples). The share is of the samples read: every sample of the validation and
+test files each epoch, the windows read so far of training files.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import torch
+
+RUN = 3  # samples at full scale in a row that a clipped waveform's flattened top makes
+CLIPPED_SHARE = 0.001  # of the samples read: more than this in such runs is a clipped recording
+
+
+def full_scale_level(format: str) -> float | None:
+    """The level (``|x| >=``) of a file's largest codes as read (mono mixes of them too), from its
+    header's ``format`` (``"WAV PCM_16"``); ``None`` for float and lossy files, which the setup's
+    level scan reads whole, and for companded and ADPCM ones, which never reach it."""
+    subtype = format.split()[-1] if format else ""
+    if subtype in ("PCM_S8", "PCM_U8"):
+        return 1 - 2.0**-7
+    return 1 - 2.0**-15 if subtype.startswith("PCM_") else None
+
+
+def samples_in_full_scale_runs(wave: torch.Tensor, level: float) -> int:
+    """How many samples of ``wave`` ``(samples,)`` lie in runs of :data:`RUN` or more at ``|x| >= level``."""
+    at = wave.abs() >= level
+    if at.numel() < RUN or not bool(at.any()):
+        return 0
+    starts = at[: at.numel() - RUN + 1].clone()
+    for shift in range(1, RUN):  # windows of RUN samples all at full scale
+        starts &= at[shift : at.numel() - RUN + 1 + shift]
+    member = torch.zeros_like(at)
+    for shift in range(RUN):
+        member[shift : shift + starts.numel()] |= starts
+    return int(member.sum())
+
+
+class ClippingTally:
+    """Per file: samples read and samples in full-scale runs, in memory shared with the loader workers,
+    and whether the file was named; ``levels``: each file's :func:`full_scale_level` (``None``: not
+    checked)."""
+
+    def __init__(self, files: list[Path], levels: list[float | None]):
+        self.files, self.levels = files, levels
+        self.counts = torch.zeros((len(files), 2), dtype=torch.long).share_memory_()  # (clipped, read)
+        self.seconds = torch.zeros(len(files), dtype=torch.float64).share_memory_()
+        self.named = torch.zeros(len(files), dtype=torch.bool).share_memory_()
+
+    def add(self, index: int, wave: torch.Tensor, rate: int) -> None:
+        """Count the samples ``wave`` ``(samples,)`` at ``rate`` Hz read from file ``index`` (a clip, or the
+        whole file); warn once the file's share of clipped samples passes :data:`CLIPPED_SHARE`."""
+        level = self.levels[index]
+        if level is None or self.named[index] or wave.numel() == 0:
+            return
+        self.counts[index] += torch.tensor([samples_in_full_scale_runs(wave, level), wave.numel()])
+        self.seconds[index] += wave.numel() / rate
+        clipped, read = (int(n) for n in self.counts[index])
+        if clipped <= CLIPPED_SHARE * read or self.named[index]:
+            return
+        self.named[index] = True
+        # stacklevel 1: the caller is torch's data loader, which the CLI would print as the source
+        warnings.warn(
+            f"audio file {self.files[index]} is clipped at full scale: {clipped / read:.2%} of the "
+            f"{float(self.seconds[index]):.3g} s read from it so far lie in runs of {RUN} or more samples at its "
+            "largest codes (+-1), flattened tops the model learns as sound. Record it again at a lower gain, "
+            "or remove it",
+            stacklevel=1,
+        )
