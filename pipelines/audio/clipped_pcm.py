@@ -4,7 +4,7 @@ Integer PCM cannot go beyond full scale, so a recording made too loud is flatten
 (+32767 and -32768 in 16 bits) rather than read beyond 1.0: the setup's level scan (:mod:`.levels`)
 reads such a file only to its first sound and cannot see it, and reading every file whole at setup
 would read the whole folder once more before training. The clips are decoded anyway: each is checked
-as it is (a comparison and three shifts of the clip, about 1% of decoding it; a file at another rate
+as it is (about 0.1 ms a 1 s clip at 16 kHz, whose decoding takes 0.6 ms; a file at another rate
 than the data's at its own rate, as it is decoded whole to be resampled, since resampling smooths the
 flattened tops), counts kept per file in memory shared with the loader workers, and a file is named
 once when its samples read so far put more than :data:`CLIPPED_SHARE` of them in runs of :data:`RUN`
