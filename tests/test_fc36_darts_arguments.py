@@ -27,6 +27,7 @@ from ssm_ts.api.forecast_ported_args import PORTED_ARGUMENTS
         ("predict", {"num_samples": 100}, ["Forecaster(quantiles=[0.1, 0.5, 0.9])", "level=[80, 95]"]),
         ("fit", {"series": "x.csv", "epochs": 5}, ["  series: the data: fit(data)", "  epochs: Forecaster(max_epochs=...)"]),
         ("fit", {"val_series": "v.csv"}, ["the validation rows are the data's own"]),
+        ("fit", {"value_cols": ["OT"], "fill_missing_dates": True}, ["  value_cols: target=[...]", "fill='ffill'"]),
     ],
 )  # fmt: skip
 def test_a_darts_argument_names_what_does_its_work(method, kwargs, said):

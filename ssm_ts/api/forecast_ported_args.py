@@ -71,6 +71,12 @@ PORTED_ARGUMENTS: dict[str, dict[str, str]] = {
         "val_series": "the validation rows are the data's own: Forecaster(split=..., fractions=... or boundaries=...)",
         "val_past_covariates": "the validation rows are the data's own: Forecaster(fractions=... or boundaries=...)",
         "val_future_covariates": "the validation rows are the data's own: Forecaster(fractions=... or boundaries=...)",
+        # darts' TimeSeries.from_dataframe(df, time_col, value_cols, fill_missing_dates, static_covariates)
+        # ported into fit: time_col and freq are fit's own
+        "value_cols": "target=[...]: the columns to forecast (time_col=... names the time column)",
+        "fill_missing_dates": "fill='ffill' or fill='interpolate' (without it a missing row is an error naming it)",
+        "fillna_value": "fill='ffill' or fill='interpolate'; no constant fill",
+        "static_covariates": "static_df=...: a long table's per-series features, one row per unique_id",
         "epochs": "Forecaster(max_epochs=...)",
         "trainer": "Forecaster(trainer_options={...}): lightning.Trainer arguments",
         "verbose": _VERBOSE,
