@@ -31,13 +31,24 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 import traceback
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _inputs import (  # noqa: E402 (no torch or ssm_ts: this runs in its own aeon environment)
+    DATA_SOURCES,
+    check_names,
+    check_writable,
+    git_commit,
+    keep_earlier,
+    require_folder,
+)
+
 REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data" / "classification"
 METHODS = ("rocket", "minirocket", "multirocket")
 
 
@@ -49,7 +60,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--data-dir",
         type=Path,
-        default=REPO.parent / "shared" / "data" / "classification",
+        default=DATA,
         help="folder of <Name>/<Name>_TRAIN.ts and <Name>_TEST.ts",
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -74,12 +85,15 @@ def limit_threads(threads: int) -> None:
 
 
 def find_problems(data_dir: Path, only: list[str] | None) -> list[str]:
-    """Names of the sub-folders of ``data_dir`` that hold both ``<Name>_TRAIN.ts`` and ``<Name>_TEST.ts``."""
+    """Names of the sub-folders of ``data_dir`` that hold both ``<Name>_TRAIN.ts`` and ``<Name>_TEST.ts``
+    (those of ``only``); exits naming a missing folder or a name of ``only`` that is not there."""
+    require_folder(data_dir, "--data-dir", DATA_SOURCES["classification"], DATA)
     names = [
         p.name
         for p in sorted(data_dir.iterdir())
         if (p / f"{p.name}_TRAIN.ts").is_file() and (p / f"{p.name}_TEST.ts").is_file()
     ]
+    check_names(only, names, "--only", f"{data_dir} (problems with <Name>_TRAIN.ts and <Name>_TEST.ts)")
     return [n for n in names if not only or n in only]
 
 
@@ -219,11 +233,18 @@ def print_line(name: str, method: str, result: dict[str, Any]) -> None:
 
 
 def write_json(path: Path, payload: dict[str, Any]) -> None:
-    """Write ``payload`` to ``path`` atomically (temporary file in the same folder, then rename)."""
+    """Write ``payload`` to ``path`` atomically (temporary file in the same folder, then rename; a
+    failed write removes it); an earlier file at ``path`` is kept as ``<stem>.<its UTC time>.json``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as tmp:
-        json.dump(payload, tmp, indent=2)
-    os.replace(tmp.name, path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(payload, indent=2))
+        kept = keep_earlier(path)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    if kept is not None:
+        print(f"kept the earlier {path.name} as {kept}", file=sys.stderr)
 
 
 def main() -> None:
@@ -238,6 +259,7 @@ def main() -> None:
             "(python3 -m venv <aeon-venv> && <aeon-venv>/bin/pip install aeon==1.6.0)"
         )
 
+    check_writable(args.out, "--out")
     names = find_problems(args.data_dir, args.only)
     if not names:
         sys.exit(f"no <Name>/<Name>_TRAIN.ts and _TEST.ts under {args.data_dir}")
@@ -251,6 +273,8 @@ def main() -> None:
             "minirocket": "aeon MiniRocketClassifier, defaults (10,000 kernels)",
             "multirocket": "aeon MultiRocketClassifier, defaults (10,000 kernels, 4 features each)",
         },
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
         "seeds": args.seeds,
         "random_state": "the seed",
         "unequal_length": "zero-padded to the longest TRAIN length with aeon Padder; see each problem's padding",

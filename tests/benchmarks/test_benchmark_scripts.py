@@ -48,7 +48,7 @@ def load_script(monkeypatch, tmp_path):
 
     yield load
     for name in set(sys.modules) - before:
-        if name in ("_common", "bench_kernels") or name.startswith("benchmark_"):
+        if name in ("_common", "_inputs", "bench_kernels") or name.startswith("benchmark_"):
             del sys.modules[name]
 
 
@@ -113,10 +113,10 @@ def test_a_re_run_keeps_the_earlier_results_file(load_script, monkeypatch, tmp_p
     """A second run replaced results/<name>.json, the figures the docs quote, without a word."""
     load_script("bench_core")
     common = sys.modules["_common"]
-    monkeypatch.setattr(common, "_WRITTEN", set(), raising=False)  # a first process
+    monkeypatch.setattr(sys.modules["_inputs"], "_WRITTEN", set())  # a first process
     common.write_results("some_benchmark", {"run": 1})
     common.write_results("some_benchmark", {"run": 1, "more": True})  # a save after each case: in place
-    monkeypatch.setattr(common, "_WRITTEN", set(), raising=False)  # a second process
+    monkeypatch.setattr(sys.modules["_inputs"], "_WRITTEN", set())  # a second process
     common.write_results("some_benchmark", {"run": 2})
     files = sorted((tmp_path / "results").glob("some_benchmark*.json"))
     assert len(files) == 2, files
@@ -271,3 +271,23 @@ def test_generation_speed_times_its_reference_with_the_same_repeats(load_script,
         ("module step (reference)", 3),
         ("forward (conv mode, 1 s)", 3),
     ]
+
+
+def test_rocket_reference_names_a_missing_folder_or_problem_and_keeps_an_earlier_file(load_script, tmp_path):
+    """A missing --data-dir was a FileNotFoundError traceback, a misspelt --only said there were no
+    problems at all, and a second run replaced results/rocket_reference.json (its own writer)."""
+    module = load_script("rocket_reference")
+    with pytest.raises(SystemExit, match=rf"{tmp_path / 'none'}: no such folder\. .*Pass --data-dir"):
+        module.find_problems(tmp_path / "none", None)
+    (tmp_path / "archive" / "Wafer").mkdir(parents=True)
+    for split in ("TRAIN", "TEST"):
+        (tmp_path / "archive" / "Wafer" / f"Wafer_{split}.ts").write_text("")
+    assert module.find_problems(tmp_path / "archive", ["Wafer"]) == ["Wafer"]
+    with pytest.raises(SystemExit, match=r"--only Wafr: not found in .*the names there are: Wafer"):
+        module.find_problems(tmp_path / "archive", ["Wafr"])
+    out = tmp_path / "out" / "rocket_reference.json"
+    module.write_json(out, {"run": 1})
+    sys.modules["_inputs"]._WRITTEN.discard(out.resolve())  # as a second process would find it
+    module.write_json(out, {"run": 2})
+    runs = sorted(json.loads(path.read_text())["run"] for path in out.parent.iterdir())
+    assert runs == [1, 2] and json.loads(out.read_text())["run"] == 2
