@@ -34,8 +34,13 @@ from ssm_ts.cli.spawned_fit import (
 )
 from ssm_ts.cli.trainer_typehints import declare_int_before_float
 from ssm_ts.cli.uses import USES, load_target
-from ssm_ts.cli.write_failures import is_write_failure, write_failure_text
-from ssm_ts.errors import ConfigError, TrainingError
+from ssm_ts.cli.write_failures import (
+    is_write_failure,
+    read_failure_text,
+    unreadable_file,
+    write_failure_text,
+)
+from ssm_ts.errors import ConfigError, DataError, TrainingError
 from ssm_ts.tasks.interruptible_fit import fit_interruptibly
 from ssm_ts.tracking.logger import check_resumed_run, make_mlflow_logger, mlflow_run_of_checkpoint
 from ssm_ts.tracking.registry_names import check_register_as
@@ -62,6 +67,14 @@ class SSMTSArgumentParser(LightningArgumentParser):
             return super().error(message, ex)
         sys.stderr.write(parse_error_text(getattr(ex, "subcommand_parser", None) or self, message))
         self.exit(2)
+
+
+def refuse_unreadable(error: OSError) -> None:
+    """Raise a :class:`DataError` naming the file when ``error`` is a refused read of a file this user
+    cannot read (:func:`unreadable_file`); else return."""
+    path = unreadable_file(error)
+    if path is not None:
+        raise DataError(read_failure_text(path)) from error
 
 
 def cli_trainer_setting(key: str, value: Any) -> str:
@@ -270,7 +283,11 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         Timer): their state matters to a resumed fit only, and the checkpoint's weights are the model."""
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*callbacks used to create the checkpoint need to be")
-            return call_interruptibly(call, self.trainer.loggers, **kwargs)
+            try:
+                return call_interruptibly(call, self.trainer.loggers, **kwargs)
+            except OSError as err:  # a data file of mode 000: one error naming it, not a traceback
+                refuse_unreadable(err)
+                raise
 
     def validate(self, **kwargs: Any) -> Any:
         return self._evaluate(self.trainer.validate, **kwargs)
@@ -299,6 +316,7 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
             self._remember_stopped_fit(kwargs)
             raise
         except OSError as err:  # a full disk: one error naming the file and the resume, not a traceback
+            refuse_unreadable(err)  # a data file of mode 000: a read's error, not a write's
             if not is_write_failure(err):
                 raise
             self._remember_stopped_fit(kwargs)

@@ -5,6 +5,7 @@ traceback from deep inside Lightning."""
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 from ssm_ts.cli.interrupted import INTERRUPTED_FIT, interrupted_text
@@ -13,9 +14,34 @@ from ssm_ts.cli.interrupted import INTERRUPTED_FIT, interrupted_text
 WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 
 
+def _readable(path: str) -> bool:
+    return os.access(path, os.R_OK)
+
+
+def unreadable_file(error: BaseException) -> str | None:
+    """The file ``error`` (a refused open: no read permission) names when it is an existing file this
+    user cannot read, such as a data file of mode 000; ``None`` for any other error. Such a refusal is
+    a read's, not a write's, whatever the errno says."""
+    if not isinstance(error, OSError) or error.errno not in (errno.EACCES, errno.EPERM):
+        return None
+    name = error.filename
+    if name is None or not Path(os.fsdecode(name)).is_file() or _readable(os.fsdecode(name)):
+        return None
+    return os.fsdecode(name)
+
+
+def read_failure_text(path: str) -> str:
+    """The error of a command that could not read ``path`` (:func:`unreadable_file`): the file and the fix."""
+    return (
+        f"cannot read {path} (permission denied); make it readable (chmod u+r '{path}'), or pass a copy "
+        "you can read"
+    )
+
+
 def is_write_failure(error: BaseException) -> bool:
-    """Whether ``error`` is a file write refused by the disk or its permissions."""
-    return isinstance(error, OSError) and error.errno in WRITE_FAILURES
+    """Whether ``error`` is a file write refused by the disk or its permissions (not a file this user
+    cannot read: :func:`unreadable_file`)."""
+    return isinstance(error, OSError) and error.errno in WRITE_FAILURES and unreadable_file(error) is None
 
 
 def write_failure_text(error: OSError, use: str) -> str:
