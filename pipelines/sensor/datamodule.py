@@ -50,6 +50,7 @@ from ssm_ts.whole_numbers import is_real_number, is_whole_number
 
 from .audio import read_audio_clips, read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
+from .folder_groups import read_folder_groups
 from .group_split import group_split
 from .labels import encode_labels
 from .readers import FORMATS, find_archive_split, holds_archive_split, read_series
@@ -183,7 +184,9 @@ class SensorDataModule(pl.LightningDataModule):
             session column (the validation split holds out whole groups), its time column and how
             a window's label is chosen, as :func:`~.windows.sliding_windows` takes them. A stream to
             predict may lack the label and group columns; ``predictions.csv`` then names each
-            window by its ``group``, ``start`` and ``end``.
+            window by its ``group``, ``start`` and ``end``. Without ``window``, ``group_col`` names a
+            column of a folder's ``labels.csv`` (``file, label, subject``): each recording's group,
+            for the validation split and the random features' penalty.
     """
 
     def __init__(
@@ -330,8 +333,12 @@ class SensorDataModule(pl.LightningDataModule):
         if train is None:
             raise ConfigError("no training data: set data.path to a file or a UCR/UEA folder")
         data = self._read(train)
-        if self.stream["group_col"] is not None:  # a stream's windows: the validation split by group
-            self._train_groups = self._windows_read[0].groups
+        if self.stream["group_col"] is not None and self.stream["window"] is not None:
+            self._train_groups = self._windows_read[0].groups  # a stream's: the validation split by group
+        elif self.stream["group_col"] is not None:  # a folder's labels.csv column (else an error)
+            self._train_groups = read_folder_groups(
+                train, data.ids, self.stream["group_col"], read_options=self.read_options
+            )
         elif self.stream["window"] is not None and self.val_fraction > 0:
             # worded for the model the trainer fits (Lightning attaches it before setup): random
             # features pick no epoch

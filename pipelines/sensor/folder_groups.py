@@ -1,0 +1,52 @@
+"""Each recording's group (subject or session) in a folder of recording CSVs, from a column of its
+labels file (``file, label, subject``), so that ``ssm-ts classify fit --data.group_col subject`` holds
+out whole subjects there as it does for a stream's windows."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ssm_ts.errors import ConfigError, DataError
+
+from ..csv_options import check_read_options
+from .csv_reader import DEFAULT_LABELS_FILE, _missing_cells, _read_csv
+
+
+def read_folder_groups(
+    folder: str | os.PathLike,
+    ids: list[str],
+    group_col: str,
+    *,
+    file_col: str = "file",
+    read_options: dict | None = None,
+) -> np.ndarray:
+    """The group of each recording ``(len(ids),)`` as text: column ``group_col`` of ``folder``'s
+    ``labels.csv`` on the row naming its CSV (``ids`` are the files' names, as ``read_csv_folder``
+    gives them; a row may name a file with or without ``.csv``). A folder without ``labels.csv``, a
+    labels file without the column, or a file whose cell is empty is an error naming the fix."""
+    options = check_read_options(read_options)
+    path = Path(folder) / DEFAULT_LABELS_FILE
+    if not Path(folder).is_dir():
+        raise ConfigError(
+            f"data.group_col={group_col!r} names the subject column of a stream (with data.window) or of a "
+            f"folder's {DEFAULT_LABELS_FILE}; {folder} is neither: add --data.window N to cut a stream, or "
+            "leave data.group_col out."
+        )
+    if not path.exists():
+        raise DataError(
+            f"{folder}: data.group_col={group_col!r} is read from {DEFAULT_LABELS_FILE} beside the recordings, "
+            f"which this folder lacks; add it with columns {file_col}, label, {group_col}."
+        )
+    table = _read_csv(path, (file_col, group_col), options)
+    if group_col not in table.columns:
+        raise DataError(
+            f"{path}: no column {group_col!r} (data.group_col) among {[str(c) for c in table.columns]}; add "
+            f"each recording's subject or session as a column {group_col!r}, or name the column that holds it."
+        )
+    _missing_cells(table, group_col, path, options, "every recording needs its group (subject or session).")
+    listed = {Path(str(f)).name: g for f, g in zip(table[file_col], table[group_col], strict=True)}
+    groups = [listed.get(name, listed.get(Path(name).stem)) for name in ids]
+    return np.asarray(groups, dtype=object)
