@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import re
 import statistics
 import sys
 import time
@@ -411,6 +412,12 @@ def main() -> None:
     check_device(args.device)
     check_writable(RESULTS_DIR / f"{args.out}.json", "--out")
     cases = list(args.cases) + (BREADTH_CASES if args.breadth else [])
+    malformed = [case for case in cases if not re.fullmatch(r"[^:]+:[MS]:[1-9][0-9]*", case)]
+    if malformed:
+        parser.error(
+            f"--cases {' '.join(malformed)}: a case is DATASET:MODE:HORIZON, MODE M (every column) or S (OT "
+            "alone), e.g. ETTh1:M:96 ETTh1:S:720"
+        )
     files = dict.fromkeys(f"{case.split(':')[0]}.csv" for case in cases)
     require_files(args.data_dir, files, "--data-dir", DATA_SOURCES["forecasting"], default=DATA)
     if args.threads:

@@ -291,3 +291,15 @@ def test_rocket_reference_names_a_missing_folder_or_problem_and_keeps_an_earlier
     module.write_json(out, {"run": 2})
     runs = sorted(json.loads(path.read_text())["run"] for path in out.parent.iterdir())
     assert runs == [1, 2] and json.loads(out.read_text())["run"] == 2
+
+
+def test_forecast_ett_a_malformed_case_is_a_usage_error(load_script, monkeypatch, capsys):
+    """ETTh1-S-720 ended in "ValueError: not enough values to unpack" after the step timing."""
+    module = load_script("forecast_ett")
+    monkeypatch.setattr(
+        module, "time_spacetime_step", lambda *a: pytest.fail("timed before checking --cases")
+    )
+    monkeypatch.setattr(sys, "argv", ["forecast_ett.py", "--cases", "ETTh1-S-720", "ETTh1:M:96"])
+    with pytest.raises(SystemExit):
+        module.main()
+    assert "--cases ETTh1-S-720: a case is DATASET:MODE:HORIZON" in capsys.readouterr().err
