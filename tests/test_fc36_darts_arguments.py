@@ -74,3 +74,28 @@ def test_darts_methods_name_their_equivalent(name, said):
     with pytest.raises(AttributeError) as raised:
         getattr(Forecaster(horizon=2), name)
     assert said in str(raised.value)
+
+
+def test_darts_model_settings_name_the_forecasters():
+    """``Forecaster(input_chunk_length=24, output_chunk_length=12, n_epochs=1)``, darts' TorchForecastingModel
+    settings: a bare TypeError before; the settings' own signature is unchanged."""
+    with pytest.raises(TypeError) as raised:
+        Forecaster(input_chunk_length=24, output_chunk_length=12, n_epochs=1, random_state=3)
+    text = str(raised.value)
+    assert text.startswith("Forecaster() got darts' argument(s) 'input_chunk_length', 'output_chunk_length'")
+    for part in (
+        "input_chunk_length: lookback=...",
+        "output_chunk_length: horizon=...",
+        "n_epochs: max_epochs=...",
+    ):
+        assert part in text, text
+    assert list(inspect.signature(Forecaster).parameters)[:3] == ["model", "lookback", "horizon"]
+    assert Forecaster(lookback=24, horizon=12).settings["lookback"] == 24
+
+
+def test_a_search_space_of_darts_names_names_the_forecasters():
+    from ssm_ts.api.tune_space import _check_name
+    from ssm_ts.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="darts' input_chunk_length is lookback here; valid: "):
+        _check_name("input_chunk_length", ["nlinear"])

@@ -65,6 +65,25 @@ _BACKTEST = {
     "sample_weight": "no equivalent: every training window weighs the same",
 }
 PORTED_ARGUMENTS: dict[str, dict[str, str]] = {
+    # darts' TorchForecastingModel(input_chunk_length, output_chunk_length, n_epochs, ...) settings
+    "__init__": {
+        "input_chunk_length": "lookback=...",
+        "output_chunk_length": "horizon=...",
+        "n_epochs": "max_epochs=...",
+        "optimizer_kwargs": "lr=... and weight_decay=...",
+        "random_state": "seed=...",
+        "likelihood": "quantiles=[0.1, 0.5, 0.9] (the pinball loss; no distribution likelihoods)",
+        "loss_fn": "loss='mse' or loss='mae' (quantiles=[...] for the pinball loss)",
+        "pl_trainer_kwargs": "trainer_options={...}: lightning.Trainer arguments (accelerator=... for the device)",
+        "model_name": "run_name=... (the MLflow run); the files go to out_dir=...",
+        "work_dir": "out_dir=...",
+        "save_checkpoints": "no switch: every fit keeps its best and last checkpoints under out_dir",
+        "force_reset": "no equivalent: each fit writes into its own folder under out_dir",
+        "add_encoders": "no encoders: give calendar features as columns of the data, named future_covariates",
+        "output_chunk_shift": "no equivalent: forecasts start at the step after the data",
+        "use_reversible_instance_norm": "no switch: each series is scaled on its training rows",
+        "lr_scheduler_cls": "no per-model scheduler setting here",
+    },
     "fit": {
         "series": "the data: fit(data), a DataFrame or CSV (darts' TimeSeries: its .to_dataframe()), "
         "with target=... naming the forecast columns",
@@ -131,8 +150,7 @@ def ported_arguments(method: F) -> F:
 def ported_text(method: str, names: list[str]) -> str:
     """What a call of ``method`` with darts' argument ``names`` says: each name and what does its work here."""
     hints = PORTED_ARGUMENTS[method]
-    lines = [
-        f"Forecaster.{method}() got darts' argument(s) {', '.join(map(repr, names))}, which it does not take:"
-    ]
+    called = "Forecaster" if method == "__init__" else f"Forecaster.{method}"
+    lines = [f"{called}() got darts' argument(s) {', '.join(map(repr, names))}, which it does not take:"]
     lines += [f"  {name}: {hints[name].format(method=method)}" for name in names]
     return "\n".join(lines)

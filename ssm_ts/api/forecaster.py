@@ -165,6 +165,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
     _refit = False  # a backtest's refit (unlogged)
     resume_aliases = {"shuffle_seed": "seed"}  # the data module's name for the seed's training order
 
+    @ported_arguments
     def __init__(
         self,
         model: str = "spacetime",

@@ -91,6 +91,14 @@ def _did_you_mean(name: str, valid: Sequence[str]) -> str:
     return f"did you mean {close[0]!r}? " if close else ""
 
 
+def _darts_name(name: str) -> str:
+    """For darts' name of a setting (``input_chunk_length``): what it is here (``lookback=...``)."""
+    from ssm_ts.api.forecast_ported_args import PORTED_ARGUMENTS
+
+    hint = PORTED_ARGUMENTS["__init__"].get(name)
+    return f"darts' {name} is {hint.replace('=...', '')} here; " if hint else ""
+
+
 def _model_options(model: str) -> list[str]:
     from ssm_ts.models.forecasting_registry import forecasting_options
 
@@ -120,6 +128,7 @@ def _check_name(name: str, models: Sequence[str]) -> None:
     if head not in settings:
         raise ConfigError(
             f"search space name {name!r} is not a Forecaster setting; {_did_you_mean(head, settings)}"
+            f"{_darts_name(head)}"
             f"valid: {', '.join(settings)}; model options as 'model_options.<name>' (e.g. "
             "'model_options.d_model'), trainer arguments as 'trainer_options.<name>'."
         )
