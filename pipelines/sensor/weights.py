@@ -2,7 +2,9 @@
 
 ``class_weight`` is ``None`` (every class 1), ``"balanced"`` (``n / (n_classes * count of the
 class)``, the counts weighted by ``sample_weight`` as ``LogisticRegression`` counts them) or
-``{label: weight}`` (a class left out weighs 1). A recording's weight is its class's weight times
+``{label: weight}`` (a class left out weighs 1; a label that is not in the training labels is an
+error unless every training class has a weight, as scikit-learn's ``compute_class_weight`` has it,
+so a cross-validation fold without a rare class fits). A recording's weight is its class's weight times
 its ``sample_weight``. The weights come from :func:`sklearn.utils.class_weight.compute_class_weight`
 and :func:`sklearn.utils.validation._check_sample_weight`; here they get the checks and messages a
 user can act on (a label in ``class_weight`` that is not in the training labels, a negative or NaN
@@ -45,15 +47,20 @@ def check_class_weight_form(class_weight: Any, classes: Sequence[str] | None = N
 
 def check_class_weight(class_weight: Any, classes: Sequence[str]) -> None:
     """A clear error for a ``class_weight`` that is not ``None``, ``"balanced"`` or ``{label: weight}``
-    with labels among ``classes`` (the training labels, as text) and finite weights >= 0."""
+    with finite weights >= 0 and labels among ``classes`` (the training labels, as text), or a weight
+    for each of ``classes`` (then other labels are passed over: a fold without them)."""
     check_class_weight_form(class_weight, classes)
     if not isinstance(class_weight, Mapping):
         return
     unknown = [key for key in class_weight if str(key) not in set(classes)]
-    if unknown:
+    unweighted = [c for c in classes if c not in {str(key) for key in class_weight}]
+    if unknown and unweighted:  # as scikit-learn's compute_class_weight: a typo, or a fold without a class
         raise DataError(
-            f"class_weight names the class(es) {unknown} that are not in the training labels {list(classes)}; "
-            "give weights for labels of y (a class left out weighs 1)."
+            f"class_weight names the class(es) {unknown} that are not in the training labels {list(classes)}, "
+            f"and gives no weight to {unweighted}; give weights for labels of y (a class left out weighs 1). "
+            "In cross-validation a training fold may lack a rare class: give every class a weight "
+            f"({_every_class_example(class_weight, classes)}; labels a fold lacks are then passed over, as "
+            "scikit-learn does), or use class_weight='balanced'."
         )
     for key, value in class_weight.items():
         if (
@@ -62,6 +69,13 @@ def check_class_weight(class_weight: Any, classes: Sequence[str]) -> None:
             or not (0 <= float(value) < math.inf)
         ):
             raise ConfigError(f"class_weight[{key!r}] must be a finite number >= 0, got {value!r}")
+
+
+def _every_class_example(class_weight: Mapping, classes: Sequence[str]) -> str:
+    """``class_weight`` with a weight for each of ``classes`` (1 where it has none), as the dict to pass."""
+    given = {str(key): value for key, value in class_weight.items()}
+    full = {**{c: given.get(c, 1) for c in classes}, **given}
+    return f"class_weight={full!r}"
 
 
 def check_sample_weight(sample_weight: Any, n: int) -> np.ndarray | None:
@@ -92,7 +106,10 @@ def class_weights(
     index = {name: i for i, name in enumerate(classes)}
     targets = np.array([index[str(label)] for label in labels], dtype=np.int64)
     if isinstance(class_weight, Mapping):  # by class index: sklearn would read a label "1" as 1
-        class_weight = {index[str(key)]: float(value) for key, value in class_weight.items()}
+        # a label not in y (every class of y weighed: checked above) weighs no recording
+        class_weight = {
+            index[str(key)]: float(value) for key, value in class_weight.items() if str(key) in index
+        }
     elif class_weight == "balanced":
         absent = [classes[i] for i in range(len(classes)) if not (targets == i).any()]
         if absent:

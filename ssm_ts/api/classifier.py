@@ -120,7 +120,8 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         class_weight: for imbalanced classes (rare falls among walking): ``None`` (all 1),
             ``"balanced"`` (``n / (n_classes * count of the class)``, counts weighted by
             ``sample_weight``; on balanced data all 1) or ``{label: weight}`` (a class left out weighs
-            1; a label that is not in ``y`` is an error), as in scikit-learn. A recording's weight is
+            1; a label that is not in ``y`` is an error unless every class of ``y`` has a weight, so a
+            cross-validation fold without a rare class fits), as in scikit-learn. A recording's weight is
             its class's weight times its ``sample_weight`` (``fit``). The encoder minimises the
             weighted mean cross-entropy ``sum(w_i loss_i) / sum(w_i)``, and its validation loss
             (``val_fraction``), which picks the best epoch, is weighted the same way, so the model
