@@ -190,3 +190,17 @@ def test_a_held_lock_is_taken_once_and_released_by_its_folder(tmp_path):
     assert (tmp_path / "a" / LOCK_NAME).exists() and not (tmp_path / "b" / LOCK_NAME).exists()
     release_fit_locks()
     assert not (tmp_path / "a" / LOCK_NAME).exists()
+
+
+def test_a_ddp_spawn_fit_into_an_out_in_use_is_refused_before_it_starts_processes(
+    line_use, tmp_path, holder, capsys
+):
+    """Its rank 0 trains in a process it starts: refused there, the command raised the started processes'
+    traceback (ProcessRaisedException) after starting them."""
+    out = tmp_path / "out"
+    pid = holder(out)
+    spawn = ["--trainer.strategy", "ddp_spawn", "--trainer.devices", "2", "--trainer.accelerator", "cpu"]
+    assert cli.main(["line", "fit", "--out", str(out), *_UNLOGGED, *spawn]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"a fit is already running in {out.resolve()} (process {pid} on" in err, err
+    assert "Traceback" not in err and not (out / "checkpoints").exists()

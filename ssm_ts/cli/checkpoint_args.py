@@ -30,6 +30,7 @@ from ssm_ts.cli.resume_fit import (
     saved_fit_settings,
 )
 from ssm_ts.cli.resume_trainer import replace_unrunnable_precision
+from ssm_ts.cli.spawned_fit import trains_in_started_processes
 from ssm_ts.errors import ConfigError
 from ssm_ts.export import load_checkpoint
 from ssm_ts.tracking.logger import default_tracking_uri, mlflow_run_of_checkpoint
@@ -60,7 +61,13 @@ class CheckpointArgs:
         trainer = super().instantiate_trainer(**kwargs)
         if self.subcommand == "fit":  # its run folder's lock, first (its setup before any other writes)
             # held until the command ends (its model logged), released by ssm_ts.cli.main
-            trainer.callbacks.insert(0, FitLock(keep=True))
+            lock = FitLock(keep=True)
+            trainer.callbacks.insert(0, lock)
+            if trains_in_started_processes(trainer) and not trainer.loggers:
+                # ddp_spawn trains in processes it starts: --out's lock taken here, so that a refusal is this
+                # command's one error, not a traceback of the started processes (which take it as theirs).
+                # A run folder of MLflow's is the run's own: its run is not started before the fit
+                lock.setup(trainer, trainer.lightning_module, "fit")
         return trainer
 
     def _parse_ckpt_path(self) -> None:
