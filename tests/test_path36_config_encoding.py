@@ -13,9 +13,10 @@ from ssm_ts.errors import ConfigError
 CONFIG = "model:\n  model: dlinear\n  lookback: 24\n  horizon: 6\ndata:\n  path: data ü.csv\ntrainer:\n  max_epochs: 1\n"
 
 
-def test_a_utf16_config_is_named_with_the_fix(in_tmp, capsys):
+@pytest.mark.parametrize("command", [["forecast", "fit"], ["forecast", "tune"], ["audio", "generate"]])
+def test_a_utf16_config_is_named_with_the_fix(in_tmp, capsys, command):
     (in_tmp / "my cfg.yaml").write_text(CONFIG, encoding="utf-16", newline="\r\n")
-    assert cli.main(["forecast", "fit", "--config", "my cfg.yaml"]) == 1
+    assert cli.main([*command, "--config", "my cfg.yaml"]) == 1
     err = capsys.readouterr().err
     assert "--config my cfg.yaml: the file is UTF-16 text" in err
     assert "Save it as UTF-8" in err and "Traceback" not in err

@@ -19,6 +19,7 @@ from pathlib import Path
 # Lightning: ssm_ts.training (and so Lightning, several seconds) is imported only when a use runs, so
 # `ssm-ts --help`, `--version` and `ssm-ts configs` answer at once
 from ssm_ts.cli.checkpoint_defaults import resume_conflicts
+from ssm_ts.cli.config_text import check_config_texts
 from ssm_ts.cli.interrupted import INTERRUPTED_FIT, interrupted_text
 from ssm_ts.cli.parse_errors import colon_space_hint, parse_error_text
 from ssm_ts.cli.restored_data import RESTORED_DATA_SETTINGS, restored_settings_hint
@@ -103,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     INTERRUPTED_FIT.clear()
     try:
         with short_warnings(use, verbose):
+            check_config_texts(rest)  # a UTF-16 YAML (PowerShell's '>'): one error, before any reads it
             if rest and rest[0] in spec.extra_commands:
                 return int(load_target(spec.extra_commands[rest[0]])(rest[1:]) or 0)
             run_use(use, rest, verbose=verbose)

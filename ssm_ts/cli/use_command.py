@@ -49,7 +49,6 @@ def refuse_other_use_configs(args: list[str], use: str) -> None:
 
 def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
     """Run one use's LightningCLI in-process with ``args`` (e.g. ``["fit", "--config", ...]``)."""
-    from ssm_ts.cli.config_text import check_config_texts
     from ssm_ts.cli.spawned_warnings import SpawnedWarningLines
     from ssm_ts.packaged_configs import resolve_config_args
     from ssm_ts.tasks.option_order import refuse_options_before_config
@@ -61,7 +60,6 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
     )
 
     args, shipped = resolve_config_args(list(args), use)
-    check_config_texts(args)  # a UTF-16 YAML (PowerShell's '>'): one error, before any reads it
     refuse_other_use_configs(args, use)  # before the search-config check: its command is the other use's
     refuse_search_configs(args, use)
     refuse_options_before_config(args)
