@@ -9,10 +9,13 @@ from __future__ import annotations
 import inspect
 import re
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from ssm_ts import Forecaster
 from ssm_ts.api.forecast_ported_args import PORTED_ARGUMENTS
+from ssm_ts.errors import ConfigError
 
 
 @pytest.mark.parametrize(
@@ -95,7 +98,33 @@ def test_darts_model_settings_name_the_forecasters():
 
 def test_a_search_space_of_darts_names_names_the_forecasters():
     from ssm_ts.api.tune_space import _check_name
-    from ssm_ts.errors import ConfigError
 
     with pytest.raises(ConfigError, match="darts' input_chunk_length is lookback here; valid: "):
         _check_name("input_chunk_length", ["nlinear"])
+
+
+FRAME = pd.DataFrame({
+    "date": pd.date_range("2020-01-01", periods=40, freq="h"),
+    "OT": np.sin(np.arange(40) / 5.0),
+    "HUFL": np.cos(np.arange(40) / 7.0),
+})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "position", "param"), [("fit", 2, "time_col"), ("backtest", 2, "n_windows")]
+)
+def test_covariates_in_darts_positions_are_named_not_printed(method, position, param, tmp_path):
+    """darts' ``fit(series, past_covariates)`` / ``backtest(series, past_covariates)``: the table landed in
+    ``time_col`` / ``n_windows``, and the error printed it whole ("time column '<500 rows>' not found")."""
+    fc = Forecaster(
+        model="nlinear", lookback=8, horizon=2, max_epochs=1, log_to_mlflow=False, out_dir=str(tmp_path)
+    )
+    with pytest.raises(ConfigError) as raised:
+        getattr(fc, method)(FRAME[["date", "OT"]], FRAME[["date", "HUFL"]])
+    text = str(raised.value)
+    assert text.startswith(
+        f"{method}()'s argument {position} is {param}, got a DataFrame: darts' {method}(series, "
+    )
+    assert "data = data.merge(covariates, on='date'), then fit(data, ..., past_covariates=['HUFL'])" in text
+    assert "2020-01-01 00:00:00" not in text  # the table is not printed
+    assert fc.task_ is None and not list(tmp_path.iterdir())

@@ -131,17 +131,27 @@ PORTED_ARGUMENTS: dict[str, dict[str, str]] = {
 }
 
 
+# darts' positional arguments after the series, where these methods take names (fit's time_col, target)
+# and counts (backtest's n_windows, step): fit(series, covariates) gave "time column '<the table>' not found"
+DARTS_POSITIONAL = {
+    "fit": ("past_covariates", "future_covariates"),
+    "backtest": ("past_covariates", "future_covariates"),
+}
+
+
 def ported_arguments(method: F) -> F:
     """``method`` (a Forecaster method), whose call with a darts argument name it lacks
-    (:data:`PORTED_ARGUMENTS`) raises a TypeError naming what does the same here."""
+    (:data:`PORTED_ARGUMENTS`) raises a TypeError naming what does the same here, and (fit, backtest)
+    whose call with covariate tables in darts' positions (:data:`DARTS_POSITIONAL`) a ConfigError."""
     hints = PORTED_ARGUMENTS[method.__name__]
-    own = set(inspect.signature(method).parameters)
+    own = list(inspect.signature(method).parameters)
 
     @functools.wraps(method)
     def checked(*args: Any, **kwargs: Any) -> Any:
         ported = [name for name in kwargs if name not in own and name in hints]
         if ported:
             raise TypeError(ported_text(method.__name__, ported))
+        _refuse_positional_tables(method.__name__, own, args)
         return method(*args, **kwargs)
 
     return checked  # type: ignore[return-value]
@@ -154,3 +164,31 @@ def ported_text(method: str, names: list[str]) -> str:
     lines = [f"{called}() got darts' argument(s) {', '.join(map(repr, names))}, which it does not take:"]
     lines += [f"  {name}: {hints[name].format(method=method)}" for name in names]
     return "\n".join(lines)
+
+
+def _refuse_positional_tables(method: str, own: list[str], args: tuple[Any, ...]) -> None:
+    """A table (DataFrame or Series) in a place of ``args`` (``self, data, ...``) where darts' ``method``
+    takes covariates: a ConfigError naming the parameter it landed in and how covariates are given here.
+
+    Raises:
+        ConfigError: see above, with :func:`~ssm_ts.api.forecast_covariate_names.require_covariate_names`'s
+            join of the covariates to the data.
+    """
+    if method not in DARTS_POSITIONAL or len(args) < 3:
+        return
+    import pandas as pd
+
+    from ssm_ts.api.forecast_covariate_names import require_covariate_names
+    from ssm_ts.errors import ConfigError
+
+    for position, (given, param, darts) in enumerate(
+        zip(args[2:], own[2:], DARTS_POSITIONAL[method], strict=False), 2
+    ):
+        if isinstance(given, pd.DataFrame | pd.Series):
+            try:
+                require_covariate_names(args[1], None, **{darts: given})
+            except ConfigError as error:
+                raise ConfigError(
+                    f"{method}()'s argument {position} is {param}, got a {type(given).__name__}: darts' "
+                    f"{method}(series, past_covariates, future_covariates) takes {darts} there. {error}"
+                ) from None
