@@ -193,13 +193,24 @@ PADDING_FIX = (
 )
 
 
-def _fill_nan(series: np.ndarray, policy: str, where: str, fix: str = NAN_FIX) -> np.ndarray:
+def _fill_nan(
+    series: np.ndarray, policy: str, where: str, fix: str = NAN_FIX, names: Sequence[str] | None = None
+) -> np.ndarray:
+    """``series`` ``(channels, length)`` with its NaN/inf filled under ``policy`` (or a DataError naming
+    the first, by channel position and, given ``names``, the channel's name)."""
     bad = ~np.isfinite(series)
     if not bad.any():
         return series
+
+    def channel_text(c: int) -> str:
+        return f"channel {c}" + (f" ({str(names[c])!r})" if names is not None and c < len(names) else "")
+
     channel, step = np.argwhere(bad)[0]
     if policy == "error":
-        found = f"{where}: {int(bad.sum())} missing or non-finite values (first at channel {channel}, time step {step})"
+        found = (
+            f"{where}: {int(bad.sum())} missing or non-finite values (first at {channel_text(int(channel))}, "
+            f"time step {step})"
+        )
         padding = padding_steps(series)
         if padding:  # filling would extend the last value over the padding and train on it
             raise DataError(
@@ -216,7 +227,7 @@ def _fill_nan(series: np.ndarray, policy: str, where: str, fix: str = NAN_FIX) -
         ok = ~bad[c]
         if not ok.any():
             raise DataError(
-                f"{where}: channel {c} has no finite value at all, so it cannot be interpolated; "
+                f"{where}: {channel_text(c)} has no finite value at all, so it cannot be interpolated; "
                 "drop the recording or use nan_policy='zero'."
             )
         series[c] = np.interp(steps, steps[ok], series[c, ok])  # ends take the nearest value
@@ -294,7 +305,7 @@ def make_series_set(
                 f"{where}: has {array.shape[0]} channels but recording {ids[0]} has {checked[0].shape[0]}; "
                 "every recording needs the same channels." + _transposed_list_hint(array, checked[0])
             )
-        checked.append(_fill_nan(array, nan_policy, where, nan_fix))
+        checked.append(_fill_nan(array, nan_policy, where, nan_fix, channel_names))
     names = _channel_names(channel_names, checked[0].shape[0], source)
     return SeriesSet(
         checked, _label_array(labels, len(checked), source), source, ids, sampling_step, None, names
