@@ -128,3 +128,19 @@ def test_covariates_in_darts_positions_are_named_not_printed(method, position, p
     assert "data = data.merge(covariates, on='date'), then fit(data, ..., past_covariates=['HUFL'])" in text
     assert "2020-01-01 00:00:00" not in text  # the table is not printed
     assert fc.task_ is None and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "said"),
+    [
+        ("predict", (12, "x.csv"), "Forecaster.predict() takes 1 positional argument(s) (data), got 2: darts' "
+                                   "predict(n, series) is predict(series, n=n) here."),
+        ("backtest", ("x.csv", None, None, 6), "Forecaster.backtest() takes 3 positional argument(s) (data, "
+                                               "n_windows, step), got 4: darts' backtest(series, past_covariates"),
+    ],
+)  # fmt: skip
+def test_darts_positional_calls_say_the_order_here(method, args, said):
+    """Python's "predict() takes from 1 to 2 positional arguments but 3 were given" named no fix."""
+    with pytest.raises(TypeError) as raised:
+        getattr(Forecaster(horizon=2), method)(*args)
+    assert str(raised.value).startswith(said), str(raised.value)

@@ -139,12 +139,27 @@ DARTS_POSITIONAL = {
 }
 
 
+# what darts' positional calls of more arguments than these methods take are here
+DARTS_CALLS = {
+    "predict": "darts' predict(n, series) is predict(series, n=n) here",
+    "backtest": "darts' backtest(series, past_covariates, future_covariates, historical_forecasts, forecast_horizon, "
+    "...) is backtest(data, n_windows, step, refit=...) here, the covariates columns of the data",
+    "fit": "darts' fit(series, past_covariates, future_covariates, val_series, ...) is fit(data, time_col, target, "
+    "past_covariates=[names], future_covariates=[names]) here",
+}
+
+
 def ported_arguments(method: F) -> F:
     """``method`` (a Forecaster method), whose call with a darts argument name it lacks
     (:data:`PORTED_ARGUMENTS`) raises a TypeError naming what does the same here, and (fit, backtest)
     whose call with covariate tables in darts' positions (:data:`DARTS_POSITIONAL`) a ConfigError."""
     hints = PORTED_ARGUMENTS[method.__name__]
     own = list(inspect.signature(method).parameters)
+    positional = [
+        name
+        for name, p in inspect.signature(method).parameters.items()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
 
     @functools.wraps(method)
     def checked(*args: Any, **kwargs: Any) -> Any:
@@ -152,6 +167,11 @@ def ported_arguments(method: F) -> F:
         if ported:
             raise TypeError(ported_text(method.__name__, ported))
         _refuse_positional_tables(method.__name__, own, args)
+        if len(args) > len(positional) and method.__name__ in DARTS_CALLS:
+            raise TypeError(
+                f"Forecaster.{method.__name__}() takes {len(positional) - 1} positional argument(s) "
+                f"({', '.join(positional[1:])}), got {len(args) - 1}: {DARTS_CALLS[method.__name__]}."
+            )
         return method(*args, **kwargs)
 
     return checked  # type: ignore[return-value]
