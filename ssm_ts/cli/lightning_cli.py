@@ -24,7 +24,7 @@ from ssm_ts.cli.lost_server import lost_server_reason, lost_server_text
 from ssm_ts.cli.monitor_errors import unknown_monitor_text
 from ssm_ts.cli.optimizer_options import refuse_lightning_optimizer_options
 from ssm_ts.cli.parse_errors import parse_error_text
-from ssm_ts.cli.path_settings import check_paths_beside_config, expand_path_settings
+from ssm_ts.cli.path_settings import check_paths_beside_config, check_read_paths, expand_path_settings
 from ssm_ts.cli.save_config import FREE_ON_RESUME, logged_config_params
 from ssm_ts.cli.spawned_fit import (
     set_up_as_the_fit_did,
@@ -135,6 +135,7 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         if subcommand:  # "~/runs" and "$HOME/data.csv" from a YAML too, as a shell reads them
             expand_path_settings(self.config[subcommand])
             check_paths_beside_config(self.config[subcommand])
+            check_read_paths(self.config[subcommand])  # a dangling link, data\\ett.csv from Windows
 
     def _set_seed(self) -> None:
         # a seed NumPy refuses failed in Lightning's seed_everything, a ValueError traceback

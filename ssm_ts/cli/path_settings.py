@@ -53,6 +53,35 @@ def expand_path_settings(config: Any) -> None:
                 config[setting] = expanded
 
 
+def missing_path_reason(value: str) -> str | None:
+    """Why the data path ``value``, which is no file or folder, is missing, where the reader's "not
+    found" would not say: a symbolic link whose target is gone, or a Windows path (``data\\ett.csv``,
+    ``C:\\data``) on a system whose folders are separated by ``/``. ``None`` otherwise."""
+    path = Path(value)
+    if path.is_symlink():
+        return f"it is a symbolic link to {os.readlink(path)}, which does not exist: fix the link or pass its target"
+    if os.sep == "/" and "\\" in value:
+        posix = value.replace("\\", "/")
+        found = f" ({posix} exists: pass that)" if Path(posix).exists() else ""
+        return f"it is written with Windows separators (\\), and on this system folders are separated by /{found}"
+    return None
+
+
+def check_read_paths(config: Any) -> None:
+    """Refuse a data path (:data:`READ_SETTINGS`) that is missing for a reason :func:`missing_path_reason`
+    names.
+
+    Raises:
+        ConfigError: naming the setting, the path and the reason.
+    """
+    for setting in READ_SETTINGS:
+        value = config.get(setting) if setting in config else None
+        if isinstance(value, str) and value and not Path(value).exists():
+            reason = missing_path_reason(value)
+            if reason is not None:
+                raise ConfigError(f"{setting} {value}: no such file or folder: {reason}")
+
+
 def _config_files(config: Any) -> list[Path]:
     """The ``--config`` files a parsed ``config`` was read from (files only: not YAML given inline)."""
     files = []
