@@ -108,8 +108,12 @@ def hold_fit_lock(
             if _holder(path) == holder:
                 path.unlink(missing_ok=True)
             continue
-        with os.fdopen(fd, "w") as f:
-            json.dump({"pid": os.getpid(), "host": socket.gethostname()}, f)
+        try:
+            with os.fdopen(fd, "w") as f:
+                json.dump({"pid": os.getpid(), "host": socket.gethostname()}, f)
+        except OSError:  # a full disk, a quota: no empty lock left to refuse the next fit as held
+            path.unlink(missing_ok=True)
+            raise
         _HELD.add(path)
         return True
     raise _held_error(path, _holder(path) or {}, resume, separate)
