@@ -24,6 +24,7 @@ detection still runs for whatever they leave out.
 from __future__ import annotations
 
 import bz2
+import codecs
 import csv
 import gzip
 import io
@@ -89,11 +90,11 @@ def _read_detected(
     """:func:`read_csv_file`'s frame, and :func:`csv_read_keywords_used`'s keywords."""
     options = check_read_options(read_options)
     data = _raw_bytes(path)
+    encoding = options.get("encoding") or _pandas_encoding(data)  # before the text: its check copies no text
     text = _decode(path, data, options.get("encoding"), options.get("encoding_errors"))
-    if not text.strip():
-        raise DataError(f"{path} is empty: expected a CSV with a header row and data rows.")
-    encoding = options.get("encoding") or _pandas_encoding(data)
     del data  # the text is what is parsed: the bytes are not kept beside its parse
+    if not text or text.isspace():  # as `not text.strip()`, without a stripped copy of the whole text
+        raise DataError(f"{path} is empty: expected a CSV with a header row and data rows.")
     reading = read_csv_keywords(options)
     sep = options.get("sep") or _separator(_header_line(text, options))
     frame = _parse(path, text, sep, options.get("decimal", "."), dtype, reading)
@@ -266,8 +267,12 @@ def _pandas_encoding(data: bytes) -> str | None:
         return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")()  # checked in slices: no decoded copy of the whole file
+    view, size = memoryview(data), 1 << 20
     try:
-        data.decode("utf-8")
+        for start in range(0, len(data), size):
+            decoder.decode(view[start : start + size])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return "cp1252"
     return None
