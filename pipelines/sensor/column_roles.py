@@ -88,12 +88,24 @@ def time_like_columns(channels: list[str]) -> list[str]:
     return [c for c in channels if "time" in str(c).lower() or "date" in str(c).lower()]
 
 
-def warn_time_like_channels(columns: list[str], where: str, time_col: str, read_as: str) -> None:
+def warn_time_like_channels(
+    columns: list[str],
+    where: str,
+    time_col: str,
+    read_as: str,
+    *,
+    why: str | None = None,
+    how: str | None = None,
+) -> None:
     """Warn that ``columns`` of ``where`` are read as channels though their names say time; ``read_as``:
-    the reader call that takes one as the times (``read_csv_long(path, time_col=...)``)."""
+    the reader call that takes one as the times (``read_csv_long(path, time_col=...)``). Inputs whose
+    times are not a column (a DataFrame's index) say ``why`` they are channels and ``how`` to give
+    their times instead of the time column's name."""
+    why = why or f"there is no {time_col!r} column"
+    how = how or f"name it {time_col!r} (in Python, {read_as})"
     warn_on_rank_zero(
-        f"{where}: column(s) {columns} are read as channels, as there is no {time_col!r} column. If one "
-        f"holds the recordings' times, name it {time_col!r} (in Python, {read_as}): the rows are then put "
+        f"{where}: column(s) {columns} are read as channels, as {why}. If one "
+        f"holds the recordings' times, {how}: the rows are then put "
         "in time order and the sampling step is kept, and the model does not learn from the clock. If "
         "it is a measurement, ignore this warning.",
         UserWarning,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ssm_ts.errors import DataError
 
+from .column_roles import time_like_columns, warn_time_like_channels
 from .frame_times import frame_step, index_times, text_times_error, text_times_fix, time_order
 from .sampling_step import Step, file_step
 from .time_gaps import place_gaps, warn_of_gaps
@@ -381,6 +382,26 @@ _LIST_IN_ORDER = (
 )
 
 
+def _warn_of_time_columns(X: list[pd.DataFrame], names: list[str], source: str) -> None:
+    """Warn when the frames of a ``df-list`` number their rows (``0, 1, ...``, as ``pd.read_csv(path)``
+    leaves them) and a column's name says time: it is read as a channel, the model learns the clock and
+    the sampling step is lost. Their times belong in the index."""
+    clock = time_like_columns(names)
+    if not clock or not all(isinstance(x.index, pd.RangeIndex) for x in X):
+        return
+    warn_time_like_channels(
+        clock,
+        f"{source} (a list of DataFrames, sktime's df-list)",
+        clock[0],
+        "",
+        why="a df-list frame's times are its index, and these frames' indexes number their rows",
+        how=(
+            f"make it the index: X = [x.set_index({clock[0]!r}) for x in X] (or read each CSV with "
+            f"pd.read_csv(path, index_col={clock[0]!r}))"
+        ),
+    )
+
+
 def read_frame_list(
     X: list[pd.DataFrame], source: str = "X", nan_policy: str = "error", gap_fix: str = GAP_FIX
 ) -> FrameRecordings:
@@ -396,6 +417,7 @@ def read_frame_list(
     """
     names = [str(c) for c in X[0].columns]
     read = _TimedRecordings(f"{source} (a list of DataFrames, sktime's df-list)", nan_policy)
+    _warn_of_time_columns(X, names, source)
     ids = [str(i) for i in range(len(X))]
     for i, frame in enumerate(X):
         where = f"{source} (a list of DataFrames, sktime's df-list): frame {i}"
