@@ -23,6 +23,7 @@ from _inputs import (  # noqa: F401 (re-exported: the scripts import them from h
     check_writable,
     git_commit,
     keep_earlier,
+    positive,
     read_results,
     require_files,
     require_folder,

@@ -6,6 +6,7 @@ imports this module alone."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -123,6 +124,18 @@ def check_names(requested: Iterable[str] | None, known: Sequence[str], option: s
         sys.exit(
             f"{option} {' '.join(unknown)}: not found in {where}; the names there are: {', '.join(known)}"
         )
+
+
+def positive(text: str) -> float:
+    """An argparse ``type`` for a budget or a count that must be above 0 (``--minutes 0`` divided by
+    zero after the data set was loaded): a usage error naming the value."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} is not above 0; pass a positive number such as 1")
+    return value
 
 
 def read_results(path: Path, option: str = "--show", key: str = "results") -> dict[str, Any]:

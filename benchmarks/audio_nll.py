@@ -43,7 +43,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DATA_SOURCES, print_table, require_folder, write_results  # noqa: E402
+from _common import DATA_SOURCES, positive, print_table, require_folder, write_results  # noqa: E402
 from lightning.pytorch.callbacks import Callback  # noqa: E402
 
 from ssm_ts.pipelines.audio import AudioDataModule  # noqa: E402
@@ -207,9 +207,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--minutes", type=float, default=20, help="training budget per data set (CPU minutes)"
+        "--minutes", type=positive, default=20, help="training budget per data set (CPU minutes)"
     )
-    parser.add_argument("--max_wall_minutes", type=float, default=60, help="wall-clock cap per data set")
+    parser.add_argument("--max_wall_minutes", type=positive, default=60, help="wall-clock cap per data set")
     parser.add_argument("--datasets", nargs="+", default=list(SPLITS), choices=list(SPLITS))
     parser.add_argument("--preset", default="small", choices=["sc09", "small", "tiny"])
     parser.add_argument(

@@ -1,0 +1,22 @@
+"""audio_nll.py --minutes 0 loaded the data set and then stopped in a ZeroDivisionError (the budget's
+share used is CPU time / budget); a budget of 0 or below is now a usage error before anything runs."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from tests.benchmarks.test_benchmark_scripts import load_script  # noqa: F401 (the fixture)
+
+
+@pytest.mark.parametrize("option", ["--minutes", "--max_wall_minutes"])
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_audio_nll_a_budget_not_above_0_is_a_usage_error(load_script, monkeypatch, capsys, option, value):  # noqa: F811
+    module = load_script("audio_nll")
+    monkeypatch.setattr(module, "run", lambda *a: pytest.fail("ran with a budget of 0"))
+    monkeypatch.setattr(sys, "argv", ["audio_nll.py", option, value])
+    with pytest.raises(SystemExit) as stopped:
+        module.main()
+    assert stopped.value.code == 2
+    assert f"argument {option}: {value} is not above 0; pass a positive number" in capsys.readouterr().err
