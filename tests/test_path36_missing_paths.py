@@ -37,3 +37,11 @@ def test_a_windows_path_is_named_with_the_one_to_pass(in_tmp, capsys):
     err = capsys.readouterr().err
     assert "data.path dätä\\ett.csv: no such file or folder: it is written with Windows separators" in err
     assert "(dätä/ett.csv exists: pass that)" in err
+
+
+def test_a_file_taken_for_a_folder_is_named(in_tmp, capsys):
+    (in_tmp / "bm ü.ts").write_text("@problemName x\n")
+    args = ["classify", "fit", "--data.path", "bm ü.ts/train.ts", "--out", "out"]
+    assert cli.main(args) == 1
+    err = capsys.readouterr().err
+    assert "data.path bm ü.ts/train.ts: no such file or folder: bm ü.ts is a file, not a folder" in err

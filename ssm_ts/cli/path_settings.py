@@ -55,11 +55,15 @@ def expand_path_settings(config: Any) -> None:
 
 def missing_path_reason(value: str) -> str | None:
     """Why the data path ``value``, which is no file or folder, is missing, where the reader's "not
-    found" would not say: a symbolic link whose target is gone, or a Windows path (``data\\ett.csv``,
-    ``C:\\data``) on a system whose folders are separated by ``/``. ``None`` otherwise."""
+    found" would not say: a symbolic link whose target is gone, a file taken for a folder
+    (``data.csv/x.csv``), or a Windows path (``data\\ett.csv``, ``C:\\data``) on a system whose folders
+    are separated by ``/``. ``None`` otherwise."""
     path = Path(value)
     if path.is_symlink():
         return f"it is a symbolic link to {os.readlink(path)}, which does not exist: fix the link or pass its target"
+    parent = next((folder for folder in path.parents if folder.is_file()), None)
+    if parent is not None:  # data.csv/x.csv, a file's name taken for a folder's
+        return f"{parent} is a file, not a folder: pass {parent} itself, or the folder meant"
     if os.sep == "/" and "\\" in value:
         posix = value.replace("\\", "/")
         found = f" ({posix} exists: pass that)" if Path(posix).exists() else ""
