@@ -32,15 +32,23 @@ _WRITTEN: set[Path] = set()  # result files this process wrote: a later write of
 
 
 def git_commit() -> str | None:
-    """The checkout's commit, ``<hash>-dirty`` when tracked files differ from it; None outside git."""
+    """The checkout's commit, ``<hash>-dirty`` when tracked files differ from it; None outside git, and
+    for a copy of the project unpacked inside another git checkout (a home folder kept in git): that
+    checkout's commit is not this code's."""
     try:
         run = [
             subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True, timeout=30).stdout
-            for command in (["git", "rev-parse", "HEAD"], ["git", "status", "--porcelain", "-uno"])
+            for command in (
+                ["git", "rev-parse", "--show-toplevel", "HEAD"],
+                ["git", "status", "--porcelain", "-uno"],
+            )
         ]
     except (OSError, subprocess.SubprocessError):
         return None
-    return run[0].strip() + ("-dirty" if run[1].strip() else "")
+    top, commit = run[0].split("\n")[:2]
+    if Path(top).resolve() != REPO.resolve():
+        return None
+    return commit.strip() + ("-dirty" if run[1].strip() else "")
 
 
 def keep_earlier(target: Path) -> Path | None:

@@ -20,3 +20,22 @@ def test_audio_nll_a_budget_not_above_0_is_a_usage_error(load_script, monkeypatc
         module.main()
     assert stopped.value.code == 2
     assert f"argument {option}: {value} is not above 0; pass a positive number" in capsys.readouterr().err
+
+
+def test_a_copy_unpacked_inside_another_git_checkout_records_no_commit(load_script, monkeypatch, tmp_path):  # noqa: F811
+    """A results file of a source copy unpacked in a folder kept in git carried that folder's commit."""
+    import subprocess
+
+    load_script("audio_nll")
+    inputs = sys.modules["_inputs"]
+    outer = tmp_path / "home"
+    copy = outer / "ssm-ts-0.1"
+    copy.mkdir(parents=True)
+    (outer / "notes.txt").write_text("x")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    for command in (["init", "-q"], ["add", "notes.txt"], ["commit", "-q", "-m", "home"]):
+        subprocess.run([*git, *command], cwd=outer, check=True, capture_output=True)
+    monkeypatch.setattr(inputs, "REPO", copy)
+    assert inputs.git_commit() is None
+    monkeypatch.setattr(inputs, "REPO", outer)  # the checkout itself: its commit
+    assert len(inputs.git_commit()) == 40
