@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -61,3 +63,19 @@ def test_group_col_on_one_file_without_window_says_what_it_applies_to(tmp_path, 
         ConfigError, match=r"subject column of a stream \(with data.window\) or of a folder's labels.csv"
     ):
         module.setup("fit")
+
+
+def test_a_random_split_of_a_folder_with_a_subject_column_warns_with_the_setting(tmp_path):
+    from ssm_ts.leaky_validation import LeakyValidationWarning
+
+    folder = _folder(tmp_path / "rec")
+    module = SensorDataModule(path=str(folder), val_fraction=0.25)
+    with pytest.warns(
+        LeakyValidationWarning,
+        match=r"column\(s\) \['subject'\] beside file and label.*--data.group_col subject",
+    ):
+        module.setup("fit")
+    quiet = SensorDataModule(path=str(folder), val_fraction=0)  # no split: nothing leaks
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LeakyValidationWarning)
+        quiet.setup("fit")

@@ -50,7 +50,7 @@ from ssm_ts.whole_numbers import is_real_number, is_whole_number
 
 from .audio import read_audio_clips, read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
-from .folder_groups import read_folder_groups
+from .folder_groups import read_folder_groups, warn_of_unused_group_columns
 from .group_split import group_split
 from .labels import encode_labels
 from .readers import FORMATS, find_archive_split, holds_archive_split, read_series
@@ -339,6 +339,8 @@ class SensorDataModule(pl.LightningDataModule):
             self._train_groups = read_folder_groups(
                 train, data.ids, self.stream["group_col"], read_options=self.read_options
             )
+        elif self.stream["window"] is None and train.is_dir():  # a folder with a subject column?
+            warn_of_unused_group_columns(train, self.val_fraction, self.read_options)
         elif self.stream["window"] is not None and self.val_fraction > 0:
             # worded for the model the trainer fits (Lightning attaches it before setup): random
             # features pick no epoch

@@ -1,6 +1,7 @@
 """Each recording's group (subject or session) in a folder of recording CSVs, from a column of its
 labels file (``file, label, subject``), so that ``ssm-ts classify fit --data.group_col subject`` holds
-out whole subjects there as it does for a stream's windows."""
+out whole subjects there as it does for a stream's windows; and the warning of a fit that splits such
+a folder at random though its labels file has a column that may name the subjects."""
 
 from __future__ import annotations
 
@@ -50,3 +51,29 @@ def read_folder_groups(
     listed = {Path(str(f)).name: g for f, g in zip(table[file_col], table[group_col], strict=True)}
     groups = [listed.get(name, listed.get(Path(name).stem)) for name in ids]
     return np.asarray(groups, dtype=object)
+
+
+def warn_of_unused_group_columns(
+    folder: str | os.PathLike, val_fraction: float, read_options: dict | None
+) -> None:
+    """Warn (:class:`~ssm_ts.leaky_validation.LeakyValidationWarning`) when a fit holds out
+    ``val_fraction`` of the recordings of ``folder`` at random though its ``labels.csv`` has columns
+    beside ``file`` and ``label`` (``subject``, ``session``): if one names each recording's subject,
+    the subject's other recordings train the model that validates on it, and the validation scores
+    (and the best epoch they pick) are optimistic."""
+    from ssm_ts.leaky_validation import LeakyValidationWarning
+    from ssm_ts.rank_zero_warnings import warn_on_rank_zero
+
+    path = Path(folder) / DEFAULT_LABELS_FILE
+    if val_fraction <= 0 or not path.is_file():
+        return
+    extra = [str(c) for c in _read_csv(path, (), check_read_options(read_options)).columns]
+    extra = [c for c in extra if c not in ("file", "label") and not c.startswith("Unnamed: ")]
+    if extra:
+        warn_on_rank_zero(
+            f"{path}: column(s) {extra} beside file and label, but data.val_fraction={val_fraction:g} holds "
+            "out recordings at random. If one names each recording's subject or session, pass it as "
+            f"--data.group_col {extra[0]} to hold out whole ones: recordings of a subject in both parts "
+            "make the validation scores optimistic.",
+            LeakyValidationWarning,
+        )
