@@ -4,7 +4,7 @@ Integer PCM cannot go beyond full scale, so a recording made too loud is flatten
 (+32767 and -32768 in 16 bits) rather than read beyond 1.0: the setup's level scan (:mod:`.levels`)
 reads such a file only to its first sound and cannot see it, and reading every file whole at setup
 would read the whole folder once more before training. The clips are decoded anyway: each is checked
-as it is (about 0.03 ms a 1 s clip at 16 kHz, whose decoding takes 0.6 ms; a file at another rate
+as it is (about 0.02 ms a 1 s clip at 16 kHz, whose decoding takes 0.6 ms; a file at another rate
 than the data's at its own rate, as it is decoded whole to be resampled, since resampling smooths the
 flattened tops), counts kept per file in memory shared with the loader workers, and a file is named
 once when its samples read so far put more than :data:`CLIPPED_SHARE` of them in runs of :data:`RUN`
@@ -37,10 +37,11 @@ def full_scale_level(format: str) -> float | None:
 
 def samples_in_full_scale_runs(wave: torch.Tensor | np.ndarray, level: float) -> int:
     """How many samples of ``wave`` ``(samples,)`` lie in runs of :data:`RUN` or more at ``|x| >= level``.
-    In NumPy: torch's per-operation overhead made this 36 us a clip with no sample at full scale, 5 us now."""
-    at = np.abs(np.asarray(wave)) >= level
-    if at.size < RUN or not at.any():
-        return 0
+    In NumPy: torch's per-operation overhead made this 36 us a 0.5 s clip with no sample at full scale, 8 us now."""
+    samples = wave.numpy() if isinstance(wave, torch.Tensor) else np.asarray(wave)
+    if samples.size < RUN or max(float(samples.max()), -float(samples.min())) < level:
+        return 0  # most clips: two reductions, no array made
+    at = np.abs(samples) >= level
     starts = at[: at.size - RUN + 1].copy()
     for shift in range(1, RUN):  # windows of RUN samples all at full scale
         starts &= at[shift : at.size - RUN + 1 + shift]
