@@ -24,6 +24,7 @@ from _inputs import (  # noqa: F401 (re-exported: the scripts import them from h
     git_commit,
     keep_earlier,
     positive,
+    positive_count,
     read_results,
     require_files,
     require_folder,

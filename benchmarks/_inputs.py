@@ -135,12 +135,21 @@ def check_names(requested: Iterable[str] | None, known: Sequence[str], option: s
 
 
 def positive(text: str) -> float:
-    """An argparse ``type`` for a budget or a count that must be above 0 (``--minutes 0`` divided by
-    zero after the data set was loaded): a usage error naming the value."""
+    """An argparse ``type`` for a budget that must be above 0 (``--minutes 0`` divided by zero after
+    the data set was loaded): a usage error naming the value."""
+    return _above_0(text, float)
+
+
+def positive_count(text: str) -> int:
+    """An argparse ``type`` for a whole number above 0 (``--threads``)."""
+    return _above_0(text, int)
+
+
+def _above_0(text: str, kind: type) -> Any:
     try:
-        value = float(text)
+        value = kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a {kind.__name__}") from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"{text} is not above 0; pass a positive number such as 1")
     return value

@@ -13,7 +13,11 @@ Every case runs in its own Python process, so its peak RSS (``ru_maxrss``) is it
   and ``audio_batches`` (20 training batches drawn from it).
 
     python benchmarks/classify_audio_scale.py [--data ../shared/data] [--quick] [--only rf_fit]
-        [--sizes "5k unequal x 3"]
+        [--sizes "5k unequal x 3"] [--threads 1]
+
+``--threads N`` runs each case on N threads (torch's and the BLAS/OpenMP pools', set in the case's own
+process); without it a case uses the machine's default (``OMP_NUM_THREADS`` where set). The results
+record the threads the cases ran on.
 
 Writes ``results/classify_audio_scale.json`` (``classify_audio_scale_quick.json`` with ``--quick``, ``--name``
 to write another) and prints a table.
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -40,6 +45,7 @@ from _common import (  # noqa: E402
     check_writable,
     current_rss_mib,
     peak_rss_mib,
+    positive_count,
     print_table,
     require_folder,
     results_name,
@@ -206,10 +212,17 @@ def main() -> None:
     parser.add_argument(
         "--name", default=None, help="write results/<name>.json (classify_audio_scale[_quick])"
     )
+    parser.add_argument(
+        "--threads", type=positive_count, default=None, help="threads of each case (default: the machine's)"
+    )
     parser.add_argument("--child", nargs=3, metavar=("CASE", "SIZE", "AUDIO_ROOT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(*args.child[:2], args.data, Path(args.child[2]))
+    env = dict(os.environ)
+    if args.threads is not None:  # set before the case's process imports numpy and torch
+        threads = str(args.threads)
+        env.update(OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads, OPENBLAS_NUM_THREADS=threads)
     rows, columns = [], ["case", "size", "seconds", "rss_before_mib", "peak_rss_mib", "error"]
     check_names(args.only, CASE_NAMES, "--only", "this benchmark's cases")
     cases = plan(args.quick, args.only, args.sizes)
@@ -225,7 +238,7 @@ def main() -> None:
             write_audio_folder(Path(audio_root) / folder.replace(" ", "_"), *AUDIO_FOLDERS[folder])
         for case, size in cases:
             command = [sys.executable, __file__, "--data", str(args.data), "--child", case, size, audio_root]
-            done = subprocess.run(command, capture_output=True, text=True)
+            done = subprocess.run(command, capture_output=True, text=True, env=env)
             if done.returncode != 0:
                 rows.append({"case": case, "size": size, "error": done.stderr.strip().splitlines()[-1]})
             else:
@@ -233,7 +246,7 @@ def main() -> None:
             print_table(rows[-1:], columns)
     print()
     print_table(rows, columns)
-    print(write_results(name, {"rows": rows}))
+    print(write_results(name, {"case_threads": env.get("OMP_NUM_THREADS", "default"), "rows": rows}))
 
 
 if __name__ == "__main__":

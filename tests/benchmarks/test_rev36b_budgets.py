@@ -39,3 +39,31 @@ def test_a_copy_unpacked_inside_another_git_checkout_records_no_commit(load_scri
     assert inputs.git_commit() is None
     monkeypatch.setattr(inputs, "REPO", outer)  # the checkout itself: its commit
     assert len(inputs.git_commit()) == 40
+
+
+def test_classify_audio_scale_threads_reach_each_case_and_its_results(load_script, monkeypatch, tmp_path):  # noqa: F811
+    """The docs' 1-thread rows could only be made with OMP_NUM_THREADS set by hand, and the results
+    recorded the parent's threads, not the cases'."""
+    import json
+
+    module = load_script("classify_audio_scale")
+    seen, real_run = [], module.subprocess.run
+
+    def run(command, env=None, **kwargs):
+        if "--child" not in command:  # git, for the results' commit
+            return real_run(command, env=env, **kwargs)
+        seen.append(env["OMP_NUM_THREADS"])
+        result = '{"seconds": 1.0, "rss_before_mib": 1.0, "peak_rss_mib": 2.0}'
+        return type("Done", (), {"returncode": 0, "stdout": result, "stderr": ""})()
+
+    monkeypatch.setattr(module.subprocess, "run", run)
+    monkeypatch.setattr(
+        sys, "argv", ["classify_audio_scale.py", "--quick", "--only", "rf_fit", "--threads", "1"]
+    )
+    module.main()
+    assert seen == ["1", "1"]  # each quick set's rf_fit
+    results = json.loads((tmp_path / "results" / "classify_audio_scale_quick.json").read_text())
+    assert results["case_threads"] == "1"
+    monkeypatch.setattr(sys, "argv", ["classify_audio_scale.py", "--threads", "0"])
+    with pytest.raises(SystemExit):
+        module.main()
