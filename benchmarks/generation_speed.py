@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import check_device, median_time, print_table, write_results  # noqa: E402
+from _common import check_device, median_time, positive_count, print_table, write_results  # noqa: E402
 
 from ssm_ts.core import SSMBlock  # noqa: E402
 from ssm_ts.models.sashimi import FeedForwardBlock, SaShiMi, SaShiMiLevel, sashimi_config  # noqa: E402
@@ -109,15 +109,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--samples", type=int, default=4096, help="samples generated per timed run")
     parser.add_argument(
-        "--eager-samples", type=int, default=512, help="CUDA: samples per run without CUDA graphs (slow)"
+        "--samples", type=positive_count, default=4096, help="samples generated per timed run"
     )
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--batches", type=int, nargs="+", default=[1, 32])
+    parser.add_argument(
+        "--eager-samples",
+        type=positive_count,
+        default=512,
+        help="CUDA: samples per run without CUDA graphs (slow)",
+    )
+    parser.add_argument("--repeats", type=positive_count, default=3)
+    parser.add_argument("--batches", type=positive_count, nargs="+", default=[1, 32])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--preset", default="sc09")
-    parser.add_argument("--threads", type=int, nargs="+", default=[1], help="CPU threads during generation")
+    parser.add_argument(
+        "--threads", type=positive_count, nargs="+", default=[1], help="CPU threads during generation"
+    )
     args = parser.parse_args()
     check_device(args.device)
 

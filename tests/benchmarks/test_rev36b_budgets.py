@@ -67,3 +67,16 @@ def test_classify_audio_scale_threads_reach_each_case_and_its_results(load_scrip
     monkeypatch.setattr(sys, "argv", ["classify_audio_scale.py", "--threads", "0"])
     with pytest.raises(SystemExit):
         module.main()
+
+
+@pytest.mark.parametrize("option", ["--repeats", "--samples", "--threads", "--batches"])
+def test_generation_speed_a_count_of_0_is_a_usage_error(load_script, monkeypatch, capsys, option):  # noqa: F811
+    """--repeats 0 built the model, generated its warm-up run and then stopped in statistics'
+    StatisticsError (the median of no times); --threads 0 in torch.set_num_threads' RuntimeError."""
+    module = load_script("generation_speed")
+    monkeypatch.setattr(module, "check_device", lambda *a: pytest.fail("ran with a count of 0"))
+    monkeypatch.setattr(sys, "argv", ["generation_speed.py", option, "0"])
+    with pytest.raises(SystemExit) as stopped:
+        module.main()
+    assert stopped.value.code == 2
+    assert f"argument {option}: 0 is not above 0" in capsys.readouterr().err
