@@ -331,6 +331,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         from ssm_ts.tracking.logger import check_resumed_run, log_params
         from ssm_ts.tracking.run_status import end_run, run_failed_on_error
         from ssm_ts.training import build_trainer, user_trainer_options
+        from ssm_ts.training.fit_lock import release_fit_lock
 
         s = self.settings
         pl.seed_everything(s["seed"], verbose=False)
@@ -367,24 +368,35 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
                 )
             # this fit's own folder: a fit at the same time with the same out_dir never touches its files
             own_dir = self._own_folder(out_dir, logger, ckpt_path)
-            # fresh callbacks (copies, or built from their descriptions), before any training
-            options = fit_trainer_options(s["trainer_options"], "Forecaster")
-            user_callbacks = options["callbacks"] = self._logged_callbacks(
-                options.get("callbacks", []), logger
-            )
-            user_checkpoint_folders(user_callbacks, own_dir)  # ssm-ts's checkpoints/ keeps its names
-            trainer = self._build_trainer(
-                build_trainer, own_dir, logger, user_trainer_options(options, self._fit_callbacks())
-            )
+            # held until the model is exported and logged, not only while it trains (FitLock finds it
+            # this process's and leaves it): a resume into the folder meanwhile is refused
+            locked = forecast_fit_end.hold_forecast_lock(own_dir)
         except BaseException as error:
             end_run(logger, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
             raise
-        self.callbacks_ = user_callbacks
-        fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=datamodule, ckpt_path=ckpt_path)
-        best = trainer.checkpoint_callback.best_model_path or trainer.checkpoint_callback.last_model_path
-        # Lightning has already marked the run FINISHED: a failure from here on must not leave it so
-        with run_failed_on_error(logger, best, self._resume_hint(out_dir)):
-            forecast_fit_end.finish_fit(self, trainer, task, datamodule, out_dir, own_dir, best, logger)
+        try:
+            try:
+                # fresh callbacks (copies, or built from their descriptions), before any training
+                options = fit_trainer_options(s["trainer_options"], "Forecaster")
+                user_callbacks = options["callbacks"] = self._logged_callbacks(
+                    options.get("callbacks", []), logger
+                )
+                user_checkpoint_folders(user_callbacks, own_dir)  # ssm-ts's checkpoints/ keeps its names
+                trainer = self._build_trainer(
+                    build_trainer, own_dir, logger, user_trainer_options(options, self._fit_callbacks())
+                )
+            except BaseException as error:
+                end_run(logger, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
+                raise
+            self.callbacks_ = user_callbacks
+            fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=datamodule, ckpt_path=ckpt_path)
+            best = trainer.checkpoint_callback.best_model_path or trainer.checkpoint_callback.last_model_path
+            # Lightning has already marked the run FINISHED: a failure from here on must not leave it so
+            with run_failed_on_error(logger, best, self._resume_hint(out_dir)):
+                forecast_fit_end.finish_fit(self, trainer, task, datamodule, out_dir, own_dir, best, logger)
+        finally:
+            if locked is not None:
+                release_fit_lock(locked)
         return self
 
     def _fit_callbacks(self) -> list[Callback]:
