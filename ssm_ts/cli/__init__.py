@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     spec = USES[use]
+    # an error of `forecast tune` / `audio generate` names that command, not only the use
+    command = f"ssm-ts {use} {rest[0]}" if rest and rest[0] in spec.extra_commands else f"ssm-ts {use}"
     RESTORED_DATA_SETTINGS.clear()
     INTERRUPTED_FIT.clear()
     try:
@@ -112,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         if verbose:
             raise
         hint = colon_space_hint(str(err)) if isinstance(err, ConfigError) else ""  # a config's {d_model:16}
-        print(f"ssm-ts {use}: error: {err}{hint}{restored_settings_hint(err)}", file=sys.stderr)
+        print(f"{command}: error: {err}{hint}{restored_settings_hint(err)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as err:
         from ssm_ts.tracking.run_status import Terminated

@@ -136,7 +136,7 @@ def config_contents(args: list[str]) -> list[tuple[str, dict[str, Any]]]:
     for value in values:
         try:
             content = yaml.safe_load(Path(value).read_text())
-        except (OSError, yaml.YAMLError):
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):  # a UTF-16 file: cli.main's own check names it
             continue
         if isinstance(content, dict):
             contents.append((value, content))
