@@ -63,6 +63,23 @@ def median_time(fn: Callable[[], Any], repeats: int = 5, warmup: int = 1) -> flo
     return statistics.median(times)
 
 
+def alternating_medians(fns: dict[str, Callable[[], Any]], repeats: int, warmup: int = 1) -> dict[str, float]:
+    """Median wall time in seconds of each of ``fns`` (name -> function), their timed runs interleaved
+    (A B, B A, A B, ...) after ``warmup`` runs of each: a machine whose speed drifts during the timing
+    (another process starting, a clock settling) moves every function's times alike, where timing one
+    function's runs after the other's gave the drift to one side of the ratio."""
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for repeat in range(repeats):
+        for name in list(fns)[:: 1 if repeat % 2 == 0 else -1]:
+            start = time.perf_counter()
+            fns[name]()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(runs) for name, runs in times.items()}
+
+
 def current_rss_mib() -> float:
     with open("/proc/self/statm") as f:
         pages = int(f.read().split()[1])

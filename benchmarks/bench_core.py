@@ -29,7 +29,15 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import current_rss_mib, median_time, peak_rss_mib, print_table, results_name, write_results  # noqa: E402
+from _common import (
+    alternating_medians,
+    current_rss_mib,
+    median_time,
+    peak_rss_mib,
+    print_table,
+    results_name,
+    write_results,
+)  # noqa: E402
 
 # (ssm, variant, scope): scope "block" times SSMBlock fwd+bwd; "kernel" times kernel generation alone.
 CASES = [
@@ -67,8 +75,10 @@ def s4nd_by_2d_fft():
         S4NDConv2d.forward = saved
 
 
-def time_s4nd(batch: int, bins: int, frames: int, options: dict, repeats: int) -> tuple[float, float]:
-    """Median seconds of an S4NDEncoder2d training step (train mode) and prediction (eval, no gradients)."""
+def time_s4nd(batch: int, bins: int, frames: int, options: dict, repeats: int) -> dict[str, float]:
+    """Median seconds of an S4NDEncoder2d training step (train mode) and prediction (eval, no gradients),
+    by the layer's own forward and by the 2-D FFT baseline (:func:`s4nd_by_2d_fft`), the runs of the two
+    interleaved (:func:`alternating_medians`): ``{"train", "predict", "fft2_train", "fft2_predict"}``."""
     from ssm_ts.models.s4nd import S4NDEncoder2d
 
     torch.manual_seed(0)
@@ -76,17 +86,27 @@ def time_s4nd(batch: int, bins: int, frames: int, options: dict, repeats: int) -
     x = torch.randn(batch, frames, bins)
 
     def train_step():
+        model.train()
         model.zero_grad(set_to_none=True)
         model(x).logsumexp(-1).mean().backward()
 
     @torch.no_grad()
     def predict():
+        model.eval()
         model(x)
 
-    model.train()
-    train_seconds = median_time(train_step, repeats=repeats)
-    model.eval()
-    return train_seconds, median_time(predict, repeats=repeats)
+    def by_2d_fft(step):
+        def run():
+            with s4nd_by_2d_fft():
+                step()
+
+        return run
+
+    times = {}
+    for name, step in (("train", train_step), ("predict", predict)):
+        medians = alternating_medians({"own": step, "fft2": by_2d_fft(step)}, repeats=repeats)
+        times[name], times[f"fft2_{name}"] = medians["own"], medians["fft2"]
+    return times
 
 
 def s4nd_rows(quick: bool, repeats: int) -> list[dict]:
@@ -94,9 +114,9 @@ def s4nd_rows(quick: bool, repeats: int) -> list[dict]:
     times of the layer's own forward, and of the 2-D FFT baseline (:func:`s4nd_by_2d_fft`, ``fft2_*``)."""
     rows = []
     for name, (batch, bins, frames, options) in (S4ND_QUICK if quick else S4ND_CASES).items():
-        train_seconds, predict_seconds = time_s4nd(batch, bins, frames, options, repeats)
-        with s4nd_by_2d_fft():
-            fft2_train_seconds, fft2_predict_seconds = time_s4nd(batch, bins, frames, options, repeats)
+        times = time_s4nd(batch, bins, frames, options, repeats)
+        train_seconds, predict_seconds = times["train"], times["predict"]
+        fft2_train_seconds, fft2_predict_seconds = times["fft2_train"], times["fft2_predict"]
         rows.append(
             {
                 "case": name,

@@ -27,7 +27,7 @@ from typing import Any
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import check_device, median_time, print_table, results_name, write_results  # noqa: E402
+from _common import alternating_medians, check_device, print_table, results_name, write_results  # noqa: E402
 
 from ssm_ts.kernels import (  # noqa: E402
     cauchy,
@@ -239,15 +239,13 @@ def cpu_rows(cases: list[dict[str, Any]], repeats: int) -> list[dict[str, Any]]:
         inputs = case["inputs"]
         error = max_relative_error(case["torch"](*inputs), case["reference"](*inputs))
         for mode in ("forward", "forward+backward"):
-            times = {}
-            for name in ("torch", "reference"):
-                fn = case[name]
-                call = (
-                    (lambda fn=fn, inputs=inputs: fn(*inputs))
-                    if mode == "forward"
-                    else with_backward(fn, inputs)
-                )
-                times[name] = median_time(call, repeats=repeats, warmup=1)
+            calls = {
+                name: (lambda fn=case[name], inputs=inputs: fn(*inputs))
+                if mode == "forward"
+                else with_backward(case[name], inputs)
+                for name in ("torch", "reference")
+            }
+            times = alternating_medians(calls, repeats=repeats, warmup=1)  # the ratio is what is quoted
             moved = case["bytes"] * (1 if mode == "forward" else 3)
             rows.append({
                 "op": case["op"], "shape": case["shape"], "mode": mode,

@@ -80,3 +80,53 @@ def test_generation_speed_a_count_of_0_is_a_usage_error(load_script, monkeypatch
         module.main()
     assert stopped.value.code == 2
     assert f"argument {option}: 0 is not above 0" in capsys.readouterr().err
+
+
+def test_bench_kernels_times_torch_and_reference_interleaved(load_script):  # noqa: F811
+    """The reference's runs were all timed after the torch path's: a drift in the machine's speed went
+    into the speedup quoted in docs/benchmarks.md."""
+    import torch
+
+    module = load_script("bench_kernels")
+    calls = []
+
+    def path(name):
+        def run(x):
+            calls.append(name)
+            return x * 2
+
+        return run
+
+    case = {"op": "stub", "shape": "4", "inputs": (torch.ones(4),), "bytes": 16}
+    case.update(torch=path("torch"), reference=path("reference"))
+    rows = module.cpu_rows([case], repeats=3)
+    assert [row["mode"] for row in rows] == ["forward", "forward+backward"]
+    timed = calls[4:10]  # after the error check's and the warm-up's call of each
+    assert timed == ["torch", "reference", "reference", "torch", "torch", "reference"]
+
+
+def test_bench_core_s4nd_times_the_2d_fft_baseline_interleaved(load_script, monkeypatch):  # noqa: F811
+    """Each S4ND case timed its baseline (the layer's forward swapped for the 2-D FFT) after all of the
+    layer's own runs; they alternate now, and the swap is undone after each baseline run."""
+    from ssm_ts.models import s4nd
+
+    module = load_script("bench_core")
+    own, seen = s4nd.S4NDConv2d.forward, []
+
+    def fft2(self, *args, **kwargs):
+        seen.append("fft2")
+        return own(self, *args, **kwargs)
+
+    def layer(self, *args, **kwargs):
+        seen.append("own")
+        return own(self, *args, **kwargs)
+
+    monkeypatch.setattr(s4nd, "s4nd_conv2d_reference", fft2)
+    monkeypatch.setattr(s4nd.S4NDConv2d, "forward", layer)
+    name, case = next(iter(module.S4ND_QUICK.items()))
+    times = module.time_s4nd(*case, repeats=2)
+    assert set(times) == {"train", "predict", "fft2_train", "fft2_predict"}
+    per_run = len(seen) // 12  # 2 steps x (1 warm-up + 2 timed) x 2 paths, each as many layer calls
+    runs = seen[::per_run]
+    assert runs == ["own", "fft2", "own", "fft2", "fft2", "own"] * 2
+    assert s4nd.S4NDConv2d.forward is layer
