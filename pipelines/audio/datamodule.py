@@ -48,7 +48,7 @@ from .reader import (
     read_audio_window,
     resample_mono,
 )
-from .resampled import RESAMPLED
+from .resampled import RESAMPLED, cache_bytes
 from .setting_checks import check_data_numbers
 from .split import FileSplit, SplitMethod, split_files
 from .split_record import check_resumed_split, split_record, warn_if_split_was_drawn_otherwise
@@ -151,6 +151,8 @@ class AudioFiles(Sequence):
         self.files, self.frames, self.rates, self.sample_rate = files, frames, rates, sample_rate
         self.headers = headers  # channels and format of each file, for the source summary
         self.levels_checked = levels_checked
+        if any(rate != sample_rate for rate in rates):
+            cache_bytes()  # a bad SSM_TS_AUDIO_CACHE_MB is said here, not by the first loader worker to resample
         # integer PCM clipped at full scale, which the setup's level scan cannot see (:mod:`.clipped_pcm`):
         # checked in the samples decoded, at the file's own rate (resampling smooths the flattened tops)
         self.clipping = (
