@@ -35,6 +35,13 @@ _FUTURE = (
     "their values at the forecast steps: {method}(data, futr_df=...) or rows after the data's last target"
 )
 
+# darts' last_points_only=True: each window's last step (of each series: groupby('cutoff') alone kept one
+# series per window of a long table)
+LAST_POINTS = (
+    "its last points are table.groupby('cutoff').tail(1); in a long table, each series': "
+    "table.groupby(['unique_id', 'cutoff']).tail(1) (unique_id: its id column)"
+)
+
 # darts' argument name -> what this library does instead, for each method ({method}: its name)
 _BACKTEST = {
     "series": _DATA,
@@ -49,10 +56,7 @@ _BACKTEST = {
     ),
     "start_format": "windows are counted back from the data's end: n_windows=... with step=...",
     "train_length": "no equivalent: a refit trains on every row before its window (an expanding window)",
-    "last_points_only": (
-        "no such switch: the table has every step of each window; its last points are "
-        "table.groupby('cutoff').tail(1)"
-    ),
+    "last_points_only": f"no such switch: the table has every step of each window; {LAST_POINTS}",
     "overlap_end": "no equivalent: the last window ends at the data's last row",
     "num_samples": _SAMPLES,
     "predict_likelihood_parameters": _SAMPLES,

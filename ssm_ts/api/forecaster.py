@@ -39,7 +39,7 @@ from ssm_ts.api.forecast_persistence import (
     settings_of_task,  # noqa: F401  (imported from here)
 )
 from ssm_ts.api.forecast_plot import PlotMixin
-from ssm_ts.api.forecast_ported_args import ported_arguments
+from ssm_ts.api.forecast_ported_args import LAST_POINTS, ported_arguments
 from ssm_ts.api.forecast_predict import PredictMixin
 from ssm_ts.api.forecast_validation_scores import (  # noqa: F401  (imported from here by the CLI and tests)
     CALIBRATION_BATCH,
@@ -93,8 +93,7 @@ def check_counts(**counts: Any) -> None:
 PORTED_METHODS = {
     "historical_forecasts": "darts' historical_forecasts(series, forecast_horizon=..., stride=..., retrain=...) is "
     "backtest(data, n_windows=..., step=..., refit=...): rolling-origin forecasts of the horizon "
-    "(Forecaster(horizon=...)), each window's actuals beside them; last_points_only's points are "
-    "table.groupby('cutoff').tail(1)",
+    f"(Forecaster(horizon=...)), each window's actuals beside them; for last_points_only, {LAST_POINTS}",
     "residuals": "darts' residuals(series, ...) are a backtest's actuals minus its forecasts: "
     "table = backtest(data, n_windows=..., step=1); table['<target>_actual'] - table['<target>']",
     "gridsearch": "darts' gridsearch(parameters, series, ...) is ssm_ts.tune_forecaster(data, space, sampler='grid'), "
