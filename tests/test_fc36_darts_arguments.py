@@ -99,7 +99,7 @@ def test_darts_model_settings_name_the_forecasters():
 def test_a_search_space_of_darts_names_names_the_forecasters():
     from ssm_ts.api.tune_space import _check_name
 
-    with pytest.raises(ConfigError, match="darts' input_chunk_length is lookback here; valid: "):
+    with pytest.raises(ConfigError, match="darts' input_chunk_length here: lookback; valid: "):
         _check_name("input_chunk_length", ["nlinear"])
 
 

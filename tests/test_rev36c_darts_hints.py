@@ -52,3 +52,21 @@ def test_the_last_points_hint_keeps_every_series_of_a_long_table(which):
     wide = table[table["unique_id"] == "a"].drop(columns="unique_id")
     assert len(eval(codes[0], {"table": wide})) == 2  # noqa: S307  one last point per window
     assert np.isclose(eval(codes[0], {"table": wide})["y"], 3).all()  # noqa: S307
+
+
+@pytest.mark.parametrize(
+    "name", ["save_checkpoints", "lr_scheduler_cls", "force_reset", "input_chunk_length"]
+)
+def test_a_search_space_of_a_darts_setting_reads_as_a_sentence(name):
+    """A tune space naming darts' setting said "darts' save_checkpoints is no switch: ... here" and
+    "... no per-model scheduler setting here here"."""
+    from ssm_ts.api.forecast_ported_args import PORTED_ARGUMENTS
+    from ssm_ts.api.tune_space import _check_name
+    from ssm_ts.errors import ConfigError
+
+    with pytest.raises(ConfigError) as raised:
+        _check_name(name, ["nlinear"])
+    text = str(raised.value)
+    hint = PORTED_ARGUMENTS["__init__"][name].replace("=...", "")
+    assert f"darts' {name} here: {hint}; valid: " in text
+    assert " is no " not in text and "here here" not in text

@@ -96,7 +96,7 @@ def _darts_name(name: str) -> str:
     from ssm_ts.api.forecast_ported_args import PORTED_ARGUMENTS
 
     hint = PORTED_ARGUMENTS["__init__"].get(name)
-    return f"darts' {name} is {hint.replace('=...', '')} here; " if hint else ""
+    return f"darts' {name} here: {hint.replace('=...', '')}; " if hint else ""
 
 
 def _model_options(model: str) -> list[str]:
