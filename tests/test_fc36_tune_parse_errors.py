@@ -68,6 +68,6 @@ def test_a_config_file_s_misspelt_space_and_broken_yaml_are_short_too(tmp_path, 
 def test_a_space_with_wrong_entries_is_refused_in_one_line_before_any_trial(space, said, in_tmp, capsys):
     assert cli.main([*TUNE, "--space", space, "--out", "out"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("ssm-ts forecast: error: search space "), err
+    assert len(err) == 1 and err[0].startswith("ssm-ts forecast tune: error: search space "), err
     assert said in err[0]
     assert not (in_tmp / "out").exists()

@@ -18,9 +18,9 @@ from ssm_ts.datasets import write_co2_csv
 TINY = ["--n_trials", "2", "--model.max_epochs", "1", "--model.trainer_options", "{limit_train_batches: 3}"]
 
 
-def error_line(err: str) -> str:
-    """The one ``ssm-ts forecast: error: ...`` line of ``err`` (after the shipped-config notice)."""
-    (line,) = [line for line in err.splitlines() if line.startswith("ssm-ts forecast: error: ")]
+def error_line(err: str, command: str = "ssm-ts forecast tune") -> str:
+    """The one ``<command>: error: ...`` line of ``err`` (after the shipped-config notice)."""
+    (line,) = [line for line in err.splitlines() if line.startswith(f"{command}: error: ")]
     return line
 
 
@@ -91,7 +91,7 @@ def test_a_misspelt_space_name_is_one_line_with_the_close_match(co2, capsys):
     args = ["forecast", "tune", "--config", "forecast_co2_tune", "--space.model_options.d_modle", "[8, 16]"]
     assert cli.main([*args, "--out", "out"]) == 1
     err = error_line(capsys.readouterr().err)
-    assert err.startswith("ssm-ts forecast: error: search space name 'model_options.d_modle'")
+    assert err.startswith("ssm-ts forecast tune: error: search space name 'model_options.d_modle'")
     assert "did you mean 'd_model'?" in err and "Traceback" not in err
     assert not (co2 / "out").exists()  # refused before any trial
 
@@ -179,6 +179,6 @@ def test_help_lists_the_options_and_forecast_help_names_tune(capsys, tmp_path):
 def test_fit_with_a_search_config_names_the_tune_command(co2, capsys):
     # jsonargparse said "Subcommand 'fit' does not accept option 'space.lr.low'"
     assert cli.main(["forecast", "fit", "--config", "forecast_co2_tune"]) == 1
-    err = error_line(capsys.readouterr().err)
+    err = error_line(capsys.readouterr().err, "ssm-ts forecast")
     assert "is a hyperparameter search config" in err
     assert "ssm-ts forecast tune --config" in err
