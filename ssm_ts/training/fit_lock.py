@@ -14,6 +14,7 @@ import atexit
 import json
 import os
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from ssm_ts.errors import TrainingError
 LOCK_NAME = ".fit.lock"
 # a lock file still being written (no pid yet) younger than this counts as held
 _WRITING_SECONDS = 10.0
-_HELD: set[Path] = set()  # the locks this process holds
+_HELD: dict[Path, int] = {}  # the locks this process holds -> the thread that took each
 # what the refusal tells a user of the command line to do for a separate copy
 ANOTHER_OUT = "another --out"
 
@@ -82,18 +83,23 @@ def hold_fit_lock(
     the pid of the process that started this one to train for it (``ddp_spawn``), whose lock is this fit's.
 
     Returns:
-        Whether this call took the lock: ``False`` when this process (or ``launcher``) holds it already,
+        Whether this call took the lock: ``False`` when this thread (or ``launcher``) holds it already,
         and on a distributed fit's rank other than 0.
 
     Raises:
-        TrainingError: another process on this host (or another host) runs a fit in ``run_folder``.
+        TrainingError: another process on this host (or another host), or another thread of this
+            process, runs a fit in ``run_folder``.
         OSError: the lock cannot be written (a read-only folder).
     """
     if _is_other_rank():
         return False
     path = Path(run_folder) / LOCK_NAME
     if path in _HELD and _names(_holder(path), os.getpid()):
-        return False
+        if _HELD[path] == threading.get_ident():  # taken again by its thread (a resume's, then its fit's)
+            return False
+        _refuse_another_thread(path, resume, separate)
+        _HELD[path] = threading.get_ident()  # its thread ended without releasing it: this call's now
+        return True
     for _ in range(3):  # a stale lock removed, then taken; another process may take it in between
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -114,7 +120,7 @@ def hold_fit_lock(
         except OSError:  # a full disk, a quota: no empty lock left to refuse the next fit as held
             path.unlink(missing_ok=True)
             raise
-        _HELD.add(path)
+        _HELD[path] = threading.get_ident()
         return True
     raise _held_error(path, _holder(path) or {}, resume, separate)
 
@@ -128,6 +134,8 @@ def check_fit_lock(run_folder: str | os.PathLike, resume: str, *, separate: str 
     path = Path(run_folder) / LOCK_NAME
     if not path.exists():
         return
+    if path in _HELD and _HELD[path] != threading.get_ident() and _names(_holder(path), os.getpid()):
+        _refuse_another_thread(path, resume, separate)
     holder = _holder(path)
     if _runs(holder) if holder is not None else _written_lately(path):
         raise _held_error(path, holder or {}, resume, separate)
@@ -141,10 +149,19 @@ def _written_lately(path: Path) -> bool:
         return False
 
 
-def _held_error(path: Path, holder: dict, resume: str, separate: str) -> TrainingError:
-    """The refusal of a fit whose run folder's lock ``path`` is held by ``holder``."""
+def _refuse_another_thread(path: Path, resume: str, separate: str) -> None:
+    """Refuse a fit into the folder of lock ``path``, which this process holds, while the thread that
+    took it runs (two fits in threads, a notebook's background fit): as one of another process is."""
+    if _HELD.get(path) in {thread.ident for thread in threading.enumerate()}:
+        raise _held_error(path, _holder(path) or {}, resume, separate, thread=True)
+
+
+def _held_error(path: Path, holder: dict, resume: str, separate: str, thread: bool = False) -> TrainingError:
+    """The refusal of a fit whose run folder's lock ``path`` is held by ``holder`` (``thread``: by another
+    thread of this process)."""
+    where = "another thread of this process, " if thread else ""
     return TrainingError(
-        f"a fit is already running in {path.parent} (process {holder.get('pid', '?')} on "
+        f"a fit is already running in {path.parent} ({where}process {holder.get('pid', '?')} on "
         f"{holder.get('host', '?')} holds {path}): a second one would train into the same checkpoints and "
         f"MLflow run. Wait for it to end (or stop it), then run {resume} again; to train a separate "
         f"copy, start a new fit with {separate}. If that process no longer runs, delete {path}"
@@ -155,15 +172,18 @@ def release_fit_lock(run_folder: str | os.PathLike) -> None:
     """Remove ``run_folder``'s lock if this process holds it (one another process has taken over since
     is left)."""
     path = Path(run_folder) / LOCK_NAME
-    _HELD.discard(path)
+    _HELD.pop(path, None)
     if _names(_holder(path), os.getpid()):
         path.unlink(missing_ok=True)
 
 
-def release_fit_locks() -> None:
-    """Remove the locks this process holds (those another process has taken over since are left)."""
-    for path in list(_HELD):
-        release_fit_lock(path.parent)
+def release_fit_locks(every_thread: bool = False) -> None:
+    """Remove the locks this thread holds (``every_thread``: this process; those another process has
+    taken over since are left): a command's end leaves a fit that another thread of the process runs
+    (two CLI commands run in threads) its lock."""
+    for path, thread in list(_HELD.items()):
+        if every_thread or thread == threading.get_ident():
+            release_fit_lock(path.parent)
 
 
-atexit.register(release_fit_locks)
+atexit.register(release_fit_locks, every_thread=True)
