@@ -548,6 +548,12 @@ class AudioDataModule(pl.LightningDataModule):
             stacklevel=None,  # the user's fit (through Lightning's setup call)
         )
 
+    def teardown(self, stage: str) -> None:
+        """Let go of the files resampled in this process (:mod:`.resampled`) once a fit, validation or test
+        ends: a Python session kept up to 512 MB of audio after ``fit`` returned (a loader worker's end
+        with it)."""
+        RESAMPLED.clear()
+
     def state_dict(self) -> dict[str, Any]:
         """Kept in every checkpoint by Lightning: the split's :func:`.split_record.split_record`."""
         return {"split": self.split_membership} if self.split_membership else {}

@@ -6,7 +6,8 @@ resampled all of it: about 0.35 s a 1 s clip on a CPU core, where a 16 kHz file'
 Each process (the main one, and each data loader worker) now keeps the files it resampled, the most
 recently used first, up to :data:`DEFAULT_CACHE_MB` MB (``SSM_TS_AUDIO_CACHE_MB`` sets another
 budget; 0 keeps none but the last file read): the clips are those of the whole file resampled, bit for
-bit, as before. A file is read again once it changes (:func:`~.file_version.file_version`).
+bit, as before. A file is read again once it changes (:func:`~.file_version.file_version`). The data
+module lets them go when a fit, validation or test ends (its ``teardown``).
 """
 
 from __future__ import annotations
