@@ -2,8 +2,10 @@
 checked recordings with padding masks (and their sampling step, from the files' times), a train-only
 per-channel scaler and ``SensorDataModule``; sliding windows over a continuous stream (``sliding_windows``)."""
 
+from typing import Any
+
 from .audio import log_mel, read_audio_clips, read_fsdd
-from .datamodule import SensorDataModule, collate_recordings, encode_labels, stratified_split
+from .labels import encode_labels
 from .layout import LayoutWarning, transposed_hint, warn_if_transposed
 from .readers import (
     find_archive_split,
@@ -52,3 +54,15 @@ __all__ = [
     "transposed_hint",
     "warn_if_transposed",
 ]
+
+# the data module imports Lightning (seconds): loaded at first use, so SSMClassifier's random features
+# and the readers run without it
+_DATAMODULE_NAMES = ("SensorDataModule", "collate_recordings", "stratified_split")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DATAMODULE_NAMES:
+        from . import datamodule
+
+        return getattr(datamodule, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

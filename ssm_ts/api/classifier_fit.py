@@ -37,9 +37,6 @@ def check_fit_settings(classifier: Any) -> None:
     """The settings of ``classifier`` (an ``SSMClassifier``) that ``fit`` needs, checked before the
     data: a known ``method``, and for the encoder at least one epoch, a usable learning rate and a
     weight decay >= 0."""
-    from ssm_ts.tasks.optimizer_settings import check_weight_decay
-    from ssm_ts.training import check_learning_rate
-
     if classifier.method not in METHODS:
         raise ConfigError(f"unknown method {classifier.method!r}; expected one of {METHODS}")
     if classifier.method == "encoder" and (
@@ -52,6 +49,10 @@ def check_fit_settings(classifier: Any) -> None:
     if classifier.method == "encoder" and (not is_real_number(fraction) or not 0 <= fraction < 1):
         raise ConfigError(f"val_fraction must be in [0, 1), a number such as 0.2, got {fraction!r}")
     if classifier.method == "encoder":  # named as this estimator's setting, not the task's CLI option
+        # imported here: they import Lightning (seconds), which random features do not need
+        from ssm_ts.tasks.optimizer_settings import check_weight_decay
+        from ssm_ts.training import check_learning_rate
+
         check_learning_rate(classifier.lr, default_from=type(classifier))
         check_weight_decay(classifier.weight_decay)  # torch takes a negative one without a word
 
