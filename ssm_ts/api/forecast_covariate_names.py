@@ -29,9 +29,14 @@ def require_covariate_names(data: Any, time_col: str | None, **covariates: Any) 
         columns = [str(c) for c in table.columns]
         shared = [c for c in columns if isinstance(data, pd.DataFrame) and c in data.columns]
         on = time_col if time_col in columns else (shared[0] if shared else None)
+        if on is None and not isinstance(data, pd.DataFrame):  # a CSV, unread: on the covariates' times
+            on = next((c for c in columns if pd.api.types.is_datetime64_any_dtype(table[c])), None)
         values = [c for c in columns if c not in (on, "unique_id")]
         join = f"on={on!r}" if on else "on=<the time column>, its times as a column"
-        join = f"data = data.merge(covariates, {join})"
+        # a CSV's path has no .merge: read first, its times as times (a merge of text on times fails)
+        dates = f", parse_dates=[{on!r}]" if on and pd.api.types.is_datetime64_any_dtype(table[on]) else ""
+        table_of = "data" if isinstance(data, pd.DataFrame) else f"pd.read_csv({str(data)!r}{dates})"
+        join = f"data = {table_of}.merge(covariates, {join})"
         later = (
             "; their rows after the data's end forecast it: predict(futr_df=covariates)"
             if "future" in setting
