@@ -24,7 +24,7 @@ from ssm_ts.errors import ConfigError
         ("backtest", {"stride": 3, "retrain": True}, ["  stride: step=...", "  retrain: refit=... (False, True, or k"]),
         ("backtest", {"forecast_horizon": 6}, ["the horizon is the model's: Forecaster(horizon=...)"]),
         ("backtest", {"metric": "mape"}, ["ssm_ts.evaluate(table, metrics=["]),
-        ("backtest", {"last_points_only": True}, ["table.groupby('cutoff').tail(1)", "table.groupby(['unique_id', 'cutoff']).tail(1)"]),
+        ("backtest", {"last_points_only": True}, ["table.groupby(['unique_id', 'cutoff']).tail(1)"]),
         ("backtest", {"train_length": 100}, ["train_length: no equivalent"]),
         ("predict", {"series": "x.csv"}, ["  series: the data: predict(data), a DataFrame or CSV"]),
         ("predict", {"num_samples": 100}, ["Forecaster(quantiles=[0.1, 0.5, 0.9])", "level=[80, 95]"]),
