@@ -32,6 +32,7 @@ from ssm_ts.pipelines.sampling import (
 )
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
+from .across_ranks import on_any_rank
 from .clipped_pcm import ClippingTally, full_scale_level
 from .cut_short import warn_of_cut_files
 from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
@@ -278,8 +279,12 @@ class ClipDataset(Dataset):
     @property
     def skipped(self) -> set[int]:
         """Indices of the files with an item found bad when decoded (``on_bad_file="skip"``), by any process."""
-        items = self.found_bad.nonzero().flatten().tolist()
-        return {self.tiles[i][0] for i in items} if self.tiles is not None else set(items)
+        return self.files_of(self.found_bad)
+
+    def files_of(self, items: torch.Tensor) -> set[int]:
+        """Indices of the files of the items set in ``items`` ((len(self),) bool, as :attr:`found_bad`)."""
+        found = items.nonzero().flatten().tolist()
+        return {self.tiles[i][0] for i in found} if self.tiles is not None else set(found)
 
     def __len__(self) -> int:
         return len(self.tiles) if self.tiles is not None else len(self.waves)
@@ -508,6 +513,9 @@ class AudioDataModule(pl.LightningDataModule):
         which left its score NaN (a split of one damaged FLAC gave ``val_nll_bits`` NaN and no error).
         ``complete``: the epoch read the whole split (not a sanity check's first batches), so any file
         found bad explains it; else only every file of the split found bad does.
+        Under DDP every process calls it (its score is NaN on all or none: the metric is synced) and each
+        found the bad clips of its own share: they decide on the clips found bad by any, so all raise the
+        same error or none does (one raised alone, and the others hung in their next collective).
 
         Raises:
             DataError: naming the split, the files skipped and the fix.
@@ -515,8 +523,10 @@ class AudioDataModule(pl.LightningDataModule):
         dataset = self.datasets.get(name)
         if dataset is None:
             return
-        bad = sorted(dataset.skipped)
-        if not bad or (not complete and not bool(dataset.found_bad.all())):
+        world_size, _ = processes(self)
+        found = on_any_rank(dataset.found_bad) if world_size > 1 else dataset.found_bad
+        bad = sorted(dataset.files_of(found))
+        if not bad or (not complete and not bool(found.all())):
             return
         raise DataError(_split_left_empty(name, [dataset.waves.files[i] for i in bad], self.root))
 
