@@ -15,30 +15,6 @@ if TYPE_CHECKING:
     from ssm_ts.api.forecaster import Forecaster
 
 
-def hold_forecast_lock(own_dir: Path) -> Path | None:
-    """Take the fit lock (:mod:`ssm_ts.training.fit_lock`) of ``own_dir``, the folder a fit writes its
-    ``checkpoints/`` into, for the whole fit: training, then the export and MLflow logging of
-    :func:`finish_fit` (the trainer's ``FitLock`` finds it this process's and leaves it alone).
-
-    Returns:
-        The folder whose lock this call took, for :func:`~ssm_ts.training.fit_lock.release_fit_lock` once
-        the fit returns or raises; ``None`` when this process holds it already, on a distributed fit's
-        rank other than 0, and for a folder that cannot be written (the fit's own write says so).
-
-    Raises:
-        TrainingError: another process fits into ``own_dir``.
-    """
-    from ssm_ts.training.fit_lock import fit_run_folder, hold_fit_lock
-
-    folder = fit_run_folder(Path(own_dir) / "checkpoints" / "last.ckpt")  # the folder FitLock names
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        took = hold_fit_lock(folder, "fit(..., resume=True)", separate="another out_dir")
-    except OSError:
-        return None
-    return folder if took else None
-
-
 def finish_fit(
     fc: Forecaster,
     trainer,

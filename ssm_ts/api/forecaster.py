@@ -330,7 +330,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         from ssm_ts.tracking.logger import check_resumed_run, log_params
         from ssm_ts.tracking.run_status import end_run, run_failed_on_error
         from ssm_ts.training import build_trainer, user_trainer_options
-        from ssm_ts.training.fit_lock import release_fit_lock
+        from ssm_ts.training.fit_lock import hold_whole_fit_lock, release_fit_lock
 
         s = self.settings
         pl.seed_everything(s["seed"], verbose=False)
@@ -369,7 +369,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
             own_dir = self._own_folder(out_dir, logger, ckpt_path)
             # held until the model is exported and logged, not only while it trains (FitLock finds it
             # this process's and leaves it): a resume into the folder meanwhile is refused
-            locked = forecast_fit_end.hold_forecast_lock(own_dir)
+            locked = hold_whole_fit_lock(own_dir)
         except BaseException as error:
             end_run(logger, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
             raise

@@ -390,6 +390,7 @@ class WaveformGenerator(ResumableFit):
         from ssm_ts.tracking.resume_settings import DATA_FILE_SETTINGS, RUNTIME_SETTINGS
         from ssm_ts.tracking.run_status import end_run, run_failed_on_error
         from ssm_ts.training import build_trainer, user_trainer_options
+        from ssm_ts.training.fit_lock import hold_whole_fit_lock, release_fit_lock
 
         s = self.settings
         if s["sample_every_n_epochs"] and not s["log_to_mlflow"]:  # the clips go to the MLflow run alone
@@ -454,28 +455,40 @@ class WaveformGenerator(ResumableFit):
         # this fit's own folder: a fit at the same time with the same out_dir never touches its files; a
         # resume without MLflow continues in its checkpoint's (Lightning restores the best score there only)
         own_dir = self._own_folder(out_dir, logger, ckpt_path)
-        user_checkpoint_folders(options.get("callbacks") or [], own_dir)  # checkpoints/ is ssm-ts's alone
-        try:  # the run exists: a trainer Lightning refuses (accelerator="gpu" without one) must not leave it RUNNING
-            trainer = build_trainer(
-                max_epochs=s["max_epochs"],
-                out_dir=own_dir,
-                logger=logger,
-                accelerator=s["accelerator"],
-                max_time=s["max_time"],
-                # checkpoints carry the run id, so a resume continues it, and what it checks (data, settings)
-                **user_trainer_options(options, [RecordMLflowRun(settings=self._checked_settings())]),
-            )
+        try:
+            # held until the model is scored, exported and logged, not only while it trains (FitLock finds
+            # it this process's and leaves it): a resume into the folder meanwhile is refused
+            locked = hold_whole_fit_lock(own_dir)
         except BaseException as error:
             end_run(logger, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
             raise
         try:
-            fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=data, ckpt_path=ckpt_path)
-        except SSMTSError as err:  # audio is read as it trains: a bad file can stop a fit at any epoch
-            raise _with_resume_hint(err, own_dir, out_dir) from err
-        best = trainer.checkpoint_callback.best_model_path
-        # Lightning has already marked the run FINISHED: a failure from here on must not leave it so
-        with run_failed_on_error(logger, best, self._resume_hint(out_dir)):
-            self._after_training(trainer, task, data, out_dir, best, logger)
+            user_checkpoint_folders(options.get("callbacks") or [], own_dir)  # checkpoints/ is ssm-ts's alone
+            # the run exists: a trainer Lightning refuses (accelerator="gpu" without one) must not leave it RUNNING
+            try:
+                trainer = build_trainer(
+                    max_epochs=s["max_epochs"],
+                    out_dir=own_dir,
+                    logger=logger,
+                    accelerator=s["accelerator"],
+                    max_time=s["max_time"],
+                    # checkpoints carry the run id, so a resume continues it, and what it checks (data, settings)
+                    **user_trainer_options(options, [RecordMLflowRun(settings=self._checked_settings())]),
+                )
+            except BaseException as error:
+                end_run(logger, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
+                raise
+            try:
+                fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=data, ckpt_path=ckpt_path)
+            except SSMTSError as err:  # audio is read as it trains: a bad file can stop a fit at any epoch
+                raise _with_resume_hint(err, own_dir, out_dir) from err
+            best = trainer.checkpoint_callback.best_model_path
+            # Lightning has already marked the run FINISHED: a failure from here on must not leave it so
+            with run_failed_on_error(logger, best, self._resume_hint(out_dir)):
+                self._after_training(trainer, task, data, out_dir, best, logger)
+        finally:
+            if locked is not None:
+                release_fit_lock(locked)
         return self
 
     def _audio_settings(self, sample_rate: Any, quantization: Any, bits: Any) -> tuple[Any, Any, Any]:

@@ -168,6 +168,28 @@ def _held_error(path: Path, holder: dict, resume: str, separate: str, thread: bo
     )
 
 
+def hold_whole_fit_lock(own_dir: str | os.PathLike) -> Path | None:
+    """Take the fit lock of ``own_dir``, the folder a Python fit (``Forecaster``, ``WaveformGenerator``)
+    writes its ``checkpoints/`` into, for the whole fit: training, then the scoring, export and MLflow
+    logging after it (the trainer's ``FitLock`` finds it this process's and leaves it alone).
+
+    Returns:
+        The folder whose lock this call took, for :func:`release_fit_lock` once
+        the fit returns or raises; ``None`` when this process holds it already, on a distributed fit's
+        rank other than 0, and for a folder that cannot be written (the fit's own write says so).
+
+    Raises:
+        TrainingError: another process fits into ``own_dir``.
+    """
+    folder = fit_run_folder(Path(own_dir) / "checkpoints" / "last.ckpt")  # the folder FitLock names
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        took = hold_fit_lock(folder, "fit(..., resume=True)", separate="another out_dir")
+    except OSError:
+        return None
+    return folder if took else None
+
+
 def release_fit_lock(run_folder: str | os.PathLike) -> None:
     """Remove ``run_folder``'s lock if this process holds it (one another process has taken over since
     is left)."""
