@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from ssm_ts import cli
-from ssm_ts.cli.path_settings import expand_path
 from ssm_ts.errors import ConfigError
+from ssm_ts.shell_paths import expand_path
 
 SMALL = {
     "model": {"model": "dlinear", "lookback": 24, "horizon": 6},

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ssm_ts.errors import ConfigError
 from ssm_ts.mapping_settings import require_mapping
+from ssm_ts.shell_paths import expand_path_settings
 from ssm_ts.tracking.run_names import default_experiment_name
 
 if TYPE_CHECKING:
@@ -357,6 +358,7 @@ def tune_command(argv: list[str]) -> int:
             file=sys.stderr,
         )
     config = build_parser().parse_args(argv)
+    expand_path_settings(config)  # `out: ~/runs` in a YAML: the home folder, not a folder named ~
     data, space, kwargs = search_arguments(config)
     check_out(Path(config.out))
     if config.futr_path is not None:  # before the search, as predict checks it before forecasting

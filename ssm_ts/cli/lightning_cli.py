@@ -24,7 +24,7 @@ from ssm_ts.cli.lost_server import lost_server_reason, lost_server_text
 from ssm_ts.cli.monitor_errors import unknown_monitor_text
 from ssm_ts.cli.optimizer_options import refuse_lightning_optimizer_options
 from ssm_ts.cli.parse_errors import parse_error_text
-from ssm_ts.cli.path_settings import check_paths_beside_config, check_read_paths, expand_path_settings
+from ssm_ts.cli.path_settings import check_paths_beside_config, check_read_paths
 from ssm_ts.cli.save_config import FREE_ON_RESUME, logged_config_params
 from ssm_ts.cli.spawned_fit import (
     set_up_as_the_fit_did,
@@ -41,6 +41,7 @@ from ssm_ts.cli.write_failures import (
     write_failure_text,
 )
 from ssm_ts.errors import ConfigError, DataError, TrainingError
+from ssm_ts.shell_paths import expand_path_settings
 from ssm_ts.tasks.interruptible_fit import fit_interruptibly
 from ssm_ts.tracking.logger import check_resumed_run, make_mlflow_logger, mlflow_run_of_checkpoint
 from ssm_ts.tracking.registry_names import check_register_as

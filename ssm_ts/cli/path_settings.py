@@ -1,6 +1,6 @@
-"""The path settings of a command (``--out``, ``--data.path``, ...) read as a shell reads a path, also
-from a YAML config, where no shell expands them: ``~`` is the home folder and ``$NAME`` / ``${NAME}``
-an environment variable. A relative data path is read from the folder the command runs in, as
+"""The data path settings of a command (``--data.path``, ``--futr_path``, ...) checked where a reader's
+"not found" would not say why (their ``~`` and ``$NAME`` are expanded by :mod:`ssm_ts.shell_paths`).
+A relative data path is read from the folder the command runs in, as
 LightningCLI reads a ``str`` setting; one found only beside the ``--config`` file that names it is an
 error saying so, rather than "file not found" (jsonargparse reads only ``Path``-typed settings from
 the config's folder)."""
@@ -8,49 +8,14 @@ the config's folder)."""
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ssm_ts.errors import ConfigError
 
-# settings that name a file or folder; each use's parser has some of them
-PATH_SETTINGS = ("out", "ckpt_path", "futr_path", "data.path", "data.root", "data.static_path")
-
 # the data read by a path relative to the working folder (out is written, ckpt_path has its own search)
 READ_SETTINGS = ("futr_path", "data.path", "data.root", "data.static_path")
-
-_VARIABLE = re.compile(r"\$(\w+)|\$\{(\w+)\}")
-
-
-def expand_path(value: str, setting: str) -> str:
-    """``value`` with a leading ``~`` and its ``$NAME`` / ``${NAME}`` variables expanded, as a shell
-    would; a value that is an existing path as written is kept (a file named ``$x.csv``).
-
-    Raises:
-        ConfigError: a variable it names is not set (naming it and the setting).
-    """
-    if "$" in value and not Path(value).exists():
-        unset = [a or b for a, b in _VARIABLE.findall(value) if (a or b) not in os.environ]
-        if unset:
-            raise ConfigError(
-                f"{setting} {value}: the environment variable {unset[0]} is not set; set it "
-                f"(export {unset[0]}=...) or write the path out"
-            )
-        value = os.path.expandvars(value)
-    return os.path.expanduser(value) if value.startswith("~") else value
-
-
-def expand_path_settings(config: Any) -> None:
-    """Expand each of :data:`PATH_SETTINGS` a command's parsed ``config`` (a jsonargparse Namespace)
-    holds as a string, in place (:func:`expand_path`)."""
-    for setting in PATH_SETTINGS:
-        value = config.get(setting) if setting in config else None
-        if isinstance(value, str):
-            expanded = expand_path(value, setting)
-            if expanded != value:
-                config[setting] = expanded
 
 
 def missing_path_reason(value: str) -> str | None:
