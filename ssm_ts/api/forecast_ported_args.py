@@ -22,7 +22,10 @@ from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_DATA = "the data: {method}(data), a DataFrame or CSV in the fitted layout (darts' TimeSeries: its .to_dataframe())"
+_DATA = (
+    "the data: {method}(data), a DataFrame or CSV in the fitted layout "
+    "(darts' TimeSeries: its .to_dataframe(), or .pd_dataframe() in older darts)"
+)
 _SAMPLES = (
     "no sampling here: Forecaster(quantiles=[0.1, 0.5, 0.9]) gives quantile columns, and level=[80, 95] "
     "conformal intervals"
@@ -89,7 +92,8 @@ PORTED_ARGUMENTS: dict[str, dict[str, str]] = {
         "lr_scheduler_cls": "no per-model scheduler setting here",
     },
     "fit": {
-        "series": "the data: fit(data), a DataFrame or CSV (darts' TimeSeries: its .to_dataframe()), "
+        "series": "the data: fit(data), a DataFrame or CSV "
+        "(darts' TimeSeries: its .to_dataframe(), or .pd_dataframe() in older darts), "
         "with target=... naming the forecast columns",
         "val_series": "the validation rows are the data's own: Forecaster(split=..., fractions=... or boundaries=...)",
         "val_past_covariates": "the validation rows are the data's own: Forecaster(fractions=... or boundaries=...)",
