@@ -8,18 +8,11 @@ name ``backtest``, which does their work; before, a bare AttributeError."""
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from ssm_ts import Forecaster
 from ssm_ts.errors import ConfigError
-
-FRAME = pd.DataFrame({
-    "date": pd.date_range("2020-01-01", periods=60, freq="h"),
-    "OT": np.sin(np.arange(60) / 5.0),
-    "HUFL": np.cos(np.arange(60) / 7.0),
-})  # fmt: skip
+from tests.darts_port_frame import FRAME
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,12 @@ from __future__ import annotations
 import inspect
 import re
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from ssm_ts import Forecaster
 from ssm_ts.api.forecast_ported_args import PORTED_ARGUMENTS
 from ssm_ts.errors import ConfigError
+from tests.darts_port_frame import FRAME
 
 
 @pytest.mark.parametrize(
@@ -101,13 +100,6 @@ def test_a_search_space_of_darts_names_names_the_forecasters():
 
     with pytest.raises(ConfigError, match="darts' input_chunk_length here: lookback; valid: "):
         _check_name("input_chunk_length", ["nlinear"])
-
-
-FRAME = pd.DataFrame({
-    "date": pd.date_range("2020-01-01", periods=40, freq="h"),
-    "OT": np.sin(np.arange(40) / 5.0),
-    "HUFL": np.cos(np.arange(40) / 7.0),
-})  # fmt: skip
 
 
 @pytest.mark.parametrize(
