@@ -275,6 +275,8 @@ class ClipDataset(Dataset):
         # or warning again (each worker warned of those it found, and a file was named once per worker)
         self.found_bad = torch.zeros(len(self), dtype=torch.bool).share_memory_()
         self.named_bad = torch.zeros(len(waves), dtype=torch.bool).share_memory_()
+        # set by a task that calls name_found at each epoch's end (every process): no warning as found
+        self.name_later = False
 
     @property
     def skipped(self) -> set[int]:
@@ -305,19 +307,44 @@ class ClipDataset(Dataset):
     def _found_bad(self, item: int, index: int, start: int, err: DataError) -> None:
         """Leave item ``item`` (file ``index`` from sample ``start``) out from now on, and every clip of the
         file when it is decoded whole; name the file in one warning, unless another process did."""
-        whole_file = self.tiles is None or (
-            isinstance(self.waves, AudioFiles) and self.waves.rates[index] != self.waves.sample_rate
-        )
-        if self.tiles is not None and whole_file:
+        if self.tiles is not None and self._decoded_whole(index):
             self.found_bad[[i for i, (file, _) in enumerate(self.tiles) if file == index]] = True
         self.found_bad[item] = True
-        if self.named_bad[index]:  # named by another worker meanwhile
+        if self.named_bad[index] or self.name_later:  # named by another worker meanwhile, or by name_found
             return
+        self._name(index, start, err)
+
+    def _decoded_whole(self, index: int) -> bool:
+        """Whether file ``index`` is decoded whole to be resampled, so that all of it fails at once."""
+        return isinstance(self.waves, AudioFiles) and self.waves.rates[index] != self.waves.sample_rate
+
+    def name_found(self, found: torch.Tensor | None = None) -> None:
+        """Name in a warning each file with an item set in ``found`` ((len(self),) bool; default
+        :attr:`found_bad`) that no warning named yet, from its first such item (decoded again for its
+        error). With :attr:`name_later` the task calls it at each epoch's end, when the items every loader
+        worker and DDP process found are known: a worker's warning named the clip it found, a later one
+        than the file's first to fail when another worker had that, and each DDP process named the files
+        of its own share (a file once per process)."""
+        found = self.found_bad if found is None else found
+        for item in found.nonzero().flatten().tolist():
+            index, start = self.tiles[item] if self.tiles is not None else (item, 0)
+            if self.named_bad[index]:
+                continue
+            try:
+                self._window(index, start)
+                files = getattr(self.waves, "files", None)
+                err: DataError = DataError(f"{files[index] if files else index} failed in another process")
+            except DataError as failed:
+                err = failed
+            self._name(index, start, err)
+
+    def _name(self, index: int, start: int, err: DataError) -> None:
+        """One warning naming file ``index`` as found bad at sample ``start`` by ``err``."""
         self.named_bad[index] = True
         what = f"{err.path} {err.problem}" if isinstance(err, BadAudioFileError) else str(err)
         if self.tiles is None:
             left_out = "an empty clip"
-        elif whole_file:
+        elif self._decoded_whole(index):
             left_out = "every clip of it is left out of the score, in every epoch"
         else:
             rate = self.waves.sample_rate if isinstance(self.waves, AudioFiles) else None
@@ -529,6 +556,26 @@ class AudioDataModule(pl.LightningDataModule):
         if not bad or (not complete and not bool(found.all())):
             return
         raise DataError(_split_left_empty(name, [dataset.waves.files[i] for i in bad], self.root))
+
+    def name_damaged_at_epoch_ends(self) -> None:
+        """Name the validation and test files found bad as decoded (``on_bad_file="skip"``) at the end of
+        each epoch (:meth:`name_found_bad`), not as each loader worker and DDP process finds them: for a
+        task that calls :meth:`name_found_bad` at every epoch's end, in every process."""
+        for name in ("val", "test"):
+            if name in self.datasets:
+                self.datasets[name].name_later = True
+
+    def name_found_bad(self, name: str) -> None:
+        """Name the files of split ``name`` found bad that no warning named yet, each from its first clip
+        found bad by any loader worker or DDP process (:meth:`ClipDataset.name_found`), on rank 0 alone.
+        Under DDP a collective (every process calls it); nothing unless :meth:`name_damaged_at_epoch_ends`."""
+        dataset = self.datasets.get(name)
+        if dataset is None or not dataset.name_later:
+            return
+        world_size, rank = processes(self)
+        found = on_any_rank(dataset.found_bad) if world_size > 1 else dataset.found_bad
+        if rank == 0:
+            dataset.name_found(found)
 
     def _warn_if_clips_outlast_the_files(self, waves: AudioFiles) -> None:
         """Clips longer than every training file are mostly padding, which trains nothing but costs its time."""

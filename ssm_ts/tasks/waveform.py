@@ -189,9 +189,13 @@ class WaveformTask(SeededTrainingHooks, pl.LightningModule):
     def _epoch_end(self, split: str) -> None:
         # Weighted by real samples, so the figure is exactly bits per sample over the whole split. The
         # progress bar shows validation's beside val_loss (nats), the unit SaShiMi's NLL is given in
-        nll = self.nll[f"{split}_nll"].compute()
+        nll = self.nll[f"{split}_nll"].compute()  # synced under DDP: NaN on every process or none
+        datamodule = getattr(self._trainer, "datamodule", None)
+        name_found_bad = getattr(datamodule, "name_found_bad", None)
+        if name_found_bad is not None:  # the files found damaged, named once, by their first clip found so
+            name_found_bad(split)
         if torch.isnan(nll):  # no sample scored (0 / 0): files skipped as found bad, named, not a NaN score
-            check_scored = getattr(getattr(self._trainer, "datamodule", None), "check_scored", None)
+            check_scored = getattr(datamodule, "check_scored", None)
             if check_scored is not None:
                 check_scored(split, complete=not self.trainer.sanity_checking)
         self.log(f"{split}_nll_bits", nll / LN2, prog_bar=split == "val")
@@ -205,6 +209,14 @@ class WaveformTask(SeededTrainingHooks, pl.LightningModule):
 
     def on_test_epoch_end(self) -> None:
         self._epoch_end("test")
+
+    def setup(self, stage: str) -> None:
+        """After the data module's setup, before any loader: the files its validation and test find damaged
+        are named at each epoch's end (:meth:`_epoch_end`), once under DDP, each by its first clip found so."""
+        super().setup(stage)
+        name_later = getattr(getattr(self._trainer, "datamodule", None), "name_damaged_at_epoch_ends", None)
+        if name_later is not None:
+            name_later()
 
     def on_fit_start(self) -> None:
         """Say what reading the folder did (rates, channels, formats, resampled, mixed, skipped) on the
