@@ -94,3 +94,17 @@ def test_a_whole_epoch_through_a_loader_names_it_once(tmp_path, workers):
     assert (lengths[:6] > 0).all() and (lengths[6:] == 0).all()
     [named] = _named(caught)
     assert "its clip from 1.500 s is left out" in named
+
+
+def test_no_collective_at_epoch_ends_when_bad_files_raise(tmp_path, monkeypatch):
+    """``on_bad_file="raise"`` finds no file to name: the processes exchange nothing at each epoch's end."""
+    from ssm_ts.pipelines.audio import datamodule
+
+    _damaged_flac(tmp_path / "take.flac", "cut")
+    module = AudioDataModule(str(tmp_path), RATE)
+    audio, _ = index_audio([tmp_path / "take.flac"], RATE)
+    module.datasets = {"val": ClipDataset(audio, CLIP, Quantizer("mu-law", 8), "whole")}
+    module.trainer = SimpleNamespace(world_size=2, global_rank=0)
+    monkeypatch.setattr(datamodule, "on_any_rank", lambda flags: pytest.fail("a collective"))
+    module.name_damaged_at_epoch_ends()
+    module.name_found_bad("val")

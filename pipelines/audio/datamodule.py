@@ -562,7 +562,7 @@ class AudioDataModule(pl.LightningDataModule):
         each epoch (:meth:`name_found_bad`), not as each loader worker and DDP process finds them: for a
         task that calls :meth:`name_found_bad` at every epoch's end, in every process."""
         for name in ("val", "test"):
-            if name in self.datasets:
+            if name in self.datasets and self.hparams.on_bad_file == "skip":  # "raise" finds none to name
                 self.datasets[name].name_later = True
 
     def name_found_bad(self, name: str) -> None:
