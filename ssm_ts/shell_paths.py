@@ -24,7 +24,8 @@ def expand_path(value: str, setting: str) -> str:
     Raises:
         ConfigError: a variable it names is not set (naming it and the setting).
     """
-    if "$" in value and not Path(value).exists():
+    home = os.path.expanduser(value) if value.startswith("~") else value
+    if "$" in value and not Path(home).exists():  # ~/prices$usd.csv: a file of that name at home
         unset = [a or b for a, b in _VARIABLE.findall(value) if (a or b) not in os.environ]
         if unset:
             raise ConfigError(
@@ -32,7 +33,8 @@ def expand_path(value: str, setting: str) -> str:
                 f"(export {unset[0]}=...) or write the path out"
             )
         value = os.path.expandvars(value)
-    return os.path.expanduser(value) if value.startswith("~") else value
+        return os.path.expanduser(value) if value.startswith("~") else value
+    return home
 
 
 def expand_path_settings(config: Any) -> None:

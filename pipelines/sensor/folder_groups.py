@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError
 
@@ -58,7 +59,8 @@ def warn_of_unused_group_columns(
 ) -> None:
     """Warn (:class:`~ssm_ts.leaky_validation.LeakyValidationWarning`) when a fit holds out
     ``val_fraction`` of the recordings of ``folder`` at random though its ``labels.csv`` has columns
-    beside ``file`` and ``label`` (``subject``, ``session``): if one names each recording's subject,
+    beside ``file`` and ``label`` that group the recordings (``subject``, ``session``; not notes or
+    a value per recording: :func:`_may_name_groups`): if one names each recording's subject,
     the subject's other recordings train the model that validates on it, and the validation scores
     (and the best epoch they pick) are optimistic."""
     from ssm_ts.leaky_validation import LeakyValidationWarning
@@ -67,8 +69,13 @@ def warn_of_unused_group_columns(
     path = Path(folder) / DEFAULT_LABELS_FILE
     if val_fraction <= 0 or not path.is_file():
         return
-    extra = [str(c) for c in _read_csv(path, (), check_read_options(read_options)).columns]
-    extra = [c for c in extra if c not in ("file", "label") and not c.startswith("Unnamed: ")]
+    table = _read_csv(path, (), check_read_options(read_options))
+    extra = [
+        str(c)
+        for c in table.columns
+        if str(c) not in ("file", "label") and not str(c).startswith("Unnamed: ")
+    ]
+    extra = [c for c in extra if _may_name_groups(table, c)]
     if extra:
         warn_on_rank_zero(
             f"{path}: column(s) {extra} beside file and label, but data.val_fraction={val_fraction:g} holds "
@@ -77,3 +84,23 @@ def warn_of_unused_group_columns(
             "make the validation scores optimistic.",
             LeakyValidationWarning,
         )
+
+
+def _may_name_groups(table: pd.DataFrame, column: str) -> bool:
+    """Whether ``column`` of a labels table could name each recording's subject or session: some value
+    names two or more recordings, not every recording has the same one, and it is not the label under
+    another name (one value per label). A column of notes, durations or ids (a value per recording), a
+    constant one or one of fractional numbers is no grouping: warning of it would be a false alarm."""
+    rows = table[table[column].notna()]
+    values = rows[column]
+    if pd.api.types.is_float_dtype(values) and not (values % 1 == 0).all():
+        return False
+    counts = values.astype(str).value_counts()
+    if len(counts) < 2 or counts.max() < 2:
+        return False
+    if "label" in rows.columns:  # the label's own name or code: each value on one label only
+        pairs = pd.DataFrame({"label": rows["label"].astype(str), "value": values.astype(str)})
+        pairs = pairs.drop_duplicates()
+        if len(pairs) == len(counts) == pairs["label"].nunique():
+            return False
+    return True

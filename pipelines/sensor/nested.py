@@ -382,12 +382,27 @@ _LIST_IN_ORDER = (
 )
 
 
+def _may_be_clock(frame: pd.DataFrame, name: str) -> bool:
+    """Whether column ``name`` of ``frame`` could be its clock: text (dates, read as a channel they
+    fail), or numbers or dates that increase at every row. A measurement named as time
+    (``reaction_time``) that goes up and down is none."""
+    column = next((frame[c] for c in frame.columns if str(c) == name), None)
+    if column is None or isinstance(column, pd.DataFrame):
+        return False
+    if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+        return True
+    return bool(column.is_monotonic_increasing and column.is_unique)
+
+
 def _warn_of_time_columns(X: list[pd.DataFrame], names: list[str], source: str) -> None:
     """Warn when the frames of a ``df-list`` number their rows (``0, 1, ...``, as ``pd.read_csv(path)``
-    leaves them) and a column's name says time: it is read as a channel, the model learns the clock and
-    the sampling step is lost. Their times belong in the index."""
-    clock = time_like_columns(names)
-    if not clock or not all(isinstance(x.index, pd.RangeIndex) for x in X):
+    leaves them) and a column's name says time and its values could be a clock (:func:`_may_be_clock`):
+    it is read as a channel, the model learns the clock and the sampling step is lost. Their times
+    belong in the index."""
+    if not all(isinstance(x.index, pd.RangeIndex) for x in X):
+        return
+    clock = [c for c in time_like_columns(names) if all(_may_be_clock(x, c) for x in X)]
+    if not clock:
         return
     warn_time_like_channels(
         clock,
