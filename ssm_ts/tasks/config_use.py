@@ -6,7 +6,12 @@ the first key or value the use does not take. Below the CLI so that the api's co
 
 from __future__ import annotations
 
+import ast
+import functools
+import importlib.util
+import sys
 from collections.abc import Mapping
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +44,85 @@ def use_settings(use: str, uses: Uses = USE_SECTIONS) -> frozenset[str]:
     """``use``'s config settings (its classes in ``uses``): ``model.NAME`` for its task's, ``data.NAME`` for
     its data module's."""
     return frozenset(
-        f"{section}.{name}" for section in SECTIONS for name in init_settings(uses[use][section])
+        f"{section}.{name}" for section in SECTIONS for name in declared_settings(uses[use][section])
     )
+
+
+@functools.cache
+def declared_settings(target: str) -> frozenset[str]:
+    """:func:`~ssm_ts.tasks.checkpoint_use.init_settings` of ``target`` (``"module:attribute"``), read from its
+    module's source where the class defines ``__init__`` there, so that no class is imported: the tasks
+    import Lightning (several seconds), and ``forecast tune`` checks its config before it parses, loading
+    jsonargparse only. A class imported already, or one whose ``__init__`` the source does not show
+    (inherited, decorated), is inspected as imported."""
+    module, _, attribute = target.partition(":")
+    found = None if module in sys.modules else _source_init_parameters(module, attribute)
+    return init_settings(target) if found is None else found
+
+
+def _source_init_parameters(module: str, attribute: str, hops: int = 0) -> frozenset[str] | None:
+    """The ``__init__`` parameters (without ``self``) of class ``attribute`` as ``module``'s source defines it,
+    following ``from .x import attribute`` re-exports; ``None`` where the source does not show them."""
+    spec = _unexecuted_spec(module)
+    if hops > 4 or spec is None or not str(spec.origin or "").endswith(".py"):
+        return None
+    try:
+        tree = ast.parse(Path(str(spec.origin)).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+    package = module if spec.submodule_search_locations is not None else module.rpartition(".")[0]
+    lazy: list[str] = []  # the modules a module-level __getattr__ loads at first use (SensorDataModule's)
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == attribute:
+            return None if node.decorator_list else _init_parameters(node)
+        if isinstance(node, ast.ImportFrom) and node.module is not None:
+            for alias in node.names:
+                if (alias.asname or alias.name) == attribute:
+                    source = importlib.util.resolve_name("." * node.level + node.module, package)
+                    return _source_init_parameters(source, alias.name, hops + 1)
+        if isinstance(node, ast.FunctionDef) and node.name == "__getattr__":
+            imports = [n for n in ast.walk(node) if isinstance(n, ast.ImportFrom) and n.module is None]
+            lazy += [
+                f"{importlib.util.resolve_name('.' * n.level, package)}.{alias.name}"
+                for n in imports
+                for alias in n.names
+            ]
+    found = (_source_init_parameters(source, attribute, hops + 1) for source in lazy)
+    return next((settings for settings in found if settings is not None), None)
+
+
+def _init_parameters(node: ast.ClassDef) -> frozenset[str] | None:
+    """The parameters of the ``__init__`` a class statement defines, as :func:`inspect.signature` names
+    them (``*args``/``**kwargs`` included), without ``self``; ``None`` when it defines none or decorates it."""
+    for item in node.body:
+        if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+            if item.decorator_list:
+                return None
+            arguments = item.args
+            named = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+            named += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+            return frozenset(a.arg for a in named if a.arg != "self")
+    return None
+
+
+def _unexecuted_spec(name: str) -> ModuleSpec | None:
+    """Module ``name``'s spec, found without running it or its packages' ``__init__`` (which may import
+    the class's heavy dependencies: ssm_ts.pipelines.forecasting imports its data module)."""
+    if name in sys.modules:
+        return sys.modules[name].__spec__
+    parent = name.rpartition(".")[0]
+    path = None
+    if parent:
+        parent_spec = _unexecuted_spec(parent)
+        if parent_spec is None or parent_spec.submodule_search_locations is None:
+            return None
+        path = list(parent_spec.submodule_search_locations)
+    for finder in sys.meta_path:
+        find_spec = getattr(finder, "find_spec", None)
+        spec = find_spec(name, path) if find_spec is not None else None
+        if spec is not None:
+            return spec
+    return None
 
 
 def option_uses(key: str, use: str, uses: Uses = USE_SECTIONS) -> list[str]:
