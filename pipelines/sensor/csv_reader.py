@@ -81,12 +81,27 @@ def _require_columns(frame: pd.DataFrame, columns: list[str], where: str, hint: 
         )
 
 
+def _names_channels(columns: list) -> bool:
+    """Whether a header names channels (``acc_x, acc_y, acc_z``: a recording's rows are time steps), not
+    time steps (``0, 1, ...`` as ``DataFrame(X).to_csv()`` writes them, or a first row of data read as
+    the header: numbers)."""
+
+    def is_number(name: str) -> bool:
+        try:
+            float(name)
+        except ValueError:
+            return False
+        return True
+
+    return any(not str(c).startswith("Unnamed: ") and not is_number(str(c)) for c in columns)
+
+
 def _missing_id_hint(frame: pd.DataFrame, id_col: str, label_col: str | None, time_col: str | None) -> str:
     """For a CSV without the id column: how to read it. One that looks like one recording per row (no
-    time column, several value columns) as recordings; else a long CSV whose recording column has
+    time column, several value columns, none named as a channel) as recordings; else a long CSV whose recording column has
     another name: rename it."""
     values = [c for c in frame.columns if c != label_col]
-    if time_col is not None or len(values) < 3:
+    if time_col is not None or len(values) < 3 or _names_channels(values):
         one_recording = (  # no label column: as the files of a folder of recordings are
             ""
             if label_col is not None

@@ -27,6 +27,13 @@ COMPANION_FILES = ("data.test_path", "data.predict_path")
 # the setting of how a CSV is read (separator, decimal mark, date format): the fit's may not read another file
 READ_OPTIONS = "data.read_options"
 
+# data settings of which recordings validate, never of how a file is read: named after an error only when
+# it names them (a validation split that cannot be taken), and group_col also when a stream is cut into
+# windows (data.window), whose rows it groups; on a folder or a file it only splits the fit
+SPLIT_SETTINGS = ("data.val_fraction", "data.group_col")
+# whether the command cuts its data into windows (data.window set), as remember_restored_settings saw it
+WINDOWED: dict[str, bool] = {"data.window": False}
+
 # data settings of validate/test/predict taken from the checkpoint (reset by each main call)
 RESTORED_DATA_SETTINGS: dict[str, Any] = {}
 # the FILE_SETTINGS given beside them (--config or command line), not the checkpoint's: which one gave
@@ -46,6 +53,7 @@ def remember_restored_settings(
     (the checkpoint's) that changed a default (``before``) and that ``config`` (parsed) did not override;
     and in FIT_FILE_PATHS where the fit found its files (``fit_files``: the checkpoint's fingerprints,
     ``{"data.path": {"path": ..., "sha256": ...}}``), for a relative path read from another folder."""
+    WINDOWED["data.window"] = has_option_value(config, "data.window")
     FIT_FILE_PATHS.clear()
     FIT_FILE_PATHS.update({
         key: str(entry["path"]) for key, entry in (fit_files or {}).items()
@@ -88,7 +96,7 @@ def restored_settings_hint(err: SSMTSError) -> str:
     restored = {
         key: value
         for key, value in RESTORED_DATA_SETTINGS.items()
-        if key.rsplit(".", 1)[-1] not in BATCHING_SETTINGS
+        if key.rsplit(".", 1)[-1] not in BATCHING_SETTINGS and reads_data(key, err)
     }
     if not isinstance(err, DataError) or not restored:
         return ""
@@ -109,6 +117,16 @@ def restored_settings_hint(err: SSMTSError) -> str:
         f"\n({came_from}these data settings were the fit's, restored from the checkpoint: {listed}; for "
         f"other data override them{example})"
     )
+
+
+def reads_data(key: str, err: Exception) -> bool:
+    """Whether the data setting ``key`` may be why ``err`` (an error reading the data) was raised: not a
+    :data:`SPLIT_SETTINGS` one (which recordings validate) unless ``err`` names it, or it is
+    ``data.group_col`` of data cut into windows."""
+    if key not in SPLIT_SETTINGS:
+        return True
+    leaf = key.rsplit(".", 1)[-1]
+    return leaf in str(err) or (key == "data.group_col" and WINDOWED["data.window"])
 
 
 def setting_at_fault(err: Exception, how: list[str], restored: dict[str, Any], given_file: Any) -> str | None:
