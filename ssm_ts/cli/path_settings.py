@@ -8,6 +8,7 @@ the config's folder)."""
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,6 @@ def check_paths_beside_config(config: Any) -> None:
                     f"{setting}: {value} (set in {file}) is read from the folder the command runs in, "
                     f"{Path.cwd()}, which has no {value}; relative paths in a config are not read from "
                     f"the config's folder. The one beside the config is {beside}: pass --{setting} "
-                    f"{instead!r} (relative to the working folder), write an absolute path in the config, "
+                    f"{shlex.quote(instead)} (relative to the working folder), write an absolute path in the config, "
                     f"or run the command from {file.parent}"
                 )
