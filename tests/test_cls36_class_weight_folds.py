@@ -7,6 +7,9 @@ label ``y`` lacks (a typo) is still an error, which now shows the dict that weig
 
 from __future__ import annotations
 
+import ast
+import re
+
 import numpy as np
 import pytest
 from sklearn.model_selection import GroupKFold, cross_val_score
@@ -60,4 +63,19 @@ def test_a_typo_with_a_class_left_out_is_an_error_that_shows_the_full_dict():
         "names the class(es) ['Fall'] that are not in the training labels ['fall', 'sit', 'walk']" in message
     )
     assert "gives no weight to ['fall', 'sit', 'walk']" in message
-    assert "class_weight={'fall': 1, 'sit': 1, 'walk': 1, 'Fall': 8.0}" in message
+    # the typo's weight goes to the class it means (a key of its own would leave fall at 1, silently)
+    assert "'Fall' is most likely 'fall'" in message
+    suggested = re.search(r"\(class_weight=(\{.*?\})", message).group(1)
+    assert suggested == "{'fall': 8.0, 'sit': 1, 'walk': 1}"
+    fixed = SSMClassifier(method="random_features", n_kernels=20, class_weight=ast.literal_eval(suggested))
+    fixed.fit(X, y)  # the fix runs
+
+
+def test_a_class_a_fold_lacks_is_not_taken_for_a_typo():
+    X, y, _ = _subjects()
+    keep = y != "fall"
+    clf = SSMClassifier(method="random_features", n_kernels=20, class_weight={"fall": 8.0})
+    with pytest.raises(DataError) as err:
+        clf.fit(X[keep], y[keep])
+    assert "most likely" not in str(err.value)
+    assert "class_weight={'sit': 1, 'walk': 1, 'fall': 8.0}" in str(err.value)

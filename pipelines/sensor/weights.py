@@ -13,6 +13,7 @@ weight, a class whose recordings all weigh 0).
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -55,12 +56,17 @@ def check_class_weight(class_weight: Any, classes: Sequence[str]) -> None:
     unknown = [key for key in class_weight if str(key) not in set(classes)]
     unweighted = [c for c in classes if c not in {str(key) for key in class_weight}]
     if unknown and unweighted:  # as scikit-learn's compute_class_weight: a typo, or a fold without a class
+        typos = {key: meant for key in unknown if (meant := _meant_class(key, unweighted)) is not None}
+        said = "; ".join(
+            f"{key!r} is most likely {meant!r} (labels are matched exactly)" for key, meant in typos.items()
+        )
         raise DataError(
             f"class_weight names the class(es) {unknown} that are not in the training labels {list(classes)}, "
-            f"and gives no weight to {unweighted}; give weights for labels of y (a class left out weighs 1). "
-            "In cross-validation a training fold may lack a rare class: give every class a weight "
-            f"({_every_class_example(class_weight, classes)}; labels a fold lacks are then passed over, as "
-            "scikit-learn does), or use class_weight='balanced'."
+            f"and gives no weight to {unweighted}; give weights for labels of y (a class left out weighs 1)"
+            + (f": {said}" if said else "")
+            + ". In cross-validation a training fold may lack a rare class: give every class a weight "
+            f"({_every_class_example(class_weight, classes, typos)}; labels a fold lacks are then passed over, "
+            "as scikit-learn does), or use class_weight='balanced'."
         )
     for key, value in class_weight.items():
         if (
@@ -71,9 +77,21 @@ def check_class_weight(class_weight: Any, classes: Sequence[str]) -> None:
             raise ConfigError(f"class_weight[{key!r}] must be a finite number >= 0, got {value!r}")
 
 
-def _every_class_example(class_weight: Mapping, classes: Sequence[str]) -> str:
-    """``class_weight`` with a weight for each of ``classes`` (1 where it has none), as the dict to pass."""
-    given = {str(key): value for key, value in class_weight.items()}
+def _meant_class(key: Any, classes: Sequence[str]) -> str | None:
+    """The class of ``classes`` a ``class_weight`` key that is no label most likely means (``'Fall'`` for
+    ``'fall'``: the same but for case, or a close spelling), or ``None``."""
+    by_lower = {c.lower(): c for c in classes}
+    text = str(key).lower()
+    close = [text] if text in by_lower else difflib.get_close_matches(text, list(by_lower), n=1, cutoff=0.75)
+    return by_lower[close[0]] if close else None
+
+
+def _every_class_example(class_weight: Mapping, classes: Sequence[str], typos: Mapping | None = None) -> str:
+    """``class_weight`` with a weight for each of ``classes`` (1 where it has none), as the dict to pass;
+    a key of ``typos`` (``{'Fall': 'fall'}``) gives its weight to the class it means, not a key of its own
+    (which would weigh the class 1 and pass the typo over)."""
+    typos = typos or {}
+    given = {str(typos.get(key, key)): value for key, value in class_weight.items()}
     full = {**{c: given.get(c, 1) for c in classes}, **given}
     return f"class_weight={full!r}"
 
