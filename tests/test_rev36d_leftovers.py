@@ -48,3 +48,13 @@ def test_a_recording_csv_without_an_id_column_is_told_to_go_in_a_folder(tmp_path
         read_series(path)
     assert "put it in a folder of its own" in str(err.value)
     assert "one recording per row" not in str(err.value)
+
+
+def test_a_headerless_wide_csv_with_text_labels_still_names_the_ucr_layout(tmp_path):
+    """Its first row is read as the header: a label (``walk``) and numbers, not channel names."""
+    path = tmp_path / "wide.csv"
+    frame = pd.DataFrame(np.random.default_rng(0).normal(size=(6, 40)))
+    frame.insert(0, "label", ["walk", "sit"] * 3)
+    frame.to_csv(path, header=False, index=False)
+    with pytest.raises(DataError, match="one recording per row"):
+        read_series(path)

@@ -84,7 +84,7 @@ def _require_columns(frame: pd.DataFrame, columns: list[str], where: str, hint: 
 def _names_channels(columns: list) -> bool:
     """Whether a header names channels (``acc_x, acc_y, acc_z``: a recording's rows are time steps), not
     time steps (``0, 1, ...`` as ``DataFrame(X).to_csv()`` writes them, or a first row of data read as
-    the header: numbers)."""
+    the header: numbers and a label): at least two names and half of them are no numbers."""
 
     def is_number(name: str) -> bool:
         try:
@@ -93,7 +93,9 @@ def _names_channels(columns: list) -> bool:
             return False
         return True
 
-    return any(not str(c).startswith("Unnamed: ") and not is_number(str(c)) for c in columns)
+    # a headerless UCR file's first row is read as the header: its label (walk) and numbers
+    named = [c for c in columns if not str(c).startswith("Unnamed: ") and not is_number(str(c))]
+    return len(named) >= 2 and 2 * len(named) >= len(columns)
 
 
 def _missing_id_hint(frame: pd.DataFrame, id_col: str, label_col: str | None, time_col: str | None) -> str:
