@@ -20,6 +20,7 @@ from pathlib import Path
 # `ssm-ts --help`, `--version` and `ssm-ts configs` answer at once
 from ssm_ts.cli.checkpoint_defaults import resume_conflicts
 from ssm_ts.cli.config_text import check_config_texts
+from ssm_ts.cli.config_yaml import ConfigYAMLError, check_config_yaml, yaml_parse_error
 from ssm_ts.cli.interrupted import INTERRUPTED_FIT, interrupted_text
 from ssm_ts.cli.parse_errors import colon_space_hint, parse_error_text
 from ssm_ts.cli.restored_data import RESTORED_DATA_SETTINGS, restored_settings_hint
@@ -33,6 +34,7 @@ from ssm_ts.cli.use_command import build_cli_class, refuse_search_configs, run_u
 from ssm_ts.cli.uses import USES, UseSpec, load_target, usage_text
 from ssm_ts.cli.warning_lines import short_warnings
 from ssm_ts.errors import ConfigError, SSMTSError
+from ssm_ts.tasks.checkpoint_use import SHARED_COMMANDS
 
 __all__ = [
     "INTERRUPTED_FIT",
@@ -107,9 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with short_warnings(use, verbose):
             check_config_texts(rest)  # a UTF-16 YAML (PowerShell's '>'): one error, before any reads it
+            check_config_yaml(rest)  # a YAML slip: the file, line, column and fix, for every command
             if rest and rest[0] in spec.extra_commands:
                 return int(load_target(spec.extra_commands[rest[0]])(rest[1:]) or 0)
             run_use(use, rest, verbose=verbose)
+    except ConfigYAMLError as err:  # a parse error: the command's name, exit code 2, as a wrong option's
+        named = rest and rest[0] in SHARED_COMMANDS  # ssm-ts forecast fit, as its parser names itself
+        sys.stderr.write(yaml_parse_error(f"{command} {rest[0]}" if named else command, err))
+        raise SystemExit(2) from None
     except SSMTSError as err:
         if verbose:
             raise
