@@ -121,10 +121,11 @@ def stratified_split(
     classes, counts = np.unique(labels, return_counts=True)
     n_val = int(np.ceil(val_fraction * len(data)))
     if counts.min() < 2 or n_val < len(classes) or len(data) - n_val < len(classes):
+        fewest = f"{counts.min()} recording{'' if counts.min() == 1 else 's'}"
         raise DataError(
             f"{data.source}: cannot take a stratified validation split of {val_fraction:.0%} from {len(data)} "
             f"recordings with {len(classes)} classes (smallest class {str(classes[counts.argmin()])!r}: "
-            f"{counts.min()} recordings); {_split_fix(len(data), len(classes), counts.min(), n_val)}."
+            f"{fewest}); {_split_fix(len(data), len(classes), counts.min(), n_val)}."
         )
     train_idx, val_idx = train_test_split(
         np.arange(len(data)), test_size=n_val, stratify=labels, random_state=seed

@@ -49,7 +49,7 @@ def test_pad_never_truncates():
 
 def test_validation_split_errors_name_the_class():
     data = make_series_set(np.ones((5, 1, 4)), ["a", "a", "a", "a", "b"])
-    with pytest.raises(DataError, match=r"smallest class 'b': 1 recordings"):
+    with pytest.raises(DataError, match=r"smallest class 'b': 1 recording\)"):
         stratified_split(data, 0.2, seed=0)
     single = make_series_set(np.ones((4, 1, 4)), ["a"] * 4)
     dm = SensorDataModule.from_series(train=single)
