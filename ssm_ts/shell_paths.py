@@ -30,7 +30,8 @@ def expand_path(value: str, setting: str) -> str:
         if unset:
             raise ConfigError(
                 f"{setting} {value}: the environment variable {unset[0]} is not set; set it "
-                f"(export {unset[0]}=...) or write the path out"
+                f"(export {unset[0]}=...) or write the path out (a name with a $ in it is read as written "
+                "where that path exists: give it from the folder the command runs in)"
             )
         value = os.path.expandvars(value)
         return os.path.expanduser(value) if value.startswith("~") else value
