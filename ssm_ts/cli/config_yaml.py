@@ -50,8 +50,6 @@ def check_config_yaml(args: list[str]) -> None:
     Raises:
         ConfigYAMLError: naming the file as given, the line and column, and the fix.
     """
-    import yaml
-
     for value in config_values(args):
         path = Path(value).expanduser()
         if not path.is_file():
@@ -60,10 +58,41 @@ def check_config_yaml(args: list[str]) -> None:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
             continue
-        try:
-            yaml.compose(text, Loader=yaml.SafeLoader)  # the syntax only: values are the parser's to check
-        except yaml.MarkedYAMLError as error:
-            raise ConfigYAMLError(yaml_error_text(value, text, error)) from None
+        error = _syntax_error(text, _parser_loader())
+        if error is not None:
+            raise ConfigYAMLError(yaml_error_text(value, text, _explained_error(text, error)))
+
+
+def _syntax_error(text: str, loader: Any = None) -> Any:
+    """The :class:`yaml.YAMLError` of composing ``text`` (the syntax only: values are the parser's to
+    check) with ``loader`` (PyYAML's own by default), or ``None`` when it is valid YAML."""
+    import yaml
+
+    try:
+        yaml.compose(text, Loader=loader or yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        return error
+    return None
+
+
+def _explained_error(text: str, error: Any) -> Any:
+    """The error to explain of ``text``, which the parser's loader refused with ``error``: PyYAML's own where
+    it stops at the same line (its messages name the character: ``'\\t'``), else ``error``: PyYAML's own
+    loader may stop earlier, at a tab that the parser's takes."""
+    own = _syntax_error(text)
+    at = getattr(error, "problem_mark", None)
+    own_at = getattr(own, "problem_mark", None)
+    if own is None or at is None or (own_at is not None and own_at.line >= at.line):
+        return own or error
+    return error
+
+
+def _parser_loader() -> Any:
+    """The YAML loader jsonargparse reads a config with: libyaml's where PyYAML has it, which takes a tab
+    after a colon, before a comment or in a JSON config's indent that PyYAML's own refuses."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def yaml_error_text(given: str, text: str, error: Any) -> str:
@@ -71,7 +100,8 @@ def yaml_error_text(given: str, text: str, error: Any) -> str:
     ``--config X is not valid YAML: line L, column C: <what>``, the line with a ``^`` under the place, then
     the fix where the slip is a known one."""
     lines = text.splitlines()
-    line, column, what, fix = _explain(lines, error)
+    explained = _explain(lines, error) if hasattr(error, "problem_mark") else _unreadable(text, error)
+    line, column, what, fix = explained
     shown = _line(lines, line).replace("\t", " ")  # one column each, as YAML counts
     head = f"--config {given} is not valid YAML: line {line + 1}, column {column + 1}: {what}"
     excerpt = [f"  {line + 1:>4} | {shown}", f"  {'':>4} | {' ' * column}^"] if shown.strip() else []
@@ -123,6 +153,23 @@ def _explain(lines: list[str], error: Any) -> tuple[int, int, str, str]:
     if "another document" in problem:
         return *at, "a second YAML document ('---')", "a config is one document: remove the '---' line"
     return *at, where, "fix the YAML there (ssm-ts configs copy NAME writes a shipped config to start from)"
+
+
+def _unreadable(text: str, error: Any) -> tuple[int, int, str, str]:
+    """``(line, column, what is wrong, the fix)`` of a character YAML reads no file with (a
+    :class:`yaml.reader.ReaderError`: a control character such as a bell or an escape)."""
+    position = int(getattr(error, "position", 0) or 0)
+    before = text[:position]
+    line = before.count("\n")
+    column = position - (before.rfind("\n") + 1)
+    code = getattr(error, "character", "")
+    shown = f"#x{ord(code):04x}" if isinstance(code, str) and code else f"#x{int(code or 0):04x}"
+    return (
+        line,
+        column,
+        f"a control character ({shown}), which YAML does not take in a file",
+        "remove the character (an editor shows it as ^ or a box; a copy from a terminal may hold one)",
+    )
 
 
 def _line(lines: list[str], line: int) -> str:
