@@ -62,47 +62,71 @@ def declared_settings(target: str) -> frozenset[str]:
 
 def _source_init_parameters(module: str, attribute: str, hops: int = 0) -> frozenset[str] | None:
     """The ``__init__`` parameters (without ``self``) of class ``attribute`` as ``module``'s source defines it,
-    following ``from .x import attribute`` re-exports; ``None`` where the source does not show them."""
+    following ``from .x import attribute`` re-exports; ``None`` where the source does not show them for
+    certain: the name's last binding there is no plain class statement or ``from`` import (an assignment, a
+    ``*`` import after it, one inside ``if``/``try``), so that the class is imported and inspected instead."""
     spec = _unexecuted_spec(module)
     if hops > 4 or spec is None or not str(spec.origin or "").endswith(".py"):
         return None
     try:
         tree = ast.parse(Path(str(spec.origin)).read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return None
     package = module if spec.submodule_search_locations is not None else module.rpartition(".")[0]
-    lazy: list[str] = []  # the modules a module-level __getattr__ loads at first use (SensorDataModule's)
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name == attribute:
-            return None if node.decorator_list else _init_parameters(node)
-        if isinstance(node, ast.ImportFrom) and node.module is not None:
-            for alias in node.names:
-                if (alias.asname or alias.name) == attribute:
-                    source = importlib.util.resolve_name("." * node.level + node.module, package)
-                    return _source_init_parameters(source, alias.name, hops + 1)
-        if isinstance(node, ast.FunctionDef) and node.name == "__getattr__":
-            imports = [n for n in ast.walk(node) if isinstance(n, ast.ImportFrom) and n.module is None]
-            lazy += [
-                f"{importlib.util.resolve_name('.' * n.level, package)}.{alias.name}"
-                for n in imports
-                for alias in n.names
-            ]
+    binding = _last_binding(tree.body, attribute, "*")  # a later `from x import *` may rebind it
+    try:
+        if isinstance(binding, ast.ClassDef):
+            return None if binding.decorator_list or binding.keywords else _init_parameters(binding)
+        if isinstance(binding, ast.ImportFrom) and binding.module is not None and not _binds(binding, "*"):
+            alias = next(a for a in binding.names if (a.asname or a.name) == attribute)
+            source = importlib.util.resolve_name("." * binding.level + binding.module, package)
+            return _source_init_parameters(source, alias.name, hops + 1)
+        if binding is not None:
+            return None
+        # no binding: the modules a module-level __getattr__ loads at first use (SensorDataModule's)
+        lazy = [
+            f"{importlib.util.resolve_name('.' * n.level, package)}.{alias.name}"
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef) and node.name == "__getattr__"
+            for n in ast.walk(node)
+            if isinstance(n, ast.ImportFrom) and n.module is None
+            for alias in n.names
+        ]
+    except (ImportError, ValueError):  # a relative import past the top-level package
+        return None
     found = (_source_init_parameters(source, attribute, hops + 1) for source in lazy)
     return next((settings for settings in found if settings is not None), None)
 
 
+def _last_binding(statements: list[ast.stmt], *names: str) -> ast.stmt | None:
+    """The last of ``statements`` that binds one of ``names`` (a class or function statement, an import,
+    an assignment, ``del``, or a compound statement binding it inside), or ``None`` where none does."""
+    return next((node for node in reversed(statements) if any(_binds(node, n) for n in names)), None)
+
+
+def _binds(node: ast.stmt, name: str) -> bool:
+    """Whether statement ``node`` binds ``name`` (``"*"``: a ``from x import *``) anywhere in it."""
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and inner.name == name:
+            return True
+        if isinstance(inner, ast.Name) and inner.id == name and not isinstance(inner.ctx, ast.Load):
+            return True
+        if isinstance(inner, ast.alias) and (inner.asname or inner.name.partition(".")[0]) == name:
+            return True
+    return False
+
+
 def _init_parameters(node: ast.ClassDef) -> frozenset[str] | None:
     """The parameters of the ``__init__`` a class statement defines, as :func:`inspect.signature` names
-    them (``*args``/``**kwargs`` included), without ``self``; ``None`` when it defines none or decorates it."""
-    for item in node.body:
-        if isinstance(item, ast.FunctionDef) and item.name == "__init__":
-            if item.decorator_list:
-                return None
-            arguments = item.args
-            named = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-            named += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
-            return frozenset(a.arg for a in named if a.arg != "self")
-    return None
+    them (``*args``/``**kwargs`` included), without ``self``; ``None`` when it defines none, decorates it
+    or binds ``__init__`` last otherwise (an assignment, a definition inside ``if``)."""
+    item = _last_binding(node.body, "__init__")
+    if not isinstance(item, ast.FunctionDef) or item.decorator_list:
+        return None
+    arguments = item.args
+    named = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    named += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+    return frozenset(a.arg for a in named if a.arg != "self")
 
 
 def _unexecuted_spec(name: str) -> ModuleSpec | None:
