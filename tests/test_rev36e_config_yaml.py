@@ -50,3 +50,15 @@ def test_a_control_character_is_named_with_its_line_and_column(tmp_path):
     assert f"--config {config} is not valid YAML: line 2, column 10: a control character (#x0007)" in str(
         error.value
     )
+
+
+def test_a_tabbed_config_of_another_use_is_still_named_as_such(tmp_path):
+    from ssm_ts.errors import ConfigError
+    from ssm_ts.packaged_configs import find
+    from ssm_ts.tasks.config_use import refuse_other_use_configs
+
+    config = tmp_path / "mine.yaml"
+    lines = find("forecast_co2_quick").read_text().splitlines()
+    config.write_text("\n".join(f"{line}\t# note" if ": " in line else line for line in lines) + "\n")
+    with pytest.raises(ConfigError, match="is a config for ssm-ts forecast, not ssm-ts classify"):
+        refuse_other_use_configs(["fit", "--config", str(config)], "classify", "fit")
