@@ -243,6 +243,8 @@ def config_contents(args: list[str]) -> list[tuple[str, dict[str, Any]]]:
     values += [a.split("=", 1)[1] for a in args if a.startswith("--config=")]
     contents = []
     for value in values:
+        if not Path(value).is_file():  # a pipe (/dev/stdin, <(...)) is read once, by the parser
+            continue
         try:
             content = yaml.load(Path(value).read_text(encoding="utf-8-sig"), Loader=loader)
         except (OSError, UnicodeDecodeError, yaml.YAMLError):  # a UTF-16 file: cli.main's own check names it
