@@ -62,3 +62,14 @@ def test_a_tabbed_config_of_another_use_is_still_named_as_such(tmp_path):
     config.write_text("\n".join(f"{line}\t# note" if ": " in line else line for line in lines) + "\n")
     with pytest.raises(ConfigError, match="is a config for ssm-ts forecast, not ssm-ts classify"):
         refuse_other_use_configs(["fit", "--config", str(config)], "classify", "fit")
+
+
+def test_a_config_of_another_use_given_with_c_is_named_as_such(tmp_path):
+    from ssm_ts.errors import ConfigError
+    from ssm_ts.packaged_configs import find
+    from ssm_ts.tasks.config_use import refuse_other_use_configs
+
+    config = tmp_path / "mine.yaml"
+    config.write_text(find("classify_basicmotions_quick").read_text())
+    with pytest.raises(ConfigError, match="is a config for ssm-ts classify, not ssm-ts forecast"):
+        refuse_other_use_configs(["fit", "-c", str(config)], "forecast", "fit")

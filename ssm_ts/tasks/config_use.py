@@ -232,14 +232,14 @@ def check_config_use(
 
 
 def config_contents(args: list[str]) -> list[tuple[str, dict[str, Any]]]:
-    """``(value, YAML mapping)`` of each ``--config`` file in ``args``, read with the loader jsonargparse
-    reads it with (libyaml's, which takes a tab before a comment); files the parser cannot read, YAML
-    given inline and files holding no mapping are left to its own checks."""
+    """``(value, YAML mapping)`` of each ``--config`` (or ``-c``) file in ``args``, read with the loader
+    jsonargparse reads it with (libyaml's, which takes a tab before a comment); files the parser cannot
+    read, YAML given inline and files holding no mapping are left to its own checks."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    values = [b for a, b in zip(args, args[1:], strict=False) if a == "--config"]
+    values = [b for a, b in zip(args, args[1:], strict=False) if a in ("--config", "-c")]
     values += [a.split("=", 1)[1] for a in args if a.startswith("--config=")]
     contents = []
     for value in values:
