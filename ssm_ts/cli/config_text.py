@@ -9,14 +9,9 @@ import codecs
 from pathlib import Path
 
 from ssm_ts.errors import ConfigError
+from ssm_ts.tasks.config_use import config_values
 
 _UTF16_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-
-
-def config_values(args: list[str]) -> list[str]:
-    """The values of ``--config X``, ``--config=X`` and ``-c X`` in ``args``, in order."""
-    values = [b for a, b in zip(args, args[1:], strict=False) if a in ("--config", "-c")]
-    return values + [a.split("=", 1)[1] for a in args if a.startswith("--config=")]
 
 
 def check_config_text(path: Path, given: str) -> None:

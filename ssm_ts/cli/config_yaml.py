@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ssm_ts.cli.config_text import config_values
 from ssm_ts.errors import ConfigError
 from ssm_ts.short_parse_errors import colon_space_hint
+from ssm_ts.tasks.config_use import config_values
 
 # a block key written without the space after its colon (``horizon:26``, ``- lookback:[1, 2]``): YAML reads
 # the line as text. Not a URL (``sqlite:///``), a Windows path (``C:\``) or a time (``12:30``).

@@ -231,6 +231,12 @@ def check_config_use(
     )
 
 
+def config_values(args: list[str]) -> list[str]:
+    """The values of ``--config X``, ``--config=X`` and ``-c X`` in ``args``, in order."""
+    values = [b for a, b in zip(args, args[1:], strict=False) if a in ("--config", "-c")]
+    return values + [a.split("=", 1)[1] for a in args if a.startswith("--config=")]
+
+
 def config_contents(args: list[str]) -> list[tuple[str, dict[str, Any]]]:
     """``(value, YAML mapping)`` of each ``--config`` (or ``-c``) file in ``args``, read with the loader
     jsonargparse reads it with (libyaml's, which takes a tab before a comment); files the parser cannot
@@ -239,10 +245,8 @@ def config_contents(args: list[str]) -> list[tuple[str, dict[str, Any]]]:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    values = [b for a, b in zip(args, args[1:], strict=False) if a in ("--config", "-c")]
-    values += [a.split("=", 1)[1] for a in args if a.startswith("--config=")]
     contents = []
-    for value in values:
+    for value in config_values(args):
         if not Path(value).is_file():  # a pipe (/dev/stdin, <(...)) is read once, by the parser
             continue
         try:
