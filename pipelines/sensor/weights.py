@@ -26,11 +26,28 @@ from ssm_ts.errors import ConfigError, DataError
 ClassWeight = Literal["balanced"] | dict[str, float] | None
 
 
-def check_class_weight_form(class_weight: Any, classes: Sequence[str] | None = None) -> None:
+def _given_labels(classes: Sequence[str], given: Sequence[Any] | None) -> dict[str, Any]:
+    """Each of ``classes`` (text) -> the label as the user gives it (``given``, in the same order: ``0``
+    for an integer label ``'0'``; a NumPy scalar as the Python value its repr shows), for messages whose
+    suggested ``class_weight`` is pasted back: ``{'0': 2}`` weighs the label ``0`` in ``SSMClassifier``,
+    but a scikit-learn estimator would refuse it."""
+    given = classes if given is None else given
+    return {str(c): _plain(label) for c, label in zip(classes, given, strict=True)}
+
+
+def _plain(label: Any) -> Any:
+    """``label`` with a NumPy scalar as its Python value (``np.int64(0)`` -> ``0``, shown as ``0``)."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def check_class_weight_form(
+    class_weight: Any, classes: Sequence[str] | None = None, given: Sequence[Any] | None = None
+) -> None:
     """A :class:`ConfigError` naming the accepted forms for a ``class_weight`` that is not ``None``,
     ``"balanced"`` or a ``{label: weight}`` mapping. The type is checked before any comparison: an
     array compared with ``"balanced"`` is an array, whose truth value NumPy refuses. A list or array
-    of weights gets the dict it may mean, by the position of ``classes`` (if known and as many)."""
+    of weights gets the dict it may mean, by the position of ``classes`` (if known and as many), keyed
+    by the labels as given (``given``, parallel to ``classes``; ``classes`` themselves by default)."""
     if class_weight is None or isinstance(class_weight, Mapping):
         return
     if isinstance(class_weight, str) and class_weight == "balanced":
@@ -40,32 +57,38 @@ def check_class_weight_form(class_weight: Any, classes: Sequence[str] | None = N
         hint = "; a list or array has no labels: give each class's weight by its label"
         weights = np.asarray(class_weight, dtype=object).ravel().tolist()
         if classes is not None and len(weights) == len(classes):
-            hint += f", e.g. {dict(zip((str(c) for c in classes), weights, strict=True))!r}"
+            labels = _given_labels(classes, given).values()
+            hint += f", e.g. {dict(zip(labels, weights, strict=True))!r}"
     raise ConfigError(
         f"class_weight must be None, 'balanced' or a {{label: weight}} dict, got {class_weight!r}{hint}"
     )
 
 
-def check_class_weight(class_weight: Any, classes: Sequence[str]) -> None:
+def check_class_weight(class_weight: Any, classes: Sequence[str], given: Sequence[Any] | None = None) -> None:
     """A clear error for a ``class_weight`` that is not ``None``, ``"balanced"`` or ``{label: weight}``
     with finite weights >= 0 and labels among ``classes`` (the training labels, as text), or a weight
-    for each of ``classes`` (then other labels are passed over: a fold without them)."""
-    check_class_weight_form(class_weight, classes)
+    for each of ``classes`` (then other labels are passed over: a fold without them). ``given``: the
+    labels as the user gives them, parallel to ``classes`` (``0`` for ``'0'``), which the messages
+    show, so that the ``class_weight`` they suggest runs as pasted (``classes`` by default)."""
+    check_class_weight_form(class_weight, classes, given)
     if not isinstance(class_weight, Mapping):
         return
-    unknown = [key for key in class_weight if str(key) not in set(classes)]
+    labels = _given_labels(classes, given)
+    unknown = [_plain(key) for key in class_weight if str(key) not in set(classes)]
     unweighted = [c for c in classes if c not in {str(key) for key in class_weight}]
     if unknown and unweighted:  # as scikit-learn's compute_class_weight: a typo, or a fold without a class
         typos = {key: meant for key in unknown if (meant := _meant_class(key, unweighted)) is not None}
         said = "; ".join(
-            f"{key!r} is most likely {meant!r} (labels are matched exactly)" for key, meant in typos.items()
+            f"{key!r} is most likely {labels[meant]!r} (labels are matched exactly)"
+            for key, meant in typos.items()
         )
         raise DataError(
-            f"class_weight names the class(es) {unknown} that are not in the training labels {list(classes)}, "
-            f"and gives no weight to {unweighted}; give weights for labels of y (a class left out weighs 1)"
+            f"class_weight names the class(es) {unknown} that are not in the training labels "
+            f"{list(labels.values())}, and gives no weight to {[labels[c] for c in unweighted]}; give weights "
+            "for labels of y (a class left out weighs 1)"
             + (f": {said}" if said else "")
             + ". In cross-validation a training fold may lack a rare class: give every class a weight "
-            f"({_every_class_example(class_weight, classes, typos)}; labels a fold lacks are then passed over, "
+            f"({_every_class_example(class_weight, labels, typos)}; labels a fold lacks are then passed over, "
             "as scikit-learn does), or use class_weight='balanced'."
         )
     for key, value in class_weight.items():
@@ -86,13 +109,18 @@ def _meant_class(key: Any, classes: Sequence[str]) -> str | None:
     return by_lower[close[0]] if close else None
 
 
-def _every_class_example(class_weight: Mapping, classes: Sequence[str], typos: Mapping | None = None) -> str:
-    """``class_weight`` with a weight for each of ``classes`` (1 where it has none), as the dict to pass;
-    a key of ``typos`` (``{'Fall': 'fall'}``) gives its weight to the class it means, not a key of its own
-    (which would weigh the class 1 and pass the typo over)."""
+def _every_class_example(
+    class_weight: Mapping, labels: Mapping[str, Any], typos: Mapping | None = None
+) -> str:
+    """``class_weight`` with a weight for each class of ``labels`` (text -> the label as given; 1 where
+    it has none), as the dict to pass, keyed by the labels as given (``{0: 1}`` for integer labels); a key
+    of ``typos`` (``{'Fall': 'fall'}``) gives its weight to the class it means, not a key of its own (which
+    would weigh the class 1 and pass the typo over). A key that is no label stays as written."""
     typos = typos or {}
-    given = {str(typos.get(key, key)): value for key, value in class_weight.items()}
-    full = {**{c: given.get(c, 1) for c in classes}, **given}
+    weights = {str(typos.get(_plain(key), key)): value for key, value in class_weight.items()}
+    keys = {str(key): _plain(key) for key in class_weight}  # a key that is no label, as written
+    full = {labels[c]: weights.get(c, 1) for c in labels}
+    full.update({keys[text]: value for text, value in weights.items() if text not in labels})
     return f"class_weight={full!r}"
 
 
@@ -113,14 +141,19 @@ def check_sample_weight(sample_weight: Any, n: int) -> np.ndarray | None:
 
 
 def class_weights(
-    class_weight: Any, classes: Sequence[str], labels: np.ndarray, sample_weight: np.ndarray | None = None
+    class_weight: Any,
+    classes: Sequence[str],
+    labels: np.ndarray,
+    sample_weight: np.ndarray | None = None,
+    given: Sequence[Any] | None = None,
 ) -> np.ndarray:
     """The weight ``(n_classes,)`` of each of ``classes`` (in that order) for training ``labels``
-    ``(n,)`` (text, all among ``classes``), from ``compute_class_weight``."""
+    ``(n,)`` (text, all among ``classes``), from ``compute_class_weight``. ``given``: the classes as
+    the user gives them, for the messages (see :func:`check_class_weight`)."""
     from sklearn.utils.class_weight import compute_class_weight
 
     classes = [str(c) for c in classes]
-    check_class_weight(class_weight, classes)
+    check_class_weight(class_weight, classes, given)
     index = {name: i for i, name in enumerate(classes)}
     targets = np.array([index[str(label)] for label in labels], dtype=np.int64)
     if isinstance(class_weight, Mapping):  # by class index: sklearn would read a label "1" as 1
@@ -141,10 +174,15 @@ def class_weights(
 
 
 def recording_weights(
-    class_weight: Any, classes: Sequence[str], labels: np.ndarray, sample_weight: np.ndarray | None = None
+    class_weight: Any,
+    classes: Sequence[str],
+    labels: np.ndarray,
+    sample_weight: np.ndarray | None = None,
+    given: Sequence[Any] | None = None,
 ) -> np.ndarray:
     """Each recording's weight ``(n,)``: its class's weight times its ``sample_weight``. A class whose
-    recordings all weigh 0 cannot be learnt: a :class:`DataError` naming it."""
+    recordings all weigh 0 cannot be learnt: a :class:`DataError` naming it. ``given``: the classes as
+    the user gives them (``0`` for ``'0'``), which the messages show (see :func:`check_class_weight`)."""
     index = {str(name): i for i, name in enumerate(classes)}
     targets = np.array([index[str(label)] for label in labels], dtype=np.int64)
     ones = np.ones(len(targets))
@@ -152,7 +190,7 @@ def recording_weights(
     _check_no_class_dropped(
         classes, targets, ones if sample_weight is None else sample_weight, "sample_weight"
     )
-    weights = class_weights(class_weight, classes, labels, sample_weight)[targets]
+    weights = class_weights(class_weight, classes, labels, sample_weight, given)[targets]
     _check_no_class_dropped(classes, targets, weights, "class_weight")
     return weights * (ones if sample_weight is None else sample_weight)
 

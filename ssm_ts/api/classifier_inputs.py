@@ -311,7 +311,7 @@ def labelled_recordings(
     data.labels = np.array([str(label) for label in y])
     data.weights = check_sample_weight(sample_weight, len(data))
     # the checks (a class_weight label not in y, a class weighing 0) before anything is fitted
-    weights = recording_weights(class_weight, class_names, data.labels, data.weights)
+    weights = recording_weights(class_weight, class_names, data.labels, data.weights, given=classes)
     return data, y, classes, class_names, weights
 
 
