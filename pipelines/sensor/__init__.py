@@ -56,7 +56,9 @@ __all__ = [
 ]
 
 # the data module imports Lightning (seconds): loaded at first use, so SSMClassifier's random features
-# and the readers run without it
+# and the readers run without it. Its names stay in __all__ (the documented names): a star import gives
+# them too, and so loads Lightning, as importing SensorDataModule by name does; without them it would
+# leave SensorDataModule undefined, a NameError at first use
 _DATAMODULE_NAMES = ("SensorDataModule", "collate_recordings", "stratified_split")
 
 
