@@ -9,8 +9,10 @@ than the data's at its own rate, as it is decoded whole to be resampled, since r
 flattened tops), counts kept per file in memory shared with the loader workers, and a file is named
 once when its samples read so far put more than :data:`CLIPPED_SHARE` of them in runs of :data:`RUN`
 or more at full scale (Audacity's "Find Clipping" flags runs of 3; a peak-normalised recording touches
-full scale in single samples). The share is of the samples read: every sample of the validation and
-test files each epoch, the windows read so far of training files.
+full scale in single samples), in any channel: each is checked before the mono mix, which halves a top
+flattened in one channel alone (about 1 us more a 1 s stereo clip at 16 kHz). The share is of the
+frames read: every frame of the validation and test files each epoch, the windows read so far of
+training files.
 """
 
 from __future__ import annotations
@@ -41,19 +43,22 @@ _PCM_BITS = {"PCM_S8": 8, "PCM_U8": 8, "PCM_16": 16, "PCM_24": 24, "PCM_32": 32}
 
 
 def samples_in_full_scale_runs(wave: torch.Tensor | np.ndarray, level: float) -> int:
-    """How many samples of ``wave`` ``(samples,)`` lie in runs of :data:`RUN` or more at ``|x| >= level``.
-    In NumPy: torch's per-operation overhead made this 36 us a 0.5 s clip with no sample at full scale, 8 us now."""
+    """How many frames of ``wave`` ``(frames,)`` or ``(frames, channels)`` lie, in any channel, in runs of
+    :data:`RUN` or more at ``|x| >= level`` (a file clipped on one channel only: the mono mix halves its
+    flattened tops, below full scale). In NumPy: torch's per-operation overhead made this 36 us a 0.5 s
+    clip with no sample at full scale, 8 us now."""
     samples = wave.numpy() if isinstance(wave, torch.Tensor) else np.asarray(wave)
-    if samples.size < RUN or max(float(samples.max()), -float(samples.min())) < level:
+    if samples.shape[0] < RUN or max(float(samples.max()), -float(samples.min())) < level:
         return 0  # most clips: two reductions, no array made
-    at = np.abs(samples) >= level
-    starts = at[: at.size - RUN + 1].copy()
+    at = np.abs(samples.reshape(samples.shape[0], -1)) >= level  # (frames, channels)
+    frames = at.shape[0]
+    starts = at[: frames - RUN + 1].copy()
     for shift in range(1, RUN):  # windows of RUN samples all at full scale
-        starts &= at[shift : at.size - RUN + 1 + shift]
+        starts &= at[shift : frames - RUN + 1 + shift]
     member = np.zeros_like(at)
     for shift in range(RUN):
-        member[shift : shift + starts.size] |= starts
-    return int(member.sum())
+        member[shift : shift + starts.shape[0]] |= starts
+    return int(member.any(axis=1).sum())
 
 
 class ClippingTally:
@@ -67,19 +72,21 @@ class ClippingTally:
         self.seconds = torch.zeros(len(files), dtype=torch.float64).share_memory_()
         self.named = torch.zeros(len(files), dtype=torch.bool).share_memory_()
 
-    def add(self, index: int, wave: torch.Tensor, rate: int) -> None:
-        """Count the samples ``wave`` ``(samples,)`` at ``rate`` Hz read from file ``index`` (a clip, or the
-        whole file); warn once the file's share of clipped samples passes :data:`CLIPPED_SHARE`."""
+    def add(self, index: int, wave: torch.Tensor | np.ndarray, rate: int) -> None:
+        """Count the frames ``wave`` ``(frames,)`` or ``(frames, channels)`` (each channel checked: see
+        :func:`samples_in_full_scale_runs`) at ``rate`` Hz read from file ``index`` (a clip, or the whole
+        file); warn once the file's share of clipped frames passes :data:`CLIPPED_SHARE`."""
         level = self.levels[index]
         # NumPy views of the shared tensors (the same memory): indexing a tensor costs microseconds an
         # operation, and this runs for every clip decoded
         named = self.named.numpy()
-        if level is None or named[index] or wave.numel() == 0:
+        frames = wave.shape[0]
+        if level is None or named[index] or frames == 0:
             return
         counts, seconds = self.counts.numpy(), self.seconds.numpy()
         counts[index, 0] += samples_in_full_scale_runs(wave, level)
-        counts[index, 1] += wave.numel()
-        seconds[index] += wave.numel() / rate
+        counts[index, 1] += frames
+        seconds[index] += frames / rate
         clipped, read = int(counts[index, 0]), int(counts[index, 1])
         if clipped <= CLIPPED_SHARE * read or named[index]:
             return

@@ -12,6 +12,7 @@ import os
 import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -44,6 +45,7 @@ from .reader import (
     SKIP_HINT,
     AudioHeader,
     BadAudioFileError,
+    BeforeMix,
     decode_mono,
     read_audio,
     read_audio_window,
@@ -178,22 +180,30 @@ class AudioFiles(Sequence):
     def window(self, index: int, start: int, n: int) -> torch.Tensor:
         """Samples ``start:start + n`` of item ``index`` (fewer at its end)."""
         if self.rates[index] == self.sample_rate:
-            piece = read_audio_window(
-                self.files[index], start, start + n, check_levels=not self.levels_checked
+            return read_audio_window(
+                self.files[index],
+                start,
+                start + n,
+                check_levels=not self.levels_checked,
+                before_mix=self._clipping_check(index),
             )
-            if self.clipping is not None:
-                self.clipping.add(index, piece, self.sample_rate)
-            return piece
         # resampling needs the whole file (filter edges): resampled once per process, kept for its next clips
         whole = RESAMPLED.get(self.files[index], self.sample_rate, lambda: self._resampled(index))
         return whole[start : start + n]
 
     def _resampled(self, index: int) -> torch.Tensor:
         """Item ``index`` as :func:`read_audio` decodes it, checked for clipping at its own rate."""
-        wave, rate = decode_mono(self.files[index], check_levels=not self.levels_checked)
-        if self.clipping is not None:
-            self.clipping.add(index, wave, rate)
+        check = self._clipping_check(index)
+        wave, rate = decode_mono(self.files[index], check_levels=not self.levels_checked, before_mix=check)
         return resample_mono(wave, rate, self.sample_rate)
+
+    def _clipping_check(self, index: int) -> BeforeMix | None:
+        """Counts the full-scale runs of file ``index`` in each channel of the samples decoded, at its own
+        rate, before the mono mix halves a top flattened in one channel alone (:mod:`.clipped_pcm`);
+        ``None`` where the file is not checked (float and lossy files)."""
+        if self.clipping is None or self.clipping.levels[index] is None:
+            return None
+        return partial(self.clipping.add, index, rate=self.rates[index])
 
 
 def _checked_headers(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,10 @@ from .cut_short import declared_frames
 # re-exported: they were defined here first
 from .folder import AUDIO_EXTENSIONS, find_audio_files  # noqa: F401
 from .full_scale import clipping_matters, samples_beyond
+
+# given a file's checked samples (frames, channels) before they are mixed to mono: checks that the mix
+# hides (a file clipped on one channel alone: :mod:`.clipped_pcm`)
+BeforeMix = Callable[[np.ndarray], None]
 
 SKIP_HINT = "remove it, or skip bad files with on_bad_file='skip' (CLI: --data.on_bad_file skip)"
 
@@ -67,12 +71,15 @@ def read_audio(
     return AudioClip(path=path, waveform=resample_mono(wave, rate, sample_rate), sample_rate=int(sample_rate))
 
 
-def decode_mono(path: str | os.PathLike, *, check_levels: bool = True) -> tuple[torch.Tensor, int]:
+def decode_mono(
+    path: str | os.PathLike, *, check_levels: bool = True, before_mix: BeforeMix | None = None
+) -> tuple[torch.Tensor, int]:
     """``(samples (frames,) float32, rate)``: the whole of ``path`` mixed to mono at its own rate, not yet
-    clamped (:func:`resample_mono` does that); ``check_levels`` as in :func:`read_audio`."""
+    clamped (:func:`resample_mono` does that); ``check_levels`` as in :func:`read_audio`; ``before_mix``
+    is given the checked samples ``(frames, channels)`` before they are mixed."""
     path = Path(path)
     data, rate = _decode(path)
-    return _mono(path, data, check_levels=check_levels), int(rate)
+    return _mono(path, data, check_levels=check_levels, before_mix=before_mix), int(rate)
 
 
 def resample_mono(wave: torch.Tensor, rate: int, sample_rate: int) -> torch.Tensor:
@@ -83,13 +90,19 @@ def resample_mono(wave: torch.Tensor, rate: int, sample_rate: int) -> torch.Tens
 
 
 def read_audio_window(
-    path: str | os.PathLike, start: int, stop: int, *, check_levels: bool = True
+    path: str | os.PathLike,
+    start: int,
+    stop: int,
+    *,
+    check_levels: bool = True,
+    before_mix: BeforeMix | None = None,
 ) -> torch.Tensor:
     """Samples ``start:stop`` of ``path`` at its own rate, mono float32 ``(stop - start,)`` (fewer at
-    the end): equal to ``read_audio(path).waveform[start:stop]``, decoding only that window."""
+    the end): equal to ``read_audio(path).waveform[start:stop]``, decoding only that window;
+    ``before_mix`` as in :func:`decode_mono`."""
     path = Path(path)
     data, _ = _decode(path, start, stop)
-    return _mono(path, data, whole=False, check_levels=check_levels).clamp(-1.0, 1.0)
+    return _mono(path, data, whole=False, check_levels=check_levels, before_mix=before_mix).clamp(-1.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -194,15 +207,24 @@ def non_finite_problem(seconds: float | None = None) -> str:
     return f"holds NaN or infinite samples{at}: replace them (numpy.nan_to_num) and save it again"
 
 
-def _mono(path: Path, data: np.ndarray, whole: bool = True, check_levels: bool = True) -> torch.Tensor:
+def _mono(
+    path: Path,
+    data: np.ndarray,
+    whole: bool = True,
+    check_levels: bool = True,
+    before_mix: BeforeMix | None = None,
+) -> torch.Tensor:
     """Checked decoded samples ``(frames, channels)`` (the whole file, or a window of it) -> their
-    channel mean ``(frames,)``; ``check_levels``: also warn of a silent or clipped file."""
+    channel mean ``(frames,)``; ``check_levels``: also warn of a silent or clipped file; ``before_mix``:
+    given the checked samples first."""
     if data.shape[0] == 0:
         raise BadAudioFileError(path, _why_no_samples(path) if whole else "holds no samples")
     if not np.isfinite(data).all():
         raise BadAudioFileError(path, non_finite_problem())
     if check_levels:
         _warn_of_odd_levels(path, data, whole)
+    if before_mix is not None:
+        before_mix(data)
     return torch.from_numpy(np.ascontiguousarray(data.mean(axis=1)))
 
 
