@@ -39,6 +39,7 @@ from .cut_short import warn_of_cut_files
 from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
 from .levels import header_and_odd_peak, odd_levels, warn_of_odd_levels
 from .mono_mix import warn_of_cancelling_files
+from .named_files import NamedFiles
 from .odd_rates import warn_of_slow_rates
 from .quantize import Quantizer
 from .reader import (
@@ -259,7 +260,8 @@ class ClipDataset(Dataset):
     fails stays empty in every epoch, and the clips of the file that decode are scored in every epoch (a
     file that breaks partway was scored on its early clips in the epoch that found it, on none after);
     all of a file resampled to ``sample_rate`` fails at once, as it is decoded whole.
-    ``"raise"`` raises its DataError.
+    ``"raise"`` raises its DataError. ``named_files``: a record shared with the processes of other trainer
+    calls (the data module's, :mod:`.named_files`): a file one of them named is not named again.
     """
 
     def __init__(
@@ -270,6 +272,7 @@ class ClipDataset(Dataset):
         crop: Literal["fixed", "random", "whole"] = "fixed",
         on_bad_file: Literal["raise", "skip"] = "raise",
         seed: int = 0,
+        named_files: NamedFiles | None = None,
     ):
         if on_bad_file not in ("raise", "skip"):
             raise ConfigError(f"on_bad_file must be 'raise' or 'skip', got {on_bad_file!r}")
@@ -287,6 +290,8 @@ class ClipDataset(Dataset):
         self.named_bad = torch.zeros(len(waves), dtype=torch.bool).share_memory_()
         # set by a task that calls name_found at each epoch's end (every process): no warning as found
         self.name_later = False
+        # files named by the processes of an earlier trainer call too (ddp_spawn's: :mod:`.named_files`)
+        self.named_files = named_files
 
     @property
     def skipped(self) -> set[int]:
@@ -349,8 +354,12 @@ class ClipDataset(Dataset):
             self._name(index, start, err)
 
     def _name(self, index: int, start: int, err: DataError) -> None:
-        """One warning naming file ``index`` as found bad at sample ``start`` by ``err``."""
+        """One warning naming file ``index`` as found bad at sample ``start`` by ``err``, unless the
+        processes of an earlier trainer call named it (:attr:`named_files`)."""
         self.named_bad[index] = True
+        files = getattr(self.waves, "files", None)
+        if self.named_files is not None and files and not self.named_files.first_time(files[index]):
+            return
         what = f"{err.path} {err.problem}" if isinstance(err, BadAudioFileError) else str(err)
         if self.tiles is None:
             left_out = "an empty clip"
@@ -487,6 +496,9 @@ class AudioDataModule(pl.LightningDataModule):
         self.sources_said = False  # whether the task printed describe_sources() (once per data module)
         self.split_membership: dict | None = None  # which files each split drew, kept in checkpoints
         self._split_checked = False  # whether a resumed fit's split was checked against its checkpoint
+        # damaged files named, made before ddp_spawn's processes start so that each receives it shared: the
+        # validation after a fit does not name again a file the fit named (:mod:`.named_files`)
+        self.named_files = NamedFiles()
 
     @property
     def n_classes(self) -> int:
@@ -536,7 +548,13 @@ class AudioDataModule(pl.LightningDataModule):
             # 1 s spoken digits, more silence than speech) scored 0.57 bits lower than whole files
             crop = self.crop if name == "train" else "whole"
             self.datasets[name] = ClipDataset(
-                waves, self.clip_samples, self.quantizer, crop, hp.on_bad_file, seed=hp.seed
+                waves,
+                self.clip_samples,
+                self.quantizer,
+                crop,
+                hp.on_bad_file,
+                seed=hp.seed,
+                named_files=self.named_files,
             )
         self.files = FileSplit(kept["train"], kept["val"], kept["test"])
         if stage in (None, "fit"):  # test and predict train nothing
