@@ -1,5 +1,6 @@
 """One fit at a time in a run folder (the folder a fit writes its ``checkpoints/`` into): every fit holds
-a lock file there while it trains (:class:`~ssm_ts.training.fit_lock_callback.FitLock`), and a resumed
+a lock file there while it trains (:class:`~ssm_ts.training.fit_lock_callback.FitLock`; a Python
+``Forecaster`` or ``WaveformGenerator`` fit until ``fit`` returns, :func:`hold_whole_fit_lock`), and a resumed
 fit also holds, from before it touches its MLflow run, the lock of the run folder of the checkpoint it
 resumes (``fit --ckpt_path last --out X``; ``fit(resume=True)`` checks it). A second writer (a resume of
 a fit still training, a fit into an ``--out`` in use) is refused, naming the folder, the process and the
