@@ -1,6 +1,9 @@
 """Path settings (``--out``, ``--data.path``, ...) read as a shell reads a path, also from a YAML config,
 where no shell expands them: ``~`` is the home folder and ``$NAME`` / ``${NAME}`` an environment
-variable. Used by the CLI's commands and by ``ssm-ts forecast tune`` (whose parser sits below the CLI)."""
+variable, with the shell's (and docker-compose's) defaults: ``${NAME:-default}`` (unset or empty),
+``${NAME-default}`` (unset), ``${NAME:+other}`` / ``${NAME+other}`` and ``${NAME:?message}`` /
+``${NAME?message}`` (an error naming the setting). Used by the CLI's commands and by
+``ssm-ts forecast tune`` (whose parser sits below the CLI)."""
 
 from __future__ import annotations
 
@@ -14,28 +17,92 @@ from ssm_ts.errors import ConfigError
 # settings that name a file or folder; each use's parser has some of them
 PATH_SETTINGS = ("out", "ckpt_path", "futr_path", "data.path", "data.root", "data.static_path")
 
-_VARIABLE = re.compile(r"\$(\w+)|\$\{(\w+)\}")
+_NAME = re.compile(r"\w+", re.ASCII)  # as the shell (and os.path.expandvars) reads a name: `$ü` is kept
+# the inside of ${...}: NAME, then an optional [:]- / [:]+ / [:]? and its word (which may hold ${...})
+_BRACED = re.compile(r"(\w+)(?:(:?)([-+?])(.*))?", re.ASCII | re.DOTALL)
 
 
 def expand_path(value: str, setting: str) -> str:
-    """``value`` with a leading ``~`` and its ``$NAME`` / ``${NAME}`` variables expanded, as a shell
-    would; a value that is an existing path as written is kept (a file named ``$x.csv``).
+    """``value`` with a leading ``~`` and its ``$NAME`` / ``${NAME}`` / ``${NAME:-default}`` ... variables
+    expanded, as a shell would; a value that is an existing path as written is kept (a file named
+    ``$x.csv``). A ``$`` that starts no variable (``a$``, ``${``, ``$ü``, ``${A:=b}``) is kept as written.
 
     Raises:
-        ConfigError: a variable it names is not set (naming it and the setting).
+        ConfigError: a variable it names is not set and has no default, or a ``${NAME:?message}``
+            one is not set (or empty), naming it and the setting.
     """
     home = os.path.expanduser(value) if value.startswith("~") else value
-    if "$" in value and not Path(home).exists():  # ~/prices$usd.csv: a file of that name at home
-        unset = [a or b for a, b in _VARIABLE.findall(value) if (a or b) not in os.environ]
-        if unset:
-            raise ConfigError(
-                f"{setting} {value}: the environment variable {unset[0]} is not set; set it "
-                f"(export {unset[0]}=...) or write the path out (a name with a $ in it is read as written "
-                "where that path exists: give it from the folder the command runs in)"
-            )
-        value = os.path.expandvars(value)
-        return os.path.expanduser(value) if value.startswith("~") else value
-    return home
+    if "$" not in value or Path(home).exists():  # ~/prices$usd.csv: a file of that name at home
+        return home
+    expanded = _substitute(value, value, setting)
+    return os.path.expanduser(expanded) if expanded.startswith("~") else expanded
+
+
+def _substitute(text: str, value: str, setting: str) -> str:
+    """``text`` (``value`` or a default word inside it) with its variables replaced, left to right."""
+    out, at = [], 0
+    while (dollar := text.find("$", at)) >= 0:
+        out.append(text[at:dollar])
+        name = _NAME.match(text, dollar + 1)
+        end = _closing_brace(text, dollar + 1)
+        braced = _BRACED.fullmatch(text, dollar + 2, end) if end is not None else None
+        if name:
+            out.append(_variable(name[0], value, setting))
+            at = name.end()
+        elif braced:
+            out.append(_braced(*braced.groups(), value, setting))
+            at = end + 1
+        else:
+            out.append("$")
+            at = dollar + 1
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _closing_brace(text: str, at: int) -> int | None:
+    """Where the ``}`` closing the ``{`` at ``text[at]`` is (nested pairs skipped), or None."""
+    if not text.startswith("{", at):
+        return None
+    depth = 0
+    for index in range(at, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[index], 0)
+        if depth == 0:
+            return index
+    return None
+
+
+def _braced(
+    name: str, colon: str | None, operator: str | None, word: str | None, value: str, setting: str
+) -> str:
+    """The value of ``${NAME}``, ``${NAME:-word}``, ``${NAME+word}``, ``${NAME:?word}``... as the shell
+    gives it: with the colon an empty variable counts as unset; the word is expanded only when used."""
+    if operator is None:
+        return _variable(name, value, setting)
+    current = os.environ.get(name)
+    missing = current is None or (colon == ":" and current == "")
+    if operator == "-":
+        return _substitute(word, value, setting) if missing else current
+    if operator == "+":
+        return "" if missing else _substitute(word, value, setting)
+    if missing:  # operator "?"
+        state = "not set" if current is None else "empty"
+        said = f" (the config says: {_substitute(word, value, setting)})" if word else ""
+        raise ConfigError(
+            f"{setting} {value}: the environment variable {name} is {state}{said}; set it "
+            f"(export {name}=...) or write the path out"
+        )
+    return current
+
+
+def _variable(name: str, value: str, setting: str) -> str:
+    """The environment variable ``name`` of ``$NAME`` / ``${NAME}``; unset: an error naming it."""
+    if name not in os.environ:
+        raise ConfigError(
+            f"{setting} {value}: the environment variable {name} is not set; set it "
+            f"(export {name}=...), give it a default (${{{name}:-...}}) or write the path out (a name with "
+            "a $ in it is read as written where that path exists: give it from the folder the command runs in)"
+        )
+    return os.environ[name]
 
 
 def expand_path_settings(config: Any) -> None:
