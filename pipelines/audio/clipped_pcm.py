@@ -12,7 +12,9 @@ or more at full scale (Audacity's "Find Clipping" flags runs of 3; a peak-normal
 full scale in single samples), in any channel: each is checked before the mono mix, which halves a top
 flattened in one channel alone (about 1 us more a 1 s stereo clip at 16 kHz). The share is of the
 frames read: every frame of the validation and test files each epoch, the windows read so far of
-training files.
+training files. Under ``ddp_spawn`` each trainer call's processes set the data module up anew (the fit's,
+then the validation of the best weights after it): a file is named once by them all, as the data
+module's record of the files named says (:mod:`.named_files`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
+from .named_files import NamedFiles
 
 RUN = 3  # samples at full scale in a row that a clipped waveform's flattened top makes
 CLIPPED_SHARE = 0.001  # of the samples read: more than this in such runs is a clipped recording
@@ -64,10 +68,11 @@ def samples_in_full_scale_runs(wave: torch.Tensor | np.ndarray, level: float) ->
 class ClippingTally:
     """Per file: samples read and samples in full-scale runs, in memory shared with the loader workers,
     and whether the file was named; ``levels``: each file's :func:`full_scale_level` (``None``: not
-    checked)."""
+    checked). ``named_files``: the data module's record shared with the processes of its other trainer
+    calls and DDP ranks (:mod:`.named_files`): a file any of them named clipped is not named again."""
 
-    def __init__(self, files: list[Path], levels: list[float | None]):
-        self.files, self.levels = files, levels
+    def __init__(self, files: list[Path], levels: list[float | None], named_files: NamedFiles | None = None):
+        self.files, self.levels, self.named_files = files, levels, named_files
         self.counts = torch.zeros((len(files), 2), dtype=torch.long).share_memory_()  # (clipped, read)
         self.seconds = torch.zeros(len(files), dtype=torch.float64).share_memory_()
         self.named = torch.zeros(len(files), dtype=torch.bool).share_memory_()
@@ -91,6 +96,8 @@ class ClippingTally:
         if clipped <= CLIPPED_SHARE * read or named[index]:
             return
         named[index] = True
+        if self.named_files is not None and not self.named_files.first_time(self.files[index], "clipped"):
+            return
         # stacklevel 1: the caller is torch's data loader, which the CLI would print as the source
         warnings.warn(
             f"audio file {self.files[index]} is clipped at full scale: {clipped / read:.2%} of the "

@@ -141,7 +141,9 @@ class AudioFiles(Sequence):
     :func:`read_audio` decodes it. A file at ``sample_rate`` decodes only the window asked for; one at
     another rate is resampled whole once per process and kept for its next clips (:mod:`.resampled`).
     ``levels_checked``: the files were checked for silence and clipping where they were indexed
-    (:mod:`.levels`), so decoding them (in loader workers too) warns of neither again."""
+    (:mod:`.levels`), so decoding them (in loader workers too) warns of neither again. ``named_files``:
+    the data module's record of the files named (:mod:`.named_files`), so that a file clipped at full
+    scale is named once by every process of its trainer calls (``ddp_spawn``'s each set it up anew)."""
 
     def __init__(
         self,
@@ -151,6 +153,7 @@ class AudioFiles(Sequence):
         sample_rate: int,
         headers: list[AudioHeader] | None = None,
         levels_checked: bool = False,
+        named_files: NamedFiles | None = None,
     ):
         self.files, self.frames, self.rates, self.sample_rate = files, frames, rates, sample_rate
         self.headers = headers  # channels and format of each file, for the source summary
@@ -159,9 +162,8 @@ class AudioFiles(Sequence):
             cache_bytes()  # a bad SSM_TS_AUDIO_CACHE_MB is said here, not by the first loader worker to resample
         # integer PCM clipped at full scale, which the setup's level scan cannot see (:mod:`.clipped_pcm`):
         # checked in the samples decoded, at the file's own rate (resampling smooths the flattened tops)
-        self.clipping = (
-            None if headers is None else ClippingTally(files, [full_scale_level(h.format) for h in headers])
-        )
+        levels = None if headers is None else [full_scale_level(h.format) for h in headers]
+        self.clipping = None if levels is None else ClippingTally(files, levels, named_files)
 
     def __len__(self) -> int:
         return len(self.files)
@@ -539,7 +541,15 @@ class AudioDataModule(pl.LightningDataModule):
             kept[name] = [f for f in getattr(split, name) if f in header_of]
             found = [header_of[f] for f in kept[name]]
             frames, rates = [h.frames for h in found], [h.sample_rate for h in found]
-            waves = AudioFiles(kept[name], frames, rates, self.sample_rate, found, levels_checked=True)
+            waves = AudioFiles(
+                kept[name],
+                frames,
+                rates,
+                self.sample_rate,
+                found,
+                levels_checked=True,
+                named_files=self.named_files,
+            )
             skipped = sorted(set(getattr(split, name)) - set(kept[name]))
             self.skipped += skipped
             if not waves:

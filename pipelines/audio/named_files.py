@@ -3,7 +3,8 @@ each trainer call starts processes of its own (a fit, then the validation of the
 ``WaveformGenerator.fit`` runs), each setting up its copy of the data module anew, so a damaged
 validation file the fit named was named again by the validation after it. The record lives in shared
 memory made with the data module, before any process starts: a started process (and its loader
-workers) receives it by handle, not as a copy, and sees what any other named."""
+workers) receives it by handle, not as a copy, and sees what any other named. One record serves each
+warning that names a file once (a damaged file, a clipped one): each records under a ``kind`` of its own."""
 
 from __future__ import annotations
 
@@ -24,14 +25,15 @@ class NamedFiles:
     def __init__(self, capacity: int = CAPACITY):
         self.keys = torch.zeros(1 + capacity, dtype=torch.long).share_memory_()
 
-    def first_time(self, path: Path) -> bool:
-        """Record ``path``'s version; whether no process recorded it before (then name it). Two processes
-        naming one file at the same instant may both be told ``True``: at worst the warning of before."""
+    def first_time(self, path: Path, kind: str = "damaged") -> bool:
+        """Record ``path``'s version for the warning ``kind`` (``"damaged"``, ``"clipped"``); whether no
+        process recorded it for that warning before (then name it). Two processes naming one file at the
+        same instant may both be told ``True``: at worst the warning of before."""
         version = file_version(path)
         if version is None:
             return True
         digest = hashlib.blake2b(
-            repr(version).encode(), digest_size=8
+            repr((kind, version)).encode(), digest_size=8
         ).digest()  # str hash differs by process
         key = int.from_bytes(digest, "little", signed=True)
         keys = self.keys.numpy()  # the shared memory itself
