@@ -1,4 +1,5 @@
-"""Flags each DDP process found alone, made the same on every process before a decision rests on them."""
+"""Flags (and findings) each DDP process made alone, made the same on every process before a decision or a
+warning rests on them."""
 
 from __future__ import annotations
 
@@ -14,12 +15,24 @@ def on_any_rank(flags: torch.Tensor) -> torch.Tensor:
     raised left the others in their next collective, waiting for it. Outside ``torch.distributed`` (one
     process) the flags themselves.
     """
+    return _largest(flags.to(torch.int32)).bool()
+
+
+def largest_on_any_rank(values: torch.Tensor) -> torch.Tensor:
+    """``values`` (n,) int64 of this process -> (n,) int64, each the largest any process of the running
+    ``torch.distributed`` group holds (a collective, as :func:`on_any_rank`): -1 where none found an item,
+    else where one did (the sample a damaged clip starts at, for rank 0 to name it by). Outside
+    ``torch.distributed`` the values themselves."""
+    return _largest(values.to(torch.long))
+
+
+def _largest(values: torch.Tensor) -> torch.Tensor:
     import torch.distributed as dist
 
     if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() < 2:
-        return flags.bool()
+        return values
     # NCCL reduces CUDA tensors alone; gloo CPU ones
     device = torch.device("cuda", torch.cuda.current_device()) if dist.get_backend() == "nccl" else None
-    counts = flags.to(device=device, dtype=torch.int32)
-    dist.all_reduce(counts, op=dist.ReduceOp.MAX)
-    return counts.cpu().bool()
+    reduced = values.to(device=device, copy=True)
+    dist.all_reduce(reduced, op=dist.ReduceOp.MAX)
+    return reduced.cpu()

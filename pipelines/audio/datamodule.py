@@ -33,7 +33,7 @@ from ssm_ts.pipelines.sampling import (
 )
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
-from .across_ranks import on_any_rank
+from .across_ranks import largest_on_any_rank, on_any_rank
 from .clipped_pcm import ClippingTally, full_scale_level
 from .cut_short import warn_of_cut_files
 from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
@@ -289,6 +289,8 @@ class ClipDataset(Dataset):
         # workers: the first process to find one warns, and the others leave it out without decoding it
         # or warning again (each worker warned of those it found, and a file was named once per worker)
         self.found_bad = torch.zeros(len(self), dtype=torch.bool).share_memory_()
+        # the sample each item's clip found bad starts at (-1: none), for name_found (a random crop's window)
+        self.bad_starts = torch.full((len(self),), -1, dtype=torch.long).share_memory_()
         self.named_bad = torch.zeros(len(waves), dtype=torch.bool).share_memory_()
         # set by a task that calls name_found at each epoch's end (every process): no warning as found
         self.name_later = False
@@ -327,6 +329,7 @@ class ClipDataset(Dataset):
         if self.tiles is not None and self._decoded_whole(index):
             self.found_bad[[i for i, (file, _) in enumerate(self.tiles) if file == index]] = True
         self.found_bad[item] = True
+        self.bad_starts[item] = start
         if self.named_bad[index] or self.name_later:  # named by another worker meanwhile, or by name_found
             return
         self._name(index, start, err)
@@ -335,16 +338,19 @@ class ClipDataset(Dataset):
         """Whether file ``index`` is decoded whole to be resampled, so that all of it fails at once."""
         return isinstance(self.waves, AudioFiles) and self.waves.rates[index] != self.waves.sample_rate
 
-    def name_found(self, found: torch.Tensor | None = None) -> None:
+    def name_found(self, found: torch.Tensor | None = None, starts: torch.Tensor | None = None) -> None:
         """Name in a warning each file with an item set in ``found`` ((len(self),) bool; default
         :attr:`found_bad`) that no warning named yet, from its first such item (decoded again for its
-        error). With :attr:`name_later` the task calls it at each epoch's end, when the items every loader
-        worker and DDP process found are known: a worker's warning named the clip it found, a later one
-        than the file's first to fail when another worker had that, and each DDP process named the files
-        of its own share (a file once per process)."""
+        error, from the sample in ``starts`` ((len(self),) long, -1: the item's own start; default
+        :attr:`bad_starts`): a random crop's window that failed). With :attr:`name_later` the task calls it
+        at each epoch's end, when the items every loader worker and DDP process found are known: a
+        worker's warning named the clip it found, a later one than the file's first to fail when another
+        worker had that, and each DDP process named the files of its own share (a file once per process)."""
         found = self.found_bad if found is None else found
+        starts = self.bad_starts if starts is None else starts
         for item in found.nonzero().flatten().tolist():
             index, start = self.tiles[item] if self.tiles is not None else (item, 0)
+            start = int(starts[item]) if starts[item] >= 0 else start
             if self.named_bad[index]:
                 continue
             try:
@@ -596,10 +602,11 @@ class AudioDataModule(pl.LightningDataModule):
         raise DataError(_split_left_empty(name, [dataset.waves.files[i] for i in bad], self.root))
 
     def name_damaged_at_epoch_ends(self) -> None:
-        """Name the validation and test files found bad as decoded (``on_bad_file="skip"``) at the end of
-        each epoch (:meth:`name_found_bad`), not as each loader worker and DDP process finds them: for a
-        task that calls :meth:`name_found_bad` at every epoch's end, in every process."""
-        for name in ("val", "test"):
+        """Name the files found bad as decoded (``on_bad_file="skip"``) at the end of each epoch
+        (:meth:`name_found_bad`), not as each loader worker and DDP process finds them (a damaged training
+        file was named by each DDP process that drew it): for a task that calls :meth:`name_found_bad` at
+        every training, validation and test epoch's end, in every process."""
+        for name in ("train", "val", "test"):
             if name in self.datasets and self.hparams.on_bad_file == "skip":  # "raise" finds none to name
                 self.datasets[name].name_later = True
 
@@ -611,9 +618,11 @@ class AudioDataModule(pl.LightningDataModule):
         if dataset is None or not dataset.name_later:
             return
         world_size, rank = processes(self)
-        found = on_any_rank(dataset.found_bad) if world_size > 1 else dataset.found_bad
+        found, starts = dataset.found_bad, dataset.bad_starts
+        if world_size > 1:  # the items any process found, each from the sample one found it at
+            found, starts = on_any_rank(found), largest_on_any_rank(starts)
         if rank == 0:
-            dataset.name_found(found)
+            dataset.name_found(found, starts)
 
     def _warn_if_clips_outlast_the_files(self, waves: AudioFiles) -> None:
         """Clips longer than every training file are mostly padding, which trains nothing but costs its time."""
