@@ -5,6 +5,7 @@ per-channel scaler and ``SensorDataModule``; sliding windows over a continuous s
 from typing import Any
 
 from .audio import log_mel, read_audio_clips, read_fsdd
+from .csv_recording import read_csv_recording
 from .labels import encode_labels
 from .layout import LayoutWarning, transposed_hint, warn_if_transposed
 from .readers import (
@@ -44,6 +45,7 @@ __all__ = [
     "read_audio_clips",
     "read_csv_folder",
     "read_csv_long",
+    "read_csv_recording",
     "read_fsdd",
     "read_numpy",
     "read_series",

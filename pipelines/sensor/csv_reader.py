@@ -29,8 +29,8 @@ from .column_roles import (
 from .frame_times import numbered_text_out_of_order
 from .labels import warn_of_case_only_classes
 from .read_checks import existing_file, existing_path
-from .sampling_step import file_step, parse_times, recording_step
-from .series import NanPolicy, SeriesSet, make_series_set
+from .sampling_step import Step, file_step, parse_times, recording_step
+from .series import NanPolicy, SeriesSet, channel_order, make_series_set
 from .time_gaps import place_gaps, warn_of_gaps
 
 
@@ -108,8 +108,9 @@ def _missing_id_hint(frame: pd.DataFrame, id_col: str, label_col: str | None, ti
             ""
             if label_col is not None
             else " If the file is one recording (a row per time step, as in a folder of recording CSVs), "
-            "put it in a folder of its own and read the folder: --data.path FOLDER (read_csv_folder(FOLDER) "
-            "in Python; a folder without labels.csv is read unlabelled, to classify)."
+            "ssm-ts classify predict --data.path FILE classifies it as it is (read_csv_recording(path) in "
+            "Python); to fit on such files, put it in a folder of its own with the other recordings' CSVs "
+            "and a labels.csv (columns file, label): --data.path FOLDER (read_csv_folder(FOLDER) in Python)."
         )
         return (
             f" A long CSV names each row's recording in a column {id_col!r}: rename yours to {id_col!r} (in "
@@ -474,6 +475,107 @@ def _recording_files(folder: Path, labels_file: str | os.PathLike | None) -> lis
     )
 
 
+def _read_recording_files(
+    files: list[Path],
+    source: str,
+    *,
+    time_col: str | None,
+    nan_policy: NanPolicy,
+    options: ReadOptions,
+    channel_names: list[str] | None = None,
+    fix: str = "",
+    reader: str = "read_csv_folder(folder",
+) -> tuple[list[np.ndarray], list[Step], list[str]]:
+    """Recording CSVs ``files`` (rows = time steps, columns = channels, optional ``time_col``), read
+    as :func:`read_csv_folder` reads its files: ``(values (channels, length_i) each, sampling steps,
+    channel names)``. The channels are ``channel_names`` (a model's fitted channels: every file needs
+    exactly those columns, in any order; ``fix`` ends the error naming a file's missing and extra
+    ones), else the first file's columns (the others need the same). ``source`` (a folder, or the
+    one file) names the recordings in the warnings of gaps, saved indexes and time-like channels, and
+    ``reader`` (the call up to its first argument) the call that reads them otherwise."""
+
+    def files_of(found: dict[str, Any]) -> str:  # the files a warning is about, within ``source``
+        if len(files) == 1:
+            return source
+        shown = ", ".join(list(found)[:3]) + (", ..." if len(found) > 3 else "")
+        return f"{source} ({len(found)} of its {len(files)} files: {shown})"
+
+    values, steps = [], []
+    gapped: list[tuple[str, str]] = []  # (file, its first gap): warned of under nan_policy "error"
+    names = None if channel_names is None else [str(c) for c in channel_names]  # every file in their order
+    indexed: dict[str, list[str]] = {}  # file -> its saved pandas index columns, left out of the channels
+    dated: dict[str, str] = {}  # file -> its saved index of dates, read as its times (no time_col column)
+    for file in files:
+        frame = _read_csv(file, read_options=options)
+        index = saved_index_columns(frame)
+        if index:
+            indexed[file.name] = index
+            frame = frame.drop(columns=index)
+        file_time = time_col if time_col in frame.columns else None
+        if time_col is not None and file_time is None:  # an index of dates saved by df.to_csv(path)
+            file_time = saved_time_index(frame, date_options(options))
+            if file_time is not None:
+                dated[file.name] = file_time
+        has_time = file_time is not None
+        times = parse_times(frame[file_time], date_options(options)) if has_time else None
+        if has_time:
+            _check_text_times(frame, file_time, times, options, file)
+        if times is not None:
+            _check_repeated_times(
+                frame, file_time, times, None, file, _row_namer(file, options, len(frame), True)
+            )
+        steps.append(recording_step(times))
+        cells = None  # the time cells in time order, for the gaps
+        if has_time:
+            frame = _sorted_by_time(frame, file_time, date_options(options), str(file))
+            cells = frame[file_time]
+            frame = frame.drop(columns=[file_time])
+        columns = [str(c) for c in frame.columns]
+        if names is None:
+            names = columns
+            unnamed_times = time_like_columns(names) if time_col is not None and not has_time else []
+            if unnamed_times:
+                read_as = f"{reader}, time_col={unnamed_times[0]!r})"
+                where = source if len(files) == 1 else f"{source} ({file.name})"
+                warn_time_like_channels(unnamed_times, where, time_col, read_as)
+        elif channel_names is not None:  # a model's channels: the file's missing and extra ones named
+            channel_order(columns, names, str(file), fix)
+        elif sorted(columns) != sorted(names):
+            raise DataError(
+                f"{file}: channel columns {columns}, but {files[0].name} has {names}; every recording "
+                "needs the same channel columns (in any order)."
+            )
+        name_rows = _row_namer(file, options, len(frame))
+        # by name: a file with its columns in another order is read in the first file's order
+        recording = _numeric(frame.set_axis(columns, axis=1), names, str(file), name_rows).T
+        if times is not None:
+            order = frame.index.to_numpy()
+            recording, gap = place_gaps(
+                recording,
+                times[order],
+                cells.tolist(),
+                nan_policy,
+                _file_lines(_row_namer(file, options, len(frame), listed=True), order),
+                str(file),
+            )
+            if gap is not None:
+                gapped.append((file.name, gap))
+        values.append(recording)
+    folder = reader.startswith("read_csv_folder(")
+    gaps_fix = _READ_FILLING_GAPS.replace(*(("path", "folder") if folder else ("read_series(path", reader)))
+    warn_of_gaps(source, gapped, gaps_fix)
+    if dated:
+        column = next(iter(dated.values()))
+        warn_saved_time_index(column, files_of(dated), time_col, f"{reader}, time_col={column!r})")
+    if indexed:
+        warn_saved_index(
+            sorted({column for index in indexed.values() for column in index}),
+            files_of(indexed),
+            "give the column a header in each file to read it as a channel",
+        )
+    return values, steps, names
+
+
 def read_csv_folder(
     folder: str | os.PathLike,
     labels_file: str | os.PathLike | None = DEFAULT_LABELS_FILE,
@@ -529,79 +631,9 @@ def read_csv_folder(
                 f"{labels_path}: no label for {len(unlabelled)} file(s) {unlabelled[:5]}; "
                 + (_dropped_zeros_hint(unlabelled, list(listed), file_col) or "add rows for them.")
             )
-    values, steps = [], []
-    gapped: list[tuple[str, str]] = []  # (file, its first gap): warned of under nan_policy "error"
-    names: list[str] | None = None  # the first file's channel columns: every file is read in their order
-    indexed: dict[str, list[str]] = {}  # file -> its saved pandas index columns, left out of the channels
-    dated: dict[str, str] = {}  # file -> its saved index of dates, read as its times (no time_col column)
-    for file in files:
-        frame = _read_csv(file, read_options=options)
-        index = saved_index_columns(frame)
-        if index:
-            indexed[file.name] = index
-            frame = frame.drop(columns=index)
-        file_time = time_col if time_col in frame.columns else None
-        if time_col is not None and file_time is None:  # an index of dates saved by df.to_csv(path)
-            file_time = saved_time_index(frame, date_options(options))
-            if file_time is not None:
-                dated[file.name] = file_time
-        has_time = file_time is not None
-        times = parse_times(frame[file_time], date_options(options)) if has_time else None
-        if has_time:
-            _check_text_times(frame, file_time, times, options, file)
-        if times is not None:
-            _check_repeated_times(
-                frame, file_time, times, None, file, _row_namer(file, options, len(frame), True)
-            )
-        steps.append(recording_step(times))
-        cells = None  # the time cells in time order, for the gaps
-        if has_time:
-            frame = _sorted_by_time(frame, file_time, date_options(options), str(file))
-            cells = frame[file_time]
-            frame = frame.drop(columns=[file_time])
-        columns = [str(c) for c in frame.columns]
-        if names is None:
-            names = columns
-            unnamed_times = time_like_columns(names) if time_col is not None and not has_time else []
-            if unnamed_times:
-                read_as = f"read_csv_folder(folder, time_col={unnamed_times[0]!r})"
-                warn_time_like_channels(unnamed_times, f"{folder} ({file.name})", time_col, read_as)
-        elif sorted(columns) != sorted(names):
-            raise DataError(
-                f"{file}: channel columns {columns}, but {files[0].name} has {names}; every recording "
-                "needs the same channel columns (in any order)."
-            )
-        name_rows = _row_namer(file, options, len(frame))
-        # by name: a file with its columns in another order is read in the first file's order
-        recording = _numeric(frame.set_axis(columns, axis=1), names, str(file), name_rows).T
-        if times is not None:
-            order = frame.index.to_numpy()
-            recording, gap = place_gaps(
-                recording,
-                times[order],
-                cells.tolist(),
-                nan_policy,
-                _file_lines(_row_namer(file, options, len(frame), listed=True), order),
-                str(file),
-            )
-            if gap is not None:
-                gapped.append((file.name, gap))
-        values.append(recording)
-    warn_of_gaps(str(folder), gapped, _READ_FILLING_GAPS.replace("path", "folder"))
-    if dated:
-        shown = ", ".join(list(dated)[:3]) + (", ..." if len(dated) > 3 else "")
-        column = next(iter(dated.values()))
-        read_as = f"read_csv_folder(folder, time_col={column!r})"
-        warn_saved_time_index(
-            column, f"{folder} ({len(dated)} of its {len(files)} files: {shown})", time_col, read_as
-        )
-    if indexed:
-        shown = ", ".join(list(indexed)[:3]) + (", ..." if len(indexed) > 3 else "")
-        warn_saved_index(
-            sorted({column for index in indexed.values() for column in index}),
-            f"{folder} ({len(indexed)} of its {len(files)} files: {shown})",
-            "give the column a header in each file to read it as a channel",
-        )
+    values, steps, names = _read_recording_files(
+        files, str(folder), time_col=time_col, nan_policy=nan_policy, options=options
+    )
     labels = [label_of[p.name] for p in files] if label_of is not None else None
     if labels is not None:
         warn_of_case_only_classes(labels, str(labels_path), label_col)

@@ -50,6 +50,7 @@ from ssm_ts.whole_numbers import is_real_number, is_whole_number
 
 from .audio import read_audio_clips, read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
+from .csv_recording import is_one_recording_csv, read_csv_recording
 from .folder_groups import read_folder_groups, warn_of_unused_group_columns
 from .group_split import group_split
 from .labels import encode_labels
@@ -267,6 +268,9 @@ class SensorDataModule(pl.LightningDataModule):
         self.scaler: ChannelScaler | None = None
         # the training recordings' sampling step: read at fit, saved in checkpoints (state_dict)
         self.fit_sampling_step: Step = None
+        # the channels the model to predict with was fitted on (its hparams.channel_names), taken from
+        # the trainer's model at setup("predict") unless set before: a one-recording CSV is read with them
+        self.fitted_channel_names: list[str] | None = None
 
     # ------------------------------------------------------------ building from memory (Python API)
 
@@ -302,7 +306,26 @@ class SensorDataModule(pl.LightningDataModule):
             return data
         if self.format == "fsdd":  # a test or predict file or folder of a model fitted on FSDD: any names
             return read_audio_clips(path, n_mels=self.n_mels)
+        if (
+            not labelled
+            and self.format in ("auto", "csv_folder")
+            and is_one_recording_csv(path, self.read_options)
+        ):
+            # a CSV without an id column: one recording to classify, read as a folder's files are
+            return read_csv_recording(
+                path, self.fitted_channel_names, nan_policy=self.nan_policy, read_options=self.read_options
+            )
         return read_series(path, self.format, self.nan_policy, self.read_options)
+
+    def _model_channel_names(self) -> list[str] | None:
+        """:attr:`fitted_channel_names`, else those of the model the trainer runs (a checkpoint's
+        task is built before the data is set up); ``None`` when unnamed or unknown."""
+        if self.fitted_channel_names is not None:
+            return self.fitted_channel_names
+        model = getattr(self.trainer, "lightning_module", None) if self.trainer is not None else None
+        hparams = getattr(model, "hparams", None)
+        names = hparams.get("channel_names") if hparams is not None else None
+        return None if names is None else [str(c) for c in names]
 
     @property
     def path(self) -> str | None:
@@ -441,6 +464,7 @@ class SensorDataModule(pl.LightningDataModule):
                     "with a label column), or classify these with predict."
                 )
         elif stage == "predict" and self.predict_set is None:
+            self.fitted_channel_names = self._model_channel_names()
             self.predict_set = self._load_predict()
 
     # ------------------------------------------------------------ the sampling step, kept in checkpoints

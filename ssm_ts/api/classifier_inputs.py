@@ -29,8 +29,9 @@ from ssm_ts.user_stack_level import user_stack_level
 
 _READ_FIRST = (
     "read the file first, e.g. data = ssm_ts.pipelines.sensor.read_series(path) (or read_ts, read_arff, "
-    "read_csv_long, read_numpy), then pass data itself (fit(data) takes its labels as y and keeps its "
-    "sampling step) or data.values (and data.labels as y)"
+    "read_csv_long, read_numpy; one recording's CSV, a row per time step: read_csv_recording(path)), then "
+    "pass data itself (fit(data) takes its labels as y and keeps its sampling step) or data.values (and "
+    "data.labels as y)"
 )
 
 
