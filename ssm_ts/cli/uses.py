@@ -7,7 +7,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from ssm_ts.tasks.checkpoint_use import USE_TASKS
+from ssm_ts.tasks.checkpoint_use import SHARED_COMMANDS, USE_TASKS
 from ssm_ts.tasks.config_use import USE_DATAMODULES
 
 
@@ -57,6 +57,14 @@ def load_target(target: str, optional: bool = False) -> Any:
     if optional and not hasattr(module, attribute):
         return None
     return getattr(module, attribute)
+
+
+def running_command(use: str, argv: list[str]) -> str:
+    """What follows ``ssm-ts`` in each error and warning line of ``ssm-ts USE ARGV...``: the use and the
+    command that ran (``classify fit``, ``forecast tune``), or the use alone where ``argv`` starts with
+    none of its commands (``forecast`` for ``ssm-ts forecast --help`` or ``ssm-ts forecast fitt``)."""
+    commands = [*SHARED_COMMANDS, *(USES[use].extra_commands if use in USES else ())]
+    return f"{use} {argv[0]}" if argv and argv[0] in commands else use
 
 
 def usage_text() -> str:

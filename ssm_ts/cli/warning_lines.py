@@ -1,4 +1,4 @@
-"""ssm-ts's warnings on the command line: one line each, ``ssm-ts forecast: warning: ...``."""
+"""ssm-ts's warnings on the command line: one line each, ``ssm-ts forecast fit: warning: ...``."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def _own_source_folders() -> tuple[str, ...]:
 
 @contextlib.contextmanager
 def short_warnings(use: str, verbose: bool) -> Iterator[None]:
-    """ssm-ts's warnings printed as one line, ``ssm-ts forecast: warning: ...``: Python's own name the
+    """ssm-ts's warnings printed as one line, ``ssm-ts USE: warning: ...`` (``use`` is what follows ``ssm-ts``,
+    the command too where one runs: ``forecast fit``, :func:`~ssm_ts.cli.uses.running_command`): Python's own name the
     ssm-ts source file and line that warned, which mean nothing on the command line (``--verbose`` keeps
     them). Other libraries' warnings (torch, scikit-learn) keep Python's form, their category and source.
     Only the text changes: a caller recording warnings (``pytest.warns``) still gets them."""
@@ -39,8 +40,8 @@ def short_warnings(use: str, verbose: bool) -> Iterator[None]:
 
 
 def one_line_format(use: str, previous: Callable[..., str]) -> Callable[..., str]:
-    """A :data:`warnings.formatwarning` that writes ssm-ts's warnings as ``ssm-ts USE: warning: ...`` and
-    hands the others to ``previous``."""
+    """A :data:`warnings.formatwarning` that writes ssm-ts's warnings as ``ssm-ts USE: warning: ...`` (``use``:
+    ``forecast`` or ``forecast fit``, as :func:`short_warnings` takes it) and hands the others to ``previous``."""
 
     def one_line(message, category, filename, lineno, line=None) -> str:
         # the folders are looked up at the first warning: importing the packages loads torch, which
