@@ -90,13 +90,17 @@ def collate_recordings(items: list[tuple]) -> tuple[torch.Tensor, ...]:
     return torch.from_numpy(x), torch.from_numpy(mask), y
 
 
-def _split_fix(n: int, n_classes: int, smallest: int, n_val: int) -> str:
+def _split_fix(n: int, n_classes: int, single: list[str], n_val: int) -> str:
     """What makes a stratified split of ``n`` recordings possible: both parts need a recording of
-    every class, so every class needs two, and ``val_fraction`` lies in ``[n_classes / n, 1 - n_classes / n]``."""
-    if smallest < 2:
+    every class, so every class needs two (``single``: the classes with one), and ``val_fraction``
+    lies in ``[n_classes / n, 1 - n_classes / n]``."""
+    if single:
+        named = repr(single[0]) if len(single) == 1 else ", ".join(map(repr, single))
         return (
-            "every class needs at least 2 recordings (one to train on, one to validate): add recordings, "
-            "or use val_fraction=0"
+            "every class needs at least 2 recordings (one to train on, one to validate), as for scikit-learn's "
+            f"train_test_split(stratify=y): add recordings of {named}, leave "
+            f"{'that class' if len(single) == 1 else 'those classes'} out, or use val_fraction=0 (train on "
+            "every recording, without a validation split)"
         )
     if n_val < n_classes:  # the validation part is too small to hold every class
         return (
@@ -122,11 +126,18 @@ def stratified_split(
     classes, counts = np.unique(labels, return_counts=True)
     n_val = int(np.ceil(val_fraction * len(data)))
     if counts.min() < 2 or n_val < len(classes) or len(data) - n_val < len(classes):
-        fewest = f"{counts.min()} recording{'' if counts.min() == 1 else 's'}"
+        single = [
+            str(c) for c in classes[counts < 2]
+        ]  # every class of one recording, as scikit-learn names them
+        if len(single) > 1:
+            fewest = f"classes {single}: 1 recording each"
+        else:
+            fewest = f"smallest class {str(classes[counts.argmin()])!r}: {counts.min()} recording" + (
+                "" if counts.min() == 1 else "s"
+            )
         raise DataError(
             f"{data.source}: cannot take a stratified validation split of {val_fraction:.0%} from {len(data)} "
-            f"recordings with {len(classes)} classes (smallest class {str(classes[counts.argmin()])!r}: "
-            f"{fewest}); {_split_fix(len(data), len(classes), counts.min(), n_val)}."
+            f"recordings with {len(classes)} classes ({fewest}); {_split_fix(len(data), len(classes), single, n_val)}."
         )
     train_idx, val_idx = train_test_split(
         np.arange(len(data)), test_size=n_val, stratify=labels, random_state=seed

@@ -101,7 +101,8 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         lr, weight_decay: AdamW (SSM parameters: own group, no decay).
         max_epochs: training epochs; batch_size: recordings per step.
         val_fraction: stratified share of ``X`` held out to pick the best epoch (0: train on all,
-            keep the last epoch).
+            keep the last epoch). Every class then needs 2 recordings: a class of one is a
+            ``DataError`` naming it, as ``train_test_split(stratify=y)`` refuses it.
         nan_policy: ``"error"``, ``"interpolate"`` or ``"zero"`` for missing values.
         random_state: seed for initialisation, split and shuffling: an int, ``None`` (fresh
             randomness) or a ``numpy.random.RandomState`` (draws the seed), as in scikit-learn.
