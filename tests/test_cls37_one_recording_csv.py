@@ -104,3 +104,15 @@ def test_a_file_without_the_fitted_columns_is_named_with_the_fix(
     module.fitted_channel_names = CHANNELS
     with pytest.raises(DataError, match=r"bad\.csv: no channel\(s\) \['acc_x', 'gyr_z'\]"):
         module.setup("predict")
+
+
+def test_read_options_read_the_one_file(recording, tmp_path):
+    """``skipfooter`` (a file's note below its rows) with the header check's row limit: pandas takes one."""
+    path = write_recording(tmp_path / "walk.csv", recording)
+    with path.open("a") as file:
+        file.write("exported by the logger\n")
+    module = SensorDataModule(predict_path=str(path), read_options={"skipfooter": 1})
+    module.fitted_channel_names = CHANNELS
+    module.setup("predict")
+    assert module.predict_set.ids == ["walk.csv"] and module.predict_set.lengths.tolist() == [100]
+    np.testing.assert_array_equal(module.predict_set.values[0], recording)

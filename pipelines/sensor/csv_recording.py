@@ -25,7 +25,9 @@ def is_one_recording_csv(path: str | os.PathLike, read_options: ReadOptions | No
     if path.suffix.lower() != ".csv" or not path.is_file():
         return False
     options = check_read_options(read_options)
-    header = read_csv_file(path, read_options={**options, "nrows": min(1, options.get("nrows", 1))})
+    if "skipfooter" not in options:  # pandas takes one or the other
+        options = {**options, "nrows": min(1, options.get("nrows", 1))}
+    header = read_csv_file(path, read_options=options)
     return ID_COL not in header.columns
 
 
