@@ -13,6 +13,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from ssm_ts.errors import SSMTSError, TrainingError
@@ -102,9 +103,88 @@ def call_interruptibly(
         terminated = isinstance(exit_, SIGTERMException)
         if not (terminated or interrupted_by_ctrl_c(exit_)):
             raise
+        stop = Terminated if terminated else KeyboardInterrupt
+        where = _kept_checkpoint(call, loggers)
         for logger in loggers:
             end_run(logger, "KILLED")
-        raise (Terminated if terminated else KeyboardInterrupt)(interrupted) from None
+            keep_stop_reason(
+                logger, f"{'SIGTERM' if terminated else 'Ctrl-C'} ({stop.__name__}){_when(call)}"
+            )
+        runs = ", ".join(_run_ids(loggers))
+        run = f"; MLflow run {runs}, marked KILLED" if runs else ""
+        raise stop(f"{interrupted} ({where}{run})" if where else interrupted) from None
+    except Exception as error:  # Lightning marks the runs FAILED; the error itself is kept in them here
+        for logger in loggers:
+            keep_stop_reason(logger, f"{type(error).__name__}: {error}{_when(call)}")
+        _note_failed_runs(error, call, loggers)
+        raise
     finally:
         if on_ctrl_c is not None and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, on_ctrl_c)
+
+
+STOP_TAG = "ssm_ts.stopped_by"  # the error (or Ctrl-C) that ended a FAILED or KILLED run's fit
+_TAG_CHARS = 5000  # MLflow keeps at most 8000 characters of a tag's value
+
+
+def keep_stop_reason(logger: Any, reason: str) -> None:
+    """Tag ``logger``'s run (a Lightning ``MLFlowLogger``) with ``reason``, the error that stopped its
+    call (``"ValueError: ... (epoch 1, step 7)"``), as :data:`STOP_TAG`: MLflow keeps only a status, so
+    a FAILED run found later (``mlflow.search_runs``, the UI) did not say why. Best effort and within
+    seconds, as :func:`end_run`."""
+    run_id = getattr(logger, "run_id", None) if logger is not None else None
+    if not run_id or not hasattr(logger, "experiment"):
+        return
+    try:
+        with quick_requests():
+            logger.experiment.set_tag(run_id, STOP_TAG, reason[:_TAG_CHARS])
+    except Exception:  # noqa: BLE001 (the store itself may be down)
+        pass
+
+
+def _run_ids(loggers: list[Any]) -> list[str]:
+    """The MLflow run ids of ``loggers`` (those that have one)."""
+    return [run_id for run_id in (getattr(lg, "run_id", None) for lg in loggers) if isinstance(run_id, str)]
+
+
+def _when(call: Callable[..., Any]) -> str:
+    """`` (epoch E, step S)`` of the ``Trainer`` whose method ``call`` is, else ``""``."""
+    trainer = getattr(call, "__self__", None)
+    epoch, step = getattr(trainer, "current_epoch", None), getattr(trainer, "global_step", None)
+    return f" (epoch {epoch}, step {step})" if isinstance(epoch, int) and isinstance(step, int) else ""
+
+
+def _kept_checkpoint(call: Callable[..., Any], loggers: list[Any]) -> str:
+    """The ``last.ckpt`` a ``Trainer.fit`` (``call``) wrote before it stopped, preferring one in its MLflow
+    run's own folder (``.../<run id>/checkpoints``); ``""`` when it wrote none (it stopped in its first
+    epoch) or trained in started processes (``ddp_spawn``: theirs are not known here)."""
+    trainer = getattr(call, "__self__", None)
+    if getattr(call, "__name__", "") != "fit" or trainer is None:
+        return ""
+    written = [
+        path
+        for path in (getattr(c, "last_model_path", "") for c in getattr(trainer, "checkpoint_callbacks", []))
+        if isinstance(path, str) and path and Path(path).is_file()
+    ]
+    runs = _run_ids(loggers)
+    own = [path for path in written if any(run_id in Path(path).parts for run_id in runs)]
+    return (own or written or [""])[0]
+
+
+def _note_failed_runs(error: Exception, call: Callable[..., Any], loggers: list[Any]) -> None:
+    """Add to ``error`` (shown under its traceback) which MLflow run it marked FAILED, that the error is
+    kept in the run's :data:`STOP_TAG` tag, and, for a fit, the checkpoint kept and how to resume from
+    it into the same run. Python 3.10 has no notes: the tag alone then."""
+    runs = _run_ids(loggers)
+    if not runs or not hasattr(error, "add_note"):
+        return
+    note = f"ssm-ts: MLflow run {', '.join(runs)} is marked FAILED; its tag {STOP_TAG} keeps this error."
+    if getattr(call, "__name__", "") == "fit":
+        where = _kept_checkpoint(call, loggers)
+        note += (
+            f" The fit's last checkpoint is kept: {where}. Fix the cause, then resume into the same run "
+            "(ssm-ts: rerun the command with --ckpt_path last; Python: fit(..., resume=True), same out_dir)."
+            if where
+            else " It wrote no checkpoint yet (it stopped in its first epoch): fix the cause and fit again."
+        )
+    error.add_note(note)

@@ -1,0 +1,69 @@
+"""A fit that fails half-way keeps why in its MLflow run and says where its checkpoint is: the run was
+FAILED (or KILLED) with nothing in it to tell why, a Python error said nothing of the run or the
+checkpoint, and Ctrl-C in Python said "its last.ckpt is kept" without saying where."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lightning.pytorch as pl
+import mlflow
+import numpy as np
+import pandas as pd
+import pytest
+
+from ssm_ts import Forecaster
+from ssm_ts.tracking.logger import default_tracking_uri
+from ssm_ts.tracking.run_status import STOP_TAG
+
+
+class StopInSecondEpoch(pl.Callback):
+    """Raise ``error`` at the third batch of epoch 1 (bad data found half-way, or Ctrl-C)."""
+
+    def __init__(self, error: BaseException):
+        self.error = error
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
+        if trainer.current_epoch == 1 and batch_idx == 2:
+            raise self.error
+
+
+@pytest.fixture()
+def frame() -> pd.DataFrame:
+    hours = pd.date_range("2020-01-01", periods=200, freq="h")
+    return pd.DataFrame({"time": hours, "y": np.sin(np.arange(200) / 5.0)})
+
+
+def _settings(tmp_path, *callbacks) -> dict:
+    return dict(model="nlinear", lookback=24, horizon=6, max_epochs=2, batch_size=16, out_dir=str(tmp_path / "fit"),
+                trainer_options={"enable_progress_bar": False, "callbacks": list(callbacks)})  # fmt: skip
+
+
+def _only_run() -> mlflow.entities.Run:
+    client = mlflow.MlflowClient(default_tracking_uri())
+    (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-forecast").experiment_id])
+    return run
+
+
+def test_an_error_half_way_is_kept_in_the_failed_run_and_names_the_checkpoint(frame, tmp_path):
+    with pytest.raises(ValueError, match="bad value in batch") as raised:
+        Forecaster(**_settings(tmp_path, StopInSecondEpoch(ValueError("bad value in batch")))).fit(frame)
+    run = _only_run()
+    assert run.info.status == "FAILED"
+    assert run.data.tags[STOP_TAG].startswith("ValueError: bad value in batch (epoch 1, step ")
+    (note,) = raised.value.__notes__
+    last = next(Path(tmp_path / "fit").rglob("last.ckpt"))
+    assert run.info.run_id in note and "FAILED" in note and str(last) in note and "resume=True" in note
+
+    resumed = Forecaster(**_settings(tmp_path)).fit(frame, resume=True)
+    assert resumed.run_id_ == run.info.run_id and _only_run().info.status == "FINISHED"
+
+
+def test_ctrl_c_in_python_names_the_checkpoint_and_the_killed_run(frame, tmp_path):
+    with pytest.raises(KeyboardInterrupt) as raised:
+        Forecaster(**_settings(tmp_path, StopInSecondEpoch(KeyboardInterrupt()))).fit(frame)
+    run = _only_run()
+    assert run.info.status == "KILLED"
+    assert run.data.tags[STOP_TAG].startswith("Ctrl-C (KeyboardInterrupt) (epoch 1, step ")
+    last = next(Path(tmp_path / "fit").rglob("last.ckpt"))
+    assert f"({last}; MLflow run {run.info.run_id}, marked KILLED)" in str(raised.value)
