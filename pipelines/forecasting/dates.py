@@ -155,8 +155,11 @@ def parse_text_times(
 def _parse_text_times(raw: pd.Series, where: str, freq: str | int | None, dayfirst: bool | None) -> pd.Series:
     """:func:`parse_text_times` of ``raw`` without a ``date_format``, row by row."""
     text = raw.astype(str).where(raw.notna())
-    parts = text.str.extract(_NUMERIC_DATE)
-    if parts[0].isna().all():
+    # the groups only where some cell is a numeric date: extracting them from every ISO time of a CSV
+    # (ETTh1's 17420) took 40 ms of a 50 ms read, where matching alone takes 8
+    numeric = bool(text.str.match(_NUMERIC_DATE).any())
+    parts = text.str.extract(_NUMERIC_DATE) if numeric else None
+    if parts is None:
         parsed = _to_datetime(raw)
         if isinstance(parsed.dtype, pd.DatetimeTZDtype):
             _require_offsets_throughout(text, where)
