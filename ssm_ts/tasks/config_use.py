@@ -65,37 +65,54 @@ def _source_init_parameters(module: str, attribute: str, hops: int = 0) -> froze
     following ``from .x import attribute`` re-exports; ``None`` where the source does not show them for
     certain: the name's last binding there is no plain class statement or ``from`` import (an assignment, a
     ``*`` import after it, one inside ``if``/``try``), so that the class is imported and inspected instead."""
+    parsed = None if hops > 4 else _parsed_source(module)
+    if parsed is None:
+        return None
+    tree, package = parsed
+    binding = _last_binding(tree.body, attribute, "*")  # a later `from x import *` may rebind it
+    if isinstance(binding, ast.ClassDef):
+        return None if binding.decorator_list or binding.keywords else _init_parameters(binding)
+    try:
+        followed = _defined_in(tree, binding, attribute, package)
+    except (ImportError, ValueError):  # a relative import past the top-level package
+        return None
+    found = (_source_init_parameters(source, name, hops + 1) for source, name in followed)
+    return next((settings for settings in found if settings is not None), None)
+
+
+def _parsed_source(module: str) -> tuple[ast.Module, str] | None:
+    """``module``'s source parsed, found without running it, and the package its relative imports are
+    read from; ``None`` where it has no readable Python source."""
     spec = _unexecuted_spec(module)
-    if hops > 4 or spec is None or not str(spec.origin or "").endswith(".py"):
+    if spec is None or not str(spec.origin or "").endswith(".py"):
         return None
     try:
         tree = ast.parse(Path(str(spec.origin)).read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return None
-    package = module if spec.submodule_search_locations is not None else module.rpartition(".")[0]
-    binding = _last_binding(tree.body, attribute, "*")  # a later `from x import *` may rebind it
-    try:
-        if isinstance(binding, ast.ClassDef):
-            return None if binding.decorator_list or binding.keywords else _init_parameters(binding)
-        if isinstance(binding, ast.ImportFrom) and binding.module is not None and not _binds(binding, "*"):
-            alias = next(a for a in binding.names if (a.asname or a.name) == attribute)
-            source = importlib.util.resolve_name("." * binding.level + binding.module, package)
-            return _source_init_parameters(source, alias.name, hops + 1)
-        if binding is not None:
-            return None
-        # no binding: the modules a module-level __getattr__ loads at first use (SensorDataModule's)
-        lazy = [
-            f"{importlib.util.resolve_name('.' * n.level, package)}.{alias.name}"
-            for node in tree.body
-            if isinstance(node, ast.FunctionDef) and node.name == "__getattr__"
-            for n in ast.walk(node)
-            if isinstance(n, ast.ImportFrom) and n.module is None
-            for alias in n.names
-        ]
-    except (ImportError, ValueError):  # a relative import past the top-level package
-        return None
-    found = (_source_init_parameters(source, attribute, hops + 1) for source in lazy)
-    return next((settings for settings in found if settings is not None), None)
+    return tree, module if spec.submodule_search_locations is not None else module.rpartition(".")[0]
+
+
+def _defined_in(
+    tree: ast.Module, binding: ast.stmt | None, attribute: str, package: str
+) -> list[tuple[str, str]]:
+    """Where a module (``tree``, in ``package``) that defines no class ``attribute`` itself takes it from, as
+    ``(module, name)``: the module of a ``from .x import attribute [as name]`` (its last ``binding``), or,
+    where nothing binds it, the modules a module-level ``__getattr__`` loads at first use (SensorDataModule's);
+    none for any other binding (an assignment, a ``*`` import), whose class is imported instead."""
+    if isinstance(binding, ast.ImportFrom) and binding.module is not None and not _binds(binding, "*"):
+        alias = next(a for a in binding.names if (a.asname or a.name) == attribute)
+        return [(importlib.util.resolve_name("." * binding.level + binding.module, package), alias.name)]
+    if binding is not None:
+        return []
+    return [
+        (f"{importlib.util.resolve_name('.' * n.level, package)}.{alias.name}", attribute)
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name == "__getattr__"
+        for n in ast.walk(node)
+        if isinstance(n, ast.ImportFrom) and n.module is None
+        for alias in n.names
+    ]
 
 
 def _last_binding(statements: list[ast.stmt], *names: str) -> ast.stmt | None:
