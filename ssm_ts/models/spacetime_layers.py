@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ssm_ts.core import CompanionSSM, FFTConv, ShiftSSM, fft_causal_conv, krylov
+from ssm_ts.models.spacetime_cache import ParameterTermsCache
 
 
 def preprocessing_taps(differences: Sequence[int], moving_averages: Sequence[int]) -> list[Tensor]:
@@ -116,6 +117,7 @@ class ClosedLoopCompanionDecoder(nn.Module):
         self.ssm = CompanionSSM(d_model=d_model, d_state=d_state)
         # k starts at 0: the horizon begins as the free response of A and learns to use its feedback.
         self.k = nn.Parameter(torch.zeros(d_model, d_state))
+        self._terms = ParameterTermsCache()
 
     def closed_loop_matrix(self) -> Tensor:
         """``A + b k^T`` (H, N, N)."""
@@ -127,20 +129,27 @@ class ClosedLoopCompanionDecoder(nn.Module):
 
         ``lookback_out[:, t]`` and ``next_input[:, t]`` are the one-step predictions made at step t.
         """
-        A, b, c = self.ssm.dense_discrete()
-        L = u.shape[1]
-        columns = krylov(A, b, L)  # (H, N, L): A^j b
-        kernels = torch.einsum("hnl,khn->khl", columns, torch.stack([c, self.k]))  # (2, H, L)
+        # the same for every window: kept between forecasts (no gradients, unchanged weights)
+        columns, kernels, rows = self._terms.get(
+            self, (u.shape[1], self.horizon), lambda: self.parameter_terms(u.shape[1])
+        )
         u_t = u.transpose(1, 2)  # (B, H, L)
         lookback_out = fft_causal_conv(u_t, kernels[0]).transpose(1, 2)
         next_input = fft_causal_conv(u_t, kernels[1]).transpose(1, 2)
         # Channel-batched matrix products (H, B, .): much faster on CPU than the equivalent einsums.
         state = torch.bmm(u_t.flip(-1).transpose(0, 1), columns.transpose(1, 2))  # x_(L-1): (H, B, N)
-        rows = krylov(
-            self.closed_loop_matrix().transpose(-1, -2), c, self.horizon
-        )  # (H, N, horizon): (c M^m)^T
         horizon = torch.bmm(state, rows).permute(1, 2, 0)  # (B, horizon, H)
         return horizon, lookback_out, next_input
+
+    def parameter_terms(self, L: int) -> tuple[Tensor, Tensor, Tensor]:
+        """What :meth:`forward` of a length-``L`` input computes from the parameters alone: the Krylov
+        columns ``A^j b`` (H, N, L), the lookback kernels ``c A^j b`` and ``k A^j b`` (2, H, L) and the
+        horizon rows ``(c M^m)^T`` (H, N, horizon)."""
+        A, b, c = self.ssm.dense_discrete()
+        columns = krylov(A, b, L)  # (H, N, L): A^j b
+        kernels = torch.einsum("hnl,khn->khl", columns, torch.stack([c, self.k]))  # (2, H, L)
+        rows = krylov(self.closed_loop_matrix().transpose(-1, -2), c, self.horizon)  # (c M^m)^T
+        return columns, kernels, rows
 
     def reference_rollout(self, u: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """The same three outputs computed state by state (slow; the specification for tests)."""
