@@ -170,7 +170,10 @@ class SensorDataModule(pl.LightningDataModule):
             of per-recording CSVs, or an FSDD folder (``format="fsdd"``; official index split); or the
             name of a standard data set read from the data home (``BasicMotions``, ``GunPoint``, ...;
             ``fsdd``), see :func:`ssm_ts.datasets.resolve_data_path`.
-            For ``predict`` alone (``--ckpt_path``), the file to classify.
+            For ``predict`` alone (``--ckpt_path``), the file to classify: a CSV without an ``id``
+            column is one recording (:func:`~.csv_recording.read_csv_recording`), read with the
+            channels the model was fitted on (``fitted_channel_names``: the trainer's model's
+            ``hparams.channel_names``, taken at ``setup("predict")`` unless set before).
         test_path: labelled test file (default: the folder's TEST file).
         predict_path: file to classify in ``predict`` (default: the test data, else ``path``).
         format: ``"auto"`` (by suffix) or one of ``ts``, ``arff``, ``csv``, ``csv_folder``, ``numpy``, ``fsdd``.
