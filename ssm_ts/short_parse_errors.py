@@ -42,8 +42,10 @@ def type_text(hint: Any) -> str:
 
 # ``name:value`` with no space after the colon, as given in a flow mapping (``{n_kernels:50}``) or quoted
 # in an error (``'d_model:16'``): YAML reads it as one key with no value. Not a URL (``sqlite:///``), a
-# Windows path (``C:\``) or a time (``12:30``).
-_NO_SPACE_AFTER_COLON = re.compile(r"""(?:(?<=[{'"\[])|(?<=, ))([A-Za-z_]\w*):([^\s/\\,}\]'"][^\s,}\]'"]*)""")
+# Windows path (``C:\``), a time (``12:30``) or a path's ``${NAME:-default}`` / ``${NAME:?message}``.
+_NO_SPACE_AFTER_COLON = re.compile(
+    r"""(?:(?<=(?<!\$)\{)|(?<=['"\[])|(?<=, ))([A-Za-z_]\w*):([^\s/\\,}\]'"][^\s,}\]'"]*)"""
+)
 
 
 def colon_space_hint(text: str, read_as: str = "one key named so, with no value") -> str:

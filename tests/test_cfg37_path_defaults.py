@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from ssm_ts import cli
 from ssm_ts.errors import ConfigError
 from ssm_ts.shell_paths import expand_path
 from tests.test_path36_config_paths import _parsed_config, _write_config
@@ -75,3 +76,17 @@ def test_a_default_in_a_yaml_config(in_tmp, monkeypatch):
     printed = _parsed_config(monkeypatch, ["--config", str(config)])
     assert printed["data"]["path"] == "data/ett.csv"
     assert printed["out"] == str(in_tmp / "runs" / "a")
+
+
+@pytest.mark.parametrize(
+    "written", ["${CFG37_UNSET:?set CFG37_UNSET to the data folder}", "${CFG37_UNSET:-$CFG37_UNSET}"]
+)
+def test_the_error_of_a_yaml_variable_is_one_line_without_a_colon_hint(in_tmp, monkeypatch, capsys, written):
+    """The error went on with "write {CFG37_UNSET: ?set}: YAML needs a space after the colon": the
+    ``${NAME:?message}`` in the path read as a flow mapping's ``key:value``."""
+    monkeypatch.delenv("CFG37_UNSET", raising=False)
+    config = _write_config(in_tmp / "run.yaml", data={"path": f"{written}/ett.csv"})
+    assert cli.main(["forecast", "fit", "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert f"error: data.path {written}/ett.csv: the environment variable CFG37_UNSET is not set" in err
+    assert "YAML needs a space" not in err and len(err.strip().splitlines()) == 1, err
