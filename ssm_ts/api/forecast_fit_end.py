@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ssm_ts.api.forecast_validation_record import validated_metrics
 from ssm_ts.api.validation_metrics import best_weights_validation
 from ssm_ts.pipelines.forecasting import ForecastDataModule, series_notes
 from ssm_ts.tasks.checkpoint_scores import store_scores_in_checkpoint
@@ -29,8 +30,9 @@ def finish_fit(
     run's results."""
     from ssm_ts.export import load_checkpoint
 
-    if best:
-        task.load_state_dict(load_checkpoint(best)["state_dict"])
+    checkpoint = load_checkpoint(best) if best else None
+    if checkpoint is not None:
+        task.load_state_dict(checkpoint["state_dict"])
     fc.best_checkpoint_ = best or None
     fc.spec_ = datamodule.spec
     # Carries the SeriesNotes (which targets were filled) for backtest() without data.
@@ -38,8 +40,13 @@ def finish_fit(
     # Trailing rows with known-future covariates but no targets: left out of training, kept
     # so that predict() without data has the covariates of the steps it forecasts.
     fc.future_ = series_notes(datamodule.frame).future
-    # The last epoch's callback_metrics describe other weights than the restored best ones.
-    fc.metrics_ = best_weights_validation(task.eval(), datamodule, fc.settings, "Forecaster", own_dir)
+    # The last epoch's callback_metrics describe other weights than the restored best ones: those the
+    # best checkpoint's weights earned in the fit's validation, else a validation of them of its own
+    recorded = validated_metrics(checkpoint) if checkpoint is not None else None
+    fc.metrics_ = recorded if recorded is not None else (
+        best_weights_validation(task.eval(), datamodule, fc.settings, "Forecaster", own_dir)
+    )  # fmt: skip
+    task.eval()
     if datamodule.bounds.test_end > datamodule.bounds.val_end:
         # the test split is read once, at the end, with the best weights
         (test_metrics,) = trainer.test(task, datamodule=datamodule, verbose=False)

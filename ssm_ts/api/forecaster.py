@@ -400,6 +400,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
 
     def _fit_callbacks(self) -> list[Callback]:
         """ssm-ts's own callbacks of one fit: early stopping, the run record its checkpoints carry, EMA."""
+        from ssm_ts.api.forecast_validation_callback import RecordValidation
         from ssm_ts.tracking.logger import RecordMLflowRun
         from ssm_ts.training import EMAWeights
 
@@ -409,6 +410,7 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         )
         # checkpoints carry the run id, so a resume continues it, and what it checks (data, settings)
         callbacks.append(RecordMLflowRun(settings=self._checked_settings()))
+        callbacks.append(RecordValidation())  # the best checkpoint's validation metrics: not validated again
         if s["ema_decay"] is not None:  # validation, checkpoints and the final weights use the average
             callbacks.append(EMAWeights(decay=s["ema_decay"]))
         return callbacks

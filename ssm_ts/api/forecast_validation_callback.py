@@ -1,0 +1,28 @@
+"""The callback that stores in a ``Forecaster`` fit's checkpoints the validation metrics their weights
+earned (:mod:`ssm_ts.api.forecast_validation_record`); it loads Lightning, which only a fit needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lightning.pytorch.callbacks import Callback
+
+from ssm_ts.api.forecast_validation_record import VALIDATION_KEY
+
+
+class RecordValidation(Callback):
+    """Keep the ``val_*`` metrics of each validation of a fit (not the sanity check), with the epoch
+    and optimizer step it ran at, and store the latest in every checkpoint saved after it."""
+
+    def __init__(self) -> None:
+        self.record: dict[str, Any] | None = None
+
+    def on_validation_end(self, trainer, pl_module) -> None:
+        if trainer.sanity_checking:
+            return
+        metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("val_")}
+        self.record = {"epoch": trainer.current_epoch, "global_step": trainer.global_step, "metrics": metrics}
+
+    def on_save_checkpoint(self, trainer, pl_module, checkpoint: dict[str, Any]) -> None:
+        if self.record is not None:
+            checkpoint[VALIDATION_KEY] = self.record
