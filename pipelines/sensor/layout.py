@@ -56,3 +56,17 @@ def transposed_hint(lengths: Sequence[int] | np.ndarray, expected_channels: int)
         f" Every recording has {expected_channels} time steps, the model's channel count: they look "
         f"transposed ({_LAYOUT}); pass X.transpose(0, 2, 1) (a list: [x.T for x in X])."
     )
+
+
+def one_recording_hint(n_recordings: int, n_channels: int, expected_channels: int) -> str:
+    """A sentence for a channel-count error: when ``n_recordings`` recordings of one channel each are
+    as many as the channels the model was fitted on (``expected_channels`` > 1), they are most likely
+    one recording saved as a 2-D array ``(channels, length)``, which is read as ``(n, length)``;
+    otherwise ``""``."""
+    if n_channels != 1 or expected_channels < 2 or n_recordings != expected_channels:
+        return ""
+    return (
+        f" If the file is one recording of {expected_channels} channels saved as a 2-D array (channels, "
+        f"length): a 2-D array is read as (n, length), {n_recordings} recordings of one channel; save it as "
+        "(1, channels, length): np.save(path, x[None])."
+    )

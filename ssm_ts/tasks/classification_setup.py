@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.sensor import SensorDataModule, transposed_hint, warn_if_transposed
+from ssm_ts.pipelines.sensor.layout import one_recording_hint
 
 if TYPE_CHECKING:
     from ssm_ts.tasks.classification import ClassificationTask
@@ -43,6 +44,7 @@ def match_datamodule(task: ClassificationTask, datamodule: SensorDataModule, sta
             f"{task.hparams.n_channels}. Give recordings with the training channels ({option})."
             + (fitted_data if option == "--data.path" else "")
             + transposed_hint(data.lengths, task.hparams.n_channels)
+            + one_recording_hint(len(data), datamodule.n_channels, task.hparams.n_channels)
         )
     if datamodule.classes is None:
         datamodule.set_classes(task.classes)
