@@ -21,6 +21,7 @@ from lightning.pytorch.loggers import MLFlowLogger
 from lightning.pytorch.utilities import rank_zero_only
 
 from ssm_ts.errors import ConfigError
+from ssm_ts.tracking.active_run import parent_run_tags
 from ssm_ts.tracking.experiment_env import run_experiment
 from ssm_ts.tracking.preflight import (
     check_experiment_name,
@@ -114,6 +115,8 @@ def make_mlflow_logger(
     check_experiment_not_deleted(experiment_name, tracking_uri)
     if run_name is None and run_id is None:
         run_name = unseeded_run_name()
+    if run_id is None:  # inside a user's `with mlflow.start_run():` the fit's run is its child
+        tags = {**parent_run_tags(tracking_uri), **(tags or {})}
     try:
         return SSMTSMLFlowLogger(
             experiment_name=experiment_name,
@@ -436,38 +439,38 @@ def log_pyfunc_model(
     ``signature`` (an ``mlflow.models.ModelSignature``) is given.
     """
     import mlflow
+    from mlflow.models import Model
 
     from ssm_ts import __version__
 
     previous_uri = mlflow.get_tracking_uri()
     mlflow.set_tracking_uri(logger._tracking_uri)
     try:
-        # The run stays open for Lightning; MlflowClient cannot log models, so attach briefly.
-        active = mlflow.active_run()
-        if active is not None and active.info.run_id == logger.run_id:
-            info = _log_model(
-                mlflow, python_model, artifacts, name, register_as, __version__, input_example, signature
-            )
-        else:
-            with mlflow.start_run(run_id=logger.run_id):
-                info = _log_model(
-                    mlflow, python_model, artifacts, name, register_as, __version__, input_example, signature
-                )
+        # Into the logger's run by its id, its model in the run's experiment (a model MLflow creates goes to
+        # the active run's experiment, else the default one): the run stays open for Lightning, and a run
+        # the user has active (`with mlflow.start_run():` around the fit) stays theirs and active;
+        # attaching the logger's run refused to start beside it ("Run ... is already active").
+        run = logger.experiment.get_run(logger.run_id)
+        model = mlflow.initialize_logged_model(
+            name=name,
+            source_run_id=run.info.run_id,
+            experiment_id=run.info.experiment_id,
+            params={key: str(value) for key, value in run.data.params.items()},  # as log_model copies them
+        )
+        info = Model.log(  # mlflow.pyfunc.log_model's own call, which takes run_id and model_id
+            artifact_path=None,
+            run_id=run.info.run_id,
+            model_id=model.model_id,
+            flavor=mlflow.pyfunc,
+            name=name,
+            python_model=python_model,
+            artifacts=dict(artifacts),
+            registered_model_name=register_as,
+            input_example=input_example,
+            signature=signature,
+            # Explicit requirements: inference would import-scan the model in a subprocess.
+            pip_requirements=[f"ssm-ts=={__version__}"],
+        )
     finally:
         mlflow.set_tracking_uri(previous_uri)
     return info.model_uri
-
-
-def _log_model(
-    mlflow, python_model, artifacts, name, register_as, version, input_example=None, signature=None
-):
-    return mlflow.pyfunc.log_model(
-        name=name,
-        python_model=python_model,
-        artifacts=dict(artifacts),
-        registered_model_name=register_as,
-        input_example=input_example,
-        signature=signature,
-        # Explicit requirements: inference would import-scan the model in a subprocess.
-        pip_requirements=[f"ssm-ts=={version}"],
-    )
