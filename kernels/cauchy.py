@@ -119,6 +119,23 @@ def _chunked_cauchy_backward_shape(
     return torch.empty_like(v), grad_z, torch.empty_like(w)
 
 
+def _cauchy_op_setup(ctx, inputs: tuple[Tensor, Tensor, Tensor, int], output: Tensor) -> None:
+    v, z, w, chunk = inputs
+    ctx.save_for_backward(v, z, w)
+    ctx.chunk = chunk
+
+
+def _cauchy_op_backward(ctx, grad_out: Tensor) -> tuple[Tensor, Tensor | None, Tensor, None]:
+    v, z, w = ctx.saved_tensors
+    need_grad_z = ctx.needs_input_grad[1]
+    grad_v, grad_z, grad_w = chunked_cauchy_backward_op(grad_out, v, z, w, ctx.chunk, need_grad_z)
+    return grad_v, grad_z if need_grad_z else None, grad_w, None
+
+
+# The op's own gradient, for graphs that call it directly: a torch.jit.trace records it (see cauchy_torch).
+chunked_cauchy_op.register_autograd(_cauchy_op_backward, setup_context=_cauchy_op_setup)
+
+
 class _ChunkedCauchy(torch.autograd.Function):
     """:func:`chunked_cauchy_forward` with its chunked backward (the ops while compiling).
 
@@ -145,8 +162,7 @@ class _ChunkedCauchy(torch.autograd.Function):
         need_grad_z = ctx.needs_input_grad[1]
         if not torch.compiler.is_compiling():
             return *chunked_cauchy_backward(grad_out, v, z, w, ctx.chunk, need_grad_z), None
-        grad_v, grad_z, grad_w = chunked_cauchy_backward_op(grad_out, v, z, w, ctx.chunk, need_grad_z)
-        return grad_v, grad_z if need_grad_z else None, grad_w, None
+        return _cauchy_op_backward(ctx, grad_out)
 
 
 def check_cauchy_inputs(v: Tensor, z: Tensor, w: Tensor) -> None:
@@ -190,6 +206,11 @@ def cauchy_torch(v: Tensor, z: Tensor, w: Tensor, chunk: int = DEFAULT_CHUNK) ->
     S4 kernel's four Woodbury products cost one reciprocal matrix per chunk.
     """
     v3, z2, w2, out_shape = canonical_cauchy_inputs(v, z, w)
+    if torch.jit.is_tracing():
+        # The op itself: a trace records an autograd.Function as a Python call, which torch.jit.save
+        # refuses ("Could not export Python function call '_ChunkedCauchy'"), so a traced S4 could not
+        # be saved. The op is one graph node that chunks at run time, so the saved trace runs at any L.
+        return chunked_cauchy_op(v3, z2, w2, chunk).reshape(out_shape)
     return _ChunkedCauchy.apply(v3, z2, w2, chunk).reshape(out_shape)
 
 

@@ -178,6 +178,33 @@ def cast_gradient(grad: Tensor | None, like: Tensor | None) -> Tensor | None:
     return grad.to(like.dtype)
 
 
+def _scan_in_working_dtype(a: Tensor, b: Tensor, h0: Tensor | None, chunk: int | None, scan) -> Tensor:
+    """``scan(a, b, h0, chunk)`` run in the working dtype of the promoted inputs, returned in the promoted one."""
+    dtype = promoted_dtype(a, b, h0)
+    work = working_dtype(dtype)
+    a_c, h0_c = a.to(work), None if h0 is None else h0.to(work)
+    h = scan(a_c, b.to(work), h0_c, chunk)
+    # Only a real cast: a no-op .to() returned an alias that AOT autograd (torch.compile) then
+    # saved as another tensor for the backward, whose gradients came out wrong.
+    return h if work == dtype else h.to(dtype)
+
+
+def _scan_op_setup(ctx, inputs: tuple, output: Tensor) -> None:
+    a, _, h0, _ = inputs
+    ctx.save_for_backward(a, h0, output)
+
+
+def _scan_op_backward(ctx, grad_h: Tensor) -> tuple[Tensor, Tensor, Tensor | None, None]:
+    a, h0, h = ctx.saved_tensors
+    grad_a, grad_b, grad_h0 = scan_backward(a, h, h0, grad_h.contiguous(), _reverse_chunked)
+    return grad_a, grad_b, grad_h0, None
+
+
+# The op's own gradient (its inputs share one working dtype), for graphs that call it directly: a
+# torch.jit.trace records it (see diag_scan_torch).
+chunked_scan_op.register_autograd(_scan_op_backward, setup_context=_scan_op_setup)
+
+
 class _ChunkedScan(torch.autograd.Function):
     """The chunked scan with its reverse-scan backward.
 
@@ -187,13 +214,7 @@ class _ChunkedScan(torch.autograd.Function):
 
     @staticmethod
     def forward(a: Tensor, b: Tensor, h0: Tensor | None, chunk: int | None) -> Tensor:
-        dtype = promoted_dtype(a, b, h0)
-        work = working_dtype(dtype)
-        a_c, h0_c = a.to(work), None if h0 is None else h0.to(work)
-        h = _chunked_scan_values(a_c, b.to(work), h0_c, chunk)
-        # Only a real cast: a no-op .to() returned an alias that AOT autograd (torch.compile) then
-        # saved as another tensor for the backward, whose gradients came out wrong.
-        return h if work == dtype else h.to(dtype)
+        return _scan_in_working_dtype(a, b, h0, chunk, _chunked_scan_values)
 
     @staticmethod
     def setup_context(ctx, inputs: tuple, output: Tensor) -> None:
@@ -235,6 +256,11 @@ def _reverse_differentiable(coeff: Tensor, g: Tensor) -> Tensor:
 
 def diag_scan_torch(a: Tensor, b: Tensor, h0: Tensor | None = None, chunk: int | None = None) -> Tensor:
     """Chunked log-depth PyTorch scan with a reverse-scan backward. Shapes as :func:`diag_scan`."""
+    if torch.jit.is_tracing():
+        # The op itself: a trace records an autograd.Function as a Python call, which torch.jit.save
+        # refuses ("Could not export Python function call '_ChunkedScan'"), so a traced scan SSM could
+        # not be saved. The op is one graph node that chunks at run time, so the saved trace runs at any L.
+        return _scan_in_working_dtype(a, b, h0, chunk, chunked_scan_op)
     return _ChunkedScan.apply(a, b, h0, chunk)
 
 
