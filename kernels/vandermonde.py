@@ -59,7 +59,10 @@ def vandermonde_torch(v: Tensor, x: Tensor, L: int, chunk: int | None = None) ->
     """Chunked GEMM form (see module docstring). ``v``, ``x``: complex or real (H, N). Returns real (H, L)."""
     v, x = common_complex(v, x)
     c = chunk or max(1, int(math.ceil(math.sqrt(L))))
-    n_chunks = -(-L // c)
+    # Always one position past L (a chunk more when c divides L): the slice below is then never the
+    # whole padded kernel. Where it was (L a multiple of c: 36, 4096), the result's contiguity changed
+    # with L, so torch.compile guarded on it and compiled S4D again, dynamic=True included.
+    n_chunks = L // c + 1
     real_dtype = x.real.dtype
     within = torch.arange(c, device=x.device, dtype=real_dtype)
     starts = torch.arange(n_chunks, device=x.device, dtype=real_dtype) * c
