@@ -116,3 +116,17 @@ def test_read_options_read_the_one_file(recording, tmp_path):
     module.setup("predict")
     assert module.predict_set.ids == ["walk.csv"] and module.predict_set.lengths.tolist() == [100]
     np.testing.assert_array_equal(module.predict_set.values[0], recording)
+
+
+def test_a_long_csv_without_its_id_column_is_told_to_name_the_recordings(tmp_path):
+    """Read as one recording, its times repeat at each recording's start: the error says to name them."""
+    frame = pd.DataFrame(
+        {"rec": np.repeat([0, 1, 2], 10), "time": np.tile(np.arange(10), 3), "x": np.arange(30.0)}
+    )
+    frame.to_csv(tmp_path / "long.csv", index=False)
+    module = SensorDataModule(predict_path=str(tmp_path / "long.csv"))
+    with pytest.raises(DataError, match=r"long\.csv: time 0 occurs on 3 rows") as err:
+        module.setup("predict")
+    assert "If the file holds several recordings, name each row's recording in a column 'id'" in str(
+        err.value
+    )

@@ -268,7 +268,11 @@ def _check_repeated_times(
     same = np.flatnonzero(in_recording & (numbers == numbers.iloc[first]).to_numpy())
     value = frame[time_col].iloc[first]
     value = value.item() if isinstance(value, np.generic) else value  # 0, not np.int64(0)
-    where, shared = str(path), "If"
+    # one recording's file: several recordings one after another (a long CSV without its id column)?
+    where, shared = (
+        str(path),
+        "If the file holds several recordings, name each row's recording in a column 'id' (a long CSV); if",
+    )
     fix = f"frame.drop_duplicates({time_col!r})"
     if id_col is not None:
         where = f"{path}, recording {rec_id!r}"
