@@ -17,7 +17,7 @@ def test_a_seed_out_of_numpys_range_is_one_error_naming_it(seed, in_tmp, capsys)
     assert cli.main([*FIT, "--seed_everything", seed]) == 1
     err = capsys.readouterr().err
     assert (
-        f"ssm-ts forecast: error: --seed_everything {seed}: a seed is a whole number from 0 to 4294967295"
+        f"ssm-ts forecast fit: error: --seed_everything {seed}: a seed is a whole number from 0 to 4294967295"
         in err
     )
     assert "Traceback" not in err

@@ -30,9 +30,9 @@ def test_the_cli_refuses_a_deleted_experiment_naming_the_fix(in_tmp, capsys, mon
     monkeypatch.setenv("MLFLOW_EXPERIMENT_NAME", "gone")
     assert cli.main(FIT) == 1
     err = capsys.readouterr().err
-    assert f"ssm-ts forecast: error: MLflow experiment 'gone' (id {number})" in err and "is deleted" in err, (
-        err
-    )
+    assert (
+        f"ssm-ts forecast fit: error: MLflow experiment 'gone' (id {number})" in err and "is deleted" in err
+    ), err
     assert f"mlflow experiments restore --experiment-id {number}" in err and "IntegrityError" not in err, err
     assert not (in_tmp / "out").exists()
 

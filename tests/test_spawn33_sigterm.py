@@ -99,7 +99,7 @@ def test_sigterm_to_a_ddp_spawn_fit_stops_every_process_at_the_batch_and_exits_1
     assert sigterm_noted == [signal.SIGTERM]
     assert code == 143, err[-2000:]
     assert started_processes() == []  # both ended, and were reaped
-    assert "ssm-ts forecast: stopped by SIGTERM; its checkpoints are kept" in err
+    assert "ssm-ts forecast fit: stopped by SIGTERM; its checkpoints are kept" in err
     assert "Resume it, in the same run, with: ssm-ts forecast fit --ckpt_path last --out out" in err
     (last,) = Path("out").rglob("last.ckpt")
     checkpoint = torch.load(last, map_location="cpu", weights_only=True)

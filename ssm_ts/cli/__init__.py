@@ -31,10 +31,9 @@ from ssm_ts.cli.resume_trainer import (
     saved_trainer_settings,
 )
 from ssm_ts.cli.use_command import build_cli_class, refuse_search_configs, run_use
-from ssm_ts.cli.uses import USES, UseSpec, load_target, usage_text
+from ssm_ts.cli.uses import USES, UseSpec, load_target, running_command, usage_text
 from ssm_ts.cli.warning_lines import short_warnings
 from ssm_ts.errors import ConfigError, SSMTSError
-from ssm_ts.tasks.checkpoint_use import SHARED_COMMANDS
 
 __all__ = [
     "INTERRUPTED_FIT",
@@ -102,20 +101,20 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     spec = USES[use]
-    # an error of `forecast tune` / `audio generate` names that command, not only the use
-    command = f"ssm-ts {use} {rest[0]}" if rest and rest[0] in spec.extra_commands else f"ssm-ts {use}"
+    # each error and warning line names the command that ran (ssm-ts classify fit, ssm-ts forecast tune)
+    words = running_command(use, rest)
+    command = f"ssm-ts {words}"
     RESTORED_DATA_SETTINGS.clear()
     INTERRUPTED_FIT.clear()
     try:
-        with short_warnings(use, verbose):
+        with short_warnings(words, verbose):
             check_config_texts(rest)  # a UTF-16 YAML (PowerShell's '>'): one error, before any reads it
             check_config_yaml(rest)  # a YAML slip: the file, line, column and fix, for every command
             if rest and rest[0] in spec.extra_commands:
                 return int(load_target(spec.extra_commands[rest[0]])(rest[1:]) or 0)
             run_use(use, rest, verbose=verbose)
     except ConfigYAMLError as err:  # a parse error: the command's name, exit code 2, as a wrong option's
-        named = rest and rest[0] in SHARED_COMMANDS  # ssm-ts forecast fit, as its parser names itself
-        sys.stderr.write(yaml_parse_error(f"{command} {rest[0]}" if named else command, err))
+        sys.stderr.write(yaml_parse_error(command, err))  # ssm-ts forecast fit, as its parser names itself
         raise SystemExit(2) from None
     except SSMTSError as err:
         if verbose:
@@ -127,9 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         from ssm_ts.tracking.run_status import Terminated
 
         if isinstance(err, Terminated):  # kill, a scheduler's preemption: 128 + SIGTERM, as the shell's
-            print(f"ssm-ts {use}: {interrupted_text(use, stopped='stopped by SIGTERM')}", file=sys.stderr)
+            print(f"{command}: {interrupted_text(use, stopped='stopped by SIGTERM')}", file=sys.stderr)
             return 143
-        print(f"ssm-ts {use}: {interrupted_text(use)}", file=sys.stderr)
+        print(f"{command}: {interrupted_text(use)}", file=sys.stderr)
         return 130  # the shell's code for an end by Ctrl-C
     finally:  # a resumed fit's lock on its run folder (taken only where Lightning is imported)
         fit_lock = sys.modules.get("ssm_ts.training.fit_lock")

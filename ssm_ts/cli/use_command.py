@@ -50,6 +50,7 @@ def refuse_other_use_configs(args: list[str], use: str) -> None:
 def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
     """Run one use's LightningCLI in-process with ``args`` (e.g. ``["fit", "--config", ...]``)."""
     from ssm_ts.cli.spawned_warnings import SpawnedWarningLines
+    from ssm_ts.cli.uses import running_command
     from ssm_ts.packaged_configs import resolve_config_args
     from ssm_ts.tasks.option_order import refuse_options_before_config
     from ssm_ts.training import (
@@ -102,7 +103,7 @@ def run_use(use: str, args: list[str], verbose: bool = False) -> Any:
                 # a --trainer.callbacks ModelCheckpoint without dirpath: <fit folder>/user_checkpoints/
                 UserCheckpointFolders(),
                 # ssm-ts's warnings as one line in ddp_spawn's processes too (--verbose: Python's form)
-                *([] if verbose else [SpawnedWarningLines(use)]),
+                *([] if verbose else [SpawnedWarningLines(running_command(use, args))]),
             ],
             "enable_model_summary": verbose,
         },

@@ -107,7 +107,7 @@ def test_no_fit_under_out_is_the_same_error_as_predicts(named, tmp_path, monkeyp
         f"error: --ckpt_path {named}: no {'best-*.ckpt' if named == 'best' else 'last.ckpt'} "
         f"under --out {empty}; pass the --out of the fit, or the checkpoint's path"
     )
-    assert predicts == f"ssm-ts audio: {message}"
+    assert predicts == f"ssm-ts audio predict: {message}"
     assert generates == f"ssm-ts audio generate: {message}"  # the same error, named by its command
     assert not empty.exists()  # nothing written
 

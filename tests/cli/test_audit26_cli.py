@@ -48,7 +48,7 @@ def test_ctrl_c_in_validate_or_predict_is_an_interrupt_not_a_failure(
     on_ctrl_c = signal.getsignal(signal.SIGINT)
     interrupt = [f"--trainer.callbacks+=tests.cli.test_audit26_cli.{callback}"]
     assert cli.main(["line", command, "--ckpt_path", "best", "--out", "out", *interrupt]) == 130
-    assert "ssm-ts line: interrupted" in capsys.readouterr().err
+    assert f"ssm-ts line {command}: interrupted" in capsys.readouterr().err
     assert signal.getsignal(signal.SIGINT) is on_ctrl_c
     assert sorted(run_statuses()) == statuses
 

@@ -35,7 +35,7 @@ def test_another_audio_format_beside_the_checkpoint_is_refused_naming_it(audio_f
     test = ["audio", "test", "--ckpt_path", str(audio_fit), "--out", "out", *QUIET]
     assert cli.main([*test, "--data.bits", "10"]) == 1
     err = capsys.readouterr().err
-    assert "ssm-ts audio: error: --data.bits 10 (the checkpoint's: 8): --ckpt_path" in err, err
+    assert "ssm-ts audio test: error: --data.bits 10 (the checkpoint's: 8): --ckpt_path" in err, err
     assert "Drop --data.bits" in err and "Traceback" not in err, err
     # the fit's own format, given again, is no change
     assert cli.main([*test, "--data.bits", "8", "--data.sample_rate", "8000"]) == 0, capsys.readouterr().err

@@ -28,7 +28,7 @@ def test_sigterm_mid_fit_kills_the_run_names_the_resume_and_exits_143(line_use, 
     args += ["--trainer.callbacks+=tests.cli.test_cli32_sigterm.TermAtEpoch"]
     assert cli.main(args) == 143
     err = " ".join(capsys.readouterr().err.split())
-    assert "ssm-ts line: stopped by SIGTERM; its checkpoints are kept" in err
+    assert "ssm-ts line fit: stopped by SIGTERM; its checkpoints are kept" in err
     assert "Resume it, in the same run, with: ssm-ts line fit --ckpt_path last --out out" in err
     client = mlflow.MlflowClient(default_tracking_uri())
     (run,) = client.search_runs([client.get_experiment_by_name("ssm-ts-line").experiment_id])

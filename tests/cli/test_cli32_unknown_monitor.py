@@ -17,7 +17,7 @@ def test_a_misspelt_monitor_is_one_error_naming_the_closest_metric(callback, lin
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert (
-        f"ssm-ts line: error: trainer.callbacks: {callback} monitors 'val_los', a metric this task does not "
+        f"ssm-ts line fit: error: trainer.callbacks: {callback} monitors 'val_los', a metric this task does not "
         "log (did you mean val_loss?); set --trainer.callbacks.monitor (or monitor: in the config) to one it "
         "logs: val_loss\n"
     ) in err

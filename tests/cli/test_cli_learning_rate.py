@@ -24,7 +24,7 @@ def test_a_learning_rate_torch_cannot_train_with_is_one_error_line(use, lr, data
     assert cli.main([*args, "--model.lr", lr]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err, err
-    (line,) = [line for line in err.splitlines() if line.startswith(f"ssm-ts {use}: error:")]
+    (line,) = [line for line in err.splitlines() if line.startswith(f"ssm-ts {use} fit: error:")]
     assert "--model.lr" in line and f"got {float(lr)!r}" in line, line
     assert "must be a number above 0 and at most 3.4e+37" in line, line
     assert "RUNNING" not in run_statuses()

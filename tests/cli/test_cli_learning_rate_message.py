@@ -28,7 +28,7 @@ def test_the_message_names_the_option_once_and_the_tasks_own_default(use, data_h
     args = [use, "fit", "--config", config, "--out", "out", "--trainer.max_epochs", "1", "--model.lr", "1e38"]
     assert cli.main(args) == 1
     (line,) = [
-        line for line in capsys.readouterr().err.splitlines() if line.startswith(f"ssm-ts {use}: error:")
+        line for line in capsys.readouterr().err.splitlines() if line.startswith(f"ssm-ts {use} fit: error:")
     ]
     assert line.count("--model.lr") == 1, line
     assert "lr (CLI: --model.lr) must be a number above 0 and at most 3.4e+37" in line, line

@@ -45,7 +45,7 @@ def test_a_fit_stopped_before_validation_says_so_and_best_points_to_last(
     predict = ["forecast", "predict", "--ckpt_path", "best", "--data.path", "etth1.csv", "--out", "out"]
     assert cli.main(predict) == 1
     assert capsys.readouterr().err.strip().splitlines()[-1] == (
-        "ssm-ts forecast: error: --ckpt_path best: no best-*.ckpt under --out out, only last.ckpt: a fit writes "
+        "ssm-ts forecast predict: error: --ckpt_path best: no best-*.ckpt under --out out, only last.ckpt: a fit writes "
         "its best checkpoint when it validates, and the fits there never validated (no validation split, such "
         "as --data.val_fraction 0; max_steps within the first epoch; limit_val_batches=0); pass --ckpt_path "
         "last, or the checkpoint's path"

@@ -20,7 +20,7 @@ NO_GPU = pytest.mark.skipif(torch.cuda.is_available(), reason="a machine with a 
 
 def _error_line(capsys, use: str) -> str:
     err = capsys.readouterr().err
-    (line,) = [line for line in err.splitlines() if line.startswith(f"ssm-ts {use}: error:")]
+    (line,) = [line for line in err.splitlines() if line.startswith(f"ssm-ts {use} fit: error:")]
     assert "Traceback" not in err, err
     return line
 

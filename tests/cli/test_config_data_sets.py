@@ -88,7 +88,7 @@ def test_unknown_data_set_name_is_one_error_listing_the_known_ones(
     assert cli.main([use, "fit", "--config", config, option, name]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    assert f"ssm-ts {use}: error: {option[2:]} {name}: no such file or folder" in err, err
+    assert f"ssm-ts {use} fit: error: {option[2:]} {name}: no such file or folder" in err, err
     assert "not a standard data set" in err and listed in err and ENV_DATA_HOME in err, err
     assert f"{option[2:]} ./{name}" in err  # how to pass a file of that name
 

@@ -179,6 +179,6 @@ def test_help_lists_the_options_and_forecast_help_names_tune(capsys, tmp_path):
 def test_fit_with_a_search_config_names_the_tune_command(co2, capsys):
     # jsonargparse said "Subcommand 'fit' does not accept option 'space.lr.low'"
     assert cli.main(["forecast", "fit", "--config", "forecast_co2_tune"]) == 1
-    err = error_line(capsys.readouterr().err, "ssm-ts forecast")
+    err = error_line(capsys.readouterr().err, "ssm-ts forecast fit")
     assert "is a hyperparameter search config" in err
     assert "ssm-ts forecast tune --config" in err

@@ -94,7 +94,7 @@ def test_cli_reports_an_unknown_config_in_one_line(tmp_path, monkeypatch, capsys
     monkeypatch.chdir(tmp_path)
     assert cli.main(["audio", "fit", "--config", "audio_digits_qiuck"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("ssm-ts audio: error: --config audio_digits_qiuck")
+    assert err.startswith("ssm-ts audio fit: error: --config audio_digits_qiuck")
     assert "audio_digits, audio_digits_quick" in err and "Traceback" not in err
 
 
