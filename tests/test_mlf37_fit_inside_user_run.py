@@ -54,3 +54,16 @@ def test_a_fit_into_another_experiment_than_the_users_logs_its_model_there(tmp_p
         model.source_run_id == fitted.run_id_ and client.get_experiment(run.info.experiment_id).name == "mine"
     )
     assert len(mlflow.pyfunc.load_model(f"runs:/{fitted.run_id_}/model").predict(frame.tail(24))) == 6
+
+
+def test_a_fit_in_an_mlflow_run_project_command_is_a_child_of_the_projects_run(tmp_path, monkeypatch):
+    # `mlflow run` starts the project's run and hands its id to the command as MLFLOW_RUN_ID
+    hours = pd.date_range("2020-01-01", periods=120, freq="h")
+    frame = pd.DataFrame({"time": hours, "y": np.sin(np.arange(120) / 7.0)})
+    client = mlflow.MlflowClient(default_tracking_uri())
+    project = client.create_run(client.create_experiment("project")).info.run_id
+    monkeypatch.setenv("MLFLOW_RUN_ID", project)
+    mlflow.set_tracking_uri(default_tracking_uri())
+    fitted = Forecaster(model="nlinear", lookback=24, horizon=6, max_epochs=1, out_dir=str(tmp_path / "fit"),
+                        trainer_options={"enable_progress_bar": False}).fit(frame)  # fmt: skip
+    assert client.get_run(fitted.run_id_).data.tags["mlflow.parentRunId"] == project
