@@ -67,3 +67,48 @@ def test_ctrl_c_in_python_names_the_checkpoint_and_the_killed_run(frame, tmp_pat
     assert run.data.tags[STOP_TAG].startswith("Ctrl-C (KeyboardInterrupt) (epoch 1, step ")
     last = next(Path(tmp_path / "fit").rglob("last.ckpt"))
     assert f"({last}; MLflow run {run.info.run_id}, marked KILLED)" in str(raised.value)
+
+
+class _Store:
+    def __init__(self):
+        self.tags: dict[str, str] = {}
+
+    def set_tag(self, run_id, key, value):
+        self.tags[key] = value
+
+
+class _Logger:
+    run_id = "r1"
+
+    def __init__(self):
+        self.experiment = _Store()
+
+
+class _Trainer:
+    """What call_interruptibly reads of a Trainer whose fit raises: no checkpoint written this time."""
+
+    checkpoint_callbacks: list = []
+    current_epoch, global_step = 0, 3
+
+    def __init__(self, ckpt_path=None):
+        self.ckpt_path = ckpt_path
+
+    def fit(self):
+        raise ValueError("bad row")
+
+
+@pytest.mark.parametrize("resumed", [False, True], ids=["fresh", "resumed"])
+def test_a_fit_stopped_before_its_first_checkpoint_names_what_is_kept(tmp_path, resumed):
+    from ssm_ts.tracking.run_status import call_interruptibly
+
+    start = tmp_path / "last.ckpt"
+    start.write_bytes(b"")
+    logger = _Logger()
+    with pytest.raises(ValueError, match="bad row") as raised:
+        call_interruptibly(_Trainer(str(start) if resumed else None).fit, [logger])
+    (note,) = raised.value.__notes__
+    assert logger.experiment.tags == {STOP_TAG: "ValueError: bad row (epoch 0, step 3)"}
+    if resumed:  # the checkpoint it resumed from is what a resume starts from again
+        assert f"last checkpoint is kept: {start}." in note
+    else:
+        assert "wrote no checkpoint" in note and "fit again" in note

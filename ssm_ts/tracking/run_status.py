@@ -156,8 +156,9 @@ def _when(call: Callable[..., Any]) -> str:
 
 def _kept_checkpoint(call: Callable[..., Any], loggers: list[Any]) -> str:
     """The ``last.ckpt`` a ``Trainer.fit`` (``call``) wrote before it stopped, preferring one in its MLflow
-    run's own folder (``.../<run id>/checkpoints``); ``""`` when it wrote none (it stopped in its first
-    epoch) or trained in started processes (``ddp_spawn``: theirs are not known here)."""
+    run's own folder (``.../<run id>/checkpoints``), else the checkpoint a resumed fit started from; ``""``
+    when there is none (a fresh fit stopped before its first checkpoint) or the fit trained in started
+    processes (``ddp_spawn``: theirs are not known here)."""
     trainer = getattr(call, "__self__", None)
     if getattr(call, "__name__", "") != "fit" or trainer is None:
         return ""
@@ -168,6 +169,9 @@ def _kept_checkpoint(call: Callable[..., Any], loggers: list[Any]) -> str:
     ]
     runs = _run_ids(loggers)
     own = [path for path in written if any(run_id in Path(path).parts for run_id in runs)]
+    resumed = getattr(trainer, "ckpt_path", None)  # a resume that stopped before writing one: its start
+    if not written and isinstance(resumed, str) and Path(resumed).is_file():
+        return resumed
     return (own or written or [""])[0]
 
 
@@ -185,6 +189,6 @@ def _note_failed_runs(error: Exception, call: Callable[..., Any], loggers: list[
             f" The fit's last checkpoint is kept: {where}. Fix the cause, then resume into the same run "
             "(ssm-ts: rerun the command with --ckpt_path last; Python: fit(..., resume=True), same out_dir)."
             if where
-            else " It wrote no checkpoint yet (it stopped in its first epoch): fix the cause and fit again."
+            else " It wrote no checkpoint (it stopped before its first): fix the cause and fit again."
         )
     error.add_note(note)
