@@ -353,12 +353,19 @@ class ClipDataset(Dataset):
             start = int(starts[item]) if starts[item] >= 0 else start
             if self.named_bad[index]:
                 continue
+            files = getattr(self.waves, "files", None)
+            where = files[index] if files else index
             try:
                 self._window(index, start)
-                files = getattr(self.waves, "files", None)
-                err: DataError = DataError(f"{files[index] if files else index} failed in another process")
+                err: DataError = DataError(
+                    f"{where} failed to decode in another process (it decodes here now: a passing read "
+                    "fault, or the file changed since)"
+                )
             except DataError as failed:
                 err = failed
+            except Exception as failed:  # the warning's text: raised here, on rank 0 alone under DDP, it
+                # would leave the other processes waiting in their next collective
+                err = DataError(f"{where} cannot be decoded ({type(failed).__name__}: {failed})")
             self._name(index, start, err)
 
     def _name(self, index: int, start: int, err: DataError) -> None:
@@ -369,8 +376,8 @@ class ClipDataset(Dataset):
         if self.named_files is not None and files and not self.named_files.first_time(files[index]):
             return
         what = f"{err.path} {err.problem}" if isinstance(err, BadAudioFileError) else str(err)
-        if self.tiles is None:
-            left_out = "an empty clip"
+        if self.tiles is None:  # one item a file (training's crops): it gives empty clips from now on
+            left_out = "it is left out from then on: its clips are empty and weigh nothing"
         elif self._decoded_whole(index):
             left_out = "every clip of it is left out of the score, in every epoch"
         else:
@@ -603,10 +610,14 @@ class AudioDataModule(pl.LightningDataModule):
 
     def name_damaged_at_epoch_ends(self) -> None:
         """Name the files found bad as decoded (``on_bad_file="skip"``) at the end of each epoch
-        (:meth:`name_found_bad`), not as each loader worker and DDP process finds them (a damaged training
-        file was named by each DDP process that drew it): for a task that calls :meth:`name_found_bad` at
-        every training, validation and test epoch's end, in every process."""
-        for name in ("train", "val", "test"):
+        (:meth:`name_found_bad`), not as each loader worker and DDP process finds them: for a task that
+        calls :meth:`name_found_bad` at every training, validation and test epoch's end, in every process.
+        Validation and test files so, each named by its first clip found bad (a worker named the clip it
+        found); training files under DDP alone (each process that drew one named it): one process names
+        a training file as it finds it, not an epoch (hours) later. A fit stopped by an error names what
+        was found so far (:meth:`on_exception`)."""
+        world_size, _ = processes(self)
+        for name in ("train", "val", "test") if world_size > 1 else ("val", "test"):
             if name in self.datasets and self.hparams.on_bad_file == "skip":  # "raise" finds none to name
                 self.datasets[name].name_later = True
 
@@ -623,6 +634,18 @@ class AudioDataModule(pl.LightningDataModule):
             found, starts = on_any_rank(found), largest_on_any_rank(starts)
         if rank == 0:
             dataset.name_found(found, starts)
+        else:  # named by rank 0: not again by this process if a fit stops (on_exception)
+            dataset.named_bad[sorted(dataset.files_of(found))] = True
+
+    def on_exception(self, exception: BaseException) -> None:
+        """A fit (or validation, test) stopped by an error or Ctrl-C: name the files this process found
+        bad since the last epoch's end (those left to :meth:`name_found_bad`), without a collective, as
+        the other processes may be gone (under DDP a file two processes found is named by each).
+        Lightning calls it in each process of ``ddp``, in the main process alone under ``ddp_spawn``
+        (whose processes' findings are lost with them)."""
+        for dataset in self.datasets.values():
+            if dataset.name_later:
+                dataset.name_found()
 
     def _warn_if_clips_outlast_the_files(self, waves: AudioFiles) -> None:
         """Clips longer than every training file are mostly padding, which trains nothing but costs its time."""

@@ -211,9 +211,9 @@ class WaveformTask(SeededTrainingHooks, pl.LightningModule):
         self._epoch_end("test")
 
     def setup(self, stage: str) -> None:
-        """After the data module's setup, before any loader: the files its training, validation and test
-        find damaged are named at each epoch's end (:meth:`_epoch_end`), once under DDP (by rank 0), each
-        by its first clip found so."""
+        """After the data module's setup, before any loader: the files its validation and test find damaged
+        (its training too, under DDP) are named at each epoch's end (:meth:`_epoch_end`), once under DDP
+        (by rank 0), each by its first clip found so; one process names a training file as it finds it."""
         super().setup(stage)
         name_later = getattr(getattr(self._trainer, "datamodule", None), "name_damaged_at_epoch_ends", None)
         if name_later is not None:
