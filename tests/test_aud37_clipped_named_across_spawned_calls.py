@@ -7,23 +7,20 @@ anew is named again, and a file's clipping and its damage are named apart."""
 
 from __future__ import annotations
 
-import pickle
-import warnings
-from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from torch.utils.data import DataLoader
 
 from ssm_ts.pipelines.audio import AudioDataModule
 from ssm_ts.pipelines.audio.named_files import NamedFiles
+from tests.test_aud36c_named_across_spawned_calls import _validate_in_a_started_process
 
 RATE = 8000
 
 
 def _clipped(path: Path, gain: float = 2.0) -> None:
-    """0.3 s of 200 Hz at ``gain`` times full scale, clipped (16-bit): most samples in flattened tops."""
+    """0.3 s of 200 Hz at ``gain`` times full scale, clipped (16-bit FLAC): most samples in flattened tops."""
     t = np.arange(3 * RATE // 10) / RATE
     sf.write(path, np.clip(gain * np.sin(2 * np.pi * 200 * t), -1, 1), RATE, subtype="PCM_16")
 
@@ -33,18 +30,8 @@ def _folder(folder: Path) -> Path:
         sf.write(
             folder / name, np.random.default_rng(seed).uniform(-0.5, 0.5, RATE // 4), RATE, subtype="PCM_16"
         )
-    _clipped(folder / "v_loud.wav")
+    _clipped(folder / "v_take.flac")  # the name the started process's warnings are read for
     return folder
-
-
-def _validate_in_a_started_process(module: AudioDataModule) -> list[str]:
-    """A trainer call's process under ddp_spawn: the module as it receives it, set up and validated."""
-    sent = pickle.loads(ForkingPickler.dumps(module))
-    sent.setup("validate")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        list(DataLoader(sent.datasets["val"], batch_size=2))
-    return [str(w.message) for w in caught if "clipped at full scale" in str(w.message)]
 
 
 def test_a_clipped_file_is_named_once_by_the_processes_of_every_call(tmp_path):
@@ -54,11 +41,11 @@ def test_a_clipped_file_is_named_once_by_the_processes_of_every_call(tmp_path):
     )
     # the fit's two ranks, then the validation of the best weights (its two ranks): was 4 warnings
     said = [_validate_in_a_started_process(module) for _ in range(4)]
-    assert len(said[0]) == 1 and "v_loud.wav is clipped at full scale" in said[0][0], said
+    assert len(said[0]) == 1 and "v_take.flac is clipped at full scale" in said[0][0], said
     assert said[1:] == [[], [], []]
     # a file saved anew (another take, as loud) is another: named again
-    (folder / "v_loud.wav").unlink()
-    _clipped(folder / "v_loud.wav", gain=3.0)
+    (folder / "v_take.flac").unlink()
+    _clipped(folder / "v_take.flac", gain=3.0)
     assert len(_validate_in_a_started_process(module)) == 1
 
 
