@@ -29,6 +29,8 @@ import torch
 from torch import Tensor, nn
 
 from ssm_ts.errors import ConfigError
+from ssm_ts.kernels.krylov import krylov as krylov_columns
+from ssm_ts.kernels.matrix_power import matrix_power
 from ssm_ts.whole_numbers import is_real_number
 
 _CACHE = "_discretization_cache"  # instance attribute holding step()'s memoised discretisation
@@ -126,14 +128,10 @@ def _same_values(snapshot: list[Tensor], params: list[Tensor]) -> bool:
 def krylov(dA: Tensor, b: Tensor, L: int) -> Tensor:
     """``[b, dA b, dA^2 b, ...]`` stacked on the last axis: (..., H, N, L), by doubling.
 
-    ``dA``: (H, N, N); ``b``: (..., H, N). log2(L) matrix products instead of L.
+    ``dA``: (H, N, N); ``b``: (..., H, N). log2(L) matrix products instead of L; one opaque op while
+    ``torch.compile`` traces (:mod:`ssm_ts.kernels.krylov`), so no graph guards on L.
     """
-    columns = b.unsqueeze(-1)
-    power = dA
-    while columns.shape[-1] < L:
-        columns = torch.cat([columns, power @ columns], dim=-1)
-        power = power @ power
-    return columns[..., :L]
+    return krylov_columns(dA, b, L)
 
 
 class SSM(nn.Module):
@@ -302,5 +300,5 @@ class SSM(nn.Module):
         columns = krylov(dA, dB, L)  # (H, N, L): dA^j dB
         new = torch.einsum("hnl,bhl->bhn", columns, u.flip(-1).to(columns.dtype))
         if state is not None:
-            new = new + (torch.linalg.matrix_power(dA, L) @ state.unsqueeze(-1)).squeeze(-1)
+            new = new + (matrix_power(dA, L) @ state.unsqueeze(-1)).squeeze(-1)  # compiled: no guard on L
         return new
