@@ -77,7 +77,10 @@ def krylov_backward_op(A: Tensor, b: Tensor, L: int, grad: Tensor) -> tuple[Tens
 
 @krylov_backward_op.register_fake
 def _krylov_backward_shape(A: Tensor, b: Tensor, L: int, grad: Tensor) -> tuple[Tensor, Tensor]:
-    return torch.empty_like(A), torch.empty_like(b)
+    # contiguous like the op's outputs: A may be a transposed view (state_response passes dA^T)
+    return torch.empty_like(A, memory_format=torch.contiguous_format), torch.empty_like(
+        b, memory_format=torch.contiguous_format
+    )
 
 
 def _setup_context(ctx, inputs: tuple[Tensor, Tensor, int], output: Tensor) -> None:
