@@ -4,7 +4,7 @@ it an epoch (hours) after finding it, and a fit stopped mid-epoch (an error, Ctr
 process now names it as found (its loader workers share the record: once); under DDP, what a process
 found since the last epoch's end is named when the fit stops. Rank 0's decoding of the failed window
 again, for the warning's text, never raises: alone in it under DDP, the others would wait in their next
-collective."""
+collective. And every DDP process leaves out from then on a file any found, as the warning says."""
 
 from __future__ import annotations
 
@@ -12,29 +12,19 @@ import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
-import soundfile as sf
 
 from ssm_ts.pipelines.audio import AudioDataModule, ClipDataset, Quantizer, index_audio
 from ssm_ts.pipelines.audio import datamodule as audio_datamodule
+from tests.test_aud36_damaged_validation_file import RATE, _damaged_flac
 
-RATE = 8000
-CLIP = 2000  # 0.25 s windows of a 3 s file whose frames past about 0.4 s fail to decode
-
-
-def _cut_flac(path: Path) -> Path:
-    """3 s of noise as FLAC, cut to its first eighth of bytes: the setup's first look reads it, but a
-    random window past about 0.4 s fails."""
-    sf.write(path, np.random.default_rng(1).uniform(-0.5, 0.5, 3 * RATE), RATE)
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 8])
-    return path
+CLIP = 2000  # 0.25 s windows of a 3 s file cut short: its windows from about 1.5 s fail to decode
 
 
 def _training_of(folder: Path, world_size: int, rank: int) -> AudioDataModule:
     """A data module whose training split is take.flac in random windows, as the waveform task's setup
     leaves it (:meth:`AudioDataModule.name_damaged_at_epoch_ends`) in process ``rank`` of ``world_size``."""
-    path = _cut_flac(folder / "take.flac")
+    path = _damaged_flac(folder / "take.flac", "cut")
     module = AudioDataModule(str(folder), RATE, on_bad_file="skip")
     audio, _ = index_audio([path], RATE, on_bad_file="skip")
     module.datasets = {"train": ClipDataset(audio, CLIP, Quantizer("mu-law", 8), "random", "skip")}
@@ -109,3 +99,17 @@ def test_decoding_the_failed_window_again_never_raises(tmp_path, monkeypatch):
         train.name_found()  # was: MemoryError on rank 0 alone
     [named] = _named(caught)
     assert "take.flac cannot be decoded (MemoryError: 2 GB)" in named
+
+
+def test_every_ddp_process_leaves_out_a_file_another_found(tmp_path, monkeypatch):
+    """Rank 0's warning says the file is left out from then on: a process that had not drawn it trained
+    on its windows before the damage."""
+    module = _training_of(tmp_path, world_size=2, rank=1)
+    train = module.datasets["train"]
+    found_by_rank_0 = train.found_bad.clone().fill_(True)
+    monkeypatch.setattr(audio_datamodule, "on_any_rank", lambda flags: flags | found_by_rank_0)
+    monkeypatch.setattr(audio_datamodule, "largest_on_any_rank", lambda values: values.clamp(min=16000))
+    module.name_found_bad("train")  # the epoch's end
+    assert train._random_start(0, 0, 3 * RATE - CLIP + 1) < 1.5 * RATE - CLIP  # epoch 0's window decodes
+    codes, length = train[(0, 0)]
+    assert int(length) == 0, "rank 1 trains on a file rank 0 named as left out"

@@ -632,6 +632,9 @@ class AudioDataModule(pl.LightningDataModule):
         found, starts = dataset.found_bad, dataset.bad_starts
         if world_size > 1:  # the items any process found, each from the sample one found it at
             found, starts = on_any_rank(found), largest_on_any_rank(starts)
+            # left out by every process from now on, as the warning says (a process that had not drawn a
+            # damaged training file trained on its windows before the damage)
+            dataset.found_bad[found] = True
         if rank == 0:
             dataset.name_found(found, starts)
         else:  # named by rank 0: not again by this process if a fit stops (on_exception)
