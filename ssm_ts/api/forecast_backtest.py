@@ -273,18 +273,16 @@ def backtest_windows(
     carry_trailing_fills(x, frame, spec, firsts, horizon)  # nothing filled from the window or later
     prediction, calibrations = window_forecasts(fc, x, frame, firsts, refit_every, levels)
     times = frame[spec.time_col]
-    actual_columns = [f"{name}_actual" for name in spec.targets]
-    pieces = []
-    for i, origin in enumerate(origins):
-        window = forecast_frame(prediction[i], pd.Index(times.iloc[origin : origin + horizon]),
-                                spec.time_col, spec.targets, task.hparams.quantiles)  # fmt: skip
-        # all actuals in one block: a column per series inserted one by one is quadratic
-        actual = pd.DataFrame(targets[origin : origin + horizon], columns=actual_columns)
-        window = pd.concat([window, actual], axis=1)
-        window.insert(0, "cutoff", times.iloc[origin - 1])
-        pieces.append(window)
-    actuals = np.stack([targets[o : o + horizon] for o in origins])
-    return pd.concat(pieces, ignore_index=True), False, prediction, actuals, calibrations
+    # every window's rows at once (rows: window, then step): a frame per window took 3 ms a window
+    rows = (np.asarray(origins)[:, None] + np.arange(horizon)).ravel()
+    table = forecast_frame(prediction.reshape(len(rows), *prediction.shape[2:]), pd.Index(times.iloc[rows]),
+                           spec.time_col, spec.targets, task.hparams.quantiles)  # fmt: skip
+    # all actuals in one block: a column per series inserted one by one is quadratic
+    actual = pd.DataFrame(targets[rows], columns=[f"{name}_actual" for name in spec.targets])
+    table = pd.concat([table, actual], axis=1)
+    table.insert(0, "cutoff", times.iloc[np.repeat(np.asarray(origins) - 1, horizon)].reset_index(drop=True))
+    actuals = targets[rows].reshape(len(origins), horizon, len(spec.targets))
+    return table, False, prediction, actuals, calibrations
 
 
 def ragged_backtest_windows(
