@@ -112,3 +112,28 @@ def test_a_fit_stopped_before_its_first_checkpoint_names_what_is_kept(tmp_path, 
         assert f"last checkpoint is kept: {start}." in note
     else:
         assert "wrote no checkpoint" in note and "fit again" in note
+
+
+class _UnstartedLogger:
+    """A Lightning MLFlowLogger that has not started its run: reading ``run_id`` would start one."""
+
+    _initialized = False
+
+    def __init__(self):
+        self.experiment = _Store()
+        self.started = False
+
+    @property
+    def run_id(self):
+        self.started = True
+        return "new"
+
+
+def test_a_call_failing_before_its_logger_started_a_run_starts_none():
+    from ssm_ts.tracking.run_status import call_interruptibly
+
+    logger = _UnstartedLogger()
+    with pytest.raises(ValueError, match="bad row") as raised:
+        call_interruptibly(_Trainer().fit, [logger])
+    assert not logger.started and logger.experiment.tags == {}
+    assert not getattr(raised.value, "__notes__", [])

@@ -132,7 +132,7 @@ def keep_stop_reason(logger: Any, reason: str) -> None:
     call (``"ValueError: ... (epoch 1, step 7)"``), as :data:`STOP_TAG`: MLflow keeps only a status, so
     a FAILED run found later (``mlflow.search_runs``, the UI) did not say why. Best effort and within
     seconds, as :func:`end_run`."""
-    run_id = getattr(logger, "run_id", None) if logger is not None else None
+    run_id = _started_run_id(logger)
     if not run_id or not hasattr(logger, "experiment"):
         return
     try:
@@ -142,9 +142,18 @@ def keep_stop_reason(logger: Any, reason: str) -> None:
         pass
 
 
+def _started_run_id(logger: Any) -> str | None:
+    """The id of ``logger``'s run if it has started one: a Lightning ``MLFlowLogger``'s ``run_id`` starts the
+    run when it has none yet (a call that failed before logging anything), as its ``finalize`` does not."""
+    if logger is None or getattr(logger, "_initialized", True) is False:
+        return None
+    run_id = getattr(logger, "run_id", None)
+    return run_id if isinstance(run_id, str) else None
+
+
 def _run_ids(loggers: list[Any]) -> list[str]:
-    """The MLflow run ids of ``loggers`` (those that have one)."""
-    return [run_id for run_id in (getattr(lg, "run_id", None) for lg in loggers) if isinstance(run_id, str)]
+    """The MLflow run ids of ``loggers`` that have started a run."""
+    return [run_id for run_id in map(_started_run_id, loggers) if run_id]
 
 
 def _when(call: Callable[..., Any]) -> str:
