@@ -2,8 +2,9 @@
 where no shell expands them: ``~`` is the home folder and ``$NAME`` / ``${NAME}`` an environment
 variable, with the shell's (and docker-compose's) defaults: ``${NAME:-default}`` (unset or empty),
 ``${NAME-default}`` (unset), ``${NAME:+other}`` / ``${NAME+other}`` and ``${NAME:?message}`` /
-``${NAME?message}`` (an error naming the setting). Used by the CLI's commands and by
-``ssm-ts forecast tune`` (whose parser sits below the CLI)."""
+``${NAME?message}`` (an error naming the setting); ``$$`` is a ``$`` (docker-compose's escape: a new
+folder ``runs/price$$usd``). Used by the CLI's commands and by ``ssm-ts forecast tune`` (whose parser sits
+below the CLI)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ _BRACED = re.compile(r"(\w+)(?:(:?)([-+?])(.*))?", re.ASCII | re.DOTALL)
 def expand_path(value: str, setting: str) -> str:
     """``value`` with a leading ``~`` and its ``$NAME`` / ``${NAME}`` / ``${NAME:-default}`` ... variables
     expanded, as a shell would; a value that is an existing path as written is kept (a file named
-    ``$x.csv``). A ``$`` that starts no variable (``a$``, ``${``, ``$ü``, ``${A:=b}``) is kept as written.
+    ``$x.csv``); ``$$`` is one ``$``, as docker-compose reads it (the shell's process id means nothing in a
+    path). A ``$`` that starts no variable (``a$``, ``${``, ``$ü``, ``${A:=b}``) is kept as written.
 
     Raises:
         ConfigError: a variable it names is not set and has no default, or a ``${NAME:?message}``
@@ -43,6 +45,10 @@ def _substitute(text: str, value: str, setting: str) -> str:
     out, at = [], 0
     while (dollar := text.find("$", at)) >= 0:
         out.append(text[at:dollar])
+        if text.startswith("$", dollar + 1):  # $$: a $ (it read $$HOME as $ and the home folder)
+            out.append("$")
+            at = dollar + 2
+            continue
         name = _NAME.match(text, dollar + 1)
         end = _closing_brace(text, dollar + 1)
         braced = _BRACED.fullmatch(text, dollar + 2, end) if end is not None else None
@@ -60,14 +66,23 @@ def _substitute(text: str, value: str, setting: str) -> str:
 
 
 def _closing_brace(text: str, at: int) -> int | None:
-    """Where the ``}`` closing the ``{`` at ``text[at]`` is (nested pairs skipped), or None."""
+    """Where the ``}`` closing the ``{`` at ``text[at]`` is, or None: as in the shell, only a ``${`` inside
+    opens a pair to skip (``${A:-${B}}``); a plain ``{`` does not (``${A:-a{b}`` is ``a{b``)."""
     if not text.startswith("{", at):
         return None
-    depth = 0
-    for index in range(at, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[index], 0)
-        if depth == 0:
-            return index
+    depth, index = 1, at + 1
+    while index < len(text):
+        if text.startswith("$$", index):  # an escaped $, not the start of a ${
+            index += 2
+            continue
+        if text.startswith("${", index):
+            depth, index = depth + 1, index + 2
+            continue
+        if text[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
     return None
 
 
@@ -97,10 +112,13 @@ def _braced(
 def _variable(name: str, value: str, setting: str) -> str:
     """The environment variable ``name`` of ``$NAME`` / ``${NAME}``; unset: an error naming it."""
     if name not in os.environ:
+        # $DATA_v2 reads the variable DATA_v2, as the shell does: the set DATA's brace form is the fix
+        prefix = next((name[:n] for n in range(len(name) - 1, 0, -1) if name[:n] in os.environ), None)
+        meant = f" ({prefix} is set: write ${{{prefix}}}{name[len(prefix) :]} for it)" if prefix else ""
         raise ConfigError(
-            f"{setting} {value}: the environment variable {name} is not set; set it "
-            f"(export {name}=...), give it a default (${{{name}:-...}}) or write the path out (a name with "
-            "a $ in it is read as written where that path exists: give it from the folder the command runs in)"
+            f"{setting} {value}: the environment variable {name} is not set{meant}; set it "
+            f"(export {name}=...), give it a default (${{{name}:-...}}) or write the path out (a $ in a "
+            "name as $$, or as written where that path exists: given from the folder the command runs in)"
         )
     return os.environ[name]
 
