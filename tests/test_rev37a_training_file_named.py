@@ -56,7 +56,10 @@ def test_one_process_names_a_damaged_training_file_as_it_finds_it(tmp_path):
         module.name_found_bad("train")  # the epoch's end: named already
         module.on_exception(KeyboardInterrupt())
     assert _named(caught) == [named]
-    assert "cannot be read" in named and "it is left out from then on: its clips are empty" in named
+    assert (
+        "cannot be read" in named
+        and "an empty clip from then on, in every epoch, weighing nothing: the file is left out" in named
+    )
 
 
 @pytest.fixture

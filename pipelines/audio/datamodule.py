@@ -377,7 +377,7 @@ class ClipDataset(Dataset):
             return
         what = f"{err.path} {err.problem}" if isinstance(err, BadAudioFileError) else str(err)
         if self.tiles is None:  # one item a file (training's crops): it gives empty clips from now on
-            left_out = "it is left out from then on: its clips are empty and weigh nothing"
+            left_out = "an empty clip from then on, in every epoch, weighing nothing: the file is left out"
         elif self._decoded_whole(index):
             left_out = "every clip of it is left out of the score, in every epoch"
         else:
