@@ -641,13 +641,27 @@ def read_csv_folder(
     labels = [label_of[p.name] for p in files] if label_of is not None else None
     if labels is not None:
         warn_of_case_only_classes(labels, str(labels_path), label_col)
+    return _files_series_set(files, values, labels, steps, names, str(folder), nan_policy)
+
+
+def _files_series_set(
+    files: list[Path],
+    values: list[np.ndarray],
+    labels: list | None,
+    steps: list[Step],
+    names: list[str],
+    source: str,
+    nan_policy: NanPolicy,
+) -> SeriesSet:
+    """What :func:`_read_recording_files` read of ``files`` as a :class:`SeriesSet`, each recording's
+    id its file's name and its sampling step the files' one."""
     ids = [p.name for p in files]
     return make_series_set(
         values,
         labels,
         nan_policy=nan_policy,
-        source=str(folder),
+        source=source,
         ids=ids,
-        sampling_step=file_step(steps, ids, str(folder)),
+        sampling_step=file_step(steps, ids, source),
         channel_names=names,
     )

@@ -10,24 +10,23 @@ from pathlib import Path
 
 from ..csv_files import read_csv_file
 from ..csv_options import ReadOptions, check_read_options
-from .csv_reader import _read_recording_files
+from .csv_reader import _files_series_set, _read_recording_files
 from .read_checks import existing_file
-from .sampling_step import file_step
-from .series import NanPolicy, SeriesSet, make_series_set
+from .series import NanPolicy, SeriesSet
 
 ID_COL = "id"  # a long CSV's recording column (read_csv_long's default)
 
 
 def is_one_recording_csv(path: str | os.PathLike, read_options: ReadOptions | None = None) -> bool:
     """Whether ``path`` is a ``.csv`` file without an ``id`` column: one recording, not a long CSV
-    (which names each row's recording there). Reads the header and first row only."""
+    (which names each row's recording there). Parses the header and first row only."""
     path = Path(path)
     if path.suffix.lower() != ".csv" or not path.is_file():
         return False
-    options = check_read_options(read_options)
-    if "skipfooter" not in options:  # pandas takes one or the other
-        options = {**options, "nrows": min(1, options.get("nrows", 1))}
-    header = read_csv_file(path, read_options=options)
+    # the header and one row: skipfooter left out (lines at the end, not the header's), since pandas
+    # takes it or nrows, and with it the python engine parsed every row (13 s of a 127 MB file)
+    options = {k: v for k, v in check_read_options(read_options).items() if k != "skipfooter"}
+    header = read_csv_file(path, read_options={**options, "nrows": min(1, options.get("nrows", 1))})
     return ID_COL not in header.columns
 
 
@@ -67,13 +66,4 @@ def read_csv_recording(
         fix=fix,
         reader="read_csv_recording(path",
     )
-    ids = [path.name]
-    return make_series_set(
-        values,
-        None,
-        nan_policy=nan_policy,
-        source=str(path),
-        ids=ids,
-        sampling_step=file_step(steps, ids, str(path)),
-        channel_names=names,
-    )
+    return _files_series_set([path], values, None, steps, names, str(path), nan_policy)

@@ -90,6 +90,10 @@ def collate_recordings(items: list[tuple]) -> tuple[torch.Tensor, ...]:
     return torch.from_numpy(x), torch.from_numpy(mask), y
 
 
+# no validation split, spelled for Python and for the command line (the data module serves both)
+_NO_SPLIT = "val_fraction=0 (ssm-ts classify: --data.val_fraction 0)"
+
+
 def _split_fix(n: int, n_classes: int, single: list[str], n_val: int) -> str:
     """What makes a stratified split of ``n`` recordings possible: both parts need a recording of
     every class, so every class needs two (``single``: the classes with one), and ``val_fraction``
@@ -99,16 +103,14 @@ def _split_fix(n: int, n_classes: int, single: list[str], n_val: int) -> str:
         return (
             "every class needs at least 2 recordings (one to train on, one to validate), as for scikit-learn's "
             f"train_test_split(stratify=y): add recordings of {named}, leave "
-            f"{'that class' if len(single) == 1 else 'those classes'} out, or use val_fraction=0 (train on "
-            "every recording, without a validation split)"
+            f"{'that class' if len(single) == 1 else 'those classes'} out, or use {_NO_SPLIT} to train on "
+            "every recording, without a validation split"
         )
     if n_val < n_classes:  # the validation part is too small to hold every class
-        return (
-            f"use a larger val_fraction, at least {np.ceil(100 * n_classes / n) / 100:g}, or val_fraction=0"
-        )
+        return f"use a larger val_fraction, at least {np.ceil(100 * n_classes / n) / 100:g}, or {_NO_SPLIT}"
     return (  # the training part is too small to hold every class
         f"use a smaller val_fraction, at most {np.floor(100 * (n - n_classes) / n) / 100:g} (the training part "
-        "needs a recording of every class too), or val_fraction=0"
+        f"needs a recording of every class too), or {_NO_SPLIT}"
     )
 
 
@@ -126,9 +128,8 @@ def stratified_split(
     classes, counts = np.unique(labels, return_counts=True)
     n_val = int(np.ceil(val_fraction * len(data)))
     if counts.min() < 2 or n_val < len(classes) or len(data) - n_val < len(classes):
-        single = [
-            str(c) for c in classes[counts < 2]
-        ]  # every class of one recording, as scikit-learn names them
+        # every class of one recording, as scikit-learn names them
+        single = [str(c) for c in classes[counts < 2]]
         if len(single) > 1:
             fewest = f"classes {single}: 1 recording each"
         else:
@@ -322,10 +323,11 @@ class SensorDataModule(pl.LightningDataModule):
             return read_audio_clips(path, n_mels=self.n_mels)
         if (
             not labelled
-            and self.format in ("auto", "csv_folder")
+            and self.format in ("auto", "csv", "csv_folder")
             and is_one_recording_csv(path, self.read_options)
         ):
-            # a CSV without an id column: one recording to classify, read as a folder's files are
+            # a CSV without an id column: one recording to classify, read as a folder's files are (also
+            # under format "csv", a long CSV's, which a fit on one leaves in its checkpoint)
             return read_csv_recording(
                 path, self.fitted_channel_names, nan_policy=self.nan_policy, read_options=self.read_options
             )
