@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.sensor import SensorDataModule, transposed_hint, warn_if_transposed
 from ssm_ts.pipelines.sensor.layout import one_recording_hint
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 if TYPE_CHECKING:
+    from ssm_ts.pipelines.sensor import SeriesSet
     from ssm_ts.tasks.classification import ClassificationTask
 
 
@@ -46,6 +48,10 @@ def match_datamodule(task: ClassificationTask, datamodule: SensorDataModule, sta
             + transposed_hint(data.lengths, task.hparams.n_channels)
             + one_recording_hint(len(data), datamodule.n_channels, task.hparams.n_channels)
         )
+    if stage in ("test", "predict"):
+        _warn_of_matching_by_position(
+            task, datamodule.test_set if stage == "test" else datamodule.predict_set
+        )
     if datamodule.classes is None:
         datamodule.set_classes(task.classes)
     elif list(datamodule.classes) != task.classes:
@@ -70,3 +76,21 @@ def _data_option(datamodule: SensorDataModule, stage: str) -> str:
     if stage in ("test", "predict") and datamodule.test_path:  # predict reads the test file without its own
         return "--data.test_path"
     return "--data.path"
+
+
+def _warn_of_matching_by_position(task: ClassificationTask, data: SeriesSet | None) -> None:
+    """Warn when ``data`` names its channels (a CSV's columns) but ``task`` was fitted without names
+    (on a ``.ts``, ``.arff`` or ``.npy`` file): they are taken by position, in the file's order, which
+    no check can confirm; as ``SSMClassifier.predict`` warns of ``X`` with names."""
+    n = task.hparams.n_channels
+    if data is None or task.hparams.get("channel_names") is not None or data.channel_names is None or n < 2:
+        return
+    if data.n_channels != n:  # an error names the counts
+        return
+    warn_on_rank_zero(
+        f"{data.source}: the model was fitted without channel names (e.g. on a .ts, .arff or .npy file), so the "
+        f"channels {list(data.channel_names)} are taken by position, in that order, as its channels 1 to {n}; "
+        "give them in the order of the training file's dimensions.",
+        UserWarning,
+        stacklevel=None,
+    )
