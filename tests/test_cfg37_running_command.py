@@ -17,7 +17,12 @@ from ssm_ts.cli.uses import running_command
         ("audio", ["generate", "--num", "2"], "audio generate"),
         ("classify", ["tune"], "classify"),  # not a command of classify: its parser names the use
         ("forecast", ["--help"], "forecast"),
-        ("forecast", ["--config", "x.yaml", "fit"], "forecast"),  # a command comes first, as main routes tune
+        # LightningCLI runs fit with the config's fit: section; its parser's errors say 'ssm-ts forecast fit'
+        ("forecast", ["--config", "x.yaml", "fit"], "forecast fit"),
+        ("classify", ["-c", "x.yaml", "validate", "--out", "o"], "classify validate"),
+        ("forecast", ["--config=x.yaml", "predict"], "forecast predict"),
+        ("forecast", ["--config", "x.yaml", "tune"], "forecast"),  # tune runs only first, as main routes it
+        ("forecast", ["--config", "fit"], "forecast"),  # fit is the config's file name here
         ("forecast", [], "forecast"),
     ],
 )

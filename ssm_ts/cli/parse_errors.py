@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from ssm_ts.short_parse_errors import colon_space_hint, short_parse_error, type_text
+from ssm_ts.tasks.checkpoint_use import SHARED_COMMANDS
 
 __all__ = ["SHORT_USAGE", "colon_space_hint", "parse_error_text", "type_text"]
 
@@ -40,13 +41,20 @@ def _use_commands(prog: str) -> list[str]:
     words = prog.split()
     if len(words) != 2 or words[1] not in USES:
         return []
-    return ["fit", "validate", "test", "predict", *USES[words[1]].extra_commands]
+    return [*SHARED_COMMANDS, *USES[words[1]].extra_commands]
 
 
 def _command_error_text(prog: str, commands: list[str], given: str | None) -> str:
     """A use given no command, or an unknown one (``given``): every command of the use, ``tune`` and
     ``generate`` too (jsonargparse's message named only Lightning's four, so ``tunee`` had no did-you-mean),
     and where the options are listed (``ssm-ts forecast --help`` lists the commands only)."""
+    # ssm-ts forecast --config run.yaml tune said 'unknown command 'tune'; choose one of ..., tune'
+    if given in commands:
+        return (
+            f"{prog}: error: {given} comes first, its options after it: {prog} {given} --config FILE ... "
+            f"(options before the command are for {', '.join(SHARED_COMMANDS)})\n"
+            f"{prog} {given} --help lists every option\n"
+        )
     what = f"unknown command {given!r}" if given else "no command given"
     lines = [f"{prog}: error: {what}; choose one of {', '.join(commands)}"]
     close = difflib.get_close_matches(given, commands, n=1) if given else []

@@ -59,12 +59,22 @@ def load_target(target: str, optional: bool = False) -> Any:
     return getattr(module, attribute)
 
 
+# the options LightningCLI's parser of a use takes before its command that take a value (--print_config's
+# flags follow an "=")
+_USE_OPTIONS_WITH_VALUE = ("-c", "--config")
+
+
 def running_command(use: str, argv: list[str]) -> str:
     """What follows ``ssm-ts`` in each error and warning line of ``ssm-ts USE ARGV...``: the use and the
-    command that ran (``classify fit``, ``forecast tune``), or the use alone where ``argv`` starts with
-    none of its commands (``forecast`` for ``ssm-ts forecast --help`` or ``ssm-ts forecast fitt``)."""
-    commands = [*SHARED_COMMANDS, *(USES[use].extra_commands if use in USES else ())]
-    return f"{use} {argv[0]}" if argv and argv[0] in commands else use
+    command that ran (``classify fit``, ``forecast tune``; ``forecast fit`` for ``ssm-ts forecast --config
+    run.yaml fit`` too, whose fit LightningCLI runs with the config's ``fit:`` section, as its parser names
+    it), or the use alone where no command runs (``ssm-ts forecast --help``, ``ssm-ts forecast fitt``)."""
+    if argv and use in USES and argv[0] in USES[use].extra_commands:  # tune, generate: first, as main routes
+        return f"{use} {argv[0]}"
+    at = 0
+    while at < len(argv) and argv[at].startswith("-"):  # the use's own options: -c/--config FILE, --help
+        at += 2 if argv[at] in _USE_OPTIONS_WITH_VALUE else 1
+    return f"{use} {argv[at]}" if at < len(argv) and argv[at] in SHARED_COMMANDS else use
 
 
 def usage_text() -> str:
