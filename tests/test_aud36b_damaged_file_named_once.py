@@ -7,17 +7,16 @@ by rank 0 alone, from the clips any worker or process found."""
 from __future__ import annotations
 
 import warnings
-from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import torch
-import torch.distributed as dist
 import torch.multiprocessing as mp
 from torch.utils.data import DataLoader, DistributedSampler
 
 from ssm_ts.pipelines.audio import AudioDataModule, ClipDataset, Quantizer, index_audio
+from tests.gloo_pair import gloo_rank
 from tests.test_aud36_damaged_validation_file import _damaged_flac
 
 RATE = 8000  # the file's own: its clips are decoded one by one, and those from 1.5 s fail
@@ -43,10 +42,7 @@ def _named(caught: list[warnings.WarningMessage]) -> list[str]:
 
 
 def score_share(rank: int, folder: str) -> None:
-    torch.set_num_threads(1)  # a forked process entering the OpenMP pool of a parent that used it hangs
-    dist.init_process_group("gloo", init_method=f"file://{folder}/rendezvous", rank=rank, world_size=2,
-                            timeout=timedelta(seconds=5))  # fmt: skip
-    try:
+    with gloo_rank(rank, folder):
         module = _validation_of(Path(folder), rank, 2)
         val = module.datasets["val"]
         with warnings.catch_warnings(record=True) as caught:
@@ -55,8 +51,6 @@ def score_share(rank: int, folder: str) -> None:
                 val[item]  # process 0 finds items 6, 8, 10 damaged, process 1 items 7, 9, 11
             module.name_found_bad("val")  # WaveformTask's epoch end, every process
         Path(folder, f"rank{rank}").write_text("\n".join(_named(caught)))
-    finally:
-        dist.destroy_process_group()
 
 
 @pytest.mark.timeout(60)

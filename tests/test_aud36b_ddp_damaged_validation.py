@@ -9,7 +9,6 @@ few seconds, so a process left alone in one fails the test instead of hanging it
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,6 +20,7 @@ from torch.utils.data import DistributedSampler
 
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.audio import AudioDataModule, ClipDataset, Quantizer, index_audio
+from tests.gloo_pair import gloo_rank
 from tests.test_aud36_damaged_validation_file import _damaged_flac
 
 RATE = 16000  # the files are 3 s at 8 kHz: resampled, so each is decoded whole and all of it fails at once
@@ -45,10 +45,7 @@ def _validation_of(folder: Path, rank: int, names: str, clip_seconds: int) -> Au
 
 
 def score_share(rank: int, folder: str, case: str) -> None:
-    torch.set_num_threads(1)  # a forked process entering the OpenMP pool of a parent that used it hangs
-    dist.init_process_group("gloo", init_method=f"file://{folder}/rendezvous", rank=rank, world_size=2,
-                            timeout=timedelta(seconds=5))  # fmt: skip
-    try:
+    with gloo_rank(rank, folder):
         sanity = case == "sanity check"
         module = _validation_of(Path(folder), rank, *SHARES[case])
         val = module.datasets["val"]
@@ -62,8 +59,6 @@ def score_share(rank: int, folder: str, case: str) -> None:
             outcome = str(err)
         dist.all_reduce(torch.zeros(1))  # the next collective (the metric sync, the next all-reduce)
         Path(folder, f"rank{rank}").write_text(outcome)
-    finally:
-        dist.destroy_process_group()
 
 
 @pytest.mark.timeout(60)

@@ -10,18 +10,16 @@ timeout of a few seconds, so a process left alone in one fails the test instead 
 from __future__ import annotations
 
 import warnings
-from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import soundfile as sf
-import torch
-import torch.distributed as dist
 import torch.multiprocessing as mp
 
 from ssm_ts.pipelines.audio import AudioDataModule
+from tests.gloo_pair import gloo_rank
 from tests.test_aud36_damaged_validation_file import RATE, _damaged_flac
 
 # which processes decode the damaged file's clips: both, or process 1 alone (process 0 draws none of it)
@@ -38,10 +36,7 @@ def _folder(folder: Path) -> Path:
 
 
 def train_share(rank: int, folder: str, case: str) -> None:
-    torch.set_num_threads(1)  # a forked process entering the OpenMP pool of a parent that used it hangs
-    dist.init_process_group("gloo", init_method=f"file://{folder}/rendezvous", rank=rank, world_size=2,
-                            timeout=timedelta(seconds=5))  # fmt: skip
-    try:
+    with gloo_rank(rank, folder):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             # each process's own data module, as strategy="ddp" starts them: no record shared
@@ -60,8 +55,6 @@ def train_share(rank: int, folder: str, case: str) -> None:
             module.name_found_bad("train")  # the training epoch's end, every process
         said = [str(w.message) for w in caught if "t_take.flac" in str(w.message)]
         Path(folder, f"rank{rank}").write_text("\n".join(said))
-    finally:
-        dist.destroy_process_group()
 
 
 @pytest.mark.timeout(60)

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import os
 import signal
-from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 import torch
-import torch.distributed as dist
 import torch.multiprocessing as mp
 import torchmetrics
 from lightning.pytorch.loggers import MLFlowLogger
@@ -25,15 +23,9 @@ from lightning.pytorch.loggers import MLFlowLogger
 from ssm_ts.tasks import classification_confusion
 from ssm_ts.training.mid_epoch import terminated
 from ssm_ts.training.spawned_sigterm import NotingSignalConnector
+from tests.gloo_pair import gloo_rank
 
 CPU = torch.device("cpu")
-
-
-def _joined(rank: int, folder: str) -> None:
-    # one thread: a forked process entering the OpenMP pool of a parent that used it hangs
-    torch.set_num_threads(1)
-    dist.init_process_group("gloo", init_method=f"file://{folder}/rendezvous", rank=rank, world_size=2,
-                            timeout=timedelta(seconds=5))  # fmt: skip
 
 
 class _FitStandIn:
@@ -52,8 +44,7 @@ class _FitStandIn:
 
 
 def sigterm_to_rank_one(rank: int, folder: str) -> None:
-    _joined(rank, folder)
-    try:
+    with gloo_rank(rank, folder):
         trainer = _FitStandIn()
         previous = signal.signal(signal.SIGTERM, trainer._signal_connector._sigterm_notifier_fn)
         if rank == 1:
@@ -62,8 +53,6 @@ def sigterm_to_rank_one(rank: int, folder: str) -> None:
         assert terminated(trainer), rank  # was False on both: rank 0's flag alone was broadcast
         assert trainer.received_sigterm, rank  # Lightning's loops stop every rank before the next batch
         assert terminated(trainer), rank  # asked again at the same batch: the same answer, no collective
-    finally:
-        dist.destroy_process_group()
 
 
 @pytest.mark.timeout(60)
@@ -72,8 +61,7 @@ def test_a_sigterm_to_rank_one_alone_stops_every_rank(tmp_path):
 
 
 def confusion_on_every_rank(rank: int, folder: str) -> None:
-    _joined(rank, folder)
-    try:
+    with gloo_rank(rank, folder):
         logged = []
         classification_confusion.log_confusion_matrix = lambda loggers, matrix, *_: logged.append(matrix)
         confusion = torchmetrics.ConfusionMatrix(task="multiclass", num_classes=2)
@@ -90,8 +78,6 @@ def confusion_on_every_rank(rank: int, folder: str) -> None:
             assert matrix.tolist() == [[0, 0], [1, 3]]  # both ranks' windows (rows: true classes)
         else:
             assert not logged  # rank 0 alone logs
-    finally:
-        dist.destroy_process_group()
 
 
 def _mlflow_logger():
