@@ -8,6 +8,7 @@ whether L is that power, so a dense SSM's ``forward(state=..., return_state=True
 opaque op ``ssm_ts::krylov``, whose output shape ``(..., H, N, L)`` is all Dynamo needs.
 
 Backward of the op: :func:`krylov_gradients`, the adjoint recurrence run by doubling too.
+:func:`krylov_reference` (L matrix-vector products) is the specification both are tested against.
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ import math
 
 import torch
 from torch import Tensor
+
+
+def krylov_reference(A: Tensor, b: Tensor, L: int) -> Tensor:
+    """Plain definition, one product per column: (..., H, N, L). ``A`` (H, N, N); ``b`` (..., H, N)."""
+    columns = [b]
+    for _ in range(L - 1):
+        columns.append((A @ columns[-1].unsqueeze(-1)).squeeze(-1))
+    return torch.stack(columns, dim=-1)[..., :L]
 
 
 def krylov_doubling(A: Tensor, b: Tensor, L: int) -> Tensor:
@@ -90,6 +99,10 @@ def _setup_context(ctx, inputs: tuple[Tensor, Tensor, int], output: Tensor) -> N
 
 def _backward(ctx, grad: Tensor) -> tuple[Tensor, Tensor, None]:
     A, b = ctx.saved_tensors
+    if torch.is_grad_enabled() and not torch.compiler.is_compiling():
+        # create_graph (double backward): the backward op has no gradient of its own ("no autograd
+        # formula was registered"), the same adjoint in plain ops has one (as ssm_ts::matrix_power).
+        return *krylov_gradients(A, b, ctx.L, grad), None
     grad_A, grad_b = krylov_backward_op(A, b, ctx.L, grad.contiguous())
     return grad_A, grad_b, None
 
