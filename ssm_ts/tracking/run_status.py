@@ -23,8 +23,9 @@ from ssm_ts.tracking.quick_requests import quick_requests
 def end_run(logger: Any, status: str) -> None:
     """Set ``logger``'s run (a Lightning ``MLFlowLogger``) to ``status``; best effort and within seconds
     (:func:`quick_requests`), since the store may be what failed, and the error that brought us here is
-    the one to report."""
-    run_id = getattr(logger, "run_id", None) if logger is not None else None
+    the one to report. A Lightning logger that has not started its run yet (a Ctrl-C before anything was
+    logged) is left so: reading its ``run_id`` would start a run only to end it."""
+    run_id = _started_run_id(logger)  # a logger that started no run yet: none to start and end
     if not run_id:
         return
     try:
@@ -88,12 +89,19 @@ def interrupted_by_ctrl_c(error: BaseException) -> bool:
 
 
 def call_interruptibly(
-    call: Callable[..., Any], loggers: list[Any], *args: Any, interrupted: str = "interrupted", **kwargs: Any
+    call: Callable[..., Any],
+    loggers: list[Any],
+    *args: Any,
+    interrupted: str = "interrupted",
+    resume_hint: str | None = None,
+    **kwargs: Any,
 ) -> Any:
     """``call(*args, **kwargs)`` (a ``Trainer.fit``, ``validate``, ``test`` or ``predict``) where Ctrl-C
     behaves as in Python: it raises ``KeyboardInterrupt("<interrupted>")`` (Lightning raises
     ``SystemExit(1)``, which ends a REPL), the Ctrl-C handler is restored (Lightning leaves Ctrl-C
-    ignored) and the loggers' runs are KILLED, not FAILED. SIGTERM raises :class:`Terminated` so."""
+    ignored) and the loggers' runs are KILLED, not FAILED. SIGTERM raises :class:`Terminated` so.
+    An error's note names the call that resumes a fit into the same run: ``resume_hint``, the front end's
+    own (``"call fit(..., resume=True) on a Forecaster with out_dir='runs'"``), else both front ends'."""
     from lightning.pytorch.utilities.exceptions import SIGTERMException
 
     on_ctrl_c = signal.getsignal(signal.SIGINT)
@@ -115,8 +123,8 @@ def call_interruptibly(
         raise stop(f"{interrupted} ({where}{run})" if where else interrupted) from None
     except Exception as error:  # Lightning marks the runs FAILED; the error itself is kept in them here
         for logger in loggers:
-            keep_stop_reason(logger, f"{type(error).__name__}: {error}{_when(call)}")
-        _note_failed_runs(error, call, loggers)
+            keep_stop_reason(logger, f"{type(error).__name__}: {_shortened(str(error))}{_when(call)}")
+        _note_failed_runs(error, call, loggers, resume_hint)
         raise
     finally:
         if on_ctrl_c is not None and threading.current_thread() is threading.main_thread():
@@ -124,7 +132,8 @@ def call_interruptibly(
 
 
 STOP_TAG = "ssm_ts.stopped_by"  # the error (or Ctrl-C) that ended a FAILED or KILLED run's fit
-_TAG_CHARS = 5000  # MLflow keeps at most 8000 characters of a tag's value
+_TAG_CHARS = 8000  # MLflow keeps at most 8000 characters of a tag's value
+_ERROR_CHARS = 5000  # of an error's text in the tag, leaving room for when it stopped
 
 
 def keep_stop_reason(logger: Any, reason: str) -> None:
@@ -140,6 +149,12 @@ def keep_stop_reason(logger: Any, reason: str) -> None:
             logger.experiment.set_tag(run_id, STOP_TAG, reason[:_TAG_CHARS])
     except Exception:  # noqa: BLE001 (the store itself may be down)
         pass
+
+
+def _shortened(text: str) -> str:
+    """``text`` cut to :data:`_ERROR_CHARS` characters (``" ..."`` marks a cut): a long error (a whole
+    table in its message) kept whole in the tag lost the epoch and step after it."""
+    return text if len(text) <= _ERROR_CHARS else f"{text[:_ERROR_CHARS]} ..."
 
 
 def _started_run_id(logger: Any) -> str | None:
@@ -184,7 +199,9 @@ def _kept_checkpoint(call: Callable[..., Any], loggers: list[Any]) -> str:
     return (own or written or [""])[0]
 
 
-def _note_failed_runs(error: Exception, call: Callable[..., Any], loggers: list[Any]) -> None:
+def _note_failed_runs(
+    error: Exception, call: Callable[..., Any], loggers: list[Any], resume_hint: str | None = None
+) -> None:
     """Add to ``error`` (shown under its traceback) which MLflow run it marked FAILED, that the error is
     kept in the run's :data:`STOP_TAG` tag, and, for a fit, the checkpoint kept and how to resume from
     it into the same run. Python 3.10 has no notes: the tag alone then."""
@@ -194,9 +211,11 @@ def _note_failed_runs(error: Exception, call: Callable[..., Any], loggers: list[
     note = f"ssm-ts: MLflow run {', '.join(runs)} is marked FAILED; its tag {STOP_TAG} keeps this error."
     if getattr(call, "__name__", "") == "fit":
         where = _kept_checkpoint(call, loggers)
+        how = resume_hint or (
+            "ssm-ts: rerun the command with --ckpt_path last; Python: fit(..., resume=True), same out_dir"
+        )
         note += (
-            f" The fit's last checkpoint is kept: {where}. Fix the cause, then resume into the same run "
-            "(ssm-ts: rerun the command with --ckpt_path last; Python: fit(..., resume=True), same out_dir)."
+            f" The fit's last checkpoint is kept: {where}. Fix the cause, then resume into the same run ({how})."
             if where
             else " It wrote no checkpoint (it stopped before its first): fix the cause and fit again."
         )
