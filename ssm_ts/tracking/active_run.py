@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from ssm_ts.tracking.preflight import sqlite_path
+from ssm_ts.tracking.quick_requests import quick_requests
 
 PARENT_TAG = "mlflow.parentRunId"
 ENV_RUN_ID = "MLFLOW_RUN_ID"  # set by `mlflow run` for the command of a project
@@ -25,12 +26,26 @@ def same_store(uri: str, other: str) -> bool:
 
 def parent_run_tags(tracking_uri: str) -> dict[str, str]:
     """``{"mlflow.parentRunId": <id>}`` of the run active in this thread (``mlflow.start_run``), else of
-    ``$MLFLOW_RUN_ID`` (the run ``mlflow run`` starts for a project's command), when its store is
-    ``tracking_uri``'s; else ``{}``. A new fit's run then shows under it."""
+    ``$MLFLOW_RUN_ID`` (the run ``mlflow run`` starts for a project's command) while that run is RUNNING,
+    when its store is ``tracking_uri``'s; else ``{}``. A new fit's run then shows under it. A run id left
+    in the environment by an earlier command (its run FINISHED, or not in this store) parents nothing."""
     import mlflow
 
-    active = mlflow.active_run()
-    run_id = active.info.run_id if active is not None else os.environ.get(ENV_RUN_ID, "").strip()
-    if not run_id or not same_store(mlflow.get_tracking_uri(), tracking_uri):
+    if not same_store(mlflow.get_tracking_uri(), tracking_uri):
         return {}
-    return {PARENT_TAG: run_id}
+    active = mlflow.active_run()
+    if active is not None:
+        return {PARENT_TAG: active.info.run_id}
+    run_id = os.environ.get(ENV_RUN_ID, "").strip()
+    return {PARENT_TAG: run_id} if run_id and _running(tracking_uri, run_id) else {}
+
+
+def _running(tracking_uri: str, run_id: str) -> bool:
+    """Whether ``tracking_uri``'s store holds run ``run_id`` RUNNING (asked within seconds)."""
+    import mlflow
+
+    try:
+        with quick_requests():
+            return mlflow.MlflowClient(tracking_uri).get_run(run_id).info.status == "RUNNING"
+    except Exception:  # noqa: BLE001 (no such run, or the store does not answer: no parent)
+        return False
