@@ -1,4 +1,4 @@
-"""Kernel ops (vandermonde, cauchy, ssm_step, diag_scan): time, bandwidth, speedups. JSON to results/.
+"""Kernel ops (vandermonde, cauchy, ssm_step, diag_scan; krylov on the CPU): time, bandwidth, speedups. JSON to results/.
 
 On CUDA, for each op and shape: the Triton path timed with ``triton.testing.do_bench`` (median),
 its achieved GB/s (the bytes it must move: inputs read once, outputs written once) and the fraction
@@ -7,7 +7,8 @@ its speedup over the eager PyTorch reference and over ``torch.compile`` of that 
 Triton result is checked against the reference before it is timed.
 
 On the CPU: the PyTorch path against the materialising reference (median of repeats), forward and
-forward+backward.
+forward+backward. ``krylov`` (a dense SSM's continued state; no Triton path) is timed on the CPU only:
+the op ``ssm_ts::krylov`` (doubling, with its hand-written adjoint) against one product per column.
 
     python benchmarks/bench_kernels.py            # CUDA if available, else CPU
     python benchmarks/bench_kernels.py --quick    # small shapes, to check the script (bench_kernels_quick.json)
@@ -43,6 +44,7 @@ from ssm_ts.kernels import (  # noqa: E402
     vandermonde_reference,
     vandermonde_torch,
 )
+from ssm_ts.kernels.krylov import krylov_op, krylov_reference  # noqa: E402
 
 # Nominal peak memory bandwidth in GB/s (vendor figures), matched against the device name.
 PEAK_BANDWIDTH_GBS = {"H100 SXM": 3350, "H100 PCIe": 2000, "H100 NVL": 3900, "H100": 3350, "H200": 4800,
@@ -137,6 +139,18 @@ def diag_scan_case(
         case["assoc_scan"] = associative_scan_reference
         case["compile"] = ("assoc_scan",)
     return case
+
+
+def krylov_case(H: int, N: int, L: int, device: str) -> dict[str, Any]:
+    A = torch.randn(H, N, N, device=device) / math.sqrt(2 * N)  # spectral radius about 0.7: no blow-up
+    b = torch.randn(H, N, device=device)
+    return {
+        "op": "krylov", "shape": f"H={H} N={N} L={L}", "inputs": (A, b),
+        "bytes": (H * N * N + H * N + H * N * L) * 4,
+        "torch": lambda A, b: krylov_op(A, b, L),
+        "reference": lambda A, b: krylov_reference(A, b, L),
+        "tol": 1e-3,
+    }  # fmt: skip
 
 
 # --- timing -----------------------------------------------------------------------------------
@@ -281,6 +295,7 @@ def build_cases(device: str, quick: bool) -> list[dict[str, Any]]:
             cauchy_case(4, 8, 16, 129, device),
             ssm_step_case(2, 16, 8, device),
             diag_scan_case(2, 256, 8, False, device, with_assoc=False),
+            krylov_case(4, 8, 256, device),
         ]
     return [
         vandermonde_case(128, 32, 4096, device),
@@ -288,6 +303,7 @@ def build_cases(device: str, quick: bool) -> list[dict[str, Any]]:
         ssm_step_case(8, 256, 32, device),
         diag_scan_case(4, 4096, 64, False, device, with_assoc=False),
         diag_scan_case(4, 4096, 64, True, device, with_assoc=False),
+        krylov_case(64, 64, 4096, device),
     ]
 
 
