@@ -8,12 +8,12 @@
   that classify predict classifies such a file as it is.
 - The stratified split's error spells its ``val_fraction=0`` fix for the command line too.
 
-The recording is BasicMotions (UEA) TEST recording 3, as a CSV ``time, acc_x, ...``."""
+The recording is BasicMotions (UEA) TEST recording 3, as a CSV ``time, gyr_z, ..., acc_x``
+(tests/test_cls37_one_recording_csv.py's fixture)."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from ssm_ts.errors import DataError
@@ -21,24 +21,12 @@ from ssm_ts.pipelines.sensor import (
     SensorDataModule,
     csv_recording,
     make_series_set,
-    read_ts,
     stratified_split,
 )
+from tests.test_cls37_one_recording_csv import CHANNELS, write_recording
+from tests.test_cls37_one_recording_csv import recording as cls37_recording
 
-CHANNELS = ["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
-
-
-@pytest.fixture(scope="module")
-def recording(shared_data) -> np.ndarray:
-    """Recording 3 of the TEST split, ``(6, 100)``."""
-    return read_ts(shared_data / "classification" / "BasicMotions" / "BasicMotions_TEST.ts").values[3]
-
-
-def write_recording(path, values: np.ndarray, columns: list[str] = CHANNELS):
-    frame = pd.DataFrame({name: values[CHANNELS.index(name)] for name in columns})
-    frame.insert(0, "time", np.arange(values.shape[1]) * 0.1)
-    frame.to_csv(path, index=False)
-    return path
+recording = cls37_recording  # its fixture: BasicMotions TEST recording 3, (6, 100)
 
 
 def test_the_id_check_parses_one_row_under_skipfooter(recording, tmp_path, monkeypatch):

@@ -10,22 +10,16 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
-import pytest
-
-from ssm_ts.pipelines.sensor import SensorDataModule, read_ts
+from ssm_ts.pipelines.sensor import SensorDataModule
 from ssm_ts.tasks.classification import ClassificationTask
 from ssm_ts.tasks.classification_setup import match_datamodule
-from tests.test_rev37c_one_recording_review import CHANNELS, write_recording
+from tests.test_cls37_one_recording_csv import CHANNELS, write_recording
+from tests.test_cls37_one_recording_csv import recording as cls37_recording
+
+recording = cls37_recording  # its fixture: BasicMotions TEST recording 3, (6, 100)
 
 RANDOM = {"model": "random_features", "model_options": {"n_kernels": 20, "seed": 0}}
 CLASSES = ["Badminton", "Running", "Standing", "Walking"]
-
-
-@pytest.fixture(scope="module")
-def recording(shared_data) -> np.ndarray:
-    """Recording 3 of the TEST split, ``(6, 100)``."""
-    return read_ts(shared_data / "classification" / "BasicMotions" / "BasicMotions_TEST.ts").values[3]
 
 
 def predict_setup(path, task: ClassificationTask) -> list[warnings.WarningMessage]:
