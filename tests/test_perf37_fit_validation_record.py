@@ -37,7 +37,7 @@ def test_best_weights_are_not_validated_again_and_report_the_same_metrics(
     monkeypatch.setattr(forecast_fit_end, "best_weights_validation", counted)
     recorded = fit(ett, tmp_path, "recorded", **changed)
     assert calls == []
-    monkeypatch.setattr(forecast_fit_end, "validated_metrics", lambda checkpoint: None)  # the old way
+    monkeypatch.setattr(forecast_fit_end, "validated_metrics", lambda checkpoint, fit: None)  # the old way
     validated = fit(ett, tmp_path, "validated", **changed)
     assert len(calls) == 1
     assert recorded.metrics_ == validated.metrics_ and any(k.startswith("val_") for k in recorded.metrics_)
@@ -45,7 +45,7 @@ def test_best_weights_are_not_validated_again_and_report_the_same_metrics(
 
 
 def test_a_checkpoint_saved_after_more_steps_than_its_record_is_validated_again():
-    record = {"epoch": 1, "global_step": 6, "metrics": {"val_loss": 0.5}}
-    assert validated_metrics({"epoch": 1, "global_step": 6, VALIDATION_KEY: record}) == {"val_loss": 0.5}
-    assert validated_metrics({"epoch": 1, "global_step": 9, VALIDATION_KEY: record}) is None
-    assert validated_metrics({"epoch": 1, "global_step": 6}) is None  # written by an older version
+    record = {"fit": "f", "epoch": 1, "global_step": 6, "metrics": {"val_loss": 0.5}}
+    assert validated_metrics({"epoch": 1, "global_step": 6, VALIDATION_KEY: record}, "f") == {"val_loss": 0.5}
+    assert validated_metrics({"epoch": 1, "global_step": 9, VALIDATION_KEY: record}, "f") is None
+    assert validated_metrics({"epoch": 1, "global_step": 6}, "f") is None  # written by an older version

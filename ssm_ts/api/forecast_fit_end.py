@@ -28,6 +28,7 @@ def finish_fit(
 ) -> None:
     """Restore the best weights of ``task``, evaluate them, keep on ``fc`` what predict needs, log the
     run's results."""
+    from ssm_ts.api.forecast_validation_callback import fit_id
     from ssm_ts.export import load_checkpoint
 
     checkpoint = load_checkpoint(best) if best else None
@@ -41,8 +42,9 @@ def finish_fit(
     # so that predict() without data has the covariates of the steps it forecasts.
     fc.future_ = series_notes(datamodule.frame).future
     # The last epoch's callback_metrics describe other weights than the restored best ones: those the
-    # best checkpoint's weights earned in the fit's validation, else a validation of them of its own
-    recorded = validated_metrics(checkpoint) if checkpoint is not None else None
+    # best checkpoint's weights earned in this fit's validation (not a resumed run's), else a validation
+    # of them of its own
+    recorded = validated_metrics(checkpoint, fit_id(trainer)) if checkpoint is not None else None
     fc.metrics_ = recorded if recorded is not None else (
         best_weights_validation(task.eval(), datamodule, fc.settings, "Forecaster", own_dir)
     )  # fmt: skip
