@@ -123,7 +123,7 @@ def call_interruptibly(
         raise stop(f"{interrupted} ({where}{run})" if where else interrupted) from None
     except Exception as error:  # Lightning marks the runs FAILED; the error itself is kept in them here
         for logger in loggers:
-            keep_stop_reason(logger, f"{type(error).__name__}: {_shortened(str(error))}{_when(call)}")
+            keep_stop_reason(logger, f"{_error_text(error)}{_when(call)}")
         _note_failed_runs(error, call, loggers, resume_hint)
         raise
     finally:
@@ -171,8 +171,35 @@ def _run_ids(loggers: list[Any]) -> list[str]:
     return [run_id for run_id in map(_started_run_id, loggers) if run_id]
 
 
+def _error_text(error: BaseException) -> str:
+    """``"ValueError: bad row"`` of ``error``, shortened (:func:`_shortened`). An error of a process that
+    ``ddp_spawn`` started reaches this one as torch's ``ProcessRaisedException``, the process's whole
+    traceback as its text: the error at its end, and which process raised it."""
+    text = str(error)
+    if type(error).__name__ == "ProcessRaisedException":
+        lines = text.strip().splitlines()
+        starts = [i for i, line in enumerate(lines) if line.startswith("Traceback")]
+        if starts:
+            told = [line for line in lines[starts[-1] + 1 :] if line and not line.startswith(" ")]
+            process = lines[0].strip(" -:").removesuffix(" terminated with the following error")
+            return f"{_shortened(chr(10).join(told))} (in started {process.lower()})"
+    return f"{type(error).__name__}: {_shortened(text)}"
+
+
+def _trained_in_started_processes(call: Callable[..., Any]) -> bool:
+    """Whether the ``Trainer`` whose method ``call`` is runs it in processes it starts (``ddp_spawn``):
+    this process's trainer then keeps neither their epoch and step nor their checkpoints' paths."""
+    from lightning.pytorch.strategies.launchers.multiprocessing import _MultiProcessingLauncher
+
+    strategy = getattr(getattr(call, "__self__", None), "strategy", None)
+    return isinstance(getattr(strategy, "launcher", None), _MultiProcessingLauncher)
+
+
 def _when(call: Callable[..., Any]) -> str:
-    """`` (epoch E, step S)`` of the ``Trainer`` whose method ``call`` is, else ``""``."""
+    """`` (epoch E, step S)`` of the ``Trainer`` whose method ``call`` is, else ``""`` (also when it ran in
+    started processes, whose counters this one's trainer does not follow: it said epoch 0, step 0)."""
+    if _trained_in_started_processes(call):
+        return ""
     trainer = getattr(call, "__self__", None)
     epoch, step = getattr(trainer, "current_epoch", None), getattr(trainer, "global_step", None)
     return f" (epoch {epoch}, step {step})" if isinstance(epoch, int) and isinstance(step, int) else ""
@@ -181,22 +208,39 @@ def _when(call: Callable[..., Any]) -> str:
 def _kept_checkpoint(call: Callable[..., Any], loggers: list[Any]) -> str:
     """The ``last.ckpt`` a ``Trainer.fit`` (``call``) wrote before it stopped, preferring one in its MLflow
     run's own folder (``.../<run id>/checkpoints``), else the checkpoint a resumed fit started from; ``""``
-    when there is none (a fresh fit stopped before its first checkpoint) or the fit trained in started
-    processes (``ddp_spawn``: theirs are not known here)."""
+    when there is none (a fresh fit stopped before its first checkpoint). A fit in started processes
+    (``ddp_spawn``) tells this process's trainer none of its paths: the ``last.ckpt`` in each checkpoint
+    callback's folder is theirs (the note said it wrote none)."""
     trainer = getattr(call, "__self__", None)
     if getattr(call, "__name__", "") != "fit" or trainer is None:
         return ""
+    callbacks = getattr(trainer, "checkpoint_callbacks", [])
     written = [
         path
-        for path in (getattr(c, "last_model_path", "") for c in getattr(trainer, "checkpoint_callbacks", []))
+        for path in (getattr(c, "last_model_path", "") for c in callbacks)
         if isinstance(path, str) and path and Path(path).is_file()
     ]
+    if not written and _trained_in_started_processes(call):  # theirs: the last.ckpt in each callback's folder
+        written = [
+            str(path)
+            for path in (_last_in_folder(c) for c in callbacks)
+            if path is not None and path.is_file()
+        ]
     runs = _run_ids(loggers)
     own = [path for path in written if any(run_id in Path(path).parts for run_id in runs)]
     resumed = getattr(trainer, "ckpt_path", None)  # a resume that stopped before writing one: its start
     if not written and isinstance(resumed, str) and Path(resumed).is_file():
         return resumed
     return (own or written or [""])[0]
+
+
+def _last_in_folder(callback: Any) -> Path | None:
+    """``<dirpath>/last.ckpt`` of a ``ModelCheckpoint`` whose folder is set, else ``None``."""
+    folder = getattr(callback, "dirpath", None)
+    name = getattr(callback, "CHECKPOINT_NAME_LAST", None)
+    if not folder or not isinstance(name, str):
+        return None
+    return Path(folder) / f"{name}{getattr(callback, 'FILE_EXTENSION', '.ckpt')}"
 
 
 def _note_failed_runs(
