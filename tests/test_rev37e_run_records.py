@@ -90,3 +90,23 @@ def test_a_long_errors_tag_keeps_when_the_fit_stopped(tmp_path):
         call_interruptibly(_Trainer(None, ValueError("x" * 9000)).fit, [logger])
     tag = logger.experiment.tags[STOP_TAG]
     assert tag.endswith("x ... (epoch 0, step 3)") and len(tag) < 8000
+
+
+class _CtrlCTrainer:
+    """A fresh fit stopped by Ctrl-C in its first epoch, before any checkpoint."""
+
+    checkpoint_callbacks: list = []
+    current_epoch, global_step, ckpt_path = 0, 2, None
+
+    def fit(self):
+        _ctrl_c()
+
+
+def test_ctrl_c_before_the_first_checkpoint_says_there_is_nothing_to_resume():
+    logger = _Logger()
+    with pytest.raises(KeyboardInterrupt) as raised:
+        fit_interruptibly(_CtrlCTrainer().fit, [logger], resume_hint=HINT)
+    assert str(raised.value) == (
+        "fit interrupted before its first checkpoint: there is nothing to resume, fit again "
+        "(MLflow run r1, marked KILLED)"
+    )  # it said its last.ckpt was kept

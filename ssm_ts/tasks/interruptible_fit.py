@@ -18,11 +18,15 @@ def fit_interruptibly(
     ``KeyboardInterrupt`` and the run is KILLED; the fit's last.ckpt is kept to resume. ``resume_hint`` is
     the front end's own call that resumes it, as the user runs it (``"call fit(..., resume=True) on a
     Forecaster with out_dir='runs'"``, ``"rerun the same command with --ckpt_path last"``): Ctrl-C's message
-    and an error's note name it, where they said only "resume"."""
+    and an error's note name it, where they said only "resume". Ctrl-C before the fit's first checkpoint
+    says there is nothing to resume (it said its last.ckpt was kept)."""
     trainer = getattr(fit, "__self__", None)  # a bound Trainer.fit
     if trainer is not None:  # ddp_spawn: a SIGTERM stops every process (Lightning's left them running)
         stop_started_processes_together(trainer)
     message = "fit interrupted; its last.ckpt is kept, " + (
         f"to continue: {resume_hint}" if resume_hint else "resume to continue"
     )
-    return call_interruptibly(fit, loggers, *args, interrupted=message, resume_hint=resume_hint, **kwargs)
+    nothing = "fit interrupted before its first checkpoint: there is nothing to resume, fit again"
+    return call_interruptibly(
+        fit, loggers, *args, interrupted=message, resume_hint=resume_hint, nothing_kept=nothing, **kwargs
+    )

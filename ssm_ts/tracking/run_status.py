@@ -94,6 +94,7 @@ def call_interruptibly(
     *args: Any,
     interrupted: str = "interrupted",
     resume_hint: str | None = None,
+    nothing_kept: str | None = None,
     **kwargs: Any,
 ) -> Any:
     """``call(*args, **kwargs)`` (a ``Trainer.fit``, ``validate``, ``test`` or ``predict``) where Ctrl-C
@@ -101,7 +102,8 @@ def call_interruptibly(
     ``SystemExit(1)``, which ends a REPL), the Ctrl-C handler is restored (Lightning leaves Ctrl-C
     ignored) and the loggers' runs are KILLED, not FAILED. SIGTERM raises :class:`Terminated` so.
     An error's note names the call that resumes a fit into the same run: ``resume_hint``, the front end's
-    own (``"call fit(..., resume=True) on a Forecaster with out_dir='runs'"``), else both front ends'."""
+    own (``"call fit(..., resume=True) on a Forecaster with out_dir='runs'"``), else both front ends'.
+    ``nothing_kept``, if given, is Ctrl-C's message for a fit stopped before its first checkpoint."""
     from lightning.pytorch.utilities.exceptions import SIGTERMException
 
     on_ctrl_c = signal.getsignal(signal.SIGINT)
@@ -120,7 +122,11 @@ def call_interruptibly(
             )
         runs = ", ".join(_run_ids(loggers))
         run = f"; MLflow run {runs}, marked KILLED" if runs else ""
-        raise stop(f"{interrupted} ({where}{run})" if where else interrupted) from None
+        if where:
+            raise stop(f"{interrupted} ({where}{run})") from None
+        if nothing_kept and getattr(call, "__name__", "") == "fit":  # nothing to resume
+            raise stop(f"{nothing_kept} ({run[2:]})" if run else nothing_kept) from None
+        raise stop(interrupted) from None
     except Exception as error:  # Lightning marks the runs FAILED; the error itself is kept in them here
         for logger in loggers:
             keep_stop_reason(logger, f"{_error_text(error)}{_when(call)}")
