@@ -18,7 +18,7 @@ from ssm_ts.cli.checkpoint_model_settings import (
     saved_model_settings,
     warn_ignored_model_settings,
 )
-from ssm_ts.cli.checkpoint_print_config import hold_print_config, print_config_and_exit
+from ssm_ts.cli.checkpoint_print_config import hold_print_config, names_checkpoint, print_config_and_exit
 from ssm_ts.cli.checkpoint_use import check_checkpoint_use
 from ssm_ts.cli.export_ckpt_path import check_not_export
 from ssm_ts.cli.restored_data import COMPANION_FILES, remember_restored_settings, same_file
@@ -48,14 +48,34 @@ class CheckpointArgs:
     _resolved_then: dict[str, Any] = {}
     _resolved_pending: dict[str, tuple[Any, Any]] = {}
     _print_config_flags: list[str] | None = None  # --print_config's, held back (hold_print_config)
+    _print_config_of_use = False  # given before the command: the whole config
+    _print_after_checkpoint = False  # beside --ckpt_path: printed once the checkpoint is read
 
     def parse_arguments(self, parser, args) -> None:
-        # --print_config beside --ckpt_path prints once the checkpoint's settings are in (_parse_ckpt_path)
-        args, flags = hold_print_config(args)
+        # --print_config prints once the paths are expanded (SSMTSCLI.parse_arguments), beside --ckpt_path
+        # once the checkpoint's settings are in (_parse_ckpt_path)
+        args, flags, of_use = hold_print_config(args)
         if flags is not None:  # not reset by the parses again with the held-back args
-            self._print_config_flags = flags
+            self._print_config_flags, self._print_config_of_use = flags, of_use
+            self._print_after_checkpoint = names_checkpoint(args)
         self._given_args = args  # parsed again when a checkpoint's data settings become defaults
         super().parse_arguments(parser, args)
+
+    def print_held_config(self, checkpoint_read: bool) -> None:
+        """Print the config as ``--print_config`` asked, and exit, where it was held back to be printed
+        now: once the paths are expanded, or (``checkpoint_read``) once a named checkpoint is read."""
+        subcommand = self.config.get("subcommand")
+        if (
+            self._print_config_flags is None
+            or not subcommand
+            or checkpoint_read != self._print_after_checkpoint
+        ):
+            return
+        if self._print_config_of_use:
+            print_config_and_exit(self.parser, self.config, self._print_config_flags)
+        print_config_and_exit(
+            self._subcommand_parsers[subcommand], self.config[subcommand], self._print_config_flags
+        )
 
     def instantiate_trainer(self, **kwargs: Any) -> Any:
         trainer = super().instantiate_trainer(**kwargs)
@@ -72,10 +92,7 @@ class CheckpointArgs:
 
     def _parse_ckpt_path(self) -> None:
         self._restore_from_checkpoint()
-        subcommand = self.config.get("subcommand")
-        if self._print_config_flags is not None and subcommand:
-            parser = self._subcommand_parsers[subcommand]
-            print_config_and_exit(parser, self.config[subcommand], self._print_config_flags)
+        self.print_held_config(checkpoint_read=True)
 
     def _restore_from_checkpoint(self) -> None:
         """Check ``--ckpt_path`` before Lightning reads it: ``best`` / ``last`` (not when fitting)

@@ -1,13 +1,17 @@
-"""``--print_config`` beside ``--ckpt_path``: the config the command will run, the checkpoint's settings
-in it. jsonargparse prints while it parses, before the checkpoint is read, so ``predict --ckpt_path best
---print_config`` showed the defaults (``lookback: 96``, ``data.path: null``) and not the model and data
-the command uses; the flag is held back until the checkpoint's settings are in the config."""
+"""``--print_config``: the config the command will run, printed once it is that config. jsonargparse prints
+while it parses: before the path settings are expanded (``$HOME/data.csv``, ``~/runs`` printed as given, and
+``${DATA_DIR:?message}`` printed with no error for an unset variable) and before a checkpoint is read
+(``predict --ckpt_path best --print_config`` showed the defaults, ``lookback: 96``, ``data.path: null``, and
+not the model and data the command uses). The flag is held back and the config printed once its paths are
+expanded, and with ``--ckpt_path`` once the checkpoint's settings are in it."""
 
 from __future__ import annotations
 
 import sys
 from importlib.util import find_spec
 from typing import Any
+
+from ssm_ts.cli.uses import command_position
 
 PRINT_CONFIG = "--print_config"
 # jsonargparse's --print_config=FLAGS, as dump() keywords (comments: where ruamel.yaml is installed)
@@ -21,16 +25,24 @@ def names_checkpoint(args: list[str]) -> bool:
     return any(arg == "--ckpt_path" or arg.startswith("--ckpt_path=") for arg in args)
 
 
-def hold_print_config(args: Any) -> tuple[Any, list[str] | None]:
-    """``args`` without ``--print_config[=FLAGS]`` and those flags (``[]`` for none), when they also
-    name a checkpoint; else ``args`` unchanged and ``None`` (jsonargparse prints, as it does)."""
-    if not isinstance(args, list) or not names_checkpoint(args):
-        return args, None
-    held = [arg for arg in args if arg == PRINT_CONFIG or arg.startswith(PRINT_CONFIG + "=")]
+def hold_print_config(args: Any) -> tuple[Any, list[str] | None, bool]:
+    """``args`` without ``--print_config[=FLAGS]``, those flags (``[]`` for none) and whether it is the use's
+    (``ssm-ts forecast --print_config fit``: the whole config, ``fit:`` and all) rather than the command's;
+    ``args`` unchanged, ``None`` and False where none is given (or ``args`` is no list: jsonargparse's)."""
+    held = (
+        [arg for arg in args if arg == PRINT_CONFIG or arg.startswith(PRINT_CONFIG + "=")]
+        if isinstance(args, list)
+        else []
+    )
     if not held:
-        return args, None
+        return args, None, False
+    command = command_position(args)
     flags = [flag for arg in held for flag in arg.partition("=")[2].split(",") if flag]
-    return [arg for arg in args if arg not in held], flags
+    return (
+        [arg for arg in args if arg not in held],
+        flags,
+        command is not None and args.index(held[0]) < command,
+    )
 
 
 def print_config_and_exit(parser: Any, config: Any, flags: list[str]) -> None:

@@ -135,6 +135,7 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         subcommand = self.config.get("subcommand")
         if subcommand:  # "~/runs" and "$HOME/data.csv" from a YAML too, as a shell reads them
             expand_path_settings(self.config[subcommand])
+            self.print_held_config(checkpoint_read=False)  # --print_config: the paths the command reads
             check_paths_beside_config(self.config[subcommand])
             check_read_paths(self.config[subcommand])  # a dangling link, data\\ett.csv from Windows
 

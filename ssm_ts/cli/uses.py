@@ -71,10 +71,17 @@ def running_command(use: str, argv: list[str]) -> str:
     it), or the use alone where no command runs (``ssm-ts forecast --help``, ``ssm-ts forecast fitt``)."""
     if argv and use in USES and argv[0] in USES[use].extra_commands:  # tune, generate: first, as main routes
         return f"{use} {argv[0]}"
+    at = command_position(argv)
+    return f"{use} {argv[at]}" if at is not None else use
+
+
+def command_position(argv: list[str]) -> int | None:
+    """Where in ``argv`` (what follows ``ssm-ts USE``) the LightningCLI command (fit, validate, test,
+    predict) is, after the use's own options (``--config run.yaml fit``: 2); None where there is none."""
     at = 0
     while at < len(argv) and argv[at].startswith("-"):  # the use's own options: -c/--config FILE, --help
         at += 2 if argv[at] in _USE_OPTIONS_WITH_VALUE else 1
-    return f"{use} {argv[at]}" if at < len(argv) and argv[at] in SHARED_COMMANDS else use
+    return at if at < len(argv) and argv[at] in SHARED_COMMANDS else None
 
 
 def usage_text() -> str:
