@@ -1,5 +1,5 @@
 """Warnings raised while Lightning sets the data up print as ssm-ts's one line on the command line
-(``ssm-ts audio: warning: ...``). They pointed at the caller of the data module's or task's ``setup``,
+(``ssm-ts audio fit: warning: ...``). They pointed at the caller of the data module's or task's ``setup``,
 Lightning's ``trainer/call.py``, so the CLI printed them as that library's, with its file path and line
 (``.../lightning/pytorch/trainer/call.py:199: crop='fixed' trains on ...``), which a user reads as a
 Lightning problem. (pytest records warnings instead of printing them: each is printed here as the CLI
@@ -21,7 +21,7 @@ QUIET = ["--trainer.max_epochs", "1", "--trainer.enable_progress_bar", "false"]
 
 
 def printed(use: str, recorded) -> str:
-    """The recorded warnings as ``ssm-ts USE`` prints them on stderr."""
+    """The recorded warnings as ``ssm-ts USE COMMAND`` prints them on stderr (``use``: ``audio fit``)."""
     with short_warnings(use, verbose=False):
         return "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in recorded)
 
@@ -45,9 +45,9 @@ def test_audio_fit_warnings_are_ssm_ts_lines(in_tmp, shared_data, recwarn):
         "--out", "out", *QUIET,
     ]  # fmt: skip
     assert cli.main(fit) == 0
-    err = printed("audio", recwarn)
-    assert "ssm-ts audio: warning: skipped 1 unreadable audio file(s) of 7: broken.wav" in err, err
-    assert "ssm-ts audio: warning: crop='fixed' trains on the first 0.02 s" in err, err
+    err = printed("audio fit", recwarn)
+    assert "ssm-ts audio fit: warning: skipped 1 unreadable audio file(s) of 7: broken.wav" in err, err
+    assert "ssm-ts audio fit: warning: crop='fixed' trains on the first 0.02 s" in err, err
     assert "call.py" not in err, err
 
 
@@ -59,6 +59,6 @@ def test_classify_fit_layout_warning_is_an_ssm_ts_line(in_tmp, shared_data, recw
         "--model.model_options", "{n_kernels: 50}", "--trainer.logger", "false", "--out", "out", *QUIET,
     ]  # fmt: skip
     assert cli.main(fit) == 0
-    err = printed("classify", recwarn)
-    assert "ssm-ts classify: warning: flipped.npz: every recording has more channels (100)" in err, err
+    err = printed("classify fit", recwarn)
+    assert "ssm-ts classify fit: warning: flipped.npz: every recording has more channels (100)" in err, err
     assert "call.py" not in err, err

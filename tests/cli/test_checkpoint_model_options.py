@@ -59,8 +59,8 @@ def test_a_model_option_other_than_the_checkpoints_is_named_in_one_warning_line(
     options = ["--model.horizon", "24", "--model.lr", "0.5", "--model.model_options", "{d_model: 4}"]
     options += ["--model.lookback", "48"]  # the checkpoint's own value: not named
     assert cli.main(forecast_command(command, folder, *options)) == 0
-    (line,) = ignored_lines("forecast", recwarn)
-    assert line.startswith(f"ssm-ts forecast: warning: {IGNORED}: "), line
+    (line,) = ignored_lines(f"forecast {command}", recwarn)
+    assert line.startswith(f"ssm-ts forecast {command}: warning: {IGNORED}: "), line
     assert "--model.horizon 24 (the checkpoint's: 12)" in line, line
     assert "--model.lr 0.5 (the checkpoint's: 0.001)" in line, line
     assert "--model.model_options.d_model 4 (the checkpoint's: not set)" in line, line  # nlinear has none

@@ -29,12 +29,12 @@ def test_a_fit_stopped_before_validation_says_so_and_best_points_to_last(
         in_tmp / "etth1.csv", index=False
     )
     assert cli.main(FIT) == 0
-    with short_warnings("forecast", verbose=False):
+    with short_warnings("forecast fit", verbose=False):  # as ssm-ts forecast fit prints them
         printed = "".join(
             warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in recwarn
         )
     assert (
-        "ssm-ts forecast: warning: no validation ran in this fit (it reached max_steps=2 in epoch 1, before "
+        "ssm-ts forecast fit: warning: no validation ran in this fit (it reached max_steps=2 in epoch 1, before "
         "that epoch's validation)"
     ) in printed, printed
     assert "HINT" not in printed, printed
