@@ -32,3 +32,9 @@ def test_tune_after_the_uses_config_says_where_it_goes(tmp_path, capsys):
     lines = parse_error(["forecast", "--config", str(config), "tune"], capsys)
     assert lines[0].startswith("ssm-ts forecast: error: tune comes first, its options after it: "), lines
     assert "ssm-ts forecast tune --config FILE" in lines[0] and "unknown command" not in lines[0], lines
+
+
+def test_a_configs_error_names_its_command(capsys):
+    """It said 'ssm-ts configs: error:', where argparse names 'ssm-ts configs show: error:' its own."""
+    assert cli.main(["configs", "show", "rev37b_no_such_config"]) == 1
+    assert capsys.readouterr().err.startswith("ssm-ts configs show: error: no shipped config named ")

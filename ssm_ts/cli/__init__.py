@@ -91,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             return configs_command(argv[1:])
-        except SSMTSError as err:
-            print(f"ssm-ts configs: error: {err}", file=sys.stderr)
+        except SSMTSError as err:  # named as argparse names its own errors: ssm-ts configs show: error:
+            named = " ".join(argv[:2]) if len(argv) > 1 and not argv[1].startswith("-") else "configs"
+            print(f"ssm-ts {named}: error: {err}", file=sys.stderr)
             return 1
     use, rest = argv[0], argv[1:]
     if use not in USES:
