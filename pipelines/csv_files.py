@@ -30,6 +30,7 @@ import gzip
 import io
 import lzma
 import re
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -51,6 +52,9 @@ OTHER_FORMATS = {
 }
 _PARQUET_MAGIC = b"PAR1"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# The start of a file read for its first rows (read_csv_file with nrows), where it holds them.
+_HEAD_BYTES = 1 << 16
 _DECOMPRESS = {b"\x1f\x8b": gzip.decompress, b"BZh": bz2.decompress, b"\xfd7zXZ\x00": lzma.decompress}
 _DECIMAL_COMMA = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+")  # "1,5", "1.234,5"
 _UNNAMED = re.compile(r"Unnamed: \d+")
@@ -66,13 +70,20 @@ def read_csv_file(
     ``dtype`` is passed to ``pandas.read_csv`` (e.g. ids read as text); those columns are never
     converted from grouped-number text. ``read_options`` are ``pandas.read_csv`` settings (see
     :func:`~.csv_options.check_read_options`); those given replace detection, the rest is detected.
-    The date options among them are not applied here: the caller parses dates.
+    The date options among them are not applied here: the caller parses dates. With ``nrows`` (and
+    no ``skipfooter``) an uncompressed file over 64 KB is read from its first 64 KB where they hold
+    those rows (as read from the whole file): the lines after them are neither read nor checked.
 
     Raises:
         ConfigError: a read option is unknown, owned by the pipeline, or of the wrong type.
         DataError: naming the file, what was found and the fix.
     """
-    return _read_detected(path, dtype, read_options)[0]
+    options = check_read_options(read_options)
+    if "nrows" in options and not options.get("skipfooter"):
+        frame = _read_head(path, dtype, options)  # the first rows of a large file: from its start only
+        if frame is not None:
+            return frame
+    return _read_detected(path, dtype, options)[0]
 
 
 def csv_read_keywords_used(path: Path, read_options: ReadOptions | None = None) -> dict[str, object]:
@@ -93,6 +104,74 @@ def _read_detected(
     encoding = options.get("encoding") or _pandas_encoding(data)  # before the text: its check copies no text
     text = _decode(path, data, options.get("encoding"), options.get("encoding_errors"))
     del data  # the text is what is parsed: the bytes are not kept beside its parse
+    return _read_text(path, text, encoding, dtype, options, whole=True)
+
+
+class _WholeFileNeededError(Exception):
+    """The start of a file does not tell what its whole text does: read all of it."""
+
+
+def _read_head(path: Path, dtype: dict[str, type] | None, options: dict) -> pd.DataFrame | None:
+    """:func:`read_csv_file`'s frame of the first ``options["nrows"]`` rows, read from the first
+    :data:`_HEAD_BYTES` of an uncompressed file; ``None`` where those do not hold the same rows as
+    the whole file (a smaller or compressed file, the rows or the header beyond them, a line or a
+    character they cut, an error among them): the caller reads the whole file then, as before."""
+    try:
+        text = _head_text(path, options)
+        if text is None:
+            return None
+        frame = _read_text(path, text, None, dtype, options, whole=False)[0]
+        with warnings.catch_warnings():  # on_bad_lines="warn": said once, by the read above
+            warnings.simplefilter("ignore")
+            more = _read_text(
+                path, text, None, None, {**options, "nrows": options["nrows"] + 1}, whole=False
+            )[0]
+    except (DataError, _WholeFileNeededError):
+        return None
+    # a row after those read: pandas looked at no line beyond the text (its first data row tells an index)
+    return frame if len(frame) == options["nrows"] < len(more) else None
+
+
+def _head_text(path: Path, options: dict) -> str | None:
+    """The text of the complete lines in the first :data:`_HEAD_BYTES` of ``path``, decoded as
+    :func:`_decode` decodes the whole file; ``None`` for a file no larger, or compressed (or of
+    another format: the whole read names it)."""
+    if path.suffix.lower() in OTHER_FORMATS or path.stat().st_size <= _HEAD_BYTES:
+        return None
+    with path.open("rb") as file:
+        head = file.read(_HEAD_BYTES)
+    if head.startswith((_PARQUET_MAGIC, _OLE_MAGIC, b"PK\x03\x04", *_DECOMPRESS)):
+        return None
+    encoding, errors = options.get("encoding"), options.get("encoding_errors")
+    utf8 = None  # the whole file's UTF-8 or not decides the encoding only of text beyond ASCII
+    if encoding is None and errors is None and not head.isascii() and not head.startswith(_UTF16_BOMS):
+        utf8 = _utf8_throughout(path)
+    text = _decode(path, head, encoding, errors, final=False, utf8=utf8)
+    end = text.rfind(options.get("lineterminator") or "\n") + 1  # the last line may be cut
+    if not end:
+        raise _WholeFileNeededError
+    return text[:end]
+
+
+def _utf8_throughout(path: Path) -> bool:
+    """Whether the file at ``path`` is UTF-8 text, read in 1 MB slices (no copy of the file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as file:
+        try:
+            for chunk in iter(lambda: file.read(1 << 20), b""):
+                if not chunk.isascii() or decoder.getstate()[0]:  # ASCII after a whole character: UTF-8
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _read_text(
+    path: Path, text: str, encoding: str | None, dtype: dict[str, type] | None, options: dict, whole: bool
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """:func:`_read_detected` of the file's ``text`` (decoded as ``encoding``); ``whole``: ``text``
+    is all of the file, not the lines of its start (:func:`_read_head`)."""
     if not text or text.isspace():  # as `not text.strip()`, without a stripped copy of the whole text
         raise DataError(f"{path} is empty: expected a CSV with a header row and data rows.")
     reading = read_csv_keywords(options)
@@ -104,6 +183,9 @@ def _read_detected(
         if decimal == ",":
             frame = _parse(path, text, sep, ",", dtype, reading)
     if "sep" not in options and frame.shape[1] == 1:
+        skipped = options.get("skiprows", 0)
+        if not whole and len(text.splitlines()) < (skipped if isinstance(skipped, int) else 0) + 50:
+            raise _WholeFileNeededError  # the lines the check looks at go beyond the text
         _check_other_separator(path, text, options)
     frame.columns = [str(c).replace("\ufeff", "").strip() for c in frame.columns]
     frame = _drop_empty_unnamed(frame)
@@ -229,21 +311,33 @@ def _other_format(path: Path, what: str, reader: str) -> DataError:
     )
 
 
-def _decode(path: Path, data: bytes, encoding: str | None = None, errors: str | None = None) -> str:
+def _decode(
+    path: Path,
+    data: bytes,
+    encoding: str | None = None,
+    errors: str | None = None,
+    *,
+    final: bool = True,
+    utf8: bool | None = None,
+) -> str:
     """UTF-8 (a byte-order mark is dropped), else Windows-1252, Excel's legacy "CSV" encoding;
-    ``encoding`` (and ``errors``, as ``bytes.decode`` takes them) when the user gives one."""
+    ``encoding`` (and ``errors``, as ``bytes.decode`` takes them) when the user gives one.
+    ``final=False``: ``data`` is the file's start, which may end inside a character (left out);
+    ``utf8``: whether the whole file is UTF-8 (``None``: as ``data`` is)."""
     if encoding is not None or errors is not None:
-        return _decode_as(path, data, encoding or "utf-8-sig", errors or "strict")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark (Excel "Unicode Text")
+        return _decode_as(path, data, encoding or "utf-8-sig", errors or "strict", final)
+    if data.startswith(_UTF16_BOMS):  # UTF-16 with its byte-order mark (Excel "Unicode Text")
         try:
-            return data.decode("utf-16")
+            return _text(data, "utf-16", "strict", final)
         except UnicodeDecodeError as err:
             raise DataError(
                 f"{path} starts like UTF-16 text but does not decode as UTF-16 (offset {err.start}); "
                 "save it as UTF-8 comma-separated text with one header row."
             ) from err
     try:
-        text = data.decode("utf-8-sig")
+        if utf8 is False:
+            raise UnicodeDecodeError("utf-8", data, 0, 0, "a later byte of the file is not UTF-8")
+        text = _text(data, "utf-8-sig", "strict", final)
     except UnicodeDecodeError:
         try:
             text = data.decode("cp1252")
@@ -265,7 +359,7 @@ def _pandas_encoding(data: bytes) -> str | None:
     given one: UTF-16 with a byte-order mark, Windows-1252 (Excel's plain "CSV"); ``None`` for UTF-8."""
     if data.isascii():  # UTF-8 without decoding a copy of the text
         return None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(_UTF16_BOMS):
         return "utf-16"
     decoder = codecs.getincrementaldecoder("utf-8")()  # checked in slices: no decoded copy of the whole file
     view, size = memoryview(data), 1 << 20
@@ -278,9 +372,16 @@ def _pandas_encoding(data: bytes) -> str | None:
     return None
 
 
-def _decode_as(path: Path, data: bytes, encoding: str, errors: str) -> str:
+def _text(data: bytes, encoding: str, errors: str, final: bool) -> str:
+    """``data.decode(encoding, errors)``; ``final=False``: a character cut at the end is left out."""
+    if final:
+        return data.decode(encoding, errors)
+    return codecs.getincrementaldecoder(encoding)(errors).decode(data, final=False)
+
+
+def _decode_as(path: Path, data: bytes, encoding: str, errors: str, final: bool = True) -> str:
     try:
-        text = data.decode(encoding, errors)
+        text = _text(data, encoding, errors, final)
     except UnicodeDecodeError as err:
         raise DataError(
             f"cannot decode {path} as {encoding} (read_options encoding): byte {data[err.start]:#04x} at offset "
