@@ -388,7 +388,10 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
                 end_run(logger, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
                 raise
             self.callbacks_ = user_callbacks
-            fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=datamodule, ckpt_path=ckpt_path)
+            fit_interruptibly(
+                trainer.fit, trainer.loggers, task, datamodule=datamodule, ckpt_path=ckpt_path,
+                resume_hint=self._continue_hint(out_dir),
+            )  # fmt: skip
             best = trainer.checkpoint_callback.best_model_path or trainer.checkpoint_callback.last_model_path
             # Lightning has already marked the run FINISHED: a failure from here on must not leave it so
             with run_failed_on_error(logger, best, self._resume_hint(out_dir)):

@@ -280,12 +280,13 @@ class ResumableFit:
             s["experiment"], tracking_uri=s["tracking_uri"], run_name=s["run_name"], run_id=run_id
         )
 
+    def _continue_hint(self, out_dir: Path) -> str:
+        """The call that continues a fit stopped while it trained (Ctrl-C, an error): from its last.ckpt."""
+        return f"call fit(..., resume=True) on a {type(self).__name__} with out_dir={str(out_dir)!r}"
+
     def _resume_hint(self, out_dir: Path) -> str:
         """What to do after a failure once training has finished: resume into the same run."""
-        return (
-            f"call fit(..., resume=True) on a {type(self).__name__} with out_dir={str(out_dir)!r} to log "
-            "the results into the same run"
-        )
+        return f"{self._continue_hint(out_dir)} to log the results into the same run"
 
 
 def _frame_refusal(saved: dict[str, Any], fingerprints: dict[str, Any], frame: Any, path: Any) -> str | None:

@@ -103,6 +103,10 @@ class TrialForecaster(Forecaster):
         self._kept = kept  # the study is stored: a continued search reruns a trial stopped by an error
         self._trial_run_id: str | None = None  # its MLflow run, also when the fit fails
 
+    def _continue_hint(self, out_dir: Path) -> str:
+        """A trial stopped while it trained is continued by the search, not by a fit of its own."""
+        return self._resume_hint(out_dir)
+
     def _resume_hint(self, out_dir: Path) -> str:
         """What to do after a failure once the trial has trained: continue the search, not this fit."""
         if self._kept:

@@ -479,7 +479,10 @@ class WaveformGenerator(ResumableFit):
                 end_run(logger, "KILLED" if isinstance(error, KeyboardInterrupt) else "FAILED")
                 raise
             try:
-                fit_interruptibly(trainer.fit, trainer.loggers, task, datamodule=data, ckpt_path=ckpt_path)
+                fit_interruptibly(
+                    trainer.fit, trainer.loggers, task, datamodule=data, ckpt_path=ckpt_path,
+                    resume_hint=self._continue_hint(out_dir),
+                )  # fmt: skip
             except SSMTSError as err:  # audio is read as it trains: a bad file can stop a fit at any epoch
                 raise _with_resume_hint(err, own_dir, out_dir) from err
             best = trainer.checkpoint_callback.best_model_path

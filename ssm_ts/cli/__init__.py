@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         if verbose:
             raise
         hint = colon_space_hint(str(err)) if isinstance(err, ConfigError) else ""  # a config's {d_model:16}
-        print(f"{command}: error: {err}{hint}{restored_settings_hint(err)}", file=sys.stderr)
+        notes = "".join(f"\n{note}" for note in getattr(err, "__notes__", []))  # a fit's run and checkpoint
+        print(f"{command}: error: {err}{hint}{restored_settings_hint(err)}{notes}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as err:
         from ssm_ts.tracking.run_status import Terminated

@@ -314,7 +314,12 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         if trains_in_started_processes(self.trainer):
             start_mlflow_runs_here(self.trainer.loggers)
         try:
-            fit_interruptibly(self.trainer.fit, self.trainer.loggers, **kwargs)
+            fit_interruptibly(
+                self.trainer.fit,
+                self.trainer.loggers,
+                resume_hint="rerun the same command with --ckpt_path last",
+                **kwargs,
+            )
         except KeyboardInterrupt:
             self._remember_stopped_fit(kwargs)
             raise
