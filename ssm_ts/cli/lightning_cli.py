@@ -50,6 +50,7 @@ from ssm_ts.tracking.run_names import default_experiment_name
 from ssm_ts.tracking.run_status import (
     call_interruptibly,
     run_failed_on_error,
+    started_run_id,
     stored_status,
 )
 from ssm_ts.training import keep_beside_best, keep_given_patience, ssm_ts_best_checkpoint, trainer_refusals
@@ -343,10 +344,10 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
 
     def _remember_stopped_fit(self, fit_kwargs: dict[str, Any]) -> None:
         logger = self._mlflow_logger()
-        remember_interrupted_fit(
-            self.trainer, self._setting("out"), fit_kwargs.get("ckpt_path"), logger is not None
-        )
-        store_missed_the_end = logger is not None and stored_status(logger) in (None, "RUNNING")
+        # a Ctrl-C before the logger started its run (a download in prepare_data): no run to name
+        logged = logger is not None and started_run_id(logger) is not None
+        remember_interrupted_fit(self.trainer, self._setting("out"), fit_kwargs.get("ckpt_path"), logged)
+        store_missed_the_end = logged and stored_status(logger) in (None, "RUNNING")
         if store_missed_the_end:
             INTERRUPTED_FIT["run_state"] = (
                 f"may still show RUNNING (its store, {logger._tracking_uri}, did not answer)"

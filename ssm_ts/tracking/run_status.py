@@ -25,7 +25,7 @@ def end_run(logger: Any, status: str) -> None:
     (:func:`quick_requests`), since the store may be what failed, and the error that brought us here is
     the one to report. A Lightning logger that has not started its run yet (a Ctrl-C before anything was
     logged) is left so: reading its ``run_id`` would start a run only to end it."""
-    run_id = _started_run_id(logger)  # a logger that started no run yet: none to start and end
+    run_id = started_run_id(logger)  # a logger that started no run yet: none to start and end
     if not run_id:
         return
     try:
@@ -37,10 +37,14 @@ def end_run(logger: Any, status: str) -> None:
 
 def stored_status(logger: Any) -> str | None:
     """The status of ``logger``'s run as its store has it now, asked within seconds
-    (:func:`quick_requests`); ``None`` when the store does not answer (a server gone)."""
+    (:func:`quick_requests`); ``None`` when the store does not answer (a server gone) or the logger has
+    started no run (:func:`started_run_id`: reading its ``run_id`` would start one, left RUNNING)."""
+    run_id = started_run_id(logger)
+    if not run_id:
+        return None
     try:
         with quick_requests():
-            return logger.experiment.get_run(logger.run_id).info.status
+            return logger.experiment.get_run(run_id).info.status
     except Exception:  # noqa: BLE001 (the store may be what failed)
         return None
 
@@ -147,7 +151,7 @@ def keep_stop_reason(logger: Any, reason: str) -> None:
     call (``"ValueError: ... (epoch 1, step 7)"``), as :data:`STOP_TAG`: MLflow keeps only a status, so
     a FAILED run found later (``mlflow.search_runs``, the UI) did not say why. Best effort and within
     seconds, as :func:`end_run`."""
-    run_id = _started_run_id(logger)
+    run_id = started_run_id(logger)
     if not run_id or not hasattr(logger, "experiment"):
         return
     try:
@@ -163,7 +167,7 @@ def _shortened(text: str) -> str:
     return text if len(text) <= _ERROR_CHARS else f"{text[:_ERROR_CHARS]} ..."
 
 
-def _started_run_id(logger: Any) -> str | None:
+def started_run_id(logger: Any) -> str | None:
     """The id of ``logger``'s run if it has started one: a Lightning ``MLFlowLogger``'s ``run_id`` starts the
     run when it has none yet (a call that failed before logging anything), as its ``finalize`` does not."""
     if logger is None or getattr(logger, "_initialized", True) is False:
@@ -174,7 +178,7 @@ def _started_run_id(logger: Any) -> str | None:
 
 def _run_ids(loggers: list[Any]) -> list[str]:
     """The MLflow run ids of ``loggers`` that have started a run."""
-    return [run_id for run_id in map(_started_run_id, loggers) if run_id]
+    return [run_id for run_id in map(started_run_id, loggers) if run_id]
 
 
 def _error_text(error: BaseException) -> str:
