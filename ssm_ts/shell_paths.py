@@ -1,10 +1,10 @@
-"""Path settings (``--out``, ``--data.path``, ...) read as a shell reads a path, also from a YAML config,
-where no shell expands them: ``~`` is the home folder and ``$NAME`` / ``${NAME}`` an environment
-variable, with the shell's (and docker-compose's) defaults: ``${NAME:-default}`` (unset or empty),
-``${NAME-default}`` (unset), ``${NAME:+other}`` / ``${NAME+other}`` and ``${NAME:?message}`` /
-``${NAME?message}`` (an error naming the setting); ``$$`` is a ``$`` (docker-compose's escape: a new
-folder ``runs/price$$usd``). Used by the CLI's commands and by ``ssm-ts forecast tune`` (whose parser sits
-below the CLI)."""
+"""Path settings (``--out``, ``--data.path``, ...) read as a shell reads a path, also from a YAML config, where
+no shell expands them: ``~`` is the home folder and ``$NAME`` / ``${NAME}`` an environment variable, with the
+shell's (and docker-compose's) defaults: ``${NAME:-default}`` (unset or empty), ``${NAME-default}`` (unset),
+``${NAME:+other}`` / ``${NAME+other}`` and ``${NAME:?message}`` / ``${NAME?message}`` (an error naming the
+setting); ``$$`` is a ``$`` (docker-compose's escape: a new folder ``runs/price$$usd``); the shell's other
+``${...}`` forms (``${NAME:=word}``, ``${#NAME}``, ``${NAME/x/y}``, ``${NAME%x}``) are an error naming the
+forms read. Used by the CLI's commands and by ``ssm-ts forecast tune`` (whose parser sits below the CLI)."""
 
 from __future__ import annotations
 
@@ -27,11 +27,12 @@ def expand_path(value: str, setting: str) -> str:
     """``value`` with a leading ``~`` and its ``$NAME`` / ``${NAME}`` / ``${NAME:-default}`` ... variables
     expanded, as a shell would; a value that is an existing path as written is kept (a file named
     ``$x.csv``); ``$$`` is one ``$``, as docker-compose reads it (the shell's process id means nothing in a
-    path). A ``$`` that starts no variable (``a$``, ``${``, ``$ü``, ``${A:=b}``) is kept as written.
+    path). A ``$`` that starts no variable (``a$``, ``${``, ``$ü``) is kept as written.
 
     Raises:
         ConfigError: a variable it names is not set and has no default, or a ``${NAME:?message}``
-            one is not set (or empty), naming it and the setting.
+            one is not set (or empty), naming it and the setting; or a ``${...}`` in another of the
+            shell's forms (``${A:=b}``, ``${#A}``, ``${A/x/y}``, ``${A%x}``), naming it and the forms read.
     """
     home = os.path.expanduser(value) if value.startswith("~") else value
     if "$" not in value or Path(home).exists():  # ~/prices$usd.csv: a file of that name at home
@@ -58,11 +59,27 @@ def _substitute(text: str, value: str, setting: str) -> str:
         elif braced:
             out.append(_braced(*braced.groups(), value, setting))
             at = end + 1
+        elif end is not None:  # ${A:=b}, ${#A}, ${A/x/y}, ${A%x}: else "file not found: ${A:=b}/x.csv"
+            raise ConfigError(_unsupported(text[dollar : end + 1], value, setting))
         else:
             out.append("$")
             at = dollar + 1
     out.append(text[at:])
     return "".join(out)
+
+
+_FORMS = "$NAME, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:+x}, ${NAME:?message}, $$ (a $)"
+_ASSIGNED = re.compile(r"\$\{(\w+):?=(.*)\}", re.ASCII | re.DOTALL)  # ${NAME:=word}, ${NAME=word}
+
+
+def _unsupported(form: str, value: str, setting: str) -> str:
+    """The error of a shell form a path does not read (``${A:=b}``, ``${#A}``, ``${A/x/y}``, ``${A%x}``)."""
+    assigned = _ASSIGNED.fullmatch(form)
+    instead = f" (for a default: ${{{assigned[1]}:-{assigned[2]}}})" if assigned else ""
+    return (
+        f"{setting} {value}: {form} is not a form read in a path{instead}; the forms read are "
+        f"{_FORMS}. Write it in one of them, or the path out"
+    )
 
 
 def _closing_brace(text: str, at: int) -> int | None:
