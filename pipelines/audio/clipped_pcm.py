@@ -12,9 +12,11 @@ or more at full scale (Audacity's "Find Clipping" flags runs of 3; a peak-normal
 full scale in single samples), in any channel: each is checked before the mono mix, which halves a top
 flattened in one channel alone (about 1 us more a 1 s stereo clip at 16 kHz). The share is of the
 frames read: every frame of the validation and test files each epoch, the windows read so far of
-training files. Under ``ddp_spawn`` each trainer call's processes set the data module up anew (the fit's,
-then the validation of the best weights after it): a file is named once by them all, as the data
-module's record of the files named says (:mod:`.named_files`).
+training files. Under DDP each process reads its own share of the clips: a file is named at each epoch's
+end, by rank 0 alone, from the counts of every process summed (:meth:`ClippingTally.name_found`; each
+process named the files of its own share, as it found them). Under ``ddp_spawn`` each trainer call's
+processes set the data module up anew (the fit's, then the validation of the best weights after it): a
+file is named once by them all, as the data module's record of the files named says (:mod:`.named_files`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .across_ranks import summed_on_ranks
 from .named_files import NamedFiles
 
 RUN = 3  # samples at full scale in a row that a clipped waveform's flattened top makes
@@ -69,13 +72,16 @@ class ClippingTally:
     """Per file: samples read and samples in full-scale runs, in memory shared with the loader workers,
     and whether the file was named; ``levels``: each file's :func:`full_scale_level` (``None``: not
     checked). ``named_files``: the data module's record shared with the processes of its other trainer
-    calls and DDP ranks (:mod:`.named_files`): a file any of them named clipped is not named again."""
+    calls and DDP ranks (:mod:`.named_files`): a file any of them named clipped is not named again.
+    ``name_later`` (set under DDP by the data module, before any loader): :meth:`add` names nothing, and
+    :meth:`name_found` names the files at each epoch's end from every process's counts."""
 
     def __init__(self, files: list[Path], levels: list[float | None], named_files: NamedFiles | None = None):
         self.files, self.levels, self.named_files = files, levels, named_files
         self.counts = torch.zeros((len(files), 2), dtype=torch.long).share_memory_()  # (clipped, read)
         self.seconds = torch.zeros(len(files), dtype=torch.float64).share_memory_()
         self.named = torch.zeros(len(files), dtype=torch.bool).share_memory_()
+        self.name_later = False
 
     def add(self, index: int, wave: torch.Tensor | np.ndarray, rate: int) -> None:
         """Count the frames ``wave`` ``(frames,)`` or ``(frames, channels)`` (each channel checked: see
@@ -93,15 +99,35 @@ class ClippingTally:
         counts[index, 1] += frames
         seconds[index] += frames / rate
         clipped, read = int(counts[index, 0]), int(counts[index, 1])
-        if clipped <= CLIPPED_SHARE * read or named[index]:
+        if clipped <= CLIPPED_SHARE * read or named[index] or self.name_later:
             return
-        named[index] = True
+        self._name(index, clipped, read, float(seconds[index]))
+
+    def name_found(self, world_size: int = 1, rank: int = 0) -> None:
+        """Name each file not named yet whose samples read put more than :data:`CLIPPED_SHARE` of them in
+        full-scale runs: of this process's reads, or with ``world_size > 1`` of every DDP process's, summed
+        (a collective: every process calls it), named by ``rank`` 0 alone and recorded as named by each (a
+        fit stopped by an error calls it with the defaults: no collective, as the others may be gone)."""
+        counts, seconds = self.counts, self.seconds
+        if world_size > 1:
+            counts, seconds = summed_on_ranks(counts), summed_on_ranks(seconds)
+        over = (counts[:, 0].double() > CLIPPED_SHARE * counts[:, 1].double()) & ~self.named
+        for index in over.nonzero().flatten().tolist():
+            if rank == 0:
+                self._name(index, int(counts[index, 0]), int(counts[index, 1]), float(seconds[index]))
+            else:  # named by rank 0: counted no more here, nor named if the fit stops
+                self.named[index] = True
+
+    def _name(self, index: int, clipped: int, read: int, seconds: float) -> None:
+        """One warning naming file ``index``, ``clipped`` of its ``read`` samples (``seconds`` s) in runs at
+        full scale, unless the processes of an earlier trainer call named it (:attr:`named_files`)."""
+        self.named[index] = True
         if self.named_files is not None and not self.named_files.first_time(self.files[index], "clipped"):
             return
         # stacklevel 1: the caller is torch's data loader, which the CLI would print as the source
         warnings.warn(
             f"audio file {self.files[index]} is clipped at full scale: {clipped / read:.2%} of the "
-            f"{float(self.seconds[index]):.3g} s read from it so far lie in runs of {RUN} or more samples at its "
+            f"{seconds:.3g} s read from it so far lie in runs of {RUN} or more samples at its "
             "largest codes (+-1), flattened tops the model learns as sound. Record it again at a lower gain, "
             "or remove it",
             stacklevel=1,

@@ -608,27 +608,42 @@ class AudioDataModule(pl.LightningDataModule):
             return
         raise DataError(_split_left_empty(name, [dataset.waves.files[i] for i in bad], self.root))
 
-    def name_damaged_at_epoch_ends(self) -> None:
+    def name_damaged_at_epoch_ends(self, stage: str | None = None) -> None:
         """Name the files found bad as decoded (``on_bad_file="skip"``) at the end of each epoch
         (:meth:`name_found_bad`), not as each loader worker and DDP process finds them: for a task that
         calls :meth:`name_found_bad` at every training, validation and test epoch's end, in every process.
         Validation and test files so, each named by its first clip found bad (a worker named the clip it
         found); training files under DDP alone (each process that drew one named it): one process names
-        a training file as it finds it, not an epoch (hours) later. A fit stopped by an error names what
-        was found so far (:meth:`on_exception`)."""
+        a training file as it finds it, not an epoch (hours) later. Under DDP the files clipped at full
+        scale too, from every process's counts (each process named those its own share put over the
+        share, :mod:`.clipped_pcm`); one process names them as it finds them. A fit stopped by an error
+        names what was found so far (:meth:`on_exception`). ``stage``: the trainer call's (``"predict"``
+        has no epoch end to name them at)."""
         world_size, _ = processes(self)
         for name in ("train", "val", "test") if world_size > 1 else ("val", "test"):
             if name in self.datasets and self.hparams.on_bad_file == "skip":  # "raise" finds none to name
                 self.datasets[name].name_later = True
+        for dataset in self.datasets.values():
+            clipping = getattr(dataset.waves, "clipping", None)
+            if (
+                clipping is not None
+            ):  # set or not at each trainer call: a predict after a DDP fit names as found
+                clipping.name_later = world_size > 1 and stage != "predict"
 
     def name_found_bad(self, name: str) -> None:
         """Name the files of split ``name`` found bad that no warning named yet, each from its first clip
         found bad by any loader worker or DDP process (:meth:`ClipDataset.name_found`), on rank 0 alone.
-        Under DDP a collective (every process calls it); nothing unless :meth:`name_damaged_at_epoch_ends`."""
+        Under DDP a collective (every process calls it); nothing unless :meth:`name_damaged_at_epoch_ends`.
+        Under DDP the files of the split clipped at full scale too (:meth:`.ClippingTally.name_found`)."""
         dataset = self.datasets.get(name)
-        if dataset is None or not dataset.name_later:
+        if dataset is None:
             return
         world_size, rank = processes(self)
+        clipping = getattr(dataset.waves, "clipping", None)
+        if clipping is not None and clipping.name_later:
+            clipping.name_found(world_size, rank)
+        if not dataset.name_later:
+            return
         found, starts = dataset.found_bad, dataset.bad_starts
         if world_size > 1:  # the items any process found, each from the sample one found it at
             found, starts = on_any_rank(found), largest_on_any_rank(starts)
@@ -645,10 +660,13 @@ class AudioDataModule(pl.LightningDataModule):
         bad since the last epoch's end (those left to :meth:`name_found_bad`), without a collective, as
         the other processes may be gone (under DDP a file two processes found is named by each).
         Lightning calls it in each process of ``ddp``, in the main process alone under ``ddp_spawn``
-        (whose processes' findings are lost with them)."""
+        (whose processes' findings are lost with them). The files clipped at full scale so far too."""
         for dataset in self.datasets.values():
             if dataset.name_later:
                 dataset.name_found()
+            clipping = getattr(dataset.waves, "clipping", None)
+            if clipping is not None and clipping.name_later:
+                clipping.name_found()
 
     def _warn_if_clips_outlast_the_files(self, waves: AudioFiles) -> None:
         """Clips longer than every training file are mostly padding, which trains nothing but costs its time."""

@@ -192,7 +192,7 @@ class WaveformTask(SeededTrainingHooks, pl.LightningModule):
         nll = self.nll[f"{split}_nll"].compute()  # synced under DDP: NaN on every process or none
         datamodule = getattr(self._trainer, "datamodule", None)
         name_found_bad = getattr(datamodule, "name_found_bad", None)
-        if name_found_bad is not None:  # the files found damaged, named once, by their first clip found so
+        if name_found_bad is not None:  # files found damaged (under DDP clipped too), named once
             name_found_bad(split)
         if torch.isnan(nll):  # no sample scored (0 / 0): files skipped as found bad, named, not a NaN score
             check_scored = getattr(datamodule, "check_scored", None)
@@ -213,11 +213,12 @@ class WaveformTask(SeededTrainingHooks, pl.LightningModule):
     def setup(self, stage: str) -> None:
         """After the data module's setup, before any loader: the files its validation and test find damaged
         (its training too, under DDP) are named at each epoch's end (:meth:`_epoch_end`), once under DDP
-        (by rank 0), each by its first clip found so; one process names a training file as it finds it."""
+        (by rank 0), each by its first clip found so; one process names a training file as it finds it.
+        Under DDP the files clipped at full scale too, from every process's counts."""
         super().setup(stage)
         name_later = getattr(getattr(self._trainer, "datamodule", None), "name_damaged_at_epoch_ends", None)
         if name_later is not None:
-            name_later()
+            name_later(stage)
 
     def on_fit_start(self) -> None:
         """Say what reading the folder did (rates, channels, formats, resampled, mixed, skipped) on the
