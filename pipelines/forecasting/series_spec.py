@@ -56,8 +56,30 @@ def filled_cells(frame: pd.DataFrame, spec: SeriesSpec, columns: list[str] | Non
     filled = series_notes(frame).filled
     times = frame[spec.time_col]
     names = spec.input_columns if columns is None else columns
-    masks = [times.isin(filled.get(name, ())).to_numpy() for name in names]
-    return np.stack(masks, axis=1) if masks else np.zeros((len(frame), 0), dtype=bool)
+    cells = np.zeros((len(frame), len(names)), dtype=bool)
+    listed = [(j, filled[name]) for j, name in enumerate(names) if filled.get(name)]
+    if not listed:
+        return cells
+    rows = _rows_of_times(times, [t for _, noted in listed for t in noted])
+    if rows is None:  # times that repeat, or notes of another kind of time: compared column by column
+        for j, noted in listed:
+            cells[:, j] = times.isin(noted).to_numpy()
+        return cells
+    columns_of = np.repeat([j for j, _ in listed], [len(noted) for _, noted in listed])
+    found = rows >= 0
+    cells[rows[found], columns_of[found]] = True
+    return cells
+
+
+def _rows_of_times(times: pd.Series, wanted: list[Any]) -> np.ndarray | None:
+    """``(len(wanted),)`` int: the row of ``times`` holding each of ``wanted`` (-1: none), found in one
+    look-up for every series at once (one ``isin`` per series is slow with thousands of series);
+    ``None`` when ``times`` repeat or ``wanted`` are another kind of time than ``times``."""
+    index = pd.Index(times)
+    want = pd.Index(wanted)
+    if not index.is_unique or want.dtype != index.dtype:
+        return None
+    return index.get_indexer(want)
 
 
 def filled_targets(frame: pd.DataFrame, spec: SeriesSpec) -> np.ndarray:
