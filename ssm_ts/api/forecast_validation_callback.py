@@ -21,6 +21,12 @@ class RecordValidation(Callback):
         self.record: dict[str, Any] | None = None
         self.fit_id = uuid.uuid4().hex
 
+    def setup(self, trainer, pl_module, stage: str) -> None:
+        # strategy="ddp" runs the user's script once a process, each drawing its own id: rank 0's is the
+        # fit's, or rank 1 would not know rank 0's record and validate alone, a collective rank 0 never joins
+        if stage == "fit":
+            self.fit_id = trainer.strategy.broadcast(self.fit_id, src=0)
+
     def on_validation_end(self, trainer, pl_module) -> None:
         if trainer.sanity_checking:
             return
