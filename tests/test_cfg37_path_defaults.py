@@ -34,7 +34,6 @@ def env(monkeypatch, tmp_path):
         ("${CFG37_UNSET:+/other}x", "x"),
         ("${CFG37_SET:?set CFG37_SET}/x", "/set/x"),
         ("${CFG37_EMPTY?unused}x", "x"),
-        ("${CFG37_SET:=x}", "${CFG37_SET:=x}"),  # not a form the shell reads in a path: kept as written
     ],
 )
 def test_shell_defaults(env, value, expected):

@@ -15,7 +15,7 @@ def test_an_unset_variable_in_out_is_named(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert code == 1
     assert "environment variable SSM_TS_NO_SUCH_FOLDER is not set" in err, err
-    assert "a name with a $ in it is read as written where that path exists" in err  # prices$usd.csv
+    assert "a $ in a name as $$, or as written where that path exists" in err  # prices$usd.csv
     assert not list(tmp_path.iterdir())  # nothing written
 
 
