@@ -219,7 +219,8 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
             times = self.frame[self.spec.time_col]
             if self.ragged:
                 check_ragged_windows(bounds, self.spans, times, self.lookback, self.horizon, source,
-                                     self.spec.id_col, self.spec.id_dtype)  # fmt: skip
+                                     self.spec.id_col, self.spec.id_dtype, self.spec.time_col,
+                                     self.spec.value_col)  # fmt: skip
             check_observed_targets(
                 bounds, self.observed_targets, times, self.lookback, self.spec.fill, source
             )

@@ -17,6 +17,9 @@ from .split import SplitBoundaries
 # scores and early stopping reads, and what training fits (neuralforecast's ``available_mask``).
 UNSCORED_FILLS_SPLITS = ("train", "val", "test")
 
+# the most series ids an error's fix lists; more are told by a rule (their count of values)
+LISTED_IDS = 10
+
 
 def check_ragged_windows(
     bounds: SplitBoundaries,
@@ -27,23 +30,28 @@ def check_ragged_windows(
     source: str,
     id_col: str = "unique_id",
     id_dtype: str | None = None,
+    time_col: str = "ds",
+    value_col: str = "y",
 ) -> None:
     """Every series needs a training window inside its span (its scaler is fitted on its own
     training rows); the validation (and test) split needs a window of some series.
 
     ``times``: the frame's time column, ``(T,)``; ``source``: the data's name in the errors;
-    ``id_col``, ``id_dtype``: the long table's series column and numeric id dtype, for the fix."""
+    ``id_col``, ``id_dtype``, ``time_col``, ``value_col``: the long table's columns and numeric id
+    dtype, for the fix (more than :data:`LISTED_IDS` series are left out by their count of values
+    before the split's end, not by a list of every id)."""
     length = lookback + horizon
     train = np.asarray(bounds.window_starts("train", lookback, horizon))
     none = ~spans.valid(train, length).any(axis=0)
     if none.any():
+        end = times.iloc[bounds.train_end]
+        fix = _leave_out_short(spans.names_of(none), end, length, id_col, id_dtype, time_col, value_col)
         raise DataError(
             f"{source}: {int(none.sum())} of {len(spans.names)} series have no training window (lookback "
             f"{lookback} + horizon {horizon} rows inside both the series' span and the training "
-            f"split, which ends before {times.iloc[bounds.train_end]} for all series): "
+            f"split, which ends before {end} for all series): "
             f"{spans.listed(none, times, id_dtype=id_dtype)}. Leave those series out "
-            f"({leave_out_code(spans.names_of(none), id_col, id_dtype)}), or use a "
-            "shorter lookback or horizon or a larger training split."
+            f"({fix}), or use a shorter lookback or horizon or a larger training split."
         )
     for split in ("val", "test") if bounds.test_end > bounds.val_end else ("val",):
         starts = np.asarray(bounds.window_starts(split, lookback, horizon))
@@ -53,6 +61,25 @@ def check_ragged_windows(
                 f"{horizon} rows whose targets lie in the {split} split); use a shorter lookback or "
                 "horizon, or other split fractions."
             )
+
+
+def _leave_out_short(
+    names: list, end: object, length: int, id_col: str, id_dtype: str | None, time_col: str, value_col: str
+) -> str:
+    """The pandas line that drops the series ``names`` without a training window: by their ids when
+    there are at most :data:`LISTED_IDS`; else, not to print thousands of ids, those with fewer than
+    ``length`` values before ``end`` (the training split's end; series with gaps inside their span may
+    have a window with fewer, and are dropped too)."""
+    if len(names) <= LISTED_IDS:
+        return leave_out_code(names, id_col, id_dtype)
+    if isinstance(end, pd.Timestamp):  # dates, also a CSV's, read as text
+        before = f"pd.to_datetime(df[{time_col!r}]) < pd.Timestamp({str(end)!r})"
+    elif isinstance(end, pd.Period):
+        before = f"df[{time_col!r}] < pd.Period({str(end)!r}, freq={end.freqstr!r})"
+    else:
+        before = f"df[{time_col!r}] < {end.item() if isinstance(end, np.generic) else end!r}"  # 42, not np.int64(42)
+    counts = f"n = df[{before}].groupby({id_col!r})[{value_col!r}].count()"
+    return f"{counts}; df = df[df[{id_col!r}].isin(n[n >= {length}].index)]"
 
 
 def check_observed_targets(

@@ -1,0 +1,65 @@
+"""Errors about many series name a few and count the rest: a long table in which thousands of series
+have no training window said so by listing every id in its fix (18,660 characters for 2,000 series),
+and ``plot(series=...)`` echoed every name it was given."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ssm_ts.api.forecast_fit_features import fit_datamodule
+from ssm_ts.errors import DataError
+
+SETTINGS = dict(target=None, past_covariates=None, future_covariates=None, freq=None, fill=None, lookback=8,
+                horizon=2, split="standard", fractions=None, boundaries=None, batch_size=16, shuffle_seed=0,
+                read_options=None)  # fmt: skip
+
+
+def _panel(n_short: int, time_kind: str) -> pd.DataFrame:
+    """Two series of 60 daily rows, and ``n_short`` of 8 rows each (too few for a training window of
+    lookback 8 + horizon 2), starting at different times."""
+    rng = np.random.default_rng(0)
+    times = pd.date_range("2022-03-01", periods=60, freq="D")
+    parts = [pd.DataFrame({"unique_id": f"long{i}", "ds": times, "y": rng.normal(size=60)}) for i in range(2)]
+    for i in range(n_short):
+        start = i % 40
+        parts.append(
+            pd.DataFrame(
+                {"unique_id": f"short{i:03d}", "ds": times[start : start + 8], "y": rng.normal(size=8)}
+            )
+        )
+    table = pd.concat(parts, ignore_index=True)
+    if time_kind == "step":
+        table["ds"] = (table["ds"] - times[0]).dt.days
+    elif time_kind == "text":  # as a CSV gives them
+        table["ds"] = table["ds"].dt.strftime("%Y-%m-%d")
+    return table
+
+
+def _setup_error(table: pd.DataFrame) -> str:
+    with pytest.raises(DataError, match="have no training window") as raised:
+        fit_datamodule(table, None, "fit", time_col="ds", **SETTINGS)
+    return str(raised.value)
+
+
+@pytest.mark.parametrize("time_kind", ["date", "step", "text"])
+def test_many_series_without_a_training_window_are_counted_and_their_fix_runs(time_kind):
+    table = _panel(300, time_kind)
+    message = _setup_error(table)
+    assert message.startswith("the DataFrame: 300 of 302 series have no training window")
+    assert "and 295 more" in message
+    assert "short010" not in message  # was every one of the 300 ids, in the leave-out code
+    assert len(message) < 1000
+    fix = re.search(r"Leave those series out \((.*)\), or use", message).group(1)
+    scope = {"pd": pd, "df": table.copy()}
+    exec(fix, scope)  # the line the user pastes
+    assert sorted(scope["df"]["unique_id"].unique()) == ["long0", "long1"]
+    fit_datamodule(scope["df"], None, "fit", time_col="ds", **SETTINGS)  # now it sets up
+
+
+def test_a_few_series_without_a_training_window_are_left_out_by_their_ids():
+    message = _setup_error(_panel(3, "date"))
+    assert "df = df[~df['unique_id'].isin(['short000', 'short001', 'short002'])]" in message
