@@ -58,6 +58,8 @@ def finish_fit(
     fc.task_ = task.eval()
     fc.conformal_ = fc._validation_scores(datamodule, trainer.strategy.root_device)
     fc.task_ = task.cpu().eval()
+    if not trainer.is_global_zero:  # strategy="ddp": the script runs once a process; rank 0 writes and logs
+        return
     if best:  # kept in the checkpoint too (as a CLI fit does): `ssm-ts forecast predict --level` uses them
         store_scores_in_checkpoint(best, fc.conformal_, datamodule.spec.targets)
     if logger is not None:

@@ -513,7 +513,8 @@ class WaveformGenerator(ResumableFit):
         self.metrics_ = best_weights_validation(task, data, self.settings, "WaveformGenerator", out_dir)
         results = trainer.test(task, datamodule=data, verbose=False)
         self.metrics_.update({k: float(v) for k, v in (results[0] if results else {}).items()})
-        if logger is not None:
+        # strategy="ddp" runs the script once a process: rank 0 logs (the others' loggers have no run)
+        if logger is not None and trainer.is_global_zero:
             self._log_fit(logger, task, data, out_dir, best)
 
     def _log_fit(self, logger, task: WaveformTask, data: AudioDataModule, out_dir: Path, best: str) -> None:
