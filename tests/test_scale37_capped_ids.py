@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from ssm_ts.api.forecast_fit_features import fit_datamodule
-from ssm_ts.errors import DataError
+from ssm_ts.errors import ConfigError, DataError
 
 SETTINGS = dict(target=None, past_covariates=None, future_covariates=None, freq=None, fill=None, lookback=8,
                 horizon=2, split="standard", fractions=None, boundaries=None, batch_size=16, shuffle_seed=0,
@@ -63,3 +63,33 @@ def test_many_series_without_a_training_window_are_counted_and_their_fix_runs(ti
 def test_a_few_series_without_a_training_window_are_left_out_by_their_ids():
     message = _setup_error(_panel(3, "date"))
     assert "df = df[~df['unique_id'].isin(['short000', 'short001', 'short002'])]" in message
+
+
+class _CountedNames(list):
+    """The fitted series' names, counting the passes over them."""
+
+    passes = 0
+
+    def __iter__(self):
+        type(self).passes += 1
+        return super().__iter__()
+
+
+def test_plot_of_many_unknown_series_names_a_few_and_compares_them_in_one_pass():
+    from types import SimpleNamespace
+
+    from ssm_ts.api.forecast_plot import plotted_series
+
+    fitted = _CountedNames(f"s{i:04d}" for i in range(2000))
+    fc = SimpleNamespace(spec_=SimpleNamespace(targets=fitted, id_dtype=None))
+    asked = [f"x{i}" for i in range(2000)]
+    _CountedNames.passes = 0
+    with pytest.raises(ConfigError) as raised:
+        plotted_series(fc, asked)
+    assert str(raised.value) == (
+        "series=['x0', 'x1', 'x2', 'x3', 'x4', ...] (2,000 names): ['x0', 'x1', 'x2', 'x3', 'x4'] and 1,995 more "
+        "not among the fitted series (e.g. ['s0000', 's0001', 's0002', 's0003', 's0004']); name series the model "
+        "forecasts."
+    )  # was every one of the 2,000 names, 17,071 characters
+    assert _CountedNames.passes <= 3  # was a set of the 2,000 fitted names built for each name asked
+    assert plotted_series(fc, ["s0001", "s1999"]) == ["s0001", "s1999"]

@@ -188,6 +188,13 @@ def wide_with_intervals(fc: Forecaster, forecast: pd.DataFrame, levels: list[flo
     return long_to_wide_with_intervals(forecast, spec) if long else forecast
 
 
+def _given_text(series: Any, shown: int = 5) -> str:
+    """``series`` as given, a long list cut to its first ``shown`` names: ``['a', 'b', ...] (2,000 names)``."""
+    if isinstance(series, list | tuple) and len(series) > 2 * shown:
+        return f"[{', '.join(map(repr, series[:shown]))}, ...] ({len(series):,} names)"
+    return repr(series)
+
+
 def plotted_series(fc: Forecaster, series: str | int | list[str] | list[int] | None) -> list[str] | None:
     if series is None:
         return None
@@ -198,11 +205,12 @@ def plotted_series(fc: Forecaster, series: str | int | list[str] | list[int] | N
         raise ConfigError(
             f"series={series!r} names no series to draw; name some of {fitted}, or leave series out for the first 8."
         )
-    unknown = [name for name in names if name not in set(fc.spec_.targets)]
+    fitted_names = set(fc.spec_.targets)  # once: thousands of names and series were compared pairwise
+    unknown = [name for name in names if name not in fitted_names]
     if unknown:
-        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
         raise ConfigError(
-            f"series={series!r}: {unknown[:5]}{more} not among the fitted series "
+            f"series={_given_text(series)}: {unknown[:5]}{more} not among the fitted series "
             f"(e.g. {fitted}); name series the model forecasts."
         )
     return names
