@@ -22,18 +22,19 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
 
+from ssm_ts.core.parameter_terms import keep_terms
 from ssm_ts.errors import ConfigError
 from ssm_ts.kernels.krylov import krylov as krylov_columns
 from ssm_ts.kernels.matrix_power import matrix_power
 from ssm_ts.whole_numbers import is_real_number
 
-_CACHE = "_discretization_cache"  # instance attribute holding step()'s memoised discretisation
+_CACHE = "_discretization_cache"  # instance attribute: the ParameterTermsCache of step()'s discretisation
 
 
 def autocast_on(device_type: str) -> bool:
@@ -112,19 +113,6 @@ def init_readout(H: int, N2: int) -> Tensor:
     return torch.randn(H, N2, dtype=torch.complex128) * math.sqrt(0.5)
 
 
-def _same_values(snapshot: list[Tensor], params: list[Tensor]) -> bool:
-    """Whether ``params`` still hold exactly the values (and dtypes, shapes, devices) of ``snapshot``.
-
-    Kept lean (one ``torch.equal`` per parameter, a few microseconds each on CPU; on CUDA each
-    waits for the device): ``step`` runs this once per sample."""
-    if len(snapshot) != len(params):
-        return False
-    try:
-        return all(s.dtype is p.dtype and torch.equal(s, p) for s, p in zip(snapshot, params, strict=True))
-    except RuntimeError:  # moved to another device
-        return False
-
-
 def krylov(dA: Tensor, b: Tensor, L: int) -> Tensor:
     """``[b, dA b, dA^2 b, ...]`` stacked on the last axis: (..., H, N, L), by doubling.
 
@@ -188,30 +176,15 @@ class SSM(nn.Module):
         state.pop(_CACHE, None)
         return state
 
-    def cached(self, tag: str, compute: Callable[[], Any]) -> Any:
+    def cached(self, tag: Hashable, compute: Callable[[], Any]) -> Any:
         """``compute()``, memoised while gradients are off and the parameters hold the same values.
 
         Recurrent generation calls ``step`` once per sample: re-discretising each time would
-        dominate. Validity is decided by the parameters' contents, compared with a snapshot taken
-        when the value was computed: version counters miss writes through ``.data`` (EMA weight
-        swaps: Lightning's weight averaging, torch_ema's ``copy_to``), which would leave ``step``
-        on the old weights.
+        dominate. Validity is decided by the parameters' contents (:class:`ParameterTermsCache`):
+        version counters miss writes through ``.data`` (EMA weight swaps: Lightning's weight
+        averaging, torch_ema's ``copy_to``), which would leave ``step`` on the old weights.
         """
-        if torch.is_grad_enabled():
-            return compute()
-        # The module's own parameters directly when it has no submodules: self.parameters() costs
-        # as much as the whole check.
-        params = (
-            [p for p in self._parameters.values() if p is not None]
-            if not self._modules
-            else list(self.parameters())
-        )
-        entry = self.__dict__.get(_CACHE)
-        if entry is not None and entry[0] == tag and _same_values(entry[1], params):
-            return entry[2]
-        value = compute()
-        self.__dict__[_CACHE] = (tag, [p.detach().clone() for p in params], value)
-        return value
+        return keep_terms(self, _CACHE, tag, compute)
 
     def check_step_shapes(self, u: Tensor, state: Tensor) -> None:
         """Raise :class:`ConfigError` unless ``u`` is (B, H) and ``state`` (B, *state_shape()).

@@ -9,25 +9,37 @@ import torch
 from torch import Tensor, nn
 
 from ssm_ts.core.base import SSM, autocast_on, check_size
+from ssm_ts.core.parameter_terms import keep_terms
 from ssm_ts.core.registry import available_ssms, build_ssm
 from ssm_ts.errors import ConfigError
 from ssm_ts.whole_numbers import is_real_number
 
 
-def fft_causal_conv(u: Tensor, k: Tensor) -> Tensor:
+def kernel_spectrum(k: Tensor, L: int) -> Tensor:
+    """The FFT (H, n // 2 + 1) of the kernel ``k`` (H, K) that :func:`fft_causal_conv` multiplies a
+    length-``L`` input's FFT by, ``n = max(2L, K)``: it depends on the weights and ``L`` alone, so a
+    caller may compute it once for many inputs (:class:`FFTConv` does while gradients are off)."""
+    return torch.fft.rfft(k, n=max(2 * L, k.shape[-1]))
+
+
+def fft_causal_conv(u: Tensor, k: Tensor, spectrum: Tensor | None = None) -> Tensor:
     """Causal convolution of ``u`` (..., H, L) with ``k`` (H, K) via FFT, output (..., H, L).
 
     ``K`` is ``L`` (causal) or ``2L`` (bidirectional kernels laid out for circular convolution).
+    ``spectrum``: ``kernel_spectrum(k, L)`` when already computed (the same result, bit for bit).
     """
     L = u.shape[-1]
     if u.numel() == 0:  # an empty batch: the FFT libraries reject zero-sized transforms
         return torch.zeros(u.shape, dtype=torch.promote_types(u.dtype, k.dtype), device=u.device)
     n = max(2 * L, k.shape[-1])
-    y = torch.fft.irfft(torch.fft.rfft(u, n=n) * torch.fft.rfft(k, n=n), n=n)
+    if spectrum is None:
+        spectrum = kernel_spectrum(k, L)
+    y = torch.fft.irfft(torch.fft.rfft(u, n=n) * spectrum, n=n)
     return y[..., :L]
 
 
 LOW_PRECISION = (torch.float16, torch.bfloat16)
+_KERNEL_CACHE = "_kernel_cache"  # FFTConv's attribute holding its ParameterTermsCache
 DEFAULT_D_STATE = 64  # state size N of an SSM built by name when d_state is not given
 
 
@@ -240,6 +252,21 @@ class FFTConv(nn.Module):
         # Position 2L - d holds the weight of u[t + d] (d >= 1): circular convolution of length 2L.
         return torch.cat([k, torch.zeros_like(k[..., :1]), k_back[..., : L - 1].flip(-1)], dim=-1)
 
+    def kernel_terms(self, L: int, rate: float = 1.0) -> tuple[Tensor, Tensor]:
+        """``full_kernel(L, rate)`` and its :func:`kernel_spectrum` for a length-``L`` input.
+
+        Kept between calls while gradients are off and the weights hold the same values
+        (:class:`~ssm_ts.core.parameter_terms.ParameterTermsCache`): a forecast's kernels (the companion
+        SSM's ``A^L``, S4's Cauchy products) were recomputed for every window. Training recomputes them."""
+
+        def compute() -> tuple[Tensor, Tensor]:
+            k = self.full_kernel(L, rate)
+            return k, kernel_spectrum(k, L)
+
+        if isinstance(L, Tensor) or isinstance(rate, Tensor):  # traced sizes: no hashable key
+            return compute()
+        return keep_terms(self, _KERNEL_CACHE, (L, rate), compute)
+
     def forward(
         self, x: Tensor, state: Tensor | None = None, return_state: bool = False, rate: float = 1.0
     ) -> Tensor | tuple[Tensor, Tensor]:
@@ -263,7 +290,8 @@ class FFTConv(nn.Module):
         check_finite(x, "FFTConv", self)
         u = x.transpose(-1, -2)  # (B, H, L)
         L = u.shape[-1]
-        y = fft_causal_conv(u, self.full_kernel(L, rate)) + self.D.unsqueeze(-1) * u
+        k, spectrum = self.kernel_terms(L, rate)
+        y = fft_causal_conv(u, k, spectrum) + self.D.unsqueeze(-1) * u
         if state is not None:
             y = y + self.ssm.state_response(state, L, rate)
         y = y.transpose(-1, -2)

@@ -14,7 +14,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ssm_ts.core import CompanionSSM, FFTConv, ShiftSSM, fft_causal_conv, krylov
-from ssm_ts.models.spacetime_cache import ParameterTermsCache
+from ssm_ts.core.conv import kernel_spectrum
+from ssm_ts.core.parameter_terms import ParameterTermsCache
 
 
 def preprocessing_taps(differences: Sequence[int], moving_averages: Sequence[int]) -> list[Tensor]:
@@ -130,16 +131,21 @@ class ClosedLoopCompanionDecoder(nn.Module):
         ``lookback_out[:, t]`` and ``next_input[:, t]`` are the one-step predictions made at step t.
         """
         # the same for every window: kept between forecasts (no gradients, unchanged weights)
-        columns, kernels, rows = self._terms.get(
-            self, (u.shape[1], self.horizon), lambda: self.parameter_terms(u.shape[1])
-        )
+        L = u.shape[1]
+        columns, kernels, spectra, rows = self._terms.get(self, (L, self.horizon), lambda: self._terms_of(L))
         u_t = u.transpose(1, 2)  # (B, H, L)
-        lookback_out = fft_causal_conv(u_t, kernels[0]).transpose(1, 2)
-        next_input = fft_causal_conv(u_t, kernels[1]).transpose(1, 2)
+        lookback_out = fft_causal_conv(u_t, kernels[0], spectra[0]).transpose(1, 2)
+        next_input = fft_causal_conv(u_t, kernels[1], spectra[1]).transpose(1, 2)
         # Channel-batched matrix products (H, B, .): much faster on CPU than the equivalent einsums.
         state = torch.bmm(u_t.flip(-1).transpose(0, 1), columns.transpose(1, 2))  # x_(L-1): (H, B, N)
         horizon = torch.bmm(state, rows).permute(1, 2, 0)  # (B, horizon, H)
         return horizon, lookback_out, next_input
+
+    def _terms_of(self, L: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """:meth:`parameter_terms` with the lookback kernels' FFTs (2, H, L + 1) after the kernels."""
+        columns, kernels, rows = self.parameter_terms(L)
+        # each on its own (H, L), as fft_causal_conv took them: the same values, bit for bit
+        return columns, kernels, torch.stack([kernel_spectrum(k, L) for k in kernels]), rows
 
     def parameter_terms(self, L: int) -> tuple[Tensor, Tensor, Tensor]:
         """What :meth:`forward` of a length-``L`` input computes from the parameters alone: the Krylov
