@@ -93,3 +93,25 @@ def test_plot_of_many_unknown_series_names_a_few_and_compares_them_in_one_pass()
     )  # was every one of the 2,000 names, 17,071 characters
     assert _CountedNames.passes <= 3  # was a set of the 2,000 fitted names built for each name asked
     assert plotted_series(fc, ["s0001", "s1999"]) == ["s0001", "s1999"]
+
+
+def test_series_a_model_was_not_fitted_on_are_told_in_one_pass_over_its_series(monkeypatch):
+    from ssm_ts.pipelines.forecasting.series_spec import SeriesSpec
+    from ssm_ts.pipelines.forecasting.unknown_series import warn_unknown_series
+
+    spec = SeriesSpec(time_col="ds", targets=[f"s{i:04d}" for i in range(2000)], freq="D", long_format=True)
+    reads = [0]
+    columns = SeriesSpec.input_columns.fget
+
+    def counted(self):
+        reads[0] += 1
+        return columns(self)
+
+    monkeypatch.setattr(SeriesSpec, "input_columns", property(counted))
+    given = [f"s{i:04d}" for i in range(1990, 2000)] + [f"new{i}" for i in range(2000)]
+    with pytest.warns(UserWarning) as warned:
+        warn_unknown_series("the DataFrame", given, spec)
+    message = str(warned[0].message)
+    assert message.startswith("the DataFrame: series ['new0', 'new1',")
+    assert "'... (2000 in all)'" in message and "s1995" not in message
+    assert reads[0] == 1  # was a list of the 2,000 fitted series built for each of the 2,010 ids given

@@ -35,7 +35,8 @@ def given_series(
 
 def warn_unknown_series(name: str, given: list[str], spec: SeriesSpec) -> None:
     """Warn, naming the table ``name``, of the ``given`` series that are no target or covariate of ``spec``."""
-    unknown = [g for g in given if g not in spec.input_columns]
+    known = set(spec.input_columns)  # once, not a list built and scanned for each of thousands of ids
+    unknown = [g for g in given if g not in known]
     if not unknown:
         return
     targets = spec.targets
