@@ -115,3 +115,29 @@ def test_series_a_model_was_not_fitted_on_are_told_in_one_pass_over_its_series(m
     assert message.startswith("the DataFrame: series ['new0', 'new1',")
     assert "'... (2000 in all)'" in message and "s1995" not in message
     assert reads[0] == 1  # was a list of the 2,000 fitted series built for each of the 2,010 ids given
+
+
+class _ScannedIds(list):
+    """The ids a long table holds, counting the scans for one of them."""
+
+    scans = 0
+
+    def __contains__(self, item):
+        type(self).scans += 1
+        return super().__contains__(item)
+
+
+def test_series_absent_from_a_table_are_found_without_a_scan_per_fitted_series(monkeypatch):
+    from types import SimpleNamespace
+
+    import ssm_ts.api.forecast_subset as subset
+    from ssm_ts.pipelines.forecasting.series_spec import SeriesSpec
+
+    spec = SeriesSpec(time_col="ds", targets=[f"s{i:04d}" for i in range(2000)], freq="D", long_format=True)
+    fc = SimpleNamespace(spec_=spec, task_=SimpleNamespace(hparams=SimpleNamespace(channel_independent=True)))
+    held = _ScannedIds(f"s{i:04d}" for i in range(0, 2000, 2))  # every other series
+    monkeypatch.setattr(subset, "given_series", lambda data, spec, options: ("the DataFrame", held))
+    _ScannedIds.scans = 0
+    absent = subset.absent_series(fc, pd.DataFrame(), None)
+    assert absent == [f"s{i:04d}" for i in range(1, 2000, 2)]
+    assert _ScannedIds.scans == 0  # was a scan of the 1,000 ids held for each of the 2,000 fitted series
