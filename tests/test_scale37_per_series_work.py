@@ -90,17 +90,3 @@ def test_saved_history_converts_every_series_at_once(monkeypatch):
             restored[spec.input_columns].to_numpy(), frame[spec.input_columns].to_numpy("float64")
         )
     assert counts[50] == counts[5]  # was one astype per series: 5 and 50
-
-
-def test_filled_values_are_set_in_one_block_for_every_series(monkeypatch):
-    counts = {}
-    for n_series in (6, 60):
-        table = _long_table_with_gaps(n_series)
-        with monkeypatch.context() as patched:
-            calls = _counting(patched, pd.DataFrame, "__setitem__")
-            frame, spec = load_series(table, fill="interpolate")[:2]
-        counts[n_series] = calls[0]
-        # the gaps are filled: only the rows before a later start are empty
-        assert frame[spec.targets].isna().sum().sum() == sum(5 * (i % 4) for i in range(n_series))
-        assert filled_cells(frame, spec).sum() == 2 * len(range(0, n_series, 3))
-    assert counts[60] == counts[6]  # was a frame column set per series: 6 and 60 more

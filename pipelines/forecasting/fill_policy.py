@@ -158,14 +158,5 @@ def check_or_fill_values(
     filled = fill_values(pd.DataFrame(block, columns=columns, index=values.index), fill)
     if inside_spans:  # gaps inside the spans only: the empty ends stay outside them
         filled = filled.where(inside)
-    return _with_columns(values, filled)
-
-
-def _with_columns(values: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """``values`` with its columns named in ``new`` replaced by ``new``'s (same index), in ``values``'
-    column order and with its ``attrs``: one block for every series (``values[columns] = new`` sets
-    them one column at a time, slow with thousands of series)."""
-    kept = values.drop(columns=new.columns)
-    out = pd.concat([kept, new], axis=1)[values.columns]
-    out.attrs = values.attrs
-    return out
+    values[columns] = filled
+    return values
