@@ -14,7 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import mlflow
-import mlflow.pyfunc  # the module itself, not mlflow's lazy stand-in, so patching it takes effect
+import mlflow.models  # the modules themselves, not mlflow's lazy stand-ins, so patching them takes effect
+import mlflow.pyfunc
 import numpy as np
 import pandas as pd
 import pytest
@@ -104,7 +105,7 @@ def test_cli_fits_with_one_out_at_once_log_their_own_config_and_model(line_use, 
     # B while A uploads its config (A had just written it), C while A logs its model (A had just exported it)
     during_config = run_first_inside(monkeypatch, mlflow.MlflowClient, "log_artifact", _line_fit(out, 0.05),
                                      when=lambda client, run_id, path, *rest: Path(path).name == "config.yaml")  # fmt: skip
-    during_model = run_first_inside(monkeypatch, mlflow.pyfunc, "log_model", _line_fit(out, 0.01))
+    during_model = run_first_inside(monkeypatch, mlflow.models.Model, "log", _line_fit(out, 0.01))
     _line_fit(out, 0.2)()
     assert during_config == ["finished"] and during_model == ["finished"]
 
@@ -136,7 +137,7 @@ def test_forecasters_with_one_out_dir_at_once_log_their_own_model(tmp_path, monk
                     trainer_options={"enable_progress_bar": False})  # fmt: skip
     first, second = Forecaster(**settings, seed=0), Forecaster(**settings, seed=1)
     # the second fit runs while the first logs its model, after writing its export
-    during_model = run_first_inside(monkeypatch, mlflow.pyfunc, "log_model", lambda: second.fit(frame))
+    during_model = run_first_inside(monkeypatch, mlflow.models.Model, "log", lambda: second.fit(frame))
     first.fit(frame)
     assert during_model == ["finished"] and first.run_id_ != second.run_id_
 
