@@ -14,21 +14,20 @@ from ssm_ts import Forecaster, WaveformGenerator
 from ssm_ts.api import forecast_fit_end
 
 
-def _as_rank_one(trainer) -> None:
-    trainer.__class__ = type(
-        "RankOneTrainer", (type(trainer),), {"is_global_zero": property(lambda _: False)}
-    )
+def _on_rank_one(after_training):
+    """``after_training(owner, trainer, ...)`` run with ``trainer`` made not global zero."""
+
+    def on_rank_one(owner, trainer, *args):
+        rank_one = {"is_global_zero": property(lambda _: False)}
+        trainer.__class__ = type("RankOneTrainer", (type(trainer),), rank_one)
+        return after_training(owner, trainer, *args)
+
+    return on_rank_one
 
 
 def test_a_forecaster_on_rank_one_logs_nothing_after_training(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    finish = forecast_fit_end.finish_fit
-
-    def finish_on_rank_one(fc, trainer, *args):
-        _as_rank_one(trainer)
-        return finish(fc, trainer, *args)
-
-    monkeypatch.setattr(forecast_fit_end, "finish_fit", finish_on_rank_one)
+    monkeypatch.setattr(forecast_fit_end, "finish_fit", _on_rank_one(forecast_fit_end.finish_fit))
     monkeypatch.setattr(forecast_fit_end, "log_fit", lambda *a: pytest.fail("rank 1 logged the fit"))
     hours = pd.date_range("2020-01-01", periods=200, freq="h")
     frame = pd.DataFrame({"time": hours, "y": np.sin(np.arange(200) / 5.0)})
@@ -44,13 +43,7 @@ def test_a_waveform_generator_on_rank_one_logs_nothing_after_training(tmp_path, 
     folder.mkdir()
     for index in range(4):
         sf.write(folder / f"c{index}.wav", np.random.default_rng(index).uniform(-0.5, 0.5, 1600), 16000)
-    after = WaveformGenerator._after_training
-
-    def after_on_rank_one(self, trainer, *args):
-        _as_rank_one(trainer)
-        return after(self, trainer, *args)
-
-    monkeypatch.setattr(WaveformGenerator, "_after_training", after_on_rank_one)
+    monkeypatch.setattr(WaveformGenerator, "_after_training", _on_rank_one(WaveformGenerator._after_training))
     monkeypatch.setattr(WaveformGenerator, "_log_fit", lambda *a: pytest.fail("rank 1 logged the fit"))
     gen = WaveformGenerator(preset="tiny", max_epochs=1, batch_size=4, out_dir=str(tmp_path / "run"),
                             trainer_options={"enable_progress_bar": False})  # fmt: skip

@@ -15,6 +15,7 @@ import pytest
 from ssm_ts import Forecaster
 from ssm_ts.tracking.logger import default_tracking_uri
 from ssm_ts.tracking.run_status import STOP_TAG
+from tests.run_record_fakes import StartedLogger, TagStore
 
 
 class StopInSecondEpoch(pl.Callback):
@@ -69,21 +70,6 @@ def test_ctrl_c_in_python_names_the_checkpoint_and_the_killed_run(frame, tmp_pat
     assert f"({last}; MLflow run {run.info.run_id}, marked KILLED)" in str(raised.value)
 
 
-class _Store:
-    def __init__(self):
-        self.tags: dict[str, str] = {}
-
-    def set_tag(self, run_id, key, value):
-        self.tags[key] = value
-
-
-class _Logger:
-    run_id = "r1"
-
-    def __init__(self):
-        self.experiment = _Store()
-
-
 class _Trainer:
     """What call_interruptibly reads of a Trainer whose fit raises: no checkpoint written this time."""
 
@@ -103,7 +89,7 @@ def test_a_fit_stopped_before_its_first_checkpoint_names_what_is_kept(tmp_path, 
 
     start = tmp_path / "last.ckpt"
     start.write_bytes(b"")
-    logger = _Logger()
+    logger = StartedLogger()
     with pytest.raises(ValueError, match="bad row") as raised:
         call_interruptibly(_Trainer(str(start) if resumed else None).fit, [logger])
     (note,) = raised.value.__notes__
@@ -120,7 +106,7 @@ class _UnstartedLogger:
     _initialized = False
 
     def __init__(self):
-        self.experiment = _Store()
+        self.experiment = TagStore()
         self.started = False
 
     @property

@@ -11,6 +11,7 @@ from lightning.pytorch.loggers import MLFlowLogger
 from ssm_ts.tasks.interruptible_fit import fit_interruptibly
 from ssm_ts.tracking.logger import default_tracking_uri
 from ssm_ts.tracking.run_status import STOP_TAG, call_interruptibly, end_run
+from tests.run_record_fakes import StartedLogger
 
 HINT = "call fit(..., resume=True) on a Forecaster with out_dir='runs'"
 
@@ -47,21 +48,6 @@ def test_ctrl_c_names_the_front_ends_resume_call():
         fit_interruptibly(_ctrl_c, [])  # a front end that names none
 
 
-class _Store:
-    def __init__(self):
-        self.tags: dict[str, str] = {}
-
-    def set_tag(self, run_id, key, value):
-        self.tags[key] = value
-
-
-class _Logger:
-    run_id = "r1"
-
-    def __init__(self):
-        self.experiment = _Store()
-
-
 class _Trainer:
     """A resumed Trainer whose fit raises ``error`` before writing a checkpoint of its own."""
 
@@ -79,13 +65,15 @@ def test_an_errors_note_names_the_front_ends_resume_call(tmp_path):
     start = tmp_path / "last.ckpt"
     start.write_bytes(b"")
     with pytest.raises(ValueError) as raised:
-        call_interruptibly(_Trainer(str(start), ValueError("bad row")).fit, [_Logger()], resume_hint=HINT)
+        call_interruptibly(
+            _Trainer(str(start), ValueError("bad row")).fit, [StartedLogger()], resume_hint=HINT
+        )
     (note,) = raised.value.__notes__
     assert f"resume into the same run ({HINT})." in note and "--ckpt_path" not in note
 
 
 def test_a_long_errors_tag_keeps_when_the_fit_stopped(tmp_path):
-    logger = _Logger()
+    logger = StartedLogger()
     with pytest.raises(ValueError):
         call_interruptibly(_Trainer(None, ValueError("x" * 9000)).fit, [logger])
     tag = logger.experiment.tags[STOP_TAG]
@@ -103,7 +91,7 @@ class _CtrlCTrainer:
 
 
 def test_ctrl_c_before_the_first_checkpoint_says_there_is_nothing_to_resume():
-    logger = _Logger()
+    logger = StartedLogger()
     with pytest.raises(KeyboardInterrupt) as raised:
         fit_interruptibly(_CtrlCTrainer().fit, [logger], resume_hint=HINT)
     assert str(raised.value) == (

@@ -11,27 +11,13 @@ from lightning.pytorch.strategies.launchers.multiprocessing import _MultiProcess
 from torch.multiprocessing.spawn import ProcessRaisedException
 
 from ssm_ts.tracking.run_status import STOP_TAG, call_interruptibly
+from tests.run_record_fakes import StartedLogger
 
 TRACE = (
     "\n\n-- Process 1 terminated with the following error:\nTraceback (most recent call last):\n"
     '  File "fit.py", line 3, in on_train_batch_start\n    raise ValueError("bad value in batch")\n'
     "ValueError: bad value in batch\n"
 )
-
-
-class _Store:
-    def __init__(self):
-        self.tags: dict[str, str] = {}
-
-    def set_tag(self, run_id, key, value):
-        self.tags[key] = value
-
-
-class _Logger:
-    run_id = "r1"
-
-    def __init__(self):
-        self.experiment = _Store()
 
 
 class _Strategy:
@@ -53,7 +39,7 @@ class _SpawningTrainer:
 
 def test_a_spawned_fits_error_is_tagged_and_its_checkpoint_named(tmp_path):
     (tmp_path / "last.ckpt").write_bytes(b"")  # written by the started processes
-    logger = _Logger()
+    logger = StartedLogger()
     with pytest.raises(ProcessRaisedException) as raised:
         call_interruptibly(_SpawningTrainer(tmp_path).fit, [logger])
     assert logger.experiment.tags[STOP_TAG] == "ValueError: bad value in batch (in started process 1)"
