@@ -86,6 +86,11 @@ def _seed_and_isolate(tmp_path, monkeypatch):
     # also unsets MLFLOW_TRACKING_URI, which monkeypatch then restores
     if "mlflow" in sys.modules:
         sys.modules["mlflow"].set_tracking_uri(None)
+        # mlflow.set_experiment (a test of a fit inside the user's run) keeps its experiment in the module
+        # and in MLFLOW_EXPERIMENT_ID, outside monkeypatch: a later notebook's kernel inherited it and its
+        # fit logged to that id, not to ssm-ts-<use> (a developer's own value is put back by monkeypatch)
+        sys.modules["mlflow"].tracking.fluent._active_experiment_id = None
+        os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
 
 
 @pytest.fixture
