@@ -12,11 +12,10 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-import torch.multiprocessing as mp
 from torch.utils.data import DataLoader, DistributedSampler
 
 from ssm_ts.pipelines.audio import AudioDataModule, ClipDataset, Quantizer, index_audio
-from tests.gloo_pair import gloo_rank
+from tests.gloo_pair import gloo_rank, run_pair
 from tests.test_aud36_damaged_validation_file import _damaged_flac
 
 RATE = 8000  # the file's own: its clips are decoded one by one, and those from 1.5 s fail
@@ -56,8 +55,7 @@ def score_share(rank: int, folder: str) -> None:
 @pytest.mark.timeout(60)
 def test_rank_zero_alone_names_the_file_from_its_first_failing_clip(tmp_path):
     _damaged_flac(tmp_path / "take.flac", "cut")  # here, not in both processes at once
-    mp.start_processes(score_share, args=(str(tmp_path),), nprocs=2, start_method="fork")
-    named = [(tmp_path / f"rank{rank}").read_text() for rank in (0, 1)]
+    named = run_pair(score_share, tmp_path)
     assert named[1] == ""  # was: process 1 named it too, from 1.750 s
     assert named[0].count("take.flac") == 1 and "its clip from 1.500 s is left out" in named[0]
 

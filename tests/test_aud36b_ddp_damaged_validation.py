@@ -15,12 +15,11 @@ from types import SimpleNamespace
 import pytest
 import torch
 import torch.distributed as dist
-import torch.multiprocessing as mp
 from torch.utils.data import DistributedSampler
 
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.audio import AudioDataModule, ClipDataset, Quantizer, index_audio
-from tests.gloo_pair import gloo_rank
+from tests.gloo_pair import gloo_rank, run_pair
 from tests.test_aud36_damaged_validation_file import _damaged_flac
 
 RATE = 16000  # the files are 3 s at 8 kHz: resampled, so each is decoded whole and all of it fails at once
@@ -68,8 +67,7 @@ def test_every_process_raises_the_same_error_naming_every_damaged_file(tmp_path,
     names, _ = SHARES[case]
     for name in names:
         _damaged_flac(tmp_path / f"{name}.flac", "middle")
-    mp.start_processes(score_share, args=(str(tmp_path), case), nprocs=2, start_method="fork")
-    outcomes = [(tmp_path / f"rank{rank}").read_text() for rank in (0, 1)]
+    outcomes = run_pair(score_share, tmp_path, case)
     # was: process 1 raised (it found x and y), process 0 carried on (x alone) in the sanity check; after
     # the whole epoch each named the files of its own share (x, z and x, y)
     assert outcomes[0] == outcomes[1], outcomes

@@ -16,10 +16,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import soundfile as sf
-import torch.multiprocessing as mp
 
 from ssm_ts.pipelines.audio import AudioDataModule
-from tests.gloo_pair import gloo_rank
+from tests.gloo_pair import gloo_rank, run_pair
 from tests.test_aud36_damaged_validation_file import RATE, _damaged_flac
 
 # which processes decode the damaged file's clips: both, or process 1 alone (process 0 draws none of it)
@@ -61,8 +60,7 @@ def train_share(rank: int, folder: str, case: str) -> None:
 @pytest.mark.parametrize("case", FINDERS)
 def test_a_damaged_training_file_is_named_once_by_rank_0(tmp_path, case):
     folder = _folder(tmp_path)
-    mp.start_processes(train_share, args=(str(folder), case), nprocs=2, start_method="fork")
-    said = [(folder / f"rank{rank}").read_text() for rank in (0, 1)]
+    said = run_pair(train_share, folder, case)
     # was: a warning from each process that found it (both: two lines; one: from process 1 alone)
     assert said[1] == "", said
     assert said[0].count("skipped audio file") == 1, said

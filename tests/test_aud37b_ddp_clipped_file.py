@@ -15,10 +15,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import torch.multiprocessing as mp
 
 from ssm_ts.pipelines.audio import AudioDataModule
-from tests.gloo_pair import gloo_rank
+from tests.gloo_pair import gloo_rank, run_pair
 from tests.test_aud37_clipped_named_across_spawned_calls import RATE, _folder
 
 LOUD = "v_take.flac"  # the clipped validation file of _folder: 0.3 s, 6 clips of 0.05 s
@@ -66,8 +65,7 @@ def validate_share(rank: int, folder: str, case: str) -> None:
 @pytest.mark.parametrize("case", READERS)
 def test_a_clipped_file_is_named_once_by_rank_0_under_ddp(tmp_path, case):
     folder = _folder(tmp_path)
-    mp.start_processes(validate_share, args=(str(folder), case), nprocs=2, start_method="fork")
-    said = [(folder / f"rank{rank}").read_text() for rank in (0, 1)]
+    said = run_pair(validate_share, folder, case)
     # was: a warning from each process that read it (both: two lines; one: from process 1 alone)
     assert said[1] == "", said
     assert said[0].count("clipped at full scale") == 1, said

@@ -9,11 +9,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import torch.multiprocessing as mp
 from lightning.pytorch.strategies import DDPStrategy
 
 from ssm_ts.api.forecast_validation_callback import RecordValidation
-from tests.gloo_pair import gloo_rank
+from tests.gloo_pair import gloo_rank, run_pair
 
 
 def _fit_id_of(rank: int, folder: str) -> None:
@@ -25,8 +24,7 @@ def _fit_id_of(rank: int, folder: str) -> None:
 
 @pytest.mark.timeout(60)
 def test_every_process_of_a_ddp_fit_has_rank_zero_s_fit_id(tmp_path):
-    mp.start_processes(_fit_id_of, args=(str(tmp_path),), nprocs=2, start_method="fork")
-    ids = [(tmp_path / f"rank{rank}").read_text() for rank in (0, 1)]
+    ids = run_pair(_fit_id_of, tmp_path)
     assert ids[0] == ids[1] and len(ids[0]) == 32
 
 
