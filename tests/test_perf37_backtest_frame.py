@@ -8,18 +8,12 @@ import pandas as pd
 import pytest
 
 from ssm_ts.api import forecast_backtest
+from tests.call_counts import counted_calls
 
 
 def test_backtest_builds_one_forecast_frame_for_all_windows(co2_interpolated_fit, monkeypatch):
     fc, path = co2_interpolated_fit
-    calls = []
-    build = forecast_backtest.forecast_frame
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return build(*args, **kwargs)
-
-    monkeypatch.setattr(forecast_backtest, "forecast_frame", counted)
+    calls = counted_calls(monkeypatch, forecast_backtest, "forecast_frame")
     table = fc.backtest(path, n_windows=6, step=5)
     assert len(calls) == 1  # it was one per window
     horizon, history = 13, fc.history_

@@ -12,6 +12,7 @@ import pytest
 from ssm_ts import Forecaster
 from ssm_ts.api import forecast_fit_end
 from ssm_ts.api.forecast_validation_record import VALIDATION_KEY, validated_metrics
+from tests.call_counts import counted_calls
 
 pytestmark = pytest.mark.usefixtures("single_thread")
 
@@ -27,14 +28,7 @@ def fit(ett, tmp_path, name: str, **changed) -> Forecaster:
 def test_best_weights_are_not_validated_again_and_report_the_same_metrics(
     ett, tmp_path, monkeypatch, changed
 ):
-    calls = []
-    validate = forecast_fit_end.best_weights_validation
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return validate(*args, **kwargs)
-
-    monkeypatch.setattr(forecast_fit_end, "best_weights_validation", counted)
+    calls = counted_calls(monkeypatch, forecast_fit_end, "best_weights_validation")
     recorded = fit(ett, tmp_path, "recorded", **changed)
     assert calls == []
     monkeypatch.setattr(forecast_fit_end, "validated_metrics", lambda checkpoint, fit: None)  # the old way

@@ -11,19 +11,12 @@ import torch
 
 from ssm_ts.models import spacetime_layers
 from ssm_ts.models.spacetime_layers import ClosedLoopCompanionDecoder
+from tests.call_counts import counted_calls
 
 
 @pytest.fixture
 def krylov_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    calls: list[int] = []
-    original = spacetime_layers.krylov
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(spacetime_layers, "krylov", counted)
-    return calls
+    return counted_calls(monkeypatch, spacetime_layers, "krylov")
 
 
 def _decoder() -> ClosedLoopCompanionDecoder:

@@ -9,19 +9,12 @@ import pytest
 from pandas.core.strings.accessor import StringMethods
 
 from ssm_ts.pipelines.forecasting.dates import parse_text_times
+from tests.call_counts import counted_calls
 
 
 @pytest.fixture
 def extract_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    calls: list[int] = []
-    original = StringMethods.extract
-
-    def counted(self, *args, **kwargs):
-        calls.append(1)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(StringMethods, "extract", counted)
-    return calls
+    return counted_calls(monkeypatch, StringMethods, "extract")
 
 
 def test_iso_times_are_parsed_without_extracting_date_parts(extract_calls: list[int]) -> None:
