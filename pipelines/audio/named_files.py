@@ -4,11 +4,17 @@ each trainer call starts processes of its own (a fit, then the validation of the
 validation file the fit named was named again by the validation after it. The record lives in shared
 memory made with the data module, before any process starts: a started process (and its loader
 workers) receives it by handle, not as a copy, and sees what any other named. One record serves each
-warning that names a file once (a damaged file, a clipped one): each records under a ``kind`` of its own."""
+warning that names a file once (a damaged file, a clipped one): each records under a ``kind`` of its own.
+
+Reading the record, deciding and writing to it is one step under a lock the processes share: two
+processes (DDP ranks, loader workers) naming one file at the same instant both read it unrecorded and
+both named it, and two naming two files wrote their keys to the same slot, so one was named again."""
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+from multiprocessing.context import get_spawning_popen
 from pathlib import Path
 
 import torch
@@ -20,15 +26,33 @@ CAPACITY = 1024  # files recorded; past it, a file is named as if none was recor
 
 class NamedFiles:
     """A record of file versions (:func:`~.file_version.file_version`: a file saved anew is another) in
-    shared memory: ``keys`` ``(1 + CAPACITY,)`` int64, the count first, then each version's 64-bit hash."""
+    shared memory: ``keys`` ``(1 + CAPACITY,)`` int64, the count first, then each version's 64-bit hash;
+    ``lock``: held while a process reads and writes them.
+
+    The lock is a ``spawn`` one: a process started by spawning (``ddp_spawn``'s, a loader worker's with
+    ``multiprocessing_context="spawn"``) receives it with ``keys``, one forked inherits it. Pickled
+    otherwise (``copy.deepcopy``, ``pickle.dumps``: the keys travel as a copy then) the copy gets a lock
+    of its own, as it holds a record of its own."""
 
     def __init__(self, capacity: int = CAPACITY):
         self.keys = torch.zeros(1 + capacity, dtype=torch.long).share_memory_()
+        self.lock = multiprocessing.get_context("spawn").Lock()
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        if get_spawning_popen() is None:  # not to a started process: the keys are copied, not shared
+            state["lock"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self.lock is None:
+            self.lock = multiprocessing.get_context("spawn").Lock()
 
     def first_time(self, path: Path, kind: str = "damaged") -> bool:
         """Record ``path``'s version for the warning ``kind`` (``"damaged"``, ``"clipped"``); whether no
-        process recorded it for that warning before (then name it). Two processes naming one file at the
-        same instant may both be told ``True``: at worst the warning of before."""
+        process recorded it for that warning before (then name it): of processes asking at the same
+        instant, one is told ``True``."""
         version = file_version(path)
         if version is None:
             return True
@@ -37,6 +61,12 @@ class NamedFiles:
         ).digest()  # str hash differs by process
         key = int.from_bytes(digest, "little", signed=True)
         keys = self.keys.numpy()  # the shared memory itself
+        with self.lock:
+            return self._recorded_now(keys, key)
+
+    @staticmethod
+    def _recorded_now(keys, key: int) -> bool:
+        """Add ``key`` to ``keys`` (the record's array) unless there; whether it was not (under the lock)."""
         count = int(keys[0])
         if key in keys[1 : 1 + count]:
             return False
