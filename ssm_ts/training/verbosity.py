@@ -17,27 +17,33 @@ QUIET_LEVELS = {
     "lightning.pytorch.loggers.mlflow": logging.ERROR,
     "mlflow": logging.ERROR,
 }
+MLFLOW_LEVEL_VARIABLE = "MLFLOW_LOGGING_LEVEL"  # the "mlflow" logger's level when MLflow is imported
 
 
 def set_verbosity(verbose: bool) -> None:
     """Quiet (the default of every fit, API or CLI) or verbose Lightning and MLflow output.
 
     Quiet hides Lightning's tips, MLflow's store set-up lines and its artifact download bars;
-    ``verbose`` shows them all again, in the same process too.
+    ``verbose`` shows them all again, in the same process too. MLflow is not imported here (seconds,
+    for a fit that logs nothing): its level waits for its import (:func:`_mlflow_level_on_import`).
     """
-    try:
-        import mlflow  # noqa: F401  (importing MLflow configures its logger; set levels after that)
-    except ImportError:  # a fit that logs nothing runs without MLflow (a GPU image lacks it)
-        pass
-
-    if verbose:
-        for name in QUIET_LEVELS:
-            logging.getLogger(name).setLevel(logging.INFO)
-        return
-    quiet_lightning()
-    for name, level in QUIET_LEVELS.items():
+    levels = dict.fromkeys(QUIET_LEVELS, logging.INFO) if verbose else QUIET_LEVELS
+    if not verbose:
+        quiet_lightning()
+    for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    _mlflow_level_on_import(levels["mlflow"])
+    if not verbose:
+        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+
+
+def _mlflow_level_on_import(level: int) -> None:
+    """Keep ``level`` for the "mlflow" logger when MLflow is imported later, wherever that happens (ssm-ts's
+    tracking, Lightning's MLflow logger, the user's code): importing it sets that logger's level from
+    ``MLFLOW_LOGGING_LEVEL`` (INFO without it), undoing the level set before, so the variable carries it
+    there. Once MLflow is imported the variable is left alone: the level set on the logger holds."""
+    if "mlflow" not in sys.modules:
+        os.environ[MLFLOW_LEVEL_VARIABLE] = logging.getLevelName(level)
 
 
 def quiet_lightning() -> None:
