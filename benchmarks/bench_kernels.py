@@ -7,8 +7,11 @@ its speedup over the eager PyTorch reference and over ``torch.compile`` of that 
 Triton result is checked against the reference before it is timed.
 
 On the CPU: the PyTorch path against the materialising reference (median of repeats), forward and
-forward+backward. ``krylov`` (a dense SSM's continued state; no Triton path) is timed on the CPU only:
-the op ``ssm_ts::krylov`` (doubling, with its hand-written adjoint) against one product per column.
+forward+backward. ``krylov`` (a dense SSM's continued state, SpaceTime's decoder while compiled; no
+Triton path) is timed on the CPU only: the op ``ssm_ts::krylov`` (doubling, with its hand-written
+adjoint) against one product per column, and against the same op with a backward that recomputes the
+forward's columns (``recompute_ms``: the op before its backward read the saved ones), at SpaceTime's
+sizes too (lookback 336, companion state 64 and 128).
 
     python benchmarks/bench_kernels.py            # CUDA if available, else CPU
     python benchmarks/bench_kernels.py --quick    # small shapes, to check the script (bench_kernels_quick.json)
@@ -44,7 +47,7 @@ from ssm_ts.kernels import (  # noqa: E402
     vandermonde_reference,
     vandermonde_torch,
 )
-from ssm_ts.kernels.krylov import krylov_op, krylov_reference  # noqa: E402
+from ssm_ts.kernels.krylov import krylov_doubling, krylov_gradients, krylov_op, krylov_reference  # noqa: E402
 
 # Nominal peak memory bandwidth in GB/s (vendor figures), matched against the device name.
 PEAK_BANDWIDTH_GBS = {"H100 SXM": 3350, "H100 PCIe": 2000, "H100 NVL": 3900, "H100": 3350, "H200": 4800,
@@ -141,6 +144,21 @@ def diag_scan_case(
     return case
 
 
+class KrylovRecomputed(torch.autograd.Function):
+    """``ssm_ts::krylov`` as it was: a backward that runs the forward again for the columns."""
+
+    @staticmethod
+    def forward(ctx, A: torch.Tensor, b: torch.Tensor, L: int) -> torch.Tensor:
+        ctx.save_for_backward(A, b)
+        ctx.L = L
+        return krylov_doubling(A, b, L)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, None]:
+        A, b = ctx.saved_tensors
+        return *krylov_gradients(A, b, ctx.L, grad), None  # columns=None: recomputed
+
+
 def krylov_case(H: int, N: int, L: int, device: str) -> dict[str, Any]:
     A = torch.randn(H, N, N, device=device) / math.sqrt(2 * N)  # spectral radius about 0.7: no blow-up
     b = torch.randn(H, N, device=device)
@@ -149,6 +167,7 @@ def krylov_case(H: int, N: int, L: int, device: str) -> dict[str, Any]:
         "bytes": (H * N * N + H * N + H * N * L) * 4,
         "torch": lambda A, b: krylov_op(A, b, L),
         "reference": lambda A, b: krylov_reference(A, b, L),
+        "recompute": lambda A, b: KrylovRecomputed.apply(A, b, L),
         "tol": 1e-3,
     }  # fmt: skip
 
@@ -253,11 +272,17 @@ def cpu_rows(cases: list[dict[str, Any]], repeats: int) -> list[dict[str, Any]]:
         inputs = case["inputs"]
         error = max_relative_error(case["torch"](*inputs), case["reference"](*inputs))
         for mode in ("forward", "forward+backward"):
+            # the krylov op's former backward differs only in backward
+            names = (
+                "torch",
+                "reference",
+                *(("recompute",) if "recompute" in case and mode != "forward" else ()),
+            )
             calls = {
                 name: (lambda fn=case[name], inputs=inputs: fn(*inputs))
                 if mode == "forward"
                 else with_backward(case[name], inputs)
-                for name in ("torch", "reference")
+                for name in names
             }
             times = alternating_medians(calls, repeats=repeats, warmup=1)  # the ratio is what is quoted
             moved = case["bytes"] * (1 if mode == "forward" else 3)
@@ -266,6 +291,8 @@ def cpu_rows(cases: list[dict[str, Any]], repeats: int) -> list[dict[str, Any]]:
                 "torch_ms": times["torch"] * 1e3, "reference_ms": times["reference"] * 1e3,
                 "speedup": times["reference"] / times["torch"], "torch_GB/s": moved / times["torch"] / 1e9,
                 "max_rel_err": error,
+                **({"recompute_ms": times["recompute"] * 1e3, "x_vs_recompute": times["recompute"] / times["torch"]}
+                   if "recompute" in times else {}),
             })  # fmt: skip
             print(f"{case['op']:12s} {case['shape']:32s} {mode:17s} {times['torch'] * 1e3:9.2f} ms")
     return rows
@@ -304,6 +331,7 @@ def build_cases(device: str, quick: bool) -> list[dict[str, Any]]:
         diag_scan_case(4, 4096, 64, False, device, with_assoc=False),
         diag_scan_case(4, 4096, 64, True, device, with_assoc=False),
         krylov_case(64, 64, 4096, device),
+        *(krylov_case(64, N, 336, device) for N in (64, 128)),  # SpaceTime: lookback 336, d_model 64
     ]
 
 
@@ -343,7 +371,8 @@ def main() -> None:
         }
     else:
         rows = cpu_rows(cases, args.repeats)
-        columns = ["op", "shape", "mode", "torch_ms", "reference_ms", "speedup", "torch_GB/s", "max_rel_err"]
+        columns = ["op", "shape", "mode", "torch_ms", "reference_ms", "speedup", "torch_GB/s", "recompute_ms",
+                   "x_vs_recompute", "max_rel_err"]  # fmt: skip
         payload = {"device": "cpu", "repeats": args.repeats, "threads": torch.get_num_threads()}
     print()
     print_table(rows, columns)
