@@ -13,6 +13,7 @@ import numpy as np
 from ssm_ts.errors import DataError
 
 from .labels import same_number_class
+from .wording import counted
 
 # the keys sktime and aeon write (lower case: keys are read case-insensitively); others are skipped,
 # except a near miss of one of these (``@classlabels``), which would otherwise drop its declaration
@@ -125,6 +126,35 @@ def check_undeclared_label(header: TsHeader, fields: list[str], where: str, case
             "declares none; add '@classLabel true <classes>' (e.g. '@classLabel true "
             f"{last} ...') before @data, or drop the labels."
         )
+
+
+def _numbers_only(text: str) -> bool:
+    """Whether ``text`` is comma-separated numbers (``?`` missing): a dimension's values."""
+    try:
+        [float(part) for part in text.split(",") if part.strip() not in ("?", "")]
+    except ValueError:
+        return False
+    return "," in text
+
+
+def check_case_ends_in_label(header: TsHeader, fields: list[str], where: str, case: int) -> None:
+    """A labelled case's last ``:``-field is its class: a line whose last field is values (a line
+    cut short, as the last line of a file truncated in copying is) names that, not the values as an
+    undeclared class (which the error did, a thousand characters of numbers, and said to add it to the
+    header)."""
+    last = fields[-1].strip()
+    if not _numbers_only(last) or last in (header.declared_labels or []):
+        if len(fields) < 2:
+            raise DataError(f"{where}: no ':'-separated class label at the end of the line.")
+        return
+    dims = f"@dimensions {header.dimensions} and " if header.dimensions else ""
+    shown = last if len(last) <= 40 else f"...{last[-30:]}"
+    raise DataError(
+        f"{where} (case {case}): the line ends in values ({shown!r}), not a class label: it has "
+        f"{counted(len(fields), 'dimension')} and no label, where the header declares {dims}@classLabel true. "
+        "It looks cut short, as the last line of a file truncated in copying is: complete the line "
+        "from the original file (':<label>' at its end), or delete it."
+    )
 
 
 def check_declared_label(header: TsHeader, label: str, where: str) -> None:

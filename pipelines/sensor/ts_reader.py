@@ -17,6 +17,7 @@ from .sampling_step import Step
 from .series import NanPolicy, SeriesSet, make_series_set
 from .ts_header import (
     TsHeader,
+    check_case_ends_in_label,
     check_declared_label,
     check_ts_dimensions,
     check_ts_lengths,
@@ -190,10 +191,11 @@ def read_ts(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> SeriesS
                     f"{path}: the header declares both @classLabel true and @targetLabel true; keep one."
                 )
             fields = _split_case(line, header.timestamps)
+            if header.labels:
+                check_case_ends_in_label(header, fields, where, len(lines))
             if header.labels or header.target:
                 if len(fields) < 2:
-                    kind = "class label" if header.labels else "numeric target"
-                    raise DataError(f"{where}: no ':'-separated {kind} at the end of the line.")
+                    raise DataError(f"{where}: no ':'-separated numeric target at the end of the line.")
                 label = unquoted(fields.pop())
                 if header.target:
                     targets.append(_ts_target(label, where))
