@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ssm_ts.tracking.run_status import call_interruptibly
+from ssm_ts.tracking.interruptible_call import call_interruptibly
 from ssm_ts.training.spawned_sigterm import stop_started_processes_together
 
 
