@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{command}: error: {err}{hint}{restored_settings_hint(err)}{notes}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as err:
-        from ssm_ts.tracking.run_status import Terminated
+        from ssm_ts.tracking.interruptible_call import Terminated
 
         if isinstance(err, Terminated):  # kill, a scheduler's preemption: 128 + SIGTERM, as the shell's
             print(f"{command}: {interrupted_text(use, stopped='stopped by SIGTERM')}", file=sys.stderr)
