@@ -43,16 +43,12 @@ from ssm_ts.cli.write_failures import (
 from ssm_ts.errors import ConfigError, DataError, TrainingError
 from ssm_ts.shell_paths import expand_path_settings
 from ssm_ts.tasks.interruptible_fit import fit_interruptibly
+from ssm_ts.tracking.interruptible_call import call_interruptibly
 from ssm_ts.tracking.logger import check_resumed_run, make_mlflow_logger, mlflow_run_of_checkpoint
 from ssm_ts.tracking.registry_names import check_register_as
 from ssm_ts.tracking.resume_settings import DATA_FILE_SETTINGS, RUNTIME_SETTINGS
 from ssm_ts.tracking.run_names import default_experiment_name
-from ssm_ts.tracking.run_status import (
-    call_interruptibly,
-    run_failed_on_error,
-    started_run_id,
-    stored_status,
-)
+from ssm_ts.tracking.run_status import run_failed_on_error, started_run_id, stored_status
 from ssm_ts.training import keep_beside_best, keep_given_patience, ssm_ts_best_checkpoint, trainer_refusals
 
 # the tags of a validate/test run: the checkpoint it evaluated, and the MLflow run of the fit that wrote it
