@@ -85,7 +85,7 @@ class _Trainer:
 
 @pytest.mark.parametrize("resumed", [False, True], ids=["fresh", "resumed"])
 def test_a_fit_stopped_before_its_first_checkpoint_names_what_is_kept(tmp_path, resumed):
-    from ssm_ts.tracking.run_status import call_interruptibly
+    from ssm_ts.tracking.interruptible_call import call_interruptibly
 
     start = tmp_path / "last.ckpt"
     start.write_bytes(b"")
@@ -116,7 +116,7 @@ class _UnstartedLogger:
 
 
 def test_a_call_failing_before_its_logger_started_a_run_starts_none():
-    from ssm_ts.tracking.run_status import call_interruptibly
+    from ssm_ts.tracking.interruptible_call import call_interruptibly
 
     logger = _UnstartedLogger()
     with pytest.raises(ValueError, match="bad row") as raised:
