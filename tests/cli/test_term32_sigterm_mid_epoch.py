@@ -20,8 +20,8 @@ import pytest
 import torch
 
 from ssm_ts import cli
+from ssm_ts.tracking.interruptible_call import Terminated
 from ssm_ts.tracking.logger import default_tracking_uri
-from ssm_ts.tracking.run_status import Terminated
 from tests.test_resume_mid_epoch import (
     BATCHES,
     TRAINED,
