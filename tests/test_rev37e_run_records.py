@@ -9,8 +9,9 @@ import pytest
 from lightning.pytorch.loggers import MLFlowLogger
 
 from ssm_ts.tasks.interruptible_fit import fit_interruptibly
+from ssm_ts.tracking.interruptible_call import call_interruptibly
 from ssm_ts.tracking.logger import default_tracking_uri
-from ssm_ts.tracking.run_status import STOP_TAG, call_interruptibly, end_run
+from ssm_ts.tracking.run_status import STOP_TAG, end_run
 from tests.run_record_fakes import StartedLogger
 
 HINT = "call fit(..., resume=True) on a Forecaster with out_dir='runs'"
