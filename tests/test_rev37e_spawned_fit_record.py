@@ -10,7 +10,8 @@ from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.strategies.launchers.multiprocessing import _MultiProcessingLauncher
 from torch.multiprocessing.spawn import ProcessRaisedException
 
-from ssm_ts.tracking.run_status import STOP_TAG, call_interruptibly
+from ssm_ts.tracking.interruptible_call import call_interruptibly
+from ssm_ts.tracking.run_status import STOP_TAG
 from tests.run_record_fakes import StartedLogger
 
 TRACE = (
