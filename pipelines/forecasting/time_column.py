@@ -30,6 +30,8 @@ from .reader import Table, index_hint
 from .saved_index import note_unnamed_times, row_numbers_time_note
 from .step_text import text_steps, warn_year_text
 from .units_row import units_row_note
+from .zone_text import ZONE_ABBREVIATION as _ZONE_ABBREVIATION
+from .zone_text import without_zone_names
 
 TIME_COLUMN_NAMES = ("ds", "date", "datetime", "timestamp", "time", "period", "month", "week")
 STEP_COLUMN_NAMES = (*TIME_COLUMN_NAMES, "year", "step")  # integer columns taken as time steps by name
@@ -113,6 +115,8 @@ def holds_integer_steps(column: pd.Series) -> bool:
 def _mostly_dates(column: pd.Series, dates: dict[str, Any]) -> bool:
     """At least 90% of the first 50 values parse as dates (with the user's ``date_format``/``dayfirst``)."""
     sample = column.dropna().astype(str).head(50)
+    named = without_zone_names(sample)  # '... Europe/Berlin': dates, in a zone pandas does not read
+    sample = named[0] if named is not None else sample.str.replace(_ZONE_ABBREVIATION, "", regex=True)
     if sample.empty:
         return False
     if period_text_freq(sample) is not None:  # 2015Q1, 2015-01, 2015-01-05/2015-01-11
