@@ -35,6 +35,7 @@ from ssm_ts.api.classifier_inputs import (
     labelled_recordings,
     matched_channels,
 )
+from ssm_ts.api.classifier_score_labels import check_score_labels
 from ssm_ts.api.classifier_streams import (
     penalty_groups,
     stream_fit_arguments,
@@ -392,7 +393,10 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             DataError: no labels (``y`` not given, ``X`` not a labelled ``SeriesSet``).
         """
         X, y = stream_scored(X, y)
-        return super().score(X, given_labels(X, y, "score"), sample_weight)
+        labels = given_labels(X, y, "score")
+        check_is_fitted(self, "classes_")
+        check_score_labels(self.classes_, labels, from_set=y is None)
+        return super().score(X, labels, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
