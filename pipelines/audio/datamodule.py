@@ -39,7 +39,7 @@ from .cut_short import warn_of_cut_files
 from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
 from .levels import header_and_odd_peak, odd_levels, warn_of_odd_levels
 from .mono_mix import warn_of_cancelling_files
-from .named_files import NamedFiles
+from .named_files import FOUND, NamedFiles
 from .odd_rates import warn_of_slow_rates
 from .quantize import Quantizer
 from .reader import (
@@ -330,6 +330,11 @@ class ClipDataset(Dataset):
             self.found_bad[[i for i, (file, _) in enumerate(self.tiles) if file == index]] = True
         self.found_bad[item] = True
         self.bad_starts[item] = start
+        files = getattr(self.waves, "files", None)
+        if self.name_later and self.named_files is not None and files:
+            # for ddp_spawn's main process, should this one end on an error before it names the file
+            # (:meth:`AudioDataModule.name_found_in_started_processes`)
+            self.named_files.first_time(files[index], FOUND)
         if self.named_bad[index] or self.name_later:  # named by another worker meanwhile, or by name_found
             return
         self._name(index, start, err)
@@ -667,6 +672,28 @@ class AudioDataModule(pl.LightningDataModule):
             clipping = getattr(dataset.waves, "clipping", None)
             if clipping is not None and clipping.name_later:
                 clipping.name_found()
+
+    def name_found_in_started_processes(self) -> None:
+        """ddp_spawn's main process, whose started processes stopped on an error: name the files they
+        found damaged as decoded (``on_bad_file="skip"``) that no warning named yet, in one warning. They end
+        without Lightning's exception hooks (:meth:`on_exception`), and what they found since the last
+        epoch's end went with them, but for the record they share with this process (:mod:`.named_files`),
+        which keeps each file's version, not where it failed: the folder is listed again to name them."""
+        if self.hparams.on_bad_file != "skip":
+            return
+        with warnings.catch_warnings():  # the folder's own warnings were given at its setup
+            warnings.simplefilter("ignore")
+            files = find_audio_files(self.root, tuple(self.hparams.extensions))
+        found = [f for f in files if self.named_files.holds(f, FOUND) and self.named_files.first_time(f)]
+        if not found:
+            return
+        names = ", ".join(shown_path(f, self.root) for f in found[:10]) + (" ..." if len(found) > 10 else "")
+        warnings.warn(
+            f"skipped {len(found)} audio file(s) of {self.root} found damaged as decoded by the fit's processes "
+            f"before it stopped (on_bad_file='skip'): {names}. Each was left out from its first clip that "
+            "failed; ddp_spawn's processes end without saying where: repair or remove them",
+            stacklevel=1,
+        )
 
     def _warn_if_clips_outlast_the_files(self, waves: AudioFiles) -> None:
         """Clips longer than every training file are mostly padding, which trains nothing but costs its time."""

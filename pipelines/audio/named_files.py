@@ -22,6 +22,7 @@ import torch
 from .file_version import file_version
 
 CAPACITY = 1024  # files recorded; past it, a file is named as if none was recorded
+FOUND = "found"  # the kind of a file found damaged, recorded before any warning names it (``ddp_spawn``'s)
 
 
 class NamedFiles:
@@ -53,16 +54,21 @@ class NamedFiles:
         """Record ``path``'s version for the warning ``kind`` (``"damaged"``, ``"clipped"``); whether no
         process recorded it for that warning before (then name it): of processes asking at the same
         instant, one is told ``True``."""
-        version = file_version(path)
-        if version is None:
+        key = _key(path, kind)
+        if key is None:
             return True
-        digest = hashlib.blake2b(
-            repr((kind, version)).encode(), digest_size=8
-        ).digest()  # str hash differs by process
-        key = int.from_bytes(digest, "little", signed=True)
         keys = self.keys.numpy()  # the shared memory itself
         with self.lock:
             return self._recorded_now(keys, key)
+
+    def holds(self, path: Path, kind: str = "damaged") -> bool:
+        """Whether a process recorded ``path``'s version (as it is now) for ``kind``; records nothing."""
+        key = _key(path, kind)
+        if key is None:
+            return False
+        keys = self.keys.numpy()
+        with self.lock:
+            return key in keys[1 : 1 + int(keys[0])]
 
     @staticmethod
     def _recorded_now(keys, key: int) -> bool:
@@ -74,3 +80,14 @@ class NamedFiles:
             keys[1 + count] = key
             keys[0] = count + 1
         return True
+
+
+def _key(path: Path, kind: str) -> int | None:
+    """The record's 64-bit key of ``path``'s version for ``kind``; ``None`` when it cannot be read."""
+    version = file_version(path)
+    if version is None:
+        return None
+    digest = hashlib.blake2b(
+        repr((kind, version)).encode(), digest_size=8
+    ).digest()  # str hash differs by process
+    return int.from_bytes(digest, "little", signed=True)

@@ -1,0 +1,38 @@
+"""What ``ddp_spawn``'s processes found damaged before a fit stopped on an error, named by the process that
+started them: they end without Lightning's exception hooks, so the data module's own
+:meth:`~ssm_ts.pipelines.audio.AudioDataModule.on_exception` (which names what a ``ddp`` process or a
+single-process fit found since the last epoch's end) runs in none of them, and the started process's
+trainer never attached the data module, so it is not called there either. A trainer's callbacks are."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import lightning.pytorch as pl
+from lightning.pytorch.callbacks import Callback
+
+
+class NameFoundInStartedProcesses(Callback):
+    """On an error that stops a trainer call whose work ran in started processes (``ddp_spawn``: this
+    process's trainer holds no data module), have ``datamodule`` name the files they found damaged
+    (:meth:`~ssm_ts.pipelines.audio.AudioDataModule.name_found_in_started_processes`); elsewhere nothing,
+    the data module's ``on_exception`` names them with where each failed."""
+
+    def __init__(self, datamodule: Any):
+        self.datamodule = datamodule
+
+    def on_exception(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException
+    ) -> None:
+        name = getattr(self.datamodule, "name_found_in_started_processes", None)
+        if trainer.datamodule is not None or name is None:
+            return
+        try:
+            name()
+        except Exception as failed:  # never in place of the error that stopped the fit
+            warnings.warn(
+                f"the files found damaged before the fit stopped could not be named ({type(failed).__name__}: "
+                f"{failed})",
+                stacklevel=1,
+            )
