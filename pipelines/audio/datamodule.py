@@ -36,6 +36,7 @@ from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 from .across_ranks import largest_on_any_rank, on_any_rank
 from .clipped_pcm import ClippingTally, full_scale_level
 from .cut_short import warn_of_cut_files
+from .evaluation_shards import EvaluationShard
 from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
 from .levels import header_and_odd_peak, odd_levels, warn_of_odd_levels
 from .mono_mix import warn_of_cancelling_files
@@ -404,8 +405,11 @@ class ClipDataset(Dataset):
 
     def __getitem__(self, item: int | tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
         item, epoch = (int(item[0]), int(item[1])) if isinstance(item, tuple) else (int(item), None)
-        index, start = self.tiles[item] if self.tiles is not None else (item, 0)
         codes = torch.full((self.clip_samples,), self.silence, dtype=torch.long)
+        # the empty item a DDP process short of a clip takes (:mod:`.evaluation_shards`): weighs nothing
+        if item == len(self):
+            return codes, torch.tensor(0)
+        index, start = self.tiles[item] if self.tiles is not None else (item, 0)
         if self.found_bad[item]:
             return codes, torch.tensor(0)
         n_samples = self._numel(index)
@@ -761,16 +765,19 @@ class AudioDataModule(pl.LightningDataModule):
         if shuffle and not self._split_checked and trainer is not None and trainer.ckpt_path:
             self._split_checked = True  # resumed from a checkpoint that records no split (made before)
             warn_if_split_was_drawn_otherwise(self.root, self.hparams, trainer.ckpt_path)
+        dataset = self.datasets[name] if dataset is None else dataset
         sampler: Sampler | None = None
+        world_size, rank = processes(self)
         if shuffle:  # epoch e's order and its indices' crops: of (seed, e) alone
             sampler = WithEpoch(EpochSeededSampler(len(self.datasets[name]), seed=self.hparams.seed))
             sampler.set_epoch(training_epoch(self))  # a resumed fit's first epoch, also with workers
-            world_size, rank = processes(self)
             if world_size > 1:  # each process takes every world_size-th clip of the epoch's order
                 sampler = shard(sampler, world_size, rank)
             sampler = skip_resumed_batches(sampler, self, self.batch_size)  # resumed mid-epoch: the rest
+        elif world_size > 1:  # each clip scored once (Lightning's sampler repeated some: .evaluation_shards)
+            sampler = EvaluationShard(dataset, world_size, rank)
         return DataLoader(
-            self.datasets[name] if dataset is None else dataset,
+            dataset,
             batch_size=self.batch_size,
             sampler=sampler,
             num_workers=self.num_workers,

@@ -1,0 +1,28 @@
+"""Validation and test clips split among DDP processes, each clip scored once.
+
+Lightning puts a sampler of its own in an evaluation loader under DDP: a ``DistributedSampler`` that pads a
+split whose clips do not divide among the processes with repeats of its first clips, which were scored (and
+checked for clipping) twice. Leaving the repeats out (Lightning's ``UnrepeatedDistributedSampler``) gives a
+process one batch fewer, or none: a process with no batch skips the epoch's end, where the others wait for
+it (the score's sync, the damaged files' exchange). Here the processes short of a clip take an empty one
+(:data:`EMPTY`: all padding, length 0, which weighs nothing in the score) in place of the repeat."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from torch.utils.data import Dataset, DistributedSampler
+
+
+class EvaluationShard(DistributedSampler):
+    """Rank ``r`` of ``num_replicas`` takes items ``r, r + num_replicas, ...`` of ``dataset`` in order;
+    every rank as many, the last ones ``len(dataset)`` (the empty item) where the items run out. A
+    ``DistributedSampler``, so Lightning keeps it."""
+
+    def __init__(self, dataset: Dataset, num_replicas: int, rank: int):
+        super().__init__(dataset, num_replicas=num_replicas, rank=rank, shuffle=False, drop_last=False)
+
+    def __iter__(self) -> Iterator[int]:
+        n = len(self.dataset)
+        items = [*range(n), *[n] * (self.total_size - n)]
+        return iter(items[self.rank : self.total_size : self.num_replicas])
