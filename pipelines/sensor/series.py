@@ -16,6 +16,7 @@ import numpy as np
 from ssm_ts.errors import DataError
 
 from .sampling_step import Step
+from .wording import counted
 
 NanPolicy = Literal["error", "zero", "interpolate"]
 NAN_POLICIES = ("error", "zero", "interpolate")
@@ -302,7 +303,7 @@ def make_series_set(
             raise DataError(f"{where}: the recording is empty (shape {array.shape}); remove it or fill it.")
         if checked and array.shape[0] != checked[0].shape[0]:
             raise DataError(
-                f"{where}: has {array.shape[0]} channels but recording {ids[0]} has {checked[0].shape[0]}; "
+                f"{where}: has {counted(array.shape[0], 'channel')} but recording {ids[0]} has {checked[0].shape[0]}; "
                 "every recording needs the same channels." + _transposed_list_hint(array, checked[0])
             )
         checked.append(_fill_nan(array, nan_policy, where, nan_fix, channel_names))
@@ -328,7 +329,9 @@ def _channel_names(names: Sequence[str] | None, n_channels: int, source: str) ->
         return None
     names = [str(name) for name in names]
     if len(names) != n_channels:
-        raise DataError(f"{source}: {len(names)} channel names {names[:10]} for {n_channels} channels.")
+        raise DataError(
+            f"{source}: {counted(len(names), 'channel name')} {names[:10]} for {counted(n_channels, 'channel')}."
+        )
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise DataError(

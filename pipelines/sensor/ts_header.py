@@ -185,12 +185,12 @@ def check_ts_dimensions(header: TsHeader, found: int, first: int | None, where: 
     """A case's dimension count against the header and the first case (``None`` for the first)."""
     if header.dimensions is not None and found != header.dimensions:
         raise DataError(
-            f"{where}: case {case} has {found} dimensions but the header declares @dimensions "
+            f"{where}: case {case} has {counted(found, 'dimension')} but the header declares @dimensions "
             f"{header.dimensions}; fix the case or the header (dimensions are ':'-separated)."
         )
     if header.univariate and found != 1:
         raise DataError(
-            f"{where}: case {case} has {found} dimensions but the header declares @univariate true; "
+            f"{where}: case {case} has {counted(found, 'dimension')} but the header declares @univariate true; "
             "set '@univariate false' or fix the case."
         )
     if first is not None and found != first:
@@ -217,6 +217,6 @@ def check_ts_lengths(header: TsHeader, values: list[np.ndarray], lines: list[int
     if bad:
         k = bad[0]
         raise DataError(
-            f"{path}, line {lines[k]} (case {k}): {lengths[k]} time steps but {what} "
+            f"{path}, line {lines[k]} (case {k}): {counted(lengths[k], 'time step')} but {what} "
             f"({len(bad)} case(s) differ); {fix} in the header, or fix the cases."
         )

@@ -36,6 +36,7 @@ from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.sampling import TrainingRandomness
 from ssm_ts.pipelines.sensor import SensorDataModule
 from ssm_ts.pipelines.sensor.weights import ClassWeight, check_class_weight, check_class_weight_form
+from ssm_ts.pipelines.sensor.wording import counted
 from ssm_ts.tasks.classification_confusion import confusion_counts, confusion_figure, log_confusion_matrix
 from ssm_ts.tasks.classification_export import EXPORT_KIND, load_classifier_export, save_classifier_export
 from ssm_ts.tasks.classification_forward import ClassificationForward
@@ -180,7 +181,7 @@ class ClassificationTask(
             names = [str(name) for name in names]
             if len(names) != self.hparams.n_channels or len(set(names)) != len(names):
                 raise ConfigError(
-                    f"channel_names {names} must name each of the model's {self.hparams.n_channels} channels "
+                    f"channel_names {names} must name each of the model's {counted(self.hparams.n_channels, 'channel')} "
                     "once; leave it out to take the names from the training data."
                 )
         self.hparams.channel_names = names

@@ -8,6 +8,7 @@ import torch
 
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.sensor import ChannelScaler, transposed_hint
+from ssm_ts.pipelines.sensor.wording import counted
 
 
 class ClassificationForward:
@@ -19,7 +20,7 @@ class ClassificationForward:
         """Store the training-split per-channel scaler with the weights."""
         if len(scaler.mean) != self.hparams.n_channels:
             raise DataError(
-                f"the scaler has {len(scaler.mean)} channels but the model takes {self.hparams.n_channels}"
+                f"the scaler has {counted(len(scaler.mean), 'channel')} but the model takes {self.hparams.n_channels}"
             )
         self.scaler_mean.copy_(torch.tensor(scaler.mean, dtype=torch.float64))
         self.scaler_scale.copy_(torch.tensor(scaler.scale, dtype=torch.float64))

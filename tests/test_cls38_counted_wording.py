@@ -1,0 +1,53 @@
+"""Counts of one in the sensor readers' and the classifier's messages are singular: "has 1 channel",
+"1 dimension", "1 time step" (they said "has 1 channels", "1 dimensions", "1 time steps")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.pipelines.sensor import make_series_set, read_ts
+from ssm_ts.pipelines.sensor.wording import counted
+from ssm_ts.tasks.classification import ClassificationTask
+
+
+def test_counted_is_singular_for_one_only():
+    assert [counted(n, "channel") for n in (0, 1, 2)] == ["0 channels", "1 channel", "2 channels"]
+    assert counted(1, "time step") == "1 time step" and counted(3, "class", "classes") == "3 classes"
+
+
+def write_ts(folder, header: str, cases: str):
+    path = folder / "one.ts"
+    path.write_text(f"@problemName one\n{header}\n@data\n{cases}\n")
+    return path
+
+
+def test_a_case_of_one_dimension(tmp_path):
+    path = write_ts(tmp_path, "@dimensions 2\n@classLabel true a b", "1,2,3:a")
+    with pytest.raises(DataError, match=r"case 0 has 1 dimension but the header declares @dimensions 2"):
+        read_ts(path)
+
+
+def test_a_case_of_one_time_step(tmp_path):
+    path = write_ts(tmp_path, "@seriesLength 2\n@classLabel true a b", "1,2:a\n3:b")
+    with pytest.raises(DataError, match=r"\(case 1\): 1 time step but the header declares @seriesLength 2"):
+        read_ts(path)
+
+
+def test_a_recording_of_one_channel_among_two_channel_ones():
+    with pytest.raises(DataError, match="recording 1: has 1 channel but recording 0 has 2"):
+        make_series_set([np.ones((2, 5)), np.ones((1, 5))], ["a", "b"])
+
+
+def test_one_channel_name_for_two_channels():
+    with pytest.raises(DataError, match=r"1 channel name \['x'\] for 2 channels\."):
+        make_series_set([np.ones((2, 5))], ["a"], channel_names=["x"])
+
+
+def test_channel_names_for_a_one_channel_model():
+    with pytest.raises(ConfigError, match=r"must name each of the model's 1 channel once"):
+        ClassificationTask(
+            model="random_features", model_options={"n_kernels": 20}, n_channels=1, classes=["a", "b"],
+            channel_names=["x", "y"],
+        )  # fmt: skip
