@@ -61,3 +61,24 @@ def test_each_validation_clip_is_scored_once_over_the_processes(folder):
     scored = [item for rank in ranks for item, length in rank if length]
     assert sorted(scored) == [0, 1, 2]  # was [0, 0, 1, 2]: the first clip scored twice
     assert sum(length for rank in ranks for _, length in rank) == sum(whole) == int(0.6 * RATE)
+
+
+def test_predict_generates_one_clip_a_test_file_over_the_processes(folder):
+    """Predict's loader keeps Lightning's sampler, which takes each item once and pads nothing: an empty
+    item there would generate a clip of its own."""
+    for seed, name in enumerate(("s_b.wav", "s_c.wav")):  # three test files: two for rank 0, one for rank 1
+        sf.write(folder / name, np.random.default_rng(10 + seed).uniform(-0.5, 0.5, RATE // 2), RATE)
+    module = AudioDataModule(
+        str(folder), RATE, clip_seconds=0.25, split="rule", val_pattern="^v_", test_pattern="^s_"
+    )
+    module.setup("predict")
+    items = []
+    for rank in range(2):
+        module.trainer = SimpleNamespace(world_size=2, global_rank=rank, ckpt_path=None)
+        loader = module.predict_dataloader()
+        assert not isinstance(loader.sampler, DistributedSampler)  # Lightning puts its own
+        sampler = _get_distributed_sampler(
+            loader, shuffle=False, overfit_batches=0, mode=RunningStage.PREDICTING, num_replicas=2, rank=rank
+        )
+        items += list(sampler)
+    assert sorted(items) == [0, 1, 2]  # each test file's start, once

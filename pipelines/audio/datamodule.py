@@ -758,7 +758,11 @@ class AudioDataModule(pl.LightningDataModule):
             check_resumed_split(saved, self.split_membership, self.root, ckpt_path)
             self._split_checked = True
 
-    def _loader(self, name: str, shuffle: bool, dataset: Dataset | None = None) -> DataLoader:
+    def _loader(
+        self, name: str, shuffle: bool, dataset: Dataset | None = None, scored: bool = True
+    ) -> DataLoader:
+        """``scored``: under DDP each clip once over the processes (validation, test); else Lightning's
+        sampler (predict's takes each item once, with no padding item, which would generate a clip)."""
         if not self.datasets:
             self.setup()
         trainer = self.trainer
@@ -774,7 +778,8 @@ class AudioDataModule(pl.LightningDataModule):
             if world_size > 1:  # each process takes every world_size-th clip of the epoch's order
                 sampler = shard(sampler, world_size, rank)
             sampler = skip_resumed_batches(sampler, self, self.batch_size)  # resumed mid-epoch: the rest
-        elif world_size > 1:  # each clip scored once (Lightning's sampler repeated some: .evaluation_shards)
+        # validation and test: each clip scored once (Lightning's sampler repeated some: .evaluation_shards)
+        elif world_size > 1 and scored:
             sampler = EvaluationShard(dataset, world_size, rank)
         return DataLoader(
             dataset,
@@ -804,7 +809,7 @@ class AudioDataModule(pl.LightningDataModule):
         starts = ClipDataset(
             test.waves, self.clip_samples, self.quantizer, "fixed", test.on_bad_file, test.seed
         )
-        return self._loader("test", shuffle=False, dataset=starts)
+        return self._loader("test", shuffle=False, dataset=starts, scored=False)
 
     def source_summary(self) -> dict[str, int | str]:
         """What the files were and what reading them did (after :meth:`setup`): counts of source
