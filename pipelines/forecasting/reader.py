@@ -20,6 +20,7 @@ from ..csv_files import csv_data_line_numbers, read_csv_file
 from ..csv_options import ReadOptions, check_read_options, date_options
 from .column_names import check_no_header_rows, check_unique_names
 from .feature_origin import FeatureOrigin
+from .parquet_table import is_parquet_file, read_parquet_table
 from .series_ids import numeric_id_dtype, shown_ids
 
 TableSource = str | os.PathLike | pd.DataFrame
@@ -136,7 +137,7 @@ def require_table_source(data: object, name: str = "data") -> None:
 
 
 def read_table(source: TableSource | Table, read_options: ReadOptions | None = None) -> Table:
-    """Load ``source`` (a CSV path or a DataFrame) without interpreting any column yet.
+    """Load ``source`` (a CSV or Parquet path, or a DataFrame) without interpreting any column yet.
 
     ``read_options`` (``pandas.read_csv`` settings, see :mod:`ssm_ts.pipelines.csv_options`) read
     a CSV file; its date options are kept on the table for the time column's parsing.
@@ -161,8 +162,12 @@ def read_table(source: TableSource | Table, read_options: ReadOptions | None = N
         # copies one only when written; pandas 2 copies there), so renaming its columns leaves the user's
         table = Table(_index_to_columns(source), "the DataFrame", is_file=False,
                       dropped_index=_dropped_index_name(source.index))  # fmt: skip
+    elif is_parquet_file(path := _existing_file(source)):
+        frame = read_parquet_table(path, options)
+        table = Table(
+            _index_to_columns(frame), str(path), is_file=False, dropped_index=_dropped_index_name(frame.index)
+        )
     else:
-        path = _existing_file(source)
         table = Table(
             read_csv_file(path, read_options=options), str(path), True, date_options(options), options
         )

@@ -22,6 +22,7 @@ from ssm_ts.cli.checkpoint_defaults import resume_conflicts
 from ssm_ts.cli.config_text import check_config_texts
 from ssm_ts.cli.config_yaml import ConfigYAMLError, check_config_yaml, yaml_parse_error
 from ssm_ts.cli.interrupted import INTERRUPTED_FIT, interrupted_text
+from ssm_ts.cli.option_spelling import command_spelling
 from ssm_ts.cli.parse_errors import colon_space_hint, parse_error_text
 from ssm_ts.cli.restored_data import RESTORED_DATA_SETTINGS, restored_settings_hint
 from ssm_ts.cli.resume_trainer import (
@@ -122,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         hint = colon_space_hint(str(err)) if isinstance(err, ConfigError) else ""  # a config's {d_model:16}
         notes = "".join(f"\n{note}" for note in getattr(err, "__notes__", []))  # a fit's run and checkpoint
-        print(f"{command}: error: {err}{hint}{restored_settings_hint(err)}{notes}", file=sys.stderr)
+        text = command_spelling(str(err), use)  # fill="ffill" as --data.fill ffill
+        print(f"{command}: error: {text}{hint}{restored_settings_hint(err)}{notes}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as err:
         from ssm_ts.tracking.interruptible_call import Terminated

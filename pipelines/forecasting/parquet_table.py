@@ -1,0 +1,49 @@
+"""Parquet files given by path (``fit("sales.parquet")``, ``--data.path sales.parquet``): read with
+pandas as the typed table they are, where a CSV is detected and parsed.
+
+A Parquet file keeps its column types (dates are dates, numbers numbers), so it is read as a
+DataFrame is: no ``read_options``, and errors name its rows, not the lines a CSV would have.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ssm_ts.errors import ConfigError, DataError
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+_MAGIC = b"PAR1"
+
+
+def is_parquet_file(path: Path) -> bool:
+    """Whether ``path`` (an existing file) is a Parquet file, by its suffix or its first bytes."""
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        return True
+    with path.open("rb") as file:
+        return file.read(len(_MAGIC)) == _MAGIC
+
+
+def read_parquet_table(path: Path, read_options: dict | None) -> pd.DataFrame:
+    """The table of the Parquet file ``path`` (its index, such as a saved DatetimeIndex, kept).
+
+    Raises:
+        ConfigError: ``read_options`` given (they are ``pandas.read_csv`` settings), or no Parquet
+            engine installed.
+        DataError: the file is a damaged Parquet file.
+    """
+    if read_options:
+        raise ConfigError(
+            f"read_options {read_options} are CSV settings, but {path} is a Parquet file, read with its own column "
+            "types: leave them out (CLI: drop --data.read_options)."
+        )
+    try:
+        return pd.read_parquet(path)
+    except ImportError as error:
+        raise ConfigError(f"reading {path} needs a Parquet engine: pip install pyarrow ({error}).") from error
+    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        raise DataError(
+            f"{path} is a Parquet file, but pd.read_parquet(path) cannot read it ({error}): write it again, or "
+            "pass the table as a DataFrame or a CSV file."
+        ) from error
