@@ -16,6 +16,7 @@ from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .dates import excel_serial_hint, parse_text_times
 from .epoch_times import dates_as_numbers_hint, epoch_hint
+from .footer_rows import footer_rows_note
 from .frames import is_integer_step
 from .periods import (
     check_period_freq,
@@ -186,6 +187,7 @@ def parse_times(
             f"at {table.rows_text(bad)} (e.g. {example}){_date_options_note(table)}; "
             f"{excel_serial_hint(raw, time_col) or 'fix or remove those rows.'}"
             + units_row_note(table, time_col, bad)
+            + footer_rows_note(table, bad)
         )
     if holds_integer_steps(parsed):
         return parsed.astype("int64").reset_index(drop=True)

@@ -1,0 +1,42 @@
+"""A totals row at the end of an exported CSV (real ETTh1 rows, comma and European ``;`` files): the
+error named its line and said "fix or remove those rows"; it now gives the ``skipfooter`` option that
+reads the export as it is, which reads it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ssm_ts.errors import DataError
+from ssm_ts.pipelines.forecasting import load_series
+
+
+@pytest.fixture(scope="module")
+def ett(shared_data) -> pd.DataFrame:
+    """ETTh1's first 200 hourly rows, date and two series."""
+    return pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", usecols=["date", "HUFL", "OT"]).iloc[:200]
+
+
+@pytest.mark.parametrize("european", [False, True])
+def test_a_totals_row_at_the_end_gets_the_option_that_skips_it(ett, tmp_path, european):
+    totals = pd.DataFrame({"date": ["Total"], "HUFL": [ett["HUFL"].sum()], "OT": [ett["OT"].sum()]})
+    options = {"sep": ";", "decimal": ","} if european else {}
+    path = tmp_path / "export.csv"
+    pd.concat([ett, totals]).to_csv(path, index=False, **options)
+    with pytest.raises(DataError) as raised:
+        load_series(path)
+    message = str(raised.value)
+    assert "row 200 (CSV line 202) (e.g. 'Total')" in message
+    assert "read_options={'skipfooter': 1} (CLI: --data.read_options '{skipfooter: 1}')" in message
+    values, spec = load_series(path, read_options={"skipfooter": 1})
+    assert len(values) == 200 and spec.freq == "h"
+    assert values["OT"].tolist() == pytest.approx(ett["OT"].tolist())
+
+
+def test_a_bad_time_inside_the_file_gets_no_footer_option(ett, tmp_path):
+    broken = ett.copy()
+    broken.loc[50, "date"] = "Total"
+    broken.to_csv(tmp_path / "broken.csv", index=False)
+    with pytest.raises(DataError, match=r"row 50 \(CSV line 52\)") as raised:
+        load_series(tmp_path / "broken.csv")
+    assert "skipfooter" not in str(raised.value)
