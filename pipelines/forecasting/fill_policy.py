@@ -21,10 +21,43 @@ FILL_POLICIES = ("ffill", "interpolate")
 def fill_values(block: pd.DataFrame, fill: str) -> pd.DataFrame:
     """``block (rows, columns)`` with its NaN cells filled by the policy ``fill``: ``"ffill"`` (a
     leading gap, which has no past value, back-filled) or ``"interpolate"`` (linear; before the first
-    and after the last value the nearest value is carried)."""
+    and after the last value the nearest value is carried). A column without a value stays empty."""
     if fill == "ffill":
         return block.ffill().bfill()
-    return block.interpolate(method="linear", limit_direction="both")
+    values = interpolated(block.to_numpy(dtype="float64"))
+    return pd.DataFrame(values, index=block.index, columns=block.columns, copy=False)
+
+
+def interpolated(block: np.ndarray) -> np.ndarray:
+    """``block (rows, columns)`` float64 with its NaN cells filled linearly between the values around
+    them, the first value carried before it and the last after it (a column without a value stays
+    NaN): all columns at once, with the arithmetic of ``np.interp``, which pandas'
+    ``interpolate(method="linear", limit_direction="both")`` calls once per column, so bit for bit its
+    numbers (2,000 series: one pass, not 2,000 calls)."""
+    n_rows = block.shape[0]
+    present = ~np.isnan(block)
+    rows = np.arange(n_rows)[:, None]
+    before = np.maximum.accumulate(np.where(present, rows, -1), axis=0)  # the last value's row, -1: none yet
+    after = np.minimum.accumulate(np.where(present, rows, n_rows)[::-1], axis=0)[::-1]  # n_rows: none left
+    row, column = np.nonzero(~present)
+    first, last = before[row, column], after[row, column]
+    out = block.copy()
+    leading, trailing = (first < 0) & (last < n_rows), (first >= 0) & (last == n_rows)
+    out[row[leading], column[leading]] = block[last[leading], column[leading]]
+    out[row[trailing], column[trailing]] = block[first[trailing], column[trailing]]
+    inside = (first >= 0) & (last < n_rows)
+    row, column, first, last = row[inside], column[inside], first[inside], last[inside]
+    y0, y1 = block[first, column], block[last, column]
+    x, x0, x1 = (np.asarray(i, dtype="float64") for i in (row, first, last))
+    with np.errstate(over="ignore", invalid="ignore"):  # inf values: as np.interp, no warning
+        slope = (y1 - y0) / (x1 - x0)
+        value = slope * (x - x0) + y0
+        again = np.isnan(value)  # as np.interp: NaN one way (an infinite slope), try the other
+        value[again] = slope[again] * (x[again] - x1[again]) + y1[again]
+    level = np.isnan(value) & (y0 == y1)
+    value[level] = y0[level]
+    out[row, column] = value
+    return out
 
 
 def missing_times(
@@ -158,5 +191,20 @@ def check_or_fill_values(
     filled = fill_values(pd.DataFrame(block, columns=columns, index=values.index), fill)
     if inside_spans:  # gaps inside the spans only: the empty ends stay outside them
         filled = filled.where(inside)
-    values[columns] = filled
-    return values
+    return with_columns(values, filled)
+
+
+def with_columns(values: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """``values`` with its columns named in ``new`` replaced by ``new``'s (same index): one block for every
+    series, where ``values[columns] = new`` set one frame column at a time (0.75 s at 2,000 series), in
+    ``values``' column order and with its ``attrs``.
+
+    Each column's values lie together in memory, as those set one at a time did: numpy sums a column so
+    laid out in the same order (a scaler's mean), where one block of rows (``new``'s own layout) summed
+    another way and moved forecasts by 1e-14.
+    """
+    columns = np.ascontiguousarray(new.to_numpy(dtype="float64").T)  # (n_columns, rows): a column a row
+    block = pd.DataFrame(columns.T, index=values.index, columns=new.columns, copy=False)
+    out = pd.concat([values.drop(columns=new.columns), block], axis=1)[list(values.columns)]
+    out.attrs = values.attrs
+    return out
