@@ -30,7 +30,7 @@ _SAMPLES = (
     "no sampling here: Forecaster(quantiles=[0.1, 0.5, 0.9]) gives quantile columns, and level=[80, 95] "
     "conformal intervals"
 )
-_VERBOSE = "no per-call setting: ssm_ts.training.set_verbosity(True) shows Lightning's and MLflow's output"
+_VERBOSE = "no per-call setting: ssm_ts.training.set_verbosity(True) shows Lightning's and MLflow's output in later fits"
 _NO_KWARGS = "no equivalent: set the Forecaster's own settings (trainer_options, batch_size, ...) instead"
 _COVARIATES = "covariates are columns of the data, named once at fit(data, past_covariates=[...], future_covariates=[...])"
 _FUTURE = (

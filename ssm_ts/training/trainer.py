@@ -21,7 +21,7 @@ from ssm_ts.training.checkpoints import LastCheckpointWriter, beside_best, best_
 from ssm_ts.training.fit_lock_callback import FitLock
 from ssm_ts.training.refusals import trainer_refusals
 from ssm_ts.training.resume import KeepEarlyStop, KeepGivenPatience
-from ssm_ts.training.verbosity import progress_wanted, set_verbosity
+from ssm_ts.training.verbosity import apply_chosen_verbosity, progress_wanted, verbose_chosen
 
 
 def build_trainer(
@@ -48,7 +48,9 @@ def build_trainer(
         logger: a Lightning logger (MLflow), or ``None`` for no logging.
         callbacks: extra callbacks.
         monitor: validation metric for the best checkpoint (minimised).
-        quiet: hide Lightning's informational output.
+        quiet: Lightning's and MLflow's output as the process chose (hidden unless
+            :func:`~ssm_ts.training.verbosity.set_verbosity` chose verbose; then the model summary too).
+            ``False``: their log levels are left as they are and the model summary is shown.
         max_time: wall-clock budget, ``"DD:HH:MM:SS"``.
         progress: Rich progress bar; default only on an interactive terminal. A progress bar among
             ``callbacks`` (``TQDMProgressBar()``) is the fit's bar instead, shown unless
@@ -58,8 +60,8 @@ def build_trainer(
             ``default_root_dir`` is refused: ``out_dir`` chooses it. (A front end's own
             ``trainer_options`` go through :func:`user_trainer_options` first.)
     """
-    if quiet:
-        set_verbosity(False)
+    if quiet:  # the process's choice: quiet unless set_verbosity(True) chose verbose
+        apply_chosen_verbosity()
     options = dict(trainer_options)
     for key, instead in _SET_BY_SSM_TS.items():
         if key in options:
@@ -90,7 +92,7 @@ def build_trainer(
         "logger": logger if logger is not None else False,
         "accelerator": accelerator,
         "devices": devices,
-        "enable_model_summary": not quiet,
+        "enable_model_summary": not quiet or verbose_chosen(),
         "enable_progress_bar": bool(show_progress),
     }
     with trainer_refusals({**settings, **options}):

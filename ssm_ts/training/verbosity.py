@@ -18,15 +18,18 @@ QUIET_LEVELS = {
     "mlflow": logging.ERROR,
 }
 MLFLOW_LEVEL_VARIABLE = "MLFLOW_LOGGING_LEVEL"  # the "mlflow" logger's level when MLflow is imported
+_chosen = {"verbose": False}  # the process's choice (set_verbosity): quiet unless verbose was chosen
 
 
 def set_verbosity(verbose: bool) -> None:
-    """Quiet (the default of every fit, API or CLI) or verbose Lightning and MLflow output.
+    """Quiet (the default of every fit, API or CLI) or verbose Lightning and MLflow output, for the
+    rest of the process: every later fit applies this choice (:func:`apply_chosen_verbosity`).
 
     Quiet hides Lightning's tips, MLflow's store set-up lines and its artifact download bars;
     ``verbose`` shows them all again, in the same process too. MLflow is not imported here (seconds,
     for a fit that logs nothing): its level waits for its import (:func:`_mlflow_level_on_import`).
     """
+    _chosen["verbose"] = verbose
     levels = dict.fromkeys(QUIET_LEVELS, logging.INFO) if verbose else QUIET_LEVELS
     if not verbose:
         quiet_lightning()
@@ -35,6 +38,18 @@ def set_verbosity(verbose: bool) -> None:
     _mlflow_level_on_import(levels["mlflow"])
     if not verbose:
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+
+
+def apply_chosen_verbosity() -> None:
+    """Set the levels of the process's choice again (quiet unless :func:`set_verbosity` chose verbose),
+    as each fit does before it makes its MLflow logger and its trainer: a library imported since (MLflow
+    on a first logging fit, Lightning) or the user's own code may have changed them."""
+    set_verbosity(_chosen["verbose"])
+
+
+def verbose_chosen() -> bool:
+    """Whether :func:`set_verbosity` chose verbose output for this process (quiet by default)."""
+    return _chosen["verbose"]
 
 
 def _mlflow_level_on_import(level: int) -> None:
