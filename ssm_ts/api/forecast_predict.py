@@ -19,6 +19,7 @@ from ssm_ts.api.forecast_intervals import (
     with_wide_intervals,
 )
 from ssm_ts.api.forecast_ported_args import ported_arguments
+from ssm_ts.api.forecast_short_history import new_rows_alone_named
 from ssm_ts.api.forecast_subset import read_for_forecast, without_series
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import (
@@ -127,7 +128,12 @@ class PredictMixin:
         reads = hp.get("covariate_index") if hp.channel_independent else None
         require_covered_future(frame, self.spec_, reads, future_name, -(-(n or horizon) // horizon) * horizon)
         statics = self.series_features_.static_columns if self.series_features_ else []
-        with data_named(data_name(data)), static_features_named(statics):  # errors name the file, statics
+        # errors name the file and the statics; today's rows alone get the fix that gives the earlier ones
+        with (
+            new_rows_alone_named(self.history_, frame, self.spec_),
+            data_named(data_name(data)),
+            static_features_named(statics),
+        ):
             forecast = task.forecast_after(frame, self.spec_, n=n)
         long = self._long(long)
         out = to_long_forecast(forecast, self.spec_, forecast_rows_only=True) if long else forecast

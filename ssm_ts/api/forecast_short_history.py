@@ -1,0 +1,52 @@
+"""A forecast asked of new rows alone: a file of the rows after the fitted data (today's export), too
+short for the lookback. The error said "Pass a longer history"; it now says that the rows start after
+the fitted data ends and how to give both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+
+from ssm_ts.errors import DataError
+from ssm_ts.pipelines.forecasting.series_spec import SeriesSpec
+
+_SHORT = "(the lookback)"  # the words of every too-short error of forecast_inputs
+
+
+@contextmanager
+def new_rows_alone_named(
+    history: pd.DataFrame | None, frame: pd.DataFrame, spec: SeriesSpec
+) -> Iterator[None]:
+    """A too-short :class:`DataError` raised inside gets the fix for rows that start after ``history``
+    (the fitted data, wide, ``spec.time_col`` and ``spec.targets``) ends: give them after the earlier rows.
+    ``frame`` (wide, checked) is the data asked to forecast; other errors pass unchanged."""
+    try:
+        yield
+    except DataError as error:
+        hint = _after_history(history, frame, spec) if _SHORT in str(error) else ""
+        if not hint or type(error) is not DataError:
+            raise
+        raise DataError(f"{error} {hint}") from error
+
+
+def _after_history(history: pd.DataFrame | None, frame: pd.DataFrame, spec: SeriesSpec) -> str:
+    if history is None or frame.empty or spec.time_col not in history.columns:
+        return ""
+    observed = history[spec.targets].notna().any(axis=1)
+    if not observed.any():
+        return ""
+    first, fitted_end = frame[spec.time_col].iloc[0], history.loc[observed, spec.time_col].max()
+    try:
+        after = bool(first > fitted_end)
+    except TypeError:  # times of another kind (a zone, Periods): no such comparison to make
+        return ""
+    if not after:
+        return ""
+    return (
+        f"Its rows start at {first}, after the data the model was fitted on ends ({fitted_end}): a forecast "
+        "reads the rows before its first step, so give the new rows after the earlier ones (Python: "
+        "model.predict(pd.concat([pd.read_csv(earlier_path), pd.read_csv(new_path)])); CLI: --data.path a "
+        "file holding both)."
+    )
