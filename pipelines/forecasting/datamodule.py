@@ -53,7 +53,7 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
     and checked (:meth:`from_checked`).
 
     Args:
-        path: CSV file, wide (time column + one column per series) or long (``unique_id, ds, y``;
+        path: CSV (or Parquet) file, wide (time column + one column per series) or long (``unique_id, ds, y``;
             its series may start and end at different times, see :mod:`.spans`), or
             the name of a standard data set (``ETTh1``, ``ETTm1``, ``exchange_rate``,
             ``national_illness``) read from the data home (:func:`ssm_ts.datasets.resolve_data_path`).
