@@ -32,6 +32,7 @@ import pandas as pd
 
 from ssm_ts.errors import DataError
 
+from .fill_policy import with_columns
 from .series import SeriesSpec, fill_values, filled_cells, series_notes
 
 
@@ -136,20 +137,23 @@ def refill_before(frame: pd.DataFrame, spec: SeriesSpec, firsts: np.ndarray) -> 
         return frame
     # a frame fitted without fill= may hold cells a given frame's fill invented: refilled by that policy
     policy = str(spec.fill or series_notes(frame).policy or "interpolate")
-    frame = frame.copy()  # keeps the SeriesNotes (attrs)
-    times = frame[spec.time_col]
-    for c in columns:
-        name, end = spec.input_columns[c], int(ends[c])
-        own = frame[name].to_numpy(dtype="float64", copy=True)[:end]
-        rows = np.flatnonzero(filled[:end, c])
-        own[rows] = np.nan
-        if np.isnan(own).all():
-            raise DataError(
-                f"column {name!r} has no observed value up to {times.iloc[end - 1]} (row {end - 1}), the last row a "
-                f"refitted model trains on: every value there was filled (fill={policy!r}) from later rows, so it "
-                "would train on the future. Use fewer backtest windows or a smaller step (later cutoffs), leave "
-                "the column out, or backtest with refit=False."
-            )
-        refilled = fill_values(pd.DataFrame({name: own}), policy)[name].to_numpy()
-        frame.iloc[rows, frame.columns.get_loc(name)] = refilled[rows]
-    return frame
+    names = [spec.input_columns[c] for c in columns]
+    values = frame[names].to_numpy(dtype="float64", copy=True)  # (rows, len(columns))
+    rows = np.arange(len(frame))[:, None]
+    readable = rows < ends[columns]  # each column's own rows: what a fit on them alone reads
+    invented = filled[:, columns] & readable
+    own = np.where(invented | ~readable, np.nan, values)
+    empty = np.flatnonzero(np.isnan(own).all(axis=0))
+    if empty.size:
+        name, end = names[empty[0]], int(ends[columns[empty[0]]])
+        raise DataError(
+            f"column {name!r} has no observed value up to {frame[spec.time_col].iloc[end - 1]} (row {end - 1}), the "
+            f"last row a refitted model trains on: every value there was filled (fill={policy!r}) from later rows, "
+            "so it would train on the future. Use fewer backtest windows or a smaller step (later cutoffs), leave "
+            "the column out, or backtest with refit=False."
+        )
+    # all columns at once (one per series took 1.9 s a refit at 2,000 series): a fill reads no row after
+    # a column's own end, empty here, so each column's cells are those of a fill of its rows alone
+    refilled = fill_values(pd.DataFrame(own), policy).to_numpy()
+    values[invented] = refilled[invented]
+    return with_columns(frame, pd.DataFrame(values, index=frame.index, columns=names))  # the notes kept
