@@ -14,7 +14,10 @@ gradients) of :class:`ssm_ts.models.s4nd.S4NDEncoder2d` on the CPU: a batch of 1
 64 x 64 inputs with the default options, and a batch of 32 of 32 mel bands x 64 frames with the
 settings benchmarks/classify_uea.py trains FSDD with. Each case runs one axis at a time (the layer's
 own forward) and, as the baseline (``fft2_*`` columns), by the 2-D FFT of
-:func:`ssm_ts.models.s4nd.s4nd_conv2d_reference`; on ``--threads`` CPU threads (1 by default).
+:func:`ssm_ts.models.s4nd.s4nd_conv2d_reference`; on ``--threads`` CPU threads (1 by default). The
+layer keeps its axes' kernels between predictions; ``predict_uncached_seconds`` is a prediction that
+computes them again (as every prediction did before), timed interleaved with a kept one
+(``predict_kept_seconds``), also for one recording at the FSDD settings.
 """
 
 from __future__ import annotations
@@ -58,6 +61,12 @@ CASES = [
 S4ND_CASES = {
     "64x64, defaults": (16, 64, 64, {}),
     "32 mel x 64 frames, FSDD settings": (32, 32, 64, {"d_model": 32, "n_layers": 3, "d_state": 16}),
+    "32 mel x 64 frames, FSDD settings, one recording": (
+        1,
+        32,
+        64,
+        {"d_model": 32, "n_layers": 3, "d_state": 16},
+    ),
 }
 S4ND_QUICK = {"8x8, tiny": (2, 8, 8, {"d_model": 4, "n_layers": 1, "d_state": 4})}
 
@@ -109,12 +118,40 @@ def time_s4nd(batch: int, bins: int, frames: int, options: dict, repeats: int) -
     return times
 
 
+def time_s4nd_kept_kernels(
+    batch: int, bins: int, frames: int, options: dict, repeats: int
+) -> dict[str, float]:
+    """Median seconds of an S4NDEncoder2d prediction (eval, no gradients) with the kernels it keeps
+    between calls and with them dropped before each call (computed again, as before they were kept),
+    interleaved: ``{"predict_kept", "predict_uncached"}``."""
+    from ssm_ts.models.s4nd import _KERNEL_CACHE, S4NDConv2d, S4NDEncoder2d
+
+    torch.manual_seed(0)
+    model = S4NDEncoder2d(n_channels=bins, n_classes=10, **options).eval()
+    x = torch.randn(batch, frames, bins)
+    convs = [m for m in model.modules() if isinstance(m, S4NDConv2d)]
+
+    @torch.no_grad()
+    def kept():
+        model(x)
+
+    @torch.no_grad()
+    def uncached():
+        for conv in convs:
+            conv.__dict__.pop(_KERNEL_CACHE, None)  # its ParameterTermsCache: nothing kept
+        model(x)
+
+    medians = alternating_medians({"kept": kept, "uncached": uncached}, repeats=repeats)
+    return {"predict_kept": medians["kept"], "predict_uncached": medians["uncached"]}
+
+
 def s4nd_rows(quick: bool, repeats: int) -> list[dict]:
     """One row per case of :data:`S4ND_CASES` (:data:`S4ND_QUICK` with ``quick``): :func:`time_s4nd`'s
     times of the layer's own forward, and of the 2-D FFT baseline (:func:`s4nd_by_2d_fft`, ``fft2_*``)."""
     rows = []
     for name, (batch, bins, frames, options) in (S4ND_QUICK if quick else S4ND_CASES).items():
         times = time_s4nd(batch, bins, frames, options, repeats)
+        kept = time_s4nd_kept_kernels(batch, bins, frames, options, repeats)
         train_seconds, predict_seconds = times["train"], times["predict"]
         fft2_train_seconds, fft2_predict_seconds = times["fft2_train"], times["fft2_predict"]
         rows.append(
@@ -127,6 +164,8 @@ def s4nd_rows(quick: bool, repeats: int) -> list[dict]:
                 "predict_seconds": predict_seconds,
                 "fft2_train_step_seconds": fft2_train_seconds,
                 "fft2_predict_seconds": fft2_predict_seconds,
+                "predict_kept_seconds": kept["predict_kept"],
+                "predict_uncached_seconds": kept["predict_uncached"],
             }
         )
         print(

@@ -20,6 +20,7 @@ from torch import Tensor, nn
 
 from ssm_ts.core import DiagonalSSM, SSMBlock
 from ssm_ts.core.base import autocast_on
+from ssm_ts.core.parameter_terms import keep_terms
 from ssm_ts.core.saved_options import check_options_on_load
 from ssm_ts.errors import ConfigError
 from ssm_ts.models.saved_model_options import S4ND_ENCODER_SHAPES, SSM_ENCODER_SHAPES
@@ -124,27 +125,59 @@ def toeplitz(k: Tensor, n: int) -> Tensor:
     return k[:, (steps[:, None] - steps[None, :]) % (2 * n)]
 
 
+def axis_operator(k: Tensor, n: int) -> Tensor:
+    """What :func:`convolve_axis` applies along an axis of ``n`` steps for the bidirectional kernel ``k``
+    (H, 2n): the (H, n, n) :func:`toeplitz` matrices up to :data:`DIRECT_MAX_STEPS` steps, else the
+    kernel's spectrum (H, n + 1) over 2n steps."""
+    if n <= DIRECT_MAX_STEPS:
+        return toeplitz(k, n)
+    return torch.fft.rfft(k, n=2 * n)
+
+
+def convolve_axis(x: Tensor, operator: Tensor, dim: int) -> Tensor:
+    """``x`` (B, H, F, T) convolved along ``dim`` (-2: F, -1: T) by ``operator`` from :func:`axis_operator`
+    (a Toeplitz matrix product, or an FFT of length 2n): (B, H, F, T)."""
+    if operator.dim() == 3:
+        if dim == -1:
+            return torch.einsum("bhft,hst->bhfs", x, operator)
+        return torch.einsum("hgf,bhft->bhgt", operator, x)
+    n = x.shape[dim]
+    spectrum = operator.unsqueeze(-1) if dim == -2 else operator.unsqueeze(-2)
+    y = torch.fft.irfft(torch.fft.rfft(x, n=2 * n, dim=dim) * spectrum, n=2 * n, dim=dim)
+    return y.narrow(dim, 0, n)
+
+
 def axis_convolution(x: Tensor, k: Tensor, dim: int) -> Tensor:
     """``x`` (B, H, F, T) convolved along ``dim`` (-2: F, -1: T) with the bidirectional kernel ``k``
     (H, 2n) laid out as :func:`bidirectional_kernel` makes it; n = ``x.shape[dim]``. Returns (B, H, F, T).
 
     A Toeplitz matrix product up to :data:`DIRECT_MAX_STEPS` steps, an FFT of length 2n beyond."""
-    n = x.shape[dim]
-    if n <= DIRECT_MAX_STEPS:
-        M = toeplitz(k, n)
-        if dim == -1:
-            return torch.einsum("bhft,hst->bhfs", x, M)
-        return torch.einsum("hgf,bhft->bhgt", M, x)
-    spectrum = torch.fft.rfft(k, n=2 * n)  # (H, n + 1)
-    spectrum = spectrum.unsqueeze(-1) if dim == -2 else spectrum.unsqueeze(-2)
-    y = torch.fft.irfft(torch.fft.rfft(x, n=2 * n, dim=dim) * spectrum, n=2 * n, dim=dim)
-    return y.narrow(dim, 0, n)
+    return convolve_axis(x, axis_operator(k, x.shape[dim]), dim)
+
+
+# Between calls without gradients S4NDConv2d keeps each axis's operator (ParameterTermsCache), but a
+# Toeplitz one only up to this size (H n^2 floats: n = 181 at H = 32); a bigger one is kept as its
+# kernel and gathered again per call, which costs little beside its product with a batch, while
+# keeping it would hold n_layers x 2 such matrices after a prediction (128 MB at H=32, T=512, 4 layers).
+KEPT_OPERATOR_BYTES = 4 * 2**20
+_KERNEL_CACHE = "_kernel_cache"  # S4NDConv2d's attribute holding its ParameterTermsCache
+
+
+def _kept_axis_terms(k: Tensor, n: int) -> tuple[Tensor | None, Tensor | None]:
+    """``(kernel, None)`` for an axis whose Toeplitz operator exceeds :data:`KEPT_OPERATOR_BYTES`, else
+    ``(None, axis_operator(k, n))``."""
+    if n <= DIRECT_MAX_STEPS and k.shape[0] * n * n * k.element_size() > KEPT_OPERATOR_BYTES:
+        return k, None
+    return None, axis_operator(k, n)
 
 
 class S4NDConv2d(nn.Module):
     """A separable 2-D SSM convolution: ``K[h, i, j] = k_freq[h, i] * k_time[h, j]`` (outer product of
     per-axis bidirectional S4D kernels), plus a skip ``D``. Separable, it is applied one axis at a time
     (:func:`axis_convolution`), which equals the 2-D circular convolution with :meth:`kernel`.
+
+    Without gradients (prediction) the axes' kernels and operators are kept between calls while the
+    weights hold the same values (:meth:`axis_operators`); training computes them every step.
 
     ``forward(x (B, H, F, T), rate=(freq_rate, time_rate)) -> (B, H, F, T)``.
     """
@@ -169,10 +202,32 @@ class S4NDConv2d(nn.Module):
             with torch.autocast(x.device.type, enabled=False):
                 return self.forward(x.to(self.D.dtype), rate)
         F, T = x.shape[-2:]
-        k_freq = bidirectional_kernel(self.freq[0], self.freq[1], F, rate[0])
-        k_time = bidirectional_kernel(self.time[0], self.time[1], T, rate[1])
-        y = axis_convolution(axis_convolution(x, k_time, -1), k_freq, -2)
+        op_freq, op_time = self.axis_operators(F, T, rate)
+        y = convolve_axis(convolve_axis(x, op_time, -1), op_freq, -2)
         return y + self.D[:, None, None] * x
+
+    def axis_operators(self, F: int, T: int, rate: tuple[float, float] = (1.0, 1.0)) -> tuple[Tensor, Tensor]:
+        """The :func:`axis_operator` of the frequency axis (F steps) and of the time axis (T steps).
+
+        Kept between calls while gradients are off and the weights hold the same values
+        (:class:`~ssm_ts.core.parameter_terms.ParameterTermsCache`, as FFTConv keeps its kernel): a
+        prediction in batches computed the same S4D kernels and Toeplitz matrices for every batch
+        (two thirds of a one-recording prediction at FSDD's 32 x 64). Training recomputes them."""
+
+        def compute() -> tuple[tuple[Tensor | None, Tensor | None], ...]:
+            k_freq = bidirectional_kernel(self.freq[0], self.freq[1], F, rate[0])
+            k_time = bidirectional_kernel(self.time[0], self.time[1], T, rate[1])
+            return _kept_axis_terms(k_freq, F), _kept_axis_terms(k_time, T)
+
+        if any(isinstance(v, Tensor) for v in (F, T, *rate)):  # traced sizes: no hashable key
+            terms = compute()
+        else:
+            terms = keep_terms(self, _KERNEL_CACHE, (F, T, tuple(rate)), compute)
+        (k_freq, op_freq), (k_time, op_time) = terms
+        return (
+            axis_operator(k_freq, F) if op_freq is None else op_freq,
+            axis_operator(k_time, T) if op_time is None else op_time,
+        )
 
 
 def s4nd_conv2d_reference(conv: S4NDConv2d, x: Tensor, rate: tuple[float, float] = (1.0, 1.0)) -> Tensor:
