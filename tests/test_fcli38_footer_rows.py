@@ -40,3 +40,19 @@ def test_a_bad_time_inside_the_file_gets_no_footer_option(ett, tmp_path):
     with pytest.raises(DataError, match=r"row 50 \(CSV line 52\)") as raised:
         load_series(tmp_path / "broken.csv")
     assert "skipfooter" not in str(raised.value)
+
+
+def test_short_day_first_dates_before_a_totals_row_are_read_in_their_order(ett, tmp_path):
+    """Ten days of '01/07/2016 00:00' (every day 12 or below) and 'Summe' at the end: neither order read
+    every cell, and the error blamed the order ('both readings are valid') instead of naming the row."""
+    export = ett.iloc[:200].copy()
+    export["date"] = pd.to_datetime(export["date"]).dt.strftime("%d/%m/%Y %H:%M")
+    totals = pd.DataFrame({"date": ["Summe"], "HUFL": [1.0], "OT": [2.0]})
+    path = tmp_path / "export.csv"
+    pd.concat([export, totals]).to_csv(path, index=False, sep=";", decimal=",")
+    with pytest.raises(
+        DataError, match=r"not dates at row 200 \(CSV line 202\) \(e.g. 'Summe'\).*skipfooter"
+    ):
+        load_series(path)
+    values, _ = load_series(path, read_options={"skipfooter": 1})
+    assert values["date"].iloc[-1] == pd.Timestamp("2016-07-09 07:00")  # day first, as the rows prove

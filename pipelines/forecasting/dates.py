@@ -224,6 +224,8 @@ def _choose_reading(
     complete = [r for r in values if not (r.isna() & text.notna()).any()]
     if len(complete) == 1:
         return complete[0]
+    # a cell neither reads (a totals row 'Summe'): the order the other cells prove, that cell named by the caller
+    complete = complete or values
     wanted = date_offset(freq) if isinstance(freq, str) else None
     steps = [_frequency(r) for r in complete]
     regular = [
@@ -240,7 +242,7 @@ def _choose_reading(
 def _frequency(times: pd.Series) -> pd.DateOffset | None:
     """The frequency of the distinct times in order (a long table repeats them per series), without
     gaps: the gap-tolerant :func:`infer_frequency` finds a step in almost any misread."""
-    distinct = pd.DatetimeIndex(times.drop_duplicates().sort_values())
+    distinct = pd.DatetimeIndex(times.dropna().drop_duplicates().sort_values())
     return _infer(distinct) if len(distinct) >= 3 else None
 
 
