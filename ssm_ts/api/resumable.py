@@ -18,6 +18,7 @@ from lightning.pytorch.callbacks import EarlyStopping
 from ssm_ts.errors import ConfigError
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 from ssm_ts.training import USER_CHECKPOINTS, user_checkpoint_folders  # noqa: F401  (shared with the CLI)
+from ssm_ts.training.verbosity import apply_chosen_verbosity
 
 if TYPE_CHECKING:
     from ssm_ts.datasets import DataUse
@@ -268,7 +269,9 @@ class ResumableFit:
 
     def _make_logger(self, run_id: str | None = None):
         """The fit's MLflow logger (``None`` with ``log_to_mlflow=False``); ``run_id`` continues that run.
-        A ``register_as`` name the model registry would refuse after training is refused here, before."""
+        A ``register_as`` name the model registry would refuse after training is refused here, before.
+        The process's verbosity is applied first: MLflow's store set-up lines come while the logger is made."""
+        apply_chosen_verbosity()
         if not self.settings["log_to_mlflow"]:
             return None
         from ssm_ts.tracking.logger import make_mlflow_logger

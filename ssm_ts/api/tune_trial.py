@@ -21,6 +21,7 @@ from ssm_ts.api.forecaster import Forecaster
 from ssm_ts.errors import SSMTSError, TrainingError
 from ssm_ts.pipelines.forecasting import ForecastDataModule
 from ssm_ts.training import find_own_checkpoint
+from ssm_ts.training.verbosity import apply_chosen_verbosity
 
 if TYPE_CHECKING:
     import optuna
@@ -151,6 +152,7 @@ class TrialForecaster(Forecaster):
             raise UnusableCheckpointError(ckpt_path, str(error)) from error
 
     def _make_logger(self, run_id: str | None = None):
+        apply_chosen_verbosity()  # before MLflow's store set-up lines, as the Forecaster's (resumable)
         if not self.settings["log_to_mlflow"]:
             return None
         from ssm_ts.tracking.logger import make_mlflow_logger
