@@ -14,17 +14,11 @@ from typing import Any
 import lightning.pytorch as pl
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.loggers import MLFlowLogger
-from lightning.pytorch.strategies.launchers import _MultiProcessingLauncher
 
 from ssm_ts.checkpoint_times import newest_checkpoint, saved_at
 from ssm_ts.export import load_checkpoint
+from ssm_ts.tracking.started_processes import trains_in_started_processes  # noqa: F401  (its callers import it here)
 from ssm_ts.training import BEST_CHECKPOINT_PREFIX, lightning_checkpoint_folder
-
-
-def trains_in_started_processes(trainer: pl.Trainer) -> bool:
-    """Whether ``trainer`` fits in processes it starts, none of them this one (``ddp_spawn``,
-    ``ddp_fork``, ``ddp_notebook``: Lightning's multiprocessing launcher); ``ddp`` runs rank 0 here."""
-    return isinstance(getattr(trainer.strategy, "launcher", None), _MultiProcessingLauncher)
 
 
 def start_mlflow_runs_here(loggers: list[Any]) -> None:
