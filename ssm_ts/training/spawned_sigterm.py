@@ -3,7 +3,7 @@ multiprocessing launcher): every process stops as a single-process fit does
 (:mod:`ssm_ts.training.mid_epoch`): the started processes write ``last.ckpt`` as the batch under way
 ends and exit, and the fit raises Lightning's ``SIGTERMException`` in the process that started them
 (the CLI exits 143, the Python API raises ``Terminated``, the MLflow run is KILLED:
-:func:`ssm_ts.tracking.run_status.call_interruptibly`). A SIGTERM to one started process alone (a
+:func:`ssm_ts.tracking.interruptible_call.call_interruptibly`). A SIGTERM to one started process alone (a
 scheduler preempting a worker) stops the fit so too: every rank takes any rank's noted signal
 (:func:`~ssm_ts.training.mid_epoch.terminated`).
 
