@@ -189,7 +189,22 @@ def _unreadable(path: Path, err: Exception) -> BadAudioFileError:
     if path.is_file() and path.stat().st_size == 0:  # libsndfile says "Format not recognised"
         return BadAudioFileError(path, "is empty (0 bytes): an interrupted copy or download?")
     reason = str(err).replace(f"'{path}'", "it").rstrip(". ")  # libsndfile repeats the path
+    if _header_reads(path):  # its frames fail, not its header: "may be corrupt or not audio" misled
+        return BadAudioFileError(
+            path,
+            f"cannot be read ({reason}): its header reads, but its audio does not decode: damaged, or cut "
+            "short (an interrupted copy?); copy it again",
+        )
     return BadAudioFileError(path, f"cannot be read ({reason}): it may be corrupt or not audio")
+
+
+def _header_reads(path: Path) -> bool:
+    """Whether libsndfile opens ``path`` (its header), asked once a read of it failed."""
+    try:
+        sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, OSError, ValueError):
+        return False
+    return True
 
 
 def _decode(path: Path, start: int = 0, stop: int | None = None) -> tuple[np.ndarray, int]:
