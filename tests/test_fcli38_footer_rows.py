@@ -56,3 +56,22 @@ def test_short_day_first_dates_before_a_totals_row_are_read_in_their_order(ett, 
         load_series(path)
     values, _ = load_series(path, read_options={"skipfooter": 1})
     assert values["date"].iloc[-1] == pd.Timestamp("2016-07-09 07:00")  # day first, as the rows prove
+
+
+def test_the_thousands_fix_keeps_the_options_given(ett, tmp_path):
+    """'5 827,00' read with the skipfooter the totals row needed: the fix named thousands and decimal
+    alone, and passing it as given dropped the skipfooter (the totals row failed the next read)."""
+    export = ett.copy()
+    for column in ("HUFL", "OT"):
+        export[column] = (ett[column] * 1000).map(lambda v: f"{v:,.2f}".replace(",", " ").replace(".", ","))
+    path = tmp_path / "export.csv"
+    text = export.to_csv(index=False, sep=";") + "Summe;1;2\n"
+    path.write_text(text)
+    with pytest.raises(DataError) as raised:
+        load_series(path, read_options={"skipfooter": 1})
+    fix = "read_options={'skipfooter': 1, 'thousands': ' ', 'decimal': ','}"
+    assert fix in str(raised.value) and 'CLI: --data.read_options "{skipfooter: 1, thousands:' in str(
+        raised.value
+    )
+    values, _ = load_series(path, read_options={"skipfooter": 1, "thousands": " ", "decimal": ","})
+    assert values["OT"].tolist() == pytest.approx((ett["OT"] * 1000).round(2).tolist())

@@ -40,15 +40,18 @@ def meant_numeric(column: pd.Series) -> bool:
     return bool(len(present)) and bool(numbers.mean() >= 0.5)
 
 
-def number_text_hint(column: pd.Series, value: object, frame_column: str | None = None) -> str:
+def number_text_hint(
+    column: pd.Series, value: object, frame_column: str | None = None, given: dict | None = None
+) -> str:
     """How to read ``value``, a cell of ``column`` that is no number, as one: the read options of a
     CSV, or (``frame_column``: a DataFrame's column, which takes none) the ``pd.read_csv`` options
     and the column's conversion. Thousands groups are told from the column's other cells too: in
     ``"2,060"`` beside ``"1,234,567"`` the comma groups thousands; a column of one-group numbers only
-    (``"176,569"``) gets both readings."""
+    (``"176,569"``) gets both readings. A CSV's read options ``given`` by the user are kept in those
+    it names (a ``skipfooter`` dropped there would fail the next read)."""
     grouping = _grouping(value) or _column_grouping(column)
     if grouping is not None:
-        return _grouping_text(value, *grouping, frame_column)
+        return _grouping_text(value, *grouping, frame_column, kept=given or {})
     present = column.dropna().astype(str).str.strip()
     if frame_column is not None and len(present) and present.str.fullmatch(_ONE_COMMA_GROUP).all():
         return _both_readings(value, frame_column)
@@ -78,7 +81,9 @@ def _column_grouping(column: pd.Series) -> tuple[str, str | None] | None:
     return grouping if ones.str.contains(thousands, regex=False).all() else None
 
 
-def _grouping_text(value: object, thousands: str, decimal: str | None, frame_column: str | None) -> str:
+def _grouping_text(
+    value: object, thousands: str, decimal: str | None, frame_column: str | None, kept: dict
+) -> str:
     options = {"thousands": thousands, **({"decimal": decimal} if decimal else {})}
     if frame_column is not None:
         given = ", ".join(f"{k}={v!r}" for k, v in options.items())
@@ -90,7 +95,11 @@ def _grouping_text(value: object, thousands: str, decimal: str | None, frame_col
             f"{cell}.str.replace({thousands!r}, ''){point}.astype(float))"
         )
     # YAML double quotes read \xa0 and \u202f escapes; the shell's quotes then hold an apostrophe too
-    cli = ", ".join(f'{k}: \\"{v.encode("unicode_escape").decode("ascii")}\\"' for k, v in options.items())
+    options = {**kept, **options}
+    cli = ", ".join(
+        f'{k}: \\"{v.encode("unicode_escape").decode("ascii")}\\"' if isinstance(v, str) else f"{k}: {v}"
+        for k, v in options.items()
+    )
     return (
         f" ({value!r} groups its thousands with {thousands!r}: pass read_options={options} (CLI: "
         f'--data.read_options "{{{cli}}}"), or save the file without thousands separators)'

@@ -208,4 +208,5 @@ def _value_hint(table: Table, column: str, value: object) -> str:
     if features is not None and column in features.names:  # a series' own covariate: load, not y
         name = features.names[column][0]
     shown = shown_number_hint(table.frame[column], value, name, table)  # 12.5%, $1,234.50, (7.25)
-    return shown or number_text_hint(table.frame[column], value, None if in_file else name)
+    given = (origin.table if isinstance(origin, LongOrigin) else table).read_options
+    return shown or number_text_hint(table.frame[column], value, None if in_file else name, given)
