@@ -692,11 +692,11 @@ class AudioDataModule(pl.LightningDataModule):
         if not found:
             return
         names = ", ".join(shown_path(f, self.root) for f in found[:10]) + (" ..." if len(found) > 10 else "")
-        warnings.warn(
+        warn_on_rank_zero(
             f"skipped {len(found)} audio file(s) of {self.root} found damaged as decoded by the fit's processes "
             f"before it stopped (on_bad_file='skip'): {names}. Each was left out from its first clip that "
             "failed; ddp_spawn's processes end without saying where: repair or remove them",
-            stacklevel=1,
+            stacklevel=None,  # the user's fit, whose error follows
         )
 
     def _warn_if_clips_outlast_the_files(self, waves: AudioFiles) -> None:
