@@ -71,3 +71,13 @@ def test_a_trainer_that_ran_in_this_process_leaves_them_to_the_data_module(tmp_p
     module = _module(_folder(tmp_path))
     _started_process_validates(module, stop=True)
     assert _stopped(module, attached=True) == []  # its on_exception names them, with where each failed
+
+
+def test_the_warning_shows_the_users_line(tmp_path):
+    module = _module(_folder(tmp_path))
+    _started_process_validates(module, stop=True)
+    trainer = SimpleNamespace(datamodule=None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        NameFoundInStartedProcesses(module).on_exception(trainer, None, RuntimeError("a worker failed"))
+    assert [w.filename for w in caught] == [__file__]  # was pipelines/audio/datamodule.py
