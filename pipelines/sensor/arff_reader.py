@@ -11,9 +11,25 @@ from ssm_ts.errors import DataError
 from .labels import same_number_class
 from .read_checks import case_array, existing_file, no_data_line, parse_numbers, text_encoding
 from .series import NanPolicy, SeriesSet, make_series_set
+from .wording import counted
 
 _RELATIONAL_ROW = re.compile(r"^\s*(['\"])(.*)\1\s*,\s*(.*?)\s*$")
 _RELATIONAL_UNLABELLED = re.compile(r"^\s*(['\"])(.*)\1\s*$")
+
+
+def _cut_row_hint(line: str) -> str:
+    """For a relational row that does not parse: one whose opening quote is never closed (its values
+    run to the end of the line, no label after them) was cut short, as the last line of a file
+    truncated in copying is. Empty otherwise."""
+    text = line.strip()
+    if not text or text[0] not in "'\"" or text.count(text[0]) != 1:
+        return ""
+    channels = text.count("\\n") + 1
+    return (
+        f" Its quote ({text[0]}) is never closed: the values stop after {counted(channels, 'channel')}"
+        f" ('...{text[-30:]}') with no label; the line looks cut short, as the last line of a file truncated "
+        "in copying is: complete it from the original file, or delete it."
+    )
 
 
 _ATTRIBUTE = re.compile(r"^@attribute\s+('[^']*'|\"[^\"]*\"|\S+)\s+(.*)$", re.IGNORECASE)
@@ -270,7 +286,10 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
                 match = (_RELATIONAL_ROW if label_index is not None else _RELATIONAL_UNLABELLED).match(line)
                 if match is None:
                     expected = ",label" if label_index is not None else " (no label: none is declared)"
-                    raise DataError(f"{where}: expected 'channel values separated by \\n'{expected}.")
+                    raise DataError(
+                        f"{where}: expected 'channel values separated by \\n'{expected}."
+                        + _cut_row_hint(line)
+                    )
                 body = match.group(2)
                 label = match.group(3) if label_index is not None else None
                 channels = [parse_numbers(c, where) for c in body.split("\\n")]
@@ -283,7 +302,9 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
                 )
                 if label_index is not None and label_index >= len(fields):
                     raise DataError(
-                        f"{where}: {len(fields)} fields, but the class attribute is field {label_index + 1}."
+                        f"{where}: {counted(len(fields), 'field')}, but the class attribute is field "
+                        f"{label_index + 1}. The line looks cut short, as the last line of a file truncated in "
+                        "copying is: complete it from the original file, or delete it."
                     )
                 label = fields.pop(label_index) if label_index is not None else None
                 values.append(parse_numbers(",".join(fields), where)[None, :])
