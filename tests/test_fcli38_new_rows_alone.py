@@ -4,10 +4,12 @@ and how to give the earlier rows with them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
-from ssm_ts import Forecaster
+from ssm_ts import Forecaster, cli
 from ssm_ts.errors import DataError
 
 
@@ -39,3 +41,15 @@ def test_a_short_slice_of_the_fitted_rows_gets_no_such_fix(fit, ett):
     with pytest.raises(DataError, match="the lookback") as raised:
         fit.predict(ett.iloc[290:300])
     assert "after the data the model was fitted on" not in str(raised.value)
+
+
+def test_the_command_names_the_fit_s_file_as_the_earlier_rows(fit, ett, capsys):
+    ett.iloc[300:310].to_csv("today.csv", index=False)
+    args = ["forecast", "predict", "--ckpt_path", fit.best_checkpoint_, "--data.path", "today.csv"]
+    assert cli.main([*args, "--out", "pred", "--trainer.logger", "false"]) == 1
+    err = capsys.readouterr().err
+    assert "error: today.csv: forecasting needs the last 24 observed rows (the lookback)" in err
+    assert (
+        f"(the fit read {Path('fit.csv').resolve()}: a forecast reads the rows before its first step" in err
+    )
+    assert "a copy of fit.csv with the new rows appended" in err

@@ -31,6 +31,7 @@ from ssm_ts.cli.resume_trainer import (
     fit_trainer_settings,
     saved_trainer_settings,
 )
+from ssm_ts.cli.short_file import short_file_hint
 from ssm_ts.cli.use_command import build_cli_class, refuse_search_configs, run_use
 from ssm_ts.cli.uses import USES, UseSpec, load_target, running_command, usage_text
 from ssm_ts.cli.warning_lines import short_warnings
@@ -124,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         hint = colon_space_hint(str(err)) if isinstance(err, ConfigError) else ""  # a config's {d_model:16}
         notes = "".join(f"\n{note}" for note in getattr(err, "__notes__", []))  # a fit's run and checkpoint
         text = command_spelling(str(err), use)  # fill="ffill" as --data.fill ffill
+        hint += short_file_hint(err)  # today's rows alone: the fit's file holds the earlier ones
         print(f"{command}: error: {text}{hint}{restored_settings_hint(err)}{notes}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as err:
