@@ -320,6 +320,7 @@ def matched_channels(classifier: Any, data):
     """``data``'s channels in the fitted order of ``classifier`` (an ``SSMClassifier``): by name when both
     name them; by position otherwise, with scikit-learn's warning when only one of them has names.
     Called by ``SSMClassifier._checked`` (its warnings name the caller of ``predict`` and the like)."""
+    from ssm_ts.api.classifier_channel_fix import channel_fix
     from ssm_ts.pipelines.sensor import match_channels
 
     fitted = getattr(classifier, "feature_names_in_", None)  # None: unnamed fit, or pickled before names
@@ -341,4 +342,5 @@ def matched_channels(classifier: Any, data):
         )
     if fitted is None:
         return data
-    return match_channels(data, list(fitted), "pass recordings with the fitted channels")
+    fix = "" if data.channel_names is None else channel_fix(data.channel_names, list(fitted))
+    return match_channels(data, list(fitted), fix)
