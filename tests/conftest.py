@@ -82,6 +82,9 @@ def _seed_and_isolate(tmp_path, monkeypatch):
     yield
     for name in LEFT_BY_FITS:
         os.environ.pop(name, None)
+    verbosity = sys.modules.get("ssm_ts.training.verbosity")
+    if verbosity is not None and verbosity.verbose_chosen():  # a --verbose test's choice lasts the process
+        verbosity.set_verbosity(False)
     # (only where MLflow was imported: importing it for a test that never did would cost seconds); None
     # also unsets MLFLOW_TRACKING_URI, which monkeypatch then restores
     if "mlflow" in sys.modules:

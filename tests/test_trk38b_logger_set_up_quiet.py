@@ -70,3 +70,16 @@ def test_the_first_logging_fit_hides_mlflow_set_up_lines_unless_verbose(fresh_pr
     # made on first use
     assert logging_forecaster(tmp_path / "verbose.db")._make_logger().experiment is not None
     assert [line for line in SET_UP_LINES if line in said.text()] == list(SET_UP_LINES)
+
+
+def test_a_python_search_hides_mlflow_set_up_lines(fresh_process_levels, tmp_path):
+    # the search's own MLflow run is made before any trial's fit quiets output
+    from ssm_ts import tune_forecaster
+
+    said = fresh_process_levels
+    frame = pd.DataFrame(
+        {"date": pd.date_range("2020-01-01", periods=40, freq="D"), "y": np.sin(np.arange(40) / 3.0)}
+    )
+    tune_forecaster(frame, {"lr": [1e-3]}, sampler="grid", time_col="date", model="nlinear", lookback=8, horizon=2,
+                    max_epochs=1, out_dir=str(tmp_path / "out"), tracking_uri=f"sqlite:///{tmp_path / 'tune.db'}")  # fmt: skip
+    assert not [line for line in SET_UP_LINES if line in said.text()], said.text()

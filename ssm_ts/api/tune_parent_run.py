@@ -33,7 +33,9 @@ class ParentRun:
     ) -> ParentRun:
         """The study's run when the tracking store still has it (RUNNING again), else a new one."""
         from ssm_ts.api.tune_study import RUN_KEY
+        from ssm_ts.training.verbosity import apply_chosen_verbosity
 
+        apply_chosen_verbosity()  # before MLflow's store set-up lines: a Python search is quiet like its trials
         parent = cls._reopen(fixed, study.user_attrs.get(RUN_KEY)) or cls._start(fixed)
         study.set_user_attr(RUN_KEY, parent.run_id)
         params = {f"space.{k}": repr(v)[:500] for k, v in space.items()}
