@@ -80,6 +80,7 @@ def test_a_python_search_hides_mlflow_set_up_lines(fresh_process_levels, tmp_pat
     frame = pd.DataFrame(
         {"date": pd.date_range("2020-01-01", periods=40, freq="D"), "y": np.sin(np.arange(40) / 3.0)}
     )
+    store = f"sqlite:///{tmp_path / 'tune.db'}"
     tune_forecaster(frame, {"lr": [1e-3]}, sampler="grid", time_col="date", model="nlinear", lookback=8, horizon=2,
-                    max_epochs=1, out_dir=str(tmp_path / "out"), tracking_uri=f"sqlite:///{tmp_path / 'tune.db'}")  # fmt: skip
+                    max_epochs=1, out_dir=str(tmp_path / "out"), tracking_uri=store)  # fmt: skip
     assert not [line for line in SET_UP_LINES if line in said.text()], said.text()
