@@ -45,16 +45,25 @@ def warn_if_transposed(values: Sequence[np.ndarray], source: str, stacklevel: in
     )
 
 
-def transposed_hint(lengths: Sequence[int] | np.ndarray, expected_channels: int) -> str:
+_PASS_TRANSPOSED = "pass X.transpose(0, 2, 1) (a list: [x.T for x in X])"
+# a NumPy file's recordings are transposed where they are saved, not where they are passed
+_SAVE_TRANSPOSED = (
+    "save the file's array transposed, np.save(path, X.transpose(0, 2, 1)) (in a .npz, its X so)"
+)
+
+
+def transposed_hint(lengths: Sequence[int] | np.ndarray, expected_channels: int, source: str = "") -> str:
     """A sentence for a channel-count error: when every recording's length (``lengths``, steps) is the
     number of channels the model was fitted on, the recordings are most likely ``(n, length,
-    channels)``; otherwise ``""``."""
+    channels)``; otherwise ``""``. ``source``: the file they were read from (a ``.npy``/``.npz`` file
+    is saved again transposed; arrays are passed so)."""
     lengths = np.asarray(lengths)
     if len(lengths) == 0 or not (lengths == expected_channels).all():
         return ""
+    fix = _SAVE_TRANSPOSED if str(source).lower().endswith((".npy", ".npz")) else _PASS_TRANSPOSED
     return (
         f" Every recording has {expected_channels} time steps, the model's channel count: they look "
-        f"transposed ({_LAYOUT}); pass X.transpose(0, 2, 1) (a list: [x.T for x in X])."
+        f"transposed ({_LAYOUT}); {fix}."
     )
 
 

@@ -45,7 +45,7 @@ def match_datamodule(task: ClassificationTask, datamodule: SensorDataModule, sta
             f"{data.source}: {datamodule.n_channels} channels, but the model was trained on "
             f"{task.hparams.n_channels}. Give recordings with the training channels ({option})."
             + (fitted_data if option == "--data.path" else "")
-            + transposed_hint(data.lengths, task.hparams.n_channels)
+            + transposed_hint(data.lengths, task.hparams.n_channels, data.source)
             + one_recording_hint(len(data), datamodule.n_channels, task.hparams.n_channels)
         )
     if stage in ("test", "predict"):
