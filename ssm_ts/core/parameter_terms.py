@@ -3,7 +3,9 @@ matrices, Krylov columns), kept between calls made without gradients while the w
 values: a forecast of one window spent most of its time recomputing them (:class:`ParameterTermsCache`).
 
 The one cache of the core: :meth:`ssm_ts.core.SSM.cached` (``step``'s discretisation),
-:class:`ssm_ts.core.FFTConv` (the kernel's FFT) and SpaceTime's decoder all keep their terms in one.
+:class:`ssm_ts.core.FFTConv` (the kernel's FFT), SpaceTime's decoder and the 2-D S4ND layer all keep
+their terms in one; the random-feature classifier keeps its kernels' spectra in one too, keyed on the
+drawn kernels' arrays instead of a module's weights (:meth:`ParameterTermsCache.get_for`).
 """
 
 from __future__ import annotations
@@ -76,9 +78,24 @@ class ParameterTermsCache:
         if torch.is_grad_enabled():
             self._entry = None  # trained weights will differ: nothing to keep
             return compute()
+        return self._get(_tensors(module), key, compute)
+
+    def get_for(self, tensors: list[Tensor], key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, or its kept value for ``key`` and the current values of ``tensors``, the only
+        tensors ``compute`` reads (not a module's weights: e.g. the drawn kernels of random features).
+
+        As :meth:`get`, but also kept with gradients on when none of ``tensors`` requires a gradient:
+        there is then no graph to record (a plain call of a fitted closed-form model)."""
+        if torch.compiler.is_compiling():
+            return compute()
+        if torch.is_grad_enabled() and any(t.requires_grad for t in tensors):
+            self._entry = None
+            return compute()
+        return self._get(tensors, key, compute)
+
+    def _get(self, tensors: list[Tensor], key: Hashable, compute: Callable[[], T]) -> T:
         if torch.jit.is_tracing() or _transforming():
             return compute()  # a graph must record the computation; wrappers must not leak out
-        tensors = _tensors(module)
         device = tensors[0].device.type if tensors else "cpu"
         if device == "meta":  # no values to compare
             return compute()

@@ -44,6 +44,18 @@ masks) stays within ``memory_budget_mb``; only the inputs and the ``(n, features
 top. The block sizes do not change the features (bit-identical for any budget) as long as one
 recording's responses to a whole ``chunk`` of kernels fit in the budget (up to about 5,800 steps at
 the defaults); past that the chunk's kernels are split too, which moves features by float32 rounding.
+
+Kept spectra: ``transform`` and ``transform_padded`` (so the classifier module's forward and
+``SSMClassifier.predict_proba`` too) keep the kernels' spectra for each padded length (the last rate
+and device) between calls while the kernels hold the same values (a
+:class:`~ssm_ts.core.parameter_terms.ParameterTermsCache` keyed on the drawn arrays): predicting in
+batches made every kernel's impulse response and FFT again for each batch (a fifth to half of a
+prediction on GunPoint and JapaneseVowels). They are kept only while all of them (``K (length + 1)``
+complex64 a length) take at most half of ``memory_budget_mb`` and the rest still holds one
+recording's responses to a whole chunk (the lengths used longest ago go first); the blocks then share
+what is left of the budget (fewer recordings a block, which never changes a feature), so the peak
+stays within it. The same features, bit for bit.
+Copies and pickles start without them; ``fit`` draws new kernels, which are computed afresh.
 """
 
 from __future__ import annotations
@@ -56,6 +68,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ssm_ts.core.parameter_terms import ParameterTermsCache
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.models.random_ssm_draw import SHIFT_TAPS, draw_kernels, threshold_sources
 from ssm_ts.models.random_ssm_inputs import (
@@ -97,6 +110,9 @@ _ROW_BYTES_PER_STEP = 26
 # per (kernel, padded step): its spectrum, 20 while it is made (impulse response 4, zero-padded 8,
 # spectrum 8), 8 held while its blocks run
 _SPECTRUM_BYTES_PER_STEP = 20
+# per (kernel, frequency) of a kept spectrum (complex64): K (length + 1) of them at a padded length
+_KEPT_SPECTRUM_BYTES = 8
+_SPECTRA_CACHE = "_spectra_cache"  # RandomSSMFeatures' attribute: padded length -> ParameterTermsCache
 # recordings padded to a common length in transform(): at most this many floats over (recordings x
 # chunk x longest). Fixed (not the memory budget) because the padded length, hence the FFT size, moves
 # features by float32 rounding: the budget must not change them.
@@ -200,6 +216,10 @@ class RandomSSMFeatures:
         # features pickled before the memory budget existed get the default
         self.__dict__.update({"memory_budget_mb": DEFAULT_MEMORY_BUDGET_MB, **state})
 
+    def __getstate__(self) -> dict:
+        # the kept spectra stay behind: copies and pickles start without them
+        return {name: value for name, value in self.__dict__.items() if name != _SPECTRA_CACHE}
+
     @property
     def n_features(self) -> int:
         return len(self.pooling) * self.n_kernels
@@ -219,6 +239,7 @@ class RandomSSMFeatures:
             raise DataError("RandomSSMFeatures.fit needs at least one training recording, got none")
         check_recordings(values)
         kept, pick_p = threshold_sources(sample_weight, len(values))
+        self.__dict__.pop(_SPECTRA_CACHE, None)  # the old kernels' spectra: freed before the new are made
         rng = np.random.default_rng(self.seed)
         n_channels = values[0].shape[0]
         longest = max(values[i].shape[1] for i in kept)
@@ -319,6 +340,7 @@ class RandomSSMFeatures:
         steps = torch.arange(x.shape[-1], device=x.device)[None, None, :]
         out = torch.empty((x.shape[0], self.n_features), dtype=torch.float32, device=x.device)
         P = len(self.pooling)
+        spectra, reserved = self._kept_spectra(x.shape[-1], rate, x.device)
         starts = None if kernels.start is None else inside_start(kernels.start, rate)
 
         def pool(rows: slice, index: slice, y: Tensor) -> None:
@@ -334,18 +356,63 @@ class RandomSSMFeatures:
                 out[rows, P * index.start + p : P * index.stop : P] = values_p
 
         chunk_sizes = {min(self.chunk, self.n_kernels), self.n_kernels % self.chunk or self.chunk}
-        workspace = self._workspace(x.shape[0], sorted(chunk_sizes), x.shape[-1], x.device)
+        workspace = self._workspace(x.shape[0], sorted(chunk_sizes), x.shape[-1], x.device, reserved)
         for start in range(0, self.n_kernels, self.chunk):
             index = slice(start, min(self.n_kernels, start + self.chunk))
-            self._for_each_block(x, lengths, index, pool, workspace, rate)
+            self._for_each_block(x, lengths, index, pool, workspace, rate, spectra, reserved)
         return out
 
-    def block_shape(self, n_recordings: int, n_kernels: int, length: int) -> tuple[int, int]:
+    def kept_spectra_bytes(self, length: int) -> int:
+        """Bytes kept for recordings padded to ``length``: every kernel's spectrum (``K (length + 1)``
+        complex64) and the copy of the kernels' arrays they are checked against."""
+        arrays = _spectrum_arrays(self._require_kernels())
+        return self.n_kernels * (length + 1) * _KEPT_SPECTRUM_BYTES + sum(a.nbytes for a in arrays)
+
+    def keeps_spectra(self, length: int, kept_lengths: Sequence[int] = ()) -> bool:
+        """Whether ``transform`` can keep the kernels' spectra between calls for recordings padded to
+        ``length`` beside those kept for ``kept_lengths``: while all of them take at most half of
+        ``memory_budget_mb`` and the rest still holds one recording's responses to a whole chunk (so
+        that the blocks, sharing the rest, split only recordings, which never changes a feature)."""
+        budget = self.memory_budget_mb * 2**20
+        kept = sum(self.kept_spectra_bytes(n) for n in {length, *kept_lengths})
+        one_recording = (
+            min(self.chunk, self.n_kernels) * (_SPECTRUM_BYTES_PER_STEP + _ROW_BYTES_PER_STEP) * length
+        )
+        return kept <= budget / 2 and budget - kept >= one_recording
+
+    def _kept_spectra(
+        self, length: int, rate: float, device: torch.device
+    ) -> tuple[dict[tuple[int, int], Tensor] | None, int]:
+        """The kernels' spectra (k, length + 1) for recordings padded to ``length`` at ``rate`` on
+        ``device``, by block ``(first kernel, last kernel + 1)``, filled as the blocks are made and kept
+        between calls while the kernels' arrays hold the same values (one
+        :class:`~ssm_ts.core.parameter_terms.ParameterTermsCache` a padded length: recordings of
+        several lengths go by groups of one), and the bytes kept for all lengths. ``(None, 0)`` where
+        they are not kept (:meth:`keeps_spectra`). The lengths used longest ago go to make room."""
+        if not self.keeps_spectra(length):
+            self.__dict__.pop(_SPECTRA_CACHE, None)  # other lengths': freed before these blocks run
+            return None, 0
+        caches: dict[int, ParameterTermsCache] = self.__dict__.setdefault(_SPECTRA_CACHE, {})
+        cache = caches.pop(length, None) or ParameterTermsCache()
+        while caches and not self.keeps_spectra(length, list(caches)):
+            del caches[next(iter(caches))]  # the length used longest ago
+        caches[length] = cache  # the most recently used last
+        arrays = _spectrum_arrays(self._require_kernels())
+        tensors = [a if isinstance(a, Tensor) else torch.tensor(np.asarray(a)) for a in arrays]
+        # the chunk and budget set the blocks: another block layout is another entry
+        key = (float(rate), torch.device(device), self.chunk, self.memory_budget_mb)
+        reserved = sum(self.kept_spectra_bytes(n) for n in caches)
+        return cache.get_for(tensors, key, dict), reserved
+
+    def block_shape(
+        self, n_recordings: int, n_kernels: int, length: int, reserved_bytes: float = 0
+    ) -> tuple[int, int]:
         """``(recordings, kernels)`` per response block of ``n_kernels`` kernels (one chunk) to
         ``n_recordings`` recordings padded to ``length`` steps, so that a block's peak working memory
-        stays within ``memory_budget_mb``: the whole chunk and as many recordings as fit (at least one),
-        else (very long recordings) as many kernels as fit with one recording (at least one)."""
-        budget = self.memory_budget_mb * 2**20
+        stays within ``memory_budget_mb`` less ``reserved_bytes`` (the kept spectra): the whole chunk
+        and as many recordings as fit (at least one), else (very long recordings) as many kernels as
+        fit with one recording (at least one)."""
+        budget = self.memory_budget_mb * 2**20 - reserved_bytes
         spectrum, row = _SPECTRUM_BYTES_PER_STEP * length, _ROW_BYTES_PER_STEP * length
         # splitting a chunk's kernels moves the responses by float32 rounding (the spectra's products
         # are vectorised over kernels x frequencies), splitting its recordings does not
@@ -361,32 +428,40 @@ class RandomSSMFeatures:
         use: Callable[[slice, slice, Tensor], None],
         workspace: tuple[Tensor, Tensor] | None = None,
         rate: float = 1.0,
+        spectra: dict[tuple[int, int], Tensor] | None = None,
+        reserved_bytes: float = 0,
     ) -> None:
         """Call ``use(rows, kernels, y)`` on the responses ``y`` ``(rows, kernels, length)`` of the kernels
         ``index`` to padded recordings ``x`` ``(n, channels, length)``, one block (within the memory
-        budget) at a time, in the buffers ``workspace`` (from :meth:`_workspace`; made if not given):
-        ``y`` is overwritten by the next block. ``rate``: training sample rate / the rate of ``x``."""
+        budget less ``reserved_bytes``) at a time, in the buffers ``workspace`` (from :meth:`_workspace`;
+        made if not given): ``y`` is overwritten by the next block. ``rate``: training sample rate / the
+        rate of ``x``. ``spectra``: the kept kernel spectra by block (:meth:`_kept_spectra`), used and
+        filled."""
         n, L = x.shape[0], x.shape[-1]
-        n_rows, n_kernels = self.block_shape(n, index.stop - index.start, L)
-        workspace = workspace or self._workspace(n, [index.stop - index.start], L, x.device)
+        n_rows, n_kernels = self.block_shape(n, index.stop - index.start, L, reserved_bytes)
+        workspace = workspace or self._workspace(n, [index.stop - index.start], L, x.device, reserved_bytes)
         for start in range(index.start, index.stop, n_kernels):
             kernels = slice(start, min(index.stop, start + n_kernels))
-            kernel_f = None  # the last block's spectra go before these are made
-            kernel_f = torch.fft.rfft(ssm_kernels(self.kernels_, kernels, L, rate).to(x.device), n=2 * L)
+            # (the last block's spectra go before these are made, unless kept)
+            kernel_f = None if spectra is None else spectra.get((kernels.start, kernels.stop))
+            if kernel_f is None:
+                kernel_f = torch.fft.rfft(ssm_kernels(self.kernels_, kernels, L, rate).to(x.device), n=2 * L)
+                if spectra is not None:
+                    spectra[(kernels.start, kernels.stop)] = kernel_f
             for r in range(0, n, n_rows):
                 rows = slice(r, min(n, r + n_rows))
                 y = self._responses(x[rows], lengths[rows], kernels, kernel_f, workspace, rate)
                 use(rows, kernels, y)
 
     def _workspace(
-        self, n: int, chunk_sizes: Sequence[int], length: int, device: torch.device
+        self, n: int, chunk_sizes: Sequence[int], length: int, device: torch.device, reserved_bytes: float = 0
     ) -> tuple[Tensor, Tensor]:
         """Flat buffers for the largest block of chunks of ``chunk_sizes`` kernels to ``n`` recordings
         padded to ``length``: the zero-padded signal, then the responses (float32, ``2 length`` per
         row), and its spectrum (complex64, ``length + 1`` per row). Every block reuses them: buffers
         made and freed per block leave the C heap fragmented, and the process then holds about three
         blocks' worth."""
-        size = max(math.prod(self.block_shape(n, k, length)) for k in chunk_sizes)
+        size = max(math.prod(self.block_shape(n, k, length, reserved_bytes)) for k in chunk_sizes)
         return (
             torch.empty(size * 2 * length, dtype=torch.float32, device=device),
             torch.empty(size * (length + 1), dtype=torch.complex64, device=device),
@@ -441,6 +516,13 @@ class RandomSSMFeatures:
         del mixed
         spectrum = torch.fft.rfft(signal, out=workspace[1][: n * k * (L + 1)].view(n, k, L + 1))
         return torch.fft.irfft(spectrum.mul_(kernel_f), n=2 * L, out=signal)[..., :L]
+
+
+def _spectrum_arrays(kernels: RandomSSMKernels) -> list[np.ndarray | Tensor]:
+    """What the kernels' impulse responses are made of (:func:`ssm_kernels`): arrays, or the classifier
+    module's buffers."""
+    arrays = (kernels.log_dt, kernels.freq, kernels.C, kernels.shift, kernels.taps, kernels.dilation)
+    return [a for a in arrays if a is not None]
 
 
 def _reverse_within(x: Tensor, lengths: np.ndarray | Tensor, out: Tensor | None = None) -> Tensor:
