@@ -31,7 +31,7 @@ def predict_setup(path, task: ClassificationTask) -> SensorDataModule:
 def test_a_2d_array_of_one_recording_is_told_how_to_save_it(task, tmp_path):
     x = np.random.default_rng(0).normal(size=(6, 50))
     np.save(tmp_path / "one.npy", x)
-    with pytest.raises(DataError, match=r"one\.npy: 1 channels, but the model was trained on 6") as err:
+    with pytest.raises(DataError, match=r"one\.npy: 1 channel, but the model was trained on 6") as err:
         predict_setup(tmp_path / "one.npy", task)
     assert "If the file is one recording of 6 channels saved as a 2-D array (channels, length)" in str(
         err.value
@@ -43,6 +43,6 @@ def test_a_2d_array_of_one_recording_is_told_how_to_save_it(task, tmp_path):
 
 def test_one_channel_recordings_of_another_count_get_no_such_hint(task, tmp_path):
     np.save(tmp_path / "four.npy", np.zeros((4, 50)))
-    with pytest.raises(DataError, match="1 channels, but the model was trained on 6") as err:
+    with pytest.raises(DataError, match="1 channel, but the model was trained on 6") as err:
         predict_setup(tmp_path / "four.npy", task)
     assert "x[None]" not in str(err.value)

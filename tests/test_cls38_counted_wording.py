@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.sensor import make_series_set, read_ts
@@ -51,3 +52,20 @@ def test_channel_names_for_a_one_channel_model():
             model="random_features", model_options={"n_kernels": 20}, n_channels=1, classes=["a", "b"],
             channel_names=["x", "y"],
         )  # fmt: skip
+
+
+def test_predict_of_one_channel_says_1_channel():
+    from ssm_ts import SSMClassifier
+
+    X = np.random.default_rng(0).normal(size=(6, 2, 40))
+    model = SSMClassifier(max_epochs=1, d_model=4, d_state=4, n_layers=1, val_fraction=0, random_state=0)
+    model.fit(X, ["a", "b"] * 3)
+    with pytest.raises(DataError, match="X has 1 channel but the classifier was fitted on 2"):
+        model.predict(X[:, :1])
+    with pytest.raises(DataError, match="X has 1 channel but the classifier was fitted on 2"):
+        model.task_.predict_proba(torch.zeros(2, 40, 1))  # the logged MLflow model's route
+
+
+def test_a_series_set_of_one_recording_and_channel():
+    one = make_series_set([np.ones((1, 5))], ["a"])
+    assert repr(one) == "SeriesSet(1 recording of 1 channel, length 5, 1 class, source='array')"

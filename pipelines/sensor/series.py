@@ -66,14 +66,16 @@ class SeriesSet:
             return f"SeriesSet(0 recordings, source={self.source!r})"
         low, high = int(self.lengths.min()), int(self.lengths.max())
         length = f"length {low}" if low == high else f"lengths {low}-{high}"
-        labels = "unlabelled" if self.labels is None else f"{len(np.unique(self.labels))} classes"
+        labels = (
+            "unlabelled" if self.labels is None else counted(len(np.unique(self.labels)), "class", "classes")
+        )
         names = ""
         if self.channel_names is not None:
             more = ", ..." if len(self.channel_names) > 8 else ""
             names = f", channel_names=[{', '.join(map(repr, self.channel_names[:8]))}{more}]"
         step = "" if self.sampling_step is None else f", sampling_step={self.sampling_step!r}"
         return (
-            f"SeriesSet({len(self)} recordings of {self.n_channels} channels, {length}, {labels}"
+            f"SeriesSet({counted(len(self), 'recording')} of {counted(self.n_channels, 'channel')}, {length}, {labels}"
             f"{names}{step}, source={self.source!r})"
         )
 

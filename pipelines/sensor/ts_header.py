@@ -195,7 +195,7 @@ def check_ts_dimensions(header: TsHeader, found: int, first: int | None, where: 
         )
     if first is not None and found != first:
         raise DataError(
-            f"{where}: {found} dimensions but the first case has {first}; "
+            f"{where}: {counted(found, 'dimension')} but the first case has {first}; "
             "every case needs the same dimensions (':'-separated)."
         )
 

@@ -43,6 +43,7 @@ from ssm_ts.api.classifier_streams import (
     stream_scored,
 )
 from ssm_ts.errors import DataError
+from ssm_ts.pipelines.sensor.wording import counted
 
 # moved to their own modules; other modules and tests import them from here
 __all__ = [
@@ -278,7 +279,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
             hint = transposed_hint(data.lengths, self.n_features_in_) + self._one_recording_hint(X, data)
             raise DataError(
-                f"X has {data.n_channels} channels but the classifier was fitted on {self.n_features_in_}."
+                f"X has {counted(data.n_channels, 'channel')} but the classifier was fitted on {self.n_features_in_}."
                 + (
                     hint
                     or f" Give X (n, {self.n_features_in_}, length): the fitted channels, in the fitted order."

@@ -39,12 +39,12 @@ class ClassificationForward:
         net = self._require_net()
         if x.dim() != 3 or x.shape[-1] != self.hparams.n_channels:
             # checked here: the per-channel scaler would broadcast 1 channel over all of them silently
-            found = x.shape[-1] if x.dim() == 3 else f"shape {tuple(x.shape)}"
+            found = counted(x.shape[-1], "channel") if x.dim() == 3 else f"shape {tuple(x.shape)} (not 3-D)"
             lengths = []  # each recording's steps, for the transposed-layout hint
             if x.dim() == 3:
                 lengths = [x.shape[1]] * len(x) if mask is None else mask.sum(dim=1).tolist()
             raise DataError(
-                f"X has {found} channels but the classifier was fitted on {self.hparams.n_channels}; "
+                f"X has {found} but the classifier was fitted on {self.hparams.n_channels}; "
                 "give recordings (channels, length) with the training channels, in the training order"
                 + (f" {self.hparams.channel_names}." if self.hparams.get("channel_names") else ".")
                 + transposed_hint(lengths, self.hparams.n_channels)

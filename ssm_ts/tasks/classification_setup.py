@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.sensor import SensorDataModule, transposed_hint, warn_if_transposed
 from ssm_ts.pipelines.sensor.layout import one_recording_hint
+from ssm_ts.pipelines.sensor.wording import counted
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def match_datamodule(task: ClassificationTask, datamodule: SensorDataModule, sta
             "(a config's data.path wins over the checkpoint's)."
         )
         raise DataError(
-            f"{data.source}: {datamodule.n_channels} channels, but the model was trained on "
+            f"{data.source}: {counted(datamodule.n_channels, 'channel')}, but the model was trained on "
             f"{task.hparams.n_channels}. Give recordings with the training channels ({option})."
             + (fitted_data if option == "--data.path" else "")
             + transposed_hint(data.lengths, task.hparams.n_channels, data.source)

@@ -22,7 +22,7 @@ def fitted(shared_data) -> tuple[SSMClassifier, np.ndarray]:
 
 def test_one_recording_as_a_2d_array_is_told_to_add_an_axis(fitted):
     clf, X = fitted
-    with pytest.raises(DataError, match="X has 1 channels but the classifier was fitted on 6") as err:
+    with pytest.raises(DataError, match="X has 1 channel but the classifier was fitted on 6") as err:
         clf.predict(X[0])
     assert "if it is one recording of 6 channels, pass X[None] (shape (1, channels, length))" in str(
         err.value
@@ -32,6 +32,6 @@ def test_one_recording_as_a_2d_array_is_told_to_add_an_axis(fitted):
 
 def test_a_2d_array_of_another_count_gets_no_such_hint(fitted):
     clf, X = fitted
-    with pytest.raises(DataError, match="X has 1 channels") as err:
+    with pytest.raises(DataError, match="X has 1 channel ") as err:
         clf.predict(X[:4, 0])  # (4, 100): four one-channel recordings, not one recording
     assert "X[None]" not in str(err.value)

@@ -144,5 +144,5 @@ def test_a_series_set_prints_a_summary_not_its_samples(motions, vowels):
     assert repr(vowels).startswith("SeriesSet(90 recordings of 12 channels, lengths 10-23, 9 classes")
     assert "channel_names=['sensor_0', " in repr(vowels) and "'sensor_7', ...]" in repr(vowels)
     unlabelled = make_series_set(np.zeros((2, 1, 5)))
-    assert repr(unlabelled) == "SeriesSet(2 recordings of 1 channels, length 5, unlabelled, source='array')"
+    assert repr(unlabelled) == "SeriesSet(2 recordings of 1 channel, length 5, unlabelled, source='array')"
     assert repr(unlabelled[np.array([], dtype=int)]) == "SeriesSet(0 recordings, source='array')"

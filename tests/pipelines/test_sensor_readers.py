@@ -66,7 +66,7 @@ def test_ts_missing_values_need_a_policy(tmp_path):
 def test_ts_errors_name_the_line(tmp_path):
     path = tmp_path / "bad.ts"
     path.write_text("@classLabel true a b\n@data\n1,2:3,4:a\n1,2:b\n")
-    with pytest.raises(DataError, match=r"line 4: 1 dimensions but the first case has 2"):
+    with pytest.raises(DataError, match=r"line 4: 1 dimension but the first case has 2"):
         read_ts(path)
     path.write_text("@classLabel true a b\n@data\n1,x,3:a\n")
     with pytest.raises(DataError, match=r"line 3: a value is not a number"):
