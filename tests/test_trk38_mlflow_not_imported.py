@@ -1,19 +1,14 @@
 """A fit that logs nothing does not import MLflow (seconds: every fit's quiet default imported it only to
 set its logger's level), and quiet still hides MLflow's chatter once something imports it: importing
-MLflow sets its logger's level again (``MLFLOW_LOGGING_LEVEL``, INFO without it)."""
+MLflow sets its logger's level again (``MLFLOW_LOGGING_LEVEL``, INFO without it). Verbose chosen before
+the import: tests/test_rev38b_mlflow_level_on_import.py."""
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
 import textwrap
-import warnings
-
-import mlflow.utils.logging_utils
-
-from ssm_ts.training.verbosity import QUIET_LEVELS, set_verbosity
 
 # A fresh process: the shared trainer of every fit, a fit that logs nothing, then MLflow imported as a
 # logging fit (or the user) imports it, and one of its INFO lines (as "Creating initial MLflow database").
@@ -59,29 +54,3 @@ def test_a_fit_that_logs_nothing_leaves_mlflow_unimported_and_quiet_holds_after_
     assert "mlflow level: ERROR" in done.stdout
     assert "MLFLOW INFO CHATTER" not in done.stdout + done.stderr
 
-
-def test_verbose_before_mlflow_is_imported_shows_its_info_lines_once_imported(monkeypatch):
-    """The level waits for MLflow's import in one process, quiet then verbose (``ssm-ts ... --verbose``
-    after a quiet fit): MLflow's own logger set-up, as its import runs it, is simulated here."""
-    mlflow_logger = logging.getLogger("mlflow")
-    # the loggers set_verbosity and MLflow's set-up change, put back after the test
-    for name in {*QUIET_LEVELS, "sqlalchemy.engine", "alembic", "huey"}:
-        logger = logging.getLogger(name)
-        for attribute in ("level", "handlers", "propagate"):
-            monkeypatch.setattr(logger, attribute, getattr(logger, attribute))
-    monkeypatch.delenv("MLFLOW_LOGGING_LEVEL", raising=False)
-    monkeypatch.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    imported = sys.modules["mlflow"]
-    monkeypatch.delitem(sys.modules, "mlflow")  # as in a process that has not imported it yet
-    with warnings.catch_warnings():  # the filters quiet adds go with the test
-        set_verbosity(False)
-        assert "mlflow" not in sys.modules  # was imported again
-        monkeypatch.setitem(sys.modules, "mlflow", imported)
-        mlflow.utils.logging_utils._configure_mlflow_loggers("mlflow")  # what importing MLflow does
-        assert mlflow_logger.level == logging.ERROR
-
-        monkeypatch.delitem(sys.modules, "mlflow")
-        set_verbosity(True)
-        monkeypatch.setitem(sys.modules, "mlflow", imported)
-        mlflow.utils.logging_utils._configure_mlflow_loggers("mlflow")
-        assert mlflow_logger.level == logging.INFO

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import logging
 import os
 import sys
@@ -17,7 +19,6 @@ QUIET_LEVELS = {
     "lightning.pytorch.loggers.mlflow": logging.ERROR,
     "mlflow": logging.ERROR,
 }
-MLFLOW_LEVEL_VARIABLE = "MLFLOW_LOGGING_LEVEL"  # the "mlflow" logger's level when MLflow is imported
 _chosen = {"verbose": False}  # the process's choice (set_verbosity): quiet unless verbose was chosen
 
 
@@ -27,7 +28,7 @@ def set_verbosity(verbose: bool) -> None:
 
     Quiet hides Lightning's tips, MLflow's store set-up lines and its artifact download bars;
     ``verbose`` shows them all again, in the same process too. MLflow is not imported here (seconds,
-    for a fit that logs nothing): its level waits for its import (:func:`_mlflow_level_on_import`).
+    for a fit that logs nothing): its level waits for its import (:class:`_LevelOnMlflowImport`).
     """
     _chosen["verbose"] = verbose
     levels = dict.fromkeys(QUIET_LEVELS, logging.INFO) if verbose else QUIET_LEVELS
@@ -35,7 +36,8 @@ def set_verbosity(verbose: bool) -> None:
         quiet_lightning()
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
-    _mlflow_level_on_import(levels["mlflow"])
+    if "mlflow" not in sys.modules and _LEVEL_ON_MLFLOW_IMPORT not in sys.meta_path:
+        sys.meta_path.insert(0, _LEVEL_ON_MLFLOW_IMPORT)
     if not verbose:
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
@@ -52,13 +54,37 @@ def verbose_chosen() -> bool:
     return _chosen["verbose"]
 
 
-def _mlflow_level_on_import(level: int) -> None:
-    """Keep ``level`` for the "mlflow" logger when MLflow is imported later, wherever that happens (ssm-ts's
-    tracking, Lightning's MLflow logger, the user's code): importing it sets that logger's level from
-    ``MLFLOW_LOGGING_LEVEL`` (INFO without it), undoing the level set before, so the variable carries it
-    there. Once MLflow is imported the variable is left alone: the level set on the logger holds."""
-    if "mlflow" not in sys.modules:
-        os.environ[MLFLOW_LEVEL_VARIABLE] = logging.getLevelName(level)
+class _LevelOnMlflowImport(importlib.abc.MetaPathFinder):
+    """Sets the "mlflow" logger's chosen level (quiet: ERROR, verbose: INFO) as MLflow's import ends,
+    wherever it is imported (ssm-ts's tracking, Lightning's MLflow logger, the user's code): that import
+    sets the level from ``MLFLOW_LOGGING_LEVEL`` (INFO without it), undoing the one set before. It finds
+    MLflow as Python would, runs its import, sets the level, and leaves ``sys.meta_path`` on its first
+    use. The environment is left alone, so processes started later (``mlflow ui``) keep the user's level."""
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> object:
+        if fullname != "mlflow":
+            return None
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        loader = getattr(spec, "loader", None)
+        run_import = getattr(loader, "exec_module", None)
+        if run_import is None:
+            return spec
+
+        def exec_module(module: object) -> None:
+            run_import(module)
+            level = logging.INFO if verbose_chosen() else QUIET_LEVELS["mlflow"]
+            logging.getLogger("mlflow").setLevel(level)
+
+        try:
+            loader.exec_module = exec_module  # this import's loader only (a new one each time)
+        except AttributeError:  # a loader that keeps no attributes: the next fit sets the level
+            pass
+        return spec
+
+
+_LEVEL_ON_MLFLOW_IMPORT = _LevelOnMlflowImport()
 
 
 def quiet_lightning() -> None:
