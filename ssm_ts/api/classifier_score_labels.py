@@ -5,6 +5,7 @@ raised "Mix of label input types (string and number)" from inside it, after pred
 
 from __future__ import annotations
 
+from numbers import Number
 from typing import Any
 
 import numpy as np
@@ -13,11 +14,14 @@ from ssm_ts.errors import DataError
 
 
 def _kind(values: np.ndarray) -> str | None:
-    """``"text"`` or ``"number"`` when every value is one (numpy's ``str_`` is text), else ``None``."""
-    text = {isinstance(value, str) for value in values}
-    if len(text) != 1:
-        return None
-    return "text" if text.pop() else "number"
+    """``"text"`` or ``"number"`` when every value is one (numpy's ``str_`` is text; numbers include
+    bools and numpy's scalars), else ``None``: a mix, or other values (``None``, bytes) that are left to
+    scikit-learn's own checks."""
+    if all(isinstance(value, str) for value in values):
+        return "text"
+    if all(isinstance(value, Number) for value in values):
+        return "number"
+    return None
 
 
 def _conversion(classes: np.ndarray, values: np.ndarray, kind: str, y: str) -> str:
@@ -29,6 +33,8 @@ def _conversion(classes: np.ndarray, values: np.ndarray, kind: str, y: str) -> s
             return f"model.score(X, np.asarray({y}).astype(str))"
         whole = all(float(value).is_integer() and 0 <= value < len(classes) for value in values)
         return f"model.score(X, model.classes_[np.asarray({y}, dtype=int)])" if whole else ""
+    if classes.dtype.kind == "b":  # astype(bool) reads every non-empty text, "False" too, as True
+        return f"model.score(X, np.asarray({y}) == 'True')" if set(values) <= {"True", "False"} else ""
     try:
         converted = np.asarray(values).astype(classes.dtype)
     except (TypeError, ValueError):
