@@ -43,7 +43,7 @@ from ssm_ts.tasks.waveform import (
 )
 from ssm_ts.tasks.waveform_export import saved_extras
 from ssm_ts.tasks.waveform_generation import PYTHON_OPTIONS, OptionSpelling
-from ssm_ts.tasks.waveform_spawned_stop import NameFoundInStartedProcesses
+from ssm_ts.tasks.waveform_spawned_stop import spawned_stop_callbacks
 from ssm_ts.tracking.experiment_env import AUDIO_EXPERIMENT
 from ssm_ts.tracking.resume_settings import builtin_value
 from ssm_ts.training import check_learning_rate
@@ -474,13 +474,10 @@ class WaveformGenerator(ResumableFit):
                     accelerator=s["accelerator"],
                     max_time=s["max_time"],
                     # checkpoints carry the run id, so a resume continues it, and what it checks (data, settings)
-                    # NameFoundInStartedProcesses: ddp_spawn's processes stopped by an error name nothing
+                    # spawned_stop_callbacks: ddp_spawn's processes stopped by an error name nothing
                     **user_trainer_options(
                         options,
-                        [
-                            RecordMLflowRun(settings=self._checked_settings()),
-                            NameFoundInStartedProcesses(data),
-                        ],
+                        [RecordMLflowRun(settings=self._checked_settings()), *spawned_stop_callbacks(data)],
                     ),
                 )
             except BaseException as error:

@@ -43,6 +43,7 @@ from ssm_ts.cli.write_failures import (
 from ssm_ts.errors import ConfigError, DataError, TrainingError
 from ssm_ts.shell_paths import expand_path_settings
 from ssm_ts.tasks.interruptible_fit import fit_interruptibly
+from ssm_ts.tasks.waveform_spawned_stop import spawned_stop_callbacks
 from ssm_ts.tracking.interruptible_call import call_interruptibly
 from ssm_ts.tracking.logger import check_resumed_run, make_mlflow_logger, mlflow_run_of_checkpoint
 from ssm_ts.tracking.registry_names import check_register_as
@@ -187,6 +188,8 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
         # no MLflow run exists yet (the logger starts it when first used), so none is left RUNNING
         with trainer_refusals({**trainer_config, **kwargs}, cli_trainer_setting):
             trainer = super().instantiate_trainer(**kwargs)
+        # ddp_spawn's processes stopped by an error name none of the damaged files they found: this one does
+        trainer.callbacks.extend(spawned_stop_callbacks(self.datamodule))
         check_weight_averaging(trainer.callbacks)
         keep_given_patience(trainer.callbacks)  # a resume stops with the patience given now
         return trainer

@@ -2,7 +2,9 @@
 started them: they end without Lightning's exception hooks, so the data module's own
 :meth:`~ssm_ts.pipelines.audio.AudioDataModule.on_exception` (which names what a ``ddp`` process or a
 single-process fit found since the last epoch's end) runs in none of them, and the started process's
-trainer never attached the data module, so it is not called there either. A trainer's callbacks are."""
+trainer never attached the data module, so it is not called there either. A trainer's callbacks are:
+:func:`spawned_stop_callbacks` gives a trainer the one its data module needs (``WaveformGenerator.fit``'s,
+``ssm-ts audio fit``'s and the other audio commands')."""
 
 from __future__ import annotations
 
@@ -36,3 +38,12 @@ class NameFoundInStartedProcesses(Callback):
                 f"{failed})",
                 stacklevel=1,
             )
+
+
+def spawned_stop_callbacks(datamodule: Any) -> list[Callback]:
+    """The callbacks a trainer over ``datamodule`` adds so that a ``ddp_spawn`` call stopped by an error
+    names the files its processes found damaged: :class:`NameFoundInStartedProcesses` for a data module
+    that names them (an audio one: ``name_found_in_started_processes``), none for another."""
+    if getattr(datamodule, "name_found_in_started_processes", None) is None:
+        return []
+    return [NameFoundInStartedProcesses(datamodule)]
