@@ -32,7 +32,9 @@ def set_verbosity(verbose: bool) -> None:
     """
     _chosen["verbose"] = verbose
     levels = dict.fromkeys(QUIET_LEVELS, logging.INFO) if verbose else QUIET_LEVELS
-    if not verbose:
+    if verbose:  # a quiet fit earlier in the process hid Lightning's hints
+        _hints("default")
+    else:
         quiet_lightning()
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
@@ -87,19 +89,31 @@ class _LevelOnMlflowImport(importlib.abc.MetaPathFinder):
 _LEVEL_ON_MLFLOW_IMPORT = _LevelOnMlflowImport()
 
 
+# Lightning's hints that quiet hides (message patterns): verbose shows them again
+QUIET_WARNINGS = (
+    ".*does not have many workers.*",
+    ".*The number of training batches.*",
+    ".*Checkpoint directory .* exists and is not empty.*",
+    ".*LeafSpec.*is deprecated.*",
+    ".*The dirpath has changed from.*",
+    # a fit resumed mid-epoch: ssm-ts's training loaders skip the batches trained (skip_resumed_batches)
+    ".*resuming from a checkpoint that ended before the epoch ended.*",
+)
+
+
 def quiet_lightning() -> None:
     """Silence Lightning's informational chatter (device banners, tips, data-loader hints)."""
     for name in ("lightning.pytorch", "lightning.fabric", "lightning"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    warnings.filterwarnings("ignore", message=".*does not have many workers.*")
-    warnings.filterwarnings("ignore", message=".*The number of training batches.*")
-    warnings.filterwarnings("ignore", message=".*Checkpoint directory .* exists and is not empty.*")
-    warnings.filterwarnings("ignore", message=".*LeafSpec.*is deprecated.*")
-    warnings.filterwarnings("ignore", message=".*The dirpath has changed from.*")
-    # a fit resumed mid-epoch: ssm-ts's training loaders skip the batches trained (skip_resumed_batches)
-    warnings.filterwarnings(
-        "ignore", message=".*resuming from a checkpoint that ended before the epoch ended.*"
-    )
+    _hints("ignore")
+
+
+def _hints(action: str) -> None:
+    """Lightning's hints (:data:`QUIET_WARNINGS`) hidden (``"ignore"``) or shown again (``"default"``,
+    Python's own action for them): a filter for the same message replaces the one before, so choosing
+    quiet and verbose in turn keeps one filter a hint."""
+    for message in QUIET_WARNINGS:
+        warnings.filterwarnings(action, message=message)
 
 
 def progress_wanted() -> bool:
