@@ -36,7 +36,9 @@ _ZONE_NAME = re.compile(
 _ABBREVIATION = re.compile(r"^(?P<time>.*\d)\s+(?P<abbreviation>[A-Z]{2,5})$")
 # the same, stripped where a column is only tested for dates
 ZONE_ABBREVIATION = re.compile(r"(?<=\d)\s+[A-Z]{2,5}$")
-_READ_BY_PANDAS = {"UTC", "GMT", "Z", "AM", "PM"}
+# read by pandas, or no zone: a day's or a month's name in capitals ('2016-01-01 FRI', '2016 JAN')
+_READ_BY_PANDAS = {"UTC", "GMT", "Z", "AM", "PM", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN",
+                   "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}  # fmt: skip
 _LETTER_END = re.compile(r"[A-Za-z\]]$")
 _SAMPLE = 50  # the first present values that decide whether a column writes zones at all
 
@@ -86,12 +88,19 @@ def in_written_zones(
     placed = pd.Series(pd.NaT, index=parsed.index, dtype=pd.DatetimeTZDtype(parsed.dt.unit, "UTC"))
     for name in names:
         rows = zones == name
+        ordered = _in_time_order(parsed[rows])
         try:
-            placed[rows] = _in_zone(parsed[rows], name).dt.tz_convert("UTC")
+            placed[rows] = _in_zone(parsed[rows], name, ordered).dt.tz_convert("UTC")
         except (ValueError, TypeError) as error:  # pandas' NonExistentTimeError / AmbiguousTimeError
+            why = (
+                ""
+                if ordered
+                else ", and the rows are not in time order (a long table of several series, or unsorted "
+                "rows), so their order cannot tell a repeated hour's first time from its second"
+            )
             raise DataError(
-                f"{where}: the times in {name!r} cannot be placed in that zone ({error}); write them with "
-                "their UTC offsets (2016-10-30 02:00:00+02:00, then 2016-10-30 02:00:00+01:00) or in UTC."
+                f"{where}: the times in {name!r} cannot be placed in that zone ({error}){why}; write them "
+                "with their UTC offsets (2016-10-30 02:00:00+02:00, then 2016-10-30 02:00:00+01:00) or in UTC."
             ) from error
     return placed.dt.tz_convert(names[0]) if len(names) == 1 else placed
 
@@ -129,10 +138,19 @@ def _ends_some(text: pd.Series, pattern: re.Pattern[str]) -> bool:
     return any(isinstance(value, str) and pattern.search(value) for value in text.head(_SAMPLE))
 
 
-def _in_zone(times: pd.Series, name: str) -> pd.Series:
+def _in_time_order(times: pd.Series) -> bool:
+    """Whether the present ``times`` run one way (forwards, or backwards as newest-first exports do):
+    only then does the order of a repeated local hour tell its first time from its second."""
+    present = times.dropna()
+    return present.is_monotonic_increasing or present.is_monotonic_decreasing
+
+
+def _in_zone(times: pd.Series, name: str, ordered: bool) -> pd.Series:
+    """``times`` in the zone ``name``: local times placed there, a repeated hour by the rows' order
+    where they are ``ordered`` (otherwise an error, not a guess that would read as a duplicate)."""
     if isinstance(times.dtype, pd.DatetimeTZDtype):  # offsets written too ('+01:00[Europe/Berlin]')
         return times.dt.tz_convert(name)
-    return times.dt.tz_localize(name, ambiguous="infer", nonexistent="raise")
+    return times.dt.tz_localize(name, ambiguous="infer" if ordered else "raise", nonexistent="raise")
 
 
 def _is_zone(name: str) -> bool:
