@@ -8,12 +8,17 @@ warning that names a file once (a damaged file, a clipped one): each records und
 
 Reading the record, deciding and writing to it is one step under a lock the processes share: two
 processes (DDP ranks, loader workers) naming one file at the same instant both read it unrecorded and
-both named it, and two naming two files wrote their keys to the same slot, so one was named again."""
+both named it, and two naming two files wrote their keys to the same slot, so one was named again.
+A process killed while it holds the lock (a rank or a loader worker ended by a signal mid-step) never
+releases it: the others wait :data:`LOCK_WAIT_S` for it, then go on without it (at worst a file named
+twice), where they waited for ever (a fit, or the warning after its crash, hung)."""
 
 from __future__ import annotations
 
 import hashlib
 import multiprocessing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.context import get_spawning_popen
 from pathlib import Path
 
@@ -22,6 +27,8 @@ import torch
 from .file_version import file_version
 
 CAPACITY = 1024  # files recorded; past it, a file is named as if none was recorded
+# the lock guards a lookup in 1,024 numbers (microseconds): held this long, its holder died holding it
+LOCK_WAIT_S = 10.0
 FOUND = "found"  # the kind of a file found damaged, recorded before any warning names it (``ddp_spawn``'s)
 
 
@@ -58,7 +65,7 @@ class NamedFiles:
         if key is None:
             return True
         keys = self.keys.numpy()  # the shared memory itself
-        with self.lock:
+        with self._locked():
             return self._recorded_now(keys, key)
 
     def holds(self, path: Path, kind: str = "damaged") -> bool:
@@ -67,8 +74,21 @@ class NamedFiles:
         if key is None:
             return False
         keys = self.keys.numpy()
-        with self.lock:
+        with self._locked():
             return key in keys[1 : 1 + int(keys[0])]
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the lock while the body runs; if :data:`LOCK_WAIT_S` pass first, a process died holding it:
+        run the body without it, and from then on this process does not wait for it again."""
+        held = self.lock is not None and self.lock.acquire(timeout=LOCK_WAIT_S)
+        if not held:
+            self.lock = None  # never released: waiting again would cost LOCK_WAIT_S a file
+        try:
+            yield
+        finally:
+            if held:
+                self.lock.release()
 
     @staticmethod
     def _recorded_now(keys, key: int) -> bool:
