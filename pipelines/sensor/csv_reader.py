@@ -171,21 +171,27 @@ def _numeric(
     """``frame[columns]`` as float64 ``(rows, columns)``; a cell that is not a number is named by its
     file line (``frame``'s index holds each row's position in the file's frame, whatever the sorting)
     and ``where`` (or ``where(row)``, the row's position in ``frame``: the recording it belongs to).
-    Columns pandas read as numbers are taken as they are (no conversion, no check)."""
-    converted = {}
+    Columns pandas read as numbers are taken as they are (no conversion, no check); of the others', the
+    cell named is the first in the frame (the file's first recording with one, in a long CSV)."""
+    converted, bad = {}, {}
     for c in columns:
         if pd.api.types.is_numeric_dtype(frame[c]):
             continue
         converted[c] = pd.to_numeric(frame[c], errors="coerce")
-        bad = np.flatnonzero((converted[c].isna() & frame[c].notna()).to_numpy())
-        if len(bad):
-            value = frame[c].iloc[bad[0]]
-            more = f" ({len(bad)} such cells)" if len(bad) > 1 else ""
-            place = where if isinstance(where, str) else where(int(bad[0]))
-            raise DataError(
-                f"{place}: column {c!r} holds {value!r} on {name_rows([int(frame.index[bad[0]])])}{more}, "
-                f"not a number{number_hint(value)}."
-            )
+        rows = np.flatnonzero((converted[c].isna() & frame[c].notna()).to_numpy())
+        if len(rows):
+            bad[c] = rows
+    if bad:
+        c = min(bad, key=lambda name: bad[name][0])  # the first row (ties: the first column)
+        first, value = int(bad[c][0]), frame[c].iloc[bad[c][0]]
+        # counted over the frame: the whole file, which may hold more recordings than ``where(row)``'s
+        within = "" if isinstance(where, str) else " in the file"
+        more = f" ({len(bad[c])} such cells{within})" if len(bad[c]) > 1 else ""
+        place = where if isinstance(where, str) else where(first)
+        raise DataError(
+            f"{place}: column {c!r} holds {value!r} on {name_rows([int(frame.index[first])])}{more}, "
+            f"not a number{number_hint(value)}."
+        )
     return frame[columns].assign(**converted).to_numpy(dtype=np.float64)
 
 
