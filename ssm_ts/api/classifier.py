@@ -273,7 +273,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "n_features_in_")
         X = stream_recordings(X)
         check_one_recording_frame(X, getattr(self, "feature_names_in_", None))
-        data = matched_channels(self, as_recordings(X, self.nan_policy, PREDICT_NAN_FIX))
+        data = matched_channels(self, as_recordings(X, self.nan_policy, PREDICT_NAN_FIX), X)
         if data.n_channels != self.n_features_in_:
             from ssm_ts.pipelines.sensor import transposed_hint
 

@@ -316,9 +316,10 @@ def labelled_recordings(
     return data, y, classes, class_names, weights
 
 
-def matched_channels(classifier: Any, data):
+def matched_channels(classifier: Any, data, X: Any = None):
     """``data``'s channels in the fitted order of ``classifier`` (an ``SSMClassifier``): by name when both
     name them; by position otherwise, with scikit-learn's warning when only one of them has names.
+    ``X``: the recordings as the user gave them, for the fix's line (a list of DataFrames, a DataFrame).
     Called by ``SSMClassifier._checked`` (its warnings name the caller of ``predict`` and the like)."""
     from ssm_ts.api.classifier_channel_fix import channel_fix
     from ssm_ts.pipelines.sensor import match_channels
@@ -342,5 +343,5 @@ def matched_channels(classifier: Any, data):
         )
     if fitted is None:
         return data
-    fix = "" if data.channel_names is None else channel_fix(data.channel_names, list(fitted))
+    fix = "" if data.channel_names is None else channel_fix(data.channel_names, list(fitted), X)
     return match_channels(data, list(fitted), fix)
