@@ -11,7 +11,7 @@ import textwrap
 
 CHOICE_THEN_IMPORT = textwrap.dedent(
     """
-    import logging, os, subprocess, sys
+    import importlib.util, logging, os, subprocess, sys
     from ssm_ts.training import set_verbosity
 
     set_verbosity(sys.argv[1] == "verbose")
@@ -22,6 +22,7 @@ CHOICE_THEN_IMPORT = textwrap.dedent(
     print("variable here:", os.environ.get("MLFLOW_LOGGING_LEVEL"))
     child = "import os; print(os.environ.get('MLFLOW_LOGGING_LEVEL'))"
     print("variable in a started process:", subprocess.check_output([sys.executable, "-c", child], text=True).strip())
+    importlib.util.find_spec("mlflow")  # a look-up first, as a check that MLflow is installed makes
     import mlflow
     logging.getLogger("mlflow.store.db.utils").info("MLFLOW INFO LINE")
     logging.getLogger("mlflow.store.db.utils").error("MLFLOW ERROR LINE")

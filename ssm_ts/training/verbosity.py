@@ -60,15 +60,21 @@ class _LevelOnMlflowImport(importlib.abc.MetaPathFinder):
     """Sets the "mlflow" logger's chosen level (quiet: ERROR, verbose: INFO) as MLflow's import ends,
     wherever it is imported (ssm-ts's tracking, Lightning's MLflow logger, the user's code): that import
     sets the level from ``MLFLOW_LOGGING_LEVEL`` (INFO without it), undoing the one set before. It finds
-    MLflow as Python would, runs its import, sets the level, and leaves ``sys.meta_path`` on its first
-    use. The environment is left alone, so processes started later (``mlflow ui``) keep the user's level."""
+    MLflow as Python would and leaves ``sys.meta_path`` once that import has run (a look-up alone, as
+    ``importlib.util.find_spec("mlflow")``, leaves it in place). The environment is left alone, so
+    processes started later (``mlflow ui``) keep the user's level."""
+
+    def __init__(self) -> None:
+        self._finding = False
 
     def find_spec(self, fullname: str, path: object = None, target: object = None) -> object:
-        if fullname != "mlflow":
+        if fullname != "mlflow" or self._finding:
             return None
-        if self in sys.meta_path:
-            sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(fullname)
+        self._finding = True  # the look-up below asks every finder, this one too
+        try:
+            spec = importlib.util.find_spec(fullname)
+        finally:
+            self._finding = False
         loader = getattr(spec, "loader", None)
         run_import = getattr(loader, "exec_module", None)
         if run_import is None:
@@ -76,11 +82,13 @@ class _LevelOnMlflowImport(importlib.abc.MetaPathFinder):
 
         def exec_module(module: object) -> None:
             run_import(module)
+            if self in sys.meta_path:
+                sys.meta_path.remove(self)
             level = logging.INFO if verbose_chosen() else QUIET_LEVELS["mlflow"]
             logging.getLogger("mlflow").setLevel(level)
 
         try:
-            loader.exec_module = exec_module  # this import's loader only (a new one each time)
+            loader.exec_module = exec_module  # this look-up's loader only (a new one each time)
         except AttributeError:  # a loader that keeps no attributes: the next fit sets the level
             pass
         return spec
