@@ -105,3 +105,17 @@ def started_run_id(logger: Any) -> str | None:
 def started_run_ids(loggers: list[Any]) -> list[str]:
     """The MLflow run ids of ``loggers`` that have started a run."""
     return [run_id for run_id in map(started_run_id, loggers) if run_id]
+
+
+_MOVED = ("Terminated", "call_interruptibly", "interrupted_by_ctrl_c")  # to interruptible_call
+
+
+def __getattr__(name: str) -> Any:
+    """``from ssm_ts.tracking.run_status import Terminated`` (the error a fit that SIGTERM stops raises, a
+    ``KeyboardInterrupt``) as before these moved to :mod:`ssm_ts.tracking.interruptible_call`, which
+    imports this module (so they are read from it only when asked for)."""
+    if name in _MOVED:
+        from ssm_ts.tracking import interruptible_call
+
+        return getattr(interruptible_call, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
