@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-import torch
 
 from ssm_ts.api.conformal import check_interval_request, interval_columns
 from ssm_ts.api.forecast_intervals import fitted_bands, level_text, long_to_wide_with_intervals
@@ -26,7 +25,6 @@ from ssm_ts.whole_numbers import is_whole_number
 
 if TYPE_CHECKING:
     from ssm_ts.api.forecaster import Forecaster
-    from ssm_ts.tasks.forecasting import ForecastingTask
 
 
 class PlotMixin:
@@ -49,7 +47,7 @@ class PlotMixin:
         One panel per series in ``series`` (names of targets, or of series in a long table); by
         default the first 8, and the figure's title then says how many of how many it shows.
         ``read_options`` read a CSV ``data`` as in :meth:`predict`. A channel-independent model forecasts
-        the series drawn alone (:func:`computing_only`), their values predict's to float32 rounding.
+        the series drawn alone, their values predict's to float32 rounding.
 
         ``level`` (e.g. ``80`` or ``[80, 95]``): draw the conformal interval of each level instead of
         the learned band, the ``<target>_lo-<L>``/``_hi-<L>`` columns of ``predict(level=...)``
@@ -79,9 +77,9 @@ class PlotMixin:
         drawn = shown or [t for t in self.spec_.targets if t not in absent]
         panels = drawn if shown is not None else drawn[:8]
         if forecast is None:  # predict's, so a long table's statics and futr_df are read as there
-            with fix_names_plot(data), computing_only(task, self.spec_.targets, panels):
-                forecast = self.predict(data, long=False, read_options=read_options, level=levels,
-                                        interval_method=interval_method, futr_df=futr_df)  # fmt: skip
+            with fix_names_plot(data):  # of the series drawn alone: 2 of 2,000 forecast 2
+                forecast = self._predict(data, long=False, read_options=read_options, n=None, level=levels,
+                                         interval_method=interval_method, futr_df=futr_df, series=panels)  # fmt: skip
         else:
             check_plotted_forecast(self, forecast)
             forecast = wide_with_intervals(self, forecast, levels)
@@ -91,40 +89,6 @@ class PlotMixin:
         n_history = max(3 * hp.horizon, hp.lookback) if n_history is None else n_history
         return plot_forecast(observed, forecast, self.spec_.time_col, drawn,
                              hp.quantiles, n_history, max_panels=len(panels), levels=levels)  # fmt: skip
-
-
-@contextlib.contextmanager
-def computing_only(task: ForecastingTask, targets: list[str], drawn: list[str]) -> Iterator[None]:
-    """While inside, ``task``'s network computes the forecasts of the ``drawn`` series of ``targets``
-    alone; the others' are NaN (never drawn). A channel-independent model forecasts each series
-    from its own window (and its covariates), so the drawn forecasts are those of every series
-    computed: plotting 2 of 2,000 series ran the network on all 2,000. A multivariate model
-    (``channel_independent=False``) reads every series to forecast any, so it still computes all.
-
-    The task's ``forward`` is wrapped for this instance only, which passes the network the (window,
-    series) rows to compute (``rows``, as for a ragged panel's valid pairs) and is removed on the way out.
-    """
-    hp = task.hparams
-    if not hp.channel_independent or len(drawn) >= len(targets) or "forward" in vars(task):
-        yield
-        return
-    index = {name: i for i, name in enumerate(targets)}
-    series = torch.tensor(sorted({index[name] for name in drawn}), dtype=torch.long)
-    forward = task.forward
-
-    def drawn_rows(
-        x_scaled: torch.Tensor, valid: torch.Tensor | None = None, rows: torch.Tensor | None = None
-    ):
-        if rows is None:  # row b * n_targets + c: series c of window b
-            windows = torch.arange(x_scaled.shape[0])[:, None] * len(targets)
-            rows = (windows + series).reshape(-1).to(x_scaled.device)
-        return forward(x_scaled, valid=valid, rows=rows)
-
-    task.forward = drawn_rows
-    try:
-        yield
-    finally:
-        del task.forward
 
 
 def require_given(shown: list[str] | None, absent: list[str], data: TableSource | None) -> None:

@@ -3,6 +3,7 @@ intervals (:mod:`ssm_ts.api.forecast_intervals`), and the times it forecasts."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -105,6 +106,24 @@ class PredictMixin:
         A CSV ``data`` is read with the ``read_options`` of the fit (saved with the model), or with
         ``read_options`` when given (they replace those; ``{}``: detection alone).
         """
+        return self._predict(data, long=long, read_options=read_options, n=n, level=level,
+                             interval_method=interval_method, futr_df=futr_df)  # fmt: skip
+
+    def _predict(
+        self,
+        data: TableSource | None,
+        *,
+        long: bool | None,
+        read_options: dict[str, Any] | None,
+        n: int | None,
+        level: float | list[float] | None,
+        interval_method: Literal["residual", "cqr"] | None,
+        futr_df: TableSource | None,
+        series: list[str] | None = None,
+    ) -> pd.DataFrame:
+        """:meth:`predict`, of the fitted ``series`` (target names; ``None``: all) alone: the table holds
+        their columns (long: their rows), as ``predict``'s with the others left out, and a
+        channel-independent model runs its network on them alone (:meth:`plot` of 2 of 2,000 series)."""
         task = self._require_fitted()
         if is_whole_number(data):  # darts' predict(n): here the first argument is the data
             raise ConfigError(
@@ -117,6 +136,14 @@ class PredictMixin:
             check_calibrated(self, levels, interval_method)
             check_steps_calibrated(self.conformal_, n)
         frame, absent = read_for_forecast(self, data, read_options)  # a long table of some series too
+        chosen = chosen_series(self.spec_.targets, series)
+        targets = self.spec_.targets
+        spec = (
+            self.spec_
+            if chosen is None
+            else dataclasses.replace(self.spec_, targets=[targets[i] for i in chosen])
+        )
+        absent = [name for name in absent if name in spec.targets]
         horizon = task.hparams.horizon
         if futr_df is not None:
             frame = with_future_frame(self, frame, futr_df, -(-(n or horizon) // horizon) * horizon)
@@ -134,27 +161,29 @@ class PredictMixin:
             data_named(data_name(data)),
             static_features_named(statics),
         ):
-            forecast = task.forecast_after(frame, self.spec_, n=n)
+            forecast = task.forecast_after(frame, self.spec_, n=n, series=chosen)
         long = self._long(long)
-        out = to_long_forecast(forecast, self.spec_, forecast_rows_only=True) if long else forecast
+        out = to_long_forecast(forecast, spec, forecast_rows_only=True) if long else forecast
         if levels is None:
             return without_series(out, self, absent, long, None) if absent else out
         # each series' own forecast rows (a ragged panel's wide rows are the union of their times)
-        prediction = prediction_of(self, forecast)  # (rows, n_targets, n_quantiles)
+        prediction = prediction_of(forecast, spec.targets, hp.quantiles)  # (rows, n_targets, n_quantiles)
         present = ~np.isnan(prediction[..., point_index(task.hparams.quantiles)])
         steps = np.cumsum(present, axis=0) - 1  # the horizon step of each present row, per series
         compact = np.full_like(prediction, np.nan)
         columns = np.broadcast_to(np.arange(prediction.shape[1]), present.shape)
         compact[steps[present], columns[present]] = prediction[present]
-        bounds = interval_bounds(self, compact[: int(present.sum(axis=0).max())], levels, interval_method)
+        bounds = chosen_bounds(
+            self, compact[: int(present.sum(axis=0).max())], levels, interval_method, chosen
+        )
         if long:  # rows: series, then its own steps
             flat = {
                 k: tuple(b.T[present.T] for b in pair)
                 for k, pair in bounds_on_rows(bounds, steps, present).items()
             }
-            out = with_long_intervals(out, self.spec_, flat)
+            out = with_long_intervals(out, spec, flat)
         else:
-            out = with_wide_intervals(out, self.spec_, bounds_on_rows(bounds, steps, present))
+            out = with_wide_intervals(out, spec, bounds_on_rows(bounds, steps, present))
         return without_series(out, self, absent, long, levels) if absent else out
 
     def future_times(self) -> pd.Index:
@@ -185,12 +214,39 @@ def futr_source(futr_df: TableSource) -> str:
     return "the futr_df DataFrame" if isinstance(futr_df, pd.DataFrame) else str(futr_df)
 
 
-def prediction_of(fc: Forecaster, forecast: pd.DataFrame) -> np.ndarray:
-    """``(rows, n_targets, n_quantiles)`` read back from a wide forecast frame."""
-    quantiles = fc._require_fitted().hparams.quantiles
+def chosen_series(targets: list[str], series: list[str] | None) -> np.ndarray | None:
+    """The indices in ``targets`` of the fitted ``series`` names, in ``targets``' order; ``None`` for
+    all (``series`` ``None``, or every target)."""
+    if series is None:
+        return None
+    wanted = set(series)
+    index = np.flatnonzero([name in wanted for name in targets])
+    return None if len(index) == len(targets) else index
+
+
+def chosen_bounds(
+    fc: Forecaster,
+    prediction: np.ndarray,
+    levels: list[float],
+    interval_method: str | None,
+    chosen: np.ndarray | None,
+) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+    """:func:`interval_bounds` of ``prediction (steps, k, n_quantiles)``, the series ``chosen`` (k,)
+    (``None``: all), each ``(steps, k)``: calibrated, checked and warned of as predict of every series
+    does (their scores are columns of every series'; the others' bounds, NaN, are left out)."""
+    if chosen is None:
+        return interval_bounds(fc, prediction, levels, interval_method)
+    every = np.full((prediction.shape[0], len(fc.spec_.targets), prediction.shape[2]), np.nan)
+    every[:, chosen] = prediction
+    bounds = interval_bounds(fc, every, levels, interval_method)
+    return {level: (lower[:, chosen], upper[:, chosen]) for level, (lower, upper) in bounds.items()}
+
+
+def prediction_of(forecast: pd.DataFrame, targets: list[str], quantiles: list[float] | None) -> np.ndarray:
+    """``(rows, n_targets, n_quantiles)`` read back from a wide forecast frame of ``targets``."""
     blocks = [
         forecast[[quantile_column(t, q) for q in quantiles] if quantiles else [t]].to_numpy(dtype="float64")
-        for t in fc.spec_.targets
+        for t in targets
     ]
     return np.stack(blocks, axis=1)
 

@@ -5,7 +5,7 @@ last windows, a table of ``n`` steps (a rollout past the horizon), the plot and 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,35 +67,62 @@ class ForecastOutputs:
         return last_windows_by_end(frame, spec, self.hparams.lookback, self.hparams.horizon)
 
     @staticmethod
-    def own_forecasts(prediction: np.ndarray, which: np.ndarray) -> np.ndarray:
+    def own_forecasts(
+        prediction: np.ndarray, which: np.ndarray, series: np.ndarray | None = None
+    ) -> np.ndarray:
         """``prediction (n_windows, horizon, n_targets, n_quantiles)`` of :meth:`last_windows`' windows ->
-        ``(horizon, n_targets, n_quantiles)``: each series' forecast from its own window."""
-        return prediction[which, :, np.arange(len(which)), :].transpose(1, 0, 2)
+        ``(horizon, n_targets, n_quantiles)``: each series' forecast from its own window; with ``series``
+        (k,) target indices, those series' alone, ``(horizon, k, n_quantiles)``."""
+        series = np.arange(len(which)) if series is None else series
+        return prediction[which[series], :, series, :].transpose(1, 0, 2)
 
     def forecast_table(
-        self, prediction: np.ndarray, last_times: pd.Series, spec: SeriesSpec, n: int | None = None
+        self,
+        prediction: np.ndarray,
+        last_times: pd.Series,
+        spec: SeriesSpec,
+        n: int | None = None,
+        series: np.ndarray | None = None,
     ) -> pd.DataFrame:
         """``prediction (n, n_targets, n_quantiles)`` for the ``n`` steps (default: the horizon) after
-        each series' last time as a wide forecast (see :func:`forecast_frame_by_series`)."""
+        each series' last time as a wide forecast (see :func:`forecast_frame_by_series`); with ``series``
+        (k,) target indices, ``prediction (n, k, n_quantiles)`` is theirs and the table holds them alone."""
         n = self.hparams.horizon if n is None else n
-        return forecast_frame_by_series(prediction, last_times, spec.freq, n,
-                                        spec.time_col, spec.targets, self.hparams.quantiles)  # fmt: skip
+        targets = spec.targets if series is None else [spec.targets[i] for i in series]
+        ends = last_times if series is None else last_times.iloc[series]
+        return forecast_frame_by_series(prediction, ends, spec.freq, n,
+                                        spec.time_col, targets, self.hparams.quantiles)  # fmt: skip
 
-    def _forecast_window(self, x: np.ndarray, which: np.ndarray) -> np.ndarray:
+    def _forecast_window(
+        self, x: np.ndarray, which: np.ndarray, series: np.ndarray | None = None
+    ) -> np.ndarray:
         """Windows ``x (n_windows, lookback, n_channels)`` -> each series' forecast from its window
-        ``which`` (:meth:`own_forecasts`), ``(horizon, n_targets, n_quantiles)``, in eval mode."""
+        ``which`` (:meth:`own_forecasts`), ``(horizon, n_targets, n_quantiles)``, in eval mode.
+
+        ``series`` (k,) target indices: those series' forecasts alone, ``(horizon, k, n_quantiles)``, the
+        network run on each one's own (window, series) row (a channel-independent model; a multivariate
+        one reads every series to forecast any, so it computes them all)."""
+        rows = None
+        if series is not None and self.hparams.channel_independent:
+            rows = torch.as_tensor(which[series] * len(which) + series, dtype=torch.long, device=self.device)
         was_training = self.training
         self.eval()
         try:
-            prediction = self.forecast(torch.tensor(x, dtype=torch.float64, device=self.device))
+            prediction = self.forecast(torch.tensor(x, dtype=torch.float64, device=self.device), rows=rows)
         finally:
             self.train(was_training)
-        return self.own_forecasts(prediction.cpu().numpy(), which)
+        return self.own_forecasts(prediction.cpu().numpy(), which, series)
 
     @torch.no_grad()
-    def forecast_after(self, frame: pd.DataFrame, spec: SeriesSpec, n: int | None = None) -> pd.DataFrame:
+    def forecast_after(
+        self, frame: pd.DataFrame, spec: SeriesSpec, n: int | None = None, series: Sequence[int] | None = None
+    ) -> pd.DataFrame:
         """The forecast DataFrame for the ``n`` steps (default: the ``horizon``) after the last observed
         row of ``frame`` (of each series: in a ragged panel, rows a series has no forecast for are NaN).
+
+        ``series``: the indices in ``spec.targets`` of the series to forecast (default: all); the table
+        holds their columns alone (its rows their times), and a channel-independent model runs its
+        network on those series alone (plotting 2 of 2,000 series forecasts 2).
 
         ``n <= horizon``: the first ``n`` steps of the horizon forecast. ``n > horizon``: an
         autoregressive rollout in blocks of ``horizon`` steps: each block is forecast from inputs that
@@ -114,14 +141,22 @@ class ForecastOutputs:
         # the call asked for the whole horizon); a rollout's are named by check_rollable
         with steps_asked(n if n < horizon else None):
             x, which, last_times = self.last_windows(frame, spec)
-        predictions = [self._forecast_window(x, which)]
+        index = None if series is None else np.asarray(series, dtype=np.int64)
+        # a multivariate model reads every series to forecast any: it forecasts all, the table keeps some
+        computed = index if self.hparams.channel_independent else None
+        predictions = [self._forecast_window(x, which, computed)]
         work, ends = frame, last_times
         for _ in range(blocks - 1):
-            work = with_forecast(work, predictions[-1][..., self.point], ends, spec, horizon)
+            # a series not forecast stays unobserved after its end (NaN), its window never run
+            point = np.full((horizon, len(spec.targets)), np.nan)
+            point[:, slice(None) if computed is None else computed] = predictions[-1][..., self.point]
+            work = with_forecast(work, point, ends, spec, horizon)
             x, which, ends = self.last_windows(work, spec)
-            predictions.append(self._forecast_window(x, which))
-        prediction = np.concatenate(predictions, axis=0)[:n]  # (n, n_targets, n_quantiles)
-        return self.forecast_table(prediction, last_times, spec, n)
+            predictions.append(self._forecast_window(x, which, computed))
+        prediction = np.concatenate(predictions, axis=0)[:n]  # (n, n_targets or k, n_quantiles)
+        if computed is None and index is not None:
+            prediction = prediction[:, index]
+        return self.forecast_table(prediction, last_times, spec, n, index)
 
     def forecast_figure(
         self,

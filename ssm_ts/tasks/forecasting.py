@@ -338,13 +338,15 @@ class ForecastingTask(
         net = self._require_net()
         return net(x_scaled, valid=valid) if rows is None else net(x_scaled, valid=valid, rows=rows)
 
-    def forecast(self, x: torch.Tensor) -> torch.Tensor:
+    def forecast(self, x: torch.Tensor, rows: torch.Tensor | None = None) -> torch.Tensor:
         """Original-unit ``x (batch, lookback, n_channels)`` -> ``(batch, horizon, n_targets, n_quantiles)``
         in original units, float64.
 
-        Quantiles are sorted along the last axis so intervals never cross.
+        ``rows`` (n,) long, channel-independent only: the (window, series) rows to compute, ``b *
+        n_targets + c`` for series ``c`` of window ``b`` (as :meth:`forward`); the others are NaN.
+        ``None``: all. Quantiles are sorted along the last axis so intervals never cross.
         """
-        prediction = self(self.scale_inputs(x)).prediction
+        prediction = self(self.scale_inputs(x), rows=rows).prediction
         return self.unscale_prediction(prediction).sort(dim=-1).values
 
     # ------------------------------------------------------------ Lightning steps
