@@ -27,7 +27,7 @@ def test_a_transposed_npy_file_is_to_be_saved_transposed(tmp_path):
     module.setup("predict")
     with pytest.raises(DataError, match="they look transposed") as err:
         match_datamodule(task, module, "predict")
-    assert "np.save(path, X.transpose(0, 2, 1))" in str(err.value)
+    assert f"np.save({str(path)!r}, X.transpose(0, 2, 1))" in str(err.value)
     assert "pass X.transpose" not in str(err.value)
 
 

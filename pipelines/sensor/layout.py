@@ -38,18 +38,29 @@ def warn_if_transposed(values: Sequence[np.ndarray], source: str, stacklevel: in
         return
     warn_on_rank_zero(
         f"{source}: every recording has more channels ({channels}) than time steps (at most {longest}); "
-        f"{_LAYOUT}. If yours are (n, length, channels), pass X.transpose(0, 2, 1) (a list: [x.T for x in "
-        "X]); if they really have more channels than steps, ignore this LayoutWarning.",
+        f"{_LAYOUT}. If yours are (n, length, channels), {transpose_fix(source)}; if they really have more "
+        "channels than steps, ignore this LayoutWarning.",
         LayoutWarning,
         stacklevel=None if stacklevel is None else stacklevel + 1,
     )
 
 
 _PASS_TRANSPOSED = "pass X.transpose(0, 2, 1) (a list: [x.T for x in X])"
-# a NumPy file's recordings are transposed where they are saved, not where they are passed
-_SAVE_TRANSPOSED = (
-    "save the file's array transposed, np.save(path, X.transpose(0, 2, 1)) (in a .npz, its X so)"
-)
+
+
+def transpose_fix(source: str) -> str:
+    """How to give recordings ``(n, length, channels)`` as ``(n, channels, length)``: for a ``.npy`` or
+    ``.npz`` file ``source`` (given by path, as to the CLI, where no array is passed), the lines that
+    save it again transposed, with its path; else the call that passes an array so."""
+    path = str(source)
+    if path.lower().endswith(".npy"):
+        return f"save the file transposed: X = np.load({path!r}); np.save({path!r}, X.transpose(0, 2, 1))"
+    if path.lower().endswith(".npz"):
+        return (
+            f"save the file's X transposed: data = dict(np.load({path!r})); X = data.pop('X'); "
+            f"np.savez({path!r}, X=X.transpose(0, 2, 1), **data)"
+        )
+    return _PASS_TRANSPOSED
 
 
 def transposed_hint(lengths: Sequence[int] | np.ndarray, expected_channels: int, source: str = "") -> str:
@@ -60,10 +71,9 @@ def transposed_hint(lengths: Sequence[int] | np.ndarray, expected_channels: int,
     lengths = np.asarray(lengths)
     if len(lengths) == 0 or not (lengths == expected_channels).all():
         return ""
-    fix = _SAVE_TRANSPOSED if str(source).lower().endswith((".npy", ".npz")) else _PASS_TRANSPOSED
     return (
         f" Every recording has {expected_channels} time steps, the model's channel count: they look "
-        f"transposed ({_LAYOUT}); {fix}."
+        f"transposed ({_LAYOUT}); {transpose_fix(source)}."
     )
 
 
