@@ -36,7 +36,7 @@ from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 from .across_ranks import largest_on_any_rank, on_any_rank
 from .clipped_pcm import ClippingTally, full_scale_level
 from .cut_short import warn_of_cut_files
-from .evaluation_shards import EvaluationShard
+from .evaluation_shards import EMPTY, EvaluationShard
 from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
 from .levels import header_and_odd_peak, odd_levels, warn_of_odd_levels
 from .mono_mix import warn_of_cancelling_files
@@ -403,12 +403,12 @@ class ClipDataset(Dataset):
         generator = torch.Generator().manual_seed(epoch_seed(self.seed, epoch, index))
         return int(torch.randint(0, n_starts, (), generator=generator))
 
-    def __getitem__(self, item: int | tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
-        item, epoch = (int(item[0]), int(item[1])) if isinstance(item, tuple) else (int(item), None)
+    def __getitem__(self, item: int | tuple[int, int] | None) -> tuple[torch.Tensor, torch.Tensor]:
         codes = torch.full((self.clip_samples,), self.silence, dtype=torch.long)
         # the empty item a DDP process short of a clip takes (:mod:`.evaluation_shards`): weighs nothing
-        if item == len(self):
+        if item is EMPTY:
             return codes, torch.tensor(0)
+        item, epoch = (int(item[0]), int(item[1])) if isinstance(item, tuple) else (int(item), None)
         index, start = self.tiles[item] if self.tiles is not None else (item, 0)
         if self.found_bad[item]:
             return codes, torch.tensor(0)
