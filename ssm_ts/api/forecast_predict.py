@@ -243,12 +243,11 @@ def chosen_bounds(
 
 
 def prediction_of(forecast: pd.DataFrame, targets: list[str], quantiles: list[float] | None) -> np.ndarray:
-    """``(rows, n_targets, n_quantiles)`` read back from a wide forecast frame of ``targets``."""
-    blocks = [
-        forecast[[quantile_column(t, q) for q in quantiles] if quantiles else [t]].to_numpy(dtype="float64")
-        for t in targets
-    ]
-    return np.stack(blocks, axis=1)
+    """``(rows, n_targets, n_quantiles)`` read back from a wide forecast frame of ``targets``, its
+    columns read in one block (a read per series took 1.4 s of 2,000 series' ``predict(level=...)``)."""
+    columns = [quantile_column(t, q) for t in targets for q in quantiles] if quantiles else list(targets)
+    values = forecast[columns].to_numpy(dtype="float64")
+    return values.reshape(len(forecast), len(targets), len(quantiles or [None]))
 
 
 def with_statics_for_rollout(fc: Forecaster, frame: pd.DataFrame, steps: int) -> pd.DataFrame:
