@@ -53,4 +53,3 @@ def test_a_fit_that_logs_nothing_leaves_mlflow_unimported_and_quiet_holds_after_
     assert "mlflow imported by the fit: False" in done.stdout  # was True: set_verbosity imported it
     assert "mlflow level: ERROR" in done.stdout
     assert "MLFLOW INFO CHATTER" not in done.stdout + done.stderr
-
