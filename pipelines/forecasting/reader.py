@@ -20,7 +20,7 @@ from ..csv_files import csv_data_line_numbers, read_csv_file
 from ..csv_options import ReadOptions, check_read_options, date_options
 from .column_names import check_no_header_rows, check_unique_names
 from .feature_origin import FeatureOrigin
-from .parquet_table import is_parquet_file, read_parquet_table
+from .parquet_table import PARQUET_SUFFIXES, is_parquet_file, read_parquet_table
 from .series_ids import numeric_id_dtype, shown_ids
 
 TableSource = str | os.PathLike | pd.DataFrame
@@ -190,6 +190,17 @@ def _existing_file(source: str | os.PathLike) -> Path:
     """``source`` as a path (``~`` expanded, as pandas does) to an existing file."""
     path = Path(source).expanduser()
     if path.is_dir():
+        if (
+            path.suffix.lower() in PARQUET_SUFFIXES
+            or any(path.glob("*.parquet"))
+            or any(path.glob("*=*/*.parquet"))
+        ):
+            raise DataError(
+                f"{path} is a folder of Parquet files (a partitioned data set, as Spark and "
+                "df.to_parquet(partition_cols=...) write), not one file: write it as one file, "
+                f"pd.read_parquet({str(path)!r}).to_parquet('data.parquet'), and point {_PATH_GIVEN} at "
+                "that, or pass pd.read_parquet(path) as a DataFrame."
+            )
         raise DataError(f"{path} is a folder, not a CSV file; point {_PATH_GIVEN} at the CSV file.")
     if not path.is_file():
         raise DataFileNotFoundError(f"CSV file not found: {path}; check {_PATH_GIVEN}.")
