@@ -268,6 +268,7 @@ def check_channel_count(model_input: Any, data: SeriesSet, n_channels: int) -> N
     Other mismatches are left to the model's own error (with its transposed-layout hint)."""
     from ssm_ts.errors import DataError
     from ssm_ts.pipelines.sensor.nested import is_multiindex_frame, is_nested_frame
+    from ssm_ts.pipelines.sensor.wording import counted
 
     if data.n_channels == n_channels:
         return
@@ -276,9 +277,10 @@ def check_channel_count(model_input: Any, data: SeriesSet, n_channels: int) -> N
     ):
         columns = [c for c in model_input.columns if c not in ("id", "time", "label")]
         raise DataError(
-            f"pyfunc input: the DataFrame has {len(columns)} channel column(s) {columns} (every column besides "
-            f"'id', 'time' and 'label' is a channel), but the classifier was fitted on {n_channels} channel(s); "
-            f"pass only the id, time and the {n_channels} channel columns, in training order."
+            f"pyfunc input: the DataFrame has {counted(len(columns), 'channel column')} {columns} (every column "
+            f"besides 'id', 'time' and 'label' is a channel), but the classifier was fitted on "
+            f"{counted(n_channels, 'channel')}; pass only the id, time and the "
+            f"{counted(n_channels, 'channel column')}, in training order."
         )
     if _series_rows(model_input) and len(data.values) == n_channels:
         raise DataError(
