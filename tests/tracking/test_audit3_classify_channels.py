@@ -47,9 +47,9 @@ def test_one_recording_without_its_batch_axis_names_the_fix(classifier, recordin
 def test_a_long_frame_with_an_extra_column_names_the_columns(classifier, recording):
     frame = pd.DataFrame({"id": "r0", "time": np.arange(40), "subject": 7.0, "x": recording[0], "y": recording[1],
                           "z": recording[2]})  # fmt: skip
-    with pytest.raises(DataError, match=r"4 channel column\(s\) \['subject', 'x', 'y', 'z'\]") as err:
+    with pytest.raises(DataError, match=r"4 channel columns \['subject', 'x', 'y', 'z'\]") as err:
         classifier.predict(None, frame)
-    assert "fitted on 3 channel(s)" in str(err.value)
+    assert "fitted on 3 channels" in str(err.value)
     assert isinstance(err.value, MlflowException) and err.value.get_http_status_code() == 400
     out = classifier.predict(None, frame.drop(columns="subject"))
     assert out["id"].tolist() == ["r0"]
