@@ -128,13 +128,27 @@ def check_undeclared_label(header: TsHeader, fields: list[str], where: str, case
         )
 
 
+# the start of a number, as a line cut short in the middle of its last one ends: ``-``, ``0.``, ``1e-``
+_CUT_NUMBER = re.compile(r"[-+]?\d*\.?\d*(?:[eE][-+]?\d*)?")
+
+
 def _numbers_only(text: str) -> bool:
-    """Whether ``text`` is comma-separated numbers (``?`` missing): a dimension's values."""
+    """Whether ``text`` is comma-separated numbers (``?`` missing): a dimension's values, the last of
+    which may be cut short (``-0.17,-``)."""
+    *parts, last = text.split(",")
+    return bool(parts) and all(_is_value(part) for part in parts) and _is_value(last, cut=True)
+
+
+def _is_value(part: str, cut: bool = False) -> bool:
+    """Whether ``part`` is a number, ``?`` (missing) or empty; ``cut``: or the start of a number."""
+    part = part.strip()
+    if part in ("?", ""):
+        return True
     try:
-        [float(part) for part in text.split(",") if part.strip() not in ("?", "")]
+        float(part)
     except ValueError:
-        return False
-    return "," in text
+        return cut and _CUT_NUMBER.fullmatch(part) is not None
+    return True
 
 
 def check_case_ends_in_label(header: TsHeader, fields: list[str], where: str, case: int) -> None:
