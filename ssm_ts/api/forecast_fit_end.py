@@ -53,6 +53,11 @@ def finish_fit(
         # the test split is read once, at the end, with the best weights
         (test_metrics,) = trainer.test(task, datamodule=datamodule, verbose=False)
         fc.metrics_.update({k: float(v) for k, v in test_metrics.items()})
+        partial = partial_test_note(trainer)
+        if partial is not None:  # the user's limit_test_batches: said, not silently reported as the split's
+            warn_partial_test(partial)
+            if trainer.is_global_zero and logger is not None:
+                logger.experiment.set_tag(logger.run_id, PARTIAL_TEST_TAG, partial)
     # split-conformal scores on the validation windows (never the test split), saved with the model,
     # computed on the trainer's device (a GPU fit's pass took 22 s of a 50 s ETTh1 fit on the CPU)
     fc.task_ = task.eval()
@@ -64,6 +69,40 @@ def finish_fit(
         store_scores_in_checkpoint(best, fc.conformal_, datamodule.spec.targets)
     if logger is not None:
         log_fit(fc, logger, datamodule, out_dir, best)
+
+
+# the MLflow tag of a fit whose test metrics cover some of the test split's batches (limit_test_batches)
+PARTIAL_TEST_TAG = "test_score"
+
+
+def partial_test_note(trainer) -> str | None:
+    """``"partial: 2 of 109 test batches (limit_test_batches=2)"`` after ``trainer.test`` scored fewer
+    batches than the test split holds (the user's ``limit_test_batches``); ``None`` for the whole split.
+    Counts are this process's (a DDP rank's shard)."""
+    limit = trainer.limit_test_batches
+    if isinstance(limit, float) and limit == 1.0:  # (an int 1 is one batch)
+        return None
+    loaders = trainer.test_dataloaders
+    loaders = loaders if isinstance(loaders, (list, tuple)) else [loaders]
+    total = sum(len(loader) for loader in loaders)
+    scored = int(sum(trainer.num_test_batches))
+    if scored >= total:
+        return None
+    return f"partial: {scored} of {total} test batches (limit_test_batches={limit})"
+
+
+def warn_partial_test(note: str) -> None:
+    """Say that the ``test_*`` metrics of a fit are over part of its test split (``note``: :func:`partial_test_note`)."""
+    import warnings
+
+    from ssm_ts.user_stack_level import user_stack_level
+
+    warnings.warn(
+        f"the test_* metrics are {note}, not the whole test split; remove limit_test_batches from "
+        "trainer_options to score all of it.",
+        UserWarning,
+        stacklevel=user_stack_level(),
+    )
 
 
 def log_fit(fc: Forecaster, logger, datamodule: ForecastDataModule, out_dir: Path, best: str) -> None:
