@@ -54,9 +54,10 @@ def finish_fit(
         (test_metrics,) = trainer.test(task, datamodule=datamodule, verbose=False)
         fc.metrics_.update({k: float(v) for k, v in test_metrics.items()})
         partial = partial_test_note(trainer)
-        if partial is not None:  # the user's limit_test_batches: said, not silently reported as the split's
+        # the user's limit_test_batches: said (once, by rank 0 of a DDP fit), not reported as the split's
+        if partial is not None and trainer.is_global_zero:
             warn_partial_test(partial)
-            if trainer.is_global_zero and logger is not None:
+            if logger is not None:
                 logger.experiment.set_tag(logger.run_id, PARTIAL_TEST_TAG, partial)
     # split-conformal scores on the validation windows (never the test split), saved with the model,
     # computed on the trainer's device (a GPU fit's pass took 22 s of a 50 s ETTh1 fit on the CPU)
