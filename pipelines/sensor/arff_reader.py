@@ -17,18 +17,28 @@ _RELATIONAL_ROW = re.compile(r"^\s*(['\"])(.*)\1\s*,\s*(.*?)\s*$")
 _RELATIONAL_UNLABELLED = re.compile(r"^\s*(['\"])(.*)\1\s*$")
 
 
-def _cut_row_hint(line: str) -> str:
+def _cut_row_hint(line: str, rows_before: int) -> str:
     """For a relational row that does not parse: one whose opening quote is never closed (its values
-    run to the end of the line, no label after them) was cut short, as the last line of a file
-    truncated in copying is. Empty otherwise."""
+    run to the end of the line, no label after them), or whose values' quote closes the line (no
+    label) after ``rows_before`` rows that had one, was cut short, as the last line of a file truncated
+    in copying is. Empty otherwise (a first row without a label: likely every row is so)."""
     text = line.strip()
-    if not text or text[0] not in "'\"" or text.count(text[0]) != 1:
+    if not text or text[0] not in "'\"":
         return ""
-    channels = text.count("\\n") + 1
+    channels = counted(text.count("\\n") + 1, "channel")
+    cut = (
+        "the line looks cut short, as the last line of a file truncated in copying is: complete it from the "
+        "original file, or delete it."
+    )
+    if text.count(text[0]) == 2 and text.endswith(text[0]):  # cut right after the values' closing quote
+        if not rows_before:
+            return ""
+        return f" Its values ({channels}, '...{text[-30:]}') end the line with no label after them; {cut}"
+    if text.count(text[0]) != 1:
+        return ""
     return (
-        f" Its quote ({text[0]}) is never closed: the values stop after {counted(channels, 'channel')}"
-        f" ('...{text[-30:]}') with no label; the line looks cut short, as the last line of a file truncated "
-        "in copying is: complete it from the original file, or delete it."
+        f" Its quote ({text[0]}) is never closed: the values stop after {channels} ('...{text[-30:]}') with "
+        f"no label; {cut}"
     )
 
 
@@ -288,7 +298,7 @@ def read_arff(path: str | os.PathLike, nan_policy: NanPolicy = "error") -> Serie
                     expected = ",label" if label_index is not None else " (no label: none is declared)"
                     raise DataError(
                         f"{where}: expected 'channel values separated by \\n'{expected}."
-                        + _cut_row_hint(line)
+                        + _cut_row_hint(line, len(values))
                     )
                 body = match.group(2)
                 label = match.group(3) if label_index is not None else None
