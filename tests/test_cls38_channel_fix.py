@@ -5,12 +5,15 @@ is wrong. It now gives the line to run: the rename of channels written another w
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from ssm_ts import SSMClassifier
 from ssm_ts.errors import DataError
+from ssm_ts.pipelines.sensor import read_series
 
 CHANNELS = ["accx", "accy", "gyrx"]
 
@@ -50,3 +53,41 @@ def test_a_missing_channel_is_named_as_needed(fitted):
     model, X = fitted
     with pytest.raises(DataError, match=r"the model needs \['gyrx'\]: give recordings that have them\.$"):
         model.predict(frames(X[:, :2], ["accx", "accy"]))
+
+
+# each line run as the message prints it: a list was told X.rename(...), a SeriesSet X.rename or X.drop (rev38d)
+def run_the_fix(model: SSMClassifier, X):
+    """The line after 'rename them: ' or 'leave the others out: ' in the error for ``X``, run on ``X``;
+    returns ``X`` afterwards (an expression's value, or ``X`` as a statement left it)."""
+    with pytest.raises(DataError) as err:
+        model.predict(X)
+    line = re.search(r"(?:rename them|leave the others out): (.*)\.$", str(err.value)).group(1)
+    scope = {"X": X}
+    try:
+        return eval(line, scope)  # an expression: X.rename(...), [x.rename(...) for x in X]
+    except SyntaxError:
+        exec(line, scope)  # a statement: X.channel_names = [...]
+        return scope["X"]
+
+
+def test_a_list_of_frames_gets_a_rename_that_runs_on_a_list(fitted):
+    model, X = fitted
+    renamed = run_the_fix(model, frames(X, ["acc_x", "acc_y", "gyrx"]))
+    assert list(model.predict(renamed)) == list(model.predict(frames(X, CHANNELS)))
+
+
+def test_a_list_of_frames_gets_a_drop_that_runs_on_a_list(fitted):
+    model, X = fitted
+    dropped = run_the_fix(model, [x.assign(battery=1.0) for x in frames(X, CHANNELS)])
+    assert list(model.predict(dropped)) == list(model.predict(frames(X, CHANNELS)))
+
+
+def test_a_series_set_read_from_a_file_gets_a_rename_that_runs_on_it(fitted, tmp_path):
+    model, X = fitted
+    rows = [
+        frame.assign(id=i, time=np.arange(30))
+        for i, frame in enumerate(frames(X, ["acc_x", "acc_y", "gyrx"]))
+    ]
+    pd.concat(rows).to_csv(tmp_path / "long.csv", index=False)
+    renamed = run_the_fix(model, read_series(tmp_path / "long.csv"))
+    assert list(model.predict(renamed)) == list(model.predict(frames(X, CHANNELS)))

@@ -59,3 +59,32 @@ def test_labels_of_the_fits_kind_score_as_before(gunpoint):
     assert model.score(test.values, test.labels.astype(float)) == model.score(
         test.values, test.labels.astype(int)
     )
+
+
+# a fit on bools against 'True'/'False' was told astype('bool'), which reads 'False' as True; labels
+# neither text nor numbers (None among numbers, bytes) crashed the check with a TypeError (rev38d)
+def test_text_true_false_against_bool_classes_gives_a_comparison_that_works(gunpoint):
+    train, test = gunpoint
+    model = fitted(train, train.labels == "2")
+    y = np.where(test.labels == "2", "True", "False")
+    with pytest.raises(DataError, match=r"fitted on number labels \(classes_ \[False, True\]\)") as err:
+        model.score(test.values, y)
+    assert "model.score(X, np.asarray(y) == 'True')" in str(err.value)
+    assert "astype('bool')" not in str(err.value)
+    assert model.score(test.values, np.asarray(y) == "True") == model.score(test.values, test.labels == "2")
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        pytest.param(lambda test: [1] * (len(test) - 1) + [None], id="None among numbers"),
+        pytest.param(lambda test: np.asarray(test.labels).astype(bytes), id="bytes"),
+    ],
+)
+def test_labels_neither_text_nor_numbers_are_left_to_scikit_learn(gunpoint, labels):
+    train, test = gunpoint
+    model = fitted(train, train.labels)
+    with pytest.raises((TypeError, ValueError)) as err:  # scikit-learn's refusal
+        model.score(test.values, labels(test))
+    assert "not supported between instances" not in str(err.value)  # the check's sort or comparison
+    assert "sklearn" in err.traceback[-1].path.parts  # raised inside scikit-learn
