@@ -16,6 +16,7 @@ from .feature_origin import table_variable
 from .read_code import read_first
 from .reader import Table
 from .time_column import detect_time_column, parse_times
+from .zone_text import without_zone_names
 
 
 def is_long(frame: pd.DataFrame, id_col: str, value_col: str, time_col: str | None) -> bool:
@@ -92,6 +93,9 @@ def pivot_long(
         series = frame[id_col].iloc[rows[0]]  # a series' own covariate (load[A]) as the user's id
         shown = _plain(series) if table.features is None else table.features.shown_id(str(series))
         var = table_variable(table.name)
+        repeated = _autumn_hour_note(table, time_col, rows, frame[id_col].iloc[rows] == series, shown)
+        if repeated:
+            raise DataError(repeated)
         raise DataError(
             f"{table.name}: series {shown!r} has duplicate timestamps at "
             f"{table.rows_text(rows)}; keep one row per ({id_col}, {time_col}) pair, e.g. the last: "
@@ -110,6 +114,41 @@ def pivot_long(
         copy=False,  # the table's columns, only read here (a copy of the whole table before)
     )
     return pivot_to_wide(long, time_col, id_col, value_col), (long[time_col], long[id_col].astype(str))
+
+
+def _autumn_hour_note(
+    table: Table, time_col: str, rows: np.ndarray, in_first: pd.Series, shown: object
+) -> str:
+    """For duplicate times (``rows``, positions in ``table``) that are all one zone name's repeated
+    autumn hour (``2016-10-30 02:00:00 Europe/Berlin`` twice, two instants an hour apart): the error
+    naming it, the rows of the first series (``in_first``, a mask of ``rows``) and the fix, UTC offsets;
+    ``""`` for other duplicates (dropping those drops nothing real)."""
+    text = table.frame[time_col].iloc[rows]
+    named = without_zone_names(text.astype(str)) if pd.api.types.is_string_dtype(text) else None
+    if named is None or named[1].isna().any():
+        return ""
+    times, zones = named
+    try:
+        wall = pd.to_datetime(times, format="mixed", errors="coerce")
+    except (ValueError, TypeError):  # offsets as well as names ('+01:00[Europe/Berlin]'), mixed
+        return ""
+    if isinstance(wall.dtype, pd.DatetimeTZDtype) or wall.isna().any():
+        return ""
+    zone = zones.iloc[0]
+    if (zones != zone).any():
+        return ""
+    summer = wall.dt.tz_localize(zone, ambiguous=np.ones(len(wall), bool), nonexistent="NaT")
+    winter = wall.dt.tz_localize(zone, ambiguous=np.zeros(len(wall), bool), nonexistent="NaT")
+    if not (summer != winter).all() or summer.isna().any():
+        return ""  # some are no repeated hour: duplicates as any others
+    first, second = (stamp.iloc[0].isoformat(sep=" ") for stamp in (summer, winter))
+    return (
+        f"{table.name}: series {shown!r} has the time {text.iloc[0]!r} more than once, at "
+        f"{table.rows_text(rows[in_first.to_numpy()])}: {zone!r} repeats that hour where daylight saving "
+        f"time ends (first at {first[-6:]}, then at {second[-6:]}), and the zone name cannot tell the two "
+        "apart. They are two instants an hour apart, not duplicates (dropping one would drop a real hour): "
+        f"write the times with their UTC offsets instead ({first!r}, then {second!r}), or in UTC."
+    )
 
 
 def _plain(value: object) -> object:
