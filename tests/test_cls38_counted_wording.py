@@ -9,8 +9,8 @@ import torch
 
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.sensor import make_series_set, read_ts
-from ssm_ts.pipelines.sensor.wording import counted
 from ssm_ts.tasks.classification import ClassificationTask
+from ssm_ts.wording import counted
 
 
 def test_counted_is_singular_for_one_only():
@@ -69,3 +69,13 @@ def test_predict_of_one_channel_says_1_channel():
 def test_a_series_set_of_one_recording_and_channel():
     one = make_series_set([np.ones((1, 5))], ["a"])
     assert repr(one) == "SeriesSet(1 recording of 1 channel, length 5, 1 class, source='array')"
+
+
+def test_random_features_say_one_channel_in_the_singular():
+    import torch
+
+    from ssm_ts.errors import DataError
+    from ssm_ts.models.random_ssm_inputs import check_padded
+
+    with pytest.raises(DataError, match=r"has 1 channel, but the features were fitted on 2"):
+        check_padded(torch.zeros(3, 1, 8), 2)

@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 
 from ssm_ts.errors import DataError
+from ssm_ts.wording import counted
 
 from .labels import same_number_class
 from .read_checks import case_array, existing_file, no_data_line, parse_numbers, text_encoding
 from .series import NanPolicy, SeriesSet, make_series_set
-from .wording import counted
 
 _RELATIONAL_ROW = re.compile(r"^\s*(['\"])(.*)\1\s*,\s*(.*?)\s*$")
 _RELATIONAL_UNLABELLED = re.compile(r"^\s*(['\"])(.*)\1\s*$")

@@ -14,9 +14,9 @@ from typing import Literal
 import numpy as np
 
 from ssm_ts.errors import DataError
+from ssm_ts.wording import counted
 
 from .sampling_step import Step
-from .wording import counted
 
 NanPolicy = Literal["error", "zero", "interpolate"]
 NAN_POLICIES = ("error", "zero", "interpolate")

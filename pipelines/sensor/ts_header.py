@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from ssm_ts.errors import DataError
+from ssm_ts.wording import counted
 
 from .labels import same_number_class
-from .wording import counted
 
 # the keys sktime and aeon write (lower case: keys are read case-insensitively); others are skipped,
 # except a near miss of one of these (``@classlabels``), which would otherwise drop its declaration

@@ -43,7 +43,7 @@ from ssm_ts.api.classifier_streams import (
     stream_scored,
 )
 from ssm_ts.errors import DataError
-from ssm_ts.pipelines.sensor.wording import counted
+from ssm_ts.wording import counted
 
 # moved to their own modules; other modules and tests import them from here
 __all__ = [

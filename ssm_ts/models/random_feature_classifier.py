@@ -28,6 +28,7 @@ from ssm_ts.models.random_ssm_features import (
     RandomSSMKernels,
     threshold_sources,
 )
+from ssm_ts.wording import counted
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -271,8 +272,8 @@ class RandomFeatureClassifier(nn.Module):
                 else ""
             )
             raise DataError(
-                f"x of shape {shape} (batch, length, channels) has {shape[-1]} channels, but the classifier "
-                f"was fitted on {expected} channels: give the same {expected} channels, in the same order{hint}"
+                f"x of shape {shape} (batch, length, channels) has {counted(shape[-1], 'channel')}, but the classifier "
+                f"was fitted on {counted(expected, 'channel')}: give the same {expected} channels, in the same order{hint}"
             )
 
 

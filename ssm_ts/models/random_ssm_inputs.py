@@ -12,6 +12,7 @@ import torch
 from torch import Tensor
 
 from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.wording import counted
 
 
 def check_rate(rate: float) -> float:
@@ -35,7 +36,7 @@ def check_recordings(values: Sequence[np.ndarray], n_channels: int | None = None
             n_channels, source = shape[0], "recording 0 has"
         if shape[0] != n_channels:
             raise DataError(
-                f"recording {i} has {shape[0]} channels, but {source} {n_channels}: "
+                f"recording {i} has {counted(shape[0], 'channel')}, but {source} {n_channels}: "
                 "every recording needs the same channels, in the same order"
             )
         if shape[1] == 0:
@@ -58,7 +59,7 @@ def check_padded(x: Tensor, n_channels: int) -> None:
         )
     if shape[1] != n_channels:
         raise DataError(
-            f"the recordings tensor {shape} (n, channels, length) has {shape[1]} channels, but the features "
+            f"the recordings tensor {shape} (n, channels, length) has {counted(shape[1], 'channel')}, but the features "
             f"were fitted on {n_channels}: give the same {n_channels} channels, in the same order"
         )
 

@@ -36,7 +36,6 @@ from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.sampling import TrainingRandomness
 from ssm_ts.pipelines.sensor import SensorDataModule
 from ssm_ts.pipelines.sensor.weights import ClassWeight, check_class_weight, check_class_weight_form
-from ssm_ts.pipelines.sensor.wording import counted
 from ssm_ts.tasks.classification_confusion import confusion_counts, confusion_figure, log_confusion_matrix
 from ssm_ts.tasks.classification_export import EXPORT_KIND, load_classifier_export, save_classifier_export
 from ssm_ts.tasks.classification_forward import ClassificationForward
@@ -54,6 +53,7 @@ from ssm_ts.tasks.optimizer_settings import check_lr_schedule, check_weight_deca
 from ssm_ts.tasks.seeded_training import SeededTrainingHooks
 from ssm_ts.tracking.resume_settings import builtin_hparams
 from ssm_ts.training import check_learning_rate
+from ssm_ts.wording import counted
 
 CLOSED_FORM_MODELS = ("random_features",)
 # moved to their own modules; the API, the pyfunc, benchmarks and tests import them from here

@@ -8,7 +8,7 @@ import torch
 
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.sensor import ChannelScaler, transposed_hint
-from ssm_ts.pipelines.sensor.wording import counted
+from ssm_ts.wording import counted
 
 
 class ClassificationForward:

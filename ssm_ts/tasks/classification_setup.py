@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.sensor import SensorDataModule, transposed_hint, warn_if_transposed
 from ssm_ts.pipelines.sensor.layout import one_recording_hint
-from ssm_ts.pipelines.sensor.wording import counted
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
+from ssm_ts.wording import counted
 
 if TYPE_CHECKING:
     from ssm_ts.pipelines.sensor import SeriesSet

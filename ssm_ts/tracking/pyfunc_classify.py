@@ -268,7 +268,7 @@ def check_channel_count(model_input: Any, data: SeriesSet, n_channels: int) -> N
     Other mismatches are left to the model's own error (with its transposed-layout hint)."""
     from ssm_ts.errors import DataError
     from ssm_ts.pipelines.sensor.nested import is_multiindex_frame, is_nested_frame
-    from ssm_ts.pipelines.sensor.wording import counted
+    from ssm_ts.wording import counted
 
     if data.n_channels == n_channels:
         return

@@ -1,4 +1,4 @@
-"""Counts in messages: ``"1 channel"``, ``"6 channels"`` (the messages said "X has 1 channels")."""
+"""Counts in messages: ``"1 channel"``, ``"6 channels"`` (messages said "X has 1 channels")."""
 
 from __future__ import annotations
 
