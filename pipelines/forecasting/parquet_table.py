@@ -7,6 +7,7 @@ DataFrame is: no ``read_options``, and errors name its rows, not the lines a CSV
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,16 @@ def is_parquet_file(path: Path) -> bool:
         return True
     with path.open("rb") as file:
         return file.read(len(_MAGIC)) == _MAGIC
+
+
+def fitted_read_options(source: object, saved: dict | None) -> dict | None:
+    """The read options a fitted model reads a later ``source`` with, when none are given: ``saved``
+    (its fit's, ``pandas.read_csv`` settings), or ``None`` for a Parquet file (an existing path), which
+    is read with its own column types: a model fitted on a ';' CSV forecasts a Parquet file too."""
+    if not saved or not isinstance(source, (str, os.PathLike)):
+        return saved
+    path = Path(source).expanduser()
+    return None if path.is_file() and is_parquet_file(path) else saved
 
 
 def read_parquet_table(path: Path, read_options: dict | None) -> pd.DataFrame:

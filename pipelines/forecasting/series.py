@@ -38,6 +38,7 @@ from .future_rows import trailing_future_rows, usable_future_rows, warn_dropped_
 from .long_table import is_long, long_time_column, pivot_long, require_covariate_series
 from .long_table import pivot_to_wide as _pivot  # noqa: F401 (its name here before the split)
 from .output_names import check_output_names
+from .parquet_table import fitted_read_options
 from .periods import is_period, period_alias
 from .reader import LongOrigin, TableSource, index_hint, read_table
 from .regular_grid import order_rows, regularise, resolve_frequency, time_grid
@@ -261,7 +262,7 @@ def load_like(
     The frame carries the same :class:`SeriesNotes` as :func:`load_series` gives.
     """
     if read_options is None and not isinstance(source, pd.DataFrame):
-        read_options = spec.read_options
+        read_options = fitted_read_options(source, spec.read_options)  # a Parquet file: none
     frame, new_spec = load_series(
         source,
         time_col=spec.time_col,

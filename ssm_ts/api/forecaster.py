@@ -62,6 +62,7 @@ from ssm_ts.pipelines.forecasting.datamodule_features import (
     require_future_ids,
 )
 from ssm_ts.pipelines.forecasting.dates import freq_alias
+from ssm_ts.pipelines.forecasting.parquet_table import fitted_read_options
 from ssm_ts.pipelines.forecasting.reader import Table, TableSource, read_table, require_table_source
 from ssm_ts.pipelines.forecasting.series import column_list
 from ssm_ts.pipelines.forecasting.series_features import SeriesFeatures
@@ -519,7 +520,8 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         features, id_col = self.series_features_, self.spec_.id_col
         if features is None and self.spec_.long_format and isinstance(data, (str, os.PathLike)):
             # its series (absent_series) and its rows (load_like) from one read, not two
-            return read_table(data, self.spec_.read_options if read_options is None else read_options)
+            kept = fitted_read_options(data, self.spec_.read_options)  # a Parquet file: none
+            return read_table(data, kept if read_options is None else read_options)
         if features is None or data is None:
             return data
         if not isinstance(data, pd.DataFrame):  # a CSV read as the fit read it, its errors naming the file
