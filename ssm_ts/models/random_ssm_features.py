@@ -28,7 +28,8 @@ recording to a length set by its own length alone
 (:func:`~ssm_ts.models.random_ssm_inputs.padded_length`: the training length for recordings as long),
 so its features are the same, to the bit, alone or in any batch: padded to the longest of its batch,
 the FFT size, and with it the float32 rounding, depended on the others (about 1e-7 apart). (On the
-CPU; cuFFT may plan batches of other sizes otherwise.)
+CPU on one thread; cuFFT may plan batches of other sizes otherwise, and several CPU threads can move a
+feature of a recording in another batch by float32 rounding.)
 
 Another sample rate: ``transform(values, rate=r)`` with ``r`` = training sample rate / the rate of
 ``values`` (0.5 for recordings at twice the rate) gives the features the kernels would give the same
@@ -41,9 +42,9 @@ The kernels are drawn in :mod:`~ssm_ts.models.random_ssm_draw`, their inputs che
 Memory: responses are computed in blocks of (recordings x kernels) sized so that a block's peak
 working memory (the channel mixes, their FFTs padded to twice the length, the responses, the pooling
 masks) stays within ``memory_budget_mb``; only the inputs and the ``(n, features)`` output come on
-top. The block sizes do not change the features (bit-identical for any budget) as long as one
-recording's responses to a whole ``chunk`` of kernels fit in the budget (up to about 5,800 steps at
-the defaults); past that the chunk's kernels are split too, which moves features by float32 rounding.
+top. The block sizes do not change the features (bit-identical for any budget, on one CPU thread)
+as long as one recording's responses to a whole ``chunk`` of kernels fit in the budget (up to about
+5,800 steps at the defaults); past that the chunk's kernels are split too, which moves features by float32 rounding.
 
 Kept spectra: ``transform`` and ``transform_padded`` (so the classifier module's forward and
 ``SSMClassifier.predict_proba`` too) keep the kernels' spectra for each padded length (the last rate
@@ -54,8 +55,11 @@ prediction on GunPoint and JapaneseVowels). They are kept only while all of them
 complex64 a length) take at most half of ``memory_budget_mb`` and the rest still holds one
 recording's responses to a whole chunk (the lengths used longest ago go first); the blocks then share
 what is left of the budget (fewer recordings a block, which never changes a feature), so the peak
-stays within it. The same features, bit for bit.
-Copies and pickles start without them; ``fit`` draws new kernels, which are computed afresh.
+stays within it. The same features, bit for bit, on one CPU thread; on several, a block of other
+recordings (as another budget or batch gives) can move a feature by float32 rounding (2 of 2,000,000
+at the defaults, 1 unit in the last place). Threads may share the features: each finds the kept
+spectra as it starts. Copies and pickles start without them; ``fit`` draws new kernels, which are
+computed afresh.
 """
 
 from __future__ import annotations
@@ -394,14 +398,16 @@ class RandomSSMFeatures:
             return None, 0
         caches: dict[int, ParameterTermsCache] = self.__dict__.setdefault(_SPECTRA_CACHE, {})
         cache = caches.pop(length, None) or ParameterTermsCache()
-        while caches and not self.keeps_spectra(length, list(caches)):
-            del caches[next(iter(caches))]  # the length used longest ago
+        # list(caches) is one step, where iterating the dict itself fails if a transform in another
+        # thread adds or drops a length meanwhile ("dictionary changed size during iteration")
+        while (kept := list(caches)) and not self.keeps_spectra(length, kept):
+            caches.pop(kept[0], None)  # the length used longest ago
         caches[length] = cache  # the most recently used last
         arrays = _spectrum_arrays(self._require_kernels())
         tensors = [a if isinstance(a, Tensor) else torch.tensor(np.asarray(a)) for a in arrays]
         # the chunk and budget set the blocks: another block layout is another entry
         key = (float(rate), torch.device(device), self.chunk, self.memory_budget_mb)
-        reserved = sum(self.kept_spectra_bytes(n) for n in caches)
+        reserved = sum(self.kept_spectra_bytes(n) for n in list(caches))
         return cache.get_for(tensors, key, dict), reserved
 
     def block_shape(
