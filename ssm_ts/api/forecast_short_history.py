@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import pandas as pd
 
 from ssm_ts.errors import DataError
+from ssm_ts.pipelines.csv_options import DATE_OPTIONS
 from ssm_ts.pipelines.forecasting.series_spec import SeriesSpec
 
 _SHORT = "(the lookback)"  # the words of every too-short error of forecast_inputs
@@ -47,6 +48,25 @@ def _after_history(history: pd.DataFrame | None, frame: pd.DataFrame, spec: Seri
     return (
         f"Its rows start at {first}, after the data the model was fitted on ends ({fitted_end}): a forecast "
         "reads the rows before its first step, so give the new rows after the earlier ones (Python: "
-        "model.predict(pd.concat([pd.read_csv(earlier_path), pd.read_csv(new_path)])); CLI: --data.path a "
-        "file holding both)."
+        f"{_both_rows_code(spec.read_options)}; CLI: --data.path a file holding both)."
     )
+
+
+def _both_rows_code(read_options: dict) -> str:
+    """The Python that gives the earlier rows with the new ones, read as the fit read its CSV: with the
+    fit's ``read_options`` as ``pd.read_csv`` keywords (``pd.read_csv(path)`` alone reads a ';' file with
+    decimal commas as one text column), or, where they hold date options a DataFrame's times are not read
+    with, the new rows appended to the file the fit read, which ``predict`` reads with them."""
+    if any(key in DATE_OPTIONS for key in read_options):
+        return (
+            f"append the new rows to a copy of the file the fit read, written as it is, and pass its path, "
+            f"e.g. model.predict('both.csv'), which reads it with the fit's read_options {read_options}"
+        )
+    keywords = "".join(f", {key}={value!r}" for key, value in read_options.items())
+    read = f"pd.read_csv(earlier_path{keywords}), pd.read_csv(new_path{keywords})"
+    named = (
+        f", read with the fit's read_options {read_options}"
+        if read_options
+        else " (with pd.read_csv's sep=';', decimal=',' for files written so)"
+    )
+    return f"model.predict(pd.concat([{read}])){named}"

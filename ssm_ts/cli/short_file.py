@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ssm_ts.cli.restored_data import FIT_FILE_PATHS, GIVEN_FILE_SETTINGS
+from ssm_ts.cli.restored_data import FIT_FILE_PATHS, GIVEN_FILE_SETTINGS, READ_OPTIONS, RESTORED_DATA_SETTINGS
 from ssm_ts.errors import DataError, SSMTSError
 
 _SHORT = "(the lookback)"  # the words of every too-short error of the forecasting pipeline
@@ -20,7 +20,13 @@ def short_file_hint(err: SSMTSError) -> str:
         return ""
     if Path(str(given)).expanduser().resolve() == Path(fitted).resolve():
         return ""
+    options = RESTORED_DATA_SETTINGS.get(READ_OPTIONS)  # the fit's, in effect: they read the copy too
+    written = (
+        f", written as {Path(fitted).name} is (the fit's --{READ_OPTIONS} {options} read it)"
+        if options
+        else ""
+    )
     return (
         f"\n(the fit read {fitted}: a forecast reads the rows before its first step, so give new rows after "
-        f"the earlier ones, e.g. --data.path a copy of {Path(fitted).name} with the new rows appended)"
+        f"the earlier ones, e.g. --data.path a copy of {Path(fitted).name} with the new rows appended{written})"
     )
