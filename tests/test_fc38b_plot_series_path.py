@@ -22,6 +22,7 @@ from ssm_ts import Forecaster  # noqa: E402
 from ssm_ts.api.forecast_predict import prediction_of  # noqa: E402
 from ssm_ts.pipelines.forecasting import ForecastDataModule, quantile_column  # noqa: E402
 from ssm_ts.tasks.forecasting import ForecastingTask  # noqa: E402
+from tests.test_fc38_plot_drawn_series import _rows_computed  # noqa: E402
 
 N_SERIES, HORIZON = 12, 4
 NAMES = [f"s{i}" for i in range(N_SERIES)]
@@ -40,20 +41,6 @@ def _fit(channel_independent: bool) -> Forecaster:
 @pytest.fixture(scope="module")
 def independent() -> Forecaster:
     return _fit(True)
-
-
-def _rows_computed(fc: Forecaster, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The rows (window, series) the network forecasts at each call."""
-    rows: list[int] = []
-    net = fc.task_.net
-    original = net.forecast
-
-    def counted(z, *args, **kwargs):
-        rows.append(z.shape[0])
-        return original(z, *args, **kwargs)
-
-    monkeypatch.setattr(net, "forecast", counted)
-    return rows
 
 
 def _some(fc: Forecaster, series: list[str], data=None, **options) -> pd.DataFrame:
