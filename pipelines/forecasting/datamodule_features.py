@@ -23,6 +23,7 @@ from ssm_ts.errors import ConfigError, DataError
 
 from .frames import future_times
 from .long_table import is_long
+from .parquet_table import fitted_read_options
 from .reader import Table, TableSource, read_table
 from .series_features import SeriesFeatures, fit_features, read_static_df
 from .series_spec import SeriesSpec
@@ -113,7 +114,7 @@ def fitted_table(
     table with the rows of ``features``' covariate series (its per-series columns, the stored statics).
     A table holding those rows already (the MLflow model's input example) is read as it is."""
     if read_options is None and not isinstance(source, pd.DataFrame):
-        read_options = spec.read_options
+        read_options = fitted_read_options(source, spec.read_options)
     table = read_raw(source, read_options, spec.id_col)
     if spec.id_col not in table.frame.columns or features.holds_feature_rows(table.frame):
         return table  # read as ever: the reader names what is missing
@@ -139,7 +140,7 @@ def fitted_future_table(
     """
     name = name or f"{setting} {os.fspath(path)}"
     if read_options is None:
-        read_options = spec.read_options
+        read_options = fitted_read_options(path, spec.read_options)
     table = read_raw(path, read_options, spec.id_col)
     require_future_ids(table.frame, features, spec, name, setting)
     return features.expanded_table(table, spec.time_col, future=True, where=name)

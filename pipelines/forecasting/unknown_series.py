@@ -14,6 +14,7 @@ import pandas as pd
 
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
+from .parquet_table import fitted_read_options
 from .reader import TableSource, read_table
 from .series_spec import SeriesSpec
 from .written_ids import with_written_ids
@@ -26,7 +27,7 @@ def given_series(
     model of ``spec`` fitted on a long table (a CSV with ``read_options``, or the fit's when ``None``);
     ``None`` when ``data`` has no id column (then reading it names the problem)."""
     if read_options is None and not isinstance(data, pd.DataFrame):
-        read_options = spec.read_options
+        read_options = fitted_read_options(data, spec.read_options)
     table = with_written_ids(read_table(data, read_options), spec.id_col)  # "007" stays text, not 7
     if spec.id_col not in table.frame.columns:
         return None

@@ -23,6 +23,7 @@ from ssm_ts.pipelines.csv_options import ReadOptions
 from ssm_ts.pipelines.forecasting import load_like
 from ssm_ts.pipelines.forecasting.feature_origin import own_covariate, user_covariates
 from ssm_ts.pipelines.forecasting.frames import future_times
+from ssm_ts.pipelines.forecasting.parquet_table import fitted_read_options
 from ssm_ts.pipelines.forecasting.reader import TableSource, read_table, require_table_source
 from ssm_ts.pipelines.forecasting.scaler import ScalerState
 from ssm_ts.pipelines.forecasting.series_spec import SeriesSpec
@@ -181,7 +182,7 @@ def _covariate_rows(
     data (times on the fitted grid and zone, CSVs with ``read_options`` or the fit's, the fit's fill
     policy), and how many of its rows hold an empty covariate (trailing ones are not read)."""
     if read_options is None and not isinstance(futr_df, pd.DataFrame):
-        read_options = spec.read_options
+        read_options = fitted_read_options(futr_df, spec.read_options)
     table = read_table(futr_df, read_options)
     columns = [str(c) for c in table.frame.columns]
     covariates = spec.future_covariates

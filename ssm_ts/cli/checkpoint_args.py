@@ -192,6 +192,16 @@ class CheckpointArgs:
             (self.config["fit"].get("trainer") or {}).get("max_epochs"), checkpoint, ckpt_path
         )
 
+    def _parquet_without_fit_options(self, subcommand: str, fitted: dict | None) -> None:
+        """A Parquet --data.path is read without the fit's CSV read_options (restored above as
+        defaults): a model fitted on a ';' CSV forecasts a Parquet file too."""
+        from ssm_ts.pipelines.forecasting.parquet_table import fitted_read_options  # pandas: not at start
+
+        config = self.config[subcommand]
+        options = config.get("data.read_options")
+        if options and options == fitted and fitted_read_options(config.get("data.path"), options) is None:
+            config["data.read_options"] = None
+
     def _restore_settings(
         self, subcommand: str, ckpt_path: str, checkpoint: dict
     ) -> tuple[dict[str, tuple[Any, Any]], dict[str, Any]]:
@@ -218,6 +228,7 @@ class CheckpointArgs:
             parser.set_defaults(companions)  # the fit's own data: its test / predict files too
             self.parse_arguments(self.parser, self._given_args)
             defaults.update(companions)
+        self._parquet_without_fit_options(subcommand, saved.get("read_options"))
         if defaults or model:
             self.config[subcommand]["ckpt_path"] = ckpt_path  # as resolved ('best' / 'last' named a file)
             # the restored settings in effect (not overridden), for an error reading the data to name
