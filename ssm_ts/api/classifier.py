@@ -34,6 +34,7 @@ from ssm_ts.api.classifier_inputs import (
     given_labels,
     labelled_recordings,
     matched_channels,
+    transposed_input_hint,
 )
 from ssm_ts.api.classifier_score_labels import check_score_labels
 from ssm_ts.api.classifier_streams import (
@@ -275,9 +276,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         check_one_recording_frame(X, getattr(self, "feature_names_in_", None))
         data = matched_channels(self, as_recordings(X, self.nan_policy, PREDICT_NAN_FIX), X)
         if data.n_channels != self.n_features_in_:
-            from ssm_ts.pipelines.sensor import transposed_hint
-
-            hint = transposed_hint(data.lengths, self.n_features_in_) + self._one_recording_hint(X, data)
+            hint = transposed_input_hint(X, data, self.n_features_in_) + self._one_recording_hint(X, data)
             raise DataError(
                 f"X has {counted(data.n_channels, 'channel')} but the classifier was fitted on {self.n_features_in_}."
                 + (

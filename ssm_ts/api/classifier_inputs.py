@@ -345,3 +345,29 @@ def matched_channels(classifier: Any, data, X: Any = None):
         return data
     fix = "" if data.channel_names is None else channel_fix(data.channel_names, list(fitted), X)
     return match_channels(data, list(fitted), fix)
+
+
+# a SeriesSet has no .transpose: its recordings are transposed one by one, all else kept (the channel
+# names, if any, counted the steps)
+_SERIES_SET_TRANSPOSED = (
+    "pass X with its recordings transposed: import dataclasses; "
+    "X = dataclasses.replace(X, values=[x.T for x in X.values], channel_names=None)"
+)
+
+
+def transposed_input_hint(X: Any, data, expected_channels: int) -> str:
+    """For predict's channel-count error: when every recording of ``data`` (the checked ``SeriesSet``
+    of ``X``) has ``expected_channels`` steps, the sentence naming the transpose, with a line that runs
+    on the ``X`` given (a ``SeriesSet`` has no ``transpose``: its recordings are transposed, and one
+    read from a ``.npy``/``.npz`` file may instead be saved again transposed and read again); else ``""``."""
+    from ssm_ts.pipelines.sensor import SeriesSet, transposed_hint
+    from ssm_ts.pipelines.sensor.layout import _PASS_TRANSPOSED, transpose_fix
+
+    hint = transposed_hint(data.lengths, expected_channels)
+    if not hint or not isinstance(X, SeriesSet):
+        return hint
+    fix = _SERIES_SET_TRANSPOSED
+    saved = transpose_fix(X.source)
+    if saved != _PASS_TRANSPOSED:  # read from a .npy/.npz file: it can be fixed for good
+        fix += f" (or {saved}, then read it again)"
+    return hint.replace(_PASS_TRANSPOSED, fix)
