@@ -683,8 +683,8 @@ class AudioDataModule(pl.LightningDataModule):
         without Lightning's exception hooks (:meth:`on_exception`), and what they found since the last
         epoch's end went with them, but for the record they share with this process (:mod:`.named_files`),
         which keeps each file's version, not where it failed: the folder is listed again to name them."""
-        if self.hparams.on_bad_file != "skip":
-            return
+        if self.hparams.on_bad_file != "skip" or not self.named_files.count():
+            return  # nothing recorded: no need to list the folder (a stat and a lock a file) to find it
         with warnings.catch_warnings():  # the folder's own warnings were given at its setup
             warnings.simplefilter("ignore")
             files = find_audio_files(self.root, tuple(self.hparams.extensions))

@@ -68,6 +68,11 @@ class NamedFiles:
         with self._locked():
             return self._recorded_now(keys, key)
 
+    def count(self) -> int:
+        """How many file versions any process recorded, of every kind (read without the lock: the count
+        only grows, and one word is read whole)."""
+        return int(self.keys[0])
+
     def holds(self, path: Path, kind: str = "damaged") -> bool:
         """Whether a process recorded ``path``'s version (as it is now) for ``kind``; records nothing."""
         key = _key(path, kind)
