@@ -7,7 +7,7 @@ Lightning calls ``set_epoch`` before every epoch.
 
 Under DDP, Lightning's own wrapper would *re-shuffle* a custom sampler's order with its global
 seed and pad it with duplicates, so a two-process run would see other batches than one process.
-:func:`shard` and :func:`shard_for_evaluation` split the order across ranks themselves instead.
+:func:`shard` and :class:`EvaluationShard` split the order across ranks themselves instead.
 
 Other per-epoch randomness (a length-bucketed batch order, audio's random crops, dropout:
 :class:`TrainingRandomness`) draws from :func:`epoch_seed` of ``(seed, epoch, ...)``, and
@@ -234,10 +234,31 @@ def shard(sampler: Sampler[int], num_replicas: int, rank: int) -> DistributedSam
 def shard_for_evaluation(dataset: Dataset, num_replicas: int, rank: int) -> DistributedSampler:
     """Rank ``r`` evaluates items ``r, r + num_replicas, ...``: each item exactly once over all ranks.
 
-    No padding, so metrics that sum over ranks (torchmetrics) equal the single-process ones; ranks
-    may differ by one item, which is safe in validation (no gradient synchronisation).
+    No padding, so metrics that sum over ranks (torchmetrics) equal the single-process ones; but ranks
+    may differ by one item, and so by a batch: the data modules use :class:`EvaluationShard` instead.
     """
     return UnrepeatedDistributedSampler(dataset, num_replicas=num_replicas, rank=rank, shuffle=False)
+
+
+class EvaluationShard(DistributedSampler):
+    """Rank ``r`` of ``num_replicas`` takes items ``r, r + num_replicas, ...`` of ``dataset`` in order, and
+    every rank as many: where the items run out, the last ones are ``padding`` (an index the data set
+    answers with an item that weighs nothing in the scores). A ``DistributedSampler``, so Lightning keeps it.
+
+    Each item is scored once over the processes, and every process runs as many batches: Lightning's own
+    sampler pads with repeats of the first items (scored twice), and leaving them out
+    (:func:`shard_for_evaluation`) gives a process one batch fewer, or none: a process with no batch skips
+    the epoch's end where the others wait for it, and a fraction of its batches (``limit_val_batches``)
+    may round to none on it alone."""
+
+    def __init__(self, dataset: Dataset, num_replicas: int, rank: int, padding: Any = None):
+        super().__init__(dataset, num_replicas=num_replicas, rank=rank, shuffle=False, drop_last=False)
+        self.padding = padding
+
+    def __iter__(self) -> Iterator[Any]:
+        n = len(self.dataset)
+        items = [*range(n), *[self.padding] * (self.total_size - n)]
+        return iter(items[self.rank : self.total_size : self.num_replicas])
 
 
 # the checkpoint entry that keeps the global generators' states of every training process (GlobalGenerators)

@@ -9,24 +9,18 @@ it (the score's sync, the damaged files' exchange). Here the processes short of 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from torch.utils.data import Dataset
 
-from torch.utils.data import Dataset, DistributedSampler
+from ssm_ts.pipelines.sampling import EvaluationShard as _EvaluationShard
 
 # the item of a process short of a clip (``ClipDataset``'s: all padding, length 0). Not ``len(dataset)``:
 # a dataset that answers that index is iterated (``list(dataset)``, ``for clip in dataset``) one item too far
 EMPTY = None
 
 
-class EvaluationShard(DistributedSampler):
-    """Rank ``r`` of ``num_replicas`` takes items ``r, r + num_replicas, ...`` of ``dataset`` in order;
-    every rank as many, the last ones :data:`EMPTY` where the items run out. A ``DistributedSampler``, so
-    Lightning keeps it."""
+class EvaluationShard(_EvaluationShard):
+    """:class:`ssm_ts.pipelines.sampling.EvaluationShard` whose padding is :data:`EMPTY`: rank ``r`` of
+    ``num_replicas`` takes clips ``r, r + num_replicas, ...`` in order, every rank as many."""
 
     def __init__(self, dataset: Dataset, num_replicas: int, rank: int):
-        super().__init__(dataset, num_replicas=num_replicas, rank=rank, shuffle=False, drop_last=False)
-
-    def __iter__(self) -> Iterator[int | None]:
-        n = len(self.dataset)
-        items = [*range(n), *[EMPTY] * (self.total_size - n)]
-        return iter(items[self.rank : self.total_size : self.num_replicas])
+        super().__init__(dataset, num_replicas, rank, padding=EMPTY)

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from torch.utils.data import DataLoader, Sampler, TensorDataset
+from torch.utils.data import DataLoader, Dataset, Sampler, TensorDataset
 
 from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.sampling import (
     EpochSeededSampler,
+    EvaluationShard,
     shard,
-    shard_for_evaluation,
     skip_resumed_batches,
     training_epoch,
 )
@@ -21,6 +21,28 @@ from ssm_ts.pipelines.sampling import (
 from .forecast_inputs import check_rollable, last_windows_by_end
 from .named_data import data_named
 from .windows import ForecastWindows, valid_rows
+
+# the index of the padding window a DDP process short of an evaluation window takes (:class:`PaddedWindows`)
+PADDING = None
+
+
+class PaddedWindows(Dataset):
+    """``windows``, and at index :data:`PADDING` a window that weighs nothing in the scores: the inputs of
+    the first window and targets all NaN, which ``ForecastScoring`` leaves out of the loss and the
+    metrics. Under DDP an evaluation split's windows that do not divide among the processes are made up
+    with it (:class:`~ssm_ts.pipelines.sampling.EvaluationShard`), so every process runs as many batches."""
+
+    def __init__(self, windows: ForecastWindows):
+        self.windows = windows
+
+    def __len__(self) -> int:
+        return len(self.windows)
+
+    def __getitem__(self, index: int | None) -> tuple[torch.Tensor, torch.Tensor]:
+        if index is not PADDING:
+            return self.windows[index]
+        x, y = self.windows[0]
+        return x, torch.full_like(y, float("nan"))
 
 
 class LoadersMixin:
@@ -64,12 +86,15 @@ class LoadersMixin:
         )
 
     def _eval_loader(self, split: str) -> DataLoader:
-        windows = self.windows(split)
+        windows: Dataset = self.windows(split)
         world_size, rank = self._processes()
         sampler = None
-        if world_size > 1:  # every window evaluated exactly once across processes (no padded duplicates)
-            self._require_windows(windows, split, world_size)
-            sampler = shard_for_evaluation(windows, world_size, rank)
+        # every window evaluated exactly once across processes, and every process as many batches: those
+        # short of a window take a padding one (no repeat, scored twice; no batch fewer, whose process
+        # skipped the epoch's end, or ran no batch of a limit_val_batches fraction where the others did)
+        if world_size > 1:
+            windows = PaddedWindows(windows)
+            sampler = EvaluationShard(windows, world_size, rank, padding=PADDING)
         return DataLoader(
             windows, batch_size=self.eval_batch_size, sampler=sampler, num_workers=self.num_workers
         )

@@ -3,6 +3,7 @@ torchmetrics per split (:func:`split_metrics`), updated and logged per batch (:c
 
 from __future__ import annotations
 
+import torch
 import torchmetrics
 from torch import nn
 
@@ -37,6 +38,7 @@ class ForecastScoring:
     def _evaluate(self, batch, split: str) -> None:
         x, y, rows = self._unpack(batch)
         prediction = self(self.scale_inputs(x), rows=rows).prediction  # NaN outside rows: never scored
+        prediction, y = self._without_padding(prediction, y)
         y_scaled = self.scale_targets(y)
         metrics = self.metrics[split]
         # only observed targets are scored: a ragged panel's series each window is valid for, and
@@ -47,8 +49,10 @@ class ForecastScoring:
         # exactly the single-process value (a logged tensor would stay per-rank). With missing
         # targets a batch weighs by its observed values (each batch's loss is their mean), so the
         # epoch loss is the mean over all observed values, however they fall into batches.
-        weight = observed.sum().item() / (y.shape[1] * y.shape[2]) if masked else len(x)
-        metrics["loss"](self._loss(prediction, y_scaled), weight)
+        weight = observed.sum().item() / (y.shape[1] * y.shape[2]) if masked else len(y)
+        # a batch with nothing to score (a DDP process's padding): its loss, a mean of nothing, is NaN
+        loss = self._loss(prediction, y_scaled) if weight else prediction.new_zeros(())
+        metrics["loss"](loss, weight)
         self.log(f"{split}_loss", metrics["loss"], on_epoch=True, prog_bar=split == "val", batch_size=len(x))
         point = prediction[..., self.point].contiguous()
         point_orig = self.unscale_prediction(prediction)[..., self.point].contiguous()
@@ -72,6 +76,22 @@ class ForecastScoring:
             inside = (y_scaled >= ordered[..., 0]) & (y_scaled <= ordered[..., -1])
             metrics["coverage"](inside.float())
             self.log(f"{split}_coverage", metrics["coverage"], on_epoch=True, batch_size=len(x))
+
+    def _without_padding(
+        self, prediction: torch.Tensor, y: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``prediction (batch, horizon, n_targets, n_quantiles)`` and ``y (batch, horizon, n_targets)``
+        without the padding windows (targets all NaN) that make a DDP process's evaluation shard as long
+        as the others' (:class:`~ssm_ts.pipelines.sampling.EvaluationShard`), so that each window is scored
+        once over the processes, also where the task scores unmasked targets. One process has none: its
+        batches stay as they are (no look at the targets, which would synchronise a GPU)."""
+        trainer = self._trainer
+        if trainer is None or trainer.world_size <= 1:
+            return prediction, y
+        scored = ~y.isnan().flatten(1).all(dim=1)
+        if bool(scored.all()):
+            return prediction, y
+        return prediction[scored], y[scored]
 
     def validation_step(self, batch, batch_idx: int) -> None:
         self._evaluate(batch, "val")
