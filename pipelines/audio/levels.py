@@ -26,7 +26,7 @@ from .file_version import file_version
 from .folder import shown_path
 from .full_scale import clipping_matters, samples_beyond
 from .mono_mix import MonoMix
-from .reader import AudioHeader, BadAudioFileError, non_finite_problem, open_audio
+from .reader import AudioHeader, BadAudioFileError, non_finite_problem, open_audio, unreadable
 
 FIRST_FRAMES = 1 << 10  # the first read: all a PCM file of speech or music needs (0.06 s at 16 kHz)
 BLOCK_FRAMES = 1 << 16  # the reads after it: memory stays small for hours of audio
@@ -54,7 +54,7 @@ def odd_peak(file: sf.SoundFile, header: AudioHeader, mix: MonoMix | None = None
 
     Raises:
         BadAudioFileError: the file holds NaN or inf (only float files can, and those are read whole
-            here), named now rather than when training decodes it.
+            here), or its first frames do not decode, named now rather than when training decodes it.
     """
     bounded = header.format.split()[-1].startswith(BOUNDED_SUBTYPES)
     peak, beyond, read, frames = 0.0, 0, 0, FIRST_FRAMES
@@ -70,9 +70,12 @@ def odd_peak(file: sf.SoundFile, header: AudioHeader, mix: MonoMix | None = None
             if bounded and peak > 0.0 and (mix is None or mix.decided):
                 return None
             beyond, read = beyond + samples_beyond(block), read + len(block)
-    except (sf.LibsndfileError, RuntimeError, OSError, ValueError):
+    except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as err:
+        if read == 0:  # its first frames do not decode: no clip of it would (a FLAC cut short in its first
+            # frame, FSDD's 4096 samples): named with the folder's unreadable files, not by its first clip
+            raise unreadable(Path(file.name), err) from err
         if mix is not None:
-            mix.sounding = False  # damaged: decoding it names that, and no more
+            mix.sounding = False  # damaged later on: decoding it names that, and no more
         return None
     if non_finite is not None:
         raise BadAudioFileError(Path(file.name), non_finite_problem(non_finite / header.sample_rate))

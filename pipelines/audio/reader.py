@@ -139,7 +139,7 @@ def open_audio(path: str | os.PathLike) -> Iterator[tuple[sf.SoundFile, AudioHea
     try:
         file = sf.SoundFile(str(path))
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as err:
-        raise _unreadable(path, err) from err
+        raise unreadable(path, err) from err
     with file:
         if file.frames <= 0:
             raise BadAudioFileError(path, _why_no_samples(path))
@@ -180,7 +180,8 @@ def audio_info(path: str | os.PathLike) -> tuple[int, int]:
     return header.frames, header.sample_rate
 
 
-def _unreadable(path: Path, err: Exception) -> BadAudioFileError:
+def unreadable(path: Path, err: Exception) -> BadAudioFileError:
+    """The error naming ``path``, which libsndfile failed to open or decode with ``err``."""
     if path.is_symlink() and not path.exists():
         target = os.readlink(path)
         return BadAudioFileError(path, f"is a link to {target}, which does not exist (moved or deleted?)")
@@ -212,7 +213,7 @@ def _decode(path: Path, start: int = 0, stop: int | None = None) -> tuple[np.nda
     try:
         return sf.read(str(path), start=start, stop=stop, dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as err:
-        raise _unreadable(path, err) from err
+        raise unreadable(path, err) from err
 
 
 def non_finite_problem(seconds: float | None = None) -> str:

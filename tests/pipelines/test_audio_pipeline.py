@@ -268,12 +268,15 @@ def test_nan_audio_raises_naming_the_file_when_indexed_and_when_read(tmp_path):
         ClipDataset(audio, 4, Quantizer("mu-law", 8))[0]
 
 
-def _corrupt_flac(path, rate: int = 16000) -> None:
-    """A FLAC whose header reads but whose frames do not decode (damaged in the middle)."""
-    sf.write(path, _tone(rate // 2, rate), rate)
+def _corrupt_flac(path, rate: int = 8000) -> None:
+    """A FLAC whose header and first frame decode but whose last frame does not: 1 s at ``rate`` (two
+    frames of libsndfile's 4096 samples), damaged at three quarters of its bytes. The setup's first look
+    decodes the first frame alone and passes it (one whose first frame does not decode is named there);
+    at 8 kHz, any clip of it at 16 kHz decodes it whole (resampled), so a clip at its start meets the damage."""
+    sf.write(path, _tone(rate, rate), rate)
     data = bytearray(path.read_bytes())
-    mid = len(data) // 2
-    data[mid : mid + 400] = bytes(range(256)) + bytes(144)
+    late = 3 * len(data) // 4
+    data[late : late + 400] = bytes(range(256)) + bytes(144)
     path.write_bytes(bytes(data))
 
 
