@@ -25,7 +25,6 @@ import lightning.pytorch as pl
 import numpy as np
 import torch
 from lightning.fabric.utilities.distributed import DistributedSamplerWrapper
-from lightning.pytorch.overrides.distributed import UnrepeatedDistributedSampler
 from torch.utils.data import Dataset, DistributedSampler, Sampler
 
 
@@ -231,15 +230,6 @@ def shard(sampler: Sampler[int], num_replicas: int, rank: int) -> DistributedSam
     )
 
 
-def shard_for_evaluation(dataset: Dataset, num_replicas: int, rank: int) -> DistributedSampler:
-    """Rank ``r`` evaluates items ``r, r + num_replicas, ...``: each item exactly once over all ranks.
-
-    No padding, so metrics that sum over ranks (torchmetrics) equal the single-process ones; but ranks
-    may differ by one item, and so by a batch: the data modules use :class:`EvaluationShard` instead.
-    """
-    return UnrepeatedDistributedSampler(dataset, num_replicas=num_replicas, rank=rank, shuffle=False)
-
-
 class EvaluationShard(DistributedSampler):
     """Rank ``r`` of ``num_replicas`` takes items ``r, r + num_replicas, ...`` of ``dataset`` in order, and
     every rank as many: where the items run out, the last ones are ``padding`` (an index the data set
@@ -247,7 +237,7 @@ class EvaluationShard(DistributedSampler):
 
     Each item is scored once over the processes, and every process runs as many batches: Lightning's own
     sampler pads with repeats of the first items (scored twice), and leaving them out
-    (:func:`shard_for_evaluation`) gives a process one batch fewer, or none: a process with no batch skips
+    gives a process one batch fewer, or none: a process with no batch skips
     the epoch's end where the others wait for it, and a fraction of its batches (``limit_val_batches``)
     may round to none on it alone."""
 

@@ -24,7 +24,7 @@ import torch
 from torch.utils.data import BatchSampler, DistributedSampler
 
 from ssm_ts.pipelines.forecasting import ForecastDataModule
-from ssm_ts.pipelines.sampling import EpochSeededSampler, shard, shard_for_evaluation
+from ssm_ts.pipelines.sampling import EpochSeededSampler, EvaluationShard, shard
 from ssm_ts.tasks.forecasting import ForecastingTask
 from ssm_ts.training import build_trainer
 
@@ -54,9 +54,10 @@ def test_sharded_batches_are_the_single_process_batches(n_items, world_size):
             assert sorted(i for batches in per_rank_batches for i in batches[k]) == sorted(batch)
 
 
-def test_evaluation_shards_cover_every_item_once():
-    shards = [list(shard_for_evaluation(range(81), 2, rank)) for rank in range(2)]
-    assert sorted(shards[0] + shards[1]) == list(range(81))
+def test_evaluation_shards_cover_every_item_once_and_pad_to_equal_lengths():
+    shards = [list(EvaluationShard(range(81), 2, rank, padding=-1)) for rank in range(2)]
+    assert len(shards[0]) == len(shards[1]) == 41 and shards[1][-1] == -1
+    assert sorted(i for i in shards[0] + shards[1] if i != -1) == list(range(81))
 
 
 def test_forecast_loaders_shard_themselves_under_ddp(shared_data):
@@ -77,7 +78,9 @@ def test_forecast_loaders_shard_themselves_under_ddp(shared_data):
     data.setup("fit")
     train, val = data.train_dataloader(), data.val_dataloader()
     assert isinstance(train.sampler, DistributedSampler) and isinstance(val.sampler, DistributedSampler)
-    assert len(train) == 383 // 16 and len(val.sampler) == 40  # 81 windows: 41 on rank 0, 40 on rank 1
+    assert (
+        len(train) == 383 // 16 and len(val.sampler) == 41
+    )  # 81 windows: 41 on rank 0, 40 and a padding one on rank 1
 
 
 def fit(csv: Path, out: Path, devices: int) -> tuple[dict[str, float], dict[str, torch.Tensor]]:
