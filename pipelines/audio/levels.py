@@ -47,7 +47,8 @@ class OddLevels:
 def odd_peak(file: sf.SoundFile, header: AudioHeader, mix: MonoMix | None = None) -> float | None:
     """The peak of the open ``file`` when it is silent (``0.0``) or clipped enough to matter (beyond
     full scale by more than a lossy decoder's overshoot: :func:`~.full_scale.clipping_matters`);
-    ``None`` for a file within range, and for one that cannot be decoded (decoding it reports that).
+    ``None`` for a file within range, and for one whose later frames cannot be decoded (decoding
+    them reports that).
     ``header`` says whether the samples can exceed full scale: if not, reading stops at the first block
     with a sample other than 0 (and ``mix``, fed every block read, has decided whether the channels
     cancel in the mono mix: :class:`~.mono_mix.MonoMix`).
