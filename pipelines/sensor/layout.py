@@ -45,7 +45,7 @@ def warn_if_transposed(values: Sequence[np.ndarray], source: str, stacklevel: in
     )
 
 
-_PASS_TRANSPOSED = "pass X.transpose(0, 2, 1) (a list: [x.T for x in X])"
+PASS_TRANSPOSED = "pass X.transpose(0, 2, 1) (a list: [x.T for x in X])"
 
 
 def transpose_fix(source: str) -> str:
@@ -60,20 +60,23 @@ def transpose_fix(source: str) -> str:
             f"save the file's X transposed: data = dict(np.load({path!r})); X = data.pop('X'); "
             f"np.savez({path!r}, X=X.transpose(0, 2, 1), **data)"
         )
-    return _PASS_TRANSPOSED
+    return PASS_TRANSPOSED
 
 
-def transposed_hint(lengths: Sequence[int] | np.ndarray, expected_channels: int, source: str = "") -> str:
+def transposed_hint(
+    lengths: Sequence[int] | np.ndarray, expected_channels: int, source: str = "", fix: str | None = None
+) -> str:
     """A sentence for a channel-count error: when every recording's length (``lengths``, steps) is the
     number of channels the model was fitted on, the recordings are most likely ``(n, length,
     channels)``; otherwise ``""``. ``source``: the file they were read from (a ``.npy``/``.npz`` file
-    is saved again transposed; arrays are passed so)."""
+    is saved again transposed; arrays are passed so); ``fix``: the line to give instead (an input
+    that has no ``transpose``)."""
     lengths = np.asarray(lengths)
     if len(lengths) == 0 or not (lengths == expected_channels).all():
         return ""
     return (
         f" Every recording has {expected_channels} time steps, the model's channel count: they look "
-        f"transposed ({_LAYOUT}); {transpose_fix(source)}."
+        f"transposed ({_LAYOUT}); {fix or transpose_fix(source)}."
     )
 
 

@@ -361,13 +361,12 @@ def transposed_input_hint(X: Any, data, expected_channels: int) -> str:
     on the ``X`` given (a ``SeriesSet`` has no ``transpose``: its recordings are transposed, and one
     read from a ``.npy``/``.npz`` file may instead be saved again transposed and read again); else ``""``."""
     from ssm_ts.pipelines.sensor import SeriesSet, transposed_hint
-    from ssm_ts.pipelines.sensor.layout import _PASS_TRANSPOSED, transpose_fix
+    from ssm_ts.pipelines.sensor.layout import PASS_TRANSPOSED, transpose_fix
 
-    hint = transposed_hint(data.lengths, expected_channels)
-    if not hint or not isinstance(X, SeriesSet):
-        return hint
+    if not isinstance(X, SeriesSet):
+        return transposed_hint(data.lengths, expected_channels)
     fix = _SERIES_SET_TRANSPOSED
     saved = transpose_fix(X.source)
-    if saved != _PASS_TRANSPOSED:  # read from a .npy/.npz file: it can be fixed for good
+    if saved != PASS_TRANSPOSED:  # read from a .npy/.npz file: it can be fixed for good
         fix += f" (or {saved}, then read it again)"
-    return hint.replace(_PASS_TRANSPOSED, fix)
+    return transposed_hint(data.lengths, expected_channels, fix=fix)
