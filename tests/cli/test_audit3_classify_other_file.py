@@ -12,7 +12,10 @@ from ssm_ts import cli
 
 @pytest.mark.parametrize(
     ("command", "option", "problem", "channels"),
-    [("test", "--data.test_path", "JapaneseVowels", 12), ("predict", "--data.predict_path", "GunPoint", 1)],
+    [
+        ("test", "--data.test_path", "JapaneseVowels", "12 channels"),
+        ("predict", "--data.predict_path", "GunPoint", "1 channel"),
+    ],
 )
 def test_a_file_of_another_problem_is_named_by_its_option(
     basicmotions_random_features_cli_fit, in_tmp, shared_data, capsys, command, option, problem, channels
@@ -22,6 +25,6 @@ def test_a_file_of_another_problem_is_named_by_its_option(
     args = ["classify", command, "--ckpt_path", str(ckpt), option, str(other), "--out", "out"]
     assert cli.main(args) == 1
     err = capsys.readouterr().err
-    assert f"{problem}_TEST.ts: {channels} channels, but the model was trained on 6" in err, err
+    assert f"{problem}_TEST.ts: {channels}, but the model was trained on 6" in err, err
     assert f"Give recordings with the training channels ({option})." in err, err
     assert "leave out --config and --data.path" not in err, err
