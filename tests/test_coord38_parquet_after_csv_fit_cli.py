@@ -7,7 +7,9 @@ from __future__ import annotations
 import pandas as pd
 
 
-def test_the_command_forecasts_a_parquet_file_after_a_fit_on_a_semicolon_csv(ett, tmp_path, capsys, monkeypatch):
+def test_the_command_forecasts_a_parquet_file_after_a_fit_on_a_semicolon_csv(
+    ett, tmp_path, capsys, monkeypatch
+):
     from ssm_ts import cli
 
     monkeypatch.chdir(tmp_path)

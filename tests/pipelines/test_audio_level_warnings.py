@@ -57,7 +57,7 @@ def messy_digits(shared_data, tmp_path):
 
 
 def test_loader_workers_leave_silent_and_clipped_files_to_setup_which_names_each_once(messy_digits):
-    _corrupt_flac(messy_digits / "damaged.flac")  # its header and first frames read, its later frames do not decode
+    _corrupt_flac(messy_digits / "damaged.flac")  # only its later frames fail to decode
     seed = 0
     done = subprocess.run(
         [sys.executable, "-c", FIT_WITH_WORKERS, str(messy_digits), str(seed)],
