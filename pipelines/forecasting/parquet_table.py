@@ -47,8 +47,7 @@ def read_parquet_table(path: Path, read_options: dict | None) -> pd.DataFrame:
     if read_options:
         raise ConfigError(
             f"read_options {read_options} are CSV settings, but {path} is a Parquet file, read with its own column "
-            "types: leave them out (CLI: drop --data.read_options); a model fitted on a CSV read with them reads "
-            "later files with them too: give it read_options={} (CLI: --data.read_options '{}')."
+            "types: leave them out (CLI: drop --data.read_options)."
         )
     try:
         return pd.read_parquet(path)
