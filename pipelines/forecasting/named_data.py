@@ -14,10 +14,20 @@ from ssm_ts.errors import DataError
 def data_named(name: str | None) -> Iterator[None]:
     """A :class:`DataError` raised inside starts with ``name`` (a CSV's path, or "the DataFrame"),
     unless it already does (or ``name`` is ``None``); other errors, and DataError's subclasses, pass
-    unchanged."""
+    unchanged. The error raised keeps ``name`` for a handler outside (:func:`named_source`)."""
     try:
         yield
     except DataError as error:
-        if name is None or type(error) is not DataError or str(error).startswith(name):
+        if name is None or type(error) is not DataError:
             raise
-        raise DataError(f"{name}: {error}") from error
+        if str(error).startswith(name):
+            error.data_name = name
+            raise
+        named = DataError(f"{name}: {error}")
+        named.data_name = name
+        raise named from error
+
+
+def named_source(error: BaseException) -> str | None:
+    """The name :func:`data_named` gave ``error`` (a CSV's path, "the DataFrame"); ``None``: none."""
+    return getattr(error, "data_name", None)

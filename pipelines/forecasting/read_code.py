@@ -10,13 +10,20 @@ from ..csv_files import csv_read_keywords_used
 from .reader import Table
 
 
+def read_csv_keywords(path: Path, read_options: dict | None = None) -> str:
+    """``", sep=';', decimal=','"``: the ``pd.read_csv`` keywords that read the CSV ``path`` as the
+    reader does with ``read_options`` (the separator, decimal mark and encoding it detects, then the
+    options given that pandas takes); ``""`` when none is needed."""
+    used = csv_read_keywords_used(path, dict(read_options or {}))
+    return "".join(f", {key}={value!r}" for key, value in used.items())
+
+
 def read_csv_code(table: Table) -> str:
     """``pd.read_csv(path, sep=';', decimal=',')`` for ``table`` read from a CSV (a long table's
     ``origin`` table for a pivoted one): the separator, decimal mark and encoding the reader detected,
     and the read options given; ``"pd.read_csv(path)"`` when none is needed."""
     source = table.origin.table if table.origin is not None else table
-    used = csv_read_keywords_used(Path(source.name), dict(source.read_options))
-    return "pd.read_csv(path" + "".join(f", {key}={value!r}" for key, value in used.items()) + ")"
+    return f"pd.read_csv(path{read_csv_keywords(Path(source.name), source.read_options)})"
 
 
 def read_first(table: Table) -> tuple[str, str]:

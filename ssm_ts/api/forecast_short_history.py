@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pandas as pd
 
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.csv_options import DATE_OPTIONS
+from ssm_ts.pipelines.forecasting.named_data import named_source
+from ssm_ts.pipelines.forecasting.parquet_table import is_parquet_file
+from ssm_ts.pipelines.forecasting.read_code import read_csv_keywords
 from ssm_ts.pipelines.forecasting.series_spec import SeriesSpec
 
 _SHORT = "(the lookback)"  # the words of every too-short error of forecast_inputs
@@ -22,17 +26,21 @@ def new_rows_alone_named(
 ) -> Iterator[None]:
     """A too-short :class:`DataError` raised inside gets the fix for rows that start after ``history``
     (the fitted data, wide, ``spec.time_col`` and ``spec.targets``) ends: give them after the earlier rows.
-    ``frame`` (wide, checked) is the data asked to forecast; other errors pass unchanged."""
+    ``frame`` (wide, checked) is the data asked to forecast, a CSV whose name the error holds
+    (:func:`~ssm_ts.pipelines.forecasting.named_data.named_source`) read in the fix as predict read it;
+    other errors pass unchanged."""
     try:
         yield
     except DataError as error:
-        hint = _after_history(history, frame, spec) if _SHORT in str(error) else ""
+        hint = _after_history(history, frame, spec, named_source(error)) if _SHORT in str(error) else ""
         if not hint or type(error) is not DataError:
             raise
         raise DataError(f"{error} {hint}") from error
 
 
-def _after_history(history: pd.DataFrame | None, frame: pd.DataFrame, spec: SeriesSpec) -> str:
+def _after_history(
+    history: pd.DataFrame | None, frame: pd.DataFrame, spec: SeriesSpec, source: str | None
+) -> str:
     if history is None or frame.empty or spec.time_col not in history.columns:
         return ""
     observed = history[spec.targets].notna().any(axis=1)
@@ -48,19 +56,27 @@ def _after_history(history: pd.DataFrame | None, frame: pd.DataFrame, spec: Seri
     return (
         f"Its rows start at {first}, after the data the model was fitted on ends ({fitted_end}): a forecast "
         "reads the rows before its first step, so give the new rows after the earlier ones (Python: "
-        f"{_both_rows_code(spec.read_options)}; CLI: --data.path a file holding both)."
+        f"{_both_rows_code(spec.read_options, source)}; CLI: --data.path a file holding both)."
     )
 
 
-def _both_rows_code(read_options: dict) -> str:
+def _both_rows_code(read_options: dict, source: str | None = None) -> str:
     """The Python that gives the earlier rows with the new ones, read as the fit read its CSV: with the
     fit's ``read_options`` as ``pd.read_csv`` keywords (``pd.read_csv(path)`` alone reads a ';' file with
     decimal commas as one text column), or, where they hold date options a DataFrame's times are not read
-    with, the new rows appended to the file the fit read, which ``predict`` reads with them."""
+    with, the new rows appended to the file the fit read, which ``predict`` reads with them. A fit read
+    by detection (no ``read_options``) gets the keywords that read the new rows' CSV ``source`` (the
+    separator, decimal mark and encoding predict detected there)."""
     if any(key in DATE_OPTIONS for key in read_options):
         return (
             f"append the new rows to a copy of the file the fit read, written as it is, and pass its path, "
             f"e.g. model.predict('both.csv'), which reads it with the fit's read_options {read_options}"
+        )
+    detected = _detected_keywords(source) if not read_options else None
+    if detected is not None:
+        read = f"pd.read_csv(earlier_path{detected}), pd.read_csv(new_path{detected})"
+        return f"model.predict(pd.concat([{read}]))" + (
+            f", read as predict read {source}" if detected else ""
         )
     keywords = "".join(f", {key}={value!r}" for key, value in read_options.items())
     read = f"pd.read_csv(earlier_path{keywords}), pd.read_csv(new_path{keywords})"
@@ -70,3 +86,15 @@ def _both_rows_code(read_options: dict) -> str:
         else " (with pd.read_csv's sep=';', decimal=',' for files written so)"
     )
     return f"model.predict(pd.concat([{read}])){named}"
+
+
+def _detected_keywords(source: str | None) -> str | None:
+    """``", sep=';', decimal=','"``, the ``pd.read_csv`` keywords that read the CSV file ``source`` as
+    predict did by detection (``""``: none); ``None`` where ``source`` is no CSV file (a DataFrame, a
+    Parquet file)."""
+    if source is None:
+        return None
+    path = Path(source).expanduser()
+    if not path.is_file() or is_parquet_file(path):
+        return None
+    return read_csv_keywords(path)
