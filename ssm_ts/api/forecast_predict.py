@@ -21,7 +21,7 @@ from ssm_ts.api.forecast_intervals import (
 )
 from ssm_ts.api.forecast_ported_args import ported_arguments
 from ssm_ts.api.forecast_short_history import new_rows_alone_named
-from ssm_ts.api.forecast_subset import read_for_forecast, without_series
+from ssm_ts.api.forecast_subset import read_for_forecast
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting import (
     future_times,
@@ -61,7 +61,8 @@ class PredictMixin:
         fitted series).
 
         A long ``data`` may hold only some of the fitted series (as neuralforecast's ``predict(df)``):
-        a channel-independent model forecasts those (:mod:`ssm_ts.api.forecast_subset`).
+        a channel-independent model forecasts those, its network run on them alone (3 of 300 series
+        cost 3; :mod:`ssm_ts.api.forecast_subset`).
 
         ``futr_df`` (neuralforecast's ``predict(futr_df=...)``): the known-future covariates of the
         forecast steps as a table of their own, a DataFrame or CSV in the fitted layout (wide: the time
@@ -136,6 +137,8 @@ class PredictMixin:
             check_calibrated(self, levels, interval_method)
             check_steps_calibrated(self.conformal_, n)
         frame, absent = read_for_forecast(self, data, read_options)  # a long table of some series too
+        if absent and series is None:  # a channel-independent model's: forecast those given alone
+            series = [name for name in self.spec_.targets if name not in absent]
         chosen = chosen_series(self.spec_.targets, series)
         targets = self.spec_.targets
         spec = (
@@ -143,7 +146,6 @@ class PredictMixin:
             if chosen is None
             else dataclasses.replace(self.spec_, targets=[targets[i] for i in chosen])
         )
-        absent = [name for name in absent if name in spec.targets]
         horizon = task.hparams.horizon
         if futr_df is not None:
             frame = with_future_frame(self, frame, futr_df, -(-(n or horizon) // horizon) * horizon)
@@ -165,7 +167,7 @@ class PredictMixin:
         long = self._long(long)
         out = to_long_forecast(forecast, spec, forecast_rows_only=True) if long else forecast
         if levels is None:
-            return without_series(out, self, absent, long, None) if absent else out
+            return out
         # each series' own forecast rows (a ragged panel's wide rows are the union of their times)
         prediction = prediction_of(forecast, spec.targets, hp.quantiles)  # (rows, n_targets, n_quantiles)
         present = ~np.isnan(prediction[..., point_index(task.hparams.quantiles)])
@@ -184,7 +186,7 @@ class PredictMixin:
             out = with_long_intervals(out, spec, flat)
         else:
             out = with_wide_intervals(out, spec, bounds_on_rows(bounds, steps, present))
-        return without_series(out, self, absent, long, levels) if absent else out
+        return out
 
     def future_times(self) -> pd.Index:
         """The times :meth:`predict` forecasts for the fitted series (dates, or integer steps); for

@@ -3,9 +3,11 @@ a channel-independent model was fitted on is forecast for those series, as neura
 ``predict(df=...)`` forecasts the ids of ``df``.
 
 A channel-independent model forecasts each series from its own window (and the shared covariates),
-so the others are not needed: their columns are stand-ins (a copy of a given series) that the model
-reads and whose forecasts are dropped. A multivariate model (``channel_independent=False``) reads
-every series at once and still needs them all (the error says so).
+so the others are not needed: their columns are stand-ins (a copy of a given series) that fill the
+windows' shape. ``predict`` and ``plot`` run the network on the series given alone (3 of 300 series
+forecast 3); ``backtest`` and the CLI forecast the stand-ins too and drop them (:func:`without_series`).
+A multivariate model (``channel_independent=False``) reads every series at once and still needs them
+all (the error says so).
 """
 
 from __future__ import annotations
@@ -73,7 +75,8 @@ def read_given_series(
 ) -> pd.DataFrame:
     """``data`` read as :meth:`Forecaster._read` reads it (``allow_future_rows`` as there: ``False``
     for a backtest), for the series it holds; each ``absent`` series' column a copy of the first
-    given one (a stand-in whose forecast :func:`without_series` drops)."""
+    given one (a stand-in: ``predict`` forecasts the given series alone, a backtest's stand-in forecasts
+    :func:`without_series` drops)."""
     spec = fc.spec_
     given = [t for t in spec.targets if t not in absent]
     sub = dataclasses.replace(spec, targets=given)
