@@ -25,7 +25,8 @@ import lightning.pytorch as pl
 import numpy as np
 import torch
 from lightning.fabric.utilities.distributed import DistributedSamplerWrapper
-from torch.utils.data import Dataset, DistributedSampler, Sampler
+from lightning.pytorch.trainer.states import TrainerFn
+from torch.utils.data import DataLoader, Dataset, DistributedSampler, Sampler
 
 
 def epoch_seed(seed: int, epoch: int, *keys: int) -> int:
@@ -249,6 +250,39 @@ class EvaluationShard(DistributedSampler):
         n = len(self.dataset)
         items = [*range(n), *[self.padding] * (self.total_size - n)]
         return iter(items[self.rank : self.total_size : self.num_replicas])
+
+    @property
+    def n_items(self) -> int:
+        """How many of this rank's items are the data set's: the first ``n_items`` of its order, the rest
+        (at most one) ``padding``."""
+        return len(range(self.rank, len(self.dataset), self.num_replicas))
+
+
+def items_in_batch(loader: Any, batch_idx: int, batch_len: int) -> int | None:
+    """How many leading rows of batch ``batch_idx`` (of ``batch_len`` rows) of ``loader`` are data set
+    items, the rest :class:`EvaluationShard` padding (its shard's tail, so the last batch's last rows):
+    found from positions alone, without reading the batch (on a GPU a look at its values would wait for
+    the device at every batch). ``batch_len`` for a loader without an :class:`EvaluationShard` (no padding);
+    ``None`` when ``loader`` is not one ``DataLoader`` of known batch size (the rows cannot be told)."""
+    if not isinstance(loader, DataLoader) or loader.batch_size is None:
+        return None
+    if not isinstance(loader.sampler, EvaluationShard):
+        return batch_len
+    start = batch_idx * loader.batch_size
+    return max(0, min(batch_len, loader.sampler.n_items - start))
+
+
+def evaluation_loader(trainer: pl.Trainer, split: str) -> Any:
+    """The loader(s) of the evaluation ``trainer`` runs: ``split`` ``"test"``'s, or ``"val"``'s of a fit
+    (its sanity check too) or of ``trainer.validate``; ``None`` outside one (or on a stand-in trainer)."""
+    if split == "test":
+        return getattr(trainer, "test_dataloaders", None)
+    state = getattr(trainer, "state", None)
+    if getattr(state, "fn", None) == TrainerFn.VALIDATING:
+        # not trainer.val_dataloaders: after a fit on the same trainer it gives the fit's loader
+        combined = getattr(getattr(trainer, "validate_loop", None), "_combined_loader", None)
+        return None if combined is None else combined.iterables
+    return getattr(trainer, "val_dataloaders", None)
 
 
 # the checkpoint entry that keeps the global generators' states of every training process (GlobalGenerators)

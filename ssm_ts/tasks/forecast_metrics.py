@@ -7,6 +7,8 @@ import torch
 import torchmetrics
 from torch import nn
 
+from ssm_ts.pipelines.sampling import evaluation_loader, items_in_batch
+
 SPLITS = ("val", "test")
 
 
@@ -35,10 +37,10 @@ class ForecastScoring:
     """The validation and test steps of :class:`~ssm_ts.tasks.forecasting.ForecastingTask` (mixed into it:
     uses its ``metrics``, scaling, ``_loss`` and ``_unpack``): each batch updates the split's metrics."""
 
-    def _evaluate(self, batch, split: str) -> None:
+    def _evaluate(self, batch, split: str, batch_idx: int) -> None:
         x, y, rows = self._unpack(batch)
         prediction = self(self.scale_inputs(x), rows=rows).prediction  # NaN outside rows: never scored
-        prediction, y = self._without_padding(prediction, y)
+        prediction, y = self._without_padding(prediction, y, split, batch_idx)
         y_scaled = self.scale_targets(y)
         metrics = self.metrics[split]
         # only observed targets are scored: a ragged panel's series each window is valid for, and
@@ -78,23 +80,29 @@ class ForecastScoring:
             self.log(f"{split}_coverage", metrics["coverage"], on_epoch=True, batch_size=len(x))
 
     def _without_padding(
-        self, prediction: torch.Tensor, y: torch.Tensor
+        self, prediction: torch.Tensor, y: torch.Tensor, split: str, batch_idx: int
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """``prediction (batch, horizon, n_targets, n_quantiles)`` and ``y (batch, horizon, n_targets)``
-        without the padding windows (targets all NaN) that make a DDP process's evaluation shard as long
-        as the others' (:class:`~ssm_ts.pipelines.sampling.EvaluationShard`), so that each window is scored
-        once over the processes, also where the task scores unmasked targets. One process has none: its
-        batches stay as they are (no look at the targets, which would synchronise a GPU)."""
+        of batch ``batch_idx`` of ``split`` without the padding windows (targets all NaN) that make a DDP
+        process's evaluation shard as long as the others' (:class:`~ssm_ts.pipelines.sampling.EvaluationShard`),
+        so that each window is scored once over the processes, also where the task scores unmasked targets.
+
+        The padding is the shard's tail: its rows are found from the batch's position in the loader, with
+        no look at the targets (on a GPU each look waits for the device: a sync per batch). One process
+        has none. Only a loader whose rows cannot be told so (not one ``DataLoader``) has its targets read."""
         trainer = self._trainer
         if trainer is None or trainer.world_size <= 1:
             return prediction, y
+        kept = items_in_batch(evaluation_loader(trainer, split), batch_idx, len(y))
+        if kept is not None:
+            return (prediction, y) if kept == len(y) else (prediction[:kept], y[:kept])
         scored = ~y.isnan().flatten(1).all(dim=1)
         if bool(scored.all()):
             return prediction, y
         return prediction[scored], y[scored]
 
     def validation_step(self, batch, batch_idx: int) -> None:
-        self._evaluate(batch, "val")
+        self._evaluate(batch, "val", batch_idx)
 
     def test_step(self, batch, batch_idx: int) -> None:
-        self._evaluate(batch, "test")
+        self._evaluate(batch, "test", batch_idx)
