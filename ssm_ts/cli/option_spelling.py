@@ -1,20 +1,249 @@
-"""A data error's fix, spelt as the command takes it: the forecasting pipeline words its fixes as
-Python arguments (``fill="ffill"``, ``freq=``), which a user of ``ssm-ts forecast`` cannot pass."""
+"""A library error's fix, spelt as the command takes it: the pipelines and the Python API word their fixes
+as Python arguments (``freq='h'``, ``read_options={'sep': ';'}``, ``level=[80, 95]``,
+``Forecaster(horizon=...)``, ``fit(..., resume=True)``), which a user of ``ssm-ts USE COMMAND`` cannot pass.
+Here each becomes the option that user types (``--data.freq h``, ``--data.read_options '{sep: ";"}'``,
+``--level "[80, 95]"``, ``--model.horizon ...``, ``--ckpt_path last``), from one table of the uses'
+options; Python code in a message (``pd.date_range(..., freq='h')``) and the Python API's own messages
+are left as they are."""
 
 from __future__ import annotations
 
-# Python spelling -> the command line's, for the settings every forecast command takes as --data.*
-_FORECAST_SPELLINGS = {
-    'fill="ffill" / fill="interpolate"': "--data.fill ffill / --data.fill interpolate",
-    "pass freq= (": "pass --data.freq (",
+import ast
+import functools
+import inspect
+import json
+import re
+from typing import Any
+
+# a use's options that are not its task's or data module's arguments: Python keyword -> the flag
+_USE_OPTIONS: dict[str, dict[str, str]] = {
+    "forecast": {
+        "level": "--level",
+        "interval_method": "--interval_method",
+        "n": "--n",
+        "futr_df": "--futr_path",
+    },
 }
+# a keyword whose value is a whole option of its own: (keyword, value) -> the command's option
+_VALUE_OPTIONS: dict[tuple[str, Any], str] = {("resume", True): "--ckpt_path last"}
+# where a task's and a data module's argument of the same name is set: the other is linked to it
+# (forecast's --model.lookback sets the data's; audio's --data.sample_rate the model's)
+_LINKED_FROM = {"forecast": "model", "audio": "data", "classify": "model"}
+# the Python API's calls whose keywords are a command's options: Forecaster(horizon=...), fit(..., resume=True)
+_API_CALLS = ("Forecaster", "SSMClassifier", "WaveformGenerator", "fit", "predict")
+
+_KEYWORD = re.compile(r"(?<![\w.\-])(?:(?P<section>data|model)\.)?(?P<name>[a-z_][a-z0-9_]*)=(?!=)")
+_CALL = re.compile(r"(?<![\w.])(?:\w+\.)*(?P<call>" + "|".join(_API_CALLS) + r")\(")
+# a message that gives both spellings: "(CLI: A; Python: B)" says A to a command's user
+_BOTH = re.compile(r"\(CLI: (?P<cli>[^;()]*); Python: [^()]*\)")
+_CLI_RESTATED = re.compile(r" \(CLI: |; CLI: ")  # "freq='h' (CLI: --data.freq h)": the option already given
+_PLAIN = re.compile(r"[\w@%+=:,./-]+")
+_CLOSE = {"(": ")", "[": "]", "{": "}"}
 
 
 def command_spelling(text: str, use: str) -> str:
-    """``text`` (an error) with the Python spellings of ``use``'s data settings as its options; other
-    uses' text as it is."""
-    if use != "forecast":
+    """``text`` (an error) with the Python arguments that are ``use``'s options written as
+    that use's command takes them; everything else as it is."""
+    if "=" not in text:
         return text
-    for python, command in _FORECAST_SPELLINGS.items():
-        text = text.replace(python, command)
-    return text
+    text = _BOTH.sub(r"(\g<cli>)", text)
+    return _keywords_as_options(_calls_as_options(text, use), use)
+
+
+@functools.cache
+def use_options(use: str) -> dict[str, str]:
+    """``use``'s options by Python keyword: ``{"freq": "--data.freq", "horizon": "--model.horizon",
+    "level": "--level", ...}`` (its data module's and task's arguments, as LightningCLI takes them)."""
+    from ssm_ts.cli.uses import USES, load_target
+
+    if use not in USES:
+        return {}
+    spec = USES[use]
+    classes = {"data": load_target(spec.datamodule), "model": load_target(spec.task)}
+    options: dict[str, str] = {}
+    for section in sorted(classes, key=lambda section: section == _LINKED_FROM[use]):  # the linked-from last
+        names = list(inspect.signature(classes[section].__init__).parameters)[1:]
+        options.update({name: f"--{section}.{name}" for name in names if not name.startswith("_")})
+    return {**options, **_USE_OPTIONS.get(use, {})}
+
+
+def _calls_as_options(text: str, use: str) -> str:
+    """``Forecaster(horizon=...)`` / ``fit(..., resume=True)`` as ``--model.horizon ...`` / ``--ckpt_path
+    last``, where every keyword of the call is an option of ``use``; other calls as they are."""
+    out, at = [], 0
+    for match in _CALL.finditer(text):
+        if match.start() < at:
+            continue
+        end = _literal_end(text, match.end() - 1)
+        options = _call_options(text[match.end() : end - 1], use)
+        if options is None:
+            continue
+        options, end = _restated(text, end, options)
+        out += [text[at : match.start()], options]
+        at = end
+    return "".join(out) + text[at:]
+
+
+def _call_options(arguments: str, use: str) -> str | None:
+    """A call's ``arguments`` (``..., resume=True``) as the command's options, or None if one is not."""
+    flags, at = [], 0
+    while at < len(arguments):
+        if arguments.startswith("...", at):  # fit(..., resume=True): the arguments a user gives anyway
+            at += 3
+        else:
+            match = _KEYWORD.match(arguments, at)
+            if match is None:
+                return None
+            end = _literal_end(arguments, match.end())
+            flag = _option(match.group("name"), match.group("section"), arguments[match.end() : end], use)
+            if flag is None:
+                return None
+            flags.append(flag)
+            at = end
+        if arguments.startswith(", ", at):
+            at += 2
+        elif at < len(arguments):
+            return None
+    return " ".join(flags) or None
+
+
+def _keywords_as_options(text: str, use: str) -> str:
+    """Each ``keyword=value`` of ``text`` that is an option of ``use``, outside any other call's
+    parentheses (``pd.date_range(..., freq='h')`` is Python code), as the option; ``keyword= (`` as its
+    flag alone. Where the message restates it for the command (``freq='h' (CLI: --data.freq h)``), that."""
+    out, at = [], 0
+    for match in _KEYWORD.finditer(text):
+        if match.start() < at or _inside_call(text, match.start()):
+            continue
+        end = _literal_end(text, match.end())
+        option = _option(match.group("name"), match.group("section"), text[match.end() : end], use)
+        if option is None:
+            continue
+        option, end = _restated(text, end, option)
+        out += [text[at : match.start()], option]
+        at = end
+    return "".join(out) + text[at:]
+
+
+def _restated(text: str, end: int, option: str) -> tuple[str, int]:
+    """``(option, end)``, or where the message goes on to give the command's spelling itself
+    (``freq='h' (CLI: --data.freq h)``, ``(e.g. Forecaster(...); CLI: --data.fractions ...)``), that spelling
+    and where it ends."""
+    restated = _CLI_RESTATED.match(text, end)
+    if restated is None:
+        return option, end
+    own = restated.group().startswith(" (")  # its own parenthesis, dropped with it; else its ")" kept
+    close = _literal_end(text, end + 1) if own else _paren_end(text, end)
+    said = text[restated.end() : close - 1]
+    if said == option.split(" ", 1)[0]:  # the flag alone (clip_seconds=0.745 (CLI: --data.clip_seconds))
+        said = option
+    return said, close if own else close - 1
+
+
+def _option(name: str, section: str | None, value: str, use: str) -> str | None:
+    """Keyword ``name`` (of ``section``, where the text said ``data.name=``) with ``value`` (Python
+    source, or "" for the keyword alone) as ``use``'s option, or None when it is not one."""
+    if value and value != "...":
+        try:
+            literal = ast.literal_eval(value)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            return None
+        fixed = _VALUE_OPTIONS.get((name, literal)) if isinstance(literal, bool | int | str) else None
+        if fixed is not None:
+            return fixed
+    flag = f"--{section}.{name}" if section else use_options(use).get(name)
+    if flag is None:
+        return None
+    if not value:
+        return flag
+    return f"{flag} {value if value == '...' else _argument(ast.literal_eval(value))}"
+
+
+def _argument(value: Any) -> str:
+    """A Python value as the shell argument of an option: ``h``, ``80``, ``"[80, 95]"``,
+    ``'{sep: ";"}'``, ``null``; a placeholder (``'<its name>'``) bare."""
+    if isinstance(value, str) and value.startswith("<") and value.endswith(">"):
+        return value
+    text = value if isinstance(value, str) else _yaml(value)
+    if _PLAIN.fullmatch(text):
+        return text
+    return f'"{text}"' if not any(c in text for c in '"$`\\!') else "'" + text.replace("'", "'\\''") + "'"
+
+
+def _yaml(value: Any) -> str:
+    """A Python value as a YAML flow value (what jsonargparse reads): ``[80, 95]``, ``{sep: ";"}``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        plain = re.fullmatch(r"[A-Za-z_][\w.-]*", value) and value.lower() not in ("true", "false", "null")
+        return value if plain else json.dumps(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_yaml(k)}: {_yaml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple | set):
+        return "[" + ", ".join(_yaml(v) for v in value) + "]"
+    return repr(value)
+
+
+def _literal_end(text: str, at: int) -> int:
+    """Where the Python value starting at ``at`` ends: a quoted string, a bracketed one (brackets and
+    quotes inside it balanced), ``...``, or a word or number; ``at`` for none (``freq= ``)."""
+    if at >= len(text):
+        return at
+    first = text[at]
+    if first in "'\"":
+        end = at + 1
+        while end < len(text) and text[end] != first:
+            end += 2 if text[end] == "\\" else 1
+        return min(end + 1, len(text))
+    if first in _CLOSE:
+        depth, end = [], at
+        while end < len(text):
+            char = text[end]
+            if char in "'\"":
+                end = _literal_end(text, end)
+                continue
+            if char in _CLOSE:
+                depth.append(_CLOSE[char])
+            elif depth and char == depth[-1]:
+                depth.pop()
+                if not depth:
+                    return end + 1
+            end += 1
+        return at  # unbalanced: not a value
+    if text.startswith("...", at):
+        return at + 3
+    word = re.compile(r"-?[\w.]*\w").match(text, at)
+    return word.end() if word else at
+
+
+def _paren_end(text: str, at: int) -> int:
+    """Just after the ``)`` that closes the parenthesis ``text[at]`` is inside."""
+    depth = 0
+    for end in range(at, len(text)):
+        if text[end] == "(":
+            depth += 1
+        elif text[end] == ")":
+            if depth == 0:
+                return end + 1
+            depth -= 1
+    return len(text)
+
+
+def _inside_call(text: str, at: int) -> bool:
+    """Whether ``text[at]`` is inside a call's parentheses (``pd.date_range(`` ..., an opening
+    parenthesis right after a name): Python code, not a keyword of the command's."""
+    opened: list[bool] = []
+    end = 0
+    while end < at:
+        char = text[end]
+        if char in "'\"" and end > 0 and text[end - 1] in "([{=, ":  # a string in code: skip its text
+            end = max(_literal_end(text, end), end + 1)
+            continue
+        if char == "(":
+            opened.append(end > 0 and (text[end - 1].isalnum() or text[end - 1] in "_]"))
+        elif char == ")" and opened:
+            opened.pop()
+        end += 1
+    return any(opened)

@@ -1,0 +1,96 @@
+"""The errors of ``ssm-ts USE COMMAND`` give their fixes as the command's options: the
+pipelines word them as Python arguments (``pass freq='h'``, ``level=[80, 95]``, ``label_col=None``,
+``class_weight='balanced'``), which a command's user cannot pass. Each command runs in-process on tiny
+data; the Python API's own messages stay as they were."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ssm_ts import cli
+from ssm_ts.errors import ConfigError
+
+QUIET = ["--trainer.max_epochs", "1", "--trainer.enable_progress_bar", "false", "--trainer.logger", "false"]
+FORECAST = ["--model.model", "nlinear", "--model.lookback", "16", "--model.horizon", "4", *QUIET,
+            "--trainer.limit_train_batches", "2", "--trainer.limit_val_batches", "1"]  # fmt: skip
+CLASSIFY = ["--model.model", "s4d1d", "--model.model_options", "{d_model: 4, n_layers: 1, d_state: 4}",
+            "--data.batch_size", "4", *QUIET]  # fmt: skip
+
+
+def refused(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """What ``ssm-ts ARGS`` printed on stderr, asserted to exit 1."""
+    assert cli.main(args) == 1
+    return capsys.readouterr().err
+
+
+@pytest.fixture
+def ett_csv(shared_data, tmp_path, monkeypatch, single_thread) -> str:
+    """400 hourly rows of ETTh1 (date, HUFL, OT) as ett.csv in the test's working folder."""
+    monkeypatch.chdir(tmp_path)
+    ett = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", nrows=400, usecols=["date", "HUFL", "OT"])
+    ett.to_csv("ett.csv", index=False)
+    return "ett.csv"
+
+
+@pytest.fixture
+def stream_csv(tmp_path, monkeypatch, single_thread) -> str:
+    """A stream of 200 rows (time, two channels, an activity, a subject) as stream.csv in the test's folder."""
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"time": np.arange(200) * 0.1, "a": rng.normal(size=200), "b": rng.normal(size=200),
+                  "activity": np.repeat(["walk", "run", "sit", "walk"], 50),
+                  "subject": np.repeat([1, 2, 3, 4], 50)}).to_csv("stream.csv", index=False)  # fmt: skip
+    return "stream.csv"
+
+
+def test_forecast_fit_names_the_data_options(ett_csv, capsys):
+    fit = ["forecast", "fit", "--data.path", ett_csv, "--data.target", "OT", *FORECAST, "--out", "out"]
+    err = refused([*fit, "--data.freq", "W-TUE"], capsys)
+    assert "they lie on the 'h' grid: pass --data.freq h, or" in err and "freq='h'" not in err
+    assert "df.resample('W-TUE', on='date')" in err  # Python code in the message stays Python
+    err = refused([*fit, "--data.past_covariates", "[NOPE]"], capsys)
+    assert "(--data.target, --data.past_covariates, --data.future_covariates)" in err and "target=" not in err
+
+
+def test_forecast_predict_names_level_and_interval_method(ett_csv, capsys):
+    fit = ["forecast", "fit", "--data.path", ett_csv, "--data.target", "OT", *FORECAST, "--out", "out"]
+    assert cli.main(fit) == 0
+    predict = ["forecast", "predict", "--ckpt_path", "out/checkpoints/last.ckpt", "--data.path", ett_csv,
+               "--trainer.logger", "false", "--out", "out"]  # fmt: skip
+    capsys.readouterr()
+    err = refused([*predict, "--level", "[80, 150]"], capsys)
+    assert 'error: --level "[80.0, 150.0]": 150.0 is not a coverage' in err
+    assert 'give e.g. --level "[80, 95]" for 80%' in err and "level=" not in err
+    err = refused([*predict, "--level", "80", "--interval_method", "cqr"], capsys)
+    assert "error: --interval_method cqr widens" in err
+    assert 'use --interval_method residual, or refit with e.g. --model.quantiles "[0.1, 0.9]"' in err
+    # Forecaster.predict's user still reads the keywords
+    from ssm_ts.api.conformal_checks import check_levels
+
+    with pytest.raises(ConfigError, match=r"give e\.g\. level=\[80, 95\]"):
+        check_levels([80, 150])
+
+
+def test_classify_fit_names_the_stream_columns(stream_csv, capsys):
+    fit = ["classify", "fit", "--data.path", stream_csv, "--data.window", "10", *CLASSIFY, "--out", "out"]
+    err = refused([*fit, "--data.label_col", "NOPE"], capsys)
+    assert "Name the label column: --data.label_col <its name>. For a stream to classify, pass " in err
+    assert "--data.label_col null." in err and "label_col=" not in err
+    err = refused([*fit, "--data.label_col", "activity", "--data.time_col", "NOPE"], capsys)
+    assert "or pass --data.time_col null (the rows' order)" in err
+    err = refused([*fit, "--data.label_col", "activity", "--model.class_weight", "{z: 2}"], capsys)
+    assert 'give every class a weight (--model.class_weight "{run: 1, sit: 1, walk: 1, z: 2.0}";' in err
+    assert "or use --model.class_weight balanced." in err and "class_weight=" not in err
+
+
+def test_audio_fit_gives_the_command_s_spelling_once(shared_data, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "few").mkdir()
+    (tmp_path / "few" / "a.flac").write_bytes(
+        (shared_data / "audio" / "fsdd" / "0_george_0.flac").read_bytes()
+    )
+    err = refused(["audio", "fit", "--data.root", "few", "--data.extensions", "[mp9]", *QUIET], capsys)
+    assert ".flac files are read with --data.extensions '[.flac]'" in err
+    assert "extensions=(" not in err and "(CLI:" not in err
