@@ -2,17 +2,22 @@
 pandas as the typed table they are, where a CSV is detected and parsed.
 
 A Parquet file keeps its column types (dates are dates, numbers numbers), so it is read as a
-DataFrame is: no ``read_options``, and errors name its rows, not the lines a CSV would have.
+DataFrame is: no ``read_options``, and errors name its rows, not the lines a CSV would have, and
+the column's Parquet type (:func:`parquet_type`).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError
+
+if TYPE_CHECKING:
+    from .reader import Table
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 _MAGIC = b"PAR1"
@@ -58,3 +63,27 @@ def read_parquet_table(path: Path, read_options: dict | None) -> pd.DataFrame:
             f"{path} is a Parquet file, but pd.read_parquet(path) cannot read it ({error}): write it again, or "
             "pass the table as a DataFrame or a CSV file."
         ) from error
+
+
+def parquet_path(table: Table) -> Path | None:
+    """The Parquet file ``table`` was read from; ``None`` for a CSV or a DataFrame."""
+    if table.is_file or table.name == "the DataFrame":
+        return None
+    path = Path(table.name)
+    return path if path.is_file() and is_parquet_file(path) else None
+
+
+def parquet_type(table: Table, column: str) -> str | None:
+    """The Parquet (Arrow) type of ``column`` in the file ``table`` was read from (``"string"``,
+    ``"list<element: double>"``); ``None`` for a CSV or a DataFrame, or a schema pyarrow cannot read."""
+    path = parquet_path(table)
+    if path is None:
+        return None
+    try:
+        import pyarrow.parquet as pq
+
+        schema = pq.read_schema(path)  # the file's footer: no rows read
+    except (ImportError, OSError, ValueError):
+        return None
+    types = {str(name).strip(): str(kind) for name, kind in zip(schema.names, schema.types, strict=True)}
+    return types.get(column)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..csv_files import csv_read_keywords_used
+from .parquet_table import parquet_path
 from .reader import Table
 
 
@@ -28,9 +29,11 @@ def read_csv_code(table: Table) -> str:
 
 def read_first(table: Table) -> tuple[str, str]:
     """``(before, after)`` a fix to the user's DataFrame: for a CSV (a long table's too) ``before`` reads
-    it, ``"df = pd.read_csv(path, sep=';'), then "``, and ``after`` says to pass the DataFrame;
-    ``("", "")`` for a DataFrame."""
+    it, ``"df = pd.read_csv(path, sep=';'), then "``, for a Parquet file ``"df = pd.read_parquet(path),
+    then "``, and ``after`` says to pass the DataFrame; ``("", "")`` for a DataFrame."""
     source = table.origin.table if table.origin is not None else table
+    if parquet_path(source) is not None:
+        return "df = pd.read_parquet(path), then ", ", and pass the DataFrame"
     if not source.is_file:
         return "", ""
     return f"df = {read_csv_code(table)}, then ", ", and pass the DataFrame"

@@ -1,17 +1,28 @@
 """The value columns: the targets picked (a saved index column left out), the columns named present
-once each, and their values read as numbers (a cell that is none named by row)."""
+once each, and their values read as numbers (a cell that is none named by row).
+
+A Parquet file's columns are named with their Parquet type in errors, and their fixes read the file
+first. Nested columns (a Parquet ``list<double>`` or ``struct<...>``, a DataFrame's lists or dicts)
+hold several values a row: left out of the targets picked with a warning where they hold numbers
+(text-only ones, such as tags, stay silent as text columns do), refused when named, both with the
+code that gives each value a column of its own.
+"""
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 
 import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import DataError
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .number_text import meant_numeric, number_text_hint
+from .parquet_table import parquet_path, parquet_type
+from .read_code import read_first
 from .reader import LongOrigin, Table
 from .saved_index import holds_row_numbers, warn_row_number_columns
 from .series_ids import numeric_id_dtype, shown_ids
@@ -44,6 +55,9 @@ def resolve_targets(
         c for c in table.frame.columns
         if c not in excluded and (_plain_number(dtypes[c]) or meant_numeric(table.frame[c]))
     ]  # fmt: skip
+    nested = [c for c in table.frame.columns if c not in excluded and is_nested(table.frame[c])]
+    if nested:
+        warn_nested_columns(table, nested)
     if not targets:
         require_value_column(table, id_col, value_col, fitted=False)
         raise DataError(
@@ -185,11 +199,15 @@ def numeric_column(table: Table, name: str) -> np.ndarray:
         raise DataError(f"{table.name}: column {name!r} is boolean, not a number; convert it to 0/1 first.")
     if pd.api.types.is_numeric_dtype(raw):
         return raw.to_numpy(dtype="float64", na_value=np.nan)
+    if is_nested(raw):
+        raise nested_column_error(table, name)
     converted = pd.to_numeric(raw, errors="coerce")
     bad = np.flatnonzero((converted.isna() & raw.notna()).to_numpy())
     if bad.size:
+        kind = parquet_type(table, name)
+        typed = f" (Parquet {kind})" if kind else ""
         raise DataError(
-            f"{table.name}: {table.column_text(name)} has non-numeric values at "
+            f"{table.name}: {table.column_text(name)}{typed} has non-numeric values at "
             f"{table.cells_text(name, bad, table.frame.iloc[:, 0])} "
             f"(e.g. {raw.iloc[bad[0]]!r}){_value_hint(table, name, raw.iloc[bad[0]])}; "
             "forecast targets and covariates must be numbers. "
@@ -209,4 +227,95 @@ def _value_hint(table: Table, column: str, value: object) -> str:
         name = features.names[column][0]
     shown = shown_number_hint(table.frame[column], value, name, table)  # 12.5%, $1,234.50, (7.25)
     given = (origin.table if isinstance(origin, LongOrigin) else table).read_options
-    return shown or number_text_hint(table.frame[column], value, None if in_file else name, given)
+    if shown:
+        return shown
+    hint = number_text_hint(table.frame[column], value, None if in_file else name, given)
+    source = origin.table if isinstance(origin, LongOrigin) else table
+    return _read_from_parquet(hint) if parquet_path(source) is not None else hint
+
+
+# a DataFrame's hint reading its CSV with pd.read_csv options, of no use to a Parquet file
+_CSV_READ = re.compile(r"read the CSV with pd\.read_csv\(path, [^()]*\), or ")
+
+
+def _read_from_parquet(hint: str) -> str:
+    """A DataFrame's :func:`number_text_hint` (`` ('0,5' has a decimal comma: read the CSV with
+    pd.read_csv(path, decimal=','), or convert the column: df['x'] = ...)``) for a Parquet file's
+    column: the conversion alone, the file read first and the DataFrame passed."""
+    hint = _CSV_READ.sub("", hint)
+    first = hint.find("df[")
+    if first < 0 or not hint.endswith(")"):
+        return hint
+    return f"{hint[:first]}df = pd.read_parquet(path), then {hint[first:-1]}, and pass the DataFrame)"
+
+
+def is_nested(column: pd.Series) -> bool:
+    """Whether ``column`` holds a list, an array or a record in each cell (a Parquet ``list`` or
+    ``struct`` column as pandas reads it), by its first present cell."""
+    if column.dtype != object:
+        return False
+    present = column.dropna()
+    return bool(len(present)) and isinstance(present.iloc[0], (list, tuple, dict, np.ndarray))
+
+
+def warn_nested_columns(table: Table, columns: list[str]) -> None:
+    """Warn that the nested ``columns`` of ``table`` that hold numbers are left out of the targets
+    picked (a ``list<double>`` column of readings would be left out unsaid), naming each one's type
+    and the code that unnests it; nested columns of text only (tags) stay silent, as text columns do."""
+    numeric = [c for c in columns if _holds_numbers(table.frame[c].dropna().iloc[0])]
+    if not numeric:
+        return
+    kinds = ", ".join(f"{c!r} ({_kind(table, c)})" for c in numeric)
+    read, then = read_first(table)
+    unnest = ", ".join(_unnest_code(c) for c in numeric)
+    several = len(numeric) > 1
+    warn_on_rank_zero(
+        f"{table.name}: column{'s' if several else ''} {kinds} hold{'' if several else 's'} several values "
+        f"in each row, not one number, and {'are' if several else 'is'} left out of the series forecast. To "
+        f"forecast {'their' if several else 'its'} values, give each value a column of its own: "
+        f"{read}{unnest}{then}; to silence this, name the targets with target= (or drop "
+        f"{'those columns' if several else 'the column'}).",
+        UserWarning,
+        stacklevel=None,  # the user's line, however deep the call
+    )
+
+
+def nested_column_error(table: Table, name: str) -> DataError:
+    """The error for the nested column ``name`` named as a target or covariate: its type, and the code
+    that gives each of its values a column of its own."""
+    read, then = read_first(table)
+    cell = table.frame[name].dropna().iloc[0]
+    keys = list(cell) if isinstance(cell, dict) else range(len(cell))
+    columns = [f"{name}_{key}" for key in keys]
+    shown = columns if len(columns) <= 4 else [*columns[:3], "..."]
+    return DataError(
+        f"{table.name}: column {name!r} ({_kind(table, name)}) holds several values in each row (e.g. "
+        f"{_shown(cell)}), not one number; forecast targets and covariates need one number per row. Give "
+        f"each value a column of its own: {read}{_unnest_code(name)}{then}, naming its columns "
+        f"{', '.join(shown)} instead of {name!r}."
+    )
+
+
+def _kind(table: Table, name: str) -> str:
+    """``"Parquet list<element: double>"`` for a Parquet file's column, else what its cells are."""
+    kind = parquet_type(table, name)
+    if kind is not None:
+        return f"Parquet {kind}"
+    return "records" if isinstance(table.frame[name].dropna().iloc[0], dict) else "lists"
+
+
+def _unnest_code(name: str) -> str:
+    """Python that adds a column per value of the nested column ``name`` of ``df`` (``name_0``, ... for
+    lists; ``name_<field>`` for records)."""
+    return f"df = df.join(pd.DataFrame(df[{name!r}].tolist(), index=df.index).add_prefix({name + '_'!r}))"
+
+
+def _holds_numbers(cell: object) -> bool:
+    values = cell.values() if isinstance(cell, dict) else cell
+    return any(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values)
+
+
+def _shown(cell: object) -> str:
+    """A nested cell as short text: a list of its values, or a record."""
+    shown = repr(cell.tolist() if isinstance(cell, np.ndarray) else cell)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
