@@ -54,6 +54,17 @@ def test_forecast_fit_names_the_data_options(ett_csv, capsys):
     assert "(--data.target, --data.past_covariates, --data.future_covariates)" in err and "target=" not in err
 
 
+def test_forecast_fit_gives_a_read_option_once_with_its_aside(tmp_path, monkeypatch, capsys):
+    """A message that gave both spellings, "read_options={'dayfirst': True} (or False; CLI: --data.read_options
+    '{dayfirst: true}')", gives the command's alone, its aside as YAML writes it."""
+    monkeypatch.chdir(tmp_path)
+    days = pd.date_range("2020-01-01", periods=10, freq="D").strftime("%d/%m/%Y")  # 02/01: either order
+    pd.DataFrame({"date": days, "y": np.arange(10.0)}).to_csv("days.csv", index=False)
+    err = refused(["forecast", "fit", "--data.path", "days.csv", *FORECAST, "--out", "out"], capsys)
+    assert "for a CSV pass the order, --data.read_options '{dayfirst: true}' (or false), or the format" in err
+    assert "CLI:" not in err and "read_options=" not in err
+
+
 def test_forecast_predict_names_level_and_interval_method(ett_csv, capsys):
     fit = ["forecast", "fit", "--data.path", ett_csv, "--data.target", "OT", *FORECAST, "--out", "out"]
     assert cli.main(fit) == 0

@@ -36,7 +36,9 @@ _KEYWORD = re.compile(r"(?<![\w.\-])(?:(?P<section>data|model)\.)?(?P<name>[a-z_
 _CALL = re.compile(r"(?<![\w.])(?:\w+\.)*(?P<call>" + "|".join(_API_CALLS) + r")\(")
 # a message that gives both spellings: "(CLI: A; Python: B)" says A to a command's user
 _BOTH = re.compile(r"\(CLI: (?P<cli>[^;()]*); Python: [^()]*\)")
-_CLI_RESTATED = re.compile(r" \(CLI: |; CLI: ")  # "freq='h' (CLI: --data.freq h)": the option already given
+# "freq='h' (CLI: --data.freq h)": the option already given; "(or False; CLI: ...)" with a word on its value
+_CLI_RESTATED = re.compile(r" \((?P<aside>[^();]*; )?CLI: |; CLI: ")
+_PYTHON_CONSTANT = re.compile(r"\b(?:True|False|None)\b")
 _PLAIN = re.compile(r"[\w@%+=:,./-]+")
 _CLOSE = {"(": ")", "[": "]", "{": "}"}
 
@@ -137,6 +139,9 @@ def _restated(text: str, end: int, option: str) -> tuple[str, int]:
     said = text[restated.end() : close - 1]
     if said == option.split(" ", 1)[0]:  # the flag alone (clip_seconds=0.745 (CLI: --data.clip_seconds))
         said = option
+    aside = restated.group("aside")
+    if aside:  # "(or False; CLI: ...)": the aside kept, its Python values as YAML's ("or false")
+        said += f" ({_PYTHON_CONSTANT.sub(lambda word: _yaml(ast.literal_eval(word.group())), aside[:-2])})"
     return said, close if own else close - 1
 
 
