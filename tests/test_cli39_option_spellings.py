@@ -65,6 +65,17 @@ def test_forecast_fit_gives_a_read_option_once_with_its_aside(tmp_path, monkeypa
     assert "CLI:" not in err and "read_options=" not in err
 
 
+def test_forecast_fit_says_a_flag_once(tmp_path, monkeypatch, capsys):
+    """ "Pass --data.target / target= with some of ..." named the one option twice, once in Python."""
+    monkeypatch.chdir(tmp_path)
+    days = pd.date_range("2020-01-01", periods=60, freq="D")
+    pd.concat([pd.DataFrame({"unique_id": u, "ds": days, "y": np.arange(60.0)}) for u in "ab"]).to_csv(
+        "long.csv", index=False
+    )
+    err = refused(["forecast", "fit", "--data.path", "long.csv", "--data.target", "NOPE", *FORECAST], capsys)
+    assert "Pass --data.target with some of ['a', 'b'], or leave it out" in err and "target=" not in err
+
+
 def test_forecast_predict_names_level_and_interval_method(ett_csv, capsys):
     fit = ["forecast", "fit", "--data.path", ett_csv, "--data.target", "OT", *FORECAST, "--out", "out"]
     assert cli.main(fit) == 0
@@ -94,6 +105,17 @@ def test_classify_fit_names_the_stream_columns(stream_csv, capsys):
     err = refused([*fit, "--data.label_col", "activity", "--model.class_weight", "{z: 2}"], capsys)
     assert 'give every class a weight (--model.class_weight "{run: 1, sit: 1, walk: 1, z: 2.0}";' in err
     assert "or use --model.class_weight balanced." in err and "class_weight=" not in err
+
+
+def test_classify_fit_gives_the_command_s_spelling_once(tmp_path, monkeypatch, capsys):
+    """ "val_fraction=0 (ssm-ts classify: --data.val_fraction 0)": the command's alone."""
+    monkeypatch.chdir(tmp_path)
+    labels = ["x"] * 5 + ["y"] * 5 + ["z"]  # z: one recording, none to validate on
+    pd.DataFrame({"id": np.repeat(range(11), 20), "t": np.tile(range(20), 11), "a": np.arange(220.0),
+                  "label": np.repeat(labels, 20)}).to_csv("rare.csv", index=False)  # fmt: skip
+    err = refused(["classify", "fit", "--data.path", "rare.csv", *CLASSIFY, "--out", "out"], capsys)
+    assert "leave that class out, or use --data.val_fraction 0 to train on every recording" in err
+    assert "val_fraction=" not in err and "(ssm-ts classify:" not in err
 
 
 def test_audio_fit_gives_the_command_s_spelling_once(shared_data, tmp_path, monkeypatch, capsys):

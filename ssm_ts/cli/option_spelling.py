@@ -37,7 +37,10 @@ _CALL = re.compile(r"(?<![\w.])(?:\w+\.)*(?P<call>" + "|".join(_API_CALLS) + r")
 # a message that gives both spellings: "(CLI: A; Python: B)" says A to a command's user
 _BOTH = re.compile(r"\(CLI: (?P<cli>[^;()]*); Python: [^()]*\)")
 # "freq='h' (CLI: --data.freq h)": the option already given; "(or False; CLI: ...)" with a word on its value
-_CLI_RESTATED = re.compile(r" \((?P<aside>[^();]*; )?CLI: |; CLI: ")
+# (or "(ssm-ts classify: --data.val_fraction 0)")
+_CLI_RESTATED = re.compile(r" \((?P<aside>[^();]*; )?(?:CLI|ssm-ts [a-z]+(?: [a-z]+)?): |; CLI: ")
+# "--data.target / target=": the flag and the keyword it is, one option once translated
+_SAID_TWICE = re.compile(r"(?<!\S)(--[\w.]+) / \1(?!\S)")
 _PYTHON_CONSTANT = re.compile(r"\b(?:True|False|None)\b")
 _PLAIN = re.compile(r"[\w@%+=:,./-]+")
 _CLOSE = {"(": ")", "[": "]", "{": "}"}
@@ -49,7 +52,7 @@ def command_spelling(text: str, use: str) -> str:
     if "=" not in text:
         return text
     text = _BOTH.sub(r"(\g<cli>)", text)
-    return _keywords_as_options(_calls_as_options(text, use), use)
+    return _SAID_TWICE.sub(r"\1", _keywords_as_options(_calls_as_options(text, use), use))
 
 
 @functools.cache
