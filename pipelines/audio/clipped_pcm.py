@@ -17,6 +17,9 @@ end, by rank 0 alone, from the counts of every process summed (:meth:`ClippingTa
 process named the files of its own share, as it found them). Under ``ddp_spawn`` each trainer call's
 processes set the data module up anew (the fit's, then the validation of the best weights after it): a
 file is named once by them all, as the data module's record of the files named says (:mod:`.named_files`).
+Each also records there a file its own reads put over the share, with its counts then: should the
+processes stop on an error before an epoch's end, the process that started them names it from the record
+(:meth:`~ssm_ts.pipelines.audio.AudioDataModule.name_found_in_started_processes`), in the same words.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import numpy as np
 import torch
 
 from .across_ranks import summed_on_ranks
-from .named_files import NamedFiles
+from .named_files import FOUND_CLIPPED, NamedFiles
 
 RUN = 3  # samples at full scale in a row that a clipped waveform's flattened top makes
 CLIPPED_SHARE = 0.001  # of the samples read: more than this in such runs is a clipped recording
@@ -74,13 +77,17 @@ class ClippingTally:
     checked). ``named_files``: the data module's record shared with the processes of its other trainer
     calls and DDP ranks (:mod:`.named_files`): a file any of them named clipped is not named again.
     ``name_later`` (set under DDP by the data module, before any loader): :meth:`add` names nothing, and
-    :meth:`name_found` names the files at each epoch's end from every process's counts."""
+    :meth:`name_found` names the files at each epoch's end from every process's counts; :meth:`add`
+    records a file this process's counts put over the share in ``named_files`` (kind ``FOUND_CLIPPED``,
+    with those counts), once a process (``found``), for ``ddp_spawn``'s starting process to name should
+    the fit stop before the epoch's end."""
 
     def __init__(self, files: list[Path], levels: list[float | None], named_files: NamedFiles | None = None):
         self.files, self.levels, self.named_files = files, levels, named_files
         self.counts = torch.zeros((len(files), 2), dtype=torch.long).share_memory_()  # (clipped, read)
         self.seconds = torch.zeros(len(files), dtype=torch.float64).share_memory_()
         self.named = torch.zeros(len(files), dtype=torch.bool).share_memory_()
+        self.found = torch.zeros(len(files), dtype=torch.bool).share_memory_()  # recorded as FOUND_CLIPPED
         self.name_later = False
 
     def add(self, index: int, wave: torch.Tensor | np.ndarray, rate: int) -> None:
@@ -99,9 +106,21 @@ class ClippingTally:
         counts[index, 1] += frames
         seconds[index] += frames / rate
         clipped, read = int(counts[index, 0]), int(counts[index, 1])
-        if clipped <= CLIPPED_SHARE * read or named[index] or self.name_later:
+        if clipped <= CLIPPED_SHARE * read or named[index]:
+            return
+        if self.name_later:
+            self._record_found(index, clipped, read, float(seconds[index]))
             return
         self._name(index, clipped, read, float(seconds[index]))
+
+    def _record_found(self, index: int, clipped: int, read: int, seconds: float) -> None:
+        """Record file ``index`` as found clipped with these counts (``FOUND_CLIPPED``), once a process:
+        a started process's counts are lost with it when it stops on an error before the epoch's end."""
+        found = self.found.numpy()
+        if found[index] or self.named_files is None:
+            return
+        found[index] = True
+        self.named_files.first_time(self.files[index], FOUND_CLIPPED, (clipped, read, seconds))
 
     def name_found(self, world_size: int = 1, rank: int = 0) -> None:
         """Name each file not named yet whose samples read put more than :data:`CLIPPED_SHARE` of them in
@@ -125,10 +144,14 @@ class ClippingTally:
         if self.named_files is not None and not self.named_files.first_time(self.files[index], "clipped"):
             return
         # stacklevel 1: the caller is torch's data loader, which the CLI would print as the source
-        warnings.warn(
-            f"audio file {self.files[index]} is clipped at full scale: {clipped / read:.2%} of the "
-            f"{seconds:.3g} s read from it so far lie in runs of {RUN} or more samples at its "
-            "largest codes (+-1), flattened tops the model learns as sound. Record it again at a lower gain, "
-            "or remove it",
-            stacklevel=1,
-        )
+        warnings.warn(clipped_warning(self.files[index], clipped, read, seconds), stacklevel=1)
+
+
+def clipped_warning(path: Path, clipped: int, read: int, seconds: float) -> str:
+    """The warning naming ``path`` clipped at full scale: ``clipped`` of the ``read`` frames read from it
+    (``seconds`` s) lie in runs of :data:`RUN` or more at its largest codes."""
+    return (
+        f"audio file {path} is clipped at full scale: {clipped / read:.2%} of the {seconds:.3g} s read "
+        f"from it so far lie in runs of {RUN} or more samples at its largest codes (+-1), flattened tops "
+        "the model learns as sound. Record it again at a lower gain, or remove it"
+    )

@@ -34,13 +34,13 @@ from ssm_ts.pipelines.sampling import (
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from .across_ranks import largest_on_any_rank, on_any_rank
-from .clipped_pcm import ClippingTally, full_scale_level
+from .clipped_pcm import ClippingTally, clipped_warning, full_scale_level
 from .cut_short import warn_of_cut_files
 from .evaluation_shards import EMPTY, EvaluationShard
 from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
 from .levels import header_and_odd_peak, odd_levels, warn_of_odd_levels
 from .mono_mix import warn_of_cancelling_files
-from .named_files import FOUND, NamedFiles
+from .named_files import FOUND, FOUND_CLIPPED, NamedFiles
 from .odd_rates import warn_of_slow_rates
 from .quantize import Quantizer
 from .reader import (
@@ -679,15 +679,23 @@ class AudioDataModule(pl.LightningDataModule):
 
     def name_found_in_started_processes(self) -> None:
         """ddp_spawn's main process, whose started processes stopped on an error: name the files they
-        found damaged as decoded (``on_bad_file="skip"``) that no warning named yet, in one warning. They end
-        without Lightning's exception hooks (:meth:`on_exception`), and what they found since the last
+        found damaged as decoded (``on_bad_file="skip"``) that no warning named yet, in one warning, and
+        each file they found clipped at full scale that no warning named, in the words a single process
+        names it (:func:`.clipped_pcm.clipped_warning`, from the counts of the process that found it). They
+        end without Lightning's exception hooks (:meth:`on_exception`), and what they found since the last
         epoch's end went with them, but for the record they share with this process (:mod:`.named_files`),
-        which keeps each file's version, not where it failed: the folder is listed again to name them."""
-        if self.hparams.on_bad_file != "skip" or not self.named_files.count():
+        which keeps each file's version, not its name: the folder is listed again to name them."""
+        if not self.named_files.count():
             return  # nothing recorded: no need to list the folder (a stat and a lock a file) to find it
         with warnings.catch_warnings():  # the folder's own warnings were given at its setup
             warnings.simplefilter("ignore")
             files = find_audio_files(self.root, tuple(self.hparams.extensions))
+        for path in files:  # one warning a file, as they are named as found in one process
+            counts = self.named_files.numbers_of(path, FOUND_CLIPPED)
+            if counts is not None and self.named_files.first_time(path, "clipped"):
+                clipped, read, seconds = counts
+                # the user's fit, whose error follows
+                warn_on_rank_zero(clipped_warning(path, int(clipped), int(read), seconds), stacklevel=None)
         found = [f for f in files if self.named_files.holds(f, FOUND) and self.named_files.first_time(f)]
         if not found:
             return

@@ -1,5 +1,5 @@
-"""What ``ddp_spawn``'s processes found damaged before a fit stopped on an error, named by the process that
-started them: they end without Lightning's exception hooks, so the data module's own
+"""What ``ddp_spawn``'s processes found damaged or clipped at full scale before a fit stopped on an error,
+named by the process that started them: they end without Lightning's exception hooks, so the data module's own
 :meth:`~ssm_ts.pipelines.audio.AudioDataModule.on_exception` (which names what a ``ddp`` process or a
 single-process fit found since the last epoch's end) runs in none of them, and the started process's
 trainer never attached the data module, so it is not called there either. A trainer's callbacks are:
@@ -17,8 +17,8 @@ from lightning.pytorch.callbacks import Callback
 
 class NameFoundInStartedProcesses(Callback):
     """On an error that stops a trainer call whose work ran in started processes (``ddp_spawn``: this
-    process's trainer holds no data module), have ``datamodule`` name the files they found damaged
-    (:meth:`~ssm_ts.pipelines.audio.AudioDataModule.name_found_in_started_processes`); elsewhere nothing,
+    process's trainer holds no data module), have ``datamodule`` name the files they found damaged or
+    clipped (:meth:`~ssm_ts.pipelines.audio.AudioDataModule.name_found_in_started_processes`); elsewhere nothing,
     the data module's ``on_exception`` names them with where each failed."""
 
     def __init__(self, datamodule: Any):
@@ -34,7 +34,7 @@ class NameFoundInStartedProcesses(Callback):
             name()
         except Exception as failed:  # never in place of the error that stopped the fit
             warnings.warn(
-                f"the files found damaged before the fit stopped could not be named ({type(failed).__name__}: "
+                f"the files found damaged or clipped before the fit stopped could not be named ({type(failed).__name__}: "
                 f"{failed})",
                 stacklevel=1,
             )
@@ -42,7 +42,7 @@ class NameFoundInStartedProcesses(Callback):
 
 def spawned_stop_callbacks(datamodule: Any) -> list[Callback]:
     """The callbacks a trainer over ``datamodule`` adds so that a ``ddp_spawn`` call stopped by an error
-    names the files its processes found damaged: :class:`NameFoundInStartedProcesses` for a data module
+    names the files its processes found damaged or clipped: :class:`NameFoundInStartedProcesses` for a data module
     that names them (an audio one: ``name_found_in_started_processes``), none for another."""
     if getattr(datamodule, "name_found_in_started_processes", None) is None:
         return []
