@@ -38,6 +38,7 @@ from .clipped_pcm import ClippingTally, clipped_warning, full_scale_level
 from .cut_short import warn_of_cut_files
 from .evaluation_shards import EMPTY, EvaluationShard
 from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
+from .gone_folder import warn_of_gone_folder
 from .levels import header_and_odd_peak, odd_levels, warn_of_odd_levels
 from .mono_mix import warn_of_cancelling_files
 from .named_files import FOUND, FOUND_CLIPPED, NamedFiles
@@ -352,13 +353,7 @@ class ClipDataset(Dataset):
         at each epoch's end, when the items every loader worker and DDP process found are known: a
         worker's warning named the clip it found, a later one than the file's first to fail when another
         worker had that, and each DDP process named the files of its own share (a file once per process)."""
-        found = self.found_bad if found is None else found
-        starts = self.bad_starts if starts is None else starts
-        for item in found.nonzero().flatten().tolist():
-            index, start = self.tiles[item] if self.tiles is not None else (item, 0)
-            start = int(starts[item]) if starts[item] >= 0 else start
-            if self.named_bad[index]:
-                continue
+        for index, start in self.first_found(found, starts).items():
             files = getattr(self.waves, "files", None)
             where = files[index] if files else index
             try:
@@ -373,6 +368,20 @@ class ClipDataset(Dataset):
                 # would leave the other processes waiting in their next collective
                 err = DataError(f"{where} cannot be decoded ({type(failed).__name__}: {failed})")
             self._name(index, start, err)
+
+    def first_found(
+        self, found: torch.Tensor | None = None, starts: torch.Tensor | None = None
+    ) -> dict[int, int]:
+        """File index -> the sample its first item set in ``found`` was found bad at (``starts``; as in
+        :meth:`name_found`, whose defaults these are), of each file no warning named yet."""
+        found = self.found_bad if found is None else found
+        starts = self.bad_starts if starts is None else starts
+        first: dict[int, int] = {}
+        for item in found.nonzero().flatten().tolist():
+            index, start = self.tiles[item] if self.tiles is not None else (item, 0)
+            if not self.named_bad[index]:
+                first.setdefault(index, int(starts[item]) if starts[item] >= 0 else start)
+        return first
 
     def _name(self, index: int, start: int, err: DataError) -> None:
         """One warning naming file ``index`` as found bad at sample ``start`` by ``err``, unless the
@@ -669,13 +678,38 @@ class AudioDataModule(pl.LightningDataModule):
         bad since the last epoch's end (those left to :meth:`name_found_bad`), without a collective, as
         the other processes may be gone (under DDP a file two processes found is named by each).
         Lightning calls it in each process of ``ddp``, in the main process alone under ``ddp_spawn``
-        (whose processes' findings are lost with them). The files clipped at full scale so far too."""
+        (whose processes' findings are lost with them). The files clipped at full scale so far too.
+        A folder gone since (moved or deleted) is said so, in one warning naming the files found damaged
+        and where each failed: decoding them again for their errors named each as missing, as if that was
+        why it was skipped."""
+        if not self.root.is_dir():
+            self._name_found_in_a_gone_folder()
         for dataset in self.datasets.values():
             if dataset.name_later:
                 dataset.name_found()
             clipping = getattr(dataset.waves, "clipping", None)
             if clipping is not None and clipping.name_later:
                 clipping.name_found()
+
+    def _name_found_in_a_gone_folder(self) -> None:
+        """:meth:`on_exception` with the folder gone: one warning, naming the files found damaged since the
+        last epoch's end (marked named, so that :meth:`ClipDataset.name_found` does not decode them)."""
+        found = []
+        for dataset in self.datasets.values():
+            if not dataset.name_later:
+                continue
+            for index, start in dataset.first_found().items():
+                dataset.named_bad[index] = True
+                found.append(
+                    f"{shown_path(dataset.waves.files[index], self.root)} from {start / self.sample_rate:.3f} s"
+                )
+        if found:
+            names = ", ".join(found[:10]) + (" ..." if len(found) > 10 else "")
+            warn_of_gone_folder(
+                self.root,
+                f"skipped {len(found)} audio file(s) found damaged as decoded before the fit stopped "
+                f"(on_bad_file='skip'), not decoded again to say why: {names}",
+            )
 
     def name_found_in_started_processes(self) -> None:
         """ddp_spawn's main process, whose started processes stopped on an error: name the files they
@@ -684,9 +718,17 @@ class AudioDataModule(pl.LightningDataModule):
         names it (:func:`.clipped_pcm.clipped_warning`, from the counts of the process that found it). They
         end without Lightning's exception hooks (:meth:`on_exception`), and what they found since the last
         epoch's end went with them, but for the record they share with this process (:mod:`.named_files`),
-        which keeps each file's version, not its name: the folder is listed again to name them."""
+        which keeps each file's version, not its name: the folder is listed again to name them. A folder
+        gone since (moved or deleted) is said so, in one warning."""
         if not self.named_files.count():
             return  # nothing recorded: no need to list the folder (a stat and a lock a file) to find it
+        if not self.root.is_dir():
+            warn_of_gone_folder(
+                self.root,
+                "any file the fit's processes found damaged or clipped before it stopped, that no warning "
+                "named, cannot be named (they are found by listing it)",
+            )
+            return
         with warnings.catch_warnings():  # the folder's own warnings were given at its setup
             warnings.simplefilter("ignore")
             files = find_audio_files(self.root, tuple(self.hparams.extensions))
