@@ -10,12 +10,15 @@ import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import DataError
+from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from ..na_markers import default_na_markers, keep_text_hint
 from .feature_origin import table_variable
+from .number_text import meant_numeric
 from .read_code import read_first
 from .reader import Table
 from .time_column import detect_time_column, parse_times
+from .value_columns import is_nested
 from .zone_text import without_zone_names
 
 
@@ -67,6 +70,70 @@ def unnamed_long_table_note(table: Table, time_col: str, times: pd.Series) -> st
             f"(on the command line: {cli})."
         )
     return ""
+
+
+def warn_unread_columns(
+    table: Table, time_col: str, id_col: str, value_col: str, named: list[str] | None = None
+) -> None:
+    """Warn (once a fit) that the long ``table``'s other columns are not read, with how to use them:
+    those with one value per series (``region``, ``capacity``: static features) as ``static_df``, those
+    of numbers that change over time within a series as ``past_covariates=``; and how to silence it.
+    Columns the same in every row (a unit, a source) tell the series nothing and are not named, nor
+    are the ``named`` ones (the covariates given; per-series ones are the expanded table's rows already).
+    """
+    frame = table.frame
+    read = (id_col, time_col, value_col, *(named or []))
+    # a list column (Parquet list<double>) has no distinct values to count: value_columns names those
+    others = [c for c in frame.columns if c not in read and not is_nested(frame[c])]
+    if not others:
+        return
+    if table.features is not None:  # the rows of the covariate series it was expanded with: not the user's
+        frame = frame[~frame[id_col].astype(str).isin(list(table.features.names))]
+    per_series = frame[others].groupby(frame[id_col], sort=False).nunique(dropna=False).max()
+    overall = frame[others].nunique(dropna=False)
+    static = [c for c in others if per_series[c] <= 1 < overall[c]]
+    varying = [c for c in others if per_series[c] > 1 and meant_numeric(frame[c])]
+    if not static and not varying:
+        return
+    name = table.features.source.name if table.features is not None else table.name
+    parts = [_static_fix(table, static, id_col)] if static else []
+    if varying:
+        one = len(varying) == 1
+        parts.append(
+            f"{_columns_text(varying)} change{'s' if one else ''} over time within a series and "
+            f"{'is' if one else 'are'} not read: to read {'it' if one else 'them'}, name "
+            f"{'it' if one else 'them'} in past_covariates={varying!r} (future_covariates= for values known "
+            "ahead), each series reading its own."
+        )
+    warn_on_rank_zero(
+        f"{name}: a long table is read as its {id_col!r}, {time_col!r} and {value_col!r} columns and the "
+        f"covariates named. {' '.join(parts)} To silence this, drop "
+        f"{'it' if len(static) + len(varying) == 1 else 'them'}: df.drop(columns={[*static, *varying]!r}).",
+        UserWarning,
+        stacklevel=None,  # the user's line, however deep the call
+    )
+
+
+def _columns_text(columns: list[str]) -> str:
+    """``The column 'x'`` or ``The columns ['x', 'y']``, to start a sentence."""
+    return f"The column {columns[0]!r}" if len(columns) == 1 else f"The columns {columns!r}"
+
+
+def _static_fix(table: Table, static: list[str], id_col: str) -> str:
+    """The sentence and code that give the long table's ``static`` columns as ``static_df`` (text ones
+    one-hot encoded, as static_df takes numbers only), the long table passed without them."""
+    source = table.features.source if table.features is not None else table
+    read, _ = read_first(source)  # a file read first: pd.read_csv with the options that read it
+    text = [c for c in static if not pd.api.types.is_numeric_dtype(table.frame[c])]
+    dummies = f", then static_df = pd.get_dummies(static_df, columns={text!r}, dtype=float)" if text else ""
+    one = len(static) == 1
+    return (
+        f"{_columns_text(static)} hold{'s' if one else ''} one value per series and {'is' if one else 'are'} "
+        f"not read: to read {'it' if one else 'them'} as static features, give {'it' if one else 'them'} "
+        f"as static_df (one row per series): {read}static_df = df[{[id_col, *static]!r}]"
+        f".drop_duplicates({id_col!r}){dummies}, then fit(df.drop(columns={static!r}), static_df=static_df) "
+        "(CLI: --data.static_path, a CSV of those columns)."
+    )
 
 
 def pivot_long(

@@ -35,7 +35,7 @@ from .fill_policy import FILL_POLICIES, FillPolicy, check_or_fill_values, fill_v
 from .fix_hints import FixHints
 from .frames import is_integer_step
 from .future_rows import trailing_future_rows, usable_future_rows, warn_dropped_future_rows
-from .long_table import is_long, long_time_column, pivot_long, require_covariate_series
+from .long_table import is_long, long_time_column, pivot_long, require_covariate_series, warn_unread_columns
 from .long_table import pivot_to_wide as _pivot  # noqa: F401 (its name here before the split)
 from .output_names import check_output_names
 from .parquet_table import fitted_read_options
@@ -147,6 +147,9 @@ def load_series(
         table = with_written_ids(table, id_col)  # store codes "007" stay text, not 7
         frame = table.frame
         id_dtype = numeric_id_dtype(frame[id_col])
+        if not fitted:  # said once, at fit: a fitted model's new data is read as the fit's was
+            named = [*column_list(past_covariates), *column_list(future_covariates)]
+            warn_unread_columns(table, time_col, id_col, value_col, named)
         frame, rows = pivot_long(table, time_col, id_col, value_col, fill, freq, periods)
         origin = LongOrigin(table, *rows, id_col, value_col)
         table = dataclasses.replace(
