@@ -127,3 +127,16 @@ def test_audio_fit_gives_the_command_s_spelling_once(shared_data, tmp_path, monk
     err = refused(["audio", "fit", "--data.root", "few", "--data.extensions", "[mp9]", *QUIET], capsys)
     assert ".flac files are read with --data.extensions '[.flac]'" in err
     assert "extensions=(" not in err and "(CLI:" not in err
+
+
+def test_placeholders_keep_their_shape_and_code_stays_python():
+    """``future_covariates=[...]`` read ``--data.future_covariates "[Ellipsis]"``; a pandas recipe's own
+    keywords (``freq='h'`` in ``pd.date_range``) are Python code, not the command's options."""
+    from ssm_ts.cli.option_spelling import command_spelling
+
+    said = command_spelling(
+        "fitted without any (fit(..., future_covariates=[...])): leave it out", "forecast"
+    )
+    assert said == 'fitted without any (--data.future_covariates "[...]"): leave it out'
+    recipe = "futr = pd.DataFrame({'date': pd.date_range('2016-07-17', periods=4, freq='h')}); pass freq='h'"
+    assert command_spelling(recipe, "forecast") == recipe.replace("pass freq='h'", "pass --data.freq h")

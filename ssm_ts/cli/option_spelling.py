@@ -164,7 +164,9 @@ def _option(name: str, section: str | None, value: str, use: str) -> str | None:
         return None
     if not value:
         return flag
-    return f"{flag} {value if value == '...' else _argument(ast.literal_eval(value))}"
+    if "..." in value:  # a placeholder (``future_covariates=[...]``): its shape, as it is
+        return f"{flag} {value if _PLAIN.fullmatch(value) or value == '...' else _argument(value)}"
+    return f"{flag} {_argument(ast.literal_eval(value))}"
 
 
 def _argument(value: Any) -> str:
