@@ -39,7 +39,7 @@ from .cut_short import warn_of_cut_files
 from .evaluation_shards import EMPTY, EvaluationShard
 from .folder import AUDIO_EXTENSIONS, find_audio_files, shown_path
 from .gone_folder import warn_of_gone_folder
-from .levels import header_and_odd_peak, odd_levels, warn_of_odd_levels
+from .levels import Scan, header_and_odd_peak, odd_levels, warn_of_odd_levels
 from .mono_mix import warn_of_cancelling_files
 from .named_files import FOUND, FOUND_CLIPPED, NamedFiles
 from .odd_rates import warn_of_slow_rates
@@ -49,6 +49,7 @@ from .reader import (
     AudioHeader,
     BadAudioFileError,
     BeforeMix,
+    check_resampling,
     decode_mono,
     read_audio,
     read_audio_window,
@@ -198,6 +199,7 @@ class AudioFiles(Sequence):
 
     def _resampled(self, index: int) -> torch.Tensor:
         """Item ``index`` as :func:`read_audio` decodes it, checked for clipping at its own rate."""
+        check_resampling(self.files[index], self.rates[index], self.sample_rate)  # refused at setup too
         check = self._clipping_check(index)
         wave, rate = decode_mono(self.files[index], check_levels=not self.levels_checked, before_mix=check)
         return resample_mono(wave, rate, self.sample_rate)
@@ -211,19 +213,32 @@ class AudioFiles(Sequence):
         return partial(self.clipping.add, index, rate=self.rates[index])
 
 
+def _header_at(path: Path, sample_rate: int | None) -> Scan:
+    """:func:`header_and_odd_peak` of ``path``, which raises for a file that cannot be resampled to
+    ``sample_rate`` (:func:`check_resampling`), as it does for an unreadable one."""
+    scan = header_and_odd_peak(path)
+    if sample_rate is not None:
+        check_resampling(path, scan.header.sample_rate, sample_rate)
+    return scan
+
+
 def _checked_headers(
     files: list[Path],
     on_bad_file: Literal["raise", "skip"],
     folder: Path | None = None,
     stacklevel: int | None = 2,
+    sample_rate: int | None = None,
 ) -> tuple[list[AudioHeader], list[Path]]:
-    """``(headers, kept_files)`` of the readable ``files`` (the others raise or are skipped as in
-    :func:`load_clips`), with one warning naming the silent files and one the clipped (paths under
-    ``folder``, their common folder by default; :mod:`.levels`), one the files whose channels cancel
-    in the mono mix (:mod:`.mono_mix`) and one the WAVs cut short (:mod:`.cut_short`). Warnings show at ``stacklevel`` as
+    """``(headers, kept_files)`` of the readable ``files`` (the others, and those that cannot be
+    resampled to ``sample_rate``, raise or are skipped as in :func:`load_clips`), with one warning
+    naming the silent files and one the clipped (paths under ``folder``, their common folder by
+    default; :mod:`.levels`), one the files whose channels cancel in the mono mix (:mod:`.mono_mix`)
+    and one the WAVs cut short (:mod:`.cut_short`). Warnings show at ``stacklevel`` as
     :func:`warnings.warn`'s, counted from here: 2 is the caller's line; ``None`` the user's."""
     outer = None if stacklevel is None else stacklevel + 1
-    read, kept = _keep_readable(files, header_and_odd_peak, on_bad_file, stacklevel=outer)
+    read, kept = _keep_readable(
+        files, partial(_header_at, sample_rate=sample_rate), on_bad_file, stacklevel=outer
+    )
     folder = _common_folder(kept) if folder is None else folder
     warn_of_odd_levels(odd_levels(kept, [scan.peak for scan in read]), folder, stacklevel=stacklevel)
     cancelling = [path for path, scan in zip(kept, read, strict=True) if scan.cancels_in_mono]
@@ -240,7 +255,7 @@ def index_audio(
     that loader workers decoding the files warn of neither): unreadable and empty files raise or are
     skipped as in :func:`load_clips`, and so are float files holding NaN or inf (read whole for their
     peak). Returns ``(audio, kept_files)``."""
-    headers, kept = _checked_headers(files, on_bad_file, stacklevel=3)
+    headers, kept = _checked_headers(files, on_bad_file, stacklevel=3, sample_rate=sample_rate)
     frames, rates = [h.frames for h in headers], [h.sample_rate for h in headers]
     return AudioFiles(kept, frames, rates, sample_rate, headers, levels_checked=True), kept
 
@@ -562,7 +577,9 @@ class AudioDataModule(pl.LightningDataModule):
         # the warnings show the user's line (their fit; the CLI's prints none). Silent and clipped
         # files: one warning each for the folder, here in the main process, and none from the
         # loader workers (each warned of the files it decoded: N workers, N warnings)
-        headers, readable = _checked_headers(every, hp.on_bad_file, self.root, stacklevel=None)
+        headers, readable = _checked_headers(
+            every, hp.on_bad_file, self.root, stacklevel=None, sample_rate=self.sample_rate
+        )
         warn_of_slow_rates(
             readable, [h.sample_rate for h in headers], self.sample_rate, self.root, stacklevel=None
         )

@@ -5,7 +5,10 @@ by their gcd, anew for every call: 76 thousand values from 44.1 kHz to 16 kHz, b
 from 7999 Hz, which took 6.8 s to read a 1 s file. Training resamples such a file once in each process
 (each data loader worker too) while it fits the cache of resampled files (:mod:`.resampled`), for every
 clip taken from it when it does not, so such a file slowed a fit by that much without a word. The data
-module names such files in one warning, with the fix (resample them once)."""
+module names such files in one warning, with the fix (resample them once). Past :data:`TOO_LARGE_FILTER`
+a read would take minutes and more memory than most machines have (44101 Hz: 706 million values, 77 s and
+12 GB to read 0.1 s; 96001 Hz ends in the kernel's out-of-memory kill): such a file is refused where it is
+read (:func:`too_large_to_resample`), named with the same fix, before torchaudio is asked."""
 
 from __future__ import annotations
 
@@ -18,6 +21,9 @@ from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 from .folder import shown_path
 
 SLOW_FILTER = 4_000_000  # filter values: 16 MB of float32, about 0.25 s to build on a CPU core
+# filter values past which a file is refused: 1 GB of float32, about 5 GB while built (7999 Hz to 16 kHz,
+# 128 million values, took 8 s and 2.5 GB)
+TOO_LARGE_FILTER = 256_000_000
 MOST_NAMED = 5
 
 
@@ -30,6 +36,20 @@ def filter_values(rate: int, sample_rate: int) -> int:
     orig, new = rate // gcd, sample_rate // gcd
     width = math.ceil(6 * orig / (min(orig, new) * 0.99))
     return new * (2 * width + orig)
+
+
+def too_large_to_resample(path: Path, rate: int, sample_rate: int) -> str | None:
+    """Why ``path`` at ``rate`` Hz cannot be resampled to ``sample_rate`` (its filter passes
+    :data:`TOO_LARGE_FILTER` values), with the fix, as a problem of the file; ``None`` when it can."""
+    values = filter_values(rate, sample_rate)
+    if values <= TOO_LARGE_FILTER:
+        return None
+    return (
+        f"is at {rate} Hz, a rate that shares almost no factor with {sample_rate} Hz: torchaudio would "
+        f"build a resampling filter of {values / 1e6:,.0f} million values ({values * 4 / 2**30:.1f} GB, "
+        f"several times that while it is built, and minutes) to read it. Resample it once to a usual rate "
+        f"(sox {path.name} -r {sample_rate} {path.stem}_{sample_rate}.wav)"
+    )
 
 
 def warn_of_slow_rates(files: list[Path], rates: list[int], sample_rate: int, folder: Path,

@@ -27,6 +27,7 @@ from .cut_short import declared_frames
 # re-exported: they were defined here first
 from .folder import AUDIO_EXTENSIONS, find_audio_files  # noqa: F401
 from .full_scale import clipping_matters, samples_beyond
+from .odd_rates import too_large_to_resample
 
 # given a file's checked samples (frames, channels) before they are mixed to mono: checks that the mix
 # hides (a file clipped on one channel alone: :mod:`.clipped_pcm`)
@@ -62,13 +63,24 @@ def read_audio(
     off where its folder was checked already (:mod:`.levels`), as in loader workers.
 
     Raises:
-        DataError: the file is unreadable, corrupt, empty, or holds non-finite samples.
+        DataError: the file is unreadable, corrupt, empty, or holds non-finite samples, or is at a rate
+            that would take a resampling filter of gigabytes to ``sample_rate`` (:func:`check_resampling`).
     """
     path = Path(path)
     wave, rate = decode_mono(path, check_levels=check_levels)
     if sample_rate is None:
         sample_rate = rate
+    check_resampling(path, rate, sample_rate)
     return AudioClip(path=path, waveform=resample_mono(wave, rate, sample_rate), sample_rate=int(sample_rate))
+
+
+def check_resampling(path: Path, rate: int, sample_rate: int) -> None:
+    """Raise :class:`BadAudioFileError` naming ``path`` and the fix when resampling it from ``rate`` to
+    ``sample_rate`` Hz would build a filter of gigabytes (:func:`.odd_rates.too_large_to_resample`):
+    torchaudio took minutes and all the memory, or the kernel killed the process, with no word of the file."""
+    problem = too_large_to_resample(Path(path), int(rate), int(sample_rate))
+    if problem is not None:
+        raise BadAudioFileError(path, problem)
 
 
 def decode_mono(
