@@ -13,7 +13,8 @@ With ``max_batch_steps`` the train/validation/test batches group recordings of s
 at most that many ``recordings x padded length`` steps (:mod:`.batching`), for very long recordings;
 without it batches are ``batch_size`` recordings in the shuffled (or given) order. The training order of
 epoch ``e`` depends on ``(seed, e)`` alone (:class:`~ssm_ts.pipelines.sampling.EpochSeededSampler`), so a
-fit resumed from a checkpoint trains on the batches an uninterrupted fit has.
+fit resumed from a checkpoint trains on the batches an uninterrupted fit has. Under DDP each validation
+and test recording is scored once over the processes (:mod:`.evaluation_shards`).
 
 The training recordings' sampling step (from their times: a CSV time column, ``.ts`` ``@timeStamps``)
 is kept as ``fit_sampling_step`` and saved in checkpoints (:meth:`SensorDataModule.state_dict`); test
@@ -51,6 +52,7 @@ from ssm_ts.whole_numbers import is_real_number, is_whole_number
 from .audio import read_audio_clips, read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
 from .csv_recording import is_one_recording_csv, read_csv_recording
+from .evaluation_shards import evaluation_shard
 from .folder_groups import read_folder_groups, warn_of_unused_group_columns
 from .group_split import group_split
 from .labels import encode_labels
@@ -619,14 +621,22 @@ class SensorDataModule(pl.LightningDataModule):
                 collate_fn=collate_recordings,
                 num_workers=self.num_workers,
             )
-        if not shuffle:  # validation, test, predict: in order (under DDP Lightning splits it)
+        world_size, rank = processes(self)
+        if not shuffle:  # validation, test, predict: in order
+            dataset: Dataset = RecordingDataset(data, targets)
+            evaluated: Sampler | None = None
+            # under DDP each validation or test recording scored once, every process as many batches
+            # (.evaluation_shards; Lightning's sampler repeated some); predict's sampler is Lightning's,
+            # which repeats none
+            if world_size > 1 and what != "predict":
+                dataset, evaluated = evaluation_shard(dataset, world_size, rank)
             return DataLoader(
-                RecordingDataset(data, targets),
+                dataset,
                 batch_size=self.batch_size,
+                sampler=evaluated,
                 collate_fn=collate_recordings,
                 num_workers=self.num_workers,
             )
-        world_size, rank = processes(self)
         if world_size > 1:  # each process takes every world_size-th recording of the epoch's order
             sampler = shard(sampler, world_size, rank)
         sampler = skip_resumed_batches(sampler, self, self.batch_size)  # resumed mid-epoch: the rest

@@ -10,6 +10,7 @@ import torch
 
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.sensor import SensorDataModule
+from ssm_ts.pipelines.sensor.evaluation_shards import PADDING_LABEL
 from ssm_ts.pipelines.sensor.weights import class_weights, recording_weights
 from ssm_ts.tasks.classification_closed_form import fit_closed_form
 
@@ -36,25 +37,37 @@ class ClassificationSteps:
 
     def _step(self, batch, split: str) -> torch.Tensor:
         x, mask, y = batch[:3]
+        given = batch[3] if len(batch) > 3 else None  # the recordings' own weights (batch,)
+        scored = None  # which recordings to score: all but a DDP process's padding ones
         if (y < 0).any():
-            raise DataError(f"the {split} data has unlabelled recordings; {split} needs labels.")
-        logits = self(x, mask)
+            scored = y != PADDING_LABEL
+            if (y[scored] < 0).any():
+                raise DataError(f"the {split} data has unlabelled recordings; {split} needs labels.")
+        logits = self(x, mask)  # padding too: every process runs its batch through the model
+        if scored is not None:
+            logits, y = logits[scored], y[scored]
+            given = given[scored] if given is not None else None
         losses = self.loss_fn(logits, y)  # (batch,)
-        weights = self.recording_weights(y, batch[3] if len(batch) > 3 else None).to(losses.dtype)
+        weights = self.recording_weights(y, given).to(losses.dtype)
         # the weighted mean, as scikit-learn's: all weights 1 (or "balanced" on balanced data) is the mean
         loss = (weights * losses).sum() / weights.sum().clamp_min(torch.finfo(losses.dtype).tiny)
         n = len(y)
         mean = self.loss_means[f"{split}_loss"]
-        mean.update(losses.detach(), weights)
-        # a torchmetrics mean: under DDP every rank monitors the same value (checkpoints, early stopping)
+        metrics = self.metrics[f"{split}_metrics"]
+        if n:  # a batch of padding alone scores nothing (torchmetrics refuses an empty batch)
+            mean.update(losses.detach(), weights)
+            for metric in metrics.values():
+                metric(logits, y)
+            if split == "test":
+                self.test_confusion.update(logits, y)
+        # logged from every batch, also one of padding alone: every process then syncs every metric at
+        # the epoch's end (a torchmetrics mean: under DDP every rank monitors the same value, for
+        # checkpoints and early stopping)
         self.log(f"{split}_loss", mean, on_step=False, on_epoch=True, prog_bar=split != "train", batch_size=n)
-        for name, metric in self.metrics[f"{split}_metrics"].items():
-            metric(logits, y)
+        for name, metric in metrics.items():
             self.log(
                 f"{split}_{name}", metric, on_step=False, on_epoch=True, prog_bar=name == "acc", batch_size=n
             )
-        if split == "test":
-            self.test_confusion.update(logits, y)
         return loss
 
     def training_step(self, batch, batch_idx: int) -> torch.Tensor | None:
