@@ -118,6 +118,19 @@ def test_classify_fit_gives_the_command_s_spelling_once(tmp_path, monkeypatch, c
     assert "val_fraction=" not in err and "(ssm-ts classify:" not in err
 
 
+def test_classify_fit_drops_a_restatement_of_what_it_said(tmp_path, monkeypatch, capsys):
+    """ "nan_policy='interpolate' (linear in time) or 'zero' (ssm-ts classify: --data.nan_policy interpolate)"
+    named the option twice once translated: the restatement goes."""
+    monkeypatch.chdir(tmp_path)
+    values = np.arange(240.0)
+    values[65] = np.nan  # recording 3, time step 5
+    pd.DataFrame({"id": np.repeat(range(12), 20), "t": np.tile(range(20), 12), "a": values,
+                  "label": np.repeat(["x", "y"] * 6, 20)}).to_csv("gap.csv", index=False)  # fmt: skip
+    err = refused(["classify", "fit", "--data.path", "gap.csv", *CLASSIFY, "--out", "out"], capsys)
+    assert "choose --data.nan_policy interpolate (linear in time) or 'zero', or clean the data" in err
+    assert "(ssm-ts classify:" not in err
+
+
 def test_audio_fit_gives_the_command_s_spelling_once(shared_data, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "few").mkdir()

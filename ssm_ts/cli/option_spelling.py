@@ -39,6 +39,7 @@ _BOTH = re.compile(r"\(CLI: (?P<cli>[^;()]*); Python: [^()]*\)")
 # "freq='h' (CLI: --data.freq h)": the option already given; "(or False; CLI: ...)" with a word on its value
 # (or "(ssm-ts classify: --data.val_fraction 0)")
 _CLI_RESTATED = re.compile(r" \((?P<aside>[^();]*; )?(?:CLI|ssm-ts [a-z]+(?: [a-z]+)?): |; CLI: ")
+_SAID_AGAIN = re.compile(r" \((?:CLI|ssm-ts [a-z]+(?: [a-z]+)?): (?P<options>[^()]*)\)")
 # "--data.target / target=": the flag and the keyword it is, one option once translated
 _SAID_TWICE = re.compile(r"(?<!\S)(--[\w.]+) / \1(?!\S)")
 _PYTHON_CONSTANT = re.compile(r"\b(?:True|False|None)\b")
@@ -52,7 +53,15 @@ def command_spelling(text: str, use: str) -> str:
     if "=" not in text:
         return text
     text = _BOTH.sub(r"(\g<cli>)", text)
-    return _SAID_TWICE.sub(r"\1", _keywords_as_options(_calls_as_options(text, use), use))
+    text = _SAID_TWICE.sub(r"\1", _keywords_as_options(_calls_as_options(text, use), use))
+    return _SAID_AGAIN.sub(lambda said: _unless_said_before(text, said), text)
+
+
+def _unless_said_before(text: str, said: re.Match[str]) -> str:
+    """A parenthesis restating options for the command (``(ssm-ts classify: --data.nan_policy
+    interpolate)``): gone where each option in it is named before it, as the command's already."""
+    flags = re.findall(r"--[\w.]+", said.group("options"))
+    return "" if flags and all(flag in text[: said.start()] for flag in flags) else said.group()
 
 
 @functools.cache
