@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
+from ssm_ts.wording import counted
 
 from .frames import future_times
 from .reader import Table
@@ -27,15 +28,17 @@ def warn_dropped_future_rows(
     table: Table, values: pd.DataFrame, time_col: str, targets: list[str], future: list[str], count: int
 ) -> None:
     times = values[time_col]
+    one = count == 1
     use = (
-        f"predict() without data takes the known-future covariates {future} from them"
+        f"predict() without data takes the known-future covariates {future} from {'it' if one else 'them'}"
         if future
         else "predict(df) forecasts the steps after the last observed row"
     )
+    when = f"{times.iloc[-1]}" if one else f"{times.iloc[-count]} to {times.iloc[-1]}"
     warn_on_rank_zero(
-        f"{table.name}: the last {count} row{'s' if count > 1 else ''} ({times.iloc[-count]} to {times.iloc[-1]}) "
-        f"have no value in any target {targets}: they are treated as future rows, not history, and left out of "
-        f"training (no fill policy invents them); {use}.",
+        f"{table.name}: the last {counted(count, 'row')} ({when}) {'has' if one else 'have'} no value in any "
+        f"target {targets}: {'it is treated as a future row' if one else 'they are treated as future rows'}, not "
+        f"history, and left out of training (no fill policy invents {'it' if one else 'them'}); {use}.",
         UserWarning,
         stacklevel=None,  # the user's line, however deep the call
     )
@@ -77,10 +80,10 @@ def future_rows_fix(spec: SeriesSpec, n_rows: int, last_time) -> str:
     if spec.long_format:
         return (
             f"add rows of the series {spec.future_covariates} ({spec.id_col} {spec.future_covariates[0]!r}, "
-            f"values in {spec.value_col!r}) for the {n_rows} times after the last observation ({when}), "
+            f"values in {spec.value_col!r}) for the {counted(n_rows, 'time')} after the last observation ({when}), "
             "and none of the targets there"
         )
     return (
-        f"append {n_rows} rows after the last observation ({when}) with those columns filled and the "
+        f"append {counted(n_rows, 'row')} after the last observation ({when}) with those columns filled and the "
         "targets empty"
     )
