@@ -1,4 +1,4 @@
-"""Every code block of the README and docs/*.md is one a user can paste.
+"""Every code block of the README, docs/*.md and the notebooks' text cells is one a user can paste.
 
 - each ```python block compiles (``ast.parse``): a block cut short or pasted with prose in it fails here;
 - each ``ssm-ts`` command line of a ```bash block, and each whole one in a code span of the text
@@ -14,6 +14,7 @@ Running the blocks takes minutes of training; each was run by hand as written (s
 from __future__ import annotations
 
 import ast
+import json
 import re
 import shlex
 from pathlib import Path
@@ -23,7 +24,11 @@ import pytest
 from ssm_ts import cli
 
 REPO = Path(__file__).resolve().parents[1]
-PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+PAGES = [
+    REPO / "README.md",
+    *sorted((REPO / "docs").glob("*.md")),
+    *sorted((REPO / "notebooks").glob("*.ipynb")),
+]
 FENCED = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 SPAN = re.compile(r"`(ssm-ts [^`]+)`")
 # words in a span that stand for a value the reader fills in, not one to parse as written
@@ -35,6 +40,14 @@ GIVEN_FILES = {"my_tune.yaml": "forecast_co2_tune"}
 
 class ArgumentsParsedError(Exception):
     """Raised where a command has parsed its arguments: nothing after it (data, checkpoints, fits) runs."""
+
+
+def page_text(page: Path) -> str:
+    """A page's Markdown: a notebook's text cells (nbmake runs its code cells)."""
+    if page.suffix != ".ipynb":
+        return page.read_text(encoding="utf-8")
+    cells = json.loads(page.read_text(encoding="utf-8"))["cells"]
+    return "\n\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
 
 
 def python_blocks(text: str) -> list[str]:
@@ -95,7 +108,7 @@ def parse_problem(command: str, monkeypatch, capsys) -> str | None:
     except SystemExit as stop:
         code = stop.code
     out = capsys.readouterr()
-    if code == 0 and argv[0] in ("configs", "--help", "-h", "--version", "-V"):
+    if code == 0:  # --help, --version, ssm-ts configs: answered without parsing a run
         return None
     return f"{command}\n  exit {code}: {(out.err or out.out).strip()[-600:]}"
 
@@ -104,7 +117,7 @@ def doc_commands() -> list[tuple[str, str]]:
     """Each distinct command of the pages, with the first page that shows it."""
     first: dict[str, str] = {}
     for page in PAGES:
-        for command in command_lines(page.read_text(encoding="utf-8")):
+        for command in command_lines(page_text(page)):
             first.setdefault(command, page.name)
     return [(page, command) for command, page in first.items()]
 
@@ -121,12 +134,12 @@ def docs_folder(in_tmp):
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_every_python_block_compiles(page):
-    for code in python_blocks(page.read_text(encoding="utf-8")):
+    for code in python_blocks(page_text(page)):
         ast.parse(code, filename=page.name)
 
 
 def test_the_pages_have_commands_to_check():
-    pages = {page.name for page in PAGES if command_lines(page.read_text(encoding="utf-8"))}
+    pages = {page.name for page in PAGES if command_lines(page_text(page))}
     assert {"README.md", "forecasting.md", "classification.md", "audio.md", "cli.md", "tuning.md"} <= pages
     assert len(doc_commands()) >= 25
 
