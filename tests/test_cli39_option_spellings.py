@@ -5,6 +5,8 @@ data; the Python API's own messages stay as they were."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -74,6 +76,17 @@ def test_forecast_fit_says_a_flag_once(tmp_path, monkeypatch, capsys):
     )
     err = refused(["forecast", "fit", "--data.path", "long.csv", "--data.target", "NOPE", *FORECAST], capsys)
     assert "Pass --data.target with some of ['a', 'b'], or leave it out" in err and "target=" not in err
+
+
+def test_a_path_that_looks_like_a_keyword_stays_a_path(ett_csv, capsys):
+    """A sweep's folder ``lr=0.01`` in a message is the user's path, not ``--model.lr 0.01``."""
+    Path("lr=0.01").mkdir()
+    Path(ett_csv).rename("lr=0.01/ett.csv")
+    fit = ["forecast", "fit", "--data.target", "NOPE", *FORECAST, "--out", "lr=0.01"]
+    err = refused([*fit, "--data.path", "lr=0.01/ett.csv"], capsys)
+    assert "not found in lr=0.01/ett.csv; columns are" in err and "--model.lr" not in err
+    err = refused(["forecast", "fit", "--ckpt_path", "last", "--out", "lr=0.01"], capsys)
+    assert "no last.ckpt under lr=0.01" in err and "--model.lr" not in err
 
 
 def test_forecast_predict_names_level_and_interval_method(ett_csv, capsys):

@@ -12,6 +12,7 @@ import ast
 import functools
 import inspect
 import json
+import os
 import re
 from typing import Any
 
@@ -32,7 +33,8 @@ _LINKED_FROM = {"forecast": "model", "audio": "data", "classify": "model"}
 # the Python API's calls whose keywords are a command's options: Forecaster(horizon=...), fit(..., resume=True)
 _API_CALLS = ("Forecaster", "SSMClassifier", "WaveformGenerator", "fit", "predict")
 
-_KEYWORD = re.compile(r"(?<![\w.\-])(?:(?P<section>data|model)\.)?(?P<name>[a-z_][a-z0-9_]*)=(?!=)")
+# a keyword (freq=, data.group_col=), not part of a word, flag or path (best-epoch=0.ckpt, runs/lr=0.01/)
+_KEYWORD = re.compile(r"(?<![\w.\-/\\])(?:(?P<section>data|model)\.)?(?P<name>[a-z_][a-z0-9_]*)=(?!=)")
 _CALL = re.compile(r"(?<![\w.])(?:\w+\.)*(?P<call>" + "|".join(_API_CALLS) + r")\(")
 # a message that gives both spellings: "(CLI: A; Python: B)" says A to a command's user
 _BOTH = re.compile(r"\(CLI: (?P<cli>[^;()]*); Python: [^()]*\)")
@@ -130,6 +132,8 @@ def _keywords_as_options(text: str, use: str) -> str:
         if match.start() < at or _inside_call(text, match.start()):
             continue
         end = _literal_end(text, match.end())
+        if re.match(r"[\w/\\]", text[end : end + 1]) or os.path.exists(text[match.start() : end]):
+            continue  # lr=0.01/ett.csv, or --out lr=0.01: a file's or folder's name, not a keyword
         option = _option(match.group("name"), match.group("section"), text[match.end() : end], use)
         if option is None:
             continue
