@@ -137,8 +137,9 @@ class PredictMixin:
             check_calibrated(self, levels, interval_method)
             check_steps_calibrated(self.conformal_, n)
         frame, absent = read_for_forecast(self, data, read_options)  # a long table of some series too
-        if absent and series is None:  # a channel-independent model's: forecast those given alone
-            series = [name for name in self.spec_.targets if name not in absent]
+        if absent:  # a channel-independent model's: forecast those given alone, never a stand-in
+            stand_ins = set(absent)  # not a scan of the absent names per fitted series (thousands of each)
+            series = [name for name in series or self.spec_.targets if name not in stand_ins]
         chosen = chosen_series(self.spec_.targets, series)
         targets = self.spec_.targets
         spec = (
