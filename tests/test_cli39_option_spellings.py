@@ -150,7 +150,8 @@ def test_audio_fit_gives_the_command_s_spelling_once(shared_data, tmp_path, monk
     (tmp_path / "few" / "a.flac").write_bytes(
         (shared_data / "audio" / "fsdd" / "0_george_0.flac").read_bytes()
     )
-    err = refused(["audio", "fit", "--data.root", "few", "--data.extensions", "[mp9]", *QUIET], capsys)
+    tiny = ["--model.d_model", "4", "--model.n_layers", "1", "--model.sample_every_n_epochs", "0"]
+    err = refused(["audio", "fit", "--data.root", "few", "--data.extensions", "[mp9]", *tiny, *QUIET], capsys)
     assert ".flac files are read with --data.extensions '[.flac]'" in err
     assert "extensions=(" not in err and "(CLI:" not in err
 
