@@ -167,3 +167,18 @@ def test_placeholders_keep_their_shape_and_code_stays_python():
     assert said == 'fitted without any (--data.future_covariates "[...]"): leave it out'
     recipe = "futr = pd.DataFrame({'date': pd.date_range('2016-07-17', periods=4, freq='h')}); pass freq='h'"
     assert command_spelling(recipe, "forecast") == recipe.replace("pass freq='h'", "pass --data.freq h")
+
+
+def test_a_use_of_its_own_spells_its_options_too(monkeypatch):
+    """A use beside the three (a plug-in's, the tests' line) took a KeyError where a use's linked settings
+    are looked up; its data module's keywords are its --data options."""
+    from ssm_ts.cli.option_spelling import command_spelling, use_options
+
+    spec = cli.UseSpec(task="tests.cli.fake_use:LineTask", datamodule="tests.cli.fake_use:LineDataModule",
+                       description="a line", example="ssm-ts line fit")  # fmt: skip
+    monkeypatch.setitem(cli.USES, "line", spec)
+    use_options.cache_clear()
+    try:
+        assert command_spelling("too steep: pass slope=0.5", "line") == "too steep: pass --data.slope 0.5"
+    finally:
+        use_options.cache_clear()

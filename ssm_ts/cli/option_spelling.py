@@ -77,7 +77,9 @@ def use_options(use: str) -> dict[str, str]:
     spec = USES[use]
     classes = {"data": load_target(spec.datamodule), "model": load_target(spec.task)}
     options: dict[str, str] = {}
-    for section in sorted(classes, key=lambda section: section == _LINKED_FROM[use]):  # the linked-from last
+    for section in sorted(
+        classes, key=lambda section: section == _LINKED_FROM.get(use, "model")
+    ):  # the linked-from last
         names = list(inspect.signature(classes[section].__init__).parameters)[1:]
         options.update({name: f"--{section}.{name}" for name in names if not name.startswith("_")})
     return {**options, **_USE_OPTIONS.get(use, {})}
