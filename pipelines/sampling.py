@@ -25,7 +25,6 @@ import lightning.pytorch as pl
 import numpy as np
 import torch
 from lightning.fabric.utilities.distributed import DistributedSamplerWrapper
-from lightning.pytorch.trainer.states import TrainerFn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, Sampler
 
 
@@ -274,15 +273,9 @@ def items_in_batch(loader: Any, batch_idx: int, batch_len: int) -> int | None:
 
 def evaluation_loader(trainer: pl.Trainer, split: str) -> Any:
     """The loader(s) of the evaluation ``trainer`` runs: ``split`` ``"test"``'s, or ``"val"``'s of a fit
-    (its sanity check too) or of ``trainer.validate``; ``None`` outside one (or on a stand-in trainer)."""
-    if split == "test":
-        return getattr(trainer, "test_dataloaders", None)
-    state = getattr(trainer, "state", None)
-    if getattr(state, "fn", None) == TrainerFn.VALIDATING:
-        # not trainer.val_dataloaders: after a fit on the same trainer it gives the fit's loader
-        combined = getattr(getattr(trainer, "validate_loop", None), "_combined_loader", None)
-        return None if combined is None else combined.iterables
-    return getattr(trainer, "val_dataloaders", None)
+    (its sanity check too) or of ``trainer.validate`` (each run attaches its own: a validation after a fit
+    on the same trainer names its loader, not the fit's); ``None`` outside one (or on a stand-in trainer)."""
+    return getattr(trainer, "test_dataloaders" if split == "test" else "val_dataloaders", None)
 
 
 # the checkpoint entry that keeps the global generators' states of every training process (GlobalGenerators)
