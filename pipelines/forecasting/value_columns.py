@@ -234,6 +234,7 @@ def _value_hint(table: Table, column: str, value: object) -> str:
     return _read_from_parquet(hint) if parquet_path(source) is not None else hint
 
 
+_SAMPLE = 50  # the first present cells of a nested column that tell whether it holds numbers
 # a DataFrame's hint reading its CSV with pd.read_csv options, of no use to a Parquet file
 _CSV_READ = re.compile(r"read the CSV with pd\.read_csv\(path, [^()]*\), or ")
 
@@ -262,12 +263,14 @@ def warn_nested_columns(table: Table, columns: list[str]) -> None:
     """Warn that the nested ``columns`` of ``table`` that hold numbers are left out of the targets
     picked (a ``list<double>`` column of readings would be left out unsaid), naming each one's type
     and the code that unnests it; nested columns of text only (tags) stay silent, as text columns do."""
-    numeric = [c for c in columns if _holds_numbers(table.frame[c].dropna().iloc[0])]
+    numeric = [
+        c for c in columns if any(_holds_numbers(cell) for cell in table.frame[c].dropna().head(_SAMPLE))
+    ]
     if not numeric:
         return
     kinds = ", ".join(f"{c!r} ({_kind(table, c)})" for c in numeric)
     read, then = read_first(table)
-    unnest = ", ".join(_unnest_code(c) for c in numeric)
+    unnest = ", ".join(_unnest_code(table.frame[c]) for c in numeric)
     several = len(numeric) > 1
     warn_on_rank_zero(
         f"{table.name}: column{'s' if several else ''} {kinds} hold{'' if several else 's'} several values "
@@ -285,13 +288,12 @@ def nested_column_error(table: Table, name: str) -> DataError:
     that gives each of its values a column of its own."""
     read, then = read_first(table)
     cell = table.frame[name].dropna().iloc[0]
-    keys = list(cell) if isinstance(cell, dict) else range(len(cell))
-    columns = [f"{name}_{key}" for key in keys]
+    columns = [f"{name}_{key}" for key in _unnested_keys(table.frame[name])]
     shown = columns if len(columns) <= 4 else [*columns[:3], "..."]
     return DataError(
         f"{table.name}: column {name!r} ({_kind(table, name)}) holds several values in each row (e.g. "
         f"{_shown(cell)}), not one number; forecast targets and covariates need one number per row. Give "
-        f"each value a column of its own: {read}{_unnest_code(name)}{then}, naming its columns "
+        f"each value a column of its own: {read}{_unnest_code(table.frame[name])}{then}, naming its columns "
         f"{', '.join(shown)} instead of {name!r}."
     )
 
@@ -304,13 +306,35 @@ def _kind(table: Table, name: str) -> str:
     return "records" if isinstance(table.frame[name].dropna().iloc[0], dict) else "lists"
 
 
-def _unnest_code(name: str) -> str:
-    """Python that adds a column per value of the nested column ``name`` of ``df`` (``name_0``, ... for
-    lists; ``name_<field>`` for records)."""
-    return f"df = df.join(pd.DataFrame(df[{name!r}].tolist(), index=df.index).add_prefix({name + '_'!r}))"
+def _unnest_code(column: pd.Series) -> str:
+    """Python that adds a column per value of the nested ``column`` of ``df`` (``name_0``, ... for lists,
+    as many as the longest; ``name_<field>`` for records). A row whose cell is empty (a Parquet null)
+    gets NaN there: ``pd.DataFrame`` of the cells with the nulls among them makes one column holding the
+    lists. Lists of several lengths are given as records of their positions (pandas pads lists of
+    several lengths with a deprecation warning, and will refuse them)."""
+    name = column.name
+    cells = f"df[{name!r}].dropna()"
+    rows = f"[dict(enumerate(cell)) for cell in {cells}]" if _ragged(column) else f"{cells}.tolist()"
+    return f"df = df.join(pd.DataFrame({rows}, index={cells}.index).add_prefix({name + '_'!r}))"
+
+
+def _ragged(column: pd.Series) -> bool:
+    """Whether the nested ``column`` holds lists of several lengths (records: never)."""
+    cells = column.dropna()
+    return not isinstance(cells.iloc[0], dict) and cells.map(len).nunique() > 1
+
+
+def _unnested_keys(column: pd.Series) -> list:
+    """The keys :func:`_unnest_code` makes columns of: every record's fields in order of appearance, or
+    the positions of the longest list (ragged lists: ``0..`` the most values a row holds)."""
+    cells = column.dropna()
+    if isinstance(cells.iloc[0], dict):
+        return list(dict.fromkeys(key for cell in cells for key in cell))
+    return list(range(max(len(cell) for cell in cells)))
 
 
 def _holds_numbers(cell: object) -> bool:
+    """Whether the nested ``cell`` holds a number (an empty list holds none: the next cells tell)."""
     values = cell.values() if isinstance(cell, dict) else cell
     return any(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values)
 
