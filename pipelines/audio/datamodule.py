@@ -42,7 +42,7 @@ from .gone_folder import warn_of_gone_folder
 from .levels import Scan, header_and_odd_peak, odd_levels, warn_of_odd_levels
 from .mono_mix import warn_of_cancelling_files
 from .named_files import FOUND, FOUND_CLIPPED, NamedFiles
-from .odd_rates import warn_of_slow_rates
+from .odd_rates import odd_sample_rate, warn_of_slow_rates
 from .quantize import Quantizer
 from .reader import (
     SKIP_HINT,
@@ -215,9 +215,13 @@ class AudioFiles(Sequence):
 
 def _header_at(path: Path, sample_rate: int | None) -> Scan:
     """:func:`header_and_odd_peak` of ``path``, which raises for a file that cannot be resampled to
-    ``sample_rate`` (:func:`check_resampling`), as it does for an unreadable one."""
+    ``sample_rate`` (:func:`check_resampling`), as it does for an unreadable one; a ConfigError when
+    ``sample_rate`` is the odd rate (:func:`.odd_rates.odd_sample_rate`)."""
     scan = header_and_odd_peak(path)
     if sample_rate is not None:
+        odd = odd_sample_rate(path, scan.header.sample_rate, sample_rate)
+        if odd is not None:  # the fit's setting, not the file: neither skipped nor fixed by resampling it
+            raise ConfigError(odd)
         check_resampling(path, scan.header.sample_rate, sample_rate)
     return scan
 

@@ -25,6 +25,9 @@ SLOW_FILTER = 4_000_000  # filter values: 16 MB of float32, about 0.25 s to buil
 # 128 million values, took 8 s and 2.5 GB)
 TOO_LARGE_FILTER = 256_000_000
 MOST_NAMED = 5
+# the rates audio is recorded and modelled at: each resamples to each of the usual sample_rates with a small
+# filter (tests/test_rev39c_odd_sample_rate.py)
+USUAL_RATES = (8000, 11025, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000, 192000)
 
 
 def filter_values(rate: int, sample_rate: int) -> int:
@@ -49,6 +52,25 @@ def too_large_to_resample(path: Path, rate: int, sample_rate: int) -> str | None
         f"build a resampling filter of {values / 1e6:,.0f} million values ({values * 4 / 2**30:.1f} GB, "
         f"several times that while it is built, and minutes) to read it. Resample it once to a usual rate "
         f"(sox {path.name} -r {sample_rate} {path.stem}_{sample_rate}.wav)"
+    )
+
+
+def odd_sample_rate(path: Path, rate: int, sample_rate: int) -> str | None:
+    """Why a fit at ``sample_rate`` cannot read ``path`` at ``rate`` Hz when ``sample_rate`` is itself
+    the odd rate (a usual one, :data:`USUAL_RATES`, cannot be resampled to it either: 16001 Hz), with the
+    fix, a usual ``sample_rate`` (resampling every file to such a rate is no fix); ``None`` otherwise
+    (:func:`too_large_to_resample` says what is wrong with the file)."""
+    values = filter_values(rate, sample_rate)
+    if values <= TOO_LARGE_FILTER or all(
+        filter_values(usual, sample_rate) <= TOO_LARGE_FILTER for usual in USUAL_RATES
+    ):
+        return None
+    nearest = min(USUAL_RATES, key=lambda usual: abs(usual - sample_rate))
+    return (
+        f"sample_rate={sample_rate} shares almost no factor with the rates audio is recorded at: torchaudio "
+        f"would build a resampling filter of {values / 1e6:,.0f} million values ({values * 4 / 2**30:.1f} GB, "
+        f"several times that while it is built, and minutes) to read {path} at {rate} Hz, and as large a one "
+        f"for most files. Pick a usual sample_rate (sample_rate={nearest})"
     )
 
 

@@ -37,10 +37,12 @@ SKIP_HINT = "remove it, or skip bad files with on_bad_file='skip' (CLI: --data.o
 
 
 class BadAudioFileError(DataError):
-    """One audio file cannot be used: ``path`` and ``problem`` (the message adds the fix)."""
+    """One audio file cannot be used: ``path`` and ``problem`` (the message adds the fix).
+    ``states_fix``: ``problem`` says how to make the file usable itself (resample it), where a caller's
+    own fix for an unreadable file (give another one) would read wrong after it."""
 
-    def __init__(self, path: Path, problem: str):
-        self.path, self.problem = Path(path), problem
+    def __init__(self, path: Path, problem: str, states_fix: bool = False):
+        self.path, self.problem, self.states_fix = Path(path), problem, states_fix
         super().__init__(f"audio file {path} {problem}; {SKIP_HINT}")
 
 
@@ -80,7 +82,7 @@ def check_resampling(path: Path, rate: int, sample_rate: int) -> None:
     torchaudio took minutes and all the memory, or the kernel killed the process, with no word of the file."""
     problem = too_large_to_resample(Path(path), int(rate), int(sample_rate))
     if problem is not None:
-        raise BadAudioFileError(path, problem)
+        raise BadAudioFileError(path, problem, states_fix=True)
 
 
 def decode_mono(

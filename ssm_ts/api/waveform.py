@@ -105,9 +105,8 @@ def prompt_audio(
         try:
             audio = read_audio(path, sample_rate).waveform
         except BadAudioFileError as err:
-            raise DataError(
-                f"{name('prompt')} file {path} {err.problem}; give a WAV, FLAC or OGG file"
-            ) from err
+            fix = "" if err.states_fix else "; give a WAV, FLAC or OGG file"
+            raise DataError(f"{name('prompt')} file {path} {err.problem}{fix}") from err
     else:
         if isinstance(prompt, torch.Tensor):  # np.asarray refuses a tensor of a graph or on a GPU
             prompt = prompt.detach().cpu()
