@@ -130,6 +130,42 @@ def _missing_id_hint(frame: pd.DataFrame, id_col: str, label_col: str | None, ti
     )
 
 
+# the columns a reader reads when the file holds them (and skips when not), and the fix for a named one absent
+NAMED_COLUMNS = {
+    "label_col": ("label", "Name the label column: label_col='<its name>'."),
+    "time_col": (
+        "time",
+        "Name the time column: time_col='<its name>' (without times, the rows are read in file order).",
+    ),
+}
+
+
+def named_columns(label_col: str | None, time_col: str | None, labelled: bool = True) -> dict[str, Any]:
+    """The column settings of :func:`read_csv_long` / :func:`read_csv_folder` for a user's ``label_col``
+    and ``time_col`` (``None``: the reader's default): ``{"label_col", "time_col", "required"}``, the
+    ``required`` ones those named otherwise than the defaults, which the file must then hold (a label
+    column only where the data is ``labelled``: a file to classify may lack it)."""
+    given = {"label_col": label_col, "time_col": time_col}
+    settings: dict[str, Any] = {k: NAMED_COLUMNS[k][0] if v is None else v for k, v in given.items()}
+    settings["required"] = tuple(
+        k
+        for k, v in given.items()
+        if v is not None and v != NAMED_COLUMNS[k][0] and (labelled or k != "label_col")
+    )
+    return settings
+
+
+def _require_named(
+    frame: pd.DataFrame, named: dict[str, str | None], required: tuple[str, ...], where: str
+) -> None:
+    """A :class:`DataError` for a column the caller named (``required``: keys of ``named``, such as
+    ``label_col``) that ``frame`` lacks: the file, the column, the columns found and the fix."""
+    for setting in required:
+        column = named[setting]
+        if column is not None:
+            _require_columns(frame, [column], where, " " + NAMED_COLUMNS[setting][1])
+
+
 RowNamer = Callable[[list[int]], str]
 
 
@@ -345,6 +381,7 @@ def read_csv_long(
     channels: list[str] | None = None,
     nan_policy: NanPolicy = "error",
     read_options: ReadOptions | None = None,
+    required: tuple[str, ...] = (),
 ) -> SeriesSet:
     """A long CSV: one row per (recording, time step) with columns ``id_col``, optional ``time_col``
     (rows are sorted by it), the channel columns (default: every other column) and ``label_col``
@@ -363,10 +400,15 @@ def read_csv_long(
     step are named in a :class:`~.sampling_step.SamplingStepWarning` (see :func:`~.sampling_step.file_step`).
     A gap in a recording's times (a jump of 1.5 steps or more: samples lost) is named in a
     :class:`~.time_gaps.TimeGapWarning` under ``nan_policy="error"``; ``"interpolate"`` and ``"zero"``
-    insert the missing steps and fill them."""
+    insert the missing steps and fill them.
+
+    ``required``: which of ``"label_col"`` and ``"time_col"`` the caller named (a user's option, see
+    :func:`named_columns`): the file must hold it, else a :class:`DataError` names the file, the column,
+    the columns found and the fix; otherwise a ``label_col`` or ``time_col`` the file lacks is not read."""
     options = check_read_options(read_options)
     path = existing_file(path)
     frame = _read_csv(path, (id_col, label_col), options)
+    _require_named(frame, {"label_col": label_col, "time_col": time_col}, required, str(path))
     time_name, time_col = time_col, time_col if time_col in frame.columns else None
     if time_name is not None and time_col is None:  # an index of dates saved by df.to_csv(path)
         time_col = saved_time_index(frame, date_options(options))
@@ -507,6 +549,7 @@ def _read_recording_files(
     channel_names: list[str] | None = None,
     fix: str = "",
     reader: str = "read_csv_folder(folder",
+    required: tuple[str, ...] = (),
 ) -> tuple[list[np.ndarray], list[Step], list[str]]:
     """Recording CSVs ``files`` (rows = time steps, columns = channels, optional ``time_col``), read
     as :func:`read_csv_folder` reads its files: ``(values (channels, length_i) each, sampling steps,
@@ -514,7 +557,8 @@ def _read_recording_files(
     exactly those columns, in any order; ``fix`` ends the error naming a file's missing and extra
     ones), else the first file's columns (the others need the same). ``source`` (a folder, or the
     one file) names the recordings in the warnings of gaps, saved indexes and time-like channels, and
-    ``reader`` (the call up to its first argument) the call that reads them otherwise."""
+    ``reader`` (the call up to its first argument) the call that reads them otherwise. ``required``
+    holding ``"time_col"``: every file needs that column (see :func:`named_columns`)."""
 
     def files_of(found: dict[str, Any]) -> str:  # the files a warning is about, within ``source``
         if len(files) == 1:
@@ -533,6 +577,9 @@ def _read_recording_files(
         if index:
             indexed[file.name] = index
             frame = frame.drop(columns=index)
+        _require_named(
+            frame, {"time_col": time_col}, tuple(k for k in required if k == "time_col"), str(file)
+        )
         file_time = time_col if time_col in frame.columns else None
         if time_col is not None and file_time is None:  # an index of dates saved by df.to_csv(path)
             file_time = saved_time_index(frame, date_options(options))
@@ -607,6 +654,7 @@ def read_csv_folder(
     time_col: str | None = "time",
     nan_policy: NanPolicy = "error",
     read_options: ReadOptions | None = None,
+    required: tuple[str, ...] = (),
 ) -> SeriesSet:
     """One CSV per recording (rows = time steps, columns = channels, optional ``time_col``) in
     ``folder``, with a labels CSV (columns ``file_col``, ``label_col``) naming each file's class.
@@ -615,7 +663,8 @@ def read_csv_folder(
     channels (``channel_names``); the other files need the same columns, in any order (read by name).
     Gaps in a file's times are warned of, or filled under ``nan_policy``, as in :func:`read_csv_long`.
     A folder without the default ``labels.csv`` is read unlabelled (recordings to classify); a
-    ``labels_file`` named otherwise must exist."""
+    ``labels_file`` named otherwise must exist. ``required`` (as in :func:`read_csv_long`): ``"time_col"``,
+    every file needs that column; ``"label_col"``, a labels file with that column."""
     options = check_read_options(read_options)
     folder = existing_path(folder)
     if not folder.is_dir():  # else "no recording CSV files found" in a file
@@ -628,6 +677,12 @@ def read_csv_folder(
     files = _recording_files(folder, labels_file)
     if not files:
         raise _no_csv_files_error(folder)
+    if labels_file is None and "label_col" in required:
+        raise DataError(
+            f"{folder}: no {DEFAULT_LABELS_FILE} to read the labels of column {label_col!r} from; a folder of "
+            f"recording CSVs is labelled by a labels file (columns {file_col!r}, {label_col!r}): add "
+            f"{DEFAULT_LABELS_FILE}, or leave label_col out."
+        )
     label_of = None
     if labels_file is not None:
         labels_path = Path(labels_file) if Path(labels_file).is_absolute() else folder / labels_file
@@ -654,7 +709,7 @@ def read_csv_folder(
                 + (_dropped_zeros_hint(unlabelled, list(listed), file_col) or "add rows for them.")
             )
     values, steps, names = _read_recording_files(
-        files, str(folder), time_col=time_col, nan_policy=nan_policy, options=options
+        files, str(folder), time_col=time_col, nan_policy=nan_policy, options=options, required=required
     )
     labels = [label_of[p.name] for p in files] if label_of is not None else None
     if labels is not None:

@@ -68,9 +68,14 @@ def read_series(
     format: Format = "auto",
     nan_policy: NanPolicy = "error",
     read_options: ReadOptions | None = None,
+    *,
+    label_col: str = "label",
+    time_col: str | None = "time",
+    required: tuple[str, ...] = (),
 ) -> SeriesSet:
-    """Read any supported file by suffix (or ``format``) with default column names; ``read_options``
-    read a CSV (``csv``, ``csv_folder``; see :func:`read_csv_long`)."""
+    """Read any supported file by suffix (or ``format``); ``read_options``, ``label_col``, ``time_col``
+    and ``required`` (the columns the caller named: :func:`~.csv_reader.named_columns`) read a CSV
+    (``csv``, ``csv_folder``; see :func:`read_csv_long`)."""
     if format not in FORMATS:
         raise DataError(f"unknown format {format!r}; expected one of {FORMATS}")
     kind = detect_format(path) if format == "auto" else format
@@ -86,7 +91,11 @@ def read_series(
         "csv_folder": read_csv_folder,
         "numpy": read_numpy,
     }[kind]
-    csv_options = {"read_options": read_options} if kind in ("csv", "csv_folder") else {}
+    csv_options = (
+        dict(read_options=read_options, label_col=label_col, time_col=time_col, required=required)
+        if kind in ("csv", "csv_folder")
+        else {}
+    )
     return reader(path, nan_policy=nan_policy, **csv_options)
 
 
