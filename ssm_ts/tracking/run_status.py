@@ -62,13 +62,15 @@ def run_failed_on_error(logger: Any, checkpoint: str | None, next_step: str) -> 
     try:
         yield
     except KeyboardInterrupt:
+        keep_stop_reason(logger, "Ctrl-C (KeyboardInterrupt) (after training)")
         end_run(logger, "KILLED")
         raise
-    except SSMTSError:
-        end_run(logger, "FAILED")
-        raise
     except Exception as err:
+        # the run says why it failed, as one stopped during training does (STOP_TAG)
+        keep_stop_reason(logger, f"{type(err).__name__}: {err} (after training)")
         end_run(logger, "FAILED")
+        if isinstance(err, SSMTSError):
+            raise
         run_id = getattr(logger, "run_id", None)
         where = f"; the trained checkpoint is {checkpoint}" if checkpoint else ""
         raise TrainingError(
