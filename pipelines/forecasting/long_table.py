@@ -13,11 +13,12 @@ from ssm_ts.errors import DataError
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 
 from ..na_markers import default_na_markers, keep_text_hint
+from ..saved_index_rule import counts_rows, is_unnamed
 from .feature_origin import table_variable
 from .number_text import meant_numeric
 from .read_code import read_first
 from .reader import Table
-from .time_column import detect_time_column, parse_times
+from .time_column import _mostly_dates, detect_time_column, parse_times  # the one test of dates
 from .value_columns import is_nested
 from .zone_text import without_zone_names
 
@@ -72,14 +73,21 @@ def unnamed_long_table_note(table: Table, time_col: str, times: pd.Series) -> st
     return ""
 
 
+# the unread-columns warnings given in this process: said once, not again for each trial of a search
+# (each fits the table anew), each fit of a loop, or the test split's read after the fit's
+_SAID: set[str] = set()
+
+
 def warn_unread_columns(
     table: Table, time_col: str, id_col: str, value_col: str, named: list[str] | None = None
 ) -> None:
-    """Warn (once a fit) that the long ``table``'s other columns are not read, with how to use them:
-    those with one value per series (``region``, ``capacity``: static features) as ``static_df``, those
-    of numbers that change over time within a series as ``past_covariates=``; and how to silence it.
-    Columns the same in every row (a unit, a source) tell the series nothing and are not named, nor
-    are the ``named`` ones (the covariates given; per-series ones are the expanded table's rows already).
+    """Warn (once a process for a table and its columns) that the long ``table``'s other columns are not
+    read, with how to use them: those with one value per series (``region``, ``capacity``: static
+    features) as ``static_df``, those of numbers that change over time within a series as
+    ``past_covariates=``; and how to silence it. Not named: columns the same in every row (a unit, a
+    source), a saved index's row numbers (``Unnamed: 0`` of ``df.to_csv(path)``), dates, text that
+    names each series (a second id: one-hot encoded it is the series' id again), and the ``named`` ones
+    (the covariates given; per-series ones are the expanded table's rows already).
     """
     frame = table.frame
     read = (id_col, time_col, value_col, *(named or []))
@@ -89,10 +97,21 @@ def warn_unread_columns(
         return
     if table.features is not None:  # the rows of the covariate series it was expanded with: not the user's
         frame = frame[~frame[id_col].astype(str).isin(list(table.features.names))]
-    per_series = frame[others].groupby(frame[id_col], sort=False).nunique(dropna=False).max()
-    overall = frame[others].nunique(dropna=False)
-    static = [c for c in others if per_series[c] <= 1 < overall[c]]
-    varying = [c for c in others if per_series[c] > 1 and meant_numeric(frame[c])]
+    series, n_series = _codes(frame[id_col])
+    static, varying = [], []
+    for column in others:
+        values = frame[column]
+        if _row_numbers(values, series) or pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        codes, distinct = _codes(values)
+        by_series = pd.Series(codes).groupby(series)
+        if (by_series.min() == by_series.max()).all():  # one value per series
+            text = not pd.api.types.is_numeric_dtype(values)
+            # text naming each series is a second id; dates written as text are no category to encode
+            if 1 < distinct and not (text and (distinct == n_series or _mostly_dates(values, table.dates))):
+                static.append(column)
+        elif meant_numeric(values):
+            varying.append(column)
     if not static and not varying:
         return
     name = table.features.source.name if table.features is not None else table.name
@@ -105,13 +124,35 @@ def warn_unread_columns(
             f"{'it' if one else 'them'} in past_covariates={varying!r} (future_covariates= for values known "
             "ahead), each series reading its own."
         )
-    warn_on_rank_zero(
+    message = (
         f"{name}: a long table is read as its {id_col!r}, {time_col!r} and {value_col!r} columns and the "
         f"covariates named. {' '.join(parts)} To silence this, drop "
-        f"{'it' if len(static) + len(varying) == 1 else 'them'}: df.drop(columns={[*static, *varying]!r}).",
+        f"{'it' if len(static) + len(varying) == 1 else 'them'}: df.drop(columns={[*static, *varying]!r})."
+    )
+    if message in _SAID:
+        return
+    _SAID.add(message)
+    warn_on_rank_zero(
+        message,
         UserWarning,
         stacklevel=None,  # the user's line, however deep the call
     )
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    """``(codes, n)``: each row's value (a series' id, a column's value) as a number ``0..n-1`` (``n``
+    distinct values, NaN one of them), whose min and max by series tell whether a series holds one."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes, len(uniques)
+
+
+def _row_numbers(values: pd.Series, series: np.ndarray) -> bool:
+    """Whether ``values`` is a saved index of row numbers (``Unnamed: 0``, as ``df.to_csv(path)`` writes
+    it): counted over the table, or from 0 again in each series (a frame concatenated from one a series)."""
+    if not is_unnamed(values.name) or not pd.api.types.is_integer_dtype(values):
+        return False
+    starts = np.flatnonzero(series[1:] != series[:-1]) + 1
+    return counts_rows(values.to_numpy(), holes=True, starts=starts)
 
 
 def _columns_text(columns: list[str]) -> str:

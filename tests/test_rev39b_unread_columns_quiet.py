@@ -1,0 +1,61 @@
+"""The warning about a long table's unread columns, on columns real tables hold that are no static
+feature or covariate to offer: the row numbers ``df.to_csv(path)`` saves (``Unnamed: 0``, counted over
+the table or from 0 in each series of a concatenated frame) were offered as past_covariates, a second
+date column as static features one-hot encoded, a text column naming each series (a second id) as one
+static column a series. And a search said it for each trial it fitted, and again for the best."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import torch
+
+from ssm_ts import tune_forecaster
+from ssm_ts.pipelines.forecasting import load_series
+from tests.series_features_data import TINY, long_table
+
+_SAID = "a long table is read as its"
+
+
+def _said(caught) -> list[str]:
+    return [str(w.message) for w in caught if _SAID in str(w.message)]
+
+
+def _long(ett: pd.DataFrame, n: int = 60) -> pd.DataFrame:
+    """Three ETTh1 series as ``unique_id, ds, y``, each frame keeping its own index (0..n-1)."""
+    return pd.concat(
+        [pd.DataFrame({"unique_id": name, "ds": ett["date"].iloc[:n], "y": ett[name].iloc[:n]})
+         for name in ("OT", "HUFL", "MUFL")]
+    )  # fmt: skip
+
+
+def test_saved_row_numbers_second_dates_and_series_names_are_not_offered(tmp_path, ett):
+    frame = _long(ett).assign(
+        opened=lambda d: d["unique_id"].map({"OT": "2020-01-01", "HUFL": "2021-06-01", "MUFL": "2020-01-01"}),
+        name=lambda d: d["unique_id"].map({"OT": "oil temp", "HUFL": "high load", "MUFL": "middle load"}),
+    )
+    frame["opened"] = pd.to_datetime(frame["opened"])
+    frame.to_csv(tmp_path / "per_series_index.csv")  # Unnamed: 0 from 0 in each series
+    frame.reset_index(drop=True).to_csv(tmp_path / "index.csv")  # Unnamed: 0 over the table
+    for path in ("per_series_index.csv", "index.csv"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            _, spec = load_series(tmp_path / path)
+        assert spec.targets == ["HUFL", "MUFL", "OT"] and _said(caught) == [], path
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_series(frame)  # the datetime column as a DataFrame holds it
+    assert _said(caught) == []
+
+
+def test_a_search_names_the_unread_columns_once(tmp_path, ett):
+    torch.set_num_threads(1)
+    df = long_table(ett).assign(size=lambda d: d["unique_id"].map({"OT": 10.0, "HUFL": 50.0}))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = tune_forecaster(df, {"lr": [1e-3, 2e-3]}, sampler="grid", out_dir=str(tmp_path), **TINY)
+    assert len(result.trials) == 2
+    said = _said(caught)
+    assert len(said) == 1 and "The column 'size' holds one value per series" in said[0]
+    assert "The column 'load' changes over time within a series" in said[0]
