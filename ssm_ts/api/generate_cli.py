@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ssm-ts audio generate",
         description="Generate audio clips with a trained SaShiMi model (recurrent mode).",
+        allow_abbrev=False,  # --sec is a typo, not --seconds (as the fit/predict commands answer it)
     )
     parser.add_argument(
         "--ckpt_path",

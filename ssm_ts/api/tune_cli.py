@@ -91,6 +91,7 @@ def build_parser() -> ArgumentParser:
             "write trials.csv, the best model's export/, forecast.csv and forecast.png into --out."
         ),
         default_meta=False,
+        allow_abbrev=False,  # --n_trial is a typo, not --n_trials (as the fit/predict commands answer it)
     )
     parser.add_argument("--config", action=ActionConfigFile, help="a YAML file or a shipped config's name")
     parser.add_argument(
