@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError
+from ssm_ts.wording import counted
 
 from .feature_origin import own_covariate
 from .frames import future_times
@@ -143,7 +144,8 @@ def _require_lookback(spans, times: pd.Series, spec: SeriesSpec, lookback: int) 
     if short.any():
         raise DataError(
             f"forecasting needs the last {lookback} observed rows (the lookback) of every series; "
-            f"{int(short.sum())} series have fewer: {spans.listed(short, times, id_dtype=spec.id_dtype)}. "
+            f"{int(short.sum())} series {'has' if short.sum() == 1 else 'have'} fewer: "
+            f"{spans.listed(short, times, id_dtype=spec.id_dtype)}. "
             "Pass a longer history of them. A channel-independent model given a long table forecasts the "
             "series it holds, so one without them forecasts the others; a multivariate model "
             "(channel_independent=False) forecasts every series it was fitted on, so none can be left out."
@@ -266,7 +268,7 @@ def missing_future_error(
     held = f" (static_df's {kept} the model keeps)" if kept and (columns or shared) else ""
     alone = f"static_df's {kept}, which the model gives by itself for its horizon only"
     return DataError(
-        f"known-future inputs are needed for {steps}, the {n_rows} times after the last observation ({when}; "
+        f"known-future inputs are needed for {steps}, the {counted(n_rows, 'time')} after the last observation ({when}; "
         f"{found} given): {' and '.join(needs) or alone}{held}. {fix}{otherwise}."
     )
 

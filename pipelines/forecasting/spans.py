@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import DataError
+from ssm_ts.wording import counted
 
 from .series_ids import shown_ids
 
@@ -63,12 +64,15 @@ class Spans:
         parts = []
         for j, name in zip(picked[:limit], shown, strict=True):
             first, last = int(self.first[j]), int(self.last[j])
-            where = (
-                f"{times.iloc[first]} to {times.iloc[last]}"
-                if times is not None
-                else f"rows {first} to {last}"
-            )
-            parts.append(f"{name!r} ({self.lengths[j]} rows, {where})")
+            if first == last:  # one row: its time, not 't to t'
+                where = f"{times.iloc[first]}" if times is not None else f"row {first}"
+            else:
+                where = (
+                    f"{times.iloc[first]} to {times.iloc[last]}"
+                    if times is not None
+                    else f"rows {first} to {last}"
+                )
+            parts.append(f"{name!r} ({counted(int(self.lengths[j]), 'row')}, {where})")
         more = f" and {len(picked) - limit} more" if len(picked) > limit else ""
         return ", ".join(parts) + more
 

@@ -47,7 +47,8 @@ def check_ragged_windows(
         end = times.iloc[bounds.train_end]
         fix = _leave_out_short(spans.names_of(none), end, length, id_col, id_dtype, time_col, value_col)
         raise DataError(
-            f"{source}: {int(none.sum())} of {len(spans.names)} series have no training window (lookback "
+            f"{source}: {int(none.sum())} of {len(spans.names)} series {'has' if none.sum() == 1 else 'have'} "
+            f"no training window (lookback "
             f"{lookback} + horizon {horizon} rows inside both the series' span and the training "
             f"split, which ends before {end} for all series): "
             f"{spans.listed(none, times, id_dtype=id_dtype)}. Leave those series out "
