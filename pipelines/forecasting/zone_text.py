@@ -39,8 +39,9 @@ ZONE_ABBREVIATION = re.compile(r"(?<=\d)\s+[A-Z]{2,5}$")
 # read by pandas, or no zone: a day's or a month's name in capitals ('2016-01-01 FRI', '2016 JAN')
 _READ_BY_PANDAS = {"UTC", "GMT", "Z", "AM", "PM", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN",
                    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}  # fmt: skip
-# a value that may end in a zone name: a letter, a bracket, or Etc's hour offset ('Etc/GMT-1', UTC+1)
-_LETTER_END = re.compile(r"(?:[A-Za-z\]]|[A-Za-z][+-]\d{1,2})$")
+# a value that may end in a zone name: a letter, a bracket, or Etc's hours ('Etc/GMT-1', UTC+1; 'Etc/GMT0'),
+# after a '/' as every zone name read is written ('GMT-1' alone, a label, is no zone's name here)
+_LETTER_END = re.compile(r"(?:[A-Za-z\]]|/[A-Za-z]+[+-]?\d{1,2})$")
 _SAMPLE = 50  # the first present values that decide whether a column writes zones at all
 
 
