@@ -9,6 +9,8 @@ import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ssm_ts.cli.option_spelling import command_spelling
+
 
 @functools.cache
 def _own_source_folders() -> tuple[str, ...]:
@@ -41,14 +43,15 @@ def short_warnings(use: str, verbose: bool) -> Iterator[None]:
 
 def one_line_format(use: str, previous: Callable[..., str]) -> Callable[..., str]:
     """A :data:`warnings.formatwarning` that writes ssm-ts's warnings as ``ssm-ts USE: warning: ...`` (``use``:
-    ``forecast`` or ``forecast fit``, as :func:`short_warnings` takes it) and hands the others to ``previous``."""
+    ``forecast`` or ``forecast fit``, as :func:`short_warnings` takes it) and hands the others to ``previous``.
+    Their fixes are spelt as the command takes them (``--data.crop fixed``, not ``crop='fixed'``)."""
 
     def one_line(message, category, filename, lineno, line=None) -> str:
         # the folders are looked up at the first warning: importing the packages loads torch, which
         # `ssm-ts forecast tune --help` and the like never need
         if not str(Path(filename).resolve()).startswith(_own_source_folders()):
             return previous(message, category, filename, lineno, line)
-        return f"ssm-ts {use}: warning: {message}\n"
+        return f"ssm-ts {use}: warning: {command_spelling(str(message), use.split()[0])}\n"
 
     one_line.ssm_ts_use = use  # type: ignore[attr-defined]  # what install_in_child_process checks
     return one_line

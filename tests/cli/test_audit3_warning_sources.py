@@ -47,7 +47,7 @@ def test_audio_fit_warnings_are_ssm_ts_lines(in_tmp, shared_data, recwarn):
     assert cli.main(fit) == 0
     err = printed("audio fit", recwarn)
     assert "ssm-ts audio fit: warning: skipped 1 unreadable audio file(s) of 7: broken.wav" in err, err
-    assert "ssm-ts audio fit: warning: crop='fixed' trains on the first 0.02 s" in err, err
+    assert "ssm-ts audio fit: warning: --data.crop fixed trains on the first 0.02 s" in err, err
     assert "call.py" not in err, err
 
 
