@@ -48,7 +48,7 @@ def test_the_cli_refuses_it_before_the_run_resumes(in_tmp, capsys):
     resume = ["forecast", "fit", "--ckpt_path", "last", "--out", "out", "--trainer.max_epochs", "1"]
     assert cli.main(resume) == 1
     err = capsys.readouterr().err
-    assert "ssm-ts forecast fit: error: max_epochs=1 is below the 3 epochs" in err, err
+    assert "ssm-ts forecast fit: error: --trainer.max_epochs 1 is below the 3 epochs" in err, err
     assert "--trainer.max_epochs 4 or more" in err and "Traceback" not in err, err
     after = client.get_run(run.info.run_id)
     assert after.info.status == run.info.status == "FINISHED"  # was FAILED

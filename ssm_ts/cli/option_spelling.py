@@ -25,6 +25,9 @@ _USE_OPTIONS: dict[str, dict[str, str]] = {
         "futr_df": "--futr_path",
     },
 }
+# the Trainer's settings the library's messages name (max_epochs=1 is below the 3 epochs ...): every
+# use's --trainer options (a data module's or task's argument of the same name comes first)
+_TRAINER_OPTIONS = ("max_epochs", "accelerator", "devices", "precision", "strategy")
 # a keyword whose value is a whole option of its own: (keyword, value) -> the command's option
 _VALUE_OPTIONS: dict[tuple[str, Any], str] = {("resume", True): "--ckpt_path last"}
 # where a task's and a data module's argument of the same name is set: the other is linked to it
@@ -69,14 +72,15 @@ def _unless_said_before(text: str, said: re.Match[str]) -> str:
 @functools.cache
 def use_options(use: str) -> dict[str, str]:
     """``use``'s options by Python keyword: ``{"freq": "--data.freq", "horizon": "--model.horizon",
-    "level": "--level", ...}`` (its data module's and task's arguments, as LightningCLI takes them)."""
+    "level": "--level", "max_epochs": "--trainer.max_epochs", ...}`` (its data module's and task's
+    arguments, as LightningCLI takes them, and the Trainer settings messages name)."""
     from ssm_ts.cli.uses import USES, load_target
 
     if use not in USES:
         return {}
     spec = USES[use]
     classes = {"data": load_target(spec.datamodule), "model": load_target(spec.task)}
-    options: dict[str, str] = {}
+    options = {name: f"--trainer.{name}" for name in _TRAINER_OPTIONS}
     for section in sorted(
         classes, key=lambda section: section == _LINKED_FROM.get(use, "model")
     ):  # the linked-from last
