@@ -12,26 +12,16 @@ from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from types import SimpleNamespace
 
-import lightning.pytorch as pl
 import numpy as np
-import pytest
 import soundfile as sf
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Subset
 
-from ssm_ts import WaveformGenerator
 from ssm_ts.pipelines.audio import AudioDataModule
 from ssm_ts.pipelines.audio.named_files import NamedFiles
 from ssm_ts.tasks.waveform_spawned_stop import NameFoundInStartedProcesses
 
 RATE = 8000
 CLIPPED = "t_clip.wav is clipped at full scale: "
-
-
-class CrashAtFirstBatch(pl.Callback):
-    """Stops every started process at its first training batch's end, before any epoch's end."""
-
-    def on_train_batch_end(self, trainer, *args) -> None:
-        raise RuntimeError("stopped on purpose")
 
 
 def _folder(folder: Path) -> Path:
@@ -51,40 +41,60 @@ def _module(folder: Path) -> AudioDataModule:
     )
 
 
-@pytest.mark.timeout(300)
-def test_a_spawned_fit_stopped_by_an_error_names_the_clipped_file_its_processes_found(tmp_path, capfd):
-    (tmp_path / "takes").mkdir()
-    folder = _folder(tmp_path / "takes")
-    generator = WaveformGenerator(
-        "tiny", max_epochs=1, batch_size=8, accelerator="cpu", log_to_mlflow=False, out_dir=str(tmp_path / "out"),
-        trainer_options={"strategy": "ddp_spawn", "devices": 2, "callbacks": [CrashAtFirstBatch()],
-                         "enable_progress_bar": False},
-    )  # fmt: skip
-    with warnings.catch_warnings(record=True) as caught, pytest.raises(Exception, match="stopped on purpose"):
+def _started_process_trains(module: AudioDataModule, rank: int = 0, only: str | None = None) -> None:
+    """A started process of a 2-process ddp_spawn fit: the module received by handle (as Lightning's
+    launcher sends it) and set up anew, told it runs under DDP as the fit's task tells it
+    (``name_damaged_at_epoch_ends``), reads the training clips (of the file ``only``, else of every file)
+    and stops before the epoch's end, naming nothing as it reads (under DDP a clipped file is left to the
+    epoch's end)."""
+    sent = pickle.loads(ForkingPickler.dumps(module))
+    sent.trainer = SimpleNamespace(world_size=2, global_rank=rank)
+    sent.setup("fit")
+    sent.name_damaged_at_epoch_ends("fit")
+    train = sent.datasets["train"]
+    files = train.waves.files if train.tiles is None else [train.waves.files[f] for f, _ in train.tiles]
+    items = [i for i, path in enumerate(files) if only in (None, path.name)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        list(DataLoader(Subset(train, items), batch_size=8))
+
+
+def _one_process(folder: Path) -> list[str]:
+    """The clipping warnings of a single-process fit that reads the same training clips."""
+    module = _module(folder)
+    module.setup("fit")
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        generator.fit(str(folder), sample_rate=RATE, clip_seconds=0.05, split="rule", val_pattern="^v_",
-                      test_pattern="^s_")  # fmt: skip
-    named = [w for w in caught if CLIPPED in str(w.message)]
-    assert len(named) == 1, [str(w.message) for w in caught]  # was none
-    # the single-process wording, from the counts of the process that read it: its first 0.05 s (fixed crop)
-    assert str(named[0].message) == (
+        list(DataLoader(module.datasets["train"], batch_size=8))
+    return [str(w.message) for w in caught if CLIPPED in str(w.message)]
+
+
+def test_a_spawned_fit_stopped_by_an_error_names_the_clipped_file_as_one_process_does(tmp_path):
+    folder = _folder(tmp_path)
+    module = _module(folder)
+    _started_process_trains(module, rank=0)
+    _started_process_trains(module, rank=1)  # both read it
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        NameFoundInStartedProcesses(module).on_exception(
+            SimpleNamespace(datamodule=None), None, RuntimeError("stopped on purpose")
+        )
+    assert [str(w.message) for w in caught] == _one_process(folder)  # was none: once, in the same words
+    # from the counts of the process that read it: its first 0.05 s (fixed crop)
+    assert str(caught[0].message) == (
         f"audio file {folder / 't_clip.wav'} is clipped at full scale: 65.00% of the 0.05 s read from it so far "
         "lie in runs of 3 or more samples at its largest codes (+-1), flattened tops the model learns as sound. "
         "Record it again at a lower gain, or remove it"
     )
-    assert named[0].filename == __file__  # the user's fit
-    assert CLIPPED not in capfd.readouterr().err  # nor named by a started process: once, by this one
+    assert caught[0].filename == __file__  # the user's fit
 
 
-def _started_process_trains(module: AudioDataModule) -> None:
-    """A started process (ddp_spawn's: the module received by handle, set up anew) reads every training
-    clip under DDP (a clipped file is left to the epoch's end) and stops before the epoch's end."""
-    sent = pickle.loads(ForkingPickler.dumps(module))
-    sent.setup("fit")
-    sent.datasets["train"].waves.clipping.name_later = True  # as name_damaged_at_epoch_ends sets it under DDP
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # names nothing as it reads
-        list(DataLoader(sent.datasets["train"], batch_size=8))
+def test_a_file_one_process_alone_read_is_named(tmp_path):
+    module = _module(_folder(tmp_path))
+    _started_process_trains(module, rank=0, only="t_a.wav")
+    _started_process_trains(module, rank=1, only="t_clip.wav")
+    named = _stopped(module)
+    assert len(named) == 1 and CLIPPED in named[0] and "65.00% of the 0.05 s" in named[0], named
 
 
 def _stopped(module: AudioDataModule) -> list[str]:
@@ -98,8 +108,8 @@ def _stopped(module: AudioDataModule) -> list[str]:
 
 def test_two_processes_that_found_one_clipped_file_name_it_once(tmp_path):
     module = _module(_folder(tmp_path))
-    _started_process_trains(module)
-    _started_process_trains(module)  # the other rank, reading it too
+    _started_process_trains(module, rank=0)
+    _started_process_trains(module, rank=1)  # the other rank, reading it too
     named = _stopped(module)
     assert len(named) == 1 and CLIPPED in named[0] and "65.00% of the 0.05 s" in named[0], named
     assert _stopped(module) == []  # and not again
