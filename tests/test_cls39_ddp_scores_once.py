@@ -118,6 +118,31 @@ def test_unlabelled_recordings_beside_padding_are_still_refused():
         task._step(batch, "val")
 
 
+def evaluate(task: ClassificationTask, italy, out: Path) -> list[dict[str, float]]:
+    """The validation and test metrics of ``task``, each from a trainer of its own."""
+    return [
+        getattr(build_trainer(max_epochs=1, out_dir=out / stage, accelerator="cpu", progress=False), stage)(
+            task, data_module(italy), verbose=False
+        )[0]
+        for stage in ("validate", "test")
+    ]
+
+
+def test_each_evaluation_starts_from_no_counts(italy, tmp_path):
+    """Counts left in the metrics score nothing: ``ddp_spawn`` on CPUs shares the metrics' states between
+    its processes and the launching one, where an s4d1d fit's processes left their first epoch's counts
+    (a validate after it, on a trainer of its own, gave val_loss 0.69134 for 0.69377), and its two
+    processes added into the same counts until Lightning's first reset."""
+    task = ClassificationTask(n_channels=1, classes=["1", "2"], model_options=TINY)
+    fresh = evaluate(task, italy, tmp_path / "fresh")
+    with torch.inference_mode():  # what such a run leaves behind (as Lightning evaluates: in inference mode)
+        for split in ("val", "test"):
+            for metric in task.metrics[f"{split}_metrics"].values():
+                metric.update(torch.tensor([[0.0, 1.0]] * 3), torch.tensor([0, 0, 1]))
+            task.loss_means[f"{split}_loss"].update(torch.tensor([5.0]))
+    assert evaluate(task, italy, tmp_path / "again") == fresh
+
+
 class ConfusionCounts(pl.Callback):
     """Writes the test confusion matrix to ``path`` (its counts are gathered from every process)."""
 

@@ -91,8 +91,26 @@ class ClassificationSteps:
     def test_step(self, batch, batch_idx: int) -> None:
         self._step(batch, "test")
 
+    def _reset_scores(self, split: str) -> None:
+        """Start ``split``'s scores afresh: Lightning resets a logged metric at its epoch's end only. Under
+        ``ddp_spawn`` on CPUs the metrics' states reach the processes in memory they share with each other
+        and with the launching one (Lightning unshares parameters and buffers only): until a reset both
+        processes added into the same counts, and a validate or test after the fit started from those
+        the fit left. A reset gives each process counts of its own; in one process it changes nothing."""
+        for metric in self.metrics[f"{split}_metrics"].values():
+            metric.reset()
+        self.loss_means[f"{split}_loss"].reset()
+        if split == "test":
+            self.test_confusion.reset()
+
+    def on_train_epoch_start(self) -> None:
+        self._reset_scores("train")
+
+    def on_validation_epoch_start(self) -> None:
+        self._reset_scores("val")
+
     def on_test_epoch_start(self) -> None:
-        self.test_confusion.reset()
+        self._reset_scores("test")
 
     def on_test_start(self) -> None:
         self._check_sampling_step("test")
