@@ -66,12 +66,15 @@ def _both_rows_code(read_options: dict, source: str | None = None) -> str:
     decimal commas as one text column), or, where they hold date options a DataFrame's times are not read
     with, the new rows appended to the file the fit read, which ``predict`` reads with them. A fit read
     by detection (no ``read_options``) gets the keywords that read the new rows' CSV ``source`` (the
-    separator, decimal mark and encoding predict detected there)."""
+    separator, decimal mark and encoding predict detected there); new rows in a Parquet file are read
+    with ``pd.read_parquet``."""
     if any(key in DATE_OPTIONS for key in read_options):
         return (
             f"append the new rows to a copy of the file the fit read, written as it is, and pass its path, "
             f"e.g. model.predict('both.csv'), which reads it with the fit's read_options {read_options}"
         )
+    if _is_parquet(source):  # its rows as a DataFrame reads them: no CSV keywords, nor a note of them
+        return "model.predict(pd.concat([pd.read_parquet(earlier_path), pd.read_parquet(new_path)]))"
     detected = _detected_keywords(source) if not read_options else None
     if detected is not None:
         read = f"pd.read_csv(earlier_path{detected}), pd.read_csv(new_path{detected})"
@@ -88,13 +91,18 @@ def _both_rows_code(read_options: dict, source: str | None = None) -> str:
     return f"model.predict(pd.concat([{read}])){named}"
 
 
+def _is_parquet(source: str | None) -> bool:
+    """Whether ``source``, the name of the data asked to forecast, is a Parquet file."""
+    if source is None:
+        return False
+    path = Path(source).expanduser()
+    return path.is_file() and is_parquet_file(path)
+
+
 def _detected_keywords(source: str | None) -> str | None:
     """``", sep=';', decimal=','"``, the ``pd.read_csv`` keywords that read the CSV file ``source`` as
     predict did by detection (``""``: none); ``None`` where ``source`` is no CSV file (a DataFrame, a
     Parquet file)."""
-    if source is None:
+    if source is None or _is_parquet(source) or not Path(source).expanduser().is_file():
         return None
-    path = Path(source).expanduser()
-    if not path.is_file() or is_parquet_file(path):
-        return None
-    return read_csv_keywords(path)
+    return read_csv_keywords(Path(source).expanduser())
