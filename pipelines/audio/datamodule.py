@@ -551,6 +551,8 @@ class AudioDataModule(pl.LightningDataModule):
         # damaged files named, made before ddp_spawn's processes start so that each receives it shared: the
         # validation after a fit does not name again a file the fit named (:mod:`.named_files`)
         self.named_files = NamedFiles()
+        # where a relative root is: a fit that changed the working directory finds it so, not gone (:mod:`.gone_folder`)
+        self.started_in = None if self.root.is_absolute() else Path.cwd()
 
     @property
     def n_classes(self) -> int:
@@ -730,6 +732,7 @@ class AudioDataModule(pl.LightningDataModule):
                 self.root,
                 f"skipped {len(found)} audio file(s) found damaged as decoded before the fit stopped "
                 f"(on_bad_file='skip'), not decoded again to say why: {names}",
+                started_in=self.started_in,
             )
 
     def name_found_in_started_processes(self) -> None:
@@ -748,6 +751,7 @@ class AudioDataModule(pl.LightningDataModule):
                 self.root,
                 "any file the fit's processes found damaged or clipped before it stopped, that no warning "
                 "named, cannot be named (they are found by listing it)",
+                started_in=self.started_in,
             )
             return
         with warnings.catch_warnings():  # the folder's own warnings were given at its setup
