@@ -118,9 +118,10 @@ class TrainingRandomness:
 
 
 def processes(module: pl.LightningDataModule) -> tuple[int, int]:
-    """``(world size, global rank)`` of the trainer running ``module``; ``(1, 0)`` outside DDP."""
+    """``(world size, global rank)`` of the trainer running ``module``; ``(1, 0)`` outside DDP, and for a
+    stand-in trainer without a world size (a test's), as for no trainer."""
     trainer: Any = getattr(module, "trainer", None)
-    if trainer is None or trainer.world_size <= 1:
+    if getattr(trainer, "world_size", 1) <= 1:
         return 1, 0
     return trainer.world_size, trainer.global_rank
 

@@ -621,8 +621,7 @@ class SensorDataModule(pl.LightningDataModule):
                 collate_fn=collate_recordings,
                 num_workers=self.num_workers,
             )
-        # a stand-in trainer without a world size (a test's) runs as one process, as no trainer does
-        world_size, rank = processes(self) if hasattr(self.trainer, "world_size") else (1, 0)
+        world_size, rank = processes(self)
         if not shuffle:  # validation, test, predict: in order
             dataset: Dataset = RecordingDataset(data, targets)
             evaluated: Sampler | None = None

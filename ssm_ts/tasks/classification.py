@@ -47,6 +47,7 @@ from ssm_ts.tasks.classification_predict import (
     predict_series,
     prediction_frame,
 )
+from ssm_ts.tasks.classification_processes import refuse_several_processes
 from ssm_ts.tasks.classification_setup import match_datamodule
 from ssm_ts.tasks.classification_steps import ClassificationSteps
 from ssm_ts.tasks.optimizer_settings import check_lr_schedule, check_weight_decay
@@ -196,6 +197,7 @@ class ClassificationTask(
         return list(self.hparams.classes or [])
 
     def setup(self, stage: str) -> None:
+        refuse_several_processes(self, stage)
         if stage == "fit" and self.hparams.rate != 1.0:
             # a random-features ridge is fitted at rate 1 and would be validated at this rate, and an
             # encoder would learn at a step its data does not have
