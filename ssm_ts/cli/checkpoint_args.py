@@ -21,7 +21,12 @@ from ssm_ts.cli.checkpoint_model_settings import (
 from ssm_ts.cli.checkpoint_print_config import hold_print_config, names_checkpoint, print_config_and_exit
 from ssm_ts.cli.checkpoint_use import check_checkpoint_use
 from ssm_ts.cli.export_ckpt_path import check_not_export
-from ssm_ts.cli.restored_data import COMPANION_FILES, remember_restored_settings, same_file
+from ssm_ts.cli.restored_data import (
+    COMPANION_FILES,
+    check_fitted_data_settings,
+    remember_restored_settings,
+    same_file,
+)
 from ssm_ts.cli.resume_fit import (
     add_new_settings,
     check_resolved_settings,
@@ -236,6 +241,8 @@ class CheckpointArgs:
                 defaults, before, self.config[subcommand], checkpoint.get(FINGERPRINT_KEY)
             )
         config = self.config[subcommand]
+        # a forecaster reads new data with its fit's columns and frequency: another one given is refused
+        check_fitted_data_settings(checkpoint, config, f"ssm-ts {self.use_name}")
         check_linked_model_settings(checkpoint, config, parser, ckpt_path)  # audio's data.bits
         honoured = {key: config.get(key) for key in INFERENCE_SETTINGS if has_option(parser, key)}
         return ignored_model_settings(model, config), honoured

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ssm_ts.cli.checkpoint_defaults import comparable
-from ssm_ts.errors import SSMTSError
+from ssm_ts.errors import ConfigError, SSMTSError
 
 # data settings of how the data is batched and loaded, never of how it is read
 BATCHING_SETTINGS = frozenset({"batch_size", "eval_batch_size", "num_workers", "shuffle_seed", "seed"})
@@ -192,3 +192,91 @@ def missing_restored_file_hint(err: Exception) -> str:
         where = f"pass --{key} with the file's path"
     relative = "" if Path(str(value)).is_absolute() else f", and a relative path is read from {Path.cwd()}"
     return f"\n({key} {value!r} is the fit's, restored from the checkpoint{relative}; {where})"
+
+
+# the data settings a fitted forecaster reads new data with (validate/test/predict), and the field of the
+# checkpoint's series spec that holds each as the fit resolved it
+FITTED_READ_SETTINGS = {
+    "time_col": "time_col",
+    "target": "targets",
+    "past_covariates": "past_covariates",
+    "future_covariates": "future_covariates",
+    "freq": "freq",
+    "fill": "fill",
+    "id_col": "id_col",
+    "value_col": "value_col",
+}
+_COLUMN_LISTS = ("target", "past_covariates", "future_covariates")
+
+
+def fitted_spec(checkpoint: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The series spec a checkpoint's data module saved (a forecasting one's ``state_dict``: how the fit
+    read its data); ``None`` for a data module without one."""
+    for value in checkpoint.values():
+        if isinstance(value, Mapping) and isinstance(value.get("spec"), Mapping):
+            return value["spec"]
+    return None
+
+
+def _same_read_setting(name: str, given: Any, fitted: Any) -> bool:
+    """Whether the plain value ``given`` of the data setting ``name`` reads as the spec's ``fitted``:
+    one column as a list of it (``OT``, ``['OT']``), a frequency in another spelling (``H``, ``h``)."""
+    from ssm_ts.tracking.resume_settings import same_setting
+
+    if name in _COLUMN_LISTS:
+        from ssm_ts.pipelines.forecasting.series import column_list
+
+        return [str(c) for c in column_list(given)] == [str(c) for c in column_list(fitted)]
+    if name == "freq" and isinstance(given, str) and isinstance(fitted, str):
+        from ssm_ts.pipelines.forecasting.dates import date_offset
+
+        try:
+            return date_offset(given) == date_offset(fitted)
+        except SSMTSError:
+            return False
+    return same_setting(given, fitted)
+
+
+def check_fitted_data_settings(checkpoint: Mapping[str, Any], config: Any, use: str) -> None:
+    """Validate/test/predict (of ``use``: ``ssm-ts forecast``) read the data with the columns,
+    frequency and fill of the checkpoint's series spec (:func:`fitted_spec`): a setting of
+    :data:`FITTED_READ_SETTINGS` given (``config``, parsed: --config or command line) with another value
+    than the fit's, as given to it or as it resolved, would be replaced by it silently. It is a
+    ConfigError naming the option, the fitted value and the given one; a ``None`` given (infer) and the
+    other data settings (path, read_options, batch size, workers) are free."""
+    from ssm_ts.tracking.resume_settings import plain_value, same_setting
+
+    spec = fitted_spec(checkpoint)
+    if not spec:
+        return
+    saved = checkpoint.get("datamodule_hyper_parameters") or {}
+    conflicts = []
+    for name, field in FITTED_READ_SETTINGS.items():
+        key = f"data.{name}"
+        if field not in spec or not has_option_value(config, key):
+            continue
+        given = plain_value(config.get(key))
+        if same_setting(given, plain_value(saved.get(name))) or _same_read_setting(name, given, spec[field]):
+            continue
+        conflicts.append((key, name, given, spec[field]))
+    if not conflicts:
+        return
+    listed = "; ".join(
+        f"the model was fitted on {name} {fitted!r}, but --{key} {given!r} was given"
+        for key, name, given, fitted in conflicts
+    )
+    options = ", ".join(f"--{key}" for key, *_ in conflicts)
+    refit = " ".join(f"--{key} {shlex.quote(_option_text(given))}" for key, _, given, _ in conflicts)
+    raise ConfigError(
+        f"{listed[0].upper()}{listed[1:]}. The model reads new data with the columns, frequency and fill it was fitted "
+        f"on (its checkpoint's), so it cannot take another: leave {options} out (the fit's values are used; "
+        f"another --data.path, --data.read_options or batch size may be given), or fit a model on them: "
+        f"{use} fit {refit}."
+    )
+
+
+def _option_text(value: Any) -> str:
+    """A plain value as the command line takes it: ``OT``, ``[OT, HUFL]``."""
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
