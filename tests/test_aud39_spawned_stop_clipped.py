@@ -118,6 +118,7 @@ def test_two_processes_that_found_one_clipped_file_name_it_once(tmp_path):
 def test_a_file_named_at_an_epoch_end_is_not_named_again_when_a_later_call_stops(tmp_path):
     module = _module(_folder(tmp_path))
     _started_process_trains(module)
+    assert module.named_files.numbers_of(tmp_path / "t_clip.wav", "found clipped") is not None  # to name
     assert module.named_files.first_time(tmp_path / "t_clip.wav", "clipped")  # rank 0 at the epoch's end
     assert _stopped(module) == []
 
