@@ -14,6 +14,7 @@ import inspect
 import json
 import os
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # a use's options that are not its task's or data module's arguments: Python keyword -> the flag
@@ -30,14 +31,16 @@ _USE_OPTIONS: dict[str, dict[str, str]] = {
 _TRAINER_OPTIONS = ("max_epochs", "accelerator", "devices", "precision", "strategy")
 # a keyword whose value is a whole option of its own: (keyword, value) -> the command's option
 _VALUE_OPTIONS: dict[tuple[str, Any], str] = {("resume", True): "--ckpt_path last"}
+_VALUE_KEYWORDS = {keyword for keyword, _ in _VALUE_OPTIONS}
 # where a task's and a data module's argument of the same name is set: the other is linked to it
 # (forecast's --model.lookback sets the data's; audio's --data.sample_rate the model's)
 _LINKED_FROM = {"forecast": "model", "audio": "data", "classify": "model"}
 # the Python API's calls whose keywords are a command's options: Forecaster(horizon=...), fit(..., resume=True)
 _API_CALLS = ("Forecaster", "SSMClassifier", "WaveformGenerator", "fit", "predict")
 
-# a keyword (freq=, data.group_col=), not part of a word, flag or path (best-epoch=0.ckpt, runs/lr=0.01/)
-_KEYWORD = re.compile(r"(?<![\w.\-/\\])(?:(?P<section>data|model)\.)?(?P<name>[a-z_][a-z0-9_]*)=(?!=)")
+# a keyword (freq=, data.group_col=), not part of a word, flag, path or URL (best-epoch=0.ckpt, runs/lr=0.01/,
+# ?freq=h&horizon=4)
+_KEYWORD = re.compile(r"(?<![\w.\-/\\&?])(?:(?P<section>data|model)\.)?(?P<name>[a-z_][a-z0-9_]*)=(?!=)")
 _CALL = re.compile(r"(?<![\w.])(?:\w+\.)*(?P<call>" + "|".join(_API_CALLS) + r")\(")
 # a message that gives both spellings: "(CLI: A; Python: B)" says A to a command's user
 _BOTH = re.compile(r"\(CLI: (?P<cli>[^;()]*); Python: [^()]*\)")
@@ -47,6 +50,14 @@ _CLI_RESTATED = re.compile(r" \((?P<aside>[^();]*; )?(?:CLI|ssm-ts [a-z]+(?: [a-
 _SAID_AGAIN = re.compile(r" \((?:CLI|ssm-ts [a-z]+(?: [a-z]+)?): (?P<options>[^()]*)\)")
 # "--data.target / target=": the flag and the keyword it is, one option once translated
 _SAID_TWICE = re.compile(r"(?<!\S)(--[\w.]+) / \1(?!\S)")
+# where a message speaks to a Python user ("Python: fit(..., resume=True)", "in Python, Forecaster(horizon=4)"),
+# to the end of its clause: a ";", a line's end, a sentence's end or the parenthesis the word is in closing
+_PYTHON_SAID = re.compile(r"\bPython\b(?!'s)")
+_CLAUSE_END = re.compile(r"[;\n()]|(?<!e\.g)(?<!i\.e)\.(?:\s|$)")
+# a number as Python writes it, exponent and all (1e-05, -2.5E+3)
+_NUMBER = re.compile(r"-?\d+(?:\.\d*)?[eE][+-]?\d+(?!\w)")
+# what argparse takes for a negative number: another value beginning with "-" is read as an option
+_NEGATIVE_NUMBER = re.compile(r"-\d+|-\d*\.\d+")
 _PYTHON_CONSTANT = re.compile(r"\b(?:True|False|None)\b")
 _PLAIN = re.compile(r"[\w@%+=:,./-]+")
 _CLOSE = {"(": ")", "[": "]", "{": "}"}
@@ -92,18 +103,15 @@ def use_options(use: str) -> dict[str, str]:
 def _calls_as_options(text: str, use: str) -> str:
     """``Forecaster(horizon=...)`` / ``fit(..., resume=True)`` as ``--model.horizon ...`` / ``--ckpt_path
     last``, where every keyword of the call is an option of ``use``; other calls as they are."""
-    out, at = [], 0
-    for match in _CALL.finditer(text):
-        if match.start() < at:
-            continue
+    python = _python_said(text)
+
+    def spelt(match: re.Match[str]) -> tuple[str | None, int]:
+        if _within(python, match.start()):
+            return None, 0
         end = _literal_end(text, match.end() - 1)
-        options = _call_options(text[match.end() : end - 1], use)
-        if options is None:
-            continue
-        options, end = _restated(text, end, options)
-        out += [text[at : match.start()], options]
-        at = end
-    return "".join(out) + text[at:]
+        return _call_options(text[match.end() : end - 1], use), end
+
+    return _spelt(text, _CALL.finditer(text), spelt)
 
 
 def _call_options(arguments: str, use: str) -> str | None:
@@ -133,14 +141,39 @@ def _keywords_as_options(text: str, use: str) -> str:
     """Each ``keyword=value`` of ``text`` that is an option of ``use``, outside any other call's
     parentheses (``pd.date_range(..., freq='h')`` is Python code), as the option; ``keyword= (`` as its
     flag alone. Where the message restates it for the command (``freq='h' (CLI: --data.freq h)``), that."""
-    out, at = [], 0
-    for match in _KEYWORD.finditer(text):
-        if match.start() < at or _inside_call(text, match.start()):
-            continue
+    python, calls, options = _python_said(text), _CallScan(text), use_options(use)
+
+    def spelt(match: re.Match[str]) -> tuple[str | None, int]:
+        name, section, start = match.group("name"), match.group("section"), match.start()
+        if not (section or name in options or name in _VALUE_KEYWORDS):
+            return None, 0
+        if _within(python, start) or calls.inside(start):
+            return None, 0
         end = _literal_end(text, match.end())
-        if re.match(r"[\w/\\]", text[end : end + 1]) or os.path.exists(text[match.start() : end]):
-            continue  # lr=0.01/ett.csv, or --out lr=0.01: a file's or folder's name, not a keyword
-        option = _option(match.group("name"), match.group("section"), text[match.end() : end], use)
+        if re.match(r"[\w/\\]", text[end : end + 1]) or os.path.exists(text[start:end]):
+            return None, 0  # lr=0.01/ett.csv, or --out lr=0.01: a file's or folder's name, not a keyword
+        if text[start - 1 : start] in ("'", '"') and text[end : end + 1] == text[start - 1]:
+            return None, 0  # 'lr=0.01': a user's text in quotes (a column's name), not a keyword
+        if end == match.end() and text[end : end + 1].strip() not in ("", ",", ";", ".", ")"):
+            return None, 0  # target=[unbalanced: no value a command could take
+        return _option(name, section, text[match.end() : end], use), end
+
+    return _spelt(text, _KEYWORD.finditer(text), spelt)
+
+
+def _spelt(
+    text: str,
+    matches: Iterator[re.Match[str]],
+    spelt: Callable[[re.Match[str]], tuple[str | None, int]],
+) -> str:
+    """``text`` with each of ``matches`` (in order; one inside a replaced one skipped) that ``spelt`` gives
+    an option for, ``(option, where its Python ends)``, replaced by it, or by the message's own
+    restatement of it for the command (:func:`_restated`)."""
+    out, at = [], 0
+    for match in matches:
+        if match.start() < at:
+            continue
+        option, end = spelt(match)
         if option is None:
             continue
         option, end = _restated(text, end, option)
@@ -170,7 +203,7 @@ def _restated(text: str, end: int, option: str) -> tuple[str, int]:
 def _option(name: str, section: str | None, value: str, use: str) -> str | None:
     """Keyword ``name`` (of ``section``, where the text said ``data.name=``) with ``value`` (Python
     source, or "" for the keyword alone) as ``use``'s option, or None when it is not one."""
-    if value and value != "...":
+    if value and value != "..." and not value.startswith("<"):  # <its name>: a placeholder
         try:
             literal = ast.literal_eval(value)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
@@ -185,7 +218,12 @@ def _option(name: str, section: str | None, value: str, use: str) -> str | None:
         return flag
     if "..." in value:  # a placeholder (``future_covariates=[...]``): its shape, as it is
         return f"{flag} {value if _PLAIN.fullmatch(value) or value == '...' else _argument(value)}"
-    return f"{flag} {_argument(ast.literal_eval(value))}"
+    if value.startswith("<"):  # id_col=<its name>, as it is
+        return f"{flag} {value}"
+    argument = _argument(ast.literal_eval(value))
+    if argument.startswith("-") and not _NEGATIVE_NUMBER.fullmatch(argument):
+        return f"{flag}={argument}"  # --model.lr=-1e-05: argparse reads a bare -1e-05 as an option
+    return f"{flag} {argument}"
 
 
 def _argument(value: Any) -> str:
@@ -227,6 +265,8 @@ def _literal_end(text: str, at: int) -> int:
             end += 2 if text[end] == "\\" else 1
         return min(end + 1, len(text))
     if first in _CLOSE:
+        if _CLOSE[first] not in text[at:]:  # never closed: no value (at C's speed, for each of many)
+            return at
         depth, end = [], at
         while end < len(text):
             char = text[end]
@@ -243,6 +283,12 @@ def _literal_end(text: str, at: int) -> int:
         return at  # unbalanced: not a value
     if text.startswith("...", at):
         return at + 3
+    if first == "<":  # a placeholder: <its name>
+        close = text.find(">", at)
+        return close + 1 if close > at + 1 and "\n" not in text[at:close] else at
+    number = _NUMBER.match(text, at)
+    if number:
+        return number.end()
     word = re.compile(r"-?[\w.]*\w").match(text, at)
     return word.end() if word else at
 
@@ -260,19 +306,49 @@ def _paren_end(text: str, at: int) -> int:
     return len(text)
 
 
-def _inside_call(text: str, at: int) -> bool:
-    """Whether ``text[at]`` is inside a call's parentheses (``pd.date_range(`` ..., an opening
-    parenthesis right after a name): Python code, not a keyword of the command's."""
-    opened: list[bool] = []
-    end = 0
-    while end < at:
-        char = text[end]
-        if char in "'\"" and end > 0 and text[end - 1] in "([{=, ":  # a string in code: skip its text
-            end = max(_literal_end(text, end), end + 1)
-            continue
-        if char == "(":
-            opened.append(end > 0 and (text[end - 1].isalnum() or text[end - 1] in "_]"))
-        elif char == ")" and opened:
-            opened.pop()
-        end += 1
-    return any(opened)
+def _python_said(text: str) -> list[tuple[int, int]]:
+    """The spans of ``text`` that speak to a Python user (``Python: fit(..., resume=True)``, ``in Python,
+    Forecaster(horizon=4)``): from the word to the end of its clause, Python as it is; and a traceback."""
+    spans = []
+    for said in _PYTHON_SAID.finditer(text):
+        depth, end = 0, len(text)
+        for mark in _CLAUSE_END.finditer(text, said.end()):
+            char = mark.group()
+            if char == "(" or (char == ")" and depth):
+                depth += 1 if char == "(" else -1
+            elif char in (")", "\n") or not depth:
+                end = mark.start()
+                break
+        spans.append((said.start(), end))
+    traceback = text.find("Traceback (most recent call last):")  # a dump of Python's frames, to its end
+    return spans if traceback == -1 else [*spans, (traceback, len(text))]
+
+
+def _within(spans: list[tuple[int, int]], at: int) -> bool:
+    return any(start <= at < end for start, end in spans)
+
+
+class _CallScan:
+    """Whether a place in ``text`` is inside a call's parentheses (``pd.date_range(`` ..., an opening
+    parenthesis right after a name): Python code, not a keyword of the command's. Asked of places in
+    order, it reads ``text`` once (a message of 2,000 keywords took seconds read again for each)."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.end, self.opened = text, 0, []
+
+    def inside(self, at: int) -> bool:
+        """Whether ``text[at]`` is inside a call; ``at`` no earlier than the place asked before."""
+        text, opened = self.text, self.opened
+        while self.end < at:
+            char = text[self.end]
+            if (
+                char in "'\"" and self.end > 0 and text[self.end - 1] in "([{=, "
+            ):  # a string in code: its text skipped
+                self.end = max(_literal_end(text, self.end), self.end + 1)
+                continue
+            if char == "(":
+                opened.append(self.end > 0 and (text[self.end - 1].isalnum() or text[self.end - 1] in "_]"))
+            elif char == ")" and opened:
+                opened.pop()
+            self.end += 1
+        return any(opened)
