@@ -13,6 +13,7 @@ import torch
 
 from ssm_ts import tune_forecaster
 from ssm_ts.pipelines.forecasting import load_series
+from ssm_ts.pipelines.forecasting import long_table as long_module
 from tests.series_features_data import TINY, long_table
 
 _SAID = "a long table is read as its"
@@ -59,3 +60,20 @@ def test_a_search_names_the_unread_columns_once(tmp_path, ett):
     said = _said(caught)
     assert len(said) == 1 and "The column 'size' holds one value per series" in said[0]
     assert "The column 'load' changes over time within a series" in said[0]
+
+
+def test_rows_in_any_order_name_the_same_columns(ett, monkeypatch):
+    frame = _long(ett).reset_index(drop=True)
+    frame["capacity"] = frame["unique_id"].map({"OT": 10.0, "HUFL": 20.0, "MUFL": float("nan")})
+    frame["region"] = frame["unique_id"].map({"OT": "north", "HUFL": "north", "MUFL": "south"})
+    frame["temp"] = ett["LULL"].iloc[: len(frame)].to_numpy()
+    said = []
+    for rows in (frame, frame.sample(frac=1, random_state=0)):  # series by series (a numpy pass), shuffled
+        monkeypatch.setattr(long_module, "_SAID", set())  # said once a process: a fresh one
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            load_series(rows)
+        said += _said(caught)
+    assert len(said) == 2 and said[0] == said[1]
+    assert "The columns ['capacity', 'region'] hold one value per series" in said[0]
+    assert "The column 'temp' changes over time within a series" in said[0]
