@@ -4,7 +4,7 @@ and the MLflow model forecast them (and neuralforecast's ``predict(df=...)`` the
 command refused the file ("series ['b'] not found ... give rows of each").
 
 The API's code does the work (:mod:`ssm_ts.api.forecast_subset`): which series are absent, the table
-read for those given with stand-ins in the others' columns, their forecasts dropped; its warning of
+read for those given with stand-ins in the others' columns, the network run on the given ones alone; its warning of
 series the model was not fitted on is the one the command gives. ``validate`` and ``test`` still need
 every series and say why (:func:`refuse_some_series`).
 """
@@ -84,19 +84,20 @@ def write_given_series_forecast(
     level: float | list[float] | None = None,
     interval_method: Literal["residual", "cqr"] | None = None,
 ) -> list[Path]:
-    """``forecast.csv`` and ``forecast.png`` of the series given (the ``absent`` ones' stand-ins left
-    out), as ``Forecaster.predict(today, n=..., level=...)`` of the same file gives them: with
-    ``level``, the intervals of the checkpoint's scores, or of a calibration on ``datamodule``'s
-    validation split for a checkpoint without them (as :func:`write_forecast_with_intervals`)."""
+    """``forecast.csv`` and ``forecast.png`` of the series given (not the ``absent`` ones), as
+    ``Forecaster.predict(today, n=..., level=...)`` of the same file gives them, the network run on the
+    given series alone (the absent ones' stand-ins are never forecast): with ``level``, the intervals
+    of the checkpoint's scores, or of a calibration on ``datamodule``'s validation split for a
+    checkpoint without them (as :func:`write_forecast_with_intervals`)."""
     from ssm_ts.api.conformal_checks import check_levels
     from ssm_ts.api.forecast_intervals import scored_forecaster, write_forecast_files
-    from ssm_ts.api.forecast_subset import without_series
 
     levels = None if level is None else check_levels(level)  # a bad level fails before a calibration
     forecaster = scored_forecaster(task, datamodule, calibrate=levels is not None)
-    forecast = forecaster.predict(n=n, level=level, interval_method=interval_method)
-    forecast = without_series(forecast, forecaster, absent, forecaster.spec_.long_format, levels)
-    given = [t for t in forecaster.spec_.targets if t not in absent]
+    stand_ins = set(absent)  # not a scan of the absent names per fitted series (thousands of each)
+    given = [t for t in forecaster.spec_.targets if t not in stand_ins]
+    forecast = forecaster._predict(None, long=None, read_options=None, n=n, level=level,
+                                   interval_method=interval_method, futr_df=None, series=given)  # fmt: skip
     return write_forecast_files(forecast, forecaster.plot(forecast, level=level, series=given), out_dir)
 
 
