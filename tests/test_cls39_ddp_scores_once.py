@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import warnings
 from pathlib import Path
 
@@ -20,12 +21,14 @@ import lightning.pytorch as pl
 import numpy as np
 import pytest
 import torch
+import torchmetrics
 from torch.utils.data import DistributedSampler
 
 from ssm_ts.pipelines.sensor import SensorDataModule, read_ts
 from ssm_ts.pipelines.sensor.evaluation_shards import PADDING, PADDING_LABEL
 from ssm_ts.tasks.classification import ClassificationTask
 from ssm_ts.training import build_trainer
+from tests.gloo_pair import gloo_rank, run_pair
 
 N_TEST = 25
 TINY = {"d_model": 8, "n_layers": 1, "d_state": 8, "dropout": 0.0}
@@ -128,6 +131,17 @@ def evaluate(task: ClassificationTask, italy, out: Path) -> list[dict[str, float
     ]
 
 
+def leave_counts(task: ClassificationTask) -> None:
+    """Counts in ``task``'s validation and test scores, as a run leaves them (in inference mode, as
+    Lightning evaluates)."""
+    with torch.inference_mode():
+        for split in ("val", "test"):
+            for metric in task.metrics[f"{split}_metrics"].values():
+                metric.update(torch.tensor([[0.0, 1.0]] * 3), torch.tensor([0, 0, 1]))
+            task.loss_means[f"{split}_loss"].update(torch.tensor([5.0]))
+        task.test_confusion.update(torch.tensor([[0.0, 1.0]] * 3), torch.tensor([0, 0, 1]))
+
+
 def test_each_evaluation_starts_from_no_counts(italy, tmp_path):
     """Counts left in the metrics score nothing: ``ddp_spawn`` on CPUs shares the metrics' states between
     its processes and the launching one, where an s4d1d fit's processes left their first epoch's counts
@@ -135,52 +149,63 @@ def test_each_evaluation_starts_from_no_counts(italy, tmp_path):
     processes added into the same counts until Lightning's first reset."""
     task = ClassificationTask(n_channels=1, classes=["1", "2"], model_options=TINY)
     fresh = evaluate(task, italy, tmp_path / "fresh")
-    with torch.inference_mode():  # what such a run leaves behind (as Lightning evaluates: in inference mode)
-        for split in ("val", "test"):
-            for metric in task.metrics[f"{split}_metrics"].values():
-                metric.update(torch.tensor([[0.0, 1.0]] * 3), torch.tensor([0, 0, 1]))
-            task.loss_means[f"{split}_loss"].update(torch.tensor([5.0]))
+    leave_counts(task)
     assert evaluate(task, italy, tmp_path / "again") == fresh
 
 
 class ConfusionCounts(pl.Callback):
-    """Writes the test confusion matrix to ``path`` (its counts are gathered from every process)."""
+    """Keeps the test confusion matrix as ``counts`` (gathered from every process)."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    counts: list | None = None
 
     def on_test_epoch_end(self, trainer: pl.Trainer, pl_module: ClassificationTask) -> None:
-        counts = pl_module.test_confusion.compute().tolist()  # a collective: on every process
-        if trainer.global_rank == 0:
-            self.path.write_text(json.dumps(counts))
+        self.counts = pl_module.test_confusion.compute().tolist()  # a collective: on every process
 
 
-def run(task, italy, out: Path, devices: int, stage: str) -> tuple[dict[str, float], list | None]:
-    """``stage`` ("validate" or "test") of ``task`` on ``devices`` processes: its metrics, and for a test
-    the confusion counts."""
-    counts = out / f"{stage}_{devices}.json"
-    trainer = build_trainer(
-        max_epochs=1, out_dir=out / f"{stage}_{devices}", accelerator="cpu", devices=devices, progress=False,
-        strategy="ddp_spawn" if devices > 1 else "auto", num_sanity_val_steps=0, callbacks=[ConfusionCounts(counts)],
-    )  # fmt: skip
-    (metrics,) = getattr(trainer, stage)(task, data_module(italy), verbose=False)
-    return metrics, json.loads(counts.read_text()) if counts.exists() else None
+def scores(task: ClassificationTask, italy, devices: int) -> dict[str, object]:
+    """The validation and test metrics of ``task`` on ``devices`` processes (within a process group already
+    joined, for 2), and the test confusion counts."""
+    counts = ConfusionCounts()
+    trainer = pl.Trainer(accelerator="cpu", devices=devices, strategy="ddp" if devices > 1 else "auto",
+                         logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                         enable_model_summary=False, callbacks=[counts])  # fmt: skip
+    (val,) = trainer.validate(task, data_module(italy), verbose=False)
+    (test,) = trainer.test(task, data_module(italy), verbose=False)
+    return {**val, **test, "confusion": counts.counts}
 
 
-@pytest.mark.timeout(400)
+def score_share(rank: int, folder: str, task: ClassificationTask, italy) -> None:
+    # the environment of a process started by a launcher: Lightning then starts none and joins the group
+    os.environ.update(LOCAL_RANK=str(rank), NODE_RANK="0", WORLD_SIZE="2", RANK=str(rank))
+    with gloo_rank(rank, folder):
+        Path(folder, f"rank{rank}").write_text(json.dumps(scores(task, italy, 2)))
+
+
+@pytest.mark.timeout(120)
 def test_two_processes_score_as_one(italy, tmp_path):
+    """Two forked processes joined in a gloo group (tests/gloo_pair.py), each validating and testing on
+    Lightning's ``ddp`` strategy, against one process; the metrics' states in memory both share, as
+    ``ddp_spawn`` on CPUs hands them to its processes, with counts left in them. Forked,
+    not spawned: 9 s where two ddp_spawn runs took 50 to 100 s, nearly all of it importing torch."""
     # fitted on one process: a model of random features takes no gradient steps, which DDP refuses to train
     task = ClassificationTask(model="random_features", model_options={"n_kernels": 20, "seed": 0})
     build_trainer(max_epochs=1, out_dir=tmp_path / "fit", accelerator="cpu", progress=False).fit(
         task, data_module(italy)
     )
-    ddp_val, _ = run(task, italy, tmp_path, 2, "validate")
-    single_val, _ = run(task, italy, tmp_path, 1, "validate")
-    ddp_test, ddp_counts = run(task, italy, tmp_path, 2, "test")
-    single_test, single_counts = run(task, italy, tmp_path, 1, "test")
-    assert sum(map(sum, ddp_counts)) == N_TEST  # was 26: the first test recording scored twice
-    assert ddp_counts == single_counts and all(np.sum(single_counts, axis=0))  # both classes predicted
-    for split, ddp, single in (("val", ddp_val, single_val), ("test", ddp_test, single_test)):
+    leave_counts(task)  # what a fit's processes left, handed over by ddp_spawn in memory they all share
+    for metric in task.modules():
+        if isinstance(metric, torchmetrics.Metric):
+            for name in metric._defaults:
+                getattr(metric, name).share_memory_()
+    ranks = [json.loads(text) for text in run_pair(score_share, tmp_path, task, italy)]
+    single = scores(task, italy, 1)
+    assert ranks[0] == ranks[1]  # synced over the processes
+    ddp = ranks[0]
+    assert sum(map(sum, ddp["confusion"])) == N_TEST  # was 26: the first test recording scored twice
+    assert ddp["confusion"] == single["confusion"] and all(
+        np.sum(single["confusion"], axis=0)
+    )  # both classes
+    for split in ("val", "test"):
         for name in SCORES:
             assert ddp[f"{split}_{name}"] == single[f"{split}_{name}"], (split, name)
         assert ddp[f"{split}_loss"] == pytest.approx(single[f"{split}_loss"], rel=1e-6), split
