@@ -77,3 +77,21 @@ def test_rows_in_any_order_name_the_same_columns(ett, monkeypatch):
     assert len(said) == 2 and said[0] == said[1]
     assert "The columns ['capacity', 'region'] hold one value per series" in said[0]
     assert "The column 'temp' changes over time within a series" in said[0]
+
+
+def test_neuralforecast_s_available_mask_is_named_with_the_fix_that_leaves_its_rows_out(ett, monkeypatch):
+    monkeypatch.setattr(long_module, "_SAID", set())
+    frame = _long(ett).reset_index(drop=True)
+    frame["available_mask"] = 1
+    frame.loc[[5, 6, 70], "available_mask"] = 0
+    frame.loc[frame["available_mask"] == 0, "y"] = 0.0  # as neuralforecast's tables hold them
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_series(frame)
+    said = _said(caught)
+    assert len(said) == 1 and "past_covariates" not in said[0]  # it was offered as a covariate
+    assert "The column 'available_mask' (neuralforecast's) is not read: 'y' is read as observed" in said[0]
+    code = said[0].split("fill them: ")[1].split(", then fit(")[0]
+    exec(code, {"df": frame})
+    values, spec = load_series(frame.drop(columns=["available_mask"]), fill="interpolate")
+    assert spec.fill == "interpolate" and values["OT"].iloc[5] not in (0.0, ett["OT"].iloc[5])

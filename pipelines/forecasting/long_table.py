@@ -76,6 +76,7 @@ def unnamed_long_table_note(table: Table, time_col: str, times: pd.Series) -> st
 # the unread-columns warnings given in this process: said once, not again for each trial of a search
 # (each fits the table anew), each fit of a loop, or the test split's read after the fit's
 _SAID: set[tuple] = set()  # (table, its id, time and value columns, the columns named)
+_MASK = "available_mask"  # neuralforecast's column: 0 where the value column holds no reading
 
 
 def warn_unread_columns(
@@ -87,7 +88,9 @@ def warn_unread_columns(
     ``past_covariates=``; and how to silence it. Not named: columns the same in every row (a unit, a
     source), a saved index's row numbers (``Unnamed: 0`` of ``df.to_csv(path)``), dates, text that
     names each series (a second id: one-hot encoded it is the series' id again), and the ``named`` ones
-    (the covariates given; per-series ones are the expanded table's rows already).
+    (the covariates given; per-series ones are the expanded table's rows already). Neuralforecast's
+    ``available_mask`` is no feature: its 0 rows' values are read as readings, and the fix makes them
+    missing.
     """
     frame = table.frame
     read = (id_col, time_col, value_col, *(named or []))
@@ -101,10 +104,13 @@ def warn_unread_columns(
     same = series[1:] == series[:-1]  # a row of the series of the row before it
     firsts = np.flatnonzero(np.r_[True, ~same])
     contiguous = len(firsts) == n_series  # each series' rows together, as a long table has them
-    static, varying = [], []
+    static, varying, masks = [], [], []
     for column in others:
         values = frame[column]
         if _row_numbers(values, firsts[1:]) or pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        if column == _MASK and pd.api.types.is_numeric_dtype(values) and bool((values == 0).any()):
+            masks.append(column)  # a mask, not a feature: its 0 rows' y are no readings
             continue
         if contiguous:
             one = _one_value_a_series(values, same)
@@ -120,10 +126,10 @@ def warn_unread_columns(
                 static.append(column)
         elif meant_numeric(values):
             varying.append(column)
-    if not static and not varying:
+    if not static and not varying and not masks:
         return
     name = table.features.source.name if table.features is not None else table.name
-    said = (name, id_col, time_col, value_col, tuple(static), tuple(varying))
+    said = (name, id_col, time_col, value_col, tuple(static), tuple(varying), tuple(masks))
     if said in _SAID:  # before the fix's code: a CSV's is its read keywords, which read the file again
         return
     _SAID.add(said)
@@ -136,10 +142,18 @@ def warn_unread_columns(
             f"{'it' if one else 'them'} in past_covariates={varying!r} (future_covariates= for values known "
             "ahead), each series reading its own."
         )
+    if masks:
+        parts.append(
+            f"The column {_MASK!r} (neuralforecast's) is not read: {value_col!r} is read as observed in every "
+            f"row, those it marks 0 too. To leave those out of training and scores, make their values missing "
+            f"and fill them: df.loc[df[{_MASK!r}] == 0, {value_col!r}] = float('nan'), then fit(df, "
+            "fill='interpolate') (the values a fill invents are model inputs only, as neuralforecast's mask)."
+        )
+    unread = [*static, *varying, *masks]
     message = (
         f"{name}: a long table is read as its {id_col!r}, {time_col!r} and {value_col!r} columns and the "
         f"covariates named. {' '.join(parts)} To silence this, drop "
-        f"{'it' if len(static) + len(varying) == 1 else 'them'}: df.drop(columns={[*static, *varying]!r})."
+        f"{'it' if len(unread) == 1 else 'them'}: df.drop(columns={unread!r})."
     )
     warn_on_rank_zero(
         message,
