@@ -104,5 +104,5 @@ def test_a_message_of_thousands_of_keywords_is_spelt_at_once():
     started = time.perf_counter()
     for text in texts:
         command_spelling(text, "forecast")
-    assert time.perf_counter() - started < 1  # 20 s before (0.2 s now)
+    assert time.perf_counter() - started < 5  # 20 to 30 s before; 0.2 s now on an idle CPU
     assert command_spelling("pass freq='h', " * 2000, "forecast") == "pass --data.freq h, " * 2000
