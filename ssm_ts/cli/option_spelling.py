@@ -265,7 +265,7 @@ def _literal_end(text: str, at: int) -> int:
             end += 2 if text[end] == "\\" else 1
         return min(end + 1, len(text))
     if first in _CLOSE:
-        if _CLOSE[first] not in text[at:]:  # never closed: no value (at C's speed, for each of many)
+        if text.find(_CLOSE[first], at) == -1:  # never closed: no value (at C's speed, for each of many)
             return at
         depth, end = [], at
         while end < len(text):
