@@ -8,6 +8,7 @@ import torchmetrics
 from torch import nn
 
 from ssm_ts.pipelines.sampling import evaluation_loader, items_in_batch
+from ssm_ts.tasks.metric_reset import ScoresStartEachEpoch
 
 SPLITS = ("val", "test")
 
@@ -33,9 +34,14 @@ def split_metrics() -> nn.ModuleDict:
     )
 
 
-class ForecastScoring:
+class ForecastScoring(ScoresStartEachEpoch):
     """The validation and test steps of :class:`~ssm_ts.tasks.forecasting.ForecastingTask` (mixed into it:
-    uses its ``metrics``, scaling, ``_loss`` and ``_unpack``): each batch updates the split's metrics."""
+    uses its ``metrics``, scaling, ``_loss`` and ``_unpack``): each batch updates the split's metrics,
+    which start from no counts at each epoch's start (an evaluation stopped by an error or Ctrl-C left its
+    counts in them, and the next one added them to its own)."""
+
+    def split_scores(self, split: str) -> list[nn.Module]:
+        return [self.metrics[split]] if split in SPLITS else []
 
     def _evaluate(self, batch, split: str, batch_idx: int) -> None:
         x, y, rows = self._unpack(batch)

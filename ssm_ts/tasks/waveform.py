@@ -27,6 +27,7 @@ from ssm_ts.models.sashimi import SaShiMi, sashimi_config
 from ssm_ts.models.sashimi_recurrent import SaShiMiRecurrence
 from ssm_ts.pipelines.audio import Quantizer
 from ssm_ts.pipelines.sampling import TrainingRandomness
+from ssm_ts.tasks.metric_reset import ScoresStartEachEpoch
 from ssm_ts.tasks.optimizer_settings import check_lr_schedule, check_weight_decay
 from ssm_ts.tasks.seeded_training import SeededTrainingHooks
 from ssm_ts.tasks.waveform_clips import AudioSampleCallback, check_out_dir, clip_files, write_clips
@@ -78,7 +79,7 @@ def check_listening_samples(every_n_epochs: Any, n: Any, seconds: Any) -> None:
         raise ConfigError(f"sample_seconds must be a number of seconds > 0, got {seconds!r}")
 
 
-class WaveformTask(SeededTrainingHooks, pl.LightningModule):
+class WaveformTask(SeededTrainingHooks, ScoresStartEachEpoch, pl.LightningModule):
     """Lightning task around :class:`~ssm_ts.models.sashimi.SaShiMi`.
 
     Args:
@@ -200,6 +201,11 @@ class WaveformTask(SeededTrainingHooks, pl.LightningModule):
                 check_scored(split, complete=not self.trainer.sanity_checking)
         self.log(f"{split}_nll_bits", nll / LN2, prog_bar=split == "val")
         self.nll[f"{split}_nll"].reset()
+
+    def split_scores(self, split: str) -> list[torch.nn.Module]:
+        """``split``'s NLL mean, reset as its epoch starts (:class:`ScoresStartEachEpoch`): it is updated
+        in place, so under ``ddp_spawn`` it held the started processes' sums in the launching process."""
+        return [self.nll[f"{split}_nll"]]
 
     def on_train_epoch_end(self) -> None:
         self._epoch_end("train")
