@@ -65,3 +65,21 @@ def test_a_folder_names_the_file_without_the_time_column(tmp_path):
     )
     with pytest.raises(DataError, match=r"r1\.csv: no column\(s\) \['t'\]; the columns are \['a'\]"):
         read_series(folder, **named_columns(None, "t"))
+
+
+def test_the_python_readers_name_a_column_given_and_absent(long_csv, tmp_path):
+    from ssm_ts.pipelines.sensor.csv_reader import read_csv_long
+    from ssm_ts.pipelines.sensor.csv_recording import read_csv_recording
+
+    with pytest.raises(DataError, match=r"no column\(s\) \['NOPE'\]; the columns are"):
+        read_csv_long(long_csv, label_col="NOPE")
+    with pytest.raises(DataError, match=r"no column\(s\) \['clock'\]"):
+        read_series(long_csv, time_col="clock")
+    one = tmp_path / "walk_01.csv"
+    pd.DataFrame({"t": np.arange(4.0), "a": np.arange(4.0)}).to_csv(one, index=False)
+    with pytest.raises(
+        DataError, match=r"walk_01\.csv: no column\(s\) \['clock'\]; the columns are \['t', 'a'\]"
+    ):
+        read_csv_recording(one, time_col="clock")
+    assert read_csv_recording(one, time_col="t").channel_names == ["a"]
+    assert read_csv_recording(one).channel_names == ["t", "a"]  # no 'time' column: read as it was

@@ -381,7 +381,7 @@ def read_csv_long(
     channels: list[str] | None = None,
     nan_policy: NanPolicy = "error",
     read_options: ReadOptions | None = None,
-    required: tuple[str, ...] = (),
+    required: tuple[str, ...] | None = None,
 ) -> SeriesSet:
     """A long CSV: one row per (recording, time step) with columns ``id_col``, optional ``time_col``
     (rows are sorted by it), the channel columns (default: every other column) and ``label_col``
@@ -402,11 +402,14 @@ def read_csv_long(
     :class:`~.time_gaps.TimeGapWarning` under ``nan_policy="error"``; ``"interpolate"`` and ``"zero"``
     insert the missing steps and fill them.
 
-    ``required``: which of ``"label_col"`` and ``"time_col"`` the caller named (a user's option, see
-    :func:`named_columns`): the file must hold it, else a :class:`DataError` names the file, the column,
-    the columns found and the fix; otherwise a ``label_col`` or ``time_col`` the file lacks is not read."""
+    ``required``: which of ``"label_col"`` and ``"time_col"`` the file must hold, else a :class:`DataError`
+    names the file, the column, the columns found and the fix (``None``: those named otherwise than the
+    defaults ``label`` and ``time``, :func:`named_columns`); a ``label_col`` or ``time_col`` not required
+    that the file lacks is not read."""
     options = check_read_options(read_options)
     path = existing_file(path)
+    if required is None:
+        required = named_columns(label_col, time_col)["required"]
     frame = _read_csv(path, (id_col, label_col), options)
     _require_named(frame, {"label_col": label_col, "time_col": time_col}, required, str(path))
     time_name, time_col = time_col, time_col if time_col in frame.columns else None
@@ -654,7 +657,7 @@ def read_csv_folder(
     time_col: str | None = "time",
     nan_policy: NanPolicy = "error",
     read_options: ReadOptions | None = None,
-    required: tuple[str, ...] = (),
+    required: tuple[str, ...] | None = None,
 ) -> SeriesSet:
     """One CSV per recording (rows = time steps, columns = channels, optional ``time_col``) in
     ``folder``, with a labels CSV (columns ``file_col``, ``label_col``) naming each file's class.
@@ -666,6 +669,8 @@ def read_csv_folder(
     ``labels_file`` named otherwise must exist. ``required`` (as in :func:`read_csv_long`): ``"time_col"``,
     every file needs that column; ``"label_col"``, a labels file with that column."""
     options = check_read_options(read_options)
+    if required is None:
+        required = named_columns(label_col, time_col)["required"]
     folder = existing_path(folder)
     if not folder.is_dir():  # else "no recording CSV files found" in a file
         raise DataError(

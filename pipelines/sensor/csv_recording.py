@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..csv_files import read_csv_file
 from ..csv_options import ReadOptions, check_read_options
-from .csv_reader import _files_series_set, _read_recording_files
+from .csv_reader import _files_series_set, _read_recording_files, named_columns
 from .read_checks import existing_file
 from .series import NanPolicy, SeriesSet
 
@@ -48,7 +48,8 @@ def read_csv_recording(
 
     Raises:
         DataError: a fitted channel missing from the file, or a column the model was not fitted on
-            (both named, with the file and the fix).
+            (both named, with the file and the fix); a ``time_col`` named otherwise than ``time`` that
+            the file lacks (the ``time`` column is read when there is one).
     """
     options = check_read_options(read_options)
     path = existing_file(path)
@@ -66,5 +67,6 @@ def read_csv_recording(
         channel_names=None if channel_names is None else [str(c) for c in channel_names],
         fix=fix,
         reader="read_csv_recording(path",
+        required=named_columns(None, time_col, labelled=False)["required"],
     )
     return _files_series_set([path], values, None, steps, names, str(path), nan_policy)

@@ -71,11 +71,11 @@ def read_series(
     *,
     label_col: str = "label",
     time_col: str | None = "time",
-    required: tuple[str, ...] = (),
+    required: tuple[str, ...] | None = None,
 ) -> SeriesSet:
     """Read any supported file by suffix (or ``format``); ``read_options``, ``label_col``, ``time_col``
-    and ``required`` (the columns the caller named: :func:`~.csv_reader.named_columns`) read a CSV
-    (``csv``, ``csv_folder``; see :func:`read_csv_long`)."""
+    and ``required`` (the columns the file must hold; ``None``: those named otherwise than the defaults,
+    :func:`~.csv_reader.named_columns`) read a CSV (``csv``, ``csv_folder``; see :func:`read_csv_long`)."""
     if format not in FORMATS:
         raise DataError(f"unknown format {format!r}; expected one of {FORMATS}")
     kind = detect_format(path) if format == "auto" else format
