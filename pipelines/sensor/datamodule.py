@@ -604,7 +604,16 @@ class SensorDataModule(pl.LightningDataModule):
         )
         if shuffle:
             sampler.set_epoch(training_epoch(self))  # a resumed fit's first epoch, also with workers
+        world_size, rank = processes(self)
         if self.max_batch_steps is not None and what != "predict":  # predict bounds its own batches
+            # Lightning failed putting its sampler in the batch sampler: "missing 2 required ... arguments"
+            if world_size > 1:
+                raise ConfigError(
+                    f"data.max_batch_steps batches recordings by length in one process; with {world_size} "
+                    "(DDP) they would get different numbers of batches. Leave max_batch_steps out and lower "
+                    "batch_size (ssm-ts classify: --data.batch_size), or run on one device "
+                    "(--trainer.devices 1; Python: Trainer(devices=1))."
+                )
             batches = LengthBucketBatchSampler(
                 sampler,
                 self.batch_size,
@@ -621,7 +630,6 @@ class SensorDataModule(pl.LightningDataModule):
                 collate_fn=collate_recordings,
                 num_workers=self.num_workers,
             )
-        world_size, rank = processes(self)
         if not shuffle:  # validation, test, predict: in order
             dataset: Dataset = RecordingDataset(data, targets)
             evaluated: Sampler | None = None
