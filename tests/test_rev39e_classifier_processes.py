@@ -13,6 +13,7 @@ import pytest
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.sampling import processes
 from ssm_ts.tasks.classification import ClassificationTask
+from ssm_ts.tasks.classification_processes import refuse_several_processes
 
 TINY = {"d_model": 4, "n_layers": 1, "d_state": 4}
 
@@ -31,7 +32,9 @@ def test_predict_on_several_processes_is_refused_naming_one_device():
 
 def test_a_closed_form_fit_on_several_processes_is_refused_naming_one_device():
     task = task_on(2, model="random_features", model_options={"n_kernels": 4})
-    with pytest.raises(ConfigError, match=r"'random_features' is fitted in closed form in one process") as err:
+    with pytest.raises(
+        ConfigError, match=r"'random_features' is fitted in closed form in one process"
+    ) as err:
         task.setup("fit")
     assert "ssm-ts classify fit --trainer.devices 1 (Python: Trainer(devices=1))" in str(err.value)
     for stage in ("validate", "test"):  # scored once over the processes (evaluation_shards)
@@ -49,3 +52,10 @@ def test_a_trainer_without_a_world_size_is_one_process():
     assert processes(SimpleNamespace(trainer=SimpleNamespace(global_rank=3))) == (1, 0)
     assert processes(SimpleNamespace(trainer=None)) == (1, 0)
     assert processes(SimpleNamespace(trainer=SimpleNamespace(world_size=2, global_rank=1))) == (2, 1)
+
+
+def test_a_launcher_can_ask_before_it_starts_the_processes():
+    task = ClassificationTask(n_channels=1, classes=["a", "b"], model_options=TINY)  # no trainer yet
+    with pytest.raises(ConfigError, match="predicts in one process; this trainer runs 4"):
+        refuse_several_processes(task, "predict", world_size=4)
+    refuse_several_processes(task, "predict")  # no trainer: one process

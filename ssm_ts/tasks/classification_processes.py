@@ -24,11 +24,13 @@ if TYPE_CHECKING:
 ONE_DEVICE = "--trainer.devices 1 (Python: Trainer(devices=1))"
 
 
-def refuse_several_processes(task: ClassificationTask, stage: str) -> None:
-    """Raise :class:`~ssm_ts.errors.ConfigError` when ``task``'s trainer runs ``stage`` on several
-    processes and the task cannot: ``"predict"``, or ``"fit"`` of a closed-form model."""
-    trainer: Any = task._trainer
-    world_size = int(getattr(trainer, "world_size", 1) or 1)
+def refuse_several_processes(task: ClassificationTask, stage: str, world_size: int | None = None) -> None:
+    """Raise :class:`~ssm_ts.errors.ConfigError` when ``stage`` runs on ``world_size`` processes (``None``:
+    those of ``task``'s trainer) and the task cannot: ``"predict"``, or ``"fit"`` of a closed-form model.
+    A launcher can call it with its trainer's ``world_size`` before it starts the processes."""
+    if world_size is None:
+        trainer: Any = task._trainer
+        world_size = int(getattr(trainer, "world_size", 1) or 1)
     if world_size <= 1:
         return
     if stage == "predict":
