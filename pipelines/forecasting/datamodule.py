@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any, Literal
+from typing import Literal
 
 import lightning.pytorch as pl
 import numpy as np
@@ -109,7 +109,9 @@ class ForecastDataModule(SourceMixin, LoadersMixin, pl.LightningDataModule):
         id_col: str = "unique_id",
         value_col: str = "y",
         shuffle_seed: int = 0,
-        read_options: dict[str, Any] | None = None,
+        # a plain dict: with dict[str, Any] the command line re-read each text value as YAML, so
+        # {comment: "#"} gave comment=None and {true_values: "yes"} gave True
+        read_options: dict | None = None,
         static_path: str | None = None,
         per_series_columns: bool = False,
     ):

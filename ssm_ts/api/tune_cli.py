@@ -110,7 +110,8 @@ def build_parser() -> ArgumentParser:
     )
     parser.add_argument("--data.fill", type=Literal["ffill", "interpolate"] | None, default=None,
                         help="fill missing rows (default: a missing row is an error naming it)")  # fmt: skip
-    parser.add_argument("--data.read_options", type=dict[str, Any] | None, default=None,
+    parser.add_argument("--data.read_options", type=dict | None,  # not dict[str, Any]: see ForecastDataModule
+                        default=None,
                         help="pandas.read_csv settings, e.g. {sep: ';', dayfirst: true}")  # fmt: skip
     parser.add_argument("--data.static_path", type=str | None, default=None,
                         help="a long table's static features: a CSV of one row per series (unique_id and "
