@@ -13,9 +13,10 @@ from ssm_ts.pipelines.sensor import SensorDataModule
 from ssm_ts.pipelines.sensor.evaluation_shards import PADDING_LABEL
 from ssm_ts.pipelines.sensor.weights import class_weights, recording_weights
 from ssm_ts.tasks.classification_closed_form import fit_closed_form
+from ssm_ts.tasks.metric_reset import ScoresStartEachEpoch
 
 
-class ClassificationSteps:
+class ClassificationSteps(ScoresStartEachEpoch):
     """``ClassificationTask`` mix-in (list it before ``pl.LightningModule``): training, validation,
     test and predict steps, the class weights of the loss, and ``configure_optimizers``. The task
     builds ``loss_fn``, ``metrics``, ``loss_means``, ``test_confusion`` and the buffer
@@ -91,26 +92,13 @@ class ClassificationSteps:
     def test_step(self, batch, batch_idx: int) -> None:
         self._step(batch, "test")
 
-    def _reset_scores(self, split: str) -> None:
-        """Start ``split``'s scores afresh: Lightning resets a logged metric at its epoch's end only. Under
-        ``ddp_spawn`` on CPUs the metrics' states reach the processes in memory they share with each other
-        and with the launching one (Lightning unshares parameters and buffers only): until a reset both
-        processes added into the same counts, and a validate or test after the fit started from those
-        the fit left. A reset gives each process counts of its own; in one process it changes nothing."""
-        for metric in self.metrics[f"{split}_metrics"].values():
-            metric.reset()
-        self.loss_means[f"{split}_loss"].reset()
-        if split == "test":
-            self.test_confusion.reset()
-
-    def on_train_epoch_start(self) -> None:
-        self._reset_scores("train")
-
-    def on_validation_epoch_start(self) -> None:
-        self._reset_scores("val")
-
-    def on_test_epoch_start(self) -> None:
-        self._reset_scores("test")
+    def split_scores(self, split: str) -> list[torch.nn.Module]:
+        """``split``'s metrics, loss mean and (test) confusion matrix, reset as its epoch starts
+        (:class:`~ssm_ts.tasks.metric_reset.ScoresStartEachEpoch`): under ``ddp_spawn`` on CPUs they reach
+        the processes in memory shared with the launching one, where a validate or test after a fit
+        started from the counts the fit left."""
+        scores = [self.metrics[f"{split}_metrics"], self.loss_means[f"{split}_loss"]]
+        return [*scores, self.test_confusion] if split == "test" else scores
 
     def on_test_start(self) -> None:
         self._check_sampling_step("test")
