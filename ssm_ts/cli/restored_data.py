@@ -220,18 +220,24 @@ def fitted_spec(checkpoint: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 def _same_read_setting(name: str, given: Any, fitted: Any) -> bool:
     """Whether the plain value ``given`` of the data setting ``name`` reads as the spec's ``fitted``:
-    one column as a list of it (``OT``, ``['OT']``), a frequency in another spelling (``H``, ``h``)."""
+    one column as a list of it (``OT``, ``['OT']``), the same columns in another order (the fit's
+    order is the one read), a frequency in another spelling (``1h``, ``60min``, ``h``). A frequency
+    pandas no longer reads (``H``) is its own error, naming the spelling to write, as a fit says."""
     from ssm_ts.tracking.resume_settings import same_setting
 
     if name in _COLUMN_LISTS:
         from ssm_ts.pipelines.forecasting.series import column_list
 
-        return [str(c) for c in column_list(given)] == [str(c) for c in column_list(fitted)]
+        return sorted(str(c) for c in column_list(given)) == sorted(str(c) for c in column_list(fitted))
     if name == "freq" and isinstance(given, str) and isinstance(fitted, str):
         from ssm_ts.pipelines.forecasting.dates import date_offset
 
         try:
-            return date_offset(given) == date_offset(fitted)
+            offset = date_offset(given)
+        except SSMTSError as err:  # a removed pandas alias: the error a fit gives, with its fix
+            raise ConfigError(str(err)) from err
+        try:
+            return offset == date_offset(fitted)
         except SSMTSError:
             return False
     return same_setting(given, fitted)
