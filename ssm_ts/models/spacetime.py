@@ -112,18 +112,20 @@ class SpaceTime(ForecastModel):
         for block in self.blocks:
             u = block(u)
         u = self.final_norm(u)
-        horizon, lookback_out, next_input = self.decoder(u)
+        # The terms pair lookback steps t and t+1: none exist at lookback 1 (an MSE over nothing is NaN).
+        has_pairs = z.shape[1] > 1
+        wants_aux = (
+            self.training
+            and has_pairs
+            and (self.options.lookback_weight > 0 or self.options.next_input_weight > 0)
+        )
+        # Evaluation skips the decoder's lookback outputs: they feed the auxiliary loss alone.
+        horizon, lookback_out, next_input = self.decoder(u, aux=wants_aux)
         pred = self._project(horizon)
         if self.linear is not None:
             pred = pred + self.linear(z)
         aux = None
-        # The terms pair lookback steps t and t+1: none exist at lookback 1 (an MSE over nothing is NaN).
-        has_pairs = z.shape[1] > 1
-        if (
-            self.training
-            and has_pairs
-            and (self.options.lookback_weight > 0 or self.options.next_input_weight > 0)
-        ):
+        if wants_aux:
             # One-step forecasts made at t predict t+1 (point value: the mean over quantile slots).
             fit = self._project(lookback_out[:, :-1]).mean(-1)
             # The next-input target is detached: the encoder must not shrink its output to make it easy.

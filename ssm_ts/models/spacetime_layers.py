@@ -125,10 +125,13 @@ class ClosedLoopCompanionDecoder(nn.Module):
         A, b, _ = self.ssm.dense_discrete()
         return A + b.unsqueeze(-1) * self.k.unsqueeze(-2)
 
-    def forward(self, u: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    def forward(self, u: Tensor, aux: bool = True) -> tuple[Tensor, Tensor | None, Tensor | None]:
         """``u (B, L, H)`` -> ``(horizon (B, horizon, H), lookback_out (B, L, H), next_input (B, L, H))``.
 
-        ``lookback_out[:, t]`` and ``next_input[:, t]`` are the one-step predictions made at step t.
+        ``lookback_out[:, t]`` and ``next_input[:, t]`` are the one-step predictions made at step t; they
+        feed only the training's auxiliary loss. ``aux=False`` skips them (two FFT convolutions over
+        the lookback, a fifth to a third of an evaluation forward) and returns ``None`` for both; the
+        horizon is the same, bit for bit.
         """
         # the same for every window: kept between forecasts (no gradients, unchanged weights)
         L = u.shape[1]
@@ -136,8 +139,10 @@ class ClosedLoopCompanionDecoder(nn.Module):
             self, (L, self.horizon), lambda: self._terms_of(L)
         )
         u_t = u.transpose(1, 2)  # (B, H, L)
-        lookback_out = fft_causal_conv(u_t, kernels[0], spectra[0]).transpose(1, 2)
-        next_input = fft_causal_conv(u_t, kernels[1], spectra[1]).transpose(1, 2)
+        lookback_out = next_input = None
+        if aux:
+            lookback_out = fft_causal_conv(u_t, kernels[0], spectra[0]).transpose(1, 2)
+            next_input = fft_causal_conv(u_t, kernels[1], spectra[1]).transpose(1, 2)
         # Channel-batched matrix products (H, B, .): much faster on CPU than the equivalent einsums.
         # Both operands contiguous: the same values bit for bit as the strided views, but CPU bmm of a
         # strided input was up to 10x slower with 2 threads and 1.4x in a training step's f+b.
