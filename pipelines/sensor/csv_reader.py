@@ -132,7 +132,10 @@ def _missing_id_hint(frame: pd.DataFrame, id_col: str, label_col: str | None, ti
 
 # the columns a reader reads when the file holds them (and skips when not), and the fix for a named one absent
 NAMED_COLUMNS = {
-    "label_col": ("label", "Name the label column: label_col='<its name>'."),
+    "label_col": (
+        "label",
+        "Name the label column: label_col='<its name>' (a file without labels: leave label_col out).",
+    ),
     "time_col": (
         "time",
         "Name the time column: time_col='<its name>' (without times, the rows are read in file order).",
