@@ -28,7 +28,10 @@ _USE_OPTIONS: dict[str, dict[str, str]] = {
 }
 # the Trainer's settings the library's messages name (max_epochs=1 is below the 3 epochs ...): every
 # use's --trainer options (a data module's or task's argument of the same name comes first)
-_TRAINER_OPTIONS = ("max_epochs", "accelerator", "devices", "precision", "strategy")
+_TRAINER_OPTIONS = (
+    "max_epochs", "max_steps", "accelerator", "devices", "precision", "strategy", "limit_train_batches",
+    "limit_val_batches", "limit_test_batches", "check_val_every_n_epoch", "val_check_interval",
+)  # fmt: skip
 # a keyword whose value is a whole option of its own: (keyword, value) -> the command's option
 _VALUE_OPTIONS: dict[tuple[str, Any], str] = {("resume", True): "--ckpt_path last"}
 _VALUE_KEYWORDS = {keyword for keyword, _ in _VALUE_OPTIONS}

@@ -34,7 +34,7 @@ def test_a_fit_stopped_before_validation_says_so_and_best_points_to_last(
             warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in recwarn
         )
     assert (
-        "ssm-ts forecast fit: warning: no validation ran in this fit (it reached max_steps=2 in epoch 1, before "
+        "ssm-ts forecast fit: warning: no validation ran in this fit (it reached --trainer.max_steps 2 in epoch 1, before "
         "that epoch's validation)"
     ) in printed, printed
     assert "HINT" not in printed, printed
@@ -47,7 +47,7 @@ def test_a_fit_stopped_before_validation_says_so_and_best_points_to_last(
     assert capsys.readouterr().err.strip().splitlines()[-1] == (
         "ssm-ts forecast predict: error: --ckpt_path best: no best-*.ckpt under --out out, only last.ckpt: a fit writes "
         "its best checkpoint when it validates, and the fits there never validated (no validation split, such "
-        "as --data.val_fraction 0; max_steps within the first epoch; limit_val_batches=0); pass --ckpt_path "
+        "as --data.val_fraction 0; max_steps within the first epoch; --trainer.limit_val_batches 0); pass --ckpt_path "
         "last, or the checkpoint's path"
     )
     assert cli.main([*predict[:2], "--ckpt_path", "last", *predict[4:]]) == 0
