@@ -98,6 +98,6 @@ def test_a_series_shorter_than_the_lookback_is_named_not_left_out(untrained, pan
         | (panel["ds"] >= panel["ds"].min() + pd.Timedelta(hours=ROWS - EARLY - 10))
     ]
     with pytest.raises(
-        DataError, match=r"the last 16 observed rows \(the lookback\) of every series; 1 series have fewer"
+        DataError, match=r"the last 16 observed rows \(the lookback\) of every series; 1 series has fewer"
     ):
         untrained.predict(cut_at(late, ROWS - EARLY))

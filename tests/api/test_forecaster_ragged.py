@@ -172,11 +172,11 @@ def test_ragged_panel_errors_name_the_series_and_the_fix(fitted, ett, tmp_path):
     with pytest.raises(DataError, match=r"'HUFL' \(1050 rows.*channel_independent=True"):
         Forecaster(model="nlinear", channel_independent=False, **options).fit(ragged_table(ett))
     late = {**SPANS, "LUFL": (800, 1200)}  # 40 training rows: no training window of 60
-    with pytest.raises(DataError, match=r"1 of 4 series have no training window.*'LUFL' \(400 rows"):
+    with pytest.raises(DataError, match=r"1 of 4 series has no training window.*'LUFL' \(400 rows"):
         Forecaster(model="nlinear", **options).fit(ragged_table(ett, late))
     short = ragged_table(ett, {**SPANS, "MUFL": (1070, 1100)})
     # a channel-independent model forecasts the series a long table holds: leaving the short one out works
-    with pytest.raises(DataError, match=r"lookback\) of every series; 1 series have fewer: 'MUFL' \(30 rows.*"
+    with pytest.raises(DataError, match=r"lookback\) of every series; 1 series has fewer: 'MUFL' \(30 rows.*"
                        r"Pass a longer history of them. A channel-independent model given a long table "
                        r"forecasts the series it holds, so one without them forecasts the others"):  # fmt: skip
         fitted.predict(short)

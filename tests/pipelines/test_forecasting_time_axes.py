@@ -132,7 +132,7 @@ def test_a_series_without_a_training_window_gets_the_line_that_drops_it():
 
     table = _long({1: (0, 300), 2: (50, 280), 4: (290, 300)})
     module = ForecastDataModule.from_frame(table, lookback=8, horizon=4)
-    with pytest.raises(DataError, match=r"1 of 3 series have no training window") as error:
+    with pytest.raises(DataError, match=r"1 of 3 series has no training window") as error:
         module.setup("fit")
     message = str(error.value)
     assert "): 4 (10 rows, 2016-07-13 02:00:00 to 2016-07-13 11:00:00). Leave those series out " in message
@@ -152,7 +152,7 @@ def test_a_short_series_at_predict_is_left_out_only_by_a_channel_independent_mod
     with pytest.raises(DataError) as error:
         last_windows(frame, spec, lookback=8, horizon=4)
     message = str(error.value)
-    assert "1 series have fewer: 2 (5 rows, " in message
+    assert "1 series has fewer: 2 (5 rows, " in message
     assert "A channel-independent model given a long table forecasts the series it holds" in message
     assert (
         "a multivariate model (channel_independent=False) forecasts every series it was fitted on" in message
