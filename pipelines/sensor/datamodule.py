@@ -51,6 +51,7 @@ from ssm_ts.whole_numbers import is_real_number, is_whole_number
 
 from .audio import read_audio_clips, read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
+from .csv_reader import named_columns
 from .csv_recording import is_one_recording_csv, read_csv_recording
 from .evaluation_shards import evaluation_shard
 from .folder_groups import read_folder_groups, warn_of_unused_group_columns
@@ -220,7 +221,7 @@ class SensorDataModule(pl.LightningDataModule):
         seed: int = 0,
         n_mels: int = 32,
         num_workers: int = 0,
-        read_options: dict[str, Any] | None = None,
+        read_options: dict | None = None,  # not dict[str, Any]: see ForecastDataModule
         max_batch_steps: int | None = None,
         window: int | None = None,
         step: int | None = None,
@@ -323,6 +324,8 @@ class SensorDataModule(pl.LightningDataModule):
             return data
         if self.format == "fsdd":  # a test or predict file or folder of a model fitted on FSDD: any names
             return read_audio_clips(path, n_mels=self.n_mels)
+        # a label or time column named otherwise than the defaults must be in the file, and is used
+        columns = named_columns(self.stream["label_col"], self.stream["time_col"], labelled)
         if (
             not labelled
             and self.format in ("auto", "csv", "csv_folder")
@@ -331,9 +334,10 @@ class SensorDataModule(pl.LightningDataModule):
             # a CSV without an id column: one recording to classify, read as a folder's files are (also
             # under format "csv", a long CSV's, which a fit on one leaves in its checkpoint)
             return read_csv_recording(
-                path, self.fitted_channel_names, nan_policy=self.nan_policy, read_options=self.read_options
-            )
-        return read_series(path, self.format, self.nan_policy, self.read_options)
+                path, self.fitted_channel_names, time_col=columns["time_col"], nan_policy=self.nan_policy,
+                read_options=self.read_options,
+            )  # fmt: skip
+        return read_series(path, self.format, self.nan_policy, self.read_options, **columns)
 
     def _model_channel_names(self) -> list[str] | None:
         """:attr:`fitted_channel_names`, else those of the model the trainer runs (a checkpoint's
