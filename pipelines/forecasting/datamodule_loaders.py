@@ -13,6 +13,7 @@ from ssm_ts.errors import ConfigError, DataError
 from ssm_ts.pipelines.sampling import (
     EpochSeededSampler,
     EvaluationShard,
+    processes,
     shard,
     skip_resumed_batches,
     training_epoch,
@@ -48,13 +49,6 @@ class PaddedWindows(Dataset):
 class LoadersMixin:
     """The DataLoader hooks of :class:`~.datamodule.ForecastDataModule`, a mixin it inherits."""
 
-    def _processes(self) -> tuple[int, int]:
-        """``(world size, global rank)`` of the trainer running this module; ``(1, 0)`` outside DDP."""
-        trainer = getattr(self, "trainer", None)
-        if trainer is None or trainer.world_size <= 1:
-            return 1, 0
-        return trainer.world_size, trainer.global_rank
-
     def _require_windows(self, windows: ForecastWindows, split: str, world_size: int) -> None:
         if len(windows) < world_size:
             raise DataError(
@@ -69,7 +63,7 @@ class LoadersMixin:
         with ``batch_size`` see the batches of one process with ``n * batch_size``.
         """
         windows = self.windows("train")
-        world_size, rank = self._processes()
+        world_size, rank = processes(self)
         # The order depends only on (shuffle_seed, epoch): a resumed fit replays it.
         sampler: Sampler[int] = EpochSeededSampler(len(windows), seed=self.shuffle_seed)
         sampler.set_epoch(training_epoch(self))  # a resumed fit's first epoch, also with workers
@@ -87,7 +81,7 @@ class LoadersMixin:
 
     def _eval_loader(self, split: str) -> DataLoader:
         windows: Dataset = self.windows(split)
-        world_size, rank = self._processes()
+        world_size, rank = processes(self)
         sampler = None
         # every window evaluated exactly once across processes, and every process as many batches: those
         # short of a window take a padding one (no repeat, scored twice; no batch fewer, whose process
