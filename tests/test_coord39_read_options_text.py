@@ -14,7 +14,7 @@ GIVEN = '{comment: "#", true_values: ["yes"], thousands: "1", sep: ";"}'
 READ = {"comment": "#", "true_values": ["yes"], "thousands": "1", "sep": ";"}
 
 
-class Parsed(Exception):
+class ParsedError(Exception):
     """Raised once the command line is parsed, before anything reads the checkpoint or data."""
 
 
@@ -24,10 +24,10 @@ def test_fit_keeps_text_values_of_read_options(monkeypatch):
     def parsed(self) -> None:
         data = self.config[self.config["subcommand"]]["data"]
         seen.append(data.get("init_args", data)["read_options"])
-        raise Parsed
+        raise ParsedError
 
     monkeypatch.setattr(SSMTSCLI, "_parse_ckpt_path", parsed)
-    with pytest.raises(Parsed):
+    with pytest.raises(ParsedError):
         cli.main(["forecast", "fit", "--config", "forecast_co2_quick", "--data.read_options", GIVEN])
     assert seen == [READ]
 
