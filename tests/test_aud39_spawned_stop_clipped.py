@@ -131,4 +131,5 @@ def test_a_record_keeps_the_numbers_of_its_first_process():
     assert record.numbers_of(path, "found clipped") == (3.0, 400.0, 0.05)
     assert record.numbers_of(path, "damaged") is None  # kinds apart
     full = NamedFiles(capacity=1)
-    assert full.first_time(Path(pickle.__file__)) and full.first_time(path) and full.first_time(path)  # full
+    assert full.first_time(Path(pickle.__file__)) and full.first_time(path)  # past its shared memory
+    assert not full.first_time(path)  # recorded still: not named again

@@ -59,6 +59,7 @@ from .resampled import RESAMPLED, cache_bytes
 from .setting_checks import check_data_numbers
 from .split import FileSplit, SplitMethod, split_files
 from .split_record import check_resumed_split, split_record, warn_if_split_was_drawn_otherwise
+from .stopped_fit_list import SHOWN, more_clipped_warning, write_found_list
 from .worker_error import for_the_loader
 
 T = TypeVar("T")
@@ -735,7 +736,7 @@ class AudioDataModule(pl.LightningDataModule):
                 started_in=self.started_in,
             )
 
-    def name_found_in_started_processes(self) -> None:
+    def name_found_in_started_processes(self, list_folder: str | os.PathLike | None = None) -> None:
         """ddp_spawn's main process, whose started processes stopped on an error: name the files they
         found damaged as decoded (``on_bad_file="skip"``) that no warning named yet, in one warning, and
         each file they found clipped at full scale that no warning named, in the words a single process
@@ -743,7 +744,9 @@ class AudioDataModule(pl.LightningDataModule):
         end without Lightning's exception hooks (:meth:`on_exception`), and what they found since the last
         epoch's end went with them, but for the record they share with this process (:mod:`.named_files`),
         which keeps each file's version, not its name: the folder is listed again to name them. A folder
-        gone since (moved or deleted) is said so, in one warning."""
+        gone since (moved or deleted) is said so, in one warning. ``list_folder`` (the fit's folder): with
+        more files of a kind than :data:`.stopped_fit_list.SHOWN`, the warnings name the first of them and
+        point to a list of every file written there (:mod:`.stopped_fit_list`); without it, they name all."""
         if not self.named_files.count():
             return  # nothing recorded: no need to list the folder (a stat and a lock a file) to find it
         if not self.root.is_dir():
@@ -757,16 +760,29 @@ class AudioDataModule(pl.LightningDataModule):
         with warnings.catch_warnings():  # the folder's own warnings were given at its setup
             warnings.simplefilter("ignore")
             files = find_audio_files(self.root, tuple(self.hparams.extensions))
-        for path in files:  # one warning a file, as they are named as found in one process
+        clipped = []
+        for path in files:
             counts = self.named_files.numbers_of(path, FOUND_CLIPPED)
             if counts is not None and self.named_files.first_time(path, "clipped"):
-                clipped, read, seconds = counts
-                # the user's fit, whose error follows
-                warn_on_rank_zero(clipped_warning(path, int(clipped), int(read), seconds), stacklevel=None)
+                clipped.append((path, int(counts[0]), int(counts[1]), counts[2]))
         found = [f for f in files if self.named_files.holds(f, FOUND) and self.named_files.first_time(f)]
+        listed = None
+        if list_folder is not None and max(len(clipped), len(found)) > SHOWN:
+            listed = write_found_list(Path(list_folder), self.root, clipped, found)
+        for path, *counts in (
+            clipped if listed is None else clipped[:SHOWN]
+        ):  # one warning a file, as one process
+            warn_on_rank_zero(
+                clipped_warning(path, *counts), stacklevel=None
+            )  # the user's fit, whose error follows
+        if listed is not None and len(clipped) > SHOWN:
+            warn_on_rank_zero(more_clipped_warning(len(clipped), SHOWN, self.root, listed), stacklevel=None)
         if not found:
             return
-        names = ", ".join(shown_path(f, self.root) for f in found[:10]) + (" ..." if len(found) > 10 else "")
+        shown = found if listed is None else found[:SHOWN]
+        names = ", ".join(shown_path(f, self.root) for f in shown[:10]) + (" ..." if len(shown) > 10 else "")
+        if len(found) > len(shown):
+            names += f" ... (all {len(found)} listed in {listed})"
         warn_on_rank_zero(
             f"skipped {len(found)} audio file(s) of {self.root} found damaged as decoded by the fit's processes "
             f"before it stopped (on_bad_file='skip'): {names}. Each was left out from its first clip that "

@@ -14,12 +14,23 @@ processes (DDP ranks, loader workers) naming one file at the same instant both r
 both named it, and two naming two files wrote their keys to the same slot, so one was named again.
 A process killed while it holds the lock (a rank or a loader worker ended by a signal mid-step) never
 releases it: the others wait :data:`LOCK_WAIT_S` for it, then go on without it (at worst a file named
-twice), where they waited for ever (a fit, or the warning after its crash, hung)."""
+twice), where they waited for ever (a fit, or the warning after its crash, hung).
+
+The shared memory holds :data:`CAPACITY` records (a clipped file takes two: found, then named); those past
+it go on in a file of the temporary folder made with the record's first one past it (:data:`SPILLED`
+rows, appended under the lock, read back whole on each lookup past the shared ones: a lookup is per file,
+not per clip), so that no file goes unrecorded, where past ~512 clipped files the record was full and a
+file found clipped by a ``ddp_spawn`` process that then stopped was named by none. The process that made
+the record removes the file when the record is gone or at its exit."""
 
 from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
+import tempfile
+import uuid
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.context import get_spawning_popen
@@ -30,41 +41,57 @@ import torch
 
 from .file_version import file_version
 
-CAPACITY = 1024  # files recorded; past it, a file is named as if none was recorded
+CAPACITY = 1024  # records in shared memory; past it, in a file (:data:`SPILLED` rows)
 # the lock guards a lookup in 1,024 numbers (microseconds): held this long, its holder died holding it
 LOCK_WAIT_S = 10.0
 FOUND = "found"  # the kind of a file found damaged, recorded before any warning names it (``ddp_spawn``'s)
 # the kind of a file found clipped at full scale, recorded with its counts before any warning names it
 FOUND_CLIPPED = "found clipped"
 NUMBERS = 3  # numbers a record may carry (a clipped file's frames in full-scale runs, frames read, seconds)
+# a record past the shared memory's CAPACITY, as its file holds it: the key, then its numbers
+SPILLED = np.dtype([("key", "<i8"), ("numbers", "<f8", (NUMBERS,))])
 
 
 class NamedFiles:
     """A record of file versions (:func:`~.file_version.file_version`: a file saved anew is another) in
-    shared memory: ``keys`` ``(1 + CAPACITY,)`` int64, the count first, then each version's 64-bit hash;
-    ``numbers`` ``(CAPACITY, NUMBERS)`` float64, row ``i`` those recorded with key ``i`` (zeros: none);
-    ``lock``: held while a process reads and writes them.
+    shared memory: ``keys`` ``(1 + capacity,)`` int64, the count of every record first (past ``capacity``
+    too), then each version's 64-bit hash; ``numbers`` ``(capacity, NUMBERS)`` float64, row ``i`` those
+    recorded with key ``i`` (zeros: none); ``lock``: held while a process reads and writes them;
+    ``spill``: the file that holds the records past ``capacity`` (:data:`SPILLED` rows, in the order
+    recorded), made with the first of them.
 
     The lock is a ``spawn`` one: a process started by spawning (``ddp_spawn``'s, a loader worker's with
-    ``multiprocessing_context="spawn"``) receives it with ``keys``, one forked inherits it. Pickled
-    otherwise (``copy.deepcopy``, ``pickle.dumps``: the keys travel as a copy then) the copy gets a lock
-    of its own, as it holds a record of its own."""
+    ``multiprocessing_context="spawn"``) receives it with ``keys`` and ``spill``, one forked inherits
+    them. Pickled otherwise (``copy.deepcopy``, ``pickle.dumps``: the keys travel as a copy then) the copy
+    gets a lock and a file of its own, as it holds a record of its own."""
 
     def __init__(self, capacity: int = CAPACITY):
         self.keys = torch.zeros(1 + capacity, dtype=torch.long).share_memory_()
         self.numbers = torch.zeros((capacity, NUMBERS), dtype=torch.float64).share_memory_()
         self.lock = multiprocessing.get_context("spawn").Lock()
+        self._own_spill(np.zeros(0, SPILLED))
+
+    def _own_spill(self, records: np.ndarray) -> None:
+        """Name a file of this process's own for the records past the shared memory (made when the first
+        comes, here if ``records``, a copy's), removed when this record is gone or at this process's exit."""
+        self.spill = Path(tempfile.gettempdir()) / f"ssm_ts_named_files_{uuid.uuid4().hex}.bin"
+        if records.size:
+            records.tofile(self.spill)
+        self._removal = weakref.finalize(self, _remove_spill, self.spill, os.getpid())
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
+        state.pop("_removal", None)  # the process that made the record removes its file
         if get_spawning_popen() is None:  # not to a started process: the keys are copied, not shared
             state["lock"] = None
+            state["spill"] = self._spilled(self.count() - (self.keys.numel() - 1))  # the records themselves
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         if self.lock is None:
             self.lock = multiprocessing.get_context("spawn").Lock()
+            self._own_spill(state["spill"])
 
     def first_time(self, path: Path, kind: str = "damaged", numbers: Sequence[float] = ()) -> bool:
         """Record ``path``'s version for the warning ``kind`` (``"damaged"``, ``"clipped"``), with up to
@@ -76,10 +103,7 @@ class NamedFiles:
             return True
         keys = self.keys.numpy()  # the shared memory itself
         with self._locked():
-            slot = self._recorded_now(keys, key)
-            if slot is not None and len(numbers):
-                self.numbers.numpy()[slot, : len(numbers)] = numbers
-            return slot is not None or self._full(keys, key)
+            return self._recorded_now(keys, key, numbers)
 
     def numbers_of(self, path: Path, kind: str) -> tuple[float, ...] | None:
         """The numbers recorded with ``path``'s version (as it is now) for ``kind`` (:data:`NUMBERS` of
@@ -89,8 +113,13 @@ class NamedFiles:
             return None
         keys = self.keys.numpy()
         with self._locked():
-            held = np.flatnonzero(keys[1 : 1 + int(keys[0])] == key)
-            return tuple(float(n) for n in self.numbers.numpy()[held[0]]) if held.size else None
+            count, capacity = int(keys[0]), keys.size - 1
+            held = np.flatnonzero(keys[1 : 1 + min(count, capacity)] == key)
+            if held.size:
+                return tuple(float(n) for n in self.numbers.numpy()[held[0]])
+            spilled = self._spilled(count - capacity)
+            held = np.flatnonzero(spilled["key"] == key)
+            return tuple(float(n) for n in spilled["numbers"][held[0]]) if held.size else None
 
     def count(self) -> int:
         """How many file versions any process recorded, of every kind (read without the lock: the count
@@ -104,7 +133,7 @@ class NamedFiles:
             return False
         keys = self.keys.numpy()
         with self._locked():
-            return key in keys[1 : 1 + int(keys[0])]
+            return self._held(keys, key)
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -119,22 +148,49 @@ class NamedFiles:
             if held:
                 self.lock.release()
 
-    @staticmethod
-    def _recorded_now(keys, key: int) -> int | None:
-        """Add ``key`` to ``keys`` (the record's array) unless there or full (under the lock): the row of
-        :attr:`numbers` it was given, ``None`` if it was there or the record is full."""
-        count = int(keys[0])
-        if key in keys[1 : 1 + count] or count >= keys.size - 1:
-            return None
-        keys[1 + count] = key
-        keys[0] = count + 1
-        return count
+    def _held(self, keys: np.ndarray, key: int) -> bool:
+        """Whether ``key`` is recorded, in ``keys`` (the record's shared array) or past them (under the lock)."""
+        count, capacity = int(keys[0]), keys.size - 1
+        if key in keys[1 : 1 + min(count, capacity)]:
+            return True
+        return count > capacity and key in self._spilled(count - capacity)["key"]
 
-    @staticmethod
-    def _full(keys, key: int) -> bool:
-        """Whether ``key`` is not recorded because the record is full (then it is named as if none was)."""
-        count = int(keys[0])
-        return count >= keys.size - 1 and key not in keys[1 : 1 + count]
+    def _recorded_now(self, keys: np.ndarray, key: int, numbers: Sequence[float]) -> bool:
+        """Add ``key`` with ``numbers`` unless recorded (under the lock): to ``keys`` (the record's shared
+        array) and :attr:`numbers` while they have room, else to :attr:`spill`. Whether it was added; a
+        file past the shared memory that cannot be written is named as if none was recorded."""
+        if self._held(keys, key):
+            return False
+        count, capacity = int(keys[0]), keys.size - 1
+        if count < capacity:
+            keys[1 + count] = key
+            self.numbers.numpy()[count, : len(numbers)] = numbers
+        else:
+            record = np.zeros(1, SPILLED)
+            record["key"], record["numbers"][0, : len(numbers)] = key, numbers
+            try:
+                with open(self.spill, "ab") as spill:  # one write of 32 bytes, at the end
+                    spill.write(record.tobytes())
+            except OSError:
+                return True
+        keys[0] = count + 1
+        return True
+
+    def _spilled(self, rows: int) -> np.ndarray:
+        """The first ``rows`` records past the shared memory, from :attr:`spill` (:data:`SPILLED`)."""
+        if rows <= 0:
+            return np.zeros(0, SPILLED)
+        try:
+            return np.fromfile(self.spill, dtype=SPILLED, count=rows)
+        except (OSError, ValueError):  # gone (a temporary folder cleaned) or short: those are not held
+            return np.zeros(0, SPILLED)
+
+
+def _remove_spill(spill: Path, made_by: int) -> None:
+    """Remove a record's file past its shared memory, in the process that made it (a forked one inherits
+    the record, not the file's ownership)."""
+    if os.getpid() == made_by:
+        spill.unlink(missing_ok=True)
 
 
 def _key(path: Path, kind: str) -> int | None:

@@ -18,7 +18,8 @@ from lightning.pytorch.callbacks import Callback
 class NameFoundInStartedProcesses(Callback):
     """On an error that stops a trainer call whose work ran in started processes (``ddp_spawn``: this
     process's trainer holds no data module), have ``datamodule`` name the files they found damaged or
-    clipped (:meth:`~ssm_ts.pipelines.audio.AudioDataModule.name_found_in_started_processes`); elsewhere nothing,
+    clipped (:meth:`~ssm_ts.pipelines.audio.AudioDataModule.name_found_in_started_processes`; more than a
+    warning names are listed in a file in the trainer's ``default_root_dir``); elsewhere nothing,
     the data module's ``on_exception`` names them with where each failed."""
 
     def __init__(self, datamodule: Any):
@@ -31,7 +32,7 @@ class NameFoundInStartedProcesses(Callback):
         if trainer.datamodule is not None or name is None:
             return
         try:
-            name()
+            name(getattr(trainer, "default_root_dir", None))  # the fit's folder: a long list goes there
         except Exception as failed:  # never in place of the error that stopped the fit
             warnings.warn(
                 f"the files found damaged or clipped before the fit stopped could not be named ({type(failed).__name__}: "

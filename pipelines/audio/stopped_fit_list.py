@@ -1,0 +1,48 @@
+"""The files ``ddp_spawn``'s processes found clipped or damaged before a fit stopped on an error, listed in
+a file when there are more than a warning names (:data:`SHOWN`): the process that started them names
+the first of each kind in its warnings and points to the list, where thousands of clipped files (a folder
+recorded too loud) made thousands of warnings, one a file, in front of the error that stopped the fit.
+The list is written in the fit's folder (its ``default_root_dir``, beside ``checkpoints/``), one tab-separated
+row a file: ``kind`` (``clipped``, ``damaged``), ``file`` (under the audio folder), ``clipped_share`` (of
+the frames read from it, in runs at full scale) and ``seconds_read`` (empty for a damaged file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ssm_ts.atomic import atomic_path
+
+from .folder import shown_path
+
+SHOWN = 10  # files of each kind named in the warnings; past it, the rest in the list
+LIST_NAME = "audio_files_found_before_the_stop.tsv"
+
+Clipped = tuple[
+    Path, int, int, float
+]  # a file, its frames in full-scale runs, the frames read, their seconds
+
+
+def write_found_list(folder: Path, root: Path, clipped: list[Clipped], damaged: list[Path]) -> Path | None:
+    """Write every file of ``clipped`` and ``damaged`` (of the audio folder ``root``) to :data:`LIST_NAME`
+    in ``folder``: its path, or ``None`` when it cannot be written (the warnings then name every file)."""
+    rows = ["kind\tfile\tclipped_share\tseconds_read"]
+    rows += [f"clipped\t{shown_path(p, root)}\t{c / r:.4f}\t{s:.3f}" for p, c, r, s in clipped]
+    rows += [f"damaged\t{shown_path(p, root)}\t\t" for p in damaged]
+    target = Path(folder).expanduser() / LIST_NAME
+    try:
+        with atomic_path(target) as written:
+            written.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    except OSError:
+        return None
+    return target
+
+
+def more_clipped_warning(clipped: int, shown: int, root: Path, listed: Path) -> str:
+    """The warning after the first ``shown`` of ``clipped`` files named clipped, pointing to ``listed``."""
+    more = clipped - shown
+    files = f"{more} more audio files of {root} were" if more > 1 else f"1 more audio file of {root} was"
+    return (
+        f"{files} found clipped at full scale by the fit's processes "
+        f"before it stopped: all {clipped} are listed, with the share of each read in runs at its largest codes, "
+        f"in {listed}. Record them again at a lower gain, or remove them"
+    )
