@@ -256,6 +256,7 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
     _fit_data_sha256: str | None = None
 
     def before_predict(self) -> None:
+        self._refuse_several_processes("predict")
         checkpoint = self._read_data_like_the_checkpoint()
         if checkpoint is not None and hasattr(self.model, "forecast_after"):
             from ssm_ts.cli.given_series import predict_module_of_given_series
@@ -310,7 +311,15 @@ class SSMTSCLI(CheckpointArgs, LightningCLI):
     def after_test(self) -> None:
         self._mirror_run_artifacts()
 
+    def _refuse_several_processes(self, stage: str) -> None:
+        """What the task cannot run on the trainer's processes (a classifier's predict, a closed-form fit),
+        refused before the trainer starts them: the task's ``setup`` refused it in each started process."""
+        from ssm_ts.tasks.classification_processes import refuse_before_launch
+
+        refuse_before_launch(self.model, self.trainer, stage)
+
     def fit(self, **kwargs: Any) -> None:
+        self._refuse_several_processes("fit")
         if trains_in_started_processes(self.trainer):
             start_mlflow_runs_here(self.trainer.loggers)
         try:

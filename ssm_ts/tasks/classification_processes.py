@@ -9,7 +9,10 @@ processes, at ``setup``: before it reads a batch or DDP wraps the model.
   recording scored once (:mod:`ssm_ts.pipelines.sensor.evaluation_shards`).
 - a fit of a closed-form model (``model: random_features``): it takes no gradient steps, so DDP has no
   parameters to share and torch refused it with "DistributedDataParallel is not needed when a module
-  doesn't have any parameter that requires a gradient"."""
+  doesn't have any parameter that requires a gradient".
+
+``ssm-ts classify`` asks (:func:`refuse_before_launch`) before ``trainer.fit``/``trainer.predict`` starts the
+processes: the task's own ``setup`` refusal came from every started process, a traceback of each."""
 
 from __future__ import annotations
 
@@ -45,3 +48,14 @@ def refuse_several_processes(task: ClassificationTask, stage: str, world_size: i
             f"DDP to share over {world_size}). Fit it on one device: ssm-ts classify fit {ONE_DEVICE}; "
             "validate and test may then run on several."
         )
+
+
+def refuse_before_launch(task: Any, trainer: Any, stage: str) -> None:
+    """:func:`refuse_several_processes` of ``task`` (any LightningModule; only a
+    :class:`~ssm_ts.tasks.classification.ClassificationTask` refuses) for ``stage`` on ``trainer``'s
+    processes, asked before the trainer starts them: a Trainer knows its ``world_size`` (devices times
+    nodes, from its strategy) from its construction on."""
+    from ssm_ts.tasks.classification import ClassificationTask
+
+    if isinstance(task, ClassificationTask):
+        refuse_several_processes(task, stage, int(getattr(trainer, "world_size", 1) or 1))
