@@ -66,6 +66,7 @@ from ssm_ts.api.tune_study import RESUMED_KEY
 from ssm_ts.api.tune_trial import ReportValidationLoss, TrialForecaster, as_forecaster
 from ssm_ts.errors import ConfigError
 from ssm_ts.pipelines.forecasting.reader import TableSource
+from ssm_ts.rank_zero_warnings import each_text_once
 
 if TYPE_CHECKING:
     import optuna
@@ -164,8 +165,10 @@ def tune_forecaster(
     Forecaster refuses (``lr`` above 3.4e37) is a :class:`ConfigError` before any trial. The data is read
     once before the search: a problem there is refused before any study or run is stored; a setting that
     does not suit it (a lookback longer than the data) stops the search, naming the trial, which counts as
-    finished. An error that is not the trial's settings' (a full disk or a tracking server failing, during
-    or after training; a bug) leaves the trial interrupted, as Ctrl-C does: a continued search runs it
+    finished. Each trial's fit reads the data again; a warning about it (a column left unread, a code
+    for a missing reading) is shown once in the search, not once per trial (the user's own warnings and
+    other libraries' as they are). An error that is not the trial's settings' (a full disk or a tracking
+    server failing, during or after training; a bug) leaves the trial interrupted, as Ctrl-C does: a continued search runs it
     again first, from its checkpoint. If every trial fails, a :class:`TrainingError` lists why.
     With ``out_dir`` set, the study's files go to its own folder there: ``out_dir`` for the default
     study name, ``out_dir/<study_name>/`` for another, so studies may share ``out_dir``. Trial ``n``
@@ -209,27 +212,30 @@ def tune_forecaster(
                     future_covariates=future_covariates, freq=freq, fill=fill, read_options=read_options,
                     static_df=static_df)  # fmt: skip
 
-    # a data problem is refused before the study is stored or any run starts; a continued study
-    # compares its data's fingerprint (trials of other data would be chosen from)
-    searched = data_fingerprint(read_data(data, fit_args))
-    pruner = _pruner(prune)
-    with QuietOptuna():
-        study = tune_study.open_study(storage, study_name, optuna_sampler, pruner,
-                                      [p.record() for p in params], search_record(fixed, fit_args),
-                                      searched)  # fmt: skip
-    folder = _claim_study_folder(fixed["out_dir"], study_name, study, storage)
-    earlier = len(study.trials)
-    left_running = _continue_study(study, sampler, params, fixed["seed"] + earlier) if earlier else []
-    remaining = _remaining_trials(study, n_trials, grid_size)
-    parent = _open_parent_run(fixed, space, n_trials, sampler, study, left_running)
-    runner = TrialRunner(data, fit_args, fixed, params, study, storage, folder, parent)
-    try:
-        if remaining:
-            runner.optimize(remaining, timeout)
-        return _choose_best(runner, timeout, earlier)
-    except BaseException as error:
-        runner.end_stopped(error)
-        raise
+    # each trial's fit reads the data again: its warnings (a gap filled, a column left unread) are shown
+    # once in the search, by the first reading
+    with each_text_once():
+        # a data problem is refused before the study is stored or any run starts; a continued study
+        # compares its data's fingerprint (trials of other data would be chosen from)
+        searched = data_fingerprint(read_data(data, fit_args))
+        pruner = _pruner(prune)
+        with QuietOptuna():
+            study = tune_study.open_study(storage, study_name, optuna_sampler, pruner,
+                                          [p.record() for p in params], search_record(fixed, fit_args),
+                                          searched)  # fmt: skip
+        folder = _claim_study_folder(fixed["out_dir"], study_name, study, storage)
+        earlier = len(study.trials)
+        left_running = _continue_study(study, sampler, params, fixed["seed"] + earlier) if earlier else []
+        remaining = _remaining_trials(study, n_trials, grid_size)
+        parent = _open_parent_run(fixed, space, n_trials, sampler, study, left_running)
+        runner = TrialRunner(data, fit_args, fixed, params, study, storage, folder, parent)
+        try:
+            if remaining:
+                runner.optimize(remaining, timeout)
+            return _choose_best(runner, timeout, earlier)
+        except BaseException as error:
+            runner.end_stopped(error)
+            raise
 
 
 def _check_search_arguments(n_trials: Any, timeout: Any, study_name: Any) -> None:
