@@ -51,18 +51,26 @@ from ssm_ts.whole_numbers import is_real_number, is_whole_number
 
 from .audio import read_audio_clips, read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
+from .column_settings import check_no_column_settings
 from .csv_reader import named_columns
 from .csv_recording import is_one_recording_csv, read_csv_recording
 from .evaluation_shards import evaluation_shard
 from .folder_groups import read_folder_groups, warn_of_unused_group_columns
 from .group_split import group_split
 from .labels import encode_labels
-from .readers import FORMATS, find_archive_split, holds_archive_split, read_series
+from .readers import FORMATS, detect_format, find_archive_split, holds_archive_split, read_series
 from .sampling_step import Step, check_sampling_step, step_from_state, step_state
 from .scaler import ChannelScaler, fit_channel_scaler
 from .series import SeriesSet, match_channels, pad_batch, require_labels
 from .stream_data import check_window_settings, read_stream, window_spans
 from .validation_split import SPLIT_STREAM_SETTINGS, other_stream_message, random_windows_message
+
+_CSV_KINDS = ("csv", "csv_folder")
+
+
+def _read_kind(path: str | Path, format: str) -> str:
+    """How :func:`~.readers.read_series` reads ``path`` under ``format`` (``"auto"``: by its suffix)."""
+    return detect_format(path) if format == "auto" else format
 
 
 class RecordingDataset(Dataset):
@@ -267,6 +275,8 @@ class SensorDataModule(pl.LightningDataModule):
         self.n_mels, self.num_workers = n_mels, num_workers
         self.max_batch_steps = max_batch_steps
         check_window_settings(window, step, format)
+        if format == "fsdd":  # audio: labels from the file names (the readers check the other formats)
+            check_no_column_settings(path or "data.path", format, label_col, time_col)
         self.stream = dict(
             window=window,
             step=step,
@@ -326,6 +336,11 @@ class SensorDataModule(pl.LightningDataModule):
             return read_audio_clips(path, n_mels=self.n_mels)
         # a label or time column named otherwise than the defaults must be in the file, and is used
         columns = named_columns(self.stream["label_col"], self.stream["time_col"], labelled)
+        if self._fit_reads_csv() and _read_kind(path, self.format) not in _CSV_KINDS:
+            # the columns are the fit's CSV's (a checkpoint restores them to test or predict): a .ts,
+            # .arff or NumPy file has none, and is read as its format says. Without a CSV to fit on,
+            # read_series refuses them for such a file (they would be ignored).
+            columns = named_columns(None, None, labelled)
         if (
             not labelled
             and self.format in ("auto", "csv", "csv_folder")
@@ -338,6 +353,17 @@ class SensorDataModule(pl.LightningDataModule):
                 read_options=self.read_options,
             )  # fmt: skip
         return read_series(path, self.format, self.nan_policy, self.read_options, **columns)
+
+    def _fit_reads_csv(self) -> bool:
+        """Whether ``data.path`` (as set: a data set's name is not fetched) is a CSV or a folder of them,
+        which ``label_col`` and ``time_col`` may name columns of."""
+        setting = self._resolved_path or self._path_setting
+        if setting is None or self.format not in ("auto", *_CSV_KINDS):
+            return False
+        path = Path(setting)
+        if self.format != "auto" or path.suffix.lower() == ".csv":
+            return True
+        return path.is_dir() and not holds_archive_split(path)
 
     def _model_channel_names(self) -> list[str] | None:
         """:attr:`fitted_channel_names`, else those of the model the trainer runs (a checkpoint's

@@ -16,6 +16,7 @@ from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError
 
 from ..csv_options import ReadOptions
 from .arff_reader import read_arff
+from .column_settings import check_no_column_settings
 from .csv_reader import DEFAULT_LABELS_FILE, read_csv_folder, read_csv_long
 from .numpy_reader import read_numpy
 from .read_checks import existing_path
@@ -75,7 +76,11 @@ def read_series(
 ) -> SeriesSet:
     """Read any supported file by suffix (or ``format``); ``read_options``, ``label_col``, ``time_col``
     and ``required`` (the columns the file must hold; ``None``: those named otherwise than the defaults,
-    :func:`~.csv_reader.named_columns`) read a CSV (``csv``, ``csv_folder``; see :func:`read_csv_long`)."""
+    :func:`~.csv_reader.named_columns`) read a CSV (``csv``, ``csv_folder``; see :func:`read_csv_long`).
+
+    Raises:
+        DataError: ``label_col`` or ``time_col`` other than the defaults for a ``.ts``, ``.arff`` or
+            NumPy file, which has no named columns (:mod:`.column_settings`)."""
     if format not in FORMATS:
         raise DataError(f"unknown format {format!r}; expected one of {FORMATS}")
     kind = detect_format(path) if format == "auto" else format
@@ -84,6 +89,7 @@ def read_series(
             f"read_options {dict(read_options)} read CSV files, but {path} is read as {kind!r}; leave "
             "read_options out, or set format to 'csv' / 'csv_folder' for a CSV."
         )
+    check_no_column_settings(path, kind, label_col, time_col)  # a .ts/.arff/NumPy file has no columns
     reader = {
         "ts": read_ts,
         "arff": read_arff,
