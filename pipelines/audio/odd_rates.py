@@ -41,17 +41,50 @@ def filter_values(rate: int, sample_rate: int) -> int:
     return new * (2 * width + orig)
 
 
-def too_large_to_resample(path: Path, rate: int, sample_rate: int) -> str | None:
+def too_large_to_resample(path: Path, rate: int, sample_rate: int, whose: str = "") -> str | None:
     """Why ``path`` at ``rate`` Hz cannot be resampled to ``sample_rate`` (its filter passes
-    :data:`TOO_LARGE_FILTER` values), with the fix, as a problem of the file; ``None`` when it can."""
+    :data:`TOO_LARGE_FILTER` values), with the fix, as a problem of the file; ``None`` when it can.
+    ``whose``: what ``sample_rate`` is the rate of, as the message names it (``"the model's"``: a prompt);
+    ``""``: a fit's data."""
     values = filter_values(rate, sample_rate)
     if values <= TOO_LARGE_FILTER:
         return None
     return (
-        f"is at {rate} Hz, a rate that shares almost no factor with {sample_rate} Hz: torchaudio would "
-        f"build a resampling filter of {values / 1e6:,.0f} million values ({values * 4 / 2**30:.1f} GB, "
-        f"several times that while it is built, and minutes) to read it. Resample it once to a usual rate "
-        f"(sox {path.name} -r {sample_rate} {path.stem}_{sample_rate}.wav)"
+        f"is at {rate} Hz, a rate that shares almost no factor with {whose + ' ' if whose else ''}{sample_rate} "
+        f"Hz: torchaudio would build a resampling filter of {values / 1e6:,.0f} million values "
+        f"({values * 4 / 2**30:.1f} GB, several times that while it is built, and minutes) to read it. "
+        f"{resample_once('it', path, sample_rate, whose)}"
+    )
+
+
+def resample_once(them: str, path: Path, sample_rate: int, whose: str = "") -> str:
+    """The fix for files (``them``: ``"it"``, ``"them"``; ``path``: one of them, for the sox line) at a rate
+    slow or too costly to resample to ``sample_rate`` each time they are read: resample them once to it.
+    The rate they are resampled to is the one the line runs sox with: ``whose`` rate (``"the model's"``),
+    else "a usual rate" when ``sample_rate`` is one (:data:`USUAL_RATES`), else the fit's ``sample_rate``
+    (which itself is no usual rate: resampling the files to "a usual rate" would not do)."""
+    if whose:
+        to = f"{whose} rate, {sample_rate} Hz"
+    else:
+        to = "a usual rate" if sample_rate in USUAL_RATES else f"the fit's sample_rate, {sample_rate} Hz"
+    return f"Resample {them} once to {to} (sox {path.name} -r {sample_rate} {path.stem}_{sample_rate}.wav)"
+
+
+def too_large_prompt_rate(prompt_rate: int, sample_rate: int) -> str | None:
+    """Why a prompt array at ``prompt_rate`` Hz cannot be resampled to the model's ``sample_rate`` (as
+    :func:`too_large_to_resample` a file), with the fix, a resampler made for such rates (polyphase:
+    ``scipy.signal.resample_poly`` builds about 20 values a step of the larger of the reduced rates);
+    ``None`` when it can."""
+    values = filter_values(prompt_rate, sample_rate)
+    if values <= TOO_LARGE_FILTER:
+        return None
+    gcd = math.gcd(prompt_rate, sample_rate)
+    return (
+        f"prompt_rate={prompt_rate} shares almost no factor with the model's {sample_rate} Hz: torchaudio would "
+        f"build a resampling filter of {values / 1e6:,.0f} million values ({values * 4 / 2**30:.1f} GB, several "
+        "times that while it is built, and minutes) to resample the prompt. Resample it to the model's rate "
+        f"first (scipy.signal.resample_poly(prompt, {sample_rate // gcd}, {prompt_rate // gcd}, axis=-1)) and "
+        "leave prompt_rate out"
     )
 
 
@@ -95,7 +128,6 @@ def warn_of_slow_rates(files: list[Path], rates: list[int], sample_rate: int, fo
         f"{count} audio file(s) under {folder} are at rates that share almost no factor with sample_rate="
         f"{sample_rate}, and torchaudio builds a large resampling filter anew each time one is read, in "
         f"every data loader worker, and for every clip once they outgrow the cache of resampled files "
-        f"({listed}): slow. Resample them once to a usual rate (sox take.wav -r "
-        f"{sample_rate} take_{sample_rate}.wav)",
+        f"({listed}): slow. {resample_once('them', Path('take.wav'), sample_rate)}",
         stacklevel=None if stacklevel is None else stacklevel + 1,
     )

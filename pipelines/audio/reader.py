@@ -56,9 +56,10 @@ class AudioClip:
 
 
 def read_audio(
-    path: str | os.PathLike, sample_rate: int | None = None, *, check_levels: bool = True
+    path: str | os.PathLike, sample_rate: int | None = None, *, check_levels: bool = True, whose: str = ""
 ) -> AudioClip:
-    """Decode ``path`` to mono float32, resampled to ``sample_rate`` when given.
+    """Decode ``path`` to mono float32, resampled to ``sample_rate`` when given (``whose`` rate, as an
+    error names it: ``"the model's"``; ``""``: a fit's data).
 
     Multi-channel audio is averaged to mono; integer PCM of any width is scaled to [-1, 1).
     ``check_levels``: warn (once per file and process) when the file is silent or beyond full scale;
@@ -72,15 +73,16 @@ def read_audio(
     wave, rate = decode_mono(path, check_levels=check_levels)
     if sample_rate is None:
         sample_rate = rate
-    check_resampling(path, rate, sample_rate)
+    check_resampling(path, rate, sample_rate, whose)
     return AudioClip(path=path, waveform=resample_mono(wave, rate, sample_rate), sample_rate=int(sample_rate))
 
 
-def check_resampling(path: Path, rate: int, sample_rate: int) -> None:
+def check_resampling(path: Path, rate: int, sample_rate: int, whose: str = "") -> None:
     """Raise :class:`BadAudioFileError` naming ``path`` and the fix when resampling it from ``rate`` to
-    ``sample_rate`` Hz would build a filter of gigabytes (:func:`.odd_rates.too_large_to_resample`):
-    torchaudio took minutes and all the memory, or the kernel killed the process, with no word of the file."""
-    problem = too_large_to_resample(Path(path), int(rate), int(sample_rate))
+    ``sample_rate`` Hz (``whose`` rate, as :func:`read_audio` takes it) would build a filter of gigabytes
+    (:func:`.odd_rates.too_large_to_resample`): torchaudio took minutes and all the memory, or the kernel
+    killed the process, with no word of the file."""
+    problem = too_large_to_resample(Path(path), int(rate), int(sample_rate), whose)
     if problem is not None:
         raise BadAudioFileError(path, problem, states_fix=True)
 

@@ -30,6 +30,7 @@ from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError, SSMTSEr
 from ssm_ts.export import export_folder
 from ssm_ts.mapping_settings import require_mapping
 from ssm_ts.pipelines.audio import AUDIO_EXTENSIONS, AudioDataModule, read_audio
+from ssm_ts.pipelines.audio.odd_rates import too_large_prompt_rate
 from ssm_ts.pipelines.audio.reader import BadAudioFileError
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 from ssm_ts.tasks.optimizer_settings import check_weight_decay
@@ -103,7 +104,7 @@ def prompt_audio(
                 f"{name('prompt')} file {path} not found; give an audio file (WAV, FLAC, OGG)"
             )
         try:
-            audio = read_audio(path, sample_rate).waveform
+            audio = read_audio(path, sample_rate, whose="the model's").waveform
         except BadAudioFileError as err:
             fix = "" if err.states_fix else "; give a WAV, FLAC or OGG file"
             raise DataError(f"{name('prompt')} file {path} {err.problem}{fix}") from err
@@ -129,6 +130,9 @@ def prompt_audio(
             raise ConfigError(f"prompt_rate must be a whole number of Hz >= 1, got {prompt_rate!r}")
         if prompt_rate is not None and prompt_rate != sample_rate:
             check_prompt(audio)  # resampling spreads a NaN over the whole prompt: name it first
+            too_large = too_large_prompt_rate(int(prompt_rate), sample_rate)
+            if too_large is not None:  # torchaudio took minutes and gigabytes, or the process was killed
+                raise ConfigError(too_large)
             # its ringing overshoots full scale at sharp edges: clamped, as read_audio does a file's
             audio = AF.resample(audio, int(prompt_rate), sample_rate).clamp(-1.0, 1.0)
     if audio.dim() == 1:
