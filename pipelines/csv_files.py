@@ -63,7 +63,10 @@ _OTHER_SEPARATORS = ("|", "^", "~")
 
 
 def read_csv_file(
-    path: Path, dtype: dict[str, type] | None = None, read_options: ReadOptions | None = None
+    path: Path,
+    dtype: dict[str, type] | None = None,
+    read_options: ReadOptions | None = None,
+    used: dict[str, object] | None = None,
 ) -> pd.DataFrame:
     """The CSV at ``path`` (an existing file) as a DataFrame, names stripped; see the module doc.
 
@@ -73,6 +76,8 @@ def read_csv_file(
     The date options among them are not applied here: the caller parses dates. With ``nrows`` (and
     no ``skipfooter``) an uncompressed file over 64 KB is read from its first 64 KB where they hold
     those rows (as read from the whole file): the lines after them are neither read nor checked.
+    ``used``, a dict, receives the keywords :func:`csv_read_keywords_used` gives, from this read (from
+    such a read of the first rows, without a Windows-1252 or UTF-16 encoding the whole file decides).
 
     Raises:
         ConfigError: a read option is unknown, owned by the pipeline, or of the wrong type.
@@ -80,10 +85,13 @@ def read_csv_file(
     """
     options = check_read_options(read_options)
     if "nrows" in options and not options.get("skipfooter"):
-        frame = _read_head(path, dtype, options)  # the first rows of a large file: from its start only
-        if frame is not None:
-            return frame
-    return _read_detected(path, dtype, options)[0]
+        # the first rows of a large file: from its start only
+        frame, keywords = _read_head(path, dtype, options) or _read_detected(path, dtype, options)
+    else:
+        frame, keywords = _read_detected(path, dtype, options)
+    if used is not None:
+        used.update(keywords)
+    return frame
 
 
 def csv_read_keywords_used(path: Path, read_options: ReadOptions | None = None) -> dict[str, object]:
@@ -111,16 +119,18 @@ class _WholeFileNeededError(Exception):
     """The start of a file does not tell what its whole text does: read all of it."""
 
 
-def _read_head(path: Path, dtype: dict[str, type] | None, options: dict) -> pd.DataFrame | None:
-    """:func:`read_csv_file`'s frame of the first ``options["nrows"]`` rows, read from the first
-    :data:`_HEAD_BYTES` of an uncompressed file; ``None`` where those do not hold the same rows as
+def _read_head(
+    path: Path, dtype: dict[str, type] | None, options: dict
+) -> tuple[pd.DataFrame, dict[str, object]] | None:
+    """:func:`_read_detected`'s frame of the first ``options["nrows"]`` rows and its keywords, read from
+    the first :data:`_HEAD_BYTES` of an uncompressed file; ``None`` where those do not hold the same rows as
     the whole file (a smaller or compressed file, the rows or the header beyond them, a line or a
     character they cut, an error among them): the caller reads the whole file then, as before."""
     try:
         text = _head_text(path, options)
         if text is None:
             return None
-        frame = _read_text(path, text, None, dtype, options, whole=False)[0]
+        frame, keywords = _read_text(path, text, None, dtype, options, whole=False)
         with warnings.catch_warnings():  # on_bad_lines="warn": said once, by the read above
             warnings.simplefilter("ignore")
             more = _read_text(
@@ -129,7 +139,7 @@ def _read_head(path: Path, dtype: dict[str, type] | None, options: dict) -> pd.D
     except (DataError, _WholeFileNeededError):
         return None
     # a row after those read: pandas looked at no line beyond the text (its first data row tells an index)
-    return frame if len(frame) == options["nrows"] < len(more) else None
+    return (frame, keywords) if len(frame) == options["nrows"] < len(more) else None
 
 
 def _head_text(path: Path, options: dict) -> str | None:

@@ -15,8 +15,12 @@ def read_csv_keywords(path: Path, read_options: dict | None = None) -> str:
     """``", sep=';', decimal=','"``: the ``pd.read_csv`` keywords that read the CSV ``path`` as the
     reader does with ``read_options`` (the separator, decimal mark and encoding it detects, then the
     options given that pandas takes); ``""`` when none is needed."""
-    used = csv_read_keywords_used(path, dict(read_options or {}))
-    return "".join(f", {key}={value!r}" for key, value in used.items())
+    return keywords_text(csv_read_keywords_used(path, dict(read_options or {})))
+
+
+def keywords_text(keywords: dict) -> str:
+    """``", sep=';', decimal=','"``: ``keywords`` as they follow the path in a ``pd.read_csv`` call."""
+    return "".join(f", {key}={value!r}" for key, value in keywords.items())
 
 
 def read_csv_code(table: Table) -> str:

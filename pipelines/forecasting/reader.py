@@ -42,6 +42,9 @@ class Table:
     dropped_index: str | None = None
     # a long table expanded with per-series inputs: the user's table, columns and rows it came from
     features: FeatureOrigin | None = None
+    # a CSV's: the pd.read_csv keywords that read it as it was read (its detected separator, decimal mark
+    # and encoding, the read_options pandas takes); None for other sources, or not known
+    csv_keywords: dict[str, Any] | None = None
 
     def column_text(self, name: str) -> str:
         """``column 'x'``, or for a pivoted long table ``series 'x' (unique_id 'x', values in 'y')``, or
@@ -168,9 +171,9 @@ def read_table(source: TableSource | Table, read_options: ReadOptions | None = N
             _index_to_columns(frame), str(path), is_file=False, dropped_index=_dropped_index_name(frame.index)
         )
     else:
-        table = Table(
-            read_csv_file(path, read_options=options), str(path), True, date_options(options), options
-        )
+        keywords: dict[str, Any] = {}
+        frame = read_csv_file(path, read_options=options, used=keywords)
+        table = Table(frame, str(path), True, date_options(options), options, csv_keywords=keywords)
     if table.frame.columns.size == 0 or len(table.frame) == 0:
         raise DataError(
             f"{table.name} has no data rows: expected a header row followed by one row per time step."

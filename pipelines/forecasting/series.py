@@ -242,6 +242,7 @@ def load_series(
         read_options=options,
         periods=in_periods,
         id_dtype=id_dtype,
+        csv_keywords=table.csv_keywords,
     )
     values = values.reset_index(drop=True)
     future_rows = usable_future_rows(values, dropped, spec, fill) if dropped is not None else None

@@ -132,6 +132,10 @@ class SeriesSpec:
     # a long table's numeric id dtype ("int64"): long outputs give the ids back in it (None: as text;
     # older specs, and text ids); see .series_ids
     id_dtype: str | None = None
+    # the pd.read_csv keywords that read the fitted CSV as the reader did: the separator, decimal mark and
+    # encoding it detected (a fit by detection: read_options {}), then the read_options pandas takes; for
+    # fixes that print code reading the earlier file. None: a DataFrame or Parquet file, or an older spec
+    csv_keywords: dict[str, Any] | None = None
 
     @property
     def integer_times(self) -> bool:

@@ -6,6 +6,10 @@ reads every later CSV with them. When the file's export changes (its dates now I
 the dates did not match ``date_format`` and to "fix or remove those rows" (all of them), never that the
 options came from the fit, nor how to read the new file. The command line already names the settings
 it restored from the checkpoint (:mod:`ssm_ts.cli.restored_data`); this says the same of ``predict``.
+
+A fit read by detection saves no ``read_options``, but keeps how it read its CSV
+(``spec.csv_keywords``: the separator, decimal mark and encoding found there): code printed to read
+the earlier file again reads it so (:func:`fitted_csv_keywords`), whatever a newer file's export is.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ssm_ts.errors import DataError
+from ssm_ts.pipelines.forecasting.read_code import keywords_text
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.pipelines.forecasting.series_spec import SeriesSpec
 
@@ -41,3 +46,19 @@ def saved_read_options_named(
             f"written another way needs its own, or none to detect how it is written: "
             f"predict({str(data)!r}, read_options={{}}))"
         ) from error
+
+
+_READER_ORDER = ("sep", "decimal", "encoding")  # what the reader detects, as it lists them
+
+
+def fitted_csv_keywords(spec: SeriesSpec) -> str | None:
+    """``", sep=';', decimal=','"``: the ``pd.read_csv`` keywords that read the CSV a model of ``spec`` was
+    fitted on as the fit read it (``""``: none needed); ``None`` where not known: a fit on a DataFrame or
+    a Parquet file, or a model saved before fits kept them."""
+    if spec.csv_keywords is None:
+        return None
+    # in the reader's order (a saved model's JSON holds them sorted by name): as the new file's read
+    first = sorted(
+        spec.csv_keywords, key=lambda k: _READER_ORDER.index(k) if k in _READER_ORDER else len(_READER_ORDER)
+    )
+    return keywords_text({key: spec.csv_keywords[key] for key in first})

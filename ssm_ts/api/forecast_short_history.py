@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ssm_ts.api.forecast_saved_read_options import fitted_csv_keywords
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.csv_options import DATE_OPTIONS
 from ssm_ts.pipelines.forecasting.named_data import named_source
 from ssm_ts.pipelines.forecasting.parquet_table import is_parquet_file
-from ssm_ts.pipelines.forecasting.read_code import read_csv_keywords
+from ssm_ts.pipelines.forecasting.read_code import keywords_text, read_csv_keywords
 from ssm_ts.pipelines.forecasting.series_spec import SeriesSpec
 
 _SHORT = "(the lookback)"  # the words of every too-short error of forecast_inputs
@@ -56,18 +57,20 @@ def _after_history(
     return (
         f"Its rows start at {first}, after the data the model was fitted on ends ({fitted_end}): a forecast "
         "reads the rows before its first step, so give the new rows after the earlier ones (Python: "
-        f"{_both_rows_code(spec.read_options, source)}; CLI: --data.path a file holding both)."
+        f"{_both_rows_code(spec.read_options, source, fitted_csv_keywords(spec))}; CLI: --data.path a file "
+        "holding both)."
     )
 
 
-def _both_rows_code(read_options: dict, source: str | None = None) -> str:
+def _both_rows_code(read_options: dict, source: str | None = None, earlier: str | None = None) -> str:
     """The Python that gives the earlier rows with the new ones, read as the fit read its CSV: with the
     fit's ``read_options`` as ``pd.read_csv`` keywords (``pd.read_csv(path)`` alone reads a ';' file with
     decimal commas as one text column), or, where they hold date options a DataFrame's times are not read
     with, the new rows appended to the file the fit read, which ``predict`` reads with them. A fit read
     by detection (no ``read_options``) gets the keywords that read the new rows' CSV ``source`` (the
-    separator, decimal mark and encoding predict detected there); new rows in a Parquet file are read
-    with ``pd.read_parquet``."""
+    separator, decimal mark and encoding predict detected there) and, for the earlier file, ``earlier``:
+    those the fit detected in its CSV (:func:`~ssm_ts.api.forecast_saved_read_options.fitted_csv_keywords`;
+    ``None``: not known, read as the new file); new rows in a Parquet file are read with ``pd.read_parquet``."""
     if any(key in DATE_OPTIONS for key in read_options):
         return (
             f"append the new rows to a copy of the file the fit read, written as it is, and pass its path, "
@@ -77,17 +80,22 @@ def _both_rows_code(read_options: dict, source: str | None = None) -> str:
         return "model.predict(pd.concat([pd.read_parquet(earlier_path), pd.read_parquet(new_path)]))"
     detected = _detected_keywords(source) if not read_options else None
     if detected is not None:
-        read = f"pd.read_csv(earlier_path{detected}), pd.read_csv(new_path{detected})"
-        return f"model.predict(pd.concat([{read}]))" + (
-            f", read as predict read {source}" if detected else ""
-        )
-    keywords = "".join(f", {key}={value!r}" for key, value in read_options.items())
-    read = f"pd.read_csv(earlier_path{keywords}), pd.read_csv(new_path{keywords})"
-    named = (
-        f", read with the fit's read_options {read_options}"
-        if read_options
-        else " (with pd.read_csv's sep=';', decimal=',' for files written so)"
-    )
+        first = detected if earlier is None else earlier
+        read = f"pd.read_csv(earlier_path{first}), pd.read_csv(new_path{detected})"
+        if first != detected:  # the files are written differently: each read as it is
+            said = f", the earlier file read as the fit read it, {source} as predict read it"
+        else:
+            said = f", read as predict read {source}" if detected else ""
+        return f"model.predict(pd.concat([{read}])){said}"
+    keywords = keywords_text(read_options)
+    first = earlier if not read_options and earlier else keywords
+    read = f"pd.read_csv(earlier_path{first}), pd.read_csv(new_path{keywords})"
+    if read_options:
+        named = f", read with the fit's read_options {read_options}"
+    elif first:  # the earlier file as the fit read it; the new rows' file is not known here
+        named = " (earlier_path read as the fit read it; new_path with sep=';', decimal=',' if written so)"
+    else:
+        named = " (with pd.read_csv's sep=';', decimal=',' for files written so)"
     return f"model.predict(pd.concat([{read}])){named}"
 
 
