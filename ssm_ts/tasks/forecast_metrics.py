@@ -13,20 +13,87 @@ from ssm_ts.tasks.metric_reset import ScoresStartEachEpoch
 SPLITS = ("val", "test")
 
 
+class ObservedMeanSquaredError(torchmetrics.MeanSquaredError):
+    """:class:`torchmetrics.MeanSquaredError` over the values ``observed`` marks (``None``: all of them).
+
+    The others add 0 to the sum and to the count, which stay tensors: no boolean index (whose size a GPU
+    reports to the host, a sync per batch) and no count read on the host."""
+
+    def update(self, preds: torch.Tensor, target: torch.Tensor, observed: torch.Tensor | None = None) -> None:
+        """``preds``, ``target`` and ``observed`` (bool) of one shape, e.g. ``(batch, horizon, n_targets)``."""
+        if observed is None:
+            super().update(preds, target)
+            return
+        difference = observed_differences(preds, target, observed)
+        self.sum_squared_error += torch.sum(difference * difference, dim=0)
+        self.total += observed.sum()
+
+
+class ObservedMeanAbsoluteError(torchmetrics.MeanAbsoluteError):
+    """:class:`torchmetrics.MeanAbsoluteError` over the values ``observed`` marks (``None``: all of them),
+    kept on the device as :class:`ObservedMeanSquaredError`."""
+
+    def update(self, preds: torch.Tensor, target: torch.Tensor, observed: torch.Tensor | None = None) -> None:
+        """``preds``, ``target`` and ``observed`` (bool) of one shape, e.g. ``(batch, horizon, n_targets)``."""
+        if observed is None:
+            super().update(preds, target)
+            return
+        self.sum_abs_error += torch.sum(observed_differences(preds, target, observed).abs(), dim=0)
+        self.total += observed.sum()
+
+
+def observed_differences(preds: torch.Tensor, target: torch.Tensor, observed: torch.Tensor) -> torch.Tensor:
+    """``preds - target`` where ``observed``, 0 elsewhere (where the target, or a forecast never scored, is
+    NaN), flattened: ``(n,)`` for inputs of ``n`` values. A NaN forecast of an observed value stays NaN."""
+    if not preds.shape == target.shape == observed.shape:
+        raise ValueError(
+            f"preds {tuple(preds.shape)}, target {tuple(target.shape)} and observed {tuple(observed.shape)} "
+            "must have one shape."
+        )
+    return torch.where(observed, preds - target, 0).reshape(-1)
+
+
+class WeightedMean(torchmetrics.Metric):
+    """The weighted mean of :class:`torchmetrics.MeanMetric` (the same sums, in the same dtype) without its
+    NaN check, which reads each value on the host (a GPU sync per batch) and leaves a NaN value out with a
+    warning: a batch whose forecast was NaN dropped out of the epoch's loss, which stayed finite. Here a NaN
+    value makes the epoch's mean NaN, as the point metrics' are."""
+
+    full_state_update = False
+    mean_value: torch.Tensor
+    weight: torch.Tensor
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        dtype = torch.get_default_dtype()
+        self.add_state("mean_value", default=torch.tensor(0.0, dtype=dtype), dist_reduce_fx="sum")
+        self.add_state("weight", default=torch.tensor(0.0, dtype=dtype), dist_reduce_fx="sum")
+
+    def update(self, value: torch.Tensor, weight: torch.Tensor | None = None) -> None:
+        """``value`` of any shape; ``weight`` a tensor that broadcasts to it (``None``: 1 each), on its device."""
+        weight = torch.ones_like(value) if weight is None else torch.broadcast_to(weight, value.shape)
+        value, weight = value.to(self.dtype), weight.to(self.dtype)
+        self.mean_value += (value * weight).sum()
+        self.weight += weight.sum()
+
+    def compute(self) -> torch.Tensor:
+        return self.mean_value / self.weight
+
+
 def split_metrics() -> nn.ModuleDict:
     """Per split of :data:`SPLITS`: the scaled ``mse``/``mae``, the original-unit ``mse_orig``/``mae_orig``,
     the ``coverage`` of the outer quantile interval and the ``loss``, as torchmetrics (epoch means that
-    DDP sums over the ranks)."""
+    DDP sums over the ranks) that take a mask of the observed targets and keep NaN."""
     return nn.ModuleDict(
         {
             split: nn.ModuleDict(
                 {
-                    "mse": torchmetrics.MeanSquaredError(),
-                    "mae": torchmetrics.MeanAbsoluteError(),
-                    "mse_orig": torchmetrics.MeanSquaredError(),
-                    "mae_orig": torchmetrics.MeanAbsoluteError(),
-                    "coverage": torchmetrics.MeanMetric(),
-                    "loss": torchmetrics.MeanMetric(),  # summed over DDP ranks, not averaged per rank
+                    "mse": ObservedMeanSquaredError(),
+                    "mae": ObservedMeanAbsoluteError(),
+                    "mse_orig": ObservedMeanSquaredError(),
+                    "mae_orig": ObservedMeanAbsoluteError(),
+                    "coverage": WeightedMean(),
+                    "loss": WeightedMean(),  # summed over DDP ranks, not averaged per rank
                 }
             )
             for split in SPLITS
@@ -50,39 +117,39 @@ class ForecastScoring(ScoresStartEachEpoch):
         y_scaled = self.scale_targets(y)
         metrics = self.metrics[split]
         # only observed targets are scored: a ragged panel's series each window is valid for, and
-        # values the data holds (not those the fill invented)
-        masked = self.masked
-        observed = ~y.isnan() if masked else None
+        # values the data holds (not those the fill invented). Their masks, sums and counts stay on the
+        # device: no value is read on the host (on a GPU each read waits for it, a sync per batch).
+        observed = ~y.isnan() if self.masked else None
         # A weighted torchmetrics mean: under DDP the epoch value is over all windows of all ranks,
         # exactly the single-process value (a logged tensor would stay per-rank). With missing
         # targets a batch weighs by its observed values (each batch's loss is their mean), so the
         # epoch loss is the mean over all observed values, however they fall into batches.
-        weight = observed.sum().item() / (y.shape[1] * y.shape[2]) if masked else len(y)
-        # a batch with nothing to score (a DDP process's padding): its loss, a mean of nothing, is NaN
-        loss = self._loss(prediction, y_scaled) if weight else prediction.new_zeros(())
+        if observed is None:
+            weight = prediction.new_full((), len(y), dtype=torch.float64)
+        else:  # a batch with nothing observed has loss 0 (the masked loss fills the missing values)
+            weight = observed.sum().double() / (y.shape[1] * y.shape[2])
+        # a batch with no window (a DDP process's padding): its loss, a mean of nothing, is NaN
+        loss = self._loss(prediction, y_scaled) if len(y) else prediction.new_zeros(())
         metrics["loss"](loss, weight)
         self.log(f"{split}_loss", metrics["loss"], on_epoch=True, prog_bar=split == "val", batch_size=len(x))
         point = prediction[..., self.point].contiguous()
         point_orig = self.unscale_prediction(prediction)[..., self.point].contiguous()
-        if masked:  # the torchmetrics sums and counts: epoch means over the observed values exactly
-            point, y_scaled, point_orig, y = (
-                point[observed],
-                y_scaled[observed],
-                point_orig[observed],
-                y[observed],
-            )
-        metrics["mse"](point, y_scaled)
-        metrics["mae"](point, y_scaled)
-        metrics["mse_orig"](point_orig, y)
-        metrics["mae_orig"](point_orig, y)
+        # the torchmetrics sums and counts: epoch means over the observed values exactly
+        metrics["mse"](point, y_scaled, observed)
+        metrics["mae"](point, y_scaled, observed)
+        metrics["mse_orig"](point_orig, y, observed)
+        metrics["mae_orig"](point_orig, y, observed)
         for name in ("mse", "mae", "mse_orig", "mae_orig"):
             self.log(f"{split}_{name}", metrics[name], on_epoch=True, batch_size=len(x))
         if self.hparams.quantiles and len(self.hparams.quantiles) >= 2:
-            ordered = prediction.sort(dim=-1).values
-            if masked:
-                ordered = ordered[observed]
-            inside = (y_scaled >= ordered[..., 0]) & (y_scaled <= ordered[..., -1])
-            metrics["coverage"](inside.float())
+            ordered = prediction.sort(dim=-1).values  # NaN sorts last: a NaN level makes the top NaN
+            low, high = ordered[..., 0], ordered[..., -1]
+            inside = ((y_scaled >= low) & (y_scaled <= high)).float()
+            inside = inside.masked_fill(high.isnan(), float("nan"))  # a NaN forecast is no miss: NaN
+            if observed is None:
+                metrics["coverage"](inside)
+            else:
+                metrics["coverage"](torch.where(observed, inside, 0), observed)
             self.log(f"{split}_coverage", metrics["coverage"], on_epoch=True, batch_size=len(x))
 
     def _without_padding(
