@@ -31,5 +31,20 @@ def masked_loss(
     n_valid = (~missing).sum().to(torch.float32)
     world = trainer.world_size if trainer is not None else 1
     if world > 1:  # every rank takes each training step: all of them join this reduction
-        n_valid = trainer.strategy.reduce(n_valid, reduce_op="sum") / world
+        n_valid = summed_over_ranks(n_valid, trainer) / world
     return loss_fn(prediction, y_filled) * (missing.numel() / n_valid.clamp(min=1))
+
+
+def summed_over_ranks(count: torch.Tensor, trainer: pl.Trainer) -> torch.Tensor:
+    """``count`` (a tensor on this rank's device) summed over the processes of ``trainer``'s fit, in place.
+
+    One all-reduce, queued on the device like the step's other work: Lightning's ``strategy.reduce``
+    first calls ``torch.distributed.barrier()``, which on NCCL makes the host wait for the device's
+    queued work (a sync at every training step) and takes a collective of its own. A strategy without
+    a torch.distributed process group reduces with its own ``reduce``."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.all_reduce(count, op=dist.ReduceOp.SUM)
+        return count
+    return trainer.strategy.reduce(count, reduce_op="sum")
