@@ -3,10 +3,12 @@ factor with 16001 Hz ... Resample it once to a usual rate (sox p.wav -r 16001 p_
 usual rate, and the rate to blame was the model's. The line now names the model's rate as the one to
 resample to, the rate its sox line runs with; a fit's files at an odd sample_rate are told the fit's rate
 likewise. A prompt array at such a prompt_rate went to torchaudio, a filter of a gigabyte and minutes:
-it is refused first, with a resampler made for such rates."""
+it is refused first, with a resampler made for such rates. A prompt file at 22,050 Hz for a 16 kHz model
+read "the prompt is 1 s (16000 samples at 16000 Hz)", neither its rate nor its samples: it says both now."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -91,3 +93,22 @@ def test_a_fit_at_a_rate_no_usual_one_is_told_its_own_rate():
     assert str(caught[0].message).endswith(
         "Resample them once to the fit's sample_rate, 16001 Hz (sox take.wav -r 16001 take_16001.wav)"
     )
+
+
+def test_a_resampled_prompt_is_said_at_both_rates(tmp_path, capsys):
+    save_waveform_export(WaveformTask(preset="tiny", sample_rate=16000), tmp_path / "m16k")
+    sf.write(tmp_path / "p.wav", np.random.default_rng(0).uniform(-0.3, 0.3, 22050), 22050)  # 1 s
+    said = "1 s (16000 samples at the model's 16000 Hz, resampled from 22050 Hz)"  # was: (16000 samples at 16000 Hz)
+    argv = ["audio", "generate", "--ckpt_path", str(tmp_path / "m16k"), "--prompt", str(tmp_path / "p.wav")]
+    assert main([*argv, "--num", "1", "--seconds", "0.5", "--out", str(tmp_path / "clips")]) != 0
+    assert f"the prompt is {said} and the clips 0.5 s" in " ".join(capsys.readouterr().err.split())
+    with pytest.raises(ConfigError, match=re.escape(f"holds: {said}. Give prompt_seconds up to 1")):
+        WaveformGenerator.load(str(tmp_path / "m16k")).generate(
+            n=1, seconds=2, prompt=str(tmp_path / "p.wav"), prompt_seconds=1.5
+        )
+    with pytest.raises(
+        ConfigError, match=re.escape("the prompt is 0.5 s (8000 samples at the model's 16000 Hz, resampled")
+    ):
+        WaveformGenerator.load(str(tmp_path / "m16k")).generate(
+            n=1, seconds=0.4, prompt=np.zeros(11025), prompt_rate=22050
+        )

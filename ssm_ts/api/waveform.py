@@ -31,7 +31,7 @@ from ssm_ts.export import export_folder
 from ssm_ts.mapping_settings import require_mapping
 from ssm_ts.pipelines.audio import AUDIO_EXTENSIONS, AudioDataModule, read_audio
 from ssm_ts.pipelines.audio.odd_rates import too_large_prompt_rate
-from ssm_ts.pipelines.audio.reader import BadAudioFileError
+from ssm_ts.pipelines.audio.reader import BadAudioFileError, audio_header
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 from ssm_ts.tasks.optimizer_settings import check_weight_decay
 from ssm_ts.tasks.waveform import (
@@ -105,6 +105,7 @@ def prompt_audio(
             )
         try:
             audio = read_audio(path, sample_rate, whose="the model's").waveform
+            read_at = audio_header(path).sample_rate  # said where its length is: it was resampled
         except BadAudioFileError as err:
             fix = "" if err.states_fix else "; give a WAV, FLAC or OGG file"
             raise DataError(f"{name('prompt')} file {path} {err.problem}{fix}") from err
@@ -120,6 +121,7 @@ def prompt_audio(
                 f"{full_scale}{' - 1' if array.dtype.kind == 'u' else ''}, or pass the file's path as prompt="
             )
         audio = torch.as_tensor(array, dtype=torch.float32)
+        read_at = sample_rate if prompt_rate is None else prompt_rate
         if audio.dim() == 2 and audio.shape[0] != n and audio.shape[1] <= 8 < audio.shape[0]:
             raise ConfigError(
                 f"the prompt has shape {tuple(audio.shape)}, (samples, channels) as soundfile reads it: "
@@ -143,7 +145,7 @@ def prompt_audio(
         if keep > audio.shape[1]:
             raise ConfigError(
                 f"{spelling.given('prompt_seconds', prompt_seconds)} asks for more than the prompt"
-                f"{_named(prompt)} holds: {_duration(audio.shape[1], sample_rate)}. Give "
+                f"{_named(prompt)} holds: {_duration(audio.shape[1], sample_rate, read_at)}. Give "
                 f"{name('prompt_seconds')} up to {audio.shape[1] / sample_rate:g}, or leave it out to use the "
                 "whole prompt."
             )
@@ -153,7 +155,7 @@ def prompt_audio(
         # a start of the prompt that leaves half the clip to generate, as a value that works when pasted
         half = spelling.given("prompt_seconds", float(f"{n_samples / sample_rate / 2:.3g}"))
         raise ConfigError(
-            f"the prompt is {_duration(audio.shape[1], sample_rate)} and the clips {n_samples / sample_rate:.3g} "
+            f"the prompt is {_duration(audio.shape[1], sample_rate, read_at)} and the clips {n_samples / sample_rate:.3g} "
             f"s: each clip starts with the prompt{_named(prompt)}, so nothing would be generated. "
             f"Ask for more {name('seconds')} than the prompt lasts ({name('seconds')} counts the prompt), or "
             f"use its start alone, e.g. {half}."
@@ -190,8 +192,13 @@ def _named(prompt: Any) -> str:
     return f" {prompt}" if isinstance(prompt, (str, os.PathLike)) else ""
 
 
-def _duration(samples: int, sample_rate: int) -> str:
-    return f"{samples / sample_rate:.3g} s ({samples} samples at {sample_rate} Hz)"
+def _duration(samples: int, sample_rate: int, read_at: int) -> str:
+    """How long a prompt of ``samples`` at the model's ``sample_rate`` is, and at which rate it was given
+    (``read_at``): a 22,050 Hz file read "16000 samples at 16000 Hz", which is neither its rate nor its
+    length in samples."""
+    if read_at == sample_rate:
+        return f"{samples / sample_rate:.3g} s ({samples} samples at {sample_rate} Hz)"
+    return f"{samples / sample_rate:.3g} s ({samples} samples at the model's {sample_rate} Hz, resampled from {read_at} Hz)"
 
 
 # WaveformTask arguments set elsewhere than model_options: where each is given instead

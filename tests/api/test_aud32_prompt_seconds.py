@@ -80,7 +80,8 @@ def test_a_prompt_longer_than_the_clips_names_prompt_seconds(gen, take):
     [
         (
             0.5,
-            r"prompt_seconds=0.5 asks for more than the prompt .*take.flac holds: 0.3 s \(2400 samples at 8000 Hz\)",
+            r"prompt_seconds=0.5 asks for more than the prompt .*take.flac holds: 0.3 s \(2400 samples at "
+            r"the model's 8000 Hz, resampled from 16000 Hz\)",
         ),
         (0, r"prompt_seconds must be a finite number > 0 \(or None\), got 0"),
         (float("nan"), r"prompt_seconds must be a finite number > 0 \(or None\), got nan"),
