@@ -92,3 +92,32 @@ def one_recording_hint(n_recordings: int, n_channels: int, expected_channels: in
         f"length): a 2-D array is read as (n, length), {n_recordings} recordings of one channel; save it as "
         "(1, channels, length): np.save(path, x[None])."
     )
+
+
+def recordings_axis_hint(
+    shape: tuple[int, ...] | None, n_labels: int, source: str = "", torch: bool = False
+) -> str:
+    """A sentence for a label-count error: when the array of recordings (``shape``, 2-D or 3-D) is not
+    as long as the labels (``n_labels``) on its first axis but is on another, its recordings most likely
+    lie along that one (an array ``(length, n)``, or ``(channels, n, length)``); otherwise ``""``.
+    ``source``: the ``.npy``/``.npz`` file they were read from (saved again so); ``torch``: the array is a
+    tensor (``movedim``, not ``np.moveaxis``)."""
+    if shape is None or len(shape) not in (2, 3) or shape[0] == n_labels:
+        return ""
+    axis = next((k for k in range(1, len(shape)) if shape[k] == n_labels), None)
+    if axis is None:
+        return ""
+    if len(shape) == 2:
+        move = "X.T"
+    else:
+        move = f"X.movedim({axis}, 0)" if torch else f"np.moveaxis(X, {axis}, 0)"
+    fix = (
+        f"save the file's X with them on its first axis, {move}"
+        if str(source).lower().endswith((".npy", ".npz"))
+        else f"pass {move}"
+    )
+    return (
+        f" X has shape {tuple(shape)}, and its axis {axis} is as long as the labels: if that axis holds the "
+        f"recordings, {fix} (the recordings lie along the first axis: (n, channels, length), or (n, length) "
+        "for one channel)."
+    )

@@ -16,6 +16,7 @@ import numpy as np
 from ssm_ts.errors import DataError
 from ssm_ts.wording import counted
 
+from .layout import recordings_axis_hint
 from .sampling_step import Step
 
 NanPolicy = Literal["error", "zero", "interpolate"]
@@ -149,7 +150,24 @@ class SeriesSet:
         )
 
 
-def _label_array(labels: Sequence | np.ndarray | None, n: int, source: str) -> np.ndarray | None:
+def check_label_count(
+    n_labels: int, n: int, source: str, shape: tuple[int, ...] | None = None, torch: bool = False
+) -> None:
+    """A :class:`DataError` unless there are as many labels as recordings (``n``); ``shape``: the array
+    (``torch``: a tensor) the recordings came from, if one, for the hint when another of its axes is as
+    long as the labels (:func:`~.layout.recordings_axis_hint`)."""
+    if n_labels != n:
+        raise DataError(
+            f"{source}: {n_labels} labels for {n} recordings; give exactly one label per recording."
+            + recordings_axis_hint(shape, n_labels, source, torch)
+        )
+
+
+def _label_array(
+    labels: Sequence | np.ndarray | None, n: int, source: str, shape: tuple[int, ...] | None = None
+) -> np.ndarray | None:
+    """``labels`` as text ``(n,)``, checked; ``shape``: the array the ``n`` recordings came from, if
+    one (:func:`check_label_count`)."""
     if labels is None:
         return None
     labels = np.asarray(labels)
@@ -157,10 +175,7 @@ def _label_array(labels: Sequence | np.ndarray | None, n: int, source: str) -> n
         raise DataError(
             f"{source}: labels must be one label per recording (a 1-D sequence), got shape {labels.shape}."
         )
-    if len(labels) != n:
-        raise DataError(
-            f"{source}: {len(labels)} labels for {n} recordings; give exactly one label per recording."
-        )
+    check_label_count(len(labels), n, source, shape)
     missing = [
         i for i, value in enumerate(labels) if value is None or (isinstance(value, float) and np.isnan(value))
     ]
@@ -269,7 +284,8 @@ def make_series_set(
     """
     if nan_policy not in NAN_POLICIES:
         raise DataError(f"unknown nan_policy {nan_policy!r}; expected one of {NAN_POLICIES}")
-    if isinstance(values, np.ndarray) and values.dtype != object:
+    shape = values.shape if isinstance(values, np.ndarray) and values.dtype != object else None
+    if shape is not None:
         if values.ndim == 2:
             values = values[:, None, :]
         if values.ndim != 3:
@@ -311,7 +327,7 @@ def make_series_set(
         checked.append(_fill_nan(array, nan_policy, where, nan_fix, channel_names))
     names = _channel_names(channel_names, checked[0].shape[0], source)
     return SeriesSet(
-        checked, _label_array(labels, len(checked), source), source, ids, sampling_step, None, names
+        checked, _label_array(labels, len(checked), source, shape), source, ids, sampling_step, None, names
     )
 
 

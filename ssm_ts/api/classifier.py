@@ -31,6 +31,7 @@ from ssm_ts.api.classifier_frames import check_one_recording_frame
 from ssm_ts.api.classifier_inputs import (
     PREDICT_NAN_FIX,
     as_recordings,
+    check_array_label_count,
     given_labels,
     labelled_recordings,
     matched_channels,
@@ -396,6 +397,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         labels = given_labels(X, y, "score")
         check_is_fitted(self, "classes_")
         check_score_labels(self.classes_, labels, from_set=y is None)
+        check_array_label_count(X, labels)  # before predicting every recording
         return super().score(X, labels, sample_weight)
 
     def __sklearn_tags__(self):

@@ -155,6 +155,37 @@ def _is_tensor(X: Any) -> bool:
     return isinstance(X, torch.Tensor) and not X.is_complex()
 
 
+def _array_shape(X: Any) -> tuple[int, ...] | None:
+    """The shape of ``X`` when it is an array of numbers (NumPy, a tensor, a wide DataFrame of numeric
+    columns), whose axes a transposed layout swaps; ``None`` for lists, nested frames and the like."""
+    import pandas as pd
+
+    if isinstance(X, pd.DataFrame):
+        numeric = all(pd.api.types.is_numeric_dtype(kind) for kind in X.dtypes)
+        return X.shape if numeric and not isinstance(X.index, pd.MultiIndex) else None
+    if (isinstance(X, np.ndarray) and X.dtype != object) or _is_tensor(X):
+        return tuple(X.shape)
+    return None
+
+
+def check_array_label_count(X: Any, y: Any) -> None:
+    """For ``score``, before predicting: as many labels ``y`` as ``X`` (an array or a wide DataFrame
+    ``(n, ...)``, a list of recordings, a ``SeriesSet``) has recordings, else a :class:`DataError`
+    naming both and, when another axis of an array ``X`` is as long as ``y``, the transpose
+    (scikit-learn's "inconsistent numbers of samples" came after predicting every recording). Frames of
+    other layouts (nested, multi-index) are left to scikit-learn."""
+    from ssm_ts.pipelines.sensor import SeriesSet
+    from ssm_ts.pipelines.sensor.series import check_label_count
+
+    shape, labels = _array_shape(X), np.asarray(y)
+    if labels.ndim != 1:
+        return
+    if shape is not None and len(shape) in (2, 3):
+        check_label_count(len(labels), shape[0], "X/y", shape, torch=_is_tensor(X))
+    elif isinstance(X, (list, tuple, SeriesSet)):
+        check_label_count(len(labels), len(X), "X/y")
+
+
 def _frame_values(X: Any) -> np.ndarray:
     """A wide DataFrame's (or a Series') values; numeric columns as float64 with ``pd.NA`` as NaN: nullable
     and pyarrow columns (``Float64``, ``Int64``, ``double[pyarrow]``) gave an object array, and their
@@ -265,6 +296,7 @@ def labelled_recordings(
     sample weight. Called by ``SSMClassifier.fit`` (its warnings name the caller of ``fit``).
     """
     from ssm_ts.pipelines.sensor import make_series_set, require_labels, warn_if_transposed
+    from ssm_ts.pipelines.sensor.series import check_label_count
     from ssm_ts.pipelines.sensor.weights import check_sample_weight, recording_weights
 
     y = given_labels(X, y, "fit")
@@ -291,6 +323,8 @@ def labelled_recordings(
         raise DataError(
             f"y: {str(err).rstrip('.')}. Give one class label per recording (text or integers)."
         ) from err
+    if y.ndim == 1:  # before the recordings' count is checked: y of 50 for X (150, 50) is X transposed
+        check_label_count(len(y), len(data), "X/y", _array_shape(X), torch=_is_tensor(X))
     if len(data) < 2:
         raise DataError(
             f"X has n_samples={len(data)}; training needs at least two recordings of two classes."
