@@ -4,7 +4,9 @@ as Python arguments (``freq='h'``, ``read_options={'sep': ';'}``, ``level=[80, 9
 Here each becomes the option that user types (``--data.freq h``, ``--data.read_options '{sep: ";"}'``,
 ``--level "[80, 95]"``, ``--model.horizon ...``, ``--ckpt_path last``), from one table of the uses'
 options; Python code in a message (``pd.date_range(..., freq='h')``) and the Python API's own messages
-are left as they are."""
+are left as they are. A text value is printed so that the option reads it back as that text (a column
+named ``on`` in ``--data.past_covariates '["on"]'``), or where none can (``--data.label_col null`` is none)
+as a placeholder saying so."""
 
 from __future__ import annotations
 
@@ -61,6 +63,8 @@ _CLAUSE_END = re.compile(r"[;\n()]|(?<!e\.g)(?<!i\.e)\.(?:\s|$)")
 _NUMBER = re.compile(r"-?\d+(?:\.\d*)?[eE][+-]?\d+(?!\w)")
 # what argparse takes for a negative number: another value beginning with "-" is read as an option
 _NEGATIVE_NUMBER = re.compile(r"-\d+|-\d*\.\d+")
+# a text an option that may be a number reads as one (1e3, 1_000, inf, nan, 0x1F), as YAML may not
+_NUMBER_TEXT = re.compile(r"[-+]?(?:[\d_.]+(?:[eE][-+]?\d+)?|inf(?:inity)?|nan|0[xob][\da-f_]+)", re.I)
 _PYTHON_CONSTANT = re.compile(r"\b(?:True|False|None)\b")
 _PLAIN = re.compile(r"[\w@%+=:,./-]+")
 _CLOSE = {"(": ")", "[": "]", "{": "}"}
@@ -72,8 +76,11 @@ def command_spelling(text: str, use: str) -> str:
     if "=" not in text:
         return text
     text = _BOTH.sub(r"(\g<cli>)", text)
-    text = _SAID_TWICE.sub(r"\1", _keywords_as_options(_calls_as_options(text, use), use))
-    return _SAID_AGAIN.sub(lambda said: _unless_said_before(text, said), text)
+    unreadable: dict[str, str] = {}  # a text no flag reads back (a column named null): why, once each
+    text = _keywords_as_options(_calls_as_options(text, use, unreadable), use, unreadable)
+    text = _SAID_TWICE.sub(r"\1", text)
+    text = _SAID_AGAIN.sub(lambda said: _unless_said_before(text, said), text)
+    return text + "".join(f" ({why})" for why in unreadable.values())
 
 
 def _unless_said_before(text: str, said: re.Match[str]) -> str:
@@ -103,7 +110,7 @@ def use_options(use: str) -> dict[str, str]:
     return {**options, **_USE_OPTIONS.get(use, {})}
 
 
-def _calls_as_options(text: str, use: str) -> str:
+def _calls_as_options(text: str, use: str, unreadable: dict[str, str]) -> str:
     """``Forecaster(horizon=...)`` / ``fit(..., resume=True)`` as ``--model.horizon ...`` / ``--ckpt_path
     last``, where every keyword of the call is an option of ``use``; other calls as they are."""
     python = _python_said(text)
@@ -112,12 +119,12 @@ def _calls_as_options(text: str, use: str) -> str:
         if _within(python, match.start()):
             return None, 0
         end = _literal_end(text, match.end() - 1)
-        return _call_options(text[match.end() : end - 1], use), end
+        return _call_options(text[match.end() : end - 1], use, unreadable), end
 
     return _spelt(text, _CALL.finditer(text), spelt)
 
 
-def _call_options(arguments: str, use: str) -> str | None:
+def _call_options(arguments: str, use: str, unreadable: dict[str, str]) -> str | None:
     """A call's ``arguments`` (``..., resume=True``) as the command's options, or None if one is not."""
     flags, at = [], 0
     while at < len(arguments):
@@ -128,7 +135,8 @@ def _call_options(arguments: str, use: str) -> str | None:
             if match is None:
                 return None
             end = _literal_end(arguments, match.end())
-            flag = _option(match.group("name"), match.group("section"), arguments[match.end() : end], use)
+            value = arguments[match.end() : end]
+            flag = _option(match.group("name"), match.group("section"), value, use, unreadable)
             if flag is None:
                 return None
             flags.append(flag)
@@ -140,7 +148,7 @@ def _call_options(arguments: str, use: str) -> str | None:
     return " ".join(flags) or None
 
 
-def _keywords_as_options(text: str, use: str) -> str:
+def _keywords_as_options(text: str, use: str, unreadable: dict[str, str]) -> str:
     """Each ``keyword=value`` of ``text`` that is an option of ``use``, outside any other call's
     parentheses (``pd.date_range(..., freq='h')`` is Python code), as the option; ``keyword= (`` as its
     flag alone. Where the message restates it for the command (``freq='h' (CLI: --data.freq h)``), that."""
@@ -159,7 +167,7 @@ def _keywords_as_options(text: str, use: str) -> str:
             return None, 0  # 'lr=0.01': a user's text in quotes (a column's name), not a keyword
         if end == match.end() and text[end : end + 1].strip() not in ("", ",", ";", ".", ")"):
             return None, 0  # target=[unbalanced: no value a command could take
-        return _option(name, section, text[match.end() : end], use), end
+        return _option(name, section, text[match.end() : end], use, unreadable), end
 
     return _spelt(text, _KEYWORD.finditer(text), spelt)
 
@@ -203,9 +211,10 @@ def _restated(text: str, end: int, option: str) -> tuple[str, int]:
     return said, close if own else close - 1
 
 
-def _option(name: str, section: str | None, value: str, use: str) -> str | None:
+def _option(name: str, section: str | None, value: str, use: str, unreadable: dict[str, str]) -> str | None:
     """Keyword ``name`` (of ``section``, where the text said ``data.name=``) with ``value`` (Python
-    source, or "" for the keyword alone) as ``use``'s option, or None when it is not one."""
+    source, or "" for the keyword alone) as ``use``'s option, or None when it is not one. A text the
+    option cannot read back (:func:`_text_argument`) is a placeholder, and ``unreadable`` says why."""
     if value and value != "..." and not value.startswith("<"):  # <its name>: a placeholder
         try:
             literal = ast.literal_eval(value)
@@ -223,10 +232,77 @@ def _option(name: str, section: str | None, value: str, use: str) -> str | None:
         return f"{flag} {value if _PLAIN.fullmatch(value) or value == '...' else _argument(value)}"
     if value.startswith("<"):  # id_col=<its name>, as it is
         return f"{flag} {value}"
-    argument = _argument(ast.literal_eval(value))
+    literal = ast.literal_eval(value)
+    argument = (
+        _text_argument(use, flag, literal, unreadable) if isinstance(literal, str) else _argument(literal)
+    )
     if argument.startswith("-") and not _NEGATIVE_NUMBER.fullmatch(argument):
         return f"{flag}={argument}"  # --model.lr=-1e-05: argparse reads a bare -1e-05 as an option
     return f"{flag} {argument}"
+
+
+def _text_argument(use: str, flag: str, text: str, unreadable: dict[str, str]) -> str:
+    """Text ``text`` (a column's name) as ``flag``'s shell argument that the command reads back as that
+    text: as it is (``activity``), or where the option reads it as another type, in a list where the option
+    takes one (``--data.target '["null"]'``); else the placeholder ``<another name for 'null'>``, with why in
+    ``unreadable`` (``--data.label_col null`` is no column: jsonargparse reads null, Null, ~ as none)."""
+    read = _read_as(use, flag, text)
+    if read == text:
+        return _argument(text)
+    if _read_as(use, flag, _yaml([text])) == [text]:
+        return _argument([text])
+    found = "no value" if read is None else f"the {type(read).__name__} {read!r}"
+    unreadable[text] = (
+        f"The command line reads {_argument(text)} there as {found}, not as the name {text!r}: rename it "
+        "in the data to pass it."
+    )
+    return f"<another name for {text!r}>"
+
+
+def _read_as(use: str, flag: str, argument: str) -> Any:
+    """What ``use``'s parser makes of ``flag``'s command-line ``argument``: ``None`` for ``null`` where the
+    option may be none, ``1000.0`` for ``1e3`` where it may be a number, the text where it takes text as
+    given; ``argument`` itself where the option's type is not known (a --trainer or --level option)."""
+    if _yaml_reads(argument) == argument and not _NUMBER_TEXT.fullmatch(argument.strip()):
+        return argument  # a word: every option that takes text keeps it as given (at once, for many)
+    kind = _option_types(use).get(flag)
+    try:
+        return argument if kind is None else _parsed(kind, argument)
+    except TypeError:  # a type that cannot be a cache's key (Annotated with a list): unknown
+        return argument
+
+
+@functools.cache
+def _parsed(kind: Any, argument: str) -> Any:
+    """``argument`` as jsonargparse reads it for an option of type ``kind`` (``argument`` if it refuses it)."""
+    from jsonargparse import ArgumentParser
+
+    parser = ArgumentParser(exit_on_error=False)
+    parser.add_argument("--option", type=kind)
+    try:
+        return parser.parse_args(["--option", argument]).option
+    except Exception:  # noqa: BLE001  # a value the type refuses: the parser's own error says so
+        return argument
+
+
+@functools.cache
+def _option_types(use: str) -> dict[str, Any]:
+    """``use``'s data module's and task's options by flag, with their types: ``{"--data.label_col": str |
+    None, ...}`` (an argument whose type cannot be read left out)."""
+    import typing
+
+    from ssm_ts.cli.uses import USES, load_target
+
+    if use not in USES:
+        return {}
+    spec, types = USES[use], {}
+    for section, target in (("data", spec.datamodule), ("model", spec.task)):
+        try:
+            hints = typing.get_type_hints(load_target(target).__init__)
+        except Exception:  # noqa: BLE001  # a name only a type checker imports: its options' types unknown
+            continue
+        types.update({f"--{section}.{name}": kind for name, kind in hints.items() if name != "return"})
+    return types
 
 
 def _argument(value: Any) -> str:
@@ -246,14 +322,24 @@ def _yaml(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return str(value).lower()
-    if isinstance(value, str):
-        plain = re.fullmatch(r"[A-Za-z_][\w.-]*", value) and value.lower() not in ("true", "false", "null")
+    if isinstance(value, str):  # quoted where YAML reads it as another type (on, no, Null: a bool, none)
+        plain = re.fullmatch(r"[A-Za-z_][\w.-]*", value) and _yaml_reads(value) == value
         return value if plain else json.dumps(value)
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_yaml(k)}: {_yaml(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list | tuple | set):
         return "[" + ", ".join(_yaml(v) for v in value) + "]"
     return repr(value)
+
+
+def _yaml_reads(text: str) -> Any:
+    """What YAML (jsonargparse's loader) reads ``text`` as: ``on`` and ``yes`` are ``True``, ``~`` is ``None``."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
 
 
 def _literal_end(text: str, at: int) -> int:
