@@ -121,3 +121,23 @@ def recordings_axis_hint(
         f"recordings, {fix} (the recordings lie along the first axis: (n, channels, length), or (n, length) "
         "for one channel)."
     )
+
+
+def warn_if_columns_are_recordings(shape: tuple[int, ...] | None, fit_length: int | None) -> None:
+    """Warn (:class:`LayoutWarning`) when a 2-D array of one-channel recordings to classify (``shape``
+    ``(a, b)``, read as ``a`` recordings of ``b`` steps) has as many rows as the training recordings had
+    steps (``fit_length``, their common length) and rows of another length: most likely ``(length, n)``,
+    a column per recording, which predict reads silently as ``a`` recordings (no labels to count)."""
+    if shape is None or len(shape) != 2 or fit_length is None:
+        return
+    rows, steps = shape
+    if rows != fit_length or steps == fit_length:
+        return
+    warn_on_rank_zero(
+        f"X has shape {tuple(shape)}: read as {rows} recordings of {steps} steps, but the classifier was "
+        f"fitted on recordings of {fit_length} steps, as many as X has rows. If X holds a recording per "
+        "column (length, n), pass X.T (a 2-D X is read as (n, length), aeon's (n_cases, n_timepoints)); if "
+        "it really holds recordings of another length, ignore this LayoutWarning.",
+        LayoutWarning,
+        stacklevel=None,
+    )

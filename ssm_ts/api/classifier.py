@@ -30,6 +30,7 @@ from ssm_ts.api.classifier_fit import METHODS, check_fit_settings, fit_encoder, 
 from ssm_ts.api.classifier_frames import check_one_recording_frame
 from ssm_ts.api.classifier_inputs import (
     PREDICT_NAN_FIX,
+    array_shape,
     as_recordings,
     check_array_label_count,
     given_labels,
@@ -147,7 +148,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
 
     Attributes (after ``fit``): ``classes_`` (sorted labels), ``n_features_in_`` (channels),
     ``feature_names_in_`` (the channel names, an object array; only when fitted on named channels),
-    ``sampling_step_`` (the training recordings' step, ``None`` without times), and ``task_``
+    ``sampling_step_`` (the training recordings' step, ``None`` without times), ``n_timepoints_`` (their
+    common length, ``None`` when they differ; a 2-D ``X`` to classify of as many rows, of recordings of
+    another length, warns that it may hold a recording per column), and ``task_``
     (the fitted :class:`~ssm_ts.tasks.classification.ClassificationTask`) for the encoder,
     or ``features_``, ``scaler_`` and ``ridge_`` for random features.
     """
@@ -228,6 +231,8 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = classes
         self.n_features_in_ = data.n_channels
         self.sampling_step_ = data.sampling_step  # predict compares its recordings' step with it
+        lengths = data.lengths  # predict of a 2-D X of as many rows as these steps warns (transposed?)
+        self.n_timepoints_ = int(lengths[0]) if (lengths == lengths[0]).all() else None
         # a refit replaces the other method, and names of a fit on named channels (scikit-learn
         # defines feature_names_in_ only when fitted with names)
         for fitted in ("task_", "features_", "scaler_", "ridge_", "feature_names_in_"):
@@ -285,6 +290,10 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
                     or f" Give X (n, {self.n_features_in_}, length): the fitted channels, in the fitted order."
                 )
             )
+        if self.n_features_in_ == 1:  # a column per recording reads as recordings of another length
+            from ssm_ts.pipelines.sensor.layout import warn_if_columns_are_recordings
+
+            warn_if_columns_are_recordings(array_shape(X), getattr(self, "n_timepoints_", None))
         return data
 
     def _one_recording_hint(self, X: Any, data) -> str:

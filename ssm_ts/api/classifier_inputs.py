@@ -155,7 +155,7 @@ def _is_tensor(X: Any) -> bool:
     return isinstance(X, torch.Tensor) and not X.is_complex()
 
 
-def _array_shape(X: Any) -> tuple[int, ...] | None:
+def array_shape(X: Any) -> tuple[int, ...] | None:
     """The shape of ``X`` when it is an array of numbers (NumPy, a tensor, a wide DataFrame of numeric
     columns), whose axes a transposed layout swaps; ``None`` for lists, nested frames and the like."""
     import pandas as pd
@@ -177,7 +177,7 @@ def check_array_label_count(X: Any, y: Any) -> None:
     from ssm_ts.pipelines.sensor import SeriesSet
     from ssm_ts.pipelines.sensor.series import check_label_count
 
-    shape, labels = _array_shape(X), np.asarray(y)
+    shape, labels = array_shape(X), np.asarray(y)
     if labels.ndim != 1:
         return
     if shape is not None and len(shape) in (2, 3):
@@ -324,7 +324,7 @@ def labelled_recordings(
             f"y: {str(err).rstrip('.')}. Give one class label per recording (text or integers)."
         ) from err
     if y.ndim == 1:  # before the recordings' count is checked: y of 50 for X (150, 50) is X transposed
-        check_label_count(len(y), len(data), "X/y", _array_shape(X), torch=_is_tensor(X))
+        check_label_count(len(y), len(data), "X/y", array_shape(X), torch=_is_tensor(X))
     if len(data) < 2:
         raise DataError(
             f"X has n_samples={len(data)}; training needs at least two recordings of two classes."
