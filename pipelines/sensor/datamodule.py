@@ -62,7 +62,7 @@ from .readers import FORMATS, detect_format, find_archive_split, holds_archive_s
 from .sampling_step import Step, check_sampling_step, step_from_state, step_state
 from .scaler import ChannelScaler, fit_channel_scaler
 from .series import SeriesSet, match_channels, pad_batch, require_labels
-from .stream_data import check_window_settings, read_stream, window_spans
+from .stream_data import check_stream_kind, check_window_settings, read_stream, window_spans
 from .validation_split import SPLIT_STREAM_SETTINGS, other_stream_message, random_windows_message
 
 _CSV_KINDS = ("csv", "csv_folder")
@@ -328,6 +328,8 @@ class SensorDataModule(pl.LightningDataModule):
 
     def _read(self, path: str | Path, labelled: bool = True) -> SeriesSet:
         if self.stream["window"] is not None:
+            if self.format == "auto":  # another format is refused with the window (check_window_settings)
+                check_stream_kind(path)
             data, *self._windows_read = read_stream(
                 path, self.stream, self.nan_policy, self.read_options, labelled
             )

@@ -36,6 +36,7 @@ __all__ = [
     "read_numpy",
     "read_series",
     "read_ts",
+    "suffix_format",
 ]
 
 Format = Literal["auto", "ts", "arff", "csv", "csv_folder", "numpy"]
@@ -43,11 +44,16 @@ FORMATS = ("auto", "ts", "arff", "csv", "csv_folder", "numpy")
 _SUFFIX_FORMATS = {".ts": "ts", ".arff": "arff", ".csv": "csv", ".npy": "numpy", ".npz": "numpy"}
 
 
+def suffix_format(path: str | os.PathLike) -> str | None:
+    """The format a file's suffix names (``"ts"``, ``"arff"``, ``"csv"``, ``"numpy"``), ``None`` for another."""
+    return _SUFFIX_FORMATS.get(Path(path).suffix.lower())
+
+
 def detect_format(path: str | os.PathLike) -> str:
     path = existing_path(path)
     if path.is_dir():
         return "csv_folder"
-    found = _SUFFIX_FORMATS.get(path.suffix.lower())
+    found = suffix_format(path)
     if found is None:
         ucr = (
             " The UCR archive's .tsv files hold one recording per row, the label first, without a header: "

@@ -15,6 +15,7 @@ from ssm_ts.errors import ConfigError
 from ..csv_options import check_read_options
 from .csv_reader import _read_csv
 from .read_checks import existing_file
+from .readers import suffix_format
 from .series import SeriesSet, make_series_set
 from .windows import StreamWindows, sliding_windows
 
@@ -29,6 +30,19 @@ def check_window_settings(window: int | None, step: int | None, format: str) -> 
         raise ConfigError(
             f"data.window cuts a continuous CSV stream into windows; data.format={format!r} is not one: "
             "use --data.format csv, or leave data.window out."
+        )
+
+
+def check_stream_kind(path: str | Path) -> None:
+    """A file cut into windows (``window``, ``format="auto"``) whose suffix names recordings (``.ts``,
+    ``.arff``, ``.npy``, ``.npz``) is a ConfigError: it was read as a CSV anyway, and failed with advice
+    for a CSV (skip its header lines). Other suffixes (``.csv``, ``.txt``) are read as a CSV stream."""
+    kind = suffix_format(path)
+    if kind not in (None, "csv"):
+        raise ConfigError(
+            f"data.window cuts a continuous CSV stream into windows, but {path} is read as format {kind!r}, "
+            "which holds recordings already: leave data.window out (and data.step), or give the stream's "
+            "CSV file."
         )
 
 
