@@ -305,6 +305,11 @@ def _option_types(use: str) -> dict[str, Any]:
     return types
 
 
+def command_argument(value: Any) -> str:
+    """A Python value as an option's shell argument: ``h``, ``"[80, 95]"``, ``'{sep: ";"}'``, ``null``."""
+    return _argument(value)
+
+
 def _argument(value: Any) -> str:
     """A Python value as the shell argument of an option: ``h``, ``80``, ``"[80, 95]"``,
     ``'{sep: ";"}'``, ``null``; a placeholder (``'<its name>'``) bare."""

@@ -273,12 +273,31 @@ def check_fitted_data_settings(checkpoint: Mapping[str, Any], config: Any, use: 
     )
     options = ", ".join(f"--{key}" for key, *_ in conflicts)
     refit = " ".join(f"--{key} {shlex.quote(_option_text(given))}" for key, _, given, _ in conflicts)
-    raise ConfigError(
+    said = (
         f"{listed[0].upper()}{listed[1:]}. The model reads new data with the columns, frequency and fill it was fitted "
-        f"on (its checkpoint's), so it cannot take another: leave {options} out (the fit's values are used; "
-        f"another --data.path, --data.read_options or batch size may be given), or fit a model on them: "
-        f"{use} fit {refit}."
+        f"on (its checkpoint's), so it cannot take another"
     )
+    renamed = _renamed_columns_fix(conflicts, config, options)
+    if renamed:  # the file holds the given columns, not the fitted ones: leaving the options out reads none
+        raise ConfigError(f"{said}. {renamed}; else fit a model on them: {use} fit {refit}.")
+    raise ConfigError(
+        f"{said}: leave {options} out (the fit's values are used; another --data.path, --data.read_options or "
+        f"batch size may be given), or fit a model on them: {use} fit {refit}."
+    )
+
+
+def _renamed_columns_fix(conflicts: list[tuple[str, str, Any, Any]], config: Any, options: str) -> str:
+    """Where every conflict (``(key, name, given, fitted)``) names a column of the given file in place of
+    the fitted one (--data.id_col series for unique_id): reading the file under the fitted names, the fix
+    to offer before a refit (:func:`~ssm_ts.cli.renamed_columns.renamed_columns_fix`); else ""."""
+    from ssm_ts.cli.renamed_columns import ONE_COLUMN_SETTINGS, renamed_columns_fix
+
+    if not all(name in ONE_COLUMN_SETTINGS and isinstance(given, str) for _, name, given, _ in conflicts):
+        return ""
+    renames = {str(given): str(fitted) for _, _, given, fitted in conflicts}
+    read_options = config.get(READ_OPTIONS) if has_option_value(config, READ_OPTIONS) else None
+    path = config.get("data.path") if has_option_value(config, "data.path") else None
+    return renamed_columns_fix(renames, path, dict(read_options) if read_options else None, options)
 
 
 def _option_text(value: Any) -> str:
