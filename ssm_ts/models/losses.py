@@ -52,6 +52,27 @@ class QuantileLoss:
                 f"quantile loss needs levels strictly between 0 and 1, got {list(quantiles)}; e.g. [0.1, 0.5, 0.9]."
             )
         self.quantiles = torch.tensor(levels)
+        self._copies: dict[tuple[torch.device, torch.dtype], Tensor] = {}
+
+    def levels_like(self, pred: Tensor) -> Tensor:
+        """The levels ``(n_quantiles,)`` on ``pred``'s device in its dtype, copied there once: a copy from
+        the host at each call waits for a GPU (a sync per batch).
+
+        Made outside inference mode: Lightning evaluates in it (its sanity check before the first training
+        step), and autograd refuses to save an inference tensor for the backward pass."""
+        key = (pred.device, pred.dtype)
+        levels = self._copies.get(key)
+        if levels is None:
+            with torch.inference_mode(False):
+                levels = self._copies[key] = self.quantiles.to(pred)
+        return levels
+
+    def __getstate__(self) -> dict:
+        # the levels, not their copies on the devices used so far (a pickle of GPU tensors needs a GPU)
+        return {**self.__dict__, "_copies": {}}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update({"_copies": {}, **state})  # a loss pickled before the copies were kept
 
     def __call__(self, pred: Tensor, target: Tensor) -> Tensor:
         _check_shapes(pred, target)
@@ -60,7 +81,7 @@ class QuantileLoss:
                 f"quantile loss has {len(self.quantiles)} levels but the prediction has {pred.shape[-1]} quantile "
                 "outputs; build the model with n_quantiles=len(quantiles)."
             )
-        levels = self.quantiles.to(pred)
+        levels = self.levels_like(pred)
         error = target.unsqueeze(-1) - pred
         return torch.maximum(levels * error, (levels - 1) * error).mean()
 
