@@ -53,8 +53,19 @@ def loss_share(rank: int, folder: str, csv: str) -> None:
         dist.barrier = counted  # this forked process's own module
         prediction, y = (part[4 * rank : 4 * rank + 4] for part in batch(csv))
         trainer = SimpleNamespace(world_size=2, strategy=DDPStrategy())
-        loss = masked_loss(QuantileLoss(QUANTILES), prediction, y, trainer)
-        Path(folder, f"rank{rank}").write_text(json.dumps({"loss": loss.item(), "barriers": barriers}))
+        loss, gradient = loss_and_gradient(prediction, y, trainer)
+        Path(folder, f"rank{rank}").write_text(
+            json.dumps({"loss": loss, "gradient": gradient, "barriers": barriers})
+        )
+
+
+def loss_and_gradient(prediction: torch.Tensor, y: torch.Tensor, trainer=None) -> tuple[float, list[float]]:
+    """The masked loss and its gradient with respect to a shift of each quantile level's forecast (a
+    parameter every rank holds, whose gradients DDP averages)."""
+    shift = torch.zeros(len(QUANTILES), requires_grad=True)
+    loss = masked_loss(QuantileLoss(QUANTILES), prediction + shift, y, trainer)
+    loss.backward()
+    return loss.item(), shift.grad.tolist()
 
 
 @pytest.fixture(scope="module")
@@ -69,10 +80,14 @@ def etth1(shared_data, tmp_path_factory) -> str:
 @pytest.mark.timeout(60)
 def test_the_ranks_sum_their_observed_counts_without_a_barrier(etth1, tmp_path):
     prediction, y = batch(etth1)
-    whole = masked_loss(QuantileLoss(QUANTILES), prediction, y)  # one process, the whole batch
+    whole, whole_gradient = loss_and_gradient(prediction, y)  # one process, the whole batch
     ranks = [json.loads(text) for text in run_pair(loss_share, tmp_path, etth1)]
     assert [rank["barriers"] for rank in ranks] == [[], []]  # was [[0], [1]]: one a training step
     # DDP averages the ranks' gradients: the mean of their losses is the whole batch's
-    assert (ranks[0]["loss"] + ranks[1]["loss"]) / 2 == pytest.approx(float(whole), rel=1e-6)
+    assert (ranks[0]["loss"] + ranks[1]["loss"]) / 2 == pytest.approx(whole, rel=1e-6)
+    # and so do their gradients (the summed count carries none: all_reduce is not autograd-aware)
+    averaged = [(a + b) / 2 for a, b in zip(ranks[0]["gradient"], ranks[1]["gradient"], strict=True)]
+    assert averaged == pytest.approx(whole_gradient, rel=1e-6)
+    assert ranks[0]["gradient"] != pytest.approx(whole_gradient, rel=1e-3)  # a rank's own differs
     own = [float(masked_loss(QuantileLoss(QUANTILES), prediction[h : h + 4], y[h : h + 4])) for h in (0, 4)]
-    assert sum(own) / 2 != pytest.approx(float(whole), rel=1e-3)  # each rank's own mean would differ
+    assert sum(own) / 2 != pytest.approx(whole, rel=1e-3)  # each rank's own mean would differ
