@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import warnings
 
-import lightning.pytorch as pl
 import pytest
 import torch
 import torchmetrics
@@ -23,9 +22,9 @@ import torchmetrics
 from ssm_ts.pipelines.forecasting import ForecastDataModule
 from ssm_ts.tasks.forecasting import ForecastingTask
 from tests.api.test_forecaster_ragged import ragged_table
+from tests.tasks.test_forecast_task_observed_targets import HORIZON, LOOKBACK, QUANTILES, task_for, trainer
 from tests.test_fcst39_ddp_padding_no_sync import SyncCalls
 
-LOOKBACK, HORIZON = 48, 12
 SPANS = {"OT": (0, 1200), "HUFL": (100, 1150), "LUFL": (300, 1200), "MUFL": (0, 1100)}
 NAMES = ("loss", "mse", "mae", "mse_orig", "mae_orig", "coverage")
 
@@ -49,17 +48,6 @@ def module(ett) -> ForecastDataModule:
     data.setup("fit")
     assert data.ragged and data.observed_targets is not None
     return data
-
-
-def task_for(module: ForecastDataModule) -> ForecastingTask:
-    torch.manual_seed(0)
-    task = ForecastingTask(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, quantiles=[0.1, 0.5, 0.9],
-                           n_channels=module.n_channels, n_outputs=module.n_outputs)  # fmt: skip
-    task.set_scaler(module.scaler)
-    with torch.no_grad():  # weights away from the identity-like start: errors of every size
-        for p in task.parameters():
-            p.add_(0.05 * torch.randn_like(p))
-    return task
 
 
 def old_scores() -> dict[str, torchmetrics.Metric]:
@@ -101,17 +89,16 @@ def evaluate(task: ForecastingTask, module: ForecastDataModule) -> tuple[dict[st
         score_the_old_way(task, batch, olds[split])
 
     task._evaluate = guarded
-    trainer = pl.Trainer(accelerator="cpu", logger=False, enable_progress_bar=False, enable_model_summary=False,
-                         enable_checkpointing=False)  # fmt: skip
-    scores = {**trainer.validate(task, datamodule=module, verbose=False)[0],
-              **trainer.test(task, datamodule=module, verbose=False)[0]}  # fmt: skip
+    runner = trainer()
+    scores = {**runner.validate(task, datamodule=module, verbose=False)[0],
+              **runner.test(task, datamodule=module, verbose=False)[0]}  # fmt: skip
     old = {f"{split}_{name}": float(metric.compute()) for split, split_old in olds.items()
            for name, metric in split_old.items()}  # fmt: skip
     return scores, old, watched.calls
 
 
 def test_a_masked_evaluation_reads_nothing_on_the_host_and_scores_as_before(module, single_thread):
-    task = task_for(module)
+    task = task_for(module, QUANTILES)
     scores, old, host_reads = evaluate(task, module)
     assert task.masked and task.ragged  # the rows outside the spans are NaN forecasts, never scored
     # a batch read 'item', 'as_tensor' (the weight), 4 '__bool__' (NaN checks) and 5 boolean indexes
@@ -132,7 +119,7 @@ def test_a_nan_forecast_of_an_observed_value_makes_every_score_nan(module, ett, 
         data = ForecastDataModule.from_frame(ett[["date", *SPANS]], time_col="date", lookback=LOOKBACK,
                                              horizon=HORIZON, eval_batch_size=7)  # fmt: skip
         data.setup("fit")
-    task = task_for(data)
+    task = task_for(data, QUANTILES)
     calls = []
 
     def nan_in_the_second_batch(net, inputs, output):
@@ -142,11 +129,10 @@ def test_a_nan_forecast_of_an_observed_value_makes_every_score_nan(module, ett, 
         return output
 
     task.net.register_forward_hook(nan_in_the_second_batch)
-    trainer = pl.Trainer(accelerator="cpu", logger=False, enable_progress_bar=False, enable_model_summary=False,
-                         enable_checkpointing=False)  # fmt: skip
+    runner = trainer()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        (scores,) = trainer.validate(task, datamodule=data, verbose=False)
+        (scores,) = runner.validate(task, datamodule=data, verbose=False)
     assert bool(task.masked) is ragged
     # the old loss left the batch out (finite, "Encountered `nan` values in tensor. Will be removed.") and
     # the old coverage counted the interval as a miss
