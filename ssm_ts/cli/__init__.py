@@ -123,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         if verbose:
             raise
         hint = colon_space_hint(str(err)) if isinstance(err, ConfigError) else ""  # a config's {d_model:16}
-        notes = "".join(f"\n{note}" for note in getattr(err, "__notes__", []))  # a fit's run and checkpoint
+        # a fit's run and checkpoint, spelt as the message is
+        notes = "".join(f"\n{command_spelling(str(note), use)}" for note in getattr(err, "__notes__", []))
         text = command_spelling(str(err), use)  # fill="ffill" as --data.fill ffill
         hint += short_file_hint(err)  # today's rows alone: the fit's file holds the earlier ones
         print(f"{command}: error: {text}{hint}{restored_settings_hint(err)}{notes}", file=sys.stderr)

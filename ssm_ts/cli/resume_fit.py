@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 
 from ssm_ts.cli.checkpoint_defaults import comparable, has_option, settable
+from ssm_ts.cli.option_spelling import command_argument
 from ssm_ts.cli.resume_trainer import saved_trainer_settings
 from ssm_ts.errors import ConfigError
 from ssm_ts.tracking.resume_settings import (
@@ -103,8 +104,11 @@ def check_resume_changes(
             f"on: restore that data (or pass {' / '.join(f'--{key}' for key in data_changed)} an unchanged "
             "copy of it), or fit the changed data from scratch into a new --out."
         )
-    if accepted:
-        listed = ", ".join(f"--{key} {old!r} -> {new!r}" for key, (old, new) in accepted.items())
+    if accepted:  # as the command line takes them: --data.target "[OT]", not ['OT']
+        listed = ", ".join(
+            f"--{key} {command_argument(old)} -> {command_argument(new)}"
+            for key, (old, new) in accepted.items()
+        )
         Console(stderr=True, soft_wrap=True).print(
             f"resuming with changed settings (the same training): {listed}",
             markup=False,
@@ -141,7 +145,7 @@ def check_resolved_settings(
             "data: drop these options (without --config the checkpoint's settings are used), pass the "
             "values they resolved to, or fit from scratch into a new --out."
         )
-    listed = ", ".join(f"--{key} {pending[key][1]!r}" for key in sorted(same))
+    listed = ", ".join(f"--{key} {command_argument(pending[key][1])}" for key in sorted(same))
     Console(stderr=True, soft_wrap=True).print(
         f"resuming with the values the fit inferred, spelled out (the same training): {listed}",
         markup=False,
