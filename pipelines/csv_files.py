@@ -77,7 +77,8 @@ def read_csv_file(
     no ``skipfooter``) an uncompressed file over 64 KB is read from its first 64 KB where they hold
     those rows (as read from the whole file): the lines after them are neither read nor checked.
     ``used``, a dict, receives the keywords :func:`csv_read_keywords_used` gives, from this read (from
-    such a read of the first rows, without a Windows-1252 or UTF-16 encoding the whole file decides).
+    such a read of the first rows, their encoding as the whole file's read names it, but where those
+    rows are ASCII and bytes beyond them are not).
 
     Raises:
         ConfigError: a read option is unknown, owned by the pipeline, or of the wrong type.
@@ -127,10 +128,11 @@ def _read_head(
     the whole file (a smaller or compressed file, the rows or the header beyond them, a line or a
     character they cut, an error among them): the caller reads the whole file then, as before."""
     try:
-        text = _head_text(path, options)
-        if text is None:
+        head = _head_text(path, options)
+        if head is None:
             return None
-        frame, keywords = _read_text(path, text, None, dtype, options, whole=False)
+        text, encoding = head
+        frame, keywords = _read_text(path, text, encoding, dtype, options, whole=False)
         with warnings.catch_warnings():  # on_bad_lines="warn": said once, by the read above
             warnings.simplefilter("ignore")
             more = _read_text(
@@ -142,9 +144,10 @@ def _read_head(
     return (frame, keywords) if len(frame) == options["nrows"] < len(more) else None
 
 
-def _head_text(path: Path, options: dict) -> str | None:
+def _head_text(path: Path, options: dict) -> tuple[str, str | None] | None:
     """The text of the complete lines in the first :data:`_HEAD_BYTES` of ``path``, decoded as
-    :func:`_decode` decodes the whole file; ``None`` for a file no larger, or compressed (or of
+    :func:`_decode` decodes the whole file, and the encoding ``pandas.read_csv`` must be told for it
+    (:func:`_pandas_encoding`'s; ``None`` for UTF-8); ``None`` for a file no larger, or compressed (or of
     another format: the whole read names it)."""
     if path.suffix.lower() in OTHER_FORMATS or path.stat().st_size <= _HEAD_BYTES:
         return None
@@ -160,7 +163,8 @@ def _head_text(path: Path, options: dict) -> str | None:
     end = text.rfind(options.get("lineterminator") or "\n") + 1  # the last line may be cut
     if not end:
         raise _WholeFileNeededError
-    return text[:end]
+    found = "utf-16" if head.startswith(_UTF16_BOMS) else "cp1252" if utf8 is False else None
+    return text[:end], encoding or found
 
 
 def _utf8_throughout(path: Path) -> bool:
