@@ -58,4 +58,4 @@ def renamed_columns_fix(
         header = given.get("header", None if given.get("names") is not None else 0)
         names = [renames.get(column, column) for column in columns]
         fix += f"--data.read_options {command_argument({**given, 'header': header, 'names': names})}, or "
-    return fix + "rename those columns in the file"
+    return fix + f"rename {'that column' if len(renames) == 1 else 'those columns'} in the file"
