@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from ssm_ts.errors import DataError
-from ssm_ts.pipelines.forecasting.read_code import keywords_text
 from ssm_ts.pipelines.forecasting.reader import TableSource
 from ssm_ts.pipelines.forecasting.series_spec import SeriesSpec
 
@@ -51,14 +50,17 @@ def saved_read_options_named(
 _READER_ORDER = ("sep", "decimal", "encoding")  # what the reader detects, as it lists them
 
 
-def fitted_csv_keywords(spec: SeriesSpec) -> str | None:
-    """``", sep=';', decimal=','"``: the ``pd.read_csv`` keywords that read the CSV a model of ``spec`` was
-    fitted on as the fit read it (``""``: none needed); ``None`` where not known: a fit on a DataFrame or
-    a Parquet file, or a model saved before fits kept them."""
+def fitted_csv_keywords(spec: SeriesSpec) -> dict[str, Any] | None:
+    """``{"sep": ";", "decimal": ","}``: the ``pd.read_csv`` keywords that read the CSV a model of ``spec``
+    was fitted on as the fit read it (its detected separator, decimal mark and encoding, then its
+    ``read_options`` that pandas takes; ``{}``: none needed), in the order a read of a new file with
+    ``spec.read_options`` lists them; ``None`` where not known: a fit on a DataFrame or a Parquet file, or
+    a model saved before fits kept them."""
     if spec.csv_keywords is None:
         return None
-    # in the reader's order (a saved model's JSON holds them sorted by name): as the new file's read
-    first = sorted(
-        spec.csv_keywords, key=lambda k: _READER_ORDER.index(k) if k in _READER_ORDER else len(_READER_ORDER)
-    )
-    return keywords_text({key: spec.csv_keywords[key] for key in first})
+    # a saved model's JSON holds them sorted by name: the reader's order, then the read_options' order
+    order = [*_READER_ORDER, *spec.read_options]
+    return {
+        key: spec.csv_keywords[key]
+        for key in sorted(spec.csv_keywords, key=lambda k: order.index(k) if k in order else len(order))
+    }

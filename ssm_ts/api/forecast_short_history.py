@@ -7,15 +7,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from ssm_ts.api.forecast_saved_read_options import fitted_csv_keywords
 from ssm_ts.errors import DataError
+from ssm_ts.pipelines.csv_files import csv_read_keywords_used
 from ssm_ts.pipelines.csv_options import DATE_OPTIONS
 from ssm_ts.pipelines.forecasting.named_data import named_source
 from ssm_ts.pipelines.forecasting.parquet_table import is_parquet_file
-from ssm_ts.pipelines.forecasting.read_code import keywords_text, read_csv_keywords
+from ssm_ts.pipelines.forecasting.read_code import keywords_text
 from ssm_ts.pipelines.forecasting.series_spec import SeriesSpec
 
 _SHORT = "(the lookback)"  # the words of every too-short error of forecast_inputs
@@ -62,15 +64,17 @@ def _after_history(
     )
 
 
-def _both_rows_code(read_options: dict, source: str | None = None, earlier: str | None = None) -> str:
-    """The Python that gives the earlier rows with the new ones, read as the fit read its CSV: with the
-    fit's ``read_options`` as ``pd.read_csv`` keywords (``pd.read_csv(path)`` alone reads a ';' file with
-    decimal commas as one text column), or, where they hold date options a DataFrame's times are not read
-    with, the new rows appended to the file the fit read, which ``predict`` reads with them. A fit read
-    by detection (no ``read_options``) gets the keywords that read the new rows' CSV ``source`` (the
-    separator, decimal mark and encoding predict detected there) and, for the earlier file, ``earlier``:
-    those the fit detected in its CSV (:func:`~ssm_ts.api.forecast_saved_read_options.fitted_csv_keywords`;
-    ``None``: not known, read as the new file); new rows in a Parquet file are read with ``pd.read_parquet``."""
+def _both_rows_code(
+    read_options: dict, source: str | None = None, earlier: dict[str, Any] | None = None
+) -> str:
+    """The Python that gives the earlier rows with the new ones, each CSV read as it was read: the new
+    rows' CSV ``source`` with the keywords predict read it with (the separator, decimal mark and encoding
+    it detected there, then the fit's ``read_options`` that pandas takes; ``pd.read_csv(path)`` alone reads
+    a ';' file with decimal commas as one text column), the earlier file with ``earlier``, those the fit
+    read its CSV with (:func:`~ssm_ts.api.forecast_saved_read_options.fitted_csv_keywords`; ``None``: not
+    known, read as the new file). Where the fit's ``read_options`` hold date options a DataFrame's times
+    are not read with: the new rows appended to the file the fit read, which ``predict`` reads with them.
+    New rows in a Parquet file are read with ``pd.read_parquet``."""
     if any(key in DATE_OPTIONS for key in read_options):
         return (
             f"append the new rows to a copy of the file the fit read, written as it is, and pass its path, "
@@ -78,25 +82,23 @@ def _both_rows_code(read_options: dict, source: str | None = None, earlier: str 
         )
     if _is_parquet(source):  # its rows as a DataFrame reads them: no CSV keywords, nor a note of them
         return "model.predict(pd.concat([pd.read_parquet(earlier_path), pd.read_parquet(new_path)]))"
-    detected = _detected_keywords(source) if not read_options else None
-    if detected is not None:
-        first = detected if earlier is None else earlier
-        read = f"pd.read_csv(earlier_path{first}), pd.read_csv(new_path{detected})"
-        if first != detected:  # the files are written differently: each read as it is
-            said = f", the earlier file read as the fit read it, {source} as predict read it"
-        else:
-            said = f", read as predict read {source}" if detected else ""
-        return f"model.predict(pd.concat([{read}])){said}"
-    keywords = keywords_text(read_options)
-    first = earlier if not read_options and earlier else keywords
-    read = f"pd.read_csv(earlier_path{first}), pd.read_csv(new_path{keywords})"
-    if read_options:
-        named = f", read with the fit's read_options {read_options}"
+    detected = _detected_keywords(source, read_options)
+    new = detected if detected is not None else dict(read_options)  # (new rows of no CSV file)
+    first = new if earlier is None else earlier
+    read = f"pd.read_csv(earlier_path{keywords_text(first)}), pd.read_csv(new_path{keywords_text(new)})"
+    if detected is not None and first != detected:  # the files are written differently: each read as it is
+        said = f", the earlier file read as the fit read it, {source} as predict read it"
+        if read_options:
+            said += f" (with the fit's read_options {read_options})"
+    elif read_options:
+        said = f", read with the fit's read_options {read_options}"
+    elif detected is not None:
+        said = f", read as predict read {source}" if detected else ""
     elif first:  # the earlier file as the fit read it; the new rows' file is not known here
-        named = " (earlier_path read as the fit read it; new_path with sep=';', decimal=',' if written so)"
+        said = " (earlier_path read as the fit read it; new_path with sep=';', decimal=',' if written so)"
     else:
-        named = " (with pd.read_csv's sep=';', decimal=',' for files written so)"
-    return f"model.predict(pd.concat([{read}])){named}"
+        said = " (with pd.read_csv's sep=';', decimal=',' for files written so)"
+    return f"model.predict(pd.concat([{read}])){said}"
 
 
 def _is_parquet(source: str | None) -> bool:
@@ -107,10 +109,11 @@ def _is_parquet(source: str | None) -> bool:
     return path.is_file() and is_parquet_file(path)
 
 
-def _detected_keywords(source: str | None) -> str | None:
-    """``", sep=';', decimal=','"``, the ``pd.read_csv`` keywords that read the CSV file ``source`` as
-    predict did by detection (``""``: none); ``None`` where ``source`` is no CSV file (a DataFrame, a
-    Parquet file)."""
+def _detected_keywords(source: str | None, read_options: dict) -> dict[str, Any] | None:
+    """``{"sep": ";", "decimal": ","}``, the ``pd.read_csv`` keywords that read the CSV file ``source`` as
+    predict did with ``read_options`` (the separator, decimal mark and encoding it detected, then the
+    options pandas takes; ``{}``: none); ``None`` where ``source`` is no CSV file (a DataFrame, a Parquet
+    file)."""
     if source is None or _is_parquet(source) or not Path(source).expanduser().is_file():
         return None
-    return read_csv_keywords(Path(source).expanduser())
+    return csv_read_keywords_used(Path(source).expanduser(), dict(read_options))
