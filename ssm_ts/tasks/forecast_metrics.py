@@ -57,7 +57,8 @@ class WeightedMean(torchmetrics.Metric):
     """The weighted mean of :class:`torchmetrics.MeanMetric` (the same sums, in the same dtype) without its
     NaN check, which reads each value on the host (a GPU sync per batch) and leaves a NaN value out with a
     warning: a batch whose forecast was NaN dropped out of the epoch's loss, which stayed finite. Here a NaN
-    value makes the epoch's mean NaN, as the point metrics' are."""
+    value makes the epoch's mean NaN, as the point metrics' are. (``MeanMetric(nan_strategy="disable")`` is
+    no substitute: torchmetrics 1.9 then replaces the weights by ones.)"""
 
     full_state_update = False
     mean_value: torch.Tensor
