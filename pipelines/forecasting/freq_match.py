@@ -3,9 +3,10 @@ how the two differ.
 
 ``--data.freq 24h`` for a model fitted at ``'D'``, ``1D`` for ``'D'``, ``60min`` for ``'h'`` step the same
 grid and are the fit's frequency. pandas 3 reads ``'D'`` as a calendar day, no longer equal to
-``to_offset('24h')``: the two differ only across a daylight-saving change, so on zone-less times they
-are the same. ``7D`` for ``'W-SAT'`` is not: ``W-SAT`` is weeks ending on Saturdays (anchored to the
-weekday), ``7D`` seven days from wherever the data starts; :func:`frequency_difference` says so.
+``to_offset('24h')``: the two differ only across a daylight-saving change, so on zone-less times, and in
+a zone whose offset from UTC does not change (``UTC``, ``UTC+01:00``), they are the same. ``7D`` for
+``'W-SAT'`` is not: ``W-SAT`` is weeks ending on Saturdays (anchored to the weekday), ``7D`` seven days
+from wherever the data starts; :func:`frequency_difference` says so.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ _CALENDAR = {"ME": "month ends", "MS": "month starts", "QE": "quarter ends", "QS
 def same_frequency(given: str, fitted: str, tz: str | None = None) -> bool:
     """Whether the alias ``given`` steps the grid of the fitted alias ``fitted``: equal pandas offsets
     (``'1D'`` and ``'D'``, ``'60min'`` and ``'h'``), or, on zone-less times (``tz`` None, the fitted
-    series' zone), a fixed span equal to whole calendar days (``'24h'`` and ``'D'``, ``'48h'`` and ``'2D'``).
+    series' zone) or in a zone of one offset from UTC (``'UTC'``, ``'UTC+01:00'``), a fixed span equal to
+    whole calendar days (``'24h'`` and ``'D'``, ``'48h'`` and ``'2D'``).
 
     Raises:
         DataError: ``given`` is no pandas alias (one pandas 3 removed is named with its new spelling).
@@ -39,7 +41,7 @@ def same_frequency(given: str, fitted: str, tz: str | None = None) -> bool:
     if offset == other:
         return True
     span, fitted_span = _fixed_span(offset), _fixed_span(other)
-    return tz is None and span is not None and span == fitted_span
+    return span is not None and span == fitted_span and not _changes_offset(tz)
 
 
 def frequency_difference(given: str, fitted: str, tz: str | None = None) -> str:
@@ -48,13 +50,24 @@ def frequency_difference(given: str, fitted: str, tz: str | None = None) -> str:
     Saturdays (anchored to the weekday): they step different grids."``"""
     offset, other = date_offset(given), date_offset(fitted)
     spans = (_fixed_span(offset), _fixed_span(other))
-    if tz is not None and spans[0] is not None and spans[0] == spans[1]:
+    if spans[0] is not None and spans[0] == spans[1] and _changes_offset(tz):
         day, fixed = (given, fitted) if isinstance(offset, Day) else (fitted, given)
         return (
             f"{day!r} is calendar days, 23 or 25 hours long across a daylight-saving change in {tz}, and "
             f"{fixed!r} {_described(date_offset(fixed))}: they step different grids in that zone."
         )
     return f"{given!r} is {_described(offset)}; {fitted!r} is {_described(other)}: they step different grids."
+
+
+def _changes_offset(tz: str | None) -> bool:
+    """Whether the zone ``tz`` changes its offset from UTC (a daylight-saving change: a calendar day of 23
+    or 25 hours) in 1970-2037, looked at month by month; ``False`` for zone-less times (``None``), ``'UTC'``
+    and fixed offsets (``'UTC+01:00'``, ``'Etc/GMT-1'``)."""
+    if tz is None:
+        return False
+    months = pd.date_range("1970-01-01", "2038-01-01", freq="MS", tz=tz)
+    offsets = months.tz_localize(None) - months.tz_convert("UTC").tz_localize(None)
+    return offsets.nunique() > 1
 
 
 def _fixed_span(offset: pd.DateOffset) -> pd.Timedelta | None:
