@@ -100,7 +100,7 @@ def test_futr_df_alone_forecasts_after_the_saved_history(model, hourly):
             r"the request has 'futr_df' beside \['futr'\]: a two-table request holds only 'df'",
         ),
         (
-            lambda h, f: {"df": h, "futr_df": None},
+            lambda h, f: {"df": h, "futr_df": f.iloc[:0]},  # None: no futr_df, as predict(df, futr_df=None)
             r"the request's 'futr_df' is empty: send a table of the columns \['date', 'hour'\], one row per",
         ),
     ],

@@ -99,7 +99,8 @@ def test_the_mlflow_model_asks_for_each_series_own_columns_not_its_internal_seri
     pyfunc = ForecastPyfunc()
     pyfunc.forecaster = fitted[0]
     with pytest.raises(DataError) as error:
-        pyfunc.predict(None, {"df": fitted[1], "futr_df": None})  # served {"inputs": {..., "futr_df": null}}
+        # a futr_df without rows, served {"inputs": {..., "futr_df": []}} (null: none, as predict(df))
+        pyfunc.predict(None, {"df": fitted[1], "futr_df": pd.DataFrame()})
     assert str(error.value) == (
         "the request's 'futr_df' is empty: send a table of the rows (unique_id, ds) of each series "
         "['OT', 'HUFL'], one per series and forecast step."

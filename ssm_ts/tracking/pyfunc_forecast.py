@@ -86,9 +86,7 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
         tables = split_request(model_input, _request_columns(spec, features))
         if tables is not None:  # {"df": history, "futr_df": future}: neuralforecast's two tables
             model_input = request_frame(tables[0], expected)
-            options["futr_df"] = request_frame(tables[1], _expected_future(spec, features))
-            if options["futr_df"] is None:
-                raise DataError(f"the request's 'futr_df' is empty: send {_expected_future(spec, features)}.")
+            options["futr_df"] = _future_frame(tables[1], spec, features)
         else:
             model_input = request_frame(model_input, expected)
         if model_input is None or len(model_input) == 0:
@@ -100,6 +98,18 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
         if time_col in model_input.columns and isinstance(model_input[time_col].dtype, pd.PeriodDtype):
             return forecast  # a Python caller's Periods: Periods back
         return _periods_as_text(forecast, self.forecaster.spec_)
+
+
+def _future_frame(sent: Any, spec, features=None) -> pd.DataFrame | None:
+    """The ``futr_df`` part of a two-table request as ``Forecaster.predict`` takes it: ``None`` when left
+    out or ``None`` (served ``null``), as ``predict(df, futr_df=None)``; a table sent without rows to a
+    model with known-future covariates is refused, naming the rows to send."""
+    if sent is None:
+        return None
+    future = request_frame(sent, _expected_future(spec, features))
+    if future is not None and future.empty and spec.future_covariates:
+        raise DataError(f"the request's 'futr_df' is empty: send {_expected_future(spec, features)}.")
+    return future
 
 
 @contextmanager

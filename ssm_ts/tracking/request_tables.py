@@ -8,7 +8,9 @@ future})``. Served: ``{"inputs": {"df": [row, ...], "futr_df": [row, ...]}}`` (e
 or as a dict of columns); MLflow's scoring server passes it on as a dict of NumPy object arrays, row
 records as a 1-D array of row dicts and a dict of columns as a 0-d array holding it. A
 ``dataframe_split`` / ``dataframe_records`` / CSV body carries one table only: there the future rows
-are appended to the history, targets empty.
+are appended to the history, targets empty. Either part may be left out, as neuralforecast's
+``predict(df)`` without ``futr_df``: ``{"df": history}`` and ``{"df": history, "futr_df": None}`` (served
+``null``) forecast as ``Forecaster.predict(history)``; ``{"futr_df": future}`` after the saved history.
 """
 
 from __future__ import annotations
@@ -24,25 +26,30 @@ HISTORY_KEY, FUTURE_KEY = "df", "futr_df"
 
 
 def split_request(model_input: Any, columns: list[str]) -> tuple[Any, Any] | None:
-    """``(history, future)`` parts of a two-table request, each as sent (``history`` ``None`` when left
-    out: the forecast then starts after the history saved with the model); ``None`` for any other
-    request (a table, or a dict of ``columns``, the model's own column names, which is one table).
+    """``(history, future)`` parts of a two-table request, each as sent: a dict with ``df`` and/or
+    ``futr_df``, as neuralforecast's ``predict(df=..., futr_df=...)`` takes them. ``history`` is ``None``
+    when left out (the forecast then starts after the history saved with the model), ``future`` when
+    left out or ``None`` (served: ``null``): no known-future rows apart, as ``Forecaster.predict(df)``.
+    ``None`` for any other request (a table, or a dict of ``columns``, the model's own column names,
+    which is one table; a model with a column ``df`` or ``futr_df`` takes such a dict as its columns).
 
     Raises:
-        DataError: a dict with ``futr_df`` beside keys that are neither ``df`` nor a column.
+        DataError: a dict with ``df`` / ``futr_df`` beside keys that are neither.
     """
-    if not isinstance(model_input, dict) or FUTURE_KEY not in model_input:
+    if not isinstance(model_input, dict):
         return None
-    if FUTURE_KEY in columns:  # a model with a column of that name: the dict is its columns
+    keys = [key for key in (HISTORY_KEY, FUTURE_KEY) if key in model_input]
+    if not keys or any(key in columns for key in keys):  # a model with a column of that name: its columns
         return None
     others = sorted(str(k) for k in model_input if k not in (HISTORY_KEY, FUTURE_KEY))
     if others:
         raise DataError(
-            f"the request has '{FUTURE_KEY}' beside {others}: a two-table request holds only '{HISTORY_KEY}' "
+            f"the request has '{keys[-1]}' beside {others}: a two-table request holds only '{HISTORY_KEY}' "
             f"(the history) and '{FUTURE_KEY}' (the known-future covariates of the forecast steps), "
-            f'served as {{"inputs": {{"{HISTORY_KEY}": [row, ...], "{FUTURE_KEY}": [row, ...]}}}}.'
+            f'served as {{"inputs": {{"{HISTORY_KEY}": [row, ...], "{FUTURE_KEY}": [row, ...]}}}}; a one-table '
+            f"request as a dict holds the columns {columns}."
         )
-    return _as_rows(model_input.get(HISTORY_KEY)), _as_rows(model_input[FUTURE_KEY])
+    return _as_rows(model_input.get(HISTORY_KEY)), _as_rows(model_input.get(FUTURE_KEY))
 
 
 def _as_rows(part: Any) -> Any:
