@@ -16,6 +16,7 @@ from ..na_markers import default_na_markers, keep_text_hint
 from ..saved_index_rule import counts_rows, is_unnamed
 from .feature_origin import table_variable
 from .number_text import meant_numeric
+from .parquet_table import parquet_path
 from .read_code import read_first
 from .reader import Table
 from .time_column import _mostly_dates, detect_time_column, parse_times  # the one test of dates
@@ -44,13 +45,17 @@ def long_time_column(table: Table, id_col: str, value_col: str) -> str:
 def unnamed_long_table_note(table: Table, time_col: str, times: pd.Series) -> str:
     """The fix for a table read as wide whose rows repeat each time once per series, named in one
     column (``store, date, sales``): a long table whose columns are not ``unique_id`` and ``y``, which
-    would otherwise get the advice to drop its duplicate times. ``""`` otherwise."""
+    would otherwise get the advice to drop its duplicate times; or named in the DataFrame's index
+    (``df.set_index("unique_id")``, as neuralforecast before 1.0 took it), which was dropped. ``""``
+    otherwise."""
     frame = table.frame
-    if times.duplicated(keep=False).mean() < 0.5:
-        return ""  # a few repeated times: repeated rows, not a series per row
+    index = _index_ids_note(table, time_col, times)
+    if index or times.duplicated(keep=False).mean() < 0.5:
+        return index  # a few repeated times: repeated rows, not a series per row
     # text columns first: a series column of numbers (store 1, 2, 3) is a candidate only after them
     candidates = sorted(
-        (c for c in frame.columns if c != time_col), key=lambda c: pd.api.types.is_numeric_dtype(frame[c])
+        (c for c in frame.columns if c not in (time_col, _VALUE_COL) and _may_name_series(frame[c])),
+        key=lambda c: pd.api.types.is_numeric_dtype(frame[c]),
     )
     for name in candidates:
         ids = frame[name]
@@ -58,19 +63,61 @@ def unnamed_long_table_note(table: Table, time_col: str, times: pd.Series) -> st
             continue
         if pd.DataFrame({"time": times.to_numpy(), "id": ids.to_numpy()}).duplicated().any():
             continue  # the same series twice at one time: no series column
-        values = [
-            c for c in frame.columns if c not in (time_col, name) and pd.api.types.is_numeric_dtype(frame[c])
-        ]
-        rename = {name: "unique_id", **({values[0]: "y"} if len(values) == 1 else {})}
+        rename = {name: _ID_COL, **_value_rename(frame, (time_col, name))}
         settings = dict(zip(("id_col", "value_col"), rename, strict=False))  # value_col: when one is known
         cli = " ".join(f"--data.{setting} {column}" for setting, column in settings.items())
         return (
             f"the rows look like a long table (one row per series and time) with its series in column "
-            f"{name!r}: name its series column 'unique_id' and its value column 'y', "
+            f"{name!r}: name its series column {_ID_COL!r} and its value column {_VALUE_COL!r}, "
             f"df = df.rename(columns={rename}) (df = pd.read_csv(path) for a CSV), and pass the DataFrame "
             f"(on the command line: {cli})."
         )
     return ""
+
+
+_ID_COL, _VALUE_COL = "unique_id", "y"  # the long layout's columns, as the API names them
+
+
+def _index_ids_note(table: Table, time_col: str, times: pd.Series) -> str:
+    """For a DataFrame (or Parquet file) whose named index was dropped as row numbers
+    (:attr:`~.reader.Table.dropped_index`) and whose times repeat: the index held the series of a long
+    table (``df.set_index("unique_id")``), and the fix makes it a column again, ``df.reset_index()``
+    (renamed to ``unique_id`` when the index has another name). An index named ``unique_id`` is taken
+    as the series whatever share of the times repeat; another name when most of them do."""
+    name = table.dropped_index
+    if name is None or (name != _ID_COL and times.duplicated(keep=False).mean() < 0.5):
+        return ""
+    rename = {**({name: _ID_COL} if name != _ID_COL else {}), **_value_rename(table.frame, (time_col,))}
+    code = "df = df.reset_index()" + (f".rename(columns={rename})" if rename else "")
+    read, then = read_first(table)  # a Parquet file's index comes back with pd.read_parquet
+    holds = "holds" if name == _ID_COL else "seems to hold"
+    written = (
+        " (or write it back so, df.to_parquet(path), for the command line)" if parquet_path(table) else ""
+    )
+    return (
+        f"the index {name!r} {holds} the series of a long table (one row per series and time), and an index "
+        f"is read only as the times (a DatetimeIndex or PeriodIndex): make it the series column, "
+        f"{read}{code}{then or ', and pass the DataFrame'}{written}; do not drop the repeated times, which "
+        "would mix the series into one."
+    )
+
+
+def _value_rename(frame: pd.DataFrame, others: tuple[str, ...]) -> dict[str, str]:
+    """``{column: "y"}`` for the one numeric column of ``frame`` besides ``others`` (its time and
+    series columns) when it has no ``y``; ``{}`` otherwise (no such column, or several)."""
+    if _VALUE_COL in frame.columns:
+        return {}
+    values = [c for c in frame.columns if c not in others and pd.api.types.is_numeric_dtype(frame[c])]
+    return {values[0]: _VALUE_COL} if len(values) == 1 else {}
+
+
+def _may_name_series(values: pd.Series) -> bool:
+    """Whether a column could hold series ids: not floats with a fraction (``30.531``: readings, though
+    rounded ones repeat as ids do); whole floats (``1.0``, ids a NaN made floats) may."""
+    if not pd.api.types.is_float_dtype(values):
+        return True
+    numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+    return bool(np.all(np.isnan(numbers) | (numbers == np.round(numbers))))
 
 
 # the unread-columns warnings given in this process: said once, not again for each trial of a search

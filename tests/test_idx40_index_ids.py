@@ -1,0 +1,117 @@
+"""A long table whose series ids sit in the DataFrame's index (``df.set_index("unique_id")``, the layout
+neuralforecast took before 1.0): the index is dropped, the table read as wide, and its times repeat once
+per series. The fix offered was the value column as the ids (``df.rename(columns={'y': 'unique_id'})``,
+for ETT's rounded readings) or ``drop_duplicates`` (which trains on one mixed series); it is now
+``df.reset_index()``. A ``(unique_id, ds)`` MultiIndex is read as those columns, and a CSV saved with the
+index holds the ids as a column, read as a long table on the command line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ssm_ts import Forecaster, cli
+from ssm_ts.errors import DataError
+from ssm_ts.pipelines.forecasting import load_series
+
+RESET = "the index 'unique_id' holds the series of a long table"
+
+
+@pytest.fixture
+def ett_long(ett) -> pd.DataFrame:
+    """ETTh1's OT, HUFL and LUFL for 100 hours as a long table (``unique_id, ds, y``, 300 rows)."""
+    return (
+        ett.iloc[:100]
+        .melt(id_vars=["date"], value_vars=["OT", "HUFL", "LUFL"], var_name="unique_id", value_name="y")
+        .rename(columns={"date": "ds"})
+    )
+
+
+@pytest.mark.parametrize("values", ["rounded", "continuous"])
+def test_ids_in_the_index_get_reset_index_not_a_rename_or_drop_duplicates(ett_long, values):
+    if values == "rounded":  # repeat as ids do: the value column was offered as the series column
+        ett_long = ett_long.assign(y=ett_long["y"].round(1))
+    else:  # too many values for ids: drop_duplicates was offered
+        ett_long = ett_long.assign(y=ett_long["y"] + np.linspace(0, 1e-3, len(ett_long)))
+    model = Forecaster(lookback=48, horizon=12, log_to_mlflow=False, max_epochs=1)
+    with pytest.raises(DataError, match="duplicate timestamps") as error:
+        model.fit(ett_long.set_index("unique_id"), fill="interpolate")
+    text = str(error.value)
+    assert (
+        RESET in text and "make it the series column, df = df.reset_index(), and pass the DataFrame" in text
+    )
+    assert "rename(columns=" not in text and "drop_duplicates" not in text
+    # the fix it gives reads the three series
+    _, spec = load_series(ett_long.set_index("unique_id").reset_index(), fill="interpolate")
+    assert spec.long_format and sorted(spec.targets) == ["HUFL", "LUFL", "OT"]
+
+
+def test_ids_in_the_index_of_series_that_barely_overlap_get_reset_index():
+    # two series whose spans share 10 of their 30 days: few times repeat (a third of the rows)
+    days = pd.date_range("2020-01-01", periods=50, freq="D")
+    long = pd.concat(
+        [
+            pd.DataFrame({"unique_id": "a", "ds": days[:30], "y": np.arange(30.0)}),
+            pd.DataFrame({"unique_id": "b", "ds": days[20:], "y": np.arange(30.0) + 0.5}),
+        ]  # fmt: skip
+    )
+    with pytest.raises(DataError, match=RESET) as error:
+        load_series(long.set_index("unique_id"))
+    assert "drop_duplicates" not in str(error.value)
+
+
+def test_an_index_of_another_name_gets_reset_index_and_the_rename():
+    days = pd.date_range("2020-01-01", periods=30, freq="D")
+    long = pd.DataFrame(
+        {"store": np.repeat(["a", "b"], 30), "date": np.tile(days, 2), "sales": np.arange(60.0)}
+    )
+    with pytest.raises(DataError, match="the index 'store' seems to hold the series") as error:
+        load_series(long.set_index("store"))
+    fix = "df = df.reset_index().rename(columns={'store': 'unique_id', 'sales': 'y'})"
+    assert fix in str(error.value)
+    _, spec = load_series(
+        long.set_index("store").reset_index().rename(columns={"store": "unique_id", "sales": "y"})
+    )
+    assert spec.targets == ["a", "b"]
+
+
+def test_readings_with_a_fraction_are_no_series_column():
+    # the readings repeat (rounded) and differ within each time, as a series column would: the note named
+    # 'temp' as the series; 'shop' holds them
+    days = pd.date_range("2020-01-01", periods=30, freq="D")
+    long = pd.DataFrame(
+        {
+            "date": np.tile(days, 3),
+            "temp": np.repeat([20.5, 21.5, 22.5], 30),
+            "shop": np.repeat([1, 2, 3], 30),
+            "sales": np.arange(90.0),
+        }  # fmt: skip
+    )
+    with pytest.raises(DataError, match=r"series in column 'shop'.*\{'shop': 'unique_id'\}") as error:
+        load_series(long, target="sales")
+    assert "'temp': 'unique_id'" not in str(error.value)
+
+
+def test_a_multiindex_of_ids_and_times_is_read_as_a_long_table(ett_long):
+    # read so before: kept as the accepted layout
+    values, spec = load_series(ett_long.set_index(["unique_id", "ds"]))
+    assert spec.long_format and sorted(spec.targets) == ["HUFL", "LUFL", "OT"] and len(values) == 100
+    assert np.allclose(values["OT"], ett_long.loc[ett_long["unique_id"] == "OT", "y"])
+
+
+FIT = ["forecast", "fit", "--model.model", "nlinear", "--model.lookback", "24", "--model.horizon", "6",
+       "--trainer.max_epochs", "1", "--trainer.limit_train_batches", "1", "--trainer.limit_val_batches", "1",
+       "--trainer.logger", "false", "--trainer.enable_progress_bar", "false", "--out", "fit"]  # fmt: skip
+
+
+def test_a_csv_saved_with_the_index_is_a_long_table_on_the_command_line(
+    ett_long, tmp_path, monkeypatch, single_thread
+):
+    # to_csv writes the index as the first column: the ids are a column again, read as a long table
+    monkeypatch.chdir(tmp_path)
+    ett_long.set_index("unique_id").to_csv("long3.csv")
+    assert pd.read_csv("long3.csv").columns.tolist() == ["unique_id", "ds", "y"]
+    assert cli.main([*FIT, "--data.path", "long3.csv", "--data.fill", "interpolate"]) == 0
+    _, spec = load_series("long3.csv")
+    assert spec.long_format and sorted(spec.targets) == ["HUFL", "LUFL", "OT"]
