@@ -99,3 +99,26 @@ def test_the_count_is_summed_by_the_strategy_without_a_process_group_and_not_in_
     one = masked_loss(loss, prediction, y, SimpleNamespace(world_size=1, strategy=strategy))
     assert calls == ["sum", "sum"]  # one process: no reduction
     assert torch.equal(two, one) and torch.equal(one, masked_loss(loss, prediction, y))
+
+
+def test_an_epoch_start_resets_the_masked_scores():
+    """:class:`~ssm_ts.tasks.metric_reset.ScoresStartEachEpoch` finds the new metrics (torchmetrics ``Metric``
+    subclasses) and empties every state: counts left by a stopped evaluation are not scored again."""
+    from ssm_ts.tasks.forecasting import ForecastingTask
+
+    task = ForecastingTask(
+        model="nlinear", lookback=8, horizon=2, quantiles=[0.1, 0.5, 0.9], n_channels=2, n_outputs=2
+    )
+    preds, target = torch.randn(3, 2, 2), torch.randn(3, 2, 2)
+    for split in ("val", "test"):
+        for name, metric in task.metrics[split].items():
+            if name in ("loss", "coverage"):
+                metric.update(preds, torch.ones_like(preds))
+            else:
+                metric.update(preds, target, ~target.isnan())
+    task.on_validation_epoch_start()
+    for split, emptied in (("val", True), ("test", False)):
+        states = [getattr(m, s) for name, m in task.metrics[split].items() for s in STATES[name]]
+        assert all(bool((state == 0).all()) for state in states) is emptied, split
+    task.on_test_epoch_start()
+    assert all(bool((getattr(m, s) == 0).all()) for n, m in task.metrics["test"].items() for s in STATES[n])
