@@ -110,9 +110,7 @@ def prompt_audio(
             fix = "" if err.states_fix else "; give a WAV, FLAC or OGG file"
             raise DataError(f"{name('prompt')} file {path} {err.problem}{fix}") from err
     else:
-        if isinstance(prompt, torch.Tensor):  # np.asarray refuses a tensor of a graph or on a GPU
-            prompt = prompt.detach().cpu()
-        array = np.asarray(prompt)
+        array = _prompt_array(prompt)
         # PCM as soundfile reads it with dtype="int16" (or int32, uint8): its full scale is 2**15, not 1
         if array.dtype.kind in "iu" and array.dtype.itemsize <= 4:
             full_scale = 2 ** (np.iinfo(array.dtype).bits - 1)
@@ -185,6 +183,31 @@ def _prompt_samples(prompt_seconds: Any, sample_rate: int, spelling: OptionSpell
             f"at least {1 / sample_rate:.3g}"
         )
     return keep
+
+
+def _prompt_array(prompt: Any) -> np.ndarray:
+    """``prompt`` (an array, a tensor, a list) as a NumPy array of real numbers, or a DataError naming what
+    it holds instead: torch's "can't convert np.ndarray of type numpy.str_" for text, NumPy's
+    "inhomogeneous shape" for rows of different lengths, and a complex prompt read as its real part with
+    no more than torch's warning."""
+    if isinstance(prompt, torch.Tensor):  # np.asarray refuses a tensor of a graph or on a GPU
+        prompt = prompt.detach().cpu()
+    try:
+        array = np.asarray(prompt)
+    except ValueError as err:  # rows of different lengths
+        raise DataError(
+            "the prompt's rows differ in length (NumPy cannot make an array of them): give its clips as rows "
+            "of one length, (n, samples), or one clip, (samples,)"
+        ) from err
+    if array.dtype.kind in "fiu":
+        return array
+    if array.dtype.kind == "c":
+        held = f"{array.dtype} (complex) values: give the real waveform (prompt.real, when its imaginary part is 0)"
+    elif array.dtype.kind == "b":
+        held = "bool values: give the waveform's samples, floats in [-1, 1]"
+    else:  # text, objects (None in a list, a ragged list of arrays), dates
+        held = f"{array.dtype} values, not numbers: give the waveform's samples, floats in [-1, 1]"
+    raise DataError(f"the prompt holds {held}, or pass an audio file's path as prompt=")
 
 
 def _named(prompt: Any) -> str:
