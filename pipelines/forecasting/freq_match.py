@@ -28,15 +28,17 @@ def same_frequency(given: str, fitted: str, tz: str | None = None) -> bool:
     """Whether the alias ``given`` steps the grid of the fitted alias ``fitted``: equal pandas offsets
     (``'1D'`` and ``'D'``, ``'60min'`` and ``'h'``), or, on zone-less times (``tz`` None, the fitted
     series' zone) or in a zone of one offset from UTC (``'UTC'``, ``'UTC+01:00'``), a fixed span equal to
-    whole calendar days (``'24h'`` and ``'D'``, ``'48h'`` and ``'2D'``).
+    whole calendar days (``'24h'`` and ``'D'``, ``'48h'`` and ``'2D'``). ``fitted`` may be a Period alias
+    (a fit on Periods: ``'M'``, ``'Q-DEC'``), the grid of its offset (``'ME'``, ``'QE-DEC'``).
 
     Raises:
-        DataError: ``given`` is no pandas alias (one pandas 3 removed is named with its new spelling).
+        DataError: ``given`` is no pandas alias (one pandas 3 removed is named with its new spelling), but
+            the fitted alias itself.
     """
-    offset = date_offset(given)
-    try:
-        other = date_offset(fitted)
-    except ValueError:  # (a DataError) a spelling this pandas cannot read: not comparable
+    if given == fitted:
+        return True
+    offset, other = date_offset(given), _fitted_offset(fitted)
+    if other is None:  # a spelling this pandas cannot read: not comparable
         return False
     if offset == other:
         return True
@@ -48,15 +50,29 @@ def frequency_difference(given: str, fitted: str, tz: str | None = None) -> str:
     """What makes ``given`` another grid than ``fitted`` (for the error refusing it): ``"'7D' is steps of 7
     days, counted from the data's first time, not anchored to a weekday; 'W-SAT' is weeks ending on
     Saturdays (anchored to the weekday): they step different grids."``"""
-    offset, other = date_offset(given), date_offset(fitted)
+    offset, other = date_offset(given), _fitted_offset(fitted)
+    if other is None:
+        return f"{given!r} is {_described(offset)}; the fit's {fitted!r} is no frequency this pandas reads."
     spans = (_fixed_span(offset), _fixed_span(other))
     if spans[0] is not None and spans[0] == spans[1] and _changes_offset(tz):
         day, fixed = (given, fitted) if isinstance(offset, Day) else (fitted, given)
         return (
             f"{day!r} is calendar days, 23 or 25 hours long across a daylight-saving change in {tz}, and "
-            f"{fixed!r} {_described(date_offset(fixed))}: they step different grids in that zone."
+            f"{fixed!r} {_described(offset if fixed == given else other)}: they step different grids in that zone."
         )
     return f"{given!r} is {_described(offset)}; {fitted!r} is {_described(other)}: they step different grids."
+
+
+def _fitted_offset(fitted: str) -> pd.DateOffset | None:
+    """The offset of the fitted alias ``fitted``: an offset alias, or a Period one (``'M'``: month ends);
+    ``None`` where this pandas reads it as neither."""
+    try:
+        return date_offset(fitted)
+    except ValueError:  # (a DataError) not an offset alias: a fit on Periods keeps a Period alias
+        try:
+            return pd.Period("2000-01-01", freq=fitted).freq
+        except (ValueError, TypeError):
+            return None
 
 
 def _changes_offset(tz: str | None) -> bool:
