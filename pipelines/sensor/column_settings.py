@@ -10,6 +10,10 @@ time column) are taken as not given: they ask nothing of the file.
 An error rather than a warning, also for a value that matches what the format implies (``label_col='y'``
 for a ``.npz`` whose labels are its ``y`` array): no value is read, so accepting one would suggest that
 another (``label_col='labels'``) picks another array; leaving the setting out is the whole fix.
+
+The data module refuses them for the data a fit reads. To validate, test or predict they are the fit's
+(a checkpoint restores them, also with another ``data.path``), checked against its data: a file of
+these formats is read without them.
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ _FORMATS = {
     ),
     "fsdd": ("FSDD audio", "the labels are the digits that begin the file names"),
 }
+
+
+NO_COLUMN_FORMATS = tuple(_FORMATS)
 
 
 def check_no_column_settings(

@@ -51,26 +51,28 @@ from ssm_ts.whole_numbers import is_real_number, is_whole_number
 
 from .audio import read_audio_clips, read_fsdd
 from .batching import LARGE_BATCH_STEPS, LengthBucketBatchSampler
-from .column_settings import check_no_column_settings
+from .column_settings import NO_COLUMN_FORMATS, check_no_column_settings
 from .csv_reader import named_columns
 from .csv_recording import is_one_recording_csv, read_csv_recording
 from .evaluation_shards import evaluation_shard
 from .folder_groups import read_folder_groups, warn_of_unused_group_columns
 from .group_split import group_split
 from .labels import encode_labels
-from .readers import FORMATS, detect_format, find_archive_split, holds_archive_split, read_series
+from .readers import FORMATS, find_archive_split, holds_archive_split, read_series, suffix_format
 from .sampling_step import Step, check_sampling_step, step_from_state, step_state
 from .scaler import ChannelScaler, fit_channel_scaler
 from .series import SeriesSet, match_channels, pad_batch, require_labels
 from .stream_data import check_stream_kind, check_window_settings, read_stream, window_spans
 from .validation_split import SPLIT_STREAM_SETTINGS, other_stream_message, random_windows_message
 
-_CSV_KINDS = ("csv", "csv_folder")
 
-
-def _read_kind(path: str | Path, format: str) -> str:
-    """How :func:`~.readers.read_series` reads ``path`` under ``format`` (``"auto"``: by its suffix)."""
-    return detect_format(path) if format == "auto" else format
+def _read_kind(path: str | Path, format: str) -> str | None:
+    """How :func:`~.readers.read_series` reads ``path`` under ``format`` (``"auto"``: by its suffix, a
+    folder as ``csv_folder``; ``None`` for another suffix), without reading it: a missing file is left
+    for the reader to name."""
+    if format != "auto":
+        return format
+    return "csv_folder" if Path(path).is_dir() else suffix_format(path)
 
 
 class RecordingDataset(Dataset):
@@ -326,7 +328,9 @@ class SensorDataModule(pl.LightningDataModule):
 
     # ------------------------------------------------------------ reading
 
-    def _read(self, path: str | Path, labelled: bool = True) -> SeriesSet:
+    def _read(self, path: str | Path, labelled: bool = True, fitting: bool = False) -> SeriesSet:
+        """The recordings of ``path``; ``fitting``: the data a fit trains on, which ``label_col`` and
+        ``time_col`` describe (refused for a file without named columns, :mod:`.column_settings`)."""
         if self.stream["window"] is not None:
             if self.format == "auto":  # another format is refused with the window (check_window_settings)
                 check_stream_kind(path)
@@ -338,10 +342,10 @@ class SensorDataModule(pl.LightningDataModule):
             return read_audio_clips(path, n_mels=self.n_mels)
         # a label or time column named otherwise than the defaults must be in the file, and is used
         columns = named_columns(self.stream["label_col"], self.stream["time_col"], labelled)
-        if self._fit_reads_csv() and _read_kind(path, self.format) not in _CSV_KINDS:
-            # the columns are the fit's CSV's (a checkpoint restores them to test or predict): a .ts,
-            # .arff or NumPy file has none, and is read as its format says. Without a CSV to fit on,
-            # read_series refuses them for such a file (they would be ignored).
+        if not fitting and _read_kind(path, self.format) in NO_COLUMN_FORMATS:
+            # to validate, test or predict the columns are the fit's (a checkpoint restores them, also
+            # with another data.path: --data.path new.npz), checked against the data it read: a .ts,
+            # .arff or NumPy file has none, and is read as its format says
             columns = named_columns(None, None, labelled)
         if (
             not labelled
@@ -355,17 +359,6 @@ class SensorDataModule(pl.LightningDataModule):
                 read_options=self.read_options,
             )  # fmt: skip
         return read_series(path, self.format, self.nan_policy, self.read_options, **columns)
-
-    def _fit_reads_csv(self) -> bool:
-        """Whether ``data.path`` (as set: a data set's name is not fetched) is a CSV or a folder of them,
-        which ``label_col`` and ``time_col`` may name columns of."""
-        setting = self._resolved_path or self._path_setting
-        if setting is None or self.format not in ("auto", *_CSV_KINDS):
-            return False
-        path = Path(setting)
-        if self.format != "auto" or path.suffix.lower() == ".csv":
-            return True
-        return path.is_dir() and not holds_archive_split(path)
 
     def _model_channel_names(self) -> list[str] | None:
         """:attr:`fitted_channel_names`, else those of the model the trainer runs (a checkpoint's
@@ -395,7 +388,8 @@ class SensorDataModule(pl.LightningDataModule):
                 return train, Path(self.test_path) if self.test_path else test
         return path, Path(self.test_path) if self.test_path else None
 
-    def _load_train(self) -> SeriesSet:
+    def _load_train(self, fitting: bool = True) -> SeriesSet:
+        """The training data (``fitting``: to fit on, else to validate a fitted model on)."""
         given = getattr(self, "_given", None)
         if given is not None:
             if given["train"] is None:
@@ -406,7 +400,7 @@ class SensorDataModule(pl.LightningDataModule):
         train, _ = self._paths()
         if train is None:
             raise ConfigError("no training data: set data.path to a file or a UCR/UEA folder")
-        data = self._read(train)
+        data = self._read(train, fitting=fitting)
         if self.stream["group_col"] is not None and self.stream["window"] is not None:
             self._train_groups = self._windows_read[0].groups  # a stream's: the validation split by group
         elif self.stream["group_col"] is not None:  # a folder's labels.csv column (else an error)
@@ -499,7 +493,8 @@ class SensorDataModule(pl.LightningDataModule):
                     "recordings with ssm-ts classify test --data.test_path FILE, or fit with "
                     "--data.val_fraction 0.2 to keep a validation split."
                 )
-            full = self._load_train()  # sets a stream's _train_groups: hold out whole ones, as the fit did
+            # sets a stream's _train_groups: hold out whole ones, as the fit did
+            full = self._load_train(fitting=False)
             self.train_set, self.val_set, self.train_groups = _split_with_groups(
                 full, self.val_fraction, self.seed, getattr(self, "_train_groups", None)
             )
