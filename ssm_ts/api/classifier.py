@@ -290,10 +290,12 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
                     or f" Give X (n, {self.n_features_in_}, length): the fitted channels, in the fitted order."
                 )
             )
-        if self.n_features_in_ == 1:  # a column per recording reads as recordings of another length
+        shape = array_shape(X)
+        if self.n_features_in_ == 1 and shape is not None and len(shape) == 2:
+            # a column per recording reads as recordings of another length
             from ssm_ts.pipelines.sensor.layout import warn_if_columns_are_recordings
 
-            warn_if_columns_are_recordings(array_shape(X), getattr(self, "n_timepoints_", None))
+            warn_if_columns_are_recordings(np.concatenate(data.values), getattr(self, "n_timepoints_", None))
         return data
 
     def _one_recording_hint(self, X: Any, data) -> str:
