@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--prompt",
         default=None,
-        help="an audio file every clip continues (any rate and channels: mixed to mono, resampled)",
+        help="an audio file every clip continues (any channels, mixed to mono; at another rate, resampled to "
+        "the model's)",
     )
     parser.add_argument(
         "--prompt_seconds",

@@ -606,8 +606,8 @@ class WaveformGenerator(ResumableFit):
         """Sample ``n`` clips of ``seconds``: float audio (n, samples) in [-1, 1] at :attr:`sample_rate`.
 
         ``prompt``: audio the model continues (the returned clips start with it, cut to ``seconds``):
-        an audio file's path (any rate and channels: mixed to mono, resampled), or an array (n, P) or
-        (P,) in [-1, 1] at the model's rate, or at ``prompt_rate`` Hz (resampled); ``prompt_seconds``
+        an audio file's path (any channels, mixed to mono; at another rate, resampled to the model's), or
+        an array (n, P) or (P,) in [-1, 1] at the model's rate, or at ``prompt_rate`` Hz (resampled); ``prompt_seconds``
         keeps its first seconds only (``prompt="take.wav", prompt_seconds=0.5``). ``temperature``
         scales the logits; ``top_p`` keeps the smallest set of amplitudes whose probability reaches
         it (nucleus sampling). With a ``seed``, clip ``i`` depends on the seed and ``i`` alone (and
