@@ -218,11 +218,13 @@ def fitted_spec(checkpoint: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return None
 
 
-def _same_read_setting(name: str, given: Any, fitted: Any) -> bool:
+def _same_read_setting(name: str, given: Any, fitted: Any, tz: str | None = None) -> bool:
     """Whether the plain value ``given`` of the data setting ``name`` reads as the spec's ``fitted``:
     one column as a list of it (``OT``, ``['OT']``), the same columns in another order (the fit's
-    order is the one read), a frequency in another spelling (``1h``, ``60min``, ``h``). A frequency
-    pandas no longer reads (``H``) is its own error, naming the spelling to write, as a fit says."""
+    order is the one read), a frequency in another spelling (``1h``, ``60min``, ``h``; ``24h`` for
+    ``D`` on times of ``tz``, the fit's zone, without a daylight-saving change:
+    :func:`~ssm_ts.pipelines.forecasting.freq_match.same_frequency`). A frequency pandas no longer reads
+    (``H``) is its own error, naming the spelling to write, as a fit says."""
     from ssm_ts.tracking.resume_settings import same_setting
 
     if name in _COLUMN_LISTS:
@@ -230,16 +232,12 @@ def _same_read_setting(name: str, given: Any, fitted: Any) -> bool:
 
         return sorted(str(c) for c in column_list(given)) == sorted(str(c) for c in column_list(fitted))
     if name == "freq" and isinstance(given, str) and isinstance(fitted, str):
-        from ssm_ts.pipelines.forecasting.dates import date_offset
+        from ssm_ts.pipelines.forecasting.freq_match import same_frequency
 
         try:
-            offset = date_offset(given)
+            return same_frequency(given, fitted, tz)
         except SSMTSError as err:  # a removed pandas alias: the error a fit gives, with its fix
             raise ConfigError(str(err)) from err
-        try:
-            return offset == date_offset(fitted)
-        except SSMTSError:
-            return False
     return same_setting(given, fitted)
 
 
@@ -262,13 +260,17 @@ def check_fitted_data_settings(checkpoint: Mapping[str, Any], config: Any, use: 
         if field not in spec or not has_option_value(config, key):
             continue
         given = plain_value(config.get(key))
-        if same_setting(given, plain_value(saved.get(name))) or _same_read_setting(name, given, spec[field]):
+        fitted = spec[field]
+        if same_setting(given, plain_value(saved.get(name))) or _same_read_setting(
+            name, given, fitted, spec.get("tz")
+        ):
             continue
-        conflicts.append((key, name, given, spec[field]))
+        conflicts.append((key, name, given, fitted))
     if not conflicts:
         return
     listed = "; ".join(
         f"the model was fitted on {name} {fitted!r}, but --{key} {given!r} was given"
+        + _frequency_difference(name, given, fitted, spec.get("tz"))
         for key, name, given, fitted in conflicts
     )
     options = ", ".join(f"--{key}" for key, *_ in conflicts)
@@ -284,6 +286,20 @@ def check_fitted_data_settings(checkpoint: Mapping[str, Any], config: Any, use: 
         f"{said}: leave {options} out (the fit's values are used; another --data.path, --data.read_options or "
         f"batch size may be given), or fit a model on them: {use} fit {refit}."
     )
+
+
+def _frequency_difference(name: str, given: Any, fitted: Any, tz: str | None) -> str:
+    """For a frequency refused: `` ('7D' is steps of 7 days, ...; 'W-SAT' is weeks ending on Saturdays
+    ...)``, how the two grids differ (:func:`~ssm_ts.pipelines.forecasting.freq_match.frequency_difference`);
+    "" for another setting, or a value that is not an alias."""
+    if name != "freq" or not isinstance(given, str) or not isinstance(fitted, str):
+        return ""
+    from ssm_ts.pipelines.forecasting.freq_match import frequency_difference
+
+    try:
+        return f" ({frequency_difference(given, fitted, tz).rstrip('.')})"
+    except (SSMTSError, ValueError):  # a fitted alias this pandas cannot read: the refusal alone
+        return ""
 
 
 def _renamed_columns_fix(conflicts: list[tuple[str, str, Any, Any]], config: Any, options: str) -> str:
