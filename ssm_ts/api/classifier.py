@@ -408,7 +408,9 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
         labels = given_labels(X, y, "score")
         check_is_fitted(self, "classes_")
         check_score_labels(self.classes_, labels, from_set=y is None)
-        check_array_label_count(X, labels)  # before predicting every recording
+        # before predicting every recording; one recording in a frame is named first, as predict names it
+        check_one_recording_frame(X, getattr(self, "feature_names_in_", None))
+        check_array_label_count(X, labels, self.n_features_in_, sample_weight)
         return super().score(X, labels, sample_weight)
 
     def __sklearn_tags__(self):

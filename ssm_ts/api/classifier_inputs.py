@@ -168,22 +168,37 @@ def array_shape(X: Any) -> tuple[int, ...] | None:
     return None
 
 
-def check_array_label_count(X: Any, y: Any) -> None:
-    """For ``score``, before predicting: as many labels ``y`` as ``X`` (an array or a wide DataFrame
-    ``(n, ...)``, a list of recordings, a ``SeriesSet``) has recordings, else a :class:`DataError`
-    naming both and, when another axis of an array ``X`` is as long as ``y``, the transpose
-    (scikit-learn's "inconsistent numbers of samples" came after predicting every recording). Frames of
-    other layouts (nested, multi-index) are left to scikit-learn."""
+def check_array_label_count(X: Any, y: Any, n_channels: int, sample_weight: Any = None) -> None:
+    """For ``score``, before predicting: as many labels ``y`` (``(n,)`` or a column ``(n, 1)``) and
+    weights ``sample_weight`` as ``X`` (an array or a wide DataFrame ``(n, ...)``, a list of recordings,
+    a ``SeriesSet``) has recordings, else a :class:`DataError` naming both and, when another axis of an
+    array ``X`` is as long as ``y``, the transpose (scikit-learn's "inconsistent numbers of samples"
+    came after predicting every recording). An array whose channels are not the fitted
+    ``n_channels`` (one recording ``(channels, length)``: predict names its fix) and frames of other
+    layouts (nested, multi-index) are left to predict and scikit-learn."""
     from ssm_ts.pipelines.sensor import SeriesSet
     from ssm_ts.pipelines.sensor.series import check_label_count
 
     shape, labels = array_shape(X), np.asarray(y)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
     if labels.ndim != 1:
         return
     if shape is not None and len(shape) in (2, 3):
-        check_label_count(len(labels), shape[0], "X/y", shape, torch=_is_tensor(X))
+        if (shape[1] if len(shape) == 3 else 1) != n_channels:
+            return
+        n = shape[0]
+        check_label_count(len(labels), n, "X/y", shape, torch=_is_tensor(X))
     elif isinstance(X, (list, tuple, SeriesSet)):
-        check_label_count(len(labels), len(X), "X/y")
+        n = len(X)
+        check_label_count(len(labels), n, "X/y")
+    else:
+        return
+    weights = np.asarray(sample_weight) if sample_weight is not None else None
+    if weights is not None and weights.ndim == 1 and len(weights) != n:
+        raise DataError(
+            f"sample_weight: {len(weights)} weights for {n} recordings; give one weight per recording."
+        )
 
 
 def _frame_values(X: Any) -> np.ndarray:
