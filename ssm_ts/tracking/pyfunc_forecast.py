@@ -50,7 +50,7 @@ from ssm_ts.pipelines.forecasting.forecast_inputs import FEWER_STEPS, FIX_CALL
 
 # ssm-ts's errors leave predict as MlflowExceptions (HTTP 400 when served) of ssm-ts's own types
 from ssm_ts.tracking.request_errors import answered_as_bad_request
-from ssm_ts.tracking.request_frames import request_frame
+from ssm_ts.tracking.request_frames import check_separator, request_frame
 from ssm_ts.tracking.request_tables import split_request
 
 # the params of a calibrated model's input example: MLflow's serving example then shows `level` as a list
@@ -87,8 +87,10 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
         if tables is not None:  # {"df": history, "futr_df": future}: neuralforecast's two tables
             model_input = request_frame(tables[0], expected)
             options["futr_df"] = _future_frame(tables[1], spec, features)
+            _check_separator(options["futr_df"], "the request's 'futr_df'", spec, features)
         else:
             model_input = request_frame(model_input, expected)
+        _check_separator(model_input, "the request's table", spec, features)
         if model_input is None or len(model_input) == 0:
             with _fixes_as_requests(saved_history=True):
                 return _periods_as_text(self.forecaster.predict(**options), spec)
@@ -98,6 +100,14 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
         if time_col in model_input.columns and isinstance(model_input[time_col].dtype, pd.PeriodDtype):
             return forecast  # a Python caller's Periods: Periods back
         return _periods_as_text(forecast, self.forecaster.spec_)
+
+
+def _check_separator(table: pd.DataFrame | None, name: str, spec, features=None) -> None:
+    """Refuse ``table`` (named ``name``) read from a CSV with another separator than ','
+    (:func:`~ssm_ts.tracking.request_frames.check_separator`), with the keywords that read the fit's CSV."""
+    from ssm_ts.api.forecast_saved_read_options import fitted_csv_keywords
+
+    check_separator(table, _request_columns(spec, features), name, fitted_csv_keywords(spec))
 
 
 def _future_frame(sent: Any, spec, features=None) -> pd.DataFrame | None:

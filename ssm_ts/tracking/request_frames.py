@@ -5,6 +5,7 @@ as a dict of 0-d arrays, ``{"inputs": 3}`` or ``{"inputs": "co2.csv"}`` as a 0-d
 ``{"inputs": null}`` as ``np.array(None)``. ``pd.DataFrame`` refuses the first three with a ValueError,
 which the server answers "Encountered an unexpected error", the reason only in its log. Row records,
 ``{"inputs": [{"seconds": 0.5}, ...]}``, come as row dicts of 0-d arrays, which it keeps as cells.
+A ``text/csv`` body is read with ',' only: one written with ';' arrives as one column (:func:`check_separator`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import DataError
+from ssm_ts.pipelines.forecasting.read_code import keywords_text
 
 
 def request_frame(model_input: Any, expected: str) -> pd.DataFrame | None:
@@ -80,3 +82,38 @@ def _shown(value: Any) -> str:
     """``value``'s repr, cut to 60 characters: the request's text may be a whole file."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+# separators of CSVs a ',' read leaves in one column: Europe's ';', tabs, pipes
+OTHER_SEPARATORS = (";", "\t", "|")
+
+
+def check_separator(
+    frame: pd.DataFrame | None, columns: list[str], name: str, fitted_keywords: dict[str, Any] | None = None
+) -> None:
+    """Refuse a table of one column whose name is ``columns`` joined by another separator (``'date;OT'``):
+    a CSV written with ``;`` read with ``,``, pandas' default and the only separator MLflow's scoring
+    server reads a ``text/csv`` body with. Its error said "columns are ['date;OT']", nothing of the
+    separator. ``columns``: the model's column names; ``name``: the table as the error names it (``"the
+    request's table"``); ``fitted_keywords``: the ``pd.read_csv`` keywords that read the fit's CSV
+    (``{"sep": ";", "decimal": ","}``), shown when it has this separator; ``None`` where not known.
+
+    Raises:
+        DataError: naming the separator, the served fix (a ',' CSV or JSON) and the Python read.
+    """
+    if frame is None or frame.shape[1] != 1 or not isinstance(frame.columns[0], str):
+        return
+    header = frame.columns[0]
+    for sep in OTHER_SEPARATORS:
+        parts = [part.strip().strip('"') for part in header.split(sep)]
+        if len(parts) < 2 or sum(part in columns for part in parts) < min(2, len(columns)):
+            continue
+        fitted = fitted_keywords or {}
+        keywords = keywords_text(fitted if fitted.get("sep") == sep else {"sep": sep})
+        raise DataError(
+            f"{name} has one column {_shown(header)}: the columns {parts} joined by {sep!r}, a CSV written "
+            f"with {sep!r} between its fields read with ',' between them. Served, send a CSV with ',' "
+            "between fields (MLflow's scoring server reads a text/csv body with ',' only) or JSON "
+            '({"dataframe_split": {"columns": [...], "data": [[...], ...]}}); in Python, read the file '
+            f"so: pd.read_csv(path{keywords})."
+        )
