@@ -26,8 +26,11 @@ def keywords_text(keywords: dict) -> str:
 def read_csv_code(table: Table) -> str:
     """``pd.read_csv(path, sep=';', decimal=',')`` for ``table`` read from a CSV (a long table's
     ``origin`` table for a pivoted one): the separator, decimal mark and encoding the reader detected,
-    and the read options given; ``"pd.read_csv(path)"`` when none is needed."""
+    and the read options given (kept by the read, :attr:`Table.csv_keywords`); ``"pd.read_csv(path)"`` when
+    none is needed."""
     source = table.origin.table if table.origin is not None else table
+    if source.csv_keywords is not None:  # as the read found them: the file is not read again
+        return f"pd.read_csv(path{keywords_text(source.csv_keywords)})"
     return f"pd.read_csv(path{read_csv_keywords(Path(source.name), source.read_options)})"
 
 
