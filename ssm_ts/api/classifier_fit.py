@@ -35,8 +35,8 @@ def fit_seed(random_state: Any) -> int:
 
 def check_fit_settings(classifier: Any) -> None:
     """The settings of ``classifier`` (an ``SSMClassifier``) that ``fit`` needs, checked before the
-    data: a known ``method``, and for the encoder at least one epoch, a usable learning rate and a
-    weight decay >= 0."""
+    data: a known ``method``, and for the encoder at least one epoch, at least one SSM layer, an even
+    state size, a usable learning rate and a weight decay >= 0."""
     if classifier.method not in METHODS:
         raise ConfigError(f"unknown method {classifier.method!r}; expected one of {METHODS}")
     if classifier.method == "encoder" and (
@@ -45,6 +45,8 @@ def check_fit_settings(classifier: Any) -> None:
         raise ConfigError(
             f"max_epochs must be at least 1, a whole number such as 30, got {classifier.max_epochs!r}"
         )
+    if classifier.method == "encoder":
+        _check_encoder_sizes(classifier.n_layers, classifier.d_state)
     fraction = classifier.val_fraction  # checked before fit compares it (text failed there)
     if classifier.method == "encoder" and (not is_real_number(fraction) or not 0 <= fraction < 1):
         raise ConfigError(f"val_fraction must be in [0, 1), a number such as 0.2, got {fraction!r}")
@@ -55,6 +57,22 @@ def check_fit_settings(classifier: Any) -> None:
 
         check_learning_rate(classifier.lr, default_from=type(classifier))
         check_weight_decay(classifier.weight_decay)  # torch takes a negative one without a word
+
+
+def _check_encoder_sizes(n_layers: Any, d_state: Any) -> None:
+    """The encoder's ``n_layers`` and ``d_state`` as this estimator's settings: 0 layers trained a model
+    without SSMs silently, an odd state size failed in the core layer ("DiagonalSSM: d_state ...").
+    Other values (-1, 1.5, text) are left to the encoder's own check, which names them."""
+    if is_whole_number(n_layers) and n_layers == 0:
+        raise ConfigError(
+            "n_layers must be at least 1, a whole number such as 3 (the encoder's SSM layers; with 0 it would "
+            f"classify a mean of the channels' linear projection, without any SSM), got {n_layers!r}"
+        )
+    if is_whole_number(d_state) and (d_state < 2 or d_state % 2):
+        raise ConfigError(
+            "d_state must be an even whole number >= 2, such as 64 (each SSM layer's state size: its modes "
+            f"come in complex-conjugate pairs), got {d_state!r}"
+        )
 
 
 def task_settings(
