@@ -112,3 +112,21 @@ def test_a_resampled_prompt_is_said_at_both_rates(tmp_path, capsys):
         WaveformGenerator.load(str(tmp_path / "m16k")).generate(
             n=1, seconds=0.4, prompt=np.zeros(11025), prompt_rate=22050
         )
+
+
+def test_a_prompt_slow_to_resample_is_warned_of_with_the_same_fix(tmp_path, monkeypatch):
+    """7999 Hz to 16 kHz: a filter of 128 million values, 16 s to read a 0.1 s prompt here, without a word."""
+    monkeypatch.setattr(
+        reader.AF, "resample", lambda wave, rate, to: torch.zeros(len(wave) * to // rate)
+    )  # fast
+    save_waveform_export(WaveformTask(preset="tiny", sample_rate=16000), tmp_path / "m16k")
+    sf.write(tmp_path / "p.wav", np.random.default_rng(0).uniform(-0.3, 0.3, 800), 7999)
+    with pytest.warns(UserWarning, match="prompt file .*p.wav is at 7999 Hz") as caught:
+        WaveformGenerator.load(str(tmp_path / "m16k")).generate(
+            n=1, seconds=0.2, prompt=str(tmp_path / "p.wav")
+        )
+    (slow,) = [w for w in caught if "7999 Hz" in str(w.message)]
+    assert str(slow.message).endswith(
+        "Resample it once to the model's rate, 16000 Hz (sox p.wav -r 16000 p_16000.wav)"
+    )
+    assert "489 MB" in str(slow.message) and slow.filename == __file__  # the user's line

@@ -30,7 +30,13 @@ from ssm_ts.errors import ConfigError, DataError, DataFileNotFoundError, SSMTSEr
 from ssm_ts.export import export_folder
 from ssm_ts.mapping_settings import require_mapping
 from ssm_ts.pipelines.audio import AUDIO_EXTENSIONS, AudioDataModule, read_audio
-from ssm_ts.pipelines.audio.odd_rates import too_large_prompt_rate
+from ssm_ts.pipelines.audio.odd_rates import (
+    SLOW_FILTER,
+    TOO_LARGE_FILTER,
+    filter_values,
+    resample_once,
+    too_large_prompt_rate,
+)
 from ssm_ts.pipelines.audio.reader import BadAudioFileError, audio_header
 from ssm_ts.rank_zero_warnings import warn_on_rank_zero
 from ssm_ts.tasks.optimizer_settings import check_weight_decay
@@ -104,8 +110,9 @@ def prompt_audio(
                 f"{name('prompt')} file {path} not found; give an audio file (WAV, FLAC, OGG)"
             )
         try:
-            audio = read_audio(path, sample_rate, whose="the model's").waveform
             read_at = audio_header(path).sample_rate  # said where its length is: it was resampled
+            _warn_if_slow_to_resample(path, read_at, sample_rate, name("prompt"))
+            audio = read_audio(path, sample_rate, whose="the model's").waveform
         except BadAudioFileError as err:
             fix = "" if err.states_fix else "; give a WAV, FLAC or OGG file"
             raise DataError(f"{name('prompt')} file {path} {err.problem}{fix}") from err
@@ -183,6 +190,24 @@ def _prompt_samples(prompt_seconds: Any, sample_rate: int, spelling: OptionSpell
             f"at least {1 / sample_rate:.3g}"
         )
     return keep
+
+
+def _warn_if_slow_to_resample(path: Path, rate: int, sample_rate: int, option: str) -> None:
+    """Warn that prompt file ``path`` at ``rate`` Hz takes a resampling filter of over
+    :data:`~ssm_ts.pipelines.audio.odd_rates.SLOW_FILTER` values to read at the model's ``sample_rate``
+    (7999 Hz to 16 kHz: 128 million, about 8 s and 2.5 GB each time it is read), with the fix; a fit's
+    files are warned of likewise (:func:`~ssm_ts.pipelines.audio.odd_rates.warn_of_slow_rates`). One past
+    :data:`~ssm_ts.pipelines.audio.odd_rates.TOO_LARGE_FILTER` is refused by the read instead."""
+    values = filter_values(rate, sample_rate)
+    if not SLOW_FILTER < values <= TOO_LARGE_FILTER:
+        return
+    fix = resample_once("it", path, sample_rate, "the model's")
+    warnings.warn(
+        f"{option} file {path} is at {rate} Hz, a rate that shares almost no factor with the model's "
+        f"{sample_rate} Hz: torchaudio builds a resampling filter of {values * 4 / 2**20:,.0f} MB to read it, "
+        f"seconds each time it is given. {fix}",
+        stacklevel=4,  # the user's generate call: prompt_audio, then generate
+    )
 
 
 def _prompt_array(prompt: Any) -> np.ndarray:
