@@ -7,6 +7,8 @@ index holds the ids as a column, read as a long table on the command line."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -115,3 +117,23 @@ def test_a_csv_saved_with_the_index_is_a_long_table_on_the_command_line(
     assert cli.main([*FIT, "--data.path", "long3.csv", "--data.fill", "interpolate"]) == 0
     _, spec = load_series("long3.csv")
     assert spec.long_format and sorted(spec.targets) == ["HUFL", "LUFL", "OT"]
+
+
+def test_a_parquet_file_saved_with_its_index_gets_the_read_and_the_reset(tmp_path, monkeypatch, capsys):
+    # pd.read_parquet gives the saved index back as the index (faked here: no Parquet engine needed)
+    monkeypatch.chdir(tmp_path)
+    days = pd.date_range("2020-01-01", periods=30, freq="D")
+    long = pd.DataFrame(
+        {"store": np.repeat(["a", "b"], 30), "date": np.tile(days, 2), "sales": np.arange(60.0)}
+    )
+    Path("sales.parquet").write_bytes(b"PAR1")
+    monkeypatch.setattr(pd, "read_parquet", lambda path, **_: long.set_index("store"))
+    assert cli.main([*FIT, "--data.path", "sales.parquet"]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    fix = (
+        "the index 'store' seems to hold the series of a long table (one row per series and time), and an index "
+        "is read only as the times (a DatetimeIndex or PeriodIndex): make it the series column, df = "
+        "pd.read_parquet(path), then df = df.reset_index().rename(columns={'store': 'unique_id', 'sales': 'y'}), "
+        "and pass the DataFrame (or write it back so, df.to_parquet(path), for the command line)"
+    )
+    assert fix in err and "drop_duplicates" not in err
