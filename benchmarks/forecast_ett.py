@@ -19,7 +19,8 @@ budget, each stopped on its own validation error) and scores the mean of their f
 ``w`` in [0, 1] the least-squares weight on the validation windows (a one-weight stacking ensemble, as
 darts' ``RegressionEnsembleModel`` fits on a held-out part; test read once). A second
 section times one SpaceTime training step at batch 50, lookback 336, horizon 720,
-univariate (median of several, wall and CPU seconds).
+univariate (median of several, wall and CPU seconds); ``--forward-repeats N`` also times its evaluation
+forward at ETTh1's multivariate shapes (7 series, batch 32 and 128, horizons 96 and 720).
 
     python benchmarks/forecast_ett.py --data-dir ../shared/data/forecasting --cases ETTh1:M:96 ETTh1:S:720 \\
         --models spacetime nlinear --budget-min 20 --threads 1
@@ -45,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     DATA_SOURCES,
     RESULTS_DIR,
+    alternating_medians,
     check_device,
     check_writable,
     median_time,
@@ -356,6 +358,37 @@ def time_spacetime_step(repeats: int) -> dict:
     }
 
 
+FORWARD_SHAPES = [(32, 96), (32, 720), (128, 96), (128, 720)]  # (batch, horizon) of ETTh1's 7 series
+
+
+def time_spacetime_forward(repeats: int) -> dict:
+    """Median seconds of one SpaceTime evaluation forward (no gradients) at ETTh1's multivariate shapes:
+    7 series channel-independent (7 x batch rows), lookback 336, the benchmark's model options (the
+    linear path at its default start: no data to fit a ridge map on), each (batch, horizon) of
+    ``FORWARD_SHAPES``; the shapes' runs interleaved, so that a drift in the machine's speed moves all
+    alike."""
+    options = {**MODEL_OPTIONS["spacetime"], "linear_init": "default"}
+    forwards = {}
+    for batch, horizon in FORWARD_SHAPES:
+        torch.manual_seed(0)
+        model = build_forecasting_model(
+            "spacetime", lookback=336, horizon=horizon, n_channels=7, n_outputs=7, options=options
+        ).eval()
+        x = torch.randn(batch, 336, 7)
+
+        @torch.no_grad()
+        def forward(model=model, x=x):
+            model(x)
+
+        forwards[f"batch{batch}_horizon{horizon}"] = forward
+    return {
+        "median_seconds": alternating_medians(forwards, repeats=repeats, warmup=2),
+        "threads": torch.get_num_threads(),
+        "repeats": repeats,
+        "options": options,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -403,6 +436,12 @@ def main() -> None:
         help="also score each model stacked with the ridge floor (weight fitted on validation)",
     )
     parser.add_argument("--step-repeats", type=int, default=7, help="repeats of the step timing (0 skips it)")
+    parser.add_argument(
+        "--forward-repeats",
+        type=int,
+        default=0,
+        help="repeats of the evaluation forward timing at ETTh1's shapes (0, the default, skips it)",
+    )
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--device", default="cpu", help="torch device for training and evaluation")
     parser.add_argument(
@@ -429,6 +468,13 @@ def main() -> None:
         print(
             f"SpaceTime step (batch 50, 336 -> 720, univariate): {results['spacetime_step']['median_seconds']:.3f} s "
             f"wall, {results['spacetime_step']['median_cpu_seconds']:.3f} s CPU (median)"
+        )
+    if args.forward_repeats > 0:
+        results["spacetime_forward"] = time_spacetime_forward(args.forward_repeats)
+        medians = results["spacetime_forward"]["median_seconds"]
+        print(
+            "SpaceTime evaluation forward (7 series, 336 -> horizon, median): "
+            + ", ".join(f"{name} {seconds * 1e3:.1f} ms" for name, seconds in medians.items())
         )
     rows = []
     for case in cases:
