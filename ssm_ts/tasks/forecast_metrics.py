@@ -9,6 +9,7 @@ from torch import nn
 
 from ssm_ts.pipelines.sampling import evaluation_loader, items_in_batch
 from ssm_ts.tasks.metric_reset import ScoresStartEachEpoch
+from ssm_ts.tasks.weighted_mean import WeightedMean  # here before; imported from here too
 
 SPLITS = ("val", "test")
 
@@ -51,34 +52,6 @@ def observed_differences(preds: torch.Tensor, target: torch.Tensor, observed: to
             "must have one shape."
         )
     return torch.where(observed, preds - target, 0).reshape(-1)
-
-
-class WeightedMean(torchmetrics.Metric):
-    """The weighted mean of :class:`torchmetrics.MeanMetric` (the same sums, in the same dtype) without its
-    NaN check, which reads each value on the host (a GPU sync per batch) and leaves a NaN value out with a
-    warning: a batch whose forecast was NaN dropped out of the epoch's loss, which stayed finite. Here a NaN
-    value makes the epoch's mean NaN, as the point metrics' are. (``MeanMetric(nan_strategy="disable")`` is
-    no substitute: torchmetrics 1.9 then replaces the weights by ones.)"""
-
-    full_state_update = False
-    mean_value: torch.Tensor
-    weight: torch.Tensor
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        dtype = torch.get_default_dtype()
-        self.add_state("mean_value", default=torch.tensor(0.0, dtype=dtype), dist_reduce_fx="sum")
-        self.add_state("weight", default=torch.tensor(0.0, dtype=dtype), dist_reduce_fx="sum")
-
-    def update(self, value: torch.Tensor, weight: torch.Tensor | None = None) -> None:
-        """``value`` of any shape; ``weight`` a tensor that broadcasts to it (``None``: 1 each), on its device."""
-        weight = torch.ones_like(value) if weight is None else torch.broadcast_to(weight, value.shape)
-        value, weight = value.to(self.dtype), weight.to(self.dtype)
-        self.mean_value += (value * weight).sum()
-        self.weight += weight.sum()
-
-    def compute(self) -> torch.Tensor:
-        return self.mean_value / self.weight
 
 
 def split_metrics() -> nn.ModuleDict:
