@@ -6,6 +6,8 @@ from __future__ import annotations
 import torchmetrics
 from torch import nn
 
+from ssm_ts.tasks.weighted_mean import WeightedMean
+
 SPLITS = ("train", "val", "test")
 
 
@@ -31,6 +33,11 @@ def split_metrics(n_classes: int) -> nn.ModuleDict:
 
 
 def split_loss_means() -> nn.ModuleDict:
-    """``{split}_loss`` -> a mean metric for each of :data:`SPLITS`."""
-    # the epoch's weighted mean loss sum(w_i loss_i) / sum(w_i); torchmetrics syncs it across ranks
-    return nn.ModuleDict({f"{split}_loss": torchmetrics.MeanMetric() for split in SPLITS})
+    """``{split}_loss`` -> a :class:`~ssm_ts.tasks.weighted_mean.WeightedMean` for each of :data:`SPLITS`:
+    the epoch's weighted mean loss ``sum(w_i loss_i) / sum(w_i)``, updated with each batch's losses
+    ``(batch,)`` and their weights ``(batch,)``, both tensors on the model's device.
+
+    Not ``torchmetrics.MeanMetric``: its NaN check read every batch's losses on the host (on a GPU a sync
+    per batch) and left a NaN loss out with a warning, so an epoch whose model gave NaN logged a finite
+    loss. A NaN loss now makes the epoch's loss NaN. Under DDP the sums add over the processes."""
+    return nn.ModuleDict({f"{split}_loss": WeightedMean() for split in SPLITS})
