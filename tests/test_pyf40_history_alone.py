@@ -8,13 +8,15 @@ series of a long table."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import mlflow
 import numpy as np
 import pandas as pd
 import pytest
-from mlflow.pyfunc import scoring_server
+from mlflow.pyfunc import PyFuncModel, scoring_server
 
+from ssm_ts import Forecaster
 from ssm_ts.errors import DataError
 from ssm_ts.tracking.pyfunc_forecast import (
     forecast_signature,
@@ -35,18 +37,24 @@ def long_table(shared_data) -> pd.DataFrame:
     ).rename(columns={"date": "ds"})[["unique_id", "ds", "y"]]
 
 
-@pytest.fixture(scope="module")
-def saved_model(long_table, tmp_path_factory):
-    """``(forecaster, MLflow pyfunc model loaded from its saved folder)``: an untrained NLinear."""
-    forecaster = untrained_forecaster(long_table, LOOKBACK, HORIZON)
-    folder = tmp_path_factory.mktemp("pyf40_model")
+def saved_pyfunc(forecaster: Forecaster, folder: Path) -> PyFuncModel:
+    """``forecaster`` saved as the fit logs it (from code, with its input example and signature) in
+    ``folder``, loaded with ``mlflow.pyfunc.load_model``: what a served model calls."""
     forecaster.save(folder / "export")
-    example = input_example(forecaster.history_, forecaster.spec_, LOOKBACK, HORIZON)
-    signature = forecast_signature(example, forecaster.predict(example), horizon=HORIZON)
+    lookback, horizon = forecaster.lookback, forecaster.horizon
+    example = input_example(forecaster.history_, forecaster.spec_, lookback, horizon)
+    signature = forecast_signature(example, forecaster.predict(example), horizon=horizon)
     mlflow.pyfunc.save_model(folder / "model", python_model=write_model_code(folder / "code"),
                              artifacts={"forecaster": str(folder / "export")}, signature=signature,
                              input_example=example, pip_requirements=["ssm-ts"])  # fmt: skip
-    return forecaster, mlflow.pyfunc.load_model(str(folder / "model"))
+    return mlflow.pyfunc.load_model(str(folder / "model"))
+
+
+@pytest.fixture(scope="module")
+def saved_model(long_table, tmp_path_factory) -> tuple[Forecaster, PyFuncModel]:
+    """``(forecaster, MLflow pyfunc model loaded from its saved folder)``: an untrained NLinear."""
+    forecaster = untrained_forecaster(long_table, LOOKBACK, HORIZON)
+    return forecaster, saved_pyfunc(forecaster, tmp_path_factory.mktemp("pyf40_model"))
 
 
 def served_answer(model, body: dict) -> pd.DataFrame:

@@ -6,7 +6,6 @@ the ``pd.read_csv`` call that reads the file in Python, with the fit's decimal m
 
 from __future__ import annotations
 
-import mlflow
 import pandas as pd
 import pytest
 from mlflow.exceptions import MlflowException
@@ -16,12 +15,8 @@ from ssm_ts import Forecaster
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.forecasting import ForecastDataModule
 from ssm_ts.tasks.forecasting import ForecastingTask
-from ssm_ts.tracking.pyfunc_forecast import (
-    ForecastPyfunc,
-    forecast_signature,
-    input_example,
-    write_model_code,
-)
+from ssm_ts.tracking.pyfunc_forecast import ForecastPyfunc
+from tests.test_pyf40_history_alone import saved_pyfunc
 
 LOOKBACK, HORIZON, ROWS = 24, 6, 120
 SAID = (
@@ -62,13 +57,7 @@ def test_a_table_read_with_the_wrong_separator_names_it(european):
 
 def test_a_served_csv_body_with_semicolons_is_a_bad_request_naming_the_separator(european, tmp_path):
     path, forecaster = european
-    forecaster.save(tmp_path / "export")
-    example = input_example(forecaster.history_, forecaster.spec_, LOOKBACK, HORIZON)
-    signature = forecast_signature(example, forecaster.predict(example), horizon=HORIZON)
-    mlflow.pyfunc.save_model(tmp_path / "model", python_model=write_model_code(tmp_path / "code"),
-                             artifacts={"forecaster": str(tmp_path / "export")}, signature=signature,
-                             input_example=example, pip_requirements=["ssm-ts"])  # fmt: skip
-    loaded = mlflow.pyfunc.load_model(str(tmp_path / "model"))
+    loaded = saved_pyfunc(forecaster, tmp_path)
     with pytest.raises(MlflowException, match=SAID) as caught:  # the scoring server's 400 and its reason
         scoring_server.invocations(path.read_text(), "text/csv", loaded, None)
     assert caught.value.get_http_status_code() == 400

@@ -35,6 +35,7 @@ that builds :class:`ForecastPyfunc`, not a cloudpickle of it, so loading runs no
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -91,10 +92,11 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
         else:
             model_input = request_frame(model_input, expected)
         _check_separator(model_input, "the request's table", spec, features)
+        rows = f"at least {self.forecaster.lookback} rows" + (" of each series" if spec.long_format else "")
         if model_input is None or len(model_input) == 0:
-            with _fixes_as_requests(saved_history=True):
+            with _fixes_as_requests(saved_history=True, rows=rows):
                 return _periods_as_text(self.forecaster.predict(**options), spec)
-        with _fixes_as_requests(saved_history=False):
+        with _fixes_as_requests(saved_history=False, rows=rows):
             forecast = self.forecaster.predict(model_input, **options)
         time_col = self.forecaster.spec_.time_col
         if time_col in model_input.columns and isinstance(model_input[time_col].dtype, pd.PeriodDtype):
@@ -122,12 +124,22 @@ def _future_frame(sent: Any, spec, features=None) -> pd.DataFrame | None:
     return future
 
 
+# the fixes of a history too short for the lookback (pipelines' forecast_inputs, the API's
+# forecast_short_history): a longer history, and the Python and CLI calls that give the earlier rows too
+_LONGER_HISTORY = re.compile(r"Pass a longer history( of them)?\.")
+_BOTH_ROWS = re.compile(
+    r"so give the new rows after the earlier ones \(Python: .*; CLI: --data\.path a file holding both\)"
+)
+
+
 @contextmanager
-def _fixes_as_requests(saved_history: bool) -> Iterator[None]:
+def _fixes_as_requests(saved_history: bool, rows: str) -> Iterator[None]:
     """Inside, a forecast short of known-future rows gives the request that sends them, not the Python
     call ``predict(futr_df=futr)`` (no call a served model's user makes): ``{"df": history, "futr_df":
     futr}``, or ``{"futr_df": futr}`` after the history saved with the model (``saved_history``), with
-    ``params={"n": ...}`` for ``predict``'s ``n``. Other errors pass through unchanged."""
+    ``params={"n": ...}`` for ``predict``'s ``n``. A history too short for the lookback asks for ``rows``
+    (``"at least 96 rows of each series"``) in the request, the earlier rows before the new ones, not
+    the Python ``pd.concat`` and CLI ``--data.path`` that give them. Other errors pass through unchanged."""
     try:
         yield
     except DataError as error:
@@ -135,9 +147,29 @@ def _fixes_as_requests(saved_history: bool) -> Iterator[None]:
         fixed = FIX_CALL.sub(lambda call: _request_fix(call.group(1), saved_history), said)
         fixed = FEWER_STEPS.sub(r', or ask for params={"n": \1} or fewer', fixed)
         fixed = fixed.replace("for predict(n=...)", 'for params={"n": ...}')
+        fixed = _short_history_as_request(fixed, rows)
         if fixed == said:
             raise
         raise DataError(fixed) from error
+
+
+def _short_history_as_request(said: str, rows: str) -> str:
+    """``said`` with the fixes of a history too short for the lookback in request terms: send ``rows``,
+    the earlier rows before the new ones, in the request (named so, not "the DataFrame")."""
+    if not _LONGER_HISTORY.search(said):
+        return said
+    said = re.sub(r"^the DataFrame: ", "the request's table: ", said)
+    said = _LONGER_HISTORY.sub(
+        lambda longer: (
+            f"Send {rows.replace('each series', 'each of them') if longer.group(1) else rows} in the request."
+        ),
+        said,
+    )
+    return _BOTH_ROWS.sub(
+        "so send the earlier rows, then the new ones, in the same request (the model keeps no rows of earlier "
+        "requests)",
+        said,
+    )
 
 
 def _request_fix(n: str | None, saved_history: bool) -> str:
