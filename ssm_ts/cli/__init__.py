@@ -127,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         notes = "".join(f"\n{command_spelling(str(note), use)}" for note in getattr(err, "__notes__", []))
         text = command_spelling(str(err), use)  # fill="ffill" as --data.fill ffill
         hint += short_file_hint(err)  # today's rows alone: the fit's file holds the earlier ones
-        print(f"{command}: error: {text}{hint}{restored_settings_hint(err)}{notes}", file=sys.stderr)
+        # the checkpoint's settings as options too: --data.freq W-TUE, not data.freq='W-TUE'
+        hint = command_spelling(hint + restored_settings_hint(err), use)
+        print(f"{command}: error: {text}{hint}{notes}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as err:
         from ssm_ts.tracking.interruptible_call import Terminated

@@ -4,6 +4,8 @@ named the fit's restored data settings and suggested ``--data.path``, though the
 
 from __future__ import annotations
 
+import re
+
 from ssm_ts import cli
 
 
@@ -16,5 +18,8 @@ def test_the_hint_names_data_test_path_when_it_gave_the_file(
     assert cli.main(args) == 1
     err = " ".join(capsys.readouterr().err.split())
     assert "the file came from --data.test_path" in err, err
-    assert "data.path='" in err, err  # the restored settings are still listed
+    # the restored settings are still listed, as the options that give them: --data.path PATH
+    assert "data.path='" not in err and re.search(r"restored from the checkpoint: .*--data\.path \S", err), (
+        err
+    )
     assert "e.g. --data.path" not in err, err

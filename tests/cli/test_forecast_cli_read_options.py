@@ -56,7 +56,9 @@ def test_forecast_cli_takes_read_options_and_keeps_them(shared_data, tmp_path, m
     capsys.readouterr()
     assert cli.main(on_plain) == 1  # the fit's options ('|', 3 lines skipped) do not read it
     error = capsys.readouterr().err  # ... and the error says they came from the checkpoint
-    assert "restored from the checkpoint" in error and "data.read_options={'sep': '|'" in error
+    assert "restored from the checkpoint" in error and "data.read_options={'sep'" not in error, error
+    # ... as the options that give them back: --data.read_options '{sep: "|", ...}', --data.target OT
+    assert f"--data.read_options '{OPTIONS}'" in error and "--data.target OT," in error, error
     assert cli.main([*on_plain, "--data.read_options", "{}"]) == 0, capsys.readouterr().err  # detection
     written = pd.read_csv(out / "forecast.csv", parse_dates=["date"])
     pd.testing.assert_frame_equal(written, forecast, check_dtype=False, atol=1e-5)
