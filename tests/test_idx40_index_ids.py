@@ -1,9 +1,10 @@
 """A long table whose series ids sit in the DataFrame's index (``df.set_index("unique_id")``, the layout
 neuralforecast took before 1.0): the index is dropped, the table read as wide, and its times repeat once
 per series. The fix offered was the value column as the ids (``df.rename(columns={'y': 'unique_id'})``,
-for ETT's rounded readings) or ``drop_duplicates`` (which trains on one mixed series); it is now
-``df.reset_index()``. A ``(unique_id, ds)`` MultiIndex is read as those columns, and a CSV saved with the
-index holds the ids as a column, read as a long table on the command line."""
+for ETT's rounded readings) or ``drop_duplicates`` (which trains on one mixed series). An index named
+``unique_id`` is now read as the series (so are a static_df's features, which failed with KeyError), and
+one of another name gets ``df.reset_index()``. A ``(unique_id, ds)`` MultiIndex is read as those columns,
+and a CSV saved with the index holds the ids as a column, read as a long table on the command line."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ssm_ts import Forecaster, cli
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.forecasting import load_series
 
-RESET = "the index 'unique_id' holds the series of a long table"
+QUICK = "nlinear"  # the fits' model: what is read is the point
 
 
 @pytest.fixture
@@ -30,37 +31,40 @@ def ett_long(ett) -> pd.DataFrame:
     )
 
 
-@pytest.mark.parametrize("values", ["rounded", "continuous"])
-def test_ids_in_the_index_get_reset_index_not_a_rename_or_drop_duplicates(ett_long, values):
-    if values == "rounded":  # repeat as ids do: the value column was offered as the series column
-        ett_long = ett_long.assign(y=ett_long["y"].round(1))
-    else:  # too many values for ids: drop_duplicates was offered
-        ett_long = ett_long.assign(y=ett_long["y"] + np.linspace(0, 1e-3, len(ett_long)))
-    model = Forecaster(lookback=48, horizon=12, log_to_mlflow=False, max_epochs=1)
-    with pytest.raises(DataError, match="duplicate timestamps") as error:
-        model.fit(ett_long.set_index("unique_id"), fill="interpolate")
-    text = str(error.value)
-    assert (
-        RESET in text and "make it the series column, df = df.reset_index(), and pass the DataFrame" in text
-    )
-    assert "rename(columns=" not in text and "drop_duplicates" not in text
-    # the fix it gives reads the three series
-    _, spec = load_series(ett_long.set_index("unique_id").reset_index(), fill="interpolate")
-    assert spec.long_format and sorted(spec.targets) == ["HUFL", "LUFL", "OT"]
+def test_ids_in_an_index_named_unique_id_are_the_series(ett_long):
+    # read as row numbers before: the error offered the value column as the ids (rounded readings) or
+    # drop_duplicates (continuous ones), one mixed series
+    data = ett_long.set_index("unique_id")
+    model = Forecaster(QUICK, lookback=24, horizon=6, log_to_mlflow=False, max_epochs=1)
+    forecast = model.fit(data, fill="interpolate").predict(data)
+    assert forecast.columns.tolist() == ["unique_id", "ds", "y"]
+    assert sorted(forecast["unique_id"].unique()) == ["HUFL", "LUFL", "OT"] and len(forecast) == 3 * 6
+    assert data.index.name == "unique_id" and "unique_id" not in data.columns  # the user's frame untouched
 
 
-def test_ids_in_the_index_of_series_that_barely_overlap_get_reset_index():
-    # two series whose spans share 10 of their 30 days: few times repeat (a third of the rows)
-    days = pd.date_range("2020-01-01", periods=50, freq="D")
-    long = pd.concat(
-        [
-            pd.DataFrame({"unique_id": "a", "ds": days[:30], "y": np.arange(30.0)}),
-            pd.DataFrame({"unique_id": "b", "ds": days[20:], "y": np.arange(30.0) + 0.5}),
-        ]  # fmt: skip
+def two_series(days: int = 60) -> pd.DataFrame:
+    """Two daily series ``a`` and ``b`` of ``days`` rows, long (``unique_id, ds, y``)."""
+    times = pd.date_range("2020-01-01", periods=days, freq="D")
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat(["a", "b"], days),
+            "ds": np.tile(times, 2),
+            "y": np.arange(2 * days, dtype=float),
+        }
     )
-    with pytest.raises(DataError, match=RESET) as error:
-        load_series(long.set_index("unique_id"))
-    assert "drop_duplicates" not in str(error.value)
+
+
+def test_ids_in_the_index_with_static_features_fit():
+    # the features were matched by the index's ids, then the reader dropped them: KeyError 'unique_id'
+    statics = pd.DataFrame({"unique_id": ["a", "b"], "capacity": [1.0, 2.0]})
+    data = two_series().set_index("unique_id")
+    model = Forecaster(QUICK, lookback=12, horizon=3, log_to_mlflow=False, max_epochs=1)
+    assert sorted(model.fit(data, static_df=statics).predict(data)["unique_id"].unique()) == ["a", "b"]
+
+
+def test_an_index_named_unique_id_beside_a_column_of_it_is_dropped():
+    _, spec = load_series(two_series(30).set_index("unique_id", drop=False))
+    assert spec.long_format and spec.targets == ["a", "b"]
 
 
 def test_an_index_of_another_name_gets_reset_index_and_the_rename():

@@ -24,6 +24,9 @@ from .parquet_table import PARQUET_SUFFIXES, is_parquet_file, read_parquet_table
 from .series_ids import numeric_id_dtype, shown_ids
 
 TableSource = str | os.PathLike | pd.DataFrame
+# the API's series column of a long table: an index of that name holds the series (df.set_index("unique_id"),
+# the layout neuralforecast took before 1.0), a column again as a (unique_id, ds) MultiIndex's levels are
+ID_INDEX = "unique_id"
 
 
 @dataclass(frozen=True)
@@ -225,7 +228,7 @@ def index_hint(table: Table) -> str:
 def _dropped_index_name(index: pd.Index) -> str | None:
     """The name of ``index`` when :func:`_index_to_columns` drops it though it has one: a named index
     of integers or text, which may hold the times (``df.set_index("year")``)."""
-    if isinstance(index, pd.MultiIndex) or _is_time_index(index) or index.name is None:
+    if isinstance(index, pd.MultiIndex) or _is_time_index(index) or index.name in (None, ID_INDEX):
         return None
     return str(index.name)
 
@@ -241,7 +244,8 @@ def _is_time_index(index: pd.Index) -> bool:
 def _index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Move a meaningful index into columns: a time index (DatetimeIndex or PeriodIndex, as darts
     and statsmodels users hold series) becomes the time column, named as the index or ``ds``; a
-    ``(unique_id, ds)`` MultiIndex becomes its columns. A plain row-number index is dropped.
+    ``(unique_id, ds)`` MultiIndex becomes its columns, and so does an index named ``unique_id`` (a long
+    table's series) unless a column holds them too. A plain row-number index is dropped.
 
     Raises:
         DataError: the index would collide with a column of the same name.
@@ -251,6 +255,8 @@ def _index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
         names = [name if name is not None else f"level_{i}" for i, name in enumerate(index.names)]
     elif _is_time_index(index):
         names = [index.name or "ds"]
+    elif index.name == ID_INDEX and ID_INDEX not in frame.columns:
+        names = [ID_INDEX]
     else:
         return frame.reset_index(drop=True)
     clashing = [name for name in names if name in frame.columns]
