@@ -7,6 +7,7 @@ to append the rows to the fit's file), and the command says the copy is written 
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import pandas as pd
@@ -70,4 +71,11 @@ def test_the_command_says_the_copy_is_written_as_the_fit_s_file(in_tmp, ett, cap
         "a copy of fit.csv with the new rows appended, written as fit.csv is (the fit's --data.read_options"
         in err
     )
-    assert "{'sep': ';', 'decimal': ','} read it" in err
+    # the options as the command takes them, and they read the fit's file with today's rows appended
+    (flag,) = re.findall(r"--data\.read_options ('[^']*') read it", err)
+    assert flag == """'{sep: ";", decimal: ","}'""", err
+    today = Path("today.csv").read_text().splitlines(keepends=True)[1:]
+    Path("both.csv").write_text(Path("fit.csv").read_text() + "".join(today))
+    again = [*args[:-1], "both.csv", "--data.read_options", *shlex.split(flag), "--trainer.logger", "false"]
+    assert cli.main([*again, "--out", "pred"]) == 0, capsys.readouterr().err
+    assert pd.read_csv("pred/forecast.csv")["date"].iloc[0] == "2016-07-13 22:00:00"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ssm_ts.cli.option_spelling import command_argument
 from ssm_ts.cli.restored_data import FIT_FILE_PATHS, GIVEN_FILE_SETTINGS, READ_OPTIONS, RESTORED_DATA_SETTINGS
 from ssm_ts.errors import DataError, SSMTSError
 
@@ -22,7 +23,7 @@ def short_file_hint(err: SSMTSError) -> str:
         return ""
     options = RESTORED_DATA_SETTINGS.get(READ_OPTIONS)  # the fit's, in effect: they read the copy too
     written = (
-        f", written as {Path(fitted).name} is (the fit's --{READ_OPTIONS} {options} read it)"
+        f", written as {Path(fitted).name} is (the fit's --{READ_OPTIONS} {command_argument(dict(options))} read it)"
         if options
         else ""
     )
