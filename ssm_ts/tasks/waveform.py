@@ -18,7 +18,6 @@ from typing import Any, Literal
 import lightning.pytorch as pl
 import torch
 import torch.nn.functional as F
-import torchmetrics
 from lightning.pytorch.callbacks import Callback
 
 from ssm_ts.core import ssm_param_groups
@@ -38,6 +37,7 @@ from ssm_ts.tasks.waveform_export import (
     save_waveform_export,
 )
 from ssm_ts.tasks.waveform_generation import BYTES_PER_SAMPLE, check_generation, clip_generators
+from ssm_ts.tasks.weighted_mean import WeightedMean
 from ssm_ts.tracking.resume_settings import builtin_hparams
 from ssm_ts.training import check_learning_rate
 from ssm_ts.whole_numbers import is_whole_number
@@ -135,9 +135,9 @@ class WaveformTask(SeededTrainingHooks, ScoresStartEachEpoch, pl.LightningModule
             dropout=dropout,
         )
         self.net = SaShiMi.from_config(cfg)
-        self.nll = torch.nn.ModuleDict(
-            {s: torchmetrics.MeanMetric() for s in ("train_nll", "val_nll", "test_nll")}
-        )
+        # weighted by real samples; a NaN loss makes the epoch's NaN (MeanMetric left it out, reading
+        # every batch's loss on the host: on a GPU a sync per step)
+        self.nll = torch.nn.ModuleDict({s: WeightedMean() for s in ("train_nll", "val_nll", "test_nll")})
         self.randomness = TrainingRandomness()  # training batches' dropout, kept in checkpoints
 
     # ------------------------------------------------------------ likelihood
@@ -190,12 +190,13 @@ class WaveformTask(SeededTrainingHooks, ScoresStartEachEpoch, pl.LightningModule
     def _epoch_end(self, split: str) -> None:
         # Weighted by real samples, so the figure is exactly bits per sample over the whole split. The
         # progress bar shows validation's beside val_loss (nats), the unit SaShiMi's NLL is given in
-        nll = self.nll[f"{split}_nll"].compute()  # synced under DDP: NaN on every process or none
+        mean = self.nll[f"{split}_nll"]
+        nll, weight = mean.mean_and_weight()  # synced under DDP: the same on every process
         datamodule = getattr(self._trainer, "datamodule", None)
         name_found_bad = getattr(datamodule, "name_found_bad", None)
         if name_found_bad is not None:  # files found damaged (under DDP clipped too), named once
             name_found_bad(split)
-        if torch.isnan(nll):  # no sample scored (0 / 0): files skipped as found bad, named, not a NaN score
+        if not weight:  # no sample scored (NaN, 0 / 0): files skipped as found bad, named, not a NaN score
             check_scored = getattr(datamodule, "check_scored", None)
             if check_scored is not None:
                 check_scored(split, complete=not self.trainer.sanity_checking)

@@ -1,5 +1,6 @@
 """A weighted epoch mean that keeps NaN and reads nothing on the host (:class:`WeightedMean`): the loss
-means of the classification task and the loss and coverage means of the forecasting task."""
+means of the classification task, the loss and coverage means of the forecasting task and the NLL means
+of the audio task."""
 
 from __future__ import annotations
 
@@ -31,6 +32,13 @@ class WeightedMean(torchmetrics.Metric):
         value, weight = value.to(self.dtype), weight.to(self.dtype)
         self.mean_value += (value * weight).sum()
         self.weight += weight.sum()
+
+    def mean_and_weight(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(mean, weight)``: :meth:`compute`'s mean and the total weight it divides by, scalars, both over
+        every DDP process's sums (a collective: every process calls it); a weight 0 tells a mean of nothing
+        (0 / 0) from a NaN value's."""
+        with self.sync_context():  # one process: its own sums; the states are its own again after
+            return self.mean_value / self.weight, self.weight.clone()
 
     def compute(self) -> torch.Tensor:
         """The epoch's ``sum(w_i value_i) / sum(w_i)``, a scalar: NaN when a value was NaN or nothing weighed."""
