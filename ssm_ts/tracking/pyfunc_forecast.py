@@ -107,9 +107,7 @@ class ForecastPyfunc(mlflow.pyfunc.PythonModel):
 def _check_separator(table: pd.DataFrame | None, name: str, spec, features=None) -> None:
     """Refuse ``table`` (named ``name``) read from a CSV with another separator than ','
     (:func:`~ssm_ts.tracking.request_frames.check_separator`), with the keywords that read the fit's CSV."""
-    from ssm_ts.api.forecast_saved_read_options import fitted_csv_keywords
-
-    check_separator(table, _request_columns(spec, features), name, fitted_csv_keywords(spec))
+    check_separator(table, _request_columns(spec, features), name, spec.csv_keywords)
 
 
 def _future_frame(sent: Any, spec, features=None) -> pd.DataFrame | None:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.forecasting.read_code import keywords_text
+from ssm_ts.pipelines.forecasting.reader import joined_columns, separator_text
 
 
 def request_frame(model_input: Any, expected: str) -> pd.DataFrame | None:
@@ -84,36 +85,30 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-# separators of CSVs a ',' read leaves in one column: Europe's ';', tabs, pipes
-OTHER_SEPARATORS = (";", "\t", "|")
-
-
 def check_separator(
     frame: pd.DataFrame | None, columns: list[str], name: str, fitted_keywords: dict[str, Any] | None = None
 ) -> None:
-    """Refuse a table of one column whose name is ``columns`` joined by another separator (``'date;OT'``):
-    a CSV written with ``;`` read with ``,``, pandas' default and the only separator MLflow's scoring
-    server reads a ``text/csv`` body with. Its error said "columns are ['date;OT']", nothing of the
-    separator. ``columns``: the model's column names; ``name``: the table as the error names it (``"the
-    request's table"``); ``fitted_keywords``: the ``pd.read_csv`` keywords that read the fit's CSV
-    (``{"sep": ";", "decimal": ","}``), shown when it has this separator; ``None`` where not known.
+    """Refuse a table of one column whose name is ``columns`` joined by another separator (``'date;OT'``,
+    :func:`~ssm_ts.pipelines.forecasting.reader.joined_columns`): a CSV written with ``;`` read with ``,``,
+    pandas' default and the only separator MLflow's scoring server reads a ``text/csv`` body with. Its
+    error said "columns are ['date;OT']", nothing of the separator. ``columns``: the model's column
+    names; ``name``: the table as the error names it (``"the request's table"``); ``fitted_keywords``: the
+    ``pd.read_csv`` keywords that read the fit's CSV (``{"sep": ";", "decimal": ","}``, a spec's
+    ``csv_keywords``), shown when it has this separator; ``None`` where not known.
 
     Raises:
         DataError: naming the separator, the served fix (a ',' CSV or JSON) and the Python read.
     """
-    if frame is None or frame.shape[1] != 1 or not isinstance(frame.columns[0], str):
+    if frame is None or frame.shape[1] != 1 or (joined := joined_columns(frame.columns[0], columns)) is None:
         return
-    header = frame.columns[0]
-    for sep in OTHER_SEPARATORS:
-        parts = [part.strip().strip('"') for part in header.split(sep)]
-        if len(parts) < 2 or sum(part in columns for part in parts) < min(2, len(columns)):
-            continue
-        fitted = fitted_keywords or {}
-        keywords = keywords_text(fitted if fitted.get("sep") == sep else {"sep": sep})
-        raise DataError(
-            f"{name} has one column {_shown(header)}: the columns {parts} joined by {sep!r}, a CSV written "
-            f"with {sep!r} between its fields read with ',' between them. Served, send a CSV with ',' "
-            "between fields (MLflow's scoring server reads a text/csv body with ',' only) or JSON "
-            '({"dataframe_split": {"columns": [...], "data": [[...], ...]}}); in Python, read the file '
-            f"so: pd.read_csv(path{keywords})."
-        )
+    sep, parts = joined
+    fitted = (
+        fitted_keywords or {}
+    )  # the separator first, as the reader lists them; a saved model's are sorted
+    keywords = keywords_text({"sep": sep, **fitted} if fitted.get("sep") == sep else {"sep": sep})
+    raise DataError(
+        f"{name} has {separator_text(frame.columns[0], sep, parts)}. Served, send a CSV with ',' "
+        "between fields (MLflow's scoring server reads a text/csv body with ',' only) or JSON "
+        '({"dataframe_split": {"columns": [...], "data": [[...], ...]}}); in Python, read the file '
+        f"so: pd.read_csv(path{keywords})."
+    )
