@@ -177,6 +177,8 @@ def read_table(source: TableSource | Table, read_options: ReadOptions | None = N
         keywords: dict[str, Any] = {}
         frame = read_csv_file(path, read_options=options, used=keywords)
         table = Table(frame, str(path), True, date_options(options), options, csv_keywords=keywords)
+    if isinstance(source, pd.DataFrame):
+        check_separator(table.frame, table.name, source.index)
     if table.frame.columns.size == 0 or len(table.frame) == 0:
         raise DataError(
             f"{table.name} has no data rows: expected a header row followed by one row per time step."
@@ -186,6 +188,58 @@ def read_table(source: TableSource | Table, read_options: ReadOptions | None = N
     check_unique_names(table.frame, table.name, path if table.is_file else None, options, labels)
     check_no_header_rows(table)
     return table
+
+
+# separators of CSVs a ',' read leaves in one column: Europe's ';', tabs, pipes
+OTHER_SEPARATORS = (";", "\t", "|")
+
+
+def joined_columns(header: Any, columns: list[str] | None = None) -> tuple[str, list[str]] | None:
+    """``(";", ["date", "OT"])`` when ``header``, the one column of a table, is column names joined by
+    another separator than ',' (``'date;OT'``): a CSV written with ``;`` read with ``,``, pandas' default.
+    ``columns``: the names expected (a fitted model's), at least two of them (or the one) among the parts;
+    ``None``: any two names or more. ``None`` when ``header`` is not so."""
+    if not isinstance(header, str):
+        return None
+    for sep in OTHER_SEPARATORS:
+        parts = [part.strip().strip('"') for part in header.split(sep)]
+        if len(parts) < 2 or not all(parts):
+            continue
+        if columns is None or sum(part in columns for part in parts) >= min(2, len(columns)):
+            return sep, parts
+    return None
+
+
+def separator_text(header: str, sep: str, parts: list[str]) -> str:
+    """``"one column 'date;OT': the columns ['date', 'OT'] joined by ';', ..."``: what a table of the one
+    column ``header`` (:func:`joined_columns`) holds, for the error that refuses it."""
+    shown = header if len(header) <= 60 else header[:57] + "..."
+    return (
+        f"one column {shown!r}: the columns {parts} joined by {sep!r}, a CSV written with {sep!r} between its "
+        "fields read with ',' between them"
+    )
+
+
+def check_separator(frame: pd.DataFrame, name: str, labels: pd.Index) -> None:
+    """Refuse a DataFrame ``frame`` (named ``name`` in the error; its index read into columns, ``labels`` the
+    index as given) of one column holding column names joined
+    by ';', a tab or '|' (:func:`joined_columns`), read by ``pd.read_csv(path)`` from a file written with
+    that separator: no time column or series can be found in it, and the error said only "columns are
+    ['date;OT']". The fix reads it with the separator, and ``decimal=','`` where the rows had a field
+    more than the header (``30,53`` split by the ',' read: the row labels hold the separator).
+
+    Raises:
+        DataError: naming the separator and the ``pd.read_csv`` call that reads the file.
+    """
+    if frame.shape[1] != 1 or (joined := joined_columns(frame.columns[0])) is None:
+        return
+    sep, parts = joined
+    commas = labels.dtype == object or pd.api.types.is_string_dtype(labels.dtype)
+    decimal = ", decimal=','" if commas and labels.astype(str).str.contains(sep, regex=False).any() else ""
+    raise DataError(
+        f"{name} has {separator_text(frame.columns[0], sep, parts)}. Read the file so: "
+        f"pd.read_csv(path, sep={sep!r}{decimal}), or pass its path, whose separator is found."
+    )
 
 
 # where a CSV's path comes from, in every front end that reads one
