@@ -24,7 +24,8 @@ from ssm_ts.cli.config_yaml import ConfigYAMLError, check_config_yaml, yaml_pars
 from ssm_ts.cli.interrupted import INTERRUPTED_FIT, interrupted_text
 from ssm_ts.cli.option_spelling import command_spelling
 from ssm_ts.cli.parse_errors import colon_space_hint, parse_error_text
-from ssm_ts.cli.restored_data import RESTORED_DATA_SETTINGS, restored_settings_hint
+from ssm_ts.cli.renamed_columns import renamed_file_hint
+from ssm_ts.cli.restored_data import FITTED_READ, RESTORED_DATA_SETTINGS, restored_settings_hint
 from ssm_ts.cli.resume_trainer import (
     RESUMED_TRAINER_SETTINGS,
     TRAINER_SETTINGS_KEY,
@@ -108,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     words = running_command(use, rest)
     command = f"ssm-ts {words}"
     RESTORED_DATA_SETTINGS.clear()
+    FITTED_READ.clear()
     INTERRUPTED_FIT.clear()
     try:
         with short_warnings(words, verbose):
@@ -127,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         notes = "".join(f"\n{command_spelling(str(note), use)}" for note in getattr(err, "__notes__", []))
         text = command_spelling(str(err), use)  # fill="ffill" as --data.fill ffill
         hint += short_file_hint(err)  # today's rows alone: the fit's file holds the earlier ones
+        hint += renamed_file_hint(err)  # the fitted columns under other names: the read under the fitted ones
         # the checkpoint's settings as options too: --data.freq W-TUE, not data.freq='W-TUE'
         hint = command_spelling(hint + restored_settings_hint(err), use)
         print(f"{command}: error: {text}{hint}{notes}", file=sys.stderr)

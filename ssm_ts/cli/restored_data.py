@@ -41,6 +41,10 @@ RESTORED_DATA_SETTINGS: dict[str, Any] = {}
 GIVEN_FILE_SETTINGS: dict[str, Any] = {}
 # the files the fit read, as absolute paths (its checkpoint's fingerprints): {"data.path": "/runs/co2.csv"}
 FIT_FILE_PATHS: dict[str, str] = {}
+# a fitted forecaster's series spec and how the command reads its data with it, for an error reading a
+# file that holds the fitted columns under other names: {"spec": {...}, "files": ["other.csv"],
+# "read_options": {...} or None} (set by check_fitted_data_settings, reset by each main call)
+FITTED_READ: dict[str, Any] = {}
 
 
 def remember_restored_settings(
@@ -251,8 +255,14 @@ def check_fitted_data_settings(checkpoint: Mapping[str, Any], config: Any, use: 
     from ssm_ts.tracking.resume_settings import plain_value, same_setting
 
     spec = fitted_spec(checkpoint)
+    FITTED_READ.clear()
     if not spec:
         return
+    FITTED_READ.update(
+        spec=spec,
+        files=[config.get(key) for key in FILE_SETTINGS if has_option_value(config, key)],
+        read_options=dict(config.get(READ_OPTIONS)) if has_option_value(config, READ_OPTIONS) else None,
+    )
     saved = checkpoint.get("datamodule_hyper_parameters") or {}
     conflicts = []
     for name, field in FITTED_READ_SETTINGS.items():
