@@ -139,20 +139,21 @@ def _columns_look_like_series(values: np.ndarray) -> bool:
     return bool(down < _SMOOTHER_COLUMNS * along)
 
 
-def warn_if_columns_are_recordings(values: np.ndarray | None, fit_length: int | None) -> None:
-    """Warn (:class:`LayoutWarning`) when a 2-D array of one-channel recordings to classify (``values``
-    ``(a, b)``, read as ``a`` recordings of ``b`` steps) has as many rows as the training recordings had
-    steps (``fit_length``, their common length), rows of another length, and values that change less
-    down its columns than along its rows: most likely ``(length, n)``, a column per recording, which
-    predict reads silently as ``a`` recordings (no labels to count). The shape alone also fits ``a``
-    recordings of another length (GunPoint's 150 test recordings cropped to 30 steps): silent."""
-    if values is None or values.ndim != 2 or fit_length is None:
+def warn_if_columns_are_recordings(recordings: Sequence[np.ndarray], fit_length: int | None) -> None:
+    """Warn (:class:`LayoutWarning`) when the one-channel recordings to classify of a 2-D array
+    (``recordings``: its ``a`` rows, each ``(1, b)``, read as ``a`` recordings of ``b`` steps) are as many
+    as the training recordings had steps (``fit_length``, their common length), of another length, and
+    change less down the array's columns than along its rows: most likely ``(length, n)``, a column per
+    recording, which predict reads silently as ``a`` recordings (no labels to count). The shape alone
+    also fits ``a`` recordings of another length (GunPoint's 150 test recordings cropped to 30 steps):
+    silent."""
+    if fit_length is None or len(recordings) != fit_length:
         return
-    rows, steps = values.shape
-    if rows != fit_length or steps == fit_length or not _columns_look_like_series(values):
+    rows, steps = len(recordings), int(recordings[0].shape[-1])
+    if steps == fit_length or not _columns_look_like_series(np.concatenate(recordings)):
         return
     warn_on_rank_zero(
-        f"X has shape {values.shape}: read as {rows} recordings of {steps} steps, but the classifier was "
+        f"X has shape {(rows, steps)}: read as {rows} recordings of {steps} steps, but the classifier was "
         f"fitted on recordings of {fit_length} steps, as many as X has rows, and X's values change less down "
         "its columns than along its rows. If X holds a recording per column (length, n), pass X.T (a 2-D X "
         "is read as (n, length), aeon's (n_cases, n_timepoints)); if it really holds recordings of another "

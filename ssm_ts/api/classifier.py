@@ -295,7 +295,7 @@ class SSMClassifier(ClassifierMixin, BaseEstimator):
             # a column per recording reads as recordings of another length
             from ssm_ts.pipelines.sensor.layout import warn_if_columns_are_recordings
 
-            warn_if_columns_are_recordings(np.concatenate(data.values), getattr(self, "n_timepoints_", None))
+            warn_if_columns_are_recordings(data.values, getattr(self, "n_timepoints_", None))
         return data
 
     def _one_recording_hint(self, X: Any, data) -> str:
