@@ -8,6 +8,7 @@ the frames read from it, in runs at full scale) and ``seconds_read`` (empty for 
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from ssm_ts.atomic import atomic_path
@@ -25,13 +26,15 @@ Clipped = tuple[
 def write_found_list(folder: Path, root: Path, clipped: list[Clipped], damaged: list[Path]) -> Path | None:
     """Write every file of ``clipped`` and ``damaged`` (of the audio folder ``root``) to :data:`LIST_NAME`
     in ``folder``: its path, or ``None`` when it cannot be written (the warnings then name every file)."""
-    rows = ["kind\tfile\tclipped_share\tseconds_read"]
-    rows += [f"clipped\t{shown_path(p, root)}\t{c / r:.4f}\t{s:.3f}" for p, c, r, s in clipped]
-    rows += [f"damaged\t{shown_path(p, root)}\t\t" for p in damaged]
+    rows = [("kind", "file", "clipped_share", "seconds_read")]
+    rows += [("clipped", shown_path(p, root), f"{c / r:.4f}", f"{s:.3f}") for p, c, r, s in clipped]
+    rows += [("damaged", shown_path(p, root), "", "") for p in damaged]
     target = Path(folder).expanduser() / LIST_NAME
     try:
-        with atomic_path(target) as written:
-            written.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        with atomic_path(target) as written, open(written, "w", encoding="utf-8", newline="") as out:
+            # a name holding a tab, a newline or a quote is quoted ("a\tb.wav"), as pd.read_csv(sep="\t")
+            # reads it back: written as it was, it split its row in two or added a column
+            csv.writer(out, delimiter="\t", lineterminator="\n").writerows(rows)
     except OSError:
         return None
     return target
