@@ -52,7 +52,7 @@ def last_window(
     if n_observed < lookback:
         raise DataError(
             f"forecasting needs the last {lookback} observed rows (the lookback); the data has {n_observed}. "
-            "Pass a longer history."
+            f"{LONGER_HISTORY_FIX}."
         )
     if spec.future_covariates and len(frame) - n_observed < horizon:
         last_time = frame[spec.time_col].iloc[n_observed - 1]
@@ -146,7 +146,7 @@ def _require_lookback(spans, times: pd.Series, spec: SeriesSpec, lookback: int) 
             f"forecasting needs the last {lookback} observed rows (the lookback) of every series; "
             f"{int(short.sum())} series {'has' if short.sum() == 1 else 'have'} fewer: "
             f"{spans.listed(short, times, id_dtype=spec.id_dtype)}. "
-            "Pass a longer history of them. A channel-independent model given a long table forecasts the "
+            f"{LONGER_HISTORY_FIX} of them. A channel-independent model given a long table forecasts the "
             "series it holds, so one without them forecasts the others; a multivariate model "
             "(channel_independent=False) forecasts every series it was fitted on, so none can be left out."
         )
@@ -200,6 +200,13 @@ def static_features_named(columns: Iterable[str]) -> Iterator[None]:
 FIX_CALL = re.compile(r"then predict\((?:n=(\d+), )?futr_df=futr\)")
 # a rollout's other fix, a shorter forecast (group 1: the most steps the rows given cover)
 FEWER_STEPS = re.compile(r", or ask for n <= (\d+)")
+# the fix of a history too short for the lookback (the error says "(the lookback)"); "of them" (group 1)
+# when it names the short series of a long table. The MLflow model asks for the rows in the request
+LONGER_HISTORY_FIX = "Pass a longer history"
+LONGER_HISTORY = re.compile(re.escape(LONGER_HISTORY_FIX) + r"( of them)?\.")
+# the attribute of a too-short error of new rows alone (the API's forecast_short_history) holding its fix
+# that gives the earlier rows with them (in Python and on the command line), for the MLflow model's request
+BOTH_ROWS_FIX = "both_rows_fix"
 
 # the steps asked of predict (its n) while the first horizon is forecast: the fix of a forecast short of
 # known-future rows repeats them (the call pasted without them asked for the whole horizon)

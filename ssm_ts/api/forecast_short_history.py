@@ -15,6 +15,7 @@ from ssm_ts.api.forecast_saved_read_options import fitted_csv_keywords
 from ssm_ts.errors import DataError
 from ssm_ts.pipelines.csv_files import csv_read_keywords_used
 from ssm_ts.pipelines.csv_options import DATE_OPTIONS
+from ssm_ts.pipelines.forecasting.forecast_inputs import BOTH_ROWS_FIX
 from ssm_ts.pipelines.forecasting.named_data import named_source
 from ssm_ts.pipelines.forecasting.parquet_table import is_parquet_file
 from ssm_ts.pipelines.forecasting.read_code import keywords_text
@@ -35,32 +36,42 @@ def new_rows_alone_named(
     try:
         yield
     except DataError as error:
-        hint = _after_history(history, frame, spec, named_source(error)) if _SHORT in str(error) else ""
+        hint, fix = (
+            _after_history(history, frame, spec, named_source(error)) if _SHORT in str(error) else ("", "")
+        )
         if not hint or type(error) is not DataError:
             raise
-        raise DataError(f"{error} {hint}") from error
+        named = DataError(f"{error} {hint}")
+        setattr(named, BOTH_ROWS_FIX, fix)  # the words a front end with no Python call says in its own terms
+        raise named from error
 
 
 def _after_history(
     history: pd.DataFrame | None, frame: pd.DataFrame, spec: SeriesSpec, source: str | None
-) -> str:
+) -> tuple[str, str]:
+    """``(hint, fix)``: the hint for rows of ``frame`` that start after ``history`` ends, and its fix's
+    words that give both (within ``hint``); ``("", "")`` when they do not."""
     if history is None or frame.empty or spec.time_col not in history.columns:
-        return ""
+        return "", ""
     observed = history[spec.targets].notna().any(axis=1)
     if not observed.any():
-        return ""
+        return "", ""
     first, fitted_end = frame[spec.time_col].iloc[0], history.loc[observed, spec.time_col].max()
     try:
         after = bool(first > fitted_end)
     except TypeError:  # times of another kind (a zone, Periods): no such comparison to make
-        return ""
+        return "", ""
     if not after:
-        return ""
+        return "", ""
+    fix = (
+        "so give the new rows after the earlier ones (Python: "
+        f"{_both_rows_code(spec.read_options, source, fitted_csv_keywords(spec))}; CLI: --data.path a file "
+        "holding both)"
+    )
     return (
         f"Its rows start at {first}, after the data the model was fitted on ends ({fitted_end}): a forecast "
-        "reads the rows before its first step, so give the new rows after the earlier ones (Python: "
-        f"{_both_rows_code(spec.read_options, source, fitted_csv_keywords(spec))}; CLI: --data.path a file "
-        "holding both)."
+        f"reads the rows before its first step, {fix}.",
+        fix,
     )
 
 

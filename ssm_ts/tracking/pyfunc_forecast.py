@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from ssm_ts.errors import ConfigError, DataError
-from ssm_ts.pipelines.forecasting.forecast_inputs import FEWER_STEPS, FIX_CALL
+from ssm_ts.pipelines.forecasting.forecast_inputs import BOTH_ROWS_FIX, FEWER_STEPS, FIX_CALL, LONGER_HISTORY
 
 # ssm-ts's errors leave predict as MlflowExceptions (HTTP 400 when served) of ssm-ts's own types
 from ssm_ts.tracking.request_errors import answered_as_bad_request
@@ -122,14 +122,6 @@ def _future_frame(sent: Any, spec, features=None) -> pd.DataFrame | None:
     return future
 
 
-# the fixes of a history too short for the lookback (pipelines' forecast_inputs, the API's
-# forecast_short_history): a longer history, and the Python and CLI calls that give the earlier rows too
-_LONGER_HISTORY = re.compile(r"Pass a longer history( of them)?\.")
-_BOTH_ROWS = re.compile(
-    r"so give the new rows after the earlier ones \(Python: .*; CLI: --data\.path a file holding both\)"
-)
-
-
 @contextmanager
 def _fixes_as_requests(saved_history: bool, rows: str) -> Iterator[None]:
     """Inside, a forecast short of known-future rows gives the request that sends them, not the Python
@@ -145,29 +137,41 @@ def _fixes_as_requests(saved_history: bool, rows: str) -> Iterator[None]:
         fixed = FIX_CALL.sub(lambda call: _request_fix(call.group(1), saved_history), said)
         fixed = FEWER_STEPS.sub(r', or ask for params={"n": \1} or fewer', fixed)
         fixed = fixed.replace("for predict(n=...)", 'for params={"n": ...}')
-        fixed = _short_history_as_request(fixed, rows)
+        fixed = _short_history_as_request(fixed, rows, _raised_fix(error, BOTH_ROWS_FIX))
         if fixed == said:
             raise
         raise DataError(fixed) from error
 
 
-def _short_history_as_request(said: str, rows: str) -> str:
+def _short_history_as_request(said: str, rows: str, both_rows: str | None) -> str:
     """``said`` with the fixes of a history too short for the lookback in request terms: send ``rows``,
-    the earlier rows before the new ones, in the request (named so, not "the DataFrame")."""
-    if not _LONGER_HISTORY.search(said):
+    the earlier rows before the new ones (``both_rows``: the error's fix that gives them in Python and on
+    the command line, or ``None``), in the request (named so, not "the DataFrame")."""
+    if not LONGER_HISTORY.search(said):
         return said
     said = re.sub(r"^the DataFrame: ", "the request's table: ", said)
-    said = _LONGER_HISTORY.sub(
+    said = LONGER_HISTORY.sub(
         lambda longer: (
             f"Send {rows.replace('each series', 'each of them') if longer.group(1) else rows} in the request."
         ),
         said,
     )
-    return _BOTH_ROWS.sub(
+    if not both_rows:
+        return said
+    return said.replace(
+        both_rows,
         "so send the earlier rows, then the new ones, in the same request (the model keeps no rows of earlier "
         "requests)",
-        said,
     )
+
+
+def _raised_fix(error: BaseException | None, name: str) -> str | None:
+    """The fix ``error`` (or an error it was raised from) holds as its attribute ``name``; ``None`` if none."""
+    while error is not None:
+        if isinstance(fix := getattr(error, name, None), str):
+            return fix
+        error = error.__cause__
+    return None
 
 
 def _request_fix(n: str | None, saved_history: bool) -> str:
