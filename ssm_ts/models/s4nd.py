@@ -324,9 +324,9 @@ ENCODERS = {"s4d1d": SSMEncoder1d, "s4nd2d": S4NDEncoder2d}
 def _check_sizes(name: str, options: dict[str, Any]) -> None:
     """The encoder's sizes and dropout, checked before torch sees them: a dropout of 1.5 was torch's
     bare "dropout probability" error, a ``d_model`` of 2.5 a dump of ``torch.empty``'s signatures, a
-    negative ``n_layers`` an encoder without blocks."""
+    ``n_layers`` of 0 or less an encoder without blocks."""
     where = f"model {name!r} option"
-    for key, least in (("d_model", 1), ("d_state", 1), ("n_layers", 0)):
+    for key, least in (("d_model", 1), ("d_state", 1), ("n_layers", 1)):
         if key in options and not (is_whole_number(options[key]) and options[key] >= least):
             raise ConfigError(f"{where} {key} must be an integer >= {least}, got {options[key]!r}.")
     dropout = options.get("dropout", 0.0)
