@@ -27,35 +27,63 @@ if TYPE_CHECKING:
 ONE_DEVICE = "--trainer.devices 1 (Python: Trainer(devices=1))"
 
 
-def refuse_several_processes(task: ClassificationTask, stage: str, world_size: int | None = None) -> None:
+def refuse_several_processes(
+    task: ClassificationTask, stage: str, world_size: int | None = None, trainer: Any = None
+) -> None:
     """Raise :class:`~ssm_ts.errors.ConfigError` when ``stage`` runs on ``world_size`` processes (``None``:
-    those of ``task``'s trainer) and the task cannot: ``"predict"``, or ``"fit"`` of a closed-form model.
+    those of ``trainer``, by default ``task``'s) and the task cannot: ``"predict"``, or ``"fit"`` of a closed-form model,
+    which DDP cannot wrap on one process either (``--trainer.strategy ddp_spawn --trainer.devices 1``).
     A launcher can call it with its trainer's ``world_size`` before it starts the processes."""
+    trainer = trainer if trainer is not None else getattr(task, "_trainer", None)
     if world_size is None:
-        trainer: Any = task._trainer
         world_size = int(getattr(trainer, "world_size", 1) or 1)
-    if world_size <= 1:
-        return
-    if stage == "predict":
+    wraps = _wraps_in_ddp(trainer)
+    if stage == "predict" and world_size > 1:
         raise ConfigError(
             f"a classifier predicts in one process; this trainer runs {world_size}, each of which would "
             "predict a share of the recordings (predictions.csv would hold one share, under every "
-            f"recording's id). Predict on one device: ssm-ts classify predict {ONE_DEVICE}."
+            f"recording's id). Predict on one device: ssm-ts classify predict {_one_device(trainer, False)}."
         )
-    if stage == "fit" and task.closed_form:
+    if stage == "fit" and task.closed_form and (world_size > 1 or wraps):
+        shared = (
+            f"DDP to share over {world_size}" if world_size > 1 else "DDP to share, so DDP cannot wrap it"
+        )
         raise ConfigError(
             f"model {task.hparams.model!r} is fitted in closed form in one process (no gradient steps for "
-            f"DDP to share over {world_size}). Fit it on one device: ssm-ts classify fit {ONE_DEVICE}; "
+            f"{shared}). Fit it on one device: ssm-ts classify fit {_one_device(trainer, wraps)}; "
             "validate and test may then run on several."
         )
+
+
+def _wraps_in_ddp(trainer: Any) -> bool:
+    """Whether ``trainer``'s strategy wraps the model in DDP (``ddp``, ``ddp_spawn``), on one process too."""
+    strategy = getattr(trainer, "strategy", None)
+    if strategy is None:  # no trainer (the Python API's random features, without Lightning): one process
+        return False
+    from lightning.pytorch.strategies import DDPStrategy
+
+    return isinstance(strategy, DDPStrategy)
+
+
+def _one_device(trainer: Any, strategy: bool) -> str:
+    """The Trainer settings of one process, for the command line and Python: ``--trainer.devices 1``, with
+    ``--trainer.num_nodes 1`` where the trainer runs on several nodes, and ``--trainer.strategy auto`` where
+    ``strategy`` (its DDP one would still wrap the model)."""
+    settings = {"devices": 1}
+    if int(getattr(trainer, "num_nodes", 1) or 1) > 1:
+        settings["num_nodes"] = 1
+    if strategy:
+        settings["strategy"] = "auto"
+    flags = " ".join(f"--trainer.{name} {value}" for name, value in settings.items())
+    return f"{flags} (Python: Trainer({', '.join(f'{name}={value!r}' for name, value in settings.items())}))"
 
 
 def refuse_before_launch(task: Any, trainer: Any, stage: str) -> None:
     """:func:`refuse_several_processes` of ``task`` (any LightningModule; only a
     :class:`~ssm_ts.tasks.classification.ClassificationTask` refuses) for ``stage`` on ``trainer``'s
     processes, asked before the trainer starts them: a Trainer knows its ``world_size`` (devices times
-    nodes, from its strategy) from its construction on."""
+    nodes, from its strategy) and its strategy from its construction on."""
     from ssm_ts.tasks.classification import ClassificationTask
 
     if isinstance(task, ClassificationTask):
-        refuse_several_processes(task, stage, int(getattr(trainer, "world_size", 1) or 1))
+        refuse_several_processes(task, stage, int(getattr(trainer, "world_size", 1) or 1), trainer)
