@@ -82,20 +82,19 @@ def _index_ids_note(table: Table, time_col: str, times: pd.Series) -> str:
     """For a DataFrame (or Parquet file) whose named index was dropped as row numbers
     (:attr:`~.reader.Table.dropped_index`) and whose times repeat: the index held the series of a long
     table (``df.set_index("unique_id")``), and the fix makes it a column again, ``df.reset_index()``
-    (renamed to ``unique_id`` when the index has another name). An index named ``unique_id`` is taken
-    as the series whatever share of the times repeat; another name when most of them do."""
+    (renamed to ``unique_id``), when most of the times repeat. An index named ``unique_id`` whose ids
+    repeat is read as the series; one dropped repeats none (row numbers), so holds no series."""
     name = table.dropped_index
-    if name is None or (name != _ID_COL and times.duplicated(keep=False).mean() < 0.5):
+    if name in (None, _ID_COL) or times.duplicated(keep=False).mean() < 0.5:
         return ""
-    rename = {**({name: _ID_COL} if name != _ID_COL else {}), **_value_rename(table.frame, (time_col,))}
-    code = "df = df.reset_index()" + (f".rename(columns={rename})" if rename else "")
+    rename = {name: _ID_COL, **_value_rename(table.frame, (time_col,))}
+    code = f"df = df.reset_index().rename(columns={rename})"
     read, then = read_first(table)  # a Parquet file's index comes back with pd.read_parquet
-    holds = "holds" if name == _ID_COL else "seems to hold"
     written = (
         " (or write it back so, df.to_parquet(path), for the command line)" if parquet_path(table) else ""
     )
     return (
-        f"the index {name!r} {holds} the series of a long table (one row per series and time), and an index "
+        f"the index {name!r} seems to hold the series of a long table (one row per series and time), and an index "
         f"is read only as the times (a DatetimeIndex or PeriodIndex): make it the series column, "
         f"{read}{code}{then or ', and pass the DataFrame'}{written}; do not drop the repeated times, which "
         "would mix the series into one."

@@ -282,9 +282,21 @@ def index_hint(table: Table) -> str:
 def _dropped_index_name(index: pd.Index) -> str | None:
     """The name of ``index`` when :func:`_index_to_columns` drops it though it has one: a named index
     of integers or text, which may hold the times (``df.set_index("year")``)."""
-    if isinstance(index, pd.MultiIndex) or _is_time_index(index) or index.name in (None, ID_INDEX):
+    if (
+        isinstance(index, pd.MultiIndex)
+        or _is_time_index(index)
+        or index.name is None
+        or _holds_series(index)
+    ):
         return None
     return str(index.name)
+
+
+def _holds_series(index: pd.Index) -> bool:
+    """Whether ``index`` holds a long table's series (``df.set_index("unique_id")``): named ``unique_id``,
+    each id on several rows. A wide table's row numbers named so (``df.rename_axis("unique_id")``) repeat
+    none, and are no series (read as one, they were fitted as a target)."""
+    return index.name == ID_INDEX and bool(index.has_duplicates)
 
 
 def _is_time_index(index: pd.Index) -> bool:
@@ -298,8 +310,8 @@ def _is_time_index(index: pd.Index) -> bool:
 def _index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Move a meaningful index into columns: a time index (DatetimeIndex or PeriodIndex, as darts
     and statsmodels users hold series) becomes the time column, named as the index or ``ds``; a
-    ``(unique_id, ds)`` MultiIndex becomes its columns, and so does an index named ``unique_id`` (a long
-    table's series) unless a column holds them too. A plain row-number index is dropped.
+    ``(unique_id, ds)`` MultiIndex becomes its columns, and so does an index named ``unique_id`` whose ids
+    repeat (a long table's series) unless a column holds them too. A plain row-number index is dropped.
 
     Raises:
         DataError: the index would collide with a column of the same name.
@@ -309,7 +321,7 @@ def _index_to_columns(frame: pd.DataFrame) -> pd.DataFrame:
         names = [name if name is not None else f"level_{i}" for i, name in enumerate(index.names)]
     elif _is_time_index(index):
         names = [index.name or "ds"]
-    elif index.name == ID_INDEX and ID_INDEX not in frame.columns:
+    elif _holds_series(index) and ID_INDEX not in frame.columns:
         names = [ID_INDEX]
     else:
         return frame.reset_index(drop=True)
