@@ -32,6 +32,7 @@ import torch
 
 from .across_ranks import summed_on_ranks
 from .named_files import FOUND_CLIPPED, NamedFiles
+from .stopped_fit_list import SHOWN, Clipped
 
 RUN = 3  # samples at full scale in a row that a clipped waveform's flattened top makes
 CLIPPED_SHARE = 0.001  # of the samples read: more than this in such runs is a clipped recording
@@ -88,7 +89,13 @@ class ClippingTally:
         self.seconds = torch.zeros(len(files), dtype=torch.float64).share_memory_()
         self.named = torch.zeros(len(files), dtype=torch.bool).share_memory_()
         self.found = torch.zeros(len(files), dtype=torch.bool).share_memory_()  # recorded as FOUND_CLIPPED
+        # found past the first SHOWN named as found, for the data module to list (:meth:`take_listed`)
+        self.listed = torch.zeros(len(files), dtype=torch.bool).share_memory_()
+        self.shown = getattr(named_files, "shown_clipped", None)  # shared by the data module's splits
+        if self.shown is None:
+            self.shown = torch.zeros(1, dtype=torch.long).share_memory_()
         self.name_later = False
+        self.list_later = False  # set by the data module when something names the listed at epoch ends
 
     def add(self, index: int, wave: torch.Tensor | np.ndarray, rate: int) -> None:
         """Count the frames ``wave`` ``(frames,)`` or ``(frames, channels)`` (each channel checked: see
@@ -111,7 +118,7 @@ class ClippingTally:
         if self.name_later:
             self._record_found(index, clipped, read, float(seconds[index]))
             return
-        self._name(index, clipped, read, float(seconds[index]))
+        self._name(index, clipped, read, float(seconds[index]), as_found=True)
 
     def _record_found(self, index: int, clipped: int, read: int, seconds: float) -> None:
         """Record file ``index`` as found clipped with these counts (``FOUND_CLIPPED``), once a process:
@@ -137,14 +144,41 @@ class ClippingTally:
             else:  # named by rank 0: counted no more here, nor named if the fit stops
                 self.named[index] = True
 
-    def _name(self, index: int, clipped: int, read: int, seconds: float) -> None:
+    def _name(self, index: int, clipped: int, read: int, seconds: float, as_found: bool = False) -> None:
         """One warning naming file ``index``, ``clipped`` of its ``read`` samples (``seconds`` s) in runs at
-        full scale, unless the processes of an earlier trainer call named it (:attr:`named_files`)."""
+        full scale, unless the processes of an earlier trainer call named it (:attr:`named_files`).
+        ``as_found`` (one process): past the first :data:`SHOWN` files named so (:attr:`shown`, of every
+        loader worker), the file is marked :attr:`listed` instead, for the data module to list at the
+        epoch's end (a folder recorded too loud made a warning a file: thousands), when ``list_later``
+        (set by the data module for a trainer call with epoch ends: not a predict's)."""
         self.named[index] = True
         if self.named_files is not None and not self.named_files.first_time(self.files[index], "clipped"):
             return
+        shown = self.shown.numpy()
+        if (
+            as_found and self.list_later and shown[0] >= SHOWN
+        ):  # two workers at the same instant may name an eleventh
+            self.listed[index] = True
+            return
+        shown[0] += 1
         # stacklevel 1: the caller is torch's data loader, which the CLI would print as the source
         warnings.warn(clipped_warning(self.files[index], clipped, read, seconds), stacklevel=1)
+
+    def take_listed(self) -> list[Clipped]:
+        """The files marked :attr:`listed` since the last call (then unmarked), with their counts."""
+        indices = self.listed.nonzero().flatten().tolist()
+        self.listed[indices] = False
+        return [self._counted(i) for i in indices]
+
+    def named_over_share(self) -> list[Clipped]:
+        """Every file named clipped (or listed) by this process, with its counts, for the list of them."""
+        counts = self.counts
+        over = (counts[:, 0].double() > CLIPPED_SHARE * counts[:, 1].double()) & self.named
+        return [self._counted(i) for i in over.nonzero().flatten().tolist()]
+
+    def _counted(self, index: int) -> Clipped:
+        clipped, read = (int(n) for n in self.counts[index])
+        return self.files[index], clipped, read, float(self.seconds[index])
 
 
 def clipped_warning(path: Path, clipped: int, read: int, seconds: float) -> str:

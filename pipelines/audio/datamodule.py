@@ -59,7 +59,7 @@ from .resampled import RESAMPLED, cache_bytes
 from .setting_checks import check_data_numbers
 from .split import FileSplit, SplitMethod, split_files
 from .split_record import check_resumed_split, split_record, warn_if_split_was_drawn_otherwise
-from .stopped_fit_list import SHOWN, more_clipped_warning, write_found_list
+from .stopped_fit_list import CLIPPED_LIST_NAME, SHOWN, more_clipped_warning, write_found_list
 from .worker_error import for_the_loader
 
 T = TypeVar("T")
@@ -671,6 +671,7 @@ class AudioDataModule(pl.LightningDataModule):
                 clipping is not None
             ):  # set or not at each trainer call: a predict after a DDP fit names as found
                 clipping.name_later = world_size > 1 and stage != "predict"
+                clipping.list_later = stage != "predict"  # past the first few found: listed at its end
 
     def name_found_bad(self, name: str) -> None:
         """Name the files of split ``name`` found bad that no warning named yet, each from its first clip
@@ -684,6 +685,7 @@ class AudioDataModule(pl.LightningDataModule):
         clipping = getattr(dataset.waves, "clipping", None)
         if clipping is not None and clipping.name_later:
             clipping.name_found(world_size, rank)
+        self.list_clipped_past_shown()
         if not dataset.name_later:
             return
         found, starts = dataset.found_bad, dataset.bad_starts
@@ -714,6 +716,31 @@ class AudioDataModule(pl.LightningDataModule):
             clipping = getattr(dataset.waves, "clipping", None)
             if clipping is not None and clipping.name_later:
                 clipping.name_found()
+        self.list_clipped_past_shown()
+
+    def list_clipped_past_shown(self) -> None:
+        """One process named the first :data:`.stopped_fit_list.SHOWN` files clipped at full scale as it
+        found them (:meth:`.ClippingTally._name`) and marked those found after: list every file named
+        clipped so far in :data:`.stopped_fit_list.CLIPPED_LIST_NAME` in the fit's folder (the trainer's
+        ``default_root_dir``) and say so in one warning, at each epoch's end that found more; a list that
+        cannot be written leaves a warning a file, as before."""
+        tallies = [d.waves.clipping for d in self.datasets.values() if getattr(d.waves, "clipping", None)]
+        more = [found for tally in tallies for found in tally.take_listed()]
+        if not more:
+            return
+        everything = [found for tally in tallies for found in tally.named_over_share()]
+        folder = getattr(self.trainer, "default_root_dir", None) if self.trainer is not None else None
+        listed = None
+        if folder is not None:
+            listed = write_found_list(Path(folder), self.root, everything, [], CLIPPED_LIST_NAME)
+        if listed is None:
+            for path, *counts in more:
+                warn_on_rank_zero(clipped_warning(path, *counts), stacklevel=None)
+            return
+        warn_on_rank_zero(
+            more_clipped_warning(len(everything), len(everything) - len(more), self.root, listed, by=""),
+            stacklevel=None,
+        )
 
     def _name_found_in_a_gone_folder(self) -> None:
         """:meth:`on_exception` with the folder gone: one warning, naming the files found damaged since the

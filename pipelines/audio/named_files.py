@@ -69,6 +69,8 @@ class NamedFiles:
         self.keys = torch.zeros(1 + capacity, dtype=torch.long).share_memory_()
         self.numbers = torch.zeros((capacity, NUMBERS), dtype=torch.float64).share_memory_()
         self.lock = multiprocessing.get_context("spawn").Lock()
+        # files named clipped as found (one process): past the first few, they are listed at the epoch's end
+        self.shown_clipped = torch.zeros(1, dtype=torch.long).share_memory_()
         self._own_spill(np.zeros(0, SPILLED))
 
     def _own_spill(self, records: np.ndarray) -> None:
