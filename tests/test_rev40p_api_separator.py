@@ -10,45 +10,30 @@ import pytest
 
 from ssm_ts import Forecaster
 from ssm_ts.errors import DataError
-from ssm_ts.pipelines.forecasting import ForecastDataModule
 from ssm_ts.pipelines.forecasting.reader import read_table
-from ssm_ts.tasks.forecasting import ForecastingTask
+from tests.test_pyf40_other_separator import HORIZON, LOOKBACK, european  # noqa: F401 (the fixture)
 
-LOOKBACK, HORIZON, ROWS = 24, 6, 120
 SAID = (
     r"the DataFrame has one column 'date;OT': the columns \['date', 'OT'\] joined by ';', a CSV written with ';' "
     r"between its fields read with ',' between them\. Read the file so: pd\.read_csv\(path, sep=';', decimal=','\)"
 )
 
 
-@pytest.fixture(scope="module")
-def european(shared_data, tmp_path_factory):
-    """ETTh1's OT written with ';' and decimal commas: its path."""
-    frame = pd.read_csv(shared_data / "forecasting" / "ETTh1.csv", usecols=["date", "OT"]).iloc[:ROWS]
-    path = tmp_path_factory.mktemp("rev40p_eu") / "ot_eu.csv"
-    frame.to_csv(path, sep=";", decimal=",", index=False)
-    return path
-
-
-def test_fit_on_a_frame_read_with_the_wrong_separator_names_it(european):
+def test_fit_on_a_frame_read_with_the_wrong_separator_names_it(european):  # noqa: F811
+    path, _ = european
     for columns in ({}, {"time_col": "date", "target": "OT"}):
         with pytest.raises(DataError, match=SAID):
             Forecaster(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, max_epochs=1).fit(
-                pd.read_csv(european), **columns
+                pd.read_csv(path), **columns
             )
 
 
-def test_predict_on_a_frame_read_with_the_wrong_separator_names_it(european):
-    datamodule = ForecastDataModule(path=str(european), lookback=LOOKBACK, horizon=HORIZON, target="OT")
-    datamodule.setup("fit")
-    task = ForecastingTask(model="nlinear", lookback=LOOKBACK, horizon=HORIZON, n_channels=datamodule.n_channels,
-                           n_outputs=datamodule.n_outputs)  # fmt: skip
-    task.set_scaler(datamodule.scaler)
-    forecaster = Forecaster.around(task, datamodule)
+def test_predict_on_a_frame_read_with_the_wrong_separator_names_it(european):  # noqa: F811
+    path, forecaster = european
     with pytest.raises(DataError, match=SAID):
-        forecaster.predict(pd.read_csv(european))
+        forecaster.predict(pd.read_csv(path))
     # the read it gives forecasts
-    assert len(forecaster.predict(pd.read_csv(european, sep=";", decimal=","))) == HORIZON
+    assert len(forecaster.predict(pd.read_csv(path, sep=";", decimal=","))) == HORIZON
 
 
 def test_a_tab_file_of_whole_numbers_gets_no_decimal_mark_and_named_columns_are_kept():
