@@ -328,8 +328,11 @@ def _yaml(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, str):  # quoted where YAML reads it as another type (on, no, Null: a bool, none)
-        plain = re.fullmatch(r"[A-Za-z_][\w.-]*", value) and _yaml_reads(value) == value
-        return value if plain else json.dumps(value)
+        plain = re.fullmatch(r"[^\W\d][\w.-]*", value) and _yaml_reads(value) == value  # Temp, 温度
+        if plain:
+            return value
+        quoted = json.dumps(value, ensure_ascii=False)  # "Temp °C", not "Temp \u00b0C"; a line break escaped
+        return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in quoted)
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_yaml(k)}: {_yaml(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list | tuple | set):
