@@ -315,6 +315,7 @@ def _argument(value: Any) -> str:
     ``'{sep: ";"}'``, ``null``; a placeholder (``'<its name>'``) bare."""
     if isinstance(value, str) and value.startswith("<") and value.endswith(">"):
         return value
+    value = os.fspath(value) if isinstance(value, os.PathLike) else value  # a path as its text
     text = value if isinstance(value, str) else _yaml(value)
     if _PLAIN.fullmatch(text):
         return text
@@ -325,6 +326,8 @@ def _yaml(value: Any) -> str:
     """A Python value as a YAML flow value (what jsonargparse reads): ``[80, 95]``, ``{sep: ";"}``."""
     if value is None:
         return "null"
+    if isinstance(value, os.PathLike):  # in a list or mapping: its text, not PosixPath('a.csv')
+        return _yaml(os.fspath(value))
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, str):  # quoted where YAML reads it as another type (on, no, Null: a bool, none)
