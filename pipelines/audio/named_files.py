@@ -76,9 +76,16 @@ class NamedFiles:
     def _own_spill(self, records: np.ndarray) -> None:
         """Name a file of this process's own for the records past the shared memory (made when the first
         comes, here if ``records``, a copy's), removed when this record is gone or at this process's exit."""
-        self.spill = Path(tempfile.gettempdir()) / f"ssm_ts_named_files_{uuid.uuid4().hex}.bin"
+        try:
+            folder = tempfile.gettempdir()
+        except OSError:  # no usable temporary folder: records past the shared memory are not kept
+            folder = os.curdir
+        self.spill = Path(folder) / f"ssm_ts_named_files_{uuid.uuid4().hex}.bin"
         if records.size:
-            records.tofile(self.spill)
+            try:
+                records.tofile(self.spill)
+            except OSError:  # a full or read-only temporary folder: a copy (deepcopy) never fails for it
+                pass
         self._removal = weakref.finalize(self, _remove_spill, self.spill, os.getpid())
 
     def __getstate__(self) -> dict:
@@ -170,10 +177,16 @@ class NamedFiles:
         else:
             record = np.zeros(1, SPILLED)
             record["key"], record["numbers"][0, : len(numbers)] = key, numbers
-            try:
-                with open(self.spill, "ab") as spill:  # one write of 32 bytes, at the end
-                    spill.write(record.tobytes())
+            try:  # one write of 32 bytes, at the record's place: not after what a failed write left
+                spill = os.open(self.spill, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+                try:
+                    os.lseek(spill, (count - capacity) * SPILLED.itemsize, os.SEEK_SET)
+                    written = os.write(spill, record.tobytes())
+                finally:
+                    os.close(spill)
             except OSError:
+                return True
+            if written < SPILLED.itemsize:  # a full disk: not recorded, named as if none was
                 return True
         keys[0] = count + 1
         return True
@@ -192,7 +205,10 @@ def _remove_spill(spill: Path, made_by: int) -> None:
     """Remove a record's file past its shared memory, in the process that made it (a forked one inherits
     the record, not the file's ownership)."""
     if os.getpid() == made_by:
-        spill.unlink(missing_ok=True)
+        try:
+            spill.unlink(missing_ok=True)
+        except OSError:  # never made (a temporary folder that cannot be written): printed at exit before
+            pass
 
 
 def _key(path: Path, kind: str) -> int | None:
