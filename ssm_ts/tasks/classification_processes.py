@@ -38,6 +38,13 @@ def refuse_several_processes(
     if world_size is None:
         world_size = int(getattr(trainer, "world_size", 1) or 1)
     wraps = _wraps_in_ddp(trainer)
+    if stage == "predict" and world_size == 1 and _spawns(trainer):
+        raise ConfigError(
+            "a classifier predicts in the process that writes predictions.csv; this trainer's strategy "
+            f"({type(trainer.strategy).__name__}, started by {trainer.strategy._start_method}: ddp_spawn, "
+            "ddp_fork) predicts in a started process, which returns no predictions to it. Predict in this "
+            f"process: ssm-ts classify predict {_one_device(trainer, True)}."
+        )
     if stage == "predict" and world_size > 1:
         raise ConfigError(
             f"a classifier predicts in one process; this trainer runs {world_size}, each of which would "
@@ -63,6 +70,12 @@ def _wraps_in_ddp(trainer: Any) -> bool:
     from lightning.pytorch.strategies import DDPStrategy
 
     return isinstance(strategy, DDPStrategy)
+
+
+def _spawns(trainer: Any) -> bool:
+    """Whether ``trainer``'s strategy runs the stage in started processes (``ddp_spawn``: ``spawn``, ``fork``),
+    not in this one (``ddp``'s ``popen`` runs rank 0 here)."""
+    return _wraps_in_ddp(trainer) and getattr(trainer.strategy, "_start_method", "popen") != "popen"
 
 
 def _one_device(trainer: Any, strategy: bool) -> str:
