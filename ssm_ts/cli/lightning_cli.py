@@ -78,7 +78,9 @@ def refuse_unreadable(error: OSError) -> None:
 
 def cli_trainer_setting(key: str, value: Any) -> str:
     """A Trainer setting as the command line takes it: ``--trainer.accelerator gpu``."""
-    return f"--trainer.{key} {value}"
+    from ssm_ts.cli.option_spelling import command_argument
+
+    return f"--trainer.{key} {command_argument(value)}"
 
 
 def check_weight_averaging(callbacks: list) -> None:

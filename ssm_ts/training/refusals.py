@@ -44,8 +44,11 @@ def trainer_refusal(
     chosen = {
         key: given[key]
         for key, (free, _, _) in DEVICE_SETTINGS.items()
-        if key in given and not isinstance(given[key], (list, dict)) and given[key] not in free
-    }  # only the ones given a value of their own: "auto" is not what Lightning refused
+        if key in given
+        and (not isinstance(given[key], (list, dict)) or key == "devices")
+        and given[key] not in free
+    }  # only the ones given a value of their own: "auto" is not what Lightning refused; a devices list
+    # ([0, 1]: GPU indices) is one, refused on the CPU
     # the first one its message names; none: another option (gradient_clip_algorithm, an unknown one)
     key = next(
         (k for k, (_, words, _) in DEVICE_SETTINGS.items() if k in chosen and any(w in text for w in words)),
@@ -57,6 +60,8 @@ def trainer_refusal(
         )
     fixes = " or ".join(spell(key, value) for value in DEVICE_SETTINGS[key][2])
     note = " (auto: a GPU when there is one, else the CPU)" if key == "accelerator" else ""
+    if key == "devices" and isinstance(chosen[key], list):
+        note = f" (a list picks GPUs by index: with {spell('accelerator', 'gpu')} on a machine that has them)"
     return ConfigError(f"lightning.Trainer refused {spell(key, chosen[key])} ({reason}). Use {fixes}{note}.")
 
 

@@ -45,6 +45,12 @@ def test_a_gpu_accelerator_without_a_gpu_is_one_error_line(use, data_home, capsy
             "--trainer.precision transformer-engine",
             "--trainer.precision 32-true",
         ),
+        # GPU indices on the CPU: the devices were refused, not the accelerator the user gave
+        (
+            ["--trainer.accelerator", "cpu", "--trainer.devices", "[0, 1]"],
+            '--trainer.devices "[0, 1]"',
+            "--trainer.devices 1",
+        ),
         # a GPU-only strategy on the CPU: Lightning's message names the accelerator too
         (
             ["--trainer.accelerator", "cpu", "--trainer.strategy", "fsdp"],
