@@ -52,18 +52,12 @@ def _trainer(out: Path, **options):
     return build_trainer(max_epochs=1, out_dir=out, accelerator="cpu", progress=False, **options)
 
 
-@pytest.mark.parametrize("weighted", [False, True], ids=["plain", "weighted"])
-def test_the_loss_update_reads_nothing_on_the_host_and_scores_as_meanmetric(
-    basicmotions, weighted, tmp_path, single_thread
-):
-    data = data_module(basicmotions, weighted)
-    task = new_task(weighted)
-    trainer = _trainer(tmp_path)
-    trainer.fit(task, data)  # builds the model and its class weights
+def watched_updates(means: dict) -> tuple[HostReads, dict]:
+    """Wraps each metric of ``means`` (split -> WeightedMean): its updates' host reads are recorded, and
+    a ``torchmetrics.MeanMetric`` per split (the old metric) is fed the same values and weights."""
     watched, olds = HostReads(), {}
-    for split in ("val", "test"):
-        mean = task.loss_means[f"{split}_loss"]
-        old = olds[split] = torchmetrics.MeanMetric()  # the old metric, fed the same losses and weights
+    for split, mean in means.items():
+        old = olds[split] = torchmetrics.MeanMetric()
         update = mean.update
 
         def guarded(value, weight, update=update, old=old):
@@ -72,6 +66,20 @@ def test_the_loss_update_reads_nothing_on_the_host_and_scores_as_meanmetric(
             old.update(value, weight)
 
         mean.update = guarded
+    return watched, olds
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["plain", "weighted"])
+def test_the_loss_update_reads_nothing_on_the_host_and_scores_as_meanmetric(
+    basicmotions, weighted, tmp_path, single_thread
+):
+    data = data_module(basicmotions, weighted)
+    task = new_task(weighted)
+    trainer = _trainer(tmp_path)
+    trainer.fit(task, data)  # builds the model and its class weights
+    means = {split: task.loss_means[f"{split}_loss"] for split in ("val", "test")}
+    watched, olds = watched_updates(means)
+    for mean in means.values():
         mean.update(torch.tensor([1e6]), torch.tensor([1.0]))  # left by an evaluation stopped midway
     olds["val"].reset()  # a new epoch starts from no counts: the task's mean too
     olds["test"].reset()

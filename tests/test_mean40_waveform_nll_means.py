@@ -15,27 +15,15 @@ from pathlib import Path
 
 import pytest
 import torch
-import torchmetrics
 
 from tests.gloo_pair import gloo_rank, run_pair
 from tests.test_ddp39_scores_start_each_epoch import _trainer, _waveform
-from tests.test_eval40_masked_scores_no_sync import HostReads
+from tests.test_mean40_classification_loss_means import watched_updates
 
 
 def test_the_nll_update_reads_nothing_on_the_host_and_scores_as_meanmetric(tmp_path, single_thread):
     task, data = _waveform(tmp_path)
-    watched, olds = HostReads(), {}
-    for split in ("val", "test"):
-        mean = task.nll[f"{split}_nll"]
-        old = olds[split] = torchmetrics.MeanMetric()  # the old metric, fed the same losses and weights
-        update = mean.update
-
-        def guarded(value, weight, update=update, old=old):
-            with watched:
-                update(value, weight)
-            old.update(value, weight)
-
-        mean.update = guarded
+    watched, olds = watched_updates({split: task.nll[f"{split}_nll"] for split in ("val", "test")})
     (val,) = _trainer(tmp_path).validate(task, data, verbose=False)
     (test,) = _trainer(tmp_path).test(task, data, verbose=False)
     # MeanMetric's NaN check: 2 '__bool__' a batch (nans.any() of the loss and of the weight)
