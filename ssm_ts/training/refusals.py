@@ -31,6 +31,11 @@ def python_spelling(key: str, value: Any) -> str:
     return f"{key}={value!r}"
 
 
+def _picks_gpus(devices: Any) -> bool:
+    """``devices`` given as GPU indices: a list (``[0, 1]``) or Lightning's text of them (``"0,1"``)."""
+    return isinstance(devices, list) or (isinstance(devices, str) and "," in devices)
+
+
 def trainer_refusal(
     error: Exception, given: dict[str, Any], spell: Callable[[str, Any], str] = python_spelling
 ) -> ConfigError:
@@ -60,7 +65,7 @@ def trainer_refusal(
         )
     fixes = " or ".join(spell(key, value) for value in DEVICE_SETTINGS[key][2])
     note = " (auto: a GPU when there is one, else the CPU)" if key == "accelerator" else ""
-    if key == "devices" and isinstance(chosen[key], list):
+    if key == "devices" and _picks_gpus(chosen[key]):
         note = f" (a list picks GPUs by index: with {spell('accelerator', 'gpu')} on a machine that has them)"
     return ConfigError(f"lightning.Trainer refused {spell(key, chosen[key])} ({reason}). Use {fixes}{note}.")
 

@@ -51,6 +51,12 @@ def test_a_gpu_accelerator_without_a_gpu_is_one_error_line(use, data_home, capsy
             '--trainer.devices "[0, 1]"',
             "--trainer.devices 1",
         ),
+        # Lightning's text of GPU indices: a list too, told so
+        (
+            ["--trainer.accelerator", "cpu", "--trainer.devices", "0,1"],
+            "--trainer.devices 0,1",
+            "--trainer.devices 1 or --trainer.devices auto (a list picks GPUs by index",
+        ),
         # a GPU-only strategy on the CPU: Lightning's message names the accelerator too
         (
             ["--trainer.accelerator", "cpu", "--trainer.strategy", "fsdp"],
