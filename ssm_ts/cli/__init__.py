@@ -25,7 +25,7 @@ from ssm_ts.cli.interrupted import INTERRUPTED_FIT, interrupted_text
 from ssm_ts.cli.option_spelling import command_spelling
 from ssm_ts.cli.parse_errors import colon_space_hint, parse_error_text
 from ssm_ts.cli.renamed_columns import renamed_file_hint
-from ssm_ts.cli.restored_data import FITTED_READ, RESTORED_DATA_SETTINGS, restored_settings_hint
+from ssm_ts.cli.restored_data import RESTORED_DATA_SETTINGS, forget_run_settings, restored_settings_hint
 from ssm_ts.cli.resume_trainer import (
     RESUMED_TRAINER_SETTINGS,
     TRAINER_SETTINGS_KEY,
@@ -108,8 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     # each error and warning line names the command that ran (ssm-ts classify fit, ssm-ts forecast tune)
     words = running_command(use, rest)
     command = f"ssm-ts {words}"
-    RESTORED_DATA_SETTINGS.clear()
-    FITTED_READ.clear()
+    forget_run_settings()  # what the last command recorded: not this one's
     INTERRUPTED_FIT.clear()
     try:
         with short_warnings(words, verbose):

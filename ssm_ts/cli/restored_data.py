@@ -47,6 +47,15 @@ FIT_FILE_PATHS: dict[str, str] = {}
 FITTED_READ: dict[str, Any] = {}
 
 
+def forget_run_settings() -> None:
+    """Empty what the last command recorded here (restored settings, the files given and fitted, the
+    fitted read), so that a second ``main`` call in one process (a notebook, a test suite) is not judged
+    by the first's."""
+    for record in (RESTORED_DATA_SETTINGS, GIVEN_FILE_SETTINGS, FIT_FILE_PATHS, FITTED_READ):
+        record.clear()
+    WINDOWED["data.window"] = False
+
+
 def remember_restored_settings(
     defaults: dict[str, Any],
     before: dict[str, Any],
