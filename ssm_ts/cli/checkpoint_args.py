@@ -278,7 +278,9 @@ class CheckpointArgs:
         self.datamodule.setup("fit")  # reads the data (the fit reuses what was read)
         now = resolved_data_settings(self.datamodule)
         ckpt_path = self._get(self.config, "ckpt_path")
-        return check_resolved_settings(self._resolved_pending, self._resolved_then, now, ckpt_path)
+        return check_resolved_settings(
+            self._resolved_pending, self._resolved_then, now, ckpt_path, self.use_name
+        )
 
     def _check_resumed_data_state(self) -> None:
         """A resumed fit's data module checks what the checkpoint keeps of its data (the audio split:

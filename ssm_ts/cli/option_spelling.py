@@ -310,6 +310,21 @@ def command_argument(value: Any) -> str:
     return _argument(value)
 
 
+def option_argument(use: str, key: str, value: Any, unreadable: dict[str, str]) -> str:
+    """``value`` as the shell argument of ``use``'s option ``key`` (``data.time_col``) that the command reads
+    back as ``value``: a text the option would read as another type (a column named ``on`` or ``null``) as
+    :func:`_text_argument` spells it (``'["on"]'``, or a placeholder with why in ``unreadable``), a file's
+    relative path as ``./null``; any other value as :func:`command_argument`."""
+    value = os.fspath(value) if isinstance(value, os.PathLike) else value
+    if isinstance(value, str) and not (value.startswith("<") and value.endswith(">")):
+        flag = f"--{key}"
+        relative = key.endswith(("path", "root")) and not os.path.isabs(value) and not value.startswith(".")
+        if relative and _read_as(use, flag, value) != value:  # a file named null: ./null is that file
+            return _argument(os.path.join(os.curdir, value))
+        return _text_argument(use, flag, value, unreadable)
+    return _argument(value)
+
+
 def _argument(value: Any) -> str:
     """A Python value as the shell argument of an option: ``h``, ``80``, ``"[80, 95]"``,
     ``'{sep: ";"}'``, ``null``; a placeholder (``'<its name>'``) bare."""

@@ -10,7 +10,7 @@ from typing import Any
 from rich.console import Console
 
 from ssm_ts.cli.checkpoint_defaults import comparable, has_option, settable
-from ssm_ts.cli.option_spelling import command_argument
+from ssm_ts.cli.option_spelling import option_argument
 from ssm_ts.cli.resume_trainer import saved_trainer_settings
 from ssm_ts.errors import ConfigError
 from ssm_ts.tracking.resume_settings import (
@@ -104,13 +104,14 @@ def check_resume_changes(
             f"on: restore that data (or pass {' / '.join(f'--{key}' for key in data_changed)} an unchanged "
             "copy of it), or fit the changed data from scratch into a new --out."
         )
-    if accepted:  # as the command line takes them: --data.target "[OT]", not ['OT']
+    if accepted:  # as the command line takes them: --data.target "[OT]", not ['OT']; a text null as one
+        unreadable: dict[str, str] = {}
         listed = ", ".join(
-            f"--{key} {command_argument(old)} -> {command_argument(new)}"
+            f"--{key} {option_argument(use, key, old, unreadable)} -> {option_argument(use, key, new, unreadable)}"
             for key, (old, new) in accepted.items()
         )
         Console(stderr=True, soft_wrap=True).print(
-            f"resuming with changed settings (the same training): {listed}",
+            f"resuming with changed settings (the same training): {listed}{_why(unreadable)}",
             markup=False,
             highlight=False,
         )
@@ -122,8 +123,17 @@ def _listed(data_changed: dict[str, tuple[Any, Any, str]]) -> str:
     return "; ".join(f"--{key} {value!r} ({reason})" for key, (value, _, reason) in data_changed.items())
 
 
+def _why(unreadable: dict[str, str]) -> str:
+    """`` (why)`` for each text of a printed line no option reads back (:func:`option_argument`)."""
+    return "".join(f" ({why})" for why in unreadable.values())
+
+
 def check_resolved_settings(
-    pending: dict[str, tuple[Any, Any]], then: dict[str, Any], now: dict[str, Any], ckpt_path: Any
+    pending: dict[str, tuple[Any, Any]],
+    then: dict[str, Any],
+    now: dict[str, Any],
+    ckpt_path: Any,
+    use: str = "",
 ) -> set[str]:
     """The ``pending`` data settings (``{key: (checkpoint's, given)}``) of a fit resuming ``ckpt_path``
     that the data resolves as the fit did (``then``: the checkpoint's resolved values, ``now``: the
@@ -145,9 +155,12 @@ def check_resolved_settings(
             "data: drop these options (without --config the checkpoint's settings are used), pass the "
             "values they resolved to, or fit from scratch into a new --out."
         )
-    listed = ", ".join(f"--{key} {command_argument(pending[key][1])}" for key in sorted(same))
+    unreadable: dict[str, str] = {}  # a text the option reads as another type: spelt as it reads back
+    listed = ", ".join(
+        f"--{key} {option_argument(use, key, pending[key][1], unreadable)}" for key in sorted(same)
+    )
     Console(stderr=True, soft_wrap=True).print(
-        f"resuming with the values the fit inferred, spelled out (the same training): {listed}",
+        f"resuming with the values the fit inferred, spelled out (the same training): {listed}{_why(unreadable)}",
         markup=False,
         highlight=False,
     )
