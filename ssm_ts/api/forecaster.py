@@ -455,8 +455,19 @@ class Forecaster(PredictMixin, BacktestMixin, CalibrateMixin, PlotMixin, Resumab
         return params, {*(f"forecaster.{k}" for k in FREE_FIT_SETTINGS), "data.source"}
 
     def _data_params(self, datamodule: ForecastDataModule) -> dict[str, Any]:
-        """The run's ``data.*`` params: the series spec the data resolved to, and where it was read."""
-        return {**datamodule.spec.to_dict(), "source": forecast_fit_end.data_source(datamodule)}
+        """The run's ``data.*`` params: the series spec the data resolved to, and where it was read. Of the
+        spec's ``csv_keywords`` only those the read found itself (a detected ``sep``, ``decimal``,
+        ``encoding``): the ones given are ``data.read_options.*`` already (a ``skiprows`` list twice, each
+        cut at 250 characters). The saved model's spec keeps them all."""
+        params = datamodule.spec.to_dict()  # a copy: the spec itself is not changed
+        given = params.get("read_options") or {}
+        if params.get("csv_keywords"):
+            params["csv_keywords"] = {
+                key: value
+                for key, value in params["csv_keywords"].items()
+                if key not in given or given[key] != value
+            }
+        return {**params, "source": forecast_fit_end.data_source(datamodule)}
 
     def mlflow_example_and_signature(self):
         """``(input example, signature)`` of this model's MLflow pyfunc: the last ``lookback`` rows, and
