@@ -7,10 +7,13 @@ from __future__ import annotations
 import warnings
 
 import torch
+from torch.utils.data import DataLoader
 
 from ssm_ts.errors import DataError
+from ssm_ts.pipelines.sampling import evaluation_loader, items_in_batch
 from ssm_ts.pipelines.sensor import SensorDataModule
-from ssm_ts.pipelines.sensor.evaluation_shards import PADDING_LABEL
+from ssm_ts.pipelines.sensor.datamodule import RecordingDataset
+from ssm_ts.pipelines.sensor.evaluation_shards import PADDING_LABEL, PaddedRecordings
 from ssm_ts.pipelines.sensor.weights import class_weights, recording_weights
 from ssm_ts.tasks.classification_closed_form import fit_closed_form
 from ssm_ts.tasks.metric_reset import ScoresStartEachEpoch
@@ -36,14 +39,10 @@ class ClassificationSteps(ScoresStartEachEpoch):
         w = self.class_weights.to(self.dtype)[y]
         return w if weights is None else w * weights.to(w.dtype)
 
-    def _step(self, batch, split: str) -> torch.Tensor:
+    def _step(self, batch, split: str, batch_idx: int | None = None) -> torch.Tensor:
         x, mask, y = batch[:3]
         given = batch[3] if len(batch) > 3 else None  # the recordings' own weights (batch,)
-        scored = None  # which recordings to score: all but a DDP process's padding ones
-        if (y < 0).any():
-            scored = y != PADDING_LABEL
-            if (y[scored] < 0).any():
-                raise DataError(f"the {split} data has unlabelled recordings; {split} needs labels.")
+        scored = self._scored_rows(y, split, batch_idx)
         logits = self(x, mask)  # padding too: every process runs its batch through the model
         if scored is not None:
             logits, y = logits[scored], y[scored]
@@ -71,12 +70,38 @@ class ClassificationSteps(ScoresStartEachEpoch):
             )
         return loss
 
+    def _scored_rows(self, y: torch.Tensor, split: str, batch_idx: int | None) -> slice | torch.Tensor | None:
+        """Which rows of ``y (batch,)`` to score: ``None`` for all, else an index of ``y`` that leaves out a
+        DDP process's padding recordings (:data:`PADDING_LABEL`); a clear error for an unlabelled one.
+
+        An evaluation batch of a ``DataLoader`` of labelled recordings (a ``RecordingDataset`` with
+        targets) is told from positions alone: the padding is its ``EvaluationShard``'s tail
+        (:func:`~ssm_ts.pipelines.sampling.items_in_batch`), and the data set's targets say on the host
+        that every recording has a label. No label is read: on a GPU each read waits for the device, a sync
+        per batch. A training batch of such a loader holds no padding. Any other batch (a stand-in trainer,
+        another loader) has its labels read."""
+        if self._trainer is not None and batch_idx is not None:
+            if split == "train":  # no padding: Lightning's or the data module's sampler
+                loader = getattr(self._trainer, "train_dataloader", None)
+                kept = len(y) if isinstance(loader, DataLoader) else None
+            else:
+                loader = evaluation_loader(self._trainer, split)
+                kept = items_in_batch(loader, batch_idx, len(y))
+            if kept is not None and _labelled(loader.dataset):
+                return None if kept == len(y) else slice(0, kept)
+        if not (y < 0).any():
+            return None
+        scored = y != PADDING_LABEL
+        if (y[scored] < 0).any():
+            raise DataError(f"the {split} data has unlabelled recordings; {split} needs labels.")
+        return scored
+
     def training_step(self, batch, batch_idx: int) -> torch.Tensor | None:
         if self.closed_form:  # fitted in on_fit_start; the epoch only logs the training metrics
             with torch.no_grad():
-                self._step(batch, "train")
+                self._step(batch, "train", batch_idx)
             return None
-        return self._step(batch, "train")
+        return self._step(batch, "train", batch_idx)
 
     def on_fit_start(self) -> None:
         """Fit a closed-form model on the whole training split (unless a resumed checkpoint holds it)."""
@@ -87,10 +112,10 @@ class ClassificationSteps(ScoresStartEachEpoch):
             self.trainer.should_stop = True
 
     def validation_step(self, batch, batch_idx: int) -> None:
-        self._step(batch, "val")
+        self._step(batch, "val", batch_idx)
 
     def test_step(self, batch, batch_idx: int) -> None:
-        self._step(batch, "test")
+        self._step(batch, "test", batch_idx)
 
     def split_scores(self, split: str) -> list[torch.nn.Module]:
         """``split``'s metrics, loss mean and (test) confusion matrix, reset as its epoch starts
@@ -133,3 +158,11 @@ class ClassificationSteps(ScoresStartEachEpoch):
             return optimizer
         schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "epoch"}}
+
+
+def _labelled(dataset: object) -> bool:
+    """Whether every recording of ``dataset`` has a label, told on the host: a ``RecordingDataset`` with
+    targets (the data module's; padded for DDP or not). ``False`` for any other data set (unknown)."""
+    if isinstance(dataset, PaddedRecordings):
+        dataset = dataset.recordings
+    return isinstance(dataset, RecordingDataset) and dataset.targets is not None
