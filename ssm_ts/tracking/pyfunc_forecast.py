@@ -167,9 +167,11 @@ def _short_history_as_request(said: str, rows: str, both_rows: str | None) -> st
 
 def _raised_fix(error: BaseException | None, name: str) -> str | None:
     """The fix ``error`` (or an error it was raised from) holds as its attribute ``name``; ``None`` if none."""
-    while error is not None:
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:  # a chain can loop (an error re-raised from itself)
         if isinstance(fix := getattr(error, name, None), str):
             return fix
+        seen.add(id(error))
         error = error.__cause__
     return None
 
