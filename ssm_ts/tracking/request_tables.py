@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ssm_ts.errors import DataError
 
@@ -31,7 +32,8 @@ def split_request(model_input: Any, columns: list[str]) -> tuple[Any, Any] | Non
     when left out (the forecast then starts after the history saved with the model), ``future`` when
     left out or ``None`` (served: ``null``): no known-future rows apart, as ``Forecaster.predict(df)``.
     ``None`` for any other request (a table, or a dict of ``columns``, the model's own column names,
-    which is one table; a model with a column ``df`` or ``futr_df`` takes such a dict as its columns).
+    which is one table; a model with a column ``df`` or ``futr_df`` takes such a dict as its columns, unless
+    that key holds a table: a DataFrame, row records or a dict of columns).
 
     Raises:
         DataError: a dict with ``df`` / ``futr_df`` beside keys that are neither.
@@ -39,8 +41,8 @@ def split_request(model_input: Any, columns: list[str]) -> tuple[Any, Any] | Non
     if not isinstance(model_input, dict):
         return None
     keys = [key for key in (HISTORY_KEY, FUTURE_KEY) if key in model_input]
-    if not keys or any(key in columns for key in keys):  # a model with a column of that name: its columns
-        return None
+    if not keys or any(key in columns and not _is_table(model_input[key]) for key in keys):
+        return None  # a model with a column of that name, sent its values: a dict of its columns
     others = sorted(str(k) for k in model_input if k not in (HISTORY_KEY, FUTURE_KEY))
     if others:
         raise DataError(
@@ -59,3 +61,14 @@ def _as_rows(part: Any) -> Any:
         if len(part) and all(isinstance(row, dict) for row in part):
             return list(part)
     return part
+
+
+def _is_table(part: Any) -> bool:
+    """Whether a request's value is a table (a DataFrame, row records, a dict of columns; served, a 0-d
+    array holding a dict), not a column's values."""
+    part = _as_rows(part)
+    if isinstance(part, np.ndarray) and part.ndim == 0:
+        part = part.item()
+    if isinstance(part, list):
+        return bool(part) and all(isinstance(row, dict) for row in part)
+    return isinstance(part, dict | pd.DataFrame)
