@@ -6,22 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from ssm_ts import Forecaster, cli
+from ssm_ts import cli
 from ssm_ts.cli import restored_data
 from ssm_ts.cli.short_file import short_file_hint
 from ssm_ts.errors import DataError
+from tests.test_fcli38_new_rows_alone import fit  # noqa: F401 (nlinear fitted on 300 ETTh1 rows, a fixture)
 
 
-@pytest.fixture
-def fit(in_tmp, ett) -> Forecaster:
-    """nlinear fitted one short epoch on 300 hourly ETTh1 rows (no MLflow)."""
-    ett.iloc[:300].to_csv("fit.csv", index=False)
-    fc = Forecaster(model="nlinear", lookback=24, horizon=6, max_epochs=1, log_to_mlflow=False, out_dir="out",
-                    trainer_options={"limit_train_batches": 2, "enable_progress_bar": False})  # fmt: skip
-    return fc.fit("fit.csv", time_col="date")
-
-
-def test_a_second_command_is_not_judged_by_the_first_s_files(fit, ett, capsys):
+def test_a_second_command_is_not_judged_by_the_first_s_files(fit, ett, capsys):  # noqa: F811
     ett.iloc[300:310].to_csv("today.csv", index=False)
     args = ["forecast", "predict", "--ckpt_path", fit.best_checkpoint_, "--data.path", "today.csv"]
     assert cli.main([*args, "--out", "pred", "--trainer.logger", "false"]) == 1
